@@ -1,0 +1,117 @@
+// The error family, grouped by what the caller should DO, not by where it came from.
+// The engine branches on the class (retry / skip / stop), never on message text; the CLI
+// prints `error: <message>` and `hint: <hint>` and exits with `exitCode`.
+
+export type ErrorAction = "retry" | "skip" | "stop";
+
+/** Exit codes of the CLI contract (design.md §8). */
+export const ExitCode = {
+  ok: 0,
+  runtime: 1,
+  usage: 2,
+  drift: 3,
+  halted: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface HlcopyErrorOptions {
+  /** One line telling the user what to do next. */
+  hint?: string;
+  /** Extra facts for --debug and the journal (never secrets). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+  exitCode?: ExitCode;
+}
+
+/** Base class: a short message, a hint, details, an exit code and an action. */
+export class HlcopyError extends Error {
+  override name = "HlcopyError";
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+  readonly exitCode: ExitCode;
+  /** What the engine should do when it meets this error. */
+  readonly action: ErrorAction = "stop";
+
+  constructor(message: string, options: HlcopyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+    this.exitCode = options.exitCode ?? ExitCode.runtime;
+  }
+}
+
+/** Bad input from the user: a flag, a setting, an address. Exit 2, nothing changed. */
+export class UsageError extends HlcopyError {
+  override name = "UsageError";
+  constructor(message: string, options: HlcopyErrorOptions = {}) {
+    super(message, { ...options, exitCode: options.exitCode ?? ExitCode.usage });
+  }
+}
+
+/** A setting that fails its schema, naming the key, the value and what is allowed. */
+export class ValidationError extends UsageError {
+  override name = "ValidationError";
+  readonly key: string;
+  constructor(key: string, message: string, options: HlcopyErrorOptions = {}) {
+    super(message, { ...options, details: { key, ...options.details } });
+    this.key = key;
+  }
+}
+
+/** Something on disk (config, keystore, journal) is unreadable. Exit 2, the file is left alone. */
+export class ConfigError extends UsageError {
+  override name = "ConfigError";
+}
+
+/** A transient problem (timeout, 5xx, 429, dropped socket): retry with backoff. */
+export class RetryableError extends HlcopyError {
+  override name = "RetryableError";
+  override readonly action: ErrorAction = "retry";
+}
+
+/** Rate-limited by the exchange (HTTP 429): back off before the next request. */
+export class RateLimitError extends RetryableError {
+  override name = "RateLimitError";
+}
+
+/**
+ * The outcome of a request is unknown (timeout, 5xx after sending). The order may or may
+ * not exist: resolve it by cloid before anything is re-sent.
+ */
+export class UncertainOutcomeError extends RetryableError {
+  override name = "UncertainOutcomeError";
+}
+
+/** The exchange refused this one thing (order rejected, margin): skip it this round. */
+export class SkipError extends HlcopyError {
+  override name = "SkipError";
+  override readonly action: ErrorAction = "skip";
+}
+
+/** The exchange rejected an order; `message` is the exchange's own text. */
+export class OrderRejectedError extends SkipError {
+  override name = "OrderRejectedError";
+}
+
+/** A human must act: not approved, halted, lock held, wrong key. */
+export class OperationalError extends HlcopyError {
+  override name = "OperationalError";
+}
+
+/** A safety rule halted trading (kill switch). Exit 4. */
+export class HaltedError extends OperationalError {
+  override name = "HaltedError";
+  constructor(message: string, options: HlcopyErrorOptions = {}) {
+    super(message, { ...options, exitCode: ExitCode.halted });
+  }
+}
+
+/** Turn anything thrown into an HlcopyError, keeping the original as `cause`. */
+export function toHlcopyError(error: unknown): HlcopyError {
+  if (error instanceof HlcopyError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new HlcopyError(message.split("\n")[0] ?? "unexpected error", {
+    cause: error,
+    hint: "run again with --debug for the stack trace, and report it if it persists",
+  });
+}

@@ -1,0 +1,135 @@
+// Plain-data shapes of the trading domain, shared by the planner, the engine, the exchange
+// adapter and the UI. Numbers are JS numbers (sizes and prices are converted from the wire's
+// decimal strings at the adapter); signed sizes: long > 0, short < 0.
+
+export type Address = `0x${string}`;
+export type Side = "buy" | "sell";
+
+/** What the planner needs to know about one perp market. */
+export interface Market {
+  coin: string;
+  /** Index in meta.universe: the `a` field of an order. */
+  assetId: number;
+  szDecimals: number;
+  maxLeverage: number;
+  mid: number;
+  /** Best bid / ask when a book is known; the planner falls back to mid. */
+  bestBid?: number;
+  bestAsk?: number;
+}
+export type Markets = Record<string, Market>;
+
+export interface Position {
+  coin: string;
+  /** Signed size in coin units: long > 0, short < 0. */
+  size: number;
+  entryPx: number;
+  /** Leverage set on the position, when known. */
+  leverage?: number;
+}
+export type Positions = Record<string, Position>;
+
+export interface OpenOrder {
+  coin: string;
+  oid: number;
+  cloid?: string;
+  side: Side;
+  size: number;
+  limitPx: number;
+  reduceOnly: boolean;
+}
+
+/** One account as the models see it. */
+export interface AccountState {
+  address: Address;
+  accountValue: number;
+  positions: Positions;
+  openOrders: OpenOrder[];
+  /** Exchange time (ms) of the snapshot the state comes from. */
+  time: number;
+}
+
+/** A leader as the planner sees it. */
+export interface LeaderState extends AccountState {
+  /** Weight of this leader in a multi-leader follow (weights sum to 1). */
+  weight: number;
+  /**
+   * The leader's account value net of deposits/withdrawals since the copy ratio was set.
+   * Equity-ratio sizing divides by this, so a leader's cash flow never looks like a trade.
+   * Defaults to accountValue when absent.
+   */
+  equityBase?: number;
+  /** Price of the leader's latest fill per coin: the entry-drift gate's reference. */
+  lastFillPx?: Record<string, number>;
+}
+
+/** Every reason an action is taken or skipped; shown in the dashboard, journal and --json. */
+export type ReasonCode =
+  // actions
+  | "open"
+  | "increase"
+  | "reduce"
+  | "close"
+  | "flip"
+  | "leader-liquidated"
+  | "kill-switch"
+  // skips
+  | "in-sync"
+  | "below-min-notional"
+  | "inside-deadband"
+  | "coin-denied"
+  | "coin-not-allowed"
+  | "leverage-cap"
+  | "notional-cap"
+  | "total-notional-cap"
+  | "entry-drift"
+  | "stale-leader"
+  | "halted"
+  | "daily-loss"
+  | "not-joined"
+  | "unknown-market"
+  | "backoff"
+  | "order-pending";
+
+export interface PlannedAction {
+  coin: string;
+  side: Side;
+  /** Positive size in coin units, a multiple of the lot. */
+  size: number;
+  /** Marketable IOC limit price: best ± slippage, a valid tick. */
+  limitPx: number;
+  reduceOnly: boolean;
+  /** 0x + 32 hex: deterministic from the intent, the exactly-once key. */
+  cloid: `0x${string}`;
+  reason: ReasonCode;
+  /** Reference price the slippage is measured against (leader fill or mid). */
+  refPx: number;
+}
+
+export interface SkippedAction {
+  coin: string;
+  reason: ReasonCode;
+  detail: string;
+}
+
+export interface CoinTarget {
+  coin: string;
+  /** Weighted sum of leader sizes (before scaling). */
+  leaderSize: number;
+  /** Our target after ratio, caps and rounding. */
+  targetSize: number;
+  ourSize: number;
+  /** (target − ours) × mid, signed. */
+  driftUsd: number;
+  mid: number;
+}
+
+export interface Plan {
+  actions: PlannedAction[];
+  skipped: SkippedAction[];
+  targets: CoinTarget[];
+  /** Copy ratio after any portfolio-wide cap scaled it down. */
+  effectiveRatio: number;
+  /** True when no coin's drift is outside the deadband. */
+  inSync: boolean;
+}
