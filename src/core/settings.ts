@@ -182,8 +182,11 @@ const BY_KEY = new Map(SETTINGS_SCHEMA.map((s) => [s.key, s]));
 export function settingSpec(key: string): SettingSpec {
   const found = BY_KEY.get(key as SettingKey);
   if (!found) {
+    const near = SETTING_KEYS.find(
+      (k) => k.toLowerCase() === key.toLowerCase() || k.split(".").pop()?.toLowerCase() === key.toLowerCase(),
+    );
     throw new ValidationError(key, `unknown setting "${key}"`, {
-      hint: `known settings: ${SETTING_KEYS.join(", ")}`,
+      hint: near ? `did you mean ${near}?` : `known settings: ${SETTING_KEYS.join(", ")}`,
     });
   }
   return found;
@@ -302,6 +305,16 @@ export function validateSetting(key: string, value: unknown): SettingValue {
 /** Parse a string from the command line (`config set`, a flag) into a typed, valid value. */
 export function parseSettingInput(key: string, raw: string): SettingValue {
   const s = settingSpec(key);
+  try {
+    return parseInput(s, key, raw);
+  } catch (error) {
+    // Report what the user typed, not the number it was converted to.
+    if (error instanceof ValidationError) throw invalid(s, raw);
+    throw error;
+  }
+}
+
+function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {
   const text = raw.trim();
   const k = s.kind;
   switch (k.type) {
