@@ -1,0 +1,30 @@
+// What the engine needs from an exchange, as an interface: the adapter (src/exchange)
+// implements it over the SDK; the paper and dry-run executors stand in for order sending.
+
+import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
+
+export type OrderResultStatus = "filled" | "partial" | "resting" | "rejected" | "uncertain";
+
+export interface OrderResult {
+  cloid: string;
+  status: OrderResultStatus;
+  filledSize: number;
+  avgPx: number | null;
+  oid?: number;
+  /** The exchange's own message for a rejection. */
+  error?: string;
+}
+
+export type CloidLookup =
+  | { found: false }
+  | { found: true; status: string; filledSize: number; avgPx: number | null; oid?: number };
+
+export interface ExchangeReader {
+  getMarkets(): Promise<Markets>;
+  getAccountState(user: Address): Promise<AccountState>;
+}
+
+export interface ExchangePort extends ExchangeReader {
+  placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]>;
+  lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
+}
