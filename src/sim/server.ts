@@ -144,7 +144,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   const fundingIntervalMs = options.fundingIntervalMs ?? 3_600_000;
   const log = options.log ?? (() => {});
   const markets = parseMarkets(options.markets ?? DEFAULT_MARKETS);
-  const now = () => Date.now();
+  const now = options.clock ?? (() => Date.now());
 
   const engine = new Engine({
     seed,

@@ -54,6 +54,16 @@ export function l1Digest(connectionId: Hex, isTestnet: boolean): Hex {
   return keccak256(concat(["0x1901", AGENT_DOMAIN_SEPARATOR, structHash]));
 }
 
+/** The phantom agent's connection id: keccak of msgpack(action) ‖ nonce ‖ vault ‖ expiresAfter. */
+export function l1ConnectionId(p: Omit<L1RecoverParameters, "isTestnet" | "signature">): Hex {
+  return createL1ActionHash({
+    action: p.action,
+    nonce: p.nonce,
+    ...(p.vaultAddress ? { vaultAddress: p.vaultAddress } : {}),
+    ...(p.expiresAfter !== undefined ? { expiresAfter: p.expiresAfter } : {}),
+  });
+}
+
 export interface L1RecoverParameters {
   /** The action with its keys in the exchange's canonical order (the hash depends on it). */
   action: Record<string, unknown> | unknown[];
@@ -69,14 +79,8 @@ export interface L1RecoverParameters {
  * @throws {Error} when the signature cannot be recovered at all (malformed r/s/v).
  */
 export async function recoverL1Signer(p: L1RecoverParameters): Promise<Hex> {
-  const connectionId = createL1ActionHash({
-    action: p.action,
-    nonce: p.nonce,
-    ...(p.vaultAddress ? { vaultAddress: p.vaultAddress } : {}),
-    ...(p.expiresAfter !== undefined ? { expiresAfter: p.expiresAfter } : {}),
-  });
   const address = await recoverAddress({
-    hash: l1Digest(connectionId, p.isTestnet),
+    hash: l1Digest(l1ConnectionId(p), p.isTestnet),
     signature: normalizeSignature(p.signature),
   });
   return address.toLowerCase() as Hex;

@@ -37,6 +37,8 @@ export interface SimOptions {
   levelSizeUsd?: number;
   /** A websocket that sent nothing for this long is closed, as the exchange does. Default 60 000. */
   wsIdleMs?: number;
+  /** The simulator's clock in ms (default Date.now); tests may shift it to skip time. */
+  clock?: () => number;
   /** Where log lines go (default: nowhere). */
   log?: (line: string) => void;
 }
