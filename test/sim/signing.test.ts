@@ -121,7 +121,7 @@ async function recoveredSigners(v: Vector): Promise<string[]> {
               payloadMultiSigUser: wrapper.payload.multiSigUser,
               outerSigner: wrapper.payload.outerSigner,
               ...v.action,
-            } as Record<string, unknown> & { signatureChainId: string },
+            } as unknown as Record<string, unknown> & { signatureChainId: string },
             types: extended,
             signature: s,
           }),
