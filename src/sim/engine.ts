@@ -1225,12 +1225,13 @@ export class Engine {
       if (i >= 0) m.triggers.splice(i, 1);
       this.setStatus(o, "triggered");
       const acct = this.ensureAccount(o.user);
+      // Off the open list while it executes (rest() puts a triggered limit order back).
+      acct.open.delete(o.oid);
       const posLots = acct.positions.get(m.name)?.lots ?? 0;
       const dir = o.isBuy ? 1 : -1;
       let cap = o.lots;
       if (o.reduceOnly) {
         if (posLots === 0 || Math.sign(posLots) === dir) {
-          acct.open.delete(o.oid);
           this.setStatus(o, "reduceOnlyCanceled");
           this.batch.events.push([o.user, { nonUserCancel: [{ coin: m.name, oid: o.oid }] }]);
           continue;
@@ -1248,12 +1249,8 @@ export class Engine {
       const crosses = o.isBuy ? ask !== undefined && o.limitPx >= ask : bid !== undefined && o.limitPx <= bid;
       const filled = crosses ? this.take(o, cap, tx).filled : 0;
       if (filled > 0) this.afterFills(o.user, m);
-      if (o.lots === 0) {
-        acct.open.delete(o.oid);
-        continue;
-      }
+      if (o.lots === 0) continue;
       if (trig?.isMarket) {
-        acct.open.delete(o.oid);
         this.setStatus(o, "canceled");
         continue;
       }
@@ -1314,7 +1311,8 @@ export class Engine {
       const time = this.now();
       for (const m of this.markets) {
         const noise = this.fundingRng.normal() * Math.max(Math.abs(m.baseFunding), FUNDING_INTEREST) * 0.5;
-        m.fundingRate = Math.max(-0.04, Math.min(0.04, m.baseFunding + noise));
+        // Rates are published with 8 decimals; pay exactly the published rate.
+        m.fundingRate = Number(Math.max(-0.04, Math.min(0.04, m.baseFunding + noise)).toFixed(8));
         m.premium = m.fundingRate - FUNDING_INTEREST;
         const rate = wire(m.fundingRate, 8);
         m.fundingHistory.push({ time, fundingRate: rate, premium: wire(m.premium, 8) });
