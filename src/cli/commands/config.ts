@@ -1,0 +1,57 @@
+// `hlcopy config get|set|unset|list|path` — read and write stored settings.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+
+export function register(program: Command): void {
+  const config = program
+    .command("config")
+    .description("read and change stored settings (flags override them for one run)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy config list                         every setting: value, default, source, description
+  $ hlcopy config set risk.maxLeverage 3
+  $ hlcopy config set risk.denyCoins DOGE,kPEPE
+  $ hlcopy config set risk.maxTotalNotional none
+  $ hlcopy config get exec.slippageBps
+  $ hlcopy config unset risk.maxLeverage       back to the default
+  $ hlcopy config path`,
+    );
+
+  const run = async (
+    fn: (m: typeof import("../config/run.js"), g: GlobalOptions) => Promise<void>,
+    cmd: Command,
+  ) => {
+    const m = await import("../config/run.js");
+    await fn(m, cmd.optsWithGlobals<GlobalOptions>());
+  };
+
+  config
+    .command("set")
+    .argument("<key>", "setting key, e.g. risk.maxLeverage")
+    .argument("<value>", "new value")
+    .description("validate and store a setting")
+    .action((key: string, value: string, _o, cmd: Command) =>
+      run((m, g) => m.runConfigSet(g, key, value), cmd),
+    );
+  config
+    .command("get")
+    .argument("<key>", "setting key")
+    .description("print a setting's effective value")
+    .action((key: string, _o, cmd: Command) => run((m, g) => m.runConfigGet(g, key), cmd));
+  config
+    .command("unset")
+    .argument("<key>", "setting key")
+    .description("remove a stored setting (its default applies again)")
+    .action((key: string, _o, cmd: Command) => run((m, g) => m.runConfigUnset(g, key), cmd));
+  config
+    .command("list")
+    .description("every setting with its value, default, source and description")
+    .action((_o, cmd: Command) => run((m, g) => m.runConfigList(g), cmd));
+  config
+    .command("path")
+    .description("print the config file's path")
+    .action((_o, cmd: Command) => run((m, g) => m.runConfigPath(g), cmd));
+}

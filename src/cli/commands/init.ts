@@ -1,0 +1,24 @@
+// `hlcopy init` — first-run setup: which network, which account.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+
+export function register(program: Command): void {
+  program
+    .command("init")
+    .description("first-run setup: choose the network and your follower account (asks, or takes flags)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy init                                            asks for the network and your account
+  $ hlcopy --network testnet --account 0xYourMaster… init  no questions (scripts, CI)
+
+Your account is the MASTER address that holds the funds. hlcopy trades for it with an
+agent (API) key that cannot withdraw: create one next with \`hlcopy agent generate\`.`,
+    )
+    .action(async (_o, cmd: Command) => {
+      const { runInit } = await import("../init/run.js");
+      await runInit(cmd.optsWithGlobals<GlobalOptions>());
+    });
+}

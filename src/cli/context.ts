@@ -1,0 +1,98 @@
+// Turns the global options (and environment) into the values every command needs, and
+// the per-run setting flags into typed Settings via the one precedence rule.
+
+import { UsageError } from "../core/errors.js";
+import {
+  type FlatSettings,
+  isAddress,
+  type ResolvedSettings,
+  resolveSettings,
+  SETTING_KEYS,
+  type SettingKey,
+} from "../core/settings.js";
+import type { Address } from "../core/types.js";
+import { defaultConfigDir, readStoredSettings } from "../store/config.js";
+import { type NetworkTarget, resolveNetwork } from "./network.js";
+import { flagsFromOptions } from "./settings-options.js";
+
+/** Global options as commander hands them over (`cmd.optsWithGlobals()`). */
+export interface GlobalOptions {
+  network?: string;
+  configDir?: string;
+  account?: string;
+  json?: boolean;
+  debug?: boolean;
+  testnetSigning?: boolean;
+  [other: string]: unknown;
+}
+
+export interface CliContext {
+  configDir: string;
+  network: NetworkTarget;
+  /** The follower's master account, if known (flag > HLCOPY_ACCOUNT > config). */
+  account: Address | null;
+  json: boolean;
+  debug: boolean;
+  /** Validated settings from the config file. */
+  stored: FlatSettings;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * @throws {UsageError} for a bad --network or --account; {ConfigError} for a broken config file.
+ */
+export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): CliContext {
+  const configDir = globals.configDir || defaultConfigDir(env);
+  const stored = readStoredSettings(configDir);
+  const networkName = globals.network ?? (stored.network as string | undefined) ?? "mainnet";
+  const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });
+  const accountRaw =
+    globals.account ?? env.HLCOPY_ACCOUNT ?? (stored.account as string | null | undefined) ?? null;
+  if (accountRaw !== null && !isAddress(accountRaw)) {
+    throw new UsageError(`invalid account address "${accountRaw}": expected 0x followed by 40 hex digits`, {
+      hint: "pass --account 0x… (your master account, not the agent), or set it: hlcopy config set account 0x…",
+    });
+  }
+  return {
+    configDir,
+    network,
+    account: accountRaw === null ? null : (accountRaw.toLowerCase() as Address),
+    json: globals.json === true,
+    debug: globals.debug === true,
+    stored,
+    env,
+  };
+}
+
+/** The account, or a usage error telling how to set it. */
+export function requireAccount(ctx: CliContext): Address {
+  if (ctx.account) return ctx.account;
+  throw new UsageError("no follower account configured", {
+    hint: "run hlcopy init, or pass --account 0x… (or set HLCOPY_ACCOUNT)",
+  });
+}
+
+/** Settings for this run: flags passed on the command line > config file > defaults. */
+export function resolveRunSettings(ctx: CliContext, options: Record<string, unknown>): ResolvedSettings {
+  const flags = flagsFromOptions(options);
+  const stored: FlatSettings = { ...ctx.stored };
+  // network/account are global options, already resolved into the context.
+  stored.network = ctx.network.name;
+  stored.account = ctx.account;
+  const resolved = resolveSettings(stored, flags);
+  return resolved;
+}
+
+/** Validate a leader address argument. */
+export function parseLeaderAddress(value: string): Address {
+  if (!isAddress(value)) {
+    throw new UsageError(`invalid leader address "${value}": expected 0x followed by 40 hex digits`, {
+      hint: "copy the leader's address from the explorer or leaderboard, e.g. 0x5e9ee1089755c3435139848e47e6635505d5a13a",
+    });
+  }
+  return value.toLowerCase() as Address;
+}
+
+export const SETTING_FLAG_KEYS: readonly SettingKey[] = SETTING_KEYS.filter(
+  (k) => k !== "network" && k !== "account",
+);

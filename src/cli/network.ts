@@ -1,0 +1,58 @@
+// Network resolution: "mainnet" | "testnet" | an http(s) URL of a Hyperliquid-compatible API
+// (such as `hlcopy sim`) → the HTTP base, the websocket URL and whether testnet signing applies.
+
+import { UsageError } from "../core/errors.js";
+
+export interface NetworkTarget {
+  /** "mainnet", "testnet", or the URL as given. */
+  name: string;
+  httpUrl: string;
+  wsUrl: string;
+  /** Testnet signing (L1 source "b", hyperliquidChain "Testnet"). */
+  isTestnet: boolean;
+}
+
+const KNOWN: Record<string, NetworkTarget> = {
+  mainnet: {
+    name: "mainnet",
+    httpUrl: "https://api.hyperliquid.xyz",
+    wsUrl: "wss://api.hyperliquid.xyz/ws",
+    isTestnet: false,
+  },
+  testnet: {
+    name: "testnet",
+    httpUrl: "https://api.hyperliquid-testnet.xyz",
+    wsUrl: "wss://api.hyperliquid-testnet.xyz/ws",
+    isTestnet: true,
+  },
+};
+
+/**
+ * Resolve a network name or URL. A custom URL signs as mainnet unless `testnet` is set
+ * (the simulator checks signatures the way the network it imitates does).
+ * @throws {UsageError} when the value is neither a known name nor an http(s) URL.
+ */
+export function resolveNetwork(value: string, options: { testnet?: boolean } = {}): NetworkTarget {
+  const known = KNOWN[value];
+  if (known) return { ...known };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badNetwork(value);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw badNetwork(value);
+  const base = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  const ws = new URL(url.href);
+  ws.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  ws.pathname = "/ws";
+  ws.search = "";
+  ws.hash = "";
+  return { name: base, httpUrl: base, wsUrl: ws.href, isTestnet: options.testnet ?? false };
+}
+
+function badNetwork(value: string): UsageError {
+  return new UsageError(`invalid network "${value}": expected mainnet, testnet or an http(s) URL`, {
+    hint: "e.g. --network testnet, or --network http://127.0.0.1:8080 for `hlcopy sim`",
+  });
+}

@@ -1,0 +1,57 @@
+// Output helpers shared by commands: JSON for scripts, tables for people, and the
+// top-level error printer (one `error:` line, one `hint:` line, no stack unless --debug).
+
+import { type HlcopyError, toHlcopyError } from "../core/errors.js";
+
+export interface Writer {
+  write(text: string): unknown;
+}
+
+export function printJson(value: unknown, out: Writer = process.stdout): void {
+  out.write(`${JSON.stringify(value)}\n`);
+}
+
+/** A cli-table3 table (loaded lazily; only table-printing commands pay for it). */
+export async function renderTable(
+  head: string[],
+  rows: (string | number)[][],
+  options: { wrapLast?: boolean; width?: number } = {},
+): Promise<string> {
+  const { default: Table } = await import("cli-table3");
+  let colWidths: number[] | undefined;
+  if (options.wrapLast) {
+    // Size every column to its content except the last, which wraps into what is left.
+    const width = options.width ?? (process.stdout.columns || 100);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)) + 2);
+    const used = widths.slice(0, -1).reduce((a, b) => a + b, 0) + head.length + 1;
+    widths[widths.length - 1] = Math.max(20, width - used);
+    colWidths = widths;
+  }
+  const table = new Table({
+    head,
+    style: { head: [], border: [] },
+    ...(colWidths ? { colWidths, wordWrap: true } : {}),
+  });
+  for (const row of rows) table.push(row.map((c) => String(c)));
+  return table.toString();
+}
+
+/** Print an error the way the CLI contract says, and return the exit code to use. */
+export function reportError(error: unknown, options: { debug: boolean; err?: Writer }): number {
+  const err = options.err ?? process.stderr;
+  const e: HlcopyError = toHlcopyError(error);
+  err.write(`error: ${e.message}\n`);
+  if (e.hint) err.write(`hint: ${e.hint}\n`);
+  if (options.debug) {
+    const stack = (e.cause instanceof Error ? e.cause.stack : undefined) ?? e.stack;
+    if (stack) err.write(`${stack}\n`);
+    if (Object.keys(e.details).length > 0) err.write(`details: ${JSON.stringify(e.details)}\n`);
+  }
+  return e.exitCode;
+}
+
+/** Format a number for people: fixed decimals, no exponent, thousands kept plain. */
+export function fmt(n: number | null | undefined, decimals = 2): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
+  return n.toFixed(decimals);
+}

@@ -1,0 +1,45 @@
+// The commander program: global options, help, and the command table. Command modules are
+// small and import nothing heavy at the top; each loads its implementation on demand.
+
+import { Command, Option } from "commander";
+import { COMMANDS } from "./commands/index.js";
+import { VERSION } from "./version.js";
+
+export function createProgram(): Command {
+  const program = new Command("hlcopy")
+    .description(
+      "Self-custodial copy trading for Hyperliquid perpetuals: keep your account at a scaled copy of a leader's positions, inside your risk limits.",
+    )
+    .version(VERSION, "-V, --version")
+    .addOption(
+      new Option(
+        "--network <name|url>",
+        "mainnet, testnet, or the http URL of a compatible API (e.g. hlcopy sim)",
+      ),
+    )
+    .addOption(new Option("--testnet-signing", "sign for testnet when --network is a URL").hideHelp())
+    .addOption(new Option("--config-dir <dir>", "config directory").env("HLCOPY_CONFIG_DIR"))
+    .addOption(new Option("--account <0x…>", "your master account address (not the agent's)"))
+    .option("--json", "machine-readable output (one JSON document or JSON lines)")
+    .option("--debug", "show stack traces and details on errors")
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy init                                   first-run setup (network, your account)
+  $ hlcopy config set risk.maxLeverage 3          store a limit
+  $ hlcopy config list                            every setting, its value and where it comes from
+
+Environment:
+  HLCOPY_CONFIG_DIR   config directory (default ~/.config/hlcopy)
+  HLCOPY_ACCOUNT      your master account address
+  HLCOPY_PASSPHRASE   keystore passphrase (cron, scripts)
+  HLCOPY_AGENT_KEY    agent private key as hex, bypassing the keystore (cron, tests)
+
+Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift remains, 4 halted.`,
+    );
+  for (const register of COMMANDS) register(program);
+  return program;
+}

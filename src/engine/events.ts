@@ -1,0 +1,133 @@
+// Engine events: the one stream the engine emits and every view subscribes to (the Ink
+// dashboard, the line/JSON-lines output, the journal's event log, the demo summary).
+// Plain data only, so a view can never slow the engine down or reach into it.
+
+import type { Address, CoinTarget, Plan, Position, ReasonCode, Side } from "../core/types.js";
+
+export type RunMode = "live" | "dry-run" | "paper";
+
+export type OrderStatus =
+  | "sent"
+  | "filled"
+  | "partial"
+  | "resting"
+  | "rejected"
+  | "uncertain"
+  | "cancelled"
+  | "paper";
+
+export interface AccountView {
+  address: Address;
+  accountValue: number;
+  positions: Position[];
+}
+
+export type EngineEvent =
+  | {
+      type: "start";
+      ts: number;
+      mode: RunMode;
+      leaders: { address: Address; weight: number }[];
+      account: Address;
+      network: string;
+    }
+  | {
+      type: "connection";
+      ts: number;
+      state: "connecting" | "open" | "reconnecting" | "closed";
+      detail?: string;
+    }
+  /** Any message from the exchange's stream: lets views show "last message 2s ago". */
+  | { type: "heartbeat"; ts: number }
+  | { type: "reconnect"; ts: number }
+  | {
+      type: "leaderFill";
+      ts: number;
+      leader: Address;
+      coin: string;
+      side: Side;
+      px: number;
+      sz: number;
+      dir: string;
+      /** Exchange time of the fill (ms). */
+      time: number;
+      liquidation: boolean;
+    }
+  | {
+      type: "decision";
+      ts: number;
+      trigger: "fill" | "sweep" | "start" | "manual";
+      coins: string[];
+      plan: Plan;
+    }
+  | {
+      type: "order";
+      ts: number;
+      coin: string;
+      side: Side;
+      size: number;
+      limitPx: number;
+      reduceOnly: boolean;
+      cloid: string;
+      reason: ReasonCode;
+      status: OrderStatus;
+      filledSize: number;
+      avgPx: number | null;
+      error?: string;
+    }
+  | {
+      type: "fill";
+      ts: number;
+      coin: string;
+      side: Side;
+      px: number;
+      sz: number;
+      fee: number;
+      cloid: string | null;
+      /** Against the leader's fill price; positive = worse for us. */
+      slippageBps: number | null;
+      /** Leader fill → our fill, on the exchange's clock. */
+      lagMs: number | null;
+    }
+  | { type: "sweep"; ts: number; durationMs: number; inSync: boolean; driftUsd: number; requests: number }
+  | {
+      type: "state";
+      ts: number;
+      account: AccountView;
+      hwm: number;
+      drawdownPct: number;
+      leaders: AccountView[];
+      targets: CoinTarget[];
+      deadbandUsd: Record<string, number>;
+    }
+  | { type: "halt"; ts: number; kind: "kill-switch" | "daily-loss" | "manual"; reason: string }
+  | { type: "resume"; ts: number }
+  | { type: "paused"; ts: number; paused: boolean }
+  | { type: "rateLimit"; ts: number; waitMs: number; detail: string }
+  | { type: "warning"; ts: number; message: string }
+  | { type: "error"; ts: number; message: string; hint?: string }
+  | { type: "stop"; ts: number; reason: string };
+
+export type EngineEventType = EngineEvent["type"];
+
+export type EngineListener = (event: EngineEvent) => void;
+
+/** A tiny synchronous event bus; listeners must not throw (their errors are contained). */
+export class EngineEvents {
+  readonly #listeners = new Set<EngineListener>();
+
+  on(listener: EngineListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: EngineEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A broken view must never stop the engine.
+      }
+    }
+  }
+}

@@ -1,0 +1,178 @@
+// In-memory models of the leader(s), our account and the markets, fed by websocket events
+// and REST sweeps. They hold the latest known state and when it was last confirmed; the
+// planner reads them. No I/O here.
+
+import type { AccountState, Address, LeaderState, Markets, PlannedAction, Position } from "../core/types.js";
+
+/** A fill as the models need it (from a leader's or our userFills stream). */
+export interface FillFact {
+  coin: string;
+  px: number;
+  /** Unsigned size. */
+  sz: number;
+  side: "buy" | "sell";
+  /** Signed position before this fill. */
+  startPosition: number;
+  /** Exchange time (ms). */
+  time: number;
+  tid: number;
+  liquidation?: boolean;
+}
+
+function emptyState(address: Address): AccountState {
+  return { address, accountValue: 0, positions: {}, openOrders: [], time: 0 };
+}
+
+function signed(f: FillFact): number {
+  return f.side === "buy" ? f.sz : -f.sz;
+}
+
+/** Round away float dust so a position that closed reads exactly 0. */
+function clean(x: number): number {
+  const r = Math.round(x * 1e10) / 1e10;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+export class LeaderModel {
+  readonly address: Address;
+  readonly weight: number;
+  state: AccountState;
+  /** Exchange time of the newest fact applied per coin: older snapshots must not roll it back. */
+  readonly #coinTime = new Map<string, number>();
+  readonly #seenTids = new Set<number>();
+  readonly lastFillPx: Record<string, number> = {};
+  /** Local time (ms) the leader's data was last confirmed by a stream message or a sweep. */
+  lastConfirmedAt = 0;
+  /** Net deposits − withdrawals since the copy ratio was set (subtracted from equity). */
+  netCashFlow = 0;
+  snapshotLoaded = false;
+
+  constructor(address: Address, weight: number) {
+    this.address = address;
+    this.weight = weight;
+    this.state = emptyState(address);
+  }
+
+  /**
+   * Apply a full account snapshot (REST sweep or stream). A coin whose newest applied fill
+   * is younger than the snapshot keeps the fill's view: fills are newer truth than a
+   * snapshot taken before them.
+   */
+  applySnapshot(snapshot: AccountState, receivedAt: number): void {
+    const positions: Record<string, Position> = {};
+    for (const [coin, p] of Object.entries(snapshot.positions)) positions[coin] = { ...p };
+    for (const [coin, t] of this.#coinTime) {
+      if (t > snapshot.time) {
+        const mine = this.state.positions[coin];
+        if (mine) positions[coin] = mine;
+        else delete positions[coin];
+      }
+    }
+    this.state = { ...snapshot, positions };
+    this.lastConfirmedAt = receivedAt;
+    this.snapshotLoaded = true;
+  }
+
+  /** Apply one fill; returns false for a duplicate (same tid) or a fill older than what we know. */
+  applyFill(fill: FillFact, receivedAt: number): boolean {
+    if (this.#seenTids.has(fill.tid)) return false;
+    this.#seenTids.add(fill.tid);
+    if (this.#seenTids.size > 50_000) this.#seenTids.clear(); // bounded memory; tids also guarded by time
+    const known = this.#coinTime.get(fill.coin) ?? 0;
+    this.lastConfirmedAt = receivedAt;
+    if (fill.time < known) return false;
+    this.#coinTime.set(fill.coin, fill.time);
+    const size = clean(fill.startPosition + signed(fill));
+    const prev = this.state.positions[fill.coin];
+    const positions = { ...this.state.positions };
+    if (size === 0) delete positions[fill.coin];
+    else {
+      // Entry price: keep the exchange's when adding to the same side is unknown; the fill
+      // price is the gate's reference anyway (lastFillPx).
+      const sameSide = prev && Math.sign(prev.size) === Math.sign(size);
+      positions[fill.coin] = {
+        coin: fill.coin,
+        size,
+        entryPx: sameSide && prev ? prev.entryPx : fill.px,
+        ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
+      };
+    }
+    this.state = { ...this.state, positions };
+    this.lastFillPx[fill.coin] = fill.px;
+    return true;
+  }
+
+  /** The leader as the planner sees it. */
+  view(): LeaderState {
+    const equityBase = this.state.accountValue - this.netCashFlow;
+    return { ...this.state, weight: this.weight, equityBase, lastFillPx: { ...this.lastFillPx } };
+  }
+}
+
+export class OurModel {
+  state: AccountState;
+
+  constructor(address: Address) {
+    this.state = emptyState(address);
+  }
+
+  applySnapshot(snapshot: AccountState): void {
+    this.state = {
+      ...snapshot,
+      positions: Object.fromEntries(Object.entries(snapshot.positions).map(([c, p]) => [c, { ...p }])),
+    };
+  }
+
+  /**
+   * Apply the filled part of one of our orders as soon as the exchange confirms it, so the
+   * next plan (before any fill event or sweep arrives) never orders the same size again.
+   */
+  applyOwnFill(action: Pick<PlannedAction, "coin" | "side">, filledSize: number, avgPx: number | null): void {
+    if (!(filledSize > 0)) return;
+    const prev = this.state.positions[action.coin];
+    const before = prev?.size ?? 0;
+    const size = clean(before + (action.side === "buy" ? filledSize : -filledSize));
+    const positions = { ...this.state.positions };
+    if (size === 0) delete positions[action.coin];
+    else
+      positions[action.coin] = {
+        coin: action.coin,
+        size,
+        entryPx:
+          prev && Math.sign(prev.size) === Math.sign(size) ? prev.entryPx : (avgPx ?? prev?.entryPx ?? 0),
+        ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
+      };
+    this.state = { ...this.state, positions };
+  }
+}
+
+export class MarketModel {
+  markets: Markets = {};
+
+  setMarkets(markets: Markets): void {
+    this.markets = markets;
+  }
+
+  applyMids(mids: Record<string, number>): void {
+    for (const [coin, mid] of Object.entries(mids)) {
+      const m = this.markets[coin];
+      if (!m || !Number.isFinite(mid) || mid <= 0) continue;
+      m.mid = mid;
+      // A top of book the mid has left is stale: fall back to mid ± slippage.
+      if ((m.bestBid !== undefined && mid < m.bestBid) || (m.bestAsk !== undefined && mid > m.bestAsk)) {
+        delete m.bestBid;
+        delete m.bestAsk;
+      }
+    }
+  }
+
+  applyBook(coin: string, bestBid: number | undefined, bestAsk: number | undefined): void {
+    const m = this.markets[coin];
+    if (!m) return;
+    if (bestBid !== undefined) m.bestBid = bestBid;
+    else delete m.bestBid;
+    if (bestAsk !== undefined) m.bestAsk = bestAsk;
+    else delete m.bestAsk;
+    if (bestBid !== undefined && bestAsk !== undefined) m.mid = (bestBid + bestAsk) / 2;
+  }
+}

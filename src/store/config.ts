@@ -1,0 +1,123 @@
+// The settings store: one JSON file in the config directory, written through `conf`.
+// Everything read from it is validated against the settings schema; a hand-broken file is a
+// ConfigError naming the file, and the file is never rewritten or "repaired" behind the user.
+
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, ValidationError } from "../core/errors.js";
+import {
+  type FlatSettings,
+  SETTING_KEYS,
+  type SettingKey,
+  type SettingValue,
+  settingSpec,
+  validateSetting,
+} from "../core/settings.js";
+
+export const CONFIG_FILE = "config.json";
+
+/** The config directory: --config-dir, else HLCOPY_CONFIG_DIR, else ~/.config/hlcopy (XDG aware). */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HLCOPY_CONFIG_DIR) return env.HLCOPY_CONFIG_DIR;
+  const base = env.XDG_CONFIG_HOME || join(homedir(), ".config");
+  return join(base, "hlcopy");
+}
+
+export function configPath(configDir: string): string {
+  return join(configDir, CONFIG_FILE);
+}
+
+/** Flatten `{risk: {maxLeverage: 3}}` to `{"risk.maxLeverage": 3}`; leaves are non-plain-objects. */
+function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, unknown> = {}) {
+  for (const [k, v] of Object.entries(value)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === "object" && !Array.isArray(v))
+      flatten(v as Record<string, unknown>, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * Read and validate the stored settings without touching the file.
+ * @throws {ConfigError} when the file is not JSON, not an object, has an unknown key or a bad value.
+ */
+export function readStoredSettings(configDir: string): FlatSettings {
+  const file = configPath(configDir);
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid JSON`, {
+      hint: `fix it by hand, or move it aside (mv ${file} ${file}.bak) to start from defaults`,
+      cause: error,
+    });
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must hold a JSON object`, {
+      hint: `fix it by hand, or move it aside (mv ${file} ${file}.bak) to start from defaults`,
+    });
+  }
+  const flat = flatten(parsed as Record<string, unknown>);
+  const out: FlatSettings = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(`config file ${file} has an unknown setting "${key}"`, {
+        hint: `remove it from the file; known settings: hlcopy config list`,
+      });
+    }
+    try {
+      out[key as SettingKey] = validateSetting(key, value);
+    } catch (error) {
+      const why = error instanceof ValidationError ? error.message : String(error);
+      throw new ConfigError(`config file ${file}: ${why}`, {
+        hint: `fix the value by hand, or run: hlcopy config unset ${key}`,
+        cause: error,
+      });
+    }
+  }
+  return out;
+}
+
+type ConfStore = {
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  readonly path: string;
+};
+
+async function openConf(configDir: string): Promise<ConfStore> {
+  const { default: Conf } = await import("conf");
+  mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  return new Conf({ cwd: configDir, configName: "config", clearInvalidConfig: false, configFileMode: 0o600 });
+}
+
+/**
+ * Validate then store one setting. The existing file is validated first, so a broken file is
+ * reported (and left untouched) instead of being overwritten.
+ * @throws {ValidationError} for a bad value; {ConfigError} for a broken file.
+ */
+export async function writeSetting(configDir: string, key: string, value: SettingValue): Promise<void> {
+  settingSpec(key);
+  const checked = validateSetting(key, value);
+  readStoredSettings(configDir);
+  const conf = await openConf(configDir);
+  conf.set(key, checked);
+}
+
+/** Remove a stored setting so its default applies again. */
+export async function unsetSetting(configDir: string, key: string): Promise<void> {
+  settingSpec(key);
+  readStoredSettings(configDir);
+  if (!existsSync(configPath(configDir))) return;
+  const conf = await openConf(configDir);
+  conf.delete(key);
+  // Drop the emptied parent object so the file stays tidy for hand edits.
+  const parent = key.includes(".") ? key.split(".")[0] : undefined;
+  if (parent) {
+    const stored = JSON.parse(readFileSync(configPath(configDir), "utf8")) as Record<string, unknown>;
+    const group = stored[parent];
+    if (group && typeof group === "object" && Object.keys(group).length === 0) conf.delete(parent);
+  }
+}

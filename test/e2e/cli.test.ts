@@ -1,0 +1,162 @@
+// The real binary, spawned as a user runs it: help, config round trips, bad input, a
+// hand-broken config file, and the Node version gate.
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT, runCli, tempDir } from "../helpers/cli.js";
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, "dist/cli/main.js")))
+    throw new Error("run `npm run build` first (npm test does)");
+});
+
+describe("hlcopy --help", () => {
+  it("lists the commands, the global options and examples, and exits 0", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    for (const text of [
+      "--network",
+      "--config-dir",
+      "--account",
+      "--json",
+      "--debug",
+      "config",
+      "init",
+      "Examples:",
+    ]) {
+      expect(r.stdout).toContain(text);
+    }
+    expect(r.stderr).toBe("");
+  });
+
+  it("prints the package version", async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    const r = await runCli(["--version"]);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("gives every command help with examples", async () => {
+    for (const cmd of ["init", "config"]) {
+      const r = await runCli([cmd, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Examples:");
+    }
+  });
+
+  it("an unknown command is a usage error (exit 2) with a hint", async () => {
+    const r = await runCli(["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: unknown command 'frobnicate'");
+    expect(r.stderr).toContain("hint:");
+  });
+});
+
+describe("hlcopy config", () => {
+  it("set → get → list → unset round trip, file 0600", async () => {
+    const dir = tempDir();
+    const set = await runCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "4"]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe("risk.maxLeverage = 4\n");
+    const get = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+    expect(get.stdout).toBe("4\n");
+    expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
+
+    const list = await runCli(["--config-dir", dir, "--json", "config", "list"]);
+    const rows = JSON.parse(list.stdout) as { key: string; value: unknown; source: string }[];
+    expect(rows.find((r) => r.key === "risk.maxLeverage")).toMatchObject({ value: 4, source: "config" });
+    expect(rows.find((r) => r.key === "exec.slippageBps")).toMatchObject({ value: 30, source: "default" });
+
+    const table = await runCli(["--config-dir", dir, "config", "list"]);
+    expect(table.stdout).toMatch(/risk\.maxLeverage\s*│\s*4\s*│\s*3\s*│\s*config/);
+
+    const unset = await runCli(["--config-dir", dir, "config", "unset", "risk.maxLeverage"]);
+    expect(unset.code).toBe(0);
+    const again = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+    expect(again.stdout).toBe("3\n");
+  });
+
+  it("honours HLCOPY_CONFIG_DIR and prints the path", async () => {
+    const dir = tempDir();
+    const r = await runCli(["config", "path"], { env: { HLCOPY_CONFIG_DIR: dir } });
+    expect(r.stdout.trim()).toBe(join(dir, "config.json"));
+  });
+
+  it("an invalid value exits 2 naming key, value and what is allowed; nothing is written", async () => {
+    const dir = tempDir();
+    await runCli(["--config-dir", dir, "config", "set", "exec.slippageBps", "20"]);
+    const before = readFileSync(join(dir, "config.json"), "utf8");
+    const r = await runCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "-2"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: invalid value "-2" for risk.maxLeverage: expected a number > 0 and ≤ 50\nhint: e.g. hlcopy config set risk.maxLeverage 3\n',
+    );
+    expect(r.stdout).toBe("");
+    expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
+  });
+
+  it("a hand-broken config file exits 2 naming the file and stays byte-for-byte untouched", async () => {
+    for (const broken of ['{"risk": {"maxLeverage": 3,}', '{"risk": {"maxLeverage": "lots"}}', "[1,2]"]) {
+      const dir = tempDir();
+      const file = join(dir, "config.json");
+      writeFileSync(file, broken);
+      for (const args of [
+        ["config", "list"],
+        ["config", "set", "exec.slippageBps", "10"],
+        ["config", "unset", "risk.maxLeverage"],
+      ]) {
+        const r = await runCli(["--config-dir", dir, ...args]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`error: config file ${file}`);
+        expect(r.stderr).toContain("hint:");
+        expect(r.stderr).not.toContain("    at ");
+        expect(readFileSync(file, "utf8")).toBe(broken);
+      }
+    }
+  });
+
+  it("--debug adds the stack trace", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "config.json"), "{");
+    const r = await runCli(["--config-dir", dir, "--debug", "config", "list"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("    at ");
+  });
+});
+
+describe("hlcopy init", () => {
+  it("runs non-interactively with flags and validates before writing", async () => {
+    const dir = tempDir();
+    const account = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+    const r = await runCli(["--config-dir", dir, "--network", "testnet", "--account", account, "init"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8"))).toEqual({
+      network: "testnet",
+      account,
+    });
+
+    const bad = tempDir();
+    const r2 = await runCli(["--config-dir", bad, "--network", "testnet", "--account", "0xnope", "init"]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain("invalid value");
+    expect(existsSync(join(bad, "config.json"))).toBe(false);
+  });
+
+  it("without a terminal and without flags, says which flags to pass", async () => {
+    const r = await runCli(["--config-dir", tempDir(), "init"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: init needs --network and --account when not run in a terminal");
+  });
+});
+
+describe("Node version gate", () => {
+  it("below 22.13 prints what was found, what is needed and how to get it, then exits 1", async () => {
+    const fake = "data:text/javascript,Object.defineProperty(process.versions,'node',{value:'20.11.1'})";
+    const r = await runCli(["--help"], { nodeArgs: ["--import", fake] });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("found 20.11.1");
+    expect(r.stderr).toContain(">= 22.13");
+    expect(r.stderr).toContain("install Node 24");
+    expect(r.stdout).toBe("");
+  });
+});

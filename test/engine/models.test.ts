@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import type { AccountState, Address } from "../../src/core/types.js";
+import { type FillFact, LeaderModel, MarketModel, OurModel } from "../../src/engine/models.js";
+
+const LEADER = "0x1111111111111111111111111111111111111111" as Address;
+
+function snapshot(time: number, positions: Record<string, number>, accountValue = 10_000): AccountState {
+  return {
+    address: LEADER,
+    accountValue,
+    time,
+    openOrders: [],
+    positions: Object.fromEntries(
+      Object.entries(positions).map(([coin, size]) => [coin, { coin, size, entryPx: 100 }]),
+    ),
+  };
+}
+
+function fill(partial: Partial<FillFact> & Pick<FillFact, "tid" | "time">): FillFact {
+  return { coin: "BTC", px: 100, sz: 1, side: "buy", startPosition: 0, ...partial };
+}
+
+describe("LeaderModel", () => {
+  it("a fill sets the position from startPosition + signed size (absolute, not cumulative)", () => {
+    const m = new LeaderModel(LEADER, 1);
+    m.applySnapshot(snapshot(1000, {}), 1);
+    expect(m.applyFill(fill({ tid: 1, time: 1100, startPosition: 0, sz: 2 }), 2)).toBe(true);
+    expect(m.state.positions.BTC?.size).toBe(2);
+    expect(m.applyFill(fill({ tid: 2, time: 1200, startPosition: 2, sz: 5, side: "sell" }), 3)).toBe(true);
+    expect(m.state.positions.BTC?.size).toBe(-3);
+    expect(m.lastFillPx.BTC).toBe(100);
+  });
+
+  it("ignores a duplicate fill (same tid), e.g. replayed after a reconnect", () => {
+    const m = new LeaderModel(LEADER, 1);
+    m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 1);
+    expect(m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 2)).toBe(false);
+    expect(m.state.positions.BTC?.size).toBe(1);
+  });
+
+  it("a snapshot older than the newest fill does not roll the coin back", () => {
+    const m = new LeaderModel(LEADER, 1);
+    m.applyFill(fill({ tid: 1, time: 2000, startPosition: 0, sz: 3 }), 1);
+    m.applySnapshot(snapshot(1500, { BTC: 1, ETH: 4 }), 2);
+    expect(m.state.positions.BTC?.size).toBe(3);
+    expect(m.state.positions.ETH?.size).toBe(4);
+    m.applySnapshot(snapshot(2500, { BTC: 2 }), 3);
+    expect(m.state.positions.BTC?.size).toBe(2);
+    expect(m.state.positions.ETH).toBeUndefined();
+  });
+
+  it("a full close removes the coin exactly, without float dust", () => {
+    const m = new LeaderModel(LEADER, 1);
+    m.applyFill(fill({ tid: 1, time: 1, startPosition: 0.3, sz: 0.1 + 0.2, side: "sell" }), 1);
+    expect(m.state.positions.BTC).toBeUndefined();
+  });
+
+  it("equity for sizing is net of the leader's cash flows", () => {
+    const m = new LeaderModel(LEADER, 0.5);
+    m.applySnapshot(snapshot(1, {}, 5_000), 1);
+    m.netCashFlow = -5_000; // withdrew 5k since the ratio was set
+    expect(m.view().equityBase).toBe(10_000);
+    expect(m.view().weight).toBe(0.5);
+  });
+});
+
+describe("OurModel", () => {
+  it("applies our confirmed fills at once so the next plan cannot order them again", () => {
+    const m = new OurModel(LEADER);
+    m.applySnapshot(snapshot(1, { BTC: 1 }));
+    m.applyOwnFill({ coin: "BTC", side: "buy" }, 0.5, 101);
+    expect(m.state.positions.BTC?.size).toBe(1.5);
+    m.applyOwnFill({ coin: "BTC", side: "sell" }, 1.5, 99);
+    expect(m.state.positions.BTC).toBeUndefined();
+    m.applyOwnFill({ coin: "ETH", side: "sell" }, 0, null);
+    expect(m.state.positions.ETH).toBeUndefined();
+  });
+});
+
+describe("MarketModel", () => {
+  it("drops a top of book the mid has moved out of", () => {
+    const mm = new MarketModel();
+    mm.setMarkets({ BTC: { coin: "BTC", assetId: 0, szDecimals: 5, maxLeverage: 40, mid: 100 } });
+    mm.applyBook("BTC", 99.5, 100.5);
+    expect(mm.markets.BTC?.mid).toBe(100);
+    mm.applyMids({ BTC: 100.2, UNKNOWN: 5 });
+    expect(mm.markets.BTC?.bestAsk).toBe(100.5);
+    mm.applyMids({ BTC: 101 });
+    expect(mm.markets.BTC?.bestAsk).toBeUndefined();
+    expect(mm.markets.BTC?.mid).toBe(101);
+  });
+});

@@ -1,0 +1,53 @@
+// Spawn the real bin/hlcopy.js (built dist/) the way a user runs it.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const BIN = join(ROOT, "bin/hlcopy.js");
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function tempDir(prefix = "hlcopy-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The parent's environment without hlcopy's own variables, plus the given ones. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  for (const k of Object.keys(env)) if (k.startsWith("HLCOPY_")) delete env[k];
+  return { ...env, ...extra };
+}
+
+/** Run hlcopy with Node 24 (the one vitest runs on); resolves when it exits. */
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; nodeArgs?: string[]; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+      env: cleanEnv(options.env),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+    child.on("error", fail);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
