@@ -44,6 +44,8 @@ const FUNDING_INTEREST = 0.0000125;
 export const SYNTHETIC_MAKER: Hex = "0x0000000000000000000000000000000000000000";
 /** Who takes over liquidated positions (stands in for the exchange's liquidator vault). */
 export const LIQUIDATOR: Hex = "0x000000000000000000000000000000000000dead";
+/** How far from the reference (mark) price an order's limit price may be. */
+const MAX_PRICE_DEVIATION = 0.8;
 /** Slippage a triggered market order may take from the mark, as the exchange allows. */
 const TRIGGER_MARKET_SLIPPAGE = 0.1;
 
@@ -59,6 +61,7 @@ export const ERR = {
   noLiquidity: (a: number) => `No liquidity available for market order. asset=${a}`,
   badTrigger: (a: number) => `Invalid TP/SL price. asset=${a}`,
   cancelMissing: (a: number) => `Order was never placed, already canceled, or filled. asset=${a}`,
+  priceBand: "Order price cannot be more than 80% away from the reference price",
   invalidSize: "Order has invalid size.",
   zeroSize: "Order has zero size.",
   /** Not a string seen from the live exchange: the simulator's own for an asset id it does not list. */
@@ -859,6 +862,8 @@ export class Engine {
     if ("trigger" in w.t && !isValidPrice(w.t.trigger.triggerPx, m.szDecimals)) {
       return this.reject(order, "tickRejected", ERR.tick(a));
     }
+    if (Math.abs(px - m.mid) > m.mid * MAX_PRICE_DEVIATION)
+      return this.reject(order, "oracleRejected", ERR.priceBand);
     const fault = this.faults.rejectOrders;
     if (fault.count > 0) {
       fault.count--;

@@ -262,6 +262,19 @@ describe("order", () => {
     expect(r.message).toBe("order 1: Price must be divisible by tick size. asset=1");
   });
 
+  it("a price more than 80% away from the reference price is rejected", async () => {
+    const t = newTrader(sim);
+    const r = await rejected(() =>
+      t.exchange.order({
+        orders: [{ a: SOL, b: true, p: "350", s: "1", r: false, t: { limit: { tif: "Gtc" } } }],
+        grouping: "na",
+      }),
+    );
+    expect(statusesOf(r.response)).toEqual([
+      { error: "Order price cannot be more than 80% away from the reference price" },
+    ]);
+  });
+
   it("an unknown asset id is rejected for that order only", async () => {
     const t = newTrader(sim);
     const r = await rejected(() =>
