@@ -26,7 +26,10 @@ Examples:
   $ hlcopy sim --port 8080 --seed 7
   $ hlcopy sim --tick-ms 0                         frozen prices, for deterministic runs
   $ hlcopy sim --leader random --leader-rate 2/s   with a scripted leader to copy
-  $ hlcopy --network http://127.0.0.1:8080 status  point any command at it`,
+  $ hlcopy --network http://127.0.0.1:8080 --account 0x… init   point hlcopy at it
+
+Test hooks (never on the real exchange): POST /control with {"type":"fund","user","usd"},
+{"type":"setMid","coin","px"}, {"type":"fault","kind",…}, {"type":"stats"}, {"type":"reset"}.`,
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runSimCommand } = await import("../../sim/cli.js");
