@@ -411,6 +411,8 @@ export class Engine {
    */
   fund(address: Hex, amount: number): void {
     if (!Number.isFinite(amount) || amount === 0) throw new Error("usd must be a non-zero number");
+    if (amount < 0 && !this.account(address))
+      throw new Error(`withdrawal of ${-amount} exceeds withdrawable 0.0`);
     this.run(() => {
       const acct = this.ensureAccount(address);
       const time = this.now();
