@@ -58,8 +58,6 @@ export const ERR = {
   alo: (bbo: string, a: number) =>
     `Post only order would have immediately matched, bbo was ${bbo}. asset=${a}`,
   ioc: (a: number) => `Order could not immediately match against any resting orders. asset=${a}`,
-  noLiquidity: (a: number) => `No liquidity available for market order. asset=${a}`,
-  badTrigger: (a: number) => `Invalid TP/SL price. asset=${a}`,
   cancelMissing: (a: number) => `Order was never placed, already canceled, or filled. asset=${a}`,
   priceBand: "Order price cannot be more than 80% away from the reference price",
   invalidSize: "Order has invalid size.",
