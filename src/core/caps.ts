@@ -3,6 +3,7 @@
 // A per-coin cap clips only its coin; a portfolio cap scales every target by one factor so
 // the copy keeps the leader's proportions.
 
+import { fmt } from "./format.js";
 import type { Settings } from "./settings.js";
 import type { Market } from "./types.js";
 
@@ -33,7 +34,7 @@ export function coinLimit(market: Market, accountValue: number, settings: Settin
     return {
       limit: byLeverage,
       reason: "leverage-cap",
-      describe: `${market.coin} max leverage ${market.maxLeverage}× our equity`,
+      describe: `${market.coin} max leverage ${fmt(market.maxLeverage)}× our equity`,
     };
   }
   return { limit: Number.POSITIVE_INFINITY, reason: null, describe: "none" };
@@ -67,7 +68,7 @@ export function portfolioLimit(accountValue: number, settings: Settings): Portfo
     return {
       limit: byLeverage,
       reason: "leverage-cap",
-      describe: `risk.maxLeverage ${settings.risk.maxLeverage}× equity`,
+      describe: `risk.maxLeverage ${fmt(settings.risk.maxLeverage)}× equity`,
     };
   }
   return { limit: Number.POSITIVE_INFINITY, reason: null, describe: "none" };

@@ -20,10 +20,11 @@ import {
   portfolioLimit,
 } from "./caps.js";
 import { makeCloid } from "./cloid.js";
+import { fmt } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
 import type { Settings } from "./settings.js";
-import { fmt, type LeaderRatio, leaderRatio } from "./sizing.js";
+import { type LeaderRatio, leaderRatio } from "./sizing.js";
 import type {
   AccountState,
   CoinTarget,
@@ -267,9 +268,10 @@ export function planOrders(params: PlanParameters): Plan {
     plan.portfolioCap = {
       reason: pLimit.reason,
       limitUsd: pLimit.limit,
+      increaseScale: trimFactor,
       detail:
         scale < 1
-          ? `targets scaled ×${fmt(scale)} to fit ${pLimit.describe} ($${fmt(pLimit.limit)} gross)`
+          ? `targets scaled ×${fmt(scale)} to fit ${pLimit.describe} ($${fmt(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${fmt(trimFactor)}` : ""}`
           : `increases cut ×${fmt(trimFactor)} to fit ${pLimit.describe} ($${fmt(pLimit.limit)} gross)`,
     };
   }
@@ -323,6 +325,8 @@ function coinWork(
     };
   } else if (sets.liquidated.has(coin)) {
     rule = { kind: "zero", reason: "leader-liquidated" };
+  } else if (leaders.length === 0) {
+    rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
   } else if (unsizable) {
     rule = { kind: "leave", reason: "stale-leader", detail: `${unsizable}; our ${coin} is left alone` };
   } else {

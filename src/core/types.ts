@@ -152,5 +152,10 @@ export interface PortfolioCap {
   reason: "total-notional-cap" | "leverage-cap";
   /** The gross notional limit in USD. */
   limitUsd: number;
+  /**
+   * The factor every increase's growth was cut by so that positions staying where they are
+   * (a reduction skipped or in flight, a coin not planned) keep gross under the limit; 1 = no cut.
+   */
+  increaseScale: number;
   detail: string;
 }

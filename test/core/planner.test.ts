@@ -81,6 +81,14 @@ describe("sizing", () => {
     expect(p.effectiveRatio).toBeCloseTo(0.1);
   });
 
+  it("no leader at all is no target: our positions are left alone, not flattened", () => {
+    const p = plan({ markets: M, leaders: [], ours: account({ BTC: 0.5 }) });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "BTC")?.reason).toBe("stale-leader");
+    const halted = plan({ markets: M, leaders: [], ours: account({ BTC: 0.5 }), context: { halted: true } });
+    expect(summary(halted)).toEqual(["BTC sell 0.5 kill-switch ro"]);
+  });
+
   it("a leader with equity ≤ 0 yields no targets: its coins are skipped and ours left alone", () => {
     const p = plan({ markets: M, leader: leader({ BTC: 1 }, 0), ours: account({ BTC: 0.5 }) });
     expect(p.actions).toEqual([]);

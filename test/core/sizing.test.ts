@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fmt, leaderEquity, leaderGrossNotional, leaderRatio } from "../../src/core/sizing.js";
+import { fmt } from "../../src/core/format.js";
+import { leaderEquity, leaderGrossNotional, leaderRatio } from "../../src/core/sizing.js";
 import { account, leader, market, settingsWith } from "./planner-fixtures.js";
 
 const markets = { BTC: market("BTC", 30_000, 5), ETH: market("ETH", 2_000, 4) };
