@@ -10,6 +10,24 @@
 // deadband drop increases, never reductions → increases are trimmed by one factor if the
 // positions left where they are would otherwise carry gross notional over the cap.
 // Sizes are handled as integer lots throughout; notionals are |size| × mid.
+//
+// Decisions where the rules are silent:
+// * A coin exactly on target gets no skip entry (no "in-sync" noise); `targets` shows it.
+// * Cap notes: a coin whose target a cap cut by ≥ 1 lot gets a skip entry with the cap's
+//   reason next to its action (if any); the blocked opening half of a flip too.
+// * Caps clip targets, so a position above a cap (the price rose, equity fell) is reduced
+//   toward it: reducing risk is always allowed. Caps value notional at mid.
+// * Positions left alone (denied, not joined, unusable leader) count toward portfolio caps.
+// * The headroom check assumes this plan's reductions fill; the hot path (`coins`) cannot
+//   see other coins' reductions, so it is more cautious than a full sweep.
+// * order-pending and backoff hold every order of their coin, reductions included: they
+//   guard exactly-once and rejection loops, and the coin is re-planned next cycle.
+// * A liquidated coin's target is 0 even if other leaders hold it (design §6: close it).
+// * The $10 test values an order at the lower of mid and its limit price.
+// * No leader state at all, or a leader with equity ≤ 0 holding the coin: our position is
+//   left alone ("stale-leader"), never flattened. The kill switch still closes everything.
+// * Action reasons: a flip is "flip" (the reduce-only close) + "open"; a closeDenied close
+//   carries "coin-denied"/"coin-not-allowed".
 
 import {
   type CoinLimit,
