@@ -317,7 +317,7 @@ const SQLITE_NOTADB = 26;
 const SQLITE_CORRUPT = 11;
 
 function moveAsideHint(file: string): string {
-  return `move it aside (mv ${file} ${file}.bak) and hlcopy starts a new journal; the old one stays readable with sqlite3`;
+  return `move it aside (mv ${file} ${file}.bak) and hlcopy starts a new journal — which also forgets any halt and the high-water mark`;
 }
 
 function notAJournal(file: string, why: string, cause?: unknown): ConfigError {
