@@ -1,0 +1,42 @@
+// `hlcopy journal [--since 1h] [--type orders] [--limit N] [--json]` — what hlcopy decided and did.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+
+interface JournalOptions {
+  since?: string;
+  type?: string;
+  limit?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command("journal")
+    .description("list what hlcopy decided and did: runs, decisions, orders, fills, halts, events")
+    .option("--since <when>", "only entries since a duration ago (30s, 15m, 1h, 2d) or an ISO time")
+    .option("--type <table>", "one kind: orders, decisions, fills, halts, events or runs")
+    .option("--limit <n>", "show the newest N entries (0 = all)", "50")
+    .addHelpText(
+      "after",
+      `
+Entries are listed oldest first; --json prints one JSON array (each entry has "table" and "ts").
+
+Examples:
+  $ hlcopy journal --since 1h --type orders
+  $ hlcopy journal --type halts --limit 0
+  $ hlcopy journal --since 2025-01-02 --json | jq '.[] | select(.table == "fills") | .slippageBps'`,
+    )
+    .action(async (opts: JournalOptions, cmd: Command) => {
+      const { resolveContext } = await import("../context.js");
+      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { runJournal } = await import("../journal/run.js");
+      await runJournal({
+        configDir: ctx.configDir,
+        account: ctx.account,
+        json: ctx.json,
+        since: opts.since,
+        type: opts.type,
+        limit: opts.limit,
+      });
+    });
+}

@@ -1,0 +1,107 @@
+// `hlcopy journal`: list what hlcopy decided and did for one account, as a table for people
+// or one JSON array for scripts. Reading only; a missing journal is an empty result, not an error.
+
+import { existsSync, readdirSync } from "node:fs";
+import { UsageError } from "../../core/errors.js";
+import { type JournalEntry, journalPath, openJournal } from "../../store/journal.js";
+import { printJson, renderTable, type Writer } from "../output.js";
+import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
+
+export const DEFAULT_LIMIT = 50;
+
+export interface RunJournalParameters {
+  configDir: string;
+  /** The follower account; null when none is configured (a usage error). */
+  account: string | null;
+  json: boolean;
+  /** Raw `--since` (30s, 15m, 1h, 2d or an ISO time). */
+  since?: string | undefined;
+  /** Raw `--type` (orders, decisions, fills, halts, events, runs). */
+  type?: string | undefined;
+  /** Raw `--limit` (0 = all; default 50). */
+  limit?: string | number | undefined;
+  out?: Writer;
+  /** Clock for `--since` durations (tests). */
+  now?: number;
+  /** Table width (tests); defaults to the terminal's. */
+  width?: number;
+}
+
+export interface RunJournalResult {
+  entries: JournalEntry[];
+  /** The journal file, or null when it does not exist yet. */
+  path: string | null;
+}
+
+/** Accounts that have a journal in this config directory, for the hint when none is given. */
+function knownAccounts(configDir: string): string[] {
+  try {
+    return readdirSync(configDir)
+      .map((f) => /^journal-(0x[0-9a-f]{40})\.sqlite$/.exec(f)?.[1])
+      .filter((a): a is string => a !== undefined);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * @throws {UsageError} for a bad --since/--type/--limit or no account;
+ *   {ConfigError} for a corrupt journal (the file is left alone).
+ */
+export async function runJournal(p: RunJournalParameters): Promise<RunJournalResult> {
+  const out = p.out ?? process.stdout;
+  const now = p.now ?? Date.now();
+  // Validate every flag before touching anything.
+  const since = p.since === undefined ? undefined : parseSince(p.since, now);
+  const table = p.type === undefined ? undefined : parseJournalType(p.type);
+  const limit = p.limit === undefined ? DEFAULT_LIMIT : parseLimit(p.limit);
+  if (!p.account) {
+    const known = knownAccounts(p.configDir);
+    throw new UsageError("no follower account configured: which account's journal?", {
+      hint:
+        known.length > 0
+          ? `pass --account with one of: ${known.join(", ")}`
+          : "pass --account 0x… (or set HLCOPY_ACCOUNT, or run hlcopy init)",
+    });
+  }
+  const account = p.account.toLowerCase();
+  const file = journalPath(p.configDir, account);
+
+  if (!existsSync(file)) {
+    // Not an error: nothing has run for this account yet (or it is a typo — say where we looked).
+    if (p.json) printJson([], out);
+    else out.write(`no journal for ${account} yet (looked for ${file}); reconcile and follow create it\n`);
+    return { entries: [], path: null };
+  }
+
+  const journal = openJournal(file);
+  let entries: JournalEntry[];
+  try {
+    entries = journal.listEntries({ since, table, limit });
+  } finally {
+    journal.close();
+  }
+
+  if (p.json) {
+    printJson(entries, out);
+    return { entries, path: file };
+  }
+  if (entries.length === 0) {
+    const scope = [table ?? "entries", since === undefined ? "" : `since ${formatTime(since)}`]
+      .filter(Boolean)
+      .join(" ");
+    out.write(`no ${scope} in ${file}\n`);
+    return { entries, path: file };
+  }
+  const rows = entries.map(entryRow);
+  const text = await renderTable(
+    ["time (UTC)", "type", "coin", "what"],
+    rows.map((r) => [r.time, r.type, r.coin, r.summary]),
+    { wrapLast: true, ...(p.width === undefined ? {} : { width: p.width }) },
+  );
+  out.write(`${text}\n`);
+  const more =
+    Number.isFinite(limit) && entries.length === limit ? ` (the newest ${limit}; --limit to see more)` : "";
+  out.write(`${entries.length} ${entries.length === 1 ? "entry" : "entries"}${more} · ${file}\n`);
+  return { entries, path: file };
+}

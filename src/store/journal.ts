@@ -1,0 +1,982 @@
+// The journal: one SQLite file per follower account recording what hlcopy decided and did —
+// runs, plans with their reasons, orders (written BEFORE they are sent, the exactly-once
+// recovery reads them back), our fills with slippage, equity and the high-water mark, halts
+// and an event log. node:sqlite is synchronous: every write is one small prepared statement
+// in WAL mode with synchronous=NORMAL, a few microseconds, so the hot path never waits on disk.
+
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
+import { ConfigError, HlcopyError, OperationalError } from "../core/errors.js";
+import type { HaltKind } from "../core/safety.js";
+import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
+import type { OrderStatus } from "../engine/events.js";
+import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
+
+// ─── Types ──────────────────────────────────────────────────────────────────────────────
+
+export type RunCommand = "reconcile" | "follow" | "paper" | "dry-run" | "demo";
+export type DecisionTrigger = "sweep" | "fill" | "start" | "manual";
+/** An order's state in the journal: `pending` = intent recorded, not yet known to be sent. */
+export type JournalOrderStatus = "pending" | OrderStatus;
+/** Orders whose outcome is unknown: resolve each by cloid before anything is re-sent. */
+export const UNRESOLVED_ORDER_STATUSES: readonly JournalOrderStatus[] = ["pending", "sent", "uncertain"];
+
+export interface StartRunParameters {
+  command: RunCommand;
+  leaders: { address: Address; weight: number }[];
+  account: Address;
+  network: string;
+  /** The resolved settings of the run (stored as JSON). */
+  settings: unknown;
+  startedAt: number;
+}
+export interface RunRow {
+  id: number;
+  command: RunCommand;
+  leaders: { address: Address; weight: number }[];
+  account: Address;
+  network: string;
+  startedAt: number;
+  endedAt: number | null;
+  exitCode: number | null;
+  settings: unknown;
+  pid: number | null;
+}
+
+export interface RecordDecisionParameters {
+  runId: number | null;
+  ts: number;
+  trigger: DecisionTrigger;
+  coins: string[];
+  plan: Plan;
+}
+export interface DecisionRow extends RecordDecisionParameters {
+  id: number;
+  inSync: boolean;
+  nActions: number;
+  nSkipped: number;
+}
+
+export interface RecordOrderIntentParameters {
+  runId: number | null;
+  ts: number;
+  action: PlannedAction;
+  /** What is (about to be) sent, for the record. */
+  request?: unknown;
+}
+export interface OrderUpdate {
+  ts: number;
+  status: JournalOrderStatus;
+  oid?: number | null;
+  filledSize?: number;
+  avgPx?: number | null;
+  /** The exchange's reply (JSON). */
+  reply?: unknown;
+  /** The exchange's own message for a rejection. */
+  error?: string | null;
+}
+export interface OrderRow {
+  id: number;
+  runId: number | null;
+  ts: number;
+  cloid: string;
+  coin: string;
+  side: Side;
+  size: number;
+  limitPx: number;
+  reduceOnly: boolean;
+  reason: ReasonCode;
+  request: unknown;
+  status: JournalOrderStatus;
+  oid: number | null;
+  filledSize: number;
+  avgPx: number | null;
+  reply: unknown;
+  error: string | null;
+  /** The reference price (leader fill or mid) the order's slippage is measured against. */
+  leaderPx: number | null;
+  updatedAt: number;
+}
+
+export interface RecordFillParameters {
+  runId?: number | null;
+  /** Exchange trade id; a fill seen twice (stream and sweep) is kept once. */
+  tid: number | null;
+  /** Exchange time of the fill. */
+  ts: number;
+  coin: string;
+  side: Side;
+  px: number;
+  sz: number;
+  fee: number;
+  cloid?: string | null;
+  oid?: number | null;
+  closedPnl?: number | null;
+  /** The leader's fill price. Omitted: taken from the journaled order with the same cloid. */
+  leaderPx?: number | null;
+  /** Leader fill → our fill on the exchange's clock. */
+  lagMs?: number | null;
+}
+export interface FillRow {
+  id: number;
+  runId: number | null;
+  tid: number | null;
+  ts: number;
+  coin: string;
+  side: Side;
+  px: number;
+  sz: number;
+  fee: number;
+  cloid: string | null;
+  oid: number | null;
+  closedPnl: number | null;
+  leaderPx: number | null;
+  /** Positive = worse for us than the leader's price. */
+  slippageBps: number | null;
+  lagMs: number | null;
+}
+
+export interface EquityRow {
+  ts: number;
+  accountValue: number;
+  /** High-water mark including this snapshot. */
+  hwm: number;
+}
+
+export interface RecordHaltParameters {
+  ts: number;
+  kind: HaltKind;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+export interface HaltRow {
+  id: number;
+  ts: number;
+  kind: HaltKind;
+  reason: string;
+  details: Record<string, unknown> | null;
+  clearedAt: number | null;
+}
+
+export interface RecordEventParameters {
+  ts: number;
+  /** Free-form: "reconnect", "rateLimit", "sweep", "warning", … (the engine event type). */
+  type: string;
+  runId?: number | null;
+  coin?: string | null;
+  data?: unknown;
+}
+export interface EventRow {
+  id: number;
+  ts: number;
+  runId: number | null;
+  type: string;
+  coin: string | null;
+  data: unknown;
+}
+
+export interface SweepInfo {
+  ts: number;
+  inSync: boolean | null;
+  driftUsd: number | null;
+  durationMs: number | null;
+}
+
+/** Summary of a sample; every figure is null when the sample is empty. */
+export interface DistributionStats {
+  count: number;
+  mean: number | null;
+  median: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export type JournalTable = "runs" | "decisions" | "orders" | "fills" | "halts" | "events";
+export const JOURNAL_TABLES: readonly JournalTable[] = [
+  "runs",
+  "decisions",
+  "orders",
+  "fills",
+  "halts",
+  "events",
+];
+/** One line of `hlcopy journal`: the row, tagged with its table and a time (a run's start). */
+export type JournalEntry =
+  | ({ table: "runs"; ts: number } & RunRow)
+  | ({ table: "decisions" } & DecisionRow)
+  | ({ table: "orders" } & OrderRow)
+  | ({ table: "fills" } & FillRow)
+  | ({ table: "halts" } & HaltRow)
+  | ({ table: "events" } & EventRow);
+
+export interface ListEntriesParameters {
+  /** Only entries at or after this time (ms). */
+  since?: number;
+  /** One table, or all of them merged by time. */
+  table?: JournalTable;
+  /** The newest N entries (default 100, Infinity = all); they are returned oldest first. */
+  limit?: number;
+}
+
+export interface Journal {
+  readonly path: string;
+  startRun(params: StartRunParameters): number;
+  endRun(runId: number, result: { endedAt: number; exitCode: number }): void;
+  lastRun(): RunRow | null;
+  recordDecision(params: RecordDecisionParameters): number;
+  /**
+   * Record an order BEFORE it is sent (status `pending`). Returns false, and changes nothing,
+   * when the cloid is already journaled: that order may exist, so resolve it before sending.
+   */
+  recordOrderIntent(params: RecordOrderIntentParameters): boolean;
+  /**
+   * Record what became of an order. A resolved order (filled, rejected, cancelled, paper) is
+   * never set back to pending/sent/uncertain by a late report. Returns false if nothing changed.
+   */
+  updateOrder(cloid: string, update: OrderUpdate): boolean;
+  getOrder(cloid: string): OrderRow | null;
+  /** Orders in the given states, oldest first (start-up recovery: UNRESOLVED_ORDER_STATUSES). */
+  ordersInState(statuses: readonly JournalOrderStatus[]): OrderRow[];
+  /** Returns false when the tid is already journaled. */
+  recordFill(params: RecordFillParameters): boolean;
+  /** Store a snapshot; the high-water mark is carried forward and raised. */
+  recordEquity(ts: number, accountValue: number): EquityRow;
+  /** Start the high-water mark again from this value (e.g. on `resume` after a kill switch). */
+  resetHighWaterMark(ts: number, accountValue: number): EquityRow;
+  highWaterMark(): number | null;
+  latestEquity(): EquityRow | null;
+  /** The first snapshot taken on that UTC day ("YYYY-MM-DD"), or null if none. */
+  dayStartEquity(utcDay: string): number | null;
+  recordHalt(params: RecordHaltParameters): HaltRow;
+  /** The newest halt not yet cleared. */
+  activeHalt(): HaltRow | null;
+  /** Clear every active halt (`hlcopy resume`); returns how many were cleared. */
+  clearHalts(ts: number): number;
+  recordEvent(params: RecordEventParameters): void;
+  lastSweep(): SweepInfo | null;
+  slippageStats(sinceMs: number): DistributionStats;
+  lagStats(sinceMs: number): DistributionStats;
+  listEntries(params?: ListEntriesParameters): JournalEntry[];
+  /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
+  batch<T>(fn: () => T): T;
+  /**
+   * Copy the WAL into the main file (passive: never waits for readers). Runs by itself every
+   * `checkpointIntervalMs`; call it at a quiet moment (after a sweep) to choose when.
+   */
+  checkpoint(): void;
+  /** Checkpoint the WAL and close. Safe to call twice. */
+  close(): void;
+}
+
+// ─── Paths and pure helpers ─────────────────────────────────────────────────────────────
+
+/** `<configDir>/journal-<account lowercase>.sqlite`: one journal per follower account. */
+export function journalPath(configDir: string, account: string): string {
+  return join(configDir, `journal-${account.toLowerCase()}.sqlite`);
+}
+
+/** Slippage in bps of our price against a reference, signed so positive = worse for us. */
+export function slippageBps(side: Side, px: number, refPx: number | null | undefined): number | null {
+  if (refPx === null || refPx === undefined || !(refPx > 0) || !Number.isFinite(px)) return null;
+  const diff = side === "buy" ? px - refPx : refPx - px;
+  return (diff / refPx) * 10_000;
+}
+
+/** Percentile by linear interpolation between closest ranks (numpy's default); `sorted` ascending. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const rank = (p / 100) * (n - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (rank - lo);
+}
+
+export function summarize(values: readonly number[]): DistributionStats {
+  if (values.length === 0) return { count: 0, mean: null, median: null, p95: null, p99: null, max: null };
+  const sorted = [...values].sort((x, y) => x - y);
+  const sum = sorted.reduce((s, v) => s + v, 0);
+  return {
+    count: sorted.length,
+    mean: sum / sorted.length,
+    median: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] as number,
+  };
+}
+
+// ─── Opening: validate, never reset ─────────────────────────────────────────────────────
+
+const SQLITE_HEADER = "SQLite format 3\0";
+const SQLITE_NOTADB = 26;
+const SQLITE_CORRUPT = 11;
+
+function moveAsideHint(file: string): string {
+  return `move it aside (mv ${file} ${file}.bak) and hlcopy starts a new journal — which also forgets any halt and the high-water mark`;
+}
+
+function notAJournal(file: string, why: string, cause?: unknown): ConfigError {
+  return new ConfigError(`journal ${file} ${why}`, {
+    hint: moveAsideHint(file),
+    details: { file },
+    cause,
+  });
+}
+
+/** Reject a file that is not SQLite at all before SQLite touches it. */
+function checkHeader(file: string): void {
+  if (!existsSync(file)) return;
+  const size = statSync(file).size;
+  if (size === 0) return; // an empty file is an empty database
+  const buf = Buffer.alloc(16);
+  const fd = openSync(file, "r");
+  let read: number;
+  try {
+    read = readSync(fd, buf, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < 16 || buf.toString("latin1") !== SQLITE_HEADER) {
+    throw notAJournal(file, "is not a SQLite database (corrupt or not a journal)");
+  }
+}
+
+function sqliteErrcode(error: unknown): number | undefined {
+  if (error && typeof error === "object" && "errcode" in error && typeof error.errcode === "number")
+    return error.errcode;
+  return undefined;
+}
+
+function wrapOpenError(file: string, error: unknown): HlcopyError {
+  if (error instanceof HlcopyError) return error;
+  const code = sqliteErrcode(error);
+  if (code === SQLITE_NOTADB || code === SQLITE_CORRUPT) {
+    return notAJournal(file, "is corrupt or not a SQLite database", error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new OperationalError(`cannot open journal ${file}: ${message}`, {
+    hint: "check the config directory's permissions and free space; if another hlcopy is migrating it, retry",
+    details: { file },
+    cause: error,
+  });
+}
+
+function pragmaNumber(db: DatabaseSync, name: string): number {
+  const row = db.prepare(`PRAGMA ${name}`).get();
+  const value = row ? Object.values(row)[0] : undefined;
+  return typeof value === "number" ? value : Number(value ?? 0);
+}
+
+/**
+ * The schema version a file holds, or an error if it is not ours to touch. Reads only.
+ * @throws {ConfigError} for another application's database or a newer schema.
+ */
+function inspectSchema(db: DatabaseSync, file: string): number {
+  const appId = pragmaNumber(db, "application_id");
+  const version = pragmaNumber(db, "user_version");
+  if (appId === JOURNAL_APPLICATION_ID) {
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw new ConfigError(
+        `journal ${file} has schema version ${version}, newer than this hlcopy understands (${LATEST_SCHEMA_VERSION})`,
+        {
+          hint: "upgrade hlcopy (npm install -g hlcopy@latest) — an older version never rewrites a newer journal",
+          details: { file, version, supported: LATEST_SCHEMA_VERSION },
+        },
+      );
+    }
+    return version;
+  }
+  const objects = db.prepare("SELECT count(*) AS n FROM sqlite_master").get();
+  if (appId === 0 && version === 0 && objects?.n === 0) return 0; // a brand-new, empty file
+  throw notAJournal(file, "is a SQLite database but not an hlcopy journal");
+}
+
+function migrate(db: DatabaseSync, file: string, now: number): void {
+  // BEGIN IMMEDIATE takes the write lock first, so two processes opening a new journal at the
+  // same moment migrate it once; the version is re-read under the lock.
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const from = inspectSchema(db, file);
+    for (const m of MIGRATIONS) {
+      if (m.version <= from) continue;
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        now,
+      );
+      db.exec(`PRAGMA user_version = ${m.version}`);
+    }
+    if (from === 0) db.exec(`PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+export interface OpenJournalOptions {
+  /** Clock for `schema_migrations.applied_at` (tests). */
+  now?: () => number;
+  /** How often the WAL is checkpointed off the hot path (default 10 000 ms; 0 = only on close). */
+  checkpointIntervalMs?: number;
+}
+
+/**
+ * Open (creating if needed) the journal at `path`, or ":memory:" for a throwaway one.
+ * The directory is created with mode 0700 and the file with 0600; migrations are applied.
+ * A file that is not an hlcopy journal, or has a newer schema, is left byte-for-byte alone.
+ * @throws {ConfigError} naming the file when it is corrupt, foreign or from a newer hlcopy.
+ * @throws {OperationalError} when it cannot be opened or created (permissions, disk, busy).
+ */
+export function openJournal(path: string, options: OpenJournalOptions = {}): Journal {
+  const memory = path === ":memory:";
+  let db: DatabaseSync | undefined;
+  try {
+    if (!memory) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      checkHeader(path);
+      // Create it ourselves so it is 0600 (SQLite gives its -wal/-shm files the same mode).
+      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+    }
+    db = new DatabaseSync(path);
+    db.exec("PRAGMA busy_timeout = 5000");
+    // Before anything writes: a foreign or newer file must stay untouched.
+    const version = inspectSchema(db, path);
+    if (!memory) db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    // SQLite's automatic checkpoint runs inside whichever write crosses 1000 pages: a 5 ms
+    // stall on a random order. We checkpoint from a timer instead, between events.
+    db.exec("PRAGMA wal_autocheckpoint = 0");
+    // Only a journal that needs it takes the write lock: a reader (`hlcopy journal`) opening
+    // it while `follow` trades must not stall follow's writes.
+    if (version < LATEST_SCHEMA_VERSION) migrate(db, path, (options.now ?? Date.now)());
+    return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000));
+  } catch (error) {
+    try {
+      db?.close();
+    } catch {
+      // already failing: the first error is the one to report
+    }
+    throw wrapOpenError(path, error);
+  }
+}
+
+// ─── Row decoding ───────────────────────────────────────────────────────────────────────
+
+type Row = Record<string, SQLOutputValue>;
+
+function num(v: SQLOutputValue | undefined): number {
+  return typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? Number.NaN);
+}
+function numOrNull(v: SQLOutputValue | undefined): number | null {
+  return v === null || v === undefined ? null : num(v);
+}
+function str(v: SQLOutputValue | undefined): string {
+  return typeof v === "string" ? v : String(v ?? "");
+}
+function strOrNull(v: SQLOutputValue | undefined): string | null {
+  return v === null || v === undefined ? null : str(v);
+}
+function parseJson(v: SQLOutputValue | undefined): unknown {
+  return typeof v === "string" ? JSON.parse(v) : null;
+}
+function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+function runRow(r: Row): RunRow {
+  return {
+    id: num(r.id),
+    command: str(r.command) as RunCommand,
+    leaders: parseJson(r.leaders) as RunRow["leaders"],
+    account: str(r.account) as Address,
+    network: str(r.network),
+    startedAt: num(r.started_at),
+    endedAt: numOrNull(r.ended_at),
+    exitCode: numOrNull(r.exit_code),
+    settings: parseJson(r.settings),
+    pid: numOrNull(r.pid),
+  };
+}
+function decisionRow(r: Row): DecisionRow {
+  return {
+    id: num(r.id),
+    runId: numOrNull(r.run_id),
+    ts: num(r.ts),
+    trigger: str(r.trigger) as DecisionTrigger,
+    coins: parseJson(r.coins) as string[],
+    plan: parseJson(r.plan) as Plan,
+    inSync: num(r.in_sync) === 1,
+    nActions: num(r.n_actions),
+    nSkipped: num(r.n_skipped),
+  };
+}
+function orderRow(r: Row): OrderRow {
+  return {
+    id: num(r.id),
+    runId: numOrNull(r.run_id),
+    ts: num(r.ts),
+    cloid: str(r.cloid),
+    coin: str(r.coin),
+    side: str(r.side) as Side,
+    size: num(r.size),
+    limitPx: num(r.limit_px),
+    reduceOnly: num(r.reduce_only) === 1,
+    reason: str(r.reason) as ReasonCode,
+    request: parseJson(r.request),
+    status: str(r.status) as JournalOrderStatus,
+    oid: numOrNull(r.oid),
+    filledSize: num(r.filled_size),
+    avgPx: numOrNull(r.avg_px),
+    reply: parseJson(r.reply),
+    error: strOrNull(r.error),
+    leaderPx: numOrNull(r.leader_px),
+    updatedAt: num(r.updated_at),
+  };
+}
+function fillRow(r: Row): FillRow {
+  return {
+    id: num(r.id),
+    runId: numOrNull(r.run_id),
+    tid: numOrNull(r.tid),
+    ts: num(r.ts),
+    coin: str(r.coin),
+    side: str(r.side) as Side,
+    px: num(r.px),
+    sz: num(r.sz),
+    fee: num(r.fee),
+    cloid: strOrNull(r.cloid),
+    oid: numOrNull(r.oid),
+    closedPnl: numOrNull(r.closed_pnl),
+    leaderPx: numOrNull(r.leader_px),
+    slippageBps: numOrNull(r.slippage_bps),
+    lagMs: numOrNull(r.lag_ms),
+  };
+}
+function equityRow(r: Row): EquityRow {
+  return { ts: num(r.ts), accountValue: num(r.account_value), hwm: num(r.hwm) };
+}
+function haltRow(r: Row): HaltRow {
+  return {
+    id: num(r.id),
+    ts: num(r.ts),
+    kind: str(r.kind) as HaltKind,
+    reason: str(r.reason),
+    details: parseJson(r.details) as Record<string, unknown> | null,
+    clearedAt: numOrNull(r.cleared_at),
+  };
+}
+function eventRow(r: Row): EventRow {
+  return {
+    id: num(r.id),
+    ts: num(r.ts),
+    runId: numOrNull(r.run_id),
+    type: str(r.type),
+    coin: strOrNull(r.coin),
+    data: parseJson(r.data),
+  };
+}
+
+// ─── The journal ────────────────────────────────────────────────────────────────────────
+
+const RESOLVED = "('filled', 'rejected', 'cancelled', 'paper')";
+const UNRESOLVED = "('pending', 'sent', 'uncertain')";
+
+/** The time column `--since` and the ordering use, per table. */
+const TIME_COLUMN: Record<JournalTable, string> = {
+  runs: "started_at",
+  decisions: "ts",
+  orders: "ts",
+  fills: "ts",
+  halts: "ts",
+  events: "ts",
+};
+
+class SqliteJournal implements Journal {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #open = true;
+  #batchDepth = 0;
+  /** Written since the last checkpoint. */
+  #dirty = false;
+  /** Written at all: a connection that only read skips the checkpoint on close. */
+  #wrote = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(db: DatabaseSync, path: string, checkpointIntervalMs: number) {
+    this.#db = db;
+    this.path = path;
+    if (checkpointIntervalMs > 0) {
+      this.#timer = setInterval(() => this.checkpoint(), checkpointIntervalMs);
+      this.#timer.unref(); // never keeps the process alive
+    }
+  }
+
+  /** Prepared once per SQL text and reused: the hot path never re-parses SQL. */
+  #stmt(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** A write; returns the number of rows changed. */
+  #run(sql: string, ...params: SQLInputValue[]): number {
+    this.#dirty = true;
+    this.#wrote = true;
+    return Number(this.#stmt(sql).run(...params).changes);
+  }
+  /** A write with RETURNING. */
+  #write(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    this.#dirty = true;
+    this.#wrote = true;
+    return this.#stmt(sql).get(...params);
+  }
+  #get(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    return this.#stmt(sql).get(...params);
+  }
+  #all(sql: string, ...params: SQLInputValue[]): Row[] {
+    return this.#stmt(sql).all(...params);
+  }
+
+  startRun(p: StartRunParameters): number {
+    const row = this.#write(
+      `INSERT INTO runs (command, leaders, account, network, started_at, settings, pid)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      p.command,
+      JSON.stringify(p.leaders),
+      p.account.toLowerCase(),
+      p.network,
+      p.startedAt,
+      toJson(p.settings ?? null),
+      process.pid,
+    );
+    return num(row?.id);
+  }
+
+  endRun(runId: number, result: { endedAt: number; exitCode: number }): void {
+    this.#run(
+      "UPDATE runs SET ended_at = ?, exit_code = ? WHERE id = ?",
+      result.endedAt,
+      result.exitCode,
+      runId,
+    );
+  }
+
+  lastRun(): RunRow | null {
+    const r = this.#get("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
+    return r ? runRow(r) : null;
+  }
+
+  recordDecision(p: RecordDecisionParameters): number {
+    const row = this.#write(
+      `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      p.runId,
+      p.ts,
+      p.trigger,
+      JSON.stringify(p.coins),
+      JSON.stringify(p.plan),
+      p.plan.inSync ? 1 : 0,
+      p.plan.actions.length,
+      p.plan.skipped.length,
+    );
+    return num(row?.id);
+  }
+
+  recordOrderIntent(p: RecordOrderIntentParameters): boolean {
+    const a = p.action;
+    return (
+      this.#run(
+        `INSERT INTO orders (run_id, ts, cloid, coin, side, size, limit_px, reduce_only, reason, request,
+                             status, leader_px, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+         ON CONFLICT (cloid) DO NOTHING`,
+        p.runId,
+        p.ts,
+        a.cloid,
+        a.coin,
+        a.side,
+        a.size,
+        a.limitPx,
+        a.reduceOnly ? 1 : 0,
+        a.reason,
+        toJson(p.request),
+        Number.isFinite(a.refPx) ? a.refPx : null,
+        p.ts,
+      ) === 1
+    );
+  }
+
+  updateOrder(cloid: string, u: OrderUpdate): boolean {
+    return (
+      this.#run(
+        `UPDATE orders SET
+           status = ?1,
+           oid = coalesce(?2, oid),
+           filled_size = coalesce(?3, filled_size),
+           avg_px = coalesce(?4, avg_px),
+           reply = coalesce(?5, reply),
+           error = coalesce(?6, error),
+           updated_at = ?7
+         WHERE cloid = ?8 AND NOT (status IN ${RESOLVED} AND ?1 IN ${UNRESOLVED})`,
+        u.status,
+        u.oid ?? null,
+        u.filledSize ?? null,
+        u.avgPx ?? null,
+        toJson(u.reply),
+        u.error ?? null,
+        u.ts,
+        cloid,
+      ) === 1
+    );
+  }
+
+  getOrder(cloid: string): OrderRow | null {
+    const r = this.#get("SELECT * FROM orders WHERE cloid = ?", cloid);
+    return r ? orderRow(r) : null;
+  }
+
+  ordersInState(statuses: readonly JournalOrderStatus[]): OrderRow[] {
+    return this.#all(
+      "SELECT * FROM orders WHERE status IN (SELECT value FROM json_each(?)) ORDER BY ts, id",
+      JSON.stringify(statuses),
+    ).map(orderRow);
+  }
+
+  recordFill(p: RecordFillParameters): boolean {
+    let leaderPx = p.leaderPx;
+    if (leaderPx === undefined) {
+      leaderPx = p.cloid
+        ? numOrNull(this.#get("SELECT leader_px FROM orders WHERE cloid = ?", p.cloid)?.leader_px)
+        : null;
+    }
+    return (
+      this.#run(
+        `INSERT INTO fills (run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
+                            slippage_bps, lag_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tid) DO NOTHING`,
+        p.runId ?? null,
+        p.tid,
+        p.ts,
+        p.coin,
+        p.side,
+        p.px,
+        p.sz,
+        p.fee,
+        p.cloid ?? null,
+        p.oid ?? null,
+        p.closedPnl ?? null,
+        leaderPx,
+        slippageBps(p.side, p.px, leaderPx),
+        p.lagMs ?? null,
+      ) === 1
+    );
+  }
+
+  recordEquity(ts: number, accountValue: number): EquityRow {
+    const r = this.#write(
+      `INSERT INTO equity (ts, account_value, hwm)
+       VALUES (?1, ?2, max(?2, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?2)))
+       RETURNING ts, account_value, hwm`,
+      ts,
+      accountValue,
+    );
+    return equityRow(r ?? {});
+  }
+
+  resetHighWaterMark(ts: number, accountValue: number): EquityRow {
+    const r = this.#write(
+      "INSERT INTO equity (ts, account_value, hwm) VALUES (?1, ?2, ?2) RETURNING ts, account_value, hwm",
+      ts,
+      accountValue,
+    );
+    return equityRow(r ?? {});
+  }
+
+  highWaterMark(): number | null {
+    return this.latestEquity()?.hwm ?? null;
+  }
+
+  latestEquity(): EquityRow | null {
+    const r = this.#get("SELECT ts, account_value, hwm FROM equity ORDER BY id DESC LIMIT 1");
+    return r ? equityRow(r) : null;
+  }
+
+  dayStartEquity(utcDay: string): number | null {
+    const start = /^\d{4}-\d{2}-\d{2}$/.test(utcDay) ? Date.parse(`${utcDay}T00:00:00Z`) : Number.NaN;
+    if (!Number.isFinite(start)) throw new RangeError(`utcDay must be YYYY-MM-DD, got "${utcDay}"`);
+    const r = this.#get(
+      "SELECT account_value FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
+      start,
+      start + 86_400_000,
+    );
+    return r ? num(r.account_value) : null;
+  }
+
+  recordHalt(p: RecordHaltParameters): HaltRow {
+    const r = this.#write(
+      "INSERT INTO halts (ts, kind, reason, details) VALUES (?, ?, ?, ?) RETURNING *",
+      p.ts,
+      p.kind,
+      p.reason,
+      toJson(p.details),
+    );
+    return haltRow(r ?? {});
+  }
+
+  activeHalt(): HaltRow | null {
+    const r = this.#get("SELECT * FROM halts WHERE cleared_at IS NULL ORDER BY ts DESC, id DESC LIMIT 1");
+    return r ? haltRow(r) : null;
+  }
+
+  clearHalts(ts: number): number {
+    return this.#run("UPDATE halts SET cleared_at = ? WHERE cleared_at IS NULL", ts);
+  }
+
+  recordEvent(p: RecordEventParameters): void {
+    this.#run(
+      "INSERT INTO events (ts, run_id, type, coin, data) VALUES (?, ?, ?, ?, ?)",
+      p.ts,
+      p.runId ?? null,
+      p.type,
+      p.coin ?? null,
+      toJson(p.data),
+    );
+  }
+
+  lastSweep(): SweepInfo | null {
+    // A sweep is journaled as a "sweep" event (engine) and/or a decision triggered by it.
+    const ev = this.#get(
+      "SELECT ts, data FROM events WHERE type = 'sweep' ORDER BY ts DESC, id DESC LIMIT 1",
+    );
+    const dec = this.#get(
+      "SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' ORDER BY ts DESC, id DESC LIMIT 1",
+    );
+    if (ev && (!dec || num(ev.ts) >= num(dec.ts))) {
+      const data = parseJson(ev.data);
+      const d = data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+      return {
+        ts: num(ev.ts),
+        inSync: typeof d.inSync === "boolean" ? d.inSync : null,
+        driftUsd: typeof d.driftUsd === "number" ? d.driftUsd : null,
+        durationMs: typeof d.durationMs === "number" ? d.durationMs : null,
+      };
+    }
+    if (dec) {
+      const plan = parseJson(dec.plan) as Plan;
+      const drift = (plan.targets ?? []).reduce((s, t) => s + Math.abs(t.driftUsd), 0);
+      return { ts: num(dec.ts), inSync: num(dec.in_sync) === 1, driftUsd: drift, durationMs: null };
+    }
+    return null;
+  }
+
+  slippageStats(sinceMs: number): DistributionStats {
+    return this.#sample("slippage_bps", sinceMs);
+  }
+
+  lagStats(sinceMs: number): DistributionStats {
+    return this.#sample("lag_ms", sinceMs);
+  }
+
+  #sample(column: "slippage_bps" | "lag_ms", sinceMs: number): DistributionStats {
+    const rows = this.#all(
+      `SELECT ${column} AS v FROM fills WHERE ts >= ? AND ${column} IS NOT NULL`,
+      sinceMs,
+    );
+    return summarize(rows.map((r) => num(r.v)));
+  }
+
+  listEntries(params: ListEntriesParameters = {}): JournalEntry[] {
+    const since = params.since ?? 0;
+    const limit = params.limit === undefined ? 100 : Number.isFinite(params.limit) ? params.limit : -1;
+    const tables = params.table ? [params.table] : JOURNAL_TABLES;
+    const entries: JournalEntry[] = [];
+    for (const table of tables) {
+      const ts = TIME_COLUMN[table];
+      const rows = this.#all(
+        `SELECT * FROM ${table} WHERE ${ts} >= ? ORDER BY ${ts} DESC, id DESC LIMIT ?`,
+        since,
+        limit,
+      );
+      for (const r of rows) entries.push(toEntry(table, r));
+    }
+    // Newest `limit` across the tables, then oldest first so it reads like a log.
+    const order = (e: JournalEntry) => JOURNAL_TABLES.indexOf(e.table);
+    entries.sort((a, b) => b.ts - a.ts || order(b) - order(a) || b.id - a.id);
+    return (limit < 0 ? entries : entries.slice(0, limit)).reverse();
+  }
+
+  batch<T>(fn: () => T): T {
+    if (this.#batchDepth > 0) return fn();
+    this.#db.exec("BEGIN IMMEDIATE");
+    this.#batchDepth++;
+    try {
+      const result = fn();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.#batchDepth--;
+    }
+  }
+
+  checkpoint(): void {
+    if (!this.#open || !this.#dirty || this.#batchDepth > 0) return;
+    this.#dirty = false;
+    try {
+      this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch {
+      this.#dirty = true; // busy: try again next time
+    }
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    clearInterval(this.#timer);
+    this.#statements.clear();
+    if (this.#wrote) {
+      try {
+        // Fold the WAL back into the main file so a copied journal is self-contained; never
+        // wait for another process using it to do so.
+        this.#db.exec("PRAGMA busy_timeout = 0");
+        this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } catch {
+        // Another process still uses it: the WAL is folded in by whoever closes last.
+      }
+    }
+    this.#db.close();
+  }
+}
+
+function toEntry(table: JournalTable, r: Row): JournalEntry {
+  switch (table) {
+    case "runs": {
+      const run = runRow(r);
+      return { table, ts: run.startedAt, ...run };
+    }
+    case "decisions":
+      return { table, ...decisionRow(r) };
+    case "orders":
+      return { table, ...orderRow(r) };
+    case "fills":
+      return { table, ...fillRow(r) };
+    case "halts":
+      return { table, ...haltRow(r) };
+    case "events":
+      return { table, ...eventRow(r) };
+  }
+}

@@ -1,0 +1,132 @@
+// The journal's schema as numbered migrations. Each runs once, in a transaction with the
+// bump of `PRAGMA user_version` and a row in `schema_migrations`; a migration, once released,
+// is never edited — a change is a new, higher-numbered migration appended to the list.
+
+/** `PRAGMA application_id` of an hlcopy journal ("hlcp"): tells our file from any other SQLite db. */
+export const JOURNAL_APPLICATION_ID = 0x686c6370;
+
+export interface Migration {
+  /** 1, 2, 3 … in order, no gaps: the value `user_version` holds once it is applied. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial tables: runs, decisions, orders, fills, equity, halts, events",
+    // Times are integer ms since the epoch; JSON is stored as TEXT; booleans as 0/1.
+    sql: `
+CREATE TABLE schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+
+CREATE TABLE runs (
+  id         INTEGER PRIMARY KEY,
+  command    TEXT NOT NULL CHECK (command IN ('reconcile', 'follow', 'paper', 'dry-run', 'demo')),
+  leaders    TEXT NOT NULL,            -- JSON [{address, weight}]
+  account    TEXT NOT NULL,
+  network    TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at   INTEGER,
+  exit_code  INTEGER,
+  settings   TEXT NOT NULL,            -- JSON of the resolved settings
+  pid        INTEGER
+);
+CREATE INDEX runs_started_at ON runs (started_at);
+
+CREATE TABLE decisions (
+  id        INTEGER PRIMARY KEY,
+  run_id    INTEGER,
+  ts        INTEGER NOT NULL,
+  trigger   TEXT NOT NULL CHECK (trigger IN ('sweep', 'fill', 'start', 'manual')),
+  coins     TEXT NOT NULL,             -- JSON string[]
+  plan      TEXT NOT NULL,             -- JSON Plan: actions, skips with reasons, targets
+  in_sync   INTEGER NOT NULL,
+  n_actions INTEGER NOT NULL,
+  n_skipped INTEGER NOT NULL
+);
+CREATE INDEX decisions_ts ON decisions (ts);
+
+CREATE TABLE orders (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER,
+  ts          INTEGER NOT NULL,        -- when the intent was recorded, before sending
+  cloid       TEXT NOT NULL UNIQUE,
+  coin        TEXT NOT NULL,
+  side        TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  size        REAL NOT NULL,
+  limit_px    REAL NOT NULL,
+  reduce_only INTEGER NOT NULL,
+  reason      TEXT NOT NULL,
+  request     TEXT,                    -- JSON of what was (to be) sent
+  status      TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'uncertain', 'filled', 'partial',
+                                              'resting', 'rejected', 'cancelled', 'paper')),
+  oid         INTEGER,
+  filled_size REAL NOT NULL DEFAULT 0,
+  avg_px      REAL,
+  reply       TEXT,                    -- JSON of the exchange's reply
+  error       TEXT,                    -- the exchange's own message
+  leader_px   REAL,                    -- reference price slippage is measured against
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX orders_ts ON orders (ts);
+-- The exactly-once recovery reads the unresolved orders at every start: keep that cheap.
+CREATE INDEX orders_unresolved ON orders (status) WHERE status IN ('pending', 'sent', 'uncertain');
+
+CREATE TABLE fills (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER,
+  tid          INTEGER UNIQUE,          -- exchange trade id: the same fill seen twice is kept once
+  ts           INTEGER NOT NULL,        -- exchange time of the fill
+  coin         TEXT NOT NULL,
+  side         TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  px           REAL NOT NULL,
+  sz           REAL NOT NULL,
+  fee          REAL NOT NULL,
+  cloid        TEXT,
+  oid          INTEGER,
+  closed_pnl   REAL,
+  leader_px    REAL,
+  slippage_bps REAL,                    -- against leader_px; positive = worse for us
+  lag_ms       INTEGER                  -- leader fill -> our fill, exchange clock
+);
+CREATE INDEX fills_ts ON fills (ts);
+
+CREATE TABLE equity (
+  id            INTEGER PRIMARY KEY,
+  ts            INTEGER NOT NULL,
+  account_value REAL NOT NULL,
+  hwm           REAL NOT NULL           -- high-water mark including this snapshot
+);
+CREATE INDEX equity_ts ON equity (ts);
+
+CREATE TABLE halts (
+  id         INTEGER PRIMARY KEY,
+  ts         INTEGER NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('kill-switch', 'daily-loss', 'manual')),
+  reason     TEXT NOT NULL,
+  details    TEXT,                      -- JSON
+  cleared_at INTEGER
+);
+CREATE INDEX halts_ts ON halts (ts);
+
+CREATE TABLE events (
+  id     INTEGER PRIMARY KEY,
+  ts     INTEGER NOT NULL,
+  run_id INTEGER,
+  type   TEXT NOT NULL,
+  coin   TEXT,
+  data   TEXT                           -- JSON
+);
+CREATE INDEX events_ts ON events (ts);
+CREATE INDEX events_type_ts ON events (type, ts);
+`,
+  },
+];
+
+/** The schema version this build writes and understands. */
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -1,0 +1,282 @@
+// `hlcopy journal`, in-process: flag parsing, the empty cases, the table and the JSON array.
+import { existsSync, rmSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { register } from "../../src/cli/commands/journal.js";
+import { entryRow, parseJournalType, parseLimit, parseSince } from "../../src/cli/journal/format.js";
+import { runJournal } from "../../src/cli/journal/run.js";
+import { createProgram } from "../../src/cli/program.js";
+import { UsageError } from "../../src/core/errors.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { tempDir } from "../helpers/cli.js";
+import { action, plan } from "./fixtures.js";
+
+const ACCOUNT = "0x00000000000000000000000000000000000000a1";
+const LEADER = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+const T0 = Date.UTC(2025, 0, 2, 12, 0, 0);
+
+function sink() {
+  let text = "";
+  return {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+    get text() {
+      return text;
+    },
+  };
+}
+
+function usage(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error("expected a UsageError");
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = tempDir("hlcopy-journal-cmd-");
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A small journal: a run, a decision, an order that filled, its fill, a halt, a reconnect. */
+function seed(): void {
+  const j = openJournal(journalPath(dir, ACCOUNT));
+  const runId = j.startRun({
+    command: "follow",
+    leaders: [{ address: LEADER, weight: 1 }],
+    account: ACCOUNT,
+    network: "mainnet",
+    settings: {},
+    startedAt: T0,
+  });
+  j.recordDecision({ runId, ts: T0 + 1000, trigger: "fill", coins: ["BTC"], plan: plan() });
+  const a = action();
+  j.recordOrderIntent({ runId, ts: T0 + 1001, action: a });
+  j.updateOrder(a.cloid, { ts: T0 + 1010, status: "filled", oid: 7, filledSize: 0.01, avgPx: 65_013 });
+  j.recordFill({
+    runId,
+    tid: 1,
+    ts: T0 + 1012,
+    coin: "BTC",
+    side: "buy",
+    px: 65_013,
+    sz: 0.01,
+    fee: 0.29,
+    cloid: a.cloid,
+    lagMs: 12,
+  });
+  j.recordEvent({ ts: T0 + 2000, runId, type: "reconnect", data: { attempt: 1 } });
+  j.recordHalt({ ts: T0 + 3000, kind: "kill-switch", reason: "drawdown 25.00% from 1000.00" });
+  j.endRun(runId, { endedAt: T0 + 4000, exitCode: 4 });
+  j.close();
+}
+
+describe("flag parsing", () => {
+  it("--since takes durations and ISO times", () => {
+    const now = T0;
+    expect(parseSince("30s", now)).toBe(now - 30_000);
+    expect(parseSince("15m", now)).toBe(now - 900_000);
+    expect(parseSince("1h", now)).toBe(now - 3_600_000);
+    expect(parseSince("2d", now)).toBe(now - 172_800_000);
+    expect(parseSince("1w", now)).toBe(now - 604_800_000);
+    expect(parseSince("2025-01-02", now)).toBe(Date.UTC(2025, 0, 2));
+    expect(parseSince("2025-01-02T11:30:00Z", now)).toBe(Date.UTC(2025, 0, 2, 11, 30));
+    for (const bad of ["yesterday", "1y", "-1h", "", "2025-13-45", "12"]) {
+      const e = usage(() => parseSince(bad, now));
+      expect(e.message).toContain("invalid --since");
+      expect(e.hint).toContain("--since 1h");
+      expect(e.exitCode).toBe(2);
+    }
+  });
+
+  it("--type takes a table name, singular or plural", () => {
+    expect(parseJournalType("orders")).toBe("orders");
+    expect(parseJournalType("Fill")).toBe("fills");
+    expect(usage(() => parseJournalType("trades")).message).toBe(
+      'invalid --type "trades": expected one of runs, decisions, orders, fills, halts, events',
+    );
+  });
+
+  it("--limit takes a whole number, 0 = all", () => {
+    expect(parseLimit("20")).toBe(20);
+    expect(parseLimit("0")).toBe(Number.POSITIVE_INFINITY);
+    for (const bad of ["-1", "1.5", "ten", ""])
+      expect(usage(() => parseLimit(bad)).message).toContain("--limit");
+  });
+});
+
+describe("runJournal", () => {
+  it("no account configured: a usage error whose hint lists the journals that exist", async () => {
+    seed();
+    const e = await runJournal({ configDir: dir, account: null, json: false }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as UsageError).hint).toContain(ACCOUNT);
+  });
+
+  it("no journal yet for the account: says so, exit 0, [] in JSON, and creates nothing", async () => {
+    const other = "0x00000000000000000000000000000000000000b2";
+    const human = sink();
+    await runJournal({ configDir: dir, account: other, json: false, out: human });
+    expect(human.text).toContain(`no journal for ${other} yet`);
+    const machine = sink();
+    const r = await runJournal({ configDir: dir, account: other, json: true, out: machine });
+    expect(JSON.parse(machine.text)).toEqual([]);
+    expect(r.path).toBeNull();
+    expect(existsSync(journalPath(dir, other))).toBe(false);
+  });
+
+  it("a bad flag is refused before anything is opened", async () => {
+    const e = await runJournal({ configDir: dir, account: ACCOUNT, json: false, since: "soon" }).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(UsageError);
+    expect(existsSync(journalPath(dir, ACCOUNT))).toBe(false);
+  });
+
+  it("prints a readable table, oldest first", async () => {
+    seed();
+    const out = sink();
+    await runJournal({
+      configDir: dir,
+      account: ACCOUNT.toUpperCase().replace("0X", "0x"),
+      json: false,
+      out,
+      width: 150,
+      now: T0 + 5000,
+    });
+    const table = out.text.split("\n").slice(0, -2).join("\n");
+    expect(table).toMatchInlineSnapshot(`
+      "┌──────────────────────────┬───────────┬──────┬──────────────────────────────────────────────────────────────────────────────────────────────────────┐
+      │ time (UTC)               │ type      │ coin │ what                                                                                                 │
+      ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
+      │ 2025-01-02 12:00:00.000Z │ run       │      │ follow 0x5e9e…a13a on mainnet · ended 2025-01-02 12:00:04.000Z, exit 4                               │
+      ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
+      │ 2025-01-02 12:00:01.000Z │ decision  │ BTC  │ fill: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift                              │
+      ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
+      │ 2025-01-02 12:00:01.001Z │ order     │ BTC  │ buy 0.01 @ 65200 (open) → filled 0.01 @ 65013 · cloid 0x0000000000000000000000000000000a             │
+      ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
+      │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee 0.29 · slip 2.0 bps · lag 12 ms                                               │
+      ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
+      │ 2025-01-02 12:00:02.000Z │ reconnect │      │ attempt=1                                                                                            │
+      ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
+      │ 2025-01-02 12:00:03.000Z │ halt      │      │ kill-switch: drawdown 25.00% from 1000.00 (active)                                                   │
+      └──────────────────────────┴───────────┴──────┴──────────────────────────────────────────────────────────────────────────────────────────────────────┘"
+    `);
+    expect(out.text).toMatch(/6 entries · .*journal-0x0+a1\.sqlite\n$/);
+  });
+
+  it("filters by --type, --since and --limit", async () => {
+    seed();
+    const r1 = await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: true,
+      type: "orders",
+      out: sink(),
+    });
+    expect(r1.entries.map((e) => e.table)).toEqual(["orders"]);
+    const r2 = await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: true,
+      since: "3s",
+      now: T0 + 4000,
+      out: sink(),
+    });
+    expect(r2.entries.map((e) => e.table)).toEqual(["decisions", "orders", "fills", "events", "halts"]);
+    const r3 = await runJournal({ configDir: dir, account: ACCOUNT, json: true, limit: "2", out: sink() });
+    expect(r3.entries.map((e) => e.table)).toEqual(["events", "halts"]);
+    const out = sink();
+    await runJournal({ configDir: dir, account: ACCOUNT, json: false, limit: "2", out });
+    expect(out.text).toContain("2 entries (the newest 2; --limit to see more)");
+    const none = sink();
+    await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: false,
+      type: "fills",
+      since: "1m",
+      now: T0 + 3_600_000,
+      out: none,
+    });
+    expect(none.text).toMatch(/^no fills since 2025-01-02 12:59:00.000Z in /);
+  });
+
+  it("--json prints one array of entries tagged with their table", async () => {
+    seed();
+    const out = sink();
+    await runJournal({ configDir: dir, account: ACCOUNT, json: true, out });
+    const doc = JSON.parse(out.text) as { table: string; ts: number }[];
+    expect(doc.map((e) => e.table)).toEqual(["runs", "decisions", "orders", "fills", "events", "halts"]);
+    expect(doc[2]).toMatchObject({
+      table: "orders",
+      status: "filled",
+      filledSize: 0.01,
+      avgPx: 65_013,
+      leaderPx: 65_000,
+    });
+    expect(doc[3]).toMatchObject({ table: "fills", lagMs: 12 });
+    expect(out.text.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("entryRow shows a rejected order's exchange message", () => {
+    const row = entryRow({
+      table: "orders",
+      ...{
+        id: 1,
+        runId: null,
+        ts: T0,
+        cloid: "0x01",
+        coin: "ETH",
+        side: "sell",
+        size: 1,
+        limitPx: 3000,
+        reduceOnly: true,
+        reason: "close",
+        request: null,
+        status: "rejected",
+        oid: null,
+        filledSize: 0,
+        avgPx: null,
+        reply: null,
+        error: "Order could not immediately match against any resting orders.",
+        leaderPx: null,
+        updatedAt: T0,
+      },
+    });
+    expect(row.summary).toBe(
+      "sell 1 @ 3000 reduce-only (close) → rejected: Order could not immediately match against any resting orders. · cloid 0x01",
+    );
+  });
+});
+
+describe("the command", () => {
+  it("registers with --since/--type/--limit, help examples, and reads the globals", async () => {
+    seed();
+    const program = createProgram();
+    register(program);
+    const cmd = program.commands.find((c) => c.name() === "journal");
+    expect(cmd?.helpInformation()).toContain("--since <when>");
+    let written = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+      written += String(s);
+      return true;
+    });
+    await program.parseAsync(
+      ["--config-dir", dir, "--account", ACCOUNT, "--json", "journal", "--type", "halts", "--limit", "0"],
+      { from: "user" },
+    );
+    vi.restoreAllMocks();
+    const doc = JSON.parse(written) as { table: string; kind: string }[];
+    expect(doc).toHaveLength(1);
+    expect(doc[0]).toMatchObject({ table: "halts", kind: "kill-switch" });
+  });
+});

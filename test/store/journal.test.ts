@@ -1,0 +1,493 @@
+// The journal against a real SQLite file in a temp dir: migrations, refusal to touch a file
+// that is not ours, the order lifecycle the exactly-once recovery reads, equity, halts, stats.
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/core/errors.js";
+import {
+  type Journal,
+  journalPath,
+  openJournal,
+  percentile,
+  slippageBps,
+  summarize,
+  UNRESOLVED_ORDER_STATUSES,
+} from "../../src/store/journal.js";
+import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION } from "../../src/store/migrations.js";
+import { tempDir } from "../helpers/cli.js";
+import { action, plan } from "./fixtures.js";
+
+const ACCOUNT = "0xAbCdEf0000000000000000000000000000000001";
+const T0 = Date.UTC(2025, 0, 2, 12, 0, 0);
+
+let dir: string;
+let file: string;
+let j: Journal | undefined;
+
+beforeEach(() => {
+  dir = join(tempDir("hlcopy-journal-"), "cfg");
+  file = journalPath(dir, ACCOUNT);
+});
+afterEach(() => {
+  j?.close();
+  j = undefined;
+  rmSync(dirname(dir), { recursive: true, force: true });
+});
+
+function open(): Journal {
+  j = openJournal(file);
+  return j;
+}
+
+function expectConfigError(fn: () => unknown, text: string): ConfigError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  const e = caught as ConfigError;
+  expect(e.message).toContain(file);
+  expect(e.message).toContain(text);
+  expect(e.hint).toMatch(/\S/);
+  expect(e.exitCode).toBe(2);
+  return e;
+}
+
+describe("opening and migrations", () => {
+  it("names the file per account, lowercase", () => {
+    expect(journalPath("/c", ACCOUNT)).toBe(`/c/journal-${ACCOUNT.toLowerCase()}.sqlite`);
+  });
+
+  it("creates the directory (0700) and the file (0600), applies every migration, WAL on", () => {
+    open();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    j?.close();
+    const db = new DatabaseSync(file);
+    expect(db.prepare("PRAGMA journal_mode").get()?.journal_mode).toBe("wal");
+    expect(db.prepare("PRAGMA user_version").get()?.user_version).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.prepare("PRAGMA application_id").get()?.application_id).toBe(JOURNAL_APPLICATION_ID);
+    const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all();
+    expect(versions.map((r) => r.version)).toEqual([1]);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => r.name);
+    expect(tables).toEqual(
+      expect.arrayContaining(["runs", "decisions", "orders", "fills", "equity", "halts", "events"]),
+    );
+    db.close();
+  });
+
+  it("re-opening is idempotent and keeps the data", () => {
+    open().recordEvent({ ts: T0, type: "reconnect" });
+    j?.close();
+    j?.close(); // twice is fine
+    const again = open();
+    expect(again.listEntries().map((e) => e.table)).toEqual(["events"]);
+    again.close();
+    const db = new DatabaseSync(file);
+    expect(db.prepare("SELECT count(*) AS n FROM schema_migrations").get()?.n).toBe(1);
+    db.close();
+  });
+
+  it("opening an up-to-date journal takes no write lock (a reader never stalls a trader)", () => {
+    open().recordEvent({ ts: T0, type: "x" });
+    const writer = new DatabaseSync(file);
+    writer.exec("BEGIN IMMEDIATE; INSERT INTO events (ts, type) VALUES (1, 'held')");
+    try {
+      const start = performance.now();
+      const reader = openJournal(file);
+      expect(reader.listEntries()).toHaveLength(1); // sees the committed row only
+      reader.close();
+      expect(performance.now() - start).toBeLessThan(1000); // not the 5 s busy timeout
+    } finally {
+      writer.exec("COMMIT");
+      writer.close();
+    }
+  });
+
+  it("close checkpoints the WAL into the main file", () => {
+    open().recordEvent({ ts: T0, type: "reconnect" });
+    j?.close();
+    let walSize = 0;
+    try {
+      walSize = statSync(`${file}-wal`).size;
+    } catch {
+      // removed on close: also fine
+    }
+    expect(walSize).toBe(0);
+  });
+
+  it("works in memory for tests of other modules", () => {
+    const mem = openJournal(":memory:");
+    mem.recordEvent({ ts: T0, type: "x" });
+    expect(mem.listEntries()).toHaveLength(1);
+    mem.close();
+  });
+});
+
+describe("a file that is not ours is refused, byte-for-byte untouched", () => {
+  function writeThen(bytes: Buffer, check: () => void): void {
+    open(); // creates the directory
+    j?.close();
+    j = undefined;
+    rmSync(file);
+    rmSync(`${file}-wal`, { force: true });
+    rmSync(`${file}-shm`, { force: true });
+    writeFileSync(file, bytes);
+    check();
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  }
+
+  it("garbage bytes", () => {
+    const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
+    writeThen(garbage, () => expectConfigError(() => openJournal(file), "not a SQLite database"));
+  });
+
+  it("a SQLite header followed by garbage", () => {
+    const bytes = Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(4080, 0xab)]);
+    writeThen(bytes, () => expectConfigError(() => openJournal(file), "corrupt"));
+  });
+
+  it("another application's SQLite database", () => {
+    const other = join(dirname(dir), "other.sqlite");
+    const db = new DatabaseSync(other);
+    db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hi')");
+    db.close();
+    writeThen(readFileSync(other), () => expectConfigError(() => openJournal(file), "not an hlcopy journal"));
+  });
+
+  it("a journal from a newer hlcopy (future schema version)", () => {
+    const future = join(dirname(dir), "future.sqlite");
+    const db = new DatabaseSync(future);
+    db.exec(`PRAGMA application_id = ${JOURNAL_APPLICATION_ID}; PRAGMA user_version = 99;
+             CREATE TABLE runs (id INTEGER PRIMARY KEY)`);
+    db.close();
+    writeThen(readFileSync(future), () => {
+      const e = expectConfigError(() => openJournal(file), "schema version 99");
+      expect(e.hint).toContain("upgrade hlcopy");
+    });
+  });
+});
+
+describe("runs and decisions", () => {
+  it("records a run start and end, and a decision with its full plan", () => {
+    const jr = open();
+    const runId = jr.startRun({
+      command: "follow",
+      leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
+      account: ACCOUNT as `0x${string}`,
+      network: "mainnet",
+      settings: { risk: { maxLeverage: 3 } },
+      startedAt: T0,
+    });
+    const p = plan();
+    const decisionId = jr.recordDecision({ runId, ts: T0 + 5, trigger: "fill", coins: ["BTC"], plan: p });
+    expect(decisionId).toBeGreaterThan(0);
+    jr.endRun(runId, { endedAt: T0 + 10, exitCode: 0 });
+
+    const run = jr.lastRun();
+    expect(run).toMatchObject({
+      id: runId,
+      command: "follow",
+      account: ACCOUNT.toLowerCase(),
+      endedAt: T0 + 10,
+      exitCode: 0,
+      settings: { risk: { maxLeverage: 3 } },
+      pid: process.pid,
+    });
+    const [entry] = jr.listEntries({ table: "decisions" });
+    expect(entry).toMatchObject({
+      table: "decisions",
+      runId,
+      trigger: "fill",
+      coins: ["BTC"],
+      inSync: false,
+      nActions: 1,
+      nSkipped: 1,
+      plan: p,
+    });
+  });
+});
+
+describe("orders: intent before sending, then the outcome", () => {
+  it("walks pending → sent → filled and keeps the exchange reply", () => {
+    const jr = open();
+    const a = action();
+    expect(jr.recordOrderIntent({ runId: null, ts: T0, action: a, request: { a: 0, b: true } })).toBe(true);
+    expect(jr.getOrder(a.cloid)).toMatchObject({
+      status: "pending",
+      coin: "BTC",
+      side: "buy",
+      size: 0.01,
+      limitPx: 65_200,
+      reduceOnly: false,
+      reason: "open",
+      leaderPx: 65_000,
+      filledSize: 0,
+      request: { a: 0, b: true },
+    });
+    expect(jr.updateOrder(a.cloid, { ts: T0 + 1, status: "sent" })).toBe(true);
+    expect(
+      jr.updateOrder(a.cloid, {
+        ts: T0 + 3,
+        status: "filled",
+        oid: 77,
+        filledSize: 0.01,
+        avgPx: 65_010,
+        reply: { status: "ok" },
+      }),
+    ).toBe(true);
+    expect(jr.getOrder(a.cloid)).toMatchObject({
+      status: "filled",
+      oid: 77,
+      filledSize: 0.01,
+      avgPx: 65_010,
+      reply: { status: "ok" },
+      error: null,
+      updatedAt: T0 + 3,
+    });
+  });
+
+  it("a cloid already journaled is not recorded twice (resolve it before sending)", () => {
+    const jr = open();
+    expect(jr.recordOrderIntent({ runId: null, ts: T0, action: action() })).toBe(true);
+    expect(jr.recordOrderIntent({ runId: null, ts: T0 + 9, action: action({ size: 5 }) })).toBe(false);
+    expect(jr.getOrder(action().cloid)?.size).toBe(0.01);
+  });
+
+  it("a late report never moves a resolved order back to unresolved", () => {
+    const jr = open();
+    const a = action();
+    jr.recordOrderIntent({ runId: null, ts: T0, action: a });
+    jr.updateOrder(a.cloid, { ts: T0 + 1, status: "filled", filledSize: 0.01, avgPx: 65_000 });
+    expect(jr.updateOrder(a.cloid, { ts: T0 + 2, status: "sent" })).toBe(false);
+    expect(jr.getOrder(a.cloid)?.status).toBe("filled");
+    expect(jr.updateOrder("0xnope", { ts: T0, status: "filled" })).toBe(false);
+  });
+
+  it("the recovery query returns pending, sent and uncertain orders, oldest first", () => {
+    const jr = open();
+    const statuses = ["pending", "sent", "uncertain", "filled", "rejected", "partial"] as const;
+    statuses.forEach((status, i) => {
+      const cloid = `0x${String(i).padStart(32, "0")}` as const;
+      jr.recordOrderIntent({ runId: 1, ts: T0 + i, action: action({ cloid }) });
+      if (status !== "pending")
+        jr.updateOrder(cloid, {
+          ts: T0 + i,
+          status,
+          ...(status === "rejected" ? { error: "Order could not immediately match" } : {}),
+        });
+    });
+    const open_ = jr.ordersInState(UNRESOLVED_ORDER_STATUSES);
+    expect(open_.map((o) => o.status)).toEqual(["pending", "sent", "uncertain"]);
+    expect(jr.ordersInState(["rejected"])[0]?.error).toBe("Order could not immediately match");
+  });
+});
+
+describe("fills", () => {
+  it("computes slippage against the leader's price (positive = worse) and dedupes by tid", () => {
+    const jr = open();
+    const a = action({ refPx: 100 });
+    jr.recordOrderIntent({ runId: null, ts: T0, action: a });
+    // leaderPx omitted: taken from the order with the same cloid
+    expect(
+      jr.recordFill({ tid: 1, ts: T0, coin: "BTC", side: "buy", px: 100.5, sz: 1, fee: 0.1, cloid: a.cloid }),
+    ).toBe(true);
+    expect(
+      jr.recordFill({ tid: 1, ts: T0, coin: "BTC", side: "buy", px: 100.5, sz: 1, fee: 0.1, cloid: a.cloid }),
+    ).toBe(false);
+    jr.recordFill({ tid: 2, ts: T0 + 1, coin: "ETH", side: "sell", px: 99, sz: 1, fee: 0, leaderPx: 100 });
+    jr.recordFill({ tid: 3, ts: T0 + 2, coin: "ETH", side: "sell", px: 101, sz: 1, fee: 0, leaderPx: null });
+    const fills = jr.listEntries({ table: "fills" });
+    expect(fills.map((f) => (f.table === "fills" ? f.slippageBps : "x"))).toEqual([50, 100, null]);
+    expect(fills[0]).toMatchObject({ leaderPx: 100, cloid: a.cloid });
+  });
+
+  it("slippageBps sign convention", () => {
+    expect(slippageBps("buy", 101, 100)).toBeCloseTo(100);
+    expect(slippageBps("buy", 99, 100)).toBeCloseTo(-100);
+    expect(slippageBps("sell", 99, 100)).toBeCloseTo(100);
+    expect(slippageBps("sell", 101, 100)).toBeCloseTo(-100);
+    expect(slippageBps("buy", 101, null)).toBeNull();
+    expect(slippageBps("buy", 101, 0)).toBeNull();
+  });
+});
+
+describe("stats", () => {
+  it("percentiles interpolate linearly (numpy's default)", () => {
+    const s = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(s, 50)).toBeCloseTo(50.5);
+    expect(percentile(s, 95)).toBeCloseTo(95.05);
+    expect(percentile(s, 99)).toBeCloseTo(99.01);
+    expect(percentile([7], 99)).toBe(7);
+    expect(summarize([])).toEqual({ count: 0, mean: null, median: null, p95: null, p99: null, max: null });
+  });
+
+  it("slippage and lag stats over fills since a time, with known numbers", () => {
+    const jr = open();
+    // Slippage 1..100 bps (buy at 100 × (1 + k/10000) vs leader 100), lag 10..1000 ms.
+    jr.batch(() => {
+      for (let k = 1; k <= 100; k++) {
+        jr.recordFill({
+          tid: k,
+          ts: T0 + k,
+          coin: "BTC",
+          side: "buy",
+          px: 100 * (1 + k / 10_000),
+          sz: 1,
+          fee: 0,
+          leaderPx: 100,
+          lagMs: k * 10,
+        });
+      }
+      // Before the window: must not count.
+      jr.recordFill({
+        tid: 1000,
+        ts: T0 - 1,
+        coin: "BTC",
+        side: "buy",
+        px: 200,
+        sz: 1,
+        fee: 0,
+        leaderPx: 100,
+        lagMs: 1e6,
+      });
+    });
+    const slip = jr.slippageStats(T0);
+    expect(slip.count).toBe(100);
+    expect(slip.mean).toBeCloseTo(50.5, 6);
+    expect(slip.median).toBeCloseTo(50.5, 6);
+    expect(slip.p95).toBeCloseTo(95.05, 6);
+    expect(slip.p99).toBeCloseTo(99.01, 6);
+    expect(slip.max).toBeCloseTo(100, 6);
+    const lag = jr.lagStats(T0);
+    expect(lag).toMatchObject({ count: 100, mean: 505, median: 505, max: 1000 });
+    expect(lag.p95).toBeCloseTo(950.5);
+    expect(lag.p99).toBeCloseTo(990.1);
+    expect(jr.lagStats(T0 + 1000).count).toBe(0);
+  });
+});
+
+describe("equity", () => {
+  it("carries the high-water mark forward and raises it on new highs", () => {
+    const jr = open();
+    expect(jr.highWaterMark()).toBeNull();
+    expect(jr.recordEquity(T0, 1000)).toEqual({ ts: T0, accountValue: 1000, hwm: 1000 });
+    expect(jr.recordEquity(T0 + 1, 1200).hwm).toBe(1200);
+    expect(jr.recordEquity(T0 + 2, 900).hwm).toBe(1200);
+    expect(jr.highWaterMark()).toBe(1200);
+    expect(jr.latestEquity()).toEqual({ ts: T0 + 2, accountValue: 900, hwm: 1200 });
+    expect(jr.resetHighWaterMark(T0 + 3, 900).hwm).toBe(900);
+    expect(jr.recordEquity(T0 + 4, 950).hwm).toBe(950);
+  });
+
+  it("day-start equity is the first snapshot of that UTC day", () => {
+    const jr = open();
+    const day = Date.UTC(2025, 0, 2);
+    jr.recordEquity(day - 1, 500); // the previous day
+    jr.recordEquity(day + 3_600_000, 1000);
+    jr.recordEquity(day + 7_200_000, 800);
+    jr.recordEquity(day + 86_400_000, 700); // the next day
+    expect(jr.dayStartEquity("2025-01-02")).toBe(1000);
+    expect(jr.dayStartEquity("2025-01-03")).toBe(700);
+    expect(jr.dayStartEquity("2025-01-04")).toBeNull();
+    expect(() => jr.dayStartEquity("yesterday")).toThrow(RangeError);
+  });
+});
+
+describe("halts", () => {
+  it("records, reports the active one and clears them all", () => {
+    const jr = open();
+    expect(jr.activeHalt()).toBeNull();
+    jr.recordHalt({ ts: T0, kind: "daily-loss", reason: "lost 10%" });
+    const h = jr.recordHalt({
+      ts: T0 + 1,
+      kind: "kill-switch",
+      reason: "drawdown 25%",
+      details: { hwm: 1000 },
+    });
+    expect(h).toMatchObject({ kind: "kill-switch", details: { hwm: 1000 }, clearedAt: null });
+    expect(jr.activeHalt()?.kind).toBe("kill-switch");
+    expect(jr.clearHalts(T0 + 2)).toBe(2);
+    expect(jr.activeHalt()).toBeNull();
+    expect(jr.clearHalts(T0 + 3)).toBe(0);
+    // Persisted across a restart.
+    jr.recordHalt({ ts: T0 + 4, kind: "manual", reason: "paused by the user" });
+    jr.close();
+    expect(open().activeHalt()?.reason).toBe("paused by the user");
+  });
+});
+
+describe("events, sweeps and listing", () => {
+  it("lastSweep reads the newest sweep event or sweep decision", () => {
+    const jr = open();
+    expect(jr.lastSweep()).toBeNull();
+    jr.recordDecision({ runId: null, ts: T0, trigger: "sweep", coins: ["BTC"], plan: plan() });
+    expect(jr.lastSweep()).toEqual({ ts: T0, inSync: false, driftUsd: 650, durationMs: null });
+    jr.recordEvent({
+      ts: T0 + 5,
+      type: "sweep",
+      data: { durationMs: 42, inSync: true, driftUsd: 3, requests: 4 },
+    });
+    expect(jr.lastSweep()).toEqual({ ts: T0 + 5, inSync: true, driftUsd: 3, durationMs: 42 });
+  });
+
+  it("lists the newest N entries across tables, oldest first, filtered by time and table", () => {
+    const jr = open();
+    jr.recordEvent({ ts: T0, type: "reconnect" });
+    jr.recordDecision({ runId: null, ts: T0 + 1, trigger: "fill", coins: ["BTC"], plan: plan() });
+    jr.recordOrderIntent({ runId: null, ts: T0 + 1, action: action() });
+    jr.recordFill({ tid: 9, ts: T0 + 2, coin: "BTC", side: "buy", px: 1, sz: 1, fee: 0 });
+    jr.recordHalt({ ts: T0 + 3, kind: "manual", reason: "x" });
+    expect(jr.listEntries().map((e) => e.table)).toEqual(["events", "decisions", "orders", "fills", "halts"]);
+    expect(jr.listEntries({ limit: 2 }).map((e) => e.table)).toEqual(["fills", "halts"]);
+    expect(jr.listEntries({ since: T0 + 2 }).map((e) => e.table)).toEqual(["fills", "halts"]);
+    expect(jr.listEntries({ table: "orders" }).map((e) => e.table)).toEqual(["orders"]);
+    expect(jr.listEntries({ limit: Number.POSITIVE_INFINITY })).toHaveLength(5);
+  });
+
+  it("batch commits many writes at once and rolls back on error", () => {
+    const jr = open();
+    expect(() =>
+      jr.batch(() => {
+        jr.recordEvent({ ts: T0, type: "a" });
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(jr.listEntries()).toHaveLength(0);
+    jr.batch(() => jr.batch(() => jr.recordEvent({ ts: T0, type: "b" })));
+    expect(jr.listEntries()).toHaveLength(1);
+  });
+});
+
+describe("hot path cost", () => {
+  it("recordDecision + recordOrderIntent + updateOrder stays well under 1 ms", () => {
+    const jr = open();
+    const p = plan();
+    const n = 2000;
+    const run = (i: number) => {
+      const cloid = `0x${i.toString(16).padStart(32, "0")}` as const;
+      jr.recordDecision({ runId: 1, ts: T0 + i, trigger: "fill", coins: ["BTC"], plan: p });
+      jr.recordOrderIntent({ runId: 1, ts: T0 + i, action: action({ cloid }), request: { i } });
+      jr.updateOrder(cloid, {
+        ts: T0 + i,
+        status: "filled",
+        oid: i,
+        filledSize: 0.01,
+        avgPx: 65_000,
+        reply: {},
+      });
+    };
+    for (let i = 0; i < 200; i++) run(i); // warm up
+    const start = performance.now();
+    for (let i = 200; i < 200 + n; i++) run(i);
+    const perSequenceMs = (performance.now() - start) / n;
+    // Typically ~0.03 ms on a laptop; the bound is loose so a busy CI box does not flake.
+    expect(perSequenceMs).toBeLessThan(0.5);
+  });
+});
