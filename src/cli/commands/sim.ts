@@ -1,0 +1,36 @@
+// `hlcopy sim` — a local Hyperliquid-compatible exchange for tests, the demo and rehearsals.
+// Nothing heavy is imported here: the simulator (SDK, ws) loads inside the action.
+
+import type { Command } from "commander";
+
+export function register(program: Command): void {
+  program
+    .command("sim")
+    .description("run a local Hyperliquid-compatible exchange (no network, no keys, no money)")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--port <n>", "port to listen on (0 = a random free port)", "0")
+    .option("--seed <n>", "seed of the price process (same seed, same prices)")
+    .option("--tick-ms <n>", "milliseconds between price steps (0 freezes prices)")
+    .option("--markets <file>", "JSON file of markets: [{name, szDecimals, maxLeverage, price}]")
+    .option("--testnet-signing", 'expect testnet signatures (L1 source "b", hyperliquidChain Testnet)')
+    .option("--funding-interval-ms <n>", "funding period in ms (the exchange's is 3600000)")
+    .option("--leader <random>", "also run a seeded scripted leader (its address is in the ready line)")
+    .option("--leader-rate <rate>", "scripted leader's orders per second, e.g. 2/s or 30/m", undefined)
+    .addHelpText(
+      "after",
+      `
+Prints one JSON line when ready, then logs to stderr until Ctrl-C:
+  {"event":"ready","httpUrl":"http://127.0.0.1:PORT","wsUrl":"ws://127.0.0.1:PORT/ws"}
+
+Examples:
+  $ hlcopy sim --port 8080 --seed 7
+  $ hlcopy sim --tick-ms 0                         frozen prices, for deterministic runs
+  $ hlcopy sim --leader random --leader-rate 2/s   with a scripted leader to copy
+  $ hlcopy --network http://127.0.0.1:8080 status  point any command at it`,
+    )
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { runSimCommand } = await import("../../sim/cli.js");
+      // --testnet-signing is also a (hidden) global option: read it from either level.
+      await runSimCommand({ ...cmd.optsWithGlobals(), ...opts });
+    });
+}

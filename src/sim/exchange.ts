@@ -1,0 +1,260 @@
+// POST /exchange (and websocket `post` of type "action"): deserialize with the SDK's own
+// request schemas, check the nonce window, recover the signer the exchange's way, resolve an
+// agent to its master, enforce the per-signer nonce set, then run the action on the engine.
+
+import {
+  ApproveAgentRequest,
+  ApproveAgentTypes,
+  ApproveBuilderFeeRequest,
+  ApproveBuilderFeeTypes,
+  BatchModifyRequest,
+  CancelByCloidRequest,
+  CancelRequest,
+  ModifyRequest,
+  NoopRequest,
+  OrderRequest,
+  ScheduleCancelRequest,
+  UpdateIsolatedMarginRequest,
+  UpdateLeverageRequest,
+} from "@nktkas/hyperliquid/api/exchange";
+import { canonicalize } from "@nktkas/hyperliquid/signing";
+import * as v from "valibot";
+import type { Engine } from "./engine.js";
+import { DESERIALIZE_ERROR, RequestError } from "./info.js";
+import type { CancelResponse, DefaultResponse, OrderResponse } from "./sdk-types.js";
+import { type Eip712Types, recoverL1Signer, recoverUserSignedSigner, type WireSignature } from "./signing.js";
+import type { Hex } from "./types.js";
+
+const DAY_MS = 86_400_000;
+/** Nonces remembered per signer (the exchange keeps at least the 20 highest). */
+export const NONCE_SET_SIZE = 20;
+
+export const AUTH_ERR = {
+  unknownSigner: (signer: Hex) => `User or API Wallet ${signer} does not exist.`,
+  mustDeposit: (signer: Hex) => `Must deposit before performing actions. User: ${signer}`,
+  unrecoverable: "Unable to recover signer.",
+  duplicateNonce: (nonce: number) => `Invalid nonce: duplicate nonce ${nonce}`,
+  nonceTooLow: (nonce: number, least: number) => `Invalid nonce: nonce too low ${nonce} < ${least}`,
+  nonceTooHigh: (nonce: number, most: number) => `Invalid nonce: nonce too high ${nonce} > ${most}`,
+  expired: "Action already expired",
+  /** Simulator wording: vaults are not simulated. */
+  vault: "Vault not registered",
+  /** Simulator wording: a user-signed action for the other network. */
+  chain: (expected: string) => `Invalid hyperliquidChain: expected ${expected}`,
+  nonceMismatch: "Nonce mismatch.",
+} as const;
+
+/** The highest nonces each signer used; a new one must be fresh and above the lowest kept. */
+export class NonceBook {
+  private readonly sets = new Map<Hex, number[]>();
+
+  /** The error for a nonce this signer may not use, or null. */
+  check(signer: Hex, nonce: number): string | null {
+    const set = this.sets.get(signer);
+    if (!set) return null;
+    if (set.includes(nonce)) return AUTH_ERR.duplicateNonce(nonce);
+    const least = set[0];
+    if (set.length >= NONCE_SET_SIZE && least !== undefined && nonce < least) {
+      return AUTH_ERR.nonceTooLow(nonce, least);
+    }
+    return null;
+  }
+
+  record(signer: Hex, nonce: number): void {
+    let set = this.sets.get(signer);
+    if (!set) {
+      set = [];
+      this.sets.set(signer, set);
+    }
+    let i = set.length;
+    while (i > 0 && (set[i - 1] ?? 0) > nonce) i--;
+    set.splice(i, 0, nonce);
+    if (set.length > NONCE_SET_SIZE) set.shift();
+  }
+}
+
+type Response = OrderResponse | CancelResponse | DefaultResponse;
+type AnySchema = v.GenericSchema & { entries: { action: v.GenericSchema } };
+
+interface ActionSpec {
+  schema: AnySchema;
+  /** EIP-712 types for user-signed actions; undefined for L1 actions. */
+  types?: Eip712Types;
+}
+
+const SPECS: Record<string, ActionSpec> = {
+  order: { schema: OrderRequest },
+  cancel: { schema: CancelRequest },
+  cancelByCloid: { schema: CancelByCloidRequest },
+  modify: { schema: ModifyRequest },
+  batchModify: { schema: BatchModifyRequest },
+  updateLeverage: { schema: UpdateLeverageRequest },
+  updateIsolatedMargin: { schema: UpdateIsolatedMarginRequest },
+  scheduleCancel: { schema: ScheduleCancelRequest },
+  noop: { schema: NoopRequest },
+  approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes },
+  approveBuilderFee: { schema: ApproveBuilderFeeRequest, types: ApproveBuilderFeeTypes },
+};
+
+export function isSupportedAction(type: string): boolean {
+  return type in SPECS;
+}
+
+const ok: DefaultResponse = { status: "ok", response: { type: "default" } };
+const err = (response: string): DefaultResponse => ({ status: "err", response });
+const fromError = (e: string | null): DefaultResponse => (e === null ? ok : err(e));
+
+export interface ExchangeContext {
+  engine: Engine;
+  nonces: NonceBook;
+  isTestnet: boolean;
+}
+
+/** The action type of a request body, or undefined when there is none. */
+export function actionType(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const action = (body as { action?: unknown }).action;
+  if (typeof action !== "object" || action === null) return undefined;
+  const type = (action as { type?: unknown }).type;
+  return typeof type === "string" ? type : undefined;
+}
+
+/**
+ * Run one signed exchange request.
+ * @throws {RequestError} when the body cannot be deserialized (the exchange answers 422).
+ */
+export async function handleExchange(ctx: ExchangeContext, body: unknown): Promise<Response> {
+  const { engine } = ctx;
+  const type = actionType(body);
+  const spec = type === undefined ? undefined : SPECS[type];
+  if (!spec || typeof body !== "object" || body === null) {
+    throw new RequestError(`${DESERIALIZE_ERROR}: unknown action${type ? ` \`${type}\`` : ""}`);
+  }
+  const parsed = v.safeParse(spec.schema, body);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue.path?.map((p: { key: unknown }) => String(p.key)).join(".") ?? "";
+    throw new RequestError(`${DESERIALIZE_ERROR}: ${path} ${issue.message}`.trim());
+  }
+  const raw = body as { action: Record<string, unknown>; signature: WireSignature };
+  const req = parsed.output as {
+    nonce: number;
+    vaultAddress?: Hex;
+    expiresAfter?: number;
+    signature: WireSignature;
+  };
+  const now = engine.now();
+  const { nonce } = req;
+  if (nonce <= now - 2 * DAY_MS) return err(AUTH_ERR.nonceTooLow(nonce, now - 2 * DAY_MS));
+  if (nonce >= now + DAY_MS) return err(AUTH_ERR.nonceTooHigh(nonce, now + DAY_MS));
+  if (req.expiresAfter !== undefined && req.expiresAfter < now) return err(AUTH_ERR.expired);
+
+  let signer: Hex;
+  let user: Hex;
+  if (spec.types) {
+    const chain = ctx.isTestnet ? "Testnet" : "Mainnet";
+    if (raw.action.hyperliquidChain !== chain) return err(AUTH_ERR.chain(chain));
+    if (raw.action.nonce !== undefined && Number(raw.action.nonce) !== nonce)
+      return err(AUTH_ERR.nonceMismatch);
+    try {
+      signer = await recoverUserSignedSigner({
+        action: raw.action as Record<string, unknown> & { signatureChainId: string },
+        types: spec.types,
+        signature: req.signature,
+      });
+    } catch {
+      return err(AUTH_ERR.unrecoverable);
+    }
+    // Only the account's own key signs user-signed actions: an agent is not a user.
+    if (!engine.isUser(signer)) return err(AUTH_ERR.mustDeposit(signer));
+    user = signer;
+  } else {
+    let action: Record<string, unknown>;
+    try {
+      action = canonicalize(spec.schema.entries.action, raw.action);
+    } catch (e) {
+      throw new RequestError(`${DESERIALIZE_ERROR}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      signer = await recoverL1Signer({
+        action,
+        nonce,
+        vaultAddress: req.vaultAddress,
+        expiresAfter: req.expiresAfter,
+        isTestnet: ctx.isTestnet,
+        signature: req.signature,
+      });
+    } catch {
+      return err(AUTH_ERR.unrecoverable);
+    }
+    const master = engine.isUser(signer) ? signer : engine.agentMaster(signer);
+    if (!master) return err(AUTH_ERR.unknownSigner(signer));
+    if (req.vaultAddress) return err(AUTH_ERR.vault);
+    user = master;
+  }
+
+  const nonceError = ctx.nonces.check(signer, nonce);
+  if (nonceError) return err(nonceError);
+  ctx.nonces.record(signer, nonce);
+  const acct = engine.account(user);
+  if (acct) acct.nRequests++;
+  return execute(engine, user, parsed.output as { action: { type: string } });
+}
+
+function execute(engine: Engine, user: Hex, request: { action: { type: string } }): Response {
+  switch (request.action.type) {
+    case "order": {
+      const { action } = request as OrderRequest;
+      if (action.builder) {
+        const approved = engine.account(user)?.builderApprovals.get(action.builder.b) ?? -1;
+        if (approved < action.builder.f / 100_000) return err("Builder fee has not been approved.");
+      }
+      const statuses = engine.placeOrders(user, action.orders, action.builder);
+      return { status: "ok", response: { type: "order", data: { statuses } } };
+    }
+    case "cancel": {
+      const { action } = request as CancelRequest;
+      const statuses = action.cancels.map((c) => engine.cancel(user, c.a, c.o));
+      return { status: "ok", response: { type: "cancel", data: { statuses } } };
+    }
+    case "cancelByCloid": {
+      const { action } = request as CancelByCloidRequest;
+      const statuses = action.cancels.map((c) => engine.cancelByCloid(user, c.asset, c.cloid));
+      return { status: "ok", response: { type: "cancel", data: { statuses } } };
+    }
+    case "modify": {
+      const { action } = request as ModifyRequest;
+      const status = engine.modify(user, action.oid, action.order);
+      return typeof status === "object" && "error" in status ? err(status.error) : ok;
+    }
+    case "batchModify": {
+      const { action } = request as BatchModifyRequest;
+      const statuses = action.modifies.map((m) => engine.modify(user, m.oid, m.order));
+      return { status: "ok", response: { type: "order", data: { statuses } } };
+    }
+    case "updateLeverage": {
+      const { action } = request as UpdateLeverageRequest;
+      return fromError(engine.updateLeverage(user, action.asset, action.isCross, action.leverage));
+    }
+    case "updateIsolatedMargin": {
+      const { action } = request as UpdateIsolatedMarginRequest;
+      return fromError(engine.updateIsolatedMargin(user, action.asset, action.ntli));
+    }
+    case "scheduleCancel": {
+      const { action } = request as ScheduleCancelRequest;
+      return fromError(engine.scheduleCancel(user, action.time));
+    }
+    case "noop":
+      return ok;
+    case "approveAgent": {
+      const { action } = request as ApproveAgentRequest;
+      return fromError(engine.approveAgent(user, action.agentAddress, action.agentName ?? ""));
+    }
+    case "approveBuilderFee": {
+      const { action } = request as ApproveBuilderFeeRequest;
+      return fromError(engine.approveBuilderFee(user, action.builder, action.maxFeeRate));
+    }
+    default:
+      throw new RequestError(`${DESERIALIZE_ERROR}: unknown action \`${request.action.type}\``);
+  }
+}

@@ -1,0 +1,193 @@
+// POST /info (and websocket `post` of type "info"): read the request type, check its fields the
+// way the exchange's deserializer would, and answer with the SDK-typed view.
+
+import type {
+  HistoricalOrdersResponse,
+  MaxBuilderFeeResponse,
+  RecentTradesResponse,
+  UserRoleResponse,
+} from "@nktkas/hyperliquid/api/info";
+import type { Engine } from "./engine.js";
+import type { Hex } from "./types.js";
+import * as views from "./views.js";
+
+/** A request the exchange could not deserialize: HTTP 422 with this text. */
+export class RequestError extends Error {
+  readonly status: number;
+  constructor(message: string, status = 422) {
+    super(message);
+    this.name = "RequestError";
+    this.status = status;
+  }
+}
+
+export const DESERIALIZE_ERROR = "Failed to deserialize the JSON body into the target type";
+
+type Body = Record<string, unknown>;
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const CLOID = /^0x[0-9a-fA-F]{32}$/;
+
+function fail(field: string): never {
+  throw new RequestError(`${DESERIALIZE_ERROR}: ${field}`);
+}
+
+export function readAddress(body: Body, key: string): Hex {
+  const v = body[key];
+  if (typeof v !== "string" || !ADDRESS.test(v)) fail(`${key}: invalid address`);
+  return v.toLowerCase() as Hex;
+}
+
+function readString(body: Body, key: string): string {
+  const v = body[key];
+  if (typeof v !== "string") fail(`${key}: expected a string`);
+  return v;
+}
+
+function readTime(body: Body, key: string, required: true): number;
+function readTime(body: Body, key: string, required: false): number | null;
+function readTime(body: Body, key: string, required: boolean): number | null {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (required) fail(`missing field \`${key}\``);
+    return null;
+  }
+  const n = typeof v === "string" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) fail(`${key}: expected an integer`);
+  return n;
+}
+
+function readBool(body: Body, key: string): boolean {
+  const v = body[key];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== "boolean") fail(`${key}: expected a boolean`);
+  return v;
+}
+
+/**
+ * Answer one info request.
+ * @throws {RequestError} for an unknown type or a malformed field (the exchange answers 422).
+ */
+export function handleInfo(engine: Engine, body: Body): unknown {
+  const type = body.type;
+  switch (type) {
+    case "meta":
+      return views.meta(engine);
+    case "metaAndAssetCtxs":
+      return views.metaAndAssetCtxs(engine);
+    case "allMids":
+      return views.allMids(engine);
+    case "l2Book": {
+      const n = body.nSigFigs;
+      if (n !== undefined && n !== null && (typeof n !== "number" || ![2, 3, 4, 5].includes(n))) {
+        fail("nSigFigs: expected 2, 3, 4 or 5");
+      }
+      return views.l2Book(engine, readString(body, "coin"), typeof n === "number" ? n : null);
+    }
+    case "clearinghouseState":
+      return views.clearinghouseState(engine, readAddress(body, "user"));
+    case "openOrders":
+      return views.openOrders(engine, readAddress(body, "user"));
+    case "frontendOpenOrders":
+      return views.frontendOpenOrders(engine, readAddress(body, "user"));
+    case "userFills":
+      return views.userFills(engine, readAddress(body, "user"), readBool(body, "aggregateByTime"));
+    case "userFillsByTime":
+      return views.userFillsByTime(
+        engine,
+        readAddress(body, "user"),
+        readTime(body, "startTime", true),
+        readTime(body, "endTime", false),
+        readBool(body, "aggregateByTime"),
+        readBool(body, "reversed"),
+      );
+    case "orderStatus": {
+      const user = readAddress(body, "user");
+      const oid = body.oid;
+      if (typeof oid === "number" && Number.isSafeInteger(oid) && oid >= 0)
+        return views.orderStatus(engine, user, oid);
+      if (typeof oid === "string" && CLOID.test(oid)) return views.orderStatus(engine, user, oid as Hex);
+      if (typeof oid === "string" && /^\d+$/.test(oid)) return views.orderStatus(engine, user, Number(oid));
+      return fail("oid: expected an order id or a cloid");
+    }
+    case "historicalOrders": {
+      const acct = engine.account(readAddress(body, "user"));
+      const orders = acct ? acct.orders.slice(-2000).reverse() : [];
+      const out: HistoricalOrdersResponse = orders.map((o) => ({
+        order: engine.frontendOrderView(o),
+        status: o.status,
+        statusTimestamp: o.statusTimestamp,
+      }));
+      return out;
+    }
+    case "extraAgents":
+      return views.extraAgents(engine, readAddress(body, "user"));
+    case "userRole": {
+      const user = readAddress(body, "user");
+      const agent = engine.agents.get(user);
+      const out: UserRoleResponse = engine.isUser(user)
+        ? { role: "user" }
+        : agent
+          ? { role: "agent", data: { user: agent.master } }
+          : { role: "missing" };
+      return out;
+    }
+    case "maxBuilderFee": {
+      const acct = engine.account(readAddress(body, "user"));
+      const rate = acct?.builderApprovals.get(readAddress(body, "builder")) ?? 0;
+      const out: MaxBuilderFeeResponse = Math.round(rate * 100_000);
+      return out;
+    }
+    case "userRateLimit":
+      return views.userRateLimit(engine, readAddress(body, "user"));
+    case "userFunding":
+      return views.userFunding(
+        engine,
+        readAddress(body, "user"),
+        readTime(body, "startTime", false),
+        readTime(body, "endTime", false),
+      );
+    case "userNonFundingLedgerUpdates":
+      return views.userNonFundingLedgerUpdates(
+        engine,
+        readAddress(body, "user"),
+        readTime(body, "startTime", false),
+        readTime(body, "endTime", false),
+      );
+    case "fundingHistory":
+      return views.fundingHistory(
+        engine,
+        readString(body, "coin"),
+        readTime(body, "startTime", true),
+        readTime(body, "endTime", false),
+      );
+    case "candleSnapshot": {
+      const req = body.req;
+      if (typeof req !== "object" || req === null) return fail("missing field `req`");
+      const r = req as Body;
+      const interval = r.interval;
+      if (!views.isCandleInterval(interval)) return fail("interval: unknown variant");
+      return views.candleSnapshot(
+        engine,
+        readString(r, "coin"),
+        interval,
+        readTime(r, "startTime", true),
+        readTime(r, "endTime", false),
+      );
+    }
+    case "recentTrades": {
+      const m = engine.marketsByName.get(readString(body, "coin"));
+      const out: RecentTradesResponse = m ? m.trades.slice(-100).reverse() : [];
+      return out;
+    }
+    case "portfolio":
+      return views.portfolio(engine, readAddress(body, "user"));
+    case "spotMeta":
+      return views.spotMeta();
+    case "spotClearinghouseState":
+      readAddress(body, "user");
+      return views.spotClearinghouseState();
+    default:
+      return fail(typeof type === "string" ? `unknown variant \`${type}\`` : "missing field `type`");
+  }
+}

@@ -1,0 +1,76 @@
+// The default market list (real szDecimals and maxLeverage of Hyperliquid mainnet, realistic
+// prices) and the parser for `hlcopy sim --markets FILE`.
+
+import type { SimMarketConfig } from "./types.js";
+
+export const DEFAULT_MARKETS: readonly SimMarketConfig[] = [
+  { name: "BTC", szDecimals: 5, maxLeverage: 40, price: 95_000, vol: 0.0003 },
+  { name: "ETH", szDecimals: 4, maxLeverage: 25, price: 3_400, vol: 0.0004 },
+  { name: "SOL", szDecimals: 2, maxLeverage: 20, price: 190, vol: 0.0005 },
+  { name: "HYPE", szDecimals: 2, maxLeverage: 10, price: 38, vol: 0.0006 },
+  { name: "DOGE", szDecimals: 0, maxLeverage: 10, price: 0.32, vol: 0.0006 },
+  { name: "kPEPE", szDecimals: 0, maxLeverage: 10, price: 0.0185, vol: 0.0008 },
+  { name: "XRP", szDecimals: 0, maxLeverage: 20, price: 2.2, vol: 0.0005 },
+  { name: "AVAX", szDecimals: 2, maxLeverage: 10, price: 35, vol: 0.0006 },
+  { name: "LINK", szDecimals: 1, maxLeverage: 10, price: 20, vol: 0.0006 },
+  { name: "ARB", szDecimals: 1, maxLeverage: 10, price: 0.75, vol: 0.0007 },
+  { name: "SUI", szDecimals: 1, maxLeverage: 10, price: 3.5, vol: 0.0007 },
+];
+
+/**
+ * Check a markets list (from a file or options) and return it in order.
+ * @throws {Error} naming the first bad entry and field.
+ */
+export function parseMarkets(value: unknown): SimMarketConfig[] {
+  const list = Array.isArray(value)
+    ? value
+    : typeof value === "object" && value !== null && "markets" in value
+      ? (value as { markets: unknown }).markets
+      : undefined;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new Error('markets must be a non-empty JSON array (or {"markets": [...]})');
+  }
+  const seen = new Set<string>();
+  return list.map((raw: unknown, i): SimMarketConfig => {
+    if (typeof raw !== "object" || raw === null) throw new Error(`markets[${i}] must be an object`);
+    const m = raw as Record<string, unknown>;
+    const name = m.name;
+    if (typeof name !== "string" || !/^[A-Za-z0-9]{1,20}$/.test(name)) {
+      throw new Error(`markets[${i}].name must be a coin name like "BTC"`);
+    }
+    if (seen.has(name)) throw new Error(`markets[${i}].name "${name}" is listed twice`);
+    seen.add(name);
+    const int = (key: string, min: number, max: number): number => {
+      const v = m[key];
+      if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+        throw new Error(`markets[${i}].${key} must be an integer from ${min} to ${max}`);
+      }
+      return v;
+    };
+    const positive = (key: string, optional: boolean): number | undefined => {
+      const v = m[key];
+      if (v === undefined && optional) return undefined;
+      if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
+        throw new Error(`markets[${i}].${key} must be a positive number`);
+      }
+      return v;
+    };
+    const market: SimMarketConfig = {
+      name,
+      szDecimals: int("szDecimals", 0, 6),
+      maxLeverage: int("maxLeverage", 1, 100),
+      price: positive("price", false) ?? 1,
+    };
+    const vol = positive("vol", true);
+    if (vol !== undefined) market.vol = vol;
+    const fundingRate = m.fundingRate;
+    if (fundingRate !== undefined) {
+      if (typeof fundingRate !== "number" || !Number.isFinite(fundingRate) || Math.abs(fundingRate) > 0.04) {
+        throw new Error(`markets[${i}].fundingRate must be a number within ±0.04 (the hourly cap)`);
+      }
+      market.fundingRate = fundingRate;
+    }
+    if (m.onlyIsolated === true) market.onlyIsolated = true;
+    return market;
+  });
+}

@@ -1,0 +1,94 @@
+// Response shapes taken from the SDK's own types, so a change of the API shape in a new SDK
+// version breaks the simulator's compilation instead of its callers at run time.
+
+import type {
+  BatchModifyResponse,
+  CancelResponse,
+  OrderResponse,
+  UpdateLeverageResponse,
+} from "@nktkas/hyperliquid/api/exchange";
+import type {
+  AllMidsResponse,
+  CandleSnapshotResponse,
+  ClearinghouseStateResponse,
+  ExtraAgentsResponse,
+  FrontendOpenOrdersResponse,
+  FundingHistoryResponse,
+  L2BookResponse,
+  MetaAndAssetCtxsResponse,
+  MetaResponse,
+  OpenOrdersResponse,
+  OrderStatusResponse,
+  PortfolioResponse,
+  RecentTradesResponse,
+  SpotClearinghouseStateResponse,
+  SpotMetaResponse,
+  UserFillsResponse,
+  UserFundingResponse,
+  UserNonFundingLedgerUpdatesResponse,
+  UserRateLimitResponse,
+} from "@nktkas/hyperliquid/api/info";
+import type {
+  AllMidsEvent,
+  BboEvent,
+  ClearinghouseStateEvent,
+  L2BookEvent,
+  OrderUpdatesEvent,
+  TradesEvent,
+  UserEventsEvent,
+  UserFillsEvent,
+  UserNonFundingLedgerUpdatesEvent,
+} from "@nktkas/hyperliquid/api/subscription";
+
+export type {
+  AllMidsEvent,
+  AllMidsResponse,
+  BatchModifyResponse,
+  BboEvent,
+  CancelResponse,
+  CandleSnapshotResponse,
+  ClearinghouseStateEvent,
+  ClearinghouseStateResponse,
+  ExtraAgentsResponse,
+  FrontendOpenOrdersResponse,
+  FundingHistoryResponse,
+  L2BookEvent,
+  L2BookResponse,
+  MetaAndAssetCtxsResponse,
+  MetaResponse,
+  OpenOrdersResponse,
+  OrderResponse,
+  OrderStatusResponse,
+  OrderUpdatesEvent,
+  PortfolioResponse,
+  RecentTradesResponse,
+  SpotClearinghouseStateResponse,
+  SpotMetaResponse,
+  TradesEvent,
+  UpdateLeverageResponse,
+  UserEventsEvent,
+  UserFillsEvent,
+  UserFillsResponse,
+  UserFundingResponse,
+  UserNonFundingLedgerUpdatesEvent,
+  UserNonFundingLedgerUpdatesResponse,
+  UserRateLimitResponse,
+};
+
+export type UserFill = UserFillsResponse[number];
+export type FrontendOpenOrder = FrontendOpenOrdersResponse[number];
+export type OpenOrder = OpenOrdersResponse[number];
+export type OrderProcessingStatus = Extract<OrderStatusResponse, { status: "order" }>["order"]["status"];
+export type OrderStatusEntry = OrderResponse["response"]["data"]["statuses"][number];
+export type CancelStatusEntry = CancelResponse["response"]["data"]["statuses"][number];
+export type LedgerUpdate = UserNonFundingLedgerUpdatesResponse[number];
+export type FundingUpdate = UserFundingResponse[number];
+export type AssetPosition = ClearinghouseStateResponse["assetPositions"][number];
+export type PerpAssetCtx = MetaAndAssetCtxsResponse[1][number];
+export type Candle = CandleSnapshotResponse[number];
+export type CandleInterval = Candle["i"];
+export type L2Level = NonNullable<L2BookResponse>["levels"][0][number];
+export type RecentTrade = RecentTradesResponse[number];
+/** The generic `{"status":"ok","response":{"type":"default"}}` / `{"status":"err",…}` reply. */
+export type DefaultResponse = UpdateLeverageResponse;
+export type ErrResponse = Extract<DefaultResponse, { status: "err" }>;

@@ -1,0 +1,137 @@
+// Public shapes of the simulator: its options, the in-process control surface tests drive,
+// the faults it can inject and the counters it keeps. Plain data only; no runtime imports.
+
+export type Hex = `0x${string}`;
+
+/** One perp market the simulator lists (an entry of `meta.universe` plus its price process). */
+export interface SimMarketConfig {
+  /** Coin name as in meta, e.g. "BTC" or "kPEPE". */
+  name: string;
+  szDecimals: number;
+  maxLeverage: number;
+  /** Starting mid price. */
+  price: number;
+  /** Volatility of the mid process per √second (0.0004 ≈ 0.3 % a minute). */
+  vol?: number;
+  /** Hourly funding rate around which the simulated rate moves (default 0.0000125). */
+  fundingRate?: number;
+  /** Listed as isolated-only (meta `onlyIsolated`/`marginMode`). */
+  onlyIsolated?: boolean;
+}
+
+export interface SimOptions {
+  host?: string;
+  /** 0 = a random free port. */
+  port?: number;
+  seed?: number;
+  /** Milliseconds between price steps; 0 freezes prices (deterministic tests). Default 500. */
+  tickMs?: number;
+  markets?: SimMarketConfig[];
+  /** Sign as testnet: L1 `source` "b" and user-signed `hyperliquidChain` "Testnet". */
+  testnetSigning?: boolean;
+  /** Funding period in ms (the exchange's is one hour); shorten it to scale time in tests. */
+  fundingIntervalMs?: number;
+  /** Synthetic book levels per side. Default 20. */
+  bookLevels?: number;
+  /** Notional of each synthetic level in USD. Default 25 000. */
+  levelSizeUsd?: number;
+  /** A websocket that sent nothing for this long is closed, as the exchange does. Default 60 000. */
+  wsIdleMs?: number;
+  /** The simulator's clock in ms (default Date.now); tests may shift it to skip time. */
+  clock?: () => number;
+  /** Where log lines go (default: nowhere). */
+  log?: (line: string) => void;
+}
+
+export type SimFault =
+  /** Close every websocket connection now. */
+  | { kind: "dropWs" }
+  /** Send nothing on any websocket (data, acks, pongs, post replies) for `ms`; sockets stay open. */
+  | { kind: "silenceWs"; ms: number }
+  /** The next `count` orders are rejected with `message` inside statuses[]. */
+  | { kind: "rejectOrders"; count: number; message?: string }
+  /** The next `count` orders that would take liquidity fill only `fraction` of their size. */
+  | { kind: "partialFill"; count: number; fraction: number }
+  /** The next `count` HTTP requests (to `endpoint`, default /info and /exchange) answer 429. */
+  | { kind: "http429"; count: number; endpoint?: "info" | "exchange" }
+  /**
+   * The next `count` HTTP requests answer 500. `stage: "after"` (the default for /exchange)
+   * executes the action first: the uncertain-outcome case.
+   */
+  | { kind: "http500"; count: number; stage?: "before" | "after"; endpoint?: "info" | "exchange" }
+  /** Delay every /info, /exchange and websocket post reply by `ms` (0 clears it). */
+  | { kind: "latency"; ms: number };
+
+export interface SimStats {
+  /** All requests by kind; info and exchange count HTTP and websocket `post` alike. */
+  requests: { info: number; exchange: number; control: number };
+  /** HTTP requests only. */
+  http: { info: number; exchange: number; control: number };
+  /** Info requests by `type`, HTTP and websocket `post` alike. */
+  infoByType: Record<string, number>;
+  /** Exchange actions by `action.type`, HTTP and websocket `post` alike. */
+  actionByType: Record<string, number>;
+  ws: {
+    /** Open connections now. */
+    connections: number;
+    /** Connections accepted since start/reset. */
+    connectionsTotal: number;
+    /** Active subscriptions now. */
+    subscriptions: number;
+    subscriptionsByType: Record<string, number>;
+    /** `post` requests received (info and action). */
+    posts: number;
+    postsInfo: number;
+    postsAction: number;
+  };
+  /** Orders accepted (resting, filled or waiting for a trigger). */
+  ordersPlaced: number;
+  /** Orders rejected inside statuses[] (validation, faults). */
+  ordersRejected: number;
+  /** Fills produced (every side of every match, synthetic counterparties excluded). */
+  fills: number;
+}
+
+export interface SimOrderRecord {
+  oid: number;
+  cloid: string | null;
+  coin: string;
+  side: "B" | "A";
+  /** Original size. */
+  sz: string;
+  px: string;
+  /** "Gtc" | "Ioc" | "Alo" | "FrontendMarket" | "Trigger". */
+  tif: string;
+  reduceOnly: boolean;
+  /** The exchange's order status now ("open", "filled", "canceled", "iocCancelRejected", …). */
+  status: string;
+  time: number;
+}
+
+export interface SimControl {
+  /** Credit (or, negative, debit) USDC; both appear as ledger updates. Throws when a withdrawal exceeds what is withdrawable. */
+  fund(user: Hex, usd: number): void;
+  /** Move the mid (and the synthetic book) now; may fill resting orders, fire TP/SL, liquidate. */
+  setMid(coin: string, px: number): void;
+  fault(f: SimFault): void;
+  stats(): SimStats;
+  /** Clear faults and counters; accounts, orders and prices stay. */
+  reset(): void;
+  /** Every order the exchange assigned an oid for that user, oldest first, with its status now. */
+  orderHistory(user: Hex): SimOrderRecord[];
+  /** The simulator's clock (ms). */
+  now(): number;
+  /** Step the price process `n` times now (works with tickMs 0): deterministic price moves. */
+  tick(n?: number): void;
+  /** Run one funding payment now instead of waiting for the interval. */
+  runFunding(): void;
+  /** The current mid of a coin (a valid price), or undefined for an unknown coin. */
+  mid(coin: string): number | undefined;
+}
+
+export interface SimHandle {
+  httpUrl: string;
+  wsUrl: string;
+  control: SimControl;
+  close(): Promise<void>;
+}

@@ -1,0 +1,499 @@
+// Read-only views of the engine in the SDK's response shapes: the bodies of /info replies and
+// of websocket snapshots. Every function is typed by the SDK's own response type.
+
+import { type Account, Engine, type Market } from "./engine.js";
+import { fmtAvgPx, fmtLots, fmtPx, usd, wire } from "./numbers.js";
+import type {
+  AllMidsResponse,
+  AssetPosition,
+  BboEvent,
+  Candle,
+  CandleInterval,
+  ClearinghouseStateResponse,
+  ExtraAgentsResponse,
+  FrontendOpenOrdersResponse,
+  FundingHistoryResponse,
+  L2BookResponse,
+  L2Level,
+  MetaAndAssetCtxsResponse,
+  MetaResponse,
+  OpenOrdersResponse,
+  OrderStatusResponse,
+  PerpAssetCtx,
+  PortfolioResponse,
+  SpotClearinghouseStateResponse,
+  SpotMetaResponse,
+  UserFill,
+  UserFillsResponse,
+  UserFundingResponse,
+  UserNonFundingLedgerUpdatesResponse,
+  UserRateLimitResponse,
+} from "./sdk-types.js";
+import type { Hex } from "./types.js";
+
+/** The exchange returns at most this many fills per request. */
+const MAX_FILLS = 2000;
+const DAY_MS = 86_400_000;
+
+export function meta(engine: Engine): MetaResponse {
+  const tableIds = new Set<number>();
+  const universe = engine.markets.map((m) => {
+    tableIds.add(m.maxLeverage);
+    const entry: MetaResponse["universe"][number] = {
+      szDecimals: m.szDecimals,
+      name: m.name,
+      maxLeverage: m.maxLeverage,
+      marginTableId: m.maxLeverage,
+    };
+    if (m.onlyIsolated) {
+      entry.onlyIsolated = true;
+      entry.marginMode = "strictIsolated";
+    }
+    return entry;
+  });
+  const marginTables: MetaResponse["marginTables"] = [...tableIds]
+    .sort((a, b) => a - b)
+    .map((id) => [id, { description: "", marginTiers: [{ lowerBound: "0.0", maxLeverage: id }] }]);
+  return { universe, marginTables, collateralToken: 0 };
+}
+
+function assetCtx(engine: Engine, m: Market): PerpAssetCtx {
+  const now = engine.now();
+  let dayNtl = 0;
+  let dayBase = 0;
+  let prevDayPx = m.startPx;
+  for (const c of m.candles) {
+    if (c.t >= now - DAY_MS) {
+      dayNtl += c.ntl;
+      dayBase += c.v;
+    } else {
+      prevDayPx = c.c;
+    }
+  }
+  const { bid, ask } = engine.bbo(m);
+  const px = (n: number) => fmtPx(n, m.szDecimals);
+  return {
+    funding: wire(m.fundingRate, 8),
+    openInterest: fmtLots(m.longLots, m.szDecimals),
+    prevDayPx: px(prevDayPx),
+    dayNtlVlm: usd(dayNtl),
+    premium: wire(m.premium, 8),
+    oraclePx: px(m.mid),
+    markPx: px(m.mid),
+    midPx: px(m.mid),
+    impactPxs: bid !== undefined && ask !== undefined ? [px(bid), px(ask)] : null,
+    dayBaseVlm: wire(dayBase, m.szDecimals),
+  };
+}
+
+export function metaAndAssetCtxs(engine: Engine): MetaAndAssetCtxsResponse {
+  return [meta(engine), engine.markets.map((m) => assetCtx(engine, m))];
+}
+
+export function allMids(engine: Engine): AllMidsResponse {
+  const mids: AllMidsResponse = {};
+  for (const m of engine.markets) mids[m.name] = fmtPx(m.mid, m.szDecimals);
+  return mids;
+}
+
+/** Round a level price to `nSigFigs` significant figures, outward (bids down, asks up). */
+function bucketPx(px: number, nSigFigs: number, side: "bid" | "ask"): number {
+  const step = 10 ** (Math.floor(Math.log10(px)) + 1 - nSigFigs);
+  const scaled = px / step;
+  const r = side === "bid" ? Math.floor(scaled + 1e-9) : Math.ceil(scaled - 1e-9);
+  return Number((r * step).toPrecision(12));
+}
+
+export function l2Book(engine: Engine, coin: string, nSigFigs?: number | null): L2BookResponse {
+  const m = engine.marketsByName.get(coin);
+  if (!m) return null;
+  const [bids, asks] = engine.levels(m, nSigFigs ? 200 : 20);
+  const toLevels = (levels: { px: number; lots: number; n: number }[], side: "bid" | "ask"): L2Level[] => {
+    if (!nSigFigs || nSigFigs >= 5) {
+      return levels.map((l) => ({
+        px: fmtPx(l.px, m.szDecimals),
+        sz: fmtLots(l.lots, m.szDecimals),
+        n: l.n,
+      }));
+    }
+    const out: { px: number; lots: number; n: number }[] = [];
+    for (const l of levels) {
+      const px = bucketPx(l.px, nSigFigs, side);
+      const last = out[out.length - 1];
+      if (last && last.px === px) {
+        last.lots += l.lots;
+        last.n += l.n;
+      } else {
+        out.push({ px, lots: l.lots, n: l.n });
+      }
+    }
+    return out.slice(0, 20).map((l) => ({ px: wire(l.px, 8), sz: fmtLots(l.lots, m.szDecimals), n: l.n }));
+  };
+  return { coin, time: engine.now(), levels: [toLevels(bids, "bid"), toLevels(asks, "ask")] };
+}
+
+export function bbo(engine: Engine, m: Market): BboEvent {
+  const [bids, asks] = engine.levels(m, 1);
+  const level = (l: { px: number; lots: number; n: number } | undefined) =>
+    l ? { px: fmtPx(l.px, m.szDecimals), sz: fmtLots(l.lots, m.szDecimals), n: l.n } : null;
+  return { coin: m.name, time: engine.now(), bbo: [level(bids[0]), level(asks[0])] };
+}
+
+function liquidationPx(size: number, mark: number, marginAvailable: number, mmr: number): string | null {
+  if (size === 0) return null;
+  const side = Math.sign(size);
+  const px = mark - (side * marginAvailable) / Math.abs(size) / (1 - mmr * side);
+  return Number.isFinite(px) && px > 0 ? wire(px, 8) : null;
+}
+
+export function clearinghouseState(engine: Engine, user: Hex): ClearinghouseStateResponse {
+  const acct = engine.account(user);
+  const time = engine.now();
+  if (!acct) {
+    const zero = { accountValue: "0.0", totalNtlPos: "0.0", totalRawUsd: "0.0", totalMarginUsed: "0.0" };
+    return {
+      marginSummary: { ...zero },
+      crossMarginSummary: { ...zero },
+      crossMaintenanceMarginUsed: "0.0",
+      withdrawable: "0.0",
+      assetPositions: [],
+      time,
+    };
+  }
+  const s = engine.summary(acct);
+  const assetPositions: AssetPosition[] = [];
+  let signedNtl = 0;
+  let crossSignedNtl = 0;
+  for (const m of engine.markets) {
+    const pos = acct.positions.get(m.name);
+    if (!pos) continue;
+    const size = pos.lots / m.scale;
+    const ntl = Math.abs(size) * m.mid;
+    const upnl = size * (m.mid - pos.entryPx);
+    const mmr = Engine.maintenanceRate(m);
+    signedNtl += size * m.mid;
+    const isolated = pos.leverage.type === "isolated";
+    if (!isolated) crossSignedNtl += size * m.mid;
+    const marginUsed = isolated ? pos.isolatedMargin + upnl : ntl / pos.leverage.value;
+    const available = isolated
+      ? pos.isolatedMargin + upnl - ntl * mmr
+      : s.cross.accountValue - s.cross.maintenance;
+    const initial = (Math.abs(size) * pos.entryPx) / pos.leverage.value;
+    assetPositions.push({
+      type: "oneWay",
+      position: {
+        coin: m.name,
+        szi: fmtLots(pos.lots, m.szDecimals),
+        leverage: isolated
+          ? {
+              type: "isolated",
+              value: pos.leverage.value,
+              rawUsd: usd(pos.isolatedMargin - size * pos.entryPx),
+            }
+          : { type: "cross", value: pos.leverage.value },
+        entryPx: fmtAvgPx(pos.entryPx, m.szDecimals),
+        positionValue: usd(ntl),
+        unrealizedPnl: usd(upnl),
+        returnOnEquity: wire(initial > 0 ? upnl / initial : 0, 8),
+        liquidationPx: liquidationPx(size, m.mid, available, mmr),
+        marginUsed: usd(marginUsed),
+        maxLeverage: m.maxLeverage,
+        cumFunding: {
+          allTime: usd(pos.cumFunding.allTime),
+          sinceOpen: usd(pos.cumFunding.sinceOpen),
+          sinceChange: usd(pos.cumFunding.sinceChange),
+        },
+      },
+    });
+  }
+  return {
+    marginSummary: {
+      accountValue: usd(s.accountValue),
+      totalNtlPos: usd(s.ntl),
+      totalRawUsd: usd(s.accountValue - signedNtl),
+      totalMarginUsed: usd(s.marginUsed),
+    },
+    crossMarginSummary: {
+      accountValue: usd(s.cross.accountValue),
+      totalNtlPos: usd(s.cross.ntl),
+      totalRawUsd: usd(s.cross.accountValue - crossSignedNtl),
+      totalMarginUsed: usd(s.cross.marginUsed),
+    },
+    crossMaintenanceMarginUsed: usd(s.cross.maintenance),
+    withdrawable: usd(s.withdrawable),
+    assetPositions,
+    time,
+  };
+}
+
+function openList(acct: Account | undefined) {
+  return acct ? [...acct.open.values()].sort((a, b) => b.oid - a.oid) : [];
+}
+
+export function openOrders(engine: Engine, user: Hex): OpenOrdersResponse {
+  return openList(engine.account(user)).map((o) => engine.openOrderView(o));
+}
+
+export function frontendOpenOrders(engine: Engine, user: Hex): FrontendOpenOrdersResponse {
+  return openList(engine.account(user)).map((o) => engine.frontendOrderView(o));
+}
+
+export function orderStatus(engine: Engine, user: Hex, ref: number | Hex): OrderStatusResponse {
+  const acct = engine.account(user);
+  const o = typeof ref === "number" ? engine.orders.get(ref) : acct?.byCloid.get(ref.toLowerCase());
+  if (!o || !acct || o.user !== acct.address) return { status: "unknownOid" };
+  return {
+    status: "order",
+    order: { order: engine.frontendOrderView(o), status: o.status, statusTimestamp: o.statusTimestamp },
+  };
+}
+
+/** Merge the partial fills one crossing order made at one time into one fill. */
+function aggregateByTime(fills: UserFill[]): UserFill[] {
+  const out: UserFill[] = [];
+  const sums = new Map<UserFill, { sz: number; ntl: number; fee: number; pnl: number }>();
+  for (const f of fills) {
+    const last = out[out.length - 1];
+    const sz = Number(f.sz);
+    if (
+      last &&
+      last.oid === f.oid &&
+      last.time === f.time &&
+      last.hash === f.hash &&
+      last.crossed &&
+      f.crossed
+    ) {
+      const s = sums.get(last);
+      if (s) {
+        s.sz += sz;
+        s.ntl += sz * Number(f.px);
+        s.fee += Number(f.fee);
+        s.pnl += Number(f.closedPnl);
+        const decimals = (f.sz.split(".")[1] ?? "").length;
+        last.sz = wire(s.sz, Math.max(decimals, 8));
+        last.px = wire(s.ntl / s.sz, 8);
+        last.fee = usd(s.fee);
+        last.closedPnl = usd(s.pnl);
+        last.dir = f.dir;
+      }
+      continue;
+    }
+    const copy = { ...f };
+    sums.set(copy, { sz, ntl: sz * Number(f.px), fee: Number(f.fee), pnl: Number(f.closedPnl) });
+    out.push(copy);
+  }
+  return out;
+}
+
+export function userFills(engine: Engine, user: Hex, aggregate = false): UserFillsResponse {
+  const fills = engine.account(user)?.fills ?? [];
+  const chosen = aggregate ? aggregateByTime(fills) : fills;
+  return chosen.slice(-MAX_FILLS).reverse();
+}
+
+export function userFillsByTime(
+  engine: Engine,
+  user: Hex,
+  startTime: number,
+  endTime: number | null | undefined,
+  aggregate = false,
+  reversed = false,
+): UserFillsResponse {
+  const end = endTime ?? Number.MAX_SAFE_INTEGER;
+  const fills = (engine.account(user)?.fills ?? []).filter((f) => f.time >= startTime && f.time <= end);
+  const chosen = (aggregate ? aggregateByTime(fills) : fills).slice(0, MAX_FILLS);
+  return reversed ? chosen.reverse() : chosen;
+}
+
+export function extraAgents(engine: Engine, user: Hex): ExtraAgentsResponse {
+  return (engine.account(user)?.agents ?? []).map((a) => ({
+    address: a.address,
+    name: a.name,
+    validUntil: a.validUntil,
+  }));
+}
+
+export function userRateLimit(engine: Engine, user: Hex): UserRateLimitResponse {
+  const acct = engine.account(user);
+  const cumVlm = acct?.cumVlm ?? 0;
+  // One request per 1 USDC traded on top of an initial buffer of 10 000.
+  return {
+    cumVlm: usd(cumVlm),
+    nRequestsUsed: acct?.nRequests ?? 0,
+    nRequestsCap: 10_000 + Math.floor(cumVlm),
+    nRequestsSurplus: 0,
+  };
+}
+
+export function userFunding(
+  engine: Engine,
+  user: Hex,
+  startTime: number | null | undefined,
+  endTime: number | null | undefined,
+): UserFundingResponse {
+  const start = startTime ?? 0;
+  const end = endTime ?? Number.MAX_SAFE_INTEGER;
+  return (engine.account(user)?.funding ?? []).filter((f) => f.time >= start && f.time <= end).slice(0, 500);
+}
+
+export function userNonFundingLedgerUpdates(
+  engine: Engine,
+  user: Hex,
+  startTime: number | null | undefined,
+  endTime: number | null | undefined,
+): UserNonFundingLedgerUpdatesResponse {
+  const start = startTime ?? 0;
+  const end = endTime ?? Number.MAX_SAFE_INTEGER;
+  return (engine.account(user)?.ledger ?? []).filter((f) => f.time >= start && f.time <= end).slice(0, 2000);
+}
+
+export function fundingHistory(
+  engine: Engine,
+  coin: string,
+  startTime: number,
+  endTime: number | null | undefined,
+): FundingHistoryResponse {
+  const m = engine.marketsByName.get(coin);
+  if (!m) return [];
+  const end = endTime ?? Number.MAX_SAFE_INTEGER;
+  return m.fundingHistory
+    .filter((f) => f.time >= startTime && f.time <= end)
+    .slice(0, 500)
+    .map((f) => ({ coin, fundingRate: f.fundingRate, premium: f.premium, time: f.time }));
+}
+
+const INTERVAL_MS: Record<CandleInterval, number> = {
+  "1m": 60_000,
+  "3m": 180_000,
+  "5m": 300_000,
+  "15m": 900_000,
+  "30m": 1_800_000,
+  "1h": 3_600_000,
+  "2h": 7_200_000,
+  "4h": 14_400_000,
+  "8h": 28_800_000,
+  "12h": 43_200_000,
+  "1d": DAY_MS,
+  "3d": 3 * DAY_MS,
+  "1w": 7 * DAY_MS,
+  "1M": 30 * DAY_MS,
+};
+
+export function isCandleInterval(value: unknown): value is CandleInterval {
+  return typeof value === "string" && value in INTERVAL_MS;
+}
+
+/** Candles of the simulator's own price history (1-minute buckets aggregated to the interval). */
+export function candleSnapshot(
+  engine: Engine,
+  coin: string,
+  interval: CandleInterval,
+  startTime: number,
+  endTime: number | null | undefined,
+): Candle[] {
+  const m = engine.marketsByName.get(coin);
+  if (!m) return [];
+  const end = endTime ?? Number.MAX_SAFE_INTEGER;
+  const bucketStart = (t: number): number => {
+    if (interval === "1M") {
+      const d = new Date(t);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    }
+    return t - (t % INTERVAL_MS[interval]);
+  };
+  const bucketEnd = (t: number): number => {
+    if (interval === "1M") {
+      const d = new Date(t);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1;
+    }
+    return t + INTERVAL_MS[interval] - 1;
+  };
+  const out: Candle[] = [];
+  const sums: { v: number }[] = [];
+  for (const c of m.candles) {
+    const t = bucketStart(c.t);
+    if (bucketEnd(t) < startTime || t > end) continue;
+    const last = out[out.length - 1];
+    const lastSum = sums[sums.length - 1];
+    if (last && last.t === t && lastSum) {
+      last.h = fmtPx(Math.max(Number(last.h), c.h), m.szDecimals);
+      last.l = fmtPx(Math.min(Number(last.l), c.l), m.szDecimals);
+      last.c = fmtPx(c.c, m.szDecimals);
+      lastSum.v += c.v;
+      last.v = wire(lastSum.v, m.szDecimals);
+      last.n += c.n;
+    } else {
+      out.push({
+        t,
+        T: bucketEnd(t),
+        s: coin,
+        i: interval,
+        o: fmtPx(c.o, m.szDecimals),
+        c: fmtPx(c.c, m.szDecimals),
+        h: fmtPx(c.h, m.szDecimals),
+        l: fmtPx(c.l, m.szDecimals),
+        v: wire(c.v, m.szDecimals),
+        n: c.n,
+      });
+      sums.push({ v: c.v });
+    }
+  }
+  return out.slice(-5000);
+}
+
+export function portfolio(engine: Engine, user: Hex): PortfolioResponse {
+  const acct = engine.account(user);
+  const now = engine.now();
+  const value = acct ? engine.summary(acct).accountValue : 0;
+  const current: [number, number, number] = [now, value, acct ? value - acct.netDeposits : 0];
+  const history = [...(acct?.history ?? []), current];
+  const period = (sinceMs: number) => {
+    const since = now - sinceMs;
+    const points = history.filter(([t]) => t >= since);
+    const base = points[0]?.[2] ?? 0;
+    let vlm = 0;
+    for (const f of acct?.fills ?? []) if (f.time >= since) vlm += Number(f.px) * Number(f.sz);
+    return {
+      accountValueHistory: points.map(([t, v]): [number, string] => [t, usd(v)]),
+      pnlHistory: points.map(([t, , p]): [number, string] => [t, usd(p - base)]),
+      vlm: usd(vlm),
+    };
+  };
+  const day = period(DAY_MS);
+  const week = period(7 * DAY_MS);
+  const month = period(30 * DAY_MS);
+  const all = period(now);
+  return [
+    ["day", day],
+    ["week", week],
+    ["month", month],
+    ["allTime", all],
+    ["perpDay", day],
+    ["perpWeek", week],
+    ["perpMonth", month],
+    ["perpAllTime", all],
+  ];
+}
+
+export function spotMeta(): SpotMetaResponse {
+  return {
+    universe: [],
+    tokens: [
+      {
+        name: "USDC",
+        szDecimals: 8,
+        weiDecimals: 8,
+        index: 0,
+        tokenId: "0x6d1e7cde53ba9467b783cb7c530ce054",
+        isCanonical: true,
+        evmContract: null,
+        fullName: null,
+        deployerTradingFeeShare: "0.0",
+      },
+    ],
+  };
+}
+
+export function spotClearinghouseState(): SpotClearinghouseStateResponse {
+  return { balances: [] };
+}

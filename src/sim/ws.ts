@@ -1,0 +1,516 @@
+// GET /ws: the exchange's websocket protocol. subscribe/unsubscribe with subscriptionResponse
+// acks and a first snapshot, live data from the engine's batched events, `post` requests
+// (info and action) answered on channel "post", ping → pong, and connections that send
+// nothing for the idle period are closed, as the exchange does.
+
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Engine, EngineListener } from "./engine.js";
+import type {
+  AllMidsEvent,
+  ClearinghouseStateEvent,
+  LedgerUpdate,
+  OrderUpdatesEvent,
+  RecentTrade,
+  UserEventsEvent,
+  UserFill,
+  UserFillsEvent,
+  UserNonFundingLedgerUpdatesEvent,
+} from "./sdk-types.js";
+import type { Hex } from "./types.js";
+import * as views from "./views.js";
+
+/** Per-connection limits of the exchange. */
+const MAX_SUBSCRIPTIONS = 1000;
+const MAX_USERS = 10;
+
+const USER_TYPES = new Set([
+  "userFills",
+  "orderUpdates",
+  "userEvents",
+  "clearinghouseState",
+  "userNonFundingLedgerUpdates",
+]);
+const COIN_TYPES = new Set(["l2Book", "trades", "bbo"]);
+
+interface Subscription {
+  key: string;
+  type: string;
+  /** The subscription object as the client sent it (echoed in acks). */
+  payload: Record<string, unknown>;
+  user?: Hex;
+  coin?: string;
+  nSigFigs?: number | null;
+}
+
+interface Conn {
+  id: number;
+  ws: WebSocket;
+  subs: Map<string, Subscription>;
+  lastSeen: number;
+}
+
+export type PostResponse =
+  | { type: "info"; payload: { type: string; data: unknown } }
+  | { type: "action"; payload: unknown }
+  | { type: "error"; payload: string };
+
+export interface WsHubOptions {
+  idleMs: number;
+  now: () => number;
+  /** Answer a `post` request; counting, faults and latency are the server's business. */
+  post: (request: { type: string; payload: unknown }) => Promise<PostResponse>;
+  log: (line: string) => void;
+}
+
+const HEX = /^0x[0-9a-fA-F]+$/;
+
+/** Stable id of a subscription: sorted keys, lowercased hex, null and absent alike. */
+function subscriptionKey(value: unknown): string {
+  const normalize = (x: unknown): unknown => {
+    if (typeof x === "string") return HEX.test(x) ? x.toLowerCase() : x;
+    if (Array.isArray(x)) return x.map(normalize);
+    if (typeof x === "object" && x !== null) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(x).sort()) {
+        const v = (x as Record<string, unknown>)[k];
+        if (v !== null && v !== undefined && v !== false && v !== "") out[k] = normalize(v);
+      }
+      return out;
+    }
+    return x;
+  };
+  return JSON.stringify(normalize(value));
+}
+
+export class WsHub implements EngineListener {
+  readonly wss: WebSocketServer;
+  private readonly engine: Engine;
+  private readonly opts: WsHubOptions;
+  private readonly conns = new Set<Conn>();
+  /** `${type}` or `${type}:${user|coin}` → subscribed connections. */
+  private readonly index = new Map<string, Map<Conn, Subscription>>();
+  private nextId = 1;
+  private silencedUntil = 0;
+  private readonly idleTimer: NodeJS.Timeout;
+  private pending = { mids: false, books: new Set<string>(), accounts: new Set<Hex>(), scheduled: false };
+  private readonly lastBbo = new Map<string, string>();
+  readonly stats = {
+    connectionsTotal: 0,
+    posts: 0,
+    postsInfo: 0,
+    postsAction: 0,
+  };
+
+  constructor(engine: Engine, opts: WsHubOptions) {
+    this.engine = engine;
+    this.opts = opts;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+    this.wss.on("connection", (ws: WebSocket) => this.onConnection(ws));
+    const every = Math.max(50, Math.min(5000, Math.floor(opts.idleMs / 4)));
+    this.idleTimer = setInterval(() => this.closeIdle(), every);
+    this.idleTimer.unref();
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== "/ws" && path !== "/ws/") {
+      socket.write("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  subscriptionCounts(): { total: number; byType: Record<string, number> } {
+    const byType: Record<string, number> = {};
+    let total = 0;
+    for (const c of this.conns) {
+      for (const s of c.subs.values()) {
+        byType[s.type] = (byType[s.type] ?? 0) + 1;
+        total++;
+      }
+    }
+    return { total, byType };
+  }
+
+  resetStats(): void {
+    this.stats.connectionsTotal = 0;
+    this.stats.posts = 0;
+    this.stats.postsInfo = 0;
+    this.stats.postsAction = 0;
+  }
+
+  /** Close every connection now (the dropWs fault). */
+  dropAll(): void {
+    for (const c of this.conns) c.ws.terminate();
+  }
+
+  /** Send nothing for `ms` (the silenceWs fault). */
+  silence(ms: number): void {
+    this.silencedUntil = this.opts.now() + ms;
+  }
+
+  clearSilence(): void {
+    this.silencedUntil = 0;
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.idleTimer);
+    for (const c of this.conns) c.ws.terminate();
+    return new Promise((resolve) => this.wss.close(() => resolve()));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connections and client messages
+  // -------------------------------------------------------------------------------------------
+
+  private onConnection(ws: WebSocket): void {
+    const conn: Conn = { id: this.nextId++, ws, subs: new Map(), lastSeen: this.opts.now() };
+    this.conns.add(conn);
+    this.stats.connectionsTotal++;
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      conn.lastSeen = this.opts.now();
+      if (isBinary) return;
+      this.onMessage(conn, data.toString("utf8"));
+    });
+    ws.on("close", () => this.dropConn(conn));
+    ws.on("error", () => this.dropConn(conn));
+  }
+
+  private dropConn(conn: Conn): void {
+    if (!this.conns.delete(conn)) return;
+    for (const sub of conn.subs.values()) this.unindex(conn, sub);
+    conn.subs.clear();
+  }
+
+  private closeIdle(): void {
+    const now = this.opts.now();
+    for (const c of this.conns) {
+      if (now - c.lastSeen > this.opts.idleMs) {
+        this.opts.log(`ws ${c.id}: closed after ${this.opts.idleMs} ms without a message`);
+        c.ws.close(1000, "idle");
+        this.dropConn(c);
+      }
+    }
+  }
+
+  private silenced(): boolean {
+    return this.silencedUntil > 0 && this.opts.now() < this.silencedUntil;
+  }
+
+  private sendRaw(conn: Conn, text: string): void {
+    if (this.silenced() || conn.ws.readyState !== conn.ws.OPEN) return;
+    conn.ws.send(text);
+  }
+
+  private send(conn: Conn, channel: string, data?: unknown): void {
+    this.sendRaw(conn, JSON.stringify(data === undefined ? { channel } : { channel, data }));
+  }
+
+  private error(conn: Conn, message: string): void {
+    this.send(conn, "error", message);
+  }
+
+  private onMessage(conn: Conn, text: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.error(conn, `Error parsing JSON into valid websocket request: ${text.slice(0, 200)}`);
+      return;
+    }
+    if (typeof msg !== "object" || msg === null) return;
+    const m = msg as { method?: unknown; subscription?: unknown; id?: unknown; request?: unknown };
+    switch (m.method) {
+      case "ping":
+        this.send(conn, "pong");
+        return;
+      case "subscribe":
+        this.subscribe(conn, m.subscription);
+        return;
+      case "unsubscribe":
+        this.unsubscribe(conn, m.subscription);
+        return;
+      case "post":
+        this.post(conn, m.id, m.request);
+        return;
+      default:
+        this.error(conn, `Error parsing JSON into valid websocket request: ${text.slice(0, 200)}`);
+    }
+  }
+
+  private parseSubscription(raw: unknown): Subscription | null {
+    if (typeof raw !== "object" || raw === null) return null;
+    const payload = raw as Record<string, unknown>;
+    const type = payload.type;
+    if (typeof type !== "string") return null;
+    const sub: Subscription = { key: subscriptionKey(payload), type, payload };
+    if (USER_TYPES.has(type)) {
+      const user = payload.user;
+      if (typeof user !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(user)) return null;
+      sub.user = user.toLowerCase() as Hex;
+      return sub;
+    }
+    if (COIN_TYPES.has(type)) {
+      const coin = payload.coin;
+      if (typeof coin !== "string" || !this.engine.marketsByName.has(coin)) return null;
+      sub.coin = coin;
+      if (type === "l2Book") {
+        const n = payload.nSigFigs;
+        if (n !== undefined && n !== null && (typeof n !== "number" || ![2, 3, 4, 5].includes(n)))
+          return null;
+        sub.nSigFigs = typeof n === "number" ? n : null;
+      }
+      return sub;
+    }
+    return type === "allMids" ? sub : null;
+  }
+
+  private indexKey(sub: Subscription): string {
+    return sub.user ? `${sub.type}:${sub.user}` : sub.coin ? `${sub.type}:${sub.coin}` : sub.type;
+  }
+
+  private unindex(conn: Conn, sub: Subscription): void {
+    const k = this.indexKey(sub);
+    const set = this.index.get(k);
+    set?.delete(conn);
+    if (set && set.size === 0) this.index.delete(k);
+  }
+
+  private subscribe(conn: Conn, raw: unknown): void {
+    const sub = this.parseSubscription(raw);
+    if (!sub) {
+      this.error(conn, `Invalid subscription ${JSON.stringify(raw)}`);
+      return;
+    }
+    if (conn.subs.has(sub.key)) {
+      this.error(conn, `Already subscribed: ${JSON.stringify(raw)}`);
+      return;
+    }
+    if (conn.subs.size >= MAX_SUBSCRIPTIONS) {
+      this.error(conn, `Cannot subscribe to more than ${MAX_SUBSCRIPTIONS} channels.`);
+      return;
+    }
+    if (sub.user) {
+      const users = new Set<Hex>();
+      for (const s of conn.subs.values()) if (s.user) users.add(s.user);
+      if (!users.has(sub.user) && users.size >= MAX_USERS) {
+        this.error(conn, `Cannot track more than ${MAX_USERS} total users.`);
+        return;
+      }
+    }
+    conn.subs.set(sub.key, sub);
+    const k = this.indexKey(sub);
+    let set = this.index.get(k);
+    if (!set) {
+      set = new Map();
+      this.index.set(k, set);
+    }
+    set.set(conn, sub);
+    this.send(conn, "subscriptionResponse", { method: "subscribe", subscription: raw });
+    this.snapshot(conn, sub);
+  }
+
+  private unsubscribe(conn: Conn, raw: unknown): void {
+    const key = subscriptionKey(raw);
+    const sub = conn.subs.get(key);
+    if (!sub) {
+      this.error(conn, `Already unsubscribed: ${JSON.stringify(raw)}`);
+      return;
+    }
+    conn.subs.delete(key);
+    this.unindex(conn, sub);
+    this.send(conn, "subscriptionResponse", { method: "unsubscribe", subscription: raw });
+  }
+
+  private snapshot(conn: Conn, sub: Subscription): void {
+    const e = this.engine;
+    switch (sub.type) {
+      case "allMids": {
+        const data: AllMidsEvent = { mids: views.allMids(e) };
+        this.send(conn, "allMids", data);
+        return;
+      }
+      case "l2Book":
+        if (sub.coin) this.send(conn, "l2Book", views.l2Book(e, sub.coin, sub.nSigFigs));
+        return;
+      case "bbo": {
+        const m = sub.coin ? e.marketsByName.get(sub.coin) : undefined;
+        if (m) this.send(conn, "bbo", views.bbo(e, m));
+        return;
+      }
+      case "trades": {
+        const m = sub.coin ? e.marketsByName.get(sub.coin) : undefined;
+        if (m && m.trades.length > 0) this.send(conn, "trades", m.trades.slice(-20));
+        return;
+      }
+      case "userFills":
+        if (sub.user) {
+          const data: UserFillsEvent = {
+            isSnapshot: true,
+            user: sub.user,
+            fills: views.userFills(e, sub.user),
+          };
+          this.send(conn, "userFills", data);
+        }
+        return;
+      case "clearinghouseState":
+        if (sub.user) this.send(conn, "clearinghouseState", this.clearinghouse(sub.user));
+        return;
+      case "userNonFundingLedgerUpdates":
+        if (sub.user) {
+          const data: UserNonFundingLedgerUpdatesEvent = {
+            isSnapshot: true,
+            user: sub.user,
+            nonFundingLedgerUpdates: views.userNonFundingLedgerUpdates(e, sub.user, null, null),
+          };
+          this.send(conn, "userNonFundingLedgerUpdates", data);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private clearinghouse(user: Hex): ClearinghouseStateEvent {
+    return { dex: "", user, clearinghouseState: views.clearinghouseState(this.engine, user) };
+  }
+
+  private post(conn: Conn, id: unknown, request: unknown): void {
+    if (typeof id !== "number" || typeof request !== "object" || request === null) {
+      this.error(conn, `Error parsing JSON into valid websocket request: ${JSON.stringify({ id, request })}`);
+      return;
+    }
+    const r = request as { type?: unknown; payload?: unknown };
+    const type = r.type;
+    if (type !== "info" && type !== "action") {
+      this.error(conn, `Error parsing JSON into valid websocket request: ${JSON.stringify({ id, request })}`);
+      return;
+    }
+    this.stats.posts++;
+    if (type === "info") this.stats.postsInfo++;
+    else this.stats.postsAction++;
+    this.opts
+      .post({ type, payload: r.payload })
+      .catch(
+        (e: unknown): PostResponse => ({
+          type: "error",
+          payload: e instanceof Error ? e.message : String(e),
+        }),
+      )
+      .then((response) => this.send(conn, "post", { id, response }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Fan-out of engine events
+  // -------------------------------------------------------------------------------------------
+
+  private subscribers(key: string): Map<Conn, Subscription> | undefined {
+    const set = this.index.get(key);
+    return set && set.size > 0 ? set : undefined;
+  }
+
+  private broadcast(key: string, channel: string, data: unknown): void {
+    const set = this.subscribers(key);
+    if (!set) return;
+    const text = JSON.stringify({ channel, data });
+    for (const conn of set.keys()) this.sendRaw(conn, text);
+  }
+
+  fills(user: Hex, fills: UserFill[]): void {
+    if (this.subscribers(`userFills:${user}`)) {
+      const data: UserFillsEvent = { user, fills };
+      this.broadcast(`userFills:${user}`, "userFills", data);
+    }
+    if (this.subscribers(`userEvents:${user}`)) {
+      const data: UserEventsEvent = { fills };
+      this.broadcast(`userEvents:${user}`, "user", data);
+    }
+  }
+
+  orderUpdates(user: Hex, updates: OrderUpdatesEvent): void {
+    this.broadcast(`orderUpdates:${user}`, "orderUpdates", updates);
+  }
+
+  userEvent(user: Hex, event: UserEventsEvent): void {
+    this.broadcast(`userEvents:${user}`, "user", event);
+  }
+
+  ledger(user: Hex, updates: LedgerUpdate[]): void {
+    if (!this.subscribers(`userNonFundingLedgerUpdates:${user}`)) return;
+    const data: UserNonFundingLedgerUpdatesEvent = { user, nonFundingLedgerUpdates: updates };
+    this.broadcast(`userNonFundingLedgerUpdates:${user}`, "userNonFundingLedgerUpdates", data);
+  }
+
+  trades(coin: string, trades: RecentTrade[]): void {
+    this.broadcast(`trades:${coin}`, "trades", trades);
+  }
+
+  book(coin: string): void {
+    this.pending.books.add(coin);
+    this.schedule();
+  }
+
+  mids(): void {
+    this.pending.mids = true;
+    this.schedule();
+  }
+
+  account(user: Hex): void {
+    this.pending.accounts.add(user);
+    this.schedule();
+  }
+
+  /** Book, mids and account snapshots are coalesced: at most one message each per turn. */
+  private schedule(): void {
+    if (this.pending.scheduled) return;
+    this.pending.scheduled = true;
+    setImmediate(() => this.flushPending());
+  }
+
+  private flushPending(): void {
+    const p = this.pending;
+    this.pending = { mids: false, books: new Set(), accounts: new Set(), scheduled: false };
+    const e = this.engine;
+    if (p.mids && this.subscribers("allMids")) {
+      const data: AllMidsEvent = { mids: views.allMids(e) };
+      this.broadcast("allMids", "allMids", data);
+    }
+    for (const coin of p.books) {
+      const m = e.marketsByName.get(coin);
+      if (!m) continue;
+      const books = this.subscribers(`l2Book:${coin}`);
+      if (books) {
+        const bySigFigs = new Map<number | null, string>();
+        for (const [conn, sub] of books) {
+          const n = sub.nSigFigs ?? null;
+          let text = bySigFigs.get(n);
+          if (text === undefined) {
+            text = JSON.stringify({ channel: "l2Book", data: views.l2Book(e, coin, n) });
+            bySigFigs.set(n, text);
+          }
+          this.sendRaw(conn, text);
+        }
+      }
+      if (this.subscribers(`bbo:${coin}`)) {
+        const data = views.bbo(e, m);
+        const sig = JSON.stringify(data.bbo);
+        if (this.lastBbo.get(coin) !== sig) {
+          this.lastBbo.set(coin, sig);
+          this.broadcast(`bbo:${coin}`, "bbo", data);
+        }
+      }
+    }
+    for (const user of p.accounts) {
+      if (this.subscribers(`clearinghouseState:${user}`)) {
+        this.broadcast(`clearinghouseState:${user}`, "clearinghouseState", this.clearinghouse(user));
+      }
+    }
+  }
+}

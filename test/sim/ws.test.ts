@@ -1,0 +1,283 @@
+// GET /ws through the SDK's WebSocketTransport and SubscriptionClient: every subscription acks
+// and streams in the SDK's shapes, `post` carries info and actions, ping gets pong, idle
+// sockets are closed, and after dropWs the SDK's own transport reconnects and resubscribes.
+
+import { ExchangeClient, InfoClient, SubscriptionClient, WebSocketTransport } from "@nktkas/hyperliquid";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { cloid, eventually, newTrader, rejected, sleep, statusesOf } from "./helpers.js";
+
+let sim: SimHandle;
+const transports: WebSocketTransport[] = [];
+
+beforeAll(async () => {
+  sim = await startSim({ tickMs: 0, seed: 5 });
+});
+afterEach(() => {
+  for (const t of transports.splice(0)) t.close();
+});
+afterAll(() => sim.close());
+
+function subscriptions(): { client: SubscriptionClient; transport: WebSocketTransport } {
+  const transport = new WebSocketTransport({ url: sim.wsUrl });
+  transports.push(transport);
+  return { client: new SubscriptionClient({ transport }), transport };
+}
+
+/** Collects a subscription's events; `next` waits for the first one matching `pred`. */
+function collector<T>() {
+  const events: T[] = [];
+  return {
+    events,
+    listener: (e: T) => {
+      events.push(e);
+    },
+    next: (pred: (e: T) => boolean = () => true, ms = 3000) => eventually(() => events.find(pred), ms),
+  };
+}
+
+describe("subscriptions", () => {
+  it("allMids: a snapshot, then the new mids when a price moves", async () => {
+    const { client } = subscriptions();
+    const c = collector<{ mids: Record<string, string> }>();
+    await client.allMids(c.listener);
+    expect((await c.next()).mids.BTC).toBe("95000.0");
+    sim.control.setMid("BTC", 96000);
+    expect((await c.next((e) => e.mids.BTC === "96000.0")).mids.ETH).toBe("3400.0");
+    sim.control.setMid("BTC", 95000);
+  });
+
+  it("l2Book and bbo: a snapshot, then updates when an order improves the top of the book", async () => {
+    const { client } = subscriptions();
+    const book = collector<{ coin: string; levels: [{ px: string }[], { px: string }[]] }>();
+    const bbo = collector<{ coin: string; bbo: [{ px: string } | null, { px: string } | null] }>();
+    await client.l2Book({ coin: "SOL" }, book.listener);
+    await client.bbo({ coin: "SOL" }, bbo.listener);
+    expect((await book.next()).levels[0][0]?.px).toBe("189.99");
+    expect((await bbo.next()).bbo[1]?.px).toBe("190.01");
+    const t = newTrader(sim);
+    await t.exchange.order({
+      orders: [{ a: 2, b: true, p: "190", s: "1", r: false, t: { limit: { tif: "Gtc" } } }],
+      grouping: "na",
+    });
+    await book.next((e) => e.levels[0][0]?.px === "190.0");
+    await bbo.next((e) => e.bbo[0]?.px === "190.0");
+  });
+
+  it("trades, userFills (snapshot first), orderUpdates and userEvents follow a user's order", async () => {
+    const t = newTrader(sim);
+    await t.exchange.order({
+      orders: [{ a: 1, b: true, p: "3500", s: "0.1", r: false, t: { limit: { tif: "Ioc" } } }],
+      grouping: "na",
+    });
+    const { client } = subscriptions();
+    const trades = collector<{ coin: string; px: string }[]>();
+    const fills = collector<{ user: string; fills: { coin: string; dir: string }[]; isSnapshot?: true }>();
+    const updates = collector<{ order: { oid: number; cloid?: string }; status: string }[]>();
+    const events = collector<Record<string, unknown>>();
+    await client.trades({ coin: "ETH" }, trades.listener);
+    await client.userFills({ user: t.address }, fills.listener);
+    await client.orderUpdates({ user: t.address }, updates.listener);
+    await client.userEvents({ user: t.address }, events.listener);
+
+    const snapshot = await fills.next();
+    expect(snapshot).toMatchObject({
+      isSnapshot: true,
+      user: t.address,
+      fills: [{ coin: "ETH", dir: "Open Long" }],
+    });
+
+    await t.exchange.order({
+      orders: [{ a: 1, b: false, p: "3300", s: "0.1", r: true, t: { limit: { tif: "Ioc" } }, c: cloid(7) }],
+      grouping: "na",
+    });
+    const live = await fills.next((e) => !e.isSnapshot);
+    expect(live).toEqual({
+      user: t.address,
+      fills: [expect.objectContaining({ coin: "ETH", dir: "Close Long" })],
+    });
+    expect(await updates.next()).toEqual([
+      expect.objectContaining({ status: "filled", order: expect.objectContaining({ cloid: cloid(7) }) }),
+    ]);
+    expect(await events.next((e) => "fills" in e)).toMatchObject({
+      fills: [{ coin: "ETH", dir: "Close Long" }],
+    });
+    expect((await trades.next((e) => e[0]?.px === "3399.9"))[0]).toMatchObject({ coin: "ETH", side: "A" });
+
+    sim.control.runFunding(); // no position left: no funding event for this user
+    await t.exchange.order({
+      orders: [{ a: 1, b: true, p: "3000", s: "0.1", r: false, t: { limit: { tif: "Gtc" } } }],
+      grouping: "na",
+    });
+    expect((await updates.next((u) => u[0]?.status === "open"))[0]?.order.oid).toBeGreaterThan(0);
+  });
+
+  it("userEvents carries funding; clearinghouseState streams the account after each change", async () => {
+    const t = newTrader(sim, 5000);
+    const { client } = subscriptions();
+    const events = collector<Record<string, unknown>>();
+    const states = collector<{
+      dex: string;
+      user: string;
+      clearinghouseState: { assetPositions: unknown[] };
+    }>();
+    await client.userEvents({ user: t.address }, events.listener);
+    await client.clearinghouseState({ user: t.address }, states.listener);
+    expect(await states.next()).toMatchObject({
+      dex: "",
+      user: t.address,
+      clearinghouseState: { assetPositions: [] },
+    });
+    await t.exchange.order({
+      orders: [{ a: 0, b: true, p: "96000", s: "0.01", r: false, t: { limit: { tif: "Ioc" } } }],
+      grouping: "na",
+    });
+    await states.next((e) => e.clearinghouseState.assetPositions.length === 1);
+    sim.control.runFunding();
+    expect(await events.next((e) => "funding" in e)).toMatchObject({
+      funding: { coin: "BTC", szi: "0.01", nSamples: null },
+    });
+  });
+
+  it("userNonFundingLedgerUpdates: a snapshot, then deposits and withdrawals as they happen", async () => {
+    const t = newTrader(sim, 100);
+    const { client } = subscriptions();
+    const ledger = collector<{
+      user: string;
+      nonFundingLedgerUpdates: { delta: { type: string } }[];
+      isSnapshot?: true;
+    }>();
+    await client.userNonFundingLedgerUpdates({ user: t.address }, ledger.listener);
+    expect(await ledger.next()).toMatchObject({
+      isSnapshot: true,
+      nonFundingLedgerUpdates: [{ delta: { type: "deposit" } }],
+    });
+    sim.control.fund(t.address, -40);
+    expect(await ledger.next((e) => !e.isSnapshot)).toMatchObject({
+      user: t.address,
+      nonFundingLedgerUpdates: [{ delta: { type: "withdraw", usdc: "40.0" } }],
+    });
+  });
+
+  it("unsubscribe is acknowledged; an invalid subscription is refused", async () => {
+    const { client } = subscriptions();
+    const sub = await client.l2Book({ coin: "BTC" }, () => {});
+    const before = sim.control.stats().ws.subscriptions;
+    await sub.unsubscribe();
+    expect(sim.control.stats().ws.subscriptions).toBe(before - 1);
+    await expect(client.l2Book({ coin: "NOPE" }, () => {})).rejects.toThrow(/Invalid subscription/);
+  });
+});
+
+describe("post requests", () => {
+  it("info and actions over the websocket answer like HTTP and are counted as websocket posts", async () => {
+    sim.control.reset();
+    const transport = new WebSocketTransport({ url: sim.wsUrl });
+    transports.push(transport);
+    const info = new InfoClient({ transport });
+    expect((await info.allMids()).BTC).toBe("95000.0");
+    const t = newTrader(sim);
+    const exchange = new ExchangeClient({ transport, wallet: t.wallet });
+    const res = await exchange.order({
+      orders: [{ a: 0, b: true, p: "96000", s: "0.001", r: false, t: { limit: { tif: "Ioc" } } }],
+      grouping: "na",
+    });
+    expect(res.response.data.statuses[0]).toMatchObject({ filled: { totalSz: "0.001" } });
+    const r = await rejected(() =>
+      exchange.order({
+        orders: [{ a: 0, b: true, p: "90000.5", s: "0.001", r: false, t: { limit: { tif: "Gtc" } } }],
+        grouping: "na",
+      }),
+    );
+    expect(statusesOf(r.response)).toEqual([{ error: "Price must be divisible by tick size. asset=0" }]);
+    const stats = sim.control.stats();
+    expect(stats.infoByType).toEqual({ allMids: 1 });
+    expect(stats.http.info).toBe(0);
+    expect(stats.ws).toMatchObject({ posts: 3, postsInfo: 1, postsAction: 2 });
+    expect(stats.actionByType).toEqual({ order: 2 });
+  });
+});
+
+describe("connection handling", () => {
+  function rawSocket(): Promise<{ ws: WebSocket; messages: string[]; closed: Promise<void> }> {
+    const ws = new WebSocket(sim.wsUrl);
+    const messages: string[] = [];
+    ws.on("message", (d) => messages.push(d.toString()));
+    const closed = new Promise<void>((resolve) => ws.on("close", () => resolve()));
+    return new Promise((resolve, reject) => {
+      ws.on("open", () => resolve({ ws, messages, closed }));
+      ws.on("error", reject);
+    });
+  }
+
+  it("ping gets pong; unsubscribing twice is an error naming the subscription", async () => {
+    const { ws, messages } = await rawSocket();
+    ws.send('{"method":"ping"}');
+    await eventually(() => messages.includes('{"channel":"pong"}'));
+    ws.send('{"method":"subscribe","subscription":{"type":"bbo","coin":"ETH"}}');
+    ws.send('{"method":"unsubscribe","subscription":{"type":"bbo","coin":"ETH"}}');
+    ws.send('{"method":"unsubscribe","subscription":{"type":"bbo","coin":"ETH"}}');
+    await eventually(() =>
+      messages.includes(
+        '{"channel":"error","data":"Already unsubscribed: {\\"type\\":\\"bbo\\",\\"coin\\":\\"ETH\\"}"}',
+      ),
+    );
+    expect(messages).toContain(
+      '{"channel":"subscriptionResponse","data":{"method":"subscribe","subscription":{"type":"bbo","coin":"ETH"}}}',
+    );
+    ws.close();
+  });
+
+  it("a connection that sends nothing for the idle period is closed; one that pings stays", async () => {
+    const quick = await startSim({ tickMs: 0, wsIdleMs: 300 });
+    try {
+      const connect = () =>
+        new Promise<WebSocket>((resolve) => {
+          const ws = new WebSocket(quick.wsUrl);
+          ws.on("open", () => resolve(ws));
+        });
+      const silent = await connect();
+      const chatty = await connect();
+      const silentClosed = new Promise<void>((resolve) => silent.on("close", () => resolve()));
+      const ping = setInterval(() => chatty.send('{"method":"ping"}'), 100);
+      await silentClosed;
+      await sleep(200);
+      expect(chatty.readyState).toBe(WebSocket.OPEN);
+      clearInterval(ping);
+      chatty.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("after dropWs the SDK's transport reconnects and resubscribes by itself", async () => {
+    const { client } = subscriptions();
+    const mids = collector<{ mids: Record<string, string> }>();
+    await client.allMids(mids.listener);
+    await mids.next();
+    const before = sim.control.stats().ws.connectionsTotal;
+    sim.control.fault({ kind: "dropWs" });
+    await eventually(
+      () => sim.control.stats().ws.connectionsTotal > before && sim.control.stats().ws.subscriptions > 0,
+    );
+    sim.control.setMid("DOGE", 0.33);
+    expect((await mids.next((e) => e.mids.DOGE === "0.33")).mids.BTC).toBeDefined();
+    sim.control.setMid("DOGE", 0.32);
+  });
+
+  it("silenceWs sends nothing for a while, then the stream resumes", async () => {
+    const { client } = subscriptions();
+    const mids = collector<{ mids: Record<string, string> }>();
+    await client.allMids(mids.listener);
+    await mids.next();
+    sim.control.fault({ kind: "silenceWs", ms: 300 });
+    sim.control.setMid("ARB", 0.8);
+    await sleep(150);
+    expect(mids.events.some((e) => e.mids.ARB === "0.8")).toBe(false);
+    await sleep(200);
+    sim.control.setMid("ARB", 0.81);
+    await mids.next((e) => e.mids.ARB === "0.81");
+    expect(mids.events.some((e) => e.mids.ARB === "0.8")).toBe(false);
+  });
+});
