@@ -69,7 +69,7 @@ export async function runAgentApprove(
       agentAddress: result.agentAddress,
       name: result.name,
       validUntil: result.validUntil,
-      daysLeft: validDays,
+      validDays,
     },
     [
       `Approved agent ${result.agentAddress} for ${result.account}`,
