@@ -1,0 +1,82 @@
+// `hlcopy agent approve`: sign `approveAgent` for our agent with the MASTER key, read once from
+// a hidden prompt (or a line of stdin), checked against --account, used and dropped: it is
+// never stored, printed or put in an error.
+
+import { UsageError } from "../../core/errors.js";
+import { addressOfKey, normalizePrivateKey } from "../../store/keystore.js";
+import { assertNotMasterKey } from "../../store/secrets.js";
+import { type AgentContext, type AgentIo, agentIdentity, emit, requireAccount } from "./common.js";
+
+export interface AgentApproveOptions {
+  /** Agent name on the exchange (1–16 characters). Default "hlcopy". */
+  name?: string;
+  /** Approval length in days (1–180). Default 90. */
+  validDays?: string | number;
+}
+
+function parseDays(raw: string | number | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = typeof raw === "number" ? raw : /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  return Number.isNaN(n) ? -1 : n;
+}
+
+/**
+ * @throws {UsageError} for a bad --name/--valid-days, a missing account, a key that is not the
+ *   account's; {OperationalError} when the exchange refuses; {RetryableError} when unreachable.
+ */
+export async function runAgentApprove(
+  ctx: AgentContext,
+  options: AgentApproveOptions,
+  io: AgentIo,
+): Promise<void> {
+  const agents = await import("../../exchange/agents.js");
+  // Check everything we can before asking for the master key.
+  const name = agents.validateAgentName(options.name ?? agents.DEFAULT_AGENT_NAME);
+  const days = parseDays(options.validDays);
+  const validDays = agents.validateValidDays(days ?? agents.DEFAULT_VALID_DAYS);
+  const account = requireAccount(ctx, "agent approve");
+  const agent = await agentIdentity(ctx, io);
+  assertNotMasterKey(agent.address, account);
+
+  const typed = await io.prompt.secret(
+    `Master private key of ${account} (hidden; used once for this signature, never stored): `,
+    "the master private key",
+  );
+  const masterKey = normalizePrivateKey(typed, "the master key");
+  const signer = addressOfKey(masterKey);
+  if (signer !== account) {
+    throw new UsageError(
+      `that key belongs to ${signer}, not to your account ${account}; nothing was signed`,
+      {
+        hint: "paste the private key of the account that holds the funds, or correct --account",
+      },
+    );
+  }
+  const result = await agents.approveAgent({
+    httpUrl: ctx.network.httpUrl,
+    isTestnet: ctx.network.isTestnet,
+    masterKey,
+    agentAddress: agent.address,
+    name,
+    validDays,
+  });
+  emit(
+    ctx,
+    io,
+    {
+      approved: true,
+      account: result.account,
+      agentAddress: result.agentAddress,
+      name: result.name,
+      validUntil: result.validUntil,
+      validDays,
+    },
+    [
+      `Approved agent ${result.agentAddress} for ${result.account}`,
+      `  name         ${result.name}`,
+      `  valid until  ${agents.isoDate(result.validUntil)} (${validDays} days)`,
+      "",
+      "The master key was used for this one signature and not kept.",
+    ],
+  );
+}

@@ -1,0 +1,93 @@
+// What the `hlcopy agent …` commands share: their context (a slice of the CLI context), their
+// I/O (stdout for results, a prompt over stdin/stderr for secrets), and finding the agent's
+// address without asking for a passphrase.
+
+import { ConfigError, UsageError } from "../../core/errors.js";
+import type { Address } from "../../core/types.js";
+import { approveCommand } from "../../exchange/agents.js";
+import { addressOfKey, agentKeystorePath, normalizePrivateKey, readKeystore } from "../../store/keystore.js";
+import { createPrompt, loadAgentKey, type Prompt } from "../../store/secrets.js";
+import type { CliContext } from "../context.js";
+import type { Writer } from "../output.js";
+
+/** The part of the CLI context the agent commands use (tests build it by hand). */
+export type AgentContext = Pick<CliContext, "configDir" | "network" | "account" | "json" | "env">;
+
+export interface AgentIo {
+  /** Results: text for people, or one JSON document with --json. */
+  out: Writer;
+  /** Warnings and notes (stderr). */
+  err: Writer;
+  /** Secrets and confirmations (stdin, questions on stderr). */
+  prompt: Prompt;
+}
+
+/** Run `fn` with the process's stdout/stderr/stdin, releasing stdin afterwards. */
+export async function withProcessIo<T>(fn: (io: AgentIo) => Promise<T>): Promise<T> {
+  const prompt = createPrompt();
+  try {
+    return await fn({ out: process.stdout, err: process.stderr, prompt });
+  } finally {
+    prompt.close();
+  }
+}
+
+/** The follower account, or a usage error saying how to give it. */
+export function requireAccount(ctx: AgentContext, forWhat: string): Address {
+  if (ctx.account) return ctx.account;
+  throw new UsageError(`${forWhat} needs your follower account (the master address that holds the funds)`, {
+    hint: "pass --account 0x… (or set HLCOPY_ACCOUNT, or run hlcopy init)",
+  });
+}
+
+export interface AgentIdentity {
+  address: Address;
+  source: "env" | "keystore";
+  /** The keystore file (when the source is the keystore). */
+  keystore: string | null;
+}
+
+/**
+ * The agent's address: from HLCOPY_AGENT_KEY, else the keystore's public `address` field (no
+ * passphrase needed); only a keystore without that field is decrypted.
+ * @throws {ConfigError} when there is no agent key at all, or the keystore is corrupt.
+ */
+export async function agentIdentity(ctx: AgentContext, io: AgentIo): Promise<AgentIdentity> {
+  const fromEnv = ctx.env.HLCOPY_AGENT_KEY;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    return {
+      address: addressOfKey(normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY")),
+      source: "env",
+      keystore: null,
+    };
+  }
+  const file = agentKeystorePath(ctx.configDir);
+  const ks = await readKeystore(file).catch((error: unknown) => {
+    if (error instanceof ConfigError && error.message.startsWith("no agent keystore")) {
+      throw new ConfigError(`no agent key: ${file} does not exist and HLCOPY_AGENT_KEY is not set`, {
+        hint: "create one with hlcopy agent generate (or hlcopy agent import)",
+        details: { file },
+      });
+    }
+    throw error;
+  });
+  if (ks.address !== undefined) return { address: `0x${ks.address}`, source: "keystore", keystore: file };
+  const loaded = await loadAgentKey({
+    configDir: ctx.configDir,
+    account: ctx.account,
+    env: ctx.env,
+    prompt: io.prompt,
+  });
+  return { address: loaded.address, source: "keystore", keystore: file };
+}
+
+/** Print a JSON document or lines of text. */
+export function emit(ctx: AgentContext, io: AgentIo, json: Record<string, unknown>, lines: string[]): void {
+  if (ctx.json) io.out.write(`${JSON.stringify(json)}\n`);
+  else io.out.write(`${lines.join("\n")}\n`);
+}
+
+/** `hlcopy [--network X] --account A agent approve`, for next-step lines. */
+export function approveHint(ctx: AgentContext): string {
+  return approveCommand(ctx.account ?? ("0xYourMaster…" as Address), ctx.network.name);
+}

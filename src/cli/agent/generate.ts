@@ -1,0 +1,54 @@
+// `hlcopy agent generate`: a new random agent key, encrypted into the keystore. Prints the
+// agent's address (never the key) and how to approve it.
+
+import { generatePrivateKey } from "viem/accounts";
+import { UsageError } from "../../core/errors.js";
+import {
+  addressOfKey,
+  agentKeystorePath,
+  encryptKeystore,
+  keystoreExists,
+  scryptCostFromEnv,
+  writeKeystore,
+} from "../../store/keystore.js";
+import { assertNotMasterKey, newPassphrase } from "../../store/secrets.js";
+import { type AgentContext, type AgentIo, approveHint, emit } from "./common.js";
+
+export interface AgentGenerateOptions {
+  /** Replace an existing keystore. */
+  force?: boolean;
+}
+
+/**
+ * @throws {UsageError} when a keystore exists without --force, or the passphrase is refused;
+ *   {InterruptedError} on Ctrl-C. Nothing is written unless everything succeeded.
+ */
+export async function runAgentGenerate(
+  ctx: AgentContext,
+  options: AgentGenerateOptions,
+  io: AgentIo,
+): Promise<void> {
+  const file = agentKeystorePath(ctx.configDir);
+  if (!options.force && (await keystoreExists(file))) {
+    throw new UsageError(`an agent keystore already exists at ${file}`, {
+      hint: "see it with hlcopy agent show; pass --force to replace it (the old key is lost unless backed up)",
+      details: { file },
+    });
+  }
+  const scryptN = scryptCostFromEnv(ctx.env);
+  const passphrase = await newPassphrase({ env: ctx.env, prompt: io.prompt });
+  const privateKey = generatePrivateKey();
+  const address = addressOfKey(privateKey);
+  assertNotMasterKey(address, ctx.account);
+  const keystore = await encryptKeystore(privateKey, passphrase, { scryptN });
+  await writeKeystore(file, keystore, { overwrite: options.force === true });
+  const next = approveHint(ctx);
+  emit(ctx, io, { address, keystore: file, account: ctx.account, approved: false, next }, [
+    `Agent address: ${address}`,
+    `Encrypted key: ${file}`,
+    "",
+    "Next, approve it for your account (an agent can trade but never withdraw):",
+    `  ${next}`,
+    "  or in the Hyperliquid web app: API page, authorize this address as an API wallet",
+  ]);
+}

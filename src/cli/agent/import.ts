@@ -1,0 +1,88 @@
+// `hlcopy agent import`: an existing agent key, from a v3 keystore file (geth, ethers, cast…)
+// or as hex from a hidden prompt / one line of stdin. Always re-encrypted with our KDF
+// settings; the passphrase stays the file's own unless --new-passphrase is given.
+
+import { UsageError } from "../../core/errors.js";
+import {
+  addressOfKey,
+  agentKeystorePath,
+  decryptKeystore,
+  encryptKeystore,
+  keystoreExists,
+  normalizePrivateKey,
+  readKeystore,
+  scryptCostFromEnv,
+  writeKeystore,
+} from "../../store/keystore.js";
+import { assertNotMasterKey, existingPassphrase, newPassphrase } from "../../store/secrets.js";
+import { type AgentContext, type AgentIo, approveHint, emit } from "./common.js";
+
+export interface AgentImportOptions {
+  /** A v3 keystore file to import. Without it, the key is read as hex. */
+  keystore?: string;
+  /** Encrypt under a new passphrase instead of the imported file's. */
+  newPassphrase?: boolean;
+  /** Replace an existing agent keystore. */
+  force?: boolean;
+}
+
+/**
+ * @throws {UsageError} for a missing file, a malformed key, an existing keystore without
+ *   --force; {WrongPassphraseError}; {ConfigError} for a corrupt file; {OperationalError}
+ *   (exit 2) for the master key. Nothing is written unless everything succeeded.
+ */
+export async function runAgentImport(
+  ctx: AgentContext,
+  options: AgentImportOptions,
+  io: AgentIo,
+): Promise<void> {
+  const target = agentKeystorePath(ctx.configDir);
+  if (!options.force && (await keystoreExists(target))) {
+    throw new UsageError(`an agent keystore already exists at ${target}`, {
+      hint: "see it with hlcopy agent show; pass --force to replace it (the old key is lost unless backed up)",
+      details: { file: target },
+    });
+  }
+  const scryptN = scryptCostFromEnv(ctx.env);
+  let privateKey: `0x${string}`;
+  let passphrase: string;
+  if (options.keystore !== undefined) {
+    const source = options.keystore;
+    if (!(await keystoreExists(source))) {
+      throw new UsageError(`no such keystore file: ${source}`, {
+        hint: "give the path of a v3 JSON key file",
+      });
+    }
+    const keystore = await readKeystore(source);
+    const filePassphrase = await existingPassphrase(
+      { env: ctx.env, prompt: io.prompt },
+      `Passphrase of ${source}: `,
+    );
+    privateKey = await decryptKeystore(keystore, filePassphrase, { source });
+    passphrase = options.newPassphrase
+      ? await newPassphrase({ env: ctx.env, prompt: io.prompt })
+      : filePassphrase;
+  } else {
+    const typed = await io.prompt.secret("Agent private key (hex, hidden): ", "the agent private key");
+    privateKey = normalizePrivateKey(typed, "the agent key");
+    passphrase = await newPassphrase({ env: ctx.env, prompt: io.prompt });
+  }
+  const address = addressOfKey(privateKey);
+  assertNotMasterKey(address, ctx.account);
+  if (ctx.account === null) {
+    io.err.write(
+      "note: no account configured, so hlcopy could not check that this is not your master key; it will refuse it at trading time\n",
+    );
+  }
+  await writeKeystore(target, await encryptKeystore(privateKey, passphrase, { scryptN }), {
+    overwrite: options.force === true,
+  });
+  const next = approveHint(ctx);
+  emit(ctx, io, { address, keystore: target, account: ctx.account, next }, [
+    `Imported agent ${address}`,
+    `Encrypted key: ${target}`,
+    "",
+    "Check that it is approved for your account with hlcopy agent show; if it is not:",
+    `  ${next}`,
+  ]);
+}

@@ -1,0 +1,126 @@
+// `hlcopy agent generate|import|approve|show|remove` — the agent (API) key hlcopy trades with.
+// Each action resolves the global options into a context and loads its implementation on demand.
+
+import type { Command } from "commander";
+import type { AgentContext, AgentIo } from "../agent/common.js";
+import type { GlobalOptions } from "../context.js";
+
+async function run(cmd: Command, fn: (ctx: AgentContext, io: AgentIo) => Promise<void>): Promise<void> {
+  const { resolveContext } = await import("../context.js");
+  const { withProcessIo } = await import("../agent/common.js");
+  const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+  await withProcessIo((io) => fn(ctx, io));
+}
+
+export function register(program: Command): void {
+  const agent = program
+    .command("agent")
+    .description("the agent (API) key hlcopy signs with: it can trade for your account but never withdraw")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy agent generate                     new agent key, encrypted on this machine
+  $ hlcopy --account 0xYourMaster… agent approve   approve it (asks for the master key once)
+  $ hlcopy agent show                         address, approved or not, days left
+
+The passphrase is asked for (hidden), or taken from HLCOPY_PASSPHRASE. HLCOPY_AGENT_KEY (hex)
+replaces the keystore for cron jobs. hlcopy refuses your master key as the agent key.`,
+    );
+
+  agent
+    .command("generate")
+    .description("create a new agent key in the encrypted keystore and print its address")
+    .option("--force", "replace an existing keystore (the old key is lost unless backed up)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy agent generate                              asks for a passphrase twice
+  $ HLCOPY_PASSPHRASE=… hlcopy --json agent generate   scripts: {"address": "0x…", …}`,
+    )
+    .action(async (opts: { force?: boolean }, cmd: Command) => {
+      await run(cmd, async (ctx, io) => {
+        const { runAgentGenerate } = await import("../agent/generate.js");
+        await runAgentGenerate(ctx, { force: opts.force === true }, io);
+      });
+    });
+
+  agent
+    .command("import")
+    .description("import an existing agent key: a v3 keystore file, or hex from a hidden prompt or stdin")
+    .option("--keystore <file>", "a Web3 Secret Storage v3 JSON file (geth, ethers, cast)")
+    .option("--new-passphrase", "encrypt under a new passphrase instead of the file's own")
+    .option("--force", "replace an existing keystore")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy agent import                                  paste the key (hidden), then a passphrase
+  $ hlcopy agent import --keystore ~/keys/agent.json     keeps that file's passphrase
+  $ printf '%s\\n%s\\n' "$KEY" "$PASS" | hlcopy agent import   from a script (key, then passphrase)`,
+    )
+    .action(async (opts: { keystore?: string; newPassphrase?: boolean; force?: boolean }, cmd: Command) => {
+      await run(cmd, async (ctx, io) => {
+        const { runAgentImport } = await import("../agent/import.js");
+        await runAgentImport(ctx, opts, io);
+      });
+    });
+
+  agent
+    .command("approve")
+    .description("approve the agent for your account, signing once with your master key (never stored)")
+    .option("--name <name>", "agent name on the exchange, 1-16 characters", "hlcopy")
+    .option("--valid-days <n>", "days until the approval expires, 1-180", "90")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy --account 0xYourMaster… agent approve            asks for the master key (hidden)
+  $ hlcopy --account 0xYourMaster… agent approve --valid-days 30 --name desk
+  $ pass show hl/master | hlcopy --account 0x… agent approve    master key from stdin
+
+Approving again under the same name replaces that agent (and renews it).`,
+    )
+    .action(async (opts: { name?: string; validDays?: string }, cmd: Command) => {
+      await run(cmd, async (ctx, io) => {
+        const { runAgentApprove } = await import("../agent/approve.js");
+        await runAgentApprove(ctx, opts, io);
+      });
+    });
+
+  agent
+    .command("show")
+    .description("the agent address, your account, and whether the exchange lists it as approved")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy agent show
+  $ hlcopy --json agent show        {"agentAddress": "0x…", "approved": true, "daysLeft": 83, …}`,
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      await run(cmd, async (ctx, io) => {
+        const { runAgentShow } = await import("../agent/show.js");
+        await runAgentShow(ctx, io);
+      });
+    });
+
+  agent
+    .command("remove")
+    .description("delete the agent keystore (asks first)")
+    .option("-y, --yes", "do not ask (scripts)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy agent remove
+  $ hlcopy agent remove --yes`,
+    )
+    .action(async (opts: { yes?: boolean }, cmd: Command) => {
+      await run(cmd, async (ctx, io) => {
+        const { runAgentRemove } = await import("../agent/remove.js");
+        await runAgentRemove(ctx, { yes: opts.yes === true }, io);
+      });
+    });
+}

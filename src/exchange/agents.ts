@@ -1,0 +1,268 @@
+// Agent (API) wallets on the exchange: approve one with the master key (user-signed
+// `approveAgent`), read its status from `extraAgents`, and the pre-trade check every trading
+// command runs. The SDK is loaded on first use. An expiry is written into the agent's name as
+// ` valid_until <ms>` (the SDK's documented form); `extraAgents` reports it as `validUntil`.
+
+import type { IRequestTransport } from "@nktkas/hyperliquid";
+import type { Hex } from "viem";
+import { OperationalError, RetryableError, UsageError } from "../core/errors.js";
+import type { Address } from "../core/types.js";
+
+const DAY_MS = 86_400_000;
+/** Longest approval we ask for (the venue's limit as other SDKs state it). */
+export const MAX_VALID_DAYS = 180;
+/** Default approval length for `hlcopy agent approve`. */
+export const DEFAULT_VALID_DAYS = 90;
+/** Warn when an approval ends sooner than this. */
+export const WARN_DAYS_LEFT = 7;
+export const DEFAULT_AGENT_NAME = "hlcopy";
+/** EIP-712 chain id for user-signed actions, as the python SDK signs them (0x66eee = 421614). */
+const SIGNATURE_CHAIN_ID = "0x66eee";
+
+export interface AgentsEndpoint {
+  /** HTTP base of the API (mainnet, testnet or a compatible one such as `hlcopy sim`). */
+  httpUrl: string;
+  /** Sign for testnet (hyperliquidChain "Testnet"). */
+  isTestnet: boolean;
+  /** A ready transport instead of one built from httpUrl (tests, a shared adapter). */
+  transport?: IRequestTransport;
+}
+
+async function transportFor(endpoint: AgentsEndpoint): Promise<IRequestTransport> {
+  if (endpoint.transport) return endpoint.transport;
+  const { HttpTransport } = await import("@nktkas/hyperliquid");
+  return new HttpTransport({ apiUrl: endpoint.httpUrl, isTestnet: endpoint.isTestnet });
+}
+
+/** Translate an SDK failure once, with what we were doing. */
+async function translate(error: unknown, doing: string, endpoint: AgentsEndpoint): Promise<never> {
+  const sdk = await import("@nktkas/hyperliquid");
+  const { ApiRequestError } = await import("@nktkas/hyperliquid/api/exchange");
+  const text = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  if (error instanceof ApiRequestError) {
+    throw new OperationalError(`the exchange refused ${doing}: ${text}`, {
+      cause: error,
+      details: { response: error.response },
+    });
+  }
+  if (error instanceof sdk.TransportError) {
+    throw new RetryableError(`cannot reach ${endpoint.httpUrl} for ${doing}: ${text}`, {
+      hint: "check the network and --network, then try again",
+      cause: error,
+    });
+  }
+  if (error instanceof sdk.ValidationError) {
+    throw new UsageError(`invalid ${doing} request: ${text}`, { cause: error });
+  }
+  throw error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and expiry
+
+/**
+ * Check an agent name: 1–16 characters, not blank, not carrying its own ` valid_until`.
+ * @throws {UsageError}
+ */
+export function validateAgentName(name: string): string {
+  if (name.trim() === "" || Array.from(name).length > 16 || /valid_until/.test(name)) {
+    throw new UsageError(`invalid agent name "${name}": 1 to 16 characters, without "valid_until"`, {
+      hint: `e.g. --name ${DEFAULT_AGENT_NAME}`,
+    });
+  }
+  return name;
+}
+
+/**
+ * Check an approval length in whole days (1–180).
+ * @throws {UsageError}
+ */
+export function validateValidDays(days: number): number {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_VALID_DAYS) {
+    throw new UsageError(`invalid --valid-days ${days}: a whole number of days from 1 to ${MAX_VALID_DAYS}`, {
+      hint: `e.g. --valid-days ${DEFAULT_VALID_DAYS}`,
+    });
+  }
+  return days;
+}
+
+/** The name as signed: `<name> valid_until <ms>`. */
+export function agentNameWithExpiry(name: string, validUntil: number): string {
+  return `${name} valid_until ${validUntil}`;
+}
+
+/** The plain name, without a ` valid_until <ms>` suffix if one is present. */
+export function baseAgentName(name: string): string {
+  return name.replace(/ valid_until \d+$/, "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// approveAgent
+
+export interface ApproveAgentParameters extends AgentsEndpoint {
+  /** The master account's private key: used to sign this one action, never kept. */
+  masterKey: Hex;
+  agentAddress: Address;
+  name?: string;
+  validDays?: number;
+  /** Clock for the expiry (ms). */
+  now?: number;
+}
+
+export interface ApproveAgentResult {
+  account: Address;
+  agentAddress: Address;
+  name: string;
+  validUntil: number;
+}
+
+/**
+ * Approve `agentAddress` to trade for the master account, named and expiring in `validDays`.
+ * Approving under a name that is already used replaces that agent.
+ * @throws {UsageError} for a bad name/length or an agent equal to the master; {OperationalError}
+ *   when the exchange refuses; {RetryableError} when it cannot be reached.
+ */
+export async function approveAgent(params: ApproveAgentParameters): Promise<ApproveAgentResult> {
+  const name = validateAgentName(params.name ?? DEFAULT_AGENT_NAME);
+  const days = validateValidDays(params.validDays ?? DEFAULT_VALID_DAYS);
+  const { privateKeyToAccount } = await import("viem/accounts");
+  const wallet = privateKeyToAccount(params.masterKey);
+  const account = wallet.address.toLowerCase() as Address;
+  const agentAddress = params.agentAddress.toLowerCase() as Address;
+  if (agentAddress === account) {
+    throw new UsageError("the agent address is the master account itself", {
+      hint: "create a separate agent key with hlcopy agent generate",
+    });
+  }
+  const validUntil = (params.now ?? Date.now()) + days * DAY_MS;
+  const transport = await transportFor(params);
+  const exchange = await import("@nktkas/hyperliquid/api/exchange");
+  try {
+    await exchange.approveAgent(
+      { transport, wallet, signatureChainId: SIGNATURE_CHAIN_ID },
+      { agentAddress, agentName: agentNameWithExpiry(name, validUntil) },
+    );
+  } catch (error) {
+    await translate(error, "approveAgent", params);
+  }
+  return { account, agentAddress, name, validUntil };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+export interface AgentStatusParameters extends AgentsEndpoint {
+  account: Address;
+  agentAddress: Address;
+  now?: number;
+}
+
+export interface AgentStatus {
+  account: Address;
+  agentAddress: Address;
+  /** Listed for the account and not expired. */
+  approved: boolean;
+  /** Listed, but its validUntil has passed. */
+  expired: boolean;
+  name: string | null;
+  /** ms since epoch; null when not listed or listed without an expiry. */
+  validUntil: number | null;
+  /** Whole days left (floor); null when not approved or without an expiry. */
+  daysLeft: number | null;
+}
+
+export interface ExtraAgent {
+  address: string;
+  name: string;
+  validUntil: number | null;
+}
+
+/** Pure: the status of one agent from an `extraAgents` answer. */
+export function agentStatusFrom(
+  agents: readonly ExtraAgent[],
+  account: Address,
+  agentAddress: Address,
+  now: number,
+): AgentStatus {
+  const want = agentAddress.toLowerCase();
+  const entry = agents.find((a) => a.address.toLowerCase() === want);
+  const base = { account: account.toLowerCase() as Address, agentAddress: want as Address };
+  if (!entry) {
+    return { ...base, approved: false, expired: false, name: null, validUntil: null, daysLeft: null };
+  }
+  const validUntil = entry.validUntil ?? null;
+  const expired = validUntil !== null && validUntil <= now;
+  return {
+    ...base,
+    approved: !expired,
+    expired,
+    name: baseAgentName(entry.name),
+    validUntil,
+    daysLeft: validUntil === null || expired ? null : Math.floor((validUntil - now) / DAY_MS),
+  };
+}
+
+/**
+ * Ask the exchange (`extraAgents` of the master account) whether the agent is approved.
+ * @throws {RetryableError} when the API cannot be reached.
+ */
+export async function fetchAgentStatus(params: AgentStatusParameters): Promise<AgentStatus> {
+  const transport = await transportFor(params);
+  const info = await import("@nktkas/hyperliquid/api/info");
+  let agents: ExtraAgent[] = [];
+  try {
+    agents = await info.extraAgents({ transport }, { user: params.account });
+  } catch (error) {
+    await translate(error, "extraAgents", params);
+  }
+  return agentStatusFrom(agents, params.account, params.agentAddress, params.now ?? Date.now());
+}
+
+/** The exact command that approves the agent, for hints. */
+export function approveCommand(account: Address, networkName?: string): string {
+  const net = networkName && networkName !== "mainnet" ? ` --network ${networkName}` : "";
+  return `hlcopy${net} --account ${account} agent approve`;
+}
+
+export interface EnsureAgentApprovedParameters extends AgentStatusParameters {
+  /** For the fixing command in the hint ("mainnet", "testnet" or the URL). */
+  networkName?: string;
+  /** Receives the warning line when fewer than 7 days remain. */
+  warn?: (line: string) => void;
+}
+
+/**
+ * The pre-trade check: the agent must be approved for the account and not expired.
+ * @returns the status (approved) after warning through `warn` when < 7 days remain.
+ * @throws {OperationalError} exit 2 with the command that fixes it; {RetryableError}.
+ */
+export async function ensureAgentApproved(params: EnsureAgentApprovedParameters): Promise<AgentStatus> {
+  const now = params.now ?? Date.now();
+  const status = await fetchAgentStatus({ ...params, now });
+  const fix = approveCommand(status.account, params.networkName);
+  if (status.expired) {
+    throw new OperationalError(
+      `the approval of agent ${status.agentAddress} for ${status.account} expired on ${isoDate(status.validUntil)}`,
+      { exitCode: 2, hint: `approve it again: ${fix}`, details: { ...status } },
+    );
+  }
+  if (!status.approved) {
+    throw new OperationalError(`agent ${status.agentAddress} is not approved for ${status.account}`, {
+      exitCode: 2,
+      hint: `approve it: ${fix} (or in the Hyperliquid web app, API page)`,
+      details: { ...status },
+    });
+  }
+  if (status.validUntil !== null && status.validUntil - now < WARN_DAYS_LEFT * DAY_MS) {
+    params.warn?.(
+      `warning: the agent approval ends on ${isoDate(status.validUntil)} (${status.daysLeft} days left); renew it: ${fix}`,
+    );
+  }
+  return status;
+}
+
+/** `2026-05-01 12:00 UTC` */
+export function isoDate(ms: number | null): string {
+  if (ms === null) return "never";
+  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

@@ -1,0 +1,292 @@
+// Getting secrets in without leaking them: a hidden prompt on a terminal (raw mode, no echo,
+// Ctrl-C aborts with exit 130), one line of stdin when piped, and the environment
+// (HLCOPY_PASSPHRASE, HLCOPY_AGENT_KEY). `loadAgentKey` is what trading commands call.
+// No function here writes a secret anywhere; prompts go to stderr.
+
+import { createInterface, type Interface } from "node:readline";
+import type { Hex } from "viem";
+import { type ExitCode, HlcopyError, OperationalError, UsageError } from "../core/errors.js";
+import type { Address } from "../core/types.js";
+import {
+  addressOfKey,
+  agentKeystorePath,
+  decryptKeystore,
+  normalizePrivateKey,
+  readKeystore,
+  WrongPassphraseError,
+} from "./keystore.js";
+
+/** Exit code of a prompt aborted with Ctrl-C (128 + SIGINT), as shells report it. */
+// ExitCode in core/errors.ts lists 0–4; 130 is the shell convention for an interrupt.
+const EXIT_INTERRUPTED = 130 as ExitCode;
+
+/** The user pressed Ctrl-C (or Ctrl-D on an empty line) at a prompt: nothing was changed. */
+export class InterruptedError extends HlcopyError {
+  override name = "InterruptedError";
+  constructor() {
+    super("interrupted", { hint: "nothing was changed", exitCode: EXIT_INTERRUPTED });
+  }
+}
+
+/** stdin-like: a TTY has `isTTY` and `setRawMode`. */
+export type SecretInput = NodeJS.ReadableStream & {
+  isTTY?: boolean;
+  setRawMode?: (mode: boolean) => unknown;
+};
+
+export interface PromptIo {
+  input: SecretInput;
+  /** Where questions go: stderr, so stdout stays clean for --json. */
+  output: NodeJS.WritableStream;
+}
+
+export interface Prompt {
+  /** True on a terminal: hidden typing, and questions worth asking twice. */
+  readonly interactive: boolean;
+  /**
+   * A secret: typed hidden on a terminal, else the next line of stdin.
+   * @throws {InterruptedError} on Ctrl-C; {UsageError} when stdin ends before a line.
+   */
+  secret(question: string, what: string): Promise<string>;
+  /** A visible yes/no question (terminal only); false when not interactive. */
+  confirm(question: string): Promise<boolean>;
+  /** A line for the person at the prompt (stderr). */
+  say(line: string): void;
+  /** Release stdin so the process can exit. */
+  close(): void;
+}
+
+/** The prompt over the process's stdin and stderr (or the given streams, for tests). */
+export function createPrompt(io: PromptIo = { input: process.stdin, output: process.stderr }): Prompt {
+  const interactive = io.input.isTTY === true && typeof io.input.setRawMode === "function";
+  let lines: LineReader | undefined;
+  return {
+    interactive,
+    async secret(question, what) {
+      if (interactive) return readHidden(io, question);
+      lines ??= new LineReader(io.input);
+      const line = await lines.next();
+      if (line === undefined) {
+        throw new UsageError(`expected ${what} on stdin, but it ended`, {
+          hint: `run this in a terminal to be asked, or pipe ${what} in (one line)`,
+        });
+      }
+      return line;
+    },
+    async confirm(question) {
+      if (!interactive) return false;
+      const answer = await readVisible(io, question);
+      return /^y(es)?$/i.test(answer.trim());
+    },
+    say(line) {
+      io.output.write(`${line}\n`);
+    },
+    close() {
+      lines?.close();
+    },
+  };
+}
+
+/** Read one line with echo off: the terminal shows nothing while the user types. */
+function readHidden(io: PromptIo, question: string): Promise<string> {
+  const input = io.input;
+  io.output.write(question);
+  input.setRawMode?.(true);
+  return new Promise((resolve, reject) => {
+    let value = "";
+    const finish = () => {
+      input.off("data", onData);
+      input.setRawMode?.(false);
+      input.pause();
+      io.output.write("\n");
+    };
+    const onData = (chunk: Buffer | string) => {
+      const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+      // An escape sequence (arrow keys, function keys) is one chunk: ignore it whole.
+      if (text.startsWith("\u001b")) return;
+      for (const ch of text) {
+        if (ch === "\r" || ch === "\n") {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (ch === "\u0003" || (ch === "\u0004" && value === "")) {
+          finish();
+          reject(new InterruptedError());
+          return;
+        }
+        if (ch === "\u007f" || ch === "\b") value = Array.from(value).slice(0, -1).join("");
+        // Ctrl-U erases the line.
+        else if (ch === "\u0015") value = "";
+        else if (ch >= " ") value += ch;
+      }
+    };
+    input.on("data", onData);
+    input.resume();
+  });
+}
+
+function readVisible(io: PromptIo, question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: io.input, output: io.output, terminal: true });
+    let answered = false;
+    rl.on("SIGINT", () => {
+      rl.close();
+      reject(new InterruptedError());
+    });
+    rl.on("close", () => {
+      if (!answered) reject(new InterruptedError());
+    });
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+  });
+}
+
+/** Lines of a piped stdin, one at a time, read only as far as needed. */
+class LineReader {
+  private readonly rl: Interface;
+  private readonly queue: string[] = [];
+  private readonly waiting: Array<(line: string | undefined) => void> = [];
+  private ended = false;
+
+  constructor(input: NodeJS.ReadableStream) {
+    this.rl = createInterface({ input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+    this.rl.on("line", (line) => {
+      const waiter = this.waiting.shift();
+      if (waiter) waiter(line);
+      else this.queue.push(line);
+    });
+    this.rl.on("close", () => {
+      this.ended = true;
+      for (const waiter of this.waiting.splice(0)) waiter(undefined);
+    });
+  }
+
+  next(): Promise<string | undefined> {
+    const line = this.queue.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  close(): void {
+    this.rl.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passphrases
+
+export interface PassphraseParameters {
+  env: NodeJS.ProcessEnv;
+  prompt: Prompt;
+}
+
+/**
+ * The passphrase for a NEW keystore: HLCOPY_PASSPHRASE, else asked (twice on a terminal).
+ * @throws {UsageError} when empty or the two entries differ; {InterruptedError} on Ctrl-C.
+ */
+export async function newPassphrase({ env, prompt }: PassphraseParameters): Promise<string> {
+  const fromEnv = env.HLCOPY_PASSPHRASE;
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  const first = await prompt.secret("New keystore passphrase: ", "the keystore passphrase");
+  if (first === "") {
+    throw new UsageError("the passphrase is empty", {
+      hint: "choose a passphrase for the keystore (or set HLCOPY_PASSPHRASE)",
+    });
+  }
+  if (prompt.interactive) {
+    const again = await prompt.secret("Repeat the passphrase: ", "the keystore passphrase");
+    if (again !== first) {
+      throw new UsageError("the two passphrases do not match; nothing was written", {
+        hint: "run the command again and type the same passphrase twice",
+      });
+    }
+  }
+  return first;
+}
+
+/** The passphrase of an existing keystore: HLCOPY_PASSPHRASE, else asked once. */
+export async function existingPassphrase(
+  { env, prompt }: PassphraseParameters,
+  question = "Keystore passphrase: ",
+): Promise<string> {
+  const fromEnv = env.HLCOPY_PASSPHRASE;
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  return prompt.secret(question, "the keystore passphrase");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The agent key
+
+/**
+ * Refuse a key that is the follower account's own (master) key: it can withdraw.
+ * @throws {OperationalError} exit 2, naming both addresses (never the key).
+ */
+export function assertNotMasterKey(agentAddress: Address, account: Address | null): void {
+  if (account === null || agentAddress.toLowerCase() !== account.toLowerCase()) return;
+  throw new OperationalError(
+    `refusing this key: it is the key of your account ${account} itself (the master key), which can withdraw your funds`,
+    {
+      exitCode: 2,
+      hint: "hlcopy holds only an agent (API) key, which can trade but not withdraw: create one with hlcopy agent generate, then hlcopy agent approve",
+      details: { account },
+    },
+  );
+}
+
+export interface LoadAgentKeyParameters {
+  configDir: string;
+  /** The follower's master account: a key for this address is refused. */
+  account: Address | null;
+  env?: NodeJS.ProcessEnv;
+  /** Asked for the passphrase when HLCOPY_PASSPHRASE is not set (default: stdin/stderr). */
+  prompt?: Prompt;
+}
+
+export interface LoadedAgentKey {
+  privateKey: Hex;
+  address: Address;
+  source: "env" | "keystore";
+}
+
+/**
+ * The agent key for signing: HLCOPY_AGENT_KEY (hex) when set, else the keystore in the config
+ * directory, opened with HLCOPY_PASSPHRASE or a prompt (three tries on a terminal).
+ * @throws {UsageError} for a malformed HLCOPY_AGENT_KEY; {ConfigError} when there is no keystore
+ *   or it is corrupt; {WrongPassphraseError}; {OperationalError} (exit 2) for the master key.
+ */
+export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<LoadedAgentKey> {
+  const env = params.env ?? process.env;
+  const fromEnv = env.HLCOPY_AGENT_KEY;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const privateKey = normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY");
+    const address = addressOfKey(privateKey);
+    assertNotMasterKey(address, params.account);
+    return { privateKey, address, source: "env" };
+  }
+  const file = agentKeystorePath(params.configDir);
+  const keystore = await readKeystore(file);
+  const ownPrompt = params.prompt === undefined;
+  const prompt = params.prompt ?? createPrompt();
+  try {
+    const tries = prompt.interactive && !env.HLCOPY_PASSPHRASE ? 3 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const passphrase = await existingPassphrase({ env, prompt }, `Passphrase for ${file}: `);
+      try {
+        const privateKey = await decryptKeystore(keystore, passphrase, { source: file });
+        const address = addressOfKey(privateKey);
+        assertNotMasterKey(address, params.account);
+        return { privateKey, address, source: "keystore" };
+      } catch (error) {
+        if (!(error instanceof WrongPassphraseError) || attempt >= tries) throw error;
+        prompt.say("wrong passphrase, try again");
+      }
+    }
+  } finally {
+    if (ownPrompt) prompt.close();
+  }
+}

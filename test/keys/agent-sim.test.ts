@@ -1,0 +1,287 @@
+// The agent commands against the in-process simulator, through its real approveAgent signature
+// path: generate → show (not approved) → approve → show (approved, valid until) → an order the
+// agent signs lands on the master account; an unapproved key is rejected; expiry and refusals.
+import { statSync } from "node:fs";
+import { ApiRequestError, ExchangeClient, HttpTransport, InfoClient } from "@nktkas/hyperliquid";
+import type { Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAgentApprove } from "../../src/cli/agent/approve.js";
+import type { AgentContext, AgentIo } from "../../src/cli/agent/common.js";
+import { runAgentGenerate } from "../../src/cli/agent/generate.js";
+import { runAgentShow } from "../../src/cli/agent/show.js";
+import { resolveNetwork } from "../../src/cli/network.js";
+import { OperationalError, UsageError } from "../../src/core/errors.js";
+import type { Address } from "../../src/core/types.js";
+import { ensureAgentApproved } from "../../src/exchange/agents.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { agentKeystorePath } from "../../src/store/keystore.js";
+import { loadAgentKey } from "../../src/store/secrets.js";
+import { tempDir } from "../helpers/cli.js";
+import { Capture, pipedPrompt } from "./io.js";
+
+const DAY = 86_400_000;
+const PASS = "sim pass phrase";
+const ENV = { HLCOPY_PASSPHRASE: PASS, HLCOPY_SCRYPT_N: "1024" };
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startSim({ tickMs: 0, seed: 7 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+function newMaster(usd = 10_000): { key: Hex; address: Address } {
+  const key = generatePrivateKey();
+  const address = privateKeyToAccount(key).address.toLowerCase() as Address;
+  if (usd > 0) sim.control.fund(address, usd);
+  return { key, address };
+}
+
+function context(configDir: string, account: Address | null, env: NodeJS.ProcessEnv = ENV): AgentContext {
+  return { configDir, network: resolveNetwork(sim.httpUrl), account, json: true, env };
+}
+
+function io(lines: string[] = []): AgentIo & { out: Capture; err: Capture } {
+  return { out: new Capture(), err: new Capture(), prompt: pipedPrompt(lines).prompt };
+}
+
+/** Run a command with --json and return its one JSON document. */
+async function json(
+  run: (ctx: AgentContext, io: AgentIo) => Promise<void>,
+  ctx: AgentContext,
+  lines: string[] = [],
+): Promise<Record<string, unknown>> {
+  const x = io(lines);
+  await run(ctx, x);
+  const docs = x.out.text.trim().split("\n");
+  expect(docs).toHaveLength(1);
+  return JSON.parse(docs[0] ?? "") as Record<string, unknown>;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+function agentExchange(privateKey: Hex): ExchangeClient {
+  return new ExchangeClient({
+    transport: new HttpTransport({ apiUrl: sim.httpUrl }),
+    wallet: privateKeyToAccount(privateKey),
+  });
+}
+
+/** A resting BTC bid far below the market: it lands in the book without filling. */
+function restingBid(exchange: ExchangeClient) {
+  return exchange.order({
+    orders: [{ a: 0, b: true, p: "50000", s: "0.001", r: false, t: { limit: { tif: "Gtc" } } }],
+    grouping: "na",
+  });
+}
+
+describe("agent lifecycle on the simulator", () => {
+  it("generate → show → approve → show → the agent's order lands on the master account", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = context(dir, master.address);
+
+    const generated = await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+    const agent = generated.address as Address;
+    expect(agent).toMatch(/^0x[0-9a-f]{40}$/);
+    expect(agent).not.toBe(master.address);
+    expect(statSync(agentKeystorePath(dir)).mode & 0o777).toBe(0o600);
+
+    const before = await json(runAgentShow, ctx);
+    expect(before).toMatchObject({
+      agentAddress: agent,
+      account: master.address,
+      approved: false,
+      name: null,
+    });
+
+    // Not approved: the pre-trade check stops with the exact fixing command, and the exchange
+    // rejects what the agent signs.
+    const notYet = (await rejection(
+      ensureAgentApproved({
+        httpUrl: sim.httpUrl,
+        isTestnet: false,
+        account: master.address,
+        agentAddress: agent,
+        networkName: sim.httpUrl,
+      }),
+    )) as OperationalError;
+    expect(notYet).toBeInstanceOf(OperationalError);
+    expect(notYet.exitCode).toBe(2);
+    expect(notYet.hint).toContain(
+      `hlcopy --network ${sim.httpUrl} --account ${master.address} agent approve`,
+    );
+    const loaded = await loadAgentKey({ configDir: dir, account: master.address, env: ENV });
+    expect(loaded).toMatchObject({ address: agent, source: "keystore" });
+    const unapproved = await rejection(restingBid(agentExchange(loaded.privateKey)));
+    expect(unapproved).toBeInstanceOf(ApiRequestError);
+    expect(unapproved.message).toContain("does not exist");
+
+    // Approve with the master key from stdin (one line), signed through the real path.
+    const t0 = Date.now();
+    const approved = await json((c, i) => runAgentApprove(c, {}, i), ctx, [master.key]);
+    expect(approved).toMatchObject({
+      approved: true,
+      account: master.address,
+      agentAddress: agent,
+      name: "hlcopy",
+    });
+    expect(approved.validUntil).toBeGreaterThanOrEqual(t0 + 90 * DAY);
+    expect(approved.validUntil).toBeLessThanOrEqual(Date.now() + 90 * DAY);
+    expect(sim.control.stats().actionByType.approveAgent).toBeGreaterThanOrEqual(1);
+
+    const after = await json(runAgentShow, ctx);
+    expect(after).toMatchObject({
+      agentAddress: agent,
+      approved: true,
+      expired: false,
+      name: "hlcopy",
+      validUntil: approved.validUntil,
+    });
+    expect(after.daysLeft).toBeGreaterThanOrEqual(89);
+
+    const warnings: string[] = [];
+    const status = await ensureAgentApproved({
+      httpUrl: sim.httpUrl,
+      isTestnet: false,
+      account: master.address,
+      agentAddress: agent,
+      warn: (line) => warnings.push(line),
+    });
+    expect(status.approved).toBe(true);
+    expect(warnings).toEqual([]);
+
+    // Signed by the agent, the order is the master's.
+    const res = await restingBid(agentExchange(loaded.privateKey));
+    const resting = res.response.data.statuses[0] as { resting: { oid: number } };
+    const info = new InfoClient({ transport: new HttpTransport({ apiUrl: sim.httpUrl }) });
+    const orders = await info.openOrders({ user: master.address });
+    expect(orders.map((o) => o.oid)).toContain(resting.resting.oid);
+    expect(await info.openOrders({ user: agent })).toEqual([]);
+
+    // Another key, never approved, is still rejected.
+    const stranger = await rejection(restingBid(agentExchange(generatePrivateKey())));
+    expect(stranger).toBeInstanceOf(ApiRequestError);
+  });
+
+  it("text output: the address and the next step, never the key", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = { ...context(dir, master.address), json: false };
+    const x = io();
+    await runAgentGenerate(ctx, {}, x);
+    expect(x.out.text).toMatch(/^Agent address: 0x[0-9a-f]{40}\n/);
+    expect(x.out.text).toContain(`hlcopy --network ${sim.httpUrl} --account ${master.address} agent approve`);
+    const shown = io();
+    await runAgentShow(ctx, shown);
+    expect(shown.out.text).toContain("approved     no");
+    expect(shown.out.text).toContain("Approve it: hlcopy");
+    const approved = io([master.key]);
+    await runAgentApprove(ctx, { name: "desk", validDays: "30" }, approved);
+    expect(approved.out.text).toContain("(30 days)");
+    const again = io();
+    await runAgentShow(ctx, again);
+    expect(again.out.text).toContain("approved     yes");
+    expect(again.out.text).toContain("name         desk");
+    expect(again.out.text).toMatch(/\((29|30) days left\)/);
+  });
+
+  it("expiry: a warning under 7 days, exit 2 once expired", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = context(dir, master.address);
+    const { address: agent } = await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+    await json((c, i) => runAgentApprove(c, { validDays: 3 }, i), ctx, [master.key]);
+    const params = {
+      httpUrl: sim.httpUrl,
+      isTestnet: false,
+      account: master.address,
+      agentAddress: agent as Address,
+    };
+
+    const warnings: string[] = [];
+    await ensureAgentApproved({ ...params, warn: (line) => warnings.push(line) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warning: the agent approval ends on .* \(2 days left\); renew it: hlcopy/);
+
+    const shown = io();
+    await runAgentShow({ ...ctx, json: false }, shown);
+    expect(shown.err.text).toContain("warning: the approval ends in 2 days");
+
+    const expired = (await rejection(
+      ensureAgentApproved({ ...params, now: Date.now() + 4 * DAY }),
+    )) as OperationalError;
+    expect(expired).toBeInstanceOf(OperationalError);
+    expect(expired.exitCode).toBe(2);
+    expect(expired.message).toContain("expired");
+    expect(expired.hint).toContain("agent approve");
+  });
+});
+
+describe("agent approve refusals (nothing is signed or sent)", () => {
+  it("a master key that is not --account's", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = context(dir, master.address);
+    await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+    const sent = sim.control.stats().actionByType.approveAgent ?? 0;
+    const other = generatePrivateKey();
+    const error = (await rejection(runAgentApprove(ctx, {}, io([other])))) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain("not to your account");
+    expect(`${error.message}${error.hint}`).not.toContain(other.slice(2));
+    expect(sim.control.stats().actionByType.approveAgent ?? 0).toBe(sent);
+  });
+
+  it("bad --name / --valid-days, no account, no agent: refused before asking for the master key", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = context(dir, master.address);
+    await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+    for (const opts of [
+      { validDays: "0" },
+      { validDays: "181" },
+      { validDays: "1.5" },
+      { name: "x".repeat(17) },
+      { name: "" },
+    ]) {
+      const x = io([master.key]);
+      expect(await rejection(runAgentApprove(ctx, opts, x))).toBeInstanceOf(UsageError);
+      expect(await x.prompt.secret("", "")).toBe(master.key); // the line was never consumed
+    }
+    const noAccount = await rejection(runAgentApprove(context(dir, null), {}, io([master.key])));
+    expect(noAccount.message).toContain("needs your follower account");
+    const noAgent = await rejection(
+      runAgentApprove(context(tempDir(), master.address), {}, io([master.key])),
+    );
+    expect(noAgent.message).toContain("no agent key");
+  });
+
+  it("the agent key is the master key itself: exit 2, suggests generate", async () => {
+    const master = newMaster();
+    const ctx = context(tempDir(), master.address, { HLCOPY_AGENT_KEY: master.key });
+    const error = (await rejection(runAgentApprove(ctx, {}, io([master.key])))) as OperationalError;
+    expect(error).toBeInstanceOf(OperationalError);
+    expect(error.exitCode).toBe(2);
+    expect(error.hint).toContain("hlcopy agent generate");
+  });
+
+  it("the exchange's refusal is reported with its message (unfunded master)", async () => {
+    const master = newMaster(0);
+    const dir = tempDir();
+    const ctx = context(dir, master.address);
+    await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+    const error = await rejection(runAgentApprove(ctx, {}, io([master.key])));
+    expect(error).toBeInstanceOf(OperationalError);
+    expect(error.message).toMatch(/^the exchange refused approveAgent: /);
+  });
+});

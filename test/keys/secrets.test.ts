@@ -1,0 +1,208 @@
+// Secrets in: the hidden prompt (no echo, Ctrl-C aborts with 130), piped stdin, the
+// environment, and loadAgentKey's refusals (master key, wrong passphrase, no keystore).
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import type { Hex } from "viem";
+import { describe, expect, it } from "vitest";
+import { ConfigError, OperationalError, UsageError } from "../../src/core/errors.js";
+import type { Address } from "../../src/core/types.js";
+import {
+  addressOfKey,
+  agentKeystorePath,
+  encryptKeystore,
+  WrongPassphraseError,
+  writeKeystore,
+} from "../../src/store/keystore.js";
+import { InterruptedError, loadAgentKey, newPassphrase } from "../../src/store/secrets.js";
+import { tempDir } from "../helpers/cli.js";
+import { pipedPrompt, ttyPrompt } from "./io.js";
+
+const AGENT_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const MASTER_KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+const AGENT = addressOfKey(AGENT_KEY);
+const MASTER = addressOfKey(MASTER_KEY);
+const PASS = "pass phrase 1";
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+async function configWithKeystore(key: Hex = AGENT_KEY): Promise<string> {
+  const dir = tempDir();
+  await writeKeystore(agentKeystorePath(dir), await encryptKeystore(key, PASS, { scryptN: 1024 }));
+  return dir;
+}
+
+describe("hidden prompt on a terminal", () => {
+  it("reads a line in raw mode and echoes nothing of it", async () => {
+    const { prompt, tty, output } = ttyPrompt();
+    expect(prompt.interactive).toBe(true);
+    tty.typeLater("s3cr", "et\r");
+    expect(await prompt.secret("Passphrase: ", "x")).toBe("s3cret");
+    expect(output.text).toBe("Passphrase: \n");
+    expect(tty.rawModeCalls).toEqual([true, false]);
+  });
+
+  it("handles backspace, Ctrl-U and ignores arrow keys", async () => {
+    const { prompt, tty } = ttyPrompt();
+    tty.typeLater("abx\u007fc", "\u001b[D", "\u0015xyz\u007f", "\r");
+    expect(await prompt.secret("P: ", "x")).toBe("xy");
+  });
+
+  it("Ctrl-C aborts with exit 130 and leaves the terminal out of raw mode", async () => {
+    const { prompt, tty } = ttyPrompt();
+    tty.typeLater("abc\u0003");
+    const error = (await rejection(prompt.secret("P: ", "x"))) as InterruptedError;
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error.exitCode).toBe(130);
+    expect(error.hint).toBe("nothing was changed");
+    expect(tty.rawMode).toBe(false);
+  });
+
+  it("Ctrl-D on an empty line aborts too", async () => {
+    const { prompt, tty } = ttyPrompt();
+    tty.typeLater("\u0004");
+    expect(await rejection(prompt.secret("P: ", "x"))).toBeInstanceOf(InterruptedError);
+  });
+});
+
+describe("piped stdin", () => {
+  it("hands out one line per question, then says stdin ended", async () => {
+    const { prompt } = pipedPrompt(["first", "second"]);
+    expect(prompt.interactive).toBe(false);
+    expect(await prompt.secret("a", "x")).toBe("first");
+    expect(await prompt.secret("b", "x")).toBe("second");
+    const error = await rejection(prompt.secret("c", "the master key"));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe("expected the master key on stdin, but it ended");
+    expect(await prompt.confirm("sure?")).toBe(false);
+    prompt.close();
+  });
+});
+
+describe("new passphrase", () => {
+  it("HLCOPY_PASSPHRASE wins and nothing is asked", async () => {
+    const { prompt, output } = pipedPrompt([]);
+    expect(await newPassphrase({ env: { HLCOPY_PASSPHRASE: "env pass" }, prompt })).toBe("env pass");
+    expect(output.text).toBe("");
+  });
+
+  it("on a terminal it is asked twice and must match", async () => {
+    const ok = ttyPrompt();
+    ok.tty.typeLater("abc\r", "abc\r");
+    expect(await newPassphrase({ env: {}, prompt: ok.prompt })).toBe("abc");
+    expect(ok.output.text).toBe("New keystore passphrase: \nRepeat the passphrase: \n");
+    const bad = ttyPrompt();
+    bad.tty.typeLater("abc\r", "abd\r");
+    const error = await rejection(newPassphrase({ env: {}, prompt: bad.prompt }));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain("do not match");
+    expect(error.message).not.toContain("abc");
+  });
+
+  it("piped: asked once; empty is refused", async () => {
+    expect(await newPassphrase({ env: {}, prompt: pipedPrompt(["once"]).prompt })).toBe("once");
+    expect(await rejection(newPassphrase({ env: {}, prompt: pipedPrompt([""]).prompt }))).toBeInstanceOf(
+      UsageError,
+    );
+  });
+});
+
+describe("loadAgentKey", () => {
+  it("HLCOPY_AGENT_KEY bypasses the keystore", async () => {
+    const got = await loadAgentKey({
+      configDir: tempDir(),
+      account: MASTER,
+      env: { HLCOPY_AGENT_KEY: AGENT_KEY.slice(2).toUpperCase() },
+    });
+    expect(got).toEqual({ privateKey: AGENT_KEY, address: AGENT, source: "env" });
+  });
+
+  it("a malformed HLCOPY_AGENT_KEY is named, never echoed", async () => {
+    const bad = `${AGENT_KEY}ff`;
+    const error = (await rejection(
+      loadAgentKey({ configDir: tempDir(), account: MASTER, env: { HLCOPY_AGENT_KEY: bad } }),
+    )) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain("HLCOPY_AGENT_KEY");
+    expect(`${error.message}${error.hint}`).not.toContain(AGENT_KEY.slice(2));
+  });
+
+  it("refuses the master key (from the env or the keystore): exit 2, explains, suggests generate", async () => {
+    const fromEnv = (await rejection(
+      loadAgentKey({ configDir: tempDir(), account: MASTER, env: { HLCOPY_AGENT_KEY: MASTER_KEY } }),
+    )) as OperationalError;
+    expect(fromEnv).toBeInstanceOf(OperationalError);
+    expect(fromEnv.exitCode).toBe(2);
+    expect(fromEnv.message).toContain("can withdraw");
+    expect(fromEnv.hint).toContain("hlcopy agent generate");
+    expect(`${fromEnv.message}${fromEnv.hint}`).not.toContain(MASTER_KEY.slice(2));
+
+    const dir = await configWithKeystore(MASTER_KEY);
+    const fromKeystore = await rejection(
+      loadAgentKey({
+        configDir: dir,
+        account: MASTER.toUpperCase() as Address,
+        env: { HLCOPY_PASSPHRASE: PASS },
+      }),
+    );
+    expect(fromKeystore).toBeInstanceOf(OperationalError);
+  });
+
+  it("opens the keystore with HLCOPY_PASSPHRASE, or a prompt", async () => {
+    const dir = await configWithKeystore();
+    const viaEnv = await loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: PASS } });
+    expect(viaEnv).toEqual({ privateKey: AGENT_KEY, address: AGENT, source: "keystore" });
+    const viaPipe = await loadAgentKey({
+      configDir: dir,
+      account: null,
+      env: {},
+      prompt: pipedPrompt([PASS]).prompt,
+    });
+    expect(viaPipe.address).toBe(AGENT);
+  });
+
+  it("on a terminal, a mistyped passphrase can be typed again (3 tries)", async () => {
+    const dir = await configWithKeystore();
+    const { prompt, tty, output } = ttyPrompt();
+    tty.typeLater("wrong\r", `${PASS}\r`);
+    const got = await loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt });
+    expect(got.address).toBe(AGENT);
+    expect(output.text).toContain("wrong passphrase, try again");
+    expect(output.text).not.toContain(PASS);
+  });
+
+  it("wrong passphrase: exit 2 'wrong passphrase', the keystore untouched", async () => {
+    const dir = await configWithKeystore();
+    const file = agentKeystorePath(dir);
+    const before = readFileSync(file, "utf8");
+    const mtime = statSync(file).mtimeMs;
+    const error = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: "nope" } }),
+    )) as UsageError;
+    expect(error).toBeInstanceOf(WrongPassphraseError);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe("wrong passphrase");
+    expect(readFileSync(file, "utf8")).toBe(before);
+    expect(statSync(file).mtimeMs).toBe(mtime);
+  });
+
+  it("no keystore / corrupt keystore: ConfigError naming the file", async () => {
+    const dir = tempDir();
+    const file = agentKeystorePath(dir);
+    const none = await rejection(loadAgentKey({ configDir: dir, account: MASTER, env: {} }));
+    expect(none).toBeInstanceOf(ConfigError);
+    expect(none.message).toContain(file);
+    writeFileSync(file, "{}", { mode: 0o600 });
+    const corrupt = await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: PASS } }),
+    );
+    expect(corrupt).toBeInstanceOf(ConfigError);
+    expect(corrupt.message).toContain(file);
+    expect(readFileSync(file, "utf8")).toBe("{}");
+  });
+});
