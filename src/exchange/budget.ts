@@ -171,14 +171,15 @@ export class RequestBudget {
   }
 
   /**
-   * Record an HTTP 429: empty the bucket and block every request for an exponential backoff.
+   * Record an HTTP 429: spend everything but the orders' reserve and block every request for
+   * an exponential backoff (doubling per consecutive 429, capped).
    * @returns the backoff in ms.
    */
   rateLimited(detail: string): number {
     this.#refill();
     const attempt = ++this.#consecutive429;
     const waitMs = Math.min(this.#initialBackoffMs * 2 ** (attempt - 1), this.#maxBackoffMs);
-    this.#tokens = Math.min(this.#tokens, 0);
+    this.#tokens = Math.min(this.#tokens, this.orderReserve);
     this.#blockedUntil = Math.max(this.#blockedUntil, this.#now() + waitMs);
     this.#emit({ type: "rateLimited", waitMs, attempt, detail });
     return waitMs;

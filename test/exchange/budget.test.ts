@@ -119,7 +119,7 @@ describe("RequestBudget", () => {
     });
     expect(b.rateLimited("info l2Book answered HTTP 429")).toBe(1000);
     expect(b.isBackingOff()).toBe(true);
-    expect(b.available()).toBe(0);
+    expect(b.available()).toBe(b.orderReserve); // only the orders' reserve is left
     expect(b.rateLimited("again")).toBe(2000);
     expect(b.rateLimited("again")).toBe(4000);
     expect(b.rateLimited("again")).toBe(5000);
