@@ -58,8 +58,11 @@ export type StreamEvent =
   | { type: "orderUpdate"; at: number; updates: OrderUpdate[] }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: TopOfBook }
-  /** The connection came back and the subscriptions are being replayed: sweep now. */
-  | { type: "reconnect"; at: number; reconnects: number }
+  /**
+   * The connection came back and the subscriptions are being replayed — or, with `stream`,
+   * that one failed subscription is back: data may have been missed, sweep now.
+   */
+  | { type: "reconnect"; at: number; reconnects: number; stream?: string }
   /** The connection dropped; the transport is reconnecting. */
   | { type: "disconnect"; at: number; reason: string }
   /** One subscription failed for good (refused after a reconnect, or the socket terminated). */
@@ -79,6 +82,8 @@ export interface OpenStreamsOptions {
   pongTimeoutMs?: number;
   /** How long to wait for the first connection and the subscriptions. Default 10 000 ms. */
   connectTimeoutMs?: number;
+  /** First delay before re-subscribing a failed stream (doubles, capped at 30 s). Default 1 000 ms. */
+  resubscribeDelayMs?: number;
   /** Fill keys remembered per user for deduplication. Default 20 000. */
   dedupeLimit?: number;
   now?: () => number;
@@ -189,8 +194,20 @@ interface Handle {
   unsubscribe(): Promise<void>;
 }
 
+/** Subscribe one stream, reporting a later permanent failure to `onError`. */
+type Subscribe = (onError: (error: unknown) => void) => Promise<Handle>;
+
+interface Entry {
+  subscribe: Subscribe;
+  handle: Handle | undefined;
+  retry: NodeJS.Timeout | undefined;
+}
+
 /**
  * Connect and subscribe everything; resolves once every subscription is confirmed.
+ * A subscription that later fails for good (the server refused it after a reconnect, or its
+ * confirmation was lost) is reported as "streamError" and re-subscribed with backoff; when it
+ * is back, a "reconnect" event naming it tells the engine to sweep.
  * @throws {UsageError} when the configuration exceeds the per-IP limits (nothing connects).
  * @throws {RetryableError} when the connection or a subscription fails (the socket is closed).
  */
@@ -200,17 +217,19 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   const us = options.users.us.toLowerCase() as Address;
   const leaders = plan.users.filter((u) => u !== us);
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const resubscribeDelayMs = options.resubscribeDelayMs ?? 1_000;
 
   const transport = new WebSocketTransport({
     url: options.wsUrl,
     isTestnet: options.isTestnet,
+    // Also how long a (re)subscription waits for the server's confirmation.
     timeout: connectTimeoutMs,
     keepAlive: { interval: options.pingIntervalMs ?? 20_000, timeout: options.pongTimeoutMs ?? 10_000 },
   });
   const client = new SubscriptionClient({ transport });
   const dedupe = new FillDeduper(options.dedupeLimit);
   const lastMessageAt: Record<string, number> = {};
-  const books = new Map<string, Handle>();
+  const entries = new Map<string, Entry>();
   let lastSocketMessageAt = 0;
   let connected = false;
   let opened = false;
@@ -230,16 +249,66 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     lastMessageAt[key] = at;
     return at;
   };
-  const onError = (stream: string) => (error: unknown) => {
-    if (closing) return;
+
+  // --- the subscription registry -----------------------------------------------------------
+  let freshSocketAt = Number.NEGATIVE_INFINITY;
+  const failed = (key: string, entry: Entry) => (error: unknown) => {
+    if (closing || entries.get(key) !== entry) return;
+    entry.handle = undefined;
     emit({
       type: "streamError",
       at: now(),
-      stream,
-      error: translateError(error, { operation: `stream ${stream}` }),
+      stream: key,
+      error: translateError(error, { operation: `stream ${key}` }),
     });
+    // The server may still hold the subscription (only its confirmation was lost), and then
+    // refuses it again as "Already subscribed": start from a fresh connection (once for a
+    // burst of failures), where every live subscription is replayed, then re-add this one.
+    if (now() - freshSocketAt > resubscribeDelayMs) {
+      freshSocketAt = now();
+      transport.socket.reconnect();
+    }
+    retry(key, entry, 0);
+  };
+  const retry = (key: string, entry: Entry, attempt: number): void => {
+    const delay = Math.min(resubscribeDelayMs * 2 ** attempt, 30_000);
+    entry.retry = setTimeout(async () => {
+      entry.retry = undefined;
+      if (closing || entries.get(key) !== entry) return;
+      try {
+        const handle = await entry.subscribe(failed(key, entry));
+        if (closing || entries.get(key) !== entry) {
+          await handle.unsubscribe().catch(() => {});
+          return;
+        }
+        entry.handle = handle;
+        emit({ type: "reconnect", at: now(), reconnects, stream: key });
+      } catch {
+        retry(key, entry, attempt + 1);
+      }
+    }, delay);
+    entry.retry.unref();
+  };
+  const add = async (key: string, subscribe: Subscribe): Promise<void> => {
+    const entry: Entry = { subscribe, handle: undefined, retry: undefined };
+    entries.set(key, entry);
+    try {
+      entry.handle = await subscribe(failed(key, entry));
+    } catch (error) {
+      entries.delete(key);
+      throw error;
+    }
+  };
+  const remove = async (key: string): Promise<void> => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    delete lastMessageAt[key];
+    clearTimeout(entry.retry);
+    await entry.handle?.unsubscribe().catch(() => {});
   };
 
+  // --- connection events -------------------------------------------------------------------
   const socket = transport.socket;
   socket.addEventListener("message", () => {
     lastSocketMessageAt = now();
@@ -259,93 +328,117 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     emit({ type: "disconnect", at: now(), reason: `socket closed (code ${event.code})` });
   });
 
-  const subscribeBook = async (coin: string): Promise<Handle> => {
+  // --- the streams -------------------------------------------------------------------------
+  const addBook = (coin: string): Promise<void> => {
     const key = `l2Book:${coin}`;
-    return client.l2Book(
-      { coin },
-      (data: L2BookEvent) => emit({ type: "book", at: touch(key), book: toTopOfBook(coin, data) }),
-      { onError: onError(key) },
+    return add(key, (onError) =>
+      client.l2Book(
+        { coin },
+        (data: L2BookEvent) => emit({ type: "book", at: touch(key), book: toTopOfBook(coin, data) }),
+        { onError },
+      ),
     );
   };
 
-  const subscribeAll = async (): Promise<Handle[]> => {
-    const subs: Promise<Handle>[] = [];
+  const addAll = (): Promise<void>[] => {
+    const subs: Promise<void>[] = [];
     for (const leader of leaders) {
       const fillsKey = `userFills:${leader}`;
       const stateKey = `clearinghouseState:${leader}`;
       subs.push(
-        client.userFills(
-          { user: leader },
-          (data: UserFillsEvent) => {
-            const at = touch(fillsKey);
-            const fills = dedupe.fresh(
-              leader,
-              data.fills.map((f) => toFill(f, leader)),
-            );
-            if (fills.length > 0)
-              emit({ type: "leaderFill", at, leader, fills, isSnapshot: data.isSnapshot === true });
-          },
-          { onError: onError(fillsKey) },
+        add(fillsKey, (onError) =>
+          client.userFills(
+            { user: leader },
+            (data: UserFillsEvent) => {
+              const at = touch(fillsKey);
+              const fills = dedupe.fresh(
+                leader,
+                data.fills.map((f) => toFill(f, leader)),
+              );
+              if (fills.length > 0)
+                emit({ type: "leaderFill", at, leader, fills, isSnapshot: data.isSnapshot === true });
+            },
+            { onError },
+          ),
         ),
-        client.clearinghouseState(
-          { user: leader },
-          (data: ClearinghouseStateEvent) => {
-            const at = touch(stateKey);
-            emit({
-              type: "leaderState",
-              at,
-              leader,
-              state: toAccountState(leader, data.clearinghouseState, [], at),
-            });
-          },
-          { onError: onError(stateKey) },
+        add(stateKey, (onError) =>
+          client.clearinghouseState(
+            { user: leader },
+            (data: ClearinghouseStateEvent) => {
+              const at = touch(stateKey);
+              emit({
+                type: "leaderState",
+                at,
+                leader,
+                state: toAccountState(leader, data.clearinghouseState, [], at),
+              });
+            },
+            { onError },
+          ),
         ),
       );
     }
+    const ourFills = `userFills:${us}`;
+    const ourOrders = `orderUpdates:${us}`;
+    const ourState = `clearinghouseState:${us}`;
     subs.push(
-      client.userFills(
-        { user: us },
-        (data: UserFillsEvent) => {
-          const at = touch(`userFills:${us}`);
-          const fills = dedupe.fresh(
-            us,
-            data.fills.map((f) => toFill(f, us)),
-          );
-          if (fills.length > 0) emit({ type: "ourFill", at, fills, isSnapshot: data.isSnapshot === true });
-        },
-        { onError: onError(`userFills:${us}`) },
+      add(ourFills, (onError) =>
+        client.userFills(
+          { user: us },
+          (data: UserFillsEvent) => {
+            const at = touch(ourFills);
+            const fills = dedupe.fresh(
+              us,
+              data.fills.map((f) => toFill(f, us)),
+            );
+            if (fills.length > 0) emit({ type: "ourFill", at, fills, isSnapshot: data.isSnapshot === true });
+          },
+          { onError },
+        ),
       ),
-      client.orderUpdates(
-        { user: us },
-        (data: OrderUpdatesEvent) => {
-          const at = touch(`orderUpdates:${us}`);
-          emit({ type: "orderUpdate", at, updates: data.map(toOrderUpdate) });
-        },
-        { onError: onError(`orderUpdates:${us}`) },
+      add(ourOrders, (onError) =>
+        client.orderUpdates(
+          { user: us },
+          (data: OrderUpdatesEvent) => {
+            emit({ type: "orderUpdate", at: touch(ourOrders), updates: data.map(toOrderUpdate) });
+          },
+          { onError },
+        ),
       ),
-      client.clearinghouseState(
-        { user: us },
-        (data: ClearinghouseStateEvent) => {
-          const at = touch(`clearinghouseState:${us}`);
-          emit({ type: "ourState", at, state: toAccountState(us, data.clearinghouseState, [], at) });
-        },
-        { onError: onError(`clearinghouseState:${us}`) },
+      add(ourState, (onError) =>
+        client.clearinghouseState(
+          { user: us },
+          (data: ClearinghouseStateEvent) => {
+            const at = touch(ourState);
+            emit({ type: "ourState", at, state: toAccountState(us, data.clearinghouseState, [], at) });
+          },
+          { onError },
+        ),
       ),
-      client.allMids(
-        (data: AllMidsEvent) => emit({ type: "mids", at: touch("allMids"), mids: toMids(data.mids) }),
-        { onError: onError("allMids") },
+      add("allMids", (onError) =>
+        client.allMids(
+          (data: AllMidsEvent) => emit({ type: "mids", at: touch("allMids"), mids: toMids(data.mids) }),
+          {
+            onError,
+          },
+        ),
       ),
     );
-    return Promise.all(subs);
+    for (const coin of new Set(options.coins ?? [])) subs.push(addBook(coin));
+    return subs;
+  };
+
+  const shutdown = (): void => {
+    closing = true;
+    for (const entry of entries.values()) clearTimeout(entry.retry);
+    transport.close();
   };
 
   try {
     await transport.ready(AbortSignal.timeout(connectTimeoutMs));
-    await subscribeAll();
-    for (const coin of new Set(options.coins ?? [])) books.set(coin, await subscribeBook(coin));
+    await Promise.all(addAll());
   } catch (error) {
-    closing = true;
-    transport.close();
+    shutdown();
     throw new RetryableError(`cannot open the exchange's websocket at ${options.wsUrl}`, {
       cause: error,
       hint: "check the network and the --network setting; hlcopy retries",
@@ -355,30 +448,25 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
 
   return {
     users: plan.users,
-    subscriptionCount: () =>
-      plan.streams.length - (options.coins ? new Set(options.coins).size : 0) + books.size,
+    subscriptionCount: () => entries.size,
     health: () => ({ connected, lastSocketMessageAt, lastMessageAt: { ...lastMessageAt }, reconnects }),
     async watchBooks(coins: string[]): Promise<void> {
       const wanted = new Set(coins);
       planSubscriptions(options.users, [...wanted]);
-      for (const [coin, handle] of books) {
-        if (wanted.has(coin)) continue;
-        books.delete(coin);
-        delete lastMessageAt[`l2Book:${coin}`];
-        await handle.unsubscribe().catch(() => {});
+      for (const key of [...entries.keys()]) {
+        if (key.startsWith("l2Book:") && !wanted.has(key.slice("l2Book:".length))) await remove(key);
       }
       for (const coin of wanted) {
-        if (books.has(coin)) continue;
+        if (entries.has(`l2Book:${coin}`)) continue;
         try {
-          books.set(coin, await subscribeBook(coin));
+          await addBook(coin);
         } catch (error) {
           throw new RetryableError(`cannot stream the ${coin} book`, { cause: error, details: { coin } });
         }
       }
     },
     async close(): Promise<void> {
-      closing = true;
-      transport.close();
+      shutdown();
     },
   };
 }
