@@ -114,8 +114,9 @@ export interface HlClient {
    * Send the actions as ONE signed `order` action (grouping "na", IOC limits, reduce-only
    * flags, cloids). Returns one result per action, in order: rebuilt from the reply even when
    * the SDK throws for the batch. Timeout / network / HTTP 5xx after sending → "uncertain"
-   * (resolve with `resolveUncertain`, never re-send). An action with an unknown coin or an
-   * invalid size/price is "rejected" locally and not sent. Never calls /info.
+   * (resolve with `resolveUncertain`, never re-send). An action with an unknown coin, an
+   * invalid size/price/cloid or a cloid already in the batch is "rejected" locally ("not sent:
+   * …") and left out. Never calls /info. One request at a time per client.
    * @throws {OperationalError} without an agent key, or when the exchange refuses the signer
    *   (agent not approved, account not funded).
    * @throws {RateLimitError} on HTTP 429 (nothing was executed).
@@ -133,7 +134,9 @@ export interface HlClient {
    * Turn every "uncertain" result into a definite one by cloid lookup, retrying failed lookups
    * with backoff. A cloid not found is "rejected" (never placed) only once its order's expiry
    * has passed (plus clock skew); until then it is looked up again. Never re-sends an order.
-   * @throws {UncertainOutcomeError} when lookups keep failing `maxFailures` times.
+   * @throws {UncertainOutcomeError} when a cloid's lookups fail `maxFailures` times; its
+   *   `details.results` holds every result known (the others resolved), `details.uncertain`
+   *   the cloids still unknown.
    */
   resolveUncertain(results: OrderResult[], options?: ResolveOptions): Promise<OrderResult[]>;
 }
@@ -319,12 +322,20 @@ class Client implements HlClient {
     const results: (OrderResult | undefined)[] = new Array(actions.length);
     const wires: OrderWire[] = [];
     const sentIndex: number[] = [];
+    const cloids = new Set<string>();
     actions.forEach((a, i) => {
       const market = markets[a.coin];
       if (!market) {
         results[i] = local(a.cloid, `unknown market ${a.coin}`);
         return;
       }
+      // Results and lookups are keyed by cloid: one cloid, one order.
+      const key = a.cloid.toLowerCase();
+      if (cloids.has(key)) {
+        results[i] = local(a.cloid, "duplicate cloid in the batch");
+        return;
+      }
+      cloids.add(key);
       try {
         wires.push(toOrderWire(a, market));
         sentIndex.push(i);
@@ -411,7 +422,22 @@ class Client implements HlClient {
   }
 
   async resolveUncertain(results: OrderResult[], options: ResolveOptions = {}): Promise<OrderResult[]> {
-    return Promise.all(results.map((r) => (r.status === "uncertain" ? this.#resolveOne(r, options) : r)));
+    const settled = await Promise.allSettled(
+      results.map((r) => (r.status === "uncertain" ? this.#resolveOne(r, options) : Promise.resolve(r))),
+    );
+    const out = settled.map((s, i) => (s.status === "fulfilled" ? s.value : (results[i] as OrderResult)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (!failed) return out;
+    const stillUncertain = out.filter((r) => r.status === "uncertain").map((r) => r.cloid);
+    throw new UncertainOutcomeError(
+      `${stillUncertain.length} order(s) still uncertain after repeated lookups: ${stillUncertain.join(", ")}`,
+      {
+        cause: failed.reason,
+        // What is known, so the caller can apply the resolved ones and hold the rest.
+        details: { results: out, uncertain: stillUncertain },
+        hint: "nothing is re-sent for them; the next sweep looks them up again",
+      },
+    );
   }
 
   async #resolveOne(result: OrderResult, options: ResolveOptions): Promise<OrderResult> {
@@ -445,16 +471,7 @@ class Client implements HlClient {
         await this.#sleep(Math.min(delay, settledAt - now));
       } catch (error) {
         failures++;
-        if (failures >= maxFailures) {
-          throw new UncertainOutcomeError(
-            `order ${result.cloid} is still uncertain: ${failures} lookups failed`,
-            {
-              cause: error,
-              details: { cloid: result.cloid },
-              hint: "nothing is re-sent for it; the next sweep looks it up again",
-            },
-          );
-        }
+        if (failures >= maxFailures) throw error;
         await this.#sleep(delay);
       }
       delay = Math.min(delay * 2, maxDelay);

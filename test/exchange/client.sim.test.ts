@@ -1,7 +1,7 @@
 // The exchange client against the in-process simulator, over real HTTP with real signatures.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { OperationalError, RateLimitError } from "../../src/core/errors.js";
+import { OperationalError, RateLimitError, UncertainOutcomeError } from "../../src/core/errors.js";
 import type { Markets } from "../../src/core/types.js";
 import {
   type BudgetEvent,
@@ -31,10 +31,14 @@ interface Setup {
   events: BudgetEvent[];
 }
 
-async function setup(opts: { timeoutMs?: number; orderTtlMs?: number } = {}): Promise<Setup> {
+async function setup(
+  opts: { timeoutMs?: number; orderTtlMs?: number; unpaced?: boolean } = {},
+): Promise<Setup> {
   const { master, agentKey } = await masterWithAgent(sim);
   const events: BudgetEvent[] = [];
   const budget = new RequestBudget({
+    // The simulator has no rate limit: `unpaced` lifts ours for bulk set-ups.
+    ...(opts.unpaced ? { limitPerMinute: 1e9, burst: 1e6 } : {}),
     initialBackoffMs: 20,
     maxBackoffMs: 100,
     onEvent: (e) => events.push(e),
@@ -148,6 +152,23 @@ describe("reads", () => {
   });
 });
 
+describe("pagination", () => {
+  it("fills beyond one page (2000) are fetched page by page, each once", async () => {
+    const s = await setup({ unpaced: true });
+    const batch = (n: number) =>
+      Array.from({ length: n }, (_, i) => action(s.markets, "ETH", i % 2 ? "sell" : "buy", 0.01));
+    for (let i = 0; i < 11; i++) {
+      const results = await s.client.placeOrders(batch(200), s.markets);
+      expect(results.every((r) => r.status === "filled")).toBe(true);
+    }
+    sim.control.reset();
+    const fills = await s.client.getFillsByTime(s.master.address, 0);
+    expect(fills).toHaveLength(2200);
+    expect(new Set(fills.map((f) => f.tid)).size).toBe(2200);
+    expect(sim.control.stats().infoByType.userFillsByTime).toBe(2);
+  });
+});
+
 describe("placeOrders", () => {
   it("sends ONE order request and no /info request (the hot path), signed by the agent for the master", async () => {
     const s = await setup();
@@ -206,8 +227,10 @@ describe("placeOrders", () => {
     const unknown = { ...action(s.markets, "ETH", "buy", 0.1), coin: "NOPE" };
     const dust = action(s.markets, "ETH", "buy", 0.00001); // below one lot (4 decimals)
     const good = action(s.markets, "ETH", "buy", 0.1);
-    const results = await s.client.placeOrders([unknown, dust, good], s.markets);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "filled"]);
+    const twin = { ...good, side: "sell" as const };
+    const results = await s.client.placeOrders([unknown, dust, good, twin], s.markets);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "filled", "rejected"]);
+    expect(results[3]?.error).toBe("not sent: duplicate cloid in the batch");
     expect(results[0]?.error).toBe("not sent: unknown market NOPE");
     expect(sim.control.orderHistory(s.master.address)).toHaveLength(1);
   });
@@ -251,6 +274,31 @@ describe("placeOrders", () => {
     expect(resolved).toMatchObject({ status: "rejected", filledSize: 0 });
     expect(resolved?.error).toMatch(/never reached the exchange/);
     expect(ordersOf(s, a.cloid)).toHaveLength(0);
+  });
+
+  it("lookups that keep failing: UncertainOutcomeError with what is known; later resolution still works", async () => {
+    const s = await setup();
+    const a = action(s.markets, "ETH", "buy", 0.1);
+    const b = action(s.markets, "SOL", "buy", 1);
+    const results = await s.client.placeOrders([a, b], s.markets);
+    const mixed = [
+      { ...results[0], status: "uncertain" as const, cloid: a.cloid, filledSize: 0, avgPx: null },
+      results[1],
+    ];
+    sim.control.fault({ kind: "http500", count: 1_000, stage: "before", endpoint: "info" });
+    const error = await s.client
+      .resolveUncertain(
+        mixed.filter((r) => r !== undefined),
+        { maxFailures: 3, initialDelayMs: 5 },
+      )
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(UncertainOutcomeError);
+    expect(error.details.uncertain).toEqual([a.cloid]);
+    expect(error.details.results[1]).toMatchObject({ cloid: b.cloid, status: "filled" });
+    sim.control.reset();
+    const [resolved] = await s.client.resolveUncertain(mixed.filter((r) => r !== undefined));
+    expect(resolved).toMatchObject({ cloid: a.cloid, status: "filled", filledSize: 0.1 });
+    expect(ordersOf(s, a.cloid)).toHaveLength(1);
   });
 
   it("HTTP 429 → RateLimitError (nothing executed), and the budget backs off and says so", async () => {
