@@ -58,8 +58,6 @@ export const ERR = {
   alo: (bbo: string, a: number) =>
     `Post only order would have immediately matched, bbo was ${bbo}. asset=${a}`,
   ioc: (a: number) => `Order could not immediately match against any resting orders. asset=${a}`,
-  noLiquidity: (a: number) => `No liquidity available for market order. asset=${a}`,
-  badTrigger: (a: number) => `Invalid TP/SL price. asset=${a}`,
   cancelMissing: (a: number) => `Order was never placed, already canceled, or filled. asset=${a}`,
   priceBand: "Order price cannot be more than 80% away from the reference price",
   invalidSize: "Order has invalid size.",
@@ -411,6 +409,8 @@ export class Engine {
    */
   fund(address: Hex, amount: number): void {
     if (!Number.isFinite(amount) || amount === 0) throw new Error("usd must be a non-zero number");
+    if (amount < 0 && !this.account(address))
+      throw new Error(`withdrawal of ${-amount} exceeds withdrawable 0.0`);
     this.run(() => {
       const acct = this.ensureAccount(address);
       const time = this.now();

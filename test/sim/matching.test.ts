@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { cloid, infoClient, newTrader, type Trader } from "./helpers.js";
+import { cloid, eventually, infoClient, newTrader, type Trader } from "./helpers.js";
 
 const BTC = 0;
 const ETH = 1;
@@ -264,6 +264,21 @@ describe("funding and liquidation", () => {
     const [fill] = await infoClient(sim).userFills({ user: t.address });
     expect(fill).toMatchObject({ coin: "SOL", dir: "Close Short", liquidation: { method: "market" } });
     expect(Number(state.marginSummary.accountValue)).toBeGreaterThan(9800);
+  });
+});
+
+describe("the clock", () => {
+  it("prices move every tick unless tickMs is 0, and funding is paid every fundingIntervalMs", async () => {
+    const live = await startSim({ seed: 4, tickMs: 20, fundingIntervalMs: 100 });
+    try {
+      const t = newTrader(live);
+      await ioc(t, BTC, true, "99000", "0.01");
+      const before = live.control.mid("BTC");
+      await eventually(() => live.control.mid("BTC") !== before);
+      await eventually(async () => (await infoClient(live).userFunding({ user: t.address })).length >= 2);
+    } finally {
+      await live.close();
+    }
   });
 });
 
