@@ -1,0 +1,494 @@
+// The exchange client: reads (markets, account state, ledger, fills) and the order sender with
+// exactly-once semantics, over ONE shared budgeted HTTP transport, one InfoClient and one
+// ExchangeClient (no per-order re-creation). The order path never calls /info: markets are
+// passed in. Every SDK error is translated in ./errors.ts.
+
+import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid";
+import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
+import { privateKeyToAccount } from "viem/accounts";
+import { OperationalError, UncertainOutcomeError, UsageError } from "../core/errors.js";
+import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
+
+import { exchangeWeight, RequestBudget } from "./budget.js";
+import { type ErrorContext, isOutcomeUnknown, type TradeContext, translateError } from "./errors.js";
+import { createNonceSource } from "./nonce.js";
+import {
+  type CashFlow,
+  type Fill,
+  type TopOfBook,
+  toAccountState,
+  toCashFlows,
+  toFill,
+  toMarkets,
+  toTopOfBook,
+} from "./normalize.js";
+import {
+  type CloidLookup,
+  type OrderResult,
+  readOrderReply,
+  readOrderStatus,
+  resultFromLookup,
+  type SentOrder,
+  uncertainResults,
+} from "./results.js";
+import { BudgetedTransport } from "./transport.js";
+import { type OrderWire, toOrderWire } from "./wire.js";
+
+export interface ExchangeClientOptions {
+  /** HTTP base of the API (`https://api.hyperliquid.xyz`, or a simulator's URL). */
+  httpUrl: string;
+  /** Websocket URL; kept for callers that open streams with the same settings. */
+  wsUrl: string;
+  /** Testnet signing (L1 source "b"). */
+  isTestnet: boolean;
+  /** The agent (API wallet) private key that signs orders; without it the client only reads. */
+  agentKey?: `0x${string}`;
+  /** The trading account (the master address); orders signed by the agent act for it. */
+  account: Address;
+  /** HTTP timeout per request. Default 10 000 ms. */
+  timeoutMs?: number;
+  /** Shared REST budget. Default: a new one under the exchange's 1200 weight/min. */
+  budget?: RequestBudget;
+  /**
+   * Every order carries `expiresAfter = send time + orderTtlMs`: the exchange refuses it after
+   * that, so a cloid still unknown then was never placed. Default timeoutMs + 5 000.
+   */
+  orderTtlMs?: number;
+  /** Allowance for our clock against the exchange's when deciding "never placed". Default 2 000. */
+  clockSkewMs?: number;
+  /** How long `meta` (asset ids, szDecimals) is reused before a refresh. Default 10 min. */
+  metaTtlMs?: number;
+  /** Told the raw reply (or the error) of every order request, for the journal. Must not throw. */
+  onOrderReply?: (info: OrderReplyInfo) => void;
+  /** Clock and sleep (tests). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface OrderReplyInfo {
+  orders: OrderWire[];
+  /** The exchange's reply as received (also when the SDK threw ApiRequestError for it). */
+  reply?: unknown;
+  /** What was thrown instead of a reply (timeout, HTTP error). */
+  error?: unknown;
+  expiresAfter: number;
+  sentAt: number;
+  receivedAt: number;
+}
+
+export interface ResolveOptions {
+  /** Lookups that may fail (network, 5xx) before giving up. Default 6. */
+  maxFailures?: number;
+  /** First retry delay; doubles up to `maxDelayMs`. Defaults 100 / 2 000 ms. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** The adapter's client: structurally the engine's ExchangePort, plus the reads the commands need. */
+export interface HlClient {
+  readonly account: Address;
+  /** Address of the signing agent, when a key was given. */
+  readonly signer: Address | undefined;
+  readonly budget: RequestBudget;
+  readonly isTestnet: boolean;
+  readonly wsUrl: string;
+
+  /**
+   * Perp markets with mids (meta cached for `metaTtlMs`; mids fresh each call). Asset id =
+   * index in meta.universe; delisted coins and coins without a mid are left out.
+   * @throws {RetryableError | RateLimitError | OperationalError} translated request failures.
+   */
+  getMarkets(options?: { refreshMeta?: boolean }): Promise<Markets>;
+  /** Best bid/ask of one coin from l2Book. @throws as getMarkets. */
+  getTopOfBook(coin: string): Promise<TopOfBook>;
+  /**
+   * clearinghouseState + frontendOpenOrders → signed positions, entry, leverage, account value
+   * (marginSummary), open orders with cloid/reduceOnly, exchange time. @throws as getMarkets.
+   */
+  getAccountState(user: Address): Promise<AccountState>;
+  /** Deposits (+) and withdrawals (−) of the perp account since `startTime`. @throws as getMarkets. */
+  getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]>;
+  /** Fills in [startTime, endTime], paginated (2000 per page), oldest first. @throws as getMarkets. */
+  getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<Fill[]>;
+  /**
+   * Send the actions as ONE signed `order` action (grouping "na", IOC limits, reduce-only
+   * flags, cloids). Returns one result per action, in order: rebuilt from the reply even when
+   * the SDK throws for the batch. Timeout / network / HTTP 5xx after sending → "uncertain"
+   * (resolve with `resolveUncertain`, never re-send). An action with an unknown coin, an
+   * invalid size/price/cloid or a cloid already in the batch is "rejected" locally ("not sent:
+   * …") and left out. Never calls /info. One request at a time per client.
+   * @throws {OperationalError} without an agent key, or when the exchange refuses the signer
+   *   (agent not approved, account not funded).
+   * @throws {RateLimitError} on HTTP 429 (nothing was executed).
+   * @throws {RetryableError} when the whole request was refused for its nonce/expiry (nothing ran).
+   * @throws {OrderRejectedError} when the whole request was refused otherwise (nothing ran).
+   */
+  placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]>;
+  /**
+   * Look an order up by cloid (orderStatus; plus the fills for its average price when
+   * something filled and `withAvgPx` is not false).
+   * @throws {UsageError} for a malformed cloid; otherwise as getMarkets.
+   */
+  lookupOrderByCloid(user: Address, cloid: string, options?: { withAvgPx?: boolean }): Promise<CloidLookup>;
+  /**
+   * Turn every "uncertain" result into a definite one by cloid lookup, retrying failed lookups
+   * with backoff. A cloid not found is "rejected" (never placed) only once its order's expiry
+   * has passed (plus clock skew); until then it is looked up again. Never re-sends an order.
+   * @throws {UncertainOutcomeError} when a cloid's lookups fail `maxFailures` times; its
+   *   `details.results` holds every result known (the others resolved), `details.uncertain`
+   *   the cloids still unknown.
+   */
+  resolveUncertain(results: OrderResult[], options?: ResolveOptions): Promise<OrderResult[]>;
+}
+
+const PAGE = 2000;
+const MAX_PAGES = 10;
+const CLOID = /^0x[0-9a-fA-F]{32}$/;
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Build the client. Cheap: no request is made until a method is called.
+ * @throws {UsageError} for a malformed agent key or account address.
+ */
+export function createExchangeClient(options: ExchangeClientOptions): HlClient {
+  return new Client(options);
+}
+
+class Client implements HlClient {
+  readonly account: Address;
+  readonly signer: Address | undefined;
+  readonly budget: RequestBudget;
+  readonly isTestnet: boolean;
+  readonly wsUrl: string;
+  readonly #info: InfoClient;
+  readonly #transport: BudgetedTransport;
+  readonly #exchange: ExchangeClient | undefined;
+  readonly #orderTtlMs: number;
+  readonly #clockSkewMs: number;
+  readonly #metaTtlMs: number;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #onOrderReply: ((info: OrderReplyInfo) => void) | undefined;
+  #meta: { value: MetaResponse; fetchedAt: number } | undefined;
+  /** Expiry of every order this client sent whose outcome was uncertain, by cloid. */
+  readonly #expiry = new Map<string, number>();
+  /** Orders go out one request at a time (the SDK serialises per signer anyway). */
+  #orderQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(o: ExchangeClientOptions) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(o.account)) {
+      throw new UsageError(`invalid account address ${JSON.stringify(o.account)}`, {
+        hint: "give the master account's 0x address (40 hex digits)",
+      });
+    }
+    this.account = o.account.toLowerCase() as Address;
+    this.isTestnet = o.isTestnet;
+    this.wsUrl = o.wsUrl;
+    const timeoutMs = o.timeoutMs ?? 10_000;
+    this.#orderTtlMs = o.orderTtlMs ?? timeoutMs + 5_000;
+    this.#clockSkewMs = o.clockSkewMs ?? 2_000;
+    this.#metaTtlMs = o.metaTtlMs ?? 600_000;
+    this.#now = o.now ?? Date.now;
+    this.#sleep = o.sleep ?? realSleep;
+    this.#onOrderReply = o.onOrderReply;
+    this.budget = o.budget ?? new RequestBudget();
+    this.#transport = new BudgetedTransport({
+      httpUrl: o.httpUrl,
+      isTestnet: o.isTestnet,
+      timeoutMs,
+      budget: this.budget,
+    });
+    this.#info = new InfoClient({ transport: this.#transport });
+    if (o.agentKey !== undefined) {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(o.agentKey)) {
+        // Never echo the value: it is a secret.
+        throw new UsageError("invalid agent key: expected 0x + 64 hex digits", {
+          hint: "check HLCOPY_AGENT_KEY or re-import the key into the keystore",
+        });
+      }
+      const wallet = privateKeyToAccount(o.agentKey);
+      this.signer = wallet.address.toLowerCase() as Address;
+      this.#exchange = new ExchangeClient({
+        transport: this.#transport,
+        wallet,
+        nonceManager: createNonceSource(this.#now),
+      });
+    } else {
+      this.signer = undefined;
+      this.#exchange = undefined;
+    }
+  }
+
+  async #read<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translateError(error, { operation });
+    }
+  }
+
+  async getMarkets(options: { refreshMeta?: boolean } = {}): Promise<Markets> {
+    const now = this.#now();
+    const cached = this.#meta;
+    const fresh = cached !== undefined && !options.refreshMeta && now - cached.fetchedAt < this.#metaTtlMs;
+    const [meta, mids] = await this.#read("meta/allMids", () =>
+      Promise.all([fresh ? Promise.resolve(cached.value) : this.#info.meta(), this.#info.allMids()]),
+    );
+    if (!fresh) this.#meta = { value: meta, fetchedAt: now };
+    return toMarkets(meta, mids);
+  }
+
+  async getTopOfBook(coin: string): Promise<TopOfBook> {
+    const book = await this.#read("l2Book", () => this.#info.l2Book({ coin }));
+    return toTopOfBook(coin, book);
+  }
+
+  async getAccountState(user: Address): Promise<AccountState> {
+    const [state, orders] = await this.#read("clearinghouseState/frontendOpenOrders", () =>
+      Promise.all([this.#info.clearinghouseState({ user }), this.#info.frontendOpenOrders({ user })]),
+    );
+    return toAccountState(user.toLowerCase() as Address, state, orders, this.#now());
+  }
+
+  async getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]> {
+    const all = await this.#paginate(
+      "userNonFundingLedgerUpdates",
+      startTime,
+      (start) => this.#info.userNonFundingLedgerUpdates({ user, startTime: start, endTime: endTime ?? null }),
+      (u) => `${u.time}:${u.hash}:${u.delta.type}`,
+    );
+    return toCashFlows(user, all);
+  }
+
+  async getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<Fill[]> {
+    const all = await this.#paginate(
+      "userFillsByTime",
+      startTime,
+      (start) =>
+        this.#info.userFillsByTime({
+          user,
+          startTime: start,
+          endTime: endTime ?? null,
+          aggregateByTime: false,
+        }),
+      (f) => `${f.tid}:${f.hash}`,
+    );
+    return all.map((f) => toFill(f, user)).sort((a, b) => a.time - b.time || a.tid - b.tid);
+  }
+
+  /**
+   * Time-paginated reads: a full page (2000) means more may follow from its newest time on;
+   * items at that boundary time come again and are deduplicated by key.
+   */
+  async #paginate<T extends { time: number }>(
+    operation: string,
+    startTime: number,
+    page: (start: number) => Promise<T[]>,
+    key: (item: T) => string,
+  ): Promise<T[]> {
+    const seen = new Set<string>();
+    const out: T[] = [];
+    let start = startTime;
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const items = await this.#read(operation, () => page(start));
+      for (const item of items) {
+        const k = key(item);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(item);
+      }
+      if (items.length < PAGE) break;
+      const newest = Math.max(...items.map((x) => x.time));
+      start = newest > start ? newest : start + 1;
+    }
+    return out;
+  }
+
+  placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]> {
+    const run = this.#orderQueue.then(() => this.#placeOrders(actions, markets));
+    this.#orderQueue = run.catch(() => {});
+    return run;
+  }
+
+  async #placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]> {
+    if (actions.length === 0) return [];
+    const exchange = this.#exchange;
+    if (!exchange) {
+      throw new OperationalError("no agent key configured: this client can only read", {
+        hint: "set HLCOPY_AGENT_KEY or import an agent key (hlcopy agent)",
+      });
+    }
+    // Build wires; an action that cannot be sent is rejected here and left out of the batch.
+    const results: (OrderResult | undefined)[] = new Array(actions.length);
+    const wires: OrderWire[] = [];
+    const sentIndex: number[] = [];
+    const cloids = new Set<string>();
+    actions.forEach((a, i) => {
+      const market = markets[a.coin];
+      if (!market) {
+        results[i] = local(a.cloid, `unknown market ${a.coin}`);
+        return;
+      }
+      // Results and lookups are keyed by cloid: one cloid, one order.
+      const key = a.cloid.toLowerCase();
+      if (cloids.has(key)) {
+        results[i] = local(a.cloid, "duplicate cloid in the batch");
+        return;
+      }
+      cloids.add(key);
+      try {
+        wires.push(toOrderWire(a, market));
+        sentIndex.push(i);
+      } catch (e) {
+        results[i] = local(a.cloid, e instanceof Error ? e.message : String(e));
+      }
+    });
+    if (wires.length === 0) return results as OrderResult[];
+
+    const sent: SentOrder[] = wires.map((w) => ({ cloid: w.c, size: w.s }));
+    const trade: TradeContext[] = sentIndex.map((i) => tradeOf(actions[i] as PlannedAction));
+    const context: ErrorContext = { operation: "placeOrders", action: true, trade };
+
+    await this.budget.acquire(exchangeWeight(wires.length), "order");
+    const sentAt = this.#now();
+    const expiresAfter = sentAt + this.#orderTtlMs;
+    let reply: unknown;
+    let thrown: unknown;
+    try {
+      reply = await exchange.order({ orders: wires, grouping: "na" }, { expiresAfter });
+    } catch (error) {
+      thrown = error;
+      // The batch "failed" only because some order did: its reply is still the truth.
+      if (error instanceof ApiRequestError) reply = error.response;
+    }
+    this.#report({ orders: wires, reply, error: thrown, expiresAfter, sentAt, receivedAt: this.#now() });
+
+    let batch: OrderResult[];
+    if (reply !== undefined) {
+      const reading = readOrderReply(reply, sent);
+      if (reading.kind === "refused") throw translateError(thrown ?? new ApiRequestError(reply), context);
+      batch =
+        reading.kind === "statuses"
+          ? reading.results
+          : uncertainResults(sent, "unreadable reply from the exchange");
+    } else if (isOutcomeUnknown(thrown)) {
+      batch = uncertainResults(sent, translateError(thrown, context).message);
+    } else {
+      // 429, 4xx, a malformed request: nothing ran.
+      throw translateError(thrown, context);
+    }
+    batch.forEach((r, k) => {
+      if (r.status === "uncertain") this.#expiry.set(r.cloid.toLowerCase(), expiresAfter);
+      const i = sentIndex[k];
+      // Report the cloid as the caller gave it.
+      if (i !== undefined) results[i] = { ...r, cloid: (actions[i] as PlannedAction).cloid };
+    });
+    return results as OrderResult[];
+  }
+
+  #report(info: OrderReplyInfo): void {
+    try {
+      this.#onOrderReply?.(info);
+    } catch {
+      // The journal's hook must never break the order path.
+    }
+  }
+
+  async lookupOrderByCloid(
+    user: Address,
+    cloid: string,
+    options: { withAvgPx?: boolean } = {},
+  ): Promise<CloidLookup> {
+    if (!CLOID.test(cloid)) throw new UsageError(`invalid cloid ${JSON.stringify(cloid)}`);
+    // Straight through the transport: the SDK's orderStatus schema tries "integer" before
+    // "cloid", so a cloid below 2^53 would be sent as an oid.
+    const reply = await this.#read("orderStatus", () =>
+      this.#transport.request<unknown>("info", { type: "orderStatus", user, oid: cloid.toLowerCase() }),
+    );
+    const lookup = readOrderStatus(reply);
+    if (!lookup.found || lookup.filledSize <= 0 || options.withAvgPx === false || lookup.oid === undefined) {
+      return lookup;
+    }
+    const placedAt = placedTime(reply) ?? this.#now() - 86_400_000;
+    const fills = await this.getFillsByTime(user, Math.max(placedAt - 1_000, 0));
+    let sz = 0;
+    let ntl = 0;
+    for (const f of fills) {
+      if (f.oid !== lookup.oid) continue;
+      sz += f.sz;
+      ntl += f.sz * f.px;
+    }
+    return sz > 0 ? { ...lookup, avgPx: ntl / sz } : lookup;
+  }
+
+  async resolveUncertain(results: OrderResult[], options: ResolveOptions = {}): Promise<OrderResult[]> {
+    const settled = await Promise.allSettled(
+      results.map((r) => (r.status === "uncertain" ? this.#resolveOne(r, options) : Promise.resolve(r))),
+    );
+    const out = settled.map((s, i) => (s.status === "fulfilled" ? s.value : (results[i] as OrderResult)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (!failed) return out;
+    const stillUncertain = out.filter((r) => r.status === "uncertain").map((r) => r.cloid);
+    throw new UncertainOutcomeError(
+      `${stillUncertain.length} order(s) still uncertain after repeated lookups: ${stillUncertain.join(", ")}`,
+      {
+        cause: failed.reason,
+        // What is known, so the caller can apply the resolved ones and hold the rest.
+        details: { results: out, uncertain: stillUncertain },
+        hint: "nothing is re-sent for them; the next sweep looks them up again",
+      },
+    );
+  }
+
+  async #resolveOne(result: OrderResult, options: ResolveOptions): Promise<OrderResult> {
+    const maxFailures = options.maxFailures ?? 6;
+    const initialDelay = options.initialDelayMs ?? 100;
+    const maxDelay = options.maxDelayMs ?? 2_000;
+    const key = result.cloid.toLowerCase();
+    // An order sent by another process (or before a restart) is treated as just sent.
+    const expiry = this.#expiry.get(key) ?? this.#now() + this.#orderTtlMs;
+    const settledAt = expiry + this.#clockSkewMs;
+    let failures = 0;
+    let delay = initialDelay;
+    for (;;) {
+      try {
+        const lookup = await this.lookupOrderByCloid(this.account, result.cloid);
+        if (lookup.found) {
+          this.#expiry.delete(key);
+          return resultFromLookup(result.cloid, lookup);
+        }
+        const now = this.#now();
+        if (now >= settledAt) {
+          this.#expiry.delete(key);
+          return {
+            cloid: result.cloid,
+            status: "rejected",
+            filledSize: 0,
+            avgPx: null,
+            error: "not placed: the order never reached the exchange before it expired",
+          };
+        }
+        await this.#sleep(Math.min(delay, settledAt - now));
+      } catch (error) {
+        failures++;
+        if (failures >= maxFailures) throw error;
+        await this.#sleep(delay);
+      }
+      delay = Math.min(delay * 2, maxDelay);
+    }
+  }
+}
+
+function local(cloid: string, error: string): OrderResult {
+  return { cloid, status: "rejected", filledSize: 0, avgPx: null, error: `not sent: ${error}` };
+}
+
+function tradeOf(a: PlannedAction): TradeContext {
+  return { coin: a.coin, side: a.side, size: a.size, px: a.limitPx, cloid: a.cloid };
+}
+
+function placedTime(reply: unknown): number | undefined {
+  if (typeof reply !== "object" || reply === null) return undefined;
+  const order = (reply as { order?: { order?: { timestamp?: unknown } } }).order?.order;
+  return typeof order?.timestamp === "number" ? order.timestamp : undefined;
+}

@@ -1,0 +1,178 @@
+// Error translation, in ONE place: whatever the SDK, fetch or the exchange throws becomes one
+// of our classes (src/core/errors.ts), grouped by what the caller should do, with the trade's
+// context in `details` and the original error as `cause`. Nothing else branches on SDK errors.
+
+import {
+  ApiRequestError,
+  HttpRequestError,
+  ValidationError as SdkValidationError,
+  TransportError,
+} from "@nktkas/hyperliquid";
+import {
+  HlcopyError,
+  OperationalError,
+  OrderRejectedError,
+  RateLimitError,
+  RetryableError,
+  UncertainOutcomeError,
+} from "../core/errors.js";
+import type { Side } from "../core/types.js";
+
+/** What was being done when the error happened: named in the message and the details. */
+export interface ErrorContext {
+  /** e.g. "placeOrders", "clearinghouseState", "orderStatus". */
+  operation: string;
+  /** True for a signed action sent to /exchange: an unknown outcome is then "uncertain". */
+  action?: boolean;
+  /** The trade(s) concerned, for the journal and --debug. */
+  trade?: TradeContext | TradeContext[];
+}
+
+export interface TradeContext {
+  coin: string;
+  side: Side;
+  size: number;
+  px: number;
+  cloid?: string;
+}
+
+/** HTTP status of a failed request, or undefined when no response came back. */
+export function httpStatus(error: unknown): number | undefined {
+  return error instanceof HttpRequestError ? error.response?.status : undefined;
+}
+
+/** HTTP 429: the request was refused before it ran. */
+export function isRateLimited(error: unknown): boolean {
+  return httpStatus(error) === 429;
+}
+
+/**
+ * True when a request may or may not have been executed: a timeout, a network failure, an
+ * HTTP 5xx, or a 2xx whose body was unreadable. For an order this means "look it up by cloid
+ * before sending anything again" — never "rejected".
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  if (!(error instanceof HttpRequestError)) {
+    // A websocket post that timed out or lost its socket is just as unknown.
+    return error instanceof TransportError;
+  }
+  const status = error.response?.status;
+  if (status === undefined) return true;
+  return status >= 500 || (status >= 200 && status < 300);
+}
+
+/** Top-level `{"status":"err","response":"..."}` text of an exchange reply, if that is its shape. */
+export function topLevelErrorText(response: unknown): string | undefined {
+  if (typeof response !== "object" || response === null) return undefined;
+  const r = response as { status?: unknown; response?: unknown };
+  return r.status === "err" && typeof r.response === "string" ? r.response : undefined;
+}
+
+/** Exchange messages that mean "a human must act" (unknown agent, unfunded account, vault). */
+const OPERATIONAL = /does not exist|must deposit|not registered|unable to recover signer/i;
+/** Messages that mean "nothing ran, try again": nonce and expiry problems. */
+const RETRYABLE = /invalid nonce|already expired|nonce too (low|high)/i;
+/** The exchange's per-address request budget. */
+const ADDRESS_RATE = /too many (cumulative )?requests|rate limit/i;
+
+/**
+ * Turn anything thrown into an HlcopyError with context and `cause`.
+ * - HTTP 429 → RateLimitError (nothing was executed).
+ * - timeout / network / HTTP 5xx → UncertainOutcomeError for an action, RetryableError otherwise.
+ * - other HTTP 4xx → OrderRejectedError for an action, OperationalError otherwise.
+ * - exchange `{"status":"err"}`: unknown agent / unfunded → OperationalError; nonce or expiry
+ *   → RetryableError; per-address budget → RateLimitError; anything else → OrderRejectedError.
+ * - SDK ValidationError (our request was malformed, nothing sent) → HlcopyError (a bug: stop).
+ */
+export function translateError(error: unknown, context: ErrorContext): HlcopyError {
+  if (error instanceof HlcopyError) return error;
+  const details: Record<string, unknown> = { operation: context.operation };
+  if (context.trade !== undefined) details.trade = context.trade;
+  const what = describe(context);
+  const base = { cause: error, details };
+
+  if (error instanceof HttpRequestError) {
+    const status = error.response?.status;
+    if (status !== undefined) details.httpStatus = status;
+    if (status === 429) {
+      return new RateLimitError(`rate-limited by the exchange (HTTP 429) on ${what}`, {
+        ...base,
+        hint: "hlcopy backs off and retries; if it persists, follow fewer leaders or sweep less often",
+      });
+    }
+    if (isOutcomeUnknown(error)) {
+      if (context.action) {
+        return new UncertainOutcomeError(`outcome of ${what} is unknown: ${error.message}`, {
+          ...base,
+          hint: "the order is looked up by its cloid before anything is sent again",
+        });
+      }
+      return new RetryableError(`${what} failed: ${error.message}`, {
+        ...base,
+        hint: "check the network connection; hlcopy retries with backoff",
+      });
+    }
+    if (context.action) {
+      return new OrderRejectedError(`the exchange refused ${what}: ${error.message}`, base);
+    }
+    return new OperationalError(`the exchange refused ${what}: ${error.message}`, {
+      ...base,
+      hint: "check the address and the --network setting",
+    });
+  }
+
+  if (error instanceof ApiRequestError) {
+    const text = topLevelErrorText(error.response) ?? error.message;
+    details.exchangeMessage = text;
+    if (OPERATIONAL.test(text)) {
+      return new OperationalError(`the exchange refused ${what}: ${text}`, {
+        ...base,
+        hint: "approve the agent key for this account, fund the account, or check --account",
+      });
+    }
+    if (RETRYABLE.test(text)) {
+      return new RetryableError(`the exchange did not run ${what}: ${text}`, {
+        ...base,
+        hint: "check that the system clock is correct; hlcopy retries with a fresh nonce",
+      });
+    }
+    if (ADDRESS_RATE.test(text)) {
+      return new RateLimitError(`rate-limited by the exchange on ${what}: ${text}`, {
+        ...base,
+        hint: "the account's request budget grows with traded volume; wait and retry",
+      });
+    }
+    return new OrderRejectedError(text, base);
+  }
+
+  if (error instanceof SdkValidationError) {
+    return new HlcopyError(`invalid request for ${what}: ${error.message}`, {
+      ...base,
+      hint: "this is a bug in hlcopy; run again with --debug and report it",
+    });
+  }
+
+  if (error instanceof TransportError) {
+    if (context.action) {
+      return new UncertainOutcomeError(`outcome of ${what} is unknown: ${error.message}`, base);
+    }
+    return new RetryableError(`${what} failed: ${error.message}`, base);
+  }
+
+  const message = error instanceof Error ? error.message : String(error);
+  return new HlcopyError(`${what} failed: ${message.split("\n")[0] ?? "unexpected error"}`, {
+    ...base,
+    hint: "run again with --debug for the stack trace, and report it if it persists",
+  });
+}
+
+function describe(context: ErrorContext): string {
+  const t = context.trade;
+  if (t === undefined) return context.operation;
+  const list = Array.isArray(t) ? t : [t];
+  if (list.length === 1 && list[0]) {
+    const o = list[0];
+    return `${context.operation} (${o.side} ${o.size} ${o.coin} @ ${o.px})`;
+  }
+  return `${context.operation} (${list.length} orders)`;
+}

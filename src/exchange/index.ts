@@ -1,0 +1,38 @@
+// The exchange adapter: the only code (with the simulator and agents.ts) that imports
+// @nktkas/hyperliquid. Commands load it lazily: `await import("../exchange/index.js")`.
+
+export {
+  type BudgetEvent,
+  EXCHANGE_WEIGHT_PER_MINUTE,
+  exchangeWeight,
+  infoItemWeight,
+  infoWeight,
+  RequestBudget,
+  type RequestBudgetOptions,
+  type RequestKind,
+} from "./budget.js";
+export {
+  createExchangeClient,
+  type ExchangeClientOptions,
+  type HlClient,
+  type OrderReplyInfo,
+  type ResolveOptions,
+} from "./client.js";
+export { type ErrorContext, type TradeContext, translateError } from "./errors.js";
+export { createNonceSource, type NonceSource } from "./nonce.js";
+export type { CashFlow, Fill, TopOfBook } from "./normalize.js";
+export { readOrderReply, readOrderStatus, resultFromLookup } from "./results.js";
+export {
+  FillDeduper,
+  type OpenStreamsOptions,
+  type OrderUpdate,
+  openStreams,
+  planSubscriptions,
+  type StreamEvent,
+  type StreamHealth,
+  type Streams,
+  type SubscriptionPlan,
+  WS_LIMITS,
+} from "./streams.js";
+export type { CloidLookup, OrderResult, OrderResultStatus } from "./types.js";
+export { type OrderWire, priceToWire, sizeToWire, toOrderWire } from "./wire.js";

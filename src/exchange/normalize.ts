@@ -1,0 +1,229 @@
+// SDK responses → our plain domain types. Wire decimals become numbers here and nowhere
+// else; sides become "buy"/"sell"; sizes are signed (long > 0). Pure functions, no I/O.
+
+import type {
+  AllMidsResponse,
+  ClearinghouseStateResponse,
+  FrontendOpenOrdersResponse,
+  L2BookResponse,
+  MetaResponse,
+  OpenOrdersResponse,
+  UserFillsResponse,
+  UserNonFundingLedgerUpdatesResponse,
+} from "@nktkas/hyperliquid/api/info";
+import type { AccountState, Address, Markets, OpenOrder, Position, Side } from "../core/types.js";
+import { num } from "./wire.js";
+
+/** One fill (ours or a leader's), from REST or the userFills stream. */
+export interface Fill {
+  coin: string;
+  px: number;
+  /** Unsigned size. */
+  sz: number;
+  side: Side;
+  /** Signed position before this fill. */
+  startPosition: number;
+  /** Exchange time (ms). */
+  time: number;
+  tid: number;
+  hash: string;
+  oid: number;
+  cloid: string | null;
+  /** Fee paid (negative = rebate), in `feeToken`. */
+  fee: number;
+  feeToken: string;
+  closedPnl: number;
+  /** e.g. "Open Long", "Close Short", "Long > Short". */
+  dir: string;
+  /** True when the fill took liquidity. */
+  crossed: boolean;
+  /** True when the fill is a liquidation of this user. */
+  liquidation: boolean;
+}
+
+/** A deposit (usd > 0) or withdrawal (usd < 0) of the perp account: a cash flow, not a trade. */
+export interface CashFlow {
+  time: number;
+  usd: number;
+  /** The ledger delta type it came from ("deposit", "withdraw", "accountClassTransfer", …). */
+  kind: string;
+  hash: string;
+}
+
+export interface TopOfBook {
+  coin: string;
+  bestBid?: number;
+  bestAsk?: number;
+  /** Exchange time of the book (ms). */
+  time: number;
+}
+
+export const toSide = (s: "B" | "A" | string): Side => (s === "B" ? "buy" : "sell");
+
+/**
+ * meta + mids → Markets. Asset ids are universe indexes (delisted coins keep their index but
+ * are left out); a coin without a mid is left out (nothing can be priced against it).
+ */
+export function toMarkets(meta: MetaResponse, mids: AllMidsResponse): Markets {
+  const markets: Markets = {};
+  meta.universe.forEach((u, assetId) => {
+    if (u.isDelisted) return;
+    const mid = num(mids[u.name], Number.NaN);
+    if (!(mid > 0)) return;
+    markets[u.name] = {
+      coin: u.name,
+      assetId,
+      szDecimals: u.szDecimals,
+      maxLeverage: u.maxLeverage,
+      mid,
+    };
+  });
+  return markets;
+}
+
+/** mids as numbers, dropping anything unparsable. */
+export function toMids(mids: AllMidsResponse): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [coin, px] of Object.entries(mids)) {
+    const n = num(px, Number.NaN);
+    if (n > 0) out[coin] = n;
+  }
+  return out;
+}
+
+/** Positions from a clearinghouseState (zero sizes dropped). */
+export function toPositions(state: ClearinghouseStateResponse): Record<string, Position> {
+  const positions: Record<string, Position> = {};
+  for (const ap of state.assetPositions) {
+    const p = ap.position;
+    const size = num(p.szi);
+    if (size === 0) continue;
+    positions[p.coin] = {
+      coin: p.coin,
+      size,
+      entryPx: num(p.entryPx),
+      ...(typeof p.leverage?.value === "number" ? { leverage: p.leverage.value } : {}),
+    };
+  }
+  return positions;
+}
+
+export function toOpenOrder(o: FrontendOpenOrdersResponse[number] | OpenOrdersResponse[number]): OpenOrder {
+  return {
+    coin: o.coin,
+    oid: o.oid,
+    ...(o.cloid ? { cloid: o.cloid } : {}),
+    side: toSide(o.side),
+    size: num(o.sz),
+    limitPx: num(o.limitPx),
+    reduceOnly: o.reduceOnly === true,
+  };
+}
+
+/**
+ * clearinghouseState (+ open orders) → AccountState. `fallbackTime` is used when the reply
+ * carries no `time` (older recorded replies).
+ */
+export function toAccountState(
+  address: Address,
+  state: ClearinghouseStateResponse,
+  orders: FrontendOpenOrdersResponse | OpenOrdersResponse = [],
+  fallbackTime = Date.now(),
+): AccountState {
+  return {
+    address,
+    accountValue: num(state.marginSummary.accountValue),
+    positions: toPositions(state),
+    openOrders: orders.map(toOpenOrder),
+    time: typeof state.time === "number" ? state.time : fallbackTime,
+  };
+}
+
+/**
+ * A userFills entry → Fill. `user` (whose fills these are) tells a liquidation of that user
+ * from a liquidator's fill, which also carries `liquidation`.
+ */
+export function toFill(f: UserFillsResponse[number], user?: string): Fill {
+  const liquidatedUser = f.liquidation?.liquidatedUser;
+  return {
+    coin: f.coin,
+    px: num(f.px),
+    sz: num(f.sz),
+    side: toSide(f.side),
+    startPosition: num(f.startPosition),
+    time: f.time,
+    tid: f.tid,
+    hash: f.hash,
+    oid: f.oid,
+    cloid: f.cloid ?? null,
+    fee: num(f.fee),
+    feeToken: f.feeToken,
+    closedPnl: num(f.closedPnl),
+    dir: f.dir,
+    crossed: f.crossed,
+    liquidation:
+      f.liquidation !== undefined &&
+      (liquidatedUser === undefined || user === undefined || same(liquidatedUser, user)),
+  };
+}
+
+const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Ledger updates → cash flows of `user`'s perp account (deposits > 0, withdrawals < 0).
+ * Transfers between the user's own spot and perp accounts count (they change perp equity);
+ * liquidations, rewards and spot-only movements do not.
+ */
+export function toCashFlows(user: Address, updates: UserNonFundingLedgerUpdatesResponse): CashFlow[] {
+  const flows: CashFlow[] = [];
+  for (const u of updates) {
+    const usd = cashFlowUsd(user, u.delta);
+    if (usd !== 0) flows.push({ time: u.time, usd, kind: u.delta.type, hash: u.hash });
+  }
+  return flows;
+}
+
+function cashFlowUsd(user: Address, d: UserNonFundingLedgerUpdatesResponse[number]["delta"]): number {
+  switch (d.type) {
+    case "deposit":
+      return num(d.usdc);
+    case "withdraw":
+      return -(num(d.usdc) + num(d.fee));
+    case "accountClassTransfer":
+      return d.toPerp ? num(d.usdc) : -num(d.usdc);
+    case "internalTransfer":
+      if (same(d.user, user)) return -(num(d.usdc) + num(d.fee));
+      return same(d.destination, user) ? num(d.usdc) : 0;
+    case "subAccountTransfer":
+      if (same(d.user, user)) return -num(d.usdc);
+      return same(d.destination, user) ? num(d.usdc) : 0;
+    case "send": {
+      // Only the perp dex ("") moves perp equity; USDC only.
+      if (d.token !== "USDC") return 0;
+      if (same(d.user, user) && d.sourceDex === "") return -(num(d.usdcValue) + num(d.fee));
+      return same(d.destination, user) && d.destinationDex === "" ? num(d.usdcValue) : 0;
+    }
+    case "vaultDeposit":
+    case "vaultCreate":
+      return -num(d.usdc);
+    case "vaultWithdraw":
+      return same(d.user, user) ? num(d.netWithdrawnUsd) : 0;
+    case "vaultDistribution":
+      return num(d.usdc);
+    default:
+      return 0;
+  }
+}
+
+export function toTopOfBook(coin: string, book: L2BookResponse): TopOfBook {
+  if (!book) return { coin, time: Date.now() };
+  const [bids, asks] = book.levels;
+  const bid = bids[0] ? num(bids[0].px, Number.NaN) : Number.NaN;
+  const ask = asks[0] ? num(asks[0].px, Number.NaN) : Number.NaN;
+  return {
+    coin: book.coin,
+    ...(bid > 0 ? { bestBid: bid } : {}),
+    ...(ask > 0 ? { bestAsk: ask } : {}),
+    time: book.time,
+  };
+}

@@ -1,0 +1,67 @@
+// The HTTP transport every client of the adapter shares, wrapped in the request budget:
+// /info requests wait for their weight (and are charged per item returned after the reply),
+// and every HTTP 429 puts the whole budget into backoff. /exchange weight is taken by the
+// order sender itself before signing, so an order's expiry is computed after any wait.
+
+import { HttpTransport, type IRequestTransport } from "@nktkas/hyperliquid";
+import { infoItemWeight, infoWeight, type RequestBudget } from "./budget.js";
+import { isRateLimited } from "./errors.js";
+
+export interface BudgetedTransportOptions {
+  httpUrl: string;
+  isTestnet: boolean;
+  timeoutMs: number;
+  budget: RequestBudget;
+  /** Attempts of an /info request that keeps getting 429 (each after the backoff). Default 3. */
+  infoAttempts?: number;
+}
+
+export class BudgetedTransport implements IRequestTransport<"info" | "exchange"> {
+  readonly isTestnet: boolean;
+  readonly budget: RequestBudget;
+  readonly #inner: HttpTransport;
+  readonly #infoAttempts: number;
+
+  constructor(options: BudgetedTransportOptions) {
+    this.isTestnet = options.isTestnet;
+    this.budget = options.budget;
+    this.#inner = new HttpTransport({
+      apiUrl: options.httpUrl,
+      isTestnet: options.isTestnet,
+      timeout: options.timeoutMs,
+    });
+    this.#infoAttempts = options.infoAttempts ?? 3;
+  }
+
+  /**
+   * Send one request through the budget.
+   * @throws {HttpRequestError} (the SDK's) as the inner transport does; a 429 only after the
+   *   retries for /info, at once for /exchange (an order is never re-sent here).
+   */
+  async request<T>(endpoint: "info" | "exchange", payload: unknown, signal?: AbortSignal): Promise<T> {
+    const type = infoType(payload);
+    const weight = endpoint === "info" ? infoWeight(type) : 0;
+    for (let attempt = 1; ; attempt++) {
+      if (endpoint === "info") await this.budget.acquire(weight, "info");
+      try {
+        const reply = await this.#inner.request<T>(endpoint, payload, signal);
+        this.budget.succeeded();
+        if (endpoint === "info" && Array.isArray(reply))
+          this.budget.charge(infoItemWeight(type, reply.length));
+        return reply;
+      } catch (error) {
+        if (!isRateLimited(error)) throw error;
+        this.budget.rateLimited(`${endpoint === "info" ? `info ${type}` : "order"} answered HTTP 429`);
+        if (endpoint !== "info" || attempt >= this.#infoAttempts) throw error;
+      }
+    }
+  }
+}
+
+function infoType(payload: unknown): string {
+  if (typeof payload === "object" && payload !== null) {
+    const t = (payload as { type?: unknown }).type;
+    if (typeof t === "string") return t;
+  }
+  return "?";
+}

@@ -1,0 +1,298 @@
+// The websocket streams against the in-process simulator: leader and own fills, states,
+// orders, mids and books as plain events; reconnects announced; no fill delivered twice.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { UsageError } from "../../src/core/errors.js";
+import type { Address, Markets } from "../../src/core/types.js";
+import {
+  createExchangeClient,
+  type HlClient,
+  openStreams,
+  type StreamEvent,
+  type Streams,
+} from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { type Account, action, eventually, fundedAccount, masterWithAgent, sleep } from "./helpers.js";
+
+let sim: SimHandle;
+const open: Streams[] = [];
+
+beforeAll(async () => {
+  // A short idle window: a connection that sends nothing for 600 ms is closed, as the
+  // exchange does after 60 s.
+  sim = await startSim({ seed: 11, tickMs: 0, wsIdleMs: 600 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+  sim.control.reset();
+});
+
+interface Setup {
+  leader: Account;
+  master: Account;
+  client: HlClient;
+  markets: Markets;
+  events: StreamEvent[];
+  streams: Streams;
+}
+
+async function setup(
+  opts: {
+    coins?: string[];
+    pingIntervalMs?: number;
+    pongTimeoutMs?: number;
+    connectTimeoutMs?: number;
+    resubscribeDelayMs?: number;
+  } = {},
+): Promise<Setup> {
+  const leader = fundedAccount(sim);
+  const { master, agentKey } = await masterWithAgent(sim);
+  const client = createExchangeClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    agentKey,
+    account: master.address,
+  });
+  const markets = await client.getMarkets();
+  const events: StreamEvent[] = [];
+  const streams = await openStreams({
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    users: { leaders: [leader.address], us: master.address },
+    coins: opts.coins ?? [],
+    onEvent: (e) => events.push(e),
+    pingIntervalMs: opts.pingIntervalMs ?? 200,
+    pongTimeoutMs: opts.pongTimeoutMs ?? 1_000,
+    ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+    ...(opts.resubscribeDelayMs === undefined ? {} : { resubscribeDelayMs: opts.resubscribeDelayMs }),
+  });
+  open.push(streams);
+  return { leader, master, client, markets, events, streams };
+}
+
+/** The leader trades with the SDK directly, as any account on the exchange would. */
+async function leaderTrades(s: Setup, coin: string, isBuy: boolean, size: string): Promise<void> {
+  const m = s.markets[coin];
+  if (!m) throw new Error(coin);
+  const px = (isBuy ? m.mid * 1.01 : m.mid * 0.99).toPrecision(5);
+  await s.leader.sdk.order({
+    orders: [{ a: m.assetId, b: isBuy, p: px, s: size, r: false, t: { limit: { tif: "Ioc" } } }],
+    grouping: "na",
+  });
+}
+
+const ofType = <T extends StreamEvent["type"]>(events: StreamEvent[], type: T) =>
+  events.filter((e): e is Extract<StreamEvent, { type: T }> => e.type === type);
+
+describe("openStreams", () => {
+  it("delivers snapshots first, then a leader fill, the leader's state, our fill and our order update", async () => {
+    const s = await setup();
+    await eventually(() => ofType(s.events, "leaderState").length > 0 && ofType(s.events, "mids").length > 0);
+    const initial = ofType(s.events, "ourState")[0];
+    expect(initial?.state.accountValue).toBe(100_000);
+    expect(ofType(s.events, "mids")[0]?.mids.ETH).toBe(sim.control.mid("ETH"));
+
+    await leaderTrades(s, "ETH", true, "0.5");
+    const lf = await eventually(() => ofType(s.events, "leaderFill").find((e) => !e.isSnapshot));
+    expect(lf.leader).toBe(s.leader.address);
+    expect(lf.fills[0]).toMatchObject({ coin: "ETH", side: "buy", startPosition: 0, liquidation: false });
+    expect(lf.fills.reduce((a, f) => a + f.sz, 0)).toBeCloseTo(0.5, 10);
+    await eventually(() => ofType(s.events, "leaderState").some((e) => e.state.positions.ETH?.size === 0.5));
+
+    const a = action(s.markets, "ETH", "buy", 0.05);
+    await s.client.placeOrders([a], s.markets);
+    const of = await eventually(() => ofType(s.events, "ourFill").find((e) => !e.isSnapshot));
+    expect(of.fills[0]).toMatchObject({ coin: "ETH", side: "buy", cloid: a.cloid });
+    const ou = await eventually(() =>
+      ofType(s.events, "orderUpdate")
+        .flatMap((e) => e.updates)
+        .find((u) => u.cloid === a.cloid && u.status === "filled"),
+    );
+    expect(ou).toMatchObject({ coin: "ETH", side: "buy", origSize: 0.05 });
+    await eventually(() => ofType(s.events, "ourState").some((e) => e.state.positions.ETH?.size === 0.05));
+
+    const health = s.streams.health();
+    expect(health.connected).toBe(true);
+    expect(Object.keys(health.lastMessageAt)).toEqual(
+      expect.arrayContaining([
+        `userFills:${s.leader.address}`,
+        `clearinghouseState:${s.leader.address}`,
+        `userFills:${s.master.address}`,
+        `orderUpdates:${s.master.address}`,
+        "allMids",
+      ]),
+    );
+    // Leader fills + state, our fills + orders + state, mids.
+    expect(s.streams.subscriptionCount()).toBe(6);
+    expect(sim.control.stats().ws.subscriptions).toBe(6);
+  });
+
+  it("the leader's earlier fills arrive once as a snapshot (never a trade trigger)", async () => {
+    const leader = fundedAccount(sim);
+    const markets = await createExchangeClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: leader.address,
+    }).getMarkets();
+    await leader.sdk.order({
+      orders: [
+        {
+          a: 1,
+          b: true,
+          p: ((markets.ETH?.mid ?? 0) * 1.01).toPrecision(5),
+          s: "0.1",
+          r: false,
+          t: { limit: { tif: "Ioc" } },
+        },
+      ],
+      grouping: "na",
+    });
+    const events: StreamEvent[] = [];
+    const streams = await openStreams({
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      users: { leaders: [leader.address], us: fundedAccount(sim).address },
+      onEvent: (e) => events.push(e),
+    });
+    open.push(streams);
+    const snap = await eventually(() => ofType(events, "leaderFill")[0]);
+    expect(snap.isSnapshot).toBe(true);
+    expect(snap.fills).toHaveLength(1);
+  });
+
+  it("after dropWs: a disconnect, then a reconnect event, the replayed snapshot deduplicated, live fills again", async () => {
+    const s = await setup();
+    await leaderTrades(s, "SOL", true, "2");
+    await s.client.placeOrders([action(s.markets, "SOL", "buy", 1)], s.markets);
+    await eventually(
+      () => ofType(s.events, "leaderFill").length === 1 && ofType(s.events, "ourFill").length === 1,
+    );
+
+    sim.control.fault({ kind: "dropWs" });
+    await eventually(() => ofType(s.events, "reconnect").length === 1);
+    expect(ofType(s.events, "disconnect")).toHaveLength(1);
+    const reconnectAt = s.events.findIndex((e) => e.type === "reconnect");
+    const disconnectAt = s.events.findIndex((e) => e.type === "disconnect");
+    expect(disconnectAt).toBeLessThan(reconnectAt);
+    // The subscriptions are replayed: fresh states arrive after the reconnect...
+    await eventually(() => s.events.slice(reconnectAt).some((e) => e.type === "leaderState"));
+    await sleep(100);
+    // ...but the fills in the replayed snapshots were seen already: no duplicate fill events.
+    expect(ofType(s.events, "leaderFill")).toHaveLength(1);
+    expect(ofType(s.events, "ourFill")).toHaveLength(1);
+
+    await leaderTrades(s, "SOL", false, "2");
+    const live = await eventually(() => ofType(s.events, "leaderFill")[1]);
+    expect(live.isSnapshot).toBe(false);
+    expect(live.fills[0]?.side).toBe("sell");
+    const tids = ofType(s.events, "leaderFill").flatMap((e) => e.fills.map((f) => f.tid));
+    expect(new Set(tids).size).toBe(tids.length);
+    expect(s.streams.health().reconnects).toBe(1);
+  });
+
+  it("fills made while disconnected arrive once, flagged as snapshot", async () => {
+    const s = await setup();
+    await eventually(() => ofType(s.events, "leaderState").length > 0);
+    sim.control.fault({ kind: "dropWs" });
+    await leaderTrades(s, "ETH", false, "0.2"); // over HTTP while the socket is down
+    expect(ofType(s.events, "reconnect")).toHaveLength(0);
+    const missed = await eventually(() => ofType(s.events, "leaderFill")[0]);
+    expect(missed.isSnapshot).toBe(true);
+    expect(missed.fills[0]?.side).toBe("sell");
+    expect(ofType(s.events, "reconnect")).toHaveLength(1);
+  });
+
+  it("a subscription whose confirmation is lost is reported and re-subscribed on a fresh socket", async () => {
+    const s = await setup({ connectTimeoutMs: 300, resubscribeDelayMs: 50 });
+    await eventually(() => ofType(s.events, "leaderState").length > 0);
+    // The socket drops; its replacement's re-subscriptions go unanswered until they time out.
+    sim.control.fault({ kind: "silenceWs", ms: 350 });
+    sim.control.fault({ kind: "dropWs" });
+    const failed = await eventually(() => ofType(s.events, "streamError")[0]);
+    expect(failed.error.action).toBe("retry");
+    expect(failed.error.message).toMatch(/timed out/);
+    // The failure forces a fresh socket: the other re-subscriptions are replayed there by the
+    // SDK, and the failed one is added again by us and announced (sweep now).
+    await eventually(() => ofType(s.events, "reconnect").some((e) => e.stream === failed.stream));
+    await eventually(() => sim.control.stats().ws.subscriptions === 6);
+    await leaderTrades(s, "ETH", true, "0.1");
+    const live = await eventually(() => ofType(s.events, "leaderFill").find((e) => !e.isSnapshot));
+    expect(live.fills[0]?.side).toBe("buy");
+    expect(s.streams.subscriptionCount()).toBe(6);
+  });
+
+  it("a quiet leader does not look dead: pings keep the socket alive past the idle window", async () => {
+    const s = await setup({ pingIntervalMs: 150 });
+    await eventually(() => ofType(s.events, "leaderState").length > 0);
+    const leaderKey = `userFills:${s.leader.address}`;
+    const before = s.streams.health().lastMessageAt[leaderKey];
+    await sleep(1_500); // 2.5 × the simulator's idle window, the leader silent all along
+    const h = s.streams.health();
+    expect(ofType(s.events, "disconnect")).toHaveLength(0);
+    expect(h.connected).toBe(true);
+    expect(Date.now() - h.lastSocketMessageAt).toBeLessThan(500); // pongs
+    expect(h.lastMessageAt[leaderKey]).toBe(before); // the leader's stream itself was quiet
+  });
+
+  it("a silent socket (no pong) is replaced: a reconnect event follows", async () => {
+    const s = await setup({ pingIntervalMs: 100, pongTimeoutMs: 200 });
+    await eventually(() => ofType(s.events, "leaderState").length > 0);
+    sim.control.fault({ kind: "silenceWs", ms: 500 });
+    await eventually(() => ofType(s.events, "reconnect").length > 0, 5_000);
+  });
+
+  it("books: top of book for watched coins, changed with watchBooks", async () => {
+    const s = await setup({ coins: ["BTC"] });
+    const btc = await eventually(() => ofType(s.events, "book").find((e) => e.book.coin === "BTC"));
+    expect(btc.book.bestBid).toBeLessThan(btc.book.bestAsk ?? 0);
+    await s.streams.watchBooks(["ETH"]);
+    await eventually(() => ofType(s.events, "book").find((e) => e.book.coin === "ETH"));
+    expect(s.streams.subscriptionCount()).toBe(7);
+    expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBe(1);
+  });
+
+  it("hot path: leader fill event → our order with zero /info requests in between", async () => {
+    const s = await setup();
+    await eventually(() => ofType(s.events, "leaderState").length > 0);
+    sim.control.reset();
+    let sent: Promise<unknown> | undefined;
+    const seen = s.events.length;
+    const watcher = setInterval(() => {
+      if (sent) return;
+      const fill = s.events.slice(seen).find((e) => e.type === "leaderFill" && !e.isSnapshot);
+      if (fill) sent = s.client.placeOrders([action(s.markets, "ETH", "buy", 0.05)], s.markets);
+    }, 1);
+    try {
+      await leaderTrades(s, "ETH", true, "0.5");
+      await eventually(() => sent);
+      await sent;
+    } finally {
+      clearInterval(watcher);
+    }
+    const stats = sim.control.stats();
+    expect(stats.requests.info).toBe(0);
+    expect(stats.actionByType).toEqual({ order: 2 }); // the leader's and ours
+  });
+
+  it("refuses a configuration beyond the per-IP limits before connecting", async () => {
+    const before = sim.control.stats().ws.connectionsTotal;
+    const leaders = Array.from(
+      { length: 10 },
+      (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}` as Address,
+    );
+    await expect(
+      openStreams({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        users: { leaders, us: fundedAccount(sim).address },
+        onEvent: () => {},
+      }),
+    ).rejects.toBeInstanceOf(UsageError);
+    expect(sim.control.stats().ws.connectionsTotal).toBe(before);
+  });
+});
