@@ -113,7 +113,8 @@ export function describeEvent(e: EngineEvent): EventLine | null {
     }
     case "sweep":
       return {
-        level: e.inSync ? "dim" : "warn",
+        // Drift found by a sweep is the repair working (partial fills, missed messages), not a fault.
+        level: e.inSync ? "dim" : "info",
         coin: null,
         text: `sweep ${e.inSync ? "in sync" : "drift"} ${fmtUsd(e.driftUsd)} in ${fmtMs(e.durationMs)}, ${e.requests} req`,
       };

@@ -21,7 +21,9 @@ export type UiAction =
   | { type: "ui/flattenConfirmed" }
   | { type: "ui/pauseToggled" }
   | { type: "ui/sweepRequested" }
-  | { type: "ui/quitRequested" };
+  | { type: "ui/quitRequested" }
+  /** A line for the status bar, e.g. a control callback that failed. */
+  | { type: "ui/noticed"; text: string };
 
 export type DashboardInput = EngineEvent | UiAction;
 
@@ -423,6 +425,8 @@ function reduceUi(state: DashboardState, a: UiAction): DashboardState {
     }
     case "ui/sweepRequested":
       return notice(state, "sweep requested");
+    case "ui/noticed":
+      return notice(state, a.text);
     case "ui/quitRequested":
       return notice(
         { ...state, ui: { ...state.ui, quitting: true } },
