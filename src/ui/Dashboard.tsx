@@ -159,7 +159,7 @@ export function Dashboard(props: DashboardProps) {
   const gap = spacers > 0 ? 1 : 0;
   return (
     <Box flexDirection="column" width={w}>
-      <EventLog entries={state.log} width={w} />
+      <EventLog entries={state.log} width={w} maxPerFrame={Math.max(10, height)} />
       <Header state={state} width={w} />
       <Box marginTop={gap} flexDirection="column">
         {state.ui.help ? (

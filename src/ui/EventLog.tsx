@@ -5,7 +5,8 @@
 // The model keeps only the last N entries (a ring). <Static> tracks what it printed by array
 // length, which a ring of constant length would defeat, so each batch of new entries gets a
 // fresh <Static> (keyed by its first seq) holding just that batch. Entries that left the ring
-// before they could be drawn (a storm between two frames) become one "… N not shown" line.
+// before they could be drawn, or beyond maxPerFrame (a storm between two frames), become one
+// "… N not drawn" line.
 import { Static, Text } from "ink";
 import { useLayoutEffect, useRef } from "react";
 import { fmtClock, truncate } from "./format.js";
@@ -15,6 +16,11 @@ import type { LogEntry } from "./model.js";
 export interface EventLogProps {
   entries: readonly LogEntry[];
   width: number;
+  /**
+   * Most lines drawn per frame (the newest); the rest of a storm becomes the "not drawn"
+   * line. Lines beyond a screenful per frame scroll away unread and cost render time.
+   */
+  maxPerFrame?: number;
 }
 
 type Printable = LogEntry | { seq: number; skipped: number };
@@ -24,10 +30,10 @@ export function logLineText(entry: LogEntry, width: number): string {
   return truncate(`${fmtClock(entry.ts)} ${entry.text}`, width);
 }
 
-export function EventLog({ entries, width }: EventLogProps) {
+export function EventLog({ entries, width, maxPerFrame = 50 }: EventLogProps) {
   const printedSeq = useRef(0);
   const batchKey = useRef("none");
-  const fresh = entries.filter((e) => e.seq > printedSeq.current);
+  const fresh = entries.filter((e) => e.seq > printedSeq.current).slice(-Math.max(1, maxPerFrame));
   const first = fresh[0];
   const last = fresh.at(-1);
   const items: Printable[] = [];

@@ -190,6 +190,22 @@ describe("EventLog", () => {
       "12:00:00.101 d",
     ]);
   });
+
+  it("draws at most maxPerFrame lines per frame: the newest, after one 'not drawn' line", async () => {
+    const five = [1, 2, 3, 4, 5].map((i) => entry(i, `e${i}`));
+    const { stdout, instance } = renderTty(<EventLog entries={five} width={100} maxPerFrame={2} />);
+    await instance.waitUntilRenderFlush();
+    instance.unmount();
+    const lines = stdout
+      .text()
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+    expect(lines).toEqual([
+      "… 3 events not drawn (too many at once); --json and the journal have them",
+      "12:00:00.004 e4",
+      "12:00:00.005 e5",
+    ]);
+  });
 });
 
 describe("Help", () => {
