@@ -499,3 +499,26 @@ export function totalSkipped(state: DashboardState): number {
 export function totalDriftUsd(state: DashboardState): number {
   return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
 }
+
+/** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
+export interface RunSummary {
+  copiedTrades: number;
+  skipped: Partial<Record<ReasonCode, number>>;
+  finalDriftUsd: number;
+  slippageBps: { mean: number | null; median: number | null; p95: number | null };
+  copyLagMs: { p50: number | null; p99: number | null };
+}
+
+const orNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+export function runSummary(state: DashboardState): RunSummary {
+  const slip = slippageStats(state);
+  const lag = lagStats(state);
+  return {
+    copiedTrades: state.counters.copiedTrades,
+    skipped: { ...state.counters.skipped },
+    finalDriftUsd: totalDriftUsd(state),
+    slippageBps: { mean: orNull(slip.mean), median: orNull(slip.median), p95: orNull(slip.p95) },
+    copyLagMs: { p50: orNull(lag.p50), p99: orNull(lag.p99) },
+  };
+}

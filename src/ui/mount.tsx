@@ -3,7 +3,7 @@
 // The engine never waits on the UI: the listener only pushes onto a queue; the reducer runs
 // on the next frame, so a storm of fills costs one array push per event until then.
 // Load it lazily (`await import("../ui/mount.js")`): it pulls in React and Ink.
-import { type Instance, render, useWindowSize } from "ink";
+import { type Instance, render, useStdin, useWindowSize } from "ink";
 import type { EngineEvents } from "../engine/events.js";
 import { Dashboard, type DashboardProps } from "./Dashboard.js";
 import {
@@ -58,9 +58,11 @@ export interface DashboardHandle {
 /** Above this many queued inputs the listener folds them at once (bounded memory in a storm). */
 const MAX_QUEUE = 10_000;
 
-function Fit(props: Omit<DashboardProps, "width" | "height">) {
+/** Sizes the dashboard to the terminal (redrawn on resize); keys only when stdin can do raw mode. */
+function Fit(props: Omit<DashboardProps, "width" | "height" | "keys">) {
   const { columns, rows } = useWindowSize();
-  return <Dashboard {...props} width={columns} height={rows} />;
+  const { isRawModeSupported } = useStdin();
+  return <Dashboard {...props} width={columns} height={rows} keys={isRawModeSupported} />;
 }
 
 export function mountDashboard(options: MountDashboardOptions): DashboardHandle {
