@@ -126,7 +126,7 @@ times.sort((a, b) => a - b);
 const reduceMs = times[3];
 console.log(`dashboard view (node ${process.versions.node})`);
 console.log(
-  `  reducer          ${rate(events.length, reduceMs)} events  (${((reduceMs * 1000) / events.length).toFixed(2)} µs/event, median of 7 × 10k)`,
+  `  reducer           ${rate(events.length, reduceMs)} events  (${((reduceMs * 1000) / events.length).toFixed(2)} µs/event, median of 7 × 10k)`,
 );
 
 // 2. The line writer (non-TTY output), to a sink that drops the text.
@@ -137,7 +137,7 @@ for (const json of [false, true]) {
   for (let rep = 0; rep < 5; rep++) for (const e of events) write(e);
   const ms = (performance.now() - t) / 5;
   console.log(
-    `  lines ${json ? "--json " : "(human)"}  ${rate(events.length, ms)} events  (${(bytes / 5 / 1024).toFixed(0)} KiB per 10k)`,
+    `  lines ${json ? "--json " : "(human)"}     ${rate(events.length, ms)} events  (${(bytes / 5 / 1024).toFixed(0)} KiB per 10k)`,
   );
 }
 
@@ -201,7 +201,7 @@ ui.unmount();
 const flushes = after.flushes - before.flushes;
 const frames = after.frames - before.frames;
 console.log(
-  `  storm 10k/200ms  emit ${((emitMs * 1000) / 10_000).toFixed(2)} µs/event on the engine's side; ` +
+  `  storm 10k/200ms   emit ${((emitMs * 1000) / 10_000).toFixed(2)} µs/event on the engine's side; ` +
     `${flushes} redraws (${(flushes / (wall / 1000)).toFixed(1)}/s), ${frames} Ink frames, ` +
     `${stdout.writes - before.writes} stdout writes in ${wall.toFixed(0)} ms; CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`,
 );

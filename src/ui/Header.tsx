@@ -87,7 +87,9 @@ export function Header({ state, width }: HeaderProps) {
     .map((s) => `${s.reason} ${s.count}`)
     .join(", ");
   const line3: (Segment | null)[] = [
-    { text: `copied ${state.counters.copiedTrades}`, color: "green", priority: 10 },
+    state.runMode === "dry-run"
+      ? { text: `planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
+      : { text: `copied ${state.counters.copiedTrades}`, color: "green", priority: 10 },
     {
       text: `skipped ${skippedTotal}${top ? ` (${top}${skipped.length > 2 ? ", …" : ""})` : ""}`,
       priority: 8,

@@ -73,13 +73,20 @@ export interface Counters {
   copiedTrades: number;
   leaderFills: number;
   decisions: number;
+  /** Actions the planner produced (what a dry run would have sent). */
+  plannedActions: number;
+  /** Order events with status "sent". */
   orders: number;
   fills: number;
   rejections: number;
   reconnects: number;
   sweeps: number;
   rateLimitWaits: number;
-  /** Skipped actions by reason across all decisions (in-sync is not a skip). */
+  /**
+   * Skipped actions by reason, from decisions the leader's trades (or a start or manual
+   * request) triggered. Sweeps are left out: they re-judge the same standing drift every
+   * interval and would inflate the counts. In-sync is not a skip.
+   */
   skipped: Partial<Record<ReasonCode, number>>;
 }
 
@@ -183,6 +190,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
       copiedTrades: 0,
       leaderFills: 0,
       decisions: 0,
+      plannedActions: 0,
       orders: 0,
       fills: 0,
       rejections: 0,
@@ -312,11 +320,19 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.counters = { ...c, leaderFills: c.leaderFills + 1 };
       break;
     case "decision": {
-      const skipped = { ...c.skipped };
-      for (const s of e.plan.skipped) {
-        if (s.reason !== "in-sync") skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+      let skipped = c.skipped;
+      if (e.trigger !== "sweep") {
+        skipped = { ...c.skipped };
+        for (const s of e.plan.skipped) {
+          if (s.reason !== "in-sync") skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+        }
       }
-      state.counters = { ...c, decisions: c.decisions + 1, skipped };
+      state.counters = {
+        ...c,
+        decisions: c.decisions + 1,
+        plannedActions: c.plannedActions + e.plan.actions.length,
+        skipped,
+      };
       break;
     }
     case "order": {

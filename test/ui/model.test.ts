@@ -167,6 +167,32 @@ describe("reduceDashboard: engine events", () => {
     expect(totalSkipped(s)).toBe(3);
   });
 
+  it("sweeps do not add to the skip counts; planned actions are counted", () => {
+    const skip = plan({ skipped: [{ coin: "BTC", reason: "entry-drift", detail: "" }] });
+    const act = plan({
+      actions: [
+        {
+          coin: "BTC",
+          side: "buy",
+          size: 1,
+          limitPx: 1,
+          reduceOnly: false,
+          cloid: "0x1",
+          reason: "open",
+          refPx: 1,
+        },
+      ],
+    });
+    const s = reduceAll([
+      { ...decisionEvent(T0, skip), trigger: "sweep" },
+      { ...decisionEvent(T0, skip), trigger: "fill" },
+      decisionEvent(T0, act),
+    ]);
+    expect(s.counters.skipped).toEqual({ "entry-drift": 1 });
+    expect(s.counters.plannedActions).toBe(1);
+    expect(s.counters.decisions).toBe(3);
+  });
+
   it("samples equity at most once per equitySampleMs", () => {
     let s = initialDashboardState({ equitySampleMs: 1000 });
     for (let i = 0; i < 50; i++) s = reduceDashboard(s, stateEvent(T0 + i * 100, [], { equity: 10_000 + i }));

@@ -70,6 +70,8 @@ describe("Header", () => {
     const pending = reduceDashboard(liveState("dry-run"), { type: "ui/pauseToggled" });
     const out2 = frame(<Header state={pending} width={80} />);
     expect(out2).toContain("DRY-RUN");
+    expect(out2).toContain("planned 1");
+    expect(out2).not.toContain("copied");
     expect(out2).toContain("pausing…");
   });
 
