@@ -1,0 +1,129 @@
+// Header: who we copy and as whom, the mode in colour, equity / HWM / drawdown, the stream's
+// health (state and age of the last message), copy lag, and the copy's running counts.
+import { Box, Text } from "ink";
+import { fmtAge, fmtMs, fmtPct, fmtUsd, shortAddress, truncate } from "./format.js";
+import { MODE_COLOR, type Segment } from "./layout.js";
+import {
+  connectionAgeMs,
+  type DashboardState,
+  lagStats,
+  modeLabel,
+  skippedByReason,
+  totalSkipped,
+} from "./model.js";
+import { Segments } from "./Segments.js";
+
+/** A stream quiet for this long is worth a yellow; this long, a red. */
+const QUIET_MS = 15_000;
+const SILENT_MS = 60_000;
+
+export interface HeaderProps {
+  state: DashboardState;
+  width: number;
+}
+
+function connectionSegment(state: DashboardState): Segment {
+  const { connection } = state;
+  const age = connectionAgeMs(state);
+  const ageText = age === null ? "" : ` ${fmtAge(age)} ago`;
+  let color = "green";
+  if (connection.state === "closed") color = "red";
+  else if (connection.state !== "open") color = connection.state === "unknown" ? "gray" : "yellow";
+  else if (age !== null && age >= SILENT_MS) color = "red";
+  else if (age !== null && age >= QUIET_MS) color = "yellow";
+  const since =
+    connection.state !== "open" && connection.since !== null
+      ? ` for ${fmtAge(state.now - connection.since)}`
+      : "";
+  const label = connection.state === "unknown" ? "ws -" : `ws ${connection.state}${since}`;
+  return { text: `${label}${connection.state === "open" ? ageText : ""}`, color, priority: 8 };
+}
+
+function leadersText(state: DashboardState): string {
+  const [first, ...rest] = state.leaders;
+  if (!first) return "leader -";
+  if (rest.length === 0) return `leader ${shortAddress(first.address)}`;
+  return `leaders ${shortAddress(first.address)} ${Math.round(first.weight * 100)}% +${rest.length}`;
+}
+
+export function Header({ state, width }: HeaderProps) {
+  const mode = modeLabel(state);
+  const lag = lagStats(state);
+  const skipped = skippedByReason(state);
+  const skippedTotal = totalSkipped(state);
+  const pending = state.ui.pendingPause;
+  const pauseBadge: Segment | null =
+    pending !== null
+      ? { text: pending ? "pausing…" : "resuming…", color: "yellow", priority: 9 }
+      : state.paused
+        ? { text: "PAUSED", color: "yellow", bold: true, inverse: true, priority: 9 }
+        : null;
+  const ddColor = state.halt ? "red" : (state.drawdownPct ?? 0) > 0 ? "yellow" : undefined;
+  const sweep = state.lastSweep;
+  const rate = state.rateLimit;
+
+  const line1: (Segment | null)[] = [
+    { text: "hlcopy", bold: true, priority: 7 },
+    { text: ` ${mode} `, color: MODE_COLOR[mode], bold: true, inverse: true, priority: 10 },
+    pauseBadge,
+    state.network ? { text: state.network, priority: 4 } : null,
+    { text: leadersText(state), priority: 6 },
+    state.account ? { text: `acct ${shortAddress(state.account)}`, priority: 3 } : null,
+    { text: "? help", dim: true, priority: 1 },
+  ];
+  const line2: (Segment | null)[] = [
+    { text: `equity ${state.equity === null ? "-" : fmtUsd(state.equity)}`, bold: true, priority: 10 },
+    { text: `hwm ${state.hwm === null ? "-" : fmtUsd(state.hwm)}`, priority: 5 },
+    {
+      text: `dd ${state.drawdownPct === null ? "-" : fmtPct(state.drawdownPct)}`,
+      color: ddColor,
+      priority: 9,
+    },
+    connectionSegment(state),
+    { text: `lag ${fmtMs(lag.last)}${lag.n > 1 ? ` p50 ${fmtMs(lag.p50)}` : ""}`, priority: 6 },
+  ];
+  const top = skipped
+    .slice(0, 2)
+    .map((s) => `${s.reason} ${s.count}`)
+    .join(", ");
+  const line3: (Segment | null)[] = [
+    state.runMode === "dry-run"
+      ? { text: `planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
+      : { text: `copied ${state.counters.copiedTrades}`, color: "green", priority: 10 },
+    {
+      text: `skipped ${skippedTotal}${top ? ` (${top}${skipped.length > 2 ? ", …" : ""})` : ""}`,
+      priority: 8,
+    },
+    state.counters.rejections > 0
+      ? { text: `rejected ${state.counters.rejections}`, color: "red", priority: 9 }
+      : null,
+    sweep
+      ? {
+          text: `sweep ${fmtAge(state.now - sweep.ts)} ago ${sweep.inSync ? "in sync" : `drift ${fmtUsd(sweep.driftUsd)}`}`,
+          color: sweep.inSync ? undefined : "yellow",
+          priority: 7,
+        }
+      : { text: "sweep -", dim: true, priority: 2 },
+    rate && rate.until > state.now
+      ? { text: `rate-limited ${fmtMs(rate.until - state.now)}`, color: "yellow", priority: 9 }
+      : null,
+  ];
+
+  return (
+    <Box flexDirection="column" width={width}>
+      <Segments segments={line1} width={width} />
+      <Segments segments={line2} width={width} />
+      <Segments segments={line3} width={width} />
+      {state.halt ? (
+        <Text color="red" bold wrap="truncate-end">
+          {truncate(`HALTED ${state.halt.kind}: ${state.halt.reason} · hlcopy resume clears it`, width)}
+        </Text>
+      ) : null}
+      {state.stopped ? (
+        <Text color="yellow" wrap="truncate-end">
+          {truncate(`stopped: ${state.stopped.reason}`, width)}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,118 @@
+// Positions: per coin, the leader's size and notional, our target, what we hold, the drift
+// (USD and %) with the ones outside the deadband flagged "!", our uPnL and leverage.
+// Columns drop by priority in narrow terminals; rows beyond maxRows fold into "+N more".
+import { Box, Text } from "ink";
+import { cell, fmtNum, fmtPct, fmtUsdShort } from "./format.js";
+import { type Column, fitColumns } from "./layout.js";
+import type { PositionRow } from "./model.js";
+
+export interface PositionsProps {
+  rows: readonly PositionRow[];
+  width: number;
+  /** Body rows available (the column header not counted); at least 1. */
+  maxRows: number;
+  /** False until the first account snapshot: "waiting" rather than "no positions". */
+  loaded: boolean;
+}
+
+const num = (x: number | null) => (x === null ? "-" : fmtNum(x));
+const usd = (x: number | null) => (x === null ? "-" : fmtUsdShort(x));
+const signColor = (x: number | null) => (x === null || x === 0 ? undefined : x > 0 ? "green" : "red");
+
+export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
+  {
+    key: "coin",
+    title: "coin",
+    width: 6,
+    priority: 100,
+    align: "left",
+    text: (r) => r.coin,
+    bold: () => true,
+  },
+  { key: "leader", title: "leader", width: 9, priority: 60, align: "right", text: (r) => num(r.leaderSize) },
+  {
+    key: "leaderUsd",
+    title: "leader $",
+    width: 8,
+    priority: 20,
+    align: "right",
+    text: (r) => usd(r.leaderNotional),
+  },
+  { key: "target", title: "target", width: 9, priority: 80, align: "right", text: (r) => num(r.targetSize) },
+  { key: "ours", title: "ours", width: 9, priority: 90, align: "right", text: (r) => num(r.ourSize) },
+  {
+    key: "drift",
+    title: "drift $ ",
+    width: 9,
+    priority: 95,
+    align: "right",
+    // The "!" marks drift the next cycle will trade, readable without colour too.
+    text: (r) => `${usd(r.driftUsd)}${r.outsideDeadband ? "!" : " "}`,
+    color: (r) => (r.outsideDeadband ? "yellow" : undefined),
+    bold: (r) => r.outsideDeadband,
+  },
+  {
+    key: "driftPct",
+    title: "drift%",
+    width: 7,
+    priority: 40,
+    align: "right",
+    text: (r) => (r.driftPct === null ? "-" : fmtPct(r.driftPct, 1)),
+    color: (r) => (r.outsideDeadband ? "yellow" : undefined),
+  },
+  {
+    key: "upnl",
+    title: "uPnL",
+    width: 8,
+    priority: 50,
+    align: "right",
+    text: (r) => usd(r.upnl),
+    color: (r) => signColor(r.upnl),
+  },
+  {
+    key: "lev",
+    title: "lev",
+    width: 4,
+    priority: 10,
+    align: "right",
+    text: (r) => (r.leverage === null ? "-" : `${fmtNum(r.leverage, 3)}x`),
+  },
+];
+
+export function Positions({ rows, width, maxRows, loaded }: PositionsProps) {
+  const columns = fitColumns(POSITION_COLUMNS, width);
+  if (rows.length === 0) {
+    return (
+      <Text dimColor wrap="truncate-end">
+        {loaded
+          ? "no positions yet: waiting for the leader's next trade"
+          : "waiting for the first account snapshot…"}
+      </Text>
+    );
+  }
+  const limit = Math.max(1, maxRows);
+  const shown = rows.length > limit ? rows.slice(0, limit - 1) : rows;
+  const hidden = rows.length - shown.length;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold dimColor wrap="truncate-end">
+        {columns.map((c) => cell(c.title, c.width, c.align)).join(" ")}
+      </Text>
+      {shown.map((row) => (
+        <Text key={row.coin} wrap="truncate-end">
+          {columns.map((c, i) => (
+            <Text key={c.key} color={c.color?.(row)} bold={c.bold?.(row)}>
+              {i > 0 ? " " : ""}
+              {cell(c.text(row), c.width, c.align)}
+            </Text>
+          ))}
+        </Text>
+      ))}
+      {hidden > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          +{hidden} more (smaller)
+        </Text>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,204 @@
+// One engine event → what a view says about it: a one-line human text with a level (the
+// dashboard's event log and the plain line output) and a plain JSON record (the --json
+// lines). Both views call these, so the dashboard and the log lines never disagree.
+
+import type { PlannedAction, SkippedAction } from "../core/types.js";
+import type { EngineEvent } from "../engine/events.js";
+import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtUsd, shortAddress } from "./format.js";
+import { reasonText } from "./shims.js";
+
+/** info: plain; good: a copy landed; warn: look at it; error: something failed or halted; dim: routine. */
+export type LogLevel = "info" | "good" | "warn" | "error" | "dim";
+
+export interface EventLine {
+  level: LogLevel;
+  /** The coin the event is about, when there is exactly one. */
+  coin: string | null;
+  text: string;
+}
+
+/** JSON-safe plain data. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonRecord = { [key: string]: JsonValue };
+
+/** Skip reasons that are the copy working as intended, not something to look at. */
+const ROUTINE_SKIPS = new Set<string>(["in-sync", "inside-deadband", "below-min-notional", "order-pending"]);
+
+function describeAction(a: PlannedAction): string {
+  return `${a.coin} ${a.side} ${fmtNum(a.size)} @ ${fmtNum(a.limitPx)} ${a.reason}${a.reduceOnly ? " ro" : ""}`;
+}
+
+function describeSkip(s: SkippedAction): string {
+  return `${s.coin} skip ${s.reason} (${s.detail || reasonText(s.reason)})`;
+}
+
+/** The human line for an event, or null for events that are state, not news (heartbeat, state). */
+export function describeEvent(e: EngineEvent): EventLine | null {
+  switch (e.type) {
+    case "heartbeat":
+    case "state":
+      return null;
+    case "start": {
+      const leaders = e.leaders
+        .map(
+          (l) => `${shortAddress(l.address)}${e.leaders.length > 1 ? ` ${Math.round(l.weight * 100)}%` : ""}`,
+        )
+        .join(", ");
+      const mode = e.mode.toUpperCase();
+      return {
+        level: "info",
+        coin: null,
+        text: `start ${mode} ${e.network} leader ${leaders} account ${shortAddress(e.account)}`,
+      };
+    }
+    case "connection": {
+      const level: LogLevel = e.state === "open" ? "info" : e.state === "connecting" ? "dim" : "warn";
+      return { level, coin: null, text: `ws ${e.state}${e.detail ? `: ${e.detail}` : ""}` };
+    }
+    case "reconnect":
+      return { level: "warn", coin: null, text: "ws reconnected: sweeping" };
+    case "leaderFill":
+      return {
+        level: e.liquidation ? "error" : "info",
+        coin: e.coin,
+        text: `leader ${shortAddress(e.leader)} ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)} ${e.dir}${
+          e.liquidation ? " LIQUIDATION" : ""
+        }`,
+      };
+    case "decision": {
+      const { actions, skipped } = e.plan;
+      const notable = skipped.filter((s) => s.reason !== "in-sync");
+      const parts = [...actions.map(describeAction), ...notable.map(describeSkip)];
+      const blocked = notable.some((s) => !ROUTINE_SKIPS.has(s.reason));
+      const level: LogLevel = blocked ? "warn" : actions.length > 0 ? "info" : "dim";
+      const what = parts.length > 0 ? parts.join("; ") : e.plan.inSync ? "in sync" : "nothing to do";
+      return {
+        level,
+        coin: e.coins.length === 1 ? (e.coins[0] ?? null) : null,
+        text: `decision ${e.trigger}: ${what}`,
+      };
+    }
+    case "order": {
+      const base = `order ${e.coin} ${e.side} ${fmtNum(e.size)} @ ${fmtNum(e.limitPx)} ${e.reason}${
+        e.reduceOnly ? " ro" : ""
+      }`;
+      switch (e.status) {
+        case "rejected":
+          return { level: "error", coin: e.coin, text: `${base} rejected: ${e.error ?? "no reason given"}` };
+        case "uncertain":
+          return {
+            level: "warn",
+            coin: e.coin,
+            text: `${base} uncertain${e.error ? `: ${e.error}` : ""}; checking cloid ${e.cloid}`,
+          };
+        case "sent":
+          return { level: "dim", coin: e.coin, text: `${base} sent` };
+        case "resting":
+        case "cancelled":
+          return { level: "warn", coin: e.coin, text: `${base} ${e.status}${e.error ? `: ${e.error}` : ""}` };
+        default: {
+          const avg = e.avgPx === null ? "" : ` avg ${fmtNum(e.avgPx)}`;
+          return { level: "good", coin: e.coin, text: `${base} ${e.status} ${fmtNum(e.filledSize)}${avg}` };
+        }
+      }
+    }
+    case "fill": {
+      const slip = e.slippageBps === null ? "" : ` slip ${fmtBps(e.slippageBps).replace(/^\+/, "")}`;
+      const lag = e.lagMs === null ? "" : ` lag ${fmtMs(e.lagMs)}`;
+      return {
+        level: "good",
+        coin: e.coin,
+        text: `fill ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)}${slip}${lag}`,
+      };
+    }
+    case "sweep":
+      return {
+        // Drift found by a sweep is the repair working (partial fills, missed messages), not a fault.
+        level: e.inSync ? "dim" : "info",
+        coin: null,
+        text: `sweep ${e.inSync ? "in sync" : "drift"} ${fmtUsd(e.driftUsd)} in ${fmtMs(e.durationMs)}, ${e.requests} req`,
+      };
+    case "halt":
+      return { level: "error", coin: null, text: `HALT ${e.kind}: ${e.reason}` };
+    case "resume":
+      return { level: "info", coin: null, text: "resumed: halt cleared" };
+    case "paused":
+      return {
+        level: e.paused ? "warn" : "info",
+        coin: null,
+        text: e.paused ? "paused: no orders will be sent" : "unpaused: sending again",
+      };
+    case "rateLimit":
+      return { level: "warn", coin: null, text: `rate limit: waiting ${fmtMs(e.waitMs)} (${e.detail})` };
+    case "warning":
+      return { level: "warn", coin: null, text: `warning: ${e.message}` };
+    case "error":
+      return { level: "error", coin: null, text: `error: ${e.message}${e.hint ? ` hint: ${e.hint}` : ""}` };
+    case "stop":
+      return { level: "info", coin: null, text: `stop: ${e.reason}` };
+  }
+}
+
+/** Compact state line for the non-TTY output (state events are too frequent to print each). */
+export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?: number): string {
+  const open = e.account.positions.filter((p) => p.size !== 0).length;
+  const drift = e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0);
+  const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
+  return `state equity ${fmtUsd(e.account.accountValue)} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(e.drawdownPct)} positions ${open} drift ${fmtUsd(drift)}${age}`;
+}
+
+/**
+ * The JSON record for an event: `{ts, type, coin?, …}`, plain data. Decisions drop the plan's
+ * targets and reference prices (the journal keeps the whole plan) but keep every reason.
+ * Returns null for heartbeats.
+ */
+export function eventRecord(e: EngineEvent): JsonRecord | null {
+  switch (e.type) {
+    case "heartbeat":
+      return null;
+    case "decision":
+      return {
+        ts: e.ts,
+        type: e.type,
+        ...(e.coins.length === 1 ? { coin: e.coins[0] ?? null } : {}),
+        trigger: e.trigger,
+        coins: e.coins,
+        inSync: e.plan.inSync,
+        effectiveRatio: e.plan.effectiveRatio,
+        actions: e.plan.actions.map((a) => ({
+          coin: a.coin,
+          side: a.side,
+          size: a.size,
+          limitPx: a.limitPx,
+          reduceOnly: a.reduceOnly,
+          cloid: a.cloid,
+          reason: a.reason,
+        })),
+        skipped: e.plan.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
+      };
+    case "state":
+      return {
+        ts: e.ts,
+        type: e.type,
+        equity: e.account.accountValue,
+        hwm: e.hwm,
+        drawdownPct: e.drawdownPct,
+        positions: e.account.positions
+          .filter((p) => p.size !== 0)
+          .map((p) => ({ coin: p.coin, size: p.size, entryPx: p.entryPx })),
+        targets: e.targets.map((t) => ({
+          coin: t.coin,
+          targetSize: t.targetSize,
+          ourSize: t.ourSize,
+          driftUsd: t.driftUsd,
+        })),
+      };
+    default: {
+      // Every other event is small plain data already: copy it with ts, type (and coin) first.
+      const { ts, type, ...rest } = e;
+      const head: JsonRecord = { ts, type };
+      if ("coin" in rest) head.coin = rest.coin;
+      return { ...head, ...(rest as unknown as JsonRecord) };
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Pure text formatting shared by the dashboard panels and the line output: numbers, money,
+// addresses, clock times, ages, and fixed-width cells. Plain ASCII plus a few single-width
+// symbols, so a string's length is its width on screen.
+
+/** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01. */
+export function fmtNum(x: number, sig = 6): string {
+  if (!Number.isFinite(x)) return "-";
+  if (x === 0) return "0";
+  if (Math.abs(x) >= 10 ** sig) return x.toFixed(0);
+  const s = Number(x.toPrecision(sig)).toString();
+  return s === "-0" ? "0" : s;
+}
+
+/** Signed number with an explicit + for positives: +1.2, -0.3. */
+export function fmtSigned(x: number, digits = 1): string {
+  if (!Number.isFinite(x)) return "-";
+  const s = x.toFixed(digits);
+  if (Number(s) === 0) return (0).toFixed(digits);
+  return x > 0 ? `+${s}` : s;
+}
+
+function groupThousands(s: string): string {
+  const [int = "", frac] = s.split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
+}
+
+/** Dollars with cents and thousands separators: $10,234.12, -$5.00. */
+export function fmtUsd(x: number): string {
+  if (!Number.isFinite(x)) return "-";
+  const s = groupThousands(Math.abs(x).toFixed(2));
+  return x < 0 && Number(Math.abs(x).toFixed(2)) !== 0 ? `-$${s}` : `$${s}`;
+}
+
+/** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M. */
+export function fmtUsdShort(x: number): string {
+  if (!Number.isFinite(x)) return "-";
+  const a = Math.abs(x);
+  let body: string;
+  if (a < 1000) body = a.toFixed(2);
+  else if (a < 1e6) body = `${(a / 1e3).toFixed(1)}k`;
+  else if (a < 1e9) body = `${(a / 1e6).toFixed(2)}M`;
+  else body = `${(a / 1e9).toFixed(2)}B`;
+  const zero = Number(a.toFixed(2)) === 0;
+  return x < 0 && !zero ? `-$${body}` : `$${body}`;
+}
+
+export function fmtPct(x: number, digits = 2): string {
+  return Number.isFinite(x) ? `${x.toFixed(digits)}%` : "-";
+}
+
+export function fmtBps(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? "-" : `${fmtSigned(x, 1)}bps`;
+}
+
+export function fmtMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "-";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+}
+
+/** How long ago, compactly: 0.4s, 12s, 3m, 2h, 5d. */
+export function fmtAge(ms: number): string {
+  if (!Number.isFinite(ms)) return "-";
+  const a = Math.max(0, ms);
+  if (a < 10_000) return `${(a / 1000).toFixed(1)}s`;
+  if (a < 120_000) return `${Math.round(a / 1000)}s`;
+  if (a < 7_200_000) return `${Math.round(a / 60_000)}m`;
+  if (a < 172_800_000) return `${Math.round(a / 3_600_000)}h`;
+  return `${Math.round(a / 86_400_000)}d`;
+}
+
+/** 0x1234…abcd: enough to recognise an address without its 42 characters. */
+export function shortAddress(address: string): string {
+  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+}
+
+/** Wall-clock time of an epoch-ms timestamp, UTC: 12:00:01.234. */
+export function fmtClock(ts: number): string {
+  return Number.isFinite(ts) ? new Date(ts).toISOString().slice(11, 23) : "--:--:--.---";
+}
+
+/** Cut a string to `width` characters, marking the cut with an ellipsis. */
+export function truncate(s: string, width: number): string {
+  if (width <= 0) return "";
+  if (s.length <= width) return s;
+  return width === 1 ? "…" : `${s.slice(0, width - 1)}…`;
+}
+
+/** Exactly `width` characters: truncated, then padded (right-aligned numbers by default). */
+export function cell(s: string, width: number, align: "left" | "right" = "right"): string {
+  const t = truncate(s, width);
+  return align === "right" ? t.padStart(width) : t.padEnd(width);
+}

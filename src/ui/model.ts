@@ -1,0 +1,540 @@
+// The dashboard's view model: one pure reducer folds engine events and UI actions into a
+// plain state object that every view renders from (the Ink dashboard, the line output, the
+// demo summary). Every list in it is a bounded ring, so memory stays flat however long a
+// run lasts. Statistics (means, quantiles) are computed by selectors at render time, not
+// per event, so a fill storm costs a few array pushes per fill.
+
+import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
+import type { EngineEvent, EngineEventType, RunMode } from "../engine/events.js";
+import { describeEvent, type LogLevel } from "./describe.js";
+import { mean, median, quantile } from "./shims.js";
+
+export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED";
+export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";
+
+/** What the keys and the clock change: one action per change. */
+export type UiAction =
+  | { type: "ui/tick"; now: number }
+  | { type: "ui/helpToggled" }
+  | { type: "ui/flattenAsked" }
+  | { type: "ui/flattenCancelled" }
+  | { type: "ui/flattenConfirmed" }
+  | { type: "ui/pauseToggled" }
+  | { type: "ui/sweepRequested" }
+  | { type: "ui/quitRequested" }
+  /** A line for the status bar, e.g. a control callback that failed. */
+  | { type: "ui/noticed"; text: string };
+
+export type DashboardInput = EngineEvent | UiAction;
+
+export interface LogEntry {
+  /** Monotonic across the run (not reset when the ring drops old entries). */
+  seq: number;
+  ts: number;
+  type: EngineEventType;
+  level: LogLevel;
+  coin: string | null;
+  text: string;
+}
+
+export interface PositionRow {
+  coin: string;
+  /** Weighted leader size (signed) and its notional at the mid. */
+  leaderSize: number;
+  leaderNotional: number | null;
+  /** Null when the planner has no target for the coin (e.g. a denied coin left alone). */
+  targetSize: number | null;
+  ourSize: number;
+  /** (target − ours) × mid, signed; null without a target. */
+  driftUsd: number | null;
+  /** Drift as a percentage of the target's notional (±100 when the target is 0). */
+  driftPct: number | null;
+  deadbandUsd: number;
+  /** The planner would act on this drift: at or beyond the deadband. */
+  outsideDeadband: boolean;
+  /** Unrealized PnL of our position at the mid. */
+  upnl: number | null;
+  leverage: number | null;
+  mid: number | null;
+}
+
+export interface SlipRow {
+  ts: number;
+  coin: string;
+  side: Side;
+  sz: number;
+  px: number;
+  bps: number;
+  lagMs: number | null;
+}
+
+export interface Counters {
+  /** Our orders that filled (fully or partly, or on paper). */
+  copiedTrades: number;
+  leaderFills: number;
+  decisions: number;
+  /** Actions the planner produced (what a dry run would have sent). */
+  plannedActions: number;
+  /** Order events with status "sent". */
+  orders: number;
+  fills: number;
+  rejections: number;
+  reconnects: number;
+  sweeps: number;
+  rateLimitWaits: number;
+  /**
+   * Skipped actions by reason, from decisions the leader's trades (or a start or manual
+   * request) triggered. Sweeps are left out: they re-judge the same standing drift every
+   * interval and would inflate the counts. In-sync is not a skip.
+   */
+  skipped: Partial<Record<ReasonCode, number>>;
+}
+
+export interface Capacities {
+  /** Event log entries kept. */
+  log: number;
+  /** Samples kept for statistics and sparklines (slippage, lag, equity). */
+  series: number;
+  /** Recent fills shown with their slippage. */
+  recent: number;
+}
+
+export interface DashboardState {
+  /** Latest time seen (event timestamps and clock ticks), ms. */
+  now: number;
+  startedAt: number | null;
+  runMode: RunMode;
+  leaders: { address: Address; weight: number }[];
+  account: Address | null;
+  network: string;
+  halt: { kind: string; reason: string; ts: number } | null;
+  paused: boolean;
+  stopped: { reason: string; ts: number } | null;
+  equity: number | null;
+  hwm: number | null;
+  drawdownPct: number | null;
+  connection: {
+    state: ConnectionState;
+    detail: string | null;
+    since: number | null;
+    lastMessageAt: number | null;
+  };
+  lastLagMs: number | null;
+  lagSamples: number[];
+  positions: PositionRow[];
+  slippage: { recent: SlipRow[]; samples: number[] };
+  equitySeries: number[];
+  lastEquitySampleAt: number | null;
+  equitySampleMs: number;
+  log: LogEntry[];
+  logSeq: number;
+  counters: Counters;
+  lastSweep: { ts: number; inSync: boolean; driftUsd: number; durationMs: number } | null;
+  rateLimit: { until: number; detail: string } | null;
+  /** The latest warning or error, for the status line (the log may have scrolled away). */
+  problem: { ts: number; level: LogLevel; text: string } | null;
+  ui: {
+    help: boolean;
+    confirmFlatten: boolean;
+    /** A pause/resume asked for with p, until the engine confirms it with a paused event. */
+    pendingPause: boolean | null;
+    quitting: boolean;
+    notice: { text: string; ts: number } | null;
+  };
+  capacity: Capacities;
+}
+
+export interface DashboardInit {
+  mode?: RunMode;
+  leaders?: { address: Address; weight: number }[];
+  account?: Address;
+  network?: string;
+  now?: number;
+  /** Minimum spacing of equity samples for the equity sparkline (default 1 s). */
+  equitySampleMs?: number;
+  capacity?: Partial<Capacities>;
+}
+
+/** Notices from key presses fade after this long. */
+export const NOTICE_MS = 5_000;
+/** A warning or error stays in the status line this long. */
+export const PROBLEM_MS = 30_000;
+/** The exchange's minimum order: the deadband is never below it. */
+const MIN_DEADBAND_USD = 10;
+
+export function initialDashboardState(init: DashboardInit = {}): DashboardState {
+  return {
+    now: init.now ?? 0,
+    startedAt: null,
+    runMode: init.mode ?? "live",
+    leaders: init.leaders ?? [],
+    account: init.account ?? null,
+    network: init.network ?? "",
+    halt: null,
+    paused: false,
+    stopped: null,
+    equity: null,
+    hwm: null,
+    drawdownPct: null,
+    connection: { state: "unknown", detail: null, since: null, lastMessageAt: null },
+    lastLagMs: null,
+    lagSamples: [],
+    positions: [],
+    slippage: { recent: [], samples: [] },
+    equitySeries: [],
+    lastEquitySampleAt: null,
+    equitySampleMs: init.equitySampleMs ?? 1_000,
+    log: [],
+    logSeq: 0,
+    counters: {
+      copiedTrades: 0,
+      leaderFills: 0,
+      decisions: 0,
+      plannedActions: 0,
+      orders: 0,
+      fills: 0,
+      rejections: 0,
+      reconnects: 0,
+      sweeps: 0,
+      rateLimitWaits: 0,
+      skipped: {},
+    },
+    lastSweep: null,
+    rateLimit: null,
+    problem: null,
+    ui: { help: false, confirmFlatten: false, pendingPause: null, quitting: false, notice: null },
+    capacity: { log: 200, series: 500, recent: 8, ...init.capacity },
+  };
+}
+
+/** Append to a bounded ring (a new array; the old one is untouched). */
+function push<T>(ring: readonly T[], item: T, cap: number): T[] {
+  const start = ring.length + 1 > cap ? ring.length + 1 - cap : 0;
+  const out = ring.slice(start);
+  out.push(item);
+  return out;
+}
+
+function withLog(state: DashboardState, event: EngineEvent): DashboardState {
+  const line = describeEvent(event);
+  if (!line) return state;
+  const seq = state.logSeq + 1;
+  const entry: LogEntry = {
+    seq,
+    ts: event.ts,
+    type: event.type,
+    level: line.level,
+    coin: line.coin,
+    text: line.text,
+  };
+  const problem =
+    line.level === "warn" || line.level === "error"
+      ? { ts: event.ts, level: line.level, text: line.text }
+      : state.problem;
+  return { ...state, log: push(state.log, entry, state.capacity.log), logSeq: seq, problem };
+}
+
+function notice(state: DashboardState, text: string): DashboardState {
+  return { ...state, ui: { ...state.ui, notice: { text, ts: state.now } } };
+}
+
+/** Position rows from a state event: targets joined with our positions, biggest first. */
+export function buildPositionRows(
+  targets: readonly CoinTarget[],
+  ours: readonly Position[],
+  deadbandUsd: Readonly<Record<string, number>>,
+): PositionRow[] {
+  const byCoin = new Map<string, { target?: CoinTarget; pos?: Position }>();
+  for (const t of targets) byCoin.set(t.coin, { target: t });
+  for (const p of ours) byCoin.set(p.coin, { ...byCoin.get(p.coin), pos: p });
+  const rows: PositionRow[] = [];
+  for (const [coin, { target, pos }] of byCoin) {
+    const ourSize = pos?.size ?? target?.ourSize ?? 0;
+    const mid = target && target.mid > 0 ? target.mid : null;
+    if (ourSize === 0 && (!target || (target.targetSize === 0 && target.leaderSize === 0))) continue;
+    const deadband = Math.max(MIN_DEADBAND_USD, deadbandUsd[coin] ?? 0);
+    let driftUsd: number | null = null;
+    let driftPct: number | null = null;
+    let outside = false;
+    if (target) {
+      driftUsd = target.driftUsd;
+      const targetNotional = mid === null ? 0 : Math.abs(target.targetSize) * mid;
+      driftPct =
+        targetNotional > 0
+          ? (driftUsd / targetNotional) * 100
+          : driftUsd === 0
+            ? 0
+            : Math.sign(driftUsd) * 100;
+      // A full close is never held back by the deadband.
+      const fullClose = target.targetSize === 0 && ourSize !== 0;
+      outside = driftUsd !== 0 && (fullClose || Math.abs(driftUsd) >= deadband);
+    }
+    rows.push({
+      coin,
+      leaderSize: target?.leaderSize ?? 0,
+      leaderNotional: target && mid !== null ? target.leaderSize * mid : null,
+      targetSize: target ? target.targetSize : null,
+      ourSize,
+      driftUsd,
+      driftPct,
+      deadbandUsd: deadband,
+      outsideDeadband: outside,
+      upnl: pos && mid !== null && pos.size !== 0 ? (mid - pos.entryPx) * pos.size : null,
+      leverage: pos?.leverage ?? null,
+      mid,
+    });
+  }
+  const weight = (r: PositionRow) =>
+    Math.max(Math.abs(r.targetSize ?? 0), Math.abs(r.ourSize)) * (r.mid ?? 0);
+  return rows.sort((a, b) => weight(b) - weight(a) || a.coin.localeCompare(b.coin));
+}
+
+function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
+  const state = e.ts > prev.now ? { ...prev, now: e.ts } : { ...prev };
+  const c = state.counters;
+  switch (e.type) {
+    case "start":
+      state.startedAt = e.ts;
+      state.runMode = e.mode;
+      state.leaders = e.leaders;
+      state.account = e.account;
+      state.network = e.network;
+      state.stopped = null;
+      break;
+    case "connection":
+      state.connection = {
+        ...state.connection,
+        state: e.state,
+        detail: e.detail ?? null,
+        since: e.ts,
+        lastMessageAt: e.state === "open" ? e.ts : state.connection.lastMessageAt,
+      };
+      break;
+    case "heartbeat":
+      // The commonest event: touch one field, no log line.
+      return { ...state, connection: { ...state.connection, lastMessageAt: e.ts } };
+    case "reconnect":
+      state.counters = { ...c, reconnects: c.reconnects + 1 };
+      break;
+    case "leaderFill":
+      state.counters = { ...c, leaderFills: c.leaderFills + 1 };
+      break;
+    case "decision": {
+      let skipped = c.skipped;
+      if (e.trigger !== "sweep") {
+        skipped = { ...c.skipped };
+        for (const s of e.plan.skipped) {
+          if (s.reason !== "in-sync") skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+        }
+      }
+      state.counters = {
+        ...c,
+        decisions: c.decisions + 1,
+        plannedActions: c.plannedActions + e.plan.actions.length,
+        skipped,
+      };
+      break;
+    }
+    case "order": {
+      const copied =
+        (e.status === "filled" || e.status === "partial" || e.status === "paper") && e.filledSize > 0;
+      state.counters = {
+        ...c,
+        orders: e.status === "sent" ? c.orders + 1 : c.orders,
+        rejections: e.status === "rejected" ? c.rejections + 1 : c.rejections,
+        copiedTrades: copied ? c.copiedTrades + 1 : c.copiedTrades,
+      };
+      break;
+    }
+    case "fill": {
+      state.counters = { ...c, fills: c.fills + 1 };
+      const cap = state.capacity;
+      if (e.lagMs !== null) {
+        state.lastLagMs = e.lagMs;
+        state.lagSamples = push(state.lagSamples, e.lagMs, cap.series);
+      }
+      if (e.slippageBps !== null) {
+        const row: SlipRow = {
+          ts: e.ts,
+          coin: e.coin,
+          side: e.side,
+          sz: e.sz,
+          px: e.px,
+          bps: e.slippageBps,
+          lagMs: e.lagMs,
+        };
+        state.slippage = {
+          recent: push(state.slippage.recent, row, cap.recent),
+          samples: push(state.slippage.samples, e.slippageBps, cap.series),
+        };
+      }
+      break;
+    }
+    case "sweep":
+      state.counters = { ...c, sweeps: c.sweeps + 1 };
+      state.lastSweep = { ts: e.ts, inSync: e.inSync, driftUsd: e.driftUsd, durationMs: e.durationMs };
+      break;
+    case "state": {
+      state.equity = e.account.accountValue;
+      state.hwm = e.hwm;
+      state.drawdownPct = e.drawdownPct;
+      state.positions = buildPositionRows(e.targets, e.account.positions, e.deadbandUsd);
+      const last = state.lastEquitySampleAt;
+      if (last === null || e.ts - last >= state.equitySampleMs) {
+        state.equitySeries = push(state.equitySeries, e.account.accountValue, state.capacity.series);
+        state.lastEquitySampleAt = e.ts;
+      }
+      return state;
+    }
+    case "halt":
+      state.halt = { kind: e.kind, reason: e.reason, ts: e.ts };
+      break;
+    case "resume":
+      state.halt = null;
+      break;
+    case "paused":
+      state.paused = e.paused;
+      state.ui = { ...state.ui, pendingPause: null };
+      break;
+    case "rateLimit":
+      state.counters = { ...c, rateLimitWaits: c.rateLimitWaits + 1 };
+      state.rateLimit = { until: e.ts + e.waitMs, detail: e.detail };
+      break;
+    case "warning":
+    case "error":
+      break;
+    case "stop":
+      state.stopped = { reason: e.reason, ts: e.ts };
+      state.connection = { ...state.connection, state: "closed", since: e.ts };
+      break;
+  }
+  return withLog(state, e);
+}
+
+function reduceUi(state: DashboardState, a: UiAction): DashboardState {
+  switch (a.type) {
+    case "ui/tick": {
+      const now = Math.max(state.now, a.now);
+      const ui =
+        state.ui.notice && now - state.ui.notice.ts >= NOTICE_MS ? { ...state.ui, notice: null } : state.ui;
+      const rateLimit = state.rateLimit && now >= state.rateLimit.until ? null : state.rateLimit;
+      const problem = state.problem && now - state.problem.ts >= PROBLEM_MS ? null : state.problem;
+      return { ...state, now, ui, rateLimit, problem };
+    }
+    case "ui/helpToggled":
+      return { ...state, ui: { ...state.ui, help: !state.ui.help } };
+    case "ui/flattenAsked":
+      return { ...state, ui: { ...state.ui, confirmFlatten: true } };
+    case "ui/flattenCancelled":
+      return notice({ ...state, ui: { ...state.ui, confirmFlatten: false } }, "flatten cancelled");
+    case "ui/flattenConfirmed":
+      return notice(
+        { ...state, ui: { ...state.ui, confirmFlatten: false } },
+        "flatten requested: closing reduce-only",
+      );
+    case "ui/pauseToggled": {
+      const target = !(state.ui.pendingPause ?? state.paused);
+      return notice(
+        { ...state, ui: { ...state.ui, pendingPause: target } },
+        target ? "pause requested" : "resume requested",
+      );
+    }
+    case "ui/sweepRequested":
+      return notice(state, "sweep requested");
+    case "ui/noticed":
+      return notice(state, a.text);
+    case "ui/quitRequested":
+      return notice(
+        { ...state, ui: { ...state.ui, quitting: true } },
+        "stopping: waiting for in-flight orders",
+      );
+  }
+}
+
+function isUiAction(x: DashboardInput): x is UiAction {
+  return x.type.startsWith("ui/");
+}
+
+/** The one reducer: pure, synchronous, O(ring size) per input at worst. */
+export function reduceDashboard(state: DashboardState, input: DashboardInput): DashboardState {
+  return isUiAction(input) ? reduceUi(state, input) : reduceEngine(state, input);
+}
+
+// ── selectors: derived facts, computed when a view renders ──────────────────────────────
+
+export function modeLabel(state: DashboardState): ModeLabel {
+  if (state.halt) return "HALTED";
+  return state.runMode === "dry-run" ? "DRY-RUN" : state.runMode === "paper" ? "PAPER" : "LIVE";
+}
+
+/** Time since the last message on the exchange's stream, or null before the first one. */
+export function connectionAgeMs(state: DashboardState): number | null {
+  const last = state.connection.lastMessageAt;
+  return last === null ? null : Math.max(0, state.now - last);
+}
+
+export interface SampleStats {
+  n: number;
+  mean: number;
+  median: number;
+  p95: number;
+}
+
+export function sampleStats(samples: readonly number[]): SampleStats {
+  return { n: samples.length, mean: mean(samples), median: median(samples), p95: quantile(samples, 0.95) };
+}
+
+export function slippageStats(state: DashboardState): SampleStats {
+  return sampleStats(state.slippage.samples);
+}
+
+export function lagStats(state: DashboardState): {
+  last: number | null;
+  p50: number;
+  p99: number;
+  n: number;
+} {
+  const xs = state.lagSamples;
+  return { last: state.lastLagMs, p50: median(xs), p99: quantile(xs, 0.99), n: xs.length };
+}
+
+/** Skip counts, biggest first. */
+export function skippedByReason(state: DashboardState): { reason: ReasonCode; count: number }[] {
+  return (Object.entries(state.counters.skipped) as [ReasonCode, number][])
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+export function totalSkipped(state: DashboardState): number {
+  let n = 0;
+  for (const v of Object.values(state.counters.skipped)) n += v ?? 0;
+  return n;
+}
+
+/** Sum of |drift| over the coins, in USD. */
+export function totalDriftUsd(state: DashboardState): number {
+  return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
+}
+
+/** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
+export interface RunSummary {
+  copiedTrades: number;
+  skipped: Partial<Record<ReasonCode, number>>;
+  finalDriftUsd: number;
+  slippageBps: { mean: number | null; median: number | null; p95: number | null };
+  copyLagMs: { p50: number | null; p99: number | null };
+}
+
+const orNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+export function runSummary(state: DashboardState): RunSummary {
+  const slip = slippageStats(state);
+  const lag = lagStats(state);
+  return {
+    copiedTrades: state.counters.copiedTrades,
+    skipped: { ...state.counters.skipped },
+    finalDriftUsd: totalDriftUsd(state),
+    slippageBps: { mean: orNull(slip.mean), median: orNull(slip.median), p95: orNull(slip.p95) },
+    copyLagMs: { p50: orNull(lag.p50), p99: orNull(lag.p99) },
+  };
+}

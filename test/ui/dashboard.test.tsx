@@ -1,0 +1,183 @@
+import { render } from "ink-testing-library";
+import { describe, expect, it } from "vitest";
+import { Dashboard, keyCommand } from "../../src/ui/Dashboard.js";
+import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
+import { liveState, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { screenLines } from "./tty.js";
+
+const noop = () => {};
+
+/** The live frame only (the event log goes to <Static> above it), as screen lines. */
+function frameLines(state: DashboardState, width: number, height: number): string[] {
+  const r = render(
+    <Dashboard
+      state={{ ...state, log: [] }}
+      width={width}
+      height={height}
+      dispatch={noop}
+      onQuit={noop}
+      onTogglePause={noop}
+      onSweepNow={noop}
+      onFlatten={noop}
+      keys={false}
+    />,
+  );
+  const lines = screenLines(r.lastFrame());
+  r.unmount();
+  return lines;
+}
+
+function expectFits(lines: string[], width: number, height: number): void {
+  expect(lines.length).toBeLessThan(height);
+  for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
+}
+
+describe("Dashboard", () => {
+  it("live at 80×24: header, every coin, drift flag, slippage, keys; fits", () => {
+    const lines = frameLines(liveState(), 80, 24);
+    expectFits(lines, 80, 24);
+    const text = lines.join("\n");
+    expect(text).toContain("LIVE");
+    expect(text).toMatch(/^BTC /m);
+    expect(text).toMatch(/^ETH /m);
+    expect(text).toMatch(/^SOL .*\$75\.00!/m);
+    expect(text).toContain("slip bps mean +1.6");
+    expect(lines.at(-1)).toBe("q quit  p pause  s sweep  f flatten  ? help");
+  });
+
+  it("halted: HALTED in the header and the banner", () => {
+    const s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "kill-switch",
+      reason: "drawdown 12%",
+    });
+    const lines = frameLines(s, 80, 24);
+    expectFits(lines, 80, 24);
+    expect(lines[0]).toContain("HALTED");
+    expect(lines.join("\n")).toContain("HALTED kill-switch: drawdown 12%");
+  });
+
+  it("disconnected: the stream state and the reconnect warning", () => {
+    let s = reduceDashboard(liveState(), {
+      type: "connection",
+      ts: T0 + 5000,
+      state: "reconnecting",
+      detail: "socket closed",
+    });
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + 8000 });
+    const text = frameLines(s, 80, 24).join("\n");
+    expect(text).toContain("ws reconnecting for 3.0s");
+    expect(text).toContain("ws reconnecting: socket closed");
+  });
+
+  it("empty: just started, nothing known yet", () => {
+    const lines = frameLines(reduceAll([startEvent()]), 80, 24);
+    expectFits(lines, 80, 24);
+    const text = lines.join("\n");
+    expect(text).toContain("equity -");
+    expect(text).toContain("ws -");
+    expect(text).toContain("waiting for the first account snapshot");
+    expect(text).toContain("no fills yet");
+  });
+
+  it("narrow (60 columns): fewer columns and segments, nothing wider than the terminal", () => {
+    const lines = frameLines(liveState(), 60, 24);
+    expectFits(lines, 60, 24);
+    const text = lines.join("\n");
+    expect(text).toMatch(/^SOL .*\$75\.00!/m);
+    expect(text).not.toContain("leader $");
+  });
+
+  it("small terminals: spacing goes first, then the slippage panel, then positions fold", () => {
+    let lines = frameLines(liveState(), 40, 12);
+    expectFits(lines, 40, 12);
+    expect(lines.join("\n")).toMatch(/^SOL /m);
+    expect(lines.join("\n")).toContain("slip bps");
+    expect(lines).not.toContain("");
+    lines = frameLines(liveState(), 40, 8);
+    expectFits(lines, 40, 8);
+    expect(lines.join("\n")).not.toContain("slip bps");
+    expect(lines.join("\n")).toContain("+2 more (smaller)");
+  });
+
+  it("many coins at 80×24 fold into '+N more' instead of overflowing", () => {
+    const coins = Array.from({ length: 30 }, (_, i) => `C${i}`);
+    const s = reduceDashboard(liveState(), {
+      type: "state",
+      ts: T0 + 5000,
+      account: {
+        address: "0x2",
+        accountValue: 1,
+        positions: coins.map((coin) => ({ coin, size: 1, entryPx: 1 })),
+      },
+      hwm: 1,
+      drawdownPct: 0,
+      leaders: [],
+      targets: coins.map((coin) => ({
+        coin,
+        leaderSize: 10,
+        targetSize: 1,
+        ourSize: 1,
+        driftUsd: 0,
+        mid: 1,
+      })),
+      deadbandUsd: {},
+    });
+    const lines = frameLines(s, 80, 24);
+    expectFits(lines, 80, 24);
+    expect(lines.join("\n")).toMatch(/\+\d+ more \(smaller\)/);
+  });
+
+  it("help replaces the tables; the flatten prompt replaces the key line", () => {
+    let s = reduceDashboard(liveState(), { type: "ui/helpToggled" });
+    let lines = frameLines(s, 80, 24);
+    expectFits(lines, 80, 24);
+    expect(lines.join("\n")).toContain("f  flatten: close every position reduce-only");
+    expect(lines.join("\n")).not.toMatch(/^BTC /m);
+    s = reduceDashboard(liveState(), { type: "ui/flattenAsked" });
+    lines = frameLines(s, 80, 24);
+    expect(lines.at(-1)).toBe("Flatten ALL positions reduce-only? y = yes, any other key = no");
+  });
+
+  it("the event log is printed above the frame", () => {
+    const r = render(
+      <Dashboard
+        state={liveState()}
+        width={80}
+        height={24}
+        dispatch={noop}
+        onQuit={noop}
+        onTogglePause={noop}
+        onSweepNow={noop}
+        onFlatten={noop}
+        keys={false}
+      />,
+    );
+    const lines = screenLines(r.lastFrame());
+    r.unmount();
+    expect(lines[0]).toBe("12:00:00.000 start LIVE testnet leader 0x1111…1111 account 0x2222…2222");
+    expect(lines).toContain("12:00:01.004 fill BTC buy 0.05 @ 64007.7 slip 1.2bps lag 5ms");
+  });
+});
+
+describe("keyCommand", () => {
+  const ui = initialDashboardState().ui;
+  const plain = { ctrl: false, escape: false };
+  it("maps the keys", () => {
+    expect(keyCommand("q", plain, ui)).toBe("quit");
+    expect(keyCommand("c", { ctrl: true, escape: false }, ui)).toBe("quit");
+    expect(keyCommand("p", plain, ui)).toBe("pause");
+    expect(keyCommand("s", plain, ui)).toBe("sweep");
+    expect(keyCommand("f", plain, ui)).toBe("flatten-ask");
+    expect(keyCommand("?", plain, ui)).toBe("help");
+    expect(keyCommand("x", plain, ui)).toBeNull();
+  });
+  it("while the flatten prompt is up: only y confirms; anything else cancels", () => {
+    const asking = { ...ui, confirmFlatten: true };
+    expect(keyCommand("y", plain, asking)).toBe("flatten-yes");
+    expect(keyCommand("n", plain, asking)).toBe("flatten-no");
+    expect(keyCommand("q", plain, asking)).toBe("flatten-no");
+    expect(keyCommand("f", plain, asking)).toBe("flatten-no");
+  });
+});

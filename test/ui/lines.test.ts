@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { createLineWriter, formatLine } from "../../src/ui/lines.js";
+import { decisionEvent, fillEvent, LIVE_TARGETS, liveEvents, plan, stateEvent, T0 } from "./fixtures.js";
+
+function collect(json: boolean, events: readonly EngineEvent[], stateEveryMs?: number): string[] {
+  let text = "";
+  const write = createLineWriter({ json, out: { write: (s: string) => (text += s) }, stateEveryMs });
+  for (const e of events) write(e);
+  return text.split("\n").filter((l) => l !== "");
+}
+
+describe("human lines", () => {
+  it("a fill reads as one line with time, slippage and lag", () => {
+    expect(formatLine(fillEvent(T0 + 1234))).toBe(
+      "12:00:01.234 fill BTC buy 0.01 @ 64000.5 slip 1.2bps lag 4ms",
+    );
+    expect(formatLine(fillEvent(T0, "ETH", { slippageBps: null, lagMs: null, side: "sell" }))).toBe(
+      "12:00:00.000 fill ETH sell 0.01 @ 64000.5",
+    );
+  });
+
+  it("one line per event of a run; heartbeats stay silent", () => {
+    const lines = collect(false, liveEvents());
+    expect(lines).toMatchInlineSnapshot(`
+      [
+        "12:00:00.000 start LIVE testnet leader 0x1111…1111 account 0x2222…2222",
+        "12:00:00.010 ws open",
+        "12:00:01.000 leader 0x1111…1111 BTC buy 0.5 @ 64000 Open Long",
+        "12:00:01.001 decision fill: BTC buy 0.05 @ 64192 open; ETH skip inside-deadband (drift $4.20 < $10)",
+        "12:00:01.003 order BTC buy 0.05 @ 64192 open filled 0.05 avg 64007.7",
+        "12:00:01.004 fill BTC buy 0.05 @ 64007.7 slip 1.2bps lag 5ms",
+        "12:00:02.004 fill ETH sell 0.4 @ 3199 slip -0.3bps lag 3ms",
+        "12:00:03.004 fill SOL buy 2.5 @ 150.1 slip 4.0bps lag 7ms",
+        "12:00:03.100 state equity $10,234.12 hwm $10,500.00 dd 2.53% positions 3 drift $75.00",
+        "12:00:03.200 sweep drift $75.00 in 12ms, 2 req",
+      ]
+    `);
+  });
+
+  it("rejections, halts, rate limits and errors say what happened", () => {
+    const lines = collect(false, [
+      {
+        type: "order",
+        ts: T0,
+        coin: "SOL",
+        side: "sell",
+        size: 2,
+        limitPx: 149.5,
+        reduceOnly: true,
+        cloid: "0x9",
+        reason: "reduce",
+        status: "rejected",
+        filledSize: 0,
+        avgPx: null,
+        error: "Order could not immediately match",
+      },
+      { type: "halt", ts: T0, kind: "kill-switch", reason: "drawdown 12.1% from HWM ≥ 10%" },
+      { type: "rateLimit", ts: T0, waitMs: 1500, detail: "HTTP 429" },
+      { type: "error", ts: T0, message: "journal locked", hint: "is another hlcopy running?" },
+      decisionEvent(
+        T0,
+        plan({ skipped: [{ coin: "BTC", reason: "stale-leader", detail: "" }], inSync: false }),
+      ),
+      decisionEvent(T0, plan({ skipped: [{ coin: "BTC", reason: "in-sync", detail: "" }] }), ["BTC"]),
+    ]);
+    expect(lines).toEqual([
+      "12:00:00.000 order SOL sell 2 @ 149.5 reduce ro rejected: Order could not immediately match",
+      "12:00:00.000 HALT kill-switch: drawdown 12.1% from HWM ≥ 10%",
+      "12:00:00.000 rate limit: waiting 1.50s (HTTP 429)",
+      "12:00:00.000 error: journal locked hint: is another hlcopy running?",
+      "12:00:00.000 decision fill: BTC skip stale-leader (leader data is stale: increases blocked)",
+      "12:00:00.000 decision fill: in sync",
+    ]);
+  });
+
+  it("state lines are rate-limited (default once a minute)", () => {
+    const states = Array.from({ length: 130 }, (_, i) => stateEvent(T0 + i * 1000, LIVE_TARGETS));
+    expect(collect(false, states)).toHaveLength(3); // t = 0, 60 s, 120 s
+    expect(collect(false, states, 0)).toHaveLength(130);
+  });
+});
+
+describe("JSON lines", () => {
+  it("every line parses, starts with ts and type, and carries coin when there is one", () => {
+    const lines = collect(true, liveEvents());
+    expect(lines).toHaveLength(10);
+    for (const line of lines) {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      expect(Object.keys(record).slice(0, 2)).toEqual(["ts", "type"]);
+    }
+    const fill = JSON.parse(lines[5] ?? "{}");
+    expect(fill).toEqual({
+      ts: T0 + 1004,
+      type: "fill",
+      coin: "BTC",
+      side: "buy",
+      px: 64007.7,
+      sz: 0.05,
+      fee: 0.2,
+      cloid: "0xabc",
+      slippageBps: 1.2,
+      lagMs: 5,
+    });
+    expect(Object.keys(fill).slice(0, 3)).toEqual(["ts", "type", "coin"]);
+  });
+
+  it("a decision keeps its actions and reasons but not the plan's targets", () => {
+    const [line] = collect(true, [liveEvents()[4] as EngineEvent]);
+    const d = JSON.parse(line ?? "{}");
+    expect(d).toEqual({
+      ts: T0 + 1001,
+      type: "decision",
+      trigger: "fill",
+      coins: ["BTC", "ETH"],
+      inSync: false,
+      effectiveRatio: 0.1,
+      actions: [
+        {
+          coin: "BTC",
+          side: "buy",
+          size: 0.05,
+          limitPx: 64192,
+          reduceOnly: false,
+          cloid: "0x01",
+          reason: "open",
+        },
+      ],
+      skipped: [{ coin: "ETH", reason: "inside-deadband", detail: "drift $4.20 < $10" }],
+    });
+  });
+
+  it("a state record is compact: equity, HWM, drawdown, positions, per-coin drift", () => {
+    const [line] = collect(true, [stateEvent(T0, LIVE_TARGETS)]);
+    const s = JSON.parse(line ?? "{}");
+    expect(s.type).toBe("state");
+    expect(s.equity).toBe(10_234.12);
+    expect(s.positions).toHaveLength(3);
+    expect(s.targets[2]).toEqual({ coin: "SOL", targetSize: 3, ourSize: 2.5, driftUsd: 75 });
+    expect(s.leaders).toBeUndefined();
+  });
+});

@@ -1,0 +1,296 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildPositionRows,
+  connectionAgeMs,
+  initialDashboardState,
+  lagStats,
+  modeLabel,
+  NOTICE_MS,
+  reduceDashboard,
+  skippedByReason,
+  slippageStats,
+  totalSkipped,
+} from "../../src/ui/model.js";
+import { quantile } from "../../src/ui/shims.js";
+import {
+  decisionEvent,
+  fillEvent,
+  liveState,
+  plan,
+  reduceAll,
+  startEvent,
+  stateEvent,
+  T0,
+  target,
+} from "./fixtures.js";
+
+describe("reduceDashboard: engine events", () => {
+  it("a start event fills the header facts", () => {
+    const s = reduceAll([startEvent("paper")]);
+    expect(s.runMode).toBe("paper");
+    expect(s.account).toMatch(/^0x2222/);
+    expect(s.leaders).toHaveLength(1);
+    expect(s.network).toBe("testnet");
+    expect(modeLabel(s)).toBe("PAPER");
+    expect(s.log.at(-1)?.text).toContain("start PAPER testnet");
+  });
+
+  it("is pure: the previous state is left untouched", () => {
+    const before = liveState();
+    const snapshot = JSON.stringify(before);
+    reduceDashboard(before, fillEvent(T0 + 9000));
+    reduceDashboard(before, { type: "halt", ts: T0 + 9000, kind: "manual", reason: "test" });
+    reduceDashboard(before, { type: "ui/helpToggled" });
+    expect(JSON.stringify(before)).toBe(snapshot);
+  });
+
+  it("mode: halt → HALTED, resume → back to the run mode; paused is its own flag", () => {
+    let s = liveState("dry-run");
+    expect(modeLabel(s)).toBe("DRY-RUN");
+    s = reduceDashboard(s, {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "kill-switch",
+      reason: "drawdown 12.1% ≥ 10%",
+    });
+    expect(modeLabel(s)).toBe("HALTED");
+    expect(s.halt?.reason).toContain("drawdown");
+    expect(s.problem?.level).toBe("error");
+    s = reduceDashboard(s, { type: "resume", ts: T0 + 6000 });
+    expect(modeLabel(s)).toBe("DRY-RUN");
+    s = reduceDashboard(s, { type: "ui/pauseToggled" });
+    expect(s.ui.pendingPause).toBe(true);
+    expect(s.paused).toBe(false);
+    s = reduceDashboard(s, { type: "paused", ts: T0 + 7000, paused: true });
+    expect(s.paused).toBe(true);
+    expect(s.ui.pendingPause).toBeNull();
+    expect(modeLabel(s)).toBe("DRY-RUN");
+  });
+
+  it("connection age follows heartbeats and the clock", () => {
+    let s = reduceAll([startEvent(), { type: "connection", ts: T0 + 100, state: "open" }]);
+    expect(connectionAgeMs(s)).toBe(0);
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + 2100 });
+    expect(connectionAgeMs(s)).toBe(2000);
+    s = reduceDashboard(s, { type: "heartbeat", ts: T0 + 2500 });
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + 3000 });
+    expect(connectionAgeMs(s)).toBe(500);
+    s = reduceDashboard(s, {
+      type: "connection",
+      ts: T0 + 3100,
+      state: "reconnecting",
+      detail: "socket closed",
+    });
+    expect(s.connection.state).toBe("reconnecting");
+    expect(s.connection.detail).toBe("socket closed");
+    // a tick older than the latest event never moves the clock back
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 });
+    expect(s.now).toBe(T0 + 3100);
+  });
+
+  it("heartbeats do not touch the log", () => {
+    const s = reduceAll([startEvent(), { type: "heartbeat", ts: T0 + 1 }, { type: "heartbeat", ts: T0 + 2 }]);
+    expect(s.log).toHaveLength(1);
+  });
+
+  it("keeps the log bounded however many events arrive, with seq counting all of them", () => {
+    let s = initialDashboardState({ capacity: { log: 50, series: 100, recent: 4 } });
+    for (let i = 0; i < 10_000; i++)
+      s = reduceDashboard(s, fillEvent(T0 + i, "BTC", { slippageBps: i % 10, lagMs: i % 7 }));
+    expect(s.log).toHaveLength(50);
+    expect(s.logSeq).toBe(10_000);
+    expect(s.log[0]?.seq).toBe(9_951);
+    expect(s.slippage.samples).toHaveLength(100);
+    expect(s.slippage.recent).toHaveLength(4);
+    expect(s.lagSamples).toHaveLength(100);
+    expect(s.counters.fills).toBe(10_000);
+  });
+
+  it("slippage and lag statistics over the sample window", () => {
+    let s = initialDashboardState();
+    const bps = [1, 2, 3, 4, 100];
+    bps.forEach((b, i) => {
+      s = reduceDashboard(s, fillEvent(T0 + i, "ETH", { slippageBps: b, lagMs: (i + 1) * 2 }));
+    });
+    s = reduceDashboard(s, fillEvent(T0 + 10, "ETH", { slippageBps: null, lagMs: null }));
+    const st = slippageStats(s);
+    expect(st.n).toBe(5);
+    expect(st.mean).toBe(22);
+    expect(st.median).toBe(3);
+    expect(st.p95).toBeCloseTo(quantile(bps, 0.95));
+    const lag = lagStats(s);
+    expect(lag.last).toBe(10);
+    expect(lag.p50).toBe(6);
+    expect(s.slippage.recent.map((r) => r.bps)).toEqual(bps);
+  });
+
+  it("counts copied trades, rejections and skips by reason (in-sync is not a skip)", () => {
+    const order = (status: "filled" | "rejected" | "sent", filledSize: number) => ({
+      type: "order" as const,
+      ts: T0,
+      coin: "BTC",
+      side: "buy" as const,
+      size: 0.01,
+      limitPx: 64000,
+      reduceOnly: false,
+      cloid: "0x1",
+      reason: "open" as const,
+      status,
+      filledSize,
+      avgPx: null,
+    });
+    const s = reduceAll([
+      order("sent", 0),
+      order("filled", 0.01),
+      order("sent", 0),
+      { ...order("rejected", 0), error: "Insufficient margin" },
+      decisionEvent(T0, plan({ skipped: [{ coin: "BTC", reason: "inside-deadband", detail: "" }] })),
+      decisionEvent(
+        T0,
+        plan({
+          skipped: [
+            { coin: "BTC", reason: "inside-deadband", detail: "" },
+            { coin: "ETH", reason: "entry-drift", detail: "" },
+            { coin: "SOL", reason: "in-sync", detail: "" },
+          ],
+        }),
+      ),
+    ]);
+    expect(s.counters.copiedTrades).toBe(1);
+    expect(s.counters.orders).toBe(2);
+    expect(s.counters.rejections).toBe(1);
+    expect(s.counters.decisions).toBe(2);
+    expect(skippedByReason(s)).toEqual([
+      { reason: "inside-deadband", count: 2 },
+      { reason: "entry-drift", count: 1 },
+    ]);
+    expect(totalSkipped(s)).toBe(3);
+  });
+
+  it("sweeps do not add to the skip counts; planned actions are counted", () => {
+    const skip = plan({ skipped: [{ coin: "BTC", reason: "entry-drift", detail: "" }] });
+    const act = plan({
+      actions: [
+        {
+          coin: "BTC",
+          side: "buy",
+          size: 1,
+          limitPx: 1,
+          reduceOnly: false,
+          cloid: "0x1",
+          reason: "open",
+          refPx: 1,
+        },
+      ],
+    });
+    const s = reduceAll([
+      { ...decisionEvent(T0, skip), trigger: "sweep" },
+      { ...decisionEvent(T0, skip), trigger: "fill" },
+      decisionEvent(T0, act),
+    ]);
+    expect(s.counters.skipped).toEqual({ "entry-drift": 1 });
+    expect(s.counters.plannedActions).toBe(1);
+    expect(s.counters.decisions).toBe(3);
+  });
+
+  it("samples equity at most once per equitySampleMs", () => {
+    let s = initialDashboardState({ equitySampleMs: 1000 });
+    for (let i = 0; i < 50; i++) s = reduceDashboard(s, stateEvent(T0 + i * 100, [], { equity: 10_000 + i }));
+    expect(s.equitySeries).toEqual([10_000, 10_010, 10_020, 10_030, 10_040]);
+    expect(s.equity).toBe(10_049);
+  });
+
+  it("rate-limit waits and notices expire on the clock", () => {
+    let s = reduceAll([{ type: "rateLimit", ts: T0, waitMs: 1200, detail: "429 from /exchange" }]);
+    expect(s.rateLimit?.until).toBe(T0 + 1200);
+    s = reduceDashboard(s, { type: "ui/sweepRequested" });
+    expect(s.ui.notice?.text).toBe("sweep requested");
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + 1300 });
+    expect(s.rateLimit).toBeNull();
+    expect(s.ui.notice).not.toBeNull();
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + NOTICE_MS + 1 });
+    expect(s.ui.notice).toBeNull();
+  });
+
+  it("UI actions: help toggles, flatten asks then confirms or cancels, quit marks stopping", () => {
+    let s = initialDashboardState();
+    s = reduceDashboard(s, { type: "ui/helpToggled" });
+    expect(s.ui.help).toBe(true);
+    s = reduceDashboard(s, { type: "ui/helpToggled" });
+    expect(s.ui.help).toBe(false);
+    s = reduceDashboard(s, { type: "ui/flattenAsked" });
+    expect(s.ui.confirmFlatten).toBe(true);
+    s = reduceDashboard(s, { type: "ui/flattenCancelled" });
+    expect(s.ui.confirmFlatten).toBe(false);
+    expect(s.ui.notice?.text).toBe("flatten cancelled");
+    s = reduceDashboard(s, { type: "ui/quitRequested" });
+    expect(s.ui.quitting).toBe(true);
+  });
+
+  it("a stop event closes the connection and records the reason", () => {
+    const s = reduceAll([
+      startEvent(),
+      { type: "connection", ts: T0, state: "open" },
+      { type: "stop", ts: T0 + 5, reason: "SIGINT" },
+    ]);
+    expect(s.stopped).toEqual({ reason: "SIGINT", ts: T0 + 5 });
+    expect(s.connection.state).toBe("closed");
+  });
+});
+
+describe("buildPositionRows", () => {
+  it("joins targets with our positions, flags drift outside the deadband, biggest first", () => {
+    const rows = buildPositionRows(
+      [
+        target("SOL", 30, 3, 2.5, 150),
+        target("BTC", 0.5, 0.05, 0.05, 64000),
+        target("ETH", -4, -0.4, -0.399, 3200),
+      ],
+      [
+        { coin: "BTC", size: 0.05, entryPx: 63000, leverage: 3 },
+        { coin: "SOL", size: 2.5, entryPx: 140 },
+        { coin: "ETH", size: -0.399, entryPx: 3300 },
+      ],
+      { BTC: 10, SOL: 20, ETH: 10 },
+    );
+    expect(rows.map((r) => r.coin)).toEqual(["BTC", "ETH", "SOL"]);
+    const [btc, eth, sol] = rows;
+    expect(btc?.outsideDeadband).toBe(false);
+    expect(btc?.upnl).toBeCloseTo(50);
+    expect(btc?.leverage).toBe(3);
+    expect(btc?.leaderNotional).toBe(32_000);
+    expect(eth?.driftUsd).toBeCloseTo(-3.2);
+    expect(eth?.outsideDeadband).toBe(false);
+    expect(sol?.driftUsd).toBe(75);
+    expect(sol?.driftPct).toBeCloseTo(16.67, 1);
+    expect(sol?.outsideDeadband).toBe(true);
+    expect(sol?.deadbandUsd).toBe(20);
+  });
+
+  it("a full close is outside the deadband however small; a deadband below $10 is raised to it", () => {
+    const rows = buildPositionRows(
+      [target("BTC", 0, 0, 0.0001, 64000), target("ETH", 1, 0.1, 0.098, 3200)],
+      [
+        { coin: "BTC", size: 0.0001, entryPx: 64000 },
+        { coin: "ETH", size: 0.098, entryPx: 3200 },
+      ],
+      { BTC: 10, ETH: 1 },
+    );
+    const btc = rows.find((r) => r.coin === "BTC");
+    const eth = rows.find((r) => r.coin === "ETH");
+    expect(btc?.outsideDeadband).toBe(true);
+    expect(btc?.driftPct).toBe(-100);
+    expect(eth?.deadbandUsd).toBe(10);
+    expect(eth?.outsideDeadband).toBe(false); // $6.40 < $10
+  });
+
+  it("drops coins with nothing on either side and keeps a position with no target", () => {
+    const rows = buildPositionRows(
+      [target("BTC", 0, 0, 0, 64000)],
+      [{ coin: "DOGE", size: 100, entryPx: 0.1 }],
+      {},
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ coin: "DOGE", targetSize: null, driftUsd: null, outsideDeadband: false });
+  });
+});

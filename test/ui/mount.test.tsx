@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { EngineEvents } from "../../src/engine/events.js";
+import { type DashboardHandle, mountDashboard } from "../../src/ui/mount.js";
+import { fillEvent, LIVE_TARGETS, liveEvents, startEvent, stateEvent, T0 } from "./fixtures.js";
+import { FakeStdin, FakeStdout, sleep } from "./tty.js";
+
+const mounted: DashboardHandle[] = [];
+afterEach(() => {
+  for (const m of mounted.splice(0)) m.unmount();
+});
+
+function mount(columns = 80, rows = 24, minFrameMs = 100) {
+  const events = new EngineEvents();
+  const controls = { quit: vi.fn(), togglePause: vi.fn(), sweepNow: vi.fn(), flatten: vi.fn() };
+  const stdout = new FakeStdout(columns, rows);
+  const stdin = new FakeStdin();
+  const ui = mountDashboard({
+    events,
+    controls,
+    initial: { mode: "live", network: "testnet" },
+    minFrameMs,
+    now: () => T0 + 4000,
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stderr: new FakeStdout() as unknown as NodeJS.WriteStream,
+    interactive: true,
+    patchConsole: false,
+  });
+  mounted.push(ui);
+  return { events, controls, stdout, stdin, ui };
+}
+
+describe("mountDashboard", () => {
+  it("draws the engine's events", async () => {
+    const { events, stdout, ui } = mount();
+    for (const e of liveEvents()) events.emit(e);
+    await sleep(150);
+    expect(ui.getState().positions).toHaveLength(3);
+    const text = stdout.text();
+    expect(text).toContain("LIVE");
+    expect(text).toContain("$75.00!");
+    expect(text).toContain("fill SOL buy 2.5 @ 150.1 slip 4.0bps lag 7ms");
+  });
+
+  it("keys call the controls: q, p, s, and f then y; f then n does not flatten", async () => {
+    const { controls, stdin, ui } = mount();
+    await sleep(20);
+    stdin.press("p");
+    stdin.press("s");
+    stdin.press("f");
+    stdin.press("n");
+    expect(controls.flatten).not.toHaveBeenCalled();
+    expect(ui.getState().ui.confirmFlatten).toBe(false);
+    stdin.press("f");
+    expect(ui.getState().ui.confirmFlatten).toBe(true);
+    stdin.press("y");
+    stdin.press("q");
+    expect(controls.togglePause).toHaveBeenCalledTimes(1);
+    expect(controls.sweepNow).toHaveBeenCalledTimes(1);
+    expect(controls.flatten).toHaveBeenCalledTimes(1);
+    expect(controls.quit).toHaveBeenCalledTimes(1);
+    expect(ui.getState().ui.quitting).toBe(true);
+  });
+
+  it("a failing control shows as a notice instead of crashing the UI", async () => {
+    const { controls, stdin, ui } = mount();
+    controls.sweepNow.mockRejectedValueOnce(new Error("not connected"));
+    await sleep(20);
+    stdin.press("s");
+    await sleep(20);
+    expect(ui.getState().ui.notice?.text).toBe("sweep failed: Error: not connected");
+  });
+
+  it("1000 events emitted synchronously cost a handful of frames, not 1000", async () => {
+    const { events, ui } = mount();
+    await sleep(20);
+    const before = ui.stats();
+    events.emit(startEvent());
+    events.emit(stateEvent(T0, LIVE_TARGETS));
+    for (let i = 0; i < 1000; i++)
+      events.emit(fillEvent(T0 + i, i % 2 ? "BTC" : "ETH", { slippageBps: i % 5 }));
+    await sleep(350);
+    const after = ui.stats();
+    expect(after.events - before.events).toBe(1002);
+    expect(after.flushes - before.flushes).toBeLessThanOrEqual(3);
+    expect(after.frames - before.frames).toBeLessThanOrEqual(5);
+    expect(ui.getState().counters.fills).toBe(1000);
+  });
+
+  it("a steady stream is drawn at most every minFrameMs", async () => {
+    const { events, ui } = mount(80, 24, 100);
+    await sleep(20);
+    const before = ui.stats();
+    const t0 = performance.now();
+    while (performance.now() - t0 < 500) {
+      events.emit(fillEvent(T0));
+      await sleep(2);
+    }
+    await sleep(120);
+    const flushes = ui.stats().flushes - before.flushes;
+    expect(flushes).toBeGreaterThanOrEqual(3);
+    expect(flushes).toBeLessThanOrEqual(8); // 500 ms at ≤ 10/s, plus the trailing frame
+  });
+
+  it("unmounts by itself once the stop event is drawn", async () => {
+    const { events, stdout, ui } = mount();
+    events.emit(startEvent());
+    events.emit({ type: "stop", ts: T0 + 10, reason: "SIGTERM" });
+    await ui.waitUntilExit();
+    expect(stdout.text()).toContain("stop: SIGTERM");
+    expect(ui.getState().stopped?.reason).toBe("SIGTERM");
+    // no longer listening
+    events.emit(fillEvent(T0 + 20));
+    expect(ui.getState().counters.fills).toBe(0);
+  });
+
+  it("60 columns: nothing wider than the terminal", async () => {
+    const { events, stdout, ui } = mount(60, 24);
+    for (const e of liveEvents()) events.emit(e);
+    await sleep(150);
+    ui.unmount();
+    const lines = stdout.text().split("\n");
+    expect(lines.join("\n")).toContain("$75.00!");
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+  });
+});

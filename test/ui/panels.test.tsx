@@ -1,0 +1,230 @@
+import { render } from "ink-testing-library";
+import { describe, expect, it } from "vitest";
+import { EventLog } from "../../src/ui/EventLog.js";
+import { Header } from "../../src/ui/Header.js";
+import { Help } from "../../src/ui/Help.js";
+import type { LogEntry } from "../../src/ui/model.js";
+import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
+import { Positions } from "../../src/ui/Positions.js";
+import { Slippage } from "../../src/ui/Slippage.js";
+import { liveState, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { renderTty, screenLines } from "./tty.js";
+
+function frame(node: React.ReactElement): string {
+  const r = render(node);
+  const out = r.lastFrame() ?? "";
+  r.unmount();
+  return out;
+}
+
+describe("Header", () => {
+  it("live: mode, network, addresses, equity, HWM, drawdown, connection age, lag", () => {
+    const out = frame(<Header state={liveState()} width={80} />);
+    expect(out).toContain("LIVE");
+    expect(out).toContain("testnet");
+    expect(out).toContain("leader 0x1111…1111");
+    expect(out).toContain("acct 0x2222…2222");
+    expect(out).toContain("equity $10,234.12");
+    expect(out).toContain("hwm $10,500.00");
+    expect(out).toContain("dd 2.53%");
+    expect(out).toContain("ws open 0.5s ago");
+    expect(out).toContain("lag 7ms p50 5ms");
+    expect(out).toContain("copied 1");
+    expect(out).toContain("skipped 1 (inside-deadband 1)");
+  });
+
+  it("halted: HALTED with the reason and how to clear it", () => {
+    const s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "kill-switch",
+      reason: "drawdown 12% ≥ 10%",
+    });
+    const out = frame(<Header state={s} width={80} />);
+    expect(out).toContain("HALTED");
+    expect(out).not.toContain(" LIVE ");
+    expect(out).toContain("HALTED kill-switch: drawdown 12% ≥ 10% · hlcopy resume clears it");
+  });
+
+  it("disconnected: the stream state and for how long", () => {
+    let s = reduceDashboard(liveState(), {
+      type: "connection",
+      ts: T0 + 5000,
+      state: "reconnecting",
+      detail: "closed",
+    });
+    s = reduceDashboard(s, { type: "ui/tick", now: T0 + 17_000 });
+    expect(frame(<Header state={s} width={80} />)).toContain("ws reconnecting for 12s");
+  });
+
+  it("a quiet stream shows the age of the last message", () => {
+    const s = reduceDashboard(liveState(), { type: "ui/tick", now: T0 + 3500 + 42_000 });
+    expect(frame(<Header state={s} width={80} />)).toContain("ws open 42s ago");
+  });
+
+  it("paused and pending pause badges; paper and dry-run modes", () => {
+    const paused = reduceDashboard(liveState("paper"), { type: "paused", ts: T0 + 5000, paused: true });
+    const out = frame(<Header state={paused} width={80} />);
+    expect(out).toContain("PAPER");
+    expect(out).toContain("PAUSED");
+    const pending = reduceDashboard(liveState("dry-run"), { type: "ui/pauseToggled" });
+    const out2 = frame(<Header state={pending} width={80} />);
+    expect(out2).toContain("DRY-RUN");
+    expect(out2).toContain("planned 1");
+    expect(out2).not.toContain("copied");
+    expect(out2).toContain("pausing…");
+  });
+
+  it("narrow: drops low-priority pieces whole and never exceeds the width", () => {
+    const lines = screenLines(frame(<Header state={liveState()} width={40} />));
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
+    expect(lines[0]).toContain("LIVE");
+    expect(lines[0]).not.toContain("acct");
+    expect(lines[1]).toContain("equity $10,234.12");
+  });
+});
+
+describe("Positions", () => {
+  const rows = liveState().positions;
+
+  it("one row per coin with every column at 80 columns, drift outside the deadband flagged", () => {
+    const lines = screenLines(frame(<Positions rows={rows} width={80} maxRows={10} loaded />));
+    expect(lines[0]).toMatch(/coin\s+leader\s+leader \$\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+lev/);
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+\$32\.0k\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+3x$/);
+    expect(lines[3]).toMatch(/^SOL\s+30\s+\$4\.5k\s+3\s+2\.5\s+\$75\.00!\s+16\.7%/);
+    expect(lines[2]).not.toContain("!");
+  });
+
+  it("60 columns: drops leader notional and drift %, keeps coin, target, ours, drift", () => {
+    const lines = screenLines(frame(<Positions rows={rows} width={60} maxRows={10} loaded />));
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    expect(lines[0]).not.toContain("leader $");
+    expect(lines[0]).not.toContain("drift%");
+    expect(lines[0]).toMatch(/coin\s+leader\s+target\s+ours\s+drift \$/);
+    expect(lines[3]).toContain("$75.00!");
+  });
+
+  it("more coins than rows fold into '+N more'", () => {
+    const lines = screenLines(frame(<Positions rows={rows} width={80} maxRows={2} loaded />));
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("+2 more (smaller)");
+  });
+
+  it("empty: waiting for a snapshot, then no positions yet", () => {
+    expect(frame(<Positions rows={[]} width={80} maxRows={5} loaded={false} />)).toContain(
+      "waiting for the first account snapshot",
+    );
+    expect(frame(<Positions rows={[]} width={80} maxRows={5} loaded />)).toContain("no positions yet");
+  });
+});
+
+describe("Slippage", () => {
+  it("mean / median / p95 over the fills, the last fills by coin, sparklines", () => {
+    const lines = screenLines(frame(<Slippage state={liveState()} width={80} />));
+    expect(lines[0]).toMatch(/^slip bps mean \+1\.6 med \+1\.2 p95 \+3\.7 n=3 {2}[▁-█]{3}$/);
+    expect(lines[1]).toBe("last SOL +4.0 ETH -0.3 BTC +1.2");
+    expect(lines[2]).toMatch(/^equity \$10,234\.12/);
+  });
+
+  it("before any fill", () => {
+    const s = reduceAll([startEvent()]);
+    expect(frame(<Slippage state={s} width={80} />)).toContain("slip bps no fills yet");
+  });
+});
+
+describe("EventLog", () => {
+  const entry = (seq: number, text: string): LogEntry => ({
+    seq,
+    ts: T0 + seq,
+    type: "fill",
+    level: "good",
+    coin: "BTC",
+    text,
+  });
+
+  it("prints each entry once, in order, cut to the width", async () => {
+    const { stdout, instance } = renderTty(
+      <EventLog entries={[entry(1, "fill one"), entry(2, "fill two")]} width={30} />,
+    );
+    instance.rerender(
+      <EventLog
+        entries={[entry(1, "fill one"), entry(2, "fill two"), entry(3, "x".repeat(40))]}
+        width={30}
+      />,
+    );
+    instance.rerender(
+      <EventLog
+        entries={[entry(1, "fill one"), entry(2, "fill two"), entry(3, "x".repeat(40))]}
+        width={30}
+      />,
+    );
+    await instance.waitUntilRenderFlush();
+    instance.unmount();
+    const lines = stdout
+      .text()
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+    expect(lines).toEqual([
+      "12:00:00.001 fill one",
+      "12:00:00.002 fill two",
+      `12:00:00.003 ${"x".repeat(16)}…`,
+    ]);
+  });
+
+  it("keeps printing after the ring is full, and says how many a storm skipped", async () => {
+    const { stdout, instance } = renderTty(<EventLog entries={[entry(1, "first")]} width={100} />);
+    // The ring now holds 98..100: entries 2..97 were never drawn.
+    instance.rerender(<EventLog entries={[entry(98, "a"), entry(99, "b"), entry(100, "c")]} width={100} />);
+    instance.rerender(<EventLog entries={[entry(99, "b"), entry(100, "c"), entry(101, "d")]} width={100} />);
+    await instance.waitUntilRenderFlush();
+    instance.unmount();
+    const lines = stdout
+      .text()
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+    expect(lines).toEqual([
+      "12:00:00.001 first",
+      "… 96 events not drawn (too many at once); --json and the journal have them",
+      "12:00:00.098 a",
+      "12:00:00.099 b",
+      "12:00:00.100 c",
+      "12:00:00.101 d",
+    ]);
+  });
+
+  it("draws at most maxPerFrame lines per frame: the newest, after one 'not drawn' line", async () => {
+    const five = [1, 2, 3, 4, 5].map((i) => entry(i, `e${i}`));
+    const { stdout, instance } = renderTty(<EventLog entries={five} width={100} maxPerFrame={2} />);
+    await instance.waitUntilRenderFlush();
+    instance.unmount();
+    const lines = stdout
+      .text()
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+    expect(lines).toEqual([
+      "… 3 events not drawn (too many at once); --json and the journal have them",
+      "12:00:00.004 e4",
+      "12:00:00.005 e5",
+    ]);
+  });
+});
+
+describe("Help", () => {
+  it("lists the keys, the columns, and the skip reasons seen in words", () => {
+    const out = frame(<Help width={80} maxLines={20} skipped={[{ reason: "entry-drift", count: 2 }]} />);
+    for (const k of ["q  quit", "p  pause", "s  sweep now", "f  flatten", "?  show / hide"])
+      expect(out).toContain(k);
+    expect(out).toContain("entry-drift ×2: price moved too far from the leader's entry");
+  });
+
+  it("cut to the lines available", () => {
+    expect(screenLines(frame(<Help width={80} maxLines={3} skipped={[]} />))).toHaveLength(3);
+  });
+});
+
+it("an empty state renders every panel without throwing", () => {
+  const s = initialDashboardState();
+  expect(frame(<Header state={s} width={80} />)).toContain("equity -");
+  expect(frame(<Slippage state={s} width={80} />)).toContain("no fills yet");
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it, vi } from "vitest";
+import { EngineEvents } from "../../src/engine/events.js";
+import { runSummary } from "../../src/ui/model.js";
+import { shouldUseDashboard, startView } from "../../src/ui/view.js";
+import { liveEvents, liveState, T0 } from "./fixtures.js";
+import { FakeStdin, FakeStdout } from "./tty.js";
+
+const controls = () => ({ quit: vi.fn(), togglePause: vi.fn(), sweepNow: vi.fn(), flatten: vi.fn() });
+
+describe("shouldUseDashboard", () => {
+  const tty = { isTTY: true };
+  const pipe = {};
+  it("only on a terminal both ways, without --no-ui or --json", () => {
+    expect(shouldUseDashboard({ noUi: false, json: false, stdout: tty, stdin: tty })).toBe(true);
+    expect(shouldUseDashboard({ noUi: true, json: false, stdout: tty, stdin: tty })).toBe(false);
+    expect(shouldUseDashboard({ noUi: false, json: true, stdout: tty, stdin: tty })).toBe(false);
+    expect(shouldUseDashboard({ noUi: false, json: false, stdout: pipe, stdin: tty })).toBe(false);
+    expect(shouldUseDashboard({ noUi: false, json: false, stdout: tty, stdin: pipe })).toBe(false);
+  });
+});
+
+describe("runSummary", () => {
+  it("has the demo's JSON shape", () => {
+    const s = runSummary(liveState());
+    expect(s).toEqual({
+      copiedTrades: 1,
+      skipped: { "inside-deadband": 1 },
+      finalDriftUsd: 75,
+      slippageBps: { mean: expect.closeTo(1.633, 2), median: 1.2, p95: expect.closeTo(3.72, 2) },
+      copyLagMs: { p50: 5, p99: expect.closeTo(6.96, 2) },
+    });
+  });
+  it("nulls, not NaN, before any fill", () => {
+    const s = runSummary({ ...liveState(), slippage: { recent: [], samples: [] }, lagSamples: [] });
+    expect(s.slippageBps).toEqual({ mean: null, median: null, p95: null });
+    expect(JSON.parse(JSON.stringify(s)).copyLagMs).toEqual({ p50: null, p99: null });
+  });
+});
+
+describe("startView", () => {
+  it("lines: one line per event, a summary from the same model, done on stop", async () => {
+    const events = new EngineEvents();
+    let text = "";
+    const view = await startView({
+      events,
+      controls: controls(),
+      dashboard: false,
+      json: true,
+      out: { write: (s: string) => (text += s) },
+    });
+    expect(view.kind).toBe("lines");
+    for (const e of liveEvents()) events.emit(e);
+    events.emit({ type: "stop", ts: T0 + 9000, reason: "done" });
+    await view.done;
+    const lines = text.trim().split("\n");
+    expect(lines).toHaveLength(11);
+    expect(JSON.parse(lines.at(-1) ?? "")).toEqual({ ts: T0 + 9000, type: "stop", reason: "done" });
+    expect(view.summary().copiedTrades).toBe(1);
+    expect(view.summary().finalDriftUsd).toBe(75);
+    await view.close();
+  });
+
+  it("dashboard: mounts Ink lazily, draws, and ends after the stop event", async () => {
+    const events = new EngineEvents();
+    const stdout = new FakeStdout(80, 24);
+    const view = await startView({
+      events,
+      controls: controls(),
+      dashboard: true,
+      json: false,
+      terminal: {
+        stdout: stdout as unknown as NodeJS.WriteStream,
+        stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+        stderr: new FakeStdout() as unknown as NodeJS.WriteStream,
+        interactive: true,
+        patchConsole: false,
+      },
+    });
+    expect(view.kind).toBe("dashboard");
+    for (const e of liveEvents()) events.emit(e);
+    events.emit({ type: "stop", ts: T0 + 9000, reason: "done" });
+    await view.done;
+    expect(stdout.text()).toContain("$75.00!");
+    expect(stdout.text()).toContain("stop: done");
+    expect(view.summary().copiedTrades).toBe(1);
+  });
+});
