@@ -1,0 +1,28 @@
+// Deterministic client order ids: the exactly-once key of an order. The same intent with the
+// same seed always gives the same cloid, so a retry after a timeout can look the order up
+// instead of sending it twice; the engine makes the seed unique per attempt.
+
+import { keccak256, stringToBytes } from "viem/utils";
+import type { ReasonCode, Side } from "./types.js";
+
+export interface CloidIntent {
+  coin: string;
+  side: Side;
+  /** Wire size string (already rounded to the lot), so 0.1 and 0.10000000000000001 agree. */
+  size: string;
+  reduceOnly: boolean;
+  reason: ReasonCode;
+}
+
+/** `0x` + 32 hex digits: the first 16 bytes of keccak256(seed ‖ intent). Never throws. */
+export function makeCloid(intent: CloidIntent, seed: string): `0x${string}` {
+  const text = `hlcopy/1|${seed}|${intent.coin}|${intent.side}|${intent.size}|${intent.reduceOnly ? 1 : 0}|${intent.reason}`;
+  return keccak256(stringToBytes(text)).slice(0, 34) as `0x${string}`;
+}
+
+const CLOID_RE = /^0x[0-9a-f]{32}$/;
+
+/** A well-formed cloid: 0x + 32 lowercase hex digits. */
+export function isCloid(value: string): value is `0x${string}` {
+  return CLOID_RE.test(value);
+}

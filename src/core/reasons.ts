@@ -1,0 +1,69 @@
+// One line of plain text per reason code (dashboard, log lines, --json help), and which
+// skips mean "drift remains" (reconcile exits 3) versus "the copy working as intended".
+
+import type { ReasonCode } from "./types.js";
+
+export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
+  open: "open a new position",
+  increase: "increase toward the target",
+  reduce: "reduce toward the target",
+  close: "close the position",
+  flip: "close to flip to the other side",
+  "leader-liquidated": "the leader was liquidated: close",
+  "kill-switch": "kill switch: flatten reduce-only",
+  "in-sync": "in sync",
+  "below-min-notional": "below the exchange's $10 minimum order",
+  "inside-deadband": "drift inside the deadband",
+  "coin-denied": "coin is on the deny list",
+  "coin-not-allowed": "coin is not on the allow list",
+  "leverage-cap": "capped by max leverage",
+  "notional-cap": "capped by max notional per coin",
+  "total-notional-cap": "capped by max total notional",
+  "entry-drift": "price moved too far from the leader's price: increase skipped",
+  "stale-leader": "leader data is stale or unusable: increases blocked",
+  halted: "halted: increases blocked",
+  "daily-loss": "daily loss limit hit: increases blocked",
+  "not-joined": "opened before we joined (new-only): not copied",
+  "unknown-market": "unknown market or no usable price",
+  backoff: "backing off after a rejection",
+  "order-pending": "an order for this coin is in flight",
+};
+
+/** The one-line text of a reason code. */
+export function reasonText(code: ReasonCode): string {
+  return REASON_TEXT[code] ?? code;
+}
+
+/** Reason codes an action can carry. */
+export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "open",
+  "increase",
+  "reduce",
+  "close",
+  "flip",
+  "leader-liquidated",
+  "kill-switch",
+  // a close of a coin we no longer copy (risk.closeDenied)
+  "coin-denied",
+  "coin-not-allowed",
+]);
+
+/**
+ * Skips after which drift remains that a later run should fix: a gate that will lift
+ * (stale leader, daily loss, entry drift, backoff, an order in flight) or a halt. Every
+ * other skip is a standing decision (deadband, $10 minimum, deny/allow lists, not joined,
+ * caps, unknown market) and counts as in sync.
+ */
+export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "entry-drift",
+  "stale-leader",
+  "daily-loss",
+  "backoff",
+  "order-pending",
+  "halted",
+]);
+
+/** True when a skip with this reason leaves drift a later run should fix. */
+export function keepsDrift(code: ReasonCode): boolean {
+  return DRIFT_REASONS.has(code);
+}

@@ -1,0 +1,65 @@
+// Small descriptive statistics for slippage and lag figures (dashboard, journal, bench).
+// Empty samples give NaN (JSON shows null): a missing figure, never a fake zero.
+
+/** Arithmetic mean; NaN for an empty sample. */
+export function mean(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  let sum = 0;
+  for (const x of xs) sum += x;
+  return sum / xs.length;
+}
+
+/**
+ * Quantile with linear interpolation between order statistics (q in [0, 1], clamped; the
+ * "type 7" definition of R and NumPy's default). NaN for an empty sample.
+ */
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return quantileSorted(sorted, q);
+}
+
+/** `quantile` on an already ascending sample (no copy, no sort). */
+export function quantileSorted(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = Math.min(1, Math.max(0, Number.isNaN(q) ? 0 : q)) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] ?? Number.NaN;
+  const b = sorted[hi] ?? Number.NaN;
+  return lo === hi ? a : a + (b - a) * (pos - lo);
+}
+
+export function median(xs: readonly number[]): number {
+  return quantile(xs, 0.5);
+}
+export function p95(xs: readonly number[]): number {
+  return quantile(xs, 0.95);
+}
+export function p99(xs: readonly number[]): number {
+  return quantile(xs, 0.99);
+}
+
+export interface Summary {
+  count: number;
+  mean: number;
+  min: number;
+  median: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Count, mean, min, median, p95, p99 and max in one sort; NaN figures for an empty sample. */
+export function summarize(xs: readonly number[]): Summary {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    mean: mean(sorted),
+    min: sorted[0] ?? Number.NaN,
+    median: quantileSorted(sorted, 0.5),
+    p95: quantileSorted(sorted, 0.95),
+    p99: quantileSorted(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
+}

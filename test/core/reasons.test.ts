@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import {
+  ACTION_REASONS,
+  DRIFT_REASONS,
+  keepsDrift,
+  REASON_TEXT,
+  reasonText,
+} from "../../src/core/reasons.js";
+import type { ReasonCode } from "../../src/core/types.js";
+
+describe("reasons", () => {
+  it("every reason code has one line of text", () => {
+    for (const [code, text] of Object.entries(REASON_TEXT)) {
+      expect(text.length, code).toBeGreaterThan(3);
+      expect(text).not.toContain("\n");
+    }
+    expect(reasonText("below-min-notional")).toBe("below the exchange's $10 minimum order");
+  });
+
+  it("gates that will lift keep drift; standing decisions count as in sync", () => {
+    expect([...DRIFT_REASONS].sort()).toEqual(
+      ["backoff", "daily-loss", "entry-drift", "halted", "order-pending", "stale-leader"].sort(),
+    );
+    const standing: ReasonCode[] = [
+      "in-sync",
+      "inside-deadband",
+      "below-min-notional",
+      "coin-denied",
+      "coin-not-allowed",
+      "not-joined",
+      "notional-cap",
+      "leverage-cap",
+      "total-notional-cap",
+      "unknown-market",
+    ];
+    for (const code of standing) expect(keepsDrift(code), code).toBe(false);
+  });
+
+  it("action reasons and drift reasons do not overlap", () => {
+    for (const code of ACTION_REASONS) expect(DRIFT_REASONS.has(code)).toBe(false);
+  });
+});
