@@ -12,10 +12,19 @@ function decimalsOf(x: number): number {
   return Math.min(8, Math.max(0, d));
 }
 
-/** szDecimals per coin from the finest size seen in the fills (a lower bound of the real one). */
+/**
+ * szDecimals per coin when no meta is at hand: the finest size seen in the fills, and at
+ * least ceil(log10(first price)) so that one lot is worth at most about $1 (a leader
+ * trading round sizes would otherwise make our lots far too coarse). It may be finer than
+ * the exchange's real lot, which makes a replay slightly optimistic, never impossible.
+ * Pass a meta for exact lots.
+ */
 export function inferSzDecimals(fills: readonly Fill[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const f of fills) out[f.coin] = Math.max(out[f.coin] ?? 0, decimalsOf(f.sz));
+  for (const f of fills) {
+    const fromPrice = out[f.coin] === undefined ? Math.min(8, Math.max(0, Math.ceil(Math.log10(f.px)))) : 0;
+    out[f.coin] = Math.max(out[f.coin] ?? 0, decimalsOf(f.sz), fromPrice);
+  }
   return out;
 }
 

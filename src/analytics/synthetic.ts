@@ -41,6 +41,8 @@ export interface SyntheticOptions {
   coins?: number;
   /** Leader fee rate charged on each fill. */
   feeRate?: number;
+  /** Most fills one order walks the book into (default 4; 1 = every order fills at one price). */
+  maxFillsPerOrder?: number;
 }
 
 /** mulberry32: a small, fast, seeded PRNG returning [0, 1). */
@@ -107,7 +109,7 @@ export function syntheticFills(options: SyntheticOptions): Fill[] {
     if (delta === 0) continue;
 
     // The order walks the book: 1-4 fills at worsening prices, same time, same oid.
-    const parts = 1 + Math.floor(rnd() * 4);
+    const parts = 1 + Math.floor(rnd() * Math.max(1, options.maxFillsPerOrder ?? 4));
     const side: "B" | "A" = delta > 0 ? "B" : "A";
     let left = Math.abs(delta);
     oid++;

@@ -1,6 +1,7 @@
 // Builders for hand-made fill sequences and loaders for the real trace.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { LeaderDataSource } from "../../src/analytics/fetch.js";
 import type { Fill } from "../../src/analytics/wire.js";
 import { parseFillsJson, parseMeta } from "../../src/analytics/wire.js";
 
@@ -74,5 +75,21 @@ export function sink(): { write(s: string): boolean; text: () => string } {
       return true;
     },
     text: () => buf,
+  };
+}
+
+/** A source serving the recorded cassettes. */
+export function cassetteSource(overrides: Partial<LeaderDataSource> = {}): LeaderDataSource {
+  const response = (name: string) => (cassette(name) as { response: unknown }).response;
+  return {
+    getFillsByTime: async (_user, start, end) =>
+      (response("userFillsByTime") as { time: number }[]).filter(
+        (f) => f.time >= start && f.time <= (end ?? Infinity),
+      ),
+    getClearinghouseState: async () => response("clearinghouseState"),
+    getMeta: async () => response("meta"),
+    getPortfolio: async () => response("portfolio"),
+    getUserFunding: async () => response("userFunding"),
+    ...overrides,
   };
 }

@@ -176,6 +176,22 @@ describe("synthetic fills", () => {
     expect(parseFills(a.map(toWireFill))).toEqual(a);
     const decimals = inferSzDecimals(a);
     for (const m of SYNTHETIC_META)
-      if (decimals[m.name] !== undefined) expect(decimals[m.name]).toBeLessThanOrEqual(m.szDecimals);
+      if (decimals[m.name] !== undefined) expect(decimals[m.name]).toBeGreaterThanOrEqual(m.szDecimals);
+  });
+});
+
+describe("szDecimals without a meta", () => {
+  it("matches the exchange's lots on the real trace; round sizes still get a lot worth ≤ ~$1", () => {
+    const inferred = inferSzDecimals(loadTrace());
+    const meta = new Map(parseMeta(cassette("meta")).map((m) => [m.name, m.szDecimals]));
+    expect(Object.entries(inferred).filter(([coin, d]) => meta.get(coin) !== d)).toEqual([]);
+    expect(
+      inferSzDecimals(
+        trades([
+          ["ETH", 100, 1850, T0],
+          ["DOGE", 1000, 0.08, T0],
+        ]),
+      ),
+    ).toEqual({ ETH: 4, DOGE: 0 });
   });
 });
