@@ -125,11 +125,32 @@ export interface CoinTarget {
 }
 
 export interface Plan {
+  /** Reductions first (they free margin), then increases; each group in coin order. */
   actions: PlannedAction[];
+  /**
+   * Every coin that gets no action, with why. A coin may also carry a skip next to its
+   * action: a cap that cut its target, or the blocked opening half of a flip.
+   */
   skipped: SkippedAction[];
   targets: CoinTarget[];
-  /** Copy ratio after any portfolio-wide cap scaled it down. */
+  /**
+   * Copy ratio after any portfolio-wide cap scaled it down: Σ over leaders of their ratio
+   * (weight included) × portfolioScale. 0 when halted.
+   */
   effectiveRatio: number;
-  /** True when no coin's drift is outside the deadband. */
+  /** The one factor in [0, 1] a portfolio-wide cap (total notional, max leverage) applied to every target. */
+  portfolioScale: number;
+  /** The portfolio-wide cap that bound (portfolioScale < 1 or increases trimmed), if any. */
+  portfolioCap?: PortfolioCap;
+  /** Copy ratio per leader address before the portfolio scale (weight included). */
+  leaderRatios?: Record<string, number>;
+  /** True when no action is planned and no skip leaves drift a later run should fix. */
   inSync: boolean;
+}
+
+export interface PortfolioCap {
+  reason: "total-notional-cap" | "leverage-cap";
+  /** The gross notional limit in USD. */
+  limitUsd: number;
+  detail: string;
 }

@@ -1,0 +1,670 @@
+// THE planner: one pure function that turns the leaders' state and ours into the orders
+// that bring us to the scaled target, inside the follower's limits, and says why for every
+// coin it leaves alone. follow, reconcile, --dry-run, --paper and backtest all call it.
+// No I/O, no clock (`context.now`), no randomness: same input, same plan, same cloids.
+//
+// Pipeline, per coin: leader sizes × per-leader ratio (sizing.ts) → coin rules (halt,
+// deny/allow, not joined, liquidation) → per-coin cap (clip) → portfolio cap (one factor
+// for every target) → round toward zero to whole lots → the difference with our position
+// becomes at most two legs (a flip is a reduce-only close plus an open) → gates and the
+// deadband drop increases, never reductions → increases are trimmed by one factor if the
+// positions left where they are would otherwise carry gross notional over the cap.
+// Sizes are handled as integer lots throughout; notionals are |size| × mid.
+
+import {
+  type CoinLimit,
+  clipToNotional,
+  coinLimit,
+  fitFactor,
+  type PortfolioLimit,
+  portfolioLimit,
+} from "./caps.js";
+import { makeCloid } from "./cloid.js";
+import { keepsDrift } from "./reasons.js";
+import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
+import type { Settings } from "./settings.js";
+import { fmt, type LeaderRatio, leaderRatio } from "./sizing.js";
+import type {
+  AccountState,
+  CoinTarget,
+  LeaderState,
+  Market,
+  Markets,
+  Plan,
+  PlannedAction,
+  ReasonCode,
+  Side,
+  SkippedAction,
+} from "./types.js";
+
+export interface PlanContext {
+  now: number;
+  /** Kill switch active: every target is 0 → reduce-only closes, reason "kill-switch". */
+  halted: boolean;
+  /** Blocks increases (skip "daily-loss"); reductions still go. */
+  dailyLossHit?: boolean;
+  /** Leader model stale: blocks increases (skip "stale-leader"); reductions still go. */
+  staleLeader?: boolean;
+  /** Join new-only: coins the leader held before we started; skip "not-joined", ours left alone. */
+  notJoined?: string[];
+  /** The leader was liquidated in these coins: target 0, the close carries "leader-liquidated". */
+  liquidatedCoins?: string[];
+  /** coin → ms: skip "backoff" while now < until (after rejections). */
+  backoffUntil?: Record<string, number>;
+  /** An order of ours is in flight for these coins: skip "order-pending". */
+  pendingCoins?: string[];
+  /** Mixed into every cloid (the engine makes it unique per attempt). */
+  cloidSeed: string;
+}
+
+export interface PlanParameters {
+  leaders: LeaderState[];
+  ours: AccountState;
+  markets: Markets;
+  settings: Settings;
+  context: PlanContext;
+  /**
+   * Plan only these coins (the hot path after a leader fill). Portfolio caps still see
+   * every coin, so a coin's plan is the same whether it is planned alone or in a sweep.
+   * Default: the union of the leaders' and our coins.
+   */
+  coins?: string[];
+}
+
+/** Marketable IOC limit: buy at (ask ?? mid) × (1 + slip) rounded down, sell at (bid ?? mid) × (1 − slip) rounded up. */
+export function limitPrice(market: Market, side: Side, slippageBps: number): number {
+  const slip = slippageBps / 1e4;
+  if (side === "buy") {
+    const ask = positive(market.bestAsk) ?? market.mid;
+    return roundPriceToTick(ask * (1 + slip), market.szDecimals, "down");
+  }
+  const bid = positive(market.bestBid) ?? market.mid;
+  return roundPriceToTick(bid * (1 - slip), market.szDecimals, "up");
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** How a coin's target is decided. */
+type Rule =
+  | { kind: "copy" }
+  | { kind: "zero"; reason: ReasonCode }
+  | { kind: "leave"; reason: ReasonCode; detail: string }
+  | { kind: "unknown"; detail: string };
+
+interface CoinWork {
+  coin: string;
+  market: Market | null;
+  mid: number;
+  szDecimals: number;
+  /** Weighted Σ of leader sizes. */
+  leaderSize: number;
+  /** Σ ratio × leader size: the target before caps. */
+  raw: number;
+  ourSize: number;
+  oursLots: number;
+  rule: Rule;
+  /** The per-coin cap when it clipped this coin's target. */
+  clippedBy: CoinLimit | null;
+  /** Target after the per-coin cap, before the portfolio scale. */
+  clipped: number;
+  /** Target in lots after the caps and rounding (signed), before any headroom trim. */
+  cappedLots: number;
+  /** The target reported in `targets`: cappedLots, or less after a headroom trim. */
+  targetLots: number;
+  /** An increase of this coin was cut (or dropped) for headroom under the portfolio cap. */
+  trimmed: boolean;
+  /** Limit prices, computed when the coin trades (0 = no valid price). */
+  buyPx: number;
+  sellPx: number;
+}
+
+interface Leg {
+  w: CoinWork;
+  side: Side;
+  /** Order size in lots (> 0). */
+  lots: number;
+  reduceOnly: boolean;
+  reason: ReasonCode;
+  /** |position| in lots before this leg's growth (increases only). */
+  fromAbsLots: number;
+  /** The opening half of a flip. */
+  flipOpen: boolean;
+}
+
+/**
+ * Plan the orders that bring our account to the scaled copy of the leaders.
+ * Pure and total: it never throws for well-typed input; an unusable input (a coin without a
+ * market or mid, a leader with equity ≤ 0) becomes a skip with its reason.
+ */
+export function planOrders(params: PlanParameters): Plan {
+  const { leaders, ours, markets, settings, context } = params;
+  const halted = context.halted;
+  const ratios = leaders.map((l) => leaderRatio(l, ours, markets, settings));
+
+  // Universe: every coin anyone holds (for the caps), plus the coins asked for.
+  const universeSet = new Set<string>();
+  for (const l of leaders)
+    for (const coin in l.positions) if (nonZero(l.positions[coin]?.size)) universeSet.add(coin);
+  for (const coin in ours.positions) if (nonZero(ours.positions[coin]?.size)) universeSet.add(coin);
+  if (params.coins) for (const coin of params.coins) universeSet.add(coin);
+  const universe = [...universeSet].sort();
+  const requested = params.coins ? [...new Set(params.coins)].sort() : universe;
+
+  const sets = {
+    deny: new Set(settings.risk.denyCoins),
+    allow: new Set(settings.risk.allowCoins),
+    notJoined: new Set(context.notJoined ?? []),
+    liquidated: new Set(context.liquidatedCoins ?? []),
+  };
+
+  const work = new Map<string, CoinWork>();
+  for (const coin of universe) work.set(coin, coinWork(coin, params, ratios, sets));
+
+  // Per-coin caps clip their coin; then one portfolio factor for every copied target.
+  const pLimit = portfolioLimit(ours.accountValue, settings);
+  let scalable = 0;
+  let fixed = 0;
+  for (const w of work.values()) {
+    if (w.rule.kind === "copy") {
+      const limit = coinLimit(w.market as Market, ours.accountValue, settings);
+      w.clipped = clipToNotional(w.raw, w.mid, limit.limit);
+      if (w.clipped !== w.raw) w.clippedBy = limit;
+      scalable += Math.abs(w.clipped) * w.mid;
+    } else if (w.rule.kind === "leave") {
+      fixed += Math.abs(w.ourSize) * w.mid;
+    }
+  }
+  const scale = halted ? 1 : fitFactor(scalable, fixed, pLimit.limit);
+  for (const w of work.values()) {
+    if (w.rule.kind === "copy") w.cappedLots = sizeToLots(w.clipped * scale, w.szDecimals);
+    else if (w.rule.kind === "zero") w.cappedLots = 0;
+    else w.cappedLots = w.oursLots;
+    w.targetLots = w.cappedLots;
+  }
+
+  // Decide legs for the requested coins.
+  const skipped: SkippedAction[] = [];
+  const reductions: Leg[] = [];
+  let increases: Leg[] = [];
+  for (const coin of requested) {
+    const w = work.get(coin);
+    if (w) decideCoin(w, params, ratios, reductions, increases, skipped);
+  }
+
+  // Headroom: increases may not take gross notional over the portfolio limit, counting
+  // every position that stays where it is (skipped reductions, unplanned coins, coins left
+  // alone). If they would, every increase's growth is cut by the same factor.
+  let trimFactor = 1;
+  if (increases.length > 0 && Number.isFinite(pLimit.limit)) {
+    const post = new Map<string, number>();
+    for (const w of work.values()) post.set(w.coin, Math.abs(w.oursLots));
+    for (const leg of reductions) {
+      const prev = post.get(leg.w.coin) ?? 0;
+      post.set(leg.w.coin, Math.max(0, prev - leg.lots));
+    }
+    let baseline = 0;
+    for (const w of work.values()) {
+      if (w.market) baseline += lotsToSize(post.get(w.coin) ?? 0, w.szDecimals) * w.mid;
+    }
+    let growth = 0;
+    for (const leg of increases) growth += lotsToSize(leg.lots, leg.w.szDecimals) * leg.w.mid;
+    if (baseline + growth > pLimit.limit * (1 + 1e-9)) {
+      trimFactor = fitFactor(growth, baseline, pLimit.limit);
+      increases = trimIncreases(increases, trimFactor, pLimit, settings, skipped);
+    }
+  }
+
+  // Cap notes: a coin whose target a cap cut by at least one lot says so.
+  if (!halted) {
+    for (const coin of requested) {
+      const w = work.get(coin);
+      if (w?.rule.kind !== "copy" || w.trimmed) continue;
+      const uncapped = sizeToLots(w.raw, w.szDecimals);
+      if (Math.abs(w.cappedLots) >= Math.abs(uncapped)) continue;
+      const note = capNote(w, uncapped, scale, pLimit);
+      if (note) skipped.push(note);
+    }
+  }
+
+  // One reading order: by coin (a coin's own entries keep the order they were decided in).
+  skipped.sort((a, b) => (a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : 0));
+
+  const actions: PlannedAction[] = [];
+  for (const leg of [...reductions, ...increases]) actions.push(toAction(leg, params, ratios));
+
+  const targets: CoinTarget[] = [];
+  for (const coin of requested) {
+    const w = work.get(coin);
+    if (!w || (!w.market && w.ourSize === 0 && w.leaderSize === 0)) continue;
+    const targetSize = lotsToSize(w.targetLots, w.szDecimals);
+    targets.push({
+      coin,
+      leaderSize: w.leaderSize,
+      targetSize: w.market ? targetSize : w.ourSize,
+      ourSize: w.ourSize,
+      driftUsd: w.market ? (targetSize - w.ourSize) * w.mid : 0,
+      mid: w.mid,
+    });
+  }
+
+  let ratioSum = 0;
+  const leaderRatios: Record<string, number> = {};
+  for (const r of ratios) {
+    ratioSum += r.ratio;
+    leaderRatios[r.address] = r.ratio;
+  }
+  const bound = scale < 1 || trimFactor < 1;
+  const plan: Plan = {
+    actions,
+    skipped,
+    targets,
+    effectiveRatio: halted ? 0 : ratioSum * scale,
+    portfolioScale: scale,
+    leaderRatios,
+    inSync: actions.length === 0 && skipped.every((s) => !keepsDrift(s.reason)),
+  };
+  if (bound && pLimit.reason) {
+    plan.portfolioCap = {
+      reason: pLimit.reason,
+      limitUsd: pLimit.limit,
+      detail:
+        scale < 1
+          ? `targets scaled ×${fmt(scale)} to fit ${pLimit.describe} ($${fmt(pLimit.limit)} gross)`
+          : `increases cut ×${fmt(trimFactor)} to fit ${pLimit.describe} ($${fmt(pLimit.limit)} gross)`,
+    };
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------
+// Per-coin facts
+
+function coinWork(
+  coin: string,
+  params: PlanParameters,
+  ratios: LeaderRatio[],
+  sets: { deny: Set<string>; allow: Set<string>; notJoined: Set<string>; liquidated: Set<string> },
+): CoinWork {
+  const { leaders, ours, markets, settings, context } = params;
+  const m = markets[coin];
+  const market =
+    m && positive(m.mid) !== undefined && Number.isInteger(m.szDecimals) && m.szDecimals >= 0 ? m : null;
+  const szDecimals = market?.szDecimals ?? 0;
+  const ourSize = finiteOr0(ours.positions[coin]?.size);
+  let leaderSize = 0;
+  let raw = 0;
+  let unsizable: string | null = null;
+  for (let i = 0; i < leaders.length; i++) {
+    const l = leaders[i] as LeaderState;
+    const size = finiteOr0(l.positions[coin]?.size);
+    if (size === 0) continue;
+    leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
+    const r = ratios[i] as LeaderRatio;
+    if (r.problem) unsizable ??= r.problem;
+    else raw += r.ratio * size;
+  }
+
+  let rule: Rule;
+  if (!market) {
+    rule = { kind: "unknown", detail: m ? `${coin} has no usable mid price` : `no market ${coin} in meta` };
+  } else if (context.halted) {
+    rule = { kind: "zero", reason: "kill-switch" };
+  } else if (sets.deny.has(coin) || (sets.allow.size > 0 && !sets.allow.has(coin))) {
+    const reason: ReasonCode = sets.deny.has(coin) ? "coin-denied" : "coin-not-allowed";
+    const list = reason === "coin-denied" ? "in risk.denyCoins" : "not in risk.allowCoins";
+    rule = settings.risk.closeDenied
+      ? { kind: "zero", reason }
+      : { kind: "leave", reason, detail: `${coin} is ${list}: our position is left alone` };
+  } else if (sets.notJoined.has(coin)) {
+    rule = {
+      kind: "leave",
+      reason: "not-joined",
+      detail: `leader held ${coin} before we started (join new-only): not copied`,
+    };
+  } else if (sets.liquidated.has(coin)) {
+    rule = { kind: "zero", reason: "leader-liquidated" };
+  } else if (unsizable) {
+    rule = { kind: "leave", reason: "stale-leader", detail: `${unsizable}; our ${coin} is left alone` };
+  } else {
+    rule = { kind: "copy" };
+  }
+
+  return {
+    coin,
+    market,
+    mid: market?.mid ?? 0,
+    szDecimals,
+    leaderSize,
+    raw,
+    ourSize,
+    oursLots: market ? positionToLots(ourSize, szDecimals) : 0,
+    rule,
+    clippedBy: null,
+    clipped: raw,
+    cappedLots: 0,
+    targetLots: 0,
+    trimmed: false,
+    buyPx: 0,
+    sellPx: 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Decisions
+
+function decideCoin(
+  w: CoinWork,
+  params: PlanParameters,
+  ratios: LeaderRatio[],
+  reductions: Leg[],
+  increases: Leg[],
+  skipped: SkippedAction[],
+): void {
+  const { context, settings } = params;
+  const coin = w.coin;
+  const skip = (reason: ReasonCode, detail: string) => skipped.push({ coin, reason, detail });
+
+  if (w.rule.kind === "unknown") {
+    if (w.ourSize !== 0 || w.raw !== 0 || w.leaderSize !== 0)
+      skip("unknown-market", `${w.rule.detail}: not traded`);
+    return;
+  }
+  if (w.rule.kind === "leave") {
+    if (w.ourSize !== 0 || w.leaderSize !== 0) skip(w.rule.reason, w.rule.detail);
+    return;
+  }
+
+  const O = w.oursLots;
+  const T = w.targetLots;
+  if (T === O) {
+    // Exactly on target: no entry, unless the leader holds something we do not copy.
+    if (O !== 0 || w.leaderSize === 0) return;
+    if (w.rule.kind === "zero") {
+      const r = w.rule.reason;
+      if (r === "kill-switch") skip("halted", "kill switch active: nothing is opened");
+      else if (r === "coin-denied" || r === "coin-not-allowed") {
+        skip(
+          r,
+          `${coin} is ${r === "coin-denied" ? "in risk.denyCoins" : "not in risk.allowCoins"}: not copied`,
+        );
+      }
+    } else if (w.raw !== 0 && sizeToLots(w.raw, w.szDecimals) === 0) {
+      // (A target that only a cap cut to zero is explained by its cap note.)
+      skip(
+        "below-min-notional",
+        `target ${fmt(w.raw)} ${coin} is below one lot (${fmt(lotsToSize(1, w.szDecimals))}): nothing to open`,
+      );
+    }
+    return;
+  }
+  if (context.pendingCoins?.includes(coin)) {
+    skip("order-pending", `an order for ${coin} is in flight: wait for its result`);
+    return;
+  }
+  const until = context.backoffUntil?.[coin];
+  if (until !== undefined && context.now < until) {
+    skip("backoff", `backing off after a rejection: retry in ${Math.ceil((until - context.now) / 1000)}s`);
+    return;
+  }
+
+  const market = w.market as Market;
+  w.buyPx = limitPrice(market, "buy", settings.exec.slippageBps);
+  w.sellPx = limitPrice(market, "sell", settings.exec.slippageBps);
+  if (w.buyPx === 0 || w.sellPx === 0) {
+    skip("unknown-market", `${coin} mid ${fmt(w.mid)} rounds to no valid limit price: not traded`);
+    return;
+  }
+
+  const forced = w.rule.kind === "zero" ? w.rule.reason : null;
+  const crossing = O !== 0 && T !== 0 && Math.sign(T) !== Math.sign(O);
+  if (crossing) {
+    // Flip: close all of ours reduce-only (never blocked), then open the new side as an
+    // increase from zero that faces every gate on its own.
+    const closeSide: Side = O > 0 ? "sell" : "buy";
+    reductions.push(leg(w, closeSide, Math.abs(O), true, "flip", 0, false));
+    const blocked = increaseBlock(w, params, ratios, 0, Math.abs(T));
+    if (blocked) skip(blocked.reason, `flip: ${blocked.detail}; the close still goes`);
+    else increases.push(leg(w, T > 0 ? "buy" : "sell", Math.abs(T), false, "open", 0, true));
+    return;
+  }
+
+  if (Math.abs(T) < Math.abs(O)) {
+    // Reduction toward (or to) zero: no cap, gate, halt or flag blocks it.
+    const side: Side = O > 0 ? "sell" : "buy";
+    const lots = Math.abs(O) - Math.abs(T);
+    if (T !== 0) {
+      const db = deadband(w, lots, T, side, settings);
+      if (db) {
+        skip(db.reason, db.detail);
+        return;
+      }
+    }
+    const reason: ReasonCode = forced ?? (T === 0 ? "close" : "reduce");
+    reductions.push(leg(w, side, lots, true, reason, Math.abs(O), false));
+    return;
+  }
+
+  // Increase (or open) on the same side.
+  const blocked = increaseBlock(w, params, ratios, Math.abs(O), Math.abs(T));
+  if (blocked) {
+    skip(blocked.reason, blocked.detail);
+    return;
+  }
+  const side: Side = T > 0 ? "buy" : "sell";
+  increases.push(
+    leg(w, side, Math.abs(T) - Math.abs(O), false, O === 0 ? "open" : "increase", Math.abs(O), false),
+  );
+}
+
+function leg(
+  w: CoinWork,
+  side: Side,
+  lots: number,
+  reduceOnly: boolean,
+  reason: ReasonCode,
+  fromAbsLots: number,
+  flipOpen: boolean,
+): Leg {
+  return { w, side, lots, reduceOnly, reason, fromAbsLots, flipOpen };
+}
+
+/** Why an increase from |from| to |to| lots (same side) is not sent, or null when it goes. */
+function increaseBlock(
+  w: CoinWork,
+  params: PlanParameters,
+  ratios: LeaderRatio[],
+  fromAbs: number,
+  toAbs: number,
+): { reason: ReasonCode; detail: string } | null {
+  const { context, settings } = params;
+  const side: Side = w.targetLots > 0 ? "buy" : "sell";
+  const lots = toAbs - fromAbs;
+  const db = deadband(w, lots, toAbs, side, settings);
+  if (db) return db;
+  const what = `${side} ${fmt(lotsToSize(lots, w.szDecimals))} ${w.coin} ($${fmt(lotsToSize(lots, w.szDecimals) * w.mid)})`;
+  if (context.staleLeader) return { reason: "stale-leader", detail: `leader data is stale: ${what} blocked` };
+  if (context.dailyLossHit) {
+    return { reason: "daily-loss", detail: `daily loss limit hit: ${what} blocked until 00:00 UTC` };
+  }
+  const ref = referenceLeader(w.coin, Math.sign(w.targetLots), params.leaders, ratios);
+  const refPx = ref
+    ? (positive(ref.lastFillPx?.[w.coin]) ?? positive(ref.positions[w.coin]?.entryPx))
+    : undefined;
+  if (refPx !== undefined) {
+    const bps = settings.exec.maxEntryDriftBps;
+    const moved = ((w.mid - refPx) / refPx) * 1e4;
+    const against = side === "buy" ? w.mid > refPx * (1 + bps / 1e4) : w.mid < refPx * (1 - bps / 1e4);
+    if (against) {
+      return {
+        reason: "entry-drift",
+        detail: `mid ${fmt(w.mid)} is ${fmt(Math.abs(moved))} bps ${side === "buy" ? "above" : "below"} the leader's ${fmt(refPx)} (limit ${bps} bps): ${what} skipped`,
+      };
+    }
+  }
+  return null;
+}
+
+/**
+ * The deadband and the $10 minimum for an order of `lots` toward target `target` (lots):
+ * skip when order × mid < max($10, deadbandPct% × |target| × mid). The $10 test values the
+ * order at the lower of mid and its limit price, as the exchange values it at the limit.
+ */
+function deadband(
+  w: CoinWork,
+  lots: number,
+  target: number,
+  side: Side,
+  settings: Settings,
+): { reason: ReasonCode; detail: string } | null {
+  const size = lotsToSize(lots, w.szDecimals);
+  const usd = size * w.mid;
+  const band = (settings.exec.deadbandPct / 100) * Math.abs(lotsToSize(target, w.szDecimals)) * w.mid;
+  if (band > MIN_ORDER_USD && usd < band) {
+    return {
+      reason: "inside-deadband",
+      detail: `drift ${fmt(size)} ${w.coin} ($${fmt(usd)}) is inside the ${settings.exec.deadbandPct}% deadband ($${fmt(band)})`,
+    };
+  }
+  const px = Math.min(w.mid, side === "buy" ? w.buyPx : w.sellPx);
+  if (size * px < MIN_ORDER_USD) {
+    return {
+      reason: "below-min-notional",
+      detail: `order ${fmt(size)} ${w.coin} ($${fmt(size * px)}) is below the $${MIN_ORDER_USD} minimum`,
+    };
+  }
+  return null;
+}
+
+/** The exchange's minimum order value for perps, USD. */
+const MIN_ORDER_USD = 10;
+
+/**
+ * Cut every increase's growth by `factor` (whole lots, down). A cut order that would now be
+ * skipped by the deadband or the $10 minimum (against its cut target) is dropped.
+ */
+function trimIncreases(
+  legs: Leg[],
+  factor: number,
+  limit: PortfolioLimit,
+  settings: Settings,
+  skipped: SkippedAction[],
+): Leg[] {
+  const kept: Leg[] = [];
+  const reason = limit.reason ?? "leverage-cap";
+  const room = `${limit.describe} ($${fmt(limit.limit)} gross)`;
+  for (const leg of legs) {
+    const w = leg.w;
+    const lots = Math.floor(leg.lots * factor);
+    const sign = leg.side === "buy" ? 1 : -1;
+    const size = lotsToSize(lots, w.szDecimals);
+    const wanted = `${leg.side} ${fmt(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;
+    w.trimmed = true;
+    if (lots === 0 || deadband(w, lots, leg.fromAbsLots + lots, leg.side, settings)) {
+      // Nothing worth sending is left: the coin stays where it is (a flip's close still goes).
+      w.targetLots = leg.flipOpen ? 0 : w.oursLots;
+      skipped.push({ coin: w.coin, reason, detail: `no room under ${room}: ${wanted} not sent` });
+      continue;
+    }
+    w.targetLots = sign * (leg.fromAbsLots + lots);
+    skipped.push({ coin: w.coin, reason, detail: `cut to ${fmt(size)} to fit ${room}: ${wanted} wanted` });
+    kept.push({ ...leg, lots });
+  }
+  return kept;
+}
+
+function capNote(
+  w: CoinWork,
+  uncappedLots: number,
+  scale: number,
+  pLimit: PortfolioLimit,
+): SkippedAction | null {
+  const from = `${fmt(lotsToSize(uncappedLots, w.szDecimals))} ${w.coin}`;
+  const to = fmt(lotsToSize(w.targetLots, w.szDecimals));
+  if (w.clippedBy?.reason) {
+    const extra = scale < 1 ? `, then ×${fmt(scale)} for ${pLimit.describe}` : "";
+    return {
+      coin: w.coin,
+      reason: w.clippedBy.reason,
+      detail: `target ${from} → ${to}: ${w.clippedBy.describe} ($${fmt(w.clippedBy.limit)})${extra}`,
+    };
+  }
+  if (scale < 1 && pLimit.reason) {
+    return {
+      coin: w.coin,
+      reason: pLimit.reason,
+      detail: `target ${from} → ${to}: every target ×${fmt(scale)} for ${pLimit.describe} ($${fmt(pLimit.limit)} gross)`,
+    };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Actions
+
+function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): PlannedAction {
+  const { w } = leg;
+  const size = lotsToSize(leg.lots, w.szDecimals);
+  const limitPx = leg.side === "buy" ? w.buyPx : w.sellPx;
+  const wanted = leg.reduceOnly ? 0 : leg.side === "buy" ? 1 : -1;
+  const ref = referenceLeader(w.coin, wanted, params.leaders, ratios);
+  const refPx = positive(ref?.lastFillPx?.[w.coin]) ?? w.mid;
+  const cloid = makeCloid(
+    {
+      coin: w.coin,
+      side: leg.side,
+      size: sizeToWire(size, w.szDecimals),
+      reduceOnly: leg.reduceOnly,
+      reason: leg.reason,
+    },
+    params.context.cloidSeed,
+  );
+  return {
+    coin: w.coin,
+    side: leg.side,
+    size,
+    limitPx,
+    reduceOnly: leg.reduceOnly,
+    cloid,
+    reason: leg.reason,
+    refPx,
+  };
+}
+
+/**
+ * The leader whose price a trade in `coin` is measured against: the largest contributor on
+ * the side we trade toward (`sign` ±1), or for reductions (`sign` 0) the largest
+ * contributor with a recorded fill price in the coin.
+ */
+function referenceLeader(
+  coin: string,
+  sign: number,
+  leaders: LeaderState[],
+  ratios: LeaderRatio[],
+): LeaderState | undefined {
+  let best: LeaderState | undefined;
+  let bestScore = -1;
+  for (let i = 0; i < leaders.length; i++) {
+    const l = leaders[i] as LeaderState;
+    const size = finiteOr0(l.positions[coin]?.size);
+    const hasFill = positive(l.lastFillPx?.[coin]) !== undefined;
+    if (sign !== 0 ? Math.sign(size) !== sign : !hasFill) continue;
+    const score = Math.abs(size) * ((ratios[i] as LeaderRatio).ratio || l.weight || 0);
+    if (score > bestScore) {
+      best = l;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------
+
+function positive(x: number | undefined): number | undefined {
+  return x !== undefined && x > 0 && Number.isFinite(x) ? x : undefined;
+}
+function finiteOr0(x: number | undefined): number {
+  return x !== undefined && Number.isFinite(x) ? x : 0;
+}
+function nonZero(x: number | undefined): boolean {
+  return finiteOr0(x) !== 0;
+}

@@ -1,0 +1,477 @@
+// The planner's rules, one behaviour per test (design.md §4/§5 and issue 6).
+
+import { describe, expect, it } from "vitest";
+import { limitPrice } from "../../src/core/planner.js";
+import type { Markets, Plan } from "../../src/core/types.js";
+import {
+  account,
+  applyPlan,
+  LEADER,
+  LEADER2,
+  leader,
+  market,
+  plan,
+  settingsWith,
+} from "./planner-fixtures.js";
+
+// Clean numbers: ratio 0.1 (our 10k / leader 100k) unless a test says otherwise.
+const M: Markets = {
+  BTC: market("BTC", 30_000, 5),
+  ETH: market("ETH", 2_000, 4),
+  SOL: market("SOL", 20, 2),
+  DOGE: market("DOGE", 0.1, 0),
+};
+
+const skipOf = (p: Plan, coin: string) => p.skipped.find((s) => s.coin === coin);
+const summary = (p: Plan) =>
+  p.actions.map((a) => `${a.coin} ${a.side} ${a.size} ${a.reason}${a.reduceOnly ? " ro" : ""}`);
+
+describe("sizing", () => {
+  it("equity-ratio: leader size × our equity / leader equity × multiplier", () => {
+    const p = plan({ markets: M, leader: leader({ BTC: 1, ETH: -10 }), ours: account({}) });
+    expect(summary(p)).toEqual(["BTC buy 0.1 open", "ETH sell 1 open"]);
+    expect(p.effectiveRatio).toBeCloseTo(0.1);
+    expect(p.portfolioScale).toBe(1);
+    expect(p.leaderRatios).toEqual({ [LEADER]: 0.1 });
+
+    const doubled = plan({
+      markets: M,
+      leader: leader({ BTC: 1 }),
+      settings: settingsWith({ sizing: { multiplier: 2 } }),
+    });
+    expect(summary(doubled)).toEqual(["BTC buy 0.2 open"]);
+  });
+
+  it("equity-ratio divides by the leader's equity net of cash flows, not its account value", () => {
+    // The leader deposited 100k: account value 200k, but the ratio still uses 100k.
+    const p = plan({ markets: M, leader: leader({ BTC: 1 }, 200_000, { equityBase: 100_000 }) });
+    expect(summary(p)).toEqual(["BTC buy 0.1 open"]);
+  });
+
+  it("fixed-ratio: leader size × sizing.ratio, whatever the equities", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ ETH: 50 }, 5_000_000),
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.01 } }),
+    });
+    expect(summary(p)).toEqual(["ETH buy 0.5 open"]);
+  });
+
+  it("fixed-notional: sizing.notional spread by each position's share of the leader's gross notional", () => {
+    // Gross = 1 × 30000 + 10 × 2000 = 50000: BTC 60% of 1000 USD, ETH 40%.
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: -10 }),
+      settings: settingsWith({ sizing: { mode: "fixed-notional", notional: 1000 } }),
+    });
+    expect(summary(p)).toEqual(["BTC buy 0.02 open", "ETH sell 0.2 open"]);
+  });
+
+  it("several leaders: weighted targets are summed (netted) per coin", () => {
+    const a = leader({ BTC: 1 }, 100_000, { weight: 0.5 });
+    const b = leader({ BTC: -0.5, ETH: 4 }, 100_000, { weight: 0.5, address: LEADER2 });
+    const p = plan({
+      markets: M,
+      leaders: [a, b],
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+    });
+    // BTC: 0.5 × 0.1 × 1 − 0.5 × 0.1 × 0.5 = 0.025; ETH: 0.5 × 0.1 × 4 = 0.2
+    expect(summary(p)).toEqual(["BTC buy 0.025 open", "ETH buy 0.2 open"]);
+    expect(p.targets.find((t) => t.coin === "BTC")?.leaderSize).toBeCloseTo(0.25);
+    expect(p.effectiveRatio).toBeCloseTo(0.1);
+  });
+
+  it("a leader with equity ≤ 0 yields no targets: its coins are skipped and ours left alone", () => {
+    const p = plan({ markets: M, leader: leader({ BTC: 1 }, 0), ours: account({ BTC: 0.5 }) });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "BTC")).toMatchObject({ reason: "stale-leader" });
+    expect(skipOf(p, "BTC")?.detail).toContain("nothing to size from");
+    expect(p.inSync).toBe(false);
+  });
+});
+
+describe("coins", () => {
+  it("a denied coin is skipped and our position left alone (out of the drift)", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10 }),
+      ours: account({ BTC: 0.1, ETH: 0.3 }),
+      settings: settingsWith({ risk: { denyCoins: ["ETH"] } }),
+    });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "ETH")).toMatchObject({ reason: "coin-denied" });
+    expect(p.targets.find((t) => t.coin === "ETH")).toMatchObject({ targetSize: 0.3, driftUsd: 0 });
+    expect(p.inSync).toBe(true);
+  });
+
+  it("risk.closeDenied closes a denied coin reduce-only", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ ETH: 10 }),
+      ours: account({ ETH: 0.3 }),
+      settings: settingsWith({ risk: { denyCoins: ["ETH"], closeDenied: true } }),
+    });
+    expect(summary(p)).toEqual(["ETH sell 0.3 coin-denied ro"]);
+  });
+
+  it("a coin outside a non-empty allow list is skipped as not allowed", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, SOL: 100 }),
+      settings: settingsWith({ risk: { allowCoins: ["BTC"] } }),
+    });
+    expect(summary(p)).toEqual(["BTC buy 0.1 open"]);
+    expect(skipOf(p, "SOL")).toMatchObject({ reason: "coin-not-allowed" });
+    expect(p.inSync).toBe(false); // the BTC order is still to go
+  });
+
+  it("a coin without a market (or without a mid) is skipped as unknown", () => {
+    const p = plan({
+      markets: { ...M, SOL: market("SOL", 0, 2) },
+      leader: leader({ FOO: 5, SOL: 10 }),
+      ours: account({}),
+    });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "FOO")).toMatchObject({ reason: "unknown-market" });
+    expect(skipOf(p, "SOL")).toMatchObject({ reason: "unknown-market" });
+  });
+
+  it("join new-only: a coin the leader held before we started is not copied and ours is left alone", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10 }),
+      context: { notJoined: ["BTC"] },
+    });
+    expect(summary(p)).toEqual(["ETH buy 1 open"]);
+    expect(skipOf(p, "BTC")).toMatchObject({ reason: "not-joined" });
+  });
+});
+
+describe("caps", () => {
+  it("risk.maxNotionalPerCoin clips only its coin", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10 }),
+      settings: settingsWith({ risk: { maxNotionalPerCoin: 1500 } }),
+    });
+    // BTC target 0.1 ($3000) → $1500 = 0.05; ETH 1 ($2000) → $1500 = 0.75.
+    expect(summary(p)).toEqual(["BTC buy 0.05 open", "ETH buy 0.75 open"]);
+    expect(p.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual(["BTC notional-cap", "ETH notional-cap"]);
+    expect(p.portfolioScale).toBe(1);
+
+    const one = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10 }),
+      settings: settingsWith({ risk: { maxNotionalPerCoin: 2500 } }),
+    });
+    expect(summary(one)).toEqual(["BTC buy 0.08333 open", "ETH buy 1 open"]);
+  });
+
+  it("risk.maxLeverage scales every target by one factor, keeping the leader's proportions", () => {
+    // Leader 10x: targets $60k + $40k gross on our $10k equity; cap 3x = $30k → ×0.3.
+    const p = plan({ markets: M, leader: leader({ BTC: 20, ETH: -200 }) });
+    expect(summary(p)).toEqual(["BTC buy 0.6 open", "ETH sell 6 open"]);
+    expect(p.portfolioScale).toBeCloseTo(0.3);
+    expect(p.effectiveRatio).toBeCloseTo(0.03);
+    expect(p.portfolioCap).toMatchObject({ reason: "leverage-cap", limitUsd: 30_000 });
+    expect(p.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual(["BTC leverage-cap", "ETH leverage-cap"]);
+  });
+
+  it("risk.maxTotalNotional binds when it is lower than the leverage cap", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10 }),
+      settings: settingsWith({ risk: { maxTotalNotional: 2500 } }),
+    });
+    // $5000 gross → ×0.5
+    expect(summary(p)).toEqual(["BTC buy 0.05 open", "ETH buy 0.5 open"]);
+    expect(p.portfolioCap?.reason).toBe("total-notional-cap");
+    expect(p.skipped.every((s) => s.reason === "total-notional-cap")).toBe(true);
+    expect(p.inSync).toBe(false);
+  });
+
+  it("a coin is clipped to the market's max leverage × our equity", () => {
+    const p = plan({
+      markets: { ...M, SOL: market("SOL", 20, 2, { maxLeverage: 2 }) },
+      leader: leader({ SOL: 20_000 }),
+      settings: settingsWith({ risk: { maxLeverage: 20 } }),
+    });
+    // target 2000 SOL = $40k; SOL max leverage 2 × $10k = $20k → 1000 SOL
+    expect(summary(p)).toEqual(["SOL buy 1000 open"]);
+    expect(skipOf(p, "SOL")).toMatchObject({ reason: "leverage-cap" });
+  });
+
+  it("caps only block growth: above the cap we reduce toward it, reduce-only", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 2 }),
+      ours: account({ BTC: 0.2 }),
+      settings: settingsWith({ risk: { maxNotionalPerCoin: 3000 } }),
+    });
+    expect(summary(p)).toEqual(["BTC sell 0.1 reduce ro"]);
+  });
+
+  it("increases are cut so positions we keep (a reduction still pending) cannot carry gross over the cap", () => {
+    // ETH should shrink from 6 to 1 but an order is in flight: it still holds $12k.
+    // Cap $30k: BTC may grow only to the $18k left, not to its $27k target.
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 9, ETH: 10 }),
+      ours: account({ ETH: 6 }),
+      context: { pendingCoins: ["ETH"] },
+    });
+    expect(summary(p)).toEqual(["BTC buy 0.6 open"]);
+    expect(p.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual(["BTC leverage-cap", "ETH order-pending"]);
+    expect(p.targets.find((t) => t.coin === "BTC")?.targetSize).toBe(0.6);
+    expect(p.portfolioCap?.detail).toContain("increases cut");
+  });
+});
+
+describe("rounding", () => {
+  it("targets round toward zero to the lot (long and short)", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1.23456789, SOL: -1234.5678 }),
+      settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 } }),
+    });
+    expect(summary(p)).toEqual(["BTC buy 0.12345 open", "SOL sell 123.45 open"]);
+  });
+
+  it("limit prices: best price ± slippage, rounded to a valid tick on the side that keeps inside the bound", () => {
+    const eth = { coin: "ETH", assetId: 1, szDecimals: 4, maxLeverage: 50, mid: 1903.95 };
+    expect(limitPrice(eth, "buy", 30)).toBe(1909.6); // 1909.66185 rounded down
+    expect(limitPrice(eth, "sell", 30)).toBe(1898.3); // 1898.23815 rounded up
+    expect(limitPrice({ ...eth, bestAsk: 1904, bestBid: 1903.9 }, "buy", 30)).toBe(1909.7); // 1909.712
+    expect(limitPrice({ ...eth, bestAsk: 1904, bestBid: 1903.9 }, "sell", 30)).toBe(1898.2); // 1898.1883
+    const kpepe = { coin: "kPEPE", assetId: 15, szDecimals: 0, maxLeverage: 50, mid: 0.001565 };
+    // 6 − 0 decimals bind before 5 significant figures here
+    expect(limitPrice(kpepe, "buy", 30)).toBe(0.001569); // 0.001569695
+    expect(limitPrice(kpepe, "sell", 30)).toBe(0.001561); // 0.001560305
+  });
+});
+
+describe("deadband and the $10 minimum", () => {
+  it("a drift inside deadbandPct of the target is skipped as inside-deadband", () => {
+    // target 100 SOL ($2000), ours 99: drift $20 > $10 but < 2% × $2000 = $40
+    const p = plan({ markets: M, leader: leader({ SOL: 1000 }), ours: account({ SOL: 99 }) });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "SOL")).toMatchObject({ reason: "inside-deadband" });
+    expect(p.inSync).toBe(true);
+  });
+
+  it("a drift under $10 is skipped as below-min-notional when the $10 term binds", () => {
+    const p = plan({ markets: M, leader: leader({ SOL: 100 }), ours: account({ SOL: 9.6 }) });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "SOL")).toMatchObject({ reason: "below-min-notional" });
+  });
+
+  it("a new position whose whole target is below $10 is skipped", () => {
+    const p = plan({ markets: M, leader: leader({ SOL: 4 }) });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "SOL")?.reason).toBe("below-min-notional");
+    expect(p.inSync).toBe(true);
+  });
+
+  it("a target below one lot is reported, not silently dropped", () => {
+    const p = plan({ markets: M, leader: leader({ DOGE: 5 }) }); // 0.5 DOGE, lot 1
+    expect(skipOf(p, "DOGE")?.detail).toContain("below one lot");
+  });
+
+  it("a full close is never skipped for the deadband or the $10 minimum", () => {
+    const p = plan({ markets: M, leader: leader({}), ours: account({ SOL: 0.2 }) }); // $4
+    expect(summary(p)).toEqual(["SOL sell 0.2 close ro"]);
+  });
+
+  it("a partial reduction under $10 waits (below-min-notional)", () => {
+    const p = plan({ markets: M, leader: leader({ SOL: 100 }), ours: account({ SOL: 10.3 }) });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "SOL")?.reason).toBe("below-min-notional");
+  });
+
+  it("the $10 test values a sell at its limit price (the exchange does)", () => {
+    // 0.5001 ETH: $10.002 at mid, $9.97 at the 30 bps sell limit.
+    const eth = { ETH: market("ETH", 20, 4) };
+    const p = plan({ markets: eth, leader: leader({ ETH: -5.001 }) });
+    expect(skipOf(p, "ETH")?.reason).toBe("below-min-notional");
+    const buy = plan({ markets: eth, leader: leader({ ETH: 5.001 }) });
+    expect(summary(buy)).toEqual(["ETH buy 0.5001 open"]);
+  });
+});
+
+describe("entry gate", () => {
+  it("skips a buy when mid is more than maxEntryDriftBps above the leader's fill price", () => {
+    const l = leader({ BTC: 1 }, 100_000, { lastFillPx: { BTC: 29_600 } }); // +135 bps
+    const p = plan({ markets: M, leader: l });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "BTC")).toMatchObject({ reason: "entry-drift" });
+    expect(p.inSync).toBe(false);
+    const ok = plan({ markets: M, leader: leader({ BTC: 1 }, 100_000, { lastFillPx: { BTC: 29_800 } }) });
+    expect(summary(ok)).toEqual(["BTC buy 0.1 open"]);
+    expect(ok.actions[0]?.refPx).toBe(29_800);
+  });
+
+  it("skips a sell when mid is more than the limit below, using the entry price without a fill price", () => {
+    const p = plan({ markets: M, leader: leader({ ETH: { size: -10, entryPx: 2050 } }) }); // −244 bps
+    expect(skipOf(p, "ETH")?.reason).toBe("entry-drift");
+    // A move in our favour is fine.
+    const fine = plan({ markets: M, leader: leader({ ETH: { size: -10, entryPx: 1900 } }) });
+    expect(summary(fine)).toEqual(["ETH sell 1 open"]);
+  });
+
+  it("never gates a reduction", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 0.5 }, 100_000, { lastFillPx: { BTC: 20_000 } }),
+      ours: account({ BTC: 0.1 }),
+    });
+    expect(summary(p)).toEqual(["BTC sell 0.05 reduce ro"]);
+    expect(p.actions[0]?.refPx).toBe(20_000);
+  });
+});
+
+describe("flips", () => {
+  it("long → short: a reduce-only close of ours plus a separate opening order", () => {
+    const p = plan({ markets: M, leader: leader({ ETH: -5 }), ours: account({ ETH: 1 }) });
+    expect(summary(p)).toEqual(["ETH sell 1 flip ro", "ETH sell 0.5 open"]);
+    expect(p.actions[0]?.cloid).not.toBe(p.actions[1]?.cloid);
+  });
+
+  it("if the opening half is blocked the close still goes", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ ETH: -5 }),
+      ours: account({ ETH: 1 }),
+      context: { dailyLossHit: true },
+    });
+    expect(summary(p)).toEqual(["ETH sell 1 flip ro"]);
+    expect(skipOf(p, "ETH")?.reason).toBe("daily-loss");
+
+    const tiny = plan({ markets: M, leader: leader({ ETH: -0.04 }), ours: account({ ETH: 1 }) });
+    expect(summary(tiny)).toEqual(["ETH sell 1 flip ro"]);
+    expect(skipOf(tiny, "ETH")?.reason).toBe("below-min-notional");
+  });
+
+  it("short → long under a cap: the open is capped, the close is whole", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 10 }),
+      ours: account({ BTC: -0.5 }),
+      settings: settingsWith({ risk: { maxNotionalPerCoin: 6000 } }),
+    });
+    expect(summary(p)).toEqual(["BTC buy 0.5 flip ro", "BTC buy 0.2 open"]);
+  });
+});
+
+describe("run context", () => {
+  it("kill switch: every position closes reduce-only, nothing opens", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10, SOL: 100 }),
+      ours: account({ BTC: 0.1, ETH: -0.2, DOGE: 5 }),
+      context: { halted: true },
+    });
+    expect(summary(p)).toEqual([
+      "BTC sell 0.1 kill-switch ro",
+      "DOGE sell 5 kill-switch ro",
+      "ETH buy 0.2 kill-switch ro",
+    ]);
+    expect(skipOf(p, "SOL")?.reason).toBe("halted");
+    expect(p.effectiveRatio).toBe(0);
+  });
+
+  it("daily loss and a stale leader block increases but not reductions", () => {
+    for (const context of [{ dailyLossHit: true }, { staleLeader: true }]) {
+      const p = plan({
+        markets: M,
+        leader: leader({ BTC: 1, ETH: 5 }),
+        ours: account({ BTC: 0.05, ETH: 1 }),
+        context,
+      });
+      expect(summary(p)).toEqual(["ETH sell 0.5 reduce ro"]);
+      expect(skipOf(p, "BTC")?.reason).toBe(context.dailyLossHit ? "daily-loss" : "stale-leader");
+      expect(p.inSync).toBe(false);
+    }
+  });
+
+  it("a leader liquidation closes the coin with reason leader-liquidated", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1 }),
+      ours: account({ BTC: 0.1 }),
+      context: { liquidatedCoins: ["BTC"] },
+    });
+    expect(summary(p)).toEqual(["BTC sell 0.1 leader-liquidated ro"]);
+  });
+
+  it("backoff skips a coin until its time; an order in flight skips it too", () => {
+    const input = { markets: M, leader: leader({ BTC: 1 }) };
+    const backing = plan({ ...input, context: { now: 1000, backoffUntil: { BTC: 5000 } } });
+    expect(skipOf(backing, "BTC")).toMatchObject({ reason: "backoff" });
+    expect(skipOf(backing, "BTC")?.detail).toContain("4s");
+    expect(backing.inSync).toBe(false);
+    const after = plan({ ...input, context: { now: 5000, backoffUntil: { BTC: 5000 } } });
+    expect(summary(after)).toEqual(["BTC buy 0.1 open"]);
+    const pending = plan({ ...input, context: { pendingCoins: ["BTC"] } });
+    expect(skipOf(pending, "BTC")?.reason).toBe("order-pending");
+  });
+});
+
+describe("plan shape", () => {
+  it("targets: one per coin with leader size, target, ours, signed drift in USD and mid", () => {
+    const p = plan({ markets: M, leader: leader({ BTC: 1 }), ours: account({ BTC: 0.04, SOL: 1 }) });
+    expect(p.targets).toEqual([
+      {
+        coin: "BTC",
+        leaderSize: 1,
+        targetSize: 0.1,
+        ourSize: 0.04,
+        driftUsd: expect.closeTo(1800),
+        mid: 30_000,
+      },
+      { coin: "SOL", leaderSize: 0, targetSize: 0, ourSize: 1, driftUsd: -20, mid: 20 },
+    ]);
+  });
+
+  it("reductions come first, then increases; reduceOnly exactly on the reductions", () => {
+    const p = plan({ markets: M, leader: leader({ BTC: 1, SOL: 100 }), ours: account({ ETH: 1 }) });
+    expect(summary(p)).toEqual(["ETH sell 1 close ro", "BTC buy 0.1 open", "SOL buy 10 open"]);
+  });
+
+  it("is idempotent: once the actions fill, the next plan does nothing and is in sync", () => {
+    const input = {
+      markets: M,
+      leader: leader({ BTC: 1.234, ETH: -7.77, SOL: 55 }),
+      ours: account({ DOGE: 500 }),
+    };
+    const first = plan(input);
+    expect(first.inSync).toBe(false);
+    const second = plan({ ...input, ours: applyPlan(input.ours, first) });
+    expect(second.actions).toEqual([]);
+    expect(second.inSync).toBe(true);
+  });
+
+  it("is deterministic, and cloids are 0x + 32 hex that change with the seed", () => {
+    const input = { markets: M, leader: leader({ BTC: 1, ETH: -3 }) };
+    const a = plan(input);
+    expect(plan(input)).toEqual(a);
+    for (const x of a.actions) expect(x.cloid).toMatch(/^0x[0-9a-f]{32}$/);
+    const b = plan({ ...input, context: { cloidSeed: "other" } });
+    expect(b.actions.map((x) => x.cloid)).not.toEqual(a.actions.map((x) => x.cloid));
+  });
+
+  it("hot path: `coins` plans only those coins, with the same decision as a full plan", () => {
+    const input = { markets: M, leader: leader({ BTC: 1, ETH: -3, SOL: 40 }), ours: account({ DOGE: 400 }) };
+    const full = plan(input);
+    const hot = plan({ ...input, coins: ["ETH"] });
+    expect(hot.actions).toEqual(full.actions.filter((a) => a.coin === "ETH"));
+    expect(hot.targets.map((t) => t.coin)).toEqual(["ETH"]);
+    expect(hot.portfolioScale).toBe(full.portfolioScale);
+  });
+
+  it("a coin already on target gets no skip entry; the plan is in sync", () => {
+    const p = plan({ markets: M, leader: leader({ BTC: 1 }), ours: account({ BTC: 0.1 }) });
+    expect(p.actions).toEqual([]);
+    expect(p.skipped).toEqual([]);
+    expect(p.inSync).toBe(true);
+  });
+});
