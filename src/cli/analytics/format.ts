@@ -1,0 +1,83 @@
+// Number and time formatting shared by the inspect and backtest reports.
+
+import { formatDuration } from "../../analytics/metrics.js";
+import { UsageError } from "../../core/errors.js";
+
+export { formatDuration };
+
+/** 1234.5 → "1,234.50"; negative keeps its sign; null/NaN → "-". */
+export function money(n: number | null | undefined, decimals = 2): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
+  return n.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** A USD amount with a $ sign: "$1,234.50", "-$3.10". */
+export function usd(n: number | null | undefined, decimals = 2): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
+  return `${n < 0 ? "-" : ""}$${money(Math.abs(n), decimals)}`;
+}
+
+/** A ratio 0..1 as a percentage: 0.4732 → "47.3%". */
+export function share(x: number | null | undefined, decimals = 1): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  return `${(x * 100).toFixed(decimals)}%`;
+}
+
+/** A percentage value already in percent: 12.345 → "12.35%". */
+export function percent(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  return `${x.toFixed(decimals)}%`;
+}
+
+export function num(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  return x.toFixed(decimals);
+}
+
+/** An exchange timestamp as "YYYY-MM-DD HH:MM:SS UTC". */
+export function when(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** "0xb7b6f3ce…d9b017b2" for narrow headers. */
+export function shortAddress(a: string): string {
+  return a.length > 20 ? `${a.slice(0, 10)}…${a.slice(-8)}` : a;
+}
+
+/**
+ * Parse a number given on the command line.
+ * @throws {UsageError} naming the flag when it is not a finite number ≥ min (> min if `exclusive`).
+ */
+export function parseNumberFlag(
+  raw: string | number,
+  flag: string,
+  options: { min: number; exclusive?: boolean; integer?: boolean; example: string },
+): number {
+  const text = String(raw).trim();
+  const n = text === "" ? Number.NaN : Number(text);
+  const low = options.exclusive ? n <= options.min : n < options.min;
+  if (!Number.isFinite(n) || low || (options.integer && !Number.isInteger(n))) {
+    const what = `${options.integer ? "an integer" : "a number"} ${options.exclusive ? ">" : "≥"} ${options.min}`;
+    throw new UsageError(`invalid ${flag} "${raw}": expected ${what}`, {
+      hint: `e.g. ${flag} ${options.example}`,
+    });
+  }
+  return n;
+}
+
+const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+
+/**
+ * A compact cli-table3 table (no line between rows); `head` null for a key/value table.
+ * cli-table3 is loaded on first use.
+ */
+export async function compactTable(head: string[] | null, rows: (string | number)[][]): Promise<string> {
+  const { default: Table } = await import("cli-table3");
+  const table = new Table({
+    ...(head ? { head } : {}),
+    chars: COMPACT,
+    style: { head: [], border: [], "padding-left": 1, "padding-right": 1 },
+  });
+  for (const row of rows) table.push(row.map((c) => String(c)));
+  return table.toString();
+}

@@ -1,0 +1,270 @@
+// `hlcopy inspect`: fetch a leader's fills, state, portfolio and funding; compute the
+// analytics and the copyability at the follower's equity; print tables, small charts and a
+// verdict line, or one JSON document. Progress goes to stderr, never to stdout.
+
+import { assessCopyability, type Copyability } from "../../analytics/copyability.js";
+import {
+  fetchLeaderData,
+  type LeaderData,
+  type LeaderDataSource,
+  leaderEquityAt,
+} from "../../analytics/fetch.js";
+import type { FrictionModel } from "../../analytics/friction.js";
+import { computeMetrics, type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
+import { estimateLeaderEquity } from "../../analytics/replay.js";
+import type { Settings } from "../../core/settings.js";
+import type { Address } from "../../core/types.js";
+import { equityCurve, histogram } from "../../ui/charts.js";
+import { parseLeaderAddress } from "../context.js";
+import { printJson, type Writer } from "../output.js";
+import {
+  compactTable,
+  formatDuration,
+  money,
+  num,
+  parseNumberFlag,
+  percent,
+  share,
+  usd,
+  when,
+} from "./format.js";
+
+export interface InspectRunOptions {
+  address: string;
+  days?: string | number;
+  /** Follower equity for copyability; else the follower account's value; else $1,000. */
+  equity?: string | number;
+  /** The follower's master account (its value stands in for --equity). */
+  account?: Address | null;
+  settings: Settings;
+  json: boolean;
+  source: LeaderDataSource;
+  friction?: FrictionModel;
+  now?: number;
+  out?: Writer;
+  err?: Writer;
+}
+
+export interface InspectReport {
+  leader: Address;
+  window: { start: number; end: number; days: number };
+  metrics: Omit<LeaderMetrics, "equityCurve"> & { equityCurve: [number, number][] };
+  copyability: Copyability | null;
+  equitySource: "flag" | "account" | "default";
+  leaderEquitySource: "portfolio-or-state" | "estimated";
+  warnings: string[];
+}
+
+/** Equity used when neither --equity nor a follower account is known. */
+export const DEFAULT_INSPECT_EQUITY = 1000;
+
+/**
+ * Inspect a leader and print the report.
+ * @throws {UsageError} for a bad address, --days or --equity; source errors pass through.
+ */
+export async function runInspectCommand(opts: InspectRunOptions): Promise<InspectReport> {
+  const out = opts.out ?? process.stdout;
+  const err = opts.err ?? process.stderr;
+  const leader = parseLeaderAddress(opts.address);
+  const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
+  let equity =
+    opts.equity === undefined
+      ? undefined
+      : parseNumberFlag(opts.equity, "--equity", { min: 0, exclusive: true, example: "1000" });
+  const now = opts.now ?? Date.now();
+  const progress = (m: string) => err.write(`${m}\n`);
+
+  const data: LeaderData = await fetchLeaderData(opts.source, leader, { days, now, onProgress: progress });
+  let equitySource: InspectReport["equitySource"] = "flag";
+  if (equity === undefined && opts.account) {
+    equity = await followerEquity(opts.source, opts.account, progress);
+    equitySource = "account";
+  }
+  if (equity === undefined) {
+    equity = DEFAULT_INSPECT_EQUITY;
+    equitySource = "default";
+  }
+
+  const metrics = computeMetrics({
+    fills: data.fills,
+    window: data.window,
+    ...(data.funding ? { funding: data.funding } : {}),
+    ...(data.portfolio ? { portfolio: data.portfolio } : {}),
+    ...(data.state ? { state: data.state } : {}),
+  });
+  const first = data.fills[0]?.time ?? data.window.start;
+  const known = leaderEquityAt(data, first);
+  const leaderEquity = known ?? estimateLeaderEquity(data.fills);
+  const copyability =
+    data.fills.length > 0 && leaderEquity > 0
+      ? assessCopyability({
+          fills: data.fills,
+          equity,
+          leaderEquity,
+          settings: opts.settings,
+          edgeBps: metrics.edgeBps,
+          ...(opts.friction ? { friction: opts.friction } : {}),
+          ...(data.meta ? { meta: data.meta } : {}),
+        })
+      : null;
+  const report: InspectReport = {
+    leader,
+    window: metrics.window,
+    metrics,
+    copyability,
+    equitySource,
+    leaderEquitySource: known === null ? "estimated" : "portfolio-or-state",
+    warnings: data.warnings,
+  };
+  if (opts.json) printJson(report, out);
+  else out.write(`${await renderInspect(report)}\n`);
+  return report;
+}
+
+async function followerEquity(
+  source: LeaderDataSource,
+  account: Address,
+  progress: (m: string) => void,
+): Promise<number | undefined> {
+  progress(`fetching your account value (${account})…`);
+  try {
+    if (source.getAccountState) return (await source.getAccountState(account)).accountValue;
+    if (source.getClearinghouseState) {
+      const { parseClearinghouseState } = await import("../../analytics/wire.js");
+      return parseClearinghouseState(await source.getClearinghouseState(account)).accountValue;
+    }
+  } catch (error) {
+    progress(
+      `note: your account value is unavailable (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  return undefined;
+}
+
+/** The human report. */
+export async function renderInspect(report: InspectReport): Promise<string> {
+  const m = report.metrics;
+  const lines: string[] = [];
+  lines.push(
+    `Leader ${report.leader}: ${when(m.window.start)} → ${when(m.window.end)} (${num(m.window.days, 1)} days)`,
+  );
+  if (m.counts.fills === 0) {
+    lines.push("No fills in this window: nothing to analyse. Try a longer --days.");
+    for (const w of report.warnings) lines.push(`note: ${w}`);
+    return lines.join("\n");
+  }
+  const lev = m.leverage;
+  const hold =
+    m.holding.medianMs !== null
+      ? `${formatDuration(m.holding.medianMs)} median, ${formatDuration(m.holding.meanMs ?? 0)} mean (${m.counts.closedEpisodes} closed positions)`
+      : m.holding.turnoverMs !== null
+        ? `~${formatDuration(m.holding.turnoverMs)} (inventory turnover; no position opened and closed)`
+        : "-";
+  const perf = await compactTable(null, [
+    [
+      "net PnL",
+      `${usd(m.pnl.net)}  (realized ${usd(m.pnl.realized)}, funding ${usd(m.pnl.funding)}, fees ${usd(-m.pnl.fees)})`,
+    ],
+    [
+      "volume / edge",
+      `${usd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${num(m.edgeBps, 1)} bps`} realized per $ traded`,
+    ],
+    [
+      "win rate",
+      `${share(m.winRate)} of ${m.counts.closingTrades} closing trades; ${share(m.episodeWinRate)} of closed positions`,
+    ],
+    [
+      "profit factor",
+      m.profitFactor === null ? (m.winRate === null ? "-" : "no losing trade") : num(m.profitFactor),
+    ],
+    [
+      "max drawdown",
+      `${usd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${percent(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
+    ],
+    ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : num(m.sharpe)],
+    ["trades / day", `${num(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
+    ["holding time", hold],
+    [
+      "leverage",
+      lev
+        ? `${num(lev.current)}x now, ${num(lev.mean)}x mean, ${num(lev.max)}x max`
+        : "- (account state unknown)",
+    ],
+    [
+      "long / short",
+      m.longShort.longShare === null
+        ? "-"
+        : `${share(m.longShort.longShare, 0)} long / ${share(1 - m.longShort.longShare, 0)} short (opening volume)`,
+    ],
+    ["style", `${m.style.style} (${m.style.reason})`],
+  ]);
+  lines.push(perf);
+  const coins = m.coins.slice(0, 10);
+  lines.push(
+    await compactTable(
+      ["coin", "orders", "volume", "share", "PnL"],
+      coins.map((c) => [c.coin, c.trades, usd(c.volume, 0), share(c.share), usd(c.pnl)]),
+    ),
+  );
+  if (m.coins.length > coins.length) lines.push(`(+${m.coins.length - coins.length} more coins)`);
+  lines.push("");
+  lines.push("Cumulative net PnL (realized + funding − fees):");
+  lines.push(
+    equityCurve(
+      m.equityCurve.map((p) => p[1]),
+      { width: 60, height: 6, format: (v) => money(v) },
+    ),
+  );
+  if (m.counts.closedEpisodes > 0) {
+    lines.push("");
+    lines.push("Holding time of closed positions:");
+    lines.push(
+      histogram(
+        m.holding.histogram.filter((_, i, all) => i <= lastNonZero(all)),
+        30,
+      ),
+    );
+  }
+  const c = report.copyability;
+  if (c) {
+    lines.push("");
+    const eqNote =
+      report.equitySource === "default"
+        ? " (default; pass --equity or --account)"
+        : report.equitySource === "account"
+          ? " (your account value)"
+          : "";
+    lines.push(
+      `Copyability at ${usd(c.equity, 0)}${eqNote}, leader equity ${usd(c.leaderEquity, 0)}${report.leaderEquitySource === "estimated" ? " (estimated)" : ""}:`,
+    );
+    lines.push(
+      await compactTable(null, [
+        ["copy ratio", percent(c.ratio * 100, 3)],
+        ["median trade", `${usd(c.medianTradeUsd)} → ${usd(c.medianScaledTradeUsd)} for you`],
+        ["below the $10 minimum", share(c.belowMinShare)],
+        ["inside the deadband", share(c.insideDeadbandShare)],
+        ["copied", share(c.copiedShare)],
+        [
+          "your cost per trade",
+          `${num(c.cost.totalBps, 1)} bps (fee ${num(c.cost.feeBps, 1)} + slippage ${num(c.cost.slippageBps, 1)})`,
+        ],
+        ["leader's edge", c.edgeBps === null ? "-" : `${num(c.edgeBps, 1)} bps per $ traded`],
+        ["cost / edge", c.costShareOfEdge === null ? "-" : share(c.costShareOfEdge, 0)],
+      ]),
+    );
+    lines.push(`Verdict: ${c.verdict.text}`);
+  }
+  if (m.tracker.mismatches > 0) {
+    lines.push(`Note: ${m.tracker.mismatches} fill(s) disagreed with the rebuilt position (missing fills).`);
+  }
+  for (const w of report.warnings) lines.push(`note: ${w}`);
+  return lines.join("\n");
+}
+
+function lastNonZero(rows: { count: number }[]): number {
+  let last = 0;
+  rows.forEach((r, i) => {
+    if (r.count > 0) last = i;
+  });
+  return last;
+}

@@ -1,0 +1,80 @@
+// `hlcopy backtest <address | --fills FILE>`: replay a leader's fills through the planner.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+import { addSettingOptions } from "../settings-options.js";
+
+interface BacktestFlags {
+  fills?: string;
+  equity?: string;
+  leaderEquity?: string;
+  delayMs?: string;
+  feeBps?: string;
+  spreadBps?: string;
+  depthUsd?: string;
+  meta?: string;
+  days?: string;
+  [setting: string]: unknown;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("backtest")
+    .argument("[address]", "leader address (fills fetched for --days), or use --fills")
+    .description(
+      "replay a leader's fills through the planner with fees, slippage and copy delay; compare with naive fill-by-fill copying",
+    )
+    .option("--fills <file>", "JSON fills in the API's userFills shape (an array, or {response: [...]})")
+    .option("--equity <usd>", "your starting equity", "1000")
+    .option(
+      "--leader-equity <usd>",
+      "the leader's equity at the start (default: fetched, or estimated from the fills)",
+    )
+    .option("--days <n>", "with an address: how many days of fills to fetch", "30")
+    .option("--delay-ms <ms>", "copy delay from a leader fill to our order (default 500)")
+    .option("--fee-bps <bps>", "taker fee in bps (default 4.5)")
+    .option("--spread-bps <bps>", "half spread in bps (default 1)")
+    .option(
+      "--depth-usd <usd>",
+      'book depth in USD per bp each side, or "none" for no impact (default 50000)',
+    )
+    .option(
+      "--meta <file>",
+      "meta JSON (szDecimals per coin) for --fills runs; default: inferred from the fills",
+    );
+  addSettingOptions(cmd);
+  cmd
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hlcopy backtest --fills fills.json --equity 1000
+  $ hlcopy backtest --fills fills.json --equity 5000 --max-leverage 2 --deny-coins DOGE --json
+  $ hlcopy backtest 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --days 7 --delay-ms 1500`,
+    )
+    .action(async (address: string | undefined, flags: BacktestFlags, command: Command) => {
+      const g = command.optsWithGlobals<GlobalOptions>();
+      const { resolveContext, resolveRunSettings } = await import("../context.js");
+      const ctx = resolveContext(g);
+      const { settings } = resolveRunSettings(ctx, flags);
+      const { runBacktestCommand } = await import("../analytics/backtest-cmd.js");
+      const source = address
+        ? (await import("../analytics/source.js")).createLeaderSource(ctx.network)
+        : undefined;
+      await runBacktestCommand({
+        ...(address ? { address } : {}),
+        ...(flags.fills ? { fillsFile: flags.fills } : {}),
+        ...(flags.equity !== undefined ? { equity: flags.equity } : {}),
+        ...(flags.leaderEquity !== undefined ? { leaderEquity: flags.leaderEquity } : {}),
+        ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
+        ...(flags.feeBps !== undefined ? { feeBps: flags.feeBps } : {}),
+        ...(flags.spreadBps !== undefined ? { spreadBps: flags.spreadBps } : {}),
+        ...(flags.depthUsd !== undefined ? { depthUsd: flags.depthUsd } : {}),
+        ...(flags.meta !== undefined ? { metaFile: flags.meta } : {}),
+        ...(flags.days !== undefined ? { days: flags.days } : {}),
+        ...(source ? { source } : {}),
+        settings,
+        json: ctx.json,
+      });
+    });
+}

@@ -1,0 +1,95 @@
+// Builders for hand-made fill sequences and loaders for the real trace.
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { LeaderDataSource } from "../../src/analytics/fetch.js";
+import type { Fill } from "../../src/analytics/wire.js";
+import { parseFillsJson, parseMeta } from "../../src/analytics/wire.js";
+
+export const FIXTURES = resolve(import.meta.dirname, "../fixtures");
+export const TRACE_FILE = join(FIXTURES, "fills/userFills-0xb7b6f3ce.json");
+export const META_FILE = join(FIXTURES, "fills/meta-2023-07.json");
+export const CASSETTES = join(FIXTURES, "reference/hl-cassettes");
+
+export const T0 = Date.UTC(2024, 0, 1); // 2024-01-01 00:00 UTC
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+export function loadTrace(): Fill[] {
+  return parseFillsJson(readFileSync(TRACE_FILE, "utf8"), TRACE_FILE);
+}
+
+export function loadMeta() {
+  return parseMeta(JSON.parse(readFileSync(META_FILE, "utf8")));
+}
+
+export function cassette(name: string): unknown {
+  return JSON.parse(readFileSync(join(CASSETTES, `${name}.json`), "utf8"));
+}
+
+let oid = 1;
+
+/**
+ * A sequence of trades with consistent startPosition / closedPnl / fee, one fill each:
+ * `[coin, signed size, px, time]`. closedPnl uses the average entry price; fee = rate × notional.
+ */
+export function trades(list: [string, number, number, number][], feeRate = 0): Fill[] {
+  const pos = new Map<string, { size: number; entry: number }>();
+  return list.map(([coin, delta, px, time]) => {
+    const p = pos.get(coin) ?? { size: 0, entry: 0 };
+    const before = p.size;
+    const after = Math.round((before + delta) * 1e9) / 1e9;
+    const closing =
+      before !== 0 && Math.sign(delta) !== Math.sign(before)
+        ? Math.min(Math.abs(delta), Math.abs(before))
+        : 0;
+    const closedPnl = closing * (px - p.entry) * Math.sign(before);
+    let entry = p.entry;
+    if (after === 0) entry = 0;
+    else if (before === 0 || Math.sign(after) !== Math.sign(before)) entry = px;
+    else if (Math.abs(after) > Math.abs(before))
+      entry = (p.entry * Math.abs(before) + px * Math.abs(delta)) / Math.abs(after);
+    pos.set(coin, { size: after, entry });
+    const sz = Math.abs(delta);
+    return {
+      coin,
+      px,
+      sz,
+      side: delta > 0 ? "B" : "A",
+      time,
+      startPosition: before,
+      dir: "",
+      closedPnl,
+      fee: sz * px * feeRate,
+      hash: `0x${oid.toString(16).padStart(64, "0")}`,
+      oid: oid++,
+    } satisfies Fill;
+  });
+}
+
+/** A writer that keeps what is written. */
+export function sink(): { write(s: string): boolean; text: () => string } {
+  let buf = "";
+  return {
+    write(s: string) {
+      buf += s;
+      return true;
+    },
+    text: () => buf,
+  };
+}
+
+/** A source serving the recorded cassettes. */
+export function cassetteSource(overrides: Partial<LeaderDataSource> = {}): LeaderDataSource {
+  const response = (name: string) => (cassette(name) as { response: unknown }).response;
+  return {
+    getFillsByTime: async (_user, start, end) =>
+      (response("userFillsByTime") as { time: number }[]).filter(
+        (f) => f.time >= start && f.time <= (end ?? Infinity),
+      ),
+    getClearinghouseState: async () => response("clearinghouseState"),
+    getMeta: async () => response("meta"),
+    getPortfolio: async () => response("portfolio"),
+    getUserFunding: async () => response("userFunding"),
+    ...overrides,
+  };
+}
