@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 2,
   drift: 3,
   halted: 4,
+  /** 128 + SIGINT: the user pressed Ctrl-C at a prompt, as shells report it. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -5,16 +5,19 @@ import type { AccountState, Address, Markets, PlannedAction } from "../core/type
 
 export type OrderResultStatus = "filled" | "partial" | "resting" | "rejected" | "uncertain";
 
+/** The outcome of one sent (or locally refused) order. */
 export interface OrderResult {
   cloid: string;
   status: OrderResultStatus;
+  /** Size filled in coin units (0 unless filled/partial, or resting after a partial match). */
   filledSize: number;
   avgPx: number | null;
   oid?: number;
-  /** The exchange's own message for a rejection. */
+  /** The exchange's own message for a rejection, or why a result is uncertain. */
   error?: string;
 }
 
+/** An order looked up by cloid: not found, or its exchange status and filled size. */
 export type CloidLookup =
   | { found: false }
   | { found: true; status: string; filledSize: number; avgPx: number | null; oid?: number };

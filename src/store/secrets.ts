@@ -5,7 +5,7 @@
 
 import { createInterface, type Interface } from "node:readline";
 import type { Hex } from "viem";
-import { type ExitCode, HlcopyError, OperationalError, UsageError } from "../core/errors.js";
+import { ExitCode, HlcopyError, OperationalError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import {
   addressOfKey,
@@ -16,15 +16,11 @@ import {
   WrongPassphraseError,
 } from "./keystore.js";
 
-/** Exit code of a prompt aborted with Ctrl-C (128 + SIGINT), as shells report it. */
-// ExitCode in core/errors.ts lists 0–4; 130 is the shell convention for an interrupt.
-const EXIT_INTERRUPTED = 130 as ExitCode;
-
 /** The user pressed Ctrl-C (or Ctrl-D on an empty line) at a prompt: nothing was changed. */
 export class InterruptedError extends HlcopyError {
   override name = "InterruptedError";
   constructor() {
-    super("interrupted", { hint: "nothing was changed", exitCode: EXIT_INTERRUPTED });
+    super("interrupted", { hint: "nothing was changed", exitCode: ExitCode.interrupted });
   }
 }
 

@@ -13,7 +13,6 @@ import { runAgentGenerate } from "../../src/cli/agent/generate.js";
 import { runAgentImport } from "../../src/cli/agent/import.js";
 import { runAgentRemove } from "../../src/cli/agent/remove.js";
 import { runAgentShow } from "../../src/cli/agent/show.js";
-import { register } from "../../src/cli/commands/agent.js";
 import { resolveNetwork } from "../../src/cli/network.js";
 import { reportError } from "../../src/cli/output.js";
 import { createProgram } from "../../src/cli/program.js";
@@ -237,7 +236,6 @@ describe("commander wiring", () => {
 
   function program(): Command {
     const p = createProgram();
-    register(p);
     p.exitOverride();
     return p;
   }

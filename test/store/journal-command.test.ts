@@ -1,7 +1,6 @@
 // `hlcopy journal`, in-process: flag parsing, the empty cases, the table and the JSON array.
 import { existsSync, rmSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { register } from "../../src/cli/commands/journal.js";
 import { entryRow, parseJournalType, parseLimit, parseSince } from "../../src/cli/journal/format.js";
 import { runJournal } from "../../src/cli/journal/run.js";
 import { createProgram } from "../../src/cli/program.js";
@@ -262,7 +261,6 @@ describe("the command", () => {
   it("registers with --since/--type/--limit, help examples, and reads the globals", async () => {
     seed();
     const program = createProgram();
-    register(program);
     const cmd = program.commands.find((c) => c.name() === "journal");
     expect(cmd?.helpInformation()).toContain("--since <when>");
     let written = "";
