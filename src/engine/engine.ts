@@ -1,0 +1,837 @@
+// The copy engine: models fed by streams and sweeps → the planner → an executor, with the
+// journal and the safety rules around every step. `follow` runs it continuously;
+// `reconcile` uses one recover + sweep; `demo` runs it against the in-process simulator.
+//
+// Invariants this file keeps:
+// * One job at a time (a promise chain): a hot-path plan never overlaps a sweep, so a plan
+//   always sees the fills of the previous one and no coin has two orders in flight.
+// * Every order's intent is journaled (by cloid) before it is sent; a cloid the journal
+//   already holds is never sent again. Unresolved orders from an earlier process are looked
+//   up by cloid before anything is planned.
+// * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
+// * Once `stop()` is called nothing new is sent; the job in flight finishes first.
+
+import { type HlcopyError, RateLimitError, toHlcopyError } from "../core/errors.js";
+import { type PlanContext, planOrders } from "../core/planner.js";
+import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
+import type { Settings } from "../core/settings.js";
+import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
+import type { Journal, RunCommand } from "../store/journal.js";
+import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
+import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
+import type { Executor } from "./executor.js";
+import { LeaderModel, MarketModel, OurModel } from "./models.js";
+import type { CloidLookup, OrderResult } from "./ports.js";
+
+/** What the engine reads from the exchange (HlClient satisfies it). */
+export interface EngineReader {
+  getMarkets(): Promise<Markets>;
+  getAccountState(user: Address): Promise<AccountState>;
+  /** Leader deposits (+) / withdrawals (−) since `startTime`. */
+  getLedgerUpdates?(user: Address, startTime: number): Promise<{ usdc: number }[]>;
+  lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
+}
+
+/** A fill as the streams deliver it (the adapter's Fill is a superset). */
+export interface StreamFill {
+  coin: string;
+  px: number;
+  sz: number;
+  side: Side;
+  startPosition: number;
+  time: number;
+  tid: number;
+  oid: number;
+  cloid: string | null;
+  fee: number;
+  closedPnl: number;
+  dir: string;
+  liquidation: boolean;
+}
+
+/** The stream events the engine consumes (the adapter's StreamEvent is assignable). */
+export type EngineStreamEvent =
+  | { type: "leaderFill"; at: number; leader: Address; fills: StreamFill[]; isSnapshot: boolean }
+  | { type: "leaderState"; at: number; leader: Address; state: AccountState }
+  | { type: "ourFill"; at: number; fills: StreamFill[]; isSnapshot: boolean }
+  | { type: "ourState"; at: number; state: AccountState }
+  | { type: "orderUpdate"; at: number }
+  | { type: "mids"; at: number; mids: Record<string, number> }
+  | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
+  | { type: "reconnect"; at: number; reconnects: number; stream?: string }
+  | { type: "disconnect"; at: number; reason: string }
+  | { type: "streamError"; at: number; stream: string; error: HlcopyError };
+
+export interface EngineStreams {
+  health(): { connected: boolean; lastSocketMessageAt: number };
+  watchBooks?(coins: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type OpenEngineStreams = (onEvent: (event: EngineStreamEvent) => void) => Promise<EngineStreams>;
+
+export interface EngineOptions {
+  reader: EngineReader;
+  /** Absent in dry-run: nothing is ever sent. */
+  executor: Executor | null;
+  journal: Journal;
+  settings: Settings;
+  leaders: { address: Address; weight: number }[];
+  account: Address;
+  network: string;
+  mode: RunMode;
+  command: RunCommand;
+  events?: EngineEvents;
+  /** Paper mode: the paper account's starting equity (USD). */
+  paperEquity?: number;
+  /** A stream silent this long with the last sweep older than it marks the leader stale. Default 60 s. */
+  staleMs?: number;
+  /** First per-coin backoff after a rejection (doubles up to 5 min). Default 2 s. */
+  backoffMs?: number;
+  /** Stop (exit 4) once a halt has flattened the account. */
+  exitOnHalt?: boolean;
+  now?: () => number;
+}
+
+export interface SweepResult {
+  /** The plan the sweep acted on (or only showed, when not executing). */
+  plan: Plan;
+  /** One entry per action sent (or, in dry-run, none). */
+  results: ExecutedAction[];
+  requests: number;
+  halted: boolean;
+}
+
+export interface ExecutedAction extends PlannedAction {
+  status: OrderStatus;
+  filledSize: number;
+  avgPx: number | null;
+  /** Against the action's reference price (leader fill or mid); positive = worse for us. */
+  slippageBps: number | null;
+  error: string | null;
+}
+
+const MAX_BACKOFF_MS = 300_000;
+const EQUITY_RECORD_EVERY_MS = 5_000;
+const STATE_EVENT_EVERY_MS = 250;
+
+export class CopyEngine {
+  readonly events: EngineEvents;
+  readonly #o: EngineOptions;
+  readonly #now: () => number;
+  readonly #leaders: LeaderModel[];
+  readonly #ours: OurModel;
+  readonly #market = new MarketModel();
+  #runId: number | null = null;
+  #queue: Promise<void> = Promise.resolve();
+  #dirty = new Set<string>();
+  #planScheduled = false;
+  #stopping = false;
+  #paused = false;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #streams: EngineStreams | null = null;
+  #startedAt = 0;
+  #seq = 0;
+  #requests = 0;
+  #lastSweepOkAt = 0;
+  #lastEquityRecordAt = 0;
+  #lastStateAt = 0;
+  #hwm = 0;
+  #drawdownPct = 0;
+  #halt: { kind: HaltKind; reason: string } | null = null;
+  #dailyLossHit = false;
+  #haltFlattened = false;
+  readonly #liquidated = new Set<string>();
+  readonly #backoff = new Map<string, { until: number; ms: number }>();
+  /** cloid → what our fill is measured against. */
+  readonly #refs = new Map<string, { refPx: number; leaderTime: number | null }>();
+  /** Latest leader fill time per coin (the lag reference). */
+  readonly #leaderFillTime = new Map<string, number>();
+  #lastTargets: CoinTarget[] = [];
+  /** Paper account: cash plus positions valued at mid. */
+  #paperCash = 0;
+  #exitCode = 0;
+  #resolveStopped: (code: number) => void = () => {};
+  readonly stopped: Promise<number>;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.events = options.events ?? new EngineEvents();
+    this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
+    this.#ours = new OurModel(options.account);
+    this.stopped = new Promise((resolve) => {
+      this.#resolveStopped = resolve;
+    });
+  }
+
+  get mode(): RunMode {
+    return this.#o.mode;
+  }
+
+  get runId(): number | null {
+    return this.#runId;
+  }
+
+  /** Requests made to the exchange by this engine (reads and order batches). */
+  get requests(): number {
+    return this.#requests;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------
+
+  /** Journal the run and announce it. */
+  begin(): void {
+    const o = this.#o;
+    this.#startedAt = this.#now();
+    this.#runId = o.journal.startRun({
+      command: o.command,
+      leaders: o.leaders,
+      account: o.account,
+      network: o.network,
+      settings: o.settings,
+      startedAt: this.#startedAt,
+    });
+    const halt = o.journal.activeHalt();
+    if (halt) this.#halt = { kind: halt.kind, reason: halt.reason };
+    this.#emit({
+      type: "start",
+      ts: this.#startedAt,
+      mode: o.mode,
+      leaders: o.leaders,
+      account: o.account,
+      network: o.network,
+    });
+  }
+
+  /**
+   * Run continuously: recover, open streams, sweep, then react to fills and sweep every
+   * `exec.sweepSeconds` until `stop()`. Resolves with the exit code.
+   */
+  async run(openStreams: OpenEngineStreams): Promise<number> {
+    if (this.#runId === null) this.begin();
+    this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
+    try {
+      await this.#enqueue(() => this.recoverOrders());
+      // Streams first, so no fill between the sweep's read and the subscription is lost.
+      this.#streams = await openStreams((e) => this.#onStream(e));
+      this.#emit({ type: "connection", ts: this.#now(), state: "open" });
+      if (this.#stopping) await this.#streams.close();
+    } catch (error) {
+      const e = toHlcopyError(error);
+      this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+      await this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode);
+      return this.stopped;
+    }
+    this.#scheduleSweep("start", 0);
+    return this.stopped;
+  }
+
+  /** Stop: nothing new is sent, the job in flight finishes, streams close, the run is journaled. */
+  async stop(reason: string, exitCode = this.#exitCode): Promise<number> {
+    if (this.#stopping) return this.stopped;
+    this.#stopping = true;
+    this.#exitCode = exitCode;
+    if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
+    await this.#queue;
+    try {
+      await this.#streams?.close();
+    } catch {
+      // closing a dead socket is not an error worth reporting at exit
+    }
+    const o = this.#o;
+    if (this.#runId !== null)
+      o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });
+    o.journal.checkpoint();
+    this.#emit({ type: "stop", ts: this.#now(), reason });
+    this.#resolveStopped(this.#exitCode);
+    return this.#exitCode;
+  }
+
+  // ---- controls (dashboard keys, signals) ------------------------------------------------
+
+  togglePause(): void {
+    this.#paused = !this.#paused;
+    this.#emit({ type: "paused", ts: this.#now(), paused: this.#paused });
+  }
+
+  sweepNow(): void {
+    this.#scheduleSweep("manual", 0);
+  }
+
+  /** Manual halt: close everything reduce-only and stay halted until `hlcopy resume`. */
+  flatten(): void {
+    this.#enqueue(async () => {
+      if (!this.#halt) this.#recordHalt("manual", "flatten requested from the dashboard");
+      await this.#sweepJob("manual");
+    });
+  }
+
+  // ---- one-shot use (reconcile) ----------------------------------------------------------
+
+  /**
+   * Look up every order an earlier run left unresolved (pending, sent, uncertain) by cloid
+   * and journal its real outcome, so the next plan sees it and nothing is sent twice.
+   * An order not found once its expiry window has passed was never placed.
+   */
+  async recoverOrders(): Promise<number> {
+    const o = this.#o;
+    if (o.mode !== "live") return 0;
+    const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
+    const settleMs = 20_000;
+    for (const row of rows) {
+      for (;;) {
+        this.#requests++;
+        const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
+        const now = this.#now();
+        if (lookup.found) {
+          const status = lookupStatus(lookup);
+          o.journal.updateOrder(row.cloid, {
+            ts: now,
+            status,
+            filledSize: lookup.filledSize,
+            avgPx: lookup.avgPx,
+            ...(lookup.oid === undefined ? {} : { oid: lookup.oid }),
+          });
+          break;
+        }
+        if (now - row.ts >= settleMs) {
+          o.journal.updateOrder(row.cloid, {
+            ts: now,
+            status: "rejected",
+            error: "not placed: the order never reached the exchange before it expired",
+          });
+          break;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(1_000, settleMs - (now - row.ts))));
+      }
+    }
+    if (rows.length > 0) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `${rows.length} order(s) left unresolved by an earlier run were looked up by cloid`,
+      });
+    }
+    return rows.length;
+  }
+
+  /**
+   * One full sweep over REST: markets, leaders and our account → safety → plan every coin →
+   * execute (unless `execute` is false, dry-run or paused). Runs on the engine's queue.
+   */
+  sweep(trigger: "sweep" | "start" | "manual" = "sweep", execute = true): Promise<SweepResult> {
+    return this.#enqueue(() => this.#sweepJob(trigger, execute));
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  #enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(job);
+    this.#queue = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  #emit(event: EngineEvent): void {
+    this.events.emit(event);
+  }
+
+  #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
+    if (this.#stopping) return;
+    if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = setTimeout(() => {
+      this.#sweepTimer = undefined;
+      this.#enqueue(async () => {
+        try {
+          await this.#sweepJob(trigger);
+        } catch (error) {
+          this.#reportError(error);
+        }
+      }).finally(() => this.#scheduleSweep("sweep", this.#o.settings.exec.sweepSeconds * 1000));
+    }, delayMs);
+    this.#sweepTimer.unref?.();
+  }
+
+  async #sweepJob(trigger: "sweep" | "start" | "manual", execute = true): Promise<SweepResult> {
+    const o = this.#o;
+    const t0 = this.#now();
+    const before = this.#requests;
+    this.#requests++;
+    const markets = await o.reader.getMarkets();
+    // Keep the books we stream: a sweep's mids are no fresher than the stream's top of book.
+    for (const [coin, m] of Object.entries(markets)) {
+      const old = this.#market.markets[coin];
+      if (
+        old?.bestBid !== undefined &&
+        old.bestAsk !== undefined &&
+        old.bestBid <= m.mid &&
+        m.mid <= old.bestAsk
+      ) {
+        m.bestBid = old.bestBid;
+        m.bestAsk = old.bestAsk;
+      }
+    }
+    this.#market.setMarkets(markets);
+    const states = await Promise.all(
+      this.#leaders.map(async (l) => {
+        this.#requests++;
+        return o.reader.getAccountState(l.address);
+      }),
+    );
+    const receivedAt = this.#now();
+    states.forEach((s, i) => {
+      this.#leaders[i]?.applySnapshot(s, receivedAt);
+    });
+    if (o.command !== "reconcile" && o.reader.getLedgerUpdates) {
+      // Leader cash flows since the ratio was set are not trades (design §4).
+      for (const l of this.#leaders) {
+        this.#requests++;
+        const flows = await o.reader.getLedgerUpdates(l.address, this.#startedAt);
+        l.netCashFlow = flows.reduce((s, f) => s + f.usdc, 0);
+      }
+    }
+    if (o.mode === "paper") {
+      if (this.#paperCash === 0 && Object.keys(this.#ours.state.positions).length === 0) {
+        this.#paperCash = o.paperEquity ?? 10_000;
+      }
+      this.#ours.applySnapshot({ ...this.#ours.state, accountValue: this.#paperValue(), time: receivedAt });
+    } else {
+      this.#requests++;
+      this.#ours.applySnapshot(await o.reader.getAccountState(o.account));
+    }
+    this.#lastSweepOkAt = this.#now();
+    this.#checkSafety(this.#ours.state.accountValue, true);
+    const plan = this.#plan(undefined);
+    this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
+    o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
+    const results = execute ? await this.#execute(plan) : [];
+    const durationMs = this.#now() - t0;
+    const driftUsd = plan.targets.reduce((s, t) => s + Math.abs(t.driftUsd), 0);
+    const requests = this.#requests - before;
+    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync: plan.inSync, driftUsd, requests });
+    o.journal.recordEvent({
+      ts: this.#now(),
+      type: "sweep",
+      runId: this.#runId,
+      data: { inSync: plan.inSync, driftUsd, durationMs, requests, trigger },
+    });
+    this.#emitState(true);
+    if (this.#halt && o.exitOnHalt && !this.#stopping) {
+      this.#haltFlattened = results.every((r) => r.status === "filled");
+      if (this.#haltFlattened) queueMicrotask(() => void this.stop(`halted: ${this.#halt?.reason}`, 4));
+    }
+    return { plan, results, requests, halted: this.#halt !== null };
+  }
+
+  #plan(coins: string[] | undefined): Plan {
+    const o = this.#o;
+    const now = this.#now();
+    const backoffUntil: Record<string, number> = {};
+    for (const [coin, b] of this.#backoff) if (b.until > now) backoffUntil[coin] = b.until;
+    const context: PlanContext = {
+      now,
+      halted: this.#halt !== null,
+      dailyLossHit: this.#dailyLossHit,
+      staleLeader: this.#isLeaderStale(now),
+      liquidatedCoins: [...this.#liquidated],
+      backoffUntil,
+      cloidSeed: `${o.account}|${this.#runId ?? 0}|${++this.#seq}`,
+    };
+    const plan = planOrders({
+      leaders: this.#leaders.map((l) => l.view()),
+      ours: this.#ours.state,
+      markets: this.#market.markets,
+      settings: o.settings,
+      context,
+      ...(coins ? { coins } : {}),
+    });
+    if (!coins) this.#lastTargets = plan.targets;
+    else {
+      const byCoin = new Map(this.#lastTargets.map((t) => [t.coin, t]));
+      for (const t of plan.targets) byCoin.set(t.coin, t);
+      this.#lastTargets = [...byCoin.values()].sort((a, b) => a.coin.localeCompare(b.coin));
+    }
+    return plan;
+  }
+
+  #isLeaderStale(now: number): boolean {
+    const staleMs = this.#o.staleMs ?? 60_000;
+    if (!this.#streams) return now - this.#lastSweepOkAt > staleMs && this.#lastSweepOkAt > 0;
+    const socketAge = now - this.#streams.health().lastSocketMessageAt;
+    return socketAge > staleMs && now - this.#lastSweepOkAt > staleMs;
+  }
+
+  async #execute(plan: Plan): Promise<ExecutedAction[]> {
+    const o = this.#o;
+    if (plan.actions.length === 0 || !o.executor || this.#paused || this.#stopping) return [];
+    const now = this.#now();
+    const toSend: PlannedAction[] = [];
+    for (const a of plan.actions) {
+      // The journal is the exactly-once ledger: an intent it already holds is never re-sent.
+      if (!o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a })) continue;
+      toSend.push(a);
+      this.#refs.set(a.cloid, { refPx: a.refPx, leaderTime: this.#leaderFillTime.get(a.coin) ?? null });
+    }
+    if (toSend.length === 0) return [];
+    for (const a of toSend) o.journal.updateOrder(a.cloid, { ts: now, status: "sent" });
+    let results: OrderResult[];
+    try {
+      this.#requests++;
+      results = await o.executor.execute(toSend, this.#market.markets);
+    } catch (error) {
+      const e = toHlcopyError(error);
+      // Nothing ran (429, refused request): the intents are closed as rejected so the
+      // recovery pass does not wait on them; the coin backs off and the next plan retries.
+      for (const a of toSend) {
+        o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
+        this.#backOff(a.coin);
+      }
+      if (e instanceof RateLimitError) {
+        this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
+      }
+      throw e;
+    }
+    const out: ExecutedAction[] = [];
+    toSend.forEach((a, i) => {
+      const r = results[i] ?? {
+        cloid: a.cloid,
+        status: "uncertain" as const,
+        filledSize: 0,
+        avgPx: null,
+        error: "no result",
+      };
+      const status: OrderStatus = o.executor?.mode === "paper" && r.status === "filled" ? "paper" : r.status;
+      o.journal.updateOrder(a.cloid, {
+        ts: this.#now(),
+        status: r.status,
+        filledSize: r.filledSize,
+        avgPx: r.avgPx,
+        ...(r.oid === undefined ? {} : { oid: r.oid }),
+        ...(r.error ? { error: r.error } : {}),
+      });
+      if (r.filledSize > 0) {
+        this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
+        if (o.mode === "paper" && r.avgPx !== null) this.#paperFill(a, r.filledSize, r.avgPx);
+      }
+      if (r.status === "rejected") this.#backOff(a.coin);
+      else if (r.filledSize > 0) this.#backoff.delete(a.coin);
+      const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, a.refPx) : null;
+      this.#emit({
+        type: "order",
+        ts: this.#now(),
+        coin: a.coin,
+        side: a.side,
+        size: a.size,
+        limitPx: a.limitPx,
+        reduceOnly: a.reduceOnly,
+        cloid: a.cloid,
+        reason: a.reason,
+        status,
+        filledSize: r.filledSize,
+        avgPx: r.avgPx,
+        ...(r.error ? { error: r.error } : {}),
+      });
+      out.push({
+        ...a,
+        status: r.status,
+        filledSize: r.filledSize,
+        avgPx: r.avgPx,
+        slippageBps: slippage,
+        error: r.error ?? null,
+      });
+    });
+    return out;
+  }
+
+  #backOff(coin: string): void {
+    const base = this.#o.backoffMs ?? 2_000;
+    const prev = this.#backoff.get(coin);
+    const ms = prev ? Math.min(prev.ms * 2, MAX_BACKOFF_MS) : base;
+    this.#backoff.set(coin, { until: this.#now() + ms, ms });
+  }
+
+  #paperFill(a: PlannedAction, size: number, px: number): void {
+    const notional = size * px;
+    this.#paperCash += a.side === "buy" ? -notional : notional;
+    this.#paperCash -= (notional * 4.5) / 1e4;
+    const now = this.#now();
+    const ref = this.#refs.get(a.cloid);
+    const fee = (notional * 4.5) / 1e4;
+    this.#recordOurFill(
+      {
+        coin: a.coin,
+        px,
+        sz: size,
+        side: a.side,
+        startPosition: 0,
+        time: now,
+        tid: -(this.#seq * 1000 + Math.floor(Math.random() * 1000)),
+        oid: 0,
+        cloid: a.cloid,
+        fee,
+        closedPnl: 0,
+        dir: "",
+        liquidation: false,
+      },
+      ref,
+    );
+  }
+
+  #paperValue(): number {
+    let v = this.#paperCash;
+    for (const p of Object.values(this.#ours.state.positions)) {
+      v += p.size * (this.#market.markets[p.coin]?.mid ?? p.entryPx);
+    }
+    return v;
+  }
+
+  #recordOurFill(f: StreamFill, ref: { refPx: number; leaderTime: number | null } | undefined): void {
+    const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
+    const slip = ref ? slippageBps(f.side, f.px, ref.refPx) : null;
+    const fresh = this.#o.journal.recordFill({
+      runId: this.#runId,
+      tid: f.tid,
+      ts: f.time,
+      coin: f.coin,
+      side: f.side,
+      px: f.px,
+      sz: f.sz,
+      fee: f.fee,
+      cloid: f.cloid,
+      oid: f.oid,
+      closedPnl: f.closedPnl,
+      ...(ref ? { leaderPx: ref.refPx } : {}),
+      lagMs,
+    });
+    if (!fresh) return;
+    this.#emit({
+      type: "fill",
+      ts: this.#now(),
+      coin: f.coin,
+      side: f.side,
+      px: f.px,
+      sz: f.sz,
+      fee: f.fee,
+      cloid: f.cloid,
+      slippageBps: slip,
+      lagMs,
+    });
+  }
+
+  #checkSafety(accountValue: number, fromSweep: boolean): void {
+    const o = this.#o;
+    if (o.mode === "dry-run" && accountValue <= 0) return;
+    const now = this.#now();
+    let hwm = o.journal.highWaterMark() ?? accountValue;
+    if (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS) {
+      hwm = o.journal.recordEquity(now, accountValue).hwm;
+      this.#lastEquityRecordAt = now;
+    }
+    const verdict = evaluateSafety({
+      accountValue,
+      hwm,
+      dayStartEquity: o.journal.dayStartEquity(utcDay(now)),
+      settings: o.settings,
+      activeHalt: this.#halt,
+    });
+    this.#hwm = Math.max(hwm, accountValue);
+    this.#drawdownPct = verdict.drawdownPct;
+    if (verdict.dailyLossHit && !this.#dailyLossHit) {
+      this.#emit({
+        type: "halt",
+        ts: now,
+        kind: "daily-loss",
+        reason: `daily loss ${verdict.dailyLossPct.toFixed(2)}% reached the ${o.settings.risk.maxDailyLossPct}% limit: no increases until 00:00 UTC`,
+      });
+    }
+    this.#dailyLossHit = verdict.dailyLossHit;
+    if (verdict.newHalt) this.#recordHalt(verdict.newHalt.kind, verdict.newHalt.reason);
+  }
+
+  #recordHalt(kind: HaltKind, reason: string): void {
+    const now = this.#now();
+    this.#halt = { kind, reason };
+    this.#o.journal.recordHalt({
+      ts: now,
+      kind,
+      reason,
+      details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm },
+    });
+    this.#emit({ type: "halt", ts: now, kind, reason });
+  }
+
+  #emitState(force: boolean): void {
+    const now = this.#now();
+    if (!force && now - this.#lastStateAt < STATE_EVENT_EVERY_MS) return;
+    this.#lastStateAt = now;
+    const deadbandUsd: Record<string, number> = {};
+    for (const t of this.#lastTargets) {
+      deadbandUsd[t.coin] = Math.max(
+        10,
+        (this.#o.settings.exec.deadbandPct / 100) * Math.abs(t.targetSize) * t.mid,
+      );
+    }
+    const ours = this.#ours.state;
+    this.#emit({
+      type: "state",
+      ts: now,
+      account: {
+        address: ours.address,
+        accountValue: this.#o.mode === "paper" ? this.#paperValue() : ours.accountValue,
+        positions: Object.values(ours.positions),
+      },
+      hwm: this.#hwm,
+      drawdownPct: this.#drawdownPct,
+      leaders: this.#leaders.map((l) => ({
+        address: l.address,
+        accountValue: l.state.accountValue,
+        positions: Object.values(l.state.positions),
+      })),
+      targets: this.#lastTargets,
+      deadbandUsd,
+    });
+  }
+
+  #reportError(error: unknown): void {
+    const e = toHlcopyError(error);
+    if (e instanceof RateLimitError) {
+      this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
+      return;
+    }
+    this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+  }
+
+  // ---- streams -----------------------------------------------------------------------------
+
+  #onStream(e: EngineStreamEvent): void {
+    if (this.#stopping) return;
+    const now = this.#now();
+    switch (e.type) {
+      case "leaderFill": {
+        const leader = this.#leaders.find(
+          (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
+        );
+        if (!leader) return;
+        this.#emit({ type: "heartbeat", ts: now });
+        // Oldest first: the running position must end at the newest fill's view.
+        const fills = [...e.fills].sort((a, b) => a.time - b.time || a.tid - b.tid);
+        for (const f of fills) {
+          const applied = leader.applyFill(f, e.at);
+          if (!applied || e.isSnapshot) continue;
+          this.#leaderFillTime.set(f.coin, f.time);
+          if (f.liquidation) {
+            this.#liquidated.add(f.coin);
+            this.#o.journal.recordEvent({
+              ts: now,
+              type: "leaderLiquidated",
+              runId: this.#runId,
+              coin: f.coin,
+              data: f,
+            });
+          } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
+            this.#liquidated.delete(f.coin); // the leader opened the coin again
+          }
+          this.#emit({
+            type: "leaderFill",
+            ts: now,
+            leader: leader.address,
+            coin: f.coin,
+            side: f.side,
+            px: f.px,
+            sz: f.sz,
+            dir: f.dir,
+            time: f.time,
+            liquidation: f.liquidation,
+          });
+          this.#dirty.add(f.coin);
+        }
+        if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
+        return;
+      }
+      case "leaderState": {
+        const leader = this.#leaders.find(
+          (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
+        );
+        leader?.applySnapshot(e.state, e.at);
+        this.#emit({ type: "heartbeat", ts: now });
+        return;
+      }
+      case "ourState": {
+        // Positions come from our own order results and sweeps (never rolled back by an older
+        // snapshot); the stream keeps the account value fresh for the safety rules.
+        if (this.#o.mode === "paper") return;
+        this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
+        this.#checkSafety(e.state.accountValue, false);
+        if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);
+        this.#emitState(false);
+        return;
+      }
+      case "ourFill": {
+        if (this.#o.mode !== "live") return;
+        for (const f of e.fills) this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+        return;
+      }
+      case "mids":
+        this.#market.applyMids(e.mids);
+        return;
+      case "book":
+        this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
+        return;
+      case "orderUpdate":
+        return;
+      case "reconnect":
+        this.#emit({ type: "reconnect", ts: now });
+        this.#emit({ type: "connection", ts: now, state: "open" });
+        this.#o.journal.recordEvent({
+          ts: now,
+          type: "reconnect",
+          runId: this.#runId,
+          data: { stream: e.stream ?? null },
+        });
+        // Data may have been missed: repair now with a sweep.
+        this.#scheduleSweep("sweep", 0);
+        return;
+      case "disconnect":
+        this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+        return;
+      case "streamError":
+        this.#emit({ type: "warning", ts: now, message: `${e.stream}: ${e.error.message}` });
+        return;
+    }
+  }
+
+  #schedulePlan(): void {
+    if (this.#planScheduled) return;
+    this.#planScheduled = true;
+    this.#enqueue(async () => {
+      this.#planScheduled = false;
+      const coins = [...this.#dirty].sort();
+      this.#dirty.clear();
+      if (coins.length === 0 || this.#stopping) return;
+      try {
+        const plan = this.#plan(coins);
+        const ts = this.#now();
+        this.#emit({ type: "decision", ts, trigger: "fill", coins, plan });
+        this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
+        await this.#execute(plan);
+        this.#emitState(false);
+      } catch (error) {
+        this.#reportError(error);
+      }
+    });
+  }
+}
+
+function lookupStatus(
+  lookup: Extract<CloidLookup, { found: true }>,
+): "filled" | "partial" | "resting" | "rejected" | "cancelled" {
+  const s = lookup.status;
+  if (s === "filled") return "filled";
+  if (s === "open" || s === "triggered") return "resting";
+  if (lookup.filledSize > 0) return "partial";
+  if (s.endsWith("Rejected") || s === "rejected") return "rejected";
+  return "cancelled";
+}

@@ -1,0 +1,133 @@
+// The copy engine against the in-process simulator: real signatures, real HTTP, real
+// websockets. Sweeps bring us to the scaled target; leader fills are copied on the hot path
+// with no /info request; nothing is sent twice.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { Address } from "../../src/core/types.js";
+import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { openJournal } from "../../src/store/journal.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startSim({ seed: 11, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(() => sim.control.reset());
+
+function settings(patch: (s: Settings) => void = () => {}): Settings {
+  const s = defaultSettings();
+  s.sizing.mode = "fixed-ratio";
+  s.sizing.ratio = 0.1;
+  patch(s);
+  return s;
+}
+
+async function setup(s: Settings = settings()) {
+  const leader = fundedAccount(sim, 1_000_000);
+  const leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: leader.address,
+    agentKey: leader.key,
+  });
+  const { master, agentKey } = await masterWithAgent(sim, 100_000);
+  const client = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: master.address,
+    agentKey,
+  });
+  const journal = openJournal(":memory:");
+  const events: EngineEvent[] = [];
+  const engine = new CopyEngine({
+    reader: client,
+    executor: liveExecutor(client),
+    journal,
+    settings: s,
+    leaders: [{ address: leader.address, weight: 1 }],
+    account: master.address,
+    network: sim.httpUrl,
+    mode: "live",
+    command: "follow",
+  });
+  engine.events.on((e) => events.push(e));
+  return { leader, leaderClient, master, client, journal, engine, events };
+}
+
+async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
+  const markets = await c.getMarkets();
+  const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
+  expect(r?.status).toBe("filled");
+}
+
+async function positions(c: HlClient, user: Address): Promise<Record<string, number>> {
+  const s = await c.getAccountState(user);
+  return Object.fromEntries(Object.values(s.positions).map((p) => [p.coin, p.size]));
+}
+
+describe("a sweep", () => {
+  it("brings our account to 10% of the leader and a second sweep sends nothing", async () => {
+    const t = await setup();
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await trade(t.leaderClient, "ETH", "sell", 10);
+    t.engine.begin();
+    const first = await t.engine.sweep("start");
+    expect(first.results.map((r) => [r.coin, r.side, r.size, r.status])).toEqual([
+      ["BTC", "buy", 0.1, "filled"],
+      ["ETH", "sell", 1, "filled"],
+    ]);
+    expect(await positions(t.client, t.master.address)).toEqual({ BTC: 0.1, ETH: -1 });
+    const second = await t.engine.sweep();
+    expect(second.results).toEqual([]);
+    expect(second.plan.inSync).toBe(true);
+    await t.engine.stop("done");
+  });
+});
+
+describe("following", () => {
+  it("copies leader fills from the stream with no /info request between sweeps, and stops cleanly", async () => {
+    const s = settings((x) => {
+      x.exec.sweepSeconds = 3600;
+    });
+    const t = await setup(s);
+    const running = t.engine.run(
+      streamsOpener({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        leaders: [t.leader.address],
+        account: t.master.address,
+      }),
+    );
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const markets = await t.leaderClient.getMarkets();
+    const infoBefore = sim.control.stats().requests.info;
+    const [opened] = await t.leaderClient.placeOrders([action(markets, "SOL", "buy", 50)], markets);
+    expect(opened?.status).toBe("filled");
+    await eventually(() =>
+      t.events.some((e) => e.type === "order" && e.coin === "SOL" && e.status === "filled"),
+    );
+    // Between the leader's fill and our filled order: not one /info request.
+    expect(sim.control.stats().requests.info - infoBefore).toBe(0);
+    expect(await positions(t.client, t.master.address)).toEqual({ SOL: 5 });
+    await trade(t.leaderClient, "SOL", "sell", 50, true);
+    await eventually(async () => (await positions(t.client, t.master.address)).SOL === undefined);
+    const code = await t.engine.stop("test over");
+    expect(code).toBe(0);
+    expect(await running).toBe(0);
+    expect(t.events.at(-1)?.type).toBe("stop");
+    const cloids = sim.control.orderHistory(t.master.address).map((o) => o.cloid);
+    expect(new Set(cloids).size).toBe(cloids.length);
+    expect(t.events.some((e) => e.type === "fill" && e.lagMs !== null)).toBe(true);
+  });
+});
