@@ -1,0 +1,95 @@
+// What every command that trades (or watches to trade) sets up before the engine runs, in
+// the order that changes nothing when something is wrong: account → key → lock → journal
+// → agent approval. `close()` undoes it in reverse. Heavy modules load here, not at startup.
+
+import type { Address } from "../core/types.js";
+import type { EngineEvents } from "../engine/events.js";
+import type { HlClient } from "../exchange/index.js";
+import type { Journal } from "../store/journal.js";
+import type { Lock } from "../store/lock.js";
+import { type CliContext, requireAccount } from "./context.js";
+
+export interface TradingSession {
+  account: Address;
+  client: HlClient;
+  journal: Journal;
+  /** The agent that signs, when a key was loaded. */
+  agentAddress: Address | null;
+  close(): void;
+}
+
+export interface OpenTradingOptions {
+  /** Load the agent key and check its approval (live trading). Dry-run and paper need none. */
+  needKey: boolean;
+  /** Take the per-account lock (every run that may send orders, and follow in any mode). */
+  lock: boolean;
+  command: string;
+  events?: EngineEvents;
+  /** Where warnings (approval ending soon) go. */
+  warn?: (line: string) => void;
+}
+
+/**
+ * @throws {UsageError} without an account; {ConfigError} without a usable key (exit 2);
+ *   {OperationalError} when the lock is held (exit 1) or the agent is not approved (exit 2).
+ */
+export async function openTradingSession(
+  ctx: CliContext,
+  options: OpenTradingOptions,
+): Promise<TradingSession> {
+  const account = requireAccount(ctx);
+  let agentKey: `0x${string}` | undefined;
+  let agentAddress: Address | null = null;
+  if (options.needKey) {
+    const { loadAgentKey } = await import("../store/secrets.js");
+    const key = await loadAgentKey({ configDir: ctx.configDir, account, env: ctx.env });
+    agentKey = key.privateKey;
+    agentAddress = key.address;
+  }
+  const { acquireLock } = await import("../store/lock.js");
+  const { journalPath, openJournal } = await import("../store/journal.js");
+  const lock: Lock | null = options.lock
+    ? acquireLock(ctx.configDir, account, { command: options.command })
+    : null;
+  let journal: Journal | undefined;
+  try {
+    journal = openJournal(journalPath(ctx.configDir, account));
+    const { engineClient } = await import("../engine/wiring.js");
+    const client = engineClient(
+      {
+        httpUrl: ctx.network.httpUrl,
+        wsUrl: ctx.network.wsUrl,
+        isTestnet: ctx.network.isTestnet,
+        account,
+        ...(agentKey ? { agentKey } : {}),
+      },
+      options.events,
+    );
+    if (agentAddress) {
+      const { ensureAgentApproved } = await import("../exchange/agents.js");
+      await ensureAgentApproved({
+        httpUrl: ctx.network.httpUrl,
+        isTestnet: ctx.network.isTestnet,
+        account,
+        agentAddress,
+        networkName: ctx.network.name,
+        ...(options.warn ? { warn: options.warn } : {}),
+      });
+    }
+    const opened = journal;
+    return {
+      account,
+      client,
+      journal: opened,
+      agentAddress,
+      close() {
+        opened.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    journal?.close();
+    lock?.release();
+    throw error;
+  }
+}
