@@ -28,7 +28,7 @@ export interface EngineReader {
   getMarkets(): Promise<Markets>;
   getAccountState(user: Address): Promise<AccountState>;
   /** Leader deposits (+) / withdrawals (−) since `startTime`. */
-  getLedgerUpdates?(user: Address, startTime: number): Promise<{ usdc: number }[]>;
+  getLedgerUpdates?(user: Address, startTime: number): Promise<{ usd: number }[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
 }
 
@@ -390,7 +390,7 @@ export class CopyEngine {
       for (const l of this.#leaders) {
         this.#requests++;
         const flows = await o.reader.getLedgerUpdates(l.address, this.#startedAt);
-        l.netCashFlow = flows.reduce((s, f) => s + f.usdc, 0);
+        l.netCashFlow = flows.reduce((s, f) => s + f.usd, 0);
       }
     }
     if (o.mode === "paper") {

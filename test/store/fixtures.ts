@@ -21,6 +21,7 @@ export function plan(over: Partial<Plan> = {}): Plan {
     skipped: [{ coin: "DOGE", reason: "coin-denied", detail: "DOGE is in risk.denyCoins" }],
     targets: [{ coin: "BTC", leaderSize: 1, targetSize: 0.01, ourSize: 0, driftUsd: 650, mid: 65_000 }],
     effectiveRatio: 0.01,
+    portfolioScale: 1,
     inSync: false,
     ...over,
   };

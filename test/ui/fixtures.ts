@@ -40,7 +40,15 @@ export function fillEvent(ts: number, coin = "BTC", over: Partial<Ev<"fill">> = 
 }
 
 export function plan(over: Partial<Plan> = {}): Plan {
-  return { actions: [], skipped: [], targets: [], effectiveRatio: 0.1, inSync: true, ...over };
+  return {
+    actions: [],
+    skipped: [],
+    targets: [],
+    effectiveRatio: 0.1,
+    portfolioScale: 1,
+    inSync: true,
+    ...over,
+  };
 }
 
 export function decisionEvent(ts: number, p: Plan, coins = ["BTC"]): Ev<"decision"> {

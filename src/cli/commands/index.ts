@@ -7,11 +7,13 @@ import { register as config } from "./config.js";
 import { register as init } from "./init.js";
 import { register as inspect } from "./inspect.js";
 import { register as journal } from "./journal.js";
+import { register as reconcile } from "./reconcile.js";
 import { register as sim } from "./sim.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   init,
   agent,
+  reconcile,
   inspect,
   backtest,
   journal,

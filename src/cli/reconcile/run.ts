@@ -1,0 +1,231 @@
+// One reconcile: recover unresolved orders → read everything → plan → send (unless
+// --dry-run) → re-read and re-plan → report what happened and the drift that remains.
+// The decisions are the engine's (the same code `follow` runs), so cron and follow agree.
+
+import { ExitCode } from "../../core/errors.js";
+import { fmt } from "../../core/format.js";
+import { reasonText } from "../../core/reasons.js";
+import type { Settings } from "../../core/settings.js";
+import type { Address, Plan } from "../../core/types.js";
+import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
+import { liveExecutor } from "../../engine/executor.js";
+import type { CliContext } from "../context.js";
+import { printJson, renderTable, type Writer } from "../output.js";
+import { openTradingSession } from "../trading.js";
+
+export interface ReconcileOptions {
+  leader: Address;
+  settings: Settings;
+  dryRun: boolean;
+  out?: Writer;
+  err?: Writer;
+}
+
+/** The `--json` document (the CLI contract: scripts depend on these names). */
+export interface ReconcileReport {
+  leader: Address;
+  account: Address;
+  dryRun: boolean;
+  inSync: boolean;
+  halted: boolean;
+  actions: ReportedAction[];
+  skipped: { coin: string; reason: string; detail: string }[];
+  drift: { coin: string; targetSize: number; ourSize: number; driftUsd: number }[];
+  /** Requests made to the exchange by this run. */
+  requests: number;
+}
+
+export interface ReportedAction {
+  coin: string;
+  side: "buy" | "sell";
+  size: number;
+  limitPx: number;
+  reduceOnly: boolean;
+  cloid: string;
+  reason: string;
+  /** "planned" in --dry-run; otherwise the exchange's outcome. */
+  status: string;
+  filledSize: number;
+  avgPx: number | null;
+  slippageBps: number | null;
+  error: string | null;
+}
+
+/** @returns the exit code: 0 in sync, 3 drift remains, 4 halted. */
+export async function runReconcile(ctx: CliContext, options: ReconcileOptions): Promise<number> {
+  const out = options.out ?? process.stdout;
+  const err = options.err ?? process.stderr;
+  const { dryRun, settings, leader } = options;
+  const session = await openTradingSession(ctx, {
+    needKey: !dryRun,
+    lock: !dryRun,
+    command: "reconcile",
+    warn: (line) => err.write(`${line}\n`),
+  });
+  const engine = new CopyEngine({
+    reader: session.client,
+    executor: dryRun ? null : liveExecutor(session.client),
+    journal: session.journal,
+    settings,
+    leaders: [{ address: leader, weight: 1 }],
+    account: session.account,
+    network: ctx.network.name,
+    mode: dryRun ? "dry-run" : "live",
+    command: dryRun ? "dry-run" : "reconcile",
+  });
+  let code: number = ExitCode.runtime;
+  try {
+    engine.begin();
+    if (!dryRun) await engine.recoverOrders();
+    const first = await engine.sweep("sweep", !dryRun);
+    // After sending, the truth is the exchange's: read it again and plan without sending.
+    const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
+    const report = buildReport({
+      leader,
+      account: session.account,
+      dryRun,
+      decided: first.plan,
+      final: final.plan,
+      results: first.results,
+      halted: final.halted,
+      requests: engine.requests,
+    });
+    code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
+    if (ctx.json) printJson(report, out);
+    else out.write(await renderReport(report, final.plan));
+  } finally {
+    await engine.stop(dryRun ? "dry-run done" : "reconcile done", code);
+    session.close();
+  }
+  return code;
+}
+
+export function buildReport(p: {
+  leader: Address;
+  account: Address;
+  dryRun: boolean;
+  decided: Plan;
+  final: Plan;
+  results: ExecutedAction[];
+  halted: boolean;
+  requests: number;
+}): ReconcileReport {
+  const actions: ReportedAction[] = p.dryRun
+    ? p.decided.actions.map((a) => ({
+        coin: a.coin,
+        side: a.side,
+        size: a.size,
+        limitPx: a.limitPx,
+        reduceOnly: a.reduceOnly,
+        cloid: a.cloid,
+        reason: a.reason,
+        status: "planned",
+        filledSize: 0,
+        avgPx: null,
+        slippageBps: null,
+        error: null,
+      }))
+    : p.results.map((r) => ({
+        coin: r.coin,
+        side: r.side,
+        size: r.size,
+        limitPx: r.limitPx,
+        reduceOnly: r.reduceOnly,
+        cloid: r.cloid,
+        reason: r.reason,
+        status: r.status,
+        filledSize: r.filledSize,
+        avgPx: r.avgPx,
+        slippageBps: r.slippageBps === null ? null : Math.round(r.slippageBps * 100) / 100,
+        error: r.error,
+      }));
+  return {
+    leader: p.leader,
+    account: p.account,
+    dryRun: p.dryRun,
+    inSync: p.final.inSync && !p.halted,
+    halted: p.halted,
+    actions,
+    skipped: p.decided.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
+    drift: p.final.targets
+      .filter((t) => t.targetSize !== 0 || t.ourSize !== 0)
+      .map((t) => ({
+        coin: t.coin,
+        targetSize: t.targetSize,
+        ourSize: t.ourSize,
+        driftUsd: Math.round(t.driftUsd * 100) / 100,
+      })),
+    requests: p.requests,
+  };
+}
+
+async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
+  const byCoin = new Map<string, { action: string; reason: string }>();
+  for (const a of report.actions) {
+    const what = `${a.side} ${fmt(a.size)}${a.reduceOnly ? " (reduce)" : ""}`;
+    const outcome =
+      a.status === "planned"
+        ? "planned"
+        : a.status === "filled"
+          ? `filled @ ${fmt(a.avgPx ?? 0)}`
+          : a.status === "partial"
+            ? `partial ${fmt(a.filledSize)} @ ${fmt(a.avgPx ?? 0)}`
+            : a.status;
+    const prev = byCoin.get(a.coin);
+    byCoin.set(a.coin, {
+      action: prev ? `${prev.action}; ${what} → ${outcome}` : `${what} → ${outcome}`,
+      reason: prev ? `${prev.reason}, ${a.reason}` : a.reason,
+    });
+  }
+  for (const s of report.skipped) {
+    const prev = byCoin.get(s.coin);
+    byCoin.set(s.coin, {
+      action: prev?.action ?? "-",
+      reason: prev ? `${prev.reason}; ${s.reason}: ${s.detail}` : `${s.reason}: ${s.detail}`,
+    });
+  }
+  const rows: (string | number)[][] = [];
+  const coins = new Set<string>([...final.targets.map((t) => t.coin), ...byCoin.keys()]);
+  for (const coin of [...coins].sort()) {
+    const t = final.targets.find((x) => x.coin === coin);
+    const b = byCoin.get(coin);
+    if (!b && t && t.targetSize === 0 && t.ourSize === 0) continue;
+    rows.push([
+      coin,
+      t ? fmt(t.leaderSize) : "-",
+      t ? fmt(t.targetSize) : "-",
+      t ? fmt(t.ourSize) : "-",
+      t ? t.driftUsd.toFixed(2) : "-",
+      b?.action ?? "-",
+      b?.reason ?? (t && t.targetSize === t.ourSize ? "in sync" : "-"),
+    ]);
+  }
+  const table =
+    rows.length > 0
+      ? await renderTable(["coin", "leader", "target", "ours", "drift USD", "action", "reason"], rows, {
+          wrapLast: true,
+        })
+      : "no positions on either side";
+  const errors = report.actions.filter((a) => a.error).map((a) => `  ${a.coin}: ${a.error}`);
+  const status = report.halted
+    ? "HALTED by a safety rule: only reductions are sent (hlcopy status; hlcopy resume clears it)"
+    : report.inSync
+      ? report.dryRun
+        ? "in sync: nothing to do"
+        : report.actions.length > 0
+          ? "done: in sync"
+          : "in sync: nothing to do"
+      : report.dryRun
+        ? `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
+        : "drift remains outside the deadband (the next run retries it)";
+  const lines = [
+    `leader ${report.leader} → account ${report.account}${report.dryRun ? " (dry run)" : ""}`,
+    table,
+    ...(errors.length > 0 ? ["rejected:", ...errors] : []),
+    `${status} · ${report.requests} requests`,
+  ];
+  if (!report.dryRun && report.skipped.some((s) => s.reason === "kill-switch")) {
+    lines.push(reasonText("kill-switch"));
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,287 @@
+// `hlcopy reconcile` as cron runs it: the real binary against the simulator over real HTTP,
+// signing with an approved agent key from HLCOPY_AGENT_KEY. One story, run by run.
+
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { engineClient } from "../../src/engine/wiring.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { BIN, cleanEnv, ROOT, runCli, tempDir } from "../helpers/cli.js";
+
+interface Report {
+  leader: string;
+  account: string;
+  inSync: boolean;
+  halted: boolean;
+  actions: {
+    coin: string;
+    side: string;
+    size: number;
+    limitPx: number;
+    reduceOnly: boolean;
+    cloid: string;
+    reason: string;
+    status: string;
+    filledSize: number;
+    avgPx: number | null;
+    slippageBps: number | null;
+    error: string | null;
+  }[];
+  skipped: { coin: string; reason: string; detail: string }[];
+  drift: { coin: string; targetSize: number; ourSize: number; driftUsd: number }[];
+  requests: number;
+}
+
+function run(cmd: string, args: string[], options: { env: NodeJS.ProcessEnv }) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile(cmd, args, { env: options.env, encoding: "utf8" }, (error, stdout, stderr) => {
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let sim: SimHandle;
+let leader: Address;
+let leaderClient: HlClient;
+let follower: Address;
+let agentKey: `0x${string}`;
+let reader: HlClient;
+const configDir = tempDir();
+
+// Copy 5% of the leader, at most 1× leverage on a $10 000 account, never SOL.
+// Later steps lift the leverage cap so each step's target is the leader's alone.
+const LATER = ["--max-leverage", "5"];
+const SETTINGS = ["--mode", "fixed-ratio", "--ratio", "0.05", "--max-leverage", "1", "--deny-coins", "SOL"];
+
+async function reconcile(extra: string[] = [], env: Record<string, string> = {}) {
+  const r = await runCli(
+    ["--network", sim.httpUrl, "--account", follower, "--json", "reconcile", leader, ...SETTINGS, ...extra],
+    { env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey, ...env } },
+  );
+  const lines = r.stdout.trim().split("\n");
+  const report = r.stdout.trim() ? (JSON.parse(lines.at(-1) ?? "") as Report) : null;
+  return { ...r, report, lines };
+}
+
+/** The leader trades `usd` worth of a coin at the current mid. */
+async function leaderTrade(coin: string, side: "buy" | "sell", usd: number, reduceOnly = false) {
+  const markets = await leaderClient.getMarkets();
+  const m = markets[coin];
+  if (!m) throw new Error(coin);
+  const size = Number((usd / m.mid).toFixed(m.szDecimals));
+  const [r] = await leaderClient.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
+  expect(r?.status).toBe("filled");
+}
+
+async function ours(): Promise<Record<string, number>> {
+  const s = await reader.getAccountState(follower);
+  return Object.fromEntries(Object.values(s.positions).map((p) => [p.coin, p.size]));
+}
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 21, tickMs: 0 });
+  const l = fundedAccount(sim, 2_000_000);
+  leader = l.address;
+  leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: l.address,
+    agentKey: l.key,
+  });
+  const f = await masterWithAgent(sim, 10_000);
+  follower = f.master.address;
+  agentKey = f.agentKey;
+  reader = engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account: follower });
+  // Four positions: BTC big enough to hit the leverage cap, ETH normal, DOGE below $10 once
+  // scaled, SOL denied.
+  await leaderTrade("BTC", "buy", 400_000);
+  await leaderTrade("ETH", "sell", 40_000);
+  await leaderTrade("DOGE", "buy", 150);
+  await leaderTrade("SOL", "buy", 20_000);
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe("hlcopy reconcile", () => {
+  it("--dry-run --json plans exactly the expected actions and skips, and sends nothing", async () => {
+    const before = sim.control.stats().actionByType.order ?? 0;
+    const r = await reconcile(["--dry-run"], { HLCOPY_AGENT_KEY: "" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(3); // drift to fix
+    expect(r.lines).toHaveLength(1);
+    const report = r.report as Report;
+    expect(report.leader).toBe(leader);
+    expect(report.account).toBe(follower);
+    expect(report.inSync).toBe(false);
+    expect(report.actions.map((a) => [a.coin, a.side, a.reduceOnly, a.reason, a.status])).toEqual([
+      ["BTC", "buy", false, "open", "planned"],
+      ["ETH", "sell", false, "open", "planned"],
+    ]);
+    const skips = report.skipped.map((s) => `${s.coin} ${s.reason}`);
+    expect(skips).toContain("DOGE below-min-notional");
+    expect(skips).toContain("SOL coin-denied");
+    expect(report.skipped.some((s) => s.reason === "leverage-cap")).toBe(true);
+    // The leverage cap scales the whole copy by one factor: gross ≤ 1 × $10 000, and the
+    // leader's BTC:ETH proportion (10:1 in notional) is kept.
+    const notional = report.actions.map((a) => a.size * a.limitPx);
+    const gross = notional.reduce((s, x) => s + x, 0);
+    expect(gross).toBeLessThanOrEqual(10_000 * 1.01);
+    expect(gross).toBeGreaterThan(9_000);
+    expect((notional[0] ?? 0) / (notional[1] ?? 1)).toBeCloseTo(10, 0);
+    for (const a of report.actions) expect(a.cloid).toMatch(/^0x[0-9a-f]{32}$/);
+    expect(sim.control.stats().actionByType.order ?? 0).toBe(before);
+    expect(await ours()).toEqual({});
+  });
+
+  it("the live run brings the account to the target and exits 0; the second run sends nothing", async () => {
+    const dry = (await reconcile(["--dry-run"])).report as Report;
+    const r = await reconcile();
+    expect(r.code).toBe(0);
+    const report = r.report as Report;
+    expect(report.inSync).toBe(true);
+    expect(report.actions.map((a) => [a.coin, a.status])).toEqual([
+      ["BTC", "filled"],
+      ["ETH", "filled"],
+    ]);
+    for (const a of report.actions) {
+      expect(a.filledSize).toBe(a.size);
+      expect(a.slippageBps).not.toBeNull();
+      expect(Math.abs(a.slippageBps ?? 99)).toBeLessThanOrEqual(30);
+    }
+    const pos = await ours();
+    expect(pos.BTC).toBe(dry.actions[0]?.size);
+    expect(pos.ETH).toBe(-(dry.actions[1]?.size ?? 0));
+    expect(pos.SOL).toBeUndefined();
+    expect(pos.DOGE).toBeUndefined();
+    // One reconcile: markets, leader, us, one order batch, then markets, leader, us again.
+    expect(report.requests).toBeLessThanOrEqual(8);
+
+    const orders = sim.control.stats().actionByType.order ?? 0;
+    const again = await reconcile();
+    expect(again.code).toBe(0);
+    expect(again.report?.actions).toEqual([]);
+    expect(again.report?.inSync).toBe(true);
+    expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+  });
+
+  it("the leader closing a coin closes ours, reduce-only", async () => {
+    const eth = (await leaderClient.getAccountState(leader)).positions.ETH?.size ?? 0;
+    await leaderTrade("ETH", "buy", Math.abs(eth) * (sim.control.mid("ETH") ?? 0), true);
+    const r = await reconcile();
+    expect(r.code).toBe(0);
+    // Closing ETH frees room under the leverage cap, so BTC grows toward its full copy.
+    expect(r.report?.actions.map((a) => [a.coin, a.side, a.reduceOnly, a.reason, a.status])).toEqual([
+      ["ETH", "buy", true, "close", "filled"],
+      ["BTC", "buy", false, "increase", "filled"],
+    ]);
+    expect((await ours()).ETH).toBeUndefined();
+  });
+
+  it("a partial fill ends in exit 3 (drift remains); the next run finishes the job with exit 0", async () => {
+    expect((await reconcile(LATER)).code).toBe(0);
+    await leaderTrade("HYPE", "buy", 40_000);
+    sim.control.fault({ kind: "partialFill", count: 1, fraction: 0.5 });
+    const r = await reconcile(LATER);
+    expect(r.code).toBe(3);
+    const hype = r.report?.actions.find((a) => a.coin === "HYPE");
+    expect(hype?.status).toBe("partial");
+    expect(r.report?.inSync).toBe(false);
+    expect(r.report?.drift.find((d) => d.coin === "HYPE")?.ourSize).toBeCloseTo((hype?.size ?? 0) / 2, 1);
+    const next = await reconcile(LATER);
+    expect(next.code).toBe(0);
+    expect(next.report?.inSync).toBe(true);
+  });
+
+  it("an HTTP 500 after the order executed is resolved by cloid: no duplicate order", async () => {
+    await leaderTrade("kPEPE", "buy", 20_000);
+    const before = sim.control.orderHistory(follower).length;
+    sim.control.fault({ kind: "http500", count: 1, endpoint: "exchange", stage: "after" });
+    const r = await reconcile(LATER);
+    expect(r.code).toBe(0);
+    const sent = r.report?.actions ?? [];
+    expect(sent.map((a) => [a.coin, a.status])).toEqual([["kPEPE", "filled"]]);
+    const history = sim.control.orderHistory(follower);
+    expect(history.length - before).toBe(1);
+    const cloids = history.map((o) => o.cloid);
+    expect(new Set(cloids).size).toBe(cloids.length);
+    const again = await reconcile(LATER);
+    expect(again.code).toBe(0);
+    expect(again.report?.actions).toEqual([]);
+  });
+
+  it("prints a table for people, with the exit code scripts use", async () => {
+    const r = await runCli(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        follower,
+        "reconcile",
+        leader,
+        ...SETTINGS,
+        ...LATER,
+        "--dry-run",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: configDir } },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("coin");
+    expect(r.stdout).toContain("drift USD");
+    expect(r.stdout).toMatch(/SOL .*coin-denied/);
+    expect(r.stdout).toContain("in sync: nothing to do");
+  });
+
+  it("examples/cron-sweep.sh logs the JSON report with a timestamp and passes the exit code on", async () => {
+    // Asynchronously: the simulator answers from this process's event loop.
+    const r = await run("bash", [join(ROOT, "examples/cron-sweep.sh"), leader, ...SETTINGS, ...LATER], {
+      env: {
+        ...cleanEnv({ HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey, HLCOPY_ACCOUNT: follower }),
+        HLCOPY_BIN: `${process.execPath} ${BIN} --network ${sim.httpUrl}`,
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z \{"leader":/);
+    expect(r.stderr).toBe("");
+  });
+
+  it("refuses bad input with exit 2 and sends nothing", async () => {
+    const orders = sim.control.stats().actionByType.order ?? 0;
+    const badLeader = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", "0x123"], {
+      env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey },
+    });
+    expect(badLeader.code).toBe(2);
+    expect(badLeader.stderr).toMatch(/^error: invalid leader address "0x123".*\nhint: /);
+    const noKey = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", leader], {
+      env: { HLCOPY_CONFIG_DIR: tempDir() },
+    });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/^error: .*\nhint: /);
+    const negative = await reconcile(["--max-leverage", "-1"]);
+    expect(negative.code).toBe(2);
+    expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+  });
+
+  it("a drawdown past risk.maxDrawdownPct flattens reduce-only, halts (exit 4) and stays halted", async () => {
+    expect((await reconcile(LATER)).code).toBe(0);
+    const btc = sim.control.mid("BTC") ?? 0;
+    sim.control.setMid("BTC", btc * 0.95); // we are long ~2× equity in BTC: ≈ −10%
+    const r = await reconcile([...LATER, "--max-drawdown-pct", "5"]);
+    expect(r.code).toBe(4);
+    expect(r.report?.halted).toBe(true);
+    expect(r.report?.actions.length).toBeGreaterThan(0);
+    for (const a of r.report?.actions ?? []) {
+      expect(a.reduceOnly).toBe(true);
+      expect(a.reason).toBe("kill-switch");
+    }
+    expect(await ours()).toEqual({});
+    // The halt is in the journal: the next run sends nothing and still exits 4.
+    const next = await reconcile(LATER);
+    expect(next.code).toBe(4);
+    expect(next.report?.actions).toEqual([]);
+  });
+});
