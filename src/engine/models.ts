@@ -40,6 +40,7 @@ export class LeaderModel {
   /** Exchange time of the newest fact applied per coin: older snapshots must not roll it back. */
   readonly #coinTime = new Map<string, number>();
   readonly #seenTids = new Set<number>();
+  readonly #lastFill = new Map<string, { time: number; startPosition: number }>();
   readonly lastFillPx: Record<string, number> = {};
   /** Local time (ms) the leader's data was last confirmed by a stream message or a sweep. */
   lastConfirmedAt = 0;
@@ -82,7 +83,13 @@ export class LeaderModel {
     this.lastConfirmedAt = receivedAt;
     if (fill.time < known) return false;
     this.#coinTime.set(fill.coin, fill.time);
-    const size = clean(fill.startPosition + signed(fill));
+    // A self-cross (the leader's buy and sell matched in one trade) gives two fills with the
+    // same time and the same pre-trade startPosition: the second must build on the first.
+    const last = this.#lastFill.get(fill.coin);
+    const selfCross = last !== undefined && last.time === fill.time && last.startPosition === fill.startPosition;
+    const base = selfCross ? (this.state.positions[fill.coin]?.size ?? 0) : fill.startPosition;
+    this.#lastFill.set(fill.coin, { time: fill.time, startPosition: fill.startPosition });
+    const size = clean(base + signed(fill));
     const prev = this.state.positions[fill.coin];
     const positions = { ...this.state.positions };
     if (size === 0) delete positions[fill.coin];

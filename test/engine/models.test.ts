@@ -31,6 +31,19 @@ describe("LeaderModel", () => {
     expect(m.lastFillPx.BTC).toBe(100);
   });
 
+  it("a self-cross (two fills, same time, same startPosition) nets both sides", () => {
+    // Real trace: the leader's buy and sell matched each other; both fills report the
+    // position before the pair. The position after both is start + buy − sell.
+    const m = new LeaderModel(LEADER, 1);
+    m.applySnapshot(snapshot(1000, { BTC: 3 }), 1);
+    m.applyFill(fill({ tid: 10, time: 1100, startPosition: 3, sz: 2, side: "buy" }), 2);
+    m.applyFill(fill({ tid: 11, time: 1100, startPosition: 3, sz: 0.5, side: "sell" }), 2);
+    expect(m.state.positions.BTC?.size).toBe(4.5);
+    // The next trade reports the true start again.
+    m.applyFill(fill({ tid: 12, time: 1200, startPosition: 4.5, sz: 4.5, side: "sell" }), 3);
+    expect(m.state.positions.BTC).toBeUndefined();
+  });
+
   it("ignores a duplicate fill (same tid), e.g. replayed after a reconnect", () => {
     const m = new LeaderModel(LEADER, 1);
     m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 1);
