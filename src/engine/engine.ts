@@ -26,7 +26,8 @@ import type { CloidLookup, OrderResult } from "./ports.js";
 /** What the engine reads from the exchange (HlClient satisfies it). */
 export interface EngineReader {
   getMarkets(): Promise<Markets>;
-  getAccountState(user: Address): Promise<AccountState>;
+  /** `openOrders: false` skips the open-orders read (a leader's orders are never used). */
+  getAccountState(user: Address, options?: { openOrders?: boolean }): Promise<AccountState>;
   /** Leader deposits (+) / withdrawals (−) since `startTime`. */
   getLedgerUpdates?(user: Address, startTime: number): Promise<{ usd: number }[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
@@ -88,6 +89,12 @@ export interface EngineOptions {
   staleMs?: number;
   /** First per-coin backoff after a rejection (doubles up to 5 min). Default 2 s. */
   backoffMs?: number;
+  /**
+   * Net the leaders' deposits/withdrawals since the run started out of their equity (one
+   * ledger read per leader per sweep). Default true; a one-shot reconcile sets the ratio
+   * now and needs none.
+   */
+  leaderCashFlows?: boolean;
   /** Stop (exit 4) once a halt has flattened the account. */
   exitOnHalt?: boolean;
   now?: () => number;
@@ -378,14 +385,14 @@ export class CopyEngine {
     const states = await Promise.all(
       this.#leaders.map(async (l) => {
         this.#requests++;
-        return o.reader.getAccountState(l.address);
+        return o.reader.getAccountState(l.address, { openOrders: false });
       }),
     );
     const receivedAt = this.#now();
     states.forEach((s, i) => {
       this.#leaders[i]?.applySnapshot(s, receivedAt);
     });
-    if (o.command !== "reconcile" && o.reader.getLedgerUpdates) {
+    if (o.leaderCashFlows !== false && o.reader.getLedgerUpdates) {
       // Leader cash flows since the ratio was set are not trades (design §4).
       for (const l of this.#leaders) {
         this.#requests++;

@@ -86,7 +86,8 @@ export class LeaderModel {
     // A self-cross (the leader's buy and sell matched in one trade) gives two fills with the
     // same time and the same pre-trade startPosition: the second must build on the first.
     const last = this.#lastFill.get(fill.coin);
-    const selfCross = last !== undefined && last.time === fill.time && last.startPosition === fill.startPosition;
+    const selfCross =
+      last !== undefined && last.time === fill.time && last.startPosition === fill.startPosition;
     const base = selfCross ? (this.state.positions[fill.coin]?.size ?? 0) : fill.startPosition;
     this.#lastFill.set(fill.coin, { time: fill.time, startPosition: fill.startPosition });
     const size = clean(base + signed(fill));

@@ -105,7 +105,7 @@ export interface HlClient {
    * clearinghouseState + frontendOpenOrders → signed positions, entry, leverage, account value
    * (marginSummary), open orders with cloid/reduceOnly, exchange time. @throws as getMarkets.
    */
-  getAccountState(user: Address): Promise<AccountState>;
+  getAccountState(user: Address, options?: { openOrders?: boolean }): Promise<AccountState>;
   /** Deposits (+) and withdrawals (−) of the perp account since `startTime`. @throws as getMarkets. */
   getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]>;
   /** Fills in [startTime, endTime], paginated (2000 per page), oldest first. @throws as getMarkets. */
@@ -243,7 +243,11 @@ class Client implements HlClient {
     return toTopOfBook(coin, book);
   }
 
-  async getAccountState(user: Address): Promise<AccountState> {
+  async getAccountState(user: Address, options: { openOrders?: boolean } = {}): Promise<AccountState> {
+    if (options.openOrders === false) {
+      const state = await this.#read("clearinghouseState", () => this.#info.clearinghouseState({ user }));
+      return toAccountState(user.toLowerCase() as Address, state, [], this.#now());
+    }
     const [state, orders] = await this.#read("clearinghouseState/frontendOpenOrders", () =>
       Promise.all([this.#info.clearinghouseState({ user }), this.#info.frontendOpenOrders({ user })]),
     );

@@ -72,6 +72,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     network: ctx.network.name,
     mode: dryRun ? "dry-run" : "live",
     command: dryRun ? "dry-run" : "reconcile",
+    leaderCashFlows: false,
   });
   let code: number = ExitCode.runtime;
   try {
