@@ -1,8 +1,8 @@
 // Help: the keys, what the columns mean, and the skip reasons seen so far in plain words.
 import { Box, Text } from "ink";
+import { reasonText } from "../core/reasons.js";
 import type { ReasonCode } from "../core/types.js";
 import { truncate } from "./format.js";
-import { reasonText } from "./shims.js";
 
 export interface HelpProps {
   width: number;

@@ -2,10 +2,10 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
+import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent } from "../engine/events.js";
 import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtUsd, shortAddress } from "./format.js";
-import { reasonText } from "./shims.js";
 
 /** info: plain; good: a copy landed; warn: look at it; error: something failed or halted; dim: routine. */
 export type LogLevel = "info" | "good" | "warn" | "error" | "dim";

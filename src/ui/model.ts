@@ -4,10 +4,10 @@
 // run lasts. Statistics (means, quantiles) are computed by selectors at render time, not
 // per event, so a fill storm costs a few array pushes per fill.
 
+import { mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
-import { mean, median, quantile } from "./shims.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED";
 export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";

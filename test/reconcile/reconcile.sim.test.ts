@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import type { Address } from "../../src/core/types.js";
 import { engineClient } from "../../src/engine/wiring.js";
 import type { HlClient } from "../../src/exchange/index.js";
@@ -11,29 +12,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, ROOT, runCli, tempDir } from "../helpers/cli.js";
 
-interface Report {
-  leader: string;
-  account: string;
-  inSync: boolean;
-  halted: boolean;
-  actions: {
-    coin: string;
-    side: string;
-    size: number;
-    limitPx: number;
-    reduceOnly: boolean;
-    cloid: string;
-    reason: string;
-    status: string;
-    filledSize: number;
-    avgPx: number | null;
-    slippageBps: number | null;
-    error: string | null;
-  }[];
-  skipped: { coin: string; reason: string; detail: string }[];
-  drift: { coin: string; targetSize: number; ourSize: number; driftUsd: number }[];
-  requests: number;
-}
+type Report = ReconcileReport;
 
 function run(cmd: string, args: string[], options: { env: NodeJS.ProcessEnv }) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {

@@ -69,7 +69,7 @@ describe("human lines", () => {
       "12:00:00.000 HALT kill-switch: drawdown 12.1% from HWM ≥ 10%",
       "12:00:00.000 rate limit: waiting 1.50s (HTTP 429)",
       "12:00:00.000 error: journal locked hint: is another hlcopy running?",
-      "12:00:00.000 decision fill: BTC skip stale-leader (leader data is stale: increases blocked)",
+      "12:00:00.000 decision fill: BTC skip stale-leader (leader data is stale or unusable: increases blocked)",
       "12:00:00.000 decision fill: in sync",
     ]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { quantile } from "../../src/core/stats.js";
 import {
   buildPositionRows,
   connectionAgeMs,
@@ -11,7 +12,6 @@ import {
   slippageStats,
   totalSkipped,
 } from "../../src/ui/model.js";
-import { quantile } from "../../src/ui/shims.js";
 import {
   decisionEvent,
   fillEvent,

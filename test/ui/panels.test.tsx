@@ -215,7 +215,7 @@ describe("Help", () => {
     const out = frame(<Help width={80} maxLines={20} skipped={[{ reason: "entry-drift", count: 2 }]} />);
     for (const k of ["q  quit", "p  pause", "s  sweep now", "f  flatten", "?  show / hide"])
       expect(out).toContain(k);
-    expect(out).toContain("entry-drift ×2: price moved too far from the leader's entry");
+    expect(out).toContain("entry-drift ×2: price moved too far from the leader's price");
   });
 
   it("cut to the lines available", () => {
