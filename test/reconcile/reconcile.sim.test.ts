@@ -263,4 +263,31 @@ describe("hlcopy reconcile", () => {
     expect(next.code).toBe(4);
     expect(next.report?.actions).toEqual([]);
   });
+
+  it("leaves no trace of the agent key in the journal, the lock or anything else it wrote", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const secret = agentKey.slice(2).toLowerCase();
+    const files = readdirSync(configDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const bytes = readFileSync(join(f.parentPath, f.name));
+      expect(bytes.toString("latin1").toLowerCase()).not.toContain(secret);
+      expect(bytes.toString("hex")).not.toContain(secret);
+    }
+  });
+
+  it("a second run while one holds the account's lock exits 1 naming the holder's pid", async () => {
+    const { acquireLock } = await import("../../src/store/lock.js");
+    const lock = acquireLock(configDir, follower, { command: "follow" });
+    try {
+      const orders = sim.control.stats().actionByType.order ?? 0;
+      const r = await reconcile(LATER);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(String(process.pid));
+      expect(r.stderr).toMatch(/\nhint: /);
+      expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+    } finally {
+      lock.release();
+    }
+  });
 });
