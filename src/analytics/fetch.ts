@@ -176,6 +176,14 @@ export function leaderEquityAt(data: Pick<LeaderData, "portfolio" | "state">, ti
 /** Page size of userFillsByTime: a full page means there may be more. */
 export const FILLS_PAGE = 2000;
 
+/** The request budget the reads are paced by (the adapter's RequestBudget fits). */
+export interface InfoBudget {
+  acquire(weight: number, kind: "info"): Promise<void>;
+  charge(weight: number): void;
+  weightOf(type: string): number;
+  itemWeightOf(type: string, items: number): number;
+}
+
 type FetchLike = (
   url: string,
   init: { method: string; headers: Record<string, string>; body: string },
@@ -193,8 +201,18 @@ type FetchLike = (
 export function infoHttpSource(
   httpUrl: string,
   fetchImpl: FetchLike = fetch as unknown as FetchLike,
+  budget?: InfoBudget,
 ): LeaderDataSource {
   const post = async (body: Record<string, unknown>): Promise<unknown> => {
+    // Paced under the exchange's REST weight limit: 30 days of a busy leader is many pages
+    // of 120 weight each, more than a minute's 1200 if sent back to back.
+    const type = String(body.type);
+    await budget?.acquire(budget.weightOf(type), "info");
+    const reply = await send(body);
+    if (Array.isArray(reply)) budget?.charge(budget.itemWeightOf(type, reply.length));
+    return reply;
+  };
+  const send = async (body: Record<string, unknown>): Promise<unknown> => {
     let res: Awaited<ReturnType<FetchLike>>;
     try {
       res = await fetchImpl(`${httpUrl}/info`, {
