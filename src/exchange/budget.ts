@@ -147,6 +147,9 @@ export class RequestBudget {
    * Wait until `weight` fits, then take it. Orders may dip into the reserve.
    * Never throws (a `sleep` that rejects propagates).
    */
+  /** HTTP requests sent through this budget (every attempt, /info and /exchange). */
+  sent = 0;
+
   async acquire(weight: number, kind: RequestKind = "info"): Promise<void> {
     let told = false;
     for (;;) {

@@ -43,6 +43,7 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
     const weight = endpoint === "info" ? infoWeight(type) : 0;
     for (let attempt = 1; ; attempt++) {
       if (endpoint === "info") await this.budget.acquire(weight, "info");
+      this.budget.sent++;
       try {
         const reply = await this.#inner.request<T>(endpoint, payload, signal);
         this.budget.succeeded();

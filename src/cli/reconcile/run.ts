@@ -89,7 +89,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       final: final.plan,
       results: first.results,
       halted: final.halted,
-      requests: engine.requests,
+      requests: session.client.budget.sent,
     });
     code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
     if (ctx.json) printJson(report, out);
