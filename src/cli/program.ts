@@ -29,8 +29,10 @@ export function createProgram(): Command {
       `
 Examples:
   $ hlcopy init                                   first-run setup (network, your account)
+  $ hlcopy agent generate && hlcopy agent approve create the trading key, approve it once
+  $ hlcopy inspect 0x5e9e…a13a --equity 2000      should you copy this leader at your size?
+  $ hlcopy reconcile 0x5e9e…a13a --dry-run        what would hlcopy do right now?
   $ hlcopy config set risk.maxLeverage 3          store a limit
-  $ hlcopy config list                            every setting, its value and where it comes from
 
 Environment:
   HLCOPY_CONFIG_DIR   config directory (default ~/.config/hlcopy)
