@@ -24,6 +24,10 @@ export interface OpenTradingOptions {
   /** Take the per-account lock (every run that may send orders, and follow in any mode). */
   lock: boolean;
   command: string;
+  /** Paper runs keep their own journal, so paper fills never mix with real ones. */
+  paper?: boolean;
+  /** Use this account instead of requiring one (paper runs without an account). */
+  account?: Address;
   events?: EngineEvents;
   /** Where warnings (approval ending soon) go. */
   warn?: (line: string) => void;
@@ -37,7 +41,7 @@ export async function openTradingSession(
   ctx: CliContext,
   options: OpenTradingOptions,
 ): Promise<TradingSession> {
-  const account = requireAccount(ctx);
+  const account = options.account ?? requireAccount(ctx);
   let agentKey: `0x${string}` | undefined;
   let agentAddress: Address | null = null;
   if (options.needKey) {
@@ -53,7 +57,8 @@ export async function openTradingSession(
     : null;
   let journal: Journal | undefined;
   try {
-    journal = openJournal(journalPath(ctx.configDir, account));
+    const path = journalPath(ctx.configDir, account);
+    journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path);
     const { engineClient } = await import("../engine/wiring.js");
     const client = engineClient(
       {

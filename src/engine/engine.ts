@@ -247,6 +247,12 @@ export class CopyEngine {
       // closing a dead socket is not an error worth reporting at exit
     }
     const o = this.#o;
+    if (this.#runId !== null && Object.keys(this.#market.markets).length > 0) {
+      // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
+      // final state — and the run's summary — shows the drift that really remains.
+      this.#plan(undefined);
+      this.#emitState(true);
+    }
     if (this.#runId !== null)
       o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });
     o.journal.checkpoint();
@@ -415,15 +421,17 @@ export class CopyEngine {
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
     const results = execute ? await this.#execute(plan) : [];
+    // What the sweep left: a pure re-plan on the models our fills already updated.
+    const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
-    const driftUsd = plan.targets.reduce((s, t) => s + Math.abs(t.driftUsd), 0);
+    const driftUsd = after.targets.reduce((s, t) => s + Math.abs(t.driftUsd), 0);
     const requests = this.#requests - before;
-    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync: plan.inSync, driftUsd, requests });
+    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync: after.inSync, driftUsd, requests });
     o.journal.recordEvent({
       ts: this.#now(),
       type: "sweep",
       runId: this.#runId,
-      data: { inSync: plan.inSync, driftUsd, durationMs, requests, trigger },
+      data: { inSync: after.inSync, driftUsd, durationMs, requests, trigger, targets: after.targets },
     });
     this.#emitState(true);
     if (this.#halt && o.exitOnHalt && !this.#stopping) {

@@ -11,7 +11,19 @@ beforeAll(() => {
 });
 
 /** Every registered command, as a user types it. */
-const COMMAND_NAMES = ["init", "agent", "reconcile", "inspect", "backtest", "journal", "config", "sim"];
+const COMMAND_NAMES = [
+  "init",
+  "agent",
+  "follow",
+  "reconcile",
+  "status",
+  "resume",
+  "inspect",
+  "backtest",
+  "journal",
+  "config",
+  "sim",
+];
 
 describe("hlcopy --help", () => {
   it("lists the commands, the global options and examples, and exits 0", async () => {

@@ -4,16 +4,22 @@ import type { Command } from "commander";
 import { register as agent } from "./agent.js";
 import { register as backtest } from "./backtest.js";
 import { register as config } from "./config.js";
+import { register as follow } from "./follow.js";
 import { register as init } from "./init.js";
 import { register as inspect } from "./inspect.js";
 import { register as journal } from "./journal.js";
 import { register as reconcile } from "./reconcile.js";
+import { register as resume } from "./resume.js";
 import { register as sim } from "./sim.js";
+import { register as status } from "./status.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   init,
   agent,
+  follow,
   reconcile,
+  status,
+  resume,
   inspect,
   backtest,
   journal,

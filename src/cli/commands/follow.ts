@@ -1,0 +1,41 @@
+// `hlcopy follow <leader…>` — the live watch-diff-reconcile loop, with the dashboard.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+import { addSettingOptions } from "../settings-options.js";
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("follow")
+    .argument("<leader...>", "leader address(es), up to 9 (0x + 40 hex digits)")
+    .description("copy one or more leaders live: websockets, sweeps, exactly-once orders, safety, dashboard")
+    .option("--weights <list>", "weights of several leaders, e.g. 0.6,0.4 (normalised to sum 1)")
+    .option("--dry-run", "plan and show, send nothing (no key needed)")
+    .option("--paper", "fill locally against the live book, no key needed (own journal)")
+    .option("--paper-equity <usd>", "starting equity of the paper account", "10000")
+    .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")
+    .option("--exit-on-halt", "exit 4 once a safety halt has flattened the account");
+  addSettingOptions(cmd);
+  cmd
+    .addHelpText(
+      "after",
+      `
+Keys on the dashboard: q quit · p pause/resume sending · s sweep now · f flatten (y to confirm) · ? help.
+Ctrl-C / SIGTERM stop cleanly: nothing is sent after the signal, the order in flight is
+awaited, the journal is flushed, exit 0. With --json (or --no-ui) every event is one line.
+
+Examples:
+  $ hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a
+  $ hlcopy follow 0x5e9e…a13a --dry-run --max-leverage 2
+  $ hlcopy follow 0x5e9e…a13a 0xb7b6…17b2 --weights 0.7,0.3 --paper
+  $ hlcopy follow 0x5e9e…a13a --json --sweep-seconds 15 >> follow.log`,
+    )
+    .action(async (leaders: string[], opts: Record<string, unknown>, command: Command) => {
+      const { resolveContext, resolveRunSettings } = await import("../context.js");
+      const ctx = resolveContext(command.optsWithGlobals<GlobalOptions>());
+      const { settings } = resolveRunSettings(ctx, opts);
+      const { parseFollowOptions, runFollow } = await import("../follow/run.js");
+      const parsed = parseFollowOptions(leaders, opts);
+      process.exitCode = await runFollow(ctx, { ...parsed, settings });
+    });
+}

@@ -1,0 +1,154 @@
+// `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
+// until q / Ctrl-C / SIGTERM (or a halt with --exit-on-halt), then report the run.
+
+import { UsageError } from "../../core/errors.js";
+import type { Settings } from "../../core/settings.js";
+import type { Address } from "../../core/types.js";
+import { CopyEngine } from "../../engine/engine.js";
+import { EngineEvents, type RunMode } from "../../engine/events.js";
+import { liveExecutor, paperExecutor } from "../../engine/executor.js";
+import { type CliContext, parseLeaderAddress } from "../context.js";
+import { printJson } from "../output.js";
+import { openTradingSession } from "../trading.js";
+
+/** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
+export const MAX_LEADERS = 9;
+const PAPER_ACCOUNT = "0x0000000000000000000000000000000000000000" as Address;
+
+export interface FollowOptions {
+  leaders: { address: Address; weight: number }[];
+  mode: RunMode;
+  paperEquity: number;
+  noUi: boolean;
+  exitOnHalt: boolean;
+}
+
+/** @throws {UsageError} for bad leaders, weights or a mode clash. */
+export function parseFollowOptions(leaders: string[], opts: Record<string, unknown>): FollowOptions {
+  const addresses = leaders.map(parseLeaderAddress);
+  if (new Set(addresses).size !== addresses.length) {
+    throw new UsageError("the same leader is given twice", { hint: "list each leader once" });
+  }
+  if (addresses.length > MAX_LEADERS) {
+    throw new UsageError(`too many leaders: ${addresses.length} (at most ${MAX_LEADERS})`, {
+      hint: "the exchange streams at most 10 users per IP: 9 leaders plus your account",
+    });
+  }
+  let weights = addresses.map(() => 1);
+  if (typeof opts.weights === "string") {
+    weights = opts.weights.split(",").map((w) => Number(w.trim()));
+    if (weights.length !== addresses.length || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
+      throw new UsageError(
+        `invalid --weights "${opts.weights}": expected ${addresses.length} positive numbers`,
+        {
+          hint: "one weight per leader, in the same order, e.g. --weights 0.6,0.4",
+        },
+      );
+    }
+  }
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (opts.dryRun === true && opts.paper === true) {
+    throw new UsageError("--dry-run and --paper cannot be combined", {
+      hint: "--dry-run sends nothing; --paper fills locally: pick one",
+    });
+  }
+  const paperEquity = Number(opts.paperEquity ?? 10_000);
+  if (!Number.isFinite(paperEquity) || paperEquity <= 0) {
+    throw new UsageError(`invalid --paper-equity "${String(opts.paperEquity)}": expected a positive number`, {
+      hint: "e.g. --paper-equity 5000",
+    });
+  }
+  return {
+    leaders: addresses.map((address, i) => ({ address, weight: (weights[i] ?? 1) / sum })),
+    mode: opts.dryRun === true ? "dry-run" : opts.paper === true ? "paper" : "live",
+    paperEquity,
+    noUi: opts.ui === false,
+    exitOnHalt: opts.exitOnHalt === true,
+  };
+}
+
+/** @returns the exit code: 0 after a clean stop, 4 halted with --exit-on-halt, 1 could not run. */
+export async function runFollow(
+  ctx: CliContext,
+  options: FollowOptions & { settings: Settings },
+): Promise<number> {
+  const { mode, leaders, settings } = options;
+  const events = new EngineEvents();
+  const session = await openTradingSession(ctx, {
+    needKey: mode === "live",
+    lock: mode !== "dry-run",
+    command: "follow",
+    paper: mode === "paper",
+    ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
+    events,
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
+  const engine = new CopyEngine({
+    reader: session.client,
+    executor: mode === "live" ? liveExecutor(session.client) : mode === "paper" ? paperExecutor() : null,
+    journal: session.journal,
+    settings,
+    leaders,
+    account: session.account,
+    network: ctx.network.name,
+    mode,
+    command: mode === "live" ? "follow" : mode,
+    events,
+    paperEquity: options.paperEquity,
+    exitOnHalt: options.exitOnHalt,
+  });
+
+  const { shouldUseDashboard, startView } = await import("../../ui/view.js");
+  const dashboard = shouldUseDashboard({
+    noUi: options.noUi,
+    json: ctx.json,
+    stdout: process.stdout,
+    stdin: process.stdin,
+  });
+  const view = await startView({
+    events,
+    dashboard,
+    json: ctx.json,
+    initial: { mode, leaders, account: session.account, network: ctx.network.name },
+    controls: {
+      quit: () => void engine.stop("quit"),
+      togglePause: () => engine.togglePause(),
+      sweepNow: () => engine.sweepNow(),
+      flatten: () => engine.flatten(),
+    },
+  });
+
+  // A signal stops the engine: nothing is sent after it, the job in flight finishes.
+  const onSignal = (signal: NodeJS.Signals) => void engine.stop(`signal ${signal}`);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let code: number;
+  try {
+    const { streamsOpener } = await import("../../engine/wiring.js");
+    code = await engine.run(
+      streamsOpener({
+        wsUrl: ctx.network.wsUrl,
+        isTestnet: ctx.network.isTestnet,
+        leaders: leaders.map((l) => l.address),
+        account: session.account,
+      }),
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await view.close();
+    session.close();
+  }
+  const summary = view.summary();
+  if (ctx.json) printJson({ type: "summary", ...summary });
+  else if (!dashboard) {
+    process.stdout.write(
+      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD; slippage median ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
+    );
+  }
+  return code;
+}
+
+function fmtOrDash(x: number | null): string {
+  return x === null ? "-" : x.toFixed(1);
+}

@@ -1,0 +1,208 @@
+// `hlcopy status` and `hlcopy resume`: read (and, for resume, clear) the journal's view of
+// the copy. No key and no network: a trader can look at a halted account safely.
+
+import { existsSync } from "node:fs";
+import { UsageError } from "../../core/errors.js";
+import type { Address, CoinTarget, Plan } from "../../core/types.js";
+import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
+import { printJson, renderTable, type Writer } from "../output.js";
+
+export interface StatusReport {
+  account: Address;
+  journal: string;
+  lastRun: { command: string; startedAt: number; endedAt: number | null; exitCode: number | null } | null;
+  equity: number | null;
+  hwm: number | null;
+  drawdownPct: number | null;
+  halt: { kind: string; reason: string; since: number } | null;
+  lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
+  positions: { coin: string; leaderSize: number; targetSize: number; ourSize: number; driftUsd: number }[];
+  slippageBps: DistributionStats;
+  copyLagMs: DistributionStats;
+}
+
+function openExisting(configDir: string, account: Address): { journal: Journal; path: string } | null {
+  const path = journalPath(configDir, account);
+  if (!existsSync(path)) return null;
+  return { journal: openJournal(path), path };
+}
+
+/** @throws {ConfigError} for a corrupt journal (named, left alone); {UsageError} for a bad --since. */
+export async function runStatus(p: {
+  configDir: string;
+  account: Address;
+  json: boolean;
+  sinceHours?: string;
+  out?: Writer;
+  now?: number;
+}): Promise<StatusReport | null> {
+  const out = p.out ?? process.stdout;
+  const hours = Number(p.sinceHours ?? 24);
+  if (!Number.isFinite(hours) || hours <= 0) {
+    throw new UsageError(`invalid --since "${p.sinceHours}": expected a number of hours > 0`, {
+      hint: "e.g. --since 6",
+    });
+  }
+  const opened = openExisting(p.configDir, p.account);
+  if (!opened) {
+    if (p.json) printJson({ account: p.account, journal: null, lastRun: null }, out);
+    else out.write(`no runs yet for ${p.account}: hlcopy reconcile or hlcopy follow start the journal\n`);
+    return null;
+  }
+  const { journal, path } = opened;
+  try {
+    const now = p.now ?? Date.now();
+    const since = now - hours * 3_600_000;
+    const run = journal.lastRun();
+    const equity = journal.latestEquity();
+    const halt = journal.activeHalt();
+    const sweep = journal.lastSweep();
+    const targets = lastTargets(journal);
+    const report: StatusReport = {
+      account: p.account,
+      journal: path,
+      lastRun: run
+        ? { command: run.command, startedAt: run.startedAt, endedAt: run.endedAt, exitCode: run.exitCode }
+        : null,
+      equity: equity?.accountValue ?? null,
+      hwm: equity?.hwm ?? null,
+      drawdownPct: equity && equity.hwm > 0 ? ((equity.hwm - equity.accountValue) / equity.hwm) * 100 : null,
+      halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
+      lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
+      positions: targets
+        .filter((t) => t.targetSize !== 0 || t.ourSize !== 0)
+        .map((t) => ({
+          coin: t.coin,
+          leaderSize: t.leaderSize,
+          targetSize: t.targetSize,
+          ourSize: t.ourSize,
+          driftUsd: Math.round(t.driftUsd * 100) / 100,
+        })),
+      slippageBps: journal.slippageStats(since),
+      copyLagMs: journal.lagStats(since),
+    };
+    if (p.json) printJson(report, out);
+    else out.write(await render(report, hours, now));
+    return report;
+  } finally {
+    journal.close();
+  }
+}
+
+/** The targets the newest sweep left (journaled with its event), else the newest decision's. */
+function lastTargets(journal: Journal): CoinTarget[] {
+  const events = journal.listEntries({ table: "events", limit: 200 });
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e?.table !== "events" || e.type !== "sweep") continue;
+    const targets = (e.data as { targets?: CoinTarget[] } | null)?.targets;
+    if (Array.isArray(targets)) return targets;
+  }
+  const decisions = journal.listEntries({ table: "decisions", limit: 1 });
+  const d = decisions.at(-1);
+  return d?.table === "decisions" ? ((d.plan as Plan).targets ?? []) : [];
+}
+
+const ago = (ts: number, now: number): string => {
+  const s = Math.max(0, Math.round((now - ts) / 1000));
+  if (s < 120) return `${s}s ago`;
+  if (s < 7200) return `${Math.round(s / 60)}m ago`;
+  return `${(s / 3600).toFixed(1)}h ago`;
+};
+const n = (x: number | null, d = 2): string => (x === null ? "-" : x.toFixed(d));
+
+async function render(r: StatusReport, hours: number, now: number): Promise<string> {
+  const lines = [`account ${r.account}`];
+  lines.push(
+    r.halt
+      ? `HALTED (${r.halt.kind}) ${ago(r.halt.since, now)}: ${r.halt.reason} — clear with: hlcopy resume`
+      : "trading: not halted",
+  );
+  lines.push(`equity ${n(r.equity)} USD · high-water mark ${n(r.hwm)} · drawdown ${n(r.drawdownPct)}%`);
+  if (r.lastRun) {
+    lines.push(
+      `last run: ${r.lastRun.command} started ${ago(r.lastRun.startedAt, now)}${
+        r.lastRun.endedAt === null ? " (running or killed)" : `, exit ${r.lastRun.exitCode}`
+      }`,
+    );
+  }
+  if (r.lastSweep) {
+    lines.push(
+      `last sweep ${ago(r.lastSweep.ts, now)}: ${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${n(r.lastSweep.driftUsd)} USD)`,
+    );
+  }
+  if (r.positions.length > 0) {
+    lines.push(
+      await renderTable(
+        ["coin", "leader", "target", "ours", "drift USD"],
+        r.positions.map((p) => [p.coin, p.leaderSize, p.targetSize, p.ourSize, p.driftUsd.toFixed(2)]),
+      ),
+    );
+  }
+  const s = r.slippageBps;
+  const l = r.copyLagMs;
+  lines.push(
+    `slippage (last ${hours}h, ${s.count} fills): mean ${n(s.mean)} · median ${n(s.median)} · p95 ${n(s.p95)} bps`,
+    `copy lag (last ${hours}h): p50 ${n(l.median, 0)} ms · p99 ${n(l.p99, 0)} ms`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Clear every active halt and restart the high-water mark at the latest equity.
+ * @throws {UsageError} when not confirmed off a terminal without --yes (nothing changed).
+ */
+export async function runResume(p: {
+  configDir: string;
+  account: Address;
+  json: boolean;
+  yes: boolean;
+  out?: Writer;
+  now?: number;
+}): Promise<void> {
+  const out = p.out ?? process.stdout;
+  const opened = openExisting(p.configDir, p.account);
+  const halt = opened?.journal.activeHalt() ?? null;
+  if (!opened || !halt) {
+    opened?.journal.close();
+    if (p.json) printJson({ account: p.account, cleared: 0 }, out);
+    else out.write(`not halted: nothing to resume for ${p.account}\n`);
+    return;
+  }
+  const { journal } = opened;
+  try {
+    if (!p.yes) {
+      const { createPrompt } = await import("../../store/secrets.js");
+      const prompt = createPrompt();
+      try {
+        if (!prompt.interactive) {
+          throw new UsageError("refusing to resume without confirmation", {
+            hint: "run it on a terminal, or pass --yes",
+          });
+        }
+        const ok = await prompt.confirm(`Halted (${halt.kind}): ${halt.reason}. Resume trading? [y/N] `);
+        if (!ok) {
+          out.write("not resumed\n");
+          return;
+        }
+      } finally {
+        prompt.close();
+      }
+    }
+    const now = p.now ?? Date.now();
+    const cleared = journal.clearHalts(now);
+    const equity = journal.latestEquity();
+    const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
+    journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
+    if (p.json) printJson({ account: p.account, cleared, hwm }, out);
+    else {
+      out.write(
+        `resumed: cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
+          hwm === null ? "" : `; high-water mark restarts at ${hwm.toFixed(2)} USD`
+        }\n`,
+      );
+    }
+  } finally {
+    journal.close();
+  }
+}

@@ -1,0 +1,221 @@
+// The follow loop against the in-process simulator, fault by fault: a scripted leader trades,
+// the engine copies it over real websockets and HTTP, the simulator injects the fault, and
+// at the end the account is in sync with no cloid sent twice.
+
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { Address } from "../../src/core/types.js";
+import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
+import { RequestBudget } from "../../src/exchange/index.js";
+import { type SimFault, type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import { openJournal } from "../../src/store/journal.js";
+import { eventually, masterWithAgent } from "../exchange/helpers.js";
+
+let sim: SimHandle;
+let seed = 100;
+beforeAll(async () => {
+  sim = await startSim({ seed: 31, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+function settings(patch: (s: Settings) => void = () => {}): Settings {
+  const s = defaultSettings();
+  s.sizing.mode = "fixed-ratio";
+  s.sizing.ratio = 0.2; // the leader's $200–2000 trades become $40–400: above the $10 minimum
+  s.exec.sweepSeconds = 3600; // sweeps only when a test (or a reconnect) asks
+  patch(s);
+  return s;
+}
+
+async function follow(
+  s: Settings = settings(),
+  options: { staleMs?: number; exitOnHalt?: boolean; backoffMs?: number } = {},
+) {
+  const { master, agentKey } = await masterWithAgent(sim, 100_000);
+  const leaderKey = leaderKeyForSeed(seed++);
+  const leader = { address: privateKeyToAccount(leaderKey).address.toLowerCase() as Address };
+  sim.control.fund(leader.address, 1_000_000);
+  // The simulator has no rate limit: lift ours so back-to-back test sweeps are not paced
+  // (a 429 from the simulator still puts the budget into backoff).
+  const budget = new RequestBudget({
+    limitPerMinute: 1e9,
+    burst: 1e6,
+    initialBackoffMs: 50,
+    maxBackoffMs: 200,
+  });
+  const client = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: master.address,
+    agentKey,
+    budget,
+  });
+  const journal = openJournal(":memory:");
+  const engine = new CopyEngine({
+    reader: client,
+    executor: liveExecutor(client),
+    journal,
+    settings: s,
+    leaders: [{ address: leader.address, weight: 1 }],
+    account: master.address,
+    network: sim.httpUrl,
+    mode: "live",
+    command: "follow",
+    backoffMs: 50,
+    ...options,
+  });
+  const events: EngineEvent[] = [];
+  engine.events.on((e) => events.push(e));
+  const done = engine.run(
+    streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account: master.address }),
+  );
+  await eventually(() => events.some((e) => e.type === "sweep"));
+  let leaderSeed = seed * 7;
+  /** The leader makes `n` more trades (the same account, a new script). */
+  const burst = async (n: number, rate = 25) => {
+    const l = await startScriptedLeader({
+      httpUrl: sim.httpUrl,
+      seed: leaderSeed++,
+      privateKey: leaderKey,
+      ratePerSec: rate,
+      coins: ["BTC", "ETH", "SOL", "HYPE"],
+      maxTrades: n,
+      fundUsd: 0,
+    });
+    return l;
+  };
+  return { master: master.address, leader: leader.address, engine, events, journal, done, burst, client };
+}
+
+/** After the leader stops: one sweep repairs what the stream missed, the next finds nothing. */
+async function expectInSync(t: Awaited<ReturnType<typeof follow>>) {
+  await t.engine.sweep("manual");
+  const check = await t.engine.sweep("manual");
+  expect(check.results).toEqual([]);
+  expect(check.plan.skipped.filter((s) => s.reason !== "below-min-notional")).toEqual([]);
+  expect(check.plan.inSync).toBe(true);
+  const cloids = sim.control.orderHistory(t.master).map((o) => o.cloid);
+  expect(cloids.length).toBeGreaterThan(0);
+  expect(new Set(cloids).size).toBe(cloids.length);
+}
+
+describe("hlcopy follow against the simulator", () => {
+  it("copies a 50-trade leader across four coins with no /info request between sweeps, then is in sync", async () => {
+    const t = await follow();
+    const l = await t.burst(50, 40);
+    const infoAtStart = sim.control.stats().requests.info; // after the leader's own start reads
+    await l.done;
+    const leaderTrades = l.trades();
+    expect(leaderTrades).toBeGreaterThanOrEqual(45);
+    // Every leader trade reached us as a fill event and was planned on the hot path.
+    await eventually(() => t.events.filter((e) => e.type === "leaderFill").length >= leaderTrades);
+    await t.engine.sweep("manual").then(() => undefined); // flush the queue (one sweep)
+    const infoDuringBurst = sim.control.stats().requests.info - infoAtStart;
+    // The one flush sweep reads markets (allMids), the leader, us (+ open orders) and the
+    // leader's ledger: 5. Nothing else touched /info while 50 trades were copied.
+    expect(infoDuringBurst).toBeLessThanOrEqual(5);
+    const hotOrders = t.events.filter((e) => e.type === "decision" && e.trigger === "fill").length;
+    expect(hotOrders).toBeGreaterThan(10);
+    await expectInSync(t);
+    expect(await t.engine.stop("test")).toBe(0);
+  });
+
+  const faults: [string, SimFault][] = [
+    ["dropWs during a burst", { kind: "dropWs" }],
+    ["partialFill", { kind: "partialFill", count: 4, fraction: 0.5 }],
+    ["http429", { kind: "http429", count: 2, endpoint: "exchange" }],
+    ["http500 after execution", { kind: "http500", count: 2, endpoint: "exchange", stage: "after" }],
+    ["latency 500", { kind: "latency", ms: 500 }],
+  ];
+  for (const [name, fault] of faults) {
+    it(`${name}: ends in sync with no duplicate cloid`, async () => {
+      const t = await follow();
+      // Every leader order waits too under added latency: a shorter burst keeps the test quick.
+      const l = await t.burst(fault.kind === "latency" ? 4 : 12, 30);
+      await eventually(() => t.events.some((e) => e.type === "order"), 5_000);
+      sim.control.fault(fault);
+      await l.done;
+      if (fault.kind === "dropWs")
+        await eventually(() => t.events.some((e) => e.type === "reconnect"), 5_000);
+      sim.control.fault({ kind: "latency", ms: 0 });
+      await new Promise((r) => setTimeout(r, 300)); // let backoffs lapse
+      await expectInSync(t);
+      expect(await t.engine.stop("test")).toBe(0);
+      sim.control.reset();
+    });
+  }
+
+  it("rejectOrders: rejected orders are journaled, the coin backs off, and a later sweep gets in sync", async () => {
+    const t = await follow(settings(), { backoffMs: 600 });
+    t.engine.togglePause(); // build up drift while the leader trades…
+    const l = await t.burst(8, 30);
+    await l.done;
+    await t.engine.sweep("manual"); // …(paused: planned, not sent)
+    t.engine.togglePause();
+    sim.control.fault({ kind: "rejectOrders", count: 2, message: "Insufficient margin to place order." });
+    const first = await t.engine.sweep("manual");
+    const rejected = first.results.filter((r) => r.status === "rejected");
+    expect(rejected.length).toBe(Math.min(2, first.results.length));
+    expect(rejected[0]?.error).toContain("Insufficient margin");
+    expect(t.journal.getOrder(rejected[0]?.cloid ?? "")?.status).toBe("rejected");
+    // While the coin backs off its plan says so instead of retrying in a tight loop.
+    const during = await t.engine.sweep("manual");
+    expect(during.plan.skipped.some((s) => s.reason === "backoff")).toBe(true);
+    await new Promise((r) => setTimeout(r, 700));
+    await expectInSync(t);
+    expect(await t.engine.stop("test")).toBe(0);
+  });
+
+  it("silenceWs past the stale window blocks increases only, and the copy catches up", async () => {
+    const t = await follow(settings(), { staleMs: 200 });
+    sim.control.fault({ kind: "silenceWs", ms: 1_500 });
+    const l = await t.burst(8, 20);
+    await l.done;
+    await new Promise((r) => setTimeout(r, 1_600));
+    await eventually(() => t.events.some((e) => e.type === "reconnect" || e.type === "heartbeat"), 5_000);
+    await expectInSync(t);
+    expect(await t.engine.stop("test")).toBe(0);
+  });
+
+  it("the kill switch flattens reduce-only, persists the halt and exits 4 with --exit-on-halt", async () => {
+    const s = settings((x) => {
+      x.risk.maxDrawdownPct = 1;
+      x.sizing.ratio = 10; // big positions so a price move is a real drawdown
+    });
+    const t = await follow(s, { exitOnHalt: true });
+    const l = await t.burst(6, 20);
+    await l.done;
+    await t.engine.sweep("manual");
+    const positions = (await t.client.getAccountState(t.master)).positions;
+    expect(Object.keys(positions).length).toBeGreaterThan(0);
+    // Move every held coin 20% against us.
+    for (const p of Object.values(positions)) {
+      const mid = sim.control.mid(p.coin) ?? 0;
+      sim.control.setMid(p.coin, p.size > 0 ? mid * 0.8 : mid * 1.2);
+    }
+    const code = await Promise.race([
+      t.done,
+      (async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        t.engine.sweepNow(); // the stream's account value or this sweep sees the drawdown
+        return t.done;
+      })(),
+    ]);
+    expect(code).toBe(4);
+    expect(t.events.some((e) => e.type === "halt" && e.kind === "kill-switch")).toBe(true);
+    const closes = t.events.filter((e) => e.type === "order" && e.reason === "kill-switch");
+    expect(closes.length).toBeGreaterThan(0);
+    for (const c of closes) if (c.type === "order") expect(c.reduceOnly).toBe(true);
+    expect((await t.client.getAccountState(t.master)).positions).toEqual({});
+    expect(t.journal.activeHalt()?.kind).toBe("kill-switch");
+    sim.control.reset();
+  });
+});
