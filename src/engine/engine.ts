@@ -136,6 +136,7 @@ export class CopyEngine {
   #stopping = false;
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
+  #stateTimer: NodeJS.Timeout | undefined;
   #streams: EngineStreams | null = null;
   #startedAt = 0;
   #seq = 0;
@@ -240,6 +241,7 @@ export class CopyEngine {
     this.#stopping = true;
     this.#exitCode = exitCode;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
+    if (this.#stateTimer) clearTimeout(this.#stateTimer);
     await this.#queue;
     try {
       await this.#streams?.close();
@@ -680,7 +682,24 @@ export class CopyEngine {
 
   #emitState(force: boolean): void {
     const now = this.#now();
-    if (!force && now - this.#lastStateAt < STATE_EVENT_EVERY_MS) return;
+    if (!force && now - this.#lastStateAt < STATE_EVENT_EVERY_MS) {
+      // Throttled, not dropped: the latest state goes out when the window ends.
+      if (!this.#stateTimer && !this.#stopping) {
+        this.#stateTimer = setTimeout(
+          () => {
+            this.#stateTimer = undefined;
+            if (!this.#stopping) this.#emitState(true);
+          },
+          STATE_EVENT_EVERY_MS - (now - this.#lastStateAt),
+        );
+        this.#stateTimer.unref?.();
+      }
+      return;
+    }
+    if (this.#stateTimer) {
+      clearTimeout(this.#stateTimer);
+      this.#stateTimer = undefined;
+    }
     this.#lastStateAt = now;
     const deadbandUsd: Record<string, number> = {};
     for (const t of this.#lastTargets) {
@@ -831,7 +850,10 @@ export class CopyEngine {
         const ts = this.#now();
         this.#emit({ type: "decision", ts, trigger: "fill", coins, plan });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
-        await this.#execute(plan);
+        const results = await this.#execute(plan);
+        // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
+        // so views never show drift that was already traded away.
+        if (results.length > 0) this.#plan(coins);
         this.#emitState(false);
       } catch (error) {
         this.#reportError(error);

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { register as agent } from "./agent.js";
 import { register as backtest } from "./backtest.js";
 import { register as config } from "./config.js";
+import { register as demo } from "./demo.js";
 import { register as follow } from "./follow.js";
 import { register as init } from "./init.js";
 import { register as inspect } from "./inspect.js";
@@ -14,6 +15,7 @@ import { register as sim } from "./sim.js";
 import { register as status } from "./status.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  demo,
   init,
   agent,
   follow,

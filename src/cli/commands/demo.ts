@@ -1,0 +1,34 @@
+// `hlcopy demo` — the whole product on a local simulator, in one command.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+
+export function register(program: Command): void {
+  program
+    .command("demo")
+    .description("watch hlcopy copy a scripted leader on a local simulator: no keys, no network, no money")
+    .option("--speed <n>", "how fast the leader trades and prices move (1 = 2 trades/s)", "1")
+    .option("--duration <time>", "how long to run: 60s, 2m, or seconds", "60s")
+    .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")
+    .addHelpText(
+      "after",
+      `
+Everything runs in this process on 127.0.0.1: a Hyperliquid-compatible simulator, a funded
+leader trading BTC, ETH, SOL and HYPE (opens, adds, partial closes, flips), and your
+follower account, whose agent key is approved through the real approveAgent path. Then
+follow runs against it — signing, websockets, orders — until the time is up or you press q.
+At the end: trades copied, skips by reason, final drift, slippage and copy lag
+(with --json the last line is that summary as JSON).
+
+Examples:
+  $ hlcopy demo
+  $ hlcopy demo --speed 3 --duration 2m
+  $ hlcopy demo --no-ui --duration 10s --json | tail -1`,
+    )
+    .action(async (opts: { speed: string; duration: string; ui: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { parseDemoOptions, runDemo } = await import("../demo/run.js");
+      const parsed = parseDemoOptions(opts);
+      process.exitCode = await runDemo({ ...parsed, json: g.json === true });
+    });
+}

@@ -1,0 +1,182 @@
+// `hlcopy demo`: the simulator, a scripted leader and a follower in this process, and the
+// real follow path between them (agent approval, signing, websockets, orders, journal).
+// Keys are made in memory for this run and never written or printed.
+
+import { UsageError } from "../../core/errors.js";
+import { defaultSettings } from "../../core/settings.js";
+import type { Address } from "../../core/types.js";
+import { CopyEngine } from "../../engine/engine.js";
+import { EngineEvents } from "../../engine/events.js";
+import { liveExecutor } from "../../engine/executor.js";
+import { printJson } from "../output.js";
+
+export interface DemoOptions {
+  speed: number;
+  durationMs: number;
+  noUi: boolean;
+}
+
+const LEADER_USD = 100_000;
+const FOLLOWER_USD = 10_000;
+const COINS = ["BTC", "ETH", "SOL", "HYPE"];
+
+/** "60s", "2m", "90" (seconds), "1.5m". */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  const value = m ? Number(m[1]) : Number.NaN;
+  const unit = m?.[2] ?? "s";
+  const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  const ms = value * (units[unit] ?? Number.NaN);
+  if (!Number.isFinite(ms) || ms <= 0 || ms > 24 * 3_600_000) {
+    throw new UsageError(`invalid --duration "${text}": expected e.g. 30s, 2m or 90`, {
+      hint: "a positive time up to 24h: 10s, 60s, 2m",
+    });
+  }
+  return ms;
+}
+
+/** @throws {UsageError} for a bad --speed or --duration. */
+export function parseDemoOptions(opts: { speed?: string; duration?: string; ui?: boolean }): DemoOptions {
+  const speed = Number(opts.speed ?? 1);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 50) {
+    throw new UsageError(`invalid --speed "${opts.speed}": expected a number > 0 and ≤ 50`, {
+      hint: "1 is 2 leader trades a second; try --speed 3",
+    });
+  }
+  return { speed, durationMs: parseDuration(opts.duration ?? "60s"), noUi: opts.ui === false };
+}
+
+export async function runDemo(options: DemoOptions & { json: boolean }): Promise<number> {
+  const { startSim } = await import("../../sim/index.js");
+  const { startScriptedLeader } = await import("../../sim/leader.js");
+  const { generatePrivateKey, privateKeyToAccount } = await import("viem/accounts");
+  const { approveAgent } = await import("../../exchange/agents.js");
+  const { engineClient, streamsOpener } = await import("../../engine/wiring.js");
+  const { openJournal } = await import("../../store/journal.js");
+  const { shouldUseDashboard, startView } = await import("../../ui/view.js");
+
+  const progress = (line: string) => {
+    if (!options.json) process.stderr.write(`${line}\n`);
+  };
+  const sim = await startSim({ seed: 7, tickMs: Math.max(20, Math.round(500 / options.speed)) });
+  const leader = await startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: 42,
+    ratePerSec: 2 * options.speed,
+    coins: COINS,
+    fundUsd: LEADER_USD,
+  });
+  const masterKey = generatePrivateKey();
+  const account = privateKeyToAccount(masterKey).address.toLowerCase() as Address;
+  sim.control.fund(account, FOLLOWER_USD);
+  const agentKey = generatePrivateKey();
+  await approveAgent({
+    httpUrl: sim.httpUrl,
+    isTestnet: false,
+    masterKey,
+    agentAddress: privateKeyToAccount(agentKey).address.toLowerCase() as Address,
+    name: "hlcopy-demo",
+  });
+  progress(
+    `demo: simulator ${sim.httpUrl}; leader ${leader.address} ($${LEADER_USD.toLocaleString("en-US")}); you ${account} ($${FOLLOWER_USD.toLocaleString("en-US")}, agent approved)`,
+  );
+
+  const settings = defaultSettings();
+  settings.exec.sweepSeconds = 5;
+  const events = new EngineEvents();
+  const client = engineClient(
+    { httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account, agentKey },
+    events,
+  );
+  const journal = openJournal(":memory:");
+  const leaders = [{ address: leader.address as Address, weight: 1 }];
+  const engine = new CopyEngine({
+    reader: client,
+    executor: liveExecutor(client),
+    journal,
+    settings,
+    leaders,
+    account,
+    network: "demo (local simulator)",
+    mode: "live",
+    command: "demo",
+    events,
+  });
+
+  let finishing: Promise<void> | null = null;
+  /** Stop the leader, let one last sweep settle the copy, then stop the engine. */
+  const finish = (reason: string): Promise<void> => {
+    finishing ??= (async () => {
+      await leader.stop();
+      try {
+        await engine.sweep("manual");
+      } catch {
+        // the run's summary still stands; the error was shown as an event
+      }
+      await engine.stop(reason);
+    })();
+    return finishing;
+  };
+
+  const dashboard = shouldUseDashboard({
+    noUi: options.noUi,
+    json: options.json,
+    stdout: process.stdout,
+    stdin: process.stdin,
+  });
+  const view = await startView({
+    events,
+    dashboard,
+    json: options.json,
+    initial: { mode: "live", leaders, account, network: "demo" },
+    controls: {
+      quit: () => void finish("quit"),
+      togglePause: () => engine.togglePause(),
+      sweepNow: () => engine.sweepNow(),
+      flatten: () => engine.flatten(),
+    },
+  });
+  const timer = setTimeout(() => void finish("demo time is up"), options.durationMs);
+  const onSignal = () => void finish("interrupted");
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let code: number;
+  try {
+    code = await engine.run(
+      streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address as Address], account }),
+    );
+    await finishing;
+  } finally {
+    clearTimeout(timer);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await view.close();
+    await leader.stop();
+    journal.close();
+    await sim.close();
+  }
+
+  const summary = view.summary();
+  if (options.json) printJson(summary);
+  else {
+    const skipped = Object.entries(summary.skipped)
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(", ");
+    const f = (x: number | null, d = 1) => (x === null ? "-" : x.toFixed(d));
+    process.stdout.write(
+      [
+        "",
+        `demo summary (${leader.trades()} leader trades)`,
+        `  trades copied    ${summary.copiedTrades}`,
+        `  skipped          ${skipped || "none"}`,
+        `  final drift      ${summary.finalDriftUsd.toFixed(2)} USD`,
+        `  slippage         mean ${f(summary.slippageBps.mean)} · median ${f(summary.slippageBps.median)} · p95 ${f(summary.slippageBps.p95)} bps`,
+        `  copy lag         p50 ${f(summary.copyLagMs.p50, 0)} ms · p99 ${f(summary.copyLagMs.p99, 0)} ms`,
+        "",
+        "Next: hlcopy inspect <leader> to vet a real leader, hlcopy --help for everything.",
+        "",
+      ].join("\n"),
+    );
+  }
+  return code;
+}
