@@ -1,0 +1,49 @@
+// `hlcopy demo` as a newcomer runs it (without a terminal): the real binary, its own
+// simulator, leader and follower, and the summary as the last JSON line.
+
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+describe("hlcopy demo", () => {
+  it("--no-ui --duration 10s --json copies trades and ends within the deadband", async () => {
+    const r = await runCli(["demo", "--no-ui", "--duration", "10s", "--json"], { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.trim().split("\n");
+    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const summary = events.at(-1) as {
+      copiedTrades: number;
+      skipped: Record<string, number>;
+      finalDriftUsd: number;
+      slippageBps: { mean: number | null; median: number | null; p95: number | null };
+      copyLagMs: { p50: number | null; p99: number | null };
+    };
+    expect(Object.keys(summary).sort()).toEqual([
+      "copiedTrades",
+      "copyLagMs",
+      "finalDriftUsd",
+      "skipped",
+      "slippageBps",
+    ]);
+    expect(summary.copiedTrades).toBeGreaterThan(5);
+    // Within the deadband: every coin's drift is under the $10 exchange minimum (the demo's
+    // positions are small, so the deadband is that minimum), and the last sweep was in sync.
+    const coins = new Set(events.filter((e) => e.type === "order").map((e) => e.coin)).size;
+    expect(Math.abs(summary.finalDriftUsd)).toBeLessThan(10 * Math.max(1, coins));
+    const lastSweep = events.filter((e) => e.type === "sweep").at(-1);
+    expect(lastSweep?.inSync).toBe(true);
+    expect(summary.copyLagMs.p50).toBeGreaterThan(0);
+    expect(summary.slippageBps.median).not.toBeNull();
+    // The real path: signed orders went out and filled; nothing secret was printed.
+    expect(events.some((e) => e.type === "order" && e.status === "filled")).toBe(true);
+    expect(r.stdout).not.toMatch(/0x[0-9a-fA-F]{64}/);
+  });
+
+  it("a bad --duration or --speed is a usage error with a hint", async () => {
+    const r = await runCli(["demo", "--duration", "soon"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: invalid --duration "soon".*\nhint: /);
+    const s = await runCli(["demo", "--speed", "-1"]);
+    expect(s.code).toBe(2);
+  });
+});

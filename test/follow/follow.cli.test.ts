@@ -1,0 +1,227 @@
+// `hlcopy follow`, `status` and `resume` as a trader runs them: the real binary, spawned,
+// against the simulator in this process; signals and kill -9 for real.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+
+let sim: SimHandle;
+let account: Address;
+let agentKey: `0x${string}`;
+const leaderKey = leaderKeyForSeed(501);
+const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 41, tickMs: 0 });
+  sim.control.fund(leader, 1_000_000);
+  const f = await masterWithAgent(sim, 50_000);
+  account = f.master.address;
+  agentKey = f.agentKey;
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+interface Running {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function startFollow(configDir: string, extra: string[] = []): Running {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      "--network",
+      sim.httpUrl,
+      "--account",
+      account,
+      "--json",
+      "follow",
+      leader,
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.2",
+      ...extra,
+    ],
+    {
+      env: cleanEnv({ HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey }),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const lines: Record<string, unknown>[] = [];
+  let buffer = "";
+  let err = "";
+  child.stdout?.on("data", (d) => {
+    buffer += d;
+    let i = buffer.indexOf("\n");
+    while (i >= 0) {
+      lines.push(JSON.parse(buffer.slice(0, i)) as Record<string, unknown>);
+      buffer = buffer.slice(i + 1);
+      i = buffer.indexOf("\n");
+    }
+  });
+  child.stderr?.on("data", (d) => {
+    err += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { child, lines, stderr: () => err, exit };
+}
+
+let leaderSeed = 900;
+function trade(n: number, rate = 20): Promise<ScriptedLeader> {
+  return startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: leaderSeed++,
+    privateKey: leaderKey,
+    ratePerSec: rate,
+    coins: ["BTC", "ETH", "SOL", "HYPE"],
+    maxTrades: n,
+    fundUsd: 0,
+  });
+}
+
+const orders = () => sim.control.orderHistory(account);
+const cloidsUnique = () => {
+  const cloids = orders().map((o) => o.cloid);
+  return new Set(cloids).size === cloids.length;
+};
+
+describe("hlcopy follow (the real binary)", () => {
+  it("SIGTERM: stops cleanly with exit 0, sends nothing after the signal, prints the summary last", async () => {
+    const dir = tempDir();
+    const run = startFollow(dir, ["--sweep-seconds", "3600"]);
+    await eventually(() => run.lines.some((l) => l.type === "sweep"), 10_000);
+    const l = await trade(1_000, 20);
+    await eventually(() => run.lines.filter((x) => x.type === "order").length >= 3, 10_000);
+    run.child.kill("SIGTERM");
+    const atSignal = orders().length;
+    expect(await run.exit).toBe(0);
+    const afterExit = orders().length;
+    await l.stop();
+    // At most the batch already in flight when the signal came.
+    expect(afterExit - atSignal).toBeLessThanOrEqual(1);
+    expect(run.lines.at(-2)?.type).toBe("stop");
+    expect(run.lines.at(-1)).toMatchObject({ type: "summary" });
+    expect(run.stderr()).toBe("");
+    expect(cloidsUnique()).toBe(true);
+    // The journal saw a clean end.
+    const status = await runCli(["--account", account, "--json", "status"], {
+      env: { HLCOPY_CONFIG_DIR: dir },
+    });
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.stdout) as { lastRun: { exitCode: number }; halt: unknown };
+    expect(report.lastRun.exitCode).toBe(0);
+    expect(report.halt).toBeNull();
+  });
+
+  it("kill -9 in the middle of a burst, then a restart: in sync, no order sent twice", async () => {
+    const dir = tempDir();
+    const first = startFollow(dir, ["--sweep-seconds", "3600"]);
+    await eventually(() => first.lines.some((l) => l.type === "sweep"), 10_000);
+    const l = await trade(1_000, 40);
+    await eventually(() => first.lines.filter((x) => x.type === "order").length >= 5, 10_000);
+    first.child.kill("SIGKILL");
+    await first.exit;
+    await l.stop();
+    // The restart finds the dead process's lock, takes it over, recovers by cloid, sweeps.
+    const second = startFollow(dir, ["--sweep-seconds", "3600"]);
+    await eventually(() => second.lines.some((x) => x.type === "sweep"), 15_000);
+    second.child.kill("SIGTERM");
+    expect(await second.exit).toBe(0);
+    expect(cloidsUnique()).toBe(true);
+    const check = await runCli(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        account,
+        "--json",
+        "reconcile",
+        leader,
+        "--mode",
+        "fixed-ratio",
+        "--ratio",
+        "0.2",
+        "--dry-run",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: dir } },
+    );
+    expect(JSON.parse(check.stdout).actions).toEqual([]);
+    expect(check.code).toBe(0);
+  });
+
+  it("refuses bad input with exit 2 before touching anything", async () => {
+    const dir = tempDir();
+    const bad = await runCli(
+      ["--network", sim.httpUrl, "--account", account, "follow", leader, "--weights", "1,2"],
+      {
+        env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey },
+      },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: invalid --weights "1,2".*\nhint: /);
+    const both = await runCli(
+      ["--network", sim.httpUrl, "--account", account, "follow", leader, "--dry-run", "--paper"],
+      {
+        env: { HLCOPY_CONFIG_DIR: dir },
+      },
+    );
+    expect(both.code).toBe(2);
+  });
+});
+
+describe("hlcopy status and resume", () => {
+  it("status shows a halt from the journal; resume --yes clears it and restarts the high-water mark", async () => {
+    const dir = tempDir();
+    const journal = openJournal(journalPath(dir, account));
+    journal.recordEquity(1_000, 10_000);
+    journal.recordEquity(2_000, 7_000);
+    journal.recordHalt({
+      ts: 2_000,
+      kind: "kill-switch",
+      reason: "drawdown 30.00% from high-water mark 10000.00",
+    });
+    journal.close();
+    const env = { HLCOPY_CONFIG_DIR: dir };
+    const before = await runCli(["--account", account, "--json", "status"], { env });
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      halt: { kind: "kill-switch" },
+      equity: 7_000,
+      hwm: 10_000,
+      drawdownPct: 30,
+    });
+    const human = await runCli(["--account", account, "status"], { env });
+    expect(human.stdout).toContain("HALTED (kill-switch)");
+    const refused = await runCli(["--account", account, "resume"], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("hint: run it on a terminal, or pass --yes");
+    const resumed = await runCli(["--account", account, "resume", "--yes"], { env });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("resumed: cleared 1 halt(s)");
+    const after = JSON.parse((await runCli(["--account", account, "--json", "status"], { env })).stdout);
+    expect(after.halt).toBeNull();
+    expect(after.hwm).toBe(7_000);
+  });
+
+  it("status without any run says so; a corrupt journal is a clear error naming the file", async () => {
+    const dir = tempDir();
+    const none = await runCli(["--account", account, "status"], { env: { HLCOPY_CONFIG_DIR: dir } });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain("no runs yet");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(journalPath(dir, account), "this is not a database, just bytes ".repeat(200));
+    const corrupt = await runCli(["--account", account, "status"], { env: { HLCOPY_CONFIG_DIR: dir } });
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toContain(journalPath(dir, account));
+  });
+});
