@@ -846,9 +846,11 @@ export class CopyEngine {
       this.#dirty.clear();
       if (coins.length === 0 || this.#stopping) return;
       try {
+        const t0 = performance.now();
         const plan = this.#plan(coins);
+        const durationMs = performance.now() - t0;
         const ts = this.#now();
-        this.#emit({ type: "decision", ts, trigger: "fill", coins, plan });
+        this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
         const results = await this.#execute(plan);
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),

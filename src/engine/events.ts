@@ -59,6 +59,8 @@ export type EngineEvent =
       trigger: "fill" | "sweep" | "start" | "manual";
       coins: string[];
       plan: Plan;
+      /** Time the planner took for this decision (ms, sub-millisecond resolution). */
+      durationMs?: number;
     }
   | {
       type: "order";
