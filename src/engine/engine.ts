@@ -436,9 +436,14 @@ export class CopyEngine {
       data: { inSync: after.inSync, driftUsd, durationMs, requests, trigger, targets: after.targets },
     });
     this.#emitState(true);
-    if (this.#halt && o.exitOnHalt && !this.#stopping) {
-      this.#haltFlattened = results.every((r) => r.status === "filled");
-      if (this.#haltFlattened) queueMicrotask(() => void this.stop(`halted: ${this.#halt?.reason}`, 4));
+    if (this.#halt) {
+      // Flat once a halted sweep has nothing left to close (or closed it all): from then on
+      // only the regular sweeps run, not one per account update.
+      this.#haltFlattened =
+        after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
+      if (this.#haltFlattened && o.exitOnHalt && !this.#stopping && o.mode !== "dry-run") {
+        queueMicrotask(() => void this.stop(`halted: ${this.#halt?.reason}`, 4));
+      }
     }
     return { plan, results, requests, halted: this.#halt !== null };
   }
@@ -640,10 +645,13 @@ export class CopyEngine {
 
   #checkSafety(accountValue: number, fromSweep: boolean): void {
     const o = this.#o;
-    if (o.mode === "dry-run" && accountValue <= 0) return;
+    // A dry run shows what the rules would do but writes no equity and no halt: it must
+    // never leave a halt behind that stops the trader's real runs.
+    const persist = o.mode !== "dry-run";
+    if (!persist && accountValue <= 0) return;
     const now = this.#now();
     let hwm = o.journal.highWaterMark() ?? accountValue;
-    if (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS) {
+    if (persist && (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
       hwm = o.journal.recordEquity(now, accountValue).hwm;
       this.#lastEquityRecordAt = now;
     }
@@ -671,12 +679,15 @@ export class CopyEngine {
   #recordHalt(kind: HaltKind, reason: string): void {
     const now = this.#now();
     this.#halt = { kind, reason };
-    this.#o.journal.recordHalt({
-      ts: now,
-      kind,
-      reason,
-      details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm },
-    });
+    this.#haltFlattened = false;
+    if (this.#o.mode !== "dry-run") {
+      this.#o.journal.recordHalt({
+        ts: now,
+        kind,
+        reason,
+        details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm },
+      });
+    }
     this.#emit({ type: "halt", ts: now, kind, reason });
   }
 

@@ -131,3 +131,41 @@ describe("following", () => {
     expect(t.events.some((e) => e.type === "fill" && e.lagMs !== null)).toBe(true);
   });
 });
+
+describe("a dry run", () => {
+  it("shows what the kill switch would do but leaves no halt and no equity in the journal", async () => {
+    const t = await setup(
+      settings((x) => {
+        x.risk.maxDrawdownPct = 5;
+      }),
+    );
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    // An earlier run saw $200 000: today's $100 000 is a 50% drawdown.
+    t.journal.recordEquity(1, 200_000);
+    const dry = new CopyEngine({
+      reader: t.client,
+      executor: null,
+      journal: t.journal,
+      settings: settings((x) => {
+        x.risk.maxDrawdownPct = 5;
+      }),
+      leaders: [{ address: t.leader.address, weight: 1 }],
+      account: t.master.address,
+      network: sim.httpUrl,
+      mode: "dry-run",
+      command: "dry-run",
+    });
+    const halts: EngineEvent[] = [];
+    dry.events.on((e) => {
+      if (e.type === "halt") halts.push(e);
+    });
+    dry.begin();
+    const r = await dry.sweep("sweep");
+    expect(r.halted).toBe(true);
+    expect(halts.map((h) => h.type === "halt" && h.kind)).toEqual(["kill-switch"]);
+    expect(r.results).toEqual([]);
+    expect(t.journal.activeHalt()).toBeNull();
+    expect(t.journal.latestEquity()?.accountValue).toBe(200_000);
+    await dry.stop("done");
+  });
+});
