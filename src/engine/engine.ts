@@ -137,6 +137,7 @@ export class CopyEngine {
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   #stateTimer: NodeJS.Timeout | undefined;
+  #watchedBooks = "";
   #streams: EngineStreams | null = null;
   #startedAt = 0;
   #seq = 0;
@@ -436,6 +437,7 @@ export class CopyEngine {
       data: { inSync: after.inSync, driftUsd, durationMs, requests, trigger, targets: after.targets },
     });
     this.#emitState(true);
+    this.#watchBooks();
     if (this.#halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
       // only the regular sweeps run, not one per account update.
@@ -446,6 +448,24 @@ export class CopyEngine {
       }
     }
     return { plan, results, requests, halted: this.#halt !== null };
+  }
+
+  /**
+   * Stream the top of book of every coin the leaders or we hold, so limit prices start from
+   * the real best bid/ask instead of the mid (off the hot path; failures only warn).
+   */
+  #watchBooks(): void {
+    const streams = this.#streams;
+    if (!streams?.watchBooks || this.#stopping) return;
+    const coins = new Set<string>(Object.keys(this.#ours.state.positions));
+    for (const l of this.#leaders) for (const c of Object.keys(l.state.positions)) coins.add(c);
+    const key = [...coins].sort().join(",");
+    if (key === this.#watchedBooks) return;
+    this.#watchedBooks = key;
+    streams.watchBooks([...coins]).catch((error: unknown) => {
+      this.#watchedBooks = "";
+      this.#emit({ type: "warning", ts: this.#now(), message: `books: ${toHlcopyError(error).message}` });
+    });
   }
 
   #plan(coins: string[] | undefined): Plan {
