@@ -2,6 +2,7 @@
 // the order that changes nothing when something is wrong: account → key → lock → journal
 // → agent approval. `close()` undoes it in reverse. Heavy modules load here, not at startup.
 
+import { UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
@@ -29,6 +30,8 @@ export interface OpenTradingOptions {
   /** Use this account instead of requiring one (paper runs without an account). */
   account?: Address;
   events?: EngineEvents;
+  /** The leaders of the run: following your own account is refused before anything else. */
+  leaders?: Address[];
   /** Where warnings (approval ending soon) go. */
   warn?: (line: string) => void;
 }
@@ -42,6 +45,11 @@ export async function openTradingSession(
   options: OpenTradingOptions,
 ): Promise<TradingSession> {
   const account = options.account ?? requireAccount(ctx);
+  if (options.leaders?.includes(account)) {
+    throw new UsageError(`the leader ${account} is your own account`, {
+      hint: "follow someone else's address; --account is the account that copies",
+    });
+  }
   let agentKey: `0x${string}` | undefined;
   let agentAddress: Address | null = null;
   if (options.needKey) {

@@ -245,6 +245,11 @@ describe("hlcopy reconcile", () => {
     });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/^error: .*\nhint: /);
+    const self = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", follower], {
+      env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey },
+    });
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain("is your own account");
     const negative = await reconcile(["--max-leverage", "-1"]);
     expect(negative.code).toBe(2);
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);

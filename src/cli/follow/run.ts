@@ -78,6 +78,7 @@ export async function runFollow(
     needKey: mode === "live",
     lock: mode !== "dry-run",
     command: "follow",
+    leaders: leaders.map((l) => l.address),
     paper: mode === "paper",
     ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
     events,

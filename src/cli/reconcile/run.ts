@@ -60,6 +60,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     needKey: !dryRun,
     lock: !dryRun,
     command: "reconcile",
+    leaders: [leader],
     warn: (line) => err.write(`${line}\n`),
   });
   const engine = new CopyEngine({
