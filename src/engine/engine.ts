@@ -211,6 +211,8 @@ export class CopyEngine {
       account: o.account,
       network: o.network,
     });
+    // A halt from an earlier run is still in force: say so before anything else happens.
+    if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
   }
 
   /**

@@ -119,6 +119,12 @@ export async function runFollow(
     },
   });
 
+  // A run that could not start ends with the contract's error/hint lines on stderr too (the
+  // dashboard that showed it is gone by then).
+  let lastError: { message: string; hint?: string } | null = null;
+  events.on((e) => {
+    if (e.type === "error") lastError = e;
+  });
   // A signal stops the engine: nothing is sent after it, the job in flight finishes.
   const onSignal = (signal: NodeJS.Signals) => void engine.stop(`signal ${signal}`);
   process.once("SIGINT", onSignal);
@@ -140,9 +146,13 @@ export async function runFollow(
     await view.close();
     session.close();
   }
+  const failed = lastError as { message: string; hint?: string } | null;
+  if (code !== 0 && code !== 4 && failed && !ctx.json) {
+    process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
+  }
   const summary = view.summary();
   if (ctx.json) printJson({ type: "summary", ...summary });
-  else if (!dashboard) {
+  else if (!dashboard && (code === 0 || code === 4)) {
     process.stdout.write(
       `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD; slippage median ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
     );
