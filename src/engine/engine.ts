@@ -95,6 +95,8 @@ export interface EngineOptions {
    * now and needs none.
    */
   leaderCashFlows?: boolean;
+  /** How long after its journal time an unresolved order not found counts as never placed. Default 17 s. */
+  orderSettleMs?: number;
   /** Stop (exit 4) once a halt has flattened the account. */
   exitOnHalt?: boolean;
   now?: () => number;
@@ -296,8 +298,11 @@ export class CopyEngine {
     const o = this.#o;
     if (o.mode !== "live") return 0;
     const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
-    const settleMs = 20_000;
+    // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
+    // clock skew. Until then an order not found may still arrive, so nothing is planned.
+    const settleMs = o.orderSettleMs ?? 17_000;
     for (const row of rows) {
+      let told = false;
       for (;;) {
         this.#requests++;
         const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
@@ -320,6 +325,14 @@ export class CopyEngine {
             error: "not placed: the order never reached the exchange before it expired",
           });
           break;
+        }
+        if (!told) {
+          told = true;
+          this.#emit({
+            type: "warning",
+            ts: now,
+            message: `order ${row.cloid} (${row.coin}) from an earlier run is not on the exchange yet: waiting up to ${Math.ceil((settleMs - (now - row.ts)) / 1000)}s for its expiry before planning`,
+          });
         }
         await new Promise((r) => setTimeout(r, Math.min(1_000, settleMs - (now - row.ts))));
       }

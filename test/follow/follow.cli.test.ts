@@ -124,7 +124,9 @@ describe("hlcopy follow (the real binary)", () => {
     expect(report.halt).toBeNull();
   });
 
-  it("kill -9 in the middle of a burst, then a restart: in sync, no order sent twice", async () => {
+  it("kill -9 in the middle of a burst, then a restart: in sync, no order sent twice", {
+    timeout: 60_000,
+  }, async () => {
     const dir = tempDir();
     const first = startFollow(dir, ["--sweep-seconds", "3600"]);
     await eventually(() => first.lines.some((l) => l.type === "sweep"), 10_000);
@@ -135,7 +137,8 @@ describe("hlcopy follow (the real binary)", () => {
     await l.stop();
     // The restart finds the dead process's lock, takes it over, recovers by cloid, sweeps.
     const second = startFollow(dir, ["--sweep-seconds", "3600"]);
-    await eventually(() => second.lines.some((x) => x.type === "sweep"), 15_000);
+    // An order the kill cut off before it reached the exchange is waited out (≤ 17 s) first.
+    await eventually(() => second.lines.some((x) => x.type === "sweep"), 30_000);
     second.child.kill("SIGTERM");
     expect(await second.exit).toBe(0);
     expect(cloidsUnique()).toBe(true);
