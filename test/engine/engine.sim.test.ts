@@ -169,3 +169,43 @@ describe("a dry run", () => {
     await dry.stop("done");
   });
 });
+
+describe("recovery after a crash", () => {
+  it("looks every unresolved order up by cloid: a placed one takes its real outcome, a lost one is waited out, then closed", async () => {
+    const t = await setup();
+    const markets = await t.client.getMarkets();
+    const placed = action(markets, "ETH", "buy", 1);
+    const lost = action(markets, "SOL", "buy", 10);
+    // The crashed run journaled both intents and sent only the first.
+    t.journal.recordOrderIntent({ runId: null, ts: Date.now(), action: placed });
+    t.journal.recordOrderIntent({ runId: null, ts: Date.now(), action: lost });
+    t.journal.updateOrder(placed.cloid, { ts: Date.now(), status: "sent" });
+    t.journal.updateOrder(lost.cloid, { ts: Date.now(), status: "sent" });
+    const [r] = await t.client.placeOrders([placed], markets);
+    expect(r?.status).toBe("filled");
+    const engine = new CopyEngine({
+      reader: t.client,
+      executor: liveExecutor(t.client),
+      journal: t.journal,
+      settings: settings(),
+      leaders: [{ address: t.leader.address, weight: 1 }],
+      account: t.master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+      orderSettleMs: 300,
+    });
+    const warnings: string[] = [];
+    engine.events.on((e) => {
+      if (e.type === "warning") warnings.push(e.message);
+    });
+    const started = Date.now();
+    expect(await engine.recoverOrders()).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250); // the lost one was waited out
+    expect(t.journal.getOrder(placed.cloid)).toMatchObject({ status: "filled", filledSize: 1 });
+    expect(t.journal.getOrder(lost.cloid)?.status).toBe("rejected");
+    expect(t.journal.getOrder(lost.cloid)?.error).toContain("never reached the exchange");
+    expect(warnings.some((w) => w.includes(lost.cloid))).toBe(true);
+    expect(t.journal.ordersInState(["pending", "sent", "uncertain"])).toEqual([]);
+  });
+});
