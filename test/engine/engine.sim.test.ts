@@ -209,3 +209,38 @@ describe("recovery after a crash", () => {
     expect(t.journal.ordersInState(["pending", "sent", "uncertain"])).toEqual([]);
   });
 });
+
+describe("several leaders", () => {
+  it("nets their weighted targets per coin: 0.1 × (0.5 × 1 BTC − 0.5 × 0.4 BTC) = 0.03 BTC", async () => {
+    const t = await setup();
+    const second = fundedAccount(sim, 1_000_000);
+    const secondClient = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: second.address,
+      agentKey: second.key,
+    });
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await trade(secondClient, "BTC", "sell", 0.4);
+    await trade(secondClient, "ETH", "buy", 10);
+    const engine = new CopyEngine({
+      reader: t.client,
+      executor: liveExecutor(t.client),
+      journal: t.journal,
+      settings: settings(),
+      leaders: [
+        { address: t.leader.address, weight: 0.5 },
+        { address: second.address, weight: 0.5 },
+      ],
+      account: t.master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+    });
+    engine.begin();
+    await engine.sweep("start");
+    expect(await positions(t.client, t.master.address)).toEqual({ BTC: 0.03, ETH: 0.5 });
+    await engine.stop("done");
+  });
+});
