@@ -608,6 +608,14 @@ export class CopyEngine {
     const prev = this.#backoff.get(coin);
     const ms = prev ? Math.min(prev.ms * 2, MAX_BACKOFF_MS) : base;
     this.#backoff.set(coin, { until: this.#now() + ms, ms });
+    // Re-plan the coin when the backoff ends (fresh prices by then), rather than leaving the
+    // drift to the next sweep: a close rejected in a fast market must not wait 30 s.
+    const timer = setTimeout(() => {
+      if (this.#stopping || !this.#streams) return;
+      this.#dirty.add(coin);
+      this.#schedulePlan();
+    }, ms + 1);
+    timer.unref?.();
   }
 
   #paperFill(a: PlannedAction, size: number, px: number): void {
@@ -802,6 +810,7 @@ export class CopyEngine {
           const applied = leader.applyFill(f, e.at);
           if (!applied || e.isSnapshot) continue;
           this.#leaderFillTime.set(f.coin, f.time);
+          this.#market.applyTradePrice(f.coin, f.px);
           if (f.liquidation) {
             this.#liquidated.add(f.coin);
             this.#o.journal.recordEvent({

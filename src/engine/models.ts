@@ -174,6 +174,20 @@ export class MarketModel {
     }
   }
 
+  /**
+   * A trade just printed at `px` (a leader fill): fresher than a mid or book it lies outside,
+   * so it becomes the mid and the stale book is dropped. Inside the book it changes nothing.
+   */
+  applyTradePrice(coin: string, px: number): void {
+    const m = this.markets[coin];
+    if (!m || !Number.isFinite(px) || px <= 0) return;
+    const inside = m.bestBid !== undefined && m.bestAsk !== undefined && px >= m.bestBid && px <= m.bestAsk;
+    if (inside) return;
+    m.mid = px;
+    delete m.bestBid;
+    delete m.bestAsk;
+  }
+
   applyBook(coin: string, bestBid: number | undefined, bestAsk: number | undefined): void {
     const m = this.markets[coin];
     if (!m) return;

@@ -91,6 +91,19 @@ describe("OurModel", () => {
 });
 
 describe("MarketModel", () => {
+  it("a trade printed outside the book becomes the mid (a crash moves faster than allMids)", () => {
+    const m = new MarketModel();
+    m.setMarkets({
+      BTC: { coin: "BTC", assetId: 0, szDecimals: 5, maxLeverage: 40, mid: 100, bestBid: 99, bestAsk: 101 },
+    });
+    m.applyTradePrice("BTC", 100.5); // inside the book: nothing new
+    expect(m.markets.BTC).toMatchObject({ mid: 100, bestBid: 99, bestAsk: 101 });
+    m.applyTradePrice("BTC", 90);
+    expect(m.markets.BTC?.mid).toBe(90);
+    expect(m.markets.BTC?.bestBid).toBeUndefined();
+    expect(m.markets.BTC?.bestAsk).toBeUndefined();
+  });
+
   it("drops a top of book the mid has moved out of", () => {
     const mm = new MarketModel();
     mm.setMarkets({ BTC: { coin: "BTC", assetId: 0, szDecimals: 5, maxLeverage: 40, mid: 100 } });

@@ -100,7 +100,11 @@ async function expectInSync(t: Awaited<ReturnType<typeof follow>>) {
   await t.engine.sweep("manual");
   const check = await t.engine.sweep("manual");
   expect(check.results).toEqual([]);
-  expect(check.plan.skipped.filter((s) => s.reason !== "below-min-notional")).toEqual([]);
+  expect(
+    check.plan.skipped
+      .filter((s) => s.reason !== "below-min-notional")
+      .map((s) => `${s.coin} ${s.reason} ${s.detail}`),
+  ).toEqual([]);
   expect(check.plan.inSync).toBe(true);
   const cloids = sim.control.orderHistory(t.master).map((o) => o.cloid);
   expect(cloids.length).toBeGreaterThan(0);
@@ -171,7 +175,18 @@ describe("hlcopy follow against the simulator", () => {
     // While the coin backs off its plan says so instead of retrying in a tight loop.
     const during = await t.engine.sweep("manual");
     expect(during.plan.skipped.some((s) => s.reason === "backoff")).toBe(true);
-    await new Promise((r) => setTimeout(r, 700));
+    // When the backoff ends the coin is re-planned by itself, without waiting for a sweep.
+    const coin = rejected[0]?.coin ?? "";
+    const sweepsBefore = t.events.filter((e) => e.type === "sweep").length;
+    const from = t.events.length;
+    await eventually(
+      () =>
+        t.events
+          .slice(from)
+          .some((e) => e.type === "order" && e.coin === coin && e.status === "filled" && e.reason === "open"),
+      3_000,
+    );
+    expect(t.events.filter((e) => e.type === "sweep").length).toBe(sweepsBefore);
     await expectInSync(t);
     expect(await t.engine.stop("test")).toBe(0);
   });
@@ -219,5 +234,81 @@ describe("hlcopy follow against the simulator", () => {
     expect((await t.client.getAccountState(t.master)).positions).toEqual({});
     expect(t.journal.activeHalt()?.kind).toBe("kill-switch");
     sim.control.reset();
+  });
+
+  it("a leader liquidation closes that coin on our side, reduce-only, and journals it", async () => {
+    const t = await follow();
+    // A second, thin leader account: $1 000 holding ~$15 000 of BTC.
+    const { generatePrivateKey } = await import("viem/accounts");
+    const thinKey = generatePrivateKey();
+    const thin = privateKeyToAccount(thinKey).address.toLowerCase() as Address;
+    sim.control.fund(thin, 1_000);
+    const thinClient = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: thin,
+      agentKey: thinKey,
+    });
+    const journal = openJournal(":memory:");
+    const engine = new CopyEngine({
+      reader: t.client,
+      executor: liveExecutor(t.client),
+      journal,
+      settings: settings(),
+      leaders: [{ address: thin, weight: 1 }],
+      account: t.master,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+    });
+    await t.engine.stop("only the thin leader now");
+    const events: EngineEvent[] = [];
+    engine.events.on((e) => events.push(e));
+    const done = engine.run(
+      streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [thin], account: t.master }),
+    );
+    await eventually(() => events.some((e) => e.type === "sweep"));
+    const markets = await thinClient.getMarkets();
+    const btc = markets.BTC;
+    if (!btc) throw new Error("no BTC");
+    const size = Number((15_000 / btc.mid).toFixed(btc.szDecimals));
+    const [opened] = await thinClient.placeOrders(
+      [
+        {
+          coin: "BTC",
+          side: "buy",
+          size,
+          limitPx: Math.round(btc.mid * 1.01),
+          reduceOnly: false,
+          cloid: `0x${"ab".repeat(16)}`,
+          reason: "open",
+          refPx: btc.mid,
+        },
+      ],
+      markets,
+    );
+    expect(opened?.status).toBe("filled");
+    await eventually(() =>
+      events.some((e) => e.type === "order" && e.coin === "BTC" && e.status === "filled"),
+    );
+    sim.control.setMid("BTC", btc.mid * 0.9); // −10% on 15× leverage: the leader is liquidated
+    await eventually(() => events.some((e) => e.type === "leaderFill" && e.liquidation), 5_000);
+    await eventually(() => events.some((e) => e.type === "order" && e.reason === "leader-liquidated"), 5_000);
+    const close = events.find((e) => e.type === "order" && e.reason === "leader-liquidated");
+    // Priced from the liquidation's own print, not the stale mid: it fills the first time.
+    expect(close?.type === "order" && close.status).toBe("filled");
+    expect(close?.type === "order" && close.reduceOnly).toBe(true);
+    await eventually(
+      async () => (await t.client.getAccountState(t.master)).positions.BTC === undefined,
+      5_000,
+    );
+    expect(
+      journal
+        .listEntries({ table: "events" })
+        .some((e) => e.table === "events" && e.type === "leaderLiquidated"),
+    ).toBe(true);
+    await engine.stop("test");
+    expect(await done).toBe(0);
   });
 });
