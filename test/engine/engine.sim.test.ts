@@ -244,3 +244,26 @@ describe("several leaders", () => {
     await engine.stop("done");
   });
 });
+
+describe("leader cash flows", () => {
+  it("a leader's withdrawal is not a trade: equity-ratio targets stay where they were", async () => {
+    const t = await setup(
+      settings((x) => {
+        x.sizing.mode = "equity-ratio";
+        x.sizing.multiplier = 1;
+      }),
+    );
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    t.engine.begin();
+    const first = await t.engine.sweep("start");
+    const btc = (await positions(t.client, t.master.address)).BTC ?? 0;
+    expect(first.results.map((r) => r.coin)).toEqual(["BTC"]);
+    expect(btc).toBeGreaterThan(0);
+    // The leader takes half its account out. Its equity halves; its position does not.
+    sim.control.fund(t.leader.address, -400_000);
+    const after = await t.engine.sweep();
+    expect(after.results).toEqual([]);
+    expect((await positions(t.client, t.master.address)).BTC).toBe(btc);
+    await t.engine.stop("done");
+  });
+});
