@@ -267,3 +267,29 @@ describe("leader cash flows", () => {
     await t.engine.stop("done");
   });
 });
+
+describe("the daily loss limit", () => {
+  it("blocks increases for the rest of the UTC day but still lets reductions through", async () => {
+    const t = await setup(
+      settings((x) => {
+        x.risk.maxDailyLossPct = 5;
+        x.risk.maxDrawdownPct = 90;
+      }),
+    );
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    t.engine.begin();
+    await t.engine.sweep("start");
+    expect((await positions(t.client, t.master.address)).ETH).toBe(1);
+    // Earlier today the account was worth $120 000: now ~$100 000 is a 17% daily loss.
+    const today = new Date();
+    today.setUTCHours(0, 0, 1, 0);
+    t.journal.recordEquity(today.getTime(), 120_000);
+    await trade(t.leaderClient, "BTC", "buy", 1); // an increase: blocked
+    await trade(t.leaderClient, "ETH", "sell", 5, true); // a reduction: goes
+    const r = await t.engine.sweep();
+    expect(r.results.map((x) => [x.coin, x.side, x.reduceOnly])).toEqual([["ETH", "sell", true]]);
+    expect(r.plan.skipped.find((s) => s.coin === "BTC")?.reason).toBe("daily-loss");
+    expect(await positions(t.client, t.master.address)).toEqual({ ETH: 0.5 });
+    await t.engine.stop("done");
+  });
+});
