@@ -273,6 +273,8 @@ export class CopyEngine {
   togglePause(): void {
     this.#paused = !this.#paused;
     this.#emit({ type: "paused", ts: this.#now(), paused: this.#paused });
+    // Resuming catches up at once with what the leader did meanwhile.
+    if (!this.#paused && this.#streams) this.sweepNow();
   }
 
   sweepNow(): void {
