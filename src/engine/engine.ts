@@ -95,6 +95,8 @@ export interface EngineOptions {
    * now and needs none.
    */
   leaderCashFlows?: boolean;
+  /** Decisions and events older than this are pruned when a run begins. Default 30 days. */
+  journalRetentionDays?: number;
   /** How long after its journal time an unresolved order not found counts as never placed. Default 17 s. */
   orderSettleMs?: number;
   /** Stop (exit 4) once a halt has flattened the account. */
@@ -205,6 +207,8 @@ export class CopyEngine {
     });
     const halt = o.journal.activeHalt();
     if (halt) this.#halt = { kind: halt.kind, reason: halt.reason };
+    // Keep the journal bounded: plans and the event log older than the retention go.
+    o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#emit({
       type: "start",
       ts: this.#startedAt,

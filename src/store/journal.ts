@@ -261,6 +261,8 @@ export interface Journal {
   listEntries(params?: ListEntriesParameters): JournalEntry[];
   /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
+  /** Delete decisions and non-sweep events older than `ts` (orders, fills, equity, halts, runs stay). */
+  pruneBefore(ts: number): { decisions: number; events: number };
   /**
    * Copy the WAL into the main file (passive: never waits for readers). Runs by itself every
    * `checkpointIntervalMs`; call it at a quiet moment (after a sweep) to choose when.
@@ -931,6 +933,14 @@ class SqliteJournal implements Journal {
     } finally {
       this.#batchDepth--;
     }
+  }
+
+  pruneBefore(ts: number): { decisions: number; events: number } {
+    // Orders, fills, equity, halts and runs are the trader's records and stay; the bulky
+    // per-plan JSON and the event log are what grows without bound.
+    const decisions = this.#run("DELETE FROM decisions WHERE ts < ?", ts);
+    const events = this.#run("DELETE FROM events WHERE ts < ? AND type <> 'sweep'", ts);
+    return { decisions, events };
   }
 
   checkpoint(): void {

@@ -491,3 +491,27 @@ describe("hot path cost", () => {
     expect(perSequenceMs).toBeLessThan(0.5);
   });
 });
+
+describe("retention", () => {
+  it("prunes old plans and event lines but keeps orders, fills, equity, halts and sweep records", () => {
+    const journal = open();
+    const old = T0 - 40 * 86_400_000;
+    journal.recordDecision({ runId: null, ts: old, trigger: "fill", coins: ["BTC"], plan: plan() });
+    journal.recordDecision({ runId: null, ts: T0, trigger: "fill", coins: ["BTC"], plan: plan() });
+    journal.recordEvent({ ts: old, type: "reconnect" });
+    journal.recordEvent({ ts: old, type: "sweep", data: { inSync: true } });
+    journal.recordOrderIntent({ runId: null, ts: old, action: action() });
+    journal.recordEquity(old, 1_000);
+    journal.recordHalt({ ts: old, kind: "manual", reason: "test" });
+    expect(journal.pruneBefore(T0 - 30 * 86_400_000)).toEqual({ decisions: 1, events: 1 });
+    expect(journal.listEntries({ table: "decisions", limit: Number.POSITIVE_INFINITY })).toHaveLength(1);
+    expect(
+      journal
+        .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
+        .map((e) => e.table === "events" && e.type),
+    ).toEqual(["sweep"]);
+    expect(journal.listEntries({ table: "orders", limit: Number.POSITIVE_INFINITY })).toHaveLength(1);
+    expect(journal.highWaterMark()).toBe(1_000);
+    expect(journal.activeHalt()?.reason).toBe("test");
+  });
+});
