@@ -28,10 +28,12 @@ export function createProgram(): Command {
       "after",
       `
 Examples:
+  $ hlcopy demo                                   see it work on a local simulator (no keys)
   $ hlcopy init                                   first-run setup (network, your account)
   $ hlcopy agent generate && hlcopy agent approve create the trading key, approve it once
   $ hlcopy inspect 0x5e9e…a13a --equity 2000      should you copy this leader at your size?
   $ hlcopy reconcile 0x5e9e…a13a --dry-run        what would hlcopy do right now?
+  $ hlcopy follow 0x5e9e…a13a                     copy it live, with the dashboard
   $ hlcopy config set risk.maxLeverage 3          store a limit
 
 Environment:
