@@ -123,6 +123,8 @@ export interface ExecutedAction extends PlannedAction {
 }
 
 const MAX_BACKOFF_MS = 300_000;
+/** cloid → slippage/lag reference kept for the fills still to come. */
+const MAX_REFS = 10_000;
 const EQUITY_RECORD_EVERY_MS = 5_000;
 const STATE_EVENT_EVERY_MS = 250;
 
@@ -537,6 +539,8 @@ export class CopyEngine {
       if (!o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a })) continue;
       toSend.push(a);
       this.#refs.set(a.cloid, { refPx: a.refPx, leaderTime: this.#leaderFillTime.get(a.coin) ?? null });
+      // Bounded: a fill arrives within seconds of its order; weeks of orders need not stay.
+      if (this.#refs.size > MAX_REFS) this.#refs.delete(this.#refs.keys().next().value as string);
     }
     if (toSend.length === 0) return [];
     for (const a of toSend) o.journal.updateOrder(a.cloid, { ts: now, status: "sent" });
