@@ -126,4 +126,7 @@ console.log(
 console.log(
   `  requests per copied trade:                    ${(ourRequests / Math.max(1, decisions.length)).toFixed(2)} /exchange request per leader event (${ourRequests} requests, ${ourOrders} orders, ${decisions.length} events); ${infoRequests} /info requests in ${seconds} s (target: exactly 1 and 0)`,
 );
-console.log(`  copied ${copied} orders over ${seconds} s`);
+const mem = process.memoryUsage();
+console.log(
+  `  copied ${copied} orders over ${seconds} s; process heap ${(mem.heapUsed / 2 ** 20).toFixed(1)} MiB, rss ${(mem.rss / 2 ** 20).toFixed(1)} MiB (engine + SDK + journal)`,
+);
