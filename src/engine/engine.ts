@@ -265,6 +265,13 @@ export class CopyEngine {
       // final state — and the run's summary — shows the drift that really remains.
       this.#plan(undefined);
       this.#emitState(true);
+      // `hlcopy status` shows the targets as the run left them.
+      o.journal.recordEvent({
+        ts: this.#now(),
+        type: "state",
+        runId: this.#runId,
+        data: { targets: this.#lastTargets },
+      });
     }
     if (this.#runId !== null)
       o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });

@@ -89,12 +89,12 @@ export async function runStatus(p: {
   }
 }
 
-/** The targets the newest sweep left (journaled with its event), else the newest decision's. */
+/** The targets the newest sweep or run end left (journaled with its event), else the newest decision's. */
 function lastTargets(journal: Journal): CoinTarget[] {
   const events = journal.listEntries({ table: "events", limit: 200 });
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
-    if (e?.table !== "events" || e.type !== "sweep") continue;
+    if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
     const targets = (e.data as { targets?: CoinTarget[] } | null)?.targets;
     if (Array.isArray(targets)) return targets;
   }
