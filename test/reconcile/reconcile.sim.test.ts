@@ -250,6 +250,14 @@ describe("hlcopy reconcile", () => {
     });
     expect(self.code).toBe(2);
     expect(self.stderr).toContain("is your own account");
+    const { generatePrivateKey } = await import("viem/accounts");
+    const unapproved = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", leader], {
+      env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: generatePrivateKey() },
+    });
+    expect(unapproved.code).toBe(2);
+    expect(unapproved.stderr).toMatch(
+      /^error: agent 0x[0-9a-f]{40} is not approved for .*\nhint: approve it: hlcopy .*agent approve/,
+    );
     const negative = await reconcile(["--max-leverage", "-1"]);
     expect(negative.code).toBe(2);
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
