@@ -234,6 +234,15 @@ describe("hlcopy reconcile", () => {
   });
 
   it("refuses bad input with exit 2 and sends nothing", async () => {
+    // An exchange that answers 500 to every read: one error line, a hint, exit 1, nothing sent.
+    const history = sim.control.orderHistory(follower).length;
+    sim.control.fault({ kind: "http500", count: 20, endpoint: "info", stage: "before" });
+    const down = await reconcile(LATER);
+    sim.control.reset();
+    expect(sim.control.orderHistory(follower).length).toBe(history);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toBe("");
+    expect(down.stderr).toMatch(/^error: .*\nhint: /);
     const orders = sim.control.stats().actionByType.order ?? 0;
     const badLeader = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", "0x123"], {
       env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey },
