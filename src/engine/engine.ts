@@ -140,6 +140,7 @@ export class CopyEngine {
   #dirty = new Set<string>();
   #planScheduled = false;
   #stopping = false;
+  readonly #stopSignal = new AbortController();
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   #stateTimer: NodeJS.Timeout | undefined;
@@ -250,6 +251,8 @@ export class CopyEngine {
   async stop(reason: string, exitCode = this.#exitCode): Promise<number> {
     if (this.#stopping) return this.stopped;
     this.#stopping = true;
+    // A batch still waiting (for the budget, or the previous batch) is not sent after this.
+    this.#stopSignal.abort();
     this.#exitCode = exitCode;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
@@ -554,7 +557,7 @@ export class CopyEngine {
     let results: OrderResult[];
     try {
       this.#requests++;
-      results = await o.executor.execute(toSend, this.#market.markets);
+      results = await o.executor.execute(toSend, this.#market.markets, { signal: this.#stopSignal.signal });
     } catch (error) {
       const e = toHlcopyError(error);
       // Nothing ran (429, refused request): the intents are closed as rejected so the

@@ -4,17 +4,17 @@
 
 import { UncertainOutcomeError } from "../core/errors.js";
 import type { Markets, PlannedAction } from "../core/types.js";
-import type { OrderResult } from "./ports.js";
+import type { OrderResult, SendOptions } from "./ports.js";
 
 export interface Executor {
   readonly mode: "live" | "paper";
   /** One result per action, in order; never "uncertain" unless lookups themselves keep failing. */
-  execute(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]>;
+  execute(actions: PlannedAction[], markets: Markets, options?: SendOptions): Promise<OrderResult[]>;
 }
 
 /** What the live executor needs from the adapter (HlClient satisfies it). */
 export interface OrderSender {
-  placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]>;
+  placeOrders(actions: PlannedAction[], markets: Markets, options?: SendOptions): Promise<OrderResult[]>;
   resolveUncertain(results: OrderResult[]): Promise<OrderResult[]>;
 }
 
@@ -25,8 +25,8 @@ export interface OrderSender {
 export function liveExecutor(sender: OrderSender): Executor {
   return {
     mode: "live",
-    async execute(actions, markets) {
-      const results = await sender.placeOrders(actions, markets);
+    async execute(actions, markets, options) {
+      const results = await sender.placeOrders(actions, markets, options);
       if (!results.some((r) => r.status === "uncertain")) return results;
       try {
         return await sender.resolveUncertain(results);

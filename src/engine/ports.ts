@@ -17,6 +17,11 @@ export interface OrderResult {
   error?: string;
 }
 
+/** How a batch is sent: a stop aborts `signal`, and a batch not yet on the wire stays unsent. */
+export interface SendOptions {
+  signal?: AbortSignal;
+}
+
 /** An order looked up by cloid: not found, or its exchange status and filled size. */
 export type CloidLookup =
   | { found: false }
@@ -28,6 +33,6 @@ export interface ExchangeReader {
 }
 
 export interface ExchangePort extends ExchangeReader {
-  placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]>;
+  placeOrders(actions: PlannedAction[], markets: Markets, options?: SendOptions): Promise<OrderResult[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
 }

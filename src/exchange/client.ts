@@ -32,6 +32,7 @@ import {
   uncertainResults,
 } from "./results.js";
 import { BudgetedTransport } from "./transport.js";
+import type { SendOptions } from "./types.js";
 import { type OrderWire, toOrderWire } from "./wire.js";
 
 export interface ExchangeClientOptions {
@@ -122,8 +123,10 @@ export interface HlClient {
    * @throws {RateLimitError} on HTTP 429 (nothing was executed).
    * @throws {RetryableError} when the whole request was refused for its nonce/expiry (nothing ran).
    * @throws {OrderRejectedError} when the whole request was refused otherwise (nothing ran).
+   * `signal` aborted before the request leaves (a stop while it waited for the budget or
+   * the previous batch) → every action "rejected" locally ("not sent: …"), nothing sent.
    */
-  placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]>;
+  placeOrders(actions: PlannedAction[], markets: Markets, options?: SendOptions): Promise<OrderResult[]>;
   /**
    * Look an order up by cloid (orderStatus; plus the fills for its average price when
    * something filled and `withAvgPx` is not false).
@@ -308,13 +311,17 @@ class Client implements HlClient {
     return out;
   }
 
-  placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]> {
-    const run = this.#orderQueue.then(() => this.#placeOrders(actions, markets));
+  placeOrders(actions: PlannedAction[], markets: Markets, options: SendOptions = {}): Promise<OrderResult[]> {
+    const run = this.#orderQueue.then(() => this.#placeOrders(actions, markets, options.signal));
     this.#orderQueue = run.catch(() => {});
     return run;
   }
 
-  async #placeOrders(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]> {
+  async #placeOrders(
+    actions: PlannedAction[],
+    markets: Markets,
+    signal: AbortSignal | undefined,
+  ): Promise<OrderResult[]> {
     if (actions.length === 0) return [];
     const exchange = this.#exchange;
     if (!exchange) {
@@ -354,6 +361,12 @@ class Client implements HlClient {
     const context: ErrorContext = { operation: "placeOrders", action: true, trade };
 
     await this.budget.acquire(exchangeWeight(wires.length), "order");
+    // The last point before the wire: a stop that came while this batch waited sends nothing.
+    if (signal?.aborted) {
+      for (const i of sentIndex)
+        results[i] = local((actions[i] as PlannedAction).cloid, "the run is stopping");
+      return results as OrderResult[];
+    }
     const sentAt = this.#now();
     const expiresAfter = sentAt + this.#orderTtlMs;
     let reply: unknown;

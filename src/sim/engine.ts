@@ -138,6 +138,8 @@ export interface Order {
   tif: Tif | null;
   cloid: Hex | null;
   timestamp: number;
+  /** The request (transaction) that placed it: the orders of one batch share it. */
+  txHash: Hex;
   trigger: { isMarket: boolean; triggerPx: number; tpsl: "tp" | "sl" } | null;
   status: OrderProcessingStatus;
   statusTimestamp: number;
@@ -771,7 +773,7 @@ export class Engine {
   // Orders
   // -------------------------------------------------------------------------------------------
 
-  private newOrder(user: Hex, m: Market, w: OrderWire, lots: number, px: number): Order {
+  private newOrder(user: Hex, m: Market, w: OrderWire, lots: number, px: number, tx: TxContext): Order {
     const now = this.now();
     const trig =
       "trigger" in w.t
@@ -789,6 +791,7 @@ export class Engine {
       tif: "limit" in w.t ? w.t.limit.tif : null,
       cloid: w.c ? (w.c.toLowerCase() as Hex) : null,
       timestamp: now,
+      txHash: tx.hash,
       trigger: trig,
       status: "open",
       statusTimestamp: now,
@@ -855,7 +858,7 @@ export class Engine {
       return { error: ERR.zeroSize };
     }
     const px = Number(w.p);
-    const order = this.newOrder(user, m, w, lots, px);
+    const order = this.newOrder(user, m, w, lots, px, tx);
     if (builder) order.builder = { b: builder.b.toLowerCase() as Hex, f: builder.f };
     const a = m.index;
     if (!isValidPrice(w.p, m.szDecimals)) return this.reject(order, "tickRejected", ERR.tick(a));
@@ -1518,6 +1521,7 @@ export class Engine {
       reduceOnly: o.reduceOnly,
       status: o.status,
       time: o.timestamp,
+      txHash: o.txHash,
     };
   }
 }

@@ -106,6 +106,8 @@ export interface SimOrderRecord {
   /** The exchange's order status now ("open", "filled", "canceled", "iocCancelRejected", …). */
   status: string;
   time: number;
+  /** Hash of the exchange request that placed it: the orders sent in one batch share it. */
+  txHash: Hex;
 }
 
 export interface SimControl {

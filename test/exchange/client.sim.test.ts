@@ -317,6 +317,23 @@ describe("placeOrders", () => {
     expect(s.events.map((e) => e.type)).toContain("recovered");
   });
 
+  it("a batch still waiting out a 429 backoff when the run stops is not sent at all", async () => {
+    const s = await setup();
+    sim.control.reset();
+    sim.control.fault({ kind: "http429", count: 1, endpoint: "exchange" });
+    await s.client.placeOrders([action(s.markets, "ETH", "buy", 0.1)], s.markets).catch(() => {});
+    // The budget now holds every request back; this batch waits behind it.
+    const stop = new AbortController();
+    const waiting = s.client.placeOrders([action(s.markets, "ETH", "buy", 0.1)], s.markets, {
+      signal: stop.signal,
+    });
+    stop.abort();
+    const [r] = await waiting;
+    expect(r).toMatchObject({ status: "rejected", error: "not sent: the run is stopping" });
+    expect(sim.control.orderHistory(s.master.address)).toHaveLength(0);
+    expect(sim.control.stats().requests.exchange).toBe(1); // only the refused one
+  });
+
   it("an /info 429 is retried after the backoff; the read succeeds", async () => {
     const s = await setup();
     sim.control.fault({ kind: "http429", count: 2, endpoint: "info" });
