@@ -81,6 +81,7 @@ function reconcile(extra) {
         "fixed-ratio",
         "--ratio",
         "0.02",
+        ...(extra.includes("--dry-run") ? [] : ["--yes"]),
         ...extra,
       ],
       { env: { ...process.env, HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey } },

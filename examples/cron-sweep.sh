@@ -20,7 +20,9 @@ if [[ -n "${HLCOPY_PASSPHRASE_FILE:-}" && -z "${HLCOPY_PASSPHRASE:-}" ]]; then
 fi
 hlcopy="${HLCOPY_BIN:-hlcopy}"
 
-report="$($hlcopy --json reconcile "$leader" "$@")"
+# --yes: cron has no one to ask; a plan that needs review (the first run, a large move) goes.
+# Review it first by hand: hlcopy reconcile <leader> --dry-run
+report="$($hlcopy --json reconcile "$leader" --yes "$@")"
 code=$?
 stamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 [[ -n "$report" ]] && printf '%s %s\n' "$stamp" "$report"

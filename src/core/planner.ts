@@ -66,6 +66,8 @@ export interface PlanContext {
   staleLeader?: boolean;
   /** Join new-only: coins the leader held before we started; skip "not-joined", ours left alone. */
   notJoined?: string[];
+  /** Positions in these coins were not opened by hlcopy (seen mid-run): skip "not-ours", left alone. */
+  foreignCoins?: string[];
   /** The leader was liquidated in these coins: target 0, the close carries "leader-liquidated". */
   liquidatedCoins?: string[];
   /** coin → ms: skip "backoff" while now < until (after rejections). */
@@ -173,6 +175,7 @@ export function planOrders(params: PlanParameters): Plan {
     deny: new Set(settings.risk.denyCoins),
     allow: new Set(settings.risk.allowCoins),
     notJoined: new Set(context.notJoined ?? []),
+    foreign: new Set(context.foreignCoins ?? []),
     liquidated: new Set(context.liquidatedCoins ?? []),
   };
 
@@ -303,7 +306,13 @@ function coinWork(
   coin: string,
   params: PlanParameters,
   ratios: LeaderRatio[],
-  sets: { deny: Set<string>; allow: Set<string>; notJoined: Set<string>; liquidated: Set<string> },
+  sets: {
+    deny: Set<string>;
+    allow: Set<string>;
+    notJoined: Set<string>;
+    foreign: Set<string>;
+    liquidated: Set<string>;
+  },
 ): CoinWork {
   const { leaders, ours, markets, settings, context } = params;
   const m = markets[coin];
@@ -335,6 +344,12 @@ function coinWork(
     rule = settings.risk.closeDenied
       ? { kind: "zero", reason }
       : { kind: "leave", reason, detail: `${coin} is ${list}: our position is left alone` };
+  } else if (sets.foreign.has(coin)) {
+    rule = {
+      kind: "leave",
+      reason: "not-ours",
+      detail: `our ${coin} position changed outside hlcopy: left alone (restart with --adopt to manage it)`,
+    };
   } else if (sets.notJoined.has(coin)) {
     rule = {
       kind: "leave",

@@ -24,6 +24,7 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   halted: "halted: increases blocked",
   "daily-loss": "daily loss limit hit: increases blocked",
   "not-joined": "opened before we joined (new-only): not copied",
+  "not-ours": "position not opened by hlcopy: left alone",
   "unknown-market": "unknown market or no usable price",
   backoff: "backing off after a rejection",
   "order-pending": "an order for this coin is in flight",
@@ -61,6 +62,7 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "backoff",
   "order-pending",
   "halted",
+  "not-ours",
 ]);
 
 /** True when a skip with this reason leaves drift a later run should fix. */

@@ -24,7 +24,14 @@ export interface Settings {
     maxDrawdownPct: number;
     maxDailyLossPct: number;
   };
-  exec: { slippageBps: number; deadbandPct: number; maxEntryDriftBps: number; sweepSeconds: number };
+  exec: {
+    slippageBps: number;
+    deadbandPct: number;
+    maxEntryDriftBps: number;
+    sweepSeconds: number;
+    /** A live plan moving more than this % of equity is shown and must be confirmed. */
+    confirmAbovePct: number;
+  };
   join: JoinMode;
   network: string;
   account: Address | null;
@@ -65,6 +72,7 @@ export const SETTING_KEYS = [
   "exec.deadbandPct",
   "exec.maxEntryDriftBps",
   "exec.sweepSeconds",
+  "exec.confirmAbovePct",
   "join",
   "network",
   "account",
@@ -165,6 +173,12 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     { type: "number", min: 1, max: 86400, integer: true },
     30,
     "follow: seconds between REST sweeps that repair drift",
+  ),
+  spec(
+    "exec.confirmAbovePct",
+    { type: "number", min: 0, max: 10000 },
+    50,
+    "a live plan moving more than this % of equity is shown and needs your yes (or --yes)",
   ),
   spec(
     "join",
@@ -378,6 +392,7 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       deadbandPct: n("exec.deadbandPct"),
       maxEntryDriftBps: n("exec.maxEntryDriftBps"),
       sweepSeconds: n("exec.sweepSeconds"),
+      confirmAbovePct: n("exec.confirmAbovePct"),
     },
     join: flat.join as JoinMode,
     network: flat.network as string,

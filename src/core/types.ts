@@ -87,6 +87,7 @@ export type ReasonCode =
   | "halted"
   | "daily-loss"
   | "not-joined"
+  | "not-ours"
   | "unknown-market"
   | "backoff"
   | "order-pending";

@@ -11,13 +11,18 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import { type HlcopyError, RateLimitError, toHlcopyError } from "../core/errors.js";
+import { type HlcopyError, RateLimitError, toHlcopyError, UsageError } from "../core/errors.js";
+import { fmt, short } from "../core/format.js";
+import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
+import { foreignPositions, type ManagedPositions, positionsOf } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
+import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
 import type { Journal, RunCommand } from "../store/journal.js";
 import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
+import { CopyState } from "./copy-state.js";
 import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
@@ -31,7 +36,14 @@ export interface EngineReader {
   /** Leader deposits (+) / withdrawals (−) since `startTime`. */
   getLedgerUpdates?(user: Address, startTime: number): Promise<{ usd: number }[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
+  /** Whether the user has any fill on record (the never-traded leader check). */
+  hasTraded?(user: Address): Promise<boolean>;
+  /** Fills since `startTime`, oldest first (new-only: did a leader close a held coin between runs?). */
+  getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
 }
+
+/** A live plan that needs the trader's yes: shown, then answered (false = not confirmed). */
+export type ReviewPlan = (plan: Plan, reasons: string[]) => Promise<boolean>;
 
 /** A fill as the streams deliver it (the adapter's Fill is a superset). */
 export interface StreamFill {
@@ -101,6 +113,16 @@ export interface EngineOptions {
   orderSettleMs?: number;
   /** Stop (exit 4) once a halt has flattened the account. */
   exitOnHalt?: boolean;
+  /** Follow a leader with no account value, no positions and no fills (refused otherwise). */
+  allowEmptyLeader?: boolean;
+  /** Manage the account's positions hlcopy did not open (refused otherwise). */
+  adopt?: boolean;
+  /**
+   * Asked before a live plan that needs review (first run for the leader set, closing adopted
+   * positions, more than exec.confirmAbovePct % of equity); it may also throw to refuse.
+   * Absent: no review (the CLI always gives one).
+   */
+  review?: ReviewPlan;
   now?: () => number;
 }
 
@@ -164,6 +186,16 @@ export class CopyEngine {
   /** Latest leader fill time per coin (the lag reference). */
   readonly #leaderFillTime = new Map<string, number>();
   #lastTargets: CoinTarget[] = [];
+  readonly #copyState: CopyState;
+  /** The run-start checks (leaders, ownership) passed. */
+  #checked = false;
+  /** A live plan was reviewed (or needed none) in this run. */
+  #reviewed = false;
+  /** Coins whose positions this run adopted (hlcopy did not open them). */
+  #adopted: string[] = [];
+  /** Coins whose position changed outside hlcopy during the run: left alone. */
+  #foreign: string[] = [];
+  #managedBefore: ManagedPositions = {};
   /** Paper account: cash plus positions valued at mid. */
   #paperCash = 0;
   #exitCode = 0;
@@ -176,6 +208,7 @@ export class CopyEngine {
     this.events = options.events ?? new EngineEvents();
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
+    this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
@@ -398,16 +431,74 @@ export class CopyEngine {
           await this.#sweepJob(trigger);
         } catch (error) {
           this.#reportError(error);
+          // A start check that refuses the run (a never-traded leader, positions hlcopy did
+          // not open, an unconfirmed plan) ends it: retrying cannot change the answer.
+          if (error instanceof UsageError)
+            queueMicrotask(() => void this.stop(error.message, error.exitCode));
         }
       }).finally(() => this.#scheduleSweep("sweep", this.#o.settings.exec.sweepSeconds * 1000));
     }, delayMs);
     this.#sweepTimer.unref?.();
   }
 
+  /**
+   * Before a continuous run: recover, read everything, run the start checks (leaders,
+   * ownership) and the trader's review of the first plan. Sends nothing.
+   * @throws {UsageError} when a check refuses the run or the plan is not confirmed (exit 2).
+   */
+  async preflight(): Promise<Plan> {
+    if (this.#runId === null) this.begin();
+    await this.#enqueue(() => this.recoverOrders());
+    return this.#enqueue(async () => {
+      await this.#readState();
+      const plan = this.#plan(undefined);
+      if (this.#o.mode === "live") await this.#review(plan);
+      return plan;
+    });
+  }
+
   async #sweepJob(trigger: "sweep" | "start" | "manual", execute = true): Promise<SweepResult> {
     const o = this.#o;
     const t0 = this.#now();
     const before = this.#requests;
+    await this.#readState();
+    const plan = this.#plan(undefined);
+    this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
+    o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
+    if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
+      await this.#review(plan);
+    }
+    const results = execute ? await this.#execute(plan) : [];
+    // What the sweep left: a pure re-plan on the models our fills already updated.
+    const after = results.length > 0 ? this.#plan(undefined) : plan;
+    const durationMs = this.#now() - t0;
+    const driftUsd = after.targets.reduce((s, t) => s + Math.abs(t.driftUsd), 0);
+    const requests = this.#requests - before;
+    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync: after.inSync, driftUsd, requests });
+    o.journal.recordEvent({
+      ts: this.#now(),
+      type: "sweep",
+      runId: this.#runId,
+      data: { inSync: after.inSync, driftUsd, durationMs, requests, trigger, targets: after.targets },
+    });
+    this.#emitState(true);
+    this.#saveManaged();
+    this.#watchBooks();
+    if (this.#halt) {
+      // Flat once a halted sweep has nothing left to close (or closed it all): from then on
+      // only the regular sweeps run, not one per account update.
+      this.#haltFlattened =
+        after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
+      if (this.#haltFlattened && o.exitOnHalt && !this.#stopping && o.mode !== "dry-run") {
+        queueMicrotask(() => void this.stop(`halted: ${this.#halt?.reason}`, 4));
+      }
+    }
+    return { plan, results, requests, halted: this.#halt !== null };
+  }
+
+  /** A sweep's reads: markets, leaders (and their cash flows, join baselines), our account; the start checks; safety. */
+  async #readState(): Promise<void> {
+    const o = this.#o;
     this.#requests++;
     const markets = await o.reader.getMarkets();
     // Keep the books we stream: a sweep's mids are no fresher than the stream's top of book.
@@ -434,14 +525,9 @@ export class CopyEngine {
     states.forEach((s, i) => {
       this.#leaders[i]?.applySnapshot(s, receivedAt);
     });
-    if (o.leaderCashFlows !== false && o.reader.getLedgerUpdates) {
-      // Leader cash flows since the ratio was set are not trades (design §4).
-      for (const l of this.#leaders) {
-        this.#requests++;
-        const flows = await o.reader.getLedgerUpdates(l.address, this.#startedAt);
-        l.netCashFlow = flows.reduce((s, f) => s + f.usd, 0);
-      }
-    }
+    if (!this.#checked) await this.#checkLeaders();
+    await this.#netLeaderCashFlows();
+    if (o.settings.join === "new-only") await this.#updateJoinBaselines(receivedAt);
     if (o.mode === "paper") {
       if (this.#paperCash === 0 && Object.keys(this.#ours.state.positions).length === 0) {
         this.#paperCash = o.paperEquity ?? 10_000;
@@ -451,36 +537,206 @@ export class CopyEngine {
       this.#requests++;
       this.#ours.applySnapshot(await o.reader.getAccountState(o.account));
     }
+    if (o.mode !== "paper") this.#checkOwnership();
+    this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     this.#checkSafety(this.#ours.state.accountValue, true);
-    const plan = this.#plan(undefined);
-    this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
-    o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
-    const results = execute ? await this.#execute(plan) : [];
-    // What the sweep left: a pure re-plan on the models our fills already updated.
-    const after = results.length > 0 ? this.#plan(undefined) : plan;
-    const durationMs = this.#now() - t0;
-    const driftUsd = after.targets.reduce((s, t) => s + Math.abs(t.driftUsd), 0);
-    const requests = this.#requests - before;
-    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync: after.inSync, driftUsd, requests });
-    o.journal.recordEvent({
-      ts: this.#now(),
-      type: "sweep",
-      runId: this.#runId,
-      data: { inSync: after.inSync, driftUsd, durationMs, requests, trigger, targets: after.targets },
-    });
-    this.#emitState(true);
-    this.#watchBooks();
-    if (this.#halt) {
-      // Flat once a halted sweep has nothing left to close (or closed it all): from then on
-      // only the regular sweeps run, not one per account update.
-      this.#haltFlattened =
-        after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
-      if (this.#haltFlattened && o.exitOnHalt && !this.#stopping && o.mode !== "dry-run") {
-        queueMicrotask(() => void this.stop(`halted: ${this.#halt?.reason}`, 4));
-      }
+  }
+
+  /**
+   * A leader with no account value, no positions and no fill on record is almost always a
+   * mistyped address: copying it would close every position we hold. Refused before any order.
+   */
+  async #checkLeaders(): Promise<void> {
+    const o = this.#o;
+    if (o.allowEmptyLeader) return;
+    for (const l of this.#leaders) {
+      const s = l.state;
+      if (s.accountValue > 0 || Object.keys(s.positions).length > 0 || !o.reader.hasTraded) continue;
+      this.#requests++;
+      if (await o.reader.hasTraded(l.address)) continue;
+      throw new UsageError(`${l.address} has never traded on ${o.network}: check the address`, {
+        hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
+      });
     }
-    return { plan, results, requests, halted: this.#halt !== null };
+  }
+
+  /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
+  async #netLeaderCashFlows(): Promise<void> {
+    const o = this.#o;
+    if (
+      o.leaderCashFlows === false ||
+      !o.reader.getLedgerUpdates ||
+      o.settings.sizing.mode !== "equity-ratio"
+    ) {
+      return;
+    }
+    for (const l of this.#leaders) {
+      const since = this.#copyState.leader(l.address, this.#now()).since;
+      this.#requests++;
+      const flows = await o.reader.getLedgerUpdates(l.address, since);
+      const net = flows.reduce((sum, f) => sum + f.usd, 0);
+      if (net !== l.netCashFlow && net !== 0) {
+        const message = `leader ${short(l.address)} moved ${net > 0 ? "+" : "−"}$${fmt(Math.abs(net))} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
+        this.#emit({ type: "notice", ts: this.#now(), kind: "cash-flow", message });
+        o.journal.recordEvent({
+          ts: this.#now(),
+          type: "cashFlow",
+          runId: this.#runId,
+          data: { leader: l.address, usd: net, since },
+        });
+      }
+      l.netCashFlow = net;
+    }
+  }
+
+  /** The leaders' cash flows netted out of their equity in this run (0 when none). */
+  get leaderCashFlows(): { leader: Address; usd: number; since: number }[] {
+    return this.#leaders.map((l) => ({
+      leader: l.address,
+      usd: l.netCashFlow,
+      since: this.#copyState.leader(l.address, this.#now()).since,
+    }));
+  }
+
+  /**
+   * join new-only: each leader's baseline of held coins, taken the first time and journaled;
+   * a coin the leader has since closed or flipped leaves it. Without streams (a cron run) the
+   * leader's fills since the last check tell whether it closed and re-opened in between.
+   */
+  async #updateJoinBaselines(readAt: number): Promise<void> {
+    const o = this.#o;
+    for (const l of this.#leaders) {
+      const b = this.#copyState.leader(l.address, readAt);
+      let join = b.join;
+      if (!join) {
+        join = initialJoinBaseline(l.state.positions);
+        if (Object.keys(join).length > 0) {
+          this.#emit({
+            type: "notice",
+            ts: this.#now(),
+            kind: "join-baseline",
+            message: `join new-only: leader ${short(l.address)} already holds ${Object.keys(join).join(", ")}: not copied until it closes them`,
+          });
+        }
+      } else {
+        if (!this.#streams && o.reader.getFillsByTime && Object.keys(join).length > 0) {
+          this.#requests++;
+          join = dropClosedByFills(
+            join,
+            await o.reader.getFillsByTime(l.address, b.joinCheckedAt ?? b.since),
+          );
+        }
+        join = keepHeldSince(join, l.state.positions);
+      }
+      this.#copyState.setLeader(l.address, { ...b, join, joinCheckedAt: readAt }, readAt);
+    }
+  }
+
+  /** A leader fill that closes or flips a coin held since the start makes its next open new. */
+  #joinOnLeaderFill(leader: LeaderModel, fill: StreamFill): void {
+    if (this.#o.settings.join !== "new-only") return;
+    const now = this.#now();
+    const b = this.#copyState.leader(leader.address, now);
+    if (!b.join || b.join[fill.coin] === undefined) return;
+    this.#copyState.setLeader(leader.address, { ...b, join: dropClosedByFills(b.join, [fill]) }, now);
+  }
+
+  /** Coins the leaders held before the copy began and still hold (join new-only). */
+  #notJoined(): string[] {
+    if (this.#o.settings.join !== "new-only") return [];
+    const coins = new Set<string>();
+    for (const l of this.#leaders) {
+      for (const c of Object.keys(this.#copyState.leader(l.address, this.#now()).join ?? {})) coins.add(c);
+    }
+    return [...coins];
+  }
+
+  /**
+   * Positions hlcopy did not open. At the start of a run they are refused (exit 2) unless
+   * the trader adopts them; during a run a position changed outside hlcopy is left alone.
+   */
+  #checkOwnership(): void {
+    const o = this.#o;
+    const managed = this.#copyState.managed();
+    this.#managedBefore = managed ?? {};
+    const foreign = foreignPositions(this.#ours.state, managed, this.#market.markets, o.settings);
+    const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
+    if (!this.#checked) {
+      this.#foreign = [];
+      if (foreign.length === 0) return;
+      if (!o.adopt) {
+        const coins = foreign.map((f) => f.coin).join(",");
+        throw new UsageError(`${o.account} holds position(s) hlcopy did not open: ${list}`, {
+          hint: `manage them as part of the copy with --adopt, leave them out with --deny-coins ${coins}, or copy into a dedicated sub-account (README: Before you copy with real money)`,
+        });
+      }
+      this.#adopted = foreign.map((f) => f.coin);
+      this.#emit({
+        type: "notice",
+        ts: this.#now(),
+        kind: "adopted",
+        message: `adopted position(s) hlcopy did not open: ${list} (managed as part of the copy from now on)`,
+      });
+      o.journal.recordEvent({
+        ts: this.#now(),
+        type: "adopted",
+        runId: this.#runId,
+        data: { positions: foreign },
+      });
+      return;
+    }
+    const coins = foreign.map((f) => f.coin);
+    const fresh = coins.filter((c) => !this.#foreign.includes(c));
+    if (fresh.length > 0) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `position(s) changed outside hlcopy: ${list}: left alone (restart with --adopt to manage them)`,
+      });
+      o.journal.recordEvent({
+        ts: this.#now(),
+        type: "foreign",
+        runId: this.#runId,
+        data: { positions: foreign },
+      });
+    }
+    this.#foreign = coins;
+  }
+
+  /** After a live sweep: what hlcopy manages now (positions changed outside it keep their old value). */
+  #saveManaged(): void {
+    const o = this.#o;
+    if (o.mode !== "live" || !this.#checked) return;
+    const positions: ManagedPositions = positionsOf(this.#ours.state);
+    for (const coin of this.#foreign) {
+      const before = this.#managedBefore[coin];
+      if (before === undefined) delete positions[coin];
+      else positions[coin] = before;
+    }
+    this.#copyState.setManaged(positions, this.#now());
+  }
+
+  /** The trader's review of a live plan that needs it; refused (exit 2) when not confirmed. */
+  async #review(plan: Plan): Promise<void> {
+    const o = this.#o;
+    const key = reviewKey(this.#leaders.map((l) => l.address));
+    const reasons = reviewReasons({
+      plan,
+      accountValue: this.#ours.state.accountValue,
+      firstRun: !this.#copyState.isReviewed(key),
+      adopted: this.#adopted,
+      confirmAbovePct: o.settings.exec.confirmAbovePct,
+    });
+    if (reasons.length > 0 && o.review) {
+      if (!(await o.review(plan, reasons))) {
+        throw new UsageError("not confirmed: nothing was sent", {
+          hint: "see the plan with --dry-run; pass --yes to confirm it without a prompt",
+        });
+      }
+      this.#copyState.markReviewed(key, this.#now());
+    }
+    this.#reviewed = true;
   }
 
   /**
@@ -512,6 +768,8 @@ export class CopyEngine {
       dailyLossHit: this.#dailyLossHit,
       staleLeader: this.#isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
+      notJoined: this.#notJoined(),
+      foreignCoins: this.#foreign,
       backoffUntil,
       cloidSeed: `${o.account}|${this.#runId ?? 0}|${++this.#seq}`,
     };
@@ -829,6 +1087,7 @@ export class CopyEngine {
         for (const f of fills) {
           const applied = leader.applyFill(f, e.at);
           if (!applied || e.isSnapshot) continue;
+          this.#joinOnLeaderFill(leader, f);
           this.#leaderFillTime.set(f.coin, f.time);
           this.#market.applyTradePrice(f.coin, f.px);
           if (f.liquidation) {

@@ -107,6 +107,8 @@ export type EngineEvent =
   | { type: "paused"; ts: number; paused: boolean }
   | { type: "rateLimit"; ts: number; waitMs: number; detail: string }
   | { type: "warning"; ts: number; message: string }
+  /** Something the trader should know that is not a problem (a netted cash flow, adopted positions). */
+  | { type: "notice"; ts: number; kind: "cash-flow" | "adopted" | "join-baseline"; message: string }
   | { type: "error"; ts: number; message: string; hint?: string }
   | { type: "stop"; ts: number; reason: string };
 

@@ -111,6 +111,8 @@ export interface HlClient {
   getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]>;
   /** Fills in [startTime, endTime], paginated (2000 per page), oldest first. @throws as getMarkets. */
   getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<Fill[]>;
+  /** Whether the user has any fill on record (one `userFills` read). */
+  hasTraded(user: Address): Promise<boolean>;
   /**
    * Send the actions as ONE signed `order` action (grouping "na", IOC limits, reduce-only
    * flags, cloids). Returns one result per action, in order: rebuilt from the reply even when
@@ -265,6 +267,11 @@ class Client implements HlClient {
       (u) => `${u.time}:${u.hash}:${u.delta.type}`,
     );
     return toCashFlows(user, all);
+  }
+
+  async hasTraded(user: Address): Promise<boolean> {
+    const fills = await this.#read("userFills", () => this.#info.userFills({ user }));
+    return fills.length > 0;
   }
 
   async getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<Fill[]> {

@@ -255,6 +255,13 @@ export interface Journal {
   /** Clear every active halt (`hlcopy resume`); returns how many were cleared. */
   clearHalts(ts: number): number;
   recordEvent(params: RecordEventParameters): void;
+  /** A piece of copy state that outlives runs (baselines, ownership), or null if never set. */
+  getCopyState<T>(key: string): T | null;
+  setCopyState(key: string, value: unknown, ts: number): void;
+  /** The id of the newest journaled order (0 when none): a mark to sum fills from. */
+  lastOrderId(): number;
+  /** coin → signed size our live orders with an id above `orderId` filled. */
+  filledSince(orderId: number): Record<string, number>;
   lastSweep(): SweepInfo | null;
   slippageStats(sinceMs: number): DistributionStats;
   lagStats(sinceMs: number): DistributionStats;
@@ -854,6 +861,37 @@ class SqliteJournal implements Journal {
       p.type,
       p.coin ?? null,
       toJson(p.data),
+    );
+  }
+
+  lastOrderId(): number {
+    return num(this.#get("SELECT COALESCE(MAX(id), 0) AS id FROM orders")?.id);
+  }
+
+  filledSince(orderId: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.#all(
+      `SELECT coin, SUM(CASE side WHEN 'buy' THEN filled_size ELSE -filled_size END) AS size
+       FROM orders WHERE id > ? AND status IN ('filled', 'partial') GROUP BY coin`,
+      orderId,
+    )) {
+      out[String(r.coin)] = Number(r.size);
+    }
+    return out;
+  }
+
+  getCopyState<T>(key: string): T | null {
+    const r = this.#get("SELECT value FROM copy_state WHERE key = ?", key);
+    return r ? (JSON.parse(String(r.value)) as T) : null;
+  }
+
+  setCopyState(key: string, value: unknown, ts: number): void {
+    this.#run(
+      `INSERT INTO copy_state (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      key,
+      JSON.stringify(value),
+      ts,
     );
   }
 

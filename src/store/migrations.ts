@@ -126,6 +126,19 @@ CREATE INDEX events_ts ON events (ts);
 CREATE INDEX events_type_ts ON events (type, ts);
 `,
   },
+  {
+    version: 2,
+    name: "copy state: baselines and ownership that outlive a run",
+    // One JSON value per key: the leaders' cash-flow and join baselines, the positions hlcopy
+    // manages, the (account, leader set) pairs the trader has reviewed. Never pruned.
+    sql: `
+CREATE TABLE copy_state (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,             -- JSON
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

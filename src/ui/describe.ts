@@ -132,6 +132,8 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return { level: "warn", coin: null, text: `rate limit: waiting ${fmtMs(e.waitMs)} (${e.detail})` };
     case "warning":
       return { level: "warn", coin: null, text: `warning: ${e.message}` };
+    case "notice":
+      return { level: "info", coin: null, text: e.message };
     case "error":
       return { level: "error", coin: null, text: `error: ${e.message}${e.hint ? ` hint: ${e.hint}` : ""}` };
     case "stop":

@@ -401,6 +401,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.rateLimit = { until: e.ts + e.waitMs, detail: e.detail };
       break;
     case "warning":
+    case "notice":
     case "error":
       break;
     case "stop":

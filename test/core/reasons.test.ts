@@ -19,7 +19,7 @@ describe("reasons", () => {
 
   it("gates that will lift keep drift; standing decisions count as in sync", () => {
     expect([...DRIFT_REASONS].sort()).toEqual(
-      ["backoff", "daily-loss", "entry-drift", "halted", "order-pending", "stale-leader"].sort(),
+      ["backoff", "daily-loss", "entry-drift", "halted", "not-ours", "order-pending", "stale-leader"].sort(),
     );
     const standing: ReasonCode[] = [
       "in-sync",

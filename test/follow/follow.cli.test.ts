@@ -3,7 +3,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
@@ -20,6 +20,10 @@ const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
 beforeAll(async () => {
   sim = await startSim({ seed: 41, tickMs: 0 });
   sim.control.fund(leader, 1_000_000);
+});
+// Each test copies into an account of its own: positions one test's run opened are, to the
+// next test's fresh journal, positions hlcopy did not open (and would be refused).
+beforeEach(async () => {
   const f = await masterWithAgent(sim, 50_000);
   account = f.master.address;
   agentKey = f.agentKey;
@@ -51,6 +55,7 @@ function startFollow(configDir: string, extra: string[] = []): Running {
       "fixed-ratio",
       "--ratio",
       "0.2",
+      "--yes",
       ...extra,
     ],
     {

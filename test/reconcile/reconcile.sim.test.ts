@@ -37,7 +37,19 @@ const SETTINGS = ["--mode", "fixed-ratio", "--ratio", "0.05", "--max-leverage", 
 
 async function reconcile(extra: string[] = [], env: Record<string, string> = {}) {
   const r = await runCli(
-    ["--network", sim.httpUrl, "--account", follower, "--json", "reconcile", leader, ...SETTINGS, ...extra],
+    // Live runs confirm with --yes, as cron does (a dry run takes no --yes).
+    [
+      "--network",
+      sim.httpUrl,
+      "--account",
+      follower,
+      "--json",
+      "reconcile",
+      leader,
+      ...SETTINGS,
+      ...extra,
+      ...(extra.includes("--dry-run") ? [] : ["--yes"]),
+    ],
     { env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey, ...env } },
   );
   const lines = r.stdout.trim().split("\n");

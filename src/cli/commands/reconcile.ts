@@ -9,7 +9,10 @@ export function register(program: Command): void {
     .command("reconcile")
     .argument("<leader>", "the leader's address (0x + 40 hex digits)")
     .description("bring your account to the scaled copy of a leader once, then exit (cron-safe)")
-    .option("--dry-run", "plan and print the orders, send nothing (no key needed)");
+    .option("--dry-run", "plan and print the orders, send nothing (no key needed)")
+    .option("--yes", "confirm a plan that needs review without asking (cron: always pass it)")
+    .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
+    .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)");
   addSettingOptions(cmd);
   cmd
     .addHelpText(
@@ -23,18 +26,33 @@ concurrent run for the same account exits 1 naming the process holding the lock.
 Examples:
   $ hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --dry-run
   $ hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --max-leverage 3 --json
-  */5 * * * * HLCOPY_PASSPHRASE=… hlcopy reconcile 0x5e9e…a13a --json >> ~/hlcopy.log 2>&1`,
+  $ hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --adopt --yes
+  */5 * * * * HLCOPY_PASSPHRASE=… hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --yes --json >> ~/hlcopy.log 2>&1
+
+Before it trades, a live run refuses (exit 2): a leader that has never traded, positions in
+the account that hlcopy did not open (--adopt or --deny-coins them), and — without --yes — a
+plan that needs review (the first run for this leader, or one moving more than
+exec.confirmAbovePct % of equity), which is shown and asked for on a terminal.`,
     )
     .action(async (leader: string, opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings, parseLeaderAddress } = await import("../context.js");
       const ctx = resolveContext(command.optsWithGlobals<GlobalOptions>());
       const leaderAddress = parseLeaderAddress(leader);
+      if (opts.dryRun === true && opts.yes === true) {
+        const { UsageError } = await import("../../core/errors.js");
+        throw new UsageError("--yes confirms orders and --dry-run sends none: drop one", {
+          hint: "review with --dry-run first, then run again with --yes (and without --dry-run)",
+        });
+      }
       const { settings } = resolveRunSettings(ctx, opts);
       const { runReconcile } = await import("../reconcile/run.js");
       process.exitCode = await runReconcile(ctx, {
         leader: leaderAddress,
         settings,
         dryRun: opts.dryRun === true,
+        yes: opts.yes === true,
+        adopt: opts.adopt === true,
+        allowEmptyLeader: opts.allowEmptyLeader === true,
       });
     });
 }

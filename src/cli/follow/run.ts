@@ -1,14 +1,15 @@
 // `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
 // until q / Ctrl-C / SIGTERM (or a halt with --exit-on-halt), then report the run.
 
-import { UsageError } from "../../core/errors.js";
+import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
-import { EngineEvents, type RunMode } from "../../engine/events.js";
+import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printJson } from "../output.js";
+import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
 
 /** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
@@ -21,6 +22,11 @@ export interface FollowOptions {
   paperEquity: number;
   noUi: boolean;
   exitOnHalt: boolean;
+  /** Manage positions hlcopy did not open instead of refusing them. */
+  adopt: boolean;
+  /** Confirm a start plan that needs review without asking. */
+  yes: boolean;
+  allowEmptyLeader: boolean;
 }
 
 /** @throws {UsageError} for bad leaders, weights or a mode clash. */
@@ -52,6 +58,19 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
       hint: "--dry-run sends nothing; --paper fills locally: pick one",
     });
   }
+  if (opts.yes === true && (opts.dryRun === true || opts.paper === true)) {
+    throw new UsageError(
+      `--yes confirms live orders and --${opts.paper === true ? "paper" : "dry-run"} sends none: drop one`,
+      {
+        hint: "--yes is for live runs, after you reviewed the plan with --dry-run",
+      },
+    );
+  }
+  if (opts.adopt === true && opts.paper === true) {
+    throw new UsageError("--adopt manages positions of your real account; --paper trades a paper one", {
+      hint: "drop --adopt for a paper run",
+    });
+  }
   const paperEquity = Number(opts.paperEquity ?? 10_000);
   if (!Number.isFinite(paperEquity) || paperEquity <= 0) {
     throw new UsageError(`invalid --paper-equity "${String(opts.paperEquity)}": expected a positive number`, {
@@ -64,6 +83,9 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     paperEquity,
     noUi: opts.ui === false,
     exitOnHalt: opts.exitOnHalt === true,
+    adopt: opts.adopt === true,
+    yes: opts.yes === true,
+    allowEmptyLeader: opts.allowEmptyLeader === true,
   };
 }
 
@@ -97,7 +119,25 @@ export async function runFollow(
     events,
     paperEquity: options.paperEquity,
     exitOnHalt: options.exitOnHalt,
+    adopt: options.adopt,
+    allowEmptyLeader: options.allowEmptyLeader,
+    ...(mode === "live" ? { review: planReviewer(options.yes) } : {}),
   });
+
+  // The start checks and the review of the first plan, before the dashboard takes the
+  // terminal: a refusal ends the run here (exit 2) with nothing sent. Their events are kept
+  // and shown once the view is up.
+  const early: EngineEvent[] = [];
+  const keep = events.on((e) => early.push(e));
+  try {
+    await engine.preflight();
+  } catch (error) {
+    keep();
+    await engine.stop(`could not start: ${toHlcopyError(error).message}`, toHlcopyError(error).exitCode);
+    session.close();
+    throw error;
+  }
+  keep();
 
   const { shouldUseDashboard, startView } = await import("../../ui/view.js");
   const dashboard = shouldUseDashboard({
@@ -118,6 +158,7 @@ export async function runFollow(
       flatten: () => engine.flatten(),
     },
   });
+  for (const e of early) events.emit(e);
 
   // A run that could not start ends with the contract's error/hint lines on stderr too (the
   // dashboard that showed it is gone by then).

@@ -2,7 +2,7 @@
 // --dry-run) → re-read and re-plan → report what happened and the drift that remains.
 // The decisions are the engine's (the same code `follow` runs), so cron and follow agree.
 
-import { ExitCode } from "../../core/errors.js";
+import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { fmt } from "../../core/format.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
@@ -11,12 +11,19 @@ import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import type { CliContext } from "../context.js";
 import { printJson, renderTable, type Writer } from "../output.js";
+import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
 
 export interface ReconcileOptions {
   leader: Address;
   settings: Settings;
   dryRun: boolean;
+  /** Manage positions hlcopy did not open instead of refusing them. */
+  adopt?: boolean;
+  /** Confirm a plan that needs review without asking. */
+  yes?: boolean;
+  /** Follow a leader that has never traded. */
+  allowEmptyLeader?: boolean;
   out?: Writer;
   err?: Writer;
 }
@@ -31,6 +38,8 @@ export interface ReconcileReport {
   actions: ReportedAction[];
   skipped: { coin: string; reason: string; detail: string }[];
   drift: { coin: string; targetSize: number; ourSize: number; driftUsd: number }[];
+  /** The leader's deposits/withdrawals since the copy began, netted out of its equity (USD). */
+  cashFlows: { leader: Address; usd: number; since: number }[];
   /** Requests made to the exchange by this run. */
   requests: number;
 }
@@ -73,7 +82,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     network: ctx.network.name,
     mode: dryRun ? "dry-run" : "live",
     command: dryRun ? "dry-run" : "reconcile",
-    leaderCashFlows: false,
+    adopt: options.adopt === true,
+    allowEmptyLeader: options.allowEmptyLeader === true,
+    ...(dryRun ? {} : { review: planReviewer(options.yes === true) }),
   });
   let code: number = ExitCode.runtime;
   try {
@@ -90,11 +101,15 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       final: final.plan,
       results: first.results,
       halted: final.halted,
+      cashFlows: engine.leaderCashFlows,
       requests: session.client.budget.sent,
     });
     code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
     if (ctx.json) printJson(report, out);
     else out.write(await renderReport(report, final.plan));
+  } catch (error) {
+    code = toHlcopyError(error).exitCode;
+    throw error;
   } finally {
     await engine.stop(dryRun ? "dry-run done" : "reconcile done", code);
     session.close();
@@ -110,6 +125,7 @@ export function buildReport(p: {
   final: Plan;
   results: ExecutedAction[];
   halted: boolean;
+  cashFlows?: { leader: Address; usd: number; since: number }[];
   requests: number;
 }): ReconcileReport {
   const actions: ReportedAction[] = p.dryRun
@@ -157,6 +173,7 @@ export function buildReport(p: {
         ourSize: t.ourSize,
         driftUsd: Math.round(t.driftUsd * 100) / 100,
       })),
+    cashFlows: (p.cashFlows ?? []).filter((c) => c.usd !== 0),
     requests: p.requests,
   };
 }
@@ -220,8 +237,13 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
       : report.dryRun
         ? `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
         : "drift remains outside the deadband (the next run retries it)";
+  const flows = report.cashFlows.map(
+    (c) =>
+      `leader cash flows since ${new Date(c.since).toISOString().slice(0, 16).replace("T", " ")} UTC: ${c.usd > 0 ? "+" : "−"}$${fmt(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
+  );
   const lines = [
     `leader ${report.leader} → account ${report.account}${report.dryRun ? " (dry run)" : ""}`,
+    ...flows,
     table,
     ...(errors.length > 0 ? ["rejected:", ...errors] : []),
     `${status} · ${report.requests} requests`,

@@ -1,0 +1,55 @@
+// The trader's review of a live plan that needs it (first run for a leader set, closing
+// positions hlcopy did not open, a large move): shown and asked on a terminal, accepted by
+// --yes, refused without a terminal (the engine then exits 2 with the hint to pass --yes).
+
+import { UsageError } from "../core/errors.js";
+import type { Plan } from "../core/types.js";
+import type { ReviewPlan } from "../engine/engine.js";
+import type { Writer } from "./output.js";
+
+export interface ReviewIo {
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  err: Writer & { isTTY?: boolean };
+}
+
+/** The engine's review hook for this run: --yes accepts, a terminal asks, anything else refuses. */
+export function planReviewer(
+  yes: boolean,
+  io: ReviewIo = { input: process.stdin, err: process.stderr },
+): ReviewPlan {
+  if (yes) return async () => true;
+  if (io.input.isTTY !== true || io.err.isTTY !== true) {
+    return async (_plan, reasons) => {
+      throw new UsageError(`this run needs your review before it trades: ${reasons.join("; ")}`, {
+        hint: "see the plan with --dry-run, then run again with --yes to confirm it (cron: always pass --yes)",
+      });
+    };
+  }
+  return async (plan, reasons) => {
+    io.err.write(
+      `\nThis run needs your review before it trades:\n${reasons.map((r) => `  - ${r}\n`).join("")}\n`,
+    );
+    io.err.write(`${describePlan(plan)}\n`);
+    const { createInterface } = await import("node:readline/promises");
+    const rl = createInterface({ input: io.input, output: io.err as NodeJS.WritableStream });
+    try {
+      const answer = await rl.question(`Send ${plan.actions.length} order(s)? [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } catch {
+      return false; // Ctrl-C / closed input: nothing is sent
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+/** The orders of a plan, one line each, with what they move. */
+export function describePlan(plan: Plan): string {
+  const lines = plan.actions.map((a) => {
+    const usd = Math.abs(a.size * a.limitPx);
+    const what = a.reduceOnly ? "reduce-only" : "";
+    return `  ${a.side === "buy" ? "BUY " : "SELL"} ${String(a.size).padStart(12)} ${a.coin.padEnd(8)} limit ${String(a.limitPx).padEnd(10)} $${usd.toFixed(2).padStart(11)}  ${a.reason} ${what}`.trimEnd();
+  });
+  const total = plan.actions.reduce((s, a) => s + Math.abs(a.size * a.limitPx), 0);
+  return `${lines.join("\n")}\n  total $${total.toFixed(2)}`;
+}

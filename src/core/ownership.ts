@@ -1,0 +1,69 @@
+// Which positions are hlcopy's own. hlcopy manages what it opened (or what the trader told
+// it to adopt); anything else in the account — a manual trade, another bot — is refused
+// before a single order, instead of being "repaired" as drift (design §6).
+//
+// The journal keeps a snapshot of the positions hlcopy managed at the end of its last
+// sweep; what it traded since then is added from its own journaled fills. The exchange may
+// shrink a position on its own (liquidation, a resting stop, a manual close): that is never
+// foreign. Growing it, flipping it or opening a coin hlcopy does not manage is.
+
+import type { Settings } from "./settings.js";
+import type { AccountState, Markets } from "./types.js";
+
+/** coin → signed size hlcopy manages. */
+export type ManagedPositions = Record<string, number>;
+
+export interface ForeignPosition {
+  coin: string;
+  /** The account's signed size now. */
+  size: number;
+  /** The signed size hlcopy manages in that coin (0 = none). */
+  managed: number;
+}
+
+/** A coin the settings tell us to leave alone (denied or not allowed, and not closed). */
+export function isCoinLeftAlone(coin: string, settings: Settings): boolean {
+  if (settings.risk.closeDenied) return false;
+  const { allowCoins, denyCoins } = settings.risk;
+  return denyCoins.includes(coin) || (allowCoins.length > 0 && !allowCoins.includes(coin));
+}
+
+/** The managed snapshot plus the signed fills hlcopy made since it was taken. */
+export function managedNow(snapshot: ManagedPositions, filledSince: ManagedPositions): ManagedPositions {
+  const out: ManagedPositions = { ...snapshot };
+  for (const [coin, d] of Object.entries(filledSince)) out[coin] = (out[coin] ?? 0) + d;
+  return out;
+}
+
+/**
+ * Positions in `account` that hlcopy did not open: a coin it does not manage, more than it
+ * manages on the same side, or the other side. `managed` null means hlcopy never ran live on
+ * this account: every position is foreign. Coins the settings leave alone are not checked.
+ */
+export function foreignPositions(
+  account: AccountState,
+  managed: ManagedPositions | null,
+  markets: Markets,
+  settings: Settings,
+): ForeignPosition[] {
+  const out: ForeignPosition[] = [];
+  for (const p of Object.values(account.positions)) {
+    if (!p || p.size === 0 || isCoinLeftAlone(p.coin, settings)) continue;
+    const m = managed?.[p.coin] ?? 0;
+    // Half a lot: sizes are multiples of the lot, float sums are not exact.
+    const d = markets[p.coin]?.szDecimals;
+    const tolerance = d === undefined ? 1e-9 : 0.5 * 10 ** -d;
+    const sameSide = Math.sign(p.size) === Math.sign(m);
+    if (!sameSide || Math.abs(p.size) > Math.abs(m) + tolerance) {
+      out.push({ coin: p.coin, size: p.size, managed: m });
+    }
+  }
+  return out.sort((a, b) => a.coin.localeCompare(b.coin));
+}
+
+/** Signed positions of an account, as a managed snapshot. */
+export function positionsOf(account: AccountState): ManagedPositions {
+  const out: ManagedPositions = {};
+  for (const p of Object.values(account.positions)) if (p && p.size !== 0) out[p.coin] = p.size;
+  return out;
+}

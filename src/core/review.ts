@@ -1,0 +1,52 @@
+// When a live run must be reviewed by the trader before it sends anything: the first live
+// run for an (account, leader set), a plan that closes positions hlcopy did not open, or a
+// plan that moves more than `exec.confirmAbovePct` % of equity. Pure: the CLI asks on a TTY
+// and refuses without one.
+
+import { fmt } from "./format.js";
+import type { Address, Plan } from "./types.js";
+
+export interface ReviewInput {
+  plan: Plan;
+  accountValue: number;
+  /** No live run has been reviewed for this account and leader set. */
+  firstRun: boolean;
+  /** Coins whose positions hlcopy adopted in this run (it did not open them). */
+  adopted: readonly string[];
+  confirmAbovePct: number;
+}
+
+/** Σ |size| × limit price of the plan's orders (USD it would move). */
+export function planNotionalUsd(plan: Plan): number {
+  return plan.actions.reduce((s, a) => s + Math.abs(a.size * a.limitPx), 0);
+}
+
+/** Why this plan needs the trader's review (empty: it does not). */
+export function reviewReasons(input: ReviewInput): string[] {
+  const { plan } = input;
+  if (plan.actions.length === 0) return [];
+  const reasons: string[] = [];
+  if (input.firstRun) reasons.push("this is the first live run copying these leaders into this account");
+  const closing = plan.actions
+    .filter((a) => a.reduceOnly && input.adopted.includes(a.coin))
+    .map((a) => a.coin);
+  if (closing.length > 0) {
+    reasons.push(`it reduces or closes positions hlcopy did not open: ${[...new Set(closing)].join(", ")}`);
+  }
+  const moved = planNotionalUsd(plan);
+  const pct = input.accountValue > 0 ? (moved / input.accountValue) * 100 : Number.POSITIVE_INFINITY;
+  if (pct > input.confirmAbovePct) {
+    reasons.push(
+      `it moves $${fmt(Math.round(moved))}, ${Number.isFinite(pct) ? `${fmt(Math.round(pct))}%` : "all"} of equity (more than exec.confirmAbovePct ${fmt(input.confirmAbovePct)}%)`,
+    );
+  }
+  return reasons;
+}
+
+/** The journal key under which a reviewed (account, leader set) is remembered. */
+export function reviewKey(leaders: readonly Address[]): string {
+  return `reviewed:${[...leaders]
+    .map((l) => l.toLowerCase())
+    .sort()
+    .join(",")}`;
+}

@@ -1,0 +1,73 @@
+// The copy's state that outlives a run, kept in the journal: per leader, when the copy ratio
+// was set (cash flows since then are netted out of its equity) and the new-only join
+// baseline; the positions hlcopy manages; the leader sets the trader has reviewed. A dry run
+// reads it and works on a copy, but never writes it.
+
+import type { JoinBaseline } from "../core/join.js";
+import { type ManagedPositions, managedNow } from "../core/ownership.js";
+import type { Address } from "../core/types.js";
+import type { Journal } from "../store/journal.js";
+
+export interface LeaderBaseline {
+  /** When this leader's copy began: its cash flows since then are not trades. */
+  since: number;
+  /** join new-only: the coins it held then and has held since. */
+  join?: JoinBaseline;
+  /** Leader fills up to this time were checked against `join`. */
+  joinCheckedAt?: number;
+}
+
+interface ManagedSnapshot {
+  positions: ManagedPositions;
+  /** The newest journaled order when the snapshot was taken: later fills add to it. */
+  orderId: number;
+  ts: number;
+}
+
+export class CopyState {
+  readonly #journal: Journal;
+  readonly #persist: boolean;
+  readonly #leaders = new Map<string, LeaderBaseline>();
+
+  constructor(journal: Journal, persist: boolean) {
+    this.#journal = journal;
+    this.#persist = persist;
+  }
+
+  /** The leader's baseline; the first time it is seen, one starting now. */
+  leader(address: Address, now: number): LeaderBaseline {
+    const key = address.toLowerCase();
+    let b = this.#leaders.get(key);
+    if (!b) {
+      b = this.#journal.getCopyState<LeaderBaseline>(`leader:${key}`) ?? { since: now };
+      this.setLeader(address, b, now);
+    }
+    return b;
+  }
+
+  setLeader(address: Address, baseline: LeaderBaseline, now: number): void {
+    const key = address.toLowerCase();
+    this.#leaders.set(key, baseline);
+    if (this.#persist) this.#journal.setCopyState(`leader:${key}`, baseline, now);
+  }
+
+  /** What hlcopy manages now (its last snapshot plus its fills since), or null if it never ran live. */
+  managed(): ManagedPositions | null {
+    const s = this.#journal.getCopyState<ManagedSnapshot>("managed");
+    return s ? managedNow(s.positions, this.#journal.filledSince(s.orderId)) : null;
+  }
+
+  setManaged(positions: ManagedPositions, now: number): void {
+    if (!this.#persist) return;
+    const snapshot: ManagedSnapshot = { positions, orderId: this.#journal.lastOrderId(), ts: now };
+    this.#journal.setCopyState("managed", snapshot, now);
+  }
+
+  isReviewed(key: string): boolean {
+    return this.#journal.getCopyState<number>(key) !== null;
+  }
+
+  markReviewed(key: string, now: number): void {
+    if (this.#persist) this.#journal.setCopyState(key, now, now);
+  }
+}

@@ -1,0 +1,135 @@
+// The pure guardrail decisions: which positions are hlcopy's own, the new-only join baseline,
+// and when a live plan needs the trader's review.
+
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { planReviewer } from "../../src/cli/review.js";
+import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../../src/core/join.js";
+import { foreignPositions, managedNow } from "../../src/core/ownership.js";
+import { planNotionalUsd, reviewKey, reviewReasons } from "../../src/core/review.js";
+import { account, LEADER, LEADER2, leader, plan, settingsWith } from "./planner-fixtures.js";
+
+describe("positions hlcopy did not open", () => {
+  const markets = { BTC: { coin: "BTC", assetId: 0, szDecimals: 5, maxLeverage: 40, mid: 100_000 } };
+  const none = settingsWith({});
+
+  it("before any live run every position is foreign", () => {
+    expect(foreignPositions(account({ BTC: 0.1 }), null, markets, none)).toEqual([
+      { coin: "BTC", size: 0.1, managed: 0 },
+    ]);
+  });
+
+  it("more than managed on the same side, or the other side, is foreign; less is not (a liquidation, a stop)", () => {
+    const managed = { BTC: 0.1 };
+    expect(foreignPositions(account({ BTC: 0.1 }), managed, markets, none)).toEqual([]);
+    expect(foreignPositions(account({ BTC: 0.05 }), managed, markets, none)).toEqual([]);
+    expect(foreignPositions(account({ BTC: 0.10001 }), managed, markets, none)).toHaveLength(1);
+    expect(foreignPositions(account({ BTC: -0.05 }), managed, markets, none)).toHaveLength(1);
+  });
+
+  it("coins the settings leave alone are not checked; closing denied coins checks them", () => {
+    const denied = settingsWith({ risk: { denyCoins: ["BTC"] } });
+    expect(foreignPositions(account({ BTC: 1 }), null, markets, denied)).toEqual([]);
+    const closing = settingsWith({ risk: { denyCoins: ["BTC"], closeDenied: true } });
+    expect(foreignPositions(account({ BTC: 1 }), null, markets, closing)).toHaveLength(1);
+  });
+
+  it("what hlcopy manages is its last snapshot plus its own fills since", () => {
+    expect(managedNow({ BTC: 0.1, ETH: -1 }, { BTC: 0.05, SOL: 2 })).toEqual({
+      BTC: 0.15000000000000002,
+      ETH: -1,
+      SOL: 2,
+    });
+  });
+
+  it("a position changed outside hlcopy during a run is left alone by the planner, with its reason", () => {
+    const p = plan({
+      leader: leader({ BTC: 1 }),
+      ours: account({ BTC: 0.5 }),
+      context: { foreignCoins: ["BTC"] },
+    });
+    expect(p.actions).toEqual([]);
+    expect(p.skipped.map((s) => s.reason)).toContain("not-ours");
+    expect(p.inSync).toBe(false);
+  });
+});
+
+describe("join new-only baseline", () => {
+  const pos = (size: number) => ({ coin: "BTC", size, entryPx: 1 });
+
+  it("holds what the leader held at the start and keeps it while it is held on the same side", () => {
+    const base = initialJoinBaseline({ BTC: pos(2), ETH: { coin: "ETH", size: 0, entryPx: 1 } });
+    expect(base).toEqual({ BTC: 2 });
+    expect(keepHeldSince(base, { BTC: pos(5) })).toEqual({ BTC: 2 }); // an add keeps it
+    expect(keepHeldSince(base, {})).toEqual({}); // closed
+    expect(keepHeldSince(base, { BTC: pos(-1) })).toEqual({}); // flipped
+  });
+
+  it("a fill that closed or flipped the coin between two runs ends it (a re-open is new)", () => {
+    const base = { BTC: 2 };
+    expect(dropClosedByFills(base, [{ coin: "BTC", side: "sell", sz: 1, startPosition: 2 }])).toEqual(base);
+    expect(dropClosedByFills(base, [{ coin: "BTC", side: "sell", sz: 2, startPosition: 2 }])).toEqual({});
+    expect(dropClosedByFills(base, [{ coin: "BTC", side: "sell", sz: 3, startPosition: 2 }])).toEqual({});
+    expect(dropClosedByFills(base, [{ coin: "ETH", side: "sell", sz: 3, startPosition: 0 }])).toEqual(base);
+  });
+});
+
+describe("review of a live plan", () => {
+  const p = plan({
+    leader: leader({ ETH: 10 }, 100_000),
+    settings: settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.1 }, risk: { maxLeverage: 50 } }),
+  });
+  const input = {
+    plan: p,
+    accountValue: 10_000,
+    firstRun: false,
+    adopted: [] as string[],
+    confirmAbovePct: 50,
+  };
+
+  it("an empty plan never needs one", () => {
+    expect(reviewReasons({ ...input, plan: { ...p, actions: [] }, firstRun: true })).toEqual([]);
+  });
+
+  it("the first run, closing adopted positions, or a move above the threshold each need one", () => {
+    const moved = planNotionalUsd(p);
+    expect(moved).toBeGreaterThan(0);
+    const pct = (moved / 10_000) * 100;
+    expect(reviewReasons({ ...input, confirmAbovePct: pct + 1 })).toEqual([]);
+    expect(reviewReasons({ ...input, confirmAbovePct: pct + 1, firstRun: true })[0]).toMatch(
+      /first live run/,
+    );
+    expect(reviewReasons({ ...input, confirmAbovePct: pct - 1 })[0]).toMatch(
+      /of equity \(more than exec\.confirmAbovePct/,
+    );
+  });
+
+  it("one key per leader set, whatever the order or case", () => {
+    expect(reviewKey([LEADER2, LEADER])).toBe(reviewKey([LEADER, LEADER2.toUpperCase() as typeof LEADER2]));
+  });
+
+  it("on a terminal it asks; y confirms, anything else does not; without a terminal it refuses", async () => {
+    const ask = async (answer: string) => {
+      const input = Object.assign(new PassThrough(), { isTTY: true });
+      const err = Object.assign(new PassThrough(), { isTTY: true });
+      let shown = "";
+      err.on("data", (d) => {
+        shown += d;
+      });
+      const review = planReviewer(false, { input, err });
+      const pending = review(p, ["this is the first live run"]);
+      input.write(`${answer}\n`);
+      const ok = await pending;
+      return { ok, shown };
+    };
+    const yes = await ask("y");
+    expect(yes.ok).toBe(true);
+    expect(yes.shown).toContain("this is the first live run");
+    expect(yes.shown).toMatch(/BUY .* ETH/);
+    expect((await ask("")).ok).toBe(false);
+    expect((await ask("no")).ok).toBe(false);
+    const piped = planReviewer(false, { input: new PassThrough(), err: new PassThrough() });
+    await expect(piped(p, ["big"])).rejects.toThrow(/needs your review before it trades: big/);
+    expect(await planReviewer(true)(p, ["big"])).toBe(true);
+  });
+});

@@ -1,0 +1,272 @@
+// Real-money guardrails, as a trader meets them: the real binary against a simulator of its
+// own per test. hlcopy refuses what looks wrong before a single order (a leader that never
+// traded, positions it did not open, a first run or a large move without a yes), keeps
+// join new-only across cron runs, and never copies a leader's cash flow as a trade.
+
+import { afterEach, describe, expect, it } from "vitest";
+import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
+import type { Address } from "../../src/core/types.js";
+import { engineClient } from "../../src/engine/wiring.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+const sims: SimHandle[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((s) => s.close()));
+});
+
+/** A simulator with a funded leader, a follower with an approved agent, and a config dir. */
+async function world(followerUsd = 10_000) {
+  const sim = await startSim({ seed: 77, tickMs: 0 });
+  sims.push(sim);
+  const l = fundedAccount(sim, 1_000_000);
+  const client = (account: Address, agentKey?: `0x${string}`): HlClient =>
+    engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account,
+      ...(agentKey ? { agentKey } : {}),
+    });
+  const leaderClient = client(l.address, l.key);
+  const f = await masterWithAgent(sim, followerUsd);
+  const follower = f.master.address;
+  const followerClient = client(follower, f.agentKey);
+  const dir = tempDir();
+
+  async function trade(c: HlClient, coin: string, side: "buy" | "sell", usd: number, reduceOnly = false) {
+    const markets = await c.getMarkets();
+    const m = markets[coin];
+    if (!m) throw new Error(coin);
+    const size = Number((usd / m.mid).toFixed(m.szDecimals));
+    const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
+    expect(r?.status).toBe("filled");
+  }
+  async function positions(address: Address): Promise<Record<string, number>> {
+    const s = await followerClient.getAccountState(address);
+    return Object.fromEntries(Object.values(s.positions).map((p) => [p.coin, p.size]));
+  }
+  async function reconcile(args: string[], leader: Address = l.address) {
+    const r = await runCli(
+      ["--network", sim.httpUrl, "--account", follower, "--json", "reconcile", leader, ...args],
+      {
+        env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: f.agentKey },
+      },
+    );
+    const last = r.stdout.trim().split("\n").at(-1) ?? "";
+    const report = last.startsWith("{") ? (JSON.parse(last) as ReconcileReport) : null;
+    return { ...r, report };
+  }
+  const ordersSent = () => sim.control.orderHistory(follower).length;
+  return {
+    sim,
+    leader: l.address,
+    follower,
+    agentKey: f.agentKey,
+    dir,
+    leaderClient,
+    followerClient,
+    trade,
+    positions,
+    reconcile,
+    ordersSent,
+  };
+}
+
+const COPY = ["--mode", "fixed-ratio", "--ratio", "0.01", "--max-leverage", "5"];
+
+describe("a leader that never traded", () => {
+  it("is refused before any order, and the account keeps its positions", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    const before = await w.positions(w.follower);
+    expect(before.ETH).toBeGreaterThan(0);
+    const sent = w.ordersSent();
+
+    const typo = `0x${"ab".repeat(20)}` as Address;
+    const r = await w.reconcile([...COPY, "--yes"], typo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: ${typo} has never traded on`);
+    expect(r.stderr).toMatch(/\nhint: .*--allow-empty-leader/);
+    expect(w.ordersSent()).toBe(sent);
+    expect(await w.positions(w.follower)).toEqual(before);
+  });
+
+  it("follow refuses it too, with exit 2 and nothing sent", async () => {
+    const w = await world();
+    const typo = `0x${"cd".repeat(20)}` as Address;
+    const r = await runCli(
+      ["--network", w.sim.httpUrl, "--account", w.follower, "follow", typo, ...COPY, "--yes", "--no-ui"],
+      { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("has never traded");
+    expect(w.ordersSent()).toBe(0);
+  });
+
+  it("--allow-empty-leader is the trader's explicit choice: the run goes ahead", async () => {
+    const w = await world();
+    const typo = `0x${"ef".repeat(20)}` as Address;
+    const r = await w.reconcile([...COPY, "--allow-empty-leader"], typo);
+    expect(r.code).toBe(0);
+    expect(r.report?.inSync).toBe(true);
+  });
+});
+
+describe("positions hlcopy did not open", () => {
+  it("are listed and refused; --deny-coins leaves them out; --adopt manages them", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
+    const manual = (await w.positions(w.follower)).BTC;
+
+    const refused = await w.reconcile([...COPY, "--yes"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: 0x[0-9a-f]{40} holds position\(s\) hlcopy did not open: BTC \+/);
+    expect(refused.stderr).toMatch(/\nhint: .*--adopt.*--deny-coins BTC.*sub-account/);
+    expect(w.ordersSent()).toBe(1); // only the trader's own order
+
+    // Left out: the copy goes ahead and BTC is not touched.
+    const denied = await w.reconcile([...COPY, "--yes", "--deny-coins", "BTC"]);
+    expect(denied.code).toBe(0);
+    expect(await w.positions(w.follower)).toMatchObject({ BTC: manual, ETH: expect.any(Number) });
+
+    // Adopted: managed as part of the copy, so the leader (no BTC) means close it.
+    const adopted = await w.reconcile([...COPY, "--yes", "--adopt"]);
+    expect(adopted.code).toBe(0);
+    expect(adopted.report?.actions.map((a) => [a.coin, a.reason, a.status])).toEqual([
+      ["BTC", "close", "filled"],
+    ]);
+    expect((await w.positions(w.follower)).BTC).toBeUndefined();
+
+    // From now on hlcopy knows its own positions: the next run needs no --adopt.
+    expect((await w.reconcile([...COPY])).code).toBe(0);
+  });
+
+  it("a position the trader adds to between two cron runs is refused again", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    await w.trade(w.followerClient, "ETH", "buy", 500);
+    const r = await w.reconcile([...COPY, "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("hlcopy did not open: ETH");
+  });
+
+  it("positions hlcopy built over several runs stay its own: its journaled fills count", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "SOL", "buy", 100_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    await w.trade(w.leaderClient, "SOL", "buy", 100_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    await w.trade(w.leaderClient, "SOL", "sell", 150_000, true);
+    const r = await w.reconcile([...COPY]);
+    expect(r.code).toBe(0);
+    expect(r.report?.actions.map((a) => [a.coin, a.side, a.reduceOnly])).toEqual([["SOL", "sell", true]]);
+  });
+});
+
+describe("review before trading", () => {
+  it("the first live run without a terminal is refused with the way forward; --yes sends it", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 100_000);
+    const r = await w.reconcile(COPY);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: this run needs your review before it trades: this is the first live run/,
+    );
+    expect(r.stderr).toMatch(/\nhint: see the plan with --dry-run, then run again with --yes/);
+    expect(w.ordersSent()).toBe(0);
+
+    const yes = await w.reconcile([...COPY, "--yes"]);
+    expect(yes.code).toBe(0);
+    expect(yes.report?.actions).toHaveLength(1);
+
+    // Reviewed once: a small follow-up trade needs no yes.
+    await w.trade(w.leaderClient, "ETH", "buy", 20_000);
+    const next = await w.reconcile(COPY);
+    expect(next.code).toBe(0);
+    expect(next.report?.actions.map((a) => a.reason)).toEqual(["increase"]);
+  });
+
+  it("a plan moving more than exec.confirmAbovePct of equity needs a yes again", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 50_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    // $7 200 of our $10 000 (in three trades: the book's depth is finite).
+    for (let i = 0; i < 3; i++) await w.trade(w.leaderClient, "BTC", "buy", 240_000);
+    const big = await w.reconcile(COPY);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/of equity \(more than exec\.confirmAbovePct 50%\)/);
+    const sent = w.ordersSent();
+    expect((await w.reconcile([...COPY, "--confirm-above-pct", "90"])).code).toBe(0);
+    expect(w.ordersSent()).toBe(sent + 1);
+  });
+
+  it("--yes with --dry-run is a contradiction: exit 2", async () => {
+    const w = await world();
+    const r = await w.reconcile([...COPY, "--dry-run", "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--yes confirms orders and --dry-run sends none");
+  });
+});
+
+describe("join new-only across cron runs", () => {
+  it("keeps the baseline, copies new positions and adds to them, and a re-opened coin is new", async () => {
+    const w = await world();
+    const NEW_ONLY = [...COPY, "--join", "new-only", "--yes"];
+    await w.trade(w.leaderClient, "BTC", "buy", 300_000); // held before we start
+    const first = await w.reconcile(NEW_ONLY);
+    expect(first.code).toBe(0);
+    expect(first.report?.actions).toEqual([]);
+    expect(first.report?.skipped.map((s) => [s.coin, s.reason])).toContainEqual(["BTC", "not-joined"]);
+
+    // A new position is copied, and so is a later add; an add to BTC is not.
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.leaderClient, "BTC", "buy", 100_000);
+    const second = await w.reconcile(NEW_ONLY);
+    expect(second.report?.actions.map((a) => [a.coin, a.reason])).toEqual([["ETH", "open"]]);
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile(NEW_ONLY)).report?.actions.map((a) => [a.coin, a.reason])).toEqual([
+      ["ETH", "increase"],
+    ]);
+
+    // Closed and re-opened between two cron runs: the fills tell, and the new BTC is copied.
+    const btc = (await w.leaderClient.getAccountState(w.leader)).positions.BTC?.size ?? 0;
+    await w.trade(w.leaderClient, "BTC", "sell", btc * (w.sim.control.mid("BTC") ?? 0), true);
+    await w.trade(w.leaderClient, "BTC", "buy", 200_000);
+    const reopened = await w.reconcile(NEW_ONLY);
+    expect(reopened.report?.actions.map((a) => [a.coin, a.reason])).toEqual([["BTC", "open"]]);
+  });
+});
+
+describe("a leader's deposits and withdrawals", () => {
+  it("leave equity-ratio targets unchanged between two reconcile runs, and the run says it netted them", async () => {
+    const w = await world();
+    const RATIO = ["--mode", "equity-ratio", "--max-leverage", "5"];
+    await w.trade(w.leaderClient, "ETH", "buy", 300_000);
+    await w.trade(w.leaderClient, "BTC", "sell", 200_000);
+    const first = await w.reconcile([...RATIO, "--yes"]);
+    expect(first.code).toBe(0);
+    const held = await w.positions(w.follower);
+
+    w.sim.control.fund(w.leader, -400_000); // the leader withdraws 40 %
+    const afterWithdrawal = await w.reconcile(RATIO);
+    expect(afterWithdrawal.code).toBe(0);
+    expect(afterWithdrawal.report?.actions).toEqual([]);
+    expect(afterWithdrawal.report?.cashFlows).toEqual([
+      { leader: w.leader, usd: -400_000, since: expect.any(Number) },
+    ]);
+    expect(await w.positions(w.follower)).toEqual(held);
+
+    w.sim.control.fund(w.leader, 3_000_000); // then deposits far more
+    const afterDeposit = await w.reconcile(RATIO);
+    expect(afterDeposit.code).toBe(0);
+    expect(afterDeposit.report?.actions).toEqual([]);
+    expect(afterDeposit.report?.cashFlows[0]?.usd).toBe(2_600_000);
+    expect(await w.positions(w.follower)).toEqual(held);
+  });
+});
