@@ -26,6 +26,8 @@ export interface Position {
   entryPx: number;
   /** Leverage set on the position, when known. */
   leverage?: number;
+  /** Margin mode of the position, when known. */
+  marginMode?: "cross" | "isolated";
 }
 export type Positions = Record<string, Position>;
 
@@ -88,6 +90,7 @@ export type ReasonCode =
   | "daily-loss"
   | "not-joined"
   | "unknown-market"
+  | "leverage-not-set"
   | "backoff"
   | "order-pending";
 
