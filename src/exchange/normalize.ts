@@ -103,6 +103,9 @@ export function toPositions(state: ClearinghouseStateResponse): Record<string, P
       size,
       entryPx: num(p.entryPx),
       ...(typeof p.leverage?.value === "number" ? { leverage: p.leverage.value } : {}),
+      ...(p.leverage?.type === "cross" || p.leverage?.type === "isolated"
+        ? { marginMode: p.leverage.type }
+        : {}),
     };
   }
   return positions;
