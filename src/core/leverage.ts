@@ -15,13 +15,16 @@ export interface LeverageSetting {
  * The setting for `market`: `exec.leverage`, or for "auto" one above `risk.maxLeverage`
  * (rounded up) — with exactly the cap, the last order of a plan that fills the leverage cap
  * lacks margin for its fees and slippage and is refused — capped by the coin's maximum.
+ * Margin mode: `exec.marginMode`, except isolated on a coin that allows nothing else.
  */
 export function exchangeLeverage(settings: Settings, market: Market): LeverageSetting {
   const wanted =
     settings.exec.leverage === "auto" ? Math.ceil(settings.risk.maxLeverage) + 1 : settings.exec.leverage;
   const max =
     Number.isFinite(market.maxLeverage) && market.maxLeverage >= 1 ? Math.floor(market.maxLeverage) : 1;
-  return { leverage: Math.max(1, Math.min(Math.floor(wanted), max)), marginMode: settings.exec.marginMode };
+  // A coin the exchange lists as isolated-only cannot be cross: isolated is the only choice.
+  const marginMode = market.onlyIsolated ? "isolated" : settings.exec.marginMode;
+  return { leverage: Math.max(1, Math.min(Math.floor(wanted), max)), marginMode };
 }
 
 /**

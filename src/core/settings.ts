@@ -134,8 +134,18 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     null,
     "USD cap on the sum of all our positions (none = no cap)",
   ),
-  spec("risk.allowCoins", { type: "coins" }, [], "copy only these coins (comma list; empty = all)"),
-  spec("risk.denyCoins", { type: "coins" }, [], "never copy these coins (comma list)"),
+  spec(
+    "risk.allowCoins",
+    { type: "coins" },
+    [],
+    "copy only these coins (comma list; empty = all; names match the exchange's case-insensitively)",
+  ),
+  spec(
+    "risk.denyCoins",
+    { type: "coins" },
+    [],
+    "never copy these coins (comma list; names match the exchange's case-insensitively)",
+  ),
   spec(
     "risk.closeDenied",
     { type: "boolean" },

@@ -12,6 +12,8 @@ export interface Market {
   assetId: number;
   szDecimals: number;
   maxLeverage: number;
+  /** The exchange allows only isolated margin on this coin (meta `onlyIsolated` / `marginMode`). */
+  onlyIsolated?: boolean;
   mid: number;
   /** Best bid / ask when a book is known; the planner falls back to mid. */
   bestBid?: number;

@@ -76,6 +76,9 @@ export function toMarkets(meta: MetaResponse, mids: AllMidsResponse): Markets {
       szDecimals: u.szDecimals,
       maxLeverage: u.maxLeverage,
       mid,
+      ...(u.onlyIsolated === true || u.marginMode === "strictIsolated" || u.marginMode === "noCross"
+        ? { onlyIsolated: true }
+        : {}),
     };
   });
   return markets;
