@@ -2,7 +2,13 @@
 // `--max-leverage <value>`. Values stay raw strings here; the schema parses them.
 
 import type { Command } from "commander";
-import { allowedText, flagName, SETTINGS_SCHEMA, type SettingKey } from "../core/settings.js";
+import {
+  allowedText,
+  flagName,
+  SETTINGS_SCHEMA,
+  type SettingKey,
+  type SettingValue,
+} from "../core/settings.js";
 
 const FLAG_SPECS = SETTINGS_SCHEMA.filter((s) => s.key !== "network" && s.key !== "account");
 
@@ -10,12 +16,30 @@ function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Add one `--<flag> <value>` option per setting to a command. */
+/** Add one `--<flag> <value>` option per setting to a command (help: key, what it accepts, default). */
 export function addSettingOptions(cmd: Command): Command {
   for (const s of FLAG_SPECS) {
-    cmd.option(`--${flagName(s.key)} <value>`, `${s.description} [${s.key}; ${allowedText(s)}]`);
+    cmd.option(
+      `--${flagName(s.key)} <value>`,
+      `${s.description} [${s.key}; ${allowedText(s)}; default ${defaultText(s.default)}]`,
+    );
   }
+  cmd.addHelpText(
+    "after",
+    `
+Setting flags that would do nothing are refused (exit 2, nothing sent):
+  --max-leverage 0x10       numbers are plain decimals (no hex, exponent, spaces: 1e3, " 5")
+  --allow-coins BTCC        trading runs check coin names against the exchange's markets:
+                            unknown coin "BTCC" … did you mean BTC? (btc = BTC: case-insensitive)
+  --ratio 0.5               with sizing mode equity-ratio: --ratio needs --mode fixed-ratio`,
+  );
   return cmd;
+}
+
+function defaultText(value: SettingValue): string {
+  if (value === null) return "none";
+  if (Array.isArray(value)) return value.length === 0 ? '""' : value.join(",");
+  return String(value);
 }
 
 /** Pick the setting flags the user actually passed, keyed by setting key. */

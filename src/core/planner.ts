@@ -28,6 +28,14 @@
 //   left alone ("stale-leader"), never flattened. The kill switch still closes everything.
 // * Action reasons: a flip is "flip" (the reduce-only close) + "open"; a closeDenied close
 //   carries "coin-denied"/"coin-not-allowed".
+// * Coin lists match case-insensitively ("btc" denies BTC); runs canonicalise them first
+//   (resolveCoinSettings), this only keeps the planner safe for callers that do not.
+// * A coin someone holds that is not among the markets (delisted, or no usable price) is
+//   never "in sync": it is skipped "unknown-market" (a drift reason) and its target shows
+//   what the copy would want (0 when no leader holds it), with the drift valued at the best
+//   price known (mid, else our entry, else the leader's).
+// * Exchange leverage not set for a coin (`leverageNotSet`, from the engine): increases are
+//   skipped "leverage-not-set"; reductions still go.
 
 import {
   type CoinLimit,
@@ -74,6 +82,11 @@ export interface PlanContext {
   backoffUntil?: Record<string, number>;
   /** An order of ours is in flight for these coins: skip "order-pending". */
   pendingCoins?: string[];
+  /**
+   * coin → why: the exchange's leverage / margin mode could not be set to the settings' for
+   * these coins; increases are skipped "leverage-not-set", reductions still go.
+   */
+  leverageNotSet?: Record<string, string>;
   /** Mixed into every cloid (the engine makes it unique per attempt). */
   cloidSeed: string;
 }
@@ -171,9 +184,10 @@ export function planOrders(params: PlanParameters): Plan {
   const universe = [...universeSet].sort();
   const requested = params.coins ? [...new Set(params.coins)].sort() : universe;
 
+  const lower = (coins: string[]) => new Set(coins.map((c) => c.toLowerCase()));
   const sets = {
-    deny: new Set(settings.risk.denyCoins),
-    allow: new Set(settings.risk.allowCoins),
+    deny: lower(settings.risk.denyCoins),
+    allow: lower(settings.risk.allowCoins),
     notJoined: new Set(context.notJoined ?? []),
     foreign: new Set(context.foreignCoins ?? []),
     liquidated: new Set(context.liquidatedCoins ?? []),
@@ -258,13 +272,17 @@ export function planOrders(params: PlanParameters): Plan {
   for (const coin of requested) {
     const w = work.get(coin);
     if (!w || (!w.market && w.ourSize === 0 && w.leaderSize === 0)) continue;
+    if (w.rule.kind === "unknown") {
+      targets.push(unknownTarget(w, params));
+      continue;
+    }
     const targetSize = lotsToSize(w.targetLots, w.szDecimals);
     targets.push({
       coin,
       leaderSize: w.leaderSize,
-      targetSize: w.market ? targetSize : w.ourSize,
+      targetSize,
       ourSize: w.ourSize,
-      driftUsd: w.market ? (targetSize - w.ourSize) * w.mid : 0,
+      driftUsd: (targetSize - w.ourSize) * w.mid,
       mid: w.mid,
     });
   }
@@ -297,6 +315,25 @@ export function planOrders(params: PlanParameters): Plan {
     };
   }
   return plan;
+}
+
+/**
+ * The target of a coin we cannot trade (no market, or no usable price): what the copy would
+ * want — the scaled leader size, rounded toward zero when the lot is known — so the drift
+ * is visible, valued at the best price known.
+ */
+function unknownTarget(w: CoinWork, params: PlanParameters): CoinTarget {
+  const targetSize = w.market ? lotsToSize(sizeToLots(w.raw, w.szDecimals), w.szDecimals) : w.raw;
+  let px = positive(w.mid) ?? positive(params.ours.positions[w.coin]?.entryPx);
+  for (const l of params.leaders) px ??= positive(l.positions[w.coin]?.entryPx);
+  return {
+    coin: w.coin,
+    leaderSize: w.leaderSize,
+    targetSize,
+    ourSize: w.ourSize,
+    driftUsd: (targetSize - w.ourSize) * (px ?? 0),
+    mid: w.mid,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -335,11 +372,19 @@ function coinWork(
 
   let rule: Rule;
   if (!market) {
-    rule = { kind: "unknown", detail: m ? `${coin} has no usable mid price` : `no market ${coin} in meta` };
+    rule = {
+      kind: "unknown",
+      detail: m
+        ? `${coin} has no usable mid price`
+        : `${coin} is not a market on the exchange (delisted?): the position is unmanaged`,
+    };
   } else if (context.halted) {
     rule = { kind: "zero", reason: "kill-switch" };
-  } else if (sets.deny.has(coin) || (sets.allow.size > 0 && !sets.allow.has(coin))) {
-    const reason: ReasonCode = sets.deny.has(coin) ? "coin-denied" : "coin-not-allowed";
+  } else if (
+    sets.deny.has(coin.toLowerCase()) ||
+    (sets.allow.size > 0 && !sets.allow.has(coin.toLowerCase()))
+  ) {
+    const reason: ReasonCode = sets.deny.has(coin.toLowerCase()) ? "coin-denied" : "coin-not-allowed";
     const list = reason === "coin-denied" ? "in risk.denyCoins" : "not in risk.allowCoins";
     rule = settings.risk.closeDenied
       ? { kind: "zero", reason }
@@ -522,6 +567,10 @@ function increaseBlock(
   if (context.staleLeader) return { reason: "stale-leader", detail: `leader data is stale: ${what} blocked` };
   if (context.dailyLossHit) {
     return { reason: "daily-loss", detail: `daily loss limit hit: ${what} blocked until 00:00 UTC` };
+  }
+  const leverage = context.leverageNotSet?.[w.coin];
+  if (leverage !== undefined) {
+    return { reason: "leverage-not-set", detail: `${leverage}: ${what} blocked` };
   }
   const ref = referenceLeader(w.coin, Math.sign(w.targetLots), params.leaders, ratios);
   const refPx = ref

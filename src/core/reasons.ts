@@ -25,7 +25,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "daily-loss": "daily loss limit hit: increases blocked",
   "not-joined": "opened before we joined (new-only): not copied",
   "not-ours": "position not opened by hlcopy: left alone",
-  "unknown-market": "unknown market or no usable price",
+  "unknown-market": "not a market on the exchange (delisted?) or no usable price: unmanaged",
+  "leverage-not-set": "the exchange's leverage or margin mode could not be set: increases blocked",
   backoff: "backing off after a rejection",
   "order-pending": "an order for this coin is in flight",
 };
@@ -50,10 +51,11 @@ export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 ]);
 
 /**
- * Skips after which drift remains that a later run should fix: a gate that will lift
- * (stale leader, daily loss, entry drift, backoff, an order in flight) or a halt. Every
- * other skip is a standing decision (deadband, $10 minimum, deny/allow lists, not joined,
- * caps, unknown market) and counts as in sync.
+ * Skips after which drift remains that a later run should fix, or a human must look at: a
+ * gate that will lift (stale leader, daily loss, entry drift, backoff, an order in flight),
+ * a halt, a coin the exchange does not list (a delisted position sits unmanaged), or leverage
+ * that could not be set. Every other skip is a standing decision (deadband, $10 minimum,
+ * deny/allow lists, not joined, caps) and counts as in sync.
  */
 export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "entry-drift",
@@ -63,6 +65,8 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "order-pending",
   "halted",
   "not-ours",
+  "unknown-market",
+  "leverage-not-set",
 ]);
 
 /** True when a skip with this reason leaves drift a later run should fix. */

@@ -2,11 +2,12 @@
 // The config file, `config set`, and the per-run flags (`--max-leverage 3`) are all derived
 // from this table, so a setting exists in exactly one place.
 
-import { ValidationError } from "./errors.js";
+import { UsageError, ValidationError } from "./errors.js";
 import type { Address } from "./types.js";
 
 export type SizingMode = "equity-ratio" | "fixed-ratio" | "fixed-notional";
 export type JoinMode = "all" | "new-only";
+export type MarginMode = "cross" | "isolated";
 
 /** The typed settings the planner and engine read. */
 export interface Settings {
@@ -31,6 +32,9 @@ export interface Settings {
     sweepSeconds: number;
     /** A live plan moving more than this % of equity is shown and must be confirmed. */
     confirmAbovePct: number;
+    /** Exchange leverage set on a coin before its first increase; "auto" derives it from risk.maxLeverage. */
+    leverage: number | "auto";
+    marginMode: MarginMode;
   };
   join: JoinMode;
   network: string;
@@ -40,6 +44,7 @@ export interface Settings {
 type Kind =
   | { type: "number"; min: number; max: number; minExclusive?: boolean; integer?: boolean }
   | { type: "usdOrNone"; min: number; max: number }
+  | { type: "intOrAuto"; min: number; max: number }
   | { type: "enum"; values: readonly string[] }
   | { type: "boolean" }
   | { type: "coins" }
@@ -73,6 +78,8 @@ export const SETTING_KEYS = [
   "exec.maxEntryDriftBps",
   "exec.sweepSeconds",
   "exec.confirmAbovePct",
+  "exec.leverage",
+  "exec.marginMode",
   "join",
   "network",
   "account",
@@ -130,8 +137,18 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     null,
     "USD cap on the sum of all our positions (none = no cap)",
   ),
-  spec("risk.allowCoins", { type: "coins" }, [], "copy only these coins (comma list; empty = all)"),
-  spec("risk.denyCoins", { type: "coins" }, [], "never copy these coins (comma list)"),
+  spec(
+    "risk.allowCoins",
+    { type: "coins" },
+    [],
+    "copy only these coins (comma list; empty = all; names match the exchange's case-insensitively)",
+  ),
+  spec(
+    "risk.denyCoins",
+    { type: "coins" },
+    [],
+    "never copy these coins (comma list; names match the exchange's case-insensitively)",
+  ),
   spec(
     "risk.closeDenied",
     { type: "boolean" },
@@ -181,6 +198,18 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "a live plan moving more than this % of equity is shown and needs your yes (or --yes)",
   ),
   spec(
+    "exec.leverage",
+    { type: "intOrAuto", min: 1, max: 100 },
+    "auto",
+    "exchange leverage set on a coin before its first increase (once per coin per run), capped by the coin's maximum; auto = risk.maxLeverage rounded up, plus 1 so orders at the cap keep margin for fees and slippage",
+  ),
+  spec(
+    "exec.marginMode",
+    { type: "enum", values: ["cross", "isolated"] },
+    "cross",
+    "margin mode set with the leverage: cross (the account's equity backs every position) or isolated (each position has its own margin)",
+  ),
+  spec(
     "join",
     { type: "enum", values: ["all", "new-only"] },
     "all",
@@ -220,6 +249,8 @@ export function allowedText(s: SettingSpec): string {
       return `${k.integer ? "an integer" : "a number"} ${k.minExclusive ? ">" : "≥"} ${k.min} and ≤ ${k.max}`;
     case "usdOrNone":
       return `a USD amount ≥ ${k.min}, or "none"`;
+    case "intOrAuto":
+      return `an integer ≥ ${k.min} and ≤ ${k.max}, or "auto"`;
     case "enum":
       return `one of ${k.values.join(", ")}`;
     case "boolean":
@@ -254,6 +285,8 @@ function exampleValue(s: SettingSpec): string {
       return String(s.default);
     case "usdOrNone":
       return "5000";
+    case "intOrAuto":
+      return "3";
     case "enum":
       return k.values[0] ?? "";
     case "boolean":
@@ -286,6 +319,13 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       }
       return value;
     }
+    case "intOrAuto": {
+      if (value === "auto") return value;
+      if (typeof value !== "number" || !Number.isInteger(value) || value < k.min || value > k.max) {
+        throw invalid(s, value);
+      }
+      return value;
+    }
     case "enum":
       if (typeof value !== "string" || !k.values.includes(value)) throw invalid(s, value);
       return value;
@@ -296,7 +336,15 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       if (!Array.isArray(value)) throw invalid(s, value);
       const coins = value.map((c) => (typeof c === "string" ? c.trim() : ""));
       if (coins.some((c) => !COIN_RE.test(c))) throw invalid(s, value);
-      return [...new Set(coins)];
+      // Coin names match the exchange's case-insensitively (resolveCoinSettings): "btc" and
+      // "BTC" are one coin, kept once in the spelling given first.
+      const seen = new Set<string>();
+      return coins.filter((c) => {
+        const key = c.toLowerCase();
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
     }
     case "network": {
       if (typeof value !== "string") throw invalid(s, value);
@@ -319,6 +367,8 @@ export function validateSetting(key: string, value: unknown): SettingValue {
 /** Parse a string from the command line (`config set`, a flag) into a typed, valid value. */
 export function parseSettingInput(key: string, raw: string): SettingValue {
   const s = settingSpec(key);
+  // Outside the try: this error already names what the user typed, and says why.
+  if (takesNumber(s, raw) && !DECIMAL_RE.test(raw)) throw notDecimal(s, raw);
   try {
     return parseInput(s, key, raw);
   } catch (error) {
@@ -328,15 +378,43 @@ export function parseSettingInput(key: string, raw: string): SettingValue {
   }
 }
 
+/**
+ * A number as typed on the command line: plain decimal digits, an optional minus and fraction.
+ * `Number()` alone would read "0x10" as 16, "1e3" as 1000, " 5" as 5 and "" as 0.
+ */
+const DECIMAL_RE = /^-?(\d+(\.\d+)?|\.\d+)$/;
+const NONE_RE = /^(none|null|off)$/i;
+const AUTO_RE = /^auto$/i;
+
+/** True when `raw` must be read as a number for this setting (not "none"/"auto"). */
+function takesNumber(s: SettingSpec, raw: string): boolean {
+  const k = s.kind;
+  if (k.type === "number") return true;
+  if (k.type === "usdOrNone") return !NONE_RE.test(raw.trim());
+  if (k.type === "intOrAuto") return !AUTO_RE.test(raw.trim());
+  return false;
+}
+
+function notDecimal(s: SettingSpec, raw: string): ValidationError {
+  return new ValidationError(
+    s.key,
+    `invalid value "${raw}" for ${s.key}: numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected ${allowedText(s)}`,
+    { hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}` },
+  );
+}
+
 function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {
   const text = raw.trim();
   const k = s.kind;
   switch (k.type) {
     case "number":
-      return validateSetting(key, text === "" ? Number.NaN : Number(text));
+      return validateSetting(key, Number(text));
     case "usdOrNone":
-      if (/^(none|null|off)$/i.test(text)) return null;
-      return validateSetting(key, text === "" ? Number.NaN : Number(text));
+      if (NONE_RE.test(text)) return null;
+      return validateSetting(key, Number(text));
+    case "intOrAuto":
+      if (AUTO_RE.test(text)) return "auto";
+      return validateSetting(key, Number(text));
     case "boolean": {
       const t = text.toLowerCase();
       if (["true", "yes", "on", "1"].includes(t)) return true;
@@ -393,6 +471,8 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       maxEntryDriftBps: n("exec.maxEntryDriftBps"),
       sweepSeconds: n("exec.sweepSeconds"),
       confirmAbovePct: n("exec.confirmAbovePct"),
+      leverage: flat["exec.leverage"] as number | "auto",
+      marginMode: flat["exec.marginMode"] as MarginMode,
     },
     join: flat.join as JoinMode,
     network: flat.network as string,
@@ -434,7 +514,104 @@ export function resolveSettings(
       source[key] = "flag";
     }
   }
+  // A sizing flag for this run that the run's mode ignores would silently do nothing.
+  const mode = flat["sizing.mode"] as SizingMode;
+  for (const key of SIZING_KEYS) {
+    if (flags[key] === undefined || SIZING_KEY_MODE[key] === mode) continue;
+    const flag = `--${flagName(key)}`;
+    const uses = SIZING_KEY_MODE[key];
+    throw new UsageError(
+      `${flag} is used only by sizing mode ${uses}, but this run's sizing mode is ${mode}${source["sizing.mode"] === "config" ? " (from the config file)" : ""}`,
+      { hint: `add --mode ${uses} to size this run by ${flag}, or drop ${flag}` },
+    );
+  }
   return { settings: toSettings(flat), flat, source };
+}
+
+/** The sizing settings, and the one sizing mode that reads each. */
+export const SIZING_KEY_MODE = {
+  "sizing.multiplier": "equity-ratio",
+  "sizing.ratio": "fixed-ratio",
+  "sizing.notional": "fixed-notional",
+} as const satisfies Partial<Record<SettingKey, SizingMode>>;
+const SIZING_KEYS = Object.keys(SIZING_KEY_MODE) as (keyof typeof SIZING_KEY_MODE)[];
+
+/**
+ * The sizing mode that reads `key`, when `mode` does not (so a value given for it would do
+ * nothing); null when the mode uses it or the key is not a sizing amount.
+ */
+export function sizingKeyUnusedBy(key: string, mode: SizingMode): SizingMode | null {
+  const uses = (SIZING_KEY_MODE as Record<string, SizingMode>)[key];
+  return uses !== undefined && uses !== mode ? uses : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Coin lists against the exchange's markets
+
+/**
+ * Check `risk.allowCoins` / `risk.denyCoins` against the exchange's market names (its `meta`)
+ * and return the settings with every coin in the exchange's own spelling ("btc" → "BTC",
+ * "KPEPE" → "kPEPE"). Pure; call it where a run first has the markets, before any order.
+ * @throws {ValidationError} (exit 2) naming every unknown coin, with close matches as the hint.
+ */
+export function resolveCoinSettings(settings: Settings, marketNames: readonly string[]): Settings {
+  const byLower = new Map<string, string>();
+  for (const name of marketNames) byLower.set(name.toLowerCase(), name);
+  const unknown: { key: SettingKey; coin: string }[] = [];
+  const canonical = (key: SettingKey, coins: string[]): string[] => {
+    const out: string[] = [];
+    for (const coin of coins) {
+      const name = byLower.get(coin.toLowerCase());
+      if (name === undefined) unknown.push({ key, coin });
+      else if (!out.includes(name)) out.push(name);
+    }
+    return out;
+  };
+  const allowCoins = canonical("risk.allowCoins", settings.risk.allowCoins);
+  const denyCoins = canonical("risk.denyCoins", settings.risk.denyCoins);
+  const first = unknown[0];
+  if (first) {
+    const names = unknown.map((u) => `"${u.coin}" (${u.key})`).join(", ");
+    const hints = unknown.map((u) => {
+      const near = closeMatches(u.coin, marketNames);
+      return near.length > 0 ? `${u.coin}: did you mean ${near.join(" or ")}?` : `${u.coin}: no close match`;
+    });
+    throw new ValidationError(
+      first.key,
+      `unknown coin${unknown.length > 1 ? "s" : ""} ${names}: not a market on this exchange`,
+      {
+        hint: `${hints.join("; ")} — fix it with --${flagName(first.key)} or hlcopy config set ${first.key} …`,
+        details: { unknown: unknown.map((u) => u.coin) },
+      },
+    );
+  }
+  return { ...settings, risk: { ...settings.risk, allowCoins, denyCoins } };
+}
+
+/** Up to three names within a small edit distance of `coin` (case-insensitive), closest first. */
+export function closeMatches(coin: string, names: readonly string[], max = 3): string[] {
+  const target = coin.toLowerCase();
+  const limit = Math.max(1, Math.floor(target.length / 3));
+  return names
+    .map((name) => ({ name, d: editDistance(target, name.toLowerCase()) }))
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
+    .slice(0, max)
+    .map((x) => x.name);
+}
+
+/** Levenshtein distance (insert, delete, substitute), two rows. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
 }
 
 /** Default settings, typed: handy for tests and the planner's callers. */

@@ -12,6 +12,8 @@ export interface Market {
   assetId: number;
   szDecimals: number;
   maxLeverage: number;
+  /** The exchange allows only isolated margin on this coin (meta `onlyIsolated` / `marginMode`). */
+  onlyIsolated?: boolean;
   mid: number;
   /** Best bid / ask when a book is known; the planner falls back to mid. */
   bestBid?: number;
@@ -26,6 +28,8 @@ export interface Position {
   entryPx: number;
   /** Leverage set on the position, when known. */
   leverage?: number;
+  /** Margin mode of the position, when known. */
+  marginMode?: "cross" | "isolated";
 }
 export type Positions = Record<string, Position>;
 
@@ -89,6 +93,7 @@ export type ReasonCode =
   | "not-joined"
   | "not-ours"
   | "unknown-market"
+  | "leverage-not-set"
   | "backoff"
   | "order-pending";
 

@@ -11,14 +11,21 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import { type HlcopyError, RateLimitError, toHlcopyError, UsageError } from "../core/errors.js";
+import {
+  type HlcopyError,
+  RateLimitError,
+  RetryableError,
+  toHlcopyError,
+  UsageError,
+} from "../core/errors.js";
 import { fmt, short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
+import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, positionsOf } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
-import type { Settings } from "../core/settings.js";
+import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
 import type { Journal, RunCommand } from "../store/journal.js";
 import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
@@ -40,6 +47,16 @@ export interface EngineReader {
   hasTraded?(user: Address): Promise<boolean>;
   /** Fills since `startTime`, oldest first (new-only: did a leader close a held coin between runs?). */
   getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
+  /**
+   * Set our leverage and margin mode for a coin (live runs only, before its first increase;
+   * HlClient implements it). Resolves once the exchange acknowledged it.
+   */
+  updateLeverage?(params: {
+    coin: string;
+    assetId: number;
+    leverage: number;
+    isCross: boolean;
+  }): Promise<void>;
 }
 
 /** A live plan that needs the trader's yes: shown, then answered (false = not confirmed). */
@@ -199,6 +216,11 @@ export class CopyEngine {
   /** Paper account: cash plus positions valued at mid. */
   #paperCash = 0;
   #exitCode = 0;
+  /** The run's settings with coin lists in the exchange's spelling, once markets were read. */
+  #settings: Settings;
+  #coinsResolved = false;
+  /** Per coin, this run: the exchange holds our leverage (ok), or why it could not be set. */
+  readonly #leverage = new Map<string, { ok: true } | { ok: false; detail: string; retryAt: number }>();
   #resolveStopped: (code: number) => void = () => {};
   readonly stopped: Promise<number>;
 
@@ -209,6 +231,7 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
+    this.#settings = options.settings;
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
@@ -432,7 +455,8 @@ export class CopyEngine {
         } catch (error) {
           this.#reportError(error);
           // A start check that refuses the run (a never-traded leader, positions hlcopy did
-          // not open, an unconfirmed plan) ends it: retrying cannot change the answer.
+          // not open, an unconfirmed plan, a coin the exchange does not list) ends it:
+          // retrying cannot change the answer.
           if (error instanceof UsageError)
             queueMicrotask(() => void this.stop(error.message, error.exitCode));
         }
@@ -462,12 +486,13 @@ export class CopyEngine {
     const t0 = this.#now();
     const before = this.#requests;
     await this.#readState();
-    const plan = this.#plan(undefined);
+    const planned = this.#plan(undefined);
+    if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
+      await this.#review(planned);
+    }
+    const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
-    if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
-      await this.#review(plan);
-    }
     const results = execute ? await this.#execute(plan) : [];
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
@@ -501,6 +526,12 @@ export class CopyEngine {
     const o = this.#o;
     this.#requests++;
     const markets = await o.reader.getMarkets();
+    if (!this.#coinsResolved) {
+      // Coin lists against the exchange's own names, once per run and before any order:
+      // "btc" becomes BTC, a typo is exit 2 with close matches (issue 12.7).
+      this.#settings = resolveCoinSettings(o.settings, Object.keys(markets));
+      this.#coinsResolved = true;
+    }
     // Keep the books we stream: a sweep's mids are no fresher than the stream's top of book.
     for (const [coin, m] of Object.entries(markets)) {
       const old = this.#market.markets[coin];
@@ -660,7 +691,7 @@ export class CopyEngine {
     const o = this.#o;
     const managed = this.#copyState.managed();
     this.#managedBefore = managed ?? {};
-    const foreign = foreignPositions(this.#ours.state, managed, this.#market.markets, o.settings);
+    const foreign = foreignPositions(this.#ours.state, managed, this.#market.markets, this.#settings);
     const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
     if (!this.#checked) {
       this.#foreign = [];
@@ -762,6 +793,8 @@ export class CopyEngine {
     const now = this.#now();
     const backoffUntil: Record<string, number> = {};
     for (const [coin, b] of this.#backoff) if (b.until > now) backoffUntil[coin] = b.until;
+    const leverageNotSet: Record<string, string> = {};
+    for (const [coin, l] of this.#leverage) if (!l.ok && l.retryAt > now) leverageNotSet[coin] = l.detail;
     const context: PlanContext = {
       now,
       halted: this.#halt !== null,
@@ -771,13 +804,14 @@ export class CopyEngine {
       notJoined: this.#notJoined(),
       foreignCoins: this.#foreign,
       backoffUntil,
+      leverageNotSet,
       cloidSeed: `${o.account}|${this.#runId ?? 0}|${++this.#seq}`,
     };
     const plan = planOrders({
       leaders: this.#leaders.map((l) => l.view()),
       ours: this.#ours.state,
       markets: this.#market.markets,
-      settings: o.settings,
+      settings: this.#settings,
       context,
       ...(coins ? { coins } : {}),
     });
@@ -788,6 +822,69 @@ export class CopyEngine {
       this.#lastTargets = [...byCoin.values()].sort((a, b) => a.coin.localeCompare(b.coin));
     }
     return plan;
+  }
+
+  /**
+   * Before the first increase in a coin this run, make the exchange's leverage and margin
+   * mode the settings' (design §6): nothing to send when our position already carries them,
+   * else one `updateLeverage`, whose acknowledgement is the verification. At most one request
+   * per coin per run (a transient failure is retried after a pause); a coin the exchange
+   * refuses keeps its increases skipped "leverage-not-set" for the run, reductions still go.
+   * Returns the plan, re-planned when a coin could not be set. Live sending runs only.
+   */
+  async #ensureLeverage(plan: Plan, coins: string[] | undefined): Promise<Plan> {
+    const o = this.#o;
+    const reader = o.reader;
+    if (!reader.updateLeverage || o.mode !== "live" || !o.executor || this.#paused || this.#stopping)
+      return plan;
+    let failed = false;
+    for (const a of plan.actions) {
+      const known = this.#leverage.get(a.coin);
+      const market = this.#market.markets[a.coin];
+      if (a.reduceOnly || known?.ok || !market) continue;
+      const now = this.#now();
+      if (known && known.retryAt > now) continue;
+      const want = exchangeLeverage(this.#settings, market);
+      if (leverageMatches(this.#ours.state.positions[a.coin], want)) {
+        this.#leverage.set(a.coin, { ok: true });
+        continue;
+      }
+      const data = { leverage: want.leverage, marginMode: want.marginMode };
+      this.#requests++;
+      try {
+        await reader.updateLeverage({
+          coin: a.coin,
+          assetId: market.assetId,
+          leverage: want.leverage,
+          isCross: want.marginMode === "cross",
+        });
+        this.#leverage.set(a.coin, { ok: true });
+        o.journal.recordEvent({ ts: this.#now(), type: "leverage", runId: this.#runId, coin: a.coin, data });
+      } catch (error) {
+        const e = toHlcopyError(error);
+        const retry = e instanceof RetryableError;
+        const detail = `${want.leverage}x ${want.marginMode} not set on the exchange (${e.message})`;
+        this.#leverage.set(a.coin, {
+          ok: false,
+          detail,
+          retryAt: retry ? now + (o.backoffMs ?? 2_000) : Number.POSITIVE_INFINITY,
+        });
+        failed = true;
+        o.journal.recordEvent({
+          ts: this.#now(),
+          type: "leverage",
+          runId: this.#runId,
+          coin: a.coin,
+          data: { ...data, error: e.message },
+        });
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `${a.coin}: ${detail}; increases skipped${retry ? " until it is retried" : " this run"}`,
+        });
+      }
+    }
+    return failed ? this.#plan(coins) : plan;
   }
 
   #isLeaderStale(now: number): boolean {
@@ -1181,8 +1278,9 @@ export class CopyEngine {
       if (coins.length === 0 || this.#stopping) return;
       try {
         const t0 = performance.now();
-        const plan = this.#plan(coins);
+        const planned = this.#plan(coins);
         const durationMs = performance.now() - t0;
+        const plan = await this.#ensureLeverage(planned, coins);
         const ts = this.#now();
         this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });

@@ -144,6 +144,25 @@ export interface HlClient {
    *   the cloids still unknown.
    */
   resolveUncertain(results: OrderResult[], options?: ResolveOptions): Promise<OrderResult[]>;
+  /**
+   * Set the account's leverage and margin mode for one coin (`updateLeverage`, one signed
+   * request; idempotent, so safe to send again after an unknown outcome). Resolves when the
+   * exchange answered ok — its acknowledgement is the verification.
+   * @throws {OperationalError} without an agent key, or when the exchange refuses the signer.
+   * @throws {OrderRejectedError} when the exchange refuses the setting (its own message, e.g.
+   *   "Cannot switch leverage type with open position.").
+   * @throws {RetryableError | RateLimitError} when it did not run or its outcome is unknown.
+   */
+  updateLeverage(params: UpdateLeverageParameters): Promise<void>;
+}
+
+export interface UpdateLeverageParameters {
+  coin: string;
+  /** Index in meta.universe (Market.assetId). */
+  assetId: number;
+  /** An integer ≥ 1, at most the coin's maxLeverage. */
+  leverage: number;
+  isCross: boolean;
 }
 
 const PAGE = 2000;
@@ -408,6 +427,30 @@ class Client implements HlClient {
       if (i !== undefined) results[i] = { ...r, cloid: (actions[i] as PlannedAction).cloid };
     });
     return results as OrderResult[];
+  }
+
+  updateLeverage(params: UpdateLeverageParameters): Promise<void> {
+    const run = this.#orderQueue.then(() => this.#updateLeverage(params));
+    this.#orderQueue = run.catch(() => {});
+    return run;
+  }
+
+  async #updateLeverage(p: UpdateLeverageParameters): Promise<void> {
+    const exchange = this.#exchange;
+    if (!exchange) {
+      throw new OperationalError("no agent key configured: this client can only read", {
+        hint: "set HLCOPY_AGENT_KEY or import an agent key (hlcopy agent)",
+      });
+    }
+    await this.budget.acquire(exchangeWeight(1), "order");
+    try {
+      await exchange.updateLeverage({ asset: p.assetId, isCross: p.isCross, leverage: p.leverage });
+    } catch (error) {
+      throw translateError(error, {
+        operation: `updateLeverage (${p.coin} ${p.leverage}x ${p.isCross ? "cross" : "isolated"})`,
+        action: true,
+      });
+    }
   }
 
   #report(info: OrderReplyInfo): void {

@@ -76,6 +76,9 @@ export function toMarkets(meta: MetaResponse, mids: AllMidsResponse): Markets {
       szDecimals: u.szDecimals,
       maxLeverage: u.maxLeverage,
       mid,
+      ...(u.onlyIsolated === true || u.marginMode === "strictIsolated" || u.marginMode === "noCross"
+        ? { onlyIsolated: true }
+        : {}),
     };
   });
   return markets;
@@ -103,6 +106,9 @@ export function toPositions(state: ClearinghouseStateResponse): Record<string, P
       size,
       entryPx: num(p.entryPx),
       ...(typeof p.leverage?.value === "number" ? { leverage: p.leverage.value } : {}),
+      ...(p.leverage?.type === "cross" || p.leverage?.type === "isolated"
+        ? { marginMode: p.leverage.type }
+        : {}),
     };
   }
   return positions;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../src/core/errors.js";
+import { UsageError, ValidationError } from "../../src/core/errors.js";
 import {
+  closeMatches,
   defaultSettings,
   flagName,
   parseSettingInput,
+  resolveCoinSettings,
   resolveSettings,
   SETTING_KEYS,
   SETTINGS_SCHEMA,
@@ -29,6 +31,8 @@ const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: un
   "exec.maxEntryDriftBps": { valid: "150", expected: 150, invalid: "-1" },
   "exec.sweepSeconds": { valid: "60", expected: 60, invalid: "0" },
   "exec.confirmAbovePct": { valid: "80", expected: 80, invalid: "-1" },
+  "exec.leverage": { valid: "5", expected: 5, invalid: "2.5" },
+  "exec.marginMode": { valid: "isolated", expected: "isolated", invalid: "portfolio" },
   join: { valid: "new-only", expected: "new-only", invalid: "some" },
   network: { valid: "http://127.0.0.1:8080/", expected: "http://127.0.0.1:8080", invalid: "ftp://x" },
   account: {
@@ -102,5 +106,128 @@ describe("precedence: flag > stored > default", () => {
 
   it("validates flag values like stored ones", () => {
     expect(() => resolveSettings({}, { "risk.maxLeverage": "-3" })).toThrow(ValidationError);
+  });
+});
+
+describe("numbers are plain decimals (issue 12.7)", () => {
+  // Number() reads "0x10" as 16, "1e3" as 1000, " 5" as 5 and "" as 0: all refused.
+  const BAD = ["0x10", "1e3", "Infinity", " 5", "5 ", "5abc", "", "+5", "1,5", "0b11", "NaN"];
+  for (const key of ["sizing.ratio", "risk.maxNotionalPerCoin", "exec.leverage", "exec.slippageBps"]) {
+    it(`${key} refuses ${BAD.map((b) => JSON.stringify(b)).join(" ")} with a hint`, () => {
+      for (const raw of BAD) {
+        let thrown: unknown;
+        try {
+          parseSettingInput(key, raw);
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown, JSON.stringify(raw)).toBeInstanceOf(ValidationError);
+        const err = thrown as ValidationError;
+        expect(err.message).toContain(`"${raw}"`);
+        expect(err.message).toContain("plain decimals");
+        expect(err.hint).toContain(`hlcopy config set ${key}`);
+        expect(err.exitCode).toBe(2);
+      }
+    });
+  }
+
+  it("accepts plain decimals, and the words a setting allows", () => {
+    expect(parseSettingInput("sizing.ratio", "0.5")).toBe(0.5);
+    expect(parseSettingInput("sizing.ratio", ".5")).toBe(0.5);
+    expect(parseSettingInput("sizing.notional", "1000")).toBe(1000);
+    expect(parseSettingInput("risk.maxNotionalPerCoin", "none")).toBeNull();
+    expect(parseSettingInput("exec.leverage", "auto")).toBe("auto");
+    expect(parseSettingInput("exec.leverage", "10")).toBe(10);
+    // a negative decimal is a number, refused for its range (the message says the range)
+    expect(() => parseSettingInput("sizing.ratio", "-1")).toThrow(/expected a number > 0/);
+  });
+});
+
+describe("coin lists (issue 12.7)", () => {
+  const MARKETS = ["BTC", "ETH", "SOL", "kPEPE", "DOGE", "HYPE"];
+
+  it("the same coin in two spellings is kept once", () => {
+    expect(parseSettingInput("risk.denyCoins", "BTC, btc ,ETH")).toEqual(["BTC", "ETH"]);
+  });
+
+  it("resolveCoinSettings puts every coin in the exchange's spelling", () => {
+    const s = defaultSettings();
+    const resolved = resolveCoinSettings(
+      { ...s, risk: { ...s.risk, denyCoins: ["btc", "KPEPE"], allowCoins: ["eth", "ETH", "Sol"] } },
+      MARKETS,
+    );
+    expect(resolved.risk.denyCoins).toEqual(["BTC", "kPEPE"]);
+    expect(resolved.risk.allowCoins).toEqual(["ETH", "SOL"]);
+    expect(resolved.sizing).toEqual(s.sizing);
+  });
+
+  it("an unknown coin is a usage error naming it and the close matches from meta", () => {
+    const s = defaultSettings();
+    let thrown: unknown;
+    try {
+      resolveCoinSettings(
+        { ...s, risk: { ...s.risk, allowCoins: ["BTCC"], denyCoins: ["PEPE", "XYZZY"] } },
+        MARKETS,
+      );
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    const err = thrown as ValidationError;
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      'unknown coins "BTCC" (risk.allowCoins), "PEPE" (risk.denyCoins), "XYZZY" (risk.denyCoins): not a market on this exchange',
+    );
+    expect(err.hint).toContain("BTCC: did you mean BTC?");
+    expect(err.hint).toContain("PEPE: did you mean kPEPE?");
+    expect(err.hint).toContain("XYZZY: no close match");
+    expect(err.hint).toContain("--allow-coins");
+  });
+
+  it("closeMatches: a small edit distance, closest first, case-insensitive", () => {
+    expect(closeMatches("ETHH", MARKETS)).toEqual(["ETH"]);
+    expect(closeMatches("sool", MARKETS)).toEqual(["SOL"]);
+    expect(closeMatches("BITCOIN", MARKETS)).toEqual([]);
+  });
+});
+
+describe("sizing flags the mode does not use (issue 12.7)", () => {
+  const refused = (stored: Record<string, unknown>, flags: Record<string, string>) => {
+    try {
+      resolveSettings(stored, flags);
+    } catch (e) {
+      return e as UsageError;
+    }
+    throw new Error("not refused");
+  };
+
+  it("--ratio with the default equity-ratio mode is exit 2 naming fixed-ratio", () => {
+    const err = refused({}, { "sizing.ratio": "0.5" });
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      "--ratio is used only by sizing mode fixed-ratio, but this run's sizing mode is equity-ratio",
+    );
+    expect(err.hint).toBe("add --mode fixed-ratio to size this run by --ratio, or drop --ratio");
+  });
+
+  it("--notional with a stored fixed-ratio mode, --multiplier with fixed-notional: refused", () => {
+    const a = refused({ "sizing.mode": "fixed-ratio" }, { "sizing.notional": "500" });
+    expect(a.message).toContain("--notional is used only by sizing mode fixed-notional");
+    expect(a.message).toContain("fixed-ratio (from the config file)");
+    const b = refused({}, { "sizing.mode": "fixed-notional", "sizing.multiplier": "2" });
+    expect(b.message).toContain("--multiplier is used only by sizing mode equity-ratio");
+  });
+
+  it("a flag the mode uses is fine, and stored values of other modes are not flags", () => {
+    expect(
+      resolveSettings({}, { "sizing.mode": "fixed-ratio", "sizing.ratio": "0.5" }).settings.sizing.ratio,
+    ).toBe(0.5);
+    expect(
+      resolveSettings({ "sizing.mode": "fixed-ratio" }, { "sizing.ratio": "0.5" }).settings.sizing.ratio,
+    ).toBe(0.5);
+    expect(
+      resolveSettings({ "sizing.ratio": 0.5 }, { "sizing.multiplier": "2" }).settings.sizing.multiplier,
+    ).toBe(2);
   });
 });

@@ -557,6 +557,25 @@ describe("planner properties", () => {
     );
   });
 
+  it("a coin someone holds that has no market is never in sync and never traded (issue 12.8)", () => {
+    fc.assert(
+      fc.property(arbWorld, (w) => {
+        const p = build(w);
+        const plan = planOrders(p);
+        const held = (coin: string) =>
+          (p.ours.positions[coin]?.size ?? 0) !== 0 ||
+          p.leaders.some((l) => (l.positions[coin]?.size ?? 0) !== 0);
+        const unlisted = COINS.filter((coin) => !p.markets[coin] && held(coin));
+        for (const coin of unlisted) {
+          expect(plan.actions.some((a) => a.coin === coin)).toBe(false);
+          expect(plan.skipped.some((s) => s.coin === coin && s.reason === "unknown-market")).toBe(true);
+        }
+        if (unlisted.length > 0) expect(plan.inSync).toBe(false);
+      }),
+      opts,
+    );
+  });
+
   it("hot path: planning one coin decides it exactly as the full plan does", () => {
     fc.assert(
       fc.property(arbWorld, fc.nat(), (w, pick) => {

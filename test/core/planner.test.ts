@@ -142,6 +142,88 @@ describe("coins", () => {
     expect(p.actions).toEqual([]);
     expect(skipOf(p, "FOO")).toMatchObject({ reason: "unknown-market" });
     expect(skipOf(p, "SOL")).toMatchObject({ reason: "unknown-market" });
+    expect(p.inSync).toBe(false);
+  });
+
+  it("deny and allow lists match coin names case-insensitively", () => {
+    const denied = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10 }),
+      settings: settingsWith({ risk: { denyCoins: ["btc"] } }),
+    });
+    expect(summary(denied)).toEqual(["ETH buy 1 open"]);
+    expect(skipOf(denied, "BTC")).toMatchObject({ reason: "coin-denied" });
+    const allowed = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 10 }),
+      settings: settingsWith({ risk: { allowCoins: ["eTh"] } }),
+    });
+    expect(summary(allowed)).toEqual(["ETH buy 1 open"]);
+    expect(skipOf(allowed, "BTC")).toMatchObject({ reason: "coin-not-allowed" });
+  });
+});
+
+describe("delisted or unknown coins (issue 12.8)", () => {
+  it("a position we hold in a coin the exchange no longer lists is drift, never in sync", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1 }),
+      ours: account({ BTC: 0.1, LUNA: { size: -200, entryPx: 5 } }),
+    });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "LUNA")).toMatchObject({ reason: "unknown-market" });
+    expect(skipOf(p, "LUNA")?.detail).toContain("not a market on the exchange");
+    expect(p.inSync).toBe(false);
+    // The target says what the copy wants (nothing: no leader holds it), the drift is valued
+    // at our entry since there is no mid.
+    expect(p.targets.find((t) => t.coin === "LUNA")).toEqual({
+      coin: "LUNA",
+      leaderSize: 0,
+      targetSize: 0,
+      ourSize: -200,
+      driftUsd: 1000,
+      mid: 0,
+    });
+  });
+
+  it("a leader position in an unlisted coin is drift too, and the rest of the plan still goes", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, LUNA: { size: 50, entryPx: 2 } }),
+      ours: account({}),
+    });
+    expect(summary(p)).toEqual(["BTC buy 0.1 open"]);
+    expect(skipOf(p, "LUNA")).toMatchObject({ reason: "unknown-market" });
+    const t = p.targets.find((x) => x.coin === "LUNA");
+    expect(t?.targetSize).toBeCloseTo(5); // 50 × 0.1
+    expect(t?.driftUsd).toBeCloseTo(10); // valued at the leader's entry
+    // Once BTC is copied, LUNA alone still keeps the copy out of sync.
+    const after = plan({ markets: M, leader: leader({ BTC: 1, LUNA: 50 }), ours: account({ BTC: 0.1 }) });
+    expect(after.actions).toEqual([]);
+    expect(after.inSync).toBe(false);
+  });
+});
+
+describe("exchange leverage not set (issue 12.4)", () => {
+  it("blocks increases in that coin with leverage-not-set; reductions and other coins still go", () => {
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1, ETH: 5 }),
+      ours: account({ ETH: 1 }),
+      context: { leverageNotSet: { BTC: "updateLeverage refused: Invalid leverage value" } },
+    });
+    expect(summary(p)).toEqual(["ETH sell 0.5 reduce ro"]);
+    expect(skipOf(p, "BTC")).toMatchObject({ reason: "leverage-not-set" });
+    expect(skipOf(p, "BTC")?.detail).toContain("Invalid leverage value");
+    expect(p.inSync).toBe(false);
+    // A coin we only reduce is not held back by it.
+    const reduce = plan({
+      markets: M,
+      leader: leader({ ETH: 5 }),
+      ours: account({ ETH: 1 }),
+      context: { leverageNotSet: { ETH: "refused" } },
+    });
+    expect(summary(reduce)).toEqual(["ETH sell 0.5 reduce ro"]);
   });
 
   it("join new-only: a coin the leader held before we started is not copied and ours is left alone", () => {

@@ -17,9 +17,20 @@ describe("reasons", () => {
     expect(reasonText("below-min-notional")).toBe("below the exchange's $10 minimum order");
   });
 
-  it("gates that will lift keep drift; standing decisions count as in sync", () => {
+  it("gates that will lift, unmanaged coins and unset leverage keep drift; standing decisions count as in sync", () => {
     expect([...DRIFT_REASONS].sort()).toEqual(
-      ["backoff", "daily-loss", "entry-drift", "halted", "not-ours", "order-pending", "stale-leader"].sort(),
+      [
+        "backoff",
+        "daily-loss",
+        "entry-drift",
+        "halted",
+        "not-ours",
+        "order-pending",
+        "stale-leader",
+        // a delisted / unpriced coin someone holds sits unmanaged: never "in sync" (issue 12.8)
+        "unknown-market",
+        "leverage-not-set",
+      ].sort(),
     );
     const standing: ReasonCode[] = [
       "in-sync",
@@ -31,7 +42,6 @@ describe("reasons", () => {
       "notional-cap",
       "leverage-cap",
       "total-notional-cap",
-      "unknown-market",
     ];
     for (const code of standing) expect(keepsDrift(code), code).toBe(false);
   });

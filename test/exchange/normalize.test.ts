@@ -69,8 +69,20 @@ describe("normalising recorded exchange replies", () => {
     );
     expect(state.accountValue).toBe(1182.312496);
     expect(state.time).toBe(123); // the old recording has no `time`
-    expect(state.positions.BTC).toEqual({ coin: "BTC", size: -0.00785, entryPx: 26951, leverage: 20 });
-    expect(state.positions.ETH).toEqual({ coin: "ETH", size: 0.1334, entryPx: 1705.82, leverage: 20 });
+    expect(state.positions.BTC).toEqual({
+      coin: "BTC",
+      size: -0.00785,
+      entryPx: 26951,
+      leverage: 20,
+      marginMode: "cross",
+    });
+    expect(state.positions.ETH).toEqual({
+      coin: "ETH",
+      size: 0.1334,
+      entryPx: 1705.82,
+      leverage: 20,
+      marginMode: "cross",
+    });
     expect(Object.keys(state.positions)).toHaveLength(clearinghouse.response.assetPositions.length);
     expect(state.openOrders[0]).toEqual({
       coin: "INJ",

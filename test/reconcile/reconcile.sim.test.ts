@@ -152,10 +152,28 @@ describe("hlcopy reconcile", () => {
     expect(pos.SOL).toBeUndefined();
     expect(pos.DOGE).toBeUndefined();
     // The report counts every request the run made (the agent check aside): markets, the
-    // leader, us, ONE order batch, then the same reads again to report the drift left.
+    // leader, us, one updateLeverage per coin opened, ONE order batch, then the same reads
+    // again to report the drift left.
     expect(report.requests).toBe(seen.http.info + seen.http.exchange - (seen.infoByType.extraAgents ?? 0));
-    expect(seen.http.exchange).toBe(1);
-    expect(report.requests).toBeLessThanOrEqual(10);
+    expect(seen.actionByType).toEqual({ updateLeverage: 2, order: 1 });
+    expect(report.requests).toBeLessThanOrEqual(12);
+    // Issue 12.4: the exchange carries the configured leverage (auto: --max-leverage 1 → 2x)
+    // and margin mode on what was copied.
+    const chs = (await (
+      await fetch(`${sim.httpUrl}/info`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "clearinghouseState", user: follower }),
+      })
+    ).json()) as {
+      assetPositions: { position: { coin: string; leverage: { type: string; value: number } } }[];
+    };
+    expect(
+      chs.assetPositions.map((p) => [p.position.coin, p.position.leverage.type, p.position.leverage.value]),
+    ).toEqual([
+      ["BTC", "cross", 2],
+      ["ETH", "cross", 2],
+    ]);
 
     const orders = sim.control.stats().actionByType.order ?? 0;
     const again = await reconcile();
@@ -163,6 +181,8 @@ describe("hlcopy reconcile", () => {
     expect(again.report?.actions).toEqual([]);
     expect(again.report?.inSync).toBe(true);
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+    // The positions already carry the leverage: no second updateLeverage.
+    expect(sim.control.stats().actionByType.updateLeverage).toBe(2);
   });
 
   it("the leader closing a coin closes ours, reduce-only", async () => {
@@ -194,7 +214,11 @@ describe("hlcopy reconcile", () => {
   });
 
   it("an HTTP 500 after the order executed is resolved by cloid: no duplicate order", async () => {
-    await leaderTrade("kPEPE", "buy", 20_000);
+    // kPEPE is opened first, so the faulted run's only /exchange request is the order (an
+    // open position at the configured leverage needs no updateLeverage).
+    await leaderTrade("kPEPE", "buy", 10_000);
+    expect((await reconcile(LATER)).code).toBe(0);
+    await leaderTrade("kPEPE", "buy", 10_000);
     const before = sim.control.orderHistory(follower).length;
     sim.control.fault({ kind: "http500", count: 1, endpoint: "exchange", stage: "after" });
     const r = await reconcile(LATER);

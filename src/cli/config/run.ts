@@ -1,6 +1,13 @@
 // Implementations of the `config` subcommands.
 
-import { defaultFlatSettings, parseSettingInput, SETTINGS_SCHEMA, settingSpec } from "../../core/settings.js";
+import {
+  defaultFlatSettings,
+  parseSettingInput,
+  SETTINGS_SCHEMA,
+  type SizingMode,
+  settingSpec,
+  sizingKeyUnusedBy,
+} from "../../core/settings.js";
 import {
   configPath,
   defaultConfigDir,
@@ -21,12 +28,32 @@ function show(value: unknown): string {
   return String(value);
 }
 
-export async function runConfigSet(g: GlobalOptions, key: string, raw: string, out: Writer = process.stdout) {
+/**
+ * Store a setting. A sizing amount the configured sizing mode does not read (`sizing.ratio`
+ * while the mode is equity-ratio) is stored, with a warning naming the mode that uses it:
+ * refusing would force one order of `config set` calls (mode first), and the value does act
+ * as soon as the mode is switched. A per-run flag the mode ignores is refused instead
+ * (resolveSettings), since for one run nothing could make it act.
+ */
+export async function runConfigSet(
+  g: GlobalOptions,
+  key: string,
+  raw: string,
+  out: Writer = process.stdout,
+  err: Writer = process.stderr,
+) {
   const value = parseSettingInput(key, raw);
   const dir = dirOf(g);
+  const stored = readStoredSettings(dir);
   await writeSetting(dir, key, value);
-  if (g.json) printJson({ key, value }, out);
+  const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
+  const uses = sizingKeyUnusedBy(key, mode);
+  const warning = uses
+    ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
+    : null;
+  if (g.json) printJson({ key, value, ...(warning ? { warning } : {}) }, out);
   else out.write(`${key} = ${show(value)}\n`);
+  if (warning) err.write(`warning: ${warning}\n`);
 }
 
 export async function runConfigGet(g: GlobalOptions, key: string, out: Writer = process.stdout) {

@@ -1,0 +1,37 @@
+// The exchange-side leverage and margin mode a coin should carry before hlcopy grows a
+// position in it (issue 12.4). Pure: the engine asks, and sends `updateLeverage` only when
+// the answer differs from what the exchange is known to hold — at most once per coin per run.
+
+import type { MarginMode, Settings } from "./settings.js";
+import type { Market, Position } from "./types.js";
+
+export interface LeverageSetting {
+  /** An integer ≥ 1, as the exchange requires. */
+  leverage: number;
+  marginMode: MarginMode;
+}
+
+/**
+ * The setting for `market`: `exec.leverage`, or for "auto" one above `risk.maxLeverage`
+ * (rounded up) — with exactly the cap, the last order of a plan that fills the leverage cap
+ * lacks margin for its fees and slippage and is refused — capped by the coin's maximum.
+ * Margin mode: `exec.marginMode`, except isolated on a coin that allows nothing else.
+ */
+export function exchangeLeverage(settings: Settings, market: Market): LeverageSetting {
+  const wanted =
+    settings.exec.leverage === "auto" ? Math.ceil(settings.risk.maxLeverage) + 1 : settings.exec.leverage;
+  const max =
+    Number.isFinite(market.maxLeverage) && market.maxLeverage >= 1 ? Math.floor(market.maxLeverage) : 1;
+  // A coin the exchange lists as isolated-only cannot be cross: isolated is the only choice.
+  const marginMode = market.onlyIsolated ? "isolated" : settings.exec.marginMode;
+  return { leverage: Math.max(1, Math.min(Math.floor(wanted), max)), marginMode };
+}
+
+/**
+ * True when the exchange is known to hold `want` for the coin: our open position carries it.
+ * Without a position (or without the fields) the exchange's value is unknown: false.
+ */
+export function leverageMatches(position: Position | undefined, want: LeverageSetting): boolean {
+  if (!position || position.size === 0) return false;
+  return position.leverage === want.leverage && position.marginMode === want.marginMode;
+}

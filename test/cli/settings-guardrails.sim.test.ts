@@ -1,0 +1,320 @@
+// Issue 12, items 7 and 4, as a trader meets them: the real binary against the simulator in
+// this process. Settings that would silently do nothing are refused with exit 2 before any
+// request to /exchange; a setting that is accepted acts (a lower-case deny list denies, the
+// configured leverage and margin mode are what the exchange shows after the first copy).
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
+import type { Address } from "../../src/core/types.js";
+import { engineClient } from "../../src/engine/wiring.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+
+let sim: SimHandle;
+let leader: Address;
+let leaderClient: HlClient;
+
+/** The leader trades `usd` worth of a coin at the current mid. */
+async function leaderTrade(coin: string, side: "buy" | "sell", usd: number) {
+  const markets = await leaderClient.getMarkets();
+  const m = markets[coin];
+  if (!m) throw new Error(coin);
+  const size = Number((usd / m.mid).toFixed(m.szDecimals));
+  const [r] = await leaderClient.placeOrders([action(markets, coin, side, size)], markets);
+  expect(r?.status).toBe("filled");
+}
+
+/** A fresh follower (funded master + approved agent) with its own config directory. */
+async function follower(usd = 20_000) {
+  const f = await masterWithAgent(sim, usd);
+  const account = f.master.address;
+  const dir = tempDir();
+  const reader = engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account });
+  const reconcile = async (args: string[]) => {
+    const r = await runCli(
+      // Live runs confirm with --yes, as cron does (a dry run takes no --yes).
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        account,
+        "--json",
+        "reconcile",
+        leader,
+        ...args,
+        ...(args.includes("--dry-run") ? [] : ["--yes"]),
+      ],
+      {
+        env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: f.agentKey },
+      },
+    );
+    const last = r.stdout.trim().split("\n").at(-1) ?? "";
+    return { ...r, report: last ? (JSON.parse(last) as ReconcileReport) : null };
+  };
+  return { account, agentKey: f.agentKey, dir, reader, reconcile };
+}
+
+const exchangeActions = () => ({ ...sim.control.stats().actionByType });
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 77, tickMs: 0 });
+  const l = fundedAccount(sim, 2_000_000);
+  leader = l.address;
+  leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: l.address,
+    agentKey: l.key,
+  });
+  await leaderTrade("BTC", "buy", 200_000);
+  await leaderTrade("ETH", "sell", 100_000);
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe("settings that would do nothing are refused, before anything is sent (issue 12.7)", () => {
+  it("a typo in --allow-coins is exit 2 naming the close match from meta; no order, no leverage change", async () => {
+    const f = await follower();
+    const before = exchangeActions();
+    const r = await f.reconcile(["--mode", "fixed-ratio", "--ratio", "0.05", "--allow-coins", "BTCC"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      'error: unknown coin "BTCC" (risk.allowCoins): not a market on this exchange\n' +
+        "hint: BTCC: did you mean BTC? — fix it with --allow-coins or hlcopy config set risk.allowCoins …\n",
+    );
+    expect(exchangeActions()).toEqual(before);
+    expect((await f.reader.getAccountState(f.account)).positions).toEqual({});
+  });
+
+  it("the same typo refuses --dry-run and follow too (exit 2, error and hint, nothing sent)", async () => {
+    const f = await follower();
+    const before = exchangeActions();
+    const dry = await f.reconcile(["--deny-coins", "ETHH", "--dry-run"]);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toMatch(
+      /^error: unknown coin "ETHH" \(risk\.denyCoins\).*\nhint: ETHH: did you mean ETH\?/,
+    );
+    const follow = await runCli(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        f.account,
+        "follow",
+        leader,
+        "--no-ui",
+        "--allow-coins",
+        "BTC,sool",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: f.dir, HLCOPY_AGENT_KEY: f.agentKey }, timeoutMs: 20_000 },
+    );
+    expect(follow.code).toBe(2);
+    expect(follow.stderr).toMatch(
+      /error: unknown coin "sool" \(risk\.allowCoins\).*\nhint: sool: did you mean SOL\?/,
+    );
+    expect(exchangeActions()).toEqual(before);
+  });
+
+  it("--deny-coins btc (lower case) denies BTC: coin names match the exchange's case-insensitively", async () => {
+    const f = await follower();
+    const r = await f.reconcile(["--mode", "fixed-ratio", "--ratio", "0.05", "--deny-coins", "btc"]);
+    expect(r.code).toBe(0);
+    expect(r.report?.actions.map((a) => [a.coin, a.status])).toEqual([["ETH", "filled"]]);
+    expect(r.report?.skipped).toContainEqual(expect.objectContaining({ coin: "BTC", reason: "coin-denied" }));
+    const positions = (await f.reader.getAccountState(f.account)).positions;
+    expect(Object.keys(positions)).toEqual(["ETH"]);
+  });
+
+  it("--ratio with the equity-ratio mode is exit 2 naming fixed-ratio; nothing sent", async () => {
+    const f = await follower();
+    const before = exchangeActions();
+    const r = await f.reconcile(["--ratio", "0.5"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "error: --ratio is used only by sizing mode fixed-ratio, but this run's sizing mode is equity-ratio\n" +
+        "hint: add --mode fixed-ratio to size this run by --ratio, or drop --ratio\n",
+    );
+    const notional = await f.reconcile(["--mode", "fixed-ratio", "--notional", "500"]);
+    expect(notional.code).toBe(2);
+    expect(notional.stderr).toContain("--notional is used only by sizing mode fixed-notional");
+    expect(exchangeActions()).toEqual(before);
+  });
+
+  it("numbers are plain decimals: 0x10, 1e3, Infinity, ' 5', 5abc and '' are exit 2 with a hint", async () => {
+    const f = await follower();
+    const before = exchangeActions();
+    for (const bad of ["0x10", "1e3", "Infinity", " 5", "5abc", ""]) {
+      const r = await f.reconcile(["--max-leverage", bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toBe(
+        `error: invalid value "${bad}" for risk.maxLeverage: numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected a number > 0 and ≤ 50\n` +
+          "hint: e.g. hlcopy config set risk.maxLeverage 3\n",
+      );
+    }
+    expect(exchangeActions()).toEqual(before);
+  });
+});
+
+describe("help (issue 12)", () => {
+  it("shows the new settings with their defaults, and the refusals with an example", async () => {
+    for (const cmd of ["reconcile", "follow"]) {
+      const r = await runCli([cmd, "--help"], { env: { COLUMNS: "200" } });
+      expect(r.code).toBe(0);
+      const text = r.stdout.replace(/\s+/g, " ");
+      expect(text).toContain("--leverage <value>");
+      expect(text).toContain('[exec.leverage; an integer ≥ 1 and ≤ 100, or "auto"; default auto]');
+      expect(text).toContain("[exec.marginMode; one of cross, isolated; default cross]");
+      expect(text).toContain("[sizing.ratio; a number > 0 and ≤ 1000; default 0.01]");
+      expect(text).toContain("Setting flags that would do nothing are refused (exit 2, nothing sent):");
+      expect(text).toContain("--allow-coins BTCC");
+      expect(text).toContain("--ratio 0.5 with sizing mode equity-ratio: --ratio needs --mode fixed-ratio");
+    }
+  });
+});
+
+describe("hlcopy config set (issue 12.7)", () => {
+  it("stores a sizing amount the configured mode ignores, and warns naming the mode that uses it", async () => {
+    const dir = tempDir();
+    const set = await runCli(["--config-dir", dir, "config", "set", "sizing.ratio", "0.5"]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe("sizing.ratio = 0.5\n");
+    expect(set.stderr).toBe(
+      "warning: sizing.ratio is used only by sizing mode fixed-ratio; the configured mode is equity-ratio, so it does nothing until: hlcopy config set sizing.mode fixed-ratio\n",
+    );
+    await runCli(["--config-dir", dir, "config", "set", "sizing.mode", "fixed-ratio"]);
+    const quiet = await runCli(["--config-dir", dir, "config", "set", "sizing.ratio", "0.2"]);
+    expect(quiet.stderr).toBe("");
+  });
+
+  it("refuses 0x10 with exit 2 and leaves the file as it was", async () => {
+    const dir = tempDir();
+    await runCli(["--config-dir", dir, "config", "set", "sizing.notional", "500"]);
+    const before = readFileSync(join(dir, "config.json"), "utf8");
+    const r = await runCli(["--config-dir", dir, "config", "set", "sizing.notional", "0x10"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: invalid value "0x10" for sizing.notional: numbers are plain decimals.*\nhint: /,
+    );
+    expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
+  });
+});
+
+describe("exchange leverage and margin mode (issue 12.4)", () => {
+  it("reconcile: clearinghouseState shows the configured leverage and mode after the first copy; a second copy sends no updateLeverage", async () => {
+    const f = await follower();
+    const settings = [
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.02",
+      "--leverage",
+      "3",
+      "--margin-mode",
+      "isolated",
+    ];
+    const before = exchangeActions().updateLeverage ?? 0;
+    const r = await f.reconcile(settings);
+    expect(r.code).toBe(0);
+    expect(r.report?.actions.map((a) => [a.coin, a.status])).toEqual([
+      ["BTC", "filled"],
+      ["ETH", "filled"],
+    ]);
+    expect((exchangeActions().updateLeverage ?? 0) - before).toBe(2); // one per coin opened
+    const state = await f.reader.getAccountState(f.account);
+    expect(Object.values(state.positions).map((p) => [p.coin, p.leverage, p.marginMode])).toEqual([
+      ["BTC", 3, "isolated"],
+      ["ETH", 3, "isolated"],
+    ]);
+    // The leader adds to BTC: our BTC grows without another updateLeverage.
+    await leaderTrade("BTC", "buy", 100_000);
+    const again = await f.reconcile(settings);
+    expect(again.code).toBe(0);
+    expect(again.report?.actions.map((a) => [a.coin, a.reason])).toEqual([["BTC", "increase"]]);
+    expect((exchangeActions().updateLeverage ?? 0) - before).toBe(2);
+    await leaderTrade("BTC", "sell", 100_000);
+  });
+
+  it("a mode the exchange refuses (isolated over an open cross position) skips the coin's increases with leverage-not-set: exit 3", async () => {
+    const f = await follower();
+    const base = ["--mode", "fixed-ratio", "--ratio", "0.02"];
+    expect((await f.reconcile([...base, "--deny-coins", "ETH"])).code).toBe(0); // BTC, cross
+    await leaderTrade("BTC", "buy", 100_000);
+    const orders = exchangeActions().order ?? 0;
+    const r = await f.reconcile([...base, "--margin-mode", "isolated"]);
+    expect(r.code).toBe(3);
+    // ETH (no position) is set and opened; BTC cannot switch to isolated while open.
+    expect(r.report?.actions.map((a) => [a.coin, a.status])).toEqual([["ETH", "filled"]]);
+    const skip = r.report?.skipped.find((s) => s.coin === "BTC");
+    expect(skip?.reason).toBe("leverage-not-set");
+    expect(skip?.detail).toContain("Cannot switch leverage type with open position.");
+    expect((exchangeActions().order ?? 0) - orders).toBe(1);
+    await leaderTrade("BTC", "sell", 100_000);
+  });
+
+  it("follow: the first copy in a coin sets it, the next copies in that coin send no updateLeverage", async () => {
+    const f = await follower();
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        BIN,
+        "--network",
+        sim.httpUrl,
+        "--account",
+        f.account,
+        "--json",
+        "follow",
+        leader,
+        "--mode",
+        "fixed-ratio",
+        "--ratio",
+        "0.05",
+        "--deny-coins",
+        "BTC,ETH",
+        "--leverage",
+        "5",
+        "--sweep-seconds",
+        "3600",
+        "--yes",
+      ],
+      {
+        env: cleanEnv({ HLCOPY_CONFIG_DIR: f.dir, HLCOPY_AGENT_KEY: f.agentKey }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    child.stdout?.on("data", (d) => {
+      out += d;
+    });
+    const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const lines = () =>
+      out
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { type: string; coin?: string; status?: string });
+    const filled = () =>
+      lines().filter((l) => l.type === "order" && l.coin === "SOL" && l.status === "filled");
+    try {
+      await eventually(() => lines().some((l) => l.type === "sweep"), 10_000);
+      const before = exchangeActions().updateLeverage ?? 0;
+      await leaderTrade("SOL", "buy", 20_000);
+      await eventually(() => filled().length >= 1, 10_000);
+      await leaderTrade("SOL", "buy", 20_000);
+      await eventually(() => filled().length >= 2, 10_000);
+      expect((exchangeActions().updateLeverage ?? 0) - before).toBe(1);
+      const sol = (await f.reader.getAccountState(f.account)).positions.SOL;
+      expect([sol?.leverage, sol?.marginMode]).toEqual([5, "cross"]);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+      await leaderTrade("SOL", "sell", 40_000);
+    }
+  });
+});
