@@ -125,11 +125,14 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     case "userRole": {
       const user = readAddress(body, "user");
       const agent = engine.agents.get(user);
-      const out: UserRoleResponse = engine.isUser(user)
-        ? { role: "user" }
-        : agent
-          ? { role: "agent", data: { user: agent.master } }
-          : { role: "missing" };
+      const master = engine.subAccountMaster(user);
+      const out: UserRoleResponse = master
+        ? { role: "subAccount", data: { master } }
+        : engine.isUser(user)
+          ? { role: "user" }
+          : agent
+            ? { role: "agent", data: { user: agent.master } }
+            : { role: "missing" };
       return out;
     }
     case "maxBuilderFee": {
@@ -182,6 +185,8 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     }
     case "portfolio":
       return views.portfolio(engine, readAddress(body, "user"));
+    case "subAccounts":
+      return views.subAccounts(engine, readAddress(body, "user"));
     case "spotMeta":
       return views.spotMeta();
     case "spotClearinghouseState":

@@ -23,6 +23,7 @@ import type {
   PortfolioResponse,
   SpotClearinghouseStateResponse,
   SpotMetaResponse,
+  SubAccountsResponse,
   UserFill,
   UserFillsResponse,
   UserFundingResponse,
@@ -496,4 +497,17 @@ export function spotMeta(): SpotMetaResponse {
 
 export function spotClearinghouseState(): SpotClearinghouseStateResponse {
   return { balances: [] };
+}
+
+/** A master's sub-accounts with their state, or null when it has none (as the exchange answers). */
+export function subAccounts(engine: Engine, user: Hex): SubAccountsResponse {
+  const acct = engine.account(user);
+  if (!acct || acct.subAccounts.length === 0) return null;
+  return acct.subAccounts.map((address) => ({
+    name: engine.account(address)?.name ?? "",
+    subAccountUser: address,
+    master: acct.address,
+    clearinghouseState: clearinghouseState(engine, address),
+    spotState: spotClearinghouseState(),
+  }));
 }
