@@ -236,6 +236,8 @@ export interface EngineOptions {
   levelSizeUsd: number;
   /** Seconds one price step represents (the tick period). */
   stepSeconds: number;
+  /** Funding period in ms (0 = only when asked); tells `predictedFundings` the next time. Default 1 h. */
+  fundingIntervalMs?: number;
   now: () => number;
 }
 
@@ -309,6 +311,8 @@ export class Engine {
   private nextTid = 500_000_000;
   private nextLid = 1;
   private batch: Batch = emptyBatch();
+  /** When the next funding payment is due (ms), for predictedFundings. */
+  nextFundingTime: number;
   private depth = 0;
 
   constructor(opts: EngineOptions) {
@@ -344,6 +348,7 @@ export class Engine {
         synth: null,
       };
     });
+    this.nextFundingTime = now + this.fundingIntervalMs();
     for (const m of this.markets) {
       this.marketsByName.set(m.name, m);
       this.recordCandle(m, now, 0, 0);
@@ -352,6 +357,11 @@ export class Engine {
 
   now(): number {
     return this.opts.now();
+  }
+
+  /** The funding period (the exchange's is one hour). */
+  fundingIntervalMs(): number {
+    return this.opts.fundingIntervalMs || 3_600_000;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1415,6 +1425,7 @@ export class Engine {
   runFunding(): void {
     this.run(() => {
       const time = this.now();
+      this.nextFundingTime = time + this.fundingIntervalMs();
       for (const m of this.markets) {
         const noise = this.fundingRng.normal() * Math.max(Math.abs(m.baseFunding), FUNDING_INTEREST) * 0.5;
         // Rates are published with 8 decimals; pay exactly the published rate.

@@ -189,9 +189,26 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       return views.subAccounts(engine, readAddress(body, "user"));
     case "spotMeta":
       return views.spotMeta();
+    case "spotMetaAndAssetCtxs":
+      return views.spotMetaAndAssetCtxs();
     case "spotClearinghouseState":
       readAddress(body, "user");
       return views.spotClearinghouseState();
+    case "perpDexs":
+      return views.perpDexs();
+    case "predictedFundings":
+      return views.predictedFundings(engine);
+    case "userFees":
+      return views.userFees(engine, readAddress(body, "user"));
+    case "userVaultEquities":
+      readAddress(body, "user");
+      return views.userVaultEquities();
+    case "delegatorHistory":
+      readAddress(body, "user");
+      return views.delegatorHistory();
+    case "userTwapSliceFills":
+      readAddress(body, "user");
+      return views.userTwapSliceFills();
     default:
       return fail(typeof type === "string" ? `unknown variant \`${type}\`` : "missing field `type`");
   }
