@@ -37,6 +37,8 @@ export {
 export {
   type FindSubAccountParameters,
   findSubAccount,
+  findSubAccountMaster,
+  masterFromRole,
   type SubAccount,
   subAccountFrom,
 } from "./subaccounts.js";

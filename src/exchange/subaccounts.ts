@@ -85,3 +85,40 @@ export async function findSubAccount(params: FindSubAccountParameters): Promise<
   }
   return subAccountFrom(reply, params.master, params.account);
 }
+
+/** Pure: the master a `userRole` answer names for a sub-account, or null for any other role. */
+export function masterFromRole(reply: unknown): Address | null {
+  if (typeof reply !== "object" || reply === null) return null;
+  const r = reply as { role?: unknown; data?: { master?: unknown } };
+  if (r.role !== "subAccount" || typeof r.data?.master !== "string" || !ADDRESS.test(r.data.master))
+    return null;
+  return r.data.master.toLowerCase() as Address;
+}
+
+/**
+ * Ask the exchange (`userRole`) whose sub-account `account` is, for when only the sub-account
+ * is known (`--account <sub>` without the master).
+ * @returns the master, or null when `account` is not a sub-account (a user, agent, vault, unknown).
+ * @throws {UsageError} for a malformed address.
+ * @throws {RetryableError | RateLimitError | OperationalError} translated request failures.
+ */
+export async function findSubAccountMaster(
+  params: Omit<FindSubAccountParameters, "master">,
+): Promise<Address | null> {
+  if (!ADDRESS.test(params.account)) {
+    throw new UsageError(`invalid account address ${JSON.stringify(params.account)}`, {
+      hint: "give a 0x address (40 hex digits)",
+    });
+  }
+  let transport = params.transport;
+  if (!transport) {
+    const { HttpTransport } = await import("@nktkas/hyperliquid");
+    transport = new HttpTransport({ apiUrl: params.httpUrl, isTestnet: params.isTestnet });
+  }
+  const { userRole } = await import("@nktkas/hyperliquid/api/info");
+  try {
+    return masterFromRole(await userRole({ transport }, { user: params.account }));
+  } catch (error) {
+    throw translateError(error, { operation: "userRole" });
+  }
+}

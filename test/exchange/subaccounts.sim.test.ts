@@ -2,13 +2,16 @@
 // and a client built with `vaultAddress` sends its orders for the sub-account (signed by the
 // master's agent), reads it, and resolves uncertain orders on it.
 
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
 import {
   createExchangeClient,
   findSubAccount,
+  findSubAccountMaster,
   type HlClient,
+  masterFromRole,
   subAccountFrom,
 } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
@@ -72,6 +75,17 @@ describe("findSubAccount", () => {
     expect(await find(other.address, sub)).toBeNull(); // another master: it has none (null answer)
     expect(await find(master.address, other.address)).toBeNull();
     await expect(find(master.address, "0x12" as Address)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("findSubAccountMaster names the master of a sub-account (userRole), null for anyone else", async () => {
+    const { master, agentKey, sub } = await masterAgentSub();
+    const of = (account: Address) =>
+      findSubAccountMaster({ httpUrl: sim.httpUrl, isTestnet: false, account });
+    expect(await of(sub)).toBe(master.address);
+    expect(await of(master.address)).toBeNull();
+    expect(await of(privateKeyToAccount(agentKey).address.toLowerCase() as Address)).toBeNull();
+    expect(await of("0x00000000000000000000000000000000000000cc" as Address)).toBeNull();
+    expect(masterFromRole({ role: "subAccount", data: { master: "0xnope" } })).toBeNull();
   });
 
   it("subAccountFrom reads the exchange's answer, null included", () => {

@@ -273,6 +273,26 @@ describe("trading a sub-account with vaultAddress", () => {
     expect(await info.userFills({ user: otherMaster.address })).toEqual([]);
   });
 
+  it("a transfer reaches both sides' ledger streams live", async () => {
+    const master = newTrader(sim, 10_000);
+    const sub = (await master.exchange.createSubAccount({ name: "ws" })).response.data.toLowerCase() as Hex;
+    const transport = new WebSocketTransport({ url: sim.wsUrl });
+    transports.push(transport);
+    const client = new SubscriptionClient({ transport });
+    type LedgerEvent = { isSnapshot?: true; nonFundingLedgerUpdates: { hash: string; delta: unknown }[] };
+    const subEvents: LedgerEvent[] = [];
+    const masterEvents: LedgerEvent[] = [];
+    await client.userNonFundingLedgerUpdates({ user: sub }, (e) => subEvents.push(e));
+    await client.userNonFundingLedgerUpdates({ user: master.address }, (e) => masterEvents.push(e));
+    await eventually(() => subEvents.length > 0 && masterEvents.length > 0);
+    await master.exchange.subAccountTransfer({ subAccountUser: sub, isDeposit: true, usd: 42_000_000 });
+    const delta = { type: "subAccountTransfer", usdc: "42.0", user: master.address, destination: sub };
+    const onSub = await eventually(() => subEvents.find((e) => !e.isSnapshot));
+    const onMaster = await eventually(() => masterEvents.find((e) => !e.isSnapshot));
+    expect(onSub.nonFundingLedgerUpdates.map((u) => u.delta)).toEqual([delta]);
+    expect(onMaster.nonFundingLedgerUpdates).toEqual(onSub.nonFundingLedgerUpdates);
+  });
+
   it("websocket user streams are per sub-account", async () => {
     const { master, sub } = await masterWithSub(1_000);
     const agent = await agentOf(master, sub);
