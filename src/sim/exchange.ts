@@ -46,8 +46,8 @@ export const AUTH_ERR = {
    * simulated). The live exchange's text, as public client issue threads quote it.
    */
   vault: (vault: Hex) => `Vault not registered: ${vault}`,
-  /** Simulator wording: an action whose request has no vaultAddress field carried one. */
-  vaultNotAllowed: (type: string) => `Action ${type} cannot be sent for a vault or sub-account.`,
+  /** An action that cannot act for a sub-account carried one (live text, seen for usdClassTransfer). */
+  vaultNotAllowed: "Vault may not perform this action.",
   /** Simulator wording: a user-signed action for the other network. */
   chain: (expected: string) => `Invalid hyperliquidChain: expected ${expected}`,
   nonceMismatch: "Nonce mismatch.",
@@ -239,7 +239,7 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     if (vaultAddress) {
       // Trading a sub-account: the signer is its master or an agent the master approved.
       if (engine.subAccountMaster(vaultAddress) !== master) return err(AUTH_ERR.vault(vaultAddress));
-      if (!("vaultAddress" in spec.schema.entries)) return err(AUTH_ERR.vaultNotAllowed(type));
+      if (!("vaultAddress" in spec.schema.entries)) return err(AUTH_ERR.vaultNotAllowed);
       user = vaultAddress;
     }
   }

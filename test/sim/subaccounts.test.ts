@@ -293,6 +293,21 @@ describe("trading a sub-account with vaultAddress", () => {
     expect(onMaster.nonFundingLedgerUpdates).toEqual(onSub.nonFundingLedgerUpdates);
   });
 
+  it("actions that cannot act for a sub-account refuse a vaultAddress", async () => {
+    const { master, sub } = await masterWithSub(100);
+    const agent = await agentOf(master, sub);
+    for (const send of [
+      () => agent.exchange.createSubAccount({ name: "nested" }),
+      () => agent.exchange.subAccountTransfer({ subAccountUser: sub, isDeposit: false, usd: 1_000_000 }),
+    ]) {
+      expect((await rejected(send)).response).toEqual({
+        status: "err",
+        response: "Vault may not perform this action.",
+      });
+    }
+    expect((await infoClient(sim).clearinghouseState({ user: sub })).withdrawable).toBe("100.0");
+  });
+
   it("websocket user streams are per sub-account", async () => {
     const { master, sub } = await masterWithSub(1_000);
     const agent = await agentOf(master, sub);
