@@ -46,6 +46,12 @@ export interface ExchangeClientOptions {
   agentKey?: `0x${string}`;
   /** The trading account (the master address); orders signed by the agent act for it. */
   account: Address;
+  /**
+   * A sub-account of the master that approved the agent: every order (and any other L1 action)
+   * carries it as `vaultAddress`, so it trades the sub-account, and cloid lookups read it.
+   * Normally equal to `account` (see `findSubAccount`).
+   */
+  vaultAddress?: Address;
   /** HTTP timeout per request. Default 10 000 ms. */
   timeoutMs?: number;
   /** Shared REST budget. Default: a new one under the exchange's 1200 weight/min. */
@@ -88,6 +94,8 @@ export interface ResolveOptions {
 /** The adapter's client: structurally the engine's ExchangePort, plus the reads the commands need. */
 export interface HlClient {
   readonly account: Address;
+  /** The sub-account orders carry as `vaultAddress`, when trading one. */
+  readonly vaultAddress: Address | undefined;
   /** Address of the signing agent, when a key was given. */
   readonly signer: Address | undefined;
   readonly budget: RequestBudget;
@@ -180,6 +188,7 @@ export function createExchangeClient(options: ExchangeClientOptions): HlClient {
 
 class Client implements HlClient {
   readonly account: Address;
+  readonly vaultAddress: Address | undefined;
   readonly signer: Address | undefined;
   readonly budget: RequestBudget;
   readonly isTestnet: boolean;
@@ -206,6 +215,12 @@ class Client implements HlClient {
       });
     }
     this.account = o.account.toLowerCase() as Address;
+    if (o.vaultAddress !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(o.vaultAddress)) {
+      throw new UsageError(`invalid sub-account address ${JSON.stringify(o.vaultAddress)}`, {
+        hint: "give the sub-account's 0x address (40 hex digits)",
+      });
+    }
+    this.vaultAddress = o.vaultAddress?.toLowerCase() as Address | undefined;
     this.isTestnet = o.isTestnet;
     this.wsUrl = o.wsUrl;
     const timeoutMs = o.timeoutMs ?? 10_000;
@@ -236,6 +251,8 @@ class Client implements HlClient {
         transport: this.#transport,
         wallet,
         nonceManager: createNonceSource(this.#now),
+        // Orders (and cancels) for a sub-account are signed by the master's agent with it.
+        ...(this.vaultAddress ? { defaultVaultAddress: this.vaultAddress } : {}),
       });
     } else {
       this.signer = undefined;
@@ -519,7 +536,8 @@ class Client implements HlClient {
     let delay = initialDelay;
     for (;;) {
       try {
-        const lookup = await this.lookupOrderByCloid(this.account, result.cloid);
+        // The orders live on the sub-account when trading one.
+        const lookup = await this.lookupOrderByCloid(this.vaultAddress ?? this.account, result.cloid);
         if (lookup.found) {
           this.#expiry.delete(key);
           return resultFromLookup(result.cloid, lookup);

@@ -34,5 +34,13 @@ export {
   type SubscriptionPlan,
   WS_LIMITS,
 } from "./streams.js";
+export {
+  type FindSubAccountParameters,
+  findSubAccount,
+  findSubAccountMaster,
+  masterFromRole,
+  type SubAccount,
+  subAccountFrom,
+} from "./subaccounts.js";
 export type { CloidLookup, OrderResult, OrderResultStatus } from "./types.js";
 export { type OrderWire, priceToWire, sizeToWire, toOrderWire } from "./wire.js";

@@ -4,6 +4,7 @@
 // the clock (ticks, funding, housekeeping) and turns the batched events into websocket messages.
 
 import type { OrderRequest } from "@nktkas/hyperliquid/api/exchange";
+import { encodePacked, keccak256 } from "viem";
 import {
   fmtAvgPx,
   fmtLots,
@@ -73,6 +74,12 @@ export const ERR = {
   onlyIsolated: "Cross margin is not allowed for this asset.",
   scheduleTooEarly: "Scheduled cancel time too early, must be at least 5 seconds from now.",
   builderNotApproved: "Builder fee has not been approved.",
+  /** Simulator wording for sub-account rules (no live capture available). */
+  subAccountOfSubAccount: "Sub-accounts cannot create sub-accounts.",
+  subAccountName: "Sub-account name already in use.",
+  subAccountUnknown: (sub: string) => `Sub-account ${sub} does not belong to this user.`,
+  transferInsufficient: "Insufficient balance for sub-account transfer.",
+  referrerSet: "Referrer already set.",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -178,6 +185,14 @@ export interface Account {
   ledger: LedgerUpdate[];
   agents: Agent[];
   builderApprovals: Map<Hex, number>;
+  /** The master of a sub-account (null for a master or a plain account). */
+  master: Hex | null;
+  /** Sub-account name (empty for a master). */
+  name: string;
+  /** A master's sub-accounts, oldest first. */
+  subAccounts: Hex[];
+  /** Referral code set with `setReferrer`, if any. */
+  referrer: string | null;
   scheduledCancel: number | null;
   cumVlm: number;
   nRequests: number;
@@ -221,6 +236,8 @@ export interface EngineOptions {
   levelSizeUsd: number;
   /** Seconds one price step represents (the tick period). */
   stepSeconds: number;
+  /** Funding period in ms (0 = only when asked); tells `predictedFundings` the next time. Default 1 h. */
+  fundingIntervalMs?: number;
   now: () => number;
 }
 
@@ -294,6 +311,8 @@ export class Engine {
   private nextTid = 500_000_000;
   private nextLid = 1;
   private batch: Batch = emptyBatch();
+  /** When the next funding payment is due (ms), for predictedFundings. */
+  nextFundingTime: number;
   private depth = 0;
 
   constructor(opts: EngineOptions) {
@@ -329,6 +348,7 @@ export class Engine {
         synth: null,
       };
     });
+    this.nextFundingTime = now + this.fundingIntervalMs();
     for (const m of this.markets) {
       this.marketsByName.set(m.name, m);
       this.recordCandle(m, now, 0, 0);
@@ -337,6 +357,11 @@ export class Engine {
 
   now(): number {
     return this.opts.now();
+  }
+
+  /** The funding period (the exchange's is one hour). */
+  fundingIntervalMs(): number {
+    return this.opts.fundingIntervalMs || 3_600_000;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -394,6 +419,10 @@ export class Engine {
         ledger: [],
         agents: [],
         builderApprovals: new Map(),
+        master: null,
+        name: "",
+        subAccounts: [],
+        referrer: null,
         scheduledCancel: null,
         cumVlm: 0,
         nRequests: 0,
@@ -557,6 +586,85 @@ export class Engine {
     const rate = Number(maxFeeRate.replace("%", "")) / 100;
     if (!Number.isFinite(rate) || rate < 0 || rate > 0.001) return "Invalid builder fee.";
     acct.builderApprovals.set(builder.toLowerCase() as Hex, rate);
+    return null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sub-accounts: accounts of their own (positions, margin, fills, ledger) that only the master
+  // (or an agent the master approved) trades, by sending `vaultAddress: <sub-account>`.
+  // -------------------------------------------------------------------------------------------
+
+  /** The master of a sub-account, or undefined when the address is not a sub-account. */
+  subAccountMaster(address: Hex): Hex | undefined {
+    return this.account(address)?.master ?? undefined;
+  }
+
+  /**
+   * Create a sub-account for `master`; its address is derived from the master, the name and
+   * the count (deterministic, never a key anyone holds). Returns the address or the error.
+   */
+  createSubAccount(master: Hex, name: string): { address: Hex } | { error: string } {
+    const acct = this.account(master);
+    if (!acct) return { error: "User does not exist." };
+    if (acct.master) return { error: ERR.subAccountOfSubAccount };
+    if (acct.subAccounts.some((a) => this.account(a)?.name === name)) return { error: ERR.subAccountName };
+    const hash = keccak256(
+      encodePacked(["address", "string", "uint32"], [acct.address, name, acct.subAccounts.length]),
+    );
+    const address = `0x${hash.slice(-40)}` as Hex;
+    return this.run(() => {
+      const sub = this.ensureAccount(address);
+      sub.master = acct.address;
+      sub.name = name;
+      acct.subAccounts.push(sub.address);
+      return { address: sub.address };
+    });
+  }
+
+  /**
+   * Move USDC between a master and one of its sub-accounts (`usdMicro` = USD × 1e6, as the
+   * action carries it). Both sides get a `subAccountTransfer` ledger update with one hash.
+   */
+  subAccountTransfer(master: Hex, subAccount: Hex, isDeposit: boolean, usdMicro: number): string | null {
+    const acct = this.account(master);
+    const sub = this.account(subAccount);
+    if (!acct) return "User does not exist.";
+    if (!sub || sub.master !== acct.address) return ERR.subAccountUnknown(subAccount.toLowerCase());
+    const amount = usdMicro / 1e6;
+    const from = isDeposit ? acct : sub;
+    const to = isDeposit ? sub : acct;
+    return this.run(() => {
+      if (amount > this.summary(from).withdrawable + 1e-9) return ERR.transferInsufficient;
+      const time = this.now();
+      const hash = this.hashRng.hex32();
+      from.balance -= amount;
+      from.netDeposits -= amount;
+      to.balance += amount;
+      to.netDeposits += amount;
+      for (const side of [from, to]) {
+        this.pushLedger(side, {
+          time,
+          hash,
+          delta: {
+            type: "subAccountTransfer",
+            usdc: usd(amount),
+            user: from.address,
+            destination: to.address,
+          },
+        });
+        this.sample(side);
+        this.batch.accounts.add(side.address);
+      }
+      return null;
+    });
+  }
+
+  /** Record a referral code once per account. */
+  setReferrer(user: Hex, code: string): string | null {
+    const acct = this.account(user);
+    if (!acct) return "User does not exist.";
+    if (acct.referrer !== null) return ERR.referrerSet;
+    acct.referrer = code;
     return null;
   }
 
@@ -1317,6 +1425,7 @@ export class Engine {
   runFunding(): void {
     this.run(() => {
       const time = this.now();
+      this.nextFundingTime = time + this.fundingIntervalMs();
       for (const m of this.markets) {
         const noise = this.fundingRng.normal() * Math.max(Math.abs(m.baseFunding), FUNDING_INTEREST) * 0.5;
         // Rates are published with 8 decimals; pay exactly the published rate.

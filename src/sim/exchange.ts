@@ -10,10 +10,14 @@ import {
   BatchModifyRequest,
   CancelByCloidRequest,
   CancelRequest,
+  CreateSubAccountRequest,
+  type CreateSubAccountResponse,
   ModifyRequest,
   NoopRequest,
   OrderRequest,
   ScheduleCancelRequest,
+  SetReferrerRequest,
+  SubAccountTransferRequest,
   UpdateIsolatedMarginRequest,
   UpdateLeverageRequest,
 } from "@nktkas/hyperliquid/api/exchange";
@@ -37,8 +41,13 @@ export const AUTH_ERR = {
   nonceTooLow: (nonce: number, least: number) => `Invalid nonce: nonce too low ${nonce} < ${least}`,
   nonceTooHigh: (nonce: number, most: number) => `Invalid nonce: nonce too high ${nonce} > ${most}`,
   expired: "Action already expired",
-  /** Simulator wording: vaults are not simulated. */
-  vault: "Vault not registered",
+  /**
+   * A vaultAddress that is not a sub-account of the signer's master (vaults themselves are not
+   * simulated). The live exchange's text, as public client issue threads quote it.
+   */
+  vault: (vault: Hex) => `Vault not registered: ${vault}`,
+  /** An action that cannot act for a sub-account carried one (live text, seen for usdClassTransfer). */
+  vaultNotAllowed: "Vault may not perform this action.",
   /** Simulator wording: a user-signed action for the other network. */
   chain: (expected: string) => `Invalid hyperliquidChain: expected ${expected}`,
   nonceMismatch: "Nonce mismatch.",
@@ -73,7 +82,7 @@ export class NonceBook {
   }
 }
 
-type Response = OrderResponse | CancelResponse | DefaultResponse;
+type Response = OrderResponse | CancelResponse | DefaultResponse | CreateSubAccountResponse;
 type AnySchema = v.GenericSchema & { entries: { action: v.GenericSchema } };
 
 interface ActionSpec {
@@ -92,6 +101,9 @@ const SPECS: Record<string, ActionSpec> = {
   updateIsolatedMargin: { schema: UpdateIsolatedMarginRequest },
   scheduleCancel: { schema: ScheduleCancelRequest },
   noop: { schema: NoopRequest },
+  setReferrer: { schema: SetReferrerRequest },
+  createSubAccount: { schema: CreateSubAccountRequest },
+  subAccountTransfer: { schema: SubAccountTransferRequest },
   approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes },
   approveBuilderFee: { schema: ApproveBuilderFeeRequest, types: ApproveBuilderFeeTypes },
 };
@@ -119,27 +131,61 @@ export function actionType(body: unknown): string | undefined {
   return typeof type === "string" ? type : undefined;
 }
 
+const HEX_UP_TO_32_BYTES = /^0x[0-9a-fA-F]{1,64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * The request as the exchange reads it, before the SDK's strict schema sees it:
+ * `"vaultAddress": null` and `"expiresAfter": null` (the official Python SDK always sends both)
+ * mean absent — the action hash has the same bytes either way (0x00 for no vault, nothing for
+ * no expiry) — and a signature `r`/`s` with its leading zeros stripped (any hex of up to 32
+ * bytes, as mainnet accepts) is left-padded to 32 bytes.
+ */
+export function normalizeRequest(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...body };
+  if (out.vaultAddress === null) delete out.vaultAddress;
+  if (out.expiresAfter === null) delete out.expiresAfter;
+  const sig = out.signature;
+  if (typeof sig === "object" && sig !== null && !Array.isArray(sig)) {
+    const padded: Record<string, unknown> = { ...(sig as Record<string, unknown>) };
+    for (const k of ["r", "s"] as const) {
+      const h = padded[k];
+      if (typeof h === "string" && HEX_UP_TO_32_BYTES.test(h))
+        padded[k] = `0x${h.slice(2).padStart(64, "0")}`;
+    }
+    out.signature = padded;
+  }
+  return out;
+}
+
 /**
  * Run one signed exchange request.
  * @throws {RequestError} when the body cannot be deserialized (the exchange answers 422).
  */
-export async function handleExchange(ctx: ExchangeContext, body: unknown): Promise<Response> {
+export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Promise<Response> {
   const { engine } = ctx;
-  const type = actionType(body);
+  const type = actionType(rawBody);
   const spec = type === undefined ? undefined : SPECS[type];
-  if (!spec || typeof body !== "object" || body === null) {
+  if (!spec || type === undefined || typeof rawBody !== "object" || rawBody === null) {
     throw new RequestError(`${DESERIALIZE_ERROR}: unknown action${type ? ` \`${type}\`` : ""}`);
   }
+  const body = normalizeRequest(rawBody as Record<string, unknown>);
   const parsed = v.safeParse(spec.schema, body);
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const path = issue.path?.map((p: { key: unknown }) => String(p.key)).join(".") ?? "";
     throw new RequestError(`${DESERIALIZE_ERROR}: ${path} ${issue.message}`.trim());
   }
+  // A vaultAddress on an action whose schema has no such field is still part of what was
+  // signed: read it from the body, not from the schema's output (which drops unknown keys).
+  const vaultField = body.vaultAddress;
+  if (vaultField !== undefined && (typeof vaultField !== "string" || !ADDRESS.test(vaultField))) {
+    throw new RequestError(`${DESERIALIZE_ERROR}: vaultAddress invalid address`);
+  }
+  const vaultAddress = vaultField === undefined ? undefined : (vaultField.toLowerCase() as Hex);
   const raw = body as { action: Record<string, unknown>; signature: WireSignature };
   const req = parsed.output as {
     nonce: number;
-    vaultAddress?: Hex;
     expiresAfter?: number;
     signature: WireSignature;
   };
@@ -179,7 +225,7 @@ export async function handleExchange(ctx: ExchangeContext, body: unknown): Promi
       signer = await recoverL1Signer({
         action,
         nonce,
-        vaultAddress: req.vaultAddress,
+        vaultAddress,
         expiresAfter: req.expiresAfter,
         isTestnet: ctx.isTestnet,
         signature: req.signature,
@@ -189,8 +235,13 @@ export async function handleExchange(ctx: ExchangeContext, body: unknown): Promi
     }
     const master = engine.isUser(signer) ? signer : engine.agentMaster(signer);
     if (!master) return err(AUTH_ERR.unknownSigner(signer));
-    if (req.vaultAddress) return err(AUTH_ERR.vault);
     user = master;
+    if (vaultAddress) {
+      // Trading a sub-account: the signer is its master or an agent the master approved.
+      if (engine.subAccountMaster(vaultAddress) !== master) return err(AUTH_ERR.vault(vaultAddress));
+      if (!("vaultAddress" in spec.schema.entries)) return err(AUTH_ERR.vaultNotAllowed);
+      user = vaultAddress;
+    }
   }
 
   const nonceError = ctx.nonces.check(signer, nonce);
@@ -246,6 +297,20 @@ function execute(engine: Engine, user: Hex, request: { action: { type: string } 
     }
     case "noop":
       return ok;
+    case "setReferrer": {
+      const { action } = request as SetReferrerRequest;
+      return fromError(engine.setReferrer(user, action.code));
+    }
+    case "createSubAccount": {
+      const { action } = request as CreateSubAccountRequest;
+      const created = engine.createSubAccount(user, action.name);
+      if ("error" in created) return err(created.error);
+      return { status: "ok", response: { type: "createSubAccount", data: created.address } };
+    }
+    case "subAccountTransfer": {
+      const { action } = request as SubAccountTransferRequest;
+      return fromError(engine.subAccountTransfer(user, action.subAccountUser, action.isDeposit, action.usd));
+    }
     case "approveAgent": {
       const { action } = request as ApproveAgentRequest;
       return fromError(engine.approveAgent(user, action.agentAddress, action.agentName ?? ""));

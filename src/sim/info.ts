@@ -125,11 +125,14 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     case "userRole": {
       const user = readAddress(body, "user");
       const agent = engine.agents.get(user);
-      const out: UserRoleResponse = engine.isUser(user)
-        ? { role: "user" }
-        : agent
-          ? { role: "agent", data: { user: agent.master } }
-          : { role: "missing" };
+      const master = engine.subAccountMaster(user);
+      const out: UserRoleResponse = master
+        ? { role: "subAccount", data: { master } }
+        : engine.isUser(user)
+          ? { role: "user" }
+          : agent
+            ? { role: "agent", data: { user: agent.master } }
+            : { role: "missing" };
       return out;
     }
     case "maxBuilderFee": {
@@ -182,11 +185,30 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     }
     case "portfolio":
       return views.portfolio(engine, readAddress(body, "user"));
+    case "subAccounts":
+      return views.subAccounts(engine, readAddress(body, "user"));
     case "spotMeta":
       return views.spotMeta();
+    case "spotMetaAndAssetCtxs":
+      return views.spotMetaAndAssetCtxs();
     case "spotClearinghouseState":
       readAddress(body, "user");
       return views.spotClearinghouseState();
+    case "perpDexs":
+      return views.perpDexs();
+    case "predictedFundings":
+      return views.predictedFundings(engine);
+    case "userFees":
+      return views.userFees(engine, readAddress(body, "user"));
+    case "userVaultEquities":
+      readAddress(body, "user");
+      return views.userVaultEquities();
+    case "delegatorHistory":
+      readAddress(body, "user");
+      return views.delegatorHistory();
+    case "userTwapSliceFills":
+      readAddress(body, "user");
+      return views.userTwapSliceFills();
     default:
       return fail(typeof type === "string" ? `unknown variant \`${type}\`` : "missing field `type`");
   }

@@ -152,6 +152,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     bookLevels: options.bookLevels ?? 20,
     levelSizeUsd: options.levelSizeUsd ?? 25_000,
     stepSeconds: (tickMs > 0 ? tickMs : 500) / 1000,
+    fundingIntervalMs,
     now,
   });
   const exchangeCtx = { engine, nonces: new NonceBook(), isTestnet: options.testnetSigning ?? false };

@@ -1,7 +1,7 @@
 // Read-only views of the engine in the SDK's response shapes: the bodies of /info replies and
 // of websocket snapshots. Every function is typed by the SDK's own response type.
 
-import { type Account, Engine, type Market } from "./engine.js";
+import { type Account, Engine, MAKER_FEE_RATE, type Market, TAKER_FEE_RATE } from "./engine.js";
 import { fmtAvgPx, fmtLots, fmtPx, usd, wire } from "./numbers.js";
 import type {
   AllMidsResponse,
@@ -10,6 +10,7 @@ import type {
   Candle,
   CandleInterval,
   ClearinghouseStateResponse,
+  DelegatorHistoryResponse,
   ExtraAgentsResponse,
   FrontendOpenOrdersResponse,
   FundingHistoryResponse,
@@ -20,14 +21,21 @@ import type {
   OpenOrdersResponse,
   OrderStatusResponse,
   PerpAssetCtx,
+  PerpDexsResponse,
   PortfolioResponse,
+  PredictedFundingsResponse,
   SpotClearinghouseStateResponse,
+  SpotMetaAndAssetCtxsResponse,
   SpotMetaResponse,
+  SubAccountsResponse,
+  UserFeesResponse,
   UserFill,
   UserFillsResponse,
   UserFundingResponse,
   UserNonFundingLedgerUpdatesResponse,
   UserRateLimitResponse,
+  UserTwapSliceFillsResponse,
+  UserVaultEquitiesResponse,
 } from "./sdk-types.js";
 import type { Hex } from "./types.js";
 
@@ -496,4 +504,150 @@ export function spotMeta(): SpotMetaResponse {
 
 export function spotClearinghouseState(): SpotClearinghouseStateResponse {
   return { balances: [] };
+}
+
+/** A master's sub-accounts with their state, or null when it has none (as the exchange answers). */
+export function subAccounts(engine: Engine, user: Hex): SubAccountsResponse {
+  const acct = engine.account(user);
+  if (!acct || acct.subAccounts.length === 0) return null;
+  return acct.subAccounts.map((address) => ({
+    name: engine.account(address)?.name ?? "",
+    subAccountUser: address,
+    master: acct.address,
+    clearinghouseState: clearinghouseState(engine, address),
+    spotState: spotClearinghouseState(),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Info types clients call at start-up. The simulator lists perps only (no spot pairs beyond the
+// USDC token, no builder-deployed perp dexes, no vaults, staking or TWAPs): those answer the
+// exchange's empty shapes.
+// ---------------------------------------------------------------------------------------------
+
+/** Spot meta and contexts: the USDC token only, no pairs, so no contexts. */
+export function spotMetaAndAssetCtxs(): SpotMetaAndAssetCtxsResponse {
+  return [spotMeta(), []];
+}
+
+/** Perp dexes: `null` stands for the first (default) dex; no builder-deployed ones. */
+export function perpDexs(): PerpDexsResponse {
+  return [null];
+}
+
+export function userVaultEquities(): UserVaultEquitiesResponse {
+  return [];
+}
+
+export function delegatorHistory(): DelegatorHistoryResponse {
+  return [];
+}
+
+export function userTwapSliceFills(): UserTwapSliceFillsResponse {
+  return [];
+}
+
+/** Next funding of every market on Hyperliquid (no other venues are simulated). */
+export function predictedFundings(engine: Engine): PredictedFundingsResponse {
+  const hours = engine.fundingIntervalMs() / 3_600_000;
+  return engine.markets.map((m) => [
+    m.name,
+    [
+      [
+        "HlPerp",
+        {
+          fundingRate: wire(m.fundingRate, 8),
+          nextFundingTime: engine.nextFundingTime,
+          ...(Number.isInteger(hours) && hours > 0 ? { fundingIntervalHours: hours } : {}),
+        },
+      ],
+    ],
+  ]);
+}
+
+/** Perp rates by 14-day volume tier (the base tier is what the simulator charges). */
+const VIP_TIERS: [ntlCutoff: string, cross: string, add: string, spotCross: string, spotAdd: string][] = [
+  ["5000000.0", "0.0004", "0.00012", "0.0006", "0.0003"],
+  ["25000000.0", "0.00035", "0.00008", "0.0005", "0.0002"],
+  ["100000000.0", "0.0003", "0.00004", "0.0004", "0.0001"],
+  ["500000000.0", "0.00028", "0.0", "0.00035", "0.0"],
+  ["2000000000.0", "0.00026", "0.0", "0.0003", "0.0"],
+  ["7000000000.0", "0.00024", "0.0", "0.00025", "0.0"],
+];
+const SPOT_CROSS = "0.0007";
+const SPOT_ADD = "0.0004";
+
+/**
+ * The fee schedule and the user's rates. `dailyUserVlm` lists the last 15 UTC days of the
+ * user's taker (`userCross`) and maker (`userAdd`) notional and the whole simulated exchange's.
+ * A sub-account shares its master's schedule; the simulator charges the base tier to everyone.
+ */
+export function userFees(engine: Engine, user: Hex): UserFeesResponse {
+  const acct = engine.account(user);
+  const day = (t: number) => new Date(t - (t % DAY_MS)).toISOString().slice(0, 10);
+  const today = engine.now() - (engine.now() % DAY_MS);
+  const days = new Map<string, { userCross: number; userAdd: number; exchange: number }>();
+  for (let i = 14; i >= 0; i--) days.set(day(today - i * DAY_MS), { userCross: 0, userAdd: 0, exchange: 0 });
+  for (const f of acct?.fills ?? []) {
+    const d = days.get(day(f.time));
+    if (!d) continue;
+    const ntl = Number(f.px) * Number(f.sz);
+    if (f.crossed) d.userCross += ntl;
+    else d.userAdd += ntl;
+  }
+  for (const m of engine.markets) {
+    for (const c of m.candles) {
+      const d = days.get(day(c.t));
+      if (d) d.exchange += c.ntl;
+    }
+  }
+  const rate = (r: number) => wire(r, 8);
+  return {
+    dailyUserVlm: [...days].map(([date, v]) => ({
+      date,
+      userCross: usd(v.userCross),
+      userAdd: usd(v.userAdd),
+      exchange: usd(v.exchange),
+    })),
+    feeSchedule: {
+      cross: rate(TAKER_FEE_RATE),
+      add: rate(MAKER_FEE_RATE),
+      spotCross: SPOT_CROSS,
+      spotAdd: SPOT_ADD,
+      tiers: {
+        vip: VIP_TIERS.map(([ntlCutoff, cross, add, spotCross, spotAdd]) => ({
+          ntlCutoff,
+          cross,
+          add,
+          spotCross,
+          spotAdd,
+        })),
+        mm: [
+          { makerFractionCutoff: "0.005", add: "-0.00001" },
+          { makerFractionCutoff: "0.015", add: "-0.00002" },
+          { makerFractionCutoff: "0.03", add: "-0.00003" },
+        ],
+      },
+      referralDiscount: "0.04",
+      stakingDiscountTiers: [
+        { bpsOfMaxSupply: "0.0", discount: "0.0" },
+        { bpsOfMaxSupply: "0.0001", discount: "0.05" },
+        { bpsOfMaxSupply: "0.001", discount: "0.1" },
+        { bpsOfMaxSupply: "0.01", discount: "0.15" },
+        { bpsOfMaxSupply: "0.1", discount: "0.2" },
+        { bpsOfMaxSupply: "1.0", discount: "0.3" },
+        { bpsOfMaxSupply: "5.0", discount: "0.4" },
+      ],
+    },
+    userCrossRate: rate(TAKER_FEE_RATE),
+    userAddRate: rate(MAKER_FEE_RATE),
+    userSpotCrossRate: SPOT_CROSS,
+    userSpotAddRate: SPOT_ADD,
+    activeReferralDiscount: "0.0",
+    trial: null,
+    feeTrialEscrow: "0.0",
+    nextTrialAvailableTimestamp: null,
+    stakingLink: null,
+    activeStakingDiscount: { bpsOfMaxSupply: "0.0", discount: "0.0" },
+  };
 }

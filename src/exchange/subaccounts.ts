@@ -1,0 +1,124 @@
+// Sub-accounts: is `--account` a sub-account of the master that approved the agent? Read from
+// the `subAccounts` info request of the master (null when it has none). A sub-account is traded
+// by the master's agent with `vaultAddress: <sub-account>` (ExchangeClientOptions.vaultAddress).
+
+import type { IRequestTransport } from "@nktkas/hyperliquid";
+import { UsageError } from "../core/errors.js";
+import type { Address } from "../core/types.js";
+import { translateError } from "./errors.js";
+
+export interface SubAccount {
+  /** The sub-account's address (lowercase). */
+  address: Address;
+  /** Its name on the exchange. */
+  name: string;
+  /** The master that owns it (lowercase). */
+  master: Address;
+}
+
+export interface FindSubAccountParameters {
+  /** HTTP base of the API (mainnet, testnet or a compatible one such as `hlcopy sim`). */
+  httpUrl: string;
+  isTestnet: boolean;
+  /** A ready transport instead of one built from httpUrl (tests, a shared adapter). */
+  transport?: IRequestTransport;
+  /** The master account (the one that approved the agent). */
+  master: Address;
+  /** The account to trade. */
+  account: Address;
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * Pure: the entry for `account` in a `subAccounts` answer of `master`, or null when `account`
+ * is not one of its sub-accounts (or the master has none: the exchange answers null).
+ */
+export function subAccountFrom(reply: unknown, master: Address, account: Address): SubAccount | null {
+  if (!Array.isArray(reply)) return null;
+  const want = account.toLowerCase();
+  const owner = master.toLowerCase();
+  for (const entry of reply) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const e = entry as { subAccountUser?: unknown; master?: unknown; name?: unknown };
+    if (typeof e.subAccountUser !== "string" || e.subAccountUser.toLowerCase() !== want) continue;
+    // The master's own list names it as master; refuse an answer that says otherwise.
+    if (typeof e.master === "string" && e.master.toLowerCase() !== owner) continue;
+    return {
+      address: want as Address,
+      name: typeof e.name === "string" ? e.name : "",
+      master: owner as Address,
+    };
+  }
+  return null;
+}
+
+/**
+ * Ask the exchange whether `account` is a sub-account of `master` (`subAccounts` of the master).
+ * @returns the sub-account, or null when it is not one (including account === master).
+ * @throws {UsageError} for a malformed address.
+ * @throws {RetryableError | RateLimitError | OperationalError} translated request failures.
+ */
+export async function findSubAccount(params: FindSubAccountParameters): Promise<SubAccount | null> {
+  for (const [what, value] of [
+    ["master", params.master],
+    ["account", params.account],
+  ] as const) {
+    if (!ADDRESS.test(value)) {
+      throw new UsageError(`invalid ${what} address ${JSON.stringify(value)}`, {
+        hint: "give a 0x address (40 hex digits)",
+      });
+    }
+  }
+  if (params.master.toLowerCase() === params.account.toLowerCase()) return null;
+  let transport = params.transport;
+  if (!transport) {
+    const { HttpTransport } = await import("@nktkas/hyperliquid");
+    transport = new HttpTransport({ apiUrl: params.httpUrl, isTestnet: params.isTestnet });
+  }
+  const { subAccounts } = await import("@nktkas/hyperliquid/api/info");
+  let reply: unknown;
+  try {
+    reply = await subAccounts({ transport }, { user: params.master });
+  } catch (error) {
+    throw translateError(error, { operation: "subAccounts" });
+  }
+  return subAccountFrom(reply, params.master, params.account);
+}
+
+/** Pure: the master a `userRole` answer names for a sub-account, or null for any other role. */
+export function masterFromRole(reply: unknown): Address | null {
+  if (typeof reply !== "object" || reply === null) return null;
+  const r = reply as { role?: unknown; data?: { master?: unknown } };
+  if (r.role !== "subAccount" || typeof r.data?.master !== "string" || !ADDRESS.test(r.data.master))
+    return null;
+  return r.data.master.toLowerCase() as Address;
+}
+
+/**
+ * Ask the exchange (`userRole`) whose sub-account `account` is, for when only the sub-account
+ * is known (`--account <sub>` without the master).
+ * @returns the master, or null when `account` is not a sub-account (a user, agent, vault, unknown).
+ * @throws {UsageError} for a malformed address.
+ * @throws {RetryableError | RateLimitError | OperationalError} translated request failures.
+ */
+export async function findSubAccountMaster(
+  params: Omit<FindSubAccountParameters, "master">,
+): Promise<Address | null> {
+  if (!ADDRESS.test(params.account)) {
+    throw new UsageError(`invalid account address ${JSON.stringify(params.account)}`, {
+      hint: "give a 0x address (40 hex digits)",
+    });
+  }
+  let transport = params.transport;
+  if (!transport) {
+    const { HttpTransport } = await import("@nktkas/hyperliquid");
+    transport = new HttpTransport({ apiUrl: params.httpUrl, isTestnet: params.isTestnet });
+  }
+  const { userRole } = await import("@nktkas/hyperliquid/api/info");
+  try {
+    return masterFromRole(await userRole({ transport }, { user: params.account }));
+  } catch (error) {
+    throw translateError(error, { operation: "userRole" });
+  }
+}
