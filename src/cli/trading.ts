@@ -67,13 +67,26 @@ export async function openTradingSession(
   try {
     const path = journalPath(ctx.configDir, account);
     journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path);
+    // A sub-account (the recommended isolation) is traded by its master's agent: orders
+    // carry it as vaultAddress and the approval is the master's.
+    let master = account;
+    if (agentAddress) {
+      const { findSubAccountMaster } = await import("../exchange/subaccounts.js");
+      master =
+        (await findSubAccountMaster({
+          httpUrl: ctx.network.httpUrl,
+          isTestnet: ctx.network.isTestnet,
+          account,
+        })) ?? account;
+    }
     const { engineClient } = await import("../engine/wiring.js");
     const client = engineClient(
       {
         httpUrl: ctx.network.httpUrl,
         wsUrl: ctx.network.wsUrl,
         isTestnet: ctx.network.isTestnet,
-        account,
+        account: master,
+        ...(master !== account ? { vaultAddress: account } : {}),
         ...(agentKey ? { agentKey } : {}),
       },
       options.events,
@@ -83,7 +96,7 @@ export async function openTradingSession(
       await ensureAgentApproved({
         httpUrl: ctx.network.httpUrl,
         isTestnet: ctx.network.isTestnet,
-        account,
+        account: master,
         agentAddress,
         networkName: ctx.network.name,
         ...(options.warn ? { warn: options.warn } : {}),

@@ -13,6 +13,8 @@ export interface ClientParameters {
   isTestnet: boolean;
   account: Address;
   agentKey?: `0x${string}`;
+  /** Trading a sub-account of `account` (the master that approved the agent). */
+  vaultAddress?: Address;
   budget?: RequestBudget;
 }
 
@@ -24,6 +26,7 @@ export function engineClient(params: ClientParameters, events?: EngineEvents): H
     isTestnet: params.isTestnet,
     account: params.account,
     ...(params.agentKey ? { agentKey: params.agentKey } : {}),
+    ...(params.vaultAddress ? { vaultAddress: params.vaultAddress } : {}),
     ...(params.budget ? { budget: params.budget } : {}),
   });
   if (events) {

@@ -72,6 +72,7 @@ async function world(followerUsd = 10_000) {
     positions,
     reconcile,
     ordersSent,
+    masterKey: f.master.key,
   };
 }
 
@@ -268,5 +269,34 @@ describe("a leader's deposits and withdrawals", () => {
     expect(afterDeposit.report?.actions).toEqual([]);
     expect(afterDeposit.report?.cashFlows[0]?.usd).toBe(2_600_000);
     expect(await w.positions(w.follower)).toEqual(held);
+  });
+});
+
+describe("a dedicated sub-account (the recommended isolation)", () => {
+  it("--account <sub-account>: the master's agent trades it, orders land on the sub-account and not on the master", async () => {
+    const w = await world(10_000);
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    const master = w.follower;
+    // The master already holds a position of its own: a sub-account keeps the copy apart.
+    await w.trade(w.followerClient, "BTC", "buy", 1_000);
+    const { ExchangeClient, HttpTransport } = await import("@nktkas/hyperliquid");
+    const { privateKeyToAccount } = await import("viem/accounts");
+    const sdk = new ExchangeClient({
+      transport: new HttpTransport({ apiUrl: w.sim.httpUrl }),
+      wallet: privateKeyToAccount(w.masterKey),
+    });
+    const created = await sdk.createSubAccount({ name: "copy" });
+    const sub = created.response.data.toLowerCase() as Address;
+    await sdk.subAccountTransfer({ subAccountUser: sub, isDeposit: true, usd: 5_000 * 1e6 });
+
+    const r = await runCli(
+      ["--network", w.sim.httpUrl, "--account", sub, "--json", "reconcile", w.leader, ...COPY, "--yes"],
+      { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect((await w.positions(sub)).ETH).toBeGreaterThan(0);
+    expect(await w.positions(master)).toEqual({ BTC: expect.any(Number) });
+    expect(w.sim.control.orderHistory(sub)).toHaveLength(1);
   });
 });

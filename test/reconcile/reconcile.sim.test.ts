@@ -151,10 +151,13 @@ describe("hlcopy reconcile", () => {
     expect(pos.ETH).toBe(-(dry.actions[1]?.size ?? 0));
     expect(pos.SOL).toBeUndefined();
     expect(pos.DOGE).toBeUndefined();
-    // The report counts every request the run made (the agent check aside): markets, the
-    // leader, us, one updateLeverage per coin opened, ONE order batch, then the same reads
-    // again to report the drift left.
-    expect(report.requests).toBe(seen.http.info + seen.http.exchange - (seen.infoByType.extraAgents ?? 0));
+    // The report counts every request the run made (the start-up identity checks aside: the
+    // agent's approval, whether the account is a sub-account): markets, the leader, us, one
+    // updateLeverage per coin opened, ONE order batch, then the same reads again to report
+    // the drift left.
+    const startup = (seen.infoByType.extraAgents ?? 0) + (seen.infoByType.userRole ?? 0);
+    expect(startup).toBe(2);
+    expect(report.requests).toBe(seen.http.info + seen.http.exchange - startup);
     expect(seen.actionByType).toEqual({ updateLeverage: 2, order: 1 });
     expect(report.requests).toBeLessThanOrEqual(12);
     // Issue 12.4: the exchange carries the configured leverage (auto: --max-leverage 1 → 2x)
