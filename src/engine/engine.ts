@@ -513,7 +513,7 @@ export class CopyEngine {
       staleLeader: this.#isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
       backoffUntil,
-      cloidSeed: `${o.account}|${this.#runId ?? 0}|${++this.#seq}`,
+      cloidSeed: `${o.account}|${o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     };
     const plan = planOrders({
       leaders: this.#leaders.map((l) => l.view()),

@@ -222,6 +222,12 @@ export interface ListEntriesParameters {
 
 export interface Journal {
   readonly path: string;
+  /**
+   * The journal's identity: 32 hex digits, random, created with the journal and never changed.
+   * Cloids are seeded with it, so two journals (a fresh one, another config directory) never
+   * produce the same cloid for one account.
+   */
+  readonly id: string;
   startRun(params: StartRunParameters): number;
   endRun(runId: number, result: { endedAt: number; exitCode: number }): void;
   lastRun(): RunRow | null;
@@ -602,6 +608,7 @@ const TIME_COLUMN: Record<JournalTable, string> = {
 
 class SqliteJournal implements Journal {
   readonly path: string;
+  readonly id: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   #open = true;
@@ -615,6 +622,8 @@ class SqliteJournal implements Journal {
   constructor(db: DatabaseSync, path: string, checkpointIntervalMs: number) {
     this.#db = db;
     this.path = path;
+    this.id = str(db.prepare("SELECT value FROM meta WHERE key = 'journal_id'").get()?.value);
+    if (!/^[0-9a-f]{32}$/.test(this.id)) throw notAJournal(path, "has no valid identity (meta.journal_id)");
     if (checkpointIntervalMs > 0) {
       this.#timer = setInterval(() => this.checkpoint(), checkpointIntervalMs);
       this.#timer.unref(); // never keeps the process alive

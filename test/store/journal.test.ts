@@ -14,7 +14,7 @@ import {
   summarize,
   UNRESOLVED_ORDER_STATUSES,
 } from "../../src/store/journal.js";
-import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION } from "../../src/store/migrations.js";
+import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/migrations.js";
 import { tempDir } from "../helpers/cli.js";
 import { action, plan } from "./fixtures.js";
 
@@ -71,7 +71,7 @@ describe("opening and migrations", () => {
     expect(db.prepare("PRAGMA user_version").get()?.user_version).toBe(LATEST_SCHEMA_VERSION);
     expect(db.prepare("PRAGMA application_id").get()?.application_id).toBe(JOURNAL_APPLICATION_ID);
     const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all();
-    expect(versions.map((r) => r.version)).toEqual([1]);
+    expect(versions.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all()
@@ -90,7 +90,7 @@ describe("opening and migrations", () => {
     expect(again.listEntries().map((e) => e.table)).toEqual(["events"]);
     again.close();
     const db = new DatabaseSync(file);
-    expect(db.prepare("SELECT count(*) AS n FROM schema_migrations").get()?.n).toBe(1);
+    expect(db.prepare("SELECT count(*) AS n FROM schema_migrations").get()?.n).toBe(MIGRATIONS.length);
     db.close();
   });
 
