@@ -2,6 +2,7 @@
 // the order that changes nothing when something is wrong: account → key → lock → journal
 // → agent approval. `close()` undoes it in reverse. Heavy modules load here, not at startup.
 
+import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
@@ -60,8 +61,16 @@ export async function openTradingSession(
   }
   const { acquireLock } = await import("../store/lock.js");
   const { journalPath, openJournal } = await import("../store/journal.js");
+  // One lock per (network, account) in a per-user directory: a second run with another
+  // --config-dir is refused too, naming the holder's pid and config directory.
   const lock: Lock | null = options.lock
-    ? acquireLock(ctx.configDir, account, { command: options.command })
+    ? acquireLock({
+        network: ctx.network,
+        account,
+        configDir: resolve(ctx.configDir),
+        command: options.command,
+        env: ctx.env,
+      })
     : null;
   let journal: Journal | undefined;
   try {
