@@ -397,23 +397,3 @@ export async function writeKeystore(
     throw error;
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Test-only cost override
-
-/**
- * The scrypt cost for new keystores: `HLCOPY_SCRYPT_N` when set (TEST-ONLY: makes test
- * keystores fast to derive; never lower it for a real key), else the default 2^18.
- * @throws {UsageError} when the variable is not a power of two between 2 and 2^20.
- */
-export function scryptCostFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.HLCOPY_SCRYPT_N;
-  if (raw === undefined || raw === "") return DEFAULT_SCRYPT_N;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 2 || n > 2 ** 20 || !Number.isInteger(Math.log2(n))) {
-    throw new UsageError(`HLCOPY_SCRYPT_N=${raw} is not a power of two between 2 and 1048576`, {
-      hint: "unset HLCOPY_SCRYPT_N (it exists for tests only)",
-    });
-  }
-  return n;
-}
