@@ -75,7 +75,13 @@ export async function openTradingSession(
   let journal: Journal | undefined;
   try {
     const path = journalPath(ctx.configDir, account);
-    journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path);
+    // No journal litter: a run that sends nothing (no key, no lock: a dry run) never creates
+    // the file; any other run creates it at its first record, so one whose first request fails
+    // leaves nothing behind. An existing journal is opened as it is.
+    const sendsNothing = !options.needKey && !options.lock;
+    journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path, {
+      create: sendsNothing ? "never" : "on-record",
+    });
     const { engineClient } = await import("../engine/wiring.js");
     const client = engineClient(
       {

@@ -4,7 +4,7 @@
 // and an event log. node:sqlite is synchronous: every write is one small prepared statement
 // in WAL mode with synchronous=NORMAL, a few microseconds, so the hot path never waits on disk.
 
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, HlcopyError, OperationalError } from "../core/errors.js";
@@ -428,9 +428,22 @@ function migrate(db: DatabaseSync, file: string, now: number): void {
   }
 }
 
+/**
+ * What to do when the journal file does not exist yet:
+ * * `"now"`: create it at once (the default).
+ * * `"on-record"`: keep the run in memory and create the file, with everything so far, at the
+ *   first record worth keeping (a decision, order, fill, equity snapshot, halt or event). A
+ *   run that ends before that — its first request failed — leaves no file behind.
+ * * `"never"`: stay in memory (dry runs): nothing is written to disk.
+ * An existing file is opened as it is, whatever this says.
+ */
+export type JournalCreation = "now" | "on-record" | "never";
+
 export interface OpenJournalOptions {
   /** Clock for `schema_migrations.applied_at` (tests). */
   now?: () => number;
+  /** When a missing file is created. Default "now". */
+  create?: JournalCreation;
   /** How often the WAL is checkpointed off the hot path (default 10 000 ms; 0 = only on close). */
   checkpointIntervalMs?: number;
 }
@@ -444,8 +457,17 @@ export interface OpenJournalOptions {
  */
 export function openJournal(path: string, options: OpenJournalOptions = {}): Journal {
   const memory = path === ":memory:";
+  const create = options.create ?? "now";
+  const now = options.now ?? Date.now;
   let db: DatabaseSync | undefined;
   try {
+    if (!memory && create !== "now" && !existsSync(path)) {
+      // Nothing on disk until there is something worth keeping (see JournalCreation).
+      db = new DatabaseSync(":memory:");
+      configure(db, true);
+      migrate(db, path, now());
+      return new SqliteJournal(db, path, options.checkpointIntervalMs ?? 10_000, create);
+    }
     if (!memory) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       checkHeader(path);
@@ -453,17 +475,10 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
     }
     db = new DatabaseSync(path);
-    db.exec("PRAGMA busy_timeout = 5000");
-    // Before anything writes: a foreign or newer file must stay untouched.
-    const version = inspectSchema(db, path);
-    if (!memory) db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    // SQLite's automatic checkpoint runs inside whichever write crosses 1000 pages: a 5 ms
-    // stall on a random order. We checkpoint from a timer instead, between events.
-    db.exec("PRAGMA wal_autocheckpoint = 0");
+    const version = configure(db, memory, path);
     // Only a journal that needs it takes the write lock: a reader (`hlcopy journal`) opening
     // it while `follow` trades must not stall follow's writes.
-    if (version < LATEST_SCHEMA_VERSION) migrate(db, path, (options.now ?? Date.now)());
+    if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
     return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000));
   } catch (error) {
     try {
@@ -472,6 +487,64 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       // already failing: the first error is the one to report
     }
     throw wrapOpenError(path, error);
+  }
+}
+
+/**
+ * Set a fresh connection up; returns the schema version it holds.
+ * @throws {ConfigError} (from inspectSchema) for a foreign or newer file, before any write.
+ */
+function configure(db: DatabaseSync, memory: boolean, file = ":memory:"): number {
+  db.exec("PRAGMA busy_timeout = 5000");
+  // Before anything writes: a foreign or newer file must stay untouched.
+  const version = inspectSchema(db, file);
+  if (!memory) db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  // SQLite's automatic checkpoint runs inside whichever write crosses 1000 pages: a 5 ms
+  // stall on a random order. We checkpoint from a timer instead, between events.
+  db.exec("PRAGMA wal_autocheckpoint = 0");
+  return version;
+}
+
+/**
+ * Write an in-memory journal to `file` (which must not exist, or be empty) and open it there.
+ * On failure nothing is left behind: a file this call created is removed.
+ * @throws {OperationalError} when another process created the file meanwhile; the fs/SQLite
+ *   error when it cannot be written.
+ */
+function writeOut(memoryDb: DatabaseSync, file: string): DatabaseSync {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let created = false;
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+    created = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if (statSync(file).size > 0) {
+      throw new OperationalError(
+        `journal ${file} was created by another process while this run was starting`,
+        {
+          hint: "make sure only one hlcopy writes this account's journal, then run again",
+          details: { file },
+        },
+      );
+    }
+  }
+  let disk: DatabaseSync | undefined;
+  try {
+    // VACUUM INTO fills the empty 0600 file with a copy of everything, identity included.
+    memoryDb.prepare("VACUUM INTO ?").run(file);
+    disk = new DatabaseSync(file);
+    configure(disk, false, file);
+    return disk;
+  } catch (error) {
+    try {
+      disk?.close();
+    } catch {
+      // already failing
+    }
+    if (created) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    throw error;
   }
 }
 
@@ -609,7 +682,9 @@ const TIME_COLUMN: Record<JournalTable, string> = {
 class SqliteJournal implements Journal {
   readonly path: string;
   readonly id: string;
-  readonly #db: DatabaseSync;
+  #db: DatabaseSync;
+  /** In memory while the file does not exist yet: "on-record" writes it out at the first record. */
+  #deferred: Exclude<JournalCreation, "now"> | null;
   readonly #statements = new Map<string, StatementSync>();
   #open = true;
   #batchDepth = 0;
@@ -619,15 +694,34 @@ class SqliteJournal implements Journal {
   #wrote = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(db: DatabaseSync, path: string, checkpointIntervalMs: number) {
+  constructor(
+    db: DatabaseSync,
+    path: string,
+    checkpointIntervalMs: number,
+    deferred: Exclude<JournalCreation, "now"> | null = null,
+  ) {
     this.#db = db;
     this.path = path;
+    this.#deferred = deferred;
     this.id = str(db.prepare("SELECT value FROM meta WHERE key = 'journal_id'").get()?.value);
     if (!/^[0-9a-f]{32}$/.test(this.id)) throw notAJournal(path, "has no valid identity (meta.journal_id)");
     if (checkpointIntervalMs > 0) {
       this.#timer = setInterval(() => this.checkpoint(), checkpointIntervalMs);
       this.#timer.unref(); // never keeps the process alive
     }
+  }
+
+  /**
+   * A record worth keeping is about to be written: a journal still in memory ("on-record")
+   * goes to disk now, with everything recorded so far. Outside any transaction by design.
+   */
+  #keep(): void {
+    if (this.#deferred !== "on-record") return;
+    const disk = writeOut(this.#db, this.path);
+    this.#statements.clear();
+    this.#db.close();
+    this.#db = disk;
+    this.#deferred = null;
   }
 
   /** Prepared once per SQL text and reused: the hot path never re-parses SQL. */
@@ -689,6 +783,7 @@ class SqliteJournal implements Journal {
   }
 
   recordDecision(p: RecordDecisionParameters): number {
+    this.#keep();
     const row = this.#write(
       `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -705,6 +800,7 @@ class SqliteJournal implements Journal {
   }
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
+    this.#keep();
     const a = p.action;
     return (
       this.#run(
@@ -729,6 +825,7 @@ class SqliteJournal implements Journal {
   }
 
   updateOrder(cloid: string, u: OrderUpdate): boolean {
+    this.#keep();
     return (
       this.#run(
         `UPDATE orders SET
@@ -765,6 +862,7 @@ class SqliteJournal implements Journal {
   }
 
   recordFill(p: RecordFillParameters): boolean {
+    this.#keep();
     let leaderPx = p.leaderPx;
     if (leaderPx === undefined) {
       leaderPx = p.cloid
@@ -796,6 +894,7 @@ class SqliteJournal implements Journal {
   }
 
   recordEquity(ts: number, accountValue: number): EquityRow {
+    this.#keep();
     const r = this.#write(
       `INSERT INTO equity (ts, account_value, hwm)
        VALUES (?1, ?2, max(?2, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?2)))
@@ -807,6 +906,7 @@ class SqliteJournal implements Journal {
   }
 
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
+    this.#keep();
     const r = this.#write(
       "INSERT INTO equity (ts, account_value, hwm) VALUES (?1, ?2, ?2) RETURNING ts, account_value, hwm",
       ts,
@@ -836,6 +936,7 @@ class SqliteJournal implements Journal {
   }
 
   recordHalt(p: RecordHaltParameters): HaltRow {
+    this.#keep();
     const r = this.#write(
       "INSERT INTO halts (ts, kind, reason, details) VALUES (?, ?, ?, ?) RETURNING *",
       p.ts,
@@ -856,6 +957,7 @@ class SqliteJournal implements Journal {
   }
 
   recordEvent(p: RecordEventParameters): void {
+    this.#keep();
     this.#run(
       "INSERT INTO events (ts, run_id, type, coin, data) VALUES (?, ?, ?, ?, ?)",
       p.ts,
@@ -930,6 +1032,7 @@ class SqliteJournal implements Journal {
 
   batch<T>(fn: () => T): T {
     if (this.#batchDepth > 0) return fn();
+    this.#keep(); // a batch is for records; the file cannot be written out inside one
     this.#db.exec("BEGIN IMMEDIATE");
     this.#batchDepth++;
     try {
