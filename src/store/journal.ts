@@ -7,10 +7,11 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
-import { ConfigError, HlcopyError, OperationalError } from "../core/errors.js";
+import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import type { HaltKind } from "../core/safety.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
 import type { OrderStatus } from "../engine/events.js";
+import { type StoreOperation, storeError } from "./disk-errors.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
 
 // ─── Types ──────────────────────────────────────────────────────────────────────────────
@@ -321,8 +322,6 @@ export function summarize(values: readonly number[]): DistributionStats {
 // ─── Opening: validate, never reset ─────────────────────────────────────────────────────
 
 const SQLITE_HEADER = "SQLite format 3\0";
-const SQLITE_NOTADB = 26;
-const SQLITE_CORRUPT = 11;
 
 function moveAsideHint(file: string): string {
   return `move it aside (mv ${file} ${file}.bak) and hlcopy starts a new journal — which also forgets any halt and the high-water mark`;
@@ -354,24 +353,9 @@ function checkHeader(file: string): void {
   }
 }
 
-function sqliteErrcode(error: unknown): number | undefined {
-  if (error && typeof error === "object" && "errcode" in error && typeof error.errcode === "number")
-    return error.errcode;
-  return undefined;
-}
-
-function wrapOpenError(file: string, error: unknown): HlcopyError {
-  if (error instanceof HlcopyError) return error;
-  const code = sqliteErrcode(error);
-  if (code === SQLITE_NOTADB || code === SQLITE_CORRUPT) {
-    return notAJournal(file, "is corrupt or not a SQLite database", error);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new OperationalError(`cannot open journal ${file}: ${message}`, {
-    hint: "check the config directory's permissions and free space; if another hlcopy is migrating it, retry",
-    details: { file },
-    cause: error,
-  });
+/** Disk and database errors on the journal, as the user should read them (disk-errors.ts). */
+function journalError(file: string, operation: StoreOperation, error: unknown): HlcopyError {
+  return storeError(error, { file, what: "journal", operation, corruptHint: moveAsideHint(file) });
 }
 
 function pragmaNumber(db: DatabaseSync, name: string): number {
@@ -444,6 +428,8 @@ export interface OpenJournalOptions {
   now?: () => number;
   /** When a missing file is created. Default "now". */
   create?: JournalCreation;
+  /** How long a write waits for another connection's lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
   /** How often the WAL is checkpointed off the hot path (default 10 000 ms; 0 = only on close). */
   checkpointIntervalMs?: number;
 }
@@ -459,34 +445,41 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   const memory = path === ":memory:";
   const create = options.create ?? "now";
   const now = options.now ?? Date.now;
+  const busy = options.busyTimeoutMs ?? 5000;
   let db: DatabaseSync | undefined;
+  /** The file this call created: removed again if opening fails (no 0-byte journal litter). */
+  let created = false;
   try {
     if (!memory && create !== "now" && !existsSync(path)) {
       // Nothing on disk until there is something worth keeping (see JournalCreation).
       db = new DatabaseSync(":memory:");
-      configure(db, true);
+      configure(db, true, busy);
       migrate(db, path, now());
-      return new SqliteJournal(db, path, options.checkpointIntervalMs ?? 10_000, create);
+      return new SqliteJournal(db, path, options.checkpointIntervalMs ?? 10_000, busy, create);
     }
     if (!memory) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       checkHeader(path);
       // Create it ourselves so it is 0600 (SQLite gives its -wal/-shm files the same mode).
-      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+      if (!existsSync(path)) {
+        closeSync(openSync(path, "a", 0o600));
+        created = true;
+      }
     }
     db = new DatabaseSync(path);
-    const version = configure(db, memory, path);
+    const version = configure(db, memory, busy, path);
     // Only a journal that needs it takes the write lock: a reader (`hlcopy journal`) opening
     // it while `follow` trades must not stall follow's writes.
     if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
-    return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000));
+    return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000), busy);
   } catch (error) {
     try {
       db?.close();
     } catch {
       // already failing: the first error is the one to report
     }
-    throw wrapOpenError(path, error);
+    if (created) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+    throw journalError(path, "open", error);
   }
 }
 
@@ -494,8 +487,8 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
  * Set a fresh connection up; returns the schema version it holds.
  * @throws {ConfigError} (from inspectSchema) for a foreign or newer file, before any write.
  */
-function configure(db: DatabaseSync, memory: boolean, file = ":memory:"): number {
-  db.exec("PRAGMA busy_timeout = 5000");
+function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, file = ":memory:"): number {
+  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   // Before anything writes: a foreign or newer file must stay untouched.
   const version = inspectSchema(db, file);
   if (!memory) db.exec("PRAGMA journal_mode = WAL");
@@ -512,7 +505,7 @@ function configure(db: DatabaseSync, memory: boolean, file = ":memory:"): number
  * @throws {OperationalError} when another process created the file meanwhile; the fs/SQLite
  *   error when it cannot be written.
  */
-function writeOut(memoryDb: DatabaseSync, file: string): DatabaseSync {
+function writeOut(memoryDb: DatabaseSync, file: string, busyTimeoutMs: number): DatabaseSync {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let created = false;
   try {
@@ -535,7 +528,7 @@ function writeOut(memoryDb: DatabaseSync, file: string): DatabaseSync {
     // VACUUM INTO fills the empty 0600 file with a copy of everything, identity included.
     memoryDb.prepare("VACUUM INTO ?").run(file);
     disk = new DatabaseSync(file);
-    configure(disk, false, file);
+    configure(disk, false, busyTimeoutMs, file);
     return disk;
   } catch (error) {
     try {
@@ -685,6 +678,7 @@ class SqliteJournal implements Journal {
   #db: DatabaseSync;
   /** In memory while the file does not exist yet: "on-record" writes it out at the first record. */
   #deferred: Exclude<JournalCreation, "now"> | null;
+  readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, StatementSync>();
   #open = true;
   #batchDepth = 0;
@@ -698,11 +692,13 @@ class SqliteJournal implements Journal {
     db: DatabaseSync,
     path: string,
     checkpointIntervalMs: number,
+    busyTimeoutMs: number,
     deferred: Exclude<JournalCreation, "now"> | null = null,
   ) {
     this.#db = db;
     this.path = path;
     this.#deferred = deferred;
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.id = str(db.prepare("SELECT value FROM meta WHERE key = 'journal_id'").get()?.value);
     if (!/^[0-9a-f]{32}$/.test(this.id)) throw notAJournal(path, "has no valid identity (meta.journal_id)");
     if (checkpointIntervalMs > 0) {
@@ -717,7 +713,12 @@ class SqliteJournal implements Journal {
    */
   #keep(): void {
     if (this.#deferred !== "on-record") return;
-    const disk = writeOut(this.#db, this.path);
+    let disk: DatabaseSync;
+    try {
+      disk = writeOut(this.#db, this.path, this.#busyTimeoutMs);
+    } catch (error) {
+      throw journalError(this.path, "create", error);
+    }
     this.#statements.clear();
     this.#db.close();
     this.#db = disk;
@@ -734,23 +735,49 @@ class SqliteJournal implements Journal {
     return s;
   }
 
+  // Every statement goes through these four: a disk or database error (full, read-only,
+  // locked by another program, corrupt page) leaves as the one clear error naming the file.
+
   /** A write; returns the number of rows changed. */
   #run(sql: string, ...params: SQLInputValue[]): number {
     this.#dirty = true;
     this.#wrote = true;
-    return Number(this.#stmt(sql).run(...params).changes);
+    try {
+      return Number(this.#stmt(sql).run(...params).changes);
+    } catch (error) {
+      throw journalError(this.path, "write", error);
+    }
   }
   /** A write with RETURNING. */
   #write(sql: string, ...params: SQLInputValue[]): Row | undefined {
     this.#dirty = true;
     this.#wrote = true;
-    return this.#stmt(sql).get(...params);
+    try {
+      return this.#stmt(sql).get(...params);
+    } catch (error) {
+      throw journalError(this.path, "write", error);
+    }
   }
   #get(sql: string, ...params: SQLInputValue[]): Row | undefined {
-    return this.#stmt(sql).get(...params);
+    try {
+      return this.#stmt(sql).get(...params);
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
   }
   #all(sql: string, ...params: SQLInputValue[]): Row[] {
-    return this.#stmt(sql).all(...params);
+    try {
+      return this.#stmt(sql).all(...params);
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
+  }
+  #exec(sql: string): void {
+    try {
+      this.#db.exec(sql);
+    } catch (error) {
+      throw journalError(this.path, "write", error);
+    }
   }
 
   startRun(p: StartRunParameters): number {
@@ -1033,14 +1060,18 @@ class SqliteJournal implements Journal {
   batch<T>(fn: () => T): T {
     if (this.#batchDepth > 0) return fn();
     this.#keep(); // a batch is for records; the file cannot be written out inside one
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#exec("BEGIN IMMEDIATE");
     this.#batchDepth++;
     try {
       const result = fn();
-      this.#db.exec("COMMIT");
+      this.#exec("COMMIT");
       return result;
     } catch (error) {
-      this.#db.exec("ROLLBACK");
+      try {
+        this.#db.exec("ROLLBACK");
+      } catch {
+        // the transaction is already gone (a failed COMMIT): the first error is the one to report
+      }
       throw error;
     } finally {
       this.#batchDepth--;

@@ -12,6 +12,8 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  rmSync,
+  type Stats,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -19,6 +21,7 @@ import {
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { OperationalError } from "../core/errors.js";
+import { storeError } from "./disk-errors.js";
 
 export interface LockInfo {
   pid: number;
@@ -103,8 +106,18 @@ function ensureLockDir(dir: string): void {
       hint: `remove it (rm -r ${dir}) so hlcopy creates a private one, or set HLCOPY_LOCK_DIR to a directory only you can write`,
       details: { dir },
     });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const s = lstatSync(dir);
+  let s: Stats;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    s = lstatSync(dir);
+  } catch (error) {
+    throw storeError(error, {
+      file: dir,
+      what: "lock directory",
+      operation: "create",
+      elsewhere: LOCK_ELSEWHERE,
+    });
+  }
   if (s.isSymbolicLink()) throw refuse("is a symbolic link");
   if (!s.isDirectory()) throw refuse("is not a directory");
   const uid = process.getuid?.();
@@ -113,6 +126,8 @@ function ensureLockDir(dir: string): void {
     throw refuse(`can be written by ${(s.mode & 0o002) !== 0 ? "anyone" : "its group"}`);
   }
 }
+
+const LOCK_ELSEWHERE = "set HLCOPY_LOCK_DIR to a private directory you can write";
 
 /** Locks this process holds, by path: a second acquire in one process is a bug, not a race. */
 const held = new Map<string, string>();
@@ -167,15 +182,16 @@ function createExclusive(path: string, content: string): boolean {
   // Write a private temp file, then hard-link it into place: link(2) fails with EEXIST
   // atomically (like O_EXCL) and the lock never exists half-written.
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600, flag: "wx" });
   try {
+    // Inside the try: a write that fails (disk full) after creating the file must not leave it.
+    writeFileSync(tmp, content, { mode: 0o600, flag: "wx" });
     linkSync(tmp, path);
     return true;
   } catch (error) {
     if (errno(error) === "EEXIST") return false;
     throw error;
   } finally {
-    unlinkSync(tmp);
+    rmSync(tmp, { force: true });
   }
 }
 
@@ -236,19 +252,12 @@ export function acquireLock(params: AcquireLockParameters): Lock {
   };
   const content = `${JSON.stringify(info)}\n`;
 
-  let takenOver: LockInfo | null = null;
-  if (!createExclusive(path, content)) {
-    const holder = readHolder(path);
-    if (holder !== null && !isStale(holder, path, now())) {
-      if (holder === "unreadable") {
-        throw new OperationalError(`the lock for ${acct} is being taken by another process`, {
-          hint: `retry in a few seconds; if it persists and no hlcopy is running, delete ${path}`,
-          details: { file: path },
-        });
-      }
-      throw heldError(acct, path, holder);
-    }
-    takenOver = takeOver(path, acct, content, now) ?? null;
+  let takenOver: LockInfo | null;
+  try {
+    takenOver = take(path, acct, content, now);
+  } catch (error) {
+    // A full disk or unwritable directory reads as such (a held lock passes through as it is).
+    throw storeError(error, { file: path, what: "lock", operation: "write", elsewhere: LOCK_ELSEWHERE });
   }
 
   held.set(path, info.token);
@@ -274,6 +283,22 @@ export function acquireLock(params: AcquireLockParameters): Lock {
     note = `took over a stale lock from pid ${takenOver.pid} (${takenOver.command}, no longer running)`;
   else if (takenOver) note = `replaced an unreadable lock file ${path}`;
   return { path, info, takenOver, note, release };
+}
+
+/** Create the lock, or take it over from a dead holder; returns the holder replaced, if any. */
+function take(path: string, acct: string, content: string, now: () => number): LockInfo | null {
+  if (createExclusive(path, content)) return null;
+  const holder = readHolder(path);
+  if (holder !== null && !isStale(holder, path, now())) {
+    if (holder === "unreadable") {
+      throw new OperationalError(`the lock for ${acct} is being taken by another process`, {
+        hint: `retry in a few seconds; if it persists and no hlcopy is running, delete ${path}`,
+        details: { file: path },
+      });
+    }
+    throw heldError(acct, path, holder);
+  }
+  return takeOver(path, acct, content, now) ?? null;
 }
 
 /**
