@@ -46,6 +46,9 @@ export interface Lock {
   release(): void;
 }
 
+/** How to put the locks elsewhere, for hints about a lock directory that cannot be used. */
+const LOCK_ELSEWHERE = "set HLCOPY_LOCK_DIR to a private directory you can write";
+
 /** The network an account trades on, as the CLI resolved it. */
 export interface LockNetwork {
   /** "mainnet", "testnet" or the URL as given: shown in messages. */
@@ -126,8 +129,6 @@ function ensureLockDir(dir: string): void {
     throw refuse(`can be written by ${(s.mode & 0o002) !== 0 ? "anyone" : "its group"}`);
   }
 }
-
-const LOCK_ELSEWHERE = "set HLCOPY_LOCK_DIR to a private directory you can write";
 
 /** Locks this process holds, by path: a second acquire in one process is a bug, not a race. */
 const held = new Map<string, string>();
