@@ -2,6 +2,7 @@
 // the order that changes nothing when something is wrong: account → key → lock → journal
 // → agent approval. `close()` undoes it in reverse. Heavy modules load here, not at startup.
 
+import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
@@ -60,13 +61,27 @@ export async function openTradingSession(
   }
   const { acquireLock } = await import("../store/lock.js");
   const { journalPath, openJournal } = await import("../store/journal.js");
+  // One lock per (network, account) in a per-user directory: a second run with another
+  // --config-dir is refused too, naming the holder's pid and config directory.
   const lock: Lock | null = options.lock
-    ? acquireLock(ctx.configDir, account, { command: options.command })
+    ? acquireLock({
+        network: ctx.network,
+        account,
+        configDir: resolve(ctx.configDir),
+        command: options.command,
+        env: ctx.env,
+      })
     : null;
   let journal: Journal | undefined;
   try {
     const path = journalPath(ctx.configDir, account);
-    journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path);
+    // No journal litter: a run that sends nothing (no key, no lock: a dry run) never creates
+    // the file; any other run creates it at its first record, so one whose first request fails
+    // leaves nothing behind. An existing journal is opened as it is.
+    const sendsNothing = !options.needKey && !options.lock;
+    journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path, {
+      create: sendsNothing ? "never" : "on-record",
+    });
     // A sub-account (the recommended isolation) is traded by its master's agent: orders
     // carry it as vaultAddress and the approval is the master's.
     let master = account;

@@ -805,7 +805,7 @@ export class CopyEngine {
       foreignCoins: this.#foreign,
       backoffUntil,
       leverageNotSet,
-      cloidSeed: `${o.account}|${this.#runId ?? 0}|${++this.#seq}`,
+      cloidSeed: `${o.account}|${o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     };
     const plan = planOrders({
       leaders: this.#leaders.map((l) => l.view()),

@@ -14,6 +14,7 @@ import {
   settingSpec,
   validateSetting,
 } from "../core/settings.js";
+import { storeError } from "./disk-errors.js";
 
 export const CONFIG_FILE = "config.json";
 
@@ -46,9 +47,15 @@ function flatten(value: Record<string, unknown>, prefix = "", out: Record<string
 export function readStoredSettings(configDir: string): FlatSettings {
   const file = configPath(configDir);
   if (!existsSync(file)) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw storeError(error, { file, what: "config file", operation: "read" });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`config file ${file} is not valid JSON`, {
       hint: `fix it by hand, or move it aside (mv ${file} ${file}.bak) to start from defaults`,
@@ -94,6 +101,18 @@ async function openConf(configDir: string): Promise<ConfStore> {
 }
 
 /**
+ * Change the config file through `conf` (write-temp-then-rename: the temp is removed on failure).
+ * @throws {OperationalError} naming the file for a full disk, a read-only or foreign directory, …
+ */
+async function changeConf(configDir: string, change: (conf: ConfStore) => void): Promise<void> {
+  try {
+    change(await openConf(configDir));
+  } catch (error) {
+    throw storeError(error, { file: configPath(configDir), what: "config file", operation: "write" });
+  }
+}
+
+/**
  * Validate then store one setting. The existing file is validated first, so a broken file is
  * reported (and left untouched) instead of being overwritten.
  * @throws {ValidationError} for a bad value; {ConfigError} for a broken file.
@@ -102,8 +121,7 @@ export async function writeSetting(configDir: string, key: string, value: Settin
   settingSpec(key);
   const checked = validateSetting(key, value);
   readStoredSettings(configDir);
-  const conf = await openConf(configDir);
-  conf.set(key, checked);
+  await changeConf(configDir, (conf) => conf.set(key, checked));
 }
 
 /** Remove a stored setting so its default applies again. */
@@ -111,13 +129,14 @@ export async function unsetSetting(configDir: string, key: string): Promise<void
   settingSpec(key);
   readStoredSettings(configDir);
   if (!existsSync(configPath(configDir))) return;
-  const conf = await openConf(configDir);
-  conf.delete(key);
-  // Drop the emptied parent object so the file stays tidy for hand edits.
-  const parent = key.includes(".") ? key.split(".")[0] : undefined;
-  if (parent) {
-    const stored = JSON.parse(readFileSync(configPath(configDir), "utf8")) as Record<string, unknown>;
-    const group = stored[parent];
-    if (group && typeof group === "object" && Object.keys(group).length === 0) conf.delete(parent);
-  }
+  await changeConf(configDir, (conf) => {
+    conf.delete(key);
+    // Drop the emptied parent object so the file stays tidy for hand edits.
+    const parent = key.includes(".") ? key.split(".")[0] : undefined;
+    if (parent) {
+      const stored = JSON.parse(readFileSync(configPath(configDir), "utf8")) as Record<string, unknown>;
+      const group = stored[parent];
+      if (group && typeof group === "object" && Object.keys(group).length === 0) conf.delete(parent);
+    }
+  });
 }

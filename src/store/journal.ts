@@ -4,13 +4,14 @@
 // and an event log. node:sqlite is synchronous: every write is one small prepared statement
 // in WAL mode with synchronous=NORMAL, a few microseconds, so the hot path never waits on disk.
 
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
-import { ConfigError, HlcopyError, OperationalError } from "../core/errors.js";
+import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import type { HaltKind } from "../core/safety.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
 import type { OrderStatus } from "../engine/events.js";
+import { type StoreOperation, storeError } from "./disk-errors.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
 
 // ─── Types ──────────────────────────────────────────────────────────────────────────────
@@ -222,6 +223,12 @@ export interface ListEntriesParameters {
 
 export interface Journal {
   readonly path: string;
+  /**
+   * The journal's identity: 32 hex digits, random, created with the journal and never changed.
+   * Cloids are seeded with it, so two journals (a fresh one, another config directory) never
+   * produce the same cloid for one account.
+   */
+  readonly id: string;
   startRun(params: StartRunParameters): number;
   endRun(runId: number, result: { endedAt: number; exitCode: number }): void;
   lastRun(): RunRow | null;
@@ -322,8 +329,6 @@ export function summarize(values: readonly number[]): DistributionStats {
 // ─── Opening: validate, never reset ─────────────────────────────────────────────────────
 
 const SQLITE_HEADER = "SQLite format 3\0";
-const SQLITE_NOTADB = 26;
-const SQLITE_CORRUPT = 11;
 
 function moveAsideHint(file: string): string {
   return `move it aside (mv ${file} ${file}.bak) and hlcopy starts a new journal — which also forgets any halt and the high-water mark`;
@@ -355,24 +360,9 @@ function checkHeader(file: string): void {
   }
 }
 
-function sqliteErrcode(error: unknown): number | undefined {
-  if (error && typeof error === "object" && "errcode" in error && typeof error.errcode === "number")
-    return error.errcode;
-  return undefined;
-}
-
-function wrapOpenError(file: string, error: unknown): HlcopyError {
-  if (error instanceof HlcopyError) return error;
-  const code = sqliteErrcode(error);
-  if (code === SQLITE_NOTADB || code === SQLITE_CORRUPT) {
-    return notAJournal(file, "is corrupt or not a SQLite database", error);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new OperationalError(`cannot open journal ${file}: ${message}`, {
-    hint: "check the config directory's permissions and free space; if another hlcopy is migrating it, retry",
-    details: { file },
-    cause: error,
-  });
+/** Disk and database errors on the journal, as the user should read them (disk-errors.ts). */
+function journalError(file: string, operation: StoreOperation, error: unknown): HlcopyError {
+  return storeError(error, { file, what: "journal", operation, corruptHint: moveAsideHint(file) });
 }
 
 function pragmaNumber(db: DatabaseSync, name: string): number {
@@ -429,9 +419,24 @@ function migrate(db: DatabaseSync, file: string, now: number): void {
   }
 }
 
+/**
+ * What to do when the journal file does not exist yet:
+ * * `"now"`: create it at once (the default).
+ * * `"on-record"`: keep the run in memory and create the file, with everything so far, at the
+ *   first record worth keeping (a decision, order, fill, equity snapshot, halt or event). A
+ *   run that ends before that — its first request failed — leaves no file behind.
+ * * `"never"`: stay in memory (dry runs): nothing is written to disk.
+ * An existing file is opened as it is, whatever this says.
+ */
+export type JournalCreation = "now" | "on-record" | "never";
+
 export interface OpenJournalOptions {
   /** Clock for `schema_migrations.applied_at` (tests). */
   now?: () => number;
+  /** When a missing file is created. Default "now". */
+  create?: JournalCreation;
+  /** How long a write waits for another connection's lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
   /** How often the WAL is checkpointed off the hot path (default 10 000 ms; 0 = only on close). */
   checkpointIntervalMs?: number;
 }
@@ -445,34 +450,101 @@ export interface OpenJournalOptions {
  */
 export function openJournal(path: string, options: OpenJournalOptions = {}): Journal {
   const memory = path === ":memory:";
+  const create = options.create ?? "now";
+  const now = options.now ?? Date.now;
+  const busy = options.busyTimeoutMs ?? 5000;
   let db: DatabaseSync | undefined;
+  /** The file this call created: removed again if opening fails (no 0-byte journal litter). */
+  let created = false;
   try {
+    if (!memory && create !== "now" && !existsSync(path)) {
+      // Nothing on disk until there is something worth keeping (see JournalCreation).
+      db = new DatabaseSync(":memory:");
+      configure(db, true, busy);
+      migrate(db, path, now());
+      return new SqliteJournal(db, path, options.checkpointIntervalMs ?? 10_000, busy, create);
+    }
     if (!memory) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       checkHeader(path);
       // Create it ourselves so it is 0600 (SQLite gives its -wal/-shm files the same mode).
-      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+      if (!existsSync(path)) {
+        closeSync(openSync(path, "a", 0o600));
+        created = true;
+      }
     }
     db = new DatabaseSync(path);
-    db.exec("PRAGMA busy_timeout = 5000");
-    // Before anything writes: a foreign or newer file must stay untouched.
-    const version = inspectSchema(db, path);
-    if (!memory) db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    // SQLite's automatic checkpoint runs inside whichever write crosses 1000 pages: a 5 ms
-    // stall on a random order. We checkpoint from a timer instead, between events.
-    db.exec("PRAGMA wal_autocheckpoint = 0");
+    const version = configure(db, memory, busy, path);
     // Only a journal that needs it takes the write lock: a reader (`hlcopy journal`) opening
     // it while `follow` trades must not stall follow's writes.
-    if (version < LATEST_SCHEMA_VERSION) migrate(db, path, (options.now ?? Date.now)());
-    return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000));
+    if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
+    return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000), busy);
   } catch (error) {
     try {
       db?.close();
     } catch {
       // already failing: the first error is the one to report
     }
-    throw wrapOpenError(path, error);
+    if (created) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+    throw journalError(path, "open", error);
+  }
+}
+
+/**
+ * Set a fresh connection up; returns the schema version it holds.
+ * @throws {ConfigError} (from inspectSchema) for a foreign or newer file, before any write.
+ */
+function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, file = ":memory:"): number {
+  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  // Before anything writes: a foreign or newer file must stay untouched.
+  const version = inspectSchema(db, file);
+  if (!memory) db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  // SQLite's automatic checkpoint runs inside whichever write crosses 1000 pages: a 5 ms
+  // stall on a random order. We checkpoint from a timer instead, between events.
+  db.exec("PRAGMA wal_autocheckpoint = 0");
+  return version;
+}
+
+/**
+ * Write an in-memory journal to `file` (which must not exist, or be empty) and open it there.
+ * On failure nothing is left behind: a file this call created is removed.
+ * @throws {OperationalError} when another process created the file meanwhile; the fs/SQLite
+ *   error when it cannot be written.
+ */
+function writeOut(memoryDb: DatabaseSync, file: string, busyTimeoutMs: number): DatabaseSync {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let created = false;
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+    created = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if (statSync(file).size > 0) {
+      throw new OperationalError(
+        `journal ${file} was created by another process while this run was starting`,
+        {
+          hint: "make sure only one hlcopy writes this account's journal, then run again",
+          details: { file },
+        },
+      );
+    }
+  }
+  let disk: DatabaseSync | undefined;
+  try {
+    // VACUUM INTO fills the empty 0600 file with a copy of everything, identity included.
+    memoryDb.prepare("VACUUM INTO ?").run(file);
+    disk = new DatabaseSync(file);
+    configure(disk, false, busyTimeoutMs, file);
+    return disk;
+  } catch (error) {
+    try {
+      disk?.close();
+    } catch {
+      // already failing
+    }
+    if (created) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    throw error;
   }
 }
 
@@ -609,7 +681,11 @@ const TIME_COLUMN: Record<JournalTable, string> = {
 
 class SqliteJournal implements Journal {
   readonly path: string;
-  readonly #db: DatabaseSync;
+  readonly id: string;
+  #db: DatabaseSync;
+  /** In memory while the file does not exist yet: "on-record" writes it out at the first record. */
+  #deferred: Exclude<JournalCreation, "now"> | null;
+  readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, StatementSync>();
   #open = true;
   #batchDepth = 0;
@@ -619,13 +695,41 @@ class SqliteJournal implements Journal {
   #wrote = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(db: DatabaseSync, path: string, checkpointIntervalMs: number) {
+  constructor(
+    db: DatabaseSync,
+    path: string,
+    checkpointIntervalMs: number,
+    busyTimeoutMs: number,
+    deferred: Exclude<JournalCreation, "now"> | null = null,
+  ) {
     this.#db = db;
     this.path = path;
+    this.#deferred = deferred;
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.id = str(db.prepare("SELECT value FROM meta WHERE key = 'journal_id'").get()?.value);
+    if (!/^[0-9a-f]{32}$/.test(this.id)) throw notAJournal(path, "has no valid identity (meta.journal_id)");
     if (checkpointIntervalMs > 0) {
       this.#timer = setInterval(() => this.checkpoint(), checkpointIntervalMs);
       this.#timer.unref(); // never keeps the process alive
     }
+  }
+
+  /**
+   * A record worth keeping is about to be written: a journal still in memory ("on-record")
+   * goes to disk now, with everything recorded so far. Outside any transaction by design.
+   */
+  #keep(): void {
+    if (this.#deferred !== "on-record") return;
+    let disk: DatabaseSync;
+    try {
+      disk = writeOut(this.#db, this.path, this.#busyTimeoutMs);
+    } catch (error) {
+      throw journalError(this.path, "create", error);
+    }
+    this.#statements.clear();
+    this.#db.close();
+    this.#db = disk;
+    this.#deferred = null;
   }
 
   /** Prepared once per SQL text and reused: the hot path never re-parses SQL. */
@@ -638,23 +742,49 @@ class SqliteJournal implements Journal {
     return s;
   }
 
+  // Every statement goes through these four: a disk or database error (full, read-only,
+  // locked by another program, corrupt page) leaves as the one clear error naming the file.
+
   /** A write; returns the number of rows changed. */
   #run(sql: string, ...params: SQLInputValue[]): number {
     this.#dirty = true;
     this.#wrote = true;
-    return Number(this.#stmt(sql).run(...params).changes);
+    try {
+      return Number(this.#stmt(sql).run(...params).changes);
+    } catch (error) {
+      throw journalError(this.path, "write", error);
+    }
   }
   /** A write with RETURNING. */
   #write(sql: string, ...params: SQLInputValue[]): Row | undefined {
     this.#dirty = true;
     this.#wrote = true;
-    return this.#stmt(sql).get(...params);
+    try {
+      return this.#stmt(sql).get(...params);
+    } catch (error) {
+      throw journalError(this.path, "write", error);
+    }
   }
   #get(sql: string, ...params: SQLInputValue[]): Row | undefined {
-    return this.#stmt(sql).get(...params);
+    try {
+      return this.#stmt(sql).get(...params);
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
   }
   #all(sql: string, ...params: SQLInputValue[]): Row[] {
-    return this.#stmt(sql).all(...params);
+    try {
+      return this.#stmt(sql).all(...params);
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
+  }
+  #exec(sql: string): void {
+    try {
+      this.#db.exec(sql);
+    } catch (error) {
+      throw journalError(this.path, "write", error);
+    }
   }
 
   startRun(p: StartRunParameters): number {
@@ -687,6 +817,7 @@ class SqliteJournal implements Journal {
   }
 
   recordDecision(p: RecordDecisionParameters): number {
+    this.#keep();
     const row = this.#write(
       `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -703,6 +834,7 @@ class SqliteJournal implements Journal {
   }
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
+    this.#keep();
     const a = p.action;
     return (
       this.#run(
@@ -727,6 +859,7 @@ class SqliteJournal implements Journal {
   }
 
   updateOrder(cloid: string, u: OrderUpdate): boolean {
+    this.#keep();
     return (
       this.#run(
         `UPDATE orders SET
@@ -763,6 +896,7 @@ class SqliteJournal implements Journal {
   }
 
   recordFill(p: RecordFillParameters): boolean {
+    this.#keep();
     let leaderPx = p.leaderPx;
     if (leaderPx === undefined) {
       leaderPx = p.cloid
@@ -794,6 +928,7 @@ class SqliteJournal implements Journal {
   }
 
   recordEquity(ts: number, accountValue: number): EquityRow {
+    this.#keep();
     const r = this.#write(
       `INSERT INTO equity (ts, account_value, hwm)
        VALUES (?1, ?2, max(?2, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?2)))
@@ -805,6 +940,7 @@ class SqliteJournal implements Journal {
   }
 
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
+    this.#keep();
     const r = this.#write(
       "INSERT INTO equity (ts, account_value, hwm) VALUES (?1, ?2, ?2) RETURNING ts, account_value, hwm",
       ts,
@@ -834,6 +970,7 @@ class SqliteJournal implements Journal {
   }
 
   recordHalt(p: RecordHaltParameters): HaltRow {
+    this.#keep();
     const r = this.#write(
       "INSERT INTO halts (ts, kind, reason, details) VALUES (?, ?, ?, ?) RETURNING *",
       p.ts,
@@ -854,6 +991,7 @@ class SqliteJournal implements Journal {
   }
 
   recordEvent(p: RecordEventParameters): void {
+    this.#keep();
     this.#run(
       "INSERT INTO events (ts, run_id, type, coin, data) VALUES (?, ?, ?, ?, ?)",
       p.ts,
@@ -886,6 +1024,7 @@ class SqliteJournal implements Journal {
   }
 
   setCopyState(key: string, value: unknown, ts: number): void {
+    this.#keep();
     this.#run(
       `INSERT INTO copy_state (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -959,14 +1098,19 @@ class SqliteJournal implements Journal {
 
   batch<T>(fn: () => T): T {
     if (this.#batchDepth > 0) return fn();
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#keep(); // a batch is for records; the file cannot be written out inside one
+    this.#exec("BEGIN IMMEDIATE");
     this.#batchDepth++;
     try {
       const result = fn();
-      this.#db.exec("COMMIT");
+      this.#exec("COMMIT");
       return result;
     } catch (error) {
-      this.#db.exec("ROLLBACK");
+      try {
+        this.#db.exec("ROLLBACK");
+      } catch {
+        // the transaction is already gone (a failed COMMIT): the first error is the one to report
+      }
       throw error;
     } finally {
       this.#batchDepth--;

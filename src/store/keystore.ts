@@ -11,6 +11,7 @@ import { type Hex, keccak256 } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { ConfigError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
+import { storeError } from "./disk-errors.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 
 /** File name of the agent keystore inside the config directory. */
@@ -331,13 +332,17 @@ export async function decryptKeystore(
 // ---------------------------------------------------------------------------------------------
 // Files
 
-/** Whether a keystore file exists at `path` (without reading it). */
+/**
+ * Whether a keystore file exists at `path` (without reading it).
+ * @throws {OperationalError} naming the file when it cannot be looked at (a part of the path
+ *   is a file, permission denied, …).
+ */
 export async function keystoreExists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
     (error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return false;
-      throw error;
+      throw storeError(error, { file: path, what: "keystore", operation: "read" });
     },
   );
 }
@@ -373,8 +378,10 @@ export interface WriteKeystoreOptions {
 }
 
 /**
- * Write a keystore atomically: file mode 0600, directory 0700.
- * @throws {UsageError} when the file exists and `overwrite` is not set (nothing written).
+ * Write a keystore atomically: file mode 0600, directory 0700; on failure the old file is
+ * intact and no temp file is left.
+ * @throws {UsageError} when the file exists and `overwrite` is not set (nothing written);
+ *   {OperationalError} naming the file for a full disk, a read-only or foreign directory, …
  */
 export async function writeKeystore(
   path: string,
@@ -394,26 +401,6 @@ export async function writeKeystore(
         details: { file: path },
       });
     }
-    throw error;
+    throw storeError(error, { file: path, what: "keystore", operation: "write" });
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Test-only cost override
-
-/**
- * The scrypt cost for new keystores: `HLCOPY_SCRYPT_N` when set (TEST-ONLY: makes test
- * keystores fast to derive; never lower it for a real key), else the default 2^18.
- * @throws {UsageError} when the variable is not a power of two between 2 and 2^20.
- */
-export function scryptCostFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.HLCOPY_SCRYPT_N;
-  if (raw === undefined || raw === "") return DEFAULT_SCRYPT_N;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 2 || n > 2 ** 20 || !Number.isInteger(Math.log2(n))) {
-    throw new UsageError(`HLCOPY_SCRYPT_N=${raw} is not a power of two between 2 and 1048576`, {
-      hint: "unset HLCOPY_SCRYPT_N (it exists for tests only)",
-    });
-  }
-  return n;
 }

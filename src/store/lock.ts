@@ -1,20 +1,27 @@
-// The per-account lock file: two hlcopy processes never trade one account. The file is
-// created atomically and exclusively, holds {pid, startedAt, command}, and is removed on
-// release or process exit; a lock left by a dead process is taken over, with a note.
+// The per-(network, account) lock file: two hlcopy processes never trade one account, whatever
+// config directory each uses. The locks live in one per-user directory (HLCOPY_LOCK_DIR, else
+// $XDG_RUNTIME_DIR/hlcopy, else <tmpdir>/hlcopy-<uid>; 0700, ours alone). A lock file is
+// created atomically and exclusively, holds {pid, startedAt, command, configDir}, and is
+// removed on release or process exit; a lock left by a dead process is taken over, with a note.
 
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
+  rmSync,
+  type Stats,
   statSync,
   unlinkSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { OperationalError } from "../core/errors.js";
+import { storeError } from "./disk-errors.js";
 
 export interface LockInfo {
   pid: number;
@@ -22,6 +29,8 @@ export interface LockInfo {
   startedAt: number;
   /** The command holding it: "follow", "reconcile", … */
   command: string;
+  /** The holder's config directory ("?" in a lock written by an older hlcopy). */
+  configDir: string;
   /** Random per acquisition: release() only removes the file if it is still ours. */
   token: string;
 }
@@ -37,14 +46,88 @@ export interface Lock {
   release(): void;
 }
 
-export interface AcquireLockOptions {
+/** How to put the locks elsewhere, for hints about a lock directory that cannot be used. */
+const LOCK_ELSEWHERE = "set HLCOPY_LOCK_DIR to a private directory you can write";
+
+/** The network an account trades on, as the CLI resolved it. */
+export interface LockNetwork {
+  /** "mainnet", "testnet" or the URL as given: shown in messages. */
+  name: string;
+  /** The API's HTTP base: the key (`--network mainnet` and its URL are one exchange). */
+  httpUrl: string;
+}
+
+export interface AcquireLockParameters {
+  network: LockNetwork;
+  account: string;
+  /** The config directory of this run: recorded so a refused second run can name it. */
+  configDir: string;
+  /** The command taking it: "follow", "reconcile", … */
   command?: string;
+  /** The directory holding the locks. Default: {@link lockDir}(env). */
+  dir?: string;
+  /** Where HLCOPY_LOCK_DIR / XDG_RUNTIME_DIR are read. Default process.env. */
+  env?: NodeJS.ProcessEnv;
   now?: () => number;
 }
 
-/** `<configDir>/lock-<account lowercase>.pid` */
-export function lockPath(configDir: string, account: string): string {
-  return join(configDir, `lock-${account.toLowerCase()}.pid`);
+/**
+ * The per-user lock directory, independent of any config directory: HLCOPY_LOCK_DIR, else
+ * $XDG_RUNTIME_DIR/hlcopy, else <tmpdir>/hlcopy-<uid>.
+ */
+export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HLCOPY_LOCK_DIR) return env.HLCOPY_LOCK_DIR;
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "hlcopy");
+  const uid = process.getuid?.();
+  return join(tmpdir(), `hlcopy-${uid ?? userInfo().username}`);
+}
+
+/** A file-name-safe key for the network: readable, and unique per API base URL. */
+export function networkKey(httpUrl: string): string {
+  const base = httpUrl.trim().replace(/\/+$/, "").toLowerCase();
+  const readable = base
+    .replace(/^[a-z]+:\/\//, "")
+    .replace(/[^a-z0-9.-]+/g, "_")
+    .slice(0, 48);
+  const hash = createHash("sha256").update(base).digest("hex").slice(0, 8);
+  return `${readable}-${hash}`;
+}
+
+/** `<dir>/lock-<network key>-<account lowercase>.pid` */
+export function lockPath(dir: string, network: LockNetwork, account: string): string {
+  return join(dir, `lock-${networkKey(network.httpUrl)}-${account.toLowerCase()}.pid`);
+}
+
+/**
+ * Create the lock directory if needed (0700) and check it is ours alone: a directory another
+ * user owns, or one group/others may write, could let them plant or remove our locks.
+ * @throws {OperationalError} (exit 1) naming the directory and what to do.
+ */
+function ensureLockDir(dir: string): void {
+  const refuse = (why: string) =>
+    new OperationalError(`the lock directory ${dir} ${why}`, {
+      hint: `remove it (rm -r ${dir}) so hlcopy creates a private one, or set HLCOPY_LOCK_DIR to a directory only you can write`,
+      details: { dir },
+    });
+  let s: Stats;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    s = lstatSync(dir);
+  } catch (error) {
+    throw storeError(error, {
+      file: dir,
+      what: "lock directory",
+      operation: "create",
+      elsewhere: LOCK_ELSEWHERE,
+    });
+  }
+  if (s.isSymbolicLink()) throw refuse("is a symbolic link");
+  if (!s.isDirectory()) throw refuse("is not a directory");
+  const uid = process.getuid?.();
+  if (uid !== undefined && s.uid !== uid) throw refuse(`belongs to another user (uid ${s.uid})`);
+  if ((s.mode & 0o022) !== 0) {
+    throw refuse(`can be written by ${(s.mode & 0o002) !== 0 ? "anyone" : "its group"}`);
+  }
 }
 
 /** Locks this process holds, by path: a second acquire in one process is a bug, not a race. */
@@ -85,6 +168,7 @@ function readHolder(path: string): LockInfo | null | "unreadable" {
         pid: v.pid,
         startedAt: typeof v.startedAt === "number" ? v.startedAt : 0,
         command: typeof v.command === "string" ? v.command : "?",
+        configDir: typeof v.configDir === "string" ? v.configDir : "?",
         token: typeof v.token === "string" ? v.token : "",
       };
     }
@@ -99,25 +183,32 @@ function createExclusive(path: string, content: string): boolean {
   // Write a private temp file, then hard-link it into place: link(2) fails with EEXIST
   // atomically (like O_EXCL) and the lock never exists half-written.
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600, flag: "wx" });
   try {
+    // Inside the try: a write that fails (disk full) after creating the file must not leave it.
+    writeFileSync(tmp, content, { mode: 0o600, flag: "wx" });
     linkSync(tmp, path);
     return true;
   } catch (error) {
     if (errno(error) === "EEXIST") return false;
     throw error;
   } finally {
-    unlinkSync(tmp);
+    rmSync(tmp, { force: true });
   }
 }
 
 function heldError(account: string, path: string, holder: LockInfo): OperationalError {
   const since = holder.startedAt > 0 ? new Date(holder.startedAt).toISOString() : "an unknown time";
   return new OperationalError(
-    `another hlcopy (pid ${holder.pid}) is trading ${account} since ${since} (${holder.command})`,
+    `another hlcopy (pid ${holder.pid}) is trading ${account} since ${since} (${holder.command}, config dir ${holder.configDir})`,
     {
       hint: `stop it first (kill ${holder.pid}, or Ctrl-C in its terminal); if no hlcopy is running, delete ${path}`,
-      details: { pid: holder.pid, startedAt: holder.startedAt, command: holder.command, file: path },
+      details: {
+        pid: holder.pid,
+        startedAt: holder.startedAt,
+        command: holder.command,
+        configDir: holder.configDir,
+        file: path,
+      },
     },
   );
 }
@@ -136,42 +227,38 @@ function isStale(holder: LockInfo | "unreadable", path: string, now: number): bo
 }
 
 /**
- * Take the per-account lock before trading.
- * @throws {OperationalError} (exit 1) naming the pid when a live process holds it, or when
- *   this process already holds it.
+ * Take the (network, account) lock before trading.
+ * @throws {OperationalError} (exit 1) naming the pid, command and config directory when a live
+ *   process holds it; when this process already holds it; when the lock directory is not
+ *   private (another user's, or writable by others).
  */
-export function acquireLock(configDir: string, account: string, options: AcquireLockOptions = {}): Lock {
-  const now = options.now ?? Date.now;
-  const path = lockPath(configDir, account);
-  const acct = account.toLowerCase();
+export function acquireLock(params: AcquireLockParameters): Lock {
+  const now = params.now ?? Date.now;
+  const dir = params.dir ?? lockDir(params.env);
+  const path = lockPath(dir, params.network, params.account);
+  const acct = `${params.account.toLowerCase()} on ${params.network.name}`;
   if (held.has(path)) {
     throw new OperationalError(`this process already holds the lock for ${acct}`, {
       hint: "acquire the lock once per run and release it when the run ends",
       details: { file: path },
     });
   }
-  mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  ensureLockDir(dir);
   const info: LockInfo = {
     pid: process.pid,
     startedAt: now(),
-    command: options.command ?? "hlcopy",
+    command: params.command ?? "hlcopy",
+    configDir: params.configDir,
     token: randomBytes(8).toString("hex"),
   };
   const content = `${JSON.stringify(info)}\n`;
 
-  let takenOver: LockInfo | null = null;
-  if (!createExclusive(path, content)) {
-    const holder = readHolder(path);
-    if (holder !== null && !isStale(holder, path, now())) {
-      if (holder === "unreadable") {
-        throw new OperationalError(`the lock for ${acct} is being taken by another process`, {
-          hint: `retry in a few seconds; if it persists and no hlcopy is running, delete ${path}`,
-          details: { file: path },
-        });
-      }
-      throw heldError(acct, path, holder);
-    }
-    takenOver = takeOver(path, acct, content, now) ?? null;
+  let takenOver: LockInfo | null;
+  try {
+    takenOver = take(path, acct, content, now);
+  } catch (error) {
+    // A full disk or unwritable directory reads as such (a held lock passes through as it is).
+    throw storeError(error, { file: path, what: "lock", operation: "write", elsewhere: LOCK_ELSEWHERE });
   }
 
   held.set(path, info.token);
@@ -197,6 +284,22 @@ export function acquireLock(configDir: string, account: string, options: Acquire
     note = `took over a stale lock from pid ${takenOver.pid} (${takenOver.command}, no longer running)`;
   else if (takenOver) note = `replaced an unreadable lock file ${path}`;
   return { path, info, takenOver, note, release };
+}
+
+/** Create the lock, or take it over from a dead holder; returns the holder replaced, if any. */
+function take(path: string, acct: string, content: string, now: () => number): LockInfo | null {
+  if (createExclusive(path, content)) return null;
+  const holder = readHolder(path);
+  if (holder !== null && !isStale(holder, path, now())) {
+    if (holder === "unreadable") {
+      throw new OperationalError(`the lock for ${acct} is being taken by another process`, {
+        hint: `retry in a few seconds; if it persists and no hlcopy is running, delete ${path}`,
+        details: { file: path },
+      });
+    }
+    throw heldError(acct, path, holder);
+  }
+  return takeOver(path, acct, content, now) ?? null;
 }
 
 /**
@@ -260,7 +363,8 @@ function takeOver(path: string, account: string, content: string, now: () => num
         details: { file: path },
       });
     }
-    if (holder === "unreadable") return { pid: 0, startedAt: 0, command: "unreadable", token: "" };
+    if (holder === "unreadable")
+      return { pid: 0, startedAt: 0, command: "unreadable", configDir: "?", token: "" };
     return holder ?? undefined;
   } finally {
     try {

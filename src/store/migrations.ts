@@ -128,6 +128,24 @@ CREATE INDEX events_type_ts ON events (type, ts);
   },
   {
     version: 2,
+    name: "meta: the journal's random identity (cloids are seeded with it)",
+    // 16 random bytes, created once with the journal (or when an older journal is first opened
+    // by this version) and never changed: cloids are seeded with it, so a fresh journal — or a
+    // second config directory — never sends a cloid an earlier journal already used.
+    sql: `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('journal_id', lower(hex(randomblob(16))));
+CREATE TRIGGER meta_journal_id_fixed BEFORE UPDATE ON meta WHEN OLD.key = 'journal_id'
+BEGIN SELECT RAISE(ABORT, 'the journal id never changes'); END;
+CREATE TRIGGER meta_journal_id_kept BEFORE DELETE ON meta WHEN OLD.key = 'journal_id'
+BEGIN SELECT RAISE(ABORT, 'the journal id never changes'); END;
+`,
+  },
+  {
+    version: 3,
     name: "copy state: baselines and ownership that outlive a run",
     // One JSON value per key: the leaders' cash-flow and join baselines, the positions hlcopy
     // manages, the (account, leader set) pairs the trader has reviewed. Never pruned.

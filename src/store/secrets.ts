@@ -174,6 +174,33 @@ class LineReader {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The environment
+
+/** The secrets hlcopy reads from the environment. */
+export type SecretVariable = "HLCOPY_AGENT_KEY" | "HLCOPY_PASSPHRASE";
+
+const UNSET_HINT: Record<SecretVariable, string> = {
+  HLCOPY_AGENT_KEY:
+    "set it to the agent's private key (hex), or unset it (unset HLCOPY_AGENT_KEY) to use the keystore",
+  HLCOPY_PASSPHRASE:
+    "set it to the keystore's passphrase, or unset it (unset HLCOPY_PASSPHRASE) to be asked for it",
+};
+
+/**
+ * A secret from the environment: undefined when the variable is not set. Set but empty is a
+ * mistake (a script whose secret did not load), never a silent fall-back to another source.
+ * @throws {UsageError} (exit 2) naming the variable when it is set but empty.
+ */
+export function secretFromEnv(env: NodeJS.ProcessEnv, name: SecretVariable): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  if (value === "") {
+    throw new UsageError(`${name} is set but empty`, { hint: UNSET_HINT[name], details: { variable: name } });
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Passphrases
 
 export interface PassphraseParameters {
@@ -183,11 +210,12 @@ export interface PassphraseParameters {
 
 /**
  * The passphrase for a NEW keystore: HLCOPY_PASSPHRASE, else asked (twice on a terminal).
- * @throws {UsageError} when empty or the two entries differ; {InterruptedError} on Ctrl-C.
+ * @throws {UsageError} when empty (HLCOPY_PASSPHRASE set but empty included) or the two
+ *   entries differ; {InterruptedError} on Ctrl-C.
  */
 export async function newPassphrase({ env, prompt }: PassphraseParameters): Promise<string> {
-  const fromEnv = env.HLCOPY_PASSPHRASE;
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  const fromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
+  if (fromEnv !== undefined) return fromEnv;
   const first = await prompt.secret("New keystore passphrase: ", "the keystore passphrase");
   if (first === "") {
     throw new UsageError("the passphrase is empty", {
@@ -205,13 +233,16 @@ export async function newPassphrase({ env, prompt }: PassphraseParameters): Prom
   return first;
 }
 
-/** The passphrase of an existing keystore: HLCOPY_PASSPHRASE, else asked once. */
+/**
+ * The passphrase of an existing keystore: HLCOPY_PASSPHRASE, else asked once.
+ * @throws {UsageError} when HLCOPY_PASSPHRASE is set but empty; {InterruptedError} on Ctrl-C.
+ */
 export async function existingPassphrase(
   { env, prompt }: PassphraseParameters,
   question = "Keystore passphrase: ",
 ): Promise<string> {
-  const fromEnv = env.HLCOPY_PASSPHRASE;
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  const fromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
+  if (fromEnv !== undefined) return fromEnv;
   return prompt.secret(question, "the keystore passphrase");
 }
 
@@ -252,24 +283,27 @@ export interface LoadedAgentKey {
 /**
  * The agent key for signing: HLCOPY_AGENT_KEY (hex) when set, else the keystore in the config
  * directory, opened with HLCOPY_PASSPHRASE or a prompt (three tries on a terminal).
- * @throws {UsageError} for a malformed HLCOPY_AGENT_KEY; {ConfigError} when there is no keystore
+ * @throws {UsageError} for a malformed HLCOPY_AGENT_KEY, or HLCOPY_AGENT_KEY / HLCOPY_PASSPHRASE
+ *   set but empty; {ConfigError} when there is no keystore
  *   or it is corrupt; {WrongPassphraseError}; {OperationalError} (exit 2) for the master key.
  */
 export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<LoadedAgentKey> {
   const env = params.env ?? process.env;
-  const fromEnv = env.HLCOPY_AGENT_KEY;
-  if (fromEnv !== undefined && fromEnv !== "") {
+  const fromEnv = secretFromEnv(env, "HLCOPY_AGENT_KEY");
+  if (fromEnv !== undefined) {
     const privateKey = normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY");
     const address = addressOfKey(privateKey);
     assertNotMasterKey(address, params.account);
     return { privateKey, address, source: "env" };
   }
+  // Checked before the keystore is read: a set-but-empty passphrase is an error, not a prompt.
+  const passphraseFromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
   const file = agentKeystorePath(params.configDir);
   const keystore = await readKeystore(file);
   const ownPrompt = params.prompt === undefined;
   const prompt = params.prompt ?? createPrompt();
   try {
-    const tries = prompt.interactive && !env.HLCOPY_PASSPHRASE ? 3 : 1;
+    const tries = prompt.interactive && passphraseFromEnv === undefined ? 3 : 1;
     for (let attempt = 1; ; attempt++) {
       const passphrase = await existingPassphrase({ env, prompt }, `Passphrase for ${file}: `);
       try {

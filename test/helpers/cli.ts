@@ -17,11 +17,15 @@ export function tempDir(prefix = "hlcopy-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Locks of the processes this test file spawns: apart from a trader's real lock directory. */
+let lockDir: string | undefined;
+
 /** The parent's environment without hlcopy's own variables, plus the given ones. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   for (const k of Object.keys(env)) if (k.startsWith("HLCOPY_")) delete env[k];
-  return { ...env, ...extra };
+  lockDir ??= tempDir("hlcopy-locks-");
+  return { ...env, HLCOPY_LOCK_DIR: lockDir, ...extra };
 }
 
 /** Run hlcopy with Node 24 (the one vitest runs on); resolves when it exits. */

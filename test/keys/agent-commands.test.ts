@@ -21,6 +21,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import {
   addressOfKey,
   agentKeystorePath,
+  DEFAULT_SCRYPT_N,
   decryptKeystore,
   readKeystore,
   WrongPassphraseError,
@@ -38,7 +39,6 @@ const MASTER = addressOfKey(MASTER_KEY);
 const PASS = "Tr0ub4dor&3 keystore";
 const FILE_PASS = "the file's own passphrase";
 const NEW_PASS = "a brand new passphrase";
-const FAST = { HLCOPY_SCRYPT_N: "1024" };
 
 type Io = AgentIo & { out: Capture; err: Capture };
 
@@ -52,7 +52,9 @@ function context(
     network: resolveNetwork("http://127.0.0.1:9"),
     account: MASTER,
     json: false,
-    env: { ...FAST, ...env },
+    env,
+    // Fast keystores for tests: only in-process callers can lower the cost (see the CLI test).
+    keystoreScryptN: 1024,
     ...over,
   };
 }
@@ -252,12 +254,13 @@ describe("commander wiring", () => {
     }
   });
 
-  it("--config-dir and --json reach generate and remove", async () => {
+  it("--config-dir and --json reach generate and remove; the CLI writes the standard scrypt cost", {
+    timeout: 30_000,
+  }, async () => {
     const dir = tempDir();
     vi.stubEnv("HLCOPY_PASSPHRASE", PASS);
-    vi.stubEnv("HLCOPY_SCRYPT_N", "1024");
     vi.stubEnv("HLCOPY_ACCOUNT", MASTER);
-    vi.stubEnv("HLCOPY_AGENT_KEY", "");
+    vi.stubEnv("HLCOPY_AGENT_KEY", undefined);
     let out = "";
     vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
       out += String(chunk);
@@ -267,7 +270,9 @@ describe("commander wiring", () => {
     const doc = JSON.parse(out) as { address: string; account: string; keystore: string };
     expect(doc.account).toBe(MASTER);
     expect(doc.keystore).toBe(agentKeystorePath(dir));
-    expect((await readKeystore(doc.keystore)).address).toBe(doc.address.slice(2));
+    const written = await readKeystore(doc.keystore);
+    expect(written.address).toBe(doc.address.slice(2));
+    expect(written.crypto.kdfparams).toMatchObject({ n: DEFAULT_SCRYPT_N, r: 8, p: 1 });
     out = "";
     await program().parseAsync(["--config-dir", dir, "--json", "agent", "remove", "--yes"], { from: "user" });
     expect(JSON.parse(out)).toMatchObject({ removed: true });

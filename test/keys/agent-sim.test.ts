@@ -22,7 +22,7 @@ import { Capture, pipedPrompt } from "./io.js";
 
 const DAY = 86_400_000;
 const PASS = "sim pass phrase";
-const ENV = { HLCOPY_PASSPHRASE: PASS, HLCOPY_SCRYPT_N: "1024" };
+const ENV = { HLCOPY_PASSPHRASE: PASS };
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -40,7 +40,8 @@ function newMaster(usd = 10_000): { key: Hex; address: Address } {
 }
 
 function context(configDir: string, account: Address | null, env: NodeJS.ProcessEnv = ENV): AgentContext {
-  return { configDir, network: resolveNetwork(sim.httpUrl), account, json: true, env };
+  // keystoreScryptN: fast keystores, reachable only in-process (the CLI always writes 2^18).
+  return { configDir, network: resolveNetwork(sim.httpUrl), account, json: true, env, keystoreScryptN: 1024 };
 }
 
 function io(lines: string[] = []): AgentIo & { out: Capture; err: Capture } {

@@ -16,7 +16,6 @@ import {
   normalizePrivateKey,
   parseKeystore,
   readKeystore,
-  scryptCostFromEnv,
   WrongPassphraseError,
   writeKeystore,
 } from "../../src/store/keystore.js";
@@ -340,19 +339,5 @@ describe("files", () => {
     await expect(writeFileAtomic(target, "new")).rejects.toThrow();
     expect(statSync(target).isDirectory()).toBe(true);
     expect(readdirSync(dir)).toEqual(["target"]);
-  });
-});
-
-describe("HLCOPY_SCRYPT_N (test-only cost override)", () => {
-  it("defaults to 2^18 and accepts powers of two", () => {
-    expect(scryptCostFromEnv({})).toBe(262_144);
-    expect(scryptCostFromEnv({ HLCOPY_SCRYPT_N: "" })).toBe(262_144);
-    expect(scryptCostFromEnv({ HLCOPY_SCRYPT_N: "1024" })).toBe(1024);
-  });
-
-  it("refuses anything else", () => {
-    for (const bad of ["1000", "1", "abc", "-2", String(2 ** 21)]) {
-      expect(() => scryptCostFromEnv({ HLCOPY_SCRYPT_N: bad })).toThrow(UsageError);
-    }
   });
 });

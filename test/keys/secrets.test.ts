@@ -12,7 +12,7 @@ import {
   WrongPassphraseError,
   writeKeystore,
 } from "../../src/store/keystore.js";
-import { InterruptedError, loadAgentKey, newPassphrase } from "../../src/store/secrets.js";
+import { InterruptedError, loadAgentKey, newPassphrase, secretFromEnv } from "../../src/store/secrets.js";
 import { tempDir } from "../helpers/cli.js";
 import { pipedPrompt, ttyPrompt } from "./io.js";
 
@@ -113,6 +113,23 @@ describe("new passphrase", () => {
 });
 
 describe("loadAgentKey", () => {
+  it("HLCOPY_AGENT_KEY or HLCOPY_PASSPHRASE set but empty: a UsageError, the prompt is never asked", async () => {
+    const dir = await configWithKeystore();
+    for (const env of [{ HLCOPY_AGENT_KEY: "" }, { HLCOPY_PASSPHRASE: "" }]) {
+      const asked = pipedPrompt([PASS]);
+      const error = (await rejection(
+        loadAgentKey({ configDir: dir, account: MASTER, env, prompt: asked.prompt }),
+      )) as UsageError;
+      const name = Object.keys(env)[0];
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toBe(`${name} is set but empty`);
+      expect(error.hint).toContain(`unset ${name}`);
+    }
+    expect(secretFromEnv({}, "HLCOPY_AGENT_KEY")).toBeUndefined();
+    expect(secretFromEnv({ HLCOPY_PASSPHRASE: " x" }, "HLCOPY_PASSPHRASE")).toBe(" x");
+  });
+
   it("HLCOPY_AGENT_KEY bypasses the keystore", async () => {
     const got = await loadAgentKey({
       configDir: tempDir(),

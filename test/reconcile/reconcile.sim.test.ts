@@ -344,12 +344,21 @@ describe("hlcopy reconcile", () => {
 
   it("a second run while one holds the account's lock exits 1 naming the holder's pid", async () => {
     const { acquireLock } = await import("../../src/store/lock.js");
-    const lock = acquireLock(configDir, follower, { command: "follow" });
+    const locks = tempDir();
+    const network = { name: sim.httpUrl, httpUrl: sim.httpUrl };
+    const lock = acquireLock({
+      dir: locks,
+      network,
+      account: follower,
+      configDir: "/elsewhere",
+      command: "follow",
+    });
     try {
       const orders = sim.control.stats().actionByType.order ?? 0;
-      const r = await reconcile(LATER);
+      const r = await reconcile(LATER, { HLCOPY_LOCK_DIR: locks });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(String(process.pid));
+      expect(r.stderr).toContain("config dir /elsewhere");
       expect(r.stderr).toMatch(/\nhint: /);
       expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
     } finally {

@@ -1,14 +1,31 @@
-// The per-account lock with real processes: a live holder is named, a dead one's lock is
-// taken over, and of many processes racing for one stale lock exactly one wins.
+// The per-(network, account) lock with real processes: a live holder is named with its config
+// directory, a dead one's lock is taken over, of many processes racing for one stale lock
+// exactly one wins; the lock directory is per user, private, and not the config directory.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OperationalError } from "../../src/core/errors.js";
-import { acquireLock, type Lock, lockPath } from "../../src/store/lock.js";
+import { acquireLock, type Lock, type LockNetwork, lockDir, lockPath } from "../../src/store/lock.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
 
 const ACCOUNT = "0xAbCdEf0000000000000000000000000000000002";
+const NET: LockNetwork = { name: "http://127.0.0.1:9999", httpUrl: "http://127.0.0.1:9999" };
+const CONFIG_A = "/home/trader/.config/hlcopy";
+const CONFIG_B = "/home/trader/other-config";
 const DIST_LOCK = join(ROOT, "dist/store/lock.js");
 
 let dir: string;
@@ -21,7 +38,7 @@ beforeAll(() => {
 });
 beforeEach(() => {
   dir = tempDir("hlcopy-lock-");
-  file = lockPath(dir, ACCOUNT);
+  file = lockPath(dir, NET, ACCOUNT);
 });
 afterEach(() => {
   for (const l of locks.splice(0)) l.release();
@@ -29,8 +46,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function acquire(command = "follow"): Lock {
-  const l = acquireLock(dir, ACCOUNT, { command });
+function acquire(command = "follow", configDir = CONFIG_B): Lock {
+  const l = acquireLock({ dir, network: NET, account: ACCOUNT, configDir, command });
   locks.push(l);
   return l;
 }
@@ -83,10 +100,13 @@ async function deadPid(): Promise<number> {
   return proc.pid;
 }
 
+const lockArgs = (command: string, configDir = CONFIG_A) =>
+  JSON.stringify({ dir, network: NET, account: ACCOUNT, configDir, command });
+
 const holderScript = (command: string) => `
   import { acquireLock } from ${JSON.stringify(DIST_LOCK)};
   try {
-    const l = acquireLock(${JSON.stringify(dir)}, ${JSON.stringify(ACCOUNT)}, { command: ${JSON.stringify(command)} });
+    const l = acquireLock(${lockArgs(command)});
     console.log(JSON.stringify({ ok: true, pid: process.pid, note: l.note }));
   } catch (e) {
     console.log(JSON.stringify({ ok: false, pid: process.pid, message: e.message }));
@@ -95,11 +115,14 @@ const holderScript = (command: string) => `
 `;
 
 describe("acquireLock", () => {
-  it("writes {pid, startedAt, command} to lock-<account>.pid and removes it on release", () => {
+  it("writes {pid, startedAt, command, configDir} to lock-<network>-<account>.pid and removes it on release", () => {
     const l = acquire("reconcile");
-    expect(file).toBe(join(dir, `lock-${ACCOUNT.toLowerCase()}.pid`));
+    expect(file.slice(dir.length)).toMatch(
+      new RegExp(`^/lock-127\\.0\\.0\\.1_9999-[0-9a-f]{8}-${ACCOUNT.toLowerCase()}\\.pid$`),
+    );
+    expect(l.path).toBe(file);
     const content = JSON.parse(readFileSync(file, "utf8"));
-    expect(content).toMatchObject({ pid: process.pid, command: "reconcile" });
+    expect(content).toMatchObject({ pid: process.pid, command: "reconcile", configDir: CONFIG_B });
     expect(Math.abs(content.startedAt - Date.now())).toBeLessThan(5000);
     expect(l.note).toBeNull();
     l.release();
@@ -110,23 +133,46 @@ describe("acquireLock", () => {
 
   it("a second acquire in the same process is refused", () => {
     acquire();
-    expect(caught(() => acquireLock(dir, ACCOUNT)).message).toContain("this process already holds");
+    expect(caught(() => acquire("follow", CONFIG_A)).message).toContain("this process already holds");
   });
 
-  it("a live holder in another process: exit 1 naming its pid, the account and since when", async () => {
+  it("a live holder in another process, another config dir: exit 1 naming its pid, command and config dir", async () => {
     const { line } = await child(holderScript("follow"));
     const holder = JSON.parse(line) as { ok: boolean; pid: number };
     expect(holder.ok).toBe(true);
-    const e = caught(() => acquireLock(dir, ACCOUNT, { command: "reconcile" }));
+    const e = caught(() => acquire("reconcile", CONFIG_B));
     expect(e.exitCode).toBe(1);
-    expect(e.message).toMatch(
-      new RegExp(
-        `^another hlcopy \\(pid ${holder.pid}\\) is trading ${ACCOUNT.toLowerCase()} since \\d{4}-\\d\\d-\\d\\dT.*\\(follow\\)$`,
-      ),
+    const since = new Date(e.details.startedAt as number).toISOString();
+    expect(e.message).toBe(
+      `another hlcopy (pid ${holder.pid}) is trading ${ACCOUNT.toLowerCase()} on ${NET.name} since ${since} (follow, config dir ${CONFIG_A})`,
     );
     expect(e.hint).toContain(`kill ${holder.pid}`);
     expect(e.hint).toContain(file);
-    expect(e.details).toMatchObject({ pid: holder.pid, command: "follow" });
+    expect(e.details).toMatchObject({ pid: holder.pid, command: "follow", configDir: CONFIG_A });
+  });
+
+  it("the lock is per (network, account): another account or another network is free", async () => {
+    const { line } = await child(holderScript("follow"));
+    expect((JSON.parse(line) as { ok: boolean }).ok).toBe(true);
+    const other = { dir, account: ACCOUNT, configDir: CONFIG_B, command: "follow" };
+    const elsewhere = acquireLock({
+      ...other,
+      network: { name: "testnet", httpUrl: "https://api.hyperliquid-testnet.xyz" },
+    });
+    locks.push(elsewhere);
+    const otherAccount = acquireLock({
+      ...other,
+      network: NET,
+      account: "0x00000000000000000000000000000000000000ff",
+    });
+    locks.push(otherAccount);
+    expect(new Set([file, elsewhere.path, otherAccount.path]).size).toBe(3);
+  });
+
+  it("a network given by name or by its URL is one exchange, one lock", () => {
+    const byName = { name: "mainnet", httpUrl: "https://api.hyperliquid.xyz" };
+    const byUrl = { name: "https://api.hyperliquid.xyz", httpUrl: "https://api.hyperliquid.xyz/" };
+    expect(lockPath(dir, byName, ACCOUNT)).toBe(lockPath(dir, byUrl, ACCOUNT.toLowerCase()));
   });
 
   it("a holder killed with SIGKILL leaves a stale lock that the next run takes over, with a note", async () => {
@@ -144,7 +190,7 @@ describe("acquireLock", () => {
   it("a holder that exits normally removes its lock", async () => {
     const { proc } = await child(`
       import { acquireLock } from ${JSON.stringify(DIST_LOCK)};
-      acquireLock(${JSON.stringify(dir)}, ${JSON.stringify(ACCOUNT)}, { command: "reconcile" });
+      acquireLock(${lockArgs("reconcile")});
       console.log("held");
       process.exit(0);
     `);
@@ -165,7 +211,7 @@ describe("acquireLock", () => {
 
   it("an unreadable lock file: refused while fresh (maybe mid-write), replaced once old", () => {
     writeFileSync(file, "");
-    expect(caught(() => acquireLock(dir, ACCOUNT)).message).toContain("being taken by another process");
+    expect(caught(() => acquire()).message).toContain("being taken by another process");
     const old = new Date(Date.now() - 60_000);
     utimesSync(file, old, old);
     expect(acquire().note).toContain("unreadable lock file");
@@ -191,3 +237,63 @@ describe("acquireLock", () => {
     }
   });
 });
+
+describe("the lock directory", () => {
+  it("is HLCOPY_LOCK_DIR, else $XDG_RUNTIME_DIR/hlcopy, else <tmpdir>/hlcopy-<uid>: never the config dir", () => {
+    expect(lockDir({ HLCOPY_LOCK_DIR: "/x/locks", XDG_RUNTIME_DIR: "/run/user/7" })).toBe("/x/locks");
+    expect(lockDir({ XDG_RUNTIME_DIR: "/run/user/7", HLCOPY_CONFIG_DIR: "/cfg" })).toBe("/run/user/7/hlcopy");
+    expect(lockDir({ HLCOPY_CONFIG_DIR: "/cfg" })).toBe(join(tmpdir(), `hlcopy-${process.getuid?.()}`));
+  });
+
+  it("is created 0700 and nothing is written in the config directory", () => {
+    const locksDir = join(dir, "nested", "locks");
+    const cfg = tempDir("hlcopy-cfg-");
+    const l = acquireLock({
+      env: { HLCOPY_LOCK_DIR: locksDir },
+      network: NET,
+      account: ACCOUNT,
+      configDir: cfg,
+    });
+    locks.push(l);
+    expect(l.path.startsWith(`${locksDir}/`)).toBe(true);
+    expect(statMode(locksDir)).toBe(0o700);
+    expect(readdirSync(cfg)).toEqual([]);
+  });
+
+  it("refuses a directory others can write, or a symbolic link, and writes nothing there", () => {
+    const open = join(dir, "open");
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    let e = caught(() => acquireLock({ dir: open, network: NET, account: ACCOUNT, configDir: CONFIG_A }));
+    expect(e.message).toBe(`the lock directory ${open} can be written by anyone`);
+    expect(e.hint).toContain("HLCOPY_LOCK_DIR");
+    chmodSync(open, 0o770);
+    e = caught(() => acquireLock({ dir: open, network: NET, account: ACCOUNT, configDir: CONFIG_A }));
+    expect(e.message).toBe(`the lock directory ${open} can be written by its group`);
+    expect(readdirSync(open)).toEqual([]);
+    const link = join(dir, "link");
+    const real = join(dir, "real");
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, link);
+    e = caught(() => acquireLock({ dir: link, network: NET, account: ACCOUNT, configDir: CONFIG_A }));
+    expect(e.message).toBe(`the lock directory ${link} is a symbolic link`);
+    expect(readdirSync(real)).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "refuses a directory that belongs to another user (needs root to set up)",
+    () => {
+      const theirs = join(dir, "theirs");
+      mkdirSync(theirs, { mode: 0o700 });
+      chownSync(theirs, 4242, 4242);
+      const e = caught(() =>
+        acquireLock({ dir: theirs, network: NET, account: ACCOUNT, configDir: CONFIG_A }),
+      );
+      expect(e.message).toBe(`the lock directory ${theirs} belongs to another user (uid 4242)`);
+    },
+  );
+});
+
+function statMode(path: string): number {
+  return statSync(path).mode & 0o777;
+}

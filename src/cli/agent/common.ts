@@ -5,13 +5,31 @@
 import { ConfigError, UsageError } from "../../core/errors.js";
 import type { Address } from "../../core/types.js";
 import { approveCommand } from "../../exchange/agents.js";
-import { addressOfKey, agentKeystorePath, normalizePrivateKey, readKeystore } from "../../store/keystore.js";
-import { createPrompt, loadAgentKey, type Prompt } from "../../store/secrets.js";
+import {
+  addressOfKey,
+  agentKeystorePath,
+  DEFAULT_SCRYPT_N,
+  normalizePrivateKey,
+  readKeystore,
+} from "../../store/keystore.js";
+import { createPrompt, loadAgentKey, type Prompt, secretFromEnv } from "../../store/secrets.js";
 import type { CliContext } from "../context.js";
 import type { Writer } from "../output.js";
 
 /** The part of the CLI context the agent commands use (tests build it by hand). */
-export type AgentContext = Pick<CliContext, "configDir" | "network" | "account" | "json" | "env">;
+export type AgentContext = Pick<CliContext, "configDir" | "network" | "account" | "json" | "env"> & {
+  /**
+   * scrypt cost of the keystore a command writes. The CLI never sets it — no flag or
+   * environment variable reaches it — so every keystore the CLI writes has the standard cost
+   * ({@link DEFAULT_SCRYPT_N}). Only in-process callers (tests) lower it, for speed.
+   */
+  keystoreScryptN?: number;
+};
+
+/** The scrypt cost for a keystore this command writes: the standard one unless a test set it. */
+export function keystoreCost(ctx: AgentContext): number {
+  return ctx.keystoreScryptN ?? DEFAULT_SCRYPT_N;
+}
 
 export interface AgentIo {
   /** Results: text for people, or one JSON document with --json. */
@@ -50,11 +68,12 @@ export interface AgentIdentity {
 /**
  * The agent's address: from HLCOPY_AGENT_KEY, else the keystore's public `address` field (no
  * passphrase needed); only a keystore without that field is decrypted.
- * @throws {ConfigError} when there is no agent key at all, or the keystore is corrupt.
+ * @throws {ConfigError} when there is no agent key at all, or the keystore is corrupt;
+ *   {UsageError} when HLCOPY_AGENT_KEY is set but empty.
  */
 export async function agentIdentity(ctx: AgentContext, io: AgentIo): Promise<AgentIdentity> {
-  const fromEnv = ctx.env.HLCOPY_AGENT_KEY;
-  if (fromEnv !== undefined && fromEnv !== "") {
+  const fromEnv = secretFromEnv(ctx.env, "HLCOPY_AGENT_KEY");
+  if (fromEnv !== undefined) {
     return {
       address: addressOfKey(normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY")),
       source: "env",

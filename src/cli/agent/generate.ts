@@ -8,11 +8,10 @@ import {
   agentKeystorePath,
   encryptKeystore,
   keystoreExists,
-  scryptCostFromEnv,
   writeKeystore,
 } from "../../store/keystore.js";
 import { assertNotMasterKey, newPassphrase } from "../../store/secrets.js";
-import { type AgentContext, type AgentIo, approveHint, emit } from "./common.js";
+import { type AgentContext, type AgentIo, approveHint, emit, keystoreCost } from "./common.js";
 
 export interface AgentGenerateOptions {
   /** Replace an existing keystore. */
@@ -35,12 +34,11 @@ export async function runAgentGenerate(
       details: { file },
     });
   }
-  const scryptN = scryptCostFromEnv(ctx.env);
   const passphrase = await newPassphrase({ env: ctx.env, prompt: io.prompt });
   const privateKey = generatePrivateKey();
   const address = addressOfKey(privateKey);
   assertNotMasterKey(address, ctx.account);
-  const keystore = await encryptKeystore(privateKey, passphrase, { scryptN });
+  const keystore = await encryptKeystore(privateKey, passphrase, { scryptN: keystoreCost(ctx) });
   await writeKeystore(file, keystore, { overwrite: options.force === true });
   const next = approveHint(ctx);
   emit(ctx, io, { address, keystore: file, account: ctx.account, approved: false, next }, [

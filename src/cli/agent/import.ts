@@ -11,11 +11,10 @@ import {
   keystoreExists,
   normalizePrivateKey,
   readKeystore,
-  scryptCostFromEnv,
   writeKeystore,
 } from "../../store/keystore.js";
 import { assertNotMasterKey, existingPassphrase, newPassphrase } from "../../store/secrets.js";
-import { type AgentContext, type AgentIo, approveHint, emit } from "./common.js";
+import { type AgentContext, type AgentIo, approveHint, emit, keystoreCost } from "./common.js";
 
 export interface AgentImportOptions {
   /** A v3 keystore file to import. Without it, the key is read as hex. */
@@ -43,7 +42,6 @@ export async function runAgentImport(
       details: { file: target },
     });
   }
-  const scryptN = scryptCostFromEnv(ctx.env);
   let privateKey: `0x${string}`;
   let passphrase: string;
   if (options.keystore !== undefined) {
@@ -74,7 +72,7 @@ export async function runAgentImport(
       "note: no account configured, so hlcopy could not check that this is not your master key; it will refuse it at trading time\n",
     );
   }
-  await writeKeystore(target, await encryptKeystore(privateKey, passphrase, { scryptN }), {
+  await writeKeystore(target, await encryptKeystore(privateKey, passphrase, { scryptN: keystoreCost(ctx) }), {
     overwrite: options.force === true,
   });
   const next = approveHint(ctx);

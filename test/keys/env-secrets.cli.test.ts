@@ -1,0 +1,105 @@
+// Secrets from the environment, through the real binary: no environment variable lowers the
+// scrypt cost of a keystore the CLI writes (HLCOPY_SCRYPT_N is gone), and a secret variable
+// that is set but empty is an error (exit 2, one error line, one hint), never a silent
+// fall-back to the keystore or a prompt. Keystores these tests need are fixtures written with
+// a low cost by the test itself: reading any cost is fine, the CLI writing below 2^18 is not.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { describe, expect, it } from "vitest";
+import {
+  agentKeystorePath,
+  DEFAULT_SCRYPT_N,
+  encryptKeystore,
+  writeKeystore,
+} from "../../src/store/keystore.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+const PASS = "fixture pass phrase";
+const ACCOUNT = privateKeyToAddress(generatePrivateKey()).toLowerCase();
+const LEADER = privateKeyToAddress(generatePrivateKey()).toLowerCase();
+/** Nothing listens there: a run that got as far as the network would fail with exit 1. */
+const DEAD = "http://127.0.0.1:9";
+
+/** A keystore fixture, fast to write and to open (scrypt n = 1024). */
+async function fixtureKeystore(dir: string): Promise<void> {
+  await writeKeystore(
+    agentKeystorePath(dir),
+    await encryptKeystore(generatePrivateKey(), PASS, { scryptN: 1024 }),
+  );
+}
+
+function expectErrorAndHint(stderr: string, error: string, hint: RegExp): void {
+  const lines = stderr.trim().split("\n");
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toBe(`error: ${error}`);
+  expect(lines[1]).toMatch(hint);
+}
+
+describe("no environment variable weakens a keystore", () => {
+  it("HLCOPY_SCRYPT_N=2 hlcopy agent generate still writes n = 262144", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const r = await runCli(["--json", "--account", ACCOUNT, "agent", "generate"], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: PASS, HLCOPY_SCRYPT_N: "2" },
+      timeoutMs: 50_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const written = JSON.parse(readFileSync(agentKeystorePath(dir), "utf8")) as {
+      crypto: { kdf: string; kdfparams: { n: number; r: number; p: number; dklen: number } };
+    };
+    expect(written.crypto.kdf).toBe("scrypt");
+    expect(written.crypto.kdfparams).toMatchObject({ n: DEFAULT_SCRYPT_N, r: 8, p: 1, dklen: 32 });
+    expect(DEFAULT_SCRYPT_N).toBe(262_144);
+  });
+});
+
+describe("a secret variable set but empty is an error", () => {
+  it("HLCOPY_AGENT_KEY='' on a live reconcile: exit 2, no prompt, no keystore fall-back, nothing written", async () => {
+    const dir = tempDir();
+    await fixtureKeystore(dir);
+    const before = readdirSync(dir).sort();
+    // The passphrase is on stdin: falling back to the keystore would open it and go on.
+    const r = await runCli(["--network", DEAD, "--account", ACCOUNT, "reconcile", LEADER], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: "" },
+      input: `${PASS}\n`,
+    });
+    expect(r.code).toBe(2);
+    expectErrorAndHint(r.stderr, "HLCOPY_AGENT_KEY is set but empty", /^hint: .*unset HLCOPY_AGENT_KEY/);
+    expect(r.stdout).toBe("");
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it("HLCOPY_AGENT_KEY='' on agent show: exit 2 instead of reading the keystore", async () => {
+    const dir = tempDir();
+    await fixtureKeystore(dir);
+    const r = await runCli(["--network", DEAD, "--account", ACCOUNT, "agent", "show"], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: "" },
+    });
+    expect(r.code).toBe(2);
+    expectErrorAndHint(r.stderr, "HLCOPY_AGENT_KEY is set but empty", /^hint: /);
+  });
+
+  it("HLCOPY_PASSPHRASE='' on a live reconcile: exit 2, the keystore is not opened with a prompt", async () => {
+    const dir = tempDir();
+    await fixtureKeystore(dir);
+    const r = await runCli(["--network", DEAD, "--account", ACCOUNT, "reconcile", LEADER], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: "" },
+      input: `${PASS}\n`,
+    });
+    expect(r.code).toBe(2);
+    expectErrorAndHint(r.stderr, "HLCOPY_PASSPHRASE is set but empty", /^hint: .*unset HLCOPY_PASSPHRASE/);
+  });
+
+  it("HLCOPY_PASSPHRASE='' on agent generate: exit 2 and no keystore written", async () => {
+    const dir = tempDir();
+    const r = await runCli(["--account", ACCOUNT, "agent", "generate"], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: "" },
+      input: `${PASS}\n`,
+    });
+    expect(r.code).toBe(2);
+    expectErrorAndHint(r.stderr, "HLCOPY_PASSPHRASE is set but empty", /^hint: /);
+    expect(existsSync(agentKeystorePath(dir))).toBe(false);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
