@@ -213,6 +213,8 @@ export class CopyEngine {
   /** Coins whose position changed outside hlcopy during the run: left alone. */
   #foreign: string[] = [];
   #managedBefore: ManagedPositions = {};
+  /** Leaders whose equity fell to zero (said once). */
+  readonly #emptyLeaders = new Set<Address>();
   /** Paper account: cash plus positions valued at mid. */
   #paperCash = 0;
   #exitCode = 0;
@@ -558,6 +560,7 @@ export class CopyEngine {
     });
     if (!this.#checked) await this.#checkLeaders();
     await this.#netLeaderCashFlows();
+    this.#noticeEmptyLeaders();
     if (o.settings.join === "new-only") await this.#updateJoinBaselines(receivedAt);
     if (o.mode === "paper") {
       if (this.#paperCash === 0 && Object.keys(this.#ours.state.positions).length === 0) {
@@ -589,6 +592,28 @@ export class CopyEngine {
       throw new UsageError(`${l.address} has never traded on ${o.network}: check the address`, {
         hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
       });
+    }
+  }
+
+  /**
+   * A leader whose equity fell to zero during the run (withdrew everything, wiped out) is not
+   * sized from: its coins are left alone (the planner says "stale-leader") and our own exit
+   * rules apply. Said once, and journaled, when it happens.
+   */
+  #noticeEmptyLeaders(): void {
+    for (const l of this.#leaders) {
+      const empty = !(l.state.accountValue > 0);
+      if (empty && !this.#emptyLeaders.has(l.address)) {
+        this.#emptyLeaders.add(l.address);
+        const message = `leader ${short(l.address)} has no equity left ($${fmt(l.state.accountValue)}): its coins are left alone, no increases from it; your own exit rules apply`;
+        this.#emit({ type: "warning", ts: this.#now(), message });
+        this.#o.journal.recordEvent({
+          ts: this.#now(),
+          type: "leaderEmpty",
+          runId: this.#runId,
+          data: { leader: l.address, accountValue: l.state.accountValue },
+        });
+      } else if (!empty) this.#emptyLeaders.delete(l.address);
     }
   }
 

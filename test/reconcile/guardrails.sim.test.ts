@@ -300,3 +300,26 @@ describe("a dedicated sub-account (the recommended isolation)", () => {
     expect(w.sim.control.orderHistory(sub)).toHaveLength(1);
   });
 });
+
+describe("a leader whose equity falls to zero", () => {
+  it("is said and journaled; nothing divides by zero", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    const eth = (await w.leaderClient.getAccountState(w.leader)).positions.ETH?.size ?? 0;
+    await w.trade(w.leaderClient, "ETH", "sell", eth * (w.sim.control.mid("ETH") ?? 0), true);
+    const left = (await w.leaderClient.getAccountState(w.leader)).accountValue;
+    w.sim.control.fund(w.leader, -left); // withdraws everything
+    const r = await w.reconcile(COPY);
+    expect(r.code).toBe(0);
+    // The leader closed ETH: so do we (a flat leader's targets are 0, whatever its equity).
+    expect(r.report?.actions.map((a) => [a.coin, a.reduceOnly])).toEqual([["ETH", true]]);
+    const { journalPath, openJournal } = await import("../../src/store/journal.js");
+    const j = openJournal(journalPath(w.dir, w.follower));
+    const events = j
+      .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
+      .map((e) => JSON.stringify(e));
+    j.close();
+    expect(events.some((e) => e.includes("leaderEmpty"))).toBe(true);
+  });
+});
