@@ -48,8 +48,8 @@ export function describePlan(plan: Plan): string {
   const lines = plan.actions.map((a) => {
     const usd = Math.abs(a.size * a.limitPx);
     const what = a.reduceOnly ? "reduce-only" : "";
-    return `  ${a.side === "buy" ? "BUY " : "SELL"} ${String(a.size).padStart(12)} ${a.coin.padEnd(8)} limit ${String(a.limitPx).padEnd(10)} $${usd.toFixed(2).padStart(11)}  ${a.reason} ${what}`.trimEnd();
+    return `  ${a.side === "buy" ? "BUY " : "SELL"} ${String(a.size).padStart(12)} ${a.coin.padEnd(8)} limit ${String(a.limitPx).padEnd(10)} ${`$${usd.toFixed(2)}`.padStart(12)}  ${a.reason} ${what}`.trimEnd();
   });
   const total = plan.actions.reduce((s, a) => s + Math.abs(a.size * a.limitPx), 0);
-  return `${lines.join("\n")}\n  total $${total.toFixed(2)}`;
+  return `${lines.join("\n")}\n${"total".padStart(45)} ${`$${total.toFixed(2)}`.padStart(12)}`;
 }
