@@ -311,4 +311,28 @@ describe("hlcopy follow against the simulator", () => {
     await engine.stop("test");
     expect(await done).toBe(0);
   });
+
+  it("a position the trader opens in the account during a run is left alone (not-ours), said once, never closed", async () => {
+    const t = await follow();
+    const l = await t.burst(6, 20);
+    await l.done;
+    await t.engine.sweep("manual");
+    // The trader buys DOGE by hand, with the same agent, while follow runs.
+    const markets = await t.client.getMarkets();
+    const { action } = await import("../exchange/helpers.js");
+    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
+    expect(manual?.status).toBe("filled");
+    const first = await t.engine.sweep("manual");
+    const second = await t.engine.sweep("manual");
+    for (const sweep of [first, second]) {
+      expect(sweep.plan.actions.filter((a) => a.coin === "DOGE")).toEqual([]);
+      expect(sweep.plan.skipped.find((s) => s.coin === "DOGE")?.reason).toBe("not-ours");
+    }
+    const warnings = t.events.filter(
+      (e) => e.type === "warning" && e.message.includes("changed outside hlcopy"),
+    );
+    expect(warnings).toHaveLength(1);
+    expect((await t.client.getAccountState(t.master)).positions.DOGE?.size).toBe(300);
+    await t.engine.stop("test");
+  });
 });
