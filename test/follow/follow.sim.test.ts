@@ -335,4 +335,65 @@ describe("hlcopy follow against the simulator", () => {
     expect((await t.client.getAccountState(t.master)).positions.DOGE?.size).toBe(300);
     await t.engine.stop("test");
   });
+
+  it("join new-only survives a restart: the baseline is journaled, new positions are copied", async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 100_000);
+    const leaderAcct = await masterWithAgent(sim, 1_000_000);
+    const leaderClient = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: leaderAcct.master.address,
+      agentKey: leaderAcct.agentKey,
+    });
+    const client = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: master.address,
+      agentKey,
+    });
+    const { action } = await import("../exchange/helpers.js");
+    const trade = async (coin: string, size: number) => {
+      const m = await leaderClient.getMarkets();
+      const [r] = await leaderClient.placeOrders([action(m, coin, "buy", size)], m);
+      expect(r?.status).toBe("filled");
+    };
+    await trade("BTC", 1); // held before the copy begins
+    const { tempDir } = await import("../helpers/cli.js");
+    const file = `${tempDir()}/journal.sqlite`;
+    const run = (journal: ReturnType<typeof openJournal>) =>
+      new CopyEngine({
+        reader: client,
+        executor: liveExecutor(client),
+        journal,
+        settings: settings((x) => {
+          x.join = "new-only";
+          x.risk.maxLeverage = 10;
+        }),
+        leaders: [{ address: leaderAcct.master.address, weight: 1 }],
+        account: master.address,
+        network: sim.httpUrl,
+        mode: "live",
+        command: "follow",
+      });
+    const j1 = openJournal(file);
+    const first = run(j1);
+    first.begin();
+    const s1 = await first.sweep("manual");
+    expect(s1.results).toEqual([]);
+    expect(s1.plan.skipped.find((x) => x.coin === "BTC")?.reason).toBe("not-joined");
+    await first.stop("restart");
+    j1.close();
+
+    await trade("ETH", 5); // opened after the copy began
+    const j2 = openJournal(file);
+    const second = run(j2);
+    second.begin();
+    const s2 = await second.sweep("manual");
+    expect(s2.results.map((r) => [r.coin, r.status])).toEqual([["ETH", "filled"]]);
+    expect(s2.plan.skipped.find((x) => x.coin === "BTC")?.reason).toBe("not-joined");
+    await second.stop("done");
+    j2.close();
+  });
 });
