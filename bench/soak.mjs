@@ -1,0 +1,156 @@
+// Soak: the real `hlcopy follow` (a child process, as a trader runs it) against `hlcopy sim`
+// with a scripted leader at SOAK_RATE trades/s (default 10), the simulator dropping every
+// websocket each SOAK_DROP_SECONDS (default 90), for SOAK_MINUTES (default 60). The follow
+// process's RSS is sampled every SOAK_SAMPLE_SECONDS (default 30) from /proc. At the end:
+// SIGTERM, then in sync (a `reconcile --dry-run` exits 0) and no cloid sent twice.
+// Not part of `npm run bench` (it takes an hour): `npm run bench soak`, or
+// `SOAK_MINUTES=10 node bench/soak.mjs`. The leader runs here (dist/sim/leader.js) so it can
+// be stopped before the final check; follow and the simulator are the real binary.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = join(root, "bin/hlcopy.js");
+const minutes = Number(process.env.SOAK_MINUTES ?? 60);
+const rate = Number(process.env.SOAK_RATE ?? 10);
+const dropEvery = Number(process.env.SOAK_DROP_SECONDS ?? 90) * 1000;
+const sampleEvery = Number(process.env.SOAK_SAMPLE_SECONDS ?? 30) * 1000;
+const { startScriptedLeader } = await import(pathToFileURL(join(root, "dist/sim/leader.js")).href);
+
+const sim = spawn(process.execPath, [bin, "sim", "--tick-ms", "500"], {
+  stdio: ["ignore", "pipe", "ignore"],
+});
+const ready = await new Promise((resolve, reject) => {
+  let buffer = "";
+  sim.stdout.on("data", (d) => {
+    buffer += d;
+    if (buffer.includes("\n")) resolve(JSON.parse(buffer.split("\n")[0]));
+  });
+  sim.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+});
+const control = async (body) =>
+  (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
+
+const leader = await startScriptedLeader({
+  httpUrl: ready.httpUrl,
+  seed: 7,
+  ratePerSec: rate,
+  fundUsd: 1_000_000,
+});
+const master = privateKeyToAccount(generatePrivateKey());
+const account = master.address.toLowerCase();
+await control({ type: "fund", user: account, usd: 100_000 });
+const agentKey = generatePrivateKey();
+await new ExchangeClient({
+  transport: new HttpTransport({ apiUrl: ready.httpUrl }),
+  wallet: master,
+}).approveAgent({ agentAddress: privateKeyToAccount(agentKey).address, agentName: "hlcopy" });
+
+const dir = mkdtempSync(join(tmpdir(), "hlcopy-soak-"));
+const env = {
+  ...process.env,
+  HLCOPY_CONFIG_DIR: dir,
+  HLCOPY_LOCK_DIR: join(dir, "locks"),
+  HLCOPY_AGENT_KEY: agentKey,
+  // V8 flags for the follow process alone (experiments): SOAK_NODE_OPTIONS="--max-semi-space-size=2"
+  ...(process.env.SOAK_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SOAK_NODE_OPTIONS } : {}),
+};
+const sizing = ["--mode", "fixed-ratio", "--ratio", "0.2"];
+const follow = spawn(
+  process.execPath,
+  [
+    bin,
+    "--network",
+    ready.httpUrl,
+    "--account",
+    account,
+    "--json",
+    "follow",
+    leader.address,
+    ...sizing,
+    "--yes",
+  ],
+  { env, stdio: ["ignore", "pipe", "inherit"] },
+);
+let copied = 0;
+let reconnects = 0;
+let buffer = "";
+follow.stdout.on("data", (d) => {
+  buffer += d;
+  let i = buffer.indexOf("\n");
+  while (i >= 0) {
+    const line = buffer.slice(0, i);
+    buffer = buffer.slice(i + 1);
+    i = buffer.indexOf("\n");
+    if (line.includes('"type":"order"') && !line.includes('"filledSize":0')) copied++;
+    else if (line.includes('"type":"reconnect"')) reconnects++;
+  }
+});
+const exited = new Promise((resolve) => follow.on("close", (code) => resolve(code)));
+
+/** The follow process's resident memory (MiB) from /proc: total, anonymous, file-backed. */
+const memory = () => {
+  const status = readFileSync(`/proc/${follow.pid}/status`, "utf8");
+  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem") };
+};
+const t0 = Date.now();
+const samples = [];
+console.log(
+  `soak (node ${process.versions.node}): hlcopy follow (child process) vs hlcopy sim, leader ${rate} trades/s, dropWs every ${dropEvery / 1000} s, ${minutes} min`,
+);
+const dropTimer = setInterval(() => void control({ type: "fault", kind: "dropWs" }), dropEvery);
+await new Promise((resolve) => {
+  const sample = () => {
+    const at = (Date.now() - t0) / 60_000;
+    const { rss, anon, file } = memory();
+    samples.push({ at, rss });
+    console.log(
+      `  ${at.toFixed(1).padStart(5)} min  rss ${rss.toFixed(1)} MiB (anon ${anon.toFixed(1)}, file ${file.toFixed(1)})  copied ${copied}  reconnects ${reconnects}`,
+    );
+    if (Date.now() - t0 >= minutes * 60_000) resolve();
+    else setTimeout(sample, Math.min(sampleEvery, t0 + minutes * 60_000 - Date.now()));
+  };
+  setTimeout(sample, Math.min(sampleEvery, minutes * 60_000));
+});
+clearInterval(dropTimer);
+await leader.stop();
+follow.kill("SIGTERM");
+const code = await exited;
+
+const check = spawnSync(
+  process.execPath,
+  [
+    bin,
+    "--network",
+    ready.httpUrl,
+    "--account",
+    account,
+    "--json",
+    "reconcile",
+    leader.address,
+    ...sizing,
+    "--dry-run",
+  ],
+  { env, encoding: "utf8" },
+);
+const orders = await control({ type: "orderHistory", user: account });
+const cloids = orders.map((o) => o.cloid);
+const duplicates = cloids.length - new Set(cloids).size;
+sim.kill("SIGTERM");
+
+const half = samples.filter((s) => s.at >= minutes / 2);
+const growth = half.length > 1 ? (half.at(-1)?.rss ?? 0) - (half[0]?.rss ?? 0) : Number.NaN;
+const peak = Math.max(...samples.map((s) => s.rss));
+console.log(
+  `  follow exit ${code}; ${copied} orders filled, ${reconnects} reconnects; in sync after: ${check.status === 0 ? "yes" : `no (reconcile --dry-run exit ${check.status})`}; duplicate cloids: ${duplicates}`,
+);
+console.log(
+  `  rss peak ${peak.toFixed(1)} MiB, last ${samples.at(-1)?.rss.toFixed(1)} MiB, growth over the second half ${growth.toFixed(1)} MiB (target: < 150 MiB, growth < 10 MiB)`,
+);
+process.exit(code === 0 && duplicates === 0 ? 0 : 1);
