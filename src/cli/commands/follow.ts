@@ -21,8 +21,8 @@ export function register(program: Command): void {
       "after",
       `
 Keys on the dashboard: q quit · p pause/resume sending · s sweep now · f flatten (y to confirm) · ? help.
-Ctrl-C / SIGTERM stop cleanly: nothing is sent after the signal, the order in flight is
-awaited, the journal is flushed, exit 0. With --json (or --no-ui) every event is one line.
+Ctrl-C / SIGTERM / SIGHUP / SIGQUIT stop cleanly: nothing is sent after the signal, the
+order in flight is awaited, the journal is flushed, exit 0. With --json (or --no-ui) every event is one line.
 
 Examples:
   $ hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a

@@ -1,5 +1,5 @@
 // `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
-// until q / Ctrl-C / SIGTERM (or a halt with --exit-on-halt), then report the run.
+// until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT (or a halt with --exit-on-halt), then report the run.
 
 import { UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
@@ -10,6 +10,7 @@ import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printJson } from "../output.js";
 import { openTradingSession } from "../trading.js";
+import { onStopSignals } from "./signals.js";
 
 /** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
 export const MAX_LEADERS = 9;
@@ -126,9 +127,7 @@ export async function runFollow(
     if (e.type === "error") lastError = e;
   });
   // A signal stops the engine: nothing is sent after it, the job in flight finishes.
-  const onSignal = (signal: NodeJS.Signals) => void engine.stop(`signal ${signal}`);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const offSignals = onStopSignals((signal) => void engine.stop(`signal ${signal}`));
   let code: number;
   try {
     const { streamsOpener } = await import("../../engine/wiring.js");
@@ -141,8 +140,7 @@ export async function runFollow(
       }),
     );
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offSignals();
     await view.close();
     session.close();
   }
