@@ -24,7 +24,14 @@ export interface Settings {
     maxDrawdownPct: number;
     maxDailyLossPct: number;
   };
-  exec: { slippageBps: number; deadbandPct: number; maxEntryDriftBps: number; sweepSeconds: number };
+  exec: {
+    slippageBps: number;
+    deadbandPct: number;
+    maxEntryDriftBps: number;
+    sweepSeconds: number;
+    /** Start-up reads retry transient failures this long before giving up (exit 1). */
+    startupTimeoutSeconds: number;
+  };
   join: JoinMode;
   network: string;
   account: Address | null;
@@ -65,6 +72,7 @@ export const SETTING_KEYS = [
   "exec.deadbandPct",
   "exec.maxEntryDriftBps",
   "exec.sweepSeconds",
+  "exec.startupTimeoutSeconds",
   "join",
   "network",
   "account",
@@ -165,6 +173,12 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     { type: "number", min: 1, max: 86400, integer: true },
     30,
     "follow: seconds between REST sweeps that repair drift",
+  ),
+  spec(
+    "exec.startupTimeoutSeconds",
+    { type: "number", min: 1, max: 3600, integer: true },
+    120,
+    "retry failing start-up requests (429, 5xx, timeouts) this long before giving up",
   ),
   spec(
     "join",
@@ -378,6 +392,7 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       deadbandPct: n("exec.deadbandPct"),
       maxEntryDriftBps: n("exec.maxEntryDriftBps"),
       sweepSeconds: n("exec.sweepSeconds"),
+      startupTimeoutSeconds: n("exec.startupTimeoutSeconds"),
     },
     join: flat.join as JoinMode,
     network: flat.network as string,

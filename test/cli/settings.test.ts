@@ -28,6 +28,7 @@ const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: un
   "exec.deadbandPct": { valid: "0", expected: 0, invalid: "60" },
   "exec.maxEntryDriftBps": { valid: "150", expected: 150, invalid: "-1" },
   "exec.sweepSeconds": { valid: "60", expected: 60, invalid: "0" },
+  "exec.startupTimeoutSeconds": { valid: "5", expected: 5, invalid: "0" },
   join: { valid: "new-only", expected: "new-only", invalid: "some" },
   network: { valid: "http://127.0.0.1:8080/", expected: "http://127.0.0.1:8080", invalid: "ftp://x" },
   account: {
