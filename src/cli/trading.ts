@@ -34,6 +34,8 @@ export interface OpenTradingOptions {
   leaders?: Address[];
   /** Where warnings (approval ending soon) go. */
   warn?: (line: string) => void;
+  /** How long a failing approval check is retried (exec.startupTimeoutSeconds; default 120 s). */
+  startupTimeoutMs?: number;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function openTradingSession(
         agentAddress,
         networkName: ctx.network.name,
         ...(options.warn ? { warn: options.warn } : {}),
+        ...startupTimeout(ctx, options.startupTimeoutMs),
       });
     }
     const opened = journal;
@@ -105,4 +108,11 @@ export async function openTradingSession(
     lock?.release();
     throw error;
   }
+}
+
+/** The approval check's retry time: the caller's (flags applied), else the config file's, else 120 s. */
+function startupTimeout(ctx: CliContext, given: number | undefined): { startupTimeoutMs?: number } {
+  const stored = ctx.stored["exec.startupTimeoutSeconds"];
+  if (given) return { startupTimeoutMs: given };
+  return typeof stored === "number" ? { startupTimeoutMs: stored * 1000 } : {};
 }

@@ -16,6 +16,7 @@ import { type PlanContext, planOrders } from "../core/planner.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
+import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, RunCommand } from "../store/journal.js";
 import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
@@ -101,6 +102,8 @@ export interface EngineOptions {
   orderSettleMs?: number;
   /** Stop (exit 4) once a halt has flattened the account. */
   exitOnHalt?: boolean;
+  /** First wait before a failed start-up read is retried (doubles). Default 500 ms. */
+  startupRetryDelayMs?: number;
   now?: () => number;
 }
 
@@ -238,6 +241,8 @@ export class CopyEngine {
       this.#emit({ type: "connection", ts: this.#now(), state: "open" });
       if (this.#stopping) await this.#streams.close();
     } catch (error) {
+      // A stop (signal) during a start-up wait ends the wait: that is no failure.
+      if (this.#stopping) return this.stopped;
       const e = toHlcopyError(error);
       this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
       await this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode);
@@ -322,8 +327,10 @@ export class CopyEngine {
     for (const row of rows) {
       let told = false;
       for (;;) {
-        this.#requests++;
-        const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
+        const lookup = await this.#startupRead(`the lookup of order ${row.cloid} (${row.coin})`, () => {
+          this.#requests++;
+          return o.reader.lookupOrderByCloid(o.account, row.cloid);
+        });
         const now = this.#now();
         if (lookup.found) {
           const status = lookupStatus(lookup);
@@ -388,6 +395,22 @@ export class CopyEngine {
     this.events.emit(event);
   }
 
+  /**
+   * A read made before the first sweep succeeded (start-up, or reconcile's one sweep):
+   * transient failures are retried with backoff, each wait shown as a warning, until
+   * exec.startupTimeoutSeconds; later reads fail at once (the next sweep repairs).
+   */
+  #startupRead<T>(what: string, read: () => Promise<T>): Promise<T> {
+    if (this.#lastSweepOkAt > 0) return read();
+    return retryTransient(read, {
+      what,
+      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
+      signal: this.#stopSignal.signal,
+      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
+      onWait: (w) => this.#emit({ type: "warning", ts: this.#now(), message: describeWait(w) }),
+    });
+  }
+
   #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
     if (this.#stopping) return;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
@@ -397,6 +420,22 @@ export class CopyEngine {
         try {
           await this.#sweepJob(trigger);
         } catch (error) {
+          if (this.#stopping) return;
+          if (this.#lastSweepOkAt === 0) {
+            // The first sweep failed after its retries (or for a reason retrying cannot fix):
+            // without markets and positions the run cannot copy anything. Say why and stop.
+            const e = toHlcopyError(error);
+            this.#emit({
+              type: "error",
+              ts: this.#now(),
+              message: e.message,
+              ...(e.hint ? { hint: e.hint } : {}),
+            });
+            queueMicrotask(
+              () => void this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode),
+            );
+            return;
+          }
           this.#reportError(error);
         }
       }).finally(() => this.#scheduleSweep("sweep", this.#o.settings.exec.sweepSeconds * 1000));
@@ -408,8 +447,10 @@ export class CopyEngine {
     const o = this.#o;
     const t0 = this.#now();
     const before = this.#requests;
-    this.#requests++;
-    const markets = await o.reader.getMarkets();
+    const markets = await this.#startupRead("the markets (meta, allMids)", () => {
+      this.#requests++;
+      return o.reader.getMarkets();
+    });
     // Keep the books we stream: a sweep's mids are no fresher than the stream's top of book.
     for (const [coin, m] of Object.entries(markets)) {
       const old = this.#market.markets[coin];
@@ -425,10 +466,12 @@ export class CopyEngine {
     }
     this.#market.setMarkets(markets);
     const states = await Promise.all(
-      this.#leaders.map(async (l) => {
-        this.#requests++;
-        return o.reader.getAccountState(l.address, { openOrders: false });
-      }),
+      this.#leaders.map((l) =>
+        this.#startupRead(`the leader's account (${l.address})`, () => {
+          this.#requests++;
+          return o.reader.getAccountState(l.address, { openOrders: false });
+        }),
+      ),
     );
     const receivedAt = this.#now();
     states.forEach((s, i) => {
@@ -437,8 +480,11 @@ export class CopyEngine {
     if (o.leaderCashFlows !== false && o.reader.getLedgerUpdates) {
       // Leader cash flows since the ratio was set are not trades (design §4).
       for (const l of this.#leaders) {
-        this.#requests++;
-        const flows = await o.reader.getLedgerUpdates(l.address, this.#startedAt);
+        const read = o.reader.getLedgerUpdates.bind(o.reader);
+        const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
+          this.#requests++;
+          return read(l.address, this.#startedAt);
+        });
         l.netCashFlow = flows.reduce((s, f) => s + f.usd, 0);
       }
     }
@@ -448,8 +494,12 @@ export class CopyEngine {
       }
       this.#ours.applySnapshot({ ...this.#ours.state, accountValue: this.#paperValue(), time: receivedAt });
     } else {
-      this.#requests++;
-      this.#ours.applySnapshot(await o.reader.getAccountState(o.account));
+      this.#ours.applySnapshot(
+        await this.#startupRead("your account", () => {
+          this.#requests++;
+          return o.reader.getAccountState(o.account);
+        }),
+      );
     }
     this.#lastSweepOkAt = this.#now();
     this.#checkSafety(this.#ours.state.accountValue, true);

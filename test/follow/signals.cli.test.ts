@@ -2,8 +2,7 @@
 // stop `follow` as cleanly as SIGTERM; SIGUSR1 never opens the Node inspector.
 
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
-import { connect } from "node:net";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
@@ -57,16 +56,29 @@ function follow(dir: string): RunningFollow {
 
 const ordersOf = (run: RunningFollow) => run.lines.filter((l) => l.type === "order").length;
 
-/** Resolves true when something accepts a TCP connection on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
+/**
+ * True when `pid` holds a listening TCP socket on `port` (Linux: its fds against
+ * /proc/net/tcp), so another process on the machine listening there does not count.
+ */
+function listensOn(pid: number, port: number): boolean {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const row of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const cols = row.trim().split(/\s+/);
+      // local_address is HEXIP:HEXPORT, st 0A = LISTEN, inode is column 10
+      if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === "0A" && inodes.has(cols[9] ?? "")) return true;
+    }
+  }
+  return false;
 }
 
 describe("follow stops cleanly on every stop signal", () => {
@@ -107,17 +119,20 @@ describe("SIGUSR1", () => {
   }, async () => {
     const dir = tempDir();
     const run = follow(dir);
-    await eventually(() => run.lines.some((l) => l.type === "sweep"), 10_000);
-    run.child.kill("SIGUSR1");
-    // The process lives on and keeps copying after the signal …
-    const l = await trade(1_000, 20);
-    await eventually(() => ordersOf(run) >= 2, 10_000);
-    // … and nothing listens where the inspector would (it starts at once on the signal).
-    expect(await listening(9229)).toBe(false);
-    expect(run.stderr()).not.toMatch(/Debugger listening/);
-    run.child.kill("SIGTERM");
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 10_000);
+      run.child.kill("SIGUSR1");
+      // The process lives on and keeps copying after the signal …
+      const l = await trade(1_000, 20);
+      await eventually(() => ordersOf(run) >= 2, 10_000);
+      await l.stop();
+      // … and nothing listens where the inspector would (it starts at once on the signal).
+      expect(listensOn(run.child.pid ?? 0, 9229)).toBe(false);
+      expect(run.stderr()).not.toMatch(/Debugger listening/);
+    } finally {
+      run.child.kill("SIGTERM");
+    }
     expect(await run.exit).toBe(0);
-    await l.stop();
     expect(run.stderr()).toBe("");
   });
 });

@@ -236,13 +236,17 @@ describe("hlcopy reconcile", () => {
   it("refuses bad input with exit 2 and sends nothing", async () => {
     // An exchange that answers 500 to every read: one error line, a hint, exit 1, nothing sent.
     const history = sim.control.orderHistory(follower).length;
-    sim.control.fault({ kind: "http500", count: 20, endpoint: "info", stage: "before" });
-    const down = await reconcile(LATER);
+    // (Start-up reads retry transient failures for exec.startupTimeoutSeconds: shortened here.)
+    const downDir = tempDir();
+    await runCli(["config", "set", "exec.startupTimeoutSeconds", "1"], { env: { HLCOPY_CONFIG_DIR: downDir } });
+    sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
+    const down = await reconcile([...LATER, "--startup-timeout-seconds", "1"], { HLCOPY_CONFIG_DIR: downDir });
     sim.control.reset();
     expect(sim.control.orderHistory(follower).length).toBe(history);
     expect(down.code).toBe(1);
     expect(down.stdout).toBe("");
-    expect(down.stderr).toMatch(/^error: .*\nhint: /);
+    // What it waited for, then one error line and a hint.
+    expect(down.stderr).toMatch(/^(warning: waiting for .*\n)*error: .*\nhint: [^\n]*\n$/);
     const orders = sim.control.stats().actionByType.order ?? 0;
     const badLeader = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", "0x123"], {
       env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey },

@@ -83,7 +83,12 @@ export async function runFollow(
     paper: mode === "paper",
     ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
     events,
-    warn: (line) => process.stderr.write(`${line}\n`),
+    // Before the view starts: a line on stderr, or a JSON warning line with --json.
+    warn: (line) => {
+      if (ctx.json) printJson({ ts: Date.now(), type: "warning", message: line.replace(/^warning: /, "") });
+      else process.stderr.write(`${line}\n`);
+    },
+    startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
   });
   const engine = new CopyEngine({
     reader: session.client,

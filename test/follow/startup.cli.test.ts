@@ -1,0 +1,188 @@
+// One failed request at start-up is not fatal: the approval check, the markets and the first
+// account reads retry what retrying can fix (429, 5xx) and say what they wait for; a failure
+// that lasts ends with exit 1 and the reason after exec.startupTimeoutSeconds. The real
+// binary, against the simulator (its own faults), or behind a proxy that fails one request type.
+
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { type FaultProxy, type ProxyRule, startFaultProxy } from "../exchange/proxy.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { spawnFollow } from "./helpers.js";
+
+let sim: SimHandle;
+let proxy: FaultProxy;
+let account: Address;
+let agentKey: `0x${string}`;
+const leaderKey = leaderKeyForSeed(4242);
+const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 44, tickMs: 0 });
+  proxy = await startFaultProxy(sim.httpUrl);
+  sim.control.fund(leader, 1_000_000);
+  const f = await masterWithAgent(sim, 50_000);
+  account = f.master.address;
+  agentKey = f.agentKey;
+});
+afterAll(async () => {
+  await proxy.close();
+  await sim.close();
+});
+
+let leaderSeed = 2_100;
+function trade(n: number, rate = 20): Promise<ScriptedLeader> {
+  return startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: leaderSeed++,
+    privateKey: leaderKey,
+    ratePerSec: rate,
+    coins: ["BTC", "ETH"],
+    maxTrades: n,
+    fundUsd: 0,
+  });
+}
+
+/** The first `count` requests of `type` answer HTTP `status`, in turn. */
+function failFirst(plan: Record<string, number[]>): ProxyRule {
+  const left = Object.fromEntries(Object.entries(plan).map(([t, statuses]) => [t, [...statuses]]));
+  return ({ type }) => {
+    const status = left[type]?.shift();
+    return status === undefined ? null : { status, body: status === 429 ? "rate limited" : "internal error" };
+  };
+}
+
+const ordersFilled = (lines: Record<string, unknown>[]) =>
+  lines.filter((l) => l.type === "order" && l.status === "filled").length;
+
+describe("start-up survives transient failures", () => {
+  it("follow: a 500 and a 429 on the approval check and on meta, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    // The simulator's own faults hit the first /info requests: the approval check (extraAgents).
+    sim.control.fault({ kind: "http500", count: 1, endpoint: "info", stage: "before" });
+    sim.control.fault({ kind: "http429", count: 1, endpoint: "info" });
+    // Once through, meta answers 500, then 429 (the proxy picks the request type).
+    proxy.setRule(failFirst({ meta: [500, 429] }));
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 30_000);
+      const warnings = run.lines.filter((l) => l.type === "warning").map((l) => String(l.message));
+      expect(
+        warnings.some((w) => /^waiting for the agent approval check \(extraAgents\): .*HTTP/.test(w)),
+      ).toBe(true);
+      expect(warnings.some((w) => /^waiting for the markets \(meta, allMids\): .*500/.test(w))).toBe(true);
+      expect(run.lines.some((l) => l.type === "error")).toBe(false);
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toBe("");
+    sim.control.reset();
+    proxy.setRule(null);
+  });
+
+  it("reconcile: a 500 and a 429 on the approval check and on meta, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    const l = await trade(3);
+    await l.done;
+    sim.control.fault({ kind: "http500", count: 1, endpoint: "info", stage: "before" });
+    sim.control.fault({ kind: "http429", count: 1, endpoint: "info" });
+    proxy.setRule(failFirst({ meta: [500, 429] }));
+    const r = await runCli(
+      [
+        "--network",
+        proxy.httpUrl,
+        "--account",
+        account,
+        "--json",
+        "reconcile",
+        leader,
+        "--mode",
+        "fixed-ratio",
+        "--ratio",
+        "0.2",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 30_000 },
+    );
+    sim.control.reset();
+    proxy.setRule(null);
+    expect(r.stderr).toMatch(/^(warning: waiting for the agent approval check \(extraAgents\): .*\n)+$/);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}") as { inSync: boolean };
+    expect(report.inSync).toBe(true);
+  });
+});
+
+describe("start-up gives up on a failure that lasts", () => {
+  it("an approval check that keeps failing: exit 1 after the timeout, one error line and a hint", {
+    timeout: 30_000,
+  }, async () => {
+    sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
+    const orders = sim.control.stats().actionByType.order ?? 0;
+    const r = await runCli(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        account,
+        "follow",
+        leader,
+        "--no-ui",
+        "--startup-timeout-seconds",
+        "2",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 20_000 },
+    );
+    sim.control.reset();
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(
+      lines.slice(0, -2).every((x) => x.startsWith("warning: waiting for the agent approval check")),
+    ).toBe(true);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.at(-2)).toMatch(
+      /^error: gave up after 2s waiting for the agent approval check \(extraAgents\): .*500/,
+    );
+    expect(lines.at(-1)).toMatch(/^hint: .*startup-timeout-seconds/);
+    expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+  });
+
+  it("markets that keep failing: exit 1 after the timeout with the reason", { timeout: 30_000 }, async () => {
+    proxy.setRule(({ type }) => (type === "meta" ? { status: 502, body: "bad gateway" } : null));
+    const r = await runCli(
+      [
+        "--network",
+        proxy.httpUrl,
+        "--account",
+        account,
+        "follow",
+        leader,
+        "--no-ui",
+        "--startup-timeout-seconds",
+        "2",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 20_000 },
+    );
+    proxy.setRule(null);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/waiting for the markets \(meta, allMids\)/);
+    expect(r.stderr).toMatch(
+      /^error: gave up after 2s waiting for the markets \(meta, allMids\): .*502.*\nhint: /,
+    );
+  });
+});
