@@ -238,9 +238,13 @@ describe("hlcopy reconcile", () => {
     const history = sim.control.orderHistory(follower).length;
     // (Start-up reads retry transient failures for exec.startupTimeoutSeconds: shortened here.)
     const downDir = tempDir();
-    await runCli(["config", "set", "exec.startupTimeoutSeconds", "1"], { env: { HLCOPY_CONFIG_DIR: downDir } });
+    await runCli(["config", "set", "exec.startupTimeoutSeconds", "1"], {
+      env: { HLCOPY_CONFIG_DIR: downDir },
+    });
     sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
-    const down = await reconcile([...LATER, "--startup-timeout-seconds", "1"], { HLCOPY_CONFIG_DIR: downDir });
+    const down = await reconcile([...LATER, "--startup-timeout-seconds", "1"], {
+      HLCOPY_CONFIG_DIR: downDir,
+    });
     sim.control.reset();
     expect(sim.control.orderHistory(follower).length).toBe(history);
     expect(down.code).toBe(1);
