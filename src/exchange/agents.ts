@@ -218,7 +218,8 @@ export async function fetchAgentStatus(params: AgentStatusParameters): Promise<A
   const info = await import("@nktkas/hyperliquid/api/info");
   let agents: ExtraAgent[] = [];
   try {
-    agents = await info.extraAgents({ transport }, { user: params.account });
+    const { checkInfoReply } = await import("./replies.js");
+    agents = checkInfoReply("extraAgents", await info.extraAgents({ transport }, { user: params.account }));
   } catch (error) {
     await translate(error, "extraAgents", params);
   }

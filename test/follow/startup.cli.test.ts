@@ -186,3 +186,70 @@ describe("start-up gives up on a failure that lasts", () => {
     );
   });
 });
+
+describe("garbage replies are refused by schema, retried like a 5xx, never a TypeError", () => {
+  it("follow: meta answering garbage at start is waited out, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    let left = 2;
+    proxy.setRule(({ type }) =>
+      type === "meta" && left-- > 0 ? { status: 200, body: { universe: 5 } } : null,
+    );
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 30_000);
+      const warnings = run.lines.filter((l) => l.type === "warning").map((l) => String(l.message));
+      expect(warnings).toContainEqual(
+        expect.stringMatching(
+          /^waiting for the markets \(meta, allMids\): the exchange answered something unexpected to meta at universe: /,
+        ),
+      );
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toBe("");
+    proxy.setRule(null);
+  });
+
+  it("reconcile: an account read that stays garbage ends with exit 1 naming the request", {
+    timeout: 30_000,
+  }, async () => {
+    proxy.setRule(({ type }) =>
+      type === "clearinghouseState"
+        ? { status: 200, body: { marginSummary: "n/a", assetPositions: {} } }
+        : null,
+    );
+    const orders = sim.control.stats().actionByType.order ?? 0;
+    const r = await runCli(
+      [
+        "--network",
+        proxy.httpUrl,
+        "--account",
+        account,
+        "reconcile",
+        leader,
+        "--startup-timeout-seconds",
+        "1",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 20_000 },
+    );
+    proxy.setRule(null);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error: gave up after 1s waiting for .*: the exchange answered something unexpected to clearinghouseState at \w+: .*\nhint: [^\n]+\n$/,
+    );
+    expect(r.stderr).not.toMatch(/TypeError|is not a function/);
+    expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+  });
+});
