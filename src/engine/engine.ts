@@ -17,12 +17,12 @@ import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
-import type { Journal, RunCommand } from "../store/journal.js";
+import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
 import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
-import type { CloidLookup, OrderResult } from "./ports.js";
+import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
 
 /** What the engine reads from the exchange (HlClient satisfies it). */
 export interface EngineReader {
@@ -32,6 +32,8 @@ export interface EngineReader {
   /** Leader deposits (+) / withdrawals (−) since `startTime`. */
   getLedgerUpdates?(user: Address, startTime: number): Promise<{ usd: number }[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
+  /** Our fills since `startTime` (an order resolved by lookup gets its fills journaled). */
+  getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
 }
 
 /** A fill as the streams deliver it (the adapter's Fill is a superset). */
@@ -333,22 +335,11 @@ export class CopyEngine {
         });
         const now = this.#now();
         if (lookup.found) {
-          const status = lookupStatus(lookup);
-          o.journal.updateOrder(row.cloid, {
-            ts: now,
-            status,
-            filledSize: lookup.filledSize,
-            avgPx: lookup.avgPx,
-            ...(lookup.oid === undefined ? {} : { oid: lookup.oid }),
-          });
+          await this.#applyLookup(row, lookup);
           break;
         }
         if (now - row.ts >= settleMs) {
-          o.journal.updateOrder(row.cloid, {
-            ts: now,
-            status: "rejected",
-            error: "not placed: the order never reached the exchange before it expired",
-          });
+          this.#neverPlaced(row);
           break;
         }
         if (!told) {
@@ -370,6 +361,74 @@ export class CopyEngine {
       });
     }
     return rows.length;
+  }
+
+  /** A found order takes its real outcome in the journal (one mapping: ports.ts), fills included. */
+  async #applyLookup(row: OrderRow, lookup: Extract<CloidLookup, { found: true }>): Promise<void> {
+    const o = this.#o;
+    const r = resultFromLookup(row.cloid, lookup);
+    o.journal.updateOrder(row.cloid, {
+      ts: this.#now(),
+      status: r.status,
+      filledSize: r.filledSize,
+      avgPx: r.avgPx,
+      ...(r.oid === undefined ? {} : { oid: r.oid }),
+      ...(r.error ? { error: r.error } : {}),
+    });
+    // Its fills may never have come by the stream (the stream was down, or the process was
+    // not running): read them, so fills and P&L are right (the journal keeps each tid once).
+    if (r.filledSize > 0 && o.reader.getFillsByTime) {
+      try {
+        this.#requests++;
+        const fills = await o.reader.getFillsByTime(o.account, row.ts - 1_000);
+        for (const f of fills) {
+          if (f.cloid?.toLowerCase() === row.cloid.toLowerCase())
+            this.#recordOurFill(f, this.#refs.get(row.cloid));
+        }
+      } catch (error) {
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `the fills of order ${row.cloid} (${row.coin}) could not be read: ${toHlcopyError(error).message}`,
+        });
+      }
+    }
+  }
+
+  #neverPlaced(row: OrderRow): void {
+    this.#o.journal.updateOrder(row.cloid, {
+      ts: this.#now(),
+      status: "rejected",
+      error: "not placed: the order never reached the exchange before it expired",
+    });
+  }
+
+  /**
+   * Before each sweep plans: every order still unresolved (uncertain after its lookups kept
+   * failing, or left sent by a send that threw) is looked up again by cloid, so its status,
+   * fills and P&L become right within the run. A lookup that fails leaves it for the next
+   * sweep; one not found is "never placed" only once its expiry has passed. Never blocks the
+   * sweep on a wait, and never re-sends.
+   */
+  async #resolveUnresolved(): Promise<void> {
+    const o = this.#o;
+    if (o.mode !== "live") return;
+    const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
+    const settleMs = o.orderSettleMs ?? 17_000;
+    for (const row of rows) {
+      try {
+        this.#requests++;
+        const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
+        if (lookup.found) await this.#applyLookup(row, lookup);
+        else if (this.#now() - row.ts >= settleMs) this.#neverPlaced(row);
+      } catch (error) {
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `order ${row.cloid} (${row.coin}) is still uncertain: ${toHlcopyError(error).message}; looked up again next sweep`,
+        });
+      }
+    }
   }
 
   /**
@@ -447,6 +506,8 @@ export class CopyEngine {
     const o = this.#o;
     const t0 = this.#now();
     const before = this.#requests;
+    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
+    if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
     const markets = await this.#startupRead("the markets (meta, allMids)", () => {
       this.#requests++;
       return o.reader.getMarkets();
@@ -987,15 +1048,4 @@ export class CopyEngine {
       }
     });
   }
-}
-
-function lookupStatus(
-  lookup: Extract<CloidLookup, { found: true }>,
-): "filled" | "partial" | "resting" | "rejected" | "cancelled" {
-  const s = lookup.status;
-  if (s === "filled") return "filled";
-  if (s === "open" || s === "triggered") return "resting";
-  if (lookup.filledSize > 0) return "partial";
-  if (s.endsWith("Rejected") || s === "rejected") return "rejected";
-  return "cancelled";
 }
