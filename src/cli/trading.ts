@@ -16,6 +16,8 @@ export interface TradingSession {
   journal: Journal;
   /** The agent that signs, when a key was loaded. */
   agentAddress: Address | null;
+  /** When its approval ends (ms; null = no expiry), when it was checked. */
+  agentValidUntil?: number | null;
   close(): void;
 }
 
@@ -80,9 +82,10 @@ export async function openTradingSession(
       },
       options.events,
     );
+    let agentValidUntil: number | null | undefined;
     if (agentAddress) {
       const { ensureAgentApproved } = await import("../exchange/agents.js");
-      await ensureAgentApproved({
+      ({ validUntil: agentValidUntil } = await ensureAgentApproved({
         httpUrl: ctx.network.httpUrl,
         isTestnet: ctx.network.isTestnet,
         account,
@@ -90,7 +93,7 @@ export async function openTradingSession(
         networkName: ctx.network.name,
         ...(options.warn ? { warn: options.warn } : {}),
         ...startupTimeout(ctx, options.startupTimeoutMs),
-      });
+      }));
     }
     const opened = journal;
     return {
@@ -98,6 +101,7 @@ export async function openTradingSession(
       client,
       journal: opened,
       agentAddress,
+      ...(agentValidUntil === undefined ? {} : { agentValidUntil }),
       close() {
         opened.close();
         lock?.release();

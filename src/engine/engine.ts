@@ -11,7 +11,7 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import { type HlcopyError, RateLimitError, toHlcopyError } from "../core/errors.js";
+import { AgentNotApprovedError, type HlcopyError, RateLimitError, toHlcopyError } from "../core/errors.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
@@ -106,6 +106,16 @@ export interface EngineOptions {
   exitOnHalt?: boolean;
   /** First wait before a failed start-up read is retried (doubles). Default 500 ms. */
   startupRetryDelayMs?: number;
+  /**
+   * When the exchange stops knowing the agent (approval expired or removed) during `run()`:
+   * false (default) stops with exit 4; true keeps running, sends nothing until a sweep's
+   * orders are accepted again, and says so.
+   */
+  waitForApproval?: boolean;
+  /** The command that approves the agent again, for the halt's reason and hint. */
+  approveHint?: string;
+  /** When the agent's approval ends (ms), if known: the state event carries the days left. */
+  agentValidUntil?: number | null;
   now?: () => number;
 }
 
@@ -162,6 +172,11 @@ export class CopyEngine {
   #halt: { kind: HaltKind; reason: string } | null = null;
   #dailyLossHit = false;
   #haltFlattened = false;
+  /** The exchange refused our signer: nothing is sent (but a sweep's probe) until it accepts again. */
+  #agentHalt: { reason: string } | null = null;
+  /** run() was called: the engine stops itself on a fatal condition (a one-shot caller decides). */
+  #continuous = false;
+  #approvalWarned = false;
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
   /** cloid → what our fill is measured against. */
@@ -234,6 +249,7 @@ export class CopyEngine {
    * `exec.sweepSeconds` until `stop()`. Resolves with the exit code.
    */
   async run(openStreams: OpenEngineStreams): Promise<number> {
+    this.#continuous = true;
     if (this.#runId === null) this.begin();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
     try {
@@ -258,6 +274,8 @@ export class CopyEngine {
   async stop(reason: string, exitCode = this.#exitCode): Promise<number> {
     if (this.#stopping) return this.stopped;
     this.#stopping = true;
+    // Stopped while the agent cannot sign (--wait-for-approval): the run did not end in order.
+    if (this.#agentHalt && exitCode === 0) exitCode = 4;
     // A batch still waiting (for the budget, or the previous batch) is not sent after this.
     this.#stopSignal.abort();
     this.#exitCode = exitCode;
@@ -581,6 +599,7 @@ export class CopyEngine {
       data: { inSync: after.inSync, driftUsd, durationMs, requests, trigger, targets: after.targets },
     });
     this.#emitState(true);
+    this.#warnApprovalEnding();
     this.#watchBooks();
     if (this.#halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
@@ -650,9 +669,11 @@ export class CopyEngine {
     return socketAge > staleMs && now - this.#lastSweepOkAt > staleMs;
   }
 
-  async #execute(plan: Plan): Promise<ExecutedAction[]> {
+  /** `probe`: a sweep's plan, sent even while the agent is refused, to learn it is back. */
+  async #execute(plan: Plan, probe = true): Promise<ExecutedAction[]> {
     const o = this.#o;
     if (plan.actions.length === 0 || !o.executor || this.#paused || this.#stopping) return [];
+    if (this.#agentHalt && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
     for (const a of plan.actions) {
@@ -671,17 +692,24 @@ export class CopyEngine {
       results = await o.executor.execute(toSend, this.#market.markets, { signal: this.#stopSignal.signal });
     } catch (error) {
       const e = toHlcopyError(error);
+      const agentRefused = e instanceof AgentNotApprovedError;
       // Nothing ran (429, refused request): the intents are closed as rejected so the
       // recovery pass does not wait on them; the coin backs off and the next plan retries.
+      // (An unknown agent is no coin's fault: no backoff, the halt handles it.)
       for (const a of toSend) {
         o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
-        this.#backOff(a.coin);
+        if (!agentRefused) this.#backOff(a.coin);
       }
       if (e instanceof RateLimitError) {
         this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
       }
+      if (agentRefused) {
+        this.#agentRefused(e);
+        if (o.waitForApproval && this.#continuous) return [];
+      }
       throw e;
     }
+    if (this.#agentHalt) this.#agentBack();
     const out: ExecutedAction[] = [];
     toSend.forEach((a, i) => {
       const r = results[i] ?? {
@@ -850,6 +878,74 @@ export class CopyEngine {
     if (verdict.newHalt) this.#recordHalt(verdict.newHalt.kind, verdict.newHalt.reason);
   }
 
+  /**
+   * The exchange refused our signer ("User or API Wallet … does not exist"): the approval
+   * expired or was removed, so nothing can be signed, reductions included. Halt (shown and
+   * journaled, not a persistent halt: approving again is the fix, not `hlcopy resume`), then
+   * stop with exit 4 — or, with waitForApproval, keep running and probe with each sweep.
+   */
+  #agentRefused(e: HlcopyError): void {
+    const o = this.#o;
+    if (this.#agentHalt) return;
+    const now = this.#now();
+    const fix = o.approveHint ?? "hlcopy agent approve";
+    const reason = `the exchange no longer accepts the agent's orders (approval expired or removed): ${
+      e.details.exchangeMessage ?? e.message
+    }`;
+    this.#agentHalt = { reason };
+    this.#emit({ type: "halt", ts: now, kind: "agent-expired", reason });
+    o.journal.recordEvent({
+      ts: now,
+      type: "halt",
+      runId: this.#runId,
+      data: { kind: "agent-expired", reason, waitForApproval: o.waitForApproval === true },
+    });
+    if (!this.#continuous) return;
+    if (o.waitForApproval) {
+      this.#emit({
+        type: "warning",
+        ts: now,
+        message: `nothing is sent until the agent is approved again (${fix}); each sweep tries again`,
+      });
+      return;
+    }
+    this.#emit({ type: "error", ts: now, message: reason, hint: `approve it again: ${fix}` });
+    queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
+  }
+
+  /** Once per run, when the agent's approval ends within 7 days (a long run crosses the line too). */
+  #warnApprovalEnding(): void {
+    const until = this.#o.agentValidUntil;
+    if (until == null || this.#approvalWarned) return;
+    const now = this.#now();
+    if (until - now >= 7 * 86_400_000) return;
+    this.#approvalWarned = true;
+    const days = Math.max(0, Math.floor((until - now) / 86_400_000));
+    this.#emit({
+      type: "warning",
+      ts: now,
+      message: `the agent approval ends on ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC (${days} days left); renew it: ${this.#o.approveHint ?? "hlcopy agent approve"}`,
+    });
+  }
+
+  /** A probe went through: the agent is approved again, copying resumes. */
+  #agentBack(): void {
+    const now = this.#now();
+    this.#agentHalt = null;
+    this.#emit({ type: "resume", ts: now });
+    this.#emit({
+      type: "warning",
+      ts: now,
+      message: "the exchange accepts the agent's orders again: copying resumed",
+    });
+    this.#o.journal.recordEvent({
+      ts: now,
+      type: "resume",
+      runId: this.#runId,
+      data: { kind: "agent-expired" },
+    });
+  }
+
   #recordHalt(kind: HaltKind, reason: string): void {
     const now = this.#now();
     this.#halt = { kind, reason };
@@ -911,11 +1007,24 @@ export class CopyEngine {
       })),
       targets: this.#lastTargets,
       deadbandUsd,
+      ...(this.#o.agentValidUntil === undefined
+        ? {}
+        : {
+            agent: {
+              validUntil: this.#o.agentValidUntil,
+              daysLeft:
+                this.#o.agentValidUntil === null
+                  ? null
+                  : Math.max(0, Math.floor((this.#o.agentValidUntil - now) / 86_400_000)),
+            },
+          }),
     });
   }
 
   #reportError(error: unknown): void {
     const e = toHlcopyError(error);
+    // Already told as the halt (and its error line).
+    if (e instanceof AgentNotApprovedError && this.#agentHalt) return;
     if (e instanceof RateLimitError) {
       this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
       return;
@@ -1038,7 +1147,7 @@ export class CopyEngine {
         const ts = this.#now();
         this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
-        const results = await this.#execute(plan);
+        const results = await this.#execute(plan, false);
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
         // so views never show drift that was already traded away.
         if (results.length > 0) this.#plan(coins);

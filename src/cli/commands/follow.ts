@@ -14,7 +14,11 @@ export function register(program: Command): void {
     .option("--paper", "fill locally against the live book, no key needed (own journal)")
     .option("--paper-equity <usd>", "starting equity of the paper account", "10000")
     .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")
-    .option("--exit-on-halt", "exit 4 once a safety halt has flattened the account");
+    .option("--exit-on-halt", "exit 4 once a safety halt has flattened the account")
+    .option(
+      "--wait-for-approval",
+      "if the agent's approval ends mid-run, keep running (sending nothing) until it is approved again, instead of exit 4",
+    );
   addSettingOptions(cmd);
   cmd
     .addHelpText(

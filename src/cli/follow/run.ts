@@ -7,6 +7,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
+import { approveCommand } from "../../exchange/agents.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printJson } from "../output.js";
 import { openTradingSession } from "../trading.js";
@@ -22,6 +23,8 @@ export interface FollowOptions {
   paperEquity: number;
   noUi: boolean;
   exitOnHalt: boolean;
+  /** An agent approval that ends mid-run: keep running and resume when approved again (else exit 4). */
+  waitForApproval: boolean;
 }
 
 /** @throws {UsageError} for bad leaders, weights or a mode clash. */
@@ -65,6 +68,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     paperEquity,
     noUi: opts.ui === false,
     exitOnHalt: opts.exitOnHalt === true,
+    waitForApproval: opts.waitForApproval === true,
   };
 }
 
@@ -103,6 +107,13 @@ export async function runFollow(
     events,
     paperEquity: options.paperEquity,
     exitOnHalt: options.exitOnHalt,
+    waitForApproval: options.waitForApproval,
+    ...(mode === "live"
+      ? {
+          approveHint: approveCommand(session.account, ctx.network.name),
+          agentValidUntil: session.agentValidUntil ?? null,
+        }
+      : {}),
   });
 
   const { shouldUseDashboard, startView } = await import("../../ui/view.js");
@@ -128,8 +139,11 @@ export async function runFollow(
   // A run that could not start ends with the contract's error/hint lines on stderr too (the
   // dashboard that showed it is gone by then).
   let lastError: { message: string; hint?: string } | null = null;
+  let agentExpired = false;
   events.on((e) => {
     if (e.type === "error") lastError = e;
+    if (e.type === "halt") agentExpired = e.kind === "agent-expired";
+    if (e.type === "resume") agentExpired = false;
   });
   // A signal stops the engine: nothing is sent after it, the job in flight finishes.
   const offSignals = onStopSignals((signal) => void engine.stop(`signal ${signal}`));
@@ -150,7 +164,9 @@ export async function runFollow(
     session.close();
   }
   const failed = lastError as { message: string; hint?: string } | null;
-  if (code !== 0 && code !== 4 && failed && !ctx.json) {
+  // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
+  // one needs the command that fixes it.
+  if (code !== 0 && (code !== 4 || agentExpired) && failed && !ctx.json) {
     process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   }
   const summary = view.summary();
