@@ -2,6 +2,7 @@
 // The config file, `config set`, and the per-run flags (`--max-leverage 3`) are all derived
 // from this table, so a setting exists in exactly one place.
 
+import { isAddress } from "./address.js";
 import { ValidationError } from "./errors.js";
 import type { Address } from "./types.js";
 
@@ -233,12 +234,10 @@ export function allowedText(s: SettingSpec): string {
   }
 }
 
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const COIN_RE = /^[A-Za-z0-9@:/_-]{1,32}$/;
 
-export function isAddress(value: string): value is Address {
-  return ADDRESS_RE.test(value);
-}
+/** The one address check (format and EIP-55 checksum): ./address.ts. */
+export { isAddress } from "./address.js";
 
 function invalid(s: SettingSpec, value: unknown): ValidationError {
   const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
