@@ -38,6 +38,8 @@ export interface OpenTradingOptions {
   warn?: (line: string) => void;
   /** How long a failing approval check is retried (exec.startupTimeoutSeconds; default 120 s). */
   startupTimeoutMs?: number;
+  /** Aborted (a stop signal): a retrying approval check gives up at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -93,6 +95,7 @@ export async function openTradingSession(
         networkName: ctx.network.name,
         ...(options.warn ? { warn: options.warn } : {}),
         ...startupTimeout(ctx, options.startupTimeoutMs),
+        ...(options.signal ? { retry: { signal: options.signal } } : {}),
       }));
     }
     const opened = journal;

@@ -44,7 +44,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startFaultProxy(targetHttpUrl: string): Promise<FaultProxy> {
+/** `port`: listen there (e.g. one a client already tries to reach); default a free one. */
+export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<FaultProxy> {
   const target = new URL(targetHttpUrl);
   let rule: ProxyRule | null = null;
   const seen: Record<string, number> = {};
@@ -107,11 +108,11 @@ export async function startFaultProxy(targetHttpUrl: string): Promise<FaultProxy
     upstream.on("close", end);
     socket.on("close", end);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const bound = typeof address === "object" && address ? address.port : 0;
   return {
-    httpUrl: `http://127.0.0.1:${port}`,
+    httpUrl: `http://127.0.0.1:${bound}`,
     setRule(next) {
       rule = next;
     },

@@ -3,6 +3,8 @@
 // that lasts ends with exit 1 and the reason after exec.startupTimeoutSeconds. The real
 // binary, against the simulator (its own faults), or behind a proxy that fails one request type.
 
+import { readdirSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
@@ -95,6 +97,45 @@ describe("start-up survives transient failures", () => {
     proxy.setRule(null);
   });
 
+  it("follow: an exchange not reachable yet (connection refused) is waited for", {
+    timeout: 40_000,
+  }, async () => {
+    // A port nothing listens on yet.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const run = spawnFollow({
+      httpUrl: `http://127.0.0.1:${port}`,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    let late: FaultProxy | null = null;
+    try {
+      await eventually(
+        () =>
+          run.lines.some(
+            (l) =>
+              l.type === "warning" &&
+              /^waiting for the agent approval check.*cannot reach/.test(String(l.message)),
+          ),
+        10_000,
+      );
+      late = await startFaultProxy(sim.httpUrl, port);
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 20_000);
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    await late?.close();
+  });
+
   it("reconcile: a 500 and a 429 on the approval check and on meta, then it copies", {
     timeout: 40_000,
   }, async () => {
@@ -160,6 +201,31 @@ describe("start-up gives up on a failure that lasts", () => {
     );
     expect(lines.at(-1)).toMatch(/^hint: .*startup-timeout-seconds/);
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+  });
+
+  it("a stop signal during the wait ends it at once: exit 0, the lock released", {
+    timeout: 30_000,
+  }, async () => {
+    sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
+    const dir = tempDir();
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account,
+      leader,
+      configDir: dir,
+      agentKey,
+      json: false,
+      extra: ["--no-ui", "--startup-timeout-seconds", "600"],
+    });
+    try {
+      await eventually(() => run.stderr().includes("warning: waiting for the agent approval check"), 10_000);
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+      sim.control.reset();
+    }
+    expect(readdirSync(dir).filter((f) => /lock/.test(f))).toEqual([]);
   });
 
   it("markets that keep failing: exit 1 after the timeout with the reason", { timeout: 30_000 }, async () => {

@@ -79,22 +79,38 @@ export async function runFollow(
 ): Promise<number> {
   const { mode, leaders, settings } = options;
   const events = new EngineEvents();
-  const session = await openTradingSession(ctx, {
-    needKey: mode === "live",
-    lock: mode !== "dry-run",
-    command: "follow",
-    leaders: leaders.map((l) => l.address),
-    paper: mode === "paper",
-    ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
-    events,
-    // Before the view starts: a line on stderr, or a JSON warning line with --json.
-    warn: (line) => {
-      if (ctx.json) printJson({ ts: Date.now(), type: "warning", message: line.replace(/^warning: /, "") });
-      else process.stderr.write(`${line}\n`);
-    },
-    startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+  // A stop signal during start-up (the approval check may wait out a failing exchange) ends
+  // the wait; the session's set-up is undone (lock released) and the run ends with exit 0.
+  const startup = new AbortController();
+  let engine: CopyEngine | null = null;
+  const offSignals = onStopSignals((signal) => {
+    if (engine) void engine.stop(`signal ${signal}`);
+    else startup.abort();
   });
-  const engine = new CopyEngine({
+  let session: Awaited<ReturnType<typeof openTradingSession>>;
+  try {
+    session = await openTradingSession(ctx, {
+      needKey: mode === "live",
+      lock: mode !== "dry-run",
+      command: "follow",
+      leaders: leaders.map((l) => l.address),
+      paper: mode === "paper",
+      ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
+      events,
+      // Before the view starts: a line on stderr, or a JSON warning line with --json.
+      warn: (line) => {
+        if (ctx.json) printJson({ ts: Date.now(), type: "warning", message: line.replace(/^warning: /, "") });
+        else process.stderr.write(`${line}\n`);
+      },
+      startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+      signal: startup.signal,
+    });
+  } catch (error) {
+    offSignals();
+    if (startup.signal.aborted) return 0;
+    throw error;
+  }
+  const running = new CopyEngine({
     reader: session.client,
     executor: mode === "live" ? liveExecutor(session.client) : mode === "paper" ? paperExecutor() : null,
     journal: session.journal,
@@ -115,6 +131,7 @@ export async function runFollow(
         }
       : {}),
   });
+  engine = running;
 
   const { shouldUseDashboard, startView } = await import("../../ui/view.js");
   const dashboard = shouldUseDashboard({
@@ -129,10 +146,10 @@ export async function runFollow(
     json: ctx.json,
     initial: { mode, leaders, account: session.account, network: ctx.network.name },
     controls: {
-      quit: () => void engine.stop("quit"),
-      togglePause: () => engine.togglePause(),
-      sweepNow: () => engine.sweepNow(),
-      flatten: () => engine.flatten(),
+      quit: () => void running.stop("quit"),
+      togglePause: () => running.togglePause(),
+      sweepNow: () => running.sweepNow(),
+      flatten: () => running.flatten(),
     },
   });
 
@@ -146,11 +163,12 @@ export async function runFollow(
     if (e.type === "resume") agentExpired = false;
   });
   // A signal stops the engine: nothing is sent after it, the job in flight finishes.
-  const offSignals = onStopSignals((signal) => void engine.stop(`signal ${signal}`));
+  // A signal that came while the session opened stops the run before it sends anything.
+  if (startup.signal.aborted) void running.stop("signal during start-up");
   let code: number;
   try {
     const { streamsOpener } = await import("../../engine/wiring.js");
-    code = await engine.run(
+    code = await running.run(
       streamsOpener({
         wsUrl: ctx.network.wsUrl,
         isTestnet: ctx.network.isTestnet,
