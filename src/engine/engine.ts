@@ -142,6 +142,8 @@ const MAX_BACKOFF_MS = 300_000;
 const MAX_REFS = 10_000;
 const EQUITY_RECORD_EVERY_MS = 5_000;
 const STATE_EVENT_EVERY_MS = 250;
+/** How soon a sweep follows an order left uncertain (its position may have changed). */
+const UNCERTAIN_SWEEP_MS = 1_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -177,6 +179,8 @@ export class CopyEngine {
   /** run() was called: the engine stops itself on a fatal condition (a one-shot caller decides). */
   #continuous = false;
   #approvalWarned = false;
+  /** An order ended uncertain: the next sweep comes after UNCERTAIN_SWEEP_MS. */
+  #sweepSoon = false;
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
   /** cloid → what our fill is measured against. */
@@ -515,7 +519,12 @@ export class CopyEngine {
           }
           this.#reportError(error);
         }
-      }).finally(() => this.#scheduleSweep("sweep", this.#o.settings.exec.sweepSeconds * 1000));
+      }).finally(() => {
+        // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds.
+        const soon = this.#sweepSoon;
+        this.#sweepSoon = false;
+        this.#scheduleSweep("sweep", soon ? UNCERTAIN_SWEEP_MS : this.#o.settings.exec.sweepSeconds * 1000);
+      });
     }, delayMs);
     this.#sweepTimer.unref?.();
   }
@@ -759,6 +768,13 @@ export class CopyEngine {
         error: r.error ?? null,
       });
     });
+    // An order still uncertain may have filled: our position model cannot know. Sweep now (it
+    // looks the order up first and reads positions from the exchange) rather than let the hot
+    // path plan that coin on a position that may be stale until the next regular sweep.
+    if (out.some((r) => r.status === "uncertain") && this.#streams) {
+      this.#sweepSoon = true;
+      this.#scheduleSweep("sweep", UNCERTAIN_SWEEP_MS);
+    }
     return out;
   }
 

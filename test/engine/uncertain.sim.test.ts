@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSettings } from "../../src/core/settings.js";
 import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient } from "../../src/engine/wiring.js";
+import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
-import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
 
 let sim: SimHandle;
@@ -98,6 +99,80 @@ describe("an uncertain order", () => {
     expect(fills.length).toBeGreaterThan(0);
     expect(sim.control.orderHistory(master.address).filter((o) => o.cloid === cloid)).toHaveLength(1);
     await engine.stop("done");
+    journal.close();
+  });
+});
+
+describe("an uncertain order while following", () => {
+  it("triggers a sweep at once, so the hot path does not plan on a stale position", {
+    timeout: 30_000,
+  }, async () => {
+    const leader = fundedAccount(sim, 1_000_000);
+    const leaderClient = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: leader.address,
+      agentKey: leader.key,
+    });
+    const { master, agentKey } = await masterWithAgent(sim, 100_000);
+    const client = engineClient({
+      httpUrl: proxy.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: master.address,
+      agentKey,
+    });
+    const settings = defaultSettings();
+    settings.sizing.mode = "fixed-ratio";
+    settings.sizing.ratio = 0.1;
+    settings.exec.sweepSeconds = 3600;
+    const journal = openJournal(":memory:");
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings,
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: proxy.httpUrl,
+      mode: "live",
+      command: "follow",
+      leaderCashFlows: false,
+    });
+    const events: EngineEvent[] = [];
+    engine.events.on((e) => events.push(e));
+    const running = engine.run(
+      streamsOpener({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        leaders: [leader.address],
+        account: master.address,
+      }),
+    );
+    await eventually(() => events.some((e) => e.type === "sweep"), 10_000);
+    const sweeps = () => events.filter((e) => e.type === "sweep").length;
+    const before = sweeps();
+    // Our next order runs but its reply is a 500 (the proxy, so the leader's order is not hit),
+    // and every lookup fails.
+    let orderFaults = 1;
+    proxy.setRule(({ endpoint, type }) =>
+      type === "orderStatus"
+        ? { status: 500, body: "down" }
+        : endpoint === "exchange" && type === "order" && orderFaults-- > 0
+          ? { status: 500, body: "down", after: true }
+          : null,
+    );
+    const markets = await leaderClient.getMarkets();
+    await leaderClient.placeOrders([action(markets, "ETH", "buy", 10)], markets);
+    await eventually(() => events.some((e) => e.type === "order" && e.status === "uncertain"), 15_000);
+    // Not the hourly sweep: one right after the uncertain result.
+    await eventually(() => sweeps() > before, 10_000);
+    proxy.setRule(null);
+    engine.sweepNow();
+    await eventually(() => journal.ordersInState(["uncertain"]).length === 0, 10_000);
+    await engine.stop("done");
+    expect(await running).toBe(0);
     journal.close();
   });
 });

@@ -1,5 +1,6 @@
-// A real HTTP server in front of the simulator that misbehaves for chosen /info request types
-// (HTTP 500 / 429, or a 200 with garbage) and forwards everything else, websockets included.
+// A real HTTP server in front of the simulator that misbehaves for chosen request types
+// (HTTP 500 / 429, or a 200 with garbage; for an action, optionally after it ran) and forwards
+// everything else, websockets included.
 // The simulator's own faults count requests per endpoint; this one picks the request type.
 
 import { createServer, type IncomingMessage } from "node:http";
@@ -9,10 +10,19 @@ export interface ProxyAnswer {
   status: number;
   /** Sent as is (a string) or as JSON. */
   body: unknown;
+  /** Forward the request first (it runs on the exchange), then answer this instead of its reply. */
+  after?: boolean;
 }
 
-/** Decide per /info request: an answer to send instead, or null to forward it. */
-export type ProxyRule = (request: { type: string; body: Record<string, unknown> }) => ProxyAnswer | null;
+/**
+ * Decide per request: an answer to send instead, or null to forward it. `type` is the /info
+ * request type, or for /exchange the action's type (e.g. "order").
+ */
+export type ProxyRule = (request: {
+  endpoint: "info" | "exchange";
+  type: string;
+  body: Record<string, unknown>;
+}) => ProxyAnswer | null;
 
 export interface FaultProxy {
   httpUrl: string;
@@ -23,7 +33,7 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** Fail the next `count` /info requests of `type` with `answer`, then forward again. */
+/** Fail the next `count` requests of `type` with `answer`, then forward again. */
 export function failNext(type: string, count: number, answer: ProxyAnswer): ProxyRule {
   let left = count;
   return (r) => {
@@ -52,28 +62,33 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
   const server = createServer(async (req, res) => {
     try {
       const raw = await readBody(req);
-      if (req.method === "POST" && req.url === "/info") {
+      let answer: ProxyAnswer | null = null;
+      if (req.method === "POST" && (req.url === "/info" || req.url === "/exchange")) {
         let body: Record<string, unknown> = {};
         try {
           body = JSON.parse(raw) as Record<string, unknown>;
         } catch {
           // forwarded as is
         }
-        const type = typeof body.type === "string" ? body.type : "?";
-        seen[type] = (seen[type] ?? 0) + 1;
-        const answer = rule?.({ type, body }) ?? null;
-        if (answer) {
-          res.writeHead(answer.status, { "content-type": "application/json" });
-          res.end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
-          return;
-        }
+        const endpoint = req.url === "/info" ? "info" : "exchange";
+        const action = body.action as { type?: unknown } | undefined;
+        const t = endpoint === "info" ? body.type : action?.type;
+        const type = typeof t === "string" ? t : "?";
+        if (endpoint === "info") seen[type] = (seen[type] ?? 0) + 1;
+        answer = rule?.({ endpoint, type, body }) ?? null;
       }
+      const send = (a: ProxyAnswer) => {
+        res.writeHead(a.status, { "content-type": "application/json" });
+        res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
+      };
+      if (answer && !answer.after) return send(answer);
       const forwarded = await fetch(new URL(req.url ?? "/", target), {
         method: req.method ?? "GET",
         headers: { "content-type": req.headers["content-type"] ?? "application/json" },
         ...(req.method === "POST" ? { body: raw } : {}),
       });
       const text = await forwarded.text();
+      if (answer) return send(answer);
       res.writeHead(forwarded.status, {
         "content-type": forwarded.headers.get("content-type") ?? "application/json",
       });
