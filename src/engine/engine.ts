@@ -259,7 +259,9 @@ export class CopyEngine {
     try {
       await this.#enqueue(() => this.recoverOrders());
       // Streams first, so no fill between the sweep's read and the subscription is lost.
-      this.#streams = await openStreams((e) => this.#onStream(e));
+      this.#streams = await this.#startupRead("the exchange's websocket", () =>
+        openStreams((e) => this.#onStream(e)),
+      );
       this.#emit({ type: "connection", ts: this.#now(), state: "open" });
       if (this.#stopping) await this.#streams.close();
     } catch (error) {

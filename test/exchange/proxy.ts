@@ -28,6 +28,8 @@ export interface FaultProxy {
   httpUrl: string;
   /** Replace the rule (null: forward everything). */
   setRule(rule: ProxyRule | null): void;
+  /** While true, websocket upgrades are refused (the connection is dropped). */
+  blockWebsockets(blocked: boolean): void;
   /** /info requests seen, by type (forwarded or not). */
   seen: Record<string, number>;
   close(): Promise<void>;
@@ -100,7 +102,12 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
   });
   // Websockets: replay the upgrade request to the simulator and pipe the bytes both ways.
   const tunnels = new Set<{ destroy(): void }>();
+  let wsBlocked = false;
   server.on("upgrade", (req, socket, head) => {
+    if (wsBlocked) {
+      socket.destroy();
+      return;
+    }
     tunnels.add(socket);
     const upstream = connect(Number(target.port), target.hostname, () => {
       const headers = Object.entries(req.headers)
@@ -130,6 +137,9 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
     httpUrl: `http://127.0.0.1:${bound}`,
     setRule(next) {
       rule = next;
+    },
+    blockWebsockets(blocked) {
+      wsBlocked = blocked;
     },
     seen,
     close: () =>

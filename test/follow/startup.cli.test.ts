@@ -136,6 +136,38 @@ describe("start-up survives transient failures", () => {
     await late?.close();
   });
 
+  it("follow: a websocket that cannot connect at start is retried, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    proxy.blockWebsockets(true);
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(
+        () =>
+          run.lines.some(
+            (l) => l.type === "warning" && /^waiting for the exchange's websocket: /.test(String(l.message)),
+          ),
+        20_000,
+      );
+      proxy.blockWebsockets(false);
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 20_000);
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      proxy.blockWebsockets(false);
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+  });
+
   it("reconcile: a 500 and a 429 on the approval check and on meta, then it copies", {
     timeout: 40_000,
   }, async () => {
