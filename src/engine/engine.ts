@@ -253,6 +253,8 @@ export class CopyEngine {
    * `exec.sweepSeconds` until `stop()`. Resolves with the exit code.
    */
   async run(openStreams: OpenEngineStreams): Promise<number> {
+    // Stopped before it ran (a signal during the caller's set-up): nothing to begin.
+    if (this.#stopping) return this.stopped;
     this.#continuous = true;
     if (this.#runId === null) this.begin();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
