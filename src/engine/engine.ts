@@ -909,9 +909,11 @@ export class CopyEngine {
     if (this.#agentHalt) return;
     const now = this.#now();
     const fix = o.approveHint ?? "hlcopy agent approve";
-    const reason = `the exchange no longer accepts the agent's orders (approval expired or removed): ${
+    const what = `the exchange no longer accepts the agent's orders (approval expired or removed): ${
       e.details.exchangeMessage ?? e.message
     }`;
+    // The halt (dashboard, journal, --json) carries the fix; the error line leaves it to its hint.
+    const reason = `${what}; approve it again: ${fix}`;
     this.#agentHalt = { reason };
     this.#emit({ type: "halt", ts: now, kind: "agent-expired", reason });
     o.journal.recordEvent({
@@ -929,7 +931,7 @@ export class CopyEngine {
       });
       return;
     }
-    this.#emit({ type: "error", ts: now, message: reason, hint: `approve it again: ${fix}` });
+    this.#emit({ type: "error", ts: now, message: what, hint: `approve it again: ${fix}` });
     queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
   }
 

@@ -116,7 +116,12 @@ export function Header({ state, width }: HeaderProps) {
       <Segments segments={line3} width={width} />
       {state.halt ? (
         <Text color="red" bold wrap="truncate-end">
-          {truncate(`HALTED ${state.halt.kind}: ${state.halt.reason} · hlcopy resume clears it`, width)}
+          {truncate(
+            // An agent the exchange no longer knows is fixed by approving it again (the reason
+            // names the command), not by `hlcopy resume`.
+            `HALTED ${state.halt.kind}: ${state.halt.reason}${state.halt.kind === "agent-expired" ? "" : " · hlcopy resume clears it"}`,
+            width,
+          )}
         </Text>
       ) : null}
       {state.stopped ? (

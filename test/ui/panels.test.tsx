@@ -46,6 +46,18 @@ describe("Header", () => {
     expect(out).toContain("HALTED kill-switch: drawdown 12% ≥ 10% · hlcopy resume clears it");
   });
 
+  it("halted because the agent expired: the re-approve command, not hlcopy resume", () => {
+    const s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "agent-expired",
+      reason: "agent refused; approve it again: hlcopy agent approve",
+    });
+    const out = frame(<Header state={s} width={120} />);
+    expect(out).toContain("HALTED agent-expired: agent refused; approve it again: hlcopy agent approve");
+    expect(out).not.toContain("hlcopy resume");
+  });
+
   it("disconnected: the stream state and for how long", () => {
     let s = reduceDashboard(liveState(), {
       type: "connection",
