@@ -42,8 +42,9 @@ export class StartupTimeoutError extends OperationalError {
   override name = "StartupTimeoutError";
 }
 
-/** "1m58s", "45s". */
+/** "1m58s", "45s", "0.5s". */
 export function formatSeconds(ms: number): string {
+  if (ms > 0 && ms < 10_000) return `${Number((ms / 1000).toFixed(1))}s`;
   const s = Math.max(0, Math.ceil(ms / 1000));
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }

@@ -37,7 +37,7 @@ describe("retryTransient", () => {
     expect(value).toBe(42);
     expect(waits.map((w) => w.waitMs)).toEqual([500, 1_000]);
     expect(describeWait(waits[0] as RetryWait)).toBe(
-      "waiting for the markets: meta failed: 500; retry 2 in 1s (giving up in 1m00s)",
+      "waiting for the markets: meta failed: 500; retry 2 in 0.5s (giving up in 1m00s)",
     );
   });
 
