@@ -142,6 +142,8 @@ const MAX_BACKOFF_MS = 300_000;
 const MAX_REFS = 10_000;
 const EQUITY_RECORD_EVERY_MS = 5_000;
 const STATE_EVENT_EVERY_MS = 250;
+/** Warn when the agent's approval ends sooner than this (as `agent show` and the pre-trade check). */
+const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
 
@@ -234,6 +236,10 @@ export class CopyEngine {
     });
     const halt = o.journal.activeHalt();
     if (halt) this.#halt = { kind: halt.kind, reason: halt.reason };
+    // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
+    if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
+      this.#approvalWarned = true;
+    }
     // Keep the journal bounded: plans and the event log older than the retention go.
     o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#emit({
@@ -935,12 +941,12 @@ export class CopyEngine {
     queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
   }
 
-  /** Once per run, when the agent's approval ends within 7 days (a long run crosses the line too). */
+  /** Once, when a long run crosses into the last 7 days of the agent's approval. */
   #warnApprovalEnding(): void {
     const until = this.#o.agentValidUntil;
     if (until == null || this.#approvalWarned) return;
     const now = this.#now();
-    if (until - now >= 7 * 86_400_000) return;
+    if (until - now >= WARN_APPROVAL_MS) return;
     this.#approvalWarned = true;
     const days = Math.max(0, Math.floor((until - now) / 86_400_000));
     this.#emit({

@@ -1,7 +1,6 @@
 // An order left uncertain (its send answered 500 and every lookup failed) is looked up again
 // on the next sweep, before planning, until resolved: its status and fills come right within
-// the run. And the engine and the adapter map a lookup to a status one way; the state event
-// carries the agent approval's days left.
+// the run. And the engine and the adapter map a lookup to a status one way.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSettings } from "../../src/core/settings.js";
@@ -186,40 +185,5 @@ describe("one mapping from a lookup to a status", () => {
     expect(
       ports.resultFromLookup("0x01", { found: true, status: "canceled", filledSize: 0, avgPx: null }),
     ).toEqual({ cloid: "0x01", status: "rejected", filledSize: 0, avgPx: null, error: "canceled" });
-  });
-});
-
-describe("the state event", () => {
-  it("carries the agent approval's end and whole days left, for the dashboard", async () => {
-    const leader = fundedAccount(sim, 1_000_000);
-    const { master, agentKey } = await masterWithAgent(sim, 10_000);
-    const client = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: master.address,
-      agentKey,
-    });
-    const validUntil = Date.now() + 3.5 * 86_400_000;
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal: openJournal(":memory:"),
-      settings: defaultSettings(),
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
-      agentValidUntil: validUntil,
-    });
-    const states: { agent?: { validUntil: number | null; daysLeft: number | null } }[] = [];
-    engine.events.on((e) => {
-      if (e.type === "state") states.push(e);
-    });
-    engine.begin();
-    await engine.sweep("start");
-    await engine.stop("done");
-    expect(states.at(-1)?.agent).toEqual({ validUntil, daysLeft: 3 });
   });
 });
