@@ -69,6 +69,12 @@ export function Header({ state, width }: HeaderProps) {
     state.network ? { text: state.network, priority: 4 } : null,
     { text: leadersText(state), priority: 6 },
     state.account ? { text: `acct ${shortAddress(state.account)}`, priority: 3 } : null,
+    // The agent's approval: days left, loud in its last week (it must be renewed to keep copying).
+    state.agentDaysLeft === null
+      ? null
+      : state.agentDaysLeft < 7
+        ? { text: `agent ${state.agentDaysLeft}d left`, color: "yellow", bold: true, priority: 8 }
+        : { text: `agent ${state.agentDaysLeft}d`, dim: true, priority: 2 },
     { text: "? help", dim: true, priority: 1 },
   ];
   const line2: (Segment | null)[] = [
