@@ -1,10 +1,10 @@
 // Turns the global options (and environment) into the values every command needs, and
 // the per-run setting flags into typed Settings via the one precedence rule.
 
+import { parseAddress } from "../core/address.js";
 import { UsageError } from "../core/errors.js";
 import {
   type FlatSettings,
-  isAddress,
   type ResolvedSettings,
   resolveSettings,
   SETTING_KEYS,
@@ -48,15 +48,18 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
   const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });
   const accountRaw =
     globals.account ?? env.HLCOPY_ACCOUNT ?? (stored.account as string | null | undefined) ?? null;
-  if (accountRaw !== null && !isAddress(accountRaw)) {
-    throw new UsageError(`invalid account address "${accountRaw}": expected 0x followed by 40 hex digits`, {
-      hint: "pass --account 0x… (your master account, not the agent), or set it: hlcopy config set account 0x…",
-    });
-  }
+  const account =
+    accountRaw === null
+      ? null
+      : parseAddress(
+          accountRaw,
+          "account address",
+          "pass --account 0x… (your master account, not the agent), or set it: hlcopy config set account 0x…",
+        );
   return {
     configDir,
     network,
-    account: accountRaw === null ? null : (accountRaw.toLowerCase() as Address),
+    account,
     json: globals.json === true,
     debug: globals.debug === true,
     stored,
@@ -83,14 +86,13 @@ export function resolveRunSettings(ctx: CliContext, options: Record<string, unkn
   return resolved;
 }
 
-/** Validate a leader address argument. */
+/** Validate a leader address argument (format and EIP-55 checksum: core/address.ts). */
 export function parseLeaderAddress(value: string): Address {
-  if (!isAddress(value)) {
-    throw new UsageError(`invalid leader address "${value}": expected 0x followed by 40 hex digits`, {
-      hint: "copy the leader's address from the explorer or leaderboard, e.g. 0x5e9ee1089755c3435139848e47e6635505d5a13a",
-    });
-  }
-  return value.toLowerCase() as Address;
+  return parseAddress(
+    value,
+    "leader address",
+    "copy the leader's address from the explorer or leaderboard, e.g. 0x5e9ee1089755c3435139848e47e6635505d5a13a",
+  );
 }
 
 export const SETTING_FLAG_KEYS: readonly SettingKey[] = SETTING_KEYS.filter(

@@ -3,7 +3,7 @@
 // → agent approval. `close()` undoes it in reverse. Heavy modules load here, not at startup.
 
 import { resolve } from "node:path";
-import { UsageError } from "../core/errors.js";
+import { OperationalError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
@@ -13,10 +13,14 @@ import { type CliContext, requireAccount } from "./context.js";
 
 export interface TradingSession {
   account: Address;
+  /** The master that approved the agent: `account` itself, or the owner of a sub-account. */
+  master: Address;
   client: HlClient;
   journal: Journal;
   /** The agent that signs, when a key was loaded. */
   agentAddress: Address | null;
+  /** When its approval ends (ms; null = no expiry), when it was checked. */
+  agentValidUntil?: number | null;
   close(): void;
 }
 
@@ -35,6 +39,10 @@ export interface OpenTradingOptions {
   leaders?: Address[];
   /** Where warnings (approval ending soon) go. */
   warn?: (line: string) => void;
+  /** How long a failing approval check is retried (exec.startupTimeoutSeconds; default 120 s). */
+  startupTimeoutMs?: number;
+  /** Aborted (a stop signal): a retrying approval check gives up at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -82,17 +90,37 @@ export async function openTradingSession(
     journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path, {
       create: sendsNothing ? "never" : "on-record",
     });
-    // A sub-account (the recommended isolation) is traded by its master's agent: orders
-    // carry it as vaultAddress and the approval is the master's.
+    // The agent must be approved for the account — or, for a sub-account (the recommended
+    // isolation), for its master: then orders carry the sub-account as vaultAddress. The
+    // role is asked only when the account itself does not list the agent.
     let master = account;
+    let agentValidUntil: number | null | undefined;
     if (agentAddress) {
-      const { findSubAccountMaster } = await import("../exchange/subaccounts.js");
-      master =
-        (await findSubAccountMaster({
+      const { ensureAgentApproved } = await import("../exchange/agents.js");
+      const check = (owner: Address) =>
+        ensureAgentApproved({
           httpUrl: ctx.network.httpUrl,
           isTestnet: ctx.network.isTestnet,
-          account,
-        })) ?? account;
+          account: owner,
+          agentAddress: agentAddress as Address,
+          networkName: ctx.network.name,
+          ...(options.warn ? { warn: options.warn } : {}),
+          ...startupTimeout(ctx, options.startupTimeoutMs),
+          ...(options.signal ? { retry: { signal: options.signal } } : {}),
+        });
+      try {
+        ({ validUntil: agentValidUntil } = await check(account));
+      } catch (error) {
+        const notListed =
+          error instanceof OperationalError &&
+          error.details.approved === false &&
+          error.details.expired !== true;
+        if (!notListed) throw error;
+        const owner = await subAccountMaster(ctx, account, options);
+        if (!owner) throw error;
+        master = owner;
+        ({ validUntil: agentValidUntil } = await check(master));
+      }
     }
     const { engineClient } = await import("../engine/wiring.js");
     const client = engineClient(
@@ -106,23 +134,14 @@ export async function openTradingSession(
       },
       options.events,
     );
-    if (agentAddress) {
-      const { ensureAgentApproved } = await import("../exchange/agents.js");
-      await ensureAgentApproved({
-        httpUrl: ctx.network.httpUrl,
-        isTestnet: ctx.network.isTestnet,
-        account: master,
-        agentAddress,
-        networkName: ctx.network.name,
-        ...(options.warn ? { warn: options.warn } : {}),
-      });
-    }
     const opened = journal;
     return {
       account,
+      master,
       client,
       journal: opened,
       agentAddress,
+      ...(agentValidUntil === undefined ? {} : { agentValidUntil }),
       close() {
         opened.close();
         lock?.release();
@@ -133,4 +152,30 @@ export async function openTradingSession(
     lock?.release();
     throw error;
   }
+}
+
+/** The master of `account` when it is a sub-account (userRole), else null; transient failures retried. */
+async function subAccountMaster(
+  ctx: CliContext,
+  account: Address,
+  options: OpenTradingOptions,
+): Promise<Address | null> {
+  const { findSubAccountMaster } = await import("../exchange/subaccounts.js");
+  const { describeWait, retryTransient } = await import("../exchange/retry.js");
+  return retryTransient(
+    () => findSubAccountMaster({ httpUrl: ctx.network.httpUrl, isTestnet: ctx.network.isTestnet, account }),
+    {
+      what: "the account's role (userRole)",
+      timeoutMs: startupTimeout(ctx, options.startupTimeoutMs).startupTimeoutMs ?? 120_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.warn ? { onWait: (w) => options.warn?.(`warning: ${describeWait(w)}`) } : {}),
+    },
+  );
+}
+
+/** The approval check's retry time: the caller's (flags applied), else the config file's, else 120 s. */
+function startupTimeout(ctx: CliContext, given: number | undefined): { startupTimeoutMs?: number } {
+  const stored = ctx.stored["exec.startupTimeoutSeconds"];
+  if (given) return { startupTimeoutMs: given };
+  return typeof stored === "number" ? { startupTimeoutMs: stored * 1000 } : {};
 }

@@ -100,6 +100,18 @@ export class OperationalError extends HlcopyError {
   override name = "OperationalError";
 }
 
+/**
+ * The exchange does not know the signing agent ("User or API Wallet 0x… does not exist."):
+ * its approval expired or was removed. Nothing can be signed, reductions included, until it
+ * is approved again. Exit 4 (trading halted).
+ */
+export class AgentNotApprovedError extends OperationalError {
+  override name = "AgentNotApprovedError";
+  constructor(message: string, options: HlcopyErrorOptions = {}) {
+    super(message, { ...options, exitCode: options.exitCode ?? ExitCode.halted });
+  }
+}
+
 /** A safety rule halted trading (kill switch). Exit 4. */
 export class HaltedError extends OperationalError {
   override name = "HaltedError";

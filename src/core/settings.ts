@@ -2,6 +2,7 @@
 // The config file, `config set`, and the per-run flags (`--max-leverage 3`) are all derived
 // from this table, so a setting exists in exactly one place.
 
+import { isAddress } from "./address.js";
 import { UsageError, ValidationError } from "./errors.js";
 import type { Address } from "./types.js";
 
@@ -35,6 +36,8 @@ export interface Settings {
     /** Exchange leverage set on a coin before its first increase; "auto" derives it from risk.maxLeverage. */
     leverage: number | "auto";
     marginMode: MarginMode;
+    /** Start-up reads retry transient failures this long before giving up (exit 1). */
+    startupTimeoutSeconds: number;
   };
   join: JoinMode;
   network: string;
@@ -80,6 +83,7 @@ export const SETTING_KEYS = [
   "exec.confirmAbovePct",
   "exec.leverage",
   "exec.marginMode",
+  "exec.startupTimeoutSeconds",
   "join",
   "network",
   "account",
@@ -210,6 +214,12 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "margin mode set with the leverage: cross (the account's equity backs every position) or isolated (each position has its own margin)",
   ),
   spec(
+    "exec.startupTimeoutSeconds",
+    { type: "number", min: 1, max: 3600, integer: true },
+    120,
+    "retry failing start-up requests (429, 5xx, timeouts) this long before giving up",
+  ),
+  spec(
     "join",
     { type: "enum", values: ["all", "new-only"] },
     "all",
@@ -264,12 +274,10 @@ export function allowedText(s: SettingSpec): string {
   }
 }
 
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const COIN_RE = /^[A-Za-z0-9@:/_-]{1,32}$/;
 
-export function isAddress(value: string): value is Address {
-  return ADDRESS_RE.test(value);
-}
+/** The one address check (format and EIP-55 checksum): ./address.ts. */
+export { isAddress } from "./address.js";
 
 function invalid(s: SettingSpec, value: unknown): ValidationError {
   const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
@@ -473,6 +481,7 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       confirmAbovePct: n("exec.confirmAbovePct"),
       leverage: flat["exec.leverage"] as number | "auto",
       marginMode: flat["exec.marginMode"] as MarginMode,
+      startupTimeoutSeconds: n("exec.startupTimeoutSeconds"),
     },
     join: flat.join as JoinMode,
     network: flat.network as string,

@@ -12,6 +12,7 @@
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
 import {
+  AgentNotApprovedError,
   type HlcopyError,
   RateLimitError,
   RetryableError,
@@ -27,13 +28,14 @@ import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
-import type { Journal, RunCommand } from "../store/journal.js";
+import { describeWait, retryTransient } from "../exchange/retry.js";
+import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
 import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
-import type { CloidLookup, OrderResult } from "./ports.js";
+import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
 
 /** What the engine reads from the exchange (HlClient satisfies it). */
 export interface EngineReader {
@@ -45,7 +47,10 @@ export interface EngineReader {
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
   /** Whether the user has any fill on record (the never-traded leader check). */
   hasTraded?(user: Address): Promise<boolean>;
-  /** Fills since `startTime`, oldest first (new-only: did a leader close a held coin between runs?). */
+  /**
+   * Fills since `startTime`, oldest first: a leader's (new-only: did it close a held coin
+   * between runs?) or ours (an order resolved by lookup gets its fills journaled).
+   */
   getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
   /**
    * Set our leverage and margin mode for a coin (live runs only, before its first increase;
@@ -130,6 +135,18 @@ export interface EngineOptions {
   orderSettleMs?: number;
   /** Stop (exit 4) once a halt has flattened the account. */
   exitOnHalt?: boolean;
+  /** First wait before a failed start-up read is retried (doubles). Default 500 ms. */
+  startupRetryDelayMs?: number;
+  /**
+   * When the exchange stops knowing the agent (approval expired or removed) during `run()`:
+   * false (default) stops with exit 4; true keeps running, sends nothing until a sweep's
+   * orders are accepted again, and says so.
+   */
+  waitForApproval?: boolean;
+  /** The command that approves the agent again, for the halt's reason and hint. */
+  approveHint?: string;
+  /** When the agent's approval ends (ms), if known: the state event carries the days left. */
+  agentValidUntil?: number | null;
   /** Follow a leader with no account value, no positions and no fills (refused otherwise). */
   allowEmptyLeader?: boolean;
   /** Manage the account's positions hlcopy did not open (refused otherwise). */
@@ -166,6 +183,10 @@ const MAX_BACKOFF_MS = 300_000;
 const MAX_REFS = 10_000;
 const EQUITY_RECORD_EVERY_MS = 5_000;
 const STATE_EVENT_EVERY_MS = 250;
+/** Warn when the agent's approval ends sooner than this (as `agent show` and the pre-trade check). */
+const WARN_APPROVAL_MS = 7 * 86_400_000;
+/** How soon a sweep follows an order left uncertain (its position may have changed). */
+const UNCERTAIN_SWEEP_MS = 1_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -196,6 +217,13 @@ export class CopyEngine {
   #halt: { kind: HaltKind; reason: string } | null = null;
   #dailyLossHit = false;
   #haltFlattened = false;
+  /** The exchange refused our signer: nothing is sent (but a sweep's probe) until it accepts again. */
+  #agentHalt: { reason: string } | null = null;
+  /** run() was called: the engine stops itself on a fatal condition (a one-shot caller decides). */
+  #continuous = false;
+  #approvalWarned = false;
+  /** An order ended uncertain: the next sweep comes after UNCERTAIN_SWEEP_MS. */
+  #sweepSoon = false;
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
   /** cloid → what our fill is measured against. */
@@ -239,6 +267,11 @@ export class CopyEngine {
     });
   }
 
+  /** stop() was called (a signal, q, a refusal): nothing new is sent. */
+  get isStopping(): boolean {
+    return this.#stopping;
+  }
+
   get mode(): RunMode {
     return this.#o.mode;
   }
@@ -268,6 +301,10 @@ export class CopyEngine {
     });
     const halt = o.journal.activeHalt();
     if (halt) this.#halt = { kind: halt.kind, reason: halt.reason };
+    // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
+    if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
+      this.#approvalWarned = true;
+    }
     // Keep the journal bounded: plans and the event log older than the retention go.
     o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#emit({
@@ -287,15 +324,25 @@ export class CopyEngine {
    * `exec.sweepSeconds` until `stop()`. Resolves with the exit code.
    */
   async run(openStreams: OpenEngineStreams): Promise<number> {
+    // Stopped before it ran (a signal during the caller's set-up): nothing to begin.
+    if (this.#stopping) return this.stopped;
+    this.#continuous = true;
     if (this.#runId === null) this.begin();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
     try {
       await this.#enqueue(() => this.recoverOrders());
       // Streams first, so no fill between the sweep's read and the subscription is lost.
-      this.#streams = await openStreams((e) => this.#onStream(e));
+      // Retried like a start-up read even after the preflight's sweep: it is the run's start.
+      this.#streams = await this.#startupRead(
+        "the exchange's websocket",
+        () => openStreams((e) => this.#onStream(e)),
+        true,
+      );
       this.#emit({ type: "connection", ts: this.#now(), state: "open" });
       if (this.#stopping) await this.#streams.close();
     } catch (error) {
+      // A stop (signal) during a start-up wait ends the wait: that is no failure.
+      if (this.#stopping) return this.stopped;
       const e = toHlcopyError(error);
       this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
       await this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode);
@@ -309,6 +356,8 @@ export class CopyEngine {
   async stop(reason: string, exitCode = this.#exitCode): Promise<number> {
     if (this.#stopping) return this.stopped;
     this.#stopping = true;
+    // Stopped while the agent cannot sign (--wait-for-approval): the run did not end in order.
+    if (this.#agentHalt && exitCode === 0) exitCode = 4;
     // A batch still waiting (for the budget, or the previous batch) is not sent after this.
     this.#stopSignal.abort();
     this.#exitCode = exitCode;
@@ -380,26 +429,17 @@ export class CopyEngine {
     for (const row of rows) {
       let told = false;
       for (;;) {
-        this.#requests++;
-        const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
+        const lookup = await this.#startupRead(`the lookup of order ${row.cloid} (${row.coin})`, () => {
+          this.#requests++;
+          return o.reader.lookupOrderByCloid(o.account, row.cloid);
+        });
         const now = this.#now();
         if (lookup.found) {
-          const status = lookupStatus(lookup);
-          o.journal.updateOrder(row.cloid, {
-            ts: now,
-            status,
-            filledSize: lookup.filledSize,
-            avgPx: lookup.avgPx,
-            ...(lookup.oid === undefined ? {} : { oid: lookup.oid }),
-          });
+          await this.#applyLookup(row, lookup);
           break;
         }
         if (now - row.ts >= settleMs) {
-          o.journal.updateOrder(row.cloid, {
-            ts: now,
-            status: "rejected",
-            error: "not placed: the order never reached the exchange before it expired",
-          });
+          this.#neverPlaced(row);
           break;
         }
         if (!told) {
@@ -421,6 +461,74 @@ export class CopyEngine {
       });
     }
     return rows.length;
+  }
+
+  /** A found order takes its real outcome in the journal (one mapping: ports.ts), fills included. */
+  async #applyLookup(row: OrderRow, lookup: Extract<CloidLookup, { found: true }>): Promise<void> {
+    const o = this.#o;
+    const r = resultFromLookup(row.cloid, lookup);
+    o.journal.updateOrder(row.cloid, {
+      ts: this.#now(),
+      status: r.status,
+      filledSize: r.filledSize,
+      avgPx: r.avgPx,
+      ...(r.oid === undefined ? {} : { oid: r.oid }),
+      ...(r.error ? { error: r.error } : {}),
+    });
+    // Its fills may never have come by the stream (the stream was down, or the process was
+    // not running): read them, so fills and P&L are right (the journal keeps each tid once).
+    if (r.filledSize > 0 && o.reader.getFillsByTime) {
+      try {
+        this.#requests++;
+        const fills = await o.reader.getFillsByTime(o.account, row.ts - 1_000);
+        for (const f of fills) {
+          if (f.cloid?.toLowerCase() === row.cloid.toLowerCase())
+            this.#recordOurFill(f, this.#refs.get(row.cloid));
+        }
+      } catch (error) {
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `the fills of order ${row.cloid} (${row.coin}) could not be read: ${toHlcopyError(error).message}`,
+        });
+      }
+    }
+  }
+
+  #neverPlaced(row: OrderRow): void {
+    this.#o.journal.updateOrder(row.cloid, {
+      ts: this.#now(),
+      status: "rejected",
+      error: "not placed: the order never reached the exchange before it expired",
+    });
+  }
+
+  /**
+   * Before each sweep plans: every order still unresolved (uncertain after its lookups kept
+   * failing, or left sent by a send that threw) is looked up again by cloid, so its status,
+   * fills and P&L become right within the run. A lookup that fails leaves it for the next
+   * sweep; one not found is "never placed" only once its expiry has passed. Never blocks the
+   * sweep on a wait, and never re-sends.
+   */
+  async #resolveUnresolved(): Promise<void> {
+    const o = this.#o;
+    if (o.mode !== "live") return;
+    const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
+    const settleMs = o.orderSettleMs ?? 17_000;
+    for (const row of rows) {
+      try {
+        this.#requests++;
+        const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
+        if (lookup.found) await this.#applyLookup(row, lookup);
+        else if (this.#now() - row.ts >= settleMs) this.#neverPlaced(row);
+      } catch (error) {
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `order ${row.cloid} (${row.coin}) is still uncertain: ${toHlcopyError(error).message}; looked up again next sweep`,
+        });
+      }
+    }
   }
 
   /**
@@ -446,6 +554,22 @@ export class CopyEngine {
     this.events.emit(event);
   }
 
+  /**
+   * A read made before the first sweep succeeded (start-up, or reconcile's one sweep):
+   * transient failures are retried with backoff, each wait shown as a warning, until
+   * exec.startupTimeoutSeconds; later reads fail at once (the next sweep repairs).
+   */
+  #startupRead<T>(what: string, read: () => Promise<T>, always = false): Promise<T> {
+    if (this.#lastSweepOkAt > 0 && !always) return read();
+    return retryTransient(read, {
+      what,
+      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
+      signal: this.#stopSignal.signal,
+      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
+      onWait: (w) => this.#emit({ type: "warning", ts: this.#now(), message: describeWait(w) }),
+    });
+  }
+
   #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
     if (this.#stopping) return;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
@@ -455,14 +579,32 @@ export class CopyEngine {
         try {
           await this.#sweepJob(trigger);
         } catch (error) {
+          if (this.#stopping) return;
+          // The first sweep failed after its retries (or for a reason retrying cannot fix), or
+          // a start check refused the run (a never-traded leader, positions hlcopy did not
+          // open, an unconfirmed plan, a coin the exchange does not list): without markets and
+          // positions, or with a refusal, the run cannot copy anything. Say why and stop.
+          if (this.#lastSweepOkAt === 0 || error instanceof UsageError) {
+            const e = toHlcopyError(error);
+            this.#emit({
+              type: "error",
+              ts: this.#now(),
+              message: e.message,
+              ...(e.hint ? { hint: e.hint } : {}),
+            });
+            queueMicrotask(
+              () => void this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode),
+            );
+            return;
+          }
           this.#reportError(error);
-          // A start check that refuses the run (a never-traded leader, positions hlcopy did
-          // not open, an unconfirmed plan, a coin the exchange does not list) ends it:
-          // retrying cannot change the answer.
-          if (error instanceof UsageError)
-            queueMicrotask(() => void this.stop(error.message, error.exitCode));
         }
-      }).finally(() => this.#scheduleSweep("sweep", this.#o.settings.exec.sweepSeconds * 1000));
+      }).finally(() => {
+        // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds.
+        const soon = this.#sweepSoon;
+        this.#sweepSoon = false;
+        this.#scheduleSweep("sweep", soon ? UNCERTAIN_SWEEP_MS : this.#o.settings.exec.sweepSeconds * 1000);
+      });
     }, delayMs);
     this.#sweepTimer.unref?.();
   }
@@ -487,6 +629,8 @@ export class CopyEngine {
     const o = this.#o;
     const t0 = this.#now();
     const before = this.#requests;
+    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
+    if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
     await this.#readState();
     const planned = this.#plan(undefined);
     if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
@@ -510,6 +654,7 @@ export class CopyEngine {
     });
     this.#emitState(true);
     this.#saveManaged();
+    this.#warnApprovalEnding();
     this.#watchBooks();
     if (this.#halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
@@ -526,8 +671,10 @@ export class CopyEngine {
   /** A sweep's reads: markets, leaders (and their cash flows, join baselines), our account; the start checks; safety. */
   async #readState(): Promise<void> {
     const o = this.#o;
-    this.#requests++;
-    const markets = await o.reader.getMarkets();
+    const markets = await this.#startupRead("the markets (meta, allMids)", () => {
+      this.#requests++;
+      return o.reader.getMarkets();
+    });
     if (!this.#coinsResolved) {
       // Coin lists against the exchange's own names, once per run and before any order:
       // "btc" becomes BTC, a typo is exit 2 with close matches (issue 12.7).
@@ -549,10 +696,12 @@ export class CopyEngine {
     }
     this.#market.setMarkets(markets);
     const states = await Promise.all(
-      this.#leaders.map(async (l) => {
-        this.#requests++;
-        return o.reader.getAccountState(l.address, { openOrders: false });
-      }),
+      this.#leaders.map((l) =>
+        this.#startupRead(`the leader's account (${l.address})`, () => {
+          this.#requests++;
+          return o.reader.getAccountState(l.address, { openOrders: false });
+        }),
+      ),
     );
     const receivedAt = this.#now();
     states.forEach((s, i) => {
@@ -568,8 +717,12 @@ export class CopyEngine {
       }
       this.#ours.applySnapshot({ ...this.#ours.state, accountValue: this.#paperValue(), time: receivedAt });
     } else {
-      this.#requests++;
-      this.#ours.applySnapshot(await o.reader.getAccountState(o.account));
+      this.#ours.applySnapshot(
+        await this.#startupRead("your account", () => {
+          this.#requests++;
+          return o.reader.getAccountState(o.account);
+        }),
+      );
     }
     if (o.mode !== "paper") this.#checkOwnership();
     this.#checked = true;
@@ -587,8 +740,12 @@ export class CopyEngine {
     for (const l of this.#leaders) {
       const s = l.state;
       if (s.accountValue > 0 || Object.keys(s.positions).length > 0 || !o.reader.hasTraded) continue;
-      this.#requests++;
-      if (await o.reader.hasTraded(l.address)) continue;
+      const hasTraded = o.reader.hasTraded.bind(o.reader);
+      const traded = await this.#startupRead(`the leader's fills (${l.address})`, () => {
+        this.#requests++;
+        return hasTraded(l.address);
+      });
+      if (traded) continue;
       throw new UsageError(`${l.address} has never traded on ${o.network}: check the address`, {
         hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
       });
@@ -629,8 +786,11 @@ export class CopyEngine {
     }
     for (const l of this.#leaders) {
       const since = this.#copyState.leader(l.address, this.#now()).since;
-      this.#requests++;
-      const flows = await o.reader.getLedgerUpdates(l.address, since);
+      const read = o.reader.getLedgerUpdates.bind(o.reader);
+      const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
+        this.#requests++;
+        return read(l.address, since);
+      });
       const net = flows.reduce((sum, f) => sum + f.usd, 0);
       if (net !== l.netCashFlow && net !== 0) {
         const message = `leader ${short(l.address)} moved ${net > 0 ? "+" : "−"}$${fmt(Math.abs(net))} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
@@ -887,6 +1047,12 @@ export class CopyEngine {
         o.journal.recordEvent({ ts: this.#now(), type: "leverage", runId: this.#runId, coin: a.coin, data });
       } catch (error) {
         const e = toHlcopyError(error);
+        if (e instanceof AgentNotApprovedError) {
+          // The agent cannot sign anything: the halt handles it, not a per-coin skip.
+          this.#agentRefused(e);
+          if (o.waitForApproval && this.#continuous) return { ...plan, actions: [] };
+          throw e;
+        }
         const retry = e instanceof RetryableError;
         const detail = `${want.leverage}x ${want.marginMode} not set on the exchange (${e.message})`;
         this.#leverage.set(a.coin, {
@@ -919,9 +1085,11 @@ export class CopyEngine {
     return socketAge > staleMs && now - this.#lastSweepOkAt > staleMs;
   }
 
-  async #execute(plan: Plan): Promise<ExecutedAction[]> {
+  /** `probe`: a sweep's plan, sent even while the agent is refused, to learn it is back. */
+  async #execute(plan: Plan, probe = true): Promise<ExecutedAction[]> {
     const o = this.#o;
     if (plan.actions.length === 0 || !o.executor || this.#paused || this.#stopping) return [];
+    if (this.#agentHalt && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
     for (const a of plan.actions) {
@@ -940,17 +1108,24 @@ export class CopyEngine {
       results = await o.executor.execute(toSend, this.#market.markets, { signal: this.#stopSignal.signal });
     } catch (error) {
       const e = toHlcopyError(error);
+      const agentRefused = e instanceof AgentNotApprovedError;
       // Nothing ran (429, refused request): the intents are closed as rejected so the
       // recovery pass does not wait on them; the coin backs off and the next plan retries.
+      // (An unknown agent is no coin's fault: no backoff, the halt handles it.)
       for (const a of toSend) {
         o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
-        this.#backOff(a.coin);
+        if (!agentRefused) this.#backOff(a.coin);
       }
       if (e instanceof RateLimitError) {
         this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
       }
+      if (agentRefused) {
+        this.#agentRefused(e);
+        if (o.waitForApproval && this.#continuous) return [];
+      }
       throw e;
     }
+    if (this.#agentHalt) this.#agentBack();
     const out: ExecutedAction[] = [];
     toSend.forEach((a, i) => {
       const r = results[i] ?? {
@@ -1000,6 +1175,13 @@ export class CopyEngine {
         error: r.error ?? null,
       });
     });
+    // An order still uncertain may have filled: our position model cannot know. Sweep now (it
+    // looks the order up first and reads positions from the exchange) rather than let the hot
+    // path plan that coin on a position that may be stale until the next regular sweep.
+    if (out.some((r) => r.status === "uncertain") && this.#streams) {
+      this.#sweepSoon = true;
+      this.#scheduleSweep("sweep", UNCERTAIN_SWEEP_MS);
+    }
     return out;
   }
 
@@ -1119,6 +1301,76 @@ export class CopyEngine {
     if (verdict.newHalt) this.#recordHalt(verdict.newHalt.kind, verdict.newHalt.reason);
   }
 
+  /**
+   * The exchange refused our signer ("User or API Wallet … does not exist"): the approval
+   * expired or was removed, so nothing can be signed, reductions included. Halt (shown and
+   * journaled, not a persistent halt: approving again is the fix, not `hlcopy resume`), then
+   * stop with exit 4 — or, with waitForApproval, keep running and probe with each sweep.
+   */
+  #agentRefused(e: HlcopyError): void {
+    const o = this.#o;
+    if (this.#agentHalt) return;
+    const now = this.#now();
+    const fix = o.approveHint ?? "hlcopy agent approve";
+    const what = `the exchange no longer accepts the agent's orders (approval expired or removed): ${
+      e.details.exchangeMessage ?? e.message
+    }`;
+    // The halt (dashboard, journal, --json) carries the fix; the error line leaves it to its hint.
+    const reason = `${what}; approve it again: ${fix}`;
+    this.#agentHalt = { reason };
+    this.#emit({ type: "halt", ts: now, kind: "agent-expired", reason });
+    o.journal.recordEvent({
+      ts: now,
+      type: "halt",
+      runId: this.#runId,
+      data: { kind: "agent-expired", reason, waitForApproval: o.waitForApproval === true },
+    });
+    if (!this.#continuous) return;
+    if (o.waitForApproval) {
+      this.#emit({
+        type: "warning",
+        ts: now,
+        message: `nothing is sent until the agent is approved again (${fix}); each sweep tries again`,
+      });
+      return;
+    }
+    this.#emit({ type: "error", ts: now, message: what, hint: `approve it again: ${fix}` });
+    queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
+  }
+
+  /** Once, when a long run crosses into the last 7 days of the agent's approval. */
+  #warnApprovalEnding(): void {
+    const until = this.#o.agentValidUntil;
+    if (until == null || this.#approvalWarned) return;
+    const now = this.#now();
+    if (until - now >= WARN_APPROVAL_MS) return;
+    this.#approvalWarned = true;
+    const days = Math.max(0, Math.floor((until - now) / 86_400_000));
+    this.#emit({
+      type: "warning",
+      ts: now,
+      message: `the agent approval ends on ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC (${days} days left); renew it: ${this.#o.approveHint ?? "hlcopy agent approve"}`,
+    });
+  }
+
+  /** A probe went through: the agent is approved again, copying resumes. */
+  #agentBack(): void {
+    const now = this.#now();
+    this.#agentHalt = null;
+    this.#emit({ type: "resume", ts: now });
+    this.#emit({
+      type: "warning",
+      ts: now,
+      message: "the exchange accepts the agent's orders again: copying resumed",
+    });
+    this.#o.journal.recordEvent({
+      ts: now,
+      type: "resume",
+      runId: this.#runId,
+      data: { kind: "agent-expired" },
+    });
+  }
+
   #recordHalt(kind: HaltKind, reason: string): void {
     const now = this.#now();
     this.#halt = { kind, reason };
@@ -1180,11 +1432,24 @@ export class CopyEngine {
       })),
       targets: this.#lastTargets,
       deadbandUsd,
+      ...(this.#o.agentValidUntil === undefined
+        ? {}
+        : {
+            agent: {
+              validUntil: this.#o.agentValidUntil,
+              daysLeft:
+                this.#o.agentValidUntil === null
+                  ? null
+                  : Math.max(0, Math.floor((this.#o.agentValidUntil - now) / 86_400_000)),
+            },
+          }),
     });
   }
 
   #reportError(error: unknown): void {
     const e = toHlcopyError(error);
+    // Already told as the halt (and its error line).
+    if (e instanceof AgentNotApprovedError && this.#agentHalt) return;
     if (e instanceof RateLimitError) {
       this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
       return;
@@ -1309,7 +1574,7 @@ export class CopyEngine {
         const ts = this.#now();
         this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
-        const results = await this.#execute(plan);
+        const results = await this.#execute(plan, false);
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
         // so views never show drift that was already traded away.
         if (results.length > 0) this.#plan(coins);
@@ -1319,15 +1584,4 @@ export class CopyEngine {
       }
     });
   }
-}
-
-function lookupStatus(
-  lookup: Extract<CloidLookup, { found: true }>,
-): "filled" | "partial" | "resting" | "rejected" | "cancelled" {
-  const s = lookup.status;
-  if (s === "filled") return "filled";
-  if (s === "open" || s === "triggered") return "resting";
-  if (lookup.filledSize > 0) return "partial";
-  if (s.endsWith("Rejected") || s === "rejected") return "rejected";
-  return "cancelled";
 }

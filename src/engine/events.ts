@@ -101,8 +101,16 @@ export type EngineEvent =
       leaders: AccountView[];
       targets: CoinTarget[];
       deadbandUsd: Record<string, number>;
+      /** The signing agent's approval, when known (live runs): ends at, whole days left. */
+      agent?: { validUntil: number | null; daysLeft: number | null };
     }
-  | { type: "halt"; ts: number; kind: "kill-switch" | "daily-loss" | "manual"; reason: string }
+  | {
+      type: "halt";
+      ts: number;
+      /** agent-expired: the exchange no longer knows the agent; nothing can be signed. */
+      kind: "kill-switch" | "daily-loss" | "manual" | "agent-expired";
+      reason: string;
+    }
   | { type: "resume"; ts: number }
   | { type: "paused"; ts: number; paused: boolean }
   | { type: "rateLimit"; ts: number; waitMs: number; detail: string }

@@ -27,6 +27,29 @@ export type CloidLookup =
   | { found: false }
   | { found: true; status: string; filledSize: number; avgPx: number | null; oid?: number };
 
+/** Order statuses that mean the order is still live on the book. */
+const LIVE = new Set(["open", "triggered"]);
+
+/**
+ * THE mapping of an order found by cloid to its result, used by the adapter (resolving an
+ * uncertain send) and the engine (recovery, and the sweep's look-up of uncertain orders), so
+ * one order never gets two statuses. "filled" → filled; live → resting; any cancel/reject
+ * status → partial when something filled (an IOC remainder cancelled), else rejected with the
+ * exchange's status as the error.
+ */
+export function resultFromLookup(cloid: string, lookup: Extract<CloidLookup, { found: true }>): OrderResult {
+  const base = {
+    cloid,
+    filledSize: lookup.filledSize,
+    avgPx: lookup.avgPx,
+    ...(lookup.oid === undefined ? {} : { oid: lookup.oid }),
+  };
+  if (lookup.status === "filled") return { ...base, status: "filled" };
+  if (LIVE.has(lookup.status)) return { ...base, status: "resting" };
+  if (lookup.filledSize > 0) return { ...base, status: "partial", error: lookup.status };
+  return { ...base, status: "rejected", error: lookup.status };
+}
+
 export interface ExchangeReader {
   getMarkets(): Promise<Markets>;
   getAccountState(user: Address): Promise<AccountState>;

@@ -7,6 +7,7 @@ import type { IRequestTransport } from "@nktkas/hyperliquid";
 import type { Hex } from "viem";
 import { OperationalError, RetryableError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
+import { describeWait, type RetryTransientOptions, retryTransient } from "./retry.js";
 
 const DAY_MS = 86_400_000;
 /** Longest approval we ask for (the venue's limit as other SDKs state it). */
@@ -46,6 +47,12 @@ async function translate(error: unknown, doing: string, endpoint: AgentsEndpoint
     });
   }
   if (error instanceof sdk.TransportError) {
+    // An HTTP answer is classed as everywhere else (429 and 5xx retry, a 4xx does not); no
+    // answer at all means the API cannot be reached.
+    if (error instanceof sdk.HttpRequestError && error.response !== undefined) {
+      const { translateError } = await import("./errors.js");
+      throw translateError(error, { operation: doing });
+    }
     throw new RetryableError(`cannot reach ${endpoint.httpUrl} for ${doing}: ${text}`, {
       hint: "check the network and --network, then try again",
       cause: error,
@@ -211,7 +218,8 @@ export async function fetchAgentStatus(params: AgentStatusParameters): Promise<A
   const info = await import("@nktkas/hyperliquid/api/info");
   let agents: ExtraAgent[] = [];
   try {
-    agents = await info.extraAgents({ transport }, { user: params.account });
+    const { checkInfoReply } = await import("./replies.js");
+    agents = checkInfoReply("extraAgents", await info.extraAgents({ transport }, { user: params.account }));
   } catch (error) {
     await translate(error, "extraAgents", params);
   }
@@ -229,16 +237,34 @@ export interface EnsureAgentApprovedParameters extends AgentStatusParameters {
   networkName?: string;
   /** Receives the warning line when fewer than 7 days remain. */
   warn?: (line: string) => void;
+  /**
+   * How long a failing check (429, 5xx, timeout, unreadable reply) is retried before giving
+   * up. Default 120 000 ms (exec.startupTimeoutSeconds).
+   */
+  startupTimeoutMs?: number;
+  /** Receives a line before each retry of a failed check (default: `warn`). */
+  onWait?: (line: string) => void;
+  /** Backoff of the retries (tests). */
+  retry?: Pick<RetryTransientOptions, "initialDelayMs" | "maxDelayMs" | "signal">;
 }
 
 /**
- * The pre-trade check: the agent must be approved for the account and not expired.
+ * The pre-trade check: the agent must be approved for the account and not expired. A check
+ * that fails transiently is retried with backoff (told through `onWait`) until
+ * `startupTimeoutMs`.
  * @returns the status (approved) after warning through `warn` when < 7 days remain.
- * @throws {OperationalError} exit 2 with the command that fixes it; {RetryableError}.
+ * @throws {OperationalError} exit 2 with the command that fixes it; {StartupTimeoutError}
+ *   (exit 1) when the exchange kept failing; other errors that retrying cannot fix as they are.
  */
 export async function ensureAgentApproved(params: EnsureAgentApprovedParameters): Promise<AgentStatus> {
   const now = params.now ?? Date.now();
-  const status = await fetchAgentStatus({ ...params, now });
+  const tell = params.onWait ?? params.warn;
+  const status = await retryTransient(() => fetchAgentStatus({ ...params, now }), {
+    what: "the agent approval check (extraAgents)",
+    timeoutMs: params.startupTimeoutMs ?? 120_000,
+    ...params.retry,
+    ...(tell ? { onWait: (w) => tell(`warning: ${describeWait(w)}`) } : {}),
+  });
   const fix = approveCommand(status.account, params.networkName);
   if (status.expired) {
     throw new OperationalError(

@@ -9,6 +9,7 @@ import {
   TransportError,
 } from "@nktkas/hyperliquid";
 import {
+  AgentNotApprovedError,
   HlcopyError,
   OperationalError,
   OrderRejectedError,
@@ -68,6 +69,8 @@ export function topLevelErrorText(response: unknown): string | undefined {
   return r.status === "err" && typeof r.response === "string" ? r.response : undefined;
 }
 
+/** The signer is unknown: the agent's approval expired or was removed (or was never given). */
+const AGENT_UNKNOWN = /User or API Wallet .* does not exist/i;
 /** Exchange messages that mean "a human must act" (unknown agent, unfunded account, vault). */
 const OPERATIONAL = /does not exist|must deposit|not registered|unable to recover signer/i;
 /** Messages that mean "nothing ran, try again": nonce and expiry problems. */
@@ -80,7 +83,8 @@ const ADDRESS_RATE = /too many (cumulative )?requests|rate limit/i;
  * - HTTP 429 → RateLimitError (nothing was executed).
  * - timeout / network / HTTP 5xx → UncertainOutcomeError for an action, RetryableError otherwise.
  * - other HTTP 4xx → OrderRejectedError for an action, OperationalError otherwise.
- * - exchange `{"status":"err"}`: unknown agent / unfunded → OperationalError; nonce or expiry
+ * - exchange `{"status":"err"}`: unknown signer ("User or API Wallet … does not exist") →
+ *   AgentNotApprovedError (exit 4); unfunded → OperationalError; nonce or expiry
  *   → RetryableError; per-address budget → RateLimitError; anything else → OrderRejectedError.
  * - SDK ValidationError (our request was malformed, nothing sent) → HlcopyError (a bug: stop).
  */
@@ -124,6 +128,12 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
   if (error instanceof ApiRequestError) {
     const text = topLevelErrorText(error.response) ?? error.message;
     details.exchangeMessage = text;
+    if (AGENT_UNKNOWN.test(text)) {
+      return new AgentNotApprovedError(`the exchange refused ${what}: ${text}`, {
+        ...base,
+        hint: "approve the agent again (hlcopy agent approve): its approval expired, was removed or was never given",
+      });
+    }
     if (OPERATIONAL.test(text)) {
       return new OperationalError(`the exchange refused ${what}: ${text}`, {
         ...base,

@@ -103,26 +103,8 @@ export function uncertainResults(sent: readonly SentOrder[], reason: string): Or
   }));
 }
 
-/** Order statuses that mean the order is still live on the book. */
-const LIVE = new Set(["open", "triggered"]);
-
-/**
- * A definite lookup → the result the order finally had. "filled" → filled; live → resting;
- * any cancel/reject status → partial when something filled (IOC remainder cancelled), else
- * rejected with the exchange's status as the error.
- */
-export function resultFromLookup(cloid: string, lookup: CloidLookup & { found: true }): OrderResult {
-  const base = {
-    cloid,
-    filledSize: lookup.filledSize,
-    avgPx: lookup.avgPx,
-    ...(lookup.oid === undefined ? {} : { oid: lookup.oid }),
-  };
-  if (lookup.status === "filled") return { ...base, status: "filled" };
-  if (LIVE.has(lookup.status)) return { ...base, status: "resting" };
-  if (lookup.filledSize > 0) return { ...base, status: "partial", error: lookup.status };
-  return { ...base, status: "rejected", error: lookup.status };
-}
+/** A definite lookup → the result the order finally had: the engine's one mapping (ports.ts). */
+export { resultFromLookup } from "../engine/ports.js";
 
 /** An orderStatus reply → found or not, with the filled size (original − remaining). */
 export function readOrderStatus(reply: unknown): CloidLookup {

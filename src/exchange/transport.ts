@@ -2,10 +2,12 @@
 // /info requests wait for their weight (and are charged per item returned after the reply),
 // and every HTTP 429 puts the whole budget into backoff. /exchange weight is taken by the
 // order sender itself before signing, so an order's expiry is computed after any wait.
+// Every /info reply is checked against its schema before a caller reads it.
 
 import { HttpTransport, type IRequestTransport } from "@nktkas/hyperliquid";
 import { infoItemWeight, infoWeight, type RequestBudget } from "./budget.js";
 import { isRateLimited } from "./errors.js";
+import { checkInfoReply } from "./replies.js";
 
 export interface BudgetedTransportOptions {
   httpUrl: string;
@@ -47,6 +49,8 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
       try {
         const reply = await this.#inner.request<T>(endpoint, payload, signal);
         this.budget.succeeded();
+        // A reply of the wrong shape is refused here, naming the request (./replies.ts).
+        if (endpoint === "info") checkInfoReply(type, reply);
         if (endpoint === "info" && Array.isArray(reply))
           this.budget.charge(infoItemWeight(type, reply.length));
         return reply;

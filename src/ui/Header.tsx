@@ -69,6 +69,12 @@ export function Header({ state, width }: HeaderProps) {
     state.network ? { text: state.network, priority: 4 } : null,
     { text: leadersText(state), priority: 6 },
     state.account ? { text: `acct ${shortAddress(state.account)}`, priority: 3 } : null,
+    // The agent's approval: days left, loud in its last week (it must be renewed to keep copying).
+    state.agentDaysLeft === null
+      ? null
+      : state.agentDaysLeft < 7
+        ? { text: `agent ${state.agentDaysLeft}d left`, color: "yellow", bold: true, priority: 8 }
+        : { text: `agent ${state.agentDaysLeft}d`, dim: true, priority: 2 },
     { text: "? help", dim: true, priority: 1 },
   ];
   const line2: (Segment | null)[] = [
@@ -116,7 +122,12 @@ export function Header({ state, width }: HeaderProps) {
       <Segments segments={line3} width={width} />
       {state.halt ? (
         <Text color="red" bold wrap="truncate-end">
-          {truncate(`HALTED ${state.halt.kind}: ${state.halt.reason} · hlcopy resume clears it`, width)}
+          {truncate(
+            // An agent the exchange no longer knows is fixed by approving it again (the reason
+            // names the command), not by `hlcopy resume`.
+            `HALTED ${state.halt.kind}: ${state.halt.reason}${state.halt.kind === "agent-expired" ? "" : " · hlcopy resume clears it"}`,
+            width,
+          )}
         </Text>
       ) : null}
       {state.stopped ? (

@@ -108,6 +108,8 @@ export interface DashboardState {
   account: Address | null;
   network: string;
   halt: { kind: string; reason: string; ts: number } | null;
+  /** Whole days left of the agent's approval (live runs with an expiring approval), else null. */
+  agentDaysLeft: number | null;
   paused: boolean;
   stopped: { reason: string; ts: number } | null;
   equity: number | null;
@@ -171,6 +173,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     account: init.account ?? null,
     network: init.network ?? "",
     halt: null,
+    agentDaysLeft: null,
     paused: false,
     stopped: null,
     equity: null,
@@ -379,6 +382,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.hwm = e.hwm;
       state.drawdownPct = e.drawdownPct;
       state.positions = buildPositionRows(e.targets, e.account.positions, e.deadbandUsd);
+      if (e.agent) state.agentDaysLeft = e.agent.daysLeft;
       const last = state.lastEquitySampleAt;
       if (last === null || e.ts - last >= state.equitySampleMs) {
         state.equitySeries = push(state.equitySeries, e.account.accountValue, state.capacity.series);

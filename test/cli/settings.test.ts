@@ -33,6 +33,7 @@ const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: un
   "exec.confirmAbovePct": { valid: "80", expected: 80, invalid: "-1" },
   "exec.leverage": { valid: "5", expected: 5, invalid: "2.5" },
   "exec.marginMode": { valid: "isolated", expected: "isolated", invalid: "portfolio" },
+  "exec.startupTimeoutSeconds": { valid: "5", expected: 5, invalid: "0" },
   join: { valid: "new-only", expected: "new-only", invalid: "some" },
   network: { valid: "http://127.0.0.1:8080/", expected: "http://127.0.0.1:8080", invalid: "ftp://x" },
   account: {

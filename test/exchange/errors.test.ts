@@ -1,6 +1,7 @@
 import { ApiRequestError, HttpRequestError, InfoClient, type IRequestTransport } from "@nktkas/hyperliquid";
 import { describe, expect, it } from "vitest";
 import {
+  AgentNotApprovedError,
   HlcopyError,
   OperationalError,
   OrderRejectedError,
@@ -70,6 +71,12 @@ describe("translateError", () => {
     const agent = translateError(refused("User or API Wallet 0x1234 does not exist."), order);
     expect(agent).toBeInstanceOf(OperationalError);
     expect(agent.hint).toMatch(/approve the agent/);
+    // Recognised as "agent not approved / expired": the engine halts on the class (exit 4).
+    expect(agent).toBeInstanceOf(AgentNotApprovedError);
+    expect(agent.exitCode).toBe(4);
+    expect(
+      translateError(refused("Must deposit before performing actions. User: 0x12"), order),
+    ).not.toBeInstanceOf(AgentNotApprovedError);
     expect(
       translateError(refused("Must deposit before performing actions. User: 0x12"), order),
     ).toBeInstanceOf(OperationalError);

@@ -46,6 +46,40 @@ describe("Header", () => {
     expect(out).toContain("HALTED kill-switch: drawdown 12% ≥ 10% · hlcopy resume clears it");
   });
 
+  it("the agent approval's days left, loud in its last week", () => {
+    const withDays = (daysLeft: number) =>
+      reduceDashboard(liveState(), {
+        type: "state",
+        ts: T0 + 5000,
+        account: {
+          address: "0x2222222222222222222222222222222222222222",
+          accountValue: 10_000,
+          positions: [],
+        },
+        hwm: 10_000,
+        drawdownPct: 0,
+        leaders: [],
+        targets: [],
+        deadbandUsd: {},
+        agent: { validUntil: T0 + daysLeft * 86_400_000, daysLeft },
+      });
+    expect(frame(<Header state={withDays(3)} width={120} />)).toContain("agent 3d left");
+    expect(frame(<Header state={withDays(60)} width={120} />)).toContain("agent 60d");
+    expect(frame(<Header state={liveState()} width={120} />)).not.toContain("agent ");
+  });
+
+  it("halted because the agent expired: the re-approve command, not hlcopy resume", () => {
+    const s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "agent-expired",
+      reason: "agent refused; approve it again: hlcopy agent approve",
+    });
+    const out = frame(<Header state={s} width={120} />);
+    expect(out).toContain("HALTED agent-expired: agent refused; approve it again: hlcopy agent approve");
+    expect(out).not.toContain("hlcopy resume");
+  });
+
   it("disconnected: the stream state and for how long", () => {
     let s = reduceDashboard(liveState(), {
       type: "connection",

@@ -17,15 +17,19 @@ export function register(program: Command): void {
     .option("--exit-on-halt", "exit 4 once a safety halt has flattened the account")
     .option("--yes", "confirm a start plan that needs review without asking")
     .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
-    .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)");
+    .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)")
+    .option(
+      "--wait-for-approval",
+      "if the agent's approval ends mid-run, keep running (sending nothing) until it is approved again, instead of exit 4",
+    );
   addSettingOptions(cmd);
   cmd
     .addHelpText(
       "after",
       `
 Keys on the dashboard: q quit · p pause/resume sending · s sweep now · f flatten (y to confirm) · ? help.
-Ctrl-C / SIGTERM stop cleanly: nothing is sent after the signal, the order in flight is
-awaited, the journal is flushed, exit 0. With --json (or --no-ui) every event is one line.
+Ctrl-C / SIGTERM / SIGHUP / SIGQUIT stop cleanly: nothing is sent after the signal, the
+order in flight is awaited, the journal is flushed, exit 0. With --json (or --no-ui) every event is one line.
 
 Examples:
   $ hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a

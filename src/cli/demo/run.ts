@@ -8,6 +8,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
+import { onStopSignals } from "../follow/signals.js";
 import { printJson } from "../output.js";
 
 export interface DemoOptions {
@@ -137,9 +138,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
     },
   });
   const timer = setTimeout(() => void finish("demo time is up"), options.durationMs);
-  const onSignal = () => void finish("interrupted");
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const offSignals = onStopSignals(() => void finish("interrupted"));
   let code: number;
   try {
     code = await engine.run(
@@ -148,8 +147,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
     await finishing;
   } finally {
     clearTimeout(timer);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offSignals();
     await view.close();
     await leader.stop();
     journal.close();

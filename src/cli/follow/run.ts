@@ -1,5 +1,5 @@
 // `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
-// until q / Ctrl-C / SIGTERM (or a halt with --exit-on-halt), then report the run.
+// until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT (or a halt with --exit-on-halt), then report the run.
 
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
@@ -7,10 +7,12 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
+import { approveCommand } from "../../exchange/agents.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printJson } from "../output.js";
 import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
+import { onStopSignals } from "./signals.js";
 
 /** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
 export const MAX_LEADERS = 9;
@@ -27,6 +29,8 @@ export interface FollowOptions {
   /** Confirm a start plan that needs review without asking. */
   yes: boolean;
   allowEmptyLeader: boolean;
+  /** An agent approval that ends mid-run: keep running and resume when approved again (else exit 4). */
+  waitForApproval: boolean;
 }
 
 /** @throws {UsageError} for bad leaders, weights or a mode clash. */
@@ -86,6 +90,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     adopt: opts.adopt === true,
     yes: opts.yes === true,
     allowEmptyLeader: opts.allowEmptyLeader === true,
+    waitForApproval: opts.waitForApproval === true,
   };
 }
 
@@ -96,17 +101,38 @@ export async function runFollow(
 ): Promise<number> {
   const { mode, leaders, settings } = options;
   const events = new EngineEvents();
-  const session = await openTradingSession(ctx, {
-    needKey: mode === "live",
-    lock: mode !== "dry-run",
-    command: "follow",
-    leaders: leaders.map((l) => l.address),
-    paper: mode === "paper",
-    ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
-    events,
-    warn: (line) => process.stderr.write(`${line}\n`),
+  // A stop signal during start-up (the approval check may wait out a failing exchange) ends
+  // the wait; the session's set-up is undone (lock released) and the run ends with exit 0.
+  const startup = new AbortController();
+  let engine: CopyEngine | null = null;
+  const offSignals = onStopSignals((signal) => {
+    if (engine) void engine.stop(`signal ${signal}`);
+    else startup.abort();
   });
-  const engine = new CopyEngine({
+  let session: Awaited<ReturnType<typeof openTradingSession>>;
+  try {
+    session = await openTradingSession(ctx, {
+      needKey: mode === "live",
+      lock: mode !== "dry-run",
+      command: "follow",
+      leaders: leaders.map((l) => l.address),
+      paper: mode === "paper",
+      ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
+      events,
+      // Before the view starts: a line on stderr, or a JSON warning line with --json.
+      warn: (line) => {
+        if (ctx.json) printJson({ ts: Date.now(), type: "warning", message: line.replace(/^warning: /, "") });
+        else process.stderr.write(`${line}\n`);
+      },
+      startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+      signal: startup.signal,
+    });
+  } catch (error) {
+    offSignals();
+    if (startup.signal.aborted) return 0;
+    throw error;
+  }
+  const running = new CopyEngine({
     reader: session.client,
     executor: mode === "live" ? liveExecutor(session.client) : mode === "paper" ? paperExecutor() : null,
     journal: session.journal,
@@ -122,22 +148,15 @@ export async function runFollow(
     adopt: options.adopt,
     allowEmptyLeader: options.allowEmptyLeader,
     ...(mode === "live" ? { review: planReviewer(options.yes) } : {}),
+    waitForApproval: options.waitForApproval,
+    ...(mode === "live"
+      ? {
+          approveHint: approveCommand(session.master, ctx.network.name),
+          agentValidUntil: session.agentValidUntil ?? null,
+        }
+      : {}),
   });
-
-  // The start checks and the review of the first plan, before the dashboard takes the
-  // terminal: a refusal ends the run here (exit 2) with nothing sent. Their events are kept
-  // and shown once the view is up.
-  const early: EngineEvent[] = [];
-  const keep = events.on((e) => early.push(e));
-  try {
-    await engine.preflight();
-  } catch (error) {
-    keep();
-    await engine.stop(`could not start: ${toHlcopyError(error).message}`, toHlcopyError(error).exitCode);
-    session.close();
-    throw error;
-  }
-  keep();
+  engine = running;
 
   const { shouldUseDashboard, startView } = await import("../../ui/view.js");
   const dashboard = shouldUseDashboard({
@@ -146,34 +165,68 @@ export async function runFollow(
     stdout: process.stdout,
     stdin: process.stdin,
   });
-  const view = await startView({
-    events,
-    dashboard,
-    json: ctx.json,
-    initial: { mode, leaders, account: session.account, network: ctx.network.name },
-    controls: {
-      quit: () => void engine.stop("quit"),
-      togglePause: () => engine.togglePause(),
-      sweepNow: () => engine.sweepNow(),
-      flatten: () => engine.flatten(),
-    },
-  });
-  for (const e of early) events.emit(e);
+  const openView = () =>
+    startView({
+      events,
+      dashboard,
+      json: ctx.json,
+      initial: { mode, leaders, account: session.account, network: ctx.network.name },
+      controls: {
+        quit: () => void running.stop("quit"),
+        togglePause: () => running.togglePause(),
+        sweepNow: () => running.sweepNow(),
+        flatten: () => running.flatten(),
+      },
+    });
+
+  // The start checks and the review of the first plan come before anything is sent. Event
+  // lines (--no-ui, --json) show them as they happen; the dashboard takes the terminal only
+  // after them (the review asks on it): until then its events are kept, waits are told on
+  // stderr, and the dashboard shows them all once it is up.
+  let view = dashboard ? null : await openView();
+  const early: EngineEvent[] = [];
+  const keep = dashboard
+    ? events.on((e) => {
+        early.push(e);
+        if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
+      })
+    : () => {};
+  try {
+    await running.preflight();
+  } catch (error) {
+    keep();
+    offSignals();
+    // A stop signal during the checks or at the review prompt: nothing was sent, exit 0.
+    const stoppedBySignal = running.isStopping;
+    const e = toHlcopyError(error);
+    const code = await running.stop(`could not start: ${e.message}`, e.exitCode);
+    await view?.close();
+    session.close();
+    if (stoppedBySignal) return code;
+    throw error;
+  }
+  keep();
+  if (!view) {
+    view = await openView();
+    for (const e of early) events.emit(e);
+  }
 
   // A run that could not start ends with the contract's error/hint lines on stderr too (the
   // dashboard that showed it is gone by then).
   let lastError: { message: string; hint?: string } | null = null;
+  let agentExpired = false;
   events.on((e) => {
     if (e.type === "error") lastError = e;
+    if (e.type === "halt") agentExpired = e.kind === "agent-expired";
+    if (e.type === "resume") agentExpired = false;
   });
   // A signal stops the engine: nothing is sent after it, the job in flight finishes.
-  const onSignal = (signal: NodeJS.Signals) => void engine.stop(`signal ${signal}`);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // A signal that came while the session opened stops the run before it sends anything.
+  if (startup.signal.aborted) void running.stop("signal during start-up");
   let code: number;
   try {
     const { streamsOpener } = await import("../../engine/wiring.js");
-    code = await engine.run(
+    code = await running.run(
       streamsOpener({
         wsUrl: ctx.network.wsUrl,
         isTestnet: ctx.network.isTestnet,
@@ -182,13 +235,14 @@ export async function runFollow(
       }),
     );
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offSignals();
     await view.close();
     session.close();
   }
   const failed = lastError as { message: string; hint?: string } | null;
-  if (code !== 0 && code !== 4 && failed && !ctx.json) {
+  // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
+  // one needs the command that fixes it.
+  if (code !== 0 && (code !== 4 || agentExpired) && failed && !ctx.json) {
     process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   }
   const summary = view.summary();

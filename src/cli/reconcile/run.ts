@@ -71,6 +71,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     command: "reconcile",
     leaders: [leader],
     warn: (line) => err.write(`${line}\n`),
+    startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
   });
   const engine = new CopyEngine({
     reader: session.client,
@@ -85,6 +86,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     adopt: options.adopt === true,
     allowEmptyLeader: options.allowEmptyLeader === true,
     ...(dryRun ? {} : { review: planReviewer(options.yes === true) }),
+  });
+  // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
+  // line each on stderr, so stdout stays the report (a JSON document with --json).
+  engine.events.on((e) => {
+    if (e.type === "warning") err.write(`warning: ${e.message}\n`);
+    else if (e.type === "notice") err.write(`${e.message}\n`);
   });
   let code: number = ExitCode.runtime;
   try {

@@ -1,0 +1,27 @@
+// The signals that stop a run cleanly (follow, demo): Ctrl-C, `kill`, a closed terminal or
+// ssh session (SIGHUP) and Ctrl-\ (SIGQUIT) all get the same stop — nothing sent after it,
+// the order in flight resolved, the run journaled, the lock released, the summary printed.
+// (SIGUSR1 is neutralised for the whole CLI in bin/hlcopy.js: it would open the inspector.)
+
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const satisfies NodeJS.Signals[];
+
+/**
+ * Call `stop` on the first stop signal (a second one of the same kind gets Node's default: it
+ * kills, for a run that hangs). After a SIGHUP the terminal is gone: writes to it fail with
+ * EIO/EPIPE, which must not turn the clean stop into a crash.
+ * @returns a function that removes the handlers.
+ */
+export function onStopSignals(stop: (signal: NodeJS.Signals) => void): () => void {
+  const ignoreWriteErrors = () => {};
+  const handler = (signal: NodeJS.Signals) => {
+    if (signal === "SIGHUP") {
+      process.stdout.on("error", ignoreWriteErrors);
+      process.stderr.on("error", ignoreWriteErrors);
+    }
+    stop(signal);
+  };
+  for (const s of STOP_SIGNALS) process.once(s, handler);
+  return () => {
+    for (const s of STOP_SIGNALS) process.off(s, handler);
+  };
+}

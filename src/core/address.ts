@@ -1,0 +1,42 @@
+// THE address parser: every address hlcopy reads (leader arguments, --account, HLCOPY_ACCOUNT,
+// the config file, init) goes through here. Accepted as wallets accept them: all lower case,
+// all upper case (neither carries a checksum), or mixed case whose EIP-55 checksum matches —
+// a mixed-case address with one letter's case wrong is a typo, refused. Pure.
+
+import { isAddress as viemIsAddress } from "viem";
+import { UsageError } from "./errors.js";
+import type { Address } from "./types.js";
+
+const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** What is wrong with a would-be address, or null when it is fine. */
+export function addressProblem(value: string): "format" | "checksum" | null {
+  if (!HEX_ADDRESS.test(value)) return "format";
+  const digits = value.slice(2);
+  if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return null;
+  return viemIsAddress(value, { strict: true }) ? null : "checksum";
+}
+
+export function isAddress(value: string): value is Address {
+  return addressProblem(value) === null;
+}
+
+/**
+ * Parse an address given as `what` (e.g. "leader address") into its lower-case form.
+ * @throws {UsageError} (exit 2) saying whether the format or the checksum is wrong, with `hint`.
+ */
+export function parseAddress(value: string, what: string, hint: string): Address {
+  const problem = addressProblem(value);
+  if (problem === "format") {
+    throw new UsageError(`invalid ${what} "${value}": expected 0x followed by 40 hex digits`, { hint });
+  }
+  if (problem === "checksum") {
+    throw new UsageError(
+      `invalid ${what} "${value}": its mixed-case checksum (EIP-55) does not match — a typo in the address?`,
+      {
+        hint: `copy the address again from its source (or give it all in lower case if you are sure of it); ${hint}`,
+      },
+    );
+  }
+  return value.toLowerCase() as Address;
+}

@@ -1,0 +1,111 @@
+// Start-up reads that must not fail on one bad reply: retry what retrying can fix (429, 5xx,
+// timeouts, refused connections, unreadable or unexpected replies — every RetryableError) with
+// exponential backoff until a deadline; give up at once on what it cannot (bad key, unapproved
+// agent, bad address: everything else). No SDK import: the engine uses it too.
+
+import {
+  ExitCode,
+  type HlcopyError,
+  OperationalError,
+  RetryableError,
+  toHlcopyError,
+} from "../core/errors.js";
+
+/** Told before each wait, so the user sees what hlcopy is waiting for. */
+export interface RetryWait {
+  /** What is being read, e.g. "the agent approval check (extraAgents)". */
+  what: string;
+  /** Failed attempts so far (1 on the first wait). */
+  attempt: number;
+  waitMs: number;
+  /** Time left before giving up (ms). */
+  remainingMs: number;
+  error: HlcopyError;
+}
+
+export interface RetryTransientOptions {
+  what: string;
+  /** Give up once this long has passed since the first attempt. */
+  timeoutMs: number;
+  onWait?: (wait: RetryWait) => void;
+  /** First wait; doubles per attempt up to `maxDelayMs`. Defaults 500 / 10 000 ms. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Aborted (a stop during start-up): the wait ends and the last error is thrown. */
+  signal?: AbortSignal;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Retrying did not help before the deadline: exit 1 with the last reason. */
+export class StartupTimeoutError extends OperationalError {
+  override name = "StartupTimeoutError";
+}
+
+/** "1m58s", "45s", "0.5s". */
+export function formatSeconds(ms: number): string {
+  if (ms > 0 && ms < 10_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+/** One line for the user: what failed, when the next try is, when hlcopy gives up. */
+export function describeWait(w: RetryWait): string {
+  return `waiting for ${w.what}: ${w.error.message}; retry ${w.attempt + 1} in ${formatSeconds(w.waitMs)} (giving up in ${formatSeconds(w.remainingMs)})`;
+}
+
+const abortableSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * Run `fn`, retrying RetryableErrors with backoff until `timeoutMs` has passed.
+ * @throws the first non-retryable error as it is (translated to an HlcopyError);
+ *   {StartupTimeoutError} (exit 1) naming `what` and the last error once the time is up;
+ *   the last error when `signal` is aborted.
+ */
+export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTransientOptions): Promise<T> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+  const started = now();
+  let delay = options.initialDelayMs ?? 500;
+  const maxDelay = options.maxDelayMs ?? 10_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const e = toHlcopyError(error);
+      if (!(e instanceof RetryableError)) throw e;
+      if (options.signal?.aborted) throw e;
+      const remainingMs = options.timeoutMs - (now() - started);
+      if (remainingMs <= 0) {
+        throw new StartupTimeoutError(
+          `gave up after ${formatSeconds(options.timeoutMs)} waiting for ${options.what}: ${e.message}`,
+          {
+            exitCode: ExitCode.runtime,
+            hint: "check the network connection and the exchange's status; raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
+            cause: e,
+            details: { ...e.details, attempts: attempt },
+          },
+        );
+      }
+      const waitMs = Math.min(delay, remainingMs);
+      delay = Math.min(delay * 2, maxDelay);
+      try {
+        options.onWait?.({ what: options.what, attempt, waitMs, remainingMs, error: e });
+      } catch {
+        // a broken listener must not end the start-up
+      }
+      await sleep(waitMs, options.signal);
+      if (options.signal?.aborted) throw e;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// The agent's approval as the engine sees it: the state event carries its end and days left
+// (for the dashboard), and a long run warns once when it crosses into the last 7 days.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultSettings } from "../../src/core/settings.js";
+import { CopyEngine } from "../../src/engine/engine.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import { engineClient } from "../../src/engine/wiring.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { openJournal } from "../../src/store/journal.js";
+import { fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startSim({ seed: 15, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe("the state event", () => {
+  it("carries the agent approval's end and whole days left, for the dashboard", async () => {
+    const leader = fundedAccount(sim, 1_000_000);
+    const { master, agentKey } = await masterWithAgent(sim, 10_000);
+    const client = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: master.address,
+      agentKey,
+    });
+    const validUntil = Date.now() + 3.5 * 86_400_000;
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal: openJournal(":memory:"),
+      settings: defaultSettings(),
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+      agentValidUntil: validUntil,
+    });
+    const states: { agent?: { validUntil: number | null; daysLeft: number | null } }[] = [];
+    engine.events.on((e) => {
+      if (e.type === "state") states.push(e);
+    });
+    engine.begin();
+    await engine.sweep("start");
+    await engine.stop("done");
+    expect(states.at(-1)?.agent).toEqual({ validUntil, daysLeft: 3 });
+  });
+});
+
+describe("an approval ending during a long run", () => {
+  it("warns once when the run crosses into its last 7 days, not before", async () => {
+    const leader = fundedAccount(sim, 1_000_000);
+    const { master, agentKey } = await masterWithAgent(sim, 10_000);
+    const client = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: master.address,
+      agentKey,
+    });
+    let offset = 0;
+    const validUntil = Date.now() + 7 * 86_400_000 + 60_000;
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal: openJournal(":memory:"),
+      settings: defaultSettings(),
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+      agentValidUntil: validUntil,
+      approveHint: "hlcopy --account 0xabc agent approve",
+      now: () => Date.now() + offset,
+    });
+    const warnings: string[] = [];
+    engine.events.on((e) => {
+      if (e.type === "warning") warnings.push(e.message);
+    });
+    engine.begin();
+    await engine.sweep("start");
+    expect(warnings.filter((w) => /approval ends/.test(w))).toEqual([]);
+    offset = 120_000;
+    await engine.sweep();
+    await engine.sweep();
+    const told = warnings.filter((w) => /approval ends/.test(w));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/\(6 days left\); renew it: hlcopy --account 0xabc agent approve$/);
+    await engine.stop("done");
+  });
+});

@@ -1,0 +1,197 @@
+// An order left uncertain (its send answered 500 and every lookup failed) is looked up again
+// on the next sweep, before planning, until resolved: its status and fills come right within
+// the run. And the engine and the adapter map a lookup to a status one way.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultSettings } from "../../src/core/settings.js";
+import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { openJournal } from "../../src/store/journal.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
+
+let sim: SimHandle;
+let proxy: FaultProxy;
+beforeAll(async () => {
+  sim = await startSim({ seed: 12, tickMs: 0 });
+  proxy = await startFaultProxy(sim.httpUrl);
+});
+afterAll(async () => {
+  await proxy.close();
+  await sim.close();
+});
+
+describe("an uncertain order", () => {
+  it("is resolved by the next sweep once lookups work again: status filled, its fill journaled", {
+    timeout: 30_000,
+  }, async () => {
+    const leader = fundedAccount(sim, 1_000_000);
+    const leaderClient = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: leader.address,
+      agentKey: leader.key,
+    });
+    const markets = await leaderClient.getMarkets();
+    const [opened] = await leaderClient.placeOrders([action(markets, "BTC", "buy", 1)], markets);
+    expect(opened?.status).toBe("filled");
+
+    const { master, agentKey } = await masterWithAgent(sim, 100_000);
+    // Our client talks to the exchange through the proxy: its lookups can be made to fail.
+    const client = engineClient({
+      httpUrl: proxy.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: master.address,
+      agentKey,
+    });
+    const settings = defaultSettings();
+    settings.sizing.mode = "fixed-ratio";
+    settings.sizing.ratio = 0.1;
+    const journal = openJournal(":memory:");
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings,
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: proxy.httpUrl,
+      mode: "live",
+      command: "follow",
+      leaderCashFlows: false,
+    });
+    engine.begin();
+
+    // The order executes but its reply is a 500, and every orderStatus lookup fails.
+    // (The proxy picks the order itself: the leverage update before it goes through.)
+    let orderFailed = false;
+    proxy.setRule(({ type }) => {
+      if (type === "orderStatus") return { status: 500, body: "down" };
+      if (type === "order" && !orderFailed) {
+        orderFailed = true;
+        return { status: 500, body: "down", after: true };
+      }
+      return null;
+    });
+    const first = await engine.sweep("start");
+    expect(first.results.map((r) => [r.coin, r.status])).toEqual([["BTC", "uncertain"]]);
+    const cloid = first.results[0]?.cloid ?? "";
+    expect(journal.ordersInState(["uncertain"]).map((r) => r.cloid)).toEqual([cloid]);
+    // It did fill on the exchange: the account holds the position.
+    expect((await client.getAccountState(master.address)).positions.BTC?.size).toBeCloseTo(0.1);
+
+    // Still failing: the sweep plans on (the position is read from the exchange) and the
+    // order stays uncertain, nothing is sent again.
+    const second = await engine.sweep();
+    expect(second.results).toEqual([]);
+    expect(journal.ordersInState(["uncertain"]).map((r) => r.cloid)).toEqual([cloid]);
+
+    // The lookups work again: the next sweep resolves it, before planning.
+    proxy.setRule(null);
+    const third = await engine.sweep();
+    expect(third.results).toEqual([]);
+    expect(journal.ordersInState(["uncertain", "sent", "pending"])).toEqual([]);
+    const order = journal
+      .listEntries({ table: "orders" })
+      .find((e) => e.table === "orders" && e.cloid === cloid);
+    expect(order).toMatchObject({ status: "filled", filledSize: 0.1 });
+    const fills = journal
+      .listEntries({ table: "fills" })
+      .filter((e) => e.table === "fills" && e.cloid === cloid);
+    expect(fills.length).toBeGreaterThan(0);
+    expect(sim.control.orderHistory(master.address).filter((o) => o.cloid === cloid)).toHaveLength(1);
+    await engine.stop("done");
+    journal.close();
+  });
+});
+
+describe("an uncertain order while following", () => {
+  it("triggers a sweep at once, so the hot path does not plan on a stale position", {
+    timeout: 30_000,
+  }, async () => {
+    const leader = fundedAccount(sim, 1_000_000);
+    const leaderClient = engineClient({
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: leader.address,
+      agentKey: leader.key,
+    });
+    const { master, agentKey } = await masterWithAgent(sim, 100_000);
+    const client = engineClient({
+      httpUrl: proxy.httpUrl,
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      account: master.address,
+      agentKey,
+    });
+    const settings = defaultSettings();
+    settings.sizing.mode = "fixed-ratio";
+    settings.sizing.ratio = 0.1;
+    settings.exec.sweepSeconds = 3600;
+    const journal = openJournal(":memory:");
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings,
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: proxy.httpUrl,
+      mode: "live",
+      command: "follow",
+      leaderCashFlows: false,
+    });
+    const events: EngineEvent[] = [];
+    engine.events.on((e) => events.push(e));
+    const running = engine.run(
+      streamsOpener({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        leaders: [leader.address],
+        account: master.address,
+      }),
+    );
+    await eventually(() => events.some((e) => e.type === "sweep"), 10_000);
+    const sweeps = () => events.filter((e) => e.type === "sweep").length;
+    const before = sweeps();
+    // Our next order runs but its reply is a 500 (the proxy, so the leader's order is not hit),
+    // and every lookup fails.
+    let orderFaults = 1;
+    proxy.setRule(({ endpoint, type }) =>
+      type === "orderStatus"
+        ? { status: 500, body: "down" }
+        : endpoint === "exchange" && type === "order" && orderFaults-- > 0
+          ? { status: 500, body: "down", after: true }
+          : null,
+    );
+    const markets = await leaderClient.getMarkets();
+    await leaderClient.placeOrders([action(markets, "ETH", "buy", 10)], markets);
+    await eventually(() => events.some((e) => e.type === "order" && e.status === "uncertain"), 15_000);
+    // Not the hourly sweep: one right after the uncertain result.
+    await eventually(() => sweeps() > before, 10_000);
+    proxy.setRule(null);
+    engine.sweepNow();
+    await eventually(() => journal.ordersInState(["uncertain"]).length === 0, 10_000);
+    await engine.stop("done");
+    expect(await running).toBe(0);
+    journal.close();
+  });
+});
+
+describe("one mapping from a lookup to a status", () => {
+  it("the adapter's resolveUncertain and the engine's recovery use the same function", async () => {
+    const ports = await import("../../src/engine/ports.js");
+    const results = await import("../../src/exchange/results.js");
+    expect(results.resultFromLookup).toBe(ports.resultFromLookup);
+    // An IOC cancelled with nothing filled was not executed: rejected, with the exchange's word.
+    expect(
+      ports.resultFromLookup("0x01", { found: true, status: "canceled", filledSize: 0, avgPx: null }),
+    ).toEqual({ cloid: "0x01", status: "rejected", filledSize: 0, avgPx: null, error: "canceled" });
+  });
+});

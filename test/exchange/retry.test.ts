@@ -1,0 +1,88 @@
+// retryTransient: what it retries, how long, what it tells, and when it gives up.
+
+import { describe, expect, it } from "vitest";
+import { OperationalError, RateLimitError, RetryableError } from "../../src/core/errors.js";
+import {
+  describeWait,
+  type RetryWait,
+  retryTransient,
+  StartupTimeoutError,
+} from "../../src/exchange/retry.js";
+
+/** A fake clock whose sleep advances it. */
+function clock() {
+  let t = 0;
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+describe("retryTransient", () => {
+  it("retries 5xx-like and 429 errors with doubling waits, then returns", async () => {
+    const c = clock();
+    const waits: RetryWait[] = [];
+    let calls = 0;
+    const value = await retryTransient(
+      async () => {
+        calls++;
+        if (calls === 1) throw new RetryableError("meta failed: 500");
+        if (calls === 2) throw new RateLimitError("rate-limited (HTTP 429)");
+        return 42;
+      },
+      { what: "the markets", timeoutMs: 60_000, onWait: (w) => waits.push(w), ...c },
+    );
+    expect(value).toBe(42);
+    expect(waits.map((w) => w.waitMs)).toEqual([500, 1_000]);
+    expect(describeWait(waits[0] as RetryWait)).toBe(
+      "waiting for the markets: meta failed: 500; retry 2 in 0.5s (giving up in 1m00s)",
+    );
+  });
+
+  it("does not retry what retrying cannot fix", async () => {
+    const c = clock();
+    let calls = 0;
+    const refused = new OperationalError("agent is not approved", { exitCode: 2 });
+    await expect(
+      retryTransient(
+        async () => {
+          calls++;
+          throw refused;
+        },
+        { what: "x", timeoutMs: 60_000, ...c },
+      ),
+    ).rejects.toBe(refused);
+    expect(calls).toBe(1);
+  });
+
+  it("gives up after the timeout with exit 1, naming what it waited for and the last error", async () => {
+    const c = clock();
+    const error = await retryTransient(
+      async () => {
+        throw new RetryableError("extraAgents failed: 500 Internal Server Error");
+      },
+      { what: "the agent approval check", timeoutMs: 5_000, ...c },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupTimeoutError);
+    expect((error as StartupTimeoutError).exitCode).toBe(1);
+    expect((error as Error).message).toBe(
+      "gave up after 5s waiting for the agent approval check: extraAgents failed: 500 Internal Server Error",
+    );
+    expect(c.now()).toBe(5_000);
+  });
+
+  it("an abort (a stop during start-up) ends the wait with the last error", async () => {
+    const abort = new AbortController();
+    const last = new RetryableError("down");
+    const pending = retryTransient(
+      async () => {
+        throw last;
+      },
+      { what: "x", timeoutMs: 600_000, initialDelayMs: 60_000, signal: abort.signal },
+    );
+    setTimeout(() => abort.abort(), 10);
+    await expect(pending).rejects.toBe(last);
+  });
+});

@@ -1,0 +1,87 @@
+// Addresses are checked like wallets check them, by one parser, wherever hlcopy reads one:
+// all lower case, all upper case or a matching EIP-55 checksum; a checksum typo is exit 2.
+
+import { readdirSync } from "node:fs";
+import { getAddress } from "viem";
+import { describe, expect, it } from "vitest";
+import { addressProblem } from "../../src/core/address.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+const LOWER = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+const CHECKSUMMED = getAddress(LOWER);
+/** The checksummed form with the case of its first letter flipped: a typo. */
+const TYPO = (() => {
+  const i = CHECKSUMMED.slice(2).search(/[a-fA-F]/) + 2;
+  const c = CHECKSUMMED[i] ?? "";
+  const flipped = c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase();
+  return `${CHECKSUMMED.slice(0, i)}${flipped}${CHECKSUMMED.slice(i + 1)}`;
+})();
+
+describe("one address parser", () => {
+  it("accepts lower, upper and checksummed; refuses a checksum typo and a bad format", () => {
+    expect(CHECKSUMMED).not.toBe(LOWER);
+    expect(addressProblem(LOWER)).toBeNull();
+    expect(addressProblem(`0x${LOWER.slice(2).toUpperCase()}`)).toBeNull();
+    expect(addressProblem(CHECKSUMMED)).toBeNull();
+    expect(addressProblem(TYPO)).toBe("checksum");
+    expect(addressProblem("0x123")).toBe("format");
+  });
+
+  it("a leader address with a checksum typo: exit 2, one error line and a hint, nothing written", async () => {
+    const dir = tempDir();
+    const r = await runCli(
+      [
+        "--network",
+        "http://127.0.0.1:9",
+        "--account",
+        LOWER.replace("5e", "6e"),
+        "follow",
+        TYPO,
+        "--dry-run",
+      ],
+      {
+        env: { HLCOPY_CONFIG_DIR: dir },
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: invalid leader address "${TYPO}": its mixed-case checksum \\(EIP-55\\) does not match.*\\nhint: copy the address again[^\\n]*\\n$`,
+      ),
+    );
+    const reconcile = await runCli(
+      [
+        "--network",
+        "http://127.0.0.1:9",
+        "--account",
+        LOWER.replace("5e", "6e"),
+        "reconcile",
+        TYPO,
+        "--dry-run",
+      ],
+      {
+        env: { HLCOPY_CONFIG_DIR: dir },
+      },
+    );
+    expect(reconcile.code).toBe(2);
+    expect(reconcile.stderr).toContain("checksum (EIP-55) does not match");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("--account, HLCOPY_ACCOUNT and config set account refuse it too; the valid forms pass", async () => {
+    const dir = tempDir();
+    const flag = await runCli(["--account", TYPO, "status"], { env: { HLCOPY_CONFIG_DIR: dir } });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^error: invalid account address ".*": its mixed-case checksum/);
+    const env = await runCli(["status"], { env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_ACCOUNT: TYPO } });
+    expect(env.code).toBe(2);
+    const set = await runCli(["config", "set", "account", TYPO], { env: { HLCOPY_CONFIG_DIR: dir } });
+    expect(set.code).toBe(2);
+    expect(set.stderr).toMatch(/^error: .*account.*\nhint: /);
+    for (const ok of [LOWER, CHECKSUMMED, `0x${LOWER.slice(2).toUpperCase()}`]) {
+      const r = await runCli(["--account", ok, "status"], { env: { HLCOPY_CONFIG_DIR: dir } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(LOWER);
+    }
+  });
+});

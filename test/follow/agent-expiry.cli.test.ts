@@ -1,0 +1,153 @@
+// An agent approval that ends during a run: the exchange refuses every order ("User or API
+// Wallet … does not exist."). follow halts (increases and reductions alike), says so, journals
+// it and exits 4 with the command that approves the agent again — or, with
+// --wait-for-approval, keeps running and resumes once the exchange accepts orders again.
+
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { type Account, eventually, fundedAccount } from "../exchange/helpers.js";
+import { tempDir } from "../helpers/cli.js";
+import { spawnFollow } from "./helpers.js";
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startSim({ seed: 45, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+let seed = 7_000;
+function newLeader(): { key: `0x${string}`; address: Address } {
+  const key = leaderKeyForSeed(seed++);
+  const address = privateKeyToAccount(key).address.toLowerCase() as Address;
+  sim.control.fund(address, 1_000_000);
+  return { key, address };
+}
+
+function trade(leaderKey: `0x${string}`, n: number, rate = 10): Promise<ScriptedLeader> {
+  return startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: seed++,
+    privateKey: leaderKey,
+    ratePerSec: rate,
+    coins: ["BTC", "ETH"],
+    maxTrades: n,
+    fundUsd: 0,
+  });
+}
+
+/** Approve `agentKey` for `master` until `validUntil` (the exchange's ` valid_until` name form). */
+async function approve(master: Account, agentKey: `0x${string}`, validUntil: number): Promise<void> {
+  await master.sdk.approveAgent({
+    agentAddress: privateKeyToAccount(agentKey).address,
+    agentName: `hlcopy valid_until ${validUntil}`,
+  });
+}
+
+const waitUntil = (t: number) => eventually(() => Date.now() > t, t - Date.now() + 5_000);
+
+describe("an agent approval that ends during follow", () => {
+  it("halts and exits 4 with the re-approve command; nothing is sent after", {
+    timeout: 40_000,
+  }, async () => {
+    const leader = newLeader();
+    const master = fundedAccount(sim, 50_000);
+    const agentKey = generatePrivateKey();
+    const validUntil = Date.now() + 5_000;
+    await approve(master, agentKey, validUntil);
+    const dir = tempDir();
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader: leader.address,
+      configDir: dir,
+      agentKey,
+      json: false,
+      extra: ["--no-ui", "--sweep-seconds", "3600"],
+    });
+    const copied = () => sim.control.orderHistory(master.address).length;
+    try {
+      // It copies while the approval holds …
+      const before = await trade(leader.key, 4, 20);
+      await before.done;
+      await eventually(() => copied() >= 2, 10_000);
+      // … and once it has ended, the next copy is refused.
+      await waitUntil(validUntil + 100);
+      const sentBefore = copied();
+      const after = await trade(leader.key, 1_000, 10);
+      const code = await run.exit;
+      await after.stop();
+      expect(code).toBe(4);
+      expect(copied()).toBe(sentBefore);
+      const stdout = run.lines.map((l) => String(l.text ?? "")).join("\n");
+      expect(stdout).toMatch(/HALT.*agent-expired|agent-expired/i);
+      expect(run.stderr()).toMatch(
+        new RegExp(
+          `error: the exchange no longer accepts the agent's orders .*does not exist.*\\nhint: approve it again: hlcopy --network ${sim.httpUrl.replace(/[.:/]/g, "\\$&")} --account ${master.address} agent approve\\n$`,
+        ),
+      );
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    const journal = openJournal(journalPath(dir, master.address));
+    try {
+      const halts = journal
+        .listEntries({ table: "events" })
+        .filter((e) => e.table === "events" && e.type === "halt");
+      expect(halts).toHaveLength(1);
+      expect(halts[0]).toMatchObject({ data: { kind: "agent-expired" } });
+      expect(journal.lastRun()).toMatchObject({ exitCode: 4 });
+      // Not a persistent halt: approving again is the fix, no `hlcopy resume` needed.
+      expect(journal.activeHalt()).toBeNull();
+    } finally {
+      journal.close();
+    }
+  });
+
+  it("--wait-for-approval keeps running with a warning and resumes once approved again", {
+    timeout: 40_000,
+  }, async () => {
+    const leader = newLeader();
+    const master = fundedAccount(sim, 50_000);
+    const agentKey = generatePrivateKey();
+    const validUntil = Date.now() + 5_000;
+    await approve(master, agentKey, validUntil);
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader: leader.address,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--wait-for-approval", "--sweep-seconds", "1"],
+    });
+    const copied = () => sim.control.orderHistory(master.address).length;
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 10_000);
+      await waitUntil(validUntil + 100);
+      const l = await trade(leader.key, 6, 20);
+      await l.done;
+      await eventually(() => run.lines.some((x) => x.type === "halt" && x.kind === "agent-expired"), 10_000);
+      expect(run.lines).toContainEqual(
+        expect.objectContaining({
+          type: "warning",
+          message: expect.stringMatching(/approved again .*agent approve/),
+        }),
+      );
+      const whileHalted = copied();
+      // Approve again (same name: replaces it); the next sweep's orders go through.
+      await approve(master, agentKey, Date.now() + 86_400_000);
+      await eventually(() => run.lines.some((x) => x.type === "resume"), 10_000);
+      await eventually(() => copied() > whileHalted, 10_000);
+      expect(run.child.exitCode).toBeNull();
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toBe("");
+  });
+});

@@ -1,0 +1,83 @@
+// Spawning `hlcopy follow` (the real binary) against a simulator and reading its --json lines.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Address } from "../../src/core/types.js";
+import { BIN, cleanEnv } from "../helpers/cli.js";
+
+export interface RunningFollow {
+  child: ChildProcess;
+  /** Every --json line printed so far. */
+  lines: Record<string, unknown>[];
+  stderr: () => string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exit: Promise<number | null>;
+}
+
+export interface SpawnFollowParameters {
+  httpUrl: string;
+  account: Address;
+  leader: Address;
+  configDir: string;
+  agentKey?: `0x${string}`;
+  /** Extra arguments after `follow <leader>`. */
+  extra?: string[];
+  /** Global options before `follow` (besides --network/--account/--json). */
+  globals?: string[];
+  env?: NodeJS.ProcessEnv;
+  json?: boolean;
+}
+
+export function spawnFollow(p: SpawnFollowParameters): RunningFollow {
+  const json = p.json ?? true;
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      "--network",
+      p.httpUrl,
+      "--account",
+      p.account,
+      ...(json ? ["--json"] : []),
+      ...(p.globals ?? []),
+      "follow",
+      p.leader,
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.2",
+      ...(p.extra ?? []),
+      // A live run confirms its first plan as cron does (dry runs and paper take no --yes).
+      ...(p.extra?.some((x) => x === "--dry-run" || x === "--paper") ? [] : ["--yes"]),
+    ],
+    {
+      env: cleanEnv({
+        HLCOPY_CONFIG_DIR: p.configDir,
+        ...(p.agentKey ? { HLCOPY_AGENT_KEY: p.agentKey } : {}),
+        ...p.env,
+      }),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const lines: Record<string, unknown>[] = [];
+  let buffer = "";
+  let err = "";
+  child.stdout?.on("data", (d) => {
+    buffer += d;
+    let i = buffer.indexOf("\n");
+    while (i >= 0) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ type: "text", text: line });
+      }
+      i = buffer.indexOf("\n");
+    }
+  });
+  child.stderr?.on("data", (d) => {
+    err += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { child, lines, stderr: () => err, exit };
+}

@@ -1,0 +1,362 @@
+// One failed request at start-up is not fatal: the approval check, the markets and the first
+// account reads retry what retrying can fix (429, 5xx) and say what they wait for; a failure
+// that lasts ends with exit 1 and the reason after exec.startupTimeoutSeconds. The real
+// binary, against the simulator (its own faults), or behind a proxy that fails one request type.
+
+import { readdirSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { type FaultProxy, type ProxyRule, startFaultProxy } from "../exchange/proxy.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { spawnFollow } from "./helpers.js";
+
+let sim: SimHandle;
+let proxy: FaultProxy;
+let account: Address;
+let agentKey: `0x${string}`;
+const leaderKey = leaderKeyForSeed(4242);
+const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 44, tickMs: 0 });
+  proxy = await startFaultProxy(sim.httpUrl);
+  sim.control.fund(leader, 1_000_000);
+});
+// An account per test: what one test's run opened, another's fresh journal did not.
+beforeEach(async () => {
+  const f = await masterWithAgent(sim, 50_000);
+  account = f.master.address;
+  agentKey = f.agentKey;
+});
+afterAll(async () => {
+  await proxy.close();
+  await sim.close();
+});
+
+let leaderSeed = 2_100;
+function trade(n: number, rate = 20): Promise<ScriptedLeader> {
+  return startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: leaderSeed++,
+    privateKey: leaderKey,
+    ratePerSec: rate,
+    coins: ["BTC", "ETH"],
+    maxTrades: n,
+    fundUsd: 0,
+  });
+}
+
+/** The first `count` requests of `type` answer HTTP `status`, in turn. */
+function failFirst(plan: Record<string, number[]>): ProxyRule {
+  const left = Object.fromEntries(Object.entries(plan).map(([t, statuses]) => [t, [...statuses]]));
+  return ({ type }) => {
+    const status = left[type]?.shift();
+    return status === undefined ? null : { status, body: status === 429 ? "rate limited" : "internal error" };
+  };
+}
+
+const ordersFilled = (lines: Record<string, unknown>[]) =>
+  lines.filter((l) => l.type === "order" && l.status === "filled").length;
+
+describe("start-up survives transient failures", () => {
+  it("follow: a 500 and a 429 on the approval check and on meta, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    // The simulator's own faults hit the first /info requests: the approval check (extraAgents).
+    sim.control.fault({ kind: "http500", count: 1, endpoint: "info", stage: "before" });
+    sim.control.fault({ kind: "http429", count: 1, endpoint: "info" });
+    // Once through, meta answers 500, then 429 (the proxy picks the request type).
+    proxy.setRule(failFirst({ meta: [500, 429] }));
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 30_000);
+      const warnings = run.lines.filter((l) => l.type === "warning").map((l) => String(l.message));
+      expect(
+        warnings.some((w) => /^waiting for the agent approval check \(extraAgents\): .*HTTP/.test(w)),
+      ).toBe(true);
+      expect(warnings.some((w) => /^waiting for the markets \(meta, allMids\): .*500/.test(w))).toBe(true);
+      expect(run.lines.some((l) => l.type === "error")).toBe(false);
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toBe("");
+    sim.control.reset();
+    proxy.setRule(null);
+  });
+
+  it("follow: an exchange not reachable yet (connection refused) is waited for", {
+    timeout: 40_000,
+  }, async () => {
+    // A port nothing listens on yet.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const run = spawnFollow({
+      httpUrl: `http://127.0.0.1:${port}`,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    let late: FaultProxy | null = null;
+    try {
+      await eventually(
+        () =>
+          run.lines.some(
+            (l) =>
+              l.type === "warning" &&
+              /^waiting for the agent approval check.*cannot reach/.test(String(l.message)),
+          ),
+        10_000,
+      );
+      late = await startFaultProxy(sim.httpUrl, port);
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 20_000);
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    await late?.close();
+  });
+
+  it("follow: a websocket that cannot connect at start is retried, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    proxy.blockWebsockets(true);
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(
+        () =>
+          run.lines.some(
+            (l) => l.type === "warning" && /^waiting for the exchange's websocket: /.test(String(l.message)),
+          ),
+        20_000,
+      );
+      proxy.blockWebsockets(false);
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 20_000);
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      proxy.blockWebsockets(false);
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+  });
+
+  it("reconcile: a 500 and a 429 on the approval check and on meta, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    const l = await trade(3);
+    await l.done;
+    sim.control.fault({ kind: "http500", count: 1, endpoint: "info", stage: "before" });
+    sim.control.fault({ kind: "http429", count: 1, endpoint: "info" });
+    proxy.setRule(failFirst({ meta: [500, 429] }));
+    const r = await runCli(
+      [
+        "--network",
+        proxy.httpUrl,
+        "--account",
+        account,
+        "--json",
+        "reconcile",
+        leader,
+        "--mode",
+        "fixed-ratio",
+        "--ratio",
+        "0.2",
+        "--yes",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 30_000 },
+    );
+    sim.control.reset();
+    proxy.setRule(null);
+    // Every wait is told on stderr (stdout is the report): the approval check's and the markets'.
+    expect(r.stderr).toMatch(
+      /^(warning: waiting for (the agent approval check \(extraAgents\)|the markets \(meta, allMids\)): .*\n)+$/,
+    );
+    expect(r.stderr).toContain("waiting for the markets");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}") as { inSync: boolean };
+    expect(report.inSync).toBe(true);
+  });
+});
+
+describe("start-up gives up on a failure that lasts", () => {
+  it("an approval check that keeps failing: exit 1 after the timeout, one error line and a hint", {
+    timeout: 30_000,
+  }, async () => {
+    sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
+    const orders = sim.control.stats().actionByType.order ?? 0;
+    const r = await runCli(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        account,
+        "follow",
+        leader,
+        "--no-ui",
+        "--startup-timeout-seconds",
+        "2",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 20_000 },
+    );
+    sim.control.reset();
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(
+      lines.slice(0, -2).every((x) => x.startsWith("warning: waiting for the agent approval check")),
+    ).toBe(true);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.at(-2)).toMatch(
+      /^error: gave up after 2s waiting for the agent approval check \(extraAgents\): .*500/,
+    );
+    expect(lines.at(-1)).toMatch(/^hint: .*startup-timeout-seconds/);
+    expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+  });
+
+  it("a stop signal during the wait ends it at once: exit 0, the lock released", {
+    timeout: 30_000,
+  }, async () => {
+    sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
+    const dir = tempDir();
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account,
+      leader,
+      configDir: dir,
+      agentKey,
+      json: false,
+      extra: ["--no-ui", "--startup-timeout-seconds", "600"],
+    });
+    try {
+      await eventually(() => run.stderr().includes("warning: waiting for the agent approval check"), 10_000);
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+      sim.control.reset();
+    }
+    expect(readdirSync(dir).filter((f) => /lock/.test(f))).toEqual([]);
+  });
+
+  it("markets that keep failing: exit 1 after the timeout with the reason", { timeout: 30_000 }, async () => {
+    proxy.setRule(({ type }) => (type === "meta" ? { status: 502, body: "bad gateway" } : null));
+    const r = await runCli(
+      [
+        "--network",
+        proxy.httpUrl,
+        "--account",
+        account,
+        "follow",
+        leader,
+        "--no-ui",
+        "--startup-timeout-seconds",
+        "2",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 20_000 },
+    );
+    proxy.setRule(null);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/waiting for the markets \(meta, allMids\)/);
+    expect(r.stderr).toMatch(
+      /^error: gave up after 2s waiting for the markets \(meta, allMids\): .*502.*\nhint: /,
+    );
+  });
+});
+
+describe("garbage replies are refused by schema, retried like a 5xx, never a TypeError", () => {
+  it("follow: meta answering garbage at start is waited out, then it copies", {
+    timeout: 40_000,
+  }, async () => {
+    let left = 2;
+    proxy.setRule(({ type }) =>
+      type === "meta" && left-- > 0 ? { status: 200, body: { universe: 5 } } : null,
+    );
+    const run = spawnFollow({
+      httpUrl: proxy.httpUrl,
+      account,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 30_000);
+      const warnings = run.lines.filter((l) => l.type === "warning").map((l) => String(l.message));
+      expect(warnings).toContainEqual(
+        expect.stringMatching(
+          /^waiting for the markets \(meta, allMids\): the exchange answered something unexpected to meta at universe: /,
+        ),
+      );
+      const l = await trade(200);
+      await eventually(() => ordersFilled(run.lines) >= 2, 15_000);
+      await l.stop();
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toBe("");
+    proxy.setRule(null);
+  });
+
+  it("reconcile: an account read that stays garbage ends with exit 1 naming the request", {
+    timeout: 30_000,
+  }, async () => {
+    proxy.setRule(({ type }) =>
+      type === "clearinghouseState"
+        ? { status: 200, body: { marginSummary: "n/a", assetPositions: {} } }
+        : null,
+    );
+    const orders = sim.control.stats().actionByType.order ?? 0;
+    const r = await runCli(
+      [
+        "--network",
+        proxy.httpUrl,
+        "--account",
+        account,
+        "reconcile",
+        leader,
+        "--startup-timeout-seconds",
+        "1",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 20_000 },
+    );
+    proxy.setRule(null);
+    expect(r.code).toBe(1);
+    // The waits are told first (warning lines), then one error line and its hint.
+    expect(r.stderr).toMatch(
+      /^(warning: waiting for .*\n)*error: gave up after 1s waiting for .*: the exchange answered something unexpected to clearinghouseState at \w+: .*\nhint: [^\n]+\n$/,
+    );
+    expect(r.stderr).not.toMatch(/TypeError|is not a function/);
+    expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
+  });
+});
