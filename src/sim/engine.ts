@@ -124,7 +124,16 @@ export interface Market {
   candles: Candle1m[];
   fundingHistory: { time: number; fundingRate: string; premium: string }[];
   startPx: number;
+  /** The maker's full ladder at `mid` (cached until the mid moves). */
   synth: { mid: number; bids: Level[]; asks: Level[] } | null;
+  /** Notional of the maker's ladder per side (USD). */
+  depthUsd: number;
+  /** A side emptied completely comes back in this many ms (0: depth never depletes). */
+  refillMs: number;
+  /** Lots taken from the top of each side of the ladder that have not come back yet. */
+  eaten: { bids: number; asks: number };
+  /** When `eaten` was last brought up to date (ms). */
+  eatenAt: number;
 }
 
 interface Level {
@@ -233,7 +242,10 @@ export interface EngineOptions {
   seed: number;
   markets: readonly SimMarketConfig[];
   bookLevels: number;
-  levelSizeUsd: number;
+  /** Default notional of the maker's ladder per side (USD); markets may set their own. */
+  depthUsd: number;
+  /** Default time for an emptied side to refill (ms; 0 = never depletes); markets may set their own. */
+  refillMs: number;
   /** Seconds one price step represents (the tick period). */
   stepSeconds: number;
   /** Funding period in ms (0 = only when asked); tells `predictedFundings` the next time. Default 1 h. */
@@ -346,6 +358,10 @@ export class Engine {
         fundingHistory: [],
         startPx: mid,
         synth: null,
+        depthUsd: cfg.depthUsd ?? opts.depthUsd,
+        refillMs: cfg.refillMs ?? opts.refillMs,
+        eaten: { bids: 0, asks: 0 },
+        eatenAt: now,
       };
     });
     this.nextFundingTime = now + this.fundingIntervalMs();
@@ -801,10 +817,11 @@ export class Engine {
     }
   }
 
-  /** The synthetic market maker's levels around the mid (cached until the mid moves). */
-  synthetic(m: Market): { bids: Level[]; asks: Level[] } {
+  /** The synthetic market maker's full ladder around the mid (cached until the mid moves). */
+  private ladder(m: Market): { bids: Level[]; asks: Level[] } {
     if (m.synth && m.synth.mid === m.mid) return m.synth;
-    const { bookLevels, levelSizeUsd } = this.opts;
+    const { bookLevels } = this.opts;
+    const levelSizeUsd = m.depthUsd / bookLevels;
     const d = m.szDecimals;
     const tick = 10 ** -pxDecimals(m.mid, d);
     const bestBid = toPriceGrid(m.mid - tick, d, "floor");
@@ -826,6 +843,61 @@ export class Engine {
     }
     m.synth = { mid: m.mid, bids, asks };
     return m.synth;
+  }
+
+  /**
+   * Bring the depth takers consumed back up to now: each side refills linearly, a whole side's
+   * lots per `refillMs`.
+   */
+  private refill(m: Market, full: { bids: Level[]; asks: Level[] }): void {
+    const now = this.now();
+    const dt = now - m.eatenAt;
+    if (dt <= 0) return;
+    m.eatenAt = now;
+    if (m.eaten.bids === 0 && m.eaten.asks === 0) return;
+    if (m.refillMs <= 0) {
+      m.eaten = { bids: 0, asks: 0 };
+      return;
+    }
+    for (const side of ["bids", "asks"] as const) {
+      const total = full[side].reduce((sum, l) => sum + l.lots, 0);
+      m.eaten[side] = Math.max(0, m.eaten[side] - (total * dt) / m.refillMs);
+    }
+    this.batch.books.add(m.name);
+  }
+
+  /** A taker consumed `lots` of the maker's ladder on one side (the levels nearest the mid go first). */
+  private eat(m: Market, side: "bids" | "asks", lots: number): void {
+    if (m.refillMs <= 0) return;
+    const full = this.ladder(m);
+    this.refill(m, full);
+    const total = full[side].reduce((sum, l) => sum + l.lots, 0);
+    m.eaten[side] = Math.min(total, m.eaten[side] + lots);
+    this.batch.books.add(m.name);
+  }
+
+  /**
+   * The synthetic market maker's levels around the mid as they stand now: the full ladder less
+   * what takers consumed and has not refilled yet, taken from the levels nearest the mid.
+   */
+  synthetic(m: Market): { bids: Level[]; asks: Level[] } {
+    const full = this.ladder(m);
+    this.refill(m, full);
+    const deplete = (levels: Level[], eaten: number): Level[] => {
+      let left = Math.round(eaten);
+      if (left <= 0) return levels;
+      const out: Level[] = [];
+      for (const l of levels) {
+        if (left >= l.lots) {
+          left -= l.lots;
+          continue;
+        }
+        out.push(left > 0 ? { px: l.px, lots: l.lots - left } : l);
+        left = 0;
+      }
+      return out;
+    };
+    return { bids: deplete(full.bids, m.eaten.bids), asks: deplete(full.asks, m.eaten.asks) };
   }
 
   /** Best bid and ask of the whole book (users' orders and the synthetic levels). */
@@ -1142,6 +1214,7 @@ export class Engine {
       if (!level || !crossesPx(level.px)) break;
       const lots = Math.min(remaining, level.lots);
       this.trade(m, taker, null, level.px, lots, tx);
+      this.eat(m, taker.isBuy ? "asks" : "bids", lots);
       remaining -= lots;
       notional += (lots / m.scale) * level.px;
       j++;
@@ -1521,6 +1594,7 @@ export class Engine {
           method: "market",
           isBuy,
         });
+        this.eat(m, isBuy ? "asks" : "bids", lots);
         remaining -= lots;
       }
       if (remaining > 0) {

@@ -7,7 +7,13 @@ import type { AddressInfo } from "node:net";
 import { Engine } from "./engine.js";
 import { actionType, handleExchange, NonceBook } from "./exchange.js";
 import { DESERIALIZE_ERROR, handleInfo, RequestError } from "./info.js";
-import { DEFAULT_MARKETS, parseMarkets } from "./markets.js";
+import {
+  DEFAULT_BOOK_LEVELS,
+  DEFAULT_DEPTH_USD,
+  DEFAULT_MARKETS,
+  DEFAULT_REFILL_MS,
+  parseMarkets,
+} from "./markets.js";
 import type { Hex, SimControl, SimFault, SimHandle, SimOptions, SimOrderRecord, SimStats } from "./types.js";
 import { type PostResponse, WsHub } from "./ws.js";
 
@@ -146,11 +152,19 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   const markets = parseMarkets(options.markets ?? DEFAULT_MARKETS);
   const now = options.clock ?? (() => Date.now());
 
+  const bookLevels = options.bookLevels ?? DEFAULT_BOOK_LEVELS;
+  if (options.depthUsd !== undefined && !(Number.isFinite(options.depthUsd) && options.depthUsd > 0))
+    throw new Error("depthUsd must be a positive number");
+  if (options.refillMs !== undefined && !(Number.isFinite(options.refillMs) && options.refillMs >= 0))
+    throw new Error("refillMs must be a number ≥ 0");
   const engine = new Engine({
     seed,
     markets,
-    bookLevels: options.bookLevels ?? 20,
-    levelSizeUsd: options.levelSizeUsd ?? 25_000,
+    bookLevels,
+    depthUsd:
+      options.depthUsd ??
+      (options.levelSizeUsd !== undefined ? options.levelSizeUsd * bookLevels : DEFAULT_DEPTH_USD),
+    refillMs: options.refillMs ?? DEFAULT_REFILL_MS,
     stepSeconds: (tickMs > 0 ? tickMs : 500) / 1000,
     fundingIntervalMs,
     now,

@@ -17,6 +17,10 @@ export interface SimMarketConfig {
   fundingRate?: number;
   /** Listed as isolated-only (meta `onlyIsolated`/`marginMode`). */
   onlyIsolated?: boolean;
+  /** Notional of the synthetic maker's book per side in USD (default: the simulator's `depthUsd`). */
+  depthUsd?: number;
+  /** Ms for a side takers emptied to refill completely (default: the simulator's `refillMs`; 0 = never depletes). */
+  refillMs?: number;
 }
 
 export interface SimOptions {
@@ -33,7 +37,17 @@ export interface SimOptions {
   fundingIntervalMs?: number;
   /** Synthetic book levels per side. Default 20. */
   bookLevels?: number;
-  /** Notional of each synthetic level in USD. Default 25 000. */
+  /**
+   * Notional of the synthetic maker's book per side in USD, spread evenly over its levels.
+   * Default 1 000 000 (20 levels of $50 000, 1 bp apart). Markets may set their own.
+   */
+  depthUsd?: number;
+  /**
+   * Taker orders consume the synthetic levels; a side emptied completely refills linearly over
+   * this many ms (part of it in proportion). 0 = depth never depletes. Default 1000.
+   */
+  refillMs?: number;
+  /** Notional of each synthetic level in USD (older spelling: depthUsd = levelSizeUsd × bookLevels). */
   levelSizeUsd?: number;
   /** A websocket that sent nothing for this long is closed, as the exchange does. Default 60 000. */
   wsIdleMs?: number;

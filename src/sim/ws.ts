@@ -42,6 +42,7 @@ interface Subscription {
   user?: Hex;
   coin?: string;
   nSigFigs?: number | null;
+  mantissa?: number | null;
 }
 
 interface Conn {
@@ -266,6 +267,11 @@ export class WsHub implements EngineListener {
         if (n !== undefined && n !== null && (typeof n !== "number" || ![2, 3, 4, 5].includes(n)))
           return null;
         sub.nSigFigs = typeof n === "number" ? n : null;
+        const mantissa = payload.mantissa;
+        if (mantissa !== undefined && mantissa !== null) {
+          if (typeof mantissa !== "number" || ![1, 2, 5].includes(mantissa) || n !== 5) return null;
+          sub.mantissa = mantissa;
+        }
       }
       return sub;
     }
@@ -338,7 +344,7 @@ export class WsHub implements EngineListener {
         return;
       }
       case "l2Book":
-        if (sub.coin) this.send(conn, "l2Book", views.l2Book(e, sub.coin, sub.nSigFigs));
+        if (sub.coin) this.send(conn, "l2Book", views.l2Book(e, sub.coin, sub.nSigFigs, sub.mantissa));
         return;
       case "bbo": {
         const m = sub.coin ? e.marketsByName.get(sub.coin) : undefined;
@@ -487,13 +493,15 @@ export class WsHub implements EngineListener {
       if (!m) continue;
       const books = this.subscribers(`l2Book:${coin}`);
       if (books) {
-        const bySigFigs = new Map<number | null, string>();
+        const bySigFigs = new Map<string, string>();
         for (const [conn, sub] of books) {
           const n = sub.nSigFigs ?? null;
-          let text = bySigFigs.get(n);
+          const mantissa = sub.mantissa ?? null;
+          const key = `${n}/${mantissa}`;
+          let text = bySigFigs.get(key);
           if (text === undefined) {
-            text = JSON.stringify({ channel: "l2Book", data: views.l2Book(e, coin, n) });
-            bySigFigs.set(n, text);
+            text = JSON.stringify({ channel: "l2Book", data: views.l2Book(e, coin, n, mantissa) });
+            bySigFigs.set(key, text);
           }
           this.sendRaw(conn, text);
         }
