@@ -21,6 +21,9 @@ import type {
 import type { Hex } from "./types.js";
 import * as views from "./views.js";
 
+/** The plain-text frame the exchange sends first on every connection. */
+export const CONNECTED_GREETING = "Websocket connection established.";
+
 /** Per-connection limits of the exchange. */
 const MAX_SUBSCRIPTIONS = 1000;
 const MAX_USERS = 10;
@@ -182,6 +185,9 @@ export class WsHub implements EngineListener {
     });
     ws.on("close", () => this.dropConn(conn));
     ws.on("error", () => this.dropConn(conn));
+    // The exchange greets every connection with this plain-text frame (the official Python SDK
+    // skips it by its text; the TypeScript SDK ignores frames that are not JSON).
+    this.sendRaw(conn, CONNECTED_GREETING);
   }
 
   private dropConn(conn: Conn): void {
