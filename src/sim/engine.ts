@@ -80,6 +80,7 @@ export const ERR = {
   subAccountUnknown: (sub: string) => `Sub-account ${sub} does not belong to this user.`,
   transferInsufficient: "Insufficient balance for sub-account transfer.",
   referrerSet: "Referrer already set.",
+  postOnlyAfterUpgrade: "Only post-only orders allowed immediately after a network upgrade",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -205,6 +206,10 @@ export interface Account {
   scheduledCancel: number | null;
   cumVlm: number;
   nRequests: number;
+  /** Past the action cap one request per this many ms is let through (the exchange's 10 s). */
+  limitedIntervalMs: number;
+  /** When the last request past the cap was let through (ms). */
+  limitedAt: number;
   fundingAllTime: number;
   /** [time, accountValue, pnl] samples for `portfolio`. */
   history: [number, number, number][];
@@ -256,7 +261,12 @@ export interface EngineOptions {
 export interface EngineFaults {
   rejectOrders: { count: number; message: string | undefined };
   partialFill: { count: number; fraction: number };
+  /** Until this time (ms) only post-only orders are accepted (the postOnly fault). */
+  postOnlyUntil: number;
 }
+
+/** Initial per-address action budget on top of 1 request per USD traded (`userRateLimit`). */
+export const REQUEST_BUFFER = 10_000;
 
 interface TxContext {
   hash: Hex;
@@ -310,6 +320,7 @@ export class Engine {
   readonly faults: EngineFaults = {
     rejectOrders: { count: 0, message: undefined },
     partialFill: { count: 0, fraction: 1 },
+    postOnlyUntil: 0,
   };
   /** Counters the server reports in stats. */
   readonly counters = { ordersPlaced: 0, ordersRejected: 0, fills: 0 };
@@ -442,6 +453,8 @@ export class Engine {
         scheduledCancel: null,
         cumVlm: 0,
         nRequests: 0,
+        limitedIntervalMs: 10_000,
+        limitedAt: 0,
         fundingAllTime: 0,
         history: [],
       };
@@ -749,6 +762,28 @@ export class Engine {
     });
   }
 
+  /** The address's action cap (`userRateLimit.nRequestsCap`): the buffer plus 1 per USD traded. */
+  requestCap(acct: Account): number {
+    return REQUEST_BUFFER + Math.floor(acct.cumVlm);
+  }
+
+  /** Whether an action of this account may run now; past the cap, one per interval. */
+  allowRequest(acct: Account): boolean {
+    if (acct.nRequests < this.requestCap(acct)) return true;
+    const now = this.now();
+    if (now - acct.limitedAt < acct.limitedIntervalMs) return false;
+    acct.limitedAt = now;
+    return true;
+  }
+
+  /** The userRateLimit fault: leave `user` only `remaining` actions under its cap. */
+  limitRequests(user: Hex, remaining: number, intervalMs: number): void {
+    const acct = this.ensureAccount(user);
+    acct.nRequests = Math.max(0, this.requestCap(acct) - remaining);
+    acct.limitedIntervalMs = intervalMs;
+    acct.limitedAt = this.now();
+  }
+
   // -------------------------------------------------------------------------------------------
   // Prices and the book
   // -------------------------------------------------------------------------------------------
@@ -1047,6 +1082,9 @@ export class Engine {
     }
     if (Math.abs(px - m.mid) > m.mid * MAX_PRICE_DEVIATION)
       return this.reject(order, "oracleRejected", ERR.priceBand);
+    if (this.now() < this.faults.postOnlyUntil && order.tif !== "Alo") {
+      return this.reject(order, "rejected", ERR.postOnlyAfterUpgrade);
+    }
     const fault = this.faults.rejectOrders;
     if (fault.count > 0) {
       fault.count--;

@@ -56,9 +56,15 @@ export const AUTH_ERR = {
 /** The highest nonces each signer used; a new one must be fresh and above the lowest kept. */
 export class NonceBook {
   private readonly sets = new Map<Hex, number[]>();
+  /** The nonce fault: refuse this many more requests as if their nonce were already used. */
+  failNext = 0;
 
   /** The error for a nonce this signer may not use, or null. */
   check(signer: Hex, nonce: number): string | null {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return AUTH_ERR.duplicateNonce(nonce);
+    }
     const set = this.sets.get(signer);
     if (!set) return null;
     if (set.includes(nonce)) return AUTH_ERR.duplicateNonce(nonce);
@@ -81,6 +87,10 @@ export class NonceBook {
     if (set.length > NONCE_SET_SIZE) set.shift();
   }
 }
+
+/** HTTP 429 body for an address past its action budget (simulator wording, after the exchange's). */
+const RATE_LIMITED =
+  "Too many cumulative requests sent for the volume traded. Place taker orders to free up 1 request per USDC traded.";
 
 type Response = OrderResponse | CancelResponse | DefaultResponse | CreateSubAccountResponse;
 type AnySchema = v.GenericSchema & { entries: { action: v.GenericSchema } };
@@ -248,7 +258,11 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   if (nonceError) return err(nonceError);
   ctx.nonces.record(signer, nonce);
   const acct = engine.account(user);
-  if (acct) acct.nRequests++;
+  if (acct) {
+    // The address's action budget (userRateLimit): past the cap, one request per interval.
+    if (!engine.allowRequest(acct)) throw new RequestError(RATE_LIMITED, 429);
+    acct.nRequests++;
+  }
   return execute(engine, user, parsed.output as { action: { type: string } });
 }
 

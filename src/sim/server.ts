@@ -134,6 +134,36 @@ function parseFault(value: Record<string, unknown>): SimFault {
     }
     case "latency":
       return { kind: "latency", ms: ms() };
+    case "postOnly":
+      return { kind: "postOnly", ms: ms() };
+    case "userRateLimit": {
+      const user = value.user;
+      if (typeof user !== "string" || !ADDRESS.test(user))
+        throw new Error("fault user must be a 0x address (40 hex digits)");
+      const remaining = value.remaining;
+      if (typeof remaining !== "number" || !Number.isInteger(remaining) || remaining < 0)
+        throw new Error("fault remaining must be an integer ≥ 0");
+      const interval = value.intervalMs;
+      if (
+        interval !== undefined &&
+        (typeof interval !== "number" || !Number.isFinite(interval) || interval < 0)
+      )
+        throw new Error("fault intervalMs must be a number ≥ 0");
+      return {
+        kind: "userRateLimit",
+        user: user.toLowerCase() as Hex,
+        remaining,
+        ...(interval === undefined ? {} : { intervalMs: interval }),
+      };
+    }
+    case "nonce":
+      return { kind: "nonce", count: count() };
+    case "muteChannel": {
+      const channel = value.channel;
+      if (typeof channel !== "string" || !/^[A-Za-z0-9]{1,40}$/.test(channel))
+        throw new Error('fault channel must be a channel name like "userFills"');
+      return { kind: "muteChannel", channel, ms: ms() };
+    }
     default:
       throw new Error(`unknown fault kind ${JSON.stringify(value.kind)}`);
   }
@@ -253,6 +283,18 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
       case "latency":
         faults.latencyMs = checked.ms;
         return;
+      case "postOnly":
+        engine.faults.postOnlyUntil = now() + checked.ms;
+        return;
+      case "userRateLimit":
+        engine.limitRequests(checked.user, checked.remaining, checked.intervalMs ?? 10_000);
+        return;
+      case "nonce":
+        exchangeCtx.nonces.failNext = checked.count;
+        return;
+      case "muteChannel":
+        hub.mute(checked.channel, checked.ms);
+        return;
     }
   };
 
@@ -272,6 +314,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
       counters = emptyCounters();
       engine.faults.rejectOrders = { count: 0, message: undefined };
       engine.faults.partialFill = { count: 0, fraction: 1 };
+      engine.faults.postOnlyUntil = 0;
+      exchangeCtx.nonces.failNext = 0;
       engine.counters.ordersPlaced = 0;
       engine.counters.ordersRejected = 0;
       engine.counters.fills = 0;

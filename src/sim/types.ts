@@ -74,7 +74,26 @@ export type SimFault =
    */
   | { kind: "http500"; count: number; stage?: "before" | "after"; endpoint?: "info" | "exchange" }
   /** Delay every /info, /exchange and websocket post reply by `ms` (0 clears it). */
-  | { kind: "latency"; ms: number };
+  | { kind: "latency"; ms: number }
+  /**
+   * For `ms` from now only post-only (Alo) orders are accepted, as right after a network
+   * upgrade: any other order is rejected inside statuses[] with
+   * "Only post-only orders allowed immediately after a network upgrade". Cancels still work.
+   */
+  | { kind: "postOnly"; ms: number }
+  /**
+   * Put `user` (an account, not an agent) `remaining` actions short of its `userRateLimit` cap
+   * (10 000 + 1 per USD traded). Past the cap its /exchange requests answer HTTP 429 except one
+   * every `intervalMs` (default 10 000, as the exchange allows); trading volume raises the cap.
+   */
+  | { kind: "userRateLimit"; user: Hex; remaining: number; intervalMs?: number }
+  /**
+   * The next `count` signed /exchange requests are refused as if their nonce had already been
+   * used (another process on the same key): `{"status":"err","response":"Invalid nonce: duplicate nonce N"}`.
+   */
+  | { kind: "nonce"; count: number }
+  /** One websocket channel ("userFills", "l2Book", "user", …) sends nothing for `ms`; the rest flow. */
+  | { kind: "muteChannel"; channel: string; ms: number };
 
 export interface SimStats {
   /** All requests by kind; info and exchange count HTTP and websocket `post` alike. */

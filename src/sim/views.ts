@@ -1,7 +1,14 @@
 // Read-only views of the engine in the SDK's response shapes: the bodies of /info replies and
 // of websocket snapshots. Every function is typed by the SDK's own response type.
 
-import { type Account, Engine, MAKER_FEE_RATE, type Market, TAKER_FEE_RATE } from "./engine.js";
+import {
+  type Account,
+  Engine,
+  MAKER_FEE_RATE,
+  type Market,
+  REQUEST_BUFFER,
+  TAKER_FEE_RATE,
+} from "./engine.js";
 import { fmtAvgPx, fmtLots, fmtPx, usd, wire } from "./numbers.js";
 import type {
   AllMidsResponse,
@@ -344,7 +351,7 @@ export function userRateLimit(engine: Engine, user: Hex): UserRateLimitResponse 
   return {
     cumVlm: usd(cumVlm),
     nRequestsUsed: acct?.nRequests ?? 0,
-    nRequestsCap: 10_000 + Math.floor(cumVlm),
+    nRequestsCap: acct ? engine.requestCap(acct) : REQUEST_BUFFER,
     nRequestsSurplus: 0,
   };
 }

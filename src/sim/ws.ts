@@ -97,6 +97,8 @@ export class WsHub implements EngineListener {
   private readonly index = new Map<string, Map<Conn, Subscription>>();
   private nextId = 1;
   private silencedUntil = 0;
+  /** Channel → until when (ms) nothing is sent on it (the muteChannel fault). */
+  private readonly mutedUntil = new Map<string, number>();
   private readonly idleTimer: NodeJS.Timeout;
   private pending = { mids: false, books: new Set<string>(), accounts: new Set<Hex>(), scheduled: false };
   private readonly lastBbo = new Map<string, string>();
@@ -160,7 +162,13 @@ export class WsHub implements EngineListener {
     this.silencedUntil = this.opts.now() + ms;
   }
 
+  /** Send nothing on `channel` for `ms`; the connection and every other channel carry on. */
+  mute(channel: string, ms: number): void {
+    this.mutedUntil.set(channel, this.opts.now() + ms);
+  }
+
   clearSilence(): void {
+    this.mutedUntil.clear();
     this.silencedUntil = 0;
   }
 
@@ -213,6 +221,14 @@ export class WsHub implements EngineListener {
 
   private sendRaw(conn: Conn, text: string): void {
     if (this.silenced() || conn.ws.readyState !== conn.ws.OPEN) return;
+    if (this.mutedUntil.size > 0) {
+      const channel = /^\{"channel":"([^"]+)"/.exec(text)?.[1];
+      const until = channel === undefined ? undefined : this.mutedUntil.get(channel);
+      if (until !== undefined) {
+        if (this.opts.now() < until) return;
+        this.mutedUntil.delete(channel as string);
+      }
+    }
     conn.ws.send(text);
   }
 
