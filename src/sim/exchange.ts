@@ -56,15 +56,19 @@ export const AUTH_ERR = {
 /** The highest nonces each signer used; a new one must be fresh and above the lowest kept. */
 export class NonceBook {
   private readonly sets = new Map<Hex, number[]>();
-  /** The nonce fault: refuse this many more requests as if their nonce were already used. */
-  failNext = 0;
+  /** The nonce fault: refuse this many more requests (of `user` only, when set) as if their nonce were used. */
+  fault: { count: number; user: Hex | undefined } = { count: 0, user: undefined };
+
+  /** The nonce fault's error for a request acting for `user`, if it applies (consumes one). */
+  faultFor(user: Hex, nonce: number): string | null {
+    const f = this.fault;
+    if (f.count <= 0 || (f.user !== undefined && f.user !== user)) return null;
+    f.count--;
+    return AUTH_ERR.duplicateNonce(nonce);
+  }
 
   /** The error for a nonce this signer may not use, or null. */
   check(signer: Hex, nonce: number): string | null {
-    if (this.failNext > 0) {
-      this.failNext--;
-      return AUTH_ERR.duplicateNonce(nonce);
-    }
     const set = this.sets.get(signer);
     if (!set) return null;
     if (set.includes(nonce)) return AUTH_ERR.duplicateNonce(nonce);
@@ -254,7 +258,7 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     }
   }
 
-  const nonceError = ctx.nonces.check(signer, nonce);
+  const nonceError = ctx.nonces.faultFor(user, nonce) ?? ctx.nonces.check(signer, nonce);
   if (nonceError) return err(nonceError);
   ctx.nonces.record(signer, nonce);
   const acct = engine.account(user);

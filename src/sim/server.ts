@@ -156,8 +156,13 @@ function parseFault(value: Record<string, unknown>): SimFault {
         ...(interval === undefined ? {} : { intervalMs: interval }),
       };
     }
-    case "nonce":
-      return { kind: "nonce", count: count() };
+    case "nonce": {
+      const user = value.user;
+      if (user === undefined) return { kind: "nonce", count: count() };
+      if (typeof user !== "string" || !ADDRESS.test(user))
+        throw new Error("fault user must be a 0x address (40 hex digits)");
+      return { kind: "nonce", count: count(), user: user.toLowerCase() as Hex };
+    }
     case "muteChannel": {
       const channel = value.channel;
       if (typeof channel !== "string" || !/^[A-Za-z0-9]{1,40}$/.test(channel))
@@ -290,7 +295,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
         engine.limitRequests(checked.user, checked.remaining, checked.intervalMs ?? 10_000);
         return;
       case "nonce":
-        exchangeCtx.nonces.failNext = checked.count;
+        exchangeCtx.nonces.fault = { count: checked.count, user: checked.user };
         return;
       case "muteChannel":
         hub.mute(checked.channel, checked.ms);
@@ -315,7 +320,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
       engine.faults.rejectOrders = { count: 0, message: undefined };
       engine.faults.partialFill = { count: 0, fraction: 1 };
       engine.faults.postOnlyUntil = 0;
-      exchangeCtx.nonces.failNext = 0;
+      exchangeCtx.nonces.fault = { count: 0, user: undefined };
       engine.counters.ordersPlaced = 0;
       engine.counters.ordersRejected = 0;
       engine.counters.fills = 0;

@@ -88,10 +88,11 @@ export type SimFault =
    */
   | { kind: "userRateLimit"; user: Hex; remaining: number; intervalMs?: number }
   /**
-   * The next `count` signed /exchange requests are refused as if their nonce had already been
-   * used (another process on the same key): `{"status":"err","response":"Invalid nonce: duplicate nonce N"}`.
+   * The next `count` signed /exchange requests (acting for `user` only, when given: an account,
+   * its agents' requests included) are refused as if their nonce had already been used (another
+   * process on the same key): `{"status":"err","response":"Invalid nonce: duplicate nonce N"}`.
    */
-  | { kind: "nonce"; count: number }
+  | { kind: "nonce"; count: number; user?: Hex }
   /** One websocket channel ("userFills", "l2Book", "user", …) sends nothing for `ms`; the rest flow. */
   | { kind: "muteChannel"; channel: string; ms: number };
 
