@@ -759,6 +759,8 @@ export class Engine {
         acct.scheduledCancel = null;
         for (const o of [...acct.open.values()]) this.removeOrder(o, "scheduledCancel");
       }
+      // Depth coming back is a book change: l2Book/bbo subscribers see the refill as it happens.
+      for (const m of this.markets) if (m.eaten.bids > 0 || m.eaten.asks > 0) this.refill(m, this.ladder(m));
     });
   }
 

@@ -2,9 +2,10 @@
 // refills over time, so a large order walks the book, an IOC can fill partly and a burst pays
 // more than a single order. Each test has its own simulator on a hand-driven clock.
 
+import { SubscriptionClient, WebSocketTransport } from "@nktkas/hyperliquid";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SimHandle, type SimOptions, startSim } from "../../src/sim/index.js";
-import { infoClient, newTrader, type Trader } from "./helpers.js";
+import { eventually, infoClient, newTrader, type Trader } from "./helpers.js";
 
 const SOL = 2;
 
@@ -88,6 +89,24 @@ describe("the synthetic book depletes and refills", () => {
     const whole = await asks(sim);
     expect(whole[0]).toEqual({ px: 100.01, sz: Math.floor((10_000 / 100.01) * 100) / 100 });
     expect(Number((await ioc(one, true, "101", "50")).filled.avgPx)).toBe(first);
+  });
+
+  it("the refill is pushed to l2Book subscribers as it happens", async () => {
+    const { sim, clock } = await simAt({ depthUsd: 200_000, refillMs: 2_000 });
+    const transport = new WebSocketTransport({ url: sim.wsUrl });
+    const books: string[] = [];
+    try {
+      await new SubscriptionClient({ transport }).l2Book({ coin: "SOL" }, (b) => {
+        books.push(b.levels[1][0]?.px ?? "");
+      });
+      await eventually(() => books.length > 0);
+      await ioc(newTrader(sim, 1_000_000), true, "101", "350");
+      await eventually(() => books.at(-1) === "100.04");
+      clock.t += 2_000; // nothing else happens on the book: the refill alone is pushed
+      await eventually(() => books.at(-1) === "100.01");
+    } finally {
+      transport.close();
+    }
   });
 
   it("refillMs 0 keeps the old behaviour: every order sees the full book", async () => {
