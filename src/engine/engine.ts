@@ -26,16 +26,7 @@ import { type PlanContext, planOrders } from "../core/planner.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
-import type {
-  AccountState,
-  Address,
-  CoinTarget,
-  Markets,
-  Plan,
-  PlannedAction,
-  Position,
-  Side,
-} from "../core/types.js";
+import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
 import type { Journal, RunCommand } from "../store/journal.js";
 import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
@@ -996,8 +987,8 @@ export class CopyEngine {
    */
   #watchUnexplained(
     leader: Address,
-    before: Record<string, Position>,
-    after: Record<string, Position>,
+    before: AccountState["positions"],
+    after: AccountState["positions"],
   ): void {
     const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
       (coin) => (before[coin]?.size ?? 0) !== (after[coin]?.size ?? 0),
