@@ -72,8 +72,13 @@ it("a $10k account copying a $1M leader pays a few bps on the default book", asy
   });
   await l.done;
   await eventually(() => events.filter((e) => e.type === "fill").length >= 15, 10_000);
+  await new Promise((r) => setTimeout(r, 1_100)); // past the wait for a fill the account stream showed
   await engine.stop("test");
   expect(await done).toBe(0);
+  // Every change the leader's account stream showed was explained by a fill on the fills stream.
+  expect(
+    events.filter((e) => e.type === "warning" && e.message.includes("no fill on the fills stream")),
+  ).toEqual([]);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const fills = events.flatMap((e) => (e.type === "fill" ? [e] : []));
