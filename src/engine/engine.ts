@@ -179,6 +179,8 @@ export interface ExecutedAction extends PlannedAction {
 }
 
 const MAX_BACKOFF_MS = 300_000;
+/** How long a leader position change seen on the account stream waits for its fill. */
+const UNEXPLAINED_MS = 1_000;
 /** cloid → slippage/lag reference kept for the fills still to come. */
 const MAX_REFS = 10_000;
 const EQUITY_RECORD_EVERY_MS = 5_000;
@@ -1185,6 +1187,35 @@ export class CopyEngine {
     return out;
   }
 
+  /**
+   * A leader position the account stream changed with no fill on the fills stream within a
+   * second (that channel quiet while the socket lives): say so and copy it now, not at the next
+   * sweep. A fill that arrives in that second explains the change, and nothing happens.
+   */
+  #watchUnexplained(
+    leader: Address,
+    before: AccountState["positions"],
+    after: AccountState["positions"],
+  ): void {
+    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+      (coin) => (before[coin]?.size ?? 0) !== (after[coin]?.size ?? 0),
+    );
+    for (const coin of changed) {
+      const fillTime = this.#leaderFillTime.get(coin);
+      const timer = setTimeout(() => {
+        if (this.#stopping || !this.#streams || this.#leaderFillTime.get(coin) !== fillTime) return;
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `${coin}: leader ${leader} changed position with no fill on the fills stream; copying from the account stream`,
+        });
+        this.#dirty.add(coin);
+        this.#schedulePlan();
+      }, UNEXPLAINED_MS);
+      timer.unref?.();
+    }
+  }
+
   #backOff(coin: string): void {
     const base = this.#o.backoffMs ?? 2_000;
     const prev = this.#backoff.get(coin);
@@ -1510,8 +1541,10 @@ export class CopyEngine {
         const leader = this.#leaders.find(
           (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
         );
+        const before = leader?.snapshotLoaded ? leader.state.positions : undefined;
         leader?.applySnapshot(e.state, e.at);
         this.#emit({ type: "heartbeat", ts: now });
+        if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
         return;
       }
       case "ourState": {

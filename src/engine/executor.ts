@@ -45,28 +45,106 @@ export function liveExecutor(sender: OrderSender): Executor {
 /** Taker fee the paper account pays (bps of notional), as on the exchange's base tier. */
 export const PAPER_TAKER_FEE_BPS = 4.5;
 
+/** One price level of a book: price and size in coin units. */
+export interface PaperBookLevel {
+  px: number;
+  sz: number;
+}
+
+/** A coin's book as the exchange shows it (`l2Book`: up to 20 levels a side, best first). */
+export interface PaperBook {
+  bids: PaperBookLevel[];
+  asks: PaperBookLevel[];
+}
+
+/** Reads the exchange's current book of a coin (undefined when it has none). */
+export type PaperBookReader = (coin: string) => Promise<PaperBook | undefined>;
+
+const NO_MATCH = "Order could not immediately match against any resting orders.";
+
 /**
- * Paper: an IOC fills in full at the best price on its side (the mid when no book is known)
- * when that price is within its limit, otherwise it is cancelled as the exchange would.
+ * Walk `levels` (best first) as an IOC would: take each level's size up to the order's size
+ * while its price is within the limit. Consumes what it takes from `levels`, so orders of one
+ * batch on one coin do not use the same depth twice.
  */
-export function paperExecutor(): Executor {
+function walk(
+  levels: PaperBookLevel[],
+  side: "buy" | "sell",
+  size: number,
+  limitPx: number,
+  szDecimals: number,
+): { filled: number; avgPx: number | null } {
+  const lot = 10 ** szDecimals;
+  let remaining = Math.round(size * lot);
+  let filledLots = 0;
+  let notional = 0;
+  for (const level of levels) {
+    if (remaining <= 0) break;
+    if (side === "buy" ? level.px > limitPx : level.px < limitPx) break;
+    const lots = Math.min(remaining, Math.round(level.sz * lot));
+    if (lots <= 0) continue;
+    filledLots += lots;
+    notional += (lots / lot) * level.px;
+    remaining -= lots;
+    level.sz = Math.max(0, (Math.round(level.sz * lot) - lots) / lot);
+  }
+  const filled = filledLots / lot;
+  return { filled, avgPx: filledLots > 0 ? notional / filled : null };
+}
+
+/**
+ * Paper: each IOC walks the exchange's book as the exchange would match it — the `l2Book` read
+ * (20 levels a side) when the batch is executed, level by level up to its limit — and fills what
+ * that book holds: in full, partly (the rest cancelled, as an IOC), or not at all. The paper
+ * orders are not on the exchange, so they do not deplete its book; orders of one batch on one
+ * coin do consume what the earlier ones took. Without a reader, or when the read fails, it falls
+ * back to the best price hlcopy knows (the streamed top of book, else the mid) for the whole size.
+ */
+export function paperExecutor(readBook?: PaperBookReader): Executor {
   return {
     mode: "paper",
     async execute(actions, markets) {
+      const coins = [...new Set(actions.map((a) => a.coin))];
+      const books = new Map<string, PaperBook>();
+      if (readBook) {
+        await Promise.all(
+          coins.map(async (coin) => {
+            try {
+              const book = await readBook(coin);
+              if (book)
+                books.set(coin, {
+                  bids: book.bids.map((l) => ({ ...l })),
+                  asks: book.asks.map((l) => ({ ...l })),
+                });
+            } catch {
+              // No book this time: the top of book hlcopy knows stands in for it.
+            }
+          }),
+        );
+      }
       return actions.map((a): OrderResult => {
         const m = markets[a.coin];
         if (!m)
           return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: "unknown market" };
+        const book = books.get(a.coin);
+        if (book) {
+          const { filled, avgPx } = walk(
+            a.side === "buy" ? book.asks : book.bids,
+            a.side,
+            a.size,
+            a.limitPx,
+            m.szDecimals,
+          );
+          if (filled <= 0 || avgPx === null) {
+            return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
+          }
+          const full = filled >= a.size - 0.5 / 10 ** m.szDecimals;
+          return { cloid: a.cloid, status: full ? "filled" : "partial", filledSize: filled, avgPx };
+        }
         const px = a.side === "buy" ? (m.bestAsk ?? m.mid) : (m.bestBid ?? m.mid);
         const marketable = a.side === "buy" ? px <= a.limitPx : px >= a.limitPx;
         if (!marketable) {
-          return {
-            cloid: a.cloid,
-            status: "rejected",
-            filledSize: 0,
-            avgPx: null,
-            error: "Order could not immediately match against any resting orders.",
-          };
+          return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
         }
         return { cloid: a.cloid, status: "filled", filledSize: a.size, avgPx: px };
       });

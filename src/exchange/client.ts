@@ -108,7 +108,7 @@ export interface HlClient {
    * @throws {RetryableError | RateLimitError | OperationalError} translated request failures.
    */
   getMarkets(options?: { refreshMeta?: boolean }): Promise<Markets>;
-  /** Best bid/ask of one coin from l2Book. @throws as getMarkets. */
+  /** Best bid/ask of one coin from l2Book, with its levels. @throws as getMarkets. */
   getTopOfBook(coin: string): Promise<TopOfBook>;
   /**
    * clearinghouseState + frontendOpenOrders → signed positions, entry, leverage, account value
@@ -281,7 +281,7 @@ class Client implements HlClient {
 
   async getTopOfBook(coin: string): Promise<TopOfBook> {
     const book = await this.#read("l2Book", () => this.#info.l2Book({ coin }));
-    return toTopOfBook(coin, book);
+    return toTopOfBook(coin, book, true);
   }
 
   async getAccountState(user: Address, options: { openOrders?: boolean } = {}): Promise<AccountState> {

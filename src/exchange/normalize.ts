@@ -56,6 +56,8 @@ export interface TopOfBook {
   bestAsk?: number;
   /** Exchange time of the book (ms). */
   time: number;
+  /** Every level the exchange sent (best first), for walking the book (paper fills). */
+  levels?: { bids: { px: number; sz: number }[]; asks: { px: number; sz: number }[] };
 }
 
 export const toSide = (s: "B" | "A" | string): Side => (s === "B" ? "buy" : "sell");
@@ -221,15 +223,21 @@ function cashFlowUsd(user: Address, d: UserNonFundingLedgerUpdatesResponse[numbe
   }
 }
 
-export function toTopOfBook(coin: string, book: L2BookResponse): TopOfBook {
+/** Best bid/ask of a book; `withLevels` keeps every level too (for walking it). */
+export function toTopOfBook(coin: string, book: L2BookResponse, withLevels = false): TopOfBook {
   if (!book) return { coin, time: Date.now() };
   const [bids, asks] = book.levels;
   const bid = bids[0] ? num(bids[0].px, Number.NaN) : Number.NaN;
   const ask = asks[0] ? num(asks[0].px, Number.NaN) : Number.NaN;
+  const side = (levels: { px: string; sz: string }[]) =>
+    levels
+      .map((l) => ({ px: num(l.px, Number.NaN), sz: num(l.sz, Number.NaN) }))
+      .filter((l) => l.px > 0 && l.sz > 0);
   return {
     coin: book.coin,
     ...(bid > 0 ? { bestBid: bid } : {}),
     ...(ask > 0 ? { bestAsk: ask } : {}),
     time: book.time,
+    ...(withLevels ? { levels: { bids: side(bids), asks: side(asks) } } : {}),
   };
 }

@@ -15,6 +15,8 @@ export interface SimCommandOptions {
   markets?: string;
   testnetSigning?: boolean;
   fundingIntervalMs?: string | number;
+  depthUsd?: string | number;
+  refillMs?: string | number;
   leader?: string;
   leaderRate?: string;
 }
@@ -94,6 +96,22 @@ export function parseSimCommandOptions(opts: SimCommandOptions): {
     "3600000 is the exchange's hour",
   );
   if (funding !== undefined) sim.fundingIntervalMs = funding;
+  const depthUsd = integer(
+    "depth-usd",
+    opts.depthUsd,
+    1,
+    1_000_000_000_000,
+    "notional of the book per side in USD, e.g. 1000000 (20 levels of $50,000)",
+  );
+  if (depthUsd !== undefined) sim.depthUsd = depthUsd;
+  const refillMs = integer(
+    "refill-ms",
+    opts.refillMs,
+    0,
+    3_600_000,
+    "how long an emptied side of the book takes to refill; 0 = depth never depletes",
+  );
+  if (refillMs !== undefined) sim.refillMs = refillMs;
   if (opts.testnetSigning) sim.testnetSigning = true;
   if (opts.markets !== undefined) {
     let text: string;

@@ -80,6 +80,7 @@ export const ERR = {
   subAccountUnknown: (sub: string) => `Sub-account ${sub} does not belong to this user.`,
   transferInsufficient: "Insufficient balance for sub-account transfer.",
   referrerSet: "Referrer already set.",
+  postOnlyAfterUpgrade: "Only post-only orders allowed immediately after a network upgrade",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +125,16 @@ export interface Market {
   candles: Candle1m[];
   fundingHistory: { time: number; fundingRate: string; premium: string }[];
   startPx: number;
+  /** The maker's full ladder at `mid` (cached until the mid moves). */
   synth: { mid: number; bids: Level[]; asks: Level[] } | null;
+  /** Notional of the maker's ladder per side (USD). */
+  depthUsd: number;
+  /** A side emptied completely comes back in this many ms (0: depth never depletes). */
+  refillMs: number;
+  /** Lots taken from the top of each side of the ladder that have not come back yet. */
+  eaten: { bids: number; asks: number };
+  /** When `eaten` was last brought up to date (ms). */
+  eatenAt: number;
 }
 
 interface Level {
@@ -196,6 +206,10 @@ export interface Account {
   scheduledCancel: number | null;
   cumVlm: number;
   nRequests: number;
+  /** Past the action cap one request per this many ms is let through (the exchange's 10 s). */
+  limitedIntervalMs: number;
+  /** When the last request past the cap was let through (ms). */
+  limitedAt: number;
   fundingAllTime: number;
   /** [time, accountValue, pnl] samples for `portfolio`. */
   history: [number, number, number][];
@@ -233,7 +247,10 @@ export interface EngineOptions {
   seed: number;
   markets: readonly SimMarketConfig[];
   bookLevels: number;
-  levelSizeUsd: number;
+  /** Default notional of the maker's ladder per side (USD); markets may set their own. */
+  depthUsd: number;
+  /** Default time for an emptied side to refill (ms; 0 = never depletes); markets may set their own. */
+  refillMs: number;
   /** Seconds one price step represents (the tick period). */
   stepSeconds: number;
   /** Funding period in ms (0 = only when asked); tells `predictedFundings` the next time. Default 1 h. */
@@ -244,7 +261,12 @@ export interface EngineOptions {
 export interface EngineFaults {
   rejectOrders: { count: number; message: string | undefined };
   partialFill: { count: number; fraction: number };
+  /** Until this time (ms) only post-only orders are accepted (the postOnly fault). */
+  postOnlyUntil: number;
 }
+
+/** Initial per-address action budget on top of 1 request per USD traded (`userRateLimit`). */
+export const REQUEST_BUFFER = 10_000;
 
 interface TxContext {
   hash: Hex;
@@ -298,6 +320,7 @@ export class Engine {
   readonly faults: EngineFaults = {
     rejectOrders: { count: 0, message: undefined },
     partialFill: { count: 0, fraction: 1 },
+    postOnlyUntil: 0,
   };
   /** Counters the server reports in stats. */
   readonly counters = { ordersPlaced: 0, ordersRejected: 0, fills: 0 };
@@ -346,6 +369,10 @@ export class Engine {
         fundingHistory: [],
         startPx: mid,
         synth: null,
+        depthUsd: cfg.depthUsd ?? opts.depthUsd,
+        refillMs: cfg.refillMs ?? opts.refillMs,
+        eaten: { bids: 0, asks: 0 },
+        eatenAt: now,
       };
     });
     this.nextFundingTime = now + this.fundingIntervalMs();
@@ -426,6 +453,8 @@ export class Engine {
         scheduledCancel: null,
         cumVlm: 0,
         nRequests: 0,
+        limitedIntervalMs: 10_000,
+        limitedAt: 0,
         fundingAllTime: 0,
         history: [],
       };
@@ -730,7 +759,31 @@ export class Engine {
         acct.scheduledCancel = null;
         for (const o of [...acct.open.values()]) this.removeOrder(o, "scheduledCancel");
       }
+      // Depth coming back is a book change: l2Book/bbo subscribers see the refill as it happens.
+      for (const m of this.markets) if (m.eaten.bids > 0 || m.eaten.asks > 0) this.refill(m, this.ladder(m));
     });
+  }
+
+  /** The address's action cap (`userRateLimit.nRequestsCap`): the buffer plus 1 per USD traded. */
+  requestCap(acct: Account): number {
+    return REQUEST_BUFFER + Math.floor(acct.cumVlm);
+  }
+
+  /** Whether an action of this account may run now; past the cap, one per interval. */
+  allowRequest(acct: Account): boolean {
+    if (acct.nRequests < this.requestCap(acct)) return true;
+    const now = this.now();
+    if (now - acct.limitedAt < acct.limitedIntervalMs) return false;
+    acct.limitedAt = now;
+    return true;
+  }
+
+  /** The userRateLimit fault: leave `user` only `remaining` actions under its cap. */
+  limitRequests(user: Hex, remaining: number, intervalMs: number): void {
+    const acct = this.ensureAccount(user);
+    acct.nRequests = Math.max(0, this.requestCap(acct) - remaining);
+    acct.limitedIntervalMs = intervalMs;
+    acct.limitedAt = this.now();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -801,10 +854,11 @@ export class Engine {
     }
   }
 
-  /** The synthetic market maker's levels around the mid (cached until the mid moves). */
-  synthetic(m: Market): { bids: Level[]; asks: Level[] } {
+  /** The synthetic market maker's full ladder around the mid (cached until the mid moves). */
+  private ladder(m: Market): { bids: Level[]; asks: Level[] } {
     if (m.synth && m.synth.mid === m.mid) return m.synth;
-    const { bookLevels, levelSizeUsd } = this.opts;
+    const { bookLevels } = this.opts;
+    const levelSizeUsd = m.depthUsd / bookLevels;
     const d = m.szDecimals;
     const tick = 10 ** -pxDecimals(m.mid, d);
     const bestBid = toPriceGrid(m.mid - tick, d, "floor");
@@ -826,6 +880,61 @@ export class Engine {
     }
     m.synth = { mid: m.mid, bids, asks };
     return m.synth;
+  }
+
+  /**
+   * Bring the depth takers consumed back up to now: each side refills linearly, a whole side's
+   * lots per `refillMs`.
+   */
+  private refill(m: Market, full: { bids: Level[]; asks: Level[] }): void {
+    const now = this.now();
+    const dt = now - m.eatenAt;
+    if (dt <= 0) return;
+    m.eatenAt = now;
+    if (m.eaten.bids === 0 && m.eaten.asks === 0) return;
+    if (m.refillMs <= 0) {
+      m.eaten = { bids: 0, asks: 0 };
+      return;
+    }
+    for (const side of ["bids", "asks"] as const) {
+      const total = full[side].reduce((sum, l) => sum + l.lots, 0);
+      m.eaten[side] = Math.max(0, m.eaten[side] - (total * dt) / m.refillMs);
+    }
+    this.batch.books.add(m.name);
+  }
+
+  /** A taker consumed `lots` of the maker's ladder on one side (the levels nearest the mid go first). */
+  private eat(m: Market, side: "bids" | "asks", lots: number): void {
+    if (m.refillMs <= 0) return;
+    const full = this.ladder(m);
+    this.refill(m, full);
+    const total = full[side].reduce((sum, l) => sum + l.lots, 0);
+    m.eaten[side] = Math.min(total, m.eaten[side] + lots);
+    this.batch.books.add(m.name);
+  }
+
+  /**
+   * The synthetic market maker's levels around the mid as they stand now: the full ladder less
+   * what takers consumed and has not refilled yet, taken from the levels nearest the mid.
+   */
+  synthetic(m: Market): { bids: Level[]; asks: Level[] } {
+    const full = this.ladder(m);
+    this.refill(m, full);
+    const deplete = (levels: Level[], eaten: number): Level[] => {
+      let left = Math.round(eaten);
+      if (left <= 0) return levels;
+      const out: Level[] = [];
+      for (const l of levels) {
+        if (left >= l.lots) {
+          left -= l.lots;
+          continue;
+        }
+        out.push(left > 0 ? { px: l.px, lots: l.lots - left } : l);
+        left = 0;
+      }
+      return out;
+    };
+    return { bids: deplete(full.bids, m.eaten.bids), asks: deplete(full.asks, m.eaten.asks) };
   }
 
   /** Best bid and ask of the whole book (users' orders and the synthetic levels). */
@@ -975,6 +1084,9 @@ export class Engine {
     }
     if (Math.abs(px - m.mid) > m.mid * MAX_PRICE_DEVIATION)
       return this.reject(order, "oracleRejected", ERR.priceBand);
+    if (this.now() < this.faults.postOnlyUntil && order.tif !== "Alo") {
+      return this.reject(order, "rejected", ERR.postOnlyAfterUpgrade);
+    }
     const fault = this.faults.rejectOrders;
     if (fault.count > 0) {
       fault.count--;
@@ -1142,6 +1254,7 @@ export class Engine {
       if (!level || !crossesPx(level.px)) break;
       const lots = Math.min(remaining, level.lots);
       this.trade(m, taker, null, level.px, lots, tx);
+      this.eat(m, taker.isBuy ? "asks" : "bids", lots);
       remaining -= lots;
       notional += (lots / m.scale) * level.px;
       j++;
@@ -1521,6 +1634,7 @@ export class Engine {
           method: "market",
           isBuy,
         });
+        this.eat(m, isBuy ? "asks" : "bids", lots);
         remaining -= lots;
       }
       if (remaining > 0) {

@@ -56,6 +56,16 @@ export const AUTH_ERR = {
 /** The highest nonces each signer used; a new one must be fresh and above the lowest kept. */
 export class NonceBook {
   private readonly sets = new Map<Hex, number[]>();
+  /** The nonce fault: refuse this many more requests (of `user` only, when set) as if their nonce were used. */
+  fault: { count: number; user: Hex | undefined } = { count: 0, user: undefined };
+
+  /** The nonce fault's error for a request acting for `user`, if it applies (consumes one). */
+  faultFor(user: Hex, nonce: number): string | null {
+    const f = this.fault;
+    if (f.count <= 0 || (f.user !== undefined && f.user !== user)) return null;
+    f.count--;
+    return AUTH_ERR.duplicateNonce(nonce);
+  }
 
   /** The error for a nonce this signer may not use, or null. */
   check(signer: Hex, nonce: number): string | null {
@@ -81,6 +91,10 @@ export class NonceBook {
     if (set.length > NONCE_SET_SIZE) set.shift();
   }
 }
+
+/** HTTP 429 body for an address past its action budget (simulator wording, after the exchange's). */
+const RATE_LIMITED =
+  "Too many cumulative requests sent for the volume traded. Place taker orders to free up 1 request per USDC traded.";
 
 type Response = OrderResponse | CancelResponse | DefaultResponse | CreateSubAccountResponse;
 type AnySchema = v.GenericSchema & { entries: { action: v.GenericSchema } };
@@ -244,11 +258,15 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     }
   }
 
-  const nonceError = ctx.nonces.check(signer, nonce);
+  const nonceError = ctx.nonces.faultFor(user, nonce) ?? ctx.nonces.check(signer, nonce);
   if (nonceError) return err(nonceError);
   ctx.nonces.record(signer, nonce);
   const acct = engine.account(user);
-  if (acct) acct.nRequests++;
+  if (acct) {
+    // The address's action budget (userRateLimit): past the cap, one request per interval.
+    if (!engine.allowRequest(acct)) throw new RequestError(RATE_LIMITED, 429);
+    acct.nRequests++;
+  }
   return execute(engine, user, parsed.output as { action: { type: string } });
 }
 

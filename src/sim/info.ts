@@ -82,7 +82,18 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       if (n !== undefined && n !== null && (typeof n !== "number" || ![2, 3, 4, 5].includes(n))) {
         fail("nSigFigs: expected 2, 3, 4 or 5");
       }
-      return views.l2Book(engine, readString(body, "coin"), typeof n === "number" ? n : null);
+      const mantissa = body.mantissa;
+      if (mantissa !== undefined && mantissa !== null) {
+        if (typeof mantissa !== "number" || ![1, 2, 5].includes(mantissa))
+          fail("mantissa: expected 1, 2 or 5");
+        if (n !== 5) fail("mantissa: only allowed when nSigFigs is 5");
+      }
+      return views.l2Book(
+        engine,
+        readString(body, "coin"),
+        typeof n === "number" ? n : null,
+        typeof mantissa === "number" ? mantissa : null,
+      );
     }
     case "clearinghouseState":
       return views.clearinghouseState(engine, readAddress(body, "user"));

@@ -3,6 +3,17 @@
 
 import type { SimMarketConfig } from "./types.js";
 
+/** Levels per side of the synthetic maker's book. */
+export const DEFAULT_BOOK_LEVELS = 20;
+/**
+ * Notional per side of the synthetic book: 20 levels of $50 000, 1 bp apart. A $200 000 market
+ * order walks 4 levels (≈1.5 bp from the first); a 1 % copy that follows it pays ≈2–3 bp more than
+ * the leader did — the few bps a small account copying a $1M leader sees on liquid mainnet books.
+ */
+export const DEFAULT_DEPTH_USD = 1_000_000;
+/** An emptied side refills completely in this long (linearly). */
+export const DEFAULT_REFILL_MS = 1_000;
+
 export const DEFAULT_MARKETS: readonly SimMarketConfig[] = [
   { name: "BTC", szDecimals: 5, maxLeverage: 40, price: 95_000, vol: 0.0003 },
   { name: "ETH", szDecimals: 4, maxLeverage: 25, price: 3_400, vol: 0.0004 },
@@ -71,6 +82,9 @@ export function parseMarkets(value: unknown): SimMarketConfig[] {
       market.fundingRate = fundingRate;
     }
     if (m.onlyIsolated === true) market.onlyIsolated = true;
+    const depthUsd = positive("depthUsd", true);
+    if (depthUsd !== undefined) market.depthUsd = depthUsd;
+    if (m.refillMs !== undefined) market.refillMs = int("refillMs", 0, 3_600_000);
     return market;
   });
 }

@@ -7,7 +7,13 @@ import type { AddressInfo } from "node:net";
 import { Engine } from "./engine.js";
 import { actionType, handleExchange, NonceBook } from "./exchange.js";
 import { DESERIALIZE_ERROR, handleInfo, RequestError } from "./info.js";
-import { DEFAULT_MARKETS, parseMarkets } from "./markets.js";
+import {
+  DEFAULT_BOOK_LEVELS,
+  DEFAULT_DEPTH_USD,
+  DEFAULT_MARKETS,
+  DEFAULT_REFILL_MS,
+  parseMarkets,
+} from "./markets.js";
 import type { Hex, SimControl, SimFault, SimHandle, SimOptions, SimOrderRecord, SimStats } from "./types.js";
 import { type PostResponse, WsHub } from "./ws.js";
 
@@ -128,6 +134,41 @@ function parseFault(value: Record<string, unknown>): SimFault {
     }
     case "latency":
       return { kind: "latency", ms: ms() };
+    case "postOnly":
+      return { kind: "postOnly", ms: ms() };
+    case "userRateLimit": {
+      const user = value.user;
+      if (typeof user !== "string" || !ADDRESS.test(user))
+        throw new Error("fault user must be a 0x address (40 hex digits)");
+      const remaining = value.remaining;
+      if (typeof remaining !== "number" || !Number.isInteger(remaining) || remaining < 0)
+        throw new Error("fault remaining must be an integer ≥ 0");
+      const interval = value.intervalMs;
+      if (
+        interval !== undefined &&
+        (typeof interval !== "number" || !Number.isFinite(interval) || interval < 0)
+      )
+        throw new Error("fault intervalMs must be a number ≥ 0");
+      return {
+        kind: "userRateLimit",
+        user: user.toLowerCase() as Hex,
+        remaining,
+        ...(interval === undefined ? {} : { intervalMs: interval }),
+      };
+    }
+    case "nonce": {
+      const user = value.user;
+      if (user === undefined) return { kind: "nonce", count: count() };
+      if (typeof user !== "string" || !ADDRESS.test(user))
+        throw new Error("fault user must be a 0x address (40 hex digits)");
+      return { kind: "nonce", count: count(), user: user.toLowerCase() as Hex };
+    }
+    case "muteChannel": {
+      const channel = value.channel;
+      if (typeof channel !== "string" || !/^[A-Za-z0-9]{1,40}$/.test(channel))
+        throw new Error('fault channel must be a channel name like "userFills"');
+      return { kind: "muteChannel", channel, ms: ms() };
+    }
     default:
       throw new Error(`unknown fault kind ${JSON.stringify(value.kind)}`);
   }
@@ -146,11 +187,19 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   const markets = parseMarkets(options.markets ?? DEFAULT_MARKETS);
   const now = options.clock ?? (() => Date.now());
 
+  const bookLevels = options.bookLevels ?? DEFAULT_BOOK_LEVELS;
+  if (options.depthUsd !== undefined && !(Number.isFinite(options.depthUsd) && options.depthUsd > 0))
+    throw new Error("depthUsd must be a positive number");
+  if (options.refillMs !== undefined && !(Number.isFinite(options.refillMs) && options.refillMs >= 0))
+    throw new Error("refillMs must be a number ≥ 0");
   const engine = new Engine({
     seed,
     markets,
-    bookLevels: options.bookLevels ?? 20,
-    levelSizeUsd: options.levelSizeUsd ?? 25_000,
+    bookLevels,
+    depthUsd:
+      options.depthUsd ??
+      (options.levelSizeUsd !== undefined ? options.levelSizeUsd * bookLevels : DEFAULT_DEPTH_USD),
+    refillMs: options.refillMs ?? DEFAULT_REFILL_MS,
     stepSeconds: (tickMs > 0 ? tickMs : 500) / 1000,
     fundingIntervalMs,
     now,
@@ -239,6 +288,18 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
       case "latency":
         faults.latencyMs = checked.ms;
         return;
+      case "postOnly":
+        engine.faults.postOnlyUntil = now() + checked.ms;
+        return;
+      case "userRateLimit":
+        engine.limitRequests(checked.user, checked.remaining, checked.intervalMs ?? 10_000);
+        return;
+      case "nonce":
+        exchangeCtx.nonces.fault = { count: checked.count, user: checked.user };
+        return;
+      case "muteChannel":
+        hub.mute(checked.channel, checked.ms);
+        return;
     }
   };
 
@@ -258,6 +319,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
       counters = emptyCounters();
       engine.faults.rejectOrders = { count: 0, message: undefined };
       engine.faults.partialFill = { count: 0, fraction: 1 };
+      engine.faults.postOnlyUntil = 0;
+      exchangeCtx.nonces.fault = { count: 0, user: undefined };
       engine.counters.ordersPlaced = 0;
       engine.counters.ordersRejected = 0;
       engine.counters.fills = 0;

@@ -17,6 +17,10 @@ export interface SimMarketConfig {
   fundingRate?: number;
   /** Listed as isolated-only (meta `onlyIsolated`/`marginMode`). */
   onlyIsolated?: boolean;
+  /** Notional of the synthetic maker's book per side in USD (default: the simulator's `depthUsd`). */
+  depthUsd?: number;
+  /** Ms for a side takers emptied to refill completely (default: the simulator's `refillMs`; 0 = never depletes). */
+  refillMs?: number;
 }
 
 export interface SimOptions {
@@ -33,7 +37,17 @@ export interface SimOptions {
   fundingIntervalMs?: number;
   /** Synthetic book levels per side. Default 20. */
   bookLevels?: number;
-  /** Notional of each synthetic level in USD. Default 25 000. */
+  /**
+   * Notional of the synthetic maker's book per side in USD, spread evenly over its levels.
+   * Default 1 000 000 (20 levels of $50 000, 1 bp apart). Markets may set their own.
+   */
+  depthUsd?: number;
+  /**
+   * Taker orders consume the synthetic levels; a side emptied completely refills linearly over
+   * this many ms (part of it in proportion). 0 = depth never depletes. Default 1000.
+   */
+  refillMs?: number;
+  /** Notional of each synthetic level in USD (older spelling: depthUsd = levelSizeUsd × bookLevels). */
   levelSizeUsd?: number;
   /** A websocket that sent nothing for this long is closed, as the exchange does. Default 60 000. */
   wsIdleMs?: number;
@@ -60,7 +74,27 @@ export type SimFault =
    */
   | { kind: "http500"; count: number; stage?: "before" | "after"; endpoint?: "info" | "exchange" }
   /** Delay every /info, /exchange and websocket post reply by `ms` (0 clears it). */
-  | { kind: "latency"; ms: number };
+  | { kind: "latency"; ms: number }
+  /**
+   * For `ms` from now only post-only (Alo) orders are accepted, as right after a network
+   * upgrade: any other order is rejected inside statuses[] with
+   * "Only post-only orders allowed immediately after a network upgrade". Cancels still work.
+   */
+  | { kind: "postOnly"; ms: number }
+  /**
+   * Put `user` (an account, not an agent) `remaining` actions short of its `userRateLimit` cap
+   * (10 000 + 1 per USD traded). Past the cap its /exchange requests answer HTTP 429 except one
+   * every `intervalMs` (default 10 000, as the exchange allows); trading volume raises the cap.
+   */
+  | { kind: "userRateLimit"; user: Hex; remaining: number; intervalMs?: number }
+  /**
+   * The next `count` signed /exchange requests (acting for `user` only, when given: an account,
+   * its agents' requests included) are refused as if their nonce had already been used (another
+   * process on the same key): `{"status":"err","response":"Invalid nonce: duplicate nonce N"}`.
+   */
+  | { kind: "nonce"; count: number; user?: Hex }
+  /** One websocket channel ("userFills", "l2Book", "user", …) sends nothing for `ms`; the rest flow. */
+  | { kind: "muteChannel"; channel: string; ms: number };
 
 export interface SimStats {
   /** All requests by kind; info and exchange count HTTP and websocket `post` alike. */

@@ -1,7 +1,14 @@
 // Read-only views of the engine in the SDK's response shapes: the bodies of /info replies and
 // of websocket snapshots. Every function is typed by the SDK's own response type.
 
-import { type Account, Engine, MAKER_FEE_RATE, type Market, TAKER_FEE_RATE } from "./engine.js";
+import {
+  type Account,
+  Engine,
+  MAKER_FEE_RATE,
+  type Market,
+  REQUEST_BUFFER,
+  TAKER_FEE_RATE,
+} from "./engine.js";
 import { fmtAvgPx, fmtLots, fmtPx, usd, wire } from "./numbers.js";
 import type {
   AllMidsResponse,
@@ -104,38 +111,54 @@ export function allMids(engine: Engine): AllMidsResponse {
   return mids;
 }
 
-/** Round a level price to `nSigFigs` significant figures, outward (bids down, asks up). */
-function bucketPx(px: number, nSigFigs: number, side: "bid" | "ask"): number {
-  const step = 10 ** (Math.floor(Math.log10(px)) + 1 - nSigFigs);
+/** The exchange's l2Book shows at most this many levels a side. */
+export const L2_LEVELS = 20;
+
+/**
+ * Round a level price to `nSigFigs` significant figures (in steps of `mantissa` × the last
+ * figure when nSigFigs is 5), outward: bids down, asks up.
+ */
+function bucketPx(px: number, nSigFigs: number, mantissa: number, side: "bid" | "ask"): number {
+  const step = mantissa * 10 ** (Math.floor(Math.log10(px)) + 1 - nSigFigs);
   const scaled = px / step;
   const r = side === "bid" ? Math.floor(scaled + 1e-9) : Math.ceil(scaled - 1e-9);
   return Number((r * step).toPrecision(12));
 }
 
-export function l2Book(engine: Engine, coin: string, nSigFigs?: number | null): L2BookResponse {
+/**
+ * The book as `l2Book` shows it: at most 20 levels a side, users' resting orders and the maker's
+ * levels merged by price; with `nSigFigs` (2–5, optionally `mantissa` 1, 2 or 5 with 5) every
+ * level is first rounded outward to that many significant figures and equal prices merged.
+ */
+export function l2Book(
+  engine: Engine,
+  coin: string,
+  nSigFigs?: number | null,
+  mantissa?: number | null,
+): L2BookResponse {
   const m = engine.marketsByName.get(coin);
   if (!m) return null;
-  const [bids, asks] = engine.levels(m, nSigFigs ? 200 : 20);
+  const aggregate = typeof nSigFigs === "number";
+  // Aggregation needs every level; the users' orders and the maker's 20 are all there is.
+  const [bids, asks] = engine.levels(m, aggregate ? Number.POSITIVE_INFINITY : L2_LEVELS);
   const toLevels = (levels: { px: number; lots: number; n: number }[], side: "bid" | "ask"): L2Level[] => {
-    if (!nSigFigs || nSigFigs >= 5) {
-      return levels.map((l) => ({
-        px: fmtPx(l.px, m.szDecimals),
-        sz: fmtLots(l.lots, m.szDecimals),
-        n: l.n,
-      }));
-    }
-    const out: { px: number; lots: number; n: number }[] = [];
-    for (const l of levels) {
-      const px = bucketPx(l.px, nSigFigs, side);
-      const last = out[out.length - 1];
-      if (last && last.px === px) {
-        last.lots += l.lots;
-        last.n += l.n;
-      } else {
-        out.push({ px, lots: l.lots, n: l.n });
+    let out = levels;
+    if (aggregate) {
+      out = [];
+      for (const l of levels) {
+        const px = bucketPx(l.px, nSigFigs, mantissa ?? 1, side);
+        const last = out[out.length - 1];
+        if (last && last.px === px) {
+          last.lots += l.lots;
+          last.n += l.n;
+        } else {
+          out.push({ px, lots: l.lots, n: l.n });
+        }
       }
     }
-    return out.slice(0, 20).map((l) => ({ px: wire(l.px, 8), sz: fmtLots(l.lots, m.szDecimals), n: l.n }));
+    return out
+      .slice(0, L2_LEVELS)
+      .map((l) => ({ px: fmtPx(l.px, m.szDecimals), sz: fmtLots(l.lots, m.szDecimals), n: l.n }));
   };
   return { coin, time: engine.now(), levels: [toLevels(bids, "bid"), toLevels(asks, "ask")] };
 }
@@ -328,7 +351,7 @@ export function userRateLimit(engine: Engine, user: Hex): UserRateLimitResponse 
   return {
     cumVlm: usd(cumVlm),
     nRequestsUsed: acct?.nRequests ?? 0,
-    nRequestsCap: 10_000 + Math.floor(cumVlm),
+    nRequestsCap: acct ? engine.requestCap(acct) : REQUEST_BUFFER,
     nRequestsSurplus: 0,
   };
 }

@@ -21,6 +21,9 @@ import type {
 import type { Hex } from "./types.js";
 import * as views from "./views.js";
 
+/** The plain-text frame the exchange sends first on every connection. */
+export const CONNECTED_GREETING = "Websocket connection established.";
+
 /** Per-connection limits of the exchange. */
 const MAX_SUBSCRIPTIONS = 1000;
 const MAX_USERS = 10;
@@ -42,6 +45,7 @@ interface Subscription {
   user?: Hex;
   coin?: string;
   nSigFigs?: number | null;
+  mantissa?: number | null;
 }
 
 interface Conn {
@@ -93,6 +97,8 @@ export class WsHub implements EngineListener {
   private readonly index = new Map<string, Map<Conn, Subscription>>();
   private nextId = 1;
   private silencedUntil = 0;
+  /** Channel → until when (ms) nothing is sent on it (the muteChannel fault). */
+  private readonly mutedUntil = new Map<string, number>();
   private readonly idleTimer: NodeJS.Timeout;
   private pending = { mids: false, books: new Set<string>(), accounts: new Set<Hex>(), scheduled: false };
   private readonly lastBbo = new Map<string, string>();
@@ -156,7 +162,13 @@ export class WsHub implements EngineListener {
     this.silencedUntil = this.opts.now() + ms;
   }
 
+  /** Send nothing on `channel` for `ms`; the connection and every other channel carry on. */
+  mute(channel: string, ms: number): void {
+    this.mutedUntil.set(channel, this.opts.now() + ms);
+  }
+
   clearSilence(): void {
+    this.mutedUntil.clear();
     this.silencedUntil = 0;
   }
 
@@ -181,6 +193,9 @@ export class WsHub implements EngineListener {
     });
     ws.on("close", () => this.dropConn(conn));
     ws.on("error", () => this.dropConn(conn));
+    // The exchange greets every connection with this plain-text frame (the official Python SDK
+    // skips it by its text; the TypeScript SDK ignores frames that are not JSON).
+    this.sendRaw(conn, CONNECTED_GREETING);
   }
 
   private dropConn(conn: Conn): void {
@@ -206,6 +221,14 @@ export class WsHub implements EngineListener {
 
   private sendRaw(conn: Conn, text: string): void {
     if (this.silenced() || conn.ws.readyState !== conn.ws.OPEN) return;
+    if (this.mutedUntil.size > 0) {
+      const channel = /^\{"channel":"([^"]+)"/.exec(text)?.[1];
+      const until = channel === undefined ? undefined : this.mutedUntil.get(channel);
+      if (until !== undefined) {
+        if (this.opts.now() < until) return;
+        this.mutedUntil.delete(channel as string);
+      }
+    }
     conn.ws.send(text);
   }
 
@@ -266,6 +289,11 @@ export class WsHub implements EngineListener {
         if (n !== undefined && n !== null && (typeof n !== "number" || ![2, 3, 4, 5].includes(n)))
           return null;
         sub.nSigFigs = typeof n === "number" ? n : null;
+        const mantissa = payload.mantissa;
+        if (mantissa !== undefined && mantissa !== null) {
+          if (typeof mantissa !== "number" || ![1, 2, 5].includes(mantissa) || n !== 5) return null;
+          sub.mantissa = mantissa;
+        }
       }
       return sub;
     }
@@ -338,7 +366,7 @@ export class WsHub implements EngineListener {
         return;
       }
       case "l2Book":
-        if (sub.coin) this.send(conn, "l2Book", views.l2Book(e, sub.coin, sub.nSigFigs));
+        if (sub.coin) this.send(conn, "l2Book", views.l2Book(e, sub.coin, sub.nSigFigs, sub.mantissa));
         return;
       case "bbo": {
         const m = sub.coin ? e.marketsByName.get(sub.coin) : undefined;
@@ -487,13 +515,15 @@ export class WsHub implements EngineListener {
       if (!m) continue;
       const books = this.subscribers(`l2Book:${coin}`);
       if (books) {
-        const bySigFigs = new Map<number | null, string>();
+        const bySigFigs = new Map<string, string>();
         for (const [conn, sub] of books) {
           const n = sub.nSigFigs ?? null;
-          let text = bySigFigs.get(n);
+          const mantissa = sub.mantissa ?? null;
+          const key = `${n}/${mantissa}`;
+          let text = bySigFigs.get(key);
           if (text === undefined) {
-            text = JSON.stringify({ channel: "l2Book", data: views.l2Book(e, coin, n) });
-            bySigFigs.set(n, text);
+            text = JSON.stringify({ channel: "l2Book", data: views.l2Book(e, coin, n, mantissa) });
+            bySigFigs.set(key, text);
           }
           this.sendRaw(conn, text);
         }

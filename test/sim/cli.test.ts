@@ -69,6 +69,19 @@ describe("hlcopy sim", () => {
     expect(parseSimCommandOptions({ markets: file }).sim.markets).toEqual([
       { name: "FOO", szDecimals: 1, maxLeverage: 3, price: 12.5 },
     ]);
+    writeFileSync(
+      file,
+      JSON.stringify([{ name: "FOO", szDecimals: 1, maxLeverage: 3, price: 1, depthUsd: 5000, refillMs: 0 }]),
+    );
+    expect(parseSimCommandOptions({ markets: file }).sim.markets?.[0]).toMatchObject({
+      depthUsd: 5000,
+      refillMs: 0,
+    });
+    writeFileSync(
+      file,
+      JSON.stringify([{ name: "FOO", szDecimals: 1, maxLeverage: 3, price: 1, refillMs: -1 }]),
+    );
+    expect(() => parseSimCommandOptions({ markets: file })).toThrow(/refillMs must be an integer from 0/);
     writeFileSync(file, JSON.stringify([{ name: "FOO", szDecimals: 9, maxLeverage: 3, price: 1 }]));
     expect(() => parseSimCommandOptions({ markets: file })).toThrow(
       /szDecimals must be an integer from 0 to 6/,
@@ -84,6 +97,8 @@ describe("hlcopy sim", () => {
       [{ leader: "random", leaderRate: "fast" }, /--leader-rate must look like 2\/s/],
       [{ leaderRate: "2/s" }, /--leader-rate needs --leader random/],
       [{ markets: "/nonexistent/markets.json" }, /cannot read --markets file/],
+      [{ depthUsd: "lots" }, /--depth-usd must be an integer from 1/],
+      [{ refillMs: "-1" }, /--refill-ms must be an integer from 0/],
     ];
     for (const [opts, message] of cases) {
       let error: unknown;
@@ -97,6 +112,13 @@ describe("hlcopy sim", () => {
       expect((error as UsageError).hint).toBeTruthy();
       expect((error as UsageError).exitCode).toBe(2);
     }
+  });
+
+  it("--depth-usd and --refill-ms set the book's depth and refill time", () => {
+    expect(parseSimCommandOptions({ depthUsd: "250000", refillMs: "0" }).sim).toMatchObject({
+      depthUsd: 250_000,
+      refillMs: 0,
+    });
   });
 
   it("leader rates read per second or per minute", () => {
@@ -122,6 +144,8 @@ describe("hlcopy sim", () => {
       "--testnet-signing",
       "--leader",
       "--leader-rate",
+      "--depth-usd",
+      "--refill-ms",
     ]) {
       expect(help).toContain(flag);
     }

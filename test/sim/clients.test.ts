@@ -239,7 +239,9 @@ describe("signatures and null fields from any client", () => {
     await new Promise((resolve) => ws.once("open", resolve));
     const reply = new Promise<unknown>((resolve) =>
       ws.on("message", (data) => {
-        const msg = JSON.parse(String(data));
+        const text = String(data);
+        if (!text.startsWith("{")) return; // the plain-text greeting
+        const msg = JSON.parse(text);
         if (msg.channel === "post") resolve(msg.data);
       }),
     );

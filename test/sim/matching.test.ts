@@ -13,8 +13,10 @@ const SOL = 2;
 
 let sim: SimHandle;
 beforeAll(async () => {
-  // Small synthetic levels ($1 000 each) so modest orders walk the book.
-  sim = await startSim({ tickMs: 0, seed: 11, levelSizeUsd: 1000 });
+  // Small synthetic levels ($1 000 each) so modest orders walk the book; depth that never
+  // depletes (refillMs 0) so the tests sharing this simulator see the same book
+  // (depletion and refill: test/sim/depth.test.ts).
+  sim = await startSim({ tickMs: 0, seed: 11, levelSizeUsd: 1000, refillMs: 0 });
 });
 afterAll(() => sim.close());
 

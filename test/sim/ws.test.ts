@@ -211,6 +211,52 @@ describe("connection handling", () => {
     });
   }
 
+  it("the exchange's greeting comes first; each subscription's data arrives on the exchange's channel name", async () => {
+    const { ws, messages } = await rawSocket();
+    await eventually(() => messages.length > 0);
+    expect(messages[0]).toBe("Websocket connection established.");
+    const t = newTrader(sim);
+    const subs = [
+      { type: "allMids" },
+      { type: "l2Book", coin: "SOL" },
+      { type: "trades", coin: "SOL" },
+      { type: "bbo", coin: "SOL" },
+      { type: "userEvents", user: t.address },
+      { type: "userFills", user: t.address },
+      { type: "orderUpdates", user: t.address },
+      { type: "clearinghouseState", user: t.address },
+      { type: "userNonFundingLedgerUpdates", user: t.address },
+    ];
+    for (const subscription of subs) ws.send(JSON.stringify({ method: "subscribe", subscription }));
+    await eventually(
+      () => messages.filter((m) => m.includes('"subscriptionResponse"')).length === subs.length,
+    );
+    await t.exchange.order({
+      orders: [{ a: 2, b: true, p: "200", s: "1", r: false, t: { limit: { tif: "Ioc" } } }],
+      grouping: "na",
+    });
+    sim.control.runFunding(); // a userEvents message (funding) for the new position
+    const channels = () =>
+      new Set(
+        messages.filter((m) => m.startsWith("{")).map((m) => (JSON.parse(m) as { channel: string }).channel),
+      );
+    // userEvents data arrives on channel "user" (as the official SDKs expect); the rest on their type.
+    const expected = [
+      "allMids",
+      "l2Book",
+      "trades",
+      "bbo",
+      "user",
+      "userFills",
+      "orderUpdates",
+      "clearinghouseState",
+      "userNonFundingLedgerUpdates",
+    ];
+    await eventually(() => expected.every((c) => channels().has(c)));
+    expect(channels().has("userEvents")).toBe(false);
+    ws.close();
+  });
+
   it("ping gets pong; unsubscribing twice is an error naming the subscription", async () => {
     const { ws, messages } = await rawSocket();
     ws.send('{"method":"ping"}');

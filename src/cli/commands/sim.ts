@@ -14,6 +14,8 @@ export function register(program: Command): void {
     .option("--markets <file>", "JSON file of markets: [{name, szDecimals, maxLeverage, price}]")
     .option("--testnet-signing", 'expect testnet signatures (L1 source "b", hyperliquidChain Testnet)')
     .option("--funding-interval-ms <n>", "funding period in ms (the exchange's is 3600000)")
+    .option("--depth-usd <n>", "synthetic book notional per side in USD (default 1000000)")
+    .option("--refill-ms <n>", "ms for a side takers emptied to refill (default 1000; 0 = never depletes)")
     .option("--leader <random>", "also run a seeded scripted leader (its address is in the ready line)")
     .option("--leader-rate <rate>", "scripted leader's orders per second, e.g. 2/s or 30/m", undefined)
     .addHelpText(
@@ -21,6 +23,10 @@ export function register(program: Command): void {
       `
 Prints one JSON line when ready, then logs to stderr until Ctrl-C:
   {"event":"ready","httpUrl":"http://127.0.0.1:PORT","wsUrl":"ws://127.0.0.1:PORT/ws"}
+
+The book: 20 levels a side, 1 bp apart, --depth-usd spread evenly over them. Taker orders
+consume levels (a big order walks the book; an IOC can fill partly); consumed depth refills
+linearly, a whole side per --refill-ms. Per market: "depthUsd", "refillMs" in --markets.
 
 Examples:
   $ hlcopy sim --port 8080 --seed 7

@@ -134,7 +134,12 @@ export async function runFollow(
   }
   const running = new CopyEngine({
     reader: session.client,
-    executor: mode === "live" ? liveExecutor(session.client) : mode === "paper" ? paperExecutor() : null,
+    executor:
+      mode === "live"
+        ? liveExecutor(session.client)
+        : mode === "paper"
+          ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels)
+          : null,
     journal: session.journal,
     settings,
     leaders,
