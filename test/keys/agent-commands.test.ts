@@ -199,6 +199,8 @@ describe("agent remove", () => {
     const io = piped();
     await runAgentRemove(context(dir, {}, { json: true }), { yes: true }, io);
     expect(JSON.parse(io.out.text)).toEqual({
+      ts: expect.any(Number),
+      type: "agent",
       removed: true,
       keystore: agentKeystorePath(dir),
       agentAddress: addressOfKey(AGENT_KEY),

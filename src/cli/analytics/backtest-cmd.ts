@@ -12,7 +12,7 @@ import type { Settings } from "../../core/settings.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
 import { parseLeaderAddress } from "../context.js";
-import { printJson, type Writer } from "../output.js";
+import { printDocument, type Writer } from "../output.js";
 import {
   compactTable,
   formatDuration,
@@ -188,7 +188,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     ...(meta ? { meta } : {}),
   });
   const report: BacktestReport = { leader, source: sourceName, result };
-  if (opts.json) printJson(report, out);
+  if (opts.json) printDocument("backtest", report, out);
   else out.write(`${await renderBacktest(report)}\n`);
   return report;
 }

@@ -16,7 +16,7 @@ import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram } from "../../ui/charts.js";
 import { parseLeaderAddress } from "../context.js";
-import { printJson, type Writer } from "../output.js";
+import { printDocument, type Writer } from "../output.js";
 import {
   compactTable,
   formatDuration,
@@ -120,7 +120,7 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     leaderEquitySource: known === null ? "estimated" : "portfolio-or-state",
     warnings: data.warnings,
   };
-  if (opts.json) printJson(report, out);
+  if (opts.json) printDocument("inspect", report, out, now);
   else out.write(`${await renderInspect(report)}\n`);
   return report;
 }

@@ -30,7 +30,7 @@ export function register(program: Command): void {
 Examples:
   $ hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2
   $ hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --days 7 --equity 500
-  $ hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --json | jq .copyability.verdict`,
+  $ hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --json | jq -r .copyability.verdict.level`,
     )
     .action(async (address: string, flags: InspectFlags, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();

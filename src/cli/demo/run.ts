@@ -8,7 +8,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { printJson } from "../output.js";
+import { printDocument } from "../output.js";
 
 export interface DemoOptions {
   speed: number;
@@ -157,7 +157,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   }
 
   const summary = view.summary();
-  if (options.json) printJson(summary);
+  if (options.json) printDocument("summary", summary);
   else {
     const skipped = Object.entries(summary.skipped)
       .map(([reason, n]) => `${reason} ${n}`)

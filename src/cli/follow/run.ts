@@ -8,7 +8,7 @@ import { CopyEngine } from "../../engine/engine.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
-import { printJson } from "../output.js";
+import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
 
@@ -192,7 +192,7 @@ export async function runFollow(
     process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   }
   const summary = view.summary();
-  if (ctx.json) printJson({ type: "summary", ...summary });
+  if (ctx.json) printDocument("summary", summary);
   else if (!dashboard && (code === 0 || code === 4)) {
     process.stdout.write(
       `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD; slippage median ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,

@@ -7,7 +7,7 @@ import { configPath, defaultConfigDir, readStoredSettings, writeSetting } from "
 import { ask } from "../ask.js";
 import type { GlobalOptions } from "../context.js";
 import { resolveNetwork } from "../network.js";
-import { printJson, type Writer } from "../output.js";
+import { printDocument, type Writer } from "../output.js";
 
 export interface InitIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -63,7 +63,11 @@ export async function runInit(
   await writeSetting(dir, "network", networkValue);
   await writeSetting(dir, "account", accountValue);
   if (g.json) {
-    printJson({ configPath: configPath(dir), network: networkValue, account: accountValue }, io.out);
+    printDocument(
+      "init",
+      { configPath: configPath(dir), network: networkValue, account: accountValue },
+      io.out,
+    );
     return;
   }
   io.out.write(
