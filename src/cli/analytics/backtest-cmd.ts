@@ -112,7 +112,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   }
   if (!opts.address && !opts.fillsFile) {
     throw new UsageError("nothing to replay: give a leader address or --fills FILE", {
-      hint: "e.g. hlcopy backtest --fills fills.json --equity 1000, or hlcopy backtest 0x… --days 30",
+      hint: "e.g. hlcopy backtest --fills fills.json --equity 1000, or hlcopy backtest 0x5e9ee1089755c3435139848e47e6635505d5a13a --since 30d",
     });
   }
   const equity = parseNumberFlag(opts.equity ?? 1000, "--equity", {
@@ -175,7 +175,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   }
   if (fills.length === 0) {
     throw new UsageError(`no fills to replay in ${sourceName}`, {
-      hint: leader ? "try a longer window (--days) or another leader" : "the file holds an empty list",
+      hint: leader ? "try a longer window (--since 90d) or another leader" : "the file holds an empty list",
     });
   }
 

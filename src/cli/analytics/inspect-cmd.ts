@@ -186,7 +186,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     })`,
   );
   if (m.counts.fills === 0) {
-    lines.push("No fills in this window: nothing to analyse. Try a longer --days.");
+    lines.push("No fills in this window: nothing to analyse. Try a longer --since (e.g. --since 90d).");
     for (const w of report.warnings) lines.push(`note: ${w}`);
     return lines.join("\n");
   }

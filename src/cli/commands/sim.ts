@@ -2,6 +2,7 @@
 // Nothing heavy is imported here: the simulator (SDK, ws) loads inside the action.
 
 import type { Command } from "commander";
+import { examples } from "../help.js";
 
 export function register(program: Command): void {
   program
@@ -22,11 +23,12 @@ export function register(program: Command): void {
 Prints one JSON line when ready, then logs to stderr until Ctrl-C:
   {"event":"ready","httpUrl":"http://127.0.0.1:PORT","wsUrl":"ws://127.0.0.1:PORT/ws"}
 
-Examples:
-  $ hlcopy sim --port 8080 --seed 7
-  $ hlcopy sim --tick-ms 0                         frozen prices, for deterministic runs
-  $ hlcopy sim --leader random --leader-rate 2/s   with a scripted leader to copy
-  $ hlcopy --network http://127.0.0.1:8080 --account 0x… init   point hlcopy at it
+${examples([
+  ["hlcopy sim --port 8080 --seed 7"],
+  ["hlcopy sim --tick-ms 0", "frozen prices, for deterministic runs"],
+  ["hlcopy sim --leader random --leader-rate 2/s", "with a scripted leader to copy"],
+  ["hlcopy --network http://127.0.0.1:8080 --account 0xYourMaster… init", "point hlcopy at it"],
+])}
 
 Test hooks (never on the real exchange): POST /control with {"type":"fund","user","usd"},
 {"type":"setMid","coin","px"}, {"type":"fault","kind",…}, {"type":"stats"}, {"type":"reset"}.`,
