@@ -36,6 +36,31 @@ Test hooks (never on the real exchange): POST /control with {"type":"fund","user
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runSimCommand } = await import("../../sim/cli.js");
       // --testnet-signing is also a (hidden) global option: read it from either level.
-      await runSimCommand({ ...cmd.optsWithGlobals(), ...opts });
+      try {
+        await runSimCommand({ ...cmd.optsWithGlobals(), ...opts });
+      } catch (error) {
+        throw await listenError(error, String(opts.host ?? "127.0.0.1"), String(opts.port ?? "0"));
+      }
     });
+}
+
+/**
+ * A port that cannot be bound is the user's to fix, not a bug: say which port and how to pick
+ * another (exit 2). Anything else passes through unchanged.
+ */
+async function listenError(error: unknown, host: string, port: string): Promise<unknown> {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code !== "EADDRINUSE" && code !== "EACCES") return error;
+  const { UsageError } = await import("../../core/errors.js");
+  const where = `${host}:${port}`;
+  return new UsageError(
+    code === "EADDRINUSE"
+      ? `port ${port} is already in use on ${host} (another hlcopy sim, or another program)`
+      : `not allowed to listen on ${where} (ports below 1024 need privileges)`,
+    {
+      hint: `pick another port with --port <n>, or --port 0 for a free one (the ready line prints the URL)`,
+      cause: error,
+      details: { host, port },
+    },
+  );
 }
