@@ -96,7 +96,8 @@ describe("agent generate", () => {
   it("passphrases that differ, or Ctrl-C, write nothing", async () => {
     const dir = tempDir();
     const a = ttyPrompt();
-    a.tty.typeLater("one\r", "two\r");
+    // Asked again after a mismatch; the third mismatch gives up.
+    a.tty.typeLater("one\r", "two\r", "one\r", "two\r", "one\r", "two\r");
     const mismatch = await rejection(runAgentGenerate(context(dir), {}, { ...piped(), prompt: a.prompt }));
     expect(mismatch).toBeInstanceOf(UsageError);
     const b = ttyPrompt();
