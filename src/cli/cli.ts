@@ -70,7 +70,15 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer): nu
   if (error.code === "commander.help") {
     // A command group (or hlcopy itself) without a subcommand: commander has printed the help.
     const subs = cmd.commands.filter((c) => c.name() !== "help");
-    message = `${path} needs a command: ${subs.map((c) => c.name()).join(", ")}`;
+    const names = subs.map((c) => c.name()).join(", ");
+    message = `${path} needs a command: ${names}`;
+    // `hlcopy help bogus` lands here too: name what was asked for.
+    const asked = cmd.args[0] === "help" ? cmd.args[1] : undefined;
+    if (asked !== undefined) {
+      err.write(`error: unknown command '${asked}'\n`);
+      err.write(`hint: ${path} has: ${names}\n`);
+      return ExitCode.usage;
+    }
     // The example is one that runs as typed: the first subcommand that needs no argument.
     const example = subs.find((c) => c.registeredArguments.every((a) => !a.required)) ?? subs[0];
     hint = cmd.parent
@@ -99,6 +107,8 @@ function exitQuietlyOnBrokenStdout(): void {
   if (brokenStdoutHandled) return;
   brokenStdoutHandled = true;
   let broken = false;
+  // stderr into a closed pipe too (`2>&1 | head`): nothing more can be said there; carry on.
+  process.stderr.on("error", () => {});
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
     if (broken) return;

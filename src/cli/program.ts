@@ -51,7 +51,8 @@ Environment:
   HLCOPY_AGENT_KEY    agent private key as hex, bypassing the keystore (cron, tests)
   HLCOPY_LOCK_DIR     where the per-account locks live (default $XDG_RUNTIME_DIR/hlcopy or <tmp>/hlcopy-<uid>)
 
-Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift remains, 4 halted.`,
+Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift remains, 4 halted,
+130 interrupted at a prompt (nothing changed).`,
     );
   for (const register of COMMANDS) register(program);
   return program;

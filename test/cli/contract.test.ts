@@ -61,6 +61,14 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       expect(lines.at(-1)).toContain(`hint: for example: ${example} `);
     }
   });
+
+  it("hlcopy help <unknown>: the unknown name, and what there is", async () => {
+    const r = await runCli(["help", "folow"]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.at(-2)).toBe("error: unknown command 'folow'");
+    expect(lines.at(-1)).toMatch(/^hint: hlcopy has: demo, init, agent, follow/);
+  });
 });
 
 /** Spawn hlcopy with its stdout read by a reader that stops after `keepLines` lines. */
