@@ -5,7 +5,9 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { plan } from "../store/fixtures.js";
 
 const LEADER = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
 const ACCOUNT = "0x1111111111111111111111111111111111111111";
@@ -127,6 +129,28 @@ describe("a reader that goes away (hlcopy … | head)", () => {
     const r = await runIntoClosingReader(["--account", ACCOUNT, "journal"], 0, {
       HLCOPY_CONFIG_DIR: tempDir(),
     });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("journal longer than the pipe holds, read one line: exit 0, no stack trace", async () => {
+    const dir = tempDir();
+    const j = openJournal(journalPath(dir, ACCOUNT));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: LEADER, weight: 1 }],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt: 1_700_000_000_000,
+    });
+    for (let i = 0; i < 1500; i++)
+      j.recordDecision({ runId, ts: 1_700_000_000_000 + i, trigger: "fill", coins: ["BTC"], plan: plan() });
+    j.close();
+    const r = await runIntoClosingReader(["--account", ACCOUNT, "journal", "--limit", "0"], 1, {
+      HLCOPY_CONFIG_DIR: dir,
+    });
+    expect(r.lines).toHaveLength(1);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
   });
