@@ -1,27 +1,119 @@
 // The CLI's run function (importable by tests): parse, run, and turn every failure into the CLI
 // contract's `error:` / `hint:` lines and exit code.
 
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { ExitCode } from "../core/errors.js";
-import { reportError } from "./output.js";
+import { reportError, type Writer } from "./output.js";
 import { createProgram } from "./program.js";
 
-export async function main(argv: string[]): Promise<number> {
+/** A commander parse failure, with the (sub)command it happened in. */
+class ParseFailure extends Error {
+  constructor(
+    readonly error: CommanderError,
+    readonly command: Command,
+  ) {
+    super(error.message);
+  }
+}
+
+export async function main(argv: string[], err: Writer = process.stderr): Promise<number> {
+  exitQuietlyOnBrokenStdout();
   const program = createProgram();
-  program.exitOverride();
-  program.configureOutput({
-    outputError: (text, write) => write(text.replace(/^error: /, "error: ")),
+  // Every command, not only the top level, reports its parse errors through us (commander
+  // copies these settings only to subcommands created after they are set).
+  forEachCommand(program, (cmd) => {
+    cmd.exitOverride((error) => {
+      throw new ParseFailure(error, cmd);
+    });
+    cmd.showSuggestionAfterError(true);
+    // Silence commander's own error line: usageError() prints the contract's two lines.
+    cmd.configureOutput({ outputError: () => {} });
   });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
-      if (error.code === "commander.help") return ExitCode.ok;
-      process.stderr.write("hint: run with --help to see the usage and examples\n");
-      return ExitCode.usage;
+    const failure = error instanceof ParseFailure ? error : null;
+    const commanderError = failure?.error ?? (error instanceof CommanderError ? error : null);
+    if (commanderError) {
+      if (commanderError.code === "commander.helpDisplayed" || commanderError.code === "commander.version")
+        return ExitCode.ok;
+      if (commanderError.code === "commander.help" && commanderError.exitCode === 0) return ExitCode.ok;
+      return usageError(commanderError, failure?.command ?? program, err);
     }
     return reportError(error, { debug: argv.includes("--debug") });
   }
+}
+
+function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, fn);
+}
+
+/** `hlcopy agent generate`: the command as a user types it. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * A parse error as the contract wants it: exit 2, one `error:` line, one `hint:` line that
+ * names the closest match when there is one, else the usage of the command.
+ */
+export function usageError(error: CommanderError, cmd: Command, err: Writer): number {
+  const path = commandPath(cmd);
+  const [first = "", ...rest] = error.message.split("\n");
+  const suggestion = /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1];
+  let message = first.replace(/^error: /, "");
+  let hint: string;
+  if (error.code === "commander.help") {
+    // A command group (or hlcopy itself) without a subcommand: commander has printed the help.
+    const subs = cmd.commands.filter((c) => c.name() !== "help");
+    const names = subs.map((c) => c.name()).join(", ");
+    message = `${path} needs a command: ${names}`;
+    // `hlcopy help bogus` lands here too: name what was asked for.
+    const asked = cmd.args[0] === "help" ? cmd.args[1] : undefined;
+    if (asked !== undefined) {
+      err.write(`error: unknown command '${asked}'\n`);
+      err.write(`hint: ${path} has: ${names}\n`);
+      return ExitCode.usage;
+    }
+    // The example is one that runs as typed: the first subcommand that needs no argument.
+    const example = subs.find((c) => c.registeredArguments.every((a) => !a.required)) ?? subs[0];
+    hint = cmd.parent
+      ? `for example: ${path} ${example?.name() ?? ""} (${path} --help shows them all)`
+      : "start with: hlcopy demo (no keys, no network), or see hlcopy --help";
+  } else if (suggestion !== undefined) {
+    hint = `did you mean ${suggestion}? (${path} --help lists what it accepts)`;
+  } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {
+    hint = `${path} --help lists what it accepts`;
+  } else {
+    hint = `usage: ${path} ${cmd.usage()} (${path} --help shows examples)`;
+  }
+  err.write(`error: ${message}\n`);
+  err.write(`hint: ${hint}\n`);
+  return ExitCode.usage;
+}
+
+let brokenStdoutHandled = false;
+
+/**
+ * `hlcopy … | head`: once the reader is gone, stop quietly instead of crashing on EPIPE. A
+ * long-running command (follow, demo, sim) stops as it would on a signal; anything else ends
+ * now, with the exit code it has so far (0 for help or a listing cut short).
+ */
+function exitQuietlyOnBrokenStdout(): void {
+  if (brokenStdoutHandled) return;
+  brokenStdoutHandled = true;
+  let broken = false;
+  // stderr into a closed pipe too (`2>&1 | head`): nothing more can be said there; carry on.
+  process.stderr.on("error", () => {});
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    if (broken) return;
+    broken = true;
+    if (process.listenerCount("SIGTERM") > 0) process.emit("SIGTERM", "SIGTERM");
+    else process.exit(typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok);
+  });
 }

@@ -11,6 +11,20 @@ export function printJson(value: unknown, out: Writer = process.stdout): void {
   out.write(`${JSON.stringify(value)}\n`);
 }
 
+/**
+ * One JSON document of a command, in the contract every JSON line follows: `ts` (when, ms since
+ * the epoch) and `type` (what it is) first. docs/events.md lists them.
+ */
+export function printDocument(
+  type: string,
+  value: object,
+  out: Writer = process.stdout,
+  now: number = Date.now(),
+): void {
+  // ts and type lead, and are ours even if the value had fields of those names.
+  printJson(Object.assign({ ts: now, type }, value, { ts: now, type }), out);
+}
+
 /** A cli-table3 table (loaded lazily; only table-printing commands pay for it). */
 export async function renderTable(
   head: string[],

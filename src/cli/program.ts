@@ -3,6 +3,7 @@
 
 import { Command, Option } from "commander";
 import { COMMANDS } from "./commands/index.js";
+import { examples } from "./help.js";
 import { VERSION } from "./version.js";
 
 export function createProgram(): Command {
@@ -27,14 +28,21 @@ export function createProgram(): Command {
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy demo                                   see it work on a local simulator (no keys)
-  $ hlcopy init                                   first-run setup (network, your account)
-  $ hlcopy agent generate && hlcopy agent approve create the trading key, approve it once
-  $ hlcopy inspect 0x5e9e…a13a --equity 2000      should you copy this leader at your size?
-  $ hlcopy reconcile 0x5e9e…a13a --dry-run        what would hlcopy do right now?
-  $ hlcopy follow 0x5e9e…a13a                     copy it live, with the dashboard
-  $ hlcopy config set risk.maxLeverage 3          store a limit
+${examples([
+  ["hlcopy demo", "see it work on a local simulator (no keys)"],
+  ["hlcopy init", "first-run setup (network, your account)"],
+  ["hlcopy agent generate && hlcopy agent approve", "create the trading key, approve it once"],
+  [
+    "hlcopy inspect 0x5e9ee1089755c3435139848e47e6635505d5a13a --equity 2000",
+    "should you copy this leader at your size?",
+  ],
+  [
+    "hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --dry-run",
+    "what would hlcopy do right now?",
+  ],
+  ["hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a", "copy it live, with the dashboard"],
+  ["hlcopy config set risk.maxLeverage 3", "store a limit"],
+])}
 
 Environment:
   HLCOPY_CONFIG_DIR   config directory (default ~/.config/hlcopy)
@@ -43,7 +51,8 @@ Environment:
   HLCOPY_AGENT_KEY    agent private key as hex, bypassing the keystore (cron, tests)
   HLCOPY_LOCK_DIR     where the per-account locks live (default $XDG_RUNTIME_DIR/hlcopy or <tmp>/hlcopy-<uid>)
 
-Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift remains, 4 halted.`,
+Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift remains, 4 halted,
+130 interrupted at a prompt (nothing changed).`,
     );
   for (const register of COMMANDS) register(program);
   return program;

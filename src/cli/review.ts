@@ -30,21 +30,13 @@ export function planReviewer(
       `\nThis run needs your review before it trades:\n${reasons.map((r) => `  - ${r}\n`).join("")}\n`,
     );
     io.err.write(`${describePlan(plan)}\n`);
-    const { createInterface } = await import("node:readline/promises");
-    const rl = createInterface({ input: io.input, output: io.err as NodeJS.WritableStream });
-    // Ctrl-C at the prompt (the terminal is raw while readline reads): the answer is no.
-    const interrupted = new AbortController();
-    rl.on("SIGINT", () => interrupted.abort());
-    try {
-      const answer = await rl.question(`Send ${plan.actions.length} order(s)? [y/N] `, {
-        signal: interrupted.signal,
-      });
-      return /^y(es)?$/i.test(answer.trim());
-    } catch {
-      return false; // Ctrl-C / closed input: nothing is sent
-    } finally {
-      rl.close();
-    }
+    // Ctrl-C rejects with InterruptedError: nothing is sent, exit 130 as at every prompt.
+    const { ask } = await import("./ask.js");
+    const answer = await ask(
+      { input: io.input, output: io.err as NodeJS.WritableStream },
+      `Send ${plan.actions.length} order(s)? [y/N] `,
+    );
+    return /^y(es)?$/i.test(answer.trim());
   };
 }
 

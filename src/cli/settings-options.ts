@@ -12,13 +12,47 @@ import {
 
 const FLAG_SPECS = SETTINGS_SCHEMA.filter((s) => s.key !== "network" && s.key !== "account");
 
+/**
+ * The settings the planner reads when it replays a leader without a live run (inspect's
+ * copyability): sizing, caps, coin lists and execution prices. Sweeps, review prompts, exchange
+ * leverage and margin mode belong to live runs, so inspect does not offer them.
+ */
+export const PLANNER_SETTING_KEYS: readonly SettingKey[] = [
+  "sizing.mode",
+  "sizing.multiplier",
+  "sizing.ratio",
+  "sizing.notional",
+  "risk.maxLeverage",
+  "risk.maxNotionalPerCoin",
+  "risk.maxTotalNotional",
+  "risk.allowCoins",
+  "risk.denyCoins",
+  "risk.closeDenied",
+  "exec.slippageBps",
+  "exec.deadbandPct",
+  "exec.maxEntryDriftBps",
+];
+
+/** backtest replays the planner with the safety rules and the join policy too. */
+export const BACKTEST_SETTING_KEYS: readonly SettingKey[] = [
+  ...PLANNER_SETTING_KEYS,
+  "risk.maxDrawdownPct",
+  "risk.maxDailyLossPct",
+  "join",
+];
+
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Add one `--<flag> <value>` option per setting to a command (help: key, what it accepts, default). */
-export function addSettingOptions(cmd: Command): Command {
+/**
+ * Add one `--<flag> <value>` option per setting to a command (help: key, what it accepts,
+ * default): every setting, or only `keys` — the ones the command really uses (any other is an
+ * unknown option, exit 2).
+ */
+export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[]): Command {
   for (const s of FLAG_SPECS) {
+    if (keys && !keys.includes(s.key)) continue;
     cmd.option(
       `--${flagName(s.key)} <value>`,
       `${s.description} [${s.key}; ${allowedText(s)}; default ${defaultText(s.default)}]`,

@@ -101,7 +101,7 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
     if (status === 429) {
       return new RateLimitError(`rate-limited by the exchange (HTTP 429) on ${what}`, {
         ...base,
-        hint: "hlcopy backs off and retries; if it persists, follow fewer leaders or sweep less often",
+        hint: "wait a minute before running again; if it persists, follow fewer leaders or sweep less often",
       });
     }
     if (isOutcomeUnknown(error)) {
@@ -113,7 +113,7 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
       }
       return new RetryableError(`${what} failed: ${error.message}`, {
         ...base,
-        hint: "check the network connection; hlcopy retries with backoff",
+        hint: "check the network connection and the --network setting",
       });
     }
     if (context.action) {
@@ -143,7 +143,7 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
     if (RETRYABLE.test(text)) {
       return new RetryableError(`the exchange did not run ${what}: ${text}`, {
         ...base,
-        hint: "check that the system clock is correct; hlcopy retries with a fresh nonce",
+        hint: "check that the system clock is correct: the exchange refuses a nonce far from its own time",
       });
     }
     if (ADDRESS_RATE.test(text)) {

@@ -137,7 +137,7 @@ export function checkInfoReply<T>(type: string, reply: T): T {
   throw new UnexpectedReplyError(
     `the exchange answered something unexpected to ${type}${where}: ${issue?.message ?? "invalid shape"}`,
     {
-      hint: "hlcopy retries it like a server error; if it persists, check --network points at a Hyperliquid API",
+      hint: "a later read asks again; if it persists, check --network points at a Hyperliquid API",
       details: { operation: type, received: preview(reply) },
     },
   );

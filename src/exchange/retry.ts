@@ -91,7 +91,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
           `gave up after ${formatSeconds(options.timeoutMs)} waiting for ${options.what}: ${e.message}`,
           {
             exitCode: ExitCode.runtime,
-            hint: "check the network connection and the exchange's status; raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
+            hint: "check the network connection, the exchange's status and the --network setting; raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
             cause: e,
             details: { ...e.details, attempts: attempt },
           },

@@ -441,7 +441,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     shutdown();
     throw new RetryableError(`cannot open the exchange's websocket at ${options.wsUrl}`, {
       cause: error,
-      hint: "check the network and the --network setting; hlcopy retries",
+      hint: "check the network and the --network setting (the websocket is ws(s)://<host>/ws)",
       details: { wsUrl: options.wsUrl },
     });
   }

@@ -208,29 +208,56 @@ export interface PassphraseParameters {
   prompt: Prompt;
 }
 
+/** Typed passphrases shorter than this get a warning. */
+export const MIN_PASSPHRASE_LENGTH = 12;
+const COMMON_PASSPHRASES = new Set(
+  "password passphrase password123 123456789012 qwertyuiopas letmeinplease iloveyou1234 hyperliquid hlcopy trustno1 changeme correcthorsebatterystaple".split(
+    " ",
+  ),
+);
+
+/** Why a passphrase is weak, or null: short, common, or one character repeated. */
+export function passphraseWeakness(passphrase: string): string | null {
+  const length = Array.from(passphrase).length;
+  if (COMMON_PASSPHRASES.has(passphrase.toLowerCase().replace(/\s+/g, "")))
+    return "it is a common passphrase";
+  if (new Set(passphrase).size === 1) return "it is one character repeated";
+  if (length < MIN_PASSPHRASE_LENGTH) return `it has only ${length} characters`;
+  return null;
+}
+
 /**
- * The passphrase for a NEW keystore: HLCOPY_PASSPHRASE, else asked (twice on a terminal).
+ * The passphrase for a NEW keystore: HLCOPY_PASSPHRASE, else asked (twice on a terminal,
+ * asked again when the two differ; a weak one is warned about).
  * @throws {UsageError} when empty (HLCOPY_PASSPHRASE set but empty included) or the two
- *   entries differ; {InterruptedError} on Ctrl-C.
+ *   entries differ three times; {InterruptedError} on Ctrl-C.
  */
 export async function newPassphrase({ env, prompt }: PassphraseParameters): Promise<string> {
   const fromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
   if (fromEnv !== undefined) return fromEnv;
-  const first = await prompt.secret("New keystore passphrase: ", "the keystore passphrase");
-  if (first === "") {
-    throw new UsageError("the passphrase is empty", {
-      hint: "choose a passphrase for the keystore (or set HLCOPY_PASSPHRASE)",
-    });
-  }
-  if (prompt.interactive) {
+  for (let attempt = 1; ; attempt++) {
+    const first = await prompt.secret("New keystore passphrase: ", "the keystore passphrase");
+    if (first === "") {
+      throw new UsageError("the passphrase is empty", {
+        hint: "choose a passphrase for the keystore (or set HLCOPY_PASSPHRASE)",
+      });
+    }
+    const weakness = passphraseWeakness(first);
+    if (weakness) {
+      prompt.say(
+        `warning: weak passphrase (${weakness}): anyone who copies the keystore file can guess it; ${MIN_PASSPHRASE_LENGTH}+ characters or a few unrelated words resist that${prompt.interactive ? " (to choose another, type a different one when asked to repeat it)" : ""}`,
+      );
+    }
+    if (!prompt.interactive) return first;
     const again = await prompt.secret("Repeat the passphrase: ", "the keystore passphrase");
-    if (again !== first) {
-      throw new UsageError("the two passphrases do not match; nothing was written", {
+    if (again === first) return first;
+    if (attempt >= 3) {
+      throw new UsageError("the two passphrases did not match, three times; nothing was written", {
         hint: "run the command again and type the same passphrase twice",
       });
     }
+    prompt.say("the two passphrases do not match: choose the passphrase again");
   }
-  return first;
 }
 
 /**

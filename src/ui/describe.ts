@@ -4,7 +4,7 @@
 
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
-import type { EngineEvent } from "../engine/events.js";
+import type { EngineEvent, EngineEventType } from "../engine/events.js";
 import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtUsd, shortAddress } from "./format.js";
 
 /** info: plain; good: a copy landed; warn: look at it; error: something failed or halted; dim: routine. */
@@ -20,6 +20,48 @@ export interface EventLine {
 /** JSON-safe plain data. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonRecord = { [key: string]: JsonValue };
+
+/** The `type` of every --json line of follow, demo and reconcile: the engine's events but the heartbeat, and the summary. */
+export type JsonLineType = Exclude<EngineEventType, "heartbeat"> | "summary";
+
+/**
+ * The fields of each JSON line, in order (`name?` = only when it applies). docs/events.md is
+ * the reference a user reads; a test keeps it, this table and eventRecord() in step.
+ */
+export const JSON_LINE_FIELDS = {
+  start: ["ts", "type", "mode", "leaders", "account", "network"],
+  connection: ["ts", "type", "state", "detail?"],
+  reconnect: ["ts", "type"],
+  leaderFill: ["ts", "type", "coin", "leader", "side", "px", "sz", "dir", "time", "liquidation"],
+  decision: ["ts", "type", "coin?", "trigger", "coins", "inSync", "effectiveRatio", "actions", "skipped"],
+  order: [
+    "ts",
+    "type",
+    "coin",
+    "side",
+    "size",
+    "limitPx",
+    "reduceOnly",
+    "cloid",
+    "reason",
+    "status",
+    "filledSize",
+    "avgPx",
+    "error?",
+  ],
+  fill: ["ts", "type", "coin", "side", "px", "sz", "fee", "cloid", "slippageBps", "lagMs"],
+  sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "requests"],
+  state: ["ts", "type", "equity", "hwm", "drawdownPct", "positions", "targets"],
+  halt: ["ts", "type", "kind", "reason"],
+  resume: ["ts", "type"],
+  paused: ["ts", "type", "paused"],
+  rateLimit: ["ts", "type", "waitMs", "detail"],
+  warning: ["ts", "type", "message"],
+  notice: ["ts", "type", "kind", "message"],
+  error: ["ts", "type", "message", "hint?"],
+  stop: ["ts", "type", "reason"],
+  summary: ["ts", "type", "copiedTrades", "skipped", "finalDriftUsd", "slippageBps", "copyLagMs"],
+} as const satisfies Record<JsonLineType, readonly string[]>;
 
 /** Skip reasons that are the copy working as intended, not something to look at. */
 const ROUTINE_SKIPS = new Set<string>(["in-sync", "inside-deadband", "below-min-notional", "order-pending"]);

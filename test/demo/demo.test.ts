@@ -2,6 +2,7 @@
 // simulator, leader and follower, and the summary as the last JSON line.
 
 import { describe, expect, it } from "vitest";
+import { JSON_LINE_FIELDS } from "../../src/ui/describe.js";
 import { runCli } from "../helpers/cli.js";
 
 describe("hlcopy demo", () => {
@@ -24,7 +25,22 @@ describe("hlcopy demo", () => {
       "finalDriftUsd",
       "skipped",
       "slippageBps",
+      "ts",
+      "type",
     ]);
+    expect(summary).toMatchObject({ type: "summary" });
+    // Every line is one of the types docs/events.md documents, with ts, and only its fields.
+    for (const e of events) {
+      expect(typeof e.ts).toBe("number");
+      const fields = JSON_LINE_FIELDS[e.type as keyof typeof JSON_LINE_FIELDS] as
+        | readonly string[]
+        | undefined;
+      expect(fields, String(e.type)).toBeDefined();
+      const all = (fields ?? []).map((f) => f.replace(/\?$/, ""));
+      const required = (fields ?? []).filter((f) => !f.endsWith("?"));
+      for (const key of Object.keys(e)) expect(all, `${String(e.type)}.${key}`).toContain(key);
+      for (const key of required) expect(Object.keys(e), `${String(e.type)}.${key}`).toContain(key);
+    }
     expect(summary.copiedTrades).toBeGreaterThan(5);
     // Within the deadband: every coin's drift is under the $10 exchange minimum (the demo's
     // positions are small, so the deadband is that minimum), and the last sweep was in sync.

@@ -96,7 +96,8 @@ describe("agent generate", () => {
   it("passphrases that differ, or Ctrl-C, write nothing", async () => {
     const dir = tempDir();
     const a = ttyPrompt();
-    a.tty.typeLater("one\r", "two\r");
+    // Asked again after a mismatch; the third mismatch gives up.
+    a.tty.typeLater("one\r", "two\r", "one\r", "two\r", "one\r", "two\r");
     const mismatch = await rejection(runAgentGenerate(context(dir), {}, { ...piped(), prompt: a.prompt }));
     expect(mismatch).toBeInstanceOf(UsageError);
     const b = ttyPrompt();
@@ -199,6 +200,8 @@ describe("agent remove", () => {
     const io = piped();
     await runAgentRemove(context(dir, {}, { json: true }), { yes: true }, io);
     expect(JSON.parse(io.out.text)).toEqual({
+      ts: expect.any(Number),
+      type: "agent",
       removed: true,
       keystore: agentKeystorePath(dir),
       agentAddress: addressOfKey(AGENT_KEY),

@@ -93,14 +93,15 @@ describe("new passphrase", () => {
 
   it("on a terminal it is asked twice and must match", async () => {
     const ok = ttyPrompt();
-    ok.tty.typeLater("abc\r", "abc\r");
-    expect(await newPassphrase({ env: {}, prompt: ok.prompt })).toBe("abc");
+    ok.tty.typeLater("abc-long-enough\r", "abc-long-enough\r");
+    expect(await newPassphrase({ env: {}, prompt: ok.prompt })).toBe("abc-long-enough");
     expect(ok.output.text).toBe("New keystore passphrase: \nRepeat the passphrase: \n");
     const bad = ttyPrompt();
-    bad.tty.typeLater("abc\r", "abd\r");
+    // Asked again after a mismatch; the third mismatch gives up.
+    bad.tty.typeLater("abc\r", "abd\r", "abc\r", "abd\r", "abc\r", "abd\r");
     const error = await rejection(newPassphrase({ env: {}, prompt: bad.prompt }));
     expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).toContain("do not match");
+    expect(error.message).toContain("did not match");
     expect(error.message).not.toContain("abc");
   });
 

@@ -269,7 +269,7 @@ describe("hlcopy reconcile", () => {
       },
     });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z \{"leader":/);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z \{"ts":\d+,"type":"reconcile","leader":/);
     expect(r.stderr).toBe("");
   });
 

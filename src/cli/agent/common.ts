@@ -14,7 +14,7 @@ import {
 } from "../../store/keystore.js";
 import { createPrompt, loadAgentKey, type Prompt, secretFromEnv } from "../../store/secrets.js";
 import type { CliContext } from "../context.js";
-import type { Writer } from "../output.js";
+import { printDocument, type Writer } from "../output.js";
 
 /** The part of the CLI context the agent commands use (tests build it by hand). */
 export type AgentContext = Pick<CliContext, "configDir" | "network" | "account" | "json" | "env"> & {
@@ -102,7 +102,7 @@ export async function agentIdentity(ctx: AgentContext, io: AgentIo): Promise<Age
 
 /** Print a JSON document or lines of text. */
 export function emit(ctx: AgentContext, io: AgentIo, json: Record<string, unknown>, lines: string[]): void {
-  if (ctx.json) io.out.write(`${JSON.stringify(json)}\n`);
+  if (ctx.json) printDocument("agent", json, io.out);
   else io.out.write(`${lines.join("\n")}\n`);
 }
 

@@ -12,7 +12,7 @@ import type { Settings } from "../../core/settings.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
 import { parseLeaderAddress } from "../context.js";
-import { printJson, type Writer } from "../output.js";
+import { printDocument, type Writer } from "../output.js";
 import {
   compactTable,
   formatDuration,
@@ -112,7 +112,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   }
   if (!opts.address && !opts.fillsFile) {
     throw new UsageError("nothing to replay: give a leader address or --fills FILE", {
-      hint: "e.g. hlcopy backtest --fills fills.json --equity 1000, or hlcopy backtest 0x… --days 30",
+      hint: "e.g. hlcopy backtest --fills fills.json --equity 1000, or hlcopy backtest 0x5e9ee1089755c3435139848e47e6635505d5a13a --since 30d",
     });
   }
   const equity = parseNumberFlag(opts.equity ?? 1000, "--equity", {
@@ -175,7 +175,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   }
   if (fills.length === 0) {
     throw new UsageError(`no fills to replay in ${sourceName}`, {
-      hint: leader ? "try a longer window (--days) or another leader" : "the file holds an empty list",
+      hint: leader ? "try a longer window (--since 90d) or another leader" : "the file holds an empty list",
     });
   }
 
@@ -188,7 +188,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     ...(meta ? { meta } : {}),
   });
   const report: BacktestReport = { leader, source: sourceName, result };
-  if (opts.json) printJson(report, out);
+  if (opts.json) printDocument("backtest", report, out);
   else out.write(`${await renderBacktest(report)}\n`);
   return report;
 }

@@ -16,7 +16,7 @@ import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram } from "../../ui/charts.js";
 import { parseLeaderAddress } from "../context.js";
-import { printJson, type Writer } from "../output.js";
+import { printDocument, type Writer } from "../output.js";
 import {
   compactTable,
   formatDuration,
@@ -47,7 +47,10 @@ export interface InspectRunOptions {
 
 export interface InspectReport {
   leader: Address;
+  /** The span the leader was observed over (see observedWindow); `days` is its real length. */
   window: { start: number; end: number; days: number };
+  /** The --days asked for (the window is shorter when the leader's history is). */
+  requestedDays: number;
   metrics: Omit<LeaderMetrics, "equityCurve"> & { equityCurve: [number, number][] };
   copyability: Copyability | null;
   equitySource: "flag" | "account" | "default";
@@ -87,7 +90,7 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
 
   const metrics = computeMetrics({
     fills: data.fills,
-    window: data.window,
+    window: observedWindow(data),
     ...(data.funding ? { funding: data.funding } : {}),
     ...(data.portfolio ? { portfolio: data.portfolio } : {}),
     ...(data.state ? { state: data.state } : {}),
@@ -110,15 +113,45 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
   const report: InspectReport = {
     leader,
     window: metrics.window,
+    requestedDays: days,
     metrics,
     copyability,
     equitySource,
     leaderEquitySource: known === null ? "estimated" : "portfolio-or-state",
     warnings: data.warnings,
   };
-  if (opts.json) printJson(report, out);
+  if (opts.json) printDocument("inspect", report, out, now);
   else out.write(`${await renderInspect(report)}\n`);
   return report;
+}
+
+/**
+ * The span the leader really traded over, within the asked window: from its first fill when
+ * nothing shows earlier history (every coin's first fill opens from flat, no funding paid
+ * before it), else the whole window. A leader with 4 minutes of history is not "30 days" —
+ * trades per day, the style and the daily figures would be diluted 10,000-fold.
+ */
+export function observedWindow(data: Pick<LeaderData, "window" | "fills" | "funding">): {
+  start: number;
+  end: number;
+} {
+  const first = data.fills[0];
+  if (first === undefined) return data.window;
+  const seen = new Set<string>();
+  for (const f of data.fills) {
+    if (seen.has(f.coin)) continue;
+    seen.add(f.coin);
+    if (f.startPosition !== 0) return data.window;
+  }
+  if ((data.funding ?? []).some((p) => p.time < first.time)) return data.window;
+  return { start: Math.max(data.window.start, first.time), end: data.window.end };
+}
+
+/** 4 minutes, 5.5 hours, 12.3 days. */
+function spanText(ms: number): string {
+  if (ms < 3_600_000) return `${Math.max(1, Math.round(ms / 60_000))} minutes`;
+  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} hours`;
+  return `${(ms / 86_400_000).toFixed(1)} days`;
 }
 
 async function followerEquity(
@@ -146,10 +179,14 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   const m = report.metrics;
   const lines: string[] = [];
   lines.push(
-    `Leader ${report.leader}: ${when(m.window.start)} → ${when(m.window.end)} (${num(m.window.days, 1)} days)`,
+    `Leader ${report.leader}: ${when(m.window.start)} → ${when(m.window.end)} (${spanText(m.window.end - m.window.start)}${
+      m.window.days < report.requestedDays * 0.99
+        ? ` of history: the leader's first fill in the last ${report.requestedDays} days`
+        : ""
+    })`,
   );
   if (m.counts.fills === 0) {
-    lines.push("No fills in this window: nothing to analyse. Try a longer --days.");
+    lines.push("No fills in this window: nothing to analyse. Try a longer --since (e.g. --since 90d).");
     for (const w of report.warnings) lines.push(`note: ${w}`);
     return lines.join("\n");
   }

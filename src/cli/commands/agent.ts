@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import type { AgentContext, AgentIo } from "../agent/common.js";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 
 async function run(cmd: Command, fn: (ctx: AgentContext, io: AgentIo) => Promise<void>): Promise<void> {
   const { resolveContext } = await import("../context.js");
@@ -19,10 +20,11 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy agent generate                     new agent key, encrypted on this machine
-  $ hlcopy --account 0xYourMaster… agent approve   approve it (asks for the master key once)
-  $ hlcopy agent show                         address, approved or not, days left
+${examples([
+  ["hlcopy agent generate", "new agent key, encrypted on this machine"],
+  ["hlcopy --account 0xYourMaster… agent approve", "approve it (asks for the master key once)"],
+  ["hlcopy agent show", "address, approved or not, days left"],
+])}
 
 The passphrase is asked for (hidden), or taken from HLCOPY_PASSPHRASE. HLCOPY_AGENT_KEY (hex)
 replaces the keystore for cron jobs. hlcopy refuses your master key as the agent key.`,
@@ -35,9 +37,10 @@ replaces the keystore for cron jobs. hlcopy refuses your master key as the agent
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy agent generate                              asks for a passphrase twice
-  $ HLCOPY_PASSPHRASE=… hlcopy --json agent generate   scripts: {"address": "0x…", …}`,
+${examples([
+  ["hlcopy agent generate", "asks for a passphrase twice"],
+  ["HLCOPY_PASSPHRASE=… hlcopy --json agent generate", 'scripts: {"type": "agent", "address": "0x…", …}'],
+])}`,
     )
     .action(async (opts: { force?: boolean }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
@@ -55,10 +58,11 @@ Examples:
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy agent import                                  paste the key (hidden), then a passphrase
-  $ hlcopy agent import --keystore ~/keys/agent.json     keeps that file's passphrase
-  $ printf '%s\\n%s\\n' "$KEY" "$PASS" | hlcopy agent import   from a script (key, then passphrase)`,
+${examples([
+  ["hlcopy agent import", "paste the key (hidden), then a passphrase"],
+  ["hlcopy agent import --keystore ~/keys/agent.json", "keeps that file's passphrase"],
+  ['printf \'%s\\n%s\\n\' "$KEY" "$PASS" | hlcopy agent import', "from a script (key, then passphrase)"],
+])}`,
     )
     .action(async (opts: { keystore?: string; newPassphrase?: boolean; force?: boolean }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
@@ -75,10 +79,11 @@ Examples:
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy --account 0xYourMaster… agent approve            asks for the master key (hidden)
-  $ hlcopy --account 0xYourMaster… agent approve --valid-days 30 --name desk
-  $ pass show hl/master | hlcopy --account 0x… agent approve    master key from stdin
+${examples([
+  ["hlcopy --account 0xYourMaster… agent approve", "asks for the master key (hidden)"],
+  ["hlcopy --account 0xYourMaster… agent approve --valid-days 30 --name desk"],
+  ["pass show hl/master | hlcopy --account 0xYourMaster… agent approve", "master key from stdin"],
+])}
 
 Approving again under the same name replaces that agent (and renews it).`,
     )
@@ -95,9 +100,13 @@ Approving again under the same name replaces that agent (and renews it).`,
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy agent show
-  $ hlcopy --json agent show        {"agentAddress": "0x…", "approved": true, "daysLeft": 83, …}`,
+${examples([
+  ["hlcopy agent show"],
+  [
+    "hlcopy --json agent show",
+    '{"type": "agent", "agentAddress": "0x…", "approved": true, "daysLeft": 83, …}',
+  ],
+])}`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
@@ -113,9 +122,10 @@ Examples:
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy agent remove
-  $ hlcopy agent remove --yes`,
+${examples([
+  ["hlcopy agent remove", "asks first"],
+  ["hlcopy agent remove --yes", "scripts"],
+])}`,
     )
     .action(async (opts: { yes?: boolean }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {

@@ -1,8 +1,9 @@
 // `hlcopy backtest <address | --fills FILE>`: replay a leader's fills through the planner.
 
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
-import { addSettingOptions } from "../settings-options.js";
+import { examples } from "../help.js";
+import { addSettingOptions, BACKTEST_SETTING_KEYS } from "../settings-options.js";
 
 interface BacktestFlags {
   fills?: string;
@@ -14,13 +15,14 @@ interface BacktestFlags {
   depthUsd?: string;
   meta?: string;
   days?: string;
+  since?: string;
   [setting: string]: unknown;
 }
 
 export function register(program: Command): void {
   const cmd = program
     .command("backtest")
-    .argument("[address]", "leader address (fills fetched for --days), or use --fills")
+    .argument("[address]", "leader address (fills fetched for --since), or use --fills")
     .description(
       "replay a leader's fills through the planner with fees, slippage and copy delay; compare with naive fill-by-fill copying",
     )
@@ -30,7 +32,9 @@ export function register(program: Command): void {
       "--leader-equity <usd>",
       "the leader's equity at the start (default: fetched, or estimated from the fills)",
     )
-    .option("--days <n>", "with an address: how many days of fills to fetch", "30")
+    .option("--since <span>", "with an address: how much history to fetch: 12h, 7d, 30d (default 30d)")
+    // The old spelling, still accepted: a number of days.
+    .addOption(new Option("--days <n>").hideHelp())
     .option("--delay-ms <ms>", "copy delay from a leader fill to our order (default 500)")
     .option("--fee-bps <bps>", "taker fee in bps (default 4.5)")
     .option("--spread-bps <bps>", "half spread in bps (default 1)")
@@ -42,21 +46,24 @@ export function register(program: Command): void {
       "--meta <file>",
       "meta JSON (szDecimals per coin) for --fills runs; default: inferred from the fills",
     );
-  addSettingOptions(cmd);
+  addSettingOptions(cmd, BACKTEST_SETTING_KEYS);
   cmd
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy backtest --fills fills.json --equity 1000
-  $ hlcopy backtest --fills fills.json --equity 5000 --max-leverage 2 --deny-coins DOGE --json
-  $ hlcopy backtest 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --days 7 --delay-ms 1500`,
+${examples([
+  ["hlcopy backtest --fills fills.json --equity 1000"],
+  ["hlcopy backtest --fills fills.json --equity 5000 --max-leverage 2 --deny-coins DOGE --json"],
+  ["hlcopy backtest 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --since 7d --delay-ms 1500"],
+])}`,
     )
     .action(async (address: string | undefined, flags: BacktestFlags, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
       const { settings } = resolveRunSettings(ctx, flags);
+      const { historyDays } = await import("../span.js");
+      const days = historyDays(flags, "hlcopy backtest 0x… --since 7d");
       const { runBacktestCommand } = await import("../analytics/backtest-cmd.js");
       const source = address
         ? (await import("../analytics/source.js")).createLeaderSource(ctx.network)
@@ -71,7 +78,7 @@ Examples:
         ...(flags.spreadBps !== undefined ? { spreadBps: flags.spreadBps } : {}),
         ...(flags.depthUsd !== undefined ? { depthUsd: flags.depthUsd } : {}),
         ...(flags.meta !== undefined ? { metaFile: flags.meta } : {}),
-        ...(flags.days !== undefined ? { days: flags.days } : {}),
+        ...(days !== undefined ? { days } : {}),
         ...(source ? { source } : {}),
         settings,
         json: ctx.json,

@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 
 export function register(program: Command): void {
   const config = program
@@ -10,14 +11,15 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy config list                         every setting: value, default, source, description
-  $ hlcopy config set risk.maxLeverage 3
-  $ hlcopy config set risk.denyCoins DOGE,kPEPE
-  $ hlcopy config set risk.maxTotalNotional none
-  $ hlcopy config get exec.slippageBps
-  $ hlcopy config unset risk.maxLeverage       back to the default
-  $ hlcopy config path`,
+${examples([
+  ["hlcopy config list", "every setting: value, default, source, description"],
+  ["hlcopy config set risk.maxLeverage 3"],
+  ["hlcopy config set risk.denyCoins DOGE,kPEPE"],
+  ["hlcopy config set risk.maxTotalNotional none"],
+  ["hlcopy config get exec.slippageBps"],
+  ["hlcopy config unset risk.maxLeverage", "back to the default"],
+  ["hlcopy config path"],
+])}`,
     );
 
   const run = async (
@@ -33,6 +35,15 @@ Examples:
     .argument("<key>", "setting key, e.g. risk.maxLeverage")
     .argument("<value>", "new value")
     .description("validate and store a setting")
+    .addHelpText(
+      "after",
+      `\n${examples([
+        ["hlcopy config set risk.maxLeverage 3"],
+        ["hlcopy config set risk.denyCoins DOGE,kPEPE", "a comma list"],
+        ["hlcopy config set risk.maxTotalNotional none", "no cap"],
+        ["hlcopy --json config set exec.sweepSeconds 15", "scripts"],
+      ])}`,
+    )
     .action((key: string, value: string, _o, cmd: Command) =>
       run((m, g) => m.runConfigSet(g, key, value), cmd),
     );
@@ -40,18 +51,40 @@ Examples:
     .command("get")
     .argument("<key>", "setting key")
     .description("print a setting's effective value")
+    .addHelpText(
+      "after",
+      `\n${examples([
+        ["hlcopy config get risk.maxLeverage"],
+        ["hlcopy --json config get exec.slippageBps", "with its source: config or default"],
+      ])}`,
+    )
     .action((key: string, _o, cmd: Command) => run((m, g) => m.runConfigGet(g, key), cmd));
   config
     .command("unset")
     .argument("<key>", "setting key")
     .description("remove a stored setting (its default applies again)")
+    .addHelpText("after", `\n${examples([["hlcopy config unset risk.maxLeverage", "back to the default"]])}`)
     .action((key: string, _o, cmd: Command) => run((m, g) => m.runConfigUnset(g, key), cmd));
   config
     .command("list")
     .description("every setting with its value, default, source and description")
+    .addHelpText(
+      "after",
+      `\n${examples([
+        ["hlcopy config list"],
+        ["hlcopy --json config list | jq '.[] | select(.source == \"config\")'", "only what you changed"],
+      ])}`,
+    )
     .action((_o, cmd: Command) => run((m, g) => m.runConfigList(g), cmd));
   config
     .command("path")
     .description("print the config file's path")
+    .addHelpText(
+      "after",
+      `\n${examples([
+        ["hlcopy config path"],
+        ["hlcopy --config-dir ./test-cfg config path", "another directory"],
+      ])}`,
+    )
     .action((_o, cmd: Command) => run((m, g) => m.runConfigPath(g), cmd));
 }

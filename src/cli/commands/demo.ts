@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 
 export function register(program: Command): void {
   program
@@ -20,10 +21,11 @@ follow runs against it — signing, websockets, orders — until the time is up 
 At the end: trades copied, skips by reason, final drift, slippage and copy lag
 (with --json the last line is that summary as JSON).
 
-Examples:
-  $ hlcopy demo
-  $ hlcopy demo --speed 3 --duration 2m
-  $ hlcopy demo --no-ui --duration 10s --json | tail -1`,
+${examples([
+  ["hlcopy demo"],
+  ["hlcopy demo --speed 3 --duration 2m"],
+  ["hlcopy demo --no-ui --duration 10s --json | tail -1", "the summary line as JSON"],
+])}`,
     )
     .action(async (opts: { speed: string; duration: string; ui: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();

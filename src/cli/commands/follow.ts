@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 import { addSettingOptions } from "../settings-options.js";
 
 export function register(program: Command): void {
@@ -31,11 +32,14 @@ Keys on the dashboard: q quit · p pause/resume sending · s sweep now · f flat
 Ctrl-C / SIGTERM / SIGHUP / SIGQUIT stop cleanly: nothing is sent after the signal, the
 order in flight is awaited, the journal is flushed, exit 0. With --json (or --no-ui) every event is one line.
 
-Examples:
-  $ hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a
-  $ hlcopy follow 0x5e9e…a13a --dry-run --max-leverage 2
-  $ hlcopy follow 0x5e9e…a13a 0xb7b6…17b2 --weights 0.7,0.3 --paper
-  $ hlcopy follow 0x5e9e…a13a --json --sweep-seconds 15 >> follow.log`,
+${examples([
+  ["hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a"],
+  ["hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a --dry-run --max-leverage 2"],
+  [
+    "hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --weights 0.7,0.3 --paper",
+  ],
+  ["hlcopy follow 0x5e9ee1089755c3435139848e47e6635505d5a13a --json --sweep-seconds 15 >> follow.log"],
+])}`,
     )
     .action(async (leaders: string[], opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings } = await import("../context.js");

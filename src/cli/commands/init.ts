@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 
 export function register(program: Command): void {
   program
@@ -10,9 +11,10 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy init                                            asks for the network and your account
-  $ hlcopy --network testnet --account 0xYourMaster… init  no questions (scripts, CI)
+${examples([
+  ["hlcopy init", "asks for the network and your account"],
+  ["hlcopy --network testnet --account 0xYourMaster… init", "no questions (scripts, CI)"],
+])}
 
 Your account is the MASTER address that holds the funds. hlcopy trades for it with an
 agent (API) key that cannot withdraw: create one next with \`hlcopy agent generate\`.`,

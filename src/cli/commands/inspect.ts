@@ -1,11 +1,13 @@
 // `hlcopy inspect <address>`: should I copy this leader, and at my size?
 
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
-import { addSettingOptions } from "../settings-options.js";
+import { examples } from "../help.js";
+import { addSettingOptions, PLANNER_SETTING_KEYS } from "../settings-options.js";
 
 interface InspectFlags {
   days?: string;
+  since?: string;
   equity?: string;
   [setting: string]: unknown;
 }
@@ -17,31 +19,36 @@ export function register(program: Command): void {
     .description(
       "analyse a leader: PnL, win rate, drawdown, style, holding time, leverage, coin mix, and copyability at your equity",
     )
-    .option("--days <n>", "how many days of history", "30")
+    .option("--since <span>", "how much history: 12h, 7d, 30d (default 30d)")
+    // The old spelling, still accepted: a number of days.
+    .addOption(new Option("--days <n>").hideHelp())
     .option(
       "--equity <usd>",
       "your equity for the copyability check (default: your account's value, else 1000)",
     );
-  addSettingOptions(cmd);
+  addSettingOptions(cmd, PLANNER_SETTING_KEYS);
   cmd
     .addHelpText(
       "after",
       `
-Examples:
-  $ hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2
-  $ hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --days 7 --equity 500
-  $ hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --json | jq .copyability.verdict`,
+${examples([
+  ["hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2"],
+  ["hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --since 7d --equity 500"],
+  ["hlcopy inspect 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --json | jq -r .copyability.verdict.level"],
+])}`,
     )
     .action(async (address: string, flags: InspectFlags, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
       const { settings } = resolveRunSettings(ctx, flags);
+      const { historyDays } = await import("../span.js");
+      const days = historyDays(flags, "hlcopy inspect 0x… --since 7d");
       const { runInspectCommand } = await import("../analytics/inspect-cmd.js");
       const { createLeaderSource } = await import("../analytics/source.js");
       await runInspectCommand({
         address,
-        ...(flags.days !== undefined ? { days: flags.days } : {}),
+        ...(days !== undefined ? { days } : {}),
         ...(flags.equity !== undefined ? { equity: flags.equity } : {}),
         account: ctx.account,
         settings,

@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 
 interface JournalOptions {
   since?: string;
@@ -21,10 +22,11 @@ export function register(program: Command): void {
       `
 Entries are listed oldest first; --json prints one JSON array (each entry has "table" and "ts").
 
-Examples:
-  $ hlcopy journal --since 1h --type orders
-  $ hlcopy journal --type halts --limit 0
-  $ hlcopy journal --since 2025-01-02 --json | jq '.[] | select(.table == "fills") | .slippageBps'`,
+${examples([
+  ["hlcopy journal --since 1h --type orders"],
+  ["hlcopy journal --type halts --limit 0"],
+  ["hlcopy journal --since 2025-01-02 --json | jq '.[] | select(.table == \"fills\") | .slippageBps'"],
+])}`,
     )
     .action(async (opts: JournalOptions, cmd: Command) => {
       const { resolveContext } = await import("../context.js");

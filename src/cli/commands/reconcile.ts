@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 import { addSettingOptions } from "../settings-options.js";
 
 export function register(program: Command): void {
@@ -23,10 +24,11 @@ Exit codes: 0 in sync (nothing to do, or done) · 3 drift remains outside the de
 For cron: set HLCOPY_AGENT_KEY (or HLCOPY_PASSPHRASE) so no prompt is needed; a second
 concurrent run for the same account exits 1 naming the process holding the lock.
 
-Examples:
-  $ hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --dry-run
-  $ hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --max-leverage 3 --json
-  $ hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --adopt --yes
+${examples([
+  ["hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --dry-run"],
+  ["hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --max-leverage 3 --json"],
+  ["hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --adopt --yes"],
+])}
   */5 * * * * HLCOPY_PASSPHRASE=… hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --yes --json >> ~/hlcopy.log 2>&1
 
 Before it trades, a live run refuses (exit 2): a leader that has never traded, positions in

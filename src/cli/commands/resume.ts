@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
 
 export function register(program: Command): void {
   program
@@ -14,10 +15,7 @@ export function register(program: Command): void {
 A halt stays in force across restarts until you resume. Resuming restarts the high-water
 mark at the latest equity, so the kill switch measures drawdown from here.
 
-Examples:
-  $ hlcopy status          # why it halted
-  $ hlcopy resume          # asks first
-  $ hlcopy resume --yes`,
+${examples([["hlcopy status", "why it halted"], ["hlcopy resume", "asks first"], ["hlcopy resume --yes"]])}`,
     )
     .action(async (opts: { yes?: boolean }, cmd: Command) => {
       const { resolveContext, requireAccount } = await import("../context.js");

@@ -2,6 +2,7 @@
 // Nothing heavy is imported here: the simulator (SDK, ws) loads inside the action.
 
 import type { Command } from "commander";
+import { examples } from "../help.js";
 
 export function register(program: Command): void {
   program
@@ -28,11 +29,12 @@ The book: 20 levels a side, 1 bp apart, --depth-usd spread evenly over them. Tak
 consume levels (a big order walks the book; an IOC can fill partly); consumed depth refills
 linearly, a whole side per --refill-ms. Per market: "depthUsd", "refillMs" in --markets.
 
-Examples:
-  $ hlcopy sim --port 8080 --seed 7
-  $ hlcopy sim --tick-ms 0                         frozen prices, for deterministic runs
-  $ hlcopy sim --leader random --leader-rate 2/s   with a scripted leader to copy
-  $ hlcopy --network http://127.0.0.1:8080 --account 0x… init   point hlcopy at it
+${examples([
+  ["hlcopy sim --port 8080 --seed 7"],
+  ["hlcopy sim --tick-ms 0", "frozen prices, for deterministic runs"],
+  ["hlcopy sim --leader random --leader-rate 2/s", "with a scripted leader to copy"],
+  ["hlcopy --network http://127.0.0.1:8080 --account 0xYourMaster… init", "point hlcopy at it"],
+])}
 
 Test hooks (never on the real exchange): POST /control with {"type":"fund","user","usd"},
 {"type":"setMid","coin","px"}, {"type":"fault","kind",…}, {"type":"stats"}, {"type":"reset"}.`,
@@ -40,6 +42,31 @@ Test hooks (never on the real exchange): POST /control with {"type":"fund","user
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runSimCommand } = await import("../../sim/cli.js");
       // --testnet-signing is also a (hidden) global option: read it from either level.
-      await runSimCommand({ ...cmd.optsWithGlobals(), ...opts });
+      try {
+        await runSimCommand({ ...cmd.optsWithGlobals(), ...opts });
+      } catch (error) {
+        throw await listenError(error, String(opts.host ?? "127.0.0.1"), String(opts.port ?? "0"));
+      }
     });
+}
+
+/**
+ * A port that cannot be bound is the user's to fix, not a bug: say which port and how to pick
+ * another (exit 2). Anything else passes through unchanged.
+ */
+async function listenError(error: unknown, host: string, port: string): Promise<unknown> {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code !== "EADDRINUSE" && code !== "EACCES") return error;
+  const { UsageError } = await import("../../core/errors.js");
+  const where = `${host}:${port}`;
+  return new UsageError(
+    code === "EADDRINUSE"
+      ? `port ${port} is already in use on ${host} (another hlcopy sim, or another program)`
+      : `not allowed to listen on ${where} (ports below 1024 need privileges)`,
+    {
+      hint: `pick another port with --port <n>, or --port 0 for a free one (the ready line prints the URL)`,
+      cause: error,
+      details: { host, port },
+    },
+  );
 }

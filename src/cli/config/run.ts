@@ -16,7 +16,7 @@ import {
   writeSetting,
 } from "../../store/config.js";
 import type { GlobalOptions } from "../context.js";
-import { printJson, renderTable, type Writer } from "../output.js";
+import { printDocument, printJson, renderTable, type Writer } from "../output.js";
 
 function dirOf(g: GlobalOptions): string {
   return g.configDir || defaultConfigDir();
@@ -51,7 +51,7 @@ export async function runConfigSet(
   const warning = uses
     ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
     : null;
-  if (g.json) printJson({ key, value, ...(warning ? { warning } : {}) }, out);
+  if (g.json) printDocument("config", { key, value, ...(warning ? { warning } : {}) }, out);
   else out.write(`${key} = ${show(value)}\n`);
   if (warning) err.write(`warning: ${warning}\n`);
 }
@@ -60,14 +60,19 @@ export async function runConfigGet(g: GlobalOptions, key: string, out: Writer = 
   const spec = settingSpec(key);
   const stored = readStoredSettings(dirOf(g));
   const value = stored[spec.key] !== undefined ? stored[spec.key] : spec.default;
-  if (g.json) printJson({ key, value, source: stored[spec.key] !== undefined ? "config" : "default" }, out);
+  if (g.json)
+    printDocument(
+      "config",
+      { key, value, source: stored[spec.key] !== undefined ? "config" : "default" },
+      out,
+    );
   else out.write(`${show(value)}\n`);
 }
 
 export async function runConfigUnset(g: GlobalOptions, key: string, out: Writer = process.stdout) {
   const spec = settingSpec(key);
   await unsetSetting(dirOf(g), key);
-  if (g.json) printJson({ key, value: spec.default, source: "default" }, out);
+  if (g.json) printDocument("config", { key, value: spec.default, source: "default" }, out);
   else out.write(`${key} unset (default: ${show(spec.default)})\n`);
 }
 
@@ -98,6 +103,6 @@ export async function runConfigList(g: GlobalOptions, out: Writer = process.stdo
 
 export async function runConfigPath(g: GlobalOptions, out: Writer = process.stdout) {
   const file = configPath(dirOf(g));
-  if (g.json) printJson({ path: file }, out);
+  if (g.json) printDocument("configPath", { path: file }, out);
   else out.write(`${file}\n`);
 }

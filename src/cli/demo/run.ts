@@ -9,7 +9,7 @@ import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { onStopSignals } from "../follow/signals.js";
-import { printJson } from "../output.js";
+import { printDocument } from "../output.js";
 
 export interface DemoOptions {
   speed: number;
@@ -155,7 +155,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   }
 
   const summary = view.summary();
-  if (options.json) printJson(summary);
+  if (options.json) printDocument("summary", summary);
   else {
     const skipped = Object.entries(summary.skipped)
       .map(([reason, n]) => `${reason} ${n}`)

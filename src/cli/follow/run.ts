@@ -9,7 +9,7 @@ import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/event
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
-import { printJson } from "../output.js";
+import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
 import { onStopSignals } from "./signals.js";
@@ -121,7 +121,7 @@ export async function runFollow(
       events,
       // Before the view starts: a line on stderr, or a JSON warning line with --json.
       warn: (line) => {
-        if (ctx.json) printJson({ ts: Date.now(), type: "warning", message: line.replace(/^warning: /, "") });
+        if (ctx.json) printDocument("warning", { message: line.replace(/^warning: /, "") });
         else process.stderr.write(`${line}\n`);
       },
       startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
@@ -251,7 +251,7 @@ export async function runFollow(
     process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   }
   const summary = view.summary();
-  if (ctx.json) printJson({ type: "summary", ...summary });
+  if (ctx.json) printDocument("summary", summary);
   else if (!dashboard && (code === 0 || code === 4)) {
     process.stdout.write(
       `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD; slippage median ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
-import { printJson, renderTable, type Writer } from "../output.js";
+import { printDocument, renderTable, type Writer } from "../output.js";
 
 export interface StatusReport {
   account: Address;
@@ -45,7 +45,8 @@ export async function runStatus(p: {
   }
   const opened = openExisting(p.configDir, p.account);
   if (!opened) {
-    if (p.json) printJson({ account: p.account, journal: null, lastRun: null }, out);
+    if (p.json)
+      printDocument("status", { account: p.account, journal: null, lastRun: null, halt: null }, out);
     else out.write(`no runs yet for ${p.account}: hlcopy reconcile or hlcopy follow start the journal\n`);
     return null;
   }
@@ -81,7 +82,7 @@ export async function runStatus(p: {
       slippageBps: journal.slippageStats(since),
       copyLagMs: journal.lagStats(since),
     };
-    if (p.json) printJson(report, out);
+    if (p.json) printDocument("status", report, out, now);
     else out.write(await render(report, hours, now));
     return report;
   } finally {
@@ -165,7 +166,7 @@ export async function runResume(p: {
   const halt = opened?.journal.activeHalt() ?? null;
   if (!opened || !halt) {
     opened?.journal.close();
-    if (p.json) printJson({ account: p.account, cleared: 0 }, out);
+    if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null }, out);
     else out.write(`not halted: nothing to resume for ${p.account}\n`);
     return;
   }
@@ -194,7 +195,7 @@ export async function runResume(p: {
     const equity = journal.latestEquity();
     const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
     journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
-    if (p.json) printJson({ account: p.account, cleared, hwm }, out);
+    if (p.json) printDocument("resume", { account: p.account, cleared, hwm }, out, now);
     else {
       out.write(
         `resumed: cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${

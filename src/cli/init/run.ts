@@ -1,17 +1,19 @@
 // First-run setup. Interactive on a TTY; with --network and --account it asks nothing.
 // Everything is validated before anything is written.
 
-import { createInterface } from "node:readline/promises";
 import { UsageError } from "../../core/errors.js";
 import { isAddress, validateSetting } from "../../core/settings.js";
 import { configPath, defaultConfigDir, readStoredSettings, writeSetting } from "../../store/config.js";
+import { ask } from "../ask.js";
 import type { GlobalOptions } from "../context.js";
 import { resolveNetwork } from "../network.js";
-import { printJson, type Writer } from "../output.js";
+import { printDocument, type Writer } from "../output.js";
 
 export interface InitIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   out: Writer;
+  /** Where the questions go (default stderr). */
+  err?: NodeJS.WritableStream;
 }
 
 export async function runInit(
@@ -32,29 +34,26 @@ export async function runInit(
     });
   }
   if (interactive) {
-    const rl = createInterface({ input: io.input, output: process.stderr });
-    try {
-      if (network === undefined) {
-        const current = (stored.network as string | undefined) ?? "mainnet";
-        const answer = (await rl.question(`Network (mainnet, testnet or a URL) [${current}]: `)).trim();
-        network = answer || current;
-      }
-      if (account === undefined) {
-        const current = stored.account as string | null | undefined;
-        for (;;) {
-          const answer = (
-            await rl.question(`Your master account address (0x…)${current ? ` [${current}]` : ""}: `)
-          ).trim();
-          const value = answer || current || "";
-          if (isAddress(value)) {
-            account = value;
-            break;
-          }
-          process.stderr.write("  that is not an address: 0x followed by 40 hex digits\n");
+    // Ctrl-C at a question rejects with InterruptedError (exit 130): nothing is written.
+    const question = (text: string) => ask({ input: io.input, output: io.err ?? process.stderr }, text);
+    if (network === undefined) {
+      const current = (stored.network as string | undefined) ?? "mainnet";
+      const answer = (await question(`Network (mainnet, testnet or a URL) [${current}]: `)).trim();
+      network = answer || current;
+    }
+    if (account === undefined) {
+      const current = stored.account as string | null | undefined;
+      for (;;) {
+        const answer = (
+          await question(`Your master account address (0x…)${current ? ` [${current}]` : ""}: `)
+        ).trim();
+        const value = answer || current || "";
+        if (isAddress(value)) {
+          account = value;
+          break;
         }
+        (io.err ?? process.stderr).write("  that is not an address: 0x followed by 40 hex digits\n");
       }
-    } finally {
-      rl.close();
     }
   }
   // Validate both before writing either, so a bad value changes nothing.
@@ -64,7 +63,11 @@ export async function runInit(
   await writeSetting(dir, "network", networkValue);
   await writeSetting(dir, "account", accountValue);
   if (g.json) {
-    printJson({ configPath: configPath(dir), network: networkValue, account: accountValue }, io.out);
+    printDocument(
+      "init",
+      { configPath: configPath(dir), network: networkValue, account: accountValue },
+      io.out,
+    );
     return;
   }
   io.out.write(

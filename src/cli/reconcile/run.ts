@@ -10,7 +10,7 @@ import type { Address, Plan } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import type { CliContext } from "../context.js";
-import { printJson, renderTable, type Writer } from "../output.js";
+import { printDocument, renderTable, type Writer } from "../output.js";
 import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
 
@@ -112,7 +112,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       requests: session.client.budget.sent,
     });
     code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
-    if (ctx.json) printJson(report, out);
+    if (ctx.json) printDocument("reconcile", report, out);
     else out.write(await renderReport(report, final.plan));
   } catch (error) {
     code = toHlcopyError(error).exitCode;

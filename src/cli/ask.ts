@@ -1,0 +1,38 @@
+// One visible question on a terminal, with the same Ctrl-C contract as the secret prompts:
+// Ctrl-C (or Ctrl-D / the input closing) rejects with InterruptedError — "interrupted",
+// "nothing was changed", exit 130 — instead of readline's "Aborted with Ctrl+C" crash.
+
+import { createInterface } from "node:readline";
+import { InterruptedError } from "../store/secrets.js";
+
+export interface AskIo {
+  input: NodeJS.ReadableStream;
+  /** Where the question is written (stderr, so stdout stays clean for --json). */
+  output: NodeJS.WritableStream;
+}
+
+/**
+ * The answer to one question (without the newline).
+ * @throws {InterruptedError} on Ctrl-C, Ctrl-D, or when the input ends before an answer.
+ */
+export function ask(io: AskIo, question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: io.input, output: io.output, terminal: true });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    rl.on("SIGINT", () => {
+      settle(() => reject(new InterruptedError()));
+      io.output.write("\n");
+      rl.close();
+    });
+    rl.on("close", () => settle(() => reject(new InterruptedError())));
+    rl.question(question, (answer) => {
+      settle(() => resolve(answer));
+      rl.close();
+    });
+  });
+}

@@ -1,0 +1,181 @@
+// The CLI contract through the real binary: every usage error is exit 2 with one `error:` and
+// one `hint:` line naming the closest match, and a reader that goes away (`| head`) ends the
+// run quietly instead of an EPIPE stack trace.
+
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { plan } from "../store/fixtures.js";
+
+const LEADER = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+const ACCOUNT = "0x1111111111111111111111111111111111111111";
+
+describe("usage errors: exit 2, one error line, one hint with the closest match", () => {
+  const cases: Array<{ args: string[]; error: RegExp; hint: RegExp }> = [
+    {
+      args: ["follow", LEADER, "--max-levrage", "2"],
+      error: /unknown option '--max-levrage'/,
+      hint: /did you mean --max-leverage\?/,
+    },
+    {
+      args: ["reconcile", LEADER, "--dryrun"],
+      error: /unknown option '--dryrun'/,
+      hint: /did you mean --dry-run\?/,
+    },
+    { args: ["agent", "generte"], error: /unknown command 'generte'/, hint: /did you mean generate\?/ },
+    { args: ["config", "sett", "a", "b"], error: /unknown command 'sett'/, hint: /did you mean set\?/ },
+    { args: ["foolow"], error: /unknown command 'foolow'/, hint: /did you mean follow\?/ },
+    { args: ["--jsno", "status"], error: /unknown option '--jsno'/, hint: /did you mean --json\?/ },
+    {
+      args: ["follow"],
+      error: /missing required argument 'leader'/,
+      hint: /usage: hlcopy follow \[options\] <leader\.\.\.>/,
+    },
+    { args: ["status", "extra"], error: /too many arguments/, hint: /usage: hlcopy status/ },
+    { args: ["journal", "--limit"], error: /argument missing/, hint: /usage: hlcopy journal/ },
+  ];
+  for (const c of cases) {
+    it(`hlcopy ${c.args.join(" ")}`, async () => {
+      const r = await runCli(c.args, { env: { HLCOPY_CONFIG_DIR: tempDir() } });
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[0]).toMatch(c.error);
+      expect(lines[1]).toMatch(/^hint: /);
+      expect(lines[1]).toMatch(c.hint);
+      expect(r.stdout).toBe("");
+    });
+  }
+
+  it("a command group without its subcommand lists them and gives a runnable example", async () => {
+    for (const [group, example] of [
+      ["config", "hlcopy config list"],
+      ["agent", "hlcopy agent generate"],
+    ] as const) {
+      const r = await runCli([group]);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(lines.filter((l) => l.startsWith("error: "))).toHaveLength(1);
+      expect(lines.at(-2)).toMatch(new RegExp(`^error: hlcopy ${group} needs a command: `));
+      expect(lines.at(-1)).toContain(`hint: for example: ${example} `);
+    }
+  });
+
+  it("hlcopy help <unknown>: the unknown name, and what there is", async () => {
+    const r = await runCli(["help", "folow"]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.at(-2)).toBe("error: unknown command 'folow'");
+    expect(lines.at(-1)).toMatch(/^hint: hlcopy has: demo, init, agent, follow/);
+  });
+});
+
+/** Spawn hlcopy with its stdout read by a reader that stops after `keepLines` lines. */
+function runIntoClosingReader(
+  args: string[],
+  keepLines: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; signal: string | null; lines: string[]; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cleanEnv(env),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: string[] = [];
+    let buffer = "";
+    let stderr = "";
+    const close = () => child.stdout.destroy();
+    if (keepLines === 0) close();
+    else
+      child.stdout.on("data", (d) => {
+        buffer += d;
+        for (let i = buffer.indexOf("\n"); i >= 0 && lines.length < keepLines; i = buffer.indexOf("\n")) {
+          lines.push(buffer.slice(0, i));
+          buffer = buffer.slice(i + 1);
+        }
+        if (lines.length >= keepLines) close();
+      });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("error", fail);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, lines, stderr });
+    });
+  });
+}
+
+describe("a reader that goes away (hlcopy … | head)", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ seed: 5, tickMs: 0 });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it("--help: exit 0, no stack trace", async () => {
+    const r = await runIntoClosingReader(["--help"], 0);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("journal: exit 0, no stack trace", async () => {
+    const r = await runIntoClosingReader(["--account", ACCOUNT, "journal"], 0, {
+      HLCOPY_CONFIG_DIR: tempDir(),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("journal longer than the pipe holds, read one line: exit 0, no stack trace", async () => {
+    const dir = tempDir();
+    const j = openJournal(journalPath(dir, ACCOUNT));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: LEADER, weight: 1 }],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt: 1_700_000_000_000,
+    });
+    for (let i = 0; i < 1500; i++)
+      j.recordDecision({ runId, ts: 1_700_000_000_000 + i, trigger: "fill", coins: ["BTC"], plan: plan() });
+    j.close();
+    const r = await runIntoClosingReader(["--account", ACCOUNT, "journal", "--limit", "0"], 1, {
+      HLCOPY_CONFIG_DIR: dir,
+    });
+    expect(r.lines).toHaveLength(1);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("follow --json: the run stops cleanly (exit 0) once the reader has its line", async () => {
+    const r = await runIntoClosingReader(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        ACCOUNT,
+        "--json",
+        "follow",
+        LEADER,
+        "--dry-run",
+        "--allow-empty-leader",
+        "--sweep-seconds",
+        "1",
+      ],
+      1,
+      { HLCOPY_CONFIG_DIR: tempDir() },
+    );
+    expect(JSON.parse(r.lines[0] ?? "")).toMatchObject({ type: "start" });
+    expect(r.stderr).toBe("");
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+  });
+});

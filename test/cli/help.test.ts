@@ -1,0 +1,136 @@
+// --help through the real binary: every command and subcommand has examples, laid out in one
+// column (or described above the command), with full pasteable addresses; analysis commands
+// list only the setting flags they use; time spans are spelled `--since 1h` everywhere.
+
+import { describe, expect, it } from "vitest";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+const COMMANDS = [
+  [],
+  ["demo"],
+  ["init"],
+  ["agent"],
+  ["agent", "generate"],
+  ["agent", "import"],
+  ["agent", "approve"],
+  ["agent", "show"],
+  ["agent", "remove"],
+  ["follow"],
+  ["reconcile"],
+  ["status"],
+  ["resume"],
+  ["inspect"],
+  ["backtest"],
+  ["journal"],
+  ["config"],
+  ["config", "set"],
+  ["config", "get"],
+  ["config", "unset"],
+  ["config", "list"],
+  ["config", "path"],
+  ["sim"],
+];
+
+/** The `  $ …` and `  # …` lines after "Examples:". */
+function exampleBlock(help: string): string[] {
+  const lines = help.split("\n");
+  const start = lines.indexOf("Examples:");
+  if (start < 0) return [];
+  const block: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!/^ {2}[$#] /.test(line)) break;
+    block.push(line);
+  }
+  return block;
+}
+
+describe("help", () => {
+  const helps = new Map<string, string>();
+  const help = async (args: string[]) => {
+    const key = args.join(" ");
+    if (!helps.has(key)) {
+      const r = await runCli([...args, "--help"]);
+      expect(r.code).toBe(0);
+      helps.set(key, r.stdout);
+    }
+    return helps.get(key) ?? "";
+  };
+
+  it("every command and subcommand has examples", async () => {
+    for (const args of COMMANDS) {
+      expect(exampleBlock(await help(args)).length, `hlcopy ${args.join(" ")}`).toBeGreaterThan(0);
+    }
+  });
+
+  it("descriptions sit in one column (or on a # line above their command), never ragged", async () => {
+    for (const args of COMMANDS) {
+      const block = exampleBlock(await help(args)).filter((l) => l.startsWith("  $ "));
+      const columns = new Set<number>();
+      for (const line of block) {
+        const gap = / {3,}(?=\S)/.exec(line.slice(4));
+        if (gap) columns.add(4 + gap.index + gap[0].length);
+      }
+      const where = `hlcopy ${args.join(" ")}`;
+      expect(columns.size, where).toBeLessThanOrEqual(1);
+      const [column] = [...columns];
+      // A line without a description must end before the column: otherwise its last words
+      // read as a misplaced description.
+      if (column !== undefined)
+        for (const line of block)
+          if (!/ {3,}\S/.test(line.slice(4))) expect(line.length, line).toBeLessThan(column);
+    }
+  });
+
+  it("example addresses are full and pasteable, never 0x5e9e…a13a", async () => {
+    for (const args of COMMANDS) {
+      for (const line of exampleBlock(await help(args))) {
+        if (!line.startsWith("  $ ")) continue;
+        const command = line.slice(4).split(/ {3,}/)[0] ?? "";
+        // 0xYourMaster… stands for your own address; a leader's is given in full.
+        expect(command).not.toMatch(/0x[0-9a-f]*…/i);
+      }
+    }
+  });
+
+  it("inspect and backtest list only the setting flags they use", async () => {
+    const followOnly = ["--sweep-seconds", "--confirm-above-pct", "--leverage ", "--margin-mode"];
+    for (const cmd of ["inspect", "backtest"]) {
+      const text = await help([cmd]);
+      for (const flag of followOnly) expect(text, `${cmd} ${flag}`).not.toContain(flag);
+      expect(text).toContain("--max-leverage");
+      expect(text).toContain("--deny-coins");
+    }
+    expect(await help(["inspect"])).not.toContain("--max-drawdown-pct");
+    expect(await help(["backtest"])).toContain("--max-drawdown-pct");
+    // follow still has them all.
+    for (const flag of followOnly) expect(await help(["follow"])).toContain(flag);
+    const r = await runCli(["inspect", "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2", "--sweep-seconds", "5"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: unknown option '--sweep-seconds'\nhint: /);
+  });
+
+  it("time spans are spelled --since 1h everywhere", async () => {
+    for (const args of COMMANDS) {
+      const text = await help(args);
+      expect(text, args.join(" ")).not.toMatch(/--days|--since <hours>/);
+    }
+    for (const cmd of ["inspect", "backtest", "status", "journal"])
+      expect(await help([cmd])).toContain("--since");
+    const env = { HLCOPY_CONFIG_DIR: tempDir() };
+    const account = "0x1111111111111111111111111111111111111111";
+    const ok = await runCli(["--account", account, "--json", "status", "--since", "1h"], { env });
+    expect(ok.code).toBe(0);
+    const bad = await runCli(["--account", account, "status", "--since", "soon"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: invalid --since "soon".*\nhint: e\.g\. hlcopy status --since 1h\n$/);
+    const both = await runCli([
+      "inspect",
+      "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2",
+      "--since",
+      "7d",
+      "--days",
+      "7",
+    ]);
+    expect(both.code).toBe(2);
+  });
+});

@@ -1,0 +1,70 @@
+// A new keystore passphrase, as `hlcopy agent generate` asks for it: a weak one (short,
+// common, one character repeated) gets a warning; two entries that differ are asked for again
+// instead of ending the command. The terminal is the one fake (FakeTty).
+
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { runAgentGenerate } from "../../src/cli/agent/generate.js";
+import { resolveNetwork } from "../../src/cli/network.js";
+import { agentKeystorePath, decryptKeystore, readKeystore } from "../../src/store/keystore.js";
+import { newPassphrase, passphraseWeakness } from "../../src/store/secrets.js";
+import { tempDir } from "../helpers/cli.js";
+import { Capture, ttyPrompt } from "../keys/io.js";
+
+describe("passphraseWeakness", () => {
+  it("short, common or repeated passphrases are weak; long unrelated words are not", () => {
+    expect(passphraseWeakness("hunter2")).toMatch(/only 7 characters/);
+    expect(passphraseWeakness("password123")).toMatch(/common/);
+    expect(passphraseWeakness("Password")).toMatch(/common/);
+    expect(passphraseWeakness("correct horse battery staple")).toMatch(/common/);
+    expect(passphraseWeakness("aaaaaaaaaaaaaaaa")).toMatch(/repeated/);
+    expect(passphraseWeakness("tide-lamp-orbit-93")).toBeNull();
+  });
+});
+
+describe("a new passphrase at a terminal", () => {
+  it("warns on a weak one, without printing it, and still takes it when repeated", async () => {
+    const { prompt, tty, output } = ttyPrompt();
+    tty.typeLater("hunter2\r", "hunter2\r");
+    expect(await newPassphrase({ env: {}, prompt })).toBe("hunter2");
+    expect(output.text).toMatch(/warning: weak passphrase \(it has only 7 characters\)/);
+    expect(output.text).not.toContain("hunter2");
+  });
+
+  it("no warning for a strong one", async () => {
+    const { prompt, tty, output } = ttyPrompt();
+    tty.typeLater("tide-lamp-orbit-93\r", "tide-lamp-orbit-93\r");
+    await newPassphrase({ env: {}, prompt });
+    expect(output.text).not.toContain("warning");
+  });
+
+  it("a mismatched repeat asks again, and agent generate then writes the keystore", async () => {
+    const dir = tempDir();
+    const { prompt, tty, output } = ttyPrompt();
+    tty.typeLater(
+      "tide-lamp-orbit-93\r",
+      "tide-lamp-orbit-39\r",
+      "tide-lamp-orbit-93\r",
+      "tide-lamp-orbit-93\r",
+    );
+    const out = new Capture();
+    await runAgentGenerate(
+      {
+        configDir: dir,
+        network: resolveNetwork("testnet"),
+        account: null,
+        json: false,
+        env: {},
+        keystoreScryptN: 2,
+      },
+      {},
+      { out, err: new Capture(), prompt },
+    );
+    expect(output.text).toContain("do not match: choose the passphrase again");
+    expect(output.text.match(/New keystore passphrase: /g)).toHaveLength(2);
+    expect(out.text).toContain("Agent address:");
+    const keystore = await readKeystore(agentKeystorePath(dir));
+    await expect(decryptKeystore(keystore, "tide-lamp-orbit-93")).resolves.toMatch(/^0x[0-9a-f]{64}$/);
+    expect(existsSync(agentKeystorePath(dir))).toBe(true);
+  });
+});

@@ -1,0 +1,101 @@
+// Ctrl-C at a visible question (init, the plan review) keeps the contract of every other
+// prompt: InterruptedError, "interrupted" / "nothing was changed", exit 130 — never readline's
+// "Aborted with Ctrl+C … report it". The terminal is the one fake (FakeTty): readline runs
+// for real over it in terminal mode, so Ctrl-C arrives as the byte a terminal sends.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ask } from "../../src/cli/ask.js";
+import { runInit } from "../../src/cli/init/run.js";
+import { reportError } from "../../src/cli/output.js";
+import { InterruptedError } from "../../src/store/secrets.js";
+import { eventually } from "../exchange/helpers.js";
+import { tempDir } from "../helpers/cli.js";
+import { Capture, FakeTty } from "../keys/io.js";
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("ask (one visible question)", () => {
+  it("returns the typed line", async () => {
+    const tty = new FakeTty();
+    const out = new Capture();
+    tty.typeLater("testnet\r");
+    expect(await ask({ input: tty, output: out }, "Network: ")).toBe("testnet");
+    expect(out.text).toContain("Network: ");
+  });
+
+  it("Ctrl-C rejects with InterruptedError (exit 130, nothing was changed)", async () => {
+    const tty = new FakeTty();
+    tty.typeLater("test", "\u0003");
+    const error = (await rejection(ask({ input: tty, output: new Capture() }, "Q: "))) as InterruptedError;
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error.exitCode).toBe(130);
+  });
+
+  it("the input ending before an answer is an interruption too", async () => {
+    const tty = new FakeTty();
+    setTimeout(() => tty.end(), 2);
+    expect(await rejection(ask({ input: tty, output: new Capture() }, "Q: "))).toBeInstanceOf(
+      InterruptedError,
+    );
+  });
+});
+
+describe("hlcopy init at a terminal", () => {
+  it("Ctrl-C at the account question: interrupted, exit 130, nothing written", async () => {
+    const dir = tempDir();
+    const tty = new FakeTty();
+    const err = new Capture();
+    const out = new Capture();
+    const done = rejection(runInit({ configDir: dir }, { input: tty, out, err }));
+    await eventually(() => err.text.includes("Network"));
+    tty.write("testnet\r");
+    await eventually(() => err.text.includes("master account"));
+    tty.write("0x12\u0003");
+    const error = await done;
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(existsSync(join(dir, "config.json"))).toBe(false);
+    expect(out.text).toBe("");
+    // What the CLI prints for it: the same two lines as at every other prompt.
+    const printed = new Capture();
+    expect(reportError(error, { debug: false, err: printed })).toBe(130);
+    expect(printed.text).toBe("error: interrupted\nhint: nothing was changed\n");
+  });
+
+  it("answers both questions and saves them", async () => {
+    const dir = tempDir();
+    const tty = new FakeTty();
+    const err = new Capture();
+    const out = new Capture();
+    const done = runInit({ configDir: dir }, { input: tty, out, err });
+    await eventually(() => err.text.includes("Network"));
+    tty.write("testnet\r");
+    await eventually(() => err.text.includes("master account"));
+    tty.write("0x1111111111111111111111111111111111111111\r");
+    await done;
+    expect(out.text).toContain("network  testnet");
+    expect(existsSync(join(dir, "config.json"))).toBe(true);
+  });
+});
+
+describe("the plan review at a terminal", () => {
+  it("Ctrl-C is an interruption (exit 130), not a silent 'no'", async () => {
+    const { planReviewer } = await import("../../src/cli/review.js");
+    const tty = new FakeTty();
+    const err = Object.assign(new Capture(), { isTTY: true });
+    const review = planReviewer(false, { input: tty, err });
+    const plan = { actions: [], targets: [], skipped: [] } as unknown as Parameters<typeof review>[0];
+    const done = rejection(review(plan, ["first run for this leader"]));
+    await eventually(() => err.text.includes("[y/N]"));
+    tty.write("\u0003");
+    expect(await done).toBeInstanceOf(InterruptedError);
+  });
+});
