@@ -87,6 +87,11 @@ export interface PlanContext {
    * these coins; increases are skipped "leverage-not-set", reductions still go.
    */
   leverageNotSet?: Record<string, string>;
+  /**
+   * Our own resting stop or take-profit closed these coins: increases are skipped
+   * "stopped-out" (no re-entry) until the engine drops the coin (the leaders closed or flipped it).
+   */
+  stoppedOut?: string[];
   /** Mixed into every cloid (the engine makes it unique per attempt). */
   cloidSeed: string;
 }
@@ -567,6 +572,12 @@ function increaseBlock(
   if (context.staleLeader) return { reason: "stale-leader", detail: `leader data is stale: ${what} blocked` };
   if (context.dailyLossHit) {
     return { reason: "daily-loss", detail: `daily loss limit hit: ${what} blocked until 00:00 UTC` };
+  }
+  if (context.stoppedOut?.includes(w.coin)) {
+    return {
+      reason: "stopped-out",
+      detail: `our stop or take-profit closed ${w.coin}: ${what} skipped until the leader closes or flips it`,
+    };
   }
   const leverage = context.leverageNotSet?.[w.coin];
   if (leverage !== undefined) {

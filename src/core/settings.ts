@@ -24,6 +24,14 @@ export interface Settings {
     closeDenied: boolean;
     maxDrawdownPct: number;
     maxDailyLossPct: number;
+    /** Resting stop-market this % from the entry price; null = off. */
+    stopLossPct: number | null;
+    /** Resting take-profit trigger this % from the entry price; null = off. */
+    takeProfitPct: number | null;
+    /** Resting stop trailing the best price since entry by this %; null = off. */
+    trailingStopPct: number | null;
+    /** A trailing stop moves only when it would move by at least this % of its price. */
+    trailingStepPct: number;
   };
   exec: {
     slippageBps: number;
@@ -43,7 +51,7 @@ export interface Settings {
 
 type Kind =
   | { type: "number"; min: number; max: number; minExclusive?: boolean; integer?: boolean }
-  | { type: "usdOrNone"; min: number; max: number }
+  | { type: "usdOrNone"; min: number; max: number; unit?: "pct" }
   | { type: "intOrAuto"; min: number; max: number }
   | { type: "enum"; values: readonly string[] }
   | { type: "boolean" }
@@ -73,6 +81,10 @@ export const SETTING_KEYS = [
   "risk.closeDenied",
   "risk.maxDrawdownPct",
   "risk.maxDailyLossPct",
+  "risk.stopLossPct",
+  "risk.takeProfitPct",
+  "risk.trailingStopPct",
+  "risk.trailingStepPct",
   "exec.slippageBps",
   "exec.deadbandPct",
   "exec.maxEntryDriftBps",
@@ -168,6 +180,30 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "no new increases after losing this % of equity in a UTC day",
   ),
   spec(
+    "risk.stopLossPct",
+    { type: "usdOrNone", min: 0.1, max: 99, unit: "pct" },
+    null,
+    "keep a reduce-only stop-market resting on the exchange this % from each position's entry (none = off)",
+  ),
+  spec(
+    "risk.takeProfitPct",
+    { type: "usdOrNone", min: 0.1, max: 10000, unit: "pct" },
+    null,
+    "keep a reduce-only take-profit trigger resting on the exchange this % from each position's entry (none = off)",
+  ),
+  spec(
+    "risk.trailingStopPct",
+    { type: "usdOrNone", min: 0.1, max: 99, unit: "pct" },
+    null,
+    "keep a resting stop this % behind the best price since entry; with stopLossPct the tighter stop rests (none = off)",
+  ),
+  spec(
+    "risk.trailingStepPct",
+    { type: "number", min: 0, max: 50, minExclusive: true },
+    0.5,
+    "a trailing stop is moved on the exchange only when it moves by at least this % (one request per step)",
+  ),
+  spec(
     "exec.slippageBps",
     { type: "number", min: 0, max: 1000, integer: true },
     30,
@@ -248,7 +284,7 @@ export function allowedText(s: SettingSpec): string {
     case "number":
       return `${k.integer ? "an integer" : "a number"} ${k.minExclusive ? ">" : "≥"} ${k.min} and ≤ ${k.max}`;
     case "usdOrNone":
-      return `a USD amount ≥ ${k.min}, or "none"`;
+      return `${k.unit === "pct" ? "a percentage" : "a USD amount"} ≥ ${k.min} and ≤ ${k.max}, or "none"`;
     case "intOrAuto":
       return `an integer ≥ ${k.min} and ≤ ${k.max}, or "auto"`;
     case "enum":
@@ -284,7 +320,7 @@ function exampleValue(s: SettingSpec): string {
     case "number":
       return String(s.default);
     case "usdOrNone":
-      return "5000";
+      return k.unit === "pct" ? "8" : "5000";
     case "intOrAuto":
       return "3";
     case "enum":
@@ -464,6 +500,10 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       closeDenied: flat["risk.closeDenied"] as boolean,
       maxDrawdownPct: n("risk.maxDrawdownPct"),
       maxDailyLossPct: n("risk.maxDailyLossPct"),
+      stopLossPct: flat["risk.stopLossPct"] as number | null,
+      takeProfitPct: flat["risk.takeProfitPct"] as number | null,
+      trailingStopPct: flat["risk.trailingStopPct"] as number | null,
+      trailingStepPct: n("risk.trailingStepPct"),
     },
     exec: {
       slippageBps: n("exec.slippageBps"),

@@ -23,6 +23,7 @@ import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/j
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, positionsOf } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
+import { protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
@@ -34,6 +35,7 @@ import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "
 import type { Executor } from "./executor.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import type { CloidLookup, OrderResult } from "./ports.js";
+import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
 
 /** What the engine reads from the exchange (HlClient satisfies it). */
 export interface EngineReader {
@@ -140,6 +142,11 @@ export interface EngineOptions {
    * Absent: no review (the CLI always gives one).
    */
   review?: ReviewPlan;
+  /**
+   * Live runs with a stop / take-profit setting on: keeps them resting on the exchange
+   * (HlClient satisfies it). Absent: no resting protection.
+   */
+  protection?: ProtectionSender;
   now?: () => number;
 }
 
@@ -223,6 +230,9 @@ export class CopyEngine {
   readonly #leverage = new Map<string, { ok: true } | { ok: false; detail: string; retryAt: number }>();
   #resolveStopped: (code: number) => void = () => {};
   readonly stopped: Promise<number>;
+  /** Resting protection (live runs with a stop / take-profit setting on). */
+  readonly #protection: ProtectionKeeper | null;
+  #protectScheduled = false;
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -232,6 +242,22 @@ export class CopyEngine {
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
     this.#settings = options.settings;
+    this.#protection =
+      options.protection && options.mode === "live" && protectionOn(options.settings)
+        ? new ProtectionKeeper({
+            journal: options.journal,
+            sender: options.protection,
+            account: options.account,
+            settings: options.settings,
+            emit: (e) => this.#emit(e),
+            now: this.#now,
+            runId: () => this.#runId,
+            countRequest: () => {
+              this.#requests++;
+            },
+            signal: this.#stopSignal.signal,
+          })
+        : null;
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
@@ -486,6 +512,8 @@ export class CopyEngine {
     const t0 = this.#now();
     const before = this.#requests;
     await this.#readState();
+    if (execute && this.#protection)
+      await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
     const planned = this.#plan(undefined);
     if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
       await this.#review(planned);
@@ -494,6 +522,7 @@ export class CopyEngine {
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
     const results = execute ? await this.#execute(plan) : [];
+    if (execute) await this.#protect();
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
@@ -805,6 +834,7 @@ export class CopyEngine {
       foreignCoins: this.#foreign,
       backoffUntil,
       leverageNotSet,
+      ...(this.#protection ? { stoppedOut: this.#protection.stoppedOut } : {}),
       cloidSeed: `${o.account}|${o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     };
     const plan = planOrders({
@@ -885,6 +915,49 @@ export class CopyEngine {
       }
     }
     return failed ? this.#plan(coins) : plan;
+  }
+
+  /** The leaders' combined size per coin, as the last plan saw it. */
+  #leaderSizes(): Record<string, number> {
+    const sizes: Record<string, number> = {};
+    for (const l of this.#leaders) {
+      for (const p of Object.values(l.state.positions))
+        sizes[p.coin] = (sizes[p.coin] ?? 0) + p.size * l.weight;
+    }
+    return sizes;
+  }
+
+  /** Each coin's resting stop / take-profit (empty without resting protection). */
+  get protection(): CoinProtection[] {
+    return this.#protection?.view() ?? [];
+  }
+
+  /** Keep our resting triggers in step with our positions (sends only what changed). */
+  async #protect(): Promise<void> {
+    const keeper = this.#protection;
+    if (!keeper || this.#paused || this.#stopping) return;
+    const marks: Record<string, number> = {};
+    for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
+    this.#requests += await keeper.sync({
+      positions: this.#ours.state.positions,
+      markets: this.#market.markets,
+      marks,
+      leaderSizes: this.#leaderSizes(),
+      seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
+    });
+  }
+
+  #scheduleProtect(): void {
+    if (this.#protectScheduled || this.#stopping) return;
+    this.#protectScheduled = true;
+    this.#enqueue(async () => {
+      this.#protectScheduled = false;
+      try {
+        await this.#protect();
+      } catch (error) {
+        this.#reportError(error);
+      }
+    });
   }
 
   #isLeaderStale(now: number): boolean {
@@ -1236,11 +1309,19 @@ export class CopyEngine {
       }
       case "ourFill": {
         if (this.#o.mode !== "live") return;
-        for (const f of e.fills) this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+        let fired = false;
+        for (const f of e.fills) {
+          this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+          if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
+        }
+        // Our stop or take-profit closed a position: read it back and settle the other trigger.
+        if (fired) this.#scheduleSweep("sweep", 0);
         return;
       }
       case "mids":
         this.#market.applyMids(e.mids);
+        // A trailing stop follows the best price: checked per tick, sent once per step.
+        if (this.#protection && this.#o.settings.risk.trailingStopPct != null) this.#scheduleProtect();
         return;
       case "book":
         this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
@@ -1285,6 +1366,7 @@ export class CopyEngine {
         this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
         const results = await this.#execute(plan);
+        if (results.some((r) => r.filledSize > 0)) await this.#protect();
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
         // so views never show drift that was already traded away.
         if (results.length > 0) this.#plan(coins);

@@ -110,6 +110,17 @@ export type EngineEvent =
   /** Something the trader should know that is not a problem (a netted cash flow, adopted positions). */
   | { type: "notice"; ts: number; kind: "cash-flow" | "adopted" | "join-baseline"; message: string }
   | { type: "error"; ts: number; message: string; hint?: string }
+  /** Resting protection (a stop / take-profit trigger of ours) placed, moved, cancelled, fired or failed. */
+  | {
+      type: "protection";
+      ts: number;
+      coin: string;
+      kind: "stop-loss" | "take-profit";
+      action: "placed" | "moved" | "cancelled" | "fired" | "failed";
+      size: number;
+      triggerPx: number | null;
+      detail: string;
+    }
   | { type: "stop"; ts: number; reason: string };
 
 export type EngineEventType = EngineEvent["type"];

@@ -138,6 +138,12 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return { level: "error", coin: null, text: `error: ${e.message}${e.hint ? ` hint: ${e.hint}` : ""}` };
     case "stop":
       return { level: "info", coin: null, text: `stop: ${e.reason}` };
+    case "protection":
+      return {
+        level: e.action === "failed" ? "error" : e.action === "fired" ? "warn" : "info",
+        coin: e.coin,
+        text: `protection ${e.detail}`,
+      };
   }
 }
 

@@ -121,7 +121,7 @@ export async function runFollow(
     exitOnHalt: options.exitOnHalt,
     adopt: options.adopt,
     allowEmptyLeader: options.allowEmptyLeader,
-    ...(mode === "live" ? { review: planReviewer(options.yes) } : {}),
+    ...(mode === "live" ? { review: planReviewer(options.yes), protection: session.client } : {}),
   });
 
   // The start checks and the review of the first plan, before the dashboard takes the
