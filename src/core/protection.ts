@@ -17,9 +17,10 @@
 //   flips or closes, an entry price that moves, a trailing step. Equal orders are kept.
 
 import { makeCloid } from "./cloid.js";
+import { limitPrice } from "./planner.js";
 import { roundPriceToTick, sizeToWire } from "./rounding.js";
 import type { Settings } from "./settings.js";
-import type { Markets, PlannedAction, Positions, Side } from "./types.js";
+import type { Markets, Plan, PlannedAction, Positions, Side } from "./types.js";
 
 export type ProtectionKind = "stop-loss" | "take-profit";
 
@@ -244,4 +245,41 @@ export function keepStoppedOut(
     if (Math.sign(leaderSizes[coin] ?? 0) === sign && sign !== 0) out[coin] = sign;
   }
   return out;
+}
+
+/**
+ * `follow --on-exit flatten`: a reduce-only marketable IOC close of every position (reason
+ * "close"), priced like the planner's orders. Pure.
+ */
+export function flattenActions(p: {
+  positions: Positions;
+  markets: Markets;
+  slippageBps: number;
+  seed: string;
+}): PlannedAction[] {
+  const out: PlannedAction[] = [];
+  for (const coin of Object.keys(p.positions).sort()) {
+    const pos = p.positions[coin];
+    const market = p.markets[coin];
+    if (!pos || !market || pos.size === 0) continue;
+    const side: Side = pos.size > 0 ? "sell" : "buy";
+    const size = sizeToWire(Math.abs(pos.size), market.szDecimals);
+    if (Number(size) <= 0) continue;
+    out.push({
+      coin,
+      side,
+      size: Number(size),
+      limitPx: limitPrice(market, side, p.slippageBps),
+      reduceOnly: true,
+      cloid: makeCloid({ coin, side, size, reduceOnly: true, reason: "close" }, p.seed),
+      reason: "close",
+      refPx: market.mid,
+    });
+  }
+  return out;
+}
+
+/** A plan with nothing in it (the shape the engine's executor path takes). */
+export function emptyPlan(): Plan {
+  return { actions: [], skipped: [], targets: [], effectiveRatio: 0, portfolioScale: 1, inSync: true };
 }

@@ -23,7 +23,7 @@ import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/j
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, positionsOf } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { protectionOn } from "../core/protection.js";
+import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
@@ -147,8 +147,16 @@ export interface EngineOptions {
    * (HlClient satisfies it). Absent: no resting protection.
    */
   protection?: ProtectionSender;
+  /**
+   * On a clean stop of a live run: "protect" makes sure every position has its resting stop
+   * (when a stop setting is on), "flatten" closes everything reduce-only, "hold" leaves it all
+   * as it is. Each says what it did. Absent: nothing (reconcile, tests).
+   */
+  onExit?: OnExit;
   now?: () => number;
 }
+
+export type OnExit = "protect" | "hold" | "flatten";
 
 export interface SweepResult {
   /** The plan the sweep acted on (or only showed, when not executing). */
@@ -233,6 +241,8 @@ export class CopyEngine {
   /** Resting protection (live runs with a stop / take-profit setting on). */
   readonly #protection: ProtectionKeeper | null;
   #protectScheduled = false;
+  /** The on-exit step is running: its orders go out although the run is stopping. */
+  #exiting = false;
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -255,7 +265,7 @@ export class CopyEngine {
             countRequest: () => {
               this.#requests++;
             },
-            signal: this.#stopSignal.signal,
+            signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
           })
         : null;
     this.stopped = new Promise((resolve) => {
@@ -339,6 +349,13 @@ export class CopyEngine {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
     await this.#queue;
+    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
+      try {
+        await this.#onExit(this.#o.onExit as OnExit);
+      } catch (error) {
+        this.#reportError(error);
+      }
+    }
     try {
       await this.#streams?.close();
     } catch {
@@ -935,7 +952,7 @@ export class CopyEngine {
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
-    if (!keeper || this.#paused || this.#stopping) return;
+    if (!keeper || ((this.#paused || this.#stopping) && !this.#exiting)) return;
     const marks: Record<string, number> = {};
     for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
     this.#requests += await keeper.sync({
@@ -945,6 +962,70 @@ export class CopyEngine {
       leaderSizes: this.#leaderSizes(),
       seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     });
+  }
+
+  /** The clean stop's last step (see EngineOptions.onExit); nothing else runs meanwhile. */
+  async #onExit(mode: OnExit): Promise<void> {
+    const say = (message: string) => {
+      this.#emit({ type: "notice", ts: this.#now(), kind: "on-exit", message });
+      this.#o.journal.recordEvent({
+        ts: this.#now(),
+        type: "onExit",
+        runId: this.#runId,
+        data: { mode, message },
+      });
+    };
+    if (mode === "hold") {
+      say("on exit: hold — positions and resting orders left as they are");
+      return;
+    }
+    this.#exiting = true;
+    try {
+      await this.#readState();
+      if (this.#protection)
+        await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
+      if (mode === "flatten") {
+        const actions = flattenActions({
+          positions: this.#ours.state.positions,
+          markets: this.#market.markets,
+          slippageBps: this.#o.settings.exec.slippageBps,
+          seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}|exit`,
+        });
+        const results = await this.#execute({ ...emptyPlan(), actions }, true);
+        const left = results.filter((r) => r.status !== "filled").map((r) => r.coin);
+        await this.#protect();
+        say(
+          actions.length === 0
+            ? "on exit: flatten — nothing to close"
+            : `on exit: flatten — closed ${results.filter((r) => r.status === "filled").length} position(s) reduce-only${left.length > 0 ? `; not closed: ${left.join(", ")}` : ""}`,
+        );
+        return;
+      }
+      const coins = Object.keys(this.#ours.state.positions).sort();
+      const r = this.#o.settings.risk;
+      if (r.stopLossPct == null && r.trailingStopPct == null) {
+        say(
+          coins.length === 0
+            ? "on exit: protect — no open positions"
+            : `on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ${coins.join(", ")} left without one (set --stop-loss-pct, or use --on-exit flatten)`,
+        );
+        return;
+      }
+      await this.#protect();
+      const stops = new Set(
+        (this.#protection?.view() ?? []).filter((p) => p.stopPx !== null).map((p) => p.coin),
+      );
+      const missing = coins.filter((c) => !stops.has(c));
+      say(
+        coins.length === 0
+          ? "on exit: protect — no open positions"
+          : missing.length === 0
+            ? `on exit: protect — every position has its resting stop (${coins.join(", ")})`
+            : `on exit: protect — no resting stop for ${missing.join(", ")}: check them on the exchange`,
+      );
+    } finally {
+      this.#exiting = false;
+    }
   }
 
   #scheduleProtect(): void {
@@ -967,9 +1048,9 @@ export class CopyEngine {
     return socketAge > staleMs && now - this.#lastSweepOkAt > staleMs;
   }
 
-  async #execute(plan: Plan): Promise<ExecutedAction[]> {
+  async #execute(plan: Plan, exiting = false): Promise<ExecutedAction[]> {
     const o = this.#o;
-    if (plan.actions.length === 0 || !o.executor || this.#paused || this.#stopping) return [];
+    if (plan.actions.length === 0 || !o.executor || ((this.#paused || this.#stopping) && !exiting)) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
     for (const a of plan.actions) {
@@ -985,7 +1066,11 @@ export class CopyEngine {
     let results: OrderResult[];
     try {
       this.#requests++;
-      results = await o.executor.execute(toSend, this.#market.markets, { signal: this.#stopSignal.signal });
+      results = await o.executor.execute(
+        toSend,
+        this.#market.markets,
+        exiting ? {} : { signal: this.#stopSignal.signal },
+      );
     } catch (error) {
       const e = toHlcopyError(error);
       // Nothing ran (429, refused request): the intents are closed as rejected so the
@@ -1228,6 +1313,7 @@ export class CopyEngine {
       })),
       targets: this.#lastTargets,
       deadbandUsd,
+      ...(this.#protection ? { protection: this.#protection.view() } : {}),
     });
   }
 

@@ -101,6 +101,8 @@ export type EngineEvent =
       leaders: AccountView[];
       targets: CoinTarget[];
       deadbandUsd: Record<string, number>;
+      /** Our resting stop / take-profit per coin (present only with resting protection on). */
+      protection?: { coin: string; stopPx: number | null; takeProfitPx: number | null }[];
     }
   | { type: "halt"; ts: number; kind: "kill-switch" | "daily-loss" | "manual"; reason: string }
   | { type: "resume"; ts: number }
@@ -108,7 +110,12 @@ export type EngineEvent =
   | { type: "rateLimit"; ts: number; waitMs: number; detail: string }
   | { type: "warning"; ts: number; message: string }
   /** Something the trader should know that is not a problem (a netted cash flow, adopted positions). */
-  | { type: "notice"; ts: number; kind: "cash-flow" | "adopted" | "join-baseline"; message: string }
+  | {
+      type: "notice";
+      ts: number;
+      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit";
+      message: string;
+    }
   | { type: "error"; ts: number; message: string; hint?: string }
   /** Resting protection (a stop / take-profit trigger of ours) placed, moved, cancelled, fired or failed. */
   | {

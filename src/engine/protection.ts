@@ -54,7 +54,8 @@ export interface ProtectionKeeperOptions {
   runId: () => number | null;
   /** Counted once per request sent or read. */
   countRequest: () => void;
-  signal?: AbortSignal;
+  /** Aborted when the run stops (a batch not yet on the wire stays unsent). */
+  signal?: () => AbortSignal | undefined;
 }
 
 /** What `status` and the dashboard show per coin. */
@@ -406,7 +407,8 @@ export class ProtectionKeeper {
   }
 
   #signal(): SendOptions {
-    return this.#o.signal ? { signal: this.#o.signal } : {};
+    const signal = this.#o.signal?.();
+    return signal ? { signal } : {};
   }
 }
 

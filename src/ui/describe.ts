@@ -200,6 +200,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           ourSize: t.ourSize,
           driftUsd: t.driftUsd,
         })),
+        ...(e.protection ? { protection: e.protection } : {}),
       };
     default: {
       // Every other event is small plain data already: copy it with ts, type (and coin) first.

@@ -11,7 +11,7 @@ import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, tempDir } from "../helpers/cli.js";
+import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -156,5 +156,104 @@ describe("protection that outlives hlcopy (the real binary)", () => {
       journal.close();
     }
     expect(third.stderr()).toBe("");
+  });
+});
+
+async function copying(coin: string, size: number) {
+  const leader = fundedAccount(sim, 1_000_000);
+  const leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: leader.address,
+    agentKey: leader.key,
+  });
+  const markets = await leaderClient.getMarkets();
+  const [opened] = await leaderClient.placeOrders([action(markets, coin, "buy", size)], markets);
+  expect(opened?.status).toBe("filled");
+  const { master, agentKey } = await masterWithAgent(sim, 50_000);
+  const ours = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: master.address,
+    agentKey,
+  });
+  return { p: { dir: tempDir(), account: master.address, agentKey, leader: leader.address }, ours };
+}
+
+const notices = (r: Running) =>
+  r.lines.filter((l) => l.type === "notice" && l.kind === "on-exit").map((l) => String(l.message));
+
+describe("follow --on-exit", () => {
+  it("protect (the default): a stop cancelled behind hlcopy's back is put back before it exits; the summary lists it", {
+    timeout: 30_000,
+  }, async () => {
+    const { p, ours } = await copying("SOL", 100);
+    const run = startFollow(p, ["--stop-loss-pct", "5"]);
+    await eventually(() => run.lines.some((l) => l.type === "protection" && l.action === "placed"), 15_000);
+    const [stop] = await triggers(ours, p.account);
+    const markets = await ours.getMarkets();
+    const [cancelled] = await ours.cancelOrders([{ coin: "SOL", oid: stop?.oid ?? 0 }], markets);
+    expect(cancelled?.status).toBe("cancelled");
+    expect(await triggers(ours, p.account)).toEqual([]);
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+    const after = await triggers(ours, p.account);
+    expect(after.map((o) => [o.side, o.size, o.trigger?.tpsl, o.trigger?.triggerPx])).toEqual([
+      ["sell", 10, "sl", stop?.trigger?.triggerPx],
+    ]);
+    expect(notices(run)).toEqual(["on exit: protect — every position has its resting stop (SOL)"]);
+    const summary = run.lines.at(-1) as { type: string; positions: unknown };
+    expect(summary.type).toBe("summary");
+    expect(summary.positions).toEqual([
+      { coin: "SOL", size: 10, stopPx: stop?.trigger?.triggerPx, takeProfitPx: null },
+    ]);
+  });
+
+  it("protect without a stop setting says there is none and sends nothing", { timeout: 30_000 }, async () => {
+    const { p, ours } = await copying("ETH", 10);
+    const run = startFollow(p, []);
+    await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+    const before = sim.control.orderHistory(p.account).length;
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+    expect(sim.control.orderHistory(p.account).length).toBe(before);
+    expect(notices(run)).toEqual([
+      "on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ETH left without one (set --stop-loss-pct, or use --on-exit flatten)",
+    ]);
+    expect((await ours.getAccountState(p.account)).positions.ETH?.size).toBe(1);
+  });
+
+  it("flatten closes everything reduce-only and leaves no trigger behind", { timeout: 30_000 }, async () => {
+    const { p, ours } = await copying("BTC", 1);
+    const run = startFollow(p, ["--stop-loss-pct", "5", "--on-exit", "flatten"]);
+    await eventually(() => run.lines.some((l) => l.type === "protection" && l.action === "placed"), 15_000);
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+    expect((await ours.getAccountState(p.account)).positions).toEqual({});
+    expect(await triggers(ours, p.account)).toEqual([]);
+    const closes = sim.control.orderHistory(p.account).filter((o) => o.tif !== "Trigger");
+    expect(closes.at(-1)?.reduceOnly).toBe(true);
+    expect(notices(run)).toEqual(["on exit: flatten — closed 1 position(s) reduce-only"]);
+  });
+
+  it("hold leaves positions and triggers as they are and says so", { timeout: 30_000 }, async () => {
+    const { p, ours } = await copying("ETH", 10);
+    const run = startFollow(p, ["--stop-loss-pct", "5", "--on-exit", "hold"]);
+    await eventually(() => run.lines.some((l) => l.type === "protection" && l.action === "placed"), 15_000);
+    const before = sim.control.orderHistory(p.account).length;
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+    expect(sim.control.orderHistory(p.account).length).toBe(before);
+    expect(await triggers(ours, p.account)).toHaveLength(1);
+    expect(notices(run)).toEqual(["on exit: hold — positions and resting orders left as they are"]);
+  });
+
+  it("a bad --on-exit is a usage error (exit 2) with a hint, before anything runs", async () => {
+    const r = await runCli(["--network", sim.httpUrl, "follow", "0x" + "1".repeat(40), "--on-exit", "panic"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: invalid --on-exit "panic": expected protect, hold or flatten');
+    expect(r.stderr).toContain("hint: ");
   });
 });

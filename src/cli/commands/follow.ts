@@ -17,7 +17,12 @@ export function register(program: Command): void {
     .option("--exit-on-halt", "exit 4 once a safety halt has flattened the account")
     .option("--yes", "confirm a start plan that needs review without asking")
     .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
-    .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)");
+    .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)")
+    .option(
+      "--on-exit <mode>",
+      "on a clean stop: protect (every position keeps its resting stop), hold (leave all as is) or flatten (close reduce-only)",
+      "protect",
+    );
   addSettingOptions(cmd);
   cmd
     .addHelpText(
