@@ -209,6 +209,24 @@ describe("follow --on-exit", () => {
     expect(summary.positions).toEqual([
       { coin: "SOL", size: 10, stopPx: stop?.trigger?.triggerPx, takeProfitPx: null },
     ]);
+    // `status` lists each position's resting stop and take-profit.
+    const env = { HLCOPY_CONFIG_DIR: p.dir };
+    const status = await runCli(["--account", p.account, "--json", "status"], { env });
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.stdout) as { positions: Record<string, unknown>[] };
+    expect(report.positions).toEqual([
+      expect.objectContaining({
+        coin: "SOL",
+        ourSize: 10,
+        stopPx: stop?.trigger?.triggerPx,
+        takeProfitPx: null,
+      }),
+    ]);
+    const text = await runCli(["--account", p.account, "status"], { env });
+    expect(text.stdout).toMatch(/take-profit/);
+    expect(text.stdout).toMatch(
+      new RegExp(`SOL.*${String(stop?.trigger?.triggerPx).replace(".", "\\.")}.*none`),
+    );
   });
 
   it("protect without a stop setting says there is none and sends nothing", { timeout: 30_000 }, async () => {
