@@ -221,7 +221,8 @@ export function triggerAction(t: DesiredTrigger, szDecimals: number, seed: strin
     reduceOnly: true,
     cloid,
     reason: t.kind,
-    refPx: t.triggerPx,
+    // Not a copy of a leader's trade: its fill is not counted in the copy's slippage.
+    refPx: Number.NaN,
     trigger: { triggerPx: t.triggerPx, tpsl: t.kind === "stop-loss" ? "sl" : "tp", isMarket: true },
   };
 }

@@ -22,6 +22,7 @@ describe("hlcopy demo", () => {
       "copiedTrades",
       "copyLagMs",
       "finalDriftUsd",
+      "positions",
       "skipped",
       "slippageBps",
     ]);

@@ -269,7 +269,7 @@ describe("follow --on-exit", () => {
   });
 
   it("a bad --on-exit is a usage error (exit 2) with a hint, before anything runs", async () => {
-    const r = await runCli(["--network", sim.httpUrl, "follow", "0x" + "1".repeat(40), "--on-exit", "panic"]);
+    const r = await runCli(["--network", sim.httpUrl, "follow", `0x${"1".repeat(40)}`, "--on-exit", "panic"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: invalid --on-exit "panic": expected protect, hold or flatten');
     expect(r.stderr).toContain("hint: ");
