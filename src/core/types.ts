@@ -101,7 +101,9 @@ export type ReasonCode =
   | "leverage-not-set"
   | "backoff"
   | "order-pending"
-  | "stopped-out";
+  | "stopped-out"
+  | "max-positions"
+  | "entry-only";
 
 export interface PlannedAction {
   coin: string;
