@@ -436,7 +436,7 @@ function coinWork(
   // copy.mode entry-only: the leaders' opens and adds are copied, their reductions, closes and
   // flips are not — the target holds our position (our own stops exit it). Caps still clip it.
   let held = false;
-  if (rule.kind === "copy" && settings.copy.mode === "entry-only" && ourSize !== 0) {
+  if (rule.kind === "copy" && settings.copy?.mode === "entry-only" && ourSize !== 0) {
     if (Math.sign(raw) !== Math.sign(ourSize) || Math.abs(raw) < Math.abs(ourSize)) {
       raw = ourSize;
       held = true;

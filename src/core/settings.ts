@@ -18,11 +18,11 @@ export interface Settings {
     multiplier: number;
     ratio: number;
     notional: number;
-    /** inverse: copy the opposite side (every cap and rule unchanged). */
-    direction: Direction;
+    /** inverse: copy the opposite side (every cap and rule unchanged). Absent = same. */
+    direction?: Direction;
   };
-  /** entry-only: copy the leaders' opens and adds; exits are ours (stops), never the leaders' reductions. */
-  copy: { mode: CopyMode };
+  /** entry-only: copy the leaders' opens and adds; exits are ours (stops), never the leaders' reductions. Absent = mirror. */
+  copy?: { mode: CopyMode };
   risk: {
     maxLeverage: number;
     /** USD cap per coin; null = no cap. */
