@@ -34,7 +34,8 @@ export function coinLimit(market: Market, accountValue: number, settings: Settin
     return {
       limit: byNotional,
       reason: "notional-cap",
-      describe: byPct < byUsd ? `risk.maxCoinPctOfEquity (${fmt(pct ?? 0)}% of equity)` : "risk.maxNotionalPerCoin",
+      describe:
+        byPct < byUsd ? `risk.maxCoinPctOfEquity (${fmt(pct ?? 0)}% of equity)` : "risk.maxNotionalPerCoin",
     };
   }
   if (Number.isFinite(byLeverage)) {
