@@ -197,3 +197,83 @@ describe("resting protection", () => {
     await second.engine.stop("done");
   });
 });
+
+describe("a trailing stop on the exchange", () => {
+  it("ratchets with the best price, once per step, and costs nothing between steps", async () => {
+    const t = await setup(
+      settings((s) => {
+        s.risk.stopLossPct = null;
+        s.risk.takeProfitPct = null;
+        s.risk.trailingStopPct = 5;
+        s.risk.trailingStepPct = 1;
+      }),
+    );
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    const { engine, events } = t.make(t.journal);
+    await engine.sweep("start");
+    const [first] = await triggers(t.client, t.master.address);
+    const mid0 = (await t.client.getMarkets()).ETH?.mid ?? 0;
+    expect(first?.trigger?.tpsl).toBe("sl");
+    // +0.5 %: under one step — nothing is sent.
+    sim.control.setMid("ETH", mid0 * 1.005);
+    const before = sim.control.stats().requests.exchange;
+    await engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(before);
+    // +3 %: the stop moves up once, to 5 % under the new best.
+    sim.control.setMid("ETH", mid0 * 1.03);
+    await engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(before + 1);
+    const [moved] = await triggers(t.client, t.master.address);
+    expect(moved?.trigger?.triggerPx).toBeGreaterThan((first?.trigger?.triggerPx ?? 0) * 1.02);
+    expect(moved?.trigger?.triggerPx).toBeLessThanOrEqual(mid0 * 1.03 * 0.95 * 1.0001);
+    // Back down: a trailing stop never loosens.
+    sim.control.setMid("ETH", mid0 * 1.01);
+    await engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(before + 1);
+    expect(events.filter((e) => e.type === "protection" && e.action === "moved")).toHaveLength(1);
+    await engine.stop("done");
+  });
+});
+
+describe("copy modes against the simulator", () => {
+  it("inverse copies the opposite side and protects it", async () => {
+    const t = await setup(settings((s) => (s.sizing.direction = "inverse")));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const { engine } = t.make(t.journal);
+    await engine.sweep("start");
+    expect((await position(t.client, t.master.address, "BTC")).size).toBe(-0.1);
+    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([
+      ["buy", 0.1],
+      ["buy", 0.1],
+    ]);
+    await engine.stop("done");
+  });
+
+  it("entry-only copies the add but not the leader's close; the resting stop stays", async () => {
+    const t = await setup(settings((s) => (s.copy = { mode: "entry-only" })));
+    await trade(t.leaderClient, "SOL", "buy", 100);
+    const { engine } = t.make(t.journal);
+    await engine.sweep("start");
+    await trade(t.leaderClient, "SOL", "buy", 100);
+    await engine.sweep();
+    expect((await position(t.client, t.master.address, "SOL")).size).toBe(20);
+    await trade(t.leaderClient, "SOL", "sell", 200, true);
+    const closed = await engine.sweep();
+    expect(closed.results).toEqual([]);
+    expect(closed.plan.skipped.map((s) => [s.coin, s.reason])).toEqual([["SOL", "entry-only"]]);
+    expect((await position(t.client, t.master.address, "SOL")).size).toBe(20);
+    expect((await triggers(t.client, t.master.address)).map((o) => o.size)).toEqual([20, 20]);
+    await engine.stop("done");
+  });
+
+  it("maxPositions opens no coin beyond the limit", async () => {
+    const t = await setup(settings((s) => (s.risk.maxPositions = 1)));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    const { engine } = t.make(t.journal);
+    const r = await engine.sweep("start");
+    expect(r.results.map((x) => x.coin)).toEqual(["BTC"]);
+    expect(r.plan.skipped.map((s) => [s.coin, s.reason])).toEqual([["ETH", "max-positions"]]);
+    await engine.stop("done");
+  });
+});
