@@ -851,7 +851,7 @@ export class CopyEngine {
       foreignCoins: this.#foreign,
       backoffUntil,
       leverageNotSet,
-      ...(this.#protection ? { stoppedOut: this.#protection.stoppedOut } : {}),
+      ...(this.#protection ? { stoppedOut: this.#stoppedOut() } : {}),
       cloidSeed: `${o.account}|${o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     };
     const plan = planOrders({
@@ -932,6 +932,14 @@ export class CopyEngine {
       }
     }
     return failed ? this.#plan(coins) : plan;
+  }
+
+  /** Coins our own trigger closed, still held by the leaders as then. */
+  #stoppedOut(): string[] {
+    const keeper = this.#protection;
+    if (!keeper) return [];
+    keeper.updateStopped(this.#leaderSizes());
+    return keeper.stoppedOut;
   }
 
   /** The leaders' combined size per coin, as the last plan saw it. */
@@ -1358,6 +1366,11 @@ export class CopyEngine {
           } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
             this.#liquidated.delete(f.coin); // the leader opened the coin again
           }
+          this.#protection?.leaderTraded(
+            f.coin,
+            f.startPosition,
+            f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
+          );
           this.#emit({
             type: "leaderFill",
             ts: now,

@@ -199,7 +199,23 @@ export class ProtectionKeeper {
     });
   }
 
+  /**
+   * A leader's fill: one that opens the coin from flat or crosses zero is a new trade, so a
+   * coin our stop closed is copied again (even when a close and re-open arrive in one burst).
+   */
+  leaderTraded(coin: string, startPosition: number, endPosition: number): void {
+    if (this.#stopped[coin] === undefined) return;
+    if (startPosition !== 0 && Math.sign(startPosition) === Math.sign(endPosition)) return;
+    const { [coin]: _gone, ...rest } = this.#stopped;
+    this.#stopped = rest;
+    this.#o.journal.setCopyState(STOPPED_KEY, rest, this.#o.now());
+  }
+
   /** Drop coins from stopped-out once the leaders closed or flipped them. */
+  updateStopped(leaderSizes: Record<string, number>): void {
+    this.#updateStopped(leaderSizes);
+  }
+
   #updateStopped(leaderSizes: Record<string, number>): void {
     const next = keepStoppedOut(this.#stopped, leaderSizes);
     if (Object.keys(next).length !== Object.keys(this.#stopped).length) {

@@ -177,6 +177,15 @@ describe("resting protection", () => {
     expect(result.results).toEqual([]);
     expect(result.plan.skipped.map((s) => [s.coin, s.reason])).toContainEqual(["SOL", "stopped-out"]);
     expect(await triggers(t.client, t.master.address)).toEqual([]);
+    // Once the leader closes the coin, its next open is a new trade: copied and protected again.
+    await trade(t.leaderClient, "SOL", "sell", 100, true);
+    await second.engine.sweep();
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    const again = await second.engine.sweep();
+    expect(again.results.map((r) => [r.coin, r.side, r.size, r.status])).toEqual([
+      ["SOL", "buy", 5, "filled"],
+    ]);
+    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([["sell", 5]]);
     await second.engine.stop("done");
   });
 
