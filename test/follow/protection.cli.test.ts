@@ -275,3 +275,25 @@ describe("follow --on-exit", () => {
     expect(r.stderr).toContain("hint: ");
   });
 });
+
+describe("reconcile keeps resting protection too (cron)", () => {
+  it("a live reconcile places the stop after the copy; the next one sends nothing", {
+    timeout: 30_000,
+  }, async () => {
+    const { p, ours } = await copying("ETH", 10);
+    const args = ["--network", sim.httpUrl, "--account", p.account, "--json", "reconcile", p.leader];
+    const flags = ["--mode", "fixed-ratio", "--ratio", "0.1", "--yes", "--stop-loss-pct", "5"];
+    const env = { HLCOPY_CONFIG_DIR: p.dir, HLCOPY_AGENT_KEY: p.agentKey };
+    const first = await runCli([...args, ...flags], { env });
+    expect(first.code).toBe(0);
+    const placed = await triggers(ours, p.account);
+    expect(placed.map((o) => [o.side, o.size, o.reduceOnly, o.trigger?.tpsl])).toEqual([
+      ["sell", 1, true, "sl"],
+    ]);
+    const orders = sim.control.orderHistory(p.account).length;
+    const second = await runCli([...args, ...flags], { env });
+    expect(second.code).toBe(0);
+    expect(sim.control.orderHistory(p.account).length).toBe(orders);
+    expect((await triggers(ours, p.account)).map((o) => o.oid)).toEqual(placed.map((o) => o.oid));
+  });
+});

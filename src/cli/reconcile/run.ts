@@ -84,7 +84,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     command: dryRun ? "dry-run" : "reconcile",
     adopt: options.adopt === true,
     allowEmptyLeader: options.allowEmptyLeader === true,
-    ...(dryRun ? {} : { review: planReviewer(options.yes === true) }),
+    // Resting stops / take-profits (risk.stopLossPct …) are kept in step by every live reconcile too.
+    ...(dryRun ? {} : { review: planReviewer(options.yes === true), protection: session.client }),
   });
   let code: number = ExitCode.runtime;
   try {
