@@ -312,6 +312,14 @@ export class CopyEngine {
       account: o.account,
       network: o.network,
     });
+    if (protectionOn(o.settings) && o.mode !== "live") {
+      this.#emit({
+        type: "notice",
+        ts: this.#startedAt,
+        kind: "protection",
+        message: `resting stops / take-profits are placed by live runs only: this ${o.mode === "dry-run" ? "dry run" : "paper run"} does not simulate them`,
+      });
+    }
     // A halt from an earlier run is still in force: say so before anything else happens.
     if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
   }

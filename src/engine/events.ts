@@ -113,7 +113,7 @@ export type EngineEvent =
   | {
       type: "notice";
       ts: number;
-      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit";
+      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit" | "protection";
       message: string;
     }
   | { type: "error"; ts: number; message: string; hint?: string }

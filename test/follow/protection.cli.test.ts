@@ -297,3 +297,50 @@ describe("reconcile keeps resting protection too (cron)", () => {
     expect((await triggers(ours, p.account)).map((o) => o.oid)).toEqual(placed.map((o) => o.oid));
   });
 });
+
+describe("protection outside live runs", () => {
+  it("a --dry-run follow with a stop setting says it does not simulate resting stops", {
+    timeout: 30_000,
+  }, async () => {
+    const { p } = await copying("BTC", 1);
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "--network",
+        sim.httpUrl,
+        "--account",
+        p.account,
+        "--json",
+        "follow",
+        p.leader,
+        "--dry-run",
+      ].concat([
+        "--mode",
+        "fixed-ratio",
+        "--ratio",
+        "0.1",
+        "--stop-loss-pct",
+        "5",
+        "--sweep-seconds",
+        "3600",
+      ]),
+      { env: cleanEnv({ HLCOPY_CONFIG_DIR: p.dir }), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    child.stdout?.on("data", (d) => {
+      out += d;
+    });
+    const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await eventually(() => out.includes('"type":"sweep"'), 15_000);
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    const notices = out
+      .split("\n")
+      .filter((l) => l.includes('"kind":"protection"'))
+      .map((l) => (JSON.parse(l) as { message: string }).message);
+    expect(notices).toEqual([
+      "resting stops / take-profits are placed by live runs only: this dry run does not simulate them",
+    ]);
+  });
+});
