@@ -2,7 +2,8 @@
 // the simulator's clock, planner time per leader event, and requests per copied trade.
 // The simulator and its scripted leader run in a child process (`hlcopy sim --leader`); the
 // engine runs here with a journal on disk, as `hlcopy follow` does. Imports the built dist/.
-// Knobs: BENCH_SECONDS (default 20), BENCH_RATE (leader trades/s, default 10).
+// Knobs: BENCH_SECONDS (default 20), BENCH_RATE (leader trades/s, default 10), BENCH_PROTECT=1
+// (resting stop-loss 5 % and take-profit 10 % on every position: what protection costs).
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const rate = Number(process.env.BENCH_RATE ?? 10);
+const protect = process.env.BENCH_PROTECT === "1";
 const load = (p) => import(pathToFileURL(join(root, "dist", p)).href);
 const { CopyEngine } = await load("engine/engine.js");
 const { liveExecutor } = await load("engine/executor.js");
@@ -55,6 +57,10 @@ const settings = defaultSettings();
 settings.sizing.mode = "fixed-ratio";
 settings.sizing.ratio = 0.2;
 settings.exec.sweepSeconds = 3600; // one start sweep; everything after is the hot path
+if (protect) {
+  settings.risk.stopLossPct = 5;
+  settings.risk.takeProfitPct = 10;
+}
 const client = engineClient({
   httpUrl: ready.httpUrl,
   wsUrl: ready.wsUrl,
@@ -74,6 +80,7 @@ const engine = new CopyEngine({
   network: ready.httpUrl,
   mode: "live",
   command: "follow",
+  ...(protect ? { protection: client } : {}),
 });
 const lags = [];
 const decisions = [];
@@ -115,7 +122,7 @@ const q = (xs, p) => {
   return s[lo] + (s[Math.ceil(pos)] - s[lo]) * (pos - lo);
 };
 console.log(
-  `follow bench (node ${process.versions.node}; simulator + leader at ${rate} trades/s in a child process; ${seconds} s; journal on disk)`,
+  `follow bench (node ${process.versions.node}; simulator + leader at ${rate} trades/s in a child process; ${seconds} s; journal on disk; resting protection ${protect ? "on: stop 5 %, take-profit 10 %" : "off"})`,
 );
 console.log(
   `  copy lag, leader fill → our fill (sim clock):  p50 ${q(lags, 0.5).toFixed(1)} ms   p99 ${q(lags, 0.99).toFixed(1)} ms   (n=${lags.length}; target p50 < 10, p99 < 30)`,

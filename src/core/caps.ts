@@ -26,9 +26,17 @@ export interface CoinLimit {
 export function coinLimit(market: Market, accountValue: number, settings: Settings): CoinLimit {
   const equity = Math.max(0, accountValue);
   const byLeverage = market.maxLeverage > 0 ? market.maxLeverage * equity : Number.POSITIVE_INFINITY;
-  const byNotional = settings.risk.maxNotionalPerCoin ?? Number.POSITIVE_INFINITY;
+  const byUsd = settings.risk.maxNotionalPerCoin ?? Number.POSITIVE_INFINITY;
+  const pct = settings.risk.maxCoinPctOfEquity;
+  const byPct = pct != null ? (pct / 100) * equity : Number.POSITIVE_INFINITY;
+  const byNotional = Math.min(byUsd, byPct);
   if (byNotional <= byLeverage && Number.isFinite(byNotional)) {
-    return { limit: byNotional, reason: "notional-cap", describe: "risk.maxNotionalPerCoin" };
+    return {
+      limit: byNotional,
+      reason: "notional-cap",
+      describe:
+        byPct < byUsd ? `risk.maxCoinPctOfEquity (${fmt(pct ?? 0)}% of equity)` : "risk.maxNotionalPerCoin",
+    };
   }
   if (Number.isFinite(byLeverage)) {
     return {

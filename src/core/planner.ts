@@ -87,6 +87,11 @@ export interface PlanContext {
    * these coins; increases are skipped "leverage-not-set", reductions still go.
    */
   leverageNotSet?: Record<string, string>;
+  /**
+   * Our own resting stop or take-profit closed these coins: increases are skipped
+   * "stopped-out" (no re-entry) until the engine drops the coin (the leaders closed or flipped it).
+   */
+  stoppedOut?: string[];
   /** Mixed into every cloid (the engine makes it unique per attempt). */
   cloidSeed: string;
 }
@@ -147,6 +152,8 @@ interface CoinWork {
   targetLots: number;
   /** An increase of this coin was cut (or dropped) for headroom under the portfolio cap. */
   trimmed: boolean;
+  /** entry-only: the leaders reduced, closed or flipped; the target holds our position. */
+  held?: boolean;
   /** Limit prices, computed when the coin trades (0 = no valid price). */
   buyPx: number;
   sellPx: number;
@@ -195,6 +202,7 @@ export function planOrders(params: PlanParameters): Plan {
 
   const work = new Map<string, CoinWork>();
   for (const coin of universe) work.set(coin, coinWork(coin, params, ratios, sets));
+  if (!halted) limitPositions(work, settings);
 
   // Per-coin caps clip their coin; then one portfolio factor for every copied target.
   const pLimit = portfolioLimit(ours.accountValue, settings);
@@ -259,6 +267,18 @@ export function planOrders(params: PlanParameters): Plan {
       if (Math.abs(w.cappedLots) >= Math.abs(uncapped)) continue;
       const note = capNote(w, uncapped, scale, pLimit);
       if (note) skipped.push(note);
+    }
+  }
+
+  // entry-only: say why a position the leaders reduced is kept (a standing decision, not drift).
+  for (const coin of requested) {
+    const w = work.get(coin);
+    if (w?.held && w.targetLots === w.oursLots) {
+      skipped.push({
+        coin,
+        reason: "entry-only",
+        detail: `the leader ${w.leaderSize === 0 ? "closed" : "reduced or flipped"} ${coin}: entry-only keeps our ${fmt(w.ourSize)} (exits are our own stops)`,
+      });
     }
   }
 
@@ -411,8 +431,21 @@ function coinWork(
     rule = { kind: "copy" };
   }
 
+  // sizing.direction inverse: the opposite side, before any cap or rule (they apply unchanged).
+  if (settings.sizing.direction === "inverse") raw = raw === 0 ? 0 : -raw;
+  // copy.mode entry-only: the leaders' opens and adds are copied, their reductions, closes and
+  // flips are not — the target holds our position (our own stops exit it). Caps still clip it.
+  let held = false;
+  if (rule.kind === "copy" && settings.copy?.mode === "entry-only" && ourSize !== 0) {
+    if (Math.sign(raw) !== Math.sign(ourSize) || Math.abs(raw) < Math.abs(ourSize)) {
+      raw = ourSize;
+      held = true;
+    }
+  }
+
   return {
     coin,
+    held,
     market,
     mid: market?.mid ?? 0,
     szDecimals,
@@ -567,6 +600,12 @@ function increaseBlock(
   if (context.staleLeader) return { reason: "stale-leader", detail: `leader data is stale: ${what} blocked` };
   if (context.dailyLossHit) {
     return { reason: "daily-loss", detail: `daily loss limit hit: ${what} blocked until 00:00 UTC` };
+  }
+  if (context.stoppedOut?.includes(w.coin)) {
+    return {
+      reason: "stopped-out",
+      detail: `our stop or take-profit closed ${w.coin}: ${what} skipped until the leader closes or flips it`,
+    };
   }
   const leverage = context.leverageNotSet?.[w.coin];
   if (leverage !== undefined) {
@@ -753,4 +792,34 @@ function finiteOr0(x: number | undefined): number {
 }
 function nonZero(x: number | undefined): boolean {
   return finiteOr0(x) !== 0;
+}
+
+/**
+ * risk.maxPositions: the coins we hold (whatever their rule) use places first; new coins
+ * (none held, a target of at least a lot) take the rest by target notional, largest first,
+ * then by name; the others are left at zero with "max-positions". Never touches a held coin,
+ * so a reduction or close is never blocked.
+ */
+function limitPositions(work: Map<string, CoinWork>, settings: Settings): void {
+  const max = settings.risk.maxPositions;
+  if (max == null) return;
+  let held = 0;
+  const fresh: CoinWork[] = [];
+  for (const w of work.values()) {
+    if (w.oursLots !== 0) held++;
+    else if (w.rule.kind === "copy" && w.market && sizeToLots(w.raw, w.szDecimals) !== 0) fresh.push(w);
+  }
+  fresh.sort((a, b) => Math.abs(b.raw) * b.mid - Math.abs(a.raw) * a.mid || (a.coin < b.coin ? -1 : 1));
+  let room = Math.max(0, max - held);
+  for (const w of fresh) {
+    if (room > 0) {
+      room--;
+      continue;
+    }
+    w.rule = {
+      kind: "leave",
+      reason: "max-positions",
+      detail: `${held} coin(s) held and risk.maxPositions is ${max}: ${w.coin} not opened`,
+    };
+  }
 }

@@ -29,6 +29,12 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "leverage-not-set": "the exchange's leverage or margin mode could not be set: increases blocked",
   backoff: "backing off after a rejection",
   "order-pending": "an order for this coin is in flight",
+  "stop-loss": "resting stop-loss (reduce-only trigger on the exchange)",
+  "take-profit": "resting take-profit (reduce-only trigger on the exchange)",
+  "stopped-out":
+    "our stop or take-profit closed this copy: no re-entry until the leader closes or flips the coin",
+  "max-positions": "risk.maxPositions coins are held already: this new coin is not opened",
+  "entry-only": "entry-only: the leader reduced or closed, ours is kept (exits are our own stops)",
 };
 
 /** The one-line text of a reason code. */

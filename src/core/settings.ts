@@ -9,10 +9,21 @@ import type { Address } from "./types.js";
 export type SizingMode = "equity-ratio" | "fixed-ratio" | "fixed-notional";
 export type JoinMode = "all" | "new-only";
 export type MarginMode = "cross" | "isolated";
+export type CopyMode = "mirror" | "entry-only";
+export type Direction = "same" | "inverse";
 
 /** The typed settings the planner and engine read. */
 export interface Settings {
-  sizing: { mode: SizingMode; multiplier: number; ratio: number; notional: number };
+  sizing: {
+    mode: SizingMode;
+    multiplier: number;
+    ratio: number;
+    notional: number;
+    /** inverse: copy the opposite side (every cap and rule unchanged). Absent = same. */
+    direction?: Direction;
+  };
+  /** entry-only: copy the leaders' opens and adds; exits are ours (stops), never the leaders' reductions. Absent = mirror. */
+  copy?: { mode: CopyMode };
   risk: {
     maxLeverage: number;
     /** USD cap per coin; null = no cap. */
@@ -25,6 +36,18 @@ export interface Settings {
     closeDenied: boolean;
     maxDrawdownPct: number;
     maxDailyLossPct: number;
+    /** Resting stop-market this % from the entry price; null = off. */
+    stopLossPct: number | null;
+    /** Resting take-profit trigger this % from the entry price; null = off. */
+    takeProfitPct: number | null;
+    /** Resting stop trailing the best price since entry by this %; null = off. */
+    trailingStopPct: number | null;
+    /** A trailing stop moves only when it would move by at least this % of its price. */
+    trailingStepPct: number;
+    /** Most coins held at once: new coins beyond it are skipped "max-positions"; null = no limit. */
+    maxPositions: number | null;
+    /** Per-coin cap in % of our equity, beside the USD cap; null = none. */
+    maxCoinPctOfEquity: number | null;
   };
   exec: {
     slippageBps: number;
@@ -46,7 +69,7 @@ export interface Settings {
 
 type Kind =
   | { type: "number"; min: number; max: number; minExclusive?: boolean; integer?: boolean }
-  | { type: "usdOrNone"; min: number; max: number }
+  | { type: "usdOrNone"; min: number; max: number; unit?: "pct" | "count" }
   | { type: "intOrAuto"; min: number; max: number }
   | { type: "enum"; values: readonly string[] }
   | { type: "boolean" }
@@ -57,6 +80,8 @@ type Kind =
 export interface SettingSpec {
   key: SettingKey;
   kind: Kind;
+  /** The per-run flag when the key's last part would clash with another's (`copy.mode` → copy-mode). */
+  flag?: string;
   default: SettingValue;
   description: string;
 }
@@ -68,6 +93,8 @@ export const SETTING_KEYS = [
   "sizing.multiplier",
   "sizing.ratio",
   "sizing.notional",
+  "sizing.direction",
+  "copy.mode",
   "risk.maxLeverage",
   "risk.maxNotionalPerCoin",
   "risk.maxTotalNotional",
@@ -76,6 +103,12 @@ export const SETTING_KEYS = [
   "risk.closeDenied",
   "risk.maxDrawdownPct",
   "risk.maxDailyLossPct",
+  "risk.stopLossPct",
+  "risk.takeProfitPct",
+  "risk.trailingStopPct",
+  "risk.trailingStepPct",
+  "risk.maxPositions",
+  "risk.maxCoinPctOfEquity",
   "exec.slippageBps",
   "exec.deadbandPct",
   "exec.maxEntryDriftBps",
@@ -124,6 +157,21 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "fixed-notional: USD spread over the leader's positions by their share of its gross notional",
   ),
   spec(
+    "sizing.direction",
+    { type: "enum", values: ["same", "inverse"] },
+    "same",
+    "same: copy the leader's side; inverse: take the opposite side (every cap and rule unchanged)",
+  ),
+  {
+    ...spec(
+      "copy.mode",
+      { type: "enum", values: ["mirror", "entry-only"] },
+      "mirror",
+      "mirror: follow the leader in and out; entry-only: copy opens and adds, exit only on your own stops (the leader's reductions are not copied)",
+    ),
+    flag: "copy-mode",
+  },
+  spec(
     "risk.maxLeverage",
     { type: "number", min: 0, max: 50, minExclusive: true },
     3,
@@ -170,6 +218,42 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     { type: "number", min: 0, max: 100, minExclusive: true },
     10,
     "no new increases after losing this % of equity in a UTC day",
+  ),
+  spec(
+    "risk.stopLossPct",
+    { type: "usdOrNone", min: 0.1, max: 99, unit: "pct" },
+    null,
+    "keep a reduce-only stop-market resting on the exchange this % from each position's entry (none = off)",
+  ),
+  spec(
+    "risk.takeProfitPct",
+    { type: "usdOrNone", min: 0.1, max: 10000, unit: "pct" },
+    null,
+    "keep a reduce-only take-profit trigger resting on the exchange this % from each position's entry (none = off)",
+  ),
+  spec(
+    "risk.trailingStopPct",
+    { type: "usdOrNone", min: 0.1, max: 99, unit: "pct" },
+    null,
+    "keep a resting stop this % behind the best price since entry; with stopLossPct the tighter stop rests (none = off)",
+  ),
+  spec(
+    "risk.trailingStepPct",
+    { type: "number", min: 0, max: 50, minExclusive: true },
+    0.5,
+    "a trailing stop is moved on the exchange only when it moves by at least this % (one request per step)",
+  ),
+  spec(
+    "risk.maxPositions",
+    { type: "usdOrNone", min: 1, max: 1000, unit: "count" },
+    null,
+    "most coins held at once: a new coin beyond it is skipped with max-positions (none = no limit)",
+  ),
+  spec(
+    "risk.maxCoinPctOfEquity",
+    { type: "usdOrNone", min: 0.1, max: 10000, unit: "pct" },
+    null,
+    "cap any one coin's position at this % of our equity, beside risk.maxNotionalPerCoin (none = no cap)",
   ),
   spec(
     "exec.slippageBps",
@@ -247,6 +331,8 @@ export function settingSpec(key: string): SettingSpec {
 
 /** `risk.maxLeverage` → `max-leverage`: the per-run flag of a setting. */
 export function flagName(key: SettingKey): string {
+  const own = BY_KEY.get(key)?.flag;
+  if (own) return own;
   const last = key.split(".").pop() ?? key;
   return last.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
@@ -258,7 +344,7 @@ export function allowedText(s: SettingSpec): string {
     case "number":
       return `${k.integer ? "an integer" : "a number"} ${k.minExclusive ? ">" : "≥"} ${k.min} and ≤ ${k.max}`;
     case "usdOrNone":
-      return `a USD amount ≥ ${k.min}, or "none"`;
+      return `${k.unit === "pct" ? "a percentage" : k.unit === "count" ? "a whole number" : "a USD amount"} ≥ ${k.min} and ≤ ${k.max}, or "none"`;
     case "intOrAuto":
       return `an integer ≥ ${k.min} and ≤ ${k.max}, or "auto"`;
     case "enum":
@@ -292,7 +378,7 @@ function exampleValue(s: SettingSpec): string {
     case "number":
       return String(s.default);
     case "usdOrNone":
-      return "5000";
+      return k.unit === "pct" ? "8" : k.unit === "count" ? "5" : "5000";
     case "intOrAuto":
       return "3";
     case "enum":
@@ -325,6 +411,7 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       if (typeof value !== "number" || !Number.isFinite(value) || value < k.min || value > k.max) {
         throw invalid(s, value);
       }
+      if (k.unit === "count" && !Number.isInteger(value)) throw invalid(s, value);
       return value;
     }
     case "intOrAuto": {
@@ -462,7 +549,9 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       multiplier: n("sizing.multiplier"),
       ratio: n("sizing.ratio"),
       notional: n("sizing.notional"),
+      direction: flat["sizing.direction"] as Direction,
     },
+    copy: { mode: flat["copy.mode"] as CopyMode },
     risk: {
       maxLeverage: n("risk.maxLeverage"),
       maxNotionalPerCoin: flat["risk.maxNotionalPerCoin"] as number | null,
@@ -472,6 +561,12 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       closeDenied: flat["risk.closeDenied"] as boolean,
       maxDrawdownPct: n("risk.maxDrawdownPct"),
       maxDailyLossPct: n("risk.maxDailyLossPct"),
+      stopLossPct: flat["risk.stopLossPct"] as number | null,
+      takeProfitPct: flat["risk.takeProfitPct"] as number | null,
+      trailingStopPct: flat["risk.trailingStopPct"] as number | null,
+      trailingStepPct: n("risk.trailingStepPct"),
+      maxPositions: flat["risk.maxPositions"] as number | null,
+      maxCoinPctOfEquity: flat["risk.maxCoinPctOfEquity"] as number | null,
     },
     exec: {
       slippageBps: n("exec.slippageBps"),

@@ -41,6 +41,8 @@ export interface OpenOrder {
   size: number;
   limitPx: number;
   reduceOnly: boolean;
+  /** A trigger order (stop / take-profit): its trigger price and kind. */
+  trigger?: { triggerPx: number; tpsl: "tp" | "sl" };
 }
 
 /** One account as the models see it. */
@@ -77,6 +79,9 @@ export type ReasonCode =
   | "flip"
   | "leader-liquidated"
   | "kill-switch"
+  // resting protection (trigger orders on the exchange)
+  | "stop-loss"
+  | "take-profit"
   // skips
   | "in-sync"
   | "below-min-notional"
@@ -95,7 +100,10 @@ export type ReasonCode =
   | "unknown-market"
   | "leverage-not-set"
   | "backoff"
-  | "order-pending";
+  | "order-pending"
+  | "stopped-out"
+  | "max-positions"
+  | "entry-only";
 
 export interface PlannedAction {
   coin: string;
@@ -110,6 +118,11 @@ export interface PlannedAction {
   reason: ReasonCode;
   /** Reference price the slippage is measured against (leader fill or mid). */
   refPx: number;
+  /**
+   * A resting trigger order (protection), not an IOC: `limitPx` is its limit once triggered
+   * (market triggers: the slippage bound), `triggerPx` the mark price that fires it.
+   */
+  trigger?: { triggerPx: number; tpsl: "tp" | "sl"; isMarket: boolean };
 }
 
 export interface SkippedAction {

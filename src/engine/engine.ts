@@ -24,6 +24,7 @@ import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/j
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, positionsOf } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
+import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
@@ -36,6 +37,7 @@ import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "
 import type { Executor } from "./executor.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
+import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
 
 /** What the engine reads from the exchange (HlClient satisfies it). */
 export interface EngineReader {
@@ -157,8 +159,21 @@ export interface EngineOptions {
    * Absent: no review (the CLI always gives one).
    */
   review?: ReviewPlan;
+  /**
+   * Live runs with a stop / take-profit setting on: keeps them resting on the exchange
+   * (HlClient satisfies it). Absent: no resting protection.
+   */
+  protection?: ProtectionSender;
+  /**
+   * On a clean stop of a live run: "protect" makes sure every position has its resting stop
+   * (when a stop setting is on), "flatten" closes everything reduce-only, "hold" leaves it all
+   * as it is. Each says what it did. Absent: nothing (reconcile, tests).
+   */
+  onExit?: OnExit;
   now?: () => number;
 }
+
+export type OnExit = "protect" | "hold" | "flatten";
 
 export interface SweepResult {
   /** The plan the sweep acted on (or only showed, when not executing). */
@@ -255,6 +270,11 @@ export class CopyEngine {
   readonly #leverage = new Map<string, { ok: true } | { ok: false; detail: string; retryAt: number }>();
   #resolveStopped: (code: number) => void = () => {};
   readonly stopped: Promise<number>;
+  /** Resting protection (live runs with a stop / take-profit setting on). */
+  readonly #protection: ProtectionKeeper | null;
+  #protectScheduled = false;
+  /** The on-exit step is running: its orders go out although the run is stopping. */
+  #exiting = false;
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -264,6 +284,22 @@ export class CopyEngine {
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
     this.#settings = options.settings;
+    this.#protection =
+      options.protection && options.mode === "live" && protectionOn(options.settings)
+        ? new ProtectionKeeper({
+            journal: options.journal,
+            sender: options.protection,
+            account: options.account,
+            settings: options.settings,
+            emit: (e) => this.#emit(e),
+            now: this.#now,
+            runId: () => this.#runId,
+            countRequest: () => {
+              this.#requests++;
+            },
+            signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
+          })
+        : null;
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
@@ -317,6 +353,14 @@ export class CopyEngine {
       account: o.account,
       network: o.network,
     });
+    if (protectionOn(o.settings) && o.mode !== "live") {
+      this.#emit({
+        type: "notice",
+        ts: this.#startedAt,
+        kind: "protection",
+        message: `resting stops / take-profits are placed by live runs only: this ${o.mode === "dry-run" ? "dry run" : "paper run"} does not simulate them`,
+      });
+    }
     // A halt from an earlier run is still in force: say so before anything else happens.
     if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
   }
@@ -366,6 +410,13 @@ export class CopyEngine {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
     await this.#queue;
+    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
+      try {
+        await this.#onExit(this.#o.onExit as OnExit);
+      } catch (error) {
+        this.#reportError(error);
+      }
+    }
     try {
       await this.#streams?.close();
     } catch {
@@ -634,6 +685,8 @@ export class CopyEngine {
     // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
     if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
     await this.#readState();
+    if (execute && this.#protection)
+      await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
     const planned = this.#plan(undefined);
     if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
       await this.#review(planned);
@@ -642,6 +695,7 @@ export class CopyEngine {
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
     const results = execute ? await this.#execute(plan) : [];
+    if (execute) await this.#protect();
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
@@ -992,6 +1046,7 @@ export class CopyEngine {
       foreignCoins: this.#foreign,
       backoffUntil,
       leverageNotSet,
+      ...(this.#protection ? { stoppedOut: this.#stoppedOut() } : {}),
       cloidSeed: `${o.account}|${o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     };
     const plan = planOrders({
@@ -1080,6 +1135,121 @@ export class CopyEngine {
     return failed ? this.#plan(coins) : plan;
   }
 
+  /** Coins our own trigger closed, still held by the leaders as then. */
+  #stoppedOut(): string[] {
+    const keeper = this.#protection;
+    if (!keeper) return [];
+    keeper.updateStopped(this.#leaderSizes());
+    return keeper.stoppedOut;
+  }
+
+  /** The leaders' combined size per coin, as the last plan saw it. */
+  #leaderSizes(): Record<string, number> {
+    const sizes: Record<string, number> = {};
+    for (const l of this.#leaders) {
+      for (const p of Object.values(l.state.positions))
+        sizes[p.coin] = (sizes[p.coin] ?? 0) + p.size * l.weight;
+    }
+    return sizes;
+  }
+
+  /** Each coin's resting stop / take-profit (empty without resting protection). */
+  get protection(): CoinProtection[] {
+    return this.#protection?.view() ?? [];
+  }
+
+  /** Keep our resting triggers in step with our positions (sends only what changed). */
+  async #protect(): Promise<void> {
+    const keeper = this.#protection;
+    if (!keeper || ((this.#paused || this.#stopping) && !this.#exiting)) return;
+    const marks: Record<string, number> = {};
+    for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
+    this.#requests += await keeper.sync({
+      positions: this.#ours.state.positions,
+      markets: this.#market.markets,
+      marks,
+      leaderSizes: this.#leaderSizes(),
+      seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
+    });
+  }
+
+  /** The clean stop's last step (see EngineOptions.onExit); nothing else runs meanwhile. */
+  async #onExit(mode: OnExit): Promise<void> {
+    const say = (message: string) => {
+      this.#emit({ type: "notice", ts: this.#now(), kind: "on-exit", message });
+      this.#o.journal.recordEvent({
+        ts: this.#now(),
+        type: "onExit",
+        runId: this.#runId,
+        data: { mode, message },
+      });
+    };
+    if (mode === "hold") {
+      say("on exit: hold — positions and resting orders left as they are");
+      return;
+    }
+    this.#exiting = true;
+    try {
+      await this.#readState();
+      if (this.#protection)
+        await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
+      if (mode === "flatten") {
+        const actions = flattenActions({
+          positions: this.#ours.state.positions,
+          markets: this.#market.markets,
+          slippageBps: this.#o.settings.exec.slippageBps,
+          seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}|exit`,
+        });
+        const results = await this.#execute({ ...emptyPlan(), actions }, true, true);
+        const left = results.filter((r) => r.status !== "filled").map((r) => r.coin);
+        await this.#protect();
+        say(
+          actions.length === 0
+            ? "on exit: flatten — nothing to close"
+            : `on exit: flatten — closed ${results.filter((r) => r.status === "filled").length} position(s) reduce-only${left.length > 0 ? `; not closed: ${left.join(", ")}` : ""}`,
+        );
+        return;
+      }
+      const coins = Object.keys(this.#ours.state.positions).sort();
+      const r = this.#o.settings.risk;
+      if (r.stopLossPct == null && r.trailingStopPct == null) {
+        say(
+          coins.length === 0
+            ? "on exit: protect — no open positions"
+            : `on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ${coins.join(", ")} left without one (set --stop-loss-pct, or use --on-exit flatten)`,
+        );
+        return;
+      }
+      await this.#protect();
+      const stops = new Set(
+        (this.#protection?.view() ?? []).filter((p) => p.stopPx !== null).map((p) => p.coin),
+      );
+      const missing = coins.filter((c) => !stops.has(c));
+      say(
+        coins.length === 0
+          ? "on exit: protect — no open positions"
+          : missing.length === 0
+            ? `on exit: protect — every position has its resting stop (${coins.join(", ")})`
+            : `on exit: protect — no resting stop for ${missing.join(", ")}: check them on the exchange`,
+      );
+    } finally {
+      this.#exiting = false;
+    }
+  }
+
+  #scheduleProtect(): void {
+    if (this.#protectScheduled || this.#stopping) return;
+    this.#protectScheduled = true;
+    this.#enqueue(async () => {
+      this.#protectScheduled = false;
+      try {
+        await this.#protect();
+      } catch (error) {
+        this.#reportError(error);
+      }
+    });
+  }
+
   #isLeaderStale(now: number): boolean {
     const staleMs = this.#o.staleMs ?? 60_000;
     if (!this.#streams) return now - this.#lastSweepOkAt > staleMs && this.#lastSweepOkAt > 0;
@@ -1087,10 +1257,13 @@ export class CopyEngine {
     return socketAge > staleMs && now - this.#lastSweepOkAt > staleMs;
   }
 
-  /** `probe`: a sweep's plan, sent even while the agent is refused, to learn it is back. */
-  async #execute(plan: Plan, probe = true): Promise<ExecutedAction[]> {
+  /**
+   * `probe`: a sweep's plan, sent even while the agent is refused, to learn it is back.
+   * `exiting`: the on-exit step of a clean stop (sent although the run is stopping).
+   */
+  async #execute(plan: Plan, probe = true, exiting = false): Promise<ExecutedAction[]> {
     const o = this.#o;
-    if (plan.actions.length === 0 || !o.executor || this.#paused || this.#stopping) return [];
+    if (plan.actions.length === 0 || !o.executor || ((this.#paused || this.#stopping) && !exiting)) return [];
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
@@ -1107,7 +1280,11 @@ export class CopyEngine {
     let results: OrderResult[];
     try {
       this.#requests++;
-      results = await o.executor.execute(toSend, this.#market.markets, { signal: this.#stopSignal.signal });
+      results = await o.executor.execute(
+        toSend,
+        this.#market.markets,
+        exiting ? {} : { signal: this.#stopSignal.signal },
+      );
     } catch (error) {
       const e = toHlcopyError(error);
       const agentRefused = e instanceof AgentNotApprovedError;
@@ -1474,6 +1651,7 @@ export class CopyEngine {
                   : Math.max(0, Math.floor((this.#o.agentValidUntil - now) / 86_400_000)),
             },
           }),
+      ...(this.#protection ? { protection: this.#protection.view() } : {}),
     });
   }
 
@@ -1520,6 +1698,11 @@ export class CopyEngine {
           } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
             this.#liquidated.delete(f.coin); // the leader opened the coin again
           }
+          this.#protection?.leaderTraded(
+            f.coin,
+            f.startPosition,
+            f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
+          );
           this.#emit({
             type: "leaderFill",
             ts: now,
@@ -1559,11 +1742,19 @@ export class CopyEngine {
       }
       case "ourFill": {
         if (this.#o.mode !== "live") return;
-        for (const f of e.fills) this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+        let fired = false;
+        for (const f of e.fills) {
+          this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+          if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
+        }
+        // Our stop or take-profit closed a position: read it back and settle the other trigger.
+        if (fired) this.#scheduleSweep("sweep", 0);
         return;
       }
       case "mids":
         this.#market.applyMids(e.mids);
+        // A trailing stop follows the best price: checked per tick, sent once per step.
+        if (this.#protection && this.#o.settings.risk.trailingStopPct != null) this.#scheduleProtect();
         return;
       case "book":
         this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
@@ -1608,6 +1799,7 @@ export class CopyEngine {
         this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
         const results = await this.#execute(plan, false);
+        if (results.some((r) => r.filledSize > 0)) await this.#protect();
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
         // so views never show drift that was already traded away.
         if (results.length > 0) this.#plan(coins);

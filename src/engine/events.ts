@@ -103,6 +103,8 @@ export type EngineEvent =
       deadbandUsd: Record<string, number>;
       /** The signing agent's approval, when known (live runs): ends at, whole days left. */
       agent?: { validUntil: number | null; daysLeft: number | null };
+      /** Our resting stop / take-profit per coin (present only with resting protection on). */
+      protection?: { coin: string; stopPx: number | null; takeProfitPx: number | null }[];
     }
   | {
       type: "halt";
@@ -116,8 +118,24 @@ export type EngineEvent =
   | { type: "rateLimit"; ts: number; waitMs: number; detail: string }
   | { type: "warning"; ts: number; message: string }
   /** Something the trader should know that is not a problem (a netted cash flow, adopted positions). */
-  | { type: "notice"; ts: number; kind: "cash-flow" | "adopted" | "join-baseline"; message: string }
+  | {
+      type: "notice";
+      ts: number;
+      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit" | "protection";
+      message: string;
+    }
   | { type: "error"; ts: number; message: string; hint?: string }
+  /** Resting protection (a stop / take-profit trigger of ours) placed, moved, cancelled, fired or failed. */
+  | {
+      type: "protection";
+      ts: number;
+      coin: string;
+      kind: "stop-loss" | "take-profit";
+      action: "placed" | "moved" | "cancelled" | "fired" | "failed";
+      size: number;
+      triggerPx: number | null;
+      detail: string;
+    }
   | { type: "stop"; ts: number; reason: string };
 
 export type EngineEventType = EngineEvent["type"];

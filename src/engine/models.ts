@@ -146,12 +146,26 @@ export class OurModel {
       positions[action.coin] = {
         coin: action.coin,
         size,
-        entryPx:
-          prev && Math.sign(prev.size) === Math.sign(size) ? prev.entryPx : (avgPx ?? prev?.entryPx ?? 0),
+        entryPx: entryAfterFill(prev, size, filledSize, avgPx),
         ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
       };
     this.state = { ...this.state, positions };
   }
+}
+
+/**
+ * Entry price after one of our fills, as the exchange keeps it: an increase averages in at the
+ * fill price, a reduction keeps it, a new or flipped position starts at the fill price.
+ */
+function entryAfterFill(
+  prev: Position | undefined,
+  size: number,
+  filled: number,
+  avgPx: number | null,
+): number {
+  if (!prev || Math.sign(prev.size) !== Math.sign(size)) return avgPx ?? prev?.entryPx ?? 0;
+  if (Math.abs(size) <= Math.abs(prev.size) || avgPx === null) return prev.entryPx;
+  return (prev.entryPx * Math.abs(prev.size) + avgPx * filled) / Math.abs(size);
 }
 
 export class MarketModel {

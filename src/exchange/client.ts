@@ -162,7 +162,30 @@ export interface HlClient {
    * @throws {RetryableError | RateLimitError} when it did not run or its outcome is unknown.
    */
   updateLeverage(params: UpdateLeverageParameters): Promise<void>;
+  /**
+   * Replace resting orders (by oid) with new ones in ONE signed `batchModify`: each new order
+   * gets a new oid and its own cloid, results read as placeOrders' (resting / rejected /
+   * uncertain → look the new cloid up). @throws as placeOrders.
+   */
+  modifyOrders(
+    modifies: { oid: number; action: PlannedAction }[],
+    markets: Markets,
+    options?: SendOptions,
+  ): Promise<OrderResult[]>;
+  /**
+   * Cancel resting orders by oid in ONE signed `cancel`. Per order: "cancelled", "gone" (the
+   * exchange no longer has it open: filled, triggered or cancelled already) or "uncertain".
+   * @throws {OperationalError | RateLimitError | RetryableError | OrderRejectedError} as placeOrders.
+   */
+  cancelOrders(
+    cancels: { coin: string; oid: number }[],
+    markets: Markets,
+    options?: SendOptions,
+  ): Promise<CancelResult[]>;
 }
+
+/** The outcome of one cancel. */
+export type CancelResult = { oid: number; status: "cancelled" | "gone" | "uncertain"; error?: string };
 
 export interface UpdateLeverageParameters {
   coin: string;
@@ -360,10 +383,91 @@ class Client implements HlClient {
     return run;
   }
 
+  modifyOrders(
+    modifies: { oid: number; action: PlannedAction }[],
+    markets: Markets,
+    options: SendOptions = {},
+  ): Promise<OrderResult[]> {
+    const oids = modifies.map((m) => m.oid);
+    const run = this.#orderQueue.then(() =>
+      this.#placeOrders(
+        modifies.map((m) => m.action),
+        markets,
+        options.signal,
+        oids,
+      ),
+    );
+    this.#orderQueue = run.catch(() => {});
+    return run;
+  }
+
+  cancelOrders(
+    cancels: { coin: string; oid: number }[],
+    markets: Markets,
+    options: SendOptions = {},
+  ): Promise<CancelResult[]> {
+    const run = this.#orderQueue.then(() => this.#cancelOrders(cancels, markets, options.signal));
+    this.#orderQueue = run.catch(() => {});
+    return run;
+  }
+
+  async #cancelOrders(
+    cancels: { coin: string; oid: number }[],
+    markets: Markets,
+    signal: AbortSignal | undefined,
+  ): Promise<CancelResult[]> {
+    const exchange = this.#exchange;
+    if (!exchange) {
+      throw new OperationalError("no agent key configured: this client can only read", {
+        hint: "set HLCOPY_AGENT_KEY or import an agent key (hlcopy agent)",
+      });
+    }
+    const known = cancels.filter((c) => markets[c.coin] !== undefined);
+    if (known.length === 0)
+      return cancels.map((c) => ({ oid: c.oid, status: "gone", error: "unknown market" }));
+    await this.budget.acquire(exchangeWeight(known.length), "order");
+    if (signal?.aborted) {
+      return cancels.map((c) => ({
+        oid: c.oid,
+        status: "uncertain",
+        error: "not sent: the run is stopping",
+      }));
+    }
+    let reply: unknown;
+    let thrown: unknown;
+    try {
+      reply = await exchange.cancel({
+        cancels: known.map((c) => ({ a: (markets[c.coin] as { assetId: number }).assetId, o: c.oid })),
+      });
+    } catch (error) {
+      thrown = error;
+      if (error instanceof ApiRequestError) reply = error.response;
+    }
+    const context: ErrorContext = { operation: "cancel", action: true };
+    const statuses = (reply as { response?: { data?: { statuses?: unknown[] } } } | undefined)?.response?.data
+      ?.statuses;
+    if (!Array.isArray(statuses)) {
+      if (reply === undefined && !isOutcomeUnknown(thrown)) throw translateError(thrown, context);
+      const why = thrown === undefined ? "unreadable reply" : translateError(thrown, context).message;
+      return cancels.map((c) => ({ oid: c.oid, status: "uncertain", error: why }));
+    }
+    return cancels.map((c) => {
+      const k = known.indexOf(c);
+      if (k < 0) return { oid: c.oid, status: "gone", error: "unknown market" };
+      const st = statuses[k];
+      if (st === "success") return { oid: c.oid, status: "cancelled" };
+      const error =
+        typeof st === "object" && st !== null ? String((st as { error?: unknown }).error) : String(st);
+      return { oid: c.oid, status: "gone", error };
+    });
+  }
+
   async #placeOrders(
     actions: PlannedAction[],
     markets: Markets,
     signal: AbortSignal | undefined,
+    /** Modify these resting orders (one per action) instead of placing new ones. */
+    modifyOids?: number[],
   ): Promise<OrderResult[]> {
     if (actions.length === 0) return [];
     const exchange = this.#exchange;
@@ -415,7 +519,17 @@ class Client implements HlClient {
     let reply: unknown;
     let thrown: unknown;
     try {
-      reply = await exchange.order({ orders: wires, grouping: "na" }, { expiresAfter });
+      reply = modifyOids
+        ? await exchange.batchModify(
+            {
+              modifies: wires.map((order, k) => ({
+                oid: modifyOids[sentIndex[k] as number] as number,
+                order,
+              })),
+            },
+            { expiresAfter },
+          )
+        : await exchange.order({ orders: wires, grouping: "na" }, { expiresAfter });
     } catch (error) {
       thrown = error;
       // The batch "failed" only because some order did: its reply is still the truth.

@@ -125,7 +125,18 @@ export function toOpenOrder(o: FrontendOpenOrdersResponse[number] | OpenOrdersRe
     size: num(o.sz),
     limitPx: num(o.limitPx),
     reduceOnly: o.reduceOnly === true,
+    ...triggerOf(o),
   };
+}
+
+/** A trigger order's price and kind (frontendOpenOrders: isTrigger, orderType "Stop …"/"Take Profit …"). */
+function triggerOf(
+  o: FrontendOpenOrdersResponse[number] | OpenOrdersResponse[number],
+): Pick<OpenOrder, "trigger"> {
+  if (!("isTrigger" in o) || o.isTrigger !== true) return {};
+  const triggerPx = num(o.triggerPx, Number.NaN);
+  if (!(triggerPx > 0)) return {};
+  return { trigger: { triggerPx, tpsl: /^take profit/i.test(o.orderType) ? "tp" : "sl" } };
 }
 
 /**

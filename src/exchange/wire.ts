@@ -18,7 +18,7 @@ export interface OrderWire {
   p: string;
   s: string;
   r: boolean;
-  t: { limit: { tif: "Ioc" } };
+  t: { limit: { tif: "Ioc" } } | { trigger: { isMarket: boolean; triggerPx: string; tpsl: "tp" | "sl" } };
   c: `0x${string}`;
 }
 
@@ -51,7 +51,8 @@ export function priceToWire(px: number, szDecimals: number): string {
 }
 
 /**
- * A planned action → its marketable IOC limit order wire.
+ * A planned action → its marketable IOC limit order wire, or its trigger order wire (a
+ * resting stop / take-profit, keys in signing order: isMarket, triggerPx, tpsl).
  * @throws {UsageError} for a malformed cloid, size or price.
  */
 export function toOrderWire(action: PlannedAction, market: Market): OrderWire {
@@ -64,7 +65,15 @@ export function toOrderWire(action: PlannedAction, market: Market): OrderWire {
     p: priceToWire(action.limitPx, market.szDecimals),
     s: sizeToWire(action.size, market.szDecimals),
     r: action.reduceOnly,
-    t: { limit: { tif: "Ioc" } },
+    t: action.trigger
+      ? {
+          trigger: {
+            isMarket: action.trigger.isMarket,
+            triggerPx: priceToWire(action.trigger.triggerPx, market.szDecimals),
+            tpsl: action.trigger.tpsl,
+          },
+        }
+      : { limit: { tif: "Ioc" } },
     c: action.cloid.toLowerCase() as `0x${string}`,
   };
 }

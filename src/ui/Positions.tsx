@@ -1,5 +1,6 @@
 // Positions: per coin, the leader's size and notional, our target, what we hold, the drift
-// (USD and %) with the ones outside the deadband flagged "!", our uPnL and leverage.
+// (USD and %) with the ones outside the deadband flagged "!", our uPnL and leverage, and —
+// with resting protection on — our stop and take-profit trigger prices ("-" = none resting).
 // Columns drop by priority in narrow terminals; rows beyond maxRows fold into "+N more".
 import { Box, Text } from "ink";
 import { cell, fmtNum, fmtPct, fmtUsdShort } from "./format.js";
@@ -79,8 +80,25 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
   },
 ];
 
+/** Our resting stop and take-profit: shown only when resting protection is on. */
+export const PROTECTION_COLUMNS: readonly Column<PositionRow>[] = [
+  { key: "stop", title: "stop", width: 9, priority: 70, align: "right", text: (r) => num(r.stopPx ?? null) },
+  {
+    key: "tp",
+    title: "tp",
+    width: 9,
+    priority: 30,
+    align: "right",
+    text: (r) => num(r.takeProfitPx ?? null),
+  },
+];
+
 export function Positions({ rows, width, maxRows, loaded }: PositionsProps) {
-  const columns = fitColumns(POSITION_COLUMNS, width);
+  const guarded = rows.some((r) => r.stopPx !== undefined || r.takeProfitPx !== undefined);
+  const columns = fitColumns(
+    guarded ? [...POSITION_COLUMNS, ...PROTECTION_COLUMNS] : POSITION_COLUMNS,
+    width,
+  );
   if (rows.length === 0) {
     return (
       <Text dimColor wrap="truncate-end">

@@ -51,16 +51,26 @@ export const JSON_LINE_FIELDS = {
   ],
   fill: ["ts", "type", "coin", "side", "px", "sz", "fee", "cloid", "slippageBps", "lagMs"],
   sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "requests"],
-  state: ["ts", "type", "equity", "hwm", "drawdownPct", "positions", "targets"],
+  state: ["ts", "type", "equity", "hwm", "drawdownPct", "positions", "targets", "protection?", "agent?"],
   halt: ["ts", "type", "kind", "reason"],
   resume: ["ts", "type"],
   paused: ["ts", "type", "paused"],
   rateLimit: ["ts", "type", "waitMs", "detail"],
   warning: ["ts", "type", "message"],
   notice: ["ts", "type", "kind", "message"],
+  protection: ["ts", "type", "coin", "kind", "action", "size", "triggerPx", "detail"],
   error: ["ts", "type", "message", "hint?"],
   stop: ["ts", "type", "reason"],
-  summary: ["ts", "type", "copiedTrades", "skipped", "finalDriftUsd", "slippageBps", "copyLagMs"],
+  summary: [
+    "ts",
+    "type",
+    "copiedTrades",
+    "skipped",
+    "finalDriftUsd",
+    "slippageBps",
+    "copyLagMs",
+    "positions",
+  ],
 } as const satisfies Record<JsonLineType, readonly string[]>;
 
 /** Skip reasons that are the copy working as intended, not something to look at. */
@@ -180,6 +190,12 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return { level: "error", coin: null, text: `error: ${e.message}${e.hint ? ` hint: ${e.hint}` : ""}` };
     case "stop":
       return { level: "info", coin: null, text: `stop: ${e.reason}` };
+    case "protection":
+      return {
+        level: e.action === "failed" ? "error" : e.action === "fired" ? "warn" : "info",
+        coin: e.coin,
+        text: `protection ${e.detail}`,
+      };
   }
 }
 
@@ -236,6 +252,8 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           ourSize: t.ourSize,
           driftUsd: t.driftUsd,
         })),
+        ...(e.protection ? { protection: e.protection } : {}),
+        ...(e.agent ? { agent: e.agent } : {}),
       };
     default: {
       // Every other event is small plain data already: copy it with ts, type (and coin) first.

@@ -56,6 +56,9 @@ export interface PositionRow {
   upnl: number | null;
   leverage: number | null;
   mid: number | null;
+  /** Our resting stop / take-profit trigger prices; absent when resting protection is off. */
+  stopPx?: number | null;
+  takeProfitPx?: number | null;
 }
 
 export interface SlipRow {
@@ -246,7 +249,9 @@ export function buildPositionRows(
   targets: readonly CoinTarget[],
   ours: readonly Position[],
   deadbandUsd: Readonly<Record<string, number>>,
+  protection?: readonly { coin: string; stopPx: number | null; takeProfitPx: number | null }[],
 ): PositionRow[] {
+  const guard = new Map((protection ?? []).map((p) => [p.coin, p]));
   const byCoin = new Map<string, { target?: CoinTarget; pos?: Position }>();
   for (const t of targets) byCoin.set(t.coin, { target: t });
   for (const p of ours) byCoin.set(p.coin, { ...byCoin.get(p.coin), pos: p });
@@ -285,6 +290,9 @@ export function buildPositionRows(
       upnl: pos && mid !== null && pos.size !== 0 ? (mid - pos.entryPx) * pos.size : null,
       leverage: pos?.leverage ?? null,
       mid,
+      ...(protection
+        ? { stopPx: guard.get(coin)?.stopPx ?? null, takeProfitPx: guard.get(coin)?.takeProfitPx ?? null }
+        : {}),
     });
   }
   const weight = (r: PositionRow) =>
@@ -381,7 +389,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.equity = e.account.accountValue;
       state.hwm = e.hwm;
       state.drawdownPct = e.drawdownPct;
-      state.positions = buildPositionRows(e.targets, e.account.positions, e.deadbandUsd);
+      state.positions = buildPositionRows(e.targets, e.account.positions, e.deadbandUsd, e.protection);
       if (e.agent) state.agentDaysLeft = e.agent.daysLeft;
       const last = state.lastEquitySampleAt;
       if (last === null || e.ts - last >= state.equitySampleMs) {
@@ -528,6 +536,8 @@ export interface RunSummary {
   finalDriftUsd: number;
   slippageBps: { mean: number | null; median: number | null; p95: number | null };
   copyLagMs: { p50: number | null; p99: number | null };
+  /** Open positions at the end, with their resting stop / take-profit (null = none). */
+  positions: { coin: string; size: number; stopPx: number | null; takeProfitPx: number | null }[];
 }
 
 const orNull = (x: number) => (Number.isFinite(x) ? x : null);
@@ -541,5 +551,13 @@ export function runSummary(state: DashboardState): RunSummary {
     finalDriftUsd: totalDriftUsd(state),
     slippageBps: { mean: orNull(slip.mean), median: orNull(slip.median), p95: orNull(slip.p95) },
     copyLagMs: { p50: orNull(lag.p50), p99: orNull(lag.p99) },
+    positions: state.positions
+      .filter((r) => r.ourSize !== 0)
+      .map((r) => ({
+        coin: r.coin,
+        size: r.ourSize,
+        stopPx: r.stopPx ?? null,
+        takeProfitPx: r.takeProfitPx ?? null,
+      })),
   };
 }

@@ -23,6 +23,7 @@ describe("hlcopy demo", () => {
       "copiedTrades",
       "copyLagMs",
       "finalDriftUsd",
+      "positions",
       "skipped",
       "slippageBps",
       "ts",

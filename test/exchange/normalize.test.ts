@@ -91,6 +91,12 @@ describe("normalising recorded exchange replies", () => {
       size: 12.5,
       limitPx: 9.2037,
       reduceOnly: true,
+      // A recorded "Take Profit Market" trigger order: its kind and trigger price.
+      trigger: { tpsl: "tp", triggerPx: 10.004 },
+    });
+    expect(state.openOrders.find((o) => o.oid === 3184595906)?.trigger).toEqual({
+      tpsl: "sl",
+      triggerPx: 9.995,
     });
   });
 

@@ -28,6 +28,11 @@ describe("runSummary", () => {
       finalDriftUsd: 75,
       slippageBps: { mean: expect.closeTo(1.633, 2), median: 1.2, p95: expect.closeTo(3.72, 2) },
       copyLagMs: { p50: 5, p99: expect.closeTo(6.96, 2) },
+      positions: [
+        { coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null },
+        { coin: "ETH", size: -0.4, stopPx: null, takeProfitPx: null },
+        { coin: "SOL", size: 2.5, stopPx: null, takeProfitPx: null },
+      ],
     });
   });
   it("nulls, not NaN, before any fill", () => {

@@ -22,6 +22,11 @@ export function register(program: Command): void {
     .option(
       "--wait-for-approval",
       "if the agent's approval ends mid-run, keep running (sending nothing) until it is approved again, instead of exit 4",
+    )
+    .option(
+      "--on-exit <mode>",
+      "on a clean stop: protect (every position keeps its resting stop), hold (leave all as is) or flatten (close reduce-only)",
+      "protect",
     );
   addSettingOptions(cmd);
   cmd

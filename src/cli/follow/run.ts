@@ -4,7 +4,7 @@
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
-import { CopyEngine } from "../../engine/engine.js";
+import { CopyEngine, type OnExit } from "../../engine/engine.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
@@ -31,7 +31,11 @@ export interface FollowOptions {
   allowEmptyLeader: boolean;
   /** An agent approval that ends mid-run: keep running and resume when approved again (else exit 4). */
   waitForApproval: boolean;
+  /** What a clean stop of a live run does with open positions. */
+  onExit: OnExit;
 }
+
+const ON_EXIT: readonly OnExit[] = ["protect", "hold", "flatten"];
 
 /** @throws {UsageError} for bad leaders, weights or a mode clash. */
 export function parseFollowOptions(leaders: string[], opts: Record<string, unknown>): FollowOptions {
@@ -75,6 +79,12 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
       hint: "drop --adopt for a paper run",
     });
   }
+  const onExit = String(opts.onExit ?? "protect");
+  if (!ON_EXIT.includes(onExit as OnExit)) {
+    throw new UsageError(`invalid --on-exit "${onExit}": expected protect, hold or flatten`, {
+      hint: "protect keeps a resting stop on every position (with --stop-loss-pct), flatten closes them, hold leaves them",
+    });
+  }
   const paperEquity = Number(opts.paperEquity ?? 10_000);
   if (!Number.isFinite(paperEquity) || paperEquity <= 0) {
     throw new UsageError(`invalid --paper-equity "${String(opts.paperEquity)}": expected a positive number`, {
@@ -91,6 +101,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     yes: opts.yes === true,
     allowEmptyLeader: opts.allowEmptyLeader === true,
     waitForApproval: opts.waitForApproval === true,
+    onExit: onExit as OnExit,
   };
 }
 
@@ -152,7 +163,9 @@ export async function runFollow(
     exitOnHalt: options.exitOnHalt,
     adopt: options.adopt,
     allowEmptyLeader: options.allowEmptyLeader,
-    ...(mode === "live" ? { review: planReviewer(options.yes) } : {}),
+    ...(mode === "live"
+      ? { review: planReviewer(options.yes), protection: session.client, onExit: options.onExit }
+      : {}),
     waitForApproval: options.waitForApproval,
     ...(mode === "live"
       ? {
@@ -256,10 +269,24 @@ export async function runFollow(
     process.stdout.write(
       `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD; slippage median ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
     );
+    process.stdout.write(positionLines(summary.positions));
   }
   return code;
 }
 
 function fmtOrDash(x: number | null): string {
   return x === null ? "-" : x.toFixed(1);
+}
+
+/** The summary's open positions, one line each with their resting protection. */
+export function positionLines(
+  positions: readonly { coin: string; size: number; stopPx: number | null; takeProfitPx: number | null }[],
+): string {
+  if (positions.length === 0) return "open positions: none\n";
+  return `open positions:\n${positions
+    .map(
+      (p) =>
+        `  ${p.coin} ${p.size > 0 ? "+" : ""}${p.size} stop ${p.stopPx === null ? "none" : p.stopPx} take-profit ${p.takeProfitPx === null ? "none" : p.takeProfitPx}\n`,
+    )
+    .join("")}`;
 }

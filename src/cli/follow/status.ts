@@ -16,7 +16,16 @@ export interface StatusReport {
   drawdownPct: number | null;
   halt: { kind: string; reason: string; since: number } | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
-  positions: { coin: string; leaderSize: number; targetSize: number; ourSize: number; driftUsd: number }[];
+  positions: {
+    coin: string;
+    leaderSize: number;
+    targetSize: number;
+    ourSize: number;
+    driftUsd: number;
+    /** Our resting stop / take-profit trigger price as last seen (present when hlcopy keeps protection). */
+    stopPx?: number | null;
+    takeProfitPx?: number | null;
+  }[];
   slippageBps: DistributionStats;
   copyLagMs: DistributionStats;
 }
@@ -59,6 +68,7 @@ export async function runStatus(p: {
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
     const targets = lastTargets(journal);
+    const guard = restingProtection(journal);
     const report: StatusReport = {
       account: p.account,
       journal: path,
@@ -78,6 +88,12 @@ export async function runStatus(p: {
           targetSize: t.targetSize,
           ourSize: t.ourSize,
           driftUsd: Math.round(t.driftUsd * 100) / 100,
+          ...(guard
+            ? {
+                stopPx: guard.get(t.coin)?.stopPx ?? null,
+                takeProfitPx: guard.get(t.coin)?.takeProfitPx ?? null,
+              }
+            : {}),
         })),
       slippageBps: journal.slippageStats(since),
       copyLagMs: journal.lagStats(since),
@@ -88,6 +104,30 @@ export async function runStatus(p: {
   } finally {
     journal.close();
   }
+}
+
+/**
+ * Our resting stops / take-profits as the journal last knew them (orders with a protection
+ * reason still "resting"), per coin; null when hlcopy never kept protection for this account.
+ */
+function restingProtection(
+  journal: Journal,
+): Map<string, { stopPx: number | null; takeProfitPx: number | null }> | null {
+  const rows = journal
+    .ordersInState(["resting"])
+    .filter((o) => o.reason === "stop-loss" || o.reason === "take-profit");
+  const ever = rows.length > 0 || journal.getCopyState("protection:best") !== null;
+  if (!ever) return null;
+  const out = new Map<string, { stopPx: number | null; takeProfitPx: number | null }>();
+  for (const o of rows) {
+    const t = (o.request as { trigger?: { triggerPx?: unknown } } | null)?.trigger?.triggerPx;
+    const px = typeof t === "number" ? t : o.leaderPx;
+    const cur = out.get(o.coin) ?? { stopPx: null, takeProfitPx: null };
+    if (o.reason === "stop-loss") cur.stopPx = px;
+    else cur.takeProfitPx = px;
+    out.set(o.coin, cur);
+  }
+  return out;
 }
 
 /** The targets the newest sweep or run end left (journaled with its event), else the newest decision's. */
@@ -133,10 +173,19 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     );
   }
   if (r.positions.length > 0) {
+    const guarded = r.positions.some((p) => p.stopPx !== undefined);
+    const px = (x: number | null | undefined) => (x == null ? "none" : x);
     lines.push(
       await renderTable(
-        ["coin", "leader", "target", "ours", "drift USD"],
-        r.positions.map((p) => [p.coin, p.leaderSize, p.targetSize, p.ourSize, p.driftUsd.toFixed(2)]),
+        ["coin", "leader", "target", "ours", "drift USD", ...(guarded ? ["stop", "take-profit"] : [])],
+        r.positions.map((p) => [
+          p.coin,
+          p.leaderSize,
+          p.targetSize,
+          p.ourSize,
+          p.driftUsd.toFixed(2),
+          ...(guarded ? [px(p.stopPx), px(p.takeProfitPx)] : []),
+        ]),
       ),
     );
   }

@@ -85,7 +85,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     command: dryRun ? "dry-run" : "reconcile",
     adopt: options.adopt === true,
     allowEmptyLeader: options.allowEmptyLeader === true,
-    ...(dryRun ? {} : { review: planReviewer(options.yes === true) }),
+    // Resting stops / take-profits (risk.stopLossPct …) are kept in step by every live reconcile too.
+    ...(dryRun ? {} : { review: planReviewer(options.yes === true), protection: session.client }),
   });
   // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
   // line each on stderr, so stdout stays the report (a JSON document with --json).

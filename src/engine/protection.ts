@@ -1,0 +1,434 @@
+// Keeps our resting protection (reduce-only stop / take-profit trigger orders) in step with
+// our positions: core/protection.ts says what should rest, this reads what does (the sweep's
+// open orders, our own send results, our fills), journals every intent before sending it
+// (exactly-once by cloid, like every order) and sends only the difference. It also notices
+// when one of our triggers fired — while running (our fill carries its cloid) or while
+// hlcopy was down (a journaled resting trigger missing from the open orders, looked up by
+// cloid) — journals it, and keeps the coin "stopped-out" so the copy does not buy it back.
+
+import { toHlcopyError } from "../core/errors.js";
+import { fmt } from "../core/format.js";
+import {
+  type BestPrices,
+  type DesiredTrigger,
+  desiredProtection,
+  diffProtection,
+  keepStoppedOut,
+  type ProtectionKind,
+  protectionKind,
+  type RestingTrigger,
+  triggerAction,
+  updateBestPrices,
+} from "../core/protection.js";
+import type { Settings } from "../core/settings.js";
+import type { Address, Markets, OpenOrder, PlannedAction, Positions } from "../core/types.js";
+import type { Journal } from "../store/journal.js";
+import type { EngineEvent } from "./events.js";
+import type { CloidLookup, OrderResult, SendOptions } from "./ports.js";
+
+/** What the keeper sends through (HlClient satisfies it). */
+export interface ProtectionSender {
+  placeOrders(actions: PlannedAction[], markets: Markets, options?: SendOptions): Promise<OrderResult[]>;
+  modifyOrders(
+    modifies: { oid: number; action: PlannedAction }[],
+    markets: Markets,
+    options?: SendOptions,
+  ): Promise<OrderResult[]>;
+  cancelOrders(
+    cancels: { coin: string; oid: number }[],
+    markets: Markets,
+    options?: SendOptions,
+  ): Promise<{ oid: number; status: "cancelled" | "gone" | "uncertain"; error?: string }[]>;
+  resolveUncertain(results: OrderResult[]): Promise<OrderResult[]>;
+  lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
+}
+
+export interface ProtectionKeeperOptions {
+  journal: Journal;
+  sender: ProtectionSender;
+  /** Where our orders live (the sub-account when trading one): cloid lookups read it. */
+  account: Address;
+  settings: Settings;
+  emit: (event: EngineEvent) => void;
+  now: () => number;
+  runId: () => number | null;
+  /** Counted once per request sent or read. */
+  countRequest: () => void;
+  /** Aborted when the run stops (a batch not yet on the wire stays unsent). */
+  signal?: () => AbortSignal | undefined;
+}
+
+/** What `status` and the dashboard show per coin. */
+export interface CoinProtection {
+  coin: string;
+  stopPx: number | null;
+  takeProfitPx: number | null;
+}
+
+const BEST_KEY = "protection:best";
+const STOPPED_KEY = "protection:stopped";
+
+export class ProtectionKeeper {
+  readonly #o: ProtectionKeeperOptions;
+  /** Our triggers resting on the exchange, as last read or sent; null until the first sweep read. */
+  #resting: RestingTrigger[] | null = null;
+  #best: BestPrices;
+  /** coin → the leaders' sign when our trigger closed the copy. */
+  #stopped: Record<string, number>;
+  /** Fired triggers already journaled (by cloid), so a fill and a later sweep record one event. */
+  readonly #fired = new Set<string>();
+  #seq = 0;
+
+  constructor(options: ProtectionKeeperOptions) {
+    this.#o = options;
+    this.#best = options.journal.getCopyState<BestPrices>(BEST_KEY) ?? {};
+    this.#stopped = options.journal.getCopyState<Record<string, number>>(STOPPED_KEY) ?? {};
+  }
+
+  /** Coins our own trigger closed and the leaders still hold as then: increases skipped "stopped-out". */
+  get stoppedOut(): string[] {
+    return Object.keys(this.#stopped).sort();
+  }
+
+  /** Each coin's resting stop and take-profit, as known. */
+  view(): CoinProtection[] {
+    const out = new Map<string, CoinProtection>();
+    for (const r of this.#resting ?? []) {
+      const p = out.get(r.coin) ?? { coin: r.coin, stopPx: null, takeProfitPx: null };
+      if (r.kind === "stop-loss") p.stopPx = r.triggerPx;
+      else p.takeProfitPx = r.triggerPx;
+      out.set(r.coin, p);
+    }
+    return [...out.values()].sort((a, b) => a.coin.localeCompare(b.coin));
+  }
+
+  /**
+   * A sweep read our open orders: our triggers are those whose cloid the journal holds as
+   * protection. A journaled resting trigger missing from them fired or was cancelled while we
+   * were not looking: it is looked up by cloid, and a fill is journaled as fired.
+   */
+  async fromSweep(openOrders: readonly OpenOrder[], leaderSizes: Record<string, number>): Promise<void> {
+    const j = this.#o.journal;
+    const resting: RestingTrigger[] = [];
+    const open = new Set<string>();
+    for (const o of openOrders) {
+      if (!o.cloid) continue;
+      const row = j.getOrder(o.cloid);
+      const kind = row ? protectionKind(row.reason) : null;
+      if (!row || !kind) continue;
+      open.add(o.cloid.toLowerCase());
+      const triggerPx = o.trigger?.triggerPx ?? requestTriggerPx(row.request) ?? 0;
+      resting.push({ coin: o.coin, kind, oid: o.oid, cloid: o.cloid, side: o.side, size: o.size, triggerPx });
+    }
+    for (const row of j.ordersInState(["resting"])) {
+      const kind = protectionKind(row.reason);
+      if (!kind || open.has(row.cloid.toLowerCase())) continue;
+      this.#o.countRequest();
+      const lookup = await this.#o.sender.lookupOrderByCloid(this.#o.account, row.cloid);
+      const now = this.#o.now();
+      if (lookup.found && lookup.filledSize > 0) {
+        j.updateOrder(row.cloid, {
+          ts: now,
+          status: "filled",
+          filledSize: lookup.filledSize,
+          avgPx: lookup.avgPx,
+        });
+        this.#recordFired(row.coin, kind, row.cloid, lookup.filledSize, lookup.avgPx, leaderSizes);
+      } else if (lookup.found && (lookup.status === "open" || lookup.status === "triggered")) {
+        // Still live (between our read and the lookup): the next read sees it.
+      } else {
+        j.updateOrder(row.cloid, {
+          ts: now,
+          status: "cancelled",
+          ...(lookup.found ? { error: lookup.status } : {}),
+        });
+      }
+    }
+    this.#resting = resting;
+  }
+
+  /** One of our fills: when it is a trigger of ours, that trigger fired. Returns true if so. */
+  onFill(
+    fill: { coin: string; cloid: string | null; sz: number; px: number },
+    leaderSizes: Record<string, number>,
+  ): boolean {
+    if (!fill.cloid) return false;
+    const row = this.#o.journal.getOrder(fill.cloid);
+    const kind = row ? protectionKind(row.reason) : null;
+    if (!row || !kind) return false;
+    this.#o.journal.updateOrder(fill.cloid, { ts: this.#o.now(), status: "filled" });
+    this.#recordFired(fill.coin, kind, fill.cloid, fill.sz, fill.px, leaderSizes);
+    if (this.#resting)
+      this.#resting = this.#resting.filter((r) => r.cloid.toLowerCase() !== fill.cloid?.toLowerCase());
+    return true;
+  }
+
+  #recordFired(
+    coin: string,
+    kind: ProtectionKind,
+    cloid: string,
+    size: number,
+    px: number | null,
+    leaderSizes: Record<string, number>,
+  ): void {
+    const key = cloid.toLowerCase();
+    if (this.#fired.has(key)) return;
+    this.#fired.add(key);
+    const now = this.#o.now();
+    const sign = Math.sign(leaderSizes[coin] ?? 0);
+    if (sign !== 0) {
+      this.#stopped = { ...this.#stopped, [coin]: sign };
+      this.#o.journal.setCopyState(STOPPED_KEY, this.#stopped, now);
+    }
+    this.#o.journal.recordEvent({
+      ts: now,
+      type: "protectionFired",
+      runId: this.#o.runId(),
+      coin,
+      data: { kind, cloid, size, px },
+    });
+    this.#o.emit({
+      type: "protection",
+      ts: now,
+      coin,
+      kind,
+      action: "fired",
+      size,
+      triggerPx: px,
+      detail: `${kind} fired: ${fmt(size)} ${coin} closed${px === null ? "" : ` at ${fmt(px)}`}${sign !== 0 ? "; not re-entered until the leader closes or flips it" : ""}`,
+    });
+  }
+
+  /**
+   * A leader's fill: one that opens the coin from flat or crosses zero is a new trade, so a
+   * coin our stop closed is copied again (even when a close and re-open arrive in one burst).
+   */
+  leaderTraded(coin: string, startPosition: number, endPosition: number): void {
+    if (this.#stopped[coin] === undefined) return;
+    if (startPosition !== 0 && Math.sign(startPosition) === Math.sign(endPosition)) return;
+    const { [coin]: _gone, ...rest } = this.#stopped;
+    this.#stopped = rest;
+    this.#o.journal.setCopyState(STOPPED_KEY, rest, this.#o.now());
+  }
+
+  /** Drop coins from stopped-out once the leaders closed or flipped them. */
+  updateStopped(leaderSizes: Record<string, number>): void {
+    this.#updateStopped(leaderSizes);
+  }
+
+  #updateStopped(leaderSizes: Record<string, number>): void {
+    const next = keepStoppedOut(this.#stopped, leaderSizes);
+    if (Object.keys(next).length !== Object.keys(this.#stopped).length) {
+      this.#stopped = next;
+      this.#o.journal.setCopyState(STOPPED_KEY, next, this.#o.now());
+    }
+  }
+
+  /**
+   * Bring the resting triggers in step with `positions`: nothing is sent when they already
+   * match (a price tick costs nothing; a trailing stop moves once per step). Returns the
+   * number of requests sent. Does nothing before the first sweep read.
+   */
+  async sync(p: {
+    positions: Positions;
+    markets: Markets;
+    marks: Record<string, number>;
+    leaderSizes: Record<string, number>;
+    seed: string;
+  }): Promise<number> {
+    this.#updateStopped(p.leaderSizes);
+    const best = updateBestPrices(this.#best, p.positions, p.marks);
+    if (JSON.stringify(best) !== JSON.stringify(this.#best)) {
+      this.#best = best;
+      this.#o.journal.setCopyState(BEST_KEY, best, this.#o.now());
+    }
+    if (this.#resting === null) return 0;
+    const desired = desiredProtection({
+      positions: p.positions,
+      markets: p.markets,
+      settings: this.#o.settings,
+      best: this.#best,
+    });
+    const diff = diffProtection(desired, this.#resting, p.markets, this.#o.settings);
+    let requests = 0;
+    const seed = `${p.seed}|p${++this.#seq}`;
+    try {
+      if (diff.place.length > 0) {
+        requests++;
+        await this.#place(diff.place, p.markets, seed);
+      }
+      if (diff.modify.length > 0) {
+        requests++;
+        await this.#modify(diff.modify, p.markets, seed);
+      }
+      if (diff.cancel.length > 0) {
+        requests++;
+        await this.#cancel(diff.cancel, p.markets);
+      }
+    } catch (error) {
+      const e = toHlcopyError(error);
+      this.#o.emit({ type: "warning", ts: this.#o.now(), message: `protection: ${e.message}` });
+      // What is resting is unknown now: the next sweep reads it again before anything is sent.
+      this.#resting = null;
+    }
+    return requests;
+  }
+
+  /** Journal the intents (a cloid already journaled is never sent again); the ones to send. */
+  #intents(actions: PlannedAction[]): PlannedAction[] {
+    const now = this.#o.now();
+    const out: PlannedAction[] = [];
+    for (const a of actions) {
+      if (
+        !this.#o.journal.recordOrderIntent({
+          runId: this.#o.runId(),
+          ts: now,
+          action: a,
+          request: { trigger: a.trigger },
+        })
+      )
+        continue;
+      this.#o.journal.updateOrder(a.cloid, { ts: now, status: "sent" });
+      out.push(a);
+    }
+    return out;
+  }
+
+  async #resolve(results: OrderResult[]): Promise<OrderResult[]> {
+    if (!results.some((r) => r.status === "uncertain")) return results;
+    this.#o.countRequest();
+    return this.#o.sender.resolveUncertain(results);
+  }
+
+  #record(a: PlannedAction, r: OrderResult, t: DesiredTrigger, action: "placed" | "moved"): void {
+    const now = this.#o.now();
+    this.#o.journal.updateOrder(a.cloid, {
+      ts: now,
+      status: r.status,
+      filledSize: r.filledSize,
+      avgPx: r.avgPx,
+      ...(r.oid === undefined ? {} : { oid: r.oid }),
+      ...(r.error ? { error: r.error } : {}),
+    });
+    if (r.status === "resting" && r.oid !== undefined) {
+      this.#resting?.push({
+        coin: t.coin,
+        kind: t.kind,
+        oid: r.oid,
+        cloid: a.cloid,
+        side: t.side,
+        size: t.size,
+        triggerPx: t.triggerPx,
+      });
+      this.#o.emit({
+        type: "protection",
+        ts: now,
+        coin: t.coin,
+        kind: t.kind,
+        action,
+        size: t.size,
+        triggerPx: t.triggerPx,
+        detail: `${t.kind === "stop-loss" ? (t.trailing ? "trailing stop" : "stop") : "take-profit"} ${action === "placed" ? "placed" : "moved"}: ${t.side} ${fmt(t.size)} ${t.coin} when the mark crosses ${fmt(t.triggerPx)}`,
+      });
+    } else if (r.status === "rejected" || r.status === "uncertain") {
+      this.#o.emit({
+        type: "protection",
+        ts: now,
+        coin: t.coin,
+        kind: t.kind,
+        action: "failed",
+        size: t.size,
+        triggerPx: t.triggerPx,
+        detail: `${t.kind} for ${t.coin} not placed: ${r.error ?? r.status}`,
+      });
+    }
+  }
+
+  async #place(triggers: DesiredTrigger[], markets: Markets, seed: string): Promise<void> {
+    const pairs = triggers.map((t) => ({ t, a: triggerAction(t, markets[t.coin]?.szDecimals ?? 0, seed) }));
+    const send = this.#intents(pairs.map((x) => x.a));
+    if (send.length === 0) return;
+    const results = await this.#resolve(await this.#o.sender.placeOrders(send, markets, this.#signal()));
+    send.forEach((a, i) => {
+      const t = pairs.find((x) => x.a === a)?.t;
+      const r = results[i];
+      if (t && r) this.#record(a, r, t, "placed");
+    });
+  }
+
+  async #modify(
+    mods: { from: RestingTrigger; to: DesiredTrigger }[],
+    markets: Markets,
+    seed: string,
+  ): Promise<void> {
+    const items = mods.map((m) => ({
+      ...m,
+      a: triggerAction(m.to, markets[m.to.coin]?.szDecimals ?? 0, seed),
+    }));
+    const send = new Set(this.#intents(items.map((x) => x.a)));
+    const go = items.filter((x) => send.has(x.a));
+    if (go.length === 0) return;
+    const results = await this.#resolve(
+      await this.#o.sender.modifyOrders(
+        go.map((x) => ({ oid: x.from.oid, action: x.a })),
+        markets,
+        this.#signal(),
+      ),
+    );
+    const now = this.#o.now();
+    go.forEach((x, i) => {
+      const r = results[i];
+      if (!r) return;
+      // The old order is gone once the modify ran (the exchange replaced it by a new oid).
+      if (r.status !== "uncertain") {
+        this.#o.journal.updateOrder(x.from.cloid, { ts: now, status: "cancelled", error: "replaced" });
+        if (this.#resting) this.#resting = this.#resting.filter((q) => q.oid !== x.from.oid);
+      }
+      this.#record(x.a, r, x.to, "moved");
+    });
+  }
+
+  async #cancel(list: RestingTrigger[], markets: Markets): Promise<void> {
+    const results = await this.#o.sender.cancelOrders(
+      list.map((r) => ({ coin: r.coin, oid: r.oid })),
+      markets,
+      this.#signal(),
+    );
+    const now = this.#o.now();
+    list.forEach((r, i) => {
+      const c = results[i];
+      if (!c || c.status === "uncertain") {
+        this.#resting = null;
+        return;
+      }
+      this.#o.journal.updateOrder(r.cloid, {
+        ts: now,
+        status: "cancelled",
+        ...(c.error ? { error: c.error } : {}),
+      });
+      if (this.#resting) this.#resting = this.#resting.filter((q) => q.oid !== r.oid);
+      if (c.status === "cancelled") {
+        this.#o.emit({
+          type: "protection",
+          ts: now,
+          coin: r.coin,
+          kind: r.kind,
+          action: "cancelled",
+          size: r.size,
+          triggerPx: r.triggerPx,
+          detail: `${r.kind} for ${r.coin} at ${fmt(r.triggerPx)} cancelled (no position to protect)`,
+        });
+      }
+    });
+  }
+
+  #signal(): SendOptions {
+    const signal = this.#o.signal?.();
+    return signal ? { signal } : {};
+  }
+}
+
+function requestTriggerPx(request: unknown): number | undefined {
+  const t = (request as { trigger?: { triggerPx?: unknown } } | null)?.trigger?.triggerPx;
+  return typeof t === "number" ? t : undefined;
+}

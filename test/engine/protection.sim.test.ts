@@ -1,0 +1,288 @@
+// Resting protection against the in-process simulator: reduce-only stop / take-profit triggers
+// placed after the first copy, resized after an add, cancelled when flat, never duplicated,
+// fired by the exchange alone, and recorded — with real signatures, HTTP and trigger matching.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { Address, OpenOrder } from "../../src/core/types.js";
+import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import { engineClient } from "../../src/engine/wiring.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { type Journal, openJournal } from "../../src/store/journal.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startSim({ seed: 21, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(() => sim.control.reset());
+
+function settings(patch: (s: Settings) => void = () => {}): Settings {
+  const s = defaultSettings();
+  s.sizing.mode = "fixed-ratio";
+  s.sizing.ratio = 0.1;
+  s.risk.stopLossPct = 5;
+  s.risk.takeProfitPct = 10;
+  patch(s);
+  return s;
+}
+
+async function setup(s: Settings) {
+  const leader = fundedAccount(sim, 1_000_000);
+  const leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: leader.address,
+    agentKey: leader.key,
+  });
+  const { master, agentKey } = await masterWithAgent(sim, 100_000);
+  const client = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: master.address,
+    agentKey,
+  });
+  const journal = openJournal(":memory:");
+  const make = (j: Journal) => {
+    const events: EngineEvent[] = [];
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal: j,
+      settings: s,
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+      protection: client,
+    });
+    engine.events.on((e) => events.push(e));
+    engine.begin();
+    return { engine, events };
+  };
+  return { leader, leaderClient, master, client, journal, make };
+}
+
+async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
+  const markets = await c.getMarkets();
+  const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
+  expect(r?.status).toBe("filled");
+}
+
+async function triggers(c: HlClient, user: Address): Promise<OpenOrder[]> {
+  const s = await c.getAccountState(user);
+  return s.openOrders.filter((o) => o.trigger !== undefined).sort((a, b) => a.oid - b.oid);
+}
+
+async function position(
+  c: HlClient,
+  user: Address,
+  coin: string,
+): Promise<{ size: number; entryPx: number }> {
+  const p = (await c.getAccountState(user)).positions[coin];
+  return { size: p?.size ?? 0, entryPx: p?.entryPx ?? 0 };
+}
+
+describe("resting protection", () => {
+  it("places a reduce-only stop and take-profit after the first copy, and a second sweep sends nothing", async () => {
+    const t = await setup(settings());
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const { engine } = t.make(t.journal);
+    await engine.sweep("start");
+    const pos = await position(t.client, t.master.address, "BTC");
+    expect(pos.size).toBe(0.1);
+    const resting = await triggers(t.client, t.master.address);
+    expect(resting.map((o) => [o.side, o.size, o.reduceOnly, o.trigger?.tpsl])).toEqual([
+      ["sell", 0.1, true, "sl"],
+      ["sell", 0.1, true, "tp"],
+    ]);
+    const [sl, tp] = resting;
+    expect(sl?.trigger?.triggerPx).toBeCloseTo(pos.entryPx * 0.95, -1);
+    expect(tp?.trigger?.triggerPx).toBeCloseTo(pos.entryPx * 1.1, -1);
+    // Each trigger's cloid is journaled as protection, before it was sent.
+    expect(t.journal.getOrder(sl?.cloid ?? "")?.reason).toBe("stop-loss");
+    expect(t.journal.getOrder(tp?.cloid ?? "")?.reason).toBe("take-profit");
+
+    const exchangeBefore = sim.control.stats().requests.exchange;
+    const again = await engine.sweep();
+    expect(again.results).toEqual([]);
+    expect(sim.control.stats().requests.exchange).toBe(exchangeBefore);
+    expect((await triggers(t.client, t.master.address)).map((o) => o.oid)).toEqual(resting.map((o) => o.oid));
+    await engine.stop("done");
+  });
+
+  it("resizes the triggers after an add (one modify request) and cancels them when flat", async () => {
+    const t = await setup(settings());
+    await trade(t.leaderClient, "ETH", "sell", 10);
+    const { engine, events } = t.make(t.journal);
+    await engine.sweep("start");
+    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([
+      ["buy", 1],
+      ["buy", 1],
+    ]);
+    await trade(t.leaderClient, "ETH", "sell", 10);
+    const before = sim.control.stats().requests.exchange;
+    await engine.sweep();
+    // The copy's order, then one batchModify for both triggers.
+    expect(sim.control.stats().requests.exchange - before).toBe(2);
+    const resized = await triggers(t.client, t.master.address);
+    expect(resized.map((o) => [o.side, o.size])).toEqual([
+      ["buy", 2],
+      ["buy", 2],
+    ]);
+    expect(events.filter((e) => e.type === "protection" && e.action === "moved")).toHaveLength(2);
+
+    await trade(t.leaderClient, "ETH", "buy", 20, true);
+    await engine.sweep();
+    expect((await position(t.client, t.master.address, "ETH")).size).toBe(0);
+    expect(await triggers(t.client, t.master.address)).toEqual([]);
+    // And nothing is left for a later sweep to send.
+    const quiet = sim.control.stats().requests.exchange;
+    await engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(quiet);
+    await engine.stop("done");
+  });
+
+  it("a stop that fires with no engine running closes the position; the next run records it, places no duplicate and does not buy back", async () => {
+    const t = await setup(settings((s) => (s.risk.takeProfitPct = null)));
+    await trade(t.leaderClient, "SOL", "buy", 100);
+    const first = t.make(t.journal);
+    await first.engine.sweep("start");
+    const [stop] = await triggers(t.client, t.master.address);
+    expect(stop?.trigger?.tpsl).toBe("sl");
+    await first.engine.stop("done");
+
+    // The run is over: the exchange alone closes the copy when the price crosses the stop.
+    sim.control.setMid("SOL", (stop?.trigger?.triggerPx ?? 0) * 0.98);
+    await eventually(async () => (await position(t.client, t.master.address, "SOL")).size === 0);
+    expect((await position(t.leaderClient, t.leader.address, "SOL")).size).toBe(100);
+
+    const second = t.make(t.journal);
+    const result = await second.engine.sweep("start");
+    const fired = t.journal
+      .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
+      .filter((e) => JSON.stringify(e).includes("protectionFired"));
+    expect(fired).toHaveLength(1);
+    expect(second.events.some((e) => e.type === "protection" && e.action === "fired")).toBe(true);
+    // No re-entry while the leader still holds the position it held when our stop fired.
+    expect(result.results).toEqual([]);
+    expect(result.plan.skipped.map((s) => [s.coin, s.reason])).toContainEqual(["SOL", "stopped-out"]);
+    expect(await triggers(t.client, t.master.address)).toEqual([]);
+    // Once the leader closes the coin, its next open is a new trade: copied and protected again.
+    await trade(t.leaderClient, "SOL", "sell", 100, true);
+    await second.engine.sweep();
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    const again = await second.engine.sweep();
+    expect(again.results.map((r) => [r.coin, r.side, r.size, r.status])).toEqual([
+      ["SOL", "buy", 5, "filled"],
+    ]);
+    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([["sell", 5]]);
+    await second.engine.stop("done");
+  });
+
+  it("after a restart finds its own triggers by cloid and places no duplicates", async () => {
+    const t = await setup(settings());
+    await trade(t.leaderClient, "BTC", "sell", 1);
+    const first = t.make(t.journal);
+    await first.engine.sweep("start");
+    const placed = await triggers(t.client, t.master.address);
+    expect(placed).toHaveLength(2);
+    await first.engine.stop("done");
+
+    const second = t.make(t.journal);
+    const before = sim.control.stats().requests.exchange;
+    await second.engine.sweep("start");
+    expect(sim.control.stats().requests.exchange).toBe(before);
+    expect((await triggers(t.client, t.master.address)).map((o) => o.oid)).toEqual(placed.map((o) => o.oid));
+    await second.engine.stop("done");
+  });
+});
+
+describe("a trailing stop on the exchange", () => {
+  it("ratchets with the best price, once per step, and costs nothing between steps", async () => {
+    const t = await setup(
+      settings((s) => {
+        s.risk.stopLossPct = null;
+        s.risk.takeProfitPct = null;
+        s.risk.trailingStopPct = 5;
+        s.risk.trailingStepPct = 1;
+      }),
+    );
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    const { engine, events } = t.make(t.journal);
+    await engine.sweep("start");
+    const [first] = await triggers(t.client, t.master.address);
+    const mid0 = (await t.client.getMarkets()).ETH?.mid ?? 0;
+    expect(first?.trigger?.tpsl).toBe("sl");
+    // +0.5 %: under one step — nothing is sent.
+    sim.control.setMid("ETH", mid0 * 1.005);
+    const before = sim.control.stats().requests.exchange;
+    await engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(before);
+    // +3 %: the stop moves up once, to 5 % under the new best.
+    sim.control.setMid("ETH", mid0 * 1.03);
+    await engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(before + 1);
+    const [moved] = await triggers(t.client, t.master.address);
+    expect(moved?.trigger?.triggerPx).toBeGreaterThan((first?.trigger?.triggerPx ?? 0) * 1.02);
+    expect(moved?.trigger?.triggerPx).toBeLessThanOrEqual(mid0 * 1.03 * 0.95 * 1.0001);
+    // Back down: a trailing stop never loosens.
+    sim.control.setMid("ETH", mid0 * 1.01);
+    await engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(before + 1);
+    expect(events.filter((e) => e.type === "protection" && e.action === "moved")).toHaveLength(1);
+    await engine.stop("done");
+  });
+});
+
+describe("copy modes against the simulator", () => {
+  it("inverse copies the opposite side and protects it", async () => {
+    const t = await setup(settings((s) => (s.sizing.direction = "inverse")));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const { engine } = t.make(t.journal);
+    await engine.sweep("start");
+    expect((await position(t.client, t.master.address, "BTC")).size).toBe(-0.1);
+    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([
+      ["buy", 0.1],
+      ["buy", 0.1],
+    ]);
+    await engine.stop("done");
+  });
+
+  it("entry-only copies the add but not the leader's close; the resting stop stays", async () => {
+    const t = await setup(settings((s) => (s.copy = { mode: "entry-only" })));
+    await trade(t.leaderClient, "SOL", "buy", 100);
+    const { engine } = t.make(t.journal);
+    await engine.sweep("start");
+    await trade(t.leaderClient, "SOL", "buy", 100);
+    await engine.sweep();
+    expect((await position(t.client, t.master.address, "SOL")).size).toBe(20);
+    await trade(t.leaderClient, "SOL", "sell", 200, true);
+    const closed = await engine.sweep();
+    expect(closed.results).toEqual([]);
+    expect(closed.plan.skipped.map((s) => [s.coin, s.reason])).toEqual([["SOL", "entry-only"]]);
+    expect((await position(t.client, t.master.address, "SOL")).size).toBe(20);
+    expect((await triggers(t.client, t.master.address)).map((o) => o.size)).toEqual([20, 20]);
+    await engine.stop("done");
+  });
+
+  it("maxPositions opens no coin beyond the limit", async () => {
+    const t = await setup(settings((s) => (s.risk.maxPositions = 1)));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    const { engine } = t.make(t.journal);
+    const r = await engine.sweep("start");
+    expect(r.results.map((x) => x.coin)).toEqual(["BTC"]);
+    expect(r.plan.skipped.map((s) => [s.coin, s.reason])).toEqual([["ETH", "max-positions"]]);
+    await engine.stop("done");
+  });
+});
