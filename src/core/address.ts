@@ -3,7 +3,7 @@
 // all upper case (neither carries a checksum), or mixed case whose EIP-55 checksum matches —
 // a mixed-case address with one letter's case wrong is a typo, refused. Pure.
 
-import { isAddress as viemIsAddress } from "viem";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { UsageError } from "./errors.js";
 import type { Address } from "./types.js";
 
@@ -14,7 +14,24 @@ export function addressProblem(value: string): "format" | "checksum" | null {
   if (!HEX_ADDRESS.test(value)) return "format";
   const digits = value.slice(2);
   if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return null;
-  return viemIsAddress(value, { strict: true }) ? null : "checksum";
+  return digits === checksummed(digits) ? null : "checksum";
+}
+
+/**
+ * EIP-55: a letter is upper case where the keccak-256 of the lower-case hex has a nibble ≥ 8.
+ * (@noble/hashes, not viem: `--help` and config reads must not load viem.)
+ */
+function checksummed(digits: string): string {
+  const lower = digits.toLowerCase();
+  const hash = keccak_256(new TextEncoder().encode(lower));
+  let out = "";
+  for (let i = 0; i < lower.length; i++) {
+    const byte = hash[i >> 1] ?? 0;
+    const nibble = i % 2 === 0 ? byte >> 4 : byte & 0x0f;
+    const c = lower[i] as string;
+    out += nibble >= 8 ? c.toUpperCase() : c;
+  }
+  return out;
 }
 
 export function isAddress(value: string): value is Address {
