@@ -11,9 +11,10 @@ import { planOrders } from "../core/planner.js";
 import { evaluateSafety, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import type { AccountState, Address, LeaderState, Positions, ReasonCode, Side } from "../core/types.js";
-import { PositionTracker, sortFills } from "./fills.js";
+import { emptyFill, FillColumns } from "./columns.js";
+import { PositionTracker } from "./fills.js";
 import { bookFor, DEFAULT_FRICTION, type FrictionModel, fillAgainstBook } from "./friction.js";
-import { MarketTable } from "./markets.js";
+import { inferOne, MarketTable } from "./markets.js";
 import type { Fill, MetaAsset } from "./wire.js";
 
 /** Exchange minimum order value; the naive copy cannot place anything smaller. */
@@ -26,8 +27,8 @@ export interface PricePoint {
 }
 
 export interface BacktestParameters {
-  /** Leader fills in the userFills shape, any order. */
-  fills: readonly Fill[];
+  /** Leader fills in the userFills shape, any order (columns for very long histories). */
+  fills: readonly Fill[] | FillColumns;
   settings: Settings;
   /** Our starting equity (USD). */
   equity: number;
@@ -111,6 +112,8 @@ const OURS: Address = "0x0000000000000000000000000000000000000002";
 /** Per-side bookkeeping of a simulated copy. */
 class Book {
   cash: number;
+  /** Σ size × mark over the positions, kept as prices and positions move. */
+  exposure = 0;
   readonly positions: Positions = {};
   fees = 0;
   slippage = 0;
@@ -141,6 +144,7 @@ class Book {
     const notional = Math.abs(delta) * px;
     const fee = notional * feeRate;
     this.cash -= delta * px + fee;
+    this.exposure += (after - before) * mid;
     this.fees += fee;
     this.slippage += Math.abs(delta) * Math.abs(px - mid);
     this.volume += notional;
@@ -169,10 +173,22 @@ class Book {
     return c;
   }
 
+  /** Equity at the marks, summed afresh (the end figures). */
   value(marks: Map<string, number>): number {
     let v = this.cash;
     for (const p of Object.values(this.positions)) v += p.size * (marks.get(p.coin) ?? p.entryPx);
     return v;
+  }
+
+  /** Equity at the marks, kept incrementally (every event). */
+  quickValue(): number {
+    return this.cash + this.exposure;
+  }
+
+  /** A coin's mark moved from `old` to `px`. */
+  remark(coin: string, old: number, px: number): void {
+    const p = this.positions[coin];
+    if (p) this.exposure += p.size * (px - old);
   }
 
   mark(value: number): void {
@@ -199,13 +215,16 @@ function floorTo(x: number, decimals: number): number {
  * window, i.e. the leader assumed at 1x leverage at its busiest. Conservative for the
  * copy: our exposure then peaks at about our equity (before caps).
  */
-export function estimateLeaderEquity(fills: readonly Fill[]): number {
-  const sorted = sortFills(fills);
+export function estimateLeaderEquity(fills: readonly Fill[] | FillColumns, order?: Uint32Array): number {
+  const cols = fills instanceof FillColumns ? fills : FillColumns.from(fills);
+  const idx = order ?? cols.sortedOrder();
   const tracker = new PositionTracker();
   const notional = new Map<string, number>();
   let gross = 0;
   let peak = 0;
-  for (const f of sorted) {
+  const f = emptyFill();
+  for (let k = 0; k < idx.length; k++) {
+    cols.row(idx[k] as number, f);
     const t = tracker.apply(f);
     const n = Math.abs(t.after) * f.px;
     // A coin's opening position counts from its first fill.
@@ -237,14 +256,24 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   if (!(params.equity > 0)) throw new RangeError("equity must be positive");
   const friction = params.friction ?? DEFAULT_FRICTION;
   const settings = params.settings;
-  const fills = sortFills(params.fills);
+  const cols = params.fills instanceof FillColumns ? params.fills : FillColumns.from(params.fills);
+  const order = cols.sortedOrder();
+  const count = order.length;
+  const timeAt = (k: number) => cols.time[order[k] as number] as number;
   const leaderEquityGiven = params.leaderEquity !== undefined && params.leaderEquity > 0;
   const leaderEquity0 = leaderEquityGiven
     ? (params.leaderEquity as number)
-    : estimateLeaderEquity(fills) || 1;
+    : estimateLeaderEquity(cols, order) || 1;
 
   // Markets: static facts from meta (or inferred), mids moved by every price we see.
-  const table = new MarketTable(fills, params.meta);
+  const table = new MarketTable(() => {
+    const out: Record<string, number> = {};
+    for (let k = 0; k < count; k++) {
+      const i = order[k] as number;
+      inferOne(out, cols.coins[cols.coin[i] as number] as string, cols.px[i] as number, cols.sz[i] as number);
+    }
+    return out;
+  }, params.meta);
   const markets = table.markets;
   const marks = new Map<string, number>();
 
@@ -286,6 +315,7 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   let haltAt: { time: number; reason: string } | null = null;
   let hwm = params.equity;
   let day = "";
+  let dayEnd = Number.NEGATIVE_INFINITY;
   let dayStart = params.equity;
   const liquidated = new Set<string>();
 
@@ -295,13 +325,18 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   const naiveQueue: NaiveOrder[] = [];
   let nHead = 0;
 
-  // Curves (every event; down-sampled at the end).
+  // Curves: every `stride`-th event, the stride doubling (and every other point dropped)
+  // whenever the buffer fills, so memory stays flat however long the history; the result
+  // picks `curvePoints` of them at the end.
   const cTime: number[] = [];
   const cLead: number[] = [];
   const cTs: number[] = [];
   const cNv: number[] = [];
+  const curveCap = Math.max(4096, 8 * (params.curvePoints ?? 120));
+  let stride = 1;
+  let events = 0;
 
-  const start = fills[0]?.time ?? 0;
+  const start = count > 0 ? timeAt(0) : 0;
   let clock = start;
 
   /** Move a coin's price: the leader's PnL accrues on its position at the ratio in force. */
@@ -311,6 +346,8 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       const d = (leaderPositions[coin]?.size ?? 0) * (px - old);
       leaderPnl += d;
       if (Number.isFinite(ratio)) scaledPnl += d * ratio;
+      ts.remark(coin, old, px);
+      nv.remark(coin, old, px);
     }
     marks.set(coin, px);
     table.setMid(coin, px, bookFor(friction, coin).halfSpreadBps);
@@ -323,13 +360,13 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       ts.driftArea += ts.driftNow * dt;
       nv.driftArea += nv.driftNow * dt;
       const lead = scaledPnl;
-      ts.teArea += (ts.value(marks) - ts.start - lead) ** 2 * dt;
-      nv.teArea += (nv.value(marks) - nv.start - lead) ** 2 * dt;
+      ts.teArea += (ts.quickValue() - ts.start - lead) ** 2 * dt;
+      nv.teArea += (nv.quickValue() - nv.start - lead) ** 2 * dt;
       clock = t;
     }
   };
 
-  const sample = (t: number) => {
+  const sample = (t: number, keep = false) => {
     // Drift over every coin either side holds or the leader holds.
     let dTs = 0;
     let dNv = 0;
@@ -343,10 +380,20 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     nv.driftNow = dNv;
     ts.driftMax = Math.max(ts.driftMax, dTs);
     nv.driftMax = Math.max(nv.driftMax, dNv);
-    const vTs = ts.value(marks);
-    const vNv = nv.value(marks);
+    const vTs = ts.quickValue();
+    const vNv = nv.quickValue();
     ts.mark(vTs);
     nv.mark(vNv);
+    if (events++ % stride !== 0 && !keep) return;
+    if (cTime.length >= curveCap) {
+      for (const c of [cTime, cLead, cTs, cNv]) {
+        let w = 0;
+        for (let r = 0; r < c.length; r += 2) c[w++] = c[r] as number;
+        c.length = w;
+      }
+      stride *= 2;
+      if ((events - 1) % stride !== 0 && !keep) return;
+    }
     cTime.push(t);
     cLead.push(scaledPnl);
     cTs.push(vTs - ts.start);
@@ -370,16 +417,19 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   };
 
   const decide = (coin: string | null, t: number) => {
-    const value = ts.value(marks);
+    const value = ts.quickValue();
     ours.accountValue = value;
     ours.time = t;
     leader.accountValue = leaderEquity0 + leaderPnl - leaderFees;
     leader.equityBase = leader.accountValue;
     leader.time = t;
-    const today = utcDay(t);
-    if (today !== day) {
-      day = today;
-      dayStart = value;
+    if (t >= dayEnd) {
+      const today = utcDay(t);
+      if (today !== day) {
+        day = today;
+        dayStart = value;
+      }
+      dayEnd = (Math.floor(t / 86_400_000) + 1) * 86_400_000;
     }
     hwm = Math.max(hwm, value);
     const verdict = evaluateSafety({
@@ -464,7 +514,18 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   const prices = [...(params.prices ?? [])].sort((a, b) => a.time - b.time);
   let pHead = 0;
 
-  for (const f of fills) {
+  const f = emptyFill();
+  for (let k = 0; k < count; k++) {
+    cols.row(order[k] as number, f);
+    // Drop what the queues have run (they would otherwise hold every event).
+    if (qHead > 4096 && qHead * 2 > queue.length) {
+      queue.splice(0, qHead);
+      qHead = 0;
+    }
+    if (nHead > 4096 && nHead * 2 > naiveQueue.length) {
+      naiveQueue.splice(0, nHead);
+      nHead = 0;
+    }
     while (pHead < prices.length && (prices[pHead] as PricePoint).time < f.time) {
       const p = prices[pHead++] as PricePoint;
       runDue(p.time + 1);
@@ -513,9 +574,9 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     });
   }
   runDue(Number.POSITIVE_INFINITY);
-  const end = Math.max(clock, fills[fills.length - 1]?.time ?? start);
+  const end = Math.max(clock, count > 0 ? timeAt(count - 1) : start);
   advance(end);
-  sample(end);
+  sample(end, true);
 
   const span = end - start;
   const outcome = (b: Book): CopyOutcome => {
@@ -548,7 +609,7 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   const pick = downsampleIndex(cTime.length, points);
   return {
     window: { start, end },
-    fills: fills.length,
+    fills: count,
     plans,
     leader: {
       equity: leaderEquity0,

@@ -3,10 +3,11 @@
 // and small charts) or one JSON document. Progress goes to stderr, never to stdout.
 
 import { readFile } from "node:fs/promises";
+import { type FillColumns, readFillsFile } from "../../analytics/columns.js";
 import type { LeaderDataSource } from "../../analytics/fetch.js";
 import { DEFAULT_FRICTION, type FrictionModel } from "../../analytics/friction.js";
 import { type BacktestResult, runBacktest as replay } from "../../analytics/replay.js";
-import { type Fill, type MetaAsset, parseFillsJson, parseMeta } from "../../analytics/wire.js";
+import { type Fill, type MetaAsset, parseMeta } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address, ReasonCode } from "../../core/types.js";
@@ -56,14 +57,18 @@ export interface BacktestReport {
   result: BacktestResult;
 }
 
+function unreadable(error: unknown, file: string, what: string, hint: string): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable");
+  return new UsageError(`cannot read ${what} ${file}: ${why}`, { hint, cause: error });
+}
+
 async function readText(file: string, what: string, hint: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable");
-    throw new UsageError(`cannot read ${what} ${file}: ${why}`, { hint, cause: error });
+    throw unreadable(error, file, what, hint);
   }
 }
 
@@ -142,16 +147,22 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     }
   }
 
-  let fills: Fill[];
+  let fills: Fill[] | FillColumns;
   let leader: Address | null = null;
   let sourceName: string;
   if (opts.fillsFile) {
-    const text = await readText(
-      opts.fillsFile,
-      "fills file",
-      "pass a JSON file of fills in the userFills shape, e.g. the response of an info userFills request",
-    );
-    fills = parseFillsJson(text, opts.fillsFile);
+    // Read in chunks into columns: a million fills never sit in memory as text or objects.
+    try {
+      fills = readFillsFile(opts.fillsFile);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw unreadable(
+        error,
+        opts.fillsFile,
+        "fills file",
+        "pass a JSON file of fills in the userFills shape, e.g. the response of an info userFills request",
+      );
+    }
     sourceName = opts.fillsFile;
   } else {
     leader = parseLeaderAddress(opts.address as string);
