@@ -22,6 +22,7 @@ import { UsageError } from "../../src/core/errors.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { DAY, HOUR, sink, T0, trades } from "./helpers.js";
 
 describe("scan metrics on a hand-computed fixture", () => {
@@ -355,6 +356,33 @@ describe("hlcopy scan against the simulator", () => {
     const lines = csv.text().trim().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[0]?.startsWith("rank,address,verdict,")).toBe(true);
+  }, 30_000);
+
+  it("the real binary: --json on stdout, progress on stderr, the cache in the config directory", async () => {
+    const dir = tempDir("hlcopy-scan-cli-");
+    const addrs = leaders.map((l) => l.address);
+    const r = await runCli([
+      "scan",
+      ...addrs,
+      "--network",
+      sim.httpUrl,
+      "--config-dir",
+      dir,
+      "--json",
+      "--equity",
+      "5000",
+    ]);
+    expect(r.stderr).toContain("scan 1/2");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.type).toBe("scan");
+    expect(doc.equity).toBe(5000);
+    expect(doc.leaders.map((x: ScanRow) => x.address).sort()).toEqual([...addrs].sort());
+    expect(readdirSync(join(dir, "cache", "fills"))).toHaveLength(2);
+    const table = await runCli(["scan", ...addrs, "--network", sim.httpUrl, "--config-dir", dir]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("copy net");
+    expect(table.stdout).toMatch(/^1\. 0x/m);
   }, 30_000);
 
   it("bad input: one usage error, nothing fetched", async () => {
