@@ -286,3 +286,25 @@ export function addressesFromText(text: string): string[] {
     return true;
   });
 }
+
+export interface ActivityProfile {
+  /** Leader orders by UTC hour of day (0–23) of their first fill. */
+  hourOfDay: number[];
+  /** Leader orders by UTC day of week, Monday first. */
+  dayOfWeek: number[];
+}
+
+export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
+
+/** When the leader trades: orders per UTC hour of day and per day of week. */
+export function activityProfile(fills: readonly Fill[]): ActivityProfile {
+  const hourOfDay = new Array<number>(24).fill(0);
+  const dayOfWeek = new Array<number>(7).fill(0);
+  for (const t of rebuildHistory(fills).trades) {
+    const d = new Date(t.time);
+    hourOfDay[d.getUTCHours()] = (hourOfDay[d.getUTCHours()] ?? 0) + 1;
+    const dow = (d.getUTCDay() + 6) % 7; // Monday = 0
+    dayOfWeek[dow] = (dayOfWeek[dow] ?? 0) + 1;
+  }
+  return { hourOfDay, dayOfWeek };
+}
