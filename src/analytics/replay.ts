@@ -15,7 +15,7 @@ import { emptyFill, FillColumns } from "./columns.js";
 import { PositionTracker } from "./fills.js";
 import { bookFor, DEFAULT_FRICTION, type FrictionModel, fillAgainstBook } from "./friction.js";
 import { inferOne, MarketTable } from "./markets.js";
-import type { Fill, MetaAsset } from "./wire.js";
+import type { Fill, FundingRate, MetaAsset } from "./wire.js";
 
 /** Exchange minimum order value; the naive copy cannot place anything smaller. */
 export const MIN_ORDER_USD = 10;
@@ -41,13 +41,32 @@ export interface BacktestParameters {
   prices?: readonly PricePoint[];
   /** Points kept per curve in the result (default 120). */
   curvePoints?: number;
+  /** Funding rates over the window (fundingHistory): each book pays size × mark × rate. */
+  funding?: readonly FundingRate[];
 }
+
+/** Win rate, profit factor and a daily Sharpe of a series of closing trades and days. */
+export interface TradeStats {
+  /** Trades that realized PnL (after fees). */
+  closingTrades: number;
+  winRate: number | null;
+  /** Gross profit / gross loss; null without a loss. */
+  profitFactor: number | null;
+  /** mean / stdev of daily returns × √365 (null under MIN_STATS_DAYS days). */
+  sharpe: number | null;
+}
+
+/** Fewer UTC days than this give no Sharpe (as inspect's MIN_SHARPE_DAYS). */
+export const MIN_STATS_DAYS = 7;
 
 export interface CopyOutcome {
   pnl: number;
   /** Our PnL in percent of starting equity. */
   returnPct: number;
   fees: number;
+  /** Funding received (negative: paid), included in pnl. */
+  funding: number;
+  stats: TradeStats;
   /** USD paid to spread and book impact against the mid. */
   slippage: number;
   orders: number;
@@ -76,9 +95,13 @@ export interface BacktestResult {
   leader: {
     equity: number;
     equitySource: "given" | "estimated";
-    /** Price PnL of the leader's positions over the window (before its fees). */
+    /** Price PnL of the leader's positions over the window (before its fees and funding). */
     pnl: number;
     fees: number;
+    /** Funding the leader received (negative: paid) at the given rates. */
+    funding: number;
+    /** From its fills: closing orders (closedPnl − fee), and daily PnL on its equity. */
+    stats: TradeStats;
     /** Σ ratio in force × the leader's PnL: a frictionless, uncapped, unrounded copy. */
     scaledPnl: number;
     /** Copy ratio of the first and last plan. */
@@ -127,6 +150,16 @@ class Book {
   driftMax = 0;
   driftNow = 0;
   teArea = 0;
+  funding = 0;
+  /** Closing trades: count, wins, gross profit and loss (after the fee). */
+  closing = 0;
+  wins = 0;
+  gain = 0;
+  loss = 0;
+  /** Daily returns (PnL of a UTC day / equity at its start). */
+  readonly dailyReturns: number[] = [];
+  dayIndex = Number.NaN;
+  dayStartValue = 0;
   readonly byCoin: Record<string, { orders: number; volume: number; fees: number }> = {};
   constructor(readonly start: number) {
     this.cash = start;
@@ -151,6 +184,16 @@ class Book {
     const c = this.coin(coin);
     c.volume += notional;
     c.fees += fee;
+    const p0 = this.positions[coin];
+    if (p0 && before !== 0 && Math.sign(delta) !== Math.sign(before)) {
+      const closed = Math.min(Math.abs(delta), Math.abs(before));
+      const pnl = closed * (px - p0.entryPx) * Math.sign(before) - fee;
+      this.closing++;
+      if (pnl > 0) {
+        this.wins++;
+        this.gain += pnl;
+      } else this.loss -= pnl;
+    }
     if (after === 0) delete this.positions[coin];
     else {
       const p = this.positions[coin];
@@ -185,6 +228,29 @@ class Book {
     return this.cash + this.exposure;
   }
 
+  /** Close the UTC day if `t` is in a later one (its return goes to dailyReturns). */
+  day(t: number, value: number): void {
+    const d = Math.floor(t / 86_400_000);
+    if (d === this.dayIndex) return;
+    if (!Number.isNaN(this.dayIndex) && this.dayStartValue > 0) {
+      this.dailyReturns.push((value - this.dayStartValue) / this.dayStartValue);
+      // Days without an event in between: flat.
+      for (let k = this.dayIndex + 1; k < d && this.dailyReturns.length < 100_000; k++)
+        this.dailyReturns.push(0);
+    }
+    this.dayIndex = d;
+    this.dayStartValue = value;
+  }
+
+  stats(): TradeStats {
+    return {
+      closingTrades: this.closing,
+      winRate: this.closing > 0 ? this.wins / this.closing : null,
+      profitFactor: this.loss > 0 ? this.gain / this.loss : null,
+      sharpe: sharpeOf(this.dailyReturns),
+    };
+  }
+
   /** A coin's mark moved from `old` to `px`. */
   remark(coin: string, old: number, px: number): void {
     const p = this.positions[coin];
@@ -197,6 +263,14 @@ class Book {
     if (dd > this.maxDd) this.maxDd = dd;
     if (this.peak > 0 && dd / this.peak > this.maxDdPct) this.maxDdPct = dd / this.peak;
   }
+}
+
+/** mean / stdev × √365 of daily returns; null under MIN_STATS_DAYS days or no variance. */
+export function sharpeOf(daily: readonly number[]): number | null {
+  if (daily.length < MIN_STATS_DAYS) return null;
+  const mean = daily.reduce((s, x) => s + x, 0) / daily.length;
+  const sd = Math.sqrt(daily.reduce((s, x) => s + (x - mean) ** 2, 0) / (daily.length - 1));
+  return sd > 0 ? (mean / sd) * Math.sqrt(365) : null;
 }
 
 function roundTo(x: number, decimals: number): number {
@@ -283,6 +357,19 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   const lastFillPx: Record<string, number> = {};
   let leaderPnl = 0;
   let leaderFees = 0;
+  let leaderFunding = 0;
+  // The leader's closing orders (consecutive fills of one oid per coin) and its days.
+  const leaderBook = new Book(leaderEquity0);
+  const openOrder = new Map<string, { oid: number; side: string; pnl: number; fee: number }>();
+  const closeOrder = (o: { pnl: number; fee: number }) => {
+    if (o.pnl === 0) return;
+    const x = o.pnl - o.fee;
+    leaderBook.closing++;
+    if (x > 0) {
+      leaderBook.wins++;
+      leaderBook.gain += x;
+    } else leaderBook.loss -= x;
+  };
   const leader: LeaderState = {
     address: LEADER,
     accountValue: leaderEquity0,
@@ -384,6 +471,9 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     const vNv = nv.quickValue();
     ts.mark(vTs);
     nv.mark(vNv);
+    ts.day(t, vTs);
+    nv.day(t, vNv);
+    leaderBook.day(t, leaderEquity0 + leaderPnl - leaderFees + leaderFunding);
     if (events++ % stride !== 0 && !keep) return;
     if (cTime.length >= curveCap) {
       for (const c of [cTime, cLead, cTs, cNv]) {
@@ -513,6 +603,31 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   // Extra marks, merged by time (they never trigger a plan).
   const prices = [...(params.prices ?? [])].sort((a, b) => a.time - b.time);
   let pHead = 0;
+  // Funding, merged by time: each side pays (or receives) its position × mark × rate.
+  const funding = [...(params.funding ?? [])].sort((a, b) => a.time - b.time);
+  let fHead = 0;
+  const payFunding = (r: FundingRate) => {
+    const mark = marks.get(r.coin);
+    if (mark === undefined) return;
+    for (const b of [ts, nv]) {
+      const pay = b.size(r.coin) * mark * r.rate;
+      if (pay === 0) continue;
+      b.cash -= pay;
+      b.funding -= pay;
+    }
+    const lead = -(leaderPositions[r.coin]?.size ?? 0) * mark * r.rate;
+    leaderFunding += lead;
+    if (Number.isFinite(ratio)) scaledPnl += lead * ratio;
+  };
+  const runFunding = (before: number) => {
+    while (fHead < funding.length && (funding[fHead] as FundingRate).time < before) {
+      const r = funding[fHead++] as FundingRate;
+      runDue(r.time);
+      advance(r.time);
+      payFunding(r);
+      sample(r.time);
+    }
+  };
 
   const f = emptyFill();
   for (let k = 0; k < count; k++) {
@@ -535,6 +650,7 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
         sample(p.time);
       }
     }
+    runFunding(f.time);
     runDue(f.time);
     advance(f.time);
     // The fill: price first (the leader's old position is marked to it), then the position.
@@ -550,6 +666,14 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     else leaderPositions[f.coin] = { coin: f.coin, size: tracked.after, entryPx: tracker.entryPx(f.coin) };
     lastFillPx[f.coin] = f.px;
     leaderFees += f.fee;
+    const oo = openOrder.get(f.coin);
+    if (oo && f.oid !== 0 && oo.oid === f.oid && oo.side === f.side) {
+      oo.pnl += f.closedPnl;
+      oo.fee += f.fee;
+    } else {
+      if (oo) closeOrder(oo);
+      openOrder.set(f.coin, { oid: f.oid, side: f.side, pnl: f.closedPnl, fee: f.fee });
+    }
     if (f.liquidation) liquidated.add(f.coin);
 
     // The naive copy joins a position the leader already held like target-state copying
@@ -573,8 +697,11 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       due: f.time + friction.delayMs,
     });
   }
+  const lastFill = count > 0 ? timeAt(count - 1) : start;
+  runFunding(lastFill + 1);
   runDue(Number.POSITIVE_INFINITY);
-  const end = Math.max(clock, count > 0 ? timeAt(count - 1) : start);
+  for (const o of openOrder.values()) closeOrder(o);
+  const end = Math.max(clock, lastFill);
   advance(end);
   sample(end, true);
 
@@ -582,10 +709,13 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   const outcome = (b: Book): CopyOutcome => {
     const finalEquity = b.value(marks);
     const pnl = finalEquity - b.start;
+    b.day(end + 86_400_000, finalEquity);
     return {
       pnl,
       returnPct: (pnl / b.start) * 100,
       fees: b.fees,
+      funding: b.funding,
+      stats: b.stats(),
       slippage: b.slippage,
       orders: b.orders,
       partialFills: b.partialFills,
@@ -605,6 +735,8 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   };
   const t = outcome(ts);
   const n = outcome(nv);
+  leaderBook.day(end + 86_400_000, leaderEquity0 + leaderPnl - leaderFees + leaderFunding);
+  const leaderStats = leaderBook.stats();
   const points = params.curvePoints ?? 120;
   const pick = downsampleIndex(cTime.length, points);
   return {
@@ -616,6 +748,8 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       equitySource: leaderEquityGiven ? "given" : "estimated",
       pnl: leaderPnl,
       fees: leaderFees,
+      funding: leaderFunding,
+      stats: leaderStats,
       scaledPnl,
       ratio: { first: Number.isNaN(firstRatio) ? 0 : firstRatio, last: Number.isNaN(ratio) ? 0 : ratio },
     },

@@ -312,6 +312,40 @@ export function parseFunding(data: unknown, source = "userFunding"): FundingPaym
   return r.output;
 }
 
+/** One funding rate of a coin (fundingHistory item): longs pay `rate` × notional when > 0. */
+export interface FundingRate {
+  coin: string;
+  time: number;
+  rate: number;
+}
+
+const FundingRateSchema = v.pipe(
+  v.looseObject({
+    coin: v.pipe(v.string(), v.minLength(1)),
+    fundingRate: num,
+    time: v.pipe(int, v.minValue(0)),
+  }),
+  v.transform((f): FundingRate => ({ coin: f.coin, time: f.time, rate: f.fundingRate })),
+);
+
+/**
+ * Parse fundingHistory responses: one array, a cassette, or several (one per coin) merged.
+ * @throws {UsageError} naming the first bad item.
+ */
+export function parseFundingHistory(data: unknown, source = "fundingHistory"): FundingRate[] {
+  const list = unwrap(data);
+  const r = v.safeParse(v.array(FundingRateSchema), list);
+  if (!r.success) {
+    throw fail(
+      "fundingHistory",
+      source,
+      issueText(r.issues),
+      "expected the API's fundingHistory response: [{coin, fundingRate, time}, …] (one coin or several)",
+    );
+  }
+  return r.output.sort((a, b) => a.time - b.time);
+}
+
 /** @throws {UsageError} when the data is not a portfolio response. */
 export function parsePortfolio(data: unknown, source = "portfolio"): Portfolio {
   const r = v.safeParse(PortfolioSchema, unwrap(data));
