@@ -149,7 +149,7 @@ export function emptyFill(): Fill {
 /** Read size: small batches keep the parsed items young, so the heap stays small. */
 const CHUNK = 256 << 10;
 /** Files below this are read whole (any shape parseFillsJson accepts). */
-const STREAM_FROM = 32 << 20;
+const STREAM_FROM = 1 << 20;
 
 /**
  * Read a userFills JSON file into columns. Large files holding a top-level array are read
