@@ -213,6 +213,40 @@ describe("address files and consensus", () => {
   });
 });
 
+describe("Ctrl-C", () => {
+  it("stops after the leader in flight and reports what was scanned; its fills stay cached", async () => {
+    const configDir = mkdtempSync(join(tmpdir(), "hlcopy-scan-"));
+    const abort = new AbortController();
+    const fills = trades([
+      ["ETH", 1, 100, T0],
+      ["ETH", -1, 110, T0 + HOUR],
+    ]);
+    const err = sink();
+    const report = await runScanCommand({
+      addresses: ["0x5e9ee1089755c3435139848e47e6635505d5a13a", "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2"],
+      json: true,
+      settings: defaultSettings(),
+      source: {
+        getFillsByTime: async () => {
+          abort.abort(); // the user presses Ctrl-C while the first leader is being fetched
+          return fills;
+        },
+      },
+      configDir,
+      now: T0 + DAY,
+      signal: abort.signal,
+      out: sink(),
+      err,
+    });
+    expect(report.interrupted).toBe(true);
+    expect(report.leaders.map((r) => r.address)).toEqual(["0x5e9ee1089755c3435139848e47e6635505d5a13a"]);
+    expect(err.text()).toContain("interrupted: 1 of 2 leaders scanned");
+    expect(readdirSync(join(configDir, "cache", "fills"))).toEqual([
+      "0x5e9ee1089755c3435139848e47e6635505d5a13a.json",
+    ]);
+  });
+});
+
 describe("hlcopy scan against the simulator", () => {
   let sim: SimHandle;
   const leaders: ScriptedLeader[] = [];
