@@ -174,3 +174,44 @@ describe("backtest --compare and --funding", () => {
     ).rejects.toThrow(UsageError);
   });
 });
+
+describe("backtest of an address: funding rates fetched from the exchange (simulator)", () => {
+  it("asks fundingHistory for each coin traded and replays the rates", async () => {
+    const { startSim } = await import("../../src/sim/index.js");
+    const { startScriptedLeader } = await import("../../src/sim/leader.js");
+    const { createLeaderSource } = await import("../../src/cli/analytics/source.js");
+    const sim = await startSim({ seed: 41, tickMs: 0, fundingIntervalMs: 40 });
+    try {
+      const leader = await startScriptedLeader({
+        httpUrl: sim.httpUrl,
+        seed: 4101,
+        ratePerSec: 20,
+        maxTrades: 16,
+        coins: ["BTC", "ETH"],
+      });
+      await leader.done;
+      const before = sim.control.stats().infoByType.fundingHistory ?? 0;
+      const report = await runBacktestCommand({
+        address: leader.address,
+        days: 1,
+        equity: "5000",
+        settings: defaultSettings(),
+        json: true,
+        source: createLeaderSource({ httpUrl: sim.httpUrl }),
+        out: sink(),
+        err: sink(),
+      });
+      const traded = (await createLeaderSource({ httpUrl: sim.httpUrl }).getFillsByTime(
+        leader.address,
+        0,
+      )) as { coin: string }[];
+      const coins = new Set(traded.map((f) => f.coin));
+      expect(coins.size).toBeGreaterThan(0);
+      expect(sim.control.stats().infoByType.fundingHistory).toBe(before + coins.size);
+      expect(report.funding.source).toBe("exchange");
+      expect(report.funding.rates).toBeGreaterThan(0);
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
+});
