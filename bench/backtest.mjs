@@ -1,43 +1,107 @@
-// Backtest throughput (issue 9 target: 100,000 fills in under 3 s on this machine).
-// Deterministic synthetic fills (seeded), written as the API's userFills JSON (decimal
-// strings), then parsed and replayed through the planner with the default friction model.
-// Run: npm run build && node bench/backtest.mjs [fills]   (or: npm run bench -- backtest)
-import { availableParallelism, cpus } from "node:os";
+// Backtest speed and memory through the real command (issue 19 targets: 100,000 fills
+// < 2 s and 1,000,000 fills < 20 s with process start included, peak RSS < 500 MB at 1M).
+// Deterministic synthetic fills (seeded) are written once as the API's userFills JSON
+// (decimal strings) plus a meta file, then `hlcopy backtest --fills … --json` is spawned
+// BENCH_RUNS times per size; wall time and the child's peak RSS (getrusage maxrss of the
+// waited child, via /usr/bin/time when present) are reported as median and range.
+// Run: npm run build && node bench/backtest.mjs [fills…]   (default: 100000 1000000)
+import { spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = (p) => import(join(root, "dist", p));
 const { syntheticFills, toWireFill, SYNTHETIC_META } = await dist("analytics/synthetic.js");
-const { parseFillsJson } = await dist("analytics/wire.js");
-const { runBacktest } = await dist("analytics/replay.js");
-const { defaultSettings } = await dist("core/settings.js");
 
-const n = Number(process.argv[2] ?? 100_000);
+const sizes = process.argv.slice(2).map(Number);
+if (sizes.length === 0) sizes.push(100_000, 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const text = JSON.stringify(syntheticFills({ fills: n, seed: 42 }).map(toWireFill));
+const dir = mkdtempSync(join(tmpdir(), "hlcopy-bench-bt-"));
+const bin = join(root, "bin", "hlcopy.js");
+const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+const meta = join(dir, "meta.json");
+writeFileSync(
+  meta,
+  JSON.stringify({
+    universe: SYNTHETIC_META.map((m) => ({
+      name: m.name,
+      szDecimals: m.szDecimals,
+      maxLeverage: m.maxLeverage,
+    })),
+  }),
+);
 
-const settings = defaultSettings();
-const results = [];
-for (let i = 0; i < runs; i++) {
-  const t0 = performance.now();
-  const fills = parseFillsJson(text, "bench");
-  const t1 = performance.now();
-  const r = runBacktest({ fills, settings, equity: 10_000, meta: SYNTHETIC_META });
-  const t2 = performance.now();
-  results.push({ parse: t1 - t0, replay: t2 - t1, total: t2 - t0, r });
+/** Write n fills as a JSON array, in chunks (1M fills as one string would skew nothing but the bench's own memory). */
+async function writeFills(n, file) {
+  const fills = syntheticFills({ fills: n, seed: 42 });
+  const out = createWriteStream(file);
+  const write = (s) => (out.write(s) ? null : new Promise((r) => out.once("drain", r)));
+  await write("[");
+  for (let i = 0; i < fills.length; i += 10_000) {
+    const part = fills.slice(i, i + 10_000).map((f) => JSON.stringify(toWireFill(f)));
+    await write((i > 0 ? "," : "") + part.join(","));
+  }
+  await write("]");
+  await new Promise((r) => out.end(r));
 }
-results.sort((a, b) => a.total - b.total);
-const med = results[Math.floor(results.length / 2)];
-const { r } = med;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const targets = { 100000: 2000, 1000000: 20000 };
 console.log(
-  `backtest (${n.toLocaleString("en-US")} fills, median of ${runs}, node ${process.versions.node}, ${availableParallelism()} cores, ${cpus()[0]?.model ?? "?"})`,
+  `backtest through the CLI (median and range of ${runs} runs, node ${process.versions.node}, ${availableParallelism()} cores, ${cpus()[0]?.model ?? "?"})`,
 );
-console.log(`  parse JSON + schema   ${med.parse.toFixed(0)} ms  (${(text.length / 1e6).toFixed(1)} MB)`);
-console.log(
-  `  replay                ${med.replay.toFixed(0)} ms  (${r.plans.toLocaleString("en-US")} plans, ${r.targetState.orders.toLocaleString("en-US")} target-state orders, ${r.naive.orders.toLocaleString("en-US")} naive orders)`,
-);
-console.log(
-  `  total                 ${med.total.toFixed(0)} ms  (target < 3000 ms: ${med.total < 3000 ? "ok" : "MISSED"})`,
-);
-console.log(`  throughput            ${Math.round(n / (med.total / 1000)).toLocaleString("en-US")} fills/s`);
+let missed = 0;
+try {
+  for (const n of sizes) {
+    const file = join(dir, `fills-${n}.json`);
+    await writeFills(n, file);
+    const times = [];
+    const rss = [];
+    let doc = null;
+    for (let i = 0; i < runs; i++) {
+      const args = [bin, "backtest", "--fills", file, "--meta", meta, "--equity", "10000", "--json"];
+      const t0 = performance.now();
+      const r = timeBin
+        ? spawnSync(timeBin, ["-f", "%M", process.execPath, ...args], {
+            encoding: "utf8",
+            maxBuffer: 1 << 26,
+          })
+        : spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+      times.push(performance.now() - t0);
+      if (r.status !== 0) throw new Error(`backtest exited ${r.status}: ${r.stderr}`);
+      if (timeBin) rss.push(Number(r.stderr.trim().split("\n").at(-1)) / 1024);
+      doc ??= JSON.parse(r.stdout);
+    }
+    const res = doc.result ?? doc.data?.result ?? doc;
+    const t = median(times);
+    const target = targets[n];
+    const ok =
+      target === undefined
+        ? ""
+        : t < target
+          ? ` (target < ${target} ms: ok)`
+          : ` (target < ${target} ms: MISSED)`;
+    if (target !== undefined && t >= target) missed++;
+    console.log(
+      `  ${n.toLocaleString("en-US").padStart(9)} fills  ${t.toFixed(0)} ms  [${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)}]${ok}`,
+    );
+    if (rss.length > 0) {
+      const m = median(rss);
+      const rssOk = n >= 1_000_000 ? (m < 500 ? " (target < 500 MB: ok)" : " (target < 500 MB: MISSED)") : "";
+      if (n >= 1_000_000 && m >= 500) missed++;
+      console.log(
+        `  ${"".padStart(15)}  peak RSS ${m.toFixed(0)} MB  [${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)}]${rssOk}`,
+      );
+    }
+    if (res?.plans !== undefined)
+      console.log(
+        `  ${"".padStart(15)}  ${res.plans.toLocaleString("en-US")} plans, ${res.targetState.orders.toLocaleString("en-US")} target-state orders, ${res.naive.orders.toLocaleString("en-US")} naive orders`,
+      );
+    rmSync(file, { force: true });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exitCode = missed ? 1 : 0;

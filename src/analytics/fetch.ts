@@ -34,6 +34,8 @@ export interface LeaderDataSource {
   getMeta?(): Promise<unknown>;
   getPortfolio?(user: Address): Promise<unknown>;
   getUserFunding?(user: Address, startTime: number, endTime?: number): Promise<unknown>;
+  /** A coin's funding rates over the window, every page (fundingHistory items). */
+  getFundingHistory?(coin: string, startTime: number, endTime?: number): Promise<readonly unknown[]>;
 }
 
 export interface LeaderData {
@@ -271,5 +273,24 @@ export function infoHttpSource(
     getPortfolio: (user) => post({ type: "portfolio", user }),
     getUserFunding: (user, startTime, endTime) =>
       post({ type: "userFunding", user, startTime, ...(endTime !== undefined ? { endTime } : {}) }),
+    async getFundingHistory(coin, startTime, endTime) {
+      // Up to 500 rates a reply (about 3 weeks hourly): page on from the last time + 1.
+      const out: unknown[] = [];
+      let from = startTime;
+      for (let page = 0; page < 100; page++) {
+        const list = await post({
+          type: "fundingHistory",
+          coin,
+          startTime: from,
+          ...(endTime !== undefined ? { endTime } : {}),
+        });
+        if (!Array.isArray(list)) throw new HlcopyError("fundingHistory did not return a list");
+        out.push(...list);
+        const last = (list.at(-1) as { time?: unknown } | undefined)?.time;
+        if (list.length < 500 || typeof last !== "number" || last < from) break;
+        from = last + 1;
+      }
+      return out;
+    },
   };
 }

@@ -21,23 +21,33 @@ function decimalsOf(x: number): number {
  */
 export function inferSzDecimals(fills: readonly Fill[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const f of fills) {
-    const fromPrice = out[f.coin] === undefined ? Math.min(8, Math.max(0, Math.ceil(Math.log10(f.px)))) : 0;
-    out[f.coin] = Math.max(out[f.coin] ?? 0, decimalsOf(f.sz), fromPrice);
-  }
+  for (const f of fills) inferOne(out, f.coin, f.px, f.sz);
   return out;
+}
+
+/** inferSzDecimals, one fill at a time (for fills held as columns). */
+export function inferOne(out: Record<string, number>, coin: string, px: number, sz: number): void {
+  const fromPrice = out[coin] === undefined ? Math.min(8, Math.max(0, Math.ceil(Math.log10(px)))) : 0;
+  out[coin] = Math.max(out[coin] ?? 0, decimalsOf(sz), fromPrice);
 }
 
 /** A Markets table that creates each coin's entry on first use (mid 0 until priced). */
 export class MarketTable {
   readonly markets: Markets = {};
   readonly #meta: Map<string, MetaAsset>;
-  readonly #inferred: Record<string, number>;
+  #inferred: Record<string, number> | undefined;
+  readonly #infer: () => Record<string, number>;
   #nextAsset = 10_000;
 
-  constructor(fills: readonly Fill[], meta?: readonly MetaAsset[]) {
+  /** `fills`, or a function inferring szDecimals (called only for a coin the meta lacks). */
+  constructor(fills: readonly Fill[] | (() => Record<string, number>), meta?: readonly MetaAsset[]) {
     this.#meta = new Map((meta ?? []).map((a) => [a.name, a]));
-    this.#inferred = inferSzDecimals(fills);
+    this.#infer = typeof fills === "function" ? fills : () => inferSzDecimals(fills);
+  }
+
+  #inferredFor(coin: string): number {
+    if (!this.#inferred) this.#inferred = this.#infer();
+    return this.#inferred[coin] ?? 4;
   }
 
   get(coin: string): Market {
@@ -47,7 +57,7 @@ export class MarketTable {
       m = {
         coin,
         assetId: a?.assetId ?? this.#nextAsset++,
-        szDecimals: a?.szDecimals ?? this.#inferred[coin] ?? 4,
+        szDecimals: a?.szDecimals ?? this.#inferredFor(coin),
         maxLeverage: a?.maxLeverage ?? 50,
         mid: 0,
       };

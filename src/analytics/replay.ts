@@ -11,10 +11,11 @@ import { planOrders } from "../core/planner.js";
 import { evaluateSafety, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import type { AccountState, Address, LeaderState, Positions, ReasonCode, Side } from "../core/types.js";
-import { PositionTracker, sortFills } from "./fills.js";
+import { emptyFill, FillColumns } from "./columns.js";
+import { PositionTracker } from "./fills.js";
 import { bookFor, DEFAULT_FRICTION, type FrictionModel, fillAgainstBook } from "./friction.js";
-import { MarketTable } from "./markets.js";
-import type { Fill, MetaAsset } from "./wire.js";
+import { inferOne, MarketTable } from "./markets.js";
+import type { Fill, FundingRate, MetaAsset } from "./wire.js";
 
 /** Exchange minimum order value; the naive copy cannot place anything smaller. */
 export const MIN_ORDER_USD = 10;
@@ -26,8 +27,8 @@ export interface PricePoint {
 }
 
 export interface BacktestParameters {
-  /** Leader fills in the userFills shape, any order. */
-  fills: readonly Fill[];
+  /** Leader fills in the userFills shape, any order (columns for very long histories). */
+  fills: readonly Fill[] | FillColumns;
   settings: Settings;
   /** Our starting equity (USD). */
   equity: number;
@@ -40,13 +41,32 @@ export interface BacktestParameters {
   prices?: readonly PricePoint[];
   /** Points kept per curve in the result (default 120). */
   curvePoints?: number;
+  /** Funding rates over the window (fundingHistory): each book pays size × mark × rate. */
+  funding?: readonly FundingRate[];
 }
+
+/** Win rate, profit factor and a daily Sharpe of a series of closing trades and days. */
+export interface TradeStats {
+  /** Trades that realized PnL (after fees). */
+  closingTrades: number;
+  winRate: number | null;
+  /** Gross profit / gross loss; null without a loss. */
+  profitFactor: number | null;
+  /** mean / stdev of daily returns × √365 (null under MIN_STATS_DAYS days). */
+  sharpe: number | null;
+}
+
+/** Fewer UTC days than this give no Sharpe (as inspect's MIN_SHARPE_DAYS). */
+export const MIN_STATS_DAYS = 7;
 
 export interface CopyOutcome {
   pnl: number;
   /** Our PnL in percent of starting equity. */
   returnPct: number;
   fees: number;
+  /** Funding received (negative: paid), included in pnl. */
+  funding: number;
+  stats: TradeStats;
   /** USD paid to spread and book impact against the mid. */
   slippage: number;
   orders: number;
@@ -75,9 +95,13 @@ export interface BacktestResult {
   leader: {
     equity: number;
     equitySource: "given" | "estimated";
-    /** Price PnL of the leader's positions over the window (before its fees). */
+    /** Price PnL of the leader's positions over the window (before its fees and funding). */
     pnl: number;
     fees: number;
+    /** Funding the leader received (negative: paid) at the given rates. */
+    funding: number;
+    /** From its fills: closing orders (closedPnl − fee), and daily PnL on its equity. */
+    stats: TradeStats;
     /** Σ ratio in force × the leader's PnL: a frictionless, uncapped, unrounded copy. */
     scaledPnl: number;
     /** Copy ratio of the first and last plan. */
@@ -111,6 +135,8 @@ const OURS: Address = "0x0000000000000000000000000000000000000002";
 /** Per-side bookkeeping of a simulated copy. */
 class Book {
   cash: number;
+  /** Σ size × mark over the positions, kept as prices and positions move. */
+  exposure = 0;
   readonly positions: Positions = {};
   fees = 0;
   slippage = 0;
@@ -124,6 +150,16 @@ class Book {
   driftMax = 0;
   driftNow = 0;
   teArea = 0;
+  funding = 0;
+  /** Closing trades: count, wins, gross profit and loss (after the fee). */
+  closing = 0;
+  wins = 0;
+  gain = 0;
+  loss = 0;
+  /** Daily returns (PnL of a UTC day / equity at its start). */
+  readonly dailyReturns: number[] = [];
+  dayIndex = Number.NaN;
+  dayStartValue = 0;
   readonly byCoin: Record<string, { orders: number; volume: number; fees: number }> = {};
   constructor(readonly start: number) {
     this.cash = start;
@@ -141,12 +177,23 @@ class Book {
     const notional = Math.abs(delta) * px;
     const fee = notional * feeRate;
     this.cash -= delta * px + fee;
+    this.exposure += (after - before) * mid;
     this.fees += fee;
     this.slippage += Math.abs(delta) * Math.abs(px - mid);
     this.volume += notional;
     const c = this.coin(coin);
     c.volume += notional;
     c.fees += fee;
+    const p0 = this.positions[coin];
+    if (p0 && before !== 0 && Math.sign(delta) !== Math.sign(before)) {
+      const closed = Math.min(Math.abs(delta), Math.abs(before));
+      const pnl = closed * (px - p0.entryPx) * Math.sign(before) - fee;
+      this.closing++;
+      if (pnl > 0) {
+        this.wins++;
+        this.gain += pnl;
+      } else this.loss -= pnl;
+    }
     if (after === 0) delete this.positions[coin];
     else {
       const p = this.positions[coin];
@@ -169,10 +216,45 @@ class Book {
     return c;
   }
 
+  /** Equity at the marks, summed afresh (the end figures). */
   value(marks: Map<string, number>): number {
     let v = this.cash;
     for (const p of Object.values(this.positions)) v += p.size * (marks.get(p.coin) ?? p.entryPx);
     return v;
+  }
+
+  /** Equity at the marks, kept incrementally (every event). */
+  quickValue(): number {
+    return this.cash + this.exposure;
+  }
+
+  /** Close the UTC day if `t` is in a later one (its return goes to dailyReturns). */
+  day(t: number, value: number): void {
+    const d = Math.floor(t / 86_400_000);
+    if (d === this.dayIndex) return;
+    if (!Number.isNaN(this.dayIndex) && this.dayStartValue > 0) {
+      this.dailyReturns.push((value - this.dayStartValue) / this.dayStartValue);
+      // Days without an event in between: flat.
+      for (let k = this.dayIndex + 1; k < d && this.dailyReturns.length < 100_000; k++)
+        this.dailyReturns.push(0);
+    }
+    this.dayIndex = d;
+    this.dayStartValue = value;
+  }
+
+  stats(): TradeStats {
+    return {
+      closingTrades: this.closing,
+      winRate: this.closing > 0 ? this.wins / this.closing : null,
+      profitFactor: this.loss > 0 ? this.gain / this.loss : null,
+      sharpe: sharpeOf(this.dailyReturns),
+    };
+  }
+
+  /** A coin's mark moved from `old` to `px`. */
+  remark(coin: string, old: number, px: number): void {
+    const p = this.positions[coin];
+    if (p) this.exposure += p.size * (px - old);
   }
 
   mark(value: number): void {
@@ -181,6 +263,14 @@ class Book {
     if (dd > this.maxDd) this.maxDd = dd;
     if (this.peak > 0 && dd / this.peak > this.maxDdPct) this.maxDdPct = dd / this.peak;
   }
+}
+
+/** mean / stdev × √365 of daily returns; null under MIN_STATS_DAYS days or no variance. */
+export function sharpeOf(daily: readonly number[]): number | null {
+  if (daily.length < MIN_STATS_DAYS) return null;
+  const mean = daily.reduce((s, x) => s + x, 0) / daily.length;
+  const sd = Math.sqrt(daily.reduce((s, x) => s + (x - mean) ** 2, 0) / (daily.length - 1));
+  return sd > 0 ? (mean / sd) * Math.sqrt(365) : null;
 }
 
 function roundTo(x: number, decimals: number): number {
@@ -199,13 +289,16 @@ function floorTo(x: number, decimals: number): number {
  * window, i.e. the leader assumed at 1x leverage at its busiest. Conservative for the
  * copy: our exposure then peaks at about our equity (before caps).
  */
-export function estimateLeaderEquity(fills: readonly Fill[]): number {
-  const sorted = sortFills(fills);
+export function estimateLeaderEquity(fills: readonly Fill[] | FillColumns, order?: Uint32Array): number {
+  const cols = fills instanceof FillColumns ? fills : FillColumns.from(fills);
+  const idx = order ?? cols.sortedOrder();
   const tracker = new PositionTracker();
   const notional = new Map<string, number>();
   let gross = 0;
   let peak = 0;
-  for (const f of sorted) {
+  const f = emptyFill();
+  for (let k = 0; k < idx.length; k++) {
+    cols.row(idx[k] as number, f);
     const t = tracker.apply(f);
     const n = Math.abs(t.after) * f.px;
     // A coin's opening position counts from its first fill.
@@ -237,14 +330,24 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   if (!(params.equity > 0)) throw new RangeError("equity must be positive");
   const friction = params.friction ?? DEFAULT_FRICTION;
   const settings = params.settings;
-  const fills = sortFills(params.fills);
+  const cols = params.fills instanceof FillColumns ? params.fills : FillColumns.from(params.fills);
+  const order = cols.sortedOrder();
+  const count = order.length;
+  const timeAt = (k: number) => cols.time[order[k] as number] as number;
   const leaderEquityGiven = params.leaderEquity !== undefined && params.leaderEquity > 0;
   const leaderEquity0 = leaderEquityGiven
     ? (params.leaderEquity as number)
-    : estimateLeaderEquity(fills) || 1;
+    : estimateLeaderEquity(cols, order) || 1;
 
   // Markets: static facts from meta (or inferred), mids moved by every price we see.
-  const table = new MarketTable(fills, params.meta);
+  const table = new MarketTable(() => {
+    const out: Record<string, number> = {};
+    for (let k = 0; k < count; k++) {
+      const i = order[k] as number;
+      inferOne(out, cols.coins[cols.coin[i] as number] as string, cols.px[i] as number, cols.sz[i] as number);
+    }
+    return out;
+  }, params.meta);
   const markets = table.markets;
   const marks = new Map<string, number>();
 
@@ -254,6 +357,19 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   const lastFillPx: Record<string, number> = {};
   let leaderPnl = 0;
   let leaderFees = 0;
+  let leaderFunding = 0;
+  // The leader's closing orders (consecutive fills of one oid per coin) and its days.
+  const leaderBook = new Book(leaderEquity0);
+  const openOrder = new Map<string, { oid: number; side: string; pnl: number; fee: number }>();
+  const closeOrder = (o: { pnl: number; fee: number }) => {
+    if (o.pnl === 0) return;
+    const x = o.pnl - o.fee;
+    leaderBook.closing++;
+    if (x > 0) {
+      leaderBook.wins++;
+      leaderBook.gain += x;
+    } else leaderBook.loss -= x;
+  };
   const leader: LeaderState = {
     address: LEADER,
     accountValue: leaderEquity0,
@@ -286,6 +402,7 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   let haltAt: { time: number; reason: string } | null = null;
   let hwm = params.equity;
   let day = "";
+  let dayEnd = Number.NEGATIVE_INFINITY;
   let dayStart = params.equity;
   const liquidated = new Set<string>();
 
@@ -295,13 +412,18 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   const naiveQueue: NaiveOrder[] = [];
   let nHead = 0;
 
-  // Curves (every event; down-sampled at the end).
+  // Curves: every `stride`-th event, the stride doubling (and every other point dropped)
+  // whenever the buffer fills, so memory stays flat however long the history; the result
+  // picks `curvePoints` of them at the end.
   const cTime: number[] = [];
   const cLead: number[] = [];
   const cTs: number[] = [];
   const cNv: number[] = [];
+  const curveCap = Math.max(4096, 8 * (params.curvePoints ?? 120));
+  let stride = 1;
+  let events = 0;
 
-  const start = fills[0]?.time ?? 0;
+  const start = count > 0 ? timeAt(0) : 0;
   let clock = start;
 
   /** Move a coin's price: the leader's PnL accrues on its position at the ratio in force. */
@@ -311,6 +433,8 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       const d = (leaderPositions[coin]?.size ?? 0) * (px - old);
       leaderPnl += d;
       if (Number.isFinite(ratio)) scaledPnl += d * ratio;
+      ts.remark(coin, old, px);
+      nv.remark(coin, old, px);
     }
     marks.set(coin, px);
     table.setMid(coin, px, bookFor(friction, coin).halfSpreadBps);
@@ -323,13 +447,13 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       ts.driftArea += ts.driftNow * dt;
       nv.driftArea += nv.driftNow * dt;
       const lead = scaledPnl;
-      ts.teArea += (ts.value(marks) - ts.start - lead) ** 2 * dt;
-      nv.teArea += (nv.value(marks) - nv.start - lead) ** 2 * dt;
+      ts.teArea += (ts.quickValue() - ts.start - lead) ** 2 * dt;
+      nv.teArea += (nv.quickValue() - nv.start - lead) ** 2 * dt;
       clock = t;
     }
   };
 
-  const sample = (t: number) => {
+  const sample = (t: number, keep = false) => {
     // Drift over every coin either side holds or the leader holds.
     let dTs = 0;
     let dNv = 0;
@@ -343,10 +467,23 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     nv.driftNow = dNv;
     ts.driftMax = Math.max(ts.driftMax, dTs);
     nv.driftMax = Math.max(nv.driftMax, dNv);
-    const vTs = ts.value(marks);
-    const vNv = nv.value(marks);
+    const vTs = ts.quickValue();
+    const vNv = nv.quickValue();
     ts.mark(vTs);
     nv.mark(vNv);
+    ts.day(t, vTs);
+    nv.day(t, vNv);
+    leaderBook.day(t, leaderEquity0 + leaderPnl - leaderFees + leaderFunding);
+    if (events++ % stride !== 0 && !keep) return;
+    if (cTime.length >= curveCap) {
+      for (const c of [cTime, cLead, cTs, cNv]) {
+        let w = 0;
+        for (let r = 0; r < c.length; r += 2) c[w++] = c[r] as number;
+        c.length = w;
+      }
+      stride *= 2;
+      if ((events - 1) % stride !== 0 && !keep) return;
+    }
     cTime.push(t);
     cLead.push(scaledPnl);
     cTs.push(vTs - ts.start);
@@ -370,16 +507,19 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   };
 
   const decide = (coin: string | null, t: number) => {
-    const value = ts.value(marks);
+    const value = ts.quickValue();
     ours.accountValue = value;
     ours.time = t;
     leader.accountValue = leaderEquity0 + leaderPnl - leaderFees;
     leader.equityBase = leader.accountValue;
     leader.time = t;
-    const today = utcDay(t);
-    if (today !== day) {
-      day = today;
-      dayStart = value;
+    if (t >= dayEnd) {
+      const today = utcDay(t);
+      if (today !== day) {
+        day = today;
+        dayStart = value;
+      }
+      dayEnd = (Math.floor(t / 86_400_000) + 1) * 86_400_000;
     }
     hwm = Math.max(hwm, value);
     const verdict = evaluateSafety({
@@ -463,8 +603,44 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   // Extra marks, merged by time (they never trigger a plan).
   const prices = [...(params.prices ?? [])].sort((a, b) => a.time - b.time);
   let pHead = 0;
+  // Funding, merged by time: each side pays (or receives) its position × mark × rate.
+  const funding = [...(params.funding ?? [])].sort((a, b) => a.time - b.time);
+  let fHead = 0;
+  const payFunding = (r: FundingRate) => {
+    const mark = marks.get(r.coin);
+    if (mark === undefined) return;
+    for (const b of [ts, nv]) {
+      const pay = b.size(r.coin) * mark * r.rate;
+      if (pay === 0) continue;
+      b.cash -= pay;
+      b.funding -= pay;
+    }
+    const lead = -(leaderPositions[r.coin]?.size ?? 0) * mark * r.rate;
+    leaderFunding += lead;
+    if (Number.isFinite(ratio)) scaledPnl += lead * ratio;
+  };
+  const runFunding = (before: number) => {
+    while (fHead < funding.length && (funding[fHead] as FundingRate).time < before) {
+      const r = funding[fHead++] as FundingRate;
+      runDue(r.time);
+      advance(r.time);
+      payFunding(r);
+      sample(r.time);
+    }
+  };
 
-  for (const f of fills) {
+  const f = emptyFill();
+  for (let k = 0; k < count; k++) {
+    cols.row(order[k] as number, f);
+    // Drop what the queues have run (they would otherwise hold every event).
+    if (qHead > 4096 && qHead * 2 > queue.length) {
+      queue.splice(0, qHead);
+      qHead = 0;
+    }
+    if (nHead > 4096 && nHead * 2 > naiveQueue.length) {
+      naiveQueue.splice(0, nHead);
+      nHead = 0;
+    }
     while (pHead < prices.length && (prices[pHead] as PricePoint).time < f.time) {
       const p = prices[pHead++] as PricePoint;
       runDue(p.time + 1);
@@ -474,6 +650,7 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
         sample(p.time);
       }
     }
+    runFunding(f.time);
     runDue(f.time);
     advance(f.time);
     // The fill: price first (the leader's old position is marked to it), then the position.
@@ -489,6 +666,14 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     else leaderPositions[f.coin] = { coin: f.coin, size: tracked.after, entryPx: tracker.entryPx(f.coin) };
     lastFillPx[f.coin] = f.px;
     leaderFees += f.fee;
+    const oo = openOrder.get(f.coin);
+    if (oo && f.oid !== 0 && oo.oid === f.oid && oo.side === f.side) {
+      oo.pnl += f.closedPnl;
+      oo.fee += f.fee;
+    } else {
+      if (oo) closeOrder(oo);
+      openOrder.set(f.coin, { oid: f.oid, side: f.side, pnl: f.closedPnl, fee: f.fee });
+    }
     if (f.liquidation) liquidated.add(f.coin);
 
     // The naive copy joins a position the leader already held like target-state copying
@@ -512,19 +697,25 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       due: f.time + friction.delayMs,
     });
   }
+  const lastFill = count > 0 ? timeAt(count - 1) : start;
+  runFunding(lastFill + 1);
   runDue(Number.POSITIVE_INFINITY);
-  const end = Math.max(clock, fills[fills.length - 1]?.time ?? start);
+  for (const o of openOrder.values()) closeOrder(o);
+  const end = Math.max(clock, lastFill);
   advance(end);
-  sample(end);
+  sample(end, true);
 
   const span = end - start;
   const outcome = (b: Book): CopyOutcome => {
     const finalEquity = b.value(marks);
     const pnl = finalEquity - b.start;
+    b.day(end + 86_400_000, finalEquity);
     return {
       pnl,
       returnPct: (pnl / b.start) * 100,
       fees: b.fees,
+      funding: b.funding,
+      stats: b.stats(),
       slippage: b.slippage,
       orders: b.orders,
       partialFills: b.partialFills,
@@ -544,17 +735,21 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   };
   const t = outcome(ts);
   const n = outcome(nv);
+  leaderBook.day(end + 86_400_000, leaderEquity0 + leaderPnl - leaderFees + leaderFunding);
+  const leaderStats = leaderBook.stats();
   const points = params.curvePoints ?? 120;
   const pick = downsampleIndex(cTime.length, points);
   return {
     window: { start, end },
-    fills: fills.length,
+    fills: count,
     plans,
     leader: {
       equity: leaderEquity0,
       equitySource: leaderEquityGiven ? "given" : "estimated",
       pnl: leaderPnl,
       fees: leaderFees,
+      funding: leaderFunding,
+      stats: leaderStats,
       scaledPnl,
       ratio: { first: Number.isNaN(firstRatio) ? 0 : firstRatio, last: Number.isNaN(ratio) ? 0 : ratio },
     },

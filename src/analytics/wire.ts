@@ -205,9 +205,87 @@ const FILLS_HINT =
 export function parseFills(data: unknown, source = "input"): Fill[] {
   const list = unwrap(data);
   if (!Array.isArray(list)) throw fail("fills", source, "not an array of fills", FILLS_HINT);
-  const r = v.safeParse(v.array(FillSchema), list);
-  if (!r.success) throw fail("fills", source, `fill ${issueText(r.issues)}`, FILLS_HINT);
-  return r.output;
+  const out: Fill[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = toFill(list[i], i, source);
+  return out;
+}
+
+const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** A wire number (a number, or a decimal string the schema accepts), or NaN. */
+function wireNum(x: unknown): number {
+  if (typeof x === "number") return Number.isFinite(x) ? x : Number.NaN;
+  if (typeof x === "string" && NUMERIC.test(x)) {
+    const n = Number(x);
+    return Number.isFinite(n) ? n : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+/**
+ * One fill item, checked field by field without the schema machinery (a million fills
+ * would spend seconds in it); anything the fast path does not accept goes through
+ * FillSchema for the same result or the same error as before.
+ * @throws {UsageError} naming the fill (#index) and the field.
+ */
+export function toFill(item: unknown, index: number, source = "input"): Fill {
+  if (item !== null && typeof item === "object" && !Array.isArray(item)) {
+    const o = item as Record<string, unknown>;
+    const coin = o.coin;
+    const px = wireNum(o.px);
+    const sz = wireNum(o.sz);
+    const s = o.side;
+    const time = wireNum(o.time);
+    const startPosition = wireNum(o.startPosition);
+    const closedPnl = o.closedPnl === undefined ? 0 : wireNum(o.closedPnl);
+    const fee = o.fee === undefined ? 0 : wireNum(o.fee);
+    const oid = o.oid === undefined ? 0 : wireNum(o.oid);
+    const tid = o.tid === undefined ? undefined : wireNum(o.tid);
+    const dir = o.dir === undefined ? "" : o.dir;
+    const hash = o.hash === undefined ? "" : o.hash;
+    const crossed = o.crossed;
+    const liq = o.liquidation;
+    if (
+      typeof coin === "string" &&
+      coin.length > 0 &&
+      px > 0 &&
+      sz > 0 &&
+      (s === "B" || s === "A" || s === "buy" || s === "sell") &&
+      Number.isInteger(time) &&
+      time >= 0 &&
+      !Number.isNaN(startPosition) &&
+      !Number.isNaN(closedPnl) &&
+      !Number.isNaN(fee) &&
+      Number.isInteger(oid) &&
+      (tid === undefined || Number.isInteger(tid)) &&
+      typeof dir === "string" &&
+      typeof hash === "string" &&
+      (crossed === undefined || typeof crossed === "boolean")
+    ) {
+      const out: Fill = {
+        coin,
+        px,
+        sz,
+        side: s === "B" || s === "buy" ? "B" : "A",
+        time,
+        startPosition,
+        dir,
+        closedPnl,
+        fee,
+        hash,
+        oid,
+      };
+      if (tid !== undefined) out.tid = tid;
+      if (crossed !== undefined) out.crossed = crossed;
+      if (liq !== undefined && liq !== null && liq !== false) out.liquidation = true;
+      return out;
+    }
+  }
+  const r = v.safeParse(FillSchema, item);
+  if (r.success) return r.output;
+  const path = issueText(r.issues);
+  const detail = r.issues[0]?.path?.length ? `#${index}.${path}` : `#${index}: ${path}`;
+  throw fail("fills", source, `fill ${detail}`, FILLS_HINT);
 }
 
 /**
@@ -232,6 +310,40 @@ export function parseFunding(data: unknown, source = "userFunding"): FundingPaym
     throw fail("userFunding", source, issueText(r.issues), "expected the API's userFunding response");
   }
   return r.output;
+}
+
+/** One funding rate of a coin (fundingHistory item): longs pay `rate` × notional when > 0. */
+export interface FundingRate {
+  coin: string;
+  time: number;
+  rate: number;
+}
+
+const FundingRateSchema = v.pipe(
+  v.looseObject({
+    coin: v.pipe(v.string(), v.minLength(1)),
+    fundingRate: num,
+    time: v.pipe(int, v.minValue(0)),
+  }),
+  v.transform((f): FundingRate => ({ coin: f.coin, time: f.time, rate: f.fundingRate })),
+);
+
+/**
+ * Parse fundingHistory responses: one array, a cassette, or several (one per coin) merged.
+ * @throws {UsageError} naming the first bad item.
+ */
+export function parseFundingHistory(data: unknown, source = "fundingHistory"): FundingRate[] {
+  const list = unwrap(data);
+  const r = v.safeParse(v.array(FundingRateSchema), list);
+  if (!r.success) {
+    throw fail(
+      "fundingHistory",
+      source,
+      issueText(r.issues),
+      "expected the API's fundingHistory response: [{coin, fundingRate, time}, …] (one coin or several)",
+    );
+  }
+  return r.output.sort((a, b) => a.time - b.time);
 }
 
 /** @throws {UsageError} when the data is not a portfolio response. */

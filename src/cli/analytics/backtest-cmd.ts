@@ -3,10 +3,17 @@
 // and small charts) or one JSON document. Progress goes to stderr, never to stdout.
 
 import { readFile } from "node:fs/promises";
+import { type FillColumns, readFillsFile } from "../../analytics/columns.js";
 import type { LeaderDataSource } from "../../analytics/fetch.js";
 import { DEFAULT_FRICTION, type FrictionModel } from "../../analytics/friction.js";
 import { type BacktestResult, runBacktest as replay } from "../../analytics/replay.js";
-import { type Fill, type MetaAsset, parseFillsJson, parseMeta } from "../../analytics/wire.js";
+import {
+  type Fill,
+  type FundingRate,
+  type MetaAsset,
+  parseFundingHistory,
+  parseMeta,
+} from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address, ReasonCode } from "../../core/types.js";
@@ -19,6 +26,7 @@ import {
   money,
   parseNumberFlag,
   percent,
+  share,
   shortAddress,
   usd,
   when,
@@ -39,6 +47,10 @@ export interface BacktestRunOptions {
   depthUsd?: string;
   /** A meta JSON file (szDecimals per coin) for --fills runs. */
   metaFile?: string;
+  /** A fundingHistory JSON file (one coin's or several merged) for --fills runs. */
+  fundingFile?: string;
+  /** Sizing modes to run side by side ("modes" = all three), comma-separated. */
+  compare?: string;
   days?: string | number;
   /** Settings for this run (flags > config > defaults), resolved by the caller. */
   settings: Settings;
@@ -54,16 +66,44 @@ export interface BacktestReport {
   leader: Address | null;
   source: string;
   result: BacktestResult;
+  /** Funding rates replayed: how many, and where from ("none" when not known). */
+  funding: { rates: number; source: "file" | "exchange" | "none" };
+  /** --compare: the same replay per sizing mode. */
+  compare?: { mode: SizingMode; result: BacktestResult }[];
+}
+
+const SIZING_MODES = ["equity-ratio", "fixed-ratio", "fixed-notional"] as const;
+type SizingMode = (typeof SIZING_MODES)[number];
+
+/** @throws {UsageError} for an unknown mode. */
+export function parseCompare(raw: string): SizingMode[] {
+  const list =
+    raw.trim() === "" || raw.trim() === "modes" ? [...SIZING_MODES] : raw.split(",").map((x) => x.trim());
+  for (const m of list) {
+    if (!SIZING_MODES.includes(m as SizingMode)) {
+      throw new UsageError(
+        `invalid --compare "${raw}": expected "modes" or sizing modes from ${SIZING_MODES.join(", ")}`,
+        {
+          hint: "e.g. --compare modes, or --compare equity-ratio,fixed-notional --notional 500",
+        },
+      );
+    }
+  }
+  return [...new Set(list)] as SizingMode[];
+}
+
+function unreadable(error: unknown, file: string, what: string, hint: string): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable");
+  return new UsageError(`cannot read ${what} ${file}: ${why}`, { hint, cause: error });
 }
 
 async function readText(file: string, what: string, hint: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable");
-    throw new UsageError(`cannot read ${what} ${file}: ${why}`, { hint, cause: error });
+    throw unreadable(error, file, what, hint);
   }
 }
 
@@ -142,16 +182,42 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     }
   }
 
-  let fills: Fill[];
+  const compare = opts.compare === undefined ? undefined : parseCompare(opts.compare);
+  let funding: FundingRate[] = [];
+  let fundingSource: BacktestReport["funding"]["source"] = "none";
+  if (opts.fundingFile) {
+    const text = await readText(
+      opts.fundingFile,
+      "funding file",
+      'pass the JSON of info {type: "fundingHistory"} responses',
+    );
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new UsageError(`${opts.fundingFile} is not JSON`, {
+        hint: "pass the JSON of fundingHistory responses",
+      });
+    }
+    funding = parseFundingHistory(data, opts.fundingFile);
+    fundingSource = "file";
+  }
+  let fills: Fill[] | FillColumns;
   let leader: Address | null = null;
   let sourceName: string;
   if (opts.fillsFile) {
-    const text = await readText(
-      opts.fillsFile,
-      "fills file",
-      "pass a JSON file of fills in the userFills shape, e.g. the response of an info userFills request",
-    );
-    fills = parseFillsJson(text, opts.fillsFile);
+    // Read in chunks into columns: a million fills never sit in memory as text or objects.
+    try {
+      fills = readFillsFile(opts.fillsFile);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw unreadable(
+        error,
+        opts.fillsFile,
+        "fills file",
+        "pass a JSON file of fills in the userFills shape, e.g. the response of an info userFills request",
+      );
+    }
     sourceName = opts.fillsFile;
   } else {
     leader = parseLeaderAddress(opts.address as string);
@@ -169,6 +235,23 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     for (const w of data.warnings) err.write(`note: ${w}\n`);
     fills = data.fills;
     meta ??= data.meta;
+    if (!opts.fundingFile && opts.source.getFundingHistory && fills.length > 0) {
+      const start = fills[0]?.time ?? data.window.start;
+      const end = fills[fills.length - 1]?.time ?? data.window.end;
+      try {
+        for (const coin of new Set(fills.map((f) => f.coin))) {
+          progress(`fetching ${coin} funding rates…`);
+          funding.push(...parseFundingHistory(await opts.source.getFundingHistory(coin, start, end)));
+        }
+        funding.sort((a, b) => a.time - b.time);
+        fundingSource = "exchange";
+      } catch (error) {
+        funding = [];
+        err.write(
+          `note: funding rates unavailable, replayed without funding (${error instanceof Error ? error.message.split("\n")[0] : String(error)})\n`,
+        );
+      }
+    }
     const first = fills[0]?.time ?? data.window.start;
     leaderEquity ??= leaderEquityAt(data, first) ?? undefined;
     sourceName = `${leader} (last ${days} days)`;
@@ -179,15 +262,32 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     });
   }
 
-  const result = replay({
-    fills,
-    settings: opts.settings,
-    equity,
-    friction,
-    ...(leaderEquity !== undefined ? { leaderEquity } : {}),
-    ...(meta ? { meta } : {}),
-  });
-  const report: BacktestReport = { leader, source: sourceName, result };
+  const run = (settings: Settings) =>
+    replay({
+      fills,
+      settings,
+      equity,
+      friction,
+      ...(leaderEquity !== undefined ? { leaderEquity } : {}),
+      ...(meta ? { meta } : {}),
+      ...(funding.length > 0 ? { funding } : {}),
+    });
+  const result = run(opts.settings);
+  const report: BacktestReport = {
+    leader,
+    source: sourceName,
+    result,
+    funding: { rates: funding.length, source: fundingSource },
+  };
+  if (compare) {
+    report.compare = compare.map((mode) => ({
+      mode,
+      result:
+        mode === opts.settings.sizing.mode
+          ? result
+          : run({ ...opts.settings, sizing: { ...opts.settings.sizing, mode } }),
+    }));
+  }
   if (opts.json) printDocument("backtest", report, out);
   else out.write(`${await renderBacktest(report)}\n`);
   return report;
@@ -232,6 +332,14 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       row("orders", t.orders.toLocaleString("en-US"), n.orders.toLocaleString("en-US")),
       row("fees", usd(t.fees), usd(n.fees)),
       row("slippage", usd(t.slippage), usd(n.slippage)),
+      row("funding", usd(t.funding), usd(n.funding)),
+      row(
+        "win rate (closing trades)",
+        `${share(t.stats.winRate)} of ${t.stats.closingTrades}`,
+        `${share(n.stats.winRate)} of ${n.stats.closingTrades}`,
+      ),
+      row("profit factor", factor(t.stats.profitFactor), factor(n.stats.profitFactor)),
+      row("Sharpe (daily)", ratioText(t.stats.sharpe), ratioText(n.stats.sharpe)),
       row("volume", usd(t.volume, 0), usd(n.volume, 0)),
       row(
         "drift: mean / max",
@@ -252,6 +360,39 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     ],
   );
   lines.push(table);
+  lines.push(
+    `Leader: win rate ${share(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${factor(l.stats.profitFactor)}, Sharpe ${ratioText(l.stats.sharpe)}; funding ${report.funding.rates > 0 ? usd(l.funding) : "- (no funding rates: pass --funding FILE)"}`,
+  );
+  if (report.compare) {
+    lines.push("Sizing modes side by side (target-state copy):");
+    const cs = report.compare;
+    const cell = (f: (r: BacktestResult) => string) => cs.map((c) => f(c.result));
+    lines.push(
+      await compactTable(
+        ["", ...cs.map((c) => c.mode)],
+        [
+          ["PnL", ...cell((r) => usd(r.targetState.pnl))],
+          ["return", ...cell((r) => percent(r.targetState.returnPct))],
+          [
+            "copy ratio (first → last)",
+            ...cell(
+              (r) => `${percent(r.leader.ratio.first * 100, 3)} → ${percent(r.leader.ratio.last * 100, 3)}`,
+            ),
+          ],
+          ["orders", ...cell((r) => r.targetState.orders.toLocaleString("en-US"))],
+          ["fees + slippage", ...cell((r) => usd(r.targetState.fees + r.targetState.slippage))],
+          ["funding", ...cell((r) => usd(r.targetState.funding))],
+          ["mean drift", ...cell((r) => usd(r.targetState.drift.meanUsd))],
+          ["tracking error", ...cell((r) => usd(r.targetState.trackingErrorUsd))],
+          ["max drawdown", ...cell((r) => percent(r.targetState.maxDrawdownPct))],
+          ["win rate", ...cell((r) => share(r.targetState.stats.winRate))],
+          ["profit factor", ...cell((r) => factor(r.targetState.stats.profitFactor))],
+          ["Sharpe", ...cell((r) => ratioText(r.targetState.stats.sharpe))],
+          ["skipped plans", ...cell((r) => sumValues(r.targetState.skipped).toLocaleString("en-US"))],
+        ],
+      ),
+    );
+  }
   const skips = Object.entries(t.skipped)
     .sort((a, b) => orderOf(a[0] as ReasonCode) - orderOf(b[0] as ReasonCode) || b[1] - a[1])
     .map(([reason, count]) => `${reason} ${count}`);
@@ -287,4 +428,12 @@ function sumValues(o: Partial<Record<string, number>>): number {
   let s = 0;
   for (const v of Object.values(o)) s += v ?? 0;
   return s;
+}
+
+function factor(x: number | null): string {
+  return x === null ? "-" : x.toFixed(2);
+}
+
+function ratioText(x: number | null): string {
+  return x === null ? "-" : x.toFixed(2);
 }

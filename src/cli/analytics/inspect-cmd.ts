@@ -10,11 +10,19 @@ import {
   leaderEquityAt,
 } from "../../analytics/fetch.js";
 import type { FrictionModel } from "../../analytics/friction.js";
+import { DEFAULT_FRICTION } from "../../analytics/friction.js";
 import { computeMetrics, type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
 import { estimateLeaderEquity } from "../../analytics/replay.js";
+import {
+  type ActivityProfile,
+  activityProfile,
+  type ScanRow,
+  scanRow,
+  WEEKDAYS,
+} from "../../analytics/scan.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
-import { equityCurve, histogram } from "../../ui/charts.js";
+import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 import {
@@ -55,6 +63,22 @@ export interface InspectReport {
   copyability: Copyability | null;
   equitySource: "flag" | "account" | "default";
   leaderEquitySource: "portfolio-or-state" | "estimated";
+  /** Risk ratios, win/loss sizes, liquidations and the cost of copying at `equity` (as `scan` shows). */
+  extra: Pick<
+    ScanRow,
+    | "sortino"
+    | "calmar"
+    | "longestLosingStreak"
+    | "avgWin"
+    | "avgLoss"
+    | "largestWin"
+    | "largestLoss"
+    | "liquidations"
+    | "roiPct"
+    | "copy"
+  >;
+  /** Orders per UTC hour of day and day of week (Monday first). */
+  activity: ActivityProfile;
   warnings: string[];
 }
 
@@ -110,6 +134,15 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
           ...(data.meta ? { meta: data.meta } : {}),
         })
       : null;
+  const row = scanRow({
+    address: leader,
+    fills: data.fills,
+    metrics,
+    copyability,
+    leaderEquity,
+    equity,
+    takerFee: (opts.friction ?? DEFAULT_FRICTION).takerFee,
+  });
   const report: InspectReport = {
     leader,
     window: metrics.window,
@@ -118,6 +151,19 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     copyability,
     equitySource,
     leaderEquitySource: known === null ? "estimated" : "portfolio-or-state",
+    extra: {
+      sortino: row.sortino,
+      calmar: row.calmar,
+      longestLosingStreak: row.longestLosingStreak,
+      avgWin: row.avgWin,
+      avgLoss: row.avgLoss,
+      largestWin: row.largestWin,
+      largestLoss: row.largestLoss,
+      liquidations: row.liquidations,
+      roiPct: row.roiPct,
+      copy: row.copy,
+    },
+    activity: activityProfile(data.fills),
     warnings: data.warnings,
   };
   if (opts.json) printDocument("inspect", report, out, now);
@@ -177,6 +223,7 @@ async function followerEquity(
 /** The human report. */
 export async function renderInspect(report: InspectReport): Promise<string> {
   const m = report.metrics;
+  const x = report.extra;
   const lines: string[] = [];
   lines.push(
     `Leader ${report.leader}: ${when(m.window.start)} → ${when(m.window.end)} (${spanText(m.window.end - m.window.start)}${
@@ -219,6 +266,15 @@ export async function renderInspect(report: InspectReport): Promise<string> {
       `${usd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${percent(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
     ],
     ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : num(m.sharpe)],
+    [
+      "Sortino / Calmar",
+      `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : num(x.sortino)} / ${x.calmar === null ? "- (no drawdown)" : num(x.calmar)}`,
+    ],
+    [
+      "wins / losses",
+      `avg ${usd(x.avgWin)} / ${usd(x.avgLoss)}, largest ${usd(x.largestWin)} / ${usd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
+    ],
+    ["liquidations", String(x.liquidations)],
     ["trades / day", `${num(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
     ["holding time", hold],
     [
@@ -250,6 +306,17 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     equityCurve(
       m.equityCurve.map((p) => p[1]),
       { width: 60, height: 6, format: (v) => money(v) },
+    ),
+  );
+  lines.push("");
+  lines.push("When the leader trades (orders, UTC):");
+  lines.push(
+    `  hour 00–23  ${sparkline(report.activity.hourOfDay, 24)}  busiest ${busiest(report.activity.hourOfDay, (i) => `${String(i).padStart(2, "0")}:00`)}`,
+  );
+  lines.push(
+    histogram(
+      WEEKDAYS.map((label, i) => ({ label, count: report.activity.dayOfWeek[i] ?? 0 })),
+      30,
     ),
   );
   if (m.counts.closedEpisodes > 0) {
@@ -287,6 +354,10 @@ export async function renderInspect(report: InspectReport): Promise<string> {
         ],
         ["leader's edge", c.edgeBps === null ? "-" : `${num(c.edgeBps, 1)} bps per $ traded`],
         ["cost / edge", c.costShareOfEdge === null ? "-" : share(c.costShareOfEdge, 0)],
+        [
+          "copying this window",
+          `fees ${usd(x.copy.feesUsd)}, slippage ${usd(x.copy.slippageUsd)}, funding ${usd(x.copy.fundingUsd)}; kept ${usd(x.copy.netUsd)}`,
+        ],
       ]),
     );
     lines.push(`Verdict: ${c.verdict.text}`);
@@ -304,4 +375,13 @@ function lastNonZero(rows: { count: number }[]): number {
     if (r.count > 0) last = i;
   });
   return last;
+}
+
+/** The label of the largest count ("-" when all are 0). */
+function busiest(counts: readonly number[], label: (i: number) => string): string {
+  let best = -1;
+  counts.forEach((c, i) => {
+    if (c > 0 && (best < 0 || c > (counts[best] ?? 0))) best = i;
+  });
+  return best < 0 ? "-" : label(best);
 }

@@ -14,6 +14,8 @@ interface BacktestFlags {
   spreadBps?: string;
   depthUsd?: string;
   meta?: string;
+  funding?: string;
+  compare?: string;
   days?: string;
   since?: string;
   [setting: string]: unknown;
@@ -45,6 +47,14 @@ export function register(program: Command): void {
     .option(
       "--meta <file>",
       "meta JSON (szDecimals per coin) for --fills runs; default: inferred from the fills",
+    )
+    .option(
+      "--funding <file>",
+      "fundingHistory JSON (rates of the coins traded) for --fills runs; with an address they are fetched",
+    )
+    .option(
+      "--compare [modes]",
+      'run sizing modes side by side: "modes" (all three) or e.g. equity-ratio,fixed-notional',
     );
   addSettingOptions(cmd, BACKTEST_SETTING_KEYS);
   cmd
@@ -78,6 +88,10 @@ ${examples([
         ...(flags.spreadBps !== undefined ? { spreadBps: flags.spreadBps } : {}),
         ...(flags.depthUsd !== undefined ? { depthUsd: flags.depthUsd } : {}),
         ...(flags.meta !== undefined ? { metaFile: flags.meta } : {}),
+        ...(flags.funding !== undefined ? { fundingFile: flags.funding } : {}),
+        ...(flags.compare !== undefined
+          ? { compare: flags.compare === (true as unknown) ? "modes" : String(flags.compare) }
+          : {}),
         ...(days !== undefined ? { days } : {}),
         ...(source ? { source } : {}),
         settings,

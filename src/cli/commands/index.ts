@@ -11,6 +11,7 @@ import { register as inspect } from "./inspect.js";
 import { register as journal } from "./journal.js";
 import { register as reconcile } from "./reconcile.js";
 import { register as resume } from "./resume.js";
+import { register as scan } from "./scan.js";
 import { register as sim } from "./sim.js";
 import { register as status } from "./status.js";
 
@@ -23,6 +24,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   status,
   resume,
   inspect,
+  scan,
   backtest,
   journal,
   config,

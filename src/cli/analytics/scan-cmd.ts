@@ -1,0 +1,435 @@
+// `hlcopy scan`: rank several leaders by how well they copy at the follower's equity. Each
+// leader's fills come through the on-disk cache (only new fills are fetched), paced by the
+// request budget of the source; one progress line per step on stderr. The first Ctrl-C stops
+// after the leader in flight and prints what was scanned; the cache keeps what was fetched.
+
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { assessCopyability } from "../../analytics/copyability.js";
+import { fetchLeaderData, type LeaderDataSource, leaderEquityAt } from "../../analytics/fetch.js";
+import { cachedFillsSource } from "../../analytics/fill-cache.js";
+import { DEFAULT_FRICTION, type FrictionModel } from "../../analytics/friction.js";
+import { computeMetrics, type TradingStyle } from "../../analytics/metrics.js";
+import { estimateLeaderEquity } from "../../analytics/replay.js";
+import {
+  addressesFromText,
+  type ConsensusEntry,
+  consensus,
+  filterOut,
+  rankRows,
+  type ScanFilters,
+  type ScanRow,
+  scanRow,
+} from "../../analytics/scan.js";
+import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
+import { UsageError } from "../../core/errors.js";
+import type { Settings } from "../../core/settings.js";
+import type { Address } from "../../core/types.js";
+import { parseLeaderAddress } from "../context.js";
+import { printDocument, type Writer } from "../output.js";
+import {
+  compactTable,
+  formatDuration,
+  num,
+  parseNumberFlag,
+  percent,
+  share,
+  shortAddress,
+  usd,
+} from "./format.js";
+import { observedWindow } from "./inspect-cmd.js";
+
+const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
+
+export interface ScanRunOptions {
+  addresses: string[];
+  file?: string;
+  equity?: string | number;
+  days?: string | number;
+  minTrades?: string;
+  winRate?: string;
+  maxLeverage?: string;
+  style?: string;
+  excludeLiquidated?: boolean;
+  consensus?: boolean;
+  json: boolean;
+  csv?: boolean;
+  settings: Settings;
+  source: LeaderDataSource;
+  /** The config directory; fills are cached under <configDir>/cache/fills. */
+  configDir: string;
+  friction?: FrictionModel;
+  now?: number;
+  out?: Writer;
+  err?: Writer;
+  /** Stop early (Ctrl-C): checked between leaders. */
+  signal?: AbortSignal;
+}
+
+export interface ScanReport {
+  equity: number;
+  requestedDays: number;
+  leaders: ScanRow[];
+  excluded: { address: string; reason: string }[];
+  failed: { address: string; error: string }[];
+  consensus: ConsensusEntry[] | null;
+  interrupted: boolean;
+  cache: { hits: number; cachedFills: number; fetchedFills: number };
+}
+
+/** Validated filters. @throws {UsageError} naming the flag. */
+export function parseFilters(
+  o: Pick<ScanRunOptions, "minTrades" | "winRate" | "maxLeverage" | "style" | "excludeLiquidated">,
+): ScanFilters {
+  const f: ScanFilters = {};
+  if (o.minTrades !== undefined)
+    f.minTrades = parseNumberFlag(o.minTrades, "--min-trades", { min: 0, integer: true, example: "20" });
+  if (o.winRate !== undefined) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(o.winRate);
+    const lo = Number(m?.[1]);
+    const hi = Number(m?.[2]);
+    if (!m || lo > hi || hi > 100)
+      throw new UsageError(
+        `invalid --win-rate "${o.winRate}": expected a percent range LOW-HIGH within 0-100`,
+        {
+          hint: "e.g. --win-rate 35-85",
+        },
+      );
+    f.winRate = [lo, hi];
+  }
+  if (o.maxLeverage !== undefined)
+    f.maxLeverage = parseNumberFlag(o.maxLeverage, "--max-leverage", {
+      min: 0,
+      exclusive: true,
+      example: "5",
+    });
+  if (o.style !== undefined) {
+    const styles = o.style
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== "");
+    const bad = styles.find((s) => !STYLES.includes(s as TradingStyle));
+    if (bad !== undefined || styles.length === 0)
+      throw new UsageError(`invalid --style "${o.style}": expected one or more of ${STYLES.join(", ")}`, {
+        hint: "e.g. --style swing,position",
+      });
+    f.styles = styles as TradingStyle[];
+  }
+  if (o.excludeLiquidated) f.excludeLiquidated = true;
+  return f;
+}
+
+async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
+  const raw = [...opts.addresses];
+  if (opts.file) {
+    let text: string;
+    try {
+      text = await readFile(opts.file, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `cannot read address file ${opts.file}: ${code === "ENOENT" ? "no such file" : (code ?? "unreadable")}`,
+        {
+          hint: "pass a file with one address per line, or a JSON leaderboard export",
+          cause: error,
+        },
+      );
+    }
+    try {
+      raw.push(...addressesFromText(text));
+    } catch (error) {
+      throw new UsageError(`${opts.file} is not valid JSON`, {
+        hint: "pass one address per line, or a JSON array of objects with an address field such as ethAddress",
+        cause: error,
+      });
+    }
+  }
+  if (raw.length === 0) {
+    throw new UsageError("nothing to scan: give leader addresses or --file FILE", {
+      hint: "e.g. hlcopy scan 0x5e9ee1089755c3435139848e47e6635505d5a13a 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2",
+    });
+  }
+  const seen = new Set<string>();
+  const out: Address[] = [];
+  for (const a of raw) {
+    const addr = parseLeaderAddress(a);
+    if (seen.has(addr.toLowerCase())) continue;
+    seen.add(addr.toLowerCase());
+    out.push(addr);
+  }
+  return out;
+}
+
+/**
+ * Scan, rank and print.
+ * @throws {UsageError} for bad flags, addresses or an unreadable file (before any request).
+ */
+export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> {
+  const out = opts.out ?? process.stdout;
+  const err = opts.err ?? process.stderr;
+  if (opts.json && opts.csv)
+    throw new UsageError("--json and --csv both choose the output: give one", {
+      hint: "e.g. hlcopy scan --file leaders.txt --csv",
+    });
+  const equity = parseNumberFlag(opts.equity ?? 2000, "--equity", {
+    min: 0,
+    exclusive: true,
+    example: "2000",
+  });
+  const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
+  const filters = parseFilters(opts);
+  const addresses = await readAddresses(opts);
+  const friction = opts.friction ?? DEFAULT_FRICTION;
+  const now = opts.now ?? Date.now();
+  const source = cachedFillsSource(opts.source, join(opts.configDir, "cache", "fills"));
+
+  const rows: ScanRow[] = [];
+  const excluded: ScanReport["excluded"] = [];
+  const failed: ScanReport["failed"] = [];
+  const states: { address: string; state: AccountSnapshot }[] = [];
+  let meta: MetaAsset[] | undefined;
+  let interrupted = false;
+  const total = addresses.length;
+  for (const [i, address] of addresses.entries()) {
+    if (opts.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const step = `scan ${i + 1}/${total} ${shortAddress(address)}`;
+    err.write(`${step}: fetching…\n`);
+    try {
+      // Meta once for all leaders (it is the same market).
+      const s: LeaderDataSource = meta ? { ...source, getMeta: undefined, getMarkets: undefined } : source;
+      const data = await fetchLeaderData(s, address, { days, now });
+      meta ??= data.meta;
+      if (meta && !data.meta) data.meta = meta;
+      if (data.state) states.push({ address, state: data.state });
+      const metrics = computeMetrics({
+        fills: data.fills,
+        window: observedWindow(data),
+        ...(data.funding ? { funding: data.funding } : {}),
+        ...(data.portfolio ? { portfolio: data.portfolio } : {}),
+        ...(data.state ? { state: data.state } : {}),
+      });
+      const first = data.fills[0]?.time ?? data.window.start;
+      const leaderEquity = leaderEquityAt(data, first) ?? estimateLeaderEquity(data.fills);
+      const copyability =
+        data.fills.length > 0 && leaderEquity > 0
+          ? assessCopyability({
+              fills: data.fills,
+              equity,
+              leaderEquity,
+              settings: opts.settings,
+              edgeBps: metrics.edgeBps,
+              friction,
+              ...(data.meta ? { meta: data.meta } : {}),
+            })
+          : null;
+      const row = scanRow({
+        address,
+        fills: data.fills,
+        metrics,
+        copyability,
+        leaderEquity,
+        equity,
+        takerFee: friction.takerFee,
+      });
+      const why = filterOut(row, filters);
+      if (why) excluded.push({ address, reason: why });
+      else rows.push(row);
+      err.write(`${step}: ${data.fills.length.toLocaleString("en-US")} fills, ${row.verdict}\n`);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+      failed.push({ address, error: message });
+      err.write(`${step}: failed: ${message}\n`);
+    }
+  }
+  if (interrupted)
+    err.write(
+      `note: interrupted: ${rows.length + excluded.length + failed.length} of ${total} leaders scanned; fetched fills are cached\n`,
+    );
+
+  const report: ScanReport = {
+    equity,
+    requestedDays: days,
+    leaders: rankRows(rows),
+    excluded,
+    failed,
+    consensus: opts.consensus ? consensus(states) : null,
+    interrupted,
+    cache: { ...source.stats },
+  };
+  if (opts.json) printDocument("scan", report, out, now);
+  else if (opts.csv) out.write(renderCsv(report));
+  else out.write(`${await renderScan(report)}\n`);
+  return report;
+}
+
+const CSV_HEAD = [
+  "rank",
+  "address",
+  "verdict",
+  "net_pnl",
+  "roi_pct",
+  "max_drawdown_pct",
+  "sharpe",
+  "sortino",
+  "calmar",
+  "win_rate",
+  "avg_win",
+  "avg_loss",
+  "largest_win",
+  "largest_loss",
+  "longest_losing_streak",
+  "trades",
+  "trades_per_day",
+  "median_hold_ms",
+  "style",
+  "leverage_typical",
+  "leverage_peak",
+  "liquidations",
+  "coins",
+  "below_min_share",
+  "copy_fees",
+  "copy_slippage",
+  "copy_funding",
+  "copy_net",
+  "reason",
+];
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function renderCsv(report: ScanReport): string {
+  const lines = [CSV_HEAD.join(",")];
+  for (const r of report.leaders) {
+    lines.push(
+      [
+        r.rank,
+        r.address,
+        r.verdict,
+        r.netPnl,
+        r.roiPct,
+        r.maxDrawdownPct,
+        r.sharpe,
+        r.sortino,
+        r.calmar,
+        r.winRate,
+        r.avgWin,
+        r.avgLoss,
+        r.largestWin,
+        r.largestLoss,
+        r.longestLosingStreak,
+        r.trades,
+        r.tradesPerDay,
+        r.medianHoldMs,
+        r.style,
+        r.leverage.typical,
+        r.leverage.peak,
+        r.liquidations,
+        r.coins,
+        r.copy.belowMinShare,
+        r.copy.feesUsd,
+        r.copy.slippageUsd,
+        r.copy.fundingUsd,
+        r.copy.netUsd,
+        r.reason,
+      ]
+        .map(csvCell)
+        .join(","),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const ratio = (x: number | null) => (x === null ? "-" : num(x, 2));
+const lev = (x: number | null) => (x === null ? "-" : `${num(x, 1)}x`);
+
+/** The human report: the ranking table, then one reason line per leader, exclusions, consensus. */
+export async function renderScan(report: ScanReport): Promise<string> {
+  const lines: string[] = [];
+  lines.push(
+    `Scan of ${report.leaders.length + report.excluded.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${usd(report.equity, 0)}`,
+  );
+  if (report.leaders.length > 0) {
+    lines.push(
+      await compactTable(
+        [
+          "#",
+          "leader",
+          "verdict",
+          "net PnL",
+          "ROI",
+          "max DD",
+          "Sharpe",
+          "Sortino",
+          "Calmar",
+          "win",
+          "lose streak",
+          "trades/d",
+          "hold",
+          "style",
+          "lev typ/peak",
+          "liq",
+          "coins",
+          "< $10",
+          "copy fees",
+          "slippage",
+          "copy net",
+        ],
+        report.leaders.map((r) => [
+          r.rank,
+          shortAddress(r.address),
+          r.verdict,
+          usd(r.netPnl, 0),
+          percent(r.roiPct, 1),
+          percent(r.maxDrawdownPct, 1),
+          ratio(r.sharpe),
+          ratio(r.sortino),
+          ratio(r.calmar),
+          share(r.winRate, 0),
+          r.longestLosingStreak,
+          num(r.tradesPerDay, 1),
+          r.medianHoldMs === null ? "-" : formatDuration(r.medianHoldMs),
+          r.style,
+          `${lev(r.leverage.typical)}/${lev(r.leverage.peak)}`,
+          r.liquidations,
+          r.coins,
+          share(r.copy.belowMinShare, 0),
+          usd(r.copy.feesUsd),
+          usd(r.copy.slippageUsd),
+          usd(r.copy.netUsd),
+        ]),
+      ),
+    );
+    for (const r of report.leaders)
+      lines.push(`${r.rank}. ${shortAddress(r.address)} ${r.verdict}: ${r.reason}`);
+  } else lines.push("No leader passed the filters.");
+  for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address)}: ${x.reason}`);
+  for (const x of report.failed) lines.push(`failed ${shortAddress(x.address)}: ${x.error}`);
+  if (report.consensus) {
+    if (report.consensus.length === 0)
+      lines.push("Consensus: no coin and side is held by two or more of these leaders now.");
+    else {
+      lines.push("Consensus (held now by two or more scanned leaders):");
+      lines.push(
+        await compactTable(
+          ["coin", "side", "leaders", "notional", "weight"],
+          report.consensus.map((e) => [
+            e.coin,
+            e.side,
+            e.leaders.length,
+            usd(e.notionalUsd, 0),
+            share(e.weight, 1),
+          ]),
+        ),
+      );
+    }
+  }
+  if (report.interrupted) lines.push("Interrupted: the table shows the leaders scanned before Ctrl-C.");
+  return lines.join("\n");
+}

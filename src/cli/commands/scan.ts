@@ -1,0 +1,105 @@
+// `hlcopy scan <address…> | --file FILE`: rank leaders by how well they copy at your size.
+
+import { type Command, Option } from "commander";
+import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
+import { addSettingOptions, PLANNER_SETTING_KEYS } from "../settings-options.js";
+
+interface ScanFlags {
+  file?: string;
+  equity?: string;
+  since?: string;
+  days?: string;
+  csv?: boolean;
+  minTrades?: string;
+  winRate?: string;
+  maxLeverage?: string;
+  style?: string;
+  excludeLiquidated?: boolean;
+  consensus?: boolean;
+  [setting: string]: unknown;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("scan")
+    .argument("[addresses...]", "leader addresses (0x…), or use --file")
+    .description(
+      "rank leaders by copyability at your equity: PnL, drawdown, Sharpe/Sortino/Calmar, win rate, style, leverage, and what copying costs at your size",
+    )
+    .option(
+      "--file <file>",
+      "addresses: one per line, or a JSON leaderboard export (objects with ethAddress/address)",
+    )
+    .option("--equity <usd>", "your equity (default 2000)")
+    .option("--since <span>", "how much history: 7d, 30d (default 30d)")
+    .addOption(new Option("--days <n>").hideHelp())
+    .option("--csv", "CSV on stdout instead of the table")
+    .option("--min-trades <n>", "keep leaders with at least this many trades")
+    .option("--win-rate <low-high>", "keep leaders whose win rate is in this percent range, e.g. 35-85")
+    .option("--max-leverage <x>", "keep leaders whose peak leverage is at most this")
+    .option(
+      "--style <list>",
+      "keep these styles: high-frequency, intraday, swing, position (comma-separated)",
+    )
+    .option("--exclude-liquidated", "drop leaders with a liquidation in the window")
+    .option("--consensus", "also list the coins and sides several scanned leaders hold now");
+  // --max-leverage is the leader filter here, not the planner's cap.
+  addSettingOptions(
+    cmd,
+    PLANNER_SETTING_KEYS.filter((k) => k !== "risk.maxLeverage"),
+  );
+  cmd
+    .addHelpText(
+      "after",
+      `
+${examples([
+  ["hlcopy scan 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 0x5e9ee1089755c3435139848e47e6635505d5a13a"],
+  ["hlcopy scan --file leaderboard.json --equity 2000 --since 30d --win-rate 35-85 --style swing,position"],
+  ["hlcopy scan --file leaders.txt --consensus --json | jq '.leaders[0]'"],
+])}
+
+Fills are cached per address in the config directory (cache/fills): a second scan fetches
+only what is new. Ctrl-C stops after the leader in flight and prints what was scanned.`,
+    )
+    .action(async (addresses: string[], flags: ScanFlags, command: Command) => {
+      const g = command.optsWithGlobals<GlobalOptions>();
+      const { resolveContext, resolveRunSettings } = await import("../context.js");
+      const ctx = resolveContext(g);
+      const { maxLeverage, ...settingFlags } = flags;
+      const { settings } = resolveRunSettings(ctx, settingFlags);
+      const { historyDays } = await import("../span.js");
+      const days = historyDays(flags, "hlcopy scan --file leaders.txt --since 30d");
+      const { runScanCommand } = await import("../analytics/scan-cmd.js");
+      const { createLeaderSource } = await import("../analytics/source.js");
+      const abort = new AbortController();
+      const onInt = () => {
+        if (abort.signal.aborted) process.exit(130);
+        process.stderr.write("stopping after the leader in flight (Ctrl-C again to quit now)…\n");
+        abort.abort();
+      };
+      process.on("SIGINT", onInt);
+      try {
+        await runScanCommand({
+          addresses,
+          ...(flags.file !== undefined ? { file: flags.file } : {}),
+          ...(flags.equity !== undefined ? { equity: flags.equity } : {}),
+          ...(days !== undefined ? { days } : {}),
+          ...(flags.minTrades !== undefined ? { minTrades: flags.minTrades } : {}),
+          ...(flags.winRate !== undefined ? { winRate: flags.winRate } : {}),
+          ...(maxLeverage !== undefined ? { maxLeverage: String(maxLeverage) } : {}),
+          ...(flags.style !== undefined ? { style: flags.style } : {}),
+          excludeLiquidated: flags.excludeLiquidated === true,
+          consensus: flags.consensus === true,
+          json: ctx.json,
+          csv: flags.csv === true,
+          settings,
+          source: createLeaderSource(ctx.network),
+          configDir: ctx.configDir,
+          signal: abort.signal,
+        });
+      } finally {
+        process.off("SIGINT", onInt);
+      }
+    });
+}

@@ -1,0 +1,217 @@
+// Backtest item 4: funding in the friction model (hand-computed), the copy's own win rate,
+// profit factor and Sharpe beside the leader's, and --compare of sizing modes.
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ZERO_FRICTION } from "../../src/analytics/friction.js";
+import { runBacktest, sharpeOf } from "../../src/analytics/replay.js";
+import { SYNTHETIC_META, syntheticFills, toWireFill } from "../../src/analytics/synthetic.js";
+import { parseFundingHistory } from "../../src/analytics/wire.js";
+import { parseCompare, runBacktestCommand } from "../../src/cli/analytics/backtest-cmd.js";
+import { UsageError } from "../../src/core/errors.js";
+import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import { tempDir } from "../helpers/cli.js";
+import { cassette, DAY, HOUR, sink, T0, trades } from "./helpers.js";
+
+const ETH = [{ name: "ETH", szDecimals: 4, maxLeverage: 50, assetId: 1 }];
+
+function ratio1(): Settings {
+  const s = defaultSettings();
+  s.sizing.mode = "fixed-ratio";
+  s.sizing.ratio = 1;
+  s.exec.deadbandPct = 0;
+  s.risk.maxLeverage = 50;
+  return s;
+}
+
+describe("funding in the replay", () => {
+  it("a long held over two funding hours pays size × mark × rate each time; a short receives", () => {
+    // Leader buys 2 ETH @100, holds 3 hours at 100, sells @100: price PnL 0.
+    const fills = trades([
+      ["ETH", 2, 100, T0],
+      ["ETH", -2, 100, T0 + 3 * HOUR],
+    ]);
+    const funding = [
+      { coin: "ETH", time: T0 + HOUR, rate: 0.0001 },
+      { coin: "ETH", time: T0 + 2 * HOUR, rate: -0.00005 },
+      { coin: "BTC", time: T0 + 2 * HOUR, rate: 0.01 }, // a coin nobody holds
+    ];
+    const r = runBacktest({
+      fills,
+      settings: ratio1(),
+      equity: 10_000,
+      friction: ZERO_FRICTION,
+      meta: ETH,
+      funding,
+    });
+    // Hour 1: pays 2 × 100 × 0.0001 = 0.02; hour 2: receives 2 × 100 × 0.00005 = 0.01.
+    expect(r.targetState.funding).toBeCloseTo(-0.01, 12);
+    expect(r.naive.funding).toBeCloseTo(-0.01, 12);
+    expect(r.leader.funding).toBeCloseTo(-0.01, 12);
+    expect(r.targetState.pnl).toBeCloseTo(-0.01, 12);
+    expect(r.leader.scaledPnl).toBeCloseTo(-0.01, 12);
+
+    const short = runBacktest({
+      fills: trades([
+        ["ETH", -2, 100, T0],
+        ["ETH", 2, 100, T0 + 3 * HOUR],
+      ]),
+      settings: ratio1(),
+      equity: 10_000,
+      friction: ZERO_FRICTION,
+      meta: ETH,
+      funding,
+    });
+    expect(short.targetState.funding).toBeCloseTo(0.01, 12);
+    // Without rates nothing changes.
+    expect(
+      runBacktest({ fills, settings: ratio1(), equity: 10_000, friction: ZERO_FRICTION, meta: ETH })
+        .targetState.funding,
+    ).toBe(0);
+  });
+
+  it("parses the exchange's fundingHistory (the cassette)", () => {
+    const rates = parseFundingHistory(cassette("fundingHistory"));
+    expect(rates.length).toBeGreaterThan(100);
+    expect(rates[0]).toEqual({ coin: "BTC", time: 1683849600048, rate: -0.00061334 });
+    expect(() => parseFundingHistory([{ coin: "BTC", time: 1 }])).toThrow(UsageError);
+  });
+});
+
+describe("the copy's own trade statistics", () => {
+  it("win rate and profit factor of the copy's closing trades, the leader's beside them", () => {
+    // +10 on ETH, then −5: one win, one loss for the leader and (ratio 1, no friction) for us.
+    const fills = trades([
+      ["ETH", 1, 100, T0],
+      ["ETH", -1, 110, T0 + HOUR],
+      ["ETH", 1, 100, T0 + 2 * HOUR],
+      ["ETH", -1, 95, T0 + 3 * HOUR],
+    ]);
+    const r = runBacktest({ fills, settings: ratio1(), equity: 10_000, friction: ZERO_FRICTION, meta: ETH });
+    expect(r.targetState.stats).toMatchObject({ closingTrades: 2, winRate: 0.5 });
+    expect(r.targetState.stats.profitFactor).toBeCloseTo(2, 9);
+    expect(r.leader.stats).toMatchObject({ closingTrades: 2, winRate: 0.5 });
+    expect(r.leader.stats.profitFactor).toBeCloseTo(2, 9);
+    // Under 7 days: no Sharpe.
+    expect(r.targetState.stats.sharpe).toBeNull();
+  });
+
+  it("Sharpe of daily returns", () => {
+    expect(sharpeOf([0.01, 0.01, 0.01])).toBeNull();
+    const d = [0.01, -0.005, 0.02, 0, 0.01, -0.01, 0.005];
+    const mean = d.reduce((s, x) => s + x, 0) / d.length;
+    const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (d.length - 1));
+    expect(sharpeOf(d)).toBeCloseTo((mean / sd) * Math.sqrt(365), 12);
+    // A 10-day synthetic replay has one.
+    const long = runBacktest({
+      fills: syntheticFills({ fills: 2000, seed: 2, meanGapMs: 20 * 60_000 }),
+      settings: defaultSettings(),
+      equity: 10_000,
+      meta: SYNTHETIC_META,
+    });
+    expect(long.window.end - long.window.start).toBeGreaterThan(7 * DAY);
+    expect(long.targetState.stats.sharpe).not.toBeNull();
+    expect(long.leader.stats.sharpe).not.toBeNull();
+  });
+});
+
+describe("backtest --compare and --funding", () => {
+  const dir = tempDir("hlcopy-bt-compare-");
+  const fillsFile = join(dir, "fills.json");
+  const fills = syntheticFills({ fills: 600, seed: 5, coins: 2 });
+  writeFileSync(fillsFile, JSON.stringify(fills.map(toWireFill)));
+  const fundingFile = join(dir, "funding.json");
+  const start = fills[0]?.time ?? 0;
+  writeFileSync(
+    fundingFile,
+    JSON.stringify(
+      Array.from({ length: 30 }, (_, i) => ({
+        coin: "BTC",
+        fundingRate: "0.0001",
+        premium: "0",
+        time: start + (i + 1) * HOUR,
+      })),
+    ),
+  );
+
+  it("runs the three sizing modes side by side, with funding from the file", async () => {
+    const out = sink();
+    const report = await runBacktestCommand({
+      fillsFile,
+      fundingFile,
+      compare: "modes",
+      equity: "5000",
+      settings: defaultSettings(),
+      json: false,
+      out,
+      err: sink(),
+    });
+    expect(report.compare?.map((c) => c.mode)).toEqual(["equity-ratio", "fixed-ratio", "fixed-notional"]);
+    expect(report.compare?.[0]?.result).toBe(report.result);
+    expect(report.funding).toEqual({ rates: 30, source: "file" });
+    const text = out.text();
+    expect(text).toContain("Sizing modes side by side");
+    expect(text).toMatch(/equity-ratio\s*│\s*fixed-ratio\s*│\s*fixed-notional/);
+    expect(text).toContain("win rate (closing trades)");
+    expect(text).toMatch(/Leader: win rate/);
+  });
+
+  it("bad --compare or --funding: a usage error", async () => {
+    expect(() => parseCompare("kelly")).toThrow(/invalid --compare "kelly"/);
+    expect(parseCompare("fixed-notional,equity-ratio")).toEqual(["fixed-notional", "equity-ratio"]);
+    const bad = join(dir, "bad-funding.json");
+    writeFileSync(bad, "[1,2]");
+    await expect(
+      runBacktestCommand({
+        fillsFile,
+        fundingFile: bad,
+        settings: defaultSettings(),
+        json: false,
+        out: sink(),
+        err: sink(),
+      }),
+    ).rejects.toThrow(UsageError);
+  });
+});
+
+describe("backtest of an address: funding rates fetched from the exchange (simulator)", () => {
+  it("asks fundingHistory for each coin traded and replays the rates", async () => {
+    const { startSim } = await import("../../src/sim/index.js");
+    const { startScriptedLeader } = await import("../../src/sim/leader.js");
+    const { createLeaderSource } = await import("../../src/cli/analytics/source.js");
+    const sim = await startSim({ seed: 41, tickMs: 0, fundingIntervalMs: 40 });
+    try {
+      const leader = await startScriptedLeader({
+        httpUrl: sim.httpUrl,
+        seed: 4101,
+        ratePerSec: 20,
+        maxTrades: 16,
+        coins: ["BTC", "ETH"],
+      });
+      await leader.done;
+      const before = sim.control.stats().infoByType.fundingHistory ?? 0;
+      const report = await runBacktestCommand({
+        address: leader.address,
+        days: 1,
+        equity: "5000",
+        settings: defaultSettings(),
+        json: true,
+        source: createLeaderSource({ httpUrl: sim.httpUrl }),
+        out: sink(),
+        err: sink(),
+      });
+      const traded = (await createLeaderSource({ httpUrl: sim.httpUrl }).getFillsByTime(
+        leader.address,
+        0,
+      )) as { coin: string }[];
+      const coins = new Set(traded.map((f) => f.coin));
+      expect(coins.size).toBeGreaterThan(0);
+      expect(sim.control.stats().infoByType.fundingHistory).toBe(before + coins.size);
+      expect(report.funding.source).toBe("exchange");
+      expect(report.funding.rates).toBeGreaterThan(0);
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
+});

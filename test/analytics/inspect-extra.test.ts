@@ -1,0 +1,61 @@
+// inspect's extra figures: the scan metrics, the activity profile (hour of day, day of
+// week) and its charts, on a small hand-made history.
+
+import { describe, expect, it } from "vitest";
+import { activityProfile } from "../../src/analytics/scan.js";
+import { runInspectCommand } from "../../src/cli/analytics/inspect-cmd.js";
+import { defaultSettings } from "../../src/core/settings.js";
+import { DAY, HOUR, sink, T0, trades } from "./helpers.js";
+
+const LEADER = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
+// T0 = Monday 2024-01-01 00:00 UTC.
+const fills = trades([
+  ["ETH", 1, 100, T0 + 9 * HOUR], // Mon 09:00
+  ["ETH", -1, 110, T0 + 14 * HOUR], // Mon 14:00, +10
+  ["ETH", 1, 100, T0 + 2 * DAY + 9 * HOUR], // Wed 09:00
+  ["ETH", -1, 95, T0 + 2 * DAY + 10 * HOUR], // Wed 10:00, -5
+  ["BTC", 0.1, 1000, T0 + 6 * DAY + 9 * HOUR], // Sun 09:00
+  ["BTC", -0.1, 990, T0 + 6 * DAY + 23 * HOUR], // Sun 23:00, -1
+]);
+
+describe("activity profile", () => {
+  it("counts orders by UTC hour and weekday (Monday first)", () => {
+    const p = activityProfile(fills);
+    expect(p.hourOfDay[9]).toBe(3);
+    expect(p.hourOfDay[14]).toBe(1);
+    expect(p.hourOfDay[10]).toBe(1);
+    expect(p.hourOfDay[23]).toBe(1);
+    expect(p.hourOfDay.reduce((s, x) => s + x, 0)).toBe(6);
+    expect(p.dayOfWeek).toEqual([2, 0, 2, 0, 0, 0, 2]);
+  });
+});
+
+describe("inspect shows the scan metrics and the charts", () => {
+  it("report fields and the human lines", async () => {
+    const out = sink();
+    const report = await runInspectCommand({
+      address: LEADER,
+      days: 7,
+      equity: 1000,
+      settings: defaultSettings(),
+      json: false,
+      source: { getFillsByTime: async () => fills },
+      now: T0 + 7 * DAY,
+      out,
+      err: sink(),
+    });
+    expect(report.extra.longestLosingStreak).toBe(2);
+    expect(report.extra.avgWin).toBe(10);
+    expect(report.extra.avgLoss).toBe(-3);
+    expect(report.extra.largestLoss).toBe(-5);
+    expect(report.extra.liquidations).toBe(0);
+    expect(report.activity.dayOfWeek).toEqual([2, 0, 2, 0, 0, 0, 2]);
+    const text = out.text();
+    expect(text).toContain("longest losing streak 2");
+    expect(text).toContain("Sortino / Calmar");
+    expect(text).toContain("When the leader trades (orders, UTC):");
+    expect(text).toContain("busiest 09:00");
+    expect(text).toMatch(/Mon\s.*2/);
+    expect(text).toContain("Cumulative net PnL");
+  });
+});

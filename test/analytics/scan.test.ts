@@ -1,0 +1,445 @@
+// hlcopy scan: the extra metrics against hand-computed values, filters, ranking, the
+// address file formats, consensus; then the whole command against the simulator with
+// scripted leaders (cache reuse counted by the simulator's request stats).
+
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { computeMetrics } from "../../src/analytics/metrics.js";
+import {
+  addressesFromText,
+  consensus,
+  extraMetrics,
+  filterOut,
+  rankRows,
+  type ScanRow,
+  scanRow,
+} from "../../src/analytics/scan.js";
+import { parseFilters, runScanCommand } from "../../src/cli/analytics/scan-cmd.js";
+import { createLeaderSource } from "../../src/cli/analytics/source.js";
+import { UsageError } from "../../src/core/errors.js";
+import { defaultSettings } from "../../src/core/settings.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { DAY, HOUR, sink, T0, trades } from "./helpers.js";
+
+describe("scan metrics on a hand-computed fixture", () => {
+  // ETH: +1 @100, -1 @110 (+10); +1 @100, -1 @95 (-5); BTC: +0.1 @1000, -0.1 @990 (-1);
+  // ETH: +1 @100, -1 @104 (+4). No fees. One trade a day, 8 days.
+  const fills = trades([
+    ["ETH", 1, 100, T0],
+    ["ETH", -1, 110, T0 + 1 * DAY],
+    ["ETH", 1, 100, T0 + 2 * DAY],
+    ["ETH", -1, 95, T0 + 3 * DAY],
+    ["BTC", 0.1, 1000, T0 + 4 * DAY],
+    ["BTC", -0.1, 990, T0 + 5 * DAY],
+    ["ETH", 1, 100, T0 + 6 * DAY],
+    ["ETH", -1, 104, T0 + 7 * DAY + HOUR],
+  ]);
+  const window = { start: T0, end: T0 + 8 * DAY };
+  const metrics = computeMetrics({ fills, window });
+
+  it("losing streak, liquidations, Sortino and Calmar", () => {
+    const x = extraMetrics(fills, metrics, 1000);
+    // Closing trades: +10, -5, -1, +4 → two losses in a row.
+    expect(x.longestLosingStreak).toBe(2);
+    expect(x.liquidations).toBe(0);
+    // Daily PnL over 9 UTC days (the window's end day included): 0,10,0,-5,0,-1,0,4,0 → returns /1000.
+    const r = [0, 10, 0, -5, 0, -1, 0, 4, 0].map((p) => p / 1000);
+    expect(metrics.daily.map((d) => d.pnl)).toEqual([0, 10, 0, -5, 0, -1, 0, 4, 0]);
+    const mean = r.reduce((s, v) => s + v, 0) / r.length;
+    const down = Math.sqrt((0.005 ** 2 + 0.001 ** 2) / r.length);
+    expect(x.sortino).toBeCloseTo((mean / down) * Math.sqrt(365), 9);
+    // Net +8 over 8 days on $1000 → 0.8% × 365/8; drawdown from the +10 peak to +4 = $6 = 0.6%.
+    expect(metrics.drawdown.maxUsd).toBeCloseTo(6, 9);
+    const dd = metrics.drawdown.maxPct !== null ? metrics.drawdown.maxPct / 100 : 6 / 1000;
+    expect(x.calmar).toBeCloseTo((0.008 * (365 / 8)) / dd, 9);
+  });
+
+  it("a row: wins and losses, ROI, copy costs at this size", () => {
+    const row = scanRow({
+      address: "0xa",
+      fills,
+      metrics,
+      copyability: null,
+      leaderEquity: 1000,
+      equity: 100,
+      takerFee: 0.00045,
+    });
+    expect(row.avgWin).toBe(7);
+    expect(row.avgLoss).toBe(-3);
+    expect(row.largestWin).toBe(10);
+    expect(row.largestLoss).toBe(-5);
+    expect(row.netPnl).toBe(8);
+    expect(row.roiPct).toBeCloseTo(0.8, 12);
+    expect(row.winRate).toBe(0.5);
+    // No copyability (nothing assessed): avoid, nothing copied.
+    expect(row.verdict).toBe("avoid");
+    expect(row.copy.feesUsd).toBe(0);
+  });
+
+  it("counts liquidation fills", () => {
+    const liq = fills.map((f, i) => (i === 3 ? { ...f, liquidation: true } : f));
+    expect(extraMetrics(liq, metrics, 1000).liquidations).toBe(1);
+  });
+});
+
+function row(p: Partial<ScanRow> & { address: string }): ScanRow {
+  return {
+    rank: 0,
+    verdict: "copyable",
+    reason: "",
+    fills: 10,
+    trades: 10,
+    netPnl: 0,
+    roiPct: 0,
+    maxDrawdownPct: 0,
+    sharpe: null,
+    sortino: null,
+    calmar: null,
+    winRate: 0.5,
+    avgWin: null,
+    avgLoss: null,
+    largestWin: null,
+    largestLoss: null,
+    longestLosingStreak: 0,
+    tradesPerDay: 1,
+    medianHoldMs: null,
+    style: "swing",
+    leverage: { typical: 1, peak: 2 },
+    liquidations: 0,
+    coins: 1,
+    leaderEquity: 1000,
+    copy: { equity: 100, ratio: 0.1, belowMinShare: 0, feesUsd: 0, slippageUsd: 0, fundingUsd: 0, netUsd: 0 },
+    ...p,
+  };
+}
+
+describe("filters and ranking", () => {
+  it("each filter says why a leader is out", () => {
+    const r = row({
+      address: "0xa",
+      trades: 5,
+      winRate: 0.9,
+      leverage: { typical: 3, peak: 12 },
+      style: "intraday",
+      liquidations: 1,
+    });
+    expect(filterOut(r, {})).toBeNull();
+    expect(filterOut(r, { minTrades: 6 })).toBe("5 trades < 6");
+    expect(filterOut(r, { winRate: [35, 85] })).toBe("win rate 90% outside 35-85%");
+    expect(filterOut(r, { winRate: [35, 95] })).toBeNull();
+    expect(filterOut(r, { maxLeverage: 10 })).toBe("peak leverage 12.0x above 10x");
+    expect(filterOut(r, { styles: ["swing", "position"] })).toBe("style intraday not in swing,position");
+    expect(filterOut(r, { excludeLiquidated: true })).toBe("1 liquidation fill(s)");
+  });
+
+  it("verdict first, then what the copy would have kept", () => {
+    const ranked = rankRows([
+      row({ address: "0xa", verdict: "marginal", copy: { ...row({ address: "x" }).copy, netUsd: 500 } }),
+      row({ address: "0xb", verdict: "copyable", copy: { ...row({ address: "x" }).copy, netUsd: 5 } }),
+      row({ address: "0xc", verdict: "copyable", copy: { ...row({ address: "x" }).copy, netUsd: 50 } }),
+      row({ address: "0xd", verdict: "avoid", copy: { ...row({ address: "x" }).copy, netUsd: 900 } }),
+    ]);
+    expect(ranked.map((r) => [r.rank, r.address])).toEqual([
+      [1, "0xc"],
+      [2, "0xb"],
+      [3, "0xa"],
+      [4, "0xd"],
+    ]);
+  });
+
+  it("flag parsing: bad values are usage errors naming the flag", () => {
+    expect(
+      parseFilters({ winRate: "35-85", style: "swing, position", maxLeverage: "5", minTrades: "20" }),
+    ).toEqual({
+      winRate: [35, 85],
+      styles: ["swing", "position"],
+      maxLeverage: 5,
+      minTrades: 20,
+    });
+    expect(() => parseFilters({ winRate: "85-35" })).toThrow(/invalid --win-rate "85-35"/);
+    expect(() => parseFilters({ style: "scalp" })).toThrow(/invalid --style "scalp"/);
+    expect(() => parseFilters({ minTrades: "2.5" })).toThrow(UsageError);
+  });
+});
+
+describe("address files and consensus", () => {
+  it("lines (comments, blanks, duplicates) and JSON leaderboard exports", () => {
+    expect(addressesFromText("0xA\n# note\n\n0xb  # second\n0xa\n")).toEqual(["0xA", "0xb"]);
+    expect(
+      addressesFromText(
+        JSON.stringify([{ ethAddress: "0x1", accountValue: "5" }, { address: "0x2" }, "0x3"]),
+      ),
+    ).toEqual(["0x1", "0x2", "0x3"]);
+    expect(addressesFromText(JSON.stringify({ leaderboardRows: [{ ethAddress: "0x9" }] }))).toEqual(["0x9"]);
+  });
+
+  it("coins and sides held by two or more leaders, with their combined weight", () => {
+    const pos = (coin: string, szi: number, value: number) => ({
+      coin,
+      szi,
+      entryPx: value / Math.abs(szi),
+      positionValue: value,
+      leverage: null,
+    });
+    const c = consensus([
+      {
+        address: "0xa",
+        state: {
+          accountValue: 1000,
+          totalNtlPos: 0,
+          positions: [pos("BTC", 1, 500), pos("ETH", -1, 100)],
+          time: null,
+        },
+      },
+      {
+        address: "0xb",
+        state: {
+          accountValue: 2000,
+          totalNtlPos: 0,
+          positions: [pos("BTC", 2, 1000), pos("ETH", 1, 100)],
+          time: null,
+        },
+      },
+      { address: "0xc", state: { accountValue: 1000, totalNtlPos: 0, positions: [], time: null } },
+    ]);
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ coin: "BTC", side: "long", leaders: ["0xa", "0xb"], notionalUsd: 1500 });
+    // (500/1000 + 1000/2000) / 3 leaders scanned.
+    expect(c[0]?.weight).toBeCloseTo(1 / 3, 12);
+  });
+});
+
+describe("Ctrl-C", () => {
+  it("stops after the leader in flight and reports what was scanned; its fills stay cached", async () => {
+    const configDir = mkdtempSync(join(tmpdir(), "hlcopy-scan-"));
+    const abort = new AbortController();
+    const fills = trades([
+      ["ETH", 1, 100, T0],
+      ["ETH", -1, 110, T0 + HOUR],
+    ]);
+    const err = sink();
+    const report = await runScanCommand({
+      addresses: ["0x5e9ee1089755c3435139848e47e6635505d5a13a", "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2"],
+      json: true,
+      settings: defaultSettings(),
+      source: {
+        getFillsByTime: async () => {
+          abort.abort(); // the user presses Ctrl-C while the first leader is being fetched
+          return fills;
+        },
+      },
+      configDir,
+      now: T0 + DAY,
+      signal: abort.signal,
+      out: sink(),
+      err,
+    });
+    expect(report.interrupted).toBe(true);
+    expect(report.leaders.map((r) => r.address)).toEqual(["0x5e9ee1089755c3435139848e47e6635505d5a13a"]);
+    expect(err.text()).toContain("interrupted: 1 of 2 leaders scanned");
+    expect(readdirSync(join(configDir, "cache", "fills"))).toEqual([
+      "0x5e9ee1089755c3435139848e47e6635505d5a13a.json",
+    ]);
+  });
+});
+
+describe("hlcopy scan against the simulator", () => {
+  let sim: SimHandle;
+  const leaders: ScriptedLeader[] = [];
+  beforeAll(async () => {
+    sim = await startSim({ seed: 19, tickMs: 0 });
+    // A big trader (trades far above $10 at our size) and a tiny one (every trade below it).
+    const specs: { seed: number; notionalUsd: [number, number] }[] = [
+      { seed: 1901, notionalUsd: [20_000, 40_000] },
+      { seed: 1902, notionalUsd: [20, 40] },
+    ];
+    for (const s of specs) {
+      const l = await startScriptedLeader({
+        httpUrl: sim.httpUrl,
+        seed: s.seed,
+        ratePerSec: 50,
+        maxTrades: 12,
+        notionalUsd: s.notionalUsd,
+        fundUsd: 1_000_000,
+      });
+      leaders.push(l);
+    }
+    await Promise.all(leaders.map((l) => l.done));
+  }, 30_000);
+  afterAll(async () => {
+    for (const l of leaders) await l.stop();
+    await sim?.close();
+  });
+
+  it("ranks, says why, caches fills and fetches only what is new the second time", async () => {
+    const configDir = mkdtempSync(join(tmpdir(), "hlcopy-scan-"));
+    const [big, tiny] = leaders as [ScriptedLeader, ScriptedLeader];
+    const run = async (extra: Partial<Parameters<typeof runScanCommand>[0]> = {}) => {
+      const out = sink();
+      const err = sink();
+      const report = await runScanCommand({
+        addresses: [tiny.address, big.address],
+        equity: 2000,
+        json: true,
+        settings: defaultSettings(),
+        source: createLeaderSource({ httpUrl: sim.httpUrl }),
+        configDir,
+        out,
+        err,
+        ...extra,
+      });
+      return { report, doc: JSON.parse(out.text()), err: err.text() };
+    };
+    const before = sim.control.stats().infoByType.userFillsByTime ?? 0;
+    const first = await run();
+    expect(sim.control.stats().infoByType.userFillsByTime).toBe(before + 2);
+    expect(first.doc.type).toBe("scan");
+    expect(first.doc.leaders).toHaveLength(2);
+    const byAddr = Object.fromEntries(first.report.leaders.map((r) => [r.address, r]));
+    const b = byAddr[big.address] as ScanRow;
+    const t = byAddr[tiny.address] as ScanRow;
+    expect(b.fills).toBeGreaterThanOrEqual(12);
+    // $20k–40k trades at 2000/1M are $40–80 for us; $20–40 trades are 4–8 cents.
+    expect(b.copy.belowMinShare).toBeLessThan(0.2);
+    expect(t.copy.belowMinShare).toBeGreaterThan(0.5);
+    expect(t.copy.belowMinShare).toBeGreaterThan(b.copy.belowMinShare);
+    expect(t.verdict === "poor" || t.verdict === "avoid").toBe(true);
+    expect(t.reason).toMatch(/too small to copy|lost money|costs/);
+    expect(first.report.leaders.map((r) => r.rank)).toEqual([1, 2]);
+    for (const key of [
+      "verdict",
+      "reason",
+      "roiPct",
+      "sharpe",
+      "sortino",
+      "calmar",
+      "longestLosingStreak",
+      "medianHoldMs",
+      "copy",
+    ])
+      expect(first.doc.leaders[0]).toHaveProperty(key);
+    expect(first.doc.cache).toMatchObject({ hits: 0, cachedFills: 0 });
+    expect(readdirSync(join(configDir, "cache", "fills")).sort()).toEqual(
+      [`${big.address}.json`, `${tiny.address}.json`].sort(),
+    );
+    expect(first.err).toContain("scan 2/2");
+
+    // Nothing new: both answered from the cache (one small request each, no fill fetched again).
+    const second = await run();
+    expect(second.report.cache).toEqual({ hits: 2, cachedFills: b.fills + t.fills, fetchedFills: 0 });
+    expect(second.report.leaders.map((r) => [r.address, r.fills])).toEqual(
+      first.report.leaders.map((r) => [r.address, r.fills]),
+    );
+
+    // The big leader trades 3 more times: only those are fetched.
+    const more = await startScriptedLeader({
+      httpUrl: sim.httpUrl,
+      seed: 1901,
+      ratePerSec: 50,
+      maxTrades: 3,
+      notionalUsd: [20_000, 40_000],
+      fundUsd: 0,
+    });
+    await more.done;
+    const third = await run();
+    const newFills = (third.report.leaders.find((r) => r.address === big.address)?.fills ?? 0) - b.fills;
+    expect(newFills).toBeGreaterThanOrEqual(3);
+    expect(third.report.cache.fetchedFills).toBe(newFills);
+  }, 30_000);
+
+  it("filters, --consensus, --csv, and a leaderboard file", async () => {
+    const configDir = mkdtempSync(join(tmpdir(), "hlcopy-scan-"));
+    const file = join(configDir, "board.json");
+    writeFileSync(file, JSON.stringify(leaders.map((l) => ({ ethAddress: l.address, pnl: "1" }))));
+    const out = sink();
+    const report = await runScanCommand({
+      addresses: [],
+      file,
+      minTrades: "1000",
+      consensus: true,
+      json: false,
+      settings: defaultSettings(),
+      source: createLeaderSource({ httpUrl: sim.httpUrl }),
+      configDir,
+      out,
+      err: sink(),
+    });
+    expect(report.leaders).toHaveLength(0);
+    expect(report.excluded.map((x) => x.reason)).toEqual([
+      expect.stringMatching(/trades < 1000/),
+      expect.stringMatching(/trades < 1000/),
+    ]);
+    expect(report.consensus).not.toBeNull();
+    expect(out.text()).toContain("No leader passed the filters.");
+
+    const csv = sink();
+    await runScanCommand({
+      addresses: leaders.map((l) => l.address),
+      json: false,
+      csv: true,
+      settings: defaultSettings(),
+      source: createLeaderSource({ httpUrl: sim.httpUrl }),
+      configDir,
+      out: csv,
+      err: sink(),
+    });
+    const lines = csv.text().trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]?.startsWith("rank,address,verdict,")).toBe(true);
+  }, 30_000);
+
+  it("the real binary: --json on stdout, progress on stderr, the cache in the config directory", async () => {
+    const dir = tempDir("hlcopy-scan-cli-");
+    const addrs = leaders.map((l) => l.address);
+    const r = await runCli([
+      "scan",
+      ...addrs,
+      "--network",
+      sim.httpUrl,
+      "--config-dir",
+      dir,
+      "--json",
+      "--equity",
+      "5000",
+    ]);
+    expect(r.stderr).toContain("scan 1/2");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.type).toBe("scan");
+    expect(doc.equity).toBe(5000);
+    expect(doc.leaders.map((x: ScanRow) => x.address).sort()).toEqual([...addrs].sort());
+    expect(readdirSync(join(dir, "cache", "fills"))).toHaveLength(2);
+    const table = await runCli(["scan", ...addrs, "--network", sim.httpUrl, "--config-dir", dir]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("copy net");
+    expect(table.stdout).toMatch(/^1\. 0x/m);
+  }, 30_000);
+
+  it("bad input: one usage error, nothing fetched", async () => {
+    const configDir = mkdtempSync(join(tmpdir(), "hlcopy-scan-"));
+    const before = sim.control.stats().infoByType.userFillsByTime ?? 0;
+    const base = {
+      json: false,
+      settings: defaultSettings(),
+      source: createLeaderSource({ httpUrl: sim.httpUrl }),
+      configDir,
+      out: sink(),
+      err: sink(),
+    };
+    await expect(runScanCommand({ ...base, addresses: [] })).rejects.toThrow(/nothing to scan/);
+    await expect(
+      runScanCommand({ ...base, addresses: [(leaders[0] as ScriptedLeader).address, "0x12"] }),
+    ).rejects.toThrow(UsageError);
+    await expect(
+      runScanCommand({ ...base, addresses: ["0x5e9ee1089755c3435139848e47e6635505d5a13a"], winRate: "90" }),
+    ).rejects.toThrow(/--win-rate/);
+    await expect(
+      runScanCommand({ ...base, addresses: [], file: join(configDir, "nope.txt") }),
+    ).rejects.toThrow(/no such file/);
+    expect(sim.control.stats().infoByType.userFillsByTime ?? 0).toBe(before);
+  });
+});
