@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import { register as agent } from "./agent.js";
+import { register as alerts } from "./alerts.js";
 import { register as backtest } from "./backtest.js";
 import { register as config } from "./config.js";
 import { register as demo } from "./demo.js";
@@ -25,6 +26,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   inspect,
   backtest,
   journal,
+  alerts,
   config,
   sim,
 ];

@@ -1,6 +1,7 @@
 // `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
 // until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT (or a halt with --exit-on-halt), then report the run.
 
+import { checkAlertSettings } from "../../core/alerts.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
@@ -101,6 +102,12 @@ export async function runFollow(
 ): Promise<number> {
   const { mode, leaders, settings } = options;
   const events = new EngineEvents();
+  // Alerts (issue 18): their own queue, fed by the events; the "stopped" alert is flushed at the end.
+  checkAlertSettings(settings.alerts);
+  const alerts =
+    settings.alerts.webhook.length > 0
+      ? (await import("../../alerts/index.js")).startAlerts(events, settings)
+      : null;
   // A stop signal during start-up (the approval check may wait out a failing exchange) ends
   // the wait; the session's set-up is undone (lock released) and the run ends with exit 0.
   const startup = new AbortController();
@@ -129,6 +136,7 @@ export async function runFollow(
     });
   } catch (error) {
     offSignals();
+    await alerts?.close(0);
     if (startup.signal.aborted) return 0;
     throw error;
   }
@@ -207,6 +215,7 @@ export async function runFollow(
     const code = await running.stop(`could not start: ${e.message}`, e.exitCode);
     await view?.close();
     session.close();
+    await alerts?.close();
     if (stoppedBySignal) return code;
     throw error;
   }
@@ -243,6 +252,7 @@ export async function runFollow(
     offSignals();
     await view.close();
     session.close();
+    await alerts?.close();
   }
   const failed = lastError as { message: string; hint?: string } | null;
   // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
