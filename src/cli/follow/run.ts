@@ -204,11 +204,27 @@ export async function runFollow(
         if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
       })
     : () => {};
+  // Control channel (issue 18): hlcopy pause|resume|flatten|stop reach this run through a
+  // socket next to the lock (a dry run takes no lock, so it has none). Never fatal.
+  const control =
+    mode === "dry-run"
+      ? null
+      : await (await import("../control/serve.js"))
+          .serveControl({ ctx, account: session.account, engine: running, events })
+          .catch((error: unknown) => {
+            events.emit({
+              type: "warning",
+              ts: Date.now(),
+              message: `no control channel (hlcopy pause/stop will not reach this run): ${toHlcopyError(error).message}`,
+            });
+            return null;
+          });
   try {
     await running.preflight();
   } catch (error) {
     keep();
     offSignals();
+    await control?.close();
     // A stop signal during the checks or at the review prompt: nothing was sent, exit 0.
     const stoppedBySignal = running.isStopping;
     const e = toHlcopyError(error);
@@ -250,6 +266,7 @@ export async function runFollow(
     );
   } finally {
     offSignals();
+    await control?.close();
     await view.close();
     session.close();
     await alerts?.close();

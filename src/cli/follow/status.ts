@@ -160,14 +160,18 @@ export async function runResume(p: {
   yes: boolean;
   out?: Writer;
   now?: number;
+  /** What resume did to a running follow or a recorded pause (hlcopy resume, issue 18). */
+  follow?: { did: string; line: string } | null;
 }): Promise<void> {
   const out = p.out ?? process.stdout;
+  const follow = p.follow ? { follow: p.follow.did } : {};
+  if (p.follow && !p.json) out.write(`${p.follow.line}\n`);
   const opened = openExisting(p.configDir, p.account);
   const halt = opened?.journal.activeHalt() ?? null;
   if (!opened || !halt) {
     opened?.journal.close();
-    if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null }, out);
-    else out.write(`not halted: nothing to resume for ${p.account}\n`);
+    if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null, ...follow }, out);
+    else if (!p.follow) out.write(`not halted: nothing to resume for ${p.account}\n`);
     return;
   }
   const { journal } = opened;
@@ -195,7 +199,7 @@ export async function runResume(p: {
     const equity = journal.latestEquity();
     const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
     journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
-    if (p.json) printDocument("resume", { account: p.account, cleared, hwm }, out, now);
+    if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);
     else {
       out.write(
         `resumed: cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
