@@ -22,7 +22,13 @@ export function register(program: Command): void {
     .option(
       "--wait-for-approval",
       "if the agent's approval ends mid-run, keep running (sending nothing) until it is approved again, instead of exit 4",
-    );
+    )
+    .option(
+      "--listen <host:port>",
+      "serve read-only GET /status and GET /metrics (Prometheus) here, e.g. 127.0.0.1:9464",
+    )
+    .option("--listen-public", "allow a non-loopback --listen address (needs --listen-token-file)")
+    .option("--listen-token-file <file>", "bearer token every /status and /metrics request must carry");
   addSettingOptions(cmd);
   cmd
     .addHelpText(
@@ -47,6 +53,8 @@ ${examples([
       const { settings } = resolveRunSettings(ctx, opts);
       const { parseFollowOptions, runFollow } = await import("../follow/run.js");
       const parsed = parseFollowOptions(leaders, opts);
-      process.exitCode = await runFollow(ctx, { ...parsed, settings });
+      const { parseListenOptions } = await import("../follow/serve.js");
+      const listen = parseListenOptions(opts);
+      process.exitCode = await runFollow(ctx, { ...parsed, settings, listen });
     });
 }

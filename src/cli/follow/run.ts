@@ -9,10 +9,12 @@ import { CopyEngine } from "../../engine/engine.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
+import type { RequestBudget } from "../../exchange/budget.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
+import type { ListenOptions } from "./serve.js";
 import { onStopSignals } from "./signals.js";
 
 /** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
@@ -98,12 +100,20 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
 /** @returns the exit code: 0 after a clean stop, 4 halted with --exit-on-halt, 1 could not run. */
 export async function runFollow(
   ctx: CliContext,
-  options: FollowOptions & { settings: Settings },
+  options: FollowOptions & { settings: Settings; listen?: ListenOptions | null },
 ): Promise<number> {
   const { mode, leaders, settings } = options;
   const events = new EngineEvents();
   // Alerts (issue 18): their own queue, fed by the events; the "stopped" alert is flushed at the end.
   checkAlertSettings(settings.alerts);
+  // --listen (issue 18): read-only /status and /metrics, up before the session so a port in
+  // use fails the run before anything is locked or sent.
+  const served: { account: Address | null; budget: RequestBudget | null } = { account: null, budget: null };
+  const listening = options.listen
+    ? await (await import("./listen.js")).startListening(ctx, events, options.listen, served, () =>
+        alerts ? alerts.sender.stats : undefined,
+      )
+    : null;
   const alerts =
     settings.alerts.webhook.length > 0
       ? (await import("../../alerts/index.js")).startAlerts(events, settings)
@@ -137,9 +147,12 @@ export async function runFollow(
   } catch (error) {
     offSignals();
     await alerts?.close(0);
+    await listening?.close();
     if (startup.signal.aborted) return 0;
     throw error;
   }
+  served.account = session.account;
+  served.budget = session.client.budget;
   const running = new CopyEngine({
     reader: session.client,
     executor:
@@ -232,6 +245,7 @@ export async function runFollow(
     await view?.close();
     session.close();
     await alerts?.close();
+    await listening?.close();
     if (stoppedBySignal) return code;
     throw error;
   }
@@ -270,6 +284,7 @@ export async function runFollow(
     await view.close();
     session.close();
     await alerts?.close();
+    await listening?.close();
   }
   const failed = lastError as { message: string; hint?: string } | null;
   // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
