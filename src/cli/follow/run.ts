@@ -1,6 +1,7 @@
 // `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
 // until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT (or a halt with --exit-on-halt), then report the run.
 
+import type { RunAlerts } from "../../alerts/index.js";
 import { checkAlertSettings } from "../../core/alerts.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
@@ -109,12 +110,17 @@ export async function runFollow(
   // --listen (issue 18): read-only /status and /metrics, up before the session so a port in
   // use fails the run before anything is locked or sent.
   const served: { account: Address | null; budget: RequestBudget | null } = { account: null, budget: null };
+  let alerts: RunAlerts | null = null;
   const listening = options.listen
-    ? await (await import("./listen.js")).startListening(ctx, events, options.listen, served, () =>
-        alerts ? alerts.sender.stats : undefined,
+    ? await (await import("./listen.js")).startListening(
+        ctx,
+        events,
+        options.listen,
+        served,
+        () => alerts?.sender.stats,
       )
     : null;
-  const alerts =
+  alerts =
     settings.alerts.webhook.length > 0
       ? (await import("../../alerts/index.js")).startAlerts(events, settings)
       : null;
