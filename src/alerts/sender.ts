@@ -49,6 +49,8 @@ export class AlertSender {
   #recent: number[] = [];
   #working: Promise<void> | null = null;
   #closed = false;
+  /** Aborted when close() gave up waiting: no retry or request outlives the run. */
+  readonly #abort = new AbortController();
   readonly stats: AlertSenderStats = { sent: 0, failed: 0, deduplicated: 0, rateLimited: 0, lastError: null };
 
   constructor(options: AlertSenderOptions) {
@@ -91,6 +93,10 @@ export class AlertSender {
   async close(timeoutMs = 5000): Promise<void> {
     this.#closed = true;
     await this.flush(timeoutMs);
+    // What is still queued or retrying is dropped: a dead webhook must not keep the process up.
+    this.#queue.length = 0;
+    this.#abort.abort();
+    await this.#working;
   }
 
   /** Wait until the queue is empty, at most timeoutMs. */
@@ -118,7 +124,8 @@ export class AlertSender {
       this.stats.failed++;
       const message = `alert "${alert.kind}" to ${redactWebhook(r.url)} failed after ${r.attempts} attempt(s): ${r.error ?? "unknown error"}`;
       this.stats.lastError = message;
-      this.#o.onFailure?.(message);
+      // Dropped at exit: the run is over, there is no one to tell.
+      if (!this.#abort.signal.aborted) this.#o.onFailure?.(message);
     }
     return results;
   }
@@ -139,13 +146,15 @@ export class AlertSender {
   async #post(url: string, body: string): Promise<DeliveryResult> {
     let error = "";
     for (let attempt = 1; attempt <= this.#o.attempts; attempt++) {
+      if (this.#abort.signal.aborted)
+        return { url, ok: false, attempts: attempt - 1, error: "dropped at exit" };
       let retryAfterMs: number | null = null;
       try {
         const res = await fetch(url, {
           method: "POST",
           headers: { "content-type": "application/json", "user-agent": "hlcopy-alerts" },
           body,
-          signal: AbortSignal.timeout(this.#o.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#abort.signal]),
         });
         // Drain the body so the connection can be reused or closed.
         const text = await res.text().catch(() => "");
@@ -162,13 +171,23 @@ export class AlertSender {
       }
       if (attempt < this.#o.attempts) {
         const backoff = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** (attempt - 1));
-        await sleep(Math.min(this.#o.maxDelayMs, retryAfterMs ?? backoff));
+        await sleep(Math.min(this.#o.maxDelayMs, retryAfterMs ?? backoff), this.#abort.signal);
       }
     }
     return { url, ok: false, attempts: this.#o.attempts, error };
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
+/** Resolves after ms, or at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) return done();
+    const timer = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", finish);
+      done();
+    }
+    signal.addEventListener("abort", finish);
+  });
 }
