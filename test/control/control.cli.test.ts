@@ -1,13 +1,13 @@
 // hlcopy pause | resume | flatten | stop acting on a running follow through its control socket
 // (the real binaries against the simulator), and what they do when no follow runs.
 
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
-import { controlSocketPath } from "../../src/store/control.js";
+import { controlSocketPath, pendingPausePath } from "../../src/store/control.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { type RunningFollow, spawnFollow } from "../follow/helpers.js";
@@ -115,6 +115,7 @@ describe("a running follow", () => {
 
   it("flatten halts it and closes every position reduce-only", { timeout: 60_000 }, async () => {
     const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    await (await trade(4)).done;
     const run = spawnFollow({
       httpUrl: sim.httpUrl,
       account: master.address,
@@ -147,6 +148,7 @@ describe("with no follow running", () => {
     const dir = tempDir();
     const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey };
     // A position, copied once by reconcile.
+    await (await trade(4)).done;
     const rec = await cli(
       master.address,
       ["reconcile", leader, "--mode", "fixed-ratio", "--ratio", "0.2", "--yes"],
@@ -178,8 +180,22 @@ describe("with no follow running", () => {
     } finally {
       journal.close();
     }
+    // A pause recorded meanwhile; a resume refused (no --yes, no terminal) changes nothing.
+    expect((await cli(master.address, ["pause"], env)).code).toBe(0);
+    const pending = pendingPausePath(
+      cleanEnv().HLCOPY_LOCK_DIR ?? "",
+      { name: "", httpUrl: sim.httpUrl },
+      master.address,
+    );
+    expect(existsSync(pending)).toBe(true);
+    const refused = await cli(master.address, ["resume"], env);
+    expect(refused.code).toBe(2);
+    expect(existsSync(pending)).toBe(true);
     const resumed = await cli(master.address, ["resume", "--yes"], env);
-    expect(resumed.stdout).toMatch(/^resumed: cleared 1 halt\(s\) \(manual/);
+    expect(resumed.stdout).toMatch(
+      /^cleared the pause recorded for the next follow\nresumed: cleared 1 halt\(s\) \(manual/,
+    );
+    expect(existsSync(pending)).toBe(false);
   });
 
   it("pause is recorded: the next follow starts paused and sends nothing until resume", {

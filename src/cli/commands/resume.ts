@@ -27,9 +27,8 @@ ${examples([["hlcopy status", "why it halted"], ["hlcopy resume", "asks first"],
       // A paused running follow sends again (or a pause recorded for the next run is dropped);
       // a halt in the journal is cleared as before. The output says which it did.
       const { resumeRunningOrPending } = await import("../control/run.js");
-      const follow = await resumeRunningOrPending(ctx, account);
       await runResume({
-        follow,
+        resumeFollow: () => resumeRunningOrPending(ctx, account),
         configDir: ctx.configDir,
         account,
         json: ctx.json,

@@ -160,18 +160,27 @@ export async function runResume(p: {
   yes: boolean;
   out?: Writer;
   now?: number;
-  /** What resume did to a running follow or a recorded pause (hlcopy resume, issue 18). */
-  follow?: { did: string; line: string } | null;
+  /**
+   * Resume a paused running follow or drop a recorded pause (hlcopy resume, issue 18); called
+   * only once the halt (if any) is confirmed, so a refused resume changes nothing.
+   */
+  resumeFollow?: () => Promise<{ did: string; line: string } | null>;
 }): Promise<void> {
   const out = p.out ?? process.stdout;
-  const follow = p.follow ? { follow: p.follow.did } : {};
-  if (p.follow && !p.json) out.write(`${p.follow.line}\n`);
+  let follow: { follow?: string } = {};
+  const resumeFollow = async () => {
+    const f = (await p.resumeFollow?.()) ?? null;
+    if (f) follow = { follow: f.did };
+    if (f && !p.json) out.write(`${f.line}\n`);
+    return f;
+  };
   const opened = openExisting(p.configDir, p.account);
   const halt = opened?.journal.activeHalt() ?? null;
   if (!opened || !halt) {
     opened?.journal.close();
+    const f = await resumeFollow();
     if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null, ...follow }, out);
-    else if (!p.follow) out.write(`not halted: nothing to resume for ${p.account}\n`);
+    else if (!f) out.write(`not halted: nothing to resume for ${p.account}\n`);
     return;
   }
   const { journal } = opened;
@@ -194,6 +203,7 @@ export async function runResume(p: {
         prompt.close();
       }
     }
+    await resumeFollow();
     const now = p.now ?? Date.now();
     const cleared = journal.clearHalts(now);
     const equity = journal.latestEquity();
