@@ -11,6 +11,8 @@ export type JoinMode = "all" | "new-only";
 export type MarginMode = "cross" | "isolated";
 export type CopyMode = "mirror" | "entry-only";
 export type Direction = "same" | "inverse";
+/** The body shape of an alert webhook: ours, or what each incoming-webhook API accepts. */
+export type AlertFormat = "json" | "slack" | "discord" | "telegram";
 
 /** The typed settings the planner and engine read. */
 export interface Settings {
@@ -65,6 +67,17 @@ export interface Settings {
   join: JoinMode;
   network: string;
   account: Address | null;
+  alerts: {
+    /** Webhook URLs an alert is posted to; empty = no alerts. */
+    webhook: string[];
+    format: AlertFormat;
+    /** Telegram's sendMessage needs the chat to post in. */
+    telegramChatId: string | null;
+    /** Alert when drift stays outside the deadband this long. */
+    driftMinutes: number;
+    /** Alert when the websocket stays down this long. */
+    wsDownSeconds: number;
+  };
 }
 
 type Kind =
@@ -75,7 +88,9 @@ type Kind =
   | { type: "boolean" }
   | { type: "coins" }
   | { type: "network" }
-  | { type: "addressOrNone" };
+  | { type: "addressOrNone" }
+  | { type: "urls" }
+  | { type: "chatIdOrNone" };
 
 export interface SettingSpec {
   key: SettingKey;
@@ -120,6 +135,11 @@ export const SETTING_KEYS = [
   "join",
   "network",
   "account",
+  "alerts.webhook",
+  "alerts.format",
+  "alerts.telegramChatId",
+  "alerts.driftMinutes",
+  "alerts.wsDownSeconds",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -311,6 +331,36 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
   ),
   spec("network", { type: "network" }, "mainnet", "mainnet, testnet, or the http URL of a compatible API"),
   spec("account", { type: "addressOrNone" }, null, "the follower's master account address (0x…)"),
+  spec(
+    "alerts.webhook",
+    { type: "urls" },
+    [],
+    "alerts: webhook URL(s) to post to (comma list; empty = no alerts)",
+  ),
+  spec(
+    "alerts.format",
+    { type: "enum", values: ["json", "slack", "discord", "telegram"] },
+    "json",
+    "alerts: body format: json, slack, discord or telegram (bot API sendMessage)",
+  ),
+  spec(
+    "alerts.telegramChatId",
+    { type: "chatIdOrNone" },
+    null,
+    "alerts: the Telegram chat id (or @channel) for format telegram",
+  ),
+  spec(
+    "alerts.driftMinutes",
+    { type: "number", min: 1, max: 10080, integer: true },
+    15,
+    "alerts: tell when drift stays outside the deadband this many minutes",
+  ),
+  spec(
+    "alerts.wsDownSeconds",
+    { type: "number", min: 5, max: 86400, integer: true },
+    120,
+    "alerts: tell when the websocket stays down this many seconds",
+  ),
 ];
 
 const BY_KEY = new Map(SETTINGS_SCHEMA.map((s) => [s.key, s]));
@@ -329,12 +379,14 @@ export function settingSpec(key: string): SettingSpec {
   return found;
 }
 
-/** `risk.maxLeverage` → `max-leverage`: the per-run flag of a setting. */
+/** `risk.maxLeverage` → `max-leverage`: the per-run flag of a setting (`alerts.format` → `alert-format`). */
 export function flagName(key: SettingKey): string {
   const own = BY_KEY.get(key)?.flag;
   if (own) return own;
   const last = key.split(".").pop() ?? key;
-  return last.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const flag = last.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  // "--format" or "--webhook" alone would not say they are about alerts.
+  return key.startsWith("alerts.") ? `alert-${flag}` : flag;
 }
 
 /** Describe what a setting accepts, for errors and help. */
@@ -357,6 +409,10 @@ export function allowedText(s: SettingSpec): string {
       return "mainnet, testnet, or an http(s) URL";
     case "addressOrNone":
       return 'a 0x address of 40 hex digits, or "none"';
+    case "urls":
+      return 'a comma-separated list of http(s) URLs, or "" for none';
+    case "chatIdOrNone":
+      return 'a Telegram chat id (digits, optionally negative) or @channel, or "none"';
   }
 }
 
@@ -391,6 +447,10 @@ function exampleValue(s: SettingSpec): string {
       return "testnet";
     case "addressOrNone":
       return "0x0000000000000000000000000000000000000001";
+    case "urls":
+      return "https://hooks.slack.com/services/T000/B000/XXXX";
+    case "chatIdOrNone":
+      return "-1001234567890";
   }
 }
 
@@ -456,8 +516,28 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       if (value === null) return null;
       if (typeof value !== "string" || !isAddress(value)) throw invalid(s, value);
       return value.toLowerCase();
+    case "urls": {
+      if (!Array.isArray(value)) throw invalid(s, value);
+      const urls = value.map((u) => (typeof u === "string" ? u.trim() : ""));
+      for (const u of urls) {
+        let parsed: URL;
+        try {
+          parsed = new URL(u);
+        } catch {
+          throw invalid(s, value);
+        }
+        if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw invalid(s, value);
+      }
+      return [...new Set(urls)];
+    }
+    case "chatIdOrNone":
+      if (value === null) return null;
+      if (typeof value !== "string" || !CHAT_ID_RE.test(value.trim())) throw invalid(s, value);
+      return value.trim();
   }
 }
+
+const CHAT_ID_RE = /^(-?\d{1,20}|@[A-Za-z0-9_]{5,64})$/;
 
 /** Parse a string from the command line (`config set`, a flag) into a typed, valid value. */
 export function parseSettingInput(key: string, raw: string): SettingValue {
@@ -525,6 +605,15 @@ function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {
     case "addressOrNone":
       if (/^(none|null)$/i.test(text)) return null;
       return validateSetting(key, text);
+    case "urls":
+      if (text === "") return [];
+      return validateSetting(
+        key,
+        text.split(",").map((u) => u.trim()),
+      );
+    case "chatIdOrNone":
+      if (NONE_RE.test(text)) return null;
+      return validateSetting(key, text);
     default:
       return validateSetting(key, text);
   }
@@ -581,6 +670,13 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
     join: flat.join as JoinMode,
     network: flat.network as string,
     account: flat.account as Address | null,
+    alerts: {
+      webhook: flat["alerts.webhook"] as string[],
+      format: flat["alerts.format"] as AlertFormat,
+      telegramChatId: flat["alerts.telegramChatId"] as string | null,
+      driftMinutes: n("alerts.driftMinutes"),
+      wsDownSeconds: n("alerts.wsDownSeconds"),
+    },
   };
 }
 

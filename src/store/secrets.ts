@@ -3,6 +3,7 @@
 // (HLCOPY_PASSPHRASE, HLCOPY_AGENT_KEY). `loadAgentKey` is what trading commands call.
 // No function here writes a secret anywhere; prompts go to stderr.
 
+import { readFileSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
 import type { Hex } from "viem";
 import { ExitCode, HlcopyError, OperationalError, UsageError } from "../core/errors.js";
@@ -192,12 +193,30 @@ const UNSET_HINT: Record<SecretVariable, string> = {
  * @throws {UsageError} (exit 2) naming the variable when it is set but empty.
  */
 export function secretFromEnv(env: NodeJS.ProcessEnv, name: SecretVariable): string | undefined {
-  const value = env[name];
+  const value = env[name] ?? passphraseFromFile(env, name);
   if (value === undefined) return undefined;
   if (value === "") {
     throw new UsageError(`${name} is set but empty`, { hint: UNSET_HINT[name], details: { variable: name } });
   }
   return value;
+}
+
+/**
+ * HLCOPY_PASSPHRASE_FILE (issue 18): the passphrase read from a file — a systemd credential
+ * (LoadCredential, $CREDENTIALS_DIRECTORY) — so it never sits in a unit file or the environment.
+ * One trailing newline is dropped. @throws {UsageError} (exit 2) when the file cannot be read.
+ */
+function passphraseFromFile(env: NodeJS.ProcessEnv, name: SecretVariable): string | undefined {
+  const path = name === "HLCOPY_PASSPHRASE" ? env.HLCOPY_PASSPHRASE_FILE : undefined;
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read HLCOPY_PASSPHRASE_FILE ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { hint: "point it at a readable file holding the keystore passphrase, or unset it" },
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

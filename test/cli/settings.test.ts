@@ -49,6 +49,15 @@ const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: un
     expected: "0x5e9ee1089755c3435139848e47e6635505d5a13a",
     invalid: "0x123",
   },
+  "alerts.webhook": {
+    valid: "https://hooks.slack.com/services/T/B/X",
+    expected: ["https://hooks.slack.com/services/T/B/X"],
+    invalid: "hooks.slack.com",
+  },
+  "alerts.format": { valid: "slack", expected: "slack", invalid: "email" },
+  "alerts.telegramChatId": { valid: "-1001", expected: "-1001", invalid: "chat 1" },
+  "alerts.driftMinutes": { valid: "30", expected: 30, invalid: "0" },
+  "alerts.wsDownSeconds": { valid: "60", expected: 60, invalid: "1" },
 };
 
 describe("settings schema", () => {

@@ -27,7 +27,13 @@ export function register(program: Command): void {
       "--on-exit <mode>",
       "on a clean stop: protect (every position keeps its resting stop), hold (leave all as is) or flatten (close reduce-only)",
       "protect",
-    );
+    )
+    .option(
+      "--listen <host:port>",
+      "serve read-only GET /status and GET /metrics (Prometheus) here, e.g. 127.0.0.1:9464",
+    )
+    .option("--listen-public", "allow a non-loopback --listen address (needs --listen-token-file)")
+    .option("--listen-token-file <file>", "bearer token every /status and /metrics request must carry");
   addSettingOptions(cmd);
   cmd
     .addHelpText(
@@ -52,6 +58,8 @@ ${examples([
       const { settings } = resolveRunSettings(ctx, opts);
       const { parseFollowOptions, runFollow } = await import("../follow/run.js");
       const parsed = parseFollowOptions(leaders, opts);
-      process.exitCode = await runFollow(ctx, { ...parsed, settings });
+      const { parseListenOptions } = await import("../follow/serve.js");
+      const listen = parseListenOptions(opts);
+      process.exitCode = await runFollow(ctx, { ...parsed, settings, listen });
     });
 }

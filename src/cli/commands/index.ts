@@ -2,8 +2,10 @@
 
 import type { Command } from "commander";
 import { register as agent } from "./agent.js";
+import { register as alerts } from "./alerts.js";
 import { register as backtest } from "./backtest.js";
 import { register as config } from "./config.js";
+import { registerFlatten as flatten, registerPause as pause, registerStop as stop } from "./control.js";
 import { register as demo } from "./demo.js";
 import { register as follow } from "./follow.js";
 import { register as init } from "./init.js";
@@ -22,11 +24,15 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   follow,
   reconcile,
   status,
+  pause,
   resume,
+  flatten,
+  stop,
   inspect,
   scan,
   backtest,
   journal,
+  alerts,
   config,
   sim,
 ];

@@ -7,7 +7,9 @@ import { examples } from "../help.js";
 export function register(program: Command): void {
   program
     .command("resume")
-    .description("clear a kill-switch or manual halt and restart the high-water mark from the current equity")
+    .description(
+      "clear a kill-switch or manual halt (high-water mark restarts at the current equity); resume a paused running follow",
+    )
     .option("--yes", "do not ask for confirmation (scripts)")
     .addHelpText(
       "after",
@@ -21,9 +23,14 @@ ${examples([["hlcopy status", "why it halted"], ["hlcopy resume", "asks first"],
       const { resolveContext, requireAccount } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { runResume } = await import("../follow/status.js");
+      const account = requireAccount(ctx);
+      // A paused running follow sends again (or a pause recorded for the next run is dropped);
+      // a halt in the journal is cleared as before. The output says which it did.
+      const { resumeRunningOrPending } = await import("../control/run.js");
       await runResume({
+        resumeFollow: () => resumeRunningOrPending(ctx, account),
         configDir: ctx.configDir,
-        account: requireAccount(ctx),
+        account,
         json: ctx.json,
         yes: opts.yes === true,
       });

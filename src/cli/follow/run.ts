@@ -1,6 +1,8 @@
 // `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
 // until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT (or a halt with --exit-on-halt), then report the run.
 
+import type { RunAlerts } from "../../alerts/index.js";
+import { checkAlertSettings } from "../../core/alerts.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
@@ -8,10 +10,12 @@ import { CopyEngine, type OnExit } from "../../engine/engine.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
+import type { RequestBudget } from "../../exchange/budget.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
 import { openTradingSession } from "../trading.js";
+import type { ListenOptions } from "./serve.js";
 import { onStopSignals } from "./signals.js";
 
 /** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
@@ -108,10 +112,29 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
 /** @returns the exit code: 0 after a clean stop, 4 halted with --exit-on-halt, 1 could not run. */
 export async function runFollow(
   ctx: CliContext,
-  options: FollowOptions & { settings: Settings },
+  options: FollowOptions & { settings: Settings; listen?: ListenOptions | null },
 ): Promise<number> {
   const { mode, leaders, settings } = options;
   const events = new EngineEvents();
+  // Alerts (issue 18): their own queue, fed by the events; the "stopped" alert is flushed at the end.
+  checkAlertSettings(settings.alerts);
+  // --listen (issue 18): read-only /status and /metrics, up before the session so a port in
+  // use fails the run before anything is locked or sent.
+  const served: { account: Address | null; budget: RequestBudget | null } = { account: null, budget: null };
+  let alerts: RunAlerts | null = null;
+  const listening = options.listen
+    ? await (await import("./listen.js")).startListening(
+        ctx,
+        events,
+        options.listen,
+        served,
+        () => alerts?.sender.stats,
+      )
+    : null;
+  alerts =
+    settings.alerts.webhook.length > 0
+      ? (await import("../../alerts/index.js")).startAlerts(events, settings)
+      : null;
   // A stop signal during start-up (the approval check may wait out a failing exchange) ends
   // the wait; the session's set-up is undone (lock released) and the run ends with exit 0.
   const startup = new AbortController();
@@ -140,9 +163,13 @@ export async function runFollow(
     });
   } catch (error) {
     offSignals();
+    await alerts?.close(0);
+    await listening?.close();
     if (startup.signal.aborted) return 0;
     throw error;
   }
+  served.account = session.account;
+  served.budget = session.client.budget;
   const running = new CopyEngine({
     reader: session.client,
     executor:
@@ -209,17 +236,35 @@ export async function runFollow(
         if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
       })
     : () => {};
+  // Control channel (issue 18): hlcopy pause|resume|flatten|stop reach this run through a
+  // socket next to the lock (a dry run takes no lock, so it has none). Never fatal.
+  const control =
+    mode === "dry-run"
+      ? null
+      : await (await import("../control/serve.js"))
+          .serveControl({ ctx, account: session.account, engine: running, events })
+          .catch((error: unknown) => {
+            events.emit({
+              type: "warning",
+              ts: Date.now(),
+              message: `no control channel (hlcopy pause/stop will not reach this run): ${toHlcopyError(error).message}`,
+            });
+            return null;
+          });
   try {
     await running.preflight();
   } catch (error) {
     keep();
     offSignals();
+    await control?.close();
     // A stop signal during the checks or at the review prompt: nothing was sent, exit 0.
     const stoppedBySignal = running.isStopping;
     const e = toHlcopyError(error);
     const code = await running.stop(`could not start: ${e.message}`, e.exitCode);
     await view?.close();
     session.close();
+    await alerts?.close();
+    await listening?.close();
     if (stoppedBySignal) return code;
     throw error;
   }
@@ -254,8 +299,11 @@ export async function runFollow(
     );
   } finally {
     offSignals();
+    await control?.close();
     await view.close();
     session.close();
+    await alerts?.close();
+    await listening?.close();
   }
   const failed = lastError as { message: string; hint?: string } | null;
   // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that

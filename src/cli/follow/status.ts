@@ -209,14 +209,27 @@ export async function runResume(p: {
   yes: boolean;
   out?: Writer;
   now?: number;
+  /**
+   * Resume a paused running follow or drop a recorded pause (hlcopy resume, issue 18); called
+   * only once the halt (if any) is confirmed, so a refused resume changes nothing.
+   */
+  resumeFollow?: () => Promise<{ did: string; line: string } | null>;
 }): Promise<void> {
   const out = p.out ?? process.stdout;
+  let follow: { follow?: string } = {};
+  const resumeFollow = async () => {
+    const f = (await p.resumeFollow?.()) ?? null;
+    if (f) follow = { follow: f.did };
+    if (f && !p.json) out.write(`${f.line}\n`);
+    return f;
+  };
   const opened = openExisting(p.configDir, p.account);
   const halt = opened?.journal.activeHalt() ?? null;
   if (!opened || !halt) {
     opened?.journal.close();
-    if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null }, out);
-    else out.write(`not halted: nothing to resume for ${p.account}\n`);
+    const f = await resumeFollow();
+    if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null, ...follow }, out);
+    else if (!f) out.write(`not halted: nothing to resume for ${p.account}\n`);
     return;
   }
   const { journal } = opened;
@@ -239,12 +252,13 @@ export async function runResume(p: {
         prompt.close();
       }
     }
+    await resumeFollow();
     const now = p.now ?? Date.now();
     const cleared = journal.clearHalts(now);
     const equity = journal.latestEquity();
     const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
     journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
-    if (p.json) printDocument("resume", { account: p.account, cleared, hwm }, out, now);
+    if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);
     else {
       out.write(
         `resumed: cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${

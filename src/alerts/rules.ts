@@ -1,0 +1,209 @@
+// Which engine events deserve an alert: a pure state machine fed the engine's events and a
+// clock tick (for "down longer than N" conditions). No I/O: the sender delivers what it returns.
+
+import type { Alert } from "../core/alerts.js";
+import type { Settings } from "../core/settings.js";
+import type { EngineEvent } from "../engine/events.js";
+
+/** A rejection storm: this many rejected orders within the window. */
+export const REJECTION_STORM = { count: 5, windowMs: 60_000 } as const;
+/** Agent approval ending within this many days is worth a word. */
+export const AGENT_WARN_DAYS = 7;
+
+export interface AlertRulesState {
+  account: string | null;
+  network: string | null;
+  mode: string | null;
+  wsDownSince: number | null;
+  wsAlerted: boolean;
+  driftSince: number | null;
+  driftUsd: number;
+  driftAlerted: boolean;
+  rejections: number[];
+  rejectionAlertedAt: number | null;
+  agentWarnedFor: number | null;
+}
+
+export type AlertRulesSettings = Pick<Settings["alerts"], "driftMinutes" | "wsDownSeconds">;
+
+export function initialAlertRulesState(): AlertRulesState {
+  return {
+    account: null,
+    network: null,
+    mode: null,
+    wsDownSince: null,
+    wsAlerted: false,
+    driftSince: null,
+    driftUsd: 0,
+    driftAlerted: false,
+    rejections: [],
+    rejectionAlertedAt: null,
+    agentWarnedFor: null,
+  };
+}
+
+const HALT_TEXT: Record<string, string> = {
+  "kill-switch": "kill switch",
+  "daily-loss": "daily loss limit",
+  manual: "manual halt",
+  "agent-expired": "agent approval expired",
+};
+
+/** Update the state for one event; returns the alerts it raises (often none). Mutates `state`. */
+export function alertsForEvent(
+  state: AlertRulesState,
+  event: EngineEvent,
+  settings: AlertRulesSettings,
+): Alert[] {
+  const base = () => ({ account: state.account, network: state.network, mode: state.mode });
+  switch (event.type) {
+    case "start":
+      state.account = event.account;
+      state.network = event.network;
+      state.mode = event.mode;
+      return [];
+    case "connection":
+      if (event.state === "open") {
+        state.wsDownSince = null;
+        state.wsAlerted = false;
+      } else {
+        state.wsDownSince ??= event.ts;
+      }
+      return [];
+    case "heartbeat":
+      state.wsDownSince = null;
+      state.wsAlerted = false;
+      return [];
+    case "halt":
+      return [
+        {
+          kind: "halt",
+          severity: "critical",
+          text: `hlcopy halted: ${HALT_TEXT[event.kind] ?? event.kind} — ${event.reason}`,
+          key: `halt:${event.kind}`,
+          ts: event.ts,
+          fields: { ...base(), halt: event.kind, reason: event.reason },
+        },
+      ];
+    case "leaderFill":
+      if (!event.liquidation) return [];
+      return [
+        {
+          kind: "leader-liquidated",
+          severity: "critical",
+          text: `leader ${short(event.leader)} was liquidated on ${event.coin}; closing our ${event.coin}`,
+          key: `liquidated:${event.leader}:${event.coin}`,
+          ts: event.ts,
+          fields: { ...base(), leader: event.leader, coin: event.coin, px: event.px, sz: event.sz },
+        },
+      ];
+    case "sweep":
+      if (event.inSync) {
+        state.driftSince = null;
+        state.driftAlerted = false;
+      } else {
+        state.driftSince ??= event.ts;
+      }
+      state.driftUsd = event.driftUsd;
+      return checkTimers(state, event.ts, settings);
+    case "order": {
+      if (event.status !== "rejected") return [];
+      const from = event.ts - REJECTION_STORM.windowMs;
+      state.rejections = [...state.rejections.filter((t) => t > from), event.ts];
+      const quiet = state.rejectionAlertedAt === null || state.rejectionAlertedAt <= from;
+      if (state.rejections.length < REJECTION_STORM.count || !quiet) return [];
+      state.rejectionAlertedAt = event.ts;
+      return [
+        {
+          kind: "rejections",
+          severity: "warning",
+          text: `${state.rejections.length} orders rejected in the last minute (last: ${event.coin}: ${event.error ?? "rejected"})`,
+          key: "rejections",
+          ts: event.ts,
+          fields: {
+            ...base(),
+            rejected: state.rejections.length,
+            coin: event.coin,
+            error: event.error ?? null,
+          },
+        },
+      ];
+    }
+    case "state": {
+      const agent = event.agent;
+      if (!agent || agent.daysLeft === null || agent.validUntil === null) return [];
+      if (agent.daysLeft > AGENT_WARN_DAYS || state.agentWarnedFor === agent.validUntil) return [];
+      state.agentWarnedFor = agent.validUntil;
+      return [
+        {
+          kind: "agent-expiring",
+          severity: "warning",
+          text: `agent approval ends in ${agent.daysLeft} day(s) (${new Date(agent.validUntil).toISOString().slice(0, 10)}): approve it again`,
+          key: `agent-expiring:${agent.validUntil}`,
+          ts: event.ts,
+          fields: {
+            ...base(),
+            daysLeft: agent.daysLeft,
+            validUntil: new Date(agent.validUntil).toISOString(),
+          },
+        },
+      ];
+    }
+    case "stop":
+      return [
+        {
+          kind: "stopped",
+          severity: "info",
+          text: `hlcopy stopped: ${event.reason}`,
+          key: `stopped:${event.ts}`,
+          ts: event.ts,
+          fields: { ...base(), reason: event.reason },
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Conditions that last: called on every tick and sweep. Mutates `state`. */
+export function checkTimers(state: AlertRulesState, now: number, settings: AlertRulesSettings): Alert[] {
+  const out: Alert[] = [];
+  const base = { account: state.account, network: state.network, mode: state.mode };
+  if (
+    state.wsDownSince !== null &&
+    !state.wsAlerted &&
+    now - state.wsDownSince >= settings.wsDownSeconds * 1000
+  ) {
+    state.wsAlerted = true;
+    const seconds = Math.round((now - state.wsDownSince) / 1000);
+    out.push({
+      kind: "ws-down",
+      severity: "warning",
+      text: `websocket down for ${seconds}s: leader fills are not seen (sweeps still repair drift)`,
+      key: "ws-down",
+      ts: now,
+      fields: { ...base, downSeconds: seconds, since: new Date(state.wsDownSince).toISOString() },
+    });
+  }
+  if (
+    state.driftSince !== null &&
+    !state.driftAlerted &&
+    now - state.driftSince >= settings.driftMinutes * 60_000
+  ) {
+    state.driftAlerted = true;
+    const minutes = Math.round((now - state.driftSince) / 60_000);
+    out.push({
+      kind: "drift",
+      severity: "warning",
+      text: `drift of ${state.driftUsd.toFixed(2)} USD outside the deadband for ${minutes} min`,
+      key: "drift",
+      ts: now,
+      fields: { ...base, driftUsd: Number(state.driftUsd.toFixed(2)), minutes },
+    });
+  }
+  return out;
+}
+
+function short(address: string): string {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}

@@ -1,0 +1,193 @@
+// Alert delivery off the hot path: enqueue() only pushes to a queue; one worker posts each
+// alert to every webhook with retries and backoff, de-duplicated and rate-limited. A webhook
+// that fails is reported through onFailure (a warning event) and never stops anything.
+
+import { type Alert, alertBody, redactWebhook } from "../core/alerts.js";
+import type { AlertFormat } from "../core/settings.js";
+
+export interface AlertSenderOptions {
+  urls: readonly string[];
+  format: AlertFormat;
+  telegramChatId?: string | null;
+  /** A webhook gave up after its retries (message names the host only, never the URL's secret). */
+  onFailure?: (message: string) => void;
+  /** Attempts per webhook (first try included). */
+  attempts?: number;
+  /** First retry delay; doubles each time, capped at maxDelayMs. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** The same alert key is not sent again within this window. */
+  dedupeMs?: number;
+  /** At most this many alerts per minute; more are dropped (and counted). */
+  perMinute?: number;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export interface AlertSenderStats {
+  /** Alerts delivered to at least one webhook. */
+  sent: number;
+  /** Webhook deliveries that gave up. */
+  failed: number;
+  deduplicated: number;
+  rateLimited: number;
+  lastError: string | null;
+}
+
+export interface DeliveryResult {
+  url: string;
+  ok: boolean;
+  attempts: number;
+  error?: string;
+}
+
+export class AlertSender {
+  readonly #o: Required<Omit<AlertSenderOptions, "telegramChatId" | "onFailure">> &
+    Pick<AlertSenderOptions, "telegramChatId" | "onFailure">;
+  readonly #queue: Alert[] = [];
+  readonly #lastSent = new Map<string, number>();
+  #recent: number[] = [];
+  #working: Promise<void> | null = null;
+  #closed = false;
+  /** Aborted when close() gave up waiting: no retry or request outlives the run. */
+  readonly #abort = new AbortController();
+  readonly stats: AlertSenderStats = { sent: 0, failed: 0, deduplicated: 0, rateLimited: 0, lastError: null };
+
+  constructor(options: AlertSenderOptions) {
+    this.#o = {
+      attempts: 4,
+      baseDelayMs: 1000,
+      maxDelayMs: 30_000,
+      dedupeMs: 10 * 60_000,
+      perMinute: 20,
+      timeoutMs: 10_000,
+      now: Date.now,
+      ...options,
+    };
+  }
+
+  /** Queue an alert; returns at once. False when de-duplicated, rate-limited or closed. */
+  enqueue(alert: Alert): boolean {
+    if (this.#closed || this.#o.urls.length === 0) return false;
+    const now = this.#o.now();
+    const last = this.#lastSent.get(alert.key);
+    if (last !== undefined && now - last < this.#o.dedupeMs) {
+      this.stats.deduplicated++;
+      return false;
+    }
+    this.#recent = this.#recent.filter((t) => now - t < 60_000);
+    if (this.#recent.length >= this.#o.perMinute) {
+      this.stats.rateLimited++;
+      return false;
+    }
+    this.#recent.push(now);
+    this.#lastSent.set(alert.key, now);
+    this.#queue.push(alert);
+    this.#working ??= this.#drain().finally(() => {
+      this.#working = null;
+    });
+    return true;
+  }
+
+  /** Wait until the queue is empty (or timeoutMs passed), then accept nothing more. */
+  async close(timeoutMs = 5000): Promise<void> {
+    this.#closed = true;
+    await this.flush(timeoutMs);
+    // What is still queued or retrying is dropped: a dead webhook must not keep the process up.
+    this.#queue.length = 0;
+    this.#abort.abort();
+    await this.#working;
+  }
+
+  /** Wait until the queue is empty, at most timeoutMs. */
+  async flush(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((done) => {
+      timer = setTimeout(done, timeoutMs);
+    });
+    const drained = (async () => {
+      while (this.#working) await this.#working;
+    })();
+    await Promise.race([drained, timeout]);
+    clearTimeout(timer);
+  }
+
+  /** Post one alert to every webhook now, with retries; resolves with each webhook's outcome. */
+  async deliver(alert: Alert): Promise<DeliveryResult[]> {
+    const body = JSON.stringify(
+      alertBody(alert, this.#o.format, { telegramChatId: this.#o.telegramChatId ?? null }),
+    );
+    const results = await Promise.all(this.#o.urls.map((url) => this.#post(url, body)));
+    if (results.some((r) => r.ok)) this.stats.sent++;
+    for (const r of results) {
+      if (r.ok) continue;
+      this.stats.failed++;
+      const message = `alert "${alert.kind}" to ${redactWebhook(r.url)} failed after ${r.attempts} attempt(s): ${r.error ?? "unknown error"}`;
+      this.stats.lastError = message;
+      // Dropped at exit: the run is over, there is no one to tell.
+      if (!this.#abort.signal.aborted) this.#o.onFailure?.(message);
+    }
+    return results;
+  }
+
+  async #drain(): Promise<void> {
+    // Let the emitting call stack (the engine) finish before any work.
+    await new Promise((done) => setImmediate(done));
+    for (let alert = this.#queue.shift(); alert; alert = this.#queue.shift()) {
+      try {
+        await this.deliver(alert);
+      } catch (error) {
+        this.stats.lastError = String(error);
+        this.#o.onFailure?.(`alert "${alert.kind}" could not be sent: ${String(error)}`);
+      }
+    }
+  }
+
+  async #post(url: string, body: string): Promise<DeliveryResult> {
+    let error = "";
+    for (let attempt = 1; attempt <= this.#o.attempts; attempt++) {
+      if (this.#abort.signal.aborted)
+        return { url, ok: false, attempts: attempt - 1, error: "dropped at exit" };
+      let retryAfterMs: number | null = null;
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "user-agent": "hlcopy-alerts" },
+          body,
+          signal: AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#abort.signal]),
+        });
+        // Drain the body so the connection can be reused or closed.
+        const text = await res.text().catch(() => "");
+        if (res.ok) return { url, ok: true, attempts: attempt };
+        error = `HTTP ${res.status}${text ? ` ${text.slice(0, 120).replace(/\s+/g, " ")}` : ""}`;
+        // A 4xx other than 408/429 will not get better by asking again (bad URL, bad chat id).
+        if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+          return { url, ok: false, attempts: attempt, error };
+        }
+        const ra = Number(res.headers.get("retry-after"));
+        if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
+      } catch (e) {
+        error = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+      }
+      if (attempt < this.#o.attempts) {
+        const backoff = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** (attempt - 1));
+        await sleep(Math.min(this.#o.maxDelayMs, retryAfterMs ?? backoff), this.#abort.signal);
+      }
+    }
+    return { url, ok: false, attempts: this.#o.attempts, error };
+  }
+}
+
+/** Resolves after ms, or at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) return done();
+    const timer = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", finish);
+      done();
+    }
+    signal.addEventListener("abort", finish);
+  });
+}

@@ -1,0 +1,42 @@
+// `hlcopy alerts test` — post a test alert to the configured webhook(s) and say how each went.
+
+import type { Command } from "commander";
+import { SETTING_KEYS } from "../../core/settings.js";
+import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
+import { addSettingOptions } from "../settings-options.js";
+
+export function register(program: Command): void {
+  const alerts = program
+    .command("alerts")
+    .description("alert webhooks (Slack, Discord, Telegram or JSON): send a test message");
+  const test = alerts
+    .command("test")
+    .description("post a test alert to every alerts.webhook and report each result");
+  addSettingOptions(
+    test,
+    SETTING_KEYS.filter((k) => k.startsWith("alerts.")),
+  );
+  test
+    .addHelpText(
+      "after",
+      `
+Alerts are set in the config file (or with --alert-* flags for one run):
+  alerts.webhook         one or more URLs (comma list)
+  alerts.format          json | slack | discord | telegram
+  alerts.telegramChatId  for telegram (webhook = https://api.telegram.org/bot<token>/sendMessage)
+
+${examples([
+  ["hlcopy config set alerts.webhook https://hooks.slack.com/services/T000/B000/XXXX"],
+  ["hlcopy config set alerts.format slack"],
+  ["hlcopy alerts test"],
+])}`,
+    )
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { resolveContext, resolveRunSettings } = await import("../context.js");
+      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { settings } = resolveRunSettings(ctx, opts);
+      const { runAlertsTest } = await import("../../alerts/test-command.js");
+      process.exitCode = await runAlertsTest(settings, { json: ctx.json, account: ctx.account });
+    });
+}

@@ -1,0 +1,66 @@
+// `hlcopy pause`, `hlcopy flatten [--yes]`, `hlcopy stop` — steer the follow running for the
+// account (its control socket), or act without one: pause is recorded, flatten runs here.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
+
+export function registerPause(program: Command): void {
+  program
+    .command("pause")
+    .description("stop sending new orders in the running follow (or make the next follow start paused)")
+    .addHelpText(
+      "after",
+      `
+Reaches the follow running for this account and network through its control socket (in the
+per-user lock directory, only you can open it). Nothing is closed; hlcopy resume sends again.
+
+${examples([["hlcopy pause"], ["hlcopy resume"]])}`,
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { resolveContext, requireAccount } = await import("../context.js");
+      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { runPause } = await import("../control/run.js");
+      process.exitCode = await runPause(ctx, requireAccount(ctx));
+    });
+}
+
+export function registerStop(program: Command): void {
+  program
+    .command("stop")
+    .description("stop the running follow cleanly (as SIGTERM: the order in flight is awaited)")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { resolveContext, requireAccount } = await import("../context.js");
+      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { runStop } = await import("../control/run.js");
+      process.exitCode = await runStop(ctx, requireAccount(ctx));
+    });
+}
+
+export function registerFlatten(program: Command): void {
+  program
+    .command("flatten")
+    .description("close every position reduce-only and halt (the running follow, or here if none runs)")
+    .option("--yes", "do not ask for confirmation (scripts)")
+    .addHelpText(
+      "after",
+      `
+With a follow running for the account, it halts (manual) and closes everything itself. With
+none, flatten reads the account and sends the reduce-only closes here (needs the agent key).
+Either way trading stays halted until hlcopy resume. Exit 3 if a position remains.
+
+${examples([["hlcopy flatten", "asks first"], ["hlcopy flatten --yes --json"]])}`,
+    )
+    .action(async (opts: { yes?: boolean }, cmd: Command) => {
+      const { resolveContext, requireAccount, resolveRunSettings } = await import("../context.js");
+      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const account = requireAccount(ctx);
+      const { runFlatten, confirmFlatten } = await import("../control/run.js");
+      if (!(await confirmFlatten(opts.yes === true))) {
+        process.stdout.write("not flattened\n");
+        return;
+      }
+      const { settings } = resolveRunSettings(ctx, {});
+      process.exitCode = await runFlatten(ctx, { account, settings });
+    });
+}

@@ -1,0 +1,229 @@
+// `hlcopy pause|resume|flatten|stop`: act on the follow running for the account through its
+// control socket; with none running, pause is recorded for the next run and flatten closes
+// every position itself (one reduce-only sweep under a manual halt, as reconcile runs the engine).
+
+import { mkdirSync } from "node:fs";
+import { ExitCode, UsageError } from "../../core/errors.js";
+import type { Settings } from "../../core/settings.js";
+import type { Address } from "../../core/types.js";
+import {
+  type ControlCommand,
+  type ControlReply,
+  controlSocketPath,
+  pendingPausePath,
+  recordPendingPause,
+  sendControl,
+  takePendingPause,
+} from "../../store/control.js";
+import { lockDir } from "../../store/lock.js";
+import type { CliContext } from "../context.js";
+import { printDocument, type Writer } from "../output.js";
+
+function paths(ctx: CliContext, account: Address) {
+  const dir = lockDir(ctx.env);
+  return {
+    dir,
+    socket: controlSocketPath(dir, ctx.network, account),
+    pendingPause: pendingPausePath(dir, ctx.network, account),
+  };
+}
+
+/** The running follow's reply, or null when none runs for this account on this network. */
+export async function askRunningFollow(
+  ctx: CliContext,
+  account: Address,
+  command: ControlCommand,
+): Promise<ControlReply | null> {
+  return sendControl(paths(ctx, account).socket, command);
+}
+
+function tell(ctx: CliContext, out: Writer, type: string, doc: Record<string, unknown>, line: string): void {
+  if (ctx.json) printDocument(type, doc, out);
+  else out.write(`${line}\n`);
+}
+
+/** `hlcopy pause`: pause the running follow, or record the pause for the next run. */
+export async function runPause(
+  ctx: CliContext,
+  account: Address,
+  out: Writer = process.stdout,
+): Promise<number> {
+  const reply = await askRunningFollow(ctx, account, "pause");
+  if (reply) {
+    tell(
+      ctx,
+      out,
+      "pause",
+      { account, running: true, did: reply.did, pid: reply.pid },
+      `${reply.message} (pid ${reply.pid})`,
+    );
+    return ExitCode.ok;
+  }
+  const p = paths(ctx, account);
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  recordPendingPause(p.pendingPause, Date.now());
+  tell(
+    ctx,
+    out,
+    "pause",
+    { account, running: false, did: "recorded" },
+    `no follow is running for ${account} on ${ctx.network.name}: recorded, the next follow starts paused (hlcopy resume to undo)`,
+  );
+  return ExitCode.ok;
+}
+
+/** `hlcopy stop`: stop the running follow cleanly (as SIGTERM does). */
+export async function runStop(
+  ctx: CliContext,
+  account: Address,
+  out: Writer = process.stdout,
+): Promise<number> {
+  const reply = await askRunningFollow(ctx, account, "stop");
+  if (reply) {
+    tell(
+      ctx,
+      out,
+      "stop",
+      { account, running: true, did: reply.did, pid: reply.pid },
+      `${reply.message} (pid ${reply.pid})`,
+    );
+  } else {
+    tell(
+      ctx,
+      out,
+      "stop",
+      { account, running: false, did: "nothing" },
+      `no follow is running for ${account} on ${ctx.network.name}: nothing to stop`,
+    );
+  }
+  return ExitCode.ok;
+}
+
+/**
+ * What `hlcopy resume` does besides clearing a halt: resume a paused running follow, or drop
+ * a pause recorded for the next run. Null when there was neither.
+ */
+export async function resumeRunningOrPending(
+  ctx: CliContext,
+  account: Address,
+): Promise<{ did: "resumed" | "not-paused" | "pending-pause-cleared"; line: string; pid?: number } | null> {
+  const reply = await askRunningFollow(ctx, account, "resume");
+  if (reply) {
+    return reply.did === "resumed"
+      ? { did: "resumed", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid }
+      : { did: "not-paused", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid };
+  }
+  if (takePendingPause(paths(ctx, account).pendingPause) !== null) {
+    return { did: "pending-pause-cleared", line: "cleared the pause recorded for the next follow" };
+  }
+  return null;
+}
+
+/**
+ * `hlcopy flatten`: the running follow halts and closes everything; with none running, one
+ * reduce-only sweep here under a manual halt (which stays until hlcopy resume).
+ * @returns 0 when flat (or the running follow took it), 3 when a position remains.
+ */
+export async function runFlatten(
+  ctx: CliContext,
+  p: { account: Address; settings: Settings; out?: Writer; err?: Writer },
+): Promise<number> {
+  const out = p.out ?? process.stdout;
+  const err = p.err ?? process.stderr;
+  const reply = await askRunningFollow(ctx, p.account, "flatten");
+  if (reply) {
+    tell(
+      ctx,
+      out,
+      "flatten",
+      { account: p.account, running: true, did: reply.did, pid: reply.pid },
+      `${reply.message} (pid ${reply.pid})`,
+    );
+    return ExitCode.ok;
+  }
+  const [{ openTradingSession }, { CopyEngine }, { liveExecutor }] = await Promise.all([
+    import("../trading.js"),
+    import("../../engine/engine.js"),
+    import("../../engine/executor.js"),
+  ]);
+  const session = await openTradingSession(ctx, {
+    needKey: true,
+    lock: true,
+    command: "flatten",
+    leaders: [],
+    warn: (line) => err.write(`${line}\n`),
+    startupTimeoutMs: p.settings.exec.startupTimeoutSeconds * 1000,
+  });
+  const now = Date.now();
+  if (!session.journal.activeHalt()) {
+    session.journal.recordHalt({ ts: now, kind: "manual", reason: "flatten requested (hlcopy flatten)" });
+  }
+  const engine = new CopyEngine({
+    reader: session.client,
+    executor: liveExecutor(session.client),
+    journal: session.journal,
+    settings: p.settings,
+    leaders: [],
+    account: session.account,
+    network: ctx.network.name,
+    mode: "live",
+    // The journal knows run kinds reconcile/follow/…: a one-shot flatten is a reconcile to zero.
+    command: "reconcile",
+    // Every position is closed, those hlcopy did not open too: flatten means flat.
+    adopt: true,
+    allowEmptyLeader: true,
+  });
+  engine.events.on((e) => {
+    if (e.type === "warning") err.write(`warning: ${e.message}\n`);
+  });
+  let code: number = ExitCode.runtime;
+  try {
+    engine.begin();
+    await engine.recoverOrders();
+    const first = await engine.sweep("sweep", true);
+    const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
+    const left = final.plan.targets
+      .filter((t) => t.ourSize !== 0)
+      .map((t) => ({ coin: t.coin, size: t.ourSize }));
+    const closed = first.results.map((r) => ({
+      coin: r.coin,
+      side: r.side,
+      size: r.size,
+      status: r.status,
+      filledSize: r.filledSize,
+    }));
+    code = left.length === 0 ? ExitCode.ok : ExitCode.drift;
+    tell(
+      ctx,
+      out,
+      "flatten",
+      { account: p.account, running: false, did: "flattened", closed, left, halted: true },
+      `no follow is running: flattened here — ${closed.length} reduce-only order(s)${
+        closed.length > 0
+          ? ` (${closed.map((c) => `${c.coin} ${c.side} ${c.filledSize}/${c.size} ${c.status}`).join(", ")})`
+          : ""
+      }; ${left.length === 0 ? "no position left" : `left: ${left.map((l) => `${l.coin} ${l.size}`).join(", ")}`}; halted (manual) until hlcopy resume`,
+    );
+  } finally {
+    await engine.stop("flatten done", code);
+    session.close();
+  }
+  return code;
+}
+
+/** Flatten needs a yes: --yes, or an answer on a terminal. @throws {UsageError} (exit 2) otherwise. */
+export async function confirmFlatten(yes: boolean): Promise<boolean> {
+  if (yes) return true;
+  const { createPrompt } = await import("../../store/secrets.js");
+  const prompt = createPrompt();
+  try {
+    if (!prompt.interactive) {
+      throw new UsageError("refusing to flatten without confirmation", {
+        hint: "run it on a terminal, or pass --yes",
+      });
+    }
+    return await prompt.confirm("Close every position reduce-only and halt trading? [y/N] ");
+  } finally {
+    prompt.close();
+  }
+}

@@ -1,0 +1,83 @@
+// The running follow's side of the control channel: answer pause / resume / flatten / stop
+// from `hlcopy pause|resume|flatten|stop` through the engine's own controls (the dashboard's keys).
+
+import type { CopyEngine } from "../../engine/engine.js";
+import type { EngineEvents } from "../../engine/events.js";
+import {
+  type ControlCommand,
+  type ControlReply,
+  type ControlServer,
+  controlSocketPath,
+  pendingPausePath,
+  startControlServer,
+  takePendingPause,
+} from "../../store/control.js";
+import { lockDir } from "../../store/lock.js";
+import type { CliContext } from "../context.js";
+
+export interface ServeControlParameters {
+  ctx: CliContext;
+  account: string;
+  engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop">;
+  events: EngineEvents;
+}
+
+/**
+ * Start the control socket of this run, and apply a pause recorded while no follow ran.
+ * Call it once the account's lock is held.
+ */
+export async function serveControl(p: ServeControlParameters): Promise<ControlServer> {
+  const dir = lockDir(p.ctx.env);
+  let paused = false;
+  const off = p.events.on((e) => {
+    if (e.type === "paused") paused = e.paused;
+  });
+  const reply = (did: string, message: string): ControlReply => ({
+    ok: true,
+    did,
+    message,
+    pid: process.pid,
+    paused,
+  });
+  const handle = (command: ControlCommand): ControlReply => {
+    switch (command) {
+      case "pause":
+        if (paused) return reply("already-paused", "the running follow was already paused");
+        p.engine.togglePause();
+        return reply("paused", "paused the running follow: no new orders until hlcopy resume");
+      case "resume":
+        if (!paused) return reply("not-paused", "the running follow was not paused");
+        p.engine.togglePause();
+        return reply("resumed", "resumed the running follow: sending again (a sweep catches up now)");
+      case "flatten":
+        p.engine.flatten();
+        return reply(
+          "flattening",
+          "the running follow halted (manual) and is closing every position reduce-only; hlcopy resume to trade again",
+        );
+      case "stop":
+        void p.engine.stop("stop requested (hlcopy stop)");
+        return reply(
+          "stopping",
+          "the running follow is stopping: nothing new is sent, the order in flight is awaited",
+        );
+    }
+  };
+  const server = await startControlServer(controlSocketPath(dir, p.ctx.network, p.account), handle);
+  const pendingAt = takePendingPause(pendingPausePath(dir, p.ctx.network, p.account));
+  if (pendingAt !== null) {
+    p.engine.togglePause();
+    p.events.emit({
+      type: "warning",
+      ts: Date.now(),
+      message: `started paused: hlcopy pause was asked for while no follow ran${pendingAt ? ` (${new Date(pendingAt).toISOString()})` : ""}; hlcopy resume to send`,
+    });
+  }
+  return {
+    path: server.path,
+    async close() {
+      off();
+      await server.close();
+    },
+  };
+}

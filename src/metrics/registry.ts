@@ -1,0 +1,190 @@
+// Run metrics fed by the engine's events, rendered in the Prometheus text format (0.0.4).
+// Counters only go up; gauges are the latest value; histograms use fixed buckets.
+
+import type { EngineEvent } from "../engine/events.js";
+
+const LAG_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000];
+const SLIPPAGE_BUCKETS_BPS = [-25, -10, -5, 0, 5, 10, 25, 50, 100];
+
+class Histogram {
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+  constructor(readonly buckets: number[]) {
+    this.counts = buckets.map(() => 0);
+  }
+  observe(v: number): void {
+    this.sum += v;
+    this.count++;
+    this.buckets.forEach((b, i) => {
+      if (v <= b) this.counts[i] = (this.counts[i] ?? 0) + 1;
+    });
+  }
+}
+
+export interface ExternalMetrics {
+  requests?: Record<string, number>;
+  requestWeight?: number;
+  alerts?: { sent: number; failed: number; deduplicated: number; rateLimited: number };
+}
+
+export class RunMetrics {
+  readonly #lag = new Histogram(LAG_BUCKETS_MS);
+  readonly #slip = new Histogram(SLIPPAGE_BUCKETS_BPS);
+  readonly #orders = new Map<string, number>();
+  readonly #halts = new Map<string, number>();
+  #drift: Record<string, number> = {};
+  #equity: number | null = null;
+  #drawdownPct: number | null = null;
+  #startEquity: number | null = null;
+  #wsUp = 0;
+  #reconnects = 0;
+  #leaderFills = 0;
+  #fills = 0;
+  #sweeps = 0;
+  #halted = 0;
+  #paused = 0;
+  #lastMessage: number | null = null;
+  readonly #started = Date.now();
+
+  observe(e: EngineEvent): void {
+    switch (e.type) {
+      case "connection":
+        this.#wsUp = e.state === "open" ? 1 : 0;
+        break;
+      case "heartbeat":
+        this.#wsUp = 1;
+        this.#lastMessage = e.ts;
+        break;
+      case "reconnect":
+        this.#reconnects++;
+        break;
+      case "leaderFill":
+        this.#leaderFills++;
+        break;
+      case "fill":
+        this.#fills++;
+        if (e.lagMs !== null) this.#lag.observe(e.lagMs);
+        if (e.slippageBps !== null) this.#slip.observe(e.slippageBps);
+        break;
+      case "order":
+        if (e.status !== "sent") this.#orders.set(e.status, (this.#orders.get(e.status) ?? 0) + 1);
+        break;
+      case "sweep":
+        this.#sweeps++;
+        break;
+      case "state":
+        this.#equity = e.account.accountValue;
+        this.#drawdownPct = e.drawdownPct;
+        this.#drift = Object.fromEntries(e.targets.map((t) => [t.coin, t.driftUsd]));
+        this.#startEquity ??= e.account.accountValue;
+        break;
+      case "halt":
+        this.#halts.set(e.kind, (this.#halts.get(e.kind) ?? 0) + 1);
+        this.#halted = 1;
+        break;
+      case "resume":
+        this.#halted = 0;
+        break;
+      case "paused":
+        this.#paused = e.paused ? 1 : 0;
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The Prometheus text exposition of everything seen so far. */
+  render(external: ExternalMetrics = {}, now = Date.now()): string {
+    const out: string[] = [];
+    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, v] of samples) out.push(`${name}${labels} ${fmt(v)}`);
+    };
+    const hist = (name: string, help: string, h: Histogram) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+      h.buckets.forEach((b, i) => {
+        out.push(`${name}_bucket{le="${b}"} ${h.counts[i] ?? 0}`);
+      });
+      out.push(
+        `${name}_bucket{le="+Inf"} ${h.count}`,
+        `${name}_sum ${fmt(h.sum)}`,
+        `${name}_count ${h.count}`,
+      );
+    };
+    metric("hlcopy_up", "gauge", "1 while the follow runs.", [["", 1]]);
+    metric("hlcopy_uptime_seconds", "gauge", "Seconds since the follow started.", [
+      ["", (now - this.#started) / 1000],
+    ]);
+    hist("hlcopy_copy_lag_ms", "Leader fill to our fill, on the exchange's clock (ms).", this.#lag);
+    hist("hlcopy_slippage_bps", "Our fill price against the leader's (bps, positive = worse).", this.#slip);
+    metric(
+      "hlcopy_drift_usd",
+      "gauge",
+      "Target minus our position, per coin (USD, signed).",
+      Object.entries(this.#drift).map(([coin, v]) => [`{coin="${esc(coin)}"}`, v]),
+    );
+    if (this.#equity !== null)
+      metric("hlcopy_equity_usd", "gauge", "Our account value (USD).", [["", this.#equity]]);
+    if (this.#drawdownPct !== null)
+      metric("hlcopy_drawdown_pct", "gauge", "Drawdown from the high-water mark (%).", [
+        ["", this.#drawdownPct],
+      ]);
+    if (this.#equity !== null && this.#startEquity !== null)
+      metric(
+        "hlcopy_run_pnl_usd",
+        "gauge",
+        "Equity change since this run started (USD; cash flows included).",
+        [["", this.#equity - this.#startEquity]],
+      );
+    metric(
+      "hlcopy_requests_total",
+      "counter",
+      "REST requests sent, by endpoint kind.",
+      Object.entries(external.requests ?? {}).map(([k, v]) => [`{endpoint="${esc(k)}"}`, v]),
+    );
+    metric("hlcopy_request_weight_total", "counter", "REST weight used.", [
+      ["", external.requestWeight ?? 0],
+    ]);
+    metric("hlcopy_websocket_up", "gauge", "1 when the websocket is open.", [["", this.#wsUp]]);
+    metric("hlcopy_websocket_reconnects_total", "counter", "Websocket reconnections.", [
+      ["", this.#reconnects],
+    ]);
+    if (this.#lastMessage !== null)
+      metric("hlcopy_websocket_last_message_seconds", "gauge", "Seconds since the last stream message.", [
+        ["", Math.max(0, (now - this.#lastMessage) / 1000)],
+      ]);
+    metric("hlcopy_leader_fills_total", "counter", "Leader fills seen.", [["", this.#leaderFills]]);
+    metric("hlcopy_fills_total", "counter", "Our fills.", [["", this.#fills]]);
+    metric(
+      "hlcopy_orders_total",
+      "counter",
+      "Orders by outcome.",
+      [...this.#orders].map(([s, v]) => [`{status="${esc(s)}"}`, v]),
+    );
+    metric("hlcopy_sweeps_total", "counter", "REST sweeps run.", [["", this.#sweeps]]);
+    metric(
+      "hlcopy_halts_total",
+      "counter",
+      "Safety halts, by kind.",
+      [...this.#halts].map(([k, v]) => [`{kind="${esc(k)}"}`, v]),
+    );
+    metric("hlcopy_halted", "gauge", "1 while trading is halted.", [["", this.#halted]]);
+    metric("hlcopy_paused", "gauge", "1 while sending is paused.", [["", this.#paused]]);
+    const a = external.alerts;
+    metric("hlcopy_alerts_sent_total", "counter", "Alerts delivered to a webhook.", [["", a?.sent ?? 0]]);
+    metric("hlcopy_alerts_failed_total", "counter", "Alert deliveries that gave up.", [["", a?.failed ?? 0]]);
+    return `${out.join("\n")}\n`;
+  }
+}
+
+function fmt(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Number.POSITIVE_INFINITY) return "+Inf";
+  if (v === Number.NEGATIVE_INFINITY) return "-Inf";
+  return String(v);
+}
+
+function esc(label: string): string {
+  return label.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}

@@ -1,0 +1,133 @@
+// `hlcopy alerts test` and a follow's alerts, through the real binary and a real webhook receiver.
+
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import { eventually, fundedAccount } from "../exchange/helpers.js";
+import { spawnFollow } from "../follow/helpers.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { type Receiver, startReceiver } from "./receiver.js";
+
+let receiver: Receiver;
+afterEach(async () => {
+  await receiver?.close();
+});
+
+describe("hlcopy alerts test", () => {
+  it("posts a test message in the configured format and says it was sent", async () => {
+    receiver = await startReceiver("/bot123:SECRET/sendMessage");
+    const dir = tempDir();
+    const env = { HLCOPY_CONFIG_DIR: dir };
+    for (const [k, v] of [
+      ["alerts.webhook", receiver.url],
+      ["alerts.format", "telegram"],
+      ["alerts.telegramChatId", "-42"],
+    ] as const) {
+      expect((await runCli(["config", "set", k, v], { env })).code).toBe(0);
+    }
+    const r = await runCli(["alerts", "test"], { env });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^sent: http:\/\/127\.0\.0\.1:\d+\/… \(telegram\)\n$/);
+    // The bot token in the URL is never printed.
+    expect(r.stdout).not.toContain("SECRET");
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]?.path).toBe("/bot123:SECRET/sendMessage");
+    expect(receiver.received[0]?.body).toMatchObject({
+      chat_id: "-42",
+      text: expect.stringMatching(/test alert/),
+    });
+  });
+
+  it("retries a 500, and exits 1 with error and hint when the webhook keeps failing", async () => {
+    receiver = await startReceiver();
+    const env = { HLCOPY_CONFIG_DIR: tempDir() };
+    receiver.statuses.push(500);
+    const ok = await runCli(["--json", "alerts", "test", "--alert-webhook", receiver.url], { env });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      type: "alertsTest",
+      format: "json",
+      results: [{ ok: true, attempts: 2 }],
+    });
+    receiver.statuses.push(500, 500);
+    const bad = await runCli(["alerts", "test", "--alert-webhook", receiver.url], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      /^error: 1 of 1 webhook\(s\) did not take the test alert\nhint: check the URL/,
+    );
+  });
+
+  it("with no webhook configured: exit 2, error and hint, nothing sent", async () => {
+    const r = await runCli(["alerts", "test"], { env: { HLCOPY_CONFIG_DIR: tempDir() } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: no alert webhook configured\nhint: hlcopy config set alerts\.webhook/);
+  });
+});
+
+describe("follow's alerts", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ seed: 18, tickMs: 0 });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it("tell the agent expiring soon, the agent-expired halt and the run stopping, in Slack's shape", {
+    timeout: 40_000,
+  }, async () => {
+    receiver = await startReceiver();
+    const leaderKey = leaderKeyForSeed(18_000);
+    const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+    sim.control.fund(leader, 1_000_000);
+    const master = fundedAccount(sim, 50_000);
+    const agentKey = generatePrivateKey();
+    const validUntil = Date.now() + 4_000;
+    await master.sdk.approveAgent({
+      agentAddress: privateKeyToAccount(agentKey).address,
+      agentName: `hlcopy valid_until ${validUntil}`,
+    });
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: [
+        "--no-ui",
+        "--sweep-seconds",
+        "3600",
+        "--alert-webhook",
+        receiver.url,
+        "--alert-format",
+        "slack",
+      ],
+    });
+    const texts = () => receiver.received.map((r) => String(r.body.text));
+    try {
+      await eventually(() => texts().some((t) => /agent approval ends in 0 day/.test(t)), 15_000);
+      await eventually(() => Date.now() > validUntil + 200, 10_000);
+      const l = await startScriptedLeader({
+        httpUrl: sim.httpUrl,
+        seed: 18_001,
+        privateKey: leaderKey,
+        ratePerSec: 10,
+        coins: ["BTC", "ETH"],
+        maxTrades: 1_000,
+        fundUsd: 0,
+      });
+      const code = await run.exit;
+      await l.stop();
+      expect(code).toBe(4);
+      // The stopped alert is flushed before the process exits.
+      expect(texts().some((t) => /hlcopy halted: agent approval expired/.test(t))).toBe(true);
+      expect(texts().at(-1)).toMatch(/hlcopy stopped/);
+      expect(receiver.received.every((r) => Array.isArray(r.body.blocks))).toBe(true);
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+  });
+});

@@ -1,0 +1,142 @@
+// Which engine events raise an alert, and when a lasting condition (drift, websocket down)
+// has lasted long enough: the pure rules, with the clock passed in.
+
+import { describe, expect, it } from "vitest";
+import { alertsForEvent, checkTimers, initialAlertRulesState } from "../../src/alerts/rules.js";
+import { alertBody, checkAlertSettings } from "../../src/core/alerts.js";
+import { defaultSettings, flagName, parseSettingInput } from "../../src/core/settings.js";
+import type { Address } from "../../src/core/types.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+
+const S = { driftMinutes: 15, wsDownSeconds: 120 };
+const LEADER = "0x2222222222222222222222222222222222222222" as Address;
+const kinds = (events: EngineEvent[], state = initialAlertRulesState()) =>
+  events.flatMap((e) => alertsForEvent(state, e, S)).map((a) => a.kind);
+
+describe("alert rules", () => {
+  it("a leader's liquidation fill alerts; an ordinary fill does not", () => {
+    const fill = {
+      type: "leaderFill",
+      ts: 1,
+      leader: LEADER,
+      coin: "ETH",
+      side: "sell",
+      px: 3000,
+      sz: 1,
+      dir: "Close Long",
+      time: 1,
+      liquidation: false,
+    } as const;
+    expect(kinds([fill])).toEqual([]);
+    expect(kinds([{ ...fill, liquidation: true }])).toEqual(["leader-liquidated"]);
+  });
+
+  it("five rejections within a minute are one storm alert, not five", () => {
+    const rejected = (ts: number): EngineEvent => ({
+      type: "order",
+      ts,
+      coin: "BTC",
+      side: "buy",
+      size: 0.01,
+      limitPx: 1,
+      reduceOnly: false,
+      cloid: "0x1",
+      reason: "follow-leader" as never,
+      status: "rejected",
+      filledSize: 0,
+      avgPx: null,
+      error: "Insufficient margin",
+    });
+    const state = initialAlertRulesState();
+    expect(kinds([0, 1000, 2000, 3000].map(rejected), state)).toEqual([]);
+    expect(kinds([rejected(4000), rejected(5000), rejected(6000)], state)).toEqual(["rejections"]);
+    // Spread out over more than a minute, four are no storm.
+    expect(kinds([0, 20_000, 40_000, 60_000, 80_000].map(rejected))).toEqual([]);
+  });
+
+  it("websocket down alerts once it has lasted wsDownSeconds, and again only after it recovered", () => {
+    const st = initialAlertRulesState();
+    alertsForEvent(st, { type: "connection", ts: 0, state: "reconnecting" }, S);
+    expect(checkTimers(st, 119_000, S)).toEqual([]);
+    expect(checkTimers(st, 120_000, S).map((a) => a.kind)).toEqual(["ws-down"]);
+    expect(checkTimers(st, 500_000, S)).toEqual([]);
+    alertsForEvent(st, { type: "connection", ts: 600_000, state: "open" }, S);
+    alertsForEvent(st, { type: "connection", ts: 700_000, state: "closed" }, S);
+    expect(checkTimers(st, 820_000, S).map((a) => a.kind)).toEqual(["ws-down"]);
+  });
+
+  it("drift outside the deadband alerts after driftMinutes; a sweep in sync resets it", () => {
+    const st = initialAlertRulesState();
+    const sweep = (ts: number, inSync: boolean): EngineEvent => ({
+      type: "sweep",
+      ts,
+      durationMs: 1,
+      inSync,
+      driftUsd: inSync ? 0 : 250,
+      requests: 2,
+    });
+    expect(kinds([sweep(0, false), sweep(14 * 60_000, false)], st)).toEqual([]);
+    expect(kinds([sweep(14 * 60_000 + 1, true)], st)).toEqual([]);
+    expect(checkTimers(st, 20 * 60_000, S)).toEqual([]);
+    expect(kinds([sweep(21 * 60_000, false), sweep(36 * 60_000, false)], st)).toEqual(["drift"]);
+  });
+
+  it("an agent approval ending within 7 days alerts once per approval", () => {
+    const state = (daysLeft: number, validUntil: number): EngineEvent => ({
+      type: "state",
+      ts: 0,
+      account: { address: LEADER, accountValue: 1, positions: [] },
+      hwm: 1,
+      drawdownPct: 0,
+      leaders: [],
+      targets: [],
+      deadbandUsd: {},
+      agent: { validUntil, daysLeft },
+    });
+    const st = initialAlertRulesState();
+    expect(kinds([state(30, 1e12)], st)).toEqual([]);
+    expect(kinds([state(6, 2e12), state(6, 2e12), state(5, 2e12)], st)).toEqual(["agent-expiring"]);
+    expect(kinds([state(6, 3e12)], st)).toEqual(["agent-expiring"]);
+  });
+
+  it("every halt kind and the run stopping alert", () => {
+    const halts = (["kill-switch", "daily-loss", "manual", "agent-expired"] as const).map(
+      (kind): EngineEvent => ({ type: "halt", ts: 0, kind, reason: "r" }),
+    );
+    expect(kinds([...halts, { type: "stop", ts: 1, reason: "quit" }])).toEqual([
+      "halt",
+      "halt",
+      "halt",
+      "halt",
+      "stopped",
+    ]);
+  });
+});
+
+describe("alert settings", () => {
+  it("take one or more http(s) URLs; anything else is refused naming the setting", () => {
+    expect(parseSettingInput("alerts.webhook", "https://a.example/x, http://b.example/y")).toEqual([
+      "https://a.example/x",
+      "http://b.example/y",
+    ]);
+    expect(parseSettingInput("alerts.webhook", "")).toEqual([]);
+    expect(() => parseSettingInput("alerts.webhook", "ftp://a.example")).toThrow(/alerts\.webhook/);
+    expect(() => parseSettingInput("alerts.webhook", "not a url")).toThrow(/alerts\.webhook/);
+    expect(parseSettingInput("alerts.telegramChatId", "-100123")).toBe("-100123");
+    expect(parseSettingInput("alerts.telegramChatId", "none")).toBeNull();
+    expect(() => parseSettingInput("alerts.telegramChatId", "12a")).toThrow(/alerts\.telegramChatId/);
+    expect(flagName("alerts.format")).toBe("alert-format");
+    expect(flagName("alerts.wsDownSeconds")).toBe("alert-ws-down-seconds");
+  });
+
+  it("format telegram without a chat id is a usage error (exit 2)", () => {
+    const a = { ...defaultSettings().alerts, webhook: ["https://api.telegram.org/botX/sendMessage"] };
+    expect(() => checkAlertSettings({ ...a, format: "telegram" })).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/telegramChatId/) }),
+    );
+    expect(() => checkAlertSettings({ ...a, format: "telegram", telegramChatId: "1" })).not.toThrow();
+    expect(() =>
+      alertBody({ kind: "test", severity: "info", text: "t", key: "t", ts: 0, fields: {} }, "telegram"),
+    ).toThrow();
+  });
+});

@@ -1,0 +1,242 @@
+// hlcopy pause | resume | flatten | stop acting on a running follow through its control socket
+// (the real binaries against the simulator), and what they do when no follow runs.
+
+import { existsSync, statSync } from "node:fs";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { controlSocketPath, pendingPausePath } from "../../src/store/control.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { type RunningFollow, spawnFollow } from "../follow/helpers.js";
+import { cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+
+let sim: SimHandle;
+const leaderKey = leaderKeyForSeed(1818);
+const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 1818, tickMs: 0 });
+  sim.control.fund(leader, 1_000_000);
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+let seed = 18_100;
+function trade(n: number, rate = 20): Promise<ScriptedLeader> {
+  return startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: seed++,
+    privateKey: leaderKey,
+    ratePerSec: rate,
+    coins: ["BTC", "ETH"],
+    maxTrades: n,
+    fundUsd: 0,
+  });
+}
+
+async function positions(user: Address): Promise<{ coin: string; szi: string }[]> {
+  const res = await fetch(`${sim.httpUrl}/info`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ type: "clearinghouseState", user }),
+  });
+  const chs = (await res.json()) as { assetPositions: { position: { coin: string; szi: string } }[] };
+  return chs.assetPositions.map((p) => p.position).filter((p) => Number(p.szi) !== 0);
+}
+
+function cli(account: Address, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(["--network", sim.httpUrl, "--account", account, ...args], { env, timeoutMs: 30_000 });
+}
+
+const count = (run: RunningFollow, type: string) => run.lines.filter((l) => l.type === type).length;
+
+describe("a running follow", () => {
+  it("pause stops its new orders; resume sends again; stop ends it with exit 0", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    const orders = () => sim.control.orderHistory(master.address).length;
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+      // Only the same user can open the control socket.
+      const socket = controlSocketPath(
+        cleanEnv().HLCOPY_LOCK_DIR ?? "",
+        { name: "", httpUrl: sim.httpUrl },
+        master.address,
+      );
+      expect(statSync(socket).mode & 0o777).toBe(0o600);
+      const l1 = await trade(6);
+      await l1.done;
+      await eventually(() => orders() >= 2, 15_000);
+
+      const paused = await cli(master.address, ["pause"]);
+      expect(paused.stderr).toBe("");
+      expect(paused.code).toBe(0);
+      expect(paused.stdout).toMatch(
+        /^paused the running follow: no new orders until hlcopy resume \(pid \d+\)\n$/,
+      );
+      await eventually(() => run.lines.some((l) => l.type === "paused" && l.paused === true), 5_000);
+      const again = await cli(master.address, ["--json", "pause"]);
+      expect(JSON.parse(again.stdout)).toMatchObject({ type: "pause", running: true, did: "already-paused" });
+
+      const before = orders();
+      const fillsBefore = count(run, "leaderFill");
+      const l2 = await trade(8);
+      await l2.done;
+      // The follow sees the leader trade, and sends nothing.
+      await eventually(() => count(run, "leaderFill") >= fillsBefore + 8, 15_000);
+      expect(orders()).toBe(before);
+
+      const resumed = await cli(master.address, ["resume", "--yes"]);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(/^resumed the running follow: sending again.*\(pid \d+\)\n$/);
+      // Catches up with what the leader did meanwhile.
+      await eventually(() => orders() > before, 15_000);
+
+      const stopped = await cli(master.address, ["stop"]);
+      expect(stopped.stdout).toMatch(/^the running follow is stopping/);
+      expect(await run.exit).toBe(0);
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+  });
+
+  it("flatten halts it and closes every position reduce-only", { timeout: 60_000 }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    await (await trade(4)).done;
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(async () => (await positions(master.address)).length > 0, 20_000);
+      const r = await cli(master.address, ["--json", "flatten", "--yes"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ type: "flatten", running: true, did: "flattening" });
+      await eventually(() => run.lines.some((l) => l.type === "halt" && l.kind === "manual"), 10_000);
+      await eventually(async () => (await positions(master.address)).length === 0, 15_000);
+      const closes = sim.control.orderHistory(master.address).slice(-1);
+      expect(closes[0]?.reduceOnly).toBe(true);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exit;
+    }
+  });
+});
+
+describe("with no follow running", () => {
+  it("flatten closes every position itself, reduce-only, and halts until resume", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const dir = tempDir();
+    const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey };
+    // A position, copied once by reconcile.
+    await (await trade(4)).done;
+    const rec = await cli(
+      master.address,
+      ["reconcile", leader, "--mode", "fixed-ratio", "--ratio", "0.2", "--yes"],
+      env,
+    );
+    expect([0, 3]).toContain(rec.code);
+    const held = await positions(master.address);
+    expect(held.length).toBeGreaterThan(0);
+    const sentBefore = sim.control.orderHistory(master.address).length;
+
+    const noYes = await cli(master.address, ["flatten"], env);
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/^error: refusing to flatten without confirmation\nhint: /);
+    expect(sim.control.orderHistory(master.address).length).toBe(sentBefore);
+
+    const r = await cli(master.address, ["flatten", "--yes"], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^no follow is running: flattened here — \d+ reduce-only order\(s\).*no position left; halted \(manual\) until hlcopy resume\n$/,
+    );
+    expect(await positions(master.address)).toEqual([]);
+    const sent = sim.control.orderHistory(master.address).slice(sentBefore);
+    expect(sent.length).toBe(held.length);
+    expect(sent.every((o) => o.reduceOnly)).toBe(true);
+    const journal = openJournal(journalPath(dir, master.address));
+    try {
+      expect(journal.activeHalt()).toMatchObject({ kind: "manual" });
+    } finally {
+      journal.close();
+    }
+    // A pause recorded meanwhile; a resume refused (no --yes, no terminal) changes nothing.
+    expect((await cli(master.address, ["pause"], env)).code).toBe(0);
+    const pending = pendingPausePath(
+      cleanEnv().HLCOPY_LOCK_DIR ?? "",
+      { name: "", httpUrl: sim.httpUrl },
+      master.address,
+    );
+    expect(existsSync(pending)).toBe(true);
+    const refused = await cli(master.address, ["resume"], env);
+    expect(refused.code).toBe(2);
+    expect(existsSync(pending)).toBe(true);
+    const resumed = await cli(master.address, ["resume", "--yes"], env);
+    expect(resumed.stdout).toMatch(
+      /^cleared the pause recorded for the next follow\nresumed: cleared 1 halt\(s\) \(manual/,
+    );
+    expect(existsSync(pending)).toBe(false);
+  });
+
+  it("pause is recorded: the next follow starts paused and sends nothing until resume", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    // The leader holds positions: an unpaused run would copy them at start.
+    await (await trade(4)).done;
+    const p = await cli(master.address, ["pause"]);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toMatch(
+      /^no follow is running for 0x[0-9a-f]{40} on http.*: recorded, the next follow starts paused/,
+    );
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    const orders = () => sim.control.orderHistory(master.address).length;
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+      expect(run.lines.some((l) => l.type === "warning" && /started paused/.test(String(l.message)))).toBe(
+        true,
+      );
+      expect(orders()).toBe(0);
+      const r = await cli(master.address, ["resume", "--yes"]);
+      expect(r.stdout).toMatch(/^resumed the running follow/);
+      await eventually(() => orders() > 0, 15_000);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exit;
+    }
+  });
+
+  it("stop says there is nothing to stop", async () => {
+    const { master } = await masterWithAgent(sim, 1_000);
+    const r = await cli(master.address, ["--json", "stop"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ type: "stop", running: false, did: "nothing" });
+  });
+});
