@@ -3,6 +3,7 @@
 // restart or the next cron run keeps it. A coin leaves the baseline for good once the leader
 // has been flat in it or flipped it: a later open is new and is copied, adds included.
 
+import { signedSizes } from "./ownership.js";
 import type { Positions, Side } from "./types.js";
 
 /** coin → the leader's signed size when the copy began (only coins still held since). */
@@ -10,9 +11,7 @@ export type JoinBaseline = Record<string, number>;
 
 /** The baseline of a leader seen for the first time: everything it holds now. */
 export function initialJoinBaseline(positions: Positions): JoinBaseline {
-  const out: JoinBaseline = {};
-  for (const p of Object.values(positions)) if (p && p.size !== 0) out[p.coin] = p.size;
-  return out;
+  return signedSizes(positions);
 }
 
 /** Drop the coins the leader now holds flat or on the other side. */

@@ -8,7 +8,7 @@
 // foreign. Growing it, flipping it or opening a coin hlcopy does not manage is.
 
 import type { Settings } from "./settings.js";
-import type { AccountState, Markets } from "./types.js";
+import type { AccountState, Markets, Positions } from "./types.js";
 
 /** coin → signed size hlcopy manages. */
 export type ManagedPositions = Record<string, number>;
@@ -61,9 +61,9 @@ export function foreignPositions(
   return out.sort((a, b) => a.coin.localeCompare(b.coin));
 }
 
-/** Signed positions of an account, as a managed snapshot. */
-export function positionsOf(account: AccountState): ManagedPositions {
-  const out: ManagedPositions = {};
-  for (const p of Object.values(account.positions)) if (p && p.size !== 0) out[p.coin] = p.size;
+/** coin → signed size of every open position (a managed snapshot, a join baseline). */
+export function signedSizes(positions: Positions): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of Object.values(positions)) if (p && p.size !== 0) out[p.coin] = p.size;
   return out;
 }

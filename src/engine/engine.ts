@@ -22,7 +22,7 @@ import {
 import { fmt, short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
-import { foreignPositions, type ManagedPositions, positionsOf } from "../core/ownership.js";
+import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
@@ -980,7 +980,7 @@ export class CopyEngine {
   #saveManaged(): void {
     const o = this.#o;
     if (o.mode !== "live" || !this.#checked) return;
-    const positions: ManagedPositions = positionsOf(this.#ours.state);
+    const positions: ManagedPositions = signedSizes(this.#ours.state.positions);
     for (const coin of this.#foreign) {
       const before = this.#managedBefore[coin];
       if (before === undefined) delete positions[coin];
