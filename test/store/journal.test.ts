@@ -103,7 +103,8 @@ describe("opening and migrations", () => {
       const reader = openJournal(file);
       expect(reader.listEntries()).toHaveLength(1); // sees the committed row only
       reader.close();
-      expect(performance.now() - start).toBeLessThan(1000); // not the 5 s busy timeout
+      // Far below the 5 s busy timeout a write lock would cost, even on a busy machine.
+      expect(performance.now() - start).toBeLessThan(4000);
     } finally {
       writer.exec("COMMIT");
       writer.close();
@@ -465,12 +466,12 @@ describe("events, sweeps and listing", () => {
   });
 });
 
-describe("hot path cost", () => {
-  it("recordDecision + recordOrderIntent + updateOrder stays well under 1 ms", () => {
+describe("hot path writes", () => {
+  // Their cost is a figure in bench/journal.mjs, not a wall-clock assertion here.
+  it("recordDecision + recordOrderIntent + updateOrder leave one order row per cloid, in its final state", () => {
     const jr = open();
     const p = plan();
-    const n = 2000;
-    const run = (i: number) => {
+    for (let i = 0; i < 50; i++) {
       const cloid = `0x${i.toString(16).padStart(32, "0")}` as const;
       jr.recordDecision({ runId: 1, ts: T0 + i, trigger: "fill", coins: ["BTC"], plan: p });
       jr.recordOrderIntent({ runId: 1, ts: T0 + i, action: action({ cloid }), request: { i } });
@@ -482,13 +483,9 @@ describe("hot path cost", () => {
         avgPx: 65_000,
         reply: {},
       });
-    };
-    for (let i = 0; i < 200; i++) run(i); // warm up
-    const start = performance.now();
-    for (let i = 200; i < 200 + n; i++) run(i);
-    const perSequenceMs = (performance.now() - start) / n;
-    // Typically ~0.03 ms on a laptop; the bound is loose so a busy CI box does not flake.
-    expect(perSequenceMs).toBeLessThan(0.5);
+    }
+    expect(jr.listEntries({ table: "orders", limit: Number.POSITIVE_INFINITY })).toHaveLength(50);
+    expect(jr.getOrder(`0x${(7).toString(16).padStart(32, "0")}`)?.status).toBe("filled");
   });
 });
 
