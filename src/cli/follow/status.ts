@@ -2,6 +2,7 @@
 // the copy. No key and no network: a trader can look at a halted account safely.
 
 import { existsSync } from "node:fs";
+import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
 import { UsageError } from "../../core/errors.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
@@ -28,6 +29,8 @@ export interface StatusReport {
   }[];
   slippageBps: DistributionStats;
   copyLagMs: DistributionStats;
+  /** The alert webhooks as the last alert found them; null when no alert was ever sent. */
+  alerts: AlertDeliveryState | null;
 }
 
 function openExisting(configDir: string, account: Address): { journal: Journal; path: string } | null {
@@ -97,6 +100,7 @@ export async function runStatus(p: {
         })),
       slippageBps: journal.slippageStats(since),
       copyLagMs: journal.lagStats(since),
+      alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
     };
     if (p.json) printDocument("status", report, out, now);
     else out.write(await render(report, hours, now));
@@ -195,6 +199,13 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     `slippage (last ${hours}h, ${s.count} fills): mean ${n(s.mean)} · median ${n(s.median)} · p95 ${n(s.p95)} bps`,
     `copy lag (last ${hours}h): p50 ${n(l.median, 0)} ms · p99 ${n(l.p99, 0)} ms`,
   );
+  if (r.alerts?.failing && r.alerts.lastFailure) {
+    lines.push(
+      `alerts: FAILING since ${ago(r.alerts.lastFailure.ts, now)}: ${r.alerts.lastFailure.message} — check alerts.webhook, then: hlcopy alerts test`,
+    );
+  } else if (r.alerts?.lastSentAt) {
+    lines.push(`alerts: delivered (last ${ago(r.alerts.lastSentAt, now)})`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
