@@ -298,13 +298,16 @@ export function newBook(base: number, now: number): LeaderBook {
 }
 
 /**
- * Mark a book: the P&L gains Σ size at the last mark × (mid now − mid then); then the sizes
+ * Mark a book: the P&L gains Σ size at the last mark × (mid now − mid then); a coin new to the
+ * book gains its size × (mid now − our entry price in it) when `entries` knows it (a position
+ * opened between two marks is valued from its fill, not from the next mark). Then the sizes
  * become `sizes` at today's mids. A coin without a mid keeps its last mark. Pure.
  */
 export function markBook(
   book: LeaderBook,
   sizes: Readonly<Record<string, number>>,
   mids: Readonly<Record<string, number>>,
+  entries: Readonly<Record<string, number>> = {},
 ): LeaderBook {
   let pnl = book.pnl;
   for (const [coin, size] of Object.entries(book.sizes)) {
@@ -312,6 +315,13 @@ export function markBook(
     const now = mids[coin];
     if (then !== undefined && now !== undefined && now > 0 && Number.isFinite(now))
       pnl += size * (now - then);
+  }
+  for (const [coin, size] of Object.entries(sizes)) {
+    if (book.sizes[coin] !== undefined || !Number.isFinite(size) || size === 0) continue;
+    const entry = entries[coin];
+    const now = mids[coin];
+    if (entry !== undefined && entry > 0 && now !== undefined && now > 0 && Number.isFinite(now))
+      pnl += size * (now - entry);
   }
   const marks: Record<string, number> = {};
   const kept: Record<string, number> = {};

@@ -98,6 +98,8 @@ export class LeaderGuard {
   /** leader → coin → time of its latest fill seen. */
   readonly #lastFill = new Map<string, Map<string, number>>();
   readonly #historyRead = new Set<string>();
+  /** leader → the coins it held at the last look (a coin new since is judged at the sweep). */
+  readonly #heldSeen = new Map<string, Set<string>>();
   #leverageGated = new Set<string>();
 
   constructor(options: LeaderGuardOptions) {
@@ -135,6 +137,7 @@ export class LeaderGuard {
       }
     }
     this.#dropClosedNewCoins(leaders);
+    this.#judgeUnseenOpens(leaders, now);
     if (this.#o.settings.risk.leaderMaxDrawdownPct == null) return;
     const views = this.#views(leaders);
     const { ratios } = copyRatios(views, ours, markets, this.#o.settings);
@@ -147,12 +150,14 @@ export class LeaderGuard {
     );
     const mids: Record<string, number> = {};
     for (const [coin, m] of Object.entries(markets)) mids[coin] = m.mid;
+    const entries: Record<string, number> = {};
+    for (const [coin, p] of Object.entries(ours.positions)) entries[coin] = p.entryPx;
     const books: Record<string, LeaderBook> = { ...this.#books.books };
     for (const l of this.#o.leaders) {
       const key = l.address.toLowerCase();
       if (exclude.has(key)) continue;
       const book = books[key] ?? newBook(l.weight * Math.max(0, ours.accountValue), now);
-      books[key] = markBook(book, a.sizes[l.address] ?? a.sizes[key] ?? {}, mids);
+      books[key] = markBook(book, a.sizes[l.address] ?? a.sizes[key] ?? {}, mids, entries);
     }
     this.#books = { books, shares: a.shares };
     if (this.#o.persist) this.#o.journal.setCopyState(BOOKS_KEY, this.#books, now);
@@ -194,6 +199,7 @@ export class LeaderGuard {
     times.set(fill.coin, Math.max(before ?? 0, fill.time));
     this.#lastFill.set(key, times);
     if (s.skipLeaderNewCoins && this.#historyRead.has(key) && opensPosition(fill)) {
+      this.#heldSeen.get(key)?.add(fill.coin);
       const known = this.#newCoins[key] ?? [];
       if (isNewCoin(before, fill.time) && !known.includes(fill.coin)) {
         this.#setNewCoins(key, [...known, fill.coin].sort());
@@ -254,6 +260,7 @@ export class LeaderGuard {
         this.#lastFill.set(key, times);
         this.#historyRead.add(key);
         const held = Object.keys(l.positions).filter((c) => (l.positions[c]?.size ?? 0) !== 0);
+        this.#heldSeen.set(key, new Set(held));
         const known = this.#newCoins[key] ?? [];
         const fresh = newCoinsFromHistory(fills, held).filter((c) => !known.includes(c));
         if (fresh.length > 0) {
@@ -443,6 +450,34 @@ export class LeaderGuard {
   #deleteStop(address: Address, now: number): void {
     // The journal has no delete: an expired record is overwritten by null-like absence.
     if (this.#o.persist) this.#o.journal.setCopyState(leaderStopKey(address), null, now);
+  }
+
+  /**
+   * A coin a leader holds now but did not at the last look, whose opening fill was not seen
+   * (a sweep-only run, a fill the stream missed): judged by the last fill known in it.
+   */
+  #judgeUnseenOpens(leaders: readonly LeaderState[], now: number): void {
+    if (!this.#o.settings.risk.skipLeaderNewCoins) return;
+    for (const l of leaders) {
+      const key = l.address.toLowerCase();
+      const seen = this.#heldSeen.get(key);
+      if (!seen || !this.#historyRead.has(key)) continue;
+      const held = Object.keys(l.positions).filter((c) => (l.positions[c]?.size ?? 0) !== 0);
+      const known = this.#newCoins[key] ?? [];
+      const fresh = held.filter(
+        (c) => !seen.has(c) && !known.includes(c) && isNewCoin(this.#lastFill.get(key)?.get(c) ?? null, now),
+      );
+      this.#heldSeen.set(key, new Set(held));
+      if (fresh.length === 0) continue;
+      this.#setNewCoins(key, [...known, ...fresh].sort());
+      this.#event(
+        l.address,
+        "gated",
+        "new-coin",
+        `leader ${short(l.address)} opened ${fresh.join(", ")} with no trade in the 30 days before that hlcopy knows of: not copied while it holds ${fresh.length > 1 ? "them" : "it"} (leader-new-coin)`,
+        { coins: fresh },
+      );
+    }
   }
 
   #dropClosedNewCoins(leaders: readonly LeaderState[]): void {

@@ -255,6 +255,8 @@ describe("the per-leader book", () => {
     b = markBook(b, { SOL: -5 }, { SOL: 20 });
     expect(b.pnl).toBe(200 - 1000);
     expect(bookDrawdownPct(b)).toBeCloseTo((1000 / 10_200) * 100, 9);
+    // A coin new to the book is valued from our entry, not from this mark.
+    expect(markBook(newBook(1000, 0), { ETH: 2 }, { ETH: 110 }, { ETH: 100 }).pnl).toBe(20);
     // The short gains as the price falls.
     b = markBook(b, {}, { SOL: 10 });
     expect(b.pnl).toBe(-800 + 50);
