@@ -291,7 +291,7 @@ export function planOrders(params: PlanParameters): Plan {
       const w = work.get(coin);
       if (w?.rule.kind !== "copy") continue;
       if (w.gated && !w.held) skipped.push({ coin, reason: w.gated.reason, detail: w.gated.detail });
-      if (w.allocRaw != null && !w.held) {
+      if (w.allocRaw != null && !w.held && !w.gated) {
         const uncut = sizeToLots(w.allocRaw, w.szDecimals);
         if (Math.abs(w.cappedLots) < Math.abs(uncut)) {
           const who = allocation
