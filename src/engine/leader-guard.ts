@@ -138,10 +138,12 @@ export class LeaderGuard {
     }
     this.#dropClosedNewCoins(leaders);
     this.#judgeUnseenOpens(leaders, now);
-    if (this.#o.settings.risk.leaderMaxDrawdownPct == null) return;
+    const r = this.#o.settings.risk;
+    // The shares are what an unfollow closes: kept with the drawdown limit or the liquidation pause on.
+    if (r.leaderMaxDrawdownPct == null && r.leaderLiquidationPauseDays == null) return;
     const views = this.#views(leaders);
     const { ratios } = copyRatios(views, ours, markets, this.#o.settings);
-    const exclude = new Set(this.#stops.keys());
+    const exclude = this.#excluded();
     const a = attribute(
       contributions(views, ratios, this.#o.settings),
       ours.positions,
@@ -153,6 +155,12 @@ export class LeaderGuard {
     const entries: Record<string, number> = {};
     for (const [coin, p] of Object.entries(ours.positions)) entries[coin] = p.entryPx;
     const books: Record<string, LeaderBook> = { ...this.#books.books };
+    const limit = r.leaderMaxDrawdownPct;
+    if (limit == null) {
+      this.#books = { books, shares: a.shares };
+      if (this.#o.persist) this.#o.journal.setCopyState(BOOKS_KEY, this.#books, now);
+      return;
+    }
     for (const l of this.#o.leaders) {
       const key = l.address.toLowerCase();
       if (exclude.has(key)) continue;
@@ -161,7 +169,6 @@ export class LeaderGuard {
     }
     this.#books = { books, shares: a.shares };
     if (this.#o.persist) this.#o.journal.setCopyState(BOOKS_KEY, this.#books, now);
-    const limit = this.#o.settings.risk.leaderMaxDrawdownPct;
     for (const l of this.#o.leaders) {
       const key = l.address.toLowerCase();
       const book = books[key];
@@ -223,7 +230,7 @@ export class LeaderGuard {
       contributions(views, ratios, this.#o.settings),
       ours.positions,
       this.#books.shares,
-      new Set(this.#stops.keys()),
+      this.#excluded(),
     );
     this.#unfollow(
       leader.address,
@@ -368,6 +375,13 @@ export class LeaderGuard {
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /** Leaders not followed, by their address as given and lower-cased (attribution keys). */
+  #excluded(): Set<string> {
+    const out = new Set(this.#stops.keys());
+    for (const l of this.#o.leaders) if (this.#stops.has(l.address.toLowerCase())) out.add(l.address);
+    return out;
+  }
 
   #isLeader(key: string): boolean {
     return this.#o.leaders.some((l) => l.address.toLowerCase() === key);
