@@ -3,7 +3,8 @@
 // The simulator and its scripted leader run in a child process (`hlcopy sim --leader`); the
 // engine runs here with a journal on disk, as `hlcopy follow` does. Imports the built dist/.
 // Knobs: BENCH_SECONDS (default 20), BENCH_RATE (leader trades/s, default 10), BENCH_PROTECT=1
-// (resting stop-loss 5 % and take-profit 10 % on every position: what protection costs).
+// (resting stop-loss 5 % and take-profit 10 % on every position: what protection costs),
+// BENCH_TIERS=1 (with BENCH_PROTECT: take-profit tiers "3:0.5,6:0.5" instead of the single 10 %).
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,13 +17,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const rate = Number(process.env.BENCH_RATE ?? 10);
 const protect = process.env.BENCH_PROTECT === "1";
+const tiers = protect && process.env.BENCH_TIERS === "1";
 const load = (p) => import(pathToFileURL(join(root, "dist", p)).href);
 const { CopyEngine } = await load("engine/engine.js");
 const { liveExecutor } = await load("engine/executor.js");
 const { engineClient, streamsOpener } = await load("engine/wiring.js");
 const { RequestBudget } = await load("exchange/index.js");
 const { openJournal } = await load("store/journal.js");
-const { defaultSettings } = await load("core/settings.js");
+const { defaultSettings, parseTakeProfitTiers } = await load("core/settings.js");
 
 const child = spawn(
   process.execPath,
@@ -59,7 +61,8 @@ settings.sizing.ratio = 0.2;
 settings.exec.sweepSeconds = 3600; // one start sweep; everything after is the hot path
 if (protect) {
   settings.risk.stopLossPct = 5;
-  settings.risk.takeProfitPct = 10;
+  if (tiers) settings.risk.takeProfitTiers = parseTakeProfitTiers("3:0.5,6:0.5");
+  else settings.risk.takeProfitPct = 10;
 }
 const client = engineClient({
   httpUrl: ready.httpUrl,
@@ -122,7 +125,7 @@ const q = (xs, p) => {
   return s[lo] + (s[Math.ceil(pos)] - s[lo]) * (pos - lo);
 };
 console.log(
-  `follow bench (node ${process.versions.node}; simulator + leader at ${rate} trades/s in a child process; ${seconds} s; journal on disk; resting protection ${protect ? "on: stop 5 %, take-profit 10 %" : "off"})`,
+  `follow bench (node ${process.versions.node}; simulator + leader at ${rate} trades/s in a child process; ${seconds} s; journal on disk; resting protection ${protect ? `on: stop 5 %, ${tiers ? "take-profit tiers 3:0.5,6:0.5" : "take-profit 10 %"}` : "off"})`,
 );
 console.log(
   `  copy lag, leader fill → our fill (sim clock):  p50 ${q(lags, 0.5).toFixed(1)} ms   p99 ${q(lags, 0.99).toFixed(1)} ms   (n=${lags.length}; target p50 < 10, p99 < 30)`,

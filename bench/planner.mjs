@@ -87,3 +87,35 @@ bench("50 coins, all 50 need an order (from flat)", (i) =>
 bench("hot path: 1 coin of 50 (coins: [C10])", (i) =>
   params(ourPositions, { coins: ["C10"], context: { now: i, halted: false, cloidSeed: `b${i}` } }),
 );
+
+// Issue 14's per-leader rules on the same 50 coins split between two leaders, from flat: the
+// allocation cap binding on one of them (its 25 coins scaled), a leverage gate on the other
+// (its 25 opens dropped), a third leader unfollowed.
+const half = (pick) => Object.fromEntries(Object.entries(leaderPositions).filter((_, i) => i % 2 === pick));
+const leaderA = { ...leader, positions: half(0), weight: 0.5 };
+const leaderB = {
+  ...leader,
+  address: "0x2222222222222222222222222222222222222222",
+  positions: half(1),
+  weight: 0.5,
+};
+const leaderC = { ...leader, address: "0x3333333333333333333333333333333333333333", unfollowed: true };
+const perLeader = {
+  ...settings,
+  risk: { ...settings.risk, maxAllocationPct: 5 },
+};
+bench("50 coins, 3 leaders, allocation + gate + unfollow", (i) =>
+  params(
+    {},
+    {
+      leaders: [leaderA, leaderB, leaderC],
+      settings: perLeader,
+      context: {
+        now: i,
+        halted: false,
+        cloidSeed: `b${i}`,
+        leaderGates: [{ leader: leaderB.address, coins: null, reason: "leader-leverage", detail: "x" }],
+      },
+    },
+  ),
+);

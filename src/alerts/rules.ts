@@ -97,6 +97,19 @@ export function alertsForEvent(
           fields: { ...base(), leader: event.leader, coin: event.coin, px: event.px, sz: event.sz },
         },
       ];
+    case "leader":
+      // Its own drawdown limit: the copy of that leader is closed and no longer followed.
+      if (event.action !== "unfollowed" || event.kind !== "drawdown") return [];
+      return [
+        {
+          kind: "leader-unfollowed",
+          severity: "critical",
+          text: `hlcopy stopped following leader ${short(event.leader)}: ${event.detail.replace(/^stopped following leader \S+: /, "")}`,
+          key: `unfollowed:${event.leader}:${event.ts}`,
+          ts: event.ts,
+          fields: { ...base(), leader: event.leader, reason: "leader-drawdown", detail: event.detail },
+        },
+      ];
     case "sweep":
       if (event.inSync) {
         state.driftSince = null;

@@ -7,6 +7,7 @@ import type { AlertFormat, Settings } from "./settings.js";
 export type AlertKind =
   | "halt"
   | "leader-liquidated"
+  | "leader-unfollowed"
   | "drift"
   | "rejections"
   | "ws-down"

@@ -36,6 +36,15 @@
 //   price known (mid, else our entry, else the leader's).
 // * Exchange leverage not set for a coin (`leverageNotSet`, from the engine): increases are
 //   skipped "leverage-not-set"; reductions still go.
+// * Per leader (core/leaders.ts): risk.maxAllocationPct scales one leader's ratio by one factor
+//   (skip note "allocation-cap" on a coin it cut by a lot). A gated leader (its leverage above
+//   risk.leaderMaxLeverage, or a coin new to it) cannot make a target grow: the part of an
+//   increase only it asks for is dropped ("leader-leverage" / "leader-new-coin"); what the
+//   other leaders ask for, and every reduction, still goes. An unfollowed leader contributes
+//   nothing; its share (`shed`) is closed reduce-only with reason "leader-unfollowed" — in
+//   entry-only too, where the rest of the position is still held.
+// * Time stop (`timeStopped`, from the engine): the coin's target is 0, the close carries
+//   "time-stop". It applies to coins the copy manages (not denied, foreign or not-joined ones).
 
 import {
   type CoinLimit,
@@ -46,11 +55,12 @@ import {
   portfolioLimit,
 } from "./caps.js";
 import { makeCloid } from "./cloid.js";
-import { fmt } from "./format.js";
+import { fmt, short } from "./format.js";
+import { copyRatios, type LeaderGate } from "./leaders.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
 import type { Settings } from "./settings.js";
-import { type LeaderRatio, leaderRatio } from "./sizing.js";
+import type { LeaderRatio } from "./sizing.js";
 import type {
   AccountState,
   CoinTarget,
@@ -92,6 +102,18 @@ export interface PlanContext {
    * "stopped-out" (no re-entry) until the engine drops the coin (the leaders closed or flipped it).
    */
   stoppedOut?: string[];
+  /** risk.maxHoldHours: these coins were held too long; target 0, the close carries "time-stop". */
+  timeStopped?: string[];
+  /**
+   * Leader breakers: increases only these leaders ask for (in these coins, or all) are not
+   * copied ("leader-leverage", "leader-new-coin"); reductions still go.
+   */
+  leaderGates?: LeaderGate[];
+  /**
+   * coin → signed size (our side) still to close for leaders no longer followed: entry-only
+   * holds our position less this; reductions of such a coin carry "leader-unfollowed".
+   */
+  shed?: Record<string, number>;
   /** Mixed into every cloid (the engine makes it unique per attempt). */
   cloidSeed: string;
 }
@@ -154,6 +176,10 @@ interface CoinWork {
   trimmed: boolean;
   /** entry-only: the leaders reduced, closed or flipped; the target holds our position. */
   held?: boolean;
+  /** A gated leader's increase was dropped from the target: the gate's reason and detail. */
+  gated?: { reason: ReasonCode; detail: string } | null;
+  /** The allocation cap cut this coin's target (before other caps): the uncapped raw. */
+  allocRaw?: number | null;
   /** Limit prices, computed when the coin trades (0 = no valid price). */
   buyPx: number;
   sellPx: number;
@@ -180,7 +206,8 @@ interface Leg {
 export function planOrders(params: PlanParameters): Plan {
   const { leaders, ours, markets, settings, context } = params;
   const halted = context.halted;
-  const ratios = leaders.map((l) => leaderRatio(l, ours, markets, settings));
+  const { ratios, allocation } = copyRatios(leaders, ours, markets, settings);
+  const allocScale = new Map(allocation.map((a) => [a.leader, a.scale]));
 
   // Universe: every coin anyone holds (for the caps), plus the coins asked for.
   const universeSet = new Set<string>();
@@ -201,7 +228,7 @@ export function planOrders(params: PlanParameters): Plan {
   };
 
   const work = new Map<string, CoinWork>();
-  for (const coin of universe) work.set(coin, coinWork(coin, params, ratios, sets));
+  for (const coin of universe) work.set(coin, coinWork(coin, params, ratios, sets, allocScale));
   if (!halted) limitPositions(work, settings);
 
   // Per-coin caps clip their coin; then one portfolio factor for every copied target.
@@ -262,7 +289,23 @@ export function planOrders(params: PlanParameters): Plan {
   if (!halted) {
     for (const coin of requested) {
       const w = work.get(coin);
-      if (w?.rule.kind !== "copy" || w.trimmed) continue;
+      if (w?.rule.kind !== "copy") continue;
+      if (w.gated && !w.held) skipped.push({ coin, reason: w.gated.reason, detail: w.gated.detail });
+      if (w.allocRaw != null && !w.held && !w.gated) {
+        const uncut = sizeToLots(w.allocRaw, w.szDecimals);
+        if (Math.abs(w.cappedLots) < Math.abs(uncut)) {
+          const who = allocation
+            .filter((a) => leaders.some((l) => l.address === a.leader && nonZero(l.positions[coin]?.size)))
+            .map((a) => `${short(a.leader)} ×${fmt(Number(a.scale.toFixed(4)))}`)
+            .join(", ");
+          skipped.push({
+            coin,
+            reason: "allocation-cap",
+            detail: `target ${fmt(lotsToSize(uncut, w.szDecimals))} ${coin} → ${fmt(lotsToSize(w.cappedLots, w.szDecimals))}: leader share scaled (${who}) to fit risk.maxAllocationPct (${fmt(settings.risk.maxAllocationPct ?? 0)}% of equity each)`,
+          });
+        }
+      }
+      if (w.trimmed) continue;
       const uncapped = sizeToLots(w.raw, w.szDecimals);
       if (Math.abs(w.cappedLots) >= Math.abs(uncapped)) continue;
       const note = capNote(w, uncapped, scale, pLimit);
@@ -304,6 +347,7 @@ export function planOrders(params: PlanParameters): Plan {
       ourSize: w.ourSize,
       driftUsd: (targetSize - w.ourSize) * w.mid,
       mid: w.mid,
+      ...(w.held && w.targetLots === w.oursLots && w.oursLots !== 0 ? { held: true } : {}),
     });
   }
 
@@ -321,6 +365,7 @@ export function planOrders(params: PlanParameters): Plan {
     effectiveRatio: halted ? 0 : ratioSum * scale,
     portfolioScale: scale,
     leaderRatios,
+    ...(allocation.length > 0 ? { allocation } : {}),
     inSync: actions.length === 0 && skipped.every((s) => !keepsDrift(s.reason)),
   };
   if (bound && pLimit.reason) {
@@ -370,6 +415,7 @@ function coinWork(
     foreign: Set<string>;
     liquidated: Set<string>;
   },
+  allocScale: ReadonlyMap<string, number> = new Map(),
 ): CoinWork {
   const { leaders, ours, markets, settings, context } = params;
   const m = markets[coin];
@@ -379,15 +425,30 @@ function coinWork(
   const ourSize = finiteOr0(ours.positions[coin]?.size);
   let leaderSize = 0;
   let raw = 0;
+  /** raw without the contributions of gated leaders (breakers): what may make the target grow. */
+  let rawFree = 0;
+  /** raw without the allocation cap's scale (for its note). */
+  let rawUncut = 0;
+  let gate: LeaderGate | null = null;
   let unsizable: string | null = null;
   for (let i = 0; i < leaders.length; i++) {
     const l = leaders[i] as LeaderState;
+    if (l.unfollowed) continue;
     const size = finiteOr0(l.positions[coin]?.size);
     if (size === 0) continue;
     leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
     const r = ratios[i] as LeaderRatio;
     if (r.problem) unsizable ??= r.problem;
-    else raw += r.ratio * size;
+    else {
+      raw += r.ratio * size;
+      const scale = allocScale.get(l.address);
+      rawUncut += (scale && scale > 0 ? r.ratio / scale : r.ratio) * size;
+      const g = context.leaderGates?.find(
+        (x) => x.leader === l.address && (x.coins === null || x.coins.includes(coin)),
+      );
+      if (g) gate ??= g;
+      else rawFree += r.ratio * size;
+    }
   }
 
   let rule: Rule;
@@ -430,22 +491,52 @@ function coinWork(
   } else {
     rule = { kind: "copy" };
   }
+  // risk.maxHoldHours: our own exit, for a coin the copy manages (or leaves to a stale leader).
+  const manages = rule.kind === "copy" || (rule.kind === "leave" && rule.reason === "stale-leader");
+  if (manages && market && ourSize !== 0 && context.timeStopped?.includes(coin)) {
+    rule = { kind: "zero", reason: "time-stop" };
+  }
 
   // sizing.direction inverse: the opposite side, before any cap or rule (they apply unchanged).
-  if (settings.sizing.direction === "inverse") raw = raw === 0 ? 0 : -raw;
+  if (settings.sizing.direction === "inverse") {
+    raw = raw === 0 ? 0 : -raw;
+    rawFree = rawFree === 0 ? 0 : -rawFree;
+    rawUncut = rawUncut === 0 ? 0 : -rawUncut;
+  }
+  const allocCut = allocScale.size > 0 && market !== null && rawUncut !== raw ? rawUncut : null;
+  // Leader breakers: the growth of the target on its side comes only from ungated leaders.
+  let gated: { reason: ReasonCode; detail: string } | null = null;
+  if (gate && rule.kind === "copy") {
+    const limited = limitGrowth(raw, rawFree, ourSize);
+    if (market && sizeToLots(limited, szDecimals) !== sizeToLots(raw, szDecimals)) {
+      gated = {
+        reason: gate.reason,
+        detail: `${gate.detail}; target ${fmt(raw)} ${coin} → ${fmt(limited)}`,
+      };
+    }
+    raw = limited;
+  }
   // copy.mode entry-only: the leaders' opens and adds are copied, their reductions, closes and
   // flips are not — the target holds our position (our own stops exit it). Caps still clip it.
+  // The share of a leader no longer followed is not held: it is closed.
   let held = false;
+  const shed = finiteOr0(context.shed?.[coin]);
   if (rule.kind === "copy" && settings.copy?.mode === "entry-only" && ourSize !== 0) {
+    const keep =
+      Math.sign(shed) === Math.sign(ourSize)
+        ? ourSize - Math.sign(ourSize) * Math.min(Math.abs(shed), Math.abs(ourSize))
+        : ourSize;
     if (Math.sign(raw) !== Math.sign(ourSize) || Math.abs(raw) < Math.abs(ourSize)) {
-      raw = ourSize;
-      held = true;
+      if (!(Math.sign(raw) === Math.sign(ourSize) && Math.abs(raw) > Math.abs(keep))) raw = keep;
+      held = raw === ourSize;
     }
   }
 
   return {
     coin,
     held,
+    gated,
+    allocRaw: allocCut,
     market,
     mid: market?.mid ?? 0,
     szDecimals,
@@ -554,7 +645,8 @@ function decideCoin(
         return;
       }
     }
-    const reason: ReasonCode = forced ?? (T === 0 ? "close" : "reduce");
+    const unfollowed = finiteOr0(context.shed?.[coin]) !== 0;
+    const reason: ReasonCode = forced ?? (unfollowed ? "leader-unfollowed" : T === 0 ? "close" : "reduce");
     reductions.push(leg(w, side, lots, true, reason, Math.abs(O), false));
     return;
   }
@@ -772,7 +864,7 @@ function referenceLeader(
     const l = leaders[i] as LeaderState;
     const size = finiteOr0(l.positions[coin]?.size);
     const hasFill = positive(l.lastFillPx?.[coin]) !== undefined;
-    if (sign !== 0 ? Math.sign(size) !== sign : !hasFill) continue;
+    if (l.unfollowed || (sign !== 0 ? Math.sign(size) !== sign : !hasFill)) continue;
     const score = Math.abs(size) * ((ratios[i] as LeaderRatio).ratio || l.weight || 0);
     if (score > bestScore) {
       best = l;
@@ -792,6 +884,20 @@ function finiteOr0(x: number | undefined): number {
 }
 function nonZero(x: number | undefined): boolean {
   return finiteOr0(x) !== 0;
+}
+
+/**
+ * A target `raw` whose growth on its side may come only from `free` (the ungated leaders'
+ * part): a reduction (or an equal target) is kept; an increase over what we hold on that side
+ * is cut to what `free` asks for, never below what we hold. A flip opens only `free`'s part.
+ */
+function limitGrowth(raw: number, free: number, ours: number): number {
+  if (raw === 0) return 0;
+  const dir = Math.sign(raw);
+  const base = Math.sign(ours) === dir ? Math.abs(ours) : 0;
+  if (Math.abs(raw) <= base) return raw;
+  const allowed = Math.sign(free) === dir ? Math.abs(free) : 0;
+  return dir * Math.max(base, Math.min(Math.abs(raw), allowed));
 }
 
 /**

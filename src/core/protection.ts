@@ -9,6 +9,12 @@
 //   trailing stop, the tighter of the two rests (one order, one request per change).
 // * Each trigger covers the whole position (|size|): the exchange clips a reduce-only order
 //   to the position when it fires, and cancels it when the position is gone or flipped.
+// * Take-profit tiers (takeProfitTiers, instead of takeProfitPct): one trigger per tier not yet
+//   fired for this position, each at its pct from the entry. The tiers left share the current
+//   position in their proportions (fraction / what is left of 1), rounded down to whole lots;
+//   when the fractions sum to 1 the farthest tier takes the rest, so the last one closes it
+//   all. A tier that fired stays fired until the position closes or flips (tiersFired), so a
+//   smaller position never gets the fired tier again. A tier under one lot is not placed.
 // * Stops are market triggers bounded at 10 % slippage from the trigger price (as the
 //   exchange's own UI sends them); take-profits too, so a fast market still closes.
 // * A trailing stop moves only when it would move by at least trailingStepPct % of its
@@ -18,7 +24,7 @@
 
 import { makeCloid } from "./cloid.js";
 import { limitPrice } from "./planner.js";
-import { roundPriceToTick, sizeToWire } from "./rounding.js";
+import { lotsToSize, positionToLots, roundPriceToTick, sizeToWire } from "./rounding.js";
 import type { Settings } from "./settings.js";
 import type { Markets, Plan, PlannedAction, Positions, Side } from "./types.js";
 
@@ -35,6 +41,14 @@ export interface BestPrice {
 }
 export type BestPrices = Record<string, BestPrice>;
 
+/** Take-profit tiers that fired for a coin's current position (by index into takeProfitTiers). */
+export interface TiersFiredFor {
+  /** +1 long, −1 short: the position the tiers fired on. */
+  dir: 1 | -1;
+  fired: number[];
+}
+export type TiersFired = Record<string, TiersFiredFor>;
+
 /** One trigger order as it should rest on the exchange. */
 export interface DesiredTrigger {
   coin: string;
@@ -48,6 +62,8 @@ export interface DesiredTrigger {
   limitPx: number;
   /** Trailing stop (moved in steps), rather than a fixed one. */
   trailing: boolean;
+  /** Take-profit tiers: the tier's index in risk.takeProfitTiers (absent for a single take-profit). */
+  tier?: number;
 }
 
 /** One of our trigger orders resting on the exchange (its cloid is in our journal). */
@@ -59,6 +75,8 @@ export interface RestingTrigger {
   side: Side;
   size: number;
   triggerPx: number;
+  /** The take-profit tier it rests for (absent for a stop or a single take-profit). */
+  tier?: number;
 }
 
 export interface ProtectionDiff {
@@ -73,7 +91,33 @@ export interface ProtectionDiff {
 /** True when any resting protection setting is on. */
 export function protectionOn(settings: Settings): boolean {
   const r = settings.risk;
-  return r.stopLossPct != null || r.takeProfitPct != null || r.trailingStopPct != null;
+  return (
+    r.stopLossPct != null ||
+    r.takeProfitPct != null ||
+    r.trailingStopPct != null ||
+    (r.takeProfitTiers?.length ?? 0) > 0
+  );
+}
+
+/**
+ * Keep the fired tiers of positions still open on the same side; a closed or flipped position
+ * starts with every tier again. Returns a new object; never throws.
+ */
+export function updateTiersFired(prev: TiersFired, positions: Positions): TiersFired {
+  const out: TiersFired = {};
+  for (const [coin, f] of Object.entries(prev)) {
+    const size = positions[coin]?.size ?? 0;
+    if (size !== 0 && Math.sign(size) === f.dir && f.fired.length > 0) out[coin] = f;
+  }
+  return out;
+}
+
+/** Mark tier `tier` of the `dir` position in `coin` fired. Returns a new object. */
+export function markTierFired(prev: TiersFired, coin: string, dir: 1 | -1, tier: number): TiersFired {
+  const old = prev[coin];
+  const fired = old && old.dir === dir ? old.fired : [];
+  if (fired.includes(tier)) return prev;
+  return { ...prev, [coin]: { dir, fired: [...fired, tier].sort((a, b) => a - b) } };
 }
 
 /**
@@ -105,6 +149,8 @@ export interface DesiredProtectionParameters {
   markets: Markets;
   settings: Settings;
   best: BestPrices;
+  /** Take-profit tiers that already fired per coin (none by default). */
+  tiersFired?: TiersFired;
 }
 
 /** The trigger orders every position should have resting (none when protection is off). */
@@ -120,15 +166,30 @@ export function desiredProtection(p: DesiredProtectionParameters): DesiredTrigge
     const side: Side = dir > 0 ? "sell" : "buy";
     const size = Math.abs(pos.size);
     const d = market.szDecimals;
-    const trigger = (kind: ProtectionKind, px: number, trailing: boolean): DesiredTrigger | null => {
-      // A stop rounds toward the position (never looser), a take-profit away from the entry.
-      const towardPosition = (kind === "stop-loss") === dir > 0 ? "up" : "down";
-      const triggerPx = roundPriceToTick(px, d, towardPosition);
+    const trigger = (
+      kind: ProtectionKind,
+      px: number,
+      trailing: boolean,
+      sz = size,
+      tier?: number,
+    ): DesiredTrigger | null => {
+      // A stop rounds toward the position (never looser), a take-profit away from the entry
+      // (never through it, even on a coarse tick): for a long both round up, for a short down.
+      const triggerPx = roundPriceToTick(px, d, dir > 0 ? "up" : "down");
       if (!(triggerPx > 0)) return null;
       const bound = side === "sell" ? triggerPx * (1 - TRIGGER_SLIPPAGE) : triggerPx * (1 + TRIGGER_SLIPPAGE);
       const limitPx = roundPriceToTick(bound, d, side === "sell" ? "up" : "down");
       if (!(limitPx > 0)) return null;
-      return { coin, kind, side, size, triggerPx, limitPx, trailing };
+      return {
+        coin,
+        kind,
+        side,
+        size: sz,
+        triggerPx,
+        limitPx,
+        trailing,
+        ...(tier === undefined ? {} : { tier }),
+      };
     };
     // The stop: the tighter of the fixed stop and the trailing stop.
     let stop: { px: number; trailing: boolean } | null = null;
@@ -144,11 +205,53 @@ export function desiredProtection(p: DesiredProtectionParameters): DesiredTrigge
       const t = trigger("stop-loss", stop.px, stop.trailing);
       if (t) out.push(t);
     }
-    if (r.takeProfitPct != null) {
+    const tiers = r.takeProfitTiers ?? [];
+    if (tiers.length > 0) {
+      for (const s of tierSizes(tiers, positionToLots(size, d), p.tiersFired?.[coin], dir)) {
+        const tier = tiers[s.tier];
+        if (!tier) continue;
+        const px = pos.entryPx * (1 + (dir * tier.pct) / 100);
+        const t = trigger("take-profit", px, false, lotsToSize(s.lots, d), s.tier);
+        if (t) out.push(t);
+      }
+    } else if (r.takeProfitPct != null) {
       const t = trigger("take-profit", pos.entryPx * (1 + (dir * r.takeProfitPct) / 100), false);
       if (t) out.push(t);
     }
   }
+  return out;
+}
+
+/**
+ * Lots per take-profit tier not yet fired for a position of `lots` lots: the tiers left share
+ * it in their proportions (fraction / the part of 1 not fired), rounded down; when every
+ * fraction together makes 1 the farthest tier left takes the remainder, so the tiers close
+ * the whole position. Never more than `lots` in total; a tier of 0 lots is left out.
+ */
+export function tierSizes(
+  tiers: readonly { pct: number; fraction: number }[],
+  lots: number,
+  fired: TiersFiredFor | undefined,
+  dir: 1 | -1,
+): { tier: number; lots: number }[] {
+  const done = new Set(fired && fired.dir === dir ? fired.fired : []);
+  const left = tiers.map((_, i) => i).filter((i) => !done.has(i));
+  if (left.length === 0 || lots <= 0) return [];
+  const total = tiers.reduce((acc, t) => acc + t.fraction, 0);
+  const closesAll = total >= 1 - 1e-9;
+  const remaining = left.reduce((acc, i) => acc + (tiers[i]?.fraction ?? 0), 0) + (closesAll ? 0 : 1 - total);
+  const out: { tier: number; lots: number }[] = [];
+  let used = 0;
+  left.forEach((i, k) => {
+    const fraction = tiers[i]?.fraction ?? 0;
+    const last = k === left.length - 1;
+    let n =
+      last && closesAll ? lots - used : Math.floor((lots * fraction) / Math.max(remaining, 1e-12) + 1e-9);
+    n = Math.min(n, lots - used);
+    if (n <= 0) return;
+    used += n;
+    out.push({ tier: i, lots: n });
+  });
   return out;
 }
 
@@ -166,13 +269,13 @@ export function diffProtection(
   const diff: ProtectionDiff = { place: [], modify: [], cancel: [], keep: [] };
   const byKey = new Map<string, RestingTrigger[]>();
   for (const r of [...resting].sort((a, b) => a.oid - b.oid)) {
-    const key = `${r.coin}|${r.kind}`;
+    const key = `${r.coin}|${r.kind}|${r.tier ?? ""}`;
     const list = byKey.get(key);
     if (list) list.push(r);
     else byKey.set(key, [r]);
   }
   for (const want of desired) {
-    const key = `${want.coin}|${want.kind}`;
+    const key = `${want.coin}|${want.kind}|${want.tier ?? ""}`;
     const list = byKey.get(key) ?? [];
     byKey.delete(key);
     const d = markets[want.coin]?.szDecimals ?? 8;
@@ -211,7 +314,7 @@ export function triggerAction(t: DesiredTrigger, szDecimals: number, seed: strin
   const size = sizeToWire(t.size, szDecimals);
   const cloid = makeCloid(
     { coin: t.coin, side: t.side, size, reduceOnly: true, reason: t.kind },
-    `${seed}|${t.triggerPx}`,
+    `${seed}|${t.triggerPx}${t.tier === undefined ? "" : `|t${t.tier}`}`,
   );
   return {
     coin: t.coin,

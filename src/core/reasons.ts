@@ -11,6 +11,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   flip: "close to flip to the other side",
   "leader-liquidated": "the leader was liquidated: close",
   "kill-switch": "kill switch: flatten reduce-only",
+  "time-stop": "time stop: held risk.maxHoldHours, closed reduce-only",
+  "leader-unfollowed": "a leader no longer followed: its share is closed reduce-only",
   "in-sync": "in sync",
   "below-min-notional": "below the exchange's $10 minimum order",
   "inside-deadband": "drift inside the deadband",
@@ -32,9 +34,12 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "stop-loss": "resting stop-loss (reduce-only trigger on the exchange)",
   "take-profit": "resting take-profit (reduce-only trigger on the exchange)",
   "stopped-out":
-    "our stop or take-profit closed this copy: no re-entry until the leader closes or flips the coin",
+    "our own exit (stop, take-profit or time stop) closed this copy: no re-entry until the leader closes or flips the coin",
   "max-positions": "risk.maxPositions coins are held already: this new coin is not opened",
   "entry-only": "entry-only: the leader reduced or closed, ours is kept (exits are our own stops)",
+  "allocation-cap": "capped by the leader's allocation (risk.maxAllocationPct of equity)",
+  "leader-leverage": "the leader's leverage is above risk.leaderMaxLeverage: no increases from it",
+  "leader-new-coin": "the leader opened a coin it had not traded in 30 days: not copied",
 };
 
 /** The one-line text of a reason code. */
@@ -51,6 +56,8 @@ export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "flip",
   "leader-liquidated",
   "kill-switch",
+  "time-stop",
+  "leader-unfollowed",
   // a close of a coin we no longer copy (risk.closeDenied)
   "coin-denied",
   "coin-not-allowed",

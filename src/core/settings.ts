@@ -11,6 +11,11 @@ export type JoinMode = "all" | "new-only";
 export type MarginMode = "cross" | "isolated";
 export type CopyMode = "mirror" | "entry-only";
 export type Direction = "same" | "inverse";
+/** One take-profit tier: close `fraction` of the position when the price is `pct` % beyond the entry. */
+export interface TakeProfitTier {
+  pct: number;
+  fraction: number;
+}
 /** The body shape of an alert webhook: ours, or what each incoming-webhook API accepts. */
 export type AlertFormat = "json" | "slack" | "discord" | "telegram";
 
@@ -50,6 +55,23 @@ export interface Settings {
     maxPositions: number | null;
     /** Per-coin cap in % of our equity, beside the USD cap; null = none. */
     maxCoinPctOfEquity: number | null;
+    /**
+     * Resting take-profit tiers (pct beyond the entry → fraction of the position), nearest
+     * first; fractions sum to at most 1. Null/absent = off. Not together with takeProfitPct.
+     */
+    takeProfitTiers?: TakeProfitTier[] | null;
+    /** Time stop: a position held this many hours since it opened is closed reduce-only; null/absent = off. */
+    maxHoldHours?: number | null;
+    /** Each leader's share of the copy may use at most this % of our equity (gross notional); null/absent = no cap. */
+    maxAllocationPct?: number | null;
+    /** Stop following a leader whose copy fell this % from its own high-water mark; null/absent = off. */
+    leaderMaxDrawdownPct?: number | null;
+    /** No increases from a leader whose leverage (gross notional / equity) is above this; null/absent = off. */
+    leaderMaxLeverage?: number | null;
+    /** Skip a leader's open of a coin it has not traded in the 30 days before; absent = false. */
+    skipLeaderNewCoins?: boolean;
+    /** Stop following a liquidated leader for this many days; null/absent = off. */
+    leaderLiquidationPauseDays?: number | null;
   };
   exec: {
     slippageBps: number;
@@ -82,7 +104,8 @@ export interface Settings {
 
 type Kind =
   | { type: "number"; min: number; max: number; minExclusive?: boolean; integer?: boolean }
-  | { type: "usdOrNone"; min: number; max: number; unit?: "pct" | "count" }
+  | { type: "usdOrNone"; min: number; max: number; unit?: "pct" | "count" | "hours" | "days" | "leverage" }
+  | { type: "tiersOrNone" }
   | { type: "intOrAuto"; min: number; max: number }
   | { type: "enum"; values: readonly string[] }
   | { type: "boolean" }
@@ -124,6 +147,13 @@ export const SETTING_KEYS = [
   "risk.trailingStepPct",
   "risk.maxPositions",
   "risk.maxCoinPctOfEquity",
+  "risk.takeProfitTiers",
+  "risk.maxHoldHours",
+  "risk.maxAllocationPct",
+  "risk.leaderMaxDrawdownPct",
+  "risk.leaderMaxLeverage",
+  "risk.skipLeaderNewCoins",
+  "risk.leaderLiquidationPauseDays",
   "exec.slippageBps",
   "exec.deadbandPct",
   "exec.maxEntryDriftBps",
@@ -276,6 +306,48 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "cap any one coin's position at this % of our equity, beside risk.maxNotionalPerCoin (none = no cap)",
   ),
   spec(
+    "risk.takeProfitTiers",
+    { type: "tiersOrNone" },
+    null,
+    'resting reduce-only take-profit tiers "pct:fraction,…": "3:0.5,6:0.5" closes half at +3 % from the entry and the rest at +6 % (fractions sum ≤ 1; instead of risk.takeProfitPct; none = off)',
+  ),
+  spec(
+    "risk.maxHoldHours",
+    { type: "usdOrNone", min: 0.1, max: 87600, unit: "hours" },
+    null,
+    "time stop: close a position reduce-only once it is held this many hours since it opened, not re-entered until the leader closes or flips it (none = off)",
+  ),
+  spec(
+    "risk.maxAllocationPct",
+    { type: "usdOrNone", min: 0.1, max: 10000, unit: "pct" },
+    null,
+    "each leader's share of the copy may use at most this % of our equity in gross notional; over it, that leader's targets are scaled by one factor (none = no cap)",
+  ),
+  spec(
+    "risk.leaderMaxDrawdownPct",
+    { type: "usdOrNone", min: 0.1, max: 100, unit: "pct" },
+    null,
+    "stop following a leader whose copy lost this % from its own high-water mark: its share is closed reduce-only, the others are still copied; hlcopy resume --leader clears it (none = off)",
+  ),
+  spec(
+    "risk.leaderMaxLeverage",
+    { type: "usdOrNone", min: 0.1, max: 1000, unit: "leverage" },
+    null,
+    "no increases from a leader while its leverage (gross notional / account value) is above this (none = off)",
+  ),
+  spec(
+    "risk.skipLeaderNewCoins",
+    { type: "boolean" },
+    false,
+    "skip a leader's position in a coin it had not traded in the 30 days before opening it (leader-new-coin)",
+  ),
+  spec(
+    "risk.leaderLiquidationPauseDays",
+    { type: "usdOrNone", min: 0.01, max: 3650, unit: "days" },
+    null,
+    "stop following a leader that was liquidated for this many days (its share closed reduce-only); hlcopy resume --leader clears it (none = off)",
+  ),
+  spec(
     "exec.slippageBps",
     { type: "number", min: 0, max: 1000, integer: true },
     30,
@@ -396,7 +468,9 @@ export function allowedText(s: SettingSpec): string {
     case "number":
       return `${k.integer ? "an integer" : "a number"} ${k.minExclusive ? ">" : "≥"} ${k.min} and ≤ ${k.max}`;
     case "usdOrNone":
-      return `${k.unit === "pct" ? "a percentage" : k.unit === "count" ? "a whole number" : "a USD amount"} ≥ ${k.min} and ≤ ${k.max}, or "none"`;
+      return `${UNIT_TEXT[k.unit ?? "usd"]} ≥ ${k.min} and ≤ ${k.max}, or "none"`;
+    case "tiersOrNone":
+      return `"pct:fraction" pairs, comma-separated (pct > 0, each fraction in (0, 1], fractions summing to at most 1, e.g. "3:0.5,6:0.5"), or "none"`;
     case "intOrAuto":
       return `an integer ≥ ${k.min} and ≤ ${k.max}, or "auto"`;
     case "enum":
@@ -416,6 +490,15 @@ export function allowedText(s: SettingSpec): string {
   }
 }
 
+const UNIT_TEXT = {
+  usd: "a USD amount",
+  pct: "a percentage",
+  count: "a whole number",
+  hours: "a number of hours",
+  days: "a number of days",
+  leverage: "a leverage",
+} as const;
+
 const COIN_RE = /^[A-Za-z0-9@:/_-]{1,32}$/;
 
 /** The one address check (format and EIP-55 checksum): ./address.ts. */
@@ -434,7 +517,9 @@ function exampleValue(s: SettingSpec): string {
     case "number":
       return String(s.default);
     case "usdOrNone":
-      return k.unit === "pct" ? "8" : k.unit === "count" ? "5" : "5000";
+      return { usd: "5000", pct: "8", count: "5", hours: "48", days: "7", leverage: "10" }[k.unit ?? "usd"];
+    case "tiersOrNone":
+      return '"3:0.5,6:0.5"';
     case "intOrAuto":
       return "3";
     case "enum":
@@ -534,7 +619,46 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       if (value === null) return null;
       if (typeof value !== "string" || !CHAT_ID_RE.test(value.trim())) throw invalid(s, value);
       return value.trim();
+    case "tiersOrNone": {
+      if (value === null) return null;
+      if (typeof value !== "string") throw invalid(s, value);
+      const tiers = parseTakeProfitTiers(value);
+      if (!tiers) throw invalid(s, value);
+      return tiersText(tiers);
+    }
   }
+}
+
+/** Most take-profit tiers a position may have (each is one resting order). */
+export const MAX_TAKE_PROFIT_TIERS = 10;
+
+/**
+ * `"3:0.5,6:0.5"` → tiers sorted by pct; null when malformed: a pct not > 0 (or over 10 000),
+ * a fraction outside (0, 1], two tiers at one pct, fractions summing over 1, or more than
+ * MAX_TAKE_PROFIT_TIERS tiers. Numbers are plain decimals. Pure; never throws.
+ */
+export function parseTakeProfitTiers(text: string): TakeProfitTier[] | null {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.length === 0 || parts.length > MAX_TAKE_PROFIT_TIERS) return null;
+  const tiers: TakeProfitTier[] = [];
+  for (const part of parts) {
+    const m = /^(\d+(?:\.\d+)?|\.\d+)\s*:\s*(\d+(?:\.\d+)?|\.\d+)$/.exec(part);
+    if (!m) return null;
+    const pct = Number(m[1]);
+    const fraction = Number(m[2]);
+    if (!(pct > 0) || pct > 10_000 || !(fraction > 0) || fraction > 1) return null;
+    tiers.push({ pct, fraction });
+  }
+  tiers.sort((a, b) => a.pct - b.pct);
+  for (let i = 1; i < tiers.length; i++) if (tiers[i]?.pct === tiers[i - 1]?.pct) return null;
+  const sum = tiers.reduce((acc, t) => acc + t.fraction, 0);
+  if (sum > 1 + 1e-9) return null;
+  return tiers;
+}
+
+/** Tiers back to their canonical text (`3:0.5,6:0.5`), as the config file keeps them. */
+export function tiersText(tiers: readonly TakeProfitTier[]): string {
+  return tiers.map((t) => `${t.pct}:${t.fraction}`).join(",");
 }
 
 const CHAT_ID_RE = /^(-?\d{1,20}|@[A-Za-z0-9_]{5,64})$/;
@@ -614,6 +738,9 @@ function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {
     case "chatIdOrNone":
       if (NONE_RE.test(text)) return null;
       return validateSetting(key, text);
+    case "tiersOrNone":
+      if (NONE_RE.test(text)) return null;
+      return validateSetting(key, text);
     default:
       return validateSetting(key, text);
   }
@@ -656,6 +783,16 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       trailingStepPct: n("risk.trailingStepPct"),
       maxPositions: flat["risk.maxPositions"] as number | null,
       maxCoinPctOfEquity: flat["risk.maxCoinPctOfEquity"] as number | null,
+      takeProfitTiers:
+        flat["risk.takeProfitTiers"] == null
+          ? null
+          : parseTakeProfitTiers(flat["risk.takeProfitTiers"] as string),
+      maxHoldHours: flat["risk.maxHoldHours"] as number | null,
+      maxAllocationPct: flat["risk.maxAllocationPct"] as number | null,
+      leaderMaxDrawdownPct: flat["risk.leaderMaxDrawdownPct"] as number | null,
+      leaderMaxLeverage: flat["risk.leaderMaxLeverage"] as number | null,
+      skipLeaderNewCoins: flat["risk.skipLeaderNewCoins"] as boolean,
+      leaderLiquidationPauseDays: flat["risk.leaderLiquidationPauseDays"] as number | null,
     },
     exec: {
       slippageBps: n("exec.slippageBps"),
@@ -723,6 +860,16 @@ export function resolveSettings(
     throw new UsageError(
       `${flag} is used only by sizing mode ${uses}, but this run's sizing mode is ${mode}${source["sizing.mode"] === "config" ? " (from the config file)" : ""}`,
       { hint: `add --mode ${uses} to size this run by ${flag}, or drop ${flag}` },
+    );
+  }
+  // One take-profit rule per run: a single take-profit and tiers would rest two orders for one exit.
+  if (flat["risk.takeProfitPct"] != null && flat["risk.takeProfitTiers"] != null) {
+    const from = (k: SettingKey) => (source[k] === "flag" ? `--${flagName(k)}` : `${k} (config file)`);
+    throw new UsageError(
+      `risk.takeProfitPct and risk.takeProfitTiers are both set: ${from("risk.takeProfitPct")} and ${from("risk.takeProfitTiers")}`,
+      {
+        hint: `use one: a single take-profit is the tier "${flat["risk.takeProfitPct"]}:1" (hlcopy config unset risk.takeProfitPct, or --take-profit-pct none)`,
+      },
     );
   }
   return { settings: toSettings(flat), flat, source };

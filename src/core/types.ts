@@ -67,6 +67,11 @@ export interface LeaderState extends AccountState {
   equityBase?: number;
   /** Price of the leader's latest fill per coin: the entry-drift gate's reference. */
   lastFillPx?: Record<string, number>;
+  /**
+   * No longer followed (its own drawdown limit, or a liquidation pause): it contributes
+   * nothing to any target; its share of our positions is closed (PlanContext.shed).
+   */
+  unfollowed?: boolean;
 }
 
 /** Every reason an action is taken or skipped; shown in the dashboard, journal and --json. */
@@ -79,6 +84,10 @@ export type ReasonCode =
   | "flip"
   | "leader-liquidated"
   | "kill-switch"
+  // our own time stop (risk.maxHoldHours) closes the position
+  | "time-stop"
+  // the share of a leader we stopped following is closed
+  | "leader-unfollowed"
   // resting protection (trigger orders on the exchange)
   | "stop-loss"
   | "take-profit"
@@ -103,7 +112,10 @@ export type ReasonCode =
   | "order-pending"
   | "stopped-out"
   | "max-positions"
-  | "entry-only";
+  | "entry-only"
+  | "allocation-cap"
+  | "leader-leverage"
+  | "leader-new-coin";
 
 export interface PlannedAction {
   coin: string;
@@ -141,6 +153,8 @@ export interface CoinTarget {
   /** (target − ours) × mid, signed. */
   driftUsd: number;
   mid: number;
+  /** entry-only: the leaders reduced, closed or flipped and the target keeps our position. */
+  held?: boolean;
 }
 
 export interface Plan {
@@ -161,8 +175,10 @@ export interface Plan {
   portfolioScale: number;
   /** The portfolio-wide cap that bound (portfolioScale < 1 or increases trimmed), if any. */
   portfolioCap?: PortfolioCap;
-  /** Copy ratio per leader address before the portfolio scale (weight included). */
+  /** Copy ratio per leader address before the portfolio scale (weight and allocation cap included). */
   leaderRatios?: Record<string, number>;
+  /** Leaders whose share risk.maxAllocationPct scaled down (one factor each). */
+  allocation?: { leader: Address; scale: number; grossUsd: number; limitUsd: number }[];
   /** True when no action is planned and no skip leaves drift a later run should fix. */
   inSync: boolean;
 }

@@ -35,9 +35,11 @@ import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
+import { LeaderGuard } from "./leader-guard.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
 import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
+import { TimeStop } from "./time-stop.js";
 
 /** What the engine reads from the exchange (HlClient satisfies it). */
 export interface EngineReader {
@@ -275,6 +277,10 @@ export class CopyEngine {
   #protectScheduled = false;
   /** The on-exit step is running: its orders go out although the run is stopping. */
   #exiting = false;
+  /** risk.maxHoldHours (issue 14): the hold clock and the coins it closed. */
+  readonly #timeStop: TimeStop | null;
+  /** Per-leader limits and breakers (issue 14): unfollowed leaders, gates, the copy per leader. */
+  readonly #guard: LeaderGuard;
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -300,6 +306,16 @@ export class CopyEngine {
             signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
           })
         : null;
+    const exitState = {
+      journal: options.journal,
+      persist: options.mode !== "dry-run",
+      emit: (e: EngineEvent) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+    };
+    const hours = options.settings.risk.maxHoldHours;
+    this.#timeStop = hours != null ? new TimeStop({ ...exitState, maxHoldHours: hours }) : null;
+    this.#guard = new LeaderGuard({ ...exitState, settings: options.settings, leaders: options.leaders });
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
@@ -766,6 +782,13 @@ export class CopyEngine {
     if (!this.#checked) await this.#checkLeaders();
     await this.#netLeaderCashFlows();
     this.#noticeEmptyLeaders();
+    await this.#guard.readHistory(
+      this.#leaders.map((l) => l.view()),
+      o.reader.getFillsByTime?.bind(o.reader),
+      () => {
+        this.#requests++;
+      },
+    );
     if (o.settings.join === "new-only") await this.#updateJoinBaselines(receivedAt);
     if (o.mode === "paper") {
       if (this.#paperCash === 0 && Object.keys(this.#ours.state.positions).length === 0) {
@@ -784,6 +807,11 @@ export class CopyEngine {
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     this.#checkSafety(this.#ours.state.accountValue, true);
+    this.#guard.update(
+      this.#leaders.map((l) => l.view()),
+      this.#ours.state,
+      this.#market.markets,
+    );
   }
 
   /**
@@ -1036,6 +1064,12 @@ export class CopyEngine {
     for (const [coin, b] of this.#backoff) if (b.until > now) backoffUntil[coin] = b.until;
     const leverageNotSet: Record<string, string> = {};
     for (const [coin, l] of this.#leverage) if (!l.ok && l.retryAt > now) leverageNotSet[coin] = l.detail;
+    const per = this.#guard.planInputs(
+      this.#leaders.map((l) => l.view()),
+      this.#ours.state,
+      this.#market.markets,
+    );
+    const timeStopped = this.#timeStop?.due(this.#ours.state.positions) ?? [];
     const context: PlanContext = {
       now,
       halted: this.#halt !== null,
@@ -1046,11 +1080,14 @@ export class CopyEngine {
       foreignCoins: this.#foreign,
       backoffUntil,
       leverageNotSet,
-      ...(this.#protection ? { stoppedOut: this.#stoppedOut() } : {}),
+      ...(this.#protection || this.#timeStop ? { stoppedOut: this.#stoppedOut() } : {}),
+      ...(per.gates.length > 0 ? { leaderGates: per.gates } : {}),
+      ...(Object.keys(per.shed).length > 0 ? { shed: per.shed } : {}),
+      ...(timeStopped.length > 0 ? { timeStopped } : {}),
       cloidSeed: `${o.account}|${o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     };
     const plan = planOrders({
-      leaders: this.#leaders.map((l) => l.view()),
+      leaders: per.leaders,
       ours: this.#ours.state,
       markets: this.#market.markets,
       settings: this.#settings,
@@ -1135,12 +1172,13 @@ export class CopyEngine {
     return failed ? this.#plan(coins) : plan;
   }
 
-  /** Coins our own trigger closed, still held by the leaders as then. */
+  /** Coins our own trigger or time stop closed, still held by the leaders as then. */
   #stoppedOut(): string[] {
     const keeper = this.#protection;
-    if (!keeper) return [];
-    keeper.updateStopped(this.#leaderSizes());
-    return keeper.stoppedOut;
+    const sizes = this.#leaderSizes();
+    keeper?.updateStopped(sizes);
+    const coins = new Set([...(keeper?.stoppedOut ?? []), ...(this.#timeStop?.stoppedOut(sizes) ?? [])]);
+    return [...coins].sort();
   }
 
   /** The leaders' combined size per coin, as the last plan saw it. */
@@ -1354,6 +1392,7 @@ export class CopyEngine {
         error: r.error ?? null,
       });
     });
+    this.#timeStop?.afterExecute(out, this.#leaderSizes());
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot
     // path plan that coin on a position that may be stale until the next regular sweep.
@@ -1652,6 +1691,15 @@ export class CopyEngine {
             },
           }),
       ...(this.#protection ? { protection: this.#protection.view() } : {}),
+      ...(this.#guard.shown
+        ? {
+            leaderCopy: this.#guard.view(
+              this.#leaders.map((l) => l.view()),
+              this.#market.markets,
+            ),
+          }
+        : {}),
+      ...(this.#timeStop ? { timeStops: this.#timeStop.dueAt() } : {}),
     });
   }
 
@@ -1703,6 +1751,17 @@ export class CopyEngine {
             f.startPosition,
             f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
           );
+          this.#timeStop?.leaderTraded(
+            f.coin,
+            f.startPosition,
+            f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
+          );
+          if (this.#guard.watchesFills) {
+            const views = this.#leaders.map((l) => l.view());
+            const me = views.find((v) => v.address === leader.address);
+            if (me && this.#guard.onLeaderFill(me, f, views, this.#ours.state, this.#market.markets))
+              this.#scheduleSweep("sweep", 0);
+          }
           this.#emit({
             type: "leaderFill",
             ts: now,

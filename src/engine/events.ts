@@ -16,6 +16,22 @@ export type OrderStatus =
   | "cancelled"
   | "paper";
 
+/** Why a leader is not followed: its own drawdown limit, or a liquidation pause. */
+export type LeaderStopKind = "drawdown" | "liquidated";
+/** What happened to a leader's copy. */
+export type LeaderAction = "unfollowed" | "resumed" | "gated" | "ungated";
+
+/** One leader's copy as the state event carries it (see engine/leader-guard.ts). */
+export interface LeaderCopyView {
+  address: Address;
+  following: boolean;
+  stop: { kind: LeaderStopKind; since: number; until: number | null; reason: string } | null;
+  copyValueUsd: number | null;
+  copyPnlUsd: number | null;
+  drawdownPct: number | null;
+  gated: { leverage: boolean; coins: string[] };
+}
+
 export interface AccountView {
   address: Address;
   accountValue: number;
@@ -104,7 +120,16 @@ export type EngineEvent =
       /** The signing agent's approval, when known (live runs): ends at, whole days left. */
       agent?: { validUntil: number | null; daysLeft: number | null };
       /** Our resting stop / take-profit per coin (present only with resting protection on). */
-      protection?: { coin: string; stopPx: number | null; takeProfitPx: number | null }[];
+      protection?: {
+        coin: string;
+        stopPx: number | null;
+        takeProfitPx: number | null;
+        takeProfits?: { px: number; size: number }[];
+      }[];
+      /** Per leader: followed or not, its copy's value and drawdown, its breakers (multi-leader or a per-leader rule on). */
+      leaderCopy?: LeaderCopyView[];
+      /** risk.maxHoldHours: when each position's time stop is due (ms), by coin. */
+      timeStops?: Record<string, number>;
     }
   | {
       type: "halt";
@@ -121,7 +146,7 @@ export type EngineEvent =
   | {
       type: "notice";
       ts: number;
-      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit" | "protection";
+      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit" | "protection" | "time-stop";
       message: string;
     }
   | { type: "error"; ts: number; message: string; hint?: string }
@@ -135,6 +160,22 @@ export type EngineEvent =
       size: number;
       triggerPx: number | null;
       detail: string;
+    }
+  /**
+   * A leader's copy changed: unfollowed (its drawdown limit, a liquidation pause: its share is
+   * closed), resumed, or a breaker gated / ungated its increases (leverage, a new coin).
+   */
+  | {
+      type: "leader";
+      ts: number;
+      leader: Address;
+      action: LeaderAction;
+      kind: LeaderStopKind | "leverage" | "new-coin";
+      detail: string;
+      /** The coins a new-coin gate is about. */
+      coins?: string[];
+      /** An unfollow: when following starts again by itself (null = until `hlcopy resume --leader`). */
+      until?: number | null;
     }
   | { type: "stop"; ts: number; reason: string };
 

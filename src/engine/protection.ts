@@ -14,11 +14,14 @@ import {
   desiredProtection,
   diffProtection,
   keepStoppedOut,
+  markTierFired,
   type ProtectionKind,
   protectionKind,
   type RestingTrigger,
+  type TiersFired,
   triggerAction,
   updateBestPrices,
+  updateTiersFired,
 } from "../core/protection.js";
 import type { Settings } from "../core/settings.js";
 import type { Address, Markets, OpenOrder, PlannedAction, Positions } from "../core/types.js";
@@ -62,11 +65,15 @@ export interface ProtectionKeeperOptions {
 export interface CoinProtection {
   coin: string;
   stopPx: number | null;
+  /** The nearest resting take-profit (the next to fire), or null. */
   takeProfitPx: number | null;
+  /** With take-profit tiers: every resting take-profit, nearest first (absent with one or none). */
+  takeProfits?: { px: number; size: number }[];
 }
 
 const BEST_KEY = "protection:best";
 const STOPPED_KEY = "protection:stopped";
+const TIERS_KEY = "protection:tiers";
 
 export class ProtectionKeeper {
   readonly #o: ProtectionKeeperOptions;
@@ -75,6 +82,8 @@ export class ProtectionKeeper {
   #best: BestPrices;
   /** coin → the leaders' sign when our trigger closed the copy. */
   #stopped: Record<string, number>;
+  /** Take-profit tiers that fired for each open position (not placed again). */
+  #tiers: TiersFired;
   /** Fired triggers already journaled (by cloid), so a fill and a later sweep record one event. */
   readonly #fired = new Set<string>();
   #seq = 0;
@@ -83,6 +92,7 @@ export class ProtectionKeeper {
     this.#o = options;
     this.#best = options.journal.getCopyState<BestPrices>(BEST_KEY) ?? {};
     this.#stopped = options.journal.getCopyState<Record<string, number>>(STOPPED_KEY) ?? {};
+    this.#tiers = options.journal.getCopyState<TiersFired>(TIERS_KEY) ?? {};
   }
 
   /** Coins our own trigger closed and the leaders still hold as then: increases skipped "stopped-out". */
@@ -93,11 +103,20 @@ export class ProtectionKeeper {
   /** Each coin's resting stop and take-profit, as known. */
   view(): CoinProtection[] {
     const out = new Map<string, CoinProtection>();
+    const tps = new Map<string, RestingTrigger[]>();
     for (const r of this.#resting ?? []) {
       const p = out.get(r.coin) ?? { coin: r.coin, stopPx: null, takeProfitPx: null };
       if (r.kind === "stop-loss") p.stopPx = r.triggerPx;
-      else p.takeProfitPx = r.triggerPx;
+      else tps.set(r.coin, [...(tps.get(r.coin) ?? []), r]);
       out.set(r.coin, p);
+    }
+    for (const [coin, list] of tps) {
+      const p = out.get(coin);
+      if (!p) continue;
+      // Nearest first: a long's take-profits are sells above (lowest first), a short's buys below.
+      list.sort((a, b) => (a.side === "sell" ? a.triggerPx - b.triggerPx : b.triggerPx - a.triggerPx));
+      p.takeProfitPx = list[0]?.triggerPx ?? null;
+      if (list.length > 1) p.takeProfits = list.map((r) => ({ px: r.triggerPx, size: r.size }));
     }
     return [...out.values()].sort((a, b) => a.coin.localeCompare(b.coin));
   }
@@ -118,7 +137,17 @@ export class ProtectionKeeper {
       if (!row || !kind) continue;
       open.add(o.cloid.toLowerCase());
       const triggerPx = o.trigger?.triggerPx ?? requestTriggerPx(row.request) ?? 0;
-      resting.push({ coin: o.coin, kind, oid: o.oid, cloid: o.cloid, side: o.side, size: o.size, triggerPx });
+      const tier = requestTier(row.request);
+      resting.push({
+        coin: o.coin,
+        kind,
+        oid: o.oid,
+        cloid: o.cloid,
+        side: o.side,
+        size: o.size,
+        triggerPx,
+        ...(tier === undefined ? {} : { tier }),
+      });
     }
     for (const row of j.ordersInState(["resting"])) {
       const kind = protectionKind(row.reason);
@@ -133,7 +162,7 @@ export class ProtectionKeeper {
           filledSize: lookup.filledSize,
           avgPx: lookup.avgPx,
         });
-        this.#recordFired(row.coin, kind, row.cloid, lookup.filledSize, lookup.avgPx, leaderSizes);
+        this.#recordFired(row.coin, kind, row.cloid, lookup.filledSize, lookup.avgPx, leaderSizes, row);
       } else if (lookup.found && (lookup.status === "open" || lookup.status === "triggered")) {
         // Still live (between our read and the lookup): the next read sees it.
       } else {
@@ -157,7 +186,7 @@ export class ProtectionKeeper {
     const kind = row ? protectionKind(row.reason) : null;
     if (!row || !kind) return false;
     this.#o.journal.updateOrder(fill.cloid, { ts: this.#o.now(), status: "filled" });
-    this.#recordFired(fill.coin, kind, fill.cloid, fill.sz, fill.px, leaderSizes);
+    this.#recordFired(fill.coin, kind, fill.cloid, fill.sz, fill.px, leaderSizes, row);
     if (this.#resting)
       this.#resting = this.#resting.filter((r) => r.cloid.toLowerCase() !== fill.cloid?.toLowerCase());
     return true;
@@ -170,11 +199,18 @@ export class ProtectionKeeper {
     size: number,
     px: number | null,
     leaderSizes: Record<string, number>,
+    row: { side: "buy" | "sell"; request: unknown },
   ): void {
     const key = cloid.toLowerCase();
     if (this.#fired.has(key)) return;
     this.#fired.add(key);
     const now = this.#o.now();
+    const tier = requestTier(row.request);
+    if (kind === "take-profit" && tier !== undefined) {
+      // The position it closed: a sell closes a long.
+      this.#tiers = markTierFired(this.#tiers, coin, row.side === "sell" ? 1 : -1, tier);
+      this.#o.journal.setCopyState(TIERS_KEY, this.#tiers, now);
+    }
     const sign = Math.sign(leaderSizes[coin] ?? 0);
     if (sign !== 0) {
       this.#stopped = { ...this.#stopped, [coin]: sign };
@@ -185,7 +221,7 @@ export class ProtectionKeeper {
       type: "protectionFired",
       runId: this.#o.runId(),
       coin,
-      data: { kind, cloid, size, px },
+      data: { kind, cloid, size, px, ...(tier === undefined ? {} : { tier }) },
     });
     this.#o.emit({
       type: "protection",
@@ -195,7 +231,7 @@ export class ProtectionKeeper {
       action: "fired",
       size,
       triggerPx: px,
-      detail: `${kind} fired: ${fmt(size)} ${coin} closed${px === null ? "" : ` at ${fmt(px)}`}${sign !== 0 ? "; not re-entered until the leader closes or flips it" : ""}`,
+      detail: `${kind}${tier === undefined ? "" : ` tier ${tier + 1}`} fired: ${fmt(size)} ${coin} closed${px === null ? "" : ` at ${fmt(px)}`}${sign !== 0 ? "; not re-entered until the leader closes or flips it" : ""}`,
     });
   }
 
@@ -242,12 +278,18 @@ export class ProtectionKeeper {
       this.#best = best;
       this.#o.journal.setCopyState(BEST_KEY, best, this.#o.now());
     }
+    const tiers = updateTiersFired(this.#tiers, p.positions);
+    if (JSON.stringify(tiers) !== JSON.stringify(this.#tiers)) {
+      this.#tiers = tiers;
+      this.#o.journal.setCopyState(TIERS_KEY, tiers, this.#o.now());
+    }
     if (this.#resting === null) return 0;
     const desired = desiredProtection({
       positions: p.positions,
       markets: p.markets,
       settings: this.#o.settings,
       best: this.#best,
+      tiersFired: this.#tiers,
     });
     const diff = diffProtection(desired, this.#resting, p.markets, this.#o.settings);
     let requests = 0;
@@ -275,16 +317,17 @@ export class ProtectionKeeper {
   }
 
   /** Journal the intents (a cloid already journaled is never sent again); the ones to send. */
-  #intents(actions: PlannedAction[]): PlannedAction[] {
+  #intents(items: { a: PlannedAction; t: DesiredTrigger }[]): PlannedAction[] {
     const now = this.#o.now();
     const out: PlannedAction[] = [];
-    for (const a of actions) {
+    for (const { a, t } of items) {
       if (
         !this.#o.journal.recordOrderIntent({
           runId: this.#o.runId(),
           ts: now,
           action: a,
-          request: { trigger: a.trigger },
+          // The tier is how a restart knows which take-profit a resting trigger is.
+          request: { trigger: a.trigger, ...(t.tier === undefined ? {} : { tier: t.tier }) },
         })
       )
         continue;
@@ -319,6 +362,7 @@ export class ProtectionKeeper {
         side: t.side,
         size: t.size,
         triggerPx: t.triggerPx,
+        ...(t.tier === undefined ? {} : { tier: t.tier }),
       });
       this.#o.emit({
         type: "protection",
@@ -328,7 +372,7 @@ export class ProtectionKeeper {
         action,
         size: t.size,
         triggerPx: t.triggerPx,
-        detail: `${t.kind === "stop-loss" ? (t.trailing ? "trailing stop" : "stop") : "take-profit"} ${action === "placed" ? "placed" : "moved"}: ${t.side} ${fmt(t.size)} ${t.coin} when the mark crosses ${fmt(t.triggerPx)}`,
+        detail: `${t.kind === "stop-loss" ? (t.trailing ? "trailing stop" : "stop") : `take-profit${t.tier === undefined ? "" : ` tier ${t.tier + 1}`}`} ${action === "placed" ? "placed" : "moved"}: ${t.side} ${fmt(t.size)} ${t.coin} when the mark crosses ${fmt(t.triggerPx)}`,
       });
     } else if (r.status === "rejected" || r.status === "uncertain") {
       this.#o.emit({
@@ -346,7 +390,7 @@ export class ProtectionKeeper {
 
   async #place(triggers: DesiredTrigger[], markets: Markets, seed: string): Promise<void> {
     const pairs = triggers.map((t) => ({ t, a: triggerAction(t, markets[t.coin]?.szDecimals ?? 0, seed) }));
-    const send = this.#intents(pairs.map((x) => x.a));
+    const send = this.#intents(pairs);
     if (send.length === 0) return;
     const results = await this.#resolve(await this.#o.sender.placeOrders(send, markets, this.#signal()));
     send.forEach((a, i) => {
@@ -365,7 +409,7 @@ export class ProtectionKeeper {
       ...m,
       a: triggerAction(m.to, markets[m.to.coin]?.szDecimals ?? 0, seed),
     }));
-    const send = new Set(this.#intents(items.map((x) => x.a)));
+    const send = new Set(this.#intents(items.map((x) => ({ a: x.a, t: x.to }))));
     const go = items.filter((x) => send.has(x.a));
     if (go.length === 0) return;
     const results = await this.#resolve(
@@ -426,6 +470,11 @@ export class ProtectionKeeper {
     const signal = this.#o.signal?.();
     return signal ? { signal } : {};
   }
+}
+
+function requestTier(request: unknown): number | undefined {
+  const t = (request as { tier?: unknown } | null)?.tier;
+  return typeof t === "number" && Number.isInteger(t) && t >= 0 ? t : undefined;
 }
 
 function requestTriggerPx(request: unknown): number | undefined {

@@ -46,6 +46,26 @@ function leadersText(state: DashboardState): string {
   return `leaders ${shortAddress(first.address)} ${Math.round(first.weight * 100)}% +${rest.length}`;
 }
 
+/** Leaders not followed (red) and leaders whose increases a breaker holds back (yellow). */
+function leaderSegments(state: DashboardState): Segment[] {
+  const out: Segment[] = [];
+  for (const l of state.leaderCopy) {
+    const who = shortAddress(l.address);
+    if (!l.following && l.stop) {
+      out.push({
+        text: `unfollowed ${who} (${l.stop.kind === "drawdown" ? `drawdown${l.drawdownPct === null ? "" : ` ${fmtPct(l.drawdownPct)}`}` : "liquidated"})`,
+        color: "red",
+        bold: true,
+        priority: 9,
+      });
+    } else if (l.gated.leverage || l.gated.coins.length > 0) {
+      const why = [l.gated.leverage ? "leverage" : "", ...l.gated.coins].filter(Boolean).join(",");
+      out.push({ text: `gated ${who} (${why})`, color: "yellow", priority: 7 });
+    }
+  }
+  return out;
+}
+
 export function Header({ state, width }: HeaderProps) {
   const mode = modeLabel(state);
   const lag = lagStats(state);
@@ -113,6 +133,7 @@ export function Header({ state, width }: HeaderProps) {
     rate && rate.until > state.now
       ? { text: `rate-limited ${fmtMs(rate.until - state.now)}`, color: "yellow", priority: 9 }
       : null,
+    ...leaderSegments(state),
   ];
 
   return (

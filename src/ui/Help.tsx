@@ -23,6 +23,8 @@ const KEYS: readonly [string, string][] = [
 const LEGEND: readonly string[] = [
   "target = leader size × copy ratio, after caps and rounding",
   "drift = (target − ours) × mid; ! = outside the deadband: the next cycle trades it",
+  "held = entry-only keeps a position the leader reduced or closed (your own exits close it)",
+  "stop / tp = resting stop and nearest take-profit (+N = more tiers); t-stop = time to the time stop",
 ];
 
 export function Help({ width, skipped, maxLines }: HelpProps) {

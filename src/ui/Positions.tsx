@@ -1,9 +1,12 @@
 // Positions: per coin, the leader's size and notional, our target, what we hold, the drift
 // (USD and %) with the ones outside the deadband flagged "!", our uPnL and leverage, and —
-// with resting protection on — our stop and take-profit trigger prices ("-" = none resting).
-// Columns drop by priority in narrow terminals; rows beyond maxRows fold into "+N more".
+// with resting protection on — our stop and take-profit trigger prices ("-" = none resting;
+// "+N" = N more take-profit tiers beyond the nearest). Under entry-only a position the leader
+// reduced or closed shows "held" (its exits are ours); with risk.maxHoldHours, the time left
+// before the time stop closes it. Columns drop by priority in narrow terminals; rows beyond
+// maxRows fold into "+N more".
 import { Box, Text } from "ink";
-import { cell, fmtNum, fmtPct, fmtUsdShort } from "./format.js";
+import { cell, fmtAge, fmtNum, fmtPct, fmtUsdShort } from "./format.js";
 import { type Column, fitColumns } from "./layout.js";
 import type { PositionRow } from "./model.js";
 
@@ -86,17 +89,45 @@ export const PROTECTION_COLUMNS: readonly Column<PositionRow>[] = [
   {
     key: "tp",
     title: "tp",
-    width: 9,
+    width: 11,
     priority: 30,
     align: "right",
-    text: (r) => num(r.takeProfitPx ?? null),
+    text: (r) => `${num(r.takeProfitPx ?? null)}${r.moreTakeProfits ? `+${r.moreTakeProfits}` : ""}`,
   },
 ];
 
+/** entry-only: "held" marks a position the leader reduced or closed that we keep. */
+export const HELD_COLUMN: Column<PositionRow> = {
+  key: "held",
+  title: "held",
+  width: 4,
+  priority: 75,
+  align: "left",
+  text: (r) => (r.held ? "held" : ""),
+  color: (r) => (r.held ? "yellow" : undefined),
+};
+
+/** risk.maxHoldHours: time left before the time stop closes the position. */
+export const TIME_STOP_COLUMN: Column<PositionRow> = {
+  key: "tstop",
+  title: "t-stop",
+  width: 6,
+  priority: 25,
+  align: "right",
+  text: (r) => (r.timeStopInMs == null ? "-" : fmtAge(r.timeStopInMs)),
+};
+
 export function Positions({ rows, width, maxRows, loaded }: PositionsProps) {
   const guarded = rows.some((r) => r.stopPx !== undefined || r.takeProfitPx !== undefined);
+  const held = rows.some((r) => r.held);
+  const timed = rows.some((r) => r.timeStopInMs !== undefined);
   const columns = fitColumns(
-    guarded ? [...POSITION_COLUMNS, ...PROTECTION_COLUMNS] : POSITION_COLUMNS,
+    [
+      ...POSITION_COLUMNS,
+      ...(held ? [HELD_COLUMN] : []),
+      ...(guarded ? PROTECTION_COLUMNS : []),
+      ...(timed ? [TIME_STOP_COLUMN] : []),
+    ],
     width,
   );
   if (rows.length === 0) {

@@ -51,7 +51,19 @@ export const JSON_LINE_FIELDS = {
   ],
   fill: ["ts", "type", "coin", "side", "px", "sz", "fee", "cloid", "slippageBps", "lagMs"],
   sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "requests"],
-  state: ["ts", "type", "equity", "hwm", "drawdownPct", "positions", "targets", "protection?", "agent?"],
+  state: [
+    "ts",
+    "type",
+    "equity",
+    "hwm",
+    "drawdownPct",
+    "positions",
+    "targets",
+    "protection?",
+    "leaders?",
+    "timeStops?",
+    "agent?",
+  ],
   halt: ["ts", "type", "kind", "reason"],
   resume: ["ts", "type"],
   paused: ["ts", "type", "paused"],
@@ -59,6 +71,7 @@ export const JSON_LINE_FIELDS = {
   warning: ["ts", "type", "message"],
   notice: ["ts", "type", "kind", "message"],
   protection: ["ts", "type", "coin", "kind", "action", "size", "triggerPx", "detail"],
+  leader: ["ts", "type", "leader", "action", "kind", "detail", "coins?", "until?"],
   error: ["ts", "type", "message", "hint?"],
   stop: ["ts", "type", "reason"],
   summary: [
@@ -196,6 +209,12 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         coin: e.coin,
         text: `protection ${e.detail}`,
       };
+    case "leader":
+      return {
+        level: e.action === "unfollowed" ? "error" : e.action === "gated" ? "warn" : "info",
+        coin: e.coins?.length === 1 ? (e.coins[0] ?? null) : null,
+        text: `leader ${e.detail}`,
+      };
   }
 }
 
@@ -251,8 +270,11 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           targetSize: t.targetSize,
           ourSize: t.ourSize,
           driftUsd: t.driftUsd,
+          ...(t.held ? { held: true } : {}),
         })),
-        ...(e.protection ? { protection: e.protection } : {}),
+        ...(e.protection ? { protection: e.protection as unknown as JsonValue } : {}),
+        ...(e.leaderCopy ? { leaders: e.leaderCopy as unknown as JsonValue } : {}),
+        ...(e.timeStops ? { timeStops: e.timeStops } : {}),
         ...(e.agent ? { agent: e.agent } : {}),
       };
     default: {

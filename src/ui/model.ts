@@ -6,7 +6,7 @@
 
 import { mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
-import type { EngineEvent, EngineEventType, RunMode } from "../engine/events.js";
+import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED";
@@ -58,7 +58,14 @@ export interface PositionRow {
   mid: number | null;
   /** Our resting stop / take-profit trigger prices; absent when resting protection is off. */
   stopPx?: number | null;
+  /** The nearest resting take-profit. */
   takeProfitPx?: number | null;
+  /** More take-profit tiers resting beyond the nearest one (0 or absent: none). */
+  moreTakeProfits?: number;
+  /** entry-only: the leader reduced or closed and we keep the position (our own exits). */
+  held?: boolean;
+  /** risk.maxHoldHours: ms left until the time stop closes it (absent when off). */
+  timeStopInMs?: number | null;
 }
 
 export interface SlipRow {
@@ -113,6 +120,8 @@ export interface DashboardState {
   halt: { kind: string; reason: string; ts: number } | null;
   /** Whole days left of the agent's approval (live runs with an expiring approval), else null. */
   agentDaysLeft: number | null;
+  /** Per leader (several leaders or a per-leader rule on): followed or not, its copy, its breakers. */
+  leaderCopy: LeaderCopyView[];
   paused: boolean;
   stopped: { reason: string; ts: number } | null;
   equity: number | null;
@@ -177,6 +186,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     network: init.network ?? "",
     halt: null,
     agentDaysLeft: null,
+    leaderCopy: [],
     paused: false,
     stopped: null,
     equity: null,
@@ -249,7 +259,13 @@ export function buildPositionRows(
   targets: readonly CoinTarget[],
   ours: readonly Position[],
   deadbandUsd: Readonly<Record<string, number>>,
-  protection?: readonly { coin: string; stopPx: number | null; takeProfitPx: number | null }[],
+  protection?: readonly {
+    coin: string;
+    stopPx: number | null;
+    takeProfitPx: number | null;
+    takeProfits?: readonly unknown[];
+  }[],
+  timeStops?: { at: number; dueAt: Readonly<Record<string, number>> },
 ): PositionRow[] {
   const guard = new Map((protection ?? []).map((p) => [p.coin, p]));
   const byCoin = new Map<string, { target?: CoinTarget; pos?: Position }>();
@@ -291,7 +307,22 @@ export function buildPositionRows(
       leverage: pos?.leverage ?? null,
       mid,
       ...(protection
-        ? { stopPx: guard.get(coin)?.stopPx ?? null, takeProfitPx: guard.get(coin)?.takeProfitPx ?? null }
+        ? {
+            stopPx: guard.get(coin)?.stopPx ?? null,
+            takeProfitPx: guard.get(coin)?.takeProfitPx ?? null,
+            ...((guard.get(coin)?.takeProfits?.length ?? 0) > 1
+              ? { moreTakeProfits: (guard.get(coin)?.takeProfits?.length ?? 1) - 1 }
+              : {}),
+          }
+        : {}),
+      ...(target?.held ? { held: true } : {}),
+      ...(timeStops
+        ? {
+            timeStopInMs:
+              ourSize !== 0 && timeStops.dueAt[coin] !== undefined
+                ? Math.max(0, (timeStops.dueAt[coin] ?? 0) - timeStops.at)
+                : null,
+          }
         : {}),
     });
   }
@@ -389,8 +420,15 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.equity = e.account.accountValue;
       state.hwm = e.hwm;
       state.drawdownPct = e.drawdownPct;
-      state.positions = buildPositionRows(e.targets, e.account.positions, e.deadbandUsd, e.protection);
+      state.positions = buildPositionRows(
+        e.targets,
+        e.account.positions,
+        e.deadbandUsd,
+        e.protection,
+        e.timeStops ? { at: e.ts, dueAt: e.timeStops } : undefined,
+      );
       if (e.agent) state.agentDaysLeft = e.agent.daysLeft;
+      if (e.leaderCopy) state.leaderCopy = e.leaderCopy;
       const last = state.lastEquitySampleAt;
       if (last === null || e.ts - last >= state.equitySampleMs) {
         state.equitySeries = push(state.equitySeries, e.account.accountValue, state.capacity.series);
@@ -536,8 +574,14 @@ export interface RunSummary {
   finalDriftUsd: number;
   slippageBps: { mean: number | null; median: number | null; p95: number | null };
   copyLagMs: { p50: number | null; p99: number | null };
-  /** Open positions at the end, with their resting stop / take-profit (null = none). */
-  positions: { coin: string; size: number; stopPx: number | null; takeProfitPx: number | null }[];
+  /** Open positions at the end, with their resting stop / take-profit (null = none); held = kept under entry-only. */
+  positions: {
+    coin: string;
+    size: number;
+    stopPx: number | null;
+    takeProfitPx: number | null;
+    held?: boolean;
+  }[];
 }
 
 const orNull = (x: number) => (Number.isFinite(x) ? x : null);
@@ -558,6 +602,7 @@ export function runSummary(state: DashboardState): RunSummary {
         size: r.ourSize,
         stopPx: r.stopPx ?? null,
         takeProfitPx: r.takeProfitPx ?? null,
+        ...(r.held ? { held: true } : {}),
       })),
   };
 }

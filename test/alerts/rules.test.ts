@@ -31,6 +31,33 @@ describe("alert rules", () => {
     expect(kinds([{ ...fill, liquidation: true }])).toEqual(["leader-liquidated"]);
   });
 
+  it("a leader unfollowed by its own drawdown limit alerts (critical, with the leader); a gate or a liquidation pause does not", () => {
+    const state = initialAlertRulesState();
+    const unfollowed: EngineEvent = {
+      type: "leader",
+      ts: 5,
+      leader: LEADER,
+      action: "unfollowed",
+      kind: "drawdown",
+      detail: `stopped following leader 0x2222…2222: its copy lost 21% from its high-water mark; its share is closed reduce-only (10 SOL)`,
+      until: null,
+    };
+    const [alert, ...more] = alertsForEvent(state, unfollowed, S);
+    expect(more).toEqual([]);
+    expect(alert).toMatchObject({ kind: "leader-unfollowed", severity: "critical" });
+    expect(alert?.text).toBe(
+      "hlcopy stopped following leader 0x2222…2222: its copy lost 21% from its high-water mark; its share is closed reduce-only (10 SOL)",
+    );
+    expect(alert?.fields).toMatchObject({ leader: LEADER, reason: "leader-drawdown" });
+    expect(
+      kinds([
+        { ...unfollowed, kind: "liquidated" },
+        { ...unfollowed, action: "gated", kind: "leverage" },
+        { ...unfollowed, action: "resumed" },
+      ]),
+    ).toEqual([]);
+  });
+
   it("five rejections within a minute are one storm alert, not five", () => {
     const rejected = (ts: number): EngineEvent => ({
       type: "order",

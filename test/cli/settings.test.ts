@@ -34,6 +34,13 @@ const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: un
   "risk.trailingStepPct": { valid: "0.25", expected: 0.25, invalid: "0" },
   "risk.maxPositions": { valid: "5", expected: 5, invalid: "2.5" },
   "risk.maxCoinPctOfEquity": { valid: "25", expected: 25, invalid: "0" },
+  "risk.takeProfitTiers": { valid: "6:0.5, 3:0.5", expected: "3:0.5,6:0.5", invalid: "3:0.6,6:0.6" },
+  "risk.maxHoldHours": { valid: "48", expected: 48, invalid: "0" },
+  "risk.maxAllocationPct": { valid: "50", expected: 50, invalid: "-5" },
+  "risk.leaderMaxDrawdownPct": { valid: "15", expected: 15, invalid: "150" },
+  "risk.leaderMaxLeverage": { valid: "10", expected: 10, invalid: "0" },
+  "risk.skipLeaderNewCoins": { valid: "true", expected: true, invalid: "often" },
+  "risk.leaderLiquidationPauseDays": { valid: "7", expected: 7, invalid: "-1" },
   "exec.slippageBps": { valid: "25", expected: 25, invalid: "2.5" },
   "exec.deadbandPct": { valid: "0", expected: 0, invalid: "60" },
   "exec.maxEntryDriftBps": { valid: "150", expected: 150, invalid: "-1" },
@@ -124,6 +131,62 @@ describe("precedence: flag > stored > default", () => {
 
   it("validates flag values like stored ones", () => {
     expect(() => resolveSettings({}, { "risk.maxLeverage": "-3" })).toThrow(ValidationError);
+  });
+});
+
+describe("risk.takeProfitTiers", () => {
+  it("parses pct:fraction pairs, sorted by pct; none turns them off", async () => {
+    const { parseTakeProfitTiers } = await import("../../src/core/settings.js");
+    expect(parseTakeProfitTiers("3:0.5,6:0.5")).toEqual([
+      { pct: 3, fraction: 0.5 },
+      { pct: 6, fraction: 0.5 },
+    ]);
+    expect(parseTakeProfitTiers(" 10 : 0.25 , 2.5:.25 ")).toEqual([
+      { pct: 2.5, fraction: 0.25 },
+      { pct: 10, fraction: 0.25 },
+    ]);
+    expect(parseSettingInput("risk.takeProfitTiers", "none")).toBeNull();
+    expect(
+      resolveSettings({}, { "risk.takeProfitTiers": "3:0.5,6:0.5" }).settings.risk.takeProfitTiers,
+    ).toEqual([
+      { pct: 3, fraction: 0.5 },
+      { pct: 6, fraction: 0.5 },
+    ]);
+  });
+
+  it("refuses a pct ≤ 0, a fraction outside (0, 1], fractions over 1 in sum, a repeated pct, junk", async () => {
+    const { parseTakeProfitTiers } = await import("../../src/core/settings.js");
+    for (const bad of [
+      "0:0.5",
+      "-3:0.5",
+      "3:0",
+      "3:1.5",
+      "3:0.6,6:0.5",
+      "3:0.2,3:0.2",
+      "3",
+      "3:0.5;6:0.5",
+      "1e1:0.5",
+      "",
+    ]) {
+      expect(parseTakeProfitTiers(bad), bad).toBeNull();
+    }
+    expect(() => parseSettingInput("risk.takeProfitTiers", "3:0.6,6:0.6")).toThrow(
+      /fractions summing to at most 1/,
+    );
+  });
+
+  it("is refused together with risk.takeProfitPct (one take-profit rule per run)", () => {
+    let thrown: unknown;
+    try {
+      resolveSettings({ "risk.takeProfitPct": 20 }, { "risk.takeProfitTiers": "3:0.5,6:0.5" });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as UsageError).message).toContain(
+      "risk.takeProfitPct (config file) and --take-profit-tiers",
+    );
+    expect((thrown as UsageError).hint).toContain('"20:1"');
   });
 });
 

@@ -11,12 +11,16 @@ import {
   desiredProtection,
   diffProtection,
   keepStoppedOut,
+  markTierFired,
   protectionOn,
   type RestingTrigger,
+  tierSizes,
   triggerAction,
   updateBestPrices,
+  updateTiersFired,
 } from "../../src/core/protection.js";
 import { isValidPrice, isValidSize, sizeToWire } from "../../src/core/rounding.js";
+import { parseTakeProfitTiers } from "../../src/core/settings.js";
 import type { Position, Positions } from "../../src/core/types.js";
 import { account, leader, plan, REFERENCE_MARKETS, settingsWith } from "./planner-fixtures.js";
 
@@ -261,6 +265,174 @@ describe("properties (reference markets)", () => {
         const d = diffProtection(want, resting(want), REFERENCE_MARKETS, settings);
         expect([d.place, d.modify, d.cancel]).toEqual([[], [], []]);
       }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("take-profit tiers", () => {
+  const tiers = (text: string) =>
+    settingsWith({ risk: { takeProfitTiers: parseTakeProfitTiers(text), stopLossPct: 5 } });
+
+  it('"3:0.5,6:0.5" rests half at +3 % and the rest at +6 %, beside the stop; all reduce-only', () => {
+    const s = tiers("3:0.5,6:0.5");
+    expect(protectionOn(tiers("3:0.5"))).toBe(true);
+    const d = desiredProtection({
+      positions: pos("BTC", 0.25, 100_000),
+      markets: REFERENCE_MARKETS,
+      settings: s,
+      best: {},
+    });
+    expect(d.map((t) => [t.kind, t.side, t.size, t.triggerPx, t.tier])).toEqual([
+      ["stop-loss", "sell", 0.25, 95_000, undefined],
+      ["take-profit", "sell", 0.125, 103_000, 0],
+      ["take-profit", "sell", 0.125, 106_000, 1],
+    ]);
+    // Distinct, deterministic cloids per tier.
+    const [a, b] = d.slice(1).map((t) => triggerAction(t, 5, "seed").cloid);
+    expect(a).not.toBe(b);
+    expect(triggerAction(d[1] as DesiredTrigger, 5, "seed").cloid).toBe(a);
+  });
+
+  it("a fired tier is not placed again; the tiers left share the smaller position", () => {
+    const s = tiers("3:0.3,6:0.3");
+    const fired = markTierFired({}, "ETH", -1, 0);
+    const before = desiredProtection({
+      positions: pos("ETH", -10, 3000),
+      markets: REFERENCE_MARKETS,
+      settings: s,
+      best: {},
+    }).filter((t) => t.kind === "take-profit");
+    expect(before.map((t) => [t.side, t.size, t.triggerPx, t.tier])).toEqual([
+      ["buy", 3, 2910, 0],
+      ["buy", 3, 2820, 1],
+    ]);
+    // Tier 0 fired: 7 left, tier 1 is still 0.3 of the original 10.
+    const after = desiredProtection({
+      positions: pos("ETH", -7, 3000),
+      markets: REFERENCE_MARKETS,
+      settings: s,
+      best: {},
+      tiersFired: fired,
+    }).filter((t) => t.kind === "take-profit");
+    expect(after.map((t) => [t.size, t.tier])).toEqual([[3, 1]]);
+    // The fired record lasts while the position stays short; a close or a flip resets it.
+    expect(updateTiersFired(fired, pos("ETH", -7, 3000))).toEqual(fired);
+    expect(updateTiersFired(fired, pos("ETH", 7, 3000))).toEqual({});
+    expect(updateTiersFired(fired, {})).toEqual({});
+  });
+
+  it("with fractions summing to 1 the last tier closes the whole rest (no dust lot)", () => {
+    expect(tierSizes(parseTakeProfitTiers("3:0.5,6:0.5") ?? [], 7, undefined, 1)).toEqual([
+      { tier: 0, lots: 3 },
+      { tier: 1, lots: 4 },
+    ]);
+    expect(tierSizes(parseTakeProfitTiers("1:0.34,2:0.33,3:0.33") ?? [], 10, undefined, 1)).toEqual([
+      { tier: 0, lots: 3 },
+      { tier: 1, lots: 3 },
+      { tier: 2, lots: 4 },
+    ]);
+    // A tier under one lot is left out.
+    expect(tierSizes(parseTakeProfitTiers("3:0.1,6:0.2") ?? [], 5, undefined, 1)).toEqual([
+      { tier: 1, lots: 1 },
+    ]);
+  });
+
+  it("the diff keys each tier apart: a resized position moves both, a fired one is cancelled only if resting", () => {
+    const s = tiers("3:0.5,6:0.5");
+    const want = (size: number) =>
+      desiredProtection({
+        positions: pos("SOL", size, 150),
+        markets: REFERENCE_MARKETS,
+        settings: s,
+        best: {},
+      });
+    const now = resting(want(10)).map((r, i) => ({ ...r, ...(i > 0 ? { tier: i - 1 } : {}) }));
+    expect(diffProtection(want(10), now, REFERENCE_MARKETS, s).keep).toHaveLength(3);
+    const grown = diffProtection(want(20), now, REFERENCE_MARKETS, s);
+    expect(grown.modify.map((m) => [m.to.kind, m.to.tier, m.to.size])).toEqual([
+      ["stop-loss", undefined, 20],
+      ["take-profit", 0, 10],
+      ["take-profit", 1, 10],
+    ]);
+  });
+});
+
+describe("properties: take-profit tiers (reference markets)", () => {
+  const coins = Object.keys(REFERENCE_MARKETS);
+  const arbTiers = fc
+    .array(
+      fc.record({ pct: fc.integer({ min: 1, max: 5000 }), fraction: fc.integer({ min: 1, max: 100 }) }),
+      { minLength: 1, maxLength: 5 },
+    )
+    .map((xs) => {
+      const seen = new Set<number>();
+      const uniq = xs.filter((x) => !seen.has(x.pct) && seen.add(x.pct));
+      const total = uniq.reduce((a, x) => a + x.fraction, 0);
+      const scale = Math.max(total, 100);
+      return uniq
+        .map((x) => `${x.pct / 10}:${Math.floor((x.fraction / scale) * 1000) / 1000 || 0.001}`)
+        .join(",");
+    });
+
+  it("tiers are reduce-only, on the closing side, together never beyond the position, beyond the entry; fired tiers stay off", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...coins),
+        fc.integer({ min: -1_000_000, max: 1_000_000 }).filter((n) => n !== 0),
+        fc.double({ min: 0.2, max: 5, noNaN: true }),
+        arbTiers,
+        fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
+        (coin, lots, entryFactor, text, firedIdx) => {
+          const m = REFERENCE_MARKETS[coin];
+          const parsed = parseTakeProfitTiers(text);
+          if (!m || !parsed) return;
+          const size =
+            Number(sizeToWire(Math.abs(lots) / 10 ** m.szDecimals, m.szDecimals)) * Math.sign(lots);
+          if (size === 0) return;
+          const positions = pos(coin, size, m.mid * entryFactor);
+          const dir = size > 0 ? 1 : -1;
+          let tiersFired = {};
+          for (const i of firedIdx)
+            if (i < parsed.length) tiersFired = markTierFired(tiersFired, coin, dir, i);
+          const settings = settingsWith({ risk: { takeProfitTiers: parsed } });
+          const want = desiredProtection({
+            positions,
+            markets: REFERENCE_MARKETS,
+            settings,
+            best: {},
+            tiersFired,
+          });
+          let total = 0;
+          const fired = new Set(firedIdx);
+          for (const t of want) {
+            expect(t.kind).toBe("take-profit");
+            expect(t.side).toBe(dir > 0 ? "sell" : "buy");
+            expect(fired.has(t.tier ?? -1)).toBe(false);
+            const a = triggerAction(t, m.szDecimals, "p");
+            expect(a.reduceOnly).toBe(true);
+            expect(isValidSize(a.size, m.szDecimals)).toBe(true);
+            expect(isValidPrice(t.triggerPx, m.szDecimals)).toBe(true);
+            expect(dir > 0 ? t.triggerPx >= m.mid * entryFactor : t.triggerPx <= m.mid * entryFactor).toBe(
+              true,
+            );
+            total += a.size;
+          }
+          expect(total).toBeLessThanOrEqual(Math.abs(size) * (1 + 1e-12));
+          const sum = parsed.reduce((acc, t) => acc + t.fraction, 0);
+          // (A short's tier at 100 % or more has no price: it cannot rest.)
+          const priced = dir > 0 || parsed.every((t) => t.pct < 90);
+          if (sum >= 1 - 1e-9 && firedIdx.length === 0 && want.length > 0 && priced)
+            expect(total).toBeCloseTo(Math.abs(size), 9);
+          const d = diffProtection(
+            want,
+            want.map((t, i) => ({ ...resting([t], i + 1)[0], tier: t.tier }) as RestingTrigger),
+            REFERENCE_MARKETS,
+            settings,
+          );
+          expect([d.place, d.modify, d.cancel]).toEqual([[], [], []]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -115,9 +115,12 @@ describe("follow --listen", () => {
       });
       await l.done;
       await eventually(() => run.lines.filter((x) => x.type === "fill").length >= 2, 15_000);
+      // The drift gauges come from the state event, sent at most every 250 ms after a change:
+      // wait for the one that has every coin the leader traded.
       const after = await eventually(async () => {
         const f = await scrape();
-        return value(f, "hlcopy_copy_lag_ms_count") >= 2 ? f : null;
+        const coins = f.get("hlcopy_drift_usd")?.samples.map((s) => s.labels.coin) ?? [];
+        return value(f, "hlcopy_copy_lag_ms_count") >= 2 && coins.includes("BTC") ? f : null;
       }, 10_000);
       expect(value(after, "hlcopy_leader_fills_total")).toBeGreaterThan(
         value(before, "hlcopy_leader_fills_total"),

@@ -11,19 +11,40 @@ export function register(program: Command): void {
       "clear a kill-switch or manual halt (high-water mark restarts at the current equity); resume a paused running follow",
     )
     .option("--yes", "do not ask for confirmation (scripts)")
+    .option(
+      "--leader <address>",
+      "follow this leader again after its own drawdown limit or a liquidation pause stopped it (halts are not touched)",
+    )
     .addHelpText(
       "after",
       `
 A halt stays in force across restarts until you resume. Resuming restarts the high-water
 mark at the latest equity, so the kill switch measures drawdown from here.
+A leader unfollowed by risk.leaderMaxDrawdownPct (or paused after its liquidation) stays
+unfollowed until --leader resumes it; its copy's high-water mark starts again.
 
-${examples([["hlcopy status", "why it halted"], ["hlcopy resume", "asks first"], ["hlcopy resume --yes"]])}`,
+${examples([
+  ["hlcopy status", "why it halted"],
+  ["hlcopy resume", "asks first"],
+  ["hlcopy resume --yes"],
+  ["hlcopy resume --leader 0x5e9ee1089755c3435139848e47e6635505d5a13a", "follow that leader again"],
+])}`,
     )
-    .action(async (opts: { yes?: boolean }, cmd: Command) => {
-      const { resolveContext, requireAccount } = await import("../context.js");
+    .action(async (opts: { yes?: boolean; leader?: string }, cmd: Command) => {
+      const { resolveContext, requireAccount, parseLeaderAddress } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runResume } = await import("../follow/status.js");
+      const { runResume, runResumeLeader } = await import("../follow/status.js");
       const account = requireAccount(ctx);
+      if (opts.leader !== undefined) {
+        await runResumeLeader({
+          configDir: ctx.configDir,
+          account,
+          leader: parseLeaderAddress(opts.leader),
+          json: ctx.json,
+          yes: opts.yes === true,
+        });
+        return;
+      }
       // A paused running follow sends again (or a pause recorded for the next run is dropped);
       // a halt in the journal is cleared as before. The output says which it did.
       const { resumeRunningOrPending } = await import("../control/run.js");

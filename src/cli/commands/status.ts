@@ -7,7 +7,9 @@ import { examples } from "../help.js";
 export function register(program: Command): void {
   program
     .command("status")
-    .description("positions vs targets, high-water mark, drawdown, halts, last sweep, slippage and copy lag")
+    .description(
+      "positions vs targets (held under entry-only, resting stop and take-profits), high-water mark, drawdown, halts, leaders not followed, last sweep, slippage and copy lag",
+    )
     .option(
       "--since <span>",
       "window of the slippage and lag figures: 1h, 24h, 7d (a bare number is hours)",

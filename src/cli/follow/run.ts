@@ -347,13 +347,19 @@ function fmtOrDash(x: number | null): string {
 
 /** The summary's open positions, one line each with their resting protection. */
 export function positionLines(
-  positions: readonly { coin: string; size: number; stopPx: number | null; takeProfitPx: number | null }[],
+  positions: readonly {
+    coin: string;
+    size: number;
+    stopPx: number | null;
+    takeProfitPx: number | null;
+    held?: boolean;
+  }[],
 ): string {
   if (positions.length === 0) return "open positions: none\n";
   return `open positions:\n${positions
     .map(
       (p) =>
-        `  ${p.coin} ${p.size > 0 ? "+" : ""}${p.size} stop ${p.stopPx === null ? "none" : p.stopPx} take-profit ${p.takeProfitPx === null ? "none" : p.takeProfitPx}\n`,
+        `  ${p.coin} ${p.size > 0 ? "+" : ""}${p.size} stop ${p.stopPx === null ? "none" : p.stopPx} take-profit ${p.takeProfitPx === null ? "none" : p.takeProfitPx}${p.held ? " (held: entry-only)" : ""}\n`,
     )
     .join("")}`;
 }

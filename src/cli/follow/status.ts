@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
 import { UsageError } from "../../core/errors.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
+import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
@@ -25,8 +26,14 @@ export interface StatusReport {
     driftUsd: number;
     /** Our resting stop / take-profit trigger price as last seen (present when hlcopy keeps protection). */
     stopPx?: number | null;
+    /** The nearest resting take-profit; `takeProfits` lists every tier when several rest. */
     takeProfitPx?: number | null;
+    takeProfits?: { px: number; size: number }[];
+    /** entry-only: the leader reduced or closed, we keep it (our own exits). */
+    held?: boolean;
   }[];
+  /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
+  leaders: { address: Address; kind: string; since: number; until: number | null; reason: string }[];
   slippageBps: DistributionStats;
   copyLagMs: DistributionStats;
   /** The alert webhooks as the last alert found them; null when no alert was ever sent. */
@@ -91,13 +98,18 @@ export async function runStatus(p: {
           targetSize: t.targetSize,
           ourSize: t.ourSize,
           driftUsd: Math.round(t.driftUsd * 100) / 100,
+          ...(t.held ? { held: true } : {}),
           ...(guard
             ? {
                 stopPx: guard.get(t.coin)?.stopPx ?? null,
                 takeProfitPx: guard.get(t.coin)?.takeProfitPx ?? null,
+                ...((guard.get(t.coin)?.takeProfits.length ?? 0) > 1
+                  ? { takeProfits: guard.get(t.coin)?.takeProfits ?? [] }
+                  : {}),
               }
             : {}),
         })),
+      leaders: unfollowedLeaders(journal, run?.leaders ?? []),
       slippageBps: journal.slippageStats(since),
       copyLagMs: journal.lagStats(since),
       alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
@@ -116,20 +128,51 @@ export async function runStatus(p: {
  */
 function restingProtection(
   journal: Journal,
-): Map<string, { stopPx: number | null; takeProfitPx: number | null }> | null {
+): Map<
+  string,
+  { stopPx: number | null; takeProfitPx: number | null; takeProfits: { px: number; size: number }[] }
+> | null {
   const rows = journal
     .ordersInState(["resting"])
     .filter((o) => o.reason === "stop-loss" || o.reason === "take-profit");
   const ever = rows.length > 0 || journal.getCopyState("protection:best") !== null;
   if (!ever) return null;
-  const out = new Map<string, { stopPx: number | null; takeProfitPx: number | null }>();
+  const out = new Map<
+    string,
+    { stopPx: number | null; takeProfitPx: number | null; takeProfits: { px: number; size: number }[] }
+  >();
   for (const o of rows) {
     const t = (o.request as { trigger?: { triggerPx?: unknown } } | null)?.trigger?.triggerPx;
     const px = typeof t === "number" ? t : o.leaderPx;
-    const cur = out.get(o.coin) ?? { stopPx: null, takeProfitPx: null };
+    const cur = out.get(o.coin) ?? { stopPx: null, takeProfitPx: null, takeProfits: [] };
     if (o.reason === "stop-loss") cur.stopPx = px;
-    else cur.takeProfitPx = px;
+    else if (px !== null) {
+      cur.takeProfits.push({ px, size: o.size });
+      // Nearest first: a long's take-profits sell above (lowest first), a short's buy below.
+      cur.takeProfits.sort((a, b) => (o.side === "sell" ? a.px - b.px : b.px - a.px));
+      cur.takeProfitPx = cur.takeProfits[0]?.px ?? null;
+    }
     out.set(o.coin, cur);
+  }
+  return out;
+}
+
+/** The leaders of the last run that are not followed, as the journal keeps them. */
+function unfollowedLeaders(
+  journal: Journal,
+  leaders: readonly { address: Address }[],
+): StatusReport["leaders"] {
+  const out: StatusReport["leaders"] = [];
+  for (const l of leaders) {
+    const stop = journal.getCopyState<LeaderStop>(leaderStopKey(l.address));
+    if (stop)
+      out.push({
+        address: l.address,
+        kind: stop.kind,
+        since: stop.since,
+        until: stop.until,
+        reason: stop.reason,
+      });
   }
   return out;
 }
@@ -176,19 +219,42 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       `last sweep ${ago(r.lastSweep.ts, now)}: ${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${n(r.lastSweep.driftUsd)} USD)`,
     );
   }
+  for (const l of r.leaders) {
+    lines.push(
+      `NOT FOLLOWED: leader ${l.address} (${l.kind}) ${ago(l.since, now)}: ${l.reason}${
+        l.until === null
+          ? ""
+          : ` — until ${new Date(l.until).toISOString().slice(0, 16).replace("T", " ")} UTC`
+      } — follow it again with: hlcopy resume --leader ${l.address}`,
+    );
+  }
   if (r.positions.length > 0) {
     const guarded = r.positions.some((p) => p.stopPx !== undefined);
+    const held = r.positions.some((p) => p.held);
     const px = (x: number | null | undefined) => (x == null ? "none" : x);
+    const tps = (p: StatusReport["positions"][number]) =>
+      p.takeProfits && p.takeProfits.length > 1
+        ? p.takeProfits.map((t) => `${t.px}×${t.size}`).join(" ")
+        : px(p.takeProfitPx);
     lines.push(
       await renderTable(
-        ["coin", "leader", "target", "ours", "drift USD", ...(guarded ? ["stop", "take-profit"] : [])],
+        [
+          "coin",
+          "leader",
+          "target",
+          "ours",
+          "drift USD",
+          ...(held ? ["held"] : []),
+          ...(guarded ? ["stop", "take-profit"] : []),
+        ],
         r.positions.map((p) => [
           p.coin,
           p.leaderSize,
           p.targetSize,
           p.ourSize,
           p.driftUsd.toFixed(2),
-          ...(guarded ? [px(p.stopPx), px(p.takeProfitPx)] : []),
+          ...(held ? [p.held ? "entry-only" : ""] : []),
+          ...(guarded ? [px(p.stopPx), tps(p)] : []),
         ]),
       ),
     );
@@ -207,6 +273,86 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     lines.push(`alerts: delivered (last ${ago(r.alerts.lastSentAt, now)})`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * `hlcopy resume --leader <addr>`: follow a leader again that its own drawdown limit or a
+ * liquidation pause unfollowed. Deletes its record (a running follow takes it up at its next
+ * sweep) and its copy's book (its high-water mark starts again). Halts are not touched.
+ * @throws {UsageError} when not confirmed off a terminal without --yes (nothing changed).
+ */
+export async function runResumeLeader(p: {
+  configDir: string;
+  account: Address;
+  leader: Address;
+  json: boolean;
+  yes: boolean;
+  out?: Writer;
+  now?: number;
+}): Promise<void> {
+  const out = p.out ?? process.stdout;
+  const opened = openExisting(p.configDir, p.account);
+  const key = leaderStopKey(p.leader);
+  const stop = opened?.journal.getCopyState<LeaderStop>(key) ?? null;
+  if (!opened || !stop) {
+    opened?.journal.close();
+    if (p.json)
+      printDocument("resume", { account: p.account, leader: p.leader, resumed: false, kind: null }, out);
+    else out.write(`leader ${p.leader} is followed: nothing to resume\n`);
+    return;
+  }
+  const { journal } = opened;
+  try {
+    if (!p.yes) {
+      const { createPrompt } = await import("../../store/secrets.js");
+      const prompt = createPrompt();
+      try {
+        if (!prompt.interactive) {
+          throw new UsageError("refusing to resume the leader without confirmation", {
+            hint: "run it on a terminal, or pass --yes",
+          });
+        }
+        const ok = await prompt.confirm(
+          `Leader ${p.leader} is not followed (${stop.kind}): ${stop.reason}. Follow it again? [y/N] `,
+        );
+        if (!ok) {
+          out.write("not resumed\n");
+          return;
+        }
+      } finally {
+        prompt.close();
+      }
+    }
+    const now = p.now ?? Date.now();
+    journal.batch(() => {
+      journal.setCopyState(key, null, now);
+      const books = journal.getCopyState<{ books: Record<string, unknown>; shares: unknown }>(
+        "leaders:books",
+      );
+      if (books?.books[p.leader.toLowerCase()]) {
+        const { [p.leader.toLowerCase()]: _old, ...rest } = books.books;
+        journal.setCopyState("leaders:books", { ...books, books: rest }, now);
+      }
+      journal.recordEvent({
+        ts: now,
+        type: "leaderResumed",
+        data: { leader: p.leader, kind: stop.kind, how: "resume" },
+      });
+    });
+    if (p.json)
+      printDocument(
+        "resume",
+        { account: p.account, leader: p.leader, resumed: true, kind: stop.kind },
+        out,
+        now,
+      );
+    else
+      out.write(
+        `following leader ${p.leader} again (was not followed: ${stop.kind}); a running follow takes it up at its next sweep, its copy's high-water mark starts again\n`,
+      );
+  } finally {
+    journal.close();
+  }
 }
 
 /**
