@@ -53,6 +53,8 @@ export interface Settings {
   };
   exec: {
     slippageBps: number;
+    /** Warn when the p95 of execution slippage (against the touch at decision) exceeds this; null = no budget. */
+    slippageBudgetBps: number | null;
     deadbandPct: number;
     maxEntryDriftBps: number;
     sweepSeconds: number;
@@ -82,7 +84,7 @@ export interface Settings {
 
 type Kind =
   | { type: "number"; min: number; max: number; minExclusive?: boolean; integer?: boolean }
-  | { type: "usdOrNone"; min: number; max: number; unit?: "pct" | "count" }
+  | { type: "usdOrNone"; min: number; max: number; unit?: "pct" | "count" | "bps" }
   | { type: "intOrAuto"; min: number; max: number }
   | { type: "enum"; values: readonly string[] }
   | { type: "boolean" }
@@ -125,6 +127,7 @@ export const SETTING_KEYS = [
   "risk.maxPositions",
   "risk.maxCoinPctOfEquity",
   "exec.slippageBps",
+  "exec.slippageBudgetBps",
   "exec.deadbandPct",
   "exec.maxEntryDriftBps",
   "exec.sweepSeconds",
@@ -282,6 +285,12 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "IOC limit price = best price ± this many basis points",
   ),
   spec(
+    "exec.slippageBudgetBps",
+    { type: "usdOrNone", min: 0, max: 1000, unit: "bps" },
+    10,
+    "warn (dashboard, status, a slippageBudget event) when the p95 of execution slippage — our fill against the best bid/ask when the order was decided — exceeds this many bps (none = no budget)",
+  ),
+  spec(
     "exec.deadbandPct",
     { type: "number", min: 0, max: 50 },
     2,
@@ -396,7 +405,7 @@ export function allowedText(s: SettingSpec): string {
     case "number":
       return `${k.integer ? "an integer" : "a number"} ${k.minExclusive ? ">" : "≥"} ${k.min} and ≤ ${k.max}`;
     case "usdOrNone":
-      return `${k.unit === "pct" ? "a percentage" : k.unit === "count" ? "a whole number" : "a USD amount"} ≥ ${k.min} and ≤ ${k.max}, or "none"`;
+      return `${k.unit === "pct" ? "a percentage" : k.unit === "count" ? "a whole number" : k.unit === "bps" ? "basis points" : "a USD amount"} ≥ ${k.min} and ≤ ${k.max}, or "none"`;
     case "intOrAuto":
       return `an integer ≥ ${k.min} and ≤ ${k.max}, or "auto"`;
     case "enum":
@@ -434,7 +443,7 @@ function exampleValue(s: SettingSpec): string {
     case "number":
       return String(s.default);
     case "usdOrNone":
-      return k.unit === "pct" ? "8" : k.unit === "count" ? "5" : "5000";
+      return k.unit === "pct" ? "8" : k.unit === "count" ? "5" : k.unit === "bps" ? "15" : "5000";
     case "intOrAuto":
       return "3";
     case "enum":
@@ -659,6 +668,7 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
     },
     exec: {
       slippageBps: n("exec.slippageBps"),
+      slippageBudgetBps: flat["exec.slippageBudgetBps"] as number | null,
       deadbandPct: n("exec.deadbandPct"),
       maxEntryDriftBps: n("exec.maxEntryDriftBps"),
       sweepSeconds: n("exec.sweepSeconds"),

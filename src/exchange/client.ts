@@ -15,10 +15,12 @@ import { createNonceSource } from "./nonce.js";
 import {
   type CashFlow,
   type Fill,
+  type FundingPayment,
   type TopOfBook,
   toAccountState,
   toCashFlows,
   toFill,
+  toFundingPayments,
   toMarkets,
   toTopOfBook,
 } from "./normalize.js";
@@ -119,6 +121,11 @@ export interface HlClient {
   getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]>;
   /** Fills in [startTime, endTime], paginated (2000 per page), oldest first. @throws as getMarkets. */
   getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<Fill[]>;
+  /**
+   * Funding paid (−) or received (+) on the user's positions since `startTime` (userFunding,
+   * 500 per page), oldest first. @throws as getMarkets.
+   */
+  getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]>;
   /** Whether the user has any fill on record (one `userFills` read). */
   hasTraded(user: Address): Promise<boolean>;
   /**
@@ -197,6 +204,8 @@ export interface UpdateLeverageParameters {
 }
 
 const PAGE = 2000;
+/** userFunding answers at most 500 records per request. */
+const FUNDING_PAGE = 500;
 const MAX_PAGES = 10;
 const CLOID = /^0x[0-9a-fA-F]{32}$/;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -328,6 +337,17 @@ class Client implements HlClient {
     return toCashFlows(user, all);
   }
 
+  async getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]> {
+    const all = await this.#paginate(
+      "userFunding",
+      startTime,
+      (start) => this.#info.userFunding({ user, startTime: start, endTime: endTime ?? null }),
+      (r) => `${r.time}:${r.delta.coin}`,
+      FUNDING_PAGE,
+    );
+    return toFundingPayments(all).sort((a, b) => a.time - b.time || (a.coin < b.coin ? -1 : 1));
+  }
+
   async hasTraded(user: Address): Promise<boolean> {
     const fills = await this.#read("userFills", () => this.#info.userFills({ user }));
     return fills.length > 0;
@@ -358,6 +378,7 @@ class Client implements HlClient {
     startTime: number,
     page: (start: number) => Promise<T[]>,
     key: (item: T) => string,
+    pageSize = PAGE,
   ): Promise<T[]> {
     const seen = new Set<string>();
     const out: T[] = [];
@@ -370,7 +391,7 @@ class Client implements HlClient {
         seen.add(k);
         out.push(item);
       }
-      if (items.length < PAGE) break;
+      if (items.length < pageSize) break;
       const newest = Math.max(...items.map((x) => x.time));
       start = newest > start ? newest : start + 1;
     }

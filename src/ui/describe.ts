@@ -44,14 +44,43 @@ export const JSON_LINE_FIELDS = {
     "reduceOnly",
     "cloid",
     "reason",
+    "kind",
     "status",
     "filledSize",
     "avgPx",
     "error?",
   ],
-  fill: ["ts", "type", "coin", "side", "px", "sz", "fee", "cloid", "slippageBps", "lagMs"],
+  fill: [
+    "ts",
+    "type",
+    "coin",
+    "side",
+    "px",
+    "sz",
+    "fee",
+    "cloid",
+    "kind",
+    "execSlippageBps",
+    "slippageBps",
+    "lagMs",
+  ],
+  funding: ["ts", "type", "coin", "usdc", "szi", "fundingRate", "time"],
+  slippageBudget: ["ts", "type", "exceeded", "p95Bps", "budgetBps", "n"],
   sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "requests"],
-  state: ["ts", "type", "equity", "hwm", "drawdownPct", "positions", "targets", "protection?", "agent?"],
+  state: [
+    "ts",
+    "type",
+    "equity",
+    "hwm",
+    "drawdownPct",
+    "positions",
+    "targets",
+    "inSync?",
+    "driftUsd?",
+    "pnl?",
+    "protection?",
+    "agent?",
+  ],
   halt: ["ts", "type", "kind", "reason"],
   resume: ["ts", "type"],
   paused: ["ts", "type", "paused"],
@@ -67,8 +96,11 @@ export const JSON_LINE_FIELDS = {
     "copiedTrades",
     "skipped",
     "finalDriftUsd",
+    "inSync",
     "slippageBps",
+    "execSlippageBps",
     "copyLagMs",
+    "pnl",
     "positions",
   ],
 } as const satisfies Record<JsonLineType, readonly string[]>;
@@ -133,7 +165,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
     case "order": {
       const base = `order ${e.coin} ${e.side} ${fmtNum(e.size)} @ ${fmtNum(e.limitPx)} ${e.reason}${
         e.reduceOnly ? " ro" : ""
-      }`;
+      }${e.kind === "copy" ? "" : ` (${e.kind})`}`;
       switch (e.status) {
         case "rejected":
           return { level: "error", coin: e.coin, text: `${base} rejected: ${e.error ?? "no reason given"}` };
@@ -155,14 +187,34 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       }
     }
     case "fill": {
-      const slip = e.slippageBps === null ? "" : ` slip ${fmtBps(e.slippageBps).replace(/^\+/, "")}`;
+      const kind = e.kind ? ` ${e.kind}` : "";
+      const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps).replace(/^\+/, "")}`;
+      const slip = e.slippageBps === null ? "" : ` vs leader ${fmtBps(e.slippageBps).replace(/^\+/, "")}`;
       const lag = e.lagMs === null ? "" : ` lag ${fmtMs(e.lagMs)}`;
       return {
         level: "good",
         coin: e.coin,
-        text: `fill ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)}${slip}${lag}`,
+        text: `fill${kind} ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)}${exec}${slip}${lag}`,
       };
     }
+    case "funding":
+      return {
+        level: "info",
+        coin: e.coin,
+        text: `funding ${e.coin} ${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc))} on ${fmtNum(e.szi)} (rate ${fmtNum(e.fundingRate * 100)}%)`,
+      };
+    case "slippageBudget":
+      return e.exceeded
+        ? {
+            level: "warn",
+            coin: null,
+            text: `slippage budget exceeded: execution p95 ${fmtBps(e.p95Bps).replace(/^\+/, "")} > ${e.budgetBps} bps over the last ${e.n} fills (exec.slippageBudgetBps)`,
+          }
+        : {
+            level: "info",
+            coin: null,
+            text: `slippage back within budget: execution p95 ${fmtBps(e.p95Bps).replace(/^\+/, "")} ≤ ${e.budgetBps} bps`,
+          };
     case "sweep":
       return {
         // Drift found by a sweep is the repair working (partial fills, missed messages), not a fault.
@@ -246,12 +298,18 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         positions: e.account.positions
           .filter((p) => p.size !== 0)
           .map((p) => ({ coin: p.coin, size: p.size, entryPx: p.entryPx })),
-        targets: e.targets.map((t) => ({
-          coin: t.coin,
-          targetSize: t.targetSize,
-          ourSize: t.ourSize,
-          driftUsd: t.driftUsd,
-        })),
+        targets: e.targets.map((t) => {
+          const d = e.drift?.coins.find((c) => c.coin === t.coin);
+          return {
+            coin: t.coin,
+            targetSize: t.targetSize,
+            ourSize: t.ourSize,
+            driftUsd: t.driftUsd,
+            ...(d ? { status: d.status, reason: d.reason } : {}),
+          };
+        }),
+        ...(e.drift ? { inSync: e.drift.inSync, driftUsd: e.drift.driftUsd } : {}),
+        ...(e.pnl ? { pnl: e.pnl as unknown as JsonRecord } : {}),
         ...(e.protection ? { protection: e.protection } : {}),
         ...(e.agent ? { agent: e.agent } : {}),
       };

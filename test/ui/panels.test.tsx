@@ -7,7 +7,7 @@ import type { LogEntry } from "../../src/ui/model.js";
 import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import { Positions } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
-import { liveState, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { fillEvent, liveState, reduceAll, startEvent, T0 } from "./fixtures.js";
 import { renderTty, screenLines } from "./tty.js";
 
 function frame(node: React.ReactElement): string {
@@ -121,13 +121,19 @@ describe("Header", () => {
 describe("Positions", () => {
   const rows = liveState().positions;
 
-  it("one row per coin with every column at 80 columns, drift outside the deadband flagged", () => {
+  it("one row per coin at 80 columns (the coin's P&L before the leader's notional), drift outside the deadband flagged", () => {
     const lines = screenLines(frame(<Positions rows={rows} width={80} maxRows={10} loaded />));
-    expect(lines[0]).toMatch(/coin\s+leader\s+leader \$\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+lev/);
+    expect(lines[0]).toMatch(/coin\s+leader\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+P&L\s+lev/);
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+\$32\.0k\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+3x$/);
-    expect(lines[3]).toMatch(/^SOL\s+30\s+\$4\.5k\s+3\s+2\.5\s+\$75\.00!\s+16\.7%/);
+    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+-\s+3x$/);
+    expect(lines[3]).toMatch(/^SOL\s+30\s+3\s+2\.5\s+\$75\.00!\s+16\.7%/);
     expect(lines[2]).not.toContain("!");
+    // 100 columns: every column, the leader's notional too.
+    const wide = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />));
+    expect(wide[0]).toMatch(
+      /coin\s+leader\s+leader \$\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+P&L\s+lev/,
+    );
+    expect(wide[1]).toMatch(/^BTC\s+0\.5\s+\$32\.0k\s+0\.05/);
   });
 
   it("60 columns: drops leader notional and drift %, keeps coin, target, ours, drift", () => {
@@ -156,14 +162,31 @@ describe("Positions", () => {
 describe("Slippage", () => {
   it("mean / median / p95 over the fills, the last fills by coin, sparklines", () => {
     const lines = screenLines(frame(<Slippage state={liveState()} width={80} />));
-    expect(lines[0]).toMatch(/^slip bps mean \+1\.6 med \+1\.2 p95 \+3\.7 n=3 {2}[▁-█]{3}$/);
-    expect(lines[1]).toBe("last SOL +4.0 ETH -0.3 BTC +1.2");
+    expect(lines[0]).toBe("slip exec bps mean +0.8 med +0.5 p95 +1.9 n=3  vs leader med +1.2 p95 +3.7");
+    // Wider: a sparkline of the execution slippages too.
+    const wide = screenLines(frame(<Slippage state={liveState()} width={120} />));
+    expect(wide[0]).toMatch(/vs leader med \+1\.2 p95 \+3\.7 {2}[▁-█]{3}$/);
+    expect(lines[1]).toBe("last SOL +2.1 ETH -0.2 BTC +0.5");
     expect(lines[2]).toMatch(/^equity \$10,234\.12/);
   });
 
   it("before any fill", () => {
     const s = reduceAll([startEvent()]);
-    expect(frame(<Slippage state={s} width={80} />)).toContain("slip bps no fills yet");
+    expect(frame(<Slippage state={s} width={80} />)).toContain("slip exec bps no fills yet");
+  });
+
+  it("over the budget: the p95 of execution slippage against exec.slippageBudgetBps, in the panel", () => {
+    let s = reduceAll([startEvent()]);
+    s = { ...s, slippageBudgetBps: 2 };
+    for (let i = 0; i < 6; i++) {
+      s = reduceDashboard(
+        s,
+        fillEvent(T0 + i, "BTC", { kind: i < 3 ? "copy" : "repair", execSlippageBps: 1 + i }),
+      );
+    }
+    const out = screenLines(frame(<Slippage state={s} width={100} />));
+    expect(out[0]).toContain("p95 +5.8 n=6 > budget 2!");
+    expect(out[1]).toBe("last BTC/r +6.0 BTC/r +5.0 BTC/r +4.0 BTC +3.0 BTC +2.0 BTC +1.0");
   });
 });
 
