@@ -340,6 +340,8 @@ export interface Journal {
   slippageStats(sinceMs: number): DistributionStats;
   /** Execution slippage (against the touch at decision) since `sinceMs`, of one kind or all. */
   execSlippageStats(sinceMs: number, kind?: OrderKind): DistributionStats;
+  /** The execution slippages themselves (the budget's p95), oldest first. */
+  execSlippageSamples(sinceMs: number): number[];
   /** Copy lag of hot-path copies since `sinceMs`. */
   lagStats(sinceMs: number): DistributionStats;
   /** Our fills since `sinceMs`: all, and by kind (`other` = fills hlcopy did not place). */
@@ -1214,6 +1216,13 @@ class SqliteJournal implements Journal {
 
   execSlippageStats(sinceMs: number, kind?: OrderKind): DistributionStats {
     return this.#sample("exec_slippage_bps", sinceMs, kind);
+  }
+
+  execSlippageSamples(sinceMs: number): number[] {
+    return this.#all(
+      "SELECT exec_slippage_bps AS v FROM fills WHERE ts >= ? AND exec_slippage_bps IS NOT NULL ORDER BY ts, id",
+      sinceMs,
+    ).map((r) => num(r.v));
   }
 
   lagStats(sinceMs: number): DistributionStats {
