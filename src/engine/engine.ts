@@ -729,7 +729,7 @@ export class CopyEngine {
     await this.#readState();
     // The P&L's inputs the stream does not bring: funding records; our fills without a stream.
     await this.#readOwnFills();
-    await this.#pnl.readFunding(this.#streams !== null);
+    await this.#pnl.readFunding();
     if (execute && this.#protection)
       await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
     const planned = this.#plan(undefined);

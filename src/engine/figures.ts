@@ -127,15 +127,16 @@ export class PnlKeeper {
   }
 
   /**
-   * Read the exchange's funding records since the last one journaled: every sweep without a
-   * stream; with one, at start, after a reconnect and hourly. Failures only warn.
+   * Read the exchange's funding records since the last one journaled: at a run's first sweep
+   * (a cron reconcile reads them once), after a reconnect (the stream may have missed some) and
+   * hourly (funding is paid hourly). Failures only warn; the next sweep tries again.
    */
-  async readFunding(streaming: boolean): Promise<void> {
+  async readFunding(): Promise<void> {
     const o = this.#o;
     const since = this.since;
     if (o.mode !== "live" || !o.getFunding || since === null) return;
     const now = o.now();
-    if (streaming && !this.#fundingStale && now - this.#fundingReadAt < FUNDING_READ_EVERY_MS) return;
+    if (!this.#fundingStale && now - this.#fundingReadAt < FUNDING_READ_EVERY_MS) return;
     const from = Math.max(since, o.journal.lastFundingTime() ?? 0);
     try {
       o.countRequest();
