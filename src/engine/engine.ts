@@ -499,6 +499,25 @@ export class CopyEngine {
     this.#scheduleSweep("manual", 0);
   }
 
+  /**
+   * `hlcopy resume` reached this run: a pause lifts, and a halt the journal no longer holds
+   * (resume cleared it there) is dropped here too, so trading — and the dashboard's banners —
+   * resume together. Either way a sweep catches up at once.
+   */
+  resume(): { unpaused: boolean; haltCleared: boolean } {
+    let haltCleared = false;
+    if (this.#halt && this.#o.mode !== "dry-run" && !this.#o.journal.activeHalt()) {
+      this.#halt = null;
+      this.#haltFlattened = false;
+      haltCleared = true;
+      this.#emit({ type: "resume", ts: this.#now() });
+    }
+    const unpaused = this.#paused;
+    if (unpaused) this.togglePause();
+    else if (haltCleared && this.#streams) this.sweepNow();
+    return { unpaused, haltCleared };
+  }
+
   /** Manual halt: close everything reduce-only and stay halted until `hlcopy resume`. */
   flatten(): void {
     this.#enqueue(async () => {

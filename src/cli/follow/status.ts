@@ -400,12 +400,13 @@ export async function runResume(p: {
         prompt.close();
       }
     }
-    await resumeFollow();
     const now = p.now ?? Date.now();
     const cleared = journal.clearHalts(now);
     const equity = journal.latestEquity();
     const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
     journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
+    // After the journal's halt is cleared, so a running follow that reads it drops its own.
+    await resumeFollow();
     if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);
     else {
       out.write(
