@@ -2,6 +2,7 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
+import { driftText } from "../core/drift.js";
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
@@ -254,9 +255,15 @@ export function describeEvent(e: EngineEvent): EventLine | null {
 /** Compact state line for the non-TTY output (state events are too frequent to print each). */
 export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?: number): string {
   const open = e.account.positions.filter((p) => p.size !== 0).length;
-  const drift = e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0);
+  // The engine's drift report when it sent one (core/drift.ts), in the dashboard's words.
+  const drift = e.drift
+    ? driftText(e.drift)
+    : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0))}`;
+  const pnl = e.pnl
+    ? ` P&L ${e.pnl.netUsd > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${e.pnl.roiPct > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
+    : "";
   const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
-  return `state equity ${fmtUsd(e.account.accountValue)} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(e.drawdownPct)} positions ${open} drift ${fmtUsd(drift)}${age}`;
+  return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(e.drawdownPct)} positions ${open} ${drift}${age}`;
 }
 
 /**

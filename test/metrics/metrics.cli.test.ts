@@ -117,7 +117,11 @@ describe("follow --listen", () => {
       await eventually(() => run.lines.filter((x) => x.type === "fill").length >= 2, 15_000);
       const after = await eventually(async () => {
         const f = await scrape();
-        return value(f, "hlcopy_copy_lag_ms_count") >= 2 ? f : null;
+        // The P&L gauges follow the state the engine sends after the fills (throttled).
+        return value(f, "hlcopy_copy_lag_ms_count") >= 2 &&
+          value(f, "hlcopy_copy_pnl_usd", { part: "fees" }) > 0
+          ? f
+          : null;
       }, 10_000);
       expect(value(after, "hlcopy_leader_fills_total")).toBeGreaterThan(
         value(before, "hlcopy_leader_fills_total"),
@@ -127,7 +131,18 @@ describe("follow --listen", () => {
         value(before, "hlcopy_requests_total", { endpoint: "exchange" }),
       );
       expect(value(after, "hlcopy_slippage_bps_count")).toBeGreaterThanOrEqual(2);
+      // Execution slippage counts every fill; copy slippage and lag only hot-path copies.
+      expect(value(after, "hlcopy_exec_slippage_bps_count")).toBeGreaterThanOrEqual(
+        value(after, "hlcopy_slippage_bps_count"),
+      );
       expect(value(after, "hlcopy_equity_usd")).toBeGreaterThan(0);
+      // The copy's P&L: net = realised + unrealised − fees + funding.
+      const part = (p: string) => value(after, "hlcopy_copy_pnl_usd", { part: p });
+      expect(part("fees")).toBeGreaterThan(0);
+      expect(part("net")).toBeCloseTo(
+        part("realised") + part("unrealised") - part("fees") + part("funding"),
+        5,
+      );
       expect(after.get("hlcopy_drift_usd")?.samples.map((s) => s.labels.coin)).toEqual(
         expect.arrayContaining(["BTC"]),
       );
