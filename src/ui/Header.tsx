@@ -83,13 +83,17 @@ export function Header({ state, width }: HeaderProps) {
   const pnl = state.pnl;
   const line2: (Segment | null)[] = [
     { text: `equity ${state.equity === null ? "-" : fmtUsd(state.equity)}`, bold: true, priority: 10 },
-    // The copy's net P&L since it began (realised + unrealised − fees + funding) and its ROI.
+    // The copy's net P&L since it began (realised + unrealised − fees + funding), and its ROI
+    // on the equity it began with when there is room.
     pnl
       ? {
-          text: `P&L ${pnl.netUsd > 0 ? "+" : ""}${fmtUsd(pnl.netUsd)}${pnl.roiPct === null ? "" : ` (${pnl.roiPct > 0 ? "+" : ""}${fmtPct(pnl.roiPct)})`}`,
+          text: `P&L ${pnl.netUsd > 0 ? "+" : ""}${fmtUsd(pnl.netUsd)}`,
           color: pnl.netUsd > 0.005 ? "green" : pnl.netUsd < -0.005 ? "red" : undefined,
           priority: 9,
         }
+      : null,
+    pnl && pnl.roiPct !== null
+      ? { text: `ROI ${pnl.roiPct > 0 ? "+" : ""}${fmtPct(pnl.roiPct)}`, priority: 4 }
       : null,
     { text: `hwm ${state.hwm === null ? "-" : fmtUsd(state.hwm)}`, priority: 5 },
     {

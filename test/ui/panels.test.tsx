@@ -7,7 +7,7 @@ import type { LogEntry } from "../../src/ui/model.js";
 import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import { Positions } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
-import { fillEvent, liveState, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { fillEvent, liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
 import { renderTty, screenLines } from "./tty.js";
 
 function frame(node: React.ReactElement): string {
@@ -159,6 +159,105 @@ describe("Positions", () => {
   });
 });
 
+describe("the copy's P&L and drift from the engine's state", () => {
+  // The engine's state event carries the P&L (core/pnl.ts) and the drift report (core/drift.ts).
+  const withFigures = () =>
+    reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [
+        target("BTC", 0.5, 0.05, 0.05, 64000),
+        target("ETH", -4, -0.4, -0.35, 3200),
+        target("SOL", 30, 3, 2.5, 150),
+        target("DOGE", 0, 0, 300, 0.1),
+      ]),
+      drift: {
+        coins: [
+          { coin: "BTC", driftUsd: 0, status: "in-sync", reason: null },
+          { coin: "ETH", driftUsd: -160, status: "blocked", reason: "entry-drift" },
+          { coin: "SOL", driftUsd: 75, status: "drift", reason: null },
+          { coin: "DOGE", driftUsd: 0, status: "left-alone", reason: "not-ours" },
+        ],
+        driftUsd: 235,
+        outsideUsd: 235,
+        inSync: false,
+      },
+      pnl: {
+        since: T0,
+        startEquity: 10_000,
+        realisedUsd: 30,
+        unrealisedUsd: 12.5,
+        feesUsd: 4.2,
+        fundingUsd: -0.3,
+        netUsd: 38,
+        roiPct: 0.38,
+        fills: 6,
+        volumeUsd: 9_000,
+        byCoin: [
+          {
+            coin: "BTC",
+            realisedUsd: 30,
+            unrealisedUsd: 32,
+            feesUsd: 2,
+            fundingUsd: -0.2,
+            netUsd: 59.8,
+            roiPct: 0.598,
+            fills: 2,
+            volumeUsd: 6_000,
+          },
+          {
+            coin: "ETH",
+            realisedUsd: 0,
+            unrealisedUsd: -19.5,
+            feesUsd: 2.2,
+            fundingUsd: -0.1,
+            netUsd: -21.8,
+            roiPct: -0.218,
+            fills: 4,
+            volumeUsd: 3_000,
+          },
+        ],
+        byLeader: [],
+      },
+    });
+
+  it("the header: P&L (and ROI when there is room), and the drift in status's words", () => {
+    const s = withFigures();
+    const narrow = frame(<Header state={s} width={80} />);
+    expect(narrow).toContain("P&L +$38.00");
+    expect(narrow).toContain("lag 7ms");
+    const wide = frame(<Header state={s} width={160} />);
+    expect(wide).toContain("ROI +0.38%");
+    expect(wide).toContain("drift $235.00 (SOL) · blocked: ETH entry-drift · left alone: DOGE not-ours");
+  });
+
+  it("rows: ! the next cycle trades it, × a gate holds it, alone = not sized; each coin's P&L", () => {
+    const rows = withFigures().positions;
+    const lines = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />));
+    expect(lines.find((l) => l.startsWith("SOL"))).toMatch(/\$75\.00!/);
+    expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$160\.00×/);
+    expect(lines.find((l) => l.startsWith("DOGE"))).toMatch(/ alone /);
+    expect(lines.find((l) => l.startsWith("BTC"))).toMatch(/\$59\.80/);
+    expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$21\.80/);
+    // uPnL is the P&L's unrealised part for the coin.
+    expect(rows.find((r) => r.coin === "BTC")?.upnl).toBe(32);
+  });
+
+  it("a row held inside the deadband never sits beside a bare 'in sync'", () => {
+    const s = reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [target("SOL", 30, 3, 3.49, 150)], { deadbandUsd: { SOL: 100 } }),
+      drift: {
+        coins: [{ coin: "SOL", driftUsd: -73.5, status: "held", reason: "inside-deadband" }],
+        driftUsd: 73.5,
+        outsideUsd: 0,
+        inSync: true,
+      },
+    });
+    const out = frame(<Header state={s} width={120} />);
+    expect(out).toContain("in sync · $73.50 held inside the deadband");
+    const row = screenLines(frame(<Positions rows={s.positions} width={100} maxRows={5} loaded />))[1];
+    expect(row).toMatch(/^SOL .*-\$73\.50 /);
+  });
+});
+
 describe("Slippage", () => {
   it("mean / median / p95 over the fills, the last fills by coin, sparklines", () => {
     const lines = screenLines(frame(<Slippage state={liveState()} width={80} />));
@@ -273,6 +372,13 @@ describe("Help", () => {
     for (const k of ["q  quit", "p  pause", "s  sweep now", "f  flatten", "?  show / hide"])
       expect(out).toContain(k);
     expect(out).toContain("entry-drift ×2: price moved too far from the leader's price");
+  });
+
+  it("explains the columns: drift marks, P&L and the lev column", () => {
+    const out = frame(<Help width={80} maxLines={30} skipped={[]} />);
+    expect(out).toContain("lev = leverage the exchange holds for our position");
+    expect(out).toContain("P&L = the coin's net since the copy began");
+    expect(out).toContain("× a gate holds it");
   });
 
   it("cut to the lines available", () => {
