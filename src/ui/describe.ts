@@ -6,7 +6,7 @@ import { driftText } from "../core/drift.js";
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
-import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtUsd, shortAddress } from "./format.js";
+import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtSigned, fmtUsd, shortAddress } from "./format.js";
 
 /** info: plain; good: a copy landed; warn: look at it; error: something failed or halted; dim: routine. */
 export type LogLevel = "info" | "good" | "warn" | "error" | "dim";
@@ -188,9 +188,11 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       }
     }
     case "fill": {
-      const kind = e.kind ? ` ${e.kind}` : "";
+      // A hot-path copy is the usual fill: only the other kinds are named.
+      const kind = e.kind && e.kind !== "copy" ? ` ${e.kind}` : "";
       const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps).replace(/^\+/, "")}`;
-      const slip = e.slippageBps === null ? "" : ` vs leader ${fmtBps(e.slippageBps).replace(/^\+/, "")}`;
+      const slip =
+        e.slippageBps === null ? "" : ` vs leader ${fmtSigned(e.slippageBps, 1).replace(/^\+/, "")}`;
       const lag = e.lagMs === null ? "" : ` lag ${fmtMs(e.lagMs)}`;
       return {
         level: "good",
