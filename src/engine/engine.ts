@@ -1002,7 +1002,13 @@ export class CopyEngine {
     const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
     if (!this.#checked) {
       this.#foreign = [];
-      if (foreign.length === 0) return;
+      if (foreign.length === 0) {
+        // A first live run owns the account from here: what it fills before its first sweep
+        // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
+        // "not-ours".
+        if (managed === null && o.mode === "live") this.#copyState.setManaged({}, this.#now());
+        return;
+      }
       if (!o.adopt) {
         const coins = foreign.map((f) => f.coin).join(",");
         throw new UsageError(`${o.account} holds position(s) hlcopy did not open: ${list}`, {
