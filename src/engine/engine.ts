@@ -463,6 +463,9 @@ export class CopyEngine {
     } catch {
       // closing a dead socket is not an error worth reporting at exit
     }
+    // A fill the stream had not delivered yet (the last order's) is read back, so the run's
+    // final P&L — and `status` right after — counts it. One read; a failure only warns.
+    if (this.#o.mode === "live" && this.#checked && this.#streams) await this.#readOwnFills(true);
     const o = this.#o;
     if (this.#runId !== null && Object.keys(this.#market.markets).length > 0) {
       // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
@@ -1596,12 +1599,13 @@ export class CopyEngine {
   /**
    * Without a stream (a cron reconcile) our fills are read back: those of this run's orders,
    * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
-   * trade), so fees and P&L count every fill. Failures only warn; the next run reads again.
+   * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
+   * only warn; the next run reads again.
    */
-  async #readOwnFills(): Promise<void> {
+  async #readOwnFills(always = false): Promise<void> {
     const o = this.#o;
     const since = this.#pnl.since;
-    if (this.#streams || o.mode !== "live" || !o.reader.getFillsByTime || since === null) return;
+    if ((this.#streams && !always) || o.mode !== "live" || !o.reader.getFillsByTime || since === null) return;
     const from = Math.max(since, o.journal.lastFillTime() ?? 0);
     try {
       this.#requests++;
