@@ -15,10 +15,12 @@ import { createNonceSource } from "./nonce.js";
 import {
   type CashFlow,
   type Fill,
+  type FundingPayment,
   type TopOfBook,
   toAccountState,
   toCashFlows,
   toFill,
+  toFundingPayments,
   toMarkets,
   toTopOfBook,
 } from "./normalize.js";
@@ -137,6 +139,11 @@ export interface HlClient {
   getPortfolio(user: Address): Promise<unknown>;
   getUserFunding(user: Address, startTime: number, endTime?: number): Promise<unknown[]>;
   getFundingHistory(coin: string, startTime: number, endTime?: number): Promise<unknown[]>;
+  /**
+   * Funding paid (−) or received (+) on the user's positions since `startTime` (userFunding,
+   * 500 per page), oldest first. @throws as getMarkets.
+   */
+  getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]>;
   /** Whether the user has any fill on record (one `userFills` read). */
   hasTraded(user: Address): Promise<boolean>;
   /**
@@ -350,6 +357,17 @@ class Client implements HlClient {
       (u) => `${u.time}:${u.hash}:${u.delta.type}`,
     );
     return toCashFlows(user, all);
+  }
+
+  async getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]> {
+    const all = await this.#paginate(
+      "userFunding",
+      startTime,
+      (start) => this.#info.userFunding({ user, startTime: start, endTime: endTime ?? null }),
+      (r) => `${r.time}:${r.delta.coin}`,
+      { pageSize: FUNDING_PAGE },
+    );
+    return toFundingPayments(all).sort((a, b) => a.time - b.time || (a.coin < b.coin ? -1 : 1));
   }
 
   async hasTraded(user: Address): Promise<boolean> {

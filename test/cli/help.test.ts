@@ -18,6 +18,7 @@ const COMMANDS = [
   ["follow"],
   ["reconcile"],
   ["status"],
+  ["report"],
   ["resume"],
   ["inspect"],
   ["backtest"],

@@ -333,8 +333,12 @@ export async function runFollow(
   const summary = view.summary();
   if (ctx.json) printDocument("summary", summary);
   else if (!dashboard && (code === 0 || code === 4)) {
+    const p = summary.pnl;
+    const pnl = p
+      ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
+      : "";
     process.stdout.write(
-      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD; slippage median ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
+      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtOrDash(summary.execSlippageBps.median)} bps, vs the leader ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
     );
     process.stdout.write(positionLines(summary.positions));
   }
