@@ -20,7 +20,9 @@ import { eventually, masterWithAgent } from "../exchange/helpers.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
-  sim = await startSim({ seed: 12, tickMs: 0 }); // the default book: $1M a side, refills in 1 s
+  // The default depth ($1M a side), refilling over a minute instead of a second: what the copy
+  // finds left by the leader must not depend on how fast a busy machine copies.
+  sim = await startSim({ seed: 12, tickMs: 0, refillMs: 60_000 });
 });
 afterAll(async () => {
   await sim.close();
