@@ -248,9 +248,12 @@ describe("hlcopy reconcile", () => {
     expect(hype?.status).toBe("partial");
     expect(r.report?.inSync).toBe(false);
     expect(r.report?.drift.find((d) => d.coin === "HYPE")?.ourSize).toBeCloseTo((hype?.size ?? 0) / 2, 1);
+    // One meaning of drift: the half left is what the next run trades, and the exit code says so.
+    expect(r.report?.drift.find((d) => d.coin === "HYPE")?.status).toBe("drift");
     const next = await reconcile(LATER);
     expect(next.code).toBe(0);
     expect(next.report?.inSync).toBe(true);
+    expect(next.report?.drift.every((d) => d.status !== "drift" && d.status !== "blocked")).toBe(true);
   });
 
   it("an HTTP 500 after the order executed is resolved by cloid: no duplicate order", async () => {

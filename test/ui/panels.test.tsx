@@ -64,7 +64,9 @@ describe("Header", () => {
         agent: { validUntil: T0 + daysLeft * 86_400_000, daysLeft },
       });
     expect(frame(<Header state={withDays(3)} width={120} />)).toContain("agent 3d left");
-    expect(frame(<Header state={withDays(60)} width={120} />)).toContain("agent 60d");
+    expect(frame(<Header state={withDays(60)} width={120} />)).toContain("agent 60d left");
+    // Shown in an 80-column terminal too (issue 17), before the account address.
+    expect(frame(<Header state={withDays(60)} width={80} />)).toContain("agent 60d left");
     expect(frame(<Header state={liveState()} width={120} />)).not.toContain("agent ");
   });
 

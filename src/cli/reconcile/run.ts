@@ -2,6 +2,7 @@
 // --dry-run) → re-read and re-plan → report what happened and the drift that remains.
 // The decisions are the engine's (the same code `follow` runs), so cron and follow agree.
 
+import { type DriftStatus, driftReport } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { fmt } from "../../core/format.js";
 import { reasonText } from "../../core/reasons.js";
@@ -38,7 +39,15 @@ export interface ReconcileReport {
   halted: boolean;
   actions: ReportedAction[];
   skipped: { coin: string; reason: string; detail: string }[];
-  drift: { coin: string; targetSize: number; ourSize: number; driftUsd: number }[];
+  /** Each coin as the run left it, with its drift status (core/drift.ts). */
+  drift: {
+    coin: string;
+    targetSize: number;
+    ourSize: number;
+    driftUsd: number;
+    status: DriftStatus;
+    reason: string | null;
+  }[];
   /** The leader's deposits/withdrawals since the copy began, netted out of its equity (USD). */
   cashFlows: { leader: Address; usd: number; since: number }[];
   /** Requests made to the exchange by this run. */
@@ -171,6 +180,14 @@ export function buildReport(p: {
         kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
         error: r.error,
       }));
+  // The one drift meaning (the dashboard's, status's): each coin's status in the final plan.
+  const statusOf = new Map(
+    driftReport({
+      targets: p.final.targets,
+      skipped: p.final.skipped,
+      actionCoins: p.final.actions.map((a) => a.coin),
+    }).coins.map((c) => [c.coin, c]),
+  );
   return {
     leader: p.leader,
     account: p.account,
@@ -181,12 +198,17 @@ export function buildReport(p: {
     skipped: p.decided.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
     drift: p.final.targets
       .filter((t) => t.targetSize !== 0 || t.ourSize !== 0)
-      .map((t) => ({
-        coin: t.coin,
-        targetSize: t.targetSize,
-        ourSize: t.ourSize,
-        driftUsd: Math.round(t.driftUsd * 100) / 100,
-      })),
+      .map((t) => {
+        const d = statusOf.get(t.coin);
+        return {
+          coin: t.coin,
+          targetSize: t.targetSize,
+          ourSize: t.ourSize,
+          driftUsd: Math.round(t.driftUsd * 100) / 100,
+          status: d?.status ?? "in-sync",
+          reason: d?.reason ?? null,
+        };
+      }),
     cashFlows: (p.cashFlows ?? []).filter((c) => c.usd !== 0),
     requests: p.requests,
   };

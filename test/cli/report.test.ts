@@ -1,0 +1,191 @@
+// `hlcopy report` and `status` through the real binary, on a journal written by hand: the
+// per-day table, the JSON document, the CSV exports a spreadsheet or tax tool imports, the
+// slippage budget warning, and the usage errors.
+
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CopyPnl } from "../../src/core/pnl.js";
+import type { Address } from "../../src/core/types.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { action } from "../store/fixtures.js";
+
+const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
+const DAY = 86_400_000;
+const NOW = Date.now();
+const D1 = Math.floor(NOW / DAY) * DAY - DAY; // yesterday 00:00 UTC
+const dir = tempDir();
+const env = { HLCOPY_CONFIG_DIR: dir };
+
+const pnl = (unrealisedUsd: number): CopyPnl => ({
+  since: D1,
+  startEquity: 10_000,
+  realisedUsd: 0,
+  unrealisedUsd,
+  feesUsd: 0,
+  fundingUsd: 0,
+  netUsd: unrealisedUsd,
+  roiPct: unrealisedUsd / 100,
+  fills: 0,
+  volumeUsd: 0,
+  byCoin: [],
+  byLeader: [],
+});
+
+beforeAll(() => {
+  const j = openJournal(journalPath(dir, ACCOUNT));
+  j.startRun({
+    command: "follow",
+    leaders: [{ address: "0x00000000000000000000000000000000000000b2", weight: 1 }],
+    account: ACCOUNT,
+    network: "x",
+    settings: { exec: { slippageBudgetBps: 5 } },
+    startedAt: D1 + 1_000,
+  });
+  j.recordEquity(D1 + 2_000, 10_000);
+  // Yesterday: a copy buys BTC (fee 2.7, 20 bps over the touch), a repair sells some ETH.
+  const buy = action({ coin: "BTC", size: 0.1, cloid: "0x0000000000000000000000000000000b", refPx: 60_000 });
+  j.recordOrderIntent({ runId: 1, ts: D1 + 3_000, action: buy, kind: "copy", touchPx: 60_000 });
+  j.updateOrder(buy.cloid, { ts: D1 + 3_001, status: "filled", filledSize: 0.1, avgPx: 60_120 });
+  j.recordFill({
+    tid: 1,
+    ts: D1 + 3_002,
+    coin: "BTC",
+    side: "buy",
+    px: 60_120,
+    sz: 0.1,
+    fee: 2.7,
+    cloid: buy.cloid,
+    closedPnl: 0,
+    lagMs: 40,
+  });
+  j.recordFunding({ ts: D1 + 3_600_000, coin: "BTC", usdc: -0.75, szi: 0.1, rate: 0.000125 });
+  j.recordEvent({ ts: D1 + 4_000, type: "sweep", data: { inSync: true, driftUsd: 3, pnl: pnl(10) } });
+  j.recordEquity(D1 + 20 * 3_600_000, 10_007);
+  // Today: the copy closes half at a profit.
+  const sell = action({
+    coin: "BTC",
+    side: "sell",
+    size: 0.05,
+    reduceOnly: true,
+    reason: "reduce",
+    cloid: "0x0000000000000000000000000000000c",
+    refPx: 61_000,
+  });
+  j.recordOrderIntent({ runId: 1, ts: D1 + DAY + 1_000, action: sell, kind: "copy", touchPx: 61_000 });
+  j.updateOrder(sell.cloid, { ts: D1 + DAY + 1_001, status: "filled", filledSize: 0.05, avgPx: 61_000 });
+  j.recordFill({
+    tid: 2,
+    ts: D1 + DAY + 1_002,
+    coin: "BTC",
+    side: "sell",
+    px: 61_000,
+    sz: 0.05,
+    fee: 1.37,
+    cloid: sell.cloid,
+    closedPnl: 44,
+    lagMs: 30,
+  });
+  j.recordEvent({ ts: D1 + DAY + 2_000, type: "sweep", data: { inSync: true, driftUsd: 1, pnl: pnl(22) } });
+  j.recordEquity(D1 + DAY + 3_000, 10_061.9);
+  j.close();
+});
+
+describe("hlcopy report", () => {
+  it("--json: one row per UTC day whose P&L adds up (realised − fees + funding + Δ unrealised)", async () => {
+    const r = await runCli(["--account", ACCOUNT, "--json", "report", "--since", "3d"], { env });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.type).toBe("report");
+    expect(doc.days).toHaveLength(2);
+    const [a, b] = doc.days;
+    // Yesterday: −2.7 fees − 0.75 funding + (10 − 0) unrealised = 6.55.
+    expect(a).toMatchObject({
+      realisedUsd: 0,
+      feesUsd: 2.7,
+      fundingUsd: -0.75,
+      unrealisedChangeUsd: 10,
+      trades: 1,
+    });
+    expect(a.pnlUsd).toBeCloseTo(6.55, 6);
+    expect(a.equity).toBe(10_007);
+    expect(a.execSlippageBps.median).toBeCloseTo(20, 6);
+    // Today: 44 − 1.37 + (22 − 10) = 54.63.
+    expect(b.pnlUsd).toBeCloseTo(54.63, 6);
+    expect(doc.totals.pnlUsd).toBeCloseTo(61.18, 6);
+    expect(doc.pnl.netUsd).toBe(22);
+  });
+
+  it("the table and the charts for people", async () => {
+    const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d"], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("day (UTC)");
+    expect(r.stdout).toMatch(
+      /window: P&L \+61\.18 USD = realised \+44\.00 \+ unrealised change \+22\.00 − fees 4\.07 \+ funding −0\.75/,
+    );
+    expect(r.stdout).toContain("equity (USD)");
+    expect(r.stdout).toContain("drawdown from the high-water mark");
+  });
+
+  it("--csv writes fills, orders and funding with the columns a tax tool imports, 0600", async () => {
+    const file = join(dir, "out", "copy.csv");
+    const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", file], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote ${file}`);
+    const fills = readFileSync(file, "utf8").trim().split("\n");
+    expect(fills[0]).toBe(
+      "date_utc,timestamp_ms,type,market,coin,side,size,price,notional_usd,fee,fee_currency,realized_pnl_usd,order_kind,order_reason,cloid,oid,tid,exec_slippage_bps,copy_slippage_bps",
+    );
+    expect(fills).toHaveLength(3);
+    expect(fills[2]).toMatch(/,trade,perp,BTC,sell,0\.05,61000,3050,1\.37,USDC,44,copy,reduce,0x0+c,,2,0,0$/);
+    const orders = readFileSync(join(dir, "out", "copy-orders.csv"), "utf8")
+      .trim()
+      .split("\n");
+    expect(orders[0]).toContain("order_kind,reason,status,filled_size,avg_px");
+    expect(orders).toHaveLength(3);
+    const funding = readFileSync(join(dir, "out", "copy-funding.csv"), "utf8")
+      .trim()
+      .split("\n");
+    expect(funding[1]).toMatch(/,funding,BTC,-0\.75,0\.1,0\.000125$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("usage errors exit 2 with a hint; no journal is no error", async () => {
+    const bad = await runCli(["--account", ACCOUNT, "report", "--since", "soon"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: invalid --since "soon".*\nhint: e\.g\. hlcopy report --since 7d\n$/);
+    const none = await runCli(["--account", ACCOUNT, "report"], { env: { HLCOPY_CONFIG_DIR: tempDir() } });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain("no runs yet");
+  });
+});
+
+describe("hlcopy status", () => {
+  it("warns when the window's execution slippage p95 exceeds the run's exec.slippageBudgetBps", async () => {
+    // Five more copies at 20 bps over the touch: enough fills for a p95, over the budget of 5.
+    const j = openJournal(journalPath(dir, ACCOUNT));
+    for (let i = 0; i < 5; i++) {
+      j.recordFill({
+        tid: 10 + i,
+        ts: NOW - 60_000 + i,
+        coin: "ETH",
+        side: "buy",
+        px: 3_006,
+        sz: 0.01,
+        fee: 0.01,
+        touchPx: 3_000,
+        kind: "copy",
+        leaderPx: 3_000,
+        lagMs: 20,
+      });
+    }
+    j.close();
+    const r = await runCli(["--account", ACCOUNT, "status"], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/warning: execution slippage p95 20\.00 bps exceeds exec\.slippageBudgetBps 5/);
+    const json = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "status"], { env })).stdout);
+    expect(json.slippageBudget).toMatchObject({ budgetBps: 5, exceeded: true });
+    expect(json.pnl.netUsd).toBe(22);
+  });
+});
