@@ -29,6 +29,8 @@ function storm(n) {
         sz: 0.1,
         fee: 0.01,
         cloid: null,
+        kind: "copy",
+        execSlippageBps: (i % 7) - 2,
         slippageBps: (i % 13) - 4,
         lagMs: 3 + (i % 9),
       });
@@ -70,6 +72,7 @@ function storm(n) {
         reduceOnly: false,
         cloid: `0x${i}`,
         reason: "increase",
+        kind: "copy",
         status: "filled",
         filledSize: 0.1,
         avgPx: 100.5,

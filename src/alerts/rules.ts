@@ -208,7 +208,8 @@ export function checkTimers(state: AlertRulesState, now: number, settings: Alert
     out.push({
       kind: "drift",
       severity: "warning",
-      text: `drift of ${state.driftUsd.toFixed(2)} USD outside the deadband for ${minutes} min`,
+      // The sweep's one meaning of drift (core/drift.ts): not in sync, Σ|drift| of the coins hlcopy sizes.
+      text: `not in sync for ${minutes} min: drift ${state.driftUsd.toFixed(2)} USD`,
       key: "drift",
       ts: now,
       fields: { ...base, driftUsd: Number(state.driftUsd.toFixed(2)), minutes },

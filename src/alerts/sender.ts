@@ -11,6 +11,8 @@ export interface AlertSenderOptions {
   telegramChatId?: string | null;
   /** A webhook gave up after its retries (message names the host only, never the URL's secret). */
   onFailure?: (message: string) => void;
+  /** Every alert's outcome once its deliveries are done (for `status`: is the webhook failing?). */
+  onOutcome?: (outcome: AlertOutcome) => void;
   /** Attempts per webhook (first try included). */
   attempts?: number;
   /** First retry delay; doubles each time, capped at maxDelayMs. */
@@ -22,6 +24,15 @@ export interface AlertSenderOptions {
   perMinute?: number;
   timeoutMs?: number;
   now?: () => number;
+}
+
+export interface AlertOutcome {
+  kind: string;
+  ts: number;
+  /** Taken by at least one webhook. */
+  ok: boolean;
+  /** The last failure's message when a webhook gave up (no URL secret), else null. */
+  error: string | null;
 }
 
 export interface AlertSenderStats {
@@ -42,8 +53,8 @@ export interface DeliveryResult {
 }
 
 export class AlertSender {
-  readonly #o: Required<Omit<AlertSenderOptions, "telegramChatId" | "onFailure">> &
-    Pick<AlertSenderOptions, "telegramChatId" | "onFailure">;
+  readonly #o: Required<Omit<AlertSenderOptions, "telegramChatId" | "onFailure" | "onOutcome">> &
+    Pick<AlertSenderOptions, "telegramChatId" | "onFailure" | "onOutcome">;
   readonly #queue: Alert[] = [];
   readonly #lastSent = new Map<string, number>();
   #recent: number[] = [];
@@ -119,13 +130,18 @@ export class AlertSender {
     );
     const results = await Promise.all(this.#o.urls.map((url) => this.#post(url, body)));
     if (results.some((r) => r.ok)) this.stats.sent++;
+    let error: string | null = null;
     for (const r of results) {
       if (r.ok) continue;
       this.stats.failed++;
       const message = `alert "${alert.kind}" to ${redactWebhook(r.url)} failed after ${r.attempts} attempt(s): ${r.error ?? "unknown error"}`;
       this.stats.lastError = message;
+      error = message;
       // Dropped at exit: the run is over, there is no one to tell.
       if (!this.#abort.signal.aborted) this.#o.onFailure?.(message);
+    }
+    if (!this.#abort.signal.aborted) {
+      this.#o.onOutcome?.({ kind: alert.kind, ts: this.#o.now(), ok: results.some((r) => r.ok), error });
     }
     return results;
   }

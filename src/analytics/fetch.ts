@@ -1,9 +1,9 @@
 // The network side of `inspect` and `backtest <address>`: read a leader's fills (paginated),
 // account state, portfolio, funding and the market list through a small interface, so the
-// analytics stay pure and testable on fixtures. The exchange adapter implements the
-// interface; `infoHttpSource` is a minimal stand-in over POST /info until it is wired.
+// analytics stay pure and testable on fixtures. The CLI implements it over the exchange
+// adapter (src/cli/analytics/source.ts): one HTTP client, one budget, one retry rule.
 
-import { HlcopyError, RetryableError, UsageError } from "../core/errors.js";
+import { HlcopyError, UsageError } from "../core/errors.js";
 import type { AccountState, Address, Markets } from "../core/types.js";
 import { sortFills } from "./fills.js";
 import {
@@ -173,124 +173,4 @@ export function leaderEquityAt(data: Pick<LeaderData, "portfolio" | "state">, ti
   }
   const v = data.state?.accountValue;
   return v !== undefined && v > 0 ? v : null;
-}
-
-/** Page size of userFillsByTime: a full page means there may be more. */
-export const FILLS_PAGE = 2000;
-
-/** The request budget the reads are paced by (the adapter's RequestBudget fits). */
-export interface InfoBudget {
-  acquire(weight: number, kind: "info"): Promise<void>;
-  charge(weight: number): void;
-  weightOf(type: string): number;
-  itemWeightOf(type: string, items: number): number;
-}
-
-type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string },
-) => Promise<{
-  ok: boolean;
-  status: number;
-  json(): Promise<unknown>;
-}>;
-
-/**
- * A minimal LeaderDataSource over `POST {httpUrl}/info` (plain JSON, no signing): enough for
- * inspect and backtest on mainnet, testnet or `hlcopy sim`. Requests run one at a time.
- * Replace with the exchange adapter's reader once it offers these reads.
- */
-export function infoHttpSource(
-  httpUrl: string,
-  fetchImpl: FetchLike = fetch as unknown as FetchLike,
-  budget?: InfoBudget,
-): LeaderDataSource {
-  const post = async (body: Record<string, unknown>): Promise<unknown> => {
-    // Paced under the exchange's REST weight limit: 30 days of a busy leader is many pages
-    // of 120 weight each, more than a minute's 1200 if sent back to back.
-    const type = String(body.type);
-    await budget?.acquire(budget.weightOf(type), "info");
-    const reply = await send(body);
-    if (Array.isArray(reply)) budget?.charge(budget.itemWeightOf(type, reply.length));
-    return reply;
-  };
-  const send = async (body: Record<string, unknown>): Promise<unknown> => {
-    let res: Awaited<ReturnType<FetchLike>>;
-    try {
-      res = await fetchImpl(`${httpUrl}/info`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new RetryableError(
-        `cannot reach ${httpUrl}: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          hint: "check the network (--network) and your connection, then retry",
-          cause: error,
-        },
-      );
-    }
-    if (res.status === 429) {
-      throw new RetryableError(`rate-limited by ${httpUrl} (HTTP 429)`, { hint: "wait a minute and retry" });
-    }
-    if (!res.ok) {
-      throw new HlcopyError(`${httpUrl}/info answered HTTP ${res.status} to ${String(body.type)}`, {
-        hint: "retry later; run with --debug for details",
-      });
-    }
-    return res.json();
-  };
-  return {
-    async getFillsByTime(user, startTime, endTime) {
-      const seen = new Set<string>();
-      const out: unknown[] = [];
-      let from = startTime;
-      for (let page = 0; page < 100; page++) {
-        const body: Record<string, unknown> = { type: "userFillsByTime", user, startTime: from };
-        if (endTime !== undefined) body.endTime = endTime;
-        const list = await post(body);
-        if (!Array.isArray(list)) throw new HlcopyError("userFillsByTime did not return a list");
-        let newest = from;
-        let added = 0;
-        for (const f of list as Record<string, unknown>[]) {
-          const key = String(f.tid ?? `${f.hash}|${f.oid}|${f.px}|${f.sz}|${f.side}|${f.time}`);
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push(f);
-          added++;
-          if (typeof f.time === "number" && f.time > newest) newest = f.time;
-        }
-        // The next page starts at the newest time seen (inclusive: fills of that millisecond
-        // may continue on it; duplicates are dropped by key).
-        if (list.length < FILLS_PAGE || added === 0) break;
-        from = newest;
-      }
-      return out;
-    },
-    getClearinghouseState: (user) => post({ type: "clearinghouseState", user }),
-    getMeta: () => post({ type: "meta" }),
-    getPortfolio: (user) => post({ type: "portfolio", user }),
-    getUserFunding: (user, startTime, endTime) =>
-      post({ type: "userFunding", user, startTime, ...(endTime !== undefined ? { endTime } : {}) }),
-    async getFundingHistory(coin, startTime, endTime) {
-      // Up to 500 rates a reply (about 3 weeks hourly): page on from the last time + 1.
-      const out: unknown[] = [];
-      let from = startTime;
-      for (let page = 0; page < 100; page++) {
-        const list = await post({
-          type: "fundingHistory",
-          coin,
-          startTime: from,
-          ...(endTime !== undefined ? { endTime } : {}),
-        });
-        if (!Array.isArray(list)) throw new HlcopyError("fundingHistory did not return a list");
-        out.push(...list);
-        const last = (list.at(-1) as { time?: unknown } | undefined)?.time;
-        if (list.length < 500 || typeof last !== "number" || last < from) break;
-        from = last + 1;
-      }
-      return out;
-    },
-  };
 }

@@ -123,3 +123,30 @@ export function checkAlertSettings(alerts: Settings["alerts"]): void {
     });
   }
 }
+
+/** Where the journal keeps the last alert deliveries' outcome (copy_state key). */
+export const ALERT_DELIVERY_KEY = "alerts:delivery";
+
+/** What `status` says about the webhooks: failing since the last alert a webhook refused. */
+export interface AlertDeliveryState {
+  /** The last alert was refused by at least one webhook (after its retries). */
+  failing: boolean;
+  /** When an alert was last taken by a webhook. */
+  lastSentAt: number | null;
+  lastFailure: { ts: number; kind: string; message: string } | null;
+}
+
+/** Fold one alert's outcome into the delivery state. */
+export function nextAlertDelivery(
+  prev: AlertDeliveryState | null,
+  outcome: { kind: string; ts: number; ok: boolean; error: string | null },
+): AlertDeliveryState {
+  return {
+    failing: outcome.error !== null,
+    lastSentAt: outcome.ok ? outcome.ts : (prev?.lastSentAt ?? null),
+    lastFailure:
+      outcome.error !== null
+        ? { ts: outcome.ts, kind: outcome.kind, message: outcome.error }
+        : (prev?.lastFailure ?? null),
+  };
+}

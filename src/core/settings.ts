@@ -75,6 +75,8 @@ export interface Settings {
   };
   exec: {
     slippageBps: number;
+    /** Warn when the p95 of execution slippage (against the touch at decision) exceeds this; null = no budget. */
+    slippageBudgetBps: number | null;
     deadbandPct: number;
     maxEntryDriftBps: number;
     sweepSeconds: number;
@@ -104,7 +106,12 @@ export interface Settings {
 
 type Kind =
   | { type: "number"; min: number; max: number; minExclusive?: boolean; integer?: boolean }
-  | { type: "usdOrNone"; min: number; max: number; unit?: "pct" | "count" | "hours" | "days" | "leverage" }
+  | {
+      type: "usdOrNone";
+      min: number;
+      max: number;
+      unit?: "pct" | "count" | "hours" | "days" | "leverage" | "bps";
+    }
   | { type: "tiersOrNone" }
   | { type: "intOrAuto"; min: number; max: number }
   | { type: "enum"; values: readonly string[] }
@@ -155,6 +162,7 @@ export const SETTING_KEYS = [
   "risk.skipLeaderNewCoins",
   "risk.leaderLiquidationPauseDays",
   "exec.slippageBps",
+  "exec.slippageBudgetBps",
   "exec.deadbandPct",
   "exec.maxEntryDriftBps",
   "exec.sweepSeconds",
@@ -354,6 +362,12 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "IOC limit price = best price ± this many basis points",
   ),
   spec(
+    "exec.slippageBudgetBps",
+    { type: "usdOrNone", min: 0, max: 1000, unit: "bps" },
+    10,
+    "warn (dashboard, status, a slippageBudget event) when the p95 of execution slippage — our fill against the best bid/ask when the order was decided — exceeds this many bps (none = no budget)",
+  ),
+  spec(
     "exec.deadbandPct",
     { type: "number", min: 0, max: 50 },
     2,
@@ -497,6 +511,7 @@ const UNIT_TEXT = {
   hours: "a number of hours",
   days: "a number of days",
   leverage: "a leverage",
+  bps: "basis points",
 } as const;
 
 const COIN_RE = /^[A-Za-z0-9@:/_-]{1,32}$/;
@@ -517,7 +532,9 @@ function exampleValue(s: SettingSpec): string {
     case "number":
       return String(s.default);
     case "usdOrNone":
-      return { usd: "5000", pct: "8", count: "5", hours: "48", days: "7", leverage: "10" }[k.unit ?? "usd"];
+      return { usd: "5000", pct: "8", count: "5", hours: "48", days: "7", leverage: "10", bps: "15" }[
+        k.unit ?? "usd"
+      ];
     case "tiersOrNone":
       return '"3:0.5,6:0.5"';
     case "intOrAuto":
@@ -796,6 +813,7 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
     },
     exec: {
       slippageBps: n("exec.slippageBps"),
+      slippageBudgetBps: flat["exec.slippageBudgetBps"] as number | null,
       deadbandPct: n("exec.deadbandPct"),
       maxEntryDriftBps: n("exec.maxEntryDriftBps"),
       sweepSeconds: n("exec.sweepSeconds"),

@@ -11,6 +11,7 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
+import { deadbandUsd, driftReport, emptyPlanView, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
   type HlcopyError,
@@ -24,17 +25,20 @@ import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/j
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
+import { closedPnlOf } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
+import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
-import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
+import { UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
+import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
@@ -56,6 +60,8 @@ export interface EngineReader {
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
    */
   getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
+  /** Funding paid (−) / received (+) on the user's positions since `startTime` (the copy's P&L). */
+  getFunding?(user: Address, startTime: number): Promise<FundingFact[]>;
   /**
    * Set our leverage and margin mode for a coin (live runs only, before its first increase;
    * HlClient implements it). Resolves once the exchange acknowledged it.
@@ -94,6 +100,7 @@ export type EngineStreamEvent =
   | { type: "leaderState"; at: number; leader: Address; state: AccountState }
   | { type: "ourFill"; at: number; fills: StreamFill[]; isSnapshot: boolean }
   | { type: "ourState"; at: number; state: AccountState }
+  | { type: "ourFunding"; at: number; fundings: FundingFact[]; isSnapshot: boolean }
   | { type: "orderUpdate"; at: number }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
@@ -190,9 +197,19 @@ export interface ExecutedAction extends PlannedAction {
   status: OrderStatus;
   filledSize: number;
   avgPx: number | null;
-  /** Against the action's reference price (leader fill or mid); positive = worse for us. */
+  /** Execution slippage: against the touch when it was decided; positive = worse for us. */
   slippageBps: number | null;
   error: string | null;
+}
+
+/** What one of our orders' fills are measured against (src/core/slippage.ts). */
+interface FillRef {
+  kind: OrderKind;
+  /** The touch when it was decided: execution slippage. */
+  touchPx: number | null;
+  /** The leader's fill price and time: copy slippage and lag (hot-path copies only). */
+  leaderPx: number | null;
+  leaderTime: number | null;
 }
 
 const MAX_BACKOFF_MS = 300_000;
@@ -245,8 +262,17 @@ export class CopyEngine {
   #sweepSoon = false;
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
-  /** cloid → what our fill is measured against. */
-  readonly #refs = new Map<string, { refPx: number; leaderTime: number | null }>();
+  /** cloid → what our fill is measured against (leader price and time: hot-path copies only). */
+  readonly #refs = new Map<string, FillRef>();
+  /** The copy's P&L (since it began) and the execution-slippage budget. */
+  readonly #pnl: PnlKeeper;
+  readonly #slippage: SlippageWatch;
+  /** The plans' view per coin (targets, skips, orders), merged over hot-path plans: drift reads it. */
+  #view: PlanView = emptyPlanView();
+  /** Copy ratio per leader of the last plan (P&L attribution). */
+  #leaderRatios: Record<string, number> = {};
+  /** Coins a leader fill made dirty (their orders are copies, not repairs). */
+  readonly #dirtyByFill = new Set<string>();
   /** Latest leader fill time per coin (the lag reference). */
   readonly #leaderFillTime = new Map<string, number>();
   #lastTargets: CoinTarget[] = [];
@@ -290,6 +316,20 @@ export class CopyEngine {
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
     this.#settings = options.settings;
+    this.#pnl = new PnlKeeper({
+      journal: options.journal,
+      account: options.account,
+      mode: options.mode,
+      leaders: options.leaders,
+      ...(options.reader.getFunding ? { getFunding: options.reader.getFunding.bind(options.reader) } : {}),
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+      countRequest: () => {
+        this.#requests++;
+      },
+    });
+    this.#slippage = new SlippageWatch(options.settings.exec.slippageBudgetBps ?? null, (e) => this.#emit(e));
     this.#protection =
       options.protection && options.mode === "live" && protectionOn(options.settings)
         ? new ProtectionKeeper({
@@ -353,6 +393,7 @@ export class CopyEngine {
       settings: o.settings,
       startedAt: this.#startedAt,
     });
+    this.#pnl.begin();
     const halt = o.journal.activeHalt();
     if (halt) this.#halt = { kind: halt.kind, reason: halt.reason };
     // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
@@ -438,19 +479,23 @@ export class CopyEngine {
     } catch {
       // closing a dead socket is not an error worth reporting at exit
     }
+    // A fill the stream had not delivered yet (the last order's) is read back, so the run's
+    // final P&L — and `status` right after — counts it. One read; a failure only warns.
+    if (this.#o.mode === "live" && this.#checked && this.#streams) await this.#readOwnFills(true);
     const o = this.#o;
     if (this.#runId !== null && Object.keys(this.#market.markets).length > 0) {
       // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
       // final state — and the run's summary — shows the drift that really remains.
       this.#plan(undefined);
       this.#emitState(true);
-      // `hlcopy status` shows the targets as the run left them.
+      // `hlcopy status` shows the targets, drift and P&L as the run left them.
       o.journal.recordEvent({
         ts: this.#now(),
         type: "state",
         runId: this.#runId,
-        data: { targets: this.#lastTargets },
+        data: { targets: this.#lastTargets, ...this.#figures() },
       });
+      this.#pnl.persist();
     }
     if (this.#runId !== null)
       o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });
@@ -471,6 +516,25 @@ export class CopyEngine {
 
   sweepNow(): void {
     this.#scheduleSweep("manual", 0);
+  }
+
+  /**
+   * `hlcopy resume` reached this run: a pause lifts, and a halt the journal no longer holds
+   * (resume cleared it there) is dropped here too, so trading — and the dashboard's banners —
+   * resume together. Either way a sweep catches up at once.
+   */
+  resume(): { unpaused: boolean; haltCleared: boolean } {
+    let haltCleared = false;
+    if (this.#halt && this.#o.mode !== "dry-run" && !this.#o.journal.activeHalt()) {
+      this.#halt = null;
+      this.#haltFlattened = false;
+      haltCleared = true;
+      this.#emit({ type: "resume", ts: this.#now() });
+    }
+    const unpaused = this.#paused;
+    if (unpaused) this.togglePause();
+    else if (haltCleared && this.#streams) this.sweepNow();
+    return { unpaused, haltCleared };
   }
 
   /** Manual halt: close everything reduce-only and stay halted until `hlcopy resume`. */
@@ -701,6 +765,9 @@ export class CopyEngine {
     // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
     if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
     await this.#readState();
+    // The P&L's inputs the stream does not bring: funding records; our fills without a stream.
+    await this.#readOwnFills();
+    await this.#pnl.readFunding();
     if (execute && this.#protection)
       await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
     const planned = this.#plan(undefined);
@@ -710,20 +777,22 @@ export class CopyEngine {
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
-    const results = execute ? await this.#execute(plan) : [];
+    const results = execute ? await this.#execute(plan, true, false, trigger) : [];
     if (execute) await this.#protect();
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
-    const driftUsd = after.targets.reduce((s, t) => s + Math.abs(t.driftUsd), 0);
+    const figures = this.#figures();
+    const { inSync, driftUsd } = figures.drift;
     const requests = this.#requests - before;
-    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync: after.inSync, driftUsd, requests });
+    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync, driftUsd, requests });
     o.journal.recordEvent({
       ts: this.#now(),
       type: "sweep",
       runId: this.#runId,
-      data: { inSync: after.inSync, driftUsd, durationMs, requests, trigger, targets: after.targets },
+      data: { inSync, driftUsd, durationMs, requests, trigger, targets: after.targets, ...figures },
     });
+    this.#pnl.persist();
     this.#emitState(true);
     this.#saveManaged();
     this.#warnApprovalEnding();
@@ -964,7 +1033,13 @@ export class CopyEngine {
     const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
     if (!this.#checked) {
       this.#foreign = [];
-      if (foreign.length === 0) return;
+      if (foreign.length === 0) {
+        // A first live run owns the account from here: what it fills before its first sweep
+        // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
+        // "not-ours".
+        if (managed === null && o.mode === "live") this.#copyState.setManaged({}, this.#now());
+        return;
+      }
       if (!o.adopt) {
         const coins = foreign.map((f) => f.coin).join(",");
         throw new UsageError(`${o.account} holds position(s) hlcopy did not open: ${list}`, {
@@ -1094,6 +1169,8 @@ export class CopyEngine {
       context,
       ...(coins ? { coins } : {}),
     });
+    this.#view = mergePlanView(this.#view, plan, coins);
+    if (plan.leaderRatios) this.#leaderRatios = plan.leaderRatios;
     if (!coins) this.#lastTargets = plan.targets;
     else {
       const byCoin = new Map(this.#lastTargets.map((t) => [t.coin, t]));
@@ -1238,7 +1315,7 @@ export class CopyEngine {
           slippageBps: this.#o.settings.exec.slippageBps,
           seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}|exit`,
         });
-        const results = await this.#execute({ ...emptyPlan(), actions }, true, true);
+        const results = await this.#execute({ ...emptyPlan(), actions }, true, true, "exit");
         const left = results.filter((r) => r.status !== "filled").map((r) => r.coin);
         await this.#protect();
         say(
@@ -1298,18 +1375,34 @@ export class CopyEngine {
   /**
    * `probe`: a sweep's plan, sent even while the agent is refused, to learn it is back.
    * `exiting`: the on-exit step of a clean stop (sent although the run is stopping).
+   * `trigger` and `fillCoins` (coins a leader fill made dirty) give each order its kind.
    */
-  async #execute(plan: Plan, probe = true, exiting = false): Promise<ExecutedAction[]> {
+  async #execute(
+    plan: Plan,
+    probe = true,
+    exiting = false,
+    trigger: OrderTrigger = "sweep",
+    fillCoins?: ReadonlySet<string>,
+  ): Promise<ExecutedAction[]> {
     const o = this.#o;
     if (plan.actions.length === 0 || !o.executor || ((this.#paused || this.#stopping) && !exiting)) return [];
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
     for (const a of plan.actions) {
+      const kind = orderKind(trigger, a.reason, fillCoins?.has(a.coin) === true);
+      const market = this.#market.markets[a.coin];
+      const touchPx = market ? touchPrice(market, a.side) : a.refPx;
       // The journal is the exactly-once ledger: an intent it already holds is never re-sent.
-      if (!o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a })) continue;
+      if (!o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a, kind, touchPx })) continue;
       toSend.push(a);
-      this.#refs.set(a.cloid, { refPx: a.refPx, leaderTime: this.#leaderFillTime.get(a.coin) ?? null });
+      const copy = kind === "copy";
+      this.#refs.set(a.cloid, {
+        kind,
+        touchPx,
+        leaderPx: copy ? a.refPx : null,
+        leaderTime: copy ? (this.#leaderFillTime.get(a.coin) ?? null) : null,
+      });
       // Bounded: a fill arrives within seconds of its order; weeks of orders need not stay.
       if (this.#refs.size > MAX_REFS) this.#refs.delete(this.#refs.keys().next().value as string);
     }
@@ -1362,12 +1455,14 @@ export class CopyEngine {
         ...(r.error ? { error: r.error } : {}),
       });
       if (r.filledSize > 0) {
+        const before = this.#ours.state.positions[a.coin];
         this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
-        if (o.mode === "paper" && r.avgPx !== null) this.#paperFill(a, r.filledSize, r.avgPx);
+        if (o.mode === "paper" && r.avgPx !== null) this.#paperFill(a, r.filledSize, r.avgPx, before);
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
-      const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, a.refPx) : null;
+      const ref = this.#refs.get(a.cloid);
+      const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, ref?.touchPx) : null;
       this.#emit({
         type: "order",
         ts: this.#now(),
@@ -1378,6 +1473,7 @@ export class CopyEngine {
         reduceOnly: a.reduceOnly,
         cloid: a.cloid,
         reason: a.reason,
+        kind: ref?.kind ?? orderKind(trigger, a.reason, false),
         status,
         filledSize: r.filledSize,
         avgPx: r.avgPx,
@@ -1447,7 +1543,12 @@ export class CopyEngine {
     timer.unref?.();
   }
 
-  #paperFill(a: PlannedAction, size: number, px: number): void {
+  #paperFill(
+    a: PlannedAction,
+    size: number,
+    px: number,
+    before: { size: number; entryPx: number } | undefined,
+  ): void {
     const notional = size * px;
     this.#paperCash += a.side === "buy" ? -notional : notional;
     this.#paperCash -= (notional * 4.5) / 1e4;
@@ -1466,7 +1567,7 @@ export class CopyEngine {
         oid: 0,
         cloid: a.cloid,
         fee,
-        closedPnl: 0,
+        closedPnl: closedPnlOf(before, a.side, size, px),
         dir: "",
         liquidation: false,
       },
@@ -1482,9 +1583,12 @@ export class CopyEngine {
     return v;
   }
 
-  #recordOurFill(f: StreamFill, ref: { refPx: number; leaderTime: number | null } | undefined): void {
+  #recordOurFill(f: StreamFill, known: FillRef | undefined): void {
+    // A fill of an order another run (or process) placed: its references are the journal's.
+    const ref = known ?? (f.cloid ? this.#refFromJournal(f.cloid) : undefined);
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
-    const slip = ref ? slippageBps(f.side, f.px, ref.refPx) : null;
+    const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
+    const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
     const fresh = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
@@ -1497,10 +1601,11 @@ export class CopyEngine {
       cloid: f.cloid,
       oid: f.oid,
       closedPnl: f.closedPnl,
-      ...(ref ? { leaderPx: ref.refPx } : {}),
+      ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
       lagMs,
     });
     if (!fresh) return;
+    this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
     this.#emit({
       type: "fill",
       ts: this.#now(),
@@ -1510,9 +1615,57 @@ export class CopyEngine {
       sz: f.sz,
       fee: f.fee,
       cloid: f.cloid,
+      kind: ref?.kind ?? null,
+      execSlippageBps: exec,
       slippageBps: slip,
       lagMs,
     });
+    this.#slippage.add(exec, this.#now());
+  }
+
+  /** What a journaled order's fills are measured against (it was placed by an earlier run). */
+  #refFromJournal(cloid: string): FillRef | undefined {
+    const row = this.#o.journal.getOrder(cloid);
+    if (!row) return undefined;
+    return {
+      kind: row.kind ?? orderKind("sweep", row.reason, false),
+      touchPx: row.touchPx,
+      leaderPx: row.kind === "copy" ? row.leaderPx : null,
+      leaderTime: null,
+    };
+  }
+
+  /**
+   * Without a stream (a cron reconcile) our fills are read back: those of this run's orders,
+   * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
+   * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
+   * only warn; the next run reads again.
+   */
+  async #readOwnFills(always = false): Promise<void> {
+    const o = this.#o;
+    const since = this.#pnl.since;
+    if ((this.#streams && !always) || o.mode !== "live" || !o.reader.getFillsByTime || since === null) return;
+    const from = Math.max(since, o.journal.lastFillTime() ?? 0);
+    try {
+      this.#requests++;
+      const fills = await o.reader.getFillsByTime(o.account, from);
+      for (const f of fills) this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+    } catch (error) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `our fills could not be read (fees and P&L miss them until the next run): ${toHlcopyError(error).message}`,
+      });
+    }
+  }
+
+  /** Drift and P&L now, from the plans' view and our positions (one function each, core). */
+  #figures() {
+    const ours = this.#ours.state;
+    return {
+      drift: driftReport(this.#view),
+      pnl: this.#pnl.report(ours.positions, this.#market.markets),
+    };
   }
 
   #checkSafety(accountValue: number, fromSweep: boolean): void {
@@ -1654,14 +1807,15 @@ export class CopyEngine {
       this.#stateTimer = undefined;
     }
     this.#lastStateAt = now;
-    const deadbandUsd: Record<string, number> = {};
+    const deadband: Record<string, number> = {};
     for (const t of this.#lastTargets) {
-      deadbandUsd[t.coin] = Math.max(
-        10,
-        (this.#o.settings.exec.deadbandPct / 100) * Math.abs(t.targetSize) * t.mid,
-      );
+      deadband[t.coin] = deadbandUsd(t.targetSize, t.mid, this.#o.settings.exec.deadbandPct);
     }
     const ours = this.#ours.state;
+    this.#pnl.updateShares(
+      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
+      this.#leaderRatios,
+    );
     this.#emit({
       type: "state",
       ts: now,
@@ -1678,7 +1832,8 @@ export class CopyEngine {
         positions: Object.values(l.state.positions),
       })),
       targets: this.#lastTargets,
-      deadbandUsd,
+      deadbandUsd: deadband,
+      ...this.#figures(),
       ...(this.#o.agentValidUntil === undefined
         ? {}
         : {
@@ -1775,6 +1930,7 @@ export class CopyEngine {
             liquidation: f.liquidation,
           });
           this.#dirty.add(f.coin);
+          this.#dirtyByFill.add(f.coin);
         }
         if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
         return;
@@ -1810,6 +1966,9 @@ export class CopyEngine {
         if (fired) this.#scheduleSweep("sweep", 0);
         return;
       }
+      case "ourFunding":
+        this.#pnl.onFunding(e.fundings);
+        return;
       case "mids":
         this.#market.applyMids(e.mids);
         // A trailing stop follows the best price: checked per tick, sent once per step.
@@ -1829,7 +1988,8 @@ export class CopyEngine {
           runId: this.#runId,
           data: { stream: e.stream ?? null },
         });
-        // Data may have been missed: repair now with a sweep.
+        // Data may have been missed: repair now with a sweep (it reads the funding records too).
+        this.#pnl.reconnected();
         this.#scheduleSweep("sweep", 0);
         return;
       case "disconnect":
@@ -1848,7 +2008,13 @@ export class CopyEngine {
       this.#planScheduled = false;
       const coins = [...this.#dirty].sort();
       this.#dirty.clear();
+      const fillCoins = new Set(coins.filter((c) => this.#dirtyByFill.has(c)));
+      for (const c of coins) this.#dirtyByFill.delete(c);
       if (coins.length === 0 || this.#stopping) return;
+      // Before the run's first sweep there are no markets (nor our account) to plan on: a leader
+      // fill that came while the streams opened would be skipped "unknown-market". The first
+      // sweep plans every coin anyway (the demo's start-up race).
+      if (this.#lastSweepOkAt === 0) return;
       try {
         const t0 = performance.now();
         const planned = this.#plan(coins);
@@ -1857,7 +2023,7 @@ export class CopyEngine {
         const ts = this.#now();
         this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
         this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
-        const results = await this.#execute(plan, false);
+        const results = await this.#execute(plan, false, false, "fill", fillCoins);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
         // so views never show drift that was already traded away.

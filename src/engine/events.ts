@@ -2,6 +2,9 @@
 // dashboard, the line/JSON-lines output, the journal's event log, the demo summary).
 // Plain data only, so a view can never slow the engine down or reach into it.
 
+import type { DriftReport } from "../core/drift.js";
+import type { CopyPnl } from "../core/pnl.js";
+import type { OrderKind } from "../core/slippage.js";
 import type { Address, CoinTarget, Plan, Position, ReasonCode, Side } from "../core/types.js";
 
 export type RunMode = "live" | "dry-run" | "paper";
@@ -88,6 +91,8 @@ export type EngineEvent =
       reduceOnly: boolean;
       cloid: string;
       reason: ReasonCode;
+      /** Why it was sent: a hot-path copy, a sweep repair, the run's join, a safety close. */
+      kind: OrderKind;
       status: OrderStatus;
       filledSize: number;
       avgPx: number | null;
@@ -102,10 +107,36 @@ export type EngineEvent =
       sz: number;
       fee: number;
       cloid: string | null;
-      /** Against the leader's fill price; positive = worse for us. */
+      /** The order's kind; null for a fill hlcopy did not place (manual, liquidation). */
+      kind: OrderKind | null;
+      /** Execution slippage: against the touch when the order was decided; positive = worse for us. */
+      execSlippageBps: number | null;
+      /** Copy slippage: against the leader's fill price, hot-path copies only; positive = worse for us. */
       slippageBps: number | null;
-      /** Leader fill → our fill, on the exchange's clock. */
+      /** Leader fill → our fill, on the exchange's clock (hot-path copies only). */
       lagMs: number | null;
+    }
+  /** A funding payment on one of our positions (the exchange's record): received (+) or paid (−). */
+  | {
+      type: "funding";
+      ts: number;
+      coin: string;
+      usdc: number;
+      /** Signed position size it was paid on. */
+      szi: number;
+      fundingRate: number;
+      /** The exchange's time of the payment. */
+      time: number;
+    }
+  /** The p95 of this run's execution slippage crossed exec.slippageBudgetBps (up or back down). */
+  | {
+      type: "slippageBudget";
+      ts: number;
+      exceeded: boolean;
+      p95Bps: number;
+      budgetBps: number;
+      /** Fills the p95 is over. */
+      n: number;
     }
   | { type: "sweep"; ts: number; durationMs: number; inSync: boolean; driftUsd: number; requests: number }
   | {
@@ -130,6 +161,10 @@ export type EngineEvent =
       leaderCopy?: LeaderCopyView[];
       /** risk.maxHoldHours: when each position's time stop is due (ms), by coin. */
       timeStops?: Record<string, number>;
+      /** The copy's P&L since it began (whole copy, per coin, per leader). */
+      pnl?: CopyPnl;
+      /** Every coin's drift status, the total and whether the copy is in sync (core/drift.ts). */
+      drift?: DriftReport;
     }
   | {
       type: "halt";

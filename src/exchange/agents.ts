@@ -5,7 +5,7 @@
 
 import type { IRequestTransport } from "@nktkas/hyperliquid";
 import type { Hex } from "viem";
-import { OperationalError, RetryableError, UsageError } from "../core/errors.js";
+import { OperationalError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import { describeWait, type RetryTransientOptions, retryTransient } from "./retry.js";
 
@@ -35,33 +35,10 @@ async function transportFor(endpoint: AgentsEndpoint): Promise<IRequestTransport
   return new HttpTransport({ apiUrl: endpoint.httpUrl, isTestnet: endpoint.isTestnet });
 }
 
-/** Translate an SDK failure once, with what we were doing. */
+/** Through the one translator: a refusal here is about the account, never an order. */
 async function translate(error: unknown, doing: string, endpoint: AgentsEndpoint): Promise<never> {
-  const sdk = await import("@nktkas/hyperliquid");
-  const { ApiRequestError } = await import("@nktkas/hyperliquid/api/exchange");
-  const text = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  if (error instanceof ApiRequestError) {
-    throw new OperationalError(`the exchange refused ${doing}: ${text}`, {
-      cause: error,
-      details: { response: error.response },
-    });
-  }
-  if (error instanceof sdk.TransportError) {
-    // An HTTP answer is classed as everywhere else (429 and 5xx retry, a 4xx does not); no
-    // answer at all means the API cannot be reached.
-    if (error instanceof sdk.HttpRequestError && error.response !== undefined) {
-      const { translateError } = await import("./errors.js");
-      throw translateError(error, { operation: doing });
-    }
-    throw new RetryableError(`cannot reach ${endpoint.httpUrl} for ${doing}: ${text}`, {
-      hint: "check the network and --network, then try again",
-      cause: error,
-    });
-  }
-  if (error instanceof sdk.ValidationError) {
-    throw new UsageError(`invalid ${doing} request: ${text}`, { cause: error });
-  }
-  throw error;
+  const { translateError } = await import("./errors.js");
+  throw translateError(error, { operation: doing, subject: "account", endpoint: endpoint.httpUrl });
 }
 
 // ---------------------------------------------------------------------------------------------

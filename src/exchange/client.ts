@@ -15,10 +15,12 @@ import { createNonceSource } from "./nonce.js";
 import {
   type CashFlow,
   type Fill,
+  type FundingPayment,
   type TopOfBook,
   toAccountState,
   toCashFlows,
   toFill,
+  toFundingPayments,
   toMarkets,
   toTopOfBook,
 } from "./normalize.js";
@@ -117,8 +119,31 @@ export interface HlClient {
   getAccountState(user: Address, options?: { openOrders?: boolean }): Promise<AccountState>;
   /** Deposits (+) and withdrawals (−) of the perp account since `startTime`. @throws as getMarkets. */
   getLedgerUpdates(user: Address, startTime: number, endTime?: number): Promise<CashFlow[]>;
-  /** Fills in [startTime, endTime], paginated (2000 per page), oldest first. @throws as getMarkets. */
-  getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<Fill[]>;
+  /**
+   * Fills in [startTime, endTime], paginated (2000 per page, at most `maxPages`: 10 unless
+   * told, analytics ask for more), oldest first. @throws as getMarkets.
+   */
+  getFillsByTime(
+    user: Address,
+    startTime: number,
+    endTime?: number,
+    options?: { maxPages?: number },
+  ): Promise<Fill[]>;
+  /**
+   * Reads for analytics (inspect, scan, backtest): replies as the SDK validated them, left for
+   * `src/analytics/wire.ts` to shape. Time ranges are paginated (500 per page) and deduplicated.
+   * @throws as getMarkets.
+   */
+  getClearinghouseState(user: Address): Promise<unknown>;
+  getMeta(): Promise<unknown>;
+  getPortfolio(user: Address): Promise<unknown>;
+  getUserFunding(user: Address, startTime: number, endTime?: number): Promise<unknown[]>;
+  getFundingHistory(coin: string, startTime: number, endTime?: number): Promise<unknown[]>;
+  /**
+   * Funding paid (−) or received (+) on the user's positions since `startTime` (userFunding,
+   * 500 per page), oldest first. @throws as getMarkets.
+   */
+  getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]>;
   /** Whether the user has any fill on record (one `userFills` read). */
   hasTraded(user: Address): Promise<boolean>;
   /**
@@ -198,6 +223,10 @@ export interface UpdateLeverageParameters {
 
 const PAGE = 2000;
 const MAX_PAGES = 10;
+/** userFunding and fundingHistory answer at most 500 items per request. */
+const FUNDING_PAGE = 500;
+/** Analytics read weeks of a busy leader: up to 100 pages, paced by the request budget. */
+const ANALYTICS_MAX_PAGES = 100;
 const CLOID = /^0x[0-9a-fA-F]{32}$/;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -217,6 +246,7 @@ class Client implements HlClient {
   readonly isTestnet: boolean;
   readonly wsUrl: string;
   readonly #info: InfoClient;
+  readonly #httpUrl: string;
   readonly #transport: BudgetedTransport;
   readonly #exchange: ExchangeClient | undefined;
   readonly #orderTtlMs: number;
@@ -254,6 +284,7 @@ class Client implements HlClient {
     this.#sleep = o.sleep ?? realSleep;
     this.#onOrderReply = o.onOrderReply;
     this.budget = o.budget ?? new RequestBudget();
+    this.#httpUrl = o.httpUrl;
     this.#transport = new BudgetedTransport({
       httpUrl: o.httpUrl,
       isTestnet: o.isTestnet,
@@ -287,7 +318,7 @@ class Client implements HlClient {
     try {
       return await fn();
     } catch (error) {
-      throw translateError(error, { operation });
+      throw translateError(error, { operation, endpoint: this.#httpUrl });
     }
   }
 
@@ -328,12 +359,28 @@ class Client implements HlClient {
     return toCashFlows(user, all);
   }
 
+  async getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]> {
+    const all = await this.#paginate(
+      "userFunding",
+      startTime,
+      (start) => this.#info.userFunding({ user, startTime: start, endTime: endTime ?? null }),
+      (r) => `${r.time}:${r.delta.coin}`,
+      { pageSize: FUNDING_PAGE },
+    );
+    return toFundingPayments(all).sort((a, b) => a.time - b.time || (a.coin < b.coin ? -1 : 1));
+  }
+
   async hasTraded(user: Address): Promise<boolean> {
     const fills = await this.#read("userFills", () => this.#info.userFills({ user }));
     return fills.length > 0;
   }
 
-  async getFillsByTime(user: Address, startTime: number, endTime?: number): Promise<Fill[]> {
+  async getFillsByTime(
+    user: Address,
+    startTime: number,
+    endTime?: number,
+    options: { maxPages?: number } = {},
+  ): Promise<Fill[]> {
     const all = await this.#paginate(
       "userFillsByTime",
       startTime,
@@ -345,24 +392,61 @@ class Client implements HlClient {
           aggregateByTime: false,
         }),
       (f) => `${f.tid}:${f.hash}`,
+      { maxPages: options.maxPages ?? MAX_PAGES },
     );
     return all.map((f) => toFill(f, user)).sort((a, b) => a.time - b.time || a.tid - b.tid);
   }
 
+  getClearinghouseState(user: Address): Promise<unknown> {
+    return this.#read("clearinghouseState", () => this.#info.clearinghouseState({ user }));
+  }
+
+  async getMeta(): Promise<unknown> {
+    const meta = await this.#read("meta", () => this.#info.meta());
+    this.#meta = { value: meta, fetchedAt: this.#now() };
+    return meta;
+  }
+
+  getPortfolio(user: Address): Promise<unknown> {
+    return this.#read("portfolio", () => this.#info.portfolio({ user }));
+  }
+
+  getUserFunding(user: Address, startTime: number, endTime?: number): Promise<unknown[]> {
+    return this.#paginate(
+      "userFunding",
+      startTime,
+      (start) => this.#info.userFunding({ user, startTime: start, endTime: endTime ?? null }),
+      (u) => `${u.time}:${u.hash}:${u.delta.coin}`,
+      { pageSize: FUNDING_PAGE, maxPages: ANALYTICS_MAX_PAGES },
+    );
+  }
+
+  getFundingHistory(coin: string, startTime: number, endTime?: number): Promise<unknown[]> {
+    return this.#paginate(
+      "fundingHistory",
+      startTime,
+      (start) => this.#info.fundingHistory({ coin, startTime: start, endTime: endTime ?? null }),
+      (r) => `${r.coin}:${r.time}`,
+      { pageSize: FUNDING_PAGE, maxPages: ANALYTICS_MAX_PAGES },
+    );
+  }
+
   /**
-   * Time-paginated reads: a full page (2000) means more may follow from its newest time on;
-   * items at that boundary time come again and are deduplicated by key.
+   * Time-paginated reads: a full page means more may follow from its newest time on; items at
+   * that boundary time come again and are deduplicated by key.
    */
   async #paginate<T extends { time: number }>(
     operation: string,
     startTime: number,
     page: (start: number) => Promise<T[]>,
     key: (item: T) => string,
+    options: { pageSize?: number; maxPages?: number } = {},
   ): Promise<T[]> {
+    const pageSize = options.pageSize ?? PAGE;
     const seen = new Set<string>();
     const out: T[] = [];
     let start = startTime;
-    for (let i = 0; i < MAX_PAGES; i++) {
+    for (let i = 0; i < (options.maxPages ?? MAX_PAGES); i++) {
       const items = await this.#read(operation, () => page(start));
       for (const item of items) {
         const k = key(item);
@@ -370,7 +454,7 @@ class Client implements HlClient {
         seen.add(k);
         out.push(item);
       }
-      if (items.length < PAGE) break;
+      if (items.length < pageSize) break;
       const newest = Math.max(...items.map((x) => x.time));
       start = newest > start ? newest : start + 1;
     }

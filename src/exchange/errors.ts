@@ -27,6 +27,13 @@ export interface ErrorContext {
   action?: boolean;
   /** The trade(s) concerned, for the journal and --debug. */
   trade?: TradeContext | TradeContext[];
+  /**
+   * What a refusal concerns: "order" (this order is skipped, the run goes on; the default for
+   * actions) or "account" (a human must act, e.g. approving an agent; the default for reads).
+   */
+  subject?: "order" | "account";
+  /** Where the request went: named when the API cannot be reached at all. */
+  endpoint?: string;
 }
 
 export interface TradeContext {
@@ -111,12 +118,9 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
           hint: "the order is looked up by its cloid before anything is sent again",
         });
       }
-      return new RetryableError(`${what} failed: ${error.message}`, {
-        ...base,
-        hint: "check the network connection and the --network setting",
-      });
+      return unreachable(error, what, context, base);
     }
-    if (context.action) {
+    if (refusesOrder(context)) {
       return new OrderRejectedError(`the exchange refused ${what}: ${error.message}`, base);
     }
     return new OperationalError(`the exchange refused ${what}: ${error.message}`, {
@@ -152,6 +156,12 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
         hint: "the account's request budget grows with traded volume; wait and retry",
       });
     }
+    if (!refusesOrder(context)) {
+      return new OperationalError(`the exchange refused ${what}: ${text}`, {
+        ...base,
+        hint: "check the account, its funding and the --network setting",
+      });
+    }
     return new OrderRejectedError(text, base);
   }
 
@@ -166,7 +176,7 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
     if (context.action) {
       return new UncertainOutcomeError(`outcome of ${what} is unknown: ${error.message}`, base);
     }
-    return new RetryableError(`${what} failed: ${error.message}`, base);
+    return unreachable(error, what, context, base);
   }
 
   const message = error instanceof Error ? error.message : String(error);
@@ -174,6 +184,27 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
     ...base,
     hint: "run again with --debug for the stack trace, and report it if it persists",
   });
+}
+
+/** A refusal of an action about an order skips that order; anything else needs a human. */
+function refusesOrder(context: ErrorContext): boolean {
+  return (context.subject ?? (context.action ? "order" : "account")) === "order";
+}
+
+/** No answer, or one that may not mean anything (5xx): nothing known to have run, try again. */
+function unreachable(
+  error: Error,
+  what: string,
+  context: ErrorContext,
+  base: { cause: unknown; details: Record<string, unknown> },
+): RetryableError {
+  const text = error.message.split("\n")[0] ?? "no answer";
+  return new RetryableError(
+    context.endpoint && httpStatus(error) === undefined
+      ? `cannot reach ${context.endpoint} for ${what}: ${text}`
+      : `${what} failed: ${text}`,
+    { ...base, hint: "check the network connection and the --network setting, then try again" },
+  );
 }
 
 function describe(context: ErrorContext): string {

@@ -20,7 +20,7 @@ export {
 } from "./client.js";
 export { type ErrorContext, type TradeContext, translateError } from "./errors.js";
 export { createNonceSource, type NonceSource } from "./nonce.js";
-export type { CashFlow, Fill, TopOfBook } from "./normalize.js";
+export type { CashFlow, Fill, FundingPayment, TopOfBook } from "./normalize.js";
 export { readOrderReply, readOrderStatus, resultFromLookup } from "./results.js";
 export {
   FillDeduper,

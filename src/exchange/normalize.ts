@@ -9,6 +9,7 @@ import type {
   MetaResponse,
   OpenOrdersResponse,
   UserFillsResponse,
+  UserFundingResponse,
   UserNonFundingLedgerUpdatesResponse,
 } from "@nktkas/hyperliquid/api/info";
 import type { AccountState, Address, Markets, OpenOrder, Position, Side } from "../core/types.js";
@@ -48,6 +49,19 @@ export interface CashFlow {
   /** The ledger delta type it came from ("deposit", "withdraw", "accountClassTransfer", …). */
   kind: string;
   hash: string;
+}
+
+/** A funding payment on one of our positions (userFunding record or userFundings message). */
+export interface FundingPayment {
+  /** Exchange time (ms); with `coin`, the payment's key (the stream carries no hash). */
+  time: number;
+  coin: string;
+  /** USD received (+) or paid (−). */
+  usdc: number;
+  /** Signed position size it was paid on. */
+  szi: number;
+  fundingRate: number;
+  hash: string | null;
 }
 
 export interface TopOfBook {
@@ -183,6 +197,42 @@ export function toFill(f: UserFillsResponse[number], user?: string): Fill {
     liquidation:
       f.liquidation !== undefined &&
       (liquidatedUser === undefined || user === undefined || same(liquidatedUser, user)),
+  };
+}
+
+/** userFunding records → funding payments (other delta types are not funding). */
+export function toFundingPayments(records: UserFundingResponse): FundingPayment[] {
+  const out: FundingPayment[] = [];
+  for (const r of records) {
+    const d = r.delta as { type?: string; coin: string; usdc: string; szi: string; fundingRate: string };
+    if (d.type !== undefined && d.type !== "funding") continue;
+    out.push({
+      time: r.time,
+      coin: d.coin,
+      usdc: num(d.usdc),
+      szi: num(d.szi),
+      fundingRate: num(d.fundingRate),
+      hash: r.hash,
+    });
+  }
+  return out;
+}
+
+/** A userFundings stream entry → a funding payment. */
+export function toStreamFunding(f: {
+  time: number;
+  coin: string;
+  usdc: string;
+  szi: string;
+  fundingRate: string;
+}): FundingPayment {
+  return {
+    time: f.time,
+    coin: f.coin,
+    usdc: num(f.usdc),
+    szi: num(f.szi),
+    fundingRate: num(f.fundingRate),
+    hash: null,
   };
 }
 

@@ -92,6 +92,14 @@ const LedgerReply = v.array(
   v.looseObject({ time: Int, hash: v.string(), delta: v.looseObject({ type: v.string() }) }),
 );
 
+const FundingReply = v.array(
+  v.looseObject({
+    time: Int,
+    hash: v.string(),
+    delta: v.looseObject({ coin: v.string(), usdc: Decimal, szi: Decimal, fundingRate: Decimal }),
+  }),
+);
+
 const ExtraAgentsReply = v.array(
   v.looseObject({ address: v.string(), name: v.string(), validUntil: v.nullish(v.number()) }),
 );
@@ -112,6 +120,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   userFills: FillsReply,
   userFillsByTime: FillsReply,
   userNonFundingLedgerUpdates: LedgerReply,
+  userFunding: FundingReply,
   extraAgents: ExtraAgentsReply,
   l2Book: L2BookReply,
 };

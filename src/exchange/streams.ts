@@ -1,6 +1,6 @@
 // The websocket streams `follow` runs on: ONE connection (the SDK's WebSocketTransport, with
 // its reconnect, resubscribe and ping/pong keepalive) carrying leader userFills and
-// clearinghouseState, our userFills, orderUpdates and clearinghouseState, allMids and l2Book
+// clearinghouseState, our userFills, orderUpdates, clearinghouseState and userFundings, allMids and l2Book
 // for chosen coins. Messages become plain events; fills are deduplicated by tid/hash across
 // reconnects (a resubscription replays the snapshot); a reconnect is announced so the engine
 // sweeps. The per-IP limits are checked before anything connects.
@@ -12,17 +12,20 @@ import type {
   L2BookEvent,
   OrderUpdatesEvent,
   UserFillsEvent,
+  UserFundingsEvent,
 } from "@nktkas/hyperliquid/api/subscription";
 import { type HlcopyError, RetryableError, UsageError } from "../core/errors.js";
 import type { AccountState, Address, Side } from "../core/types.js";
 import { translateError } from "./errors.js";
 import {
   type Fill,
+  type FundingPayment,
   type TopOfBook,
   toAccountState,
   toFill,
   toMids,
   toSide,
+  toStreamFunding,
   toTopOfBook,
 } from "./normalize.js";
 import { num } from "./wire.js";
@@ -56,6 +59,8 @@ export type StreamEvent =
   /** Our account state (openOrders is empty: orderUpdates carries orders). */
   | { type: "ourState"; at: number; state: AccountState }
   | { type: "orderUpdate"; at: number; updates: OrderUpdate[] }
+  /** Funding paid/received on our positions (userFundings). `isSnapshot`: the recent history, replayed on (re)subscribe. */
+  | { type: "ourFunding"; at: number; fundings: FundingPayment[]; isSnapshot: boolean }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: TopOfBook }
   /**
@@ -144,7 +149,13 @@ export function planSubscriptions(
   }
   const streams: string[] = [];
   for (const l of leaders) streams.push(`userFills:${l}`, `clearinghouseState:${l}`);
-  streams.push(`userFills:${us}`, `orderUpdates:${us}`, `clearinghouseState:${us}`, "allMids");
+  streams.push(
+    `userFills:${us}`,
+    `orderUpdates:${us}`,
+    `clearinghouseState:${us}`,
+    `userFundings:${us}`,
+    "allMids",
+  );
   for (const c of new Set(coins)) streams.push(`l2Book:${c}`);
   if (streams.length > WS_LIMITS.subscriptions) {
     throw new UsageError(
@@ -381,6 +392,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     const ourFills = `userFills:${us}`;
     const ourOrders = `orderUpdates:${us}`;
     const ourState = `clearinghouseState:${us}`;
+    const ourFunding = `userFundings:${us}`;
     subs.push(
       add(ourFills, (onError) =>
         client.userFills(
@@ -411,6 +423,18 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
           (data: ClearinghouseStateEvent) => {
             const at = touch(ourState);
             emit({ type: "ourState", at, state: toAccountState(us, data.clearinghouseState, [], at) });
+          },
+          { onError },
+        ),
+      ),
+      add(ourFunding, (onError) =>
+        client.userFundings(
+          { user: us },
+          (data: UserFundingsEvent) => {
+            const at = touch(ourFunding);
+            const fundings = data.fundings.map(toStreamFunding);
+            if (fundings.length > 0)
+              emit({ type: "ourFunding", at, fundings, isSnapshot: data.isSnapshot === true });
           },
           { onError },
         ),

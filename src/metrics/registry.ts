@@ -1,6 +1,7 @@
 // Run metrics fed by the engine's events, rendered in the Prometheus text format (0.0.4).
 // Counters only go up; gauges are the latest value; histograms use fixed buckets.
 
+import type { CopyPnl } from "../core/pnl.js";
 import type { EngineEvent } from "../engine/events.js";
 
 const LAG_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000];
@@ -31,6 +32,9 @@ export interface ExternalMetrics {
 export class RunMetrics {
   readonly #lag = new Histogram(LAG_BUCKETS_MS);
   readonly #slip = new Histogram(SLIPPAGE_BUCKETS_BPS);
+  readonly #execSlip = new Histogram(SLIPPAGE_BUCKETS_BPS);
+  #pnl: CopyPnl | null = null;
+  #inSync: number | null = null;
   readonly #orders = new Map<string, number>();
   readonly #halts = new Map<string, number>();
   #drift: Record<string, number> = {};
@@ -66,6 +70,7 @@ export class RunMetrics {
         this.#fills++;
         if (e.lagMs !== null) this.#lag.observe(e.lagMs);
         if (e.slippageBps !== null) this.#slip.observe(e.slippageBps);
+        if (e.execSlippageBps !== null) this.#execSlip.observe(e.execSlippageBps);
         break;
       case "order":
         if (e.status !== "sent") this.#orders.set(e.status, (this.#orders.get(e.status) ?? 0) + 1);
@@ -78,6 +83,8 @@ export class RunMetrics {
         this.#drawdownPct = e.drawdownPct;
         this.#drift = Object.fromEntries(e.targets.map((t) => [t.coin, t.driftUsd]));
         this.#startEquity ??= e.account.accountValue;
+        if (e.pnl) this.#pnl = e.pnl;
+        if (e.drift) this.#inSync = e.drift.inSync ? 1 : 0;
         break;
       case "halt":
         this.#halts.set(e.kind, (this.#halts.get(e.kind) ?? 0) + 1);
@@ -116,8 +123,21 @@ export class RunMetrics {
     metric("hlcopy_uptime_seconds", "gauge", "Seconds since the follow started.", [
       ["", (now - this.#started) / 1000],
     ]);
-    hist("hlcopy_copy_lag_ms", "Leader fill to our fill, on the exchange's clock (ms).", this.#lag);
-    hist("hlcopy_slippage_bps", "Our fill price against the leader's (bps, positive = worse).", this.#slip);
+    hist(
+      "hlcopy_copy_lag_ms",
+      "Leader fill to our fill, on the exchange's clock, hot-path copies only (ms).",
+      this.#lag,
+    );
+    hist(
+      "hlcopy_slippage_bps",
+      "Copy slippage: our fill against the leader's, hot-path copies only (bps, positive = worse).",
+      this.#slip,
+    );
+    hist(
+      "hlcopy_exec_slippage_bps",
+      "Execution slippage: our fill against the best bid/ask when the order was decided, every order (bps, positive = worse).",
+      this.#execSlip,
+    );
     metric(
       "hlcopy_drift_usd",
       "gauge",
@@ -137,6 +157,29 @@ export class RunMetrics {
         "Equity change since this run started (USD; cash flows included).",
         [["", this.#equity - this.#startEquity]],
       );
+    const p = this.#pnl;
+    if (p) {
+      metric(
+        "hlcopy_copy_pnl_usd",
+        "gauge",
+        "The copy's P&L since it began (USD): realised, unrealised, fees (paid, positive), funding (received +), net.",
+        [
+          ['{part="realised"}', p.realisedUsd],
+          ['{part="unrealised"}', p.unrealisedUsd],
+          ['{part="fees"}', p.feesUsd],
+          ['{part="funding"}', p.fundingUsd],
+          ['{part="net"}', p.netUsd],
+        ],
+      );
+      if (p.roiPct !== null)
+        metric("hlcopy_copy_roi_pct", "gauge", "The copy's net P&L over its start equity (%).", [
+          ["", p.roiPct],
+        ]);
+    }
+    if (this.#inSync !== null)
+      metric("hlcopy_in_sync", "gauge", "1 when the copy is in sync (no drift to trade or blocked).", [
+        ["", this.#inSync],
+      ]);
     metric(
       "hlcopy_requests_total",
       "counter",

@@ -45,6 +45,7 @@ import type {
   TradesEvent,
   UserEventsEvent,
   UserFillsEvent,
+  UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
 } from "@nktkas/hyperliquid/api/subscription";
 
@@ -84,6 +85,7 @@ export type {
   UserFillsEvent,
   UserFillsResponse,
   UserFundingResponse,
+  UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
   UserNonFundingLedgerUpdatesResponse,
   UserRateLimitResponse,

@@ -16,6 +16,7 @@ import type {
   UserEventsEvent,
   UserFill,
   UserFillsEvent,
+  UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
 } from "./sdk-types.js";
 import type { Hex } from "./types.js";
@@ -34,6 +35,7 @@ const USER_TYPES = new Set([
   "userEvents",
   "clearinghouseState",
   "userNonFundingLedgerUpdates",
+  "userFundings",
 ]);
 const COIN_TYPES = new Set(["l2Book", "trades", "bbo"]);
 
@@ -101,6 +103,8 @@ export class WsHub implements EngineListener {
   private readonly mutedUntil = new Map<string, number>();
   private readonly idleTimer: NodeJS.Timeout;
   private pending = { mids: false, books: new Set<string>(), accounts: new Set<Hex>(), scheduled: false };
+  /** Funding payments per user since the last flush: one userFundings message each per funding run. */
+  private pendingFundings = new Map<Hex, UserFundingsEvent["fundings"]>();
   private readonly lastBbo = new Map<string, string>();
   readonly stats = {
     connectionsTotal: 0,
@@ -391,6 +395,23 @@ export class WsHub implements EngineListener {
       case "clearinghouseState":
         if (sub.user) this.send(conn, "clearinghouseState", this.clearinghouse(sub.user));
         return;
+      case "userFundings":
+        if (sub.user) {
+          const data: UserFundingsEvent = {
+            isSnapshot: true,
+            user: sub.user,
+            fundings: views.userFunding(e, sub.user, null, null).map((f) => ({
+              time: f.time,
+              coin: f.delta.coin,
+              usdc: f.delta.usdc,
+              szi: f.delta.szi,
+              fundingRate: f.delta.fundingRate,
+              nSamples: f.delta.nSamples,
+            })),
+          };
+          this.send(conn, "userFundings", data);
+        }
+        return;
       case "userNonFundingLedgerUpdates":
         if (sub.user) {
           const data: UserNonFundingLedgerUpdatesEvent = {
@@ -468,6 +489,14 @@ export class WsHub implements EngineListener {
 
   userEvent(user: Hex, event: UserEventsEvent): void {
     this.broadcast(`userEvents:${user}`, "user", event);
+    // A funding payment also goes to userFundings subscribers, the payments of one funding
+    // run grouped in one message per user (as the exchange sends them).
+    if ("funding" in event && this.subscribers(`userFundings:${user}`)) {
+      const list = this.pendingFundings.get(user) ?? [];
+      list.push(event.funding);
+      this.pendingFundings.set(user, list);
+      this.schedule();
+    }
   }
 
   ledger(user: Hex, updates: LedgerUpdate[]): void {
@@ -505,6 +534,12 @@ export class WsHub implements EngineListener {
   private flushPending(): void {
     const p = this.pending;
     this.pending = { mids: false, books: new Set(), accounts: new Set(), scheduled: false };
+    const fundings = this.pendingFundings;
+    this.pendingFundings = new Map();
+    for (const [user, list] of fundings) {
+      const data: UserFundingsEvent = { user, fundings: list };
+      this.broadcast(`userFundings:${user}`, "userFundings", data);
+    }
     const e = this.engine;
     if (p.mids && this.subscribers("allMids")) {
       const data: AllMidsEvent = { mids: views.allMids(e) };

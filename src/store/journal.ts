@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import type { HaltKind } from "../core/safety.js";
+import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
 import type { OrderStatus } from "../engine/events.js";
 import { type StoreOperation, storeError } from "./disk-errors.js";
@@ -65,6 +66,10 @@ export interface RecordOrderIntentParameters {
   action: PlannedAction;
   /** What is (about to be) sent, for the record. */
   request?: unknown;
+  /** Why it is sent (copy, repair, join, safety); absent: from its reason (safety) or unknown. */
+  kind?: OrderKind;
+  /** The touch when it was decided (best ask for a buy, bid for a sell): execution slippage's reference. */
+  touchPx?: number | null;
 }
 export interface OrderUpdate {
   ts: number;
@@ -95,8 +100,12 @@ export interface OrderRow {
   avgPx: number | null;
   reply: unknown;
   error: string | null;
-  /** The reference price (leader fill or mid) the order's slippage is measured against. */
+  /** The leader's fill price: copy slippage's reference (hot-path copies only). */
   leaderPx: number | null;
+  /** copy, repair, join or safety; null for orders journaled before kinds (or unknown). */
+  kind: OrderKind | null;
+  /** The touch when it was decided: execution slippage's reference. */
+  touchPx: number | null;
   updatedAt: number;
 }
 
@@ -114,9 +123,16 @@ export interface RecordFillParameters {
   cloid?: string | null;
   oid?: number | null;
   closedPnl?: number | null;
-  /** The leader's fill price. Omitted: taken from the journaled order with the same cloid. */
+  /**
+   * The leader's fill price (copy slippage's reference; hot-path copies only). Omitted: taken
+   * from the journaled order with the same cloid.
+   */
   leaderPx?: number | null;
-  /** Leader fill → our fill on the exchange's clock. */
+  /** The touch when the order was decided. Omitted: from the journaled order. */
+  touchPx?: number | null;
+  /** The order's kind. Omitted: from the journaled order (or its reason). */
+  kind?: OrderKind | null;
+  /** Leader fill → our fill on the exchange's clock (hot-path copies only). */
   lagMs?: number | null;
 }
 export interface FillRow {
@@ -133,9 +149,42 @@ export interface FillRow {
   oid: number | null;
   closedPnl: number | null;
   leaderPx: number | null;
-  /** Positive = worse for us than the leader's price. */
+  /** Copy slippage: against the leader's fill price (hot-path copies only); positive = worse for us. */
   slippageBps: number | null;
+  /** Execution slippage: against the touch when the order was decided; positive = worse. */
+  execSlippageBps: number | null;
+  /** The order's kind (copy, repair, join, safety); null for a fill hlcopy did not place. */
+  kind: OrderKind | null;
   lagMs: number | null;
+}
+
+export interface RecordFundingParameters {
+  runId?: number | null;
+  /** Exchange time of the payment. */
+  ts: number;
+  coin: string;
+  /** Received (+) or paid (−), USD. */
+  usdc: number;
+  szi?: number | null;
+  rate?: number | null;
+  hash?: string | null;
+}
+export interface FundingRow {
+  id: number;
+  runId: number | null;
+  ts: number;
+  coin: string;
+  usdc: number;
+  szi: number | null;
+  rate: number | null;
+  hash: string | null;
+}
+
+/** When the copy began: the account's first trading run in this journal and its first equity. */
+export interface CopyStart {
+  since: number;
+  /** The first equity snapshot at or after `since` (null until one is taken). */
+  startEquity: number | null;
 }
 
 export interface EquityRow {
@@ -194,12 +243,13 @@ export interface DistributionStats {
   max: number | null;
 }
 
-export type JournalTable = "runs" | "decisions" | "orders" | "fills" | "halts" | "events";
+export type JournalTable = "runs" | "decisions" | "orders" | "fills" | "funding" | "halts" | "events";
 export const JOURNAL_TABLES: readonly JournalTable[] = [
   "runs",
   "decisions",
   "orders",
   "fills",
+  "funding",
   "halts",
   "events",
 ];
@@ -209,6 +259,7 @@ export type JournalEntry =
   | ({ table: "decisions" } & DecisionRow)
   | ({ table: "orders" } & OrderRow)
   | ({ table: "fills" } & FillRow)
+  | ({ table: "funding" } & FundingRow)
   | ({ table: "halts" } & HaltRow)
   | ({ table: "events" } & EventRow);
 
@@ -248,6 +299,21 @@ export interface Journal {
   ordersInState(statuses: readonly JournalOrderStatus[]): OrderRow[];
   /** Returns false when the tid is already journaled. */
   recordFill(params: RecordFillParameters): boolean;
+  /** Returns false when the payment (ts, coin) is already journaled. */
+  recordFunding(params: RecordFundingParameters): boolean;
+  /** Our fills at or after `sinceMs`, in journal order. */
+  fillsSince(sinceMs: number): FillRow[];
+  /** Funding payments at or after `sinceMs`, in journal order. */
+  fundingSince(sinceMs: number): FundingRow[];
+  /** The newest fill's / funding payment's exchange time, or null. */
+  lastFillTime(): number | null;
+  lastFundingTime(): number | null;
+  /** When the copy began (null before the first trading run). */
+  copyStart(): CopyStart | null;
+  /** Equity snapshots in [fromMs, toMs], oldest first. */
+  equitySince(fromMs: number, toMs?: number): EquityRow[];
+  /** Orders recorded at or after `sinceMs`, oldest first. */
+  ordersSince(sinceMs: number): OrderRow[];
   /** Store a snapshot; the high-water mark is carried forward and raised. */
   recordEquity(ts: number, accountValue: number): EquityRow;
   /** Start the high-water mark again from this value (e.g. on `resume` after a kill switch). */
@@ -270,8 +336,16 @@ export interface Journal {
   /** coin → signed size our live orders with an id above `orderId` filled. */
   filledSince(orderId: number): Record<string, number>;
   lastSweep(): SweepInfo | null;
+  /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
   slippageStats(sinceMs: number): DistributionStats;
+  /** Execution slippage (against the touch at decision) since `sinceMs`, of one kind or all. */
+  execSlippageStats(sinceMs: number, kind?: OrderKind): DistributionStats;
+  /** The execution slippages themselves (the budget's p95), oldest first. */
+  execSlippageSamples(sinceMs: number): number[];
+  /** Copy lag of hot-path copies since `sinceMs`. */
   lagStats(sinceMs: number): DistributionStats;
+  /** Our fills since `sinceMs`: all, and by kind (`other` = fills hlcopy did not place). */
+  fillCounts(sinceMs: number): { total: number; byKind: Record<OrderKind | "other", number> };
   listEntries(params?: ListEntriesParameters): JournalEntry[];
   /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
@@ -293,12 +367,8 @@ export function journalPath(configDir: string, account: string): string {
   return join(configDir, `journal-${account.toLowerCase()}.sqlite`);
 }
 
-/** Slippage in bps of our price against a reference, signed so positive = worse for us. */
-export function slippageBps(side: Side, px: number, refPx: number | null | undefined): number | null {
-  if (refPx === null || refPx === undefined || !(refPx > 0) || !Number.isFinite(px)) return null;
-  const diff = side === "buy" ? px - refPx : refPx - px;
-  return (diff / refPx) * 10_000;
-}
+/** Slippage in bps of our price against a reference (core/slippage.ts), for existing importers. */
+export { slippageBps };
 
 /** Percentile by linear interpolation between closest ranks (numpy's default); `sorted` ascending. */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -618,6 +688,8 @@ function orderRow(r: Row): OrderRow {
     reply: parseJson(r.reply),
     error: strOrNull(r.error),
     leaderPx: numOrNull(r.leader_px),
+    kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
+    touchPx: numOrNull(r.touch_px),
     updatedAt: num(r.updated_at),
   };
 }
@@ -637,7 +709,21 @@ function fillRow(r: Row): FillRow {
     closedPnl: numOrNull(r.closed_pnl),
     leaderPx: numOrNull(r.leader_px),
     slippageBps: numOrNull(r.slippage_bps),
+    execSlippageBps: numOrNull(r.exec_slippage_bps),
+    kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
     lagMs: numOrNull(r.lag_ms),
+  };
+}
+function fundingRow(r: Row): FundingRow {
+  return {
+    id: num(r.id),
+    runId: numOrNull(r.run_id),
+    ts: num(r.ts),
+    coin: str(r.coin),
+    usdc: num(r.usdc),
+    szi: numOrNull(r.szi),
+    rate: numOrNull(r.rate),
+    hash: strOrNull(r.hash),
   };
 }
 function equityRow(r: Row): EquityRow {
@@ -675,6 +761,7 @@ const TIME_COLUMN: Record<JournalTable, string> = {
   decisions: "ts",
   orders: "ts",
   fills: "ts",
+  funding: "ts",
   halts: "ts",
   events: "ts",
 };
@@ -839,8 +926,8 @@ class SqliteJournal implements Journal {
     return (
       this.#run(
         `INSERT INTO orders (run_id, ts, cloid, coin, side, size, limit_px, reduce_only, reason, request,
-                             status, leader_px, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                             status, leader_px, updated_at, kind, touch_px)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
          ON CONFLICT (cloid) DO NOTHING`,
         p.runId,
         p.ts,
@@ -852,8 +939,11 @@ class SqliteJournal implements Journal {
         a.reduceOnly ? 1 : 0,
         a.reason,
         toJson(p.request),
-        Number.isFinite(a.refPx) ? a.refPx : null,
+        // The leader's price is copy slippage's reference: hot-path copies only.
+        (p.kind === undefined || p.kind === "copy") && Number.isFinite(a.refPx) ? a.refPx : null,
         p.ts,
+        p.kind ?? kindOfReason(a.reason),
+        p.touchPx !== undefined && p.touchPx !== null && Number.isFinite(p.touchPx) ? p.touchPx : null,
       ) === 1
     );
   }
@@ -897,17 +987,22 @@ class SqliteJournal implements Journal {
 
   recordFill(p: RecordFillParameters): boolean {
     this.#keep();
-    let leaderPx = p.leaderPx;
-    if (leaderPx === undefined) {
-      leaderPx = p.cloid
-        ? numOrNull(this.#get("SELECT leader_px FROM orders WHERE cloid = ?", p.cloid)?.leader_px)
-        : null;
-    }
+    // What the caller does not know comes from the order with the same cloid.
+    const order =
+      p.cloid && (p.leaderPx === undefined || p.touchPx === undefined || p.kind === undefined)
+        ? this.#get("SELECT leader_px, touch_px, kind, reason FROM orders WHERE cloid = ?", p.cloid)
+        : undefined;
+    const leaderPx = p.leaderPx !== undefined ? p.leaderPx : numOrNull(order?.leader_px);
+    const touchPx = p.touchPx !== undefined ? p.touchPx : numOrNull(order?.touch_px);
+    const kind =
+      p.kind !== undefined
+        ? p.kind
+        : ((strOrNull(order?.kind) as OrderKind | null) ?? (order ? kindOfReason(str(order.reason)) : null));
     return (
       this.#run(
         `INSERT INTO fills (run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
-                            slippage_bps, lag_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            slippage_bps, lag_ms, kind, exec_slippage_bps)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tid) DO NOTHING`,
         p.runId ?? null,
         p.tid,
@@ -923,8 +1018,63 @@ class SqliteJournal implements Journal {
         leaderPx,
         slippageBps(p.side, p.px, leaderPx),
         p.lagMs ?? null,
+        kind,
+        slippageBps(p.side, p.px, touchPx),
       ) === 1
     );
+  }
+
+  recordFunding(p: RecordFundingParameters): boolean {
+    this.#keep();
+    return (
+      this.#run(
+        `INSERT INTO funding (run_id, ts, coin, usdc, szi, rate, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (ts, coin) DO NOTHING`,
+        p.runId ?? null,
+        p.ts,
+        p.coin,
+        p.usdc,
+        p.szi ?? null,
+        p.rate ?? null,
+        p.hash ?? null,
+      ) === 1
+    );
+  }
+
+  fillsSince(sinceMs: number): FillRow[] {
+    return this.#all("SELECT * FROM fills WHERE ts >= ? ORDER BY id", sinceMs).map(fillRow);
+  }
+
+  fundingSince(sinceMs: number): FundingRow[] {
+    return this.#all("SELECT * FROM funding WHERE ts >= ? ORDER BY id", sinceMs).map(fundingRow);
+  }
+
+  lastFillTime(): number | null {
+    return numOrNull(this.#get("SELECT MAX(ts) AS ts FROM fills")?.ts);
+  }
+
+  lastFundingTime(): number | null {
+    return numOrNull(this.#get("SELECT MAX(ts) AS ts FROM funding")?.ts);
+  }
+
+  copyStart(): CopyStart | null {
+    const run = this.#get("SELECT MIN(started_at) AS since FROM runs WHERE command <> 'dry-run'");
+    const since = numOrNull(run?.since);
+    if (since === null) return null;
+    const eq = this.#get("SELECT account_value FROM equity WHERE ts >= ? ORDER BY ts, id LIMIT 1", since);
+    return { since, startEquity: numOrNull(eq?.account_value) };
+  }
+
+  equitySince(fromMs: number, toMs = Number.MAX_SAFE_INTEGER): EquityRow[] {
+    return this.#all(
+      "SELECT ts, account_value, hwm FROM equity WHERE ts >= ? AND ts <= ? ORDER BY ts, id",
+      fromMs,
+      toMs,
+    ).map(equityRow);
+  }
+
+  ordersSince(sinceMs: number): OrderRow[] {
+    return this.#all("SELECT * FROM orders WHERE ts >= ? ORDER BY ts, id", sinceMs).map(orderRow);
   }
 
   recordEquity(ts: number, accountValue: number): EquityRow {
@@ -1061,18 +1211,49 @@ class SqliteJournal implements Journal {
   }
 
   slippageStats(sinceMs: number): DistributionStats {
-    return this.#sample("slippage_bps", sinceMs);
+    return this.#sample("slippage_bps", sinceMs, "copy");
+  }
+
+  execSlippageStats(sinceMs: number, kind?: OrderKind): DistributionStats {
+    return this.#sample("exec_slippage_bps", sinceMs, kind);
+  }
+
+  execSlippageSamples(sinceMs: number): number[] {
+    return this.#all(
+      "SELECT exec_slippage_bps AS v FROM fills WHERE ts >= ? AND exec_slippage_bps IS NOT NULL ORDER BY ts, id",
+      sinceMs,
+    ).map((r) => num(r.v));
   }
 
   lagStats(sinceMs: number): DistributionStats {
-    return this.#sample("lag_ms", sinceMs);
+    return this.#sample("lag_ms", sinceMs, "copy");
   }
 
-  #sample(column: "slippage_bps" | "lag_ms", sinceMs: number): DistributionStats {
-    const rows = this.#all(
-      `SELECT ${column} AS v FROM fills WHERE ts >= ? AND ${column} IS NOT NULL`,
-      sinceMs,
-    );
+  fillCounts(sinceMs: number): { total: number; byKind: Record<OrderKind | "other", number> } {
+    const byKind: Record<OrderKind | "other", number> = { copy: 0, repair: 0, join: 0, safety: 0, other: 0 };
+    let total = 0;
+    for (const r of this.#all("SELECT kind, COUNT(*) AS n FROM fills WHERE ts >= ? GROUP BY kind", sinceMs)) {
+      const k = strOrNull(r.kind);
+      const n = num(r.n);
+      total += n;
+      if (k === "copy" || k === "repair" || k === "join" || k === "safety") byKind[k] += n;
+      else byKind.other += n;
+    }
+    return { total, byKind };
+  }
+
+  #sample(
+    column: "slippage_bps" | "exec_slippage_bps" | "lag_ms",
+    sinceMs: number,
+    kind?: OrderKind,
+  ): DistributionStats {
+    const rows = kind
+      ? this.#all(
+          `SELECT ${column} AS v FROM fills WHERE ts >= ? AND kind = ? AND ${column} IS NOT NULL`,
+          sinceMs,
+          kind,
+        )
+      : this.#all(`SELECT ${column} AS v FROM fills WHERE ts >= ? AND ${column} IS NOT NULL`, sinceMs);
     return summarize(rows.map((r) => num(r.v)));
   }
 
@@ -1166,6 +1347,8 @@ function toEntry(table: JournalTable, r: Row): JournalEntry {
       return { table, ...orderRow(r) };
     case "fills":
       return { table, ...fillRow(r) };
+    case "funding":
+      return { table, ...fundingRow(r) };
     case "halts":
       return { table, ...haltRow(r) };
     case "events":

@@ -360,7 +360,7 @@ export async function readKeystore(path: string): Promise<KeystoreV3> {
     if (code === "ENOENT") {
       throw new ConfigError(`no agent keystore at ${path}`, {
         hint: "create one with hlcopy agent generate, or bring your key with hlcopy agent import",
-        details: { file: path },
+        details: { file: path, missing: true },
       });
     }
     throw new ConfigError(`cannot read keystore ${path} (${code ?? "error"})`, {

@@ -157,6 +157,34 @@ CREATE TABLE copy_state (
 );
 `,
   },
+  {
+    version: 4,
+    name: "copy P&L and honest slippage: funding payments, order kinds, execution slippage",
+    // kind: why an order was sent (copy | repair | join | safety, src/core/slippage.ts);
+    // touch_px: the best ask (buy) / bid (sell) when it was decided, what execution slippage is
+    // measured against. leader_px stays the leader's fill price, now kept for hot-path copies
+    // only, and fills.slippage_bps (copy slippage) with it. Funding payments are keyed by
+    // (ts, coin): the websocket carries no hash, and the exchange pays a coin once per time.
+    sql: `
+ALTER TABLE orders ADD COLUMN kind TEXT;
+ALTER TABLE orders ADD COLUMN touch_px REAL;
+ALTER TABLE fills ADD COLUMN kind TEXT;
+ALTER TABLE fills ADD COLUMN exec_slippage_bps REAL;
+
+CREATE TABLE funding (
+  id     INTEGER PRIMARY KEY,
+  run_id INTEGER,
+  ts     INTEGER NOT NULL,              -- exchange time of the payment
+  coin   TEXT NOT NULL,
+  usdc   REAL NOT NULL,                 -- received (+) or paid (-)
+  szi    REAL,                          -- signed position it was paid on
+  rate   REAL,
+  hash   TEXT,
+  UNIQUE (ts, coin)
+);
+CREATE INDEX funding_ts ON funding (ts);
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -1,6 +1,9 @@
-// Header: who we copy and as whom, the mode in colour, equity / HWM / drawdown, the stream's
-// health (state and age of the last message), copy lag, and the copy's running counts.
+// Header: who we copy and as whom, the mode in colour, the agent approval's days left, equity,
+// the copy's P&L and ROI since it began, HWM / drawdown, the stream's health (state and age of
+// the last message), copy lag, the copy's running counts and its drift (core/drift.ts: the
+// same words as `status`).
 import { Box, Text } from "ink";
+import { driftText, leftAloneText } from "../core/drift.js";
 import { fmtAge, fmtMs, fmtPct, fmtUsd, shortAddress, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
 import {
@@ -94,11 +97,24 @@ export function Header({ state, width }: HeaderProps) {
       ? null
       : state.agentDaysLeft < 7
         ? { text: `agent ${state.agentDaysLeft}d left`, color: "yellow", bold: true, priority: 8 }
-        : { text: `agent ${state.agentDaysLeft}d`, dim: true, priority: 2 },
+        : { text: `agent ${state.agentDaysLeft}d left`, dim: true, priority: 5 },
     { text: "? help", dim: true, priority: 1 },
   ];
+  const pnl = state.pnl;
   const line2: (Segment | null)[] = [
     { text: `equity ${state.equity === null ? "-" : fmtUsd(state.equity)}`, bold: true, priority: 10 },
+    // The copy's net P&L since it began (realised + unrealised − fees + funding), and its ROI
+    // on the equity it began with when there is room.
+    pnl
+      ? {
+          text: `P&L ${pnl.netUsd > 0 ? "+" : ""}${fmtUsd(pnl.netUsd)}`,
+          color: pnl.netUsd > 0.005 ? "green" : pnl.netUsd < -0.005 ? "red" : undefined,
+          priority: 9,
+        }
+      : null,
+    pnl && pnl.roiPct !== null
+      ? { text: `ROI ${pnl.roiPct > 0 ? "+" : ""}${fmtPct(pnl.roiPct)}`, priority: 4 }
+      : null,
     { text: `hwm ${state.hwm === null ? "-" : fmtUsd(state.hwm)}`, priority: 5 },
     {
       text: `dd ${state.drawdownPct === null ? "-" : fmtPct(state.drawdownPct)}`,
@@ -123,12 +139,25 @@ export function Header({ state, width }: HeaderProps) {
     state.counters.rejections > 0
       ? { text: `rejected ${state.counters.rejections}`, color: "red", priority: 9 }
       : null,
-    sweep
+    // Drift as it stands now (the latest state), in the words `status` uses; the sweep's age apart.
+    state.drift
       ? {
-          text: `sweep ${fmtAge(state.now - sweep.ts)} ago ${sweep.inSync ? "in sync" : `drift ${fmtUsd(sweep.driftUsd)}`}`,
-          color: sweep.inSync ? undefined : "yellow",
+          text: driftText(state.drift),
+          color: state.drift.inSync ? undefined : "yellow",
           priority: 7,
         }
+      : sweep
+        ? {
+            text: sweep.inSync ? "in sync" : `drift ${fmtUsd(sweep.driftUsd)}`,
+            color: sweep.inSync ? undefined : "yellow",
+            priority: 7,
+          }
+        : null,
+    state.drift && leftAloneText(state.drift) && state.drift.inSync
+      ? { text: leftAloneText(state.drift), dim: true, priority: 3 }
+      : null,
+    sweep
+      ? { text: `sweep ${fmtAge(state.now - sweep.ts)} ago`, dim: true, priority: 4 }
       : { text: "sweep -", dim: true, priority: 2 },
     rate && rate.until > state.now
       ? { text: `rate-limited ${fmtMs(rate.until - state.now)}`, color: "yellow", priority: 9 }

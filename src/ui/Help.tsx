@@ -22,9 +22,16 @@ const KEYS: readonly [string, string][] = [
 
 const LEGEND: readonly string[] = [
   "target = leader size × copy ratio, after caps and rounding",
-  "drift = (target − ours) × mid; ! = outside the deadband: the next cycle trades it",
+  "drift $ = (target − ours) × mid · ! next cycle trades it · × a gate holds it",
+  "  no mark: tolerated (deadband, minimum, a cap) · alone: not sized by hlcopy",
   "held = entry-only keeps a position the leader reduced or closed (your own exits close it)",
   "stop / tp = resting stop and nearest take-profit (+N = more tiers); t-stop = time to the time stop",
+  "uPnL = our position at the mid · P&L = the coin's net since the copy began",
+  "  (realised + unrealised − fees + funding); header: the whole copy, ROI %",
+  "lev = leverage the exchange holds for our position (exec.leverage sets it;",
+  "  - until a sweep reads it), not our notional ÷ equity",
+  "slip exec = fill vs best bid/ask at decision (every order) · vs leader =",
+  "  hot-path copies vs the leader's fill · lag = leader fill → ours (copies)",
 ];
 
 export function Help({ width, skipped, maxLines }: HelpProps) {

@@ -1,10 +1,12 @@
 // Positions: per coin, the leader's size and notional, our target, what we hold, the drift
-// (USD and %) with the ones outside the deadband flagged "!", our uPnL and leverage, and —
-// with resting protection on — our stop and take-profit trigger prices ("-" = none resting;
-// "+N" = N more take-profit tiers beyond the nearest). Under entry-only a position the leader
-// reduced or closed shows "held" (its exits are ours); with risk.maxHoldHours, the time left
-// before the time stop closes it. Columns drop by priority in narrow terminals; rows beyond
-// maxRows fold into "+N more".
+// (USD and %) flagged by its status (core/drift.ts: "!" the next cycle trades it, "×" a gate
+// blocks it, "alone" a position hlcopy does not size), our uPnL, the coin's P&L since the
+// copy began, the leverage the exchange holds for our position, and — with resting protection
+// on — our stop and take-profit trigger prices ("-" = none resting; "+N" = N more take-profit
+// tiers beyond the nearest). Under entry-only a position the leader reduced or closed shows
+// "held" (its exits are ours); with risk.maxHoldHours, the time left before the time stop
+// closes it. Columns drop by priority in narrow terminals; rows beyond maxRows fold into
+// "+N more".
 import { Box, Text } from "ink";
 import { cell, fmtAge, fmtNum, fmtPct, fmtUsdShort } from "./format.js";
 import { type Column, fitColumns } from "./layout.js";
@@ -50,9 +52,12 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     width: 9,
     priority: 95,
     align: "right",
-    // The "!" marks drift the next cycle will trade, readable without colour too.
-    text: (r) => `${usd(r.driftUsd)}${r.outsideDeadband ? "!" : " "}`,
-    color: (r) => (r.outsideDeadband ? "yellow" : undefined),
+    // "!" drift the next cycle trades, "×" drift a gate holds (blocked), readable without colour.
+    text: (r) =>
+      r.status === "left-alone"
+        ? "alone "
+        : `${usd(r.driftUsd)}${r.status === "drift" ? "!" : r.status === "blocked" ? "×" : " "}`,
+    color: (r) => (r.status === "blocked" ? "red" : r.outsideDeadband ? "yellow" : undefined),
     bold: (r) => r.outsideDeadband,
   },
   {
@@ -72,6 +77,15 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     align: "right",
     text: (r) => usd(r.upnl),
     color: (r) => signColor(r.upnl),
+  },
+  {
+    key: "pnl",
+    title: "P&L",
+    width: 8,
+    priority: 55,
+    align: "right",
+    text: (r) => usd(r.netPnl),
+    color: (r) => signColor(r.netPnl === null ? null : Math.round(r.netPnl * 100) / 100),
   },
   {
     key: "lev",

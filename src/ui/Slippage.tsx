@@ -1,8 +1,12 @@
-// Slippage against the leader's fill price: mean / median / p95 over the sample window with
-// a sparkline of the latest fills, the last fills' bps by coin, and an equity sparkline.
+// Slippage (src/core/slippage.ts): execution slippage of every fill against the best bid/ask
+// when its order was decided — mean / median / p95 over the sample window, the budget warning
+// when the p95 exceeds exec.slippageBudgetBps, a sparkline — then copy slippage (hot-path copies
+// against the leader's fill), the last fills' bps by coin (kind-marked when not a copy), and an
+// equity sparkline.
 import { Box, Text } from "ink";
+import type { OrderKind } from "../core/slippage.js";
 import { fmtSigned, fmtUsd, truncate } from "./format.js";
-import { type DashboardState, slippageStats } from "./model.js";
+import { budgetState, copySlippageStats, type DashboardState, slippageStats } from "./model.js";
 import { sparkline } from "./sparkline.js";
 
 export interface SlippageProps {
@@ -10,7 +14,10 @@ export interface SlippageProps {
   width: number;
 }
 
-/** Positive bps = worse than the leader. */
+/** A fill's kind in the "last" list: copies plain, the rest marked (r repair, j join, s safety). */
+const KIND_MARK: Record<OrderKind, string> = { copy: "", repair: "r", join: "j", safety: "s" };
+
+/** Positive bps = worse than the touch. */
 function bpsColor(bps: number): string | undefined {
   if (bps <= 0) return "green";
   return bps > 10 ? "yellow" : undefined;
@@ -21,7 +28,9 @@ export const SLIPPAGE_HEIGHT = 3;
 
 export function Slippage({ state, width }: SlippageProps) {
   const st = slippageStats(state);
-  const label = "slip bps";
+  const copy = copySlippageStats(state);
+  const budget = budgetState(state);
+  const label = "slip exec bps";
   if (st.n === 0) {
     return (
       <Box flexDirection="column" width={width}>
@@ -34,7 +43,9 @@ export function Slippage({ state, width }: SlippageProps) {
     );
   }
   const stats = `${label} mean ${fmtSigned(st.mean)} med ${fmtSigned(st.median)} p95 ${fmtSigned(st.p95)} n=${st.n}`;
-  const sparkWidth = Math.min(40, width - stats.length - 2);
+  const over = budget.exceeded ? ` > budget ${budget.budgetBps}!` : "";
+  const vsLeader = copy.n > 0 ? `  vs leader med ${fmtSigned(copy.median)} p95 ${fmtSigned(copy.p95)}` : "";
+  const sparkWidth = Math.min(40, width - stats.length - over.length - vsLeader.length - 2);
   const spark = sparkWidth >= 8 ? sparkline(state.slippage.samples, sparkWidth) : "";
 
   // Newest first, as many as fit.
@@ -44,16 +55,24 @@ export function Slippage({ state, width }: SlippageProps) {
   for (let i = rows.length - 1; i >= 0; i--) {
     const r = rows[i];
     if (!r) continue;
-    const text = ` ${r.coin} ${fmtSigned(r.bps)}`;
+    const mark = r.kind ? KIND_MARK[r.kind] : "?";
+    const coin = mark ? `${r.coin}/${mark}` : r.coin;
+    const text = ` ${coin} ${fmtSigned(r.bps)}`;
     if (used + text.length > width) break;
     used += text.length;
-    recent.push({ key: i, coin: r.coin, bps: r.bps });
+    recent.push({ key: i, coin, bps: r.bps });
   }
 
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
         {truncate(stats, width)}
+        {over ? (
+          <Text color="yellow" bold>
+            {over}
+          </Text>
+        ) : null}
+        {vsLeader ? <Text dimColor>{vsLeader}</Text> : null}
         {spark ? <Text color="cyan">{`  ${spark}`}</Text> : null}
       </Text>
       <Text wrap="truncate-end">

@@ -2,10 +2,11 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
+import { driftText } from "../core/drift.js";
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
-import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtUsd, shortAddress } from "./format.js";
+import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtSigned, fmtUsd, shortAddress } from "./format.js";
 
 /** info: plain; good: a copy landed; warn: look at it; error: something failed or halted; dim: routine. */
 export type LogLevel = "info" | "good" | "warn" | "error" | "dim";
@@ -44,12 +45,28 @@ export const JSON_LINE_FIELDS = {
     "reduceOnly",
     "cloid",
     "reason",
+    "kind",
     "status",
     "filledSize",
     "avgPx",
     "error?",
   ],
-  fill: ["ts", "type", "coin", "side", "px", "sz", "fee", "cloid", "slippageBps", "lagMs"],
+  fill: [
+    "ts",
+    "type",
+    "coin",
+    "side",
+    "px",
+    "sz",
+    "fee",
+    "cloid",
+    "kind",
+    "execSlippageBps",
+    "slippageBps",
+    "lagMs",
+  ],
+  funding: ["ts", "type", "coin", "usdc", "szi", "fundingRate", "time"],
+  slippageBudget: ["ts", "type", "exceeded", "p95Bps", "budgetBps", "n"],
   sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "requests"],
   state: [
     "ts",
@@ -59,6 +76,9 @@ export const JSON_LINE_FIELDS = {
     "drawdownPct",
     "positions",
     "targets",
+    "inSync?",
+    "driftUsd?",
+    "pnl?",
     "protection?",
     "leaders?",
     "timeStops?",
@@ -80,8 +100,11 @@ export const JSON_LINE_FIELDS = {
     "copiedTrades",
     "skipped",
     "finalDriftUsd",
+    "inSync",
     "slippageBps",
+    "execSlippageBps",
     "copyLagMs",
+    "pnl",
     "positions",
   ],
 } as const satisfies Record<JsonLineType, readonly string[]>;
@@ -146,7 +169,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
     case "order": {
       const base = `order ${e.coin} ${e.side} ${fmtNum(e.size)} @ ${fmtNum(e.limitPx)} ${e.reason}${
         e.reduceOnly ? " ro" : ""
-      }`;
+      }${e.kind === "copy" ? "" : ` (${e.kind})`}`;
       switch (e.status) {
         case "rejected":
           return { level: "error", coin: e.coin, text: `${base} rejected: ${e.error ?? "no reason given"}` };
@@ -168,14 +191,36 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       }
     }
     case "fill": {
-      const slip = e.slippageBps === null ? "" : ` slip ${fmtBps(e.slippageBps).replace(/^\+/, "")}`;
+      // A hot-path copy is the usual fill: only the other kinds are named.
+      const kind = e.kind && e.kind !== "copy" ? ` ${e.kind}` : "";
+      const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps).replace(/^\+/, "")}`;
+      const slip =
+        e.slippageBps === null ? "" : ` vs leader ${fmtSigned(e.slippageBps, 1).replace(/^\+/, "")}`;
       const lag = e.lagMs === null ? "" : ` lag ${fmtMs(e.lagMs)}`;
       return {
         level: "good",
         coin: e.coin,
-        text: `fill ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)}${slip}${lag}`,
+        text: `fill${kind} ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)}${exec}${slip}${lag}`,
       };
     }
+    case "funding":
+      return {
+        level: "info",
+        coin: e.coin,
+        text: `funding ${e.coin} ${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc))} on ${fmtNum(e.szi)} (rate ${fmtNum(e.fundingRate * 100)}%)`,
+      };
+    case "slippageBudget":
+      return e.exceeded
+        ? {
+            level: "warn",
+            coin: null,
+            text: `slippage budget exceeded: execution p95 ${fmtBps(e.p95Bps).replace(/^\+/, "")} > ${e.budgetBps} bps over the last ${e.n} fills (exec.slippageBudgetBps)`,
+          }
+        : {
+            level: "info",
+            coin: null,
+            text: `slippage back within budget: execution p95 ${fmtBps(e.p95Bps).replace(/^\+/, "")} ≤ ${e.budgetBps} bps`,
+          };
     case "sweep":
       return {
         // Drift found by a sweep is the repair working (partial fills, missed messages), not a fault.
@@ -221,9 +266,15 @@ export function describeEvent(e: EngineEvent): EventLine | null {
 /** Compact state line for the non-TTY output (state events are too frequent to print each). */
 export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?: number): string {
   const open = e.account.positions.filter((p) => p.size !== 0).length;
-  const drift = e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0);
+  // The engine's drift report when it sent one (core/drift.ts), in the dashboard's words.
+  const drift = e.drift
+    ? driftText(e.drift)
+    : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0))}`;
+  const pnl = e.pnl
+    ? ` P&L ${e.pnl.netUsd > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${e.pnl.roiPct > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
+    : "";
   const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
-  return `state equity ${fmtUsd(e.account.accountValue)} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(e.drawdownPct)} positions ${open} drift ${fmtUsd(drift)}${age}`;
+  return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(e.drawdownPct)} positions ${open} ${drift}${age}`;
 }
 
 /**
@@ -265,13 +316,19 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         positions: e.account.positions
           .filter((p) => p.size !== 0)
           .map((p) => ({ coin: p.coin, size: p.size, entryPx: p.entryPx })),
-        targets: e.targets.map((t) => ({
-          coin: t.coin,
-          targetSize: t.targetSize,
-          ourSize: t.ourSize,
-          driftUsd: t.driftUsd,
-          ...(t.held ? { held: true } : {}),
-        })),
+        targets: e.targets.map((t) => {
+          const d = e.drift?.coins.find((c) => c.coin === t.coin);
+          return {
+            coin: t.coin,
+            targetSize: t.targetSize,
+            ourSize: t.ourSize,
+            driftUsd: t.driftUsd,
+            ...(d ? { status: d.status, reason: d.reason } : {}),
+            ...(t.held ? { held: true } : {}),
+          };
+        }),
+        ...(e.drift ? { inSync: e.drift.inSync, driftUsd: e.drift.driftUsd } : {}),
+        ...(e.pnl ? { pnl: e.pnl as unknown as JsonRecord } : {}),
         ...(e.protection ? { protection: e.protection as unknown as JsonValue } : {}),
         ...(e.leaderCopy ? { leaders: e.leaderCopy as unknown as JsonValue } : {}),
         ...(e.timeStops ? { timeStops: e.timeStops } : {}),

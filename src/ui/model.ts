@@ -4,6 +4,9 @@
 // run lasts. Statistics (means, quantiles) are computed by selectors at render time, not
 // per event, so a fill storm costs a few array pushes per fill.
 
+import { type DriftReport, type DriftStatus, driftReport } from "../core/drift.js";
+import { type CopyPnl, unrealisedOf } from "../core/pnl.js";
+import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
@@ -50,10 +53,16 @@ export interface PositionRow {
   /** Drift as a percentage of the target's notional (±100 when the target is 0). */
   driftPct: number | null;
   deadbandUsd: number;
-  /** The planner would act on this drift: at or beyond the deadband. */
+  /** The planner would act on this drift: an order is planned (drift status `drift`). */
   outsideDeadband: boolean;
+  /** The coin's drift status (core/drift.ts): in-sync, held, drift, blocked, left-alone. */
+  status: DriftStatus;
+  /** The skip behind held / blocked / left-alone. */
+  statusReason: ReasonCode | null;
   /** Unrealized PnL of our position at the mid. */
   upnl: number | null;
+  /** The coin's net P&L since the copy began (realised + unrealised − fees + funding); null without P&L. */
+  netPnl: number | null;
   leverage: number | null;
   mid: number | null;
   /** Our resting stop / take-profit trigger prices; absent when resting protection is off. */
@@ -74,7 +83,9 @@ export interface SlipRow {
   side: Side;
   sz: number;
   px: number;
+  /** Execution slippage (against the touch at decision). */
   bps: number;
+  kind: OrderKind | null;
   lagMs: number | null;
 }
 
@@ -134,9 +145,20 @@ export interface DashboardState {
     lastMessageAt: number | null;
   };
   lastLagMs: number | null;
+  /** Copy lag of hot-path copies. */
   lagSamples: number[];
   positions: PositionRow[];
-  slippage: { recent: SlipRow[]; samples: number[] };
+  /**
+   * `samples`: execution slippage of every fill (against the touch at decision); `copySamples`:
+   * copy slippage of hot-path copies (against the leader's fill); `recent`: the last fills.
+   */
+  slippage: { recent: SlipRow[]; samples: number[]; copySamples: number[] };
+  /** exec.slippageBudgetBps (null = none): the p95 of `samples` is checked against it. */
+  slippageBudgetBps: number | null;
+  /** The copy's P&L from the latest state event. */
+  pnl: CopyPnl | null;
+  /** Drift of every coin and "in sync", from the latest state event (core/drift.ts). */
+  drift: DriftReport | null;
   equitySeries: number[];
   lastEquitySampleAt: number | null;
   equitySampleMs: number;
@@ -166,6 +188,8 @@ export interface DashboardInit {
   now?: number;
   /** Minimum spacing of equity samples for the equity sparkline (default 1 s). */
   equitySampleMs?: number;
+  /** exec.slippageBudgetBps (default none; a slippageBudget event also sets it). */
+  slippageBudgetBps?: number | null;
   capacity?: Partial<Capacities>;
 }
 
@@ -196,7 +220,10 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     lastLagMs: null,
     lagSamples: [],
     positions: [],
-    slippage: { recent: [], samples: [] },
+    slippage: { recent: [], samples: [], copySamples: [] },
+    slippageBudgetBps: init.slippageBudgetBps ?? null,
+    pnl: null,
+    drift: null,
     equitySeries: [],
     lastEquitySampleAt: null,
     equitySampleMs: init.equitySampleMs ?? 1_000,
@@ -266,8 +293,27 @@ export function buildPositionRows(
     takeProfits?: readonly unknown[];
   }[],
   timeStops?: { at: number; dueAt: Readonly<Record<string, number>> },
+  drift?: DriftReport,
+  pnl?: CopyPnl,
 ): PositionRow[] {
   const guard = new Map((protection ?? []).map((p) => [p.coin, p]));
+  // The one drift meaning: the engine's report (core/drift.ts). Without one (an older event
+  // source), a coin outside its deadband is taken as one the next plan trades.
+  const report =
+    drift ??
+    driftReport({
+      targets,
+      skipped: [],
+      actionCoins: targets
+        .filter((t) => {
+          const band = Math.max(MIN_DEADBAND_USD, deadbandUsd[t.coin] ?? 0);
+          const ours = t.ourSize;
+          return t.driftUsd !== 0 && ((t.targetSize === 0 && ours !== 0) || Math.abs(t.driftUsd) >= band);
+        })
+        .map((t) => t.coin),
+    });
+  const statusOf = new Map(report.coins.map((c) => [c.coin, c]));
+  const pnlOf = new Map((pnl?.byCoin ?? []).map((c) => [c.coin, c]));
   const byCoin = new Map<string, { target?: CoinTarget; pos?: Position }>();
   for (const t of targets) byCoin.set(t.coin, { target: t });
   for (const p of ours) byCoin.set(p.coin, { ...byCoin.get(p.coin), pos: p });
@@ -277,10 +323,12 @@ export function buildPositionRows(
     const mid = target && target.mid > 0 ? target.mid : null;
     if (ourSize === 0 && (!target || (target.targetSize === 0 && target.leaderSize === 0))) continue;
     const deadband = Math.max(MIN_DEADBAND_USD, deadbandUsd[coin] ?? 0);
+    const judged = statusOf.get(coin);
+    const status: DriftStatus = judged?.status ?? (target ? "in-sync" : "left-alone");
     let driftUsd: number | null = null;
     let driftPct: number | null = null;
-    let outside = false;
-    if (target) {
+    // A position hlcopy does not size has no drift figure (core/drift.ts).
+    if (target && status !== "left-alone") {
       driftUsd = target.driftUsd;
       const targetNotional = mid === null ? 0 : Math.abs(target.targetSize) * mid;
       driftPct =
@@ -289,10 +337,9 @@ export function buildPositionRows(
           : driftUsd === 0
             ? 0
             : Math.sign(driftUsd) * 100;
-      // A full close is never held back by the deadband.
-      const fullClose = target.targetSize === 0 && ourSize !== 0;
-      outside = driftUsd !== 0 && (fullClose || Math.abs(driftUsd) >= deadband);
     }
+    const outside = status === "drift" || status === "blocked";
+    const coinPnl = pnlOf.get(coin);
     rows.push({
       coin,
       leaderSize: target?.leaderSize ?? 0,
@@ -303,7 +350,15 @@ export function buildPositionRows(
       driftPct,
       deadbandUsd: deadband,
       outsideDeadband: outside,
-      upnl: pos && mid !== null && pos.size !== 0 ? (mid - pos.entryPx) * pos.size : null,
+      status,
+      statusReason: judged?.reason ?? null,
+      upnl:
+        coinPnl && pos && pos.size !== 0
+          ? coinPnl.unrealisedUsd
+          : pos && mid !== null && pos.size !== 0
+            ? unrealisedOf({ coin, size: pos.size, entryPx: pos.entryPx, markPx: mid })
+            : null,
+      netPnl: coinPnl ? coinPnl.netUsd : null,
       leverage: pos?.leverage ?? null,
       mid,
       ...(protection
@@ -395,19 +450,32 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         state.lastLagMs = e.lagMs;
         state.lagSamples = push(state.lagSamples, e.lagMs, cap.series);
       }
-      if (e.slippageBps !== null) {
-        const row: SlipRow = {
-          ts: e.ts,
-          coin: e.coin,
-          side: e.side,
-          sz: e.sz,
-          px: e.px,
-          bps: e.slippageBps,
-          lagMs: e.lagMs,
-        };
+      const exec = e.execSlippageBps;
+      if (exec !== null || e.slippageBps !== null) {
+        const recent =
+          exec === null
+            ? state.slippage.recent
+            : push(
+                state.slippage.recent,
+                {
+                  ts: e.ts,
+                  coin: e.coin,
+                  side: e.side,
+                  sz: e.sz,
+                  px: e.px,
+                  bps: exec,
+                  kind: e.kind,
+                  lagMs: e.lagMs,
+                },
+                cap.recent,
+              );
         state.slippage = {
-          recent: push(state.slippage.recent, row, cap.recent),
-          samples: push(state.slippage.samples, e.slippageBps, cap.series),
+          recent,
+          samples: exec === null ? state.slippage.samples : push(state.slippage.samples, exec, cap.series),
+          copySamples:
+            e.slippageBps === null
+              ? state.slippage.copySamples
+              : push(state.slippage.copySamples, e.slippageBps, cap.series),
         };
       }
       break;
@@ -426,7 +494,11 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         e.deadbandUsd,
         e.protection,
         e.timeStops ? { at: e.ts, dueAt: e.timeStops } : undefined,
+        e.drift,
+        e.pnl,
       );
+      if (e.pnl) state.pnl = e.pnl;
+      if (e.drift) state.drift = e.drift;
       if (e.agent) state.agentDaysLeft = e.agent.daysLeft;
       if (e.leaderCopy) state.leaderCopy = e.leaderCopy;
       const last = state.lastEquitySampleAt;
@@ -441,6 +513,11 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "resume":
       state.halt = null;
+      break;
+    case "slippageBudget":
+      state.slippageBudgetBps = e.budgetBps;
+      break;
+    case "funding":
       break;
     case "paused":
       state.paused = e.paused;
@@ -535,8 +612,19 @@ export function sampleStats(samples: readonly number[]): SampleStats {
   return { n: samples.length, mean: mean(samples), median: median(samples), p95: quantile(samples, 0.95) };
 }
 
+/** Execution slippage of the run's fills (against the touch at decision). */
 export function slippageStats(state: DashboardState): SampleStats {
   return sampleStats(state.slippage.samples);
+}
+
+/** Copy slippage of the run's hot-path copies (against the leader's fill). */
+export function copySlippageStats(state: DashboardState): SampleStats {
+  return sampleStats(state.slippage.copySamples);
+}
+
+/** The execution-slippage budget over the same fills the panel shows (core/slippage.ts). */
+export function budgetState(state: DashboardState): SlippageBudget {
+  return slippageBudget(state.slippage.samples, state.slippageBudgetBps);
 }
 
 export function lagStats(state: DashboardState): {
@@ -562,8 +650,9 @@ export function totalSkipped(state: DashboardState): number {
   return n;
 }
 
-/** Sum of |drift| over the coins, in USD. */
+/** Σ |drift| over the coins hlcopy sizes, USD (core/drift.ts; the rows' figures without a report). */
 export function totalDriftUsd(state: DashboardState): number {
+  if (state.drift) return state.drift.driftUsd;
   return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
 }
 
@@ -572,8 +661,22 @@ export interface RunSummary {
   copiedTrades: number;
   skipped: Partial<Record<ReasonCode, number>>;
   finalDriftUsd: number;
+  /** The copy is in sync at the end (core/drift.ts); null when no state was seen. */
+  inSync: boolean | null;
+  /** Copy slippage: hot-path copies against the leader's fill. */
   slippageBps: { mean: number | null; median: number | null; p95: number | null };
+  /** Execution slippage: every fill against the touch when its order was decided. */
+  execSlippageBps: { mean: number | null; median: number | null; p95: number | null };
   copyLagMs: { p50: number | null; p99: number | null };
+  /** The copy's P&L at the end (whole copy); null when none was computed. */
+  pnl: {
+    realisedUsd: number;
+    unrealisedUsd: number;
+    feesUsd: number;
+    fundingUsd: number;
+    netUsd: number;
+    roiPct: number | null;
+  } | null;
   /** Open positions at the end, with their resting stop / take-profit (null = none); held = kept under entry-only. */
   positions: {
     coin: string;
@@ -587,14 +690,28 @@ export interface RunSummary {
 const orNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 export function runSummary(state: DashboardState): RunSummary {
-  const slip = slippageStats(state);
+  const copy = copySlippageStats(state);
+  const exec = slippageStats(state);
   const lag = lagStats(state);
+  const p = state.pnl;
   return {
     copiedTrades: state.counters.copiedTrades,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: totalDriftUsd(state),
-    slippageBps: { mean: orNull(slip.mean), median: orNull(slip.median), p95: orNull(slip.p95) },
+    inSync: state.drift?.inSync ?? null,
+    slippageBps: { mean: orNull(copy.mean), median: orNull(copy.median), p95: orNull(copy.p95) },
+    execSlippageBps: { mean: orNull(exec.mean), median: orNull(exec.median), p95: orNull(exec.p95) },
     copyLagMs: { p50: orNull(lag.p50), p99: orNull(lag.p99) },
+    pnl: p
+      ? {
+          realisedUsd: p.realisedUsd,
+          unrealisedUsd: p.unrealisedUsd,
+          feesUsd: p.feesUsd,
+          fundingUsd: p.fundingUsd,
+          netUsd: p.netUsd,
+          roiPct: p.roiPct,
+        }
+      : null,
     positions: state.positions
       .filter((r) => r.ourSize !== 0)
       .map((r) => ({

@@ -77,7 +77,7 @@ describe("follow's alerts", () => {
   });
 
   it("tell the agent expiring soon, the agent-expired halt and the run stopping, in Slack's shape", {
-    timeout: 40_000,
+    timeout: 60_000,
   }, async () => {
     receiver = await startReceiver();
     const leaderKey = leaderKeyForSeed(18_000);
@@ -85,10 +85,12 @@ describe("follow's alerts", () => {
     sim.control.fund(leader, 1_000_000);
     const master = fundedAccount(sim, 50_000);
     const agentKey = generatePrivateKey();
-    const validUntil = Date.now() + 4_000;
+    // Ends in 2 days: the "expiring soon" alert goes out at start. No race with the clock: the
+    // approval then ends because the master replaces the agent (same name), as a real
+    // re-approval elsewhere would, and the next order is refused.
     await master.sdk.approveAgent({
       agentAddress: privateKeyToAccount(agentKey).address,
-      agentName: `hlcopy valid_until ${validUntil}`,
+      agentName: `hlcopy valid_until ${Date.now() + 2 * 86_400_000}`,
     });
     const run = spawnFollow({
       httpUrl: sim.httpUrl,
@@ -108,8 +110,11 @@ describe("follow's alerts", () => {
     });
     const texts = () => receiver.received.map((r) => String(r.body.text));
     try {
-      await eventually(() => texts().some((t) => /agent approval ends in 0 day/.test(t)), 15_000);
-      await eventually(() => Date.now() > validUntil + 200, 10_000);
+      await eventually(() => texts().some((t) => /agent approval ends in [12] day/.test(t)), 30_000);
+      await master.sdk.approveAgent({
+        agentAddress: privateKeyToAccount(generatePrivateKey()).address,
+        agentName: `hlcopy valid_until ${Date.now() + 90 * 86_400_000}`,
+      });
       const l = await startScriptedLeader({
         httpUrl: sim.httpUrl,
         seed: 18_001,
@@ -126,6 +131,68 @@ describe("follow's alerts", () => {
       expect(texts().some((t) => /hlcopy halted: agent approval expired/.test(t))).toBe(true);
       expect(texts().at(-1)).toMatch(/hlcopy stopped/);
       expect(receiver.received.every((r) => Array.isArray(r.body.blocks))).toBe(true);
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+  });
+
+  it("a webhook that keeps failing is shown as a warning and in status, and the copy goes on", {
+    timeout: 60_000,
+  }, async () => {
+    receiver = await startReceiver();
+    receiver.statuses.push(...Array(40).fill(500)); // every attempt of the first alerts fails
+    const leaderKey = leaderKeyForSeed(18_100);
+    const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+    sim.control.fund(leader, 1_000_000);
+    const master = fundedAccount(sim, 50_000);
+    const agentKey = generatePrivateKey();
+    // Expiring in 2 days: the "agent approval ends soon" alert is raised at start.
+    await master.sdk.approveAgent({
+      agentAddress: privateKeyToAccount(agentKey).address,
+      agentName: `hlcopy valid_until ${Date.now() + 2 * 86_400_000}`,
+    });
+    const configDir = tempDir();
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir,
+      agentKey,
+      extra: ["--no-ui", "--sweep-seconds", "3600", "--alert-webhook", receiver.url],
+    });
+    try {
+      const failed = await eventually(
+        () =>
+          run.lines.find(
+            (l) =>
+              l.type === "warning" &&
+              /alert "agent-expiring" to .* failed after 4 attempt/.test(String(l.message)),
+          ),
+        40_000,
+      );
+      expect(String(failed.message)).toContain("HTTP 500");
+      const status = async () => {
+        const r = await runCli(["--json", "--account", master.address, "status"], {
+          env: { HLCOPY_CONFIG_DIR: configDir },
+        });
+        expect(r.code).toBe(0);
+        return JSON.parse(r.stdout) as {
+          alerts: { failing: boolean; lastFailure: { kind: string; message: string } };
+        };
+      };
+      const doc = await eventually(async () => {
+        const d = await status();
+        return d.alerts?.failing ? d : null;
+      }, 10_000);
+      expect(doc.alerts.lastFailure.kind).toBe("agent-expiring");
+      expect(doc.alerts.lastFailure.message).toMatch(/HTTP 500/);
+      const text = await runCli(["--account", master.address, "status"], {
+        env: { HLCOPY_CONFIG_DIR: configDir },
+      });
+      expect(text.stdout).toMatch(/alerts: FAILING since .*HTTP 500.*hlcopy alerts test/);
+      // Never fatal: the run is still up and answers SIGTERM with exit 0.
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
     } finally {
       run.child.kill("SIGTERM");
     }

@@ -69,6 +69,7 @@ describe("alert rules", () => {
       reduceOnly: false,
       cloid: "0x1",
       reason: "follow-leader" as never,
+      kind: "copy",
       status: "rejected",
       filledSize: 0,
       avgPx: null,

@@ -197,14 +197,15 @@ describe("backtest of an address: funding rates fetched from the exchange (simul
         equity: "5000",
         settings: defaultSettings(),
         json: true,
-        source: createLeaderSource({ httpUrl: sim.httpUrl }),
+        source: createLeaderSource({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false }),
         out: sink(),
         err: sink(),
       });
-      const traded = (await createLeaderSource({ httpUrl: sim.httpUrl }).getFillsByTime(
-        leader.address,
-        0,
-      )) as { coin: string }[];
+      const traded = (await createLeaderSource({
+        httpUrl: sim.httpUrl,
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+      }).getFillsByTime(leader.address, 0)) as { coin: string }[];
       const coins = new Set(traded.map((f) => f.coin));
       expect(coins.size).toBeGreaterThan(0);
       expect(sim.control.stats().infoByType.fundingHistory).toBe(before + coins.size);

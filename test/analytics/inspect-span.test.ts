@@ -3,7 +3,8 @@
 // window opened keeps the whole window.
 
 import { describe, expect, it } from "vitest";
-import { observedWindow, runInspectCommand } from "../../src/cli/analytics/inspect-cmd.js";
+import { observedWindow } from "../../src/analytics/assess.js";
+import { runInspectCommand } from "../../src/cli/analytics/inspect-cmd.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { sink, trades } from "./helpers.js";
 

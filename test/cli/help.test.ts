@@ -2,7 +2,7 @@
 // column (or described above the command), with full pasteable addresses; analysis commands
 // list only the setting flags they use; time spans are spelled `--since 1h` everywhere.
 
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 const COMMANDS = [
@@ -18,6 +18,7 @@ const COMMANDS = [
   ["follow"],
   ["reconcile"],
   ["status"],
+  ["report"],
   ["resume"],
   ["inspect"],
   ["backtest"],
@@ -29,6 +30,12 @@ const COMMANDS = [
   ["config", "list"],
   ["config", "path"],
   ["sim"],
+  ["pause"],
+  ["flatten"],
+  ["stop"],
+  ["scan"],
+  ["alerts"],
+  ["alerts", "test"],
 ];
 
 /** The `  $ …` and `  # …` lines after "Examples:". */
@@ -50,11 +57,30 @@ describe("help", () => {
     const key = args.join(" ");
     if (!helps.has(key)) {
       const r = await runCli([...args, "--help"]);
-      expect(r.code).toBe(0);
+      expect(r.code, `hlcopy ${key} --help`).toBe(0);
       helps.set(key, r.stdout);
     }
     return helps.get(key) ?? "";
   };
+  // Every --help once, four processes at a time, before the checks read them: a busy machine
+  // makes this slow, never wrong, so it has its own generous bound.
+  beforeAll(async () => {
+    const queue = [...COMMANDS];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let args = queue.shift(); args; args = queue.shift()) await help(args);
+      }),
+    );
+  }, 180_000);
+
+  it("the checks below cover every command the root help lists", async () => {
+    const root = await help([]);
+    const section = root.slice(root.indexOf("Commands:"));
+    const listed = [...section.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== "help");
+    expect(listed.length).toBeGreaterThan(10);
+    const checked = new Set(COMMANDS.map((c) => c[0]));
+    expect(listed.filter((c) => !checked.has(c))).toEqual([]);
+  });
 
   it("every command and subcommand has examples", async () => {
     for (const args of COMMANDS) {

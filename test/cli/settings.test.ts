@@ -42,6 +42,7 @@ const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: un
   "risk.skipLeaderNewCoins": { valid: "true", expected: true, invalid: "often" },
   "risk.leaderLiquidationPauseDays": { valid: "7", expected: 7, invalid: "-1" },
   "exec.slippageBps": { valid: "25", expected: 25, invalid: "2.5" },
+  "exec.slippageBudgetBps": { valid: "15", expected: 15, invalid: "-1" },
   "exec.deadbandPct": { valid: "0", expected: 0, invalid: "60" },
   "exec.maxEntryDriftBps": { valid: "150", expected: 150, invalid: "-1" },
   "exec.sweepSeconds": { valid: "60", expected: 60, invalid: "0" },

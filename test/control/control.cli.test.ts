@@ -116,11 +116,12 @@ describe("a running follow", () => {
   it("flatten halts it and closes every position reduce-only", { timeout: 60_000 }, async () => {
     const { master, agentKey } = await masterWithAgent(sim, 50_000);
     await (await trade(4)).done;
+    const configDir = tempDir();
     const run = spawnFollow({
       httpUrl: sim.httpUrl,
       account: master.address,
       leader,
-      configDir: tempDir(),
+      configDir,
       agentKey,
       extra: ["--sweep-seconds", "3600"],
     });
@@ -133,6 +134,14 @@ describe("a running follow", () => {
       await eventually(async () => (await positions(master.address)).length === 0, 15_000);
       const closes = sim.control.orderHistory(master.address).slice(-1);
       expect(closes[0]?.reduceOnly).toBe(true);
+
+      // hlcopy resume clears the halt in the journal and in the running follow alike (issue
+      // 17: no banner left behind): it copies again at once.
+      const resumed = await cli(master.address, ["resume", "--yes"], { HLCOPY_CONFIG_DIR: configDir });
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(/^the running follow's halt is cleared: copying again.*\(pid \d+\)\n/);
+      await eventually(() => run.lines.some((l) => l.type === "resume"), 10_000);
+      await eventually(async () => (await positions(master.address)).length > 0, 15_000);
     } finally {
       run.child.kill("SIGTERM");
       await run.exit;

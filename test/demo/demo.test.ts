@@ -16,13 +16,25 @@ describe("hlcopy demo", () => {
       copiedTrades: number;
       skipped: Record<string, number>;
       finalDriftUsd: number;
+      inSync: boolean | null;
       slippageBps: { mean: number | null; median: number | null; p95: number | null };
+      execSlippageBps: { mean: number | null; median: number | null; p95: number | null };
       copyLagMs: { p50: number | null; p99: number | null };
+      pnl: {
+        netUsd: number;
+        realisedUsd: number;
+        unrealisedUsd: number;
+        feesUsd: number;
+        fundingUsd: number;
+      };
     };
     expect(Object.keys(summary).sort()).toEqual([
       "copiedTrades",
       "copyLagMs",
+      "execSlippageBps",
       "finalDriftUsd",
+      "inSync",
+      "pnl",
       "positions",
       "skipped",
       "slippageBps",
@@ -51,6 +63,14 @@ describe("hlcopy demo", () => {
     expect(lastSweep?.inSync).toBe(true);
     expect(summary.copyLagMs.p50).toBeGreaterThan(0);
     expect(summary.slippageBps.median).not.toBeNull();
+    expect(summary.execSlippageBps.median).not.toBeNull();
+    // The copy's P&L: fees paid on every copy, and the parts add up.
+    expect(summary.pnl.feesUsd).toBeGreaterThan(0);
+    const p = summary.pnl;
+    expect(p.netUsd).toBeCloseTo(p.realisedUsd + p.unrealisedUsd - p.feesUsd + p.fundingUsd, 5);
+    expect(summary.inSync).toBe(lastSweep?.inSync);
+    // The start-up race is gone: the leader's first trade is never skipped as an unknown market.
+    expect(summary.skipped["unknown-market"]).toBeUndefined();
     // The real path: signed orders went out and filled; nothing secret was printed.
     expect(events.some((e) => e.type === "order" && e.status === "filled")).toBe(true);
     expect(r.stdout).not.toMatch(/0x[0-9a-fA-F]{64}/);

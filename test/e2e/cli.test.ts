@@ -17,6 +17,7 @@ const COMMAND_NAMES = [
   "follow",
   "reconcile",
   "status",
+  "report",
   "resume",
   "inspect",
   "backtest",

@@ -5,12 +5,20 @@ import type {
   L2BookResponse,
   MetaResponse,
   UserFillsResponse,
+  UserFundingResponse,
   UserNonFundingLedgerUpdatesResponse,
 } from "@nktkas/hyperliquid/api/info";
 import { describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { createNonceSource } from "../../src/exchange/nonce.js";
-import { toAccountState, toCashFlows, toFill, toMarkets, toTopOfBook } from "../../src/exchange/normalize.js";
+import {
+  toAccountState,
+  toCashFlows,
+  toFill,
+  toFundingPayments,
+  toMarkets,
+  toTopOfBook,
+} from "../../src/exchange/normalize.js";
 import allMids from "../fixtures/reference/hl-cassettes/allMids.json" with { type: "json" };
 import clearinghouse from "../fixtures/reference/hl-cassettes/clearinghouseState.json" with { type: "json" };
 import frontendOpenOrders from "../fixtures/reference/hl-cassettes/frontendOpenOrders.json" with {
@@ -19,6 +27,7 @@ import frontendOpenOrders from "../fixtures/reference/hl-cassettes/frontendOpenO
 import l2Book from "../fixtures/reference/hl-cassettes/l2Book.json" with { type: "json" };
 import meta from "../fixtures/reference/hl-cassettes/meta.json" with { type: "json" };
 import userFills from "../fixtures/reference/hl-cassettes/userFills.json" with { type: "json" };
+import userFunding from "../fixtures/reference/hl-cassettes/userFunding.json" with { type: "json" };
 import ledger from "../fixtures/reference/hl-cassettes/userNonFundingLedgerUpdates.json" with {
   type: "json",
 };
@@ -155,6 +164,22 @@ describe("normalising recorded exchange replies", () => {
       },
     ];
     expect(toCashFlows(user, synthetic).map((f) => f.usd)).toEqual([-101, 50]);
+  });
+
+  it("userFunding → funding payments, signed as the exchange records them (+ received, − paid)", () => {
+    const payments = toFundingPayments(userFunding.response as unknown as UserFundingResponse);
+    expect(payments).toHaveLength(userFunding.response.length);
+    // A long with a negative rate is paid; a short with a positive rate is paid; a long with a
+    // positive rate pays.
+    expect(payments[0]).toMatchObject({
+      coin: "APE",
+      szi: 40.13333333,
+      usdc: 0.145796,
+      fundingRate: -0.00029319,
+    });
+    expect(payments[1]).toMatchObject({ coin: "ARB", szi: -6091.03333333, usdc: 2.694388 });
+    expect(payments[3]).toMatchObject({ coin: "AVAX", usdc: -0.572915 });
+    for (const p of payments) expect(typeof p.hash).toBe("string");
   });
 
   it("l2Book → best bid and ask", () => {

@@ -33,6 +33,7 @@ describe("checkInfoReply", () => {
         "userFills",
         "userFillsByTime",
         "userNonFundingLedgerUpdates",
+        "userFunding",
         "extraAgents",
         "l2Book",
       ]),

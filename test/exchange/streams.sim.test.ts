@@ -12,7 +12,7 @@ import {
   type Streams,
 } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { type Account, action, eventually, fundedAccount, masterWithAgent, sleep } from "./helpers.js";
+import { type Account, action, eventually, fundedAccount, masterWithAgent } from "./helpers.js";
 
 let sim: SimHandle;
 const open: Streams[] = [];
@@ -115,6 +115,16 @@ describe("openStreams", () => {
     expect(ou).toMatchObject({ coin: "ETH", side: "buy", origSize: 0.05 });
     await eventually(() => ofType(s.events, "ourState").some((e) => e.state.positions.ETH?.size === 0.05));
 
+    // Funding on our position comes on userFundings, as the exchange's record has it.
+    sim.control.runFunding();
+    const fu = await eventually(() => ofType(s.events, "ourFunding").find((e) => !e.isSnapshot));
+    expect(fu.fundings).toHaveLength(1);
+    expect(fu.fundings[0]).toMatchObject({ coin: "ETH", szi: 0.05, hash: null });
+    const rest = await s.client.getFunding(s.master.address, 0);
+    expect(rest.map((f) => [f.time, f.coin, f.usdc])).toEqual(
+      fu.fundings.map((f) => [f.time, f.coin, f.usdc]),
+    );
+
     const health = s.streams.health();
     expect(health.connected).toBe(true);
     expect(Object.keys(health.lastMessageAt)).toEqual(
@@ -123,12 +133,13 @@ describe("openStreams", () => {
         `clearinghouseState:${s.leader.address}`,
         `userFills:${s.master.address}`,
         `orderUpdates:${s.master.address}`,
+        `userFundings:${s.master.address}`,
         "allMids",
       ]),
     );
-    // Leader fills + state, our fills + orders + state, mids.
-    expect(s.streams.subscriptionCount()).toBe(6);
-    expect(sim.control.stats().ws.subscriptions).toBe(6);
+    // Leader fills + state, our fills + orders + state + funding, mids.
+    expect(s.streams.subscriptionCount()).toBe(7);
+    expect(sim.control.stats().ws.subscriptions).toBe(7);
   });
 
   it("the leader's earlier fills arrive once as a snapshot (never a trade trigger)", async () => {
@@ -181,13 +192,13 @@ describe("openStreams", () => {
     expect(disconnectAt).toBeLessThan(reconnectAt);
     // The subscriptions are replayed: fresh states arrive after the reconnect...
     await eventually(() => s.events.slice(reconnectAt).some((e) => e.type === "leaderState"));
-    await sleep(100);
-    // ...but the fills in the replayed snapshots were seen already: no duplicate fill events.
-    expect(ofType(s.events, "leaderFill")).toHaveLength(1);
-    expect(ofType(s.events, "ourFill")).toHaveLength(1);
 
     await leaderTrades(s, "SOL", false, "2");
     const live = await eventually(() => ofType(s.events, "leaderFill")[1]);
+    // ...but the fills in the replayed snapshots were seen already: the replay came before this
+    // live fill on the same socket, and it added no fill event of its own.
+    expect(ofType(s.events, "leaderFill")).toHaveLength(2);
+    expect(ofType(s.events, "ourFill")).toHaveLength(1);
     expect(live.isSnapshot).toBe(false);
     expect(live.fills[0]?.side).toBe("sell");
     const tids = ofType(s.events, "leaderFill").flatMap((e) => e.fills.map((f) => f.tid));
@@ -219,11 +230,11 @@ describe("openStreams", () => {
     // The failure forces a fresh socket: the other re-subscriptions are replayed there by the
     // SDK, and the failed one is added again by us and announced (sweep now).
     await eventually(() => ofType(s.events, "reconnect").some((e) => e.stream === failed.stream));
-    await eventually(() => sim.control.stats().ws.subscriptions === 6);
+    await eventually(() => sim.control.stats().ws.subscriptions === 7);
     await leaderTrades(s, "ETH", true, "0.1");
     const live = await eventually(() => ofType(s.events, "leaderFill").find((e) => !e.isSnapshot));
     expect(live.fills[0]?.side).toBe("buy");
-    expect(s.streams.subscriptionCount()).toBe(6);
+    expect(s.streams.subscriptionCount()).toBe(7);
   });
 
   it("a quiet leader does not look dead: pings keep the socket alive past the idle window", async () => {
@@ -231,11 +242,13 @@ describe("openStreams", () => {
     await eventually(() => ofType(s.events, "leaderState").length > 0);
     const leaderKey = `userFills:${s.leader.address}`;
     const before = s.streams.health().lastMessageAt[leaderKey];
-    await sleep(1_500); // 2.5 × the simulator's idle window, the leader silent all along
+    const start = Date.now();
+    // Wait until the socket still hears from the server (pongs) 1.5 s on — 2.5 × the
+    // simulator's idle window, the leader silent all along.
+    await eventually(() => s.streams.health().lastSocketMessageAt - start > 1_500, 15_000);
     const h = s.streams.health();
     expect(ofType(s.events, "disconnect")).toHaveLength(0);
     expect(h.connected).toBe(true);
-    expect(Date.now() - h.lastSocketMessageAt).toBeLessThan(500); // pongs
     expect(h.lastMessageAt[leaderKey]).toBe(before); // the leader's stream itself was quiet
   });
 
@@ -252,7 +265,7 @@ describe("openStreams", () => {
     expect(btc.book.bestBid).toBeLessThan(btc.book.bestAsk ?? 0);
     await s.streams.watchBooks(["ETH"]);
     await eventually(() => ofType(s.events, "book").find((e) => e.book.coin === "ETH"));
-    expect(s.streams.subscriptionCount()).toBe(7);
+    expect(s.streams.subscriptionCount()).toBe(8);
     expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBe(1);
   });
 

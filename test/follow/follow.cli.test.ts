@@ -210,15 +210,20 @@ describe("hlcopy status and resume", () => {
       hwm: 10_000,
       drawdownPct: 30,
     });
+    // Exit 4 while halted (documented), as reconcile and follow.
+    expect(before.code).toBe(4);
     const human = await runCli(["--account", account, "status"], { env });
     expect(human.stdout).toContain("HALTED (kill-switch)");
+    expect(human.code).toBe(4);
     const refused = await runCli(["--account", account, "resume"], { env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("hint: run it on a terminal, or pass --yes");
     const resumed = await runCli(["--account", account, "resume", "--yes"], { env });
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain("resumed: cleared 1 halt(s)");
-    const after = JSON.parse((await runCli(["--account", account, "--json", "status"], { env })).stdout);
+    const afterRun = await runCli(["--account", account, "--json", "status"], { env });
+    expect(afterRun.code).toBe(0);
+    const after = JSON.parse(afterRun.stdout);
     expect(after.halt).toBeNull();
     expect(after.hwm).toBe(7_000);
   });

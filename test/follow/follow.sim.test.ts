@@ -3,7 +3,7 @@
 // at the end the account is in sync with no cloid sent twice.
 
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
@@ -16,12 +16,13 @@ import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
 import { openJournal } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 
+// One simulator per test: a fault or a timeout in one test cannot leak into the next.
 let sim: SimHandle;
 let seed = 100;
-beforeAll(async () => {
+beforeEach(async () => {
   sim = await startSim({ seed: 31, tickMs: 0 });
 });
-afterAll(async () => {
+afterEach(async () => {
   await sim.close();
 });
 
@@ -92,7 +93,28 @@ async function follow(
     });
     return l;
   };
-  return { master: master.address, leader: leader.address, engine, events, journal, done, burst, client };
+  return {
+    master: master.address,
+    leader: leader.address,
+    engine,
+    events,
+    journal,
+    done,
+    burst,
+    client,
+    budget,
+  };
+}
+
+/**
+ * After a fault: sweep until neither the request budget (a 429) nor any coin (a rejection)
+ * is still backing off, so the check that follows sees the copy, not the fault's cool-down.
+ */
+async function untilBackoffsLapse(t: Awaited<ReturnType<typeof follow>>) {
+  await eventually(async () => {
+    const s = await t.engine.sweep("manual");
+    return !t.budget.isBackingOff() && !s.plan.skipped.some((x) => x.reason === "backoff");
+  }, 15_000);
 }
 
 /** After the leader stops: one sweep repairs what the stream missed, the next finds nothing. */
@@ -152,10 +174,9 @@ describe("hlcopy follow against the simulator", () => {
       if (fault.kind === "dropWs")
         await eventually(() => t.events.some((e) => e.type === "reconnect"), 5_000);
       sim.control.fault({ kind: "latency", ms: 0 });
-      await new Promise((r) => setTimeout(r, 300)); // let backoffs lapse
+      await untilBackoffsLapse(t);
       await expectInSync(t);
       expect(await t.engine.stop("test")).toBe(0);
-      sim.control.reset();
     });
   }
 
@@ -193,11 +214,12 @@ describe("hlcopy follow against the simulator", () => {
 
   it("silenceWs past the stale window blocks increases only, and the copy catches up", async () => {
     const t = await follow(settings(), { staleMs: 200 });
+    const silenceEnds = Date.now() + 1_500; // the simulator's clock is the wall clock here
     sim.control.fault({ kind: "silenceWs", ms: 1_500 });
     const l = await t.burst(8, 20);
     await l.done;
-    await new Promise((r) => setTimeout(r, 1_600));
-    await eventually(() => t.events.some((e) => e.type === "reconnect" || e.type === "heartbeat"), 5_000);
+    // The check is about catching up once the stream speaks again: wait for the fault's end.
+    await eventually(() => Date.now() > silenceEnds, 15_000);
     await expectInSync(t);
     expect(await t.engine.stop("test")).toBe(0);
   });
@@ -218,14 +240,8 @@ describe("hlcopy follow against the simulator", () => {
       const mid = sim.control.mid(p.coin) ?? 0;
       sim.control.setMid(p.coin, p.size > 0 ? mid * 0.8 : mid * 1.2);
     }
-    const code = await Promise.race([
-      t.done,
-      (async () => {
-        await new Promise((r) => setTimeout(r, 300));
-        t.engine.sweepNow(); // the stream's account value or this sweep sees the drawdown
-        return t.done;
-      })(),
-    ]);
+    t.engine.sweepNow(); // the stream's account value or this sweep sees the drawdown, whichever is first
+    const code = await t.done;
     expect(code).toBe(4);
     expect(t.events.some((e) => e.type === "halt" && e.kind === "kill-switch")).toBe(true);
     const closes = t.events.filter((e) => e.type === "order" && e.reason === "kill-switch");
@@ -233,7 +249,6 @@ describe("hlcopy follow against the simulator", () => {
     for (const c of closes) if (c.type === "order") expect(c.reduceOnly).toBe(true);
     expect((await t.client.getAccountState(t.master)).positions).toEqual({});
     expect(t.journal.activeHalt()?.kind).toBe("kill-switch");
-    sim.control.reset();
   });
 
   it("a leader liquidation closes that coin on our side, reduce-only, and journals it", async () => {

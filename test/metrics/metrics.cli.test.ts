@@ -119,8 +119,13 @@ describe("follow --listen", () => {
       // wait for the one that has every coin the leader traded.
       const after = await eventually(async () => {
         const f = await scrape();
+        // The P&L gauges follow the state the engine sends after the fills (throttled).
         const coins = f.get("hlcopy_drift_usd")?.samples.map((s) => s.labels.coin) ?? [];
-        return value(f, "hlcopy_copy_lag_ms_count") >= 2 && coins.includes("BTC") ? f : null;
+        return value(f, "hlcopy_copy_lag_ms_count") >= 2 &&
+          coins.includes("BTC") &&
+          value(f, "hlcopy_copy_pnl_usd", { part: "fees" }) > 0
+          ? f
+          : null;
       }, 10_000);
       expect(value(after, "hlcopy_leader_fills_total")).toBeGreaterThan(
         value(before, "hlcopy_leader_fills_total"),
@@ -130,7 +135,18 @@ describe("follow --listen", () => {
         value(before, "hlcopy_requests_total", { endpoint: "exchange" }),
       );
       expect(value(after, "hlcopy_slippage_bps_count")).toBeGreaterThanOrEqual(2);
+      // Execution slippage counts every fill; copy slippage and lag only hot-path copies.
+      expect(value(after, "hlcopy_exec_slippage_bps_count")).toBeGreaterThanOrEqual(
+        value(after, "hlcopy_slippage_bps_count"),
+      );
       expect(value(after, "hlcopy_equity_usd")).toBeGreaterThan(0);
+      // The copy's P&L: net = realised + unrealised − fees + funding.
+      const part = (p: string) => value(after, "hlcopy_copy_pnl_usd", { part: p });
+      expect(part("fees")).toBeGreaterThan(0);
+      expect(part("net")).toBeCloseTo(
+        part("realised") + part("unrealised") - part("fees") + part("funding"),
+        5,
+      );
       expect(after.get("hlcopy_drift_usd")?.samples.map((s) => s.labels.coin)).toEqual(
         expect.arrayContaining(["BTC"]),
       );

@@ -143,8 +143,10 @@ describe("hlcopy reconcile", () => {
     ]);
     for (const a of report.actions) {
       expect(a.filledSize).toBe(a.size);
-      expect(a.slippageBps).not.toBeNull();
-      expect(Math.abs(a.slippageBps ?? 99)).toBeLessThanOrEqual(30);
+      // Execution slippage against the touch (a reconcile's orders are repairs, not copies).
+      expect(a.kind).toBe("repair");
+      expect(a.execSlippageBps).not.toBeNull();
+      expect(Math.abs(a.execSlippageBps ?? 99)).toBeLessThanOrEqual(30);
     }
     const pos = await ours();
     expect(pos.BTC).toBe(dry.actions[0]?.size);
@@ -160,7 +162,12 @@ describe("hlcopy reconcile", () => {
     expect(startup).toBe(1);
     expect(report.requests).toBe(seen.http.info + seen.http.exchange - startup);
     expect(seen.actionByType).toEqual({ updateLeverage: 2, order: 1 });
-    expect(report.requests).toBeLessThanOrEqual(12);
+    // Issue 17: a cron run has no stream, so the copy's P&L inputs are read: our fills before
+    // planning (anything that filled since the last run, e.g. a resting stop) and again after
+    // sending (this run's fills, with their fees and closed P&L), the funding records once.
+    expect(seen.infoByType.userFillsByTime).toBe(2);
+    expect(seen.infoByType.userFunding).toBe(1);
+    expect(report.requests).toBeLessThanOrEqual(15);
     // Issue 12.4: the exchange carries the configured leverage (auto: --max-leverage 1 → 2x)
     // and margin mode on what was copied.
     const chs = (await (
@@ -187,6 +194,35 @@ describe("hlcopy reconcile", () => {
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
     // The positions already carry the leverage: no second updateLeverage.
     expect(sim.control.stats().actionByType.updateLeverage).toBe(2);
+
+    // Issue 17: status counts reconcile's fills (read back: a cron run has no stream) and
+    // their fees, as repairs (a sweep's orders), with the copy's P&L as the run left it.
+    const exchangeFills = await reader.getFillsByTime(follower, 0);
+    expect(exchangeFills.length).toBeGreaterThanOrEqual(2);
+    const status = await runCli(["--account", follower, "--json", "status"], {
+      env: { HLCOPY_CONFIG_DIR: configDir },
+    });
+    expect(status.code).toBe(0);
+    const doc = JSON.parse(status.stdout) as {
+      fills: { total: number; byKind: Record<string, number> };
+      pnl: { feesUsd: number; fills: number; netUsd: number };
+      drift: { inSync: boolean };
+      copyLagMs: { count: number };
+    };
+    expect(doc.fills.total).toBe(exchangeFills.length);
+    expect(doc.fills.byKind.repair).toBe(exchangeFills.length);
+    // A sweep's orders are no copies: no lag, no slippage against the leader.
+    expect(doc.copyLagMs.count).toBe(0);
+    expect(doc.pnl.fills).toBe(exchangeFills.length);
+    expect(doc.pnl.feesUsd).toBeCloseTo(
+      exchangeFills.reduce((x, f) => x + f.fee, 0),
+      6,
+    );
+    expect(doc.drift.inSync).toBe(true);
+    const human = await runCli(["--account", follower, "status"], { env: { HLCOPY_CONFIG_DIR: configDir } });
+    expect(human.stdout).toMatch(
+      new RegExp(`fills \\(last 24h\\): ${exchangeFills.length} — copy 0 · repair ${exchangeFills.length}`),
+    );
   });
 
   it("the leader closing a coin closes ours, reduce-only", async () => {

@@ -8,8 +8,8 @@ import { Command } from "commander";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { register } from "../../src/cli/commands/sim.js";
+import { parseRate, parseSimCommandOptions, runSimCommand } from "../../src/cli/sim/run.js";
 import { UsageError } from "../../src/core/errors.js";
-import { parseRate, parseSimCommandOptions, runSimCommand } from "../../src/sim/cli.js";
 import { leaderKeyForSeed } from "../../src/sim/leader.js";
 import { eventually } from "./helpers.js";
 

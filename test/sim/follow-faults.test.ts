@@ -4,7 +4,7 @@
 // twice, and the problem was shown as an event.
 
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RateLimitError } from "../../src/core/errors.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
@@ -26,6 +26,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
 });
+// Accounts are per test; faults are per simulator: none outlives the test that set it.
+afterEach(() => sim.control.reset());
 
 async function follow() {
   const { master, agentKey } = await masterWithAgent(sim, 100_000);

@@ -2,7 +2,13 @@
 // and streams in the SDK's shapes, `post` carries info and actions, ping gets pong, idle
 // sockets are closed, and after dropWs the SDK's own transport reconnects and resubscribes.
 
-import { ExchangeClient, InfoClient, SubscriptionClient, WebSocketTransport } from "@nktkas/hyperliquid";
+import {
+  ExchangeClient,
+  HttpTransport,
+  InfoClient,
+  SubscriptionClient,
+  WebSocketTransport,
+} from "@nktkas/hyperliquid";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
@@ -138,6 +144,43 @@ describe("subscriptions", () => {
     expect(await events.next((e) => "funding" in e)).toMatchObject({
       funding: { coin: "BTC", szi: "0.01", nSamples: null },
     });
+  });
+
+  it("userFundings: a snapshot of past payments, then one message per funding run with each position's payment (same as userFunding)", async () => {
+    const t = newTrader(sim, 50_000);
+    await t.exchange.order({
+      orders: [
+        { a: 0, b: true, p: "96000", s: "0.01", r: false, t: { limit: { tif: "Ioc" } } },
+        { a: 1, b: false, p: "3300", s: "1", r: false, t: { limit: { tif: "Ioc" } } },
+      ],
+      grouping: "na",
+    });
+    sim.control.runFunding();
+    const { client } = subscriptions();
+    const c = collector<{
+      user: string;
+      isSnapshot?: true;
+      fundings: { time: number; coin: string; usdc: string; szi: string; fundingRate: string }[];
+    }>();
+    await client.userFundings({ user: t.address }, c.listener);
+    const snapshot = await c.next((e) => e.isSnapshot === true);
+    expect(snapshot.fundings.map((f) => [f.coin, f.szi]).sort()).toEqual([
+      ["BTC", "0.01"],
+      ["ETH", "-1.0"],
+    ]);
+    sim.control.runFunding();
+    const live = await c.next((e) => e.isSnapshot !== true);
+    expect(live.user).toBe(t.address);
+    expect(live.fundings.map((f) => f.coin).sort()).toEqual(["BTC", "ETH"]);
+    // The same payments as the REST record (userFunding), sign included: a long pays a positive rate.
+    const info = new InfoClient({ transport: new HttpTransport({ apiUrl: sim.httpUrl }) });
+    const rest = await info.userFunding({ user: t.address, startTime: 0 });
+    const last = rest.filter((r) => r.time === live.fundings[0]?.time);
+    expect(last.map((r) => [r.delta.coin, r.delta.usdc]).sort()).toEqual(
+      live.fundings.map((f) => [f.coin, f.usdc]).sort(),
+    );
+    const btc = live.fundings.find((f) => f.coin === "BTC");
+    expect(Math.sign(Number(btc?.usdc))).toBe(-Math.sign(Number(btc?.fundingRate)));
   });
 
   it("userNonFundingLedgerUpdates: a snapshot, then deposits and withdrawals as they happen", async () => {
@@ -317,11 +360,10 @@ describe("connection handling", () => {
     const mids = collector<{ mids: Record<string, string> }>();
     await client.allMids(mids.listener);
     await mids.next();
+    const silenceEnds = Date.now() + 300; // this simulator runs on the wall clock
     sim.control.fault({ kind: "silenceWs", ms: 300 });
     sim.control.setMid("ARB", 0.8);
-    await sleep(150);
-    expect(mids.events.some((e) => e.mids.ARB === "0.8")).toBe(false);
-    await sleep(200);
+    await eventually(() => Date.now() > silenceEnds);
     sim.control.setMid("ARB", 0.81);
     await mids.next((e) => e.mids.ARB === "0.81");
     expect(mids.events.some((e) => e.mids.ARB === "0.8")).toBe(false);

@@ -100,7 +100,7 @@ describe("flag parsing", () => {
     expect(parseJournalType("orders")).toBe("orders");
     expect(parseJournalType("Fill")).toBe("fills");
     expect(usage(() => parseJournalType("trades")).message).toBe(
-      'invalid --type "trades": expected one of runs, decisions, orders, fills, halts, events',
+      'invalid --type "trades": expected one of runs, decisions, orders, fills, funding, halts, events',
     );
   });
 
@@ -162,7 +162,7 @@ describe("runJournal", () => {
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:01.001Z │ order     │ BTC  │ buy 0.01 @ 65200 (open) → filled 0.01 @ 65013 · cloid 0x0000000000000000000000000000000a             │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
-      │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee 0.29 · slip 2.0 bps · lag 12 ms                                               │
+      │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee 0.29 · vs leader 2.0 bps · lag 12 ms                                          │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:02.000Z │ reconnect │      │ attempt=1                                                                                            │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
@@ -248,6 +248,8 @@ describe("runJournal", () => {
         reply: null,
         error: "Order could not immediately match against any resting orders.",
         leaderPx: null,
+        kind: null,
+        touchPx: null,
         updatedAt: T0,
       },
     });

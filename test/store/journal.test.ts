@@ -103,7 +103,8 @@ describe("opening and migrations", () => {
       const reader = openJournal(file);
       expect(reader.listEntries()).toHaveLength(1); // sees the committed row only
       reader.close();
-      expect(performance.now() - start).toBeLessThan(1000); // not the 5 s busy timeout
+      // Far below the 5 s busy timeout a write lock would cost, even on a busy machine.
+      expect(performance.now() - start).toBeLessThan(4000);
     } finally {
       writer.exec("COMMIT");
       writer.close();
@@ -330,7 +331,8 @@ describe("stats", () => {
 
   it("slippage and lag stats over fills since a time, with known numbers", () => {
     const jr = open();
-    // Slippage 1..100 bps (buy at 100 × (1 + k/10000) vs leader 100), lag 10..1000 ms.
+    // Copies: slippage 1..100 bps (buy at 100 × (1 + k/10000) vs leader 100), lag 10..1000 ms;
+    // execution slippage against a touch of 100.01.
     jr.batch(() => {
       for (let k = 1; k <= 100; k++) {
         jr.recordFill({
@@ -342,9 +344,26 @@ describe("stats", () => {
           sz: 1,
           fee: 0,
           leaderPx: 100,
+          touchPx: 100.01,
+          kind: "copy",
           lagMs: k * 10,
         });
       }
+      // A sweep repair: execution slippage only; never copy slippage or lag, whatever it is
+      // measured against.
+      jr.recordFill({
+        tid: 500,
+        ts: T0 + 200,
+        coin: "ETH",
+        side: "sell",
+        px: 99,
+        sz: 1,
+        fee: 0,
+        leaderPx: null,
+        touchPx: 100,
+        kind: "repair",
+        lagMs: null,
+      });
       // Before the window: must not count.
       jr.recordFill({
         tid: 1000,
@@ -370,6 +389,62 @@ describe("stats", () => {
     expect(lag.p95).toBeCloseTo(950.5);
     expect(lag.p99).toBeCloseTo(990.1);
     expect(jr.lagStats(T0 + 1000).count).toBe(0);
+    const exec = jr.execSlippageStats(T0);
+    expect(exec.count).toBe(101);
+    expect(jr.execSlippageStats(T0, "repair")).toMatchObject({ count: 1, mean: 100 });
+    expect(jr.execSlippageStats(T0, "copy").count).toBe(100);
+    expect(jr.fillCounts(T0)).toEqual({
+      total: 101,
+      byKind: { copy: 100, repair: 1, join: 0, safety: 0, other: 0 },
+    });
+  });
+
+  it("a fill takes its order's kind and references from the journal; a repair's leader price is not kept", () => {
+    const jr = open();
+    const copy = action({ coin: "BTC", size: 1, cloid: "0x0c", refPx: 100 });
+    const repair = action({ coin: "ETH", size: 1, cloid: "0x0d", refPx: 100 });
+    jr.recordOrderIntent({ runId: null, ts: T0, action: copy, kind: "copy", touchPx: 100.02 });
+    jr.recordOrderIntent({ runId: null, ts: T0, action: repair, kind: "repair", touchPx: 100.02 });
+    expect(jr.getOrder("0x0c")).toMatchObject({ kind: "copy", leaderPx: 100, touchPx: 100.02 });
+    expect(jr.getOrder("0x0d")).toMatchObject({ kind: "repair", leaderPx: null, touchPx: 100.02 });
+    jr.recordFill({ tid: 1, ts: T0, coin: "BTC", side: "buy", px: 100.03, sz: 1, fee: 0, cloid: "0x0c" });
+    jr.recordFill({ tid: 2, ts: T0, coin: "ETH", side: "buy", px: 100.03, sz: 1, fee: 0, cloid: "0x0d" });
+    const [a, b] = jr.fillsSince(0);
+    expect(a).toMatchObject({ kind: "copy" });
+    expect(a?.slippageBps).toBeCloseTo(3, 6);
+    expect(a?.execSlippageBps).toBeCloseTo(0.99980004, 6);
+    expect(b).toMatchObject({ kind: "repair", slippageBps: null });
+    expect(b?.execSlippageBps).toBeCloseTo(0.99980004, 6);
+  });
+
+  it("funding payments are kept once per (time, coin), and the copy starts at the first trading run", () => {
+    const jr = open();
+    expect(jr.copyStart()).toBeNull();
+    expect(jr.recordFunding({ ts: T0, coin: "BTC", usdc: -0.5, szi: 0.01, rate: 0.0001 })).toBe(true);
+    expect(jr.recordFunding({ ts: T0, coin: "BTC", usdc: -0.5, szi: 0.01, rate: 0.0001 })).toBe(false);
+    expect(jr.recordFunding({ ts: T0, coin: "ETH", usdc: 0.2 })).toBe(true);
+    expect(jr.fundingSince(0).map((f) => [f.coin, f.usdc])).toEqual([
+      ["BTC", -0.5],
+      ["ETH", 0.2],
+    ]);
+    expect(jr.lastFundingTime()).toBe(T0);
+    const run = (command: "dry-run" | "follow", startedAt: number) =>
+      jr.startRun({
+        command,
+        leaders: [],
+        account: ACCOUNT as `0x${string}`,
+        network: "x",
+        settings: {},
+        startedAt,
+      });
+    run("dry-run", T0 + 1);
+    expect(jr.copyStart()).toBeNull();
+    run("follow", T0 + 10);
+    jr.recordEquity(T0 + 5, 900);
+    expect(jr.copyStart()).toEqual({ since: T0 + 10, startEquity: null });
+    jr.recordEquity(T0 + 11, 1_000);
+    jr.recordEquity(T0 + 12, 1_100);
+    expect(jr.copyStart()).toEqual({ since: T0 + 10, startEquity: 1_000 });
   });
 });
 
@@ -465,12 +540,12 @@ describe("events, sweeps and listing", () => {
   });
 });
 
-describe("hot path cost", () => {
-  it("recordDecision + recordOrderIntent + updateOrder stays well under 1 ms", () => {
+describe("hot path writes", () => {
+  // Their cost is a figure in bench/journal.mjs, not a wall-clock assertion here.
+  it("recordDecision + recordOrderIntent + updateOrder leave one order row per cloid, in its final state", () => {
     const jr = open();
     const p = plan();
-    const n = 2000;
-    const run = (i: number) => {
+    for (let i = 0; i < 50; i++) {
       const cloid = `0x${i.toString(16).padStart(32, "0")}` as const;
       jr.recordDecision({ runId: 1, ts: T0 + i, trigger: "fill", coins: ["BTC"], plan: p });
       jr.recordOrderIntent({ runId: 1, ts: T0 + i, action: action({ cloid }), request: { i } });
@@ -482,13 +557,9 @@ describe("hot path cost", () => {
         avgPx: 65_000,
         reply: {},
       });
-    };
-    for (let i = 0; i < 200; i++) run(i); // warm up
-    const start = performance.now();
-    for (let i = 200; i < 200 + n; i++) run(i);
-    const perSequenceMs = (performance.now() - start) / n;
-    // Typically ~0.03 ms on a laptop; the bound is loose so a busy CI box does not flake.
-    expect(perSequenceMs).toBeLessThan(0.5);
+    }
+    expect(jr.listEntries({ table: "orders", limit: Number.POSITIVE_INFINITY })).toHaveLength(50);
+    expect(jr.getOrder(`0x${(7).toString(16).padStart(32, "0")}`)?.status).toBe("filled");
   });
 });
 

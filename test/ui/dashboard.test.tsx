@@ -41,7 +41,7 @@ describe("Dashboard", () => {
     expect(text).toMatch(/^BTC /m);
     expect(text).toMatch(/^ETH /m);
     expect(text).toMatch(/^SOL .*\$75\.00!/m);
-    expect(text).toContain("slip bps mean +1.6");
+    expect(text).toContain("slip exec bps mean +0.8");
     expect(lines.at(-1)).toBe("q quit  p pause  s sweep  f flatten  ? help");
   });
 
@@ -93,11 +93,11 @@ describe("Dashboard", () => {
     let lines = frameLines(liveState(), 40, 12);
     expectFits(lines, 40, 12);
     expect(lines.join("\n")).toMatch(/^SOL /m);
-    expect(lines.join("\n")).toContain("slip bps");
+    expect(lines.join("\n")).toContain("slip exec bps");
     expect(lines).not.toContain("");
     lines = frameLines(liveState(), 40, 8);
     expectFits(lines, 40, 8);
-    expect(lines.join("\n")).not.toContain("slip bps");
+    expect(lines.join("\n")).not.toContain("slip exec bps");
     expect(lines.join("\n")).toContain("+2 more (smaller)");
   });
 
@@ -157,7 +157,9 @@ describe("Dashboard", () => {
     const lines = screenLines(r.lastFrame());
     r.unmount();
     expect(lines[0]).toBe("12:00:00.000 start LIVE testnet leader 0x1111…1111 account 0x2222…2222");
-    expect(lines).toContain("12:00:01.004 fill BTC buy 0.05 @ 64007.7 slip 1.2bps lag 5ms");
+    expect(
+      lines.find((l) => l.startsWith("12:00:01.004 fill BTC buy 0.05 @ 64007.7 exec 0.5bps")),
+    ).toBeDefined();
   });
 });
 

@@ -13,11 +13,16 @@ function collect(json: boolean, events: readonly EngineEvent[], stateEveryMs?: n
 describe("human lines", () => {
   it("a fill reads as one line with time, slippage and lag", () => {
     expect(formatLine(fillEvent(T0 + 1234))).toBe(
-      "12:00:01.234 fill BTC buy 0.01 @ 64000.5 slip 1.2bps lag 4ms",
+      "12:00:01.234 fill BTC buy 0.01 @ 64000.5 exec 0.8bps vs leader 1.2 lag 4ms",
     );
-    expect(formatLine(fillEvent(T0, "ETH", { slippageBps: null, lagMs: null, side: "sell" }))).toBe(
-      "12:00:00.000 fill ETH sell 0.01 @ 64000.5",
-    );
+    // A sweep repair: no leader to compare with, no lag.
+    expect(
+      formatLine(fillEvent(T0, "ETH", { kind: "repair", slippageBps: null, lagMs: null, side: "sell" })),
+    ).toBe("12:00:00.000 fill repair ETH sell 0.01 @ 64000.5 exec 0.8bps");
+    // A fill hlcopy did not place (a manual trade): nothing to measure.
+    expect(
+      formatLine(fillEvent(T0, "ETH", { kind: null, execSlippageBps: null, slippageBps: null, lagMs: null })),
+    ).toBe("12:00:00.000 fill ETH buy 0.01 @ 64000.5");
   });
 
   it("one line per event of a run; heartbeats stay silent", () => {
@@ -29,9 +34,9 @@ describe("human lines", () => {
         "12:00:01.000 leader 0x1111…1111 BTC buy 0.5 @ 64000 Open Long",
         "12:00:01.001 decision fill: BTC buy 0.05 @ 64192 open; ETH skip inside-deadband (drift $4.20 < $10)",
         "12:00:01.003 order BTC buy 0.05 @ 64192 open filled 0.05 avg 64007.7",
-        "12:00:01.004 fill BTC buy 0.05 @ 64007.7 slip 1.2bps lag 5ms",
-        "12:00:02.004 fill ETH sell 0.4 @ 3199 slip -0.3bps lag 3ms",
-        "12:00:03.004 fill SOL buy 2.5 @ 150.1 slip 4.0bps lag 7ms",
+        "12:00:01.004 fill BTC buy 0.05 @ 64007.7 exec 0.5bps vs leader 1.2 lag 5ms",
+        "12:00:02.004 fill ETH sell 0.4 @ 3199 exec -0.2bps vs leader -0.3 lag 3ms",
+        "12:00:03.004 fill SOL buy 2.5 @ 150.1 exec 2.1bps vs leader 4.0 lag 7ms",
         "12:00:03.100 state equity $10,234.12 hwm $10,500.00 dd 2.53% positions 3 drift $75.00",
         "12:00:03.200 sweep drift $75.00 in 12ms, 2 req",
       ]
@@ -50,6 +55,7 @@ describe("human lines", () => {
         reduceOnly: true,
         cloid: "0x9",
         reason: "reduce",
+        kind: "copy",
         status: "rejected",
         filledSize: 0,
         avgPx: null,
@@ -99,6 +105,8 @@ describe("JSON lines", () => {
       sz: 0.05,
       fee: 0.2,
       cloid: "0xabc",
+      kind: "copy",
+      execSlippageBps: 0.5,
       slippageBps: 1.2,
       lagMs: 5,
     });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { quantile } from "../../src/core/stats.js";
 import {
+  budgetState,
   buildPositionRows,
   connectionAgeMs,
+  copySlippageStats,
   initialDashboardState,
   lagStats,
   modeLabel,
@@ -106,22 +108,38 @@ describe("reduceDashboard: engine events", () => {
     expect(s.counters.fills).toBe(10_000);
   });
 
-  it("slippage and lag statistics over the sample window", () => {
-    let s = initialDashboardState();
+  it("slippage and lag statistics over the sample window: execution for every fill, copy slippage and lag for copies", () => {
+    let s = initialDashboardState({ slippageBudgetBps: 10 });
     const bps = [1, 2, 3, 4, 100];
     bps.forEach((b, i) => {
-      s = reduceDashboard(s, fillEvent(T0 + i, "ETH", { slippageBps: b, lagMs: (i + 1) * 2 }));
+      s = reduceDashboard(
+        s,
+        fillEvent(T0 + i, "ETH", { execSlippageBps: b, slippageBps: b / 2, lagMs: (i + 1) * 2 }),
+      );
     });
-    s = reduceDashboard(s, fillEvent(T0 + 10, "ETH", { slippageBps: null, lagMs: null }));
+    // A sweep repair: execution slippage only (no leader to compare with, no lag).
+    s = reduceDashboard(
+      s,
+      fillEvent(T0 + 10, "ETH", { kind: "repair", execSlippageBps: 0, slippageBps: null, lagMs: null }),
+    );
     const st = slippageStats(s);
-    expect(st.n).toBe(5);
-    expect(st.mean).toBe(22);
-    expect(st.median).toBe(3);
-    expect(st.p95).toBeCloseTo(quantile(bps, 0.95));
+    expect(st.n).toBe(6);
+    expect(st.mean).toBeCloseTo(110 / 6, 10);
+    expect(st.median).toBe(2.5);
+    expect(st.p95).toBeCloseTo(quantile([...bps, 0], 0.95));
+    const copy = copySlippageStats(s);
+    expect(copy.n).toBe(5);
+    expect(copy.median).toBe(1.5);
     const lag = lagStats(s);
     expect(lag.last).toBe(10);
     expect(lag.p50).toBe(6);
-    expect(s.slippage.recent.map((r) => r.bps)).toEqual(bps);
+    expect(lag.n).toBe(5);
+    expect(s.slippage.recent.map((r) => [r.bps, r.kind])).toEqual([
+      ...bps.map((b) => [b, "copy"]),
+      [0, "repair"],
+    ]);
+    // p95 of [0, 1, 2, 3, 4, 100] is 75.5 > 10: over budget, the same function the engine uses.
+    expect(budgetState(s)).toMatchObject({ exceeded: true, budgetBps: 10, n: 6 });
   });
 
   it("counts copied trades, rejections and skips by reason (in-sync is not a skip)", () => {
@@ -135,6 +153,7 @@ describe("reduceDashboard: engine events", () => {
       reduceOnly: false,
       cloid: "0x1",
       reason: "open" as const,
+      kind: "copy" as const,
       status,
       filledSize,
       avgPx: null,

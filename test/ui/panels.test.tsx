@@ -7,7 +7,7 @@ import type { LogEntry } from "../../src/ui/model.js";
 import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import { Positions } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
-import { liveState, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { fillEvent, liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
 import { renderTty, screenLines } from "./tty.js";
 
 function frame(node: React.ReactElement): string {
@@ -121,13 +121,19 @@ describe("Header", () => {
 describe("Positions", () => {
   const rows = liveState().positions;
 
-  it("one row per coin with every column at 80 columns, drift outside the deadband flagged", () => {
+  it("one row per coin at 80 columns (the coin's P&L before the leader's notional), drift outside the deadband flagged", () => {
     const lines = screenLines(frame(<Positions rows={rows} width={80} maxRows={10} loaded />));
-    expect(lines[0]).toMatch(/coin\s+leader\s+leader \$\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+lev/);
+    expect(lines[0]).toMatch(/coin\s+leader\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+P&L\s+lev/);
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+\$32\.0k\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+3x$/);
-    expect(lines[3]).toMatch(/^SOL\s+30\s+\$4\.5k\s+3\s+2\.5\s+\$75\.00!\s+16\.7%/);
+    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+-\s+3x$/);
+    expect(lines[3]).toMatch(/^SOL\s+30\s+3\s+2\.5\s+\$75\.00!\s+16\.7%/);
     expect(lines[2]).not.toContain("!");
+    // 100 columns: every column, the leader's notional too.
+    const wide = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />));
+    expect(wide[0]).toMatch(
+      /coin\s+leader\s+leader \$\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+P&L\s+lev/,
+    );
+    expect(wide[1]).toMatch(/^BTC\s+0\.5\s+\$32\.0k\s+0\.05/);
   });
 
   it("60 columns: drops leader notional and drift %, keeps coin, target, ours, drift", () => {
@@ -153,17 +159,133 @@ describe("Positions", () => {
   });
 });
 
+describe("the copy's P&L and drift from the engine's state", () => {
+  // The engine's state event carries the P&L (core/pnl.ts) and the drift report (core/drift.ts).
+  const withFigures = () =>
+    reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [
+        target("BTC", 0.5, 0.05, 0.05, 64000),
+        target("ETH", -4, -0.4, -0.35, 3200),
+        target("SOL", 30, 3, 2.5, 150),
+        target("DOGE", 0, 0, 300, 0.1),
+      ]),
+      drift: {
+        coins: [
+          { coin: "BTC", driftUsd: 0, status: "in-sync", reason: null },
+          { coin: "ETH", driftUsd: -160, status: "blocked", reason: "entry-drift" },
+          { coin: "SOL", driftUsd: 75, status: "drift", reason: null },
+          { coin: "DOGE", driftUsd: 0, status: "left-alone", reason: "not-ours" },
+        ],
+        driftUsd: 235,
+        outsideUsd: 235,
+        inSync: false,
+      },
+      pnl: {
+        since: T0,
+        startEquity: 10_000,
+        realisedUsd: 30,
+        unrealisedUsd: 12.5,
+        feesUsd: 4.2,
+        fundingUsd: -0.3,
+        netUsd: 38,
+        roiPct: 0.38,
+        fills: 6,
+        volumeUsd: 9_000,
+        byCoin: [
+          {
+            coin: "BTC",
+            realisedUsd: 30,
+            unrealisedUsd: 32,
+            feesUsd: 2,
+            fundingUsd: -0.2,
+            netUsd: 59.8,
+            roiPct: 0.598,
+            fills: 2,
+            volumeUsd: 6_000,
+          },
+          {
+            coin: "ETH",
+            realisedUsd: 0,
+            unrealisedUsd: -19.5,
+            feesUsd: 2.2,
+            fundingUsd: -0.1,
+            netUsd: -21.8,
+            roiPct: -0.218,
+            fills: 4,
+            volumeUsd: 3_000,
+          },
+        ],
+        byLeader: [],
+      },
+    });
+
+  it("the header: P&L (and ROI when there is room), and the drift in status's words", () => {
+    const s = withFigures();
+    const narrow = frame(<Header state={s} width={80} />);
+    expect(narrow).toContain("P&L +$38.00");
+    expect(narrow).toContain("lag 7ms");
+    const wide = frame(<Header state={s} width={160} />);
+    expect(wide).toContain("ROI +0.38%");
+    expect(wide).toContain("drift $235.00 (SOL) · blocked: ETH entry-drift · left alone: DOGE not-ours");
+  });
+
+  it("rows: ! the next cycle trades it, × a gate holds it, alone = not sized; each coin's P&L", () => {
+    const rows = withFigures().positions;
+    const lines = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />));
+    expect(lines.find((l) => l.startsWith("SOL"))).toMatch(/\$75\.00!/);
+    expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$160\.00×/);
+    expect(lines.find((l) => l.startsWith("DOGE"))).toMatch(/ alone /);
+    expect(lines.find((l) => l.startsWith("BTC"))).toMatch(/\$59\.80/);
+    expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$21\.80/);
+    // uPnL is the P&L's unrealised part for the coin.
+    expect(rows.find((r) => r.coin === "BTC")?.upnl).toBe(32);
+  });
+
+  it("a row tolerated inside the deadband never sits beside a bare 'in sync'", () => {
+    const s = reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [target("SOL", 30, 3, 3.49, 150)], { deadbandUsd: { SOL: 100 } }),
+      drift: {
+        coins: [{ coin: "SOL", driftUsd: -73.5, status: "tolerated", reason: "inside-deadband" }],
+        driftUsd: 73.5,
+        outsideUsd: 0,
+        inSync: true,
+      },
+    });
+    const out = frame(<Header state={s} width={120} />);
+    expect(out).toContain("in sync · $73.50 tolerated inside the deadband");
+    const row = screenLines(frame(<Positions rows={s.positions} width={100} maxRows={5} loaded />))[1];
+    expect(row).toMatch(/^SOL .*-\$73\.50 /);
+  });
+});
+
 describe("Slippage", () => {
   it("mean / median / p95 over the fills, the last fills by coin, sparklines", () => {
     const lines = screenLines(frame(<Slippage state={liveState()} width={80} />));
-    expect(lines[0]).toMatch(/^slip bps mean \+1\.6 med \+1\.2 p95 \+3\.7 n=3 {2}[▁-█]{3}$/);
-    expect(lines[1]).toBe("last SOL +4.0 ETH -0.3 BTC +1.2");
+    expect(lines[0]).toBe("slip exec bps mean +0.8 med +0.5 p95 +1.9 n=3  vs leader med +1.2 p95 +3.7");
+    // Wider: a sparkline of the execution slippages too.
+    const wide = screenLines(frame(<Slippage state={liveState()} width={120} />));
+    expect(wide[0]).toMatch(/vs leader med \+1\.2 p95 \+3\.7 {2}[▁-█]{3}$/);
+    expect(lines[1]).toBe("last SOL +2.1 ETH -0.2 BTC +0.5");
     expect(lines[2]).toMatch(/^equity \$10,234\.12/);
   });
 
   it("before any fill", () => {
     const s = reduceAll([startEvent()]);
-    expect(frame(<Slippage state={s} width={80} />)).toContain("slip bps no fills yet");
+    expect(frame(<Slippage state={s} width={80} />)).toContain("slip exec bps no fills yet");
+  });
+
+  it("over the budget: the p95 of execution slippage against exec.slippageBudgetBps, in the panel", () => {
+    let s = reduceAll([startEvent()]);
+    s = { ...s, slippageBudgetBps: 2 };
+    for (let i = 0; i < 6; i++) {
+      s = reduceDashboard(
+        s,
+        fillEvent(T0 + i, "BTC", { kind: i < 3 ? "copy" : "repair", execSlippageBps: 1 + i }),
+      );
+    }
+    const out = screenLines(frame(<Slippage state={s} width={100} />));
+    expect(out[0]).toContain("p95 +5.8 n=6 > budget 2!");
+    expect(out[1]).toBe("last BTC/r +6.0 BTC/r +5.0 BTC/r +4.0 BTC +3.0 BTC +2.0 BTC +1.0");
   });
 });
 
@@ -250,6 +372,13 @@ describe("Help", () => {
     for (const k of ["q  quit", "p  pause", "s  sweep now", "f  flatten", "?  show / hide"])
       expect(out).toContain(k);
     expect(out).toContain("entry-drift ×2: price moved too far from the leader's price");
+  });
+
+  it("explains the columns: drift marks, P&L and the lev column", () => {
+    const out = frame(<Help width={80} maxLines={30} skipped={[]} />);
+    expect(out).toContain("lev = leverage the exchange holds for our position");
+    expect(out).toContain("P&L = the coin's net since the copy began");
+    expect(out).toContain("× a gate holds it");
   });
 
   it("cut to the lines available", () => {

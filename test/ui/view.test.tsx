@@ -26,8 +26,11 @@ describe("runSummary", () => {
       copiedTrades: 1,
       skipped: { "inside-deadband": 1 },
       finalDriftUsd: 75,
+      inSync: null,
       slippageBps: { mean: expect.closeTo(1.633, 2), median: 1.2, p95: expect.closeTo(3.72, 2) },
+      execSlippageBps: { mean: expect.closeTo(0.8, 6), median: 0.5, p95: expect.closeTo(1.94, 6) },
       copyLagMs: { p50: 5, p99: expect.closeTo(6.96, 2) },
+      pnl: null,
       positions: [
         { coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null },
         { coin: "ETH", size: -0.4, stopPx: null, takeProfitPx: null },
@@ -36,8 +39,13 @@ describe("runSummary", () => {
     });
   });
   it("nulls, not NaN, before any fill", () => {
-    const s = runSummary({ ...liveState(), slippage: { recent: [], samples: [] }, lagSamples: [] });
+    const s = runSummary({
+      ...liveState(),
+      slippage: { recent: [], samples: [], copySamples: [] },
+      lagSamples: [],
+    });
     expect(s.slippageBps).toEqual({ mean: null, median: null, p95: null });
+    expect(s.execSlippageBps).toEqual({ mean: null, median: null, p95: null });
     expect(JSON.parse(JSON.stringify(s)).copyLagMs).toEqual({ p50: null, p99: null });
   });
 });

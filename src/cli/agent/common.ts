@@ -82,7 +82,7 @@ export async function agentIdentity(ctx: AgentContext, io: AgentIo): Promise<Age
   }
   const file = agentKeystorePath(ctx.configDir);
   const ks = await readKeystore(file).catch((error: unknown) => {
-    if (error instanceof ConfigError && error.message.startsWith("no agent keystore")) {
+    if (error instanceof ConfigError && error.details.missing === true) {
       throw new ConfigError(`no agent key: ${file} does not exist and HLCOPY_AGENT_KEY is not set`, {
         hint: "create one with hlcopy agent generate (or hlcopy agent import)",
         details: { file },

@@ -2,24 +2,13 @@
 // analytics and the copyability at the follower's equity; print tables, small charts and a
 // verdict line, or one JSON document. Progress goes to stderr, never to stdout.
 
-import { assessCopyability, type Copyability } from "../../analytics/copyability.js";
-import {
-  fetchLeaderData,
-  type LeaderData,
-  type LeaderDataSource,
-  leaderEquityAt,
-} from "../../analytics/fetch.js";
+import { assessLeader } from "../../analytics/assess.js";
+import type { Copyability } from "../../analytics/copyability.js";
+import { fetchLeaderData, type LeaderData, type LeaderDataSource } from "../../analytics/fetch.js";
 import type { FrictionModel } from "../../analytics/friction.js";
 import { DEFAULT_FRICTION } from "../../analytics/friction.js";
-import { computeMetrics, type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
-import { estimateLeaderEquity } from "../../analytics/replay.js";
-import {
-  type ActivityProfile,
-  activityProfile,
-  type ScanRow,
-  scanRow,
-  WEEKDAYS,
-} from "../../analytics/scan.js";
+import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
+import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
@@ -112,36 +101,11 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     equitySource = "default";
   }
 
-  const metrics = computeMetrics({
-    fills: data.fills,
-    window: observedWindow(data),
-    ...(data.funding ? { funding: data.funding } : {}),
-    ...(data.portfolio ? { portfolio: data.portfolio } : {}),
-    ...(data.state ? { state: data.state } : {}),
-  });
-  const first = data.fills[0]?.time ?? data.window.start;
-  const known = leaderEquityAt(data, first);
-  const leaderEquity = known ?? estimateLeaderEquity(data.fills);
-  const copyability =
-    data.fills.length > 0 && leaderEquity > 0
-      ? assessCopyability({
-          fills: data.fills,
-          equity,
-          leaderEquity,
-          settings: opts.settings,
-          edgeBps: metrics.edgeBps,
-          ...(opts.friction ? { friction: opts.friction } : {}),
-          ...(data.meta ? { meta: data.meta } : {}),
-        })
-      : null;
-  const row = scanRow({
+  const { metrics, leaderEquitySource, copyability, row } = assessLeader(data, {
     address: leader,
-    fills: data.fills,
-    metrics,
-    copyability,
-    leaderEquity,
     equity,
-    takerFee: (opts.friction ?? DEFAULT_FRICTION).takerFee,
+    settings: opts.settings,
+    friction: opts.friction ?? DEFAULT_FRICTION,
   });
   const report: InspectReport = {
     leader,
@@ -150,7 +114,7 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     metrics,
     copyability,
     equitySource,
-    leaderEquitySource: known === null ? "estimated" : "portfolio-or-state",
+    leaderEquitySource,
     extra: {
       sortino: row.sortino,
       calmar: row.calmar,
@@ -169,28 +133,6 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
   if (opts.json) printDocument("inspect", report, out, now);
   else out.write(`${await renderInspect(report)}\n`);
   return report;
-}
-
-/**
- * The span the leader really traded over, within the asked window: from its first fill when
- * nothing shows earlier history (every coin's first fill opens from flat, no funding paid
- * before it), else the whole window. A leader with 4 minutes of history is not "30 days" —
- * trades per day, the style and the daily figures would be diluted 10,000-fold.
- */
-export function observedWindow(data: Pick<LeaderData, "window" | "fills" | "funding">): {
-  start: number;
-  end: number;
-} {
-  const first = data.fills[0];
-  if (first === undefined) return data.window;
-  const seen = new Set<string>();
-  for (const f of data.fills) {
-    if (seen.has(f.coin)) continue;
-    seen.add(f.coin);
-    if (f.startPosition !== 0) return data.window;
-  }
-  if ((data.funding ?? []).some((p) => p.time < first.time)) return data.window;
-  return { start: Math.max(data.window.start, first.time), end: data.window.end };
 }
 
 /** 4 minutes, 5.5 hours, 12.3 days. */

@@ -5,12 +5,11 @@
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { assessCopyability } from "../../analytics/copyability.js";
-import { fetchLeaderData, type LeaderDataSource, leaderEquityAt } from "../../analytics/fetch.js";
+import { assessLeader } from "../../analytics/assess.js";
+import { fetchLeaderData, type LeaderDataSource } from "../../analytics/fetch.js";
 import { cachedFillsSource } from "../../analytics/fill-cache.js";
 import { DEFAULT_FRICTION, type FrictionModel } from "../../analytics/friction.js";
-import { computeMetrics, type TradingStyle } from "../../analytics/metrics.js";
-import { estimateLeaderEquity } from "../../analytics/replay.js";
+import type { TradingStyle } from "../../analytics/metrics.js";
 import {
   addressesFromText,
   type ConsensusEntry,
@@ -19,7 +18,6 @@ import {
   rankRows,
   type ScanFilters,
   type ScanRow,
-  scanRow,
 } from "../../analytics/scan.js";
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
@@ -37,7 +35,6 @@ import {
   shortAddress,
   usd,
 } from "./format.js";
-import { observedWindow } from "./inspect-cmd.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
 
@@ -204,36 +201,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
       meta ??= data.meta;
       if (meta && !data.meta) data.meta = meta;
       if (data.state) states.push({ address, state: data.state });
-      const metrics = computeMetrics({
-        fills: data.fills,
-        window: observedWindow(data),
-        ...(data.funding ? { funding: data.funding } : {}),
-        ...(data.portfolio ? { portfolio: data.portfolio } : {}),
-        ...(data.state ? { state: data.state } : {}),
-      });
-      const first = data.fills[0]?.time ?? data.window.start;
-      const leaderEquity = leaderEquityAt(data, first) ?? estimateLeaderEquity(data.fills);
-      const copyability =
-        data.fills.length > 0 && leaderEquity > 0
-          ? assessCopyability({
-              fills: data.fills,
-              equity,
-              leaderEquity,
-              settings: opts.settings,
-              edgeBps: metrics.edgeBps,
-              friction,
-              ...(data.meta ? { meta: data.meta } : {}),
-            })
-          : null;
-      const row = scanRow({
-        address,
-        fills: data.fills,
-        metrics,
-        copyability,
-        leaderEquity,
-        equity,
-        takerFee: friction.takerFee,
-      });
+      const { row } = assessLeader(data, { address, equity, settings: opts.settings, friction });
       const why = filterOut(row, filters);
       if (why) excluded.push({ address, reason: why });
       else rows.push(row);

@@ -1,17 +1,49 @@
-// Where inspect and backtest read a leader's data from: plain POST /info requests (no
-// signing), paced by the same request budget as the exchange adapter so that fetching
-// weeks of fills never trips the exchange's 1200 weight/min limit.
+// Where inspect, scan and backtest read a leader's data from: the exchange adapter (the one
+// HTTP client, its request budget and its error translation), with each read retried on what
+// retrying can fix (429, 5xx, timeouts) for a bounded time — the same rule as start-up reads.
 
-import { infoHttpSource, type LeaderDataSource } from "../../analytics/fetch.js";
-import { infoItemWeight, infoWeight, RequestBudget } from "../../exchange/budget.js";
+import type { LeaderDataSource } from "../../analytics/fetch.js";
+import type { Address } from "../../core/types.js";
+import { createExchangeClient } from "../../exchange/index.js";
+import { describeWait, retryTransient } from "../../exchange/retry.js";
 import type { NetworkTarget } from "../network.js";
 
-export function createLeaderSource(network: Pick<NetworkTarget, "httpUrl">): LeaderDataSource {
-  const budget = new RequestBudget();
-  return infoHttpSource(network.httpUrl, undefined, {
-    acquire: (weight, kind) => budget.acquire(weight, kind),
-    charge: (weight) => budget.charge(weight),
-    weightOf: infoWeight,
-    itemWeightOf: infoItemWeight,
+/** Reads need no account: the adapter is built with a placeholder it never uses. */
+const NO_ACCOUNT = "0x0000000000000000000000000000000000000000" as Address;
+/** How long one read may keep failing transiently before the command gives up. */
+const READ_TIMEOUT_MS = 120_000;
+
+export interface LeaderSourceOptions {
+  /** Told about each wait ("waiting for userFillsByTime: …; retry 2 in 1s"), for stderr. */
+  onWait?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export function createLeaderSource(
+  network: Pick<NetworkTarget, "httpUrl" | "wsUrl" | "isTestnet">,
+  options: LeaderSourceOptions = {},
+): LeaderDataSource {
+  const client = createExchangeClient({
+    httpUrl: network.httpUrl,
+    wsUrl: network.wsUrl,
+    isTestnet: network.isTestnet,
+    account: NO_ACCOUNT,
   });
+  const read = <T>(what: string, fn: () => Promise<T>) =>
+    retryTransient(fn, {
+      what,
+      timeoutMs: options.timeoutMs ?? READ_TIMEOUT_MS,
+      onWait: (w) => options.onWait?.(describeWait(w)),
+    });
+  return {
+    getFillsByTime: (user, startTime, endTime) =>
+      read("userFillsByTime", () => client.getFillsByTime(user, startTime, endTime, { maxPages: 100 })),
+    getClearinghouseState: (user) => read("clearinghouseState", () => client.getClearinghouseState(user)),
+    getMeta: () => read("meta", () => client.getMeta()),
+    getPortfolio: (user) => read("portfolio", () => client.getPortfolio(user)),
+    getUserFunding: (user, startTime, endTime) =>
+      read("userFunding", () => client.getUserFunding(user, startTime, endTime)),
+    getFundingHistory: (coin, startTime, endTime) =>
+      read("fundingHistory", () => client.getFundingHistory(coin, startTime, endTime)),
+  };
 }

@@ -9,7 +9,19 @@ import { addSettingOptions } from "../settings-options.js";
 export function register(program: Command): void {
   const alerts = program
     .command("alerts")
-    .description("alert webhooks (Slack, Discord, Telegram or JSON): send a test message");
+    .description("alert webhooks (Slack, Discord, Telegram or JSON): send a test message")
+    .addHelpText(
+      "after",
+      `
+A running follow posts an alert when it halts, a leader is liquidated or unfollowed, drift
+lasts, orders keep being rejected, the websocket stays down, the agent approval nears its end,
+and when it stops. hlcopy status says when the webhook is failing.
+
+${examples([
+  ["hlcopy config set alerts.webhook https://hooks.slack.com/services/T000/B000/XXXX"],
+  ["hlcopy alerts test", "post a test message, exit 1 if a webhook refused it"],
+])}`,
+    );
   const test = alerts
     .command("test")
     .description("post a test alert to every alerts.webhook and report each result");
@@ -36,7 +48,7 @@ ${examples([
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { settings } = resolveRunSettings(ctx, opts);
-      const { runAlertsTest } = await import("../../alerts/test-command.js");
+      const { runAlertsTest } = await import("../alerts/test.js");
       process.exitCode = await runAlertsTest(settings, { json: ctx.json, account: ctx.account });
     });
 }

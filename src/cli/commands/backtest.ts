@@ -76,7 +76,9 @@ ${examples([
       const days = historyDays(flags, "hlcopy backtest 0x… --since 7d");
       const { runBacktestCommand } = await import("../analytics/backtest-cmd.js");
       const source = address
-        ? (await import("../analytics/source.js")).createLeaderSource(ctx.network)
+        ? (await import("../analytics/source.js")).createLeaderSource(ctx.network, {
+            onWait: (line) => process.stderr.write(`${line}\n`),
+          })
         : undefined;
       await runBacktestCommand({
         ...(address ? { address } : {}),

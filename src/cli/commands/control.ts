@@ -29,6 +29,15 @@ export function registerStop(program: Command): void {
   program
     .command("stop")
     .description("stop the running follow cleanly (as SIGTERM: the order in flight is awaited)")
+    .addHelpText(
+      "after",
+      `
+Reaches the follow running for this account and network through its control socket. It ends
+as on SIGTERM: the batch in flight is awaited, nothing new is sent, positions are handled by
+its --on-exit (protect by default). With no follow running it says so and changes nothing.
+
+${examples([["hlcopy stop"], ["hlcopy --account 0x5e9ee1089755c3435139848e47e6635505d5a13a stop --json"]])}`,
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const { resolveContext, requireAccount } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());

@@ -12,6 +12,7 @@ import { register as init } from "./init.js";
 import { register as inspect } from "./inspect.js";
 import { register as journal } from "./journal.js";
 import { register as reconcile } from "./reconcile.js";
+import { register as report } from "./report.js";
 import { register as resume } from "./resume.js";
 import { register as scan } from "./scan.js";
 import { register as sim } from "./sim.js";
@@ -24,6 +25,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   follow,
   reconcile,
   status,
+  report,
   pause,
   resume,
   flatten,

@@ -53,7 +53,7 @@ ${examples([
         account: ctx.account,
         settings,
         json: ctx.json,
-        source: createLeaderSource(ctx.network),
+        source: createLeaderSource(ctx.network, { onWait: (line) => process.stderr.write(`${line}\n`) }),
       });
     });
 }

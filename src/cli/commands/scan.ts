@@ -94,7 +94,7 @@ only what is new. Ctrl-C stops after the leader in flight and prints what was sc
           json: ctx.json,
           csv: flags.csv === true,
           settings,
-          source: createLeaderSource(ctx.network),
+          source: createLeaderSource(ctx.network, { onWait: (line) => process.stderr.write(`${line}\n`) }),
           configDir: ctx.configDir,
           signal: abort.signal,
         });

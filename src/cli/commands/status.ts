@@ -8,22 +8,24 @@ export function register(program: Command): void {
   program
     .command("status")
     .description(
-      "positions vs targets (held under entry-only, resting stop and take-profits), high-water mark, drawdown, halts, leaders not followed, last sweep, slippage and copy lag",
+      "the copy's P&L (per coin, per leader), positions vs targets and their drift (held under entry-only, resting stop and take-profits), high-water mark, drawdown, halts, leaders not followed, fills, slippage and copy lag",
     )
     .option(
       "--since <span>",
-      "window of the slippage and lag figures: 1h, 24h, 7d (a bare number is hours)",
+      "window of the fill, slippage and lag figures: 1h, 24h, 7d (a bare number is hours)",
       "24h",
     )
     .addHelpText(
       "after",
       `
-Reads the journal only (no key, no network): the figures are as of the last sweep.
+Reads the journal only (no key, no network): positions, drift and P&L are as the last
+sweep (or the run's end) left them. Exit 4 while trading is halted, 0 otherwise.
 
 ${examples([
   ["hlcopy status"],
   ["hlcopy status --since 1h", "slippage and lag of the last hour"],
   ["hlcopy status --json | jq .halt", "null, or why it halted"],
+  ["hlcopy status --json | jq .pnl.netUsd", "the copy's net P&L since it began (USD)"],
 ])}`,
     )
     .action(async (opts: { since: string }, cmd: Command) => {
@@ -34,11 +36,13 @@ ${examples([
         3_600_000;
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { runStatus } = await import("../follow/status.js");
-      await runStatus({
+      const report = await runStatus({
         configDir: ctx.configDir,
         account: requireAccount(ctx),
         json: ctx.json,
         sinceHours: String(hours),
       });
+      // Exit 4 while a safety halt is in force (as reconcile and follow), 0 otherwise.
+      process.exitCode = report?.halt ? 4 : 0;
     });
 }

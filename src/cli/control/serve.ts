@@ -18,7 +18,7 @@ import type { CliContext } from "../context.js";
 export interface ServeControlParameters {
   ctx: CliContext;
   account: string;
-  engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop">;
+  engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop" | "resume">;
   events: EngineEvents;
 }
 
@@ -45,10 +45,17 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
         if (paused) return reply("already-paused", "the running follow was already paused");
         p.engine.togglePause();
         return reply("paused", "paused the running follow: no new orders until hlcopy resume");
-      case "resume":
-        if (!paused) return reply("not-paused", "the running follow was not paused");
-        p.engine.togglePause();
-        return reply("resumed", "resumed the running follow: sending again (a sweep catches up now)");
+      case "resume": {
+        // hlcopy resume has cleared the journal's halt (if any) first: the run drops it too.
+        const r = p.engine.resume();
+        if (!r.unpaused && !r.haltCleared) return reply("not-paused", "the running follow was not paused");
+        return reply(
+          "resumed",
+          r.haltCleared
+            ? "the running follow's halt is cleared: copying again (a sweep catches up now)"
+            : "resumed the running follow: sending again (a sweep catches up now)",
+        );
+      }
       case "flatten":
         p.engine.flatten();
         return reply(

@@ -161,14 +161,21 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
       .map(([reason, n]) => `${reason} ${n}`)
       .join(", ");
     const f = (x: number | null, d = 1) => (x === null ? "-" : x.toFixed(d));
+    const s2 = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(2)}`;
+    const p = summary.pnl;
     process.stdout.write(
       [
         "",
         `demo summary (${leader.trades()} leader trades)`,
         `  trades copied    ${summary.copiedTrades}`,
         `  skipped          ${skipped || "none"}`,
-        `  final drift      ${summary.finalDriftUsd.toFixed(2)} USD`,
-        `  slippage         mean ${f(summary.slippageBps.mean)} · median ${f(summary.slippageBps.median)} · p95 ${f(summary.slippageBps.p95)} bps`,
+        `  final drift      ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
+        ...(p
+          ? [
+              `  copy P&L         net ${s2(p.netUsd)} USD${p.roiPct === null ? "" : ` (${s2(p.roiPct)}%)`} = realised ${s2(p.realisedUsd)} + unrealised ${s2(p.unrealisedUsd)} − fees ${p.feesUsd.toFixed(2)} + funding ${s2(p.fundingUsd)}`,
+            ]
+          : []),
+        `  slippage         execution mean ${f(summary.execSlippageBps.mean)} · median ${f(summary.execSlippageBps.median)} · p95 ${f(summary.execSlippageBps.p95)} bps; vs the leader (copies) median ${f(summary.slippageBps.median)} · p95 ${f(summary.slippageBps.p95)} bps`,
         `  copy lag         p50 ${f(summary.copyLagMs.p50, 0)} ms · p99 ${f(summary.copyLagMs.p99, 0)} ms`,
         "",
         "Next: hlcopy inspect <leader> to vet a real leader, hlcopy --help for everything.",

@@ -2,7 +2,12 @@
 // until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT (or a halt with --exit-on-halt), then report the run.
 
 import type { RunAlerts } from "../../alerts/index.js";
-import { checkAlertSettings } from "../../core/alerts.js";
+import {
+  ALERT_DELIVERY_KEY,
+  type AlertDeliveryState,
+  checkAlertSettings,
+  nextAlertDelivery,
+} from "../../core/alerts.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
@@ -11,6 +16,7 @@ import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/event
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
+import type { Journal } from "../../store/journal.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
@@ -131,9 +137,21 @@ export async function runFollow(
         () => alerts?.sender.stats,
       )
     : null;
+  // Each alert's outcome goes to the journal once it is open, so `status` (another process)
+  // can say the webhook is failing.
+  let alertJournal: Journal | null = null;
   alerts =
     settings.alerts.webhook.length > 0
-      ? (await import("../../alerts/index.js")).startAlerts(events, settings)
+      ? (await import("../../alerts/index.js")).startAlerts(events, settings, {
+          onOutcome: (outcome) => {
+            try {
+              const prev = alertJournal?.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY) ?? null;
+              alertJournal?.setCopyState(ALERT_DELIVERY_KEY, nextAlertDelivery(prev, outcome), outcome.ts);
+            } catch {
+              // the journal is closing or the disk failed: the engine reports that itself
+            }
+          },
+        })
       : null;
   // A stop signal during start-up (the approval check may wait out a failing exchange) ends
   // the wait; the session's set-up is undone (lock released) and the run ends with exit 0.
@@ -169,6 +187,7 @@ export async function runFollow(
     throw error;
   }
   served.account = session.account;
+  alertJournal = session.journal;
   served.budget = session.client.budget;
   const running = new CopyEngine({
     reader: session.client,
@@ -314,8 +333,12 @@ export async function runFollow(
   const summary = view.summary();
   if (ctx.json) printDocument("summary", summary);
   else if (!dashboard && (code === 0 || code === 4)) {
+    const p = summary.pnl;
+    const pnl = p
+      ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
+      : "";
     process.stdout.write(
-      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD; slippage median ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
+      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtOrDash(summary.execSlippageBps.median)} bps, vs the leader ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
     );
     process.stdout.write(positionLines(summary.positions));
   }

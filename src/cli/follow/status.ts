@@ -1,8 +1,14 @@
 // `hlcopy status` and `hlcopy resume`: read (and, for resume, clear) the journal's view of
-// the copy. No key and no network: a trader can look at a halted account safely.
+// the copy. No key and no network: a trader can look at a halted account safely. The figures
+// are the engine's own, as journaled with its last sweep or run end: drift (core/drift.ts) and
+// the copy's P&L (core/pnl.ts) are read back, never recomputed another way.
 
 import { existsSync } from "node:fs";
+import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
+import { type DriftReport, driftText, leftAloneText } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
+import type { CopyPnl } from "../../core/pnl.js";
+import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
@@ -17,12 +23,17 @@ export interface StatusReport {
   drawdownPct: number | null;
   halt: { kind: string; reason: string; since: number } | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
+  /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
+  drift: (DriftReport & { asOf: number }) | null;
   positions: {
     coin: string;
     leaderSize: number;
     targetSize: number;
     ourSize: number;
     driftUsd: number;
+    /** in-sync, held, drift, blocked, left-alone (core/drift.ts); null in older journals. */
+    status: string | null;
+    reason: string | null;
     /** Our resting stop / take-profit trigger price as last seen (present when hlcopy keeps protection). */
     stopPx?: number | null;
     /** The nearest resting take-profit; `takeProfits` lists every tier when several rest. */
@@ -33,14 +44,34 @@ export interface StatusReport {
   }[];
   /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
   leaders: { address: Address; kind: string; since: number; until: number | null; reason: string }[];
+  /** The copy's P&L as of `pnl.asOf` (the last sweep or run end); null before any. */
+  pnl: (CopyPnl & { asOf: number }) | null;
+  /** Our fills in the window: all, and by the kind of their order. */
+  fills: { total: number; byKind: Record<OrderKind | "other", number> };
+  /** Copy slippage: hot-path copies against the leader's fill. */
   slippageBps: DistributionStats;
+  /** Execution slippage: every fill against the touch when its order was decided. */
+  execSlippageBps: { all: DistributionStats; byKind: Record<OrderKind, DistributionStats> };
+  /** The window's execution slippage against exec.slippageBudgetBps (the last run's setting). */
+  slippageBudget: SlippageBudget;
+  /** Copy lag of hot-path copies. */
   copyLagMs: DistributionStats;
+  /** The alert webhooks as the last alert found them; null when no alert was ever sent. */
+  alerts: AlertDeliveryState | null;
+  /** The window of the fill figures (hours). */
+  windowHours: number;
 }
 
 function openExisting(configDir: string, account: Address): { journal: Journal; path: string } | null {
   const path = journalPath(configDir, account);
   if (!existsSync(path)) return null;
   return { journal: openJournal(path), path };
+}
+
+/** The budget the account's last run used (its resolved settings are journaled), else the default. */
+function budgetOf(settings: unknown): number | null {
+  const v = (settings as { exec?: { slippageBudgetBps?: unknown } } | null)?.exec?.slippageBudgetBps;
+  return typeof v === "number" ? v : v === null ? null : 10;
 }
 
 /** @throws {ConfigError} for a corrupt journal (named, left alone); {UsageError} for a bad --since. */
@@ -74,8 +105,12 @@ export async function runStatus(p: {
     const equity = journal.latestEquity();
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
-    const targets = lastTargets(journal);
+    const last = lastRecord(journal);
     const guard = restingProtection(journal);
+    const statusOf = new Map((last.drift?.coins ?? []).map((c) => [c.coin, c]));
+    const byKind = Object.fromEntries(
+      ORDER_KINDS.map((k) => [k, journal.execSlippageStats(since, k)]),
+    ) as Record<OrderKind, DistributionStats>;
     const report: StatusReport = {
       account: p.account,
       journal: path,
@@ -87,7 +122,8 @@ export async function runStatus(p: {
       drawdownPct: equity && equity.hwm > 0 ? ((equity.hwm - equity.accountValue) / equity.hwm) * 100 : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
-      positions: targets
+      drift: last.drift && last.ts !== null ? { ...last.drift, asOf: last.ts } : null,
+      positions: last.targets
         .filter((t) => t.targetSize !== 0 || t.ourSize !== 0)
         .map((t) => ({
           coin: t.coin,
@@ -96,6 +132,8 @@ export async function runStatus(p: {
           ourSize: t.ourSize,
           driftUsd: Math.round(t.driftUsd * 100) / 100,
           ...(t.held ? { held: true } : {}),
+          status: statusOf.get(t.coin)?.status ?? null,
+          reason: statusOf.get(t.coin)?.reason ?? null,
           ...(guard
             ? {
                 stopPx: guard.get(t.coin)?.stopPx ?? null,
@@ -107,8 +145,14 @@ export async function runStatus(p: {
             : {}),
         })),
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
+      pnl: last.pnl && last.pnlTs !== null ? { ...last.pnl, asOf: last.pnlTs } : null,
+      fills: journal.fillCounts(since),
       slippageBps: journal.slippageStats(since),
+      execSlippageBps: { all: journal.execSlippageStats(since), byKind },
+      slippageBudget: slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null)),
       copyLagMs: journal.lagStats(since),
+      alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
+      windowHours: hours,
     };
     if (p.json) printDocument("status", report, out, now);
     else out.write(await render(report, hours, now));
@@ -173,18 +217,44 @@ function unfollowedLeaders(
   return out;
 }
 
-/** The targets the newest sweep or run end left (journaled with its event), else the newest decision's. */
-function lastTargets(journal: Journal): CoinTarget[] {
+interface LastRecord {
+  ts: number | null;
+  targets: CoinTarget[];
+  drift: DriftReport | null;
+  pnl: CopyPnl | null;
+  pnlTs: number | null;
+}
+
+/**
+ * What the newest sweep or run end left (journaled with its event): targets, drift report and
+ * P&L; without such an event, the newest decision's targets.
+ */
+function lastRecord(journal: Journal): LastRecord {
   const events = journal.listEntries({ table: "events", limit: 200 });
+  const found: LastRecord = { ts: null, targets: [], drift: null, pnl: null, pnlTs: null };
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
-    const targets = (e.data as { targets?: CoinTarget[] } | null)?.targets;
-    if (Array.isArray(targets)) return targets;
+    const data = e.data as { targets?: CoinTarget[]; drift?: DriftReport; pnl?: CopyPnl } | null;
+    if (found.ts === null && Array.isArray(data?.targets)) {
+      found.ts = e.ts;
+      found.targets = data.targets;
+      found.drift = data.drift ?? null;
+    }
+    if (found.pnlTs === null && data?.pnl) {
+      found.pnl = data.pnl;
+      found.pnlTs = e.ts;
+    }
+    if (found.ts !== null && found.pnlTs !== null) return found;
   }
+  if (found.ts !== null) return found;
   const decisions = journal.listEntries({ table: "decisions", limit: 1 });
   const d = decisions.at(-1);
-  return d?.table === "decisions" ? ((d.plan as Plan).targets ?? []) : [];
+  if (d?.table === "decisions") {
+    found.ts = d.ts;
+    found.targets = (d.plan as Plan).targets ?? [];
+  }
+  return found;
 }
 
 const ago = (ts: number, now: number): string => {
@@ -194,6 +264,8 @@ const ago = (ts: number, now: number): string => {
   return `${(s / 3600).toFixed(1)}h ago`;
 };
 const n = (x: number | null, d = 2): string => (x === null ? "-" : x.toFixed(d));
+const signed = (x: number, d = 2): string => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(d)}`;
+const utc = (ts: number) => `${new Date(ts).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 async function render(r: StatusReport, hours: number, now: number): Promise<string> {
   const lines = [`account ${r.account}`];
@@ -203,6 +275,17 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       : "trading: not halted",
   );
   lines.push(`equity ${n(r.equity)} USD · high-water mark ${n(r.hwm)} · drawdown ${n(r.drawdownPct)}%`);
+  const p = r.pnl;
+  if (p) {
+    const roi = p.roiPct === null ? "" : ` (${signed(p.roiPct)}%)`;
+    const start =
+      p.since === null
+        ? ""
+        : ` since ${utc(p.since)}${p.startEquity === null ? "" : ` on ${p.startEquity.toFixed(2)} USD`}`;
+    lines.push(
+      `copy P&L${start}: net ${signed(p.netUsd)} USD${roi} = realised ${signed(p.realisedUsd)} + unrealised ${signed(p.unrealisedUsd)} − fees ${n(p.feesUsd)} + funding ${signed(p.fundingUsd)} (as of ${ago(p.asOf, now)})`,
+    );
+  }
   if (r.lastRun) {
     lines.push(
       `last run: ${r.lastRun.command} started ${ago(r.lastRun.startedAt, now)}${
@@ -210,7 +293,12 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       }`,
     );
   }
-  if (r.lastSweep) {
+  if (r.drift) {
+    const alone = leftAloneText(r.drift);
+    lines.push(
+      `${r.lastSweep && r.lastSweep.ts >= r.drift.asOf ? `last sweep ${ago(r.lastSweep.ts, now)}` : `as of ${ago(r.drift.asOf, now)}`}: ${driftText(r.drift)}${alone && r.drift.inSync ? ` · ${alone}` : ""}`,
+    );
+  } else if (r.lastSweep) {
     lines.push(
       `last sweep ${ago(r.lastSweep.ts, now)}: ${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${n(r.lastSweep.driftUsd)} USD)`,
     );
@@ -225,13 +313,14 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     );
   }
   if (r.positions.length > 0) {
-    const guarded = r.positions.some((p) => p.stopPx !== undefined);
-    const held = r.positions.some((p) => p.held);
+    const guarded = r.positions.some((x) => x.stopPx !== undefined);
+    const held = r.positions.some((x) => x.held);
     const px = (x: number | null | undefined) => (x == null ? "none" : x);
-    const tps = (p: StatusReport["positions"][number]) =>
-      p.takeProfits && p.takeProfits.length > 1
-        ? p.takeProfits.map((t) => `${t.px}×${t.size}`).join(" ")
-        : px(p.takeProfitPx);
+    const tps = (x: StatusReport["positions"][number]) =>
+      x.takeProfits && x.takeProfits.length > 1
+        ? x.takeProfits.map((t) => `${t.px}×${t.size}`).join(" ")
+        : px(x.takeProfitPx);
+    const pnlOf = new Map((p?.byCoin ?? []).map((c) => [c.coin, c]));
     lines.push(
       await renderTable(
         [
@@ -240,27 +329,90 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
           "target",
           "ours",
           "drift USD",
+          "drift",
+          "P&L USD",
           ...(held ? ["held"] : []),
           ...(guarded ? ["stop", "take-profit"] : []),
         ],
-        r.positions.map((p) => [
-          p.coin,
-          p.leaderSize,
-          p.targetSize,
-          p.ourSize,
-          p.driftUsd.toFixed(2),
-          ...(held ? [p.held ? "entry-only" : ""] : []),
-          ...(guarded ? [px(p.stopPx), tps(p)] : []),
+        r.positions.map((x) => [
+          x.coin,
+          x.leaderSize,
+          x.targetSize,
+          x.ourSize,
+          x.status === "left-alone" ? "-" : x.driftUsd.toFixed(2),
+          x.status === null
+            ? "-"
+            : `${x.status}${x.reason && x.status !== "in-sync" ? ` (${x.reason})` : ""}`,
+          pnlOf.has(x.coin) ? signed(pnlOf.get(x.coin)?.netUsd ?? 0) : "-",
+          ...(held ? [x.held ? "entry-only" : ""] : []),
+          ...(guarded ? [px(x.stopPx), tps(x)] : []),
         ]),
       ),
     );
   }
+  if (p && p.byCoin.length > 0) {
+    lines.push(
+      "copy P&L by coin (USD):",
+      await renderTable(
+        ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
+        p.byCoin.map((c) => [
+          c.coin,
+          signed(c.netUsd),
+          signed(c.realisedUsd),
+          signed(c.unrealisedUsd),
+          n(c.feesUsd),
+          signed(c.fundingUsd),
+          c.roiPct === null ? "-" : signed(c.roiPct, 3),
+          c.fills,
+        ]),
+      ),
+    );
+  }
+  if (p && p.byLeader.length > 0) {
+    lines.push(
+      "copy P&L by leader (USD):",
+      await renderTable(
+        ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
+        p.byLeader.map((l) => [
+          l.leader,
+          signed(l.netUsd),
+          signed(l.realisedUsd),
+          signed(l.unrealisedUsd),
+          n(l.feesUsd),
+          signed(l.fundingUsd),
+          l.roiPct === null ? "-" : signed(l.roiPct, 3),
+        ]),
+      ),
+    );
+  }
+  const f = r.fills;
+  const e = r.execSlippageBps;
   const s = r.slippageBps;
   const l = r.copyLagMs;
+  const kinds = ORDER_KINDS.filter((k) => e.byKind[k].count > 0)
+    .map((k) => `${k} ${n(e.byKind[k].median)}/${n(e.byKind[k].p95)}`)
+    .join(" · ");
   lines.push(
-    `slippage (last ${hours}h, ${s.count} fills): mean ${n(s.mean)} · median ${n(s.median)} · p95 ${n(s.p95)} bps`,
-    `copy lag (last ${hours}h): p50 ${n(l.median, 0)} ms · p99 ${n(l.p99, 0)} ms`,
+    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other}` : ""}`,
+    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${n(e.all.mean)} · median ${n(e.all.median)} · p95 ${n(e.all.p95)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
+  const b = r.slippageBudget;
+  if (b.exceeded) {
+    lines.push(
+      `warning: execution slippage p95 ${n(b.p95Bps)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
+    );
+  }
+  lines.push(
+    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${n(s.mean)} · median ${n(s.median)} · p95 ${n(s.p95)} bps`,
+    `copy lag (hot-path copies, last ${hours}h): p50 ${n(l.median, 0)} ms · p99 ${n(l.p99, 0)} ms`,
+  );
+  if (r.alerts?.failing && r.alerts.lastFailure) {
+    lines.push(
+      `alerts: FAILING since ${ago(r.alerts.lastFailure.ts, now)}: ${r.alerts.lastFailure.message} — check alerts.webhook, then: hlcopy alerts test`,
+    );
+  } else if (r.alerts?.lastSentAt) {
+    lines.push(`alerts: delivered (last ${ago(r.alerts.lastSentAt, now)})`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -398,12 +550,13 @@ export async function runResume(p: {
         prompt.close();
       }
     }
-    await resumeFollow();
     const now = p.now ?? Date.now();
     const cleared = journal.clearHalts(now);
     const equity = journal.latestEquity();
     const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
     journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
+    // After the journal's halt is cleared, so a running follow that reads it drops its own.
+    await resumeFollow();
     if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);
     else {
       out.write(

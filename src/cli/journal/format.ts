@@ -138,20 +138,30 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.filledSize > 0) outcome += ` ${e.filledSize} @ ${num(e.avgPx)}`;
       if (e.error) outcome += `: ${e.error}`;
       const ro = e.reduceOnly ? " reduce-only" : "";
+      const kind = e.kind ? ` ${e.kind}` : "";
       return {
         time,
         type: "order",
         coin: e.coin,
-        summary: `${e.side} ${e.size} @ ${e.limitPx}${ro} (${e.reason}) → ${outcome} · cloid ${e.cloid}`,
+        summary: `${e.side} ${e.size} @ ${e.limitPx}${ro} (${e.reason}${kind}) → ${outcome} · cloid ${e.cloid}`,
       };
     }
     case "fills": {
       const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${num(e.fee)}`];
-      if (e.slippageBps !== null) parts.push(`slip ${num(e.slippageBps, 1)} bps`);
+      if (e.kind) parts.push(e.kind);
+      if (e.execSlippageBps !== null) parts.push(`exec ${num(e.execSlippageBps, 1)} bps`);
+      if (e.slippageBps !== null) parts.push(`vs leader ${num(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${e.lagMs} ms`);
       if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${num(e.closedPnl, 2)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };
     }
+    case "funding":
+      return {
+        time,
+        type: "funding",
+        coin: e.coin,
+        summary: `${e.usdc >= 0 ? "received" : "paid"} ${num(Math.abs(e.usdc), 6)} USD on ${num(e.szi)} at rate ${num(e.rate)}`,
+      };
     case "halts": {
       const state = e.clearedAt === null ? "active" : `cleared ${formatTime(e.clearedAt)}`;
       return { time, type: "halt", coin: "", summary: `${e.kind}: ${e.reason} (${state})` };

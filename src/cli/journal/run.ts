@@ -16,7 +16,7 @@ export interface RunJournalParameters {
   json: boolean;
   /** Raw `--since` (30s, 15m, 1h, 2d or an ISO time). */
   since?: string | undefined;
-  /** Raw `--type` (orders, decisions, fills, halts, events, runs). */
+  /** Raw `--type` (orders, decisions, fills, funding, halts, events, runs). */
   type?: string | undefined;
   /** Raw `--limit` (0 = all; default 50). */
   limit?: string | number | undefined;

@@ -6,6 +6,7 @@ import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { fmt } from "../../core/format.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
+import { orderKind } from "../../core/slippage.js";
 import type { Address, Plan } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
@@ -56,7 +57,10 @@ export interface ReportedAction {
   status: string;
   filledSize: number;
   avgPx: number | null;
-  slippageBps: number | null;
+  /** Execution slippage: the fill against the best bid/ask when the order was decided (bps; a sweep's orders are no copies). */
+  execSlippageBps: number | null;
+  /** The order's kind: a reconcile's orders are sweep repairs, or safety closes (kill switch). */
+  kind: "repair" | "safety" | null;
   error: string | null;
 }
 
@@ -148,7 +152,8 @@ export function buildReport(p: {
         status: "planned",
         filledSize: 0,
         avgPx: null,
-        slippageBps: null,
+        execSlippageBps: null,
+        kind: null,
         error: null,
       }))
     : p.results.map((r) => ({
@@ -162,7 +167,8 @@ export function buildReport(p: {
         status: r.status,
         filledSize: r.filledSize,
         avgPx: r.avgPx,
-        slippageBps: r.slippageBps === null ? null : Math.round(r.slippageBps * 100) / 100,
+        execSlippageBps: r.slippageBps === null ? null : Math.round(r.slippageBps * 100) / 100,
+        kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
         error: r.error,
       }));
   return {

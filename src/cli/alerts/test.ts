@@ -1,10 +1,10 @@
 // `hlcopy alerts test`: one test alert through the same sender a run uses (retries included).
 
-import { printDocument } from "../cli/output.js";
-import { checkAlertSettings, redactWebhook } from "../core/alerts.js";
-import { HlcopyError, UsageError } from "../core/errors.js";
-import type { Settings } from "../core/settings.js";
-import { AlertSender } from "./sender.js";
+import { AlertSender } from "../../alerts/sender.js";
+import { checkAlertSettings, redactWebhook } from "../../core/alerts.js";
+import { HlcopyError, UsageError } from "../../core/errors.js";
+import type { Settings } from "../../core/settings.js";
+import { printDocument } from "../output.js";
 
 /**
  * @returns 0 when every webhook took the alert.

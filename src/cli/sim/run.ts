@@ -2,9 +2,9 @@
 // ready line on stdout, log to stderr, and shut down cleanly (exit 0) on SIGINT/SIGTERM.
 
 import { readFileSync } from "node:fs";
-import { UsageError } from "../core/errors.js";
-import { parseMarkets } from "./markets.js";
-import type { SimOptions } from "./types.js";
+import { UsageError } from "../../core/errors.js";
+import { parseMarkets } from "../../sim/markets.js";
+import type { SimOptions } from "../../sim/types.js";
 
 /** Options as commander hands them over (strings until checked here). */
 export interface SimCommandOptions {
@@ -174,12 +174,12 @@ export async function runSimCommand(
     io.stderr.write(`${line}\n`);
   };
   const stop = io.stopSignal ?? signalPromise();
-  const { startSim } = await import("./server.js");
+  const { startSim } = await import("../../sim/server.js");
   const sim = await startSim({ ...parsed.sim, log });
-  let leader: Awaited<ReturnType<typeof import("./leader.js").startScriptedLeader>> | undefined;
+  let leader: Awaited<ReturnType<typeof import("../../sim/leader.js").startScriptedLeader>> | undefined;
   try {
     if (parsed.leader) {
-      const { startScriptedLeader } = await import("./leader.js");
+      const { startScriptedLeader } = await import("../../sim/leader.js");
       leader = await startScriptedLeader({
         httpUrl: sim.httpUrl,
         seed: parsed.sim.seed ?? 1,

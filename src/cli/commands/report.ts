@@ -1,0 +1,47 @@
+// `hlcopy report [--since 7d] [--csv FILE] [--json]` — the copy day by day, with charts and CSV.
+
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+import { examples } from "../help.js";
+
+export function register(program: Command): void {
+  program
+    .command("report")
+    .description(
+      "the copy day by day: equity, P&L, fees, funding, trades, skips, slippage, drift; equity and drawdown charts; CSV export",
+    )
+    .option("--since <span>", "how far back: 1d, 7d, 30d, 12h (a bare number is days)", "7d")
+    .option(
+      "--csv <file>",
+      "also write fills to FILE (the columns a spreadsheet or tax tool imports), orders to FILE-orders.csv and funding to FILE-funding.csv",
+    )
+    .addHelpText(
+      "after",
+      `
+Reads the journal only (no key, no network). A day's P&L is the change of the copy's P&L over
+the UTC day: realised − fees + funding + the change of unrealised P&L; the days add up to the
+window's. Skips are counted as the dashboard counts them (decisions a leader's trade triggered).
+
+${examples([
+  ["hlcopy report"],
+  ["hlcopy report --since 30d --csv copy-2026.csv", "fills, orders and funding for a tax tool"],
+  ["hlcopy report --json | jq '.days[] | {day, pnlUsd}'", "the P&L of each day"],
+])}`,
+    )
+    .action(async (opts: { since: string; csv?: string }, cmd: Command) => {
+      const { resolveContext, requireAccount } = await import("../context.js");
+      const { parseSpanMs } = await import("../span.js");
+      const span = parseSpanMs(opts.since, "--since", { bareUnit: "d", example: "hlcopy report --since 7d" });
+      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { runReport } = await import("../report/run.js");
+      const now = Date.now();
+      await runReport({
+        configDir: ctx.configDir,
+        account: requireAccount(ctx),
+        json: ctx.json,
+        since: now - span,
+        now,
+        ...(opts.csv === undefined ? {} : { csv: opts.csv }),
+      });
+    });
+}

@@ -1,0 +1,314 @@
+// `hlcopy report [--since 7d] [--csv FILE] [--json]`: the copy day by day from the journal
+// (src/core/report.ts), a terminal chart of equity and drawdown (src/ui/charts.ts), and CSV
+// exports of fills, orders and funding for a spreadsheet or a tax tool. Journal only: no key,
+// no network.
+
+import { existsSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import type { CopyPnl } from "../../core/pnl.js";
+import { dailyReport, type Report, toCsv } from "../../core/report.js";
+import type { Address, Plan } from "../../core/types.js";
+import { storeError } from "../../store/disk-errors.js";
+import { type Journal, journalPath, openJournal } from "../../store/journal.js";
+import { printDocument, renderTable, type Writer } from "../output.js";
+
+export interface ReportDocument extends Report {
+  account: Address;
+  since: number;
+  until: number;
+  /** The latest journaled P&L snapshot (whole copy, per coin, per leader), or null. */
+  pnl: (CopyPnl & { asOf: number }) | null;
+  /** CSV files written (fills, orders, funding), when --csv was given. */
+  csv: { fills: string; orders: string; funding: string } | null;
+}
+
+export interface RunReportParameters {
+  configDir: string;
+  account: Address;
+  json: boolean;
+  /** Window start (ms). */
+  since: number;
+  /** `--csv FILE`: fills go to FILE, orders and funding beside it (FILE-orders.csv, FILE-funding.csv). */
+  csv?: string;
+  out?: Writer;
+  now?: number;
+  /** Chart width (tests); default the terminal's. */
+  width?: number;
+}
+
+/** FILE → FILE, FILE-orders.csv and FILE-funding.csv (the extension kept once). */
+export function csvPaths(file: string): { fills: string; orders: string; funding: string } {
+  const full = resolve(file);
+  const ext = extname(full) || ".csv";
+  const base = join(dirname(full), basename(full, extname(full)));
+  return { fills: `${base}${ext}`, orders: `${base}-orders${ext}`, funding: `${base}-funding${ext}` };
+}
+
+/**
+ * @throws {ConfigError} for a corrupt journal; {OperationalError} when a CSV cannot be written.
+ */
+export async function runReport(p: RunReportParameters): Promise<ReportDocument | null> {
+  const out = p.out ?? process.stdout;
+  const now = p.now ?? Date.now();
+  const path = journalPath(p.configDir, p.account);
+  if (!existsSync(path)) {
+    if (p.json) printDocument("report", { account: p.account, journal: null, days: [] }, out, now);
+    else out.write(`no runs yet for ${p.account}: hlcopy reconcile or hlcopy follow start the journal\n`);
+    return null;
+  }
+  const journal = openJournal(path);
+  try {
+    const start = journal.copyStart();
+    // The copy's figures begin with the copy: fills from before it are not its P&L.
+    const since = Math.max(p.since, start?.since ?? p.since);
+    const report = dailyReport(readInputs(journal, since, now));
+    const pnl = latestPnl(journal);
+    let csv: ReportDocument["csv"] = null;
+    if (p.csv) csv = await writeCsv(journal, since, p.csv);
+    const doc: ReportDocument = { account: p.account, since, until: now, ...report, pnl, csv };
+    if (p.json) printDocument("report", doc, out, now);
+    else out.write(await render(doc, p.width ?? (process.stdout.columns || 100)));
+    return doc;
+  } finally {
+    journal.close();
+  }
+}
+
+function readInputs(journal: Journal, since: number, until: number) {
+  const fills = journal.fillsSince(since);
+  const events = journal.listEntries({ table: "events", limit: Number.POSITIVE_INFINITY });
+  const snapshots: { ts: number; unrealisedUsd: number | null; driftUsd: number | null }[] = [];
+  for (const e of events) {
+    if (e.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
+    const d = e.data as { pnl?: CopyPnl; drift?: { driftUsd?: number }; driftUsd?: number } | null;
+    const drift = d?.drift?.driftUsd ?? d?.driftUsd;
+    snapshots.push({
+      ts: e.ts,
+      unrealisedUsd: d?.pnl ? d.pnl.unrealisedUsd : null,
+      driftUsd: typeof drift === "number" ? drift : null,
+    });
+  }
+  const skips: { ts: number; reason: string }[] = [];
+  for (const d of journal.listEntries({ table: "decisions", since, limit: Number.POSITIVE_INFINITY })) {
+    // As the dashboard counts them: sweeps re-judge the same standing drift every interval.
+    if (d.table !== "decisions" || d.trigger === "sweep") continue;
+    for (const s of (d.plan as Plan).skipped)
+      if (s.reason !== "in-sync") skips.push({ ts: d.ts, reason: s.reason });
+  }
+  return {
+    since,
+    until,
+    equity: journal.equitySince(since, until),
+    fills,
+    funding: journal.fundingSince(since),
+    orders: journal.ordersSince(since),
+    skips,
+    snapshots,
+  };
+}
+
+/** The newest P&L snapshot (a sweep or a run end). */
+function latestPnl(journal: Journal): (CopyPnl & { asOf: number }) | null {
+  const events = journal.listEntries({ table: "events", limit: 200 });
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
+    const pnl = (e.data as { pnl?: CopyPnl } | null)?.pnl;
+    if (pnl) return { ...pnl, asOf: e.ts };
+  }
+  return null;
+}
+
+const iso = (ts: number) => new Date(ts).toISOString();
+
+/** Fills (what a tax tool imports), orders and funding, each its own CSV. */
+async function writeCsv(journal: Journal, since: number, file: string): Promise<ReportDocument["csv"]> {
+  const paths = csvPaths(file);
+  const orders = journal.ordersSince(since);
+  const byCloid = new Map(orders.map((o) => [o.cloid, o]));
+  const fills = toCsv(
+    [
+      "date_utc",
+      "timestamp_ms",
+      "type",
+      "market",
+      "coin",
+      "side",
+      "size",
+      "price",
+      "notional_usd",
+      "fee",
+      "fee_currency",
+      "realized_pnl_usd",
+      "order_kind",
+      "order_reason",
+      "cloid",
+      "oid",
+      "tid",
+      "exec_slippage_bps",
+      "copy_slippage_bps",
+    ],
+    journal
+      .fillsSince(since)
+      .map((f) => [
+        iso(f.ts),
+        f.ts,
+        "trade",
+        "perp",
+        f.coin,
+        f.side,
+        f.sz,
+        f.px,
+        round(f.sz * f.px, 6),
+        f.fee,
+        "USDC",
+        f.closedPnl ?? 0,
+        f.kind ?? "",
+        f.cloid ? (byCloid.get(f.cloid)?.reason ?? "") : "",
+        f.cloid ?? "",
+        f.oid ?? "",
+        f.tid ?? "",
+        f.execSlippageBps === null ? "" : round(f.execSlippageBps, 4),
+        f.slippageBps === null ? "" : round(f.slippageBps, 4),
+      ]),
+  );
+  const orderCsv = toCsv(
+    [
+      "date_utc",
+      "timestamp_ms",
+      "coin",
+      "side",
+      "size",
+      "limit_px",
+      "reduce_only",
+      "order_kind",
+      "reason",
+      "status",
+      "filled_size",
+      "avg_px",
+      "cloid",
+      "oid",
+      "error",
+    ],
+    orders.map((o) => [
+      iso(o.ts),
+      o.ts,
+      o.coin,
+      o.side,
+      o.size,
+      o.limitPx,
+      o.reduceOnly,
+      o.kind ?? "",
+      o.reason,
+      o.status,
+      o.filledSize,
+      o.avgPx ?? "",
+      o.cloid,
+      o.oid ?? "",
+      o.error ?? "",
+    ]),
+  );
+  const funding = toCsv(
+    ["date_utc", "timestamp_ms", "type", "coin", "amount_usd", "position_size", "funding_rate"],
+    journal
+      .fundingSince(since)
+      .map((f) => [iso(f.ts), f.ts, "funding", f.coin, f.usdc, f.szi ?? "", f.rate ?? ""]),
+  );
+  const { writeFileAtomic } = await import("../../store/fs-atomic.js");
+  for (const [target, text] of [
+    [paths.fills, fills],
+    [paths.orders, orderCsv],
+    [paths.funding, funding],
+  ] as const) {
+    try {
+      await writeFileAtomic(target, text, { mode: 0o600 });
+    } catch (error) {
+      throw storeError(error, {
+        file: target,
+        what: "CSV export",
+        operation: "write",
+        elsewhere: "give --csv a path in a directory you can write",
+      });
+    }
+  }
+  return paths;
+}
+
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+const signed = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(2)}`;
+const bps = (x: number | null) => (x === null ? "-" : x.toFixed(1));
+
+async function render(doc: ReportDocument, width: number): Promise<string> {
+  const { equityCurve } = await import("../../ui/charts.js");
+  const lines = [
+    `copy report for ${doc.account}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
+  ];
+  const skipText = (s: Record<string, number>) =>
+    Object.entries(s)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([r, c]) => `${r} ${c}`)
+      .join(", ") || "-";
+  lines.push(
+    await renderTable(
+      [
+        "day (UTC)",
+        "equity",
+        "P&L",
+        "realised",
+        "fees",
+        "funding",
+        "trades",
+        "skips",
+        "exec slip p50/p95",
+        "vs leader p50",
+        "drift",
+      ],
+      doc.days.map((d) => [
+        d.day,
+        d.equity === null ? "-" : d.equity.toFixed(2),
+        signed(d.pnlUsd),
+        signed(d.realisedUsd),
+        d.feesUsd.toFixed(2),
+        signed(d.fundingUsd),
+        d.trades,
+        skipText(d.skipped),
+        `${bps(d.execSlippageBps.median)}/${bps(d.execSlippageBps.p95)}`,
+        bps(d.copySlippageBps.median),
+        d.driftUsd === null ? "-" : d.driftUsd.toFixed(2),
+      ]),
+    ),
+  );
+  const t = doc.totals;
+  lines.push(
+    `window: P&L ${signed(t.pnlUsd)} USD = realised ${signed(t.realisedUsd)} + unrealised change ${signed(t.unrealisedChangeUsd)} − fees ${t.feesUsd.toFixed(2)} + funding ${signed(t.fundingUsd)}; ${t.trades} trades, ${t.fills} fills; skips: ${skipText(t.skipped)}`,
+    `execution slippage p50 ${bps(t.execSlippageBps.median)} · p95 ${bps(t.execSlippageBps.p95)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${bps(t.copySlippageBps.median)} · p95 ${bps(t.copySlippageBps.p95)} bps (${t.copySlippageBps.n} copies)`,
+  );
+  if (doc.pnl) {
+    const p = doc.pnl;
+    lines.push(
+      `copy P&L since ${iso(p.since ?? doc.since)
+        .slice(0, 16)
+        .replace(
+          "T",
+          " ",
+        )} UTC: net ${signed(p.netUsd)} USD${p.roiPct === null ? "" : ` (${signed(p.roiPct)}%)`} (hlcopy status has it per coin and per leader)`,
+    );
+  }
+  const chartWidth = Math.max(20, Math.min(100, width - 14));
+  const eq = doc.equity.map((e) => e.equity);
+  if (eq.length > 1) {
+    lines.push(
+      "",
+      "equity (USD)",
+      equityCurve(eq, { width: chartWidth, height: 6, format: (v) => v.toFixed(2) }),
+      "",
+      `drawdown from the high-water mark (%, max ${(doc.maxDrawdownPct ?? 0).toFixed(2)})`,
+      equityCurve(
+        doc.equity.map((e) => e.drawdownPct),
+        { width: chartWidth, height: 4, format: (v) => v.toFixed(2) },
+      ),
+    );
+  } else lines.push("equity: not enough snapshots for a chart yet");
+  if (doc.csv) lines.push("", `wrote ${doc.csv.fills}, ${doc.csv.orders}, ${doc.csv.funding}`);
+  return `${lines.join("\n")}\n`;
+}

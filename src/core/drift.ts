@@ -1,0 +1,188 @@
+// Drift: one meaning everywhere — the dashboard's header and rows, "in sync", the sweep event,
+// `status`, `reconcile`'s report and exit code, the run summary, alerts and metrics all read it
+// from driftReport().
+//
+// A coin's drift is (target − ours) × mid, signed: what the copy still has to buy (+) or sell
+// (−). Each coin the plan looked at gets one status:
+// * `in-sync`     |drift| under a cent;
+// * `tolerated`   drift the copy leaves on purpose: inside the deadband (max($10, deadbandPct %
+//                 of the target)), under the $10 minimum, a cap's cut, stopped-out;
+// * `drift`       an order is planned for it (outside the deadband, or a full close);
+// * `blocked`     a gate keeps drift the copy wants to trade (entry-drift, backoff, an order in
+//                 flight, a halt, a stale leader, a delisted coin, leverage not set);
+// * `left-alone`  a position hlcopy does not size — a denied or not-allowed coin, not joined
+//                 (new-only), kept by entry-only, or changed outside hlcopy (not-ours). Its
+//                 row shows no drift figure and it is outside the total: it has no copy target.
+//                 Settings leave the first four alone on purpose (in sync); a not-ours position
+//                 is an anomaly a human must settle (--adopt it or --deny-coins it), so the copy
+//                 is not in sync while one is there.
+// The copy is in sync when no coin is `drift` or `blocked` and no position is not-ours (the
+// planner's `inSync` says the same: no action and no drift-keeping skip). The total is
+// Σ|drift| over the coins hlcopy sizes; `outsideUsd` is the part in `drift` and `blocked` coins.
+
+import { keepsDrift } from "./reasons.js";
+import type { CoinTarget, ReasonCode, SkippedAction } from "./types.js";
+
+export type DriftStatus = "in-sync" | "tolerated" | "drift" | "blocked" | "left-alone";
+
+/** Skips that mean "hlcopy does not manage this position" (its drift is not the copy's). */
+export const LEFT_ALONE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "not-ours",
+  "coin-denied",
+  "coin-not-allowed",
+  "not-joined",
+  "entry-only",
+]);
+
+export interface CoinDrift {
+  coin: string;
+  /** (target − ours) × mid, signed (USD). */
+  driftUsd: number;
+  status: DriftStatus;
+  /** The skip behind `tolerated`, `blocked` or `left-alone` (null for in-sync / drift without one). */
+  reason: ReasonCode | null;
+}
+
+export interface DriftReport {
+  /** One entry per target, in the targets' order. */
+  coins: CoinDrift[];
+  /** Σ |drift| over the coins hlcopy sizes (left-alone excluded), USD. */
+  driftUsd: number;
+  /** Σ |drift| over the `drift` and `blocked` coins, USD. */
+  outsideUsd: number;
+  /** No coin in `drift` or `blocked`, and no not-ours position. */
+  inSync: boolean;
+}
+
+/** The deadband of a coin in USD: max($10, deadbandPct % of the target's notional). */
+export function deadbandUsd(targetSize: number, mid: number, deadbandPct: number): number {
+  const band = (deadbandPct / 100) * Math.abs(targetSize) * (Number.isFinite(mid) ? mid : 0);
+  return Math.max(10, Number.isFinite(band) ? band : 0);
+}
+
+/** Under a cent: nothing to see. */
+const CENT = 0.005;
+
+export interface DriftInput {
+  targets: readonly CoinTarget[];
+  skipped: readonly Pick<SkippedAction, "coin" | "reason">[];
+  /** Coins the plan has an order for. */
+  actionCoins: Iterable<string>;
+}
+
+/** The status of every coin and the copy's drift, from a plan (or the engine's merged view of its plans). */
+export function driftReport(input: DriftInput): DriftReport {
+  const skips = new Map<string, ReasonCode[]>();
+  for (const s of input.skipped) {
+    const list = skips.get(s.coin) ?? [];
+    list.push(s.reason);
+    skips.set(s.coin, list);
+  }
+  const acting = new Set(input.actionCoins);
+  const coins: CoinDrift[] = [];
+  let total = 0;
+  let outside = 0;
+  let inSync = true;
+  const seen = new Set<string>();
+  const judge = (coin: string, driftUsd: number): CoinDrift => {
+    const reasons = skips.get(coin) ?? [];
+    const leave = reasons.find((r) => LEFT_ALONE_REASONS.has(r));
+    const block = reasons.find((r) => keepsDrift(r));
+    if (leave && !acting.has(coin)) return { coin, driftUsd, status: "left-alone", reason: leave };
+    if (block) return { coin, driftUsd, status: "blocked", reason: block };
+    if (acting.has(coin)) return { coin, driftUsd, status: "drift", reason: null };
+    if (Math.abs(driftUsd) < CENT) return { coin, driftUsd, status: "in-sync", reason: null };
+    return { coin, driftUsd, status: "tolerated", reason: reasons[0] ?? "inside-deadband" };
+  };
+  const add = (c: CoinDrift) => {
+    coins.push(c);
+    seen.add(c.coin);
+    if (c.status === "left-alone") {
+      if (c.reason !== null && keepsDrift(c.reason)) inSync = false;
+      return;
+    }
+    const abs = Math.abs(Number.isFinite(c.driftUsd) ? c.driftUsd : 0);
+    total += abs;
+    if (c.status === "drift" || c.status === "blocked") {
+      outside += abs;
+      inSync = false;
+    }
+  };
+  for (const t of input.targets) add(judge(t.coin, t.driftUsd));
+  // A coin with an order or a blocking skip but no target (should not happen): still not in sync.
+  for (const coin of new Set([...acting, ...skips.keys()])) {
+    if (seen.has(coin)) continue;
+    const c = judge(coin, 0);
+    if (c.status === "drift" || c.status === "blocked") add(c);
+  }
+  return { coins, driftUsd: total, outsideUsd: outside, inSync };
+}
+
+/**
+ * One line for a header or `status`: "in sync", "in sync · $12.30 tolerated inside the deadband",
+ * "drift $73.77 (BTC, ETH)", "… · blocked: ETH backoff", "not in sync · left alone: DOGE not-ours".
+ */
+export function driftText(r: DriftReport): string {
+  const tolerated = r.driftUsd - r.outsideUsd;
+  if (r.inSync)
+    return tolerated >= 0.01 ? `in sync · $${tolerated.toFixed(2)} tolerated inside the deadband` : "in sync";
+  const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
+  const blocked = r.coins.filter((c) => c.status === "blocked").map((c) => `${c.coin} ${c.reason}`);
+  const anomalies = r.coins
+    .filter((c) => c.status === "left-alone" && c.reason !== null && keepsDrift(c.reason))
+    .map((c) => `${c.coin} ${c.reason}`);
+  const parts: string[] = [];
+  if (drifting.length > 0 || blocked.length > 0 || r.outsideUsd >= 0.005) {
+    parts.push(`drift $${r.outsideUsd.toFixed(2)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
+  } else parts.push("not in sync");
+  if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
+  if (anomalies.length > 0) parts.push(`left alone: ${anomalies.join(", ")}`);
+  return parts.join(" · ");
+}
+
+/** "left alone: BTC not-ours, ETH coin-denied" or "" when none. */
+export function leftAloneText(r: DriftReport): string {
+  const coins = r.coins.filter((c) => c.status === "left-alone");
+  return coins.length === 0 ? "" : `left alone: ${coins.map((c) => `${c.coin} ${c.reason}`).join(", ")}`;
+}
+
+/** A plan's view, merged over hot-path plans of some coins (the engine keeps one). */
+export interface PlanView {
+  targets: CoinTarget[];
+  skipped: SkippedAction[];
+  actionCoins: string[];
+}
+
+export function emptyPlanView(): PlanView {
+  return { targets: [], skipped: [], actionCoins: [] };
+}
+
+/**
+ * The view after a plan: a full plan (no `coins`) replaces it; a hot-path plan of `coins`
+ * replaces only those coins' targets, skips and orders.
+ */
+export function mergePlanView(
+  prev: PlanView,
+  plan: {
+    targets: readonly CoinTarget[];
+    skipped: readonly SkippedAction[];
+    actions: readonly { coin: string }[];
+  },
+  coins?: readonly string[],
+): PlanView {
+  const fresh: PlanView = {
+    targets: [...plan.targets],
+    skipped: [...plan.skipped],
+    actionCoins: [...new Set(plan.actions.map((a) => a.coin))],
+  };
+  if (!coins) return fresh;
+  const replaced = new Set<string>([...coins, ...plan.targets.map((t) => t.coin)]);
+  const targets = [...prev.targets.filter((t) => !replaced.has(t.coin)), ...fresh.targets].sort((a, b) =>
+    a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : 0,
+  );
+  return {
+    targets,
+    skipped: [...prev.skipped.filter((s) => !replaced.has(s.coin)), ...fresh.skipped],
+    actionCoins: [...prev.actionCoins.filter((c) => !replaced.has(c)), ...fresh.actionCoins],
+  };
+}

@@ -1,0 +1,337 @@
+// Copy P&L: what the copy made since it began, for the whole copy, per coin and per leader.
+// Pure: the engine folds each fill and funding payment in as it comes; `status` and `report`
+// read the journal's snapshots of the same function's result — every view shows one figure.
+//
+// Definitions (USD):
+// * realised   — the exchange's closed P&L of our fills (gross of fees), summed;
+// * unrealised — open positions at the mark: (mark − entry) × signed size;
+// * fees       — what our fills paid (positive = paid);
+// * funding    — the exchange's funding records for our positions (positive = received);
+// * net        — realised + unrealised − fees + funding;
+// * ROI %      — net ÷ the account's equity when the copy began (its first equity snapshot);
+//   per coin and per leader it is that part's net over the same equity, so the parts add up
+//   to the copy's. Our own deposits and withdrawals are not P&L and do not move the base.
+// Per leader: each coin's figures are split by the leaders' shares of that coin's target (the
+// size each contributes × its copy ratio, gross) as last seen; a coin no leader holds any more
+// keeps its last shares, one never seen is split by the leaders' weights. With one leader
+// everything is its own; with several it is an attribution, not a ledger.
+
+import type { Address, Side } from "./types.js";
+
+/** What a fill contributes. */
+export interface PnlFill {
+  coin: string;
+  px: number;
+  sz: number;
+  /** Fee paid (USD; negative = a rebate). */
+  fee: number;
+  /** The exchange's closed P&L of the fill (gross of fees); null counts as 0. */
+  closedPnl: number | null;
+}
+
+/** A funding payment on one of our positions. */
+export interface PnlFunding {
+  coin: string;
+  /** USD received (+) or paid (−), as the exchange's funding record says. */
+  usdc: number;
+}
+
+/** Running sums of one coin since the copy began. */
+export interface CoinTotals {
+  realisedUsd: number;
+  feesUsd: number;
+  fundingUsd: number;
+  fills: number;
+  volumeUsd: number;
+  fundingPayments: number;
+}
+
+/** coin → running sums. Plain data: folded, journaled, compared. */
+export type PnlTotals = Readonly<Record<string, CoinTotals>>;
+
+const ZERO: CoinTotals = {
+  realisedUsd: 0,
+  feesUsd: 0,
+  fundingUsd: 0,
+  fills: 0,
+  volumeUsd: 0,
+  fundingPayments: 0,
+};
+
+const finite = (x: number | null | undefined): number =>
+  x !== null && x !== undefined && Number.isFinite(x) ? x : 0;
+
+/** The totals with one more fill. */
+export function addFill(totals: PnlTotals, f: PnlFill): PnlTotals {
+  const c = totals[f.coin] ?? ZERO;
+  return {
+    ...totals,
+    [f.coin]: {
+      ...c,
+      realisedUsd: c.realisedUsd + finite(f.closedPnl),
+      feesUsd: c.feesUsd + finite(f.fee),
+      fills: c.fills + 1,
+      volumeUsd: c.volumeUsd + Math.abs(finite(f.sz) * finite(f.px)),
+    },
+  };
+}
+
+/** The totals with one more funding payment. */
+export function addFunding(totals: PnlTotals, f: PnlFunding): PnlTotals {
+  const c = totals[f.coin] ?? ZERO;
+  return {
+    ...totals,
+    [f.coin]: { ...c, fundingUsd: c.fundingUsd + finite(f.usdc), fundingPayments: c.fundingPayments + 1 },
+  };
+}
+
+/** Fold fills and funding payments (in journal order) into totals. */
+export function foldPnl(fills: readonly PnlFill[], funding: readonly PnlFunding[]): PnlTotals {
+  const acc: Record<string, CoinTotals> = {};
+  for (const f of fills) {
+    const c = acc[f.coin] ?? { ...ZERO };
+    c.realisedUsd += finite(f.closedPnl);
+    c.feesUsd += finite(f.fee);
+    c.fills += 1;
+    c.volumeUsd += Math.abs(finite(f.sz) * finite(f.px));
+    acc[f.coin] = c;
+  }
+  for (const f of funding) {
+    const c = acc[f.coin] ?? { ...ZERO };
+    c.fundingUsd += finite(f.usdc);
+    c.fundingPayments += 1;
+    acc[f.coin] = c;
+  }
+  return acc;
+}
+
+/** An open position of ours and its mark. */
+export interface MarkedPosition {
+  coin: string;
+  /** Signed size (long > 0). */
+  size: number;
+  entryPx: number;
+  /** The price it is valued at (mid); null = unknown, valued at entry (no unrealised P&L). */
+  markPx: number | null;
+}
+
+export interface PnlFigures {
+  realisedUsd: number;
+  unrealisedUsd: number;
+  feesUsd: number;
+  fundingUsd: number;
+  netUsd: number;
+  /** net ÷ the equity the copy began with × 100; null before that equity is known. */
+  roiPct: number | null;
+}
+
+export interface CoinPnl extends PnlFigures {
+  coin: string;
+  fills: number;
+  volumeUsd: number;
+}
+
+export interface LeaderPnl extends PnlFigures {
+  leader: Address;
+}
+
+export interface CopyPnl extends PnlFigures {
+  /** When the copy began (the account's first trading run in this journal), ms; null = none yet. */
+  since: number | null;
+  /** The account's equity when the copy began (USD). */
+  startEquity: number | null;
+  fills: number;
+  volumeUsd: number;
+  /** Biggest |net| first. */
+  byCoin: CoinPnl[];
+  /** In the leaders' order. */
+  byLeader: LeaderPnl[];
+}
+
+/** coin → leader → share (the shares of a coin sum to 1). */
+export type LeaderShares = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+export interface CopyPnlParameters {
+  totals: PnlTotals;
+  positions: readonly MarkedPosition[];
+  since: number | null;
+  startEquity: number | null;
+  /** The run's leaders and weights (weights split a coin with no known shares). */
+  leaders: readonly { address: Address; weight: number }[];
+  shares: LeaderShares;
+}
+
+/** USDC has 6 decimals: round sums there so folding order never shows as a different figure. */
+export function round6(x: number): number {
+  const r = Math.round(x * 1e6) / 1e6;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+function roi(net: number, startEquity: number | null): number | null {
+  return startEquity !== null && startEquity > 0 ? round6((net / startEquity) * 100) : null;
+}
+
+function figures(
+  realised: number,
+  unrealised: number,
+  fees: number,
+  funding: number,
+  startEquity: number | null,
+): PnlFigures {
+  const net = round6(realised + unrealised - fees + funding);
+  return {
+    realisedUsd: round6(realised),
+    unrealisedUsd: round6(unrealised),
+    feesUsd: round6(fees),
+    fundingUsd: round6(funding),
+    netUsd: net,
+    roiPct: roi(net, startEquity),
+  };
+}
+
+/** Unrealised P&L of one position at its mark (0 without a usable mark). */
+export function unrealisedOf(p: MarkedPosition): number {
+  if (!Number.isFinite(p.size) || p.size === 0) return 0;
+  const mark = p.markPx !== null && Number.isFinite(p.markPx) && p.markPx > 0 ? p.markPx : p.entryPx;
+  return (mark - p.entryPx) * p.size;
+}
+
+/** The copy's P&L: whole copy, per coin, per leader. */
+export function copyPnl(p: CopyPnlParameters): CopyPnl {
+  const coins = new Set<string>([
+    ...Object.keys(p.totals),
+    ...p.positions.filter((x) => x.size !== 0).map((x) => x.coin),
+  ]);
+  const unrealised = new Map<string, number>();
+  for (const pos of p.positions)
+    unrealised.set(pos.coin, (unrealised.get(pos.coin) ?? 0) + unrealisedOf(pos));
+  const byCoin: CoinPnl[] = [];
+  const raw = new Map<string, { r: number; u: number; f: number; fu: number }>();
+  let r = 0;
+  let u = 0;
+  let fees = 0;
+  let funding = 0;
+  let fills = 0;
+  let volume = 0;
+  for (const coin of coins) {
+    const t = p.totals[coin] ?? ZERO;
+    const cu = unrealised.get(coin) ?? 0;
+    raw.set(coin, { r: t.realisedUsd, u: cu, f: t.feesUsd, fu: t.fundingUsd });
+    r += t.realisedUsd;
+    u += cu;
+    fees += t.feesUsd;
+    funding += t.fundingUsd;
+    fills += t.fills;
+    volume += t.volumeUsd;
+    byCoin.push({
+      coin,
+      ...figures(t.realisedUsd, cu, t.feesUsd, t.fundingUsd, p.startEquity),
+      fills: t.fills,
+      volumeUsd: round6(t.volumeUsd),
+    });
+  }
+  byCoin.sort((a, b) => Math.abs(b.netUsd) - Math.abs(a.netUsd) || (a.coin < b.coin ? -1 : 1));
+
+  // Per leader: each coin split by its shares (or the weights).
+  const leaders: Address[] = p.leaders.map((l) => l.address.toLowerCase() as Address);
+  for (const s of Object.values(p.shares)) {
+    for (const l of Object.keys(s)) if (!leaders.includes(l as Address)) leaders.push(l as Address);
+  }
+  const weightSum = p.leaders.reduce((s, l) => s + (l.weight > 0 ? l.weight : 0), 0);
+  const acc = new Map<Address, { r: number; u: number; f: number; fu: number }>(
+    leaders.map((l) => [l, { r: 0, u: 0, f: 0, fu: 0 }]),
+  );
+  for (const [coin, v] of raw) {
+    const split = coinShares(p.shares[coin], p.leaders, weightSum);
+    for (const [leader, share] of split) {
+      const a = acc.get(leader);
+      if (!a) continue;
+      a.r += v.r * share;
+      a.u += v.u * share;
+      a.f += v.f * share;
+      a.fu += v.fu * share;
+    }
+  }
+  const byLeader: LeaderPnl[] = leaders.map((leader) => {
+    const a = acc.get(leader) ?? { r: 0, u: 0, f: 0, fu: 0 };
+    return { leader, ...figures(a.r, a.u, a.f, a.fu, p.startEquity) };
+  });
+
+  return {
+    since: p.since,
+    startEquity: p.startEquity,
+    ...figures(r, u, fees, funding, p.startEquity),
+    fills,
+    volumeUsd: round6(volume),
+    byCoin,
+    byLeader,
+  };
+}
+
+/** A coin's split: its known shares normalised, else the leaders' weights. */
+function coinShares(
+  shares: Readonly<Record<string, number>> | undefined,
+  leaders: readonly { address: Address; weight: number }[],
+  weightSum: number,
+): [Address, number][] {
+  if (shares) {
+    const entries = Object.entries(shares).filter(([, v]) => Number.isFinite(v) && v > 0);
+    const sum = entries.reduce((s, [, v]) => s + v, 0);
+    if (sum > 0) return entries.map(([l, v]) => [l.toLowerCase() as Address, v / sum]);
+  }
+  if (weightSum > 0) {
+    return leaders
+      .filter((l) => l.weight > 0)
+      .map((l) => [l.address.toLowerCase() as Address, l.weight / weightSum]);
+  }
+  return [];
+}
+
+/**
+ * Each leader's share of each coin's target now: |its size × its copy ratio| over the sum.
+ * Coins no leader holds are absent (the caller keeps their last shares: mergeShares).
+ */
+export function leaderShares(
+  leaders: readonly { address: Address; positions: Readonly<Record<string, { size: number }>> }[],
+  ratios: Readonly<Record<string, number>>,
+): LeaderShares {
+  const out: Record<string, Record<string, number>> = {};
+  for (const l of leaders) {
+    const address = l.address.toLowerCase();
+    const ratio = ratios[l.address] ?? ratios[address] ?? 0;
+    for (const [coin, pos] of Object.entries(l.positions)) {
+      const w = Math.abs(finite(pos.size) * finite(ratio));
+      if (w === 0) continue;
+      const c = out[coin] ?? {};
+      c[address] = (c[address] ?? 0) + w;
+      out[coin] = c;
+    }
+  }
+  for (const [coin, c] of Object.entries(out)) {
+    const sum = Object.values(c).reduce((s, v) => s + v, 0);
+    out[coin] = Object.fromEntries(Object.entries(c).map(([l, v]) => [l, round6(v / sum)]));
+  }
+  return out;
+}
+
+/** The latest shares per coin, keeping the last known shares of coins no leader holds now. */
+export function mergeShares(prev: LeaderShares, next: LeaderShares): LeaderShares {
+  return { ...prev, ...next };
+}
+
+/**
+ * The closed P&L of one fill against the position before it (what the exchange reports as
+ * `closedPnl`; paper runs compute it): the part that reduces the position, at (px − entry).
+ */
+export function closedPnlOf(
+  before: { size: number; entryPx: number } | undefined,
+  side: Side,
+  sz: number,
+  px: number,
+): number {
+  if (!before || before.size === 0) return 0;
+  const reducing = (before.size > 0 && side === "sell") || (before.size < 0 && side === "buy");
+  if (!reducing) return 0;
+  const closed = Math.min(Math.abs(before.size), sz);
+  return (px - before.entryPx) * closed * Math.sign(before.size);
+}

@@ -1,0 +1,209 @@
+// `hlcopy report`: the copy day by day (UTC) from the journal's records — equity, P&L, fees,
+// funding, trades, skips by reason, slippage, drift — and the equity and drawdown series the
+// chart draws. Pure: plain rows in, plain rows out; the CLI reads the journal and prints.
+//
+// A day's P&L is the copy P&L's change over the day (src/core/pnl.ts): the day's realised P&L
+// − fees + funding (from its fills and funding records) + the change of unrealised P&L (the
+// journaled P&L snapshot at the day's end against the one at the previous day's end). The days
+// add up to the copy's net P&L change over the window. Drawdown is the kill switch's: from the
+// journaled high-water mark.
+
+import type { OrderKind } from "./slippage.js";
+import { median, quantile } from "./stats.js";
+
+export interface ReportFill {
+  ts: number;
+  fee: number;
+  closedPnl: number | null;
+  kind: OrderKind | null;
+  execSlippageBps: number | null;
+  /** Copy slippage (hot-path copies only). */
+  slippageBps: number | null;
+}
+
+export interface ReportInputs {
+  /** Window [since, until] (ms); days are UTC days that overlap it. */
+  since: number;
+  until: number;
+  /** Equity snapshots with the high-water mark, oldest first. */
+  equity: readonly { ts: number; accountValue: number; hwm: number }[];
+  fills: readonly ReportFill[];
+  funding: readonly { ts: number; usdc: number }[];
+  /** Our orders: a trade is an order that filled (fully or partly). */
+  orders: readonly { ts: number; filledSize: number }[];
+  /** Skips of decisions a leader's trade (or a start / manual request) triggered, as the dashboard counts them. */
+  skips: readonly { ts: number; reason: string }[];
+  /**
+   * The journaled snapshots (sweeps, run ends), oldest first, including the newest one before
+   * `since` (the opening unrealised P&L): unrealised P&L and drift at that time.
+   */
+  snapshots: readonly { ts: number; unrealisedUsd: number | null; driftUsd: number | null }[];
+}
+
+export interface SlipFigures {
+  median: number | null;
+  p95: number | null;
+  n: number;
+}
+
+export interface DayRow {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  /** The last equity snapshot of the day (null: none that day). */
+  equity: number | null;
+  /** Drawdown from the high-water mark at that snapshot (%). */
+  drawdownPct: number | null;
+  pnlUsd: number;
+  realisedUsd: number;
+  unrealisedChangeUsd: number;
+  feesUsd: number;
+  fundingUsd: number;
+  /** Orders that filled. */
+  trades: number;
+  fills: number;
+  skipped: Record<string, number>;
+  execSlippageBps: SlipFigures;
+  copySlippageBps: SlipFigures;
+  /** Σ|drift| at the day's last snapshot, and the largest of the day (USD). */
+  driftUsd: number | null;
+  maxDriftUsd: number | null;
+}
+
+export interface Report {
+  days: DayRow[];
+  totals: {
+    pnlUsd: number;
+    realisedUsd: number;
+    unrealisedChangeUsd: number;
+    feesUsd: number;
+    fundingUsd: number;
+    trades: number;
+    fills: number;
+    skipped: Record<string, number>;
+    execSlippageBps: SlipFigures;
+    copySlippageBps: SlipFigures;
+  };
+  /** Equity and drawdown (%) per snapshot in the window, for the charts. */
+  equity: { ts: number; equity: number; drawdownPct: number }[];
+  maxDrawdownPct: number | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** "YYYY-MM-DD" of a time (UTC). */
+export function dayOf(ts: number): string {
+  return new Date(ts).toISOString().slice(0, 10);
+}
+
+function slip(values: number[]): SlipFigures {
+  if (values.length === 0) return { median: null, p95: null, n: 0 };
+  return { median: median(values), p95: quantile(values, 0.95), n: values.length };
+}
+
+const ddOf = (v: number, hwm: number): number => (hwm > 0 ? Math.max(0, ((hwm - v) / hwm) * 100) : 0);
+const round6 = (x: number): number => {
+  const r = Math.round(x * 1e6) / 1e6;
+  return Object.is(r, -0) ? 0 : r;
+};
+
+/** The last snapshot's unrealised P&L at or before `ts` (0 before any: no position yet). */
+function unrealisedAt(snapshots: ReportInputs["snapshots"], ts: number): number {
+  let u = 0;
+  for (const s of snapshots) {
+    if (s.ts > ts) break;
+    if (s.unrealisedUsd !== null) u = s.unrealisedUsd;
+  }
+  return u;
+}
+
+export function dailyReport(inputs: ReportInputs): Report {
+  const { since, until } = inputs;
+  const first = Math.floor(since / DAY_MS) * DAY_MS;
+  const days: DayRow[] = [];
+  const inWindow = <T extends { ts: number }>(xs: readonly T[]) =>
+    xs.filter((x) => x.ts >= since && x.ts <= until);
+  const fills = inWindow(inputs.fills);
+  const funding = inWindow(inputs.funding);
+  const orders = inWindow(inputs.orders);
+  const skips = inWindow(inputs.skips);
+  const equity = inWindow(inputs.equity);
+  const snapshots = inWindow(inputs.snapshots);
+  let openU = unrealisedAt(inputs.snapshots, since - 1);
+  for (let start = first; start <= until; start += DAY_MS) {
+    const end = start + DAY_MS - 1;
+    const inDay = <T extends { ts: number }>(xs: readonly T[]) =>
+      xs.filter((x) => x.ts >= start && x.ts <= end);
+    const f = inDay(fills);
+    const realised = f.reduce((s, x) => s + (x.closedPnl ?? 0), 0);
+    const fees = f.reduce((s, x) => s + x.fee, 0);
+    const fund = inDay(funding).reduce((s, x) => s + x.usdc, 0);
+    const closeU = unrealisedAt(inputs.snapshots, Math.min(end, until));
+    const skipped: Record<string, number> = {};
+    for (const s of inDay(skips)) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+    const eq = inDay(equity);
+    const lastEq = eq.at(-1);
+    const snaps = inDay(snapshots).filter((s) => s.driftUsd !== null);
+    const drifts = snaps.map((s) => s.driftUsd as number);
+    days.push({
+      day: dayOf(start),
+      equity: lastEq?.accountValue ?? null,
+      drawdownPct: lastEq ? round6(ddOf(lastEq.accountValue, lastEq.hwm)) : null,
+      pnlUsd: round6(realised - fees + fund + (closeU - openU)),
+      realisedUsd: round6(realised),
+      unrealisedChangeUsd: round6(closeU - openU),
+      feesUsd: round6(fees),
+      fundingUsd: round6(fund),
+      trades: inDay(orders).filter((o) => o.filledSize > 0).length,
+      fills: f.length,
+      skipped,
+      execSlippageBps: slip(f.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),
+      copySlippageBps: slip(
+        f.filter((x) => x.kind === "copy" && x.slippageBps !== null).map((x) => x.slippageBps as number),
+      ),
+      driftUsd: drifts.length > 0 ? (drifts.at(-1) as number) : null,
+      maxDriftUsd: drifts.length > 0 ? Math.max(...drifts) : null,
+    });
+    openU = closeU;
+  }
+  const sum = (k: "pnlUsd" | "realisedUsd" | "unrealisedChangeUsd" | "feesUsd" | "fundingUsd") =>
+    round6(days.reduce((s, d) => s + d[k], 0));
+  const skipped: Record<string, number> = {};
+  for (const d of days) for (const [r, c] of Object.entries(d.skipped)) skipped[r] = (skipped[r] ?? 0) + c;
+  const series = equity.map((e) => ({
+    ts: e.ts,
+    equity: e.accountValue,
+    drawdownPct: round6(ddOf(e.accountValue, e.hwm)),
+  }));
+  return {
+    days,
+    totals: {
+      pnlUsd: sum("pnlUsd"),
+      realisedUsd: sum("realisedUsd"),
+      unrealisedChangeUsd: sum("unrealisedChangeUsd"),
+      feesUsd: sum("feesUsd"),
+      fundingUsd: sum("fundingUsd"),
+      trades: days.reduce((s, d) => s + d.trades, 0),
+      fills: fills.length,
+      skipped,
+      execSlippageBps: slip(fills.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),
+      copySlippageBps: slip(
+        fills.filter((x) => x.kind === "copy" && x.slippageBps !== null).map((x) => x.slippageBps as number),
+      ),
+    },
+    equity: series,
+    maxDrawdownPct: series.length > 0 ? Math.max(...series.map((s) => s.drawdownPct)) : null,
+  };
+}
+
+/** One CSV cell: quoted when needed; text a spreadsheet would run as a formula is neutralised. */
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  let s = String(v);
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s) && !/^[+-]?\d/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A CSV document: a header line and one line per row. */
+export function toCsv(head: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return `${[head.map(csvCell).join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\n")}\n`;
+}

@@ -1,0 +1,235 @@
+// The run's figures beside the copy engine: the copy's P&L (src/core/pnl.ts) kept current as
+// fills and funding payments are journaled, the exchange's funding records read when the stream
+// cannot be relied on, our fills read back when there is no stream (a cron reconcile), and the
+// execution-slippage budget. The engine calls these from a few hooks; the arithmetic is core's.
+
+import {
+  addFill,
+  addFunding,
+  type CopyPnl,
+  copyPnl,
+  foldPnl,
+  type LeaderShares,
+  leaderShares,
+  type MarkedPosition,
+  mergeShares,
+  type PnlTotals,
+} from "../core/pnl.js";
+import { type SlippageBudget, slippageBudget } from "../core/slippage.js";
+import type { Address, Markets, Positions } from "../core/types.js";
+import type { CopyStart, Journal } from "../store/journal.js";
+import type { EngineEvent, RunMode } from "./events.js";
+
+/** A funding payment as the reader and the stream deliver it. */
+export interface FundingFact {
+  time: number;
+  coin: string;
+  usdc: number;
+  szi: number;
+  fundingRate: number;
+  hash: string | null;
+}
+
+/** The copy-state key of the leaders' shares per coin (survive restarts; `status` reads them). */
+export const SHARES_KEY = "pnl:shares";
+/** With a live stream, the funding records are still read this often (and at start, after a reconnect). */
+const FUNDING_READ_EVERY_MS = 3_600_000;
+
+export interface PnlKeeperOptions {
+  journal: Journal;
+  account: Address;
+  mode: RunMode;
+  leaders: readonly { address: Address; weight: number }[];
+  getFunding?: (user: Address, startTime: number) => Promise<FundingFact[]>;
+  emit: (e: EngineEvent) => void;
+  now: () => number;
+  runId: () => number | null;
+  countRequest: () => void;
+}
+
+export class PnlKeeper {
+  readonly #o: PnlKeeperOptions;
+  #start: CopyStart | null = null;
+  #totals: PnlTotals = {};
+  #shares: LeaderShares = {};
+  #fundingReadAt = 0;
+  #fundingStale = true;
+
+  constructor(options: PnlKeeperOptions) {
+    this.#o = options;
+  }
+
+  /** After the run is journaled: where the copy began and its totals so far (one read). */
+  begin(): void {
+    const j = this.#o.journal;
+    this.#start = j.copyStart();
+    this.#shares = j.getCopyState<LeaderShares>(SHARES_KEY) ?? {};
+    const since = this.#start?.since;
+    this.#totals =
+      since === undefined
+        ? {}
+        : foldPnl(
+            j.fillsSince(since),
+            j.fundingSince(since).map((f) => ({ coin: f.coin, usdc: f.usdc })),
+          );
+  }
+
+  /** When the copy began (ms), or null (a dry run on a fresh journal). */
+  get since(): number | null {
+    return this.#start?.since ?? null;
+  }
+
+  /** A fill was journaled (fresh). */
+  onFill(f: {
+    ts: number;
+    coin: string;
+    px: number;
+    sz: number;
+    fee: number;
+    closedPnl: number | null;
+  }): void {
+    const since = this.since;
+    if (since !== null && f.ts >= since) this.#totals = addFill(this.#totals, f);
+  }
+
+  /** Funding payments from the stream or a read: journaled once each, counted from the copy's start. */
+  onFunding(payments: readonly FundingFact[]): void {
+    const o = this.#o;
+    if (o.mode !== "live") return;
+    const since = this.since;
+    for (const p of payments) {
+      const fresh = o.journal.recordFunding({
+        runId: o.runId(),
+        ts: p.time,
+        coin: p.coin,
+        usdc: p.usdc,
+        szi: p.szi,
+        rate: p.fundingRate,
+        hash: p.hash,
+      });
+      if (!fresh || since === null || p.time < since) continue;
+      this.#totals = addFunding(this.#totals, { coin: p.coin, usdc: p.usdc });
+      o.emit({
+        type: "funding",
+        ts: o.now(),
+        coin: p.coin,
+        usdc: p.usdc,
+        szi: p.szi,
+        fundingRate: p.fundingRate,
+        time: p.time,
+      });
+    }
+  }
+
+  /** The stream may have missed payments: the next sweep reads the records. */
+  reconnected(): void {
+    this.#fundingStale = true;
+  }
+
+  /**
+   * Read the exchange's funding records since the last one journaled: at a run's first sweep
+   * (a cron reconcile reads them once), after a reconnect (the stream may have missed some) and
+   * hourly (funding is paid hourly). Failures only warn; the next sweep tries again.
+   */
+  async readFunding(): Promise<void> {
+    const o = this.#o;
+    const since = this.since;
+    if (o.mode !== "live" || !o.getFunding || since === null) return;
+    const now = o.now();
+    if (!this.#fundingStale && now - this.#fundingReadAt < FUNDING_READ_EVERY_MS) return;
+    const from = Math.max(since, o.journal.lastFundingTime() ?? 0);
+    try {
+      o.countRequest();
+      this.onFunding(await o.getFunding(o.account, from));
+      this.#fundingReadAt = now;
+      this.#fundingStale = false;
+    } catch (error) {
+      o.emit({
+        type: "warning",
+        ts: o.now(),
+        message: `funding records could not be read (the P&L misses them until the next sweep): ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+
+  /** The leaders' current shares of each coin's target (coins nobody holds keep their last). */
+  updateShares(
+    leaders: readonly { address: Address; positions: Readonly<Record<string, { size: number }>> }[],
+    ratios: Readonly<Record<string, number>>,
+  ): void {
+    this.#shares = mergeShares(this.#shares, leaderShares(leaders, ratios));
+  }
+
+  /** Keep the shares for the next run and for `status`. */
+  persist(): void {
+    if (this.#o.mode === "dry-run") return;
+    this.#o.journal.setCopyState(SHARES_KEY, this.#shares, this.#o.now());
+  }
+
+  /** The copy's P&L now, our positions valued at the markets' mids. */
+  report(positions: Positions, markets: Markets): CopyPnl {
+    if (this.#start && this.#start.startEquity === null) this.#start = this.#o.journal.copyStart();
+    return copyPnl({
+      totals: this.#totals,
+      positions: markedPositions(positions, markets),
+      since: this.#start?.since ?? null,
+      startEquity: this.#start?.startEquity ?? null,
+      leaders: this.#o.leaders,
+      shares: this.#shares,
+    });
+  }
+}
+
+/** Our positions with the mid each is valued at. */
+export function markedPositions(positions: Positions, markets: Markets): MarkedPosition[] {
+  return Object.values(positions)
+    .filter((p) => p.size !== 0)
+    .map((p) => ({
+      coin: p.coin,
+      size: p.size,
+      entryPx: p.entryPx,
+      markPx: markets[p.coin]?.mid ?? null,
+    }))
+    .sort((a, b) => (a.coin < b.coin ? -1 : 1));
+}
+
+/** Samples of the run's execution slippage kept for the budget's p95 (the dashboard keeps as many). */
+export const BUDGET_WINDOW = 500;
+
+/**
+ * exec.slippageBudgetBps: the p95 of this run's last BUDGET_WINDOW execution slippages, checked
+ * after every fill; a `slippageBudget` event when it crosses the budget either way.
+ */
+export class SlippageWatch {
+  readonly #samples: number[] = [];
+  #exceeded = false;
+  readonly #budget: number | null;
+  readonly #emit: (e: EngineEvent) => void;
+
+  constructor(budgetBps: number | null, emit: (e: EngineEvent) => void) {
+    this.#budget = budgetBps;
+    this.#emit = emit;
+  }
+
+  add(bps: number | null, ts: number): void {
+    if (bps === null || !Number.isFinite(bps)) return;
+    this.#samples.push(bps);
+    if (this.#samples.length > BUDGET_WINDOW) this.#samples.shift();
+    if (this.#budget === null) return;
+    const b = slippageBudget(this.#samples, this.#budget);
+    if (b.exceeded === this.#exceeded || b.p95Bps === null) return;
+    this.#exceeded = b.exceeded;
+    this.#emit({
+      type: "slippageBudget",
+      ts,
+      exceeded: b.exceeded,
+      p95Bps: b.p95Bps,
+      budgetBps: this.#budget,
+      n: b.n,
+    });
+  }
+
+  get state(): SlippageBudget {
+    return slippageBudget(this.#samples, this.#budget);
+  }
+}

@@ -1,0 +1,80 @@
+// inspect, scan and backtest read through the exchange adapter: its pagination, its request
+// budget and its one retry rule — checked against the simulator.
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchLeaderData } from "../../src/analytics/fetch.js";
+import { createLeaderSource } from "../../src/cli/analytics/source.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { fundedAccount } from "../exchange/helpers.js";
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startSim({ seed: 61, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+const network = () => ({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false });
+
+describe("the analytics source over the exchange adapter", () => {
+  it("reads more fills than one page (2000) in full, with no duplicate", async () => {
+    const leader = fundedAccount(sim, 50_000_000);
+    const px = sim.control.mid("BTC") ?? 0;
+    // 22 batches of 100 small IOC buys and sells: at least 2200 fills.
+    for (let b = 0; b < 22; b++) {
+      await leader.sdk.order({
+        orders: Array.from({ length: 100 }, (_, i) => {
+          const buy = (b * 100 + i) % 2 === 0;
+          return {
+            a: 0,
+            b: buy,
+            p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
+            s: "0.001",
+            r: false,
+            t: { limit: { tif: "Ioc" as const } },
+          };
+        }),
+        grouping: "na",
+      });
+    }
+    const source = createLeaderSource(network());
+    const fills = (await source.getFillsByTime(leader.address, 0)) as { tid: number }[];
+    expect(fills.length).toBeGreaterThanOrEqual(2200);
+    expect(new Set(fills.map((f) => f.tid)).size).toBe(fills.length);
+    // and more than one request went out for them
+    expect(sim.control.stats().infoByType.userFillsByTime).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a 429 or a 500 on the way is retried, not fatal, and the wait is told", async () => {
+    const leader = fundedAccount(sim, 100_000);
+    sim.control.fault({ kind: "http429", count: 1, endpoint: "info" });
+    sim.control.fault({ kind: "http500", count: 1, endpoint: "info" });
+    const waits: string[] = [];
+    const data = await fetchLeaderData(
+      createLeaderSource(network(), { onWait: (line) => waits.push(line) }),
+      leader.address,
+      { days: 1, now: Date.now() },
+    );
+    expect(data.fills).toEqual([]);
+    expect(data.state?.accountValue).toBe(100_000);
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    expect(waits[0]).toMatch(/^waiting for userFillsByTime: .*(429|500).*; retry 2 in/);
+    sim.control.reset();
+  });
+
+  it("an address that cannot be reached gives up after the bound, naming what and where", async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const source = createLeaderSource({ httpUrl: url, wsUrl: url, isTestnet: false }, { timeoutMs: 300 });
+    await expect(source.getMeta?.()).rejects.toThrow(
+      new RegExp(`gave up after .* waiting for meta: cannot reach ${url} for meta`),
+    );
+  });
+});

@@ -1,0 +1,177 @@
+// One meaning of drift: every coin's status, the total, "in sync" — and the planner's inSync
+// is the same answer on any plan.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { deadbandUsd, driftReport, driftText, mergePlanView } from "../../src/core/drift.js";
+import { planOrders } from "../../src/core/planner.js";
+import { defaultSettings } from "../../src/core/settings.js";
+import type { CoinTarget, Plan } from "../../src/core/types.js";
+
+const target = (coin: string, targetSize: number, ourSize: number, mid = 100): CoinTarget => ({
+  coin,
+  leaderSize: targetSize * 10,
+  targetSize,
+  ourSize,
+  driftUsd: (targetSize - ourSize) * mid,
+  mid,
+});
+
+describe("driftReport", () => {
+  it("a row inside the deadband is held: the copy is in sync and says how much it holds", () => {
+    const r = driftReport({
+      targets: [target("BTC", 50, 50.7377), target("ETH", 1, 1)],
+      skipped: [{ coin: "BTC", reason: "inside-deadband" }],
+      actionCoins: [],
+    });
+    expect(r.coins.map((c) => [c.coin, c.status])).toEqual([
+      ["BTC", "tolerated"],
+      ["ETH", "in-sync"],
+    ]);
+    expect(r.inSync).toBe(true);
+    expect(r.driftUsd).toBeCloseTo(73.77, 2);
+    expect(r.outsideUsd).toBe(0);
+    // Never a bare "in sync" next to a row at −$73.77.
+    expect(driftText(r)).toBe("in sync · $73.77 tolerated inside the deadband");
+  });
+
+  it("an order planned is drift; a gate is blocked; both are out of sync with the figure that is out", () => {
+    const r = driftReport({
+      targets: [target("BTC", 1, 0), target("ETH", -2, 0), target("SOL", 3, 3)],
+      skipped: [{ coin: "ETH", reason: "entry-drift" }],
+      actionCoins: ["BTC"],
+    });
+    expect(r.coins.map((c) => [c.coin, c.status, c.reason])).toEqual([
+      ["BTC", "drift", null],
+      ["ETH", "blocked", "entry-drift"],
+      ["SOL", "in-sync", null],
+    ]);
+    expect(r.inSync).toBe(false);
+    expect(r.outsideUsd).toBe(300);
+    expect(driftText(r)).toBe("drift $300.00 (BTC) · blocked: ETH entry-drift");
+  });
+
+  it("a halt that keeps a flat coin flat is blocked with no dollar drift, and says why", () => {
+    const r = driftReport({
+      targets: [target("BTC", 0, 0)],
+      skipped: [{ coin: "BTC", reason: "halted" }],
+      actionCoins: [],
+    });
+    expect(r.inSync).toBe(false);
+    expect(driftText(r)).toBe("drift $0.00 · blocked: BTC halted");
+  });
+
+  it("left alone: not counted in the drift total; denied coins are in sync, a not-ours position is not", () => {
+    const denied = driftReport({
+      targets: [target("BTC", 0.5, 0.5), target("ETH", 1, 1)],
+      skipped: [{ coin: "BTC", reason: "coin-denied" }],
+      actionCoins: [],
+    });
+    expect(denied.coins[0]).toMatchObject({ coin: "BTC", status: "left-alone", reason: "coin-denied" });
+    expect(denied.inSync).toBe(true);
+    const foreign = driftReport({
+      targets: [target("DOGE", 300, 300, 0.1)],
+      skipped: [{ coin: "DOGE", reason: "not-ours" }],
+      actionCoins: [],
+    });
+    expect(foreign.inSync).toBe(false);
+    expect(foreign.driftUsd).toBe(0);
+    expect(driftText(foreign)).toBe("not in sync · left alone: DOGE not-ours");
+  });
+
+  it("deadband: max($10, pct of the target's notional)", () => {
+    expect(deadbandUsd(1, 100, 2)).toBe(10);
+    expect(deadbandUsd(10, 1000, 2)).toBe(200);
+  });
+
+  it("a hot-path plan replaces only its coins in the merged view", () => {
+    const full = {
+      targets: [target("BTC", 1, 1), target("ETH", 1, 0)],
+      skipped: [],
+      actions: [{ coin: "ETH" }],
+    };
+    const v1 = mergePlanView({ targets: [], skipped: [], actionCoins: [] }, full);
+    const hot = { targets: [target("ETH", 1, 1)], skipped: [], actions: [] };
+    const v2 = mergePlanView(v1, hot, ["ETH"]);
+    expect(v2.targets.map((t) => [t.coin, t.ourSize])).toEqual([
+      ["BTC", 1],
+      ["ETH", 1],
+    ]);
+    expect(v2.actionCoins).toEqual([]);
+    expect(driftReport(v2).inSync).toBe(true);
+  });
+});
+
+describe("the planner's inSync is driftReport's", () => {
+  it("on random leader/follower states", () => {
+    const coins = ["BTC", "ETH", "SOL", "DOGE"];
+    const markets = Object.fromEntries(
+      coins.map((coin, i) => [
+        coin,
+        {
+          coin,
+          assetId: i,
+          szDecimals: [5, 4, 2, 0][i] ?? 2,
+          maxLeverage: 20,
+          mid: [60_000, 3_000, 150, 0.1][i] ?? 1,
+        },
+      ]),
+    );
+    const sizes = fc.dictionary(fc.constantFrom(...coins), fc.double({ min: -50, max: 50, noNaN: true }));
+    fc.assert(
+      fc.property(
+        sizes,
+        sizes,
+        fc.subarray(coins),
+        fc.subarray(coins),
+        fc.boolean(),
+        fc.boolean(),
+        (leaderSizes, ourSizes, deny, foreign, halted, stale) => {
+          const settings = defaultSettings();
+          settings.sizing.mode = "fixed-ratio";
+          settings.sizing.ratio = 0.1;
+          settings.risk.denyCoins = deny;
+          settings.risk.maxLeverage = 50;
+          const pos = (s: Record<string, number>) =>
+            Object.fromEntries(
+              Object.entries(s)
+                .filter(([, v]) => Math.abs(v) > 1e-6)
+                .map(([coin, size]) => [
+                  coin,
+                  { coin, size: Number(size.toFixed(2)), entryPx: markets[coin]?.mid ?? 1 },
+                ]),
+            );
+          const plan: Plan = planOrders({
+            leaders: [
+              {
+                address: "0x1111111111111111111111111111111111111111",
+                accountValue: 1e6,
+                positions: pos(leaderSizes),
+                openOrders: [],
+                time: 0,
+                weight: 1,
+              },
+            ],
+            ours: {
+              address: "0x2222222222222222222222222222222222222222",
+              accountValue: 1e5,
+              positions: pos(ourSizes),
+              openOrders: [],
+              time: 0,
+            },
+            markets,
+            settings,
+            context: { now: 0, halted, staleLeader: stale, foreignCoins: foreign, cloidSeed: "x" },
+          });
+          const r = driftReport({
+            targets: plan.targets,
+            skipped: plan.skipped,
+            actionCoins: plan.actions.map((a) => a.coin),
+          });
+          expect(r.inSync).toBe(plan.inSync);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

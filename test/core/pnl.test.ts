@@ -1,0 +1,218 @@
+// Copy P&L against hand-computed values: realised (closed P&L), unrealised at the mark, fees,
+// funding, net and ROI, per coin and per leader; folding order never changes a figure.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  addFill,
+  addFunding,
+  closedPnlOf,
+  copyPnl,
+  foldPnl,
+  leaderShares,
+  mergeShares,
+  type PnlFill,
+  type PnlFunding,
+  type PnlTotals,
+} from "../../src/core/pnl.js";
+import type { Address } from "../../src/core/types.js";
+
+const L1 = "0x1111111111111111111111111111111111111111" as Address;
+const L2 = "0x2222222222222222222222222222222222222222" as Address;
+
+describe("copyPnl", () => {
+  // Scenario (by hand):
+  //  BTC buy 0.1 @ 60 000, fee 2.70 (0.045 % of 6 000); sell 0.05 @ 62 000, closed P&L
+  //  (62 000 − 60 000) × 0.05 = 100, fee 1.395; funding paid −0.75; still long 0.05, mark 61 000
+  //  → unrealised (61 000 − 60 000) × 0.05 = 50.
+  //  ETH sell 1 @ 3 000, fee 1.35; funding received +0.30; short 1 at mark 3 100 → unrealised −100.
+  //  realised 100, unrealised −50, fees 5.445, funding −0.45 → net 100 − 50 − 5.445 − 0.45 = 44.105.
+  //  Start equity 10 000 → ROI 0.44105 %.
+  const fills: PnlFill[] = [
+    { coin: "BTC", px: 60_000, sz: 0.1, fee: 2.7, closedPnl: 0 },
+    { coin: "BTC", px: 62_000, sz: 0.05, fee: 1.395, closedPnl: 100 },
+    { coin: "ETH", px: 3_000, sz: 1, fee: 1.35, closedPnl: 0 },
+  ];
+  const funding: PnlFunding[] = [
+    { coin: "BTC", usdc: -0.75 },
+    { coin: "ETH", usdc: 0.3 },
+  ];
+  const positions = [
+    { coin: "BTC", size: 0.05, entryPx: 60_000, markPx: 61_000 },
+    { coin: "ETH", size: -1, entryPx: 3_000, markPx: 3_100 },
+  ];
+
+  it("whole copy and per coin match the hand-computed figures", () => {
+    const pnl = copyPnl({
+      totals: foldPnl(fills, funding),
+      positions,
+      since: 1,
+      startEquity: 10_000,
+      leaders: [{ address: L1, weight: 1 }],
+      shares: {},
+    });
+    expect(pnl).toMatchObject({
+      realisedUsd: 100,
+      unrealisedUsd: -50,
+      feesUsd: 5.445,
+      fundingUsd: -0.45,
+      netUsd: 44.105,
+      roiPct: 0.44105,
+      fills: 3,
+      volumeUsd: 6_000 + 3_100 + 3_000,
+    });
+    expect(pnl.byCoin).toEqual([
+      {
+        coin: "BTC",
+        realisedUsd: 100,
+        unrealisedUsd: 50,
+        feesUsd: 4.095,
+        fundingUsd: -0.75,
+        netUsd: 145.155,
+        roiPct: 1.45155,
+        fills: 2,
+        volumeUsd: 9_100,
+      },
+      {
+        coin: "ETH",
+        realisedUsd: 0,
+        unrealisedUsd: -100,
+        feesUsd: 1.35,
+        fundingUsd: 0.3,
+        netUsd: -101.05,
+        roiPct: -1.0105,
+        fills: 1,
+        volumeUsd: 3_000,
+      },
+    ]);
+    // One leader: everything is its own.
+    expect(pnl.byLeader).toEqual([
+      {
+        leader: L1,
+        realisedUsd: 100,
+        unrealisedUsd: -50,
+        feesUsd: 5.445,
+        fundingUsd: -0.45,
+        netUsd: 44.105,
+        roiPct: 0.44105,
+      },
+    ]);
+  });
+
+  it("two leaders: each coin split by its shares; a coin without shares by the weights; the parts add up", () => {
+    const pnl = copyPnl({
+      totals: foldPnl(fills, funding),
+      positions,
+      since: 1,
+      startEquity: 10_000,
+      leaders: [
+        { address: L1, weight: 0.75 },
+        { address: L2, weight: 0.25 },
+      ],
+      // BTC: L1 40 %, L2 60 %; ETH: no shares → weights 75/25.
+      shares: { BTC: { [L1]: 0.4, [L2]: 0.6 } },
+    });
+    const [a, b] = pnl.byLeader;
+    // L1: BTC 145.155 × 0.4 = 58.062; ETH −101.05 × 0.75 = −75.7875 → −17.7255.
+    expect(a?.netUsd).toBeCloseTo(-17.7255, 6);
+    // L2: BTC 145.155 × 0.6 = 87.093; ETH −101.05 × 0.25 = −25.2625 → 61.8305.
+    expect(b?.netUsd).toBeCloseTo(61.8305, 6);
+    expect((a?.netUsd ?? 0) + (b?.netUsd ?? 0)).toBeCloseTo(pnl.netUsd, 6);
+    expect((a?.roiPct ?? 0) + (b?.roiPct ?? 0)).toBeCloseTo(pnl.roiPct ?? 0, 6);
+  });
+
+  it("no start equity yet: ROI is null, the dollar figures stand", () => {
+    const pnl = copyPnl({
+      totals: {},
+      positions: [],
+      since: null,
+      startEquity: null,
+      leaders: [{ address: L1, weight: 1 }],
+      shares: {},
+    });
+    expect(pnl).toMatchObject({ netUsd: 0, roiPct: null, byCoin: [] });
+  });
+
+  it("a position without a mark is valued at its entry (no unrealised P&L)", () => {
+    const pnl = copyPnl({
+      totals: {},
+      positions: [{ coin: "SOL", size: 3, entryPx: 150, markPx: null }],
+      since: 1,
+      startEquity: 1_000,
+      leaders: [{ address: L1, weight: 1 }],
+      shares: {},
+    });
+    expect(pnl.unrealisedUsd).toBe(0);
+    expect(pnl.byCoin.map((c) => c.coin)).toEqual(["SOL"]);
+  });
+
+  it("folding one at a time or all at once gives the same totals, in any grouping", () => {
+    const arb = fc.array(
+      fc.oneof(
+        fc.record({
+          kind: fc.constant("fill" as const),
+          coin: fc.constantFrom("BTC", "ETH", "SOL"),
+          px: fc.double({ min: 1, max: 1e5, noNaN: true }),
+          sz: fc.double({ min: 0.001, max: 100, noNaN: true }),
+          fee: fc.double({ min: -1, max: 50, noNaN: true }),
+          closedPnl: fc.double({ min: -1e4, max: 1e4, noNaN: true }),
+        }),
+        fc.record({
+          kind: fc.constant("funding" as const),
+          coin: fc.constantFrom("BTC", "ETH", "SOL"),
+          usdc: fc.double({ min: -100, max: 100, noNaN: true }),
+        }),
+      ),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(arb, (items) => {
+        let t: PnlTotals = {};
+        for (const x of items) t = x.kind === "fill" ? addFill(t, x) : addFunding(t, x);
+        const fills = items.filter((x) => x.kind === "fill");
+        const fundings = items.filter((x) => x.kind === "funding");
+        const all = foldPnl(fills, fundings);
+        const args = {
+          positions: [],
+          since: 1,
+          startEquity: 1_000,
+          leaders: [{ address: L1, weight: 1 }],
+          shares: {},
+        };
+        const a = copyPnl({ ...args, totals: t });
+        const b = copyPnl({ ...args, totals: all });
+        expect(a.netUsd).toBeCloseTo(b.netUsd, 5);
+        expect(a.fills).toBe(b.fills);
+        // net = realised + unrealised − fees + funding, always.
+        expect(a.netUsd).toBeCloseTo(a.realisedUsd + a.unrealisedUsd - a.feesUsd + a.fundingUsd, 5);
+      }),
+    );
+  });
+});
+
+describe("leader shares", () => {
+  it("each leader's |size × ratio| over the coin's sum; coins no leader holds keep their last shares", () => {
+    const shares = leaderShares(
+      [
+        { address: L1, positions: { BTC: { size: 1 }, ETH: { size: -10 } } },
+        { address: L2, positions: { BTC: { size: -3 } } },
+      ],
+      { [L1]: 0.03, [L2]: 0.01 },
+    );
+    // BTC: L1 0.03, L2 0.03 → 50/50 (opposite sides still count gross); ETH: L1 only.
+    expect(shares).toEqual({ BTC: { [L1]: 0.5, [L2]: 0.5 }, ETH: { [L1]: 1 } });
+    const later = leaderShares([{ address: L1, positions: { BTC: { size: 1 } } }], { [L1]: 0.03 });
+    expect(mergeShares(shares, later)).toEqual({ BTC: { [L1]: 1 }, ETH: { [L1]: 1 } });
+  });
+});
+
+describe("closedPnlOf (paper fills)", () => {
+  it("the reducing part at (px − entry), signed by the position; opening or adding closes nothing", () => {
+    expect(closedPnlOf({ size: 2, entryPx: 100 }, "sell", 0.5, 110)).toBeCloseTo(5);
+    expect(closedPnlOf({ size: -2, entryPx: 100 }, "buy", 1, 90)).toBeCloseTo(10);
+    // A flip closes only the old size.
+    expect(closedPnlOf({ size: 1, entryPx: 100 }, "sell", 3, 95)).toBeCloseTo(-5);
+    expect(closedPnlOf({ size: 1, entryPx: 100 }, "buy", 1, 120)).toBe(0);
+    expect(closedPnlOf(undefined, "sell", 1, 120)).toBe(0);
+  });
+});

@@ -1,0 +1,114 @@
+// The per-day report against hand-computed days: each day's P&L is its realised − fees +
+// funding + the change of unrealised P&L, and the days add up to the window.
+
+import { describe, expect, it } from "vitest";
+import { csvCell, dailyReport, toCsv } from "../../src/core/report.js";
+
+const D0 = Date.parse("2026-03-01T00:00:00Z");
+const H = 3_600_000;
+
+describe("dailyReport", () => {
+  it("two days by hand", () => {
+    const r = dailyReport({
+      since: D0 + 10 * H,
+      until: D0 + 24 * H + 20 * H,
+      equity: [
+        { ts: D0 + 11 * H, accountValue: 10_000, hwm: 10_000 },
+        { ts: D0 + 23 * H, accountValue: 10_050, hwm: 10_050 },
+        { ts: D0 + 24 * H + 5 * H, accountValue: 9_900, hwm: 10_050 },
+        { ts: D0 + 24 * H + 19 * H, accountValue: 9_950, hwm: 10_050 },
+      ],
+      fills: [
+        { ts: D0 + 12 * H, fee: 2, closedPnl: 0, kind: "join", execSlippageBps: 1, slippageBps: null },
+        { ts: D0 + 14 * H, fee: 1, closedPnl: 30, kind: "copy", execSlippageBps: 3, slippageBps: 5 },
+        {
+          ts: D0 + 24 * H + 2 * H,
+          fee: 1.5,
+          closedPnl: -80,
+          kind: "repair",
+          execSlippageBps: 2,
+          slippageBps: null,
+        },
+        // Before the window: not counted.
+        { ts: D0 + 9 * H, fee: 100, closedPnl: 100, kind: "copy", execSlippageBps: 50, slippageBps: 50 },
+      ],
+      funding: [
+        { ts: D0 + 13 * H, usdc: -0.5 },
+        { ts: D0 + 24 * H + 13 * H, usdc: 0.25 },
+      ],
+      orders: [
+        { ts: D0 + 12 * H, filledSize: 1 },
+        { ts: D0 + 14 * H, filledSize: 0.5 },
+        { ts: D0 + 15 * H, filledSize: 0 },
+        { ts: D0 + 24 * H + 2 * H, filledSize: 1 },
+      ],
+      skips: [
+        { ts: D0 + 14 * H, reason: "below-min-notional" },
+        { ts: D0 + 24 * H + 3 * H, reason: "entry-drift" },
+        { ts: D0 + 24 * H + 4 * H, reason: "entry-drift" },
+      ],
+      snapshots: [
+        // The opening snapshot (before the window): unrealised 10.
+        { ts: D0 + 8 * H, unrealisedUsd: 10, driftUsd: 0 },
+        { ts: D0 + 16 * H, unrealisedUsd: 40, driftUsd: 12 },
+        { ts: D0 + 23 * H, unrealisedUsd: 25, driftUsd: 3 },
+        { ts: D0 + 24 * H + 18 * H, unrealisedUsd: -5, driftUsd: 7 },
+      ],
+    });
+    expect(r.days.map((d) => d.day)).toEqual(["2026-03-01", "2026-03-02"]);
+    const [a, b] = r.days;
+    // Day 1: realised 30 − fees 3 + funding −0.5 + (25 − 10) = 41.5.
+    expect(a).toMatchObject({
+      equity: 10_050,
+      drawdownPct: 0,
+      realisedUsd: 30,
+      feesUsd: 3,
+      fundingUsd: -0.5,
+      unrealisedChangeUsd: 15,
+      pnlUsd: 41.5,
+      trades: 2,
+      fills: 2,
+      skipped: { "below-min-notional": 1 },
+      driftUsd: 3,
+      maxDriftUsd: 12,
+    });
+    expect(a?.copySlippageBps).toEqual({ median: 5, p95: 5, n: 1 });
+    // Day 2: realised −80 − fees 1.5 + funding 0.25 + (−5 − 25) = −111.25.
+    expect(b).toMatchObject({ pnlUsd: -111.25, trades: 1, skipped: { "entry-drift": 2 }, driftUsd: 7 });
+    expect(b?.drawdownPct).toBeCloseTo(((10_050 - 9_950) / 10_050) * 100, 6);
+    // The days add up: 41.5 − 111.25.
+    expect(r.totals.pnlUsd).toBe(-69.75);
+    expect(r.totals.unrealisedChangeUsd).toBe(-15);
+    expect(r.totals.execSlippageBps.n).toBe(3);
+    expect(r.maxDrawdownPct).toBeCloseTo(((10_050 - 9_900) / 10_050) * 100, 6);
+    expect(r.equity).toHaveLength(4);
+  });
+
+  it("an empty window is days of zeros, not errors", () => {
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 2 * H,
+      equity: [],
+      fills: [],
+      funding: [],
+      orders: [],
+      skips: [],
+      snapshots: [],
+    });
+    expect(r.days).toHaveLength(1);
+    expect(r.days[0]).toMatchObject({ pnlUsd: 0, equity: null, driftUsd: null });
+    expect(r.maxDrawdownPct).toBeNull();
+  });
+});
+
+describe("CSV", () => {
+  it("quotes what needs quoting and neutralises text a spreadsheet would run as a formula", () => {
+    expect(csvCell("a,b")).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+    expect(csvCell("-5.2")).toBe("-5.2");
+    expect(csvCell(-5.2)).toBe("-5.2");
+    expect(csvCell(null)).toBe("");
+    expect(toCsv(["a", "b"], [[1, "x"]])).toBe("a,b\n1,x\n");
+  });
+});
