@@ -61,9 +61,13 @@ const env = {
   ...(process.env.SOAK_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SOAK_NODE_OPTIONS } : {}),
 };
 const sizing = ["--mode", "fixed-ratio", "--ratio", "0.2"];
+// Node/V8 flags before the script, for experiments: SOAK_NODE_ARGS="--optimize-for-size" (the
+// launcher keeps them when it re-executes itself).
+const nodeArgs = (process.env.SOAK_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const follow = spawn(
   process.execPath,
   [
+    ...nodeArgs,
     bin,
     "--network",
     ready.httpUrl,
