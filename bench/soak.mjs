@@ -109,6 +109,8 @@ const scrape = async () => {
 };
 let copied = 0;
 let reconnects = 0;
+/** The first halts, errors and warnings follow printed (told at the end). */
+const problems = [];
 let buffer = "";
 follow.stdout.on("data", (d) => {
   buffer += d;
@@ -119,6 +121,8 @@ follow.stdout.on("data", (d) => {
     i = buffer.indexOf("\n");
     if (line.includes('"type":"order"') && !line.includes('"filledSize":0')) copied++;
     else if (line.includes('"type":"reconnect"')) reconnects++;
+    else if (/"type":"(halt|error|warning)"/.test(line) && problems.length < 5)
+      problems.push(line.slice(0, 300));
   }
 });
 const exited = new Promise((resolve) => follow.on("close", (code) => resolve(code)));
@@ -182,6 +186,7 @@ const cloids = orders.map((o) => o.cloid);
 const duplicates = cloids.length - new Set(cloids).size;
 sim.kill("SIGTERM");
 
+for (const p of problems) console.log(`  follow said: ${p}`);
 // Start: the first sample; half: the first sample of the second half; end: the last one.
 const first = samples[0];
 const half = samples.find((x) => x.at >= minutes / 2 - 1e-9) ?? samples.at(-1);
