@@ -60,7 +60,7 @@ const env = {
   HLCOPY_CONFIG_DIR: dir,
   HLCOPY_LOCK_DIR: join(dir, "locks"),
   HLCOPY_AGENT_KEY: agentKey,
-  // V8 flags for the follow process alone (experiments): SOAK_NODE_OPTIONS="--max-semi-space-size=2"
+  // Node options for the follow process alone (experiments), e.g. SOAK_NODE_OPTIONS="--heapsnapshot-signal=SIGUSR2"
   ...(process.env.SOAK_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SOAK_NODE_OPTIONS } : {}),
 };
 const sizing = ["--mode", "fixed-ratio", "--ratio", "0.2"];
