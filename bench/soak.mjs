@@ -7,10 +7,11 @@
 // 150 MB, growing less than 10 MB over the last 30 minutes of the hour (the second half of a
 // shorter soak). Exit 1 when the run failed (not for a missed memory target: it is a figure).
 // Not part of `npm run bench` (it takes an hour): `npm run bench soak`, or
-// `SOAK_MINUTES=10 node bench/soak.mjs`. The leader runs here (dist/sim/leader.js) so it can
+// `SOAK_MINUTES=10 node bench/soak.mjs`. SOAK_VIEW=dashboard runs follow with its Ink dashboard
+// on a pseudo-terminal (util-linux `script`) instead of --json lines. The leader runs here (dist/sim/leader.js) so it can
 // be stopped before the final check; follow and the simulator are the real binary.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -67,26 +68,49 @@ const sizing = ["--mode", "fixed-ratio", "--ratio", "0.2"];
 // Node/V8 flags before the script, for experiments: SOAK_NODE_ARGS="--optimize-for-size" (the
 // launcher keeps them when it re-executes itself).
 const nodeArgs = (process.env.SOAK_NODE_ARGS ?? "").split(" ").filter(Boolean);
-const follow = spawn(
-  process.execPath,
-  [
-    ...nodeArgs,
-    bin,
-    "--network",
-    ready.httpUrl,
-    "--account",
-    account,
-    "--json",
-    "follow",
-    leader.address,
-    ...sizing,
-    "--yes",
-    // Its own /metrics tells the V8 heap (port 0: a free one, announced on stderr).
-    "--listen",
-    "127.0.0.1:0",
-  ],
-  { env, stdio: ["ignore", "pipe", "pipe"] },
-);
+const dashboard = process.env.SOAK_VIEW === "dashboard";
+const followArgs = [
+  ...nodeArgs,
+  bin,
+  "--network",
+  ready.httpUrl,
+  "--account",
+  account,
+  ...(dashboard ? [] : ["--json"]),
+  "follow",
+  leader.address,
+  ...sizing,
+  "--yes",
+  // Its own /metrics tells the V8 heap (port 0: a free one, announced on stderr).
+  "--listen",
+  "127.0.0.1:0",
+];
+const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
+const follow = dashboard
+  ? spawn(
+      "script",
+      [
+        "-qfec",
+        `stty cols 120 rows 40; exec ${[process.execPath, ...followArgs].map(quote).join(" ")}`,
+        "/dev/null",
+      ],
+      { env, stdio: ["pipe", "pipe", "pipe"] },
+    )
+  : spawn(process.execPath, followArgs, { env, stdio: ["ignore", "pipe", "pipe"] });
+/** The follow process (under `script` with the dashboard: the node process holding our account). */
+const followPid = () => {
+  if (!dashboard) return follow.pid;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.startsWith(process.execPath) && cmd.includes(account) && cmd.includes("follow"))
+        return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return follow.pid;
+};
 let stderr = "";
 follow.stderr.on("data", (d) => {
   process.stderr.write(d);
@@ -94,7 +118,7 @@ follow.stderr.on("data", (d) => {
 });
 /** Gauges from follow's /metrics (bytes), or {} while it is not up. */
 const scrape = async () => {
-  const url = /listening on (http:\/\/\S+):/.exec(stderr)?.[1];
+  const url = /listening on (http:\/\/[0-9.]+:\d+)/.exec(stderr)?.[1];
   if (!url) return {};
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
@@ -113,6 +137,11 @@ let reconnects = 0;
 const problems = [];
 let buffer = "";
 follow.stdout.on("data", (d) => {
+  // The dashboard's terminal carries stderr too: the --listen line is read from it.
+  if (dashboard) {
+    if (stderr.length < 10_000) stderr += d;
+    return;
+  }
   buffer += d;
   let i = buffer.indexOf("\n");
   while (i >= 0) {
@@ -129,15 +158,22 @@ const exited = new Promise((resolve) => follow.on("close", (code) => resolve(cod
 
 /** The follow process's resident memory (MiB) from /proc: total, anonymous, file-backed. */
 const memory = () => {
-  const status = readFileSync(`/proc/${follow.pid}/status`, "utf8");
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
   return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem") };
 };
+const pid = await (async () => {
+  // Under `script`, the node process appears a moment after the spawn.
+  for (let i = 0; i < 100 && followPid() === follow.pid && dashboard; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  return followPid();
+})();
+if (process.env.SOAK_DEBUG) console.log(`follow pid ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 200)}`);
 const t0 = Date.now();
 const samples = [];
 const MiB = 2 ** 20;
 console.log(
-  `soak: hlcopy follow (child process, --json) vs hlcopy sim, leader ${rate} trades/s, dropWs every ${dropEvery / 1000} s, ${minutes} min`,
+  `soak: hlcopy follow (child process, ${dashboard ? "Ink dashboard on a pseudo-terminal" : "--json"}) vs hlcopy sim, leader ${rate} trades/s, dropWs every ${dropEvery / 1000} s, ${minutes} min`,
 );
 console.log(
   `  measured on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.versions.node}, ${new Date().toISOString()}, load average ${loadavg()
@@ -152,7 +188,7 @@ await new Promise((resolve) => {
     const { heapUsed, heapTotal } = await scrape();
     samples.push({ at, rss, heapUsed: heapUsed / MiB, heapTotal: heapTotal / MiB });
     console.log(
-      `  ${at.toFixed(1).padStart(5)} min  rss ${rss.toFixed(1)} MiB (anon ${anon.toFixed(1)}, file ${file.toFixed(1)})  heap used ${(heapUsed / MiB).toFixed(1)} of ${(heapTotal / MiB).toFixed(1)} MiB  copied ${copied}  reconnects ${reconnects}`,
+      `  ${at.toFixed(1).padStart(5)} min  rss ${rss.toFixed(1)} MiB (anon ${anon.toFixed(1)}, file ${file.toFixed(1)})  heap used ${(heapUsed / MiB).toFixed(1)} of ${(heapTotal / MiB).toFixed(1)} MiB  ${dashboard ? "" : `copied ${copied}  reconnects ${reconnects}`}`,
     );
     if (Date.now() - t0 >= minutes * 60_000) resolve();
     else setTimeout(sample, Math.min(sampleEvery, t0 + minutes * 60_000 - Date.now()));
@@ -162,7 +198,7 @@ await new Promise((resolve) => {
 const loadAtEnd = loadavg();
 clearInterval(dropTimer);
 await leader.stop();
-follow.kill("SIGTERM");
+process.kill(pid, "SIGTERM");
 const code = await exited;
 
 const check = spawnSync(
@@ -184,6 +220,7 @@ const check = spawnSync(
 const orders = await control({ type: "orderHistory", user: account });
 const cloids = orders.map((o) => o.cloid);
 const duplicates = cloids.length - new Set(cloids).size;
+const filled = orders.filter((o) => o.status === "filled").length;
 sim.kill("SIGTERM");
 
 for (const p of problems) console.log(`  follow said: ${p}`);
@@ -199,7 +236,7 @@ const MB = 1e6 / MiB; // issue 13 states the target in MB: 150 MB = 143.1 MiB, 1
 const met = peak < 150 * MB && growth < 10 * MB;
 const f = (x) => x.toFixed(1);
 console.log(
-  `  follow exit ${code}; ${copied} orders filled, ${reconnects} reconnects; in sync after: ${check.status === 0 ? "yes" : `no (reconcile --dry-run exit ${check.status}: ${`${check.stderr}\n${check.stdout}`.trim().split("\n").slice(-2).join(" / ").slice(0, 400)})`}; duplicate cloids: ${duplicates}`,
+  `  follow exit ${code}; ${filled} orders filled on the exchange${dashboard ? "" : `, ${copied} told filled in --json`}, ${dashboard ? "" : `${reconnects} reconnects, `}${Math.floor((minutes * 60_000) / dropEvery)} websocket drops; in sync after: ${check.status === 0 ? "yes" : `no (reconcile --dry-run exit ${check.status}: ${`${check.stderr}\n${check.stdout}`.trim().split("\n").slice(-2).join(" / ").slice(0, 400)})`}; duplicate cloids: ${duplicates}`,
 );
 console.log(
   `  rss start ${f(first.rss)} MiB (${f(first.at)} min), half ${f(half.rss)} (${f(half.at)} min), end ${f(last.rss)} (${f(last.at)} min); peak ${f(peak)} MiB; growth over the second half ${f(growth)} MiB (end − half; its highest sample − half: ${f(secondHalfPeak - half.rss)})`,
