@@ -8,10 +8,11 @@
 // shorter soak). Exit 1 when the run failed (not for a missed memory target: it is a figure).
 // Not part of `npm run bench` (it takes an hour): `npm run bench soak`, or
 // `SOAK_MINUTES=10 node bench/soak.mjs`. SOAK_VIEW=dashboard runs follow with its Ink dashboard
-// on a pseudo-terminal (util-linux `script`) instead of --json lines. The leader runs here (dist/sim/leader.js) so it can
+// on a pseudo-terminal (util-linux `script`) instead of --json lines; SOAK_LOG=<file> keeps
+// follow's --json lines. The leader runs here (dist/sim/leader.js) so it can
 // be stopped before the final check; follow and the simulator are the real binary.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -142,13 +143,15 @@ follow.stdout.on("data", (d) => {
     if (stderr.length < 10_000) stderr += d;
     return;
   }
+  if (process.env.SOAK_LOG) appendFileSync(process.env.SOAK_LOG, d);
   buffer += d;
   let i = buffer.indexOf("\n");
   while (i >= 0) {
     const line = buffer.slice(0, i);
     buffer = buffer.slice(i + 1);
     i = buffer.indexOf("\n");
-    if (line.includes('"type":"order"') && !line.includes('"filledSize":0')) copied++;
+    // (Not `includes('"filledSize":0')`: that also matched every fill below 1, e.g. 0.0026 BTC.)
+    if (line.includes('"type":"order"') && !/"filledSize":0[,}]/.test(line)) copied++;
     else if (line.includes('"type":"reconnect"')) reconnects++;
     else if (/"type":"(halt|error|warning)"/.test(line) && problems.length < 5)
       problems.push(line.slice(0, 300));
@@ -168,7 +171,6 @@ const pid = await (async () => {
     await new Promise((r) => setTimeout(r, 100));
   return followPid();
 })();
-if (process.env.SOAK_DEBUG) console.log(`follow pid ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 200)}`);
 const t0 = Date.now();
 const samples = [];
 const MiB = 2 ** 20;

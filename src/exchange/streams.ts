@@ -157,11 +157,12 @@ export function planSubscriptions(
 }
 
 /**
- * A userFills snapshot (sent on every (re)subscribe) holds the account's latest fills, at most
- * 2000 on the exchange and the simulator: remembering 5000 keys per user covers a snapshot and
- * the fills of the gap before it with room to spare. (20 000 kept ~5 MiB of key strings alive
- * in a long follow; older replays are harmless anyway: snapshots never trigger orders, the
- * journal ignores a fill it has, the leader model skips a tid or time it has seen.)
+ * A userFills snapshot (sent on every (re)subscribe) holds the account's latest fills: at most
+ * 2000 from the simulator, as the exchange's userFills request returns. Remembering 5000 keys
+ * per user covers a snapshot and the fills of the gap before it with room to spare. (20 000
+ * kept ~4 MiB of key strings alive per user in a long follow.) An older replay is harmless
+ * anyway: snapshots never trigger orders, the journal ignores a fill it has, and the leader
+ * model skips a tid or a time it has seen.
  */
 export const FILL_DEDUPE_LIMIT = 5_000;
 
