@@ -2,7 +2,9 @@
 // same seed always gives the same cloid, so a retry after a timeout can look the order up
 // instead of sending it twice; the engine makes the seed unique per attempt.
 
-import { keccak256, stringToBytes } from "viem/utils";
+// @noble/hashes, not viem/utils: that barrel alone loads ~4 MiB of modules a follow keeps for life.
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { ReasonCode, Side } from "./types.js";
 
 export interface CloidIntent {
@@ -17,7 +19,7 @@ export interface CloidIntent {
 /** `0x` + 32 hex digits: the first 16 bytes of keccak256(seed ‖ intent). Never throws. */
 export function makeCloid(intent: CloidIntent, seed: string): `0x${string}` {
   const text = `hlcopy/1|${seed}|${intent.coin}|${intent.side}|${intent.size}|${intent.reduceOnly ? 1 : 0}|${intent.reason}`;
-  return keccak256(stringToBytes(text)).slice(0, 34) as `0x${string}`;
+  return `0x${bytesToHex(keccak_256(utf8ToBytes(text)).subarray(0, 16))}`;
 }
 
 const CLOID_RE = /^0x[0-9a-f]{32}$/;

@@ -2,6 +2,7 @@
 // and REST sweeps. They hold the latest known state and when it was last confirmed; the
 // planner reads them. No I/O here.
 
+import { RecentKeys } from "../core/recent.js";
 import type { AccountState, Address, LeaderState, Markets, PlannedAction, Position } from "../core/types.js";
 
 /** A fill as the models need it (from a leader's or our userFills stream). */
@@ -33,13 +34,22 @@ function clean(x: number): number {
   return Object.is(r, -0) ? 0 : r;
 }
 
+/**
+ * How many of a leader's trade ids the model remembers. Replays come from a userFills snapshot
+ * (at most 2000 fills, already filtered by the stream's deduper); older ones are also refused by
+ * the per-coin time guard. Oldest forgotten first: the set never grows past this in a long run
+ * (it used to hold 50 000 and then forget them all at once).
+ */
+export const LEADER_TID_MEMORY = 10_000;
+
 export class LeaderModel {
   readonly address: Address;
   readonly weight: number;
   state: AccountState;
   /** Exchange time of the newest fact applied per coin: older snapshots must not roll it back. */
   readonly #coinTime = new Map<string, number>();
-  readonly #seenTids = new Set<number>();
+  /** Trade ids applied (the newest LEADER_TID_MEMORY): a replayed fill is applied once. */
+  readonly #seenTids = new RecentKeys<number>(LEADER_TID_MEMORY);
   readonly #lastFill = new Map<string, { time: number; startPosition: number }>();
   readonly lastFillPx: Record<string, number> = {};
   /** Local time (ms) the leader's data was last confirmed by a stream message or a sweep. */
@@ -76,9 +86,7 @@ export class LeaderModel {
 
   /** Apply one fill; returns false for a duplicate (same tid) or a fill older than what we know. */
   applyFill(fill: FillFact, receivedAt: number): boolean {
-    if (this.#seenTids.has(fill.tid)) return false;
-    this.#seenTids.add(fill.tid);
-    if (this.#seenTids.size > 50_000) this.#seenTids.clear(); // bounded memory; tids also guarded by time
+    if (!this.#seenTids.add(fill.tid)) return false;
     const known = this.#coinTime.get(fill.coin) ?? 0;
     this.lastConfirmedAt = receivedAt;
     if (fill.time < known) return false;
@@ -108,6 +116,11 @@ export class LeaderModel {
     this.state = { ...this.state, positions };
     this.lastFillPx[fill.coin] = fill.px;
     return true;
+  }
+
+  /** How many trade ids the duplicate guard holds (≤ LEADER_TID_MEMORY). */
+  get rememberedTids(): number {
+    return this.#seenTids.size;
   }
 
   /** The leader as the planner sees it. */

@@ -15,6 +15,7 @@ import type {
   UserFundingsEvent,
 } from "@nktkas/hyperliquid/api/subscription";
 import { type HlcopyError, RetryableError, UsageError } from "../core/errors.js";
+import { RecentKeys } from "../core/recent.js";
 import type { AccountState, Address, Side } from "../core/types.js";
 import { translateError } from "./errors.js";
 import {
@@ -166,12 +167,22 @@ export function planSubscriptions(
   return { users: all, streams };
 }
 
-/** Remembers fill keys per user (bounded), so replays after a reconnect are dropped. */
+/**
+ * A userFills snapshot (sent on every (re)subscribe) holds the account's latest fills: at most
+ * 2000 from the simulator, as the exchange's userFills request returns. Remembering 5000 keys
+ * per user covers a snapshot and the fills of the gap before it with room to spare. (20 000
+ * kept ~4 MiB of key strings alive per user in a long follow.) An older replay is harmless
+ * anyway: snapshots never trigger orders, the journal ignores a fill it has, and the leader
+ * model skips a tid or a time it has seen.
+ */
+export const FILL_DEDUPE_LIMIT = 5_000;
+
+/** Remembers fill keys per user (the newest `limit` each), so replays after a reconnect are dropped. */
 export class FillDeduper {
-  readonly #seen = new Map<string, Set<string>>();
+  readonly #seen = new Map<string, RecentKeys<string>>();
   readonly #limit: number;
 
-  constructor(limit = 20_000) {
+  constructor(limit = FILL_DEDUPE_LIMIT) {
     this.#limit = limit;
   }
 
@@ -179,25 +190,17 @@ export class FillDeduper {
   fresh(user: string, fills: Fill[]): Fill[] {
     let seen = this.#seen.get(user);
     if (!seen) {
-      seen = new Set();
+      seen = new RecentKeys(this.#limit);
       this.#seen.set(user, seen);
     }
     const out: Fill[] = [];
-    for (const f of fills) {
-      const key = `${f.tid}:${f.hash}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(f);
-    }
-    if (seen.size > this.#limit) {
-      // Drop the oldest keys (a Set iterates in insertion order).
-      let extra = seen.size - this.#limit;
-      for (const k of seen) {
-        if (extra-- <= 0) break;
-        seen.delete(k);
-      }
-    }
+    for (const f of fills) if (seen.add(`${f.tid}:${f.hash}`)) out.push(f);
     return out;
+  }
+
+  /** Keys remembered for `user` (for tests: stays ≤ the limit however long the run). */
+  size(user: string): number {
+    return this.#seen.get(user)?.size ?? 0;
   }
 }
 

@@ -27,6 +27,8 @@ export interface ExternalMetrics {
   requests?: Record<string, number>;
   requestWeight?: number;
   alerts?: { sent: number; failed: number; deduplicated: number; rateLimited: number };
+  /** The process's memory (`process.memoryUsage()`): a long follow's RSS and heap, watched over days. */
+  memory?: { rss: number; heapTotal: number; heapUsed: number; external: number };
 }
 
 export class RunMetrics {
@@ -217,6 +219,16 @@ export class RunMetrics {
     const a = external.alerts;
     metric("hlcopy_alerts_sent_total", "counter", "Alerts delivered to a webhook.", [["", a?.sent ?? 0]]);
     metric("hlcopy_alerts_failed_total", "counter", "Alert deliveries that gave up.", [["", a?.failed ?? 0]]);
+    const m = external.memory;
+    if (m) {
+      // The names Node exporters use (prom-client's defaults), so existing dashboards fit.
+      metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", [["", m.rss]]);
+      metric("nodejs_heap_size_total_bytes", "gauge", "V8 heap size reserved (bytes).", [["", m.heapTotal]]);
+      metric("nodejs_heap_size_used_bytes", "gauge", "V8 heap size in use (bytes).", [["", m.heapUsed]]);
+      metric("nodejs_external_memory_bytes", "gauge", "Memory of C++ objects bound to JS objects (bytes).", [
+        ["", m.external],
+      ]);
+    }
     return `${out.join("\n")}\n`;
   }
 }

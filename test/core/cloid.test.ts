@@ -12,6 +12,20 @@ describe("cloid", () => {
     expect(c).toBe(keccak256(stringToBytes("hlcopy/1|seed-1|BTC|buy|0.1|0|open")).slice(0, 34));
   });
 
+  it("hashes the UTF-8 of the text exactly as viem did (cloids of earlier runs stay the same)", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary" }),
+        fc.string({ unit: "grapheme", maxLength: 12 }),
+        (seed, coin) => {
+          const text = `hlcopy/1|${seed}|${coin}|buy|0.1|0|open`;
+          expect(makeCloid({ ...intent, coin }, seed)).toBe(keccak256(stringToBytes(text)).slice(0, 34));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("is the same for the same intent and seed, different when either changes", () => {
     expect(makeCloid(intent, "s")).toBe(makeCloid({ ...intent }, "s"));
     const variants: CloidIntent[] = [

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { AccountState, Address } from "../../src/core/types.js";
-import { type FillFact, LeaderModel, MarketModel, OurModel } from "../../src/engine/models.js";
+import {
+  type FillFact,
+  LEADER_TID_MEMORY,
+  LeaderModel,
+  MarketModel,
+  OurModel,
+} from "../../src/engine/models.js";
 
 const LEADER = "0x1111111111111111111111111111111111111111" as Address;
 
@@ -49,6 +55,19 @@ describe("LeaderModel", () => {
     m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 1);
     expect(m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 2)).toBe(false);
     expect(m.state.positions.BTC?.size).toBe(1);
+  });
+
+  it("remembers a bounded number of trade ids however long the run", () => {
+    const m = new LeaderModel(LEADER, 1);
+    const n = LEADER_TID_MEMORY * 5;
+    for (let tid = 1; tid <= n; tid++) {
+      const side = tid % 2 === 1 ? "buy" : "sell";
+      m.applyFill(fill({ tid, time: tid, startPosition: tid % 2 === 1 ? 0 : 1, side }), tid);
+    }
+    expect(m.rememberedTids).toBe(LEADER_TID_MEMORY);
+    // A replay of a recent fill (as a reconnect snapshot sends) is still refused.
+    expect(m.applyFill(fill({ tid: n - 1, time: n - 1, startPosition: 0 }), n + 1)).toBe(false);
+    expect(m.state.positions.BTC).toBeUndefined();
   });
 
   it("a snapshot older than the newest fill does not roll the coin back", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
 import type { Fill } from "../../src/exchange/normalize.js";
-import { FillDeduper, planSubscriptions, WS_LIMITS } from "../../src/exchange/streams.js";
+import { FILL_DEDUPE_LIMIT, FillDeduper, planSubscriptions, WS_LIMITS } from "../../src/exchange/streams.js";
 
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const us = addr(0xabc);
@@ -84,5 +84,20 @@ describe("FillDeduper", () => {
     d.fresh("a", [fill(4), fill(5)]); // evicts the oldest keys of "a"
     expect(d.fresh("a", [fill(5)])).toEqual([]);
     expect(d.fresh("a", [fill(1)]).map((f) => f.tid)).toEqual([1]);
+  });
+
+  it("holds at most its limit per user after a long run, and still drops a replayed snapshot", () => {
+    const d = new FillDeduper();
+    let tid = 0;
+    for (let batch = 0; batch < 100; batch++) {
+      const fills = Array.from({ length: 500 }, () => fill(++tid));
+      expect(d.fresh("a", fills)).toHaveLength(500);
+    }
+    expect(d.size("a")).toBe(FILL_DEDUPE_LIMIT);
+    // A reconnect's snapshot: the latest 2000 fills again, then one new.
+    const snapshot = Array.from({ length: 2000 }, (_, i) => fill(tid - i));
+    expect(d.fresh("a", snapshot)).toEqual([]);
+    expect(d.fresh("a", [...snapshot, fill(tid + 1)]).map((f) => f.tid)).toEqual([tid + 1]);
+    expect(d.size("a")).toBe(FILL_DEDUPE_LIMIT);
   });
 });

@@ -1,6 +1,7 @@
-// A long run keeps V8's young generation small (bench/soak.mjs measures what it saves): the
-// launcher re-executes a long-running command once with --max-semi-space-size, keeping its
-// pid (signals and kill -9 reach the run itself).
+// A long run keeps its memory small (bench/soak.mjs measures what it saves): the launcher
+// re-executes a long-running command once with a small young generation, and follow also with
+// --optimize-for-size and MALLOC_ARENA_MAX=2 (unless the trader set it), keeping its pid
+// (signals and kill -9 reach the run itself).
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -19,38 +20,58 @@ afterAll(async () => {
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
 
+const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+
+/** Start a dry-run follow, wait for its first sweep, and read its command line and environment. */
+async function followArgvEnv(extra: NodeJS.ProcessEnv) {
+  const env = cleanEnv({ HLCOPY_CONFIG_DIR: tempDir(), ...extra });
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const leader = `0x${"12".repeat(20)}`;
+  sim.control.fund(leader as `0x${string}`, 1_000);
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      "--network",
+      sim.httpUrl,
+      "--account",
+      `0x${"34".repeat(20)}`,
+      "--json",
+      "follow",
+      leader,
+      "--dry-run",
+    ],
+    { env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+  await eventually(() => out.includes('"type":"sweep"'), 15_000);
+  const argv = cmdline(child.pid ?? 0);
+  const envs = environ(child.pid ?? 0);
+  child.kill("SIGTERM");
+  return { argv, envs, code: await exit };
+}
+
 describe("the launcher", () => {
   it.skipIf(process.platform !== "linux")(
-    "runs follow with a small young generation, under the pid it was started with",
+    "runs follow with a small young generation, a lean old one and two malloc arenas, under the pid it was started with",
     async () => {
-      const leader = `0x${"12".repeat(20)}`;
-      sim.control.fund(leader as `0x${string}`, 1_000);
-      const child = spawn(
-        process.execPath,
-        [
-          BIN,
-          "--network",
-          sim.httpUrl,
-          "--account",
-          `0x${"34".repeat(20)}`,
-          "--json",
-          "follow",
-          leader,
-          "--dry-run",
-        ],
-        { env: cleanEnv({ HLCOPY_CONFIG_DIR: tempDir() }), stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let out = "";
-      child.stdout?.on("data", (d) => {
-        out += d;
-      });
-      const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
-      await eventually(() => out.includes('"type":"sweep"'), 15_000);
-      const argv = cmdline(child.pid ?? 0);
-      child.kill("SIGTERM");
+      const { argv, envs, code } = await followArgvEnv({ MALLOC_ARENA_MAX: undefined });
       expect(argv).toContain("--max-semi-space-size=2");
+      expect(argv).toContain("--optimize-for-size");
       expect(argv).toContain("follow");
-      expect(await exit).toBe(0);
+      expect(envs).toContain("MALLOC_ARENA_MAX=2");
+      expect(code).toBe(0);
     },
   );
+
+  it.skipIf(process.platform !== "linux")("keeps a MALLOC_ARENA_MAX the trader set", async () => {
+    const { envs, code } = await followArgvEnv({ MALLOC_ARENA_MAX: "4" });
+    expect(envs).toContain("MALLOC_ARENA_MAX=4");
+    expect(envs).not.toContain("MALLOC_ARENA_MAX=2");
+    expect(code).toBe(0);
+  });
 });

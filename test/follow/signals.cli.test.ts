@@ -1,7 +1,7 @@
 // Signals as a trader meets them: a closed terminal or ssh session (SIGHUP), Ctrl-\ (SIGQUIT)
 // stop `follow` as cleanly as SIGTERM; SIGUSR1 never opens the Node inspector.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -105,6 +105,68 @@ describe("follow stops cleanly on every stop signal", () => {
       expect(run.stderr()).toBe("");
       // No lock file left behind in the config directory.
       expect(readdirSync(dir).filter((f) => /lock/.test(f))).toEqual([]);
+      const journal = openJournal(journalPath(dir, account));
+      try {
+        expect(journal.lastRun()).toMatchObject({ exitCode: 0, endedAt: expect.any(Number) });
+        expect(journal.ordersInState(UNRESOLVED_ORDER_STATUSES)).toEqual([]);
+      } finally {
+        journal.close();
+      }
+    },
+  );
+});
+
+/** The node process of a follow started under `script` (the one holding `account` on its command line). */
+function followPidOf(account: string): number | null {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.startsWith(process.execPath) && cmd.includes(account) && cmd.includes("follow"))
+        return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
+
+// The dashboard brings Ink, and Ink brings signal-exit, which kills the process on a signal
+// that it believes nobody else handles: a stop handler that had already removed itself
+// (process.once) let SIGTERM and SIGHUP kill a dashboard run mid-burst.
+describe("follow with its dashboard on a terminal", () => {
+  it.skipIf(!hasScript).each(["SIGTERM", "SIGHUP"] as const)(
+    "%s mid-burst: exit 0, run closed, nothing left sent",
+    { timeout: 40_000 },
+    async (signal) => {
+      const dir = tempDir();
+      const argv = [process.execPath, BIN, "--network", sim.httpUrl, "--account", account, "follow", leader];
+      const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+      const argvTail = ["--mode", "fixed-ratio", "--ratio", "0.2", "--sweep-seconds", "3600", "--yes"];
+      // util-linux script: a pseudo-terminal, so follow draws its dashboard; -e: its exit code.
+      const child = spawn(
+        "script",
+        ["-qfec", `stty cols 120 rows 40; exec ${[...argv, ...argvTail].map(quote).join(" ")}`, "/dev/null"],
+        {
+          env: cleanEnv({ HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey }),
+          stdio: ["pipe", "pipe", "pipe"],
+        },
+      );
+      let screen = "";
+      child.stdout.on("data", (d) => {
+        screen += d;
+      });
+      const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      await eventually(() => screen.includes("ws open"), 20_000);
+      const pid = followPidOf(account);
+      expect(pid).not.toBeNull();
+      const l = await trade(1_000, 20);
+      await eventually(() => sim.control.orderHistory(account).length >= 2, 10_000);
+      process.kill(pid ?? 0, signal);
+      const code = await exit;
+      await l.stop();
+      expect(code).toBe(0);
       const journal = openJournal(journalPath(dir, account));
       try {
         expect(journal.lastRun()).toMatchObject({ exitCode: 0, endedAt: expect.any(Number) });

@@ -103,6 +103,15 @@ describe("follow --listen", () => {
       expect(before.get("hlcopy_slippage_bps")?.type).toBe("histogram");
       expect(value(before, "hlcopy_websocket_up")).toBe(1);
       expect(value(before, "hlcopy_requests_total", { endpoint: "info" })).toBeGreaterThan(0);
+      // The process's own memory (bench/soak.mjs reads the heap from here).
+      expect(before.get("process_resident_memory_bytes")?.type).toBe("gauge");
+      expect(value(before, "process_resident_memory_bytes")).toBeGreaterThan(
+        value(before, "nodejs_heap_size_used_bytes"),
+      );
+      expect(value(before, "nodejs_heap_size_used_bytes")).toBeGreaterThan(1_000_000);
+      expect(value(before, "nodejs_heap_size_total_bytes")).toBeGreaterThanOrEqual(
+        value(before, "nodejs_heap_size_used_bytes"),
+      );
 
       const l = await startScriptedLeader({
         httpUrl: sim.httpUrl,

@@ -39,7 +39,12 @@ export async function startListening(
       metrics: () => {
         countBudget();
         const stats = alertStats();
-        return metrics.render({ requests, requestWeight: weight, ...(stats ? { alerts: stats } : {}) });
+        return metrics.render({
+          requests,
+          requestWeight: weight,
+          memory: process.memoryUsage(),
+          ...(stats ? { alerts: stats } : {}),
+        });
       },
       status: async () => {
         const { runStatus } = await import("./status.js");

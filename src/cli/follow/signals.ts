@@ -6,22 +6,35 @@
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const satisfies NodeJS.Signals[];
 
 /**
- * Call `stop` on the first stop signal (a second one of the same kind gets Node's default: it
- * kills, for a run that hangs). After a SIGHUP the terminal is gone: writes to it fail with
+ * Call `stop` on the first stop signal; a second one of the same kind kills, as Node's default
+ * would, for a run that hangs. After a SIGHUP the terminal is gone: writes to it fail with
  * EIO/EPIPE, which must not turn the clean stop into a crash.
+ *
+ * The handlers stay registered (not `process.once`): the dashboard loads Ink, and Ink's
+ * signal-exit kills the process on a signal when it sees no other listener for it — with a
+ * `once` handler, which Node removes before calling it, a SIGTERM or SIGHUP killed a dashboard
+ * run mid-burst.
  * @returns a function that removes the handlers.
  */
 export function onStopSignals(stop: (signal: NodeJS.Signals) => void): () => void {
   const ignoreWriteErrors = () => {};
-  const handler = (signal: NodeJS.Signals) => {
+  const seen = new Set<NodeJS.Signals>();
+  const off = () => {
+    for (const s of STOP_SIGNALS) process.off(s, handler);
+  };
+  function handler(signal: NodeJS.Signals): void {
+    if (seen.has(signal)) {
+      off();
+      process.kill(process.pid, signal);
+      return;
+    }
+    seen.add(signal);
     if (signal === "SIGHUP") {
       process.stdout.on("error", ignoreWriteErrors);
       process.stderr.on("error", ignoreWriteErrors);
     }
     stop(signal);
-  };
-  for (const s of STOP_SIGNALS) process.once(s, handler);
-  return () => {
-    for (const s of STOP_SIGNALS) process.off(s, handler);
-  };
+  }
+  for (const s of STOP_SIGNALS) process.on(s, handler);
+  return off;
 }
