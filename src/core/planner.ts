@@ -36,6 +36,14 @@
 //   price known (mid, else our entry, else the leader's).
 // * Exchange leverage not set for a coin (`leverageNotSet`, from the engine): increases are
 //   skipped "leverage-not-set"; reductions still go.
+// * Sizing modes and entry styles (issue 21): a coin whose sizing input is missing (risk-parity
+//   without its volatility, kelly without the leader's edge) is left alone
+//   ("sizing-input-missing") unless no leader holds it (then its target is 0 whatever the
+//   input); a coin held only by leaders kelly does not copy has target 0 ("negative-edge").
+//   Outside exec.tradingHours and below exec.minOrderUsd only increases are skipped. The copy
+//   delay is applied to the leaders' state by the engine before it calls this (it only passes
+//   notes). A passive entry is an increase leg sent as a post-only limit; while one rests, its
+//   coin's further increases wait ("passive-resting") and anything else cancels it first.
 
 import {
   type CoinLimit,
@@ -46,11 +54,12 @@ import {
   portfolioLimit,
 } from "./caps.js";
 import { makeCloid } from "./cloid.js";
-import { fmt } from "./format.js";
+import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
+import { fmt, short } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
 import type { Settings } from "./settings.js";
-import { type LeaderRatio, leaderRatio } from "./sizing.js";
+import { coinRatio, type LeaderRatio, leaderRatio, type SizingInputs } from "./sizing.js";
 import type {
   AccountState,
   CoinTarget,
@@ -59,9 +68,11 @@ import type {
   Markets,
   Plan,
   PlannedAction,
+  PlannedCancel,
   ReasonCode,
   Side,
   SkippedAction,
+  TargetSizing,
 } from "./types.js";
 
 export interface PlanContext {
@@ -92,6 +103,17 @@ export interface PlanContext {
    * "stopped-out" (no re-entry) until the engine drops the coin (the leaders closed or flipped it).
    */
   stoppedOut?: string[];
+  /**
+   * Our passive entries resting on the book, by coin (exec.entry passive): while the target
+   * still wants that increase the coin waits ("passive-resting"); otherwise the plan cancels it.
+   */
+  restingEntries?: Record<string, { cloid: `0x${string}`; side: Side; size: number; limitPx: number }>;
+  /** Coins whose passive entry timed out: their increases go as the usual IOC. */
+  takerCoins?: string[];
+  /** Copy delay: coin → why an increase of the leaders' is not copied yet ("copy-delay" note). */
+  copyDelay?: Record<string, string>;
+  /** Copy delay: coin → a leader increase reversed before its delay ended ("reversed-after-delay" note). */
+  reversedAfterDelay?: Record<string, string>;
   /** Mixed into every cloid (the engine makes it unique per attempt). */
   cloidSeed: string;
 }
@@ -102,6 +124,8 @@ export interface PlanParameters {
   markets: Markets;
   settings: Settings;
   context: PlanContext;
+  /** Inputs the sizing mode needs beyond the state (volatility per coin, each leader's edge). */
+  sizingInputs?: SizingInputs;
   /**
    * Plan only these coins (the hot path after a leader fill). Portfolio caps still see
    * every coin, so a coin's plan is the same whether it is planned alone or in a sweep.
@@ -157,6 +181,10 @@ interface CoinWork {
   /** Limit prices, computed when the coin trades (0 = no valid price). */
   buyPx: number;
   sellPx: number;
+  /** How the target was sized (the largest contributor's mode, inputs, detail). */
+  sizing?: TargetSizing;
+  /** Leaders holding the coin that the sizing mode does not copy (kelly ≤ 0), said in a note. */
+  notCopied?: string;
 }
 
 interface Leg {
@@ -180,7 +208,7 @@ interface Leg {
 export function planOrders(params: PlanParameters): Plan {
   const { leaders, ours, markets, settings, context } = params;
   const halted = context.halted;
-  const ratios = leaders.map((l) => leaderRatio(l, ours, markets, settings));
+  const ratios = leaders.map((l) => leaderRatio(l, ours, markets, settings, params.sizingInputs));
 
   // Universe: every coin anyone holds (for the caps), plus the coins asked for.
   const universeSet = new Set<string>();
@@ -230,9 +258,23 @@ export function planOrders(params: PlanParameters): Plan {
   const skipped: SkippedAction[] = [];
   const reductions: Leg[] = [];
   let increases: Leg[] = [];
+  const cancels: PlannedCancel[] = [];
   for (const coin of requested) {
     const w = work.get(coin);
-    if (w) decideCoin(w, params, ratios, reductions, increases, skipped);
+    if (!w) continue;
+    if (restingEntry(w, params, skipped, cancels)) continue;
+    decideCoin(w, params, ratios, reductions, increases, skipped);
+  }
+  // Copy-delay notes (the engine applied the delay to the leaders' state), and leaders kelly
+  // does not copy in a coin others are copied in.
+  for (const coin of requested) {
+    const w = work.get(coin);
+    if (w?.notCopied && w.rule.kind === "copy")
+      skipped.push({ coin, reason: "negative-edge", detail: w.notCopied });
+    const waiting = context.copyDelay?.[coin];
+    if (waiting) skipped.push({ coin, reason: "copy-delay", detail: waiting });
+    const reversed = context.reversedAfterDelay?.[coin];
+    if (reversed) skipped.push({ coin, reason: "reversed-after-delay", detail: reversed });
   }
 
   // Headroom: increases may not take gross notional over the portfolio limit, counting
@@ -304,6 +346,7 @@ export function planOrders(params: PlanParameters): Plan {
       ourSize: w.ourSize,
       driftUsd: (targetSize - w.ourSize) * w.mid,
       mid: w.mid,
+      ...(w.sizing ? { sizing: w.sizing } : {}),
     });
   }
 
@@ -321,8 +364,9 @@ export function planOrders(params: PlanParameters): Plan {
     effectiveRatio: halted ? 0 : ratioSum * scale,
     portfolioScale: scale,
     leaderRatios,
-    inSync: actions.length === 0 && skipped.every((s) => !keepsDrift(s.reason)),
+    inSync: actions.length === 0 && cancels.length === 0 && skipped.every((s) => !keepsDrift(s.reason)),
   };
+  if (cancels.length > 0) plan.cancels = cancels;
   if (bound && pLimit.reason) {
     plan.portfolioCap = {
       reason: pLimit.reason,
@@ -380,14 +424,46 @@ function coinWork(
   let leaderSize = 0;
   let raw = 0;
   let unsizable: string | null = null;
+  let missing: string | null = null;
+  let holders = 0;
+  const notCopied: string[] = [];
+  const parts: { share: number; sizing: TargetSizing }[] = [];
   for (let i = 0; i < leaders.length; i++) {
     const l = leaders[i] as LeaderState;
     const size = finiteOr0(l.positions[coin]?.size);
     if (size === 0) continue;
+    holders++;
     leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
     const r = ratios[i] as LeaderRatio;
     if (r.problem) unsizable ??= r.problem;
-    else raw += r.ratio * size;
+    else if (r.missing) missing ??= r.missing;
+    else if (r.notCopied) notCopied.push(r.notCopied);
+    else {
+      const c = coinRatio(r, l, coin, ours, markets, settings, params.sizingInputs);
+      if ("missing" in c) missing ??= c.missing;
+      else {
+        raw += c.ratio * size;
+        parts.push({
+          share: Math.abs(c.ratio * size),
+          sizing: {
+            mode: settings.sizing.mode,
+            inputs: c.inputs ?? r.inputs,
+            detail: `${leaders.length > 1 ? `${short(l.address)}: ` : ""}${c.detail ?? r.detail}`,
+          },
+        });
+      }
+    }
+  }
+  parts.sort((a, b) => b.share - a.share);
+  let sizing: TargetSizing | undefined = parts[0]
+    ? {
+        mode: parts[0].sizing.mode,
+        inputs: parts[0].sizing.inputs,
+        detail: parts.map((p) => p.sizing.detail).join("; "),
+      }
+    : undefined;
+  if (!sizing && (notCopied.length > 0 || missing || unsizable)) {
+    sizing = { mode: settings.sizing.mode, inputs: {}, detail: notCopied[0] ?? missing ?? unsizable ?? "" };
   }
 
   let rule: Rule;
@@ -427,6 +503,10 @@ function coinWork(
     rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
   } else if (unsizable) {
     rule = { kind: "leave", reason: "stale-leader", detail: `${unsizable}; our ${coin} is left alone` };
+  } else if (missing) {
+    rule = { kind: "leave", reason: "sizing-input-missing", detail: `${missing}; our ${coin} is left alone` };
+  } else if (holders > 0 && notCopied.length === holders) {
+    rule = { kind: "zero", reason: "negative-edge" };
   } else {
     rule = { kind: "copy" };
   }
@@ -446,6 +526,8 @@ function coinWork(
   return {
     coin,
     held,
+    ...(sizing ? { sizing } : {}),
+    ...(notCopied.length > 0 ? { notCopied: notCopied.join("; ") } : {}),
     market,
     mid: market?.mid ?? 0,
     szDecimals,
@@ -497,6 +579,7 @@ function decideCoin(
     if (w.rule.kind === "zero") {
       const r = w.rule.reason;
       if (r === "kill-switch") skip("halted", "kill switch active: nothing is opened");
+      else if (r === "negative-edge") skip(r, w.notCopied ?? "the sizing mode does not copy this leader");
       else if (r === "coin-denied" || r === "coin-not-allowed") {
         skip(
           r,
@@ -594,9 +677,16 @@ function increaseBlock(
   const { context, settings } = params;
   const side: Side = w.targetLots > 0 ? "buy" : "sell";
   const lots = toAbs - fromAbs;
-  const db = deadband(w, lots, toAbs, side, settings);
+  const db = deadband(w, lots, toAbs, side, settings) ?? minOrder(w, lots, side, settings);
   if (db) return db;
   const what = `${side} ${fmt(lotsToSize(lots, w.szDecimals))} ${w.coin} ($${fmt(lotsToSize(lots, w.szDecimals) * w.mid)})`;
+  const hours = entryParams(settings).tradingHours;
+  if (!insideTradingHours(hours, context.now)) {
+    return {
+      reason: "outside-trading-hours",
+      detail: `outside exec.tradingHours ${hours} UTC: ${what} waits for the window`,
+    };
+  }
   if (context.staleLeader) return { reason: "stale-leader", detail: `leader data is stale: ${what} blocked` };
   if (context.dailyLossHit) {
     return { reason: "daily-loss", detail: `daily loss limit hit: ${what} blocked until 00:00 UTC` };
@@ -663,6 +753,73 @@ function deadband(
 /** The exchange's minimum order value for perps, USD. */
 const MIN_ORDER_USD = 10;
 
+/** exec.minOrderUsd (above the exchange's $10): an increase worth less is skipped (fee drag). */
+function minOrder(
+  w: CoinWork,
+  lots: number,
+  side: Side,
+  settings: Settings,
+): { reason: ReasonCode; detail: string } | null {
+  const min = entryParams(settings).minOrderUsd;
+  if (!(min > MIN_ORDER_USD)) return null;
+  const size = lotsToSize(lots, w.szDecimals);
+  const usd = size * Math.min(w.mid, side === "buy" ? w.buyPx || w.mid : w.sellPx || w.mid);
+  if (usd >= min) return null;
+  return {
+    reason: "below-min-order",
+    detail: `order ${fmt(size)} ${w.coin} ($${fmt(usd)}) is below exec.minOrderUsd $${fmt(min)}`,
+  };
+}
+
+/**
+ * A passive entry resting for this coin: while the target still wants an increase on its side
+ * (and no gate closed) the coin waits for it — true, nothing else is planned. Otherwise the plan
+ * cancels it first and the coin is decided as usual (a reduction, nothing, the other side).
+ */
+function restingEntry(
+  w: CoinWork,
+  params: PlanParameters,
+  skipped: SkippedAction[],
+  cancels: PlannedCancel[],
+): boolean {
+  const { context, settings } = params;
+  const r = context.restingEntries?.[w.coin];
+  if (!r) return false;
+  const sign = r.side === "buy" ? 1 : -1;
+  const T = w.targetLots;
+  const O = w.oursLots;
+  const stillWanted =
+    w.rule.kind === "copy" &&
+    Math.sign(T) === sign &&
+    (O === 0 || Math.sign(O) === sign) &&
+    Math.abs(T) > Math.abs(O);
+  const gate = context.halted
+    ? "the kill switch is active"
+    : context.dailyLossHit
+      ? "the daily loss limit is hit"
+      : !insideTradingHours(entryParams(settings).tradingHours, context.now)
+        ? `outside exec.tradingHours ${entryParams(settings).tradingHours} UTC`
+        : context.stoppedOut?.includes(w.coin)
+          ? `our stop closed ${w.coin}`
+          : null;
+  const what = `${r.side} ${fmt(r.size)} ${w.coin} @ ${fmt(r.limitPx)}`;
+  if (stillWanted && !gate) {
+    skipped.push({
+      coin: w.coin,
+      reason: "passive-resting",
+      detail: `passive entry ${what} rests: waiting for its fill or its timeout`,
+    });
+    return true;
+  }
+  cancels.push({
+    coin: w.coin,
+    cloid: r.cloid,
+    reason: "passive-cancel",
+    detail: `cancel the passive entry ${what}: ${gate ?? "the target no longer wants it"}`,
+  });
+  return false;
+}
+
 /**
  * Cut every increase's growth by `factor` (whole lots, down). A cut order that would now be
  * skipped by the deadband or the $10 minimum (against its cut target) is dropped.
@@ -684,7 +841,11 @@ function trimIncreases(
     const size = lotsToSize(lots, w.szDecimals);
     const wanted = `${leg.side} ${fmt(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;
     w.trimmed = true;
-    if (lots === 0 || deadband(w, lots, leg.fromAbsLots + lots, leg.side, settings)) {
+    if (
+      lots === 0 ||
+      deadband(w, lots, leg.fromAbsLots + lots, leg.side, settings) ||
+      minOrder(w, lots, leg.side, settings)
+    ) {
       // Nothing worth sending is left: the coin stays where it is (a flip's close still goes).
       w.targetLots = leg.flipOpen ? 0 : w.oursLots;
       skipped.push({ coin: w.coin, reason, detail: `no room under ${room}: ${wanted} not sent` });
@@ -729,10 +890,26 @@ function capNote(
 function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): PlannedAction {
   const { w } = leg;
   const size = lotsToSize(leg.lots, w.szDecimals);
-  const limitPx = leg.side === "buy" ? w.buyPx : w.sellPx;
+  let limitPx = leg.side === "buy" ? w.buyPx : w.sellPx;
   const wanted = leg.reduceOnly ? 0 : leg.side === "buy" ? 1 : -1;
   const ref = referenceLeader(w.coin, wanted, params.leaders, ratios);
   const refPx = positive(ref?.lastFillPx?.[w.coin]) ?? w.mid;
+  // exec.entry passive: an increase rests as a post-only limit at the leader's price (or
+  // better), unless its coin's last passive entry timed out, or no such price is worth $10.
+  let passive = false;
+  if (
+    !leg.reduceOnly &&
+    w.market &&
+    entryParams(params.settings).passive &&
+    !params.context.takerCoins?.includes(w.coin)
+  ) {
+    const leaderPx = positive(ref?.lastFillPx?.[w.coin]) ?? positive(ref?.positions[w.coin]?.entryPx);
+    const px = leaderPx === undefined ? null : passiveLimitPrice(w.market, leg.side, leaderPx);
+    if (px !== null && size * px >= MIN_ORDER_USD) {
+      passive = true;
+      limitPx = px;
+    }
+  }
   const cloid = makeCloid(
     {
       coin: w.coin,
@@ -741,7 +918,7 @@ function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): Plan
       reduceOnly: leg.reduceOnly,
       reason: leg.reason,
     },
-    params.context.cloidSeed,
+    passive ? `${params.context.cloidSeed}|passive` : params.context.cloidSeed,
   );
   return {
     coin: w.coin,
@@ -752,6 +929,7 @@ function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): Plan
     cloid,
     reason: leg.reason,
     refPx,
+    ...(passive ? { passive: true as const } : {}),
   };
 }
 

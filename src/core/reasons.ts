@@ -35,6 +35,15 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
     "our stop or take-profit closed this copy: no re-entry until the leader closes or flips the coin",
   "max-positions": "risk.maxPositions coins are held already: this new coin is not opened",
   "entry-only": "entry-only: the leader reduced or closed, ours is kept (exits are our own stops)",
+  "negative-edge": "kelly: the leader's edge is negative or unknown: not copied",
+  "sizing-input-missing":
+    "the sizing mode's input (volatility, the leader's edge) is not known yet: left alone",
+  "copy-delay": "copy delay: the leader's increase is copied once it has held it long enough",
+  "reversed-after-delay": "copy delay: the leader reduced or exited before the delay ended: not copied",
+  "outside-trading-hours": "outside exec.tradingHours (UTC): increases wait for the window",
+  "below-min-order": "below exec.minOrderUsd: too small to be worth its fees",
+  "passive-resting": "a passive entry rests on the book for this coin: waiting for its fill or timeout",
+  "passive-cancel": "cancel the resting passive entry: the target no longer wants it",
 };
 
 /** The one-line text of a reason code. */
@@ -54,6 +63,8 @@ export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   // a close of a coin we no longer copy (risk.closeDenied)
   "coin-denied",
   "coin-not-allowed",
+  // a close of a leader's coin kelly no longer copies
+  "negative-edge",
 ]);
 
 /**
@@ -73,6 +84,8 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "not-ours",
   "unknown-market",
   "leverage-not-set",
+  "sizing-input-missing",
+  "passive-resting",
 ]);
 
 /** True when a skip with this reason leaves drift a later run should fix. */

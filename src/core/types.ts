@@ -103,7 +103,16 @@ export type ReasonCode =
   | "order-pending"
   | "stopped-out"
   | "max-positions"
-  | "entry-only";
+  | "entry-only"
+  // sizing modes and entry styles (issue 21)
+  | "negative-edge"
+  | "sizing-input-missing"
+  | "copy-delay"
+  | "reversed-after-delay"
+  | "outside-trading-hours"
+  | "below-min-order"
+  | "passive-resting"
+  | "passive-cancel";
 
 export interface PlannedAction {
   coin: string;
@@ -123,6 +132,27 @@ export interface PlannedAction {
    * (market triggers: the slippage bound), `triggerPx` the mark price that fires it.
    */
   trigger?: { triggerPx: number; tpsl: "tp" | "sl"; isMarket: boolean };
+  /**
+   * A passive entry (exec.entry passive): a post-only (ALO) limit resting at `limitPx` (the
+   * leader's price or better) instead of an IOC; the engine converts it after its timeout.
+   */
+  passive?: true;
+}
+
+/** A resting order of ours the plan cancels before its other orders (a passive entry no longer wanted). */
+export interface PlannedCancel {
+  coin: string;
+  cloid: `0x${string}`;
+  reason: ReasonCode;
+  detail: string;
+}
+
+/** How a coin's target was sized: the mode, the numbers behind it and one line. */
+export interface TargetSizing {
+  mode: string;
+  /** Of the leader that contributes most to the coin (several: see `detail`). */
+  inputs: Record<string, number | null>;
+  detail: string;
 }
 
 export interface SkippedAction {
@@ -141,6 +171,8 @@ export interface CoinTarget {
   /** (target − ours) × mid, signed. */
   driftUsd: number;
   mid: number;
+  /** Which sizing mode sized the target, and its inputs (absent when no leader holds the coin). */
+  sizing?: TargetSizing;
 }
 
 export interface Plan {
@@ -163,6 +195,8 @@ export interface Plan {
   portfolioCap?: PortfolioCap;
   /** Copy ratio per leader address before the portfolio scale (weight included). */
   leaderRatios?: Record<string, number>;
+  /** Resting passive entries to cancel before `actions` are sent (exec.entry passive). */
+  cancels?: PlannedCancel[];
   /** True when no action is planned and no skip leaves drift a later run should fix. */
   inSync: boolean;
 }
