@@ -121,7 +121,7 @@ export type EngineEvent =
   | {
       type: "notice";
       ts: number;
-      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit" | "protection";
+      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit" | "protection" | "sizing" | "entry";
       message: string;
     }
   | { type: "error"; ts: number; message: string; hint?: string }
