@@ -53,30 +53,35 @@ async function setup(s: Settings) {
     agentKey,
   });
   const journal = openJournal(":memory:");
-  const events: EngineEvent[] = [];
-  const engine = new CopyEngine({
-    reader: client,
-    executor: liveExecutor(client),
-    journal,
-    settings: s,
-    leaders: [{ address: leader.address, weight: 1 }],
-    account: master.address,
-    network: sim.httpUrl,
-    mode: "live",
-    command: "follow",
-    passive: client,
-  });
-  engine.events.on((e) => events.push(e));
-  const run = () =>
-    engine.run(
-      streamsOpener({
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        leaders: [leader.address],
-        account: master.address,
-      }),
-    );
-  return { leader, leaderClient, master, client, journal, engine, events, run };
+  /** An engine over this journal (a second one is a restart). */
+  const start = () => {
+    const events: EngineEvent[] = [];
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings: s,
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+      passive: client,
+    });
+    engine.events.on((e) => events.push(e));
+    const run = () =>
+      engine.run(
+        streamsOpener({
+          wsUrl: sim.wsUrl,
+          isTestnet: false,
+          leaders: [leader.address],
+          account: master.address,
+        }),
+      );
+    return { engine, events, run };
+  };
+  const { engine, events, run } = start();
+  return { leader, leaderClient, master, client, journal, engine, events, run, start };
 }
 
 async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
@@ -218,5 +223,34 @@ describe("exec.entry passive", () => {
     expect(cancel?.type === "decision" && cancel.plan.cancels?.[0]?.reason).toBe("passive-cancel");
     await t.engine.stop("done");
     await running;
+  });
+
+  it("a resting entry survives a restart: adopted by cloid, never placed twice, its fill ours", async () => {
+    const t = await setup(passive(600));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const first = t.run();
+    const rest = await eventually(
+      () => t.events.find((e) => e.type === "order" && e.coin === "BTC" && e.status === "resting"),
+      WAIT,
+    );
+    if (rest.type !== "order") throw new Error("not an order");
+    await t.engine.stop("restart");
+    await first;
+    // A new run over the same journal finds it on the book and keeps it.
+    const again = t.start();
+    const second = again.run();
+    await eventually(
+      () => again.events.some((e) => e.type === "notice" && e.kind === "entry" && /adopted/.test(e.message)),
+      WAIT,
+    );
+    sim.control.setMid("BTC", rest.limitPx - 5);
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
+    await eventually(() => t.journal.getOrder(rest.cloid)?.status === "filled", WAIT);
+    const sweep = await again.engine.sweep();
+    expect(sweep.plan.inSync).toBe(true);
+    expect(sweep.plan.skipped.filter((x) => x.reason === "not-ours")).toEqual([]);
+    expect(sim.control.orderHistory(t.master.address)).toHaveLength(1);
+    await again.engine.stop("done");
+    await second;
   });
 });
