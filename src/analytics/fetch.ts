@@ -36,6 +36,8 @@ export interface LeaderDataSource {
   getUserFunding?(user: Address, startTime: number, endTime?: number): Promise<unknown>;
   /** A coin's funding rates over the window, every page (fundingHistory items). */
   getFundingHistory?(coin: string, startTime: number, endTime?: number): Promise<readonly unknown[]>;
+  /** A coin's hourly candles from `startTime` (candleSnapshot items; up to 5000). */
+  getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<readonly unknown[]>;
 }
 
 export interface LeaderData {
@@ -273,6 +275,14 @@ export function infoHttpSource(
     getPortfolio: (user) => post({ type: "portfolio", user }),
     getUserFunding: (user, startTime, endTime) =>
       post({ type: "userFunding", user, startTime, ...(endTime !== undefined ? { endTime } : {}) }),
+    async getHourlyCandles(coin, startTime, endTime) {
+      const list = await post({
+        type: "candleSnapshot",
+        req: { coin, interval: "1h", startTime, ...(endTime !== undefined ? { endTime } : {}) },
+      });
+      if (!Array.isArray(list)) throw new HlcopyError("candleSnapshot did not return a list");
+      return list;
+    },
     async getFundingHistory(coin, startTime, endTime) {
       // Up to 500 rates a reply (about 3 weeks hourly): page on from the last time + 1.
       const out: unknown[] = [];

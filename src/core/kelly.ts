@@ -55,8 +55,6 @@ export function closingOutcomes(fills: readonly EdgeFill[]): number[] {
 
 /** W, R and K of a list of closing-trade outcomes. */
 export function edgeOf(outcomes: readonly number[]): LeaderEdge {
-  const n = outcomes.length;
-  if (n === 0) return { closingTrades: 0, winRate: null, payoff: null, kelly: null };
   let wins = 0;
   let gain = 0;
   let loss = 0;
@@ -66,6 +64,15 @@ export function edgeOf(outcomes: readonly number[]): LeaderEdge {
       gain += x;
     } else loss -= x;
   }
+  return edgeFromSums(outcomes.length, wins, gain, loss);
+}
+
+/**
+ * W, R and K from running sums: `n` closing trades, `wins` of them profitable, `gain` their
+ * total, `loss` the total lost by the others (positive). The one formula (edgeOf uses it).
+ */
+export function edgeFromSums(n: number, wins: number, gain: number, loss: number): LeaderEdge {
+  if (n <= 0) return { closingTrades: 0, winRate: null, payoff: null, kelly: null };
   const losses = n - wins;
   const winRate = wins / n;
   const avgWin = wins > 0 ? gain / wins : 0;

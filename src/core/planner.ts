@@ -181,8 +181,10 @@ interface CoinWork {
   /** Limit prices, computed when the coin trades (0 = no valid price). */
   buyPx: number;
   sellPx: number;
-  /** How the target was sized (the largest contributor's mode, inputs, detail). */
-  sizing?: TargetSizing;
+  /** The leaders whose ratio sized the target, with their share (|ratio × size|). */
+  parts?: { share: number; leader: number }[];
+  /** Why no leader sized it (kelly not copying, an input missing, an unusable leader). */
+  sizingNote?: string;
   /** Leaders holding the coin that the sizing mode does not copy (kelly ≤ 0), said in a note. */
   notCopied?: string;
 }
@@ -346,7 +348,7 @@ export function planOrders(params: PlanParameters): Plan {
       ourSize: w.ourSize,
       driftUsd: (targetSize - w.ourSize) * w.mid,
       mid: w.mid,
-      ...(w.sizing ? { sizing: w.sizing } : {}),
+      ...sizingOf(w, params, ratios),
     });
   }
 
@@ -379,6 +381,28 @@ export function planOrders(params: PlanParameters): Plan {
     };
   }
   return plan;
+}
+
+/**
+ * How a reported target was sized: the mode, the inputs of the leader contributing most, and
+ * one line per contributing leader (or why none did). Built only for the coins a plan reports.
+ */
+function sizingOf(w: CoinWork, params: PlanParameters, ratios: LeaderRatio[]): { sizing?: TargetSizing } {
+  const { leaders, ours, markets, settings } = params;
+  const mode = settings.sizing.mode;
+  if (!w.parts) return w.sizingNote ? { sizing: { mode, inputs: {}, detail: w.sizingNote } } : {};
+  const lines: string[] = [];
+  let inputs: Record<string, number | null> = {};
+  const parts = [...w.parts].sort((a, b) => b.share - a.share);
+  parts.forEach((p, k) => {
+    const l = leaders[p.leader] as LeaderState;
+    const r = ratios[p.leader] as LeaderRatio;
+    const c = coinRatio(r, l, w.coin, ours, markets, settings, params.sizingInputs, true);
+    const explained = "missing" in c ? { inputs: r.inputs, detail: r.detail } : c;
+    if (k === 0) inputs = explained.inputs ?? r.inputs;
+    lines.push(`${leaders.length > 1 ? `${short(l.address)}: ` : ""}${explained.detail ?? r.detail}`);
+  });
+  return { sizing: { mode, inputs, detail: lines.join("; ") } };
 }
 
 /**
@@ -427,7 +451,7 @@ function coinWork(
   let missing: string | null = null;
   let holders = 0;
   const notCopied: string[] = [];
-  const parts: { share: number; sizing: TargetSizing }[] = [];
+  const parts: { share: number; leader: number }[] = [];
   for (let i = 0; i < leaders.length; i++) {
     const l = leaders[i] as LeaderState;
     const size = finiteOr0(l.positions[coin]?.size);
@@ -443,28 +467,11 @@ function coinWork(
       if ("missing" in c) missing ??= c.missing;
       else {
         raw += c.ratio * size;
-        parts.push({
-          share: Math.abs(c.ratio * size),
-          sizing: {
-            mode: settings.sizing.mode,
-            inputs: c.inputs ?? r.inputs,
-            detail: `${leaders.length > 1 ? `${short(l.address)}: ` : ""}${c.detail ?? r.detail}`,
-          },
-        });
+        parts.push({ share: Math.abs(c.ratio * size), leader: i });
       }
     }
   }
-  parts.sort((a, b) => b.share - a.share);
-  let sizing: TargetSizing | undefined = parts[0]
-    ? {
-        mode: parts[0].sizing.mode,
-        inputs: parts[0].sizing.inputs,
-        detail: parts.map((p) => p.sizing.detail).join("; "),
-      }
-    : undefined;
-  if (!sizing && (notCopied.length > 0 || missing || unsizable)) {
-    sizing = { mode: settings.sizing.mode, inputs: {}, detail: notCopied[0] ?? missing ?? unsizable ?? "" };
-  }
+  const why = notCopied[0] ?? missing ?? unsizable;
 
   let rule: Rule;
   if (!market) {
@@ -526,7 +533,8 @@ function coinWork(
   return {
     coin,
     held,
-    ...(sizing ? { sizing } : {}),
+    ...(parts.length > 0 ? { parts } : {}),
+    ...(why ? { sizingNote: why } : {}),
     ...(notCopied.length > 0 ? { notCopied: notCopied.join("; ") } : {}),
     market,
     mid: market?.mid ?? 0,

@@ -265,6 +265,8 @@ export function coinRatio(
   markets: Markets,
   settings: Settings,
   inputs: SizingInputs = {},
+  /** Also say how (inputs and detail): only for the coins a plan reports. */
+  explain = false,
 ): CoinRatio {
   const mode = settings.sizing.mode;
   if (mode === "risk-parity") {
@@ -275,6 +277,7 @@ export function coinRatio(
     const p = sizingParams(settings);
     const factor = riskParityFactor(p.targetVol, vol);
     const ratio = r.ratio * factor;
+    if (!explain) return { ratio };
     const size = leader.positions[coin]?.size ?? 0;
     const px = coinPrice(coin, leader, markets);
     const equity = leaderEquity(leader);
@@ -305,6 +308,7 @@ export function coinRatio(
     if (!(px > 0)) return { missing: `risk-per-trade: no price for ${coin}` };
     const target = notional / px;
     const ratio = target / Math.abs(size);
+    if (!explain) return { ratio };
     return {
       ratio,
       inputs: { ...r.inputs, px, targetSize: target, ratio },
