@@ -642,8 +642,12 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     const run = runs[i] as LeaderRun;
     const base = Number.isFinite(run.ratio) ? run.ratio : 0;
     if (mode === "risk-parity") {
+      // The equity ratio × the coin's factor (the plan's ratio is the coins' together).
       const vol = volatilityOf(coin, clock);
-      return vol === null ? 0 : base * riskParityFactor(sp.targetVol, vol);
+      const equity = run.state.equityBase ?? run.state.accountValue;
+      if (vol === null || !(equity > 0)) return 0;
+      const equityRatio = (run.weight * Math.max(0, ours.accountValue)) / equity;
+      return equityRatio * scale * riskParityFactor(sp.targetVol, vol);
     }
     if (mode === "risk-per-trade") {
       const size = Math.abs(run.positions[coin]?.size ?? 0);

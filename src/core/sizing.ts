@@ -15,6 +15,9 @@ import type { Settings, SizingMode } from "./settings.js";
 import type { AccountState, LeaderState, Markets } from "./types.js";
 import { riskParityFactor } from "./volatility.js";
 
+/** A figure for a one-line detail: 3 significant digits (the inputs keep full precision). */
+const p3 = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x));
+
 /** Sizing inputs fetched by the engine (or replayed by a backtest). */
 export interface SizingInputs {
   /** coin → annualised volatility as a fraction (0.48 = 48 %): risk-parity. */
@@ -210,7 +213,7 @@ export function leaderRatio(
         kelly: edge.kelly,
         kellyFraction: p.kellyFraction,
       };
-      const edgeText = `W ${edge.winRate === null ? "-" : `${fmt(edge.winRate * 100)}%`} R ${edge.payoff === null ? "-" : fmt(edge.payoff)} over ${edge.closingTrades} closing trades`;
+      const edgeText = `W ${edge.winRate === null ? "-" : `${p3(edge.winRate * 100)}%`} R ${edge.payoff === null ? "-" : p3(edge.payoff)} over ${edge.closingTrades} closing trades`;
       if ("why" in k) {
         const notCopied = `kelly: leader ${short(address)} is not copied: ${k.why} (${edgeText}, last ${p.kellyLookbackDays} days)`;
         return { address, ratio: 0, notCopied, inputs: { ...numbers, ratio: 0 }, detail: notCopied };
@@ -220,7 +223,7 @@ export function leaderRatio(
         address,
         ratio,
         inputs: { ...numbers, ratio },
-        detail: `kelly: ${edgeText} → K ${fmt(edge.kelly ?? 0)} × ${fmt(p.kellyFraction)} = ${fmt(k.scale)} of ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)}`,
+        detail: `kelly: ${edgeText} → K ${p3(edge.kelly ?? 0)} × ${fmt(p.kellyFraction)} = ${p3(k.scale)} of ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)}`,
       };
     }
     case "risk-per-trade": {
@@ -293,7 +296,7 @@ export function coinRatio(
         ourAllocPct: alloc * factor * (leader.weight || 0) * 100,
         ratio,
       },
-      detail: `risk-parity: the leader's ${fmt(alloc * 100)}% of its equity × ${fmt(p.targetVol * 100)}% / ${fmt(vol * 100)}% vol (×${fmt(factor)})${leader.weight !== 1 ? ` × weight ${fmt(leader.weight)}` : ""} → ${fmt(alloc * factor * (leader.weight || 0) * 100)}% of our $${fmt(ourEquity)}`,
+      detail: `risk-parity: the leader's ${p3(alloc * 100)}% of its equity × ${p3(p.targetVol * 100)}% / ${p3(vol * 100)}% vol (×${p3(factor)})${leader.weight !== 1 ? ` × weight ${p3(leader.weight)}` : ""} → ${p3(alloc * factor * (leader.weight || 0) * 100)}% of our $${fmt(ourEquity)}`,
     };
   }
   if (mode === "risk-per-trade") {
@@ -312,7 +315,7 @@ export function coinRatio(
     return {
       ratio,
       inputs: { ...r.inputs, px, targetSize: target, ratio },
-      detail: `risk-per-trade: $${fmt(r.inputs.riskUsd ?? 0)} at a ${fmt(r.inputs.stopPct ?? 0)}% stop → $${fmt(notional)} at ${entry > 0 ? "our entry" : "mid"} ${fmt(px)} = ${fmt(target)} ${coin}`,
+      detail: `risk-per-trade: $${fmt(r.inputs.riskUsd ?? 0)} at a ${fmt(r.inputs.stopPct ?? 0)}% stop → $${fmt(notional)} at ${entry > 0 ? "our entry" : "mid"} ${fmt(px)} = ${p3(target)} ${coin}`,
     };
   }
   return { ratio: r.ratio };

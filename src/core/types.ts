@@ -193,7 +193,11 @@ export interface Plan {
   portfolioScale: number;
   /** The portfolio-wide cap that bound (portfolioScale < 1 or increases trimmed), if any. */
   portfolioCap?: PortfolioCap;
-  /** Copy ratio per leader address before the portfolio scale (weight included). */
+  /**
+   * Copy ratio per leader address before the portfolio scale (weight included). For
+   * risk-parity and risk-per-trade, which size each coin apart: our notional over the
+   * leader's across the coins it sized.
+   */
   leaderRatios?: Record<string, number>;
   /** Resting passive entries to cancel before `actions` are sent (exec.entry passive). */
   cancels?: PlannedCancel[];

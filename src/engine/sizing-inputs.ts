@@ -93,7 +93,7 @@ export class SizingInputsKeeper {
         const inputs = this.inputs.volatility ?? {};
         this.#notice(
           `risk-parity: annualised volatility over ${p.volLookbackDays} days of hourly candles: ${learned
-            .map((c) => `${c} ${fmt((inputs[c] ?? 0) * 100)}%`)
+            .map((c) => `${c} ${((inputs[c] ?? 0) * 100).toFixed(1)}%`)
             .join(", ")} (target ${fmt(p.targetVol * 100)}%)`,
         );
       }

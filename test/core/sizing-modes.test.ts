@@ -36,6 +36,8 @@ describe("risk-parity", () => {
     });
     // ETH: 10 % of its equity, vol 10 % → ×1.5 → 15 % of ours = $1 500 = 0.75 ETH.
     expect(summary(p)).toEqual(["BTC buy 0.025 open", "ETH buy 0.75 open"]);
+    // The leader's ratio is what its coins come to together: $2 250 of ours for its $40 000.
+    expect(p.leaderRatios?.[LEADER]).toBeCloseTo(2_250 / 40_000, 12);
     const btc = p.targets.find((t) => t.coin === "BTC");
     expect(btc?.sizing?.mode).toBe("risk-parity");
     expect(btc?.sizing?.inputs.volPct).toBeCloseTo(60);
