@@ -123,6 +123,7 @@ export function assessCopyability(params: CopyabilityParameters): Copyability {
       markets: table.markets,
       settings,
       context: { now: time, halted: false, cloidSeed: "inspect" },
+      explainSizing: false,
       coins: [coin],
     });
 

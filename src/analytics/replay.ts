@@ -797,8 +797,9 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
   };
 
   /** The leaders as the planner sees them: as held for the copy delay when one is set. */
+  const states = runs.map((r) => r.state);
   const leaderViews = (t: number, coin: string | null, context: PlanContext): LeaderState[] => {
-    if (!(entry.copyDelayMs > 0)) return runs.map((r) => r.state);
+    if (!(entry.copyDelayMs > 0)) return states;
     const waiting: Record<string, string> = {};
     const reversed: Record<string, string> = {};
     const views = runs.map((r) => {
@@ -861,14 +862,18 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       haltAt = { time: t, reason: verdict.newHalt.reason };
       coins = undefined; // flatten everything at once
     }
-    const notJoined = new Set<string>();
-    for (const r of runs) for (const c of r.notJoined) notJoined.add(c);
+    let notJoined: Set<string> | undefined;
+    for (const r of runs) {
+      if (r.notJoined.size === 0) continue;
+      notJoined ??= new Set<string>();
+      for (const c of r.notJoined) notJoined.add(c);
+    }
     const context: PlanContext = {
       now: t,
       halted: verdict.halted,
       dailyLossHit: verdict.dailyLossHit,
       cloidSeed: "backtest",
-      ...(notJoined.size > 0 ? { notJoined: [...notJoined] } : {}),
+      ...(notJoined ? { notJoined: [...notJoined] } : {}),
       ...(liquidated.size > 0 ? { liquidatedCoins: [...liquidated] } : {}),
     };
     if (resting.size > 0) {
@@ -905,6 +910,7 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
       context,
       ...(sizingInputs ? { sizingInputs } : {}),
       ...(coins ? { coins } : {}),
+      explainSizing: false,
     });
     plans++;
     scale = plan.portfolioScale;

@@ -8,15 +8,29 @@ import { roundPriceToTick } from "./rounding.js";
 import { parseTradingHours, type Settings } from "./settings.js";
 import type { Market, Side } from "./types.js";
 
-/** The entry settings with the schema's defaults filled in (they are optional in Settings). */
-export function entryParams(settings: Settings): {
+export interface EntryParams {
   copyDelayMs: number;
   passive: boolean;
   passiveTimeoutMs: number;
   tradingHours: string | null;
   minOrderUsd: number;
-} {
+}
+
+/** One reading per settings object: the planner asks for every increase. */
+const ENTRY_PARAMS = new WeakMap<Settings["exec"], EntryParams>();
+
+/** The entry settings with the schema's defaults filled in (they are optional in Settings). */
+export function entryParams(settings: Settings): EntryParams {
   const e = settings.exec;
+  let p = ENTRY_PARAMS.get(e);
+  if (!p) {
+    p = readEntryParams(e);
+    ENTRY_PARAMS.set(e, p);
+  }
+  return p;
+}
+
+function readEntryParams(e: Settings["exec"]): EntryParams {
   return {
     copyDelayMs: Math.max(0, (e.copyDelayMinutes ?? 0) * 60_000),
     passive: e.entry === "passive",

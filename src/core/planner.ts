@@ -127,6 +127,11 @@ export interface PlanParameters {
   /** Inputs the sizing mode needs beyond the state (volatility per coin, each leader's edge). */
   sizingInputs?: SizingInputs;
   /**
+   * Say how each reported target was sized (`CoinTarget.sizing`, one line of text per coin).
+   * Default true; a backtest's thousands of plans leave it out.
+   */
+  explainSizing?: boolean;
+  /**
    * Plan only these coins (the hot path after a leader fill). Portfolio caps still see
    * every coin, so a coin's plan is the same whether it is planned alone or in a sweep.
    * Default: the union of the leaders' and our coins.
@@ -181,12 +186,15 @@ interface CoinWork {
   /** Limit prices, computed when the coin trades (0 = no valid price). */
   buyPx: number;
   sellPx: number;
-  /** The leaders whose ratio sized the target, with their share (|ratio × size|). */
-  parts?: { share: number; leader: number }[];
+  // (Always present, undefined when they do not apply: one object shape keeps the planner fast.)
+  /** risk-parity, risk-per-trade: the leaders whose ratio sized the target, with their share (|ratio × size|). */
+  parts: { share: number; leader: number }[] | undefined;
+  /** The other modes: the leaders holding the coin sized it at their one ratio. */
+  uniform: boolean;
   /** Why no leader sized it (kelly not copying, an input missing, an unusable leader). */
-  sizingNote?: string;
+  sizingNote: string | undefined;
   /** Leaders holding the coin that the sizing mode does not copy (kelly ≤ 0), said in a note. */
-  notCopied?: string;
+  notCopied: string | undefined;
 }
 
 interface Leg {
@@ -333,6 +341,8 @@ export function planOrders(params: PlanParameters): Plan {
   for (const leg of [...reductions, ...increases]) actions.push(toAction(leg, params, ratios));
 
   const targets: CoinTarget[] = [];
+  /** Each leader's ratio with its text, made once per plan (only for the coins reported). */
+  const explained = new Map<number, LeaderRatio>();
   for (const coin of requested) {
     const w = work.get(coin);
     if (!w || (!w.market && w.ourSize === 0 && w.leaderSize === 0)) continue;
@@ -348,7 +358,7 @@ export function planOrders(params: PlanParameters): Plan {
       ourSize: w.ourSize,
       driftUsd: (targetSize - w.ourSize) * w.mid,
       mid: w.mid,
-      ...sizingOf(w, params, ratios),
+      sizing: params.explainSizing === false ? undefined : sizingOf(w, params, ratios, explained),
     });
   }
 
@@ -403,22 +413,51 @@ export function planOrders(params: PlanParameters): Plan {
  * How a reported target was sized: the mode, the inputs of the leader contributing most, and
  * one line per contributing leader (or why none did). Built only for the coins a plan reports.
  */
-function sizingOf(w: CoinWork, params: PlanParameters, ratios: LeaderRatio[]): { sizing?: TargetSizing } {
+function sizingOf(
+  w: CoinWork,
+  params: PlanParameters,
+  ratios: LeaderRatio[],
+  explained: Map<number, LeaderRatio>,
+): TargetSizing | undefined {
   const { leaders, ours, markets, settings } = params;
   const mode = settings.sizing.mode;
-  if (!w.parts) return w.sizingNote ? { sizing: { mode, inputs: {}, detail: w.sizingNote } } : {};
+  let parts = w.parts;
+  if (w.uniform) {
+    parts = [];
+    leaders.forEach((l, i) => {
+      const r = ratios[i] as LeaderRatio;
+      const size = finiteOr0(l.positions[w.coin]?.size);
+      if (size !== 0 && !r.problem && !r.missing && !r.notCopied)
+        parts?.push({ share: Math.abs(r.ratio * size), leader: i });
+    });
+  }
+  if (!parts || parts.length === 0)
+    return w.sizingNote ? { mode, inputs: {}, detail: w.sizingNote } : undefined;
   const lines: string[] = [];
   let inputs: Record<string, number | null> = {};
-  const parts = [...w.parts].sort((a, b) => b.share - a.share);
-  parts.forEach((p, k) => {
-    const l = leaders[p.leader] as LeaderState;
-    const r = ratios[p.leader] as LeaderRatio;
-    const c = coinRatio(r, l, w.coin, ours, markets, settings, params.sizingInputs, true);
-    const explained = "missing" in c ? { inputs: r.inputs, detail: r.detail } : c;
-    if (k === 0) inputs = explained.inputs ?? r.inputs;
-    lines.push(`${leaders.length > 1 ? `${short(l.address)}: ` : ""}${explained.detail ?? r.detail}`);
-  });
-  return { sizing: { mode, inputs, detail: lines.join("; ") } };
+  [...parts]
+    .sort((a, b) => b.share - a.share)
+    .forEach((p, k) => {
+      const l = leaders[p.leader] as LeaderState;
+      // Explained again (with its text) only here, for the coins the plan reports.
+      let r = explained.get(p.leader);
+      if (!r) {
+        r = leaderRatio(l, ours, markets, settings, params.sizingInputs, true);
+        explained.set(p.leader, r);
+      }
+      const c = perCoinMode(settings)
+        ? coinRatio(r, l, w.coin, ours, markets, settings, params.sizingInputs, true)
+        : { ratio: r.ratio };
+      const how = "missing" in c ? { inputs: r.inputs, detail: r.detail } : c;
+      if (k === 0) inputs = how.inputs ?? r.inputs;
+      lines.push(`${leaders.length > 1 ? `${short(l.address)}: ` : ""}${how.detail ?? r.detail}`);
+    });
+  return { mode, inputs, detail: lines.join("; ") };
+}
+
+/** Modes that size each coin apart (a ratio per leader and coin). */
+function perCoinMode(settings: Settings): boolean {
+  return settings.sizing.mode === "risk-parity" || settings.sizing.mode === "risk-per-trade";
 }
 
 /**
@@ -478,6 +517,7 @@ function coinWork(
     if (r.problem) unsizable ??= r.problem;
     else if (r.missing) missing ??= r.missing;
     else if (r.notCopied) notCopied.push(r.notCopied);
+    else if (!perCoinMode(settings)) raw += r.ratio * size;
     else {
       const c = coinRatio(r, l, coin, ours, markets, settings, params.sizingInputs);
       if ("missing" in c) missing ??= c.missing;
@@ -549,9 +589,10 @@ function coinWork(
   return {
     coin,
     held,
-    ...(parts.length > 0 ? { parts } : {}),
-    ...(why ? { sizingNote: why } : {}),
-    ...(notCopied.length > 0 ? { notCopied: notCopied.join("; ") } : {}),
+    parts: parts.length > 0 ? parts : undefined,
+    uniform: holders > notCopied.length && !missing && !unsizable && !perCoinMode(settings),
+    sizingNote: why ?? undefined,
+    notCopied: notCopied.length > 0 ? notCopied.join("; ") : undefined,
     market,
     mid: market?.mid ?? 0,
     szDecimals,

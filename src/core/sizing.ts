@@ -42,7 +42,7 @@ export interface LeaderRatio {
   missing?: string;
   /** The numbers behind the ratio, for `reconcile --dry-run` and the journal. */
   inputs: Record<string, number | null>;
-  /** One line: how the ratio was found. */
+  /** One line: how the ratio was found ("" unless asked to explain, or the leader is not sized). */
   detail: string;
 }
 
@@ -139,6 +139,8 @@ export function leaderRatio(
   markets: Markets,
   settings: Settings,
   inputs: SizingInputs = {},
+  /** Also say how, in `detail` (the planner asks only for the coins it reports). */
+  explain = false,
 ): LeaderRatio {
   const { sizing } = settings;
   const address = leader.address;
@@ -164,7 +166,9 @@ export function leaderRatio(
         address,
         ratio,
         inputs: { weight, ourEquity, leaderEquity: equity, multiplier: sizing.multiplier, ratio },
-        detail: `equity-ratio: ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} × ${fmt(sizing.multiplier)} = ratio ${fmt(ratio)}`,
+        detail: explain
+          ? `equity-ratio: ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} × ${fmt(sizing.multiplier)} = ratio ${fmt(ratio)}`
+          : "",
       };
     }
     case "fixed-ratio": {
@@ -173,7 +177,7 @@ export function leaderRatio(
         address,
         ratio,
         inputs: { weight, ratio },
-        detail: `fixed-ratio: ${w}${fmt(sizing.ratio)} = ratio ${fmt(ratio)}`,
+        detail: explain ? `fixed-ratio: ${w}${fmt(sizing.ratio)} = ratio ${fmt(ratio)}` : "",
       };
     }
     case "fixed-notional": {
@@ -183,7 +187,9 @@ export function leaderRatio(
         address,
         ratio,
         inputs: { weight, notional: sizing.notional, leaderGross: gross, ratio },
-        detail: `fixed-notional: ${w}$${fmt(sizing.notional)} / the leader's $${fmt(gross)} gross = ratio ${fmt(ratio)}`,
+        detail: explain
+          ? `fixed-notional: ${w}$${fmt(sizing.notional)} / the leader's $${fmt(gross)} gross = ratio ${fmt(ratio)}`
+          : "",
       };
     }
     case "risk-parity": {
@@ -192,7 +198,9 @@ export function leaderRatio(
         address,
         ratio,
         inputs: { weight, ourEquity, leaderEquity: equity, targetVolPct: p.targetVol * 100 },
-        detail: `risk-parity: ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)} before each coin's ${fmt(p.targetVol * 100)}% / volatility`,
+        detail: explain
+          ? `risk-parity: ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)} before each coin's ${fmt(p.targetVol * 100)}% / volatility`
+          : "",
       };
     }
     case "kelly": {
@@ -223,7 +231,9 @@ export function leaderRatio(
         address,
         ratio,
         inputs: { ...numbers, ratio },
-        detail: `kelly: ${edgeText} → K ${p3(edge.kelly ?? 0)} × ${fmt(p.kellyFraction)} = ${p3(k.scale)} of ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)}`,
+        detail: explain
+          ? `kelly: ${edgeText} → K ${p3(edge.kelly ?? 0)} × ${fmt(p.kellyFraction)} = ${p3(k.scale)} of ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)}`
+          : "",
       };
     }
     case "risk-per-trade": {
@@ -244,7 +254,9 @@ export function leaderRatio(
           riskUsd,
           notionalUsd: riskUsd / stop,
         },
-        detail: `risk-per-trade: ${w}${fmt(p.riskPct)}% of $${fmt(ourEquity)} = $${fmt(riskUsd)} lost at a ${fmt(stop * 100)}% stop → $${fmt(riskUsd / stop)} per position`,
+        detail: explain
+          ? `risk-per-trade: ${w}${fmt(p.riskPct)}% of $${fmt(ourEquity)} = $${fmt(riskUsd)} lost at a ${fmt(stop * 100)}% stop → $${fmt(riskUsd / stop)} per position`
+          : "",
       };
     }
   }

@@ -1108,6 +1108,8 @@ export class CopyEngine {
       context: { ...context, ...styled.context },
       ...(styled.sizingInputs ? { sizingInputs: styled.sizingInputs } : {}),
       ...(coins ? { coins } : {}),
+      // Sweeps say how each target was sized (journal, reconcile); the hot path saves the text.
+      explainSizing: coins === undefined,
     });
     if (!coins) this.#lastTargets = plan.targets;
     else {
