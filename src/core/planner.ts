@@ -226,6 +226,8 @@ export function planOrders(params: PlanParameters): Plan {
     for (const coin in l.positions) if (nonZero(l.positions[coin]?.size)) universeSet.add(coin);
   for (const coin in ours.positions) if (nonZero(ours.positions[coin]?.size)) universeSet.add(coin);
   if (params.coins) for (const coin of params.coins) universeSet.add(coin);
+  // A coin with a resting passive entry is decided too (a halt or a leader's exit cancels it).
+  for (const coin in context.restingEntries ?? {}) universeSet.add(coin);
   const universe = [...universeSet].sort();
   const requested = params.coins ? [...new Set(params.coins)].sort() : universe;
 

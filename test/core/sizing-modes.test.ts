@@ -275,6 +275,10 @@ describe("entry rules", () => {
       context: { restingEntries: resting, halted: true },
     });
     expect(halted.cancels).toHaveLength(1);
+    // A coin nobody holds any more (the leader left before our entry filled) is decided too.
+    const gone = plan({ markets: M, leader: leader({}), settings: s, context: { restingEntries: resting } });
+    expect(gone.cancels?.map((c) => c.coin)).toEqual(["BTC"]);
+    expect(gone.inSync).toBe(false);
   });
 
   it("copy-delay and reversed-after-delay notes from the engine are shown, and are not drift", () => {
