@@ -79,6 +79,16 @@ export function assessCopyability(params: CopyabilityParameters): Copyability {
     throw new RangeError("equity and leaderEquity must be positive");
   }
   const friction = params.friction ?? DEFAULT_FRICTION;
+  // kelly and risk-parity size from inputs a trade-by-trade check does not have (the leader's
+  // edge, each coin's volatility): their copyability is judged at the equity ratio they scale.
+  const mode = params.settings.sizing.mode;
+  const settings =
+    mode === "kelly" || mode === "risk-parity"
+      ? {
+          ...params.settings,
+          sizing: { ...params.settings.sizing, mode: "equity-ratio" as const, multiplier: 1 },
+        }
+      : params.settings;
   const history = rebuildHistory(params.fills);
   const table = new MarketTable(history.fills, params.meta);
   const outcomes: Partial<Record<ReasonCode, number>> = {};
@@ -111,8 +121,9 @@ export function assessCopyability(params: CopyabilityParameters): Copyability {
       leaders: [leaderState(coin, leaderSize, px, time)],
       ours: ourState(coin, ourSize, px, time),
       markets: table.markets,
-      settings: params.settings,
+      settings,
       context: { now: time, halted: false, cloidSeed: "inspect" },
+      explainSizing: false,
       coins: [coin],
     });
 

@@ -36,6 +36,8 @@ export interface LeaderDataSource {
   getUserFunding?(user: Address, startTime: number, endTime?: number): Promise<unknown>;
   /** A coin's funding rates over the window, every page (fundingHistory items). */
   getFundingHistory?(coin: string, startTime: number, endTime?: number): Promise<readonly unknown[]>;
+  /** A coin's hourly candles from `startTime` (candleSnapshot items; up to 5000). */
+  getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<readonly unknown[]>;
 }
 
 export interface LeaderData {

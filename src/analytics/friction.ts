@@ -13,12 +13,17 @@ export interface BookModel {
 export interface FrictionModel {
   /** Taker fee as a fraction of notional (0.00045 = 0.045%, the base tier). */
   takerFee: number;
+  /** Maker fee (a passive entry's fill): DEFAULT_MAKER_FEE when absent. */
+  makerFee?: number;
   book: BookModel;
   /** Per-coin books (thin alts, deep majors); missing fields fall back to `book`. */
   perCoin?: Record<string, Partial<BookModel>>;
   /** Time from a leader fill to our order reaching the book (ms). */
   delayMs: number;
 }
+
+/** The base tier's maker fee (0.015 %): what a resting passive entry pays when it fills. */
+export const DEFAULT_MAKER_FEE = 0.00015;
 
 /** Base-tier taker fee, a 1 bp half spread, $50k per bp of depth, 500 ms delay. */
 export const DEFAULT_FRICTION: FrictionModel = {

@@ -346,6 +346,47 @@ export function parseFundingHistory(data: unknown, source = "fundingHistory"): F
   return r.output.sort((a, b) => a.time - b.time);
 }
 
+/** An hourly candle's close (candleSnapshot item `{s, t, c, …}`): risk-parity's volatility. */
+export interface CandleClose {
+  coin: string;
+  t: number;
+  c: number;
+}
+
+const CandleSchema = v.pipe(
+  v.looseObject({ s: v.pipe(v.string(), v.minLength(1)), t: v.pipe(int, v.minValue(0)), c: num }),
+  v.transform((k): CandleClose => ({ coin: k.s, t: k.t, c: k.c })),
+);
+
+/**
+ * Parse candleSnapshot responses: one array, a cassette, or several (one per coin: a list of
+ * arrays or cassettes), oldest first per coin.
+ * @throws {UsageError} naming the first bad item.
+ */
+export function parseCandles(data: unknown, source = "candleSnapshot"): CandleClose[] {
+  const top = unwrap(data);
+  const parts =
+    Array.isArray(top) &&
+    top.length > 0 &&
+    top.every((x) => Array.isArray(x) || (typeof x === "object" && x !== null && "response" in x))
+      ? top.map(unwrap)
+      : [top];
+  const out: CandleClose[] = [];
+  for (const part of parts) {
+    const r = v.safeParse(v.array(CandleSchema), part);
+    if (!r.success) {
+      throw fail(
+        "candleSnapshot",
+        source,
+        issueText(r.issues),
+        "expected the API's candleSnapshot response: [{s, t, c, …}, …] (one coin, or a list of them)",
+      );
+    }
+    out.push(...r.output);
+  }
+  return out.sort((a, b) => (a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : a.t - b.t));
+}
+
 /** @throws {UsageError} when the data is not a portfolio response. */
 export function parsePortfolio(data: unknown, source = "portfolio"): Portfolio {
   const r = v.safeParse(PortfolioSchema, unwrap(data));

@@ -33,11 +33,27 @@ export const PLANNER_SETTING_KEYS: readonly SettingKey[] = [
   "exec.maxEntryDriftBps",
 ];
 
-/** backtest replays the planner with the safety rules and the join policy too. */
+/**
+ * backtest replays the planner with the safety rules and the join policy too, and issue 21's
+ * sizing inputs and entry styles (the stop settings only size risk-per-trade: a backtest does
+ * not simulate resting stops).
+ */
 export const BACKTEST_SETTING_KEYS: readonly SettingKey[] = [
   ...PLANNER_SETTING_KEYS,
+  "sizing.targetVolPct",
+  "sizing.volLookbackDays",
+  "sizing.kellyLookbackDays",
+  "sizing.kellyFraction",
+  "sizing.riskPct",
+  "risk.stopLossPct",
+  "risk.trailingStopPct",
   "risk.maxDrawdownPct",
   "risk.maxDailyLossPct",
+  "exec.copyDelayMinutes",
+  "exec.entry",
+  "exec.passiveTimeoutSeconds",
+  "exec.tradingHours",
+  "exec.minOrderUsd",
   "join",
 ];
 

@@ -16,7 +16,7 @@
 
 import { fmt, short } from "./format.js";
 import type { Settings } from "./settings.js";
-import { type LeaderRatio, leaderRatio } from "./sizing.js";
+import { type LeaderRatio, leaderRatio, type SizingInputs } from "./sizing.js";
 import type { AccountState, Address, LeaderState, Markets, ReasonCode } from "./types.js";
 
 // ---------------------------------------------------------------------------------------
@@ -61,13 +61,14 @@ export function copyRatios(
   ours: AccountState,
   markets: Markets,
   settings: Settings,
+  inputs: SizingInputs = {},
 ): CopyRatios {
   const pct = settings.risk.maxAllocationPct ?? null;
   const limitUsd = pct == null ? Number.POSITIVE_INFINITY : (pct / 100) * Math.max(0, ours.accountValue);
   const allocation: AllocationScale[] = [];
   const ratios = leaders.map((l) => {
-    if (l.unfollowed) return { address: l.address, ratio: 0 };
-    const r = leaderRatio(l, ours, markets, settings);
+    if (l.unfollowed) return { address: l.address, ratio: 0, inputs: {}, detail: "" };
+    const r = leaderRatio(l, ours, markets, settings, inputs);
     if (r.problem || !Number.isFinite(limitUsd) || r.ratio <= 0) return r;
     const grossUsd = leaderShareGross(l, r.ratio, markets);
     if (grossUsd <= limitUsd * (1 + 1e-12)) return r;

@@ -45,6 +45,14 @@
 //   entry-only too, where the rest of the position is still held.
 // * Time stop (`timeStopped`, from the engine): the coin's target is 0, the close carries
 //   "time-stop". It applies to coins the copy manages (not denied, foreign or not-joined ones).
+// * Sizing modes and entry styles (issue 21): a coin whose sizing input is missing (risk-parity
+//   without its volatility, kelly without the leader's edge) is left alone
+//   ("sizing-input-missing") unless no leader holds it (then its target is 0 whatever the
+//   input); a coin held only by leaders kelly does not copy has target 0 ("negative-edge").
+//   Outside exec.tradingHours and below exec.minOrderUsd only increases are skipped. The copy
+//   delay is applied to the leaders' state by the engine before it calls this (it only passes
+//   notes). A passive entry is an increase leg sent as a post-only limit; while one rests, its
+//   coin's further increases wait ("passive-resting") and anything else cancels it first.
 
 import {
   type CoinLimit,
@@ -55,12 +63,13 @@ import {
   portfolioLimit,
 } from "./caps.js";
 import { makeCloid } from "./cloid.js";
+import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
 import { fmt, short } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
 import type { Settings } from "./settings.js";
-import type { LeaderRatio } from "./sizing.js";
+import { coinRatio, type LeaderRatio, leaderRatio, type SizingInputs } from "./sizing.js";
 import type {
   AccountState,
   CoinTarget,
@@ -69,9 +78,11 @@ import type {
   Markets,
   Plan,
   PlannedAction,
+  PlannedCancel,
   ReasonCode,
   Side,
   SkippedAction,
+  TargetSizing,
 } from "./types.js";
 
 export interface PlanContext {
@@ -114,6 +125,17 @@ export interface PlanContext {
    * holds our position less this; reductions of such a coin carry "leader-unfollowed".
    */
   shed?: Record<string, number>;
+  /**
+   * Our passive entries resting on the book, by coin (exec.entry passive): while the target
+   * still wants that increase the coin waits ("passive-resting"); otherwise the plan cancels it.
+   */
+  restingEntries?: Record<string, { cloid: `0x${string}`; side: Side; size: number; limitPx: number }>;
+  /** Coins whose passive entry timed out: their increases go as the usual IOC. */
+  takerCoins?: string[];
+  /** Copy delay: coin → why an increase of the leaders' is not copied yet ("copy-delay" note). */
+  copyDelay?: Record<string, string>;
+  /** Copy delay: coin → a leader increase reversed before its delay ended ("reversed-after-delay" note). */
+  reversedAfterDelay?: Record<string, string>;
   /** Mixed into every cloid (the engine makes it unique per attempt). */
   cloidSeed: string;
 }
@@ -124,6 +146,13 @@ export interface PlanParameters {
   markets: Markets;
   settings: Settings;
   context: PlanContext;
+  /** Inputs the sizing mode needs beyond the state (volatility per coin, each leader's edge). */
+  sizingInputs?: SizingInputs;
+  /**
+   * Say how each reported target was sized (`CoinTarget.sizing`, one line of text per coin).
+   * Default true; a backtest's thousands of plans leave it out.
+   */
+  explainSizing?: boolean;
   /**
    * Plan only these coins (the hot path after a leader fill). Portfolio caps still see
    * every coin, so a coin's plan is the same whether it is planned alone or in a sweep.
@@ -183,6 +212,15 @@ interface CoinWork {
   /** Limit prices, computed when the coin trades (0 = no valid price). */
   buyPx: number;
   sellPx: number;
+  // (Always present, undefined when they do not apply: one object shape keeps the planner fast.)
+  /** risk-parity, risk-per-trade: the leaders whose ratio sized the target, with their share (|ratio × size|). */
+  parts: { share: number; leader: number }[] | undefined;
+  /** The other modes: the leaders holding the coin sized it at their one ratio. */
+  uniform: boolean;
+  /** Why no leader sized it (kelly not copying, an input missing, an unusable leader). */
+  sizingNote: string | undefined;
+  /** Leaders holding the coin that the sizing mode does not copy (kelly ≤ 0), said in a note. */
+  notCopied: string | undefined;
 }
 
 interface Leg {
@@ -206,7 +244,7 @@ interface Leg {
 export function planOrders(params: PlanParameters): Plan {
   const { leaders, ours, markets, settings, context } = params;
   const halted = context.halted;
-  const { ratios, allocation } = copyRatios(leaders, ours, markets, settings);
+  const { ratios, allocation } = copyRatios(leaders, ours, markets, settings, params.sizingInputs);
   const allocScale = new Map(allocation.map((a) => [a.leader, a.scale]));
 
   // Universe: every coin anyone holds (for the caps), plus the coins asked for.
@@ -215,6 +253,8 @@ export function planOrders(params: PlanParameters): Plan {
     for (const coin in l.positions) if (nonZero(l.positions[coin]?.size)) universeSet.add(coin);
   for (const coin in ours.positions) if (nonZero(ours.positions[coin]?.size)) universeSet.add(coin);
   if (params.coins) for (const coin of params.coins) universeSet.add(coin);
+  // A coin with a resting passive entry is decided too (a halt or a leader's exit cancels it).
+  for (const coin in context.restingEntries ?? {}) universeSet.add(coin);
   const universe = [...universeSet].sort();
   const requested = params.coins ? [...new Set(params.coins)].sort() : universe;
 
@@ -257,9 +297,23 @@ export function planOrders(params: PlanParameters): Plan {
   const skipped: SkippedAction[] = [];
   const reductions: Leg[] = [];
   let increases: Leg[] = [];
+  const cancels: PlannedCancel[] = [];
   for (const coin of requested) {
     const w = work.get(coin);
-    if (w) decideCoin(w, params, ratios, reductions, increases, skipped);
+    if (!w) continue;
+    if (restingEntry(w, params, skipped, cancels)) continue;
+    decideCoin(w, params, ratios, reductions, increases, skipped);
+  }
+  // Copy-delay notes (the engine applied the delay to the leaders' state), and leaders kelly
+  // does not copy in a coin others are copied in.
+  for (const coin of requested) {
+    const w = work.get(coin);
+    if (w?.notCopied && w.rule.kind === "copy")
+      skipped.push({ coin, reason: "negative-edge", detail: w.notCopied });
+    const waiting = context.copyDelay?.[coin];
+    if (waiting) skipped.push({ coin, reason: "copy-delay", detail: waiting });
+    const reversed = context.reversedAfterDelay?.[coin];
+    if (reversed) skipped.push({ coin, reason: "reversed-after-delay", detail: reversed });
   }
 
   // Headroom: increases may not take gross notional over the portfolio limit, counting
@@ -332,6 +386,8 @@ export function planOrders(params: PlanParameters): Plan {
   for (const leg of [...reductions, ...increases]) actions.push(toAction(leg, params, ratios));
 
   const targets: CoinTarget[] = [];
+  /** Each leader's ratio with its text, made once per plan (only for the coins reported). */
+  const explained = new Map<number, LeaderRatio>();
   for (const coin of requested) {
     const w = work.get(coin);
     if (!w || (!w.market && w.ourSize === 0 && w.leaderSize === 0)) continue;
@@ -348,15 +404,32 @@ export function planOrders(params: PlanParameters): Plan {
       driftUsd: (targetSize - w.ourSize) * w.mid,
       mid: w.mid,
       ...(w.held && w.targetLots === w.oursLots && w.oursLots !== 0 ? { held: true } : {}),
+      sizing: params.explainSizing === false ? undefined : sizingOf(w, params, ratios, explained),
     });
   }
 
+  // risk-parity and risk-per-trade size each coin apart: a leader's ratio is then what its
+  // coins come to together, our notional over its own across the coins it sized.
+  const perCoin = settings.sizing.mode === "risk-parity" || settings.sizing.mode === "risk-per-trade";
+  const num = ratios.map(() => 0);
+  const den = ratios.map(() => 0);
+  if (perCoin) {
+    for (const w of work.values()) {
+      for (const p of w.parts ?? []) {
+        num[p.leader] = (num[p.leader] ?? 0) + p.share * w.mid;
+        const size = leaders[p.leader]?.positions[w.coin]?.size ?? 0;
+        den[p.leader] = (den[p.leader] ?? 0) + Math.abs(size) * w.mid;
+      }
+    }
+  }
   let ratioSum = 0;
   const leaderRatios: Record<string, number> = {};
-  for (const r of ratios) {
-    ratioSum += r.ratio;
-    leaderRatios[r.address] = r.ratio;
-  }
+  ratios.forEach((r, i) => {
+    const d = den[i] ?? 0;
+    const ratio = perCoin ? (d > 0 ? (num[i] ?? 0) / d : 0) : r.ratio;
+    ratioSum += ratio;
+    leaderRatios[r.address] = ratio;
+  });
   const bound = scale < 1 || trimFactor < 1;
   const plan: Plan = {
     actions,
@@ -366,8 +439,9 @@ export function planOrders(params: PlanParameters): Plan {
     portfolioScale: scale,
     leaderRatios,
     ...(allocation.length > 0 ? { allocation } : {}),
-    inSync: actions.length === 0 && skipped.every((s) => !keepsDrift(s.reason)),
+    inSync: actions.length === 0 && cancels.length === 0 && skipped.every((s) => !keepsDrift(s.reason)),
   };
+  if (cancels.length > 0) plan.cancels = cancels;
   if (bound && pLimit.reason) {
     plan.portfolioCap = {
       reason: pLimit.reason,
@@ -380,6 +454,57 @@ export function planOrders(params: PlanParameters): Plan {
     };
   }
   return plan;
+}
+
+/**
+ * How a reported target was sized: the mode, the inputs of the leader contributing most, and
+ * one line per contributing leader (or why none did). Built only for the coins a plan reports.
+ */
+function sizingOf(
+  w: CoinWork,
+  params: PlanParameters,
+  ratios: LeaderRatio[],
+  explained: Map<number, LeaderRatio>,
+): TargetSizing | undefined {
+  const { leaders, ours, markets, settings } = params;
+  const mode = settings.sizing.mode;
+  let parts = w.parts;
+  if (w.uniform) {
+    parts = [];
+    leaders.forEach((l, i) => {
+      const r = ratios[i] as LeaderRatio;
+      const size = finiteOr0(l.positions[w.coin]?.size);
+      if (size !== 0 && !r.problem && !r.missing && !r.notCopied)
+        parts?.push({ share: Math.abs(r.ratio * size), leader: i });
+    });
+  }
+  if (!parts || parts.length === 0)
+    return w.sizingNote ? { mode, inputs: {}, detail: w.sizingNote } : undefined;
+  const lines: string[] = [];
+  let inputs: Record<string, number | null> = {};
+  [...parts]
+    .sort((a, b) => b.share - a.share)
+    .forEach((p, k) => {
+      const l = leaders[p.leader] as LeaderState;
+      // Explained again (with its text) only here, for the coins the plan reports.
+      let r = explained.get(p.leader);
+      if (!r) {
+        r = leaderRatio(l, ours, markets, settings, params.sizingInputs, true);
+        explained.set(p.leader, r);
+      }
+      const c = perCoinMode(settings)
+        ? coinRatio(r, l, w.coin, ours, markets, settings, params.sizingInputs, true)
+        : { ratio: r.ratio };
+      const how = "missing" in c ? { inputs: r.inputs, detail: r.detail } : c;
+      if (k === 0) inputs = how.inputs ?? r.inputs;
+      lines.push(`${leaders.length > 1 ? `${short(l.address)}: ` : ""}${how.detail ?? r.detail}`);
+    });
+  return { mode, inputs, detail: lines.join("; ") };
+}
+
+/** Modes that size each coin apart (a ratio per leader and coin). */
+function perCoinMode(settings: Settings): boolean {
+  return settings.sizing.mode === "risk-parity" || settings.sizing.mode === "risk-per-trade";
 }
 
 /**
@@ -431,25 +556,44 @@ function coinWork(
   let rawUncut = 0;
   let gate: LeaderGate | null = null;
   let unsizable: string | null = null;
+  let missing: string | null = null;
+  let holders = 0;
+  const notCopied: string[] = [];
+  const parts: { share: number; leader: number }[] = [];
   for (let i = 0; i < leaders.length; i++) {
     const l = leaders[i] as LeaderState;
     if (l.unfollowed) continue;
     const size = finiteOr0(l.positions[coin]?.size);
     if (size === 0) continue;
+    holders++;
     leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
     const r = ratios[i] as LeaderRatio;
     if (r.problem) unsizable ??= r.problem;
+    else if (r.missing) missing ??= r.missing;
+    else if (r.notCopied) notCopied.push(r.notCopied);
     else {
-      raw += r.ratio * size;
+      // r.ratio carries the allocation cap's scale (copyRatios); a per-coin mode scales it per coin.
+      let ratio = r.ratio;
+      if (perCoinMode(settings)) {
+        const c = coinRatio(r, l, coin, ours, markets, settings, params.sizingInputs);
+        if ("missing" in c) {
+          missing ??= c.missing;
+          continue;
+        }
+        ratio = c.ratio;
+        parts.push({ share: Math.abs(c.ratio * size), leader: i });
+      }
+      raw += ratio * size;
       const scale = allocScale.get(l.address);
-      rawUncut += (scale && scale > 0 ? r.ratio / scale : r.ratio) * size;
+      rawUncut += (scale && scale > 0 ? ratio / scale : ratio) * size;
       const g = context.leaderGates?.find(
         (x) => x.leader === l.address && (x.coins === null || x.coins.includes(coin)),
       );
       if (g) gate ??= g;
-      else rawFree += r.ratio * size;
+      else rawFree += ratio * size;
     }
   }
+  const why = notCopied[0] ?? missing ?? unsizable;
 
   let rule: Rule;
   if (!market) {
@@ -488,6 +632,10 @@ function coinWork(
     rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
   } else if (unsizable) {
     rule = { kind: "leave", reason: "stale-leader", detail: `${unsizable}; our ${coin} is left alone` };
+  } else if (missing) {
+    rule = { kind: "leave", reason: "sizing-input-missing", detail: `${missing}; our ${coin} is left alone` };
+  } else if (holders > 0 && notCopied.length === holders) {
+    rule = { kind: "zero", reason: "negative-edge" };
   } else {
     rule = { kind: "copy" };
   }
@@ -537,6 +685,10 @@ function coinWork(
     held,
     gated,
     allocRaw: allocCut,
+    parts: parts.length > 0 ? parts : undefined,
+    uniform: holders > notCopied.length && !missing && !unsizable && !perCoinMode(settings),
+    sizingNote: why ?? undefined,
+    notCopied: notCopied.length > 0 ? notCopied.join("; ") : undefined,
     market,
     mid: market?.mid ?? 0,
     szDecimals,
@@ -588,6 +740,7 @@ function decideCoin(
     if (w.rule.kind === "zero") {
       const r = w.rule.reason;
       if (r === "kill-switch") skip("halted", "kill switch active: nothing is opened");
+      else if (r === "negative-edge") skip(r, w.notCopied ?? "the sizing mode does not copy this leader");
       else if (r === "coin-denied" || r === "coin-not-allowed") {
         skip(
           r,
@@ -686,9 +839,16 @@ function increaseBlock(
   const { context, settings } = params;
   const side: Side = w.targetLots > 0 ? "buy" : "sell";
   const lots = toAbs - fromAbs;
-  const db = deadband(w, lots, toAbs, side, settings);
+  const db = deadband(w, lots, toAbs, side, settings) ?? minOrder(w, lots, side, settings);
   if (db) return db;
   const what = `${side} ${fmt(lotsToSize(lots, w.szDecimals))} ${w.coin} ($${fmt(lotsToSize(lots, w.szDecimals) * w.mid)})`;
+  const hours = entryParams(settings).tradingHours;
+  if (!insideTradingHours(hours, context.now)) {
+    return {
+      reason: "outside-trading-hours",
+      detail: `outside exec.tradingHours ${hours} UTC: ${what} waits for the window`,
+    };
+  }
   if (context.staleLeader) return { reason: "stale-leader", detail: `leader data is stale: ${what} blocked` };
   if (context.dailyLossHit) {
     return { reason: "daily-loss", detail: `daily loss limit hit: ${what} blocked until 00:00 UTC` };
@@ -755,6 +915,73 @@ function deadband(
 /** The exchange's minimum order value for perps, USD. */
 const MIN_ORDER_USD = 10;
 
+/** exec.minOrderUsd (above the exchange's $10): an increase worth less is skipped (fee drag). */
+function minOrder(
+  w: CoinWork,
+  lots: number,
+  side: Side,
+  settings: Settings,
+): { reason: ReasonCode; detail: string } | null {
+  const min = entryParams(settings).minOrderUsd;
+  if (!(min > MIN_ORDER_USD)) return null;
+  const size = lotsToSize(lots, w.szDecimals);
+  const usd = size * Math.min(w.mid, side === "buy" ? w.buyPx || w.mid : w.sellPx || w.mid);
+  if (usd >= min) return null;
+  return {
+    reason: "below-min-order",
+    detail: `order ${fmt(size)} ${w.coin} ($${fmt(usd)}) is below exec.minOrderUsd $${fmt(min)}`,
+  };
+}
+
+/**
+ * A passive entry resting for this coin: while the target still wants an increase on its side
+ * (and no gate closed) the coin waits for it — true, nothing else is planned. Otherwise the plan
+ * cancels it first and the coin is decided as usual (a reduction, nothing, the other side).
+ */
+function restingEntry(
+  w: CoinWork,
+  params: PlanParameters,
+  skipped: SkippedAction[],
+  cancels: PlannedCancel[],
+): boolean {
+  const { context, settings } = params;
+  const r = context.restingEntries?.[w.coin];
+  if (!r) return false;
+  const sign = r.side === "buy" ? 1 : -1;
+  const T = w.targetLots;
+  const O = w.oursLots;
+  const stillWanted =
+    w.rule.kind === "copy" &&
+    Math.sign(T) === sign &&
+    (O === 0 || Math.sign(O) === sign) &&
+    Math.abs(T) > Math.abs(O);
+  const gate = context.halted
+    ? "the kill switch is active"
+    : context.dailyLossHit
+      ? "the daily loss limit is hit"
+      : !insideTradingHours(entryParams(settings).tradingHours, context.now)
+        ? `outside exec.tradingHours ${entryParams(settings).tradingHours} UTC`
+        : context.stoppedOut?.includes(w.coin)
+          ? `our stop closed ${w.coin}`
+          : null;
+  const what = `${r.side} ${fmt(r.size)} ${w.coin} @ ${fmt(r.limitPx)}`;
+  if (stillWanted && !gate) {
+    skipped.push({
+      coin: w.coin,
+      reason: "passive-resting",
+      detail: `passive entry ${what} rests: waiting for its fill or its timeout`,
+    });
+    return true;
+  }
+  cancels.push({
+    coin: w.coin,
+    cloid: r.cloid,
+    reason: "passive-cancel",
+    detail: `cancel the passive entry ${what}: ${gate ?? "the target no longer wants it"}`,
+  });
+  return false;
+}
+
 /**
  * Cut every increase's growth by `factor` (whole lots, down). A cut order that would now be
  * skipped by the deadband or the $10 minimum (against its cut target) is dropped.
@@ -776,7 +1003,11 @@ function trimIncreases(
     const size = lotsToSize(lots, w.szDecimals);
     const wanted = `${leg.side} ${fmt(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;
     w.trimmed = true;
-    if (lots === 0 || deadband(w, lots, leg.fromAbsLots + lots, leg.side, settings)) {
+    if (
+      lots === 0 ||
+      deadband(w, lots, leg.fromAbsLots + lots, leg.side, settings) ||
+      minOrder(w, lots, leg.side, settings)
+    ) {
       // Nothing worth sending is left: the coin stays where it is (a flip's close still goes).
       w.targetLots = leg.flipOpen ? 0 : w.oursLots;
       skipped.push({ coin: w.coin, reason, detail: `no room under ${room}: ${wanted} not sent` });
@@ -821,10 +1052,26 @@ function capNote(
 function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): PlannedAction {
   const { w } = leg;
   const size = lotsToSize(leg.lots, w.szDecimals);
-  const limitPx = leg.side === "buy" ? w.buyPx : w.sellPx;
+  let limitPx = leg.side === "buy" ? w.buyPx : w.sellPx;
   const wanted = leg.reduceOnly ? 0 : leg.side === "buy" ? 1 : -1;
   const ref = referenceLeader(w.coin, wanted, params.leaders, ratios);
   const refPx = positive(ref?.lastFillPx?.[w.coin]) ?? w.mid;
+  // exec.entry passive: an increase rests as a post-only limit at the leader's price (or
+  // better), unless its coin's last passive entry timed out, or no such price is worth $10.
+  let passive = false;
+  if (
+    !leg.reduceOnly &&
+    w.market &&
+    entryParams(params.settings).passive &&
+    !params.context.takerCoins?.includes(w.coin)
+  ) {
+    const leaderPx = positive(ref?.lastFillPx?.[w.coin]) ?? positive(ref?.positions[w.coin]?.entryPx);
+    const px = leaderPx === undefined ? null : passiveLimitPrice(w.market, leg.side, leaderPx);
+    if (px !== null && size * px >= MIN_ORDER_USD) {
+      passive = true;
+      limitPx = px;
+    }
+  }
   const cloid = makeCloid(
     {
       coin: w.coin,
@@ -833,7 +1080,7 @@ function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): Plan
       reduceOnly: leg.reduceOnly,
       reason: leg.reason,
     },
-    params.context.cloidSeed,
+    passive ? `${params.context.cloidSeed}|passive` : params.context.cloidSeed,
   );
   return {
     coin: w.coin,
@@ -844,6 +1091,7 @@ function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): Plan
     cloid,
     reason: leg.reason,
     refPx,
+    ...(passive ? { passive: true as const } : {}),
   };
 }
 

@@ -40,6 +40,15 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "allocation-cap": "capped by the leader's allocation (risk.maxAllocationPct of equity)",
   "leader-leverage": "the leader's leverage is above risk.leaderMaxLeverage: no increases from it",
   "leader-new-coin": "the leader opened a coin it had not traded in 30 days: not copied",
+  "negative-edge": "kelly: the leader's edge is negative or unknown: not copied",
+  "sizing-input-missing":
+    "the sizing mode's input (volatility, the leader's edge) is not known yet: left alone",
+  "copy-delay": "copy delay: the leader's increase is copied once it has held it long enough",
+  "reversed-after-delay": "copy delay: the leader reduced or exited before the delay ended: not copied",
+  "outside-trading-hours": "outside exec.tradingHours (UTC): increases wait for the window",
+  "below-min-order": "below exec.minOrderUsd: too small to be worth its fees",
+  "passive-resting": "a passive entry rests on the book for this coin: waiting for its fill or timeout",
+  "passive-cancel": "cancel the resting passive entry: the target no longer wants it",
 };
 
 /** The one-line text of a reason code. */
@@ -61,6 +70,8 @@ export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   // a close of a coin we no longer copy (risk.closeDenied)
   "coin-denied",
   "coin-not-allowed",
+  // a close of a leader's coin kelly no longer copies
+  "negative-edge",
 ]);
 
 /**
@@ -80,6 +91,8 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "not-ours",
   "unknown-market",
   "leverage-not-set",
+  "sizing-input-missing",
+  "passive-resting",
 ]);
 
 /** True when a skip with this reason leaves drift a later run should fix. */

@@ -6,7 +6,24 @@ import { isAddress } from "./address.js";
 import { UsageError, ValidationError } from "./errors.js";
 import type { Address } from "./types.js";
 
-export type SizingMode = "equity-ratio" | "fixed-ratio" | "fixed-notional";
+export type SizingMode =
+  | "equity-ratio"
+  | "fixed-ratio"
+  | "fixed-notional"
+  | "risk-parity"
+  | "kelly"
+  | "risk-per-trade";
+/** Every sizing mode, in the order help and `backtest --compare modes` list them. */
+export const SIZING_MODES: readonly SizingMode[] = [
+  "equity-ratio",
+  "fixed-ratio",
+  "fixed-notional",
+  "risk-parity",
+  "kelly",
+  "risk-per-trade",
+];
+/** How an increase is placed: a marketable IOC (taker), or a resting post-only limit first. */
+export type EntryStyle = "ioc" | "passive";
 export type JoinMode = "all" | "new-only";
 export type MarginMode = "cross" | "isolated";
 export type CopyMode = "mirror" | "entry-only";
@@ -28,6 +45,17 @@ export interface Settings {
     notional: number;
     /** inverse: copy the opposite side (every cap and rule unchanged). Absent = same. */
     direction?: Direction;
+    // The modes of issue 21 (absent = the schema's default: see sizingParams in sizing.ts).
+    /** risk-parity: the annualised volatility a copied coin is scaled to, in %. */
+    targetVolPct?: number;
+    /** risk-parity: days of hourly candles the volatility is measured over. */
+    volLookbackDays?: number;
+    /** kelly: days of the leader's fills its win rate and win/loss ratio come from. */
+    kellyLookbackDays?: number;
+    /** kelly: the share of the full Kelly fraction copied (0.5 = half-Kelly). */
+    kellyFraction?: number;
+    /** risk-per-trade: % of our equity a position loses if its stop-loss is hit. */
+    riskPct?: number;
   };
   /** entry-only: copy the leaders' opens and adds; exits are ours (stops), never the leaders' reductions. Absent = mirror. */
   copy?: { mode: CopyMode };
@@ -87,6 +115,17 @@ export interface Settings {
     marginMode: MarginMode;
     /** Start-up reads retry transient failures this long before giving up (exit 1). */
     startupTimeoutSeconds: number;
+    // Entry styles of issue 21 (absent = the schema's default: see entryParams in entry.ts).
+    /** An increase is copied only once the leader has held it this many minutes (0 = at once). */
+    copyDelayMinutes?: number;
+    /** ioc: marketable IOC; passive: a resting post-only limit at the leader's price first. */
+    entry?: EntryStyle;
+    /** passive: a resting entry not filled after this many seconds becomes the IOC (or is dropped). */
+    passiveTimeoutSeconds?: number;
+    /** "08-22": new increases only from 08:00 to 22:00 UTC; null = any time. */
+    tradingHours?: string | null;
+    /** Increases worth less than this (USD) are skipped (at least the exchange's $10). */
+    minOrderUsd?: number;
   };
   join: JoinMode;
   network: string;
@@ -120,7 +159,8 @@ type Kind =
   | { type: "network" }
   | { type: "addressOrNone" }
   | { type: "urls" }
-  | { type: "chatIdOrNone" };
+  | { type: "chatIdOrNone" }
+  | { type: "hoursOrNone" };
 
 export interface SettingSpec {
   key: SettingKey;
@@ -139,6 +179,11 @@ export const SETTING_KEYS = [
   "sizing.ratio",
   "sizing.notional",
   "sizing.direction",
+  "sizing.targetVolPct",
+  "sizing.volLookbackDays",
+  "sizing.kellyLookbackDays",
+  "sizing.kellyFraction",
+  "sizing.riskPct",
   "copy.mode",
   "risk.maxLeverage",
   "risk.maxNotionalPerCoin",
@@ -170,6 +215,11 @@ export const SETTING_KEYS = [
   "exec.leverage",
   "exec.marginMode",
   "exec.startupTimeoutSeconds",
+  "exec.copyDelayMinutes",
+  "exec.entry",
+  "exec.passiveTimeoutSeconds",
+  "exec.tradingHours",
+  "exec.minOrderUsd",
   "join",
   "network",
   "account",
@@ -192,9 +242,9 @@ const spec = (key: SettingKey, kind: Kind, def: SettingValue, description: strin
 export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
   spec(
     "sizing.mode",
-    { type: "enum", values: ["equity-ratio", "fixed-ratio", "fixed-notional"] },
+    { type: "enum", values: SIZING_MODES },
     "equity-ratio",
-    "how leader sizes map to ours: equity-ratio, fixed-ratio or fixed-notional",
+    "how leader sizes map to ours: equity-ratio, fixed-ratio, fixed-notional, risk-parity (scaled to a target volatility), kelly (scaled by the leader's fractional Kelly) or risk-per-trade (each position risks riskPct % of equity at its stop)",
   ),
   spec(
     "sizing.multiplier",
@@ -219,6 +269,36 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     { type: "enum", values: ["same", "inverse"] },
     "same",
     "same: copy the leader's side; inverse: take the opposite side (every cap and rule unchanged)",
+  ),
+  spec(
+    "sizing.targetVolPct",
+    { type: "number", min: 0, max: 1000, minExclusive: true },
+    15,
+    "risk-parity: the leader's allocation to a coin × (this % / the coin's annualised volatility)",
+  ),
+  spec(
+    "sizing.volLookbackDays",
+    { type: "number", min: 1, max: 365, integer: true },
+    30,
+    "risk-parity: days of hourly candles the volatility is measured over (refreshed at most hourly)",
+  ),
+  spec(
+    "sizing.kellyLookbackDays",
+    { type: "number", min: 1, max: 365, integer: true },
+    30,
+    "kelly: days of the leader's closing trades its win rate W and win/loss ratio R come from",
+  ),
+  spec(
+    "sizing.kellyFraction",
+    { type: "number", min: 0, max: 1, minExclusive: true },
+    0.5,
+    "kelly: share of the full Kelly fraction W − (1 − W)/R copied (0.5 = half-Kelly, 0.25 = quarter)",
+  ),
+  spec(
+    "sizing.riskPct",
+    { type: "number", min: 0, max: 100, minExclusive: true },
+    1,
+    "risk-per-trade: % of equity each position loses if its stop (risk.stopLossPct) is hit",
   ),
   {
     ...spec(
@@ -410,6 +490,36 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "retry failing start-up requests (429, 5xx, timeouts) this long before giving up",
   ),
   spec(
+    "exec.copyDelayMinutes",
+    { type: "number", min: 0, max: 1440 },
+    0,
+    "copy an increase only once the leader has held it this many minutes (reductions never wait; 0 = at once)",
+  ),
+  spec(
+    "exec.entry",
+    { type: "enum", values: ["ioc", "passive"] },
+    "ioc",
+    "ioc: increases are marketable IOC orders; passive: a resting post-only limit at the leader's price first",
+  ),
+  spec(
+    "exec.passiveTimeoutSeconds",
+    { type: "number", min: 1, max: 3600, integer: true },
+    30,
+    "passive: a resting entry not filled after this many seconds becomes the IOC, or is dropped by the entry-drift gate",
+  ),
+  spec(
+    "exec.tradingHours",
+    { type: "hoursOrNone" },
+    null,
+    'no new increases outside these UTC hours, e.g. "08-22" (22-06 wraps midnight; none = any time); reductions always go',
+  ),
+  spec(
+    "exec.minOrderUsd",
+    { type: "number", min: 10, max: 1e9 },
+    10,
+    "skip increases worth less than this many USD (fee drag); the exchange's own minimum is $10",
+  ),
+  spec(
     "join",
     { type: "enum", values: ["all", "new-only"] },
     "all",
@@ -501,6 +611,8 @@ export function allowedText(s: SettingSpec): string {
       return 'a comma-separated list of http(s) URLs, or "" for none';
     case "chatIdOrNone":
       return 'a Telegram chat id (digits, optionally negative) or @channel, or "none"';
+    case "hoursOrNone":
+      return 'UTC hours "HH-HH" (e.g. "08-22"; "22-06" wraps midnight), or "none"';
   }
 }
 
@@ -553,6 +665,8 @@ function exampleValue(s: SettingSpec): string {
       return "https://hooks.slack.com/services/T000/B000/XXXX";
     case "chatIdOrNone":
       return "-1001234567890";
+    case "hoursOrNone":
+      return "08-22";
   }
 }
 
@@ -643,6 +757,13 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       if (!tiers) throw invalid(s, value);
       return tiersText(tiers);
     }
+    case "hoursOrNone": {
+      if (value === null) return null;
+      if (typeof value !== "string") throw invalid(s, value);
+      const hours = parseTradingHours(value);
+      if (!hours) throw invalid(s, value);
+      return `${pad2(hours.from)}-${pad2(hours.to)}`;
+    }
   }
 }
 
@@ -676,6 +797,22 @@ export function parseTakeProfitTiers(text: string): TakeProfitTier[] | null {
 /** Tiers back to their canonical text (`3:0.5,6:0.5`), as the config file keeps them. */
 export function tiersText(tiers: readonly TakeProfitTier[]): string {
   return tiers.map((t) => `${t.pct}:${t.fraction}`).join(",");
+}
+
+const HOURS_RE = /^(\d{1,2})-(\d{1,2})$/;
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * "08-22" → {from: 8, to: 22}: increases from 08:00 up to 22:00 UTC. `from` > `to` wraps
+ * midnight ("22-06"); "00-24" is all day. Null for anything else (equal hours, > 24).
+ */
+export function parseTradingHours(text: string): { from: number; to: number } | null {
+  const m = HOURS_RE.exec(text.trim());
+  if (!m) return null;
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  if (from > 23 || to > 24 || from === to) return null;
+  return { from, to };
 }
 
 const CHAT_ID_RE = /^(-?\d{1,20}|@[A-Za-z0-9_]{5,64})$/;
@@ -753,6 +890,7 @@ function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {
         text.split(",").map((u) => u.trim()),
       );
     case "chatIdOrNone":
+    case "hoursOrNone":
       if (NONE_RE.test(text)) return null;
       return validateSetting(key, text);
     case "tiersOrNone":
@@ -783,6 +921,11 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       ratio: n("sizing.ratio"),
       notional: n("sizing.notional"),
       direction: flat["sizing.direction"] as Direction,
+      targetVolPct: n("sizing.targetVolPct"),
+      volLookbackDays: n("sizing.volLookbackDays"),
+      kellyLookbackDays: n("sizing.kellyLookbackDays"),
+      kellyFraction: n("sizing.kellyFraction"),
+      riskPct: n("sizing.riskPct"),
     },
     copy: { mode: flat["copy.mode"] as CopyMode },
     risk: {
@@ -821,6 +964,11 @@ export function toSettings(flat: Record<SettingKey, SettingValue>): Settings {
       leverage: flat["exec.leverage"] as number | "auto",
       marginMode: flat["exec.marginMode"] as MarginMode,
       startupTimeoutSeconds: n("exec.startupTimeoutSeconds"),
+      copyDelayMinutes: n("exec.copyDelayMinutes"),
+      entry: flat["exec.entry"] as EntryStyle,
+      passiveTimeoutSeconds: n("exec.passiveTimeoutSeconds"),
+      tradingHours: flat["exec.tradingHours"] as string | null,
+      minOrderUsd: n("exec.minOrderUsd"),
     },
     join: flat.join as JoinMode,
     network: flat.network as string,
@@ -898,6 +1046,11 @@ export const SIZING_KEY_MODE = {
   "sizing.multiplier": "equity-ratio",
   "sizing.ratio": "fixed-ratio",
   "sizing.notional": "fixed-notional",
+  "sizing.targetVolPct": "risk-parity",
+  "sizing.volLookbackDays": "risk-parity",
+  "sizing.kellyLookbackDays": "kelly",
+  "sizing.kellyFraction": "kelly",
+  "sizing.riskPct": "risk-per-trade",
 } as const satisfies Partial<Record<SettingKey, SizingMode>>;
 const SIZING_KEYS = Object.keys(SIZING_KEY_MODE) as (keyof typeof SIZING_KEY_MODE)[];
 

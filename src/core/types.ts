@@ -115,7 +115,16 @@ export type ReasonCode =
   | "entry-only"
   | "allocation-cap"
   | "leader-leverage"
-  | "leader-new-coin";
+  | "leader-new-coin"
+  // sizing modes and entry styles (issue 21)
+  | "negative-edge"
+  | "sizing-input-missing"
+  | "copy-delay"
+  | "reversed-after-delay"
+  | "outside-trading-hours"
+  | "below-min-order"
+  | "passive-resting"
+  | "passive-cancel";
 
 export interface PlannedAction {
   coin: string;
@@ -135,6 +144,27 @@ export interface PlannedAction {
    * (market triggers: the slippage bound), `triggerPx` the mark price that fires it.
    */
   trigger?: { triggerPx: number; tpsl: "tp" | "sl"; isMarket: boolean };
+  /**
+   * A passive entry (exec.entry passive): a post-only (ALO) limit resting at `limitPx` (the
+   * leader's price or better) instead of an IOC; the engine converts it after its timeout.
+   */
+  passive?: true;
+}
+
+/** A resting order of ours the plan cancels before its other orders (a passive entry no longer wanted). */
+export interface PlannedCancel {
+  coin: string;
+  cloid: `0x${string}`;
+  reason: ReasonCode;
+  detail: string;
+}
+
+/** How a coin's target was sized: the mode, the numbers behind it and one line. */
+export interface TargetSizing {
+  mode: string;
+  /** Of the leader that contributes most to the coin (several: see `detail`). */
+  inputs: Record<string, number | null>;
+  detail: string;
 }
 
 export interface SkippedAction {
@@ -155,6 +185,8 @@ export interface CoinTarget {
   mid: number;
   /** entry-only: the leaders reduced, closed or flipped and the target keeps our position. */
   held?: boolean;
+  /** Which sizing mode sized the target, and its inputs (absent when no leader holds the coin). */
+  sizing?: TargetSizing;
 }
 
 export interface Plan {
@@ -175,8 +207,14 @@ export interface Plan {
   portfolioScale: number;
   /** The portfolio-wide cap that bound (portfolioScale < 1 or increases trimmed), if any. */
   portfolioCap?: PortfolioCap;
-  /** Copy ratio per leader address before the portfolio scale (weight and allocation cap included). */
+  /**
+   * Copy ratio per leader address before the portfolio scale (weight included). For
+   * risk-parity and risk-per-trade, which size each coin apart: our notional over the
+   * leader's across the coins it sized.
+   */
   leaderRatios?: Record<string, number>;
+  /** Resting passive entries to cancel before `actions` are sent (exec.entry passive). */
+  cancels?: PlannedCancel[];
   /** Leaders whose share risk.maxAllocationPct scaled down (one factor each). */
   allocation?: { leader: Address; scale: number; grossUsd: number; limitUsd: number }[];
   /** True when no action is planned and no skip leaves drift a later run should fix. */

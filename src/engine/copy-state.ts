@@ -22,6 +22,11 @@ interface ManagedSnapshot {
   /** The newest journaled order when the snapshot was taken: later fills add to it. */
   orderId: number;
   ts: number;
+  /**
+   * Orders resting when the snapshot was taken (a passive entry, a stop): cloid → filled size
+   * then. What they fill later is hlcopy's too, though their id is not above `orderId`.
+   */
+  resting?: Record<string, number>;
 }
 
 export class CopyState {
@@ -54,12 +59,26 @@ export class CopyState {
   /** What hlcopy manages now (its last snapshot plus its fills since), or null if it never ran live. */
   managed(): ManagedPositions | null {
     const s = this.#journal.getCopyState<ManagedSnapshot>("managed");
-    return s ? managedNow(s.positions, this.#journal.filledSince(s.orderId)) : null;
+    if (!s) return null;
+    const since = this.#journal.filledSince(s.orderId);
+    for (const [cloid, filledThen] of Object.entries(s.resting ?? {})) {
+      const row = this.#journal.getOrder(cloid);
+      const d = row ? row.filledSize - filledThen : 0;
+      if (row && d > 0) since[row.coin] = (since[row.coin] ?? 0) + (row.side === "buy" ? d : -d);
+    }
+    return managedNow(s.positions, since);
   }
 
   setManaged(positions: ManagedPositions, now: number): void {
     if (!this.#persist) return;
-    const snapshot: ManagedSnapshot = { positions, orderId: this.#journal.lastOrderId(), ts: now };
+    const resting: Record<string, number> = {};
+    for (const row of this.#journal.ordersInState(["resting"])) resting[row.cloid] = row.filledSize;
+    const snapshot: ManagedSnapshot = {
+      positions,
+      orderId: this.#journal.lastOrderId(),
+      ts: now,
+      ...(Object.keys(resting).length > 0 ? { resting } : {}),
+    };
     this.#journal.setCopyState("managed", snapshot, now);
   }
 

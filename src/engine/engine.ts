@@ -30,17 +30,20 @@ import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
+import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
 import { UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
+import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
+import type { PassiveSender } from "./passive.js";
 import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
 import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
 import { TimeStop } from "./time-stop.js";
@@ -62,6 +65,8 @@ export interface EngineReader {
   getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
   /** Funding paid (−) / received (+) on the user's positions since `startTime` (the copy's P&L). */
   getFunding?(user: Address, startTime: number): Promise<FundingFact[]>;
+  /** Hourly candles of a coin since `startTime` (risk-parity's volatility; HlClient implements it). */
+  getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<{ t: number; c: number }[]>;
   /**
    * Set our leverage and margin mode for a coin (live runs only, before its first increase;
    * HlClient implements it). Resolves once the exchange acknowledged it.
@@ -173,6 +178,11 @@ export interface EngineOptions {
    * (HlClient satisfies it). Absent: no resting protection.
    */
   protection?: ProtectionSender;
+  /**
+   * Live runs with exec.entry passive: cancels and looks up our resting entries (HlClient
+   * satisfies it). Absent: passive entries are placed as IOC.
+   */
+  passive?: PassiveSender;
   /**
    * On a clean stop of a live run: "protect" makes sure every position has its resting stop
    * (when a stop setting is on), "flatten" closes everything reduce-only, "hold" leaves it all
@@ -307,6 +317,8 @@ export class CopyEngine {
   readonly #timeStop: TimeStop | null;
   /** Per-leader limits and breakers (issue 14): unfollowed leaders, gates, the copy per leader. */
   readonly #guard: LeaderGuard;
+  /** Issue 21: sizing inputs (volatility, leader edge), the copy delay, passive entries. */
+  readonly #styles: EntryStyles;
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -359,6 +371,31 @@ export class CopyEngine {
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
+    this.#styles = new EntryStyles({
+      settings: options.settings,
+      mode: options.mode,
+      reader: options.reader,
+      journal: options.journal,
+      account: options.account,
+      ...(options.passive && options.executor ? { passive: options.passive } : {}),
+      now: this.#now,
+      emit: (e) => this.#emit(e),
+      countRequest: () => {
+        this.#requests++;
+      },
+      enqueue: (job) => {
+        this.#enqueue(job).catch((error: unknown) => this.#reportError(error));
+      },
+      replan: (coins) => {
+        if (this.#stopping || !this.#streams) return;
+        for (const c of coins) this.#dirty.add(c);
+        this.#schedulePlan();
+      },
+      markets: () => this.#market.markets,
+      applyOwnFill: (f) => this.#ours.applyOwnFill({ coin: f.coin, side: f.side }, f.size, f.px),
+      signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
+    });
+    this.#settings = this.#styles.settings;
   }
 
   /** stop() was called (a signal, q, a refusal): nothing new is sent. */
@@ -466,6 +503,7 @@ export class CopyEngine {
     this.#exitCode = exitCode;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
+    this.#styles.close();
     await this.#queue;
     if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
       try {
@@ -819,7 +857,7 @@ export class CopyEngine {
     if (!this.#coinsResolved) {
       // Coin lists against the exchange's own names, once per run and before any order:
       // "btc" becomes BTC, a typo is exit 2 with close matches (issue 12.7).
-      this.#settings = resolveCoinSettings(o.settings, Object.keys(markets));
+      this.#settings = resolveCoinSettings(this.#styles.settings, Object.keys(markets));
       this.#coinsResolved = true;
     }
     // Keep the books we stream: a sweep's mids are no fresher than the stream's top of book.
@@ -849,6 +887,10 @@ export class CopyEngine {
       this.#leaders[i]?.applySnapshot(s, receivedAt);
     });
     if (!this.#checked) await this.#checkLeaders();
+    await this.#styles.afterLeaderRead(
+      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
+      Object.keys(this.#ours.state.positions),
+    );
     await this.#netLeaderCashFlows();
     this.#noticeEmptyLeaders();
     await this.#guard.readHistory(
@@ -872,6 +914,9 @@ export class CopyEngine {
         }),
       );
     }
+    // Our resting passive entries against the open orders (fills while we were away) first:
+    // the ownership check counts their fills as ours.
+    await this.#styles.afterOurRead(this.#ours.state.openOrders);
     if (o.mode !== "paper") this.#checkOwnership();
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
@@ -933,7 +978,7 @@ export class CopyEngine {
     if (
       o.leaderCashFlows === false ||
       !o.reader.getLedgerUpdates ||
-      o.settings.sizing.mode !== "equity-ratio"
+      !usesLeaderEquity(o.settings.sizing.mode)
     ) {
       return;
     }
@@ -1161,13 +1206,18 @@ export class CopyEngine {
       ...(timeStopped.length > 0 ? { timeStopped } : {}),
       cloidSeed: `${o.account}|${o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     };
+    // The copy delay's view of the leaders, resting passive entries, sizing inputs (issue 21).
+    const styled = this.#styles.planInput(per.leaders, now, coins);
     const plan = planOrders({
-      leaders: per.leaders,
+      leaders: styled.leaders,
       ours: this.#ours.state,
       markets: this.#market.markets,
       settings: this.#settings,
-      context,
+      context: { ...context, ...styled.context },
+      ...(styled.sizingInputs ? { sizingInputs: styled.sizingInputs } : {}),
       ...(coins ? { coins } : {}),
+      // Sweeps say how each target was sized (journal, reconcile); the hot path saves the text.
+      explainSizing: coins === undefined,
     });
     this.#view = mergePlanView(this.#view, plan, coins);
     if (plan.leaderRatios) this.#leaderRatios = plan.leaderRatios;
@@ -1309,6 +1359,7 @@ export class CopyEngine {
       if (this.#protection)
         await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
       if (mode === "flatten") {
+        await this.#styles.cancelAll("on exit: flatten");
         const actions = flattenActions({
           positions: this.#ours.state.positions,
           markets: this.#market.markets,
@@ -1385,6 +1436,9 @@ export class CopyEngine {
     fillCoins?: ReadonlySet<string>,
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
+    // Resting passive entries the plan no longer wants go first (a reduction cancels them).
+    if (plan.cancels && o.executor && !((this.#paused || this.#stopping) && !exiting))
+      await this.#styles.cancel(plan.cancels);
     if (plan.actions.length === 0 || !o.executor || ((this.#paused || this.#stopping) && !exiting)) return [];
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
@@ -1408,6 +1462,7 @@ export class CopyEngine {
     }
     if (toSend.length === 0) return [];
     for (const a of toSend) o.journal.updateOrder(a.cloid, { ts: now, status: "sent" });
+    this.#styles.willSend(toSend);
     let results: OrderResult[];
     try {
       this.#requests++;
@@ -1489,6 +1544,7 @@ export class CopyEngine {
       });
     });
     this.#timeStop?.afterExecute(out, this.#leaderSizes());
+    this.#styles.fromResults(toSend, results);
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot
     // path plan that coin on a position that may be stale until the next regular sweep.
@@ -1887,6 +1943,7 @@ export class CopyEngine {
           const applied = leader.applyFill(f, e.at);
           if (!applied || e.isSnapshot) continue;
           this.#joinOnLeaderFill(leader, f);
+          this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
           this.#leaderFillTime.set(f.coin, f.time);
           this.#market.applyTradePrice(f.coin, f.px);
           if (f.liquidation) {
@@ -1941,6 +1998,7 @@ export class CopyEngine {
         );
         const before = leader?.snapshotLoaded ? leader.state.positions : undefined;
         leader?.applySnapshot(e.state, e.at);
+        if (leader) this.#styles.leaderSnapshot(leader.address, leader.state.positions);
         this.#emit({ type: "heartbeat", ts: now });
         if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
         return;
@@ -1960,6 +2018,7 @@ export class CopyEngine {
         let fired = false;
         for (const f of e.fills) {
           this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+          if (!e.isSnapshot) this.#styles.ourFill(f);
           if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
         }
         // Our stop or take-profit closed a position: read it back and settle the other trigger.

@@ -181,7 +181,15 @@ export type EngineEvent =
   | {
       type: "notice";
       ts: number;
-      kind: "cash-flow" | "adopted" | "join-baseline" | "on-exit" | "protection" | "time-stop";
+      kind:
+        | "cash-flow"
+        | "adopted"
+        | "join-baseline"
+        | "on-exit"
+        | "protection"
+        | "time-stop"
+        | "sizing"
+        | "entry";
       message: string;
     }
   | { type: "error"; ts: number; message: string; hint?: string }

@@ -35,7 +35,7 @@ import {
 } from "./results.js";
 import { BudgetedTransport } from "./transport.js";
 import type { SendOptions } from "./types.js";
-import { type OrderWire, toOrderWire } from "./wire.js";
+import { num, type OrderWire, toOrderWire } from "./wire.js";
 
 export interface ExchangeClientOptions {
   /** HTTP base of the API (`https://api.hyperliquid.xyz`, or a simulator's URL). */
@@ -146,6 +146,11 @@ export interface HlClient {
   getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]>;
   /** Whether the user has any fill on record (one `userFills` read). */
   hasTraded(user: Address): Promise<boolean>;
+  /**
+   * Hourly candles of a coin (`candleSnapshot`, one request) from `startTime`, oldest first, as
+   * open time and close price; candles whose close does not parse are left out. @throws as getMarkets.
+   */
+  getHourlyCandles(coin: string, startTime: number, endTime?: number): Promise<{ t: number; c: number }[]>;
   /**
    * Send the actions as ONE signed `order` action (grouping "na", IOC limits, reduce-only
    * flags, cloids). Returns one result per action, in order: rebuilt from the reply even when
@@ -373,6 +378,22 @@ class Client implements HlClient {
   async hasTraded(user: Address): Promise<boolean> {
     const fills = await this.#read("userFills", () => this.#info.userFills({ user }));
     return fills.length > 0;
+  }
+
+  async getHourlyCandles(
+    coin: string,
+    startTime: number,
+    endTime?: number,
+  ): Promise<{ t: number; c: number }[]> {
+    const candles = await this.#read("candleSnapshot", () =>
+      this.#info.candleSnapshot({ coin, interval: "1h", startTime, endTime: endTime ?? null }),
+    );
+    const out: { t: number; c: number }[] = [];
+    for (const k of candles) {
+      const c = num(k.c, Number.NaN);
+      if (Number.isFinite(k.t) && c > 0) out.push({ t: k.t, c });
+    }
+    return out.sort((a, b) => a.t - b.t);
   }
 
   async getFillsByTime(

@@ -18,7 +18,9 @@ export interface OrderWire {
   p: string;
   s: string;
   r: boolean;
-  t: { limit: { tif: "Ioc" } } | { trigger: { isMarket: boolean; triggerPx: string; tpsl: "tp" | "sl" } };
+  t:
+    | { limit: { tif: "Ioc" | "Alo" } }
+    | { trigger: { isMarket: boolean; triggerPx: string; tpsl: "tp" | "sl" } };
   c: `0x${string}`;
 }
 
@@ -51,8 +53,9 @@ export function priceToWire(px: number, szDecimals: number): string {
 }
 
 /**
- * A planned action → its marketable IOC limit order wire, or its trigger order wire (a
- * resting stop / take-profit, keys in signing order: isMarket, triggerPx, tpsl).
+ * A planned action → its marketable IOC limit order wire, its post-only (Alo) limit when it is
+ * a passive entry, or its trigger order wire (a resting stop / take-profit, keys in signing
+ * order: isMarket, triggerPx, tpsl).
  * @throws {UsageError} for a malformed cloid, size or price.
  */
 export function toOrderWire(action: PlannedAction, market: Market): OrderWire {
@@ -73,7 +76,7 @@ export function toOrderWire(action: PlannedAction, market: Market): OrderWire {
             tpsl: action.trigger.tpsl,
           },
         }
-      : { limit: { tif: "Ioc" } },
+      : { limit: { tif: action.passive ? "Alo" : "Ioc" } },
     c: action.cloid.toLowerCase() as `0x${string}`,
   };
 }

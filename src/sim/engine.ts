@@ -87,6 +87,49 @@ export const ERR = {
 // State
 // ---------------------------------------------------------------------------------------------
 
+const HOUR_MS = 3_600_000;
+/** Default history volatility (annualised %) of a market whose config sets none. */
+const HISTORY_VOL_PCT = 60;
+
+/**
+ * Seeded hourly candles for the `days` before `now` (whole hours, the last one closing when the
+ * current hour began) whose log returns have the market's `historyVolPct` annualised volatility
+ * and that end at the starting mid: what mainnet's candleSnapshot would have served. A seed of
+ * its own, so the price process is the same with or without history.
+ */
+export function candleHistory(
+  cfg: SimMarketConfig,
+  startPx: number,
+  now: number,
+  days: number,
+  seed: number,
+): Candle1m[] {
+  const n = Math.max(0, Math.floor(days * 24));
+  if (n === 0) return [];
+  const rng = new Rng(seed);
+  const sigma = ((cfg.historyVolPct ?? HISTORY_VOL_PCT) / 100) * Math.sqrt(HOUR_MS / (365 * 86_400_000));
+  const returns = Array.from({ length: n }, () => sigma * rng.normal());
+  const firstOpen = now - (now % HOUR_MS) - n * HOUR_MS;
+  const out: Candle1m[] = new Array(n);
+  let close = startPx;
+  for (let i = n - 1; i >= 0; i--) {
+    const open = close / Math.exp(returns[i] as number);
+    const wick = 1 + Math.abs(sigma * rng.normal()) / 2;
+    out[i] = {
+      t: firstOpen + i * HOUR_MS,
+      o: open,
+      c: close,
+      h: Math.max(open, close) * wick,
+      l: Math.min(open, close) / wick,
+      v: 0,
+      n: 0,
+      ntl: 0,
+    };
+    close = open;
+  }
+  return out;
+}
+
 interface Candle1m {
   t: number;
   o: number;
@@ -123,6 +166,8 @@ export interface Market {
   longLots: number;
   trades: RecentTrade[];
   candles: Candle1m[];
+  /** Seeded hourly candles before the start (open time on the hour; oldest first). */
+  history: Candle1m[];
   fundingHistory: { time: number; fundingRate: string; premium: string }[];
   startPx: number;
   /** The maker's full ladder at `mid` (cached until the mid moves). */
@@ -255,6 +300,8 @@ export interface EngineOptions {
   stepSeconds: number;
   /** Funding period in ms (0 = only when asked); tells `predictedFundings` the next time. Default 1 h. */
   fundingIntervalMs?: number;
+  /** Days of seeded hourly candle history before the start (default 30; 0 = none). */
+  candleHistoryDays?: number;
   now: () => number;
 }
 
@@ -366,6 +413,7 @@ export class Engine {
         longLots: 0,
         trades: [],
         candles: [],
+        history: candleHistory(cfg, mid, now, opts.candleHistoryDays ?? 30, opts.seed + 0xc0ffee + index),
         fundingHistory: [],
         startPx: mid,
         synth: null,

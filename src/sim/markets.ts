@@ -15,18 +15,21 @@ export const DEFAULT_DEPTH_USD = 1_000_000;
 export const DEFAULT_REFILL_MS = 1_000;
 
 export const DEFAULT_MARKETS: readonly SimMarketConfig[] = [
-  { name: "BTC", szDecimals: 5, maxLeverage: 40, price: 95_000, vol: 0.0003 },
-  { name: "ETH", szDecimals: 4, maxLeverage: 25, price: 3_400, vol: 0.0004 },
-  { name: "SOL", szDecimals: 2, maxLeverage: 20, price: 190, vol: 0.0005 },
-  { name: "HYPE", szDecimals: 2, maxLeverage: 10, price: 38, vol: 0.0006 },
-  { name: "DOGE", szDecimals: 0, maxLeverage: 10, price: 0.32, vol: 0.0006 },
-  { name: "kPEPE", szDecimals: 0, maxLeverage: 10, price: 0.0185, vol: 0.0008 },
-  { name: "XRP", szDecimals: 0, maxLeverage: 20, price: 2.2, vol: 0.0005 },
-  { name: "AVAX", szDecimals: 2, maxLeverage: 10, price: 35, vol: 0.0006 },
-  { name: "LINK", szDecimals: 1, maxLeverage: 10, price: 20, vol: 0.0006 },
-  { name: "ARB", szDecimals: 1, maxLeverage: 10, price: 0.75, vol: 0.0007 },
-  { name: "SUI", szDecimals: 1, maxLeverage: 10, price: 3.5, vol: 0.0007 },
+  { name: "BTC", szDecimals: 5, maxLeverage: 40, price: 95_000, vol: 0.0003, historyVolPct: 45 },
+  { name: "ETH", szDecimals: 4, maxLeverage: 25, price: 3_400, vol: 0.0004, historyVolPct: 60 },
+  { name: "SOL", szDecimals: 2, maxLeverage: 20, price: 190, vol: 0.0005, historyVolPct: 75 },
+  { name: "HYPE", szDecimals: 2, maxLeverage: 10, price: 38, vol: 0.0006, historyVolPct: 90 },
+  { name: "DOGE", szDecimals: 0, maxLeverage: 10, price: 0.32, vol: 0.0006, historyVolPct: 80 },
+  { name: "kPEPE", szDecimals: 0, maxLeverage: 10, price: 0.0185, vol: 0.0008, historyVolPct: 110 },
+  { name: "XRP", szDecimals: 0, maxLeverage: 20, price: 2.2, vol: 0.0005, historyVolPct: 70 },
+  { name: "AVAX", szDecimals: 2, maxLeverage: 10, price: 35, vol: 0.0006, historyVolPct: 80 },
+  { name: "LINK", szDecimals: 1, maxLeverage: 10, price: 20, vol: 0.0006, historyVolPct: 75 },
+  { name: "ARB", szDecimals: 1, maxLeverage: 10, price: 0.75, vol: 0.0007, historyVolPct: 90 },
+  { name: "SUI", szDecimals: 1, maxLeverage: 10, price: 3.5, vol: 0.0007, historyVolPct: 95 },
 ];
+
+/** Default annualised volatility (%) of a market's candle history when its entry sets none. */
+export const DEFAULT_HISTORY_VOL_PCT = 60;
 
 /**
  * Check a markets list (from a file or options) and return it in order.
@@ -74,6 +77,8 @@ export function parseMarkets(value: unknown): SimMarketConfig[] {
     };
     const vol = positive("vol", true);
     if (vol !== undefined) market.vol = vol;
+    const historyVolPct = positive("historyVolPct", true);
+    if (historyVolPct !== undefined) market.historyVolPct = historyVolPct;
     const fundingRate = m.fundingRate;
     if (fundingRate !== undefined) {
       if (typeof fundingRate !== "number" || !Number.isFinite(fundingRate) || Math.abs(fundingRate) > 0.04) {

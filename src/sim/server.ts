@@ -202,6 +202,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     refillMs: options.refillMs ?? DEFAULT_REFILL_MS,
     stepSeconds: (tickMs > 0 ? tickMs : 500) / 1000,
     fundingIntervalMs,
+    ...(options.candleHistoryDays === undefined ? {} : { candleHistoryDays: options.candleHistoryDays }),
     now,
   });
   const exchangeCtx = { engine, nonces: new NonceBook(), isTestnet: options.testnetSigning ?? false };

@@ -21,6 +21,12 @@ export interface SimMarketConfig {
   depthUsd?: number;
   /** Ms for a side takers emptied to refill completely (default: the simulator's `refillMs`; 0 = never depletes). */
   refillMs?: number;
+  /**
+   * Annualised volatility (%) of the seeded hourly candle history before the simulator
+   * started (candleSnapshot; risk-parity sizing reads it). Default: a per-coin figure for the
+   * default markets, 60 for others.
+   */
+  historyVolPct?: number;
 }
 
 export interface SimOptions {
@@ -55,6 +61,11 @@ export interface SimOptions {
   clock?: () => number;
   /** Where log lines go (default: nowhere). */
   log?: (line: string) => void;
+  /**
+   * Days of seeded hourly candles before the start (candleSnapshot serves them for intervals
+   * of an hour or more, as mainnet serves history). Default 30; 0 = none.
+   */
+  candleHistoryDays?: number;
 }
 
 export type SimFault =

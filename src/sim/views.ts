@@ -441,7 +441,9 @@ export function candleSnapshot(
   };
   const out: Candle[] = [];
   const sums: { v: number }[] = [];
-  for (const c of m.candles) {
+  // The seeded history before the start is hourly: served for intervals of an hour or more.
+  const hourly = interval === "1M" || INTERVAL_MS[interval] >= 3_600_000;
+  for (const c of hourly ? [...m.history, ...m.candles] : m.candles) {
     const t = bucketStart(c.t);
     if (bucketEnd(t) < startTime || t > end) continue;
     const last = out[out.length - 1];

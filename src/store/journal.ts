@@ -1160,7 +1160,7 @@ class SqliteJournal implements Journal {
     const out: Record<string, number> = {};
     for (const r of this.#all(
       `SELECT coin, SUM(CASE side WHEN 'buy' THEN filled_size ELSE -filled_size END) AS size
-       FROM orders WHERE id > ? AND status IN ('filled', 'partial') GROUP BY coin`,
+       FROM orders WHERE id > ? AND filled_size > 0 GROUP BY coin`,
       orderId,
     )) {
       out[String(r.coin)] = Number(r.size);

@@ -34,7 +34,18 @@ export const JSON_LINE_FIELDS = {
   connection: ["ts", "type", "state", "detail?"],
   reconnect: ["ts", "type"],
   leaderFill: ["ts", "type", "coin", "leader", "side", "px", "sz", "dir", "time", "liquidation"],
-  decision: ["ts", "type", "coin?", "trigger", "coins", "inSync", "effectiveRatio", "actions", "skipped"],
+  decision: [
+    "ts",
+    "type",
+    "coin?",
+    "trigger",
+    "coins",
+    "inSync",
+    "effectiveRatio",
+    "actions",
+    "skipped",
+    "cancels?",
+  ],
   order: [
     "ts",
     "type",
@@ -303,8 +314,19 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           reduceOnly: a.reduceOnly,
           cloid: a.cloid,
           reason: a.reason,
+          ...(a.passive ? { passive: true } : {}),
         })),
         skipped: e.plan.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
+        ...(e.plan.cancels
+          ? {
+              cancels: e.plan.cancels.map((c) => ({
+                coin: c.coin,
+                cloid: c.cloid,
+                reason: c.reason,
+                detail: c.detail,
+              })),
+            }
+          : {}),
       };
     case "state":
       return {

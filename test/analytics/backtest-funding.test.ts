@@ -135,7 +135,7 @@ describe("backtest --compare and --funding", () => {
     ),
   );
 
-  it("runs the three sizing modes side by side, with funding from the file", async () => {
+  it("runs the sizing modes side by side, with funding from the file", async () => {
     const out = sink();
     const report = await runBacktestCommand({
       fillsFile,
@@ -147,19 +147,41 @@ describe("backtest --compare and --funding", () => {
       out,
       err: sink(),
     });
-    expect(report.compare?.map((c) => c.mode)).toEqual(["equity-ratio", "fixed-ratio", "fixed-notional"]);
+    // risk-per-trade needs a stop: without one it is left out, with a note.
+    expect(report.compare?.map((c) => c.mode)).toEqual([
+      "equity-ratio",
+      "fixed-ratio",
+      "fixed-notional",
+      "risk-parity",
+      "kelly",
+    ]);
+    expect(report.notes).toEqual([
+      "risk-per-trade left out of --compare: it needs a stop (add --stop-loss-pct 5)",
+    ]);
     expect(report.compare?.[0]?.result).toBe(report.result);
     expect(report.funding).toEqual({ rates: 30, source: "file" });
     const text = out.text();
-    expect(text).toContain("Sizing modes side by side");
-    expect(text).toMatch(/equity-ratio\s*│\s*fixed-ratio\s*│\s*fixed-notional/);
+    expect(text).toContain("Side by side (target-state copy)");
+    expect(text).toMatch(/equity-ratio\s*│\s*fixed-ratio\s*│\s*fixed-notional\s*│\s*risk-parity\s*│\s*kelly/);
     expect(text).toContain("win rate (closing trades)");
     expect(text).toMatch(/Leader: win rate/);
   });
 
   it("bad --compare or --funding: a usage error", async () => {
-    expect(() => parseCompare("kelly")).toThrow(/invalid --compare "kelly"/);
-    expect(parseCompare("fixed-notional,equity-ratio")).toEqual(["fixed-notional", "equity-ratio"]);
+    const base = defaultSettings();
+    expect(() => parseCompare("martingale", base)).toThrow(/invalid --compare column "martingale"/);
+    expect(() => parseCompare("alert-format=slack", base)).toThrow(/invalid --compare column/);
+    expect(() => parseCompare("copy-delay-minutes=-1", base)).toThrow(/exec.copyDelayMinutes/);
+    expect(parseCompare("fixed-notional,equity-ratio", base).map((c) => c.label)).toEqual([
+      "fixed-notional",
+      "equity-ratio",
+    ]);
+    const [delayed, passiveKelly] = parseCompare("copy-delay-minutes=5,kelly+entry=passive", base);
+    expect(delayed?.settings.exec.copyDelayMinutes).toBe(5);
+    expect(delayed?.overrides).toEqual({ "exec.copyDelayMinutes": "5" });
+    expect(passiveKelly?.settings.sizing.mode).toBe("kelly");
+    expect(passiveKelly?.settings.exec.entry).toBe("passive");
+    expect(base.exec.entry).toBe("ioc"); // the base is never changed
     const bad = join(dir, "bad-funding.json");
     writeFileSync(bad, "[1,2]");
     await expect(

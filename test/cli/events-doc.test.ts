@@ -47,6 +47,9 @@ const plan = {
     },
   ],
   skipped: [{ coin: "ETH", reason: "inside-deadband", detail: "" }],
+  cancels: [
+    { coin: "SOL", cloid: "0x02", reason: "passive-cancel", detail: "the target no longer wants it" },
+  ],
   targets: [],
   effectiveRatio: 0.1,
   portfolioScale: 1,

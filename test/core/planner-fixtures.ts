@@ -3,6 +3,7 @@
 
 import { type PlanContext, type PlanParameters, planOrders } from "../../src/core/planner.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { SizingInputs } from "../../src/core/sizing.js";
 import type {
   AccountState,
   Address,
@@ -80,6 +81,7 @@ export interface PlanInput {
   settings?: Settings;
   context?: Partial<PlanContext>;
   coins?: string[];
+  sizingInputs?: SizingInputs;
 }
 
 /** planOrders with defaults: the reference markets, default settings, not halted. */
@@ -96,6 +98,7 @@ export function params(input: PlanInput = {}): PlanParameters {
     context: { now: 1_000_000, halted: false, cloidSeed: "test", ...input.context },
   };
   if (input.coins) p.coins = input.coins;
+  if (input.sizingInputs) p.sizingInputs = input.sizingInputs;
   return p;
 }
 

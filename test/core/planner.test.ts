@@ -517,6 +517,12 @@ describe("plan shape", () => {
         ourSize: 0.04,
         driftUsd: expect.closeTo(1800),
         mid: 30_000,
+        // which sizing mode sized it, with its inputs (reconcile --dry-run shows it)
+        sizing: {
+          mode: "equity-ratio",
+          inputs: { weight: 1, ourEquity: 10_000, leaderEquity: 100_000, multiplier: 1, ratio: 0.1 },
+          detail: "equity-ratio: our $10000 / leader $100000 × 1 = ratio 0.1",
+        },
       },
       { coin: "SOL", leaderSize: 0, targetSize: 0, ourSize: 1, driftUsd: -20, mid: 20 },
     ]);

@@ -30,6 +30,9 @@ describe("reasons", () => {
         // a delisted / unpriced coin someone holds sits unmanaged: never "in sync" (issue 12.8)
         "unknown-market",
         "leverage-not-set",
+        // issue 21: a sizing input still to be read, a passive entry still resting
+        "sizing-input-missing",
+        "passive-resting",
       ].sort(),
     );
     const standing: ReasonCode[] = [
@@ -42,6 +45,12 @@ describe("reasons", () => {
       "notional-cap",
       "leverage-cap",
       "total-notional-cap",
+      // issue 21: the trader's own entry rules and a leader kelly does not copy
+      "negative-edge",
+      "copy-delay",
+      "reversed-after-delay",
+      "outside-trading-hours",
+      "below-min-order",
     ];
     for (const code of standing) expect(keepsDrift(code), code).toBe(false);
   });

@@ -133,6 +133,34 @@ describe("market data", () => {
     expect(keysOf(candles)).toEqual(keysOf(cassette("candleSnapshot").response));
   });
 
+  it("candleSnapshot serves 30 days of seeded hourly history before the start, at the market's volatility", async () => {
+    const now = Date.now();
+    const candles = await info().candleSnapshot({
+      coin: "ETH",
+      interval: "1h",
+      startTime: now - 31 * 86_400_000,
+    });
+    // 720 history hours + the live hour(s) since the start.
+    expect(candles.length).toBeGreaterThanOrEqual(721);
+    expect(candles.length).toBeLessThanOrEqual(723);
+    const hourly = candles.slice(0, 720);
+    for (let i = 1; i < hourly.length; i++) expect(hourly[i]?.t).toBe((hourly[i - 1]?.t ?? 0) + 3_600_000);
+    // The history ends where the live prices begin (the starting mid 3400).
+    expect(Number(hourly[719]?.c)).toBeCloseTo(3400, 0);
+    // ETH's history is drawn at 60 % a year: 720 hourly returns estimate it within a few %.
+    const { hourlyVolatility } = await import("../../src/core/volatility.js");
+    const vol = hourlyVolatility(
+      candles.map((c) => ({ t: c.t, c: Number(c.c) })),
+      now,
+      30,
+    );
+    expect(vol).toBeGreaterThan(0.55);
+    expect(vol).toBeLessThan(0.65);
+    // Minute candles are the live ones only.
+    const minutes = await info().candleSnapshot({ coin: "ETH", interval: "1m", startTime: 0 });
+    expect(minutes.every((c) => c.t >= now - 3_600_000)).toBe(true);
+  });
+
   it("fundingHistory has one entry per funding payment", async () => {
     const history = await info().fundingHistory({ coin: "BTC", startTime: 0 });
     expect(history).toHaveLength(1);

@@ -1,25 +1,39 @@
-// `hlcopy backtest`: load a leader's fills (a userFills JSON file, or fetched by address),
-// replay them through the planner with the friction model, and print the report (tables
-// and small charts) or one JSON document. Progress goes to stderr, never to stdout.
+// `hlcopy backtest`: load one or several leaders' fills (userFills JSON files, or fetched by
+// address), replay them through the planner with the friction model (several leaders with
+// their weights, as `follow L1 L2 --weights` copies them), and print the report (tables and
+// small charts) or one JSON document; `--compare` replays sizing modes or settings side by
+// side. Progress goes to stderr, never to stdout.
 
 import { readFile } from "node:fs/promises";
 import { type FillColumns, readFillsFile } from "../../analytics/columns.js";
 import type { LeaderDataSource } from "../../analytics/fetch.js";
 import { DEFAULT_FRICTION, type FrictionModel } from "../../analytics/friction.js";
-import { type BacktestResult, runBacktest as replay } from "../../analytics/replay.js";
+import { type BacktestLeader, type BacktestResult, runBacktest as replay } from "../../analytics/replay.js";
 import {
+  type CandleClose,
   type Fill,
   type FundingRate,
   type MetaAsset,
+  parseCandles,
   parseFundingHistory,
   parseMeta,
 } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
-import type { Settings } from "../../core/settings.js";
+import {
+  flagName,
+  parseSettingInput,
+  type SettingKey,
+  type Settings,
+  type SettingValue,
+  SIZING_MODES,
+  type SizingMode,
+} from "../../core/settings.js";
+import { sizingParams, stopDistance } from "../../core/sizing.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
+import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
 import {
   compactTable,
   formatDuration,
@@ -33,12 +47,17 @@ import {
 } from "./format.js";
 
 export interface BacktestRunOptions {
-  /** Leader address (fetched through `source`), or… */
+  /** Leader address (fetched through `source`), or several… */
   address?: string;
-  /** …a file of fills in the userFills shape. */
+  addresses?: string[];
+  /** …or a file of fills in the userFills shape, or several (one per leader). */
   fillsFile?: string;
+  fillsFiles?: string[];
+  /** Weights of several leaders, e.g. "0.6,0.4" (normalised to sum 1), as `follow --weights`. */
+  weights?: string;
   /** Raw flag values (validated here). */
   equity?: string | number;
+  /** One leader equity, or one per leader ("250000,80000"). */
   leaderEquity?: string;
   delayMs?: string;
   feeBps?: string;
@@ -49,7 +68,12 @@ export interface BacktestRunOptions {
   metaFile?: string;
   /** A fundingHistory JSON file (one coin's or several merged) for --fills runs. */
   fundingFile?: string;
-  /** Sizing modes to run side by side ("modes" = all three), comma-separated. */
+  /** A candleSnapshot JSON file (hourly candles, one coin's or several) for risk-parity in --fills runs. */
+  candlesFile?: string;
+  /**
+   * Columns to run side by side, comma-separated: "modes" (every sizing mode), a sizing mode,
+   * or setting flags "flag=value", joined by "+" within a column ("kelly+copy-delay-minutes=5").
+   */
   compare?: string;
   days?: string | number;
   /** Settings for this run (flags > config > defaults), resolved by the caller. */
@@ -63,33 +87,94 @@ export interface BacktestRunOptions {
 }
 
 export interface BacktestReport {
+  /** The leader's address (the first one's with several; null for --fills). */
   leader: Address | null;
+  /** Every leader replayed, with its weight (one entry for a single leader). */
+  leaders: { label: string; address: Address | null; weight: number }[];
   source: string;
   result: BacktestResult;
   /** Funding rates replayed: how many, and where from ("none" when not known). */
   funding: { rates: number; source: "file" | "exchange" | "none" };
-  /** --compare: the same replay per sizing mode. */
-  compare?: { mode: SizingMode; result: BacktestResult }[];
+  /** Hourly candles replayed for risk-parity (none: its volatility comes from the fills' prices). */
+  candles: { count: number; source: "file" | "exchange" | "none" };
+  /** --compare: the same replay per column (a sizing mode, or settings changed for it). */
+  compare?: CompareResult[];
+  /** What the comparison or the inputs left out, and why. */
+  notes: string[];
 }
 
-const SIZING_MODES = ["equity-ratio", "fixed-ratio", "fixed-notional"] as const;
-type SizingMode = (typeof SIZING_MODES)[number];
+export interface CompareResult {
+  label: string;
+  mode: SizingMode;
+  /** The settings the column changed ("sizing.mode" included), as given. */
+  overrides: Record<string, string>;
+  result: BacktestResult;
+}
 
-/** @throws {UsageError} for an unknown mode. */
-export function parseCompare(raw: string): SizingMode[] {
-  const list =
-    raw.trim() === "" || raw.trim() === "modes" ? [...SIZING_MODES] : raw.split(",").map((x) => x.trim());
-  for (const m of list) {
-    if (!SIZING_MODES.includes(m as SizingMode)) {
-      throw new UsageError(
-        `invalid --compare "${raw}": expected "modes" or sizing modes from ${SIZING_MODES.join(", ")}`,
-        {
-          hint: "e.g. --compare modes, or --compare equity-ratio,fixed-notional --notional 500",
-        },
-      );
-    }
+/** A column of --compare: a label and the settings it runs with. */
+export interface CompareColumn {
+  label: string;
+  settings: Settings;
+  overrides: Record<string, string>;
+}
+
+/**
+ * Parse --compare into columns over `base`: "modes" = every sizing mode (risk-per-trade only
+ * with a stop, or it is left out with a note), otherwise comma-separated columns, each a sizing
+ * mode or "flag=value" setting changes joined by "+".
+ * @throws {UsageError} for an unknown mode, flag or value.
+ */
+export function parseCompare(raw: string, base: Settings, notes: string[] = []): CompareColumn[] {
+  const text = raw.trim();
+  const hint =
+    "e.g. --compare modes, --compare equity-ratio,kelly,risk-parity, or --compare copy-delay-minutes=0,copy-delay-minutes=5,entry=passive";
+  if (text === "" || text === "modes") {
+    return SIZING_MODES.flatMap((mode): CompareColumn[] => {
+      const settings = withSetting(base, "sizing.mode", mode);
+      if (mode === "risk-per-trade" && stopDistance(settings) === null) {
+        notes.push("risk-per-trade left out of --compare: it needs a stop (add --stop-loss-pct 5)");
+        return [];
+      }
+      return [{ label: mode, settings, overrides: { "sizing.mode": mode } }];
+    });
   }
-  return [...new Set(list)] as SizingMode[];
+  const columns: CompareColumn[] = [];
+  for (const item of text.split(",").map((x) => x.trim())) {
+    if (item === "") continue;
+    let settings = base;
+    const overrides: Record<string, string> = {};
+    for (const part of item.split("+").map((x) => x.trim())) {
+      if ((SIZING_MODES as readonly string[]).includes(part)) {
+        settings = withSetting(settings, "sizing.mode", part);
+        overrides["sizing.mode"] = part;
+        continue;
+      }
+      const eq = part.indexOf("=");
+      const flag = (eq > 0 ? part.slice(0, eq) : part).replace(/^--/, "");
+      const key = BACKTEST_SETTING_KEYS.find((k) => flagName(k) === flag || k === flag);
+      if (eq <= 0 || !key) {
+        throw new UsageError(
+          `invalid --compare column "${part}": expected a sizing mode (${SIZING_MODES.join(", ")}) or a backtest setting as flag=value`,
+          { hint },
+        );
+      }
+      const value = part.slice(eq + 1);
+      settings = withSetting(settings, key, parseSettingInput(key, value));
+      overrides[key] = value;
+    }
+    columns.push({ label: item, settings, overrides });
+  }
+  if (columns.length === 0) throw new UsageError(`invalid --compare "${raw}": nothing to compare`, { hint });
+  return columns;
+}
+
+/** A copy of `settings` with one setting (by key, e.g. "exec.copyDelayMinutes") changed. */
+function withSetting(settings: Settings, key: SettingKey, value: SettingValue): Settings {
+  const out = structuredClone(settings) as unknown as Record<string, Record<string, unknown> | unknown>;
+  const [group, name] = key.split(".") as [string, string | undefined];
+  if (name === undefined) out[group] = value;
+  else out[group] = { ...((out[group] as Record<string, unknown>) ?? {}), [name]: value };
+  return out as unknown as Settings;
 }
 
 function unreadable(error: unknown, file: string, what: string, hint: string): UsageError {
@@ -104,6 +189,15 @@ async function readText(file: string, what: string, hint: string): Promise<strin
     return await readFile(file, "utf8");
   } catch (error) {
     throw unreadable(error, file, what, hint);
+  }
+}
+
+async function readJson(file: string, what: string, hint: string): Promise<unknown> {
+  const text = await readText(file, what, hint);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file} is not JSON`, { hint });
   }
 }
 
@@ -138,6 +232,23 @@ export function frictionFromFlags(
 }
 
 /**
+ * --weights for `n` leaders (as follow takes them): positive numbers, one per leader,
+ * normalised to sum 1; equal weights when absent.
+ * @throws {UsageError} for a wrong count or a non-positive weight.
+ */
+export function parseWeights(raw: string | undefined, n: number): number[] {
+  if (raw === undefined) return Array.from({ length: n }, () => 1 / n);
+  const weights = raw.split(",").map((w) => Number(w.trim()));
+  if (weights.length !== n || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
+    throw new UsageError(`invalid --weights "${raw}": expected ${n} positive number${n > 1 ? "s" : ""}`, {
+      hint: "one weight per leader, in the same order, e.g. --weights 0.6,0.4",
+    });
+  }
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => w / sum);
+}
+
+/**
  * Run a backtest and print it.
  * @throws {UsageError} for missing/garbage input (no address and no file, unreadable or
  *   malformed fills, a bad address, a non-positive equity); source errors pass through.
@@ -145,103 +256,148 @@ export function frictionFromFlags(
 export async function runBacktestCommand(opts: BacktestRunOptions): Promise<BacktestReport> {
   const out = opts.out ?? process.stdout;
   const err = opts.err ?? process.stderr;
-  if (opts.address && opts.fillsFile) {
-    throw new UsageError("give either a leader address or --fills FILE, not both", {
+  const addresses = opts.addresses ?? (opts.address ? [opts.address] : []);
+  const files = opts.fillsFiles ?? (opts.fillsFile ? [opts.fillsFile] : []);
+  if (addresses.length > 0 && files.length > 0) {
+    throw new UsageError("give either leader addresses or --fills FILE, not both", {
       hint: "hlcopy backtest --fills fills.json, or hlcopy backtest 0x…",
     });
   }
-  if (!opts.address && !opts.fillsFile) {
+  if (addresses.length === 0 && files.length === 0) {
     throw new UsageError("nothing to replay: give a leader address or --fills FILE", {
       hint: "e.g. hlcopy backtest --fills fills.json --equity 1000, or hlcopy backtest 0x5e9ee1089755c3435139848e47e6635505d5a13a --since 30d",
     });
   }
+  const n = Math.max(addresses.length, files.length);
+  const weights = parseWeights(opts.weights, n);
   const equity = parseNumberFlag(opts.equity ?? 1000, "--equity", {
     min: 0,
     exclusive: true,
     example: "1000",
   });
   const friction = frictionFromFlags(opts);
-  let leaderEquity =
-    opts.leaderEquity === undefined
-      ? undefined
-      : parseNumberFlag(opts.leaderEquity, "--leader-equity", { min: 0, exclusive: true, example: "250000" });
+  const equities: (number | undefined)[] = Array.from({ length: n }, () => undefined);
+  if (opts.leaderEquity !== undefined) {
+    const list = opts.leaderEquity.split(",");
+    if (list.length !== n && !(list.length === 1 && n === 1)) {
+      throw new UsageError(
+        `invalid --leader-equity "${opts.leaderEquity}": expected ${n} amount${n > 1 ? "s" : ""}`,
+        {
+          hint:
+            n > 1
+              ? "one equity per leader, in the same order, e.g. --leader-equity 250000,80000"
+              : "e.g. --leader-equity 250000",
+        },
+      );
+    }
+    list.forEach((x, i) => {
+      equities[i] = parseNumberFlag(x, "--leader-equity", { min: 0, exclusive: true, example: "250000" });
+    });
+  }
   let meta: MetaAsset[] | undefined;
   if (opts.metaFile) {
-    const text = await readText(
+    meta = parseMeta(
+      await readJson(opts.metaFile, "meta file", 'pass the JSON of an info {type: "meta"} response'),
       opts.metaFile,
-      "meta file",
-      'pass the JSON of an info {type: "meta"} response',
     );
-    try {
-      meta = parseMeta(JSON.parse(text), opts.metaFile);
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`${opts.metaFile} is not JSON`, {
-        hint: "pass the JSON of an info meta response",
-      });
-    }
   }
-
-  const compare = opts.compare === undefined ? undefined : parseCompare(opts.compare);
+  const notes: string[] = [];
+  const columns = opts.compare === undefined ? undefined : parseCompare(opts.compare, opts.settings, notes);
   let funding: FundingRate[] = [];
   let fundingSource: BacktestReport["funding"]["source"] = "none";
   if (opts.fundingFile) {
-    const text = await readText(
+    funding = parseFundingHistory(
+      await readJson(opts.fundingFile, "funding file", "pass the JSON of fundingHistory responses"),
       opts.fundingFile,
-      "funding file",
-      'pass the JSON of info {type: "fundingHistory"} responses',
     );
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw new UsageError(`${opts.fundingFile} is not JSON`, {
-        hint: "pass the JSON of fundingHistory responses",
-      });
-    }
-    funding = parseFundingHistory(data, opts.fundingFile);
     fundingSource = "file";
   }
-  let fills: Fill[] | FillColumns;
-  let leader: Address | null = null;
+  let candles: CandleClose[] = [];
+  let candlesSource: BacktestReport["candles"]["source"] = "none";
+  if (opts.candlesFile) {
+    candles = parseCandles(
+      await readJson(
+        opts.candlesFile,
+        "candles file",
+        "pass the JSON of candleSnapshot responses (interval 1h)",
+      ),
+      opts.candlesFile,
+    );
+    candlesSource = "file";
+  }
+
+  const leaders: BacktestLeader[] = [];
+  const reported: BacktestReport["leaders"] = [];
   let sourceName: string;
-  if (opts.fillsFile) {
-    // Read in chunks into columns: a million fills never sit in memory as text or objects.
-    try {
-      fills = readFillsFile(opts.fillsFile);
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw unreadable(
-        error,
-        opts.fillsFile,
-        "fills file",
-        "pass a JSON file of fills in the userFills shape, e.g. the response of an info userFills request",
-      );
+  if (files.length > 0) {
+    for (const [i, file] of files.entries()) {
+      let fills: FillColumns;
+      // Read in chunks into columns: a million fills never sit in memory as text or objects.
+      try {
+        fills = readFillsFile(file);
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        throw unreadable(
+          error,
+          file,
+          "fills file",
+          "pass a JSON file of fills in the userFills shape, e.g. the response of an info userFills request",
+        );
+      }
+      if (fills.length === 0) {
+        throw new UsageError(`no fills to replay in ${file}`, { hint: "the file holds an empty list" });
+      }
+      const e = equities[i];
+      leaders.push({
+        fills,
+        weight: weights[i] as number,
+        label: file,
+        ...(e !== undefined ? { leaderEquity: e } : {}),
+      });
+      reported.push({ label: file, address: null, weight: weights[i] as number });
     }
-    sourceName = opts.fillsFile;
+    sourceName = files.join(", ");
   } else {
-    leader = parseLeaderAddress(opts.address as string);
-    if (!opts.source)
+    const source = opts.source;
+    if (!source)
       throw new UsageError("no exchange connection to fetch fills from", { hint: "use --fills FILE" });
     const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
     const { fetchLeaderData, leaderEquityAt } = await import("../../analytics/fetch.js");
     const progress = (m: string) => err.write(`${m}\n`);
-    const data = await fetchLeaderData(opts.source, leader, {
-      days,
-      now: opts.now ?? Date.now(),
-      onProgress: progress,
-      fillsOnly: true,
-    });
-    for (const w of data.warnings) err.write(`note: ${w}\n`);
-    fills = data.fills;
-    meta ??= data.meta;
-    if (!opts.fundingFile && opts.source.getFundingHistory && fills.length > 0) {
-      const start = fills[0]?.time ?? data.window.start;
-      const end = fills[fills.length - 1]?.time ?? data.window.end;
+    const parsed = addresses.map((a) => parseLeaderAddress(a));
+    for (const [i, address] of parsed.entries()) {
+      const data = await fetchLeaderData(source, address, {
+        days,
+        now: opts.now ?? Date.now(),
+        onProgress: progress,
+        fillsOnly: true,
+      });
+      for (const w of data.warnings) err.write(`note: ${w}\n`);
+      if (data.fills.length === 0) {
+        throw new UsageError(`no fills to replay in ${address} (last ${days} days)`, {
+          hint: "try a longer window (--since 90d) or another leader",
+        });
+      }
+      meta ??= data.meta;
+      const first = data.fills[0]?.time ?? data.window.start;
+      const e = equities[i] ?? leaderEquityAt(data, first) ?? undefined;
+      leaders.push({
+        fills: data.fills,
+        weight: weights[i] as number,
+        label: address,
+        ...(e !== undefined ? { leaderEquity: e } : {}),
+      });
+      reported.push({ label: address, address, weight: weights[i] as number });
+    }
+    const all = leaders.flatMap((l) => l.fills as Fill[]);
+    const start = Math.min(...all.map((f) => f.time));
+    const end = Math.max(...all.map((f) => f.time));
+    const coins = [...new Set(all.map((f) => f.coin))].sort();
+    if (!opts.fundingFile && source.getFundingHistory) {
       try {
-        for (const coin of new Set(fills.map((f) => f.coin))) {
+        for (const coin of coins) {
           progress(`fetching ${coin} funding rates…`);
-          funding.push(...parseFundingHistory(await opts.source.getFundingHistory(coin, start, end)));
+          funding.push(...parseFundingHistory(await source.getFundingHistory(coin, start, end)));
         }
         funding.sort((a, b) => a.time - b.time);
         fundingSource = "exchange";
@@ -252,40 +408,63 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
         );
       }
     }
-    const first = fills[0]?.time ?? data.window.start;
-    leaderEquity ??= leaderEquityAt(data, first) ?? undefined;
-    sourceName = `${leader} (last ${days} days)`;
-  }
-  if (fills.length === 0) {
-    throw new UsageError(`no fills to replay in ${sourceName}`, {
-      hint: leader ? "try a longer window (--since 90d) or another leader" : "the file holds an empty list",
-    });
+    // risk-parity (the run's mode or a compared one): the coins' hourly candles over the
+    // lookback before the window and the window itself.
+    const wantsCandles = [opts.settings, ...(columns ?? []).map((c) => c.settings)].some(
+      (x) => x.sizing.mode === "risk-parity",
+    );
+    if (wantsCandles && !opts.candlesFile && source.getHourlyCandles) {
+      const lookback = Math.max(
+        ...[opts.settings, ...(columns ?? []).map((c) => c.settings)].map(
+          (x) => sizingParams(x).volLookbackDays,
+        ),
+      );
+      try {
+        for (const coin of coins) {
+          progress(`fetching ${coin} hourly candles…`);
+          candles.push(
+            ...parseCandles(await source.getHourlyCandles(coin, start - lookback * 86_400_000, end)),
+          );
+        }
+        candlesSource = "exchange";
+      } catch (error) {
+        candles = [];
+        err.write(
+          `note: candles unavailable, risk-parity's volatility comes from the fills' prices (${error instanceof Error ? error.message.split("\n")[0] : String(error)})\n`,
+        );
+      }
+    }
+    sourceName = parsed.length > 1 ? parsed.join(", ") : `${parsed[0]} (last ${days} days)`;
+    if (parsed.length === 1) sourceName = `${parsed[0]} (last ${days} days)`;
   }
 
   const run = (settings: Settings) =>
     replay({
-      fills,
+      leaders,
       settings,
       equity,
       friction,
-      ...(leaderEquity !== undefined ? { leaderEquity } : {}),
       ...(meta ? { meta } : {}),
       ...(funding.length > 0 ? { funding } : {}),
+      ...(candles.length > 0 ? { candles } : {}),
     });
   const result = run(opts.settings);
   const report: BacktestReport = {
-    leader,
+    leader: reported[0]?.address ?? null,
+    leaders: reported,
     source: sourceName,
     result,
     funding: { rates: funding.length, source: fundingSource },
+    candles: { count: candles.length, source: candlesSource },
+    notes,
   };
-  if (compare) {
-    report.compare = compare.map((mode) => ({
-      mode,
-      result:
-        mode === opts.settings.sizing.mode
-          ? result
-          : run({ ...opts.settings, sizing: { ...opts.settings.sizing, mode } }),
+  if (columns) {
+    report.compare = columns.map((c) => ({
+      label: c.label,
+      mode: c.settings.sizing.mode,
+      overrides: c.overrides,
+      // A column that changes nothing is the run itself.
+      result: JSON.stringify(c.settings) === JSON.stringify(opts.settings) ? result : run(c.settings),
     }));
   }
   if (opts.json) printDocument("backtest", report, out);
@@ -295,8 +474,15 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
 
 const REASON_ORDER: ReasonCode[] = [
   "below-min-notional",
+  "below-min-order",
   "inside-deadband",
   "entry-drift",
+  "copy-delay",
+  "reversed-after-delay",
+  "outside-trading-hours",
+  "passive-resting",
+  "negative-edge",
+  "sizing-input-missing",
   "coin-denied",
   "coin-not-allowed",
   "leverage-cap",
@@ -312,12 +498,35 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   const r = report.result;
   const { targetState: t, naive: n, leader: l, friction: f } = r;
   const lines: string[] = [];
+  const several = report.leaders.length > 1;
+  const who = several
+    ? `${report.leaders.length} leaders (${report.leaders.map((x) => `${x.address ? shortAddress(x.address) : x.label} ×${x.weight.toFixed(2)}`).join(", ")})`
+    : report.leader
+      ? shortAddress(report.leader)
+      : report.source;
   lines.push(
-    `Backtest of ${report.leader ? shortAddress(report.leader) : report.source}: ${r.fills.toLocaleString("en-US")} fills, ${when(r.window.start)} → ${when(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
+    `Backtest of ${who}: ${r.fills.toLocaleString("en-US")} fills, ${when(r.window.start)} → ${when(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
   );
-  lines.push(
-    `Leader equity ${usd(l.equity, 0)} (${l.equitySource === "given" ? "known" : "estimated as its peak gross notional; pass --leader-equity"}), copy ratio ${percent(l.ratio.first * 100, 3)} → ${percent(l.ratio.last * 100, 3)}`,
-  );
+  if (several) {
+    lines.push(
+      await compactTable(
+        ["leader", "weight", "equity", "fills", "PnL", "copy ratio (first → last)"],
+        r.leaders.map((x, i) => [
+          report.leaders[i]?.address ? shortAddress(report.leaders[i]?.address as Address) : x.label,
+          x.weight.toFixed(2),
+          `${usd(x.equity, 0)}${x.equitySource === "given" ? "" : " (est.)"}`,
+          x.fills.toLocaleString("en-US"),
+          usd(x.pnl),
+          `${percent(x.ratio.first * 100, 3)} → ${percent(x.ratio.last * 100, 3)}`,
+        ]),
+      ),
+    );
+  } else {
+    lines.push(
+      `Leader equity ${usd(l.equity, 0)} (${l.equitySource === "given" ? "known" : "estimated as its peak gross notional; pass --leader-equity"}), copy ratio ${percent(l.ratio.first * 100, 3)} → ${percent(l.ratio.last * 100, 3)}`,
+    );
+  }
+  lines.push(`Sizing: ${r.sizing.mode}${sizingSource(report)}`);
   lines.push(
     `Friction: taker fee ${(f.takerFee * 1e4).toFixed(2)} bps, half spread ${f.book.halfSpreadBps} bps, depth ${f.book.depthUsdPerBps === null ? "unlimited" : `${usd(f.book.depthUsdPerBps, 0)}/bp`}, copy delay ${f.delayMs} ms`,
   );
@@ -327,7 +536,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     [
       row("PnL", usd(t.pnl), usd(n.pnl)),
       row("return", percent(t.returnPct), percent(n.returnPct)),
-      row("leader PnL × ratio", usd(l.scaledPnl), usd(l.scaledPnl)),
+      row(several ? "leaders' PnL × their ratios" : "leader PnL × ratio", usd(l.scaledPnl), usd(l.scaledPnl)),
       row("tracking error (RMS)", usd(t.trackingErrorUsd), usd(n.trackingErrorUsd)),
       row("orders", t.orders.toLocaleString("en-US"), n.orders.toLocaleString("en-US")),
       row("fees", usd(t.fees), usd(n.fees)),
@@ -363,13 +572,19 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   lines.push(
     `Leader: win rate ${share(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${factor(l.stats.profitFactor)}, Sharpe ${ratioText(l.stats.sharpe)}; funding ${report.funding.rates > 0 ? usd(l.funding) : "- (no funding rates: pass --funding FILE)"}`,
   );
+  if (r.entries) {
+    const e = r.entries;
+    lines.push(
+      `Passive entries: ${e.passivePlaced} placed, ${e.passiveFilled} filled at their limit, ${e.passiveConverted} converted to IOC after the timeout, ${e.passiveCancelled} cancelled`,
+    );
+  }
   if (report.compare) {
-    lines.push("Sizing modes side by side (target-state copy):");
+    lines.push("Side by side (target-state copy):");
     const cs = report.compare;
     const cell = (f: (r: BacktestResult) => string) => cs.map((c) => f(c.result));
     lines.push(
       await compactTable(
-        ["", ...cs.map((c) => c.mode)],
+        ["", ...cs.map((c) => c.label)],
         [
           ["PnL", ...cell((r) => usd(r.targetState.pnl))],
           ["return", ...cell((r) => percent(r.targetState.returnPct))],
@@ -393,6 +608,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       ),
     );
   }
+  for (const note of report.notes) lines.push(`Note: ${note}`);
   const skips = Object.entries(t.skipped)
     .sort((a, b) => orderOf(a[0] as ReasonCode) - orderOf(b[0] as ReasonCode) || b[1] - a[1])
     .map(([reason, count]) => `${reason} ${count}`);
@@ -417,6 +633,17 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   lines.push(`  leader × ratio  ${sparkline(r.curves.scaledLeader, 60)}`);
   lines.push(`  naive copy      ${sparkline(r.curves.naive, 60)}`);
   return lines.join("\n");
+}
+
+/** Where the sizing mode's input came from, for the header. */
+function sizingSource(report: BacktestReport): string {
+  const r = report.result;
+  if (r.sizing.mode !== "risk-parity") return "";
+  if (r.sizing.volatility === "candles")
+    return ` (volatility from ${report.candles.count.toLocaleString("en-US")} hourly candles)`;
+  if (r.sizing.volatility === "fills")
+    return " (volatility realized from the fills' own prices: no hourly candles, pass --candles FILE)";
+  return " (no volatility known: too few prices; pass --candles FILE)";
 }
 
 function orderOf(reason: ReasonCode): number {

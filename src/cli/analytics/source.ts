@@ -45,5 +45,10 @@ export function createLeaderSource(
       read("userFunding", () => client.getUserFunding(user, startTime, endTime)),
     getFundingHistory: (coin, startTime, endTime) =>
       read("fundingHistory", () => client.getFundingHistory(coin, startTime, endTime)),
+    // In candleSnapshot's shape, which analytics/wire.ts parses.
+    getHourlyCandles: (coin, startTime, endTime) =>
+      read("candleSnapshot", async () =>
+        (await client.getHourlyCandles(coin, startTime, endTime)).map((k) => ({ s: coin, t: k.t, c: k.c })),
+      ),
   };
 }

@@ -1,4 +1,5 @@
-// `hlcopy backtest <address | --fills FILE>`: replay a leader's fills through the planner.
+// `hlcopy backtest <address… | --fills FILE…>`: replay one or several leaders' fills through
+// the planner (several with --weights, as follow takes them).
 
 import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
@@ -6,7 +7,9 @@ import { examples } from "../help.js";
 import { addSettingOptions, BACKTEST_SETTING_KEYS } from "../settings-options.js";
 
 interface BacktestFlags {
-  fills?: string;
+  fills?: string[];
+  weights?: string;
+  candles?: string;
   equity?: string;
   leaderEquity?: string;
   delayMs?: string;
@@ -24,15 +27,22 @@ interface BacktestFlags {
 export function register(program: Command): void {
   const cmd = program
     .command("backtest")
-    .argument("[address]", "leader address (fills fetched for --since), or use --fills")
+    .argument("[address...]", "leader address(es) (fills fetched for --since), or use --fills")
     .description(
-      "replay a leader's fills through the planner with fees, slippage and copy delay; compare with naive fill-by-fill copying",
+      "replay leaders' fills through the planner with fees, slippage and copy delay; compare with naive fill-by-fill copying",
     )
-    .option("--fills <file>", "JSON fills in the API's userFills shape (an array, or {response: [...]})")
+    .option(
+      "--fills <file...>",
+      "JSON fills in the API's userFills shape (an array, or {response: [...]}); several files = several leaders",
+    )
+    .option(
+      "--weights <list>",
+      "weights of several leaders, e.g. 0.6,0.4 (normalised to sum 1), as follow takes them",
+    )
     .option("--equity <usd>", "your starting equity", "1000")
     .option(
       "--leader-equity <usd>",
-      "the leader's equity at the start (default: fetched, or estimated from the fills)",
+      "the leader's equity at the start, or one per leader (250000,80000) (default: fetched, or estimated from the fills)",
     )
     .option("--since <span>", "with an address: how much history to fetch: 12h, 7d, 30d (default 30d)")
     // The old spelling, still accepted: a number of days.
@@ -53,8 +63,12 @@ export function register(program: Command): void {
       "fundingHistory JSON (rates of the coins traded) for --fills runs; with an address they are fetched",
     )
     .option(
-      "--compare [modes]",
-      'run sizing modes side by side: "modes" (all three) or e.g. equity-ratio,fixed-notional',
+      "--candles <file>",
+      "candleSnapshot JSON (hourly) for risk-parity in --fills runs; with an address they are fetched; without, volatility comes from the fills' prices",
+    )
+    .option(
+      "--compare [columns]",
+      'side by side: "modes" (every sizing mode), or columns such as equity-ratio,kelly or copy-delay-minutes=0,copy-delay-minutes=5,entry=passive (join changes with +)',
     );
   addSettingOptions(cmd, BACKTEST_SETTING_KEYS);
   cmd
@@ -65,24 +79,36 @@ ${examples([
   ["hlcopy backtest --fills fills.json --equity 1000"],
   ["hlcopy backtest --fills fills.json --equity 5000 --max-leverage 2 --deny-coins DOGE --json"],
   ["hlcopy backtest 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --since 7d --delay-ms 1500"],
+  ["hlcopy backtest --fills fills.json --compare modes --stop-loss-pct 5"],
+  [
+    "hlcopy backtest --fills fills.json --compare entry=ioc,entry=passive,copy-delay-minutes=1,min-order-usd=25",
+  ],
+  [
+    "hlcopy backtest 0x5e9ee1089755c3435139848e47e6635505d5a13a 0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2 --weights 0.7,0.3",
+  ],
 ])}`,
     )
-    .action(async (address: string | undefined, flags: BacktestFlags, command: Command) => {
+    .action(async (addresses: string[], flags: BacktestFlags, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
       const { settings } = resolveRunSettings(ctx, flags);
+      // risk-per-trade without a stop sizes nothing: refused, as by follow and reconcile.
+      (await import("../../core/sizing.js")).checkSizingSettings(settings);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy backtest 0x… --since 7d");
       const { runBacktestCommand } = await import("../analytics/backtest-cmd.js");
-      const source = address
-        ? (await import("../analytics/source.js")).createLeaderSource(ctx.network, {
-            onWait: (line) => process.stderr.write(`${line}\n`),
-          })
-        : undefined;
+      const source =
+        addresses.length > 0
+          ? (await import("../analytics/source.js")).createLeaderSource(ctx.network, {
+              onWait: (line) => process.stderr.write(`${line}\n`),
+            })
+          : undefined;
       await runBacktestCommand({
-        ...(address ? { address } : {}),
-        ...(flags.fills ? { fillsFile: flags.fills } : {}),
+        ...(addresses.length > 0 ? { addresses } : {}),
+        ...(flags.fills && flags.fills.length > 0 ? { fillsFiles: flags.fills } : {}),
+        ...(flags.weights !== undefined ? { weights: flags.weights } : {}),
+        ...(flags.candles !== undefined ? { candlesFile: flags.candles } : {}),
         ...(flags.equity !== undefined ? { equity: flags.equity } : {}),
         ...(flags.leaderEquity !== undefined ? { leaderEquity: flags.leaderEquity } : {}),
         ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),

@@ -172,6 +172,8 @@ export async function runFlatten(
     // Every position is closed, those hlcopy did not open too: flatten means flat.
     adopt: true,
     allowEmptyLeader: true,
+    // Passive entries an earlier run left resting are cancelled with the rest.
+    passive: session.client,
   });
   engine.events.on((e) => {
     if (e.type === "warning") err.write(`warning: ${e.message}\n`);

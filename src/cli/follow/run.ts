@@ -10,6 +10,7 @@ import {
 } from "../../core/alerts.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
+import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine, type OnExit } from "../../engine/engine.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
@@ -124,6 +125,8 @@ export async function runFollow(
   const events = new EngineEvents();
   // Alerts (issue 18): their own queue, fed by the events; the "stopped" alert is flushed at the end.
   checkAlertSettings(settings.alerts);
+  // A sizing mode that cannot act (risk-per-trade without a stop) is refused before anything runs.
+  checkSizingSettings(settings);
   // --listen (issue 18): read-only /status and /metrics, up before the session so a port in
   // use fails the run before anything is locked or sent.
   const served: { account: Address | null; budget: RequestBudget | null } = { account: null, budget: null };
@@ -210,7 +213,12 @@ export async function runFollow(
     adopt: options.adopt,
     allowEmptyLeader: options.allowEmptyLeader,
     ...(mode === "live"
-      ? { review: planReviewer(options.yes), protection: session.client, onExit: options.onExit }
+      ? {
+          review: planReviewer(options.yes),
+          protection: session.client,
+          passive: session.client,
+          onExit: options.onExit,
+        }
       : {}),
     waitForApproval: options.waitForApproval,
     ...(mode === "live"

@@ -7,6 +7,7 @@ import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { fmt } from "../../core/format.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
+import { checkSizingSettings } from "../../core/sizing.js";
 import { orderKind } from "../../core/slippage.js";
 import type { Address, Plan } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
@@ -50,6 +51,10 @@ export interface ReconcileReport {
   }[];
   /** The leader's deposits/withdrawals since the copy began, netted out of its equity (USD). */
   cashFlows: { leader: Address; usd: number; since: number }[];
+  /** Per coin a leader holds: the sizing mode that sized its target, the numbers behind it, one line. */
+  sizing: { coin: string; mode: string; inputs: Record<string, number | null>; detail: string }[];
+  /** Resting passive entries the plan cancels (exec.entry passive). */
+  cancels: { coin: string; cloid: string; reason: string; detail: string }[];
   /** Requests made to the exchange by this run. */
   requests: number;
 }
@@ -78,6 +83,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   const { dryRun, settings, leader } = options;
+  // A sizing mode that cannot act (risk-per-trade without a stop) is refused before anything runs.
+  checkSizingSettings(settings);
   const session = await openTradingSession(ctx, {
     needKey: !dryRun,
     lock: !dryRun,
@@ -99,7 +106,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     adopt: options.adopt === true,
     allowEmptyLeader: options.allowEmptyLeader === true,
     // Resting stops / take-profits (risk.stopLossPct …) are kept in step by every live reconcile too.
-    ...(dryRun ? {} : { review: planReviewer(options.yes === true), protection: session.client }),
+    ...(dryRun
+      ? {}
+      : { review: planReviewer(options.yes === true), protection: session.client, passive: session.client }),
   });
   // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
   // line each on stderr, so stdout stays the report (a JSON document with --json).
@@ -210,6 +219,17 @@ export function buildReport(p: {
         };
       }),
     cashFlows: (p.cashFlows ?? []).filter((c) => c.usd !== 0),
+    sizing: p.decided.targets.flatMap((t) =>
+      t.sizing
+        ? [{ coin: t.coin, mode: t.sizing.mode, inputs: t.sizing.inputs, detail: t.sizing.detail }]
+        : [],
+    ),
+    cancels: (p.decided.cancels ?? []).map((c) => ({
+      coin: c.coin,
+      cloid: c.cloid,
+      reason: c.reason,
+      detail: c.detail,
+    })),
     requests: p.requests,
   };
 }
@@ -277,10 +297,15 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
     (c) =>
       `leader cash flows since ${new Date(c.since).toISOString().slice(0, 16).replace("T", " ")} UTC: ${c.usd > 0 ? "+" : "−"}$${fmt(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
   );
+  // Which sizing mode sized each target, and with what (issue 21).
+  const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
+  const cancels = report.cancels.map((c) => `  ${c.coin}: ${c.detail}`);
   const lines = [
     `leader ${report.leader} → account ${report.account}${report.dryRun ? " (dry run)" : ""}`,
     ...flows,
     table,
+    ...(sizing.length > 0 ? [`sizing (${report.sizing[0]?.mode}):`, ...sizing] : []),
+    ...(cancels.length > 0 ? [report.dryRun ? "would cancel:" : "cancelled first:", ...cancels] : []),
     ...(errors.length > 0 ? ["rejected:", ...errors] : []),
     `${status} · ${report.requests} requests`,
   ];

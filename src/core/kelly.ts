@@ -1,0 +1,114 @@
+// kelly sizing: a leader's edge from its own closing trades — the win rate W and the average
+// win / average loss ratio R that `inspect` shows — and the fraction of equity the Kelly
+// criterion puts at risk, K = W − (1 − W) / R. Pure: fills in, numbers out.
+
+/** Fewer closing trades than this give no edge estimate: the leader is not copied. */
+export const MIN_KELLY_TRADES = 10;
+
+/** A fill as the edge needs it (the exchange's userFills fields, side either spelling). */
+export interface EdgeFill {
+  coin: string;
+  oid: number;
+  side: "buy" | "sell" | "B" | "A";
+  time: number;
+  closedPnl: number;
+  fee: number;
+}
+
+/** A leader's edge over a window of closing trades. */
+export interface LeaderEdge {
+  closingTrades: number;
+  /** Share of closing trades that made money after fees; null without trades. */
+  winRate: number | null;
+  /** Average win / average loss (both after fees); null without a win or without a loss. */
+  payoff: number | null;
+  /** Full Kelly fraction W − (1 − W) / R; W when there was no loss; null when unknown. */
+  kelly: number | null;
+}
+
+/**
+ * The outcome (realized PnL − fee) of each closing trade, a trade being the consecutive fills
+ * of one order (coin, oid, side) as `inspect` counts them; oid 0 (unknown) = each fill alone.
+ * Fills in any order (sorted by time here).
+ */
+export function closingOutcomes(fills: readonly EdgeFill[]): number[] {
+  const sorted = [...fills].sort((a, b) => a.time - b.time);
+  const open = new Map<string, { oid: number; side: string; pnl: number; fee: number }>();
+  const out: number[] = [];
+  const close = (t: { pnl: number; fee: number }) => {
+    if (t.pnl !== 0) out.push(t.pnl - t.fee);
+  };
+  for (const f of sorted) {
+    const side = f.side === "buy" || f.side === "B" ? "B" : "A";
+    const t = open.get(f.coin);
+    if (t && f.oid !== 0 && t.oid === f.oid && t.side === side) {
+      t.pnl += f.closedPnl;
+      t.fee += f.fee;
+    } else {
+      if (t) close(t);
+      open.set(f.coin, { oid: f.oid, side, pnl: f.closedPnl, fee: f.fee });
+    }
+  }
+  for (const t of open.values()) close(t);
+  return out;
+}
+
+/** W, R and K of a list of closing-trade outcomes. */
+export function edgeOf(outcomes: readonly number[]): LeaderEdge {
+  let wins = 0;
+  let gain = 0;
+  let loss = 0;
+  for (const x of outcomes) {
+    if (x > 0) {
+      wins++;
+      gain += x;
+    } else loss -= x;
+  }
+  return edgeFromSums(outcomes.length, wins, gain, loss);
+}
+
+/**
+ * W, R and K from running sums: `n` closing trades, `wins` of them profitable, `gain` their
+ * total, `loss` the total lost by the others (positive). The one formula (edgeOf uses it).
+ */
+export function edgeFromSums(n: number, wins: number, gain: number, loss: number): LeaderEdge {
+  if (n <= 0) return { closingTrades: 0, winRate: null, payoff: null, kelly: null };
+  const losses = n - wins;
+  const winRate = wins / n;
+  const avgWin = wins > 0 ? gain / wins : 0;
+  const avgLoss = losses > 0 ? loss / losses : 0;
+  const payoff = wins > 0 && avgLoss > 0 ? avgWin / avgLoss : null;
+  let kelly: number | null;
+  if (wins === 0) kelly = -1;
+  else if (avgLoss === 0)
+    kelly = winRate; // no loss: R is infinite, K = W
+  else kelly = winRate - (1 - winRate) / (payoff as number);
+  return { closingTrades: n, winRate, payoff, kelly };
+}
+
+/** The edge of `fills` (any order) inside [now − lookbackDays, now]. */
+export function leaderEdge(fills: readonly EdgeFill[], now: number, lookbackDays: number): LeaderEdge {
+  const from = now - lookbackDays * 86_400_000;
+  return edgeOf(closingOutcomes(fills.filter((f) => f.time >= from && f.time <= now)));
+}
+
+/**
+ * The share of the leader's allocation kelly copies: `fraction` × K, or why it copies nothing
+ * (K ≤ 0, or fewer than MIN_KELLY_TRADES closing trades: the edge is unknown).
+ */
+export function kellyScale(
+  edge: LeaderEdge,
+  fraction: number,
+  minTrades = MIN_KELLY_TRADES,
+): { scale: number } | { scale: 0; why: string } {
+  if (edge.closingTrades < minTrades || edge.kelly === null) {
+    return {
+      scale: 0,
+      why: `edge unknown: ${edge.closingTrades} closing trade(s) in the lookback, ${minTrades} needed`,
+    };
+  }
+  if (!(edge.kelly > 0)) {
+    return { scale: 0, why: `negative edge: Kelly ${edge.kelly.toFixed(3)} ≤ 0` };
+  }
+  return { scale: Math.min(1, edge.kelly) * fraction };
+}

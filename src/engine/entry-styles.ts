@@ -1,0 +1,249 @@
+// Issue 21 on the engine's side, behind one object so the engine keeps a few one-line hooks:
+// the sizing inputs (sizing-inputs.ts), the copy delay's view of the leaders (copy-delay.ts)
+// and our resting passive entries (passive.ts). Each is built only when its setting is on.
+
+import { entryParams } from "../core/entry.js";
+import type { PlanContext } from "../core/planner.js";
+import type { Settings } from "../core/settings.js";
+import type { SizingInputs } from "../core/sizing.js";
+import type {
+  Address,
+  LeaderState,
+  Markets,
+  OpenOrder,
+  PlannedAction,
+  PlannedCancel,
+  Positions,
+  Side,
+} from "../core/types.js";
+import type { Journal } from "../store/journal.js";
+import { CopyDelay, type DelayFill, readDelayFills } from "./copy-delay.js";
+import type { EngineEvent, RunMode } from "./events.js";
+import { PassiveEntries, type PassiveFill, type PassiveSender } from "./passive.js";
+import type { OrderResult } from "./ports.js";
+import { SizingInputsKeeper, type SizingInputsReader } from "./sizing-inputs.js";
+
+export interface EntryStylesOptions {
+  settings: Settings;
+  mode: RunMode;
+  reader: SizingInputsReader & {
+    getFillsByTime?(
+      user: Address,
+      startTime: number,
+    ): Promise<(DelayFill & import("../core/kelly.js").EdgeFill)[]>;
+  };
+  journal: Journal;
+  account: Address;
+  /** Live runs that send: cancels and lookups of passive entries. Absent: passive entries go as IOC. */
+  passive?: PassiveSender;
+  now: () => number;
+  emit: (event: EngineEvent) => void;
+  countRequest: () => void;
+  /** Run a job on the engine's queue (one job at a time). */
+  enqueue: (job: () => Promise<void>) => void;
+  /** Re-plan these coins soon (hot path). */
+  replan: (coins: string[]) => void;
+  markets: () => Markets;
+  applyOwnFill: (fill: { coin: string; side: Side; size: number; px: number | null }) => void;
+  signal: () => AbortSignal | undefined;
+}
+
+export class EntryStyles {
+  /** The run's settings as the planner must see them (paper runs place passive entries as IOC). */
+  readonly settings: Settings;
+  readonly #o: EntryStylesOptions;
+  readonly #inputs: SizingInputsKeeper | null;
+  readonly #delay: CopyDelay | null;
+  readonly #passive: PassiveEntries | null;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #fetching = false;
+  #closed = false;
+
+  constructor(o: EntryStylesOptions) {
+    this.#o = o;
+    const entry = entryParams(o.settings);
+    let settings = o.settings;
+    if (entry.passive && !o.passive) {
+      // Nothing can rest (dry-run shows the passive orders; paper fills locally as IOC).
+      if (o.mode === "paper") {
+        settings = { ...settings, exec: { ...settings.exec, entry: "ioc" } };
+        o.emit({
+          type: "notice",
+          ts: o.now(),
+          kind: "entry",
+          message:
+            "exec.entry passive: a paper run fills locally and cannot rest orders: its entries go as IOC",
+        });
+      }
+    }
+    this.settings = settings;
+    this.#inputs = SizingInputsKeeper.needed(o.settings)
+      ? new SizingInputsKeeper({
+          settings: o.settings,
+          reader: o.reader,
+          now: o.now,
+          emit: o.emit,
+          countRequest: o.countRequest,
+        })
+      : null;
+    this.#delay =
+      entry.copyDelayMs > 0
+        ? new CopyDelay({
+            delayMs: entry.copyDelayMs,
+            now: o.now,
+            emit: o.emit,
+            countRequest: o.countRequest,
+            schedule: (coin, at) => this.#later(at, () => o.replan([coin])),
+          })
+        : null;
+    this.#passive =
+      entry.passive && o.passive && o.mode === "live"
+        ? new PassiveEntries({
+            journal: o.journal,
+            sender: o.passive,
+            account: o.account,
+            timeoutMs: entry.passiveTimeoutMs,
+            now: o.now,
+            emit: o.emit,
+            countRequest: o.countRequest,
+            onDue: (coin) => {
+              if (this.#closed) return;
+              o.enqueue(async () => {
+                await this.#passive?.expire(coin, o.markets());
+                o.replan([coin]);
+              });
+            },
+            applyFill: o.applyOwnFill,
+            signal: o.signal,
+          })
+        : null;
+  }
+
+  /**
+   * A sweep read the leaders: the copy delay's histories (built at the first sweep from each
+   * leader's fills of the window, then kept in step), and the sizing inputs due for the coins
+   * either side holds.
+   */
+  async afterLeaderRead(
+    leaders: { address: Address; positions: Positions }[],
+    ourCoins: string[],
+  ): Promise<void> {
+    const now = this.#o.now();
+    const delay = this.#delay;
+    if (delay) {
+      for (const l of leaders) {
+        if (!delay.has(l.address)) {
+          const read = this.#o.reader.getFillsByTime?.bind(this.#o.reader);
+          if (read) this.#o.countRequest();
+          const fills = await readDelayFills(read, l.address, now - delay.delayMs, () => {});
+          delay.init(l.address, l.positions, fills, now);
+        } else delay.recordSnapshot(l.address, l.positions, now);
+      }
+    }
+    if (this.#inputs) {
+      const coins = new Set(ourCoins);
+      for (const l of leaders) for (const c of Object.keys(l.positions)) coins.add(c);
+      await this.#inputs.refresh(
+        [...coins],
+        leaders.map((l) => l.address),
+      );
+    }
+  }
+
+  /** A sweep read our account: resting passive entries against the open orders. */
+  async afterOurRead(openOrders: readonly OpenOrder[]): Promise<void> {
+    await this.#passive?.fromSweep(openOrders, this.#o.markets());
+  }
+
+  /** The leaders, context and inputs the planner gets from these styles. */
+  planInput(
+    leaders: LeaderState[],
+    now: number,
+    coins: string[] | undefined,
+  ): { leaders: LeaderState[]; context: Partial<PlanContext>; sizingInputs?: SizingInputs } {
+    const context: Partial<PlanContext> = {};
+    let view = leaders;
+    if (this.#delay) {
+      const d = this.#delay.apply(leaders, now);
+      view = d.leaders;
+      if (Object.keys(d.copyDelay).length > 0) context.copyDelay = d.copyDelay;
+      if (Object.keys(d.reversed).length > 0) context.reversedAfterDelay = d.reversed;
+    }
+    if (this.#passive) {
+      const p = this.#passive.context();
+      if (Object.keys(p.restingEntries).length > 0) context.restingEntries = p.restingEntries;
+      if (p.takerCoins.length > 0) context.takerCoins = p.takerCoins;
+    }
+    if (!this.#inputs) return { leaders: view, context };
+    // A coin the hot path meets without its volatility: read it off the hot path, then re-plan.
+    if (coins) {
+      const held = coins.filter((c) => leaders.some((l) => (l.positions[c]?.size ?? 0) !== 0));
+      const missing = this.#inputs.missing(held);
+      if (missing.length > 0 && !this.#fetching) {
+        this.#fetching = true;
+        this.#o.enqueue(async () => {
+          try {
+            const learned = await this.#inputs?.refresh(missing, []);
+            if (learned && learned.length > 0) this.#o.replan(learned);
+          } finally {
+            this.#fetching = false;
+          }
+        });
+      }
+    }
+    return { leaders: view, context, sizingInputs: this.#inputs.inputs };
+  }
+
+  async cancel(cancels: readonly PlannedCancel[]): Promise<void> {
+    await this.#passive?.cancel(cancels, this.#o.markets());
+  }
+
+  async cancelAll(why: string): Promise<void> {
+    await this.#passive?.cancelAll(this.#o.markets(), why);
+  }
+
+  willSend(actions: readonly PlannedAction[]): void {
+    this.#passive?.willSend(actions);
+  }
+
+  fromResults(actions: readonly PlannedAction[], results: readonly OrderResult[]): void {
+    const replan = this.#passive?.fromResults(actions, results) ?? [];
+    if (replan.length > 0) this.#o.replan(replan);
+  }
+
+  /** A leader fill (not a snapshot's): its size now, for the copy delay; passive again for the coin. */
+  leaderFill(leader: Address, coin: string, size: number): void {
+    this.#delay?.record(leader, coin, size, this.#o.now());
+    this.#passive?.leaderTraded(coin);
+  }
+
+  /** A leader's account stream snapshot. */
+  leaderSnapshot(leader: Address, positions: Positions): void {
+    this.#delay?.recordSnapshot(leader, positions, this.#o.now());
+  }
+
+  /** One of our fills (not a snapshot's). */
+  ourFill(f: PassiveFill): void {
+    this.#passive?.onFill(f);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#passive?.close();
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  #later(at: number, fn: () => void): void {
+    if (this.#closed) return;
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(t);
+        if (!this.#closed) fn();
+      },
+      Math.max(0, at - this.#o.now()) + 5,
+    );
+    t.unref?.();
+    this.#timers.add(t);
+  }
+}

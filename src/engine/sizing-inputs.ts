@@ -1,0 +1,144 @@
+// The inputs risk-parity and kelly size from, read off the hot path and cached: each coin's
+// volatility from the exchange's hourly candles (core/volatility.ts) and each leader's edge
+// from its own fills (core/kelly.ts), each refreshed at most once an hour. A read that fails
+// keeps the last value (and says so); a coin or leader never read is "sizing-input-missing"
+// in the plan, so nothing is ever sized from a guess.
+
+import { toHlcopyError } from "../core/errors.js";
+import { fmt, short } from "../core/format.js";
+import { type EdgeFill, leaderEdge } from "../core/kelly.js";
+import type { Settings } from "../core/settings.js";
+import { type SizingInputs, sizingParams } from "../core/sizing.js";
+import type { Address } from "../core/types.js";
+import { hourlyVolatility } from "../core/volatility.js";
+import type { EngineEvent } from "./events.js";
+
+/** What the keeper reads (HlClient satisfies it). */
+export interface SizingInputsReader {
+  getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<{ t: number; c: number }[]>;
+  getFillsByTime?(user: Address, startTime: number): Promise<EdgeFill[]>;
+}
+
+export interface SizingInputsOptions {
+  settings: Settings;
+  reader: SizingInputsReader;
+  now: () => number;
+  emit: (event: EngineEvent) => void;
+  countRequest: () => void;
+}
+
+/** A cached value is read again after this long. */
+export const REFRESH_MS = 3_600_000;
+/** A failed read is tried again after this long (not on every plan). */
+const RETRY_MS = 60_000;
+
+export class SizingInputsKeeper {
+  readonly #o: SizingInputsOptions;
+  readonly #vol = new Map<string, { value: number | null; at: number }>();
+  readonly #edge = new Map<string, { value: ReturnType<typeof leaderEdge>; at: number }>();
+  readonly #failedAt = new Map<string, number>();
+
+  constructor(options: SizingInputsOptions) {
+    this.#o = options;
+  }
+
+  /** Whether the run's sizing mode needs anything read. */
+  static needed(settings: Settings): boolean {
+    return settings.sizing.mode === "risk-parity" || settings.sizing.mode === "kelly";
+  }
+
+  /** The inputs as known now (plain data for the planner). */
+  get inputs(): SizingInputs {
+    const volatility: Record<string, number> = {};
+    for (const [coin, v] of this.#vol) if (v.value !== null) volatility[coin] = v.value;
+    const edge: SizingInputs["edge"] = {};
+    for (const [leader, e] of this.#edge) edge[leader] = e.value;
+    return { volatility, edge };
+  }
+
+  /** Coins among `coins` whose volatility risk-parity still lacks. */
+  missing(coins: readonly string[]): string[] {
+    if (this.#o.settings.sizing.mode !== "risk-parity") return [];
+    return coins.filter((c) => this.#vol.get(c)?.value == null);
+  }
+
+  /**
+   * Read what is due: the volatility of `coins` (risk-parity) or the edge of `leaders` (kelly),
+   * each at most hourly. Returns the coins whose volatility became known (to re-plan them).
+   * Never throws: a failed read warns and keeps the last value.
+   */
+  async refresh(coins: readonly string[], leaders: readonly Address[]): Promise<string[]> {
+    const mode = this.#o.settings.sizing.mode;
+    const p = sizingParams(this.#o.settings);
+    const now = this.#o.now();
+    const learned: string[] = [];
+    if (mode === "risk-parity" && this.#o.reader.getHourlyCandles) {
+      const read = this.#o.reader.getHourlyCandles.bind(this.#o.reader);
+      for (const coin of [...new Set(coins)].sort()) {
+        if (!this.#due(`vol:${coin}`, this.#vol.get(coin)?.at, now)) continue;
+        try {
+          this.#o.countRequest();
+          const candles = await read(coin, now - p.volLookbackDays * 86_400_000);
+          const value = hourlyVolatility(candles, this.#o.now(), p.volLookbackDays);
+          const had = this.#vol.get(coin)?.value;
+          this.#vol.set(coin, { value, at: now });
+          if (value !== null && had == null) learned.push(coin);
+          if (value === null)
+            this.#warn(`risk-parity: ${coin} has too few hourly candles for a volatility: not sized`);
+        } catch (error) {
+          this.#failed(`vol:${coin}`, now, `risk-parity: ${coin}'s candles could not be read`, error);
+        }
+      }
+      if (learned.length > 0) {
+        const inputs = this.inputs.volatility ?? {};
+        this.#notice(
+          `risk-parity: annualised volatility over ${p.volLookbackDays} days of hourly candles: ${learned
+            .map((c) => `${c} ${((inputs[c] ?? 0) * 100).toFixed(1)}%`)
+            .join(", ")} (target ${fmt(p.targetVol * 100)}%)`,
+        );
+      }
+    }
+    if (mode === "kelly" && this.#o.reader.getFillsByTime) {
+      const read = this.#o.reader.getFillsByTime.bind(this.#o.reader);
+      for (const leader of leaders) {
+        const key = leader.toLowerCase();
+        if (!this.#due(`edge:${key}`, this.#edge.get(key)?.at, now)) continue;
+        try {
+          this.#o.countRequest();
+          const fills = await read(leader, now - p.kellyLookbackDays * 86_400_000);
+          const value = leaderEdge(fills, this.#o.now(), p.kellyLookbackDays);
+          const first = !this.#edge.has(key);
+          this.#edge.set(key, { value, at: now });
+          if (first) {
+            const k = value.kelly;
+            this.#notice(
+              `kelly: leader ${short(leader)} over ${p.kellyLookbackDays} days: ${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${fmt(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : fmt(value.payoff)}, Kelly ${k === null ? "-" : fmt(k)} (× ${fmt(p.kellyFraction)} copied)`,
+            );
+          }
+        } catch (error) {
+          this.#failed(`edge:${key}`, now, `kelly: leader ${short(leader)}'s fills could not be read`, error);
+        }
+      }
+    }
+    return learned;
+  }
+
+  #due(key: string, at: number | undefined, now: number): boolean {
+    const failed = this.#failedAt.get(key);
+    if (failed !== undefined && now - failed < RETRY_MS) return false;
+    return at === undefined || now - at >= REFRESH_MS;
+  }
+
+  #failed(key: string, now: number, what: string, error: unknown): void {
+    this.#failedAt.set(key, now);
+    this.#warn(`${what} (${toHlcopyError(error).message}); the last value is kept, tried again in a minute`);
+  }
+
+  #warn(message: string): void {
+    this.#o.emit({ type: "warning", ts: this.#o.now(), message });
+  }
+
+  #notice(message: string): void {
+    this.#o.emit({ type: "notice", ts: this.#o.now(), kind: "sizing", message });
+  }
+}

@@ -1,0 +1,256 @@
+// Issue 21's entry styles against the in-process simulator, through the real engine, SDK and
+// websockets: the copy delay (an increase is copied once the leader has held it for the delay;
+// one reversed before it ends is not), and passive entries (a post-only limit that fills at its
+// price; converted to the usual IOC after its timeout; cancelled first by a reduction).
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { Address } from "../../src/core/types.js";
+import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { openJournal } from "../../src/store/journal.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+
+/** Generous: the machine running the tests may be busy; a passing test never waits this long. */
+const WAIT = 15_000;
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startSim({ seed: 21, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+function settings(patch: (s: Settings) => void): Settings {
+  const s = defaultSettings();
+  s.sizing.mode = "fixed-ratio";
+  s.sizing.ratio = 0.1;
+  s.exec.sweepSeconds = 3600;
+  patch(s);
+  return s;
+}
+
+async function setup(s: Settings) {
+  const leader = fundedAccount(sim, 1_000_000);
+  const leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: leader.address,
+    agentKey: leader.key,
+  });
+  const { master, agentKey } = await masterWithAgent(sim, 100_000);
+  const client = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: master.address,
+    agentKey,
+  });
+  const journal = openJournal(":memory:");
+  /** An engine over this journal (a second one is a restart). */
+  const start = () => {
+    const events: EngineEvent[] = [];
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings: s,
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+      passive: client,
+    });
+    engine.events.on((e) => events.push(e));
+    const run = () =>
+      engine.run(
+        streamsOpener({
+          wsUrl: sim.wsUrl,
+          isTestnet: false,
+          leaders: [leader.address],
+          account: master.address,
+        }),
+      );
+    return { engine, events, run };
+  };
+  const { engine, events, run } = start();
+  return { leader, leaderClient, master, client, journal, engine, events, run, start };
+}
+
+async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
+  const markets = await c.getMarkets();
+  const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
+  expect(r?.status).toBe("filled");
+}
+
+async function position(c: HlClient, user: Address, coin: string): Promise<number> {
+  const s = await c.getAccountState(user);
+  return s.positions[coin]?.size ?? 0;
+}
+
+const skips = (events: EngineEvent[], coin: string, reason: string) =>
+  events.filter(
+    (e) => e.type === "decision" && e.plan.skipped.some((s) => s.coin === coin && s.reason === reason),
+  );
+
+describe("exec.copyDelayMinutes", () => {
+  it("copies an increase only once the leader has held it for the delay", async () => {
+    const delayMs = 1_500;
+    const t = await setup(settings((s) => (s.exec.copyDelayMinutes = delayMs / 60_000)));
+    const running = t.run();
+    await eventually(() => t.events.some((e) => e.type === "sweep"), WAIT);
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    const seen = Date.now();
+    // The fill's decision holds it back, saying why.
+    await eventually(() => skips(t.events, "SOL", "copy-delay").length > 0, WAIT);
+    expect(sim.control.orderHistory(t.master.address)).toEqual([]);
+    // Once held for the delay it is copied: 10 % of 50.
+    await eventually(async () => (await position(t.client, t.master.address, "SOL")) === 5, WAIT);
+    const order = sim.control.orderHistory(t.master.address)[0];
+    expect(order?.time ?? 0).toBeGreaterThanOrEqual(seen + delayMs - 50);
+    await t.engine.stop("done");
+    await running;
+  });
+
+  it("does not copy an increase the leader reversed before the delay ended (reversed-after-delay)", async () => {
+    const delayMs = 1_500;
+    const t = await setup(settings((s) => (s.exec.copyDelayMinutes = delayMs / 60_000)));
+    const running = t.run();
+    await eventually(() => t.events.some((e) => e.type === "sweep"), WAIT);
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    await eventually(() => skips(t.events, "SOL", "copy-delay").length > 0, WAIT);
+    await trade(t.leaderClient, "SOL", "sell", 50, true);
+    // At the due time the increase is re-checked: the leader left, nothing is copied.
+    const reversed = await eventually(() => skips(t.events, "SOL", "reversed-after-delay")[0], WAIT);
+    expect(reversed.type === "decision" && reversed.plan.actions).toEqual([]);
+    expect(sim.control.orderHistory(t.master.address)).toEqual([]);
+    expect(await position(t.client, t.master.address, "SOL")).toBe(0);
+    await t.engine.stop("done");
+    await running;
+  });
+});
+
+describe("exec.entry passive", () => {
+  const passive = (timeoutSeconds: number) =>
+    settings((s) => {
+      s.exec.entry = "passive";
+      s.exec.passiveTimeoutSeconds = timeoutSeconds;
+    });
+
+  it("rests a post-only limit at the leader's price or better, and it fills at that limit", async () => {
+    const t = await setup(passive(600));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const leaderPx = (await t.leaderClient.getAccountState(t.leader.address)).positions.BTC?.entryPx ?? 0;
+    const running = t.run();
+    const rest = await eventually(
+      () => t.events.find((e) => e.type === "order" && e.coin === "BTC" && e.status === "resting"),
+      WAIT,
+    );
+    if (rest.type !== "order") throw new Error("not an order");
+    expect(rest.limitPx).toBeLessThanOrEqual(leaderPx);
+    const placed = sim.control.orderHistory(t.master.address)[0];
+    expect(placed).toMatchObject({ coin: "BTC", tif: "Alo", side: "B", status: "open" });
+    // The market comes down through our bid: it fills as maker, at our limit.
+    sim.control.setMid("BTC", rest.limitPx - 5);
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
+    const fill = await eventually(() => t.events.find((e) => e.type === "fill" && e.coin === "BTC"), WAIT);
+    expect(fill.type === "fill" && fill.px).toBe(rest.limitPx);
+    await eventually(() => t.journal.getOrder(rest.cloid)?.status === "filled", WAIT);
+    expect(sim.control.orderHistory(t.master.address)).toHaveLength(1);
+    await t.engine.stop("done");
+    await running;
+  });
+
+  it("converts an entry not filled within its timeout to the usual IOC", async () => {
+    const t = await setup(passive(1));
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    const running = t.run();
+    const rest = await eventually(
+      () => t.events.find((e) => e.type === "order" && e.coin === "ETH" && e.status === "resting"),
+      WAIT,
+    );
+    if (rest.type !== "order") throw new Error("not an order");
+    await eventually(async () => (await position(t.client, t.master.address, "ETH")) === 1, WAIT);
+    const history = sim.control.orderHistory(t.master.address);
+    expect(history.map((o) => [o.tif, o.status])).toEqual([
+      ["Alo", "canceled"],
+      ["Ioc", "filled"],
+    ]);
+    expect(t.journal.getOrder(rest.cloid)?.status).toBe("cancelled");
+    await t.engine.stop("done");
+    await running;
+  });
+
+  it("cancels a resting entry first when the leader reduces", async () => {
+    const t = await setup(passive(600));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const running = t.run();
+    const first = await eventually(
+      () => t.events.find((e) => e.type === "order" && e.coin === "BTC" && e.status === "resting"),
+      WAIT,
+    );
+    if (first.type !== "order") throw new Error("not an order");
+    sim.control.setMid("BTC", first.limitPx - 5);
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
+    // The leader adds: a second passive entry rests…
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await eventually(
+      () =>
+        t.events.some(
+          (e) => e.type === "order" && e.coin === "BTC" && e.status === "resting" && e.cloid !== first.cloid,
+        ),
+      WAIT,
+    );
+    // …the market moves up, away from our bid (so the leader's sell below does not hit it)…
+    sim.control.setMid("BTC", first.limitPx + 50);
+    // …then the leader reduces to 0.5: the entry is cancelled before the reduce-only sell goes.
+    await trade(t.leaderClient, "BTC", "sell", 1.5, true);
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.05, WAIT);
+    const history = sim.control.orderHistory(t.master.address);
+    expect(history.map((o) => [o.tif, o.side, o.status])).toEqual([
+      ["Alo", "B", "filled"],
+      ["Alo", "B", "canceled"],
+      ["Ioc", "A", "filled"],
+    ]);
+    const cancel = t.events.find((e) => e.type === "decision" && (e.plan.cancels?.length ?? 0) > 0);
+    expect(cancel?.type === "decision" && cancel.plan.cancels?.[0]?.reason).toBe("passive-cancel");
+    await t.engine.stop("done");
+    await running;
+  });
+
+  it("a resting entry survives a restart: adopted by cloid, never placed twice, its fill ours", async () => {
+    const t = await setup(passive(600));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const first = t.run();
+    const rest = await eventually(
+      () => t.events.find((e) => e.type === "order" && e.coin === "BTC" && e.status === "resting"),
+      WAIT,
+    );
+    if (rest.type !== "order") throw new Error("not an order");
+    await t.engine.stop("restart");
+    await first;
+    // A new run over the same journal finds it on the book and keeps it.
+    const again = t.start();
+    const second = again.run();
+    await eventually(
+      () => again.events.some((e) => e.type === "notice" && e.kind === "entry" && /adopted/.test(e.message)),
+      WAIT,
+    );
+    sim.control.setMid("BTC", rest.limitPx - 5);
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
+    await eventually(() => t.journal.getOrder(rest.cloid)?.status === "filled", WAIT);
+    const sweep = await again.engine.sweep();
+    expect(sweep.plan.inSync).toBe(true);
+    expect(sweep.plan.skipped.filter((x) => x.reason === "not-ours")).toEqual([]);
+    expect(sim.control.orderHistory(t.master.address)).toHaveLength(1);
+    await again.engine.stop("done");
+    await second;
+  });
+});

@@ -1,0 +1,132 @@
+// `hlcopy reconcile --dry-run` shows which sizing mode sized each target and with what
+// (issue 21): risk-parity from the exchange's hourly candles (the simulator serves 30 days of
+// seeded history), kelly from the leader's own closing trades, risk-per-trade from the stop —
+// and refuses risk-per-trade without a stop. The real binary against the simulator.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
+import type { Address } from "../../src/core/types.js";
+import { engineClient } from "../../src/engine/wiring.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { action, fundedAccount } from "../exchange/helpers.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+let sim: SimHandle;
+let leader: Address;
+let leaderClient: HlClient;
+let follower: Address;
+
+async function dryRun(args: string[], json = true) {
+  const r = await runCli(
+    [
+      "--network",
+      sim.httpUrl,
+      "--account",
+      follower,
+      ...(json ? ["--json"] : []),
+      "reconcile",
+      leader,
+      "--dry-run",
+      ...args,
+    ],
+    { env: { HLCOPY_CONFIG_DIR: tempDir() }, timeoutMs: 30_000 },
+  );
+  const report =
+    json && r.stdout.trim()
+      ? (JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as ReconcileReport)
+      : null;
+  return { ...r, report };
+}
+
+async function trade(coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
+  const markets = await leaderClient.getMarkets();
+  const [r] = await leaderClient.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
+  expect(r?.status).toBe("filled");
+}
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 7, tickMs: 0 });
+  const l = fundedAccount(sim, 1_000_000);
+  leader = l.address;
+  leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: leader,
+    agentKey: l.key,
+  });
+  follower = fundedAccount(sim, 10_000).address;
+  // Twelve round trips in SOL: eight won ($+2 a coin), four lost ($−1 a coin).
+  for (let i = 0; i < 12; i++) {
+    const mid = sim.control.mid("SOL") ?? 190;
+    await trade("SOL", "buy", 100);
+    sim.control.setMid("SOL", i < 8 ? mid + 2 : mid - 1);
+    await trade("SOL", "sell", 100, true);
+  }
+  sim.control.setMid("SOL", 190);
+  // What it holds now: BTC and ETH.
+  await trade("BTC", "buy", 2);
+  await trade("ETH", "sell", 50);
+}, 60_000);
+afterAll(async () => {
+  await sim.close();
+});
+
+describe("reconcile --dry-run shows how each target was sized", () => {
+  it("risk-parity: the leader's allocation × target / the coin's volatility from hourly candles", async () => {
+    const r = await dryRun(["--mode", "risk-parity", "--target-vol-pct", "15"]);
+    expect(r.code).toBe(3);
+    const sizing = r.report?.sizing ?? [];
+    expect(sizing.map((s) => [s.coin, s.mode])).toEqual([
+      ["BTC", "risk-parity"],
+      ["ETH", "risk-parity"],
+    ]);
+    const btc = sizing[0];
+    // The simulator's BTC history is drawn at 45 % a year, ETH's at 60 %.
+    expect(btc?.inputs.volPct).toBeGreaterThan(40);
+    expect(btc?.inputs.volPct).toBeLessThan(50);
+    expect(sizing[1]?.inputs.volPct).toBeGreaterThan(54);
+    expect(sizing[1]?.inputs.volPct).toBeLessThan(66);
+    // Our BTC notional = 10 000 × the leader's allocation × 15 / vol, rounded down to the lot.
+    const ourAlloc = ((btc?.inputs.leaderAllocPct ?? 0) / 100) * (15 / (btc?.inputs.volPct ?? 1));
+    const buy = r.report?.actions.find((a) => a.coin === "BTC");
+    const mid = sim.control.mid("BTC") ?? 0;
+    expect(buy?.size ?? 0).toBeCloseTo((10_000 * ourAlloc) / mid, 4);
+    expect(btc?.detail).toMatch(/of its equity × 15% \/ 4\d(\.\d+)?% vol/);
+    const text = await dryRun(["--mode", "risk-parity"], false);
+    expect(text.stdout).toMatch(/sizing \(risk-parity\):\n {2}BTC: risk-parity: the leader's/);
+  });
+
+  it("kelly: the leader's win rate and win/loss ratio from its closing trades", async () => {
+    const r = await dryRun(["--mode", "kelly", "--kelly-fraction", "0.5"]);
+    const btc = r.report?.sizing.find((s) => s.coin === "BTC");
+    expect(btc?.mode).toBe("kelly");
+    expect(btc?.inputs.closingTrades).toBe(12);
+    expect(btc?.inputs.winRate).toBeCloseTo(8 / 12);
+    // Wins ≈ $2 × 100 − fees, losses ≈ $1 × 100 + fees: R a little under 2.
+    expect(btc?.inputs.payoff).toBeGreaterThan(1.7);
+    expect(btc?.inputs.payoff).toBeLessThan(2);
+    const k = 8 / 12 - 4 / 12 / (btc?.inputs.payoff ?? 1);
+    expect(btc?.inputs.kelly).toBeCloseTo(k, 6);
+    expect(btc?.inputs.ratio).toBeCloseTo(
+      ((btc?.inputs.ourEquity ?? 0) / (btc?.inputs.leaderEquity ?? 1)) * k * 0.5,
+      9,
+    );
+  });
+
+  it("risk-per-trade: each position risks riskPct of equity at the stop; refused without a stop", async () => {
+    const refused = await dryRun(["--mode", "risk-per-trade"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /error: sizing mode risk-per-trade sizes each position by the loss at its stop, but no stop is set/,
+    );
+    expect(refused.stderr).toMatch(/hint: add --stop-loss-pct 5/);
+    const r = await dryRun(["--mode", "risk-per-trade", "--risk-pct", "1", "--stop-loss-pct", "5"]);
+    const eth = r.report?.sizing.find((s) => s.coin === "ETH");
+    expect(eth?.inputs.riskUsd).toBeCloseTo(100);
+    expect(eth?.inputs.notionalUsd).toBeCloseTo(2_000);
+    const sell = r.report?.actions.find((a) => a.coin === "ETH");
+    expect((sell?.size ?? 0) * (sim.control.mid("ETH") ?? 0)).toBeCloseTo(2_000, -1);
+  });
+});
