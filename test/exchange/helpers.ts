@@ -62,9 +62,15 @@ export function action(
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How long any condition may take on a busy 2-core machine before a test gives up on it. */
+const PATIENCE_MS = 45_000;
+
 /** Poll until `fn` returns a truthy value (or fail after `ms`). */
 export async function eventually<T>(fn: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
-  const until = Date.now() + ms;
+  // `ms` is what the condition takes on an idle machine; a busy one may take many times that,
+  // so the wait is at least PATIENCE_MS. A condition that never comes still fails, inside the
+  // test's own (hang) timeout.
+  const until = Date.now() + Math.max(ms, PATIENCE_MS);
   for (;;) {
     const v = await fn();
     if (v) return v as NonNullable<T>;
