@@ -20,6 +20,7 @@ import {
   toHlcopyError,
   UsageError,
 } from "../core/errors.js";
+import { FillDeduper } from "../core/fills.js";
 import { fmt, short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
