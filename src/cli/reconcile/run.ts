@@ -63,6 +63,8 @@ export interface ReportedAction {
   avgPx: number | null;
   slippageBps: number | null;
   error: string | null;
+  /** A post-only entry resting at `limitPx` (exec.entry passive). */
+  passive?: boolean;
 }
 
 /** @returns the exit code: 0 in sync, 3 drift remains, 4 halted. */
@@ -159,6 +161,7 @@ export function buildReport(p: {
         avgPx: null,
         slippageBps: null,
         error: null,
+        ...(a.passive ? { passive: true } : {}),
       }))
     : p.results.map((r) => ({
         coin: r.coin,
@@ -173,6 +176,7 @@ export function buildReport(p: {
         avgPx: r.avgPx,
         slippageBps: r.slippageBps === null ? null : Math.round(r.slippageBps * 100) / 100,
         error: r.error,
+        ...(r.passive ? { passive: true } : {}),
       }));
   return {
     leader: p.leader,
@@ -209,7 +213,7 @@ export function buildReport(p: {
 async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
   const byCoin = new Map<string, { action: string; reason: string }>();
   for (const a of report.actions) {
-    const what = `${a.side} ${fmt(a.size)}${a.reduceOnly ? " (reduce)" : ""}`;
+    const what = `${a.side} ${fmt(a.size)}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${fmt(a.limitPx)})` : ""}`;
     const outcome =
       a.status === "planned"
         ? "planned"
