@@ -13,7 +13,7 @@ import { parseCandles } from "../../src/analytics/wire.js";
 import { runBacktestCommand } from "../../src/cli/analytics/backtest-cmd.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
-import { cassette, HOUR, sink, T0, trades } from "./helpers.js";
+import { cassette, HOUR, loadMeta, loadTrace, sink, T0, trades } from "./helpers.js";
 
 function settingsWith(patch: (s: Settings) => void): Settings {
   const s = defaultSettings();
@@ -82,6 +82,26 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
     // The naive copy scales each leader's fills by its own ratio: the same trades here.
     expect(r.naive.pnl).toBeCloseTo(225, 9);
     expect(r.targetState.drift.finalUsd).toBeCloseTo(0, 9);
+  });
+
+  it("one leader split into two halves (weights 0.5 / 0.5) replays exactly like the leader alone", () => {
+    const fills = loadTrace();
+    const meta = loadMeta();
+    const s = defaultSettings();
+    const one = runBacktest({ fills, settings: s, equity: 10_000, meta });
+    const halves = runBacktest({
+      leaders: [
+        { fills, weight: 0.5 },
+        { fills, weight: 0.5 },
+      ],
+      settings: s,
+      equity: 10_000,
+      meta,
+    });
+    expect(halves.targetState.pnl).toBeCloseTo(one.targetState.pnl, 9);
+    expect(halves.targetState.orders).toBe(one.targetState.orders);
+    expect(halves.leader.scaledPnl).toBeCloseTo(one.leader.scaledPnl, 9);
+    expect(halves.targetState.positions).toEqual(one.targetState.positions);
   });
 
   it("through the command: --fills a --fills b --weights 3,1 --leader-equity 100000,50000", async () => {
