@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ZERO_FRICTION } from "../../src/analytics/friction.js";
 import { type CandleClose, runBacktest } from "../../src/analytics/replay.js";
+import { parseCandles } from "../../src/analytics/wire.js";
 import { runBacktestCommand } from "../../src/cli/analytics/backtest-cmd.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
-import { HOUR, sink, T0, trades } from "./helpers.js";
+import { cassette, HOUR, loadMeta, loadTrace, sink, T0, trades } from "./helpers.js";
 
 function settingsWith(patch: (s: Settings) => void): Settings {
   const s = defaultSettings();
@@ -83,6 +84,26 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
     expect(r.targetState.drift.finalUsd).toBeCloseTo(0, 9);
   });
 
+  it("one leader split into two halves (weights 0.5 / 0.5) replays exactly like the leader alone", () => {
+    const fills = loadTrace();
+    const meta = loadMeta();
+    const s = defaultSettings();
+    const one = runBacktest({ fills, settings: s, equity: 10_000, meta });
+    const halves = runBacktest({
+      leaders: [
+        { fills, weight: 0.5 },
+        { fills, weight: 0.5 },
+      ],
+      settings: s,
+      equity: 10_000,
+      meta,
+    });
+    expect(halves.targetState.pnl).toBeCloseTo(one.targetState.pnl, 9);
+    expect(halves.targetState.orders).toBe(one.targetState.orders);
+    expect(halves.leader.scaledPnl).toBeCloseTo(one.leader.scaledPnl, 9);
+    expect(halves.targetState.positions).toEqual(one.targetState.positions);
+  });
+
   it("through the command: --fills a --fills b --weights 3,1 --leader-equity 100000,50000", async () => {
     const dir = tempDir();
     const a = join(dir, "l1.json");
@@ -123,6 +144,19 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
         err: sink(),
       }),
     ).rejects.toThrow(/invalid --weights "1": expected 2 positive numbers/);
+  });
+});
+
+describe("--candles FILE", () => {
+  it("reads the recorded candleSnapshot (kPEPE 1h), alone or several coins in a list", () => {
+    const recorded = cassette("candleSnapshot") as { response: { t: number; c: string }[] };
+    const one = parseCandles(recorded);
+    expect(one).toHaveLength(recorded.response.length);
+    expect(one[0]).toEqual({ coin: "kPEPE", t: recorded.response[0]?.t, c: Number(recorded.response[0]?.c) });
+    const renamed = { response: recorded.response.map((k) => ({ ...k, s: "DOGE" })) };
+    const both = parseCandles([recorded, renamed]);
+    expect(new Set(both.map((k) => k.coin))).toEqual(new Set(["DOGE", "kPEPE"]));
+    expect(() => parseCandles([{ t: 1 }], "x.json")).toThrow(/x\.json/);
   });
 });
 

@@ -129,4 +129,14 @@ describe("reconcile --dry-run shows how each target was sized", () => {
     const sell = r.report?.actions.find((a) => a.coin === "ETH");
     expect((sell?.size ?? 0) * (sim.control.mid("ETH") ?? 0)).toBeCloseTo(2_000, -1);
   });
+
+  it("--entry passive: the plan shows each increase as a post-only entry and its price", async () => {
+    const r = await dryRun(["--entry", "passive", "--mode", "fixed-ratio", "--ratio", "0.01"]);
+    const btc = r.report?.actions.find((a) => a.coin === "BTC");
+    expect(btc?.passive).toBe(true);
+    // A buy rests at the leader's price or under: never above the mid.
+    expect(btc?.limitPx ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(sim.control.mid("BTC") ?? 0);
+    const text = await dryRun(["--entry", "passive", "--mode", "fixed-ratio", "--ratio", "0.01"], false);
+    expect(text.stdout).toMatch(/buy 0\.02 \(passive @ [\d.]+\) → planned/);
+  });
 });

@@ -76,6 +76,8 @@ export interface ReportedAction {
   /** The order's kind: a reconcile's orders are sweep repairs, or safety closes (kill switch). */
   kind: "repair" | "safety" | null;
   error: string | null;
+  /** A post-only entry resting at `limitPx` (exec.entry passive). */
+  passive?: boolean;
 }
 
 /** @returns the exit code: 0 in sync, 3 drift remains, 4 halted. */
@@ -173,6 +175,7 @@ export function buildReport(p: {
         execSlippageBps: null,
         kind: null,
         error: null,
+        ...(a.passive ? { passive: true } : {}),
       }))
     : p.results.map((r) => ({
         coin: r.coin,
@@ -188,6 +191,7 @@ export function buildReport(p: {
         execSlippageBps: r.slippageBps === null ? null : Math.round(r.slippageBps * 100) / 100,
         kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
         error: r.error,
+        ...(r.passive ? { passive: true } : {}),
       }));
   // The one drift meaning (the dashboard's, status's): each coin's status in the final plan.
   const statusOf = new Map(
@@ -237,7 +241,7 @@ export function buildReport(p: {
 async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
   const byCoin = new Map<string, { action: string; reason: string }>();
   for (const a of report.actions) {
-    const what = `${a.side} ${fmt(a.size)}${a.reduceOnly ? " (reduce)" : ""}`;
+    const what = `${a.side} ${fmt(a.size)}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${fmt(a.limitPx)})` : ""}`;
     const outcome =
       a.status === "planned"
         ? "planned"
