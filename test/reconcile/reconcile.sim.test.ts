@@ -194,7 +194,9 @@ describe("hlcopy reconcile", () => {
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
     // The positions already carry the leverage: no second updateLeverage.
     expect(sim.control.stats().actionByType.updateLeverage).toBe(2);
+  });
 
+  it("status counts reconcile's fills as repairs, with their fees, and the copy's P&L", async () => {
     // Issue 17: status counts reconcile's fills (read back: a cron run has no stream) and
     // their fees, as repairs (a sweep's orders), with the copy's P&L as the run left it.
     const exchangeFills = await reader.getFillsByTime(follower, 0);
