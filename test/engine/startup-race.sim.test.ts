@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 it("a leader fill while the streams open (before the first sweep) is copied by that sweep, never skipped unknown-market", {
-  timeout: 30_000,
+  timeout: 90_000,
 }, async () => {
   const leader = fundedAccount(sim, 1_000_000);
   const leaderClient = engineClient({
@@ -87,7 +87,7 @@ it("a leader fill while the streams open (before the first sweep) is copied by t
 });
 
 it("a first follow's hot-path copy before its first sweep is its own position, never not-ours", {
-  timeout: 30_000,
+  timeout: 90_000,
 }, async () => {
   const leader = fundedAccount(sim, 1_000_000);
   const leaderClient = engineClient({

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe("an uncertain order", () => {
   it("is resolved by the next sweep once lookups work again: status filled, its fill journaled", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     const leader = fundedAccount(sim, 1_000_000);
     const leaderClient = engineClient({
@@ -112,7 +112,7 @@ describe("an uncertain order", () => {
 
 describe("an uncertain order while following", () => {
   it("triggers a sweep at once, so the hot path does not plan on a stale position", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     const leader = fundedAccount(sim, 1_000_000);
     const leaderClient = engineClient({

@@ -53,7 +53,7 @@ const waitUntil = (t: number) => eventually(() => Date.now() > t, t - Date.now()
 
 describe("an agent approval that ends during follow", () => {
   it("halts and exits 4 with the re-approve command; nothing is sent after", {
-    timeout: 40_000,
+    timeout: 90_000,
   }, async () => {
     const leader = newLeader();
     const master = fundedAccount(sim, 50_000);
@@ -110,7 +110,7 @@ describe("an agent approval that ends during follow", () => {
   });
 
   it("--wait-for-approval keeps running with a warning and resumes once approved again", {
-    timeout: 40_000,
+    timeout: 90_000,
   }, async () => {
     const leader = newLeader();
     const master = fundedAccount(sim, 50_000);

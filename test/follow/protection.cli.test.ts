@@ -187,7 +187,7 @@ const notices = (r: Running) =>
 
 describe("follow --on-exit", () => {
   it("protect (the default): a stop cancelled behind hlcopy's back is put back before it exits; the summary lists it", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     const { p, ours } = await copying("SOL", 100);
     const run = startFollow(p, ["--stop-loss-pct", "5"]);
@@ -229,7 +229,7 @@ describe("follow --on-exit", () => {
     );
   });
 
-  it("protect without a stop setting says there is none and sends nothing", { timeout: 30_000 }, async () => {
+  it("protect without a stop setting says there is none and sends nothing", { timeout: 90_000 }, async () => {
     const { p, ours } = await copying("ETH", 10);
     const run = startFollow(p, []);
     await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
@@ -243,7 +243,7 @@ describe("follow --on-exit", () => {
     expect((await ours.getAccountState(p.account)).positions.ETH?.size).toBe(1);
   });
 
-  it("flatten closes everything reduce-only and leaves no trigger behind", { timeout: 30_000 }, async () => {
+  it("flatten closes everything reduce-only and leaves no trigger behind", { timeout: 90_000 }, async () => {
     const { p, ours } = await copying("BTC", 1);
     const run = startFollow(p, ["--stop-loss-pct", "5", "--on-exit", "flatten"]);
     await eventually(() => run.lines.some((l) => l.type === "protection" && l.action === "placed"), 15_000);
@@ -256,7 +256,7 @@ describe("follow --on-exit", () => {
     expect(notices(run)).toEqual(["on exit: flatten — closed 1 position(s) reduce-only"]);
   });
 
-  it("hold leaves positions and triggers as they are and says so", { timeout: 30_000 }, async () => {
+  it("hold leaves positions and triggers as they are and says so", { timeout: 90_000 }, async () => {
     const { p, ours } = await copying("ETH", 10);
     const run = startFollow(p, ["--stop-loss-pct", "5", "--on-exit", "hold"]);
     await eventually(() => run.lines.some((l) => l.type === "protection" && l.action === "placed"), 15_000);
@@ -278,7 +278,7 @@ describe("follow --on-exit", () => {
 
 describe("reconcile keeps resting protection too (cron)", () => {
   it("a live reconcile places the stop after the copy; the next one sends nothing", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     const { p, ours } = await copying("ETH", 10);
     const args = ["--network", sim.httpUrl, "--account", p.account, "--json", "reconcile", p.leader];
@@ -300,7 +300,7 @@ describe("reconcile keeps resting protection too (cron)", () => {
 
 describe("protection outside live runs", () => {
   it("a --dry-run follow with a stop setting says it does not simulate resting stops", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     const { p } = await copying("BTC", 1);
     const child = spawn(

@@ -88,7 +88,7 @@ describe("follow stops cleanly on every stop signal", () => {
   it.each(["SIGHUP", "SIGQUIT"] as const)(
     "%s mid-burst: exit 0, summary, run closed, lock released, nothing left sent",
     {
-      timeout: 30_000,
+      timeout: 90_000,
     },
     async (signal) => {
       const dir = tempDir();
@@ -138,7 +138,7 @@ const hasScript = process.platform === "linux" && spawnSync("script", ["--versio
 describe("follow with its dashboard on a terminal", () => {
   it.skipIf(!hasScript).each(["SIGTERM", "SIGHUP"] as const)(
     "%s mid-burst: exit 0, run closed, nothing left sent",
-    { timeout: 40_000 },
+    { timeout: 90_000 },
     async (signal) => {
       const dir = tempDir();
       const argv = [process.execPath, BIN, "--network", sim.httpUrl, "--account", account, "follow", leader];
@@ -180,7 +180,7 @@ describe("follow with its dashboard on a terminal", () => {
 
 describe("SIGUSR1", () => {
   it("does not open the Node inspector while the key is in memory; the run goes on", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     const dir = tempDir();
     const run = follow(dir);
@@ -203,7 +203,7 @@ describe("SIGUSR1", () => {
 });
 
 describe("demo", () => {
-  it("SIGHUP ends the demo with its summary and exit 0", { timeout: 30_000 }, async () => {
+  it("SIGHUP ends the demo with its summary and exit 0", { timeout: 90_000 }, async () => {
     const child = spawn(process.execPath, [BIN, "demo", "--no-ui", "--duration", "60s", "--json"], {
       env: cleanEnv(),
       stdio: ["ignore", "pipe", "pipe"],

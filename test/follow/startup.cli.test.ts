@@ -65,7 +65,7 @@ const ordersFilled = (lines: Record<string, unknown>[]) =>
 
 describe("start-up survives transient failures", () => {
   it("follow: a 500 and a 429 on the approval check and on meta, then it copies", {
-    timeout: 40_000,
+    timeout: 90_000,
   }, async () => {
     // The simulator's own faults hit the first /info requests: the approval check (extraAgents).
     sim.control.fault({ kind: "http500", count: 1, endpoint: "info", stage: "before" });
@@ -101,7 +101,7 @@ describe("start-up survives transient failures", () => {
   });
 
   it("follow: an exchange not reachable yet (connection refused) is waited for", {
-    timeout: 40_000,
+    timeout: 90_000,
   }, async () => {
     // A port nothing listens on yet.
     const probe = createServer();
@@ -140,7 +140,7 @@ describe("start-up survives transient failures", () => {
   });
 
   it("follow: a websocket that cannot connect at start is retried, then it copies", {
-    timeout: 40_000,
+    timeout: 90_000,
   }, async () => {
     proxy.blockWebsockets(true);
     const run = spawnFollow({
@@ -172,7 +172,7 @@ describe("start-up survives transient failures", () => {
   });
 
   it("reconcile: a 500 and a 429 on the approval check and on meta, then it copies", {
-    timeout: 40_000,
+    timeout: 90_000,
   }, async () => {
     const l = await trade(3);
     await l.done;
@@ -211,7 +211,7 @@ describe("start-up survives transient failures", () => {
 
 describe("start-up gives up on a failure that lasts", () => {
   it("an approval check that keeps failing: exit 1 after the timeout, one error line and a hint", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
     const orders = sim.control.stats().actionByType.order ?? 0;
@@ -244,7 +244,7 @@ describe("start-up gives up on a failure that lasts", () => {
   });
 
   it("a stop signal during the wait ends it at once: exit 0, the lock released", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     sim.control.fault({ kind: "http500", count: 100_000, endpoint: "info", stage: "before" });
     const dir = tempDir();
@@ -268,7 +268,7 @@ describe("start-up gives up on a failure that lasts", () => {
     expect(readdirSync(dir).filter((f) => /lock/.test(f))).toEqual([]);
   });
 
-  it("markets that keep failing: exit 1 after the timeout with the reason", { timeout: 30_000 }, async () => {
+  it("markets that keep failing: exit 1 after the timeout with the reason", { timeout: 90_000 }, async () => {
     proxy.setRule(({ type }) => (type === "meta" ? { status: 502, body: "bad gateway" } : null));
     const r = await runCli(
       [
@@ -295,7 +295,7 @@ describe("start-up gives up on a failure that lasts", () => {
 
 describe("garbage replies are refused by schema, retried like a 5xx, never a TypeError", () => {
   it("follow: meta answering garbage at start is waited out, then it copies", {
-    timeout: 40_000,
+    timeout: 90_000,
   }, async () => {
     let left = 2;
     proxy.setRule(({ type }) =>
@@ -329,7 +329,7 @@ describe("garbage replies are refused by schema, retried like a 5xx, never a Typ
   });
 
   it("reconcile: an account read that stays garbage ends with exit 1 naming the request", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     proxy.setRule(({ type }) =>
       type === "clearinghouseState"

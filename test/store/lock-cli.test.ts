@@ -45,7 +45,7 @@ const sizing = ["--mode", "fixed-ratio", "--ratio", "0.01"];
 
 describe("one account, two config directories", () => {
   it("a second trader from another --config-dir is refused (exit 1) naming pid and config dir", {
-    timeout: 30_000,
+    timeout: 90_000,
   }, async () => {
     const locks = tempDir("hlcopy-locks-");
     const dirA = tempDir("hlcopy-cfg-a-");
