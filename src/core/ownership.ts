@@ -39,12 +39,14 @@ export function managedNow(snapshot: ManagedPositions, filledSince: ManagedPosit
  * Positions in `account` that hlcopy did not open: a coin it does not manage, more than it
  * manages on the same side, or the other side. `managed` null means hlcopy never ran live on
  * this account: every position is foreign. Coins the settings leave alone are not checked.
+ * `unresolved`: what hlcopy's orders of unknown outcome may have filled on top of `managed`.
  */
 export function foreignPositions(
   account: AccountState,
   managed: ManagedPositions | null,
   markets: Markets,
   settings: Settings,
+  unresolved: ManagedPositions = {},
 ): ForeignPosition[] {
   const out: ForeignPosition[] = [];
   for (const p of Object.values(account.positions)) {
@@ -53,8 +55,11 @@ export function foreignPositions(
     // Half a lot: sizes are multiples of the lot, float sums are not exact.
     const d = markets[p.coin]?.szDecimals;
     const tolerance = d === undefined ? 1e-9 : 0.5 * 10 ** -d;
-    const sameSide = Math.sign(p.size) === Math.sign(m);
-    if (!sameSide || Math.abs(p.size) > Math.abs(m) + tolerance) {
+    const within = (x: number) =>
+      Math.sign(p.size) === Math.sign(x) && Math.abs(p.size) <= Math.abs(x) + tolerance;
+    // Orders of unknown outcome (`unresolved`: coin → signed size they may still have filled)
+    // may explain the position: it is ours against what hlcopy manages with or without them.
+    if (!within(m) && !within(m + (unresolved[p.coin] ?? 0))) {
       out.push({ coin: p.coin, size: p.size, managed: m });
     }
   }

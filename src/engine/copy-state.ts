@@ -6,7 +6,7 @@
 import type { JoinBaseline } from "../core/join.js";
 import { type ManagedPositions, managedNow } from "../core/ownership.js";
 import type { Address } from "../core/types.js";
-import type { Journal } from "../store/journal.js";
+import { type Journal, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 
 export interface LeaderBaseline {
   /** When this leader's copy began: its cash flows since then are not trades. */
@@ -23,8 +23,11 @@ interface ManagedSnapshot {
   orderId: number;
   ts: number;
   /**
-   * Orders resting when the snapshot was taken (a passive entry, a stop): cloid → filled size
-   * then. What they fill later is hlcopy's too, though their id is not above `orderId`.
+   * Orders still open when the snapshot was taken — resting (a passive entry, a stop) or
+   * unresolved (sent, or uncertain after a timeout): cloid → filled size then. What they fill
+   * later, or turn out to have filled, is hlcopy's too, though their id is not above
+   * `orderId`. (An uncertain copy that had filled was lost here before: its coin read as
+   * changed outside hlcopy for the rest of the run and the next start refused the account.)
    */
   resting?: Record<string, number>;
 }
@@ -69,10 +72,25 @@ export class CopyState {
     return managedNow(s.positions, since);
   }
 
+  /**
+   * coin → signed size that orders of unknown outcome (sent, uncertain) may still have filled
+   * beyond what the journal knows: the account may hold that much more without any of it
+   * being foreign.
+   */
+  unresolvedRemainder(): ManagedPositions {
+    const out: ManagedPositions = {};
+    for (const row of this.#journal.ordersInState(UNRESOLVED_ORDER_STATUSES)) {
+      const left = Math.max(0, row.size - row.filledSize);
+      if (left > 0) out[row.coin] = (out[row.coin] ?? 0) + (row.side === "buy" ? left : -left);
+    }
+    return out;
+  }
+
   setManaged(positions: ManagedPositions, now: number): void {
     if (!this.#persist) return;
     const resting: Record<string, number> = {};
-    for (const row of this.#journal.ordersInState(["resting"])) resting[row.cloid] = row.filledSize;
+    for (const row of this.#journal.ordersInState(["resting", ...UNRESOLVED_ORDER_STATUSES]))
+      resting[row.cloid] = row.filledSize;
     const snapshot: ManagedSnapshot = {
       positions,
       orderId: this.#journal.lastOrderId(),

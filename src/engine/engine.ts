@@ -1098,7 +1098,13 @@ export class CopyEngine {
     const o = this.#o;
     const managed = this.#copyState.managed();
     this.#managedBefore = managed ?? {};
-    const foreign = foreignPositions(this.#ours.state, managed, this.#market.markets, this.#settings);
+    const foreign = foreignPositions(
+      this.#ours.state,
+      managed,
+      this.#market.markets,
+      this.#settings,
+      this.#copyState.unresolvedRemainder(),
+    );
     const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
     if (!this.#checked) {
       this.#foreign = [];
@@ -1157,6 +1163,19 @@ export class CopyEngine {
       const before = this.#managedBefore[coin];
       if (before === undefined) delete positions[coin];
       else positions[coin] = before;
+    }
+    // A coin with an order of unknown outcome: the account read may or may not hold its fill,
+    // so the snapshot takes what the journal knows hlcopy filled; the order's own fill is
+    // added once it resolves (the snapshot lists it with what it had filled then).
+    const unresolved = Object.keys(this.#copyState.unresolvedRemainder());
+    if (unresolved.length > 0) {
+      const known = this.#copyState.managed() ?? {};
+      for (const coin of unresolved) {
+        if (this.#foreign.includes(coin)) continue;
+        const size = known[coin];
+        if (size === undefined || size === 0) delete positions[coin];
+        else positions[coin] = size;
+      }
     }
     this.#copyState.setManaged(positions, this.#now());
   }

@@ -27,6 +27,19 @@ describe("positions hlcopy did not open", () => {
     expect(foreignPositions(account({ BTC: -0.05 }), managed, markets, none)).toHaveLength(1);
   });
 
+  it("what hlcopy's orders of unknown outcome may have filled is not foreign, and no more than that", () => {
+    // Managed 0.1 BTC long, a 0.2 BTC sell timed out (it may have flipped us to −0.1).
+    const managed = { BTC: 0.1 };
+    const unresolved = { BTC: -0.2 };
+    expect(foreignPositions(account({ BTC: -0.1 }), managed, markets, none, unresolved)).toEqual([]);
+    expect(foreignPositions(account({ BTC: 0.1 }), managed, markets, none, unresolved)).toEqual([]);
+    expect(foreignPositions(account({ BTC: -0.15 }), managed, markets, none, unresolved)).toHaveLength(1);
+    expect(foreignPositions(account({ BTC: 0.2 }), managed, markets, none, unresolved)).toHaveLength(1);
+    // A first buy that timed out: the account may hold up to its size.
+    expect(foreignPositions(account({ BTC: 0.05 }), {}, markets, none, { BTC: 0.05 })).toEqual([]);
+    expect(foreignPositions(account({ BTC: 0.05 }), {}, markets, none, {})).toHaveLength(1);
+  });
+
   it("coins the settings leave alone are not checked; closing denied coins checks them", () => {
     const denied = settingsWith({ risk: { denyCoins: ["BTC"] } });
     expect(foreignPositions(account({ BTC: 1 }), null, markets, denied)).toEqual([]);

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSettings } from "../../src/core/settings.js";
+import { CopyState } from "../../src/engine/copy-state.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
@@ -66,6 +67,10 @@ describe("an uncertain order", () => {
       leaderCashFlows: false,
     });
     engine.begin();
+    const events: EngineEvent[] = [];
+    engine.events.on((e) => events.push(e));
+    const outside = () =>
+      events.filter((e) => e.type === "warning" && /outside hlcopy/.test(e.message)).map((e) => e.type);
 
     // The order executes but its reply is a 500, and every orderStatus lookup fails.
     // (The proxy picks the order itself: the leverage update before it goes through.)
@@ -105,7 +110,30 @@ describe("an uncertain order", () => {
       .filter((e) => e.table === "fills" && e.cloid === cloid);
     expect(fills.length).toBeGreaterThan(0);
     expect(sim.control.orderHistory(master.address).filter((o) => o.cloid === cloid)).toHaveLength(1);
+    // All along, the position the uncertain order made is hlcopy's own: never "changed outside
+    // hlcopy" (before: it was, for the rest of the run, and the next start refused the account).
+    expect(outside()).toEqual([]);
     await engine.stop("done");
+    // And it counts once: hlcopy manages the 0.1 BTC the account holds, not twice that.
+    expect(new CopyState(journal, false).managed()?.BTC).toBeCloseTo(0.1, 9);
+
+    // The next run on this journal starts: nothing to refuse, nothing to send.
+    const next = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings,
+      leaders: [{ address: leader.address, weight: 1 }],
+      account: master.address,
+      network: proxy.httpUrl,
+      mode: "live",
+      command: "follow",
+      leaderCashFlows: false,
+    });
+    next.begin();
+    const start = await next.sweep("start");
+    expect(start.results).toEqual([]);
+    await next.stop("done");
     journal.close();
   });
 });
