@@ -204,6 +204,9 @@ const STATE_EVENT_EVERY_MS = 250;
 const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
+/** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
+const HALT_RETRY_MS = 1_000;
+const MAX_HALT_RETRY_MS = 30_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -241,6 +244,8 @@ export class CopyEngine {
   #approvalWarned = false;
   /** An order ended uncertain: the next sweep comes after UNCERTAIN_SWEEP_MS. */
   #sweepSoon = false;
+  /** The current wait before a halted, not yet flat account is swept again (0: not retrying). */
+  #closeRetryMs = 0;
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
   /** cloid → what our fill is measured against. */
@@ -457,12 +462,19 @@ export class CopyEngine {
     this.#scheduleSweep("manual", 0);
   }
 
-  /** Manual halt: close everything reduce-only and stay halted until `hlcopy resume`. */
+  /**
+   * Manual halt: close everything reduce-only and stay halted until `hlcopy resume`. Never
+   * throws and never ends the run: with the exchange down the halt stands (no increase is
+   * sent) and the closing sweep is retried until it goes through.
+   */
   flatten(): void {
-    this.#enqueue(async () => {
+    if (this.#stopping) return;
+    try {
       if (!this.#halt) this.#recordHalt("manual", "flatten requested from the dashboard");
-      await this.#sweepJob("manual");
-    });
+    } catch (error) {
+      this.#reportError(error);
+    }
+    this.#scheduleSweep("manual", 0);
   }
 
   // ---- one-shot use (reconcile) ----------------------------------------------------------
@@ -653,10 +665,22 @@ export class CopyEngine {
           this.#reportError(error);
         }
       }).finally(() => {
-        // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds.
+        // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;
+        // so does a halt not yet flattened (a flatten whose sweep failed: the exchange is down),
+        // backing off while it keeps failing.
         const soon = this.#sweepSoon;
         this.#sweepSoon = false;
-        this.#scheduleSweep("sweep", soon ? UNCERTAIN_SWEEP_MS : this.#o.settings.exec.sweepSeconds * 1000);
+        const closing = this.#halt !== null && !this.#haltFlattened;
+        this.#closeRetryMs = closing
+          ? Math.min(this.#closeRetryMs * 2 || HALT_RETRY_MS, MAX_HALT_RETRY_MS)
+          : 0;
+        this.#scheduleSweep(
+          "sweep",
+          Math.min(
+            this.#o.settings.exec.sweepSeconds * 1000,
+            soon ? UNCERTAIN_SWEEP_MS : closing ? this.#closeRetryMs : Number.POSITIVE_INFINITY,
+          ),
+        );
       });
     }, delayMs);
     this.#sweepTimer.unref?.();
