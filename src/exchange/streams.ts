@@ -1,11 +1,13 @@
 // The websocket streams `follow` runs on: ONE connection (the SDK's WebSocketTransport, with
 // its reconnect, resubscribe and ping/pong keepalive) carrying leader userFills and
 // clearinghouseState, our userFills, orderUpdates and clearinghouseState, allMids and l2Book
-// for chosen coins. Messages become plain events; fills are deduplicated by tid/hash across
-// reconnects (a resubscription replays the snapshot); a reconnect is announced so the engine
-// sweeps. The per-IP limits are checked before anything connects.
+// for chosen coins. The SDK keeps the subscriptions (acks, replay after a reconnect, failures);
+// the data is read by ONE listener on the socket and fanned out by stream key. Messages become
+// plain events; fills are deduplicated by tid/hash across reconnects (a resubscription replays
+// the snapshot); a reconnect is announced so the engine sweeps. The per-IP limits are checked
+// before anything connects.
 
-import { SubscriptionClient, WebSocketTransport } from "@nktkas/hyperliquid";
+import { WebSocketTransport } from "@nktkas/hyperliquid";
 import type {
   AllMidsEvent,
   ClearinghouseStateEvent,
@@ -204,6 +206,39 @@ interface Entry {
 }
 
 /**
+ * The one function every subscription gives the SDK. The SDK adds a subscription's function to
+ * its event target (one listener per subscription: 11 books were 11 listeners on "l2Book", each
+ * filtering every message, and Node's MaxListenersExceededWarning) and removes it when that
+ * subscription ends. With this one shared no-op its target holds at most one listener per
+ * channel, and a subscription that ends deafens no other: the data is read from the socket.
+ */
+const IGNORE = (): void => {};
+
+/**
+ * The stream key a data frame belongs to ("userFills:0x…", "l2Book:BTC", …), or undefined for
+ * frames that are not stream data (acks, pongs, post replies) or another dex's state.
+ */
+function streamKey(channel: unknown, data: unknown, us: Address): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const d = data as { user?: unknown; coin?: unknown; dex?: unknown };
+  switch (channel) {
+    case "userFills":
+      return typeof d.user === "string" ? `userFills:${d.user.toLowerCase()}` : undefined;
+    case "clearinghouseState":
+      if (d.dex !== undefined && d.dex !== "") return undefined;
+      return typeof d.user === "string" ? `clearinghouseState:${d.user.toLowerCase()}` : undefined;
+    case "orderUpdates":
+      return `orderUpdates:${us}`;
+    case "allMids":
+      return "allMids";
+    case "l2Book":
+      return typeof d.coin === "string" ? `l2Book:${d.coin}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Connect and subscribe everything; resolves once every subscription is confirmed.
  * A subscription that later fails for good (the server refused it after a reconnect, or its
  * confirmation was lost) is reported as "streamError" and re-subscribed with backoff; when it
@@ -226,10 +261,11 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     timeout: connectTimeoutMs,
     keepAlive: { interval: options.pingIntervalMs ?? 20_000, timeout: options.pongTimeoutMs ?? 10_000 },
   });
-  const client = new SubscriptionClient({ transport });
   const dedupe = new FillDeduper(options.dedupeLimit);
   const lastMessageAt: Record<string, number> = {};
   const entries = new Map<string, Entry>();
+  /** Stream key → what its data becomes (registered before the subscription: no snapshot is missed). */
+  const routes = new Map<string, (data: never) => void>();
   let lastSocketMessageAt = 0;
   let connected = false;
   let opened = false;
@@ -289,13 +325,21 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     }, delay);
     entry.retry.unref();
   };
-  const add = async (key: string, subscribe: Subscribe): Promise<void> => {
+  /** Subscribe `payload` (the SDK's shape for its type) as stream `key`, its data going to `on`. */
+  const add = async <T>(
+    key: string,
+    payload: { type: string; [field: string]: unknown },
+    on: (data: T) => void,
+  ): Promise<void> => {
+    const subscribe: Subscribe = (onError) => transport.subscribe(payload.type, payload, IGNORE, { onError });
     const entry: Entry = { subscribe, handle: undefined, retry: undefined };
     entries.set(key, entry);
+    routes.set(key, on as (data: never) => void);
     try {
       entry.handle = await subscribe(failed(key, entry));
     } catch (error) {
       entries.delete(key);
+      routes.delete(key);
       throw error;
     }
   };
@@ -303,6 +347,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     const entry = entries.get(key);
     if (!entry) return;
     entries.delete(key);
+    routes.delete(key);
     delete lastMessageAt[key];
     clearTimeout(entry.retry);
     await entry.handle?.unsubscribe().catch(() => {});
@@ -310,8 +355,21 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
 
   // --- connection events -------------------------------------------------------------------
   const socket = transport.socket;
-  socket.addEventListener("message", () => {
+  // The one listener of the stream data: every frame, parsed once here, to its stream's handler.
+  socket.addEventListener("message", (event: MessageEvent) => {
     lastSocketMessageAt = now();
+    const text: unknown = event.data;
+    // Data frames are JSON objects; the greeting and anything else are not ours.
+    if (typeof text !== "string" || text.charCodeAt(0) !== 123) return;
+    let msg: { channel?: unknown; data?: unknown };
+    try {
+      msg = JSON.parse(text) as { channel?: unknown; data?: unknown };
+    } catch {
+      return;
+    }
+    const key = streamKey(msg.channel, msg.data, us);
+    const on = key === undefined ? undefined : routes.get(key);
+    if (on) on(msg.data as never);
   });
   socket.addEventListener("open", () => {
     connected = true;
@@ -329,14 +387,11 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   });
 
   // --- the streams -------------------------------------------------------------------------
+  // Payloads exactly as the SDK's SubscriptionClient builds them (the subscription's identity).
   const addBook = (coin: string): Promise<void> => {
     const key = `l2Book:${coin}`;
-    return add(key, (onError) =>
-      client.l2Book(
-        { coin },
-        (data: L2BookEvent) => emit({ type: "book", at: touch(key), book: toTopOfBook(coin, data) }),
-        { onError },
-      ),
+    return add<L2BookEvent>(key, { type: "l2Book", coin, nSigFigs: null, mantissa: null }, (data) =>
+      emit({ type: "book", at: touch(key), book: toTopOfBook(coin, data) }),
     );
   };
 
@@ -346,35 +401,27 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
       const fillsKey = `userFills:${leader}`;
       const stateKey = `clearinghouseState:${leader}`;
       subs.push(
-        add(fillsKey, (onError) =>
-          client.userFills(
-            { user: leader },
-            (data: UserFillsEvent) => {
-              const at = touch(fillsKey);
-              const fills = dedupe.fresh(
-                leader,
-                data.fills.map((f) => toFill(f, leader)),
-              );
-              if (fills.length > 0)
-                emit({ type: "leaderFill", at, leader, fills, isSnapshot: data.isSnapshot === true });
-            },
-            { onError },
-          ),
-        ),
-        add(stateKey, (onError) =>
-          client.clearinghouseState(
-            { user: leader },
-            (data: ClearinghouseStateEvent) => {
-              const at = touch(stateKey);
-              emit({
-                type: "leaderState",
-                at,
-                leader,
-                state: toAccountState(leader, data.clearinghouseState, [], at),
-              });
-            },
-            { onError },
-          ),
+        add<UserFillsEvent>(fillsKey, { type: "userFills", user: leader, aggregateByTime: false }, (data) => {
+          const at = touch(fillsKey);
+          const fills = dedupe.fresh(
+            leader,
+            data.fills.map((f) => toFill(f, leader)),
+          );
+          if (fills.length > 0)
+            emit({ type: "leaderFill", at, leader, fills, isSnapshot: data.isSnapshot === true });
+        }),
+        add<ClearinghouseStateEvent>(
+          stateKey,
+          { type: "clearinghouseState", user: leader, dex: "" },
+          (data) => {
+            const at = touch(stateKey);
+            emit({
+              type: "leaderState",
+              at,
+              leader,
+              state: toAccountState(leader, data.clearinghouseState, [], at),
+            });
+          },
         ),
       );
     }
@@ -382,46 +429,23 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     const ourOrders = `orderUpdates:${us}`;
     const ourState = `clearinghouseState:${us}`;
     subs.push(
-      add(ourFills, (onError) =>
-        client.userFills(
-          { user: us },
-          (data: UserFillsEvent) => {
-            const at = touch(ourFills);
-            const fills = dedupe.fresh(
-              us,
-              data.fills.map((f) => toFill(f, us)),
-            );
-            if (fills.length > 0) emit({ type: "ourFill", at, fills, isSnapshot: data.isSnapshot === true });
-          },
-          { onError },
-        ),
-      ),
-      add(ourOrders, (onError) =>
-        client.orderUpdates(
-          { user: us },
-          (data: OrderUpdatesEvent) => {
-            emit({ type: "orderUpdate", at: touch(ourOrders), updates: data.map(toOrderUpdate) });
-          },
-          { onError },
-        ),
-      ),
-      add(ourState, (onError) =>
-        client.clearinghouseState(
-          { user: us },
-          (data: ClearinghouseStateEvent) => {
-            const at = touch(ourState);
-            emit({ type: "ourState", at, state: toAccountState(us, data.clearinghouseState, [], at) });
-          },
-          { onError },
-        ),
-      ),
-      add("allMids", (onError) =>
-        client.allMids(
-          (data: AllMidsEvent) => emit({ type: "mids", at: touch("allMids"), mids: toMids(data.mids) }),
-          {
-            onError,
-          },
-        ),
+      add<UserFillsEvent>(ourFills, { type: "userFills", user: us, aggregateByTime: false }, (data) => {
+        const at = touch(ourFills);
+        const fills = dedupe.fresh(
+          us,
+          data.fills.map((f) => toFill(f, us)),
+        );
+        if (fills.length > 0) emit({ type: "ourFill", at, fills, isSnapshot: data.isSnapshot === true });
+      }),
+      add<OrderUpdatesEvent>(ourOrders, { type: "orderUpdates", user: us }, (data) => {
+        emit({ type: "orderUpdate", at: touch(ourOrders), updates: data.map(toOrderUpdate) });
+      }),
+      add<ClearinghouseStateEvent>(ourState, { type: "clearinghouseState", user: us, dex: "" }, (data) => {
+        const at = touch(ourState);
+        emit({ type: "ourState", at, state: toAccountState(us, data.clearinghouseState, [], at) });
+      }),
+      add<AllMidsEvent>("allMids", { type: "allMids" }, (data) =>
+        emit({ type: "mids", at: touch("allMids"), mids: toMids(data.mids) }),
       ),
     );
     for (const coin of new Set(options.coins ?? [])) subs.push(addBook(coin));

@@ -256,6 +256,41 @@ describe("openStreams", () => {
     expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBe(1);
   });
 
+  it("one listener per channel: the book of every market (11 coins), no MaxListenersExceededWarning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const all = Object.keys(
+        await createExchangeClient({
+          httpUrl: sim.httpUrl,
+          wsUrl: sim.wsUrl,
+          isTestnet: false,
+          account: fundedAccount(sim).address,
+        }).getMarkets(),
+      );
+      expect(all.length).toBeGreaterThanOrEqual(11);
+      const s = await setup({ coins: all });
+      const booked = () => new Set(ofType(s.events, "book").map((e) => e.book.coin));
+      await eventually(() => booked().size === all.length);
+      // Dropping books leaves the ones still watched streaming, and only those.
+      const kept = all.slice(0, 3);
+      await s.streams.watchBooks(kept);
+      expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBe(3);
+      const seen = s.events.length;
+      for (const coin of [all[1], all[5]] as string[])
+        sim.control.setMid(coin, (sim.control.mid(coin) ?? 1) * 1.01);
+      await eventually(() => s.events.slice(seen).some((e) => e.type === "book" && e.book.coin === all[1]));
+      await sleep(50); // a late book of a dropped coin, or a warning emitted on a later tick, shows up
+      expect(s.events.slice(seen).filter((e) => e.type === "book" && !kept.includes(e.book.coin))).toEqual(
+        [],
+      );
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("hot path: leader fill event → our order with zero /info requests in between", async () => {
     const s = await setup();
     await eventually(() => ofType(s.events, "leaderState").length > 0);
