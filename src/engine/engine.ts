@@ -3,8 +3,11 @@
 // `reconcile` uses one recover + sweep; `demo` runs it against the in-process simulator.
 //
 // Invariants this file keeps:
-// * One job at a time (a promise chain): a hot-path plan never overlaps a sweep, so a plan
-//   always sees the fills of the previous one and no coin has two orders in flight.
+// * One plan-and-send at a time (a promise chain): a plan always sees the fills of the
+//   previous one and no coin has two orders in flight. A sweep's REST reads run outside that
+//   chain (a leader fill is planned and sent while a sweep reads); only the sweep's apply, plan
+//   and send step is queued, on the models as the streams left them, merged with the reads
+//   (what changed after a read was sent keeps the newer view: see OurModel.applySnapshot).
 // * Every order's intent is journaled (by cloid) before it is sent; a cloid the journal
 //   already holds is never sent again. Unresolved orders from an earlier process are looked
 //   up by cloid before anything is planned.
@@ -184,6 +187,26 @@ export interface SweepResult {
   halted: boolean;
 }
 
+/** What a sweep read (outside the queue), applied in its queued step. */
+interface SweepReads {
+  markets: Markets;
+  /** MarketModel.mark() before the markets were read. */
+  marketsMark: number;
+  /** Each leader's account, in the order of the engine's leaders. */
+  leaders: AccountState[];
+  receivedAt: number;
+  /** Leaders that look empty: whether they ever traded (only before the start checks passed). */
+  traded: Map<Address, boolean>;
+  /** Net cash flow per leader since its copy began (null: not netted). */
+  flows: Map<Address, { usd: number; since: number }> | null;
+  /** join new-only without streams: each leader's fills since the baseline was last checked. */
+  joinFills: Map<Address, StreamFill[]>;
+  /** Our account (null: paper). */
+  ours: AccountState | null;
+  oursMark: number;
+  protectionMark: number;
+}
+
 export interface ExecutedAction extends PlannedAction {
   status: OrderStatus;
   filledSize: number;
@@ -217,6 +240,12 @@ export class CopyEngine {
   readonly #market = new MarketModel();
   #runId: number | null = null;
   #queue: Promise<void> = Promise.resolve();
+  /** Sweeps run one after another (their reads outside #queue, their plan-and-send on it). */
+  #sweepChain: Promise<void> = Promise.resolve();
+  /** A sweep waiting for the one in progress: a further request joins it. */
+  #sweepWaiting: Promise<SweepResult> | null = null;
+  /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
+  readonly #inFlight = new Set<string>();
   #dirty = new Set<string>();
   #planScheduled = false;
   #stopping = false;
@@ -414,6 +443,7 @@ export class CopyEngine {
     this.#exitCode = exitCode;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
+    await this.#sweepChain;
     await this.#queue;
     if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
       try {
@@ -581,6 +611,8 @@ export class CopyEngine {
     const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
     const settleMs = o.orderSettleMs ?? 17_000;
     for (const row of rows) {
+      // Being sent right now (a hot-path plan while this sweep reads): its own result comes.
+      if (this.#inFlight.has(row.cloid)) continue;
       try {
         this.#requests++;
         const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
@@ -598,10 +630,11 @@ export class CopyEngine {
 
   /**
    * One full sweep over REST: markets, leaders and our account → safety → plan every coin →
-   * execute (unless `execute` is false, dry-run or paused). Runs on the engine's queue.
+   * execute (unless `execute` is false, dry-run or paused). The reads run outside the engine's
+   * queue (fills are copied meanwhile); the plan-and-send step runs on it.
    */
   sweep(trigger: "sweep" | "start" | "manual" = "sweep", execute = true): Promise<SweepResult> {
-    return this.#enqueue(() => this.#sweepJob(trigger, execute));
+    return this.#runSweep(trigger, execute);
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -640,9 +673,9 @@ export class CopyEngine {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     this.#sweepTimer = setTimeout(() => {
       this.#sweepTimer = undefined;
-      this.#enqueue(async () => {
+      void (async () => {
         try {
-          await this.#sweepJob(trigger);
+          await this.#runSweep(trigger, true);
         } catch (error) {
           if (this.#stopping) return;
           // The first sweep failed after its retries (or for a reason retrying cannot fix), or
@@ -664,7 +697,7 @@ export class CopyEngine {
           }
           this.#reportError(error);
         }
-      }).finally(() => {
+      })().finally(() => {
         // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;
         // so does a halt not yet flattened (a flatten whose sweep failed: the exchange is down),
         // backing off while it keeps failing.
@@ -694,23 +727,51 @@ export class CopyEngine {
   async preflight(): Promise<Plan> {
     if (this.#runId === null) this.begin();
     await this.#enqueue(() => this.recoverOrders());
+    const reads = await this.#readSweep();
     return this.#enqueue(async () => {
-      await this.#readState();
+      this.#applyReads(reads);
       const plan = this.#plan(undefined);
       if (this.#o.mode === "live") await this.#review(plan);
       return plan;
     });
   }
 
-  async #sweepJob(trigger: "sweep" | "start" | "manual", execute = true): Promise<SweepResult> {
+  /**
+   * A sweep: its reads now (outside the queue), then its plan-and-send step on the queue.
+   * Sweeps never overlap; a request while one waits for its turn joins that one.
+   */
+  #runSweep(trigger: "sweep" | "start" | "manual", execute: boolean): Promise<SweepResult> {
+    if (this.#sweepWaiting && execute) return this.#sweepWaiting;
+    const run = this.#sweepChain.then(async () => {
+      if (this.#sweepWaiting === run) this.#sweepWaiting = null;
+      const t0 = this.#now();
+      const before = this.#requests;
+      const reads = await this.#readSweep();
+      return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
+    });
+    if (execute) this.#sweepWaiting = run;
+    this.#sweepChain = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  async #sweepStep(
+    trigger: "sweep" | "start" | "manual",
+    execute: boolean,
+    reads: SweepReads,
+    t0: number,
+    before: number,
+  ): Promise<SweepResult> {
     const o = this.#o;
-    const t0 = this.#now();
-    const before = this.#requests;
-    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
-    if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
-    await this.#readState();
+    this.#applyReads(reads);
     if (execute && this.#protection)
-      await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
+      await this.#protection.fromSweep(
+        this.#ours.state.openOrders,
+        this.#leaderSizes(),
+        reads.protectionMark,
+      );
     const planned = this.#plan(undefined);
     if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
       await this.#review(planned);
@@ -748,13 +809,68 @@ export class CopyEngine {
     return { plan, results, requests, halted: this.#halt !== null };
   }
 
-  /** A sweep's reads: markets, leaders (and their cash flows, join baselines), our account; the start checks; safety. */
-  async #readState(): Promise<void> {
+  /**
+   * A sweep's reads, all over REST and none applied yet: orders still unresolved looked up by
+   * cloid, then markets, the leaders and our account at once, then what depends on them (the
+   * never-traded check, the leaders' cash flows, join baselines without streams). Marks taken
+   * before the reads are sent let the apply step keep whatever the streams and our own orders
+   * changed meanwhile.
+   */
+  async #readSweep(): Promise<SweepReads> {
     const o = this.#o;
-    const markets = await this.#startupRead("the markets (meta, allMids)", () => {
-      this.#requests++;
-      return o.reader.getMarkets();
-    });
+    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
+    if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
+    const marketsMark = this.#market.mark();
+    const oursMark = this.#ours.mark();
+    const protectionMark = this.#protection?.mark() ?? 0;
+    const [markets, leaders, ours] = await Promise.all([
+      this.#startupRead("the markets (meta, allMids)", () => {
+        this.#requests++;
+        return o.reader.getMarkets();
+      }),
+      Promise.all(
+        this.#leaders.map((l) =>
+          this.#startupRead(`the leader's account (${l.address})`, () => {
+            this.#requests++;
+            return o.reader.getAccountState(l.address, { openOrders: false });
+          }),
+        ),
+      ),
+      o.mode === "paper"
+        ? null
+        : this.#startupRead("your account", () => {
+            this.#requests++;
+            return o.reader.getAccountState(o.account);
+          }),
+    ]);
+    const receivedAt = this.#now();
+    const [traded, flows, joinFills] = await Promise.all([
+      this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
+      this.#readCashFlows(),
+      this.#readJoinFills(),
+    ]);
+    return {
+      markets,
+      marketsMark,
+      leaders,
+      receivedAt,
+      traded,
+      flows,
+      joinFills,
+      ours,
+      oursMark,
+      protectionMark,
+    };
+  }
+
+  /**
+   * The reads applied, on the queue: coin lists resolved, markets, leaders, the start checks,
+   * cash flows, join baselines, our account (paper: the paper account), ownership, safety.
+   * @throws {UsageError} when a start check refuses the run.
+   */
+  #applyReads(r: SweepReads): void {
+    const o = this.#o;
+    const markets = r.markets;
     if (!this.#coinsResolved) {
       // Coin lists against the exchange's own names, once per run and before any order:
       // "btc" becomes BTC, a typo is exit 2 with close matches (issue 12.7).
@@ -774,35 +890,21 @@ export class CopyEngine {
         m.bestAsk = old.bestAsk;
       }
     }
-    this.#market.setMarkets(markets);
-    const states = await Promise.all(
-      this.#leaders.map((l) =>
-        this.#startupRead(`the leader's account (${l.address})`, () => {
-          this.#requests++;
-          return o.reader.getAccountState(l.address, { openOrders: false });
-        }),
-      ),
-    );
-    const receivedAt = this.#now();
-    states.forEach((s, i) => {
-      this.#leaders[i]?.applySnapshot(s, receivedAt);
+    this.#market.setMarkets(markets, r.marketsMark);
+    r.leaders.forEach((s, i) => {
+      this.#leaders[i]?.applySnapshot(s, r.receivedAt);
     });
-    if (!this.#checked) await this.#checkLeaders();
-    await this.#netLeaderCashFlows();
+    if (!this.#checked) this.#checkLeaders(r.traded);
+    this.#netLeaderCashFlows(r.flows);
     this.#noticeEmptyLeaders();
-    if (o.settings.join === "new-only") await this.#updateJoinBaselines(receivedAt);
+    if (o.settings.join === "new-only") this.#updateJoinBaselines(r.receivedAt, r.joinFills);
     if (o.mode === "paper") {
       if (this.#paperCash === 0 && Object.keys(this.#ours.state.positions).length === 0) {
         this.#paperCash = o.paperEquity ?? 10_000;
       }
-      this.#ours.applySnapshot({ ...this.#ours.state, accountValue: this.#paperValue(), time: receivedAt });
-    } else {
-      this.#ours.applySnapshot(
-        await this.#startupRead("your account", () => {
-          this.#requests++;
-          return o.reader.getAccountState(o.account);
-        }),
-      );
+      this.#ours.applySnapshot({ ...this.#ours.state, accountValue: this.#paperValue(), time: r.receivedAt });
+    } else if (r.ours) {
+      this.#ours.applySnapshot(r.ours, r.oursMark);
     }
     if (o.mode !== "paper") this.#checkOwnership();
     this.#checked = true;
@@ -810,22 +912,40 @@ export class CopyEngine {
     this.#checkSafety(this.#ours.state.accountValue, true);
   }
 
+  /** Reads and applies at once: only where nothing else runs (the on-exit step of a stop). */
+  async #readState(): Promise<void> {
+    this.#applyReads(await this.#readSweep());
+  }
+
+  /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
+  async #readTraded(states: AccountState[]): Promise<Map<Address, boolean>> {
+    const o = this.#o;
+    const out = new Map<Address, boolean>();
+    if (o.allowEmptyLeader || !o.reader.hasTraded) return out;
+    const hasTraded = o.reader.hasTraded.bind(o.reader);
+    for (const [i, l] of this.#leaders.entries()) {
+      const s = states[i];
+      if (!s || s.accountValue > 0 || Object.keys(s.positions).length > 0) continue;
+      out.set(
+        l.address,
+        await this.#startupRead(`the leader's fills (${l.address})`, () => {
+          this.#requests++;
+          return hasTraded(l.address);
+        }),
+      );
+    }
+    return out;
+  }
+
   /**
    * A leader with no account value, no positions and no fill on record is almost always a
    * mistyped address: copying it would close every position we hold. Refused before any order.
    */
-  async #checkLeaders(): Promise<void> {
+  #checkLeaders(traded: Map<Address, boolean>): void {
     const o = this.#o;
     if (o.allowEmptyLeader) return;
     for (const l of this.#leaders) {
-      const s = l.state;
-      if (s.accountValue > 0 || Object.keys(s.positions).length > 0 || !o.reader.hasTraded) continue;
-      const hasTraded = o.reader.hasTraded.bind(o.reader);
-      const traded = await this.#startupRead(`the leader's fills (${l.address})`, () => {
-        this.#requests++;
-        return hasTraded(l.address);
-      });
-      if (traded) continue;
+      if (traded.get(l.address) !== false) continue;
       throw new UsageError(`${l.address} has never traded on ${o.network}: check the address`, {
         hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
       });
@@ -854,24 +974,39 @@ export class CopyEngine {
     }
   }
 
-  /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
-  async #netLeaderCashFlows(): Promise<void> {
+  /** Each leader's net deposits/withdrawals since its copy began (null: not netted in this run). */
+  async #readCashFlows(): Promise<Map<Address, { usd: number; since: number }> | null> {
     const o = this.#o;
     if (
       o.leaderCashFlows === false ||
       !o.reader.getLedgerUpdates ||
       o.settings.sizing.mode !== "equity-ratio"
     ) {
-      return;
+      return null;
     }
+    const read = o.reader.getLedgerUpdates.bind(o.reader);
+    const out = new Map<Address, { usd: number; since: number }>();
+    await Promise.all(
+      this.#leaders.map(async (l) => {
+        const since = this.#copyState.leader(l.address, this.#now()).since;
+        const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
+          this.#requests++;
+          return read(l.address, since);
+        });
+        out.set(l.address, { usd: flows.reduce((sum, f) => sum + f.usd, 0), since });
+      }),
+    );
+    return out;
+  }
+
+  /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
+  #netLeaderCashFlows(read: Map<Address, { usd: number; since: number }> | null): void {
+    const o = this.#o;
+    if (!read) return;
     for (const l of this.#leaders) {
-      const since = this.#copyState.leader(l.address, this.#now()).since;
-      const read = o.reader.getLedgerUpdates.bind(o.reader);
-      const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
-        this.#requests++;
-        return read(l.address, since);
-      });
-      const net = flows.reduce((sum, f) => sum + f.usd, 0);
+      const flow = read.get(l.address);
+      if (!flow) continue;
+      const { usd: net, since } = flow;
       if (net !== l.netCashFlow && net !== 0) {
         const message = `leader ${short(l.address)} moved ${net > 0 ? "+" : "−"}$${fmt(Math.abs(net))} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
         this.#emit({ type: "notice", ts: this.#now(), kind: "cash-flow", message });
@@ -900,8 +1035,22 @@ export class CopyEngine {
    * a coin the leader has since closed or flipped leaves it. Without streams (a cron run) the
    * leader's fills since the last check tell whether it closed and re-opened in between.
    */
-  async #updateJoinBaselines(readAt: number): Promise<void> {
+  /** Without streams (a cron run): each leader's fills since its join baseline was last checked. */
+  async #readJoinFills(): Promise<Map<Address, StreamFill[]>> {
     const o = this.#o;
+    const out = new Map<Address, StreamFill[]>();
+    const read = o.reader.getFillsByTime?.bind(o.reader);
+    if (o.settings.join !== "new-only" || this.#streams || !read) return out;
+    for (const l of this.#leaders) {
+      const b = this.#copyState.leader(l.address, this.#now());
+      if (!b.join || Object.keys(b.join).length === 0) continue;
+      this.#requests++;
+      out.set(l.address, await read(l.address, b.joinCheckedAt ?? b.since));
+    }
+    return out;
+  }
+
+  #updateJoinBaselines(readAt: number, joinFills: Map<Address, StreamFill[]>): void {
     for (const l of this.#leaders) {
       const b = this.#copyState.leader(l.address, readAt);
       let join = b.join;
@@ -916,13 +1065,8 @@ export class CopyEngine {
           });
         }
       } else {
-        if (!this.#streams && o.reader.getFillsByTime && Object.keys(join).length > 0) {
-          this.#requests++;
-          join = dropClosedByFills(
-            join,
-            await o.reader.getFillsByTime(l.address, b.joinCheckedAt ?? b.since),
-          );
-        }
+        const fills = joinFills.get(l.address);
+        if (fills) join = dropClosedByFills(join, fills);
         join = keepHeldSince(join, l.state.positions);
       }
       this.#copyState.setLeader(l.address, { ...b, join, joinCheckedAt: readAt }, readAt);
@@ -1302,6 +1446,7 @@ export class CopyEngine {
     if (toSend.length === 0) return [];
     for (const a of toSend) o.journal.updateOrder(a.cloid, { ts: now, status: "sent" });
     let results: OrderResult[];
+    for (const a of toSend) this.#inFlight.add(a.cloid);
     try {
       this.#requests++;
       results = await o.executor.execute(
@@ -1327,6 +1472,8 @@ export class CopyEngine {
         if (o.waitForApproval && this.#continuous) return [];
       }
       throw e;
+    } finally {
+      for (const a of toSend) this.#inFlight.delete(a.cloid);
     }
     if (this.#agentHalt) this.#agentBack();
     const out: ExecutedAction[] = [];

@@ -119,16 +119,39 @@ export class LeaderModel {
 
 export class OurModel {
   state: AccountState;
+  /** Counts our own fills applied; per coin, the count at its latest one. */
+  #seq = 0;
+  readonly #touched = new Map<string, number>();
 
   constructor(address: Address) {
     this.state = emptyState(address);
   }
 
-  applySnapshot(snapshot: AccountState): void {
-    this.state = {
-      ...snapshot,
-      positions: Object.fromEntries(Object.entries(snapshot.positions).map(([c, p]) => [c, { ...p }])),
-    };
+  /** Taken before a read of our account is sent: `applySnapshot(read, mark)` keeps what came later. */
+  mark(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Apply a snapshot of our account. With `since` (the mark taken before the read was sent),
+   * a coin one of our own fills changed after that keeps the model's position: the read may
+   * have left before the fill, and taking it would undo a trade (and send it again).
+   */
+  applySnapshot(snapshot: AccountState, since?: number): void {
+    const positions: Record<string, Position> = {};
+    for (const [c, p] of Object.entries(snapshot.positions)) positions[c] = { ...p };
+    if (since !== undefined) {
+      for (const [coin, seq] of this.#touched) {
+        if (seq <= since) {
+          this.#touched.delete(coin); // the read saw it
+          continue;
+        }
+        const mine = this.state.positions[coin];
+        if (mine) positions[coin] = mine;
+        else delete positions[coin];
+      }
+    }
+    this.state = { ...snapshot, positions };
   }
 
   /**
@@ -150,6 +173,7 @@ export class OurModel {
         ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
       };
     this.state = { ...this.state, positions };
+    this.#touched.set(action.coin, ++this.#seq);
   }
 }
 
@@ -170,15 +194,45 @@ function entryAfterFill(
 
 export class MarketModel {
   markets: Markets = {};
+  /** Counts price updates from the streams; per coin, the count at its latest one. */
+  #seq = 0;
+  readonly #touched = new Map<string, number>();
 
-  setMarkets(markets: Markets): void {
+  /** Taken before a read of the markets is sent: `setMarkets(read, mark)` keeps fresher prices. */
+  mark(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Take a read of the markets. With `since` (the mark taken before the read was sent), a
+   * coin whose price the streams updated after that keeps its streamed mid and top of book.
+   */
+  setMarkets(markets: Markets, since?: number): void {
+    if (since !== undefined) {
+      for (const [coin, seq] of this.#touched) {
+        const old = this.markets[coin];
+        const m = markets[coin];
+        if (seq <= since || !old || !m) continue;
+        m.mid = old.mid;
+        if (old.bestBid === undefined) delete m.bestBid;
+        else m.bestBid = old.bestBid;
+        if (old.bestAsk === undefined) delete m.bestAsk;
+        else m.bestAsk = old.bestAsk;
+      }
+      this.#touched.clear();
+    }
     this.markets = markets;
+  }
+
+  #touch(coin: string): void {
+    this.#touched.set(coin, ++this.#seq);
   }
 
   applyMids(mids: Record<string, number>): void {
     for (const [coin, mid] of Object.entries(mids)) {
       const m = this.markets[coin];
       if (!m || !Number.isFinite(mid) || mid <= 0) continue;
+      this.#touch(coin);
       m.mid = mid;
       // A top of book the mid has left is stale: fall back to mid ± slippage.
       if ((m.bestBid !== undefined && mid < m.bestBid) || (m.bestAsk !== undefined && mid > m.bestAsk)) {
@@ -197,6 +251,7 @@ export class MarketModel {
     if (!m || !Number.isFinite(px) || px <= 0) return;
     const inside = m.bestBid !== undefined && m.bestAsk !== undefined && px >= m.bestBid && px <= m.bestAsk;
     if (inside) return;
+    this.#touch(coin);
     m.mid = px;
     delete m.bestBid;
     delete m.bestAsk;
@@ -205,6 +260,7 @@ export class MarketModel {
   applyBook(coin: string, bestBid: number | undefined, bestAsk: number | undefined): void {
     const m = this.markets[coin];
     if (!m) return;
+    this.#touch(coin);
     if (bestBid !== undefined) m.bestBid = bestBid;
     else delete m.bestBid;
     if (bestAsk !== undefined) m.bestAsk = bestAsk;

@@ -130,6 +130,49 @@ describe("following", () => {
     expect(new Set(cloids).size).toBe(cloids.length);
     expect(t.events.some((e) => e.type === "fill" && e.lagMs !== null)).toBe(true);
   });
+  it("a leader fill during a slow sweep is copied while the sweep reads, and the sweep's stale read sends nothing twice", async () => {
+    const s = settings((x) => {
+      x.exec.sweepSeconds = 3600;
+    });
+    const t = await setup(s);
+    const running = t.engine.run(
+      streamsOpener({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        leaders: [t.leader.address],
+        account: t.master.address,
+      }),
+    );
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const markets = await t.leaderClient.getMarkets();
+    // Every /info reply now takes 2 s and tells the state as it was when the read arrived.
+    sim.control.fault({ kind: "latency", ms: 2_000, endpoint: "info" });
+    const infoBefore = sim.control.stats().requests.info;
+    const seen = t.events.length;
+    t.engine.sweepNow();
+    // The sweep's reads (markets, leader, us) have reached the exchange...
+    await eventually(() => sim.control.stats().requests.info - infoBefore >= 3);
+    // ...and while they are out, the leader trades.
+    const [opened] = await t.leaderClient.placeOrders([action(markets, "SOL", "buy", 50)], markets);
+    expect(opened?.status).toBe("filled");
+    const since = () => t.events.slice(seen);
+    await eventually(() => since().some((e) => e.type === "sweep"), 10_000);
+    const decisions = since().filter((e) => e.type === "decision");
+    // Copied from the stream (a "fill" decision) before the sweep's reads came back...
+    expect(
+      decisions.map((d) => [d.trigger, d.plan.actions.map((a) => `${a.coin} ${a.side} ${a.size}`)]),
+    ).toEqual([
+      ["fill", ["SOL buy 5"]],
+      // ...and the sweep, which read our account before our order filled, still sees the copy
+      // made meanwhile: nothing sent twice, nothing undone.
+      ["manual", []],
+    ]);
+    sim.control.fault({ kind: "latency", ms: 0, endpoint: "info" });
+    expect(await positions(t.client, t.master.address)).toEqual({ SOL: 5 });
+    expect(sim.control.orderHistory(t.master.address).filter((o) => o.coin === "SOL")).toHaveLength(1);
+    await t.engine.stop("test over");
+    expect(await running).toBe(0);
+  });
 });
 
 describe("a dry run", () => {

@@ -88,6 +88,23 @@ describe("OurModel", () => {
     m.applyOwnFill({ coin: "ETH", side: "sell" }, 0, null);
     expect(m.state.positions.ETH).toBeUndefined();
   });
+
+  it("a read sent before our own fill never undoes it; one sent after it is taken whole", () => {
+    const m = new OurModel(LEADER);
+    m.applySnapshot(snapshot(1, { BTC: 1, ETH: 2 }));
+    const before = m.mark(); // a sweep sends its read of our account...
+    m.applyOwnFill({ coin: "BTC", side: "buy" }, 0.5, 101); // ...our order fills meanwhile...
+    m.applyOwnFill({ coin: "SOL", side: "sell" }, 3, 20);
+    // ...and the read comes back without it (ETH changed outside: the read is right there).
+    m.applySnapshot(snapshot(2, { BTC: 1, ETH: 2.5 }), before);
+    expect(m.state.positions.BTC?.size).toBe(1.5);
+    expect(m.state.positions.SOL?.size).toBe(-3);
+    expect(m.state.positions.ETH?.size).toBe(2.5);
+    // A later read (sent after the fills) is the truth for every coin.
+    const after = m.mark();
+    m.applySnapshot(snapshot(3, { BTC: 1.4 }), after);
+    expect(m.state.positions).toEqual({ BTC: { coin: "BTC", size: 1.4, entryPx: 100 } });
+  });
 });
 
 describe("MarketModel", () => {
@@ -114,5 +131,19 @@ describe("MarketModel", () => {
     mm.applyMids({ BTC: 101 });
     expect(mm.markets.BTC?.bestAsk).toBeUndefined();
     expect(mm.markets.BTC?.mid).toBe(101);
+  });
+
+  it("a read of the markets sent before a streamed price keeps the streamed one", () => {
+    const mm = new MarketModel();
+    const meta = { assetId: 0, szDecimals: 5, maxLeverage: 40 };
+    mm.setMarkets({ BTC: { coin: "BTC", ...meta, mid: 100 }, ETH: { coin: "ETH", ...meta, mid: 10 } });
+    const mark = mm.mark();
+    mm.applyBook("BTC", 104.5, 105.5);
+    mm.setMarkets({ BTC: { coin: "BTC", ...meta, mid: 101 }, ETH: { coin: "ETH", ...meta, mid: 11 } }, mark);
+    expect(mm.markets.BTC).toMatchObject({ mid: 105, bestBid: 104.5, bestAsk: 105.5 });
+    expect(mm.markets.ETH?.mid).toBe(11);
+    // A read sent after it is taken as it is.
+    mm.setMarkets({ BTC: { coin: "BTC", ...meta, mid: 106 } }, mm.mark());
+    expect(mm.markets.BTC?.mid).toBe(106);
   });
 });
