@@ -26,6 +26,7 @@ import { fmt, short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
+import { FillDeduper } from "../core/fills.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
@@ -275,6 +276,8 @@ export class CopyEngine {
   #sweepSoon = false;
   /** The current wait before a halted, not yet flat account is swept again (0: not retrying). */
   #closeRetryMs = 0;
+  /** The one de-duplication of fills (leaders' and ours), whatever delivered them. */
+  readonly #fills = new FillDeduper();
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
   /** cloid → what our fill is measured against. */
@@ -1850,7 +1853,9 @@ export class CopyEngine {
         if (!leader) return;
         this.#emit({ type: "heartbeat", ts: now });
         // Oldest first: the running position must end at the newest fill's view.
-        const fills = [...e.fills].sort((a, b) => a.time - b.time || a.tid - b.tid);
+        const fills = this.#fills
+          .fresh(leader.address, e.fills)
+          .sort((a, b) => a.time - b.time || a.tid - b.tid);
         for (const f of fills) {
           const applied = leader.applyFill(f, e.at);
           if (!applied || e.isSnapshot) continue;
@@ -1914,7 +1919,7 @@ export class CopyEngine {
       case "ourFill": {
         if (this.#o.mode !== "live") return;
         let fired = false;
-        for (const f of e.fills) {
+        for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
           this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
           if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
         }

@@ -39,7 +39,6 @@ export class LeaderModel {
   state: AccountState;
   /** Exchange time of the newest fact applied per coin: older snapshots must not roll it back. */
   readonly #coinTime = new Map<string, number>();
-  readonly #seenTids = new Set<number>();
   readonly #lastFill = new Map<string, { time: number; startPosition: number }>();
   readonly lastFillPx: Record<string, number> = {};
   /** Local time (ms) the leader's data was last confirmed by a stream message or a sweep. */
@@ -74,11 +73,11 @@ export class LeaderModel {
     this.snapshotLoaded = true;
   }
 
-  /** Apply one fill; returns false for a duplicate (same tid) or a fill older than what we know. */
+  /**
+   * Apply one fill (delivered once: the engine de-duplicates every source, core/fills.ts);
+   * returns false for a fill older than what we know.
+   */
   applyFill(fill: FillFact, receivedAt: number): boolean {
-    if (this.#seenTids.has(fill.tid)) return false;
-    this.#seenTids.add(fill.tid);
-    if (this.#seenTids.size > 50_000) this.#seenTids.clear(); // bounded memory; tids also guarded by time
     const known = this.#coinTime.get(fill.coin) ?? 0;
     this.lastConfirmedAt = receivedAt;
     if (fill.time < known) return false;

@@ -23,7 +23,6 @@ export { createNonceSource, type NonceSource } from "./nonce.js";
 export type { CashFlow, Fill, TopOfBook } from "./normalize.js";
 export { readOrderReply, readOrderStatus, resultFromLookup } from "./results.js";
 export {
-  FillDeduper,
   type OpenStreamsOptions,
   type OrderUpdate,
   openStreams,

@@ -3,8 +3,8 @@
 // clearinghouseState, our userFills, orderUpdates and clearinghouseState, allMids and l2Book
 // for chosen coins. The SDK keeps the subscriptions (acks, replay after a reconnect, failures);
 // the data is read by ONE listener on the socket and fanned out by stream key. Messages become
-// plain events; fills are deduplicated by tid/hash across reconnects (a resubscription replays
-// the snapshot); a reconnect is announced so the engine sweeps. The per-IP limits are checked
+// plain events (a resubscription replays the snapshot, flagged isSnapshot: the engine's one
+// de-duplication drops what it saw); a reconnect is announced so the engine sweeps. The per-IP limits are checked
 // before anything connects.
 
 import { WebSocketTransport } from "@nktkas/hyperliquid";
@@ -86,8 +86,6 @@ export interface OpenStreamsOptions {
   connectTimeoutMs?: number;
   /** First delay before re-subscribing a failed stream (doubles, capped at 30 s). Default 1 000 ms. */
   resubscribeDelayMs?: number;
-  /** Fill keys remembered per user for deduplication. Default 20 000. */
-  dedupeLimit?: number;
   now?: () => number;
 }
 
@@ -155,41 +153,6 @@ export function planSubscriptions(
     );
   }
   return { users: all, streams };
-}
-
-/** Remembers fill keys per user (bounded), so replays after a reconnect are dropped. */
-export class FillDeduper {
-  readonly #seen = new Map<string, Set<string>>();
-  readonly #limit: number;
-
-  constructor(limit = 20_000) {
-    this.#limit = limit;
-  }
-
-  /** The fills not seen before for this user (marking them seen). */
-  fresh(user: string, fills: Fill[]): Fill[] {
-    let seen = this.#seen.get(user);
-    if (!seen) {
-      seen = new Set();
-      this.#seen.set(user, seen);
-    }
-    const out: Fill[] = [];
-    for (const f of fills) {
-      const key = `${f.tid}:${f.hash}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(f);
-    }
-    if (seen.size > this.#limit) {
-      // Drop the oldest keys (a Set iterates in insertion order).
-      let extra = seen.size - this.#limit;
-      for (const k of seen) {
-        if (extra-- <= 0) break;
-        seen.delete(k);
-      }
-    }
-    return out;
-  }
 }
 
 interface Handle {
@@ -261,7 +224,6 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     timeout: connectTimeoutMs,
     keepAlive: { interval: options.pingIntervalMs ?? 20_000, timeout: options.pongTimeoutMs ?? 10_000 },
   });
-  const dedupe = new FillDeduper(options.dedupeLimit);
   const lastMessageAt: Record<string, number> = {};
   const entries = new Map<string, Entry>();
   /** Stream key → what its data becomes (registered before the subscription: no snapshot is missed). */
@@ -403,10 +365,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
       subs.push(
         add<UserFillsEvent>(fillsKey, { type: "userFills", user: leader, aggregateByTime: false }, (data) => {
           const at = touch(fillsKey);
-          const fills = dedupe.fresh(
-            leader,
-            data.fills.map((f) => toFill(f, leader)),
-          );
+          const fills = data.fills.map((f) => toFill(f, leader));
           if (fills.length > 0)
             emit({ type: "leaderFill", at, leader, fills, isSnapshot: data.isSnapshot === true });
         }),
@@ -431,10 +390,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     subs.push(
       add<UserFillsEvent>(ourFills, { type: "userFills", user: us, aggregateByTime: false }, (data) => {
         const at = touch(ourFills);
-        const fills = dedupe.fresh(
-          us,
-          data.fills.map((f) => toFill(f, us)),
-        );
+        const fills = data.fills.map((f) => toFill(f, us));
         if (fills.length > 0) emit({ type: "ourFill", at, fills, isSnapshot: data.isSnapshot === true });
       }),
       add<OrderUpdatesEvent>(ourOrders, { type: "orderUpdates", user: us }, (data) => {

@@ -175,6 +175,54 @@ describe("following", () => {
   });
 });
 
+describe("a fill delivered twice", () => {
+  it("is planned once: the same leader fill on a second channel, at once and after the first plan, makes one plan and one order", async () => {
+    const t = await setup(
+      settings((x) => {
+        x.exec.sweepSeconds = 3600;
+      }),
+    );
+    const opener = streamsOpener({
+      wsUrl: sim.wsUrl,
+      isTestnet: false,
+      leaders: [t.leader.address],
+      account: t.master.address,
+    });
+    // Every leader fill arrives three times: as userFills, again in the same turn, and once
+    // more after the first copy was sent (as a userEvents subscription would deliver it).
+    let late = 0;
+    const running = t.engine.run((onEvent) =>
+      opener((e) => {
+        onEvent(e);
+        if (e.type !== "leaderFill" || e.isSnapshot) return;
+        onEvent({ ...e, fills: e.fills.map((f) => ({ ...f })) });
+        void eventually(() => t.events.some((x) => x.type === "order" && x.coin === "SOL")).then(() => {
+          onEvent({ ...e, at: Date.now(), fills: e.fills.map((f) => ({ ...f })) });
+          late++;
+        });
+      }),
+    );
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const seen = t.events.length;
+    const markets = await t.leaderClient.getMarkets();
+    const [opened] = await t.leaderClient.placeOrders([action(markets, "SOL", "buy", 50)], markets);
+    expect(opened?.status).toBe("filled");
+    await eventually(() =>
+      t.events.some((e) => e.type === "order" && e.coin === "SOL" && e.status === "filled"),
+    );
+    await eventually(() => late > 0);
+    // A plan the late copy caused would be queued before this sweep's step: it has run by now.
+    await t.engine.sweep("manual");
+    const since = t.events.slice(seen);
+    expect(since.filter((e) => e.type === "leaderFill")).toHaveLength(1);
+    expect(since.filter((e) => e.type === "decision" && e.trigger === "fill")).toHaveLength(1);
+    expect(sim.control.orderHistory(t.master.address).filter((o) => o.coin === "SOL")).toHaveLength(1);
+    expect(await positions(t.client, t.master.address)).toEqual({ SOL: 5 });
+    await t.engine.stop("test over");
+    expect(await running).toBe(0);
+  });
+});
+
 describe("a dry run", () => {
   it("shows what the kill switch would do but leaves no halt and no equity in the journal", async () => {
     const t = await setup(

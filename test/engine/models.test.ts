@@ -44,10 +44,10 @@ describe("LeaderModel", () => {
     expect(m.state.positions.BTC).toBeUndefined();
   });
 
-  it("ignores a duplicate fill (same tid), e.g. replayed after a reconnect", () => {
+  it("ignores a fill older than the newest one it applied to the coin", () => {
     const m = new LeaderModel(LEADER, 1);
     m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 1);
-    expect(m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 2)).toBe(false);
+    expect(m.applyFill(fill({ tid: 6, time: 900, sz: 5 }), 2)).toBe(false);
     expect(m.state.positions.BTC?.size).toBe(1);
   });
 

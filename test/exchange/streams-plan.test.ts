@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
-import type { Fill } from "../../src/exchange/normalize.js";
-import { FillDeduper, planSubscriptions, WS_LIMITS } from "../../src/exchange/streams.js";
+import { planSubscriptions, WS_LIMITS } from "../../src/exchange/streams.js";
 
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const us = addr(0xabc);
@@ -52,36 +51,5 @@ describe("per-IP websocket budget", () => {
     expect(() => planSubscriptions({ leaders: [addr(1)], us }, [...coins, "X1", "X2", "X3"])).toThrow(
       /too many subscriptions: 1001/,
     );
-  });
-});
-
-describe("FillDeduper", () => {
-  const fill = (tid: number, hash = `0x${tid}`): Fill => ({
-    coin: "ETH",
-    px: 1,
-    sz: 1,
-    side: "buy",
-    startPosition: 0,
-    time: tid,
-    tid,
-    hash,
-    oid: 1,
-    cloid: null,
-    fee: 0,
-    feeToken: "USDC",
-    closedPnl: 0,
-    dir: "Open Long",
-    crossed: true,
-    liquidation: false,
-  });
-
-  it("passes each fill once per user and stays bounded", () => {
-    const d = new FillDeduper(3);
-    expect(d.fresh("a", [fill(1), fill(2)]).map((f) => f.tid)).toEqual([1, 2]);
-    expect(d.fresh("a", [fill(1), fill(2), fill(3)]).map((f) => f.tid)).toEqual([3]);
-    expect(d.fresh("b", [fill(1)]).map((f) => f.tid)).toEqual([1]);
-    d.fresh("a", [fill(4), fill(5)]); // evicts the oldest keys of "a"
-    expect(d.fresh("a", [fill(5)])).toEqual([]);
-    expect(d.fresh("a", [fill(1)]).map((f) => f.tid)).toEqual([1]);
   });
 });
