@@ -22,11 +22,11 @@ import {
   toHlcopyError,
   UsageError,
 } from "../core/errors.js";
+import { FillDeduper } from "../core/fills.js";
 import { fmt, short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
-import { FillDeduper } from "../core/fills.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";

@@ -5,10 +5,8 @@
 
 import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid";
 import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
-import { privateKeyToAccount } from "viem/accounts";
 import { OperationalError, UncertainOutcomeError, UsageError } from "../core/errors.js";
 import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
-
 import { exchangeWeight, RequestBudget } from "./budget.js";
 import { type ErrorContext, isOutcomeUnknown, type TradeContext, translateError } from "./errors.js";
 import { createNonceSource } from "./nonce.js";
@@ -31,6 +29,7 @@ import {
   type SentOrder,
   uncertainResults,
 } from "./results.js";
+import { agentWallet } from "./signer.js";
 import { BudgetedTransport } from "./transport.js";
 import type { SendOptions } from "./types.js";
 import { type OrderWire, toOrderWire } from "./wire.js";
@@ -268,7 +267,7 @@ class Client implements HlClient {
           hint: "check HLCOPY_AGENT_KEY or re-import the key into the keystore",
         });
       }
-      const wallet = privateKeyToAccount(o.agentKey);
+      const wallet = agentWallet(o.agentKey);
       this.signer = wallet.address.toLowerCase() as Address;
       this.#exchange = new ExchangeClient({
         transport: this.#transport,

@@ -4,9 +4,10 @@
 // order sender itself before signing, so an order's expiry is computed after any wait.
 // Every /info reply is checked against its schema before a caller reads it.
 
-import { HttpTransport, type IRequestTransport } from "@nktkas/hyperliquid";
+import type { IRequestTransport } from "@nktkas/hyperliquid";
 import { infoItemWeight, infoWeight, type RequestBudget } from "./budget.js";
 import { isRateLimited } from "./errors.js";
+import { type JsonPoster, jsonPoster } from "./http.js";
 import { checkInfoReply } from "./replies.js";
 
 export interface BudgetedTransportOptions {
@@ -21,24 +22,20 @@ export interface BudgetedTransportOptions {
 export class BudgetedTransport implements IRequestTransport<"info" | "exchange"> {
   readonly isTestnet: boolean;
   readonly budget: RequestBudget;
-  readonly #inner: HttpTransport;
+  readonly #inner: JsonPoster;
   readonly #infoAttempts: number;
 
   constructor(options: BudgetedTransportOptions) {
     this.isTestnet = options.isTestnet;
     this.budget = options.budget;
-    this.#inner = new HttpTransport({
-      apiUrl: options.httpUrl,
-      isTestnet: options.isTestnet,
-      timeout: options.timeoutMs,
-    });
+    this.#inner = jsonPoster(options.httpUrl, options.timeoutMs);
     this.#infoAttempts = options.infoAttempts ?? 3;
   }
 
   /**
    * Send one request through the budget.
-   * @throws {HttpRequestError} (the SDK's) as the inner transport does; a 429 only after the
-   *   retries for /info, at once for /exchange (an order is never re-sent here).
+   * @throws {HttpRequestError} (the SDK's, see ./http.ts); a 429 only after the retries for
+   *   /info, at once for /exchange (an order is never re-sent here).
    */
   async request<T>(endpoint: "info" | "exchange", payload: unknown, signal?: AbortSignal): Promise<T> {
     const type = infoType(payload);
@@ -47,7 +44,7 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
       if (endpoint === "info") await this.budget.acquire(weight, "info");
       this.budget.sent++;
       try {
-        const reply = await this.#inner.request<T>(endpoint, payload, signal);
+        const reply = await this.#inner.post<T>(endpoint, payload, signal);
         this.budget.succeeded();
         // A reply of the wrong shape is refused here, naming the request (./replies.ts).
         if (endpoint === "info") checkInfoReply(type, reply);

@@ -1,0 +1,89 @@
+// The agent wallet signs L1 actions with a direct digest: the same signatures as viem's
+// generic signTypedData and as the reference vectors of the official SDKs.
+
+import { readFileSync } from "node:fs";
+import { signL1Action } from "@nktkas/hyperliquid/signing";
+import { hashTypedData } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { describe, expect, it } from "vitest";
+import { agentWallet, l1AgentDigest } from "../../src/exchange/signer.js";
+
+interface Vector {
+  id: string;
+  kind: string;
+  privateKey?: `0x${string}`;
+  action: Record<string, unknown>;
+  nonce?: number;
+  vaultAddress?: `0x${string}` | null;
+  expiresAfter?: number | null;
+  isMainnet?: boolean;
+  expected: { signature?: { r: string; s: string; v: number } };
+}
+
+const vectors = (
+  JSON.parse(
+    readFileSync(new URL("../fixtures/reference/signing-vectors.json", import.meta.url), "utf8"),
+  ) as { vectors: Vector[] }
+).vectors.filter((v) => v.kind === "l1Action" && v.privateKey && v.expected.signature);
+
+const domain = {
+  name: "Exchange",
+  version: "1",
+  chainId: 1337,
+  verifyingContract: "0x0000000000000000000000000000000000000000",
+} as const;
+const types = {
+  Agent: [
+    { name: "source", type: "string" },
+    { name: "connectionId", type: "bytes32" },
+  ],
+} as const;
+
+describe("agentWallet", () => {
+  it("computes the L1 Agent digest as viem's hashTypedData does", () => {
+    for (const source of ["a", "b"]) {
+      const connectionId = `0x${"5a".repeat(31)}0f` as const;
+      const expected = hashTypedData({
+        domain,
+        types,
+        primaryType: "Agent",
+        message: { source, connectionId },
+      });
+      expect(`0x${Buffer.from(l1AgentDigest(source, connectionId)).toString("hex")}`).toBe(expected);
+    }
+  });
+
+  it("signs exactly as viem's account, and anything else through it", async () => {
+    const key = generatePrivateKey();
+    const viemAccount = privateKeyToAccount(key);
+    const wallet = agentWallet(key);
+    expect(wallet.address).toBe(viemAccount.address);
+    const message = { source: "a", connectionId: `0x${"ab".repeat(32)}` as const };
+    const args = { domain, types, primaryType: "Agent" as const, message };
+    expect(await wallet.signTypedData(args)).toBe(await viemAccount.signTypedData(args));
+    // Another domain (a user-signed action) is signed the generic way.
+    const other = { ...args, domain: { ...domain, chainId: 421614 } };
+    expect(await wallet.signTypedData(other)).toBe(await viemAccount.signTypedData(other));
+  });
+
+  it(`matches the official SDKs' signatures (${vectors.length} reference L1 vectors)`, async () => {
+    expect(vectors.length).toBeGreaterThan(10);
+    for (const v of vectors) {
+      const sig = await signL1Action({
+        wallet: agentWallet(v.privateKey as `0x${string}`),
+        action: v.action,
+        nonce: v.nonce ?? 0,
+        isTestnet: v.isMainnet === false,
+        ...(v.vaultAddress ? { vaultAddress: v.vaultAddress } : {}),
+        ...(v.expiresAfter != null ? { expiresAfter: v.expiresAfter } : {}),
+      });
+      const want = v.expected.signature;
+      expect({ id: v.id, r: BigInt(sig.r), s: BigInt(sig.s), v: sig.v }, v.id).toEqual({
+        id: v.id,
+        r: BigInt(want?.r ?? 0),
+        s: BigInt(want?.s ?? 0),
+        v: want?.v,
+      });
+    }
+  });
+});
