@@ -45,7 +45,7 @@ import {
   type PortfolioLimit,
   portfolioLimit,
 } from "./caps.js";
-import { makeCloid } from "./cloid.js";
+import { lazyCloid, makeCloid } from "./cloid.js";
 import { fmt } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
@@ -733,27 +733,34 @@ function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): Plan
   const wanted = leg.reduceOnly ? 0 : leg.side === "buy" ? 1 : -1;
   const ref = referenceLeader(w.coin, wanted, params.leaders, ratios);
   const refPx = positive(ref?.lastFillPx?.[w.coin]) ?? w.mid;
-  const cloid = makeCloid(
-    {
-      coin: w.coin,
-      side: leg.side,
-      size: sizeToWire(size, w.szDecimals),
-      reduceOnly: leg.reduceOnly,
-      reason: leg.reason,
-    },
-    params.context.cloidSeed,
-  );
-  return {
+  const seed = params.context.cloidSeed;
+  const action: PlannedAction = {
     coin: w.coin,
     side: leg.side,
     size,
     limitPx,
     reduceOnly: leg.reduceOnly,
-    cloid,
+    cloid: NO_CLOID,
     reason: leg.reason,
     refPx,
   };
+  // Computed when first read (the order is sent, shown or journaled), never for a plan only looked at.
+  return lazyCloid(action, () =>
+    makeCloid(
+      {
+        coin: action.coin,
+        side: action.side,
+        size: sizeToWire(size, w.szDecimals),
+        reduceOnly: action.reduceOnly,
+        reason: action.reason,
+      },
+      seed,
+    ),
+  );
 }
+
+/** Placeholder a lazy cloid replaces at once (keeps the field's place among the keys). */
+const NO_CLOID = "0x" as `0x${string}`;
 
 /**
  * The leader whose price a trade in `coin` is measured against: the largest contributor on
