@@ -96,7 +96,6 @@ export type EngineStreamEvent =
   | { type: "leaderState"; at: number; leader: Address; state: AccountState }
   | { type: "ourFill"; at: number; fills: StreamFill[]; isSnapshot: boolean }
   | { type: "ourState"; at: number; state: AccountState }
-  | { type: "orderUpdate"; at: number }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
@@ -247,6 +246,9 @@ export class CopyEngine {
   #sweepWaiting: Promise<SweepResult> | null = null;
   /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
   readonly #inFlight = new Set<string>();
+  /** Views and journal work held back off the hot path (see #later). */
+  #deferred: (() => void)[] = [];
+  #deferredScheduled = false;
   #dirty = new Set<string>();
   #planScheduled = false;
   #stopping = false;
@@ -263,6 +265,10 @@ export class CopyEngine {
   #lastEquityRecordAt = 0;
   #lastStateAt = 0;
   #hwm = 0;
+  /** The journal's high-water mark as last read or written (see #checkSafety). */
+  #journalHwm: number | null = null;
+  /** The UTC day's first recorded equity, as last read. */
+  #safetyDay: { day: string; equity: number | null } | null = null;
   #drawdownPct = 0;
   #halt: { kind: HaltKind; reason: string } | null = null;
   #dailyLossHit = false;
@@ -448,6 +454,7 @@ export class CopyEngine {
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
     await this.#sweepChain;
     await this.#queue;
+    this.#flushLater();
     if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
       try {
         await this.#onExit(this.#o.onExit as OnExit);
@@ -653,6 +660,30 @@ export class CopyEngine {
 
   #emit(event: EngineEvent): void {
     this.events.emit(event);
+  }
+
+  /**
+   * Work that must not sit between a leader's fill and our order leaving (telling the views,
+   * journaling the decision): run after the current turn — by then the hot path has signed
+   * and written its request — or at once by `#flushLater` when something must follow it.
+   */
+  #later(work: () => void): void {
+    this.#deferred.push(work);
+    if (this.#deferredScheduled) return;
+    this.#deferredScheduled = true;
+    setImmediate(() => this.#flushLater());
+  }
+
+  #flushLater(): void {
+    this.#deferredScheduled = false;
+    const work = this.#deferred.splice(0);
+    for (const w of work) {
+      try {
+        w();
+      } catch (error) {
+        this.#reportError(error);
+      }
+    }
   }
 
   /**
@@ -1447,7 +1478,8 @@ export class CopyEngine {
       if (this.#refs.size > MAX_REFS) this.#refs.delete(this.#refs.keys().next().value as string);
     }
     if (toSend.length === 0) return [];
-    for (const a of toSend) o.journal.updateOrder(a.cloid, { ts: now, status: "sent" });
+    // No "sent" write here: a journaled intent ("pending") is looked up the same way after a
+    // crash, and one write fewer stands between the leader's fill and the order.
     let results: OrderResult[];
     for (const a of toSend) this.#inFlight.add(a.cloid);
     try {
@@ -1477,6 +1509,8 @@ export class CopyEngine {
       throw e;
     } finally {
       for (const a of toSend) this.#inFlight.delete(a.cloid);
+      // What was held back (the decision, the leader's fill) is told before the outcome.
+      this.#flushLater();
     }
     if (this.#agentHalt) this.#agentBack();
     const out: ExecutedAction[] = [];
@@ -1657,15 +1691,27 @@ export class CopyEngine {
     const persist = o.mode !== "dry-run";
     if (!persist && accountValue <= 0) return;
     const now = this.#now();
-    let hwm = o.journal.highWaterMark() ?? accountValue;
+    // The journal's HWM and the day's first equity are read by sweeps and when the UTC day
+    // turns; an account update in between (one per fill) uses what they left.
+    const day = utcDay(now);
+    const reread = fromSweep || this.#safetyDay?.day !== day;
+    if (reread) this.#journalHwm = o.journal.highWaterMark();
+    let hwm = this.#journalHwm ?? accountValue;
+    let recorded = false;
     if (persist && (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
       hwm = o.journal.recordEquity(now, accountValue).hwm;
+      this.#journalHwm = hwm;
       this.#lastEquityRecordAt = now;
+      recorded = true;
+    }
+    // The day's first equity may be the one just recorded.
+    if (reread || (recorded && this.#safetyDay?.equity === null)) {
+      this.#safetyDay = { day, equity: o.journal.dayStartEquity(day) };
     }
     const verdict = evaluateSafety({
       accountValue,
       hwm,
-      dayStartEquity: o.journal.dayStartEquity(utcDay(now)),
+      dayStartEquity: this.#safetyDay?.equity ?? null,
       settings: o.settings,
       activeHalt: this.#halt,
     });
@@ -1851,7 +1897,8 @@ export class CopyEngine {
           (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
         );
         if (!leader) return;
-        this.#emit({ type: "heartbeat", ts: now });
+        // Views hear of it after the copy left (see #later).
+        this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
         // Oldest first: the running position must end at the newest fill's view.
         const fills = this.#fills
           .fresh(leader.address, e.fills)
@@ -1879,7 +1926,7 @@ export class CopyEngine {
             f.startPosition,
             f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
           );
-          this.#emit({
+          const event: EngineEvent = {
             type: "leaderFill",
             ts: now,
             leader: leader.address,
@@ -1890,7 +1937,8 @@ export class CopyEngine {
             dir: f.dir,
             time: f.time,
             liquidation: f.liquidation,
-          });
+          };
+          this.#later(() => this.#emit(event));
           this.#dirty.add(f.coin);
         }
         if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
@@ -1935,8 +1983,6 @@ export class CopyEngine {
       case "book":
         this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
         return;
-      case "orderUpdate":
-        return;
       case "reconnect":
         this.#emit({ type: "reconnect", ts: now });
         this.#emit({ type: "connection", ts: now, state: "open" });
@@ -1972,8 +2018,12 @@ export class CopyEngine {
         const durationMs = performance.now() - t0;
         const plan = await this.#ensureLeverage(planned, coins);
         const ts = this.#now();
-        this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
-        this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
+        // The decision is told and journaled once its order has left (the intent, journaled
+        // before the send, is the exactly-once record).
+        this.#later(() => {
+          this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
+          this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
+        });
         const results = await this.#execute(plan, false);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
