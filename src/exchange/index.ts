@@ -24,7 +24,6 @@ export type { CashFlow, Fill, TopOfBook } from "./normalize.js";
 export { readOrderReply, readOrderStatus, resultFromLookup } from "./results.js";
 export {
   type OpenStreamsOptions,
-  type OrderUpdate,
   openStreams,
   planSubscriptions,
   type StreamEvent,

@@ -235,6 +235,22 @@ function cashFlowUsd(user: Address, d: UserNonFundingLedgerUpdatesResponse[numbe
 }
 
 /** Best bid/ask of a book; `withLevels` keeps every level too (for walking it). */
+/** A `bbo` stream message (best bid and ask only; null when that side is empty) as a TopOfBook. */
+export function bboToTopOfBook(data: {
+  coin: string;
+  time: number;
+  bbo: readonly ({ px: string } | null | undefined)[];
+}): TopOfBook {
+  const bid = data.bbo[0] ? num(data.bbo[0].px, Number.NaN) : Number.NaN;
+  const ask = data.bbo[1] ? num(data.bbo[1].px, Number.NaN) : Number.NaN;
+  return {
+    coin: data.coin,
+    ...(bid > 0 ? { bestBid: bid } : {}),
+    ...(ask > 0 ? { bestAsk: ask } : {}),
+    time: data.time,
+  };
+}
+
 export function toTopOfBook(coin: string, book: L2BookResponse, withLevels = false): TopOfBook {
   if (!book) return { coin, time: Date.now() };
   const [bids, asks] = book.levels;

@@ -7,7 +7,7 @@ const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const us = addr(0xabc);
 
 describe("per-IP websocket budget", () => {
-  it("plans leader fills + state, our fills + orders + state, mids and books", () => {
+  it("plans leader fills + state, our fills + state, mids and best bid/ask (nothing the engine does not read)", () => {
     const plan = planSubscriptions({ leaders: [addr(1), addr(2)], us }, ["BTC", "ETH"]);
     expect(plan.users).toEqual([addr(1), addr(2), us]);
     expect(plan.streams).toEqual([
@@ -16,11 +16,10 @@ describe("per-IP websocket budget", () => {
       `userFills:${addr(2)}`,
       `clearinghouseState:${addr(2)}`,
       `userFills:${us}`,
-      `orderUpdates:${us}`,
       `clearinghouseState:${us}`,
       "allMids",
-      "l2Book:BTC",
-      "l2Book:ETH",
+      "bbo:BTC",
+      "bbo:ETH",
     ]);
   });
 
@@ -46,7 +45,7 @@ describe("per-IP websocket budget", () => {
   });
 
   it("refuses more than 1000 subscriptions", () => {
-    const coins = Array.from({ length: 992 }, (_, i) => `C${i}`);
+    const coins = Array.from({ length: 993 }, (_, i) => `C${i}`);
     expect(planSubscriptions({ leaders: [addr(1)], us }, coins).streams).toHaveLength(998);
     expect(() => planSubscriptions({ leaders: [addr(1)], us }, [...coins, "X1", "X2", "X3"])).toThrow(
       /too many subscriptions: 1001/,

@@ -89,7 +89,7 @@ const ofType = <T extends StreamEvent["type"]>(events: StreamEvent[], type: T) =
   events.filter((e): e is Extract<StreamEvent, { type: T }> => e.type === type);
 
 describe("openStreams", () => {
-  it("delivers snapshots first, then a leader fill, the leader's state, our fill and our order update", async () => {
+  it("delivers snapshots first, then a leader fill, the leader's state, our fill and state", async () => {
     const s = await setup();
     await eventually(() => ofType(s.events, "leaderState").length > 0 && ofType(s.events, "mids").length > 0);
     const initial = ofType(s.events, "ourState")[0];
@@ -107,12 +107,6 @@ describe("openStreams", () => {
     await s.client.placeOrders([a], s.markets);
     const of = await eventually(() => ofType(s.events, "ourFill").find((e) => !e.isSnapshot));
     expect(of.fills[0]).toMatchObject({ coin: "ETH", side: "buy", cloid: a.cloid });
-    const ou = await eventually(() =>
-      ofType(s.events, "orderUpdate")
-        .flatMap((e) => e.updates)
-        .find((u) => u.cloid === a.cloid && u.status === "filled"),
-    );
-    expect(ou).toMatchObject({ coin: "ETH", side: "buy", origSize: 0.05 });
     await eventually(() => ofType(s.events, "ourState").some((e) => e.state.positions.ETH?.size === 0.05));
 
     const health = s.streams.health();
@@ -122,13 +116,13 @@ describe("openStreams", () => {
         `userFills:${s.leader.address}`,
         `clearinghouseState:${s.leader.address}`,
         `userFills:${s.master.address}`,
-        `orderUpdates:${s.master.address}`,
+        `clearinghouseState:${s.master.address}`,
         "allMids",
       ]),
     );
-    // Leader fills + state, our fills + orders + state, mids.
-    expect(s.streams.subscriptionCount()).toBe(6);
-    expect(sim.control.stats().ws.subscriptions).toBe(6);
+    // Leader fills + state, our fills + state, mids (no orderUpdates: nothing reads them).
+    expect(s.streams.subscriptionCount()).toBe(5);
+    expect(sim.control.stats().ws.subscriptions).toBe(5);
   });
 
   it("the leader's earlier fills arrive once as a snapshot (never a trade trigger)", async () => {
@@ -222,11 +216,11 @@ describe("openStreams", () => {
     // The failure forces a fresh socket: the other re-subscriptions are replayed there by the
     // SDK, and the failed one is added again by us and announced (sweep now).
     await eventually(() => ofType(s.events, "reconnect").some((e) => e.stream === failed.stream));
-    await eventually(() => sim.control.stats().ws.subscriptions === 6);
+    await eventually(() => sim.control.stats().ws.subscriptions === 5);
     await leaderTrades(s, "ETH", true, "0.1");
     const live = await eventually(() => ofType(s.events, "leaderFill").find((e) => !e.isSnapshot));
     expect(live.fills[0]?.side).toBe("buy");
-    expect(s.streams.subscriptionCount()).toBe(6);
+    expect(s.streams.subscriptionCount()).toBe(5);
   });
 
   it("a quiet leader does not look dead: pings keep the socket alive past the idle window", async () => {
@@ -255,8 +249,9 @@ describe("openStreams", () => {
     expect(btc.book.bestBid).toBeLessThan(btc.book.bestAsk ?? 0);
     await s.streams.watchBooks(["ETH"]);
     await eventually(() => ofType(s.events, "book").find((e) => e.book.coin === "ETH"));
-    expect(s.streams.subscriptionCount()).toBe(7);
-    expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBe(1);
+    expect(s.streams.subscriptionCount()).toBe(6);
+    expect(sim.control.stats().ws.subscriptionsByType).toMatchObject({ bbo: 1 });
+    expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBeUndefined();
   });
 
   it("one listener per channel: the book of every market (11 coins), no MaxListenersExceededWarning", async () => {
@@ -279,7 +274,7 @@ describe("openStreams", () => {
       // Dropping books leaves the ones still watched streaming, and only those.
       const kept = all.slice(0, 3);
       await s.streams.watchBooks(kept);
-      expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBe(3);
+      expect(sim.control.stats().ws.subscriptionsByType.bbo).toBe(3);
       const seen = s.events.length;
       for (const coin of [all[1], all[5]] as string[])
         sim.control.setMid(coin, (sim.control.mid(coin) ?? 1) * 1.01);

@@ -127,7 +127,7 @@ describe("hlcopy follow against the simulator", () => {
     // leader's ledger: 5. Nothing else touched /info while 50 trades were copied.
     expect(infoDuringBurst).toBeLessThanOrEqual(5);
     // Books of the coins in play are streamed, so limit prices start from the real top of book.
-    await eventually(() => (sim.control.stats().ws.subscriptionsByType.l2Book ?? 0) >= 1);
+    await eventually(() => (sim.control.stats().ws.subscriptionsByType.bbo ?? 0) >= 1);
     const hotOrders = t.events.filter((e) => e.type === "decision" && e.trigger === "fill").length;
     expect(hotOrders).toBeGreaterThan(10);
     await expectInSync(t);
