@@ -240,6 +240,8 @@ export class CopyEngine {
   readonly #market = new MarketModel();
   #runId: number | null = null;
   #queue: Promise<void> = Promise.resolve();
+  /** Jobs queued and not yet finished (0: the next one starts at once). */
+  #queued = 0;
   /** Sweeps run one after another (their reads outside #queue, their plan-and-send on it). */
   #sweepChain: Promise<void> = Promise.resolve();
   /** A sweep waiting for the one in progress: a further request joins it. */
@@ -649,8 +651,26 @@ export class CopyEngine {
 
   // ---- internals -------------------------------------------------------------------------
 
+  /**
+   * Run `job` after the ones queued before it. With none queued it starts now, in the caller's
+   * turn: a leader fill's plan is signed and sent before the next websocket message of the
+   * same read is even parsed.
+   */
   #enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(job);
+    const idle = this.#queued === 0;
+    this.#queued++;
+    const start = (): Promise<T> => {
+      let running: Promise<T>;
+      try {
+        running = job();
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      return running.finally(() => {
+        this.#queued--;
+      });
+    };
+    const run = idle ? start() : this.#queue.then(start);
     this.#queue = run.then(
       () => {},
       () => {},
