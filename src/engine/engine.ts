@@ -26,6 +26,14 @@ import { FillDeduper } from "../core/fills.js";
 import { fmt, short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
+import {
+  type CloidLookup,
+  type OrderResult,
+  type OrderStatus,
+  resultFromLookup,
+  slippageBps,
+  UNRESOLVED_ORDER_STATUSES,
+} from "../core/orders.js";
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
@@ -35,12 +43,10 @@ import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
-import { slippageBps, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
-import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
+import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
-import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
 import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
 
 /** What the engine reads from the exchange (HlClient satisfies it). */

@@ -2,19 +2,12 @@
 // dashboard, the line/JSON-lines output, the journal's event log, the demo summary).
 // Plain data only, so a view can never slow the engine down or reach into it.
 
+import type { OrderStatus } from "../core/orders.js";
 import type { Address, CoinTarget, Plan, Position, ReasonCode, Side } from "../core/types.js";
 
 export type RunMode = "live" | "dry-run" | "paper";
 
-export type OrderStatus =
-  | "sent"
-  | "filled"
-  | "partial"
-  | "resting"
-  | "rejected"
-  | "uncertain"
-  | "cancelled"
-  | "paper";
+export type { OrderStatus } from "../core/orders.js";
 
 export interface AccountView {
   address: Address;
