@@ -111,7 +111,7 @@ export function summary(values, digits = 1) {
 export async function followRun(o) {
   const { CopyEngine } = await load("engine/engine.js");
   const { liveExecutor } = await load("engine/executor.js");
-  const { engineClient, streamsOpener } = await load("engine/wiring.js");
+  const { engineClient, streamsOpener } = await load("cli/wiring.js");
   const { RequestBudget } = await load("exchange/index.js");
   const { openJournal } = await load("store/journal.js");
   const { defaultSettings } = await load("core/settings.js");
@@ -183,9 +183,13 @@ export async function followRun(o) {
     let copied = 0;
     let decisions = 0;
     let measuring = false;
+    // Copy lag of the hot path's copies only: a sweep's drift repair is measured against the
+    // coin's last leader fill, which may be long past.
+    const copies = new Set();
     engine.events.on((e) => {
+      if (e.type === "decision" && e.trigger === "fill") for (const a of e.plan.actions) copies.add(a.cloid);
       if (!measuring) return;
-      if (e.type === "fill" && e.lagMs !== null) lags.push(e.lagMs);
+      if (e.type === "fill" && e.lagMs !== null && copies.has(e.cloid)) lags.push(e.lagMs);
       if (e.type === "decision" && e.trigger === "fill") {
         decisions++;
         if (e.durationMs !== undefined) planMs.push(e.durationMs);
@@ -222,6 +226,8 @@ export async function followRun(o) {
     const ourOrders = inWindow(await control({ type: "orderHistory", user: account })).length;
     const ourExchange = after.http.exchange - before.http.exchange - leaderOrders;
     const infoRequests = after.http.info - before.http.info;
+    const leverageUpdates =
+      (after.actionByType.updateLeverage ?? 0) - (before.actionByType.updateLeverage ?? 0);
     const { all: added, free: addedFree, cpu: pathCpu } = addedLatencies(probe);
     await engine.stop("bench over");
     await running;
@@ -241,6 +247,7 @@ export async function followRun(o) {
       exchangePerDecision: ourExchange / Math.max(1, decisions),
       ourOrders,
       infoRequests,
+      leverageUpdates,
       sweeps: sweepMs.length,
     };
   } finally {

@@ -288,7 +288,7 @@ export async function runFollow(
   if (startup.signal.aborted) void running.stop("signal during start-up");
   let code: number;
   try {
-    const { streamsOpener } = await import("../../engine/wiring.js");
+    const { streamsOpener } = await import("../wiring.js");
     code = await running.run(
       streamsOpener({
         wsUrl: ctx.network.wsUrl,
