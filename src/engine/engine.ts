@@ -40,7 +40,7 @@ import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
-import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
+import type { AccountState, Address, CoinTarget, Fill, Markets, Plan, PlannedAction } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
@@ -63,7 +63,7 @@ export interface EngineReader {
    * Fills since `startTime`, oldest first: a leader's (new-only: did it close a held coin
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
    */
-  getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
+  getFillsByTime?(user: Address, startTime: number): Promise<Fill[]>;
   /**
    * Set our leverage and margin mode for a coin (live runs only, before its first increase;
    * HlClient implements it). Resolves once the exchange acknowledged it.
@@ -79,28 +79,11 @@ export interface EngineReader {
 /** A live plan that needs the trader's yes: shown, then answered (false = not confirmed). */
 export type ReviewPlan = (plan: Plan, reasons: string[]) => Promise<boolean>;
 
-/** A fill as the streams deliver it (the adapter's Fill is a superset). */
-export interface StreamFill {
-  coin: string;
-  px: number;
-  sz: number;
-  side: Side;
-  startPosition: number;
-  time: number;
-  tid: number;
-  oid: number;
-  cloid: string | null;
-  fee: number;
-  closedPnl: number;
-  dir: string;
-  liquidation: boolean;
-}
-
 /** The stream events the engine consumes (the adapter's StreamEvent is assignable). */
 export type EngineStreamEvent =
-  | { type: "leaderFill"; at: number; leader: Address; fills: StreamFill[]; isSnapshot: boolean }
+  | { type: "leaderFill"; at: number; leader: Address; fills: Fill[]; isSnapshot: boolean }
   | { type: "leaderState"; at: number; leader: Address; state: AccountState }
-  | { type: "ourFill"; at: number; fills: StreamFill[]; isSnapshot: boolean }
+  | { type: "ourFill"; at: number; fills: Fill[]; isSnapshot: boolean }
   | { type: "ourState"; at: number; state: AccountState }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
@@ -128,8 +111,6 @@ export interface EngineOptions {
   mode: RunMode;
   command: RunCommand;
   events?: EngineEvents;
-  /** Paper mode: the paper account's starting equity (USD). */
-  paperEquity?: number;
   /** A stream silent this long with the last sweep older than it marks the leader stale. Default 60 s. */
   staleMs?: number;
   /** First per-coin backoff after a rejection (doubles up to 5 min). Default 2 s. */
@@ -206,8 +187,8 @@ interface SweepReads {
   /** Net cash flow per leader since its copy began (null: not netted). */
   flows: Map<Address, { usd: number; since: number }> | null;
   /** join new-only without streams: each leader's fills since the baseline was last checked. */
-  joinFills: Map<Address, StreamFill[]>;
-  /** Our account (null: paper). */
+  joinFills: Map<Address, Fill[]>;
+  /** Our account (null: the executor keeps its own, paper). */
   ours: AccountState | null;
   oursMark: number;
   protectionMark: number;
@@ -311,8 +292,6 @@ export class CopyEngine {
   #managedBefore: ManagedPositions = {};
   /** Leaders whose equity fell to zero (said once). */
   readonly #emptyLeaders = new Set<Address>();
-  /** Paper account: cash plus positions valued at mid. */
-  #paperCash = 0;
   #exitCode = 0;
   /** The run's settings with coin lists in the exchange's spelling, once markets were read. */
   #settings: Settings;
@@ -896,8 +875,8 @@ export class CopyEngine {
           }),
         ),
       ),
-      o.mode === "paper"
-        ? null
+      o.executor?.account
+        ? null // an executor with its own account (paper) tells it
         : this.#startupRead("your account", () => {
             this.#requests++;
             return o.reader.getAccountState(o.account);
@@ -958,15 +937,15 @@ export class CopyEngine {
     this.#netLeaderCashFlows(r.flows);
     this.#noticeEmptyLeaders();
     if (o.settings.join === "new-only") this.#updateJoinBaselines(r.receivedAt, r.joinFills);
-    if (o.mode === "paper") {
-      if (this.#paperCash === 0 && Object.keys(this.#ours.state.positions).length === 0) {
-        this.#paperCash = o.paperEquity ?? 10_000;
-      }
-      this.#ours.applySnapshot({ ...this.#ours.state, accountValue: this.#paperValue(), time: r.receivedAt });
+    const own = o.executor?.account;
+    if (own) {
+      // An executor with its own account (paper): it tells what the account is worth.
+      const value = own.value(this.#ours.state.positions, this.#market.markets);
+      this.#ours.applySnapshot({ ...this.#ours.state, accountValue: value, time: r.receivedAt });
     } else if (r.ours) {
       this.#ours.applySnapshot(r.ours, r.oursMark);
     }
-    if (o.mode !== "paper") this.#checkOwnership();
+    if (!own) this.#checkOwnership();
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     this.#checkSafety(this.#ours.state.accountValue, true);
@@ -1096,9 +1075,9 @@ export class CopyEngine {
    * leader's fills since the last check tell whether it closed and re-opened in between.
    */
   /** Without streams (a cron run): each leader's fills since its join baseline was last checked. */
-  async #readJoinFills(): Promise<Map<Address, StreamFill[]>> {
+  async #readJoinFills(): Promise<Map<Address, Fill[]>> {
     const o = this.#o;
-    const out = new Map<Address, StreamFill[]>();
+    const out = new Map<Address, Fill[]>();
     const read = o.reader.getFillsByTime?.bind(o.reader);
     if (o.settings.join !== "new-only" || this.#streams || !read) return out;
     for (const l of this.#leaders) {
@@ -1110,7 +1089,7 @@ export class CopyEngine {
     return out;
   }
 
-  #updateJoinBaselines(readAt: number, joinFills: Map<Address, StreamFill[]>): void {
+  #updateJoinBaselines(readAt: number, joinFills: Map<Address, Fill[]>): void {
     for (const l of this.#leaders) {
       const b = this.#copyState.leader(l.address, readAt);
       let join = b.join;
@@ -1134,7 +1113,7 @@ export class CopyEngine {
   }
 
   /** A leader fill that closes or flips a coin held since the start makes its next open new. */
-  #joinOnLeaderFill(leader: LeaderModel, fill: StreamFill): void {
+  #joinOnLeaderFill(leader: LeaderModel, fill: Fill): void {
     if (this.#o.settings.join !== "new-only") return;
     const now = this.#now();
     const b = this.#copyState.leader(leader.address, now);
@@ -1559,7 +1538,6 @@ export class CopyEngine {
       });
       if (r.filledSize > 0) {
         this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
-        if (o.mode === "paper" && r.avgPx !== null) this.#paperFill(a, r.filledSize, r.avgPx);
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
@@ -1588,6 +1566,9 @@ export class CopyEngine {
         error: r.error ?? null,
       });
     });
+    // An executor with its own account (paper) made these fills: journaled as streamed ones are.
+    for (const f of o.executor.account?.takeFills() ?? [])
+      this.#recordOurFill(f, this.#refs.get(f.cloid ?? ""));
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot
     // path plan that coin on a position that may be stale until the next regular sweep.
@@ -1642,42 +1623,7 @@ export class CopyEngine {
     timer.unref?.();
   }
 
-  #paperFill(a: PlannedAction, size: number, px: number): void {
-    const notional = size * px;
-    this.#paperCash += a.side === "buy" ? -notional : notional;
-    this.#paperCash -= (notional * 4.5) / 1e4;
-    const now = this.#now();
-    const ref = this.#refs.get(a.cloid);
-    const fee = (notional * 4.5) / 1e4;
-    this.#recordOurFill(
-      {
-        coin: a.coin,
-        px,
-        sz: size,
-        side: a.side,
-        startPosition: 0,
-        time: now,
-        tid: -(this.#seq * 1000 + Math.floor(Math.random() * 1000)),
-        oid: 0,
-        cloid: a.cloid,
-        fee,
-        closedPnl: 0,
-        dir: "",
-        liquidation: false,
-      },
-      ref,
-    );
-  }
-
-  #paperValue(): number {
-    let v = this.#paperCash;
-    for (const p of Object.values(this.#ours.state.positions)) {
-      v += p.size * (this.#market.markets[p.coin]?.mid ?? p.entryPx);
-    }
-    return v;
-  }
-
-  #recordOurFill(f: StreamFill, ref: { refPx: number; leaderTime: number | null } | undefined): void {
+  #recordOurFill(f: Fill, ref: { refPx: number; leaderTime: number | null } | undefined): void {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.refPx) : null;
     const fresh = this.#o.journal.recordFill({
@@ -1874,7 +1820,9 @@ export class CopyEngine {
       ts: now,
       account: {
         address: ours.address,
-        accountValue: this.#o.mode === "paper" ? this.#paperValue() : ours.accountValue,
+        accountValue: this.#o.executor?.account
+          ? this.#o.executor.account.value(ours.positions, this.#market.markets)
+          : ours.accountValue,
         positions: Object.values(ours.positions),
       },
       hwm: this.#hwm,
@@ -1983,7 +1931,7 @@ export class CopyEngine {
       case "ourState": {
         // Positions come from our own order results and sweeps (never rolled back by an older
         // snapshot); the stream keeps the account value fresh for the safety rules.
-        if (this.#o.mode === "paper") return;
+        if (this.#o.executor?.account) return;
         this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
         this.#checkSafety(e.state.accountValue, false);
         if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);

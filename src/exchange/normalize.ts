@@ -11,35 +11,11 @@ import type {
   UserFillsResponse,
   UserNonFundingLedgerUpdatesResponse,
 } from "@nktkas/hyperliquid/api/info";
-import type { AccountState, Address, Markets, OpenOrder, Position, Side } from "../core/types.js";
+import type { AccountState, Address, Fill, Markets, OpenOrder, Position, Side } from "../core/types.js";
 import { num } from "./wire.js";
 
-/** One fill (ours or a leader's), from REST or the userFills stream. */
-export interface Fill {
-  coin: string;
-  px: number;
-  /** Unsigned size. */
-  sz: number;
-  side: Side;
-  /** Signed position before this fill. */
-  startPosition: number;
-  /** Exchange time (ms). */
-  time: number;
-  tid: number;
-  hash: string;
-  oid: number;
-  cloid: string | null;
-  /** Fee paid (negative = rebate), in `feeToken`. */
-  fee: number;
-  feeToken: string;
-  closedPnl: number;
-  /** e.g. "Open Long", "Close Short", "Long > Short". */
-  dir: string;
-  /** True when the fill took liquidity. */
-  crossed: boolean;
-  /** True when the fill is a liquidation of this user. */
-  liquidation: boolean;
-}
+/** One fill (ours or a leader's): the domain's one Fill type. */
+export type { Fill } from "../core/types.js";
 
 /** A deposit (usd > 0) or withdrawal (usd < 0) of the perp account: a cash flow, not a trade. */
 export interface CashFlow {

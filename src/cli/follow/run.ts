@@ -176,7 +176,9 @@ export async function runFollow(
       mode === "live"
         ? liveExecutor(session.client)
         : mode === "paper"
-          ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels)
+          ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels, {
+              equity: options.paperEquity,
+            })
           : null,
     journal: session.journal,
     settings,
@@ -186,7 +188,6 @@ export async function runFollow(
     mode,
     command: mode === "live" ? "follow" : mode,
     events,
-    paperEquity: options.paperEquity,
     exitOnHalt: options.exitOnHalt,
     adopt: options.adopt,
     allowEmptyLeader: options.allowEmptyLeader,
