@@ -18,7 +18,6 @@ import {
   AgentNotApprovedError,
   type HlcopyError,
   RateLimitError,
-  RetryableError,
   toHlcopyError,
   UsageError,
 } from "../core/errors.js";
@@ -717,24 +716,27 @@ export class CopyEngine {
           await this.#runSweep(trigger, true);
         } catch (error) {
           if (this.#stopping) return;
-          // The first sweep failed after its retries (or for a reason retrying cannot fix), or
-          // a start check refused the run (a never-traded leader, positions hlcopy did not
-          // open, an unconfirmed plan, a coin the exchange does not list): without markets and
-          // positions, or with a refusal, the run cannot copy anything. Say why and stop.
-          if (this.#lastSweepOkAt === 0 || error instanceof UsageError) {
-            const e = toHlcopyError(error);
+          const e = toHlcopyError(error);
+          // What to do is the error's own group (core/errors.ts): "retry" and "skip" are told
+          // and the next sweep tries again. "stop" needs a human: a start check refused the run
+          // (a never-traded leader, positions hlcopy did not open, an unconfirmed plan, a coin
+          // the exchange does not list), the exchange refused a read, the disk failed. So does
+          // a first sweep that failed after its retries: without markets and positions the run
+          // cannot copy anything. Say why and stop. (An agent the exchange no longer knows has
+          // its own halt: #agentRefused.)
+          const first = this.#lastSweepOkAt === 0;
+          if (first || (e.action === "stop" && !this.#agentHalt)) {
             this.#emit({
               type: "error",
               ts: this.#now(),
               message: e.message,
               ...(e.hint ? { hint: e.hint } : {}),
             });
-            queueMicrotask(
-              () => void this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode),
-            );
+            const why = `${first ? "could not start" : "stopped"}: ${e.message}`;
+            queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
           }
-          this.#reportError(error);
+          this.#reportError(e);
         }
       })().finally(() => {
         // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;
@@ -1317,7 +1319,8 @@ export class CopyEngine {
           if (o.waitForApproval && this.#continuous) return { ...plan, actions: [] };
           throw e;
         }
-        const retry = e instanceof RetryableError;
+        // A transient failure is tried again after a pause; a refusal holds for the run.
+        const retry = e.action === "retry";
         const detail = `${want.leverage}x ${want.marginMode} not set on the exchange (${e.message})`;
         this.#leverage.set(a.coin, {
           ok: false,

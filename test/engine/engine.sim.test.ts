@@ -4,9 +4,10 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
+import { OperationalError, RetryableError } from "../../src/core/errors.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
-import { CopyEngine } from "../../src/engine/engine.js";
+import { CopyEngine, type EngineReader } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import type { HlClient } from "../../src/exchange/index.js";
@@ -220,6 +221,66 @@ describe("a fill delivered twice", () => {
     expect(await positions(t.client, t.master.address)).toEqual({ SOL: 5 });
     await t.engine.stop("test over");
     expect(await running).toBe(0);
+  });
+});
+
+describe("a sweep that fails mid-run", () => {
+  it("goes on when the error says retry, and stops (exit 1, said) when it says stop", async () => {
+    const t = await setup(
+      settings((x) => {
+        x.exec.sweepSeconds = 3600;
+      }),
+    );
+    // The exchange's replies, then one failure of the kind chosen, on the markets read.
+    let fail: Error | null = null;
+    const c = t.client;
+    const reader: EngineReader = {
+      getMarkets: async () => {
+        if (fail) {
+          const e = fail;
+          fail = null;
+          throw e;
+        }
+        return c.getMarkets();
+      },
+      getAccountState: (user, options) => c.getAccountState(user, options),
+      lookupOrderByCloid: (user, cloid) => c.lookupOrderByCloid(user, cloid),
+    };
+    const engine = new CopyEngine({
+      reader,
+      executor: liveExecutor(t.client),
+      journal: t.journal,
+      settings: settings((x) => {
+        x.exec.sweepSeconds = 3600;
+      }),
+      leaders: [{ address: t.leader.address, weight: 1 }],
+      account: t.master.address,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+    });
+    const events: EngineEvent[] = [];
+    engine.events.on((e) => events.push(e));
+    const running = engine.run(
+      streamsOpener({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        leaders: [t.leader.address],
+        account: t.master.address,
+      }),
+    );
+    await eventually(() => events.some((e) => e.type === "sweep"));
+    fail = new RetryableError("the markets read failed: socket hang up");
+    engine.sweepNow();
+    await eventually(() => events.some((e) => e.type === "error" && /socket hang up/.test(e.message)));
+    expect(engine.isStopping).toBe(false);
+    fail = new OperationalError("the exchange refused the markets read: 422", { hint: "check --network" });
+    engine.sweepNow();
+    expect(await running).toBe(1);
+    expect(events.at(-1)).toMatchObject({
+      type: "stop",
+      reason: "stopped: the exchange refused the markets read: 422",
+    });
   });
 });
 
