@@ -69,6 +69,26 @@ export function resultFromLookup(cloid: string, lookup: Extract<CloidLookup, { f
   return { ...base, status: "rejected", error: lookup.status };
 }
 
+/** Why an order looked up in vain once its expiry passed is closed as rejected. */
+export const NEVER_PLACED = "not placed: the order never reached the exchange before it expired";
+
+/**
+ * THE reading of a look-up by cloid, wherever an order's outcome is unknown (the adapter right
+ * after an uncertain send, the engine after a restart and before each sweep): found → its result
+ * (resultFromLookup); not found → rejected as never placed once `settledAt` (the order's expiry
+ * plus clock skew) has passed, else null: it may still arrive, look again (nothing is re-sent).
+ */
+export function resolveByLookup(
+  cloid: string,
+  lookup: CloidLookup,
+  now: number,
+  settledAt: number,
+): OrderResult | null {
+  if (lookup.found) return resultFromLookup(cloid, lookup);
+  if (now < settledAt) return null;
+  return { cloid, status: "rejected", filledSize: 0, avgPx: null, error: NEVER_PLACED };
+}
+
 /** Slippage in bps of a fill at `px` against `refPx`; positive = worse for us. Null without a reference. */
 export function slippageBps(side: Side, px: number, refPx: number | null | undefined): number | null {
   if (refPx === null || refPx === undefined || !(refPx > 0) || !Number.isFinite(px)) return null;

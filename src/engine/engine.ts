@@ -29,7 +29,7 @@ import {
   type CloidLookup,
   type OrderResult,
   type OrderStatus,
-  resultFromLookup,
+  resolveByLookup,
   slippageBps,
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
@@ -525,12 +525,9 @@ export class CopyEngine {
           return o.reader.lookupOrderByCloid(o.account, row.cloid);
         });
         const now = this.#now();
-        if (lookup.found) {
-          await this.#applyLookup(row, lookup);
-          break;
-        }
-        if (now - row.ts >= settleMs) {
-          this.#neverPlaced(row);
+        const resolved = resolveByLookup(row.cloid, lookup, now, row.ts + settleMs);
+        if (resolved) {
+          await this.#applyResolved(row, resolved);
           break;
         }
         if (!told) {
@@ -554,10 +551,9 @@ export class CopyEngine {
     return rows.length;
   }
 
-  /** A found order takes its real outcome in the journal (one mapping: ports.ts), fills included. */
-  async #applyLookup(row: OrderRow, lookup: Extract<CloidLookup, { found: true }>): Promise<void> {
+  /** A resolved order takes its real outcome in the journal (one reading: core/orders.ts), fills included. */
+  async #applyResolved(row: OrderRow, r: OrderResult): Promise<void> {
     const o = this.#o;
-    const r = resultFromLookup(row.cloid, lookup);
     o.journal.updateOrder(row.cloid, {
       ts: this.#now(),
       status: r.status,
@@ -586,14 +582,6 @@ export class CopyEngine {
     }
   }
 
-  #neverPlaced(row: OrderRow): void {
-    this.#o.journal.updateOrder(row.cloid, {
-      ts: this.#now(),
-      status: "rejected",
-      error: "not placed: the order never reached the exchange before it expired",
-    });
-  }
-
   /**
    * Before each sweep plans: every order still unresolved (uncertain after its lookups kept
    * failing, or left sent by a send that threw) is looked up again by cloid, so its status,
@@ -612,8 +600,8 @@ export class CopyEngine {
       try {
         this.#requests++;
         const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
-        if (lookup.found) await this.#applyLookup(row, lookup);
-        else if (this.#now() - row.ts >= settleMs) this.#neverPlaced(row);
+        const resolved = resolveByLookup(row.cloid, lookup, this.#now(), row.ts + settleMs);
+        if (resolved) await this.#applyResolved(row, resolved);
       } catch (error) {
         this.#emit({
           type: "warning",
