@@ -551,7 +551,10 @@ export class CopyEngine {
     return rows.length;
   }
 
-  /** A resolved order takes its real outcome in the journal (one reading: core/orders.ts), fills included. */
+  /**
+   * A resolved order takes its real outcome in the journal (one reading: core/orders.ts), fills
+   * included.
+   */
   async #applyResolved(row: OrderRow, r: OrderResult): Promise<void> {
     const o = this.#o;
     o.journal.updateOrder(row.cloid, {
@@ -1853,120 +1856,169 @@ export class CopyEngine {
 
   // ---- streams -----------------------------------------------------------------------------
 
+  /** Every stream event, to its handler (nothing is taken in once the run is stopping). */
   #onStream(e: EngineStreamEvent): void {
     if (this.#stopping) return;
-    const now = this.#now();
     switch (e.type) {
-      case "leaderFill": {
-        const leader = this.#leaders.find(
-          (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
-        );
-        if (!leader) return;
-        // Views hear of it after the copy left (see #later).
-        this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
-        // Oldest first: the running position must end at the newest fill's view.
-        const fills = this.#fills
-          .fresh(leader.address, e.fills)
-          .sort((a, b) => a.time - b.time || a.tid - b.tid);
-        for (const f of fills) {
-          const applied = leader.applyFill(f, e.at);
-          if (!applied || e.isSnapshot) continue;
-          this.#joinOnLeaderFill(leader, f);
-          this.#leaderFillTime.set(f.coin, f.time);
-          this.#market.applyTradePrice(f.coin, f.px);
-          if (f.liquidation) {
-            this.#liquidated.add(f.coin);
-            this.#o.journal.recordEvent({
-              ts: now,
-              type: "leaderLiquidated",
-              runId: this.#runId,
-              coin: f.coin,
-              data: f,
-            });
-          } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
-            this.#liquidated.delete(f.coin); // the leader opened the coin again
-          }
-          this.#protection?.leaderTraded(
-            f.coin,
-            f.startPosition,
-            f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
-          );
-          const event: EngineEvent = {
-            type: "leaderFill",
-            ts: now,
-            leader: leader.address,
-            coin: f.coin,
-            side: f.side,
-            px: f.px,
-            sz: f.sz,
-            dir: f.dir,
-            time: f.time,
-            liquidation: f.liquidation,
-          };
-          this.#later(() => this.#emit(event));
-          this.#dirty.add(f.coin);
-        }
-        if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
+      case "leaderFill":
+        this.#onLeaderFill(e);
         return;
-      }
-      case "leaderState": {
-        const leader = this.#leaders.find(
-          (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
-        );
-        const before = leader?.snapshotLoaded ? leader.state.positions : undefined;
-        leader?.applySnapshot(e.state, e.at);
-        this.#emit({ type: "heartbeat", ts: now });
-        if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
+      case "leaderState":
+        this.#onLeaderState(e);
         return;
-      }
-      case "ourState": {
-        // Positions come from our own order results and sweeps (never rolled back by an older
-        // snapshot); the stream keeps the account value fresh for the safety rules.
-        if (this.#o.executor?.account) return;
-        this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
-        this.#checkSafety(e.state.accountValue, false);
-        if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);
-        this.#emitState(false);
+      case "ourState":
+        this.#onOurState(e);
         return;
-      }
-      case "ourFill": {
-        if (this.#o.mode !== "live") return;
-        let fired = false;
-        for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
-          this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
-          if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
-        }
-        // Our stop or take-profit closed a position: read it back and settle the other trigger.
-        if (fired) this.#scheduleSweep("sweep", 0);
+      case "ourFill":
+        this.#onOurFill(e);
         return;
-      }
       case "mids":
-        this.#market.applyMids(e.mids);
-        // A trailing stop follows the best price: checked per tick, sent once per step.
-        if (this.#protection && this.#o.settings.risk.trailingStopPct != null) this.#scheduleProtect();
+        this.#onMids(e);
         return;
       case "book":
-        this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
+        this.#onBook(e);
         return;
       case "reconnect":
-        this.#emit({ type: "reconnect", ts: now });
-        this.#emit({ type: "connection", ts: now, state: "open" });
-        this.#o.journal.recordEvent({
-          ts: now,
-          type: "reconnect",
-          runId: this.#runId,
-          data: { stream: e.stream ?? null },
-        });
-        // Data may have been missed: repair now with a sweep.
-        this.#scheduleSweep("sweep", 0);
+        this.#onReconnect(e);
         return;
       case "disconnect":
-        this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+        this.#onDisconnect(e);
         return;
       case "streamError":
-        this.#emit({ type: "warning", ts: now, message: `${e.stream}: ${e.error.message}` });
+        this.#onStreamError(e);
         return;
     }
+  }
+
+  /**
+   * A leader's fills: de-duplicated, applied oldest first, told after the copy left, planned
+   * (coalesced per coin). A snapshot only updates the model.
+   */
+  #onLeaderFill(e: Extract<EngineStreamEvent, { type: "leaderFill" }>): void {
+    const now = this.#now();
+    const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
+    if (!leader) return;
+    // Views hear of it after the copy left (see #later).
+    this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
+    // Oldest first: the running position must end at the newest fill's view.
+    const fills = this.#fills.fresh(leader.address, e.fills).sort((a, b) => a.time - b.time || a.tid - b.tid);
+    for (const f of fills) {
+      const applied = leader.applyFill(f, e.at);
+      if (!applied || e.isSnapshot) continue;
+      this.#joinOnLeaderFill(leader, f);
+      this.#leaderFillTime.set(f.coin, f.time);
+      this.#market.applyTradePrice(f.coin, f.px);
+      if (f.liquidation) {
+        this.#liquidated.add(f.coin);
+        this.#o.journal.recordEvent({
+          ts: now,
+          type: "leaderLiquidated",
+          runId: this.#runId,
+          coin: f.coin,
+          data: f,
+        });
+      } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
+        this.#liquidated.delete(f.coin); // the leader opened the coin again
+      }
+      this.#protection?.leaderTraded(
+        f.coin,
+        f.startPosition,
+        f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
+      );
+      const event: EngineEvent = {
+        type: "leaderFill",
+        ts: now,
+        leader: leader.address,
+        coin: f.coin,
+        side: f.side,
+        px: f.px,
+        sz: f.sz,
+        dir: f.dir,
+        time: f.time,
+        liquidation: f.liquidation,
+      };
+      this.#later(() => this.#emit(event));
+      this.#dirty.add(f.coin);
+    }
+    if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
+  }
+
+  /**
+   * A leader's account from its stream: the model takes it; a position change no fill explains is
+   * watched.
+   */
+  #onLeaderState(e: Extract<EngineStreamEvent, { type: "leaderState" }>): void {
+    const now = this.#now();
+    const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
+    const before = leader?.snapshotLoaded ? leader.state.positions : undefined;
+    leader?.applySnapshot(e.state, e.at);
+    this.#emit({ type: "heartbeat", ts: now });
+    if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
+  }
+
+  /**
+   * Our account from its stream: the account value for the safety rules (positions come from our order
+   * results and sweeps).
+   */
+  #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
+    // Positions come from our own order results and sweeps (never rolled back by an older
+    // snapshot); the stream keeps the account value fresh for the safety rules.
+    if (this.#o.executor?.account) return;
+    this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
+    this.#checkSafety(e.state.accountValue, false);
+    if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);
+    this.#emitState(false);
+  }
+
+  /** Our fills: journaled with slippage and lag; one that is a resting trigger of ours means it fired. */
+  #onOurFill(e: Extract<EngineStreamEvent, { type: "ourFill" }>): void {
+    if (this.#o.mode !== "live") return;
+    let fired = false;
+    for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
+      this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+      if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
+    }
+    // Our stop or take-profit closed a position: read it back and settle the other trigger.
+    if (fired) this.#scheduleSweep("sweep", 0);
+  }
+
+  /** Mid prices for the market model (and a trailing stop's best price). */
+  #onMids(e: Extract<EngineStreamEvent, { type: "mids" }>): void {
+    this.#market.applyMids(e.mids);
+    // A trailing stop follows the best price: checked per tick, sent once per step.
+    if (this.#protection && this.#o.settings.risk.trailingStopPct != null) this.#scheduleProtect();
+  }
+
+  /** The best bid/ask of a watched coin. */
+  #onBook(e: Extract<EngineStreamEvent, { type: "book" }>): void {
+    this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
+  }
+
+  /** The stream (or one subscription) came back: data may have been missed. */
+  #onReconnect(e: Extract<EngineStreamEvent, { type: "reconnect" }>): void {
+    const now = this.#now();
+    this.#emit({ type: "reconnect", ts: now });
+    this.#emit({ type: "connection", ts: now, state: "open" });
+    this.#o.journal.recordEvent({
+      ts: now,
+      type: "reconnect",
+      runId: this.#runId,
+      data: { stream: e.stream ?? null },
+    });
+    // Data may have been missed: repair now with a sweep.
+    this.#scheduleSweep("sweep", 0);
+  }
+
+  /** The connection dropped: the transport is reconnecting. */
+  #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
+    const now = this.#now();
+    this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+  }
+
+  /** One subscription failed for good (it is re-subscribed with backoff). */
+  #onStreamError(e: Extract<EngineStreamEvent, { type: "streamError" }>): void {
+    const now = this.#now();
+    this.#emit({ type: "warning", ts: now, message: `${e.stream}: ${e.error.message}` });
   }
 
   #schedulePlan(): void {
