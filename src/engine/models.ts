@@ -2,22 +2,20 @@
 // and REST sweeps. They hold the latest known state and when it was last confirmed; the
 // planner reads them. No I/O here.
 
-import type { AccountState, Address, LeaderState, Markets, PlannedAction, Position } from "../core/types.js";
+import { applyFillStep, type TrackedPosition } from "../core/fills.js";
+import type {
+  AccountState,
+  Address,
+  Fill,
+  LeaderState,
+  Markets,
+  PlannedAction,
+  Position,
+} from "../core/types.js";
 
-/** A fill as the models need it (from a leader's or our userFills stream). */
-export interface FillFact {
-  coin: string;
-  px: number;
-  /** Unsigned size. */
-  sz: number;
-  side: "buy" | "sell";
-  /** Signed position before this fill. */
-  startPosition: number;
-  /** Exchange time (ms). */
-  time: number;
-  tid: number;
-  liquidation?: boolean;
-}
+/** The part of a Fill (core's one Fill type) the models read. */
+export type FillFact = Pick<Fill, "coin" | "px" | "sz" | "side" | "startPosition" | "time" | "tid"> &
+  Partial<Pick<Fill, "liquidation">>;
 
 function emptyState(address: Address): AccountState {
   return { address, accountValue: 0, positions: {}, openOrders: [], time: 0 };
@@ -39,7 +37,8 @@ export class LeaderModel {
   state: AccountState;
   /** Exchange time of the newest fact applied per coin: older snapshots must not roll it back. */
   readonly #coinTime = new Map<string, number>();
-  readonly #lastFill = new Map<string, { time: number; startPosition: number }>();
+  /** Per coin, the applier's state (the positions before each fill of the last millisecond). */
+  readonly #tracks = new Map<string, TrackedPosition>();
   readonly lastFillPx: Record<string, number> = {};
   /** Local time (ms) the leader's data was last confirmed by a stream message or a sweep. */
   lastConfirmedAt = 0;
@@ -74,36 +73,37 @@ export class LeaderModel {
   }
 
   /**
-   * Apply one fill (delivered once: the engine de-duplicates every source, core/fills.ts);
-   * returns false for a fill older than what we know.
+   * Apply one fill (delivered once: the engine de-duplicates every source, core/fills.ts) with
+   * the one leader-position applier (core's applyFillStep: the model's position checked against
+   * the fill's startPosition, a self-cross built on, a missed fill resynced); returns false
+   * for a fill older than what we know.
    */
   applyFill(fill: FillFact, receivedAt: number): boolean {
     const known = this.#coinTime.get(fill.coin) ?? 0;
     this.lastConfirmedAt = receivedAt;
     if (fill.time < known) return false;
     this.#coinTime.set(fill.coin, fill.time);
-    // A self-cross (the leader's buy and sell matched in one trade) gives two fills with the
-    // same time and the same pre-trade startPosition: the second must build on the first.
-    const last = this.#lastFill.get(fill.coin);
-    const selfCross =
-      last !== undefined && last.time === fill.time && last.startPosition === fill.startPosition;
-    const base = selfCross ? (this.state.positions[fill.coin]?.size ?? 0) : fill.startPosition;
-    this.#lastFill.set(fill.coin, { time: fill.time, startPosition: fill.startPosition });
-    const size = clean(base + signed(fill));
     const prev = this.state.positions[fill.coin];
+    // The model is the truth to check against (a snapshot may have moved it since the last fill).
+    const track = this.#tracks.get(fill.coin) ?? { size: 0, entryPx: 0, lastTime: -1, startsAtTime: [] };
+    track.size = prev?.size ?? 0;
+    track.entryPx = prev?.entryPx ?? fill.px;
+    this.#tracks.set(fill.coin, track);
+    const { after } = applyFillStep(track, {
+      px: fill.px,
+      delta: signed(fill),
+      startPosition: fill.startPosition,
+      time: fill.time,
+    });
     const positions = { ...this.state.positions };
-    if (size === 0) delete positions[fill.coin];
-    else {
-      // Entry price: keep the exchange's when adding to the same side is unknown; the fill
-      // price is the gate's reference anyway (lastFillPx).
-      const sameSide = prev && Math.sign(prev.size) === Math.sign(size);
+    if (after === 0) delete positions[fill.coin];
+    else
       positions[fill.coin] = {
         coin: fill.coin,
-        size,
-        entryPx: sameSide && prev ? prev.entryPx : fill.px,
+        size: after,
+        entryPx: track.entryPx,
         ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
       };
-    }
     this.state = { ...this.state, positions };
     this.lastFillPx[fill.coin] = fill.px;
     return true;
