@@ -11,14 +11,18 @@ import { followRun, quantile, summary } from "./lib/follow-harness.mjs";
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const rate = Number(process.env.BENCH_RATE ?? 10);
+// BENCH_PROTECT=1: a resting stop-loss 5 % and take-profit 10 % on every position (what protection costs).
+const protect = process.env.BENCH_PROTECT === "1";
 
 const results = [];
 for (let i = 0; i < runs; i++) {
-  results.push(await followRun({ leaders: 1, rate, coins: 11, tickMs: 0, sweepSeconds: 3600, seconds }));
+  results.push(
+    await followRun({ leaders: 1, rate, coins: 11, tickMs: 0, sweepSeconds: 3600, seconds, protect }),
+  );
 }
 const per = (f) => results.map(f);
 console.log(
-  `follow bench (node ${process.versions.node}; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s; journal on disk; median [range] over runs)`,
+  `follow bench (node ${process.versions.node}; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s; journal on disk; resting protection ${protect ? "on" : "off"}; median [range] over runs)`,
 );
 console.log(
   `  added latency in the process, leader-fill frame in → signed order out:  p50 ${summary(

@@ -106,7 +106,7 @@ export function summary(values, digits = 1) {
 
 /**
  * One run: start the exchange side, follow its leaders for `seconds`, return the figures.
- * @param {{leaders: number, rate: number, coins: number, tickMs: number, sweepSeconds: number, seconds: number, warmupMs?: number}} o
+ * @param {{leaders: number, rate: number, coins: number, tickMs: number, sweepSeconds: number, seconds: number, warmupMs?: number, protect?: boolean}} o
  */
 export async function followRun(o) {
   const { CopyEngine } = await load("engine/engine.js");
@@ -157,6 +157,10 @@ export async function followRun(o) {
     settings.sizing.ratio = 0.2;
     settings.risk.maxLeverage = 10;
     settings.exec.sweepSeconds = o.sweepSeconds;
+    if (o.protect) {
+      settings.risk.stopLossPct = 5;
+      settings.risk.takeProfitPct = 10;
+    }
     const client = engineClient({
       httpUrl: ready.httpUrl,
       wsUrl: ready.wsUrl,
@@ -176,6 +180,7 @@ export async function followRun(o) {
       network: ready.httpUrl,
       mode: "live",
       command: "follow",
+      ...(o.protect ? { protection: client } : {}),
     });
     const lags = [];
     const planMs = [];
