@@ -45,6 +45,12 @@ console.log(
   )} ms (reads outside the queue); /info requests per sweep ${summary(per((r) => r.infoRequests / Math.max(1, r.sweeps)))}`,
 );
 console.log(
+  `  leverage set in the window (first increase of a coin this run, one request each, on the queue): ${summary(
+    per((r) => r.leverageUpdates),
+    0,
+  )}`,
+);
+console.log(
   `  CPU of the process per copied order: ${summary(
     per((r) => r.cpuMsPerCopy),
     2,
