@@ -13,7 +13,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { startSim } = await import(pathToFileURL(join(root, "dist/sim/index.js")).href);
-const { engineClient } = await import(pathToFileURL(join(root, "dist/engine/wiring.js")).href);
+const { engineClient } = await import(pathToFileURL(join(root, "dist/cli/wiring.js")).href);
 
 const sim = await startSim({ seed: 5, tickMs: 0 });
 const leaderKey = generatePrivateKey();

@@ -2,6 +2,7 @@
 // analytics count: trades (one leader order = the fills of one oid) and position episodes
 // (flat → open → flat, per coin).
 
+import { applyFillStep, type FillStep, type TrackedPosition } from "../core/fills.js";
 import type { Fill } from "./wire.js";
 
 /**
@@ -30,20 +31,8 @@ export function clean(x: number): number {
   return r === 0 ? 0 : r;
 }
 
-interface CoinBook {
-  size: number;
-  entryPx: number;
-  /** Time of the last fill applied, and the positions before each fill at that time. */
-  lastTime: number;
-  startsAtTime: number[];
-}
-
-export interface TrackedFill {
-  before: number;
-  after: number;
-  /** True when the fill's startPosition contradicted the tracker and it was trusted instead. */
-  resynced: boolean;
-}
+/** A replayed fill with the tracked position around it (core's FillStep). */
+export type TrackedFill = FillStep;
 
 export interface TrackerMismatch {
   coin: string;
@@ -61,7 +50,7 @@ export interface TrackerMismatch {
  * figure wins and the mismatch is recorded.
  */
 export class PositionTracker {
-  readonly #coins = new Map<string, CoinBook>();
+  readonly #coins = new Map<string, TrackedPosition>();
   readonly mismatches: TrackerMismatch[] = [];
   /** Positions held before the first fill of each coin (the window's opening state). */
   readonly initial: Record<string, number> = {};
@@ -85,33 +74,17 @@ export class PositionTracker {
       this.#coins.set(f.coin, book);
       this.initial[f.coin] = f.startPosition;
     }
-    if (book.lastTime !== f.time) {
-      book.lastTime = f.time;
-      book.startsAtTime.length = 0;
-    }
-    let resynced = false;
-    const reported = f.startPosition;
-    if (!near(book.size, reported) && !book.startsAtTime.some((s) => near(s, reported))) {
-      this.mismatches.push({ coin: f.coin, time: f.time, expected: book.size, reported });
-      book.size = reported;
-      resynced = true;
-    }
-    const before = book.size;
-    book.startsAtTime.push(before);
-    const d = signedSize(f);
-    const after = clean(before + d);
-    if (after === 0) book.entryPx = f.px;
-    else if (before === 0 || Math.sign(before) !== Math.sign(after)) book.entryPx = f.px;
-    else if (Math.abs(after) > Math.abs(before)) {
-      book.entryPx = (book.entryPx * Math.abs(before) + f.px * Math.abs(d)) / Math.abs(after);
-    }
-    book.size = after;
-    return { before, after, resynced };
+    const expected = book.size;
+    const step = applyFillStep(book, {
+      px: f.px,
+      delta: signedSize(f),
+      startPosition: f.startPosition,
+      time: f.time,
+    });
+    if (step.resynced)
+      this.mismatches.push({ coin: f.coin, time: f.time, expected, reported: f.startPosition });
+    return step;
   }
-}
-
-function near(a: number, b: number): boolean {
-  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
 /** One leader order: the fills of one (coin, oid), in replay order. */

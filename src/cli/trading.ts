@@ -122,7 +122,7 @@ export async function openTradingSession(
         ({ validUntil: agentValidUntil } = await check(master));
       }
     }
-    const { engineClient } = await import("../engine/wiring.js");
+    const { engineClient } = await import("./wiring.js");
     const client = engineClient(
       {
         httpUrl: ctx.network.httpUrl,

@@ -22,6 +22,24 @@ export function makeCloid(intent: CloidIntent, seed: string): `0x${string}` {
   return `0x${bytesToHex(keccak_256(utf8ToBytes(text)).subarray(0, 16))}`;
 }
 
+/**
+ * Make `action.cloid` computed on first read, then kept (the same value every time): plans
+ * are made far more often than their orders are sent (a backtest sends none), and a keccak
+ * per planned order was most of a 50-coin plan's time. JSON, spreads and equality checks
+ * read it like any field; its place among the keys stays where `action` declared it.
+ */
+export function lazyCloid<T extends { cloid: `0x${string}` }>(action: T, compute: () => `0x${string}`): T {
+  let value: `0x${string}` | undefined;
+  return Object.defineProperty(action, "cloid", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      value ??= compute();
+      return value;
+    },
+  });
+}
+
 const CLOID_RE = /^0x[0-9a-f]{32}$/;
 
 /** A well-formed cloid: 0x + 32 lowercase hex digits. */

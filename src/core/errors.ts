@@ -1,5 +1,5 @@
 // The error family, grouped by what the caller should DO, not by where it came from.
-// The engine branches on the class (retry / skip / stop), never on message text; the CLI
+// The engine branches on each error's `action` (retry / skip / stop), never on message text; the CLI
 // prints `error: <message>` and `hint: <hint>` and exits with `exitCode`.
 
 export type ErrorAction = "retry" | "skip" | "stop";

@@ -62,7 +62,7 @@ import {
   type PortfolioLimit,
   portfolioLimit,
 } from "./caps.js";
-import { makeCloid } from "./cloid.js";
+import { lazyCloid, makeCloid } from "./cloid.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
 import { fmt, short } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
@@ -1072,28 +1072,35 @@ function toAction(leg: Leg, params: PlanParameters, ratios: LeaderRatio[]): Plan
       limitPx = px;
     }
   }
-  const cloid = makeCloid(
-    {
-      coin: w.coin,
-      side: leg.side,
-      size: sizeToWire(size, w.szDecimals),
-      reduceOnly: leg.reduceOnly,
-      reason: leg.reason,
-    },
-    passive ? `${params.context.cloidSeed}|passive` : params.context.cloidSeed,
-  );
-  return {
+  const seed = passive ? `${params.context.cloidSeed}|passive` : params.context.cloidSeed;
+  const action: PlannedAction = {
     coin: w.coin,
     side: leg.side,
     size,
     limitPx,
     reduceOnly: leg.reduceOnly,
-    cloid,
+    cloid: NO_CLOID,
     reason: leg.reason,
     refPx,
     ...(passive ? { passive: true as const } : {}),
   };
+  // Computed when first read (the order is sent, shown or journaled), never for a plan only looked at.
+  return lazyCloid(action, () =>
+    makeCloid(
+      {
+        coin: action.coin,
+        side: action.side,
+        size: sizeToWire(size, w.szDecimals),
+        reduceOnly: action.reduceOnly,
+        reason: action.reason,
+      },
+      seed,
+    ),
+  );
 }
+
+/** Placeholder a lazy cloid replaces at once (keeps the field's place among the keys). */
+const NO_CLOID = "0x" as `0x${string}`;
 
 /**
  * The leader whose price a trade in `coin` is measured against: the largest contributor on

@@ -22,7 +22,7 @@
 // * Requests happen only when a trigger must change: a position that opens, grows, shrinks,
 //   flips or closes, an entry price that moves, a trailing step. Equal orders are kept.
 
-import { makeCloid } from "./cloid.js";
+import { lazyCloid, makeCloid } from "./cloid.js";
 import { limitPrice } from "./planner.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToWire } from "./rounding.js";
 import type { Settings } from "./settings.js";
@@ -312,22 +312,25 @@ function samePx(a: number, b: number): boolean {
  */
 export function triggerAction(t: DesiredTrigger, szDecimals: number, seed: string): PlannedAction {
   const size = sizeToWire(t.size, szDecimals);
-  const cloid = makeCloid(
-    { coin: t.coin, side: t.side, size, reduceOnly: true, reason: t.kind },
-    `${seed}|${t.triggerPx}${t.tier === undefined ? "" : `|t${t.tier}`}`,
+  return lazyCloid(
+    {
+      coin: t.coin,
+      side: t.side,
+      size: Number(size),
+      limitPx: t.limitPx,
+      reduceOnly: true,
+      cloid: "0x",
+      reason: t.kind,
+      // Not a copy of a leader's trade: its fill is not counted in the copy's slippage.
+      refPx: Number.NaN,
+      trigger: { triggerPx: t.triggerPx, tpsl: t.kind === "stop-loss" ? "sl" : "tp", isMarket: true },
+    },
+    () =>
+      makeCloid(
+        { coin: t.coin, side: t.side, size, reduceOnly: true, reason: t.kind },
+        `${seed}|${t.triggerPx}${t.tier === undefined ? "" : `|t${t.tier}`}`,
+      ),
   );
-  return {
-    coin: t.coin,
-    side: t.side,
-    size: Number(size),
-    limitPx: t.limitPx,
-    reduceOnly: true,
-    cloid,
-    reason: t.kind,
-    // Not a copy of a leader's trade: its fill is not counted in the copy's slippage.
-    refPx: Number.NaN,
-    trigger: { triggerPx: t.triggerPx, tpsl: t.kind === "stop-loss" ? "sl" : "tp", isMarket: true },
-  };
 }
 
 /** The kind of a trigger from its reason code (journal rows), or null for any other order. */

@@ -5,6 +5,33 @@
 export type Address = `0x${string}`;
 export type Side = "buy" | "sell";
 
+/** One fill (ours or a leader's), from the userFills stream or REST: the one Fill type everywhere. */
+export interface Fill {
+  coin: string;
+  px: number;
+  /** Unsigned size. */
+  sz: number;
+  side: Side;
+  /** Signed position before this fill. */
+  startPosition: number;
+  /** Exchange time (ms). */
+  time: number;
+  tid: number;
+  hash: string;
+  oid: number;
+  cloid: string | null;
+  /** Fee paid (negative = rebate), in `feeToken`. */
+  fee: number;
+  feeToken: string;
+  closedPnl: number;
+  /** e.g. "Open Long", "Close Short", "Long > Short". */
+  dir: string;
+  /** True when the fill took liquidity. */
+  crossed: boolean;
+  /** True when the fill is a liquidation of this user. */
+  liquidation: boolean;
+}
+
 /** What the planner needs to know about one perp market. */
 export interface Market {
   coin: string;

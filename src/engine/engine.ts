@@ -3,8 +3,11 @@
 // `reconcile` uses one recover + sweep; `demo` runs it against the in-process simulator.
 //
 // Invariants this file keeps:
-// * One job at a time (a promise chain): a hot-path plan never overlaps a sweep, so a plan
-//   always sees the fills of the previous one and no coin has two orders in flight.
+// * One plan-and-send at a time (a promise chain): a plan always sees the fills of the
+//   previous one and no coin has two orders in flight. A sweep's REST reads run outside that
+//   chain (a leader fill is planned and sent while a sweep reads); only the sweep's apply, plan
+//   and send step is queued, on the models as the streams left them, merged with the reads
+//   (what changed after a read was sent keeps the newer view: see OurModel.applySnapshot).
 // * Every order's intent is journaled (by cloid) before it is sent; a cloid the journal
 //   already holds is never sent again. Unresolved orders from an earlier process are looked
 //   up by cloid before anything is planned.
@@ -16,35 +19,39 @@ import {
   AgentNotApprovedError,
   type HlcopyError,
   RateLimitError,
-  RetryableError,
   toHlcopyError,
   UsageError,
 } from "../core/errors.js";
+import { FillDeduper } from "../core/fills.js";
 import { fmt, short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
+import {
+  type CloidLookup,
+  type OrderResult,
+  type OrderStatus,
+  resolveByLookup,
+  UNRESOLVED_ORDER_STATUSES,
+} from "../core/orders.js";
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { closedPnlOf } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
-import type { AccountState, Address, CoinTarget, Markets, Plan, PlannedAction, Side } from "../core/types.js";
+import type { AccountState, Address, CoinTarget, Fill, Markets, Plan, PlannedAction } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
-import { UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
-import { type EngineEvent, EngineEvents, type OrderStatus, type RunMode } from "./events.js";
+import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import type { PassiveSender } from "./passive.js";
-import { type CloidLookup, type OrderResult, resultFromLookup } from "./ports.js";
 import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
 import { TimeStop } from "./time-stop.js";
 
@@ -62,7 +69,7 @@ export interface EngineReader {
    * Fills since `startTime`, oldest first: a leader's (new-only: did it close a held coin
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
    */
-  getFillsByTime?(user: Address, startTime: number): Promise<StreamFill[]>;
+  getFillsByTime?(user: Address, startTime: number): Promise<Fill[]>;
   /** Funding paid (−) / received (+) on the user's positions since `startTime` (the copy's P&L). */
   getFunding?(user: Address, startTime: number): Promise<FundingFact[]>;
   /** Hourly candles of a coin since `startTime` (risk-parity's volatility; HlClient implements it). */
@@ -82,31 +89,13 @@ export interface EngineReader {
 /** A live plan that needs the trader's yes: shown, then answered (false = not confirmed). */
 export type ReviewPlan = (plan: Plan, reasons: string[]) => Promise<boolean>;
 
-/** A fill as the streams deliver it (the adapter's Fill is a superset). */
-export interface StreamFill {
-  coin: string;
-  px: number;
-  sz: number;
-  side: Side;
-  startPosition: number;
-  time: number;
-  tid: number;
-  oid: number;
-  cloid: string | null;
-  fee: number;
-  closedPnl: number;
-  dir: string;
-  liquidation: boolean;
-}
-
 /** The stream events the engine consumes (the adapter's StreamEvent is assignable). */
 export type EngineStreamEvent =
-  | { type: "leaderFill"; at: number; leader: Address; fills: StreamFill[]; isSnapshot: boolean }
+  | { type: "leaderFill"; at: number; leader: Address; fills: Fill[]; isSnapshot: boolean }
   | { type: "leaderState"; at: number; leader: Address; state: AccountState }
-  | { type: "ourFill"; at: number; fills: StreamFill[]; isSnapshot: boolean }
+  | { type: "ourFill"; at: number; fills: Fill[]; isSnapshot: boolean }
   | { type: "ourState"; at: number; state: AccountState }
   | { type: "ourFunding"; at: number; fundings: FundingFact[]; isSnapshot: boolean }
-  | { type: "orderUpdate"; at: number }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
@@ -133,8 +122,6 @@ export interface EngineOptions {
   mode: RunMode;
   command: RunCommand;
   events?: EngineEvents;
-  /** Paper mode: the paper account's starting equity (USD). */
-  paperEquity?: number;
   /** A stream silent this long with the last sweep older than it marks the leader stale. Default 60 s. */
   staleMs?: number;
   /** First per-coin backoff after a rejection (doubles up to 5 min). Default 2 s. */
@@ -203,6 +190,26 @@ export interface SweepResult {
   halted: boolean;
 }
 
+/** What a sweep read (outside the queue), applied in its queued step. */
+interface SweepReads {
+  markets: Markets;
+  /** MarketModel.mark() before the markets were read. */
+  marketsMark: number;
+  /** Each leader's account, in the order of the engine's leaders. */
+  leaders: AccountState[];
+  receivedAt: number;
+  /** Leaders that look empty: whether they ever traded (only before the start checks passed). */
+  traded: Map<Address, boolean>;
+  /** Net cash flow per leader since its copy began (null: not netted). */
+  flows: Map<Address, { usd: number; since: number }> | null;
+  /** join new-only without streams: each leader's fills since the baseline was last checked. */
+  joinFills: Map<Address, Fill[]>;
+  /** Our account (null: the executor keeps its own, paper). */
+  ours: AccountState | null;
+  oursMark: number;
+  protectionMark: number;
+}
+
 export interface ExecutedAction extends PlannedAction {
   status: OrderStatus;
   filledSize: number;
@@ -246,6 +253,17 @@ export class CopyEngine {
   readonly #market = new MarketModel();
   #runId: number | null = null;
   #queue: Promise<void> = Promise.resolve();
+  /** Jobs queued and not yet finished (0: the next one starts at once). */
+  #queued = 0;
+  /** Sweeps run one after another (their reads outside #queue, their plan-and-send on it). */
+  #sweepChain: Promise<void> = Promise.resolve();
+  /** A sweep waiting for the one in progress: a further request joins it. */
+  #sweepWaiting: Promise<SweepResult> | null = null;
+  /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
+  readonly #inFlight = new Set<string>();
+  /** Views and journal work held back off the hot path (see #later). */
+  #deferred: (() => void)[] = [];
+  #deferredScheduled = false;
   #dirty = new Set<string>();
   #planScheduled = false;
   #stopping = false;
@@ -262,6 +280,10 @@ export class CopyEngine {
   #lastEquityRecordAt = 0;
   #lastStateAt = 0;
   #hwm = 0;
+  /** The journal's high-water mark as last read or written (see #checkSafety). */
+  #journalHwm: number | null = null;
+  /** The UTC day's first recorded equity, as last read. */
+  #safetyDay: { day: string; equity: number | null } | null = null;
   #drawdownPct = 0;
   #halt: { kind: HaltKind; reason: string } | null = null;
   #dailyLossHit = false;
@@ -275,6 +297,8 @@ export class CopyEngine {
   #sweepSoon = false;
   /** The current wait before a halted, not yet flat account is swept again (0: not retrying). */
   #closeRetryMs = 0;
+  /** The one de-duplication of fills (leaders' and ours), whatever delivered them. */
+  readonly #fills = new FillDeduper();
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
   /** cloid → what our fill is measured against (leader price and time: hot-path copies only). */
@@ -303,8 +327,6 @@ export class CopyEngine {
   #managedBefore: ManagedPositions = {};
   /** Leaders whose equity fell to zero (said once). */
   readonly #emptyLeaders = new Set<Address>();
-  /** Paper account: cash plus positions valued at mid. */
-  #paperCash = 0;
   #exitCode = 0;
   /** The run's settings with coin lists in the exchange's spelling, once markets were read. */
   #settings: Settings;
@@ -509,7 +531,9 @@ export class CopyEngine {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
     this.#styles.close();
+    await this.#sweepChain;
     await this.#queue;
+    this.#flushLater();
     if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
       try {
         await this.#onExit(this.#o.onExit as OnExit);
@@ -617,12 +641,9 @@ export class CopyEngine {
           return o.reader.lookupOrderByCloid(o.account, row.cloid);
         });
         const now = this.#now();
-        if (lookup.found) {
-          await this.#applyLookup(row, lookup);
-          break;
-        }
-        if (now - row.ts >= settleMs) {
-          this.#neverPlaced(row);
+        const resolved = resolveByLookup(row.cloid, lookup, now, row.ts + settleMs);
+        if (resolved) {
+          await this.#applyResolved(row, resolved);
           break;
         }
         if (!told) {
@@ -646,10 +667,12 @@ export class CopyEngine {
     return rows.length;
   }
 
-  /** A found order takes its real outcome in the journal (one mapping: ports.ts), fills included. */
-  async #applyLookup(row: OrderRow, lookup: Extract<CloidLookup, { found: true }>): Promise<void> {
+  /**
+   * A resolved order takes its real outcome in the journal (one reading: core/orders.ts), fills
+   * included.
+   */
+  async #applyResolved(row: OrderRow, r: OrderResult): Promise<void> {
     const o = this.#o;
-    const r = resultFromLookup(row.cloid, lookup);
     o.journal.updateOrder(row.cloid, {
       ts: this.#now(),
       status: r.status,
@@ -678,14 +701,6 @@ export class CopyEngine {
     }
   }
 
-  #neverPlaced(row: OrderRow): void {
-    this.#o.journal.updateOrder(row.cloid, {
-      ts: this.#now(),
-      status: "rejected",
-      error: "not placed: the order never reached the exchange before it expired",
-    });
-  }
-
   /**
    * Before each sweep plans: every order still unresolved (uncertain after its lookups kept
    * failing, or left sent by a send that threw) is looked up again by cloid, so its status,
@@ -699,11 +714,13 @@ export class CopyEngine {
     const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
     const settleMs = o.orderSettleMs ?? 17_000;
     for (const row of rows) {
+      // Being sent right now (a hot-path plan while this sweep reads): its own result comes.
+      if (this.#inFlight.has(row.cloid)) continue;
       try {
         this.#requests++;
         const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
-        if (lookup.found) await this.#applyLookup(row, lookup);
-        else if (this.#now() - row.ts >= settleMs) this.#neverPlaced(row);
+        const resolved = resolveByLookup(row.cloid, lookup, this.#now(), row.ts + settleMs);
+        if (resolved) await this.#applyResolved(row, resolved);
       } catch (error) {
         this.#emit({
           type: "warning",
@@ -716,16 +733,35 @@ export class CopyEngine {
 
   /**
    * One full sweep over REST: markets, leaders and our account → safety → plan every coin →
-   * execute (unless `execute` is false, dry-run or paused). Runs on the engine's queue.
+   * execute (unless `execute` is false, dry-run or paused). The reads run outside the engine's
+   * queue (fills are copied meanwhile); the plan-and-send step runs on it.
    */
   sweep(trigger: "sweep" | "start" | "manual" = "sweep", execute = true): Promise<SweepResult> {
-    return this.#enqueue(() => this.#sweepJob(trigger, execute));
+    return this.#runSweep(trigger, execute);
   }
 
   // ---- internals -------------------------------------------------------------------------
 
+  /**
+   * Run `job` after the ones queued before it. With none queued it starts now, in the caller's
+   * turn: a leader fill's plan is signed and sent before the next websocket message of the
+   * same read is even parsed.
+   */
   #enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(job);
+    const idle = this.#queued === 0;
+    this.#queued++;
+    const start = (): Promise<T> => {
+      let running: Promise<T>;
+      try {
+        running = job();
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      return running.finally(() => {
+        this.#queued--;
+      });
+    };
+    const run = idle ? start() : this.#queue.then(start);
     this.#queue = run.then(
       () => {},
       () => {},
@@ -735,6 +771,30 @@ export class CopyEngine {
 
   #emit(event: EngineEvent): void {
     this.events.emit(event);
+  }
+
+  /**
+   * Work that must not sit between a leader's fill and our order leaving (telling the views,
+   * journaling the decision): run after the current turn — by then the hot path has signed
+   * and written its request — or at once by `#flushLater` when something must follow it.
+   */
+  #later(work: () => void): void {
+    this.#deferred.push(work);
+    if (this.#deferredScheduled) return;
+    this.#deferredScheduled = true;
+    setImmediate(() => this.#flushLater());
+  }
+
+  #flushLater(): void {
+    this.#deferredScheduled = false;
+    const work = this.#deferred.splice(0);
+    for (const w of work) {
+      try {
+        w();
+      } catch (error) {
+        this.#reportError(error);
+      }
+    }
   }
 
   /**
@@ -758,31 +818,34 @@ export class CopyEngine {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     this.#sweepTimer = setTimeout(() => {
       this.#sweepTimer = undefined;
-      this.#enqueue(async () => {
+      void (async () => {
         try {
-          await this.#sweepJob(trigger);
+          await this.#runSweep(trigger, true);
         } catch (error) {
           if (this.#stopping) return;
-          // The first sweep failed after its retries (or for a reason retrying cannot fix), or
-          // a start check refused the run (a never-traded leader, positions hlcopy did not
-          // open, an unconfirmed plan, a coin the exchange does not list): without markets and
-          // positions, or with a refusal, the run cannot copy anything. Say why and stop.
-          if (this.#lastSweepOkAt === 0 || error instanceof UsageError) {
-            const e = toHlcopyError(error);
+          const e = toHlcopyError(error);
+          // What to do is the error's own group (core/errors.ts): "retry" and "skip" are told
+          // and the next sweep tries again. "stop" needs a human: a start check refused the run
+          // (a never-traded leader, positions hlcopy did not open, an unconfirmed plan, a coin
+          // the exchange does not list), the exchange refused a read, the disk failed. So does
+          // a first sweep that failed after its retries: without markets and positions the run
+          // cannot copy anything. Say why and stop. (An agent the exchange no longer knows has
+          // its own halt: #agentRefused.)
+          const first = this.#lastSweepOkAt === 0;
+          if (first || (e.action === "stop" && !this.#agentHalt)) {
             this.#emit({
               type: "error",
               ts: this.#now(),
               message: e.message,
               ...(e.hint ? { hint: e.hint } : {}),
             });
-            queueMicrotask(
-              () => void this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode),
-            );
+            const why = `${first ? "could not start" : "stopped"}: ${e.message}`;
+            queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
           }
-          this.#reportError(error);
+          this.#reportError(e);
         }
-      }).finally(() => {
+      })().finally(() => {
         // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;
         // so does a halt not yet flattened (a flatten whose sweep failed: the exchange is down),
         // backing off while it keeps failing.
@@ -812,26 +875,51 @@ export class CopyEngine {
   async preflight(): Promise<Plan> {
     if (this.#runId === null) this.begin();
     await this.#enqueue(() => this.recoverOrders());
+    const reads = await this.#readSweep(false);
     return this.#enqueue(async () => {
-      await this.#readState();
+      await this.#applyReads(reads);
       const plan = this.#plan(undefined);
       if (this.#o.mode === "live") await this.#review(plan);
       return plan;
     });
   }
 
-  async #sweepJob(trigger: "sweep" | "start" | "manual", execute = true): Promise<SweepResult> {
+  /**
+   * A sweep: its reads now (outside the queue), then its plan-and-send step on the queue.
+   * Sweeps never overlap; a request while one waits for its turn joins that one.
+   */
+  #runSweep(trigger: "sweep" | "start" | "manual", execute: boolean): Promise<SweepResult> {
+    if (this.#sweepWaiting && execute) return this.#sweepWaiting;
+    const run = this.#sweepChain.then(async () => {
+      if (this.#sweepWaiting === run) this.#sweepWaiting = null;
+      const t0 = this.#now();
+      const before = this.#requests;
+      const reads = await this.#readSweep();
+      return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
+    });
+    if (execute) this.#sweepWaiting = run;
+    this.#sweepChain = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  async #sweepStep(
+    trigger: "sweep" | "start" | "manual",
+    execute: boolean,
+    reads: SweepReads,
+    t0: number,
+    before: number,
+  ): Promise<SweepResult> {
     const o = this.#o;
-    const t0 = this.#now();
-    const before = this.#requests;
-    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
-    if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
-    await this.#readState();
-    // The P&L's inputs the stream does not bring: funding records; our fills without a stream.
-    await this.#readOwnFills();
-    await this.#pnl.readFunding();
+    await this.#applyReads(reads);
     if (execute && this.#protection)
-      await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
+      await this.#protection.fromSweep(
+        this.#ours.state.openOrders,
+        this.#leaderSizes(),
+        reads.protectionMark,
+      );
     const planned = this.#plan(undefined);
     if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
       await this.#review(planned);
@@ -871,13 +959,71 @@ export class CopyEngine {
     return { plan, results, requests, halted: this.#halt !== null };
   }
 
-  /** A sweep's reads: markets, leaders (and their cash flows, join baselines), our account; the start checks; safety. */
-  async #readState(): Promise<void> {
+  /**
+   * A sweep's reads, all over REST and none applied yet: orders still unresolved looked up by
+   * cloid, then markets, the leaders and our account at once, then what depends on them (the
+   * never-traded check, the leaders' cash flows, join baselines without streams). Marks taken
+   * before the reads are sent let the apply step keep whatever the streams and our own orders
+   * changed meanwhile.
+   */
+  async #readSweep(pnlInputs = true): Promise<SweepReads> {
     const o = this.#o;
-    const markets = await this.#startupRead("the markets (meta, allMids)", () => {
-      this.#requests++;
-      return o.reader.getMarkets();
-    });
+    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
+    if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
+    const marketsMark = this.#market.mark();
+    const oursMark = this.#ours.mark();
+    const protectionMark = this.#protection?.mark() ?? 0;
+    const [markets, leaders, ours] = await Promise.all([
+      this.#startupRead("the markets (meta, allMids)", () => {
+        this.#requests++;
+        return o.reader.getMarkets();
+      }),
+      Promise.all(
+        this.#leaders.map((l) =>
+          this.#startupRead(`the leader's account (${l.address})`, () => {
+            this.#requests++;
+            return o.reader.getAccountState(l.address, { openOrders: false });
+          }),
+        ),
+      ),
+      o.executor?.account
+        ? null // an executor with its own account (paper) tells it
+        : this.#startupRead("your account", () => {
+            this.#requests++;
+            return o.reader.getAccountState(o.account);
+          }),
+    ]);
+    const receivedAt = this.#now();
+    const [traded, flows, joinFills] = await Promise.all([
+      this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
+      this.#readCashFlows(),
+      this.#readJoinFills(),
+      // The P&L's inputs the stream does not bring (funding records; our fills without a
+      // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
+      ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
+    ]);
+    return {
+      markets,
+      marketsMark,
+      leaders,
+      receivedAt,
+      traded,
+      flows,
+      joinFills,
+      ours,
+      oursMark,
+      protectionMark,
+    };
+  }
+
+  /**
+   * The reads applied, on the queue: coin lists resolved, markets, leaders, the start checks,
+   * cash flows, join baselines, our account (paper: the paper account), ownership, safety.
+   * @throws {UsageError} when a start check refuses the run.
+   */
+  async #applyReads(r: SweepReads): Promise<void> {
+    const o = this.#o;
+    const markets = r.markets;
     if (!this.#coinsResolved) {
       // Coin lists against the exchange's own names, once per run and before any order:
       // "btc" becomes BTC, a typo is exit 2 with close matches (issue 12.7).
@@ -897,25 +1043,16 @@ export class CopyEngine {
         m.bestAsk = old.bestAsk;
       }
     }
-    this.#market.setMarkets(markets);
-    const states = await Promise.all(
-      this.#leaders.map((l) =>
-        this.#startupRead(`the leader's account (${l.address})`, () => {
-          this.#requests++;
-          return o.reader.getAccountState(l.address, { openOrders: false });
-        }),
-      ),
-    );
-    const receivedAt = this.#now();
-    states.forEach((s, i) => {
-      this.#leaders[i]?.applySnapshot(s, receivedAt);
+    this.#market.setMarkets(markets, r.marketsMark);
+    r.leaders.forEach((s, i) => {
+      this.#leaders[i]?.applySnapshot(s, r.receivedAt);
     });
-    if (!this.#checked) await this.#checkLeaders();
+    if (!this.#checked) this.#checkLeaders(r.traded);
     await this.#styles.afterLeaderRead(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
       Object.keys(this.#ours.state.positions),
     );
-    await this.#netLeaderCashFlows();
+    this.#netLeaderCashFlows(r.flows);
     this.#noticeEmptyLeaders();
     await this.#guard.readHistory(
       this.#leaders.map((l) => l.view()),
@@ -924,24 +1061,19 @@ export class CopyEngine {
         this.#requests++;
       },
     );
-    if (o.settings.join === "new-only") await this.#updateJoinBaselines(receivedAt);
-    if (o.mode === "paper") {
-      if (this.#paperCash === 0 && Object.keys(this.#ours.state.positions).length === 0) {
-        this.#paperCash = o.paperEquity ?? 10_000;
-      }
-      this.#ours.applySnapshot({ ...this.#ours.state, accountValue: this.#paperValue(), time: receivedAt });
-    } else {
-      this.#ours.applySnapshot(
-        await this.#startupRead("your account", () => {
-          this.#requests++;
-          return o.reader.getAccountState(o.account);
-        }),
-      );
+    if (o.settings.join === "new-only") this.#updateJoinBaselines(r.receivedAt, r.joinFills);
+    const own = o.executor?.account;
+    if (own) {
+      // An executor with its own account (paper): it tells what the account is worth.
+      const value = own.value(this.#ours.state.positions, this.#market.markets);
+      this.#ours.applySnapshot({ ...this.#ours.state, accountValue: value, time: r.receivedAt });
+    } else if (r.ours) {
+      this.#ours.applySnapshot(r.ours, r.oursMark);
     }
     // Our resting passive entries against the open orders (fills while we were away) first:
     // the ownership check counts their fills as ours.
     await this.#styles.afterOurRead(this.#ours.state.openOrders);
-    if (o.mode !== "paper") this.#checkOwnership();
+    if (!own) this.#checkOwnership();
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     this.#checkSafety(this.#ours.state.accountValue, true);
@@ -952,22 +1084,40 @@ export class CopyEngine {
     );
   }
 
+  /** Reads and applies at once: only where nothing else runs (the on-exit step of a stop). */
+  async #readState(): Promise<void> {
+    await this.#applyReads(await this.#readSweep());
+  }
+
+  /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
+  async #readTraded(states: AccountState[]): Promise<Map<Address, boolean>> {
+    const o = this.#o;
+    const out = new Map<Address, boolean>();
+    if (o.allowEmptyLeader || !o.reader.hasTraded) return out;
+    const hasTraded = o.reader.hasTraded.bind(o.reader);
+    for (const [i, l] of this.#leaders.entries()) {
+      const s = states[i];
+      if (!s || s.accountValue > 0 || Object.keys(s.positions).length > 0) continue;
+      out.set(
+        l.address,
+        await this.#startupRead(`the leader's fills (${l.address})`, () => {
+          this.#requests++;
+          return hasTraded(l.address);
+        }),
+      );
+    }
+    return out;
+  }
+
   /**
    * A leader with no account value, no positions and no fill on record is almost always a
    * mistyped address: copying it would close every position we hold. Refused before any order.
    */
-  async #checkLeaders(): Promise<void> {
+  #checkLeaders(traded: Map<Address, boolean>): void {
     const o = this.#o;
     if (o.allowEmptyLeader) return;
     for (const l of this.#leaders) {
-      const s = l.state;
-      if (s.accountValue > 0 || Object.keys(s.positions).length > 0 || !o.reader.hasTraded) continue;
-      const hasTraded = o.reader.hasTraded.bind(o.reader);
-      const traded = await this.#startupRead(`the leader's fills (${l.address})`, () => {
-        this.#requests++;
-        return hasTraded(l.address);
-      });
-      if (traded) continue;
+      if (traded.get(l.address) !== false) continue;
       throw new UsageError(`${l.address} has never traded on ${o.network}: check the address`, {
         hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
       });
@@ -996,24 +1146,39 @@ export class CopyEngine {
     }
   }
 
-  /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
-  async #netLeaderCashFlows(): Promise<void> {
+  /** Each leader's net deposits/withdrawals since its copy began (null: not netted in this run). */
+  async #readCashFlows(): Promise<Map<Address, { usd: number; since: number }> | null> {
     const o = this.#o;
     if (
       o.leaderCashFlows === false ||
       !o.reader.getLedgerUpdates ||
       !usesLeaderEquity(o.settings.sizing.mode)
     ) {
-      return;
+      return null;
     }
+    const read = o.reader.getLedgerUpdates.bind(o.reader);
+    const out = new Map<Address, { usd: number; since: number }>();
+    await Promise.all(
+      this.#leaders.map(async (l) => {
+        const since = this.#copyState.leader(l.address, this.#now()).since;
+        const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
+          this.#requests++;
+          return read(l.address, since);
+        });
+        out.set(l.address, { usd: flows.reduce((sum, f) => sum + f.usd, 0), since });
+      }),
+    );
+    return out;
+  }
+
+  /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
+  #netLeaderCashFlows(read: Map<Address, { usd: number; since: number }> | null): void {
+    const o = this.#o;
+    if (!read) return;
     for (const l of this.#leaders) {
-      const since = this.#copyState.leader(l.address, this.#now()).since;
-      const read = o.reader.getLedgerUpdates.bind(o.reader);
-      const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
-        this.#requests++;
-        return read(l.address, since);
-      });
-      const net = flows.reduce((sum, f) => sum + f.usd, 0);
+      const flow = read.get(l.address);
+      if (!flow) continue;
+      const { usd: net, since } = flow;
       if (net !== l.netCashFlow && net !== 0) {
         const message = `leader ${short(l.address)} moved ${net > 0 ? "+" : "−"}$${fmt(Math.abs(net))} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
         this.#emit({ type: "notice", ts: this.#now(), kind: "cash-flow", message });
@@ -1042,8 +1207,22 @@ export class CopyEngine {
    * a coin the leader has since closed or flipped leaves it. Without streams (a cron run) the
    * leader's fills since the last check tell whether it closed and re-opened in between.
    */
-  async #updateJoinBaselines(readAt: number): Promise<void> {
+  /** Without streams (a cron run): each leader's fills since its join baseline was last checked. */
+  async #readJoinFills(): Promise<Map<Address, Fill[]>> {
     const o = this.#o;
+    const out = new Map<Address, Fill[]>();
+    const read = o.reader.getFillsByTime?.bind(o.reader);
+    if (o.settings.join !== "new-only" || this.#streams || !read) return out;
+    for (const l of this.#leaders) {
+      const b = this.#copyState.leader(l.address, this.#now());
+      if (!b.join || Object.keys(b.join).length === 0) continue;
+      this.#requests++;
+      out.set(l.address, await read(l.address, b.joinCheckedAt ?? b.since));
+    }
+    return out;
+  }
+
+  #updateJoinBaselines(readAt: number, joinFills: Map<Address, Fill[]>): void {
     for (const l of this.#leaders) {
       const b = this.#copyState.leader(l.address, readAt);
       let join = b.join;
@@ -1058,13 +1237,8 @@ export class CopyEngine {
           });
         }
       } else {
-        if (!this.#streams && o.reader.getFillsByTime && Object.keys(join).length > 0) {
-          this.#requests++;
-          join = dropClosedByFills(
-            join,
-            await o.reader.getFillsByTime(l.address, b.joinCheckedAt ?? b.since),
-          );
-        }
+        const fills = joinFills.get(l.address);
+        if (fills) join = dropClosedByFills(join, fills);
         join = keepHeldSince(join, l.state.positions);
       }
       this.#copyState.setLeader(l.address, { ...b, join, joinCheckedAt: readAt }, readAt);
@@ -1072,7 +1246,7 @@ export class CopyEngine {
   }
 
   /** A leader fill that closes or flips a coin held since the start makes its next open new. */
-  #joinOnLeaderFill(leader: LeaderModel, fill: StreamFill): void {
+  #joinOnLeaderFill(leader: LeaderModel, fill: Fill): void {
     if (this.#o.settings.join !== "new-only") return;
     const now = this.#now();
     const b = this.#copyState.leader(leader.address, now);
@@ -1317,7 +1491,8 @@ export class CopyEngine {
           if (o.waitForApproval && this.#continuous) return { ...plan, actions: [] };
           throw e;
         }
-        const retry = e instanceof RetryableError;
+        // A transient failure is tried again after a pause; a refusal holds for the run.
+        const retry = e.action === "retry";
         const detail = `${want.leverage}x ${want.marginMode} not set on the exchange (${e.message})`;
         this.#leverage.set(a.coin, {
           ok: false,
@@ -1504,9 +1679,11 @@ export class CopyEngine {
       if (this.#refs.size > MAX_REFS) this.#refs.delete(this.#refs.keys().next().value as string);
     }
     if (toSend.length === 0) return [];
-    for (const a of toSend) o.journal.updateOrder(a.cloid, { ts: now, status: "sent" });
+    // No "sent" write here: a journaled intent ("pending") is looked up the same way after a
+    // crash, and one write fewer stands between the leader's fill and the order.
     this.#styles.willSend(toSend);
     let results: OrderResult[];
+    for (const a of toSend) this.#inFlight.add(a.cloid);
     try {
       this.#requests++;
       results = await o.executor.execute(
@@ -1532,6 +1709,10 @@ export class CopyEngine {
         if (o.waitForApproval && this.#continuous) return [];
       }
       throw e;
+    } finally {
+      for (const a of toSend) this.#inFlight.delete(a.cloid);
+      // What was held back (the decision, the leader's fill) is told before the outcome.
+      this.#flushLater();
     }
     if (this.#agentHalt) this.#agentBack();
     const out: ExecutedAction[] = [];
@@ -1553,9 +1734,7 @@ export class CopyEngine {
         ...(r.error ? { error: r.error } : {}),
       });
       if (r.filledSize > 0) {
-        const before = this.#ours.state.positions[a.coin];
         this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
-        if (o.mode === "paper" && r.avgPx !== null) this.#paperFill(a, r.filledSize, r.avgPx, before);
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
@@ -1588,6 +1767,9 @@ export class CopyEngine {
     });
     this.#timeStop?.afterExecute(out, this.#leaderSizes());
     this.#styles.fromResults(toSend, results);
+    // An executor with its own account (paper) made these fills: journaled as streamed ones are.
+    for (const f of o.executor.account?.takeFills() ?? [])
+      this.#recordOurFill(f, this.#refs.get(f.cloid ?? ""));
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot
     // path plan that coin on a position that may be stale until the next regular sweep.
@@ -1642,47 +1824,7 @@ export class CopyEngine {
     timer.unref?.();
   }
 
-  #paperFill(
-    a: PlannedAction,
-    size: number,
-    px: number,
-    before: { size: number; entryPx: number } | undefined,
-  ): void {
-    const notional = size * px;
-    this.#paperCash += a.side === "buy" ? -notional : notional;
-    this.#paperCash -= (notional * 4.5) / 1e4;
-    const now = this.#now();
-    const ref = this.#refs.get(a.cloid);
-    const fee = (notional * 4.5) / 1e4;
-    this.#recordOurFill(
-      {
-        coin: a.coin,
-        px,
-        sz: size,
-        side: a.side,
-        startPosition: 0,
-        time: now,
-        tid: -(this.#seq * 1000 + Math.floor(Math.random() * 1000)),
-        oid: 0,
-        cloid: a.cloid,
-        fee,
-        closedPnl: closedPnlOf(before, a.side, size, px),
-        dir: "",
-        liquidation: false,
-      },
-      ref,
-    );
-  }
-
-  #paperValue(): number {
-    let v = this.#paperCash;
-    for (const p of Object.values(this.#ours.state.positions)) {
-      v += p.size * (this.#market.markets[p.coin]?.mid ?? p.entryPx);
-    }
-    return v;
-  }
-
-  #recordOurFill(f: StreamFill, known: FillRef | undefined): void {
+  #recordOurFill(f: Fill, known: FillRef | undefined): void {
     // A fill of an order another run (or process) placed: its references are the journal's.
     const ref = known ?? (f.cloid ? this.#refFromJournal(f.cloid) : undefined);
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
@@ -1774,15 +1916,27 @@ export class CopyEngine {
     const persist = o.mode !== "dry-run";
     if (!persist && accountValue <= 0) return;
     const now = this.#now();
-    let hwm = o.journal.highWaterMark() ?? accountValue;
+    // The journal's HWM and the day's first equity are read by sweeps and when the UTC day
+    // turns; an account update in between (one per fill) uses what they left.
+    const day = utcDay(now);
+    const reread = fromSweep || this.#safetyDay?.day !== day;
+    if (reread) this.#journalHwm = o.journal.highWaterMark();
+    let hwm = this.#journalHwm ?? accountValue;
+    let recorded = false;
     if (persist && (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
       hwm = o.journal.recordEquity(now, accountValue).hwm;
+      this.#journalHwm = hwm;
       this.#lastEquityRecordAt = now;
+      recorded = true;
+    }
+    // The day's first equity may be the one just recorded.
+    if (reread || (recorded && this.#safetyDay?.equity === null)) {
+      this.#safetyDay = { day, equity: o.journal.dayStartEquity(day) };
     }
     const verdict = evaluateSafety({
       accountValue,
       hwm,
-      dayStartEquity: o.journal.dayStartEquity(utcDay(now)),
+      dayStartEquity: this.#safetyDay?.equity ?? null,
       settings: o.settings,
       activeHalt: this.#halt,
     });
@@ -1920,7 +2074,9 @@ export class CopyEngine {
       ts: now,
       account: {
         address: ours.address,
-        accountValue: this.#o.mode === "paper" ? this.#paperValue() : ours.accountValue,
+        accountValue: this.#o.executor?.account
+          ? this.#o.executor.account.value(ours.positions, this.#market.markets)
+          : ours.accountValue,
         positions: Object.values(ours.positions),
       },
       hwm: this.#hwm,
@@ -1970,137 +2126,188 @@ export class CopyEngine {
 
   // ---- streams -----------------------------------------------------------------------------
 
+  /** Every stream event, to its handler (nothing is taken in once the run is stopping). */
   #onStream(e: EngineStreamEvent): void {
     if (this.#stopping) return;
-    const now = this.#now();
     switch (e.type) {
-      case "leaderFill": {
-        const leader = this.#leaders.find(
-          (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
-        );
-        if (!leader) return;
-        this.#emit({ type: "heartbeat", ts: now });
-        // Oldest first: the running position must end at the newest fill's view.
-        const fills = [...e.fills].sort((a, b) => a.time - b.time || a.tid - b.tid);
-        for (const f of fills) {
-          const applied = leader.applyFill(f, e.at);
-          if (!applied || e.isSnapshot) continue;
-          this.#joinOnLeaderFill(leader, f);
-          this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
-          this.#leaderFillTime.set(f.coin, f.time);
-          this.#market.applyTradePrice(f.coin, f.px);
-          if (f.liquidation) {
-            this.#liquidated.add(f.coin);
-            this.#o.journal.recordEvent({
-              ts: now,
-              type: "leaderLiquidated",
-              runId: this.#runId,
-              coin: f.coin,
-              data: f,
-            });
-          } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
-            this.#liquidated.delete(f.coin); // the leader opened the coin again
-          }
-          this.#protection?.leaderTraded(
-            f.coin,
-            f.startPosition,
-            f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
-          );
-          this.#timeStop?.leaderTraded(
-            f.coin,
-            f.startPosition,
-            f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
-          );
-          if (this.#guard.watchesFills) {
-            const views = this.#leaders.map((l) => l.view());
-            const me = views.find((v) => v.address === leader.address);
-            if (me && this.#guard.onLeaderFill(me, f, views, this.#ours.state, this.#market.markets))
-              this.#scheduleSweep("sweep", 0);
-          }
-          this.#emit({
-            type: "leaderFill",
-            ts: now,
-            leader: leader.address,
-            coin: f.coin,
-            side: f.side,
-            px: f.px,
-            sz: f.sz,
-            dir: f.dir,
-            time: f.time,
-            liquidation: f.liquidation,
-          });
-          this.#dirty.add(f.coin);
-          this.#dirtyByFill.add(f.coin);
-        }
-        if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
+      case "leaderFill":
+        this.#onLeaderFill(e);
         return;
-      }
-      case "leaderState": {
-        const leader = this.#leaders.find(
-          (l) => l.address === e.leader.toLowerCase() || l.address === e.leader,
-        );
-        const before = leader?.snapshotLoaded ? leader.state.positions : undefined;
-        leader?.applySnapshot(e.state, e.at);
-        if (leader) this.#styles.leaderSnapshot(leader.address, leader.state.positions);
-        this.#emit({ type: "heartbeat", ts: now });
-        if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
+      case "leaderState":
+        this.#onLeaderState(e);
         return;
-      }
-      case "ourState": {
-        // Positions come from our own order results and sweeps (never rolled back by an older
-        // snapshot); the stream keeps the account value fresh for the safety rules.
-        if (this.#o.mode === "paper") return;
-        this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
-        this.#checkSafety(e.state.accountValue, false);
-        if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);
-        this.#emitState(false);
+      case "ourState":
+        this.#onOurState(e);
         return;
-      }
-      case "ourFill": {
-        if (this.#o.mode !== "live") return;
-        let fired = false;
-        for (const f of e.fills) {
-          this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
-          if (!e.isSnapshot) this.#styles.ourFill(f);
-          if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
-        }
-        // Our stop or take-profit closed a position: read it back and settle the other trigger.
-        if (fired) this.#scheduleSweep("sweep", 0);
+      case "ourFill":
+        this.#onOurFill(e);
         return;
-      }
       case "ourFunding":
         this.#pnl.onFunding(e.fundings);
         return;
       case "mids":
-        this.#market.applyMids(e.mids);
-        // A trailing stop follows the best price: checked per tick, sent once per step.
-        if (this.#protection && this.#o.settings.risk.trailingStopPct != null) this.#scheduleProtect();
+        this.#onMids(e);
         return;
       case "book":
-        this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
-        return;
-      case "orderUpdate":
+        this.#onBook(e);
         return;
       case "reconnect":
-        this.#emit({ type: "reconnect", ts: now });
-        this.#emit({ type: "connection", ts: now, state: "open" });
-        this.#o.journal.recordEvent({
-          ts: now,
-          type: "reconnect",
-          runId: this.#runId,
-          data: { stream: e.stream ?? null },
-        });
-        // Data may have been missed: repair now with a sweep (it reads the funding records too).
-        this.#pnl.reconnected();
-        this.#scheduleSweep("sweep", 0);
+        this.#onReconnect(e);
         return;
       case "disconnect":
-        this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+        this.#onDisconnect(e);
         return;
       case "streamError":
-        this.#emit({ type: "warning", ts: now, message: `${e.stream}: ${e.error.message}` });
+        this.#onStreamError(e);
         return;
     }
+  }
+
+  /**
+   * A leader's fills: de-duplicated, applied oldest first, told after the copy left, planned
+   * (coalesced per coin). A snapshot only updates the model.
+   */
+  #onLeaderFill(e: Extract<EngineStreamEvent, { type: "leaderFill" }>): void {
+    const now = this.#now();
+    const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
+    if (!leader) return;
+    // Views hear of it after the copy left (see #later).
+    this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
+    // Oldest first: the running position must end at the newest fill's view.
+    const fills = this.#fills.fresh(leader.address, e.fills).sort((a, b) => a.time - b.time || a.tid - b.tid);
+    for (const f of fills) {
+      const applied = leader.applyFill(f, e.at);
+      if (!applied || e.isSnapshot) continue;
+      this.#joinOnLeaderFill(leader, f);
+      this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
+      this.#leaderFillTime.set(f.coin, f.time);
+      this.#market.applyTradePrice(f.coin, f.px);
+      if (f.liquidation) {
+        this.#liquidated.add(f.coin);
+        this.#o.journal.recordEvent({
+          ts: now,
+          type: "leaderLiquidated",
+          runId: this.#runId,
+          coin: f.coin,
+          data: f,
+        });
+      } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
+        this.#liquidated.delete(f.coin); // the leader opened the coin again
+      }
+      this.#protection?.leaderTraded(
+        f.coin,
+        f.startPosition,
+        f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
+      );
+      this.#timeStop?.leaderTraded(
+        f.coin,
+        f.startPosition,
+        f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
+      );
+      if (this.#guard.watchesFills) {
+        const views = this.#leaders.map((l) => l.view());
+        const me = views.find((v) => v.address === leader.address);
+        if (me && this.#guard.onLeaderFill(me, f, views, this.#ours.state, this.#market.markets))
+          this.#scheduleSweep("sweep", 0);
+      }
+      const event: EngineEvent = {
+        type: "leaderFill",
+        ts: now,
+        leader: leader.address,
+        coin: f.coin,
+        side: f.side,
+        px: f.px,
+        sz: f.sz,
+        dir: f.dir,
+        time: f.time,
+        liquidation: f.liquidation,
+      };
+      this.#later(() => this.#emit(event));
+      this.#dirty.add(f.coin);
+      this.#dirtyByFill.add(f.coin);
+    }
+    if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
+  }
+
+  /**
+   * A leader's account from its stream: the model takes it; a position change no fill explains is
+   * watched.
+   */
+  #onLeaderState(e: Extract<EngineStreamEvent, { type: "leaderState" }>): void {
+    const now = this.#now();
+    const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
+    const before = leader?.snapshotLoaded ? leader.state.positions : undefined;
+    leader?.applySnapshot(e.state, e.at);
+    if (leader) this.#styles.leaderSnapshot(leader.address, leader.state.positions);
+    this.#emit({ type: "heartbeat", ts: now });
+    if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
+  }
+
+  /**
+   * Our account from its stream: the account value for the safety rules (positions come from our order
+   * results and sweeps).
+   */
+  #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
+    // Positions come from our own order results and sweeps (never rolled back by an older
+    // snapshot); the stream keeps the account value fresh for the safety rules.
+    if (this.#o.executor?.account) return;
+    this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
+    this.#checkSafety(e.state.accountValue, false);
+    if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);
+    this.#emitState(false);
+  }
+
+  /** Our fills: journaled with slippage and lag; one that is a resting trigger of ours means it fired. */
+  #onOurFill(e: Extract<EngineStreamEvent, { type: "ourFill" }>): void {
+    if (this.#o.mode !== "live") return;
+    let fired = false;
+    for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
+      this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+      if (!e.isSnapshot) this.#styles.ourFill(f);
+      if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
+    }
+    // Our stop or take-profit closed a position: read it back and settle the other trigger.
+    if (fired) this.#scheduleSweep("sweep", 0);
+  }
+
+  /** Mid prices for the market model (and a trailing stop's best price). */
+  #onMids(e: Extract<EngineStreamEvent, { type: "mids" }>): void {
+    this.#market.applyMids(e.mids);
+    // A trailing stop follows the best price: checked per tick, sent once per step.
+    if (this.#protection && this.#o.settings.risk.trailingStopPct != null) this.#scheduleProtect();
+  }
+
+  /** The best bid/ask of a watched coin. */
+  #onBook(e: Extract<EngineStreamEvent, { type: "book" }>): void {
+    this.#market.applyBook(e.book.coin, e.book.bestBid, e.book.bestAsk);
+  }
+
+  /** The stream (or one subscription) came back: data may have been missed. */
+  #onReconnect(e: Extract<EngineStreamEvent, { type: "reconnect" }>): void {
+    const now = this.#now();
+    this.#emit({ type: "reconnect", ts: now });
+    this.#emit({ type: "connection", ts: now, state: "open" });
+    this.#o.journal.recordEvent({
+      ts: now,
+      type: "reconnect",
+      runId: this.#runId,
+      data: { stream: e.stream ?? null },
+    });
+    // Data may have been missed: repair now with a sweep (it reads the funding records too).
+    this.#pnl.reconnected();
+    this.#scheduleSweep("sweep", 0);
+  }
+
+  /** The connection dropped: the transport is reconnecting. */
+  #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
+    const now = this.#now();
+    this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+  }
+
+  /** One subscription failed for good (it is re-subscribed with backoff). */
+  #onStreamError(e: Extract<EngineStreamEvent, { type: "streamError" }>): void {
+    const now = this.#now();
+    this.#emit({ type: "warning", ts: now, message: `${e.stream}: ${e.error.message}` });
   }
 
   #schedulePlan(): void {
@@ -2123,8 +2330,12 @@ export class CopyEngine {
         const durationMs = performance.now() - t0;
         const plan = await this.#ensureLeverage(planned, coins);
         const ts = this.#now();
-        this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
-        this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
+        // The decision is told and journaled once its order has left (the intent, journaled
+        // before the send, is the exactly-once record).
+        this.#later(() => {
+          this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
+          this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
+        });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();
         // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),

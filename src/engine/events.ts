@@ -3,21 +3,14 @@
 // Plain data only, so a view can never slow the engine down or reach into it.
 
 import type { DriftReport } from "../core/drift.js";
+import type { OrderStatus } from "../core/orders.js";
 import type { CopyPnl } from "../core/pnl.js";
 import type { OrderKind } from "../core/slippage.js";
 import type { Address, CoinTarget, Plan, Position, ReasonCode, Side } from "../core/types.js";
 
 export type RunMode = "live" | "dry-run" | "paper";
 
-export type OrderStatus =
-  | "sent"
-  | "filled"
-  | "partial"
-  | "resting"
-  | "rejected"
-  | "uncertain"
-  | "cancelled"
-  | "paper";
+export type { OrderStatus } from "../core/orders.js";
 
 /** Why a leader is not followed: its own drawdown limit, or a liquidation pause. */
 export type LeaderStopKind = "drawdown" | "liquidated";

@@ -1,15 +1,27 @@
 // How planned orders are carried out, behind one interface: live (the exchange, exactly
-// once), paper (filled locally against the book we see, no key) — dry-run never executes.
-// The engine journals intents before calling an executor and results after.
+// once), paper (filled locally against the book we see, no key, with its own account) —
+// dry-run never executes. The engine journals intents before calling an executor and results
+// after; the engine has no paper branch of its own: the paper account lives here.
 
 import { UncertainOutcomeError } from "../core/errors.js";
-import type { Markets, PlannedAction } from "../core/types.js";
+import { applyFillStep, type TrackedPosition } from "../core/fills.js";
+import { closedPnlOf } from "../core/pnl.js";
+import type { Fill, Markets, PlannedAction, Positions } from "../core/types.js";
 import type { OrderResult, SendOptions } from "./ports.js";
 
 export interface Executor {
   readonly mode: "live" | "paper";
   /** One result per action, in order; never "uncertain" unless lookups themselves keep failing. */
   execute(actions: PlannedAction[], markets: Markets, options?: SendOptions): Promise<OrderResult[]>;
+  /**
+   * An account of its own (paper): what it is worth at these positions and marks, and the
+   * fills its executions made (taken once). Absent: the exchange holds the account (live), and
+   * our fills come by its stream.
+   */
+  readonly account?: {
+    value(positions: Positions, markets: Markets): number;
+    takeFills(): Fill[];
+  };
 }
 
 /** What the live executor needs from the adapter (HlClient satisfies it). */
@@ -100,54 +112,112 @@ function walk(
  * coin do consume what the earlier ones took. Without a reader, or when the read fails, it falls
  * back to the best price hlcopy knows (the streamed top of book, else the mid) for the whole size.
  */
-export function paperExecutor(readBook?: PaperBookReader): Executor {
+export function paperExecutor(readBook?: PaperBookReader, options: { equity?: number } = {}): Executor {
+  let cash = options.equity ?? 10_000;
+  let fills: Fill[] = [];
+  let tid = 0;
+  /** The paper positions (a paper run starts flat): what each fill closes is its closedPnl. */
+  const held = new Map<string, TrackedPosition>();
+  /** A paper fill: cash moves by its notional and pays the taker fee. */
+  const book = (a: PlannedAction, size: number, px: number): void => {
+    const notional = size * px;
+    const fee = (notional * PAPER_TAKER_FEE_BPS) / 1e4;
+    cash += (a.side === "buy" ? -notional : notional) - fee;
+    const pos = held.get(a.coin) ?? { size: 0, entryPx: 0, lastTime: 0, startsAtTime: [] };
+    const closedPnl = closedPnlOf(pos, a.side, size, px);
+    applyFillStep(pos, { px, delta: a.side === "buy" ? size : -size, startPosition: pos.size, time: 0 });
+    held.set(a.coin, pos);
+    fills.push({
+      coin: a.coin,
+      px,
+      sz: size,
+      side: a.side,
+      startPosition: 0,
+      time: Date.now(),
+      // Negative, so never an exchange trade id, and unique across runs (the journal keeps each
+      // tid once): the time in µs-sized steps plus a counter.
+      tid: -(Date.now() * 1000 + (tid++ % 1000)),
+      hash: "",
+      oid: 0,
+      cloid: a.cloid,
+      fee,
+      feeToken: "USDC",
+      closedPnl,
+      dir: "",
+      crossed: true,
+      liquidation: false,
+    });
+  };
+  const results = (actions: PlannedAction[], markets: Markets, out: OrderResult[]): OrderResult[] => {
+    out.forEach((r, i) => {
+      const a = actions[i];
+      if (a && r.filledSize > 0 && r.avgPx !== null && markets[a.coin]) book(a, r.filledSize, r.avgPx);
+    });
+    return out;
+  };
   return {
     mode: "paper",
+    account: {
+      value(positions, markets) {
+        let v = cash;
+        for (const p of Object.values(positions)) v += p.size * (markets[p.coin]?.mid ?? p.entryPx);
+        return v;
+      },
+      takeFills() {
+        const out = fills;
+        fills = [];
+        return out;
+      },
+    },
     async execute(actions, markets) {
-      const coins = [...new Set(actions.map((a) => a.coin))];
-      const books = new Map<string, PaperBook>();
-      if (readBook) {
-        await Promise.all(
-          coins.map(async (coin) => {
-            try {
-              const book = await readBook(coin);
-              if (book)
-                books.set(coin, {
-                  bids: book.bids.map((l) => ({ ...l })),
-                  asks: book.asks.map((l) => ({ ...l })),
-                });
-            } catch {
-              // No book this time: the top of book hlcopy knows stands in for it.
-            }
-          }),
-        );
-      }
-      return actions.map((a): OrderResult => {
-        const m = markets[a.coin];
-        if (!m)
-          return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: "unknown market" };
-        const book = books.get(a.coin);
-        if (book) {
-          const { filled, avgPx } = walk(
-            a.side === "buy" ? book.asks : book.bids,
-            a.side,
-            a.size,
-            a.limitPx,
-            m.szDecimals,
-          );
-          if (filled <= 0 || avgPx === null) {
-            return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
-          }
-          const full = filled >= a.size - 0.5 / 10 ** m.szDecimals;
-          return { cloid: a.cloid, status: full ? "filled" : "partial", filledSize: filled, avgPx };
-        }
-        const px = a.side === "buy" ? (m.bestAsk ?? m.mid) : (m.bestBid ?? m.mid);
-        const marketable = a.side === "buy" ? px <= a.limitPx : px >= a.limitPx;
-        if (!marketable) {
-          return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
-        }
-        return { cloid: a.cloid, status: "filled", filledSize: a.size, avgPx: px };
-      });
+      return results(actions, markets, await fillOnPaper(actions, markets));
     },
   };
+
+  async function fillOnPaper(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]> {
+    const coins = [...new Set(actions.map((a) => a.coin))];
+    const books = new Map<string, PaperBook>();
+    if (readBook) {
+      await Promise.all(
+        coins.map(async (coin) => {
+          try {
+            const book = await readBook(coin);
+            if (book)
+              books.set(coin, {
+                bids: book.bids.map((l) => ({ ...l })),
+                asks: book.asks.map((l) => ({ ...l })),
+              });
+          } catch {
+            // No book this time: the top of book hlcopy knows stands in for it.
+          }
+        }),
+      );
+    }
+    return actions.map((a): OrderResult => {
+      const m = markets[a.coin];
+      if (!m)
+        return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: "unknown market" };
+      const book = books.get(a.coin);
+      if (book) {
+        const { filled, avgPx } = walk(
+          a.side === "buy" ? book.asks : book.bids,
+          a.side,
+          a.size,
+          a.limitPx,
+          m.szDecimals,
+        );
+        if (filled <= 0 || avgPx === null) {
+          return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
+        }
+        const full = filled >= a.size - 0.5 / 10 ** m.szDecimals;
+        return { cloid: a.cloid, status: full ? "filled" : "partial", filledSize: filled, avgPx };
+      }
+      const px = a.side === "buy" ? (m.bestAsk ?? m.mid) : (m.bestBid ?? m.mid);
+      const marketable = a.side === "buy" ? px <= a.limitPx : px >= a.limitPx;
+      if (!marketable) {
+        return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
+      }
+      return { cloid: a.cloid, status: "filled", filledSize: a.size, avgPx: px };
+    });
+  }
 }

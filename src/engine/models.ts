@@ -2,23 +2,20 @@
 // and REST sweeps. They hold the latest known state and when it was last confirmed; the
 // planner reads them. No I/O here.
 
-import { RecentKeys } from "../core/recent.js";
-import type { AccountState, Address, LeaderState, Markets, PlannedAction, Position } from "../core/types.js";
+import { applyFillStep, type TrackedPosition } from "../core/fills.js";
+import type {
+  AccountState,
+  Address,
+  Fill,
+  LeaderState,
+  Markets,
+  PlannedAction,
+  Position,
+} from "../core/types.js";
 
-/** A fill as the models need it (from a leader's or our userFills stream). */
-export interface FillFact {
-  coin: string;
-  px: number;
-  /** Unsigned size. */
-  sz: number;
-  side: "buy" | "sell";
-  /** Signed position before this fill. */
-  startPosition: number;
-  /** Exchange time (ms). */
-  time: number;
-  tid: number;
-  liquidation?: boolean;
-}
+/** The part of a Fill (core's one Fill type) the models read. */
+export type FillFact = Pick<Fill, "coin" | "px" | "sz" | "side" | "startPosition" | "time" | "tid"> &
+  Partial<Pick<Fill, "liquidation">>;
 
 function emptyState(address: Address): AccountState {
   return { address, accountValue: 0, positions: {}, openOrders: [], time: 0 };
@@ -34,23 +31,14 @@ function clean(x: number): number {
   return Object.is(r, -0) ? 0 : r;
 }
 
-/**
- * How many of a leader's trade ids the model remembers. Replays come from a userFills snapshot
- * (at most 2000 fills, already filtered by the stream's deduper); older ones are also refused by
- * the per-coin time guard. Oldest forgotten first: the set never grows past this in a long run
- * (it used to hold 50 000 and then forget them all at once).
- */
-export const LEADER_TID_MEMORY = 10_000;
-
 export class LeaderModel {
   readonly address: Address;
   readonly weight: number;
   state: AccountState;
   /** Exchange time of the newest fact applied per coin: older snapshots must not roll it back. */
   readonly #coinTime = new Map<string, number>();
-  /** Trade ids applied (the newest LEADER_TID_MEMORY): a replayed fill is applied once. */
-  readonly #seenTids = new RecentKeys<number>(LEADER_TID_MEMORY);
-  readonly #lastFill = new Map<string, { time: number; startPosition: number }>();
+  /** Per coin, the applier's state (the positions before each fill of the last millisecond). */
+  readonly #tracks = new Map<string, TrackedPosition>();
   readonly lastFillPx: Record<string, number> = {};
   /** Local time (ms) the leader's data was last confirmed by a stream message or a sweep. */
   lastConfirmedAt = 0;
@@ -84,43 +72,41 @@ export class LeaderModel {
     this.snapshotLoaded = true;
   }
 
-  /** Apply one fill; returns false for a duplicate (same tid) or a fill older than what we know. */
+  /**
+   * Apply one fill (delivered once: the engine de-duplicates every source, core/fills.ts) with
+   * the one leader-position applier (core's applyFillStep: the model's position checked against
+   * the fill's startPosition, a self-cross built on, a missed fill resynced); returns false
+   * for a fill older than what we know.
+   */
   applyFill(fill: FillFact, receivedAt: number): boolean {
-    if (!this.#seenTids.add(fill.tid)) return false;
     const known = this.#coinTime.get(fill.coin) ?? 0;
     this.lastConfirmedAt = receivedAt;
     if (fill.time < known) return false;
     this.#coinTime.set(fill.coin, fill.time);
-    // A self-cross (the leader's buy and sell matched in one trade) gives two fills with the
-    // same time and the same pre-trade startPosition: the second must build on the first.
-    const last = this.#lastFill.get(fill.coin);
-    const selfCross =
-      last !== undefined && last.time === fill.time && last.startPosition === fill.startPosition;
-    const base = selfCross ? (this.state.positions[fill.coin]?.size ?? 0) : fill.startPosition;
-    this.#lastFill.set(fill.coin, { time: fill.time, startPosition: fill.startPosition });
-    const size = clean(base + signed(fill));
     const prev = this.state.positions[fill.coin];
+    // The model is the truth to check against (a snapshot may have moved it since the last fill).
+    const track = this.#tracks.get(fill.coin) ?? { size: 0, entryPx: 0, lastTime: -1, startsAtTime: [] };
+    track.size = prev?.size ?? 0;
+    track.entryPx = prev?.entryPx ?? fill.px;
+    this.#tracks.set(fill.coin, track);
+    const { after } = applyFillStep(track, {
+      px: fill.px,
+      delta: signed(fill),
+      startPosition: fill.startPosition,
+      time: fill.time,
+    });
     const positions = { ...this.state.positions };
-    if (size === 0) delete positions[fill.coin];
-    else {
-      // Entry price: keep the exchange's when adding to the same side is unknown; the fill
-      // price is the gate's reference anyway (lastFillPx).
-      const sameSide = prev && Math.sign(prev.size) === Math.sign(size);
+    if (after === 0) delete positions[fill.coin];
+    else
       positions[fill.coin] = {
         coin: fill.coin,
-        size,
-        entryPx: sameSide && prev ? prev.entryPx : fill.px,
+        size: after,
+        entryPx: track.entryPx,
         ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
       };
-    }
     this.state = { ...this.state, positions };
     this.lastFillPx[fill.coin] = fill.px;
     return true;
-  }
-
-  /** How many trade ids the duplicate guard holds (≤ LEADER_TID_MEMORY). */
-  get rememberedTids(): number {
-    return this.#seenTids.size;
   }
 
   /** The leader as the planner sees it. */
@@ -132,16 +118,39 @@ export class LeaderModel {
 
 export class OurModel {
   state: AccountState;
+  /** Counts our own fills applied; per coin, the count at its latest one. */
+  #seq = 0;
+  readonly #touched = new Map<string, number>();
 
   constructor(address: Address) {
     this.state = emptyState(address);
   }
 
-  applySnapshot(snapshot: AccountState): void {
-    this.state = {
-      ...snapshot,
-      positions: Object.fromEntries(Object.entries(snapshot.positions).map(([c, p]) => [c, { ...p }])),
-    };
+  /** Taken before a read of our account is sent: `applySnapshot(read, mark)` keeps what came later. */
+  mark(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Apply a snapshot of our account. With `since` (the mark taken before the read was sent),
+   * a coin one of our own fills changed after that keeps the model's position: the read may
+   * have left before the fill, and taking it would undo a trade (and send it again).
+   */
+  applySnapshot(snapshot: AccountState, since?: number): void {
+    const positions: Record<string, Position> = {};
+    for (const [c, p] of Object.entries(snapshot.positions)) positions[c] = { ...p };
+    if (since !== undefined) {
+      for (const [coin, seq] of this.#touched) {
+        if (seq <= since) {
+          this.#touched.delete(coin); // the read saw it
+          continue;
+        }
+        const mine = this.state.positions[coin];
+        if (mine) positions[coin] = mine;
+        else delete positions[coin];
+      }
+    }
+    this.state = { ...snapshot, positions };
   }
 
   /**
@@ -163,6 +172,7 @@ export class OurModel {
         ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
       };
     this.state = { ...this.state, positions };
+    this.#touched.set(action.coin, ++this.#seq);
   }
 }
 
@@ -183,15 +193,45 @@ function entryAfterFill(
 
 export class MarketModel {
   markets: Markets = {};
+  /** Counts price updates from the streams; per coin, the count at its latest one. */
+  #seq = 0;
+  readonly #touched = new Map<string, number>();
 
-  setMarkets(markets: Markets): void {
+  /** Taken before a read of the markets is sent: `setMarkets(read, mark)` keeps fresher prices. */
+  mark(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Take a read of the markets. With `since` (the mark taken before the read was sent), a
+   * coin whose price the streams updated after that keeps its streamed mid and top of book.
+   */
+  setMarkets(markets: Markets, since?: number): void {
+    if (since !== undefined) {
+      for (const [coin, seq] of this.#touched) {
+        const old = this.markets[coin];
+        const m = markets[coin];
+        if (seq <= since || !old || !m) continue;
+        m.mid = old.mid;
+        if (old.bestBid === undefined) delete m.bestBid;
+        else m.bestBid = old.bestBid;
+        if (old.bestAsk === undefined) delete m.bestAsk;
+        else m.bestAsk = old.bestAsk;
+      }
+      this.#touched.clear();
+    }
     this.markets = markets;
+  }
+
+  #touch(coin: string): void {
+    this.#touched.set(coin, ++this.#seq);
   }
 
   applyMids(mids: Record<string, number>): void {
     for (const [coin, mid] of Object.entries(mids)) {
       const m = this.markets[coin];
       if (!m || !Number.isFinite(mid) || mid <= 0) continue;
+      this.#touch(coin);
       m.mid = mid;
       // A top of book the mid has left is stale: fall back to mid ± slippage.
       if ((m.bestBid !== undefined && mid < m.bestBid) || (m.bestAsk !== undefined && mid > m.bestAsk)) {
@@ -203,21 +243,27 @@ export class MarketModel {
 
   /**
    * A trade just printed at `px` (a leader fill): fresher than a mid or book it lies outside,
-   * so it becomes the mid and the stale book is dropped. Inside the book it changes nothing.
+   * so it becomes the mid, and the side of the book it went through is dropped (unknown until
+   * the next book). The other side stays: a buy sweeping the asks takes no bid, so a passive
+   * buy planned on this fill still rests at the bid instead of at the sweep's last price,
+   * which would cross the refilled asks. Inside the book it changes nothing.
    */
   applyTradePrice(coin: string, px: number): void {
     const m = this.markets[coin];
     if (!m || !Number.isFinite(px) || px <= 0) return;
     const inside = m.bestBid !== undefined && m.bestAsk !== undefined && px >= m.bestBid && px <= m.bestAsk;
     if (inside) return;
+    this.#touch(coin);
     m.mid = px;
-    delete m.bestBid;
-    delete m.bestAsk;
+    // A side stays only where the trade did not reach it.
+    if (!(m.bestBid !== undefined && px > m.bestBid)) delete m.bestBid;
+    if (!(m.bestAsk !== undefined && px < m.bestAsk)) delete m.bestAsk;
   }
 
   applyBook(coin: string, bestBid: number | undefined, bestAsk: number | undefined): void {
     const m = this.markets[coin];
     if (!m) return;
+    this.#touch(coin);
     if (bestBid !== undefined) m.bestBid = bestBid;
     else delete m.bestBid;
     if (bestAsk !== undefined) m.bestAsk = bestAsk;

@@ -87,6 +87,9 @@ export class ProtectionKeeper {
   /** Fired triggers already journaled (by cloid), so a fill and a later sweep record one event. */
   readonly #fired = new Set<string>();
   #seq = 0;
+  /** Counts what the keeper learnt itself (sent, moved, cancelled, fired); per cloid, its latest. */
+  #changes = 0;
+  readonly #changedAt = new Map<string, number>();
 
   constructor(options: ProtectionKeeperOptions) {
     this.#o = options;
@@ -121,14 +124,31 @@ export class ProtectionKeeper {
     return [...out.values()].sort((a, b) => a.coin.localeCompare(b.coin));
   }
 
+  /** Taken before a sweep reads our open orders: `fromSweep(…, mark)` keeps what came later. */
+  mark(): number {
+    return this.#changes;
+  }
+
+  #changed(cloid: string): void {
+    this.#changedAt.set(cloid.toLowerCase(), ++this.#changes);
+  }
+
   /**
    * A sweep read our open orders: our triggers are those whose cloid the journal holds as
    * protection. A journaled resting trigger missing from them fired or was cancelled while we
-   * were not looking: it is looked up by cloid, and a fill is journaled as fired.
+   * were not looking: it is looked up by cloid, and a fill is journaled as fired. With `since`
+   * (the mark taken before the read was sent), a trigger the keeper sent, moved, cancelled or
+   * saw fire after that keeps the keeper's own view: the read may predate it.
    */
-  async fromSweep(openOrders: readonly OpenOrder[], leaderSizes: Record<string, number>): Promise<void> {
+  async fromSweep(
+    openOrders: readonly OpenOrder[],
+    leaderSizes: Record<string, number>,
+    since?: number,
+  ): Promise<void> {
     const j = this.#o.journal;
-    const resting: RestingTrigger[] = [];
+    const later = (cloid: string) =>
+      since !== undefined && (this.#changedAt.get(cloid.toLowerCase()) ?? 0) > since;
+    const resting: RestingTrigger[] = (this.#resting ?? []).filter((r) => later(r.cloid));
     const open = new Set<string>();
     for (const o of openOrders) {
       if (!o.cloid) continue;
@@ -136,6 +156,7 @@ export class ProtectionKeeper {
       const kind = row ? protectionKind(row.reason) : null;
       if (!row || !kind) continue;
       open.add(o.cloid.toLowerCase());
+      if (later(o.cloid)) continue;
       const triggerPx = o.trigger?.triggerPx ?? requestTriggerPx(row.request) ?? 0;
       const tier = requestTier(row.request);
       resting.push({
@@ -149,9 +170,12 @@ export class ProtectionKeeper {
         ...(tier === undefined ? {} : { tier }),
       });
     }
+    if (since !== undefined) {
+      for (const [cloid, at] of this.#changedAt) if (at <= since) this.#changedAt.delete(cloid);
+    }
     for (const row of j.ordersInState(["resting"])) {
       const kind = protectionKind(row.reason);
-      if (!kind || open.has(row.cloid.toLowerCase())) continue;
+      if (!kind || open.has(row.cloid.toLowerCase()) || later(row.cloid)) continue;
       this.#o.countRequest();
       const lookup = await this.#o.sender.lookupOrderByCloid(this.#o.account, row.cloid);
       const now = this.#o.now();
@@ -186,6 +210,7 @@ export class ProtectionKeeper {
     const kind = row ? protectionKind(row.reason) : null;
     if (!row || !kind) return false;
     this.#o.journal.updateOrder(fill.cloid, { ts: this.#o.now(), status: "filled" });
+    this.#changed(fill.cloid);
     this.#recordFired(fill.coin, kind, fill.cloid, fill.sz, fill.px, leaderSizes, row);
     if (this.#resting)
       this.#resting = this.#resting.filter((r) => r.cloid.toLowerCase() !== fill.cloid?.toLowerCase());
@@ -345,6 +370,8 @@ export class ProtectionKeeper {
 
   #record(a: PlannedAction, r: OrderResult, t: DesiredTrigger, action: "placed" | "moved"): void {
     const now = this.#o.now();
+    // An outcome still unknown is the sweep's to find (a read after the send shows it).
+    if (r.status !== "uncertain") this.#changed(a.cloid);
     this.#o.journal.updateOrder(a.cloid, {
       ts: now,
       status: r.status,
@@ -425,6 +452,7 @@ export class ProtectionKeeper {
       if (!r) return;
       // The old order is gone once the modify ran (the exchange replaced it by a new oid).
       if (r.status !== "uncertain") {
+        this.#changed(x.from.cloid);
         this.#o.journal.updateOrder(x.from.cloid, { ts: now, status: "cancelled", error: "replaced" });
         if (this.#resting) this.#resting = this.#resting.filter((q) => q.oid !== x.from.oid);
       }
@@ -445,6 +473,7 @@ export class ProtectionKeeper {
         this.#resting = null;
         return;
       }
+      this.#changed(r.cloid);
       this.#o.journal.updateOrder(r.cloid, {
         ts: now,
         status: "cancelled",

@@ -6,6 +6,7 @@
 import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid";
 import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
 import { OperationalError, UncertainOutcomeError, UsageError } from "../core/errors.js";
+import { resolveByLookup } from "../core/orders.js";
 import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
 import { type ErrorContext, isOutcomeUnknown, type TradeContext, translateError } from "./errors.js";
@@ -27,7 +28,6 @@ import {
   type OrderResult,
   readOrderReply,
   readOrderStatus,
-  resultFromLookup,
   type SentOrder,
   uncertainResults,
 } from "./results.js";
@@ -756,20 +756,11 @@ class Client implements HlClient {
       try {
         // The orders live on the sub-account when trading one.
         const lookup = await this.lookupOrderByCloid(this.vaultAddress ?? this.account, result.cloid);
-        if (lookup.found) {
-          this.#expiry.delete(key);
-          return resultFromLookup(result.cloid, lookup);
-        }
         const now = this.#now();
-        if (now >= settledAt) {
+        const resolved = resolveByLookup(result.cloid, lookup, now, settledAt);
+        if (resolved) {
           this.#expiry.delete(key);
-          return {
-            cloid: result.cloid,
-            status: "rejected",
-            filledSize: 0,
-            avgPx: null,
-            error: "not placed: the order never reached the exchange before it expired",
-          };
+          return resolved;
         }
         await this.#sleep(Math.min(delay, settledAt - now));
       } catch (error) {

@@ -23,9 +23,7 @@ export { createNonceSource, type NonceSource } from "./nonce.js";
 export type { CashFlow, Fill, FundingPayment, TopOfBook } from "./normalize.js";
 export { readOrderReply, readOrderStatus, resultFromLookup } from "./results.js";
 export {
-  FillDeduper,
   type OpenStreamsOptions,
-  type OrderUpdate,
   openStreams,
   planSubscriptions,
   type StreamEvent,

@@ -12,35 +12,11 @@ import type {
   UserFundingResponse,
   UserNonFundingLedgerUpdatesResponse,
 } from "@nktkas/hyperliquid/api/info";
-import type { AccountState, Address, Markets, OpenOrder, Position, Side } from "../core/types.js";
+import type { AccountState, Address, Fill, Markets, OpenOrder, Position, Side } from "../core/types.js";
 import { num } from "./wire.js";
 
-/** One fill (ours or a leader's), from REST or the userFills stream. */
-export interface Fill {
-  coin: string;
-  px: number;
-  /** Unsigned size. */
-  sz: number;
-  side: Side;
-  /** Signed position before this fill. */
-  startPosition: number;
-  /** Exchange time (ms). */
-  time: number;
-  tid: number;
-  hash: string;
-  oid: number;
-  cloid: string | null;
-  /** Fee paid (negative = rebate), in `feeToken`. */
-  fee: number;
-  feeToken: string;
-  closedPnl: number;
-  /** e.g. "Open Long", "Close Short", "Long > Short". */
-  dir: string;
-  /** True when the fill took liquidity. */
-  crossed: boolean;
-  /** True when the fill is a liquidation of this user. */
-  liquidation: boolean;
-}
+/** One fill (ours or a leader's): the domain's one Fill type. */
+export type { Fill } from "../core/types.js";
 
 /** A deposit (usd > 0) or withdrawal (usd < 0) of the perp account: a cash flow, not a trade. */
 export interface CashFlow {
@@ -285,6 +261,22 @@ function cashFlowUsd(user: Address, d: UserNonFundingLedgerUpdatesResponse[numbe
 }
 
 /** Best bid/ask of a book; `withLevels` keeps every level too (for walking it). */
+/** A `bbo` stream message (best bid and ask only; null when that side is empty) as a TopOfBook. */
+export function bboToTopOfBook(data: {
+  coin: string;
+  time: number;
+  bbo: readonly ({ px: string } | null | undefined)[];
+}): TopOfBook {
+  const bid = data.bbo[0] ? num(data.bbo[0].px, Number.NaN) : Number.NaN;
+  const ask = data.bbo[1] ? num(data.bbo[1].px, Number.NaN) : Number.NaN;
+  return {
+    coin: data.coin,
+    ...(bid > 0 ? { bestBid: bid } : {}),
+    ...(ask > 0 ? { bestAsk: ask } : {}),
+    time: data.time,
+  };
+}
+
 export function toTopOfBook(coin: string, book: L2BookResponse, withLevels = false): TopOfBook {
   if (!book) return { coin, time: Date.now() };
   const [bids, asks] = book.levels;

@@ -104,7 +104,7 @@ export function uncertainResults(sent: readonly SentOrder[], reason: string): Or
 }
 
 /** A definite lookup → the result the order finally had: the engine's one mapping (ports.ts). */
-export { resultFromLookup } from "../engine/ports.js";
+export { resultFromLookup } from "../core/orders.js";
 
 /** An orderStatus reply → found or not, with the filled size (original − remaining). */
 export function readOrderStatus(reply: unknown): CloidLookup {

@@ -1,54 +1,39 @@
 // The websocket streams `follow` runs on: ONE connection (the SDK's WebSocketTransport, with
 // its reconnect, resubscribe and ping/pong keepalive) carrying leader userFills and
-// clearinghouseState, our userFills, orderUpdates, clearinghouseState and userFundings, allMids and l2Book
-// for chosen coins. Messages become plain events; fills are deduplicated by tid/hash across
-// reconnects (a resubscription replays the snapshot); a reconnect is announced so the engine
-// sweeps. The per-IP limits are checked before anything connects.
+// clearinghouseState, our userFills, clearinghouseState and userFundings, allMids and the best
+// bid/ask (`bbo`) of chosen coins. Every frame costs a wake-up, so nothing is streamed that the
+// engine does not read: no orderUpdates (our order results and fills tell the same), bbo
+// rather than l2Book (a third of the messages, a tenth of the bytes; only the top is used).
+// The SDK keeps the subscriptions (acks, replay after a reconnect, failures); the data is read
+// by ONE listener on the socket and fanned out by stream key. Messages become plain events (a
+// resubscription replays the snapshot, flagged isSnapshot: the engine's one de-duplication
+// drops what it saw); a reconnect is announced so the engine sweeps. The per-IP limits are
+// checked before anything connects.
 
-import { SubscriptionClient, WebSocketTransport } from "@nktkas/hyperliquid";
+import { WebSocketTransport } from "@nktkas/hyperliquid";
 import type {
   AllMidsEvent,
+  BboEvent,
   ClearinghouseStateEvent,
-  L2BookEvent,
-  OrderUpdatesEvent,
   UserFillsEvent,
   UserFundingsEvent,
 } from "@nktkas/hyperliquid/api/subscription";
 import { type HlcopyError, RetryableError, UsageError } from "../core/errors.js";
-import { RecentKeys } from "../core/recent.js";
-import type { AccountState, Address, Side } from "../core/types.js";
+import type { AccountState, Address } from "../core/types.js";
 import { translateError } from "./errors.js";
 import {
+  bboToTopOfBook,
   type Fill,
   type FundingPayment,
   type TopOfBook,
   toAccountState,
   toFill,
   toMids,
-  toSide,
   toStreamFunding,
-  toTopOfBook,
 } from "./normalize.js";
-import { num } from "./wire.js";
 
 /** The exchange's per-IP websocket limits (fact sheet). */
 export const WS_LIMITS = { users: 10, subscriptions: 1000 } as const;
-
-/** One change of one of our orders, from orderUpdates. */
-export interface OrderUpdate {
-  coin: string;
-  oid: number;
-  cloid: string | null;
-  side: Side;
-  /** Remaining size. */
-  size: number;
-  origSize: number;
-  limitPx: number;
-  reduceOnly: boolean;
-  /** The exchange's order status ("open", "filled", "canceled", "iocCancelRejected", …). */
-  status: string;
-  statusTimestamp: number;
-}
 
 /** Every event carries `at`: local receive time (ms). */
 export type StreamEvent =
@@ -57,9 +42,8 @@ export type StreamEvent =
   /** A leader's full account state (openOrders is empty: this stream does not carry them). */
   | { type: "leaderState"; at: number; leader: Address; state: AccountState }
   | { type: "ourFill"; at: number; fills: Fill[]; isSnapshot: boolean }
-  /** Our account state (openOrders is empty: orderUpdates carries orders). */
+  /** Our account state (openOrders is empty: the stream does not carry orders). */
   | { type: "ourState"; at: number; state: AccountState }
-  | { type: "orderUpdate"; at: number; updates: OrderUpdate[] }
   /** Funding paid/received on our positions (userFundings). `isSnapshot`: the recent history, replayed on (re)subscribe. */
   | { type: "ourFunding"; at: number; fundings: FundingPayment[]; isSnapshot: boolean }
   | { type: "mids"; at: number; mids: Record<string, number> }
@@ -78,7 +62,7 @@ export interface OpenStreamsOptions {
   wsUrl: string;
   isTestnet: boolean;
   users: { leaders: Address[]; us: Address };
-  /** Coins whose l2Book to stream (top of book); change later with `watchBooks`. */
+  /** Coins whose best bid/ask (`bbo`) to stream; change later with `watchBooks`. */
   coins?: string[];
   /** Called synchronously for every event; must not throw (errors are swallowed). */
   onEvent: (event: StreamEvent) => void;
@@ -90,8 +74,6 @@ export interface OpenStreamsOptions {
   connectTimeoutMs?: number;
   /** First delay before re-subscribing a failed stream (doubles, capped at 30 s). Default 1 000 ms. */
   resubscribeDelayMs?: number;
-  /** Fill keys remembered per user for deduplication. Default 20 000. */
-  dedupeLimit?: number;
   now?: () => number;
 }
 
@@ -99,7 +81,7 @@ export interface StreamHealth {
   connected: boolean;
   /** Local time of the last frame of any kind (data, ack, pong): is the socket alive? */
   lastSocketMessageAt: number;
-  /** Local time of the last data message per stream key ("userFills:0x…", "allMids", …). */
+  /** Local time of the last data message per stream key ("userFills:0x…", "allMids", "bbo:BTC", …). */
   lastMessageAt: Record<string, number>;
   reconnects: number;
 }
@@ -111,7 +93,7 @@ export interface Streams {
   /** Liveness per stream: a quiet leader (socket alive, stream silent) is not a dead stream. */
   health(): StreamHealth;
   /**
-   * Stream the l2Book of exactly these coins (subscribes new ones, drops the others).
+   * Stream the best bid/ask of exactly these coins (subscribes new ones, drops the others).
    * @throws {UsageError} when the subscription limit would be exceeded.
    * @throws {RetryableError} when a subscription cannot be made.
    */
@@ -123,7 +105,7 @@ export interface Streams {
 /** What a configuration needs from the per-IP budget. */
 export interface SubscriptionPlan {
   users: Address[];
-  /** Stream keys, e.g. "userFills:0x…", "allMids", "l2Book:BTC". */
+  /** Stream keys, e.g. "userFills:0x…", "allMids", "bbo:BTC". */
   streams: string[];
 }
 
@@ -150,14 +132,8 @@ export function planSubscriptions(
   }
   const streams: string[] = [];
   for (const l of leaders) streams.push(`userFills:${l}`, `clearinghouseState:${l}`);
-  streams.push(
-    `userFills:${us}`,
-    `orderUpdates:${us}`,
-    `clearinghouseState:${us}`,
-    `userFundings:${us}`,
-    "allMids",
-  );
-  for (const c of new Set(coins)) streams.push(`l2Book:${c}`);
+  streams.push(`userFills:${us}`, `clearinghouseState:${us}`, `userFundings:${us}`, "allMids");
+  for (const c of new Set(coins)) streams.push(`bbo:${c}`);
   if (streams.length > WS_LIMITS.subscriptions) {
     throw new UsageError(
       `too many subscriptions: ${streams.length} (the exchange allows ${WS_LIMITS.subscriptions} per IP)`,
@@ -165,43 +141,6 @@ export function planSubscriptions(
     );
   }
   return { users: all, streams };
-}
-
-/**
- * A userFills snapshot (sent on every (re)subscribe) holds the account's latest fills: at most
- * 2000 from the simulator, as the exchange's userFills request returns. Remembering 5000 keys
- * per user covers a snapshot and the fills of the gap before it with room to spare. (20 000
- * kept ~4 MiB of key strings alive per user in a long follow.) An older replay is harmless
- * anyway: snapshots never trigger orders, the journal ignores a fill it has, and the leader
- * model skips a tid or a time it has seen.
- */
-export const FILL_DEDUPE_LIMIT = 5_000;
-
-/** Remembers fill keys per user (the newest `limit` each), so replays after a reconnect are dropped. */
-export class FillDeduper {
-  readonly #seen = new Map<string, RecentKeys<string>>();
-  readonly #limit: number;
-
-  constructor(limit = FILL_DEDUPE_LIMIT) {
-    this.#limit = limit;
-  }
-
-  /** The fills not seen before for this user (marking them seen). */
-  fresh(user: string, fills: Fill[]): Fill[] {
-    let seen = this.#seen.get(user);
-    if (!seen) {
-      seen = new RecentKeys(this.#limit);
-      this.#seen.set(user, seen);
-    }
-    const out: Fill[] = [];
-    for (const f of fills) if (seen.add(`${f.tid}:${f.hash}`)) out.push(f);
-    return out;
-  }
-
-  /** Keys remembered for `user` (for tests: stays ≤ the limit however long the run). */
-  size(user: string): number {
-    return this.#seen.get(user)?.size ?? 0;
-  }
 }
 
 interface Handle {
@@ -215,6 +154,39 @@ interface Entry {
   subscribe: Subscribe;
   handle: Handle | undefined;
   retry: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The one function every subscription gives the SDK. The SDK adds a subscription's function to
+ * its event target (one listener per subscription: 11 books were 11 listeners on one channel, each
+ * filtering every message, and Node's MaxListenersExceededWarning) and removes it when that
+ * subscription ends. With this one shared no-op its target holds at most one listener per
+ * channel, and a subscription that ends deafens no other: the data is read from the socket.
+ */
+const IGNORE = (): void => {};
+
+/**
+ * The stream key a data frame belongs to ("userFills:0x…", "bbo:BTC", …), or undefined for
+ * frames that are not stream data (acks, pongs, post replies) or another dex's state.
+ */
+function streamKey(channel: unknown, data: unknown): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const d = data as { user?: unknown; coin?: unknown; dex?: unknown };
+  switch (channel) {
+    case "userFills":
+      return typeof d.user === "string" ? `userFills:${d.user.toLowerCase()}` : undefined;
+    case "userFundings":
+      return typeof d.user === "string" ? `userFundings:${d.user.toLowerCase()}` : undefined;
+    case "clearinghouseState":
+      if (d.dex !== undefined && d.dex !== "") return undefined;
+      return typeof d.user === "string" ? `clearinghouseState:${d.user.toLowerCase()}` : undefined;
+    case "allMids":
+      return "allMids";
+    case "bbo":
+      return typeof d.coin === "string" ? `bbo:${d.coin}` : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -240,10 +212,10 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     timeout: connectTimeoutMs,
     keepAlive: { interval: options.pingIntervalMs ?? 20_000, timeout: options.pongTimeoutMs ?? 10_000 },
   });
-  const client = new SubscriptionClient({ transport });
-  const dedupe = new FillDeduper(options.dedupeLimit);
   const lastMessageAt: Record<string, number> = {};
   const entries = new Map<string, Entry>();
+  /** Stream key → what its data becomes (registered before the subscription: no snapshot is missed). */
+  const routes = new Map<string, (data: never) => void>();
   let lastSocketMessageAt = 0;
   let connected = false;
   let opened = false;
@@ -303,13 +275,21 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     }, delay);
     entry.retry.unref();
   };
-  const add = async (key: string, subscribe: Subscribe): Promise<void> => {
+  /** Subscribe `payload` (the SDK's shape for its type) as stream `key`, its data going to `on`. */
+  const add = async <T>(
+    key: string,
+    payload: { type: string; [field: string]: unknown },
+    on: (data: T) => void,
+  ): Promise<void> => {
+    const subscribe: Subscribe = (onError) => transport.subscribe(payload.type, payload, IGNORE, { onError });
     const entry: Entry = { subscribe, handle: undefined, retry: undefined };
     entries.set(key, entry);
+    routes.set(key, on as (data: never) => void);
     try {
       entry.handle = await subscribe(failed(key, entry));
     } catch (error) {
       entries.delete(key);
+      routes.delete(key);
       throw error;
     }
   };
@@ -317,6 +297,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     const entry = entries.get(key);
     if (!entry) return;
     entries.delete(key);
+    routes.delete(key);
     delete lastMessageAt[key];
     clearTimeout(entry.retry);
     await entry.handle?.unsubscribe().catch(() => {});
@@ -324,8 +305,21 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
 
   // --- connection events -------------------------------------------------------------------
   const socket = transport.socket;
-  socket.addEventListener("message", () => {
+  // The one listener of the stream data: every frame, parsed once here, to its stream's handler.
+  socket.addEventListener("message", (event: MessageEvent) => {
     lastSocketMessageAt = now();
+    const text: unknown = event.data;
+    // Data frames are JSON objects; the greeting and anything else are not ours.
+    if (typeof text !== "string" || text.charCodeAt(0) !== 123) return;
+    let msg: { channel?: unknown; data?: unknown };
+    try {
+      msg = JSON.parse(text) as { channel?: unknown; data?: unknown };
+    } catch {
+      return;
+    }
+    const key = streamKey(msg.channel, msg.data);
+    const on = key === undefined ? undefined : routes.get(key);
+    if (on) on(msg.data as never);
   });
   socket.addEventListener("open", () => {
     connected = true;
@@ -343,14 +337,11 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   });
 
   // --- the streams -------------------------------------------------------------------------
+  // Payloads exactly as the SDK's SubscriptionClient builds them (the subscription's identity).
   const addBook = (coin: string): Promise<void> => {
-    const key = `l2Book:${coin}`;
-    return add(key, (onError) =>
-      client.l2Book(
-        { coin },
-        (data: L2BookEvent) => emit({ type: "book", at: touch(key), book: toTopOfBook(coin, data) }),
-        { onError },
-      ),
+    const key = `bbo:${coin}`;
+    return add<BboEvent>(key, { type: "bbo", coin }, (data) =>
+      emit({ type: "book", at: touch(key), book: bboToTopOfBook(data) }),
     );
   };
 
@@ -360,95 +351,48 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
       const fillsKey = `userFills:${leader}`;
       const stateKey = `clearinghouseState:${leader}`;
       subs.push(
-        add(fillsKey, (onError) =>
-          client.userFills(
-            { user: leader },
-            (data: UserFillsEvent) => {
-              const at = touch(fillsKey);
-              const fills = dedupe.fresh(
-                leader,
-                data.fills.map((f) => toFill(f, leader)),
-              );
-              if (fills.length > 0)
-                emit({ type: "leaderFill", at, leader, fills, isSnapshot: data.isSnapshot === true });
-            },
-            { onError },
-          ),
-        ),
-        add(stateKey, (onError) =>
-          client.clearinghouseState(
-            { user: leader },
-            (data: ClearinghouseStateEvent) => {
-              const at = touch(stateKey);
-              emit({
-                type: "leaderState",
-                at,
-                leader,
-                state: toAccountState(leader, data.clearinghouseState, [], at),
-              });
-            },
-            { onError },
-          ),
+        add<UserFillsEvent>(fillsKey, { type: "userFills", user: leader, aggregateByTime: false }, (data) => {
+          const at = touch(fillsKey);
+          const fills = data.fills.map((f) => toFill(f, leader));
+          if (fills.length > 0)
+            emit({ type: "leaderFill", at, leader, fills, isSnapshot: data.isSnapshot === true });
+        }),
+        add<ClearinghouseStateEvent>(
+          stateKey,
+          { type: "clearinghouseState", user: leader, dex: "" },
+          (data) => {
+            const at = touch(stateKey);
+            emit({
+              type: "leaderState",
+              at,
+              leader,
+              state: toAccountState(leader, data.clearinghouseState, [], at),
+            });
+          },
         ),
       );
     }
     const ourFills = `userFills:${us}`;
-    const ourOrders = `orderUpdates:${us}`;
     const ourState = `clearinghouseState:${us}`;
     const ourFunding = `userFundings:${us}`;
     subs.push(
-      add(ourFills, (onError) =>
-        client.userFills(
-          { user: us },
-          (data: UserFillsEvent) => {
-            const at = touch(ourFills);
-            const fills = dedupe.fresh(
-              us,
-              data.fills.map((f) => toFill(f, us)),
-            );
-            if (fills.length > 0) emit({ type: "ourFill", at, fills, isSnapshot: data.isSnapshot === true });
-          },
-          { onError },
-        ),
-      ),
-      add(ourOrders, (onError) =>
-        client.orderUpdates(
-          { user: us },
-          (data: OrderUpdatesEvent) => {
-            emit({ type: "orderUpdate", at: touch(ourOrders), updates: data.map(toOrderUpdate) });
-          },
-          { onError },
-        ),
-      ),
-      add(ourState, (onError) =>
-        client.clearinghouseState(
-          { user: us },
-          (data: ClearinghouseStateEvent) => {
-            const at = touch(ourState);
-            emit({ type: "ourState", at, state: toAccountState(us, data.clearinghouseState, [], at) });
-          },
-          { onError },
-        ),
-      ),
-      add(ourFunding, (onError) =>
-        client.userFundings(
-          { user: us },
-          (data: UserFundingsEvent) => {
-            const at = touch(ourFunding);
-            const fundings = data.fundings.map(toStreamFunding);
-            if (fundings.length > 0)
-              emit({ type: "ourFunding", at, fundings, isSnapshot: data.isSnapshot === true });
-          },
-          { onError },
-        ),
-      ),
-      add("allMids", (onError) =>
-        client.allMids(
-          (data: AllMidsEvent) => emit({ type: "mids", at: touch("allMids"), mids: toMids(data.mids) }),
-          {
-            onError,
-          },
-        ),
+      add<UserFillsEvent>(ourFills, { type: "userFills", user: us, aggregateByTime: false }, (data) => {
+        const at = touch(ourFills);
+        const fills = data.fills.map((f) => toFill(f, us));
+        if (fills.length > 0) emit({ type: "ourFill", at, fills, isSnapshot: data.isSnapshot === true });
+      }),
+      add<ClearinghouseStateEvent>(ourState, { type: "clearinghouseState", user: us, dex: "" }, (data) => {
+        const at = touch(ourState);
+        emit({ type: "ourState", at, state: toAccountState(us, data.clearinghouseState, [], at) });
+      }),
+      add<UserFundingsEvent>(ourFunding, { type: "userFundings", user: us }, (data) => {
+        const at = touch(ourFunding);
+        const fundings = data.fundings.map(toStreamFunding);
+        if (fundings.length > 0)
+          emit({ type: "ourFunding", at, fundings, isSnapshot: data.isSnapshot === true });
+      }),
+      add<AllMidsEvent>("allMids", { type: "allMids" }, (data) =>
+        emit({ type: "mids", at: touch("allMids"), mids: toMids(data.mids) }),
       ),
     );
     for (const coin of new Set(options.coins ?? [])) subs.push(addBook(coin));
@@ -481,10 +425,10 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
       const wanted = new Set(coins);
       planSubscriptions(options.users, [...wanted]);
       for (const key of [...entries.keys()]) {
-        if (key.startsWith("l2Book:") && !wanted.has(key.slice("l2Book:".length))) await remove(key);
+        if (key.startsWith("bbo:") && !wanted.has(key.slice("bbo:".length))) await remove(key);
       }
       for (const coin of wanted) {
-        if (entries.has(`l2Book:${coin}`)) continue;
+        if (entries.has(`bbo:${coin}`)) continue;
         try {
           await addBook(coin);
         } catch (error) {
@@ -495,21 +439,5 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     async close(): Promise<void> {
       shutdown();
     },
-  };
-}
-
-function toOrderUpdate(u: OrderUpdatesEvent[number]): OrderUpdate {
-  const o = u.order;
-  return {
-    coin: o.coin,
-    oid: o.oid,
-    cloid: o.cloid ?? null,
-    side: toSide(o.side),
-    size: num(o.sz),
-    origSize: num(o.origSz),
-    limitPx: num(o.limitPx),
-    reduceOnly: o.reduceOnly === true,
-    status: u.status,
-    statusTimestamp: u.statusTimestamp,
   };
 }

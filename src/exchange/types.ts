@@ -1,4 +1,4 @@
-// The adapter's result shapes are the engine's port types (src/engine/ports.ts): the
-// client satisfies ExchangePort structurally, and there is one definition to change.
+// The adapter's result shapes are the domain's order types (src/core/orders.ts): the client
+// satisfies the engine's ports structurally, and there is one definition to change.
 
-export type { CloidLookup, OrderResult, OrderResultStatus, SendOptions } from "../engine/ports.js";
+export type { CloidLookup, OrderResult, OrderResultStatus, SendOptions } from "../core/orders.js";

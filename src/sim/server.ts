@@ -28,6 +28,8 @@ interface FaultState {
     endpoint: "info" | "exchange" | undefined;
   };
   latencyMs: number;
+  /** Per endpoint: the answer is made on arrival and sent this much later. */
+  replyLatencyMs: { info: number; exchange: number };
 }
 
 function noFaults(): FaultState {
@@ -35,6 +37,7 @@ function noFaults(): FaultState {
     http429: { count: 0, endpoint: undefined },
     http500: { count: 0, stage: undefined, endpoint: undefined },
     latencyMs: 0,
+    replyLatencyMs: { info: 0, exchange: 0 },
   };
 }
 
@@ -132,8 +135,10 @@ function parseFault(value: Record<string, unknown>): SimFault {
         ...(e ? { endpoint: e } : {}),
       };
     }
-    case "latency":
-      return { kind: "latency", ms: ms() };
+    case "latency": {
+      const e = endpoint();
+      return e ? { kind: "latency", ms: ms(), endpoint: e } : { kind: "latency", ms: ms() };
+    }
     case "postOnly":
       return { kind: "postOnly", ms: ms() };
     case "userRateLimit": {
@@ -287,7 +292,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
         faults.http500 = { count: checked.count, stage: checked.stage, endpoint: checked.endpoint };
         return;
       case "latency":
-        faults.latencyMs = checked.ms;
+        if (checked.endpoint) faults.replyLatencyMs[checked.endpoint] = checked.ms;
+        else faults.latencyMs = checked.ms;
         return;
       case "postOnly":
         engine.faults.postOnlyUntil = now() + checked.ms;
@@ -450,6 +456,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
         endpoint === "info"
           ? handleInfo(engine, body as Record<string, unknown>)
           : await handleExchange(exchangeCtx, body);
+      const slow = faults.replyLatencyMs[endpoint];
+      if (slow > 0) await sleep(slow);
       if (fault?.status === 500) {
         // The action ran; the client only learns that the request failed.
         send(res, 500, "Internal Server Error");

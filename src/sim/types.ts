@@ -84,8 +84,12 @@ export type SimFault =
    * executes the action first: the uncertain-outcome case.
    */
   | { kind: "http500"; count: number; stage?: "before" | "after"; endpoint?: "info" | "exchange" }
-  /** Delay every /info, /exchange and websocket post reply by `ms` (0 clears it). */
-  | { kind: "latency"; ms: number }
+  /**
+   * Delay every /info, /exchange and websocket post reply by `ms` (0 clears it). With
+   * `endpoint`, only that endpoint's HTTP replies, and the answer is made when the request
+   * arrives: a slow reply that tells the state as it was then (a sweep's read on a slow link).
+   */
+  | { kind: "latency"; ms: number; endpoint?: "info" | "exchange" }
   /**
    * For `ms` from now only post-only (Alo) orders are accepted, as right after a network
    * upgrade: any other order is rejected inside statuses[] with

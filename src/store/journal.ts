@@ -8,10 +8,10 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync 
 import { dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
+import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import type { HaltKind } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
-import type { OrderStatus } from "../engine/events.js";
 import { type StoreOperation, storeError } from "./disk-errors.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
 
@@ -19,10 +19,8 @@ import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./mig
 
 export type RunCommand = "reconcile" | "follow" | "paper" | "dry-run" | "demo";
 export type DecisionTrigger = "sweep" | "fill" | "start" | "manual";
-/** An order's state in the journal: `pending` = intent recorded, not yet known to be sent. */
-export type JournalOrderStatus = "pending" | OrderStatus;
-/** Orders whose outcome is unknown: resolve each by cloid before anything is re-sent. */
-export const UNRESOLVED_ORDER_STATUSES: readonly JournalOrderStatus[] = ["pending", "sent", "uncertain"];
+// The order statuses and the slippage arithmetic are the domain's (core/orders.ts).
+export { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES };
 
 export interface StartRunParameters {
   command: RunCommand;
@@ -366,9 +364,6 @@ export interface Journal {
 export function journalPath(configDir: string, account: string): string {
   return join(configDir, `journal-${account.toLowerCase()}.sqlite`);
 }
-
-/** Slippage in bps of our price against a reference (core/slippage.ts), for existing importers. */
-export { slippageBps };
 
 /** Percentile by linear interpolation between closest ranks (numpy's default); `sorted` ascending. */
 export function percentile(sorted: readonly number[], p: number): number | null {

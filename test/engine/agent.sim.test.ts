@@ -2,10 +2,10 @@
 // (for the dashboard), and a long run warns once when it crosses into the last 7 days.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient } from "../../src/cli/wiring.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient } from "../../src/engine/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
 import { fundedAccount, masterWithAgent } from "../exchange/helpers.js";

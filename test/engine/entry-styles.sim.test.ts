@@ -4,12 +4,12 @@
 // price; converted to the usual IOC after its timeout; cancelled first by a reduction).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
@@ -20,7 +20,9 @@ const WAIT = 15_000;
 
 let sim: SimHandle;
 beforeAll(async () => {
-  sim = await startSim({ seed: 21, tickMs: 0 });
+  // A book that never depletes: whether a moved mid reaches our resting bid must not depend on
+  // how much of the leader's sweep the maker has refilled by then (wall-clock time).
+  sim = await startSim({ seed: 21, tickMs: 0, refillMs: 0 });
 });
 afterAll(async () => {
   await sim.close();

@@ -4,12 +4,12 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { runResumeLeader } from "../../src/cli/follow/status.js";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings, parseTakeProfitTiers, type Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import { type HlClient, RequestBudget } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { type Journal, journalPath, openJournal } from "../../src/store/journal.js";

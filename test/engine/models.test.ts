@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AccountState, Address } from "../../src/core/types.js";
-import {
-  type FillFact,
-  LEADER_TID_MEMORY,
-  LeaderModel,
-  MarketModel,
-  OurModel,
-} from "../../src/engine/models.js";
+import { type FillFact, LeaderModel, MarketModel, OurModel } from "../../src/engine/models.js";
 
 const LEADER = "0x1111111111111111111111111111111111111111" as Address;
 
@@ -50,24 +44,11 @@ describe("LeaderModel", () => {
     expect(m.state.positions.BTC).toBeUndefined();
   });
 
-  it("ignores a duplicate fill (same tid), e.g. replayed after a reconnect", () => {
+  it("ignores a fill older than the newest one it applied to the coin", () => {
     const m = new LeaderModel(LEADER, 1);
     m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 1);
-    expect(m.applyFill(fill({ tid: 7, time: 1000, sz: 1 }), 2)).toBe(false);
+    expect(m.applyFill(fill({ tid: 6, time: 900, sz: 5 }), 2)).toBe(false);
     expect(m.state.positions.BTC?.size).toBe(1);
-  });
-
-  it("remembers a bounded number of trade ids however long the run", () => {
-    const m = new LeaderModel(LEADER, 1);
-    const n = LEADER_TID_MEMORY * 5;
-    for (let tid = 1; tid <= n; tid++) {
-      const side = tid % 2 === 1 ? "buy" : "sell";
-      m.applyFill(fill({ tid, time: tid, startPosition: tid % 2 === 1 ? 0 : 1, side }), tid);
-    }
-    expect(m.rememberedTids).toBe(LEADER_TID_MEMORY);
-    // A replay of a recent fill (as a reconnect snapshot sends) is still refused.
-    expect(m.applyFill(fill({ tid: n - 1, time: n - 1, startPosition: 0 }), n + 1)).toBe(false);
-    expect(m.state.positions.BTC).toBeUndefined();
   });
 
   it("a snapshot older than the newest fill does not roll the coin back", () => {
@@ -107,20 +88,57 @@ describe("OurModel", () => {
     m.applyOwnFill({ coin: "ETH", side: "sell" }, 0, null);
     expect(m.state.positions.ETH).toBeUndefined();
   });
+
+  it("a read sent before our own fill never undoes it; one sent after it is taken whole", () => {
+    const m = new OurModel(LEADER);
+    m.applySnapshot(snapshot(1, { BTC: 1, ETH: 2 }));
+    const before = m.mark(); // a sweep sends its read of our account...
+    m.applyOwnFill({ coin: "BTC", side: "buy" }, 0.5, 101); // ...our order fills meanwhile...
+    m.applyOwnFill({ coin: "SOL", side: "sell" }, 3, 20);
+    // ...and the read comes back without it (ETH changed outside: the read is right there).
+    m.applySnapshot(snapshot(2, { BTC: 1, ETH: 2.5 }), before);
+    expect(m.state.positions.BTC?.size).toBe(1.5);
+    expect(m.state.positions.SOL?.size).toBe(-3);
+    expect(m.state.positions.ETH?.size).toBe(2.5);
+    // A later read (sent after the fills) is the truth for every coin.
+    const after = m.mark();
+    m.applySnapshot(snapshot(3, { BTC: 1.4 }), after);
+    expect(m.state.positions).toEqual({ BTC: { coin: "BTC", size: 1.4, entryPx: 100 } });
+  });
 });
 
 describe("MarketModel", () => {
-  it("a trade printed outside the book becomes the mid (a crash moves faster than allMids)", () => {
+  it("a trade printed outside the book becomes the mid (a crash moves faster than allMids); the side it swept is gone, the other stays", () => {
     const m = new MarketModel();
-    m.setMarkets({
-      BTC: { coin: "BTC", assetId: 0, szDecimals: 5, maxLeverage: 40, mid: 100, bestBid: 99, bestAsk: 101 },
-    });
+    const btc = {
+      coin: "BTC",
+      assetId: 0,
+      szDecimals: 5,
+      maxLeverage: 40,
+      mid: 100,
+      bestBid: 99,
+      bestAsk: 101,
+    };
+    m.setMarkets({ BTC: { ...btc } });
     m.applyTradePrice("BTC", 100.5); // inside the book: nothing new
     expect(m.markets.BTC).toMatchObject({ mid: 100, bestBid: 99, bestAsk: 101 });
+    // A sell through the bids: no bid is known any more; the ask it never touched stays.
     m.applyTradePrice("BTC", 90);
     expect(m.markets.BTC?.mid).toBe(90);
     expect(m.markets.BTC?.bestBid).toBeUndefined();
+    expect(m.markets.BTC?.bestAsk).toBe(101);
+    // A buy sweeping the asks: the bid stays (a passive buy rests there, not at the sweep's price).
+    m.setMarkets({ BTC: { ...btc } });
+    m.applyTradePrice("BTC", 103);
+    expect(m.markets.BTC).toMatchObject({ mid: 103, bestBid: 99 });
     expect(m.markets.BTC?.bestAsk).toBeUndefined();
+    // ...and its next level higher still: the bid is still untouched.
+    m.applyTradePrice("BTC", 104);
+    expect(m.markets.BTC).toMatchObject({ mid: 104, bestBid: 99 });
+    // With no book known, a trade is just the mid.
+    m.setMarkets({ BTC: { ...btc, bestBid: undefined, bestAsk: undefined } });
+    m.applyTradePrice("BTC", 105);
+    expect(m.markets.BTC?.mid).toBe(105);
   });
 
   it("drops a top of book the mid has moved out of", () => {
@@ -133,5 +151,19 @@ describe("MarketModel", () => {
     mm.applyMids({ BTC: 101 });
     expect(mm.markets.BTC?.bestAsk).toBeUndefined();
     expect(mm.markets.BTC?.mid).toBe(101);
+  });
+
+  it("a read of the markets sent before a streamed price keeps the streamed one", () => {
+    const mm = new MarketModel();
+    const meta = { assetId: 0, szDecimals: 5, maxLeverage: 40 };
+    mm.setMarkets({ BTC: { coin: "BTC", ...meta, mid: 100 }, ETH: { coin: "ETH", ...meta, mid: 10 } });
+    const mark = mm.mark();
+    mm.applyBook("BTC", 104.5, 105.5);
+    mm.setMarkets({ BTC: { coin: "BTC", ...meta, mid: 101 }, ETH: { coin: "ETH", ...meta, mid: 11 } }, mark);
+    expect(mm.markets.BTC).toMatchObject({ mid: 105, bestBid: 104.5, bestAsk: 105.5 });
+    expect(mm.markets.ETH?.mid).toBe(11);
+    // A read sent after it is taken as it is.
+    mm.setMarkets({ BTC: { coin: "BTC", ...meta, mid: 106 } }, mm.mark());
+    expect(mm.markets.BTC?.mid).toBe(106);
   });
 });

@@ -3,12 +3,12 @@
 // fired by the exchange alone, and recorded — with real signatures, HTTP and trigger matching.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { engineClient } from "../../src/cli/wiring.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient } from "../../src/engine/wiring.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { type Journal, openJournal } from "../../src/store/journal.js";

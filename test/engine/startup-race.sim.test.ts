@@ -3,11 +3,11 @@
 // planned on no markets and skipped "unknown-market". Now the first sweep plans it.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { CopyEngine, type OpenEngineStreams } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";

@@ -2,10 +2,10 @@
 // means run() begins nothing — no run row, no request — and resolves with the stop's code.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
 import { fundedAccount, masterWithAgent } from "../exchange/helpers.js";

@@ -3,12 +3,12 @@
 // the run. And the engine and the adapter map a lookup to a status one way.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { CopyState } from "../../src/engine/copy-state.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";

@@ -89,7 +89,7 @@ const ofType = <T extends StreamEvent["type"]>(events: StreamEvent[], type: T) =
   events.filter((e): e is Extract<StreamEvent, { type: T }> => e.type === type);
 
 describe("openStreams", () => {
-  it("delivers snapshots first, then a leader fill, the leader's state, our fill and our order update", async () => {
+  it("delivers snapshots first, then a leader fill, the leader's state, our fill and state", async () => {
     const s = await setup();
     await eventually(() => ofType(s.events, "leaderState").length > 0 && ofType(s.events, "mids").length > 0);
     const initial = ofType(s.events, "ourState")[0];
@@ -107,12 +107,6 @@ describe("openStreams", () => {
     await s.client.placeOrders([a], s.markets);
     const of = await eventually(() => ofType(s.events, "ourFill").find((e) => !e.isSnapshot));
     expect(of.fills[0]).toMatchObject({ coin: "ETH", side: "buy", cloid: a.cloid });
-    const ou = await eventually(() =>
-      ofType(s.events, "orderUpdate")
-        .flatMap((e) => e.updates)
-        .find((u) => u.cloid === a.cloid && u.status === "filled"),
-    );
-    expect(ou).toMatchObject({ coin: "ETH", side: "buy", origSize: 0.05 });
     await eventually(() => ofType(s.events, "ourState").some((e) => e.state.positions.ETH?.size === 0.05));
 
     // Funding on our position comes on userFundings, as the exchange's record has it.
@@ -132,14 +126,14 @@ describe("openStreams", () => {
         `userFills:${s.leader.address}`,
         `clearinghouseState:${s.leader.address}`,
         `userFills:${s.master.address}`,
-        `orderUpdates:${s.master.address}`,
+        `clearinghouseState:${s.master.address}`,
         `userFundings:${s.master.address}`,
         "allMids",
       ]),
     );
-    // Leader fills + state, our fills + orders + state + funding, mids.
-    expect(s.streams.subscriptionCount()).toBe(7);
-    expect(sim.control.stats().ws.subscriptions).toBe(7);
+    // Leader fills + state, our fills + state + funding, mids (no orderUpdates: nothing reads them).
+    expect(s.streams.subscriptionCount()).toBe(6);
+    expect(sim.control.stats().ws.subscriptions).toBe(6);
   });
 
   it("the leader's earlier fills arrive once as a snapshot (never a trade trigger)", async () => {
@@ -176,7 +170,7 @@ describe("openStreams", () => {
     expect(snap.fills).toHaveLength(1);
   });
 
-  it("after dropWs: a disconnect, then a reconnect event, the replayed snapshot deduplicated, live fills again", async () => {
+  it("after dropWs: a disconnect, then a reconnect event, the replayed snapshot flagged as such, live fills again", async () => {
     const s = await setup();
     await leaderTrades(s, "SOL", true, "2");
     await s.client.placeOrders([action(s.markets, "SOL", "buy", 1)], s.markets);
@@ -192,21 +186,24 @@ describe("openStreams", () => {
     expect(disconnectAt).toBeLessThan(reconnectAt);
     // The subscriptions are replayed: fresh states arrive after the reconnect...
     await eventually(() => s.events.slice(reconnectAt).some((e) => e.type === "leaderState"));
+    // ...and the fills seen before come again as a snapshot: never a trade trigger (the
+    // engine's one de-duplication drops them, core/fills.ts).
+    const replayed = await eventually(() => ofType(s.events, "leaderFill")[1]);
+    expect(replayed.isSnapshot).toBe(true);
+    expect(replayed.fills.map((f) => f.tid)).toEqual(
+      ofType(s.events, "leaderFill")[0]?.fills.map((f) => f.tid),
+    );
+    await eventually(() => ofType(s.events, "ourFill").length === 2);
+    expect(ofType(s.events, "ourFill")[1]?.isSnapshot).toBe(true);
 
     await leaderTrades(s, "SOL", false, "2");
-    const live = await eventually(() => ofType(s.events, "leaderFill")[1]);
-    // ...but the fills in the replayed snapshots were seen already: the replay came before this
-    // live fill on the same socket, and it added no fill event of its own.
-    expect(ofType(s.events, "leaderFill")).toHaveLength(2);
-    expect(ofType(s.events, "ourFill")).toHaveLength(1);
+    const live = await eventually(() => ofType(s.events, "leaderFill")[2]);
     expect(live.isSnapshot).toBe(false);
     expect(live.fills[0]?.side).toBe("sell");
-    const tids = ofType(s.events, "leaderFill").flatMap((e) => e.fills.map((f) => f.tid));
-    expect(new Set(tids).size).toBe(tids.length);
     expect(s.streams.health().reconnects).toBe(1);
   });
 
-  it("fills made while disconnected arrive once, flagged as snapshot", async () => {
+  it("fills made while disconnected arrive with the replayed snapshot, flagged as such", async () => {
     const s = await setup();
     await eventually(() => ofType(s.events, "leaderState").length > 0);
     sim.control.fault({ kind: "dropWs" });
@@ -230,11 +227,11 @@ describe("openStreams", () => {
     // The failure forces a fresh socket: the other re-subscriptions are replayed there by the
     // SDK, and the failed one is added again by us and announced (sweep now).
     await eventually(() => ofType(s.events, "reconnect").some((e) => e.stream === failed.stream));
-    await eventually(() => sim.control.stats().ws.subscriptions === 7);
+    await eventually(() => sim.control.stats().ws.subscriptions === 6);
     await leaderTrades(s, "ETH", true, "0.1");
     const live = await eventually(() => ofType(s.events, "leaderFill").find((e) => !e.isSnapshot));
     expect(live.fills[0]?.side).toBe("buy");
-    expect(s.streams.subscriptionCount()).toBe(7);
+    expect(s.streams.subscriptionCount()).toBe(6);
   });
 
   it("a quiet leader does not look dead: pings keep the socket alive past the idle window", async () => {
@@ -265,8 +262,48 @@ describe("openStreams", () => {
     expect(btc.book.bestBid).toBeLessThan(btc.book.bestAsk ?? 0);
     await s.streams.watchBooks(["ETH"]);
     await eventually(() => ofType(s.events, "book").find((e) => e.book.coin === "ETH"));
-    expect(s.streams.subscriptionCount()).toBe(8);
-    expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBe(1);
+    expect(s.streams.subscriptionCount()).toBe(7);
+    expect(sim.control.stats().ws.subscriptionsByType).toMatchObject({ bbo: 1 });
+    expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBeUndefined();
+  });
+
+  it("one listener per channel: the book of every market (11 coins), no MaxListenersExceededWarning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const all = Object.keys(
+        await createExchangeClient({
+          httpUrl: sim.httpUrl,
+          wsUrl: sim.wsUrl,
+          isTestnet: false,
+          account: fundedAccount(sim).address,
+        }).getMarkets(),
+      );
+      expect(all.length).toBeGreaterThanOrEqual(11);
+      const s = await setup({ coins: all });
+      const booked = () => new Set(ofType(s.events, "book").map((e) => e.book.coin));
+      await eventually(() => booked().size === all.length);
+      // Dropping books leaves the ones still watched streaming, and only those.
+      const kept = all.slice(0, 3);
+      await s.streams.watchBooks(kept);
+      expect(sim.control.stats().ws.subscriptionsByType.bbo).toBe(3);
+      const seen = s.events.length;
+      for (const coin of [all[1], all[5]] as string[])
+        sim.control.setMid(coin, (sim.control.mid(coin) ?? 1) * 1.01);
+      await eventually(() => s.events.slice(seen).some((e) => e.type === "book" && e.book.coin === all[1]));
+      // A later book of a kept coin: anything the dropped coin's subscription still sent came
+      // before it on the same socket.
+      const marker = s.events.length;
+      sim.control.setMid(all[0] as string, (sim.control.mid(all[0] as string) ?? 1) * 1.01);
+      await eventually(() => s.events.slice(marker).some((e) => e.type === "book" && e.book.coin === all[0]));
+      expect(s.events.slice(seen).filter((e) => e.type === "book" && !kept.includes(e.book.coin))).toEqual(
+        [],
+      );
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("hot path: leader fill event → our order with zero /info requests in between", async () => {

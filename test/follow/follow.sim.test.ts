@@ -4,12 +4,12 @@
 
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import { RequestBudget } from "../../src/exchange/index.js";
 import { type SimFault, type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
@@ -149,7 +149,7 @@ describe("hlcopy follow against the simulator", () => {
     // leader's ledger: 5. Nothing else touched /info while 50 trades were copied.
     expect(infoDuringBurst).toBeLessThanOrEqual(5);
     // Books of the coins in play are streamed, so limit prices start from the real top of book.
-    await eventually(() => (sim.control.stats().ws.subscriptionsByType.l2Book ?? 0) >= 1);
+    await eventually(() => (sim.control.stats().ws.subscriptionsByType.bbo ?? 0) >= 1);
     const hotOrders = t.events.filter((e) => e.type === "decision" && e.trigger === "fill").length;
     expect(hotOrders).toBeGreaterThan(10);
     await expectInSync(t);

@@ -4,10 +4,10 @@
 // follows it again (asks first, refuses without a terminal, --yes for scripts, bad address exit 2).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient } from "../../src/cli/wiring.js";
 import { defaultSettings, parseTakeProfitTiers } from "../../src/core/settings.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient } from "../../src/engine/wiring.js";
 import { type HlClient, RequestBudget } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";

@@ -5,8 +5,8 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
+import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
-import { engineClient } from "../../src/engine/wiring.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";

@@ -106,6 +106,28 @@ describe("faults", () => {
     expect(Object.keys(await infoClient(sim).allMids()).length).toBeGreaterThan(0);
   });
 
+  it("latency on one endpoint delays only its replies, which tell the state as it was on arrival", async () => {
+    sim.control.fault({ kind: "latency", ms: 400, endpoint: "info" });
+    const order: string[] = [];
+    const read = infoClient(sim)
+      .clearinghouseState({ user: t.address })
+      .then((r) => {
+        order.push("info");
+        return r;
+      });
+    // The read has arrived (counted) before the order is sent.
+    while (sim.control.stats().requests.info === 0) await new Promise((r) => setTimeout(r, 5));
+    await buy(1).then(() => order.push("exchange"));
+    const state = await read;
+    expect(order).toEqual(["exchange", "info"]);
+    const sol = state.assetPositions.find((p) => p.position.coin === "SOL");
+    const held = Number(sol?.position.szi ?? 0);
+    sim.control.fault({ kind: "latency", ms: 0, endpoint: "info" });
+    const now = await infoClient(sim).clearinghouseState({ user: t.address });
+    const after = Number(now.assetPositions.find((p) => p.position.coin === "SOL")?.position.szi ?? 0);
+    expect(after).toBeCloseTo(held + 1, 10);
+  });
+
   it("a malformed fault is refused with the field at fault", () => {
     expect(() => sim.control.fault({ kind: "partialFill", count: 1, fraction: 2 })).toThrow(/fraction/);
   });

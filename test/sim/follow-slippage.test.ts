@@ -6,12 +6,12 @@
 
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { engineClient, streamsOpener } from "../../src/engine/wiring.js";
 import { RequestBudget } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";

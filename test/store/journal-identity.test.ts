@@ -5,10 +5,10 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient } from "../../src/cli/wiring.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
-import { engineClient } from "../../src/engine/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { type Journal, journalPath, openJournal } from "../../src/store/journal.js";
 import { JOURNAL_APPLICATION_ID, MIGRATIONS } from "../../src/store/migrations.js";

@@ -5,12 +5,12 @@ import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
+import { slippageBps } from "../../src/core/slippage.js";
 import {
   type Journal,
   journalPath,
   openJournal,
   percentile,
-  slippageBps,
   summarize,
   UNRESOLVED_ORDER_STATUSES,
 } from "../../src/store/journal.js";

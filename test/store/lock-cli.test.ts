@@ -5,8 +5,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
-import { engineClient } from "../../src/engine/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";

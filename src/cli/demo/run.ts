@@ -52,7 +52,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   const { startScriptedLeader } = await import("../../sim/leader.js");
   const { generatePrivateKey, privateKeyToAccount } = await import("viem/accounts");
   const { approveAgent } = await import("../../exchange/agents.js");
-  const { engineClient, streamsOpener } = await import("../../engine/wiring.js");
+  const { engineClient, streamsOpener } = await import("../wiring.js");
   const { openJournal } = await import("../../store/journal.js");
   const { shouldUseDashboard, startView } = await import("../../ui/view.js");
 

@@ -198,7 +198,9 @@ export async function runFollow(
       mode === "live"
         ? liveExecutor(session.client)
         : mode === "paper"
-          ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels)
+          ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels, {
+              equity: options.paperEquity,
+            })
           : null,
     journal: session.journal,
     settings,
@@ -208,7 +210,6 @@ export async function runFollow(
     mode,
     command: mode === "live" ? "follow" : mode,
     events,
-    paperEquity: options.paperEquity,
     exitOnHalt: options.exitOnHalt,
     adopt: options.adopt,
     allowEmptyLeader: options.allowEmptyLeader,
@@ -315,7 +316,7 @@ export async function runFollow(
   if (startup.signal.aborted) void running.stop("signal during start-up");
   let code: number;
   try {
-    const { streamsOpener } = await import("../../engine/wiring.js");
+    const { streamsOpener } = await import("../wiring.js");
     code = await running.run(
       streamsOpener({
         wsUrl: ctx.network.wsUrl,

@@ -3,9 +3,9 @@
 // in the SDK through the adapter).
 
 import type { Address } from "../core/types.js";
+import type { EngineStreamEvent, OpenEngineStreams } from "../engine/engine.js";
+import type { EngineEvents } from "../engine/events.js";
 import { createExchangeClient, type HlClient, openStreams, type RequestBudget } from "../exchange/index.js";
-import type { EngineStreamEvent, OpenEngineStreams } from "./engine.js";
-import type { EngineEvents } from "./events.js";
 
 export interface ClientParameters {
   httpUrl: string;

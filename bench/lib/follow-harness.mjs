@@ -1,0 +1,263 @@
+// Shared by the follow benchmarks: the simulator + scripted leaders in a child process, the
+// engine in this one (as `hlcopy follow` runs it: live executor, journal on disk), and the
+// probes that measure it:
+// * added latency inside the process: from the websocket frame that carries a leader's fill
+//   (its "message" event, before anything parses it) to our signed order request handed to
+//   node:http (the `http.client.request.start` diagnostics channel, POST /exchange);
+// * copy lag on the simulator's clock (leader fill → our fill, from the engine's fill events);
+// * CPU of this process per copied order (process.cpuUsage over the measured window);
+// * requests per copied trade and /info requests between sweeps (the simulator's counters).
+import { spawn } from "node:child_process";
+import { subscribe } from "node:diagnostics_channel";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const load = (p) => import(pathToFileURL(join(root, "dist", p)).href);
+
+// --- probes (installed before anything connects) ---------------------------------------------
+const probe = {
+  on: false,
+  leaders: [],
+  frames: [],
+  frameCpu: [],
+  frameBusy: [],
+  outs: [],
+  outCpu: [],
+  busy: 0,
+};
+/** CPU time of this process (µs, user + system): what the path cost, whatever the machine's load. */
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
+const NativeWebSocket = globalThis.WebSocket;
+globalThis.WebSocket = class ProbedWebSocket extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);
+    // Registered first: runs before the SDK or hlcopy see the frame.
+    this.addEventListener("message", (e) => {
+      if (!probe.on || typeof e.data !== "string" || !e.data.startsWith('{"channel":"userFills"')) return;
+      if (e.data.includes('"isSnapshot":true')) return;
+      if (probe.leaders.some((l) => e.data.includes(l))) {
+        probe.frames.push(performance.now());
+        probe.frameCpu.push(cpuNow());
+        probe.frameBusy.push(probe.busy > 0);
+      }
+    });
+  }
+};
+subscribe("http.client.request.start", ({ request }) => {
+  if (!probe.on || request.method !== "POST" || !request.path.endsWith("/exchange")) return;
+  probe.outs.push(performance.now());
+  probe.outCpu.push(cpuNow());
+  probe.busy++;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    probe.busy--;
+  };
+  request.once("response", (res) => res.once("end", finish));
+  request.once("close", finish);
+});
+
+/**
+ * Each order request out, against the oldest leader frame it answers (frames since the last
+ * order); `free` keeps those whose frame found no order of ours waiting for its reply (the
+ * others waited their turn: one order at a time).
+ */
+function addedLatencies(p) {
+  const all = [];
+  const free = [];
+  const cpu = [];
+  let i = 0;
+  p.outs.forEach((o, k) => {
+    if (i >= p.frames.length || p.frames[i] > o) return; // an order no leader frame caused (a sweep)
+    all.push(o - p.frames[i]);
+    if (!p.frameBusy[i]) {
+      free.push(o - p.frames[i]);
+      cpu.push((p.outCpu[k] - p.frameCpu[i]) / 1000);
+    }
+    while (i < p.frames.length && p.frames[i] <= o) i++;
+  });
+  return { all, free, cpu };
+}
+
+export function quantile(xs, p) {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * p;
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.ceil(pos)] - s[lo]) * (pos - lo);
+}
+
+/** Median and range over runs: "2.1 [1.8–2.6]". */
+export function summary(values, digits = 1) {
+  const ok = values.filter((v) => Number.isFinite(v));
+  if (ok.length === 0) return "n/a";
+  const f = (x) => x.toFixed(digits);
+  return ok.length === 1 ? f(ok[0]) : `${f(quantile(ok, 0.5))} [${f(Math.min(...ok))}–${f(Math.max(...ok))}]`;
+}
+
+/**
+ * One run: start the exchange side, follow its leaders for `seconds`, return the figures.
+ * @param {{leaders: number, rate: number, coins: number, tickMs: number, sweepSeconds: number, seconds: number, warmupMs?: number, protect?: boolean, tiers?: boolean}} o
+ */
+export async function followRun(o) {
+  const { CopyEngine } = await load("engine/engine.js");
+  const { liveExecutor } = await load("engine/executor.js");
+  const { engineClient, streamsOpener } = await load("cli/wiring.js");
+  const { RequestBudget } = await load("exchange/index.js");
+  const { openJournal } = await load("store/journal.js");
+  const { defaultSettings, parseTakeProfitTiers } = await load("core/settings.js");
+
+  const child = spawn(process.execPath, [join(root, "bench/lib/sim-child.mjs")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      SIM_LEADERS: String(o.leaders),
+      SIM_RATE: String(o.rate),
+      SIM_COINS: String(o.coins),
+      SIM_TICK_MS: String(o.tickMs),
+    },
+  });
+  const kill = () => child.kill("SIGTERM");
+  process.once("exit", kill);
+  try {
+    const ready = await new Promise((resolve, reject) => {
+      let buffer = "";
+      child.stdout.on("data", (d) => {
+        buffer += d;
+        if (buffer.includes("\n")) resolve(JSON.parse(buffer.split("\n")[0]));
+      });
+      child.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+    });
+    const control = async (body) =>
+      (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
+
+    const master = privateKeyToAccount(generatePrivateKey());
+    const account = master.address.toLowerCase();
+    await control({ type: "fund", user: account, usd: 1_000_000 });
+    const agentKey = generatePrivateKey();
+    await new ExchangeClient({
+      transport: new HttpTransport({ apiUrl: ready.httpUrl }),
+      wallet: master,
+    }).approveAgent({
+      agentAddress: privateKeyToAccount(agentKey).address,
+      agentName: "hlcopy",
+    });
+
+    const settings = defaultSettings();
+    settings.sizing.mode = "fixed-ratio";
+    settings.sizing.ratio = 0.2;
+    settings.risk.maxLeverage = 10;
+    settings.exec.sweepSeconds = o.sweepSeconds;
+    if (o.protect) {
+      settings.risk.stopLossPct = 5;
+      if (o.tiers) settings.risk.takeProfitTiers = parseTakeProfitTiers("3:0.5,6:0.5");
+      else settings.risk.takeProfitPct = 10;
+    }
+    const client = engineClient({
+      httpUrl: ready.httpUrl,
+      wsUrl: ready.wsUrl,
+      isTestnet: false,
+      account,
+      agentKey,
+      budget: new RequestBudget(),
+    });
+    const journal = openJournal(join(mkdtempSync(join(tmpdir(), "hlcopy-bench-")), "journal.sqlite"));
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings,
+      leaders: ready.leaders.map((address) => ({ address, weight: 1 / ready.leaders.length })),
+      account,
+      network: ready.httpUrl,
+      mode: "live",
+      command: "follow",
+      ...(o.protect ? { protection: client } : {}),
+    });
+    const lags = [];
+    const planMs = [];
+    const sweepMs = [];
+    let copied = 0;
+    let decisions = 0;
+    let measuring = false;
+    // Copy lag of the hot path's copies only: a sweep's drift repair is measured against the
+    // coin's last leader fill, which may be long past.
+    const copies = new Set();
+    engine.events.on((e) => {
+      if (e.type === "decision" && e.trigger === "fill") for (const a of e.plan.actions) copies.add(a.cloid);
+      if (!measuring) return;
+      if (e.type === "fill" && e.lagMs !== null && copies.has(e.cloid)) lags.push(e.lagMs);
+      if (e.type === "decision" && e.trigger === "fill") {
+        decisions++;
+        if (e.durationMs !== undefined) planMs.push(e.durationMs);
+      }
+      if (e.type === "sweep") sweepMs.push(e.durationMs);
+      if (e.type === "order" && e.filledSize > 0) copied++;
+    });
+    probe.leaders = ready.leaders;
+    const running = engine.run(
+      streamsOpener({ wsUrl: ready.wsUrl, isTestnet: false, leaders: ready.leaders, account }),
+    );
+    await new Promise((r) => setTimeout(r, o.warmupMs ?? 3_000)); // the start sweep, books, JIT
+    const before = await control({ type: "stats" });
+    const t0 = (await control({ type: "now" })).now;
+    probe.frames.length = 0;
+    probe.frameCpu.length = 0;
+    probe.frameBusy.length = 0;
+    probe.outCpu.length = 0;
+    probe.busy = 0;
+    probe.outs.length = 0;
+    probe.on = true;
+    measuring = true;
+    const cpu0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, o.seconds * 1_000));
+    const cpu = process.cpuUsage(cpu0);
+    measuring = false;
+    probe.on = false;
+    const after = await control({ type: "stats" });
+    const t1 = (await control({ type: "now" })).now;
+    const inWindow = (orders) => orders.filter((x) => x.time >= t0 && x.time <= t1);
+    let leaderOrders = 0;
+    for (const l of ready.leaders)
+      leaderOrders += inWindow(await control({ type: "orderHistory", user: l })).length;
+    const ourOrders = inWindow(await control({ type: "orderHistory", user: account })).length;
+    const ourExchange = after.http.exchange - before.http.exchange - leaderOrders;
+    const infoRequests = after.http.info - before.http.info;
+    const leverageUpdates =
+      (after.actionByType.updateLeverage ?? 0) - (before.actionByType.updateLeverage ?? 0);
+    const { all: added, free: addedFree, cpu: pathCpu } = addedLatencies(probe);
+    await engine.stop("bench over");
+    await running;
+    journal.close();
+    return {
+      added,
+      addedFree,
+      pathCpu,
+      waited: probe.frameBusy.filter(Boolean).length / Math.max(1, probe.frameBusy.length),
+      lags,
+      planMs,
+      sweepMs,
+      copied,
+      decisions,
+      cpuMsPerCopy: (cpu.user + cpu.system) / 1000 / Math.max(1, copied),
+      cpuMsPerSecond: (cpu.user + cpu.system) / 1000 / o.seconds,
+      exchangePerDecision: ourExchange / Math.max(1, decisions),
+      ourOrders,
+      infoRequests,
+      leverageUpdates,
+      sweeps: sweepMs.length,
+    };
+  } finally {
+    kill();
+    process.off("exit", kill);
+  }
+}

@@ -1,0 +1,101 @@
+// Fills as hlcopy takes them in, from any source (the userFills stream and its replays after a
+// reconnect, a second channel carrying the same fills, REST reads): ONE de-duplication, by the
+// fill's identity, so a fill delivered twice is applied — and planned on — once.
+
+import { RecentKeys } from "./recent.js";
+
+/** What identifies a fill: its trade id and its order (both sides of a self-trade share the tid). */
+export interface FillIdentity {
+  tid: number;
+  oid: number;
+}
+
+/**
+ * A userFills snapshot (sent on every (re)subscribe) holds the account's latest fills: at most
+ * 2000, as the exchange's userFills request returns. Remembering 5000 identities per user
+ * covers a snapshot and the fills of the gap before it with room to spare (20 000 kept ~4 MiB
+ * of key strings alive per user in a long follow). An older replay is harmless anyway: it never
+ * triggers orders, the journal ignores a fill it has, and the leader model skips a fill older
+ * than the newest it applied to the coin.
+ */
+export const FILL_DEDUPE_LIMIT = 5_000;
+
+/** Remembers fill identities per user (bounded: core/recent.ts, the oldest forgotten first). */
+export class FillDeduper {
+  readonly #seen = new Map<string, RecentKeys<string>>();
+  readonly #limit: number;
+
+  constructor(limit = FILL_DEDUPE_LIMIT) {
+    this.#limit = limit;
+  }
+
+  /** The fills not seen before for this user, in their order (marking them seen). */
+  fresh<T extends FillIdentity>(user: string, fills: readonly T[]): T[] {
+    let seen = this.#seen.get(user);
+    if (!seen) {
+      seen = new RecentKeys(this.#limit);
+      this.#seen.set(user, seen);
+    }
+    return fills.filter((f) => seen.add(`${f.tid}:${f.oid}`));
+  }
+}
+
+/** One coin's position rebuilt fill by fill (mutated by applyFillStep). */
+export interface TrackedPosition {
+  /** Signed size. */
+  size: number;
+  entryPx: number;
+  /** Time of the last fill applied, and the positions before each fill of that millisecond. */
+  lastTime: number;
+  startsAtTime: number[];
+}
+
+export interface FillStep {
+  before: number;
+  after: number;
+  /** The fill's startPosition contradicted the tracked position and was taken instead. */
+  resynced: boolean;
+}
+
+/** Round away float dust so a closed position reads exactly 0. */
+export function cleanSize(x: number): number {
+  const r = Math.round(x * 1e9) / 1e9;
+  return r === 0 ? 0 : r;
+}
+
+/**
+ * THE leader-position applier (the engine's leader model and the analytics' replay both use
+ * it). A fill moves the tracked position by its signed size. Its `startPosition` is checked:
+ * it must equal the tracked position, or the position before an earlier fill of the same
+ * millisecond (both fills of a self-cross report the position before the pair). Anything else
+ * means fills were missed: the exchange's figure wins (`resynced`). The entry price averages
+ * in on an increase, stays on a reduction, restarts at the fill price on an open or a flip.
+ */
+export function applyFillStep(
+  pos: TrackedPosition,
+  fill: { px: number; delta: number; startPosition: number; time: number },
+): FillStep {
+  if (pos.lastTime !== fill.time) {
+    pos.lastTime = fill.time;
+    pos.startsAtTime.length = 0;
+  }
+  let resynced = false;
+  const reported = fill.startPosition;
+  if (!near(pos.size, reported) && !pos.startsAtTime.some((s) => near(s, reported))) {
+    pos.size = reported;
+    resynced = true;
+  }
+  const before = pos.size;
+  pos.startsAtTime.push(before);
+  const after = cleanSize(before + fill.delta);
+  if (after === 0 || before === 0 || Math.sign(before) !== Math.sign(after)) pos.entryPx = fill.px;
+  else if (Math.abs(after) > Math.abs(before)) {
+    pos.entryPx = (pos.entryPx * Math.abs(before) + fill.px * Math.abs(fill.delta)) / Math.abs(after);
+  }
+  pos.size = after;
+  return { before, after, resynced };
+}
+
+function near(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}

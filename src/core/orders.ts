@@ -1,0 +1,88 @@
+// An order's life in plain data, shared by the adapter (what the exchange answered), the
+// engine (what it does next), the journal (what it keeps) and the views: the statuses, the
+// result of a send, a look-up by cloid and the one mapping of a look-up to a result (the
+// slippage arithmetic is core/slippage.ts). Pure; imports nothing.
+
+export type OrderResultStatus = "filled" | "partial" | "resting" | "rejected" | "uncertain";
+
+/** The outcome of one sent (or locally refused) order. */
+export interface OrderResult {
+  cloid: string;
+  status: OrderResultStatus;
+  /** Size filled in coin units (0 unless filled/partial, or resting after a partial match). */
+  filledSize: number;
+  avgPx: number | null;
+  oid?: number;
+  /** The exchange's own message for a rejection, or why a result is uncertain. */
+  error?: string;
+}
+
+/** How a batch is sent: a stop aborts `signal`, and a batch not yet on the wire stays unsent. */
+export interface SendOptions {
+  signal?: AbortSignal;
+}
+
+/** An order looked up by cloid: not found, or its exchange status and filled size. */
+export type CloidLookup =
+  | { found: false }
+  | { found: true; status: string; filledSize: number; avgPx: number | null; oid?: number };
+
+/** Every status an order of ours is shown or journaled with. */
+export type OrderStatus =
+  | "sent"
+  | "filled"
+  | "partial"
+  | "resting"
+  | "rejected"
+  | "uncertain"
+  | "cancelled"
+  | "paper";
+
+/** An order's state in the journal: `pending` = intent recorded, not yet known to be sent. */
+export type JournalOrderStatus = "pending" | OrderStatus;
+
+/** Orders whose outcome is unknown: resolve each by cloid before anything is re-sent. */
+export const UNRESOLVED_ORDER_STATUSES: readonly JournalOrderStatus[] = ["pending", "sent", "uncertain"];
+
+/** Order statuses that mean the order is still live on the book. */
+const LIVE = new Set(["open", "triggered"]);
+
+/**
+ * THE mapping of an order found by cloid to its result, used by the adapter (resolving an
+ * uncertain send) and the engine (recovery, and the sweep's look-up of uncertain orders), so
+ * one order never gets two statuses. "filled" → filled; live → resting; any cancel/reject
+ * status → partial when something filled (an IOC remainder cancelled), else rejected with the
+ * exchange's status as the error.
+ */
+export function resultFromLookup(cloid: string, lookup: Extract<CloidLookup, { found: true }>): OrderResult {
+  const base = {
+    cloid,
+    filledSize: lookup.filledSize,
+    avgPx: lookup.avgPx,
+    ...(lookup.oid === undefined ? {} : { oid: lookup.oid }),
+  };
+  if (lookup.status === "filled") return { ...base, status: "filled" };
+  if (LIVE.has(lookup.status)) return { ...base, status: "resting" };
+  if (lookup.filledSize > 0) return { ...base, status: "partial", error: lookup.status };
+  return { ...base, status: "rejected", error: lookup.status };
+}
+
+/** Why an order looked up in vain once its expiry passed is closed as rejected. */
+export const NEVER_PLACED = "not placed: the order never reached the exchange before it expired";
+
+/**
+ * THE reading of a look-up by cloid, wherever an order's outcome is unknown (the adapter right
+ * after an uncertain send, the engine after a restart and before each sweep): found → its result
+ * (resultFromLookup); not found → rejected as never placed once `settledAt` (the order's expiry
+ * plus clock skew) has passed, else null: it may still arrive, look again (nothing is re-sent).
+ */
+export function resolveByLookup(
+  cloid: string,
+  lookup: CloidLookup,
+  now: number,
+  settledAt: number,
+): OrderResult | null {
+  if (lookup.found) return resultFromLookup(cloid, lookup);
+  if (now < settledAt) return null;
+  return { cloid, status: "rejected", filledSize: 0, avgPx: null, error: NEVER_PLACED };
+}
