@@ -61,27 +61,39 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   const { code, summary } = await runEngineWithView({
     json: options.json,
     noUi: options.noUi,
-    setUp: async () => {
+    setUp: async (signal) => {
       const sim = await startSim({ seed: 7, tickMs: Math.max(20, Math.round(500 / options.speed)) });
+      // What set-up started is closed again if it fails (or a stop signal comes during it): the
+      // simulator's server would otherwise keep the process alive.
       const leader = await startScriptedLeader({
         httpUrl: sim.httpUrl,
         seed: 42,
         ratePerSec: 2 * options.speed,
         coins: COINS,
         fundUsd: LEADER_USD,
+      }).catch(async (error: unknown) => {
+        await sim.close();
+        throw error;
       });
       leaderTrades = () => leader.trades();
       const masterKey = generatePrivateKey();
       const account = privateKeyToAccount(masterKey).address.toLowerCase() as Address;
-      sim.control.fund(account, FOLLOWER_USD);
       const agentKey = generatePrivateKey();
-      await approveAgent({
-        httpUrl: sim.httpUrl,
-        isTestnet: false,
-        masterKey,
-        agentAddress: privateKeyToAccount(agentKey).address.toLowerCase() as Address,
-        name: "hlcopy-demo",
-      });
+      try {
+        sim.control.fund(account, FOLLOWER_USD);
+        await approveAgent({
+          httpUrl: sim.httpUrl,
+          isTestnet: false,
+          masterKey,
+          agentAddress: privateKeyToAccount(agentKey).address.toLowerCase() as Address,
+          name: "hlcopy-demo",
+        });
+        if (signal.aborted) throw new Error("demo stopped during set-up");
+      } catch (error) {
+        await leader.stop();
+        await sim.close();
+        throw error;
+      }
       progress(
         `demo: simulator ${sim.httpUrl}; leader ${leader.address} ($${LEADER_USD.toLocaleString("en-US")}); you ${account} ($${FOLLOWER_USD.toLocaleString("en-US")}, agent approved)`,
       );
