@@ -2,7 +2,7 @@
 // small and import nothing heavy at the top; each loads its implementation on demand.
 
 import { Command, Option } from "commander";
-import { COMMANDS } from "./commands/index.js";
+import { COMMANDS } from "./commands.js";
 import { examples } from "./help.js";
 import { VERSION } from "./version.js";
 

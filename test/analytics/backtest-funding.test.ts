@@ -8,7 +8,7 @@ import { ZERO_FRICTION } from "../../src/analytics/friction.js";
 import { runBacktest, sharpeOf } from "../../src/analytics/replay.js";
 import { SYNTHETIC_META, syntheticFills, toWireFill } from "../../src/analytics/synthetic.js";
 import { parseFundingHistory } from "../../src/analytics/wire.js";
-import { parseCompare, runBacktestCommand } from "../../src/cli/analytics/backtest-cmd.js";
+import { parseCompare, runBacktestCommand } from "../../src/cli/backtest/run.js";
 import { UsageError } from "../../src/core/errors.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";

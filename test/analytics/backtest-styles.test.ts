@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { ZERO_FRICTION } from "../../src/analytics/friction.js";
 import { type CandleClose, runBacktest } from "../../src/analytics/replay.js";
 import { parseCandles } from "../../src/analytics/wire.js";
-import { runBacktestCommand } from "../../src/cli/analytics/backtest-cmd.js";
+import { runBacktestCommand } from "../../src/cli/backtest/run.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
 import { cassette, HOUR, loadMeta, loadTrace, sink, T0, trades } from "./helpers.js";

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { activityProfile } from "../../src/analytics/scan.js";
-import { runInspectCommand } from "../../src/cli/analytics/inspect-cmd.js";
+import { runInspectCommand } from "../../src/cli/inspect/run.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { DAY, HOUR, sink, T0, trades } from "./helpers.js";
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { observedWindow } from "../../src/analytics/assess.js";
-import { runInspectCommand } from "../../src/cli/analytics/inspect-cmd.js";
+import { runInspectCommand } from "../../src/cli/inspect/run.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { sink, trades } from "./helpers.js";
 

@@ -16,8 +16,8 @@ import {
   type ScanRow,
   scanRow,
 } from "../../src/analytics/scan.js";
-import { parseFilters, runScanCommand } from "../../src/cli/analytics/scan-cmd.js";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
+import { parseFilters, runScanCommand } from "../../src/cli/scan/run.js";
 import { UsageError } from "../../src/core/errors.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runInspectCommand } from "../../src/cli/analytics/inspect-cmd.js";
+import { runInspectCommand } from "../../src/cli/inspect/run.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { EngineEvent, EngineEventType } from "../../src/engine/events.js";
 import { eventRecord, JSON_LINE_FIELDS } from "../../src/ui/describe.js";

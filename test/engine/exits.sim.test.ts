@@ -3,7 +3,7 @@
 // while the other is still copied (and `resume --leader`), and each leader-behaviour breaker.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { runResumeLeader } from "../../src/cli/follow/status.js";
+import { runResumeLeader } from "../../src/cli/resume/run.js";
 import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings, parseTakeProfitTiers, type Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runResume } from "../../src/cli/follow/status.js";
+import { runResume } from "../../src/cli/resume/run.js";
 import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { CopyEngine } from "../../src/engine/engine.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { register } from "../../src/cli/commands/sim.js";
+import { register } from "../../src/cli/sim/command.js";
 import { parseRate, parseSimCommandOptions, runSimCommand } from "../../src/cli/sim/run.js";
 import { UsageError } from "../../src/core/errors.js";
 import { leaderKeyForSeed } from "../../src/sim/leader.js";

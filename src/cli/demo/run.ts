@@ -8,8 +8,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { onStopSignals } from "../follow/signals.js";
-import { printDocument } from "../output.js";
+import { runEngineWithView } from "../run-engine.js";
 
 export interface DemoOptions {
   speed: number;
@@ -54,109 +53,114 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   const { approveAgent } = await import("../../exchange/agents.js");
   const { engineClient, streamsOpener } = await import("../wiring.js");
   const { openJournal } = await import("../../store/journal.js");
-  const { shouldUseDashboard, startView } = await import("../../ui/view.js");
 
   const progress = (line: string) => {
     if (!options.json) process.stderr.write(`${line}\n`);
   };
-  const sim = await startSim({ seed: 7, tickMs: Math.max(20, Math.round(500 / options.speed)) });
-  const leader = await startScriptedLeader({
-    httpUrl: sim.httpUrl,
-    seed: 42,
-    ratePerSec: 2 * options.speed,
-    coins: COINS,
-    fundUsd: LEADER_USD,
-  });
-  const masterKey = generatePrivateKey();
-  const account = privateKeyToAccount(masterKey).address.toLowerCase() as Address;
-  sim.control.fund(account, FOLLOWER_USD);
-  const agentKey = generatePrivateKey();
-  await approveAgent({
-    httpUrl: sim.httpUrl,
-    isTestnet: false,
-    masterKey,
-    agentAddress: privateKeyToAccount(agentKey).address.toLowerCase() as Address,
-    name: "hlcopy-demo",
-  });
-  progress(
-    `demo: simulator ${sim.httpUrl}; leader ${leader.address} ($${LEADER_USD.toLocaleString("en-US")}); you ${account} ($${FOLLOWER_USD.toLocaleString("en-US")}, agent approved)`,
-  );
-
-  const settings = defaultSettings();
-  settings.exec.sweepSeconds = 5;
-  const events = new EngineEvents();
-  const client = engineClient(
-    { httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account, agentKey },
-    events,
-  );
-  const journal = openJournal(":memory:");
-  const leaders = [{ address: leader.address as Address, weight: 1 }];
-  const engine = new CopyEngine({
-    reader: client,
-    executor: liveExecutor(client),
-    journal,
-    settings,
-    leaders,
-    account,
-    network: "demo (local simulator)",
-    mode: "live",
-    command: "demo",
-    events,
-  });
-
-  let finishing: Promise<void> | null = null;
-  /** Stop the leader, let one last sweep settle the copy, then stop the engine. */
-  const finish = (reason: string): Promise<void> => {
-    finishing ??= (async () => {
-      await leader.stop();
-      try {
-        await engine.sweep("manual");
-      } catch {
-        // the run's summary still stands; the error was shown as an event
-      }
-      await engine.stop(reason);
-    })();
-    return finishing;
-  };
-
-  const dashboard = shouldUseDashboard({
+  let leaderTrades = () => 0;
+  const { code, summary } = await runEngineWithView({
+    json: options.json,
     noUi: options.noUi,
-    json: options.json,
-    stdout: process.stdout,
-    stdin: process.stdin,
-  });
-  const view = await startView({
-    events,
-    dashboard,
-    json: options.json,
-    initial: { mode: "live", leaders, account, network: "demo" },
-    controls: {
-      quit: () => void finish("quit"),
-      togglePause: () => engine.togglePause(),
-      sweepNow: () => engine.sweepNow(),
-      flatten: () => engine.flatten(),
+    setUp: async (signal) => {
+      const sim = await startSim({ seed: 7, tickMs: Math.max(20, Math.round(500 / options.speed)) });
+      // What set-up started is closed again if it fails (or a stop signal comes during it): the
+      // simulator's server would otherwise keep the process alive.
+      const leader = await startScriptedLeader({
+        httpUrl: sim.httpUrl,
+        seed: 42,
+        ratePerSec: 2 * options.speed,
+        coins: COINS,
+        fundUsd: LEADER_USD,
+      }).catch(async (error: unknown) => {
+        await sim.close();
+        throw error;
+      });
+      leaderTrades = () => leader.trades();
+      const masterKey = generatePrivateKey();
+      const account = privateKeyToAccount(masterKey).address.toLowerCase() as Address;
+      const agentKey = generatePrivateKey();
+      try {
+        sim.control.fund(account, FOLLOWER_USD);
+        await approveAgent({
+          httpUrl: sim.httpUrl,
+          isTestnet: false,
+          masterKey,
+          agentAddress: privateKeyToAccount(agentKey).address.toLowerCase() as Address,
+          name: "hlcopy-demo",
+        });
+        if (signal.aborted) throw new Error("demo stopped during set-up");
+      } catch (error) {
+        await leader.stop();
+        await sim.close();
+        throw error;
+      }
+      progress(
+        `demo: simulator ${sim.httpUrl}; leader ${leader.address} ($${LEADER_USD.toLocaleString("en-US")}); you ${account} ($${FOLLOWER_USD.toLocaleString("en-US")}, agent approved)`,
+      );
+
+      const settings = defaultSettings();
+      settings.exec.sweepSeconds = 5;
+      const events = new EngineEvents();
+      const client = engineClient(
+        { httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account, agentKey },
+        events,
+      );
+      const journal = openJournal(":memory:");
+      const leaders = [{ address: leader.address as Address, weight: 1 }];
+      const engine = new CopyEngine({
+        reader: client,
+        executor: liveExecutor(client),
+        journal,
+        settings,
+        leaders,
+        account,
+        network: "demo (local simulator)",
+        mode: "live",
+        command: "demo",
+        events,
+      });
+
+      let finishing: Promise<void> | null = null;
+      /** Stop the leader, let one last sweep settle the copy, then stop the engine. */
+      const finish = (reason: string): Promise<void> => {
+        finishing ??= (async () => {
+          await leader.stop();
+          try {
+            await engine.sweep("manual");
+          } catch {
+            // the run's summary still stands; the error was shown as an event
+          }
+          await engine.stop(reason);
+        })();
+        return finishing;
+      };
+      const timer = setTimeout(() => void finish("demo time is up"), options.durationMs);
+      return {
+        engine,
+        events,
+        initial: { mode: "live", leaders, account, network: "demo" },
+        streams: streamsOpener({
+          wsUrl: sim.wsUrl,
+          isTestnet: false,
+          leaders: [leader.address as Address],
+          account,
+        }),
+        stop: (request) => void finish(request === "quit" ? "quit" : "interrupted"),
+        afterRun: async () => {
+          await finishing;
+        },
+        close: async () => {
+          clearTimeout(timer);
+          await leader.stop();
+          journal.close();
+          await sim.close();
+        },
+      };
     },
   });
-  const timer = setTimeout(() => void finish("demo time is up"), options.durationMs);
-  const offSignals = onStopSignals(() => void finish("interrupted"));
-  let code: number;
-  try {
-    code = await engine.run(
-      streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address as Address], account }),
-    );
-    await finishing;
-  } finally {
-    clearTimeout(timer);
-    offSignals();
-    await view.close();
-    await leader.stop();
-    journal.close();
-    await sim.close();
-  }
+  if (!summary) return code;
 
-  const summary = view.summary();
-  if (options.json) printDocument("summary", summary);
-  else {
+  if (!options.json) {
     const skipped = Object.entries(summary.skipped)
       .map(([reason, n]) => `${reason} ${n}`)
       .join(", ");
@@ -166,7 +170,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
     process.stdout.write(
       [
         "",
-        `demo summary (${leader.trades()} leader trades)`,
+        `demo summary (${leaderTrades()} leader trades)`,
         `  trades copied    ${summary.copiedTrades}`,
         `  skipped          ${skipped || "none"}`,
         `  final drift      ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,

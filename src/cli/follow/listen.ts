@@ -47,7 +47,7 @@ export async function startListening(
         });
       },
       status: async () => {
-        const { runStatus } = await import("./status.js");
+        const { runStatus } = await import("../status/run.js");
         const account = served.account ?? ctx.account;
         if (!account) return { type: "status", account: null, journal: null, lastRun: null, halt: null };
         let text = "";

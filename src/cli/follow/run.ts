@@ -1,5 +1,6 @@
-// `hlcopy follow`: set up (key, lock, journal, approval), start the view, run the engine
-// until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT (or a halt with --exit-on-halt), then report the run.
+// `hlcopy follow`: set up (key, lock, journal, approval, alerts, --listen) and hand the engine
+// to runEngineWithView, which shows and runs it until q / Ctrl-C / SIGTERM / SIGHUP / SIGQUIT
+// (or a halt with --exit-on-halt); then report the run.
 
 import type { RunAlerts } from "../../alerts/index.js";
 import {
@@ -13,7 +14,7 @@ import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine, type OnExit } from "../../engine/engine.js";
-import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/events.js";
+import { EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
@@ -21,9 +22,9 @@ import type { Journal } from "../../store/journal.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
+import { runEngineWithView } from "../run-engine.js";
 import { openTradingSession } from "../trading.js";
 import type { ListenOptions } from "./serve.js";
-import { onStopSignals } from "./signals.js";
 
 /** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
 export const MAX_LEADERS = 9;
@@ -156,192 +157,128 @@ export async function runFollow(
           },
         })
       : null;
-  // A stop signal during start-up (the approval check may wait out a failing exchange) ends
-  // the wait; the session's set-up is undone (lock released) and the run ends with exit 0.
-  const startup = new AbortController();
-  let engine: CopyEngine | null = null;
-  const offSignals = onStopSignals((signal) => {
-    if (engine) void engine.stop(`signal ${signal}`);
-    else startup.abort();
-  });
-  let session: Awaited<ReturnType<typeof openTradingSession>>;
-  try {
-    session = await openTradingSession(ctx, {
-      needKey: mode === "live",
-      lock: mode !== "dry-run",
-      command: "follow",
-      leaders: leaders.map((l) => l.address),
-      paper: mode === "paper",
-      ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
-      events,
-      // Before the view starts: a line on stderr, or a JSON warning line with --json.
-      warn: (line) => {
-        if (ctx.json) printDocument("warning", { message: line.replace(/^warning: /, "") });
-        else process.stderr.write(`${line}\n`);
-      },
-      startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
-      signal: startup.signal,
-    });
-  } catch (error) {
-    offSignals();
-    await alerts?.close(0);
-    await listening?.close();
-    if (startup.signal.aborted) return 0;
-    throw error;
-  }
-  served.account = session.account;
-  alertJournal = session.journal;
-  served.budget = session.client.budget;
-  const running = new CopyEngine({
-    reader: session.client,
-    executor:
-      mode === "live"
-        ? liveExecutor(session.client)
-        : mode === "paper"
-          ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels, {
-              equity: options.paperEquity,
-            })
-          : null,
-    journal: session.journal,
-    settings,
-    leaders,
-    account: session.account,
-    network: ctx.network.name,
-    mode,
-    command: mode === "live" ? "follow" : mode,
-    events,
-    exitOnHalt: options.exitOnHalt,
-    adopt: options.adopt,
-    allowEmptyLeader: options.allowEmptyLeader,
-    ...(mode === "live"
-      ? {
-          review: planReviewer(options.yes),
-          protection: session.client,
-          passive: session.client,
-          onExit: options.onExit,
-        }
-      : {}),
-    waitForApproval: options.waitForApproval,
-    ...(mode === "live"
-      ? {
-          approveHint: approveCommand(session.master, ctx.network.name),
-          agentValidUntil: session.agentValidUntil ?? null,
-        }
-      : {}),
-  });
-  engine = running;
-
-  const { shouldUseDashboard, startView } = await import("../../ui/view.js");
-  const dashboard = shouldUseDashboard({
-    noUi: options.noUi,
-    json: ctx.json,
-    stdout: process.stdout,
-    stdin: process.stdin,
-  });
-  const openView = () =>
-    startView({
-      events,
-      dashboard,
-      json: ctx.json,
-      initial: { mode, leaders, account: session.account, network: ctx.network.name },
-      controls: {
-        quit: () => void running.stop("quit"),
-        togglePause: () => running.togglePause(),
-        sweepNow: () => running.sweepNow(),
-        flatten: () => running.flatten(),
-      },
-    });
-
-  // The start checks and the review of the first plan come before anything is sent. Event
-  // lines (--no-ui, --json) show them as they happen; the dashboard takes the terminal only
-  // after them (the review asks on it): until then its events are kept, waits are told on
-  // stderr, and the dashboard shows them all once it is up.
-  let view = dashboard ? null : await openView();
-  const early: EngineEvent[] = [];
-  const keep = dashboard
-    ? events.on((e) => {
-        early.push(e);
-        if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
-      })
-    : () => {};
-  // Control channel (issue 18): hlcopy pause|resume|flatten|stop reach this run through a
-  // socket next to the lock (a dry run takes no lock, so it has none). Never fatal.
-  const control =
-    mode === "dry-run"
-      ? null
-      : await (await import("../control/serve.js"))
-          .serveControl({ ctx, account: session.account, engine: running, events })
-          .catch((error: unknown) => {
-            events.emit({
-              type: "warning",
-              ts: Date.now(),
-              message: `no control channel (hlcopy pause/stop will not reach this run): ${toHlcopyError(error).message}`,
-            });
-            return null;
-          });
-  try {
-    await running.preflight();
-  } catch (error) {
-    keep();
-    offSignals();
-    await control?.close();
-    // A stop signal during the checks or at the review prompt: nothing was sent, exit 0.
-    const stoppedBySignal = running.isStopping;
-    const e = toHlcopyError(error);
-    const code = await running.stop(`could not start: ${e.message}`, e.exitCode);
-    await view?.close();
-    session.close();
-    await alerts?.close();
-    await listening?.close();
-    if (stoppedBySignal) return code;
-    throw error;
-  }
-  keep();
-  if (!view) {
-    view = await openView();
-    for (const e of early) events.emit(e);
-  }
-
   // A run that could not start ends with the contract's error/hint lines on stderr too (the
   // dashboard that showed it is gone by then).
   let lastError: { message: string; hint?: string } | null = null;
   let agentExpired = false;
-  events.on((e) => {
-    if (e.type === "error") lastError = e;
-    if (e.type === "halt") agentExpired = e.kind === "agent-expired";
-    if (e.type === "resume") agentExpired = false;
-  });
-  // A signal stops the engine: nothing is sent after it, the job in flight finishes.
-  // A signal that came while the session opened stops the run before it sends anything.
-  if (startup.signal.aborted) void running.stop("signal during start-up");
-  let code: number;
-  try {
-    const { streamsOpener } = await import("../wiring.js");
-    code = await running.run(
-      streamsOpener({
-        wsUrl: ctx.network.wsUrl,
-        isTestnet: ctx.network.isTestnet,
-        leaders: leaders.map((l) => l.address),
+  const { code, summary, dashboard } = await runEngineWithView({
+    json: ctx.json,
+    noUi: options.noUi,
+    setUp: async (signal) => {
+      let session: Awaited<ReturnType<typeof openTradingSession>>;
+      try {
+        session = await openTradingSession(ctx, {
+          needKey: mode === "live",
+          lock: mode !== "dry-run",
+          command: "follow",
+          leaders: leaders.map((l) => l.address),
+          paper: mode === "paper",
+          ...(mode === "paper" && !ctx.account ? { account: PAPER_ACCOUNT } : {}),
+          events,
+          // Before the view starts: a line on stderr, or a JSON warning line with --json.
+          warn: (line) => {
+            if (ctx.json) printDocument("warning", { message: line.replace(/^warning: /, "") });
+            else process.stderr.write(`${line}\n`);
+          },
+          startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+          signal,
+        });
+      } catch (error) {
+        await alerts?.close(0);
+        await listening?.close();
+        throw error;
+      }
+      served.account = session.account;
+      alertJournal = session.journal;
+      served.budget = session.client.budget;
+      const engine = new CopyEngine({
+        reader: session.client,
+        executor:
+          mode === "live"
+            ? liveExecutor(session.client)
+            : mode === "paper"
+              ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels, {
+                  equity: options.paperEquity,
+                })
+              : null,
+        journal: session.journal,
+        settings,
+        leaders,
         account: session.account,
-      }),
-    );
-  } finally {
-    offSignals();
-    await control?.close();
-    await view.close();
-    session.close();
-    await alerts?.close();
-    await listening?.close();
-  }
+        network: ctx.network.name,
+        mode,
+        command: mode === "live" ? "follow" : mode,
+        events,
+        exitOnHalt: options.exitOnHalt,
+        adopt: options.adopt,
+        allowEmptyLeader: options.allowEmptyLeader,
+        ...(mode === "live"
+          ? {
+              review: planReviewer(options.yes),
+              protection: session.client,
+              passive: session.client,
+              onExit: options.onExit,
+            }
+          : {}),
+        waitForApproval: options.waitForApproval,
+        ...(mode === "live"
+          ? {
+              approveHint: approveCommand(session.master, ctx.network.name),
+              agentValidUntil: session.agentValidUntil ?? null,
+            }
+          : {}),
+      });
+      const { streamsOpener } = await import("../wiring.js");
+      return {
+        engine,
+        events,
+        initial: { mode, leaders, account: session.account, network: ctx.network.name },
+        streams: streamsOpener({
+          wsUrl: ctx.network.wsUrl,
+          isTestnet: ctx.network.isTestnet,
+          leaders: leaders.map((l) => l.address),
+          account: session.account,
+        }),
+        preflight: true,
+        // Control channel (issue 18): hlcopy pause|resume|flatten|stop reach this run through a
+        // socket next to the lock (a dry run takes no lock, so it has none). Never fatal.
+        attach: async () =>
+          mode === "dry-run"
+            ? null
+            : (await import("../control/serve.js"))
+                .serveControl({ ctx, account: session.account, engine, events })
+                .catch((error: unknown) => {
+                  events.emit({
+                    type: "warning",
+                    ts: Date.now(),
+                    message: `no control channel (hlcopy pause/stop will not reach this run): ${toHlcopyError(error).message}`,
+                  });
+                  return null;
+                }),
+        onRun: () => {
+          events.on((e) => {
+            if (e.type === "error") lastError = e;
+            if (e.type === "halt") agentExpired = e.kind === "agent-expired";
+            if (e.type === "resume") agentExpired = false;
+          });
+        },
+        close: async () => {
+          session.close();
+          await alerts?.close();
+          await listening?.close();
+        },
+      };
+    },
+  });
+  // Stopped by a signal before it started: nothing to tell.
+  if (!summary) return code;
   const failed = lastError as { message: string; hint?: string } | null;
   // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
   // one needs the command that fixes it.
   if (code !== 0 && (code !== 4 || agentExpired) && failed && !ctx.json) {
     process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   }
-  const summary = view.summary();
-  if (ctx.json) printDocument("summary", summary);
-  else if (!dashboard && (code === 0 || code === 4)) {
+  if (!ctx.json && !dashboard && (code === 0 || code === 4)) {
     const p = summary.pnl;
     const pnl = p
       ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`

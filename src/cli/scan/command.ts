@@ -70,7 +70,7 @@ only what is new. Ctrl-C stops after the leader in flight and prints what was sc
       const { settings } = resolveRunSettings(ctx, settingFlags);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy scan --file leaders.txt --since 30d");
-      const { runScanCommand } = await import("../analytics/scan-cmd.js");
+      const { runScanCommand } = await import("./run.js");
       const { createLeaderSource } = await import("../analytics/source.js");
       const abort = new AbortController();
       const onInt = () => {

@@ -47,7 +47,7 @@ exec.confirmAbovePct % of equity), which is shown and asked for on a terminal.`,
         });
       }
       const { settings } = resolveRunSettings(ctx, opts);
-      const { runReconcile } = await import("../reconcile/run.js");
+      const { runReconcile } = await import("./run.js");
       process.exitCode = await runReconcile(ctx, {
         leader: leaderAddress,
         settings,

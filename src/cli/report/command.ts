@@ -33,7 +33,7 @@ ${examples([
       const { parseSpanMs } = await import("../span.js");
       const span = parseSpanMs(opts.since, "--since", { bareUnit: "d", example: "hlcopy report --since 7d" });
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runReport } = await import("../report/run.js");
+      const { runReport } = await import("./run.js");
       const now = Date.now();
       await runReport({
         configDir: ctx.configDir,

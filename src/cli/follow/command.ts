@@ -56,9 +56,9 @@ ${examples([
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(command.optsWithGlobals<GlobalOptions>());
       const { settings } = resolveRunSettings(ctx, opts);
-      const { parseFollowOptions, runFollow } = await import("../follow/run.js");
+      const { parseFollowOptions, runFollow } = await import("./run.js");
       const parsed = parseFollowOptions(leaders, opts);
-      const { parseListenOptions } = await import("../follow/serve.js");
+      const { parseListenOptions } = await import("./serve.js");
       const listen = parseListenOptions(opts);
       process.exitCode = await runFollow(ctx, { ...parsed, settings, listen });
     });

@@ -44,7 +44,7 @@ ${examples([
       const { settings } = resolveRunSettings(ctx, flags);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy inspect 0x… --since 7d");
-      const { runInspectCommand } = await import("../analytics/inspect-cmd.js");
+      const { runInspectCommand } = await import("./run.js");
       const { createLeaderSource } = await import("../analytics/source.js");
       await runInspectCommand({
         address,

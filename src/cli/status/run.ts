@@ -1,7 +1,7 @@
-// `hlcopy status` and `hlcopy resume`: read (and, for resume, clear) the journal's view of
-// the copy. No key and no network: a trader can look at a halted account safely. The figures
-// are the engine's own, as journaled with its last sweep or run end: drift (core/drift.ts) and
-// the copy's P&L (core/pnl.ts) are read back, never recomputed another way.
+// `hlcopy status`: read the journal's view of the copy. No key and no network: a trader can
+// look at a halted account safely. The figures are the engine's own, as journaled with its
+// last sweep or run end: drift (core/drift.ts) and the copy's P&L (core/pnl.ts) are read
+// back, never recomputed another way.
 
 import { existsSync } from "node:fs";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
@@ -62,7 +62,8 @@ export interface StatusReport {
   windowHours: number;
 }
 
-function openExisting(configDir: string, account: Address): { journal: Journal; path: string } | null {
+/** The account's journal, or null when it has none yet (nothing ran for it). */
+export function openExisting(configDir: string, account: Address): { journal: Journal; path: string } | null {
   const path = journalPath(configDir, account);
   if (!existsSync(path)) return null;
   return { journal: openJournal(path), path };
@@ -414,158 +415,4 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     lines.push(`alerts: delivered (last ${ago(r.alerts.lastSentAt, now)})`);
   }
   return `${lines.join("\n")}\n`;
-}
-
-/**
- * `hlcopy resume --leader <addr>`: follow a leader again that its own drawdown limit or a
- * liquidation pause unfollowed. Deletes its record (a running follow takes it up at its next
- * sweep) and its copy's book (its high-water mark starts again). Halts are not touched.
- * @throws {UsageError} when not confirmed off a terminal without --yes (nothing changed).
- */
-export async function runResumeLeader(p: {
-  configDir: string;
-  account: Address;
-  leader: Address;
-  json: boolean;
-  yes: boolean;
-  out?: Writer;
-  now?: number;
-}): Promise<void> {
-  const out = p.out ?? process.stdout;
-  const opened = openExisting(p.configDir, p.account);
-  const key = leaderStopKey(p.leader);
-  const stop = opened?.journal.getCopyState<LeaderStop>(key) ?? null;
-  if (!opened || !stop) {
-    opened?.journal.close();
-    if (p.json)
-      printDocument("resume", { account: p.account, leader: p.leader, resumed: false, kind: null }, out);
-    else out.write(`leader ${p.leader} is followed: nothing to resume\n`);
-    return;
-  }
-  const { journal } = opened;
-  try {
-    if (!p.yes) {
-      const { createPrompt } = await import("../../store/secrets.js");
-      const prompt = createPrompt();
-      try {
-        if (!prompt.interactive) {
-          throw new UsageError("refusing to resume the leader without confirmation", {
-            hint: "run it on a terminal, or pass --yes",
-          });
-        }
-        const ok = await prompt.confirm(
-          `Leader ${p.leader} is not followed (${stop.kind}): ${stop.reason}. Follow it again? [y/N] `,
-        );
-        if (!ok) {
-          out.write("not resumed\n");
-          return;
-        }
-      } finally {
-        prompt.close();
-      }
-    }
-    const now = p.now ?? Date.now();
-    journal.batch(() => {
-      journal.setCopyState(key, null, now);
-      const books = journal.getCopyState<{ books: Record<string, unknown>; shares: unknown }>(
-        "leaders:books",
-      );
-      if (books?.books[p.leader.toLowerCase()]) {
-        const { [p.leader.toLowerCase()]: _old, ...rest } = books.books;
-        journal.setCopyState("leaders:books", { ...books, books: rest }, now);
-      }
-      journal.recordEvent({
-        ts: now,
-        type: "leaderResumed",
-        data: { leader: p.leader, kind: stop.kind, how: "resume" },
-      });
-    });
-    if (p.json)
-      printDocument(
-        "resume",
-        { account: p.account, leader: p.leader, resumed: true, kind: stop.kind },
-        out,
-        now,
-      );
-    else
-      out.write(
-        `following leader ${p.leader} again (was not followed: ${stop.kind}); a running follow takes it up at its next sweep, its copy's high-water mark starts again\n`,
-      );
-  } finally {
-    journal.close();
-  }
-}
-
-/**
- * Clear every active halt and restart the high-water mark at the latest equity.
- * @throws {UsageError} when not confirmed off a terminal without --yes (nothing changed).
- */
-export async function runResume(p: {
-  configDir: string;
-  account: Address;
-  json: boolean;
-  yes: boolean;
-  out?: Writer;
-  now?: number;
-  /**
-   * Resume a paused running follow or drop a recorded pause (hlcopy resume, issue 18); called
-   * only once the halt (if any) is confirmed, so a refused resume changes nothing.
-   */
-  resumeFollow?: () => Promise<{ did: string; line: string } | null>;
-}): Promise<void> {
-  const out = p.out ?? process.stdout;
-  let follow: { follow?: string } = {};
-  const resumeFollow = async () => {
-    const f = (await p.resumeFollow?.()) ?? null;
-    if (f) follow = { follow: f.did };
-    if (f && !p.json) out.write(`${f.line}\n`);
-    return f;
-  };
-  const opened = openExisting(p.configDir, p.account);
-  const halt = opened?.journal.activeHalt() ?? null;
-  if (!opened || !halt) {
-    opened?.journal.close();
-    const f = await resumeFollow();
-    if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null, ...follow }, out);
-    else if (!f) out.write(`not halted: nothing to resume for ${p.account}\n`);
-    return;
-  }
-  const { journal } = opened;
-  try {
-    if (!p.yes) {
-      const { createPrompt } = await import("../../store/secrets.js");
-      const prompt = createPrompt();
-      try {
-        if (!prompt.interactive) {
-          throw new UsageError("refusing to resume without confirmation", {
-            hint: "run it on a terminal, or pass --yes",
-          });
-        }
-        const ok = await prompt.confirm(`Halted (${halt.kind}): ${halt.reason}. Resume trading? [y/N] `);
-        if (!ok) {
-          out.write("not resumed\n");
-          return;
-        }
-      } finally {
-        prompt.close();
-      }
-    }
-    const now = p.now ?? Date.now();
-    const cleared = journal.clearHalts(now);
-    const equity = journal.latestEquity();
-    const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
-    journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
-    // After the journal's halt is cleared, so a running follow that reads it drops its own.
-    await resumeFollow();
-    if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);
-    else {
-      out.write(
-        `resumed: cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
-          hwm === null ? "" : `; high-water mark restarts at ${hwm.toFixed(2)} USD`
-        }\n`,
-      );
-    }
-  } finally {
-    journal.close();
-  }
 }

@@ -33,7 +33,7 @@ ${examples([
     .action(async (opts: { yes?: boolean; leader?: string }, cmd: Command) => {
       const { resolveContext, requireAccount, parseLeaderAddress } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runResume, runResumeLeader } = await import("../follow/status.js");
+      const { runResume, runResumeLeader } = await import("./run.js");
       const account = requireAccount(ctx);
       if (opts.leader !== undefined) {
         await runResumeLeader({

@@ -12,8 +12,6 @@ import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from ".
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
-import { parseLeaderAddress } from "../context.js";
-import { printDocument, type Writer } from "../output.js";
 import {
   compactTable,
   formatDuration,
@@ -24,7 +22,9 @@ import {
   share,
   usd,
   when,
-} from "./format.js";
+} from "../analytics/format.js";
+import { parseLeaderAddress } from "../context.js";
+import { printDocument, type Writer } from "../output.js";
 
 export interface InspectRunOptions {
   address: string;

@@ -35,7 +35,7 @@ ${examples([
         parseSpanMs(opts.since, "--since", { bareUnit: "h", example: "hlcopy status --since 1h" }) /
         3_600_000;
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runStatus } = await import("../follow/status.js");
+      const { runStatus } = await import("./run.js");
       const report = await runStatus({
         configDir: ctx.configDir,
         account: requireAccount(ctx),

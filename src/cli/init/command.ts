@@ -20,7 +20,7 @@ Your account is the MASTER address that holds the funds. hlcopy trades for it wi
 agent (API) key that cannot withdraw: create one next with \`hlcopy agent generate\`.`,
     )
     .action(async (_o, cmd: Command) => {
-      const { runInit } = await import("../init/run.js");
+      const { runInit } = await import("./run.js");
       await runInit(cmd.optsWithGlobals<GlobalOptions>());
     });
 }

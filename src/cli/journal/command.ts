@@ -31,7 +31,7 @@ ${examples([
     .action(async (opts: JournalOptions, cmd: Command) => {
       const { resolveContext } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runJournal } = await import("../journal/run.js");
+      const { runJournal } = await import("./run.js");
       await runJournal({
         configDir: ctx.configDir,
         account: ctx.account,

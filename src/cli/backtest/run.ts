@@ -31,9 +31,6 @@ import {
 import { sizingParams, stopDistance } from "../../core/sizing.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
-import { parseLeaderAddress } from "../context.js";
-import { printDocument, type Writer } from "../output.js";
-import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
 import {
   compactTable,
   formatDuration,
@@ -44,7 +41,10 @@ import {
   shortAddress,
   usd,
   when,
-} from "./format.js";
+} from "../analytics/format.js";
+import { parseLeaderAddress } from "../context.js";
+import { printDocument, type Writer } from "../output.js";
+import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
 
 export interface BacktestRunOptions {
   /** Leader address (fetched through `source`), or several… */

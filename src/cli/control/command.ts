@@ -20,7 +20,7 @@ ${examples([["hlcopy pause"], ["hlcopy resume"]])}`,
     .action(async (_opts: unknown, cmd: Command) => {
       const { resolveContext, requireAccount } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runPause } = await import("../control/run.js");
+      const { runPause } = await import("./run.js");
       process.exitCode = await runPause(ctx, requireAccount(ctx));
     });
 }
@@ -41,7 +41,7 @@ ${examples([["hlcopy stop"], ["hlcopy --account 0x5e9ee1089755c3435139848e47e663
     .action(async (_opts: unknown, cmd: Command) => {
       const { resolveContext, requireAccount } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runStop } = await import("../control/run.js");
+      const { runStop } = await import("./run.js");
       process.exitCode = await runStop(ctx, requireAccount(ctx));
     });
 }
@@ -64,7 +64,7 @@ ${examples([["hlcopy flatten", "asks first"], ["hlcopy flatten --yes --json"]])}
       const { resolveContext, requireAccount, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const account = requireAccount(ctx);
-      const { runFlatten, confirmFlatten } = await import("../control/run.js");
+      const { runFlatten, confirmFlatten } = await import("./run.js");
       if (!(await confirmFlatten(opts.yes === true))) {
         process.stdout.write("not flattened\n");
         return;

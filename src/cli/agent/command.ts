@@ -2,13 +2,13 @@
 // Each action resolves the global options into a context and loads its implementation on demand.
 
 import type { Command } from "commander";
-import type { AgentContext, AgentIo } from "../agent/common.js";
 import type { GlobalOptions } from "../context.js";
 import { examples } from "../help.js";
+import type { AgentContext, AgentIo } from "./common.js";
 
 async function run(cmd: Command, fn: (ctx: AgentContext, io: AgentIo) => Promise<void>): Promise<void> {
   const { resolveContext } = await import("../context.js");
-  const { withProcessIo } = await import("../agent/common.js");
+  const { withProcessIo } = await import("./common.js");
   const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
   await withProcessIo((io) => fn(ctx, io));
 }
@@ -44,7 +44,7 @@ ${examples([
     )
     .action(async (opts: { force?: boolean }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
-        const { runAgentGenerate } = await import("../agent/generate.js");
+        const { runAgentGenerate } = await import("./generate.js");
         await runAgentGenerate(ctx, { force: opts.force === true }, io);
       });
     });
@@ -66,7 +66,7 @@ ${examples([
     )
     .action(async (opts: { keystore?: string; newPassphrase?: boolean; force?: boolean }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
-        const { runAgentImport } = await import("../agent/import.js");
+        const { runAgentImport } = await import("./import.js");
         await runAgentImport(ctx, opts, io);
       });
     });
@@ -89,7 +89,7 @@ Approving again under the same name replaces that agent (and renews it).`,
     )
     .action(async (opts: { name?: string; validDays?: string }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
-        const { runAgentApprove } = await import("../agent/approve.js");
+        const { runAgentApprove } = await import("./approve.js");
         await runAgentApprove(ctx, opts, io);
       });
     });
@@ -110,7 +110,7 @@ ${examples([
     )
     .action(async (_opts: unknown, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
-        const { runAgentShow } = await import("../agent/show.js");
+        const { runAgentShow } = await import("./show.js");
         await runAgentShow(ctx, io);
       });
     });
@@ -129,7 +129,7 @@ ${examples([
     )
     .action(async (opts: { yes?: boolean }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
-        const { runAgentRemove } = await import("../agent/remove.js");
+        const { runAgentRemove } = await import("./remove.js");
         await runAgentRemove(ctx, { yes: opts.yes === true }, io);
       });
     });

@@ -40,7 +40,7 @@ Test hooks (never on the real exchange): POST /control with {"type":"fund","user
 {"type":"setMid","coin","px"}, {"type":"fault","kind",…}, {"type":"stats"}, {"type":"reset"}.`,
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
-      const { runSimCommand } = await import("../sim/run.js");
+      const { runSimCommand } = await import("./run.js");
       // --testnet-signing is also a (hidden) global option: read it from either level.
       try {
         await runSimCommand({ ...cmd.optsWithGlobals(), ...opts });

@@ -97,7 +97,7 @@ ${examples([
       (await import("../../core/sizing.js")).checkSizingSettings(settings);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy backtest 0x… --since 7d");
-      const { runBacktestCommand } = await import("../analytics/backtest-cmd.js");
+      const { runBacktestCommand } = await import("./run.js");
       const source =
         addresses.length > 0
           ? (await import("../analytics/source.js")).createLeaderSource(ctx.network, {

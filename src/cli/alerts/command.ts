@@ -48,7 +48,7 @@ ${examples([
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { settings } = resolveRunSettings(ctx, opts);
-      const { runAlertsTest } = await import("../alerts/test.js");
+      const { runAlertsTest } = await import("./test.js");
       process.exitCode = await runAlertsTest(settings, { json: ctx.json, account: ctx.account });
     });
 }

@@ -29,7 +29,7 @@ ${examples([
     )
     .action(async (opts: { speed: string; duration: string; ui: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { parseDemoOptions, runDemo } = await import("../demo/run.js");
+      const { parseDemoOptions, runDemo } = await import("./run.js");
       const parsed = parseDemoOptions(opts);
       process.exitCode = await runDemo({ ...parsed, json: g.json === true });
     });

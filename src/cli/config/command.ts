@@ -22,11 +22,8 @@ ${examples([
 ])}`,
     );
 
-  const run = async (
-    fn: (m: typeof import("../config/run.js"), g: GlobalOptions) => Promise<void>,
-    cmd: Command,
-  ) => {
-    const m = await import("../config/run.js");
+  const run = async (fn: (m: typeof import("./run.js"), g: GlobalOptions) => Promise<void>, cmd: Command) => {
+    const m = await import("./run.js");
     await fn(m, cmd.optsWithGlobals<GlobalOptions>());
   };
 

@@ -23,8 +23,6 @@ import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
-import { parseLeaderAddress } from "../context.js";
-import { printDocument, type Writer } from "../output.js";
 import {
   compactTable,
   formatDuration,
@@ -34,7 +32,9 @@ import {
   share,
   shortAddress,
   usd,
-} from "./format.js";
+} from "../analytics/format.js";
+import { parseLeaderAddress } from "../context.js";
+import { printDocument, type Writer } from "../output.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
 

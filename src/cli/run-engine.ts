@@ -1,0 +1,170 @@
+// One run of the copy engine in front of the trader, for `follow` and `demo`: the stop
+// signals, the dashboard or event lines, the start checks before the dashboard takes the
+// terminal, the run, and the clean-up in order. The caller sets the run up and tells its
+// summary; everything between is here, once.
+
+import { toHlcopyError } from "../core/errors.js";
+import type { CopyEngine, OpenEngineStreams } from "../engine/engine.js";
+import type { EngineEvent, EngineEvents } from "../engine/events.js";
+import type { RunSummary } from "../ui/model.js";
+import type { StartViewOptions } from "../ui/view.js";
+import { printDocument } from "./output.js";
+import { onStopSignals } from "./signals.js";
+
+/** Why a run is asked to stop from outside: q on the dashboard, or a stop signal. */
+export type StopRequest = "quit" | { signal: NodeJS.Signals };
+
+/** A run that is set up: what runEngineWithView runs, shows and closes. */
+export interface EngineRun {
+  engine: CopyEngine;
+  events: EngineEvents;
+  /** What the view shows before the first event (mode, leaders, account, network). */
+  initial: NonNullable<StartViewOptions["initial"]>;
+  /** Opens the run's websockets (see cli/wiring.ts). */
+  streams: OpenEngineStreams;
+  /** What q and a stop signal do; by default the engine stops ("quit", "signal SIGTERM"). */
+  stop?: (request: StopRequest) => void;
+  /**
+   * Run the start checks and the review of the first plan (engine.preflight) before the run;
+   * the dashboard takes the terminal only after them (the review asks on it). A refused start
+   * is thrown; one stopped by a signal ends with its exit code and no summary.
+   */
+  preflight?: boolean;
+  /**
+   * Started once the run's events are shown (or kept for the dashboard), before the checks, so
+   * what it reports is seen; closed first when the run ends. (follow's control channel.)
+   */
+  attach?: () => Promise<{ close(): Promise<void> } | null>;
+  /** Called once the checks have passed, just before the engine runs. */
+  onRun?: () => void;
+  /** Awaited once the engine has stopped, while the view still shows events (the demo's last sweep). */
+  afterRun?: () => Promise<void>;
+  /** Release what the set-up took (session and lock, alerts, simulator); after the view closed. */
+  close: () => Promise<void>;
+}
+
+export interface RunEngineWithViewParameters {
+  /** --json: JSON lines, and the summary as one JSON document at the end. */
+  json: boolean;
+  /** --no-ui: lines even on a terminal. */
+  noUi: boolean;
+  /**
+   * Set the run up. A stop signal before it returns aborts `signal`: a set-up that then
+   * throws ends the run with exit 0, one that returns is stopped before it sends anything.
+   * It releases what it took itself when it throws.
+   */
+  setUp: (signal: AbortSignal) => Promise<EngineRun>;
+}
+
+export interface RunEngineWithViewResult {
+  /** The engine's exit code (0 after a clean stop, 4 halted, …). */
+  code: number;
+  /** What the run did; null when a stop signal ended it before it started (nothing to tell). */
+  summary: RunSummary | null;
+  /** Whether the dashboard showed the run (it is gone by now), else event lines did. */
+  dashboard: boolean;
+}
+
+/**
+ * Set up, show and run the engine until q, a stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT:
+ * nothing sent after it, the order in flight awaited), or the engine's own stop; then close
+ * everything in order. With --json the summary is printed as one JSON document.
+ * @throws what the set-up or the start checks throw (after releasing what was taken), unless
+ * a stop signal came first.
+ */
+export async function runEngineWithView(p: RunEngineWithViewParameters): Promise<RunEngineWithViewResult> {
+  // Signals are watched from the start: one during set-up (the approval check may wait out a
+  // failing exchange) ends the wait instead of killing the process half set up.
+  const startup = new AbortController();
+  let run: EngineRun | null = null;
+  const stopRun = (request: StopRequest) => {
+    if (!run) return;
+    if (run.stop) run.stop(request);
+    else void run.engine.stop(request === "quit" ? "quit" : `signal ${request.signal}`);
+  };
+  const offSignals = onStopSignals((signal) => {
+    if (run) stopRun({ signal });
+    else startup.abort();
+  });
+  try {
+    run = await p.setUp(startup.signal);
+  } catch (error) {
+    offSignals();
+    if (startup.signal.aborted) return { code: 0, summary: null, dashboard: false };
+    throw error;
+  }
+  const { engine, events } = run;
+
+  const { shouldUseDashboard, startView } = await import("../ui/view.js");
+  const dashboard = shouldUseDashboard({
+    noUi: p.noUi,
+    json: p.json,
+    stdout: process.stdout,
+    stdin: process.stdin,
+  });
+  const openView = () =>
+    startView({
+      events,
+      dashboard,
+      json: p.json,
+      initial: run.initial,
+      controls: {
+        quit: () => stopRun("quit"),
+        togglePause: () => engine.togglePause(),
+        sweepNow: () => engine.sweepNow(),
+        flatten: () => engine.flatten(),
+      },
+    });
+
+  // Event lines (--no-ui, --json) show the checks as they happen; the dashboard takes the
+  // terminal only after them: until then its events are kept, waits are told on stderr, and
+  // the dashboard shows them all once it is up.
+  let view = dashboard && run.preflight ? null : await openView();
+  const early: EngineEvent[] = [];
+  const keep = view
+    ? () => {}
+    : events.on((e) => {
+        early.push(e);
+        if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
+      });
+  const attached = (await run.attach?.()) ?? null;
+  if (run.preflight) {
+    try {
+      await engine.preflight();
+    } catch (error) {
+      keep();
+      offSignals();
+      await attached?.close();
+      // A stop signal during the checks or at the review prompt: nothing was sent.
+      const stoppedBySignal = engine.isStopping;
+      const e = toHlcopyError(error);
+      const code = await engine.stop(`could not start: ${e.message}`, e.exitCode);
+      await view?.close();
+      await run.close();
+      if (stoppedBySignal) return { code, summary: null, dashboard };
+      throw error;
+    }
+  }
+  keep();
+  if (!view) {
+    view = await openView();
+    for (const e of early) events.emit(e);
+  }
+  run.onRun?.();
+
+  // A signal that came while the run was set up stops it before it sends anything.
+  if (startup.signal.aborted) void engine.stop("signal during start-up");
+  let code: number;
+  try {
+    code = await engine.run(run.streams);
+    await run.afterRun?.();
+  } finally {
+    offSignals();
+    await attached?.close();
+    await view.close();
+    await run.close();
+  }
+  const summary = view.summary();
+  if (p.json) printDocument("summary", summary);
+  return { code, summary, dashboard };
+}
