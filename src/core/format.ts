@@ -1,12 +1,19 @@
-// Numbers and addresses for one-line details (skip reasons, cap notes).
+// THE number and address formatting for one-line details (skip reasons, cap notes, warnings):
+// pure, so the planner's reasons use it; the dashboard and the commands use it too.
 
-/** 0x1234…abcd, for one-line details. */
-export function short(address: string): string {
-  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+/**
+ * An address cut to `0x` + its first and last `digits` hex digits: 0x1234…abcd by default
+ * (enough to recognise it), 0xb7b6f3ce…d9b017b2 with 8 (report headers). Anything too short to
+ * cut is returned as it is.
+ */
+export function shortAddress(address: string, digits = 4): string {
+  return address.length > 2 * digits + 4
+    ? `${address.slice(0, digits + 2)}…${address.slice(-digits)}`
+    : address;
 }
 
 /** A number for a one-line detail: at most 6 significant figures, no exponent for usual values. */
-export function fmt(x: number): string {
+export function detailNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return "0";
   const abs = Math.abs(x);

@@ -20,7 +20,7 @@ import {
   toHlcopyError,
   UsageError,
 } from "../core/errors.js";
-import { fmt, short } from "../core/format.js";
+import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";

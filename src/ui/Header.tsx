@@ -4,7 +4,8 @@
 // same words as `status`).
 import { Box, Text } from "ink";
 import { driftText, leftAloneText } from "../core/drift.js";
-import { fmtAge, fmtMs, fmtPct, fmtUsd, shortAddress, truncate } from "./format.js";
+import { shortAddress } from "../core/format.js";
+import { fmtAge, fmtMs, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
 import {
   connectionAgeMs,

@@ -70,11 +70,6 @@ export function fmtAge(ms: number): string {
   return `${Math.round(a / 86_400_000)}d`;
 }
 
-/** 0x1234…abcd: enough to recognise an address without its 42 characters. */
-export function shortAddress(address: string): string {
-  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
-}
-
 /** Wall-clock time of an epoch-ms timestamp, UTC: 12:00:01.234. */
 export function fmtClock(ts: number): string {
   return Number.isFinite(ts) ? new Date(ts).toISOString().slice(11, 23) : "--:--:--.---";

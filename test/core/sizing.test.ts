@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmt } from "../../src/core/format.js";
+import { detailNumber } from "../../src/core/format.js";
 import { leaderEquity, leaderGrossNotional, leaderRatio } from "../../src/core/sizing.js";
 import { account, leader, market, settingsWith } from "./planner-fixtures.js";
 
@@ -40,9 +40,9 @@ describe("leaderRatio", () => {
     expect(net.problem).toMatch(/equity net of cash flows is -5/);
   });
 
-  it("fmt keeps details short", () => {
-    expect(fmt(0.950386119)).toBe("0.950386");
-    expect(fmt(30_000)).toBe("30000");
-    expect(fmt(0)).toBe("0");
+  it("detailNumber keeps details short", () => {
+    expect(detailNumber(0.950386119)).toBe("0.950386");
+    expect(detailNumber(30_000)).toBe("30000");
+    expect(detailNumber(0)).toBe("0");
   });
 });

@@ -19,6 +19,7 @@ import {
   parseMeta,
 } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
+import { shortAddress } from "../../core/format.js";
 import {
   flagName,
   parseSettingInput,
@@ -34,17 +35,7 @@ import { equityCurve, sparkline } from "../../ui/charts.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
-import {
-  compactTable,
-  formatDuration,
-  money,
-  parseNumberFlag,
-  percent,
-  share,
-  shortAddress,
-  usd,
-  when,
-} from "./format.js";
+import { compactTable, formatDuration, money, parseNumberFlag, percent, share, usd, when } from "./format.js";
 
 export interface BacktestRunOptions {
   /** Leader address (fetched through `source`), or several… */
@@ -500,9 +491,9 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   const lines: string[] = [];
   const several = report.leaders.length > 1;
   const who = several
-    ? `${report.leaders.length} leaders (${report.leaders.map((x) => `${x.address ? shortAddress(x.address) : x.label} ×${x.weight.toFixed(2)}`).join(", ")})`
+    ? `${report.leaders.length} leaders (${report.leaders.map((x) => `${x.address ? shortAddress(x.address, 8) : x.label} ×${x.weight.toFixed(2)}`).join(", ")})`
     : report.leader
-      ? shortAddress(report.leader)
+      ? shortAddress(report.leader, 8)
       : report.source;
   lines.push(
     `Backtest of ${who}: ${r.fills.toLocaleString("en-US")} fills, ${when(r.window.start)} → ${when(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
@@ -512,7 +503,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       await compactTable(
         ["leader", "weight", "equity", "fills", "PnL", "copy ratio (first → last)"],
         r.leaders.map((x, i) => [
-          report.leaders[i]?.address ? shortAddress(report.leaders[i]?.address as Address) : x.label,
+          report.leaders[i]?.address ? shortAddress(report.leaders[i]?.address as Address, 8) : x.label,
           x.weight.toFixed(2),
           `${usd(x.equity, 0)}${x.equitySource === "given" ? "" : " (est.)"}`,
           x.fills.toLocaleString("en-US"),

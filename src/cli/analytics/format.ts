@@ -39,11 +39,6 @@ export function when(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
-/** "0xb7b6f3ce…d9b017b2" for narrow headers. */
-export function shortAddress(a: string): string {
-  return a.length > 20 ? `${a.slice(0, 10)}…${a.slice(-8)}` : a;
-}
-
 /**
  * Parse a number given on the command line.
  * @throws {UsageError} naming the flag when it is not a finite number ≥ min (> min if `exclusive`).

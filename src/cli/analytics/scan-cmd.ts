@@ -21,20 +21,12 @@ import {
 } from "../../analytics/scan.js";
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
+import { shortAddress } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
-import {
-  compactTable,
-  formatDuration,
-  num,
-  parseNumberFlag,
-  percent,
-  share,
-  shortAddress,
-  usd,
-} from "./format.js";
+import { compactTable, formatDuration, num, parseNumberFlag, percent, share, usd } from "./format.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
 
@@ -192,7 +184,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
       interrupted = true;
       break;
     }
-    const step = `scan ${i + 1}/${total} ${shortAddress(address)}`;
+    const step = `scan ${i + 1}/${total} ${shortAddress(address, 8)}`;
     err.write(`${step}: fetching…\n`);
     try {
       // Meta once for all leaders (it is the same market).
@@ -351,7 +343,7 @@ export async function renderScan(report: ScanReport): Promise<string> {
         ],
         report.leaders.map((r) => [
           r.rank,
-          shortAddress(r.address),
+          shortAddress(r.address, 8),
           r.verdict,
           usd(r.netPnl, 0),
           percent(r.roiPct, 1),
@@ -375,10 +367,10 @@ export async function renderScan(report: ScanReport): Promise<string> {
       ),
     );
     for (const r of report.leaders)
-      lines.push(`${r.rank}. ${shortAddress(r.address)} ${r.verdict}: ${r.reason}`);
+      lines.push(`${r.rank}. ${shortAddress(r.address, 8)} ${r.verdict}: ${r.reason}`);
   } else lines.push("No leader passed the filters.");
-  for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address)}: ${x.reason}`);
-  for (const x of report.failed) lines.push(`failed ${shortAddress(x.address)}: ${x.error}`);
+  for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address, 8)}: ${x.reason}`);
+  for (const x of report.failed) lines.push(`failed ${shortAddress(x.address, 8)}: ${x.error}`);
   if (report.consensus) {
     if (report.consensus.length === 0)
       lines.push("Consensus: no coin and side is held by two or more of these leaders now.");

@@ -1,6 +1,7 @@
 // Pure parsing and formatting for `hlcopy journal`: flag values in, table rows out. No I/O.
 
 import { UsageError } from "../../core/errors.js";
+import { shortAddress } from "../../core/format.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
 
@@ -63,10 +64,6 @@ function badLimit(value: string | number): never {
 /** UTC, to the millisecond: "2025-01-02 12:00:00.123Z". */
 export function formatTime(ts: number): string {
   return new Date(ts).toISOString().replace("T", " ");
-}
-
-function shortAddress(a: string): string {
-  return a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a;
 }
 
 function num(n: number | null | undefined, decimals?: number): string {
