@@ -2,13 +2,28 @@
 // addresses, clock times, ages, and fixed-width cells. Plain ASCII plus a few single-width
 // symbols, so a string's length is its width on screen.
 
-/** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01. */
-export function fmtNum(x: number, sig = 6): string {
-  if (!Number.isFinite(x)) return "-";
+/** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01; "-" when missing. */
+export function fmtNum(x: number | null, sig = 6): string {
+  if (x === null || !Number.isFinite(x)) return "-";
   if (x === 0) return "0";
   if (Math.abs(x) >= 10 ** sig) return x.toFixed(0);
   const s = Number(x.toPrecision(sig)).toString();
   return s === "-0" ? "0" : s;
+}
+
+/** Fixed decimals, no grouping, "-" for a missing figure (null, undefined, NaN, ±∞): 1.50. */
+export function fmtFixed(x: number | null | undefined, decimals = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(decimals);
+}
+
+/** The number as JavaScript writes it (every digit kept), "-" for a missing figure. */
+export function fmtExact(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : String(x);
+}
+
+/** Signed with a true minus sign, for report lines: +1.23, −4.50, 0.00. */
+export function fmtPlusMinus(x: number, decimals = 2): string {
+  return `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(decimals)}`;
 }
 
 /** Signed number with an explicit + for positives: +1.2, -0.3. */
@@ -32,9 +47,9 @@ export function fmtUsd(x: number): string {
   return x < 0 && Number(Math.abs(x).toFixed(2)) !== 0 ? `-$${s}` : `$${s}`;
 }
 
-/** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M. */
-export function fmtUsdShort(x: number): string {
-  if (!Number.isFinite(x)) return "-";
+/** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing. */
+export function fmtUsdShort(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return "-";
   const a = Math.abs(x);
   let body: string;
   if (a < 1000) body = a.toFixed(2);

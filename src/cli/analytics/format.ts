@@ -29,11 +29,6 @@ export function percent(x: number | null | undefined, decimals = 2): string {
   return `${x.toFixed(decimals)}%`;
 }
 
-export function num(x: number | null | undefined, decimals = 2): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  return x.toFixed(decimals);
-}
-
 /** An exchange timestamp as "YYYY-MM-DD HH:MM:SS UTC". */
 export function when(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;

@@ -12,19 +12,10 @@ import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from ".
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
+import { fmtFixed } from "../../ui/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
-import {
-  compactTable,
-  formatDuration,
-  money,
-  num,
-  parseNumberFlag,
-  percent,
-  share,
-  usd,
-  when,
-} from "./format.js";
+import { compactTable, formatDuration, money, parseNumberFlag, percent, share, usd, when } from "./format.js";
 
 export interface InspectRunOptions {
   address: string;
@@ -193,7 +184,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     ],
     [
       "volume / edge",
-      `${usd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${num(m.edgeBps, 1)} bps`} realized per $ traded`,
+      `${usd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${fmtFixed(m.edgeBps, 1)} bps`} realized per $ traded`,
     ],
     [
       "win rate",
@@ -201,28 +192,28 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     ],
     [
       "profit factor",
-      m.profitFactor === null ? (m.winRate === null ? "-" : "no losing trade") : num(m.profitFactor),
+      m.profitFactor === null ? (m.winRate === null ? "-" : "no losing trade") : fmtFixed(m.profitFactor),
     ],
     [
       "max drawdown",
       `${usd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${percent(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
     ],
-    ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : num(m.sharpe)],
+    ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : fmtFixed(m.sharpe)],
     [
       "Sortino / Calmar",
-      `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : num(x.sortino)} / ${x.calmar === null ? "- (no drawdown)" : num(x.calmar)}`,
+      `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : fmtFixed(x.sortino)} / ${x.calmar === null ? "- (no drawdown)" : fmtFixed(x.calmar)}`,
     ],
     [
       "wins / losses",
       `avg ${usd(x.avgWin)} / ${usd(x.avgLoss)}, largest ${usd(x.largestWin)} / ${usd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
     ],
     ["liquidations", String(x.liquidations)],
-    ["trades / day", `${num(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
+    ["trades / day", `${fmtFixed(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
     ["holding time", hold],
     [
       "leverage",
       lev
-        ? `${num(lev.current)}x now, ${num(lev.mean)}x mean, ${num(lev.max)}x max`
+        ? `${fmtFixed(lev.current)}x now, ${fmtFixed(lev.mean)}x mean, ${fmtFixed(lev.max)}x max`
         : "- (account state unknown)",
     ],
     [
@@ -292,9 +283,9 @@ export async function renderInspect(report: InspectReport): Promise<string> {
         ["copied", share(c.copiedShare)],
         [
           "your cost per trade",
-          `${num(c.cost.totalBps, 1)} bps (fee ${num(c.cost.feeBps, 1)} + slippage ${num(c.cost.slippageBps, 1)})`,
+          `${fmtFixed(c.cost.totalBps, 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
         ],
-        ["leader's edge", c.edgeBps === null ? "-" : `${num(c.edgeBps, 1)} bps per $ traded`],
+        ["leader's edge", c.edgeBps === null ? "-" : `${fmtFixed(c.edgeBps, 1)} bps per $ traded`],
         ["cost / edge", c.costShareOfEdge === null ? "-" : share(c.costShareOfEdge, 0)],
         [
           "copying this window",

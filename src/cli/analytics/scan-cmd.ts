@@ -24,9 +24,10 @@ import { UsageError } from "../../core/errors.js";
 import { shortAddress } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
+import { fmtFixed } from "../../ui/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
-import { compactTable, formatDuration, num, parseNumberFlag, percent, share, usd } from "./format.js";
+import { compactTable, formatDuration, parseNumberFlag, percent, share, usd } from "./format.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
 
@@ -306,8 +307,8 @@ export function renderCsv(report: ScanReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-const ratio = (x: number | null) => (x === null ? "-" : num(x, 2));
-const lev = (x: number | null) => (x === null ? "-" : `${num(x, 1)}x`);
+const ratio = (x: number | null) => fmtFixed(x, 2);
+const lev = (x: number | null) => (x === null ? "-" : `${fmtFixed(x, 1)}x`);
 
 /** The human report: the ranking table, then one reason line per leader, exclusions, consensus. */
 export async function renderScan(report: ScanReport): Promise<string> {
@@ -353,7 +354,7 @@ export async function renderScan(report: ScanReport): Promise<string> {
           ratio(r.calmar),
           share(r.winRate, 0),
           r.longestLosingStreak,
-          num(r.tradesPerDay, 1),
+          fmtFixed(r.tradesPerDay, 1),
           r.medianHoldMs === null ? "-" : formatDuration(r.medianHoldMs),
           r.style,
           `${lev(r.leverage.typical)}/${lev(r.leverage.peak)}`,

@@ -18,6 +18,7 @@ import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import type { Journal } from "../../store/journal.js";
+import { fmtFixed } from "../../ui/format.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
@@ -346,15 +347,11 @@ export async function runFollow(
       ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
       : "";
     process.stdout.write(
-      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtOrDash(summary.execSlippageBps.median)} bps, vs the leader ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
+      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms\n`,
     );
     process.stdout.write(positionLines(summary.positions));
   }
   return code;
-}
-
-function fmtOrDash(x: number | null): string {
-  return x === null ? "-" : x.toFixed(1);
 }
 
 /** The summary's open positions, one line each with their resting protection. */
