@@ -40,11 +40,17 @@ function groupThousands(s: string): string {
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
-/** Dollars with cents and thousands separators: $10,234.12, -$5.00. */
-export function fmtUsd(x: number): string {
-  if (!Number.isFinite(x)) return "-";
-  const s = groupThousands(Math.abs(x).toFixed(2));
-  return x < 0 && Number(Math.abs(x).toFixed(2)) !== 0 ? `-$${s}` : `$${s}`;
+/** Thousands separators and fixed decimals: 1,234.50, -3.10; "-" when missing. */
+export function fmtGrouped(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  return `${x < 0 ? "-" : ""}${groupThousands(Math.abs(x).toFixed(decimals))}`;
+}
+
+/** Dollars with thousands separators (cents by default): $10,234.12, -$5.00; never -$0.00. */
+export function fmtUsd(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  const s = groupThousands(Math.abs(x).toFixed(decimals));
+  return x < 0 && Number(Math.abs(x).toFixed(decimals)) !== 0 ? `-$${s}` : `$${s}`;
 }
 
 /** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing. */
@@ -60,8 +66,14 @@ export function fmtUsdShort(x: number | null): string {
   return x < 0 && !zero ? `-$${body}` : `$${body}`;
 }
 
-export function fmtPct(x: number, digits = 2): string {
-  return Number.isFinite(x) ? `${x.toFixed(digits)}%` : "-";
+/** A value already in percent: 12.345 → "12.35%"; "-" when missing. */
+export function fmtPct(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${x.toFixed(digits)}%`;
+}
+
+/** A ratio 0..1 as a percentage: 0.4732 → "47.3%"; "-" when missing. */
+export function fmtShare(x: number | null | undefined, digits = 1): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${(x * 100).toFixed(digits)}%`;
 }
 
 export function fmtBps(x: number | null): string {

@@ -12,10 +12,10 @@ import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from ".
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
-import { fmtFixed } from "../../ui/format.js";
+import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
-import { compactTable, formatDuration, money, parseNumberFlag, percent, share, usd, when } from "./format.js";
+import { compactTable, formatDuration, parseNumberFlag, when } from "./format.js";
 
 export interface InspectRunOptions {
   address: string;
@@ -180,15 +180,15 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   const perf = await compactTable(null, [
     [
       "net PnL",
-      `${usd(m.pnl.net)}  (realized ${usd(m.pnl.realized)}, funding ${usd(m.pnl.funding)}, fees ${usd(-m.pnl.fees)})`,
+      `${fmtUsd(m.pnl.net)}  (realized ${fmtUsd(m.pnl.realized)}, funding ${fmtUsd(m.pnl.funding)}, fees ${fmtUsd(-m.pnl.fees)})`,
     ],
     [
       "volume / edge",
-      `${usd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${fmtFixed(m.edgeBps, 1)} bps`} realized per $ traded`,
+      `${fmtUsd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${fmtFixed(m.edgeBps, 1)} bps`} realized per $ traded`,
     ],
     [
       "win rate",
-      `${share(m.winRate)} of ${m.counts.closingTrades} closing trades; ${share(m.episodeWinRate)} of closed positions`,
+      `${fmtShare(m.winRate)} of ${m.counts.closingTrades} closing trades; ${fmtShare(m.episodeWinRate)} of closed positions`,
     ],
     [
       "profit factor",
@@ -196,7 +196,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     ],
     [
       "max drawdown",
-      `${usd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${percent(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
+      `${fmtUsd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${fmtPct(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
     ],
     ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : fmtFixed(m.sharpe)],
     [
@@ -205,7 +205,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     ],
     [
       "wins / losses",
-      `avg ${usd(x.avgWin)} / ${usd(x.avgLoss)}, largest ${usd(x.largestWin)} / ${usd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
+      `avg ${fmtUsd(x.avgWin)} / ${fmtUsd(x.avgLoss)}, largest ${fmtUsd(x.largestWin)} / ${fmtUsd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
     ],
     ["liquidations", String(x.liquidations)],
     ["trades / day", `${fmtFixed(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
@@ -220,7 +220,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
       "long / short",
       m.longShort.longShare === null
         ? "-"
-        : `${share(m.longShort.longShare, 0)} long / ${share(1 - m.longShort.longShare, 0)} short (opening volume)`,
+        : `${fmtShare(m.longShort.longShare, 0)} long / ${fmtShare(1 - m.longShort.longShare, 0)} short (opening volume)`,
     ],
     ["style", `${m.style.style} (${m.style.reason})`],
   ]);
@@ -229,7 +229,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   lines.push(
     await compactTable(
       ["coin", "orders", "volume", "share", "PnL"],
-      coins.map((c) => [c.coin, c.trades, usd(c.volume, 0), share(c.share), usd(c.pnl)]),
+      coins.map((c) => [c.coin, c.trades, fmtUsd(c.volume, 0), fmtShare(c.share), fmtUsd(c.pnl)]),
     ),
   );
   if (m.coins.length > coins.length) lines.push(`(+${m.coins.length - coins.length} more coins)`);
@@ -238,7 +238,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   lines.push(
     equityCurve(
       m.equityCurve.map((p) => p[1]),
-      { width: 60, height: 6, format: (v) => money(v) },
+      { width: 60, height: 6, format: (v) => fmtGrouped(v) },
     ),
   );
   lines.push("");
@@ -272,24 +272,24 @@ export async function renderInspect(report: InspectReport): Promise<string> {
           ? " (your account value)"
           : "";
     lines.push(
-      `Copyability at ${usd(c.equity, 0)}${eqNote}, leader equity ${usd(c.leaderEquity, 0)}${report.leaderEquitySource === "estimated" ? " (estimated)" : ""}:`,
+      `Copyability at ${fmtUsd(c.equity, 0)}${eqNote}, leader equity ${fmtUsd(c.leaderEquity, 0)}${report.leaderEquitySource === "estimated" ? " (estimated)" : ""}:`,
     );
     lines.push(
       await compactTable(null, [
-        ["copy ratio", percent(c.ratio * 100, 3)],
-        ["median trade", `${usd(c.medianTradeUsd)} → ${usd(c.medianScaledTradeUsd)} for you`],
-        ["below the $10 minimum", share(c.belowMinShare)],
-        ["inside the deadband", share(c.insideDeadbandShare)],
-        ["copied", share(c.copiedShare)],
+        ["copy ratio", fmtPct(c.ratio * 100, 3)],
+        ["median trade", `${fmtUsd(c.medianTradeUsd)} → ${fmtUsd(c.medianScaledTradeUsd)} for you`],
+        ["below the $10 minimum", fmtShare(c.belowMinShare)],
+        ["inside the deadband", fmtShare(c.insideDeadbandShare)],
+        ["copied", fmtShare(c.copiedShare)],
         [
           "your cost per trade",
           `${fmtFixed(c.cost.totalBps, 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
         ],
         ["leader's edge", c.edgeBps === null ? "-" : `${fmtFixed(c.edgeBps, 1)} bps per $ traded`],
-        ["cost / edge", c.costShareOfEdge === null ? "-" : share(c.costShareOfEdge, 0)],
+        ["cost / edge", c.costShareOfEdge === null ? "-" : fmtShare(c.costShareOfEdge, 0)],
         [
           "copying this window",
-          `fees ${usd(x.copy.feesUsd)}, slippage ${usd(x.copy.slippageUsd)}, funding ${usd(x.copy.fundingUsd)}; kept ${usd(x.copy.netUsd)}`,
+          `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsd(x.copy.fundingUsd)}; kept ${fmtUsd(x.copy.netUsd)}`,
         ],
       ]),
     );

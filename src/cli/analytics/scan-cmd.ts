@@ -24,10 +24,10 @@ import { UsageError } from "../../core/errors.js";
 import { shortAddress } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
-import { fmtFixed } from "../../ui/format.js";
+import { fmtFixed, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
-import { compactTable, formatDuration, parseNumberFlag, percent, share, usd } from "./format.js";
+import { compactTable, formatDuration, parseNumberFlag } from "./format.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
 
@@ -314,7 +314,7 @@ const lev = (x: number | null) => (x === null ? "-" : `${fmtFixed(x, 1)}x`);
 export async function renderScan(report: ScanReport): Promise<string> {
   const lines: string[] = [];
   lines.push(
-    `Scan of ${report.leaders.length + report.excluded.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${usd(report.equity, 0)}`,
+    `Scan of ${report.leaders.length + report.excluded.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${fmtUsd(report.equity, 0)}`,
   );
   if (report.leaders.length > 0) {
     lines.push(
@@ -346,13 +346,13 @@ export async function renderScan(report: ScanReport): Promise<string> {
           r.rank,
           shortAddress(r.address, 8),
           r.verdict,
-          usd(r.netPnl, 0),
-          percent(r.roiPct, 1),
-          percent(r.maxDrawdownPct, 1),
+          fmtUsd(r.netPnl, 0),
+          fmtPct(r.roiPct, 1),
+          fmtPct(r.maxDrawdownPct, 1),
           ratio(r.sharpe),
           ratio(r.sortino),
           ratio(r.calmar),
-          share(r.winRate, 0),
+          fmtShare(r.winRate, 0),
           r.longestLosingStreak,
           fmtFixed(r.tradesPerDay, 1),
           r.medianHoldMs === null ? "-" : formatDuration(r.medianHoldMs),
@@ -360,10 +360,10 @@ export async function renderScan(report: ScanReport): Promise<string> {
           `${lev(r.leverage.typical)}/${lev(r.leverage.peak)}`,
           r.liquidations,
           r.coins,
-          share(r.copy.belowMinShare, 0),
-          usd(r.copy.feesUsd),
-          usd(r.copy.slippageUsd),
-          usd(r.copy.netUsd),
+          fmtShare(r.copy.belowMinShare, 0),
+          fmtUsd(r.copy.feesUsd),
+          fmtUsd(r.copy.slippageUsd),
+          fmtUsd(r.copy.netUsd),
         ]),
       ),
     );
@@ -384,8 +384,8 @@ export async function renderScan(report: ScanReport): Promise<string> {
             e.coin,
             e.side,
             e.leaders.length,
-            usd(e.notionalUsd, 0),
-            share(e.weight, 1),
+            fmtUsd(e.notionalUsd, 0),
+            fmtShare(e.weight, 1),
           ]),
         ),
       );
