@@ -411,12 +411,12 @@ export function planOrders(params: PlanParameters): Plan {
   // risk-parity and risk-per-trade size each coin apart: a leader's ratio is then what its
   // coins come to together, our notional over its own across the coins it sized.
   const perCoin = settings.sizing.mode === "risk-parity" || settings.sizing.mode === "risk-per-trade";
-  const num = ratios.map(() => 0);
+  const numerator = ratios.map(() => 0);
   const den = ratios.map(() => 0);
   if (perCoin) {
     for (const w of work.values()) {
       for (const p of w.parts ?? []) {
-        num[p.leader] = (num[p.leader] ?? 0) + p.share * w.mid;
+        numerator[p.leader] = (numerator[p.leader] ?? 0) + p.share * w.mid;
         const size = leaders[p.leader]?.positions[w.coin]?.size ?? 0;
         den[p.leader] = (den[p.leader] ?? 0) + Math.abs(size) * w.mid;
       }
@@ -426,7 +426,7 @@ export function planOrders(params: PlanParameters): Plan {
   const leaderRatios: Record<string, number> = {};
   ratios.forEach((r, i) => {
     const d = den[i] ?? 0;
-    const ratio = perCoin ? (d > 0 ? (num[i] ?? 0) / d : 0) : r.ratio;
+    const ratio = perCoin ? (d > 0 ? (numerator[i] ?? 0) / d : 0) : r.ratio;
     ratioSum += ratio;
     leaderRatios[r.address] = ratio;
   });

@@ -34,7 +34,7 @@ import {
 import { agentWallet } from "./signer.js";
 import { BudgetedTransport } from "./transport.js";
 import type { SendOptions } from "./types.js";
-import { num, type OrderWire, toOrderWire } from "./wire.js";
+import { type OrderWire, parseDecimal, toOrderWire } from "./wire.js";
 
 export interface ExchangeClientOptions {
   /** HTTP base of the API (`https://api.hyperliquid.xyz`, or a simulator's URL). */
@@ -389,7 +389,7 @@ class Client implements HlClient {
     );
     const out: { t: number; c: number }[] = [];
     for (const k of candles) {
-      const c = num(k.c, Number.NaN);
+      const c = parseDecimal(k.c, Number.NaN);
       if (Number.isFinite(k.t) && c > 0) out.push({ t: k.t, c });
     }
     return out.sort((a, b) => a.t - b.t);

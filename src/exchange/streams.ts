@@ -29,7 +29,7 @@ import {
   toStreamFunding,
   toTopOfBook,
 } from "./normalize.js";
-import { num } from "./wire.js";
+import { parseDecimal } from "./wire.js";
 
 /** The exchange's per-IP websocket limits (fact sheet). */
 export const WS_LIMITS = { users: 10, subscriptions: 1000 } as const;
@@ -505,9 +505,9 @@ function toOrderUpdate(u: OrderUpdatesEvent[number]): OrderUpdate {
     oid: o.oid,
     cloid: o.cloid ?? null,
     side: toSide(o.side),
-    size: num(o.sz),
-    origSize: num(o.origSz),
-    limitPx: num(o.limitPx),
+    size: parseDecimal(o.sz),
+    origSize: parseDecimal(o.origSz),
+    limitPx: parseDecimal(o.limitPx),
     reduceOnly: o.reduceOnly === true,
     status: u.status,
     statusTimestamp: u.statusTimestamp,

@@ -82,7 +82,7 @@ export function toOrderWire(action: PlannedAction, market: Market): OrderWire {
 }
 
 /** A decimal string (or number) from the exchange → number; NaN-safe (returns `fallback`). */
-export function num(value: unknown, fallback = 0): number {
+export function parseDecimal(value: unknown, fallback = 0): number {
   if (typeof value === "number") return Number.isFinite(value) ? value : fallback;
   if (typeof value !== "string" || value.trim() === "") return fallback;
   const n = Number(value);
