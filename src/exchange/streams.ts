@@ -18,6 +18,7 @@ import { type HlcopyError, RetryableError, UsageError } from "../core/errors.js"
 import { RecentKeys } from "../core/recent.js";
 import type { AccountState, Address, Side } from "../core/types.js";
 import { translateError } from "./errors.js";
+import { MAX_LEADERS, WS_LIMITS } from "./limits.js";
 import {
   type Fill,
   type FundingPayment,
@@ -30,9 +31,6 @@ import {
   toTopOfBook,
 } from "./normalize.js";
 import { parseDecimal } from "./wire.js";
-
-/** The exchange's per-IP websocket limits (fact sheet). */
-export const WS_LIMITS = { users: 10, subscriptions: 1000 } as const;
 
 /** One change of one of our orders, from orderUpdates. */
 export interface OrderUpdate {
@@ -141,9 +139,9 @@ export function planSubscriptions(
   const all = [...leaders, us];
   if (all.length > WS_LIMITS.users) {
     throw new UsageError(
-      `too many leaders: ${leaders.length} (the exchange streams at most ${WS_LIMITS.users} users per IP, your account included, so at most ${WS_LIMITS.users - 1} leaders)`,
+      `too many leaders: ${leaders.length} (the exchange streams at most ${WS_LIMITS.users} users per IP, your account included, so at most ${MAX_LEADERS} leaders)`,
       {
-        hint: `follow at most ${WS_LIMITS.users - 1} leaders per machine`,
+        hint: `follow at most ${MAX_LEADERS} leaders per machine`,
         details: { leaders: leaders.length },
       },
     );

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
+import { WS_LIMITS } from "../../src/exchange/limits.js";
 import type { Fill } from "../../src/exchange/normalize.js";
-import { FILL_DEDUPE_LIMIT, FillDeduper, planSubscriptions, WS_LIMITS } from "../../src/exchange/streams.js";
+import { FILL_DEDUPE_LIMIT, FillDeduper, planSubscriptions } from "../../src/exchange/streams.js";
 
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const us = addr(0xabc);

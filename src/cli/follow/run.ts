@@ -17,6 +17,7 @@ import { type EngineEvent, EngineEvents, type RunMode } from "../../engine/event
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
+import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtFixed } from "../../ui/format.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
@@ -26,8 +27,6 @@ import { openTradingSession } from "../trading.js";
 import type { ListenOptions } from "./serve.js";
 import { onStopSignals } from "./signals.js";
 
-/** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
-export const MAX_LEADERS = 9;
 const PAPER_ACCOUNT = "0x0000000000000000000000000000000000000000" as Address;
 
 export interface FollowOptions {
@@ -57,7 +56,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
   }
   if (addresses.length > MAX_LEADERS) {
     throw new UsageError(`too many leaders: ${addresses.length} (at most ${MAX_LEADERS})`, {
-      hint: "the exchange streams at most 10 users per IP: 9 leaders plus your account",
+      hint: `the exchange streams at most ${WS_LIMITS.users} users per IP: ${MAX_LEADERS} leaders plus your account`,
     });
   }
   let weights = addresses.map(() => 1);
