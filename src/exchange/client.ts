@@ -5,6 +5,8 @@
 
 import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid";
 import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
+import { isHexAddress } from "../core/address.js";
+import { isCloid } from "../core/cloid.js";
 import { OperationalError, UncertainOutcomeError, UsageError } from "../core/errors.js";
 import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
@@ -231,7 +233,6 @@ const MAX_PAGES = 10;
 const FUNDING_PAGE = 500;
 /** Analytics read weeks of a busy leader: up to 100 pages, paced by the request budget. */
 const ANALYTICS_MAX_PAGES = 100;
-const CLOID = /^0x[0-9a-fA-F]{32}$/;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -266,13 +267,13 @@ class Client implements HlClient {
   #orderQueue: Promise<unknown> = Promise.resolve();
 
   constructor(o: ExchangeClientOptions) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(o.account)) {
+    if (!isHexAddress(o.account)) {
       throw new UsageError(`invalid account address ${JSON.stringify(o.account)}`, {
         hint: "give the master account's 0x address (40 hex digits)",
       });
     }
     this.account = o.account.toLowerCase() as Address;
-    if (o.vaultAddress !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(o.vaultAddress)) {
+    if (o.vaultAddress !== undefined && !isHexAddress(o.vaultAddress)) {
       throw new UsageError(`invalid sub-account address ${JSON.stringify(o.vaultAddress)}`, {
         hint: "give the sub-account's 0x address (40 hex digits)",
       });
@@ -701,7 +702,7 @@ class Client implements HlClient {
     cloid: string,
     options: { withAvgPx?: boolean } = {},
   ): Promise<CloidLookup> {
-    if (!CLOID.test(cloid)) throw new UsageError(`invalid cloid ${JSON.stringify(cloid)}`);
+    if (!isCloid(cloid)) throw new UsageError(`invalid cloid ${JSON.stringify(cloid)}`);
     // Straight through the transport: the SDK's orderStatus schema tries "integer" before
     // "cloid", so a cloid below 2^53 would be sent as an oid.
     const reply = await this.#read("orderStatus", () =>
