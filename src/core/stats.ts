@@ -1,5 +1,12 @@
-// Small descriptive statistics for slippage and lag figures (dashboard, journal, bench).
-// Empty samples give NaN (JSON shows null): a missing figure, never a fake zero.
+// THE descriptive statistics for slippage and lag figures (dashboard, journal, status, report,
+// bench). One convention for an empty sample: the maths here gives NaN, a missing figure that
+// propagates and is never a fake zero; where a figure leaves as data (the journal's summaries,
+// the run summary, the report) it becomes null through `finiteOrNull`, and JSON shows null.
+
+/** A figure as data: null where it is missing (NaN, or ±∞), the number otherwise. */
+export function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
 
 /** Arithmetic mean; NaN for an empty sample. */
 export function mean(xs: readonly number[]): number {

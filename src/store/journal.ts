@@ -10,6 +10,7 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import type { HaltKind } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
+import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
 import type { OrderStatus } from "../engine/events.js";
 import { type StoreOperation, storeError } from "./disk-errors.js";
@@ -370,29 +371,19 @@ export function journalPath(configDir: string, account: string): string {
 /** Slippage in bps of our price against a reference (core/slippage.ts), for existing importers. */
 export { slippageBps };
 
-/** Percentile by linear interpolation between closest ranks (numpy's default); `sorted` ascending. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  const rank = (p / 100) * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return a + (b - a) * (rank - lo);
-}
-
-export function summarize(values: readonly number[]): DistributionStats {
-  if (values.length === 0) return { count: 0, mean: null, median: null, p95: null, p99: null, max: null };
-  const sorted = [...values].sort((x, y) => x - y);
-  const sum = sorted.reduce((s, v) => s + v, 0);
+/**
+ * A sample's figures as the journal reports them (core/stats.ts computes them): every figure but
+ * the count is null when the sample is empty.
+ */
+function distribution(values: readonly number[]): DistributionStats {
+  const s = summarize(values);
   return {
-    count: sorted.length,
-    mean: sum / sorted.length,
-    median: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1] as number,
+    count: s.count,
+    mean: finiteOrNull(s.mean),
+    median: finiteOrNull(s.median),
+    p95: finiteOrNull(s.p95),
+    p99: finiteOrNull(s.p99),
+    max: finiteOrNull(s.max),
   };
 }
 
@@ -1259,7 +1250,7 @@ class SqliteJournal implements Journal {
           kind,
         )
       : this.#all(`SELECT ${column} AS v FROM fills WHERE ts >= ? AND ${column} IS NOT NULL`, sinceMs);
-    return summarize(rows.map((r) => sqlNumber(r.v)));
+    return distribution(rows.map((r) => sqlNumber(r.v)));
   }
 
   listEntries(params: ListEntriesParameters = {}): JournalEntry[] {

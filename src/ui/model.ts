@@ -7,7 +7,7 @@
 import { type DriftReport, type DriftStatus, driftReport } from "../core/drift.js";
 import { type CopyPnl, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
-import { mean, median, quantile } from "../core/stats.js";
+import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
@@ -687,8 +687,6 @@ export interface RunSummary {
   }[];
 }
 
-const orNull = (x: number) => (Number.isFinite(x) ? x : null);
-
 export function runSummary(state: DashboardState): RunSummary {
   const copy = copySlippageStats(state);
   const exec = slippageStats(state);
@@ -699,9 +697,17 @@ export function runSummary(state: DashboardState): RunSummary {
     skipped: { ...state.counters.skipped },
     finalDriftUsd: totalDriftUsd(state),
     inSync: state.drift?.inSync ?? null,
-    slippageBps: { mean: orNull(copy.mean), median: orNull(copy.median), p95: orNull(copy.p95) },
-    execSlippageBps: { mean: orNull(exec.mean), median: orNull(exec.median), p95: orNull(exec.p95) },
-    copyLagMs: { p50: orNull(lag.p50), p99: orNull(lag.p99) },
+    slippageBps: {
+      mean: finiteOrNull(copy.mean),
+      median: finiteOrNull(copy.median),
+      p95: finiteOrNull(copy.p95),
+    },
+    execSlippageBps: {
+      mean: finiteOrNull(exec.mean),
+      median: finiteOrNull(exec.median),
+      p95: finiteOrNull(exec.p95),
+    },
+    copyLagMs: { p50: finiteOrNull(lag.p50), p99: finiteOrNull(lag.p99) },
     pnl: p
       ? {
           realisedUsd: p.realisedUsd,
