@@ -20,3 +20,13 @@ export function detailNumber(x: number): string {
   if (abs >= 1e15 || abs < 1e-9) return x.toPrecision(4);
   return String(Number(x.toPrecision(6)));
 }
+
+/** A time in UTC to the minute, for messages: 2025-01-02 15:04 UTC. */
+export function utcMinute(ts: number): string {
+  return `${new Date(ts).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A time in UTC to the second, for report headers: 2025-01-02 15:04:05 UTC. */
+export function utcSecond(ts: number): string {
+  return `${new Date(ts).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}

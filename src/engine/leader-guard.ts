@@ -10,7 +10,7 @@
 // (read again before every sweep, so a running follow takes it up) or its pause ends.
 
 import { toHlcopyError } from "../core/errors.js";
-import { detailNumber, shortAddress } from "../core/format.js";
+import { detailNumber, shortAddress, utcMinute } from "../core/format.js";
 import {
   attribute,
   bookDrawdownPct,
@@ -423,7 +423,7 @@ export class LeaderGuard {
       address,
       "unfollowed",
       kind,
-      `stopped following leader ${shortAddress(address)}: ${why}; ${closing.length > 0 ? `its share is closed reduce-only (${closing.join(", ")})` : "it has no share of our positions"}; the other leaders are still copied${until === null ? "; hlcopy resume --leader clears it" : ` until ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC (or hlcopy resume --leader)`}`,
+      `stopped following leader ${shortAddress(address)}: ${why}; ${closing.length > 0 ? `its share is closed reduce-only (${closing.join(", ")})` : "it has no share of our positions"}; the other leaders are still copied${until === null ? "; hlcopy resume --leader clears it" : ` until ${utcMinute(until)} (or hlcopy resume --leader)`}`,
       { until },
     );
   }

@@ -19,7 +19,7 @@ import {
   parseMeta,
 } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
-import { shortAddress } from "../../core/format.js";
+import { shortAddress, utcSecond } from "../../core/format.js";
 import {
   flagName,
   parseSettingInput,
@@ -36,7 +36,7 @@ import { fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
-import { compactTable, formatDuration, parseNumberFlag, when } from "./format.js";
+import { compactTable, formatDuration, parseNumberFlag } from "./format.js";
 
 export interface BacktestRunOptions {
   /** Leader address (fetched through `source`), or several… */
@@ -497,7 +497,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       ? shortAddress(report.leader, 8)
       : report.source;
   lines.push(
-    `Backtest of ${who}: ${r.fills.toLocaleString("en-US")} fills, ${when(r.window.start)} → ${when(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
+    `Backtest of ${who}: ${r.fills.toLocaleString("en-US")} fills, ${utcSecond(r.window.start)} → ${utcSecond(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
   );
   if (several) {
     lines.push(
@@ -609,7 +609,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     .sort((a, b) => orderOf(a[0] as ReasonCode) - orderOf(b[0] as ReasonCode) || b[1] - a[1])
     .map(([reason, count]) => `${reason} ${count}`);
   if (skips.length > 0) lines.push(`Skipped by the planner: ${skips.join(", ")}`);
-  if (t.halted) lines.push(`Kill switch at ${when(t.halted.time)}: ${t.halted.reason}`);
+  if (t.halted) lines.push(`Kill switch at ${utcSecond(t.halted.time)}: ${t.halted.reason}`);
   const c = r.comparison;
   const drift =
     c.driftReductionPct === null

@@ -6,11 +6,6 @@ import { UsageError } from "../../core/errors.js";
 
 export { formatDuration };
 
-/** An exchange timestamp as "YYYY-MM-DD HH:MM:SS UTC". */
-export function when(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}
-
 /**
  * Parse a number given on the command line.
  * @throws {UsageError} naming the flag when it is not a finite number ≥ min (> min if `exclusive`).

@@ -9,13 +9,14 @@ import type { FrictionModel } from "../../analytics/friction.js";
 import { DEFAULT_FRICTION } from "../../analytics/friction.js";
 import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
+import { utcSecond } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
-import { compactTable, formatDuration, parseNumberFlag, when } from "./format.js";
+import { compactTable, formatDuration, parseNumberFlag } from "./format.js";
 
 export interface InspectRunOptions {
   address: string;
@@ -159,7 +160,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   const x = report.extra;
   const lines: string[] = [];
   lines.push(
-    `Leader ${report.leader}: ${when(m.window.start)} → ${when(m.window.end)} (${spanText(m.window.end - m.window.start)}${
+    `Leader ${report.leader}: ${utcSecond(m.window.start)} → ${utcSecond(m.window.end)} (${spanText(m.window.end - m.window.start)}${
       m.window.days < report.requestedDays * 0.99
         ? ` of history: the leader's first fill in the last ${report.requestedDays} days`
         : ""

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
 import { type DriftReport, driftText, leftAloneText } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
+import { utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
@@ -264,7 +265,6 @@ const ago = (ts: number, now: number): string => {
   if (s < 7200) return `${Math.round(s / 60)}m ago`;
   return `${(s / 3600).toFixed(1)}h ago`;
 };
-const utc = (ts: number) => `${new Date(ts).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 async function render(r: StatusReport, hours: number, now: number): Promise<string> {
   const lines = [`account ${r.account}`];
@@ -282,7 +282,7 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     const start =
       p.since === null
         ? ""
-        : ` since ${utc(p.since)}${p.startEquity === null ? "" : ` on ${p.startEquity.toFixed(2)} USD`}`;
+        : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${p.startEquity.toFixed(2)} USD`}`;
     lines.push(
       `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} (as of ${ago(p.asOf, now)})`,
     );
@@ -307,9 +307,7 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
   for (const l of r.leaders) {
     lines.push(
       `NOT FOLLOWED: leader ${l.address} (${l.kind}) ${ago(l.since, now)}: ${l.reason}${
-        l.until === null
-          ? ""
-          : ` — until ${new Date(l.until).toISOString().slice(0, 16).replace("T", " ")} UTC`
+        l.until === null ? "" : ` — until ${utcMinute(l.until)}`
       } — follow it again with: hlcopy resume --leader ${l.address}`,
     );
   }

@@ -4,7 +4,7 @@
 
 import { type DriftStatus, driftReport } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
-import { detailNumber } from "../../core/format.js";
+import { detailNumber, utcMinute } from "../../core/format.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
@@ -299,7 +299,7 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
         : "drift remains outside the deadband (the next run retries it)";
   const flows = report.cashFlows.map(
     (c) =>
-      `leader cash flows since ${new Date(c.since).toISOString().slice(0, 16).replace("T", " ")} UTC: ${c.usd > 0 ? "+" : "−"}$${detailNumber(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
+      `leader cash flows since ${utcMinute(c.since)}: ${c.usd > 0 ? "+" : "−"}$${detailNumber(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
   );
   // Which sizing mode sized each target, and with what (issue 21).
   const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
