@@ -62,8 +62,11 @@ export interface MetaAsset {
   assetId: number;
 }
 
+/** A decimal string as the exchange writes numbers (or a plain number). */
+const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
 const DecimalSchema = v.pipe(
-  v.union([v.number(), v.pipe(v.string(), v.regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/))]),
+  v.union([v.number(), v.pipe(v.string(), v.regex(NUMERIC))]),
   v.transform(Number),
   v.finite(),
 );
@@ -209,8 +212,6 @@ export function parseFills(data: unknown, source = "input"): Fill[] {
   for (let i = 0; i < list.length; i++) out[i] = toFill(list[i], i, source);
   return out;
 }
-
-const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 /** A wire number (a number, or a decimal string the schema accepts), or NaN. */
 function wireNum(x: unknown): number {

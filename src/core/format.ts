@@ -1,5 +1,6 @@
-// THE number and address formatting for one-line details (skip reasons, cap notes, warnings):
-// pure, so the planner's reasons use it; the dashboard and the commands use it too.
+// THE formatting of addresses, numbers in one-line details (skip reasons, cap notes, warnings)
+// and UTC times: pure, so the planner's reasons use it; the engine, the dashboard and the
+// commands use the same functions (the rest of the display formatting is ui/format.ts).
 
 /**
  * An address cut to `0x` + its first and last `digits` hex digits: 0x1234…abcd by default

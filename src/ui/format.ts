@@ -1,5 +1,6 @@
-// Pure text formatting shared by the dashboard panels and the line output: numbers, money,
-// addresses, clock times, ages, and fixed-width cells. Plain ASCII plus a few single-width
+// THE display formatting of numbers, money, percentages, ages, clock times and fixed-width cells, for the
+// dashboard panels, the line output and every command's text (addresses and UTC times, which the
+// planner's reasons need too, are in core/format.ts). Plain ASCII plus a few single-width
 // symbols, so a string's length is its width on screen.
 
 /** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01; "-" when missing. */
