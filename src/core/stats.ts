@@ -70,3 +70,25 @@ export function summarize(xs: readonly number[]): Summary {
     max: sorted[sorted.length - 1] ?? Number.NaN,
   };
 }
+
+/** Wins (outcomes > 0), their total gain and the total loss (what the others lost, ≥ 0). */
+export interface OutcomeSums {
+  n: number;
+  wins: number;
+  gain: number;
+  loss: number;
+}
+
+/** Sums of trade outcomes, the base of win rate, payoff, profit factor and Kelly. */
+export function outcomeSums(outcomes: readonly number[]): OutcomeSums {
+  let wins = 0;
+  let gain = 0;
+  let loss = 0;
+  for (const x of outcomes) {
+    if (x > 0) {
+      wins++;
+      gain += x;
+    } else loss -= x;
+  }
+  return { n: outcomes.length, wins, gain, loss };
+}
