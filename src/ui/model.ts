@@ -5,7 +5,7 @@
 // per event, so a fill storm costs a few array pushes per fill.
 
 import { type DriftReport, type DriftStatus, driftReport } from "../core/drift.js";
-import { type CopyPnl, unrealisedOf } from "../core/pnl.js";
+import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
@@ -669,14 +669,7 @@ export interface RunSummary {
   execSlippageBps: { mean: number | null; median: number | null; p95: number | null };
   copyLagMs: { p50: number | null; p99: number | null };
   /** The copy's P&L at the end (whole copy); null when none was computed. */
-  pnl: {
-    realisedUsd: number;
-    unrealisedUsd: number;
-    feesUsd: number;
-    fundingUsd: number;
-    netUsd: number;
-    roiPct: number | null;
-  } | null;
+  pnl: PnlFigures | null;
   /** Open positions at the end, with their resting stop / take-profit (null = none); held = kept under entry-only. */
   positions: {
     coin: string;
