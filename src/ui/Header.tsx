@@ -103,7 +103,7 @@ export function Header({ state, width }: HeaderProps) {
   ];
   const pnl = state.pnl;
   const line2: (Segment | null)[] = [
-    { text: `equity ${state.equity === null ? "-" : fmtUsd(state.equity)}`, bold: true, priority: 10 },
+    { text: `equity ${fmtUsd(state.equity)}`, bold: true, priority: 10 },
     // The copy's net P&L since it began (realised + unrealised − fees + funding), and its ROI
     // on the equity it began with when there is room.
     pnl
@@ -116,9 +116,9 @@ export function Header({ state, width }: HeaderProps) {
     pnl && pnl.roiPct !== null
       ? { text: `ROI ${pnl.roiPct > 0 ? "+" : ""}${fmtPct(pnl.roiPct)}`, priority: 4 }
       : null,
-    { text: `hwm ${state.hwm === null ? "-" : fmtUsd(state.hwm)}`, priority: 5 },
+    { text: `hwm ${fmtUsd(state.hwm)}`, priority: 5 },
     {
-      text: `dd ${state.drawdownPct === null ? "-" : fmtPct(state.drawdownPct)}`,
+      text: `dd ${fmtPct(state.drawdownPct)}`,
       color: ddColor,
       priority: 9,
     },

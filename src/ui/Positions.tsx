@@ -78,7 +78,7 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     width: 7,
     priority: 40,
     align: "right",
-    text: (r) => (r.driftPct === null ? "-" : fmtPct(r.driftPct, 1)),
+    text: (r) => fmtPct(r.driftPct, 1),
     color: (r) => (r.outsideDeadband ? "yellow" : undefined),
   },
   {

@@ -32,7 +32,7 @@ import {
 import { sizingParams, stopDistance } from "../../core/sizing.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
-import { fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
+import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
@@ -543,8 +543,8 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
         `${fmtShare(t.stats.winRate)} of ${t.stats.closingTrades}`,
         `${fmtShare(n.stats.winRate)} of ${n.stats.closingTrades}`,
       ),
-      row("profit factor", factor(t.stats.profitFactor), factor(n.stats.profitFactor)),
-      row("Sharpe (daily)", ratioText(t.stats.sharpe), ratioText(n.stats.sharpe)),
+      row("profit factor", fmtFixed(t.stats.profitFactor), fmtFixed(n.stats.profitFactor)),
+      row("Sharpe (daily)", fmtFixed(t.stats.sharpe), fmtFixed(n.stats.sharpe)),
       row("volume", fmtUsd(t.volume, 0), fmtUsd(n.volume, 0)),
       row(
         "drift: mean / max",
@@ -566,7 +566,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   );
   lines.push(table);
   lines.push(
-    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${factor(l.stats.profitFactor)}, Sharpe ${ratioText(l.stats.sharpe)}; funding ${report.funding.rates > 0 ? fmtUsd(l.funding) : "- (no funding rates: pass --funding FILE)"}`,
+    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe ${fmtFixed(l.stats.sharpe)}; funding ${report.funding.rates > 0 ? fmtUsd(l.funding) : "- (no funding rates: pass --funding FILE)"}`,
   );
   if (r.entries) {
     const e = r.entries;
@@ -597,8 +597,8 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
           ["tracking error", ...cell((r) => fmtUsd(r.targetState.trackingErrorUsd))],
           ["max drawdown", ...cell((r) => fmtPct(r.targetState.maxDrawdownPct))],
           ["win rate", ...cell((r) => fmtShare(r.targetState.stats.winRate))],
-          ["profit factor", ...cell((r) => factor(r.targetState.stats.profitFactor))],
-          ["Sharpe", ...cell((r) => ratioText(r.targetState.stats.sharpe))],
+          ["profit factor", ...cell((r) => fmtFixed(r.targetState.stats.profitFactor))],
+          ["Sharpe", ...cell((r) => fmtFixed(r.targetState.stats.sharpe))],
           ["skipped plans", ...cell((r) => sumValues(r.targetState.skipped).toLocaleString("en-US"))],
         ],
       ),
@@ -651,12 +651,4 @@ function sumValues(o: Partial<Record<string, number>>): number {
   let s = 0;
   for (const v of Object.values(o)) s += v ?? 0;
   return s;
-}
-
-function factor(x: number | null): string {
-  return x === null ? "-" : x.toFixed(2);
-}
-
-function ratioText(x: number | null): string {
-  return x === null ? "-" : x.toFixed(2);
 }

@@ -287,7 +287,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
           `${fmtFixed(c.cost.totalBps, 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
         ],
         ["leader's edge", c.edgeBps === null ? "-" : `${fmtFixed(c.edgeBps, 1)} bps per $ traded`],
-        ["cost / edge", c.costShareOfEdge === null ? "-" : fmtShare(c.costShareOfEdge, 0)],
+        ["cost / edge", fmtShare(c.costShareOfEdge, 0)],
         [
           "copying this window",
           `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsd(x.copy.fundingUsd)}; kept ${fmtUsd(x.copy.netUsd)}`,

@@ -307,7 +307,6 @@ export function renderCsv(report: ScanReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-const ratio = (x: number | null) => fmtFixed(x, 2);
 const lev = (x: number | null) => (x === null ? "-" : `${fmtFixed(x, 1)}x`);
 
 /** The human report: the ranking table, then one reason line per leader, exclusions, consensus. */
@@ -349,9 +348,9 @@ export async function renderScan(report: ScanReport): Promise<string> {
           fmtUsd(r.netPnl, 0),
           fmtPct(r.roiPct, 1),
           fmtPct(r.maxDrawdownPct, 1),
-          ratio(r.sharpe),
-          ratio(r.sortino),
-          ratio(r.calmar),
+          fmtFixed(r.sharpe),
+          fmtFixed(r.sortino),
+          fmtFixed(r.calmar),
           fmtShare(r.winRate, 0),
           r.longestLosingStreak,
           fmtFixed(r.tradesPerDay, 1),

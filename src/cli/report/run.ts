@@ -264,7 +264,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
       ],
       doc.days.map((d) => [
         d.day,
-        d.equity === null ? "-" : d.equity.toFixed(2),
+        fmtFixed(d.equity),
         fmtPlusMinus(d.pnlUsd),
         fmtPlusMinus(d.realisedUsd),
         d.feesUsd.toFixed(2),
@@ -273,7 +273,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
         skipText(d.skipped),
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
         fmtFixed(d.copySlippageBps.median, 1),
-        d.driftUsd === null ? "-" : d.driftUsd.toFixed(2),
+        fmtFixed(d.driftUsd),
       ]),
     ),
   );
