@@ -2,6 +2,7 @@
 // clock tick (for "down longer than N" conditions). No I/O: the sender delivers what it returns.
 
 import type { Alert } from "../core/alerts.js";
+import { shortAddress } from "../core/format.js";
 import type { Settings } from "../core/settings.js";
 import type { EngineEvent } from "../engine/events.js";
 
@@ -91,7 +92,7 @@ export function alertsForEvent(
         {
           kind: "leader-liquidated",
           severity: "critical",
-          text: `leader ${short(event.leader)} was liquidated on ${event.coin}; closing our ${event.coin}`,
+          text: `leader ${shortAddress(event.leader)} was liquidated on ${event.coin}; closing our ${event.coin}`,
           key: `liquidated:${event.leader}:${event.coin}`,
           ts: event.ts,
           fields: { ...base(), leader: event.leader, coin: event.coin, px: event.px, sz: event.sz },
@@ -104,7 +105,7 @@ export function alertsForEvent(
         {
           kind: "leader-unfollowed",
           severity: "critical",
-          text: `hlcopy stopped following leader ${short(event.leader)}: ${event.detail.replace(/^stopped following leader \S+: /, "")}`,
+          text: `hlcopy stopped following leader ${shortAddress(event.leader)}: ${event.detail.replace(/^stopped following leader \S+: /, "")}`,
           key: `unfollowed:${event.leader}:${event.ts}`,
           ts: event.ts,
           fields: { ...base(), leader: event.leader, reason: "leader-drawdown", detail: event.detail },
@@ -216,8 +217,4 @@ export function checkTimers(state: AlertRulesState, now: number, settings: Alert
     });
   }
   return out;
-}
-
-function short(address: string): string {
-  return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }

@@ -2,7 +2,7 @@
 // win rate, profit factor, drawdown, a Sharpe-like ratio, activity, holding time, leverage,
 // coin and long/short mix, and a trading-style label. Plain data in, plain data out.
 
-import { mean, median } from "../core/stats.js";
+import { mean, median, outcomeSums } from "../core/stats.js";
 import { type Episode, type RebuiltHistory, rebuildHistory, type Trade } from "./fills.js";
 import type { AccountSnapshot, Fill, FundingPayment, Portfolio } from "./wire.js";
 
@@ -210,16 +210,8 @@ function latest(series: [number, number][] | undefined): number | undefined {
 
 function winsAndFactor(outcomes: number[]): { winRate: number | null; profitFactor: number | null } {
   if (outcomes.length === 0) return { winRate: null, profitFactor: null };
-  let wins = 0;
-  let gain = 0;
-  let loss = 0;
-  for (const x of outcomes) {
-    if (x > 0) {
-      wins++;
-      gain += x;
-    } else loss -= x;
-  }
-  return { winRate: wins / outcomes.length, profitFactor: loss > 0 ? gain / loss : null };
+  const { n, wins, gain, loss } = outcomeSums(outcomes);
+  return { winRate: wins / n, profitFactor: loss > 0 ? gain / loss : null };
 }
 
 /** Largest peak-to-trough fall of a series, in its own units, with the peak it fell from. */

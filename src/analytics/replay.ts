@@ -13,7 +13,7 @@
 // Resting stops are not simulated (risk-per-trade sizes by the stop distance all the same).
 
 import { entryParams, extendPath, heldSize, reversalsBetween, type SizePoint } from "../core/entry.js";
-import { fmt as fmtNum } from "../core/format.js";
+import { detailNumber } from "../core/format.js";
 import { edgeFromSums, type LeaderEdge } from "../core/kelly.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { evaluateSafety, utcDay } from "../core/safety.js";
@@ -814,7 +814,7 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
             : 0;
         if (c === coin) {
           if (Math.abs(copied) < Math.abs(current))
-            waiting[c] = `copy delay: ${fmtNum(current - copied)} ${c} not held long enough yet`;
+            waiting[c] = `copy delay: ${detailNumber(current - copied)} ${c} not held long enough yet`;
           const from = r.reversalCheck.get(c) ?? Number.NEGATIVE_INFINITY;
           if (reversalsBetween(path, from, t, entry.copyDelayMs).length > 0)
             reversed[c] = `copy delay: the leader's ${c} increase was reversed before the delay ended`;

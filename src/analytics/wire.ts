@@ -62,29 +62,32 @@ export interface MetaAsset {
   assetId: number;
 }
 
-const num = v.pipe(
-  v.union([v.number(), v.pipe(v.string(), v.regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/))]),
+/** A decimal string as the exchange writes numbers (or a plain number). */
+const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+const DecimalSchema = v.pipe(
+  v.union([v.number(), v.pipe(v.string(), v.regex(NUMERIC))]),
   v.transform(Number),
   v.finite(),
 );
-const positive = v.pipe(num, v.minValue(0));
-const int = v.pipe(num, v.integer());
+const positive = v.pipe(DecimalSchema, v.minValue(0));
+const int = v.pipe(DecimalSchema, v.integer());
 
 const FillSchema = v.pipe(
   v.looseObject({
     coin: v.pipe(v.string(), v.minLength(1)),
-    px: v.pipe(num, v.gtValue(0)),
-    sz: v.pipe(num, v.gtValue(0)),
+    px: v.pipe(DecimalSchema, v.gtValue(0)),
+    sz: v.pipe(DecimalSchema, v.gtValue(0)),
     // "B"/"A" on the wire; "buy"/"sell" from the adapter's normalized fills.
     side: v.pipe(
       v.picklist(["B", "A", "buy", "sell"]),
       v.transform((x): "B" | "A" => (x === "B" || x === "buy" ? "B" : "A")),
     ),
     time: v.pipe(int, v.minValue(0)),
-    startPosition: num,
+    startPosition: DecimalSchema,
     dir: v.optional(v.string(), ""),
-    closedPnl: v.optional(num, 0),
-    fee: v.optional(num, 0),
+    closedPnl: v.optional(DecimalSchema, 0),
+    fee: v.optional(DecimalSchema, 0),
     hash: v.optional(v.string(), ""),
     oid: v.optional(int, 0),
     tid: v.optional(int),
@@ -118,9 +121,9 @@ const FundingSchema = v.pipe(
     time: int,
     delta: v.looseObject({
       coin: v.string(),
-      usdc: num,
-      szi: v.optional(num, 0),
-      fundingRate: v.optional(num, 0),
+      usdc: DecimalSchema,
+      szi: v.optional(DecimalSchema, 0),
+      fundingRate: v.optional(DecimalSchema, 0),
     }),
   }),
   v.transform(
@@ -136,27 +139,27 @@ const FundingSchema = v.pipe(
 
 const Series = v.array(
   v.pipe(
-    v.tuple([int, num]),
+    v.tuple([int, DecimalSchema]),
     v.transform((t): [number, number] => [t[0], t[1]]),
   ),
 );
 const PortfolioSchema = v.array(
   v.tuple([
     v.string(),
-    v.looseObject({ accountValueHistory: Series, pnlHistory: Series, vlm: v.optional(num, 0) }),
+    v.looseObject({ accountValueHistory: Series, pnlHistory: Series, vlm: v.optional(DecimalSchema, 0) }),
   ]),
 );
 
 const ClearinghouseSchema = v.looseObject({
-  marginSummary: v.looseObject({ accountValue: num, totalNtlPos: v.optional(num, 0) }),
+  marginSummary: v.looseObject({ accountValue: DecimalSchema, totalNtlPos: v.optional(DecimalSchema, 0) }),
   assetPositions: v.array(
     v.looseObject({
       position: v.looseObject({
         coin: v.string(),
-        szi: num,
-        entryPx: v.optional(v.nullable(num), null),
-        positionValue: v.optional(num, 0),
-        leverage: v.optional(v.looseObject({ value: num }), undefined),
+        szi: DecimalSchema,
+        entryPx: v.optional(v.nullable(DecimalSchema), null),
+        positionValue: v.optional(DecimalSchema, 0),
+        leverage: v.optional(v.looseObject({ value: DecimalSchema }), undefined),
       }),
     }),
   ),
@@ -209,8 +212,6 @@ export function parseFills(data: unknown, source = "input"): Fill[] {
   for (let i = 0; i < list.length; i++) out[i] = toFill(list[i], i, source);
   return out;
 }
-
-const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 /** A wire number (a number, or a decimal string the schema accepts), or NaN. */
 function wireNum(x: unknown): number {
@@ -322,7 +323,7 @@ export interface FundingRate {
 const FundingRateSchema = v.pipe(
   v.looseObject({
     coin: v.pipe(v.string(), v.minLength(1)),
-    fundingRate: num,
+    fundingRate: DecimalSchema,
     time: v.pipe(int, v.minValue(0)),
   }),
   v.transform((f): FundingRate => ({ coin: f.coin, time: f.time, rate: f.fundingRate })),
@@ -354,7 +355,7 @@ export interface CandleClose {
 }
 
 const CandleSchema = v.pipe(
-  v.looseObject({ s: v.pipe(v.string(), v.minLength(1)), t: v.pipe(int, v.minValue(0)), c: num }),
+  v.looseObject({ s: v.pipe(v.string(), v.minLength(1)), t: v.pipe(int, v.minValue(0)), c: DecimalSchema }),
   v.transform((k): CandleClose => ({ coin: k.s, t: k.t, c: k.c })),
 );
 

@@ -63,9 +63,3 @@ export function reportError(error: unknown, options: { debug: boolean; err?: Wri
   }
   return e.exitCode;
 }
-
-/** Format a number for people: fixed decimals, no exponent, thousands kept plain. */
-export function fmt(n: number | null | undefined, decimals = 2): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
-  return n.toFixed(decimals);
-}

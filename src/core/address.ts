@@ -9,9 +9,17 @@ import type { Address } from "./types.js";
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+/**
+ * 0x + 40 hex digits, the checksum not looked at: what the exchange and its replies carry (the
+ * adapter checks this much; what a person types goes through parseAddress).
+ */
+export function isHexAddress(value: string): boolean {
+  return HEX_ADDRESS.test(value);
+}
+
 /** What is wrong with a would-be address, or null when it is fine. */
 export function addressProblem(value: string): "format" | "checksum" | null {
-  if (!HEX_ADDRESS.test(value)) return "format";
+  if (!isHexAddress(value)) return "format";
   const digits = value.slice(2);
   if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return null;
   return digits === checksummed(digits) ? null : "checksum";

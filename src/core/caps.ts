@@ -3,7 +3,7 @@
 // A per-coin cap clips only its coin; a portfolio cap scales every target by one factor so
 // the copy keeps the leader's proportions.
 
-import { fmt } from "./format.js";
+import { detailNumber } from "./format.js";
 import type { Settings } from "./settings.js";
 import type { Market } from "./types.js";
 
@@ -35,14 +35,16 @@ export function coinLimit(market: Market, accountValue: number, settings: Settin
       limit: byNotional,
       reason: "notional-cap",
       describe:
-        byPct < byUsd ? `risk.maxCoinPctOfEquity (${fmt(pct ?? 0)}% of equity)` : "risk.maxNotionalPerCoin",
+        byPct < byUsd
+          ? `risk.maxCoinPctOfEquity (${detailNumber(pct ?? 0)}% of equity)`
+          : "risk.maxNotionalPerCoin",
     };
   }
   if (Number.isFinite(byLeverage)) {
     return {
       limit: byLeverage,
       reason: "leverage-cap",
-      describe: `${market.coin} max leverage ${fmt(market.maxLeverage)}× our equity`,
+      describe: `${market.coin} max leverage ${detailNumber(market.maxLeverage)}× our equity`,
     };
   }
   return { limit: Number.POSITIVE_INFINITY, reason: null, describe: "none" };
@@ -76,7 +78,7 @@ export function portfolioLimit(accountValue: number, settings: Settings): Portfo
     return {
       limit: byLeverage,
       reason: "leverage-cap",
-      describe: `risk.maxLeverage ${fmt(settings.risk.maxLeverage)}× equity`,
+      describe: `risk.maxLeverage ${detailNumber(settings.risk.maxLeverage)}× equity`,
     };
   }
   return { limit: Number.POSITIVE_INFINITY, reason: null, describe: "none" };

@@ -40,9 +40,12 @@ export function lazyCloid<T extends { cloid: `0x${string}` }>(action: T, compute
   });
 }
 
-const CLOID_RE = /^0x[0-9a-f]{32}$/;
+const CLOID_RE = /^0x[0-9a-fA-F]{32}$/;
 
-/** A well-formed cloid: 0x + 32 lowercase hex digits. */
+/**
+ * THE cloid check: 0x + 32 hex digits, in either case as the exchange takes them (makeCloid
+ * writes lower case; the adapter lower-cases before sending).
+ */
 export function isCloid(value: string): value is `0x${string}` {
   return CLOID_RE.test(value);
 }

@@ -3,7 +3,7 @@
 // entry. The engine keeps the leader's size history and the resting orders; these functions
 // decide from plain data.
 
-import { fmt } from "./format.js";
+import { detailNumber } from "./format.js";
 import { roundPriceToTick } from "./rounding.js";
 import { parseTradingHours, type Settings } from "./settings.js";
 import type { Market, Side } from "./types.js";
@@ -168,7 +168,7 @@ function prune(path: SizePoint[], keepFrom: number): SizePoint[] {
 export function delayDetail(coin: string, current: number, held: number, due: number | null): string {
   const waiting = current - held;
   const at = due === null ? "" : ` at ${new Date(due).toISOString().slice(11, 19)} UTC`;
-  return `copy delay: the leader's ${waiting > 0 ? "+" : ""}${fmt(waiting)} ${coin} is copied${at} if it still holds it`;
+  return `copy delay: the leader's ${waiting > 0 ? "+" : ""}${detailNumber(waiting)} ${coin} is copied${at} if it still holds it`;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,15 +1,33 @@
-// Numbers and addresses for one-line details (skip reasons, cap notes).
+// THE formatting of addresses, numbers in one-line details (skip reasons, cap notes, warnings)
+// and UTC times: pure, so the planner's reasons use it; the engine, the dashboard and the
+// commands use the same functions (the rest of the display formatting is ui/format.ts).
 
-/** 0x1234…abcd, for one-line details. */
-export function short(address: string): string {
-  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+/**
+ * An address cut to `0x` + its first and last `digits` hex digits: 0x1234…abcd by default
+ * (enough to recognise it), 0xb7b6f3ce…d9b017b2 with 8 (report headers). Anything too short to
+ * cut is returned as it is.
+ */
+export function shortAddress(address: string, digits = 4): string {
+  return address.length > 2 * digits + 4
+    ? `${address.slice(0, digits + 2)}…${address.slice(-digits)}`
+    : address;
 }
 
 /** A number for a one-line detail: at most 6 significant figures, no exponent for usual values. */
-export function fmt(x: number): string {
+export function detailNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return "0";
   const abs = Math.abs(x);
   if (abs >= 1e15 || abs < 1e-9) return x.toPrecision(4);
   return String(Number(x.toPrecision(6)));
+}
+
+/** A time in UTC to the minute, for messages: 2025-01-02 15:04 UTC. */
+export function utcMinute(ts: number): string {
+  return `${new Date(ts).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A time in UTC to the second, for report headers: 2025-01-02 15:04:05 UTC. */
+export function utcSecond(ts: number): string {
+  return `${new Date(ts).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }

@@ -2,6 +2,8 @@
 // win / average loss ratio R that `inspect` shows — and the fraction of equity the Kelly
 // criterion puts at risk, K = W − (1 − W) / R. Pure: fills in, numbers out.
 
+import { outcomeSums } from "./stats.js";
+
 /** Fewer closing trades than this give no edge estimate: the leader is not copied. */
 export const MIN_KELLY_TRADES = 10;
 
@@ -55,16 +57,8 @@ export function closingOutcomes(fills: readonly EdgeFill[]): number[] {
 
 /** W, R and K of a list of closing-trade outcomes. */
 export function edgeOf(outcomes: readonly number[]): LeaderEdge {
-  let wins = 0;
-  let gain = 0;
-  let loss = 0;
-  for (const x of outcomes) {
-    if (x > 0) {
-      wins++;
-      gain += x;
-    } else loss -= x;
-  }
-  return edgeFromSums(outcomes.length, wins, gain, loss);
+  const { n, wins, gain, loss } = outcomeSums(outcomes);
+  return edgeFromSums(n, wins, gain, loss);
 }
 
 /**

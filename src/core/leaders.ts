@@ -14,7 +14,7 @@
 // A leader that is not followed (drawdown, liquidation) keeps its book as it was then; its share
 // of each position is closed reduce-only ("shed"), tracked until our position shrank by it.
 
-import { fmt, short } from "./format.js";
+import { detailNumber, shortAddress } from "./format.js";
 import type { Settings } from "./settings.js";
 import { type LeaderRatio, leaderRatio, type SizingInputs } from "./sizing.js";
 import type { AccountState, Address, LeaderState, Markets, ReasonCode } from "./types.js";
@@ -122,7 +122,7 @@ export function leverageGates(
       leader: l.address,
       coins: null,
       reason: "leader-leverage",
-      detail: `leader ${short(l.address)} is at ${fmt(Number(lev.toFixed(2)))}x leverage (risk.leaderMaxLeverage ${fmt(maxLeverage)}x): no increases from it until it is back under`,
+      detail: `leader ${shortAddress(l.address)} is at ${detailNumber(Number(lev.toFixed(2)))}x leverage (risk.leaderMaxLeverage ${detailNumber(maxLeverage)}x): no increases from it until it is back under`,
     });
   }
   return out;
@@ -198,7 +198,7 @@ export function newCoinGates(newCoins: Readonly<Record<string, readonly string[]
       leader: leader as Address,
       coins: [...coins].sort(),
       reason: "leader-new-coin",
-      detail: `leader ${short(leader)} opened a coin it had not traded in the 30 days before (risk.skipLeaderNewCoins): not copied while it holds it`,
+      detail: `leader ${shortAddress(leader)} opened a coin it had not traded in the 30 days before (risk.skipLeaderNewCoins): not copied while it holds it`,
     });
   }
   return out;

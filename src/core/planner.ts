@@ -64,7 +64,7 @@ import {
 } from "./caps.js";
 import { lazyCloid, makeCloid } from "./cloid.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
-import { fmt, short } from "./format.js";
+import { detailNumber, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
@@ -350,12 +350,12 @@ export function planOrders(params: PlanParameters): Plan {
         if (Math.abs(w.cappedLots) < Math.abs(uncut)) {
           const who = allocation
             .filter((a) => leaders.some((l) => l.address === a.leader && nonZero(l.positions[coin]?.size)))
-            .map((a) => `${short(a.leader)} ×${fmt(Number(a.scale.toFixed(4)))}`)
+            .map((a) => `${shortAddress(a.leader)} ×${detailNumber(Number(a.scale.toFixed(4)))}`)
             .join(", ");
           skipped.push({
             coin,
             reason: "allocation-cap",
-            detail: `target ${fmt(lotsToSize(uncut, w.szDecimals))} ${coin} → ${fmt(lotsToSize(w.cappedLots, w.szDecimals))}: leader share scaled (${who}) to fit risk.maxAllocationPct (${fmt(settings.risk.maxAllocationPct ?? 0)}% of equity each)`,
+            detail: `target ${detailNumber(lotsToSize(uncut, w.szDecimals))} ${coin} → ${detailNumber(lotsToSize(w.cappedLots, w.szDecimals))}: leader share scaled (${who}) to fit risk.maxAllocationPct (${detailNumber(settings.risk.maxAllocationPct ?? 0)}% of equity each)`,
           });
         }
       }
@@ -374,7 +374,7 @@ export function planOrders(params: PlanParameters): Plan {
       skipped.push({
         coin,
         reason: "entry-only",
-        detail: `the leader ${w.leaderSize === 0 ? "closed" : "reduced or flipped"} ${coin}: entry-only keeps our ${fmt(w.ourSize)} (exits are our own stops)`,
+        detail: `the leader ${w.leaderSize === 0 ? "closed" : "reduced or flipped"} ${coin}: entry-only keeps our ${detailNumber(w.ourSize)} (exits are our own stops)`,
       });
     }
   }
@@ -411,12 +411,12 @@ export function planOrders(params: PlanParameters): Plan {
   // risk-parity and risk-per-trade size each coin apart: a leader's ratio is then what its
   // coins come to together, our notional over its own across the coins it sized.
   const perCoin = settings.sizing.mode === "risk-parity" || settings.sizing.mode === "risk-per-trade";
-  const num = ratios.map(() => 0);
+  const numerator = ratios.map(() => 0);
   const den = ratios.map(() => 0);
   if (perCoin) {
     for (const w of work.values()) {
       for (const p of w.parts ?? []) {
-        num[p.leader] = (num[p.leader] ?? 0) + p.share * w.mid;
+        numerator[p.leader] = (numerator[p.leader] ?? 0) + p.share * w.mid;
         const size = leaders[p.leader]?.positions[w.coin]?.size ?? 0;
         den[p.leader] = (den[p.leader] ?? 0) + Math.abs(size) * w.mid;
       }
@@ -426,7 +426,7 @@ export function planOrders(params: PlanParameters): Plan {
   const leaderRatios: Record<string, number> = {};
   ratios.forEach((r, i) => {
     const d = den[i] ?? 0;
-    const ratio = perCoin ? (d > 0 ? (num[i] ?? 0) / d : 0) : r.ratio;
+    const ratio = perCoin ? (d > 0 ? (numerator[i] ?? 0) / d : 0) : r.ratio;
     ratioSum += ratio;
     leaderRatios[r.address] = ratio;
   });
@@ -449,8 +449,8 @@ export function planOrders(params: PlanParameters): Plan {
       increaseScale: trimFactor,
       detail:
         scale < 1
-          ? `targets scaled ×${fmt(scale)} to fit ${pLimit.describe} ($${fmt(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${fmt(trimFactor)}` : ""}`
-          : `increases cut ×${fmt(trimFactor)} to fit ${pLimit.describe} ($${fmt(pLimit.limit)} gross)`,
+          ? `targets scaled ×${detailNumber(scale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
+          : `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`,
     };
   }
   return plan;
@@ -497,7 +497,7 @@ function sizingOf(
         : { ratio: r.ratio };
       const how = "missing" in c ? { inputs: r.inputs, detail: r.detail } : c;
       if (k === 0) inputs = how.inputs ?? r.inputs;
-      lines.push(`${leaders.length > 1 ? `${short(l.address)}: ` : ""}${how.detail ?? r.detail}`);
+      lines.push(`${leaders.length > 1 ? `${shortAddress(l.address)}: ` : ""}${how.detail ?? r.detail}`);
     });
   return { mode, inputs, detail: lines.join("; ") };
 }
@@ -659,7 +659,7 @@ function coinWork(
     if (market && sizeToLots(limited, szDecimals) !== sizeToLots(raw, szDecimals)) {
       gated = {
         reason: gate.reason,
-        detail: `${gate.detail}; target ${fmt(raw)} ${coin} → ${fmt(limited)}`,
+        detail: `${gate.detail}; target ${detailNumber(raw)} ${coin} → ${detailNumber(limited)}`,
       };
     }
     raw = limited;
@@ -751,7 +751,7 @@ function decideCoin(
       // (A target that only a cap cut to zero is explained by its cap note.)
       skip(
         "below-min-notional",
-        `target ${fmt(w.raw)} ${coin} is below one lot (${fmt(lotsToSize(1, w.szDecimals))}): nothing to open`,
+        `target ${detailNumber(w.raw)} ${coin} is below one lot (${detailNumber(lotsToSize(1, w.szDecimals))}): nothing to open`,
       );
     }
     return;
@@ -770,7 +770,7 @@ function decideCoin(
   w.buyPx = limitPrice(market, "buy", settings.exec.slippageBps);
   w.sellPx = limitPrice(market, "sell", settings.exec.slippageBps);
   if (w.buyPx === 0 || w.sellPx === 0) {
-    skip("unknown-market", `${coin} mid ${fmt(w.mid)} rounds to no valid limit price: not traded`);
+    skip("unknown-market", `${coin} mid ${detailNumber(w.mid)} rounds to no valid limit price: not traded`);
     return;
   }
 
@@ -841,7 +841,7 @@ function increaseBlock(
   const lots = toAbs - fromAbs;
   const db = deadband(w, lots, toAbs, side, settings) ?? minOrder(w, lots, side, settings);
   if (db) return db;
-  const what = `${side} ${fmt(lotsToSize(lots, w.szDecimals))} ${w.coin} ($${fmt(lotsToSize(lots, w.szDecimals) * w.mid)})`;
+  const what = `${side} ${detailNumber(lotsToSize(lots, w.szDecimals))} ${w.coin} ($${detailNumber(lotsToSize(lots, w.szDecimals) * w.mid)})`;
   const hours = entryParams(settings).tradingHours;
   if (!insideTradingHours(hours, context.now)) {
     return {
@@ -874,7 +874,7 @@ function increaseBlock(
     if (against) {
       return {
         reason: "entry-drift",
-        detail: `mid ${fmt(w.mid)} is ${fmt(Math.abs(moved))} bps ${side === "buy" ? "above" : "below"} the leader's ${fmt(refPx)} (limit ${bps} bps): ${what} skipped`,
+        detail: `mid ${detailNumber(w.mid)} is ${detailNumber(Math.abs(moved))} bps ${side === "buy" ? "above" : "below"} the leader's ${detailNumber(refPx)} (limit ${bps} bps): ${what} skipped`,
       };
     }
   }
@@ -899,14 +899,14 @@ function deadband(
   if (band > MIN_ORDER_USD && usd < band) {
     return {
       reason: "inside-deadband",
-      detail: `drift ${fmt(size)} ${w.coin} ($${fmt(usd)}) is inside the ${settings.exec.deadbandPct}% deadband ($${fmt(band)})`,
+      detail: `drift ${detailNumber(size)} ${w.coin} ($${detailNumber(usd)}) is inside the ${settings.exec.deadbandPct}% deadband ($${detailNumber(band)})`,
     };
   }
   const px = Math.min(w.mid, side === "buy" ? w.buyPx : w.sellPx);
   if (size * px < MIN_ORDER_USD) {
     return {
       reason: "below-min-notional",
-      detail: `order ${fmt(size)} ${w.coin} ($${fmt(size * px)}) is below the $${MIN_ORDER_USD} minimum`,
+      detail: `order ${detailNumber(size)} ${w.coin} ($${detailNumber(size * px)}) is below the $${MIN_ORDER_USD} minimum`,
     };
   }
   return null;
@@ -929,7 +929,7 @@ function minOrder(
   if (usd >= min) return null;
   return {
     reason: "below-min-order",
-    detail: `order ${fmt(size)} ${w.coin} ($${fmt(usd)}) is below exec.minOrderUsd $${fmt(min)}`,
+    detail: `order ${detailNumber(size)} ${w.coin} ($${detailNumber(usd)}) is below exec.minOrderUsd $${detailNumber(min)}`,
   };
 }
 
@@ -964,7 +964,7 @@ function restingEntry(
         : context.stoppedOut?.includes(w.coin)
           ? `our stop closed ${w.coin}`
           : null;
-  const what = `${r.side} ${fmt(r.size)} ${w.coin} @ ${fmt(r.limitPx)}`;
+  const what = `${r.side} ${detailNumber(r.size)} ${w.coin} @ ${detailNumber(r.limitPx)}`;
   if (stillWanted && !gate) {
     skipped.push({
       coin: w.coin,
@@ -995,13 +995,13 @@ function trimIncreases(
 ): Leg[] {
   const kept: Leg[] = [];
   const reason = limit.reason ?? "leverage-cap";
-  const room = `${limit.describe} ($${fmt(limit.limit)} gross)`;
+  const room = `${limit.describe} ($${detailNumber(limit.limit)} gross)`;
   for (const leg of legs) {
     const w = leg.w;
     const lots = Math.floor(leg.lots * factor);
     const sign = leg.side === "buy" ? 1 : -1;
     const size = lotsToSize(lots, w.szDecimals);
-    const wanted = `${leg.side} ${fmt(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;
+    const wanted = `${leg.side} ${detailNumber(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;
     w.trimmed = true;
     if (
       lots === 0 ||
@@ -1014,7 +1014,11 @@ function trimIncreases(
       continue;
     }
     w.targetLots = sign * (leg.fromAbsLots + lots);
-    skipped.push({ coin: w.coin, reason, detail: `cut to ${fmt(size)} to fit ${room}: ${wanted} wanted` });
+    skipped.push({
+      coin: w.coin,
+      reason,
+      detail: `cut to ${detailNumber(size)} to fit ${room}: ${wanted} wanted`,
+    });
     kept.push({ ...leg, lots });
   }
   return kept;
@@ -1026,21 +1030,21 @@ function capNote(
   scale: number,
   pLimit: PortfolioLimit,
 ): SkippedAction | null {
-  const from = `${fmt(lotsToSize(uncappedLots, w.szDecimals))} ${w.coin}`;
-  const to = fmt(lotsToSize(w.targetLots, w.szDecimals));
+  const from = `${detailNumber(lotsToSize(uncappedLots, w.szDecimals))} ${w.coin}`;
+  const to = detailNumber(lotsToSize(w.targetLots, w.szDecimals));
   if (w.clippedBy?.reason) {
-    const extra = scale < 1 ? `, then ×${fmt(scale)} for ${pLimit.describe}` : "";
+    const extra = scale < 1 ? `, then ×${detailNumber(scale)} for ${pLimit.describe}` : "";
     return {
       coin: w.coin,
       reason: w.clippedBy.reason,
-      detail: `target ${from} → ${to}: ${w.clippedBy.describe} ($${fmt(w.clippedBy.limit)})${extra}`,
+      detail: `target ${from} → ${to}: ${w.clippedBy.describe} ($${detailNumber(w.clippedBy.limit)})${extra}`,
     };
   }
   if (scale < 1 && pLimit.reason) {
     return {
       coin: w.coin,
       reason: pLimit.reason,
-      detail: `target ${from} → ${to}: every target ×${fmt(scale)} for ${pLimit.describe} ($${fmt(pLimit.limit)} gross)`,
+      detail: `target ${from} → ${to}: every target ×${detailNumber(scale)} for ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`,
     };
   }
   return null;

@@ -9,7 +9,7 @@
 // journaled high-water mark.
 
 import type { OrderKind } from "./slippage.js";
-import { median, quantile } from "./stats.js";
+import { finiteOrNull, median, quantile } from "./stats.js";
 
 export interface ReportFill {
   ts: number;
@@ -96,8 +96,11 @@ export function dayOf(ts: number): string {
 }
 
 function slip(values: number[]): SlipFigures {
-  if (values.length === 0) return { median: null, p95: null, n: 0 };
-  return { median: median(values), p95: quantile(values, 0.95), n: values.length };
+  return {
+    median: finiteOrNull(median(values)),
+    p95: finiteOrNull(quantile(values, 0.95)),
+    n: values.length,
+  };
 }
 
 const ddOf = (v: number, hwm: number): number => (hwm > 0 ? Math.max(0, ((hwm - v) / hwm) * 100) : 0);

@@ -3,7 +3,7 @@
 // plan that moves more than `exec.confirmAbovePct` % of equity. Pure: the CLI asks on a TTY
 // and refuses without one.
 
-import { fmt } from "./format.js";
+import { detailNumber } from "./format.js";
 import type { Address, Plan } from "./types.js";
 
 export interface ReviewInput {
@@ -37,7 +37,7 @@ export function reviewReasons(input: ReviewInput): string[] {
   const pct = input.accountValue > 0 ? (moved / input.accountValue) * 100 : Number.POSITIVE_INFINITY;
   if (pct > input.confirmAbovePct) {
     reasons.push(
-      `it moves $${fmt(Math.round(moved))}, ${Number.isFinite(pct) ? `${fmt(Math.round(pct))}%` : "all"} of equity (more than exec.confirmAbovePct ${fmt(input.confirmAbovePct)}%)`,
+      `it moves $${detailNumber(Math.round(moved))}, ${Number.isFinite(pct) ? `${detailNumber(Math.round(pct))}%` : "all"} of equity (more than exec.confirmAbovePct ${detailNumber(input.confirmAbovePct)}%)`,
     );
   }
   return reasons;

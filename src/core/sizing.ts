@@ -9,7 +9,7 @@
 // come in as plain data (SizingInputs); a missing one leaves the coin alone, never guessed.
 
 import { UsageError } from "./errors.js";
-import { fmt, short } from "./format.js";
+import { detailNumber, shortAddress } from "./format.js";
 import { kellyScale, type LeaderEdge } from "./kelly.js";
 import type { Settings, SizingMode } from "./settings.js";
 import type { AccountState, LeaderState, Markets } from "./types.js";
@@ -151,12 +151,12 @@ export function leaderRatio(
       usesLeaderEquity(mode) && leader.equityBase !== undefined
         ? "equity net of cash flows"
         : "account value";
-    const problem = `leader ${short(address)} ${what} is ${fmt(equity)}: nothing to size from`;
+    const problem = `leader ${shortAddress(address)} ${what} is ${detailNumber(equity)}: nothing to size from`;
     return { address, ratio: 0, problem, inputs: {}, detail: problem };
   }
   const weight = Number.isFinite(leader.weight) && leader.weight > 0 ? leader.weight : 0;
   const ourEquity = Math.max(0, ours.accountValue);
-  const w = weight === 1 ? "" : `${fmt(weight)} × `;
+  const w = weight === 1 ? "" : `${detailNumber(weight)} × `;
   const p = sizingParams(settings);
   const finite = (x: number) => (Number.isFinite(x) ? x : 0);
   switch (mode) {
@@ -167,7 +167,7 @@ export function leaderRatio(
         ratio,
         inputs: { weight, ourEquity, leaderEquity: equity, multiplier: sizing.multiplier, ratio },
         detail: explain
-          ? `equity-ratio: ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} × ${fmt(sizing.multiplier)} = ratio ${fmt(ratio)}`
+          ? `equity-ratio: ${w}our $${detailNumber(ourEquity)} / leader $${detailNumber(equity)} × ${detailNumber(sizing.multiplier)} = ratio ${detailNumber(ratio)}`
           : "",
       };
     }
@@ -177,7 +177,9 @@ export function leaderRatio(
         address,
         ratio,
         inputs: { weight, ratio },
-        detail: explain ? `fixed-ratio: ${w}${fmt(sizing.ratio)} = ratio ${fmt(ratio)}` : "",
+        detail: explain
+          ? `fixed-ratio: ${w}${detailNumber(sizing.ratio)} = ratio ${detailNumber(ratio)}`
+          : "",
       };
     }
     case "fixed-notional": {
@@ -188,7 +190,7 @@ export function leaderRatio(
         ratio,
         inputs: { weight, notional: sizing.notional, leaderGross: gross, ratio },
         detail: explain
-          ? `fixed-notional: ${w}$${fmt(sizing.notional)} / the leader's $${fmt(gross)} gross = ratio ${fmt(ratio)}`
+          ? `fixed-notional: ${w}$${detailNumber(sizing.notional)} / the leader's $${detailNumber(gross)} gross = ratio ${detailNumber(ratio)}`
           : "",
       };
     }
@@ -199,7 +201,7 @@ export function leaderRatio(
         ratio,
         inputs: { weight, ourEquity, leaderEquity: equity, targetVolPct: p.targetVol * 100 },
         detail: explain
-          ? `risk-parity: ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)} before each coin's ${fmt(p.targetVol * 100)}% / volatility`
+          ? `risk-parity: ${w}our $${detailNumber(ourEquity)} / leader $${detailNumber(equity)} = ratio ${detailNumber(ratio)} before each coin's ${detailNumber(p.targetVol * 100)}% / volatility`
           : "",
       };
     }
@@ -207,7 +209,7 @@ export function leaderRatio(
       const base = finite((weight * ourEquity) / equity);
       const edge = inputs.edge?.[address.toLowerCase()];
       if (!edge) {
-        const missing = `kelly: leader ${short(address)}'s edge is not known yet (its fills of the last ${p.kellyLookbackDays} days were not read)`;
+        const missing = `kelly: leader ${shortAddress(address)}'s edge is not known yet (its fills of the last ${p.kellyLookbackDays} days were not read)`;
         return { address, ratio: 0, missing, inputs: {}, detail: missing };
       }
       const k = kellyScale(edge, p.kellyFraction);
@@ -223,7 +225,7 @@ export function leaderRatio(
       };
       const edgeText = `W ${edge.winRate === null ? "-" : `${p3(edge.winRate * 100)}%`} R ${edge.payoff === null ? "-" : p3(edge.payoff)} over ${edge.closingTrades} closing trades`;
       if ("why" in k) {
-        const notCopied = `kelly: leader ${short(address)} is not copied: ${k.why} (${edgeText}, last ${p.kellyLookbackDays} days)`;
+        const notCopied = `kelly: leader ${shortAddress(address)} is not copied: ${k.why} (${edgeText}, last ${p.kellyLookbackDays} days)`;
         return { address, ratio: 0, notCopied, inputs: { ...numbers, ratio: 0 }, detail: notCopied };
       }
       const ratio = finite(base * k.scale);
@@ -232,7 +234,7 @@ export function leaderRatio(
         ratio,
         inputs: { ...numbers, ratio },
         detail: explain
-          ? `kelly: ${edgeText} → K ${p3(edge.kelly ?? 0)} × ${fmt(p.kellyFraction)} = ${p3(k.scale)} of ${w}our $${fmt(ourEquity)} / leader $${fmt(equity)} = ratio ${fmt(ratio)}`
+          ? `kelly: ${edgeText} → K ${p3(edge.kelly ?? 0)} × ${detailNumber(p.kellyFraction)} = ${p3(k.scale)} of ${w}our $${detailNumber(ourEquity)} / leader $${detailNumber(equity)} = ratio ${detailNumber(ratio)}`
           : "",
       };
     }
@@ -255,7 +257,7 @@ export function leaderRatio(
           notionalUsd: riskUsd / stop,
         },
         detail: explain
-          ? `risk-per-trade: ${w}${fmt(p.riskPct)}% of $${fmt(ourEquity)} = $${fmt(riskUsd)} lost at a ${fmt(stop * 100)}% stop → $${fmt(riskUsd / stop)} per position`
+          ? `risk-per-trade: ${w}${detailNumber(p.riskPct)}% of $${detailNumber(ourEquity)} = $${detailNumber(riskUsd)} lost at a ${detailNumber(stop * 100)}% stop → $${detailNumber(riskUsd / stop)} per position`
           : "",
       };
     }
@@ -308,7 +310,7 @@ export function coinRatio(
         ourAllocPct: alloc * factor * (leader.weight || 0) * 100,
         ratio,
       },
-      detail: `risk-parity: the leader's ${p3(alloc * 100)}% of its equity × ${p3(p.targetVol * 100)}% / ${p3(vol * 100)}% vol (×${p3(factor)})${leader.weight !== 1 ? ` × weight ${p3(leader.weight)}` : ""} → ${p3(alloc * factor * (leader.weight || 0) * 100)}% of our $${fmt(ourEquity)}`,
+      detail: `risk-parity: the leader's ${p3(alloc * 100)}% of its equity × ${p3(p.targetVol * 100)}% / ${p3(vol * 100)}% vol (×${p3(factor)})${leader.weight !== 1 ? ` × weight ${p3(leader.weight)}` : ""} → ${p3(alloc * factor * (leader.weight || 0) * 100)}% of our $${detailNumber(ourEquity)}`,
     };
   }
   if (mode === "risk-per-trade") {
@@ -327,7 +329,7 @@ export function coinRatio(
     return {
       ratio,
       inputs: { ...r.inputs, px, targetSize: target, ratio },
-      detail: `risk-per-trade: $${fmt(r.inputs.riskUsd ?? 0)} at a ${fmt(r.inputs.stopPct ?? 0)}% stop → $${fmt(notional)} at ${entry > 0 ? "our entry" : "mid"} ${fmt(px)} = ${p3(target)} ${coin}`,
+      detail: `risk-per-trade: $${detailNumber(r.inputs.riskUsd ?? 0)} at a ${detailNumber(r.inputs.stopPct ?? 0)}% stop → $${detailNumber(notional)} at ${entry > 0 ? "our entry" : "mid"} ${detailNumber(px)} = ${p3(target)} ${coin}`,
     };
   }
   return { ratio: r.ratio };

@@ -1,5 +1,12 @@
-// Small descriptive statistics for slippage and lag figures (dashboard, journal, bench).
-// Empty samples give NaN (JSON shows null): a missing figure, never a fake zero.
+// THE descriptive statistics for slippage and lag figures (dashboard, journal, status, report,
+// bench). One convention for an empty sample: the maths here gives NaN, a missing figure that
+// propagates and is never a fake zero; where a figure leaves as data (the journal's summaries,
+// the run summary, the report) it becomes null through `finiteOrNull`, and JSON shows null.
+
+/** A figure as data: null where it is missing (NaN, or ±∞), the number otherwise. */
+export function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
 
 /** Arithmetic mean; NaN for an empty sample. */
 export function mean(xs: readonly number[]): number {
@@ -62,4 +69,26 @@ export function summarize(xs: readonly number[]): Summary {
     p99: quantileSorted(sorted, 0.99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
   };
+}
+
+/** Wins (outcomes > 0), their total gain and the total loss (what the others lost, ≥ 0). */
+export interface OutcomeSums {
+  n: number;
+  wins: number;
+  gain: number;
+  loss: number;
+}
+
+/** Sums of trade outcomes, the base of win rate, payoff, profit factor and Kelly. */
+export function outcomeSums(outcomes: readonly number[]): OutcomeSums {
+  let wins = 0;
+  let gain = 0;
+  let loss = 0;
+  for (const x of outcomes) {
+    if (x > 0) {
+      wins++;
+      gain += x;
+    } else loss -= x;
+  }
+  return { n: outcomes.length, wins, gain, loss };
 }

@@ -16,7 +16,7 @@ import {
   sizeAt,
 } from "../core/entry.js";
 import { toHlcopyError } from "../core/errors.js";
-import { fmt, short } from "../core/format.js";
+import { detailNumber, shortAddress } from "../core/format.js";
 import type { Address, LeaderState, Positions, Side } from "../core/types.js";
 import type { EngineEvent } from "./events.js";
 
@@ -87,7 +87,7 @@ export class CopyDelay {
       this.#o.emit({
         type: "warning",
         ts: now,
-        message: `copy delay: leader ${short(leader)}'s recent fills could not be read: its positions count as opened now and wait the full ${fmt(this.#o.delayMs / 60_000)} minutes`,
+        message: `copy delay: leader ${shortAddress(leader)}'s recent fills could not be read: its positions count as opened now and wait the full ${detailNumber(this.#o.delayMs / 60_000)} minutes`,
       });
     }
   }
@@ -145,7 +145,7 @@ export class CopyDelay {
         if (due !== null) this.#schedule(coin, due);
         for (const r of reversalsBetween(path, now - REVERSAL_NOTE_MS, now, delay)) {
           reversed[coin] =
-            `copy delay: the leader's ${coin} ${fmt(r.wanted)} of ${new Date(r.time).toISOString().slice(11, 19)} UTC was not held for ${fmt(delay / 60_000)} minutes (${fmt(r.held)} still held at ${new Date(r.due).toISOString().slice(11, 19)}): not copied`;
+            `copy delay: the leader's ${coin} ${detailNumber(r.wanted)} of ${new Date(r.time).toISOString().slice(11, 19)} UTC was not held for ${detailNumber(delay / 60_000)} minutes (${detailNumber(r.held)} still held at ${new Date(r.due).toISOString().slice(11, 19)}): not copied`;
         }
         const p = positions[coin];
         if (copied === 0) delete positions[coin];

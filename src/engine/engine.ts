@@ -23,7 +23,7 @@ import {
   UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
-import { fmt, short } from "../core/format.js";
+import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import {

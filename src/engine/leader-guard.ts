@@ -10,7 +10,7 @@
 // (read again before every sweep, so a running follow takes it up) or its pause ends.
 
 import { toHlcopyError } from "../core/errors.js";
-import { fmt, short } from "../core/format.js";
+import { detailNumber, shortAddress, utcMinute } from "../core/format.js";
 import {
   attribute,
   bookDrawdownPct,
@@ -179,7 +179,7 @@ export class LeaderGuard {
         l.address,
         "drawdown",
         null,
-        `its copy lost ${fmt(Number(dd.toFixed(2)))}% from its high-water mark ($${fmt(Number(bookValue(book).toFixed(2)))} from $${fmt(Number(book.hwm.toFixed(2)))}; risk.leaderMaxDrawdownPct ${fmt(limit)}%)`,
+        `its copy lost ${detailNumber(Number(dd.toFixed(2)))}% from its high-water mark ($${detailNumber(Number(bookValue(book).toFixed(2)))} from $${detailNumber(Number(book.hwm.toFixed(2)))}; risk.leaderMaxDrawdownPct ${detailNumber(limit)}%)`,
         a.sizes[l.address] ?? a.sizes[key] ?? {},
         ours,
         now,
@@ -214,7 +214,7 @@ export class LeaderGuard {
           leader.address,
           "gated",
           "new-coin",
-          `leader ${short(leader.address)} opened ${fill.coin}, a coin it had not traded in the 30 days before: not copied while it holds it (leader-new-coin)`,
+          `leader ${shortAddress(leader.address)} opened ${fill.coin}, a coin it had not traded in the 30 days before: not copied while it holds it (leader-new-coin)`,
           {
             coins: [fill.coin],
           },
@@ -236,7 +236,7 @@ export class LeaderGuard {
       leader.address,
       "liquidated",
       now + days * 86_400_000,
-      `it was liquidated on ${fill.coin} (risk.leaderLiquidationPauseDays ${fmt(days)})`,
+      `it was liquidated on ${fill.coin} (risk.leaderLiquidationPauseDays ${detailNumber(days)})`,
       a.sizes[leader.address] ?? a.sizes[key] ?? {},
       ours,
       now,
@@ -276,7 +276,7 @@ export class LeaderGuard {
             l.address,
             "gated",
             "new-coin",
-            `leader ${short(l.address)} holds ${fresh.join(", ")}, opened with no trade in the 30 days before: not copied while it holds ${fresh.length > 1 ? "them" : "it"} (leader-new-coin)`,
+            `leader ${shortAddress(l.address)} holds ${fresh.join(", ")}, opened with no trade in the 30 days before: not copied while it holds ${fresh.length > 1 ? "them" : "it"} (leader-new-coin)`,
             { coins: fresh },
           );
         }
@@ -284,7 +284,7 @@ export class LeaderGuard {
         this.#o.emit({
           type: "warning",
           ts: this.#o.now(),
-          message: `leader ${short(l.address)}: its fills could not be read for risk.skipLeaderNewCoins (${toHlcopyError(error).message}); tried again next sweep`,
+          message: `leader ${shortAddress(l.address)}: its fills could not be read for risk.skipLeaderNewCoins (${toHlcopyError(error).message}); tried again next sweep`,
         });
       }
     }
@@ -417,13 +417,13 @@ export class LeaderGuard {
       });
     }
     const closing = Object.entries(shed).map(
-      ([coin, s]) => `${fmt(Number(Math.abs(s.shed).toPrecision(6)))} ${coin}`,
+      ([coin, s]) => `${detailNumber(Number(Math.abs(s.shed).toPrecision(6)))} ${coin}`,
     );
     this.#event(
       address,
       "unfollowed",
       kind,
-      `stopped following leader ${short(address)}: ${why}; ${closing.length > 0 ? `its share is closed reduce-only (${closing.join(", ")})` : "it has no share of our positions"}; the other leaders are still copied${until === null ? "; hlcopy resume --leader clears it" : ` until ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC (or hlcopy resume --leader)`}`,
+      `stopped following leader ${shortAddress(address)}: ${why}; ${closing.length > 0 ? `its share is closed reduce-only (${closing.join(", ")})` : "it has no share of our positions"}; the other leaders are still copied${until === null ? "; hlcopy resume --leader clears it" : ` until ${utcMinute(until)} (or hlcopy resume --leader)`}`,
       { until },
     );
   }
@@ -456,7 +456,7 @@ export class LeaderGuard {
       address,
       "resumed",
       was.kind,
-      `following leader ${short(address)} again (${how === "resume" ? "hlcopy resume --leader" : "its pause ended"})`,
+      `following leader ${shortAddress(address)} again (${how === "resume" ? "hlcopy resume --leader" : "its pause ended"})`,
       {},
     );
   }
@@ -488,7 +488,7 @@ export class LeaderGuard {
         l.address,
         "gated",
         "new-coin",
-        `leader ${short(l.address)} opened ${fresh.join(", ")} with no trade in the 30 days before that hlcopy knows of: not copied while it holds ${fresh.length > 1 ? "them" : "it"} (leader-new-coin)`,
+        `leader ${shortAddress(l.address)} opened ${fresh.join(", ")} with no trade in the 30 days before that hlcopy knows of: not copied while it holds ${fresh.length > 1 ? "them" : "it"} (leader-new-coin)`,
         { coins: fresh },
       );
     }
@@ -507,7 +507,7 @@ export class LeaderGuard {
         l.address,
         "ungated",
         "new-coin",
-        `leader ${short(l.address)} closed ${gone.join(", ")}: its next open is judged again`,
+        `leader ${shortAddress(l.address)} closed ${gone.join(", ")}: its next open is judged again`,
         {
           coins: gone,
         },
@@ -540,7 +540,7 @@ export class LeaderGuard {
           address,
           "ungated",
           "leverage",
-          `leader ${short(address)} is back under risk.leaderMaxLeverage: its increases are copied again`,
+          `leader ${shortAddress(address)} is back under risk.leaderMaxLeverage: its increases are copied again`,
           {},
         );
     }

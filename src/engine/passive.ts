@@ -7,7 +7,7 @@
 // the journal and the open orders by cloid).
 
 import { toHlcopyError } from "../core/errors.js";
-import { fmt } from "../core/format.js";
+import { detailNumber } from "../core/format.js";
 import { protectionKind } from "../core/protection.js";
 import type { Address, Markets, OpenOrder, PlannedAction, PlannedCancel, Side } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
@@ -210,7 +210,7 @@ export class PassiveEntries {
     const gone = await this.#cancel(
       e,
       markets,
-      `not filled within exec.passiveTimeoutSeconds (${fmt(this.#o.timeoutMs / 1000)} s): the rest goes as IOC, unless the price ran past the entry-drift gate`,
+      `not filled within exec.passiveTimeoutSeconds (${detailNumber(this.#o.timeoutMs / 1000)} s): the rest goes as IOC, unless the price ran past the entry-drift gate`,
     );
     if (gone) this.#taker.add(coin);
   }
@@ -249,7 +249,7 @@ export class PassiveEntries {
         };
         this.#entries.set(e.coin, e);
         this.#say(
-          `${e.coin}: adopted the passive entry ${e.side} ${fmt(e.size)} @ ${fmt(e.limitPx)} an earlier run left resting`,
+          `${e.coin}: adopted the passive entry ${e.side} ${detailNumber(e.size)} @ ${detailNumber(e.limitPx)} an earlier run left resting`,
         );
       }
     }

@@ -7,7 +7,7 @@
 // cloid) — journals it, and keeps the coin "stopped-out" so the copy does not buy it back.
 
 import { toHlcopyError } from "../core/errors.js";
-import { fmt } from "../core/format.js";
+import { detailNumber } from "../core/format.js";
 import {
   type BestPrices,
   type DesiredTrigger,
@@ -256,7 +256,7 @@ export class ProtectionKeeper {
       action: "fired",
       size,
       triggerPx: px,
-      detail: `${kind}${tier === undefined ? "" : ` tier ${tier + 1}`} fired: ${fmt(size)} ${coin} closed${px === null ? "" : ` at ${fmt(px)}`}${sign !== 0 ? "; not re-entered until the leader closes or flips it" : ""}`,
+      detail: `${kind}${tier === undefined ? "" : ` tier ${tier + 1}`} fired: ${detailNumber(size)} ${coin} closed${px === null ? "" : ` at ${detailNumber(px)}`}${sign !== 0 ? "; not re-entered until the leader closes or flips it" : ""}`,
     });
   }
 
@@ -399,7 +399,7 @@ export class ProtectionKeeper {
         action,
         size: t.size,
         triggerPx: t.triggerPx,
-        detail: `${t.kind === "stop-loss" ? (t.trailing ? "trailing stop" : "stop") : `take-profit${t.tier === undefined ? "" : ` tier ${t.tier + 1}`}`} ${action === "placed" ? "placed" : "moved"}: ${t.side} ${fmt(t.size)} ${t.coin} when the mark crosses ${fmt(t.triggerPx)}`,
+        detail: `${t.kind === "stop-loss" ? (t.trailing ? "trailing stop" : "stop") : `take-profit${t.tier === undefined ? "" : ` tier ${t.tier + 1}`}`} ${action === "placed" ? "placed" : "moved"}: ${t.side} ${detailNumber(t.size)} ${t.coin} when the mark crosses ${detailNumber(t.triggerPx)}`,
       });
     } else if (r.status === "rejected" || r.status === "uncertain") {
       this.#o.emit({
@@ -489,7 +489,7 @@ export class ProtectionKeeper {
           action: "cancelled",
           size: r.size,
           triggerPx: r.triggerPx,
-          detail: `${r.kind} for ${r.coin} at ${fmt(r.triggerPx)} cancelled (no position to protect)`,
+          detail: `${r.kind} for ${r.coin} at ${detailNumber(r.triggerPx)} cancelled (no position to protect)`,
         });
       }
     });

@@ -5,7 +5,7 @@
 // in the plan, so nothing is ever sized from a guess.
 
 import { toHlcopyError } from "../core/errors.js";
-import { fmt, short } from "../core/format.js";
+import { detailNumber, shortAddress } from "../core/format.js";
 import { type EdgeFill, leaderEdge } from "../core/kelly.js";
 import type { Settings } from "../core/settings.js";
 import { type SizingInputs, sizingParams } from "../core/sizing.js";
@@ -94,7 +94,7 @@ export class SizingInputsKeeper {
         this.#notice(
           `risk-parity: annualised volatility over ${p.volLookbackDays} days of hourly candles: ${learned
             .map((c) => `${c} ${((inputs[c] ?? 0) * 100).toFixed(1)}%`)
-            .join(", ")} (target ${fmt(p.targetVol * 100)}%)`,
+            .join(", ")} (target ${detailNumber(p.targetVol * 100)}%)`,
         );
       }
     }
@@ -112,11 +112,16 @@ export class SizingInputsKeeper {
           if (first) {
             const k = value.kelly;
             this.#notice(
-              `kelly: leader ${short(leader)} over ${p.kellyLookbackDays} days: ${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${fmt(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : fmt(value.payoff)}, Kelly ${k === null ? "-" : fmt(k)} (× ${fmt(p.kellyFraction)} copied)`,
+              `kelly: leader ${shortAddress(leader)} over ${p.kellyLookbackDays} days: ${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${detailNumber(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : detailNumber(value.payoff)}, Kelly ${k === null ? "-" : detailNumber(k)} (× ${detailNumber(p.kellyFraction)} copied)`,
             );
           }
         } catch (error) {
-          this.#failed(`edge:${key}`, now, `kelly: leader ${short(leader)}'s fills could not be read`, error);
+          this.#failed(
+            `edge:${key}`,
+            now,
+            `kelly: leader ${shortAddress(leader)}'s fills could not be read`,
+            error,
+          );
         }
       }
     }

@@ -5,7 +5,7 @@
 // the same rule as a coin our own stop closed (core/protection.ts keepStoppedOut).
 
 import { type HoldClock, timeStopsDue, updateHoldClock } from "../core/exits.js";
-import { fmt } from "../core/format.js";
+import { detailNumber } from "../core/format.js";
 import { keepStoppedOut } from "../core/protection.js";
 import type { Positions } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
@@ -100,7 +100,7 @@ export class TimeStop {
         type: "notice",
         ts: now,
         kind: "time-stop",
-        message: `time stop: ${r.coin} held ${heldHours === null ? "too long" : `${fmt(Number(heldHours.toFixed(1)))}h`} (risk.maxHoldHours ${fmt(this.#o.maxHoldHours)}): closed ${fmt(r.filledSize)} reduce-only${sign !== 0 ? "; not re-entered until the leader closes or flips it" : ""}`,
+        message: `time stop: ${r.coin} held ${heldHours === null ? "too long" : `${detailNumber(Number(heldHours.toFixed(1)))}h`} (risk.maxHoldHours ${detailNumber(this.#o.maxHoldHours)}): closed ${detailNumber(r.filledSize)} reduce-only${sign !== 0 ? "; not re-entered until the leader closes or flips it" : ""}`,
       });
     }
   }

@@ -6,6 +6,7 @@
 import type { IRequestTransport } from "@nktkas/hyperliquid";
 import type { Hex } from "viem";
 import { OperationalError, UsageError } from "../core/errors.js";
+import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
 import { describeWait, type RetryTransientOptions, retryTransient } from "./retry.js";
 
@@ -267,5 +268,5 @@ export async function ensureAgentApproved(params: EnsureAgentApprovedParameters)
 /** `2026-05-01 12:00 UTC` */
 export function isoDate(ms: number | null): string {
   if (ms === null) return "never";
-  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return utcMinute(ms);
 }

@@ -5,6 +5,8 @@
 
 import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid";
 import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
+import { isHexAddress } from "../core/address.js";
+import { isCloid } from "../core/cloid.js";
 import { OperationalError, UncertainOutcomeError, UsageError } from "../core/errors.js";
 import { resolveByLookup } from "../core/orders.js";
 import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
@@ -34,7 +36,7 @@ import {
 import { agentWallet } from "./signer.js";
 import { BudgetedTransport } from "./transport.js";
 import type { SendOptions } from "./types.js";
-import { num, type OrderWire, toOrderWire } from "./wire.js";
+import { type OrderWire, parseDecimal, toOrderWire } from "./wire.js";
 
 export interface ExchangeClientOptions {
   /** HTTP base of the API (`https://api.hyperliquid.xyz`, or a simulator's URL). */
@@ -231,7 +233,6 @@ const MAX_PAGES = 10;
 const FUNDING_PAGE = 500;
 /** Analytics read weeks of a busy leader: up to 100 pages, paced by the request budget. */
 const ANALYTICS_MAX_PAGES = 100;
-const CLOID = /^0x[0-9a-fA-F]{32}$/;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -266,13 +267,13 @@ class Client implements HlClient {
   #orderQueue: Promise<unknown> = Promise.resolve();
 
   constructor(o: ExchangeClientOptions) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(o.account)) {
+    if (!isHexAddress(o.account)) {
       throw new UsageError(`invalid account address ${JSON.stringify(o.account)}`, {
         hint: "give the master account's 0x address (40 hex digits)",
       });
     }
     this.account = o.account.toLowerCase() as Address;
-    if (o.vaultAddress !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(o.vaultAddress)) {
+    if (o.vaultAddress !== undefined && !isHexAddress(o.vaultAddress)) {
       throw new UsageError(`invalid sub-account address ${JSON.stringify(o.vaultAddress)}`, {
         hint: "give the sub-account's 0x address (40 hex digits)",
       });
@@ -389,7 +390,7 @@ class Client implements HlClient {
     );
     const out: { t: number; c: number }[] = [];
     for (const k of candles) {
-      const c = num(k.c, Number.NaN);
+      const c = parseDecimal(k.c, Number.NaN);
       if (Number.isFinite(k.t) && c > 0) out.push({ t: k.t, c });
     }
     return out.sort((a, b) => a.t - b.t);
@@ -701,7 +702,7 @@ class Client implements HlClient {
     cloid: string,
     options: { withAvgPx?: boolean } = {},
   ): Promise<CloidLookup> {
-    if (!CLOID.test(cloid)) throw new UsageError(`invalid cloid ${JSON.stringify(cloid)}`);
+    if (!isCloid(cloid)) throw new UsageError(`invalid cloid ${JSON.stringify(cloid)}`);
     // Straight through the transport: the SDK's orderStatus schema tries "integer" before
     // "cloid", so a cloid below 2^53 would be sent as an oid.
     const reply = await this.#read("orderStatus", () =>

@@ -19,6 +19,7 @@ export {
   type ResolveOptions,
 } from "./client.js";
 export { type ErrorContext, type TradeContext, translateError } from "./errors.js";
+export { MAX_LEADERS, WS_LIMITS } from "./limits.js";
 export { createNonceSource, type NonceSource } from "./nonce.js";
 export type { CashFlow, Fill, FundingPayment, TopOfBook } from "./normalize.js";
 export { readOrderReply, readOrderStatus, resultFromLookup } from "./results.js";
@@ -30,7 +31,6 @@ export {
   type StreamHealth,
   type Streams,
   type SubscriptionPlan,
-  WS_LIMITS,
 } from "./streams.js";
 export {
   type FindSubAccountParameters,

@@ -13,7 +13,7 @@ import type {
   UserNonFundingLedgerUpdatesResponse,
 } from "@nktkas/hyperliquid/api/info";
 import type { AccountState, Address, Fill, Markets, OpenOrder, Position, Side } from "../core/types.js";
-import { num } from "./wire.js";
+import { parseDecimal } from "./wire.js";
 
 /** One fill (ours or a leader's): the domain's one Fill type. */
 export type { Fill } from "../core/types.js";
@@ -60,7 +60,7 @@ export function toMarkets(meta: MetaResponse, mids: AllMidsResponse): Markets {
   const markets: Markets = {};
   meta.universe.forEach((u, assetId) => {
     if (u.isDelisted) return;
-    const mid = num(mids[u.name], Number.NaN);
+    const mid = parseDecimal(mids[u.name], Number.NaN);
     if (!(mid > 0)) return;
     markets[u.name] = {
       coin: u.name,
@@ -80,7 +80,7 @@ export function toMarkets(meta: MetaResponse, mids: AllMidsResponse): Markets {
 export function toMids(mids: AllMidsResponse): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [coin, px] of Object.entries(mids)) {
-    const n = num(px, Number.NaN);
+    const n = parseDecimal(px, Number.NaN);
     if (n > 0) out[coin] = n;
   }
   return out;
@@ -91,12 +91,12 @@ export function toPositions(state: ClearinghouseStateResponse): Record<string, P
   const positions: Record<string, Position> = {};
   for (const ap of state.assetPositions) {
     const p = ap.position;
-    const size = num(p.szi);
+    const size = parseDecimal(p.szi);
     if (size === 0) continue;
     positions[p.coin] = {
       coin: p.coin,
       size,
-      entryPx: num(p.entryPx),
+      entryPx: parseDecimal(p.entryPx),
       ...(typeof p.leverage?.value === "number" ? { leverage: p.leverage.value } : {}),
       ...(p.leverage?.type === "cross" || p.leverage?.type === "isolated"
         ? { marginMode: p.leverage.type }
@@ -112,8 +112,8 @@ export function toOpenOrder(o: FrontendOpenOrdersResponse[number] | OpenOrdersRe
     oid: o.oid,
     ...(o.cloid ? { cloid: o.cloid } : {}),
     side: toSide(o.side),
-    size: num(o.sz),
-    limitPx: num(o.limitPx),
+    size: parseDecimal(o.sz),
+    limitPx: parseDecimal(o.limitPx),
     reduceOnly: o.reduceOnly === true,
     ...triggerOf(o),
   };
@@ -124,7 +124,7 @@ function triggerOf(
   o: FrontendOpenOrdersResponse[number] | OpenOrdersResponse[number],
 ): Pick<OpenOrder, "trigger"> {
   if (!("isTrigger" in o) || o.isTrigger !== true) return {};
-  const triggerPx = num(o.triggerPx, Number.NaN);
+  const triggerPx = parseDecimal(o.triggerPx, Number.NaN);
   if (!(triggerPx > 0)) return {};
   return { trigger: { triggerPx, tpsl: /^take profit/i.test(o.orderType) ? "tp" : "sl" } };
 }
@@ -141,7 +141,7 @@ export function toAccountState(
 ): AccountState {
   return {
     address,
-    accountValue: num(state.marginSummary.accountValue),
+    accountValue: parseDecimal(state.marginSummary.accountValue),
     positions: toPositions(state),
     openOrders: orders.map(toOpenOrder),
     time: typeof state.time === "number" ? state.time : fallbackTime,
@@ -156,18 +156,18 @@ export function toFill(f: UserFillsResponse[number], user?: string): Fill {
   const liquidatedUser = f.liquidation?.liquidatedUser;
   return {
     coin: f.coin,
-    px: num(f.px),
-    sz: num(f.sz),
+    px: parseDecimal(f.px),
+    sz: parseDecimal(f.sz),
     side: toSide(f.side),
-    startPosition: num(f.startPosition),
+    startPosition: parseDecimal(f.startPosition),
     time: f.time,
     tid: f.tid,
     hash: f.hash,
     oid: f.oid,
     cloid: f.cloid ?? null,
-    fee: num(f.fee),
+    fee: parseDecimal(f.fee),
     feeToken: f.feeToken,
-    closedPnl: num(f.closedPnl),
+    closedPnl: parseDecimal(f.closedPnl),
     dir: f.dir,
     crossed: f.crossed,
     liquidation:
@@ -185,9 +185,9 @@ export function toFundingPayments(records: UserFundingResponse): FundingPayment[
     out.push({
       time: r.time,
       coin: d.coin,
-      usdc: num(d.usdc),
-      szi: num(d.szi),
-      fundingRate: num(d.fundingRate),
+      usdc: parseDecimal(d.usdc),
+      szi: parseDecimal(d.szi),
+      fundingRate: parseDecimal(d.fundingRate),
       hash: r.hash,
     });
   }
@@ -205,9 +205,9 @@ export function toStreamFunding(f: {
   return {
     time: f.time,
     coin: f.coin,
-    usdc: num(f.usdc),
-    szi: num(f.szi),
-    fundingRate: num(f.fundingRate),
+    usdc: parseDecimal(f.usdc),
+    szi: parseDecimal(f.szi),
+    fundingRate: parseDecimal(f.fundingRate),
     hash: null,
   };
 }
@@ -231,30 +231,30 @@ export function toCashFlows(user: Address, updates: UserNonFundingLedgerUpdatesR
 function cashFlowUsd(user: Address, d: UserNonFundingLedgerUpdatesResponse[number]["delta"]): number {
   switch (d.type) {
     case "deposit":
-      return num(d.usdc);
+      return parseDecimal(d.usdc);
     case "withdraw":
-      return -(num(d.usdc) + num(d.fee));
+      return -(parseDecimal(d.usdc) + parseDecimal(d.fee));
     case "accountClassTransfer":
-      return d.toPerp ? num(d.usdc) : -num(d.usdc);
+      return d.toPerp ? parseDecimal(d.usdc) : -parseDecimal(d.usdc);
     case "internalTransfer":
-      if (same(d.user, user)) return -(num(d.usdc) + num(d.fee));
-      return same(d.destination, user) ? num(d.usdc) : 0;
+      if (same(d.user, user)) return -(parseDecimal(d.usdc) + parseDecimal(d.fee));
+      return same(d.destination, user) ? parseDecimal(d.usdc) : 0;
     case "subAccountTransfer":
-      if (same(d.user, user)) return -num(d.usdc);
-      return same(d.destination, user) ? num(d.usdc) : 0;
+      if (same(d.user, user)) return -parseDecimal(d.usdc);
+      return same(d.destination, user) ? parseDecimal(d.usdc) : 0;
     case "send": {
       // Only the perp dex ("") moves perp equity; USDC only.
       if (d.token !== "USDC") return 0;
-      if (same(d.user, user) && d.sourceDex === "") return -(num(d.usdcValue) + num(d.fee));
-      return same(d.destination, user) && d.destinationDex === "" ? num(d.usdcValue) : 0;
+      if (same(d.user, user) && d.sourceDex === "") return -(parseDecimal(d.usdcValue) + parseDecimal(d.fee));
+      return same(d.destination, user) && d.destinationDex === "" ? parseDecimal(d.usdcValue) : 0;
     }
     case "vaultDeposit":
     case "vaultCreate":
-      return -num(d.usdc);
+      return -parseDecimal(d.usdc);
     case "vaultWithdraw":
-      return same(d.user, user) ? num(d.netWithdrawnUsd) : 0;
+      return same(d.user, user) ? parseDecimal(d.netWithdrawnUsd) : 0;
     case "vaultDistribution":
-      return num(d.usdc);
+      return parseDecimal(d.usdc);
     default:
       return 0;
   }
@@ -267,8 +267,8 @@ export function bboToTopOfBook(data: {
   time: number;
   bbo: readonly ({ px: string } | null | undefined)[];
 }): TopOfBook {
-  const bid = data.bbo[0] ? num(data.bbo[0].px, Number.NaN) : Number.NaN;
-  const ask = data.bbo[1] ? num(data.bbo[1].px, Number.NaN) : Number.NaN;
+  const bid = data.bbo[0] ? parseDecimal(data.bbo[0].px, Number.NaN) : Number.NaN;
+  const ask = data.bbo[1] ? parseDecimal(data.bbo[1].px, Number.NaN) : Number.NaN;
   return {
     coin: data.coin,
     ...(bid > 0 ? { bestBid: bid } : {}),
@@ -280,11 +280,11 @@ export function bboToTopOfBook(data: {
 export function toTopOfBook(coin: string, book: L2BookResponse, withLevels = false): TopOfBook {
   if (!book) return { coin, time: Date.now() };
   const [bids, asks] = book.levels;
-  const bid = bids[0] ? num(bids[0].px, Number.NaN) : Number.NaN;
-  const ask = asks[0] ? num(asks[0].px, Number.NaN) : Number.NaN;
+  const bid = bids[0] ? parseDecimal(bids[0].px, Number.NaN) : Number.NaN;
+  const ask = asks[0] ? parseDecimal(asks[0].px, Number.NaN) : Number.NaN;
   const side = (levels: { px: string; sz: string }[]) =>
     levels
-      .map((l) => ({ px: num(l.px, Number.NaN), sz: num(l.sz, Number.NaN) }))
+      .map((l) => ({ px: parseDecimal(l.px, Number.NaN), sz: parseDecimal(l.sz, Number.NaN) }))
       .filter((l) => l.px > 0 && l.sz > 0);
   return {
     coin: book.coin,

@@ -5,7 +5,7 @@
 
 import { topLevelErrorText } from "./errors.js";
 import type { CloidLookup, OrderResult } from "./types.js";
-import { num } from "./wire.js";
+import { parseDecimal } from "./wire.js";
 
 export type { CloidLookup, OrderResult, OrderResultStatus } from "./types.js";
 
@@ -58,10 +58,10 @@ export function readStatus(status: unknown, sent: SentOrder): OrderResult {
   const { cloid } = sent;
   const filled = field(status, "filled");
   if (filled !== undefined) {
-    const filledSize = num(field(filled, "totalSz"));
-    const avgPx = num(field(filled, "avgPx"), Number.NaN);
+    const filledSize = parseDecimal(field(filled, "totalSz"));
+    const avgPx = parseDecimal(field(filled, "avgPx"), Number.NaN);
     const oid = field(filled, "oid");
-    const wanted = num(sent.size);
+    const wanted = parseDecimal(sent.size);
     return {
       cloid,
       status: filledSize >= wanted * (1 - SIZE_EPS) ? "filled" : "partial",
@@ -112,8 +112,8 @@ export function readOrderStatus(reply: unknown): CloidLookup {
   const wrapper = field(reply, "order");
   const order = field(wrapper, "order");
   const status = field(wrapper, "status");
-  const origSz = num(field(order, "origSz"));
-  const remaining = num(field(order, "sz"));
+  const origSz = parseDecimal(field(order, "origSz"));
+  const remaining = parseDecimal(field(order, "sz"));
   const oid = field(order, "oid");
   const filledSize = Math.max(origSz - remaining, 0);
   return {

@@ -21,6 +21,7 @@ import type {
 import { type HlcopyError, RetryableError, UsageError } from "../core/errors.js";
 import type { AccountState, Address } from "../core/types.js";
 import { translateError } from "./errors.js";
+import { MAX_LEADERS, WS_LIMITS } from "./limits.js";
 import {
   bboToTopOfBook,
   type Fill,
@@ -31,9 +32,6 @@ import {
   toMids,
   toStreamFunding,
 } from "./normalize.js";
-
-/** The exchange's per-IP websocket limits (fact sheet). */
-export const WS_LIMITS = { users: 10, subscriptions: 1000 } as const;
 
 /** Every event carries `at`: local receive time (ms). */
 export type StreamEvent =
@@ -123,9 +121,9 @@ export function planSubscriptions(
   const all = [...leaders, us];
   if (all.length > WS_LIMITS.users) {
     throw new UsageError(
-      `too many leaders: ${leaders.length} (the exchange streams at most ${WS_LIMITS.users} users per IP, your account included, so at most ${WS_LIMITS.users - 1} leaders)`,
+      `too many leaders: ${leaders.length} (the exchange streams at most ${WS_LIMITS.users} users per IP, your account included, so at most ${MAX_LEADERS} leaders)`,
       {
-        hint: `follow at most ${WS_LIMITS.users - 1} leaders per machine`,
+        hint: `follow at most ${MAX_LEADERS} leaders per machine`,
         details: { leaders: leaders.length },
       },
     );

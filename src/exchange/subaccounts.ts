@@ -3,6 +3,7 @@
 // by the master's agent with `vaultAddress: <sub-account>` (ExchangeClientOptions.vaultAddress).
 
 import type { IRequestTransport } from "@nktkas/hyperliquid";
+import { isHexAddress } from "../core/address.js";
 import { UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import { translateError } from "./errors.js";
@@ -27,8 +28,6 @@ export interface FindSubAccountParameters {
   /** The account to trade. */
   account: Address;
 }
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * Pure: the entry for `account` in a `subAccounts` answer of `master`, or null when `account`
@@ -64,7 +63,7 @@ export async function findSubAccount(params: FindSubAccountParameters): Promise<
     ["master", params.master],
     ["account", params.account],
   ] as const) {
-    if (!ADDRESS.test(value)) {
+    if (!isHexAddress(value)) {
       throw new UsageError(`invalid ${what} address ${JSON.stringify(value)}`, {
         hint: "give a 0x address (40 hex digits)",
       });
@@ -90,7 +89,7 @@ export async function findSubAccount(params: FindSubAccountParameters): Promise<
 export function masterFromRole(reply: unknown): Address | null {
   if (typeof reply !== "object" || reply === null) return null;
   const r = reply as { role?: unknown; data?: { master?: unknown } };
-  if (r.role !== "subAccount" || typeof r.data?.master !== "string" || !ADDRESS.test(r.data.master))
+  if (r.role !== "subAccount" || typeof r.data?.master !== "string" || !isHexAddress(r.data.master))
     return null;
   return r.data.master.toLowerCase() as Address;
 }
@@ -105,7 +104,7 @@ export function masterFromRole(reply: unknown): Address | null {
 export async function findSubAccountMaster(
   params: Omit<FindSubAccountParameters, "master">,
 ): Promise<Address | null> {
-  if (!ADDRESS.test(params.account)) {
+  if (!isHexAddress(params.account)) {
     throw new UsageError(`invalid account address ${JSON.stringify(params.account)}`, {
       hint: "give a 0x address (40 hex digits)",
     });

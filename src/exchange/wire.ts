@@ -3,6 +3,7 @@
 // The rounding itself is core/rounding.ts's (one definition for the planner and the wire);
 // this file adds the refusals an order must never get past.
 
+import { isCloid } from "../core/cloid.js";
 import { UsageError } from "../core/errors.js";
 import {
   priceToWire as corePriceToWire,
@@ -23,8 +24,6 @@ export interface OrderWire {
     | { trigger: { isMarket: boolean; triggerPx: string; tpsl: "tp" | "sl" } };
   c: `0x${string}`;
 }
-
-const CLOID = /^0x[0-9a-fA-F]{32}$/;
 
 /**
  * Size in coin units → wire string with at most `szDecimals` decimals, rounded toward zero to
@@ -59,7 +58,7 @@ export function priceToWire(px: number, szDecimals: number): string {
  * @throws {UsageError} for a malformed cloid, size or price.
  */
 export function toOrderWire(action: PlannedAction, market: Market): OrderWire {
-  if (!CLOID.test(action.cloid)) {
+  if (!isCloid(action.cloid)) {
     throw new UsageError(`invalid cloid ${JSON.stringify(action.cloid)}: expected 0x + 32 hex digits`);
   }
   return {
@@ -82,7 +81,7 @@ export function toOrderWire(action: PlannedAction, market: Market): OrderWire {
 }
 
 /** A decimal string (or number) from the exchange → number; NaN-safe (returns `fallback`). */
-export function num(value: unknown, fallback = 0): number {
+export function parseDecimal(value: unknown, fallback = 0): number {
   if (typeof value === "number") return Number.isFinite(value) ? value : fallback;
   if (typeof value !== "string" || value.trim() === "") return fallback;
   const n = Number(value);

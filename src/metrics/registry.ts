@@ -108,7 +108,7 @@ export class RunMetrics {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, v] of samples) out.push(`${name}${labels} ${fmt(v)}`);
+      for (const [labels, v] of samples) out.push(`${name}${labels} ${sampleValue(v)}`);
     };
     const hist = (name: string, help: string, h: Histogram) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
@@ -117,7 +117,7 @@ export class RunMetrics {
       });
       out.push(
         `${name}_bucket{le="+Inf"} ${h.count}`,
-        `${name}_sum ${fmt(h.sum)}`,
+        `${name}_sum ${sampleValue(h.sum)}`,
         `${name}_count ${h.count}`,
       );
     };
@@ -233,7 +233,8 @@ export class RunMetrics {
   }
 }
 
-function fmt(v: number): string {
+/** A sample value in the text exposition format: NaN, +Inf and -Inf spelled as Prometheus reads them. */
+function sampleValue(v: number): string {
   if (Number.isNaN(v)) return "NaN";
   if (v === Number.POSITIVE_INFINITY) return "+Inf";
   if (v === Number.NEGATIVE_INFINITY) return "-Inf";

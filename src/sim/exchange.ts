@@ -25,6 +25,7 @@ import { canonicalize } from "@nktkas/hyperliquid/signing";
 import * as v from "valibot";
 import type { Engine } from "./engine.js";
 import { DESERIALIZE_ERROR, RequestError } from "./info.js";
+import { isWireAddress } from "./numbers.js";
 import type { CancelResponse, DefaultResponse, OrderResponse } from "./sdk-types.js";
 import { type Eip712Types, recoverL1Signer, recoverUserSignedSigner, type WireSignature } from "./signing.js";
 import type { Hex } from "./types.js";
@@ -146,7 +147,6 @@ export function actionType(body: unknown): string | undefined {
 }
 
 const HEX_UP_TO_32_BYTES = /^0x[0-9a-fA-F]{1,64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * The request as the exchange reads it, before the SDK's strict schema sees it:
@@ -193,7 +193,7 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   // A vaultAddress on an action whose schema has no such field is still part of what was
   // signed: read it from the body, not from the schema's output (which drops unknown keys).
   const vaultField = body.vaultAddress;
-  if (vaultField !== undefined && (typeof vaultField !== "string" || !ADDRESS.test(vaultField))) {
+  if (vaultField !== undefined && !isWireAddress(vaultField)) {
     throw new RequestError(`${DESERIALIZE_ERROR}: vaultAddress invalid address`);
   }
   const vaultAddress = vaultField === undefined ? undefined : (vaultField.toLowerCase() as Hex);

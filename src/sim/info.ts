@@ -8,6 +8,7 @@ import type {
   UserRoleResponse,
 } from "@nktkas/hyperliquid/api/info";
 import type { Engine } from "./engine.js";
+import { isWireAddress, isWireCloid } from "./numbers.js";
 import type { Hex } from "./types.js";
 import * as views from "./views.js";
 
@@ -25,16 +26,13 @@ export const DESERIALIZE_ERROR = "Failed to deserialize the JSON body into the t
 
 type Body = Record<string, unknown>;
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const CLOID = /^0x[0-9a-fA-F]{32}$/;
-
 function fail(field: string): never {
   throw new RequestError(`${DESERIALIZE_ERROR}: ${field}`);
 }
 
 export function readAddress(body: Body, key: string): Hex {
   const v = body[key];
-  if (typeof v !== "string" || !ADDRESS.test(v)) fail(`${key}: invalid address`);
+  if (!isWireAddress(v)) fail(`${key}: invalid address`);
   return v.toLowerCase() as Hex;
 }
 
@@ -117,7 +115,7 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       const oid = body.oid;
       if (typeof oid === "number" && Number.isSafeInteger(oid) && oid >= 0)
         return views.orderStatus(engine, user, oid);
-      if (typeof oid === "string" && CLOID.test(oid)) return views.orderStatus(engine, user, oid as Hex);
+      if (isWireCloid(oid)) return views.orderStatus(engine, user, oid as Hex);
       if (typeof oid === "string" && /^\d+$/.test(oid)) return views.orderStatus(engine, user, Number(oid));
       return fail("oid: expected an order id or a cloid");
     }

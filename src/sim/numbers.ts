@@ -1,4 +1,5 @@
-// Wire formatting and the exchange's tick/lot arithmetic, shared by every part of the simulator.
+// Wire formatting and checks (addresses, cloids) and the exchange's tick/lot arithmetic, shared
+// by every part of the simulator.
 // Sizes are kept as integer lots (size × 10^szDecimals) so positions never drift; prices are
 // numbers that sit on the exchange's price grid; USD amounts are printed with 6 decimals.
 
@@ -103,4 +104,17 @@ export function toLots(s: string, szDecimals: number): number | null {
 /** Lots for a USD notional at a price, rounded down (at least one lot). */
 export function lotsForNotional(usdAmount: number, px: number, szDecimals: number): number {
   return Math.max(1, Math.floor((usdAmount / px) * 10 ** szDecimals));
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const CLOID = /^0x[0-9a-fA-F]{32}$/;
+
+/** 0x + 40 hex digits, either case: an address as the exchange takes it. */
+export function isWireAddress(v: unknown): v is string {
+  return typeof v === "string" && ADDRESS.test(v);
+}
+
+/** 0x + 32 hex digits, either case: a client order id as the exchange takes it. */
+export function isWireCloid(v: unknown): v is string {
+  return typeof v === "string" && CLOID.test(v);
 }

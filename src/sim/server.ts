@@ -14,10 +14,10 @@ import {
   DEFAULT_REFILL_MS,
   parseMarkets,
 } from "./markets.js";
+import { isWireAddress } from "./numbers.js";
 import type { Hex, SimControl, SimFault, SimHandle, SimOptions, SimOrderRecord, SimStats } from "./types.js";
 import { type PostResponse, WsHub } from "./ws.js";
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const MAX_BODY = 1 << 20;
 
 interface FaultState {
@@ -143,8 +143,7 @@ function parseFault(value: Record<string, unknown>): SimFault {
       return { kind: "postOnly", ms: ms() };
     case "userRateLimit": {
       const user = value.user;
-      if (typeof user !== "string" || !ADDRESS.test(user))
-        throw new Error("fault user must be a 0x address (40 hex digits)");
+      if (!isWireAddress(user)) throw new Error("fault user must be a 0x address (40 hex digits)");
       const remaining = value.remaining;
       if (typeof remaining !== "number" || !Number.isInteger(remaining) || remaining < 0)
         throw new Error("fault remaining must be an integer ≥ 0");
@@ -164,8 +163,7 @@ function parseFault(value: Record<string, unknown>): SimFault {
     case "nonce": {
       const user = value.user;
       if (user === undefined) return { kind: "nonce", count: count() };
-      if (typeof user !== "string" || !ADDRESS.test(user))
-        throw new Error("fault user must be a 0x address (40 hex digits)");
+      if (!isWireAddress(user)) throw new Error("fault user must be a 0x address (40 hex digits)");
       return { kind: "nonce", count: count(), user: user.toLowerCase() as Hex };
     }
     case "muteChannel": {
@@ -311,8 +309,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   };
 
   const checkUser = (user: unknown): Hex => {
-    if (typeof user !== "string" || !ADDRESS.test(user))
-      throw new Error("user must be a 0x address (40 hex digits)");
+    if (!isWireAddress(user)) throw new Error("user must be a 0x address (40 hex digits)");
     return user.toLowerCase() as Hex;
   };
 

@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Engine, EngineListener } from "./engine.js";
+import { isWireAddress } from "./numbers.js";
 import type {
   AllMidsEvent,
   ClearinghouseStateEvent,
@@ -280,7 +281,7 @@ export class WsHub implements EngineListener {
     const sub: Subscription = { key: subscriptionKey(payload), type, payload };
     if (USER_TYPES.has(type)) {
       const user = payload.user;
-      if (typeof user !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(user)) return null;
+      if (!isWireAddress(user)) return null;
       sub.user = user.toLowerCase() as Hex;
       return sub;
     }

@@ -11,6 +11,7 @@ import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import type { HaltKind } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
+import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
 import { type StoreOperation, storeError } from "./disk-errors.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
@@ -365,29 +366,19 @@ export function journalPath(configDir: string, account: string): string {
   return join(configDir, `journal-${account.toLowerCase()}.sqlite`);
 }
 
-/** Percentile by linear interpolation between closest ranks (numpy's default); `sorted` ascending. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  const rank = (p / 100) * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return a + (b - a) * (rank - lo);
-}
-
-export function summarize(values: readonly number[]): DistributionStats {
-  if (values.length === 0) return { count: 0, mean: null, median: null, p95: null, p99: null, max: null };
-  const sorted = [...values].sort((x, y) => x - y);
-  const sum = sorted.reduce((s, v) => s + v, 0);
+/**
+ * A sample's figures as the journal reports them (core/stats.ts computes them): every figure but
+ * the count is null when the sample is empty.
+ */
+function distribution(values: readonly number[]): DistributionStats {
+  const s = summarize(values);
   return {
-    count: sorted.length,
-    mean: sum / sorted.length,
-    median: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1] as number,
+    count: s.count,
+    mean: finiteOrNull(s.mean),
+    median: finiteOrNull(s.median),
+    p95: finiteOrNull(s.p95),
+    p99: finiteOrNull(s.p99),
+    max: finiteOrNull(s.max),
   };
 }
 
@@ -617,11 +608,11 @@ function writeOut(memoryDb: DatabaseSync, file: string, busyTimeoutMs: number): 
 
 type Row = Record<string, SQLOutputValue>;
 
-function num(v: SQLOutputValue | undefined): number {
+function sqlNumber(v: SQLOutputValue | undefined): number {
   return typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? Number.NaN);
 }
-function numOrNull(v: SQLOutputValue | undefined): number | null {
-  return v === null || v === undefined ? null : num(v);
+function sqlNumberOrNull(v: SQLOutputValue | undefined): number | null {
+  return v === null || v === undefined ? null : sqlNumber(v);
 }
 function str(v: SQLOutputValue | undefined): string {
   return typeof v === "string" ? v : String(v ?? "");
@@ -638,107 +629,107 @@ function toJson(value: unknown): string | null {
 
 function runRow(r: Row): RunRow {
   return {
-    id: num(r.id),
+    id: sqlNumber(r.id),
     command: str(r.command) as RunCommand,
     leaders: parseJson(r.leaders) as RunRow["leaders"],
     account: str(r.account) as Address,
     network: str(r.network),
-    startedAt: num(r.started_at),
-    endedAt: numOrNull(r.ended_at),
-    exitCode: numOrNull(r.exit_code),
+    startedAt: sqlNumber(r.started_at),
+    endedAt: sqlNumberOrNull(r.ended_at),
+    exitCode: sqlNumberOrNull(r.exit_code),
     settings: parseJson(r.settings),
-    pid: numOrNull(r.pid),
+    pid: sqlNumberOrNull(r.pid),
   };
 }
 function decisionRow(r: Row): DecisionRow {
   return {
-    id: num(r.id),
-    runId: numOrNull(r.run_id),
-    ts: num(r.ts),
+    id: sqlNumber(r.id),
+    runId: sqlNumberOrNull(r.run_id),
+    ts: sqlNumber(r.ts),
     trigger: str(r.trigger) as DecisionTrigger,
     coins: parseJson(r.coins) as string[],
     plan: parseJson(r.plan) as Plan,
-    inSync: num(r.in_sync) === 1,
-    nActions: num(r.n_actions),
-    nSkipped: num(r.n_skipped),
+    inSync: sqlNumber(r.in_sync) === 1,
+    nActions: sqlNumber(r.n_actions),
+    nSkipped: sqlNumber(r.n_skipped),
   };
 }
 function orderRow(r: Row): OrderRow {
   return {
-    id: num(r.id),
-    runId: numOrNull(r.run_id),
-    ts: num(r.ts),
+    id: sqlNumber(r.id),
+    runId: sqlNumberOrNull(r.run_id),
+    ts: sqlNumber(r.ts),
     cloid: str(r.cloid),
     coin: str(r.coin),
     side: str(r.side) as Side,
-    size: num(r.size),
-    limitPx: num(r.limit_px),
-    reduceOnly: num(r.reduce_only) === 1,
+    size: sqlNumber(r.size),
+    limitPx: sqlNumber(r.limit_px),
+    reduceOnly: sqlNumber(r.reduce_only) === 1,
     reason: str(r.reason) as ReasonCode,
     request: parseJson(r.request),
     status: str(r.status) as JournalOrderStatus,
-    oid: numOrNull(r.oid),
-    filledSize: num(r.filled_size),
-    avgPx: numOrNull(r.avg_px),
+    oid: sqlNumberOrNull(r.oid),
+    filledSize: sqlNumber(r.filled_size),
+    avgPx: sqlNumberOrNull(r.avg_px),
     reply: parseJson(r.reply),
     error: strOrNull(r.error),
-    leaderPx: numOrNull(r.leader_px),
+    leaderPx: sqlNumberOrNull(r.leader_px),
     kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
-    touchPx: numOrNull(r.touch_px),
-    updatedAt: num(r.updated_at),
+    touchPx: sqlNumberOrNull(r.touch_px),
+    updatedAt: sqlNumber(r.updated_at),
   };
 }
 function fillRow(r: Row): FillRow {
   return {
-    id: num(r.id),
-    runId: numOrNull(r.run_id),
-    tid: numOrNull(r.tid),
-    ts: num(r.ts),
+    id: sqlNumber(r.id),
+    runId: sqlNumberOrNull(r.run_id),
+    tid: sqlNumberOrNull(r.tid),
+    ts: sqlNumber(r.ts),
     coin: str(r.coin),
     side: str(r.side) as Side,
-    px: num(r.px),
-    sz: num(r.sz),
-    fee: num(r.fee),
+    px: sqlNumber(r.px),
+    sz: sqlNumber(r.sz),
+    fee: sqlNumber(r.fee),
     cloid: strOrNull(r.cloid),
-    oid: numOrNull(r.oid),
-    closedPnl: numOrNull(r.closed_pnl),
-    leaderPx: numOrNull(r.leader_px),
-    slippageBps: numOrNull(r.slippage_bps),
-    execSlippageBps: numOrNull(r.exec_slippage_bps),
+    oid: sqlNumberOrNull(r.oid),
+    closedPnl: sqlNumberOrNull(r.closed_pnl),
+    leaderPx: sqlNumberOrNull(r.leader_px),
+    slippageBps: sqlNumberOrNull(r.slippage_bps),
+    execSlippageBps: sqlNumberOrNull(r.exec_slippage_bps),
     kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
-    lagMs: numOrNull(r.lag_ms),
+    lagMs: sqlNumberOrNull(r.lag_ms),
   };
 }
 function fundingRow(r: Row): FundingRow {
   return {
-    id: num(r.id),
-    runId: numOrNull(r.run_id),
-    ts: num(r.ts),
+    id: sqlNumber(r.id),
+    runId: sqlNumberOrNull(r.run_id),
+    ts: sqlNumber(r.ts),
     coin: str(r.coin),
-    usdc: num(r.usdc),
-    szi: numOrNull(r.szi),
-    rate: numOrNull(r.rate),
+    usdc: sqlNumber(r.usdc),
+    szi: sqlNumberOrNull(r.szi),
+    rate: sqlNumberOrNull(r.rate),
     hash: strOrNull(r.hash),
   };
 }
 function equityRow(r: Row): EquityRow {
-  return { ts: num(r.ts), accountValue: num(r.account_value), hwm: num(r.hwm) };
+  return { ts: sqlNumber(r.ts), accountValue: sqlNumber(r.account_value), hwm: sqlNumber(r.hwm) };
 }
 function haltRow(r: Row): HaltRow {
   return {
-    id: num(r.id),
-    ts: num(r.ts),
+    id: sqlNumber(r.id),
+    ts: sqlNumber(r.ts),
     kind: str(r.kind) as HaltKind,
     reason: str(r.reason),
     details: parseJson(r.details) as Record<string, unknown> | null,
-    clearedAt: numOrNull(r.cleared_at),
+    clearedAt: sqlNumberOrNull(r.cleared_at),
   };
 }
 function eventRow(r: Row): EventRow {
   return {
-    id: num(r.id),
-    ts: num(r.ts),
-    runId: numOrNull(r.run_id),
+    id: sqlNumber(r.id),
+    ts: sqlNumber(r.ts),
+    runId: sqlNumberOrNull(r.run_id),
     type: str(r.type),
     coin: strOrNull(r.coin),
     data: parseJson(r.data),
@@ -881,7 +872,7 @@ class SqliteJournal implements Journal {
       toJson(p.settings ?? null),
       process.pid,
     );
-    return num(row?.id);
+    return sqlNumber(row?.id);
   }
 
   endRun(runId: number, result: { endedAt: number; exitCode: number }): void {
@@ -912,7 +903,7 @@ class SqliteJournal implements Journal {
       p.plan.actions.length,
       p.plan.skipped.length,
     );
-    return num(row?.id);
+    return sqlNumber(row?.id);
   }
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
@@ -987,8 +978,8 @@ class SqliteJournal implements Journal {
       p.cloid && (p.leaderPx === undefined || p.touchPx === undefined || p.kind === undefined)
         ? this.#get("SELECT leader_px, touch_px, kind, reason FROM orders WHERE cloid = ?", p.cloid)
         : undefined;
-    const leaderPx = p.leaderPx !== undefined ? p.leaderPx : numOrNull(order?.leader_px);
-    const touchPx = p.touchPx !== undefined ? p.touchPx : numOrNull(order?.touch_px);
+    const leaderPx = p.leaderPx !== undefined ? p.leaderPx : sqlNumberOrNull(order?.leader_px);
+    const touchPx = p.touchPx !== undefined ? p.touchPx : sqlNumberOrNull(order?.touch_px);
     const kind =
       p.kind !== undefined
         ? p.kind
@@ -1045,19 +1036,19 @@ class SqliteJournal implements Journal {
   }
 
   lastFillTime(): number | null {
-    return numOrNull(this.#get("SELECT MAX(ts) AS ts FROM fills")?.ts);
+    return sqlNumberOrNull(this.#get("SELECT MAX(ts) AS ts FROM fills")?.ts);
   }
 
   lastFundingTime(): number | null {
-    return numOrNull(this.#get("SELECT MAX(ts) AS ts FROM funding")?.ts);
+    return sqlNumberOrNull(this.#get("SELECT MAX(ts) AS ts FROM funding")?.ts);
   }
 
   copyStart(): CopyStart | null {
     const run = this.#get("SELECT MIN(started_at) AS since FROM runs WHERE command <> 'dry-run'");
-    const since = numOrNull(run?.since);
+    const since = sqlNumberOrNull(run?.since);
     if (since === null) return null;
     const eq = this.#get("SELECT account_value FROM equity WHERE ts >= ? ORDER BY ts, id LIMIT 1", since);
-    return { since, startEquity: numOrNull(eq?.account_value) };
+    return { since, startEquity: sqlNumberOrNull(eq?.account_value) };
   }
 
   equitySince(fromMs: number, toMs = Number.MAX_SAFE_INTEGER): EquityRow[] {
@@ -1111,7 +1102,7 @@ class SqliteJournal implements Journal {
       start,
       start + 86_400_000,
     );
-    return r ? num(r.account_value) : null;
+    return r ? sqlNumber(r.account_value) : null;
   }
 
   recordHalt(p: RecordHaltParameters): HaltRow {
@@ -1148,7 +1139,7 @@ class SqliteJournal implements Journal {
   }
 
   lastOrderId(): number {
-    return num(this.#get("SELECT COALESCE(MAX(id), 0) AS id FROM orders")?.id);
+    return sqlNumber(this.#get("SELECT COALESCE(MAX(id), 0) AS id FROM orders")?.id);
   }
 
   filledSince(orderId: number): Record<string, number> {
@@ -1187,11 +1178,11 @@ class SqliteJournal implements Journal {
     const dec = this.#get(
       "SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' ORDER BY ts DESC, id DESC LIMIT 1",
     );
-    if (ev && (!dec || num(ev.ts) >= num(dec.ts))) {
+    if (ev && (!dec || sqlNumber(ev.ts) >= sqlNumber(dec.ts))) {
       const data = parseJson(ev.data);
       const d = data && typeof data === "object" ? (data as Record<string, unknown>) : {};
       return {
-        ts: num(ev.ts),
+        ts: sqlNumber(ev.ts),
         inSync: typeof d.inSync === "boolean" ? d.inSync : null,
         driftUsd: typeof d.driftUsd === "number" ? d.driftUsd : null,
         durationMs: typeof d.durationMs === "number" ? d.durationMs : null,
@@ -1200,7 +1191,12 @@ class SqliteJournal implements Journal {
     if (dec) {
       const plan = parseJson(dec.plan) as Plan;
       const drift = (plan.targets ?? []).reduce((s, t) => s + Math.abs(t.driftUsd), 0);
-      return { ts: num(dec.ts), inSync: num(dec.in_sync) === 1, driftUsd: drift, durationMs: null };
+      return {
+        ts: sqlNumber(dec.ts),
+        inSync: sqlNumber(dec.in_sync) === 1,
+        driftUsd: drift,
+        durationMs: null,
+      };
     }
     return null;
   }
@@ -1217,7 +1213,7 @@ class SqliteJournal implements Journal {
     return this.#all(
       "SELECT exec_slippage_bps AS v FROM fills WHERE ts >= ? AND exec_slippage_bps IS NOT NULL ORDER BY ts, id",
       sinceMs,
-    ).map((r) => num(r.v));
+    ).map((r) => sqlNumber(r.v));
   }
 
   lagStats(sinceMs: number): DistributionStats {
@@ -1229,7 +1225,7 @@ class SqliteJournal implements Journal {
     let total = 0;
     for (const r of this.#all("SELECT kind, COUNT(*) AS n FROM fills WHERE ts >= ? GROUP BY kind", sinceMs)) {
       const k = strOrNull(r.kind);
-      const n = num(r.n);
+      const n = sqlNumber(r.n);
       total += n;
       if (k === "copy" || k === "repair" || k === "join" || k === "safety") byKind[k] += n;
       else byKind.other += n;
@@ -1249,7 +1245,7 @@ class SqliteJournal implements Journal {
           kind,
         )
       : this.#all(`SELECT ${column} AS v FROM fills WHERE ts >= ? AND ${column} IS NOT NULL`, sinceMs);
-    return summarize(rows.map((r) => num(r.v)));
+    return distribution(rows.map((r) => sqlNumber(r.v)));
   }
 
   listEntries(params: ListEntriesParameters = {}): JournalEntry[] {

@@ -4,7 +4,8 @@
 // same words as `status`).
 import { Box, Text } from "ink";
 import { driftText, leftAloneText } from "../core/drift.js";
-import { fmtAge, fmtMs, fmtPct, fmtUsd, shortAddress, truncate } from "./format.js";
+import { shortAddress } from "../core/format.js";
+import { fmtAge, fmtMs, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
 import {
   connectionAgeMs,
@@ -102,7 +103,7 @@ export function Header({ state, width }: HeaderProps) {
   ];
   const pnl = state.pnl;
   const line2: (Segment | null)[] = [
-    { text: `equity ${state.equity === null ? "-" : fmtUsd(state.equity)}`, bold: true, priority: 10 },
+    { text: `equity ${fmtUsd(state.equity)}`, bold: true, priority: 10 },
     // The copy's net P&L since it began (realised + unrealised − fees + funding), and its ROI
     // on the equity it began with when there is room.
     pnl
@@ -115,9 +116,9 @@ export function Header({ state, width }: HeaderProps) {
     pnl && pnl.roiPct !== null
       ? { text: `ROI ${pnl.roiPct > 0 ? "+" : ""}${fmtPct(pnl.roiPct)}`, priority: 4 }
       : null,
-    { text: `hwm ${state.hwm === null ? "-" : fmtUsd(state.hwm)}`, priority: 5 },
+    { text: `hwm ${fmtUsd(state.hwm)}`, priority: 5 },
     {
-      text: `dd ${state.drawdownPct === null ? "-" : fmtPct(state.drawdownPct)}`,
+      text: `dd ${fmtPct(state.drawdownPct)}`,
       color: ddColor,
       priority: 9,
     },

@@ -21,8 +21,6 @@ export interface PositionsProps {
   loaded: boolean;
 }
 
-const num = (x: number | null) => (x === null ? "-" : fmtNum(x));
-const usd = (x: number | null) => (x === null ? "-" : fmtUsdShort(x));
 const signColor = (x: number | null) => (x === null || x === 0 ? undefined : x > 0 ? "green" : "red");
 
 export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
@@ -35,17 +33,31 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     text: (r) => r.coin,
     bold: () => true,
   },
-  { key: "leader", title: "leader", width: 9, priority: 60, align: "right", text: (r) => num(r.leaderSize) },
+  {
+    key: "leader",
+    title: "leader",
+    width: 9,
+    priority: 60,
+    align: "right",
+    text: (r) => fmtNum(r.leaderSize),
+  },
   {
     key: "leaderUsd",
     title: "leader $",
     width: 8,
     priority: 20,
     align: "right",
-    text: (r) => usd(r.leaderNotional),
+    text: (r) => fmtUsdShort(r.leaderNotional),
   },
-  { key: "target", title: "target", width: 9, priority: 80, align: "right", text: (r) => num(r.targetSize) },
-  { key: "ours", title: "ours", width: 9, priority: 90, align: "right", text: (r) => num(r.ourSize) },
+  {
+    key: "target",
+    title: "target",
+    width: 9,
+    priority: 80,
+    align: "right",
+    text: (r) => fmtNum(r.targetSize),
+  },
+  { key: "ours", title: "ours", width: 9, priority: 90, align: "right", text: (r) => fmtNum(r.ourSize) },
   {
     key: "drift",
     title: "drift $ ",
@@ -56,7 +68,7 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     text: (r) =>
       r.status === "left-alone"
         ? "alone "
-        : `${usd(r.driftUsd)}${r.status === "drift" ? "!" : r.status === "blocked" ? "×" : " "}`,
+        : `${fmtUsdShort(r.driftUsd)}${r.status === "drift" ? "!" : r.status === "blocked" ? "×" : " "}`,
     color: (r) => (r.status === "blocked" ? "red" : r.outsideDeadband ? "yellow" : undefined),
     bold: (r) => r.outsideDeadband,
   },
@@ -66,7 +78,7 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     width: 7,
     priority: 40,
     align: "right",
-    text: (r) => (r.driftPct === null ? "-" : fmtPct(r.driftPct, 1)),
+    text: (r) => fmtPct(r.driftPct, 1),
     color: (r) => (r.outsideDeadband ? "yellow" : undefined),
   },
   {
@@ -75,7 +87,7 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     width: 8,
     priority: 50,
     align: "right",
-    text: (r) => usd(r.upnl),
+    text: (r) => fmtUsdShort(r.upnl),
     color: (r) => signColor(r.upnl),
   },
   {
@@ -84,7 +96,7 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
     width: 8,
     priority: 55,
     align: "right",
-    text: (r) => usd(r.netPnl),
+    text: (r) => fmtUsdShort(r.netPnl),
     color: (r) => signColor(r.netPnl === null ? null : Math.round(r.netPnl * 100) / 100),
   },
   {
@@ -99,14 +111,21 @@ export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
 
 /** Our resting stop and take-profit: shown only when resting protection is on. */
 export const PROTECTION_COLUMNS: readonly Column<PositionRow>[] = [
-  { key: "stop", title: "stop", width: 9, priority: 70, align: "right", text: (r) => num(r.stopPx ?? null) },
+  {
+    key: "stop",
+    title: "stop",
+    width: 9,
+    priority: 70,
+    align: "right",
+    text: (r) => fmtNum(r.stopPx ?? null),
+  },
   {
     key: "tp",
     title: "tp",
     width: 11,
     priority: 30,
     align: "right",
-    text: (r) => `${num(r.takeProfitPx ?? null)}${r.moreTakeProfits ? `+${r.moreTakeProfits}` : ""}`,
+    text: (r) => `${fmtNum(r.takeProfitPx ?? null)}${r.moreTakeProfits ? `+${r.moreTakeProfits}` : ""}`,
   },
 ];
 

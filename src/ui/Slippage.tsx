@@ -90,7 +90,7 @@ export function Slippage({ state, width }: SlippageProps) {
 }
 
 function EquityLine({ state, width }: SlippageProps) {
-  const value = state.equity === null ? "-" : fmtUsd(state.equity);
+  const value = fmtUsd(state.equity);
   const sparkWidth = Math.min(60, width - "equity ".length - value.length - 2);
   const spark = sparkWidth >= 8 ? sparkline(state.equitySeries, sparkWidth) : "";
   return (

@@ -3,10 +3,11 @@
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
 import { driftText } from "../core/drift.js";
+import { shortAddress } from "../core/format.js";
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
-import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtSigned, fmtUsd, shortAddress } from "./format.js";
+import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtSigned, fmtUsd } from "./format.js";
 
 /** info: plain; good: a copy landed; warn: look at it; error: something failed or halted; dim: routine. */
 export type LogLevel = "info" | "good" | "warn" | "error" | "dim";

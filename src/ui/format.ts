@@ -1,14 +1,30 @@
-// Pure text formatting shared by the dashboard panels and the line output: numbers, money,
-// addresses, clock times, ages, and fixed-width cells. Plain ASCII plus a few single-width
+// THE display formatting of numbers, money, percentages, ages, clock times and fixed-width cells, for the
+// dashboard panels, the line output and every command's text (addresses and UTC times, which the
+// planner's reasons need too, are in core/format.ts). Plain ASCII plus a few single-width
 // symbols, so a string's length is its width on screen.
 
-/** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01. */
-export function fmtNum(x: number, sig = 6): string {
-  if (!Number.isFinite(x)) return "-";
+/** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01; "-" when missing. */
+export function fmtNum(x: number | null, sig = 6): string {
+  if (x === null || !Number.isFinite(x)) return "-";
   if (x === 0) return "0";
   if (Math.abs(x) >= 10 ** sig) return x.toFixed(0);
   const s = Number(x.toPrecision(sig)).toString();
   return s === "-0" ? "0" : s;
+}
+
+/** Fixed decimals, no grouping, "-" for a missing figure (null, undefined, NaN, ±∞): 1.50. */
+export function fmtFixed(x: number | null | undefined, decimals = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(decimals);
+}
+
+/** The number as JavaScript writes it (every digit kept), "-" for a missing figure. */
+export function fmtExact(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : String(x);
+}
+
+/** Signed with a true minus sign, for report lines: +1.23, −4.50, 0.00. */
+export function fmtPlusMinus(x: number, decimals = 2): string {
+  return `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(decimals)}`;
 }
 
 /** Signed number with an explicit + for positives: +1.2, -0.3. */
@@ -25,16 +41,22 @@ function groupThousands(s: string): string {
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
-/** Dollars with cents and thousands separators: $10,234.12, -$5.00. */
-export function fmtUsd(x: number): string {
-  if (!Number.isFinite(x)) return "-";
-  const s = groupThousands(Math.abs(x).toFixed(2));
-  return x < 0 && Number(Math.abs(x).toFixed(2)) !== 0 ? `-$${s}` : `$${s}`;
+/** Thousands separators and fixed decimals: 1,234.50, -3.10; "-" when missing. */
+export function fmtGrouped(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  return `${x < 0 ? "-" : ""}${groupThousands(Math.abs(x).toFixed(decimals))}`;
 }
 
-/** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M. */
-export function fmtUsdShort(x: number): string {
-  if (!Number.isFinite(x)) return "-";
+/** Dollars with thousands separators (cents by default): $10,234.12, -$5.00; never -$0.00. */
+export function fmtUsd(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  const s = groupThousands(Math.abs(x).toFixed(decimals));
+  return x < 0 && Number(Math.abs(x).toFixed(decimals)) !== 0 ? `-$${s}` : `$${s}`;
+}
+
+/** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing. */
+export function fmtUsdShort(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return "-";
   const a = Math.abs(x);
   let body: string;
   if (a < 1000) body = a.toFixed(2);
@@ -45,8 +67,14 @@ export function fmtUsdShort(x: number): string {
   return x < 0 && !zero ? `-$${body}` : `$${body}`;
 }
 
-export function fmtPct(x: number, digits = 2): string {
-  return Number.isFinite(x) ? `${x.toFixed(digits)}%` : "-";
+/** A value already in percent: 12.345 → "12.35%"; "-" when missing. */
+export function fmtPct(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${x.toFixed(digits)}%`;
+}
+
+/** A ratio 0..1 as a percentage: 0.4732 → "47.3%"; "-" when missing. */
+export function fmtShare(x: number | null | undefined, digits = 1): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${(x * 100).toFixed(digits)}%`;
 }
 
 export function fmtBps(x: number | null): string {
@@ -68,11 +96,6 @@ export function fmtAge(ms: number): string {
   if (a < 7_200_000) return `${Math.round(a / 60_000)}m`;
   if (a < 172_800_000) return `${Math.round(a / 3_600_000)}h`;
   return `${Math.round(a / 86_400_000)}d`;
-}
-
-/** 0x1234…abcd: enough to recognise an address without its 42 characters. */
-export function shortAddress(address: string): string {
-  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
 }
 
 /** Wall-clock time of an epoch-ms timestamp, UTC: 12:00:01.234. */

@@ -5,9 +5,9 @@
 // per event, so a fill storm costs a few array pushes per fill.
 
 import { type DriftReport, type DriftStatus, driftReport } from "../core/drift.js";
-import { type CopyPnl, unrealisedOf } from "../core/pnl.js";
+import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
-import { mean, median, quantile } from "../core/stats.js";
+import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
@@ -669,14 +669,7 @@ export interface RunSummary {
   execSlippageBps: { mean: number | null; median: number | null; p95: number | null };
   copyLagMs: { p50: number | null; p99: number | null };
   /** The copy's P&L at the end (whole copy); null when none was computed. */
-  pnl: {
-    realisedUsd: number;
-    unrealisedUsd: number;
-    feesUsd: number;
-    fundingUsd: number;
-    netUsd: number;
-    roiPct: number | null;
-  } | null;
+  pnl: PnlFigures | null;
   /** Open positions at the end, with their resting stop / take-profit (null = none); held = kept under entry-only. */
   positions: {
     coin: string;
@@ -686,8 +679,6 @@ export interface RunSummary {
     held?: boolean;
   }[];
 }
-
-const orNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 export function runSummary(state: DashboardState): RunSummary {
   const copy = copySlippageStats(state);
@@ -699,9 +690,17 @@ export function runSummary(state: DashboardState): RunSummary {
     skipped: { ...state.counters.skipped },
     finalDriftUsd: totalDriftUsd(state),
     inSync: state.drift?.inSync ?? null,
-    slippageBps: { mean: orNull(copy.mean), median: orNull(copy.median), p95: orNull(copy.p95) },
-    execSlippageBps: { mean: orNull(exec.mean), median: orNull(exec.median), p95: orNull(exec.p95) },
-    copyLagMs: { p50: orNull(lag.p50), p99: orNull(lag.p99) },
+    slippageBps: {
+      mean: finiteOrNull(copy.mean),
+      median: finiteOrNull(copy.median),
+      p95: finiteOrNull(copy.p95),
+    },
+    execSlippageBps: {
+      mean: finiteOrNull(exec.mean),
+      median: finiteOrNull(exec.median),
+      p95: finiteOrNull(exec.p95),
+    },
+    copyLagMs: { p50: finiteOrNull(lag.p50), p99: finiteOrNull(lag.p99) },
     pnl: p
       ? {
           realisedUsd: p.realisedUsd,

@@ -9,6 +9,8 @@ describe("cloid", () => {
   it("is 0x + 32 hex, the first 16 bytes of keccak256 over seed and intent", () => {
     const c = makeCloid(intent, "seed-1");
     expect(isCloid(c)).toBe(true);
+    expect(isCloid(c.toUpperCase().replace("0X", "0x"))).toBe(true); // as the exchange takes it
+    expect(isCloid(c.slice(0, -1))).toBe(false);
     expect(c).toBe(keccak256(stringToBytes("hlcopy/1|seed-1|BTC|buy|0.1|0|open")).slice(0, 34));
   });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { fmt } from "../../src/core/format.js";
 import { leaderEquity, leaderGrossNotional, leaderRatio } from "../../src/core/sizing.js";
 import { account, leader, market, settingsWith } from "./planner-fixtures.js";
 
@@ -38,11 +37,5 @@ describe("leaderRatio", () => {
     expect(r.problem).toMatch(/account value is 0: nothing to size from/);
     const net = leaderRatio(leader({}, 1000, { equityBase: -5 }), ours, markets, settingsWith({}));
     expect(net.problem).toMatch(/equity net of cash flows is -5/);
-  });
-
-  it("fmt keeps details short", () => {
-    expect(fmt(0.950386119)).toBe("0.950386");
-    expect(fmt(30_000)).toBe("30000");
-    expect(fmt(0)).toBe("0");
   });
 });

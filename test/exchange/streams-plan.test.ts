@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
-import { planSubscriptions, WS_LIMITS } from "../../src/exchange/streams.js";
+import { WS_LIMITS } from "../../src/exchange/limits.js";
+import { planSubscriptions } from "../../src/exchange/streams.js";
 
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const us = addr(0xabc);

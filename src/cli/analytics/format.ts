@@ -1,48 +1,10 @@
-// Number and time formatting shared by the inspect and backtest reports.
+// Flag parsing, report times and compact tables shared by the inspect, backtest and scan reports
+// (their numbers and money come from ui/format.ts).
 
 import { formatDuration } from "../../analytics/metrics.js";
 import { UsageError } from "../../core/errors.js";
 
 export { formatDuration };
-
-/** 1234.5 → "1,234.50"; negative keeps its sign; null/NaN → "-". */
-export function money(n: number | null | undefined, decimals = 2): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
-  return n.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-}
-
-/** A USD amount with a $ sign: "$1,234.50", "-$3.10". */
-export function usd(n: number | null | undefined, decimals = 2): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
-  return `${n < 0 ? "-" : ""}$${money(Math.abs(n), decimals)}`;
-}
-
-/** A ratio 0..1 as a percentage: 0.4732 → "47.3%". */
-export function share(x: number | null | undefined, decimals = 1): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  return `${(x * 100).toFixed(decimals)}%`;
-}
-
-/** A percentage value already in percent: 12.345 → "12.35%". */
-export function percent(x: number | null | undefined, decimals = 2): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  return `${x.toFixed(decimals)}%`;
-}
-
-export function num(x: number | null | undefined, decimals = 2): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  return x.toFixed(decimals);
-}
-
-/** An exchange timestamp as "YYYY-MM-DD HH:MM:SS UTC". */
-export function when(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}
-
-/** "0xb7b6f3ce…d9b017b2" for narrow headers. */
-export function shortAddress(a: string): string {
-  return a.length > 20 ? `${a.slice(0, 10)}…${a.slice(-8)}` : a;
-}
 
 /**
  * Parse a number given on the command line.

@@ -19,6 +19,7 @@ import {
   parseMeta,
 } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
+import { shortAddress, utcSecond } from "../../core/format.js";
 import {
   flagName,
   parseSettingInput,
@@ -31,17 +32,8 @@ import {
 import { sizingParams, stopDistance } from "../../core/sizing.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
-import {
-  compactTable,
-  formatDuration,
-  money,
-  parseNumberFlag,
-  percent,
-  share,
-  shortAddress,
-  usd,
-  when,
-} from "../analytics/format.js";
+import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
+import { compactTable, formatDuration, parseNumberFlag } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
@@ -500,66 +492,70 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   const lines: string[] = [];
   const several = report.leaders.length > 1;
   const who = several
-    ? `${report.leaders.length} leaders (${report.leaders.map((x) => `${x.address ? shortAddress(x.address) : x.label} ×${x.weight.toFixed(2)}`).join(", ")})`
+    ? `${report.leaders.length} leaders (${report.leaders.map((x) => `${x.address ? shortAddress(x.address, 8) : x.label} ×${x.weight.toFixed(2)}`).join(", ")})`
     : report.leader
-      ? shortAddress(report.leader)
+      ? shortAddress(report.leader, 8)
       : report.source;
   lines.push(
-    `Backtest of ${who}: ${r.fills.toLocaleString("en-US")} fills, ${when(r.window.start)} → ${when(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
+    `Backtest of ${who}: ${r.fills.toLocaleString("en-US")} fills, ${utcSecond(r.window.start)} → ${utcSecond(r.window.end)} (${formatDuration(r.window.end - r.window.start)})`,
   );
   if (several) {
     lines.push(
       await compactTable(
         ["leader", "weight", "equity", "fills", "PnL", "copy ratio (first → last)"],
         r.leaders.map((x, i) => [
-          report.leaders[i]?.address ? shortAddress(report.leaders[i]?.address as Address) : x.label,
+          report.leaders[i]?.address ? shortAddress(report.leaders[i]?.address as Address, 8) : x.label,
           x.weight.toFixed(2),
-          `${usd(x.equity, 0)}${x.equitySource === "given" ? "" : " (est.)"}`,
+          `${fmtUsd(x.equity, 0)}${x.equitySource === "given" ? "" : " (est.)"}`,
           x.fills.toLocaleString("en-US"),
-          usd(x.pnl),
-          `${percent(x.ratio.first * 100, 3)} → ${percent(x.ratio.last * 100, 3)}`,
+          fmtUsd(x.pnl),
+          `${fmtPct(x.ratio.first * 100, 3)} → ${fmtPct(x.ratio.last * 100, 3)}`,
         ]),
       ),
     );
   } else {
     lines.push(
-      `Leader equity ${usd(l.equity, 0)} (${l.equitySource === "given" ? "known" : "estimated as its peak gross notional; pass --leader-equity"}), copy ratio ${percent(l.ratio.first * 100, 3)} → ${percent(l.ratio.last * 100, 3)}`,
+      `Leader equity ${fmtUsd(l.equity, 0)} (${l.equitySource === "given" ? "known" : "estimated as its peak gross notional; pass --leader-equity"}), copy ratio ${fmtPct(l.ratio.first * 100, 3)} → ${fmtPct(l.ratio.last * 100, 3)}`,
     );
   }
   lines.push(`Sizing: ${r.sizing.mode}${sizingSource(report)}`);
   lines.push(
-    `Friction: taker fee ${(f.takerFee * 1e4).toFixed(2)} bps, half spread ${f.book.halfSpreadBps} bps, depth ${f.book.depthUsdPerBps === null ? "unlimited" : `${usd(f.book.depthUsdPerBps, 0)}/bp`}, copy delay ${f.delayMs} ms`,
+    `Friction: taker fee ${(f.takerFee * 1e4).toFixed(2)} bps, half spread ${f.book.halfSpreadBps} bps, depth ${f.book.depthUsdPerBps === null ? "unlimited" : `${fmtUsd(f.book.depthUsdPerBps, 0)}/bp`}, copy delay ${f.delayMs} ms`,
   );
   const row = (label: string, a: string, b: string) => [label, a, b];
   const table = await compactTable(
     ["", "target-state (hlcopy)", "naive fill-by-fill"],
     [
-      row("PnL", usd(t.pnl), usd(n.pnl)),
-      row("return", percent(t.returnPct), percent(n.returnPct)),
-      row(several ? "leaders' PnL × their ratios" : "leader PnL × ratio", usd(l.scaledPnl), usd(l.scaledPnl)),
-      row("tracking error (RMS)", usd(t.trackingErrorUsd), usd(n.trackingErrorUsd)),
+      row("PnL", fmtUsd(t.pnl), fmtUsd(n.pnl)),
+      row("return", fmtPct(t.returnPct), fmtPct(n.returnPct)),
+      row(
+        several ? "leaders' PnL × their ratios" : "leader PnL × ratio",
+        fmtUsd(l.scaledPnl),
+        fmtUsd(l.scaledPnl),
+      ),
+      row("tracking error (RMS)", fmtUsd(t.trackingErrorUsd), fmtUsd(n.trackingErrorUsd)),
       row("orders", t.orders.toLocaleString("en-US"), n.orders.toLocaleString("en-US")),
-      row("fees", usd(t.fees), usd(n.fees)),
-      row("slippage", usd(t.slippage), usd(n.slippage)),
-      row("funding", usd(t.funding), usd(n.funding)),
+      row("fees", fmtUsd(t.fees), fmtUsd(n.fees)),
+      row("slippage", fmtUsd(t.slippage), fmtUsd(n.slippage)),
+      row("funding", fmtUsd(t.funding), fmtUsd(n.funding)),
       row(
         "win rate (closing trades)",
-        `${share(t.stats.winRate)} of ${t.stats.closingTrades}`,
-        `${share(n.stats.winRate)} of ${n.stats.closingTrades}`,
+        `${fmtShare(t.stats.winRate)} of ${t.stats.closingTrades}`,
+        `${fmtShare(n.stats.winRate)} of ${n.stats.closingTrades}`,
       ),
-      row("profit factor", factor(t.stats.profitFactor), factor(n.stats.profitFactor)),
-      row("Sharpe (daily)", ratioText(t.stats.sharpe), ratioText(n.stats.sharpe)),
-      row("volume", usd(t.volume, 0), usd(n.volume, 0)),
+      row("profit factor", fmtFixed(t.stats.profitFactor), fmtFixed(n.stats.profitFactor)),
+      row("Sharpe (daily)", fmtFixed(t.stats.sharpe), fmtFixed(n.stats.sharpe)),
+      row("volume", fmtUsd(t.volume, 0), fmtUsd(n.volume, 0)),
       row(
         "drift: mean / max",
-        `${usd(t.drift.meanUsd)} / ${usd(t.drift.maxUsd)}`,
-        `${usd(n.drift.meanUsd)} / ${usd(n.drift.maxUsd)}`,
+        `${fmtUsd(t.drift.meanUsd)} / ${fmtUsd(t.drift.maxUsd)}`,
+        `${fmtUsd(n.drift.meanUsd)} / ${fmtUsd(n.drift.maxUsd)}`,
       ),
-      row("drift at the end", usd(t.drift.finalUsd), usd(n.drift.finalUsd)),
+      row("drift at the end", fmtUsd(t.drift.finalUsd), fmtUsd(n.drift.finalUsd)),
       row(
         "max drawdown",
-        `${usd(t.maxDrawdownUsd)} (${percent(t.maxDrawdownPct)})`,
-        `${usd(n.maxDrawdownUsd)} (${percent(n.maxDrawdownPct)})`,
+        `${fmtUsd(t.maxDrawdownUsd)} (${fmtPct(t.maxDrawdownPct)})`,
+        `${fmtUsd(n.maxDrawdownUsd)} (${fmtPct(n.maxDrawdownPct)})`,
       ),
       row(
         "skipped",
@@ -570,7 +566,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   );
   lines.push(table);
   lines.push(
-    `Leader: win rate ${share(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${factor(l.stats.profitFactor)}, Sharpe ${ratioText(l.stats.sharpe)}; funding ${report.funding.rates > 0 ? usd(l.funding) : "- (no funding rates: pass --funding FILE)"}`,
+    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe ${fmtFixed(l.stats.sharpe)}; funding ${report.funding.rates > 0 ? fmtUsd(l.funding) : "- (no funding rates: pass --funding FILE)"}`,
   );
   if (r.entries) {
     const e = r.entries;
@@ -586,23 +582,23 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       await compactTable(
         ["", ...cs.map((c) => c.label)],
         [
-          ["PnL", ...cell((r) => usd(r.targetState.pnl))],
-          ["return", ...cell((r) => percent(r.targetState.returnPct))],
+          ["PnL", ...cell((r) => fmtUsd(r.targetState.pnl))],
+          ["return", ...cell((r) => fmtPct(r.targetState.returnPct))],
           [
             "copy ratio (first → last)",
             ...cell(
-              (r) => `${percent(r.leader.ratio.first * 100, 3)} → ${percent(r.leader.ratio.last * 100, 3)}`,
+              (r) => `${fmtPct(r.leader.ratio.first * 100, 3)} → ${fmtPct(r.leader.ratio.last * 100, 3)}`,
             ),
           ],
           ["orders", ...cell((r) => r.targetState.orders.toLocaleString("en-US"))],
-          ["fees + slippage", ...cell((r) => usd(r.targetState.fees + r.targetState.slippage))],
-          ["funding", ...cell((r) => usd(r.targetState.funding))],
-          ["mean drift", ...cell((r) => usd(r.targetState.drift.meanUsd))],
-          ["tracking error", ...cell((r) => usd(r.targetState.trackingErrorUsd))],
-          ["max drawdown", ...cell((r) => percent(r.targetState.maxDrawdownPct))],
-          ["win rate", ...cell((r) => share(r.targetState.stats.winRate))],
-          ["profit factor", ...cell((r) => factor(r.targetState.stats.profitFactor))],
-          ["Sharpe", ...cell((r) => ratioText(r.targetState.stats.sharpe))],
+          ["fees + slippage", ...cell((r) => fmtUsd(r.targetState.fees + r.targetState.slippage))],
+          ["funding", ...cell((r) => fmtUsd(r.targetState.funding))],
+          ["mean drift", ...cell((r) => fmtUsd(r.targetState.drift.meanUsd))],
+          ["tracking error", ...cell((r) => fmtUsd(r.targetState.trackingErrorUsd))],
+          ["max drawdown", ...cell((r) => fmtPct(r.targetState.maxDrawdownPct))],
+          ["win rate", ...cell((r) => fmtShare(r.targetState.stats.winRate))],
+          ["profit factor", ...cell((r) => fmtFixed(r.targetState.stats.profitFactor))],
+          ["Sharpe", ...cell((r) => fmtFixed(r.targetState.stats.sharpe))],
           ["skipped plans", ...cell((r) => sumValues(r.targetState.skipped).toLocaleString("en-US"))],
         ],
       ),
@@ -613,14 +609,14 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     .sort((a, b) => orderOf(a[0] as ReasonCode) - orderOf(b[0] as ReasonCode) || b[1] - a[1])
     .map(([reason, count]) => `${reason} ${count}`);
   if (skips.length > 0) lines.push(`Skipped by the planner: ${skips.join(", ")}`);
-  if (t.halted) lines.push(`Kill switch at ${when(t.halted.time)}: ${t.halted.reason}`);
+  if (t.halted) lines.push(`Kill switch at ${utcSecond(t.halted.time)}: ${t.halted.reason}`);
   const c = r.comparison;
   const drift =
     c.driftReductionPct === null
       ? ""
       : `, ${Math.abs(c.driftReductionPct).toFixed(0)}% ${c.driftReductionPct >= 0 ? "less" : "more"} mean drift`;
   lines.push(
-    `Target-state copying vs naive: ${c.ordersSaved >= 0 ? `${c.ordersSaved.toLocaleString("en-US")} fewer` : `${(-c.ordersSaved).toLocaleString("en-US")} more`} orders${c.ordersSavedPct === null ? "" : ` (${Math.abs(c.ordersSavedPct).toFixed(0)}%)`}, ${usd(c.costSaved)} ${c.costSaved >= 0 ? "saved" : "extra"} in fees + slippage${drift}.`,
+    `Target-state copying vs naive: ${c.ordersSaved >= 0 ? `${c.ordersSaved.toLocaleString("en-US")} fewer` : `${(-c.ordersSaved).toLocaleString("en-US")} more`} orders${c.ordersSavedPct === null ? "" : ` (${Math.abs(c.ordersSavedPct).toFixed(0)}%)`}, ${fmtUsd(c.costSaved)} ${c.costSaved >= 0 ? "saved" : "extra"} in fees + slippage${drift}.`,
   );
   if (r.tracker.mismatches > 0) {
     lines.push(
@@ -629,7 +625,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   }
   lines.push("");
   lines.push("PnL, target-state copy (USD):");
-  lines.push(equityCurve(r.curves.targetState, { width: 60, height: 6, format: (v) => money(v) }));
+  lines.push(equityCurve(r.curves.targetState, { width: 60, height: 6, format: (v) => fmtGrouped(v) }));
   lines.push(`  leader × ratio  ${sparkline(r.curves.scaledLeader, 60)}`);
   lines.push(`  naive copy      ${sparkline(r.curves.naive, 60)}`);
   return lines.join("\n");
@@ -655,12 +651,4 @@ function sumValues(o: Partial<Record<string, number>>): number {
   let s = 0;
   for (const v of Object.values(o)) s += v ?? 0;
   return s;
-}
-
-function factor(x: number | null): string {
-  return x === null ? "-" : x.toFixed(2);
-}
-
-function ratioText(x: number | null): string {
-  return x === null ? "-" : x.toFixed(2);
 }

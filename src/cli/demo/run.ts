@@ -8,6 +8,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
+import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { runEngineWithView } from "../run-engine.js";
 
 export interface DemoOptions {
@@ -164,8 +165,6 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
     const skipped = Object.entries(summary.skipped)
       .map(([reason, n]) => `${reason} ${n}`)
       .join(", ");
-    const f = (x: number | null, d = 1) => (x === null ? "-" : x.toFixed(d));
-    const s2 = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(2)}`;
     const p = summary.pnl;
     process.stdout.write(
       [
@@ -176,11 +175,11 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         `  final drift      ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
         ...(p
           ? [
-              `  copy P&L         net ${s2(p.netUsd)} USD${p.roiPct === null ? "" : ` (${s2(p.roiPct)}%)`} = realised ${s2(p.realisedUsd)} + unrealised ${s2(p.unrealisedUsd)} − fees ${p.feesUsd.toFixed(2)} + funding ${s2(p.fundingUsd)}`,
+              `  copy P&L         net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${p.feesUsd.toFixed(2)} + funding ${fmtPlusMinus(p.fundingUsd)}`,
             ]
           : []),
-        `  slippage         execution mean ${f(summary.execSlippageBps.mean)} · median ${f(summary.execSlippageBps.median)} · p95 ${f(summary.execSlippageBps.p95)} bps; vs the leader (copies) median ${f(summary.slippageBps.median)} · p95 ${f(summary.slippageBps.p95)} bps`,
-        `  copy lag         p50 ${f(summary.copyLagMs.p50, 0)} ms · p99 ${f(summary.copyLagMs.p99, 0)} ms`,
+        `  slippage         execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
+        `  copy lag         p50 ${fmtFixed(summary.copyLagMs.p50, 0)} ms · p99 ${fmtFixed(summary.copyLagMs.p99, 0)} ms`,
         "",
         "Next: hlcopy inspect <leader> to vet a real leader, hlcopy --help for everything.",
         "",

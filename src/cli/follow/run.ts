@@ -18,7 +18,9 @@ import { EngineEvents, type RunMode } from "../../engine/events.js";
 import { liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
+import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
+import { fmtFixed } from "../../ui/format.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
@@ -26,8 +28,6 @@ import { runEngineWithView } from "../run-engine.js";
 import { openTradingSession } from "../trading.js";
 import type { ListenOptions } from "./serve.js";
 
-/** The exchange lets one IP follow at most 10 users: 9 leaders plus us. */
-export const MAX_LEADERS = 9;
 const PAPER_ACCOUNT = "0x0000000000000000000000000000000000000000" as Address;
 
 export interface FollowOptions {
@@ -57,7 +57,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
   }
   if (addresses.length > MAX_LEADERS) {
     throw new UsageError(`too many leaders: ${addresses.length} (at most ${MAX_LEADERS})`, {
-      hint: "the exchange streams at most 10 users per IP: 9 leaders plus your account",
+      hint: `the exchange streams at most ${WS_LIMITS.users} users per IP: ${MAX_LEADERS} leaders plus your account`,
     });
   }
   let weights = addresses.map(() => 1);
@@ -284,15 +284,11 @@ export async function runFollow(
       ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
       : "";
     process.stdout.write(
-      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtOrDash(summary.execSlippageBps.median)} bps, vs the leader ${fmtOrDash(summary.slippageBps.median)} bps; copy lag p50 ${fmtOrDash(summary.copyLagMs.p50)} ms\n`,
+      `copied ${summary.copiedTrades} trade(s); drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms\n`,
     );
     process.stdout.write(positionLines(summary.positions));
   }
   return code;
-}
-
-function fmtOrDash(x: number | null): string {
-  return x === null ? "-" : x.toFixed(1);
 }
 
 /** The summary's open positions, one line each with their resting protection. */

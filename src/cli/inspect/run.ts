@@ -9,20 +9,12 @@ import type { FrictionModel } from "../../analytics/friction.js";
 import { DEFAULT_FRICTION } from "../../analytics/friction.js";
 import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
+import { utcSecond } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
-import {
-  compactTable,
-  formatDuration,
-  money,
-  num,
-  parseNumberFlag,
-  percent,
-  share,
-  usd,
-  when,
-} from "../analytics/format.js";
+import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
+import { compactTable, formatDuration, parseNumberFlag } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 
@@ -168,7 +160,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   const x = report.extra;
   const lines: string[] = [];
   lines.push(
-    `Leader ${report.leader}: ${when(m.window.start)} → ${when(m.window.end)} (${spanText(m.window.end - m.window.start)}${
+    `Leader ${report.leader}: ${utcSecond(m.window.start)} → ${utcSecond(m.window.end)} (${spanText(m.window.end - m.window.start)}${
       m.window.days < report.requestedDays * 0.99
         ? ` of history: the leader's first fill in the last ${report.requestedDays} days`
         : ""
@@ -189,47 +181,47 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   const perf = await compactTable(null, [
     [
       "net PnL",
-      `${usd(m.pnl.net)}  (realized ${usd(m.pnl.realized)}, funding ${usd(m.pnl.funding)}, fees ${usd(-m.pnl.fees)})`,
+      `${fmtUsd(m.pnl.net)}  (realized ${fmtUsd(m.pnl.realized)}, funding ${fmtUsd(m.pnl.funding)}, fees ${fmtUsd(-m.pnl.fees)})`,
     ],
     [
       "volume / edge",
-      `${usd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${num(m.edgeBps, 1)} bps`} realized per $ traded`,
+      `${fmtUsd(m.volume, 0)} traded, ${m.edgeBps === null ? "-" : `${fmtFixed(m.edgeBps, 1)} bps`} realized per $ traded`,
     ],
     [
       "win rate",
-      `${share(m.winRate)} of ${m.counts.closingTrades} closing trades; ${share(m.episodeWinRate)} of closed positions`,
+      `${fmtShare(m.winRate)} of ${m.counts.closingTrades} closing trades; ${fmtShare(m.episodeWinRate)} of closed positions`,
     ],
     [
       "profit factor",
-      m.profitFactor === null ? (m.winRate === null ? "-" : "no losing trade") : num(m.profitFactor),
+      m.profitFactor === null ? (m.winRate === null ? "-" : "no losing trade") : fmtFixed(m.profitFactor),
     ],
     [
       "max drawdown",
-      `${usd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${percent(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
+      `${fmtUsd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${fmtPct(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
     ],
-    ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : num(m.sharpe)],
+    ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : fmtFixed(m.sharpe)],
     [
       "Sortino / Calmar",
-      `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : num(x.sortino)} / ${x.calmar === null ? "- (no drawdown)" : num(x.calmar)}`,
+      `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : fmtFixed(x.sortino)} / ${x.calmar === null ? "- (no drawdown)" : fmtFixed(x.calmar)}`,
     ],
     [
       "wins / losses",
-      `avg ${usd(x.avgWin)} / ${usd(x.avgLoss)}, largest ${usd(x.largestWin)} / ${usd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
+      `avg ${fmtUsd(x.avgWin)} / ${fmtUsd(x.avgLoss)}, largest ${fmtUsd(x.largestWin)} / ${fmtUsd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
     ],
     ["liquidations", String(x.liquidations)],
-    ["trades / day", `${num(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
+    ["trades / day", `${fmtFixed(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
     ["holding time", hold],
     [
       "leverage",
       lev
-        ? `${num(lev.current)}x now, ${num(lev.mean)}x mean, ${num(lev.max)}x max`
+        ? `${fmtFixed(lev.current)}x now, ${fmtFixed(lev.mean)}x mean, ${fmtFixed(lev.max)}x max`
         : "- (account state unknown)",
     ],
     [
       "long / short",
       m.longShort.longShare === null
         ? "-"
-        : `${share(m.longShort.longShare, 0)} long / ${share(1 - m.longShort.longShare, 0)} short (opening volume)`,
+        : `${fmtShare(m.longShort.longShare, 0)} long / ${fmtShare(1 - m.longShort.longShare, 0)} short (opening volume)`,
     ],
     ["style", `${m.style.style} (${m.style.reason})`],
   ]);
@@ -238,7 +230,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   lines.push(
     await compactTable(
       ["coin", "orders", "volume", "share", "PnL"],
-      coins.map((c) => [c.coin, c.trades, usd(c.volume, 0), share(c.share), usd(c.pnl)]),
+      coins.map((c) => [c.coin, c.trades, fmtUsd(c.volume, 0), fmtShare(c.share), fmtUsd(c.pnl)]),
     ),
   );
   if (m.coins.length > coins.length) lines.push(`(+${m.coins.length - coins.length} more coins)`);
@@ -247,7 +239,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   lines.push(
     equityCurve(
       m.equityCurve.map((p) => p[1]),
-      { width: 60, height: 6, format: (v) => money(v) },
+      { width: 60, height: 6, format: (v) => fmtGrouped(v) },
     ),
   );
   lines.push("");
@@ -281,24 +273,24 @@ export async function renderInspect(report: InspectReport): Promise<string> {
           ? " (your account value)"
           : "";
     lines.push(
-      `Copyability at ${usd(c.equity, 0)}${eqNote}, leader equity ${usd(c.leaderEquity, 0)}${report.leaderEquitySource === "estimated" ? " (estimated)" : ""}:`,
+      `Copyability at ${fmtUsd(c.equity, 0)}${eqNote}, leader equity ${fmtUsd(c.leaderEquity, 0)}${report.leaderEquitySource === "estimated" ? " (estimated)" : ""}:`,
     );
     lines.push(
       await compactTable(null, [
-        ["copy ratio", percent(c.ratio * 100, 3)],
-        ["median trade", `${usd(c.medianTradeUsd)} → ${usd(c.medianScaledTradeUsd)} for you`],
-        ["below the $10 minimum", share(c.belowMinShare)],
-        ["inside the deadband", share(c.insideDeadbandShare)],
-        ["copied", share(c.copiedShare)],
+        ["copy ratio", fmtPct(c.ratio * 100, 3)],
+        ["median trade", `${fmtUsd(c.medianTradeUsd)} → ${fmtUsd(c.medianScaledTradeUsd)} for you`],
+        ["below the $10 minimum", fmtShare(c.belowMinShare)],
+        ["inside the deadband", fmtShare(c.insideDeadbandShare)],
+        ["copied", fmtShare(c.copiedShare)],
         [
           "your cost per trade",
-          `${num(c.cost.totalBps, 1)} bps (fee ${num(c.cost.feeBps, 1)} + slippage ${num(c.cost.slippageBps, 1)})`,
+          `${fmtFixed(c.cost.totalBps, 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
         ],
-        ["leader's edge", c.edgeBps === null ? "-" : `${num(c.edgeBps, 1)} bps per $ traded`],
-        ["cost / edge", c.costShareOfEdge === null ? "-" : share(c.costShareOfEdge, 0)],
+        ["leader's edge", c.edgeBps === null ? "-" : `${fmtFixed(c.edgeBps, 1)} bps per $ traded`],
+        ["cost / edge", fmtShare(c.costShareOfEdge, 0)],
         [
           "copying this window",
-          `fees ${usd(x.copy.feesUsd)}, slippage ${usd(x.copy.slippageUsd)}, funding ${usd(x.copy.fundingUsd)}; kept ${usd(x.copy.netUsd)}`,
+          `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsd(x.copy.fundingUsd)}; kept ${fmtUsd(x.copy.netUsd)}`,
         ],
       ]),
     );

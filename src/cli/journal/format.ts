@@ -1,8 +1,10 @@
 // Pure parsing and formatting for `hlcopy journal`: flag values in, table rows out. No I/O.
 
 import { UsageError } from "../../core/errors.js";
+import { shortAddress } from "../../core/format.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
+import { fmtExact, fmtFixed } from "../../ui/format.js";
 
 const UNIT_MS: Record<string, number> = {
   s: 1_000,
@@ -63,15 +65,6 @@ function badLimit(value: string | number): never {
 /** UTC, to the millisecond: "2025-01-02 12:00:00.123Z". */
 export function formatTime(ts: number): string {
   return new Date(ts).toISOString().replace("T", " ");
-}
-
-function shortAddress(a: string): string {
-  return a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a;
-}
-
-function num(n: number | null | undefined, decimals?: number): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
-  return decimals === undefined ? String(n) : n.toFixed(decimals);
 }
 
 function plural(n: number, word: string): string {
@@ -135,7 +128,7 @@ export function entryRow(e: JournalEntry): EntryRow {
       };
     case "orders": {
       let outcome = e.status as string;
-      if (e.filledSize > 0) outcome += ` ${e.filledSize} @ ${num(e.avgPx)}`;
+      if (e.filledSize > 0) outcome += ` ${e.filledSize} @ ${fmtExact(e.avgPx)}`;
       if (e.error) outcome += `: ${e.error}`;
       const ro = e.reduceOnly ? " reduce-only" : "";
       const kind = e.kind ? ` ${e.kind}` : "";
@@ -147,12 +140,12 @@ export function entryRow(e: JournalEntry): EntryRow {
       };
     }
     case "fills": {
-      const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${num(e.fee)}`];
+      const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${fmtExact(e.fee)}`];
       if (e.kind) parts.push(e.kind);
-      if (e.execSlippageBps !== null) parts.push(`exec ${num(e.execSlippageBps, 1)} bps`);
-      if (e.slippageBps !== null) parts.push(`vs leader ${num(e.slippageBps, 1)} bps`);
+      if (e.execSlippageBps !== null) parts.push(`exec ${fmtFixed(e.execSlippageBps, 1)} bps`);
+      if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${e.lagMs} ms`);
-      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${num(e.closedPnl, 2)}`);
+      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };
     }
     case "funding":
@@ -160,7 +153,7 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "funding",
         coin: e.coin,
-        summary: `${e.usdc >= 0 ? "received" : "paid"} ${num(Math.abs(e.usdc), 6)} USD on ${num(e.szi)} at rate ${num(e.rate)}`,
+        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtFixed(Math.abs(e.usdc), 6)} USD on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}`,
       };
     case "halts": {
       const state = e.clearedAt === null ? "active" : `cleared ${formatTime(e.clearedAt)}`;

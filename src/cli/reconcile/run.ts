@@ -4,7 +4,7 @@
 
 import { type DriftStatus, driftReport } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
-import { fmt } from "../../core/format.js";
+import { detailNumber, utcMinute } from "../../core/format.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
@@ -241,14 +241,14 @@ export function buildReport(p: {
 async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
   const byCoin = new Map<string, { action: string; reason: string }>();
   for (const a of report.actions) {
-    const what = `${a.side} ${fmt(a.size)}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${fmt(a.limitPx)})` : ""}`;
+    const what = `${a.side} ${detailNumber(a.size)}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${detailNumber(a.limitPx)})` : ""}`;
     const outcome =
       a.status === "planned"
         ? "planned"
         : a.status === "filled"
-          ? `filled @ ${fmt(a.avgPx ?? 0)}`
+          ? `filled @ ${detailNumber(a.avgPx ?? 0)}`
           : a.status === "partial"
-            ? `partial ${fmt(a.filledSize)} @ ${fmt(a.avgPx ?? 0)}`
+            ? `partial ${detailNumber(a.filledSize)} @ ${detailNumber(a.avgPx ?? 0)}`
             : a.status;
     const prev = byCoin.get(a.coin);
     byCoin.set(a.coin, {
@@ -271,9 +271,9 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
     if (!b && t && t.targetSize === 0 && t.ourSize === 0) continue;
     rows.push([
       coin,
-      t ? fmt(t.leaderSize) : "-",
-      t ? fmt(t.targetSize) : "-",
-      t ? fmt(t.ourSize) : "-",
+      t ? detailNumber(t.leaderSize) : "-",
+      t ? detailNumber(t.targetSize) : "-",
+      t ? detailNumber(t.ourSize) : "-",
       t ? t.driftUsd.toFixed(2) : "-",
       b?.action ?? "-",
       b?.reason ?? (t && t.targetSize === t.ourSize ? "in sync" : "-"),
@@ -299,7 +299,7 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
         : "drift remains outside the deadband (the next run retries it)";
   const flows = report.cashFlows.map(
     (c) =>
-      `leader cash flows since ${new Date(c.since).toISOString().slice(0, 16).replace("T", " ")} UTC: ${c.usd > 0 ? "+" : "−"}$${fmt(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
+      `leader cash flows since ${utcMinute(c.since)}: ${c.usd > 0 ? "+" : "−"}$${detailNumber(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
   );
   // Which sizing mode sized each target, and with what (issue 21).
   const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);

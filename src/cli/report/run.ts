@@ -10,6 +10,7 @@ import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import { type Journal, journalPath, openJournal } from "../../store/journal.js";
+import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
 export interface ReportDocument extends Report {
@@ -235,8 +236,6 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
 }
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
-const signed = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(2)}`;
-const bps = (x: number | null) => (x === null ? "-" : x.toFixed(1));
 
 async function render(doc: ReportDocument, width: number): Promise<string> {
   const { equityCurve } = await import("../../ui/charts.js");
@@ -265,23 +264,23 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
       ],
       doc.days.map((d) => [
         d.day,
-        d.equity === null ? "-" : d.equity.toFixed(2),
-        signed(d.pnlUsd),
-        signed(d.realisedUsd),
+        fmtFixed(d.equity),
+        fmtPlusMinus(d.pnlUsd),
+        fmtPlusMinus(d.realisedUsd),
         d.feesUsd.toFixed(2),
-        signed(d.fundingUsd),
+        fmtPlusMinus(d.fundingUsd),
         d.trades,
         skipText(d.skipped),
-        `${bps(d.execSlippageBps.median)}/${bps(d.execSlippageBps.p95)}`,
-        bps(d.copySlippageBps.median),
-        d.driftUsd === null ? "-" : d.driftUsd.toFixed(2),
+        `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
+        fmtFixed(d.copySlippageBps.median, 1),
+        fmtFixed(d.driftUsd),
       ]),
     ),
   );
   const t = doc.totals;
   lines.push(
-    `window: P&L ${signed(t.pnlUsd)} USD = realised ${signed(t.realisedUsd)} + unrealised change ${signed(t.unrealisedChangeUsd)} − fees ${t.feesUsd.toFixed(2)} + funding ${signed(t.fundingUsd)}; ${t.trades} trades, ${t.fills} fills; skips: ${skipText(t.skipped)}`,
-    `execution slippage p50 ${bps(t.execSlippageBps.median)} · p95 ${bps(t.execSlippageBps.p95)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${bps(t.copySlippageBps.median)} · p95 ${bps(t.copySlippageBps.p95)} bps (${t.copySlippageBps.n} copies)`,
+    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${t.feesUsd.toFixed(2)} + funding ${fmtPlusMinus(t.fundingUsd)}; ${t.trades} trades, ${t.fills} fills; skips: ${skipText(t.skipped)}`,
+    `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.copySlippageBps.median, 1)} · p95 ${fmtFixed(t.copySlippageBps.p95, 1)} bps (${t.copySlippageBps.n} copies)`,
   );
   if (doc.pnl) {
     const p = doc.pnl;
@@ -291,7 +290,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
         .replace(
           "T",
           " ",
-        )} UTC: net ${signed(p.netUsd)} USD${p.roiPct === null ? "" : ` (${signed(p.roiPct)}%)`} (hlcopy status has it per coin and per leader)`,
+        )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} (hlcopy status has it per coin and per leader)`,
     );
   }
   const chartWidth = Math.max(20, Math.min(100, width - 14));

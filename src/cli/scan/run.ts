@@ -21,18 +21,11 @@ import {
 } from "../../analytics/scan.js";
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
+import { shortAddress } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
-import {
-  compactTable,
-  formatDuration,
-  num,
-  parseNumberFlag,
-  percent,
-  share,
-  shortAddress,
-  usd,
-} from "../analytics/format.js";
+import { fmtFixed, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
+import { compactTable, formatDuration, parseNumberFlag } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 
@@ -192,7 +185,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
       interrupted = true;
       break;
     }
-    const step = `scan ${i + 1}/${total} ${shortAddress(address)}`;
+    const step = `scan ${i + 1}/${total} ${shortAddress(address, 8)}`;
     err.write(`${step}: fetching…\n`);
     try {
       // Meta once for all leaders (it is the same market).
@@ -314,14 +307,13 @@ export function renderCsv(report: ScanReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-const ratio = (x: number | null) => (x === null ? "-" : num(x, 2));
-const lev = (x: number | null) => (x === null ? "-" : `${num(x, 1)}x`);
+const lev = (x: number | null) => (x === null ? "-" : `${fmtFixed(x, 1)}x`);
 
 /** The human report: the ranking table, then one reason line per leader, exclusions, consensus. */
 export async function renderScan(report: ScanReport): Promise<string> {
   const lines: string[] = [];
   lines.push(
-    `Scan of ${report.leaders.length + report.excluded.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${usd(report.equity, 0)}`,
+    `Scan of ${report.leaders.length + report.excluded.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${fmtUsd(report.equity, 0)}`,
   );
   if (report.leaders.length > 0) {
     lines.push(
@@ -351,34 +343,34 @@ export async function renderScan(report: ScanReport): Promise<string> {
         ],
         report.leaders.map((r) => [
           r.rank,
-          shortAddress(r.address),
+          shortAddress(r.address, 8),
           r.verdict,
-          usd(r.netPnl, 0),
-          percent(r.roiPct, 1),
-          percent(r.maxDrawdownPct, 1),
-          ratio(r.sharpe),
-          ratio(r.sortino),
-          ratio(r.calmar),
-          share(r.winRate, 0),
+          fmtUsd(r.netPnl, 0),
+          fmtPct(r.roiPct, 1),
+          fmtPct(r.maxDrawdownPct, 1),
+          fmtFixed(r.sharpe),
+          fmtFixed(r.sortino),
+          fmtFixed(r.calmar),
+          fmtShare(r.winRate, 0),
           r.longestLosingStreak,
-          num(r.tradesPerDay, 1),
+          fmtFixed(r.tradesPerDay, 1),
           r.medianHoldMs === null ? "-" : formatDuration(r.medianHoldMs),
           r.style,
           `${lev(r.leverage.typical)}/${lev(r.leverage.peak)}`,
           r.liquidations,
           r.coins,
-          share(r.copy.belowMinShare, 0),
-          usd(r.copy.feesUsd),
-          usd(r.copy.slippageUsd),
-          usd(r.copy.netUsd),
+          fmtShare(r.copy.belowMinShare, 0),
+          fmtUsd(r.copy.feesUsd),
+          fmtUsd(r.copy.slippageUsd),
+          fmtUsd(r.copy.netUsd),
         ]),
       ),
     );
     for (const r of report.leaders)
-      lines.push(`${r.rank}. ${shortAddress(r.address)} ${r.verdict}: ${r.reason}`);
+      lines.push(`${r.rank}. ${shortAddress(r.address, 8)} ${r.verdict}: ${r.reason}`);
   } else lines.push("No leader passed the filters.");
-  for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address)}: ${x.reason}`);
-  for (const x of report.failed) lines.push(`failed ${shortAddress(x.address)}: ${x.error}`);
+  for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address, 8)}: ${x.reason}`);
+  for (const x of report.failed) lines.push(`failed ${shortAddress(x.address, 8)}: ${x.error}`);
   if (report.consensus) {
     if (report.consensus.length === 0)
       lines.push("Consensus: no coin and side is held by two or more of these leaders now.");
@@ -391,8 +383,8 @@ export async function renderScan(report: ScanReport): Promise<string> {
             e.coin,
             e.side,
             e.leaders.length,
-            usd(e.notionalUsd, 0),
-            share(e.weight, 1),
+            fmtUsd(e.notionalUsd, 0),
+            fmtShare(e.weight, 1),
           ]),
         ),
       );

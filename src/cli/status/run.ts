@@ -7,11 +7,13 @@ import { existsSync } from "node:fs";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
 import { type DriftReport, driftText, leftAloneText } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
+import { utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
+import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
 export interface StatusReport {
@@ -264,9 +266,6 @@ const ago = (ts: number, now: number): string => {
   if (s < 7200) return `${Math.round(s / 60)}m ago`;
   return `${(s / 3600).toFixed(1)}h ago`;
 };
-const n = (x: number | null, d = 2): string => (x === null ? "-" : x.toFixed(d));
-const signed = (x: number, d = 2): string => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(d)}`;
-const utc = (ts: number) => `${new Date(ts).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 async function render(r: StatusReport, hours: number, now: number): Promise<string> {
   const lines = [`account ${r.account}`];
@@ -275,16 +274,18 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       ? `HALTED (${r.halt.kind}) ${ago(r.halt.since, now)}: ${r.halt.reason} — clear with: hlcopy resume`
       : "trading: not halted",
   );
-  lines.push(`equity ${n(r.equity)} USD · high-water mark ${n(r.hwm)} · drawdown ${n(r.drawdownPct)}%`);
+  lines.push(
+    `equity ${fmtFixed(r.equity)} USD · high-water mark ${fmtFixed(r.hwm)} · drawdown ${fmtFixed(r.drawdownPct)}%`,
+  );
   const p = r.pnl;
   if (p) {
-    const roi = p.roiPct === null ? "" : ` (${signed(p.roiPct)}%)`;
+    const roi = p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`;
     const start =
       p.since === null
         ? ""
-        : ` since ${utc(p.since)}${p.startEquity === null ? "" : ` on ${p.startEquity.toFixed(2)} USD`}`;
+        : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${p.startEquity.toFixed(2)} USD`}`;
     lines.push(
-      `copy P&L${start}: net ${signed(p.netUsd)} USD${roi} = realised ${signed(p.realisedUsd)} + unrealised ${signed(p.unrealisedUsd)} − fees ${n(p.feesUsd)} + funding ${signed(p.fundingUsd)} (as of ${ago(p.asOf, now)})`,
+      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} (as of ${ago(p.asOf, now)})`,
     );
   }
   if (r.lastRun) {
@@ -301,15 +302,13 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     );
   } else if (r.lastSweep) {
     lines.push(
-      `last sweep ${ago(r.lastSweep.ts, now)}: ${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${n(r.lastSweep.driftUsd)} USD)`,
+      `last sweep ${ago(r.lastSweep.ts, now)}: ${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${fmtFixed(r.lastSweep.driftUsd)} USD)`,
     );
   }
   for (const l of r.leaders) {
     lines.push(
       `NOT FOLLOWED: leader ${l.address} (${l.kind}) ${ago(l.since, now)}: ${l.reason}${
-        l.until === null
-          ? ""
-          : ` — until ${new Date(l.until).toISOString().slice(0, 16).replace("T", " ")} UTC`
+        l.until === null ? "" : ` — until ${utcMinute(l.until)}`
       } — follow it again with: hlcopy resume --leader ${l.address}`,
     );
   }
@@ -344,7 +343,7 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
           x.status === null
             ? "-"
             : `${x.status}${x.reason && x.status !== "in-sync" ? ` (${x.reason})` : ""}`,
-          pnlOf.has(x.coin) ? signed(pnlOf.get(x.coin)?.netUsd ?? 0) : "-",
+          pnlOf.has(x.coin) ? fmtPlusMinus(pnlOf.get(x.coin)?.netUsd ?? 0) : "-",
           ...(held ? [x.held ? "entry-only" : ""] : []),
           ...(guarded ? [px(x.stopPx), tps(x)] : []),
         ]),
@@ -358,12 +357,12 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
         p.byCoin.map((c) => [
           c.coin,
-          signed(c.netUsd),
-          signed(c.realisedUsd),
-          signed(c.unrealisedUsd),
-          n(c.feesUsd),
-          signed(c.fundingUsd),
-          c.roiPct === null ? "-" : signed(c.roiPct, 3),
+          fmtPlusMinus(c.netUsd),
+          fmtPlusMinus(c.realisedUsd),
+          fmtPlusMinus(c.unrealisedUsd),
+          fmtFixed(c.feesUsd),
+          fmtPlusMinus(c.fundingUsd),
+          c.roiPct === null ? "-" : fmtPlusMinus(c.roiPct, 3),
           c.fills,
         ]),
       ),
@@ -376,12 +375,12 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         p.byLeader.map((l) => [
           l.leader,
-          signed(l.netUsd),
-          signed(l.realisedUsd),
-          signed(l.unrealisedUsd),
-          n(l.feesUsd),
-          signed(l.fundingUsd),
-          l.roiPct === null ? "-" : signed(l.roiPct, 3),
+          fmtPlusMinus(l.netUsd),
+          fmtPlusMinus(l.realisedUsd),
+          fmtPlusMinus(l.unrealisedUsd),
+          fmtFixed(l.feesUsd),
+          fmtPlusMinus(l.fundingUsd),
+          l.roiPct === null ? "-" : fmtPlusMinus(l.roiPct, 3),
         ]),
       ),
     );
@@ -391,21 +390,21 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
   const s = r.slippageBps;
   const l = r.copyLagMs;
   const kinds = ORDER_KINDS.filter((k) => e.byKind[k].count > 0)
-    .map((k) => `${k} ${n(e.byKind[k].median)}/${n(e.byKind[k].p95)}`)
+    .map((k) => `${k} ${fmtFixed(e.byKind[k].median)}/${fmtFixed(e.byKind[k].p95)}`)
     .join(" · ");
   lines.push(
     `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other}` : ""}`,
-    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${n(e.all.mean)} · median ${n(e.all.median)} · p95 ${n(e.all.p95)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
+    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean)} · median ${fmtFixed(e.all.median)} · p95 ${fmtFixed(e.all.p95)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
   if (b.exceeded) {
     lines.push(
-      `warning: execution slippage p95 ${n(b.p95Bps)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
+      `warning: execution slippage p95 ${fmtFixed(b.p95Bps)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${n(s.mean)} · median ${n(s.median)} · p95 ${n(s.p95)} bps`,
-    `copy lag (hot-path copies, last ${hours}h): p50 ${n(l.median, 0)} ms · p99 ${n(l.p99, 0)} ms`,
+    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean)} · median ${fmtFixed(s.median)} · p95 ${fmtFixed(s.p95)} bps`,
+    `copy lag (hot-path copies, last ${hours}h): p50 ${fmtFixed(l.median, 0)} ms · p99 ${fmtFixed(l.p99, 0)} ms`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
     lines.push(
