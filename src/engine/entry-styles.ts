@@ -3,6 +3,7 @@
 // and our resting passive entries (passive.ts). Each is built only when its setting is on.
 
 import { entryParams } from "../core/entry.js";
+import type { OrderResult } from "../core/orders.js";
 import type { PlanContext } from "../core/planner.js";
 import type { Settings } from "../core/settings.js";
 import type { SizingInputs } from "../core/sizing.js";
@@ -20,7 +21,6 @@ import type { Journal } from "../store/journal.js";
 import { CopyDelay, type DelayFill, readDelayFills } from "./copy-delay.js";
 import type { EngineEvent, RunMode } from "./events.js";
 import { PassiveEntries, type PassiveFill, type PassiveSender } from "./passive.js";
-import type { OrderResult } from "./ports.js";
 import { SizingInputsKeeper, type SizingInputsReader } from "./sizing-inputs.js";
 
 export interface EntryStylesOptions {

@@ -5,9 +5,9 @@
 
 import { UncertainOutcomeError } from "../core/errors.js";
 import { applyFillStep, type TrackedPosition } from "../core/fills.js";
+import type { OrderResult, SendOptions } from "../core/orders.js";
 import { closedPnlOf } from "../core/pnl.js";
 import type { Fill, Markets, PlannedAction, Positions } from "../core/types.js";
-import type { OrderResult, SendOptions } from "./ports.js";
 
 export interface Executor {
   readonly mode: "live" | "paper";

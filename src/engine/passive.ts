@@ -8,11 +8,11 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber } from "../core/format.js";
+import type { CloidLookup, OrderResult, SendOptions } from "../core/orders.js";
 import { protectionKind } from "../core/protection.js";
 import type { Address, Markets, OpenOrder, PlannedAction, PlannedCancel, Side } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
-import type { CloidLookup, OrderResult, SendOptions } from "./ports.js";
 
 /** What the keeper sends through (HlClient satisfies it). */
 export interface PassiveSender {

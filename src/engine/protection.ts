@@ -8,6 +8,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber } from "../core/format.js";
+import type { CloidLookup, OrderResult, SendOptions } from "../core/orders.js";
 import {
   type BestPrices,
   type DesiredTrigger,
@@ -27,7 +28,6 @@ import type { Settings } from "../core/settings.js";
 import type { Address, Markets, OpenOrder, PlannedAction, Positions } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
-import type { CloidLookup, OrderResult, SendOptions } from "./ports.js";
 
 /** What the keeper sends through (HlClient satisfies it). */
 export interface ProtectionSender {

@@ -94,7 +94,7 @@ export interface ResolveOptions {
   maxDelayMs?: number;
 }
 
-/** The adapter's client: structurally the engine's ExchangePort, plus the reads the commands need. */
+/** The adapter's client: structurally the engine's EngineReader (engine.ts) and the senders of its executor, protection and passive entries, plus the reads the commands need. */
 export interface HlClient {
   readonly account: Address;
   /** The sub-account orders carry as `vaultAddress`, when trading one. */

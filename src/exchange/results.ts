@@ -103,7 +103,7 @@ export function uncertainResults(sent: readonly SentOrder[], reason: string): Or
   }));
 }
 
-/** A definite lookup → the result the order finally had: the engine's one mapping (ports.ts). */
+/** A definite lookup → the result the order finally had: the one mapping (core/orders.ts). */
 export { resultFromLookup } from "../core/orders.js";
 
 /** An orderStatus reply → found or not, with the filled size (original − remaining). */

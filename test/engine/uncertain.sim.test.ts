@@ -214,12 +214,12 @@ describe("an uncertain order while following", () => {
 
 describe("one mapping from a lookup to a status", () => {
   it("the adapter's resolveUncertain and the engine's recovery use the same function", async () => {
-    const ports = await import("../../src/engine/ports.js");
+    const orders = await import("../../src/core/orders.js");
     const results = await import("../../src/exchange/results.js");
-    expect(results.resultFromLookup).toBe(ports.resultFromLookup);
+    expect(results.resultFromLookup).toBe(orders.resultFromLookup);
     // An IOC cancelled with nothing filled was not executed: rejected, with the exchange's word.
     expect(
-      ports.resultFromLookup("0x01", { found: true, status: "canceled", filledSize: 0, avgPx: null }),
+      orders.resultFromLookup("0x01", { found: true, status: "canceled", filledSize: 0, avgPx: null }),
     ).toEqual({ cloid: "0x01", status: "rejected", filledSize: 0, avgPx: null, error: "canceled" });
   });
 });
