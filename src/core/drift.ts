@@ -54,10 +54,16 @@ export interface DriftReport {
   inSync: boolean;
 }
 
-/** The deadband of a coin in USD: max($10, deadbandPct % of the target's notional). */
+/** The exchange's minimum order value (USD): no order below it, so no deadband below it either. */
+export const MIN_ORDER_USD = 10;
+
+/**
+ * The deadband of a coin in USD: max($10, deadbandPct % of the target's notional). The planner
+ * puts it on every target (CoinTarget.deadbandUsd); views read it there, never recompute it.
+ */
 export function deadbandUsd(targetSize: number, mid: number, deadbandPct: number): number {
   const band = (deadbandPct / 100) * Math.abs(targetSize) * (Number.isFinite(mid) ? mid : 0);
-  return Math.max(10, Number.isFinite(band) ? band : 0);
+  return Math.max(MIN_ORDER_USD, Number.isFinite(band) ? band : 0);
 }
 
 /** Under a cent: nothing to see. */

@@ -63,6 +63,7 @@ import {
   portfolioLimit,
 } from "./caps.js";
 import { lazyCloid, makeCloid } from "./cloid.js";
+import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
 import { detailNumber, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
@@ -403,6 +404,7 @@ export function planOrders(params: PlanParameters): Plan {
       ourSize: w.ourSize,
       driftUsd: (targetSize - w.ourSize) * w.mid,
       mid: w.mid,
+      deadbandUsd: deadbandUsd(targetSize, w.mid, params.settings.exec.deadbandPct),
       ...(w.held && w.targetLots === w.oursLots && w.oursLots !== 0 ? { held: true } : {}),
       sizing: params.explainSizing === false ? undefined : sizingOf(w, params, ratios, explained),
     });
@@ -523,6 +525,7 @@ function unknownTarget(w: CoinWork, params: PlanParameters): CoinTarget {
     ourSize: w.ourSize,
     driftUsd: (targetSize - w.ourSize) * (px ?? 0),
     mid: w.mid,
+    deadbandUsd: deadbandUsd(targetSize, px ?? 0, params.settings.exec.deadbandPct),
   };
 }
 
@@ -913,7 +916,6 @@ function deadband(
 }
 
 /** The exchange's minimum order value for perps, USD. */
-const MIN_ORDER_USD = 10;
 
 /** exec.minOrderUsd (above the exchange's $10): an increase worth less is skipped (fee drag). */
 function minOrder(

@@ -210,6 +210,8 @@ export interface CoinTarget {
   /** (target − ours) × mid, signed. */
   driftUsd: number;
   mid: number;
+  /** The drift the planner tolerates for this coin (core/drift.ts deadbandUsd): the one figure views show. */
+  deadbandUsd: number;
   /** entry-only: the leaders reduced, closed or flipped and the target keeps our position. */
   held?: boolean;
   /** Which sizing mode sized the target, and its inputs (absent when no leader holds the coin). */

@@ -14,7 +14,7 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import { deadbandUsd, driftReport, emptyPlanView, mergePlanView, type PlanView } from "../core/drift.js";
+import { driftReport, emptyPlanView, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
   type HlcopyError,
@@ -2060,10 +2060,9 @@ export class CopyEngine {
       this.#stateTimer = undefined;
     }
     this.#lastStateAt = now;
+    // The planner's own deadband of each target (never recomputed here).
     const deadband: Record<string, number> = {};
-    for (const t of this.#lastTargets) {
-      deadband[t.coin] = deadbandUsd(t.targetSize, t.mid, this.#o.settings.exec.deadbandPct);
-    }
+    for (const t of this.#lastTargets) deadband[t.coin] = t.deadbandUsd;
     const ours = this.#ours.state;
     this.#pnl.updateShares(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),

@@ -4,7 +4,7 @@
 // run lasts. Statistics (means, quantiles) are computed by selectors at render time, not
 // per event, so a fill storm costs a few array pushes per fill.
 
-import { type DriftReport, type DriftStatus, driftReport } from "../core/drift.js";
+import { type DriftReport, type DriftStatus, driftReport, MIN_ORDER_USD } from "../core/drift.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
@@ -197,8 +197,6 @@ export interface DashboardInit {
 export const NOTICE_MS = 5_000;
 /** A warning or error stays in the status line this long. */
 export const PROBLEM_MS = 30_000;
-/** The exchange's minimum order: the deadband is never below it. */
-const MIN_DEADBAND_USD = 10;
 
 export function initialDashboardState(init: DashboardInit = {}): DashboardState {
   return {
@@ -297,6 +295,9 @@ export function buildPositionRows(
   pnl?: CopyPnl,
 ): PositionRow[] {
   const guard = new Map((protection ?? []).map((p) => [p.coin, p]));
+  // The planner's deadband of the target (an older event source: the state event's map).
+  const bandOf = (t: CoinTarget) =>
+    Number.isFinite(t.deadbandUsd) ? t.deadbandUsd : Math.max(MIN_ORDER_USD, deadbandUsd[t.coin] ?? 0);
   // The one drift meaning: the engine's report (core/drift.ts). Without one (an older event
   // source), a coin outside its deadband is taken as one the next plan trades.
   const report =
@@ -306,7 +307,7 @@ export function buildPositionRows(
       skipped: [],
       actionCoins: targets
         .filter((t) => {
-          const band = Math.max(MIN_DEADBAND_USD, deadbandUsd[t.coin] ?? 0);
+          const band = bandOf(t);
           const ours = t.ourSize;
           return t.driftUsd !== 0 && ((t.targetSize === 0 && ours !== 0) || Math.abs(t.driftUsd) >= band);
         })
@@ -322,7 +323,7 @@ export function buildPositionRows(
     const ourSize = pos?.size ?? target?.ourSize ?? 0;
     const mid = target && target.mid > 0 ? target.mid : null;
     if (ourSize === 0 && (!target || (target.targetSize === 0 && target.leaderSize === 0))) continue;
-    const deadband = Math.max(MIN_DEADBAND_USD, deadbandUsd[coin] ?? 0);
+    const deadband = target ? bandOf(target) : Math.max(MIN_ORDER_USD, deadbandUsd[coin] ?? 0);
     const judged = statusOf.get(coin);
     const status: DriftStatus = judged?.status ?? (target ? "in-sync" : "left-alone");
     let driftUsd: number | null = null;

@@ -15,6 +15,7 @@ const target = (coin: string, targetSize: number, ourSize: number, mid = 100): C
   ourSize,
   driftUsd: (targetSize - ourSize) * mid,
   mid,
+  deadbandUsd: deadbandUsd(targetSize, mid, 0),
 });
 
 describe("driftReport", () => {

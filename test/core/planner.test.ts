@@ -183,6 +183,7 @@ describe("delisted or unknown coins (issue 12.8)", () => {
       ourSize: -200,
       driftUsd: 1000,
       mid: 0,
+      deadbandUsd: 10,
     });
   });
 
@@ -507,7 +508,7 @@ describe("run context", () => {
 });
 
 describe("plan shape", () => {
-  it("targets: one per coin with leader size, target, ours, signed drift in USD and mid", () => {
+  it("targets: one per coin with leader size, target, ours, signed drift in USD, mid and the deadband it tolerates", () => {
     const p = plan({ markets: M, leader: leader({ BTC: 1 }), ours: account({ BTC: 0.04, SOL: 1 }) });
     expect(p.targets).toEqual([
       {
@@ -517,6 +518,8 @@ describe("plan shape", () => {
         ourSize: 0.04,
         driftUsd: expect.closeTo(1800),
         mid: 30_000,
+        // max($10, deadbandPct 2 % × 0.1 × $30 000): what views show, never recomputed there
+        deadbandUsd: 60,
         // which sizing mode sized it, with its inputs (reconcile --dry-run shows it)
         sizing: {
           mode: "equity-ratio",
@@ -524,7 +527,7 @@ describe("plan shape", () => {
           detail: "equity-ratio: our $10000 / leader $100000 × 1 = ratio 0.1",
         },
       },
-      { coin: "SOL", leaderSize: 0, targetSize: 0, ourSize: 1, driftUsd: -20, mid: 20 },
+      { coin: "SOL", leaderSize: 0, targetSize: 0, ourSize: 1, driftUsd: -20, mid: 20, deadbandUsd: 10 },
     ]);
   });
 

@@ -19,7 +19,17 @@ export function plan(over: Partial<Plan> = {}): Plan {
   return {
     actions: [action()],
     skipped: [{ coin: "DOGE", reason: "coin-denied", detail: "DOGE is in risk.denyCoins" }],
-    targets: [{ coin: "BTC", leaderSize: 1, targetSize: 0.01, ourSize: 0, driftUsd: 650, mid: 65_000 }],
+    targets: [
+      {
+        coin: "BTC",
+        leaderSize: 1,
+        targetSize: 0.01,
+        ourSize: 0,
+        driftUsd: 650,
+        mid: 65_000,
+        deadbandUsd: 10,
+      },
+    ],
     effectiveRatio: 0.01,
     portfolioScale: 1,
     inSync: false,

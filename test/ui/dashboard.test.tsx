@@ -121,6 +121,7 @@ describe("Dashboard", () => {
         ourSize: 1,
         driftUsd: 0,
         mid: 1,
+        deadbandUsd: 10,
       })),
       deadbandUsd: {},
     });

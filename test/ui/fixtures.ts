@@ -64,7 +64,15 @@ export function target(
   ourSize: number,
   mid: number,
 ): CoinTarget {
-  return { coin, leaderSize, targetSize, ourSize, driftUsd: (targetSize - ourSize) * mid, mid };
+  return {
+    coin,
+    leaderSize,
+    targetSize,
+    ourSize,
+    driftUsd: (targetSize - ourSize) * mid,
+    mid,
+    deadbandUsd: 10,
+  };
 }
 
 export function stateEvent(
@@ -83,7 +91,10 @@ export function stateEvent(
     hwm: over.hwm ?? 10_500,
     drawdownPct: over.drawdownPct ?? 2.53,
     leaders: [{ address: LEADER, accountValue: 100_000, positions: [] }],
-    targets,
+    // The planner puts each target's deadband on it; the state event repeats them by coin.
+    targets: over.deadbandUsd
+      ? targets.map((t) => ({ ...t, deadbandUsd: over.deadbandUsd?.[t.coin] ?? t.deadbandUsd }))
+      : targets,
     deadbandUsd: over.deadbandUsd ?? { BTC: 10, ETH: 10, SOL: 10 },
   };
 }

@@ -261,7 +261,7 @@ describe("buildPositionRows", () => {
   it("joins targets with our positions, flags drift outside the deadband, biggest first", () => {
     const rows = buildPositionRows(
       [
-        target("SOL", 30, 3, 2.5, 150),
+        { ...target("SOL", 30, 3, 2.5, 150), deadbandUsd: 20 },
         target("BTC", 0.5, 0.05, 0.05, 64000),
         target("ETH", -4, -0.4, -0.399, 3200),
       ],
@@ -286,7 +286,7 @@ describe("buildPositionRows", () => {
     expect(sol?.deadbandUsd).toBe(20);
   });
 
-  it("a full close is outside the deadband however small; a deadband below $10 is raised to it", () => {
+  it("a full close is outside the deadband however small; the deadband shown is the target's own (the planner's)", () => {
     const rows = buildPositionRows(
       [target("BTC", 0, 0, 0.0001, 64000), target("ETH", 1, 0.1, 0.098, 3200)],
       [
