@@ -1,7 +1,9 @@
 // An order's life in plain data, shared by the adapter (what the exchange answered), the
 // engine (what it does next), the journal (what it keeps) and the views: the statuses, the
 // result of a send, a look-up by cloid and the one mapping of a look-up to a result (the
-// slippage arithmetic is core/slippage.ts). Pure; imports nothing.
+// slippage arithmetic is core/slippage.ts). Pure; imports nothing but core types.
+
+import type { PlannedAction } from "./types.js";
 
 export type OrderResultStatus = "filled" | "partial" | "resting" | "rejected" | "uncertain";
 
@@ -85,4 +87,19 @@ export function resolveByLookup(
   if (lookup.found) return resultFromLookup(cloid, lookup);
   if (now < settledAt) return null;
   return { cloid, status: "rejected", filledSize: 0, avgPx: null, error: NEVER_PLACED };
+}
+
+/** What an order is, as events, reports and the journal's readers show it (reading the cloid fixes it). */
+export function orderFields(
+  a: PlannedAction,
+): Pick<PlannedAction, "coin" | "side" | "size" | "limitPx" | "reduceOnly" | "cloid" | "reason"> {
+  return {
+    coin: a.coin,
+    side: a.side,
+    size: a.size,
+    limitPx: a.limitPx,
+    reduceOnly: a.reduceOnly,
+    cloid: a.cloid,
+    reason: a.reason,
+  };
 }

@@ -30,6 +30,7 @@ import {
   type CloidLookup,
   type OrderResult,
   type OrderStatus,
+  orderFields,
   resolveByLookup,
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
@@ -1743,13 +1744,7 @@ export class CopyEngine {
       this.#emit({
         type: "order",
         ts: this.#now(),
-        coin: a.coin,
-        side: a.side,
-        size: a.size,
-        limitPx: a.limitPx,
-        reduceOnly: a.reduceOnly,
-        cloid: a.cloid,
-        reason: a.reason,
+        ...orderFields(a),
         kind: ref?.kind ?? orderKind(trigger, a.reason, false),
         status,
         filledSize: r.filledSize,

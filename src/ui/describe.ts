@@ -4,6 +4,7 @@
 
 import { driftText } from "../core/drift.js";
 import { shortAddress } from "../core/format.js";
+import { orderFields } from "../core/orders.js";
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
@@ -308,13 +309,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         inSync: e.plan.inSync,
         effectiveRatio: e.plan.effectiveRatio,
         actions: e.plan.actions.map((a) => ({
-          coin: a.coin,
-          side: a.side,
-          size: a.size,
-          limitPx: a.limitPx,
-          reduceOnly: a.reduceOnly,
-          cloid: a.cloid,
-          reason: a.reason,
+          ...orderFields(a),
           ...(a.passive ? { passive: true } : {}),
         })),
         skipped: e.plan.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),

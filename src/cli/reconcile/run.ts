@@ -5,6 +5,7 @@
 import { type DriftStatus, driftReport } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { detailNumber, utcMinute } from "../../core/format.js";
+import { orderFields } from "../../core/orders.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
@@ -162,13 +163,7 @@ export function buildReport(p: {
 }): ReconcileReport {
   const actions: ReportedAction[] = p.dryRun
     ? p.decided.actions.map((a) => ({
-        coin: a.coin,
-        side: a.side,
-        size: a.size,
-        limitPx: a.limitPx,
-        reduceOnly: a.reduceOnly,
-        cloid: a.cloid,
-        reason: a.reason,
+        ...orderFields(a),
         status: "planned",
         filledSize: 0,
         avgPx: null,
