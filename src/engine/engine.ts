@@ -551,7 +551,9 @@ export class CopyEngine {
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
     if (this.#o.mode === "live" && this.#checked && this.#streams) await this.#readOwnFills(true);
     const o = this.#o;
-    if (this.#runId !== null && Object.keys(this.#market.markets).length > 0) {
+    // Only once the start checks passed: a run refused at start has no figures to show (its
+    // account was never read; a state of $0.00 would be a figure that means nothing).
+    if (this.#runId !== null && this.#checked && Object.keys(this.#market.markets).length > 0) {
       // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
       // final state — and the run's summary — shows the drift that really remains.
       this.#plan(undefined);
@@ -1391,6 +1393,8 @@ export class CopyEngine {
     this.#watchedBooks = key;
     streams.watchBooks([...coins]).catch((error: unknown) => {
       this.#watchedBooks = "";
+      // A subscription cut short by our own stop (the socket closes under it) is no problem.
+      if (this.#stopping) return;
       this.#emit({ type: "warning", ts: this.#now(), message: `books: ${toHlcopyError(error).message}` });
     });
   }

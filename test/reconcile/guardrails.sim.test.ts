@@ -106,6 +106,9 @@ describe("a leader that never traded", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("has never traded");
     expect(w.ordersSent()).toBe(0);
+    // No figures from a run that never read the account (an "equity $0.00" line meant nothing).
+    expect(r.stdout).not.toMatch(/ state equity /);
+    expect(r.stdout).toMatch(/stop: could not start/);
   });
 
   it("--allow-empty-leader is the trader's explicit choice: the run goes ahead", async () => {
