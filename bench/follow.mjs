@@ -60,7 +60,13 @@ console.log(
   `  CPU of the process per copied order:                                    ${summary(
     per((r) => r.cpuMsPerCopy),
     2,
-  )} ms   (${summary(per((r) => r.cpuMsPerSecond))} ms/s; target < 1.5 ms)`,
+  )} ms   (${summary(per((r) => r.cpuMsPerSecond))} ms/s; target < 1.5 ms); main thread ${summary(
+    per((r) => r.mainCpuMsPerCopy),
+    2,
+  )} ms, ${summary(
+    per((r) => 100 * r.mainSystemShare),
+    0,
+  )} % of it in the kernel`,
 );
 console.log(
   `  planner time per leader event:                                          p50 ${summary(
