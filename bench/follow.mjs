@@ -5,7 +5,8 @@
 // request out), copy lag on the simulator's clock, CPU of the process per copied order,
 // planner time per leader event, requests per copied trade. The simulator and its leader run
 // in a child process; the engine runs here with a journal on disk, as `hlcopy follow` does.
-// Imports the built dist/ (npm run bench builds first).
+// Imports the built dist/ (npm run bench builds first). BENCH_CPU_PROF=<dir> writes a CPU
+// profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs).
 import { followRun, quantile, summary } from "./lib/follow-harness.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
