@@ -30,7 +30,7 @@ console.log(
   )} ms   p99 ${summary(
     per((r) => quantile(r.added, 0.99)),
     2,
-  )} ms`,
+  )} ms (a leader fill that needed no order of its own is paired with the next order out, a sweep's too, so the tail is an upper bound; the copy lag above is per copied order)`,
 );
 console.log(
   `  sweeps: ${summary(

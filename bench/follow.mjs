@@ -5,7 +5,8 @@
 // request out), copy lag on the simulator's clock, CPU of the process per copied order,
 // planner time per leader event, requests per copied trade. The simulator and its leader run
 // in a child process; the engine runs here with a journal on disk, as `hlcopy follow` does.
-// Imports the built dist/ (npm run bench builds first).
+// Imports the built dist/ (npm run bench builds first). BENCH_CPU_PROF=<dir> writes a CPU
+// profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs).
 import { followRun, quantile, summary } from "./lib/follow-harness.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -60,7 +61,13 @@ console.log(
   `  CPU of the process per copied order:                                    ${summary(
     per((r) => r.cpuMsPerCopy),
     2,
-  )} ms   (${summary(per((r) => r.cpuMsPerSecond))} ms/s; target < 1.5 ms)`,
+  )} ms   (${summary(per((r) => r.cpuMsPerSecond))} ms/s; target < 1.5 ms); main thread ${summary(
+    per((r) => r.mainCpuMsPerCopy),
+    2,
+  )} ms, ${summary(
+    per((r) => 100 * r.mainSystemShare),
+    0,
+  )} % of it in the kernel`,
 );
 console.log(
   `  planner time per leader event:                                          p50 ${summary(

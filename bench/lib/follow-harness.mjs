@@ -9,7 +9,8 @@
 // * requests per copied trade and /info requests between sweeps (the simulator's counters).
 import { spawn } from "node:child_process";
 import { subscribe } from "node:diagnostics_channel";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -102,6 +103,29 @@ export function summary(values, digits = 1) {
   if (ok.length === 0) return "n/a";
   const f = (x) => x.toFixed(digits);
   return ok.length === 1 ? f(ok[0]) : `${f(quantile(ok, 0.5))} [${f(Math.min(...ok))}–${f(Math.max(...ok))}]`;
+}
+
+/**
+ * BENCH_CPU_PROF=<dir>: a CPU profile of the measured window only (not the set-up, the start
+ * sweep or the tear-down), one .cpuprofile per run, for Chrome DevTools or speedscope.
+ */
+async function startProfile() {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", {
+    interval: Number(process.env.BENCH_CPU_PROF_US ?? 1000),
+  });
+  await session.post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      writeFileSync(join(dir, `follow-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /**
@@ -218,9 +242,13 @@ export async function followRun(o) {
     probe.outs.length = 0;
     probe.on = true;
     measuring = true;
+    const profiler = await startProfile();
     const cpu0 = process.cpuUsage();
+    const main0 = process.threadCpuUsage();
     await new Promise((r) => setTimeout(r, o.seconds * 1_000));
     const cpu = process.cpuUsage(cpu0);
+    const main = process.threadCpuUsage(main0);
+    await profiler?.stop();
     measuring = false;
     probe.on = false;
     const after = await control({ type: "stats" });
@@ -250,6 +278,8 @@ export async function followRun(o) {
       decisions,
       cpuMsPerCopy: (cpu.user + cpu.system) / 1000 / Math.max(1, copied),
       cpuMsPerSecond: (cpu.user + cpu.system) / 1000 / o.seconds,
+      mainCpuMsPerCopy: (main.user + main.system) / 1000 / Math.max(1, copied),
+      mainSystemShare: main.system / Math.max(1, main.user + main.system),
       exchangePerDecision: ourExchange / Math.max(1, decisions),
       ourOrders,
       infoRequests,

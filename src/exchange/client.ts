@@ -304,7 +304,8 @@ class Client implements HlClient {
           hint: "check HLCOPY_AGENT_KEY or re-import the key into the keystore",
         });
       }
-      const wallet = agentWallet(o.agentKey);
+      // Two nonces prepared ahead take the nonce point off each order's path (~0.4 ms of CPU).
+      const wallet = agentWallet(o.agentKey, { presign: 2 });
       this.signer = wallet.address.toLowerCase() as Address;
       this.#exchange = new ExchangeClient({
         transport: this.#transport,

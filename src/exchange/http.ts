@@ -30,15 +30,30 @@ export function jsonPoster(baseUrl: string, timeoutMs: number): JsonPoster {
     ? new HttpsAgent({ keepAlive: true, timeout: IDLE_MS })
     : new HttpAgent({ keepAlive: true, timeout: IDLE_MS });
   const send = tls ? httpsRequest : httpRequest;
-  const urls = new Map<string, URL>();
-  const urlOf = (endpoint: string): URL => {
-    let url = urls.get(endpoint);
-    if (!url) {
-      url = new URL(endpoint, base);
+  // Each endpoint's request options, built once: handing node:http a URL converts it to these
+  // on every request.
+  const targets = new Map<
+    string,
+    { protocol: string; hostname: string; port: string; path: string; auth?: string }
+  >();
+  const targetOf = (endpoint: string) => {
+    let target = targets.get(endpoint);
+    if (!target) {
+      const url = new URL(endpoint, base);
       url.search = base.search; // relative resolution drops the base query
-      urls.set(endpoint, url);
+      target = {
+        protocol: url.protocol,
+        // node:http wants an IPv6 literal without its brackets.
+        hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        ...(url.username || url.password
+          ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
+          : {}),
+      };
+      targets.set(endpoint, target);
     }
-    return url;
+    return target;
   };
   return {
     post<T>(endpoint: string, payload: unknown, signal?: AbortSignal): Promise<T> {
@@ -57,7 +72,8 @@ export function jsonPoster(baseUrl: string, timeoutMs: number): JsonPoster {
           if (error === undefined) resolve(value as T);
           else reject(error);
         };
-        const req = send(urlOf(endpoint), {
+        const req = send({
+          ...targetOf(endpoint),
           method: "POST",
           agent,
           headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },

@@ -187,6 +187,9 @@ function streamKey(channel: unknown, data: unknown): string | undefined {
   }
 }
 
+/** How the exchange (and the simulator) open a data frame of a stream we subscribe. */
+const DATA_FRAME = /^\{"channel":"(?:userFills|clearinghouseState|userFundings|allMids|bbo)","data":/;
+
 /**
  * Connect and subscribe everything; resolves once every subscription is confirmed.
  * A subscription that later fails for good (the server refused it after a reconnect, or its
@@ -303,12 +306,8 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
 
   // --- connection events -------------------------------------------------------------------
   const socket = transport.socket;
-  // The one listener of the stream data: every frame, parsed once here, to its stream's handler.
-  socket.addEventListener("message", (event: MessageEvent) => {
-    lastSocketMessageAt = now();
-    const text: unknown = event.data;
-    // Data frames are JSON objects; the greeting and anything else are not ours.
-    if (typeof text !== "string" || text.charCodeAt(0) !== 123) return;
+  /** A data frame's text, parsed once, to its stream's handler. */
+  const route = (text: string): void => {
     let msg: { channel?: unknown; data?: unknown };
     try {
       msg = JSON.parse(text) as { channel?: unknown; data?: unknown };
@@ -318,6 +317,26 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     const key = streamKey(msg.channel, msg.data);
     const on = key === undefined ? undefined : routes.get(key);
     if (on) on(msg.data as never);
+  };
+  // Our streams' data frames are read here and never reach the SDK: its listener would parse
+  // each one again (a clearinghouseState is ~3.5 KB) only to hand it, as one more event, to
+  // the no-op listener above. Acks, pongs, post replies and errors go on to the SDK as before.
+  const sdkDispatch = socket.dispatchEvent.bind(socket);
+  socket.dispatchEvent = (event: Event): boolean => {
+    if (event.type !== "message") return sdkDispatch(event);
+    lastSocketMessageAt = now();
+    const text: unknown = (event as MessageEvent).data;
+    if (typeof text === "string" && DATA_FRAME.test(text)) {
+      route(text);
+      return true;
+    }
+    return sdkDispatch(event);
+  };
+  // Any other data frame (say, fields in another order) is read the slow way: after the SDK.
+  socket.addEventListener("message", (event: MessageEvent) => {
+    const text: unknown = event.data;
+    // Data frames are JSON objects; the greeting and anything else are not ours.
+    if (typeof text === "string" && text.charCodeAt(0) === 123) route(text);
   });
   socket.addEventListener("open", () => {
     connected = true;

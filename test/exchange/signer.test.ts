@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { signL1Action } from "@nktkas/hyperliquid/signing";
-import { hashTypedData } from "viem";
+import { hashTypedData, parseSignature, recoverAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { agentWallet, l1AgentDigest } from "../../src/exchange/signer.js";
@@ -85,5 +85,39 @@ describe("agentWallet", () => {
         v: want?.v,
       });
     }
+  });
+
+  it("with presign: signatures from prepared nonces recover to the agent, are low-s, never share a nonce; none ready → the deterministic one", async () => {
+    const key = generatePrivateKey();
+    const viemAccount = privateKeyToAccount(key);
+    const wallet = agentWallet(key, { presign: 3 });
+    const args = (i: number) => ({
+      domain,
+      types,
+      primaryType: "Agent" as const,
+      message: { source: "a", connectionId: `0x${i.toString(16).padStart(64, "0")}` as `0x${string}` },
+    });
+    const ready = async () => {
+      while (wallet.presigned() < 3) await new Promise((r) => setImmediate(r));
+    };
+    const halfN = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n / 2n;
+    const rs = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      await ready();
+      const signature = await wallet.signTypedData(args(i));
+      const hash =
+        `0x${Buffer.from(l1AgentDigest("a", args(i).message.connectionId)).toString("hex")}` as const;
+      expect(await recoverAddress({ hash, signature })).toBe(viemAccount.address);
+      const { r, s } = parseSignature(signature);
+      expect(BigInt(s) <= halfN).toBe(true);
+      rs.add(r);
+      // Random nonces: not the deterministic signature.
+      expect(signature).not.toBe(await viemAccount.signTypedData(args(i)));
+    }
+    expect(rs.size).toBe(30);
+    // A burst empties the pool: the orders after it are signed the deterministic way.
+    await ready();
+    const burst = await Promise.all([0, 1, 2, 3, 4].map((i) => wallet.signTypedData(args(100 + i))));
+    for (let i = 3; i < 5; i++) expect(burst[i]).toBe(await viemAccount.signTypedData(args(100 + i)));
   });
 });
