@@ -35,26 +35,9 @@ export async function runResumeLeader(p: {
   }
   const { journal } = opened;
   try {
-    if (!p.yes) {
-      const { createPrompt } = await import("../../store/secrets.js");
-      const prompt = createPrompt();
-      try {
-        if (!prompt.interactive) {
-          throw new UsageError("refusing to resume the leader without confirmation", {
-            hint: "run it on a terminal, or pass --yes",
-          });
-        }
-        const ok = await prompt.confirm(
-          `Leader ${p.leader} is not followed (${stop.kind}): ${stop.reason}. Follow it again? [y/N] `,
-        );
-        if (!ok) {
-          out.write("not resumed\n");
-          return;
-        }
-      } finally {
-        prompt.close();
-      }
-    }
+    const question = `Leader ${p.leader} is not followed (${stop.kind}): ${stop.reason}. Follow it again? [y/N] `;
+    if (!(await confirmed(p.yes, question, "refusing to resume the leader without confirmation", out)))
+      return;
     const now = p.now ?? Date.now();
     journal.batch(() => {
       journal.setCopyState(key, null, now);
@@ -123,24 +106,8 @@ export async function runResume(p: {
   }
   const { journal } = opened;
   try {
-    if (!p.yes) {
-      const { createPrompt } = await import("../../store/secrets.js");
-      const prompt = createPrompt();
-      try {
-        if (!prompt.interactive) {
-          throw new UsageError("refusing to resume without confirmation", {
-            hint: "run it on a terminal, or pass --yes",
-          });
-        }
-        const ok = await prompt.confirm(`Halted (${halt.kind}): ${halt.reason}. Resume trading? [y/N] `);
-        if (!ok) {
-          out.write("not resumed\n");
-          return;
-        }
-      } finally {
-        prompt.close();
-      }
-    }
+    const question = `Halted (${halt.kind}): ${halt.reason}. Resume trading? [y/N] `;
+    if (!(await confirmed(p.yes, question, "refusing to resume without confirmation", out))) return;
     const now = p.now ?? Date.now();
     const cleared = journal.clearHalts(now);
     const equity = journal.latestEquity();
@@ -158,5 +125,23 @@ export async function runResume(p: {
     }
   } finally {
     journal.close();
+  }
+}
+
+/**
+ * The trader's yes: `--yes`, or a y on the terminal ("not resumed" on anything else).
+ * @throws {UsageError} without a terminal to ask on (exit 2: pass --yes).
+ */
+async function confirmed(yes: boolean, question: string, refusal: string, out: Writer): Promise<boolean> {
+  if (yes) return true;
+  const { createPrompt } = await import("../../store/secrets.js");
+  const prompt = createPrompt();
+  try {
+    if (!prompt.interactive) throw new UsageError(refusal, { hint: "run it on a terminal, or pass --yes" });
+    if (await prompt.confirm(question)) return true;
+    out.write("not resumed\n");
+    return false;
+  } finally {
+    prompt.close();
   }
 }
