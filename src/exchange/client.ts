@@ -266,6 +266,13 @@ class Client implements HlClient {
   /** Orders go out one request at a time (the SDK serialises per signer anyway). */
   #orderQueue: Promise<unknown> = Promise.resolve();
 
+  /** `send` after every signed request queued before it (one failing does not stop the next). */
+  #inTurn<T>(send: () => Promise<T>): Promise<T> {
+    const run = this.#orderQueue.then(send);
+    this.#orderQueue = run.catch(() => {});
+    return run;
+  }
+
   constructor(o: ExchangeClientOptions) {
     if (!isHexAddress(o.account)) {
       throw new UsageError(`invalid account address ${JSON.stringify(o.account)}`, {
@@ -484,9 +491,7 @@ class Client implements HlClient {
   }
 
   placeOrders(actions: PlannedAction[], markets: Markets, options: SendOptions = {}): Promise<OrderResult[]> {
-    const run = this.#orderQueue.then(() => this.#placeOrders(actions, markets, options.signal));
-    this.#orderQueue = run.catch(() => {});
-    return run;
+    return this.#inTurn(() => this.#placeOrders(actions, markets, options.signal));
   }
 
   modifyOrders(
@@ -495,7 +500,7 @@ class Client implements HlClient {
     options: SendOptions = {},
   ): Promise<OrderResult[]> {
     const oids = modifies.map((m) => m.oid);
-    const run = this.#orderQueue.then(() =>
+    return this.#inTurn(() =>
       this.#placeOrders(
         modifies.map((m) => m.action),
         markets,
@@ -503,8 +508,6 @@ class Client implements HlClient {
         oids,
       ),
     );
-    this.#orderQueue = run.catch(() => {});
-    return run;
   }
 
   cancelOrders(
@@ -512,9 +515,7 @@ class Client implements HlClient {
     markets: Markets,
     options: SendOptions = {},
   ): Promise<CancelResult[]> {
-    const run = this.#orderQueue.then(() => this.#cancelOrders(cancels, markets, options.signal));
-    this.#orderQueue = run.catch(() => {});
-    return run;
+    return this.#inTurn(() => this.#cancelOrders(cancels, markets, options.signal));
   }
 
   async #cancelOrders(
@@ -667,9 +668,7 @@ class Client implements HlClient {
   }
 
   updateLeverage(params: UpdateLeverageParameters): Promise<void> {
-    const run = this.#orderQueue.then(() => this.#updateLeverage(params));
-    this.#orderQueue = run.catch(() => {});
-    return run;
+    return this.#inTurn(() => this.#updateLeverage(params));
   }
 
   async #updateLeverage(p: UpdateLeverageParameters): Promise<void> {
