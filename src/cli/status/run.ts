@@ -13,7 +13,7 @@ import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
-import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
+import { fmtAge, fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
 export interface StatusReport {
@@ -260,12 +260,8 @@ function lastRecord(journal: Journal): LastRecord {
   return found;
 }
 
-const ago = (ts: number, now: number): string => {
-  const s = Math.max(0, Math.round((now - ts) / 1000));
-  if (s < 120) return `${s}s ago`;
-  if (s < 7200) return `${Math.round(s / 60)}m ago`;
-  return `${(s / 3600).toFixed(1)}h ago`;
-};
+/** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
+const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 
 async function render(r: StatusReport, hours: number, now: number): Promise<string> {
   const lines = [`account ${r.account}`];
