@@ -341,6 +341,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
             targetSize: t.targetSize,
             ourSize: t.ourSize,
             driftUsd: t.driftUsd,
+            deadbandUsd: t.deadbandUsd,
             ...(d ? { status: d.status, reason: d.reason } : {}),
             ...(t.held ? { held: true } : {}),
           };

@@ -138,13 +138,13 @@ describe("JSON lines", () => {
     });
   });
 
-  it("a state record is compact: equity, HWM, drawdown, positions, per-coin drift", () => {
+  it("a state record is compact: equity, HWM, drawdown, positions, per-coin drift and the deadband it is judged against", () => {
     const [line] = collect(true, [stateEvent(T0, LIVE_TARGETS)]);
     const s = JSON.parse(line ?? "{}");
     expect(s.type).toBe("state");
     expect(s.equity).toBe(10_234.12);
     expect(s.positions).toHaveLength(3);
-    expect(s.targets[2]).toEqual({ coin: "SOL", targetSize: 3, ourSize: 2.5, driftUsd: 75 });
+    expect(s.targets[2]).toEqual({ coin: "SOL", targetSize: 3, ourSize: 2.5, driftUsd: 75, deadbandUsd: 10 });
     expect(s.leaders).toBeUndefined();
   });
 });
