@@ -373,14 +373,19 @@ class Client implements HlClient {
   }
 
   async getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]> {
-    const all = await this.#paginate(
+    const all = await this.#userFunding(user, startTime, endTime);
+    return toFundingPayments(all).sort((a, b) => a.time - b.time || (a.coin < b.coin ? -1 : 1));
+  }
+
+  /** The one userFunding paginator: the engine's normalised payments and analytics' raw records. */
+  #userFunding(user: Address, startTime: number, endTime?: number, maxPages?: number) {
+    return this.#paginate(
       "userFunding",
       startTime,
       (start) => this.#info.userFunding({ user, startTime: start, endTime: endTime ?? null }),
-      (r) => `${r.time}:${r.delta.coin}`,
-      { pageSize: FUNDING_PAGE },
+      (u) => `${u.time}:${u.hash}:${u.delta.coin}`,
+      { pageSize: FUNDING_PAGE, ...(maxPages === undefined ? {} : { maxPages }) },
     );
-    return toFundingPayments(all).sort((a, b) => a.time - b.time || (a.coin < b.coin ? -1 : 1));
   }
 
   async hasTraded(user: Address): Promise<boolean> {
@@ -441,13 +446,7 @@ class Client implements HlClient {
   }
 
   getUserFunding(user: Address, startTime: number, endTime?: number): Promise<unknown[]> {
-    return this.#paginate(
-      "userFunding",
-      startTime,
-      (start) => this.#info.userFunding({ user, startTime: start, endTime: endTime ?? null }),
-      (u) => `${u.time}:${u.hash}:${u.delta.coin}`,
-      { pageSize: FUNDING_PAGE, maxPages: ANALYTICS_MAX_PAGES },
-    );
+    return this.#userFunding(user, startTime, endTime, ANALYTICS_MAX_PAGES);
   }
 
   getFundingHistory(coin: string, startTime: number, endTime?: number): Promise<unknown[]> {
