@@ -3,6 +3,7 @@
 // copy it or skip it (below the $10 minimum, inside the deadband, …); then our expected
 // cost per trade (taker fee + book slippage at our size) is compared with the leader's edge.
 
+import { fmtUsd } from "../core/format.js";
 import { planOrders } from "../core/planner.js";
 import type { Settings } from "../core/settings.js";
 import { median as medianOf } from "../core/stats.js";
@@ -186,7 +187,8 @@ export function assessCopyability(params: CopyabilityParameters): Copyability {
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
-const usd = (x: number) => `$${x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(2)}`;
+/** Whole dollars from $100 up, cents below: $2,000, $12.34. */
+const usd = (x: number) => fmtUsd(x, x >= 100 ? 0 : 2);
 
 /** The plain verdict line, by VERDICT_THRESHOLDS. */
 export function verdictOf(c: Omit<Copyability, "verdict">): { level: VerdictLevel; text: string } {

@@ -1,5 +1,5 @@
 // THE formatting of addresses, numbers in one-line details (skip reasons, cap notes, warnings)
-// and UTC times: pure, so the planner's reasons use it; the engine, the dashboard and the
+// and UTC times, and dollar amounts: pure, so the planner's reasons use it; the engine, the dashboard and the
 // commands use the same functions (the rest of the display formatting is ui/format.ts).
 
 /**
@@ -30,4 +30,18 @@ export function utcMinute(ts: number): string {
 /** A time in UTC to the second, for report headers: 2025-01-02 15:04:05 UTC. */
 export function utcSecond(ts: number): string {
   return `${new Date(ts).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** Thousands separators in the integer part of a decimal string: 1234567.5 → 1,234,567.5. */
+export function groupThousands(s: string): string {
+  const [int = "", frac] = s.split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
+}
+
+/** Dollars with thousands separators (cents by default): $10,234.12, -$5.00; never -$0.00. */
+export function fmtUsd(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  const s = groupThousands(Math.abs(x).toFixed(decimals));
+  return x < 0 && Number(Math.abs(x).toFixed(decimals)) !== 0 ? `-$${s}` : `$${s}`;
 }

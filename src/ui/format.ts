@@ -3,6 +3,10 @@
 // planner's reasons need too, are in core/format.ts). Plain ASCII plus a few single-width
 // symbols, so a string's length is its width on screen.
 
+import { groupThousands } from "../core/format.js";
+
+export { fmtUsd } from "../core/format.js";
+
 /** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01; "-" when missing. */
 export function fmtNum(x: number | null, sig = 6): string {
   if (x === null || !Number.isFinite(x)) return "-";
@@ -35,23 +39,10 @@ export function fmtSigned(x: number, digits = 1): string {
   return x > 0 ? `+${s}` : s;
 }
 
-function groupThousands(s: string): string {
-  const [int = "", frac] = s.split(".");
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
-}
-
 /** Thousands separators and fixed decimals: 1,234.50, -3.10; "-" when missing. */
 export function fmtGrouped(x: number | null | undefined, decimals = 2): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return "-";
   return `${x < 0 ? "-" : ""}${groupThousands(Math.abs(x).toFixed(decimals))}`;
-}
-
-/** Dollars with thousands separators (cents by default): $10,234.12, -$5.00; never -$0.00. */
-export function fmtUsd(x: number | null | undefined, decimals = 2): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  const s = groupThousands(Math.abs(x).toFixed(decimals));
-  return x < 0 && Number(Math.abs(x).toFixed(decimals)) !== 0 ? `-$${s}` : `$${s}`;
 }
 
 /** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing. */
