@@ -333,7 +333,12 @@ export class CopyEngine {
   #settings: Settings;
   #coinsResolved = false;
   /** Per coin, this run: the exchange holds our leverage (ok), or why it could not be set. */
-  readonly #leverage = new Map<string, { ok: true } | { ok: false; detail: string; retryAt: number }>();
+  /** Per coin, whether our leverage is set on the exchange this run (and to what, once set). */
+  readonly #leverage = new Map<
+    string,
+    | { ok: true; leverage: number; marginMode: "cross" | "isolated" }
+    | { ok: false; detail: string; retryAt: number }
+  >();
   #resolveStopped: (code: number) => void = () => {};
   readonly stopped: Promise<number>;
   /** Resting protection (live runs with a stop / take-profit setting on). */
@@ -1474,7 +1479,7 @@ export class CopyEngine {
       if (known && known.retryAt > now) continue;
       const want = exchangeLeverage(this.#settings, market);
       if (leverageMatches(this.#ours.state.positions[a.coin], want)) {
-        this.#leverage.set(a.coin, { ok: true });
+        this.#leverage.set(a.coin, { ok: true, ...want });
         continue;
       }
       const data = { leverage: want.leverage, marginMode: want.marginMode };
@@ -1486,7 +1491,7 @@ export class CopyEngine {
           leverage: want.leverage,
           isCross: want.marginMode === "cross",
         });
-        this.#leverage.set(a.coin, { ok: true });
+        this.#leverage.set(a.coin, { ok: true, ...want });
         o.journal.recordEvent({ ts: this.#now(), type: "leverage", runId: this.#runId, coin: a.coin, data });
       } catch (error) {
         const e = toHlcopyError(error);
@@ -1739,7 +1744,10 @@ export class CopyEngine {
         ...(r.error ? { error: r.error } : {}),
       });
       if (r.filledSize > 0) {
-        this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
+        // A coin opened here holds the leverage this run set for it on the exchange (the lev
+        // column then shows it at once, not after the next sweep's read).
+        const lev = this.#leverage.get(a.coin);
+        this.#ours.applyOwnFill(a, r.filledSize, r.avgPx, lev?.ok ? lev : undefined);
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);

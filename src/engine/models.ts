@@ -157,7 +157,13 @@ export class OurModel {
    * Apply the filled part of one of our orders as soon as the exchange confirms it, so the
    * next plan (before any fill event or sweep arrives) never orders the same size again.
    */
-  applyOwnFill(action: Pick<PlannedAction, "coin" | "side">, filledSize: number, avgPx: number | null): void {
+  /** `leverage`: what the exchange holds for the coin, for a position that does not say it yet. */
+  applyOwnFill(
+    action: Pick<PlannedAction, "coin" | "side">,
+    filledSize: number,
+    avgPx: number | null,
+    leverage?: { leverage: number; marginMode: "cross" | "isolated" },
+  ): void {
     if (!(filledSize > 0)) return;
     const prev = this.state.positions[action.coin];
     const before = prev?.size ?? 0;
@@ -169,7 +175,11 @@ export class OurModel {
         coin: action.coin,
         size,
         entryPx: entryAfterFill(prev, size, filledSize, avgPx),
-        ...(prev?.leverage === undefined ? {} : { leverage: prev.leverage }),
+        ...(prev?.leverage !== undefined
+          ? { leverage: prev.leverage, ...(prev.marginMode ? { marginMode: prev.marginMode } : {}) }
+          : leverage
+            ? { leverage: leverage.leverage, marginMode: leverage.marginMode }
+            : {}),
       };
     this.state = { ...this.state, positions };
     this.#touched.set(action.coin, ++this.#seq);

@@ -89,6 +89,22 @@ describe("OurModel", () => {
     expect(m.state.positions.ETH).toBeUndefined();
   });
 
+  it("a coin our fill opens holds the leverage set for it; a position that says its own keeps it", () => {
+    const m = new OurModel(LEADER);
+    m.applySnapshot({
+      ...snapshot(1, {}),
+      positions: { BTC: { coin: "BTC", size: 1, entryPx: 100, leverage: 3, marginMode: "cross" } },
+    });
+    const set = { leverage: 5, marginMode: "isolated" as const };
+    m.applyOwnFill({ coin: "SOL", side: "sell" }, 2, 20, set);
+    expect(m.state.positions.SOL).toMatchObject({ size: -2, leverage: 5, marginMode: "isolated" });
+    m.applyOwnFill({ coin: "BTC", side: "buy" }, 1, 110, set);
+    expect(m.state.positions.BTC).toMatchObject({ size: 2, leverage: 3, marginMode: "cross" });
+    // Unknown stays unknown (no "-x" guessed).
+    m.applyOwnFill({ coin: "ETH", side: "buy" }, 1, 10);
+    expect(m.state.positions.ETH?.leverage).toBeUndefined();
+  });
+
   it("a read sent before our own fill never undoes it; one sent after it is taken whole", () => {
     const m = new OurModel(LEADER);
     m.applySnapshot(snapshot(1, { BTC: 1, ETH: 2 }));
