@@ -54,18 +54,21 @@ describe("an uncertain order", () => {
     settings.sizing.mode = "fixed-ratio";
     settings.sizing.ratio = 0.1;
     const journal = openJournal(":memory:");
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal,
-      settings,
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: proxy.httpUrl,
-      mode: "live",
-      command: "follow",
-      leaderCashFlows: false,
-    });
+    // A run on this journal (a second one plays the next start).
+    const newRun = () =>
+      new CopyEngine({
+        reader: client,
+        executor: liveExecutor(client),
+        journal,
+        settings,
+        leaders: [{ address: leader.address, weight: 1 }],
+        account: master.address,
+        network: proxy.httpUrl,
+        mode: "live",
+        command: "follow",
+        leaderCashFlows: false,
+      });
+    const engine = newRun();
     engine.begin();
     const events: EngineEvent[] = [];
     engine.events.on((e) => events.push(e));
@@ -118,18 +121,7 @@ describe("an uncertain order", () => {
     expect(new CopyState(journal, false).managed()?.BTC).toBeCloseTo(0.1, 9);
 
     // The next run on this journal starts: nothing to refuse, nothing to send.
-    const next = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal,
-      settings,
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: proxy.httpUrl,
-      mode: "live",
-      command: "follow",
-      leaderCashFlows: false,
-    });
+    const next = newRun();
     next.begin();
     const start = await next.sweep("start");
     expect(start.results).toEqual([]);
