@@ -123,9 +123,12 @@ export function paperExecutor(readBook?: PaperBookReader, options: { equity?: nu
     const notional = size * px;
     const fee = (notional * PAPER_TAKER_FEE_BPS) / 1e4;
     cash += (a.side === "buy" ? -notional : notional) - fee;
+    const time = Date.now();
     const pos = held.get(a.coin) ?? { size: 0, entryPx: 0, lastTime: 0, startsAtTime: [] };
     const closedPnl = closedPnlOf(pos, a.side, size, px);
-    applyFillStep(pos, { px, delta: a.side === "buy" ? size : -size, startPosition: pos.size, time: 0 });
+    // The fill's own time: the applier keeps the positions before each fill of one millisecond,
+    // so a constant time would grow that list for the whole run.
+    applyFillStep(pos, { px, delta: a.side === "buy" ? size : -size, startPosition: pos.size, time });
     held.set(a.coin, pos);
     fills.push({
       coin: a.coin,
@@ -133,10 +136,10 @@ export function paperExecutor(readBook?: PaperBookReader, options: { equity?: nu
       sz: size,
       side: a.side,
       startPosition: 0,
-      time: Date.now(),
+      time,
       // Negative, so never an exchange trade id, and unique across runs (the journal keeps each
       // tid once): the time in µs-sized steps plus a counter.
-      tid: -(Date.now() * 1000 + (tid++ % 1000)),
+      tid: -(time * 1000 + (tid++ % 1000)),
       hash: "",
       oid: 0,
       cloid: a.cloid,

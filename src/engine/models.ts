@@ -156,8 +156,8 @@ export class OurModel {
   /**
    * Apply the filled part of one of our orders as soon as the exchange confirms it, so the
    * next plan (before any fill event or sweep arrives) never orders the same size again.
+   * `leverage`: what the exchange holds for the coin, for a position that does not say it yet.
    */
-  /** `leverage`: what the exchange holds for the coin, for a position that does not say it yet. */
   applyOwnFill(
     action: Pick<PlannedAction, "coin" | "side">,
     filledSize: number,
