@@ -898,7 +898,9 @@ function deadband(
 ): { reason: ReasonCode; detail: string } | null {
   const size = lotsToSize(lots, w.szDecimals);
   const usd = size * w.mid;
-  const band = (settings.exec.deadbandPct / 100) * Math.abs(lotsToSize(target, w.szDecimals)) * w.mid;
+  // The one deadband formula (core/drift.ts, the figure every target carries); at its $10
+  // floor the minimum-order test below decides instead.
+  const band = deadbandUsd(lotsToSize(target, w.szDecimals), w.mid, settings.exec.deadbandPct);
   if (band > MIN_ORDER_USD && usd < band) {
     return {
       reason: "inside-deadband",
@@ -914,8 +916,6 @@ function deadband(
   }
   return null;
 }
-
-/** The exchange's minimum order value for perps, USD. */
 
 /** exec.minOrderUsd (above the exchange's $10): an increase worth less is skipped (fee drag). */
 function minOrder(
