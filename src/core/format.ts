@@ -1,6 +1,7 @@
-// THE formatting of addresses, numbers in one-line details (skip reasons, cap notes, warnings)
-// and UTC times, and dollar amounts: pure, so the planner's reasons use it; the engine, the dashboard and the
-// commands use the same functions (the rest of the display formatting is ui/format.ts).
+// THE formatting of addresses, numbers in one-line details (skip reasons, cap notes, warnings),
+// UTC times and dollar amounts: pure, so the planner's reasons and the analytics use it; the
+// engine, the dashboard and the commands use the same functions (the rest of the display
+// formatting is ui/format.ts).
 
 /**
  * An address cut to `0x` + its first and last `digits` hex digits: 0x1234…abcd by default

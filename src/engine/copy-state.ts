@@ -4,9 +4,10 @@
 // reads it and works on a copy, but never writes it.
 
 import type { JoinBaseline } from "../core/join.js";
+import { UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import { type ManagedPositions, managedNow } from "../core/ownership.js";
 import type { Address } from "../core/types.js";
-import { type Journal, UNRESOLVED_ORDER_STATUSES } from "../store/journal.js";
+import type { Journal } from "../store/journal.js";
 
 export interface LeaderBaseline {
   /** When this leader's copy began: its cash flows since then are not trades. */

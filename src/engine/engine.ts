@@ -332,8 +332,7 @@ export class CopyEngine {
   /** The run's settings with coin lists in the exchange's spelling, once markets were read. */
   #settings: Settings;
   #coinsResolved = false;
-  /** Per coin, this run: the exchange holds our leverage (ok), or why it could not be set. */
-  /** Per coin, whether our leverage is set on the exchange this run (and to what, once set). */
+  /** Per coin, this run: the leverage the exchange holds for us (ok), or why it could not be set. */
   readonly #leverage = new Map<
     string,
     | { ok: true; leverage: number; marginMode: "cross" | "isolated" }
@@ -1092,9 +1091,12 @@ export class CopyEngine {
     );
   }
 
-  /** Reads and applies at once: only where nothing else runs (the on-exit step of a stop). */
+  /**
+   * Reads and applies at once: only where nothing else runs (the on-exit step of a stop, which
+   * reads our fills itself afterwards: no P&L inputs here).
+   */
   async #readState(): Promise<void> {
-    await this.#applyReads(await this.#readSweep());
+    await this.#applyReads(await this.#readSweep(false));
   }
 
   /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
@@ -1210,11 +1212,6 @@ export class CopyEngine {
     }));
   }
 
-  /**
-   * join new-only: each leader's baseline of held coins, taken the first time and journaled;
-   * a coin the leader has since closed or flipped leaves it. Without streams (a cron run) the
-   * leader's fills since the last check tell whether it closed and re-opened in between.
-   */
   /** Without streams (a cron run): each leader's fills since its join baseline was last checked. */
   async #readJoinFills(): Promise<Map<Address, Fill[]>> {
     const o = this.#o;
@@ -1230,6 +1227,12 @@ export class CopyEngine {
     return out;
   }
 
+  /**
+   * join new-only: each leader's baseline of held coins, taken the first time and journaled;
+   * a coin the leader has since closed or flipped leaves it. Without streams (a cron run) the
+   * leader's fills since the last check (#readJoinFills) tell whether it closed and re-opened in
+   * between.
+   */
   #updateJoinBaselines(readAt: number, joinFills: Map<Address, Fill[]>): void {
     for (const l of this.#leaders) {
       const b = this.#copyState.leader(l.address, readAt);
@@ -2200,16 +2203,9 @@ export class CopyEngine {
       } else if (this.#liquidated.has(f.coin) && f.startPosition === 0) {
         this.#liquidated.delete(f.coin); // the leader opened the coin again
       }
-      this.#protection?.leaderTraded(
-        f.coin,
-        f.startPosition,
-        f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
-      );
-      this.#timeStop?.leaderTraded(
-        f.coin,
-        f.startPosition,
-        f.startPosition + (f.side === "buy" ? f.sz : -f.sz),
-      );
+      const endPosition = f.startPosition + (f.side === "buy" ? f.sz : -f.sz);
+      this.#protection?.leaderTraded(f.coin, f.startPosition, endPosition);
+      this.#timeStop?.leaderTraded(f.coin, f.startPosition, endPosition);
       if (this.#guard.watchesFills) {
         const views = this.#leaders.map((l) => l.view());
         const me = views.find((v) => v.address === leader.address);
@@ -2250,12 +2246,10 @@ export class CopyEngine {
   }
 
   /**
-   * Our account from its stream: the account value for the safety rules (positions come from our order
-   * results and sweeps).
+   * Our account from its stream: the account value for the safety rules. Positions come from our
+   * order results and sweeps, never rolled back by an older snapshot.
    */
   #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
-    // Positions come from our own order results and sweeps (never rolled back by an older
-    // snapshot); the stream keeps the account value fresh for the safety rules.
     if (this.#o.executor?.account) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
     this.#checkSafety(e.state.accountValue, false);

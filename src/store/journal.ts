@@ -20,7 +20,7 @@ import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./mig
 
 export type RunCommand = "reconcile" | "follow" | "paper" | "dry-run" | "demo";
 export type DecisionTrigger = "sweep" | "fill" | "start" | "manual";
-// The order statuses and the slippage arithmetic are the domain's (core/orders.ts).
+// The order statuses are the domain's (core/orders.ts); re-exported for the journal's readers.
 export { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES };
 
 export interface StartRunParameters {
