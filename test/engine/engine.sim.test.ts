@@ -351,11 +351,13 @@ describe("recovery after a crash", () => {
     engine.events.on((e) => {
       if (e.type === "warning") warnings.push(e.message);
     });
-    const started = Date.now();
     expect(await engine.recoverOrders()).toBe(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400); // the lost one was waited out
     expect(t.journal.getOrder(placed.cloid)).toMatchObject({ status: "filled", filledSize: 1 });
     expect(t.journal.getOrder(lost.cloid)?.status).toBe("rejected");
+    // The lost one was waited out: closed no sooner than its settle window after its intent
+    // (the engine's own clock in the journal, not the test's wall time).
+    const lostRow = t.journal.getOrder(lost.cloid);
+    expect((lostRow?.updatedAt ?? 0) - (lostRow?.ts ?? 0)).toBeGreaterThanOrEqual(1_500);
     expect(t.journal.getOrder(lost.cloid)?.error).toContain("never reached the exchange");
     expect(warnings.some((w) => w.includes(lost.cloid))).toBe(true);
     expect(t.journal.ordersInState(["pending", "sent", "uncertain"])).toEqual([]);
