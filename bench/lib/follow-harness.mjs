@@ -2,14 +2,15 @@
 // engine in this one (as `hlcopy follow` runs it: live executor, journal on disk), and the
 // probes that measure it:
 // * added latency inside the process: from the websocket frame that carries a leader's fill
-//   (its "message" event, before anything parses it) to our signed order request handed to
-//   node:http (the `http.client.request.start` diagnostics channel, POST /exchange);
+//   (its "message" event, before anything parses it) to our signed order request's bytes handed
+//   to the socket (the write call, POST /exchange); also to that write call's return;
 // * copy lag on the simulator's clock (leader fill → our fill, from the engine's fill events);
-// * CPU of this process per copied order (process.cpuUsage over the measured window);
+// * CPU of this process per copied order (process.cpuUsage over the measured window), and of
+//   its main thread (process.threadCpuUsage);
 // * requests per copied trade and /info requests between sweeps (the simulator's counters).
 import { spawn } from "node:child_process";
 import { subscribe } from "node:diagnostics_channel";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -27,11 +28,18 @@ const probe = {
   frames: [],
   frameCpu: [],
   frameBusy: [],
+  /** When each order request's bytes were handed to its socket (the write call). */
   outs: [],
   outCpu: [],
+  /** When that write call returned (what `http.client.request.start` marks: see below). */
+  written: [],
   busy: 0,
 };
-/** CPU time of this process (µs, user + system): what the path cost, whatever the machine's load. */
+/**
+ * CPU time of this process (µs, user + system): what the path cost, whatever the machine's
+ * load. (process.threadCpuUsage would be the path's own thread, but Linux counts a thread's
+ * time in scheduler ticks: a 1 ms path reads as 0 or 4 ms.)
+ */
 const cpuNow = () => {
   const c = process.cpuUsage();
   return c.user + c.system;
@@ -52,10 +60,38 @@ globalThis.WebSocket = class ProbedWebSocket extends NativeWebSocket {
     });
   }
 };
+/**
+ * The order is out when its bytes are handed to the kernel: the socket's write call, timed as
+ * it starts. Not when that call returns (`http.client.request.start` is published after it): on
+ * one machine the write wakes the simulator, which the scheduler often runs at once on our core,
+ * so the call returns only after the exchange side has matched the order and pushed its frames —
+ * 1–4 ms that belong to the simulator, not to this process (a remote exchange never takes our
+ * core). Both are recorded; the benchmark prints both.
+ */
+const hooked = new WeakSet();
+subscribe("http.client.request.created", ({ request }) => {
+  if (!probe.on || request.method !== "POST" || !request.path.endsWith("/exchange")) return;
+  request.once("socket", (socket) => {
+    if (!hooked.has(socket)) {
+      hooked.add(socket);
+      const write = socket._writeGeneric;
+      socket._writeGeneric = function (...args) {
+        const pending = socket.hlcopyBenchOut;
+        socket.hlcopyBenchOut = undefined;
+        pending?.();
+        return write.apply(this, args);
+      };
+    }
+    socket.hlcopyBenchOut = () => {
+      if (!probe.on) return;
+      probe.outs.push(performance.now());
+      probe.outCpu.push(cpuNow());
+    };
+  });
+});
 subscribe("http.client.request.start", ({ request }) => {
   if (!probe.on || request.method !== "POST" || !request.path.endsWith("/exchange")) return;
-  probe.outs.push(performance.now());
-  probe.outCpu.push(cpuNow());
+  probe.written.push(performance.now());
   probe.busy++;
   let done = false;
   const finish = () => {
@@ -68,21 +104,22 @@ subscribe("http.client.request.start", ({ request }) => {
 });
 
 /**
- * Each order request out, against the oldest leader frame it answers (frames since the last
- * order); `free` keeps those whose frame found no order of ours waiting for its reply (the
- * others waited their turn: one order at a time).
+ * Each order request out (at `outs`), against the oldest leader frame it answers (frames since
+ * the last order); `free` keeps those whose frame found no order of ours waiting for its reply
+ * (the others waited their turn: one order at a time). `cpu` is the process's CPU between
+ * the two, for the free ones (only with `outCpu`).
  */
-function addedLatencies(p) {
+function addedLatencies(p, outs, outCpu) {
   const all = [];
   const free = [];
   const cpu = [];
   let i = 0;
-  p.outs.forEach((o, k) => {
+  outs.forEach((o, k) => {
     if (i >= p.frames.length || p.frames[i] > o) return; // an order no leader frame caused (a sweep)
     all.push(o - p.frames[i]);
     if (!p.frameBusy[i]) {
       free.push(o - p.frames[i]);
-      cpu.push((p.outCpu[k] - p.frameCpu[i]) / 1000);
+      if (outCpu) cpu.push((outCpu[k] - p.frameCpu[i]) / 1000);
     }
     while (i < p.frames.length && p.frames[i] <= o) i++;
   });
@@ -112,6 +149,7 @@ export function summary(values, digits = 1) {
 async function startProfile() {
   const dir = process.env.BENCH_CPU_PROF;
   if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
   const session = new Session();
   session.connect();
   await session.post("Profiler.enable");
@@ -240,6 +278,7 @@ export async function followRun(o) {
     probe.outCpu.length = 0;
     probe.busy = 0;
     probe.outs.length = 0;
+    probe.written.length = 0;
     probe.on = true;
     measuring = true;
     const profiler = await startProfile();
@@ -262,13 +301,15 @@ export async function followRun(o) {
     const infoRequests = after.http.info - before.http.info;
     const leverageUpdates =
       (after.actionByType.updateLeverage ?? 0) - (before.actionByType.updateLeverage ?? 0);
-    const { all: added, free: addedFree, cpu: pathCpu } = addedLatencies(probe);
+    const { all: added, free: addedFree, cpu: pathCpu } = addedLatencies(probe, probe.outs, probe.outCpu);
+    const { all: addedWritten } = addedLatencies(probe, probe.written);
     await engine.stop("bench over");
     await running;
     journal.close();
     return {
       added,
       addedFree,
+      addedWritten,
       pathCpu,
       waited: probe.frameBusy.filter(Boolean).length / Math.max(1, probe.frameBusy.length),
       lags,
