@@ -12,7 +12,7 @@ import { resolveByLookup } from "../core/orders.js";
 import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
 import { type ErrorContext, isOutcomeUnknown, type TradeContext, translateError } from "./errors.js";
-import { createNonceSource } from "./nonce.js";
+import { createNonceSource, type NonceSource } from "./nonce.js";
 import {
   type CashFlow,
   type Fill,
@@ -25,6 +25,7 @@ import {
   toMarkets,
   toTopOfBook,
 } from "./normalize.js";
+import { orderRequest } from "./order-request.js";
 import {
   type CloidLookup,
   type OrderResult,
@@ -33,7 +34,7 @@ import {
   type SentOrder,
   uncertainResults,
 } from "./results.js";
-import { agentWallet } from "./signer.js";
+import { type AgentWallet, agentWallet } from "./signer.js";
 import { BudgetedTransport } from "./transport.js";
 import type { SendOptions } from "./types.js";
 import { type OrderWire, parseDecimal, toOrderWire } from "./wire.js";
@@ -254,6 +255,8 @@ class Client implements HlClient {
   readonly #httpUrl: string;
   readonly #transport: BudgetedTransport;
   readonly #exchange: ExchangeClient | undefined;
+  readonly #wallet: AgentWallet | undefined;
+  readonly #nonces: NonceSource | undefined;
   readonly #orderTtlMs: number;
   readonly #clockSkewMs: number;
   readonly #metaTtlMs: number;
@@ -314,16 +317,21 @@ class Client implements HlClient {
       // Two nonces prepared ahead take the nonce point off each order's path (~0.4 ms of CPU).
       const wallet = agentWallet(o.agentKey, { presign: 2 });
       this.signer = wallet.address.toLowerCase() as Address;
+      this.#wallet = wallet;
+      // One nonce source for the SDK's actions and our orders (#order): one strictly rising sequence.
+      this.#nonces = createNonceSource(this.#now);
       this.#exchange = new ExchangeClient({
         transport: this.#transport,
         wallet,
-        nonceManager: createNonceSource(this.#now),
+        nonceManager: this.#nonces,
         // Orders (and cancels) for a sub-account are signed by the master's agent with it.
         ...(this.vaultAddress ? { defaultVaultAddress: this.vaultAddress } : {}),
       });
     } else {
       this.signer = undefined;
       this.#exchange = undefined;
+      this.#wallet = undefined;
+      this.#nonces = undefined;
     }
   }
 
@@ -635,7 +643,7 @@ class Client implements HlClient {
             },
             { expiresAfter },
           )
-        : await exchange.order({ orders: wires, grouping: "na" }, { expiresAfter });
+        : await this.#order(wires, expiresAfter);
     } catch (error) {
       thrown = error;
       // The batch "failed" only because some order did: its reply is still the truth.
@@ -686,6 +694,28 @@ class Client implements HlClient {
         action: true,
       });
     }
+  }
+
+  /**
+   * An `order` action, signed and posted here rather than by the SDK's order(): our wires are
+   * built in signing order (wire.ts), so its schema parse and canonical re-ordering — ~0.1 ms
+   * between the leader's fill and our order — have nothing to do. Signed with the SDK's own L1
+   * signing on the client's one nonce source, posted as the SDK posts it (the request is the
+   * same bytes: test/exchange/order-request.test.ts). Resolves with the reply, an error reply
+   * included (the SDK throws those as ApiRequestError; the caller reads the reply either way).
+   */
+  async #order(wires: OrderWire[], expiresAfter: number): Promise<unknown> {
+    const wallet = this.#wallet as AgentWallet;
+    const nonce = (this.#nonces as NonceSource)(wallet.address);
+    const request = await orderRequest({
+      wallet,
+      orders: wires,
+      nonce,
+      isTestnet: this.isTestnet,
+      vaultAddress: this.vaultAddress,
+      expiresAfter,
+    });
+    return this.#transport.request<unknown>("exchange", request);
   }
 
   #report(info: OrderReplyInfo): void {
