@@ -316,6 +316,12 @@ export class CopyEngine {
   /** Latest leader fill time per coin (the lag reference). */
   readonly #leaderFillTime = new Map<string, number>();
   #lastTargets: CoinTarget[] = [];
+  /**
+   * Coins our hot-path orders traded since they were last planned: their drift in #view is from
+   * before those fills. Re-planned (pure, nothing sent) when a view reads the figures — once per
+   * state event (at most every STATE_EVENT_EVERY_MS), not once per copied fill.
+   */
+  readonly #viewStale = new Set<string>();
   readonly #copyState: CopyState;
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
@@ -1450,6 +1456,8 @@ export class CopyEngine {
       explainSizing: coins === undefined,
     });
     this.#view = mergePlanView(this.#view, plan, coins);
+    if (coins) for (const c of coins) this.#viewStale.delete(c);
+    else this.#viewStale.clear();
     if (plan.leaderRatios) this.#leaderRatios = plan.leaderRatios;
     if (!coins) this.#lastTargets = plan.targets;
     else {
@@ -1910,8 +1918,15 @@ export class CopyEngine {
     }
   }
 
+  /** Re-plan the coins in #viewStale, so the drift the views read is after our fills. */
+  #refreshView(): void {
+    if (this.#viewStale.size === 0) return;
+    this.#plan([...this.#viewStale].sort());
+  }
+
   /** Drift and P&L now, from the plans' view and our positions (one function each, core). */
   #figures() {
+    this.#refreshView();
     const ours = this.#ours.state;
     return {
       drift: driftReport(this.#view),
@@ -2070,6 +2085,7 @@ export class CopyEngine {
       this.#stateTimer = undefined;
     }
     this.#lastStateAt = now;
+    this.#refreshView();
     // The planner's own deadband of each target (never recomputed here).
     const deadband: Record<string, number> = {};
     for (const t of this.#lastTargets) deadband[t.coin] = t.deadbandUsd;
@@ -2338,9 +2354,9 @@ export class CopyEngine {
         });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();
-        // Refresh the targets' drift on the models our fills just updated (pure, ~30 µs),
-        // so views never show drift that was already traded away.
-        if (results.length > 0) this.#plan(coins);
+        // The targets' drift predates the fills just taken: re-planned when a view next reads
+        // it (#figures), so no view shows drift already traded away.
+        if (results.length > 0) for (const c of coins) this.#viewStale.add(c);
         this.#emitState(false);
       } catch (error) {
         this.#reportError(error);
