@@ -6,8 +6,9 @@
 // planner time per leader event, requests per copied trade. The simulator and its leader run
 // in a child process; the engine runs here with a journal on disk, as `hlcopy follow` does.
 // Imports the built dist/ (npm run bench builds first). BENCH_CPU_PROF=<dir> writes a CPU
-// profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs).
-import { followRun, quantile, summary } from "./lib/follow-harness.mjs";
+// profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs);
+// BENCH_PATH_CPU=1 adds the CPU spent between each leader frame and its order (costly probes).
+import { followRun, pathCpuProbe, quantile, summary } from "./lib/follow-harness.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -55,13 +56,17 @@ console.log(
   )} ms   p99 ${summary(
     per((r) => quantile(r.addedFree, 0.99)),
     2,
-  )} ms; CPU spent on that path p50 ${summary(
-    per((r) => quantile(r.pathCpu, 0.5)),
-    2,
-  )} ms   p99 ${summary(
-    per((r) => quantile(r.pathCpu, 0.99)),
-    2,
-  )} ms`,
+  )} ms${
+    pathCpuProbe
+      ? `; CPU spent on that path p50 ${summary(
+          per((r) => quantile(r.pathCpu, 0.5)),
+          2,
+        )} ms   p99 ${summary(
+          per((r) => quantile(r.pathCpu, 0.99)),
+          2,
+        )} ms (BENCH_PATH_CPU=1: its probes add ~0.2 ms to every figure here)`
+      : ""
+  }`,
 );
 console.log(
   `  copy lag, leader fill → our fill (simulator clock):                     p50 ${summary(per((r) => quantile(r.lags, 0.5)))} ms   p99 ${summary(per((r) => quantile(r.lags, 0.99)))} ms   (targets p50 < 10, p99 < 30)`,

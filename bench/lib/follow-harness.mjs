@@ -19,6 +19,19 @@ import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+// The engine runs here under the V8 flags `hlcopy follow` runs with (bin/node-flags.js: a small
+// young generation, optimize-for-size): the same collector and compiler as the command's.
+{
+  const { nodeFlagsFor } = await import(pathToFileURL(join(root, "bin/node-flags.js")).href);
+  const run = nodeFlagsFor("follow");
+  if (run && typeof process.execve === "function")
+    process.execve(
+      process.execPath,
+      [process.execPath, ...run.flags, ...process.execArgv, ...process.argv.slice(1)],
+      run.env,
+    );
+}
 const load = (p) => import(pathToFileURL(join(root, "dist", p)).href);
 
 // --- probes (installed before anything connects) ---------------------------------------------
@@ -36,14 +49,19 @@ const probe = {
   busy: 0,
 };
 /**
- * CPU time of this process (µs, user + system): what the path cost, whatever the machine's
- * load. (process.threadCpuUsage would be the path's own thread, but Linux counts a thread's
- * time in scheduler ticks: a 1 ms path reads as 0 or 4 ms.)
+ * BENCH_PATH_CPU=1: also the CPU spent between each leader frame and its order (process CPU,
+ * user + system, read at both ends). Off by default: getrusage(RUSAGE_SELF) sums every thread
+ * of the process and took ~190 µs a call here — inside the latency it would measure, and two
+ * calls per copy in the CPU per copy. (process.threadCpuUsage is cheap but counts in scheduler
+ * ticks: a 1 ms path reads as 0 or 4 ms.)
  */
-const cpuNow = () => {
-  const c = process.cpuUsage();
-  return c.user + c.system;
-};
+export const pathCpuProbe = process.env.BENCH_PATH_CPU === "1";
+const cpuNow = pathCpuProbe
+  ? () => {
+      const c = process.cpuUsage();
+      return c.user + c.system;
+    }
+  : () => 0;
 const NativeWebSocket = globalThis.WebSocket;
 globalThis.WebSocket = class ProbedWebSocket extends NativeWebSocket {
   constructor(...args) {
@@ -119,7 +137,7 @@ function addedLatencies(p, outs, outCpu) {
     all.push(o - p.frames[i]);
     if (!p.frameBusy[i]) {
       free.push(o - p.frames[i]);
-      if (outCpu) cpu.push((outCpu[k] - p.frameCpu[i]) / 1000);
+      if (outCpu && pathCpuProbe) cpu.push((outCpu[k] - p.frameCpu[i]) / 1000);
     }
     while (i < p.frames.length && p.frames[i] <= o) i++;
   });
