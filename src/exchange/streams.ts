@@ -72,6 +72,11 @@ export interface OpenStreamsOptions {
   connectTimeoutMs?: number;
   /** First delay before re-subscribing a failed stream (doubles, capped at 30 s). Default 1 000 ms. */
   resubscribeDelayMs?: number;
+  /**
+   * An account's clearinghouseState frames are read at most once per this window (the newest
+   * one; the first after a quiet spell at once). Default 250 ms; 0 reads every frame.
+   */
+  stateCoalesceMs?: number;
   now?: () => number;
 }
 
@@ -185,6 +190,25 @@ function streamKey(channel: unknown, data: unknown): string | undefined {
     default:
       return undefined;
   }
+}
+
+const STATE_FRAME = '{"channel":"clearinghouseState",';
+
+/**
+ * Which account (and dex) a clearinghouseState frame is about, read without parsing it: the
+ * `user` and `dex` fields of its data, or undefined when either is not found as expected (the
+ * frame is then read at once, the slow way).
+ */
+export function stateAccount(text: string): string | undefined {
+  const u = text.indexOf('"user":"');
+  const d = text.indexOf('"dex":"');
+  if (u < 0 || d < 0) return undefined;
+  const user = text.slice(u + 8, u + 50);
+  const dexEnd = text.indexOf('"', d + 7);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(user) || dexEnd < 0) return undefined;
+  // Another "user" or "dex" deeper in the account would make the first match ambiguous.
+  if (text.indexOf('"user":"', u + 8) >= 0 || text.indexOf('"dex":"', d + 7) >= 0) return undefined;
+  return `${user.toLowerCase()}|${text.slice(d + 7, dexEnd)}`;
 }
 
 /** How the exchange (and the simulator) open a data frame of a stream we subscribe. */
@@ -318,6 +342,47 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     const on = key === undefined ? undefined : routes.get(key);
     if (on) on(msg.data as never);
   };
+  // An account's clearinghouseState is the whole account (~3.4 KB of JSON) and each frame
+  // supersedes the one before: at 10 trades/s the leader's and ours came twice per copied trade,
+  // ~7 % of follow's CPU, most of it parsing. So per account at most one frame is read per
+  // window: the first after a quiet spell at once, later ones when the window ends, only the
+  // newest. (The fills stream, not this one, drives copying; the state corrects the models and
+  // gives the safety rules the account value, ≤ one window later.)
+  const coalesceMs = options.stateCoalesceMs ?? 250;
+  const states = new Map<
+    string,
+    { readAt: number; waiting: string | undefined; timer: NodeJS.Timeout | undefined }
+  >();
+  const readState = (account: string): void => {
+    const st = states.get(account);
+    if (!st || st.waiting === undefined) return;
+    const text = st.waiting;
+    st.waiting = undefined;
+    st.timer = undefined;
+    st.readAt = now();
+    route(text);
+  };
+  /** True when the frame was taken (read now or held for its window's end). */
+  const coalesceState = (text: string): boolean => {
+    const account = stateAccount(text);
+    if (account === undefined) return false;
+    let st = states.get(account);
+    if (!st) {
+      st = { readAt: Number.NEGATIVE_INFINITY, waiting: undefined, timer: undefined };
+      states.set(account, st);
+    }
+    st.waiting = text;
+    if (st.timer) return true;
+    const wait = st.readAt + coalesceMs - now();
+    if (wait <= 0) readState(account);
+    else {
+      st.timer = setTimeout(() => {
+        if (!closing) readState(account);
+      }, wait);
+      st.timer.unref();
+    }
+    return true;
+  };
   // Our streams' data frames are read here and never reach the SDK: its listener would parse
   // each one again (a clearinghouseState is ~3.5 KB) only to hand it, as one more event, to
   // the no-op listener above. Acks, pongs, post replies and errors go on to the SDK as before.
@@ -327,7 +392,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     lastSocketMessageAt = now();
     const text: unknown = (event as MessageEvent).data;
     if (typeof text === "string" && DATA_FRAME.test(text)) {
-      route(text);
+      if (!(coalesceMs > 0 && text.startsWith(STATE_FRAME) && coalesceState(text))) route(text);
       return true;
     }
     return sdkDispatch(event);
@@ -419,6 +484,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   const shutdown = (): void => {
     closing = true;
     for (const entry of entries.values()) clearTimeout(entry.retry);
+    for (const st of states.values()) clearTimeout(st.timer);
     transport.close();
   };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
 import { WS_LIMITS } from "../../src/exchange/limits.js";
-import { planSubscriptions } from "../../src/exchange/streams.js";
+import { planSubscriptions, stateAccount } from "../../src/exchange/streams.js";
 
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const us = addr(0xabc);
@@ -52,5 +52,25 @@ describe("per-IP websocket budget", () => {
     expect(() => planSubscriptions({ leaders: [addr(1)], us }, [...coins, "X1", "X2", "X3"])).toThrow(
       /too many subscriptions: 1001/,
     );
+  });
+});
+
+describe("stateAccount: which account a clearinghouseState frame is about, without parsing it", () => {
+  const user = "0x5E9Ee1089755c3435139848e47E6635505D5A13a";
+  const frame = (data: string) => `{"channel":"clearinghouseState","data":${data}}`;
+  it("reads the user (lower-cased) and the dex, wherever they stand in the data", () => {
+    expect(stateAccount(frame(`{"dex":"","user":"${user}","clearinghouseState":{"marginSummary":{}}}`))).toBe(
+      `${user.toLowerCase()}|`,
+    );
+    expect(
+      stateAccount(frame(`{"clearinghouseState":{"assetPositions":[]},"user":"${user}","dex":"xyz"}`)),
+    ).toBe(`${user.toLowerCase()}|xyz`);
+  });
+  it("gives up (the frame is then read at once) when a field is missing, malformed or appears twice", () => {
+    expect(stateAccount(frame(`{"user":"${user}","clearinghouseState":{}}`))).toBeUndefined();
+    expect(stateAccount(frame(`{"dex":"","user":"0x1234","clearinghouseState":{}}`))).toBeUndefined();
+    expect(
+      stateAccount(frame(`{"dex":"","user":"${user}","clearinghouseState":{"user":"${user}"}}`)),
+    ).toBeUndefined();
   });
 });

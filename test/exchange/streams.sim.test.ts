@@ -46,6 +46,7 @@ async function setup(
     pongTimeoutMs?: number;
     connectTimeoutMs?: number;
     resubscribeDelayMs?: number;
+    stateCoalesceMs?: number;
   } = {},
 ): Promise<Setup> {
   const leader = fundedAccount(sim);
@@ -69,6 +70,7 @@ async function setup(
     pongTimeoutMs: opts.pongTimeoutMs ?? 1_000,
     ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
     ...(opts.resubscribeDelayMs === undefined ? {} : { resubscribeDelayMs: opts.resubscribeDelayMs }),
+    ...(opts.stateCoalesceMs === undefined ? {} : { stateCoalesceMs: opts.stateCoalesceMs }),
   });
   open.push(streams);
   return { leader, master, client, markets, events, streams };
@@ -134,6 +136,28 @@ describe("openStreams", () => {
     // Leader fills + state, our fills + state + funding, mids (no orderUpdates: nothing reads them).
     expect(s.streams.subscriptionCount()).toBe(6);
     expect(sim.control.stats().ws.subscriptions).toBe(6);
+  });
+
+  it("reads an account's state at most once per window: every fill, but only the newest of a burst of states", async () => {
+    // A window far longer than the burst takes, so the burst's states all fall inside it.
+    const s = await setup({ stateCoalesceMs: 5_000 });
+    await eventually(() => ofType(s.events, "leaderState").length > 0);
+    const before = ofType(s.events, "leaderState").length;
+    for (let i = 0; i < 5; i++) await leaderTrades(s, "ETH", true, "0.1");
+    // Every fill comes as it happens (the fills stream is never held back)…
+    await eventually(
+      () =>
+        ofType(s.events, "leaderFill")
+          .filter((e) => !e.isSnapshot)
+          .flatMap((e) => e.fills).length >= 5,
+    );
+    // …and of the five states the burst made, the newest is read when the window ends.
+    const last = await eventually(() =>
+      ofType(s.events, "leaderState").find((e) => Math.abs((e.state.positions.ETH?.size ?? 0) - 0.5) < 1e-9),
+    );
+    const read = ofType(s.events, "leaderState").slice(before);
+    expect(read.length).toBeLessThanOrEqual(2);
+    expect(read.at(-1)).toBe(last);
   });
 
   it("the leader's earlier fills arrive once as a snapshot (never a trade trigger)", async () => {
