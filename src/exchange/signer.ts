@@ -98,12 +98,20 @@ function isL1Agent(
   );
 }
 
+/** keccak256 of each `source` seen ("a" mainnet, "b" testnet: two values, hashed once each). */
+const sourceHashes = new Map<string, Uint8Array>();
+
 /** The EIP-712 digest of an L1 "Agent" message: keccak256(0x1901 ‖ domain ‖ hashStruct). */
 export function l1AgentDigest(source: string, connectionId: Hex): Uint8Array {
   const { separator, typeHash } = l1Constants();
+  let sourceHash = sourceHashes.get(source);
+  if (!sourceHash) {
+    sourceHash = keccak_256(utf8ToBytes(source));
+    if (sourceHashes.size < 8) sourceHashes.set(source, sourceHash);
+  }
   const struct = new Uint8Array(96);
   struct.set(typeHash, 0);
-  struct.set(keccak_256(utf8ToBytes(source)), 32);
+  struct.set(sourceHash, 32);
   struct.set(hexToBytes(connectionId.slice(2)), 64);
   const out = new Uint8Array(66);
   out[0] = 0x19;
