@@ -168,7 +168,7 @@ export interface DashboardState {
   lastSweep: { ts: number; inSync: boolean; driftUsd: number; durationMs: number } | null;
   rateLimit: { until: number; detail: string } | null;
   /** The latest warning or error, for the status line (the log may have scrolled away). */
-  problem: { ts: number; level: LogLevel; text: string } | null;
+  problem: { ts: number; level: LogLevel; text: string; type: EngineEvent["type"] } | null;
   ui: {
     help: boolean;
     confirmFlatten: boolean;
@@ -270,7 +270,7 @@ function withLog(state: DashboardState, event: EngineEvent): DashboardState {
   };
   const problem =
     line.level === "warn" || line.level === "error"
-      ? { ts: event.ts, level: line.level, text: line.text }
+      ? { ts: event.ts, level: line.level, text: line.text, type: event.type }
       : state.problem;
   return { ...state, log: push(state.log, entry, state.capacity.log), logSeq: seq, problem };
 }
@@ -523,6 +523,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
     case "paused":
       state.paused = e.paused;
       state.ui = { ...state.ui, pendingPause: null };
+      // "paused: no orders will be sent" must not outlive the pause on the status line.
+      if (!e.paused && state.problem?.type === "paused") state.problem = null;
       break;
     case "rateLimit":
       state.counters = { ...c, rateLimitWaits: c.rateLimitWaits + 1 };

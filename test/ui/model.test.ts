@@ -69,6 +69,17 @@ describe("reduceDashboard: engine events", () => {
     expect(modeLabel(s)).toBe("DRY-RUN");
   });
 
+  it("the status line's 'paused' warning goes when the run is unpaused; another warning stays", () => {
+    let s = reduceDashboard(liveState(), { type: "paused", ts: T0 + 7000, paused: true });
+    expect(s.problem?.text).toBe("paused: no orders will be sent");
+    s = reduceDashboard(s, { type: "paused", ts: T0 + 8000, paused: false });
+    expect(s.problem).toBeNull();
+    s = reduceDashboard(s, { type: "paused", ts: T0 + 9000, paused: true });
+    s = reduceDashboard(s, { type: "warning", ts: T0 + 9500, message: "stream quiet" });
+    s = reduceDashboard(s, { type: "paused", ts: T0 + 10_000, paused: false });
+    expect(s.problem?.text).toBe("warning: stream quiet");
+  });
+
   it("connection age follows heartbeats and the clock", () => {
     let s = reduceAll([startEvent(), { type: "connection", ts: T0 + 100, state: "open" }]);
     expect(connectionAgeMs(s)).toBe(0);
