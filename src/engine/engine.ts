@@ -1463,7 +1463,11 @@ export class CopyEngine {
     else {
       const byCoin = new Map(this.#lastTargets.map((t) => [t.coin, t]));
       for (const t of plan.targets) byCoin.set(t.coin, t);
-      this.#lastTargets = [...byCoin.values()].sort((a, b) => a.coin.localeCompare(b.coin));
+      // The planner's order (code units, as its universe is sorted): a sweep and a hot-path merge
+      // list the same coins the same way ("kPEPE" after "ZRO", not between "HYPE" and "LTC").
+      this.#lastTargets = [...byCoin.values()].sort((a, b) =>
+        a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : 0,
+      );
     }
     return plan;
   }

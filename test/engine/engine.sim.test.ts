@@ -131,6 +131,36 @@ describe("following", () => {
     expect(new Set(cloids).size).toBe(cloids.length);
     expect(t.events.some((e) => e.type === "fill" && e.lagMs !== null)).toBe(true);
   });
+  it("after a copy, the next state shows the drift that remains (none), its coins in the planner's order", async () => {
+    const t = await setup(settings((x) => (x.exec.sweepSeconds = 3600)));
+    await trade(t.leaderClient, "kPEPE", "buy", 2_000_000);
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const running = t.engine.run(
+      streamsOpener({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        leaders: [t.leader.address],
+        account: t.master.address,
+      }),
+    );
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    // A hot-path copy of a third coin: after kPEPE in a locale's order, before it in the planner's.
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    const filled = await eventually(
+      () => t.events.findIndex((e) => e.type === "order" && e.coin === "SOL" && e.status === "filled") + 1,
+    );
+    // The first state after our fill: the drift it shows is after that fill (in sync), not
+    // the 5 SOL the plan traded away; coins listed as a sweep lists them.
+    const state = await eventually(() =>
+      t.events.slice(filled).find((e): e is Extract<EngineEvent, { type: "state" }> => e.type === "state"),
+    );
+    expect(state.targets.map((x) => x.coin)).toEqual(["BTC", "SOL", "kPEPE"]);
+    expect(state.drift?.coins.find((c) => c.coin === "SOL")?.driftUsd).toBe(0);
+    expect(state.drift?.inSync).toBe(true);
+    await t.engine.stop("test over");
+    await running;
+  });
+
   it("a leader fill during a slow sweep is copied while the sweep reads, and the sweep's stale read sends nothing twice", async () => {
     const s = settings((x) => {
       x.exec.sweepSeconds = 3600;
