@@ -63,7 +63,10 @@ async function setup(s: Settings = settings()) {
     command: "follow",
   });
   engine.events.on((e) => events.push(e));
-  return { leader, leaderClient, master, client, journal, engine, events };
+  /** The run's websocket streams (the leader's and ours), as `follow` opens them. */
+  const streams = () =>
+    streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account: master.address });
+  return { leader, leaderClient, master, client, journal, engine, events, streams };
 }
 
 async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
@@ -102,14 +105,7 @@ describe("following", () => {
       x.exec.sweepSeconds = 3600;
     });
     const t = await setup(s);
-    const running = t.engine.run(
-      streamsOpener({
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        leaders: [t.leader.address],
-        account: t.master.address,
-      }),
-    );
+    const running = t.engine.run(t.streams());
     await eventually(() => t.events.some((e) => e.type === "sweep"));
     const markets = await t.leaderClient.getMarkets();
     const infoBefore = sim.control.stats().requests.info;
@@ -135,14 +131,7 @@ describe("following", () => {
     const t = await setup(settings((x) => (x.exec.sweepSeconds = 3600)));
     await trade(t.leaderClient, "kPEPE", "buy", 2_000_000);
     await trade(t.leaderClient, "BTC", "buy", 1);
-    const running = t.engine.run(
-      streamsOpener({
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        leaders: [t.leader.address],
-        account: t.master.address,
-      }),
-    );
+    const running = t.engine.run(t.streams());
     await eventually(() => t.events.some((e) => e.type === "sweep"));
     // A hot-path copy of a third coin: after kPEPE in a locale's order, before it in the planner's.
     await trade(t.leaderClient, "SOL", "buy", 50);
@@ -166,14 +155,7 @@ describe("following", () => {
       x.exec.sweepSeconds = 3600;
     });
     const t = await setup(s);
-    const running = t.engine.run(
-      streamsOpener({
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        leaders: [t.leader.address],
-        account: t.master.address,
-      }),
-    );
+    const running = t.engine.run(t.streams());
     await eventually(() => t.events.some((e) => e.type === "sweep"));
     const markets = await t.leaderClient.getMarkets();
     // Every /info reply now takes 2 s and tells the state as it was when the read arrived.
@@ -213,12 +195,7 @@ describe("a fill delivered twice", () => {
         x.exec.sweepSeconds = 3600;
       }),
     );
-    const opener = streamsOpener({
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      leaders: [t.leader.address],
-      account: t.master.address,
-    });
+    const opener = t.streams();
     // Every leader fill arrives three times: as userFills, again in the same turn, and once
     // more after the first copy was sent (as a userEvents subscription would deliver it).
     let late = 0;
@@ -291,14 +268,7 @@ describe("a sweep that fails mid-run", () => {
     });
     const events: EngineEvent[] = [];
     engine.events.on((e) => events.push(e));
-    const running = engine.run(
-      streamsOpener({
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        leaders: [t.leader.address],
-        account: t.master.address,
-      }),
-    );
+    const running = engine.run(t.streams());
     await eventually(() => events.some((e) => e.type === "sweep"));
     fail = new RetryableError("the markets read failed: socket hang up");
     engine.sweepNow();
