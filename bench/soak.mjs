@@ -167,6 +167,7 @@ const memory = () => {
   const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
   return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem") };
 };
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** CPU seconds the follow process has used (user + system, /proc/<pid>/stat, clock ticks). */
 const cpuSeconds = () => {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -174,7 +175,6 @@ const cpuSeconds = () => {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 };
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 const pid = await (async () => {
   // Under `script`, the node process appears a moment after the spawn.
   for (let i = 0; i < 100 && followPid() === follow.pid && dashboard; i++)
