@@ -38,7 +38,7 @@ console.log(
   )} ms   (target p99 < 2)`,
 );
 console.log(
-  `    … until that write call returned (node:http's request.start; includes the simulator run on our core by the write): p50 ${summary(
+  `    … until that write call returned (includes the simulator run on our core by the write): p50 ${summary(
     per((r) => quantile(r.addedWritten, 0.5)),
     2,
   )} ms   p99 ${summary(

@@ -9,9 +9,9 @@
 //   its main thread (process.threadCpuUsage);
 // * requests per copied trade and /info requests between sweeps (the simulator's counters).
 import { spawn } from "node:child_process";
-import { subscribe } from "node:diagnostics_channel";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -44,7 +44,7 @@ const probe = {
   /** When each order request's bytes were handed to its socket (the write call). */
   outs: [],
   outCpu: [],
-  /** When that write call returned (what `http.client.request.start` marks: see below). */
+  /** When that write call returned (see below). */
   written: [],
   busy: 0,
 };
@@ -80,46 +80,33 @@ globalThis.WebSocket = class ProbedWebSocket extends NativeWebSocket {
 };
 /**
  * The order is out when its bytes are handed to the kernel: the socket's write call, timed as
- * it starts. Not when that call returns (`http.client.request.start` is published after it): on
- * one machine the write wakes the simulator, which the scheduler often runs at once on our core,
- * so the call returns only after the exchange side has matched the order and pushed its frames —
- * 1–4 ms that belong to the simulator, not to this process (a remote exchange never takes our
- * core). Both are recorded; the benchmark prints both.
+ * it starts (whichever HTTP client wrote it: the first bytes are "POST …/exchange"). Not when
+ * that call returns: on one machine the write wakes the simulator, which the scheduler often
+ * runs at once on our core, so the call returns only after the exchange side has matched the
+ * order and pushed its frames — 1–4 ms that belong to the simulator, not to this process (a
+ * remote exchange never takes our core). Both are recorded; the benchmark prints both. An order
+ * stays in flight (`busy`) until the engine tells its result.
  */
-const hooked = new WeakSet();
-subscribe("http.client.request.created", ({ request }) => {
-  if (!probe.on || request.method !== "POST" || !request.path.endsWith("/exchange")) return;
-  request.once("socket", (socket) => {
-    if (!hooked.has(socket)) {
-      hooked.add(socket);
-      const write = socket._writeGeneric;
-      socket._writeGeneric = function (...args) {
-        const pending = socket.hlcopyBenchOut;
-        socket.hlcopyBenchOut = undefined;
-        pending?.();
-        return write.apply(this, args);
-      };
-    }
-    socket.hlcopyBenchOut = () => {
-      if (!probe.on) return;
-      probe.outs.push(performance.now());
-      probe.outCpu.push(cpuNow());
-    };
-  });
-});
-subscribe("http.client.request.start", ({ request }) => {
-  if (!probe.on || request.method !== "POST" || !request.path.endsWith("/exchange")) return;
-  probe.written.push(performance.now());
-  probe.busy++;
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    probe.busy--;
-  };
-  request.once("response", (res) => res.once("end", finish));
-  request.once("close", finish);
-});
+const writeGeneric = Socket.prototype._writeGeneric;
+Socket.prototype._writeGeneric = function (writev, data, encoding, cb) {
+  if (!probe.on) return writeGeneric.call(this, writev, data, encoding, cb);
+  const first = writev ? data[0]?.chunk : data;
+  const text =
+    typeof first === "string"
+      ? first.slice(0, 64)
+      : Buffer.isBuffer(first)
+        ? first.toString("latin1", 0, 64)
+        : "";
+  const order = text.startsWith("POST ") && text.split(" ", 2)[1]?.endsWith("/exchange");
+  if (order) {
+    probe.outs.push(performance.now());
+    probe.outCpu.push(cpuNow());
+    probe.busy++;
+  }
+  const r = writeGeneric.call(this, writev, data, encoding, cb);
+  if (order) probe.written.push(performance.now());
+  return r;
+};
 
 /**
  * Each order request out (at `outs`), against the oldest leader frame it answers (frames since
@@ -281,6 +268,7 @@ export async function followRun(o) {
         if (e.durationMs !== undefined) planMs.push(e.durationMs);
       }
       if (e.type === "sweep") sweepMs.push(e.durationMs);
+      if (e.type === "order") probe.busy = Math.max(0, probe.busy - 1);
       if (e.type === "order" && e.filledSize > 0) copied++;
     });
     probe.leaders = ready.leaders;

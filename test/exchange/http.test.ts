@@ -1,11 +1,21 @@
 // The JSON poster fails as the SDK's HttpTransport fails (the same HttpRequestError shapes), so
 // error translation reads an order's outcome the same way: a status → refused or 429/5xx, no
-// response → unknown.
+// response → unknown. It speaks HTTP/1.1 itself (node:net / node:tls): the replies a server may
+// frame in any of the ways HTTP allows are read whole, connections are kept and reused, and a
+// reply cut short is never taken for an answer.
 
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createHttpsServer } from "node:https";
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Socket,
+  type Server as TcpServer,
+} from "node:net";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { HttpRequestError } from "@nktkas/hyperliquid";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isOutcomeUnknown, isRateLimited } from "../../src/exchange/errors.js";
 import { jsonPoster } from "../../src/exchange/http.js";
 
@@ -87,5 +97,190 @@ describe("jsonPoster", () => {
     stop.abort(new Error("stopping"));
     const aborted = await failure(poster().post("ok", {}, stop.signal));
     expect(aborted.message).toBe("Request aborted");
+  });
+});
+
+/** A raw TCP server that answers each request with `reply(n, request)` (n counts from 1). */
+async function rawServer(reply: (n: number, socket: Socket) => void): Promise<{
+  url: string;
+  connections: () => number;
+  /** Connections still open on the server's side. */
+  open: () => number;
+  close: () => Promise<void>;
+}> {
+  let connections = 0;
+  let n = 0;
+  const sockets = new Set<Socket>();
+  const tcp: TcpServer = createTcpServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    let buffered = "";
+    socket.on("data", (d) => {
+      buffered += d.toString("latin1");
+      // One request is its head plus Content-Length bytes of body.
+      for (;;) {
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        const length = Number(/content-length: *(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        buffered = buffered.slice(end + 4 + length);
+        reply(++n, socket);
+      }
+    });
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/`,
+    connections: () => connections,
+    open: () => sockets.size,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => tcp.close(resolve));
+    },
+  };
+}
+
+const json = (body: string, extra = ""): string =>
+  `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+
+describe("jsonPoster reads every way a reply may be framed", () => {
+  it("by chunks (split anywhere across packets), after a 100 Continue, on one kept-alive connection", async () => {
+    const server = await rawServer((n, socket) => {
+      const body = JSON.stringify({ n, coin: "BTC", px: "97000.5" });
+      const chunked = `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)};ext=1\r\n${body}\r\n0\r\n\r\n`;
+      // Byte by byte for the first, whole for the second, by Content-Length for the third.
+      if (n === 1) for (const ch of chunked) socket.write(ch);
+      else if (n === 2) socket.write(chunked);
+      else socket.write(json(body));
+    });
+    const poster = jsonPoster(server.url, 2_000);
+    try {
+      expect(await poster.post("exchange", {})).toEqual({ n: 1, coin: "BTC", px: "97000.5" });
+      expect(await poster.post("exchange", {})).toEqual({ n: 2, coin: "BTC", px: "97000.5" });
+      expect(await poster.post("info", {})).toEqual({ n: 3, coin: "BTC", px: "97000.5" });
+      expect(server.connections()).toBe(1);
+    } finally {
+      poster.close();
+      await server.close();
+    }
+  });
+
+  it("until the connection closes (no length given), and such a connection is not reused", async () => {
+    const server = await rawServer((n, socket) => {
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"n":${n},"name":"Ünïcode ✓"}`);
+    });
+    const poster = jsonPoster(server.url, 2_000);
+    try {
+      expect(await poster.post("exchange", {})).toEqual({ n: 1, name: "Ünïcode ✓" });
+      expect(await poster.post("exchange", {})).toEqual({ n: 2, name: "Ünïcode ✓" });
+      expect(server.connections()).toBe(2);
+    } finally {
+      poster.close();
+      await server.close();
+    }
+  });
+
+  it("a server that says Connection: close, or closes an idle connection, costs a new connection, never a failed request", async () => {
+    const server = await rawServer((n, socket) => {
+      if (n === 1) socket.write(json('{"n":1}', "Connection: close\r\n"));
+      else if (n === 2) {
+        socket.write(json('{"n":2}'));
+        socket.end(); // the server's keep-alive ran out right after answering
+      } else socket.write(json(`{"n":${n}}`));
+    });
+    const poster = jsonPoster(server.url, 2_000);
+    try {
+      expect(await poster.post("exchange", {})).toEqual({ n: 1 });
+      expect(await poster.post("exchange", {})).toEqual({ n: 2 });
+      // The poster closes its side as soon as the server ended the connection, and drops it.
+      await vi.waitFor(() => expect(server.open()).toBe(0));
+      expect(await poster.post("exchange", {})).toEqual({ n: 3 });
+      expect(server.connections()).toBe(3);
+    } finally {
+      poster.close();
+      await server.close();
+    }
+  });
+
+  it("a reply cut short, or bytes that are not HTTP, is no answer: the outcome is unknown", async () => {
+    const server = await rawServer((n, socket) => {
+      if (n === 1) socket.end(json('{"status":"ok","response":{"type":"order"}}').slice(0, -10));
+      else if (n === 2) socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
+      else socket.destroy();
+    });
+    const poster = jsonPoster(server.url, 2_000);
+    try {
+      for (const expected of [/closed before the reply was complete/, /not an HTTP reply/, /./]) {
+        const e = await failure(poster.post("exchange", { type: "order" }));
+        expect(e.response).toBeUndefined();
+        expect(isOutcomeUnknown(e)).toBe(true);
+        expect(String((e as Error & { cause?: unknown }).cause)).toMatch(expected);
+      }
+    } finally {
+      poster.close();
+      await server.close();
+    }
+  });
+
+  it("nothing listening: a network failure with no response", async () => {
+    const server = await rawServer(() => {});
+    const url = server.url;
+    await server.close();
+    const e = await failure(jsonPoster(url, 2_000).post("info", {}));
+    expect(e.response).toBeUndefined();
+    expect(String((e as Error & { cause?: unknown }).cause)).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe("jsonPoster over TLS", () => {
+  const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url), "utf8");
+  let tlsServer: ReturnType<typeof createHttpsServer>;
+  let tlsBase: string;
+  const defaults = getCACertificates("default");
+  beforeAll(async () => {
+    tlsServer = createHttpsServer(
+      { key: fixture("localhost.key"), cert: fixture("localhost.crt") },
+      (req, res) => {
+        let body = "";
+        req.on("data", (d) => {
+          body += d;
+        });
+        req.on("end", () => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ echo: JSON.parse(body), host: req.headers.host }));
+        });
+      },
+    );
+    await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
+    tlsBase = `https://localhost:${(tlsServer.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    setDefaultCACertificates(defaults);
+    tlsServer.closeAllConnections();
+    await new Promise((resolve) => tlsServer.close(resolve));
+  });
+
+  it("refuses a server whose certificate no trusted authority signed: no request is sent", async () => {
+    const e = await failure(jsonPoster(tlsBase, 2_000).post("exchange", { type: "order" }));
+    expect(e.response).toBeUndefined();
+    expect(String((e as Error & { cause?: unknown }).cause)).toMatch(/self-signed|certificate/i);
+  });
+
+  it("posts over a verified TLS connection (SNI by name) and keeps it for the next request", async () => {
+    setDefaultCACertificates([...defaults, fixture("localhost.crt")]);
+    const poster = jsonPoster(tlsBase, 2_000);
+    let connections = 0;
+    tlsServer.on("secureConnection", () => connections++);
+    try {
+      const reply = await poster.post<{ echo: unknown; host: string }>("exchange", { type: "order", n: 1 });
+      expect(reply.echo).toEqual({ type: "order", n: 1 });
+      expect(reply.host).toBe(new URL(tlsBase).host);
+      await poster.post("exchange", { n: 2 });
+      expect(connections).toBe(1);
+    } finally {
+      poster.close();
+      setDefaultCACertificates(defaults);
+    }
   });
 });
