@@ -128,6 +128,7 @@ describe("the journal against real SQLite trouble", () => {
     const file = journalPath(tempDir(), "0x00000000000000000000000000000000000000b1");
     const journal = openJournal(file, { busyTimeoutMs: 50 });
     journal.recordEvent({ ts: 1, type: "before" });
+    journal.checkpoint(); // commits it (records told after the fact wait for a group commit)
     const other = new DatabaseSync(file);
     other.exec("BEGIN EXCLUSIVE; INSERT INTO events (ts, type) VALUES (2, 'theirs')");
     try {

@@ -3,7 +3,7 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
 import { slippageBps } from "../../src/core/slippage.js";
 import {
@@ -94,6 +94,7 @@ describe("opening and migrations", () => {
 
   it("opening an up-to-date journal takes no write lock (a reader never stalls a trader)", () => {
     open().recordEvent({ ts: T0, type: "x" });
+    j?.close(); // commits it; the trader's own write transaction is not what this is about
     const writer = new DatabaseSync(file);
     writer.exec("BEGIN IMMEDIATE; INSERT INTO events (ts, type) VALUES (1, 'held')");
     try {
@@ -557,6 +558,67 @@ describe("hot path writes", () => {
     }
     expect(jr.listEntries({ table: "orders", limit: Number.POSITIVE_INFINITY })).toHaveLength(50);
     expect(jr.getOrder(`0x${(7).toString(16).padStart(32, "0")}`)?.status).toBe("filled");
+  });
+});
+
+describe("group commit: records told after the fact wait for the next commit", () => {
+  /** What another process (hlcopy status, hlcopy journal) sees: committed rows only. */
+  const seenElsewhere = (table: string): number => {
+    const other = new DatabaseSync(file, { readOnly: true });
+    try {
+      return Number(other.prepare(`SELECT count(*) AS n FROM ${table}`).get()?.n);
+    } finally {
+      other.close();
+    }
+  };
+  const cloid = (i: number) => `0x${i.toString(16).padStart(32, "0")}` as const;
+
+  it("an order's result, its fill, the decision and events are read back at once here, and committed with the next intent", () => {
+    const jr = openJournal(file, { groupCommitMs: 60_000 });
+    j = jr;
+    expect(jr.recordOrderIntent({ runId: 1, ts: T0, action: action({ cloid: cloid(1) }) })).toBe(true);
+    // The intent is on disk before it returns: the order may be sent now.
+    expect(seenElsewhere("orders")).toBe(1);
+    jr.updateOrder(cloid(1), { ts: T0 + 1, status: "filled", filledSize: 0.01, avgPx: 65_000 });
+    jr.recordDecision({ runId: 1, ts: T0, trigger: "fill", coins: ["BTC"], plan: plan() });
+    jr.recordEvent({ ts: T0 + 2, type: "reconnect" });
+    expect(jr.getOrder(cloid(1))?.status).toBe("filled");
+    expect(jr.listEntries({ table: "decisions" })).toHaveLength(1);
+    expect(seenElsewhere("decisions")).toBe(0);
+    expect(seenElsewhere("events")).toBe(0);
+    // The next order's intent commits them with it.
+    expect(jr.recordOrderIntent({ runId: 1, ts: T0 + 3, action: action({ cloid: cloid(2) }) })).toBe(true);
+    expect(seenElsewhere("orders")).toBe(2);
+    expect(seenElsewhere("decisions")).toBe(1);
+    expect(seenElsewhere("events")).toBe(1);
+  });
+
+  it("with nothing else to write they are committed within groupCommitMs", async () => {
+    const jr = openJournal(file, { groupCommitMs: 20 });
+    j = jr;
+    jr.recordEvent({ ts: T0, type: "reconnect" });
+    await vi.waitFor(() => expect(seenElsewhere("events")).toBe(1));
+  });
+
+  it("close commits what waits; a halt and a batch do not wait", () => {
+    const jr = openJournal(file, { groupCommitMs: 60_000 });
+    j = jr;
+    jr.recordEvent({ ts: T0, type: "a" });
+    jr.recordHalt({ ts: T0, kind: "manual", reason: "test" });
+    expect(seenElsewhere("events")).toBe(1);
+    jr.recordEvent({ ts: T0, type: "b" });
+    jr.batch(() => jr.recordEvent({ ts: T0, type: "c" }));
+    expect(seenElsewhere("events")).toBe(3);
+    jr.recordEvent({ ts: T0, type: "d" });
+    jr.close();
+    expect(seenElsewhere("events")).toBe(4);
+  });
+
+  it("groupCommitMs 0 commits every write at once", () => {
+    const jr = openJournal(file, { groupCommitMs: 0 });
+    j = jr;
+    jr.recordEvent({ ts: T0, type: "reconnect" });
+    expect(seenElsewhere("events")).toBe(1);
   });
 });
 
