@@ -141,86 +141,95 @@ async function rawServer(reply: (n: number, socket: Socket) => void): Promise<{
   };
 }
 
+type RawServer = Awaited<ReturnType<typeof rawServer>>;
+
+/** A poster against a raw server answering with `reply`; both closed after `body`. */
+async function against(
+  reply: (n: number, socket: Socket) => void,
+  body: (poster: ReturnType<typeof jsonPoster>, server: RawServer) => Promise<void>,
+): Promise<void> {
+  const server = await rawServer(reply);
+  const poster = jsonPoster(server.url, 2_000);
+  try {
+    await body(poster, server);
+  } finally {
+    poster.close();
+    await server.close();
+  }
+}
+
 const json = (body: string, extra = ""): string =>
   `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 
 describe("jsonPoster reads every way a reply may be framed", () => {
   it("by chunks (split anywhere across packets), after a 100 Continue, on one kept-alive connection", async () => {
-    const server = await rawServer((n, socket) => {
-      const body = JSON.stringify({ n, coin: "BTC", px: "97000.5" });
-      const chunked = `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)};ext=1\r\n${body}\r\n0\r\n\r\n`;
-      // Byte by byte for the first, whole for the second, by Content-Length for the third.
-      if (n === 1) for (const ch of chunked) socket.write(ch);
-      else if (n === 2) socket.write(chunked);
-      else socket.write(json(body));
-    });
-    const poster = jsonPoster(server.url, 2_000);
-    try {
-      expect(await poster.post("exchange", {})).toEqual({ n: 1, coin: "BTC", px: "97000.5" });
-      expect(await poster.post("exchange", {})).toEqual({ n: 2, coin: "BTC", px: "97000.5" });
-      expect(await poster.post("info", {})).toEqual({ n: 3, coin: "BTC", px: "97000.5" });
-      expect(server.connections()).toBe(1);
-    } finally {
-      poster.close();
-      await server.close();
-    }
+    await against(
+      (n, socket) => {
+        const body = JSON.stringify({ n, coin: "BTC", px: "97000.5" });
+        const chunked = `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)};ext=1\r\n${body}\r\n0\r\n\r\n`;
+        // Byte by byte for the first, whole for the second, by Content-Length for the third.
+        if (n === 1) for (const ch of chunked) socket.write(ch);
+        else if (n === 2) socket.write(chunked);
+        else socket.write(json(body));
+      },
+      async (poster, server) => {
+        expect(await poster.post("exchange", {})).toEqual({ n: 1, coin: "BTC", px: "97000.5" });
+        expect(await poster.post("exchange", {})).toEqual({ n: 2, coin: "BTC", px: "97000.5" });
+        expect(await poster.post("info", {})).toEqual({ n: 3, coin: "BTC", px: "97000.5" });
+        expect(server.connections()).toBe(1);
+      },
+    );
   });
 
   it("until the connection closes (no length given), and such a connection is not reused", async () => {
-    const server = await rawServer((n, socket) => {
-      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"n":${n},"name":"Ünïcode ✓"}`);
-    });
-    const poster = jsonPoster(server.url, 2_000);
-    try {
-      expect(await poster.post("exchange", {})).toEqual({ n: 1, name: "Ünïcode ✓" });
-      expect(await poster.post("exchange", {})).toEqual({ n: 2, name: "Ünïcode ✓" });
-      expect(server.connections()).toBe(2);
-    } finally {
-      poster.close();
-      await server.close();
-    }
+    await against(
+      (n, socket) => {
+        socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"n":${n},"name":"Ünïcode ✓"}`);
+      },
+      async (poster, server) => {
+        expect(await poster.post("exchange", {})).toEqual({ n: 1, name: "Ünïcode ✓" });
+        expect(await poster.post("exchange", {})).toEqual({ n: 2, name: "Ünïcode ✓" });
+        expect(server.connections()).toBe(2);
+      },
+    );
   });
 
   it("a server that says Connection: close, or closes an idle connection, costs a new connection, never a failed request", async () => {
-    const server = await rawServer((n, socket) => {
-      if (n === 1) socket.write(json('{"n":1}', "Connection: close\r\n"));
-      else if (n === 2) {
-        socket.write(json('{"n":2}'));
-        socket.end(); // the server's keep-alive ran out right after answering
-      } else socket.write(json(`{"n":${n}}`));
-    });
-    const poster = jsonPoster(server.url, 2_000);
-    try {
-      expect(await poster.post("exchange", {})).toEqual({ n: 1 });
-      expect(await poster.post("exchange", {})).toEqual({ n: 2 });
-      // The poster closes its side as soon as the server ended the connection, and drops it.
-      await vi.waitFor(() => expect(server.open()).toBe(0));
-      expect(await poster.post("exchange", {})).toEqual({ n: 3 });
-      expect(server.connections()).toBe(3);
-    } finally {
-      poster.close();
-      await server.close();
-    }
+    await against(
+      (n, socket) => {
+        if (n === 1) socket.write(json('{"n":1}', "Connection: close\r\n"));
+        else if (n === 2) {
+          socket.write(json('{"n":2}'));
+          socket.end(); // the server's keep-alive ran out right after answering
+        } else socket.write(json(`{"n":${n}}`));
+      },
+      async (poster, server) => {
+        expect(await poster.post("exchange", {})).toEqual({ n: 1 });
+        expect(await poster.post("exchange", {})).toEqual({ n: 2 });
+        // The poster closes its side as soon as the server ended the connection, and drops it.
+        await vi.waitFor(() => expect(server.open()).toBe(0));
+        expect(await poster.post("exchange", {})).toEqual({ n: 3 });
+        expect(server.connections()).toBe(3);
+      },
+    );
   });
 
   it("a reply cut short, or bytes that are not HTTP, is no answer: the outcome is unknown", async () => {
-    const server = await rawServer((n, socket) => {
-      if (n === 1) socket.end(json('{"status":"ok","response":{"type":"order"}}').slice(0, -10));
-      else if (n === 2) socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
-      else socket.destroy();
-    });
-    const poster = jsonPoster(server.url, 2_000);
-    try {
-      for (const expected of [/closed before the reply was complete/, /not an HTTP reply/, /./]) {
-        const e = await failure(poster.post("exchange", { type: "order" }));
-        expect(e.response).toBeUndefined();
-        expect(isOutcomeUnknown(e)).toBe(true);
-        expect(String((e as Error & { cause?: unknown }).cause)).toMatch(expected);
-      }
-    } finally {
-      poster.close();
-      await server.close();
-    }
+    await against(
+      (n, socket) => {
+        if (n === 1) socket.end(json('{"status":"ok","response":{"type":"order"}}').slice(0, -10));
+        else if (n === 2) socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
+        else socket.destroy();
+      },
+      async (poster) => {
+        for (const expected of [/closed before the reply was complete/, /not an HTTP reply/, /./]) {
+          const e = await failure(poster.post("exchange", { type: "order" }));
+          expect(e.response).toBeUndefined();
+          expect(isOutcomeUnknown(e)).toBe(true);
+          expect(String((e as Error & { cause?: unknown }).cause)).toMatch(expected);
+        }
+      },
+    );
   });
 
   it("nothing listening: a network failure with no response", async () => {
