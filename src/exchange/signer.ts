@@ -34,8 +34,21 @@ interface TypedDataArgs {
 export interface AgentWallet {
   readonly address: Hex;
   signTypedData(args: TypedDataArgs): Promise<Hex>;
+  /**
+   * Sign an L1 action by its hash (the connectionId, 32 bytes: action-hash.ts) as the SDK's
+   * signL1Action would through signTypedData — the same digest and key — without its wallet
+   * detection and hex round trips. `r`, `s` as 0x + 64 hex digits, `v` 27 or 28.
+   */
+  signL1(connectionId: Uint8Array, isTestnet: boolean): Promise<L1Signature>;
   /** Nonces prepared ahead and not yet used (0 without `presign`). */
   presigned(): number;
+}
+
+/** An L1 action's signature as /exchange takes it (the SDK's parsed form). */
+export interface L1Signature {
+  r: Hex;
+  s: Hex;
+  v: number;
 }
 
 export interface AgentWalletOptions {
@@ -102,7 +115,7 @@ function isL1Agent(
 const sourceHashes = new Map<string, Uint8Array>();
 
 /** The EIP-712 digest of an L1 "Agent" message: keccak256(0x1901 ‖ domain ‖ hashStruct). */
-export function l1AgentDigest(source: string, connectionId: Hex): Uint8Array {
+export function l1AgentDigest(source: string, connectionId: Hex | Uint8Array): Uint8Array {
   const { separator, typeHash } = l1Constants();
   let sourceHash = sourceHashes.get(source);
   if (!sourceHash) {
@@ -112,7 +125,7 @@ export function l1AgentDigest(source: string, connectionId: Hex): Uint8Array {
   const struct = new Uint8Array(96);
   struct.set(typeHash, 0);
   struct.set(sourceHash, 32);
-  struct.set(hexToBytes(connectionId.slice(2)), 64);
+  struct.set(typeof connectionId === "string" ? hexToBytes(connectionId.slice(2)) : connectionId, 64);
   const out = new Uint8Array(66);
   out[0] = 0x19;
   out[1] = 0x01;
@@ -148,9 +161,9 @@ function freshNonce(): Nonce {
 
 /**
  * The ECDSA signature of a 32-byte digest with a prepared nonce: s = k⁻¹(z + r·d) mod n, made
- * low-s (then R's parity flips), as r ‖ s ‖ v (27/28). Undefined in the (2⁻²⁵⁶) case s = 0.
+ * low-s (then R's parity flips), v 27/28. Undefined in the (2⁻²⁵⁶) case s = 0.
  */
-function signWithNonce(digest: Uint8Array, d: bigint, nonce: Nonce): Hex | undefined {
+function signWithNonce(digest: Uint8Array, d: bigint, nonce: Nonce): L1Signature | undefined {
   const z = toBigInt(digest) % N;
   let s = (nonce.kInv * ((z + nonce.r * d) % N)) % N;
   if (s === 0n) return undefined;
@@ -159,8 +172,11 @@ function signWithNonce(digest: Uint8Array, d: bigint, nonce: Nonce): Hex | undef
     s = N - s;
     odd = !odd;
   }
-  return `0x${hex32(nonce.r)}${hex32(s)}${odd ? "1c" : "1b"}`;
+  return { r: `0x${hex32(nonce.r)}`, s: `0x${hex32(s)}`, v: odd ? 28 : 27 };
 }
+
+/** r ‖ s ‖ v as one hex string (what viem's signTypedData returns). */
+const joined = (sig: L1Signature): Hex => `${sig.r}${sig.s.slice(2)}${sig.v.toString(16)}` as Hex;
 
 /** The agent wallet for `privateKey` (never logged, never returned). */
 export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): AgentWallet {
@@ -181,19 +197,29 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
     }).unref();
   };
   refill();
+  /** A prepared nonce's signature, or (none ready) the deterministic one, as viem signs. */
+  const signDigest = async (digest: Uint8Array): Promise<L1Signature> => {
+    const nonce = pool.shift();
+    if (nonce) {
+      refill();
+      const signature = signWithNonce(digest, d, nonce);
+      if (signature) return signature;
+    }
+    // r ‖ s ‖ v, read as the SDK reads a wallet's signature.
+    const hex = await sign({ hash: `0x${bytesToHex(digest)}`, privateKey, to: "hex" });
+    return {
+      r: hex.slice(0, 66) as Hex,
+      s: `0x${hex.slice(66, 130)}`,
+      v: Number.parseInt(hex.slice(130, 132), 16),
+    };
+  };
   return {
     address: account.address,
     async signTypedData(args: TypedDataArgs): Promise<Hex> {
       if (!isL1Agent(args)) return account.signTypedData(args as Parameters<typeof account.signTypedData>[0]);
-      const digest = l1AgentDigest(args.message.source, args.message.connectionId);
-      const nonce = pool.shift();
-      if (nonce) {
-        refill();
-        const signature = signWithNonce(digest, d, nonce);
-        if (signature) return signature;
-      }
-      return sign({ hash: `0x${bytesToHex(digest)}`, privateKey, to: "hex" });
+      return joined(await signDigest(l1AgentDigest(args.message.source, args.message.connectionId)));
     },
+    signL1: (connectionId, isTestnet) => signDigest(l1AgentDigest(isTestnet ? "b" : "a", connectionId)),
     presigned: () => pool.length,
   };
 }

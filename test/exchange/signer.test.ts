@@ -120,4 +120,21 @@ describe("agentWallet", () => {
     const burst = await Promise.all([0, 1, 2, 3, 4].map((i) => wallet.signTypedData(args(100 + i))));
     for (let i = 3; i < 5; i++) expect(burst[i]).toBe(await viemAccount.signTypedData(args(100 + i)));
   });
+
+  it("signL1 (the order path) signs the same digest: a prepared nonce's signature recovers to the agent, as r, s (64 hex digits) and v", async () => {
+    const key = generatePrivateKey();
+    const wallet = agentWallet(key, { presign: 1 });
+    while (wallet.presigned() < 1) await new Promise((r) => setImmediate(r));
+    const connectionId = Uint8Array.from({ length: 32 }, (_, i) => i * 7);
+    for (const isTestnet of [false, true]) {
+      const sig = await wallet.signL1(connectionId, isTestnet);
+      expect(sig.r).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(sig.s).toMatch(/^0x[0-9a-f]{64}$/);
+      expect([27, 28]).toContain(sig.v);
+      const hash =
+        `0x${Buffer.from(l1AgentDigest(isTestnet ? "b" : "a", connectionId)).toString("hex")}` as const;
+      const signature = `${sig.r}${sig.s.slice(2)}${sig.v.toString(16)}` as const;
+      expect(await recoverAddress({ hash, signature })).toBe(privateKeyToAccount(key).address);
+    }
+  });
 });
