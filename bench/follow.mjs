@@ -6,7 +6,8 @@
 // planner time per leader event, requests per copied trade. The simulator and its leader run
 // in a child process; the engine runs here with a journal on disk, as `hlcopy follow` does.
 // Imports the built dist/ (npm run bench builds first). BENCH_CPU_PROF=<dir> writes a CPU
-// profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs);
+// profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs), and
+// BENCH_HEAP_PROF=<dir> a sampling profile of what it allocated;
 // BENCH_PATH_CPU=1 adds the CPU spent between each leader frame and its order (costly probes).
 import { followRun, pathCpuProbe, quantile, summary } from "./lib/follow-harness.mjs";
 

@@ -150,22 +150,42 @@ export function summary(values, digits = 1) {
 /**
  * BENCH_CPU_PROF=<dir>: a CPU profile of the measured window only (not the set-up, the start
  * sweep or the tear-down), one .cpuprofile per run, for Chrome DevTools or speedscope.
+ * BENCH_HEAP_PROF=<dir>: a sampling heap profile of the same window that keeps the objects the
+ * collector has freed (what was allocated, not what is live: the garbage the GC share comes
+ * from), one .heapprofile per run (DevTools' Memory tab reads it).
  */
 async function startProfile() {
-  const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return undefined;
-  mkdirSync(dir, { recursive: true });
+  const cpuDir = process.env.BENCH_CPU_PROF;
+  const heapDir = process.env.BENCH_HEAP_PROF;
+  if (!cpuDir && !heapDir) return undefined;
   const session = new Session();
   session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.setSamplingInterval", {
-    interval: Number(process.env.BENCH_CPU_PROF_US ?? 1000),
-  });
-  await session.post("Profiler.start");
+  if (cpuDir) {
+    mkdirSync(cpuDir, { recursive: true });
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", {
+      interval: Number(process.env.BENCH_CPU_PROF_US ?? 1000),
+    });
+    await session.post("Profiler.start");
+  }
+  if (heapDir) {
+    mkdirSync(heapDir, { recursive: true });
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   return {
     async stop() {
-      const { profile } = await session.post("Profiler.stop");
-      writeFileSync(join(dir, `follow-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      if (cpuDir) {
+        const { profile } = await session.post("Profiler.stop");
+        writeFileSync(join(cpuDir, `follow-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      }
+      if (heapDir) {
+        const { profile } = await session.post("HeapProfiler.stopSampling");
+        writeFileSync(join(heapDir, `follow-${Date.now()}.heapprofile`), JSON.stringify(profile));
+      }
       session.disconnect();
     },
   };
