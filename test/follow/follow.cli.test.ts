@@ -2,6 +2,7 @@
 // against the simulator in this process; signals and kill -9 for real.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
@@ -187,6 +188,29 @@ describe("hlcopy follow (the real binary)", () => {
       },
     );
     expect(both.code).toBe(2);
+  });
+
+  it("refuses a flag of another run mode (exit 2) before any key, order or journal: --paper-equity without --paper, --on-exit on a paper or dry run", async () => {
+    const dir = tempDir();
+    const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey };
+    const ordersBefore = sim.control.stats().requests.exchange;
+    const follow = (...args: string[]) =>
+      runCli(["--network", sim.httpUrl, "--account", account, "follow", leader, "--no-ui", ...args], { env });
+    const live = await follow("--paper-equity", "5000");
+    expect(live.code).toBe(2);
+    expect(live.stderr).toBe(
+      "error: --paper-equity is the paper account's starting equity, but this run is live: it would trade your real account\nhint: add --paper for a paper run (no key, nothing sent), or drop --paper-equity\n",
+    );
+    const dry = await follow("--paper-equity", "5000", "--dry-run");
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain("but this run is a dry run");
+    for (const mode of ["--paper", "--dry-run"]) {
+      const onExit = await follow("--on-exit", "flatten", mode);
+      expect(onExit.code).toBe(2);
+      expect(onExit.stderr).toContain(`error: --on-exit acts when a live run stops, but this run is ${mode}`);
+    }
+    expect(sim.control.stats().requests.exchange).toBe(ordersBefore);
+    expect(existsSync(journalPath(dir, account))).toBe(false);
   });
 });
 

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option("--weights <list>", "weights of several leaders, e.g. 0.6,0.4 (normalised to sum 1)")
     .option("--dry-run", "plan and show, send nothing (no key needed)")
     .option("--paper", "fill locally against the live book, no key needed (own journal)")
-    .option("--paper-equity <usd>", "starting equity of the paper account", "10000")
+    .option("--paper-equity <usd>", "starting equity of the paper account (with --paper; default 10000)")
     .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")
     .option("--exit-on-halt", "exit 4 once a safety halt has flattened the account")
     .option("--yes", "confirm a start plan that needs review without asking")
@@ -25,8 +25,7 @@ export function register(program: Command): void {
     )
     .option(
       "--on-exit <mode>",
-      "on a clean stop: protect (every position keeps its resting stop), hold (leave all as is) or flatten (close reduce-only)",
-      "protect",
+      "on a clean stop of a live run: protect (every position keeps its resting stop), hold (leave all as is) or flatten (close reduce-only); default protect",
     )
     .option(
       "--listen <host:port>",

@@ -91,6 +91,22 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
       hint: "drop --adopt for a paper run",
     });
   }
+  // Flags of one run mode given to another would be accepted and do nothing.
+  const mode: RunMode = opts.dryRun === true ? "dry-run" : opts.paper === true ? "paper" : "live";
+  if (opts.paperEquity !== undefined && mode !== "paper") {
+    throw new UsageError(
+      `--paper-equity is the paper account's starting equity, but this run is ${mode === "live" ? "live: it would trade your real account" : "a dry run"}`,
+      { hint: "add --paper for a paper run (no key, nothing sent), or drop --paper-equity" },
+    );
+  }
+  if (opts.onExit !== undefined && mode !== "live") {
+    throw new UsageError(
+      `--on-exit acts when a live run stops, but this run is ${mode === "paper" ? "--paper" : "--dry-run"}`,
+      {
+        hint: "drop --on-exit (a paper or dry run leaves nothing on the exchange)",
+      },
+    );
+  }
   const onExit = String(opts.onExit ?? "protect");
   if (!ON_EXIT.includes(onExit as OnExit)) {
     throw new UsageError(`invalid --on-exit "${onExit}": expected protect, hold or flatten`, {
@@ -105,7 +121,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
   }
   return {
     leaders: addresses.map((address, i) => ({ address, weight: (weights[i] ?? 1) / sum })),
-    mode: opts.dryRun === true ? "dry-run" : opts.paper === true ? "paper" : "live",
+    mode,
     paperEquity,
     noUi: opts.ui === false,
     exitOnHalt: opts.exitOnHalt === true,
