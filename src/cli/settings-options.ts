@@ -81,7 +81,8 @@ Setting flags that would do nothing are refused (exit 2, nothing sent):
   --max-leverage 0x10       numbers are plain decimals (no hex, exponent, spaces: 1e3, " 5")
   --allow-coins BTCC        trading runs check coin names against the exchange's markets:
                             unknown coin "BTCC" … did you mean BTC? (btc = BTC: case-insensitive)
-  --ratio 0.5               with sizing mode equity-ratio: --ratio needs --mode fixed-ratio`,
+  --ratio 0.5               with sizing mode equity-ratio: --ratio needs --mode fixed-ratio
+  --trailing-step-pct 1     without --trailing-stop-pct: it acts only on a trailing stop`,
   );
   return cmd;
 }

@@ -1028,6 +1028,15 @@ export function resolveSettings(
       { hint: `add --mode ${uses} to size this run by ${flag}, or drop ${flag}` },
     );
   }
+  // A flag for a setting that acts only beside another one, which this run does not have.
+  for (const d of DEPENDENT_SETTINGS) {
+    if (flags[d.key] === undefined || d.acts(flat)) continue;
+    const flag = `--${flagName(d.key)}`;
+    const fromConfig = d.on.some((k) => source[k] === "config") ? " (from the config file)" : "";
+    throw new UsageError(`${flag} acts only ${d.when}, and this run has ${d.has(flat)}${fromConfig}`, {
+      hint: `${d.hint}, or drop ${flag}`,
+    });
+  }
   // One take-profit rule per run: a single take-profit and tiers would rest two orders for one exit.
   if (flat["risk.takeProfitPct"] != null && flat["risk.takeProfitTiers"] != null) {
     const from = (k: SettingKey) => (source[k] === "flag" ? `--${flagName(k)}` : `${k} (config file)`);
@@ -1040,6 +1049,56 @@ export function resolveSettings(
   }
   return { settings: toSettings(flat), flat, source };
 }
+
+const noWebhook = (f: FlatSettings): boolean =>
+  ((f["alerts.webhook"] as string[] | undefined)?.length ?? 0) === 0;
+
+/**
+ * Settings that act only beside another setting (a sizing amount and its mode: SIZING_KEY_MODE).
+ * Given as a flag when that other setting is not there, they would be accepted and do nothing.
+ */
+const DEPENDENT_SETTINGS: {
+  key: SettingKey;
+  /** The settings it depends on (a "from the config file" note names where they came from). */
+  on: SettingKey[];
+  acts: (flat: FlatSettings) => boolean;
+  when: string;
+  has: (flat: FlatSettings) => string;
+  hint: string;
+}[] = [
+  {
+    key: "risk.trailingStepPct",
+    on: ["risk.trailingStopPct"],
+    acts: (f) => f["risk.trailingStopPct"] != null,
+    when: "on a trailing stop (risk.trailingStopPct)",
+    has: () => "none",
+    hint: "add --trailing-stop-pct 3 for a trailing stop 3 % behind the best price",
+  },
+  {
+    key: "exec.passiveTimeoutSeconds",
+    on: ["exec.entry"],
+    acts: (f) => f["exec.entry"] === "passive",
+    when: "on passive entries (exec.entry passive)",
+    has: (f) => `exec.entry ${String(f["exec.entry"])}`,
+    hint: "add --entry passive to rest each increase at the leader's price first",
+  },
+  ...(["alerts.format", "alerts.driftMinutes", "alerts.wsDownSeconds"] as const).map((key) => ({
+    key,
+    on: ["alerts.webhook"] as SettingKey[],
+    acts: (f: FlatSettings) => !noWebhook(f),
+    when: "when alerts go to a webhook (alerts.webhook)",
+    has: () => "no webhook",
+    hint: "add --alert-webhook <url> (or hlcopy config set alerts.webhook <url>)",
+  })),
+  {
+    key: "alerts.telegramChatId",
+    on: ["alerts.webhook", "alerts.format"],
+    acts: (f) => !noWebhook(f) && f["alerts.format"] === "telegram",
+    when: "for alerts in Telegram's format (alerts.format telegram, with a webhook)",
+    has: (f) => (noWebhook(f) ? "no webhook" : `alerts.format ${String(f["alerts.format"])}`),
+    hint: "add --alert-format telegram and the bot's sendMessage URL as --alert-webhook",
+  },
+];
 
 /** The sizing settings, and the one sizing mode that reads each. */
 export const SIZING_KEY_MODE = {

@@ -283,6 +283,78 @@ describe("coin lists (issue 12.7)", () => {
   });
 });
 
+describe("setting flags that act only beside another setting the run does not have", () => {
+  const refusal = (
+    stored: Record<string, unknown>,
+    flags: Record<string, string>,
+  ): UsageError | undefined => {
+    try {
+      resolveSettings(stored, flags);
+    } catch (e) {
+      return e as UsageError;
+    }
+    return undefined;
+  };
+
+  it("each is refused (exit 2) with what it needs, and accepted once the run has it", () => {
+    const cases: [Record<string, string>, Record<string, string>, string][] = [
+      [
+        { "risk.trailingStepPct": "1" },
+        { "risk.trailingStopPct": "3" },
+        "--trailing-step-pct acts only on a trailing stop",
+      ],
+      [
+        { "exec.passiveTimeoutSeconds": "5" },
+        { "exec.entry": "passive" },
+        "--passive-timeout-seconds acts only on passive entries",
+      ],
+      [
+        { "alerts.format": "slack" },
+        { "alerts.webhook": "https://hooks.example/x" },
+        "--alert-format acts only when alerts go to a webhook",
+      ],
+      [
+        { "alerts.driftMinutes": "5" },
+        { "alerts.webhook": "https://hooks.example/x" },
+        "--alert-drift-minutes acts only",
+      ],
+      [
+        { "alerts.wsDownSeconds": "30" },
+        { "alerts.webhook": "https://hooks.example/x" },
+        "--alert-ws-down-seconds acts only",
+      ],
+      [
+        { "alerts.telegramChatId": "123" },
+        { "alerts.webhook": "https://api.telegram.org/botT/sendMessage", "alerts.format": "telegram" },
+        "--alert-telegram-chat-id acts only for alerts in Telegram's format",
+      ],
+    ];
+    for (const [flag, needs, message] of cases) {
+      const err = refusal({}, flag);
+      expect(err, JSON.stringify(flag)).toBeInstanceOf(UsageError);
+      expect(err?.exitCode).toBe(2);
+      expect(err?.message).toContain(message);
+      expect(err?.hint).toMatch(/, or drop --/);
+      // What it needs, as a flag or from the config file: accepted.
+      expect(refusal({}, { ...flag, ...needs }), JSON.stringify(needs)).toBeUndefined();
+      expect(refusal(needs, flag)).toBeUndefined();
+    }
+  });
+
+  it("names a config-file value that keeps it from acting; stored values alone are never refused", () => {
+    const err = refusal({ "exec.entry": "ioc" }, { "exec.passiveTimeoutSeconds": "5" });
+    expect(err?.message).toBe(
+      "--passive-timeout-seconds acts only on passive entries (exec.entry passive), and this run has exec.entry ioc (from the config file)",
+    );
+    const telegram = refusal(
+      { "alerts.webhook": ["https://hooks.example/x"] },
+      { "alerts.telegramChatId": "1" },
+    );
+    expect(telegram?.message).toContain("this run has alerts.format json");
+    expect(refusal({ "risk.trailingStepPct": 1, "alerts.telegramChatId": "1" }, {})).toBeUndefined();
+  });
+});
+
 describe("sizing flags the mode does not use (issue 12.7)", () => {
   const refused = (stored: Record<string, unknown>, flags: Record<string, string>) => {
     try {
