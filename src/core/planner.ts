@@ -69,6 +69,7 @@ import { detailNumber, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
+import type { HaltKind } from "./safety.js";
 import type { Settings } from "./settings.js";
 import { coinRatio, type LeaderRatio, leaderRatio, type SizingInputs } from "./sizing.js";
 import type {
@@ -88,8 +89,10 @@ import type {
 
 export interface PlanContext {
   now: number;
-  /** Kill switch active: every target is 0 → reduce-only closes, reason "kill-switch". */
+  /** A halt is active: every target is 0 → reduce-only closes, reason "kill-switch". */
   halted: boolean;
+  /** Which halt (its skip text says which): the kill switch unless told. */
+  haltKind?: HaltKind;
   /** Blocks increases (skip "daily-loss"); reductions still go. */
   dailyLossHit?: boolean;
   /** Leader model stale: blocks increases (skip "stale-leader"); reductions still go. */
@@ -713,6 +716,13 @@ function coinWork(
 // ---------------------------------------------------------------------------------------
 // Decisions
 
+/** What a skip "halted" says of each halt (the flatten key and `hlcopy flatten` halt too). */
+const HALT_TEXT: Record<HaltKind, string> = {
+  "kill-switch": "kill switch active",
+  "daily-loss": "halted by the daily loss limit",
+  manual: "halted by your flatten",
+};
+
 function decideCoin(
   w: CoinWork,
   params: PlanParameters,
@@ -742,7 +752,8 @@ function decideCoin(
     if (O !== 0 || w.leaderSize === 0) return;
     if (w.rule.kind === "zero") {
       const r = w.rule.reason;
-      if (r === "kill-switch") skip("halted", "kill switch active: nothing is opened");
+      if (r === "kill-switch")
+        skip("halted", `${HALT_TEXT[context.haltKind ?? "kill-switch"]}: nothing is opened`);
       else if (r === "negative-edge") skip(r, w.notCopied ?? "the sizing mode does not copy this leader");
       else if (r === "coin-denied" || r === "coin-not-allowed") {
         skip(

@@ -50,3 +50,31 @@ export function reviewKey(leaders: readonly Address[]): string {
     .sort()
     .join(",")}`;
 }
+
+/** What a plan orders per coin, side and kind ("HYPE buy", "ETH sell reduce-only"), summed. */
+function orderedSizes(plan: Plan): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of plan.actions) {
+    const key = `${a.coin} ${a.side}${a.reduceOnly ? " reduce-only" : ""}`;
+    out.set(key, (out.get(key) ?? 0) + Math.abs(a.size));
+  }
+  return out;
+}
+
+/**
+ * What a fresh plan orders that the trader did not confirm: a coin, side or kind the confirmed
+ * plan did not have, or more than `tolerance` (10 %: prices move while the trader reads; a
+ * target in USD is a few % more or fewer coins) above the confirmed size. Fewer or smaller
+ * orders need no new answer. Empty: the confirmation covers the fresh plan.
+ */
+export function planChanges(confirmed: Plan, fresh: Plan, tolerance = 0.1): string[] {
+  const before = orderedSizes(confirmed);
+  const changes: string[] = [];
+  for (const [key, size] of orderedSizes(fresh)) {
+    const was = before.get(key);
+    if (was === undefined) changes.push(`${key} ${detailNumber(size)} (not in the plan you confirmed)`);
+    else if (size > was * (1 + tolerance))
+      changes.push(`${key} ${detailNumber(size)} (you confirmed ${detailNumber(was)})`);
+  }
+  return changes;
+}

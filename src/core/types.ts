@@ -73,6 +73,17 @@ export interface OpenOrder {
 }
 
 /** One account as the models see it. */
+/**
+ * What an address is on the exchange (userRole): a trading account (user), an API wallet
+ * (agent) of a master, a sub-account of a master, a vault, or nothing the exchange knows.
+ */
+export type AccountRole =
+  | { role: "user" }
+  | { role: "agent"; master: Address }
+  | { role: "subAccount"; master: Address }
+  | { role: "vault" }
+  | { role: "missing" };
+
 export interface AccountState {
   address: Address;
   accountValue: number;

@@ -37,12 +37,21 @@ import {
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
-import { reviewKey, reviewReasons } from "../core/review.js";
+import { planChanges, reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
-import type { AccountState, Address, CoinTarget, Fill, Markets, Plan, PlannedAction } from "../core/types.js";
+import type {
+  AccountRole,
+  AccountState,
+  Address,
+  CoinTarget,
+  Fill,
+  Markets,
+  Plan,
+  PlannedAction,
+} from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
@@ -66,6 +75,8 @@ export interface EngineReader {
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
   /** Whether the user has any fill on record (the never-traded leader check). */
   hasTraded?(user: Address): Promise<boolean>;
+  /** What the address is on the exchange (the empty-account check: an agent's address, a typo). */
+  accountRole?(user: Address): Promise<AccountRole>;
   /**
    * Fills since `startTime`, oldest first: a leader's (new-only: did it close a held coin
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
@@ -207,6 +218,8 @@ interface SweepReads {
   joinFills: Map<Address, Fill[]>;
   /** Our account (null: the executor keeps its own, paper). */
   ours: AccountState | null;
+  /** What our account is on the exchange, read before the start checks only when it looks empty. */
+  ourRole: AccountRole | null;
   oursMark: number;
   protectionMark: number;
 }
@@ -237,6 +250,12 @@ const UNEXPLAINED_MS = 1_000;
 const MAX_REFS = 10_000;
 const EQUITY_RECORD_EVERY_MS = 5_000;
 const STATE_EVENT_EVERY_MS = 250;
+
+/** The trader said no at a review: exit 2, nothing sent. */
+const notConfirmed = (): UsageError =>
+  new UsageError("not confirmed: nothing was sent", {
+    hint: "see the plan with --dry-run; pass --yes to confirm it without a prompt",
+  });
 /** Warn when the agent's approval ends sooner than this (as `agent show` and the pre-trade check). */
 const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
@@ -327,6 +346,8 @@ export class CopyEngine {
   #checked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
+  /** The plan the trader said yes to at the start, until the first sweep that sends (#confirmAgain). */
+  #confirmed: Plan | null = null;
   /** Coins whose positions this run adopted (hlcopy did not open them). */
   #adopted: string[] = [];
   /** Coins whose position changed outside hlcopy during the run: left alone. */
@@ -933,9 +954,13 @@ export class CopyEngine {
         this.#leaderSizes(),
         reads.protectionMark,
       );
-    const planned = this.#plan(undefined);
-    if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
-      await this.#review(planned);
+    let planned = this.#plan(undefined);
+    if (execute && o.mode === "live" && !this.#paused && !this.#stopping) {
+      // Reviewed here, this very plan is sent; reviewed at the start (preflight), the fresh one
+      // is held to what the trader confirmed then.
+      if (!this.#reviewed) await this.#review(planned);
+      else if (this.#confirmed) planned = await this.#confirmAgain(this.#confirmed, planned);
+      this.#confirmed = null;
     }
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
@@ -1007,8 +1032,9 @@ export class CopyEngine {
           }),
     ]);
     const receivedAt = this.#now();
-    const [traded, flows, joinFills] = await Promise.all([
+    const [traded, ourRole, flows, joinFills] = await Promise.all([
       this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
+      this.#checked ? null : this.#readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
       // The P&L's inputs the stream does not bring (funding records; our fills without a
@@ -1024,6 +1050,7 @@ export class CopyEngine {
       flows,
       joinFills,
       ours,
+      ourRole,
       oursMark,
       protectionMark,
     };
@@ -1060,7 +1087,10 @@ export class CopyEngine {
     r.leaders.forEach((s, i) => {
       this.#leaders[i]?.applySnapshot(s, r.receivedAt);
     });
-    if (!this.#checked) this.#checkLeaders(r.traded);
+    if (!this.#checked) {
+      this.#checkLeaders(r.traded);
+      this.#checkOurAccount(r.ourRole);
+    }
     await this.#styles.afterLeaderRead(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
       Object.keys(this.#ours.state.positions),
@@ -1123,6 +1153,41 @@ export class CopyEngine {
       );
     }
     return out;
+  }
+
+  /** What our account is, when it looks empty (no equity, no position): else null, no request. */
+  async #readOurRole(ours: AccountState | null): Promise<AccountRole | null> {
+    const reader = this.#o.reader;
+    if (!ours || ours.accountValue > 0 || Object.keys(ours.positions).length > 0 || !reader.accountRole)
+      return null;
+    const accountRole = reader.accountRole.bind(reader);
+    return this.#startupRead("your account's role (userRole)", () => {
+      this.#requests++;
+      return accountRole(this.#o.account);
+    });
+  }
+
+  /**
+   * An empty account that is an agent's address (--account given the API wallet instead of the
+   * master): planned against its $0 the run would say "in sync" while the leader holds
+   * positions. Refused before any order. One the exchange does not know at all is told (a
+   * dry run before the first deposit is legitimate; a live run is refused by the approval
+   * check before this): its plan is sized from $0.
+   */
+  #checkOurAccount(role: AccountRole | null): void {
+    const o = this.#o;
+    if (role?.role === "agent") {
+      throw new UsageError(`${o.account} is an API wallet (agent) of ${role.master}, not a trading account`, {
+        hint: `--account takes the master account the agent trades for: --account ${role.master} (or hlcopy config set account ${role.master})`,
+      });
+    }
+    if (role?.role === "missing") {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `${o.account} is not an account on ${o.network} (no funds, no history): the plan is sized from $0 — check --account`,
+      });
+    }
   }
 
   /**
@@ -1383,14 +1448,33 @@ export class CopyEngine {
       confirmAbovePct: o.settings.exec.confirmAbovePct,
     });
     if (reasons.length > 0 && o.review) {
-      if (!(await o.review(plan, reasons))) {
-        throw new UsageError("not confirmed: nothing was sent", {
-          hint: "see the plan with --dry-run; pass --yes to confirm it without a prompt",
-        });
-      }
+      if (!(await o.review(plan, reasons))) throw notConfirmed();
       this.#copyState.markReviewed(key, this.#now());
+      this.#confirmed = plan;
     }
     this.#reviewed = true;
+  }
+
+  /**
+   * The first plan sent after the trader's answer at the start: that answer was about the plan
+   * of its moment, and it may have taken a while (the leader trades meanwhile). A fresh plan
+   * that orders what the confirmed one did not — a coin or side it lacked, or a size more than
+   * 10 % above — is shown and asked for again with what changed, and planned afresh on new reads
+   * after each answer: nothing goes out that the trader did not say yes to.
+   */
+  async #confirmAgain(confirmed: Plan, fresh: Plan): Promise<Plan> {
+    const review = this.#o.review;
+    let agreed = confirmed;
+    let plan = fresh;
+    for (;;) {
+      const changes = planChanges(agreed, plan);
+      if (changes.length === 0 || !review) return plan;
+      const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
+      if (!(await review(plan, [reason]))) throw notConfirmed();
+      agreed = plan;
+      await this.#applyReads(await this.#readSweep(false));
+      plan = this.#plan(undefined);
+    }
   }
 
   /**
@@ -1429,6 +1513,7 @@ export class CopyEngine {
     const context: PlanContext = {
       now,
       halted: this.#halt !== null,
+      ...(this.#halt ? { haltKind: this.#halt.kind } : {}),
       dailyLossHit: this.#dailyLossHit,
       staleLeader: this.#isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
@@ -2277,17 +2362,38 @@ export class CopyEngine {
     this.#emitState(false);
   }
 
-  /** Our fills: journaled with slippage and lag; one that is a resting trigger of ours means it fired. */
+  /**
+   * Our fills: journaled with slippage and lag; one that is a resting trigger of ours means it
+   * fired; one of an order hlcopy never sent means the account changed outside hlcopy.
+   */
   #onOurFill(e: Extract<EngineStreamEvent, { type: "ourFill" }>): void {
     if (this.#o.mode !== "live") return;
     let fired = false;
+    let outside: string | undefined;
     for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
-      this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
-      if (!e.isSnapshot) this.#styles.ourFill(f);
-      if (!e.isSnapshot && this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
+      const ref = f.cloid ? this.#refs.get(f.cloid) : undefined;
+      this.#recordOurFill(f, ref);
+      if (e.isSnapshot) continue;
+      this.#styles.ourFill(f);
+      if (this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
+      else if (!ref && !this.#sentByUs(f.cloid)) outside = f.coin;
     }
     // Our stop or take-profit closed a position: read it back and settle the other trigger.
-    if (fired) this.#scheduleSweep("sweep", 0);
+    // A trade by hand (or by another bot) on this account: until a sweep reads the account, our
+    // model of that position is wrong and the next copy would trade on it (a reduce-only order
+    // refused, a close of the trader's own position). Read it now: the sweep leaves the coin
+    // alone as "not-ours" (#checkOwnership) and says so.
+    if (fired || outside !== undefined) this.#scheduleSweep("sweep", 0);
+  }
+
+  /** Whether a cloid is one of our orders (this run's, or any the journal holds). */
+  #sentByUs(cloid: string | null | undefined): boolean {
+    if (!cloid) return false;
+    try {
+      return this.#o.journal.getOrder(cloid.toLowerCase()) !== null;
+    } catch {
+      return true; // unreadable journal: no extra sweep on a guess (the periodic one still runs)
+    }
   }
 
   /** Mid prices for the market model (and a trailing stop's best price). */

@@ -9,7 +9,7 @@ import { isHexAddress } from "../core/address.js";
 import { isCloid } from "../core/cloid.js";
 import { OperationalError, UncertainOutcomeError, UsageError } from "../core/errors.js";
 import { resolveByLookup } from "../core/orders.js";
-import type { AccountState, Address, Markets, PlannedAction } from "../core/types.js";
+import type { AccountRole, AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
 import { type ErrorContext, isOutcomeUnknown, type TradeContext, translateError } from "./errors.js";
 import { createNonceSource, type NonceSource } from "./nonce.js";
@@ -35,6 +35,7 @@ import {
   uncertainResults,
 } from "./results.js";
 import { type AgentWallet, agentWallet } from "./signer.js";
+import { roleFrom } from "./subaccounts.js";
 import { BudgetedTransport } from "./transport.js";
 import type { SendOptions } from "./types.js";
 import { type OrderWire, parseDecimal, toOrderWire } from "./wire.js";
@@ -148,6 +149,8 @@ export interface HlClient {
   getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]>;
   /** Whether the user has any fill on record (one `userFills` read). */
   hasTraded(user: Address): Promise<boolean>;
+  /** What the address is on the exchange (one `userRole` read, weight 60). */
+  accountRole(user: Address): Promise<AccountRole>;
   /**
    * Hourly candles of a coin (`candleSnapshot`, one request) from `startTime`, oldest first, as
    * open time and close price; candles whose close does not parse are left out. @throws as getMarkets.
@@ -394,6 +397,10 @@ class Client implements HlClient {
       (u) => `${u.time}:${u.hash}:${u.delta.coin}`,
       { pageSize: FUNDING_PAGE, ...(maxPages === undefined ? {} : { maxPages }) },
     );
+  }
+
+  async accountRole(user: Address): Promise<AccountRole> {
+    return roleFrom(await this.#read("userRole", () => this.#info.userRole({ user })));
   }
 
   async hasTraded(user: Address): Promise<boolean> {

@@ -5,7 +5,7 @@
 import type { IRequestTransport } from "@nktkas/hyperliquid";
 import { isHexAddress } from "../core/address.js";
 import { UsageError } from "../core/errors.js";
-import type { Address } from "../core/types.js";
+import type { AccountRole, Address } from "../core/types.js";
 import { translateError } from "./errors.js";
 
 export interface SubAccount {
@@ -83,6 +83,30 @@ export async function findSubAccount(params: FindSubAccountParameters): Promise<
     throw translateError(error, { operation: "subAccounts" });
   }
   return subAccountFrom(reply, params.master, params.account);
+}
+
+/** Pure: a `userRole` answer as an AccountRole (anything unreadable: "missing"). */
+export function roleFrom(reply: unknown): AccountRole {
+  if (typeof reply !== "object" || reply === null) return { role: "missing" };
+  const r = reply as { role?: unknown; data?: { master?: unknown; user?: unknown } };
+  const address = (v: unknown): Address | null =>
+    typeof v === "string" && isHexAddress(v) ? (v.toLowerCase() as Address) : null;
+  switch (r.role) {
+    case "user":
+      return { role: "user" };
+    case "vault":
+      return { role: "vault" };
+    case "agent": {
+      const master = address(r.data?.user);
+      return master ? { role: "agent", master } : { role: "missing" };
+    }
+    case "subAccount": {
+      const master = address(r.data?.master);
+      return master ? { role: "subAccount", master } : { role: "missing" };
+    }
+    default:
+      return { role: "missing" };
+  }
 }
 
 /** Pure: the master a `userRole` answer names for a sub-account, or null for any other role. */

@@ -82,9 +82,31 @@ export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(tmpdir(), `hlcopy-${uid ?? userInfo().username}`);
 }
 
+/** Every name of this machine's loopback interface (and 0.0.0.0, which connects to it). */
+const LOOPBACK_HOST = /^(localhost\.?|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:127(\.\d{1,3}){3}\]|0\.0\.0\.0)$/i;
+
+/**
+ * One spelling per API base URL: scheme and host in lower case, the scheme's default port and
+ * trailing slashes dropped, every loopback name as 127.0.0.1. Two runs on one account must
+ * meet at one lock however each spells the exchange (`http://localhost:7070` and
+ * `http://127.0.0.1:7070/` are one simulator).
+ */
+export function canonicalApiBase(httpUrl: string): string {
+  const raw = httpUrl.trim();
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw.replace(/\/+$/, "").toLowerCase();
+  }
+  const host = LOOPBACK_HOST.test(url.hostname) ? "127.0.0.1" : url.hostname.toLowerCase();
+  const port = url.port ? `:${url.port}` : "";
+  return `${url.protocol}//${host}${port}${url.pathname.replace(/\/+$/, "")}`;
+}
+
 /** A file-name-safe key for the network: readable, and unique per API base URL. */
 export function networkKey(httpUrl: string): string {
-  const base = httpUrl.trim().replace(/\/+$/, "").toLowerCase();
+  const base = canonicalApiBase(httpUrl);
   const readable = base
     .replace(/^[a-z]+:\/\//, "")
     .replace(/[^a-z0-9.-]+/g, "_")

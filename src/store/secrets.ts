@@ -296,16 +296,18 @@ export async function existingPassphrase(
 // The agent key
 
 /**
- * Refuse a key that is the follower account's own (master) key: it can withdraw.
- * @throws {OperationalError} exit 2, naming both addresses (never the key).
+ * Refuse a key whose address is the follower account: either it is the account's own (master)
+ * key, which can withdraw, or --account names the agent instead of the master account. Which one
+ * cannot be told offline, so the message gives both.
+ * @throws {OperationalError} exit 2, naming the address (never the key).
  */
 export function assertNotMasterKey(agentAddress: Address, account: Address | null): void {
   if (account === null || agentAddress.toLowerCase() !== account.toLowerCase()) return;
   throw new OperationalError(
-    `refusing this key: it is the key of your account ${account} itself (the master key), which can withdraw your funds`,
+    `refusing this key: its address is the account you trade, ${account}: either it is that account's own (master) key, which can withdraw your funds, or --account names your agent instead of your master account`,
     {
       exitCode: 2,
-      hint: "hlcopy holds only an agent (API) key, which can trade but not withdraw: create one with hlcopy agent generate, then hlcopy agent approve",
+      hint: "--account takes your master (trading) account; the key hlcopy holds is an agent (API) key, which trades but cannot withdraw: hlcopy agent generate, then hlcopy agent approve",
       details: { account },
     },
   );

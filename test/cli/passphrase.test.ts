@@ -7,9 +7,29 @@ import { describe, expect, it } from "vitest";
 import { runAgentGenerate } from "../../src/cli/agent/generate.js";
 import { resolveNetwork } from "../../src/cli/network.js";
 import { agentKeystorePath, decryptKeystore, readKeystore } from "../../src/store/keystore.js";
-import { newPassphrase, passphraseWeakness } from "../../src/store/secrets.js";
+import { assertNotMasterKey, newPassphrase, passphraseWeakness } from "../../src/store/secrets.js";
 import { tempDir } from "../helpers/cli.js";
 import { Capture, ttyPrompt } from "../keys/io.js";
+
+describe("a key whose address is the account traded", () => {
+  it("is refused (exit 2) naming both possible mistakes, not only the master key; another address passes", () => {
+    const account = "0x7168d8a3b1e4f0c2a9b6e5d4c3b2a1f0e9d88f91" as const;
+    let err: (Error & { exitCode?: number; hint?: string }) | undefined;
+    try {
+      assertNotMasterKey(account, account.toUpperCase().replace("0X", "0x") as typeof account);
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err?.exitCode).toBe(2);
+    expect(err?.message).toContain(
+      `its address is the account you trade, 0x${account.slice(2).toUpperCase()}`,
+    );
+    expect(err?.message).toContain("or --account names your agent instead of your master account");
+    expect(err?.hint).toMatch(/^--account takes your master \(trading\) account/);
+    expect(() => assertNotMasterKey(account, `0x${"1".repeat(40)}`)).not.toThrow();
+    expect(() => assertNotMasterKey(account, null)).not.toThrow();
+  });
+});
 
 describe("passphraseWeakness", () => {
   it("short, common or repeated passphrases are weak; long unrelated words are not", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { planReviewer } from "../../src/cli/review.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../../src/core/join.js";
 import { foreignPositions, managedNow } from "../../src/core/ownership.js";
-import { planNotionalUsd, reviewKey, reviewReasons } from "../../src/core/review.js";
+import { planChanges, planNotionalUsd, reviewKey, reviewReasons } from "../../src/core/review.js";
 import { account, LEADER, LEADER2, leader, plan, settingsWith } from "./planner-fixtures.js";
 
 describe("positions hlcopy did not open", () => {
@@ -115,6 +115,25 @@ describe("review of a live plan", () => {
     expect(reviewReasons({ ...input, confirmAbovePct: pct - 1 })[0]).toMatch(
       /of equity \(more than exec\.confirmAbovePct/,
     );
+  });
+
+  it("a fresh plan is covered by the confirmed one unless it orders a new coin, side or kind, or >10 % more", () => {
+    const eth = p.actions[0];
+    expect(eth?.coin).toBe("ETH");
+    if (!eth) return;
+    const withActions = (...actions: (typeof eth)[]) => ({ ...p, actions });
+    expect(planChanges(p, p)).toEqual([]);
+    expect(planChanges(p, withActions({ ...eth, size: eth.size * 1.05 }))).toEqual([]);
+    expect(planChanges(p, withActions({ ...eth, size: eth.size / 2 }))).toEqual([]);
+    expect(planChanges(p, withActions())).toEqual([]);
+    expect(planChanges(p, withActions({ ...eth, size: eth.size * 2 }))).toEqual([
+      `ETH buy ${eth.size * 2} (you confirmed ${eth.size})`,
+    ]);
+    expect(planChanges(p, withActions(eth, { ...eth, coin: "BTC" }))).toEqual([
+      `BTC buy ${eth.size} (not in the plan you confirmed)`,
+    ]);
+    expect(planChanges(p, withActions({ ...eth, side: "sell" }))[0]).toMatch(/^ETH sell .*not in the plan/);
+    expect(planChanges(p, withActions({ ...eth, reduceOnly: true }))[0]).toMatch(/^ETH buy reduce-only /);
   });
 
   it("one key per leader set, whatever the order or case", () => {

@@ -89,6 +89,27 @@ describe("sizing", () => {
     expect(summary(halted)).toEqual(["BTC sell 0.5 kill-switch ro"]);
   });
 
+  it("a halted flat coin the leader holds says which halt holds it: the kill switch, the daily loss limit or the trader's flatten", () => {
+    const says = (haltKind?: "kill-switch" | "daily-loss" | "manual") =>
+      skipOf(
+        plan({
+          markets: M,
+          leader: leader({ BTC: 1 }),
+          ours: account({}),
+          context: { halted: true, ...(haltKind ? { haltKind } : {}) },
+        }),
+        "BTC",
+      );
+    expect(says()).toEqual({
+      coin: "BTC",
+      reason: "halted",
+      detail: "kill switch active: nothing is opened",
+    });
+    expect(says("kill-switch")?.detail).toBe("kill switch active: nothing is opened");
+    expect(says("daily-loss")?.detail).toBe("halted by the daily loss limit: nothing is opened");
+    expect(says("manual")?.detail).toBe("halted by your flatten: nothing is opened");
+  });
+
   it("a leader with equity ≤ 0 yields no targets: its coins are skipped and ours left alone", () => {
     const p = plan({ markets: M, leader: leader({ BTC: 1 }, 0), ours: account({ BTC: 0.5 }) });
     expect(p.actions).toEqual([]);

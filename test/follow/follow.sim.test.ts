@@ -351,6 +351,109 @@ describe("hlcopy follow against the simulator", () => {
     await t.engine.stop("test");
   });
 
+  it("a trade by hand during a run is noticed from its fill, before any sweep is due: the coin is left alone from then on", async () => {
+    const t = await follow();
+    const l = await t.burst(6, 20);
+    await l.done;
+    await t.engine.sweep("manual");
+    const sweepsBefore = t.events.filter((e) => e.type === "decision" && e.trigger !== "fill").length;
+    // Sweeps are an hour apart here: only the fill of an order hlcopy never sent can start one.
+    const markets = await t.client.getMarkets();
+    const { action } = await import("../exchange/helpers.js");
+    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
+    expect(manual?.status).toBe("filled");
+    await eventually(() =>
+      t.events.some((e) => e.type === "warning" && e.message.includes("changed outside hlcopy: DOGE")),
+    );
+    expect(t.events.filter((e) => e.type === "decision" && e.trigger !== "fill").length).toBeGreaterThan(
+      sweepsBefore,
+    );
+    const next = await t.engine.sweep("manual");
+    expect(next.plan.skipped.find((s) => s.coin === "DOGE")?.reason).toBe("not-ours");
+    expect((await t.client.getAccountState(t.master)).positions.DOGE?.size).toBe(300);
+    await t.engine.stop("test");
+  });
+
+  it("our own orders' fills start no sweep (the copy path reads nothing between sweeps)", async () => {
+    const t = await follow();
+    await t.engine.sweep("manual");
+    const sweepsBefore = t.events.filter((e) => e.type === "decision" && e.trigger !== "fill").length;
+    const l = await t.burst(6, 20);
+    await l.done;
+    await eventually(() => t.events.filter((e) => e.type === "order" && e.status === "filled").length >= 6);
+    expect(t.events.filter((e) => e.type === "decision" && e.trigger !== "fill").length).toBe(sweepsBefore);
+    await t.engine.stop("test");
+  });
+
+  describe("a plan the trader confirmed at the start, and the leader trading while the trader decided", () => {
+    async function reviewedStart(answers: boolean[]) {
+      const { master, agentKey } = await masterWithAgent(sim, 100_000);
+      const leaderAcct = await masterWithAgent(sim, 1_000_000);
+      const connect = (account: Address, key: `0x${string}`) =>
+        engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account, agentKey: key });
+      const leaderClient = connect(leaderAcct.master.address, leaderAcct.agentKey);
+      const client = connect(master.address, agentKey);
+      const { action } = await import("../exchange/helpers.js");
+      const trade = async (coin: string, size: number) => {
+        const m = await leaderClient.getMarkets();
+        const [r] = await leaderClient.placeOrders([action(m, coin, "buy", size)], m);
+        expect(r?.status).toBe("filled");
+      };
+      await trade("BTC", 1);
+      const reviews: { coins: string[]; reasons: string[] }[] = [];
+      const engine = new CopyEngine({
+        reader: client,
+        executor: liveExecutor(client),
+        journal: openJournal(":memory:"),
+        settings: settings(),
+        leaders: [{ address: leaderAcct.master.address, weight: 1 }],
+        account: master.address,
+        network: sim.httpUrl,
+        mode: "live",
+        command: "follow",
+        backoffMs: 50,
+        review: async (plan, reasons) => {
+          reviews.push({ coins: [...new Set(plan.actions.map((a) => a.coin))].sort(), reasons });
+          // While the trader reads the first plan, the leader opens ETH.
+          if (reviews.length === 1) await trade("ETH", 10);
+          return answers[reviews.length - 1] ?? false;
+        },
+      });
+      await engine.preflight();
+      const done = engine.run(
+        streamsOpener({
+          wsUrl: sim.wsUrl,
+          isTestnet: false,
+          leaders: [leaderAcct.master.address],
+          account: master.address,
+        }),
+      );
+      const sentCoins = () =>
+        [...new Set(sim.control.orderHistory(master.address).map((o) => o.coin))].sort();
+      return { engine, done, reviews, sentCoins };
+    }
+
+    it("is asked for again with what changed; what is sent is what was confirmed last", async () => {
+      const t = await reviewedStart([true, true]);
+      await eventually(() => t.sentCoins().length === 2);
+      expect(t.reviews.map((r) => r.coins)).toEqual([["BTC"], ["BTC", "ETH"]]);
+      expect(t.reviews[1]?.reasons).toHaveLength(1);
+      expect(t.reviews[1]?.reasons[0]).toMatch(
+        /^the plan changed while you were deciding: ETH buy [\d.]+ \(not in the plan you confirmed\)$/,
+      );
+      expect(t.sentCoins()).toEqual(["BTC", "ETH"]);
+      await t.engine.stop("test");
+      expect(await t.done).toBe(0);
+    });
+
+    it("a no to the changed plan sends nothing: exit 2", async () => {
+      const t = await reviewedStart([true, false]);
+      expect(await t.done).toBe(2);
+      expect(t.reviews).toHaveLength(2);
+      expect(t.sentCoins()).toEqual([]);
+    });
+  });
+
   it("join new-only survives a restart: the baseline is journaled, new positions are copied", async () => {
     const { master, agentKey } = await masterWithAgent(sim, 100_000);
     const leaderAcct = await masterWithAgent(sim, 1_000_000);

@@ -3,6 +3,7 @@
 // traded, positions it did not open, a first run or a large move without a yes), keeps
 // join new-only across cron runs, and never copies a leader's cash flow as a trade.
 
+import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import { engineClient } from "../../src/cli/wiring.js";
@@ -117,6 +118,34 @@ describe("a leader that never traded", () => {
     const r = await w.reconcile([...COPY, "--allow-empty-leader"], typo);
     expect(r.code).toBe(0);
     expect(r.report?.inSync).toBe(true);
+  });
+});
+
+describe("an --account that cannot be the trading account", () => {
+  it("the agent's own address is refused with the way forward (exit 2, nothing sent); an address the exchange does not know is told", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    const agent = privateKeyToAccount(w.agentKey).address;
+    const typo = `0x${"ab".repeat(20)}`;
+    const dryRun = (account: string) =>
+      runCli(
+        ["--network", w.sim.httpUrl, "--account", account, "reconcile", w.leader, ...COPY, "--dry-run"],
+        {
+          env: { HLCOPY_CONFIG_DIR: w.dir },
+        },
+      );
+    const asAgent = await dryRun(agent);
+    expect(asAgent.code).toBe(2);
+    expect(asAgent.stderr).toBe(
+      `error: ${agent.toLowerCase()} is an API wallet (agent) of ${w.follower.toLowerCase()}, not a trading account\nhint: --account takes the master account the agent trades for: --account ${w.follower.toLowerCase()} (or hlcopy config set account ${w.follower.toLowerCase()})\n`,
+    );
+    const unknown = await dryRun(typo);
+    expect(unknown.stdout + unknown.stderr).toContain(
+      `${typo} is not an account on ${w.sim.httpUrl} (no funds, no history): the plan is sized from $0 — check --account`,
+    );
+    // The master itself, empty or not, is a trading account.
+    expect((await dryRun(w.follower)).code).not.toBe(2);
+    expect(w.ordersSent()).toBe(0);
   });
 });
 

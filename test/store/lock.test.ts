@@ -175,6 +175,23 @@ describe("acquireLock", () => {
     expect(lockPath(dir, byName, ACCOUNT)).toBe(lockPath(dir, byUrl, ACCOUNT.toLowerCase()));
   });
 
+  it("one exchange however its URL is spelled: loopback names, case, default port, trailing slash; another port or host is another lock", () => {
+    const at = (httpUrl: string) => lockPath(dir, { name: httpUrl, httpUrl }, ACCOUNT);
+    const sim = at("http://127.0.0.1:7070");
+    for (const same of [
+      "http://localhost:7070",
+      "http://LOCALHOST:7070/",
+      "http://[::1]:7070",
+      "http://127.0.0.2:7070",
+      "HTTP://127.0.0.1:7070//",
+    ])
+      expect(at(same), same).toBe(sim);
+    expect(at("https://API.hyperliquid.xyz:443/")).toBe(at("https://api.hyperliquid.xyz"));
+    expect(at("http://127.0.0.1:7071")).not.toBe(sim);
+    expect(at("https://localhost:7070")).not.toBe(sim);
+    expect(at("https://api.hyperliquid-testnet.xyz")).not.toBe(at("https://api.hyperliquid.xyz"));
+  });
+
   it("a holder killed with SIGKILL leaves a stale lock that the next run takes over, with a note", async () => {
     const { proc, line } = await child(holderScript("follow"));
     const holder = JSON.parse(line) as { pid: number };
