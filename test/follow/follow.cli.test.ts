@@ -231,6 +231,7 @@ describe("hlcopy status and resume", () => {
     expect(JSON.parse(before.stdout)).toMatchObject({
       halt: { kind: "kill-switch" },
       equity: 7_000,
+      equityAsOf: 2_000,
       hwm: 10_000,
       drawdownPct: 30,
     });
@@ -238,6 +239,8 @@ describe("hlcopy status and resume", () => {
     expect(before.code).toBe(4);
     const human = await runCli(["--account", account, "status"], { env });
     expect(human.stdout).toContain("HALTED (kill-switch)");
+    // The equity says when it was recorded, as the P&L does: two moments are never read as one.
+    expect(human.stdout).toMatch(/\nequity 7000\.00 USD \(as of .+ ago\) · high-water mark 10000\.00/);
     expect(human.code).toBe(4);
     const refused = await runCli(["--account", account, "resume"], { env });
     expect(refused.code).toBe(2);

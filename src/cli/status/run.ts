@@ -21,6 +21,8 @@ export interface StatusReport {
   journal: string;
   lastRun: { command: string; startedAt: number; endedAt: number | null; exitCode: number | null } | null;
   equity: number | null;
+  /** When that equity was recorded (a running follow records it every 5 s and at each sweep). */
+  equityAsOf: number | null;
   hwm: number | null;
   drawdownPct: number | null;
   halt: { kind: string; reason: string; since: number } | null;
@@ -121,6 +123,7 @@ export async function runStatus(p: {
         ? { command: run.command, startedAt: run.startedAt, endedAt: run.endedAt, exitCode: run.exitCode }
         : null,
       equity: equity?.accountValue ?? null,
+      equityAsOf: equity?.ts ?? null,
       hwm: equity?.hwm ?? null,
       drawdownPct: equity && equity.hwm > 0 ? ((equity.hwm - equity.accountValue) / equity.hwm) * 100 : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
@@ -271,7 +274,10 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       : "trading: not halted",
   );
   lines.push(
-    `equity ${fmtFixed(r.equity)} USD · high-water mark ${fmtFixed(r.hwm)} · drawdown ${fmtFixed(r.drawdownPct)}%`,
+    // Each figure with its own moment: the equity and the P&L are recorded at different times by
+    // a running follow (equity every 5 s, the P&L at each sweep), and read side by side they
+    // would seem to disagree.
+    `equity ${fmtFixed(r.equity)} USD${r.equityAsOf === null ? "" : ` (as of ${ago(r.equityAsOf, now)})`} · high-water mark ${fmtFixed(r.hwm)} · drawdown ${fmtFixed(r.drawdownPct)}%`,
   );
   const p = r.pnl;
   if (p) {
