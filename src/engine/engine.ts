@@ -17,6 +17,7 @@
 import { driftReport, emptyPlanView, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
+  ExitCode,
   type HlcopyError,
   RateLimitError,
   toHlcopyError,
@@ -496,8 +497,6 @@ export class CopyEngine {
     if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
       this.#approvalWarned = true;
     }
-    // Keep the journal bounded: plans and the event log older than the retention go.
-    o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#emit({
       type: "start",
       ts: this.#startedAt,
@@ -598,7 +597,11 @@ export class CopyEngine {
       });
       this.#pnl.persist();
     }
-    if (this.#runId !== null)
+    // Refused before it changed anything (bad input, a start check, a no at the review): the
+    // journal is left as it was; any other end is journaled.
+    const refused =
+      this.#exitCode === ExitCode.usage && this.#runId !== null && o.journal.discardRun(this.#runId);
+    if (this.#runId !== null && !refused)
       o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });
     o.journal.checkpoint();
     this.#emit({ type: "stop", ts: this.#now(), reason });
@@ -1117,6 +1120,9 @@ export class CopyEngine {
     // the ownership check counts their fills as ours.
     await this.#styles.afterOurRead(this.#ours.state.openOrders);
     if (!own) this.#checkOwnership();
+    // Keep the journal bounded: plans and the event log older than the retention go (once the
+    // start checks passed: a refused run leaves the journal as it was).
+    if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     this.#checkSafety(this.#ours.state.accountValue, true);

@@ -282,6 +282,12 @@ export interface Journal {
   readonly id: string;
   startRun(params: StartRunParameters): number;
   endRun(runId: number, result: { endedAt: number; exitCode: number }): void;
+  /**
+   * Remove a run that changed nothing — refused by bad input, a start check or the trader's no
+   * before any order — with its decisions and events, so a refusal leaves the journal as it was
+   * (`status` still names the last real run). Returns false, keeping it, once it holds an order.
+   */
+  discardRun(runId: number): boolean;
   lastRun(): RunRow | null;
   recordDecision(params: RecordDecisionParameters): number;
   /**
@@ -957,6 +963,14 @@ class SqliteJournal implements Journal {
       result.exitCode,
       runId,
     );
+  }
+
+  discardRun(runId: number): boolean {
+    if (this.#get("SELECT 1 AS one FROM orders WHERE run_id = ? LIMIT 1", runId)) return false;
+    this.#runLater("DELETE FROM events WHERE run_id = ?", runId);
+    this.#runLater("DELETE FROM decisions WHERE run_id = ?", runId);
+    this.#run("DELETE FROM runs WHERE id = ?", runId);
+    return true;
   }
 
   lastRun(): RunRow | null {

@@ -10,6 +10,7 @@ import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
@@ -95,6 +96,10 @@ describe("a leader that never traded", () => {
     expect(r.stderr).toMatch(/\nhint: .*--allow-empty-leader/);
     expect(w.ordersSent()).toBe(sent);
     expect(await w.positions(w.follower)).toEqual(before);
+    // Nor does the refusal leave a run in the journal: status still names the last real run.
+    const journal = openJournal(journalPath(w.dir, w.follower));
+    expect(journal.lastRun()).toMatchObject({ command: "reconcile", exitCode: 0 });
+    journal.close();
   });
 
   it("follow refuses it too, with exit 2 and nothing sent", async () => {

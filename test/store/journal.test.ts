@@ -214,6 +214,41 @@ describe("runs and decisions", () => {
   });
 });
 
+describe("a run that changed nothing", () => {
+  const start = (jr: ReturnType<typeof open>, startedAt: number) =>
+    jr.startRun({
+      command: "reconcile",
+      leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
+      account: ACCOUNT as `0x${string}`,
+      network: "mainnet",
+      settings: {},
+      startedAt,
+    });
+
+  it("is discarded with its decisions and events; the run before it is the last run again", () => {
+    const jr = open();
+    const real = start(jr, T0);
+    jr.endRun(real, { endedAt: T0 + 1, exitCode: 0 });
+    const refused = start(jr, T0 + 10);
+    jr.recordDecision({ runId: refused, ts: T0 + 11, trigger: "sweep", coins: [], plan: plan() });
+    jr.recordEvent({ ts: T0 + 12, type: "warning", runId: refused, data: { message: "x" } });
+    expect(jr.discardRun(refused)).toBe(true);
+    expect(jr.lastRun()).toMatchObject({ id: real, exitCode: 0 });
+    expect(jr.listEntries({ table: "decisions" })).toEqual([]);
+    expect(
+      jr.listEntries({ table: "events" }).filter((e) => e.table === "events" && e.runId === refused),
+    ).toEqual([]);
+  });
+
+  it("is kept once it holds an order (something may have reached the exchange)", () => {
+    const jr = open();
+    const run = start(jr, T0);
+    jr.recordOrderIntent({ runId: run, ts: T0 + 1, action: action() });
+    expect(jr.discardRun(run)).toBe(false);
+    expect(jr.lastRun()?.id).toBe(run);
+  });
+});
+
 describe("orders: intent before sending, then the outcome", () => {
   it("walks pending → sent → filled and keeps the exchange reply", () => {
     const jr = open();
