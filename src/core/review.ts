@@ -51,30 +51,46 @@ export function reviewKey(leaders: readonly Address[]): string {
     .join(",")}`;
 }
 
-/** What a plan orders per coin, side and kind ("HYPE buy", "ETH sell reduce-only"), summed. */
-function orderedSizes(plan: Plan): Map<string, number> {
-  const out = new Map<string, number>();
+/** The largest order of a plan, in USD at its limit, and which it is. */
+function largestOrder(plan: Plan): { usd: number; what: string } {
+  let best = { usd: 0, what: "" };
   for (const a of plan.actions) {
-    const key = `${a.coin} ${a.side}${a.reduceOnly ? " reduce-only" : ""}`;
-    out.set(key, (out.get(key) ?? 0) + Math.abs(a.size));
+    const usd = Math.abs(a.size * a.limitPx);
+    if (usd > best.usd) best = { usd, what: `${a.coin} ${a.side}` };
   }
-  return out;
+  return best;
 }
 
+const usd = (x: number): string => `$${detailNumber(Math.round(x))}`;
+
 /**
- * What a fresh plan orders that the trader did not confirm: a coin, side or kind the confirmed
- * plan did not have, or more than `tolerance` (10 %: prices move while the trader reads; a
- * target in USD is a few % more or fewer coins) above the confirmed size. Fewer or smaller
- * orders need no new answer. Empty: the confirmation covers the fresh plan.
+ * What a fresh plan asks of the trader beyond the plan they said yes to (prices and the leader
+ * move while they read, so the orders themselves differ; what the yes covered is its scale):
+ * more USD in all, a larger single order (beyond `tolerance`, 10 %, and $10), or positions hlcopy
+ * did not open that the confirmed plan left alone. Empty: the yes covers the fresh plan — a
+ * smaller plan, or the same scale in other coins, goes out without asking again.
  */
-export function planChanges(confirmed: Plan, fresh: Plan, tolerance = 0.1): string[] {
-  const before = orderedSizes(confirmed);
+export function planChanges(
+  confirmed: Plan,
+  fresh: Plan,
+  adopted: readonly string[] = [],
+  tolerance = 0.1,
+): string[] {
+  const more = (now: number, was: number) => now > was * (1 + tolerance) + 10;
   const changes: string[] = [];
-  for (const [key, size] of orderedSizes(fresh)) {
-    const was = before.get(key);
-    if (was === undefined) changes.push(`${key} ${detailNumber(size)} (not in the plan you confirmed)`);
-    else if (size > was * (1 + tolerance))
-      changes.push(`${key} ${detailNumber(size)} (you confirmed ${detailNumber(was)})`);
-  }
+  const [movedNow, movedThen] = [planNotionalUsd(fresh), planNotionalUsd(confirmed)];
+  if (more(movedNow, movedThen))
+    changes.push(`it now moves ${usd(movedNow)}, you confirmed ${usd(movedThen)}`);
+  const [largestNow, largestThen] = [largestOrder(fresh), largestOrder(confirmed)];
+  if (more(largestNow.usd, largestThen.usd))
+    changes.push(
+      `its largest order is now ${usd(largestNow.usd)} (${largestNow.what}), the largest you confirmed ${usd(largestThen.usd)}`,
+    );
+  const closing = (plan: Plan) =>
+    new Set(plan.actions.filter((a) => a.reduceOnly && adopted.includes(a.coin)).map((a) => a.coin));
+  const closedThen = closing(confirmed);
+  const newlyClosed = [...closing(fresh)].filter((c) => !closedThen.has(c));
+  if (newlyClosed.length > 0)
+    changes.push(`it now reduces or closes positions hlcopy did not open: ${newlyClosed.join(", ")}`);
   return changes;
 }

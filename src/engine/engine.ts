@@ -347,7 +347,7 @@ export class CopyEngine {
   #checked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
-  /** The plan the trader said yes to at the start, until the first sweep that sends (#confirmAgain). */
+  /** The plan the trader just said yes to at a prompt (preflight holds the fresh one to it). */
   #confirmed: Plan | null = null;
   /** Coins whose positions this run adopted (hlcopy did not open them). */
   #adopted: string[] = [];
@@ -916,8 +916,16 @@ export class CopyEngine {
     return this.#enqueue(async () => {
       await this.#applyReads(reads);
       const plan = this.#plan(undefined);
-      if (this.#o.mode === "live") await this.#review(plan);
-      return plan;
+      if (this.#o.mode !== "live") return plan;
+      await this.#review(plan);
+      const confirmed = this.#confirmed;
+      this.#confirmed = null;
+      if (!confirmed) return plan;
+      // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
+      // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
+      // here — before the dashboard takes the terminal.
+      await this.#applyReads(await this.#readSweep(false));
+      return this.#confirmAgain(confirmed, this.#plan(undefined));
     });
   }
 
@@ -957,13 +965,9 @@ export class CopyEngine {
         this.#leaderSizes(),
         reads.protectionMark,
       );
-    let planned = this.#plan(undefined);
-    if (execute && o.mode === "live" && !this.#paused && !this.#stopping) {
-      // Reviewed here, this very plan is sent; reviewed at the start (preflight), the fresh one
-      // is held to what the trader confirmed then.
-      if (!this.#reviewed) await this.#review(planned);
-      else if (this.#confirmed) planned = await this.#confirmAgain(this.#confirmed, planned);
-      this.#confirmed = null;
+    const planned = this.#plan(undefined);
+    if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
+      await this.#review(planned);
     }
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
@@ -1462,18 +1466,19 @@ export class CopyEngine {
   }
 
   /**
-   * The first plan sent after the trader's answer at the start: that answer was about the plan
-   * of its moment, and it may have taken a while (the leader trades meanwhile). A fresh plan
-   * that orders what the confirmed one did not — a coin or side it lacked, or a size more than
-   * 10 % above — is shown and asked for again with what changed, and planned afresh on new reads
-   * after each answer: nothing goes out that the trader did not say yes to.
+   * After the trader's answer at the start: that answer was about the plan of its moment, and
+   * it may have taken a while (the leader trades meanwhile). A fresh plan beyond the scale the
+   * trader said yes to (core/review.ts planChanges: more USD, a larger order, positions hlcopy
+   * did not open) is shown and asked for again with what changed, and planned afresh on new
+   * reads after each answer, until a fresh plan is covered by the last yes. The first sweep
+   * follows within moments.
    */
   async #confirmAgain(confirmed: Plan, fresh: Plan): Promise<Plan> {
     const review = this.#o.review;
     let agreed = confirmed;
     let plan = fresh;
     for (;;) {
-      const changes = planChanges(agreed, plan);
+      const changes = planChanges(agreed, plan, this.#adopted);
       if (changes.length === 0 || !review) return plan;
       const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
       if (!(await review(plan, [reason]))) throw notConfirmed();

@@ -117,23 +117,40 @@ describe("review of a live plan", () => {
     );
   });
 
-  it("a fresh plan is covered by the confirmed one unless it orders a new coin, side or kind, or >10 % more", () => {
+  it("a fresh plan is covered by the yes unless it moves more, has a larger order, or closes positions hlcopy did not open", () => {
     const eth = p.actions[0];
     expect(eth?.coin).toBe("ETH");
     if (!eth) return;
     const withActions = (...actions: (typeof eth)[]) => ({ ...p, actions });
+    const usd = Math.abs(eth.size * eth.limitPx);
+    expect(usd).toBeGreaterThan(1_000);
     expect(planChanges(p, p)).toEqual([]);
+    // Prices and the leader move while the trader reads: the same scale, or less, needs no new yes.
     expect(planChanges(p, withActions({ ...eth, size: eth.size * 1.05 }))).toEqual([]);
-    expect(planChanges(p, withActions({ ...eth, size: eth.size / 2 }))).toEqual([]);
+    expect(
+      planChanges(
+        p,
+        withActions({ ...eth, size: eth.size / 2 }, { ...eth, coin: "BTC", size: eth.size / 2 }),
+      ),
+    ).toEqual([]);
+    expect(planChanges(p, withActions({ ...eth, side: "sell" }))).toEqual([]);
     expect(planChanges(p, withActions())).toEqual([]);
-    expect(planChanges(p, withActions({ ...eth, size: eth.size * 2 }))).toEqual([
-      `ETH buy ${eth.size * 2} (you confirmed ${eth.size})`,
+    // More in all, or a larger single order: asked again, saying what grew.
+    const doubled = planChanges(p, withActions({ ...eth, size: eth.size * 2 }));
+    expect(doubled).toHaveLength(2);
+    expect(doubled[0]).toMatch(/^it now moves \$[\d,]+, you confirmed \$[\d,]+$/);
+    expect(doubled[1]).toMatch(
+      /^its largest order is now \$[\d,]+ \(ETH buy\), the largest you confirmed \$[\d,]+$/,
+    );
+    const spread = planChanges(p, withActions(eth, { ...eth, coin: "BTC" }));
+    expect(spread).toHaveLength(1);
+    expect(spread[0]).toMatch(/^it now moves /);
+    // Closing a position hlcopy did not open is its own reason, however small.
+    const small = { ...eth, coin: "DOGE", size: 1, limitPx: 0.2, reduceOnly: true, side: "sell" as const };
+    expect(planChanges(p, withActions(eth, small), ["DOGE"])).toEqual([
+      "it now reduces or closes positions hlcopy did not open: DOGE",
     ]);
-    expect(planChanges(p, withActions(eth, { ...eth, coin: "BTC" }))).toEqual([
-      `BTC buy ${eth.size} (not in the plan you confirmed)`,
-    ]);
-    expect(planChanges(p, withActions({ ...eth, side: "sell" }))[0]).toMatch(/^ETH sell .*not in the plan/);
-    expect(planChanges(p, withActions({ ...eth, reduceOnly: true }))[0]).toMatch(/^ETH buy reduce-only /);
+    expect(planChanges(withActions(eth, small), withActions(eth, small), ["DOGE"])).toEqual([]);
   });
 
   it("one key per leader set, whatever the order or case", () => {

@@ -419,7 +419,16 @@ describe("hlcopy follow against the simulator", () => {
           return answers[reviews.length - 1] ?? false;
         },
       });
-      await engine.preflight();
+      const sentCoins = () =>
+        [...new Set(sim.control.orderHistory(master.address).map((o) => o.coin))].sort();
+      // As `hlcopy follow` runs it: the checks and the review (at the terminal, before the
+      // dashboard), then the run.
+      const refused = await engine.preflight().then(
+        () => null,
+        (e: unknown) => e as Error & { exitCode?: number },
+      );
+      if (refused)
+        return { engine, done: engine.stop("refused", refused.exitCode), reviews, sentCoins, refused };
       const done = engine.run(
         streamsOpener({
           wsUrl: sim.wsUrl,
@@ -428,9 +437,7 @@ describe("hlcopy follow against the simulator", () => {
           account: master.address,
         }),
       );
-      const sentCoins = () =>
-        [...new Set(sim.control.orderHistory(master.address).map((o) => o.coin))].sort();
-      return { engine, done, reviews, sentCoins };
+      return { engine, done, reviews, sentCoins, refused };
     }
 
     it("is asked for again with what changed; what is sent is what was confirmed last", async () => {
@@ -439,7 +446,7 @@ describe("hlcopy follow against the simulator", () => {
       expect(t.reviews.map((r) => r.coins)).toEqual([["BTC"], ["BTC", "ETH"]]);
       expect(t.reviews[1]?.reasons).toHaveLength(1);
       expect(t.reviews[1]?.reasons[0]).toMatch(
-        /^the plan changed while you were deciding: ETH buy [\d.]+ \(not in the plan you confirmed\)$/,
+        /^the plan changed while you were deciding: it now moves \$[\d,]+, you confirmed \$[\d,]+$/,
       );
       expect(t.sentCoins()).toEqual(["BTC", "ETH"]);
       await t.engine.stop("test");
@@ -448,6 +455,7 @@ describe("hlcopy follow against the simulator", () => {
 
     it("a no to the changed plan sends nothing: exit 2", async () => {
       const t = await reviewedStart([true, false]);
+      expect(t.refused?.message).toBe("not confirmed: nothing was sent");
       expect(await t.done).toBe(2);
       expect(t.reviews).toHaveLength(2);
       expect(t.sentCoins()).toEqual([]);
