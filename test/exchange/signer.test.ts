@@ -1,30 +1,14 @@
 // The agent wallet signs L1 actions with a direct digest: the same signatures as viem's
 // generic signTypedData and as the reference vectors of the official SDKs.
 
-import { readFileSync } from "node:fs";
 import { signL1Action } from "@nktkas/hyperliquid/signing";
 import { hashTypedData, parseSignature, recoverAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { agentWallet, l1AgentDigest } from "../../src/exchange/signer.js";
+import { signedL1Vectors } from "./vectors.js";
 
-interface Vector {
-  id: string;
-  kind: string;
-  privateKey?: `0x${string}`;
-  action: Record<string, unknown>;
-  nonce?: number;
-  vaultAddress?: `0x${string}` | null;
-  expiresAfter?: number | null;
-  isMainnet?: boolean;
-  expected: { signature?: { r: string; s: string; v: number } };
-}
-
-const vectors = (
-  JSON.parse(
-    readFileSync(new URL("../fixtures/reference/signing-vectors.json", import.meta.url), "utf8"),
-  ) as { vectors: Vector[] }
-).vectors.filter((v) => v.kind === "l1Action" && v.privateKey && v.expected.signature);
+const vectors = signedL1Vectors;
 
 const domain = {
   name: "Exchange",
