@@ -60,6 +60,7 @@ export const MODE_COLOR: Record<ModeLabel, string> = {
   "DRY-RUN": "yellow",
   PAPER: "cyan",
   HALTED: "red",
+  STOPPED: "gray",
 };
 
 export const LEVEL_COLOR: Record<LogLevel, string | undefined> = {

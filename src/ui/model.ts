@@ -12,7 +12,7 @@ import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/ty
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
 
-export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED";
+export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
 export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";
 
 /** What the keys and the clock change: one action per change. */
@@ -537,6 +537,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
     case "stop":
       state.stopped = { reason: e.reason, ts: e.ts };
       state.connection = { ...state.connection, state: "closed", since: e.ts };
+      // "stopping: waiting for in-flight orders" is over: the stop line says how it ended.
+      if (state.ui.quitting) state.ui = { ...state.ui, notice: null };
       break;
   }
   return withLog(state, e);
@@ -594,6 +596,8 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
 // ── selectors: derived facts, computed when a view renders ──────────────────────────────
 
 export function modeLabel(state: DashboardState): ModeLabel {
+  // The last frame, left on the terminal after the run: it no longer trades, whatever it was.
+  if (state.stopped) return "STOPPED";
   if (state.halt) return "HALTED";
   return state.runMode === "dry-run" ? "DRY-RUN" : state.runMode === "paper" ? "PAPER" : "LIVE";
 }

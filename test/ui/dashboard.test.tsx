@@ -58,6 +58,18 @@ describe("Dashboard", () => {
     expect(lines.join("\n")).toContain("HALTED kill-switch: drawdown 12%");
   });
 
+  it("the last frame after a quit says STOPPED and how it ended, not LIVE and 'stopping'", () => {
+    let s = reduceDashboard(liveState(), { type: "ui/quitRequested" });
+    expect(frameLines(s, 80, 24).join("\n")).toContain("stopping: waiting for in-flight orders");
+    s = reduceDashboard(s, { type: "stop", ts: T0 + 6000, reason: "quit" });
+    const lines = frameLines(s, 80, 24);
+    expectFits(lines, 80, 24);
+    expect(lines[0]).toContain(" STOPPED ");
+    expect(lines[0]).not.toContain("LIVE");
+    expect(lines.join("\n")).toContain("stopped: quit");
+    expect(lines.join("\n")).not.toContain("stopping: waiting");
+  });
+
   it("disconnected: the stream state and the reconnect warning", () => {
     let s = reduceDashboard(liveState(), {
       type: "connection",
