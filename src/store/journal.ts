@@ -288,7 +288,8 @@ export interface Journal {
    * (`status` still names the last real run). Returns false, keeping it, once it holds an order.
    */
   discardRun(runId: number): boolean;
-  lastRun(): RunRow | null;
+  /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
+  lastRun(options?: { trading?: boolean }): RunRow | null;
   recordDecision(params: RecordDecisionParameters): number;
   /**
    * Record an order BEFORE it is sent (status `pending`). Returns false, and changes nothing,
@@ -973,8 +974,10 @@ class SqliteJournal implements Journal {
     return true;
   }
 
-  lastRun(): RunRow | null {
-    const r = this.#get("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
+  lastRun(options: { trading?: boolean } = {}): RunRow | null {
+    const r = options.trading
+      ? this.#get("SELECT * FROM runs WHERE command != 'dry-run' ORDER BY id DESC LIMIT 1")
+      : this.#get("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
     return r ? runRow(r) : null;
   }
 

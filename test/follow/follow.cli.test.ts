@@ -215,6 +215,38 @@ describe("hlcopy follow (the real binary)", () => {
 });
 
 describe("hlcopy status and resume", () => {
+  it("status names the last run that could trade, not a dry run beside it, and tells a run that never ended from one still running", async () => {
+    const dir = tempDir();
+    const file = journalPath(dir, account);
+    const journal = openJournal(file);
+    const run = (command: "follow" | "dry-run", startedAt: number) =>
+      journal.startRun({ command, leaders: [], account, network: "testnet", settings: {}, startedAt });
+    const follow = run("follow", Date.now() - 60_000); // this test's pid: alive
+    journal.endRun(run("dry-run", Date.now() - 30_000), { endedAt: Date.now() - 29_000, exitCode: 0 });
+    journal.close();
+    const env = { HLCOPY_CONFIG_DIR: dir };
+    const status = async () => runCli(["--account", account, "--json", "status"], { env });
+    expect(JSON.parse((await status()).stdout).lastRun).toMatchObject({
+      command: "follow",
+      endedAt: null,
+      pid: process.pid,
+      running: true,
+    });
+    const human = await runCli(["--account", account, "status"], { env });
+    expect(human.stdout).toMatch(
+      new RegExp(`last run: follow started .+ ago, running \\(pid ${process.pid}\\)`),
+    );
+    // Its process gone without ending the run: killed or crashed, said so.
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(file);
+    db.prepare("UPDATE runs SET pid = ? WHERE id = ?").run(2 ** 22 + 12_345, follow);
+    db.close();
+    expect(JSON.parse((await status()).stdout).lastRun).toMatchObject({ command: "follow", running: false });
+    expect((await runCli(["--account", account, "status"], { env })).stdout).toContain(
+      "never ended: killed or crashed (pid 4206649 is gone)",
+    );
+  });
+
   it("status shows a halt from the journal; resume --yes clears it and restarts the high-water mark", async () => {
     const dir = tempDir();
     const journal = openJournal(journalPath(dir, account));

@@ -19,7 +19,19 @@ import { printDocument, renderTable, type Writer } from "../output.js";
 export interface StatusReport {
   account: Address;
   journal: string;
-  lastRun: { command: string; startedAt: number; endedAt: number | null; exitCode: number | null } | null;
+  /**
+   * The last run that could trade (a dry run — reconcile --dry-run beside a follow — only shows a
+   * plan; it is the last run only when no other ran). `running`: not ended and its process is
+   * alive (false: it was killed or crashed); null once ended.
+   */
+  lastRun: {
+    command: string;
+    startedAt: number;
+    endedAt: number | null;
+    exitCode: number | null;
+    pid: number | null;
+    running: boolean | null;
+  } | null;
   equity: number | null;
   /** When that equity was recorded (a running follow records it every 5 s and at each sweep). */
   equityAsOf: number | null;
@@ -106,7 +118,7 @@ export async function runStatus(p: {
   try {
     const now = p.now ?? Date.now();
     const since = now - hours * 3_600_000;
-    const run = journal.lastRun();
+    const run = journal.lastRun({ trading: true }) ?? journal.lastRun();
     const equity = journal.latestEquity();
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
@@ -120,7 +132,14 @@ export async function runStatus(p: {
       account: p.account,
       journal: path,
       lastRun: run
-        ? { command: run.command, startedAt: run.startedAt, endedAt: run.endedAt, exitCode: run.exitCode }
+        ? {
+            command: run.command,
+            startedAt: run.startedAt,
+            endedAt: run.endedAt,
+            exitCode: run.exitCode,
+            pid: run.pid,
+            running: run.endedAt === null ? processAlive(run.pid) : null,
+          }
         : null,
       equity: equity?.accountValue ?? null,
       equityAsOf: equity?.ts ?? null,
@@ -263,6 +282,17 @@ function lastRecord(journal: Journal): LastRecord {
   return found;
 }
 
+/** Whether a process of this machine is alive (another user's counts: it exists). */
+function processAlive(pid: number | null): boolean {
+  if (pid === null || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
 const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 
@@ -293,7 +323,11 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
   if (r.lastRun) {
     lines.push(
       `last run: ${r.lastRun.command} started ${ago(r.lastRun.startedAt, now)}${
-        r.lastRun.endedAt === null ? " (running or killed)" : `, exit ${r.lastRun.exitCode}`
+        r.lastRun.endedAt !== null
+          ? `, exit ${r.lastRun.exitCode}`
+          : r.lastRun.running
+            ? `, running (pid ${r.lastRun.pid})`
+            : `, never ended: killed or crashed${r.lastRun.pid === null ? "" : ` (pid ${r.lastRun.pid} is gone)`}`
       }`,
     );
   }
