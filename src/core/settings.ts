@@ -565,11 +565,23 @@ const BY_KEY = new Map(SETTINGS_SCHEMA.map((s) => [s.key, s]));
 export function settingSpec(key: string): SettingSpec {
   const found = BY_KEY.get(key as SettingKey);
   if (!found) {
-    const near = SETTING_KEYS.find(
+    // The same key in another case, the name without its group, or a typo of either.
+    const exact = SETTING_KEYS.find(
       (k) => k.toLowerCase() === key.toLowerCase() || k.split(".").pop()?.toLowerCase() === key.toLowerCase(),
     );
+    const near = exact
+      ? [exact]
+      : [
+          ...new Set([
+            ...closeMatches(key, SETTING_KEYS),
+            ...SETTING_KEYS.filter((k) => closeMatches(key, [k.split(".").pop() ?? k]).length > 0),
+          ]),
+        ].slice(0, 3);
     throw new ValidationError(key, `unknown setting "${key}"`, {
-      hint: near ? `did you mean ${near}?` : `known settings: ${SETTING_KEYS.join(", ")}`,
+      hint:
+        near.length > 0
+          ? `did you mean ${near.join(" or ")}? (hlcopy config list shows every setting)`
+          : `known settings: ${SETTING_KEYS.join(", ")}`,
     });
   }
   return found;

@@ -107,13 +107,23 @@ describe("settings schema", () => {
     });
   }
 
-  it("rejects unknown keys and suggests the right spelling", () => {
+  it("rejects unknown keys and suggests the right spelling: another case, the name without its group, a typo", () => {
+    const hint = (key: string) => {
+      try {
+        parseSettingInput(key, "3");
+      } catch (e) {
+        return (e as ValidationError).hint;
+      }
+      throw new Error(`${key} was accepted`);
+    };
     expect(() => parseSettingInput("risk.maxleverage", "3")).toThrow(/unknown setting/);
-    try {
-      parseSettingInput("maxLeverage", "3");
-    } catch (e) {
-      expect((e as ValidationError).hint).toBe("did you mean risk.maxLeverage?");
-    }
+    const list = " (hlcopy config list shows every setting)";
+    expect(hint("maxLeverage")).toBe(`did you mean risk.maxLeverage?${list}`);
+    expect(hint("risk.maxLevrage")).toBe(`did you mean risk.maxLeverage?${list}`);
+    expect(hint("maxLevrage")).toBe(`did you mean risk.maxLeverage?${list}`);
+    expect(hint("exec.slipageBps")).toBe(`did you mean exec.slippageBps?${list}`);
+    // Nothing close: every setting is listed.
+    expect(hint("zzzzzzzz")).toMatch(/^known settings: sizing\.mode, /);
   });
 
   it("derives flags from the last part of the key in kebab-case", () => {
