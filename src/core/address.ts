@@ -59,7 +59,7 @@ export function parseAddress(value: string, what: string, hint: string): Address
     throw new UsageError(
       `invalid ${what} "${value}": its mixed-case checksum (EIP-55) does not match — a typo in the address?`,
       {
-        hint: `copy the address again from its source (or give it all in lower case if you are sure of it); ${hint}`,
+        hint: `${hint} — or, if you are sure of it, give it all in lower case`,
       },
     );
   }

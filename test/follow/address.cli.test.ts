@@ -46,7 +46,7 @@ describe("one address parser", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^error: invalid leader address "${TYPO}": its mixed-case checksum \\(EIP-55\\) does not match.*\\nhint: copy the address again[^\\n]*\\n$`,
+        `^error: invalid leader address "${TYPO}": its mixed-case checksum \\(EIP-55\\) does not match.*\\nhint: copy the leader's address from the explorer or leaderboard[^\\n]* — or, if you are sure of it, give it all in lower case\\n$`,
       ),
     );
     const reconcile = await runCli(

@@ -174,13 +174,23 @@ describe("hlcopy follow (the real binary)", () => {
   it("refuses bad input with exit 2 before touching anything", async () => {
     const dir = tempDir();
     const bad = await runCli(
-      ["--network", sim.httpUrl, "--account", account, "follow", leader, "--weights", "1,2"],
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        account,
+        "follow",
+        leader,
+        `0x${"2".repeat(40)}`,
+        "--weights",
+        "1,2,3",
+      ],
       {
         env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey },
       },
     );
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error: invalid --weights "1,2".*\nhint: /);
+    expect(bad.stderr).toMatch(/^error: invalid --weights "1,2,3": expected 2 positive numbers\nhint: /);
     const both = await runCli(
       ["--network", sim.httpUrl, "--account", account, "follow", leader, "--dry-run", "--paper"],
       {
@@ -190,12 +200,17 @@ describe("hlcopy follow (the real binary)", () => {
     expect(both.code).toBe(2);
   });
 
-  it("refuses a flag of another run mode (exit 2) before any key, order or journal: --paper-equity without --paper, --on-exit on a paper or dry run", async () => {
+  it("refuses a flag that would do nothing (exit 2) before any key, order or journal: --weights for one leader, --paper-equity without --paper, --on-exit on a paper or dry run", async () => {
     const dir = tempDir();
     const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey };
     const ordersBefore = sim.control.stats().requests.exchange;
     const follow = (...args: string[]) =>
       runCli(["--network", sim.httpUrl, "--account", account, "follow", leader, "--no-ui", ...args], { env });
+    const weights = await follow("--weights", "0.6,0.4");
+    expect(weights.code).toBe(2);
+    expect(weights.stderr).toBe(
+      "error: --weights shares the copy between several leaders, and this run follows one\nhint: drop --weights (one leader takes the whole copy), or list one leader per weight\n",
+    );
     const live = await follow("--paper-equity", "5000");
     expect(live.code).toBe(2);
     expect(live.stderr).toBe(

@@ -61,6 +61,11 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     });
   }
   let weights = addresses.map(() => 1);
+  if (typeof opts.weights === "string" && addresses.length === 1) {
+    throw new UsageError("--weights shares the copy between several leaders, and this run follows one", {
+      hint: "drop --weights (one leader takes the whole copy), or list one leader per weight",
+    });
+  }
   if (typeof opts.weights === "string") {
     weights = opts.weights.split(",").map((w) => Number(w.trim()));
     if (weights.length !== addresses.length || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
