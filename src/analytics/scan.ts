@@ -10,7 +10,7 @@ import type { AccountSnapshot, Fill } from "./wire.js";
 export interface ExtraMetrics {
   /** mean / downside deviation of daily returns × √365 (null: under MIN_SHARPE_DAYS days, or no losing day). */
   sortino: number | null;
-  /** Annualized return / max drawdown (both on the leader's equity); null without a drawdown. */
+  /** Annualized return / max drawdown (both on the leader's equity); null without a drawdown or under MIN_SHARPE_DAYS days of history. */
   calmar: number | null;
   /** Most closing trades in a row that lost money after fees. */
   longestLosingStreak: number;
@@ -50,7 +50,9 @@ export function extraMetrics(fills: readonly Fill[], metrics: LeaderMetrics, equ
       : equity > 0
         ? metrics.drawdown.maxUsd / equity
         : 0;
-  if (equity > 0 && ddFraction > 0 && metrics.window.days > 0) {
+  // Annualised like the Sharpe and Sortino, so held to the same history: a minute's P&L × 365 days
+  // over its drawdown is a figure that means nothing.
+  if (equity > 0 && ddFraction > 0 && metrics.window.days >= MIN_SHARPE_DAYS) {
     const annual = (metrics.pnl.net / equity) * (365 / metrics.window.days);
     calmar = annual / ddFraction;
   }

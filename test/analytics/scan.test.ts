@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeMetrics } from "../../src/analytics/metrics.js";
+import { computeMetrics, MIN_SHARPE_DAYS } from "../../src/analytics/metrics.js";
 import {
   addressesFromText,
   consensus,
@@ -78,6 +78,13 @@ describe("scan metrics on a hand-computed fixture", () => {
     // No copyability (nothing assessed): avoid, nothing copied.
     expect(row.verdict).toBe("avoid");
     expect(row.copy.feesUsd).toBe(0);
+  });
+
+  it("gives no Calmar on less history than the Sharpe needs: a short window's P&L annualised means nothing", () => {
+    const short = { ...metrics, window: { ...metrics.window, days: MIN_SHARPE_DAYS - 0.001 } };
+    expect(extraMetrics(fills, short, 1000).calmar).toBeNull();
+    const enough = { ...metrics, window: { ...metrics.window, days: MIN_SHARPE_DAYS } };
+    expect(extraMetrics(fills, enough, 1000).calmar).not.toBeNull();
   });
 
   it("counts liquidation fills", () => {
