@@ -149,6 +149,8 @@ describe("hlcopy sim", () => {
     ]) {
       expect(help).toContain(flag);
     }
-    expect(help).toContain("$ hlcopy sim --port 8080 --seed 7");
+    // The examples hang together: the port the simulator is started on is the one hlcopy is pointed at.
+    expect(help).toContain("$ hlcopy sim --port 8080 --leader random --leader-rate 2/s");
+    expect(help).toContain("$ hlcopy --network http://127.0.0.1:8080 --account 0xYourMaster… init");
   });
 });

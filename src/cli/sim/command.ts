@@ -30,10 +30,13 @@ consume levels (a big order walks the book; an IOC can fill partly); consumed de
 linearly, a whole side per --refill-ms. Per market: "depthUsd", "refillMs" in --markets.
 
 ${examples([
-  ["hlcopy sim --port 8080 --seed 7"],
-  ["hlcopy sim --tick-ms 0", "frozen prices, for deterministic runs"],
-  ["hlcopy sim --leader random --leader-rate 2/s", "with a scripted leader to copy"],
-  ["hlcopy --network http://127.0.0.1:8080 --account 0xYourMaster… init", "point hlcopy at it"],
+  ["hlcopy sim --port 8080 --leader random --leader-rate 2/s", "with a scripted leader to copy"],
+  [
+    "hlcopy --network http://127.0.0.1:8080 --account 0xYourMaster… init",
+    "point hlcopy at it (the same port)",
+  ],
+  ["hlcopy sim --port 8080 --seed 7 --tick-ms 0", "frozen prices, for deterministic runs"],
+  ["hlcopy sim", "a random free port: the first line says which"],
 ])}
 
 Test hooks (never on the real exchange): POST /control with {"type":"fund","user","usd"},
