@@ -132,7 +132,8 @@ export function Header({ state, width }: HeaderProps) {
   const line3: (Segment | null)[] = [
     state.runMode === "dry-run"
       ? { text: `planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
-      : { text: `copied ${state.counters.copiedTrades}`, color: "green", priority: 10 },
+      : // Our orders that filled (copies, joins, repairs, each half of a flip): not leader trades.
+        { text: `filled ${state.counters.copiedTrades}`, color: "green", priority: 10 },
     {
       text: `skipped ${skippedTotal}${top ? ` (${top}${skipped.length > 2 ? ", …" : ""})` : ""}`,
       priority: 8,

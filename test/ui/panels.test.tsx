@@ -29,7 +29,7 @@ describe("Header", () => {
     expect(out).toContain("dd 2.53%");
     expect(out).toContain("ws open 0.5s ago");
     expect(out).toContain("lag 7ms p50 5ms");
-    expect(out).toContain("copied 1");
+    expect(out).toContain("filled 1");
     expect(out).toContain("skipped 1 (inside-deadband 1)");
   });
 
@@ -107,7 +107,7 @@ describe("Header", () => {
     const out2 = frame(<Header state={pending} width={80} />);
     expect(out2).toContain("DRY-RUN");
     expect(out2).toContain("planned 1");
-    expect(out2).not.toContain("copied");
+    expect(out2).not.toContain("filled");
     expect(out2).toContain("pausing…");
   });
 

@@ -18,7 +18,7 @@ Everything runs in this process on 127.0.0.1: a Hyperliquid-compatible simulator
 leader trading BTC, ETH, SOL and HYPE (opens, adds, partial closes, flips), and your
 follower account, whose agent key is approved through the real approveAgent path. Then
 follow runs against it — signing, websockets, orders — until the time is up or you press q.
-At the end: trades copied, skips by reason, final drift, slippage and copy lag
+At the end: our orders filled, skips by reason, final drift, slippage and copy lag
 (with --json the last line is that summary as JSON).
 
 ${examples([

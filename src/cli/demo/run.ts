@@ -170,7 +170,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
       [
         "",
         `demo summary (${leaderTrades()} leader trades)`,
-        `  trades copied    ${summary.copiedTrades}`,
+        `  orders filled    ${summary.copiedTrades}`,
         `  skipped          ${skipped || "none"}`,
         `  final drift      ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
         ...(p
