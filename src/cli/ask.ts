@@ -13,10 +13,15 @@ export interface AskIo {
 
 /**
  * The answer to one question (without the newline).
- * @throws {InterruptedError} on Ctrl-C, Ctrl-D, or when the input ends before an answer.
+ * @throws {InterruptedError} on Ctrl-C, Ctrl-D, when the input ends before an answer, or when
+ * `signal` aborts (the run was stopped by a signal while the question waited).
  */
-export function ask(io: AskIo, question: string): Promise<string> {
+export function ask(io: AskIo, question: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new InterruptedError());
+      return;
+    }
     const rl = createInterface({ input: io.input, output: io.output, terminal: true });
     let settled = false;
     const settle = (fn: () => void) => {
@@ -30,6 +35,13 @@ export function ask(io: AskIo, question: string): Promise<string> {
       rl.close();
     });
     rl.on("close", () => settle(() => reject(new InterruptedError())));
+    const onAbort = () => {
+      settle(() => reject(new InterruptedError()));
+      io.output.write("\n");
+      rl.close();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    rl.on("close", () => signal?.removeEventListener("abort", onAbort));
     rl.question(question, (answer) => {
       settle(() => resolve(answer));
       rl.close();

@@ -26,7 +26,7 @@ export function planReviewer(
       });
     };
   }
-  return async (plan, reasons) => {
+  return async (plan, reasons, signal) => {
     io.err.write(
       `\nThis run needs your review before it trades:\n${reasons.map((r) => `  - ${r}\n`).join("")}\n`,
     );
@@ -36,6 +36,7 @@ export function planReviewer(
     const answer = await ask(
       { input: io.input, output: io.err as NodeJS.WritableStream },
       `Send ${plan.actions.length} order(s)? [y/N] `,
+      signal,
     );
     return /^y(es)?$/i.test(answer.trim());
   };

@@ -100,7 +100,11 @@ export interface EngineReader {
 }
 
 /** A live plan that needs the trader's yes: shown, then answered (false = not confirmed). */
-export type ReviewPlan = (plan: Plan, reasons: string[]) => Promise<boolean>;
+/**
+ * The trader's answer to a plan that needs review. `signal` aborts when the run is stopped
+ * (a SIGTERM while the question waits): the answer is then abandoned (reject), nothing is sent.
+ */
+export type ReviewPlan = (plan: Plan, reasons: string[], signal?: AbortSignal) => Promise<boolean>;
 
 /** The stream events the engine consumes (the adapter's StreamEvent is assignable). */
 export type EngineStreamEvent =
@@ -1458,7 +1462,7 @@ export class CopyEngine {
       confirmAbovePct: o.settings.exec.confirmAbovePct,
     });
     if (reasons.length > 0 && o.review) {
-      if (!(await o.review(plan, reasons))) throw notConfirmed();
+      if (!(await o.review(plan, reasons, this.#stopSignal.signal))) throw notConfirmed();
       this.#copyState.markReviewed(key, this.#now());
       this.#confirmed = plan;
     }
@@ -1481,7 +1485,7 @@ export class CopyEngine {
       const changes = planChanges(agreed, plan, this.#adopted);
       if (changes.length === 0 || !review) return plan;
       const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
-      if (!(await review(plan, [reason]))) throw notConfirmed();
+      if (!(await review(plan, [reason], this.#stopSignal.signal))) throw notConfirmed();
       agreed = plan;
       await this.#applyReads(await this.#readSweep(false));
       plan = this.#plan(undefined);

@@ -49,6 +49,24 @@ describe("ask (one visible question)", () => {
   });
 });
 
+describe("ask, stopped from outside (a SIGTERM while the question waits)", () => {
+  it("the signal abandons the question: rejected, the terminal released; an aborted signal never asks", async () => {
+    const tty = new FakeTty();
+    const out = new Capture();
+    const stop = new AbortController();
+    const pending = rejection(ask({ input: tty, output: out }, "Send 2 order(s)? [y/N] ", stop.signal));
+    stop.abort();
+    expect(await pending).toBeInstanceOf(InterruptedError);
+    // A later keystroke answers nothing: the question is gone.
+    tty.typeLater("y\r");
+    const again = new Capture();
+    expect(await rejection(ask({ input: new FakeTty(), output: again }, "Q: ", stop.signal))).toBeInstanceOf(
+      InterruptedError,
+    );
+    expect(again.text).toBe("");
+  });
+});
+
 describe("hlcopy init at a terminal", () => {
   it("Ctrl-C at the account question: interrupted, exit 130, nothing written", async () => {
     const dir = tempDir();

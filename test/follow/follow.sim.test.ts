@@ -386,7 +386,8 @@ describe("hlcopy follow against the simulator", () => {
   });
 
   describe("a plan the trader confirmed at the start, and the leader trading while the trader decided", () => {
-    async function reviewedStart(answers: boolean[]) {
+    /** `answers`: the trader's yes/no in turn; "wait": never answers (until the run is stopped). */
+    async function reviewedStart(answers: (boolean | "wait")[]) {
       const { master, agentKey } = await masterWithAgent(sim, 100_000);
       const leaderAcct = await masterWithAgent(sim, 1_000_000);
       const connect = (account: Address, key: `0x${string}`) =>
@@ -412,17 +413,24 @@ describe("hlcopy follow against the simulator", () => {
         mode: "live",
         command: "follow",
         backoffMs: 50,
-        review: async (plan, reasons) => {
+        review: async (plan, reasons, signal) => {
           reviews.push({ coins: [...new Set(plan.actions.map((a) => a.coin))].sort(), reasons });
+          const answer = answers[reviews.length - 1] ?? false;
+          if (answer === "wait") {
+            return new Promise<boolean>((_, reject) =>
+              signal?.addEventListener("abort", () => reject(new Error("the question was abandoned"))),
+            );
+          }
           // While the trader reads the first plan, the leader opens ETH.
           if (reviews.length === 1) await trade("ETH", 10);
-          return answers[reviews.length - 1] ?? false;
+          return answer;
         },
       });
       const sentCoins = () =>
         [...new Set(sim.control.orderHistory(master.address).map((o) => o.coin))].sort();
       // As `hlcopy follow` runs it: the checks and the review (at the terminal, before the
       // dashboard), then the run.
+      if (answers.includes("wait")) return { engine, preflight: engine.preflight(), reviews, sentCoins };
       const refused = await engine.preflight().then(
         () => null,
         (e: unknown) => e as Error & { exitCode?: number },
@@ -451,6 +459,18 @@ describe("hlcopy follow against the simulator", () => {
       expect(t.sentCoins()).toEqual(["BTC", "ETH"]);
       await t.engine.stop("test");
       expect(await t.done).toBe(0);
+    });
+
+    it("a stop (SIGTERM) while the question waits abandons it: the stop completes, nothing is sent", async () => {
+      const t = await reviewedStart(["wait"]);
+      const outcome = t.preflight?.then(
+        () => "answered",
+        (e: unknown) => (e as Error).message,
+      );
+      await eventually(() => t.reviews.length === 1);
+      expect(await t.engine.stop("signal SIGTERM")).toBe(0);
+      expect(await outcome).toBe("the question was abandoned");
+      expect(t.sentCoins()).toEqual([]);
     });
 
     it("a no to the changed plan sends nothing: exit 2", async () => {
