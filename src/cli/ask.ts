@@ -29,19 +29,18 @@ export function ask(io: AskIo, question: string, signal?: AbortSignal): Promise<
       settled = true;
       fn();
     };
-    rl.on("SIGINT", () => {
-      settle(() => reject(new InterruptedError()));
-      io.output.write("\n");
-      rl.close();
-    });
-    rl.on("close", () => settle(() => reject(new InterruptedError())));
-    const onAbort = () => {
+    // Ctrl-C at the question, or the run stopped while it waits: the same interruption.
+    const interrupt = () => {
       settle(() => reject(new InterruptedError()));
       io.output.write("\n");
       rl.close();
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    rl.on("close", () => signal?.removeEventListener("abort", onAbort));
+    rl.on("SIGINT", interrupt);
+    signal?.addEventListener("abort", interrupt, { once: true });
+    rl.on("close", () => {
+      signal?.removeEventListener("abort", interrupt);
+      settle(() => reject(new InterruptedError()));
+    });
     rl.question(question, (answer) => {
       settle(() => resolve(answer));
       rl.close();

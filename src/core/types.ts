@@ -72,7 +72,6 @@ export interface OpenOrder {
   trigger?: { triggerPx: number; tpsl: "tp" | "sl" };
 }
 
-/** One account as the models see it. */
 /**
  * What an address is on the exchange (userRole): a trading account (user), an API wallet
  * (agent) of a master, a sub-account of a master, a vault, or nothing the exchange knows.
@@ -84,6 +83,7 @@ export type AccountRole =
   | { role: "vault" }
   | { role: "missing" };
 
+/** One account as the models see it. */
 export interface AccountState {
   address: Address;
   accountValue: number;

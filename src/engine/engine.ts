@@ -99,10 +99,10 @@ export interface EngineReader {
   }): Promise<void>;
 }
 
-/** A live plan that needs the trader's yes: shown, then answered (false = not confirmed). */
 /**
- * The trader's answer to a plan that needs review. `signal` aborts when the run is stopped
- * (a SIGTERM while the question waits): the answer is then abandoned (reject), nothing is sent.
+ * A live plan that needs the trader's yes: shown, then answered (false = not confirmed).
+ * `signal` aborts when the run is stopped (a SIGTERM while the question waits): the answer is
+ * then abandoned (reject), nothing is sent.
  */
 export type ReviewPlan = (plan: Plan, reasons: string[], signal?: AbortSignal) => Promise<boolean>;
 
@@ -351,8 +351,6 @@ export class CopyEngine {
   #checked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
-  /** The plan the trader just said yes to at a prompt (preflight holds the fresh one to it). */
-  #confirmed: Plan | null = null;
   /** Coins whose positions this run adopted (hlcopy did not open them). */
   #adopted: string[] = [];
   /** Coins whose position changed outside hlcopy during the run: left alone. */
@@ -921,9 +919,7 @@ export class CopyEngine {
       await this.#applyReads(reads);
       const plan = this.#plan(undefined);
       if (this.#o.mode !== "live") return plan;
-      await this.#review(plan);
-      const confirmed = this.#confirmed;
-      this.#confirmed = null;
+      const confirmed = await this.#review(plan);
       if (!confirmed) return plan;
       // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
       // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
@@ -1450,8 +1446,11 @@ export class CopyEngine {
     this.#copyState.setManaged(positions, this.#now());
   }
 
-  /** The trader's review of a live plan that needs it; refused (exit 2) when not confirmed. */
-  async #review(plan: Plan): Promise<void> {
+  /**
+   * The trader's review of a live plan that needs it; refused (exit 2) when not confirmed.
+   * @returns the plan the trader said yes to at a prompt, or null when none was asked.
+   */
+  async #review(plan: Plan): Promise<Plan | null> {
     const o = this.#o;
     const key = reviewKey(this.#leaders.map((l) => l.address));
     const reasons = reviewReasons({
@@ -1461,12 +1460,14 @@ export class CopyEngine {
       adopted: this.#adopted,
       confirmAbovePct: o.settings.exec.confirmAbovePct,
     });
+    let confirmed: Plan | null = null;
     if (reasons.length > 0 && o.review) {
       if (!(await o.review(plan, reasons, this.#stopSignal.signal))) throw notConfirmed();
       this.#copyState.markReviewed(key, this.#now());
-      this.#confirmed = plan;
+      confirmed = plan;
     }
     this.#reviewed = true;
+    return confirmed;
   }
 
   /**
@@ -2384,21 +2385,21 @@ export class CopyEngine {
   #onOurFill(e: Extract<EngineStreamEvent, { type: "ourFill" }>): void {
     if (this.#o.mode !== "live") return;
     let fired = false;
-    let outside: string | undefined;
+    let outside = false;
     for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
       const ref = f.cloid ? this.#refs.get(f.cloid) : undefined;
       this.#recordOurFill(f, ref);
       if (e.isSnapshot) continue;
       this.#styles.ourFill(f);
       if (this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
-      else if (!ref && !this.#sentByUs(f.cloid)) outside = f.coin;
+      else if (!ref && !this.#sentByUs(f.cloid)) outside = true;
     }
     // Our stop or take-profit closed a position: read it back and settle the other trigger.
     // A trade by hand (or by another bot) on this account: until a sweep reads the account, our
     // model of that position is wrong and the next copy would trade on it (a reduce-only order
     // refused, a close of the trader's own position). Read it now: the sweep leaves the coin
     // alone as "not-ours" (#checkOwnership) and says so.
-    if (fired || outside !== undefined) this.#scheduleSweep("sweep", 0);
+    if (fired || outside) this.#scheduleSweep("sweep", 0);
   }
 
   /** Whether a cloid is one of our orders (this run's, or any the journal holds). */

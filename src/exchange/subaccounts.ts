@@ -111,11 +111,8 @@ export function roleFrom(reply: unknown): AccountRole {
 
 /** Pure: the master a `userRole` answer names for a sub-account, or null for any other role. */
 export function masterFromRole(reply: unknown): Address | null {
-  if (typeof reply !== "object" || reply === null) return null;
-  const r = reply as { role?: unknown; data?: { master?: unknown } };
-  if (r.role !== "subAccount" || typeof r.data?.master !== "string" || !isHexAddress(r.data.master))
-    return null;
-  return r.data.master.toLowerCase() as Address;
+  const role = roleFrom(reply);
+  return role.role === "subAccount" ? role.master : null;
 }
 
 /**
