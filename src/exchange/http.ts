@@ -187,6 +187,7 @@ class Connection {
   send(request: string, onReply: OnReply): void {
     this.#pending = onReply;
     this.#socket.setTimeout(0);
+    this.#socket.ref();
     this.#socket.write(request);
   }
 
@@ -241,6 +242,9 @@ class Connection {
   #release(): void {
     this.#parser = new ReplyParser();
     this.#socket.setTimeout(IDLE_MS);
+    // An idle connection never keeps the process alive: a one-shot command (reconcile from
+    // cron, a refused start) exits when its work is done, not IDLE_MS later.
+    this.#socket.unref();
     this.#idle.push(this);
   }
 

@@ -4,6 +4,7 @@
 // frame in any of the ways HTTP allows are read whole, connections are kept and reused, and a
 // reply cut short is never taken for an answer.
 
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -13,11 +14,14 @@ import {
   type Socket,
   type Server as TcpServer,
 } from "node:net";
+import { join } from "node:path";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
+import { pathToFileURL } from "node:url";
 import { HttpRequestError } from "@nktkas/hyperliquid";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isOutcomeUnknown, isRateLimited } from "../../src/exchange/errors.js";
 import { jsonPoster } from "../../src/exchange/http.js";
+import { ROOT } from "../helpers/cli.js";
 
 let server: Server;
 let base: string;
@@ -160,6 +164,37 @@ async function against(
 
 const json = (body: string, extra = ""): string =>
   `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+
+describe("jsonPoster's kept-alive connections", () => {
+  it("hold the process only while a request is in flight: an idle one never keeps a command from exiting", () => {
+    // In a process of its own (the built module), with a server whose sockets do not count:
+    // what keeps its event loop alive is the client's connection alone.
+    const script = `
+      import { createServer } from "node:http";
+      import { jsonPoster } from ${JSON.stringify(pathToFileURL(join(ROOT, "dist/exchange/http.js")).href)};
+      const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
+      const server = createServer((_req, res) => { res.writeHead(200, { "content-type": "application/json" }); res.end("{}"); });
+      server.on("connection", (s) => s.unref());
+      await new Promise((r) => server.listen(0, "127.0.0.1", r));
+      server.unref();
+      const p = jsonPoster("http://127.0.0.1:" + server.address().port, 5000);
+      const seen = [];
+      const first = p.post("info", { type: "meta" });
+      seen.push(sockets());
+      await first;
+      seen.push(sockets());
+      const second = p.post("info", { type: "meta" });
+      seen.push(sockets());
+      await second;
+      seen.push(sockets());
+      console.log(JSON.stringify(seen));
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    // In flight: held; idle in the pool (and reused for the second request): not held.
+    expect(JSON.parse(r.stdout)).toEqual([1, 0, 1, 0]);
+  });
+});
 
 describe("jsonPoster reads every way a reply may be framed", () => {
   it("by chunks (split anywhere across packets), after a 100 Continue, on one kept-alive connection", async () => {
