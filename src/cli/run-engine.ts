@@ -135,7 +135,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       keep();
       offSignals();
       await attached?.close();
-      // A stop signal during the checks or at the review prompt: nothing was sent.
+      // A stop signal during the checks or at the review or passphrase prompt: nothing was sent.
       const stoppedBySignal = engine.isStopping;
       const e = toHlcopyError(error);
       const code = await engine.stop(`could not start: ${e.message}`, e.exitCode);

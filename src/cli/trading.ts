@@ -1,9 +1,11 @@
 // What every command that trades (or watches to trade) sets up before the engine runs, in
-// the order that changes nothing when something is wrong: account → key → lock → journal
-// → agent approval. `close()` undoes it in reverse. Heavy modules load here, not at startup.
+// the order that changes nothing when something is wrong: account → the agent's address →
+// lock → journal → agent approval; the key itself (the passphrase, scrypt) with `unlock()`,
+// once the read-only start checks have passed. `close()` undoes it in reverse. Heavy modules
+// load here, not at startup.
 
 import { resolve } from "node:path";
-import { OperationalError, UsageError } from "../core/errors.js";
+import { ConfigError, OperationalError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
@@ -21,12 +23,24 @@ export interface TradingSession {
   agentAddress: Address | null;
   /** When its approval ends (ms; null = no expiry), when it was checked. */
   agentValidUntil?: number | null;
+  /**
+   * Open the agent key (HLCOPY_PASSPHRASE or the prompt) and give it to the client: before
+   * anything is signed. Resolves at once when the key is open already (or none is needed).
+   * `signal` (a stop signal) ends a prompt that waits.
+   * @throws what loadAgentKey throws (a wrong passphrase, Ctrl-C at the prompt).
+   */
+  unlock(signal?: AbortSignal): Promise<void>;
   close(): void;
 }
 
 export interface OpenTradingOptions {
   /** Load the agent key and check its approval (live trading). Dry-run and paper need none. */
   needKey: boolean;
+  /**
+   * With needKey: open the key only at `unlock()` (the caller runs its read-only checks
+   * first). Without it the key is opened here, before the lock.
+   */
+  unlockLater?: boolean;
   /** Take the per-account lock (every run that may send orders, and follow in any mode). */
   lock: boolean;
   command: string;
@@ -61,11 +75,22 @@ export async function openTradingSession(
   }
   let agentKey: `0x${string}` | undefined;
   let agentAddress: Address | null = null;
-  if (options.needKey) {
+  const loadKey = async (signal?: AbortSignal) => {
     const { loadAgentKey } = await import("../store/secrets.js");
-    const key = await loadAgentKey({ configDir: ctx.configDir, account, env: ctx.env });
-    agentKey = key.privateKey;
-    agentAddress = key.address;
+    return loadAgentKey({ configDir: ctx.configDir, account, env: ctx.env, ...(signal ? { signal } : {}) });
+  };
+  if (options.needKey) {
+    // Read without the passphrase where the keystore allows: a mistyped leader or coin is
+    // refused before the trader types a secret and waits for scrypt.
+    const known = options.unlockLater
+      ? await (await import("../store/secrets.js")).agentAddressOf({
+          configDir: ctx.configDir,
+          account,
+          env: ctx.env,
+        })
+      : null;
+    if (known) agentAddress = known.address;
+    else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
   }
   const { acquireLock } = await import("../store/lock.js");
   const { journalPath, openJournal } = await import("../store/journal.js");
@@ -135,6 +160,8 @@ export async function openTradingSession(
       options.events,
     );
     const opened = journal;
+    const checked = agentAddress;
+    let unlocking: Promise<void> | null = null;
     return {
       account,
       master,
@@ -142,6 +169,19 @@ export async function openTradingSession(
       journal: opened,
       agentAddress,
       ...(agentValidUntil === undefined ? {} : { agentValidUntil }),
+      unlock(signal) {
+        if (checked === null || client.signer !== undefined) return Promise.resolve();
+        unlocking ??= loadKey(signal).then(({ privateKey, address }) => {
+          // The approval was checked for this address (decryptKeystore holds the key to it).
+          if (address !== checked) {
+            throw new ConfigError(`the agent key is not the agent ${checked} whose approval was checked`, {
+              hint: "the keystore changed while hlcopy started: start again",
+            });
+          }
+          client.unlock(privateKey);
+        });
+        return unlocking;
+      },
       close() {
         opened.close();
         lock?.release();

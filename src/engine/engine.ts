@@ -178,6 +178,13 @@ export interface EngineOptions {
    */
   review?: ReviewPlan;
   /**
+   * Opens the signing key (the keystore's passphrase, scrypt): awaited once, when the start
+   * checks have passed — after preflight's review, or before a sweep's first signed request
+   * — so a mistyped leader or a coin that does not exist is refused before a secret is asked.
+   * `signal` aborts on a stop (a waiting prompt ends). Absent: the key was given up front.
+   */
+  unlock?: (signal: AbortSignal) => Promise<void>;
+  /**
    * Live runs with a stop / take-profit setting on: keeps them resting on the exchange
    * (HlClient satisfies it). Absent: no resting protection.
    */
@@ -293,6 +300,7 @@ export class CopyEngine {
   #planScheduled = false;
   #stopping = false;
   readonly #stopSignal = new AbortController();
+  #unlocked: Promise<void> | null = null;
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   #stateTimer: NodeJS.Timeout | undefined;
@@ -920,12 +928,17 @@ export class CopyEngine {
       const plan = this.#plan(undefined);
       if (this.#o.mode !== "live") return plan;
       const confirmed = await this.#review(plan);
-      if (!confirmed) return plan;
+      if (!confirmed) {
+        await this.#unlock();
+        return plan;
+      }
       // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
       // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
       // here — before the dashboard takes the terminal.
       await this.#applyReads(await this.#readSweep(false));
-      return this.#confirmAgain(confirmed, this.#plan(undefined));
+      const fresh = await this.#confirmAgain(confirmed, this.#plan(undefined));
+      await this.#unlock();
+      return fresh;
     });
   }
 
@@ -959,6 +972,7 @@ export class CopyEngine {
   ): Promise<SweepResult> {
     const o = this.#o;
     await this.#applyReads(reads);
+    if (execute && o.mode === "live") await this.#unlock();
     if (execute && this.#protection)
       await this.#protection.fromSweep(
         this.#ours.state.openOrders,
@@ -1444,6 +1458,12 @@ export class CopyEngine {
       }
     }
     this.#copyState.setManaged(positions, this.#now());
+  }
+
+  /** The signing key, opened once (see EngineOptions.unlock). */
+  #unlock(): Promise<void> {
+    this.#unlocked ??= this.#o.unlock?.(this.#stopSignal.signal) ?? Promise.resolve();
+    return this.#unlocked;
   }
 
   /**

@@ -101,8 +101,14 @@ export interface HlClient {
   readonly account: Address;
   /** The sub-account orders carry as `vaultAddress`, when trading one. */
   readonly vaultAddress: Address | undefined;
-  /** Address of the signing agent, when a key was given. */
+  /** Address of the signing agent, once a key was given. */
   readonly signer: Address | undefined;
+  /**
+   * Give the agent key now (a client made without one reads but cannot sign): the key is
+   * decrypted only once the read-only start checks and the review have passed.
+   * @throws {UsageError} for a malformed key; {OperationalError} when a key was given before.
+   */
+  unlock(agentKey: `0x${string}`): void;
   readonly budget: RequestBudget;
   readonly isTestnet: boolean;
   readonly wsUrl: string;
@@ -250,16 +256,16 @@ export function createExchangeClient(options: ExchangeClientOptions): HlClient {
 class Client implements HlClient {
   readonly account: Address;
   readonly vaultAddress: Address | undefined;
-  readonly signer: Address | undefined;
+  signer: Address | undefined;
   readonly budget: RequestBudget;
   readonly isTestnet: boolean;
   readonly wsUrl: string;
   readonly #info: InfoClient;
   readonly #httpUrl: string;
   readonly #transport: BudgetedTransport;
-  readonly #exchange: ExchangeClient | undefined;
-  readonly #wallet: AgentWallet | undefined;
-  readonly #nonces: NonceSource | undefined;
+  #exchange: ExchangeClient | undefined;
+  #wallet: AgentWallet | undefined;
+  #nonces: NonceSource | undefined;
   readonly #orderTtlMs: number;
   readonly #clockSkewMs: number;
   readonly #metaTtlMs: number;
@@ -310,32 +316,32 @@ class Client implements HlClient {
       budget: this.budget,
     });
     this.#info = new InfoClient({ transport: this.#transport });
-    if (o.agentKey !== undefined) {
-      if (!/^0x[0-9a-fA-F]{64}$/.test(o.agentKey)) {
-        // Never echo the value: it is a secret.
-        throw new UsageError("invalid agent key: expected 0x + 64 hex digits", {
-          hint: "check HLCOPY_AGENT_KEY or re-import the key into the keystore",
-        });
-      }
-      // Two nonces prepared ahead take the nonce point off each order's path (~0.4 ms of CPU).
-      const wallet = agentWallet(o.agentKey, { presign: 2 });
-      this.signer = wallet.address.toLowerCase() as Address;
-      this.#wallet = wallet;
-      // One nonce source for the SDK's actions and our orders (#order): one strictly rising sequence.
-      this.#nonces = createNonceSource(this.#now);
-      this.#exchange = new ExchangeClient({
-        transport: this.#transport,
-        wallet,
-        nonceManager: this.#nonces,
-        // Orders (and cancels) for a sub-account are signed by the master's agent with it.
-        ...(this.vaultAddress ? { defaultVaultAddress: this.vaultAddress } : {}),
-      });
-    } else {
-      this.signer = undefined;
-      this.#exchange = undefined;
-      this.#wallet = undefined;
-      this.#nonces = undefined;
+    if (o.agentKey !== undefined) this.unlock(o.agentKey);
+  }
+
+  unlock(agentKey: `0x${string}`): void {
+    if (this.#wallet !== undefined) {
+      throw new OperationalError("the agent key was given twice", { exitCode: 2 });
     }
+    if (!/^0x[0-9a-fA-F]{64}$/.test(agentKey)) {
+      // Never echo the value: it is a secret.
+      throw new UsageError("invalid agent key: expected 0x + 64 hex digits", {
+        hint: "check HLCOPY_AGENT_KEY or re-import the key into the keystore",
+      });
+    }
+    // Two nonces prepared ahead take the nonce point off each order's path (~0.4 ms of CPU).
+    const wallet = agentWallet(agentKey, { presign: 2 });
+    this.signer = wallet.address.toLowerCase() as Address;
+    this.#wallet = wallet;
+    // One nonce source for the SDK's actions and our orders (#order): one strictly rising sequence.
+    this.#nonces = createNonceSource(this.#now);
+    this.#exchange = new ExchangeClient({
+      transport: this.#transport,
+      wallet,
+      nonceManager: this.#nonces,
+      // Orders (and cancels) for a sub-account are signed by the master's agent with it.
+      ...(this.vaultAddress ? { defaultVaultAddress: this.vaultAddress } : {}),
+    });
   }
 
   async #read<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -35,6 +35,8 @@ export interface PromptIo {
   input: SecretInput;
   /** Where questions go: stderr, so stdout stays clean for --json. */
   output: NodeJS.WritableStream;
+  /** Aborted (the run was stopped by a signal): a waiting question rejects with InterruptedError. */
+  signal?: AbortSignal;
 }
 
 export interface Prompt {
@@ -60,9 +62,10 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
   return {
     interactive,
     async secret(question, what) {
+      if (io.signal?.aborted) throw new InterruptedError();
       if (interactive) return readHidden(io, question);
       lines ??= new LineReader(io.input);
-      const line = await lines.next();
+      const line = await lines.next(io.signal);
       if (line === undefined) {
         throw new UsageError(`expected ${what} on stdin, but it ended`, {
           hint: `run this in a terminal to be asked, or pipe ${what} in (one line)`,
@@ -93,10 +96,16 @@ function readHidden(io: PromptIo, question: string): Promise<string> {
     let value = "";
     const finish = () => {
       input.off("data", onData);
+      io.signal?.removeEventListener("abort", stopped);
       input.setRawMode?.(false);
       input.pause();
       io.output.write("\n");
     };
+    const stopped = () => {
+      finish();
+      reject(new InterruptedError());
+    };
+    io.signal?.addEventListener("abort", stopped, { once: true });
     const onData = (chunk: Buffer | string) => {
       const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
       // An escape sequence (arrow keys, function keys) is one chunk: ignore it whole.
@@ -162,11 +171,23 @@ class LineReader {
     });
   }
 
-  next(): Promise<string | undefined> {
+  /** @throws {InterruptedError} when `signal` aborts while it waits. */
+  next(signal?: AbortSignal): Promise<string | undefined> {
     const line = this.queue.shift();
     if (line !== undefined) return Promise.resolve(line);
     if (this.ended) return Promise.resolve(undefined);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const waiter = (line: string | undefined) => {
+        signal?.removeEventListener("abort", stopped);
+        resolve(line);
+      };
+      const stopped = () => {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(new InterruptedError());
+      };
+      signal?.addEventListener("abort", stopped, { once: true });
+      this.waiting.push(waiter);
+    });
   }
 
   close(): void {
@@ -320,12 +341,42 @@ export interface LoadAgentKeyParameters {
   env?: NodeJS.ProcessEnv;
   /** Asked for the passphrase when HLCOPY_PASSPHRASE is not set (default: stdin/stderr). */
   prompt?: Prompt;
+  /** Aborted (a stop signal): the default prompt stops waiting (InterruptedError). */
+  signal?: AbortSignal;
 }
 
 export interface LoadedAgentKey {
   privateKey: Hex;
   address: Address;
   source: "env" | "keystore";
+}
+
+/**
+ * The agent's address without its secret: from HLCOPY_AGENT_KEY, or the keystore's plain
+ * `address` field, so the read-only start checks (approval, leaders, coins, the plan's review)
+ * run before the passphrase is asked. `null` for a keystore without an address field (it is
+ * optional in the format): then the key is opened first, as before. The field is not covered
+ * by the keystore's MAC — decryptKeystore refuses a key that does not match it, so a tampered
+ * field stops the run at loadAgentKey, before anything is signed.
+ * @throws what loadAgentKey throws before it asks: a malformed or empty HLCOPY_AGENT_KEY, an
+ *   empty HLCOPY_PASSPHRASE, no keystore or a corrupt one, the master key.
+ */
+export async function agentAddressOf(
+  params: Omit<LoadAgentKeyParameters, "prompt" | "signal">,
+): Promise<{ address: Address; source: "env" | "keystore" } | null> {
+  const env = params.env ?? process.env;
+  const fromEnv = secretFromEnv(env, "HLCOPY_AGENT_KEY");
+  if (fromEnv !== undefined) {
+    const address = addressOfKey(normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY"));
+    assertNotMasterKey(address, params.account);
+    return { address, source: "env" };
+  }
+  secretFromEnv(env, "HLCOPY_PASSPHRASE"); // set but empty is an error now, not after the checks
+  const keystore = await readKeystore(agentKeystorePath(params.configDir));
+  if (keystore.address === undefined) return null;
+  const address = `0x${keystore.address}` as Address;
+  assertNotMasterKey(address, params.account);
+  return { address, source: "keystore" };
 }
 
 /**
@@ -349,7 +400,13 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
   const file = agentKeystorePath(params.configDir);
   const keystore = await readKeystore(file);
   const ownPrompt = params.prompt === undefined;
-  const prompt = params.prompt ?? createPrompt();
+  const prompt =
+    params.prompt ??
+    createPrompt({
+      input: process.stdin,
+      output: process.stderr,
+      ...(params.signal ? { signal: params.signal } : {}),
+    });
   try {
     const tries = prompt.interactive && passphraseFromEnv === undefined ? 3 : 1;
     for (let attempt = 1; ; attempt++) {

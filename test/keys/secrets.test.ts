@@ -1,6 +1,7 @@
 // Secrets in: the hidden prompt (no echo, Ctrl-C aborts with 130), piped stdin, the
 // environment, and loadAgentKey's refusals (master key, wrong passphrase, no keystore).
 import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
 import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
 import { ConfigError, OperationalError, UsageError } from "../../src/core/errors.js";
@@ -12,9 +13,16 @@ import {
   WrongPassphraseError,
   writeKeystore,
 } from "../../src/store/keystore.js";
-import { InterruptedError, loadAgentKey, newPassphrase, secretFromEnv } from "../../src/store/secrets.js";
+import {
+  agentAddressOf,
+  createPrompt,
+  InterruptedError,
+  loadAgentKey,
+  newPassphrase,
+  secretFromEnv,
+} from "../../src/store/secrets.js";
 import { tempDir } from "../helpers/cli.js";
-import { pipedPrompt, ttyPrompt } from "./io.js";
+import { Capture, FakeTty, pipedPrompt, ttyPrompt } from "./io.js";
 
 const AGENT_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const MASTER_KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
@@ -222,5 +230,71 @@ describe("loadAgentKey", () => {
     expect(corrupt).toBeInstanceOf(ConfigError);
     expect(corrupt.message).toContain(file);
     expect(readFileSync(file, "utf8")).toBe("{}");
+  });
+});
+
+describe("a stop signal while the passphrase is asked", () => {
+  it("ends the hidden prompt with InterruptedError and leaves the terminal out of raw mode", async () => {
+    const tty = new FakeTty();
+    const stop = new AbortController();
+    const prompt = createPrompt({ input: tty, output: new Capture(), signal: stop.signal });
+    tty.typeLater("half-typ");
+    const asked = prompt.secret("P: ", "x");
+    stop.abort();
+    expect(await rejection(asked)).toBeInstanceOf(InterruptedError);
+    expect(tty.rawModeCalls).toEqual([true, false]);
+    // Stopped already: not asked at all.
+    expect(await rejection(prompt.secret("P: ", "x"))).toBeInstanceOf(InterruptedError);
+    expect(tty.rawModeCalls).toEqual([true, false]);
+  });
+
+  it("ends a wait on piped stdin that has no line yet", async () => {
+    const input = new PassThrough();
+    const stop = new AbortController();
+    const prompt = createPrompt({ input, output: new Capture(), signal: stop.signal });
+    const asked = prompt.secret("P: ", "x");
+    stop.abort();
+    expect(await rejection(asked)).toBeInstanceOf(InterruptedError);
+    prompt.close();
+  });
+});
+
+describe("agentAddressOf: the agent's address before its passphrase", () => {
+  it("comes from the keystore's address field, without asking", async () => {
+    const dir = await configWithKeystore();
+    expect(await agentAddressOf({ configDir: dir, account: MASTER, env: {} })).toEqual({
+      address: AGENT,
+      source: "keystore",
+    });
+  });
+
+  it("comes from HLCOPY_AGENT_KEY when set", async () => {
+    expect(
+      await agentAddressOf({ configDir: tempDir(), account: MASTER, env: { HLCOPY_AGENT_KEY: AGENT_KEY } }),
+    ).toEqual({
+      address: AGENT,
+      source: "env",
+    });
+  });
+
+  it("is null for a keystore without the (optional) field: the key is opened first, as before", async () => {
+    const dir = await configWithKeystore();
+    const path = agentKeystorePath(dir);
+    const { address: _dropped, ...rest } = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify(rest));
+    expect(await agentAddressOf({ configDir: dir, account: MASTER, env: {} })).toBeNull();
+  });
+
+  it("refuses what loadAgentKey refuses before asking: the account's own key, an empty passphrase, no keystore", async () => {
+    const dir = await configWithKeystore(MASTER_KEY);
+    expect(await rejection(agentAddressOf({ configDir: dir, account: MASTER, env: {} }))).toBeInstanceOf(
+      OperationalError,
+    );
+    expect(
+      await rejection(agentAddressOf({ configDir: dir, account: AGENT, env: { HLCOPY_PASSPHRASE: "" } })),
+    ).toBeInstanceOf(UsageError);
+    expect(
+      await rejection(agentAddressOf({ configDir: tempDir(), account: MASTER, env: {} })),
+    ).toBeInstanceOf(ConfigError);
   });
 });

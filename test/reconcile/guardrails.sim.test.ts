@@ -11,6 +11,7 @@ import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
+import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
@@ -115,6 +116,60 @@ describe("a leader that never traded", () => {
     // No figures from a run that never read the account (an "equity $0.00" line meant nothing).
     expect(r.stdout).not.toMatch(/ state equity /);
     expect(r.stdout).toMatch(/stop: could not start/);
+  });
+
+  it("with the key in the keystore, the address is refused before the passphrase is asked; a good leader then asks for it and trades", async () => {
+    const w = await world();
+    const pass = "tide-lamp-orbit-93";
+    await writeKeystore(agentKeystorePath(w.dir), await encryptKeystore(w.agentKey, pass, { scryptN: 1024 }));
+    const typo = `0x${"cd".repeat(20)}` as Address;
+    const env = { HLCOPY_CONFIG_DIR: w.dir };
+    // No passphrase anywhere (stdin ends at once): the refusal is the leader's, not "no passphrase".
+    for (const args of [
+      ["reconcile", typo, ...COPY, "--yes"],
+      ["follow", typo, ...COPY, "--yes", "--no-ui"],
+    ]) {
+      const r = await runCli(["--network", w.sim.httpUrl, "--account", w.follower, ...args], { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`error: ${typo} has never traded on`);
+      expect(r.stderr).not.toMatch(/passphrase/i);
+    }
+    // A wrong passphrase, after the checks: exit 2, nothing sent, no run left behind.
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    const wrong = await runCli(
+      ["--network", w.sim.httpUrl, "--account", w.follower, "reconcile", w.leader, ...COPY, "--yes"],
+      {
+        env,
+        input: "not-the-passphrase\n",
+      },
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/wrong passphrase/i);
+    expect(w.ordersSent()).toBe(0);
+    const journal = openJournal(journalPath(w.dir, w.follower), { create: "never" });
+    expect(journal.lastRun()).toBeNull();
+    journal.close();
+    // The right one (piped, one line): the run opens the key and trades.
+    const ok = await runCli(
+      [
+        "--network",
+        w.sim.httpUrl,
+        "--account",
+        w.follower,
+        "--json",
+        "reconcile",
+        w.leader,
+        ...COPY,
+        "--yes",
+      ],
+      {
+        env,
+        input: `${pass}\n`,
+      },
+    );
+    expect(ok.code).toBe(0);
+    expect(w.ordersSent()).toBeGreaterThan(0);
+    expect((await w.positions(w.follower)).ETH).toBeGreaterThan(0);
   });
 
   it("--allow-empty-leader is the trader's explicit choice: the run goes ahead", async () => {

@@ -190,6 +190,7 @@ export async function runFollow(
       try {
         session = await openTradingSession(ctx, {
           needKey: mode === "live",
+          unlockLater: true,
           lock: mode !== "dry-run",
           command: "follow",
           leaders: leaders.map((l) => l.address),
@@ -236,6 +237,7 @@ export async function runFollow(
         ...(mode === "live"
           ? {
               review: planReviewer(options.yes),
+              unlock: (signal: AbortSignal) => session.unlock(signal),
               protection: session.client,
               passive: session.client,
               onExit: options.onExit,

@@ -90,6 +90,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   checkSizingSettings(settings);
   const session = await openTradingSession(ctx, {
     needKey: !dryRun,
+    unlockLater: true,
     lock: !dryRun,
     command: "reconcile",
     leaders: [leader],
@@ -111,7 +112,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     // Resting stops / take-profits (risk.stopLossPct …) are kept in step by every live reconcile too.
     ...(dryRun
       ? {}
-      : { review: planReviewer(options.yes === true), protection: session.client, passive: session.client }),
+      : {
+          review: planReviewer(options.yes === true),
+          protection: session.client,
+          passive: session.client,
+          unlock: (signal: AbortSignal) => session.unlock(signal),
+        }),
   });
   // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
   // line each on stderr, so stdout stays the report (a JSON document with --json).
