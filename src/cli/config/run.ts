@@ -16,7 +16,7 @@ import {
   writeSetting,
 } from "../../store/config.js";
 import type { GlobalOptions } from "../context.js";
-import { printDocument, printJson, renderTable, type Writer } from "../output.js";
+import { printDocument, printJson, type Writer } from "../output.js";
 
 function dirOf(g: GlobalOptions): string {
   return g.configDir || defaultConfigDir();
@@ -93,12 +93,42 @@ export async function runConfigList(g: GlobalOptions, out: Writer = process.stdo
     printJson(rows, out);
     return;
   }
-  const table = await renderTable(
-    ["key", "value", "default", "source", "description"],
-    rows.map((r) => [r.key, show(r.value), show(r.default), r.source, r.description]),
-    { wrapLast: true },
-  );
-  out.write(`${table}\n`);
+  out.write(settingsListing(rows, process.stdout.columns || 100));
+}
+
+/**
+ * Each setting as `key = value` with where the value comes from, its description indented
+ * under it, sections apart: readable at any width (a five-column table at 80 columns wrapped
+ * every description one word per line, 400 lines for 55 settings).
+ */
+export function settingsListing(
+  rows: { key: string; value: unknown; default: unknown; source: string; description: string }[],
+  width: number,
+): string {
+  const lines: string[] = [];
+  let section = "";
+  for (const r of rows) {
+    const at = r.key.split(".")[0] ?? "";
+    if (lines.length > 0 && at !== section) lines.push("");
+    section = at;
+    const origin = r.source === "config" ? `config file; default ${show(r.default)}` : "default";
+    lines.push(`${r.key} = ${show(r.value)}   (${origin})`);
+    for (const line of wrapWords(r.description, Math.max(30, width - 4))) lines.push(`    ${line}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 export async function runConfigPath(g: GlobalOptions, out: Writer = process.stdout) {
