@@ -4,7 +4,13 @@
 // run lasts. Statistics (means, quantiles) are computed by selectors at render time, not
 // per event, so a fill storm costs a few array pushes per fill.
 
-import { type DriftReport, type DriftStatus, driftReport, MIN_ORDER_USD } from "../core/drift.js";
+import {
+  type DriftReport,
+  type DriftStatus,
+  driftReport,
+  MIN_ORDER_USD,
+  shownTarget,
+} from "../core/drift.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
@@ -45,7 +51,7 @@ export interface PositionRow {
   /** Weighted leader size (signed) and its notional at the mid. */
   leaderSize: number;
   leaderNotional: number | null;
-  /** Null when the planner has no target for the coin (e.g. a denied coin left alone). */
+  /** Null when the coin has no copy target: none planned, or a position left alone (core/drift.ts shownTarget). */
   targetSize: number | null;
   ourSize: number;
   /** (target − ours) × mid, signed; null without a target. */
@@ -345,7 +351,7 @@ export function buildPositionRows(
       coin,
       leaderSize: target?.leaderSize ?? 0,
       leaderNotional: target && mid !== null ? target.leaderSize * mid : null,
-      targetSize: target ? target.targetSize : null,
+      targetSize: target ? shownTarget(target.targetSize, status) : null,
       ourSize,
       driftUsd,
       driftPct,

@@ -169,7 +169,8 @@ describe("the copy's P&L and drift from the engine's state", () => {
         target("BTC", 0.5, 0.05, 0.05, 64000),
         target("ETH", -4, -0.4, -0.35, 3200),
         target("SOL", 30, 3, 2.5, 150),
-        target("DOGE", 0, 0, 300, 0.1),
+        // The planner keeps a left-alone coin's targetSize at our own size (caps count it).
+        target("DOGE", 0, 300, 300, 0.1),
       ]),
       drift: {
         coins: [
@@ -237,6 +238,13 @@ describe("the copy's P&L and drift from the engine's state", () => {
     expect(lines.find((l) => l.startsWith("SOL"))).toMatch(/\$75\.00!/);
     expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$160\.00×/);
     expect(lines.find((l) => l.startsWith("DOGE"))).toMatch(/ alone /);
+    // No target for a position hlcopy leaves alone: our size there would read as "hlcopy wants this".
+    expect(rows.find((r) => r.coin === "DOGE")?.targetSize).toBeNull();
+    const header = lines[0] ?? "";
+    const doge = lines.find((l) => l.startsWith("DOGE")) ?? "";
+    const end = header.indexOf("target") + "target".length;
+    expect(doge.slice(end - 9, end).trim()).toBe("-");
+    expect(doge.slice(end + 1, end + 10).trim()).toBe("300");
     expect(lines.find((l) => l.startsWith("BTC"))).toMatch(/\$59\.80/);
     expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$21\.80/);
     // uPnL is the P&L's unrealised part for the coin.
