@@ -291,7 +291,7 @@ export async function runFollow(
       };
     },
   });
-  // Stopped by a signal before it started: nothing to tell.
+  // Stopped before it started (run-engine said by what, and that nothing was sent): no summary.
   if (!summary) return code;
   const failed = lastError as { message: string; hint?: string } | null;
   // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
