@@ -24,7 +24,10 @@ export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting"
 /** What the keys and the clock change: one action per change. */
 export type UiAction =
   | { type: "ui/tick"; now: number }
-  | { type: "ui/helpToggled" }
+  /** ?: open the help, turn to its next page of `pages` (default 1), or close it after the last. */
+  | { type: "ui/helpToggled"; pages?: number }
+  /** Esc: close the help. */
+  | { type: "ui/helpClosed" }
   | { type: "ui/flattenAsked" }
   | { type: "ui/flattenCancelled" }
   | { type: "ui/flattenConfirmed" }
@@ -177,6 +180,8 @@ export interface DashboardState {
   problem: { ts: number; level: LogLevel; text: string; type: EngineEvent["type"] } | null;
   ui: {
     help: boolean;
+    /** The help's page shown (0 while it is closed). */
+    helpPage: number;
     confirmFlatten: boolean;
     /** A pause/resume asked for with p, until the engine confirms it with a paused event. */
     pendingPause: boolean | null;
@@ -249,7 +254,14 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     lastSweep: null,
     rateLimit: null,
     problem: null,
-    ui: { help: false, confirmFlatten: false, pendingPause: null, quitting: false, notice: null },
+    ui: {
+      help: false,
+      helpPage: 0,
+      confirmFlatten: false,
+      pendingPause: null,
+      quitting: false,
+      notice: null,
+    },
     capacity: { log: 200, series: 500, recent: 8, ...init.capacity },
   };
 }
@@ -560,8 +572,13 @@ function reduceUi(state: DashboardState, a: UiAction): DashboardState {
       const problem = state.problem && now - state.problem.ts >= PROBLEM_MS ? null : state.problem;
       return { ...state, now, ui, rateLimit, problem };
     }
-    case "ui/helpToggled":
-      return { ...state, ui: { ...state.ui, help: !state.ui.help } };
+    case "ui/helpToggled": {
+      const next = state.ui.help ? state.ui.helpPage + 1 : 0;
+      const open = next < Math.max(1, a.pages ?? 1);
+      return { ...state, ui: { ...state.ui, help: open, helpPage: open ? next : 0 } };
+    }
+    case "ui/helpClosed":
+      return { ...state, ui: { ...state.ui, help: false, helpPage: 0 } };
     case "ui/flattenAsked":
       return { ...state, ui: { ...state.ui, confirmFlatten: true } };
     case "ui/flattenCancelled":

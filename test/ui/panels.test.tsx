@@ -1,12 +1,21 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { EventLog } from "../../src/ui/EventLog.js";
 import { Header } from "../../src/ui/Header.js";
-import { Help } from "../../src/ui/Help.js";
+import { HELP_SECTIONS, Help, helpPages } from "../../src/ui/Help.js";
 import type { LogEntry } from "../../src/ui/model.js";
 import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
-import { Positions } from "../../src/ui/Positions.js";
+import {
+  HELD_COLUMN,
+  POSITION_COLUMNS,
+  Positions,
+  PROTECTION_COLUMNS,
+  TIME_STOP_COLUMN,
+} from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
+import { ROOT } from "../helpers/cli.js";
 import { fillEvent, liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
 import { renderTty, screenLines } from "./tty.js";
 
@@ -377,21 +386,67 @@ describe("EventLog", () => {
 });
 
 describe("Help", () => {
-  it("lists the keys, the columns, and the skip reasons seen in words", () => {
-    const out = frame(<Help width={80} maxLines={20} skipped={[{ reason: "entry-drift", count: 2 }]} />);
-    for (const k of ["q  quit", "p  pause", "s  sweep now", "f  flatten", "?  show / hide"])
+  const allText = (maxLines: number, skipped: Parameters<typeof helpPages>[1] = []) =>
+    helpPages(maxLines, skipped)
+      .flat()
+      .map((l) => l.text)
+      .join("\n");
+
+  it("lists the keys, the figures, and the skip reasons seen in words", () => {
+    const out = allText(17, [{ reason: "entry-drift", count: 2 }]);
+    for (const k of ["q quit", "p pause", "s sweep now", "f flatten", "? next page"])
       expect(out).toContain(k);
     expect(out).toContain("entry-drift ×2: price moved too far from the leader's price");
   });
 
-  it("explains the columns: drift marks, P&L and the lev column", () => {
-    const out = frame(<Help width={80} maxLines={30} skipped={[]} />);
+  it("explains every column the positions table can show, and the header's figures", () => {
+    const out = allText(17);
+    const columns = [...POSITION_COLUMNS, HELD_COLUMN, ...PROTECTION_COLUMNS, TIME_STOP_COLUMN]
+      .map((c) => c.title.trim())
+      .filter((t) => t !== "coin");
+    for (const term of [
+      ...columns,
+      "acct",
+      "agent Nd left",
+      "equity",
+      "ROI",
+      "hwm",
+      "dd",
+      "ws",
+      "lag",
+      "p50",
+      "filled",
+      "planned",
+      "skipped",
+      "rejected",
+      "sweep",
+      "slip exec bps",
+      "vs leader",
+      "last",
+    ]) {
+      expect(out, term).toMatch(new RegExp(`(^|  |· )${term.replace(/[$?()]/g, "\\$&")} =`, "m"));
+    }
     expect(out).toContain("lev = leverage the exchange holds for our position");
     expect(out).toContain("P&L = the coin's net since the copy began");
     expect(out).toContain("× a gate holds it");
+    expect(out).toContain("- = left alone");
   });
 
-  it("cut to the lines available", () => {
+  it("each line fits 80 columns; a section is not split across pages when it fits one", () => {
+    for (const s of HELP_SECTIONS) for (const l of s.lines) expect(l.length, l).toBeLessThanOrEqual(78);
+    const pages = helpPages(17, []);
+    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "columns", "keys"]);
+    for (const p of pages) expect(p.length).toBeLessThanOrEqual(17);
+    // Tall enough: one page.
+    expect(helpPages(60, [])).toHaveLength(1);
+  });
+
+  it("in the README's words: its help block is these lines", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    for (const s of HELP_SECTIONS) for (const l of s.lines) expect(readme, l).toContain(`  ${l}\n`);
+  });
+
+  it("a page is cut to the lines available", () => {
     expect(screenLines(frame(<Help width={80} maxLines={3} skipped={[]} />))).toHaveLength(3);
   });
 });
