@@ -118,6 +118,7 @@ export const JSON_LINE_FIELDS = {
     "execSlippageBps",
     "copyLagMs",
     "pnl",
+    "onExit",
     "positions",
   ],
 } as const satisfies Record<JsonLineType, readonly string[]>;

@@ -144,6 +144,8 @@ export interface DashboardState {
   leaderCopy: LeaderCopyView[];
   paused: boolean;
   stopped: { reason: string; ts: number } | null;
+  /** What the clean stop's on-exit step did (follow --on-exit), in its own words; null before it. */
+  onExit: string | null;
   equity: number | null;
   hwm: number | null;
   drawdownPct: number | null;
@@ -222,6 +224,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     leaderCopy: [],
     paused: false,
     stopped: null,
+    onExit: null,
     equity: null,
     hwm: null,
     drawdownPct: null,
@@ -548,8 +551,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.counters = { ...c, rateLimitWaits: c.rateLimitWaits + 1 };
       state.rateLimit = { until: e.ts + e.waitMs, detail: e.detail };
       break;
-    case "warning":
     case "notice":
+      if (e.kind === "on-exit") state.onExit = e.message;
+      break;
+    case "warning":
     case "error":
       break;
     case "stop":
@@ -700,6 +705,8 @@ export interface RunSummary {
   copyLagMs: { p50: number | null; p99: number | null };
   /** The copy's P&L at the end (whole copy); null when none was computed. */
   pnl: PnlFigures | null;
+  /** What the on-exit step did with open positions (follow --on-exit); null when it did not run. */
+  onExit: string | null;
   /** Open positions at the end, with their resting stop / take-profit (null = none); held = kept under entry-only. */
   positions: {
     coin: string;
@@ -741,6 +748,7 @@ export function runSummary(state: DashboardState): RunSummary {
           roiPct: p.roiPct,
         }
       : null,
+    onExit: state.onExit,
     positions: state.positions
       .filter((r) => r.ourSize !== 0)
       .map((r) => ({
