@@ -456,3 +456,34 @@ it("an empty state renders every panel without throwing", () => {
   expect(frame(<Header state={s} width={80} />)).toContain("equity -");
   expect(frame(<Slippage state={s} width={80} />)).toContain("no fills yet");
 });
+
+describe("the README's dashboard frame", () => {
+  // A capture of the real demo (tmux capture-pane, 80×24): what a user sees, not a drawing.
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("```\n", readme.indexOf("This is what it shows in an 80×24 terminal")) + 4;
+  const frameText = readme.slice(start, readme.indexOf("```", start));
+  const lines = frameText.trimEnd().split("\n");
+
+  it("fits 80×24", () => {
+    expect(lines.length).toBeLessThanOrEqual(24);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
+  it("has the demo's header and the table's columns as the code draws them", () => {
+    // The demo: a live run on its simulator whose agent approval does not expire (no days left).
+    const addr = (head: string, tail: string) =>
+      `${head}${"0".repeat(42 - head.length - tail.length)}${tail}` as `0x${string}`;
+    const state = reduceDashboard(initialDashboardState(), {
+      ...startEvent("live", T0),
+      leaders: [{ address: addr("0x056b", "4e5b"), weight: 1 }],
+      account: addr("0xb975", "c7fc"),
+      network: "demo (local simulator)",
+    });
+    const header = screenLines(frame(<Header state={state} width={80} />))[0] ?? "";
+    expect(lines.find((l) => l.startsWith("hlcopy "))).toBe(header.trimEnd());
+    const columns = screenLines(
+      frame(<Positions rows={liveState().positions} width={80} maxRows={5} loaded />),
+    )[0];
+    expect(lines).toContain(columns?.trimEnd());
+  });
+});
