@@ -6,6 +6,7 @@
 import { toHlcopyError } from "../core/errors.js";
 import type { CopyEngine, OpenEngineStreams } from "../engine/engine.js";
 import type { EngineEvent, EngineEvents } from "../engine/events.js";
+import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printDocument } from "./output.js";
@@ -77,12 +78,15 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   // failing exchange) ends the wait instead of killing the process half set up.
   const startup = new AbortController();
   let run: EngineRun | null = null;
+  /** The first stop signal: a run it ends before it started says so (stoppedBeforeRun). */
+  let signalled: NodeJS.Signals | null = null;
   const stopRun = (request: StopRequest) => {
     if (!run) return;
     if (run.stop) run.stop(request);
     else void run.engine.stop(request === "quit" ? "quit" : `signal ${request.signal}`);
   };
   const offSignals = onStopSignals((signal) => {
+    signalled ??= signal;
     if (run) stopRun({ signal });
     else startup.abort();
   });
@@ -90,7 +94,10 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     run = await p.setUp(startup.signal);
   } catch (error) {
     offSignals();
-    if (startup.signal.aborted) return { code: 0, summary: null, dashboard: false };
+    if (startup.signal.aborted) {
+      stoppedBeforeRun(signalled, null, "during start-up");
+      return { code: 0, summary: null, dashboard: false };
+    }
     throw error;
   }
   const { engine, events } = run;
@@ -127,6 +134,11 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
         early.push(e);
         if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
       });
+  // Why the engine stopped when no signal did (hlcopy stop through the control channel).
+  let stopReason: string | null = null;
+  const offStop = events.on((e) => {
+    if (e.type === "stop") stopReason ??= e.reason;
+  });
   const attached = (await run.attach?.()) ?? null;
   if (run.preflight) {
     try {
@@ -135,16 +147,29 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       keep();
       offSignals();
       await attached?.close();
-      // A stop signal during the checks or at the review or passphrase prompt: nothing was sent.
-      const stoppedBySignal = engine.isStopping;
+      // A stop during the checks, or at the review or passphrase prompt: nothing was sent.
+      const stopped = engine.isStopping;
       const e = toHlcopyError(error);
       const code = await engine.stop(`could not start: ${e.message}`, e.exitCode);
+      offStop();
       await view?.close();
       await run.close();
-      if (stoppedBySignal) return { code, summary: null, dashboard };
+      if (stopped) {
+        // The question rejects with InterruptedError when the stop abandons it (cli/ask.ts, and
+        // the passphrase prompt, which names what it asked for).
+        const where =
+          error instanceof InterruptedError
+            ? error.what
+              ? `at the prompt for ${error.what}`
+              : "at the review"
+            : "during the start checks";
+        stoppedBeforeRun(signalled, stopReason, where);
+        return { code, summary: null, dashboard };
+      }
       throw error;
     }
   }
+  offStop();
   keep();
   if (!view) {
     view = await openView();
@@ -167,4 +192,15 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   const summary = view.summary();
   if (p.json) printDocument("summary", summary);
   return { code, summary, dashboard };
+}
+
+/**
+ * A run stopped before it started ends with exit 0 and no summary, so one line on stderr (where
+ * Ctrl-C at a question says "interrupted") tells what stopped it and that nothing was sent —
+ * a stop from another terminal is never silent: "stopped by SIGTERM at the review: nothing was sent".
+ */
+function stoppedBeforeRun(signal: NodeJS.Signals | null, reason: string | null, where: string): void {
+  const by = signal ? ` by ${signal}` : "";
+  const why = !signal && reason ? ` (${reason})` : "";
+  process.stderr.write(`stopped${by} ${where}${why}: nothing was sent\n`);
 }

@@ -146,6 +146,16 @@ export function driftText(r: DriftReport): string {
   return parts.join(" · ");
 }
 
+/**
+ * The copy target a view shows for a coin: null (no target) for a position left alone. The
+ * planner keeps such a coin's targetSize at our own size, so caps still count the position;
+ * shown under "target" it would read as "hlcopy wants this". Every view (dashboard, status,
+ * reconcile, the state event) asks here; a null status (an older journal) shows the target.
+ */
+export function shownTarget(targetSize: number, status: DriftStatus | null | undefined): number | null {
+  return status === "left-alone" ? null : targetSize;
+}
+
 /** "left alone: BTC not-ours, ETH coin-denied" or "" when none. */
 export function leftAloneText(r: DriftReport): string {
   const coins = r.coins.filter((c) => c.status === "left-alone");

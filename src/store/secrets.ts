@@ -20,8 +20,11 @@ import {
 /** The user pressed Ctrl-C (or Ctrl-D on an empty line) at a prompt: nothing was changed. */
 export class InterruptedError extends HlcopyError {
   override name = "InterruptedError";
-  constructor() {
+  /** What was being asked for when it was interrupted ("the keystore passphrase"), when known. */
+  readonly what: string | undefined;
+  constructor(what?: string) {
     super("interrupted", { hint: "nothing was changed", exitCode: ExitCode.interrupted });
+    this.what = what;
   }
 }
 
@@ -62,10 +65,15 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
   return {
     interactive,
     async secret(question, what) {
-      if (io.signal?.aborted) throw new InterruptedError();
-      if (interactive) return readHidden(io, question);
-      lines ??= new LineReader(io.input);
-      const line = await lines.next(io.signal);
+      if (io.signal?.aborted) throw new InterruptedError(what);
+      let line: string | undefined;
+      try {
+        if (interactive) return await readHidden(io, question);
+        lines ??= new LineReader(io.input);
+        line = await lines.next(io.signal);
+      } catch (error) {
+        throw error instanceof InterruptedError ? new InterruptedError(what) : error;
+      }
       if (line === undefined) {
         throw new UsageError(`expected ${what} on stdin, but it ended`, {
           hint: `run this in a terminal to be asked, or pipe ${what} in (one line)`,

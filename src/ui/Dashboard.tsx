@@ -7,7 +7,7 @@ import { Box, type Key, Text, useInput } from "ink";
 import { EventLog } from "./EventLog.js";
 import { truncate } from "./format.js";
 import { Header } from "./Header.js";
-import { Help } from "./Help.js";
+import { Help, helpPages } from "./Help.js";
 import { LEVEL_COLOR, type Segment } from "./layout.js";
 import { type DashboardState, PROBLEM_MS, skippedByReason, type UiAction } from "./model.js";
 import { Positions } from "./Positions.js";
@@ -44,6 +44,7 @@ export type KeyCommand =
   | "flatten-yes"
   | "flatten-no"
   | "help"
+  | "help-close"
   | null;
 
 export function keyCommand(
@@ -53,7 +54,7 @@ export function keyCommand(
 ): KeyCommand {
   if (key.ctrl && input === "c") return "quit";
   if (ui.confirmFlatten) return input === "y" || input === "Y" ? "flatten-yes" : "flatten-no";
-  if (ui.help && key.escape) return "help";
+  if (ui.help && key.escape) return "help-close";
   switch (input) {
     case "q":
       return "quit";
@@ -71,7 +72,8 @@ export function keyCommand(
   }
 }
 
-function useDashboardKeys(props: DashboardProps): void {
+/** `helpPages`: how many pages the help takes in this terminal (? turns them, then closes). */
+function useDashboardKeys(props: DashboardProps, helpPages: number): void {
   const { state, dispatch } = props;
   useInput(
     (input, key) => {
@@ -99,7 +101,10 @@ function useDashboardKeys(props: DashboardProps): void {
           dispatch({ type: "ui/flattenCancelled" });
           break;
         case "help":
-          dispatch({ type: "ui/helpToggled" });
+          dispatch({ type: "ui/helpToggled", pages: helpPages });
+          break;
+        case "help-close":
+          dispatch({ type: "ui/helpClosed" });
           break;
         case null:
           break;
@@ -109,7 +114,7 @@ function useDashboardKeys(props: DashboardProps): void {
   );
 }
 
-function Footer({ state, width }: { state: DashboardState; width: number }) {
+function Footer({ state, width, helpPages }: { state: DashboardState; width: number; helpPages: number }) {
   if (state.ui.confirmFlatten) {
     return (
       <Text color="red" bold wrap="truncate-end">
@@ -123,7 +128,14 @@ function Footer({ state, width }: { state: DashboardState; width: number }) {
     { text: state.paused || state.ui.pendingPause ? "p resume" : "p pause", priority: 7 },
     { text: "s sweep", priority: 5 },
     { text: "f flatten", priority: 6 },
-    { text: state.ui.help ? "? close help" : "? help", priority: 8 },
+    {
+      text: !state.ui.help
+        ? "? help"
+        : state.ui.helpPage + 1 < helpPages
+          ? `? more help ${state.ui.helpPage + 1}/${helpPages}`
+          : "? close help",
+      priority: 8,
+    },
   ];
   if (notice) segments.push({ text: notice.text, color: "yellow", priority: 10 });
   return <Segments segments={segments} width={width} />;
@@ -153,17 +165,21 @@ function layout(state: DashboardState, height: number) {
 
 export function Dashboard(props: DashboardProps) {
   const { state, width, height } = props;
-  useDashboardKeys(props);
   const w = Math.max(20, width);
   const { problem, slippage, spacers, body } = layout(state, height);
   const gap = spacers > 0 ? 1 : 0;
+  // The help takes the lines of the tables and the slippage panel, a page at a time.
+  const helpLines = body + slippage + gap;
+  const skipped = skippedByReason(state);
+  const pages = helpPages(helpLines, skipped).length;
+  useDashboardKeys(props, pages);
   return (
     <Box flexDirection="column" width={w}>
       <EventLog entries={state.log} width={w} maxPerFrame={Math.max(10, height)} />
       <Header state={state} width={w} />
       <Box marginTop={gap} flexDirection="column">
         {state.ui.help ? (
-          <Help width={w} skipped={skippedByReason(state)} maxLines={body + slippage + gap} />
+          <Help width={w} skipped={skipped} maxLines={helpLines} page={state.ui.helpPage} />
         ) : (
           <Positions rows={state.positions} width={w} maxRows={body - 1} loaded={state.equity !== null} />
         )}
@@ -179,7 +195,7 @@ export function Dashboard(props: DashboardProps) {
             {truncate(problem.text, w)}
           </Text>
         ) : null}
-        <Footer state={state} width={w} />
+        <Footer state={state} width={w} helpPages={pages} />
       </Box>
     </Box>
   );

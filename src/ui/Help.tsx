@@ -1,4 +1,8 @@
-// Help: the keys, what the columns mean, and the skip reasons seen so far in plain words.
+// Help: the keys, every figure and abbreviation the header, the positions table and the
+// slippage panel show, and the skip reasons seen so far in plain words. The words are the
+// README's (its "The dashboard, figure by figure" block is these lines; a test holds them
+// together). Each line fits 80 columns; what does not fit the lines available goes on the
+// next page (? turns the page, then closes).
 import { Box, Text } from "ink";
 import { reasonText } from "../core/reasons.js";
 import type { ReasonCode } from "../core/types.js";
@@ -8,48 +12,123 @@ export interface HelpProps {
   width: number;
   /** Skip counts by reason, biggest first (shown with their meaning). */
   skipped: readonly { reason: ReasonCode; count: number }[];
-  /** Lines available; the reasons list is cut to fit. */
+  /** Lines available for one page. */
   maxLines: number;
+  /** The page shown (0-based; clamped to the pages there are). */
+  page?: number;
 }
 
-const KEYS: readonly [string, string][] = [
-  ["q", "quit: stop cleanly (in-flight orders awaited, journal flushed)"],
-  ["p", "pause / resume sending orders (plans are still made and shown)"],
-  ["s", "sweep now: re-read both accounts over REST and repair drift"],
-  ["f", "flatten: close every position reduce-only (asks y to confirm)"],
-  ["?", "show / hide this help"],
+export interface HelpSection {
+  title: string;
+  /** Each at most 78 characters: indented by two, a line fits an 80-column terminal. */
+  lines: readonly string[];
+}
+
+/** What the dashboard shows, in the README's words. */
+export const HELP_SECTIONS: readonly HelpSection[] = [
+  {
+    title: "header",
+    lines: [
+      "LIVE / PAPER / DRY-RUN / HALTED / STOPPED = the run's mode · PAUSED: no orders",
+      "leader = whom we copy (several: the first, weight, +N) · acct = our account",
+      "agent Nd left = days left on the agent's approval (yellow in its last week)",
+      "equity = our account value · P&L = the copy's net since it began",
+      "  (realised + unrealised − fees + funding) · ROI = P&L ÷ equity it began with",
+      "hwm = high-water mark: our highest equity · dd = drawdown from the hwm, %",
+      "  (beyond risk.maxDrawdownPct the kill switch closes everything and halts)",
+      "ws = the websocket's state and the age of its last message",
+      "lag = leader fill → our fill, last copy · p50 = the median over copies",
+      "filled = our orders that filled · planned = what a dry run would send",
+      "skipped = skips by reason (? shows them) · rejected = refused by the exchange",
+      "in sync / drift $ (coins) = the copy's drift, in status's words",
+      "sweep = the last sweep's age · rate-limited = waiting out the request limit",
+      "gated = a leader's increases held back · unfollowed = a leader not copied",
+    ],
+  },
+  {
+    title: "columns",
+    lines: [
+      "leader = the leader's size (signed) · leader $ = its value at the mid",
+      "target = leader size × copy ratio, after caps and rounding; - = left alone",
+      "ours = our size · drift $ = (target − ours) × mid · drift% = of the target",
+      "  ! next cycle trades it · × a gate holds it · alone: not sized by hlcopy",
+      "  no mark: tolerated (deadband, minimum, a cap)",
+      "uPnL = unrealised P&L at the mid · P&L = the coin's net since the copy began",
+      "lev = leverage the exchange holds for our position (exec.leverage sets it;",
+      "  - until a sweep reads it), not our notional ÷ equity",
+      "held = entry-only keeps a position the leader reduced or closed",
+      "stop = our resting stop · tp = the nearest take-profit (+N = more tiers)",
+      "t-stop = time left before the time stop closes the position",
+    ],
+  },
+  {
+    title: "slippage",
+    lines: [
+      "slip exec bps = each fill vs the best bid/ask at decision: mean, med, p95, n",
+      "vs leader = hot-path copies vs the leader's fill · > budget! = p95 over budget",
+      "last = newest fills' bps (/r repair, /j join, /s safety) · equity = over time",
+    ],
+  },
+  {
+    title: "keys",
+    lines: [
+      "q quit: stop cleanly (in-flight orders awaited) · p pause / resume sending",
+      "s sweep now: re-read, repair drift · f flatten all reduce-only (y confirms)",
+      "? next page of help, then close · Esc close",
+    ],
+  },
 ];
 
-const LEGEND: readonly string[] = [
-  "target = leader size × copy ratio, after caps and rounding",
-  "drift $ = (target − ours) × mid · ! next cycle trades it · × a gate holds it",
-  "  no mark: tolerated (deadband, minimum, a cap) · alone: not sized by hlcopy",
-  "held = entry-only keeps a position the leader reduced or closed (your own exits close it)",
-  "stop / tp = resting stop and nearest take-profit (+N = more tiers); t-stop = time to the time stop",
-  "uPnL = our position at the mid · P&L = the coin's net since the copy began",
-  "  (realised + unrealised − fees + funding); header: the whole copy, ROI %",
-  "lev = leverage the exchange holds for our position (exec.leverage sets it;",
-  "  - until a sweep reads it), not our notional ÷ equity",
-  "slip exec = fill vs best bid/ask at decision (every order) · vs leader =",
-  "  hot-path copies vs the leader's fill · lag = leader fill → ours (copies)",
-];
+interface HelpLine {
+  key: string;
+  text: string;
+  bold?: boolean;
+}
 
-export function Help({ width, skipped, maxLines }: HelpProps) {
-  const lines: { key: string; text: string; bold?: boolean }[] = [
-    { key: "h-keys", text: "keys", bold: true },
-    ...KEYS.map(([k, text]) => ({ key: `k-${k}`, text: `  ${k}  ${text}` })),
-    { key: "h-cols", text: "columns", bold: true },
-    ...LEGEND.map((text, i) => ({ key: `l-${i}`, text: `  ${text}` })),
-  ];
+/**
+ * The help cut into pages of at most `maxLines` lines: a section stays on one page when it
+ * fits one, and starts a new page rather than split. The skip reasons seen so far come last.
+ */
+export function helpPages(maxLines: number, skipped: HelpProps["skipped"]): HelpLine[][] {
+  const sections: HelpLine[][] = HELP_SECTIONS.map((s) => [
+    { key: `h-${s.title}`, text: s.title, bold: true },
+    ...s.lines.map((text, i) => ({ key: `${s.title}-${i}`, text: `  ${text}` })),
+  ]);
   if (skipped.length > 0) {
-    lines.push({ key: "h-skips", text: "skipped so far", bold: true });
-    for (const s of skipped) {
-      lines.push({ key: `s-${s.reason}`, text: `  ${s.reason} ×${s.count}: ${reasonText(s.reason)}` });
+    sections.push([
+      { key: "h-skips", text: "skipped so far", bold: true },
+      ...skipped.map((s) => ({
+        key: `s-${s.reason}`,
+        text: `  ${s.reason} ×${s.count}: ${reasonText(s.reason)}`,
+      })),
+    ]);
+  }
+  const size = Math.max(1, maxLines);
+  const pages: HelpLine[][] = [];
+  let page: HelpLine[] = [];
+  for (const section of sections) {
+    if (page.length > 0 && page.length + section.length > size) {
+      pages.push(page);
+      page = [];
+    }
+    for (const line of section) {
+      if (page.length === size) {
+        pages.push(page);
+        page = [];
+      }
+      page.push(line);
     }
   }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
+export function Help({ width, skipped, maxLines, page = 0 }: HelpProps) {
+  const pages = helpPages(maxLines, skipped);
+  const lines = pages[Math.min(Math.max(0, page), pages.length - 1)] ?? [];
   return (
     <Box flexDirection="column" width={width}>
-      {lines.slice(0, Math.max(1, maxLines)).map((l) => (
+      {lines.map((l) => (
         <Text key={l.key} bold={l.bold} wrap="truncate-end">
           {truncate(l.text, width)}
         </Text>

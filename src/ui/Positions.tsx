@@ -1,12 +1,12 @@
-// Positions: per coin, the leader's size and notional, our target, what we hold, the drift
-// (USD and %) flagged by its status (core/drift.ts: "!" the next cycle trades it, "×" a gate
-// blocks it, "alone" a position hlcopy does not size), our uPnL, the coin's P&L since the
-// copy began, the leverage the exchange holds for our position, and — with resting protection
-// on — our stop and take-profit trigger prices ("-" = none resting; "+N" = N more take-profit
-// tiers beyond the nearest). Under entry-only a position the leader reduced or closed shows
-// "held" (its exits are ours); with risk.maxHoldHours, the time left before the time stop
-// closes it. Columns drop by priority in narrow terminals; rows beyond maxRows fold into
-// "+N more".
+// Positions: per coin, the leader's size and notional, our target ("-" for a position hlcopy
+// leaves alone: it has none), what we hold, the drift (USD and %) flagged by its status
+// (core/drift.ts: "!" the next cycle trades it, "×" a gate blocks it, "alone" a position hlcopy
+// does not size), our uPnL, the coin's P&L since the copy began, the leverage the exchange
+// holds for our position, and — with resting protection on — our stop and take-profit trigger
+// prices ("-" = none resting; "+N" = N more take-profit tiers beyond the nearest). Under
+// entry-only a position the leader reduced or closed shows "held" (its exits are ours); with
+// risk.maxHoldHours, the time left before the time stop closes it. Columns drop by priority in
+// narrow terminals; rows beyond maxRows fold into "+N more".
 import { Box, Text } from "ink";
 import { cell, fmtAge, fmtNum, fmtPct, fmtUsdShort } from "./format.js";
 import { type Column, fitColumns } from "./layout.js";

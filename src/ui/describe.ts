@@ -2,7 +2,7 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
-import { driftText } from "../core/drift.js";
+import { driftText, shownTarget } from "../core/drift.js";
 import { shortAddress } from "../core/format.js";
 import { orderFields } from "../core/orders.js";
 import { reasonText } from "../core/reasons.js";
@@ -118,6 +118,7 @@ export const JSON_LINE_FIELDS = {
     "execSlippageBps",
     "copyLagMs",
     "pnl",
+    "onExit",
     "positions",
   ],
 } as const satisfies Record<JsonLineType, readonly string[]>;
@@ -338,7 +339,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           const d = e.drift?.coins.find((c) => c.coin === t.coin);
           return {
             coin: t.coin,
-            targetSize: t.targetSize,
+            targetSize: shownTarget(t.targetSize, d?.status),
             ourSize: t.ourSize,
             driftUsd: t.driftUsd,
             deadbandUsd: t.deadbandUsd,

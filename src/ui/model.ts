@@ -4,7 +4,13 @@
 // run lasts. Statistics (means, quantiles) are computed by selectors at render time, not
 // per event, so a fill storm costs a few array pushes per fill.
 
-import { type DriftReport, type DriftStatus, driftReport, MIN_ORDER_USD } from "../core/drift.js";
+import {
+  type DriftReport,
+  type DriftStatus,
+  driftReport,
+  MIN_ORDER_USD,
+  shownTarget,
+} from "../core/drift.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
@@ -18,7 +24,10 @@ export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting"
 /** What the keys and the clock change: one action per change. */
 export type UiAction =
   | { type: "ui/tick"; now: number }
-  | { type: "ui/helpToggled" }
+  /** ?: open the help, turn to its next page of `pages` (default 1), or close it after the last. */
+  | { type: "ui/helpToggled"; pages?: number }
+  /** Esc: close the help. */
+  | { type: "ui/helpClosed" }
   | { type: "ui/flattenAsked" }
   | { type: "ui/flattenCancelled" }
   | { type: "ui/flattenConfirmed" }
@@ -45,7 +54,7 @@ export interface PositionRow {
   /** Weighted leader size (signed) and its notional at the mid. */
   leaderSize: number;
   leaderNotional: number | null;
-  /** Null when the planner has no target for the coin (e.g. a denied coin left alone). */
+  /** Null when the coin has no copy target: none planned, or a position left alone (core/drift.ts shownTarget). */
   targetSize: number | null;
   ourSize: number;
   /** (target − ours) × mid, signed; null without a target. */
@@ -135,6 +144,8 @@ export interface DashboardState {
   leaderCopy: LeaderCopyView[];
   paused: boolean;
   stopped: { reason: string; ts: number } | null;
+  /** What the clean stop's on-exit step did (follow --on-exit), in its own words; null before it. */
+  onExit: string | null;
   equity: number | null;
   hwm: number | null;
   drawdownPct: number | null;
@@ -171,6 +182,8 @@ export interface DashboardState {
   problem: { ts: number; level: LogLevel; text: string; type: EngineEvent["type"] } | null;
   ui: {
     help: boolean;
+    /** The help's page shown (0 while it is closed). */
+    helpPage: number;
     confirmFlatten: boolean;
     /** A pause/resume asked for with p, until the engine confirms it with a paused event. */
     pendingPause: boolean | null;
@@ -211,6 +224,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     leaderCopy: [],
     paused: false,
     stopped: null,
+    onExit: null,
     equity: null,
     hwm: null,
     drawdownPct: null,
@@ -243,7 +257,14 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     lastSweep: null,
     rateLimit: null,
     problem: null,
-    ui: { help: false, confirmFlatten: false, pendingPause: null, quitting: false, notice: null },
+    ui: {
+      help: false,
+      helpPage: 0,
+      confirmFlatten: false,
+      pendingPause: null,
+      quitting: false,
+      notice: null,
+    },
     capacity: { log: 200, series: 500, recent: 8, ...init.capacity },
   };
 }
@@ -345,7 +366,7 @@ export function buildPositionRows(
       coin,
       leaderSize: target?.leaderSize ?? 0,
       leaderNotional: target && mid !== null ? target.leaderSize * mid : null,
-      targetSize: target ? target.targetSize : null,
+      targetSize: target ? shownTarget(target.targetSize, status) : null,
       ourSize,
       driftUsd,
       driftPct,
@@ -530,8 +551,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.counters = { ...c, rateLimitWaits: c.rateLimitWaits + 1 };
       state.rateLimit = { until: e.ts + e.waitMs, detail: e.detail };
       break;
-    case "warning":
     case "notice":
+      if (e.kind === "on-exit") state.onExit = e.message;
+      break;
+    case "warning":
     case "error":
       break;
     case "stop":
@@ -554,8 +577,13 @@ function reduceUi(state: DashboardState, a: UiAction): DashboardState {
       const problem = state.problem && now - state.problem.ts >= PROBLEM_MS ? null : state.problem;
       return { ...state, now, ui, rateLimit, problem };
     }
-    case "ui/helpToggled":
-      return { ...state, ui: { ...state.ui, help: !state.ui.help } };
+    case "ui/helpToggled": {
+      const next = state.ui.help ? state.ui.helpPage + 1 : 0;
+      const open = next < Math.max(1, a.pages ?? 1);
+      return { ...state, ui: { ...state.ui, help: open, helpPage: open ? next : 0 } };
+    }
+    case "ui/helpClosed":
+      return { ...state, ui: { ...state.ui, help: false, helpPage: 0 } };
     case "ui/flattenAsked":
       return { ...state, ui: { ...state.ui, confirmFlatten: true } };
     case "ui/flattenCancelled":
@@ -677,6 +705,8 @@ export interface RunSummary {
   copyLagMs: { p50: number | null; p99: number | null };
   /** The copy's P&L at the end (whole copy); null when none was computed. */
   pnl: PnlFigures | null;
+  /** What the on-exit step did with open positions (follow --on-exit); null when it did not run. */
+  onExit: string | null;
   /** Open positions at the end, with their resting stop / take-profit (null = none); held = kept under entry-only. */
   positions: {
     coin: string;
@@ -718,6 +748,7 @@ export function runSummary(state: DashboardState): RunSummary {
           roiPct: p.roiPct,
         }
       : null,
+    onExit: state.onExit,
     positions: state.positions
       .filter((r) => r.ourSize !== 0)
       .map((r) => ({

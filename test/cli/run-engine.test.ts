@@ -1,7 +1,7 @@
 // runEngineWithView's set-up phase, without an exchange: a stop signal during set-up ends the
-// run with exit 0 and nothing to tell; a failing set-up is passed on; either way the signal
+// run with exit 0 and one line saying so; a failing set-up is passed on; either way the signal
 // handlers are gone afterwards. (Runs with an engine are covered through follow and demo.)
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runEngineWithView } from "../../src/cli/run-engine.js";
 import { STOP_SIGNALS } from "../../src/cli/signals.js";
 import { UsageError } from "../../src/core/errors.js";
@@ -21,7 +21,16 @@ describe("runEngineWithView: set-up", () => {
           process.emit("SIGTERM", "SIGTERM");
         }),
     });
-    await expect(result).resolves.toEqual({ code: 0, summary: null, dashboard: false });
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      await expect(result).resolves.toEqual({ code: 0, summary: null, dashboard: false });
+      // Not silent: what stopped it, and that nothing was sent.
+      expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe(
+        "stopped by SIGTERM during start-up: nothing was sent\n",
+      );
+    } finally {
+      stderr.mockRestore();
+    }
     expect(listeners()).toEqual(before);
   });
 

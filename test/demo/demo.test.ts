@@ -34,6 +34,7 @@ describe("hlcopy demo", () => {
       "execSlippageBps",
       "finalDriftUsd",
       "inSync",
+      "onExit",
       "pnl",
       "positions",
       "skipped",

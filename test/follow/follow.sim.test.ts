@@ -3,18 +3,22 @@
 // at the end the account is in sync with no cloid sent twice.
 
 import { privateKeyToAccount } from "viem/accounts";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { planReviewer } from "../../src/cli/review.js";
+import { runEngineWithView } from "../../src/cli/run-engine.js";
 import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
-import { CopyEngine } from "../../src/engine/engine.js";
+import { CopyEngine, type ReviewPlan } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import { RequestBudget } from "../../src/exchange/index.js";
 import { type SimFault, type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
 import { openJournal } from "../../src/store/journal.js";
+import { createPrompt } from "../../src/store/secrets.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { Capture, FakeTty } from "../keys/io.js";
 
 // One simulator per test: a fault or a timeout in one test cannot leak into the next.
 let sim: SimHandle;
@@ -386,8 +390,16 @@ describe("hlcopy follow against the simulator", () => {
   });
 
   describe("a plan the trader confirmed at the start, and the leader trading while the trader decided", () => {
-    /** `answers`: the trader's yes/no in turn; "wait": never answers (until the run is stopped). */
-    async function reviewedStart(answers: (boolean | "wait")[]) {
+    /**
+     * A leader holding BTC, a follower and its engine, not started. `answers`: the trader's
+     * yes/no in turn; "wait": never answers (until the run is stopped). `ask`: the review as
+     * `hlcopy follow` asks it instead.
+     */
+    async function reviewedEngine(
+      answers: (boolean | "wait")[],
+      ask?: ReviewPlan,
+      unlock?: (signal: AbortSignal) => Promise<void>,
+    ) {
       const { master, agentKey } = await masterWithAgent(sim, 100_000);
       const leaderAcct = await masterWithAgent(sim, 1_000_000);
       const connect = (account: Address, key: `0x${string}`) =>
@@ -413,8 +425,10 @@ describe("hlcopy follow against the simulator", () => {
         mode: "live",
         command: "follow",
         backoffMs: 50,
+        ...(unlock ? { unlock } : {}),
         review: async (plan, reasons, signal) => {
           reviews.push({ coins: [...new Set(plan.actions.map((a) => a.coin))].sort(), reasons });
+          if (ask) return ask(plan, reasons, signal);
           const answer = answers[reviews.length - 1] ?? false;
           if (answer === "wait") {
             return new Promise<boolean>((_, reject) =>
@@ -428,6 +442,17 @@ describe("hlcopy follow against the simulator", () => {
       });
       const sentCoins = () =>
         [...new Set(sim.control.orderHistory(master.address).map((o) => o.coin))].sort();
+      const streams = streamsOpener({
+        wsUrl: sim.wsUrl,
+        isTestnet: false,
+        leaders: [leaderAcct.master.address],
+        account: master.address,
+      });
+      return { engine, reviews, sentCoins, streams, leader: leaderAcct.master.address, master };
+    }
+
+    async function reviewedStart(answers: (boolean | "wait")[]) {
+      const { engine, reviews, sentCoins, streams } = await reviewedEngine(answers);
       // As `hlcopy follow` runs it: the checks and the review (at the terminal, before the
       // dashboard), then the run.
       if (answers.includes("wait")) return { engine, preflight: engine.preflight(), reviews, sentCoins };
@@ -437,14 +462,7 @@ describe("hlcopy follow against the simulator", () => {
       );
       if (refused)
         return { engine, done: engine.stop("refused", refused.exitCode), reviews, sentCoins, refused };
-      const done = engine.run(
-        streamsOpener({
-          wsUrl: sim.wsUrl,
-          isTestnet: false,
-          leaders: [leaderAcct.master.address],
-          account: master.address,
-        }),
-      );
+      const done = engine.run(streams);
       return { engine, done, reviews, sentCoins, refused };
     }
 
@@ -470,6 +488,91 @@ describe("hlcopy follow against the simulator", () => {
       await eventually(() => t.reviews.length === 1);
       expect(await t.engine.stop("signal SIGTERM")).toBe(0);
       expect(await outcome).toBe("the question was abandoned");
+      expect(t.sentCoins()).toEqual([]);
+    });
+
+    it("a SIGTERM at the question, as `follow` runs it: one line says so and that nothing was sent, exit 0", async () => {
+      const tty = new FakeTty();
+      const err = Object.assign(new Capture(), { isTTY: true });
+      const t = await reviewedEngine(["wait"], planReviewer(false, { input: tty, err }));
+      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+      try {
+        const result = runEngineWithView({
+          json: false,
+          noUi: true,
+          setUp: async () => ({
+            engine: t.engine,
+            events: t.engine.events,
+            initial: {
+              mode: "live",
+              leaders: [{ address: t.leader, weight: 1 }],
+              account: t.master.address,
+              network: sim.httpUrl,
+            },
+            streams: t.streams,
+            preflight: true,
+            close: async () => {},
+          }),
+        });
+        await eventually(() => err.text.includes("[y/N]"));
+        // Another terminal: kill <pid>. Delivered to the run's handler, not to the test process.
+        process.emit("SIGTERM", "SIGTERM");
+        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
+        expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe(
+          "stopped by SIGTERM at the review: nothing was sent\n",
+        );
+      } finally {
+        stderr.mockRestore();
+        stdout.mockRestore();
+      }
+      expect(t.sentCoins()).toEqual([]);
+    });
+
+    it("a SIGTERM at the passphrase prompt (after the review): one line names the prompt, nothing was sent, exit 0", async () => {
+      const tty = new FakeTty();
+      const err = new Capture();
+      // The key is opened after the review, as `hlcopy follow` opens its keystore: the prompt
+      // gets the run's stop signal.
+      const unlock = async (signal: AbortSignal) => {
+        await createPrompt({ input: tty, output: err, signal }).secret(
+          "Passphrase: ",
+          "the keystore passphrase",
+        );
+      };
+      const t = await reviewedEngine([true], async () => true, unlock);
+      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+      try {
+        const result = runEngineWithView({
+          json: false,
+          noUi: true,
+          setUp: async () => ({
+            engine: t.engine,
+            events: t.engine.events,
+            initial: {
+              mode: "live",
+              leaders: [{ address: t.leader, weight: 1 }],
+              account: t.master.address,
+              network: sim.httpUrl,
+            },
+            streams: t.streams,
+            preflight: true,
+            close: async () => {},
+          }),
+        });
+        await eventually(() => err.text.includes("Passphrase: "));
+        expect(t.reviews).toHaveLength(1); // the review came first
+        process.emit("SIGTERM", "SIGTERM");
+        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
+        expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe(
+          "stopped by SIGTERM at the prompt for the keystore passphrase: nothing was sent\n",
+        );
+        expect(tty.rawModeCalls).toEqual([true, false]);
+      } finally {
+        stderr.mockRestore();
+        stdout.mockRestore();
+      }
       expect(t.sentCoins()).toEqual([]);
     });
 

@@ -3,7 +3,7 @@
 // duplicate), and the simulator's price crossing it closes the copy with no hlcopy running;
 // the next run records what fired and does not buy the position back.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engineClient } from "../../src/cli/wiring.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
@@ -12,6 +12,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { stripAnsi } from "../ui/tty.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -242,6 +243,49 @@ describe("follow --on-exit", () => {
     ]);
     expect((await ours.getAccountState(p.account)).positions.ETH?.size).toBe(1);
   });
+
+  // The dashboard needs a terminal: util-linux `script` gives the real binary a pseudo-terminal
+  // (160 columns), and q is typed into it as a trader would.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)(
+    "after the dashboard: the same closing summary as --no-ui — the on-exit line whole, the open positions",
+    { timeout: 90_000 },
+    async () => {
+      const { p } = await copying("ETH", 10);
+      const command = [
+        "stty cols 160 rows 30;",
+        "exec",
+        process.execPath,
+        BIN,
+        "--network",
+        sim.httpUrl,
+        "--account",
+        p.account,
+        "follow",
+        p.leader,
+        "--mode fixed-ratio --ratio 0.1 --yes --sweep-seconds 3600",
+      ].join(" ");
+      const child = spawn("script", ["-qfec", command, "/dev/null"], {
+        env: cleanEnv({ HLCOPY_CONFIG_DIR: p.dir, HLCOPY_AGENT_KEY: p.agentKey }),
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout?.on("data", (d) => {
+        out += d;
+      });
+      const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      // Copied and in sync on the dashboard: quit with q.
+      await eventually(() => /filled 1 .*in sync/.test(stripAnsi(out)), 30_000);
+      child.stdin?.write("q");
+      expect(await exit).toBe(0);
+      const text = stripAnsi(out).replace(/\r/g, "");
+      const onExit =
+        "on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ETH left without one (set --stop-loss-pct, or use --on-exit flatten)";
+      // The log line above the frame is cut to 160 columns; the closing summary is not.
+      expect(text).toMatch(/\n1 order\(s\) filled; drift 0\.00 USD; copy P&L net .*; copy lag p50 .* ms\n/);
+      expect(text).toContain(`\n${onExit}\nopen positions:\n  ETH +1 stop none take-profit none\n`);
+    },
+  );
 
   it("flatten closes everything reduce-only and leaves no trigger behind", { timeout: 90_000 }, async () => {
     const { p, ours } = await copying("BTC", 1);

@@ -239,6 +239,47 @@ describe("positions hlcopy did not open", () => {
     expect((await w.reconcile([...COPY])).code).toBe(0);
   });
 
+  it("one left out with --deny-coins has no target in reconcile's table and JSON, nor in status", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "BTC", "buy", 1_000);
+    const args = [...COPY, "--deny-coins", "BTC"];
+    const run = await w.reconcile([...args, "--yes"]);
+    expect(run.code).toBe(0);
+    const btc = run.report?.drift.find((d) => d.coin === "BTC");
+    // Our own size under "target" would read as "hlcopy wants this".
+    expect(btc).toMatchObject({ status: "left-alone", reason: "coin-denied", targetSize: null });
+    expect(btc?.ourSize).toBeGreaterThan(0);
+    expect(run.report?.drift.find((d) => d.coin === "ETH")?.targetSize).toBeGreaterThan(0);
+
+    const env = { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } };
+    const base = ["--network", w.sim.httpUrl, "--account", w.follower];
+    const row = (out: string, coin: string) =>
+      out
+        .split("\n")
+        .find((l) => l.startsWith(`│ ${coin} `))
+        ?.split("│")
+        .map((c) => c.trim())
+        .slice(1, -1);
+    const dry = await runCli([...base, "reconcile", w.leader, ...args, "--dry-run"], env);
+    expect(dry.code).toBe(0);
+    // coin, leader, target, ours, drift USD, action, reason
+    expect(row(dry.stdout, "BTC")?.slice(0, 5)).toEqual(["BTC", "0", "-", String(btc?.ourSize), "-"]);
+
+    const status = await runCli([...base, "status"], env);
+    expect(row(status.stdout, "BTC")?.slice(0, 6)).toEqual([
+      "BTC",
+      "0",
+      "-",
+      String(btc?.ourSize),
+      "-",
+      "left-alone (coin-denied)",
+    ]);
+    const json = await runCli([...base, "--json", "status"], env);
+    const doc = JSON.parse(json.stdout) as { positions: { coin: string; targetSize: number | null }[] };
+    expect(doc.positions.find((p) => p.coin === "BTC")?.targetSize).toBeNull();
+  });
+
   it("a position the trader adds to between two cron runs is refused again", async () => {
     const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);

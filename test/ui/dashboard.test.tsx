@@ -2,7 +2,7 @@ import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { Dashboard, keyCommand } from "../../src/ui/Dashboard.js";
 import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
-import { liveState, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { decisionEvent, liveState, plan, reduceAll, startEvent, T0 } from "./fixtures.js";
 import { screenLines } from "./tty.js";
 
 const noop = () => {};
@@ -142,14 +142,37 @@ describe("Dashboard", () => {
     expect(lines.join("\n")).toMatch(/\+\d+ more \(smaller\)/);
   });
 
-  it("help replaces the tables; the flatten prompt replaces the key line", () => {
-    let s = reduceDashboard(liveState(), { type: "ui/helpToggled" });
-    let lines = frameLines(s, 80, 24);
-    expectFits(lines, 80, 24);
-    expect(lines.join("\n")).toContain("f  flatten: close every position reduce-only");
-    expect(lines.join("\n")).not.toMatch(/^BTC /m);
-    s = reduceDashboard(liveState(), { type: "ui/flattenAsked" });
-    lines = frameLines(s, 80, 24);
+  it("help replaces the tables, fits 80×24 page by page, and ? turns the pages, then closes", () => {
+    // A run with skips: their meanings are on the help's last page.
+    const live = reduceDashboard(liveState(), {
+      ...decisionEvent(
+        T0 + 6000,
+        plan({ skipped: [{ coin: "ETH", reason: "entry-drift", detail: "moved" }] }),
+      ),
+    });
+    const pages = 3;
+    let s = reduceDashboard(live, { type: "ui/helpToggled", pages });
+    const seen: string[] = [];
+    for (let page = 1; page <= pages; page++) {
+      const lines = frameLines(s, 80, 24);
+      expectFits(lines, 80, 24);
+      // Nothing cut: every help line is whole on screen.
+      for (const line of lines) expect(line.endsWith("…"), line).toBe(false);
+      expect(lines.join("\n")).not.toMatch(/^BTC /m);
+      expect(lines.at(-1)).toContain(page < pages ? `? more help ${page}/${pages}` : "? close help");
+      seen.push(lines.join("\n"));
+      s = reduceDashboard(s, { type: "ui/helpToggled", pages });
+    }
+    expect(s.ui.help).toBe(false);
+    expect(seen[0]).toContain("hwm = high-water mark: our highest equity · dd = drawdown from the hwm, %");
+    expect(seen[1]).toContain("leader = the leader's size (signed) · leader $ = its value at the mid");
+    expect(seen[2]).toContain("f flatten all reduce-only (y confirms)");
+    expect(seen[2]).toContain("entry-drift ×1: price moved too far from the leader's price");
+  });
+
+  it("the flatten prompt replaces the key line", () => {
+    const s = reduceDashboard(liveState(), { type: "ui/flattenAsked" });
+    const lines = frameLines(s, 80, 24);
     expect(lines.at(-1)).toBe("Flatten ALL positions reduce-only? y = yes, any other key = no");
   });
 
@@ -187,6 +210,7 @@ describe("keyCommand", () => {
     expect(keyCommand("f", plain, ui)).toBe("flatten-ask");
     expect(keyCommand("?", plain, ui)).toBe("help");
     expect(keyCommand("x", plain, ui)).toBeNull();
+    expect(keyCommand("", { ctrl: false, escape: true }, { ...ui, help: true })).toBe("help-close");
   });
   it("while the flatten prompt is up: only y confirms; anything else cancels", () => {
     const asking = { ...ui, confirmFlatten: true };

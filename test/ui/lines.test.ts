@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { createLineWriter, formatLine } from "../../src/ui/lines.js";
-import { decisionEvent, fillEvent, LIVE_TARGETS, liveEvents, plan, stateEvent, T0 } from "./fixtures.js";
+import {
+  decisionEvent,
+  fillEvent,
+  LIVE_TARGETS,
+  liveEvents,
+  plan,
+  stateEvent,
+  T0,
+  target,
+} from "./fixtures.js";
 
 function collect(json: boolean, events: readonly EngineEvent[], stateEveryMs?: number): string[] {
   let text = "";
@@ -146,5 +155,28 @@ describe("JSON lines", () => {
     expect(s.positions).toHaveLength(3);
     expect(s.targets[2]).toEqual({ coin: "SOL", targetSize: 3, ourSize: 2.5, driftUsd: 75, deadbandUsd: 10 });
     expect(s.leaders).toBeUndefined();
+  });
+
+  it("a position left alone has no target in the state record (null), as on the dashboard", () => {
+    const e = {
+      ...stateEvent(T0, [target("BTC", 0.5, 0.05, 0.05, 64000), target("DOGE", 0, 300, 300, 0.1)]),
+      drift: {
+        coins: [
+          { coin: "BTC", driftUsd: 0, status: "in-sync" as const, reason: null },
+          { coin: "DOGE", driftUsd: 0, status: "left-alone" as const, reason: "coin-denied" as const },
+        ],
+        driftUsd: 0,
+        outsideUsd: 0,
+        inSync: true,
+      },
+    };
+    const [line] = collect(true, [e]);
+    const s = JSON.parse(line ?? "{}");
+    expect(s.targets.map((t: { coin: string; targetSize: number | null }) => [t.coin, t.targetSize])).toEqual(
+      [
+        ["BTC", 0.05],
+        ["DOGE", null],
+      ],
+    );
   });
 });

@@ -248,6 +248,15 @@ describe("reduceDashboard: engine events", () => {
     expect(s.ui.help).toBe(true);
     s = reduceDashboard(s, { type: "ui/helpToggled" });
     expect(s.ui.help).toBe(false);
+    // Two pages: ? opens the first, turns to the second, then closes; Esc closes at once.
+    s = reduceDashboard(s, { type: "ui/helpToggled", pages: 2 });
+    expect([s.ui.help, s.ui.helpPage]).toEqual([true, 0]);
+    s = reduceDashboard(s, { type: "ui/helpToggled", pages: 2 });
+    expect([s.ui.help, s.ui.helpPage]).toEqual([true, 1]);
+    s = reduceDashboard(s, { type: "ui/helpToggled", pages: 2 });
+    expect([s.ui.help, s.ui.helpPage]).toEqual([false, 0]);
+    s = reduceDashboard(reduceDashboard(s, { type: "ui/helpToggled", pages: 2 }), { type: "ui/helpClosed" });
+    expect([s.ui.help, s.ui.helpPage]).toEqual([false, 0]);
     s = reduceDashboard(s, { type: "ui/flattenAsked" });
     expect(s.ui.confirmFlatten).toBe(true);
     s = reduceDashboard(s, { type: "ui/flattenCancelled" });

@@ -1,12 +1,21 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { EventLog } from "../../src/ui/EventLog.js";
 import { Header } from "../../src/ui/Header.js";
-import { Help } from "../../src/ui/Help.js";
+import { HELP_SECTIONS, Help, helpPages } from "../../src/ui/Help.js";
 import type { LogEntry } from "../../src/ui/model.js";
 import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
-import { Positions } from "../../src/ui/Positions.js";
+import {
+  HELD_COLUMN,
+  POSITION_COLUMNS,
+  Positions,
+  PROTECTION_COLUMNS,
+  TIME_STOP_COLUMN,
+} from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
+import { ROOT } from "../helpers/cli.js";
 import { fillEvent, liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
 import { renderTty, screenLines } from "./tty.js";
 
@@ -169,7 +178,8 @@ describe("the copy's P&L and drift from the engine's state", () => {
         target("BTC", 0.5, 0.05, 0.05, 64000),
         target("ETH", -4, -0.4, -0.35, 3200),
         target("SOL", 30, 3, 2.5, 150),
-        target("DOGE", 0, 0, 300, 0.1),
+        // The planner keeps a left-alone coin's targetSize at our own size (caps count it).
+        target("DOGE", 0, 300, 300, 0.1),
       ]),
       drift: {
         coins: [
@@ -237,6 +247,13 @@ describe("the copy's P&L and drift from the engine's state", () => {
     expect(lines.find((l) => l.startsWith("SOL"))).toMatch(/\$75\.00!/);
     expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$160\.00×/);
     expect(lines.find((l) => l.startsWith("DOGE"))).toMatch(/ alone /);
+    // No target for a position hlcopy leaves alone: our size there would read as "hlcopy wants this".
+    expect(rows.find((r) => r.coin === "DOGE")?.targetSize).toBeNull();
+    const header = lines[0] ?? "";
+    const doge = lines.find((l) => l.startsWith("DOGE")) ?? "";
+    const end = header.indexOf("target") + "target".length;
+    expect(doge.slice(end - 9, end).trim()).toBe("-");
+    expect(doge.slice(end + 1, end + 10).trim()).toBe("300");
     expect(lines.find((l) => l.startsWith("BTC"))).toMatch(/\$59\.80/);
     expect(lines.find((l) => l.startsWith("ETH"))).toMatch(/-\$21\.80/);
     // uPnL is the P&L's unrealised part for the coin.
@@ -369,21 +386,67 @@ describe("EventLog", () => {
 });
 
 describe("Help", () => {
-  it("lists the keys, the columns, and the skip reasons seen in words", () => {
-    const out = frame(<Help width={80} maxLines={20} skipped={[{ reason: "entry-drift", count: 2 }]} />);
-    for (const k of ["q  quit", "p  pause", "s  sweep now", "f  flatten", "?  show / hide"])
+  const allText = (maxLines: number, skipped: Parameters<typeof helpPages>[1] = []) =>
+    helpPages(maxLines, skipped)
+      .flat()
+      .map((l) => l.text)
+      .join("\n");
+
+  it("lists the keys, the figures, and the skip reasons seen in words", () => {
+    const out = allText(17, [{ reason: "entry-drift", count: 2 }]);
+    for (const k of ["q quit", "p pause", "s sweep now", "f flatten", "? next page"])
       expect(out).toContain(k);
     expect(out).toContain("entry-drift ×2: price moved too far from the leader's price");
   });
 
-  it("explains the columns: drift marks, P&L and the lev column", () => {
-    const out = frame(<Help width={80} maxLines={30} skipped={[]} />);
+  it("explains every column the positions table can show, and the header's figures", () => {
+    const out = allText(17);
+    const columns = [...POSITION_COLUMNS, HELD_COLUMN, ...PROTECTION_COLUMNS, TIME_STOP_COLUMN]
+      .map((c) => c.title.trim())
+      .filter((t) => t !== "coin");
+    for (const term of [
+      ...columns,
+      "acct",
+      "agent Nd left",
+      "equity",
+      "ROI",
+      "hwm",
+      "dd",
+      "ws",
+      "lag",
+      "p50",
+      "filled",
+      "planned",
+      "skipped",
+      "rejected",
+      "sweep",
+      "slip exec bps",
+      "vs leader",
+      "last",
+    ]) {
+      expect(out, term).toMatch(new RegExp(`(^|  |· )${term.replace(/[$?()]/g, "\\$&")} =`, "m"));
+    }
     expect(out).toContain("lev = leverage the exchange holds for our position");
     expect(out).toContain("P&L = the coin's net since the copy began");
     expect(out).toContain("× a gate holds it");
+    expect(out).toContain("- = left alone");
   });
 
-  it("cut to the lines available", () => {
+  it("each line fits 80 columns; a section is not split across pages when it fits one", () => {
+    for (const s of HELP_SECTIONS) for (const l of s.lines) expect(l.length, l).toBeLessThanOrEqual(78);
+    const pages = helpPages(17, []);
+    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "columns", "keys"]);
+    for (const p of pages) expect(p.length).toBeLessThanOrEqual(17);
+    // Tall enough: one page.
+    expect(helpPages(60, [])).toHaveLength(1);
+  });
+
+  it("in the README's words: its help block is these lines", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    for (const s of HELP_SECTIONS) for (const l of s.lines) expect(readme, l).toContain(`  ${l}\n`);
+  });
+
+  it("a page is cut to the lines available", () => {
     expect(screenLines(frame(<Help width={80} maxLines={3} skipped={[]} />))).toHaveLength(3);
   });
 });
@@ -392,4 +455,35 @@ it("an empty state renders every panel without throwing", () => {
   const s = initialDashboardState();
   expect(frame(<Header state={s} width={80} />)).toContain("equity -");
   expect(frame(<Slippage state={s} width={80} />)).toContain("no fills yet");
+});
+
+describe("the README's dashboard frame", () => {
+  // A capture of the real demo (tmux capture-pane, 80×24): what a user sees, not a drawing.
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("```\n", readme.indexOf("This is what it shows in an 80×24 terminal")) + 4;
+  const frameText = readme.slice(start, readme.indexOf("```", start));
+  const lines = frameText.trimEnd().split("\n");
+
+  it("fits 80×24", () => {
+    expect(lines.length).toBeLessThanOrEqual(24);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
+  it("has the demo's header and the table's columns as the code draws them", () => {
+    // The demo: a live run on its simulator whose agent approval does not expire (no days left).
+    const addr = (head: string, tail: string) =>
+      `${head}${"0".repeat(42 - head.length - tail.length)}${tail}` as `0x${string}`;
+    const state = reduceDashboard(initialDashboardState(), {
+      ...startEvent("live", T0),
+      leaders: [{ address: addr("0x056b", "4e5b"), weight: 1 }],
+      account: addr("0xb975", "c7fc"),
+      network: "demo (local simulator)",
+    });
+    const header = screenLines(frame(<Header state={state} width={80} />))[0] ?? "";
+    expect(lines.find((l) => l.startsWith("hlcopy "))).toBe(header.trimEnd());
+    const columns = screenLines(
+      frame(<Positions rows={liveState().positions} width={80} maxRows={5} loaded />),
+    )[0];
+    expect(lines).toContain(columns?.trimEnd());
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { EngineEvents } from "../../src/engine/events.js";
-import { runSummary } from "../../src/ui/model.js";
+import { reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
 import { FakeStdin, FakeStdout } from "./tty.js";
@@ -31,12 +31,18 @@ describe("runSummary", () => {
       execSlippageBps: { mean: expect.closeTo(0.8, 6), median: 0.5, p95: expect.closeTo(1.94, 6) },
       copyLagMs: { p50: 5, p99: expect.closeTo(6.96, 2) },
       pnl: null,
+      onExit: null,
       positions: [
         { coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null },
         { coin: "ETH", size: -0.4, stopPx: null, takeProfitPx: null },
         { coin: "SOL", size: 2.5, stopPx: null, takeProfitPx: null },
       ],
     });
+  });
+  it("says what the on-exit step did, as its notice said it", () => {
+    const message = "on exit: hold — positions and resting orders left as they are";
+    const s = reduceDashboard(liveState(), { type: "notice", ts: T0 + 9000, kind: "on-exit", message });
+    expect(runSummary(s).onExit).toBe(message);
   });
   it("nulls, not NaN, before any fill", () => {
     const s = runSummary({

@@ -21,6 +21,7 @@ import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtFixed } from "../../ui/format.js";
+import type { RunSummary } from "../../ui/model.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
@@ -182,7 +183,7 @@ export async function runFollow(
   // dashboard that showed it is gone by then).
   let lastError: { message: string; hint?: string } | null = null;
   let agentExpired = false;
-  const { code, summary, dashboard } = await runEngineWithView({
+  const { code, summary } = await runEngineWithView({
     json: ctx.json,
     noUi: options.noUi,
     setUp: async (signal) => {
@@ -293,7 +294,7 @@ export async function runFollow(
       };
     },
   });
-  // Stopped by a signal before it started: nothing to tell.
+  // Stopped before it started (run-engine said by what, and that nothing was sent): no summary.
   if (!summary) return code;
   const failed = lastError as { message: string; hint?: string } | null;
   // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
@@ -301,17 +302,24 @@ export async function runFollow(
   if (code !== 0 && (code !== 4 || agentExpired) && failed && !ctx.json) {
     process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   }
-  if (!ctx.json && !dashboard && (code === 0 || code === 4)) {
-    const p = summary.pnl;
-    const pnl = p
-      ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
-      : "";
-    process.stdout.write(
-      `${summary.copiedTrades} order(s) filled; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms\n`,
-    );
-    process.stdout.write(positionLines(summary.positions));
-  }
+  // The same closing summary after the dashboard as after event lines: the dashboard's last
+  // frame is cut to the terminal, and its log lines too (the on-exit one included).
+  if (!ctx.json && (code === 0 || code === 4)) process.stdout.write(closingSummary(summary));
   return code;
+}
+
+/**
+ * What a follow run that ended in order prints last, whatever showed it: the counts, drift,
+ * P&L, slippage and lag on one line, what the on-exit step did, and each open position with
+ * its resting protection. Plain lines, never cut to the terminal's width.
+ */
+export function closingSummary(summary: RunSummary): string {
+  const p = summary.pnl;
+  const pnl = p
+    ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
+    : "";
+  return `${summary.copiedTrades} order(s) filled; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
+${summary.onExit ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
 }
 
 /** The summary's open positions, one line each with their resting protection. */

@@ -2,7 +2,7 @@
 // --dry-run) → re-read and re-plan → report what happened and the drift that remains.
 // The decisions are the engine's (the same code `follow` runs), so cron and follow agree.
 
-import { type DriftStatus, driftReport } from "../../core/drift.js";
+import { type DriftStatus, driftReport, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { detailNumber, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
@@ -44,7 +44,8 @@ export interface ReconcileReport {
   /** Each coin as the run left it, with its drift status (core/drift.ts). */
   drift: {
     coin: string;
-    targetSize: number;
+    /** The copy target; null for a position left alone (hlcopy has no target for it). */
+    targetSize: number | null;
     ourSize: number;
     driftUsd: number;
     status: DriftStatus;
@@ -216,7 +217,7 @@ export function buildReport(p: {
         const d = statusOf.get(t.coin);
         return {
           coin: t.coin,
-          targetSize: t.targetSize,
+          targetSize: shownTarget(t.targetSize, d?.status),
           ourSize: t.ourSize,
           driftUsd: Math.round(t.driftUsd * 100) / 100,
           status: d?.status ?? "in-sync",
@@ -266,16 +267,20 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
   }
   const rows: (string | number)[][] = [];
   const coins = new Set<string>([...final.targets.map((t) => t.coin), ...byCoin.keys()]);
+  // A position left alone has no target and no drift figure (core/drift.ts), as in status.
+  const statusOf = new Map(report.drift.map((d) => [d.coin, d.status]));
   for (const coin of [...coins].sort()) {
     const t = final.targets.find((x) => x.coin === coin);
     const b = byCoin.get(coin);
     if (!b && t && t.targetSize === 0 && t.ourSize === 0) continue;
+    const alone = statusOf.get(coin) === "left-alone";
+    const target = t ? shownTarget(t.targetSize, statusOf.get(coin)) : null;
     rows.push([
       coin,
       t ? detailNumber(t.leaderSize) : "-",
-      t ? detailNumber(t.targetSize) : "-",
+      target === null ? "-" : detailNumber(target),
       t ? detailNumber(t.ourSize) : "-",
-      t ? t.driftUsd.toFixed(2) : "-",
+      t && !alone ? t.driftUsd.toFixed(2) : "-",
       b?.action ?? "-",
       b?.reason ?? (t && t.targetSize === t.ourSize ? "in sync" : "-"),
     ]);

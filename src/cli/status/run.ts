@@ -5,7 +5,7 @@
 
 import { existsSync } from "node:fs";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
-import { type DriftReport, driftText, leftAloneText } from "../../core/drift.js";
+import { type DriftReport, driftText, leftAloneText, shownTarget } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
@@ -44,10 +44,11 @@ export interface StatusReport {
   positions: {
     coin: string;
     leaderSize: number;
-    targetSize: number;
+    /** The copy target; null for a position left alone (hlcopy has no target for it). */
+    targetSize: number | null;
     ourSize: number;
     driftUsd: number;
-    /** in-sync, held, drift, blocked, left-alone (core/drift.ts); null in older journals. */
+    /** in-sync, tolerated, drift, blocked, left-alone (core/drift.ts); null in older journals. */
     status: string | null;
     reason: string | null;
     /** Our resting stop / take-profit trigger price as last seen (present when hlcopy keeps protection). */
@@ -153,7 +154,7 @@ export async function runStatus(p: {
         .map((t) => ({
           coin: t.coin,
           leaderSize: t.leaderSize,
-          targetSize: t.targetSize,
+          targetSize: shownTarget(t.targetSize, statusOf.get(t.coin)?.status),
           ourSize: t.ourSize,
           driftUsd: Math.round(t.driftUsd * 100) / 100,
           ...(t.held ? { held: true } : {}),
@@ -373,7 +374,7 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
         r.positions.map((x) => [
           x.coin,
           x.leaderSize,
-          x.targetSize,
+          x.targetSize ?? "-",
           x.ourSize,
           x.status === "left-alone" ? "-" : x.driftUsd.toFixed(2),
           x.status === null
