@@ -33,7 +33,7 @@ export function register(program: Command): void {
     )
     .option("--listen-public", "allow a non-loopback --listen address (needs --listen-token-file)")
     .option("--listen-token-file <file>", "bearer token every /status and /metrics request must carry");
-  addSettingOptions(cmd);
+  addSettingOptions(cmd, undefined, "follow");
   cmd
     .addHelpText(
       "after",
@@ -54,9 +54,14 @@ ${examples([
     .action(async (leaders: string[], opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(command.optsWithGlobals<GlobalOptions>());
-      const { settings } = resolveRunSettings(ctx, opts);
       const { parseFollowOptions, runFollow } = await import("./run.js");
       const parsed = parseFollowOptions(leaders, opts);
+      // The run's mode first: a setting flag this mode never reads is refused (exit 2).
+      const { settings } = resolveRunSettings(ctx, opts, {
+        command: "follow",
+        mode: parsed.mode,
+        yes: parsed.yes,
+      });
       const { parseListenOptions } = await import("./serve.js");
       const listen = parseListenOptions(opts);
       process.exitCode = await runFollow(ctx, { ...parsed, settings, listen });
