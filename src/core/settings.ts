@@ -1131,8 +1131,8 @@ const modeFlag = (run: RunContext): string => (run.mode === "paper" ? "--paper" 
 const liveRun = (run: RunContext): string => `give it to the live run (without ${modeFlag(run)})`;
 
 /**
- * Settings that some commands or run modes never read (the one table of them; the audit in
- * docs/settings.md says where every setting acts). Given as a flag to such a run, they would be
+ * Settings that some commands or run modes never read (the one table of them; README's
+ * Settings section lists the refusals). Given as a flag to such a run, they would be
  * accepted and do nothing, so they are refused: `${flag} ${does}, but ${why}` / `${hint}, or drop
  * ${flag}`. Values from the config file are never refused (the file is shared by every command),
  * nor a flag that switches its setting off (none, an empty list): it cannot promise an effect.
