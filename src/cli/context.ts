@@ -6,6 +6,7 @@ import { UsageError } from "../core/errors.js";
 import {
   type FlatSettings,
   type ResolvedSettings,
+  type RunContext,
   resolveSettings,
   SETTING_KEYS,
   type SettingKey,
@@ -75,14 +76,21 @@ export function requireAccount(ctx: CliContext): Address {
   });
 }
 
-/** Settings for this run: flags passed on the command line > config file > defaults. */
-export function resolveRunSettings(ctx: CliContext, options: Record<string, unknown>): ResolvedSettings {
+/**
+ * Settings for this run: flags passed on the command line > config file > defaults. With `run`
+ * (follow, reconcile), a setting flag that command or run mode never reads is refused.
+ */
+export function resolveRunSettings(
+  ctx: CliContext,
+  options: Record<string, unknown>,
+  run?: RunContext,
+): ResolvedSettings {
   const flags = flagsFromOptions(options);
   const stored: FlatSettings = { ...ctx.stored };
   // network/account are global options, already resolved into the context.
   stored.network = ctx.network.name;
   stored.account = ctx.account;
-  const resolved = resolveSettings(stored, flags);
+  const resolved = resolveSettings(stored, flags, run);
   return resolved;
 }
 

@@ -1,13 +1,15 @@
 // Per-run setting flags, generated from the settings schema: `risk.maxLeverage` becomes
 // `--max-leverage <value>`. Values stay raw strings here; the schema parses them.
 
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import {
   allowedText,
   flagName,
+  type RunCommand,
   SETTINGS_SCHEMA,
   type SettingKey,
   type SettingValue,
+  settingRunsOf,
 } from "../core/settings.js";
 
 const FLAG_SPECS = SETTINGS_SCHEMA.filter((s) => s.key !== "network" && s.key !== "account");
@@ -64,15 +66,19 @@ function camel(flag: string): string {
 /**
  * Add one `--<flag> <value>` option per setting to a command (help: key, what it accepts,
  * default): every setting, or only `keys` — the ones the command really uses (any other is an
- * unknown option, exit 2).
+ * unknown option, exit 2). For a trading `run` command, help says which of its runs read a
+ * setting some runs do not (core/settings.ts RUN_SETTINGS), and hides one that none of its runs
+ * reads (still parsed, so giving it is refused with the reason and a hint, not "unknown option").
  */
-export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[]): Command {
+export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], run?: RunCommand): Command {
   for (const s of FLAG_SPECS) {
     if (keys && !keys.includes(s.key)) continue;
-    cmd.option(
+    const runs = run ? settingRunsOf(s.key, run) : undefined;
+    const option = new Option(
       `--${flagName(s.key)} <value>`,
-      `${s.description} [${s.key}; ${allowedText(s)}; default ${defaultText(s.default)}]`,
+      `${runs ? `${runs}: ` : ""}${s.description} [${s.key}; ${allowedText(s)}; default ${defaultText(s.default)}]`,
     );
+    cmd.addOption(runs === null ? option.hideHelp() : option);
   }
   cmd.addHelpText(
     "after",
@@ -82,7 +88,12 @@ Setting flags that would do nothing are refused (exit 2, nothing sent):
   --allow-coins BTCC        trading runs check coin names against the exchange's markets:
                             unknown coin "BTCC" … did you mean BTC? (btc = BTC: case-insensitive)
   --ratio 0.5               with sizing mode equity-ratio: --ratio needs --mode fixed-ratio
-  --trailing-step-pct 1     without --trailing-stop-pct: it acts only on a trailing stop`,
+  --trailing-step-pct 1     without --trailing-stop-pct: it acts only on a trailing stop${
+    run
+      ? `
+  --leverage 5 --dry-run    a flag marked "live runs only" in a run that sends nothing${run === "reconcile" ? "\n  --sweep-seconds 5         follow's settings (sweep interval, alerts): reconcile is one sweep" : ""}`
+      : ""
+  }`,
   );
   return cmd;
 }

@@ -1011,6 +1011,7 @@ export interface ResolvedSettings {
 export function resolveSettings(
   stored: FlatSettings,
   flags: Partial<Record<SettingKey, string>>,
+  run?: RunContext,
 ): ResolvedSettings {
   const flat = defaultFlatSettings();
   const source = Object.fromEntries(SETTING_KEYS.map((k) => [k, "default"])) as Record<
@@ -1040,6 +1041,8 @@ export function resolveSettings(
       { hint: `add --mode ${uses} to size this run by ${flag}, or drop ${flag}` },
     );
   }
+  // A flag for a setting this command or run mode never reads (a sweep interval in reconcile).
+  if (run) refuseUnusedByRun(run, flat, flags);
   // A flag for a setting that acts only beside another one, which this run does not have.
   for (const d of DEPENDENT_SETTINGS) {
     if (flags[d.key] === undefined || d.acts(flat)) continue;
@@ -1111,6 +1114,185 @@ const DEPENDENT_SETTINGS: {
     hint: "add --alert-format telegram and the bot's sendMessage URL as --alert-webhook",
   },
 ];
+
+/** The trading commands whose runs take every setting as a flag. */
+export type RunCommand = "follow" | "reconcile";
+/** How a run trades: live (signs and sends), paper (fills locally), dry-run (sends nothing). */
+export type RunModeName = "live" | "paper" | "dry-run";
+/** What a run is, as far as which settings it reads goes. */
+export interface RunContext {
+  command: RunCommand;
+  mode: RunModeName;
+  /** --yes: every plan that needs review is confirmed without asking. */
+  yes: boolean;
+}
+
+const modeFlag = (run: RunContext): string => (run.mode === "paper" ? "--paper" : "--dry-run");
+const liveRun = (run: RunContext): string => `give it to the live run (without ${modeFlag(run)})`;
+
+/**
+ * Settings that some commands or run modes never read (the one table of them; README's
+ * Settings section lists the refusals). Given as a flag to such a run, they would be
+ * accepted and do nothing, so they are refused: `${flag} ${does}, but ${why}` / `${hint}, or drop
+ * ${flag}`. Values from the config file are never refused (the file is shared by every command),
+ * nor a flag that switches its setting off (none, an empty list): it cannot promise an effect.
+ */
+const RUN_SETTINGS: {
+  keys: readonly SettingKey[];
+  /** What the setting does, after the flag. */
+  does: string;
+  /** Per command: which of its runs read it ("live runs only", shown in --help), or null when none does (hidden). */
+  help: Partial<Record<RunCommand, string | null>>;
+  /** Why this run would not read it, and the way forward; null when it acts. */
+  unused: (run: RunContext, flat: FlatSettings) => { why: string; hint: string } | null;
+}[] = [
+  {
+    keys: ["exec.sweepSeconds"],
+    does: "sets how often hlcopy follow re-reads both accounts",
+    help: { reconcile: null },
+    unused: (run) =>
+      run.command === "reconcile"
+        ? { why: "reconcile is a single sweep", hint: "repeat reconcile from cron (*/5 * * * *)" }
+        : null,
+  },
+  {
+    keys: [
+      "alerts.webhook",
+      "alerts.format",
+      "alerts.telegramChatId",
+      "alerts.driftMinutes",
+      "alerts.wsDownSeconds",
+    ],
+    does: "sets the alerts hlcopy follow sends",
+    help: { reconcile: null },
+    unused: (run) =>
+      run.command === "reconcile"
+        ? {
+            why: "reconcile sends no alerts",
+            hint: "from cron, act on reconcile's exit code (3 drift remains, 4 halted)",
+          }
+        : null,
+  },
+  {
+    keys: ["exec.confirmAbovePct"],
+    does: "sets when a live plan needs your yes",
+    help: { follow: "only live runs without --yes", reconcile: "only live runs without --yes" },
+    unused: (run) =>
+      run.mode !== "live"
+        ? { why: `this run is ${modeFlag(run)}: it asks for no yes`, hint: liveRun(run) }
+        : run.yes
+          ? {
+              why: "--yes confirms every plan",
+              hint: "drop --yes to be asked for a plan above it (with no terminal to ask, such a plan is refused: exit 2)",
+            }
+          : null,
+  },
+  {
+    keys: ["exec.leverage", "exec.marginMode"],
+    does: "is set on the exchange before a live increase",
+    help: { follow: "live runs only", reconcile: "live runs only" },
+    unused: (run) =>
+      run.mode !== "live"
+        ? { why: `this run is ${modeFlag(run)}: it sets nothing on the exchange`, hint: liveRun(run) }
+        : null,
+  },
+  ...(["risk.stopLossPct", "risk.trailingStopPct"] as const).map((key) => ({
+    keys: [key],
+    does: "rests a reduce-only stop on the exchange (a live run's)",
+    help: {
+      follow: "rests in live runs only (sizes risk-per-trade in every run)",
+      reconcile: "rests in live runs only (sizes risk-per-trade in every run)",
+    },
+    unused: (run: RunContext, flat: FlatSettings) =>
+      run.mode !== "live" && flat["sizing.mode"] !== "risk-per-trade"
+        ? {
+            why: `this run is ${modeFlag(run)}: it rests no stops and does not simulate them`,
+            hint: `${liveRun(run)}; in this run it would only size --mode risk-per-trade`,
+          }
+        : null,
+  })),
+  ...(
+    [
+      ["risk.takeProfitPct", "rests a reduce-only take-profit on the exchange (a live run's)"],
+      ["risk.takeProfitTiers", "rests reduce-only take-profits on the exchange (a live run's)"],
+      ["risk.trailingStepPct", "sets how a trailing stop resting on the exchange moves (a live run's)"],
+    ] as const
+  ).map(([key, does]) => ({
+    keys: [key],
+    does,
+    help: { follow: "live runs only", reconcile: "live runs only" },
+    unused: (run: RunContext) =>
+      run.mode !== "live"
+        ? {
+            why: `this run is ${modeFlag(run)}: it rests no triggers and does not simulate them`,
+            hint: liveRun(run),
+          }
+        : null,
+  })),
+  {
+    keys: ["exec.entry"],
+    does: "passive rests each increase on the book first",
+    help: { follow: "passive: live and dry runs only (--paper fills as IOC)" },
+    unused: (run, flat) =>
+      run.mode === "paper" && flat["exec.entry"] === "passive"
+        ? {
+            why: "this run is --paper: it fills locally and rests nothing (its entries go as IOC)",
+            hint: liveRun(run),
+          }
+        : null,
+  },
+  {
+    keys: ["exec.passiveTimeoutSeconds"],
+    does: "sets how long a passive entry rests on the book",
+    help: { follow: "live runs only", reconcile: "live runs only" },
+    unused: (run) =>
+      run.mode !== "live" ? { why: `this run is ${modeFlag(run)}: nothing rests`, hint: liveRun(run) } : null,
+  },
+  {
+    keys: ["exec.slippageBudgetBps"],
+    does: "is checked against this run's fills",
+    help: { follow: "live and paper runs only", reconcile: "live runs only" },
+    unused: (run) =>
+      run.mode === "dry-run"
+        ? {
+            why: "this run is --dry-run: nothing fills",
+            hint: "give it to a live or --paper run",
+          }
+        : null,
+  },
+];
+
+/** A flag that switches its setting off (none, an empty list) promises no effect. */
+const switchesOff = (value: SettingValue | undefined): boolean =>
+  value === null || (Array.isArray(value) && value.length === 0);
+
+/** @throws {UsageError} (exit 2) for the first setting flag this run would not read. */
+function refuseUnusedByRun(
+  run: RunContext,
+  flat: FlatSettings,
+  flags: Partial<Record<SettingKey, string>>,
+): void {
+  for (const r of RUN_SETTINGS) {
+    for (const key of r.keys) {
+      if (flags[key] === undefined || switchesOff(flat[key])) continue;
+      const unused = r.unused(run, flat);
+      if (!unused) continue;
+      const flag = `--${flagName(key)}`;
+      throw new UsageError(`${flag} ${r.does}, but ${unused.why}`, {
+        hint: `${unused.hint}, or drop ${flag}`,
+      });
+    }
+  }
+}
+
+/**
+ * Which runs of `command` read `key`, for its --help line: undefined = every run, a phrase =
+ * only those runs, null = none (the flag is hidden, and refused when given).
+ */
+export function settingRunsOf(key: SettingKey, command: RunCommand): string | null | undefined {
+  const r = RUN_SETTINGS.find((x) => x.keys.includes(key));
+  return r?.help[command];
+}
 
 /** The sizing settings, and the one sizing mode that reads each. */
 export const SIZING_KEY_MODE = {

@@ -163,6 +163,94 @@ describe("settings that would do nothing are refused, before anything is sent (i
   });
 });
 
+describe("a setting flag the command or run mode never reads is refused before anything is sent", () => {
+  it("reconcile: follow's sweep interval and alerts, and --confirm-above-pct beside --yes, are exit 2 with a hint", async () => {
+    const f = await follower();
+    const before = exchangeActions();
+    const sweep = await f.reconcile(["--mode", "fixed-ratio", "--ratio", "0.05", "--sweep-seconds", "5"]);
+    expect(sweep.code).toBe(2);
+    expect(sweep.stdout).toBe("");
+    expect(sweep.stderr).toBe(
+      "error: --sweep-seconds sets how often hlcopy follow re-reads both accounts, but reconcile is a single sweep\n" +
+        "hint: repeat reconcile from cron (*/5 * * * *), or drop --sweep-seconds\n",
+    );
+    const alert = await f.reconcile(["--alert-webhook", "http://127.0.0.1:9/hook"]);
+    expect(alert.code).toBe(2);
+    expect(alert.stderr).toBe(
+      "error: --alert-webhook sets the alerts hlcopy follow sends, but reconcile sends no alerts\n" +
+        "hint: from cron, act on reconcile's exit code (3 drift remains, 4 halted), or drop --alert-webhook\n",
+    );
+    // f.reconcile adds --yes to a live run, as cron does: the plan would never be held back.
+    const confirm = await f.reconcile([
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.05",
+      "--confirm-above-pct",
+      "1",
+    ]);
+    expect(confirm.code).toBe(2);
+    expect(confirm.stderr).toMatch(
+      /^error: --confirm-above-pct sets when a live plan needs your yes, but --yes confirms every plan\nhint: drop --yes/,
+    );
+    const leverage = await f.reconcile(["--dry-run", "--leverage", "5"]);
+    expect(leverage.code).toBe(2);
+    expect(leverage.stderr).toBe(
+      "error: --leverage is set on the exchange before a live increase, but this run is --dry-run: it sets nothing on the exchange\n" +
+        "hint: give it to the live run (without --dry-run), or drop --leverage\n",
+    );
+    expect(exchangeActions()).toEqual(before);
+    expect((await f.reader.getAccountState(f.account)).positions).toEqual({});
+  });
+
+  it("follow --paper / --dry-run: live-only flags (stops, leverage, passive entries) are exit 2, nothing sent", async () => {
+    const f = await follower();
+    const before = exchangeActions();
+    const follow = (...args: string[]) =>
+      runCli(["--network", sim.httpUrl, "--account", f.account, "follow", leader, "--no-ui", ...args], {
+        env: { HLCOPY_CONFIG_DIR: f.dir },
+        timeoutMs: 20_000,
+      });
+    const stop = await follow("--paper", "--stop-loss-pct", "5");
+    expect(stop.code).toBe(2);
+    expect(stop.stderr).toBe(
+      "error: --stop-loss-pct rests a reduce-only stop on the exchange (a live run's), but this run is --paper: it rests no stops and does not simulate them\n" +
+        "hint: give it to the live run (without --paper); in this run it would only size --mode risk-per-trade, or drop --stop-loss-pct\n",
+    );
+    const passive = await follow("--paper", "--entry", "passive");
+    expect(passive.code).toBe(2);
+    expect(passive.stderr).toContain(
+      "error: --entry passive rests each increase on the book first, but this run is --paper",
+    );
+    const margin = await follow("--dry-run", "--margin-mode", "isolated");
+    expect(margin.code).toBe(2);
+    expect(margin.stderr).toContain(
+      "error: --margin-mode is set on the exchange before a live increase, but this run is --dry-run",
+    );
+    expect(exchangeActions()).toEqual(before);
+  });
+
+  it("the same values from the config file are not refused: the file is shared by every command", async () => {
+    const f = await follower();
+    for (const [key, value] of [
+      ["exec.sweepSeconds", "5"],
+      ["exec.confirmAbovePct", "90"],
+      ["alerts.webhook", "http://127.0.0.1:9/hook"],
+      ["exec.leverage", "5"],
+    ]) {
+      expect(
+        (await runCli(["--config-dir", f.dir, "config", "set", key as string, value as string])).code,
+      ).toBe(0);
+    }
+    const r = await f.reconcile(["--mode", "fixed-ratio", "--ratio", "0.05"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report?.actions.map((a) => a.status)).toEqual(["filled", "filled"]);
+    // A dry run after it: in sync, the stored leverage and confirm threshold not refused either.
+    const dry = await f.reconcile(["--dry-run", "--mode", "fixed-ratio", "--ratio", "0.05"]);
+    expect(dry.code, dry.stderr).toBe(0);
+  });
+});
+
 describe("help (issue 12)", () => {
   it("shows the new settings with their defaults, and the refusals with an example", async () => {
     for (const cmd of ["reconcile", "follow"]) {
@@ -176,7 +264,22 @@ describe("help (issue 12)", () => {
       expect(text).toContain("Setting flags that would do nothing are refused (exit 2, nothing sent):");
       expect(text).toContain("--allow-coins BTCC");
       expect(text).toContain("--ratio 0.5 with sizing mode equity-ratio: --ratio needs --mode fixed-ratio");
+      // A flag only some runs read says which; one no run of the command reads is not listed.
+      expect(text).toContain("--leverage <value> live runs only: exchange leverage");
+      expect(text).toContain("--confirm-above-pct <value> only live runs without --yes:");
+      expect(text).toContain("--max-leverage <value> cap on our gross notional");
     }
+    const reconcile = (await runCli(["reconcile", "--help"], { env: { COLUMNS: "200" } })).stdout;
+    for (const flag of ["--sweep-seconds", "--alert-webhook", "--alert-format", "--alert-drift-minutes"]) {
+      expect(reconcile, flag).not.toContain(`${flag} <value>`);
+    }
+    const follow = (await runCli(["follow", "--help"], { env: { COLUMNS: "200" } })).stdout;
+    for (const flag of ["--sweep-seconds", "--alert-webhook", "--alert-ws-down-seconds"]) {
+      expect(follow, flag).toContain(`${flag} <value>`);
+    }
+    expect(follow.replace(/\s+/g, " ")).toContain(
+      "--sweep-seconds <value> follow: seconds between REST sweeps",
+    );
   });
 });
 

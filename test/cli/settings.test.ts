@@ -5,10 +5,12 @@ import {
   defaultSettings,
   flagName,
   parseSettingInput,
+  type RunContext,
   resolveCoinSettings,
   resolveSettings,
   SETTING_KEYS,
   SETTINGS_SCHEMA,
+  settingRunsOf,
   validateSetting,
 } from "../../src/core/settings.js";
 
@@ -362,6 +364,165 @@ describe("setting flags that act only beside another setting the run does not ha
     );
     expect(telegram?.message).toContain("this run has alerts.format json");
     expect(refusal({ "risk.trailingStepPct": 1, "alerts.telegramChatId": "1" }, {})).toBeUndefined();
+  });
+});
+
+describe("setting flags the command or run mode never reads", () => {
+  const FOLLOW: RunContext = { command: "follow", mode: "live", yes: false };
+  const refusal = (
+    run: RunContext,
+    flags: Record<string, string>,
+    stored: Record<string, unknown> = {},
+  ): UsageError | undefined => {
+    try {
+      resolveSettings(stored, flags, run);
+    } catch (e) {
+      return e as UsageError;
+    }
+    return undefined;
+  };
+
+  it("each is refused (exit 2) in the run that ignores it, and accepted in a run that reads it", () => {
+    // [the flag, a run that never reads it, the error, a run that reads it]
+    const cases: [Record<string, string>, RunContext, string, RunContext][] = [
+      [
+        { "exec.sweepSeconds": "5" },
+        { command: "reconcile", mode: "live", yes: true },
+        "--sweep-seconds sets how often hlcopy follow re-reads both accounts, but reconcile is a single sweep",
+        { ...FOLLOW, mode: "paper" },
+      ],
+      ...(["alerts.webhook", "alerts.format", "alerts.driftMinutes", "alerts.wsDownSeconds"] as const).map(
+        (key): [Record<string, string>, RunContext, string, RunContext] => [
+          {
+            "alerts.webhook": "https://hooks.example/x",
+            [key]:
+              key === "alerts.webhook" ? "https://hooks.example/x" : key === "alerts.format" ? "slack" : "5",
+          },
+          { command: "reconcile", mode: "live", yes: true },
+          "sets the alerts hlcopy follow sends, but reconcile sends no alerts",
+          { ...FOLLOW, mode: "dry-run" },
+        ],
+      ),
+      [
+        { "exec.confirmAbovePct": "20" },
+        { command: "reconcile", mode: "live", yes: true },
+        "--confirm-above-pct sets when a live plan needs your yes, but --yes confirms every plan",
+        { command: "reconcile", mode: "live", yes: false },
+      ],
+      [
+        { "exec.confirmAbovePct": "20" },
+        { ...FOLLOW, mode: "paper" },
+        "but this run is --paper: it asks for no yes",
+        FOLLOW,
+      ],
+      [
+        { "exec.leverage": "5" },
+        { command: "reconcile", mode: "dry-run", yes: false },
+        "--leverage is set on the exchange before a live increase, but this run is --dry-run",
+        { command: "reconcile", mode: "live", yes: false },
+      ],
+      [
+        { "exec.marginMode": "isolated" },
+        { ...FOLLOW, mode: "paper" },
+        "--margin-mode is set on the exchange",
+        FOLLOW,
+      ],
+      [
+        { "risk.stopLossPct": "5" },
+        { ...FOLLOW, mode: "paper" },
+        "--stop-loss-pct rests a reduce-only stop on the exchange (a live run's), but this run is --paper: it rests no stops",
+        FOLLOW,
+      ],
+      [{ "risk.trailingStopPct": "3" }, { ...FOLLOW, mode: "dry-run" }, "--trailing-stop-pct rests", FOLLOW],
+      [{ "risk.takeProfitPct": "20" }, { ...FOLLOW, mode: "dry-run" }, "--take-profit-pct rests", FOLLOW],
+      [
+        { "risk.takeProfitTiers": "3:0.5" },
+        { ...FOLLOW, mode: "paper" },
+        "--take-profit-tiers rests",
+        FOLLOW,
+      ],
+      [
+        { "risk.trailingStopPct": "3", "risk.trailingStepPct": "1" },
+        { ...FOLLOW, mode: "paper" },
+        "--trailing-stop-pct rests",
+        FOLLOW,
+      ],
+      [
+        { "exec.entry": "passive" },
+        { ...FOLLOW, mode: "paper" },
+        "--entry passive rests each increase on the book first, but this run is --paper",
+        { ...FOLLOW, mode: "dry-run" },
+      ],
+      [
+        { "exec.entry": "passive", "exec.passiveTimeoutSeconds": "5" },
+        { command: "reconcile", mode: "dry-run", yes: false },
+        "--passive-timeout-seconds sets how long a passive entry rests on the book, but this run is --dry-run",
+        { command: "reconcile", mode: "live", yes: true },
+      ],
+      [
+        { "exec.slippageBudgetBps": "5" },
+        { ...FOLLOW, mode: "dry-run" },
+        "--slippage-budget-bps is checked against this run's fills, but this run is --dry-run: nothing fills",
+        { ...FOLLOW, mode: "paper" },
+      ],
+    ];
+    for (const [flags, ignoring, message, reading] of cases) {
+      const err = refusal(ignoring, flags);
+      expect(err, JSON.stringify([flags, ignoring])).toBeInstanceOf(UsageError);
+      expect(err?.exitCode).toBe(2);
+      expect(err?.message).toContain(message);
+      expect(err?.hint).toMatch(/, or drop --[a-z-]+$/);
+      expect(refusal(reading, flags), JSON.stringify([flags, reading])).toBeUndefined();
+    }
+  });
+
+  it("names the way forward: the live run, or --yes dropped", () => {
+    expect(
+      refusal({ command: "reconcile", mode: "dry-run", yes: false }, { "exec.leverage": "5" })?.hint,
+    ).toBe("give it to the live run (without --dry-run), or drop --leverage");
+    expect(
+      refusal({ command: "reconcile", mode: "live", yes: true }, { "exec.confirmAbovePct": "5" })?.hint,
+    ).toBe(
+      "drop --yes to be asked for a plan above it (with no terminal to ask, such a plan is refused: exit 2), or drop --confirm-above-pct",
+    );
+    expect(
+      refusal({ command: "reconcile", mode: "live", yes: true }, { "exec.sweepSeconds": "5" })?.hint,
+    ).toBe("repeat reconcile from cron (*/5 * * * *), or drop --sweep-seconds");
+  });
+
+  it("a stop sizes risk-per-trade in every run, so a paper or dry run with that mode takes it", () => {
+    const paper: RunContext = { ...FOLLOW, mode: "paper" };
+    const flags = { "sizing.mode": "risk-per-trade", "risk.stopLossPct": "5" };
+    expect(refusal(paper, flags)).toBeUndefined();
+    expect(refusal(paper, { "risk.stopLossPct": "5" }, { "sizing.mode": "risk-per-trade" })).toBeUndefined();
+    expect(refusal(paper, { ...flags, "risk.takeProfitPct": "20" })?.message).toContain("--take-profit-pct");
+  });
+
+  it("never refuses a config-file value, a flag switching a setting off, or a value the run uses", () => {
+    const reconcileYes: RunContext = { command: "reconcile", mode: "live", yes: true };
+    const stored = {
+      "exec.sweepSeconds": 5,
+      "exec.confirmAbovePct": 20,
+      "alerts.webhook": ["https://hooks.example/x"],
+      "alerts.format": "slack",
+    };
+    expect(refusal(reconcileYes, {}, stored)).toBeUndefined();
+    expect(
+      refusal({ ...FOLLOW, mode: "paper" }, {}, { "risk.stopLossPct": 5, "exec.leverage": 3 }),
+    ).toBeUndefined();
+    expect(refusal(reconcileYes, { "alerts.webhook": "" })).toBeUndefined();
+    expect(refusal({ ...FOLLOW, mode: "dry-run" }, { "risk.stopLossPct": "none" })).toBeUndefined();
+    expect(refusal({ ...FOLLOW, mode: "paper" }, { "exec.entry": "ioc" })).toBeUndefined();
+    // Without a run (config, inspect, backtest, scan): no run check.
+    expect(resolveSettings({}, { "exec.sweepSeconds": "5" }).settings.exec.sweepSeconds).toBe(5);
+  });
+
+  it("help: which runs of each command read a setting; none (hidden) for reconcile's follow-only ones", () => {
+    expect(settingRunsOf("exec.sweepSeconds", "reconcile")).toBeNull();
+    expect(settingRunsOf("alerts.webhook", "reconcile")).toBeNull();
+    expect(settingRunsOf("exec.sweepSeconds", "follow")).toBeUndefined();
+    expect(settingRunsOf("exec.leverage", "follow")).toBe("live runs only");
+    expect(settingRunsOf("risk.maxLeverage", "reconcile")).toBeUndefined();
   });
 });
 

@@ -200,7 +200,7 @@ describe("hlcopy follow (the real binary)", () => {
     expect(both.code).toBe(2);
   });
 
-  it("refuses a flag that would do nothing (exit 2) before any key, order or journal: --weights for one leader, --paper-equity without --paper, --on-exit on a paper or dry run", async () => {
+  it("refuses a flag that would do nothing (exit 2) before any key, order or journal: --weights for one leader, --paper-equity without --paper, --on-exit or --wait-for-approval on a paper or dry run, --exit-on-halt on a dry run", async () => {
     const dir = tempDir();
     const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey };
     const ordersBefore = sim.control.stats().requests.exchange;
@@ -223,7 +223,19 @@ describe("hlcopy follow (the real binary)", () => {
       const onExit = await follow("--on-exit", "flatten", mode);
       expect(onExit.code).toBe(2);
       expect(onExit.stderr).toContain(`error: --on-exit acts when a live run stops, but this run is ${mode}`);
+      const wait = await follow("--wait-for-approval", mode);
+      expect(wait.code).toBe(2);
+      expect(wait.stderr).toBe(
+        `error: --wait-for-approval waits out an agent approval that ends mid-run, but this run is ${mode}\n` +
+          "hint: drop --wait-for-approval (a paper or dry run signs nothing, so no approval can end)\n",
+      );
     }
+    // A dry run records no halt, so it never exits on one.
+    const exitOnHalt = await follow("--exit-on-halt", "--dry-run");
+    expect(exitOnHalt.code).toBe(2);
+    expect(exitOnHalt.stderr).toMatch(
+      /^error: --exit-on-halt exits once a halt has flattened the account, but this run is --dry-run\nhint: /,
+    );
     expect(sim.control.stats().requests.exchange).toBe(ordersBefore);
     expect(existsSync(journalPath(dir, account))).toBe(false);
   });

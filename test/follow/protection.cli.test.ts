@@ -343,10 +343,31 @@ describe("reconcile keeps resting protection too (cron)", () => {
 });
 
 describe("protection outside live runs", () => {
-  it("a --dry-run follow with a stop setting says it does not simulate resting stops", {
+  it("a --dry-run follow refuses --stop-loss-pct, and with a stop in the config file says it does not simulate resting stops", {
     timeout: 90_000,
   }, async () => {
     const { p } = await copying("BTC", 1);
+    // Given for this run, the flag would be accepted and do nothing: refused (exit 2).
+    const flag = await runCli(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        p.account,
+        "follow",
+        p.leader,
+        "--dry-run",
+        "--stop-loss-pct",
+        "5",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: p.dir } },
+    );
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(
+      /^error: --stop-loss-pct rests a reduce-only stop on the exchange .*this run is --dry-run/,
+    );
+    // Stored, it is the live runs' setting (the file is shared): the dry run says what it leaves out.
+    expect((await runCli(["--config-dir", p.dir, "config", "set", "risk.stopLossPct", "5"])).code).toBe(0);
     const child = spawn(
       process.execPath,
       [
@@ -359,16 +380,7 @@ describe("protection outside live runs", () => {
         "follow",
         p.leader,
         "--dry-run",
-      ].concat([
-        "--mode",
-        "fixed-ratio",
-        "--ratio",
-        "0.1",
-        "--stop-loss-pct",
-        "5",
-        "--sweep-seconds",
-        "3600",
-      ]),
+      ].concat(["--mode", "fixed-ratio", "--ratio", "0.1", "--sweep-seconds", "3600"]),
       { env: cleanEnv({ HLCOPY_CONFIG_DIR: p.dir }), stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";

@@ -15,13 +15,13 @@ export function register(program: Command): void {
     .option("--paper", "fill locally against the live book, no key needed (own journal)")
     .option("--paper-equity <usd>", "starting equity of the paper account (with --paper; default 10000)")
     .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")
-    .option("--exit-on-halt", "exit 4 once a safety halt has flattened the account")
+    .option("--exit-on-halt", "live and paper runs: exit 4 once a safety halt has flattened the account")
     .option("--yes", "confirm a start plan that needs review without asking")
     .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
     .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)")
     .option(
       "--wait-for-approval",
-      "if the agent's approval ends mid-run, keep running (sending nothing) until it is approved again, instead of exit 4",
+      "live runs: if the agent's approval ends mid-run, keep running (sending nothing) until it is approved again, instead of exit 4",
     )
     .option(
       "--on-exit <mode>",
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     )
     .option("--listen-public", "allow a non-loopback --listen address (needs --listen-token-file)")
     .option("--listen-token-file <file>", "bearer token every /status and /metrics request must carry");
-  addSettingOptions(cmd);
+  addSettingOptions(cmd, undefined, "follow");
   cmd
     .addHelpText(
       "after",
@@ -54,9 +54,14 @@ ${examples([
     .action(async (leaders: string[], opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(command.optsWithGlobals<GlobalOptions>());
-      const { settings } = resolveRunSettings(ctx, opts);
       const { parseFollowOptions, runFollow } = await import("./run.js");
       const parsed = parseFollowOptions(leaders, opts);
+      // The run's mode first: a setting flag this mode never reads is refused (exit 2).
+      const { settings } = resolveRunSettings(ctx, opts, {
+        command: "follow",
+        mode: parsed.mode,
+        yes: parsed.yes,
+      });
       const { parseListenOptions } = await import("./serve.js");
       const listen = parseListenOptions(opts);
       process.exitCode = await runFollow(ctx, { ...parsed, settings, listen });

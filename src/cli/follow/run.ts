@@ -113,6 +113,20 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
       },
     );
   }
+  if (opts.exitOnHalt === true && mode === "dry-run") {
+    throw new UsageError(
+      "--exit-on-halt exits once a halt has flattened the account, but this run is --dry-run",
+      {
+        hint: "a dry run flattens nothing and records no halt: drop --exit-on-halt (it acts in a live or --paper run)",
+      },
+    );
+  }
+  if (opts.waitForApproval === true && mode !== "live") {
+    throw new UsageError(
+      `--wait-for-approval waits out an agent approval that ends mid-run, but this run is --${mode === "paper" ? "paper" : "dry-run"}`,
+      { hint: "drop --wait-for-approval (a paper or dry run signs nothing, so no approval can end)" },
+    );
+  }
   const onExit = String(opts.onExit ?? "protect");
   if (!ON_EXIT.includes(onExit as OnExit)) {
     throw new UsageError(`invalid --on-exit "${onExit}": expected protect, hold or flatten`, {

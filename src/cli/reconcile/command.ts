@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option("--yes", "confirm a plan that needs review without asking (cron: always pass it)")
     .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
     .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)");
-  addSettingOptions(cmd);
+  addSettingOptions(cmd, undefined, "reconcile");
   cmd
     .addHelpText(
       "after",
@@ -46,7 +46,11 @@ exec.confirmAbovePct % of equity), which is shown and asked for on a terminal.`,
           hint: "review with --dry-run first, then run again with --yes (and without --dry-run)",
         });
       }
-      const { settings } = resolveRunSettings(ctx, opts);
+      const { settings } = resolveRunSettings(ctx, opts, {
+        command: "reconcile",
+        mode: opts.dryRun === true ? "dry-run" : "live",
+        yes: opts.yes === true,
+      });
       const { runReconcile } = await import("./run.js");
       process.exitCode = await runReconcile(ctx, {
         leader: leaderAddress,
