@@ -264,3 +264,55 @@ describe("command registration", () => {
     expect(denied.targetState.skipped["coin-denied"]).toBeGreaterThan(0);
   });
 });
+
+describe("a stop flag in a backtest", () => {
+  afterEach(() => vi.restoreAllMocks());
+  const run = async (extra: string[], configDir = tempDir()) => {
+    const p = new Command("hlcopy").option("--json").option("--config-dir <dir>").exitOverride();
+    registerBacktest(p);
+    let written = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+      written += String(s);
+      return true;
+    });
+    await p.parseAsync([
+      "node",
+      "hlcopy",
+      "--json",
+      "--config-dir",
+      configDir,
+      "backtest",
+      "--fills",
+      TRACE_FILE,
+      ...extra,
+    ]);
+    return JSON.parse(written) as { columns?: unknown[] };
+  };
+
+  it("is refused when no column sizes risk-per-trade: the replay rests no stops, it would change nothing", async () => {
+    for (const flags of [
+      ["--stop-loss-pct", "5"],
+      ["--trailing-stop-pct", "3"],
+      ["--stop-loss-pct", "5", "--compare", "equity-ratio,kelly"],
+    ]) {
+      const error = await run(flags).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toBe(
+        `${flags[0]} only sizes risk-per-trade in a backtest (the replay rests no stops), but no column of this one sizes that way`,
+      );
+      expect((error as UsageError).hint).toMatch(/add --mode risk-per-trade \(or --compare modes\)/);
+    }
+  });
+
+  it("acts where a column sizes risk-per-trade; off (none), or from the config file, it is not refused", async () => {
+    await expect(run(["--stop-loss-pct", "5", "--mode", "risk-per-trade"])).resolves.toBeDefined();
+    await expect(run(["--stop-loss-pct", "5", "--compare", "modes"])).resolves.toBeDefined();
+    await expect(run(["--stop-loss-pct", "none"])).resolves.toBeDefined();
+    const dir = tempDir();
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ risk: { stopLossPct: 5 } }));
+    await expect(run([], dir)).resolves.toBeDefined();
+  });
+});

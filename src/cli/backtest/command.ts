@@ -123,6 +123,9 @@ ${examples([
         ...(days !== undefined ? { days } : {}),
         ...(source ? { source } : {}),
         settings,
+        stopFlags: (["stopLossPct", "trailingStopPct"] as const)
+          .filter((k) => flags[k] !== undefined && settings.risk[k] !== null)
+          .map((k) => (k === "stopLossPct" ? "--stop-loss-pct" : "--trailing-stop-pct")),
         json: ctx.json,
       });
     });

@@ -39,6 +39,12 @@ import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
 
 export interface BacktestRunOptions {
+  /**
+   * The stop flags given on the command line (--stop-loss-pct, --trailing-stop-pct): a backtest
+   * rests no stops, it sizes risk-per-trade by them, so one no column of it sizes that way is
+   * refused (a value from the config file is not).
+   */
+  stopFlags?: string[];
   /** Leader address (fetched through `source`), or several… */
   address?: string;
   addresses?: string[];
@@ -101,6 +107,23 @@ export interface CompareResult {
   /** The settings the column changed ("sizing.mode" included), as given. */
   overrides: Record<string, string>;
   result: BacktestResult;
+}
+
+/**
+ * The replay simulates no resting stop: a stop flag acts only as risk-per-trade's stop
+ * distance. Given to a backtest none of whose columns sizes that way, it would be accepted and
+ * change nothing, so it is refused.
+ * @throws {UsageError} (exit 2) naming the flag.
+ */
+export function refuseUnsimulatedStops(stopFlags: readonly string[], columns: readonly Settings[]): void {
+  const flag = stopFlags[0];
+  if (flag === undefined || columns.some((s) => s.sizing.mode === "risk-per-trade")) return;
+  throw new UsageError(
+    `${flag} only sizes risk-per-trade in a backtest (the replay rests no stops), but no column of this one sizes that way`,
+    {
+      hint: `add --mode risk-per-trade (or --compare modes) to size by it, or drop ${flag}`,
+    },
+  );
 }
 
 /** A column of --compare: a label and the settings it runs with. */
@@ -295,6 +318,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   }
   const notes: string[] = [];
   const columns = opts.compare === undefined ? undefined : parseCompare(opts.compare, opts.settings, notes);
+  refuseUnsimulatedStops(opts.stopFlags ?? [], columns?.map((c) => c.settings) ?? [opts.settings]);
   let funding: FundingRate[] = [];
   let fundingSource: BacktestReport["funding"]["source"] = "none";
   if (opts.fundingFile) {
