@@ -484,21 +484,37 @@ function migrate(db: DatabaseSync, file: string, now: number): void {
 }
 
 /**
- * What to do when the journal file does not exist yet:
+ * What to do when the journal file does not exist yet (a journal whose writes go to disk):
  * * `"now"`: create it at once (the default).
  * * `"on-record"`: keep the run in memory and create the file, with everything so far, at the
  *   first record worth keeping (a decision, order, fill, equity snapshot, halt or event). A
  *   run that ends before that — its first request failed — leaves no file behind.
- * * `"never"`: stay in memory (dry runs): nothing is written to disk.
  * An existing file is opened as it is, whatever this says.
  */
-export type JournalCreation = "now" | "on-record" | "never";
+export type JournalCreation = "now" | "on-record";
+
+/**
+ * Where what the run records goes:
+ * * `"disk"`: into the file (the default; created as `create` says).
+ * * `"memory"`: nowhere on disk — a dry run's journal. A dry run answers "what would you do
+ *   now?" and must not change what `status`, `report` or `journal` show about live trading, yet
+ *   it needs what the file knows (the positions hlcopy opened, halts, copy state, the high-water
+ *   mark). So an existing file is read once into memory — one consistent snapshot through a
+ *   read-only connection, what a running follow committed to the -wal included — and the run
+ *   works on that copy; nothing it records outlives it. The file and its -wal are never written
+ *   (SQLite may leave an empty -wal and -shm beside a journal no process had open: a read-only
+ *   connection cannot remove them). What a live run records after the snapshot is not seen. A
+ *   missing file stays missing; an older schema is upgraded in the copy only.
+ */
+export type JournalWrites = "disk" | "memory";
 
 export interface OpenJournalOptions {
   /** Clock for `schema_migrations.applied_at` (tests). */
   now?: () => number;
   /** When a missing file is created. Default "now". */
   create?: JournalCreation;
+  /** Where records go. Default "disk". */
+  writes?: JournalWrites;
   /** How long a write waits for another connection's lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
   /** How often the WAL is checkpointed off the hot path (default 10 000 ms; 0 = only on close). */
@@ -511,7 +527,8 @@ export interface OpenJournalOptions {
 }
 
 /**
- * Open (creating if needed) the journal at `path`, or ":memory:" for a throwaway one.
+ * Open (creating if needed) the journal at `path`, or ":memory:" for a throwaway one; with
+ * `writes: "memory"`, an in-memory copy of it that is never written back (dry runs).
  * The directory is created with mode 0700 and the file with 0600; migrations are applied.
  * A file that is not an hlcopy journal, or has a newer schema, is left byte-for-byte alone.
  * @throws {ConfigError} naming the file when it is corrupt, foreign or from a newer hlcopy.
@@ -527,7 +544,16 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   /** The file this call created: removed again if opening fails (no 0-byte journal litter). */
   let created = false;
   try {
-    if (!memory && create !== "now" && !existsSync(path)) {
+    if (!memory && options.writes === "memory") {
+      // A copy of the file as it is now (or an empty journal), never written back (JournalWrites).
+      const image = readImage(path, busy);
+      db = new DatabaseSync(":memory:");
+      if (image) db.deserialize(image);
+      const version = configure(db, true, busy, path);
+      if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
+      return new SqliteJournal(db, path, 0, busy, groupMs);
+    }
+    if (!memory && create === "on-record" && !existsSync(path)) {
       // Nothing on disk until there is something worth keeping (see JournalCreation).
       db = new DatabaseSync(":memory:");
       configure(db, true, busy);
@@ -574,6 +600,33 @@ function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, fil
   // stall on a random order. We checkpoint from a timer instead, between events.
   db.exec("PRAGMA wal_autocheckpoint = 0");
   return version;
+}
+
+/**
+ * The journal at `file` as one database image (sqlite3_serialize), or null when there is none
+ * (no file, or an empty one). Read in a single read transaction of a read-only connection: a
+ * consistent snapshot, with what a running follow committed to the -wal, taken without writing
+ * to the file or its -wal and without waiting for (or stalling) that follow.
+ * @throws {ConfigError} for a file that is not an hlcopy journal or has a newer schema.
+ */
+function readImage(file: string, busyTimeoutMs: number): Uint8Array | null {
+  if (!existsSync(file)) return null;
+  checkHeader(file);
+  if (statSync(file).size === 0) return null;
+  const source = new DatabaseSync(file, { readOnly: true, timeout: Math.max(0, Math.floor(busyTimeoutMs)) });
+  try {
+    source.exec("BEGIN"); // the schema checked is the one copied
+    inspectSchema(source, file);
+    const image = source.serialize();
+    source.exec("COMMIT");
+    // A WAL-mode image cannot be opened from memory (SQLITE_CANTOPEN): header bytes 18-19, the
+    // file format's write/read versions, are set to 1 (rollback journal) in the copy.
+    image[18] = 1;
+    image[19] = 1;
+    return image;
+  } finally {
+    source.close();
+  }
 }
 
 /**
@@ -784,7 +837,7 @@ class SqliteJournal implements Journal {
   readonly id: string;
   #db: DatabaseSync;
   /** In memory while the file does not exist yet: "on-record" writes it out at the first record. */
-  #deferred: Exclude<JournalCreation, "now"> | null;
+  #deferred: "on-record" | null;
   readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, StatementSync>();
   #open = true;
@@ -806,7 +859,7 @@ class SqliteJournal implements Journal {
     checkpointIntervalMs: number,
     busyTimeoutMs: number,
     groupCommitMs: number,
-    deferred: Exclude<JournalCreation, "now"> | null = null,
+    deferred: "on-record" | null = null,
   ) {
     this.#groupMs = groupCommitMs;
     this.#db = db;
