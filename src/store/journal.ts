@@ -270,6 +270,11 @@ export interface ListEntriesParameters {
   table?: JournalTable;
   /** The newest N entries (default 100, Infinity = all); they are returned oldest first. */
   limit?: number;
+  /**
+   * Leave out dry runs and what they recorded. Dry runs no longer write the journal (they work
+   * on a copy: JournalWrites), but a journal an older hlcopy wrote may still hold some.
+   */
+  trading?: boolean;
 }
 
 export interface Journal {
@@ -342,6 +347,7 @@ export interface Journal {
   lastOrderId(): number;
   /** coin → signed size our live orders with an id above `orderId` filled. */
   filledSince(orderId: number): Record<string, number>;
+  /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
   slippageStats(sinceMs: number): DistributionStats;
@@ -807,6 +813,20 @@ function eventRow(r: Row): EventRow {
 
 const RESOLVED = "('filled', 'rejected', 'cancelled', 'paper')";
 const UNRESOLVED = "('pending', 'sent', 'uncertain')";
+
+/**
+ * Rows not recorded by a dry run (one an older hlcopy journaled), per table: the run itself, and
+ * what carries its id. Halts carry no run (a dry run never recorded one).
+ */
+const NOT_DRY_RUN: Record<JournalTable, string> = {
+  runs: "command <> 'dry-run'",
+  decisions: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  orders: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  fills: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  funding: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  halts: "1",
+  events: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+};
 
 /** The time column `--since` and the ordering use, per table. */
 const TIME_COLUMN: Record<JournalTable, string> = {
@@ -1318,10 +1338,12 @@ class SqliteJournal implements Journal {
   lastSweep(): SweepInfo | null {
     // A sweep is journaled as a "sweep" event (engine) and/or a decision triggered by it.
     const ev = this.#get(
-      "SELECT ts, data FROM events WHERE type = 'sweep' ORDER BY ts DESC, id DESC LIMIT 1",
+      `SELECT ts, data FROM events WHERE type = 'sweep' AND ${NOT_DRY_RUN.events}
+       ORDER BY ts DESC, id DESC LIMIT 1`,
     );
     const dec = this.#get(
-      "SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' ORDER BY ts DESC, id DESC LIMIT 1",
+      `SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' AND ${NOT_DRY_RUN.decisions}
+       ORDER BY ts DESC, id DESC LIMIT 1`,
     );
     if (ev && (!dec || sqlNumber(ev.ts) >= sqlNumber(dec.ts))) {
       const data = parseJson(ev.data);
@@ -1401,7 +1423,8 @@ class SqliteJournal implements Journal {
     for (const table of tables) {
       const ts = TIME_COLUMN[table];
       const rows = this.#all(
-        `SELECT * FROM ${table} WHERE ${ts} >= ? ORDER BY ${ts} DESC, id DESC LIMIT ?`,
+        `SELECT * FROM ${table} WHERE ${ts} >= ?${params.trading ? ` AND ${NOT_DRY_RUN[table]}` : ""}
+         ORDER BY ${ts} DESC, id DESC LIMIT ?`,
         since,
         limit,
       );

@@ -1,7 +1,8 @@
 // A dry run answers "what would you do now?" and must never change what the trader sees about
 // live trading. It reads the account's journal (which positions hlcopy opened, halts, copy
 // state) and writes nothing to it: the file and its -wal stay byte for byte as they were, so
-// `status`, `report` and `journal` show live runs only. The store first, then the real binary
+// `status`, `report` and `journal` show live runs only. Journals an older hlcopy wrote still
+// hold dry runs: their records are not counted either. The store first, then the real binary
 // against a simulator.
 
 import { createHash } from "node:crypto";
@@ -12,7 +13,7 @@ import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import { engineClient } from "../../src/cli/wiring.js";
 import type { DriftReport } from "../../src/core/drift.js";
 import { ConfigError } from "../../src/core/errors.js";
-import type { Address } from "../../src/core/types.js";
+import type { Address, CoinTarget } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import {
@@ -286,5 +287,71 @@ describe("reconcile --dry-run on an account with a journal", () => {
     expect(dry.code).toBe(4);
     expect(dry.report?.halted).toBe(true);
     expect(withoutEmptyWal(fingerprint(file))).toEqual(before);
+  });
+});
+
+// ─── Journals an older hlcopy wrote ─────────────────────────────────────────────────────────
+
+describe("a journal that holds dry runs (written by an older hlcopy)", () => {
+  const target = (coin: string, driftUsd: number): CoinTarget => ({
+    coin,
+    leaderSize: 1,
+    targetSize: 0.01,
+    ourSize: driftUsd === 0 ? 0.01 : 0,
+    driftUsd,
+    mid: 3000,
+    deadbandUsd: 10,
+  });
+  const drift = (coin: string, driftUsd: number): DriftReport => ({
+    coins: [{ coin, driftUsd, status: driftUsd === 0 ? "in-sync" : "drift", reason: null }],
+    driftUsd: Math.abs(driftUsd),
+    outsideUsd: Math.abs(driftUsd),
+    inSync: driftUsd === 0,
+  });
+
+  it("status, report, journal and lastSweep show the live runs only", async () => {
+    const dir = tempDir();
+    const now = Date.now();
+    const j = openJournal(journalPath(dir, ACCOUNT));
+    const follow = j.startRun(run("follow", LEADER_A, now - 60_000));
+    j.recordEvent({
+      ts: now - 50_000,
+      type: "sweep",
+      runId: follow,
+      data: { inSync: true, driftUsd: 0, targets: [target("ETH", 0)], drift: drift("ETH", 0) },
+    });
+    j.endRun(follow, { endedAt: now - 40_000, exitCode: 0 });
+    // Then a dry run of another leader, as hlcopy before this change journaled it.
+    const dry = j.startRun(run("dry-run", LEADER_B, now - 30_000));
+    const skipped = plan({ skipped: [{ coin: "BTC", reason: "below-min-notional", detail: "" }] });
+    j.recordDecision({ runId: dry, ts: now - 25_000, trigger: "fill", coins: ["BTC"], plan: skipped });
+    j.recordDecision({ runId: dry, ts: now - 24_000, trigger: "sweep", coins: ["BTC"], plan: plan() });
+    j.recordEvent({
+      ts: now - 20_000,
+      type: "state",
+      runId: dry,
+      data: { inSync: false, driftUsd: 3000, targets: [target("BTC", 3000)], drift: drift("BTC", 3000) },
+    });
+    j.endRun(dry, { endedAt: now - 19_000, exitCode: 3 });
+    expect(j.lastSweep()).toMatchObject({ ts: now - 50_000, inSync: true, driftUsd: 0 });
+    j.close();
+
+    const env = { HLCOPY_CONFIG_DIR: dir };
+    const status = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "status"], { env })).stdout);
+    expect(status.lastRun).toMatchObject({ command: "follow" });
+    expect(status.lastSweep).toMatchObject({ inSync: true, driftUsd: 0 });
+    expect(status.drift).toMatchObject({ inSync: true, asOf: now - 50_000 });
+    expect(status.positions.map((p: { coin: string }) => p.coin)).toEqual(["ETH"]);
+    const report = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "report"], { env })).stdout);
+    for (const day of report.days as { skipped: Record<string, number> }[]) expect(day.skipped).toEqual({});
+    expect(report.totals.skipped).toEqual({});
+    // hlcopy journal lists what the copy recorded: the dry run and its records are left out.
+    const entries = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "journal"], { env })).stdout);
+    expect(
+      entries.map((e: { table: string; runId?: number; id: number }) => [e.table, e.runId ?? e.id]),
+    ).toEqual([
+      ["runs", follow],
+      ["events", follow],
+    ]);
   });
 });
