@@ -5,6 +5,7 @@
 // hold dry runs: their records are not counted either. The store first, then the real binary
 // against a simulator.
 
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
@@ -23,8 +24,8 @@ import {
   type StartRunParameters,
 } from "../../src/store/journal.js";
 import { JOURNAL_APPLICATION_ID, MIGRATIONS } from "../../src/store/migrations.js";
-import { action as exchangeAction, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { eventually, action as exchangeAction, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
 import { action, plan } from "./fixtures.js";
 
 const ACCOUNT = "0xabcdef0000000000000000000000000000000007" as Address;
@@ -230,6 +231,25 @@ async function world() {
     const { ts: _r, until: _u, ...reportRest } = report;
     return { status: statusRest, report: reportRest, journal: entries };
   };
+  /** `hlcopy --json follow …` running: its JSON lines as they come, and its exit. */
+  const follow = (leader: Address, extra: string[]) => {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [BIN, "--network", sim.httpUrl, "--account", follower, "--json", "follow", leader, ...COPY, ...extra],
+      { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const lines: Record<string, unknown>[] = [];
+    let buffer = "";
+    child.stdout?.on("data", (d) => {
+      buffer += d;
+      for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+        lines.push(JSON.parse(buffer.slice(0, i)) as Record<string, unknown>);
+        buffer = buffer.slice(i + 1);
+      }
+    });
+    const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    return { child, lines, exit };
+  };
   return {
     sim,
     leaderA: a.address,
@@ -237,6 +257,7 @@ async function world() {
     follower,
     dir,
     reconcile,
+    follow,
     seen,
     sent: () => sim.control.orderHistory(follower).length,
   };
@@ -287,6 +308,35 @@ describe("reconcile --dry-run on an account with a journal", () => {
     expect(dry.code).toBe(4);
     expect(dry.report?.halted).toBe(true);
     expect(withoutEmptyWal(fingerprint(file))).toEqual(before);
+  });
+});
+
+describe("follow --dry-run beside a running follow", () => {
+  it("of another leader: the follow's journal never holds it, and status shows the follow's copy", async () => {
+    const w = await world();
+    const live = w.follow(w.leaderA, ["--yes", "--sweep-seconds", "3600"]);
+    await eventually(() => live.lines.some((l) => l.type === "sweep" && l.inSync === true), 20_000);
+    const dry = w.follow(w.leaderB, ["--dry-run", "--sweep-seconds", "3600"]);
+    // Its plan is B's: close the ETH the follow opened (hlcopy's own), buy BTC.
+    await eventually(() => dry.lines.some((l) => l.type === "sweep" && l.inSync === false), 20_000);
+    dry.child.kill("SIGTERM");
+    expect(await dry.exit).toBe(0);
+    live.child.kill("SIGTERM");
+    expect(await live.exit).toBe(0);
+
+    const after = await w.seen();
+    expect(
+      (after.journal as { table: string; command?: string }[]).filter((e) => e.table === "runs"),
+    ).toEqual([expect.objectContaining({ command: "follow", exitCode: 0 })]);
+    expect((after.status.lastRun as { command: string }).command).toBe("follow");
+    expect((after.status.positions as { coin: string }[]).map((p) => p.coin)).toEqual(["ETH"]);
+    expect((after.status.drift as DriftReport).inSync).toBe(true);
+    const db = new DatabaseSync(journalPath(w.dir, w.follower), { readOnly: true });
+    try {
+      expect(db.prepare("SELECT count(*) AS n FROM runs WHERE command = 'dry-run'").get()?.n).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });
 
