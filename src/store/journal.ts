@@ -442,12 +442,13 @@ function pragmaNumber(db: DatabaseSync, name: string): number {
 }
 
 /**
- * The schema version a file holds, or an error if it is not ours to touch. Reads only.
+ * The schema version a file holds (`schema`: the connection's main database, or one attached to
+ * it), or an error if it is not ours to touch. Reads only.
  * @throws {ConfigError} for another application's database or a newer schema.
  */
-function inspectSchema(db: DatabaseSync, file: string): number {
-  const appId = pragmaNumber(db, "application_id");
-  const version = pragmaNumber(db, "user_version");
+function inspectSchema(db: DatabaseSync, file: string, schema = "main"): number {
+  const appId = pragmaNumber(db, `${schema}.application_id`);
+  const version = pragmaNumber(db, `${schema}.user_version`);
   if (appId === JOURNAL_APPLICATION_ID) {
     if (version > LATEST_SCHEMA_VERSION) {
       throw new ConfigError(
@@ -460,7 +461,7 @@ function inspectSchema(db: DatabaseSync, file: string): number {
     }
     return version;
   }
-  const objects = db.prepare("SELECT count(*) AS n FROM sqlite_master").get();
+  const objects = db.prepare(`SELECT count(*) AS n FROM ${schema}.sqlite_master`).get();
   if (appId === 0 && version === 0 && objects?.n === 0) return 0; // a brand-new, empty file
   throw notAJournal(file, "is a SQLite database but not an hlcopy journal");
 }
@@ -505,12 +506,12 @@ export type JournalCreation = "now" | "on-record";
  * * `"memory"`: nowhere on disk — a dry run's journal. A dry run answers "what would you do
  *   now?" and must not change what `status`, `report` or `journal` show about live trading, yet
  *   it needs what the file knows (the positions hlcopy opened, halts, copy state, the high-water
- *   mark). So an existing file is read once into memory — one consistent snapshot through a
- *   read-only connection, what a running follow committed to the -wal included — and the run
- *   works on that copy; nothing it records outlives it. The file and its -wal are never written
- *   (SQLite may leave an empty -wal and -shm beside a journal no process had open: a read-only
- *   connection cannot remove them). What a live run records after the snapshot is not seen. A
- *   missing file stays missing; an older schema is upgraded in the copy only.
+ *   mark). So an existing file is read once into memory — one consistent snapshot, what a
+ *   running follow committed to the -wal included (copyJournal) — and the run works on that
+ *   copy; nothing it records outlives it. The file and its -wal are never written (SQLite may
+ *   leave an empty -wal and -shm beside a journal no process had open: the copy is never the
+ *   last to close it, so it never removes them). What a live run records after the snapshot
+ *   is not seen. A missing file stays missing; an older schema is upgraded in the copy only.
  */
 export type JournalWrites = "disk" | "memory";
 
@@ -552,9 +553,8 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   try {
     if (!memory && options.writes === "memory") {
       // A copy of the file as it is now (or an empty journal), never written back (JournalWrites).
-      const image = readImage(path, busy);
       db = new DatabaseSync(":memory:");
-      if (image) db.deserialize(image);
+      copyJournal(path, db, busy);
       const version = configure(db, true, busy, path);
       if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
       return new SqliteJournal(db, path, 0, busy, groupMs);
@@ -609,30 +609,87 @@ function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, fil
 }
 
 /**
- * The journal at `file` as one database image (sqlite3_serialize), or null when there is none
- * (no file, or an empty one). Read in a single read transaction of a read-only connection: a
- * consistent snapshot, with what a running follow committed to the -wal, taken without writing
- * to the file or its -wal and without waiting for (or stalling) that follow.
- * @throws {ConfigError} for a file that is not an hlcopy journal or has a newer schema.
+ * Copy the journal at `file` into `copy`, a fresh in-memory database: its schema, rows, schema
+ * version and application id, as one consistent snapshot that includes what a running follow
+ * committed to the -wal — without writing to the file or its -wal, and without waiting for (or
+ * stalling) that follow. No file, or an empty one, copies nothing.
+ *
+ * One way on every Node hlcopy supports: DatabaseSync#serialize() (Node 24.21+) is missing on
+ * Node 22, and so are URI filenames (`?mode=ro`) in ATTACH. The file is ATTACHed to `copy` and
+ * read in ONE transaction — one snapshot — with INSERT … SELECT, which SQLite copies record by
+ * record without decoding them (its transfer optimisation: tables and their indexes exist but
+ * are empty, triggers come after the rows); on the bench journal it costs what serialize did.
+ * Exported for its test; openJournal(file, { writes: "memory" }) is the way to use it.
+ * @throws {ConfigError} for a file that is not an hlcopy journal or has a newer schema, before
+ *   anything is attached or copied.
  */
-function readImage(file: string, busyTimeoutMs: number): Uint8Array | null {
-  if (!existsSync(file)) return null;
+export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: number): void {
+  if (!existsSync(file)) return;
   checkHeader(file);
-  if (statSync(file).size === 0) return null;
-  const source = new DatabaseSync(file, { readOnly: true, timeout: Math.max(0, Math.floor(busyTimeoutMs)) });
+  if (statSync(file).size === 0) return;
+  const timeout = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`;
+  // A read-only connection checks the file first, then keeps a read transaction open — and
+  // with it a shared lock on the file — until the copy is detached. That lock is what keeps the
+  // file unwritten: an ATTACHed file is opened read-write, and the last connection to close a
+  // WAL database checkpoints the -wal into it (after a follow that crashed, that writes). While
+  // this connection holds the file, the attached one is never the last; it only ever reads.
+  // (Not the DatabaseSync `timeout` option: Node 22.13 ignores it.)
+  const guard = new DatabaseSync(file, { readOnly: true });
   try {
-    source.exec("BEGIN"); // the schema checked is the one copied
-    inspectSchema(source, file);
-    const image = source.serialize();
-    source.exec("COMMIT");
-    // A WAL-mode image cannot be opened from memory (SQLITE_CANTOPEN): header bytes 18-19, the
-    // file format's write/read versions, are set to 1 (rollback journal) in the copy.
-    image[18] = 1;
-    image[19] = 1;
-    return image;
+    guard.exec(timeout);
+    guard.exec("BEGIN");
+    inspectSchema(guard, file); // a foreign or newer file is never attached
+    copy.exec(timeout);
+    copy.prepare("ATTACH DATABASE ? AS source").run(file);
+    try {
+      copy.exec("BEGIN");
+      try {
+        copySchemaAndRows(copy, file);
+        copy.exec("COMMIT");
+      } catch (error) {
+        copy.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      copy.exec("DETACH DATABASE source");
+    }
+    guard.exec("COMMIT");
   } finally {
-    source.close();
+    guard.close();
   }
+}
+
+/** SQL for a quoted identifier. */
+function sqlName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The body of copyJournal, inside its transaction: `source` (attached) into main. */
+function copySchemaAndRows(db: DatabaseSync, file: string): void {
+  // Checked again in the snapshot that is copied: a newer hlcopy may have migrated it meanwhile.
+  const version = inspectSchema(db, file, "source");
+  const appId = pragmaNumber(db, "source.application_id");
+  // In creation order; SQLite's own objects (autoindexes, sqlite_sequence) come with the tables.
+  const objects = db
+    .prepare(
+      "SELECT type, name, sql FROM source.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
+    )
+    .all()
+    .map((r) => ({ type: str(r.type), name: str(r.name), sql: str(r.sql) }));
+  const tables = objects.filter((o) => o.type === "table");
+  // The stored SQL carries no schema name: it creates the object in main. Indexes before the
+  // rows (the transfer copies them too, faster than building them after), triggers after (a
+  // table with a trigger is copied row by row, and firing them is not copying).
+  for (const o of tables) db.exec(o.sql);
+  for (const o of objects) if (o.type === "index") db.exec(o.sql);
+  for (const o of tables)
+    db.exec(`INSERT INTO main.${sqlName(o.name)} SELECT * FROM source.${sqlName(o.name)}`);
+  if (db.prepare("SELECT 1 FROM source.sqlite_master WHERE name = 'sqlite_sequence'").get()) {
+    db.exec("INSERT INTO main.sqlite_sequence SELECT * FROM source.sqlite_sequence"); // AUTOINCREMENT's counters
+  }
+  for (const o of objects) if (o.type !== "table" && o.type !== "index") db.exec(o.sql);
+  db.exec(`PRAGMA main.user_version = ${version}`);
+  db.exec(`PRAGMA main.application_id = ${appId}`);
 }
 
 /**

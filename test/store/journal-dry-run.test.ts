@@ -7,7 +7,8 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
@@ -18,12 +19,13 @@ import type { Address, CoinTarget } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import {
+  copyJournal,
   JOURNAL_TABLES,
   journalPath,
   openJournal,
   type StartRunParameters,
 } from "../../src/store/journal.js";
-import { JOURNAL_APPLICATION_ID, MIGRATIONS } from "../../src/store/migrations.js";
+import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/migrations.js";
 import { eventually, action as exchangeAction, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
 import { action, plan } from "./fixtures.js";
@@ -142,6 +144,74 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     expect(withoutEmptyWal(fingerprint(file))).toEqual(before);
   });
 
+  it("a follow that crashed (its -wal still holds commits, no process has the file open): they are read, and nothing is written", () => {
+    const dir = tempDir();
+    const file = journalPath(dir, ACCOUNT);
+    const live = openJournal(join(dir, "live.sqlite"), { checkpointIntervalMs: 0, groupCommitMs: 0 });
+    const liveRun = live.startRun(run("follow", LEADER_A, T0));
+    live.recordHalt({ ts: T0 + 1, kind: "manual", reason: "only in the -wal" });
+    // The file and -wal as a killed follow leaves them: whoever opens the file next — and,
+    // read-write, closes it last — folds the -wal into it. A dry run must not be that one.
+    copyFileSync(join(dir, "live.sqlite"), file);
+    copyFileSync(join(dir, "live.sqlite-wal"), `${file}-wal`);
+    live.close();
+    const before = fingerprint(file);
+    expect(before.files["-wal"]?.size).toBeGreaterThan(0);
+
+    const dry = openJournal(file, { writes: "memory" });
+    expect(dry.activeHalt()?.reason).toBe("only in the -wal");
+    expect(dry.lastRun()?.id).toBe(liveRun);
+    dry.recordEvent({ ts: T0 + 2, type: "sweep", runId: dry.startRun(run("dry-run", LEADER_B, T0 + 2)) });
+    dry.close();
+    expect(fingerprint(file)).toEqual(before);
+  });
+
+  it("the copy is the file: every table, index and trigger, the schema version, the identity and every row", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const live = openJournal(file, { checkpointIntervalMs: 0, groupCommitMs: 0 });
+    const liveRun = live.startRun(run("follow", LEADER_A, T0));
+    const ours = action({ coin: "ETH", cloid: "0x000000000000000000000000000000e2" });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 1, action: ours, kind: "copy", touchPx: 2999.5 });
+    live.recordFill({
+      tid: 7,
+      ts: T0 + 2,
+      coin: "ETH",
+      side: "buy",
+      px: 3000.1,
+      sz: 0.1,
+      fee: 0.01,
+      cloid: ours.cloid,
+    });
+    live.recordFunding({ ts: T0 + 3, coin: "ETH", usdc: -0.125, szi: 0.1, rate: 0.0000125 });
+    live.recordDecision({ runId: liveRun, ts: T0 + 4, trigger: "sweep", coins: ["ETH"], plan: plan() });
+    live.setCopyState("managed", { ETH: 0.1 }, T0 + 5);
+    live.recordEquity(T0 + 6, 10_000.5);
+    live.recordHalt({ ts: T0 + 7, kind: "manual", reason: "paused" });
+    live.recordEvent({ ts: T0 + 8, type: "sweep", runId: liveRun, data: { inSync: true } });
+
+    const copy = new DatabaseSync(":memory:");
+    copyJournal(file, copy, 1000);
+    const source = new DatabaseSync(file, { readOnly: true });
+    const dump = (db: DatabaseSync) => ({
+      schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all(),
+      userVersion: db.prepare("PRAGMA user_version").get(),
+      applicationId: db.prepare("PRAGMA application_id").get(),
+      rows: Object.fromEntries(
+        db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+          .all()
+          .map(({ name }) => [name, db.prepare(`SELECT * FROM "${String(name)}" ORDER BY 1`).all()]),
+      ),
+    });
+    const copied = dump(copy);
+    expect(copied.schema.map((o) => o.type)).toEqual(expect.arrayContaining(["table", "index", "trigger"]));
+    expect(copied.rows.fills).toHaveLength(1);
+    expect(copied).toEqual(dump(source));
+    source.close();
+    copy.close();
+    live.close();
+  });
+
   it("a journal from an older hlcopy is upgraded in memory, never on disk", () => {
     const file = journalPath(tempDir(), ACCOUNT);
     const db = new DatabaseSync(file);
@@ -168,6 +238,17 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     db.close();
     const bytes = readFileSync(file);
     expect(() => openJournal(file, { writes: "memory" })).toThrow(ConfigError);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("a journal from a newer hlcopy is refused as before, and left alone", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    openJournal(file).close();
+    const db = new DatabaseSync(file);
+    db.exec(`PRAGMA user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    db.close();
+    const bytes = readFileSync(file);
+    expect(() => openJournal(file, { writes: "memory" })).toThrow(/newer than this hlcopy understands/);
     expect(readFileSync(file).equals(bytes)).toBe(true);
   });
 });
