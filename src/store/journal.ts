@@ -1043,9 +1043,10 @@ class SqliteJournal implements Journal {
       this.#db.exec("COMMIT");
     } catch (error) {
       try {
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        // A failed COMMIT may leave the transaction open. Not `isTransaction`: Node 22.13 lacks it.
+        this.#db.exec("ROLLBACK");
       } catch {
-        // already failing: the first error is the one to report
+        // already failing (or no transaction is left): the first error is the one to report
       }
       throw journalError(this.path, "write", error);
     }
