@@ -1161,15 +1161,16 @@ class SqliteJournal implements Journal {
     this.#keep();
     return (
       this.#runLater(
+        // Plain `?`, the status given twice: Node 22.13 cannot bind numbered parameters (?1).
         `UPDATE orders SET
-           status = ?1,
-           oid = coalesce(?2, oid),
-           filled_size = coalesce(?3, filled_size),
-           avg_px = coalesce(?4, avg_px),
-           reply = coalesce(?5, reply),
-           error = coalesce(?6, error),
-           updated_at = ?7
-         WHERE cloid = ?8 AND NOT (status IN ${RESOLVED} AND ?1 IN ${UNRESOLVED})`,
+           status = ?,
+           oid = coalesce(?, oid),
+           filled_size = coalesce(?, filled_size),
+           avg_px = coalesce(?, avg_px),
+           reply = coalesce(?, reply),
+           error = coalesce(?, error),
+           updated_at = ?
+         WHERE cloid = ? AND NOT (status IN ${RESOLVED} AND ? IN ${UNRESOLVED})`,
         u.status,
         u.oid ?? null,
         u.filledSize ?? null,
@@ -1178,6 +1179,7 @@ class SqliteJournal implements Journal {
         u.error ?? null,
         u.ts,
         cloid,
+        u.status,
       ) === 1
     );
   }
@@ -1289,10 +1291,13 @@ class SqliteJournal implements Journal {
   recordEquity(ts: number, accountValue: number): EquityRow {
     this.#keep();
     const r = this.#writeLater(
+      // Plain `?`, the value given three times: Node 22.13 cannot bind numbered parameters (?2).
       `INSERT INTO equity (ts, account_value, hwm)
-       VALUES (?1, ?2, max(?2, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?2)))
+       VALUES (?, ?, max(?, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?)))
        RETURNING ts, account_value, hwm`,
       ts,
+      accountValue,
+      accountValue,
       accountValue,
     );
     return equityRow(r ?? {});
@@ -1301,8 +1306,9 @@ class SqliteJournal implements Journal {
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
     this.#keep();
     const r = this.#write(
-      "INSERT INTO equity (ts, account_value, hwm) VALUES (?1, ?2, ?2) RETURNING ts, account_value, hwm",
+      "INSERT INTO equity (ts, account_value, hwm) VALUES (?, ?, ?) RETURNING ts, account_value, hwm",
       ts,
+      accountValue,
       accountValue,
     );
     return equityRow(r ?? {});
