@@ -108,13 +108,16 @@ export async function openTradingSession(
   let journal: Journal | undefined;
   try {
     const path = journalPath(ctx.configDir, account);
-    // No journal litter: a run that sends nothing (no key, no lock: a dry run) never creates
-    // the file; any other run creates it at its first record, so one whose first request fails
-    // leaves nothing behind. An existing journal is opened as it is.
+    // A run that sends nothing (no key, no lock: a dry run) reads the journal — which positions
+    // hlcopy opened, halts, copy state — and never writes it: it works on an in-memory copy, so
+    // status, report and journal show live runs only, and it creates no file. Any other run
+    // creates the file at its first record, so one whose first request fails leaves nothing
+    // behind; an existing journal is opened as it is.
     const sendsNothing = !options.needKey && !options.lock;
-    journal = openJournal(options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path, {
-      create: sendsNothing ? "never" : "on-record",
-    });
+    journal = openJournal(
+      options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path,
+      sendsNothing ? { writes: "memory" } : { create: "on-record" },
+    );
     // The agent must be approved for the account — or, for a sub-account (the recommended
     // isolation), for its master: then orders carry the sub-account as vaultAddress. The
     // role is asked only when the account itself does not list the agent.

@@ -270,6 +270,11 @@ export interface ListEntriesParameters {
   table?: JournalTable;
   /** The newest N entries (default 100, Infinity = all); they are returned oldest first. */
   limit?: number;
+  /**
+   * Leave out dry runs and what they recorded. Dry runs no longer write the journal (they work
+   * on a copy: JournalWrites), but a journal an older hlcopy wrote may still hold some.
+   */
+  trading?: boolean;
 }
 
 export interface Journal {
@@ -342,6 +347,7 @@ export interface Journal {
   lastOrderId(): number;
   /** coin → signed size our live orders with an id above `orderId` filled. */
   filledSince(orderId: number): Record<string, number>;
+  /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
   slippageStats(sinceMs: number): DistributionStats;
@@ -436,12 +442,13 @@ function pragmaNumber(db: DatabaseSync, name: string): number {
 }
 
 /**
- * The schema version a file holds, or an error if it is not ours to touch. Reads only.
+ * The schema version a file holds (`schema`: the connection's main database, or one attached to
+ * it), or an error if it is not ours to touch. Reads only.
  * @throws {ConfigError} for another application's database or a newer schema.
  */
-function inspectSchema(db: DatabaseSync, file: string): number {
-  const appId = pragmaNumber(db, "application_id");
-  const version = pragmaNumber(db, "user_version");
+function inspectSchema(db: DatabaseSync, file: string, schema = "main"): number {
+  const appId = pragmaNumber(db, `${schema}.application_id`);
+  const version = pragmaNumber(db, `${schema}.user_version`);
   if (appId === JOURNAL_APPLICATION_ID) {
     if (version > LATEST_SCHEMA_VERSION) {
       throw new ConfigError(
@@ -454,7 +461,7 @@ function inspectSchema(db: DatabaseSync, file: string): number {
     }
     return version;
   }
-  const objects = db.prepare("SELECT count(*) AS n FROM sqlite_master").get();
+  const objects = db.prepare(`SELECT count(*) AS n FROM ${schema}.sqlite_master`).get();
   if (appId === 0 && version === 0 && objects?.n === 0) return 0; // a brand-new, empty file
   throw notAJournal(file, "is a SQLite database but not an hlcopy journal");
 }
@@ -484,21 +491,37 @@ function migrate(db: DatabaseSync, file: string, now: number): void {
 }
 
 /**
- * What to do when the journal file does not exist yet:
+ * What to do when the journal file does not exist yet (a journal whose writes go to disk):
  * * `"now"`: create it at once (the default).
  * * `"on-record"`: keep the run in memory and create the file, with everything so far, at the
  *   first record worth keeping (a decision, order, fill, equity snapshot, halt or event). A
  *   run that ends before that — its first request failed — leaves no file behind.
- * * `"never"`: stay in memory (dry runs): nothing is written to disk.
  * An existing file is opened as it is, whatever this says.
  */
-export type JournalCreation = "now" | "on-record" | "never";
+export type JournalCreation = "now" | "on-record";
+
+/**
+ * Where what the run records goes:
+ * * `"disk"`: into the file (the default; created as `create` says).
+ * * `"memory"`: nowhere on disk — a dry run's journal. A dry run answers "what would you do
+ *   now?" and must not change what `status`, `report` or `journal` show about live trading, yet
+ *   it needs what the file knows (the positions hlcopy opened, halts, copy state, the high-water
+ *   mark). So an existing file is read once into memory — one consistent snapshot, what a
+ *   running follow committed to the -wal included (copyJournal) — and the run works on that
+ *   copy; nothing it records outlives it. The file and its -wal are never written (SQLite may
+ *   leave an empty -wal and -shm beside a journal no process had open: the copy is never the
+ *   last to close it, so it never removes them). What a live run records after the snapshot
+ *   is not seen. A missing file stays missing; an older schema is upgraded in the copy only.
+ */
+export type JournalWrites = "disk" | "memory";
 
 export interface OpenJournalOptions {
   /** Clock for `schema_migrations.applied_at` (tests). */
   now?: () => number;
   /** When a missing file is created. Default "now". */
   create?: JournalCreation;
+  /** Where records go. Default "disk". */
+  writes?: JournalWrites;
   /** How long a write waits for another connection's lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
   /** How often the WAL is checkpointed off the hot path (default 10 000 ms; 0 = only on close). */
@@ -511,7 +534,8 @@ export interface OpenJournalOptions {
 }
 
 /**
- * Open (creating if needed) the journal at `path`, or ":memory:" for a throwaway one.
+ * Open (creating if needed) the journal at `path`, or ":memory:" for a throwaway one; with
+ * `writes: "memory"`, an in-memory copy of it that is never written back (dry runs).
  * The directory is created with mode 0700 and the file with 0600; migrations are applied.
  * A file that is not an hlcopy journal, or has a newer schema, is left byte-for-byte alone.
  * @throws {ConfigError} naming the file when it is corrupt, foreign or from a newer hlcopy.
@@ -527,7 +551,15 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   /** The file this call created: removed again if opening fails (no 0-byte journal litter). */
   let created = false;
   try {
-    if (!memory && create !== "now" && !existsSync(path)) {
+    if (!memory && options.writes === "memory") {
+      // A copy of the file as it is now (or an empty journal), never written back (JournalWrites).
+      db = new DatabaseSync(":memory:");
+      copyJournal(path, db, busy);
+      const version = configure(db, true, busy, path);
+      if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
+      return new SqliteJournal(db, path, 0, busy, groupMs);
+    }
+    if (!memory && create === "on-record" && !existsSync(path)) {
       // Nothing on disk until there is something worth keeping (see JournalCreation).
       db = new DatabaseSync(":memory:");
       configure(db, true, busy);
@@ -574,6 +606,91 @@ function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, fil
   // stall on a random order. We checkpoint from a timer instead, between events.
   db.exec("PRAGMA wal_autocheckpoint = 0");
   return version;
+}
+
+/**
+ * Copy the journal at `file` into `copy`, a fresh in-memory database: its schema, rows, schema
+ * version and application id, as one consistent snapshot that includes what a running follow
+ * committed to the -wal — without writing to the file or its -wal, and without waiting for (or
+ * stalling) that follow. No file, or an empty one, copies nothing.
+ *
+ * One way on every Node hlcopy supports: DatabaseSync#serialize() (Node 24.21+) is missing on
+ * Node 22, and so are URI filenames (`?mode=ro`) in ATTACH. The file is ATTACHed to `copy` and
+ * read in ONE transaction — one snapshot — with INSERT … SELECT, which SQLite copies record by
+ * record without decoding them (its transfer optimisation: tables and their indexes exist but
+ * are empty, triggers come after the rows). On the bench journal it costs what serialize did;
+ * its cost follows rows, not bytes (400 000 small rows: ~0.2 s; README Figures).
+ * Exported for its test; openJournal(file, { writes: "memory" }) is the way to use it.
+ * @throws {ConfigError} for a file that is not an hlcopy journal or has a newer schema, before
+ *   anything is attached or copied.
+ */
+export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: number): void {
+  if (!existsSync(file)) return;
+  checkHeader(file);
+  if (statSync(file).size === 0) return;
+  const timeout = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`;
+  // A read-only connection checks the file first, then keeps a read transaction open — and
+  // with it a shared lock on the file — until the copy is detached. That lock is what keeps the
+  // file unwritten: an ATTACHed file is opened read-write, and the last connection to close a
+  // WAL database checkpoints the -wal into it (after a follow that crashed, that writes). While
+  // this connection holds the file, the attached one is never the last; it only ever reads.
+  // (Not the DatabaseSync `timeout` option: Node 22.13 ignores it.)
+  const guard = new DatabaseSync(file, { readOnly: true });
+  try {
+    guard.exec(timeout);
+    guard.exec("BEGIN");
+    inspectSchema(guard, file); // a foreign or newer file is never attached
+    copy.exec(timeout);
+    copy.prepare("ATTACH DATABASE ? AS source").run(file);
+    try {
+      copy.exec("BEGIN");
+      try {
+        copySchemaAndRows(copy, file);
+        copy.exec("COMMIT");
+      } catch (error) {
+        copy.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      copy.exec("DETACH DATABASE source");
+    }
+    guard.exec("COMMIT");
+  } finally {
+    guard.close();
+  }
+}
+
+/** SQL for a quoted identifier. */
+function sqlName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The body of copyJournal, inside its transaction: `source` (attached) into main. */
+function copySchemaAndRows(db: DatabaseSync, file: string): void {
+  // Checked again in the snapshot that is copied: a newer hlcopy may have migrated it meanwhile.
+  const version = inspectSchema(db, file, "source");
+  const appId = pragmaNumber(db, "source.application_id");
+  // In creation order; SQLite's own objects (autoindexes, sqlite_sequence) come with the tables.
+  const objects = db
+    .prepare(
+      "SELECT type, name, sql FROM source.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
+    )
+    .all()
+    .map((r) => ({ type: str(r.type), name: str(r.name), sql: str(r.sql) }));
+  const tables = objects.filter((o) => o.type === "table");
+  // The stored SQL carries no schema name: it creates the object in main. Indexes before the
+  // rows (the transfer copies them too, faster than building them after), triggers after (a
+  // table with a trigger is copied row by row, and firing them is not copying).
+  for (const o of tables) db.exec(o.sql);
+  for (const o of objects) if (o.type === "index") db.exec(o.sql);
+  for (const o of tables)
+    db.exec(`INSERT INTO main.${sqlName(o.name)} SELECT * FROM source.${sqlName(o.name)}`);
+  if (db.prepare("SELECT 1 FROM source.sqlite_master WHERE name = 'sqlite_sequence'").get()) {
+    db.exec("INSERT INTO main.sqlite_sequence SELECT * FROM source.sqlite_sequence"); // AUTOINCREMENT's counters
+  }
+  for (const o of objects) if (o.type !== "table" && o.type !== "index") db.exec(o.sql);
+  db.exec(`PRAGMA main.user_version = ${version}`);
+  db.exec(`PRAGMA main.application_id = ${appId}`);
 }
 
 /**
@@ -755,6 +872,20 @@ function eventRow(r: Row): EventRow {
 const RESOLVED = "('filled', 'rejected', 'cancelled', 'paper')";
 const UNRESOLVED = "('pending', 'sent', 'uncertain')";
 
+/**
+ * Rows not recorded by a dry run (one an older hlcopy journaled), per table: the run itself, and
+ * what carries its id. Halts carry no run (a dry run never recorded one).
+ */
+const NOT_DRY_RUN: Record<JournalTable, string> = {
+  runs: "command <> 'dry-run'",
+  decisions: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  orders: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  fills: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  funding: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+  halts: "1",
+  events: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
+};
+
 /** The time column `--since` and the ordering use, per table. */
 const TIME_COLUMN: Record<JournalTable, string> = {
   runs: "started_at",
@@ -784,7 +915,7 @@ class SqliteJournal implements Journal {
   readonly id: string;
   #db: DatabaseSync;
   /** In memory while the file does not exist yet: "on-record" writes it out at the first record. */
-  #deferred: Exclude<JournalCreation, "now"> | null;
+  #deferred: "on-record" | null;
   readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, StatementSync>();
   #open = true;
@@ -806,7 +937,7 @@ class SqliteJournal implements Journal {
     checkpointIntervalMs: number,
     busyTimeoutMs: number,
     groupCommitMs: number,
-    deferred: Exclude<JournalCreation, "now"> | null = null,
+    deferred: "on-record" | null = null,
   ) {
     this.#groupMs = groupCommitMs;
     this.#db = db;
@@ -913,9 +1044,10 @@ class SqliteJournal implements Journal {
       this.#db.exec("COMMIT");
     } catch (error) {
       try {
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        // A failed COMMIT may leave the transaction open. Not `isTransaction`: Node 22.13 lacks it.
+        this.#db.exec("ROLLBACK");
       } catch {
-        // already failing: the first error is the one to report
+        // already failing (or no transaction is left): the first error is the one to report
       }
       throw journalError(this.path, "write", error);
     }
@@ -1030,15 +1162,16 @@ class SqliteJournal implements Journal {
     this.#keep();
     return (
       this.#runLater(
+        // Plain `?`, the status given twice: Node 22.13 cannot bind numbered parameters (?1).
         `UPDATE orders SET
-           status = ?1,
-           oid = coalesce(?2, oid),
-           filled_size = coalesce(?3, filled_size),
-           avg_px = coalesce(?4, avg_px),
-           reply = coalesce(?5, reply),
-           error = coalesce(?6, error),
-           updated_at = ?7
-         WHERE cloid = ?8 AND NOT (status IN ${RESOLVED} AND ?1 IN ${UNRESOLVED})`,
+           status = ?,
+           oid = coalesce(?, oid),
+           filled_size = coalesce(?, filled_size),
+           avg_px = coalesce(?, avg_px),
+           reply = coalesce(?, reply),
+           error = coalesce(?, error),
+           updated_at = ?
+         WHERE cloid = ? AND NOT (status IN ${RESOLVED} AND ? IN ${UNRESOLVED})`,
         u.status,
         u.oid ?? null,
         u.filledSize ?? null,
@@ -1047,6 +1180,7 @@ class SqliteJournal implements Journal {
         u.error ?? null,
         u.ts,
         cloid,
+        u.status,
       ) === 1
     );
   }
@@ -1158,10 +1292,13 @@ class SqliteJournal implements Journal {
   recordEquity(ts: number, accountValue: number): EquityRow {
     this.#keep();
     const r = this.#writeLater(
+      // Plain `?`, the value given three times: Node 22.13 cannot bind numbered parameters (?2).
       `INSERT INTO equity (ts, account_value, hwm)
-       VALUES (?1, ?2, max(?2, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?2)))
+       VALUES (?, ?, max(?, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?)))
        RETURNING ts, account_value, hwm`,
       ts,
+      accountValue,
+      accountValue,
       accountValue,
     );
     return equityRow(r ?? {});
@@ -1170,8 +1307,9 @@ class SqliteJournal implements Journal {
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
     this.#keep();
     const r = this.#write(
-      "INSERT INTO equity (ts, account_value, hwm) VALUES (?1, ?2, ?2) RETURNING ts, account_value, hwm",
+      "INSERT INTO equity (ts, account_value, hwm) VALUES (?, ?, ?) RETURNING ts, account_value, hwm",
       ts,
+      accountValue,
       accountValue,
     );
     return equityRow(r ?? {});
@@ -1265,10 +1403,12 @@ class SqliteJournal implements Journal {
   lastSweep(): SweepInfo | null {
     // A sweep is journaled as a "sweep" event (engine) and/or a decision triggered by it.
     const ev = this.#get(
-      "SELECT ts, data FROM events WHERE type = 'sweep' ORDER BY ts DESC, id DESC LIMIT 1",
+      `SELECT ts, data FROM events WHERE type = 'sweep' AND ${NOT_DRY_RUN.events}
+       ORDER BY ts DESC, id DESC LIMIT 1`,
     );
     const dec = this.#get(
-      "SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' ORDER BY ts DESC, id DESC LIMIT 1",
+      `SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' AND ${NOT_DRY_RUN.decisions}
+       ORDER BY ts DESC, id DESC LIMIT 1`,
     );
     if (ev && (!dec || sqlNumber(ev.ts) >= sqlNumber(dec.ts))) {
       const data = parseJson(ev.data);
@@ -1348,7 +1488,8 @@ class SqliteJournal implements Journal {
     for (const table of tables) {
       const ts = TIME_COLUMN[table];
       const rows = this.#all(
-        `SELECT * FROM ${table} WHERE ${ts} >= ? ORDER BY ${ts} DESC, id DESC LIMIT ?`,
+        `SELECT * FROM ${table} WHERE ${ts} >= ?${params.trading ? ` AND ${NOT_DRY_RUN[table]}` : ""}
+         ORDER BY ${ts} DESC, id DESC LIMIT ?`,
         since,
         limit,
       );

@@ -146,7 +146,7 @@ describe("a leader that never traded", () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/wrong passphrase/i);
     expect(w.ordersSent()).toBe(0);
-    const journal = openJournal(journalPath(w.dir, w.follower), { create: "never" });
+    const journal = openJournal(journalPath(w.dir, w.follower), { writes: "memory" });
     expect(journal.lastRun()).toBeNull();
     journal.close();
     // The right one (piped, one line): the run opens the key and trades.

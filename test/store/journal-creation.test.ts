@@ -1,6 +1,6 @@
-// No journal litter. A dry run never creates a journal; any other run creates it at its first
-// record worth keeping, so a run whose first request fails leaves nothing behind — and a
-// journal that already exists is opened as it is. Unit tests on the store, then the real
+// No journal litter. A dry run never creates a journal (nor writes one: journal-dry-run.test.ts);
+// any other run creates it at its first record worth keeping, so a run whose first request
+// fails leaves nothing behind — and a journal that already exists is opened as it is. Unit tests on the store, then the real
 // binary against the simulator.
 
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -63,9 +63,9 @@ describe("openJournal({ create })", () => {
     again.close();
   });
 
-  it('"never": everything stays in memory (dry runs)', () => {
+  it('writes: "memory" (dry runs): everything stays in memory, nothing is created', () => {
     const dir = join(tempDir(), "cfg");
-    const j = openJournal(journalPath(dir, ACCOUNT), { create: "never" });
+    const j = openJournal(journalPath(dir, ACCOUNT), { writes: "memory" });
     const run = j.startRun(RUN);
     j.recordDecision({ runId: run, ts: T0, trigger: "sweep", coins: [], plan: plan() });
     j.recordEquity(T0, 1000);
@@ -79,15 +79,15 @@ describe("openJournal({ create })", () => {
     const first = openJournal(file);
     first.recordHalt({ ts: T0, kind: "manual", reason: "test" });
     first.close();
-    for (const create of ["never", "on-record"] as const) {
+    for (const create of ["now", "on-record"] as const) {
       const j = openJournal(file, { create });
-      expect(j.activeHalt()?.reason).toBe("test"); // a dry run still sees the halt
+      expect(j.activeHalt()?.reason).toBe("test");
       j.recordEvent({ ts: T0, type: create });
       j.close();
     }
     const check = openJournal(file);
     expect(check.listEntries({ table: "events" }).map((e) => e.table === "events" && e.type)).toEqual([
-      "never",
+      "now",
       "on-record",
     ]);
     check.close();

@@ -21,6 +21,7 @@ export function register(program: Command): void {
       "after",
       `
 Entries are listed oldest first; --json prints one JSON array (each entry has "table" and "ts").
+Dry runs are not journaled: they show their plan and keep nothing.
 
 ${examples([
   ["hlcopy journal --since 1h --type orders"],

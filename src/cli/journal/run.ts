@@ -77,7 +77,8 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
   const journal = openJournal(file);
   let entries: JournalEntry[];
   try {
-    entries = journal.listEntries({ since, table, limit });
+    // Dry runs are not journaled; those an older hlcopy wrote are left out as well.
+    entries = journal.listEntries({ since, table, limit, trading: true });
   } finally {
     journal.close();
   }

@@ -77,7 +77,8 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
 
 function readInputs(journal: Journal, since: number, until: number) {
   const fills = journal.fillsSince(since);
-  const events = journal.listEntries({ table: "events", limit: Number.POSITIVE_INFINITY });
+  // The copy's own records: never a dry run's (an older hlcopy journaled them).
+  const events = journal.listEntries({ table: "events", limit: Number.POSITIVE_INFINITY, trading: true });
   const snapshots: { ts: number; unrealisedUsd: number | null; driftUsd: number | null }[] = [];
   for (const e of events) {
     if (e.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
@@ -90,7 +91,12 @@ function readInputs(journal: Journal, since: number, until: number) {
     });
   }
   const skips: { ts: number; reason: string }[] = [];
-  for (const d of journal.listEntries({ table: "decisions", since, limit: Number.POSITIVE_INFINITY })) {
+  for (const d of journal.listEntries({
+    table: "decisions",
+    since,
+    limit: Number.POSITIVE_INFINITY,
+    trading: true,
+  })) {
     // As the dashboard counts them: sweeps re-judge the same standing drift every interval.
     if (d.table !== "decisions" || d.trigger === "sweep") continue;
     for (const s of (d.plan as Plan).skipped)
@@ -110,7 +116,7 @@ function readInputs(journal: Journal, since: number, until: number) {
 
 /** The newest P&L snapshot (a sweep or a run end). */
 function latestPnl(journal: Journal): (CopyPnl & { asOf: number }) | null {
-  const events = journal.listEntries({ table: "events", limit: 200 });
+  const events = journal.listEntries({ table: "events", limit: 200, trading: true });
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;

@@ -20,9 +20,9 @@ export interface StatusReport {
   account: Address;
   journal: string;
   /**
-   * The last run that could trade (a dry run — reconcile --dry-run beside a follow — only shows a
-   * plan; it is the last run only when no other ran). `running`: not ended and its process is
-   * alive (false: it was killed or crashed); null once ended.
+   * The last run that could trade; null before any (a dry run only shows a plan and is not
+   * journaled; one an older hlcopy journaled is not counted). `running`: not ended and its
+   * process is alive (false: it was killed or crashed); null once ended.
    */
   lastRun: {
     command: string;
@@ -119,7 +119,7 @@ export async function runStatus(p: {
   try {
     const now = p.now ?? Date.now();
     const since = now - hours * 3_600_000;
-    const run = journal.lastRun({ trading: true }) ?? journal.lastRun();
+    const run = journal.lastRun({ trading: true });
     const equity = journal.latestEquity();
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
@@ -253,10 +253,11 @@ interface LastRecord {
 
 /**
  * What the newest sweep or run end left (journaled with its event): targets, drift report and
- * P&L; without such an event, the newest decision's targets.
+ * P&L; without such an event, the newest decision's targets. Never a dry run's (an older hlcopy
+ * journaled them): its drift is against the leader it tried, not the copy.
  */
 function lastRecord(journal: Journal): LastRecord {
-  const events = journal.listEntries({ table: "events", limit: 200 });
+  const events = journal.listEntries({ table: "events", limit: 200, trading: true });
   const found: LastRecord = { ts: null, targets: [], drift: null, pnl: null, pnlTs: null };
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
@@ -274,7 +275,7 @@ function lastRecord(journal: Journal): LastRecord {
     if (found.ts !== null && found.pnlTs !== null) return found;
   }
   if (found.ts !== null) return found;
-  const decisions = journal.listEntries({ table: "decisions", limit: 1 });
+  const decisions = journal.listEntries({ table: "decisions", limit: 1, trading: true });
   const d = decisions.at(-1);
   if (d?.table === "decisions") {
     found.ts = d.ts;
