@@ -10,6 +10,15 @@ if (major < 22 || (major === 22 && minor < 13)) {
   );
   process.exit(1);
 }
+// node:sqlite (the journal) still calls itself experimental on some supported Node versions
+// (22.13 does): that warning on every command would read as something wrong. Only it is dropped.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
+  const text = typeof warning === "string" ? warning : warning?.message;
+  if (type === "ExperimentalWarning" && /^SQLite is an experimental feature/.test(String(text))) return;
+  return emitWarning.call(process, warning, ...rest);
+};
 // Long runs keep their memory small and flat (bench/soak.mjs measures it; README Figures): V8
 // reads flags and glibc its environment only at start, so a long-running command re-executes
 // itself once with them (./node-flags.js): same pid, signals and stdio (process.execve; where it
