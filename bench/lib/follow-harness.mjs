@@ -257,7 +257,12 @@ export async function followRun(o) {
       agentKey,
       budget: new RequestBudget(),
     });
-    const journal = openJournal(join(mkdtempSync(join(tmpdir(), "hlcopy-bench-")), "journal.sqlite"));
+    // BENCH_GROUP_COMMIT_MS: the journal's group-commit window (default: the journal's own).
+    const groupCommitMs = process.env.BENCH_GROUP_COMMIT_MS;
+    const journal = openJournal(
+      join(mkdtempSync(join(tmpdir(), "hlcopy-bench-")), "journal.sqlite"),
+      groupCommitMs === undefined ? {} : { groupCommitMs: Number(groupCommitMs) },
+    );
     const engine = new CopyEngine({
       reader: client,
       executor: liveExecutor(client),

@@ -71,6 +71,9 @@ export async function startView(options: StartViewOptions): Promise<FollowView> 
       events,
       controls: options.controls,
       initial: options.initial,
+      // Both ends are a terminal (shouldUseDashboard): draw it live even where CI is set in the
+      // environment — Ink would otherwise draw nothing until the run ends (its CI detection).
+      interactive: true,
       ...options.terminal,
     });
     const done = handle.waitUntilExit();
