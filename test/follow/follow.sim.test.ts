@@ -491,6 +491,27 @@ describe("hlcopy follow against the simulator", () => {
       expect(t.sentCoins()).toEqual([]);
     });
 
+    /** The engine as `hlcopy follow` runs it: checks and review at the terminal, then the run. */
+    function runAsFollowDoes(t: Awaited<ReturnType<typeof reviewedEngine>>) {
+      return runEngineWithView({
+        json: false,
+        noUi: true,
+        setUp: async () => ({
+          engine: t.engine,
+          events: t.engine.events,
+          initial: {
+            mode: "live",
+            leaders: [{ address: t.leader, weight: 1 }],
+            account: t.master.address,
+            network: sim.httpUrl,
+          },
+          streams: t.streams,
+          preflight: true,
+          close: async () => {},
+        }),
+      });
+    }
+
     it("a SIGTERM at the question, as `follow` runs it: one line says so and that nothing was sent, exit 0", async () => {
       const tty = new FakeTty();
       const err = Object.assign(new Capture(), { isTTY: true });
@@ -498,23 +519,7 @@ describe("hlcopy follow against the simulator", () => {
       const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
       const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
       try {
-        const result = runEngineWithView({
-          json: false,
-          noUi: true,
-          setUp: async () => ({
-            engine: t.engine,
-            events: t.engine.events,
-            initial: {
-              mode: "live",
-              leaders: [{ address: t.leader, weight: 1 }],
-              account: t.master.address,
-              network: sim.httpUrl,
-            },
-            streams: t.streams,
-            preflight: true,
-            close: async () => {},
-          }),
-        });
+        const result = runAsFollowDoes(t);
         await eventually(() => err.text.includes("[y/N]"));
         // Another terminal: kill <pid>. Delivered to the run's handler, not to the test process.
         process.emit("SIGTERM", "SIGTERM");
@@ -544,23 +549,7 @@ describe("hlcopy follow against the simulator", () => {
       const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
       const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
       try {
-        const result = runEngineWithView({
-          json: false,
-          noUi: true,
-          setUp: async () => ({
-            engine: t.engine,
-            events: t.engine.events,
-            initial: {
-              mode: "live",
-              leaders: [{ address: t.leader, weight: 1 }],
-              account: t.master.address,
-              network: sim.httpUrl,
-            },
-            streams: t.streams,
-            preflight: true,
-            close: async () => {},
-          }),
-        });
+        const result = runAsFollowDoes(t);
         await eventually(() => err.text.includes("Passphrase: "));
         expect(t.reviews).toHaveLength(1); // the review came first
         process.emit("SIGTERM", "SIGTERM");
