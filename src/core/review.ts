@@ -66,17 +66,21 @@ const usd = (x: number): string => `$${detailNumber(Math.round(x))}`;
 /**
  * What a fresh plan asks of the trader beyond the plan they said yes to (prices and the leader
  * move while they read, so the orders themselves differ; what the yes covered is its scale):
- * more USD in all, a larger single order (beyond `tolerance`, 10 %, and $10), or positions hlcopy
- * did not open that the confirmed plan left alone. Empty: the yes covers the fresh plan — a
- * smaller plan, or the same scale in other coins, goes out without asking again.
+ * more USD in all or a larger single order, beyond what a run moves without asking — `slackUsd`,
+ * exec.confirmAbovePct of equity: once running, a leader's trade of that size is copied without
+ * a question too (and never less than `tolerance`, 10 %, and $10) — or positions hlcopy did not
+ * open that the confirmed plan left alone, however small. Empty: the yes covers the fresh plan.
+ * (A leader building positions while the trader read moved every fresh plan 10 % further: the
+ * question came back at every answer and a trader could not get started.)
  */
 export function planChanges(
   confirmed: Plan,
   fresh: Plan,
   adopted: readonly string[] = [],
+  slackUsd = 0,
   tolerance = 0.1,
 ): string[] {
-  const more = (now: number, was: number) => now > was * (1 + tolerance) + 10;
+  const more = (now: number, was: number) => now > Math.max(was * (1 + tolerance) + 10, was + slackUsd);
   const changes: string[] = [];
   const [movedNow, movedThen] = [planNotionalUsd(fresh), planNotionalUsd(confirmed)];
   if (more(movedNow, movedThen))

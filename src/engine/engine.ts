@@ -179,8 +179,9 @@ export interface EngineOptions {
   review?: ReviewPlan;
   /**
    * Opens the signing key (the keystore's passphrase, scrypt): awaited once, when the start
-   * checks have passed — after preflight's review, or before a sweep's first signed request
-   * — so a mistyped leader or a coin that does not exist is refused before a secret is asked.
+   * checks have passed (in preflight before the review, or before a sweep's first signed
+   * request) — so a mistyped leader or a coin that does not exist is refused before a secret
+   * is asked.
    * `signal` aborts on a stop (a waiting prompt ends). Absent: the key was given up front.
    */
   unlock?: (signal: AbortSignal) => Promise<void>;
@@ -924,21 +925,20 @@ export class CopyEngine {
     await this.#enqueue(() => this.recoverOrders());
     const reads = await this.#readSweep(false);
     return this.#enqueue(async () => {
-      await this.#applyReads(reads);
-      const plan = this.#plan(undefined);
-      if (this.#o.mode !== "live") return plan;
-      const confirmed = await this.#review(plan);
-      if (!confirmed) {
-        await this.#unlock();
-        return plan;
-      }
+      await this.#applyReads(reads); // the start checks: refused here, before any secret
+      if (this.#o.mode !== "live") return this.#plan(undefined);
+      // The key before the review: the yes is the last question, and the first sweep follows
+      // it at once (asked after it, a passphrase typed ahead landed in a second review, shown).
+      const asked = this.#now();
+      await this.#unlock();
+      if (this.#now() - asked > 1_000) await this.#applyReads(await this.#readSweep(false));
+      const confirmed = await this.#review(this.#plan(undefined));
+      if (!confirmed) return this.#plan(undefined);
       // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
       // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
       // here — before the dashboard takes the terminal.
       await this.#applyReads(await this.#readSweep(false));
-      const fresh = await this.#confirmAgain(confirmed, this.#plan(undefined));
-      await this.#unlock();
-      return fresh;
+      return this.#confirmAgain(confirmed, this.#plan(undefined));
     });
   }
 
@@ -1503,7 +1503,9 @@ export class CopyEngine {
     let agreed = confirmed;
     let plan = fresh;
     for (;;) {
-      const changes = planChanges(agreed, plan, this.#adopted);
+      const slackUsd =
+        (Math.max(0, this.#ours.state.accountValue) * this.#o.settings.exec.confirmAbovePct) / 100;
+      const changes = planChanges(agreed, plan, this.#adopted, slackUsd);
       if (changes.length === 0 || !review) return plan;
       const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
       if (!(await review(plan, [reason], this.#stopSignal.signal))) throw notConfirmed();

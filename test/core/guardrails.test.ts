@@ -153,6 +153,26 @@ describe("review of a live plan", () => {
     expect(planChanges(withActions(eth, small), withActions(eth, small), ["DOGE"])).toEqual([]);
   });
 
+  it("growth within what a run moves without asking (exec.confirmAbovePct of equity) needs no new yes; beyond it, it does", () => {
+    const eth = p.actions[0];
+    if (!eth) throw new Error("ETH");
+    const withActions = (...actions: (typeof eth)[]) => ({ ...p, actions });
+    const confirmed = planNotionalUsd(p);
+    // A leader building positions while the trader read: the plan grew by $300 (and its one
+    // order with it), on $10 000 of equity with the default 50 %: a run copies that unasked.
+    const grown = withActions({ ...eth, size: eth.size * ((confirmed + 300) / confirmed) });
+    expect(planChanges(p, grown)).toHaveLength(2);
+    expect(planChanges(p, grown, [], 5_000)).toEqual([]);
+    // Beyond the slack it is asked again, saying what grew.
+    const far = withActions({ ...eth, size: eth.size * ((confirmed + 5_100) / confirmed) });
+    expect(planChanges(p, far, [], 5_000)[0]).toMatch(/^it now moves \$[\d,]+, you confirmed \$[\d,]+$/);
+    // Positions hlcopy did not open are asked for however much slack there is.
+    const small = { ...eth, coin: "DOGE", size: 1, limitPx: 0.2, reduceOnly: true, side: "sell" as const };
+    expect(planChanges(p, withActions(eth, small), ["DOGE"], 5_000)).toEqual([
+      "it now reduces or closes positions hlcopy did not open: DOGE",
+    ]);
+  });
+
   it("one key per leader set, whatever the order or case", () => {
     expect(reviewKey([LEADER2, LEADER])).toBe(reviewKey([LEADER, LEADER2.toUpperCase() as typeof LEADER2]));
   });

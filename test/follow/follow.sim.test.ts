@@ -399,6 +399,7 @@ describe("hlcopy follow against the simulator", () => {
       answers: (boolean | "wait")[],
       ask?: ReviewPlan,
       unlock?: (signal: AbortSignal) => Promise<void>,
+      confirmAbovePct = 5,
     ) {
       const { master, agentKey } = await masterWithAgent(sim, 100_000);
       const leaderAcct = await masterWithAgent(sim, 1_000_000);
@@ -418,7 +419,11 @@ describe("hlcopy follow against the simulator", () => {
         reader: client,
         executor: liveExecutor(client),
         journal: openJournal(":memory:"),
-        settings: settings(),
+        // A re-ask needs growth beyond what a run moves unasked: 5 % of $100 000 here, below the
+        // ETH the leader opens while the trader reads (2 ETH at the 0.2 ratio, ~$6 800).
+        settings: settings((s) => {
+          s.exec.confirmAbovePct = confirmAbovePct;
+        }),
         leaders: [{ address: leaderAcct.master.address, weight: 1 }],
         account: master.address,
         network: sim.httpUrl,
@@ -534,11 +539,11 @@ describe("hlcopy follow against the simulator", () => {
       expect(t.sentCoins()).toEqual([]);
     });
 
-    it("a SIGTERM at the passphrase prompt (after the review): one line names the prompt, nothing was sent, exit 0", async () => {
+    it("a SIGTERM at the passphrase prompt (before the review): one line names the prompt, nothing was sent, exit 0", async () => {
       const tty = new FakeTty();
       const err = new Capture();
-      // The key is opened after the review, as `hlcopy follow` opens its keystore: the prompt
-      // gets the run's stop signal.
+      // The key is opened once the start checks passed and before the review (the yes is the
+      // last question), as `hlcopy follow` opens its keystore: the prompt gets the run's stop signal.
       const unlock = async (signal: AbortSignal) => {
         await createPrompt({ input: tty, output: err, signal }).secret(
           "Passphrase: ",
@@ -551,7 +556,7 @@ describe("hlcopy follow against the simulator", () => {
       try {
         const result = runAsFollowDoes(t);
         await eventually(() => err.text.includes("Passphrase: "));
-        expect(t.reviews).toHaveLength(1); // the review came first
+        expect(t.reviews).toHaveLength(0); // the review comes after the key
         process.emit("SIGTERM", "SIGTERM");
         expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
         expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe(
@@ -563,6 +568,18 @@ describe("hlcopy follow against the simulator", () => {
         stdout.mockRestore();
       }
       expect(t.sentCoins()).toEqual([]);
+    });
+
+    it("what the leader traded while the trader read, below what a run moves unasked, is not asked again: it is copied", async () => {
+      // The default 50 % of $100 000: the ~$6 800 of ETH opened meanwhile is what copying means.
+      const t = await reviewedEngine([true], undefined, undefined, 50);
+      await t.engine.preflight();
+      const done = t.engine.run(t.streams);
+      await eventually(() => t.sentCoins().length === 2);
+      expect(t.reviews.map((r) => r.coins)).toEqual([["BTC"]]);
+      expect(t.sentCoins()).toEqual(["BTC", "ETH"]);
+      await t.engine.stop("test");
+      expect(await done).toBe(0);
     });
 
     it("a no to the changed plan sends nothing: exit 2", async () => {
