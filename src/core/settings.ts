@@ -317,13 +317,17 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
   ),
   spec(
     "risk.maxNotionalPerCoin",
-    { type: "usdOrNone", min: 0, max: 1e12 },
+    // At least the exchange's $10 minimum order: a cap of 0 (read by many tools as "no cap")
+    // would hold nothing — close every position — and one below $10 could never be ordered.
+    { type: "usdOrNone", min: 10, max: 1e12 },
     null,
     "USD cap on any one coin's position (none = no cap)",
   ),
   spec(
     "risk.maxTotalNotional",
-    { type: "usdOrNone", min: 0, max: 1e12 },
+    // At least the exchange's $10 minimum order: a cap of 0 (read by many tools as "no cap")
+    // would hold nothing — close every position — and one below $10 could never be ordered.
+    { type: "usdOrNone", min: 10, max: 1e12 },
     null,
     "USD cap on the sum of all our positions (none = no cap)",
   ),
@@ -645,8 +649,12 @@ export { isAddress } from "./address.js";
 
 function invalid(s: SettingSpec, value: unknown): ValidationError {
   const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+  // 0 as "no limit" is a common habit elsewhere; here it would be a limit of nothing.
+  const zeroMeantNone = s.kind.type === "usdOrNone" && (value === 0 || value === "0");
   return new ValidationError(s.key, `invalid value ${shown} for ${s.key}: expected ${allowedText(s)}`, {
-    hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}`,
+    hint: zeroMeantNone
+      ? `"none" turns it off (0 does not), e.g. hlcopy config set ${s.key} none`
+      : `e.g. hlcopy config set ${s.key} ${exampleValue(s)}`,
   });
 }
 

@@ -28,7 +28,7 @@ const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: un
   "sizing.riskPct": { valid: "0.5", expected: 0.5, invalid: "0" },
   "copy.mode": { valid: "entry-only", expected: "entry-only", invalid: "exit-only" },
   "risk.maxLeverage": { valid: "3", expected: 3, invalid: "-1" },
-  "risk.maxNotionalPerCoin": { valid: "none", expected: null, invalid: "-5" },
+  "risk.maxNotionalPerCoin": { valid: "none", expected: null, invalid: "0" },
   "risk.maxTotalNotional": { valid: "10000", expected: 10000, invalid: "1e13" },
   "risk.allowCoins": { valid: "BTC, ETH", expected: ["BTC", "ETH"], invalid: "BTC,,ETH" },
   "risk.denyCoins": { valid: "kPEPE", expected: ["kPEPE"], invalid: "DO GE" },
@@ -244,6 +244,24 @@ describe("numbers are plain decimals (issue 12.7)", () => {
     expect(parseSettingInput("exec.leverage", "10")).toBe(10);
     // a negative decimal is a number, refused for its range (the message says the range)
     expect(() => parseSettingInput("sizing.ratio", "-1")).toThrow(/expected a number > 0/);
+  });
+
+  it("a cap of 0 is refused, saying none turns it off: 0 as 'no cap' would have closed every position", () => {
+    for (const key of ["risk.maxNotionalPerCoin", "risk.maxTotalNotional"] as const) {
+      let error: (Error & { hint?: string }) | undefined;
+      try {
+        parseSettingInput(key, "0");
+      } catch (e) {
+        error = e as typeof error;
+      }
+      expect(error?.message).toBe(
+        `invalid value "0" for ${key}: expected a USD amount ≥ 10 and ≤ 1000000000000, or "none"`,
+      );
+      expect(error?.hint).toBe(`"none" turns it off (0 does not), e.g. hlcopy config set ${key} none`);
+      // Below the exchange's $10 minimum order a position could never be opened either.
+      expect(() => parseSettingInput(key, "5")).toThrow(/≥ 10/);
+      expect(parseSettingInput(key, "10")).toBe(10);
+    }
   });
 });
 
