@@ -1324,6 +1324,32 @@ export function sizingKeyUnusedBy(key: string, mode: SizingMode): SizingMode | n
   return uses !== undefined && uses !== mode ? uses : null;
 }
 
+/**
+ * How a run sizes the copy, in words ("fixed-ratio ratio 0.05"; the side and copy mode when
+ * not the defaults): two runs of one account and leaders that size differently — a follow
+ * started with flags, then a cron reconcile without them — each trade the other's positions
+ * back to their own size. Reads a journaled run's settings (plain JSON) as well; null when
+ * they hold no sizing mode.
+ */
+export function sizingText(settings: unknown): string | null {
+  const get = (path: string): unknown =>
+    path
+      .split(".")
+      .reduce<unknown>(
+        (o, k) => (typeof o === "object" && o !== null ? (o as Record<string, unknown>)[k] : undefined),
+        settings,
+      );
+  const mode = get("sizing.mode");
+  if (typeof mode !== "string") return null;
+  const parts = [mode];
+  for (const key of SIZING_KEYS) {
+    if (SIZING_KEY_MODE[key] === mode) parts.push(`${key.slice("sizing.".length)} ${String(get(key))}`);
+  }
+  if (get("sizing.direction") === "inverse") parts.push("inverse");
+  if (get("copy.mode") === "entry-only") parts.push("entry-only");
+  return parts.join(" ");
+}
+
 // ---------------------------------------------------------------------------------------
 // Coin lists against the exchange's markets
 

@@ -24,7 +24,7 @@ import {
   UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
-import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
+import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import {
@@ -40,7 +40,7 @@ import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
-import { resolveCoinSettings, type Settings } from "../core/settings.js";
+import { resolveCoinSettings, type Settings, sizingText } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type {
@@ -54,7 +54,7 @@ import type {
   PlannedAction,
 } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
-import type { Journal, OrderRow, RunCommand } from "../store/journal.js";
+import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
@@ -493,6 +493,7 @@ export class CopyEngine {
   begin(): void {
     const o = this.#o;
     this.#startedAt = this.#now();
+    const before = o.journal.lastRun({ trading: true });
     this.#runId = o.journal.startRun({
       command: o.command,
       leaders: o.leaders,
@@ -516,6 +517,7 @@ export class CopyEngine {
       account: o.account,
       network: o.network,
     });
+    this.#warnSizingChanged(before);
     if (protectionOn(o.settings) && o.mode !== "live") {
       this.#emit({
         type: "notice",
@@ -1458,6 +1460,30 @@ export class CopyEngine {
       }
     }
     this.#copyState.setManaged(positions, this.#now());
+  }
+
+  /**
+   * The last run that traded these leaders into this account sized the copy otherwise (flags
+   * of a follow are not stored: a cron reconcile without them sizes by the config file):
+   * this run would trade its positions to another size. Told, not refused — a new size can
+   * be the trader's intent.
+   */
+  #warnSizingChanged(before: RunRow | null): void {
+    if (!before) return;
+    const key = (ls: readonly { address: string }[]) =>
+      ls
+        .map((l) => l.address.toLowerCase())
+        .sort()
+        .join(",");
+    if (key(before.leaders) !== key(this.#o.leaders)) return;
+    const then = sizingText(before.settings);
+    const now = sizingText(this.#o.settings);
+    if (then === null || now === null || then === now) return;
+    this.#emit({
+      type: "warning",
+      ts: this.#now(),
+      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${then}; this run sizes by ${now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
+    });
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */

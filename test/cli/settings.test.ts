@@ -11,6 +11,7 @@ import {
   SETTING_KEYS,
   SETTINGS_SCHEMA,
   settingRunsOf,
+  sizingText,
   validateSetting,
 } from "../../src/core/settings.js";
 
@@ -582,5 +583,23 @@ describe("sizing flags the mode does not use (issue 12.7)", () => {
     expect(
       resolveSettings({ "sizing.ratio": 0.5 }, { "sizing.multiplier": "2" }).settings.sizing.multiplier,
     ).toBe(2);
+  });
+});
+
+describe("sizingText: how a run sized the copy, for comparing runs", () => {
+  it("names the mode and the amounts it reads, the side and copy mode when not the defaults", () => {
+    const s = defaultSettings();
+    expect(sizingText(s)).toBe("equity-ratio multiplier 1");
+    s.sizing.mode = "fixed-ratio";
+    s.sizing.ratio = 0.05;
+    s.sizing.multiplier = 3; // not read by fixed-ratio: not part of how it sizes
+    expect(sizingText(s)).toBe("fixed-ratio ratio 0.05");
+    s.sizing.direction = "inverse";
+    s.copy = { mode: "entry-only" };
+    expect(sizingText(s)).toBe("fixed-ratio ratio 0.05 inverse entry-only");
+    // A journaled run's settings (plain JSON), or something that is not settings.
+    expect(sizingText(JSON.parse(JSON.stringify(s)))).toBe("fixed-ratio ratio 0.05 inverse entry-only");
+    expect(sizingText(null)).toBeNull();
+    expect(sizingText({ sizing: {} })).toBeNull();
   });
 });

@@ -181,6 +181,24 @@ describe("a leader that never traded", () => {
   });
 });
 
+describe("a run that sizes the copy otherwise than the last one", () => {
+  it("is told before it plans: the cron line without the follow's flags would resize every position", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    // The same leader without the flags: the config file's default sizing (equity-ratio).
+    const other = await w.reconcile(["--dry-run"]);
+    expect(other.stderr).toMatch(
+      /^warning: the last reconcile of these leaders \(started \d{4}-\d\d-\d\d \d\d:\d\d UTC\) sized by fixed-ratio ratio 0\.01; this run sizes by equity-ratio multiplier 1 — its positions will be traded to this size \(flags are not stored: hlcopy config set keeps a size for every run\)$/m,
+    );
+    // The same sizing again, or another leader: nothing to tell.
+    expect((await w.reconcile([...COPY, "--dry-run"])).stderr).not.toMatch(/sized by/);
+    expect(
+      (await w.reconcile(["--dry-run", "--allow-empty-leader"], `0x${"ef".repeat(20)}`)).stderr,
+    ).not.toMatch(/sized by/);
+  });
+});
+
 describe("an --account that cannot be the trading account", () => {
   it("the agent's own address is refused with the way forward (exit 2, nothing sent); an address the exchange does not know is told", async () => {
     const w = await world();
