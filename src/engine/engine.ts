@@ -17,7 +17,6 @@
 import { driftReport, emptyPlanView, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
-  ExitCode,
   type HlcopyError,
   RateLimitError,
   toHlcopyError,
@@ -302,6 +301,8 @@ export class CopyEngine {
   #stopping = false;
   readonly #stopSignal = new AbortController();
   #unlocked: Promise<void> | null = null;
+  /** The run reached the point where it may send (its run, or a sweep that executes). */
+  #acted = false;
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   #stateTimer: NodeJS.Timeout | undefined;
@@ -538,6 +539,7 @@ export class CopyEngine {
     // Stopped before it ran (a signal during the caller's set-up): nothing to begin.
     if (this.#stopping) return this.stopped;
     this.#continuous = true;
+    this.#acted = true;
     if (this.#runId === null) this.begin();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
     try {
@@ -610,10 +612,11 @@ export class CopyEngine {
       });
       this.#pnl.persist();
     }
-    // Refused before it changed anything (bad input, a start check, a no at the review): the
-    // journal is left as it was; any other end is journaled.
-    const refused =
-      this.#exitCode === ExitCode.usage && this.#runId !== null && o.journal.discardRun(this.#runId);
+    // Ended before it could act — refused (bad input, a start check, a no at the review),
+    // interrupted at a prompt, stopped by a signal during the checks: nothing was changed, and
+    // the journal is left as it was (status still shows the last run that could trade). Any
+    // run that reached its run or its sweep is journaled (discardRun keeps one with orders).
+    const refused = !this.#acted && this.#runId !== null && o.journal.discardRun(this.#runId);
     if (this.#runId !== null && !refused)
       o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });
     o.journal.checkpoint();
@@ -985,6 +988,8 @@ export class CopyEngine {
     if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
       await this.#review(planned);
     }
+    // Past the checks and the review: from here the sweep may send.
+    if (execute) this.#acted = true;
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
     this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });

@@ -415,10 +415,11 @@ describe("hlcopy follow against the simulator", () => {
       };
       await trade("BTC", 1);
       const reviews: { coins: string[]; reasons: string[] }[] = [];
+      const journal = openJournal(":memory:");
       const engine = new CopyEngine({
         reader: client,
         executor: liveExecutor(client),
-        journal: openJournal(":memory:"),
+        journal,
         // A re-ask needs growth beyond what a run moves unasked: 5 % of $100 000 here, below the
         // ETH the leader opens while the trader reads (2 ETH at the 0.2 ratio, ~$6 800).
         settings: settings((s) => {
@@ -453,7 +454,7 @@ describe("hlcopy follow against the simulator", () => {
         leaders: [leaderAcct.master.address],
         account: master.address,
       });
-      return { engine, reviews, sentCoins, streams, leader: leaderAcct.master.address, master };
+      return { engine, reviews, sentCoins, streams, leader: leaderAcct.master.address, master, journal };
     }
 
     async function reviewedStart(answers: (boolean | "wait")[]) {
@@ -532,6 +533,8 @@ describe("hlcopy follow against the simulator", () => {
         expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe(
           "stopped by SIGTERM at the review: nothing was sent\n",
         );
+        // Nothing was changed, the journal included: status still shows the last run that traded.
+        expect(t.journal.lastRun()).toBeNull();
       } finally {
         stderr.mockRestore();
         stdout.mockRestore();
@@ -562,6 +565,7 @@ describe("hlcopy follow against the simulator", () => {
         expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe(
           "stopped by SIGTERM at the prompt for the keystore passphrase: nothing was sent\n",
         );
+        expect(t.journal.lastRun()).toBeNull();
         expect(tty.rawModeCalls).toEqual([true, false]);
       } finally {
         stderr.mockRestore();
