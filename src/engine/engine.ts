@@ -991,7 +991,14 @@ export class CopyEngine {
     // Past the checks and the review: from here the sweep may send.
     if (execute) this.#acted = true;
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
-    this.#emit({ type: "decision", ts: this.#now(), trigger, coins: plan.targets.map((t) => t.coin), plan });
+    this.#emit({
+      type: "decision",
+      ts: this.#now(),
+      trigger,
+      coins: plan.targets.map((t) => t.coin),
+      plan,
+      ...this.#heldBy(plan, execute),
+    });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
     const results = execute ? await this.#execute(plan, true, false, trigger) : [];
     if (execute) await this.#protect();
@@ -1489,6 +1496,11 @@ export class CopyEngine {
       ts: this.#now(),
       message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${then}; this run sizes by ${now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
     });
+  }
+
+  /** A decision whose orders a pause keeps from being sent says so (its event's `held`). */
+  #heldBy(plan: Plan, execute: boolean): { held?: "paused" } {
+    return execute && this.#paused && plan.actions.length > 0 ? { held: "paused" } : {};
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */
@@ -2528,7 +2540,15 @@ export class CopyEngine {
         // The decision is told and journaled once its order has left (the intent, journaled
         // before the send, is the exactly-once record).
         this.#later(() => {
-          this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs });
+          this.#emit({
+            type: "decision",
+            ts,
+            trigger: "fill",
+            coins,
+            plan,
+            durationMs,
+            ...this.#heldBy(plan, true),
+          });
           this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
         });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);

@@ -73,6 +73,8 @@ export type EngineEvent =
       plan: Plan;
       /** Time the planner took for this decision (ms, sub-millisecond resolution). */
       durationMs?: number;
+      /** Its orders are not sent: the run is paused (p, or hlcopy pause). */
+      held?: "paused";
     }
   | {
       type: "order";

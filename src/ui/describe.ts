@@ -47,6 +47,7 @@ export const JSON_LINE_FIELDS = {
     "actions",
     "skipped",
     "cancels?",
+    "held?",
   ],
   order: [
     "ts",
@@ -177,7 +178,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level,
         coin: e.coins.length === 1 ? (e.coins[0] ?? null) : null,
-        text: `decision ${e.trigger}: ${what}`,
+        text: `decision ${e.trigger}: ${what}${e.held === "paused" ? " (paused: not sent)" : ""}`,
       };
     }
     case "order": {
@@ -324,6 +325,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
               })),
             }
           : {}),
+        ...(e.held ? { held: e.held } : {}),
       };
     case "state":
       return {

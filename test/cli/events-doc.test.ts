@@ -81,7 +81,15 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     time: 1,
     liquidation: false,
   },
-  decision: { type: "decision", ts: 1, trigger: "fill", coins: ["BTC"], plan, durationMs: 0.1 },
+  decision: {
+    type: "decision",
+    ts: 1,
+    trigger: "fill",
+    coins: ["BTC"],
+    plan,
+    durationMs: 0.1,
+    held: "paused",
+  },
   order: {
     type: "order",
     ts: 1,

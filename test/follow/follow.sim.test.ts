@@ -17,6 +17,7 @@ import { type SimFault, type SimHandle, startSim } from "../../src/sim/index.js"
 import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
 import { openJournal } from "../../src/store/journal.js";
 import { createPrompt } from "../../src/store/secrets.js";
+import { describeEvent, eventRecord } from "../../src/ui/describe.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { Capture, FakeTty } from "../keys/io.js";
 
@@ -190,6 +191,13 @@ describe("hlcopy follow against the simulator", () => {
     const l = await t.burst(8, 30);
     await l.done;
     await t.engine.sweep("manual"); // …(paused: planned, not sent)
+    // …and the decision says so, in its line and its JSON (a paused "sell …" read as sent).
+    const held = t.events.filter((e) => e.type === "decision" && e.plan.actions.length > 0).at(-1);
+    expect(held?.type === "decision" && held.held).toBe("paused");
+    if (held) {
+      expect(describeEvent(held)?.text).toMatch(/^decision manual: .+ \(paused: not sent\)$/);
+      expect(eventRecord(held)).toMatchObject({ held: "paused" });
+    }
     t.engine.togglePause();
     sim.control.fault({ kind: "rejectOrders", count: 2, message: "Insufficient margin to place order." });
     const first = await t.engine.sweep("manual");
