@@ -57,7 +57,14 @@ const anyValue = fc.letrec((tie) => ({
     fc.string({ maxLength: 40 }),
     fc.string({ unit: "grapheme", minLength: 20, maxLength: 300 }),
     fc.array(tie("value"), { maxLength: 20 }),
-    fc.dictionary(fc.string({ maxLength: 12 }), fc.option(tie("value"), { nil: undefined }), { maxKeys: 18 }),
+    // Any key but "__proto__": no action has one, and a JS object cannot carry it one way —
+    // the SDK's rebuilt object drops it (assigning __proto__ sets the prototype), a for-in keeps
+    // it — so fast-check finding it once in a few hundred runs made CI fail at random.
+    fc.dictionary(
+      fc.string({ maxLength: 12 }).filter((k) => k !== "__proto__"),
+      fc.option(tie("value"), { nil: undefined }),
+      { maxKeys: 18 },
+    ),
   ),
 })).value;
 
