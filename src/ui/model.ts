@@ -679,6 +679,15 @@ export function skippedByReason(state: DashboardState): { reason: ReasonCode; co
     .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
+/** A run summary's skips as words, biggest first: "below-min-notional 7, coin-denied 2"; "" when none. */
+export function skippedText(skipped: Partial<Record<ReasonCode, number>>): string {
+  return (Object.entries(skipped) as [ReasonCode, number][])
+    .filter(([, n]) => n > 0)
+    .sort(([ra, a], [rb, b]) => b - a || ra.localeCompare(rb))
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(", ");
+}
+
 export function totalSkipped(state: DashboardState): number {
   let n = 0;
   for (const v of Object.values(state.counters.skipped)) n += v ?? 0;

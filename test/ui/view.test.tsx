@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import { closingSummary } from "../../src/cli/follow/run.js";
 import { EngineEvents } from "../../src/engine/events.js";
-import { reduceDashboard, runSummary } from "../../src/ui/model.js";
+import { reduceDashboard, runSummary, skippedText } from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
 import { FakeStdin, FakeStdout } from "./tty.js";
@@ -16,6 +17,20 @@ describe("shouldUseDashboard", () => {
     expect(shouldUseDashboard({ noUi: false, json: true, stdout: tty, stdin: tty })).toBe(false);
     expect(shouldUseDashboard({ noUi: false, json: false, stdout: pipe, stdin: tty })).toBe(false);
     expect(shouldUseDashboard({ noUi: false, json: false, stdout: tty, stdin: pipe })).toBe(false);
+  });
+});
+
+describe("the closing summary after a follow (the dashboard's and --no-ui's one text)", () => {
+  it("tells the skips by reason, as the dashboard's counter and the demo's summary do", () => {
+    const s = runSummary(liveState());
+    const text = closingSummary(s);
+    expect(text.split("\n")[0]).toMatch(
+      /^1 order\(s\) filled; skipped inside-deadband 1; drift 75\.00 USD; /,
+    );
+    expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
+      "below-min-notional 7, coin-denied 2",
+    );
+    expect(closingSummary({ ...s, skipped: {} }).split("\n")[0]).toMatch(/^1 order\(s\) filled; drift /);
   });
 });
 

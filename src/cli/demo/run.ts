@@ -9,6 +9,7 @@ import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
+import { skippedText } from "../../ui/model.js";
 import { runEngineWithView } from "../run-engine.js";
 
 export interface DemoOptions {
@@ -162,9 +163,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   if (!summary) return code;
 
   if (!options.json) {
-    const skipped = Object.entries(summary.skipped)
-      .map(([reason, n]) => `${reason} ${n}`)
-      .join(", ");
+    const skipped = skippedText(summary.skipped);
     const p = summary.pnl;
     process.stdout.write(
       [

@@ -21,7 +21,7 @@ import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtFixed } from "../../ui/format.js";
-import type { RunSummary } from "../../ui/model.js";
+import { type RunSummary, skippedText } from "../../ui/model.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
@@ -332,7 +332,8 @@ export function closingSummary(summary: RunSummary): string {
   const pnl = p
     ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
     : "";
-  return `${summary.copiedTrades} order(s) filled; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
+  const skipped = skippedText(summary.skipped);
+  return `${summary.copiedTrades} order(s) filled${skipped ? `; skipped ${skipped}` : ""}; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
 ${summary.onExit ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
 }
 
