@@ -565,22 +565,25 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
 
 const BY_KEY = new Map(SETTINGS_SCHEMA.map((s) => [s.key, s]));
 
+/** The settings an unknown key was probably meant to be: another case, the name without its group, or a typo of either (at most 3). */
+export function closeSettingKeys(key: string): SettingKey[] {
+  const exact = SETTING_KEYS.find(
+    (k) => k.toLowerCase() === key.toLowerCase() || k.split(".").pop()?.toLowerCase() === key.toLowerCase(),
+  );
+  if (exact) return [exact];
+  return [
+    ...new Set([
+      ...closeMatches(key, SETTING_KEYS),
+      ...SETTING_KEYS.filter((k) => closeMatches(key, [k.split(".").pop() ?? k]).length > 0),
+    ]),
+  ].slice(0, 3) as SettingKey[];
+}
+
 /** Look a key up; unknown keys are a usage error listing what exists. */
 export function settingSpec(key: string): SettingSpec {
   const found = BY_KEY.get(key as SettingKey);
   if (!found) {
-    // The same key in another case, the name without its group, or a typo of either.
-    const exact = SETTING_KEYS.find(
-      (k) => k.toLowerCase() === key.toLowerCase() || k.split(".").pop()?.toLowerCase() === key.toLowerCase(),
-    );
-    const near = exact
-      ? [exact]
-      : [
-          ...new Set([
-            ...closeMatches(key, SETTING_KEYS),
-            ...SETTING_KEYS.filter((k) => closeMatches(key, [k.split(".").pop() ?? k]).length > 0),
-          ]),
-        ].slice(0, 3);
+    const near = closeSettingKeys(key);
     throw new ValidationError(key, `unknown setting "${key}"`, {
       hint:
         near.length > 0

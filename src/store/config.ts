@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, ValidationError } from "../core/errors.js";
 import {
+  closeSettingKeys,
   type FlatSettings,
   SETTING_KEYS,
   type SettingKey,
@@ -71,8 +72,13 @@ export function readStoredSettings(configDir: string): FlatSettings {
   const out: FlatSettings = {};
   for (const [key, value] of Object.entries(flat)) {
     if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+      // (Not "see hlcopy config list": it reads this same file and stops here too.)
+      const near = closeSettingKeys(key);
       throw new ConfigError(`config file ${file} has an unknown setting "${key}"`, {
-        hint: `remove it from the file; known settings: hlcopy config list`,
+        hint:
+          near.length > 0
+            ? `did you mean ${near.join(" or ")}? rename it in the file, or remove it`
+            : "remove it from the file (the README's Settings table lists every setting)",
       });
     }
     try {

@@ -132,6 +132,23 @@ describe("hlcopy config", () => {
     }
   });
 
+  it("a misspelled key in the file is named with the setting it was probably meant to be", async () => {
+    const dir = tempDir();
+    const file = join(dir, "config.json");
+    writeFileSync(file, '{"risk": {"maxLevrage": 4}}');
+    const r = await runCli(["--config-dir", dir, "status"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: config file ${file} has an unknown setting "risk.maxLevrage"\nhint: did you mean risk.maxLeverage? rename it in the file, or remove it\n`,
+    );
+    // No near match: the hint does not send the trader to config list, which reads this file too.
+    writeFileSync(file, '{"zzz": {"qqq": 4}}');
+    const other = await runCli(["--config-dir", dir, "config", "list"]);
+    expect(other.stderr).toContain(
+      "hint: remove it from the file (the README's Settings table lists every setting)",
+    );
+  });
+
   it("--debug adds the stack trace", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), "{");
