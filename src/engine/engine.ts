@@ -1482,12 +1482,8 @@ export class CopyEngine {
    */
   #warnSizingChanged(before: RunRow | null): void {
     if (!before) return;
-    const key = (ls: readonly { address: string }[]) =>
-      ls
-        .map((l) => l.address.toLowerCase())
-        .sort()
-        .join(",");
-    if (key(before.leaders) !== key(this.#o.leaders)) return;
+    const set = (ls: readonly { address: Address }[]) => reviewKey(ls.map((l) => l.address));
+    if (set(before.leaders) !== set(this.#o.leaders)) return;
     const then = sizingText(before.settings);
     const now = sizingText(this.#o.settings);
     if (then === null || now === null || then === now) return;

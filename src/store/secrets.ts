@@ -359,6 +359,16 @@ export interface LoadedAgentKey {
   source: "env" | "keystore";
 }
 
+/** HLCOPY_AGENT_KEY, when set: the key and its address, refused when it is the account's own. */
+function agentKeyFromEnv(env: NodeJS.ProcessEnv, account: Address | null): LoadedAgentKey | undefined {
+  const fromEnv = secretFromEnv(env, "HLCOPY_AGENT_KEY");
+  if (fromEnv === undefined) return undefined;
+  const privateKey = normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY");
+  const address = addressOfKey(privateKey);
+  assertNotMasterKey(address, account);
+  return { privateKey, address, source: "env" };
+}
+
 /**
  * The agent's address without its secret: from HLCOPY_AGENT_KEY, or the keystore's plain
  * `address` field, so the read-only start checks (approval, leaders, coins, the plan's review)
@@ -373,12 +383,8 @@ export async function agentAddressOf(
   params: Omit<LoadAgentKeyParameters, "prompt" | "signal">,
 ): Promise<{ address: Address; source: "env" | "keystore" } | null> {
   const env = params.env ?? process.env;
-  const fromEnv = secretFromEnv(env, "HLCOPY_AGENT_KEY");
-  if (fromEnv !== undefined) {
-    const address = addressOfKey(normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY"));
-    assertNotMasterKey(address, params.account);
-    return { address, source: "env" };
-  }
+  const fromEnv = agentKeyFromEnv(env, params.account);
+  if (fromEnv) return { address: fromEnv.address, source: "env" };
   secretFromEnv(env, "HLCOPY_PASSPHRASE"); // set but empty is an error now, not after the checks
   const keystore = await readKeystore(agentKeystorePath(params.configDir));
   if (keystore.address === undefined) return null;
@@ -396,13 +402,8 @@ export async function agentAddressOf(
  */
 export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<LoadedAgentKey> {
   const env = params.env ?? process.env;
-  const fromEnv = secretFromEnv(env, "HLCOPY_AGENT_KEY");
-  if (fromEnv !== undefined) {
-    const privateKey = normalizePrivateKey(fromEnv, "HLCOPY_AGENT_KEY");
-    const address = addressOfKey(privateKey);
-    assertNotMasterKey(address, params.account);
-    return { privateKey, address, source: "env" };
-  }
+  const fromEnv = agentKeyFromEnv(env, params.account);
+  if (fromEnv) return fromEnv;
   // Checked before the keystore is read: a set-but-empty passphrase is an error, not a prompt.
   const passphraseFromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
   const file = agentKeystorePath(params.configDir);
