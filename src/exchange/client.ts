@@ -105,7 +105,7 @@ export interface HlClient {
   readonly signer: Address | undefined;
   /**
    * Give the agent key now (a client made without one reads but cannot sign): the key is
-   * decrypted only once the read-only start checks and the review have passed.
+   * decrypted only once the read-only start checks have passed.
    * @throws {UsageError} for a malformed key; {OperationalError} when a key was given before.
    */
   unlock(agentKey: `0x${string}`): void;

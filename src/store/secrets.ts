@@ -371,7 +371,7 @@ function agentKeyFromEnv(env: NodeJS.ProcessEnv, account: Address | null): Loade
 
 /**
  * The agent's address without its secret: from HLCOPY_AGENT_KEY, or the keystore's plain
- * `address` field, so the read-only start checks (approval, leaders, coins, the plan's review)
+ * `address` field, so the read-only start checks (approval, leaders, coins)
  * run before the passphrase is asked. `null` for a keystore without an address field (it is
  * optional in the format): then the key is opened first, as before. The field is not covered
  * by the keystore's MAC — decryptKeystore refuses a key that does not match it, so a tampered
