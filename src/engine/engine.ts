@@ -24,7 +24,6 @@ import {
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
-import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import {
   type CloidLookup,
@@ -34,11 +33,9 @@ import {
   resolveByLookup,
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
-import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons } from "../core/review.js";
-import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import { resolveCoinSettings, type Settings, sizingText } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
@@ -61,8 +58,10 @@ import type { Executor } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
+import { OwnershipWatch } from "./ownership-watch.js";
 import type { PassiveSender } from "./passive.js";
 import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
+import { SafetyWatch } from "./safety-watch.js";
 import { TimeStop } from "./time-stop.js";
 
 /** What the engine reads from the exchange (HlClient satisfies it). */
@@ -260,7 +259,6 @@ const MAX_BACKOFF_MS = 300_000;
 const UNEXPLAINED_MS = 1_000;
 /** cloid → slippage/lag reference kept for the fills still to come. */
 const MAX_REFS = 10_000;
-const EQUITY_RECORD_EVERY_MS = 5_000;
 const STATE_EVENT_EVERY_MS = 250;
 
 /** The trader said no at a review: exit 2, nothing sent. */
@@ -312,17 +310,9 @@ export class CopyEngine {
   #seq = 0;
   #requests = 0;
   #lastSweepOkAt = 0;
-  #lastEquityRecordAt = 0;
   #lastStateAt = 0;
-  #hwm = 0;
-  /** The journal's high-water mark as last read or written (see #checkSafety). */
-  #journalHwm: number | null = null;
-  /** The UTC day's first recorded equity, as last read. */
-  #safetyDay: { day: string; equity: number | null } | null = null;
-  #drawdownPct = 0;
-  #halt: { kind: HaltKind; reason: string } | null = null;
-  #dailyLossHit = false;
-  #haltFlattened = false;
+  /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
+  readonly #safety: SafetyWatch;
   /** The exchange refused our signer: nothing is sent (but a sweep's probe) until it accepts again. */
   #agentHalt: { reason: string } | null = null;
   /** run() was called: the engine stops itself on a fatal condition (a one-shot caller decides). */
@@ -361,11 +351,8 @@ export class CopyEngine {
   #checked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
-  /** Coins whose positions this run adopted (hlcopy did not open them). */
-  #adopted: string[] = [];
-  /** Coins whose position changed outside hlcopy during the run: left alone. */
-  #foreign: string[] = [];
-  #managedBefore: ManagedPositions = {};
+  /** Positions hlcopy did not open (refused, adopted or left alone) and join new-only. */
+  readonly #ownership: OwnershipWatch;
   /** Leaders whose equity fell to zero (said once). */
   readonly #emptyLeaders = new Set<Address>();
   #exitCode = 0;
@@ -399,7 +386,25 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
+    this.#ownership = new OwnershipWatch({
+      journal: options.journal,
+      copyState: this.#copyState,
+      account: options.account,
+      mode: options.mode,
+      adopt: options.adopt === true,
+      join: options.settings.join,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+    });
     this.#settings = options.settings;
+    this.#safety = new SafetyWatch({
+      journal: options.journal,
+      settings: options.settings,
+      mode: options.mode,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+    });
     this.#pnl = new PnlKeeper({
       journal: options.journal,
       account: options.account,
@@ -504,8 +509,7 @@ export class CopyEngine {
       startedAt: this.#startedAt,
     });
     this.#pnl.begin();
-    const halt = o.journal.activeHalt();
-    if (halt) this.#halt = { kind: halt.kind, reason: halt.reason };
+    const halt = this.#safety.loadHalt();
     // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
     if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
       this.#approvalWarned = true;
@@ -644,13 +648,8 @@ export class CopyEngine {
    * resume together. Either way a sweep catches up at once.
    */
   resume(): { unpaused: boolean; haltCleared: boolean } {
-    let haltCleared = false;
-    if (this.#halt && this.#o.mode !== "dry-run" && !this.#o.journal.activeHalt()) {
-      this.#halt = null;
-      this.#haltFlattened = false;
-      haltCleared = true;
-      this.#emit({ type: "resume", ts: this.#now() });
-    }
+    const haltCleared = this.#safety.clearIfResumed();
+    if (haltCleared) this.#emit({ type: "resume", ts: this.#now() });
     const unpaused = this.#paused;
     if (unpaused) this.togglePause();
     else if (haltCleared && this.#streams) this.sweepNow();
@@ -665,7 +664,7 @@ export class CopyEngine {
   flatten(): void {
     if (this.#stopping) return;
     try {
-      if (!this.#halt) this.#recordHalt("manual", "flatten requested from the dashboard");
+      if (!this.#safety.halt) this.#safety.haltNow("manual", "flatten requested from the dashboard");
     } catch (error) {
       this.#reportError(error);
     }
@@ -904,7 +903,7 @@ export class CopyEngine {
         // backing off while it keeps failing.
         const soon = this.#sweepSoon;
         this.#sweepSoon = false;
-        const closing = this.#halt !== null && !this.#haltFlattened;
+        const closing = this.#safety.closing;
         this.#closeRetryMs = closing
           ? Math.min(this.#closeRetryMs * 2 || HALT_RETRY_MS, MAX_HALT_RETRY_MS)
           : 0;
@@ -1017,19 +1016,20 @@ export class CopyEngine {
     });
     this.#pnl.persist();
     this.#emitState(true);
-    this.#saveManaged();
+    if (this.#checked) this.#ownership.save(this.#ours.state.positions);
     this.#warnApprovalEnding();
     this.#watchBooks();
-    if (this.#halt) {
+    const halt = this.#safety.halt;
+    if (halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
       // only the regular sweeps run, not one per account update.
-      this.#haltFlattened =
-        after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
-      if (this.#haltFlattened && o.exitOnHalt && !this.#stopping && o.mode !== "dry-run") {
-        queueMicrotask(() => void this.stop(`halted: ${this.#halt?.reason}`, 4));
+      const flat = after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
+      this.#safety.setFlattened(flat);
+      if (flat && o.exitOnHalt && !this.#stopping && o.mode !== "dry-run") {
+        queueMicrotask(() => void this.stop(`halted: ${halt.reason}`, 4));
       }
     }
-    return { plan, results, requests, halted: this.#halt !== null };
+    return { plan, results, requests, halted: halt !== null };
   }
 
   /**
@@ -1139,7 +1139,11 @@ export class CopyEngine {
         this.#requests++;
       },
     );
-    if (o.settings.join === "new-only") this.#updateJoinBaselines(r.receivedAt, r.joinFills);
+    this.#ownership.updateJoinBaselines(
+      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
+      r.receivedAt,
+      r.joinFills,
+    );
     const own = o.executor?.account;
     if (own) {
       // An executor with its own account (paper): it tells what the account is worth.
@@ -1151,13 +1155,13 @@ export class CopyEngine {
     // Our resting passive entries against the open orders (fills while we were away) first:
     // the ownership check counts their fills as ours.
     await this.#styles.afterOurRead(this.#ours.state.openOrders);
-    if (!own) this.#checkOwnership();
+    if (!own) this.#ownership.check(this.#ours.state, this.#market.markets, this.#settings, !this.#checked);
     // Keep the journal bounded: plans and the event log older than the retention go (once the
     // start checks passed: a refused run leaves the journal as it was).
     if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
-    this.#checkSafety(this.#ours.state.accountValue, true);
+    this.#safety.check(this.#ours.state.accountValue, true);
     this.#guard.update(
       this.#leaders.map((l) => l.view()),
       this.#ours.state,
@@ -1326,152 +1330,14 @@ export class CopyEngine {
     const o = this.#o;
     const out = new Map<Address, Fill[]>();
     const read = o.reader.getFillsByTime?.bind(o.reader);
-    if (o.settings.join !== "new-only" || this.#streams || !read) return out;
+    if (this.#streams || !read) return out;
     for (const l of this.#leaders) {
-      const b = this.#copyState.leader(l.address, this.#now());
-      if (!b.join || Object.keys(b.join).length === 0) continue;
+      const from = this.#ownership.joinFillsFrom(l.address);
+      if (from === null) continue;
       this.#requests++;
-      out.set(l.address, await read(l.address, b.joinCheckedAt ?? b.since));
+      out.set(l.address, await read(l.address, from));
     }
     return out;
-  }
-
-  /**
-   * join new-only: each leader's baseline of held coins, taken the first time and journaled;
-   * a coin the leader has since closed or flipped leaves it. Without streams (a cron run) the
-   * leader's fills since the last check (#readJoinFills) tell whether it closed and re-opened in
-   * between.
-   */
-  #updateJoinBaselines(readAt: number, joinFills: Map<Address, Fill[]>): void {
-    for (const l of this.#leaders) {
-      const b = this.#copyState.leader(l.address, readAt);
-      let join = b.join;
-      if (!join) {
-        join = initialJoinBaseline(l.state.positions);
-        if (Object.keys(join).length > 0) {
-          this.#emit({
-            type: "notice",
-            ts: this.#now(),
-            kind: "join-baseline",
-            message: `join new-only: leader ${short(l.address)} already holds ${Object.keys(join).join(", ")}: not copied until it closes them`,
-          });
-        }
-      } else {
-        const fills = joinFills.get(l.address);
-        if (fills) join = dropClosedByFills(join, fills);
-        join = keepHeldSince(join, l.state.positions);
-      }
-      this.#copyState.setLeader(l.address, { ...b, join, joinCheckedAt: readAt }, readAt);
-    }
-  }
-
-  /** A leader fill that closes or flips a coin held since the start makes its next open new. */
-  #joinOnLeaderFill(leader: LeaderModel, fill: Fill): void {
-    if (this.#o.settings.join !== "new-only") return;
-    const now = this.#now();
-    const b = this.#copyState.leader(leader.address, now);
-    if (!b.join || b.join[fill.coin] === undefined) return;
-    this.#copyState.setLeader(leader.address, { ...b, join: dropClosedByFills(b.join, [fill]) }, now);
-  }
-
-  /** Coins the leaders held before the copy began and still hold (join new-only). */
-  #notJoined(): string[] {
-    if (this.#o.settings.join !== "new-only") return [];
-    const coins = new Set<string>();
-    for (const l of this.#leaders) {
-      for (const c of Object.keys(this.#copyState.leader(l.address, this.#now()).join ?? {})) coins.add(c);
-    }
-    return [...coins];
-  }
-
-  /**
-   * Positions hlcopy did not open. At the start of a run they are refused (exit 2) unless
-   * the trader adopts them; during a run a position changed outside hlcopy is left alone.
-   */
-  #checkOwnership(): void {
-    const o = this.#o;
-    const managed = this.#copyState.managed();
-    this.#managedBefore = managed ?? {};
-    const foreign = foreignPositions(
-      this.#ours.state,
-      managed,
-      this.#market.markets,
-      this.#settings,
-      this.#copyState.unresolvedRemainder(),
-    );
-    const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
-    if (!this.#checked) {
-      this.#foreign = [];
-      if (foreign.length === 0) {
-        // A first live run owns the account from here: what it fills before its first sweep
-        // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
-        // "not-ours".
-        if (managed === null && o.mode === "live") this.#copyState.setManaged({}, this.#now());
-        return;
-      }
-      if (!o.adopt) {
-        const coins = foreign.map((f) => f.coin).join(",");
-        throw new UsageError(`${o.account} holds position(s) hlcopy did not open: ${list}`, {
-          hint: `manage them as part of the copy with --adopt, leave them out with --deny-coins ${coins}, or copy into a dedicated sub-account (README: Before you copy with real money)`,
-        });
-      }
-      this.#adopted = foreign.map((f) => f.coin);
-      this.#emit({
-        type: "notice",
-        ts: this.#now(),
-        kind: "adopted",
-        message: `adopted position(s) hlcopy did not open: ${list} (managed as part of the copy from now on)`,
-      });
-      o.journal.recordEvent({
-        ts: this.#now(),
-        type: "adopted",
-        runId: this.#runId,
-        data: { positions: foreign },
-      });
-      return;
-    }
-    const coins = foreign.map((f) => f.coin);
-    const fresh = coins.filter((c) => !this.#foreign.includes(c));
-    if (fresh.length > 0) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `position(s) changed outside hlcopy: ${list}: left alone (restart with --adopt to manage them)`,
-      });
-      o.journal.recordEvent({
-        ts: this.#now(),
-        type: "foreign",
-        runId: this.#runId,
-        data: { positions: foreign },
-      });
-    }
-    this.#foreign = coins;
-  }
-
-  /** After a live sweep: what hlcopy manages now (positions changed outside it keep their old value). */
-  #saveManaged(): void {
-    const o = this.#o;
-    if (o.mode !== "live" || !this.#checked) return;
-    const positions: ManagedPositions = signedSizes(this.#ours.state.positions);
-    for (const coin of this.#foreign) {
-      const before = this.#managedBefore[coin];
-      if (before === undefined) delete positions[coin];
-      else positions[coin] = before;
-    }
-    // A coin with an order of unknown outcome: the account read may or may not hold its fill,
-    // so the snapshot takes what the journal knows hlcopy filled; the order's own fill is
-    // added once it resolves (the snapshot lists it with what it had filled then).
-    const unresolved = Object.keys(this.#copyState.unresolvedRemainder());
-    if (unresolved.length > 0) {
-      const known = this.#copyState.managed() ?? {};
-      for (const coin of unresolved) {
-        if (this.#foreign.includes(coin)) continue;
-        const size = known[coin];
-        if (size === undefined || size === 0) delete positions[coin];
-        else positions[coin] = size;
-      }
-    }
-    this.#copyState.setManaged(positions, this.#now());
   }
 
   /**
@@ -1516,7 +1382,7 @@ export class CopyEngine {
       plan,
       accountValue: this.#ours.state.accountValue,
       firstRun: !this.#copyState.isReviewed(key),
-      adopted: this.#adopted,
+      adopted: this.#ownership.adopted,
       confirmAbovePct: o.settings.exec.confirmAbovePct,
     });
     let confirmed: Plan | null = null;
@@ -1544,7 +1410,7 @@ export class CopyEngine {
     for (;;) {
       const slackUsd =
         (Math.max(0, this.#ours.state.accountValue) * this.#o.settings.exec.confirmAbovePct) / 100;
-      const changes = planChanges(agreed, plan, this.#adopted, slackUsd);
+      const changes = planChanges(agreed, plan, this.#ownership.adopted, slackUsd);
       if (changes.length === 0 || !review) return plan;
       const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
       if (!(await review(plan, [reason], this.#stopSignal.signal))) throw notConfirmed();
@@ -1589,13 +1455,13 @@ export class CopyEngine {
     const timeStopped = this.#timeStop?.due(this.#ours.state.positions) ?? [];
     const context: PlanContext = {
       now,
-      halted: this.#halt !== null,
-      ...(this.#halt ? { haltKind: this.#halt.kind } : {}),
-      dailyLossHit: this.#dailyLossHit,
+      halted: this.#safety.halt !== null,
+      ...(this.#safety.halt ? { haltKind: this.#safety.halt.kind } : {}),
+      dailyLossHit: this.#safety.dailyLossHit,
       staleLeader: this.#isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
-      notJoined: this.#notJoined(),
-      foreignCoins: this.#foreign,
+      notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
+      foreignCoins: this.#ownership.foreign,
       backoffUntil,
       leverageNotSet,
       ...(this.#protection || this.#timeStop ? { stoppedOut: this.#stoppedOut() } : {}),
@@ -2100,51 +1966,6 @@ export class CopyEngine {
     };
   }
 
-  #checkSafety(accountValue: number, fromSweep: boolean): void {
-    const o = this.#o;
-    // A dry run shows what the rules would do but writes no equity and no halt: it must
-    // never leave a halt behind that stops the trader's real runs.
-    const persist = o.mode !== "dry-run";
-    if (!persist && accountValue <= 0) return;
-    const now = this.#now();
-    // The journal's HWM and the day's first equity are read by sweeps and when the UTC day
-    // turns; an account update in between (one per fill) uses what they left.
-    const day = utcDay(now);
-    const reread = fromSweep || this.#safetyDay?.day !== day;
-    if (reread) this.#journalHwm = o.journal.highWaterMark();
-    let hwm = this.#journalHwm ?? accountValue;
-    let recorded = false;
-    if (persist && (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
-      hwm = o.journal.recordEquity(now, accountValue).hwm;
-      this.#journalHwm = hwm;
-      this.#lastEquityRecordAt = now;
-      recorded = true;
-    }
-    // The day's first equity may be the one just recorded.
-    if (reread || (recorded && this.#safetyDay?.equity === null)) {
-      this.#safetyDay = { day, equity: o.journal.dayStartEquity(day) };
-    }
-    const verdict = evaluateSafety({
-      accountValue,
-      hwm,
-      dayStartEquity: this.#safetyDay?.equity ?? null,
-      settings: o.settings,
-      activeHalt: this.#halt,
-    });
-    this.#hwm = Math.max(hwm, accountValue);
-    this.#drawdownPct = verdict.drawdownPct;
-    if (verdict.dailyLossHit && !this.#dailyLossHit) {
-      this.#emit({
-        type: "halt",
-        ts: now,
-        kind: "daily-loss",
-        reason: `daily loss ${verdict.dailyLossPct.toFixed(2)}% reached the ${o.settings.risk.maxDailyLossPct}% limit: no increases until 00:00 UTC`,
-      });
-    }
-    this.#dailyLossHit = verdict.dailyLossHit;
-    if (verdict.newHalt) this.#recordHalt(verdict.newHalt.kind, verdict.newHalt.reason);
-  }
-
   /**
    * The exchange refused our signer ("User or API Wallet … does not exist"): the approval
    * expired or was removed, so nothing can be signed, reductions included. Halt (shown and
@@ -2215,21 +2036,6 @@ export class CopyEngine {
     });
   }
 
-  #recordHalt(kind: HaltKind, reason: string): void {
-    const now = this.#now();
-    this.#halt = { kind, reason };
-    this.#haltFlattened = false;
-    if (this.#o.mode !== "dry-run") {
-      this.#o.journal.recordHalt({
-        ts: now,
-        kind,
-        reason,
-        details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm },
-      });
-    }
-    this.#emit({ type: "halt", ts: now, kind, reason });
-  }
-
   #emitState(force: boolean): void {
     const now = this.#now();
     if (!force && now - this.#lastStateAt < STATE_EVENT_EVERY_MS) {
@@ -2270,8 +2076,8 @@ export class CopyEngine {
           : ours.accountValue,
         positions: Object.values(ours.positions),
       },
-      hwm: this.#hwm,
-      drawdownPct: this.#drawdownPct,
+      hwm: this.#safety.hwm,
+      drawdownPct: this.#safety.drawdownPct,
       leaders: this.#leaders.map((l) => ({
         address: l.address,
         accountValue: l.state.accountValue,
@@ -2369,7 +2175,7 @@ export class CopyEngine {
     for (const f of fills) {
       const applied = leader.applyFill(f, e.at);
       if (!applied || e.isSnapshot) continue;
-      this.#joinOnLeaderFill(leader, f);
+      this.#ownership.onLeaderFill(leader.address, f);
       this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
       this.#leaderFillTime.set(f.coin, f.time);
       this.#market.applyTradePrice(f.coin, f.px);
@@ -2434,8 +2240,8 @@ export class CopyEngine {
   #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
     if (this.#o.executor?.account) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
-    this.#checkSafety(e.state.accountValue, false);
-    if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);
+    this.#safety.check(e.state.accountValue, false);
+    if (this.#safety.closing) this.#scheduleSweep("manual", 0);
     this.#emitState(false);
   }
 
@@ -2459,7 +2265,7 @@ export class CopyEngine {
     // A trade by hand (or by another bot) on this account: until a sweep reads the account, our
     // model of that position is wrong and the next copy would trade on it (a reduce-only order
     // refused, a close of the trader's own position). Read it now: the sweep leaves the coin
-    // alone as "not-ours" (#checkOwnership) and says so.
+    // alone as "not-ours" (OwnershipWatch) and says so.
     if (fired || outside) this.#scheduleSweep("sweep", 0);
   }
 

@@ -1,0 +1,190 @@
+// Whose positions are whose (design §6): positions hlcopy did not open are refused at the start
+// of a run (unless adopted) and left alone when they appear during it; what hlcopy manages is
+// snapshotted after each live sweep. And join new-only: the coins each leader held when its copy
+// began are not copied until the leader closes them. The rules are pure (core/ownership.ts,
+// core/join.ts); this keeps their state in the journal (CopyState) and tells what it decided.
+
+import { UsageError } from "../core/errors.js";
+import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
+import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
+import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
+import type { Settings } from "../core/settings.js";
+import type { AccountState, Address, Fill, Markets, Positions } from "../core/types.js";
+import type { Journal } from "../store/journal.js";
+import type { CopyState } from "./copy-state.js";
+import type { EngineEvent, RunMode } from "./events.js";
+
+export interface OwnershipWatchOptions {
+  journal: Journal;
+  copyState: CopyState;
+  account: Address;
+  mode: RunMode;
+  /** --adopt: positions hlcopy did not open are managed as part of the copy. */
+  adopt: boolean;
+  join: Settings["join"];
+  emit: (event: EngineEvent) => void;
+  now: () => number;
+  runId: () => number | null;
+}
+
+export class OwnershipWatch {
+  readonly #o: OwnershipWatchOptions;
+  /** Coins whose positions this run adopted (hlcopy did not open them). */
+  #adopted: string[] = [];
+  /** Coins whose position changed outside hlcopy during the run: left alone. */
+  #foreign: string[] = [];
+  #managedBefore: ManagedPositions = {};
+
+  constructor(options: OwnershipWatchOptions) {
+    this.#o = options;
+  }
+
+  get adopted(): string[] {
+    return this.#adopted;
+  }
+  get foreign(): string[] {
+    return this.#foreign;
+  }
+
+  /**
+   * Positions hlcopy did not open, against what it manages. At the start of a run (`atStart`)
+   * they are refused unless the trader adopts them; during a run a position changed outside
+   * hlcopy is left alone (told once per coin).
+   * @throws {UsageError} at the start, for positions hlcopy did not open without --adopt.
+   */
+  check(ours: AccountState, markets: Markets, settings: Settings, atStart: boolean): void {
+    const o = this.#o;
+    const managed = o.copyState.managed();
+    this.#managedBefore = managed ?? {};
+    const foreign = foreignPositions(ours, managed, markets, settings, o.copyState.unresolvedRemainder());
+    const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
+    if (atStart) {
+      this.#foreign = [];
+      if (foreign.length === 0) {
+        // A first live run owns the account from here: what it fills before its first sweep
+        // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
+        // "not-ours".
+        if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
+        return;
+      }
+      if (!o.adopt) {
+        const coins = foreign.map((f) => f.coin).join(",");
+        throw new UsageError(`${o.account} holds position(s) hlcopy did not open: ${list}`, {
+          hint: `manage them as part of the copy with --adopt, leave them out with --deny-coins ${coins}, or copy into a dedicated sub-account (README: Before you copy with real money)`,
+        });
+      }
+      this.#adopted = foreign.map((f) => f.coin);
+      o.emit({
+        type: "notice",
+        ts: o.now(),
+        kind: "adopted",
+        message: `adopted position(s) hlcopy did not open: ${list} (managed as part of the copy from now on)`,
+      });
+      o.journal.recordEvent({ ts: o.now(), type: "adopted", runId: o.runId(), data: { positions: foreign } });
+      return;
+    }
+    const coins = foreign.map((f) => f.coin);
+    if (coins.some((c) => !this.#foreign.includes(c))) {
+      o.emit({
+        type: "warning",
+        ts: o.now(),
+        message: `position(s) changed outside hlcopy: ${list}: left alone (restart with --adopt to manage them)`,
+      });
+      o.journal.recordEvent({ ts: o.now(), type: "foreign", runId: o.runId(), data: { positions: foreign } });
+    }
+    this.#foreign = coins;
+  }
+
+  /** After a live sweep: what hlcopy manages now (positions changed outside it keep their old value). */
+  save(positions: Positions): void {
+    const o = this.#o;
+    if (o.mode !== "live") return;
+    const managed: ManagedPositions = signedSizes(positions);
+    for (const coin of this.#foreign) {
+      const before = this.#managedBefore[coin];
+      if (before === undefined) delete managed[coin];
+      else managed[coin] = before;
+    }
+    // A coin with an order of unknown outcome: the account read may or may not hold its fill,
+    // so the snapshot takes what the journal knows hlcopy filled; the order's own fill is
+    // added once it resolves (the snapshot lists it with what it had filled then).
+    const unresolved = Object.keys(o.copyState.unresolvedRemainder());
+    if (unresolved.length > 0) {
+      const known = o.copyState.managed() ?? {};
+      for (const coin of unresolved) {
+        if (this.#foreign.includes(coin)) continue;
+        const size = known[coin];
+        if (size === undefined || size === 0) delete managed[coin];
+        else managed[coin] = size;
+      }
+    }
+    o.copyState.setManaged(managed, o.now());
+  }
+
+  // ---- join new-only ---------------------------------------------------------------------
+
+  /**
+   * Without streams (a cron run): from when a leader's fills must be read to know whether it
+   * closed and re-opened a coin of its join baseline; null when it has no such coin.
+   */
+  joinFillsFrom(leader: Address): number | null {
+    if (this.#o.join !== "new-only") return null;
+    const b = this.#o.copyState.leader(leader, this.#o.now());
+    if (!b.join || Object.keys(b.join).length === 0) return null;
+    return b.joinCheckedAt ?? b.since;
+  }
+
+  /**
+   * Each leader's baseline of held coins, taken the first time and journaled; a coin the leader
+   * has since closed or flipped leaves it. `joinFills`: the leader fills since the last check
+   * (cron runs, see joinFillsFrom).
+   */
+  updateJoinBaselines(
+    leaders: readonly { address: Address; positions: Positions }[],
+    readAt: number,
+    joinFills: Map<Address, Fill[]>,
+  ): void {
+    const o = this.#o;
+    if (o.join !== "new-only") return;
+    for (const l of leaders) {
+      const b = o.copyState.leader(l.address, readAt);
+      let join = b.join;
+      if (!join) {
+        join = initialJoinBaseline(l.positions);
+        if (Object.keys(join).length > 0) {
+          o.emit({
+            type: "notice",
+            ts: o.now(),
+            kind: "join-baseline",
+            message: `join new-only: leader ${short(l.address)} already holds ${Object.keys(join).join(", ")}: not copied until it closes them`,
+          });
+        }
+      } else {
+        const fills = joinFills.get(l.address);
+        if (fills) join = dropClosedByFills(join, fills);
+        join = keepHeldSince(join, l.positions);
+      }
+      o.copyState.setLeader(l.address, { ...b, join, joinCheckedAt: readAt }, readAt);
+    }
+  }
+
+  /** A leader fill that closes or flips a coin held since the start makes its next open new. */
+  onLeaderFill(leader: Address, fill: Fill): void {
+    const o = this.#o;
+    if (o.join !== "new-only") return;
+    const now = o.now();
+    const b = o.copyState.leader(leader, now);
+    if (!b.join || b.join[fill.coin] === undefined) return;
+    o.copyState.setLeader(leader, { ...b, join: dropClosedByFills(b.join, [fill]) }, now);
+  }
+
+  /** Coins the leaders held before the copy began and still hold (join new-only). */
+  notJoined(leaders: readonly Address[]): string[] {
+    const o = this.#o;
+    if (o.join !== "new-only") return [];
+    const coins = new Set<string>();
+    for (const l of leaders)
+      for (const c of Object.keys(o.copyState.leader(l, o.now()).join ?? {})) coins.add(c);
+    return [...coins];
+  }
+}
