@@ -24,7 +24,6 @@ import {
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
-import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import {
   type CloidLookup,
   type OrderResult,
@@ -57,6 +56,7 @@ import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import type { Executor } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
+import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { OwnershipWatch } from "./ownership-watch.js";
 import type { PassiveSender } from "./passive.js";
@@ -359,12 +359,8 @@ export class CopyEngine {
   /** The run's settings with coin lists in the exchange's spelling, once markets were read. */
   #settings: Settings;
   #coinsResolved = false;
-  /** Per coin, this run: the leverage the exchange holds for us (ok), or why it could not be set. */
-  readonly #leverage = new Map<
-    string,
-    | { ok: true; leverage: number; marginMode: "cross" | "isolated" }
-    | { ok: false; detail: string; retryAt: number }
-  >();
+  /** Our leverage and margin mode per coin on the exchange (live sending runs). */
+  readonly #leverage: LeverageKeeper | null;
   #resolveStopped: (code: number) => void = () => {};
   readonly stopped: Promise<number>;
   /** Resting protection (live runs with a stop / take-profit setting on). */
@@ -398,6 +394,21 @@ export class CopyEngine {
       runId: () => this.#runId,
     });
     this.#settings = options.settings;
+    const update = options.reader.updateLeverage?.bind(options.reader);
+    this.#leverage =
+      update && options.mode === "live" && options.executor
+        ? new LeverageKeeper({
+            journal: options.journal,
+            update,
+            retryAfterMs: options.backoffMs ?? 2_000,
+            emit: (e) => this.#emit(e),
+            now: this.#now,
+            runId: () => this.#runId,
+            countRequest: () => {
+              this.#requests++;
+            },
+          })
+        : null;
     this.#safety = new SafetyWatch({
       journal: options.journal,
       settings: options.settings,
@@ -1445,8 +1456,7 @@ export class CopyEngine {
     const now = this.#now();
     const backoffUntil: Record<string, number> = {};
     for (const [coin, b] of this.#backoff) if (b.until > now) backoffUntil[coin] = b.until;
-    const leverageNotSet: Record<string, string> = {};
-    for (const [coin, l] of this.#leverage) if (!l.ok && l.retryAt > now) leverageNotSet[coin] = l.detail;
+    const leverageNotSet = this.#leverage?.notSet(now) ?? {};
     const per = this.#guard.planInputs(
       this.#leaders.map((l) => l.view()),
       this.#ours.state,
@@ -1510,64 +1520,22 @@ export class CopyEngine {
    */
   async #ensureLeverage(plan: Plan, coins: string[] | undefined): Promise<Plan> {
     const o = this.#o;
-    const reader = o.reader;
-    if (!reader.updateLeverage || o.mode !== "live" || !o.executor || this.#paused || this.#stopping)
-      return plan;
-    let failed = false;
-    for (const a of plan.actions) {
-      const known = this.#leverage.get(a.coin);
-      const market = this.#market.markets[a.coin];
-      if (a.reduceOnly || known?.ok || !market) continue;
-      const now = this.#now();
-      if (known && known.retryAt > now) continue;
-      const want = exchangeLeverage(this.#settings, market);
-      if (leverageMatches(this.#ours.state.positions[a.coin], want)) {
-        this.#leverage.set(a.coin, { ok: true, ...want });
-        continue;
-      }
-      const data = { leverage: want.leverage, marginMode: want.marginMode };
-      this.#requests++;
-      try {
-        await reader.updateLeverage({
-          coin: a.coin,
-          assetId: market.assetId,
-          leverage: want.leverage,
-          isCross: want.marginMode === "cross",
-        });
-        this.#leverage.set(a.coin, { ok: true, ...want });
-        o.journal.recordEvent({ ts: this.#now(), type: "leverage", runId: this.#runId, coin: a.coin, data });
-      } catch (error) {
-        const e = toHlcopyError(error);
-        if (e instanceof AgentNotApprovedError) {
-          // The agent cannot sign anything: the halt handles it, not a per-coin skip.
-          this.#agentRefused(e);
-          if (o.waitForApproval && this.#continuous) return { ...plan, actions: [] };
-          throw e;
-        }
-        // A transient failure is tried again after a pause; a refusal holds for the run.
-        const retry = e.action === "retry";
-        const detail = `${want.leverage}x ${want.marginMode} not set on the exchange (${e.message})`;
-        this.#leverage.set(a.coin, {
-          ok: false,
-          detail,
-          retryAt: retry ? now + (o.backoffMs ?? 2_000) : Number.POSITIVE_INFINITY,
-        });
-        failed = true;
-        o.journal.recordEvent({
-          ts: this.#now(),
-          type: "leverage",
-          runId: this.#runId,
-          coin: a.coin,
-          data: { ...data, error: e.message },
-        });
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `${a.coin}: ${detail}; increases skipped${retry ? " until it is retried" : " this run"}`,
-        });
-      }
+    if (!this.#leverage || this.#paused || this.#stopping) return plan;
+    try {
+      const failed = await this.#leverage.ensure(
+        plan.actions,
+        this.#market.markets,
+        this.#settings,
+        this.#ours.state.positions,
+      );
+      return failed ? this.#plan(coins) : plan;
+    } catch (error) {
+      if (!(error instanceof AgentNotApprovedError)) throw error;
+      // The agent cannot sign anything: the halt handles it, not a per-coin skip.
+      this.#agentRefused(error);
+      if (o.waitForApproval && this.#continuous) return { ...plan, actions: [] };
+      throw error;
     }
-    return failed ? this.#plan(coins) : plan;
   }
 
   /** Coins our own trigger or time stop closed, still held by the leaders as then. */
@@ -1789,8 +1757,7 @@ export class CopyEngine {
       if (r.filledSize > 0) {
         // A coin opened here holds the leverage this run set for it on the exchange (the lev
         // column then shows it at once, not after the next sweep's read).
-        const lev = this.#leverage.get(a.coin);
-        this.#ours.applyOwnFill(a, r.filledSize, r.avgPx, lev?.ok ? lev : undefined);
+        this.#ours.applyOwnFill(a, r.filledSize, r.avgPx, this.#leverage?.setFor(a.coin));
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
