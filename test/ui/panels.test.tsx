@@ -571,7 +571,7 @@ describe("the README's dashboard frame", () => {
     const state = reduceDashboard(initialDashboardState(), {
       ...startEvent("live", T0),
       leaders: [{ address: addr("0x056b", "4e5b"), weight: 1 }],
-      account: addr("0xb975", "c7fc"),
+      account: addr("0xe588", "fdd2"),
       network: "demo (local simulator)",
     });
     const header = screenLines(frame(<Header state={state} width={80} />))[0] ?? "";
