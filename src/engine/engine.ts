@@ -23,7 +23,7 @@ import {
   UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
-import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
+import { fixed, detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import { exchangeLeverage, leverageMatches } from "../core/leverage.js";
 import {
@@ -2138,7 +2138,7 @@ export class CopyEngine {
         type: "halt",
         ts: now,
         kind: "daily-loss",
-        reason: `daily loss ${verdict.dailyLossPct.toFixed(2)}% reached the ${o.settings.risk.maxDailyLossPct}% limit: no increases until 00:00 UTC`,
+        reason: `daily loss ${fixed(verdict.dailyLossPct)}% reached the ${o.settings.risk.maxDailyLossPct}% limit: no increases until 00:00 UTC`,
       });
     }
     this.#dailyLossHit = verdict.dailyLossHit;
