@@ -2,7 +2,7 @@
 // clock tick (for "down longer than N" conditions). No I/O: the sender delivers what it returns.
 
 import type { Alert } from "../core/alerts.js";
-import { shortAddress } from "../core/format.js";
+import { fixed, roundHalfAway, shortAddress } from "../core/format.js";
 import type { Settings } from "../core/settings.js";
 import type { EngineEvent } from "../engine/events.js";
 
@@ -210,10 +210,10 @@ export function checkTimers(state: AlertRulesState, now: number, settings: Alert
       kind: "drift",
       severity: "warning",
       // The sweep's one meaning of drift (core/drift.ts): not in sync, Σ|drift| of the coins hlcopy sizes.
-      text: `not in sync for ${minutes} min: drift ${state.driftUsd.toFixed(2)} USD`,
+      text: `not in sync for ${minutes} min: drift ${fixed(state.driftUsd)} USD`,
       key: "drift",
       ts: now,
-      fields: { ...base, driftUsd: Number(state.driftUsd.toFixed(2)), minutes },
+      fields: { ...base, driftUsd: roundHalfAway(state.driftUsd, 2), minutes },
     });
   }
   return out;

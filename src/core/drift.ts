@@ -11,15 +11,21 @@
 // * `blocked`     a gate keeps drift the copy wants to trade (entry-drift, backoff, an order in
 //                 flight, a halt, a stale leader, a delisted coin, leverage not set);
 // * `left-alone`  a position hlcopy does not size — a denied or not-allowed coin, not joined
-//                 (new-only), kept by entry-only, or changed outside hlcopy (not-ours). Its
-//                 row shows no drift figure and it is outside the total: it has no copy target.
+//                 (new-only), kept by entry-only, or changed outside hlcopy (not-ours). It has
+//                 no copy target, so no drift figure (null, never 0: 0 would read "in sync")
+//                 and it is outside the total.
 //                 Settings leave the first four alone on purpose (in sync); a not-ours position
 //                 is an anomaly a human must settle (--adopt it or --deny-coins it), so the copy
 //                 is not in sync while one is there.
 // The copy is in sync when no coin is `drift` or `blocked` and no position is not-ours (the
 // planner's `inSync` says the same: no action and no drift-keeping skip). The total is
 // Σ|drift| over the coins hlcopy sizes; `outsideUsd` is the part in `drift` and `blocked` coins.
+//
+// Drift % is the drift over the target's notional (|target| × mid). At a target of 0 (we hold
+// what the copy closes) it is undefined — the whole position is drift — and shown as "closing",
+// never ±100 %: the USD drift says how much. Every view asks driftPct() and shows it the same.
 
+import { fixed, roundHalfAway } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import type { CoinTarget, ReasonCode, SkippedAction } from "./types.js";
 
@@ -36,8 +42,8 @@ export const LEFT_ALONE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 
 export interface CoinDrift {
   coin: string;
-  /** (target − ours) × mid, signed (USD). */
-  driftUsd: number;
+  /** (target − ours) × mid, signed (USD); null for a position left alone (it has no target). */
+  driftUsd: number | null;
   status: DriftStatus;
   /** The skip behind `tolerated`, `blocked` or `left-alone` (null for in-sync / drift without one). */
   reason: ReasonCode | null;
@@ -94,7 +100,7 @@ export function driftReport(input: DriftInput): DriftReport {
     const reasons = skips.get(coin) ?? [];
     const leave = reasons.find((r) => LEFT_ALONE_REASONS.has(r));
     const block = reasons.find((r) => keepsDrift(r));
-    if (leave && !acting.has(coin)) return { coin, driftUsd, status: "left-alone", reason: leave };
+    if (leave && !acting.has(coin)) return { coin, driftUsd: null, status: "left-alone", reason: leave };
     if (block) return { coin, driftUsd, status: "blocked", reason: block };
     if (acting.has(coin)) return { coin, driftUsd, status: "drift", reason: null };
     if (Math.abs(driftUsd) < CENT) return { coin, driftUsd, status: "in-sync", reason: null };
@@ -107,7 +113,7 @@ export function driftReport(input: DriftInput): DriftReport {
       if (c.reason !== null && keepsDrift(c.reason)) inSync = false;
       return;
     }
-    const abs = Math.abs(Number.isFinite(c.driftUsd) ? c.driftUsd : 0);
+    const abs = Math.abs(c.driftUsd !== null && Number.isFinite(c.driftUsd) ? c.driftUsd : 0);
     total += abs;
     if (c.status === "drift" || c.status === "blocked") {
       outside += abs;
@@ -131,15 +137,17 @@ export function driftReport(input: DriftInput): DriftReport {
 export function driftText(r: DriftReport): string {
   const tolerated = r.driftUsd - r.outsideUsd;
   if (r.inSync)
-    return tolerated >= 0.01 ? `in sync · $${tolerated.toFixed(2)} tolerated inside the deadband` : "in sync";
+    return roundHalfAway(tolerated) >= 0.01
+      ? `in sync · $${fixed(tolerated)} tolerated inside the deadband`
+      : "in sync";
   const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
   const blocked = r.coins.filter((c) => c.status === "blocked").map((c) => `${c.coin} ${c.reason}`);
   const anomalies = r.coins
     .filter((c) => c.status === "left-alone" && c.reason !== null && keepsDrift(c.reason))
     .map((c) => `${c.coin} ${c.reason}`);
   const parts: string[] = [];
-  if (drifting.length > 0 || blocked.length > 0 || r.outsideUsd >= 0.005) {
-    parts.push(`drift $${r.outsideUsd.toFixed(2)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
+  if (drifting.length > 0 || blocked.length > 0 || roundHalfAway(r.outsideUsd) >= 0.01) {
+    parts.push(`drift $${fixed(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
   } else parts.push("not in sync");
   if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
   if (anomalies.length > 0) parts.push(`left alone: ${anomalies.join(", ")}`);
@@ -154,6 +162,39 @@ export function driftText(r: DriftReport): string {
  */
 export function shownTarget(targetSize: number, status: DriftStatus | null | undefined): number | null {
   return status === "left-alone" ? null : targetSize;
+}
+
+/**
+ * The drift figure a view shows for a coin: null (no figure) for a position left alone. The
+ * planner's target for it is our own size, so its driftUsd is 0 — shown, that reads "in sync".
+ * Every view and JSON document asks here, as for shownTarget.
+ */
+export function shownDrift(driftUsd: number, status: DriftStatus | null | undefined): number | null {
+  return status === "left-alone" ? null : driftUsd;
+}
+
+/**
+ * The target is 0 and we hold some: the copy closes what the leader closed (or no longer
+ * copies). Its drift % is undefined — the whole position is drift — and views say "closing".
+ */
+export function driftClosing(driftUsd: number | null, targetSize: number | null): boolean {
+  return targetSize === 0 && driftUsd !== null && Number.isFinite(driftUsd) && Math.abs(driftUsd) >= CENT;
+}
+
+/**
+ * Drift as a percentage of the target's notional (|target| × mid). Null when undefined: at a
+ * target of 0 (driftClosing; flat on both sides is 0 %), without a drift figure (left alone)
+ * or a mid. One definition for the dashboard, `status` and --json.
+ */
+export function driftPct(
+  driftUsd: number | null,
+  targetSize: number | null,
+  mid: number | null,
+): number | null {
+  if (driftUsd === null || targetSize === null || !Number.isFinite(driftUsd)) return null;
+  if (targetSize === 0) return driftClosing(driftUsd, targetSize) ? null : 0;
+  if (mid === null || !(mid > 0)) return null;
+  return (driftUsd / (Math.abs(targetSize) * mid)) * 100;
 }
 
 /** "left alone: BTC not-ours, ETH coin-denied" or "" when none. */

@@ -40,9 +40,32 @@ export function groupThousands(s: string): string {
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
+/**
+ * THE rounding of a figure to `decimals` places, for every view and every JSON figure that is
+ * rounded: half away from zero on the number as it is written (94.705 → 94.71, −0.125 → −0.13),
+ * never −0. `toFixed` alone rounds the binary value (94.705 is 94.70499… → "94.70") and
+ * `Math.round(x * 100) / 100` rounds it the other way (94.71): one figure read as two.
+ */
+export function roundHalfAway(x: number, decimals = 2): number {
+  // Past 2^53 a double has no fraction left to round.
+  if (!Number.isFinite(x) || Math.abs(x) >= 2 ** 53) return x;
+  // Shift the decimal point in the number's shortest decimal form, not by a binary multiply.
+  const [mantissa, exp = "0"] = String(Math.abs(x)).split("e");
+  const shifted = Math.round(Number(`${mantissa}e${Number(exp) + decimals}`));
+  if (shifted >= 1e21) return x; // too big to carry a fraction at this many places
+  const r = Number(`${shifted}e${-decimals}`);
+  return x < 0 && r !== 0 ? -r : r;
+}
+
+/** `x` with exactly `decimals` places, rounded by roundHalfAway: fixed(94.705) = "94.71". */
+export function fixed(x: number, decimals = 2): string {
+  return roundHalfAway(x, decimals).toFixed(decimals);
+}
+
 /** Dollars with thousands separators (cents by default): $10,234.12, -$5.00; never -$0.00. */
 export function fmtUsd(x: number | null | undefined, decimals = 2): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  const s = groupThousands(Math.abs(x).toFixed(decimals));
-  return x < 0 && Number(Math.abs(x).toFixed(decimals)) !== 0 ? `-$${s}` : `$${s}`;
+  const r = roundHalfAway(x, decimals);
+  const s = groupThousands(Math.abs(r).toFixed(decimals));
+  return r < 0 ? `-$${s}` : `$${s}`;
 }

@@ -1,6 +1,7 @@
 // Safety rules as pure functions: the kill switch (drawdown from the high-water mark) and
 // the daily loss limit. The engine feeds them equity facts and acts on the verdict.
 
+import { fixed } from "./format.js";
 import type { Settings } from "./settings.js";
 
 export type HaltKind = "kill-switch" | "daily-loss" | "manual";
@@ -39,7 +40,7 @@ export function evaluateSafety(input: SafetyInput): SafetyVerdict {
     return { halted: true, newHalt: null, dailyLossHit, drawdownPct, dailyLossPct };
   }
   if (hwm > 0 && drawdownPct >= settings.risk.maxDrawdownPct) {
-    const reason = `drawdown ${drawdownPct.toFixed(2)}% from high-water mark ${hwm.toFixed(2)} reached the ${settings.risk.maxDrawdownPct}% limit`;
+    const reason = `drawdown ${fixed(drawdownPct)}% from high-water mark ${fixed(hwm)} reached the ${settings.risk.maxDrawdownPct}% limit`;
     return {
       halted: true,
       newHalt: { kind: "kill-switch", reason },

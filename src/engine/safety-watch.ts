@@ -4,6 +4,7 @@
 // run sees, and tells the planner whether increases are blocked or everything must close.
 // The rules themselves are pure (core/safety.ts evaluateSafety); this is their memory and I/O.
 
+import { fixed } from "../core/format.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import type { Journal } from "../store/journal.js";
@@ -116,7 +117,7 @@ export class SafetyWatch {
         type: "halt",
         ts: now,
         kind: "daily-loss",
-        reason: `daily loss ${verdict.dailyLossPct.toFixed(2)}% reached the ${o.settings.risk.maxDailyLossPct}% limit: no increases until 00:00 UTC`,
+        reason: `daily loss ${fixed(verdict.dailyLossPct)}% reached the ${o.settings.risk.maxDailyLossPct}% limit: no increases until 00:00 UTC`,
       });
     }
     this.#dailyLossHit = verdict.dailyLossHit;

@@ -181,7 +181,13 @@ export function Dashboard(props: DashboardProps) {
         {state.ui.help ? (
           <Help width={w} skipped={skipped} maxLines={helpLines} page={state.ui.helpPage} />
         ) : (
-          <Positions rows={state.positions} width={w} maxRows={body - 1} loaded={state.equity !== null} />
+          <Positions
+            rows={state.positions}
+            width={w}
+            maxRows={body - 1}
+            loaded={state.equity !== null}
+            paused={state.paused}
+          />
         )}
       </Box>
       {!state.ui.help && slippage > 0 ? (

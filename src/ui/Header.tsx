@@ -4,7 +4,7 @@
 // same words as `status`).
 import { Box, Text } from "ink";
 import { driftText, leftAloneText } from "../core/drift.js";
-import { shortAddress } from "../core/format.js";
+import { roundHalfAway, shortAddress } from "../core/format.js";
 import { fmtAge, fmtMs, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
 import {
@@ -16,6 +16,8 @@ import {
   totalSkipped,
 } from "./model.js";
 import { Segments } from "./Segments.js";
+
+const signColor = (x: number) => (x > 0 ? "green" : x < 0 ? "red" : undefined);
 
 /** A stream quiet for this long is worth a yellow; this long, a red. */
 const QUIET_MS = 15_000;
@@ -106,15 +108,16 @@ export function Header({ state, width }: HeaderProps) {
     { text: `equity ${fmtUsd(state.equity)}`, bold: true, priority: 10 },
     // The copy's net P&L since it began (realised + unrealised − fees + funding), and its ROI
     // on the equity it began with when there is room.
+    // Sign and colour of the figure as shown (to the cent), as the rows' P&L.
     pnl
       ? {
-          text: `P&L ${pnl.netUsd > 0 ? "+" : ""}${fmtUsd(pnl.netUsd)}`,
-          color: pnl.netUsd > 0.005 ? "green" : pnl.netUsd < -0.005 ? "red" : undefined,
+          text: `P&L ${roundHalfAway(pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(pnl.netUsd)}`,
+          color: signColor(roundHalfAway(pnl.netUsd)),
           priority: 9,
         }
       : null,
     pnl && pnl.roiPct !== null
-      ? { text: `ROI ${pnl.roiPct > 0 ? "+" : ""}${fmtPct(pnl.roiPct)}`, priority: 4 }
+      ? { text: `ROI ${roundHalfAway(pnl.roiPct) > 0 ? "+" : ""}${fmtPct(pnl.roiPct)}`, priority: 4 }
       : null,
     { text: `hwm ${fmtUsd(state.hwm)}`, priority: 5 },
     {

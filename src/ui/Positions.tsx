@@ -1,16 +1,19 @@
-// Positions: per coin, the leader's size and notional, our target ("-" for a position hlcopy
-// leaves alone: it has none), what we hold, the drift (USD and %) flagged by its status
-// (core/drift.ts: "!" the next cycle trades it, "×" a gate blocks it, "alone" a position hlcopy
-// does not size), our uPnL, the coin's P&L since the copy began, the leverage the exchange
-// holds for our position, and — with resting protection on — our stop and take-profit trigger
-// prices ("-" = none resting; "+N" = N more take-profit tiers beyond the nearest). Under
-// entry-only a position the leader reduced or closed shows "held" (its exits are ours); with
-// risk.maxHoldHours, the time left before the time stop closes it. Columns drop by priority in
-// narrow terminals; rows beyond maxRows fold into "+N more".
+// Positions: per coin, the leader's size and notional (whole dollars), our target ("-" for a
+// position hlcopy leaves alone: it has none), what we hold, the drift (USD and %: "closing" at a
+// target of 0, where a % is undefined) flagged by its status (core/drift.ts: "!" the next cycle
+// trades it, "×" a gate blocks it, "‖" the pause holds it, "alone" a position hlcopy does not
+// size), our uPnL, the coin's P&L since the copy began, the leverage the exchange holds for our
+// position, and — with resting protection on — our stop and take-profit trigger prices ("-" =
+// none resting; "+N" = N more take-profit tiers beyond the nearest). Under entry-only a position
+// the leader reduced or closed shows "held" (its exits are ours); with risk.maxHoldHours, the
+// time left before the time stop closes it. A coin traded and closed during the copy stays
+// listed ("closed") with its P&L, so the rows add up to the header's P&L. Columns drop by
+// priority in narrow terminals; rows beyond maxRows fold into "+N more", which carries their P&L.
 import { Box, Text } from "ink";
-import { cell, fmtAge, fmtNum, fmtPct, fmtUsdShort } from "./format.js";
+import { roundHalfAway } from "../core/format.js";
+import { cell, fmtAge, fmtNum, fmtPct, fmtUsd, fmtUsdShort } from "./format.js";
 import { type Column, fitColumns } from "./layout.js";
-import type { PositionRow } from "./model.js";
+import { foldRows, type PositionRow } from "./model.js";
 
 export interface PositionsProps {
   rows: readonly PositionRow[];
@@ -19,95 +22,125 @@ export interface PositionsProps {
   maxRows: number;
   /** False until the first account snapshot: "waiting" rather than "no positions". */
   loaded: boolean;
+  /** The run is paused: drift the next cycle would trade is held ("‖"), not marked "!". */
+  paused?: boolean;
 }
 
 const signColor = (x: number | null) => (x === null || x === 0 ? undefined : x > 0 ? "green" : "red");
 
-export const POSITION_COLUMNS: readonly Column<PositionRow>[] = [
-  {
-    key: "coin",
-    title: "coin",
-    width: 6,
-    priority: 100,
-    align: "left",
-    text: (r) => r.coin,
-    bold: () => true,
-  },
-  {
-    key: "leader",
-    title: "leader",
-    width: 9,
-    priority: 60,
-    align: "right",
-    text: (r) => fmtNum(r.leaderSize),
-  },
-  {
-    key: "leaderUsd",
-    title: "leader $",
-    width: 8,
-    priority: 20,
-    align: "right",
-    text: (r) => fmtUsdShort(r.leaderNotional),
-  },
-  {
-    key: "target",
-    title: "target",
-    width: 9,
-    priority: 80,
-    align: "right",
-    text: (r) => fmtNum(r.targetSize),
-  },
-  { key: "ours", title: "ours", width: 9, priority: 90, align: "right", text: (r) => fmtNum(r.ourSize) },
-  {
-    key: "drift",
-    title: "drift $ ",
-    width: 9,
-    priority: 95,
-    align: "right",
-    // "!" drift the next cycle trades, "×" drift a gate holds (blocked), readable without colour.
-    text: (r) =>
-      r.status === "left-alone"
-        ? "alone "
-        : `${fmtUsdShort(r.driftUsd)}${r.status === "drift" ? "!" : r.status === "blocked" ? "×" : " "}`,
-    color: (r) => (r.status === "blocked" ? "red" : r.outsideDeadband ? "yellow" : undefined),
-    bold: (r) => r.outsideDeadband,
-  },
-  {
-    key: "driftPct",
-    title: "drift%",
-    width: 7,
-    priority: 40,
-    align: "right",
-    text: (r) => fmtPct(r.driftPct, 1),
-    color: (r) => (r.outsideDeadband ? "yellow" : undefined),
-  },
-  {
-    key: "upnl",
-    title: "uPnL",
-    width: 8,
-    priority: 50,
-    align: "right",
-    text: (r) => fmtUsdShort(r.upnl),
-    color: (r) => signColor(r.upnl),
-  },
-  {
-    key: "pnl",
-    title: "P&L",
-    width: 8,
-    priority: 55,
-    align: "right",
-    text: (r) => fmtUsdShort(r.netPnl),
-    color: (r) => signColor(r.netPnl === null ? null : Math.round(r.netPnl * 100) / 100),
-  },
-  {
-    key: "lev",
-    title: "lev",
-    width: 4,
-    priority: 10,
-    align: "right",
-    text: (r) => (r.leverage === null ? "-" : `${fmtNum(r.leverage, 3)}x`),
-  },
-];
+/** The leader's notional in whole dollars, the same format on every row: $64,000, -$855. */
+const leaderUsd = (r: PositionRow): string => fmtUsd(r.leaderNotional, 0);
+
+/**
+ * The drift mark (core/drift.ts status, in the help's words): "!" the next cycle trades it, "×"
+ * a gate holds it, "‖" the pause holds it (paused: no cycle trades), " " none (in sync, tolerated).
+ */
+export function driftMark(r: PositionRow, paused: boolean): string {
+  if (r.status === "drift") return paused ? "‖" : "!";
+  return r.status === "blocked" ? "×" : " ";
+}
+
+/** The positions columns; `paused` changes the drift mark, `rows` size the leader $ column. */
+export function positionColumns(
+  o: { paused?: boolean; rows?: readonly PositionRow[] } = {},
+): Column<PositionRow>[] {
+  const paused = o.paused ?? false;
+  // Whole dollars never lose a digit to the cell: the column is as wide as its widest figure.
+  const leaderWidth = Math.max(8, ...(o.rows ?? []).map((r) => leaderUsd(r).length));
+  // The planner acts on it: outside the deadband and not held by the pause.
+  const acting = (r: PositionRow) => r.outsideDeadband && !(paused && r.status === "drift");
+  return [
+    {
+      key: "coin",
+      title: "coin",
+      width: 6,
+      priority: 100,
+      align: "left",
+      text: (r) => r.coin,
+      bold: () => true,
+    },
+    {
+      key: "leader",
+      title: "leader",
+      width: 9,
+      priority: 60,
+      align: "right",
+      text: (r) => fmtNum(r.leaderSize),
+    },
+    {
+      key: "leaderUsd",
+      title: "leader $",
+      width: leaderWidth,
+      priority: 20,
+      align: "right",
+      text: (r) => (r.closed ? "-" : leaderUsd(r)),
+    },
+    {
+      key: "target",
+      title: "target",
+      width: 9,
+      priority: 80,
+      align: "right",
+      text: (r) => fmtNum(r.targetSize),
+    },
+    { key: "ours", title: "ours", width: 9, priority: 90, align: "right", text: (r) => fmtNum(r.ourSize) },
+    {
+      key: "drift",
+      title: "drift $ ",
+      width: 9,
+      priority: 95,
+      align: "right",
+      // The mark says what happens to the drift, readable without colour (driftMark).
+      text: (r) =>
+        r.closed
+          ? "closed "
+          : r.status === "left-alone"
+            ? "alone "
+            : `${fmtUsdShort(r.driftUsd)}${driftMark(r, paused)}`,
+      color: (r) => (r.status === "blocked" ? "red" : acting(r) ? "yellow" : undefined),
+      bold: (r) => acting(r),
+    },
+    {
+      key: "driftPct",
+      title: "drift%",
+      width: 7,
+      priority: 40,
+      align: "right",
+      // Undefined at a target of 0 (core/drift.ts driftPct): the USD drift says how much.
+      text: (r) => (r.closing ? "closing" : fmtPct(r.driftPct, 1)),
+      color: (r) => (acting(r) ? "yellow" : undefined),
+    },
+    {
+      key: "upnl",
+      title: "uPnL",
+      width: 8,
+      priority: 50,
+      align: "right",
+      text: (r) => fmtUsdShort(r.upnl),
+      color: (r) => signColor(r.upnl),
+    },
+    {
+      key: "pnl",
+      title: "P&L",
+      width: 8,
+      priority: 55,
+      align: "right",
+      text: (r) => fmtUsdShort(r.netPnl),
+      color: (r) => signColor(r.netPnl === null ? null : roundHalfAway(r.netPnl, 2)),
+    },
+    {
+      key: "lev",
+      title: "lev",
+      width: 4,
+      priority: 10,
+      align: "right",
+      text: (r) => (r.leverage === null ? "-" : `${fmtNum(r.leverage, 3)}x`),
+    },
+  ];
+}
+
+/** The columns of a running (not paused) copy, at their narrowest. */
+export const POSITION_COLUMNS: readonly Column<PositionRow>[] = positionColumns();
 
 /** Our resting stop and take-profit: shown only when resting protection is on. */
 export const PROTECTION_COLUMNS: readonly Column<PositionRow>[] = [
@@ -150,13 +183,14 @@ export const TIME_STOP_COLUMN: Column<PositionRow> = {
   text: (r) => (r.timeStopInMs == null ? "-" : fmtAge(r.timeStopInMs)),
 };
 
-export function Positions({ rows, width, maxRows, loaded }: PositionsProps) {
+export function Positions({ rows, width, maxRows, loaded, paused = false }: PositionsProps) {
   const guarded = rows.some((r) => r.stopPx !== undefined || r.takeProfitPx !== undefined);
   const held = rows.some((r) => r.held);
   const timed = rows.some((r) => r.timeStopInMs !== undefined);
+  const { shown, hidden, hiddenNetPnl } = foldRows(rows, maxRows);
   const columns = fitColumns(
     [
-      ...POSITION_COLUMNS,
+      ...positionColumns({ paused, rows: shown }),
       ...(held ? [HELD_COLUMN] : []),
       ...(guarded ? PROTECTION_COLUMNS : []),
       ...(timed ? [TIME_STOP_COLUMN] : []),
@@ -172,9 +206,6 @@ export function Positions({ rows, width, maxRows, loaded }: PositionsProps) {
       </Text>
     );
   }
-  const limit = Math.max(1, maxRows);
-  const shown = rows.length > limit ? rows.slice(0, limit - 1) : rows;
-  const hidden = rows.length - shown.length;
   return (
     <Box flexDirection="column" width={width}>
       <Text bold dimColor wrap="truncate-end">
@@ -192,9 +223,27 @@ export function Positions({ rows, width, maxRows, loaded }: PositionsProps) {
       ))}
       {hidden > 0 ? (
         <Text dimColor wrap="truncate-end">
-          +{hidden} more (smaller)
+          {foldLine(columns, hidden, hiddenNetPnl)}
         </Text>
       ) : null}
     </Box>
   );
+}
+
+/**
+ * "+N more (smaller)", with their P&L in the P&L column when it is shown (at the end when not),
+ * so the lines on screen add up to the header's P&L.
+ */
+function foldLine(columns: readonly Column<PositionRow>[], hidden: number, netPnl: number | null): string {
+  const label = `+${hidden} more (smaller)`;
+  if (netPnl === null) return label;
+  let offset = 0;
+  for (const c of columns) {
+    if (c.key === "pnl") {
+      const text = cell(fmtUsdShort(netPnl), c.width, c.align);
+      return offset > label.length ? `${label.padEnd(offset)}${text}` : `${label} P&L ${fmtUsdShort(netPnl)}`;
+    }
+    offset += c.width + 1;
+  }
+  return `${label} P&L ${fmtUsdShort(netPnl)}`;
 }

@@ -2,8 +2,8 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
-import { driftText, shownTarget } from "../core/drift.js";
-import { shortAddress } from "../core/format.js";
+import { driftPct, driftText, shownDrift, shownTarget } from "../core/drift.js";
+import { roundHalfAway, shortAddress } from "../core/format.js";
 import { orderFields } from "../core/orders.js";
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
@@ -286,7 +286,7 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
     ? driftText(e.drift)
     : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0))}`;
   const pnl = e.pnl
-    ? ` P&L ${e.pnl.netUsd > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${e.pnl.roiPct > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
+    ? ` P&L ${roundHalfAway(e.pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${roundHalfAway(e.pnl.roiPct) > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
     : "";
   const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
   return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(e.drawdownPct)} positions ${open} ${drift}${age}`;
@@ -339,11 +339,15 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           .map((p) => ({ coin: p.coin, size: p.size, entryPx: p.entryPx })),
         targets: e.targets.map((t) => {
           const d = e.drift?.coins.find((c) => c.coin === t.coin);
+          // A position left alone has no target and no drift figure: null, never 0 ("in sync").
+          const driftUsd = shownDrift(t.driftUsd, d?.status);
+          const targetSize = shownTarget(t.targetSize, d?.status);
           return {
             coin: t.coin,
-            targetSize: shownTarget(t.targetSize, d?.status),
+            targetSize,
             ourSize: t.ourSize,
-            driftUsd: t.driftUsd,
+            driftUsd,
+            driftPct: driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null),
             deadbandUsd: t.deadbandUsd,
             ...(d ? { status: d.status, reason: d.reason } : {}),
             ...(t.held ? { held: true } : {}),

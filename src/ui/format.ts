@@ -1,9 +1,10 @@
 // THE display formatting of numbers, money, percentages, ages, clock times and fixed-width cells, for the
 // dashboard panels, the line output and every command's text (addresses and UTC times, which the
 // planner's reasons need too, are in core/format.ts). Plain ASCII plus a few single-width
-// symbols, so a string's length is its width on screen.
+// symbols, so a string's length is its width on screen. Every fixed-decimal figure is rounded by
+// core/format.ts roundHalfAway: the same number shows the same digits wherever it is shown.
 
-import { groupThousands } from "../core/format.js";
+import { fixed, groupThousands, roundHalfAway } from "../core/format.js";
 
 export { fmtUsd } from "../core/format.js";
 
@@ -18,7 +19,7 @@ export function fmtNum(x: number | null, sig = 6): string {
 
 /** Fixed decimals, no grouping, "-" for a missing figure (null, undefined, NaN, ±∞): 1.50. */
 export function fmtFixed(x: number | null | undefined, decimals = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(decimals);
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : fixed(x, decimals);
 }
 
 /** The number as JavaScript writes it (every digit kept), "-" for a missing figure. */
@@ -28,13 +29,14 @@ export function fmtExact(x: number | null | undefined): string {
 
 /** Signed with a true minus sign, for report lines: +1.23, −4.50, 0.00. */
 export function fmtPlusMinus(x: number, decimals = 2): string {
-  return `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x).toFixed(decimals)}`;
+  const r = roundHalfAway(x, decimals);
+  return `${r > 0 ? "+" : r < 0 ? "−" : ""}${Math.abs(r).toFixed(decimals)}`;
 }
 
 /** Signed number with an explicit + for positives: +1.2, -0.3. */
 export function fmtSigned(x: number, digits = 1): string {
   if (!Number.isFinite(x)) return "-";
-  const s = x.toFixed(digits);
+  const s = fixed(x, digits);
   if (Number(s) === 0) return (0).toFixed(digits);
   return x > 0 ? `+${s}` : s;
 }
@@ -42,30 +44,30 @@ export function fmtSigned(x: number, digits = 1): string {
 /** Thousands separators and fixed decimals: 1,234.50, -3.10; "-" when missing. */
 export function fmtGrouped(x: number | null | undefined, decimals = 2): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  return `${x < 0 ? "-" : ""}${groupThousands(Math.abs(x).toFixed(decimals))}`;
+  const r = roundHalfAway(x, decimals);
+  return `${r < 0 ? "-" : ""}${groupThousands(Math.abs(r).toFixed(decimals))}`;
 }
 
 /** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing. */
 export function fmtUsdShort(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return "-";
-  const a = Math.abs(x);
+  const a = roundHalfAway(Math.abs(x), 2);
   let body: string;
   if (a < 1000) body = a.toFixed(2);
-  else if (a < 1e6) body = `${(a / 1e3).toFixed(1)}k`;
-  else if (a < 1e9) body = `${(a / 1e6).toFixed(2)}M`;
-  else body = `${(a / 1e9).toFixed(2)}B`;
-  const zero = Number(a.toFixed(2)) === 0;
-  return x < 0 && !zero ? `-$${body}` : `$${body}`;
+  else if (a < 1e6) body = `${fixed(a / 1e3, 1)}k`;
+  else if (a < 1e9) body = `${fixed(a / 1e6, 2)}M`;
+  else body = `${fixed(a / 1e9, 2)}B`;
+  return x < 0 && a !== 0 ? `-$${body}` : `$${body}`;
 }
 
 /** A value already in percent: 12.345 → "12.35%"; "-" when missing. */
 export function fmtPct(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${x.toFixed(digits)}%`;
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x, digits)}%`;
 }
 
 /** A ratio 0..1 as a percentage: 0.4732 → "47.3%"; "-" when missing. */
 export function fmtShare(x: number | null | undefined, digits = 1): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${(x * 100).toFixed(digits)}%`;
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x * 100, digits)}%`;
 }
 
 export function fmtBps(x: number | null): string {

@@ -7,8 +7,11 @@
 import {
   type DriftReport,
   type DriftStatus,
+  driftClosing,
+  driftPct,
   driftReport,
   MIN_ORDER_USD,
+  shownDrift,
   shownTarget,
 } from "../core/drift.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
@@ -59,8 +62,10 @@ export interface PositionRow {
   ourSize: number;
   /** (target − ours) × mid, signed; null without a target. */
   driftUsd: number | null;
-  /** Drift as a percentage of the target's notional (±100 when the target is 0). */
+  /** Drift as a percentage of the target's notional (core/drift.ts driftPct); null when undefined. */
   driftPct: number | null;
+  /** The target is 0 and we hold some: drift % is undefined, the row shows "closing". */
+  closing: boolean;
   deadbandUsd: number;
   /** The planner would act on this drift: an order is planned (drift status `drift`). */
   outsideDeadband: boolean;
@@ -82,6 +87,11 @@ export interface PositionRow {
   moreTakeProfits?: number;
   /** entry-only: the leader reduced or closed and we keep the position (our own exits). */
   held?: boolean;
+  /**
+   * A coin the copy traded and holds no more, with nothing to hold: listed for its P&L (realised,
+   * fees, funding) so the rows add up to the header's P&L. No drift figure, no uPnL.
+   */
+  closed?: boolean;
   /** risk.maxHoldHours: ms left until the time stop closes it (absent when off). */
   timeStopInMs?: number | null;
 }
@@ -340,26 +350,18 @@ export function buildPositionRows(
   for (const t of targets) byCoin.set(t.coin, { target: t });
   for (const p of ours) byCoin.set(p.coin, { ...byCoin.get(p.coin), pos: p });
   const rows: PositionRow[] = [];
+  const listed = new Set<string>();
   for (const [coin, { target, pos }] of byCoin) {
     const ourSize = pos?.size ?? target?.ourSize ?? 0;
     const mid = target && target.mid > 0 ? target.mid : null;
     if (ourSize === 0 && (!target || (target.targetSize === 0 && target.leaderSize === 0))) continue;
+    listed.add(coin);
     const deadband = target ? bandOf(target) : Math.max(MIN_ORDER_USD, deadbandUsd[coin] ?? 0);
     const judged = statusOf.get(coin);
     const status: DriftStatus = judged?.status ?? (target ? "in-sync" : "left-alone");
-    let driftUsd: number | null = null;
-    let driftPct: number | null = null;
     // A position hlcopy does not size has no drift figure (core/drift.ts).
-    if (target && status !== "left-alone") {
-      driftUsd = target.driftUsd;
-      const targetNotional = mid === null ? 0 : Math.abs(target.targetSize) * mid;
-      driftPct =
-        targetNotional > 0
-          ? (driftUsd / targetNotional) * 100
-          : driftUsd === 0
-            ? 0
-            : Math.sign(driftUsd) * 100;
-    }
+    const driftUsd = target ? shownDrift(target.driftUsd, status) : null;
+
     const outside = status === "drift" || status === "blocked";
     const coinPnl = pnlOf.get(coin);
     rows.push({
@@ -369,7 +371,8 @@ export function buildPositionRows(
       targetSize: target ? shownTarget(target.targetSize, status) : null,
       ourSize,
       driftUsd,
-      driftPct,
+      driftPct: driftPct(driftUsd, target?.targetSize ?? null, mid),
+      closing: driftClosing(driftUsd, target?.targetSize ?? null),
       deadbandUsd: deadband,
       outsideDeadband: outside,
       status,
@@ -403,9 +406,66 @@ export function buildPositionRows(
         : {}),
     });
   }
+  // Coins with P&L since the copy began and no row (closed: nothing held, nothing to hold).
+  for (const c of pnl?.byCoin ?? []) {
+    if (!listed.has(c.coin)) rows.push(closedRow(c.coin, c.netUsd, Boolean(protection), Boolean(timeStops)));
+  }
   const weight = (r: PositionRow) =>
     Math.max(Math.abs(r.targetSize ?? 0), Math.abs(r.ourSize)) * (r.mid ?? 0);
-  return rows.sort((a, b) => weight(b) - weight(a) || a.coin.localeCompare(b.coin));
+  // Open rows biggest first; closed ones after them, biggest P&L first.
+  return rows.sort(
+    (a, b) =>
+      Number(a.closed ?? false) - Number(b.closed ?? false) ||
+      weight(b) - weight(a) ||
+      Math.abs(b.netPnl ?? 0) - Math.abs(a.netPnl ?? 0) ||
+      a.coin.localeCompare(b.coin),
+  );
+}
+
+/** The row of a closed coin: its P&L and nothing else to show. */
+function closedRow(coin: string, netPnl: number, protection: boolean, timeStops: boolean): PositionRow {
+  return {
+    coin,
+    leaderSize: 0,
+    leaderNotional: null,
+    targetSize: 0,
+    ourSize: 0,
+    driftUsd: null,
+    driftPct: null,
+    closing: false,
+    deadbandUsd: MIN_ORDER_USD,
+    outsideDeadband: false,
+    status: "in-sync",
+    statusReason: null,
+    upnl: null,
+    netPnl,
+    leverage: null,
+    mid: null,
+    ...(protection ? { stopPx: null, takeProfitPx: null } : {}),
+    ...(timeStops ? { timeStopInMs: null } : {}),
+    closed: true,
+  };
+}
+
+/**
+ * The rows a table of `limit` lines shows: the first ones, and when they do not all fit, the
+ * rest folded into one line that carries their P&L — so the lines shown always add up to the
+ * header's P&L.
+ */
+export function foldRows(
+  rows: readonly PositionRow[],
+  limit: number,
+): { shown: PositionRow[]; hidden: number; hiddenNetPnl: number | null } {
+  const max = Math.max(1, limit);
+  if (rows.length <= max) return { shown: [...rows], hidden: 0, hiddenNetPnl: null };
+  const shown = rows.slice(0, max - 1);
+  const rest = rows.slice(max - 1);
+  const withPnl = rest.filter((r) => r.netPnl !== null);
+  return {
+    shown,
+    hidden: rest.length,
+    hiddenNetPnl: withPnl.length === 0 ? null : withPnl.reduce((sum, r) => sum + (r.netPnl ?? 0), 0),
+  };
 }
 
 function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {

@@ -3,7 +3,15 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deadbandUsd, driftReport, driftText, mergePlanView } from "../../src/core/drift.js";
+import {
+  deadbandUsd,
+  driftClosing,
+  driftPct,
+  driftReport,
+  driftText,
+  mergePlanView,
+  shownDrift,
+} from "../../src/core/drift.js";
 import { planOrders } from "../../src/core/planner.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { CoinTarget, Plan } from "../../src/core/types.js";
@@ -69,6 +77,10 @@ describe("driftReport", () => {
       actionCoins: [],
     });
     expect(denied.coins[0]).toMatchObject({ coin: "BTC", status: "left-alone", reason: "coin-denied" });
+    // No target, so no drift figure: null, not 0 (0 reads "in sync").
+    expect(denied.coins[0]?.driftUsd).toBeNull();
+    expect(shownDrift(0, "left-alone")).toBeNull();
+    expect(shownDrift(-12.5, "tolerated")).toBe(-12.5);
     expect(denied.inSync).toBe(true);
     const foreign = driftReport({
       targets: [target("DOGE", 300, 300, 0.1)],
@@ -78,6 +90,33 @@ describe("driftReport", () => {
     expect(foreign.inSync).toBe(false);
     expect(foreign.driftUsd).toBe(0);
     expect(driftText(foreign)).toBe("not in sync · left alone: DOGE not-ours");
+  });
+
+  it("drift %: of the target's notional; undefined at a target of 0 (closing), never ±100 %", () => {
+    expect(driftPct(75, 3, 150)).toBeCloseTo(16.667, 3);
+    expect(driftPct(-160, -0.4, 3200)).toBeCloseTo(-12.5, 6);
+    // Nothing held of a target: all of it is drift.
+    expect(driftPct(64, 0.00067, 95_522)).toBeCloseTo(100, 1);
+    // We hold what the leader closed: a % of a 0 target is undefined; the USD drift says how much.
+    expect(driftPct(-58.39, 0, 37.67)).toBeNull();
+    expect(driftClosing(-58.39, 0)).toBe(true);
+    // Flat against a 0 target: in sync.
+    expect(driftPct(0, 0, 37.67)).toBe(0);
+    expect(driftClosing(0, 0)).toBe(false);
+    // No figure: left alone (no drift, no target), or no mid.
+    expect(driftPct(null, null, 100)).toBeNull();
+    expect(driftClosing(null, null)).toBe(false);
+    expect(driftPct(10, 1, null)).toBeNull();
+  });
+
+  it("figures in its words are rounded as every view rounds them (half away from zero, as written)", () => {
+    const r = driftReport({
+      targets: [{ ...target("ETH", 1, 0), driftUsd: 94.705 }],
+      skipped: [],
+      actionCoins: ["ETH"],
+    });
+    // (94.705).toFixed(2) is "94.70" (the binary value is 94.70499…); status's table says 94.71.
+    expect(driftText(r)).toBe("drift $94.71 (ETH)");
   });
 
   it("deadband: max($10, pct of the target's notional)", () => {

@@ -1,7 +1,15 @@
 // The one home of address, detail-number and UTC-time formatting (planner reasons, engine
 // messages, dashboard, commands): the outputs every caller relies on.
 import { describe, expect, it } from "vitest";
-import { detailNumber, shortAddress, utcMinute, utcSecond } from "../../src/core/format.js";
+import {
+  detailNumber,
+  fixed,
+  fmtUsd,
+  roundHalfAway,
+  shortAddress,
+  utcMinute,
+  utcSecond,
+} from "../../src/core/format.js";
 
 const ADDRESS = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
 
@@ -12,6 +20,30 @@ describe("core/format", () => {
     expect(shortAddress("0x1234")).toBe("0x1234"); // too short to cut
     expect(shortAddress("0x1234567890")).toBe("0x1234567890"); // cutting would not shorten it
     expect(shortAddress("0x1234567890a")).toBe("0x1234…890a");
+  });
+
+  it("roundHalfAway: one rounding rule for every shown figure — half away from zero, on the number as written", () => {
+    // toFixed rounds the binary value (94.705 is 94.7049999…) and Math.round(x * 100) / 100 the
+    // other way: the same figure would read 94.70 in one place and 94.71 in another.
+    expect((94.705).toFixed(2)).toBe("94.70");
+    expect(Math.round(94.705 * 100) / 100).toBe(94.71);
+    expect(roundHalfAway(94.705)).toBe(94.71);
+    expect(fixed(94.705)).toBe("94.71");
+    expect(fmtUsd(94.705)).toBe("$94.71");
+    expect(fixed(1.005)).toBe("1.01");
+    expect(fixed(-0.125)).toBe("-0.13");
+    expect(fixed(2.675)).toBe("2.68");
+    expect(fixed(16.65, 1)).toBe("16.7");
+    expect(fixed(94.704999)).toBe("94.70");
+    // Never −0.
+    expect(fixed(-0.004)).toBe("0.00");
+    expect(Object.is(roundHalfAway(-0.004), -0)).toBe(false);
+    expect(fmtUsd(-0.004)).toBe("$0.00");
+    // Large, tiny and whole.
+    expect(roundHalfAway(1.5e21, 2)).toBe(1.5e21);
+    expect(roundHalfAway(1e-7)).toBe(0);
+    expect(fixed(64_000, 0)).toBe("64000");
+    expect(fixed(-855.43, 0)).toBe("-855");
   });
 
   it("detailNumber keeps details short", () => {

@@ -298,8 +298,11 @@ describe("hlcopy status and resume", () => {
     expect(before.code).toBe(4);
     const human = await runCli(["--account", account, "status"], { env });
     expect(human.stdout).toContain("HALTED (kill-switch)");
-    // The equity says when it was recorded, as the P&L does: two moments are never read as one.
-    expect(human.stdout).toMatch(/\nequity 7000\.00 USD \(as of .+ ago\) · high-water mark 10000\.00/);
+    // The equity line says when its figures were recorded, at its end as the P&L's and the
+    // drift's lines do: two moments are never read as one.
+    expect(human.stdout).toMatch(
+      /\nequity 7000\.00 USD · high-water mark 10000\.00 · drawdown 30\.00% \(as of .+ ago, equity record\)\n/,
+    );
     expect(human.code).toBe(4);
     const refused = await runCli(["--account", account, "resume"], { env });
     expect(refused.code).toBe(2);

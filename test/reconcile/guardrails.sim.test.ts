@@ -266,7 +266,13 @@ describe("positions hlcopy did not open", () => {
     expect(run.code).toBe(0);
     const btc = run.report?.drift.find((d) => d.coin === "BTC");
     // Our own size under "target" would read as "hlcopy wants this".
-    expect(btc).toMatchObject({ status: "left-alone", reason: "coin-denied", targetSize: null });
+    // Nor a drift figure: 0 would read "in sync" for a position hlcopy does not size.
+    expect(btc).toMatchObject({
+      status: "left-alone",
+      reason: "coin-denied",
+      targetSize: null,
+      driftUsd: null,
+    });
     expect(btc?.ourSize).toBeGreaterThan(0);
     expect(run.report?.drift.find((d) => d.coin === "ETH")?.targetSize).toBeGreaterThan(0);
 
@@ -285,17 +291,30 @@ describe("positions hlcopy did not open", () => {
     expect(row(dry.stdout, "BTC")?.slice(0, 5)).toEqual(["BTC", "0", "-", String(btc?.ourSize), "-"]);
 
     const status = await runCli([...base, "status"], env);
-    expect(row(status.stdout, "BTC")?.slice(0, 6)).toEqual([
+    // coin, leader, target, ours, drift USD, drift %, drift
+    expect(row(status.stdout, "BTC")?.slice(0, 7)).toEqual([
       "BTC",
       "0",
       "-",
       String(btc?.ourSize),
       "-",
+      "-",
       "left-alone (coin-denied)",
     ]);
     const json = await runCli([...base, "--json", "status"], env);
-    const doc = JSON.parse(json.stdout) as { positions: { coin: string; targetSize: number | null }[] };
-    expect(doc.positions.find((p) => p.coin === "BTC")?.targetSize).toBeNull();
+    const doc = JSON.parse(json.stdout) as {
+      positions: {
+        coin: string;
+        targetSize: number | null;
+        driftUsd: number | null;
+        driftPct: number | null;
+      }[];
+    };
+    expect(doc.positions.find((p) => p.coin === "BTC")).toMatchObject({
+      targetSize: null,
+      driftUsd: null,
+      driftPct: null,
+    });
   });
 
   it("a position the trader adds to between two cron runs is refused again", async () => {

@@ -153,11 +153,18 @@ describe("JSON lines", () => {
     expect(s.type).toBe("state");
     expect(s.equity).toBe(10_234.12);
     expect(s.positions).toHaveLength(3);
-    expect(s.targets[2]).toEqual({ coin: "SOL", targetSize: 3, ourSize: 2.5, driftUsd: 75, deadbandUsd: 10 });
+    expect(s.targets[2]).toEqual({
+      coin: "SOL",
+      targetSize: 3,
+      ourSize: 2.5,
+      driftUsd: 75,
+      driftPct: (75 / (3 * 150)) * 100,
+      deadbandUsd: 10,
+    });
     expect(s.leaders).toBeUndefined();
   });
 
-  it("a position left alone has no target in the state record (null), as on the dashboard", () => {
+  it("a position left alone has no target and no drift figure in the state record (null, not 0 = 'in sync'), as on the dashboard", () => {
     const e = {
       ...stateEvent(T0, [target("BTC", 0.5, 0.05, 0.05, 64000), target("DOGE", 0, 300, 300, 0.1)]),
       drift: {
@@ -178,5 +185,19 @@ describe("JSON lines", () => {
         ["DOGE", null],
       ],
     );
+    expect(s.targets[1]).toMatchObject({
+      coin: "DOGE",
+      driftUsd: null,
+      driftPct: null,
+      status: "left-alone",
+    });
+    expect(s.targets[0]).toMatchObject({ coin: "BTC", driftUsd: 0, driftPct: 0, status: "in-sync" });
+  });
+
+  it("drift % at a target of 0 is null (undefined: the whole position is drift), never ±100", () => {
+    const [line] = collect(true, [stateEvent(T0, [target("HYPE", 0, 0, 1.55, 37.67)])]);
+    const s = JSON.parse(line ?? "{}");
+    expect(s.targets[0]).toMatchObject({ coin: "HYPE", targetSize: 0, driftPct: null });
+    expect(s.targets[0].driftUsd).toBeCloseTo(-58.39, 2);
   });
 });

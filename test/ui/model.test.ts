@@ -5,6 +5,7 @@ import {
   buildPositionRows,
   connectionAgeMs,
   copySlippageStats,
+  foldRows,
   initialDashboardState,
   lagStats,
   modeLabel,
@@ -318,7 +319,9 @@ describe("buildPositionRows", () => {
     const btc = rows.find((r) => r.coin === "BTC");
     const eth = rows.find((r) => r.coin === "ETH");
     expect(btc?.outsideDeadband).toBe(true);
-    expect(btc?.driftPct).toBe(-100);
+    // A % of a 0 target is undefined (core/drift.ts driftPct): "closing", not -100 %.
+    expect(btc?.driftPct).toBeNull();
+    expect(btc?.closing).toBe(true);
     expect(eth?.deadbandUsd).toBe(10);
     expect(eth?.outsideDeadband).toBe(false); // $6.40 < $10
   });
@@ -331,5 +334,63 @@ describe("buildPositionRows", () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ coin: "DOGE", targetSize: null, driftUsd: null, outsideDeadband: false });
+  });
+
+  it("keeps a coin closed during the copy when it has P&L (a closed row, last), so the rows add up to the P&L", () => {
+    const coin = (c: string, netUsd: number) => ({
+      coin: c,
+      realisedUsd: netUsd,
+      unrealisedUsd: 0,
+      feesUsd: 0,
+      fundingUsd: 0,
+      netUsd,
+      roiPct: null,
+      fills: 2,
+      volumeUsd: 100,
+    });
+    const pnl = {
+      since: 0,
+      startEquity: null,
+      realisedUsd: -6.14,
+      unrealisedUsd: 0,
+      feesUsd: 0,
+      fundingUsd: 0,
+      netUsd: -6.14,
+      roiPct: null,
+      fills: 8,
+      volumeUsd: 400,
+      byCoin: [coin("BTC", -2.56), coin("SOL", -1.7), coin("ETH", -1.66), coin("HYPE", -0.22)],
+      byLeader: [],
+    };
+    // BTC flat everywhere now (still a target row of 0), SOL gone from the targets entirely.
+    const rows = buildPositionRows(
+      [
+        target("BTC", 0, 0, 0, 64000),
+        target("ETH", 0.428, 0.0214, 0.0214, 3394),
+        target("HYPE", 31, 1.55, 1.55, 37),
+      ],
+      [
+        { coin: "ETH", size: 0.0214, entryPx: 3390 },
+        { coin: "HYPE", size: 1.55, entryPx: 37 },
+      ],
+      {},
+      undefined,
+      undefined,
+      undefined,
+      pnl,
+    );
+    expect(rows.map((r) => [r.coin, r.closed ?? false])).toEqual([
+      ["ETH", false],
+      ["HYPE", false],
+      ["BTC", true],
+      ["SOL", true],
+    ]);
+    expect(rows.reduce((sum, r) => sum + (r.netPnl ?? 0), 0)).toBeCloseTo(pnl.netUsd, 9);
+    expect(rows.find((r) => r.coin === "SOL")).toMatchObject({ ourSize: 0, upnl: null, netPnl: -1.7 });
+    // Folded into "+N more", the hidden rows' P&L is carried by the fold line.
+    const folded = foldRows(rows, 3);
+    expect(folded.shown.map((r) => r.coin)).toEqual(["ETH", "HYPE"]);
+    expect(folded.hidden).toBe(2);
+    expect(folded.hiddenNetPnl).toBeCloseTo(-4.26, 9);
   });
 });

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
+import { copyPnl, foldPnl } from "../../src/core/pnl.js";
 import { EventLog } from "../../src/ui/EventLog.js";
 import { Header } from "../../src/ui/Header.js";
 import { HELP_SECTIONS, Help, helpPages } from "../../src/ui/Help.js";
 import type { LogEntry } from "../../src/ui/model.js";
-import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
+import { buildPositionRows, initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import {
   HELD_COLUMN,
   POSITION_COLUMNS,
@@ -144,7 +145,8 @@ describe("Positions", () => {
     expect(wide[0]).toMatch(
       /coin\s+leader\s+leader \$\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+P&L\s+lev/,
     );
-    expect(wide[1]).toMatch(/^BTC\s+0\.5\s+\$32\.0k\s+0\.05/);
+    // The leader's notional in whole dollars on every row: one format, never $32.0k beside $855.43.
+    expect(wide[1]).toMatch(/^BTC\s+0\.5\s+\$32,000\s+0\.05/);
   });
 
   it("60 columns: drops leader notional and drift %, keeps coin, target, ours, drift", () => {
@@ -160,6 +162,99 @@ describe("Positions", () => {
     const lines = screenLines(frame(<Positions rows={rows} width={80} maxRows={2} loaded />));
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("+2 more (smaller)");
+  });
+
+  it("leader $: whole dollars on every row, whatever the size (no $1.9k beside -$855.43), and never cut", () => {
+    const mixed = buildPositionRows(
+      [
+        target("HYPE", 133.35, 6.66, 6.66, 37.5),
+        target("ETH", 0.5621, 0.0281, 0.0281, 3400),
+        target("BTC", -0.00894, -0.00044, -0.00044, 95_685),
+        target("SOL", 90_000, 4.5, 4.5, 150),
+      ],
+      [],
+      {},
+    );
+    const lines = screenLines(frame(<Positions rows={mixed} width={120} maxRows={10} loaded />));
+    const at = (coin: string) => lines.find((l) => l.startsWith(coin)) ?? "";
+    expect(at("HYPE")).toContain(" $5,001 ");
+    expect(at("ETH")).toContain(" $1,911 ");
+    expect(at("BTC")).toContain(" -$855 ");
+    // Wider than the column's 8: the column grows, the figure keeps every digit.
+    expect(at("SOL")).toContain(" $13,500,000 ");
+    for (const l of lines.slice(1)) expect(l.split(/\s+/)[2], l).toMatch(/^-?\$\d{1,3}(,\d{3})*$/);
+  });
+
+  it("drift% at a target of 0 says 'closing' (a % of 0 is undefined), never ±100%", () => {
+    const rows = buildPositionRows(
+      [target("HYPE", 0, 0, 1.55, 37.67), target("BTC", 0.01345, 0.00067, 0, 95_500)],
+      [{ coin: "HYPE", size: 1.55, entryPx: 37.6 }],
+      {},
+    );
+    const lines = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />));
+    expect(lines.find((l) => l.startsWith("HYPE"))).toMatch(/-\$58\.39!\s+closing /);
+    // Nothing held of a target: all of it is drift, 100 % of the target.
+    expect(lines.find((l) => l.startsWith("BTC"))).toMatch(/\$63\.99!\s+100\.0% /);
+    expect(lines.join("\n")).not.toContain("-100.0%");
+  });
+
+  it("paused: drift the next cycle would trade shows ‖ (held by the pause), not ! — and not as an alarm", () => {
+    const paused = screenLines(frame(<Positions rows={rows} width={80} maxRows={10} loaded paused />));
+    const sol = paused.find((l) => l.startsWith("SOL")) ?? "";
+    expect(sol).toMatch(/\$75\.00‖/);
+    expect(paused.join("\n")).not.toContain("!");
+    // The help says what each mark means; ‖ is among them.
+    expect(HELP_SECTIONS.flatMap((x) => x.lines).join("\n")).toContain("‖ held by the pause");
+    // Not bold yellow: the pause is the trader's choice, not drift to look at.
+    const r = render(<Positions rows={rows} width={80} maxRows={10} loaded paused />);
+    const raw = r.lastFrame() ?? "";
+    r.unmount();
+    const solRaw = raw.split("\n").find((l) => l.includes("SOL")) ?? "";
+    expect(solRaw).not.toContain("\u001b[1m");
+  });
+
+  it("a coin closed during the run stays listed with its P&L: the rows add up to the header's P&L", () => {
+    const pnl = copyPnl({
+      totals: foldPnl(
+        [
+          { coin: "BTC", px: 64_000, sz: 0.05, fee: 1.44, closedPnl: 0 },
+          { coin: "SOL", px: 150, sz: 3, fee: 0.2, closedPnl: 0 },
+          { coin: "SOL", px: 146, sz: 3, fee: 0.2, closedPnl: -12 },
+          { coin: "HYPE", px: 38, sz: 10, fee: 0.17, closedPnl: 0 },
+          { coin: "HYPE", px: 39, sz: 10, fee: 0.17, closedPnl: 10 },
+        ],
+        [{ coin: "HYPE", usdc: 0.25 }],
+      ),
+      positions: [{ coin: "BTC", size: 0.05, entryPx: 64_000, markPx: 64_100 }],
+      since: T0,
+      startEquity: 10_000,
+      leaders: [],
+      shares: {},
+    });
+    const s = reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [target("BTC", 0.5, 0.05, 0.05, 64_100)]),
+      pnl,
+    });
+    const lines = screenLines(frame(<Positions rows={s.positions} width={80} maxRows={10} loaded />));
+    const header = lines[0] ?? "";
+    const pnlEnd = header.indexOf("P&L") + 3;
+    const pnlOf = (l: string) =>
+      Number(
+        l
+          .slice(pnlEnd - 8, pnlEnd)
+          .trim()
+          .replace("$", ""),
+      );
+    // Open positions first, then the closed coins (biggest P&L first).
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["coin", "BTC", "SOL", "HYPE"]);
+    expect(lines.find((l) => l.startsWith("SOL"))).toMatch(/closed/);
+    expect(lines.find((l) => l.startsWith("HYPE"))).toMatch(/closed/);
+    const sum = lines.slice(1).reduce((a, l) => a + pnlOf(l), 0);
+    expect(sum).toBeCloseTo(pnl.netUsd, 2);
+    // Folded: the "+N more" line carries the P&L of the rows it hides, so the sum still holds.
+    const folded = screenLines(frame(<Positions rows={s.positions} width={80} maxRows={2} loaded />));
+    expect(folded[2]).toMatch(/^\+2 more \(smaller\)/);
+    expect(folded.slice(1).reduce((a, l) => a + pnlOf(l), 0)).toBeCloseTo(pnl.netUsd, 2);
   });
 
   it("empty: waiting for a snapshot, then no positions yet", () => {
@@ -476,7 +571,7 @@ describe("the README's dashboard frame", () => {
     const state = reduceDashboard(initialDashboardState(), {
       ...startEvent("live", T0),
       leaders: [{ address: addr("0x056b", "4e5b"), weight: 1 }],
-      account: addr("0xb975", "c7fc"),
+      account: addr("0xe588", "fdd2"),
       network: "demo (local simulator)",
     });
     const header = screenLines(frame(<Header state={state} width={80} />))[0] ?? "";

@@ -171,10 +171,10 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         `demo summary (${leaderTrades()} leader trades)`,
         `  orders filled    ${summary.copiedTrades}`,
         `  skipped          ${skipped || "none"}`,
-        `  final drift      ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
+        `  final drift      ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
         ...(p
           ? [
-              `  copy P&L         net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${p.feesUsd.toFixed(2)} + funding ${fmtPlusMinus(p.fundingUsd)}`,
+              `  copy P&L         net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)}`,
             ]
           : []),
         `  slippage         execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,

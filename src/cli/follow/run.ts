@@ -20,7 +20,7 @@ import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtFixed } from "../../ui/format.js";
+import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { type RunSummary, skippedText } from "../../ui/model.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
@@ -330,10 +330,10 @@ export async function runFollow(
 export function closingSummary(summary: RunSummary): string {
   const p = summary.pnl;
   const pnl = p
-    ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
+    ? `; copy P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}`
     : "";
   const skipped = skippedText(summary.skipped);
-  return `${summary.copiedTrades} order(s) filled${skipped ? `; skipped ${skipped}` : ""}; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
+  return `${summary.copiedTrades} order(s) filled${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
 ${summary.onExit ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
 }
 

@@ -2,9 +2,9 @@
 // --dry-run) → re-read and re-plan → report what happened and the drift that remains.
 // The decisions are the engine's (the same code `follow` runs), so cron and follow agree.
 
-import { type DriftStatus, driftReport, shownTarget } from "../../core/drift.js";
+import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
-import { detailNumber, utcMinute } from "../../core/format.js";
+import { detailNumber, fixed, roundHalfAway, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
@@ -47,7 +47,8 @@ export interface ReconcileReport {
     /** The copy target; null for a position left alone (hlcopy has no target for it). */
     targetSize: number | null;
     ourSize: number;
-    driftUsd: number;
+    /** To the cent; null for a position left alone (no target, no drift figure). */
+    driftUsd: number | null;
     status: DriftStatus;
     reason: string | null;
   }[];
@@ -219,7 +220,7 @@ export function buildReport(p: {
           coin: t.coin,
           targetSize: shownTarget(t.targetSize, d?.status),
           ourSize: t.ourSize,
-          driftUsd: Math.round(t.driftUsd * 100) / 100,
+          driftUsd: roundCents(shownDrift(t.driftUsd, d?.status)),
           status: d?.status ?? "in-sync",
           reason: d?.reason ?? null,
         };
@@ -239,6 +240,8 @@ export function buildReport(p: {
     requests: p.requests,
   };
 }
+
+const roundCents = (x: number | null): number | null => (x === null ? null : roundHalfAway(x, 2));
 
 async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
   const byCoin = new Map<string, { action: string; reason: string }>();
@@ -280,7 +283,7 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
       t ? detailNumber(t.leaderSize) : "-",
       target === null ? "-" : detailNumber(target),
       t ? detailNumber(t.ourSize) : "-",
-      t && !alone ? t.driftUsd.toFixed(2) : "-",
+      t && !alone ? fixed(t.driftUsd) : "-",
       b?.action ?? "-",
       b?.reason ?? (t && t.targetSize === t.ourSize ? "in sync" : "-"),
     ]);

@@ -273,7 +273,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
         fmtFixed(d.equity),
         fmtPlusMinus(d.pnlUsd),
         fmtPlusMinus(d.realisedUsd),
-        d.feesUsd.toFixed(2),
+        fmtFixed(d.feesUsd),
         fmtPlusMinus(d.fundingUsd),
         d.trades,
         skipText(d.skipped),
@@ -285,7 +285,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
   );
   const t = doc.totals;
   lines.push(
-    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${t.feesUsd.toFixed(2)} + funding ${fmtPlusMinus(t.fundingUsd)}; ${t.trades} trades, ${t.fills} fills; skips: ${skipText(t.skipped)}`,
+    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)}; ${t.trades} trades, ${t.fills} fills; skips: ${skipText(t.skipped)}`,
     `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.copySlippageBps.median, 1)} · p95 ${fmtFixed(t.copySlippageBps.p95, 1)} bps (${t.copySlippageBps.n} copies)`,
   );
   if (doc.pnl) {
@@ -307,7 +307,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
       "equity (USD)",
       equityCurve(eq, { width: chartWidth, height: 6, format: (v) => v.toFixed(2) }),
       "",
-      `drawdown from the high-water mark (%, max ${(doc.maxDrawdownPct ?? 0).toFixed(2)})`,
+      `drawdown from the high-water mark (%, max ${fmtFixed(doc.maxDrawdownPct ?? 0)})`,
       equityCurve(
         doc.equity.map((e) => e.drawdownPct),
         { width: chartWidth, height: 4, format: (v) => v.toFixed(2) },

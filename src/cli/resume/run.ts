@@ -2,6 +2,7 @@
 // journal, and resume a paused running follow. No key and no network, like `status`.
 
 import { UsageError } from "../../core/errors.js";
+import { fixed } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { printDocument, type Writer } from "../output.js";
@@ -119,7 +120,7 @@ export async function runResume(p: {
     else {
       out.write(
         `resumed: cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
-          hwm === null ? "" : `; high-water mark restarts at ${hwm.toFixed(2)} USD`
+          hwm === null ? "" : `; high-water mark restarts at ${fixed(hwm)} USD`
         }\n`,
       );
     }

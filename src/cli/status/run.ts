@@ -2,18 +2,31 @@
 // look at a halted account safely. The figures are the engine's own, as journaled with its
 // last sweep or run end: drift (core/drift.ts) and the copy's P&L (core/pnl.ts) are read
 // back, never recomputed another way.
+//
+// Two moments, each said the same way at the end of its line ("(as of 12s ago, last sweep)"):
+// the equity, high-water mark and drawdown of the latest equity record (a running follow writes
+// one every 5 s), and the copy — drift, positions, P&L — as its last sweep or run end left it.
+// A line or table never mixes the two.
 
 import { existsSync } from "node:fs";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
-import { type DriftReport, driftText, leftAloneText, shownTarget } from "../../core/drift.js";
+import {
+  type DriftReport,
+  driftClosing,
+  driftPct,
+  driftText,
+  leftAloneText,
+  shownDrift,
+  shownTarget,
+} from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { utcMinute } from "../../core/format.js";
+import { fixed, roundHalfAway, utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
-import { fmtAge, fmtFixed, fmtPlusMinus } from "../../ui/format.js";
+import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
 export interface StatusReport {
@@ -41,13 +54,17 @@ export interface StatusReport {
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
   /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
   drift: (DriftReport & { asOf: number }) | null;
+  /** Every coin the leader or we hold or the copy targets, as of `drift.asOf` (the same record). */
   positions: {
     coin: string;
     leaderSize: number;
     /** The copy target; null for a position left alone (hlcopy has no target for it). */
     targetSize: number | null;
     ourSize: number;
-    driftUsd: number;
+    /** (target − ours) × mid, to the cent; null for a position left alone (no target, no drift). */
+    driftUsd: number | null;
+    /** Drift over the target's notional, % (core/drift.ts driftPct); null at a target of 0 or without a figure. */
+    driftPct: number | null;
     /** in-sync, tolerated, drift, blocked, left-alone (core/drift.ts); null in older journals. */
     status: string | null;
     reason: string | null;
@@ -149,27 +166,35 @@ export async function runStatus(p: {
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
       drift: last.drift && last.ts !== null ? { ...last.drift, asOf: last.ts } : null,
+      // The dashboard's rows: a coin anyone holds or the copy targets.
       positions: last.targets
-        .filter((t) => t.targetSize !== 0 || t.ourSize !== 0)
-        .map((t) => ({
-          coin: t.coin,
-          leaderSize: t.leaderSize,
-          targetSize: shownTarget(t.targetSize, statusOf.get(t.coin)?.status),
-          ourSize: t.ourSize,
-          driftUsd: Math.round(t.driftUsd * 100) / 100,
-          ...(t.held ? { held: true } : {}),
-          status: statusOf.get(t.coin)?.status ?? null,
-          reason: statusOf.get(t.coin)?.reason ?? null,
-          ...(guard
-            ? {
-                stopPx: guard.get(t.coin)?.stopPx ?? null,
-                takeProfitPx: guard.get(t.coin)?.takeProfitPx ?? null,
-                ...((guard.get(t.coin)?.takeProfits.length ?? 0) > 1
-                  ? { takeProfits: guard.get(t.coin)?.takeProfits ?? [] }
-                  : {}),
-              }
-            : {}),
-        })),
+        .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
+        .map((t) => {
+          const status = statusOf.get(t.coin)?.status;
+          const driftUsd = shownDrift(t.driftUsd, status);
+          const targetSize = shownTarget(t.targetSize, status);
+          const pct = driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null);
+          return {
+            coin: t.coin,
+            leaderSize: t.leaderSize,
+            targetSize,
+            ourSize: t.ourSize,
+            driftUsd: driftUsd === null ? null : roundHalfAway(driftUsd, 2),
+            driftPct: pct,
+            ...(t.held ? { held: true } : {}),
+            status: statusOf.get(t.coin)?.status ?? null,
+            reason: statusOf.get(t.coin)?.reason ?? null,
+            ...(guard
+              ? {
+                  stopPx: guard.get(t.coin)?.stopPx ?? null,
+                  takeProfitPx: guard.get(t.coin)?.takeProfitPx ?? null,
+                  ...((guard.get(t.coin)?.takeProfits.length ?? 0) > 1
+                    ? { takeProfits: guard.get(t.coin)?.takeProfits ?? [] }
+                    : {}),
+                }
+              : {}),
+          };
+        }),
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
       pnl: last.pnl && last.pnlTs !== null ? { ...last.pnl, asOf: last.pnlTs } : null,
       fills: journal.fillCounts(since),
@@ -181,7 +206,14 @@ export async function runStatus(p: {
       windowHours: hours,
     };
     if (p.json) printDocument("status", report, out, now);
-    else out.write(await render(report, hours, now));
+    else
+      out.write(
+        await render(report, hours, now, {
+          copy: last.source,
+          pnl: last.pnlSource,
+          samePnl: last.pnlTs !== null && last.pnlTs === last.ts,
+        }),
+      );
     return report;
   } finally {
     journal.close();
@@ -243,34 +275,52 @@ function unfollowedLeaders(
   return out;
 }
 
+/** What a journaled moment of the copy was: a sweep, a run's end, a decision (older journals). */
+type Moment = "last sweep" | "run end" | "last decision";
+
 interface LastRecord {
   ts: number | null;
+  source: Moment | null;
   targets: CoinTarget[];
   drift: DriftReport | null;
+  /** The P&L of the same record; an older journal's record may have none (then the newest one before). */
   pnl: CopyPnl | null;
   pnlTs: number | null;
+  pnlSource: Moment | null;
 }
+
+const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
 
 /**
  * What the newest sweep or run end left (journaled with its event): targets, drift report and
- * P&L; without such an event, the newest decision's targets. Never a dry run's (an older hlcopy
- * journaled them): its drift is against the leader it tried, not the copy.
+ * P&L, all of one record; without such an event, the newest decision's targets. Never a dry
+ * run's (an older hlcopy journaled them): its drift is against the leader it tried, not the copy.
  */
 function lastRecord(journal: Journal): LastRecord {
   const events = journal.listEntries({ table: "events", limit: 200, trading: true });
-  const found: LastRecord = { ts: null, targets: [], drift: null, pnl: null, pnlTs: null };
+  const found: LastRecord = {
+    ts: null,
+    source: null,
+    targets: [],
+    drift: null,
+    pnl: null,
+    pnlTs: null,
+    pnlSource: null,
+  };
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
     const data = e.data as { targets?: CoinTarget[]; drift?: DriftReport; pnl?: CopyPnl } | null;
     if (found.ts === null && Array.isArray(data?.targets)) {
       found.ts = e.ts;
+      found.source = momentOf(e.type);
       found.targets = data.targets;
       found.drift = data.drift ?? null;
     }
     if (found.pnlTs === null && data?.pnl) {
       found.pnl = data.pnl;
       found.pnlTs = e.ts;
+      found.pnlSource = momentOf(e.type);
     }
     if (found.ts !== null && found.pnlTs !== null) return found;
   }
@@ -279,6 +329,7 @@ function lastRecord(journal: Journal): LastRecord {
   const d = decisions.at(-1);
   if (d?.table === "decisions") {
     found.ts = d.ts;
+    found.source = "last decision";
     found.targets = (d.plan as Plan).targets ?? [];
   }
   return found;
@@ -298,7 +349,18 @@ function processAlive(pid: number | null): boolean {
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
 const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 
-async function render(r: StatusReport, hours: number, now: number): Promise<string> {
+/** The moment a line's figures are from, said the same way at the end of every such line. */
+const asOf = (ts: number, now: number, what: string): string => `(as of ${ago(ts, now)}, ${what})`;
+
+/** Where each journaled moment came from (not in the JSON: its `asOf` fields are the moments). */
+interface Moments {
+  copy: Moment | null;
+  pnl: Moment | null;
+  /** The P&L is of the same record as the positions (journals before 2026-12-03 may differ). */
+  samePnl: boolean;
+}
+
+async function render(r: StatusReport, hours: number, now: number, m: Moments): Promise<string> {
   const lines = [`account ${r.account}`];
   lines.push(
     r.halt
@@ -306,10 +368,10 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       : "trading: not halted",
   );
   lines.push(
-    // Each figure with its own moment: the equity and the P&L are recorded at different times by
-    // a running follow (equity every 5 s, the P&L at each sweep), and read side by side they
-    // would seem to disagree.
-    `equity ${fmtFixed(r.equity)} USD${r.equityAsOf === null ? "" : ` (as of ${ago(r.equityAsOf, now)})`} · high-water mark ${fmtFixed(r.hwm)} · drawdown ${fmtFixed(r.drawdownPct)}%`,
+    // Each line's figures are of one moment, said at its end: the equity record's (a running
+    // follow writes one every 5 s) is not the P&L's (its last sweep); read without their moments
+    // they would seem to disagree.
+    `equity ${fmtFixed(r.equity)} USD · high-water mark ${fmtFixed(r.hwm)} · drawdown ${fmtFixed(r.drawdownPct)}%${r.equityAsOf === null ? "" : ` ${asOf(r.equityAsOf, now, "equity record")}`}`,
   );
   const p = r.pnl;
   if (p) {
@@ -317,9 +379,9 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
     const start =
       p.since === null
         ? ""
-        : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${p.startEquity.toFixed(2)} USD`}`;
+        : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fixed(p.startEquity)} USD`}`;
     lines.push(
-      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} (as of ${ago(p.asOf, now)})`,
+      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} ${asOf(p.asOf, now, m.pnl ?? "last sweep")}`,
     );
   }
   if (r.lastRun) {
@@ -336,11 +398,11 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
   if (r.drift) {
     const alone = leftAloneText(r.drift);
     lines.push(
-      `${r.lastSweep && r.lastSweep.ts >= r.drift.asOf ? `last sweep ${ago(r.lastSweep.ts, now)}` : `as of ${ago(r.drift.asOf, now)}`}: ${driftText(r.drift)}${alone && r.drift.inSync ? ` · ${alone}` : ""}`,
+      `${driftText(r.drift)}${alone && r.drift.inSync ? ` · ${alone}` : ""} ${asOf(r.drift.asOf, now, m.copy ?? "last sweep")}`,
     );
   } else if (r.lastSweep) {
     lines.push(
-      `last sweep ${ago(r.lastSweep.ts, now)}: ${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${fmtFixed(r.lastSweep.driftUsd)} USD)`,
+      `${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${fmtFixed(r.lastSweep.driftUsd)} USD) ${asOf(r.lastSweep.ts, now, "last sweep")}`,
     );
   }
   for (const l of r.leaders) {
@@ -350,7 +412,13 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       } — follow it again with: hlcopy resume --leader ${l.address}`,
     );
   }
-  if (r.positions.length > 0) {
+  // The coins' P&L beside them only when it is of the same record as the rows (one moment).
+  const rowPnl = m.samePnl && p ? new Map(p.byCoin.map((c) => [c.coin, c])) : null;
+  // Coins traded and closed during the copy stay listed with their P&L: the rows add up to the net.
+  const closed = rowPnl
+    ? [...rowPnl.values()].filter((c) => !r.positions.some((x) => x.coin === c.coin))
+    : [];
+  if (r.positions.length > 0 || closed.length > 0) {
     const guarded = r.positions.some((x) => x.stopPx !== undefined);
     const held = r.positions.some((x) => x.held);
     const px = (x: number | null | undefined) => (x == null ? "none" : x);
@@ -358,7 +426,7 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
       x.takeProfits && x.takeProfits.length > 1
         ? x.takeProfits.map((t) => `${t.px}×${t.size}`).join(" ")
         : px(x.takeProfitPx);
-    const pnlOf = new Map((p?.byCoin ?? []).map((c) => [c.coin, c]));
+    const extra = (held ? 1 : 0) + (guarded ? 2 : 0);
     lines.push(
       await renderTable(
         [
@@ -367,30 +435,46 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
           "target",
           "ours",
           "drift USD",
+          "drift %",
           "drift",
           "P&L USD",
           ...(held ? ["held"] : []),
           ...(guarded ? ["stop", "take-profit"] : []),
         ],
-        r.positions.map((x) => [
-          x.coin,
-          x.leaderSize,
-          x.targetSize ?? "-",
-          x.ourSize,
-          x.status === "left-alone" ? "-" : x.driftUsd.toFixed(2),
-          x.status === null
-            ? "-"
-            : `${x.status}${x.reason && x.status !== "in-sync" ? ` (${x.reason})` : ""}`,
-          pnlOf.has(x.coin) ? fmtPlusMinus(pnlOf.get(x.coin)?.netUsd ?? 0) : "-",
-          ...(held ? [x.held ? "entry-only" : ""] : []),
-          ...(guarded ? [px(x.stopPx), tps(x)] : []),
-        ]),
+        [
+          ...r.positions.map((x) => [
+            x.coin,
+            x.leaderSize,
+            x.targetSize ?? "-",
+            x.ourSize,
+            fmtFixed(x.driftUsd),
+            // The dashboard's drift%: undefined at a target of 0 (core/drift.ts driftPct).
+            driftClosing(x.driftUsd, x.targetSize) ? "closing" : fmtPct(x.driftPct, 1),
+            x.status === null
+              ? "-"
+              : `${x.status}${x.reason && x.status !== "in-sync" ? ` (${x.reason})` : ""}`,
+            rowPnl?.has(x.coin) ? fmtPlusMinus(rowPnl.get(x.coin)?.netUsd ?? 0) : "-",
+            ...(held ? [x.held ? "entry-only" : ""] : []),
+            ...(guarded ? [px(x.stopPx), tps(x)] : []),
+          ]),
+          ...closed.map((c) => [
+            c.coin,
+            0,
+            0,
+            0,
+            "-",
+            "-",
+            "closed",
+            fmtPlusMinus(c.netUsd),
+            ...Array(extra).fill(""),
+          ]),
+        ],
       ),
     );
   }
   if (p && p.byCoin.length > 0) {
     lines.push(
-      "copy P&L by coin (USD):",
+      `copy P&L by coin (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
         p.byCoin.map((c) => [
@@ -408,7 +492,7 @@ async function render(r: StatusReport, hours: number, now: number): Promise<stri
   }
   if (p && p.byLeader.length > 0) {
     lines.push(
-      "copy P&L by leader (USD):",
+      `copy P&L by leader (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
       await renderTable(
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         p.byLeader.map((l) => [

@@ -1,0 +1,194 @@
+// `hlcopy status` reads the journal the engine wrote: each figure means what it means on the
+// dashboard, the rows add up to the copy's P&L, every line says when its figures are from (and
+// a line never mixes two moments), and one rounding rule gives one figure.
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
+import { deadbandUsd, driftReport } from "../../src/core/drift.js";
+import { copyPnl, foldPnl } from "../../src/core/pnl.js";
+import type { Address, CoinTarget } from "../../src/core/types.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+
+const account = "0x00000000000000000000000000000000000000a1" as Address;
+const leader = "0x00000000000000000000000000000000000000b2" as Address;
+const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
+
+const target = (
+  coin: string,
+  leaderSize: number,
+  targetSize: number,
+  ourSize: number,
+  mid: number,
+): CoinTarget => ({
+  coin,
+  leaderSize,
+  targetSize,
+  ourSize,
+  driftUsd: (targetSize - ourSize) * mid,
+  mid,
+  deadbandUsd: deadbandUsd(targetSize, mid, 0),
+});
+
+const sink = () => {
+  let text = "";
+  return { write: (t: string) => (text += t), text: () => text };
+};
+
+/**
+ * A journal as a follow leaves it: equity records every few seconds, a sweep 12 s ago with its
+ * targets, drift and P&L. HYPE was traded and closed during the copy (in no target any more);
+ * ETH is a full close the copy wants (target 0); DOGE is a position hlcopy leaves alone.
+ */
+function journal(
+  extra: CoinTarget[] = [],
+  only?: CoinTarget[],
+): { dir: string; pnl: ReturnType<typeof copyPnl> } {
+  const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+  const j = openJournal(journalPath(dir, account));
+  const runId = j.startRun({
+    command: "follow",
+    leaders: [{ address: leader, weight: 1 }],
+    account,
+    network: "testnet",
+    settings: {},
+    startedAt: NOW - 300_000,
+  });
+  j.recordEquity(NOW - 300_000, 10_000);
+  const targets = only ?? [
+    target("BTC", 0.01844, 0.00092, 0.00092, 95_000),
+    target("ETH", 0, 0, 0.0214, 3394.6),
+    target("SOL", 0.87, 0.04, 0, 189.75),
+    { ...target("DOGE", 0, 300, 300, 0.1), driftUsd: 0 },
+    ...extra,
+  ];
+  const drift = driftReport({
+    targets,
+    skipped: [
+      { coin: "SOL", reason: "below-min-notional" },
+      { coin: "DOGE", reason: "coin-denied" },
+    ],
+    actionCoins: only ? only.map((t) => t.coin) : ["ETH", ...extra.map((t) => t.coin)],
+  });
+  const pnl = copyPnl({
+    totals: foldPnl(
+      [
+        { coin: "BTC", px: 95_000, sz: 0.00092, fee: 0.04, closedPnl: 0 },
+        { coin: "ETH", px: 3390, sz: 0.0214, fee: 0.03, closedPnl: 0 },
+        { coin: "SOL", px: 190, sz: 0.2, fee: 0.02, closedPnl: 0 },
+        { coin: "SOL", px: 188, sz: 0.2, fee: 0.02, closedPnl: -0.4 },
+        { coin: "HYPE", px: 37.9, sz: 2, fee: 0.03, closedPnl: 0 },
+        { coin: "HYPE", px: 38.4, sz: 2, fee: 0.03, closedPnl: 1 },
+      ],
+      [{ coin: "HYPE", usdc: 0.02 }],
+    ),
+    positions: [
+      { coin: "BTC", size: 0.00092, entryPx: 95_000, markPx: 95_100 },
+      { coin: "ETH", size: 0.0214, entryPx: 3390, markPx: 3394.6 },
+    ],
+    since: NOW - 300_000,
+    startEquity: 10_000,
+    leaders: [{ address: leader, weight: 1 }],
+    shares: {},
+  });
+  j.recordEvent({
+    ts: NOW - 12_000,
+    type: "sweep",
+    runId,
+    data: {
+      inSync: drift.inSync,
+      driftUsd: drift.driftUsd,
+      durationMs: 40,
+      requests: 3,
+      targets,
+      drift,
+      pnl,
+    },
+  });
+  // A running follow keeps recording equity between sweeps.
+  j.recordEquity(NOW - 2_000, 10_000.35);
+  j.close();
+  return { dir, pnl };
+}
+
+async function status(dir: string, json: boolean): Promise<{ text: string; report: StatusReport }> {
+  const out = sink();
+  const report = (await runStatus({ configDir: dir, account, json, out, now: NOW })) as StatusReport;
+  return { text: out.text(), report };
+}
+
+/** The cells of the table row that starts with `coin`. */
+const rowOf = (text: string, coin: string): string[] =>
+  (text.split("\n").find((l) => l.startsWith(`│ ${coin} `)) ?? "")
+    .split("│")
+    .slice(1, -1)
+    .map((c) => c.trim());
+
+describe("hlcopy status: one meaning per figure", () => {
+  it("a coin traded and closed during the copy stays listed: the rows' P&L add up to the copy's net", async () => {
+    const { dir, pnl } = journal();
+    const { text } = await status(dir, false);
+    const header = rowOf(text, "coin");
+    const col = header.indexOf("P&L USD");
+    const hype = rowOf(text, "HYPE");
+    expect(hype[header.indexOf("drift")]).toBe("closed");
+    const coins = ["BTC", "ETH", "SOL", "DOGE", "HYPE"];
+    const sum = coins
+      .map((c) => rowOf(text, c)[col] ?? "-")
+      .filter((x) => x !== "-")
+      .reduce((s, x) => s + Number(x.replace("−", "-")), 0);
+    expect(sum).toBeCloseTo(pnl.netUsd, 2);
+    expect(text).toContain(`net ${pnl.netUsd < 0 ? "−" : "+"}${Math.abs(pnl.netUsd).toFixed(2)} USD`);
+  });
+
+  it("each line says when its figures are from, the same way at its end; the equity line is one moment", async () => {
+    const { dir } = journal();
+    const { text } = await status(dir, false);
+    const line = (start: string) => text.split("\n").find((l) => l.startsWith(start)) ?? "";
+    // Equity, high-water mark and drawdown: the latest equity record's, dated after all three.
+    expect(line("equity ")).toMatch(
+      /^equity 10000\.35 USD · high-water mark 10000\.35 · drawdown 0\.00% \(as of 2\.0s ago, equity record\)$/,
+    );
+    // The P&L, the drift and the tables: the last sweep's, said the same way.
+    expect(line("copy P&L since")).toMatch(/ \(as of 12s ago, last sweep\)$/);
+    expect(line("drift $")).toMatch(/ \(as of 12s ago, last sweep\)$/);
+    expect(line("copy P&L by coin")).toBe("copy P&L by coin (USD) (as of 12s ago, last sweep):");
+  });
+
+  it("drift %: 'closing' at a target of 0 (null in --json), never ±100 %; left alone: no drift figure (null, not 0)", async () => {
+    const { dir } = journal();
+    const { text } = await status(dir, false);
+    const header = rowOf(text, "coin");
+    const eth = rowOf(text, "ETH");
+    expect(eth[header.indexOf("drift %")]).toBe("closing");
+    expect(rowOf(text, "SOL")[header.indexOf("drift %")]).toBe("100.0%");
+    const doge = rowOf(text, "DOGE");
+    expect(doge[header.indexOf("drift USD")]).toBe("-");
+    expect(doge[header.indexOf("drift %")]).toBe("-");
+    const { report } = await status(dir, true);
+    const pos = (coin: string) => report.positions.find((p) => p.coin === coin);
+    expect(pos("ETH")).toMatchObject({ targetSize: 0, driftPct: null });
+    expect(pos("ETH")?.driftUsd).toBeCloseTo(-72.64, 2);
+    expect(pos("DOGE")).toMatchObject({
+      targetSize: null,
+      driftUsd: null,
+      driftPct: null,
+      status: "left-alone",
+    });
+    expect(report.drift?.coins.find((c) => c.coin === "DOGE")?.driftUsd).toBeNull();
+    expect(pos("BTC")).toMatchObject({ driftUsd: 0, driftPct: 0, status: "in-sync" });
+  });
+
+  it("one rounding rule: the same drift reads the same in the drift line, the table and --json", async () => {
+    // 94.705 USD of drift: toFixed said 94.70 (the drift line) where Math.round said 94.71 (the table).
+    const { dir } = journal([], [{ ...target("XRP", 100, 50, 0, 2), driftUsd: 94.705 }]);
+    const { text } = await status(dir, false);
+    const header = rowOf(text, "coin");
+    expect(rowOf(text, "XRP")[header.indexOf("drift USD")]).toBe("94.71");
+    expect(text).toContain("\ndrift $94.71 (XRP) (as of 12s ago, last sweep)\n");
+    const { report } = await status(dir, true);
+    expect(report.positions.find((p) => p.coin === "XRP")?.driftUsd).toBe(94.71);
+  });
+});
