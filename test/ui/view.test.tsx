@@ -23,14 +23,23 @@ describe("shouldUseDashboard", () => {
 describe("the closing summary after a follow (the dashboard's and --no-ui's one text)", () => {
   it("tells the skips by reason, as the dashboard's counter and the demo's summary do", () => {
     const s = runSummary(liveState());
-    const text = closingSummary(s);
+    const text = closingSummary(s, { eventLines: false });
     expect(text.split("\n")[0]).toMatch(
       /^1 order\(s\) filled; skipped inside-deadband 1; drift 75\.00 USD; /,
     );
     expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
       "below-min-notional 7, coin-denied 2",
     );
-    expect(closingSummary({ ...s, skipped: {} }).split("\n")[0]).toMatch(/^1 order\(s\) filled; drift /);
+    expect(closingSummary({ ...s, skipped: {} }, { eventLines: false }).split("\n")[0]).toMatch(
+      /^1 order\(s\) filled; drift /,
+    );
+  });
+
+  it("says what the on-exit step did once: after the dashboard (its log is gone), not after event lines (its line is just above)", () => {
+    const onExit = "on exit: hold — positions and resting orders left as they are";
+    const s = { ...runSummary(liveState()), onExit };
+    expect(closingSummary(s, { eventLines: false })).toContain(`\n${onExit}\nopen positions:\n`);
+    expect(closingSummary(s, { eventLines: true })).not.toContain("on exit:");
   });
 });
 

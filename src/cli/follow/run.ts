@@ -197,7 +197,7 @@ export async function runFollow(
   // dashboard that showed it is gone by then).
   let lastError: { message: string; hint?: string } | null = null;
   let agentExpired = false;
-  const { code, summary } = await runEngineWithView({
+  const { code, summary, dashboard } = await runEngineWithView({
     json: ctx.json,
     noUi: options.noUi,
     setUp: async (signal) => {
@@ -317,24 +317,27 @@ export async function runFollow(
     process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   }
   // The same closing summary after the dashboard as after event lines: the dashboard's last
-  // frame is cut to the terminal, and its log lines too (the on-exit one included).
-  if (!ctx.json && (code === 0 || code === 4)) process.stdout.write(closingSummary(summary));
+  // frame is cut to the terminal, and its log lines too (so it repeats the on-exit one, which
+  // event lines have just printed).
+  if (!ctx.json && (code === 0 || code === 4))
+    process.stdout.write(closingSummary(summary, { eventLines: !dashboard }));
   return code;
 }
 
 /**
  * What a follow run that ended in order prints last, whatever showed it: the counts, drift,
- * P&L, slippage and lag on one line, what the on-exit step did, and each open position with
- * its resting protection. Plain lines, never cut to the terminal's width.
+ * P&L, slippage and lag on one line, what the on-exit step did (unless `eventLines` showed the
+ * run: its line is just above), and each open position with its resting protection. Plain
+ * lines, never cut to the terminal's width.
  */
-export function closingSummary(summary: RunSummary): string {
+export function closingSummary(summary: RunSummary, shown: { eventLines: boolean }): string {
   const p = summary.pnl;
   const pnl = p
     ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
     : "";
   const skipped = skippedText(summary.skipped);
   return `${summary.copiedTrades} order(s) filled${skipped ? `; skipped ${skipped}` : ""}; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
-${summary.onExit ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
+${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
 }
 
 /** The summary's open positions, one line each with their resting protection. */
