@@ -557,8 +557,14 @@ export class CopyEngine {
       // A stop (signal) during a start-up wait ends the wait: that is no failure.
       if (this.#stopping) return this.stopped;
       const e = toHlcopyError(error);
-      this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
-      await this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode);
+      this.#emit({
+        type: "error",
+        ts: this.#now(),
+        message: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+        fatal: true,
+      });
+      await this.stop("could not start", e.exitCode === 0 ? 1 : e.exitCode);
       return this.stopped;
     }
     this.#scheduleSweep("start", 0);
@@ -886,13 +892,16 @@ export class CopyEngine {
           // its own halt: #agentRefused.)
           const first = this.#lastSweepOkAt === 0;
           if (first || (e.action === "stop" && !this.#agentHalt)) {
+            // The error says what went wrong (once: the CLI prints it when the run has ended);
+            // the stop says how the run ended.
             this.#emit({
               type: "error",
               ts: this.#now(),
               message: e.message,
               ...(e.hint ? { hint: e.hint } : {}),
+              fatal: true,
             });
-            const why = `${first ? "could not start" : "stopped"}: ${e.message}`;
+            const why = first ? "could not start" : "stopped on an error";
             queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
           }
@@ -2178,7 +2187,7 @@ export class CopyEngine {
       });
       return;
     }
-    this.#emit({ type: "error", ts: now, message: what, hint: `approve it again: ${fix}` });
+    this.#emit({ type: "error", ts: now, message: what, hint: `approve it again: ${fix}`, fatal: true });
     queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
   }
 

@@ -106,7 +106,7 @@ export const JSON_LINE_FIELDS = {
   notice: ["ts", "type", "kind", "message"],
   protection: ["ts", "type", "coin", "kind", "action", "size", "triggerPx", "detail"],
   leader: ["ts", "type", "leader", "action", "kind", "detail", "coins?", "until?"],
-  error: ["ts", "type", "message", "hint?"],
+  error: ["ts", "type", "message", "hint?", "fatal?"],
   stop: ["ts", "type", "reason"],
   summary: [
     "ts",

@@ -277,10 +277,14 @@ describe("a sweep that fails mid-run", () => {
     fail = new OperationalError("the exchange refused the markets read: 422", { hint: "check --network" });
     engine.sweepNow();
     expect(await running).toBe(1);
-    expect(events.at(-1)).toMatchObject({
-      type: "stop",
-      reason: "stopped: the exchange refused the markets read: 422",
-    });
+    // What went wrong is the error (fatal: the run stops on it); how the run ended, the stop.
+    expect(events.filter((e) => e.type === "error" && e.fatal)).toEqual([
+      expect.objectContaining({
+        message: "the exchange refused the markets read: 422",
+        hint: "check --network",
+      }),
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "stop", reason: "stopped on an error" });
   });
 });
 

@@ -193,10 +193,6 @@ export async function runFollow(
           },
         })
       : null;
-  // A run that could not start ends with the contract's error/hint lines on stderr too (the
-  // dashboard that showed it is gone by then).
-  let lastError: { message: string; hint?: string } | null = null;
-  let agentExpired = false;
   const { code, summary, dashboard } = await runEngineWithView({
     json: ctx.json,
     noUi: options.noUi,
@@ -293,13 +289,6 @@ export async function runFollow(
                   });
                   return null;
                 }),
-        onRun: () => {
-          events.on((e) => {
-            if (e.type === "error") lastError = e;
-            if (e.type === "halt") agentExpired = e.kind === "agent-expired";
-            if (e.type === "resume") agentExpired = false;
-          });
-        },
         close: async () => {
           session.close();
           await alerts?.close();
@@ -309,13 +298,8 @@ export async function runFollow(
     },
   });
   // Stopped before it started (run-engine said by what, and that nothing was sent): no summary.
+  // An error that ended the run was printed there, once.
   if (!summary) return code;
-  const failed = lastError as { message: string; hint?: string } | null;
-  // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
-  // one needs the command that fixes it.
-  if (code !== 0 && (code !== 4 || agentExpired) && failed && !ctx.json) {
-    process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
-  }
   // The same closing summary after the dashboard as after event lines: the dashboard's last
   // frame is cut to the terminal, and its log lines too (so it repeats the on-exit one, which
   // event lines have just printed).
