@@ -36,6 +36,7 @@ import {
 } from "../core/orders.js";
 import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
+import { closedPnlOf } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons } from "../core/review.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
@@ -51,13 +52,14 @@ import type {
   Markets,
   Plan,
   PlannedAction,
+  Positions,
 } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
-import type { Executor } from "./executor.js";
+import { type DryRunAccount, dryRunAccount, type Executor } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
@@ -340,6 +342,8 @@ export class CopyEngine {
   readonly #refs = new Map<string, FillRef>();
   /** The copy's P&L (since it began) and the execution-slippage budget. */
   readonly #pnl: PnlKeeper;
+  /** A dry run's account model (null otherwise): each planned order taken as filled. */
+  readonly #dry: DryRunAccount | null;
   readonly #slippage: SlippageWatch;
   /** The plans' view per coin (targets, skips, orders), merged over hot-path plans: drift reads it. */
   #view: PlanView = emptyPlanView();
@@ -399,6 +403,7 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
+    this.#dry = options.mode === "dry-run" ? dryRunAccount() : null;
     this.#settings = options.settings;
     this.#pnl = new PnlKeeper({
       journal: options.journal,
@@ -1068,8 +1073,8 @@ export class CopyEngine {
           }),
         ),
       ),
-      o.executor?.account
-        ? null // an executor with its own account (paper) tells it
+      this.#ownAccount()
+        ? null // an account of its own (paper, a seeded dry run) tells it
         : this.#startupRead("your account", () => {
             this.#requests++;
             return o.reader.getAccountState(o.account);
@@ -1149,9 +1154,9 @@ export class CopyEngine {
       },
     );
     if (o.settings.join === "new-only") this.#updateJoinBaselines(r.receivedAt, r.joinFills);
-    const own = o.executor?.account;
+    const own = this.#ownAccount();
     if (own) {
-      // An executor with its own account (paper): it tells what the account is worth.
+      // An account of its own (paper, a seeded dry run): it tells what the account is worth.
       const value = own.value(this.#ours.state.positions, this.#market.markets);
       this.#ours.applySnapshot({ ...this.#ours.state, accountValue: value, time: r.receivedAt });
     } else if (r.ours) {
@@ -1161,6 +1166,9 @@ export class CopyEngine {
     // the ownership check counts their fills as ours.
     await this.#styles.afterOurRead(this.#ours.state.openOrders);
     if (!own) this.#checkOwnership();
+    // A dry run's account starts as the real one was at its first read, checks passed: its
+    // positions valued at the mids from here (its P&L is what the dry run does, not history).
+    if (this.#dry && !this.#dry.seeded && r.ours) this.#seedDryRun(r.receivedAt);
     // Keep the journal bounded: plans and the event log older than the retention go (once the
     // start checks passed: a refused run leaves the journal as it was).
     if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
@@ -1738,6 +1746,47 @@ export class CopyEngine {
   }
 
   /** Keep our resting triggers in step with our positions (sends only what changed). */
+  /** The account hlcopy keeps itself, when it is not the exchange's: paper's, a dry run's once seeded. */
+  #ownAccount(): Pick<DryRunAccount, "value"> | null {
+    return this.#o.executor?.account ?? (this.#dry?.seeded ? this.#dry : null);
+  }
+
+  /**
+   * A dry run's "execution": nothing is sent; each planned order is taken as filled in full at
+   * its limit price (DryRunAccount), so the next plan — and the figures — start from what a live
+   * run would hold by then, and the order is not planned again. Told by its decision only.
+   */
+  #modelFills(actions: readonly PlannedAction[]): ExecutedAction[] {
+    const dry = this.#dry;
+    if (!dry?.seeded) return [];
+    return actions.map((a) => {
+      const before = this.#ours.state.positions[a.coin];
+      const fee = dry.fill(a);
+      this.#ours.applyOwnFill(a, a.size, a.limitPx);
+      this.#pnl.onFill({
+        ts: this.#now(),
+        coin: a.coin,
+        px: a.limitPx,
+        sz: a.size,
+        fee,
+        closedPnl: closedPnlOf(before, a.side, a.size, a.limitPx),
+      });
+      return { ...a, status: "filled", filledSize: a.size, avgPx: a.limitPx, slippageBps: null, error: null };
+    });
+  }
+
+  /** See DryRunAccount: the real account as read, its positions marked at the mids. */
+  #seedDryRun(at: number): void {
+    const ours = this.#ours.state;
+    const markets = this.#market.markets;
+    const positions: Positions = {};
+    for (const [coin, p] of Object.entries(ours.positions))
+      positions[coin] = { ...p, entryPx: markets[coin]?.mid ?? p.entryPx };
+    this.#ours.applySnapshot({ ...ours, positions });
+    this.#dry?.seed(ours.accountValue, positions, markets);
+    this.#pnl.startModel(at, ours.accountValue);
+  }
+
   async #protect(): Promise<void> {
     const keeper = this.#protection;
     if (!keeper || ((this.#paused || this.#stopping) && !this.#exiting)) return;
@@ -1853,6 +1902,7 @@ export class CopyEngine {
     // Resting passive entries the plan no longer wants go first (a reduction cancels them).
     if (plan.cancels && o.executor && !((this.#paused || this.#stopping) && !exiting))
       await this.#styles.cancel(plan.cancels);
+    if (this.#dry && !o.executor && !this.#paused && !this.#stopping) return this.#modelFills(plan.actions);
     if (plan.actions.length === 0 || !o.executor || ((this.#paused || this.#stopping) && !exiting)) return [];
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
@@ -2122,6 +2172,8 @@ export class CopyEngine {
     const reread = fromSweep || this.#safetyDay?.day !== day;
     if (reread) this.#journalHwm = o.journal.highWaterMark();
     let hwm = this.#journalHwm ?? accountValue;
+    // A dry run's modeled equity keeps its own high-water mark while it runs (nothing recorded).
+    if (!persist) hwm = Math.max(hwm, this.#hwm);
     let recorded = false;
     if (persist && (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
       hwm = o.journal.recordEquity(now, accountValue).hwm;
@@ -2274,8 +2326,8 @@ export class CopyEngine {
       ts: now,
       account: {
         address: ours.address,
-        accountValue: this.#o.executor?.account
-          ? this.#o.executor.account.value(ours.positions, this.#market.markets)
+        accountValue: this.#ownAccount()
+          ? (this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue)
           : ours.accountValue,
         positions: Object.values(ours.positions),
       },
@@ -2441,7 +2493,7 @@ export class CopyEngine {
    * order results and sweeps, never rolled back by an older snapshot.
    */
   #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
-    if (this.#o.executor?.account) return;
+    if (this.#ownAccount()) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
     this.#checkSafety(e.state.accountValue, false);
     if (this.#halt && !this.#haltFlattened) this.#scheduleSweep("manual", 0);

@@ -112,6 +112,7 @@ export const JSON_LINE_FIELDS = {
     "ts",
     "type",
     "copiedTrades",
+    "planned",
     "skipped",
     "finalDriftUsd",
     "inSync",

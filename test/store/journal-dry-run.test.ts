@@ -417,7 +417,12 @@ describe("follow --dry-run beside a running follow", () => {
     await eventually(() => live.lines.some((l) => l.type === "sweep" && l.inSync === true), 20_000);
     const dry = w.follow(w.leaderB, ["--dry-run", "--sweep-seconds", "3600"]);
     // Its plan is B's: close the ETH the follow opened (hlcopy's own), buy BTC.
-    await eventually(() => dry.lines.some((l) => l.type === "sweep" && l.inSync === false), 20_000);
+    const planned = () =>
+      dry.lines
+        .filter((l) => l.type === "decision")
+        .flatMap((l) => (l.actions as { coin: string; side: string }[]).map((a) => `${a.coin} ${a.side}`));
+    await eventually(() => planned().length > 0, 20_000);
+    expect(planned()).toEqual(["ETH sell", "BTC buy"]);
     dry.child.kill("SIGTERM");
     expect(await dry.exit).toBe(0);
     live.child.kill("SIGTERM");

@@ -43,11 +43,44 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
   });
 });
 
+describe("the closing summary of follow --dry-run", () => {
+  it("counts the orders it planned (nothing was sent) and lists the positions its model holds, without fills, slippage or stops", () => {
+    const s = {
+      ...runSummary(liveState()),
+      copiedTrades: 0,
+      planned: 4,
+      skipped: { "below-min-notional": 1 },
+      finalDriftUsd: 0,
+      inSync: true,
+      pnl: {
+        realisedUsd: 0.4,
+        unrealisedUsd: -1.1,
+        feesUsd: 0.5,
+        fundingUsd: 0,
+        netUsd: -1.2,
+        roiPct: -0.012,
+      },
+      positions: [
+        { coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null },
+        { coin: "ETH", size: -0.4, stopPx: null, takeProfitPx: null },
+      ],
+    };
+    expect(closingSummary(s, { eventLines: true })).toBe(
+      "dry run: 4 order(s) planned, none sent (each taken as filled at its limit price for the next plan); skipped below-min-notional 1; drift 0.00 USD; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+        "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
+    );
+    expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(
+      /\npositions a live run would hold now: none\n$/,
+    );
+  });
+});
+
 describe("runSummary", () => {
   it("has the demo's JSON shape", () => {
     const s = runSummary(liveState());
     expect(s).toEqual({
       copiedTrades: 1,
+      planned: null,
       skipped: { "inside-deadband": 1 },
       finalDriftUsd: 75,
       inSync: null,

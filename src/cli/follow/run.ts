@@ -309,8 +309,9 @@ export async function runFollow(
 }
 
 /**
- * What a follow run that ended in order prints last, whatever showed it: the counts, drift,
- * P&L, slippage and lag on one line, what the on-exit step did (unless `eventLines` showed the
+ * What a follow run that ended in order prints last, whatever showed it: the counts (a dry run:
+ * the orders it planned, and the positions its model holds), drift, P&L, slippage and lag on one
+ * line, what the on-exit step did (unless `eventLines` showed the
  * run: its line is just above), and each open position with its resting protection. Plain
  * lines, never cut to the terminal's width.
  */
@@ -320,6 +321,18 @@ export function closingSummary(summary: RunSummary, shown: { eventLines: boolean
     ? `; copy P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}`
     : "";
   const skipped = skippedText(summary.skipped);
+  if (summary.planned !== null) {
+    // A dry run sent nothing: what it planned, and where its model of the account ended.
+    const modeled = p
+      ? `; modeled P&L net ${p.netUsd >= 0 ? "+" : "−"}${Math.abs(p.netUsd).toFixed(2)} USD${p.roiPct === null ? "" : ` (${p.roiPct >= 0 ? "+" : "−"}${Math.abs(p.roiPct).toFixed(2)}%)`}, fees included`
+      : "";
+    const held =
+      summary.positions.length === 0
+        ? "positions a live run would hold now: none\n"
+        : `positions a live run would hold now:\n${summary.positions.map((x) => `  ${x.coin} ${x.size > 0 ? "+" : ""}${x.size}\n`).join("")}`;
+    return `dry run: ${summary.planned} order(s) planned, none sent (each taken as filled at its limit price for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${modeled}
+${held}`;
+  }
   return `${summary.copiedTrades} order(s) filled${skipped ? `; skipped ${skipped}` : ""}; drift ${summary.finalDriftUsd.toFixed(2)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
 ${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
 }
