@@ -23,6 +23,8 @@ export interface AlertRulesState {
   rejections: number[];
   rejectionAlertedAt: number | null;
   agentWarnedFor: number | null;
+  /** The error the run stops on (a fatal `error` event comes just before the `stop`). */
+  fatal: string | null;
 }
 
 export type AlertRulesSettings = Pick<Settings["alerts"], "driftMinutes" | "wsDownSeconds">;
@@ -40,6 +42,7 @@ export function initialAlertRulesState(): AlertRulesState {
     rejections: [],
     rejectionAlertedAt: null,
     agentWarnedFor: null,
+    fatal: null,
   };
 }
 
@@ -163,17 +166,23 @@ export function alertsForEvent(
         },
       ];
     }
-    case "stop":
+    case "error":
+      if (event.fatal) state.fatal = event.message;
+      return [];
+    case "stop": {
+      // "could not start: <the error>": the stop names how the run ended, the error why.
+      const reason = state.fatal ? `${event.reason}: ${state.fatal}` : event.reason;
       return [
         {
           kind: "stopped",
           severity: "info",
-          text: `hlcopy stopped: ${event.reason}`,
+          text: `hlcopy stopped: ${reason}`,
           key: `stopped:${event.ts}`,
           ts: event.ts,
-          fields: { ...base(), reason: event.reason },
+          fields: { ...base(), reason },
         },
       ];
+    }
     default:
       return [];
   }

@@ -3,7 +3,7 @@
 
 import { type Command, CommanderError } from "commander";
 import { ExitCode } from "../core/errors.js";
-import { reportError, type Writer } from "./output.js";
+import { printCommandError, reportError, type Writer } from "./output.js";
 import { createProgram } from "./program.js";
 
 /** A commander parse failure, with the (sub)command it happened in. */
@@ -18,6 +18,10 @@ class ParseFailure extends Error {
 
 export async function main(argv: string[], err: Writer = process.stderr): Promise<number> {
   exitQuietlyOnBrokenStdout();
+  // --json asks for the error as a JSON document too (before any `--`: after it, an argument).
+  const args = argv.slice(2);
+  const end = args.indexOf("--");
+  const json = (end === -1 ? args : args.slice(0, end)).includes("--json");
   const program = createProgram();
   // Every command, not only the top level, reports its parse errors through us (commander
   // copies these settings only to subcommands created after they are set).
@@ -39,9 +43,9 @@ export async function main(argv: string[], err: Writer = process.stderr): Promis
       if (commanderError.code === "commander.helpDisplayed" || commanderError.code === "commander.version")
         return ExitCode.ok;
       if (commanderError.code === "commander.help" && commanderError.exitCode === 0) return ExitCode.ok;
-      return usageError(commanderError, failure?.command ?? program, err);
+      return usageError(commanderError, failure?.command ?? program, err, json);
     }
-    return reportError(error, { debug: argv.includes("--debug") });
+    return reportError(error, { debug: argv.includes("--debug"), json, err });
   }
 }
 
@@ -59,9 +63,10 @@ function commandPath(cmd: Command): string {
 
 /**
  * A parse error as the contract wants it: exit 2, one `error:` line, one `hint:` line that
- * names the closest match when there is one, else the usage of the command.
+ * names the closest match when there is one, else the usage of the command (with --json, one
+ * `error` document on stdout instead).
  */
-export function usageError(error: CommanderError, cmd: Command, err: Writer): number {
+export function usageError(error: CommanderError, cmd: Command, err: Writer, json = false): number {
   const path = commandPath(cmd);
   const [first = "", ...rest] = error.message.split("\n");
   const suggestion = /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1];
@@ -75,8 +80,7 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer): nu
     // `hlcopy help bogus` lands here too: name what was asked for.
     const asked = cmd.args[0] === "help" ? cmd.args[1] : undefined;
     if (asked !== undefined) {
-      err.write(`error: unknown command '${asked}'\n`);
-      err.write(`hint: ${path} has: ${names}\n`);
+      printCommandError(`unknown command '${asked}'`, `${path} has: ${names}`, { json, err });
       return ExitCode.usage;
     }
     // The example is one that runs as typed: the first subcommand that needs no argument.
@@ -91,8 +95,7 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer): nu
   } else {
     hint = `usage: ${path} ${cmd.usage()} (${path} --help shows examples)`;
   }
-  err.write(`error: ${message}\n`);
-  err.write(`hint: ${hint}\n`);
+  printCommandError(message, hint, { json, err });
   return ExitCode.usage;
 }
 

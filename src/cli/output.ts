@@ -50,12 +50,37 @@ export async function renderTable(
   return table.toString();
 }
 
+/**
+ * The error a command ends on, printed once: with --json one `error` document on stdout (the
+ * shape of follow's error lines; nothing else about it is printed), else the `error:` and
+ * `hint:` lines on stderr.
+ */
+export function printCommandError(
+  message: string,
+  hint: string | undefined,
+  options: { json: boolean; err?: Writer; out?: Writer },
+): void {
+  if (options.json) {
+    printDocument("error", { message, ...(hint ? { hint } : {}), fatal: true }, options.out);
+    return;
+  }
+  const err = options.err ?? process.stderr;
+  err.write(`error: ${message}\n`);
+  if (hint) err.write(`hint: ${hint}\n`);
+}
+
 /** Print an error the way the CLI contract says, and return the exit code to use. */
-export function reportError(error: unknown, options: { debug: boolean; err?: Writer }): number {
+export function reportError(
+  error: unknown,
+  options: { debug: boolean; json?: boolean; err?: Writer; out?: Writer },
+): number {
   const err = options.err ?? process.stderr;
   const e: HlcopyError = toHlcopyError(error);
-  err.write(`error: ${e.message}\n`);
-  if (e.hint) err.write(`hint: ${e.hint}\n`);
+  printCommandError(e.message, e.hint, {
+    json: options.json === true,
+    err,
+    ...(options.out ? { out: options.out } : {}),
+  });
   if (options.debug) {
     const stack = (e.cause instanceof Error ? e.cause.stack : undefined) ?? e.stack;
     if (stack) err.write(`${stack}\n`);

@@ -21,7 +21,7 @@ export function createProgram(): Command {
     .addOption(new Option("--testnet-signing", "sign for testnet when --network is a URL").hideHelp())
     .addOption(new Option("--config-dir <dir>", "config directory").env("HLCOPY_CONFIG_DIR"))
     .addOption(new Option("--account <0x…>", "your master account address (not the agent's)"))
-    .option("--json", "machine-readable output (one JSON document or JSON lines)")
+    .option("--json", "machine-readable output (one JSON document or JSON lines; an error too)")
     .option("--debug", "show stack traces and details on errors")
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })

@@ -5,7 +5,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import type { CopyEngine, OpenEngineStreams } from "../engine/engine.js";
-import type { EngineEvent, EngineEvents } from "../engine/events.js";
+import { type EngineEvent, EngineEvents } from "../engine/events.js";
 import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
@@ -36,8 +36,6 @@ export interface EngineRun {
    * what it reports is seen; closed first when the run ends. (follow's control channel.)
    */
   attach?: () => Promise<{ close(): Promise<void> } | null>;
-  /** Called once the checks have passed, just before the engine runs. */
-  onRun?: () => void;
   /** Awaited once the engine has stopped, while the view still shows events (the demo's last sweep). */
   afterRun?: () => Promise<void>;
   /** Release what the set-up took (session and lock, alerts, simulator); after the view closed. */
@@ -109,9 +107,9 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     stdout: process.stdout,
     stdin: process.stdin,
   });
-  const openView = () =>
+  const openView = (bus: EngineEvents) =>
     startView({
-      events,
+      events: bus,
       dashboard,
       json: p.json,
       initial: run.initial,
@@ -123,17 +121,25 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       },
     });
 
-  // Event lines (--no-ui, --json) show the checks as they happen; the dashboard takes the
-  // terminal only after them: until then its events are kept, waits are told on stderr, and
-  // the dashboard shows them all once it is up.
-  let view = dashboard && run.preflight ? null : await openView();
+  // Event lines (--no-ui) show the checks as they happen. The dashboard takes the terminal
+  // only after them, and --json starts its lines only then too (a refused start prints one
+  // error document and nothing else): until then the events are kept (the dashboard's waits
+  // are told on stderr; --json keeps stderr quiet) and the view shows them all, in order, once
+  // it is up.
+  let view = (dashboard || p.json) && run.preflight ? null : await openView(events);
   const early: EngineEvent[] = [];
   const keep = view
     ? () => {}
     : events.on((e) => {
         early.push(e);
-        if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
+        if (e.type === "warning" && !p.json) process.stderr.write(`warning: ${e.message}\n`);
       });
+  // The error that ended the run (a failed first sweep, an agent no longer approved): printed
+  // once, as the contract's two lines, when the view is gone (event lines leave it out).
+  let fatal: { message: string; hint?: string } | null = null;
+  const offFatal = events.on((e) => {
+    if (e.type === "error" && e.fatal) fatal = e;
+  });
   // Why the engine stopped when no signal did (hlcopy stop through the control channel).
   let stopReason: string | null = null;
   const offStop = events.on((e) => {
@@ -150,8 +156,19 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       // A stop during the checks, or at the review or passphrase prompt: nothing was sent.
       const stopped = engine.isStopping;
       const e = toHlcopyError(error);
-      const code = await engine.stop(`could not start: ${e.message}`, e.exitCode);
+      // A refused start: the error is thrown and the CLI prints it once (event lines leave it
+      // out); alerts hear it as the run's fatal error.
+      if (!stopped)
+        events.emit({
+          type: "error",
+          ts: Date.now(),
+          message: e.message,
+          ...(e.hint ? { hint: e.hint } : {}),
+          fatal: true,
+        });
+      const code = await engine.stop("could not start", e.exitCode);
       offStop();
+      offFatal();
       await view?.close();
       await run.close();
       if (stopped) {
@@ -170,12 +187,15 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     }
   }
   offStop();
-  keep();
   if (!view) {
-    view = await openView();
-    for (const e of early) events.emit(e);
-  }
-  run.onRun?.();
+    // The kept events go to the view alone (everyone else heard them as they happened), then
+    // what comes next: kept while it opens, handed over in order.
+    const bus = new EngineEvents();
+    view = await openView(bus);
+    keep();
+    for (const e of early) bus.emit(e);
+    events.on((e) => bus.emit(e));
+  } else keep();
 
   // A signal that came while the run was set up stops it before it sends anything.
   if (startup.signal.aborted) void engine.stop("signal during start-up");
@@ -185,10 +205,14 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     await run.afterRun?.();
   } finally {
     offSignals();
+    offFatal();
     await attached?.close();
     await view.close();
     await run.close();
   }
+  const failed = fatal as { message: string; hint?: string } | null;
+  if (failed && !p.json)
+    process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
   const summary = view.summary();
   if (p.json) printDocument("summary", summary);
   return { code, summary, dashboard };

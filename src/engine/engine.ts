@@ -33,6 +33,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
+import { closedPnlOf } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons } from "../core/review.js";
 import { resolveCoinSettings, type Settings, sizingText } from "../core/settings.js";
@@ -47,13 +48,14 @@ import type {
   Markets,
   Plan,
   PlannedAction,
+  Positions,
 } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
-import type { Executor } from "./executor.js";
+import { type DryRunAccount, dryRunAccount, type Executor } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
@@ -330,6 +332,8 @@ export class CopyEngine {
   readonly #refs = new Map<string, FillRef>();
   /** The copy's P&L (since it began) and the execution-slippage budget. */
   readonly #pnl: PnlKeeper;
+  /** A dry run's account model (null otherwise): each planned order taken as filled. */
+  readonly #dry: DryRunAccount | null;
   readonly #slippage: SlippageWatch;
   /** The plans' view per coin (targets, skips, orders), merged over hot-path plans: drift reads it. */
   #view: PlanView = emptyPlanView();
@@ -393,6 +397,7 @@ export class CopyEngine {
       now: this.#now,
       runId: () => this.#runId,
     });
+    this.#dry = options.mode === "dry-run" ? dryRunAccount() : null;
     this.#settings = options.settings;
     const update = options.reader.updateLeverage?.bind(options.reader);
     this.#leverage =
@@ -572,8 +577,14 @@ export class CopyEngine {
       // A stop (signal) during a start-up wait ends the wait: that is no failure.
       if (this.#stopping) return this.stopped;
       const e = toHlcopyError(error);
-      this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
-      await this.stop(`could not start: ${e.message}`, e.exitCode === 0 ? 1 : e.exitCode);
+      this.#emit({
+        type: "error",
+        ts: this.#now(),
+        message: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+        fatal: true,
+      });
+      await this.stop("could not start", e.exitCode === 0 ? 1 : e.exitCode);
       return this.stopped;
     }
     this.#scheduleSweep("start", 0);
@@ -896,13 +907,16 @@ export class CopyEngine {
           // its own halt: #agentRefused.)
           const first = this.#lastSweepOkAt === 0;
           if (first || (e.action === "stop" && !this.#agentHalt)) {
+            // The error says what went wrong (once: the CLI prints it when the run has ended);
+            // the stop says how the run ended.
             this.#emit({
               type: "error",
               ts: this.#now(),
               message: e.message,
               ...(e.hint ? { hint: e.hint } : {}),
+              fatal: true,
             });
-            const why = `${first ? "could not start" : "stopped"}: ${e.message}`;
+            const why = first ? "could not start" : "stopped on an error";
             queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
           }
@@ -1070,8 +1084,8 @@ export class CopyEngine {
           }),
         ),
       ),
-      o.executor?.account
-        ? null // an executor with its own account (paper) tells it
+      this.#ownAccount()
+        ? null // an account of its own (paper, a seeded dry run) tells it
         : this.#startupRead("your account", () => {
             this.#requests++;
             return o.reader.getAccountState(o.account);
@@ -1155,9 +1169,9 @@ export class CopyEngine {
       r.receivedAt,
       r.joinFills,
     );
-    const own = o.executor?.account;
+    const own = this.#ownAccount();
     if (own) {
-      // An executor with its own account (paper): it tells what the account is worth.
+      // An account of its own (paper, a seeded dry run): it tells what the account is worth.
       const value = own.value(this.#ours.state.positions, this.#market.markets);
       this.#ours.applySnapshot({ ...this.#ours.state, accountValue: value, time: r.receivedAt });
     } else if (r.ours) {
@@ -1167,6 +1181,9 @@ export class CopyEngine {
     // the ownership check counts their fills as ours.
     await this.#styles.afterOurRead(this.#ours.state.openOrders);
     if (!own) this.#ownership.check(this.#ours.state, this.#market.markets, this.#settings, !this.#checked);
+    // A dry run's account starts as the real one was at its first read, checks passed: its
+    // positions valued at the mids from here (its P&L is what the dry run does, not history).
+    if (this.#dry && !this.#dry.seeded && r.ours) this.#seedDryRun(r.receivedAt);
     // Keep the journal bounded: plans and the event log older than the retention go (once the
     // start checks passed: a refused run leaves the journal as it was).
     if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
@@ -1562,6 +1579,47 @@ export class CopyEngine {
     return this.#protection?.view() ?? [];
   }
 
+  /** The account hlcopy keeps itself, when it is not the exchange's: paper's, a dry run's once seeded. */
+  #ownAccount(): Pick<DryRunAccount, "value"> | null {
+    return this.#o.executor?.account ?? (this.#dry?.seeded ? this.#dry : null);
+  }
+
+  /**
+   * A dry run's "execution": nothing is sent; each planned order is taken as filled in full at
+   * its limit price (DryRunAccount), so the next plan — and the figures — start from what a live
+   * run would hold by then, and the order is not planned again. Told by its decision only.
+   */
+  #modelFills(actions: readonly PlannedAction[]): ExecutedAction[] {
+    const dry = this.#dry;
+    if (!dry?.seeded) return [];
+    return actions.map((a) => {
+      const before = this.#ours.state.positions[a.coin];
+      const fee = dry.fill(a);
+      this.#ours.applyOwnFill(a, a.size, a.limitPx);
+      this.#pnl.onFill({
+        ts: this.#now(),
+        coin: a.coin,
+        px: a.limitPx,
+        sz: a.size,
+        fee,
+        closedPnl: closedPnlOf(before, a.side, a.size, a.limitPx),
+      });
+      return { ...a, status: "filled", filledSize: a.size, avgPx: a.limitPx, slippageBps: null, error: null };
+    });
+  }
+
+  /** See DryRunAccount: the real account as read, its positions marked at the mids. */
+  #seedDryRun(at: number): void {
+    const ours = this.#ours.state;
+    const markets = this.#market.markets;
+    const positions: Positions = {};
+    for (const [coin, p] of Object.entries(ours.positions))
+      positions[coin] = { ...p, entryPx: markets[coin]?.mid ?? p.entryPx };
+    this.#ours.applySnapshot({ ...ours, positions });
+    this.#dry?.seed(ours.accountValue, positions, markets);
+    this.#pnl.startModel(at, ours.accountValue);
+  }
+
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
@@ -1678,6 +1736,7 @@ export class CopyEngine {
     // Resting passive entries the plan no longer wants go first (a reduction cancels them).
     if (plan.cancels && o.executor && !((this.#paused || this.#stopping) && !exiting))
       await this.#styles.cancel(plan.cancels);
+    if (this.#dry && !o.executor && !this.#paused && !this.#stopping) return this.#modelFills(plan.actions);
     if (plan.actions.length === 0 || !o.executor || ((this.#paused || this.#stopping) && !exiting)) return [];
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
@@ -1966,7 +2025,7 @@ export class CopyEngine {
       });
       return;
     }
-    this.#emit({ type: "error", ts: now, message: what, hint: `approve it again: ${fix}` });
+    this.#emit({ type: "error", ts: now, message: what, hint: `approve it again: ${fix}`, fatal: true });
     queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
   }
 
@@ -2038,8 +2097,8 @@ export class CopyEngine {
       ts: now,
       account: {
         address: ours.address,
-        accountValue: this.#o.executor?.account
-          ? this.#o.executor.account.value(ours.positions, this.#market.markets)
+        accountValue: this.#ownAccount()
+          ? (this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue)
           : ours.accountValue,
         positions: Object.values(ours.positions),
       },
@@ -2205,7 +2264,7 @@ export class CopyEngine {
    * order results and sweeps, never rolled back by an older snapshot.
    */
   #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
-    if (this.#o.executor?.account) return;
+    if (this.#ownAccount()) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
     this.#safety.check(e.state.accountValue, false);
     if (this.#safety.closing) this.#scheduleSweep("manual", 0);

@@ -187,7 +187,11 @@ export type EngineEvent =
         | "entry";
       message: string;
     }
-  | { type: "error"; ts: number; message: string; hint?: string }
+  /**
+   * Something failed. `fatal`: the run stops on it (a `stop` follows); the CLI prints it once,
+   * as its `error:` / `hint:` lines when the run has ended, so event lines leave it out.
+   */
+  | { type: "error"; ts: number; message: string; hint?: string; fatal?: true }
   /** Resting protection (a stop / take-profit trigger of ours) placed, moved, cancelled, fired or failed. */
   | {
       type: "protection";

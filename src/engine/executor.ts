@@ -1,6 +1,6 @@
 // How planned orders are carried out, behind one interface: live (the exchange, exactly
 // once), paper (filled locally against the book we see, no key, with its own account) —
-// dry-run never executes. The engine journals intents before calling an executor and results
+// dry-run never executes (it models its account: dryRunAccount, at the end). The engine journals intents before calling an executor and results
 // after; the engine has no paper branch of its own: the paper account lives here.
 
 import { UncertainOutcomeError } from "../core/errors.js";
@@ -223,4 +223,52 @@ export function paperExecutor(readBook?: PaperBookReader, options: { equity?: nu
       return { cloid: a.cloid, status: "filled", filledSize: a.size, avgPx: px };
     });
   }
+}
+
+/**
+ * A dry run's account. Nothing is sent, yet each plan should answer "what would you do now?"
+ * as a live run would: after its earlier orders. So, as a paper account does, it keeps its own
+ * cash and positions: it starts as the real account was at the run's first read (equity and
+ * positions: the start checks ran on them) and takes each planned order as filled in full at
+ * its limit price — the worst price the IOC would accept — paying the paper taker fee. The next
+ * plan starts from there, so an order is planned once, not again at every leader event while
+ * the real position stays where it was. Positions live in the engine's model of our account;
+ * this keeps the cash that values them.
+ */
+export interface DryRunAccount {
+  /** Seeded from the real account (the run's first read): from then on, the account is this one. */
+  readonly seeded: boolean;
+  seed(value: number, positions: Positions, markets: Markets): void;
+  /** A planned order taken as filled at its limit price; returns the fee it paid. */
+  fill(action: PlannedAction): number;
+  /** What the account is worth at these positions and mids (paper's valuation). */
+  value(positions: Positions, markets: Markets): number;
+}
+
+export function dryRunAccount(): DryRunAccount {
+  let cash = 0;
+  let seeded = false;
+  const markOf = (p: Positions[string], markets: Markets) => markets[p.coin]?.mid ?? p.entryPx;
+  return {
+    get seeded() {
+      return seeded;
+    },
+    seed(value, positions, markets) {
+      // Cash such that cash + Σ size × mid is the account's value now.
+      cash = value;
+      for (const p of Object.values(positions)) cash -= p.size * markOf(p, markets);
+      seeded = true;
+    },
+    fill(a) {
+      const notional = a.size * a.limitPx;
+      const fee = (notional * PAPER_TAKER_FEE_BPS) / 1e4;
+      cash += (a.side === "buy" ? -notional : notional) - fee;
+      return fee;
+    },
+    value(positions, markets) {
+      let v = cash;
+      for (const p of Object.values(positions)) v += p.size * markOf(p, markets);
+      return v;
+    },
+  };
 }

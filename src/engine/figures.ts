@@ -75,6 +75,15 @@ export class PnlKeeper {
           );
   }
 
+  /**
+   * A dry run's P&L is its own: from `since`, when its account model started at `startEquity`
+   * (engine: DryRunAccount), over the fills it models — not the real copy's history.
+   */
+  startModel(since: number, startEquity: number): void {
+    this.#start = { since, startEquity };
+    this.#totals = {};
+  }
+
   /** When the copy began (ms), or null (a dry run on a fresh journal). */
   get since(): number | null {
     return this.#start?.since ?? null;

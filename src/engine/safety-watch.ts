@@ -92,6 +92,8 @@ export class SafetyWatch {
     const reread = fromSweep || this.#day?.day !== day;
     if (reread) this.#journalHwm = o.journal.highWaterMark();
     let hwm = this.#journalHwm ?? accountValue;
+    // A dry run's modeled equity keeps its own high-water mark while it runs (nothing recorded).
+    if (!persist) hwm = Math.max(hwm, this.#hwm);
     let recorded = false;
     if (persist && (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
       hwm = o.journal.recordEquity(now, accountValue).hwm;

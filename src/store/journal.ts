@@ -441,6 +441,16 @@ function pragmaNumber(db: DatabaseSync, name: string): number {
   return typeof value === "number" ? value : Number(value ?? 0);
 }
 
+function newerSchema(file: string, version: number): ConfigError {
+  return new ConfigError(
+    `journal ${file} has schema version ${version}, newer than this hlcopy understands (${LATEST_SCHEMA_VERSION})`,
+    {
+      hint: "upgrade hlcopy (npm install -g hlcopy@latest) — an older version never rewrites a newer journal",
+      details: { file, version, supported: LATEST_SCHEMA_VERSION },
+    },
+  );
+}
+
 /**
  * The schema version a file holds (`schema`: the connection's main database, or one attached to
  * it), or an error if it is not ours to touch. Reads only.
@@ -450,19 +460,38 @@ function inspectSchema(db: DatabaseSync, file: string, schema = "main"): number 
   const appId = pragmaNumber(db, `${schema}.application_id`);
   const version = pragmaNumber(db, `${schema}.user_version`);
   if (appId === JOURNAL_APPLICATION_ID) {
-    if (version > LATEST_SCHEMA_VERSION) {
-      throw new ConfigError(
-        `journal ${file} has schema version ${version}, newer than this hlcopy understands (${LATEST_SCHEMA_VERSION})`,
-        {
-          hint: "upgrade hlcopy (npm install -g hlcopy@latest) — an older version never rewrites a newer journal",
-          details: { file, version, supported: LATEST_SCHEMA_VERSION },
-        },
-      );
-    }
+    if (version > LATEST_SCHEMA_VERSION) throw newerSchema(file, version);
     return version;
   }
   const objects = db.prepare(`SELECT count(*) AS n FROM ${schema}.sqlite_master`).get();
   if (appId === 0 && version === 0 && objects?.n === 0) return 0; // a brand-new, empty file
+  throw notAJournal(file, "is a SQLite database but not an hlcopy journal");
+}
+
+/**
+ * inspectSchema for a file at rest, from its 100-byte header alone (no connection: nothing is
+ * created beside it): the application id (offset 68) and user version (offset 60), big-endian.
+ * An id of 0 with no table — one page, the empty schema — is a brand-new file.
+ */
+function inspectHeader(file: string): void {
+  const header = Buffer.alloc(100);
+  const fd = openSync(file, "r");
+  let read: number;
+  try {
+    read = readSync(fd, header, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < 100) throw notAJournal(file, "is not a SQLite database (corrupt or not a journal)");
+  const appId = header.readInt32BE(68);
+  const version = header.readInt32BE(60);
+  if (appId === JOURNAL_APPLICATION_ID) {
+    if (version > LATEST_SCHEMA_VERSION) throw newerSchema(file, version);
+    return;
+  }
+  const raw = header.readUInt16BE(16);
+  const pageSize = raw === 1 ? 65_536 : raw;
+  if (appId === 0 && version === 0 && pageSize > 0 && statSync(file).size <= pageSize) return;
   throw notAJournal(file, "is a SQLite database but not an hlcopy journal");
 }
 
@@ -508,10 +537,10 @@ export type JournalCreation = "now" | "on-record";
  *   it needs what the file knows (the positions hlcopy opened, halts, copy state, the high-water
  *   mark). So an existing file is read once into memory — one consistent snapshot, what a
  *   running follow committed to the -wal included (copyJournal) — and the run works on that
- *   copy; nothing it records outlives it. The file and its -wal are never written (SQLite may
- *   leave an empty -wal and -shm beside a journal no process had open: the copy is never the
- *   last to close it, so it never removes them). What a live run records after the snapshot
- *   is not seen. A missing file stays missing; an older schema is upgraded in the copy only.
+ *   copy; nothing it records outlives it. The file and its -wal are never written, and a
+ *   journal at rest is left as it was: no -wal or -shm appears beside it (copyJournal). What a
+ *   live run records after the snapshot is not seen. A missing file stays missing; an older
+ *   schema is upgraded in the copy only.
  */
 export type JournalWrites = "disk" | "memory";
 
@@ -612,7 +641,8 @@ function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, fil
  * Copy the journal at `file` into `copy`, a fresh in-memory database: its schema, rows, schema
  * version and application id, as one consistent snapshot that includes what a running follow
  * committed to the -wal — without writing to the file or its -wal, and without waiting for (or
- * stalling) that follow. No file, or an empty one, copies nothing.
+ * stalling) that follow; a journal at rest is left without a -wal or -shm, as it was. No file,
+ * or an empty one, copies nothing.
  *
  * One way on every Node hlcopy supports: DatabaseSync#serialize() (Node 24.21+) is missing on
  * Node 22, and so are URI filenames (`?mode=ro`) in ATTACH. The file is ATTACHed to `copy` and
@@ -629,17 +659,26 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
   checkHeader(file);
   if (statSync(file).size === 0) return;
   const timeout = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`;
-  // A read-only connection checks the file first, then keeps a read transaction open — and
-  // with it a shared lock on the file — until the copy is detached. That lock is what keeps the
-  // file unwritten: an ATTACHed file is opened read-write, and the last connection to close a
-  // WAL database checkpoints the -wal into it (after a follow that crashed, that writes). While
-  // this connection holds the file, the attached one is never the last; it only ever reads.
+  // The ATTACHed file is opened read-write, and the last connection to close a WAL database
+  // checkpoints its -wal into the file and removes the -wal and -shm. With a -wal that holds
+  // commits (a running follow's, or one a crashed follow left) that checkpoint would write the
+  // file, so a read-only guard connection checks the file first and keeps a read transaction —
+  // a shared lock — open until the copy is detached: the attached connection is never the last
+  // and only ever reads. The guard is not used for a journal at rest (no -wal, or an empty one):
+  // a read-only connection creates the -wal and -shm it reads through but, never allowed to
+  // remove them, leaves them behind. There the attached connection is the last to close, its
+  // checkpoint has nothing to write, and it removes the -wal and -shm it created (a follow that
+  // opens the file meanwhile keeps them: then the attached connection is not the last).
   // (Not the DatabaseSync `timeout` option: Node 22.13 ignores it.)
-  const guard = new DatabaseSync(file, { readOnly: true });
+  const walInUse = existsSync(`${file}-wal`) && statSync(`${file}-wal`).size > 0;
+  const guard = walInUse ? new DatabaseSync(file, { readOnly: true }) : null;
   try {
-    guard.exec(timeout);
-    guard.exec("BEGIN");
-    inspectSchema(guard, file); // a foreign or newer file is never attached
+    guard?.exec(timeout);
+    guard?.exec("BEGIN");
+    // A foreign or newer file is never attached: checked by the guard, or (the file holding
+    // everything: no -wal to read) in its header.
+    if (guard) inspectSchema(guard, file);
+    else inspectHeader(file);
     copy.exec(timeout);
     copy.prepare("ATTACH DATABASE ? AS source").run(file);
     try {
@@ -654,9 +693,9 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
     } finally {
       copy.exec("DETACH DATABASE source");
     }
-    guard.exec("COMMIT");
+    guard?.exec("COMMIT");
   } finally {
-    guard.close();
+    guard?.close();
   }
 }
 

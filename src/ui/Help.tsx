@@ -38,7 +38,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "  (beyond risk.maxDrawdownPct the kill switch closes everything and halts)",
       "ws = the websocket's state and the age of its last message",
       "lag = leader fill → our fill, last copy · p50 = the median over copies",
-      "filled = our orders that filled · planned = what a dry run would send",
+      "filled = our orders that filled · planned = a dry run's orders (each once)",
       "skipped = skips by reason (? shows them) · rejected = refused by the exchange",
       "in sync / drift $ (coins) = the copy's drift, in status's words",
       "sweep = the last sweep's age · rate-limited = waiting out the request limit",

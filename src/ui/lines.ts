@@ -44,6 +44,9 @@ export function createLineWriter(options: LineWriterOptions): EngineListener {
   const stateEveryMs = options.stateEveryMs ?? 60_000;
   let lastStateAt: number | null = null;
   return (event) => {
+    // An error the run stops on is printed once, as the CLI's `error:` / `hint:` lines on stderr
+    // when the run has ended (cli/run-engine.ts); the stop line says how it ended.
+    if (!json && event.type === "error" && event.fatal) return;
     if (event.type === "state") {
       if (lastStateAt !== null && event.ts - lastStateAt < stateEveryMs) return;
       lastStateAt = event.ts;

@@ -113,7 +113,10 @@ export interface Counters {
   copiedTrades: number;
   leaderFills: number;
   decisions: number;
-  /** Actions the planner produced (what a dry run would have sent). */
+  /**
+   * Orders the planner decided and did not hold back (a pause holds them): what a dry run would
+   * have sent. A dry run takes each as filled for its next plan, so none is counted twice.
+   */
   plannedActions: number;
   /** Order events with status "sent". */
   orders: number;
@@ -509,7 +512,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.counters = {
         ...c,
         decisions: c.decisions + 1,
-        plannedActions: c.plannedActions + e.plan.actions.length,
+        plannedActions: c.plannedActions + (e.held ? 0 : e.plan.actions.length),
         skipped,
       };
       break;
@@ -763,6 +766,8 @@ export function totalDriftUsd(state: DashboardState): number {
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
 export interface RunSummary {
   copiedTrades: number;
+  /** A dry run: the orders it planned, which a live run would have sent (null in live and paper runs). */
+  planned: number | null;
   skipped: Partial<Record<ReasonCode, number>>;
   finalDriftUsd: number;
   /** The copy is in sync at the end (core/drift.ts); null when no state was seen. */
@@ -793,6 +798,7 @@ export function runSummary(state: DashboardState): RunSummary {
   const p = state.pnl;
   return {
     copiedTrades: state.counters.copiedTrades,
+    planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: totalDriftUsd(state),
     inSync: state.drift?.inSync ?? null,

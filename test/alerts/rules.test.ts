@@ -141,6 +141,29 @@ describe("alert rules", () => {
   });
 });
 
+describe("the stopped alert", () => {
+  it("says why a run that could not start stopped: the stop says how, the fatal error before it why", () => {
+    const st = initialAlertRulesState();
+    const texts = (events: EngineEvent[]) =>
+      events.flatMap((e) => alertsForEvent(st, e, S).map((a) => a.text));
+    expect(
+      texts([
+        { type: "error", ts: 0, message: "a passing error (retried)" },
+        {
+          type: "error",
+          ts: 1,
+          message: "gave up after 2s waiting for the websocket",
+          hint: "h",
+          fatal: true,
+        },
+        { type: "stop", ts: 2, reason: "could not start" },
+      ]),
+    ).toEqual(["hlcopy stopped: could not start: gave up after 2s waiting for the websocket"]);
+    const quit = alertsForEvent(initialAlertRulesState(), { type: "stop", ts: 3, reason: "quit" }, S);
+    expect(quit.map((a) => a.text)).toEqual(["hlcopy stopped: quit"]);
+  });
+});
+
 describe("alert settings", () => {
   it("take one or more http(s) URLs; anything else is refused naming the setting", () => {
     expect(parseSettingInput("alerts.webhook", "https://a.example/x, http://b.example/y")).toEqual([

@@ -188,7 +188,7 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     coins: ["BTC"],
     until: null,
   },
-  error: { type: "error", ts: 1, message: "x", hint: "y" },
+  error: { type: "error", ts: 1, message: "x", hint: "y", fatal: true },
   stop: { type: "stop", ts: 1, reason: "x" },
 };
 

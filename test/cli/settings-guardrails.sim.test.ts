@@ -54,7 +54,13 @@ async function follower(usd = 20_000) {
       },
     );
     const last = r.stdout.trim().split("\n").at(-1) ?? "";
-    return { ...r, report: last ? (JSON.parse(last) as ReconcileReport) : null };
+    const doc = last ? (JSON.parse(last) as { type: string; message?: string; hint?: string }) : null;
+    // --json: a refusal is one error document (and nothing else on stdout) instead of the report;
+    // `said` is it in the contract's two lines, as a run without --json prints them on stderr.
+    const error = doc?.type === "error" ? doc : null;
+    const said = error ? `error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}` : "";
+    const alone = error !== null && r.stdout.trim().split("\n").length === 1;
+    return { ...r, report: doc && !error ? (doc as unknown as ReconcileReport) : null, said, alone };
   };
   return { account, agentKey: f.agentKey, dir, reader, reconcile };
 }
@@ -85,8 +91,8 @@ describe("settings that would do nothing are refused, before anything is sent (i
     const before = exchangeActions();
     const r = await f.reconcile(["--mode", "fixed-ratio", "--ratio", "0.05", "--allow-coins", "BTCC"]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(
+    expect(r.alone).toBe(true);
+    expect(r.said).toBe(
       'error: unknown coin "BTCC" (risk.allowCoins): not a market on this exchange\n' +
         "hint: BTCC: did you mean BTC? — fix it with --allow-coins or hlcopy config set risk.allowCoins …\n",
     );
@@ -99,7 +105,7 @@ describe("settings that would do nothing are refused, before anything is sent (i
     const before = exchangeActions();
     const dry = await f.reconcile(["--deny-coins", "ETHH", "--dry-run"]);
     expect(dry.code).toBe(2);
-    expect(dry.stderr).toMatch(
+    expect(dry.said).toMatch(
       /^error: unknown coin "ETHH" \(risk\.denyCoins\).*\nhint: ETHH: did you mean ETH\?/,
     );
     const follow = await runCli(
@@ -138,13 +144,13 @@ describe("settings that would do nothing are refused, before anything is sent (i
     const before = exchangeActions();
     const r = await f.reconcile(["--ratio", "0.5"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
+    expect(r.said).toBe(
       "error: --ratio is used only by sizing mode fixed-ratio, but this run's sizing mode is equity-ratio\n" +
         "hint: add --mode fixed-ratio to size this run by --ratio, or drop --ratio\n",
     );
     const notional = await f.reconcile(["--mode", "fixed-ratio", "--notional", "500"]);
     expect(notional.code).toBe(2);
-    expect(notional.stderr).toContain("--notional is used only by sizing mode fixed-notional");
+    expect(notional.said).toContain("--notional is used only by sizing mode fixed-notional");
     expect(exchangeActions()).toEqual(before);
   });
 
@@ -154,7 +160,7 @@ describe("settings that would do nothing are refused, before anything is sent (i
     for (const bad of ["0x10", "1e3", "Infinity", " 5", "5abc", ""]) {
       const r = await f.reconcile(["--max-leverage", bad]);
       expect(r.code, bad).toBe(2);
-      expect(r.stderr, bad).toBe(
+      expect(r.said, bad).toBe(
         `error: invalid value "${bad}" for risk.maxLeverage: numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected a number > 0 and ≤ 50\n` +
           "hint: e.g. hlcopy config set risk.maxLeverage 3\n",
       );
@@ -169,14 +175,14 @@ describe("a setting flag the command or run mode never reads is refused before a
     const before = exchangeActions();
     const sweep = await f.reconcile(["--mode", "fixed-ratio", "--ratio", "0.05", "--sweep-seconds", "5"]);
     expect(sweep.code).toBe(2);
-    expect(sweep.stdout).toBe("");
-    expect(sweep.stderr).toBe(
+    expect(sweep.alone).toBe(true);
+    expect(sweep.said).toBe(
       "error: --sweep-seconds sets how often hlcopy follow re-reads both accounts, but reconcile is a single sweep\n" +
         "hint: repeat reconcile from cron (*/5 * * * *), or drop --sweep-seconds\n",
     );
     const alert = await f.reconcile(["--alert-webhook", "http://127.0.0.1:9/hook"]);
     expect(alert.code).toBe(2);
-    expect(alert.stderr).toBe(
+    expect(alert.said).toBe(
       "error: --alert-webhook sets the alerts hlcopy follow sends, but reconcile sends no alerts\n" +
         "hint: from cron, act on reconcile's exit code (3 drift remains, 4 halted), or drop --alert-webhook\n",
     );
@@ -190,12 +196,12 @@ describe("a setting flag the command or run mode never reads is refused before a
       "1",
     ]);
     expect(confirm.code).toBe(2);
-    expect(confirm.stderr).toMatch(
+    expect(confirm.said).toMatch(
       /^error: --confirm-above-pct sets when a live plan needs your yes, but --yes confirms every plan\nhint: drop --yes/,
     );
     const leverage = await f.reconcile(["--dry-run", "--leverage", "5"]);
     expect(leverage.code).toBe(2);
-    expect(leverage.stderr).toBe(
+    expect(leverage.said).toBe(
       "error: --leverage is set on the exchange before a live increase, but this run is --dry-run: it sets nothing on the exchange\n" +
         "hint: give it to the live run (without --dry-run), or drop --leverage\n",
     );

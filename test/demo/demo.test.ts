@@ -35,6 +35,7 @@ describe("hlcopy demo", () => {
       "finalDriftUsd",
       "inSync",
       "onExit",
+      "planned",
       "pnl",
       "positions",
       "skipped",

@@ -13,6 +13,7 @@ import { liveExecutor } from "../../src/engine/executor.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
+import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 
 let sim: SimHandle;
@@ -277,10 +278,14 @@ describe("a sweep that fails mid-run", () => {
     fail = new OperationalError("the exchange refused the markets read: 422", { hint: "check --network" });
     engine.sweepNow();
     expect(await running).toBe(1);
-    expect(events.at(-1)).toMatchObject({
-      type: "stop",
-      reason: "stopped: the exchange refused the markets read: 422",
-    });
+    // What went wrong is the error (fatal: the run stops on it); how the run ended, the stop.
+    expect(events.filter((e) => e.type === "error" && e.fatal)).toEqual([
+      expect.objectContaining({
+        message: "the exchange refused the markets read: 422",
+        hint: "check --network",
+      }),
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "stop", reason: "stopped on an error" });
   });
 });
 
@@ -319,6 +324,66 @@ describe("a dry run", () => {
     expect(t.journal.activeHalt()).toBeNull();
     expect(t.journal.latestEquity()?.accountValue).toBe(200_000);
     await dry.stop("done");
+  });
+});
+
+describe("follow --dry-run models what a live run would have done", () => {
+  it("each planned order is taken as filled at its limit price: the next plan starts from there, nothing is sent, and each order is counted once", async () => {
+    const t = await setup();
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const dry = new CopyEngine({
+      reader: t.client,
+      executor: null,
+      journal: t.journal,
+      settings: settings((x) => {
+        x.exec.sweepSeconds = 3600;
+      }),
+      leaders: [{ address: t.leader.address, weight: 1 }],
+      account: t.master.address,
+      network: sim.httpUrl,
+      mode: "dry-run",
+      command: "dry-run",
+    });
+    const events: EngineEvent[] = [];
+    dry.events.on((e) => events.push(e));
+    const decided = () =>
+      events.flatMap((e) =>
+        e.type === "decision" ? e.plan.actions.map((a) => [a.coin, a.side, a.size, a.reduceOnly]) : [],
+      );
+    const sweeps = () => events.filter((e) => e.type === "sweep");
+    const running = dry.run(t.streams());
+    await eventually(() => sweeps().length === 1);
+    // The start: what a live run would send first.
+    expect(decided()).toEqual([["BTC", "buy", 0.1, false]]);
+    // The leader did nothing since: a live run would be in sync, and so is the dry run.
+    dry.sweepNow();
+    await eventually(() => sweeps().length === 2);
+    expect(decided()).toHaveLength(1);
+    expect(sweeps().at(-1)).toMatchObject({ inSync: true });
+    // The leader adds 1 BTC: the plan adds our 0.1 to the 0.1 the dry run holds, not 0.2 again.
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await eventually(() => decided().length === 2);
+    expect(decided()[1]).toEqual(["BTC", "buy", 0.1, false]);
+    // It closes: the dry run closes the 0.2 it holds (a live run's reduce-only close).
+    await trade(t.leaderClient, "BTC", "sell", 2, true);
+    await eventually(() => decided().length === 3);
+    expect(decided()[2]).toEqual(["BTC", "sell", 0.2, true]);
+    const states = events.filter((e) => e.type === "state");
+    expect(states.at(-1)).toMatchObject({ account: { positions: {} } });
+    // The model's equity paid the taker fee and the limit price's slippage on 0.4 BTC traded.
+    const last = states.at(-1);
+    const equity = last?.type === "state" ? last.account.accountValue : 0;
+    expect(equity).toBeLessThan(100_000);
+    expect(equity).toBeGreaterThan(99_000);
+    await dry.stop("done");
+    expect(await running).toBe(0);
+    // Nothing was sent; the real account never moved.
+    expect(sim.control.orderHistory(t.master.address)).toEqual([]);
+    expect(await positions(t.client, t.master.address)).toEqual({});
+    // The dashboard's "planned" and the closing summary count each order once.
+    let model = initialDashboardState({ mode: "dry-run" });
+    for (const e of events) model = reduceDashboard(model, e);
+    expect(runSummary(model)).toMatchObject({ planned: 3, copiedTrades: 0, positions: [] });
   });
 });
 

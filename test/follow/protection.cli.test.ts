@@ -13,6 +13,7 @@ import { journalPath, openJournal } from "../../src/store/journal.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
 import { stripAnsi } from "../ui/tty.js";
+import { spawnFollow } from "./helpers.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -310,6 +311,30 @@ describe("follow --on-exit", () => {
     expect(sim.control.orderHistory(p.account).length).toBe(before);
     expect(await triggers(ours, p.account)).toHaveLength(1);
     expect(notices(run)).toEqual(["on exit: hold — positions and resting orders left as they are"]);
+  });
+
+  it("--no-ui tells what the on-exit step did once: its event line, not again in the closing summary", {
+    timeout: 90_000,
+  }, async () => {
+    const { p } = await copying("ETH", 10);
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: p.account,
+      leader: p.leader,
+      configDir: p.dir,
+      agentKey: p.agentKey,
+      json: false,
+      extra: ["--no-ui", "--sweep-seconds", "3600", "--on-exit", "hold"],
+    });
+    const text = () => run.lines.map((l) => String(l.text ?? "")).join("\n");
+    await eventually(() => / sweep in sync /.test(text()), 15_000);
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+    expect(text().match(/on exit: hold/g)).toHaveLength(1);
+    expect(text()).toMatch(
+      / on exit: hold — positions and resting orders left as they are\n.* stop: signal SIGTERM\n.*order\(s\) filled; .*\nopen positions:\n {2}ETH \+2 /,
+    );
+    expect(run.stderr()).toBe("");
   });
 
   it("a bad --on-exit is a usage error (exit 2) with a hint, before anything runs", async () => {

@@ -293,6 +293,66 @@ describe("start-up gives up on a failure that lasts", () => {
   });
 });
 
+describe("an error that ends the run is said once", () => {
+  // The websocket is opened once the start checks have passed: failing it for good ends the run
+  // from inside the engine (an error event, then the stop), not from the checks.
+  const ws = (json: boolean) =>
+    runCli(
+      [
+        "--network",
+        proxy.httpUrl,
+        "--account",
+        account,
+        ...(json ? ["--json"] : []),
+        "follow",
+        leader,
+        "--no-ui",
+        "--yes",
+        "--startup-timeout-seconds",
+        "2",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 30_000 },
+    );
+  const GAVE_UP = "gave up after 2s waiting for the exchange's websocket";
+  const times = (text: string) => text.split(GAVE_UP).length - 1;
+
+  it("--no-ui: the stop line says how it ended, stderr says why — one error line and its hint", {
+    timeout: 90_000,
+  }, async () => {
+    proxy.blockWebsockets(true);
+    const r = await ws(false).finally(() => proxy.blockWebsockets(false));
+    expect(r.code).toBe(1);
+    expect(times(`${r.stdout}${r.stderr}`)).toBe(1);
+    expect(r.stdout).toMatch(/ stop: could not start\n/);
+    expect(r.stderr).toMatch(
+      /^error: gave up after 2s waiting for the exchange's websocket: .*\nhint: .*\n$/,
+    );
+  });
+
+  it("--json: one error line (fatal), nothing about it on stderr", { timeout: 90_000 }, async () => {
+    proxy.blockWebsockets(true);
+    const r = await ws(true).finally(() => proxy.blockWebsockets(false));
+    expect(r.code).toBe(1);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const errors = lines.filter((l) => l.type === "error");
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining(GAVE_UP),
+        hint: expect.any(String),
+        fatal: true,
+      }),
+    ]);
+    expect(lines.filter((l) => l.type === "stop")).toEqual([
+      expect.objectContaining({ reason: "could not start" }),
+    ]);
+    expect(times(r.stdout)).toBe(1);
+    expect(r.stderr).not.toMatch(/error:/);
+  });
+});
+
 describe("garbage replies are refused by schema, retried like a 5xx, never a TypeError", () => {
   it("follow: meta answering garbage at start is waited out, then it copies", {
     timeout: 90_000,

@@ -55,3 +55,16 @@ export function runCli(
     child.stdin.end(options.input ?? "");
   });
 }
+
+/**
+ * The error a command run with --json ended on, in the contract's two lines (`error: …` and
+ * `hint: …`, as it prints them on stderr without --json): with --json it is one `error`
+ * document on stdout, and nothing else is. "" when stdout is not that one document.
+ */
+export function jsonError(stdout: string): string {
+  const lines = stdout.trim().split("\n");
+  if (lines.length !== 1 || !lines[0]?.startsWith("{")) return "";
+  const doc = JSON.parse(lines[0]) as { type?: string; message?: string; hint?: string };
+  if (doc.type !== "error") return "";
+  return `error: ${doc.message}\n${doc.hint ? `hint: ${doc.hint}\n` : ""}`;
+}

@@ -59,8 +59,13 @@ async function world(followerUsd = 10_000) {
       },
     );
     const last = r.stdout.trim().split("\n").at(-1) ?? "";
-    const report = last.startsWith("{") ? (JSON.parse(last) as ReconcileReport) : null;
-    return { ...r, report };
+    const doc = last.startsWith("{") ? (JSON.parse(last) as { type: string }) : null;
+    // --json: a refusal is one error document instead of the report.
+    const error = doc?.type === "error" ? (doc as unknown as { message: string; hint?: string }) : null;
+    const report = doc && !error ? (doc as unknown as ReconcileReport) : null;
+    // The refusal in the contract's two lines, as a run without --json prints them on stderr.
+    const said = error ? `error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}` : "";
+    return { ...r, report, error, said };
   }
   const ordersSent = () => sim.control.orderHistory(follower).length;
   return {
@@ -93,8 +98,8 @@ describe("a leader that never traded", () => {
     const typo = `0x${"ab".repeat(20)}` as Address;
     const r = await w.reconcile([...COPY, "--yes"], typo);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error: ${typo} has never traded on`);
-    expect(r.stderr).toMatch(/\nhint: .*--allow-empty-leader/);
+    expect(r.error?.message).toContain(`${typo} has never traded on`);
+    expect(r.error?.hint).toMatch(/--allow-empty-leader/);
     expect(w.ordersSent()).toBe(sent);
     expect(await w.positions(w.follower)).toEqual(before);
     // Nor does the refusal leave a run in the journal: status still names the last real run.
@@ -111,11 +116,43 @@ describe("a leader that never traded", () => {
       { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } },
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("has never traded");
     expect(w.ordersSent()).toBe(0);
     // No figures from a run that never read the account (an "equity $0.00" line meant nothing).
     expect(r.stdout).not.toMatch(/ state equity /);
-    expect(r.stdout).toMatch(/stop: could not start/);
+    // Said once: the stop line says how the run ended, stderr why and what to do.
+    expect(r.stdout).toMatch(/ stop: could not start\n$/);
+    expect(r.stderr).toBe(
+      `error: ${typo} has never traded on ${w.sim.httpUrl}: check the address\nhint: copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade\n`,
+    );
+    expect(`${r.stdout}${r.stderr}`.split("has never traded")).toHaveLength(2);
+  });
+
+  it("with --json, follow and reconcile print one error document and nothing else", async () => {
+    const w = await world();
+    const typo = `0x${"ef".repeat(20)}` as Address;
+    const env = { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey };
+    for (const args of [
+      ["follow", typo, ...COPY, "--yes"],
+      ["follow", typo, ...COPY, "--dry-run"],
+      ["reconcile", typo, ...COPY, "--yes"],
+      ["reconcile", typo, ...COPY, "--dry-run"],
+    ]) {
+      const r = await runCli(["--network", w.sim.httpUrl, "--account", w.follower, "--json", ...args], {
+        env,
+      });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toBe("");
+      const lines = r.stdout.trim().split("\n");
+      expect(lines, args.join(" ")).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? "")).toEqual({
+        ts: expect.any(Number),
+        type: "error",
+        message: `${typo} has never traded on ${w.sim.httpUrl}: check the address`,
+        hint: expect.stringContaining("--allow-empty-leader"),
+        fatal: true,
+      });
+    }
+    expect(w.ordersSent()).toBe(0);
   });
 
   it("with the key in the keystore, the address is refused before the passphrase is asked; a good leader then asks for it and trades", async () => {
@@ -236,8 +273,8 @@ describe("positions hlcopy did not open", () => {
 
     const refused = await w.reconcile([...COPY, "--yes"]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error: 0x[0-9a-f]{40} holds position\(s\) hlcopy did not open: BTC \+/);
-    expect(refused.stderr).toMatch(/\nhint: .*--adopt.*--deny-coins BTC.*sub-account/);
+    expect(refused.said).toMatch(/^error: 0x[0-9a-f]{40} holds position\(s\) hlcopy did not open: BTC \+/);
+    expect(refused.said).toMatch(/\nhint: .*--adopt.*--deny-coins BTC.*sub-account/);
     expect(w.ordersSent()).toBe(1); // only the trader's own order
 
     // Left out: the copy goes ahead and BTC is not touched.
@@ -324,7 +361,7 @@ describe("positions hlcopy did not open", () => {
     await w.trade(w.followerClient, "ETH", "buy", 500);
     const r = await w.reconcile([...COPY, "--yes"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("hlcopy did not open: ETH");
+    expect(r.said).toContain("hlcopy did not open: ETH");
   });
 
   it("positions hlcopy built over several runs stay its own: its journaled fills count", async () => {
@@ -346,10 +383,8 @@ describe("review before trading", () => {
     await w.trade(w.leaderClient, "ETH", "buy", 100_000);
     const r = await w.reconcile(COPY);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /^error: this run needs your review before it trades: this is the first live run/,
-    );
-    expect(r.stderr).toMatch(/\nhint: see the plan with --dry-run, then run again with --yes/);
+    expect(r.said).toMatch(/^error: this run needs your review before it trades: this is the first live run/);
+    expect(r.said).toMatch(/\nhint: see the plan with --dry-run, then run again with --yes/);
     expect(w.ordersSent()).toBe(0);
 
     const yes = await w.reconcile([...COPY, "--yes"]);
@@ -371,7 +406,7 @@ describe("review before trading", () => {
     for (let i = 0; i < 3; i++) await w.trade(w.leaderClient, "BTC", "buy", 240_000);
     const big = await w.reconcile(COPY);
     expect(big.code).toBe(2);
-    expect(big.stderr).toMatch(/of equity \(more than exec\.confirmAbovePct 50%\)/);
+    expect(big.said).toMatch(/of equity \(more than exec\.confirmAbovePct 50%\)/);
     const sent = w.ordersSent();
     expect((await w.reconcile([...COPY, "--confirm-above-pct", "90"])).code).toBe(0);
     expect(w.ordersSent()).toBe(sent + 1);
@@ -381,7 +416,7 @@ describe("review before trading", () => {
     const w = await world();
     const r = await w.reconcile([...COPY, "--dry-run", "--yes"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--yes confirms orders and --dry-run sends none");
+    expect(r.said).toContain("--yes confirms orders and --dry-run sends none");
   });
 });
 

@@ -10,7 +10,7 @@ import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, ROOT, runCli, tempDir } from "../helpers/cli.js";
+import { BIN, cleanEnv, jsonError, ROOT, runCli, tempDir } from "../helpers/cli.js";
 
 type Report = ReconcileReport;
 
@@ -53,8 +53,10 @@ async function reconcile(extra: string[] = [], env: Record<string, string> = {})
     { env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey, ...env } },
   );
   const lines = r.stdout.trim().split("\n");
-  const report = r.stdout.trim() ? (JSON.parse(lines.at(-1) ?? "") as Report) : null;
-  return { ...r, report, lines };
+  // A refusal is one error document instead of the report (`said`: it as the two lines).
+  const said = jsonError(r.stdout);
+  const report = r.stdout.trim() && !said ? (JSON.parse(lines.at(-1) ?? "") as Report) : null;
+  return { ...r, report, lines, said };
 }
 
 /** The leader trades `usd` worth of a coin at the current mid. */
@@ -329,9 +331,9 @@ describe("hlcopy reconcile", () => {
     sim.control.reset();
     expect(sim.control.orderHistory(follower).length).toBe(history);
     expect(down.code).toBe(1);
-    expect(down.stdout).toBe("");
-    // What it waited for, then one error line and a hint.
-    expect(down.stderr).toMatch(/^(warning: waiting for .*\n)*error: .*\nhint: [^\n]*\n$/);
+    // What it waited for (stderr), then one error document and nothing else (stdout).
+    expect(down.stderr).toMatch(/^(warning: waiting for .*\n)*$/);
+    expect(down.said).toMatch(/^error: .*\nhint: [^\n]*\n$/);
     const orders = sim.control.stats().actionByType.order ?? 0;
     const badLeader = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", "0x123"], {
       env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey },
@@ -407,9 +409,9 @@ describe("hlcopy reconcile", () => {
       const orders = sim.control.stats().actionByType.order ?? 0;
       const r = await reconcile(LATER, { HLCOPY_LOCK_DIR: locks });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(String(process.pid));
-      expect(r.stderr).toContain("config dir /elsewhere");
-      expect(r.stderr).toMatch(/\nhint: /);
+      expect(r.said).toContain(String(process.pid));
+      expect(r.said).toContain("config dir /elsewhere");
+      expect(r.said).toMatch(/\nhint: /);
       expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
     } finally {
       lock.release();

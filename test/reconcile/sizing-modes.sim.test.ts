@@ -142,7 +142,7 @@ describe("reconcile --dry-run shows how each target was sized", () => {
   });
 
   it("risk-per-trade: each position risks riskPct of equity at the stop; refused without a stop", async () => {
-    const refused = await dryRun(["--mode", "risk-per-trade"]);
+    const refused = await dryRun(["--mode", "risk-per-trade"], false);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /error: sizing mode risk-per-trade sizes each position by the loss at its stop, but no stop is set/,

@@ -13,7 +13,7 @@ import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { type RunResult, runCli, tempDir } from "../helpers/cli.js";
+import { jsonError, type RunResult, runCli, tempDir } from "../helpers/cli.js";
 
 let sim: SimHandle;
 let leader: Address;
@@ -48,14 +48,19 @@ function blockedDir(): { parent: string; dir: string } {
   return { parent, dir: join(parent, "cfg") };
 }
 
+/** The error's two lines: on stderr, or (--json) its one error document on stdout, stderr empty. */
+function said(r: RunResult): string {
+  return r.stderr === "" ? jsonError(r.stdout) : r.stderr;
+}
+
 function expectOneClearError(r: RunResult, code: number, error: RegExp): void {
   expect(r.code).toBe(code);
-  const lines = r.stderr.trim().split("\n");
+  const lines = said(r).trim().split("\n");
   expect(lines).toHaveLength(2);
   expect(lines[0]).toMatch(/^error: /);
   expect(lines[0]).toMatch(error);
   expect(lines[1]).toMatch(/^hint: \S/);
-  expect(r.stderr).not.toMatch(/report it|\n\s+at /);
+  expect(said(r)).not.toMatch(/report it|\n\s+at /);
 }
 
 const orders = () => sim.control.orderHistory(follower).length;
@@ -143,7 +148,7 @@ describe("a config directory that cannot be written", () => {
       1,
       new RegExp(`cannot create lock directory ${locks}: a part of its path is a file`),
     );
-    expect(r.stderr).toContain("HLCOPY_LOCK_DIR");
+    expect(said(r)).toContain("HLCOPY_LOCK_DIR");
     expect(readdirSync(config)).toEqual([]);
   });
 });
@@ -178,7 +183,7 @@ describe("a journal in trouble", () => {
     writeFileSync(file, "garbage, not SQLite ".repeat(100));
     const r = await reconcile({ HLCOPY_CONFIG_DIR: dir });
     expectOneClearError(r, 2, new RegExp(`journal ${file} is not a SQLite database`));
-    expect(r.stderr).toContain(`mv ${file} ${file}.bak`);
+    expect(said(r)).toContain(`mv ${file} ${file}.bak`);
     expect(readFileSync(file, "utf8")).toBe("garbage, not SQLite ".repeat(100));
     expect(existsSync(`${file}-wal`)).toBe(false);
   });

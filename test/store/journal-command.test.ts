@@ -158,13 +158,13 @@ describe("runJournal", () => {
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:00.000Z │ run       │      │ follow 0x5e9e…a13a on mainnet · ended 2025-01-02 12:00:04.000Z, exit 4                               │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
-      │ 2025-01-02 12:00:01.000Z │ decision  │ BTC  │ fill: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift                              │
+      │ 2025-01-02 12:00:01.000Z │ decision  │ BTC  │ fill: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift $650.00 (BTC)                │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:01.001Z │ order     │ BTC  │ buy 0.01 @ 65200 (open) → filled 0.01 @ 65013 · cloid 0x0000000000000000000000000000000a             │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee 0.29 · vs leader 2.0 bps · lag 12 ms                                          │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
-      │ 2025-01-02 12:00:02.000Z │ reconnect │      │ attempt=1                                                                                            │
+      │ 2025-01-02 12:00:02.000Z │ reconnect │      │ websocket reconnected: a sweep repaired what was missed                                              │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:03.000Z │ halt      │      │ kill-switch: drawdown 25.00% from 1000.00 (active)                                                   │
       └──────────────────────────┴───────────┴──────┴──────────────────────────────────────────────────────────────────────────────────────────────────────┘"
@@ -224,6 +224,117 @@ describe("runJournal", () => {
     });
     expect(doc[3]).toMatchObject({ table: "fills", lagMs: 12 });
     expect(out.text.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("every kind of event the engine journals reads as one line of words, never raw JSON (--json keeps the data)", () => {
+    const targets = [
+      {
+        coin: "BTC",
+        leaderSize: 0.0115,
+        targetSize: 0.00057,
+        ourSize: 0.00057,
+        driftUsd: 0,
+        mid: 95_843,
+        deadbandUsd: 10,
+      },
+      {
+        coin: "SOL",
+        leaderSize: 0.87,
+        targetSize: 0.04,
+        ourSize: 0.09,
+        driftUsd: -9.48,
+        mid: 189.61,
+        deadbandUsd: 10,
+      },
+    ];
+    const drift = {
+      coins: [
+        { coin: "BTC", driftUsd: 0, status: "in-sync", reason: null },
+        { coin: "SOL", driftUsd: -9.48, status: "tolerated", reason: "below-min-notional" },
+      ],
+      driftUsd: 9.48,
+      outsideUsd: 0,
+      inSync: true,
+    };
+    const pnl = {
+      realisedUsd: -0.12,
+      unrealisedUsd: -0.02,
+      feesUsd: 0.37,
+      fundingUsd: 0,
+      netUsd: -0.51,
+      roiPct: -0.0051,
+    };
+    const events: [string, unknown, string][] = [
+      [
+        "sweep",
+        { inSync: true, driftUsd: 9.48, durationMs: 41, requests: 10, trigger: "start", targets, drift, pnl },
+        "start sweep: in sync · $9.48 tolerated inside the deadband · 10 requests in 41 ms",
+      ],
+      [
+        "state",
+        { targets, drift, pnl },
+        "as the run left it: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+      ],
+      ["leverage", { leverage: 4, marginMode: "cross" }, "set to 4× cross before the first increase"],
+      [
+        "leverage",
+        { leverage: 4, marginMode: "cross", error: "Insufficient margin" },
+        "could not set 4× cross: Insufficient margin",
+      ],
+      [
+        "onExit",
+        { mode: "hold", message: "on exit: hold — positions left as they are" },
+        "on exit: hold — positions left as they are",
+      ],
+      ["reconnect", { stream: null }, "websocket reconnected: a sweep repaired what was missed"],
+      [
+        "cashFlow",
+        { leader: LEADER, usd: -500, since: T0 },
+        "leader 0x5e9e…a13a moved -$500.00 in or out since 2025-01-02 12:00:00.000Z: netted out of its equity, not copied",
+      ],
+      [
+        "foreign",
+        { positions: [{ coin: "ETH", size: -2 }] },
+        "position(s) changed outside hlcopy: ETH -2 (left alone)",
+      ],
+      [
+        "resume",
+        { cleared: 1, hwm: 9_000 },
+        "hlcopy resume: 1 halt cleared · high-water mark reset to $9,000.00",
+      ],
+      ["someFutureKind", { a: 1, nested: { b: 2 } }, "a=1 nested=… (--json)"],
+    ];
+    for (const [type, data, summary] of events) {
+      const row = entryRow({ table: "events", id: 1, ts: T0, runId: 1, type, coin: null, data });
+      expect(row.summary, type).toBe(summary);
+    }
+  });
+
+  it("a decision row ends with the drift the plan saw, in status's words", () => {
+    const base = {
+      ...{ table: "decisions" as const, id: 1, runId: 1, ts: T0, trigger: "fill" as const, coins: ["BTC"] },
+      ...{ inSync: false, nActions: 1, nSkipped: 1 },
+    };
+    expect(entryRow({ ...base, plan: plan() }).summary).toBe(
+      "fill: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift $650.00 (BTC)",
+    );
+    const synced = plan({
+      actions: [],
+      skipped: [],
+      inSync: true,
+      targets: [
+        {
+          coin: "BTC",
+          leaderSize: 1,
+          targetSize: 0.01,
+          ourSize: 0.01,
+          driftUsd: 0,
+          mid: 65_000,
+          deadbandUsd: 10,
+        },
+      ],
+    });
+    expect(entryRow({ ...base, plan: synced }).summary).toBe("fill: no action · in sync");
   });
 
   it("entryRow shows a rejected order's exchange message", () => {

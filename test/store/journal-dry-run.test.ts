@@ -7,8 +7,8 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
@@ -47,7 +47,11 @@ const run = (
   startedAt,
 });
 
-/** What is on disk: each file's bytes and mtime (absent files too), and every table's row count. */
+/**
+ * What is on disk: the file's and its -wal's bytes and mtime (absent files too), whether a -shm
+ * is there (its bytes are SQLite's shared index: a reader may update it), and every table's row
+ * count.
+ */
 function fingerprint(file: string) {
   const files = Object.fromEntries(
     [file, `${file}-wal`].map((f) => [
@@ -61,9 +65,13 @@ function fingerprint(file: string) {
         : null,
     ]),
   );
-  return { files, rows: rowCounts(file) };
+  return { files, shm: existsSync(`${file}-shm`), rows: rowCounts(file) };
 }
-function rowCounts(file: string): Record<string, number> {
+/** Counted on a copy of the files: any connection to the journal itself may leave a -wal or -shm. */
+function rowCounts(journal: string): Record<string, number> {
+  const file = join(tempDir(), "count.sqlite");
+  for (const suffix of ["", "-wal", "-shm"])
+    if (existsSync(`${journal}${suffix}`)) copyFileSync(`${journal}${suffix}`, `${file}${suffix}`);
   const db = new DatabaseSync(file, { readOnly: true });
   try {
     return Object.fromEntries(
@@ -75,11 +83,6 @@ function rowCounts(file: string): Record<string, number> {
   } finally {
     db.close();
   }
-}
-/** An empty -wal left by a read-only reader holds nothing: the same as none. */
-function withoutEmptyWal(f: ReturnType<typeof fingerprint>) {
-  const wal = f.files["-wal"];
-  return { ...f, files: { ...f.files, "-wal": wal && wal.size > 0 ? wal : null } };
 }
 
 describe("a dry run's journal (openJournal with writes: 'memory')", () => {
@@ -130,18 +133,32 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     live.close();
   });
 
-  it("a journal at rest (no -wal): the file is untouched and no -wal with anything in it appears", () => {
-    const file = journalPath(tempDir(), ACCOUNT);
+  it("a journal at rest (no process has it open): the file is untouched and no -wal or -shm appears beside it", () => {
+    const dir = tempDir();
+    const file = journalPath(dir, ACCOUNT);
     const live = openJournal(file);
     live.startRun(run("follow", LEADER_A, T0));
-    live.recordEvent({ ts: T0 + 1, type: "sweep", data: { inSync: true } });
+    live.recordHalt({ ts: T0 + 1, kind: "manual", reason: "paused by the trader" });
     live.close();
     const before = fingerprint(file);
-    expect(before.files["-wal"]).toBeNull();
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual([basename(file)]);
     const dry = openJournal(file, { writes: "memory" });
+    expect(dry.activeHalt()?.reason).toBe("paused by the trader");
     dry.recordEvent({ ts: T0 + 2, type: "sweep", runId: dry.startRun(run("dry-run", LEADER_B, T0 + 2)) });
     dry.close();
-    expect(withoutEmptyWal(fingerprint(file))).toEqual(before);
+    expect(fingerprint(file)).toEqual(before);
+    expect(readdirSync(dir).sort()).toEqual(names);
+  });
+
+  it("no journal yet: nothing is created, neither the file nor a -wal or -shm", () => {
+    const dir = tempDir();
+    const file = journalPath(dir, ACCOUNT);
+    const dry = openJournal(file, { writes: "memory" });
+    expect(dry.lastRun()).toBeNull();
+    dry.recordEvent({ ts: T0, type: "sweep", runId: dry.startRun(run("dry-run", LEADER_B, T0)) });
+    dry.close();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("a follow that crashed (its -wal still holds commits, no process has the file open): they are read, and nothing is written", () => {
@@ -154,6 +171,7 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     // read-write, closes it last — folds the -wal into it. A dry run must not be that one.
     copyFileSync(join(dir, "live.sqlite"), file);
     copyFileSync(join(dir, "live.sqlite-wal"), `${file}-wal`);
+    copyFileSync(join(dir, "live.sqlite-shm"), `${file}-shm`);
     live.close();
     const before = fingerprint(file);
     expect(before.files["-wal"]?.size).toBeGreaterThan(0);
@@ -367,7 +385,7 @@ describe("reconcile --dry-run on an account with a journal", () => {
       ["BTC", "buy", false],
     ]);
     expect(w.sent()).toBe(sent);
-    const onDisk = withoutEmptyWal(fingerprint(file));
+    const onDisk = fingerprint(file);
 
     const after = await w.seen();
     // status still shows the copy of A: no BTC target, no drift against B.
@@ -388,7 +406,7 @@ describe("reconcile --dry-run on an account with a journal", () => {
     const dry = await w.reconcile(w.leaderB, ["--dry-run"]);
     expect(dry.code).toBe(4);
     expect(dry.report?.halted).toBe(true);
-    expect(withoutEmptyWal(fingerprint(file))).toEqual(before);
+    expect(fingerprint(file)).toEqual(before);
   });
 });
 
@@ -399,7 +417,12 @@ describe("follow --dry-run beside a running follow", () => {
     await eventually(() => live.lines.some((l) => l.type === "sweep" && l.inSync === true), 20_000);
     const dry = w.follow(w.leaderB, ["--dry-run", "--sweep-seconds", "3600"]);
     // Its plan is B's: close the ETH the follow opened (hlcopy's own), buy BTC.
-    await eventually(() => dry.lines.some((l) => l.type === "sweep" && l.inSync === false), 20_000);
+    const planned = () =>
+      dry.lines
+        .filter((l) => l.type === "decision")
+        .flatMap((l) => (l.actions as { coin: string; side: string }[]).map((a) => `${a.coin} ${a.side}`));
+    await eventually(() => planned().length > 0, 20_000);
+    expect(planned()).toEqual(["ETH sell", "BTC buy"]);
     dry.child.kill("SIGTERM");
     expect(await dry.exit).toBe(0);
     live.child.kill("SIGTERM");

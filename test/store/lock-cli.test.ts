@@ -9,7 +9,7 @@ import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { BIN, cleanEnv, jsonError, runCli, tempDir } from "../helpers/cli.js";
 
 let sim: SimHandle;
 let leader: Address;
@@ -83,7 +83,9 @@ describe("one account, two config directories", () => {
       env,
     });
     expect(second.code).toBe(1);
-    const [error, hint, ...rest] = second.stderr.trim().split("\n");
+    // --json: the error is one document on stdout, nothing on stderr.
+    expect(second.stderr).toBe("");
+    const [error, hint, ...rest] = jsonError(second.stdout).trim().split("\n");
     expect(rest).toEqual([]);
     expect(error).toContain(`error: another hlcopy (pid ${follow.pid})`);
     expect(error).toContain(`(follow, config dir ${dirA})`);

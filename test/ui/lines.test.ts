@@ -89,6 +89,22 @@ describe("human lines", () => {
     ]);
   });
 
+  it("an error the run stops on is left to the CLI's error line (said once); JSON lines keep it", () => {
+    const fatal = {
+      type: "error" as const,
+      ts: T0,
+      message: "gave up",
+      hint: "check the network",
+      fatal: true as const,
+    };
+    const stop = { type: "stop" as const, ts: T0, reason: "could not start" };
+    expect(collect(false, [fatal, stop])).toEqual(["12:00:00.000 stop: could not start"]);
+    expect(collect(true, [fatal, stop]).map((l) => JSON.parse(l))).toEqual([
+      { ts: T0, type: "error", message: "gave up", hint: "check the network", fatal: true },
+      { ts: T0, type: "stop", reason: "could not start" },
+    ]);
+  });
+
   it("state lines are rate-limited (default once a minute)", () => {
     const states = Array.from({ length: 130 }, (_, i) => stateEvent(T0 + i * 1000, LIVE_TARGETS));
     expect(collect(false, states)).toHaveLength(3); // t = 0, 60 s, 120 s

@@ -222,6 +222,9 @@ describe("reduceDashboard: engine events", () => {
     expect(s.counters.skipped).toEqual({ "entry-drift": 1 });
     expect(s.counters.plannedActions).toBe(1);
     expect(s.counters.decisions).toBe(3);
+    // A decision held back by a pause sends nothing: not planned (a dry run plans it again later).
+    const held = reduceAll([decisionEvent(T0, act), { ...decisionEvent(T0, act), held: "paused" }]);
+    expect(held.counters.plannedActions).toBe(1);
   });
 
   it("samples equity at most once per equitySampleMs", () => {

@@ -23,14 +23,55 @@ describe("shouldUseDashboard", () => {
 describe("the closing summary after a follow (the dashboard's and --no-ui's one text)", () => {
   it("tells the skips by reason, as the dashboard's counter and the demo's summary do", () => {
     const s = runSummary(liveState());
-    const text = closingSummary(s);
+    const text = closingSummary(s, { eventLines: false });
     expect(text.split("\n")[0]).toMatch(
       /^1 order\(s\) filled; skipped inside-deadband 1; drift 75\.00 USD; /,
     );
     expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
       "below-min-notional 7, coin-denied 2",
     );
-    expect(closingSummary({ ...s, skipped: {} }).split("\n")[0]).toMatch(/^1 order\(s\) filled; drift /);
+    expect(closingSummary({ ...s, skipped: {} }, { eventLines: false }).split("\n")[0]).toMatch(
+      /^1 order\(s\) filled; drift /,
+    );
+  });
+
+  it("says what the on-exit step did once: after the dashboard (its log is gone), not after event lines (its line is just above)", () => {
+    const onExit = "on exit: hold — positions and resting orders left as they are";
+    const s = { ...runSummary(liveState()), onExit };
+    expect(closingSummary(s, { eventLines: false })).toContain(`\n${onExit}\nopen positions:\n`);
+    expect(closingSummary(s, { eventLines: true })).not.toContain("on exit:");
+  });
+});
+
+describe("the closing summary of follow --dry-run", () => {
+  it("counts the orders it planned (nothing was sent) and lists the positions its model holds, without fills, slippage or stops", () => {
+    const s = {
+      ...runSummary(liveState()),
+      copiedTrades: 0,
+      planned: 4,
+      skipped: { "below-min-notional": 1 },
+      finalDriftUsd: 0,
+      inSync: true,
+      pnl: {
+        realisedUsd: 0.4,
+        unrealisedUsd: -1.1,
+        feesUsd: 0.5,
+        fundingUsd: 0,
+        netUsd: -1.2,
+        roiPct: -0.012,
+      },
+      positions: [
+        { coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null },
+        { coin: "ETH", size: -0.4, stopPx: null, takeProfitPx: null },
+      ],
+    };
+    expect(closingSummary(s, { eventLines: true })).toBe(
+      "dry run: 4 order(s) planned, none sent (each taken as filled at its limit price for the next plan); skipped below-min-notional 1; drift 0.00 USD; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+        "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
+    );
+    expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(
+      /\npositions a live run would hold now: none\n$/,
+    );
   });
 });
 
@@ -39,6 +80,7 @@ describe("runSummary", () => {
     const s = runSummary(liveState());
     expect(s).toEqual({
       copiedTrades: 1,
+      planned: null,
       skipped: { "inside-deadband": 1 },
       finalDriftUsd: 75,
       inSync: null,

@@ -11,7 +11,10 @@ export function register(program: Command): void {
     .argument("<leader...>", "leader address(es), up to 9 (0x + 40 hex digits)")
     .description("copy one or more leaders live: websockets, sweeps, exactly-once orders, safety, dashboard")
     .option("--weights <list>", "weights of several leaders, e.g. 0.6,0.4 (normalised to sum 1)")
-    .option("--dry-run", "plan and show, send nothing (no key needed)")
+    .option(
+      "--dry-run",
+      "plan and show, send nothing (no key needed); each planned order is taken as filled at its limit price, so the next plan is what a live run would send next",
+    )
     .option("--paper", "fill locally against the live book, no key needed (own journal)")
     .option("--paper-equity <usd>", "starting equity of the paper account (with --paper; default 10000)")
     .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")

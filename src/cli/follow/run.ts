@@ -193,11 +193,7 @@ export async function runFollow(
           },
         })
       : null;
-  // A run that could not start ends with the contract's error/hint lines on stderr too (the
-  // dashboard that showed it is gone by then).
-  let lastError: { message: string; hint?: string } | null = null;
-  let agentExpired = false;
-  const { code, summary } = await runEngineWithView({
+  const { code, summary, dashboard } = await runEngineWithView({
     json: ctx.json,
     noUi: options.noUi,
     setUp: async (signal) => {
@@ -293,13 +289,6 @@ export async function runFollow(
                   });
                   return null;
                 }),
-        onRun: () => {
-          events.on((e) => {
-            if (e.type === "error") lastError = e;
-            if (e.type === "halt") agentExpired = e.kind === "agent-expired";
-            if (e.type === "resume") agentExpired = false;
-          });
-        },
         close: async () => {
           session.close();
           await alerts?.close();
@@ -309,32 +298,43 @@ export async function runFollow(
     },
   });
   // Stopped before it started (run-engine said by what, and that nothing was sent): no summary.
+  // An error that ended the run was printed there, once.
   if (!summary) return code;
-  const failed = lastError as { message: string; hint?: string } | null;
-  // Exit 4 is a safety halt the summary tells, except an agent that can no longer sign: that
-  // one needs the command that fixes it.
-  if (code !== 0 && (code !== 4 || agentExpired) && failed && !ctx.json) {
-    process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
-  }
   // The same closing summary after the dashboard as after event lines: the dashboard's last
-  // frame is cut to the terminal, and its log lines too (the on-exit one included).
-  if (!ctx.json && (code === 0 || code === 4)) process.stdout.write(closingSummary(summary));
+  // frame is cut to the terminal, and its log lines too (so it repeats the on-exit one, which
+  // event lines have just printed).
+  if (!ctx.json && (code === 0 || code === 4))
+    process.stdout.write(closingSummary(summary, { eventLines: !dashboard }));
   return code;
 }
 
 /**
- * What a follow run that ended in order prints last, whatever showed it: the counts, drift,
- * P&L, slippage and lag on one line, what the on-exit step did, and each open position with
- * its resting protection. Plain lines, never cut to the terminal's width.
+ * What a follow run that ended in order prints last, whatever showed it: the counts (a dry run:
+ * the orders it planned, and the positions its model holds), drift, P&L, slippage and lag on one
+ * line, what the on-exit step did (unless `eventLines` showed the
+ * run: its line is just above), and each open position with its resting protection. Plain
+ * lines, never cut to the terminal's width.
  */
-export function closingSummary(summary: RunSummary): string {
+export function closingSummary(summary: RunSummary, shown: { eventLines: boolean }): string {
   const p = summary.pnl;
   const pnl = p
     ? `; copy P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}`
     : "";
   const skipped = skippedText(summary.skipped);
+  if (summary.planned !== null) {
+    // A dry run sent nothing: what it planned, and where its model of the account ended.
+    const modeled = p
+      ? `; modeled P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}, fees included`
+      : "";
+    const held =
+      summary.positions.length === 0
+        ? "positions a live run would hold now: none\n"
+        : `positions a live run would hold now:\n${summary.positions.map((x) => `  ${x.coin} ${x.size > 0 ? "+" : ""}${x.size}\n`).join("")}`;
+    return `dry run: ${summary.planned} order(s) planned, none sent (each taken as filled at its limit price for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${modeled}
+${held}`;
+  }
   return `${summary.copiedTrades} order(s) filled${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
-${summary.onExit ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
+${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
 }
 
 /** The summary's open positions, one line each with their resting protection. */

@@ -20,7 +20,9 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Entries are listed oldest first; --json prints one JSON array (each entry has "table" and "ts").
+Entries are listed oldest first, each summed up in one line (a decision ends with the drift it
+saw, a sweep or a run's end with the copy's drift, positions and P&L); --json prints every field,
+as one JSON array (each entry has "table" and "ts").
 Dry runs are not journaled: they show their plan and keep nothing.
 
 ${examples([

@@ -1,10 +1,11 @@
 // Pure parsing and formatting for `hlcopy journal`: flag values in, table rows out. No I/O.
 
+import { type DriftReport, driftReport, driftText } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { shortAddress } from "../../core/format.js";
+import { detailNumber, fmtUsd, shortAddress } from "../../core/format.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
-import { fmtExact, fmtFixed } from "../../ui/format.js";
+import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
 
 const UNIT_MS: Record<string, number> = {
   s: 1_000,
@@ -83,16 +84,165 @@ function describePlan(plan: Plan): string {
     const list = plan.skipped.map((s) => `${s.coin} ${s.reason}`).join(", ");
     parts.push(`skipped: ${list}`);
   }
-  parts.push(plan.inSync ? "in sync" : "drift");
+  // The drift the plan saw, in status's words ("drift $73.77 (BTC, ETH)", "in sync").
+  parts.push(
+    driftText(
+      driftReport({
+        targets: plan.targets ?? [],
+        skipped: plan.skipped,
+        actionCoins: plan.actions.map((a) => a.coin),
+      }),
+    ),
+  );
   return parts.join(" · ");
 }
 
-function keyValues(data: unknown): string {
+// ─── Events: one readable line per kind (--json keeps the raw data) ─────────────────────────
+
+type Data = Record<string, unknown>;
+
+function record(v: unknown): Data {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Data) : {};
+}
+function num(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+function str(v: unknown): string | null {
+  return typeof v === "string" && v !== "" ? v : null;
+}
+function signedSize(size: number): string {
+  return `${size > 0 ? "+" : ""}${detailNumber(size)}`;
+}
+function leaderOf(d: Data): string {
+  const leader = str(d.leader);
+  return leader ? `leader ${shortAddress(leader)}` : "the leader";
+}
+function isDriftReport(v: unknown): v is DriftReport {
+  const r = record(v);
+  return Array.isArray(r.coins) && num(r.driftUsd) !== null && num(r.outsideUsd) !== null;
+}
+
+/** The copy's drift as a sweep or a run's end left it, in status's words. */
+function driftOf(d: Data): string {
+  if (isDriftReport(d.drift)) return driftText(d.drift);
+  const usd = num(d.driftUsd);
+  if (d.inSync === true) return "in sync";
+  return usd === null ? "drift unknown" : `drift ${fmtUsd(usd)}`;
+}
+
+/** "BTC +0.00057, ETH -0.2" from targets (their ourSize), or "none". */
+function positionsOf(d: Data): string {
+  const held = (Array.isArray(d.targets) ? d.targets : [])
+    .map(record)
+    .filter((t) => typeof t.coin === "string" && (num(t.ourSize) ?? 0) !== 0)
+    .map((t) => `${String(t.coin)} ${signedSize(num(t.ourSize) ?? 0)}`);
+  return held.length > 0 ? held.join(", ") : "none";
+}
+
+function pnlOf(d: Data): string | null {
+  const p = record(d.pnl);
+  const net = num(p.netUsd);
+  if (net === null) return null;
+  const roi = num(p.roiPct);
+  return `P&L net ${net > 0 ? "+" : ""}${fmtUsd(net)}${roi === null ? "" : ` (${fmtSigned(roi, 2)}%)`}`;
+}
+
+/** "BTC +0.1, ETH -2" from a list of {coin, size}. */
+function sizesOf(v: unknown): string {
+  const list = (Array.isArray(v) ? v : []).map(record).filter((p) => typeof p.coin === "string");
+  return list.length > 0
+    ? list.map((p) => `${String(p.coin)} ${signedSize(num(p.size) ?? 0)}`).join(", ")
+    : "none";
+}
+
+/** Any other event: its plain fields as key=value; nested data is left to --json. */
+function plainFields(data: unknown): string {
   if (data === null || data === undefined) return "";
-  if (typeof data !== "object" || Array.isArray(data)) return JSON.stringify(data);
-  return Object.entries(data as Record<string, unknown>)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join(" ");
+  if (typeof data !== "object") return String(data);
+  if (Array.isArray(data)) return `${plural(data.length, "item")} (--json shows them)`;
+  const parts = Object.entries(data as Data).map(([k, v]) =>
+    v !== null && typeof v === "object" ? `${k}=… (--json)` : `${k}=${String(v)}`,
+  );
+  return parts.join(" ");
+}
+
+/** One journal event (its `type` and `data`) as a line a person reads. */
+export function describeJournalEvent(type: string, data: unknown): string {
+  const d = record(data);
+  switch (type) {
+    case "sweep": {
+      const trigger = str(d.trigger);
+      const requests = num(d.requests);
+      const ms = num(d.durationMs);
+      const cost =
+        requests === null ? "" : ` · ${plural(requests, "request")}${ms === null ? "" : ` in ${ms} ms`}`;
+      return `${trigger ? `${trigger} ` : ""}sweep: ${driftOf(d)}${cost}`;
+    }
+    case "state": {
+      const pnl = pnlOf(d);
+      return `as the run left it: ${driftOf(d)} · positions ${positionsOf(d)}${pnl ? ` · ${pnl}` : ""}`;
+    }
+    case "leverage": {
+      const lev = num(d.leverage);
+      const set = `${lev === null ? "?" : `${lev}×`} ${str(d.marginMode) ?? ""}`.trim();
+      const error = str(d.error);
+      return error ? `could not set ${set}: ${error}` : `set to ${set} before the first increase`;
+    }
+    case "onExit":
+      return str(d.message) ?? `on exit: ${str(d.mode) ?? "?"}`;
+    case "leaderEmpty":
+      return `${leaderOf(d)} has no equity left (${fmtUsd(num(d.accountValue))}): its coins are left alone`;
+    case "cashFlow": {
+      const usd = num(d.usd) ?? 0;
+      const since = num(d.since);
+      return `${leaderOf(d)} moved ${usd > 0 ? "+" : usd < 0 ? "-" : ""}${fmtUsd(Math.abs(usd))} in or out${since === null ? "" : ` since ${formatTime(since)}`}: netted out of its equity, not copied`;
+    }
+    case "adopted":
+      return `adopted position(s) hlcopy did not open: ${sizesOf(d.positions)}`;
+    case "foreign":
+      return `position(s) changed outside hlcopy: ${sizesOf(d.positions)} (left alone)`;
+    case "halt":
+      return `${str(d.kind) ?? "halt"}: ${str(d.reason) ?? "no reason recorded"}`;
+    case "resume": {
+      if (str(d.kind) === "agent-expired") return "the agent is approved again: sending resumed";
+      const cleared = num(d.cleared);
+      const hwm = num(d.hwm);
+      return `hlcopy resume: ${cleared === null ? "halt" : plural(cleared, "halt")} cleared${hwm === null ? "" : ` · high-water mark reset to ${fmtUsd(hwm)}`}`;
+    }
+    case "leaderLiquidated": {
+      const side = str(d.side);
+      const sz = num(d.sz);
+      const px = num(d.px);
+      const fill =
+        side && sz !== null && px !== null ? `: ${side} ${detailNumber(sz)} @ ${detailNumber(px)}` : "";
+      return `the leader was liquidated${fill}; our copy of the coin is closed`;
+    }
+    case "reconnect": {
+      const stream = str(d.stream);
+      return `websocket reconnected${stream ? ` (${stream})` : ""}: a sweep repaired what was missed`;
+    }
+    case "leaderUnfollowed": {
+      const until = num(d.until);
+      return `stopped following ${leaderOf(d)} (${str(d.kind) ?? "?"}): ${str(d.reason) ?? "no reason recorded"}${until === null ? "; until hlcopy resume --leader" : `; until ${formatTime(until)}`}`;
+    }
+    case "leaderResumed":
+      return `following ${leaderOf(d)} again (${str(d.how) === "expired" ? "its pause ended" : "hlcopy resume --leader"})`;
+    case "protectionFired": {
+      const tier = num(d.tier);
+      const size = num(d.size);
+      const px = num(d.px);
+      return `our ${str(d.kind) ?? "protection"}${tier === null ? "" : ` tier ${tier + 1}`} fired: closed ${size === null ? "?" : detailNumber(size)}${px === null ? "" : ` @ ${detailNumber(px)}`}`;
+    }
+    case "timeStop": {
+      const size = num(d.size);
+      const px = num(d.px);
+      const held = num(d.heldHours);
+      const max = num(d.maxHoldHours);
+      return `closed ${size === null ? "?" : detailNumber(size)}${px === null ? "" : ` @ ${detailNumber(px)}`} after ${held === null ? "?" : fmtFixed(held, 1)} h (risk.maxHoldHours ${max ?? "?"})`;
+    }
+    default:
+      return plainFields(data);
+  }
 }
 
 export interface EntryRow {
@@ -160,6 +310,6 @@ export function entryRow(e: JournalEntry): EntryRow {
       return { time, type: "halt", coin: "", summary: `${e.kind}: ${e.reason} (${state})` };
     }
     case "events":
-      return { time, type: e.type, coin: e.coin ?? "", summary: keyValues(e.data) };
+      return { time, type: e.type, coin: e.coin ?? "", summary: describeJournalEvent(e.type, e.data) };
   }
 }
