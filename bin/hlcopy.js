@@ -21,8 +21,8 @@ process.emitWarning = (warning, ...rest) => {
 };
 // Long runs keep their memory small and flat (bench/soak.mjs measures it; README Figures): V8
 // reads flags and glibc its environment only at start, so a long-running command re-executes
-// itself once with them (./node-flags.js): same pid, signals and stdio (process.execve; where it
-// is missing the run goes on without them).
+// itself once with them (./node-flags.js): same pid, signals and stdio (process.execve, Node
+// >= 22.15; where it is missing the run goes on without them, and a follow that starts says so).
 const GLOBALS_WITH_VALUE = new Set(["--network", "--config-dir", "--account"]);
 const args = process.argv.slice(2);
 let command;
@@ -30,15 +30,13 @@ for (let i = 0; i < args.length && command === undefined; i++) {
   if (GLOBALS_WITH_VALUE.has(args[i])) i++;
   else if (!args[i].startsWith("-")) command = args[i];
 }
-if (typeof process.execve === "function") {
-  const { nodeFlagsFor } = await import("./node-flags.js");
-  const run = nodeFlagsFor(command);
-  if (run) {
-    process.execve(
-      process.execPath,
-      [process.execPath, ...run.flags, ...process.execArgv, ...process.argv.slice(1)],
-      run.env,
-    );
-  }
+const { nodeFlagsFor } = await import("./node-flags.js");
+const run = nodeFlagsFor(command);
+if (run && typeof process.execve === "function") {
+  process.execve(
+    process.execPath,
+    [process.execPath, ...run.flags, ...process.execArgv, ...process.argv.slice(1)],
+    run.env,
+  );
 }
 await import("../dist/cli/main.js");

@@ -36,6 +36,8 @@ export interface EngineRun {
    * what it reports is seen; closed first when the run ends. (follow's control channel.)
    */
   attach?: () => Promise<{ close(): Promise<void> } | null>;
+  /** Called once the start checks passed, before the run: what it tells belongs to a run that starts. */
+  started?: () => void;
   /** Awaited once the engine has stopped, while the view still shows events (the demo's last sweep). */
   afterRun?: () => Promise<void>;
   /** Release what the set-up took (session and lock, alerts, simulator); after the view closed. */
@@ -187,6 +189,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     }
   }
   offStop();
+  run.started?.();
   if (!view) {
     // The kept events go to the view alone (everyone else heard them as they happened), then
     // what comes next: kept while it opens, handed over in order.

@@ -196,10 +196,21 @@ describe("Node version gate", () => {
   });
 
   it("on a Node where node:sqlite still calls itself experimental (22.13), that one warning is not printed; others are", async () => {
-    // The launcher runs first; a warning emitted once the command has loaded stands for
-    // node:sqlite's (whose message is this, on 22.13), beside one that must still show.
-    const later =
-      "data:text/javascript,setImmediate(()=>{process.emitWarning('SQLite is an experimental feature and might change at any time','ExperimentalWarning');process.emitWarning('another feature','ExperimentalWarning')})";
+    // Two warnings emitted as soon as the launcher has put its filter in place (this preload
+    // sees it assigned): node:sqlite's, whose message on 22.13 is this one, and one that must
+    // still show. (Not a timer: on Node 22 one can fire before the launcher has even run.)
+    const later = `data:text/javascript,${encodeURIComponent(
+      `let current = process.emitWarning;
+      Object.defineProperty(process, "emitWarning", {
+        configurable: true,
+        get: () => current,
+        set: (filtered) => {
+          current = filtered;
+          filtered("SQLite is an experimental feature and might change at any time", "ExperimentalWarning");
+          filtered("another feature", "ExperimentalWarning");
+        },
+      });`,
+    )}`;
     const r = await runCli(["--version"], { nodeArgs: ["--import", later] });
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain("SQLite");

@@ -276,6 +276,16 @@ export async function runFollow(
         preflight: true,
         // Control channel (issue 18): hlcopy pause|resume|flatten|stop reach this run through a
         // socket next to the lock (a dry run takes no lock, so it has none). Never fatal.
+        // bin/hlcopy.js restarts a follow with its memory settings through process.execve
+        // (Node >= 22.15): on an older Node the run holds about twice the memory, for days.
+        started: () => {
+          if (typeof process.execve === "function") return;
+          events.emit({
+            type: "warning",
+            ts: Date.now(),
+            message: `Node ${process.versions.node} cannot restart follow with its memory settings (process.execve needs Node >= 22.15): this run holds about twice the memory; Node 24 keeps it small`,
+          });
+        },
         attach: async () =>
           mode === "dry-run"
             ? null
