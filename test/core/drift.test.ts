@@ -7,6 +7,7 @@ import { deadbandUsd, driftReport, driftText, mergePlanView } from "../../src/co
 import { planOrders } from "../../src/core/planner.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { CoinTarget, Plan } from "../../src/core/types.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 const target = (coin: string, targetSize: number, ourSize: number, mid = 100): CoinTarget => ({
   coin,
@@ -172,7 +173,7 @@ describe("the planner's inSync is driftReport's", () => {
           expect(r.inSync).toBe(plan.inSync);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 });

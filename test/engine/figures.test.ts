@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { slippageBudget } from "../../src/core/slippage.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { BUDGET_WINDOW, SlippageWatch } from "../../src/engine/figures.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 describe("SlippageWatch", () => {
   it("warns once when the p95 goes over the budget, and once when it is back under", () => {
@@ -50,7 +51,7 @@ describe("SlippageWatch", () => {
           expect(last ?? false).toBe(expected.exceeded);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: fcRuns(200) },
     );
   });
 });

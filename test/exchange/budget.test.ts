@@ -7,6 +7,7 @@ import {
   infoWeight,
   RequestBudget,
 } from "../../src/exchange/budget.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 /** A fake clock whose sleep advances time instantly. */
 function fakeClock(start = 1_000_000) {
@@ -93,7 +94,7 @@ describe("RequestBudget", () => {
           return true;
         },
       ),
-      { numRuns: 200 },
+      { numRuns: fcRuns(200) },
     );
   });
 
