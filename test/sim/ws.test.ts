@@ -377,10 +377,13 @@ describe("connection handling", () => {
     const mids = collector<{ mids: Record<string, string> }>();
     await client.allMids(mids.listener);
     await mids.next();
-    const silenceEnds = Date.now() + 300; // this simulator runs on the wall clock
-    sim.control.fault({ kind: "silenceWs", ms: 300 });
+    sim.control.fault({ kind: "silenceWs", ms: 600_000 });
     sim.control.setMid("ARB", 0.8);
-    await eventually(() => Date.now() > silenceEnds);
+    // The simulator sends mids on its next turn (setImmediate, first in line): once ours has
+    // run, that message was silenced. Then the silence ends (not a wall-clock 300 ms that a
+    // stalled turn could outlast, letting 0.8 through).
+    await new Promise((resolve) => setImmediate(resolve));
+    sim.control.fault({ kind: "silenceWs", ms: 0 });
     sim.control.setMid("ARB", 0.81);
     await mids.next((e) => e.mids.ARB === "0.81");
     expect(mids.events.some((e) => e.mids.ARB === "0.8")).toBe(false);
