@@ -14,6 +14,9 @@ fc.configureGlobal({
   ...(Number.isInteger(envSeed) ? { seed: envSeed } : {}),
 });
 
+/** FC_NUM_RUNS is set: a hunt, where no property stops early for time. */
+export const fcHunting = envRuns > 0;
+
 /** A property's run count: `n`, or FC_NUM_RUNS when set. */
 export function fcRuns(n: number): number {
   return envRuns > 0 ? envRuns : n;
