@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { getAddress } from "viem";
 import { describe, expect, it } from "vitest";
 import { addressProblem } from "../../src/core/address.js";
+import "../helpers/fast-check.js";
 
 const hex40 = fc.stringMatching(/^[0-9a-f]{40}$/);
 

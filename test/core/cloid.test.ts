@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { keccak256, stringToBytes } from "viem/utils";
 import { describe, expect, it } from "vitest";
 import { type CloidIntent, isCloid, makeCloid } from "../../src/core/cloid.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 const intent: CloidIntent = { coin: "BTC", side: "buy", size: "0.1", reduceOnly: false, reason: "open" };
 
@@ -24,7 +25,7 @@ describe("cloid", () => {
           expect(makeCloid({ ...intent, coin }, seed)).toBe(keccak256(stringToBytes(text)).slice(0, 34));
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 
@@ -50,7 +51,7 @@ describe("cloid", () => {
       fc.property(fc.string(), fc.string({ minLength: 1, maxLength: 12 }), (seed, coin) => {
         expect(isCloid(makeCloid({ ...intent, coin }, seed))).toBe(true);
       }),
-      { numRuns: 200 },
+      { numRuns: fcRuns(200) },
     );
   });
 });

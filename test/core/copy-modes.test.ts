@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { flagName, parseSettingInput } from "../../src/core/settings.js";
 import type { Plan } from "../../src/core/types.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import { account, leader, plan, REFERENCE_MARKETS, settingsWith } from "./planner-fixtures.js";
 
 const ratio = (patch: Parameters<typeof settingsWith>[0] = {}) =>
@@ -199,7 +200,7 @@ describe("properties (reference markets)", () => {
           for (const s of p.skipped) if (s.reason === "max-positions") expect(ourSizes[s.coin] ?? 0).toBe(0);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: fcRuns(400) },
     );
   });
 });

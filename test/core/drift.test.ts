@@ -15,6 +15,7 @@ import {
 import { planOrders } from "../../src/core/planner.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { CoinTarget, Plan } from "../../src/core/types.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 const target = (coin: string, targetSize: number, ourSize: number, mid = 100): CoinTarget => ({
   coin,
@@ -211,7 +212,7 @@ describe("the planner's inSync is driftReport's", () => {
           expect(r.inSync).toBe(plan.inSync);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 });

@@ -25,6 +25,7 @@ import {
 } from "../../src/core/leaders.js";
 import { sizeToLots } from "../../src/core/rounding.js";
 import type { Plan } from "../../src/core/types.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import {
   account,
   LEADER,
@@ -325,7 +326,7 @@ describe("properties: gates and unfollowing never block a reduction nor grow a t
           for (const a of p.actions) if (a.reason === "leader-unfollowed") expect(a.reduceOnly).toBe(true);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 });

@@ -18,12 +18,13 @@ import {
 } from "../../src/core/rounding.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address, LeaderState, Markets, Plan, PlannedAction, Position } from "../../src/core/types.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import { REFERENCE_MARKETS } from "./reference-markets.js";
 
 const COINS = [...Object.keys(REFERENCE_MARKETS), "FOO"]; // FOO: a coin with no market
 const N = COINS.length;
 const TOL = 1e-9;
-const RUNS = Number(process.env.PLANNER_PROPERTY_RUNS ?? 400);
+const RUNS = fcRuns(Number(process.env.PLANNER_PROPERTY_RUNS ?? 400));
 
 const coinAt = (i: number) => COINS[i % N] as string;
 const addr = (i: number): Address =>

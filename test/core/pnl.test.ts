@@ -16,6 +16,7 @@ import {
   type PnlTotals,
 } from "../../src/core/pnl.js";
 import type { Address } from "../../src/core/types.js";
+import "../helpers/fast-check.js";
 
 const L1 = "0x1111111111111111111111111111111111111111" as Address;
 const L2 = "0x2222222222222222222222222222222222222222" as Address;

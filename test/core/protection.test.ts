@@ -22,6 +22,7 @@ import {
 import { isValidPrice, isValidSize, sizeToWire } from "../../src/core/rounding.js";
 import { parseTakeProfitTiers } from "../../src/core/settings.js";
 import type { Position, Positions } from "../../src/core/types.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import { account, leader, plan, REFERENCE_MARKETS, settingsWith } from "./planner-fixtures.js";
 
 const pos = (coin: string, size: number, entryPx: number): Positions => ({ [coin]: { coin, size, entryPx } });
@@ -265,7 +266,7 @@ describe("properties (reference markets)", () => {
         const d = diffProtection(want, resting(want), REFERENCE_MARKETS, settings);
         expect([d.place, d.modify, d.cancel]).toEqual([[], [], []]);
       }),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 });
@@ -433,7 +434,7 @@ describe("properties: take-profit tiers (reference markets)", () => {
           expect([d.place, d.modify, d.cancel]).toEqual([[], [], []]);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RecentKeys } from "../../src/core/recent.js";
+import "../helpers/fast-check.js";
 
 describe("RecentKeys", () => {
   it("reports a duplicate once and forgets the oldest key first", () => {

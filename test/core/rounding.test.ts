@@ -12,6 +12,7 @@ import {
   sizeToLots,
   sizeToWire,
 } from "../../src/core/rounding.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import { REFERENCE_MARKETS } from "./reference-markets.js";
 
 /** Every szDecimals the reference meta uses (0…5), and the coins with each. */
@@ -85,7 +86,7 @@ describe("sizes", () => {
           if (r !== 0) expect(isValidSize(Math.abs(r), d)).toBe(true);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: fcRuns(2000) },
     );
   });
 
@@ -120,7 +121,7 @@ describe("sizes", () => {
           }
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: fcRuns(3000) },
     );
   });
 });
@@ -200,7 +201,7 @@ describe("prices", () => {
         expect(px - down).toBeLessThan(tick * (1 + 1e-9));
         expect(up - px).toBeLessThan(tick * (1 + 1e-9));
       }),
-      { numRuns: 3000 },
+      { numRuns: fcRuns(3000) },
     );
   });
 
@@ -232,7 +233,7 @@ describe("prices", () => {
           if (ours !== "0") expect(validByText(Number(ours), d)).toBe(true);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: fcRuns(3000) },
     );
   });
 

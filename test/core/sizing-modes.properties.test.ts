@@ -12,10 +12,11 @@ import { type PlanParameters, planOrders } from "../../src/core/planner.js";
 import { roundSizeToLot } from "../../src/core/rounding.js";
 import { defaultSettings, type Settings, SIZING_MODES, type SizingMode } from "../../src/core/settings.js";
 import type { Address, LeaderState, Markets, Plan, PlannedAction, Position } from "../../src/core/types.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import { REFERENCE_MARKETS } from "./reference-markets.js";
 
 const COINS = Object.keys(REFERENCE_MARKETS).slice(0, 8);
-const RUNS = Number(process.env.PLANNER_PROPERTY_RUNS ?? 300);
+const RUNS = fcRuns(Number(process.env.PLANNER_PROPERTY_RUNS ?? 300));
 const TOL = 1e-9;
 const addr = (i: number): Address =>
   `0x${String(i + 1)

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { actionMsgpack, l1ActionHash } from "../../src/exchange/action-hash.js";
 import { agentWallet } from "../../src/exchange/signer.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import { type SigningVector, signedL1Vectors, signingVectors } from "./vectors.js";
 
 const hex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString("hex")}`;
@@ -120,20 +121,22 @@ describe("the L1 action hash", () => {
         const p = { action, nonce: n, vaultAddress, expiresAfter };
         expect(hex(l1ActionHash(p))).toBe(createL1ActionHash(p));
       }),
-      { numRuns: 400 },
+      { numRuns: fcRuns(400) },
     );
   });
 
   it("is the SDK's for any JSON-like action: every integer width, floats, bigints, long and non-ASCII strings, undefined fields", () => {
     let hashed = 0;
+    const runs = fcRuns(600);
     fc.assert(
       fc.property(anyValue, nonce, (action, n) => {
         if (expectSameHash({ type: "x", action }, n)) hashed++;
       }),
-      { numRuns: 600 },
+      { numRuns: runs },
     );
-    // Not vacuous: most generated actions are hashed, not refused by both.
-    expect(hashed).toBeGreaterThan(400);
+    // Not vacuous: most generated actions are hashed, not refused by both (about 90 %: 522 to
+    // 563 of 600 over 300 seeds).
+    expect(hashed).toBeGreaterThan((runs * 2) / 3);
     for (const n of boundaryInts)
       expect(expectSameHash({ type: "x", n, list: [n, -n, n + 0.5] }, 1)).toBe(true);
     // Maps, arrays and strings either side of their size boundaries.

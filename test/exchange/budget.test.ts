@@ -7,6 +7,7 @@ import {
   infoWeight,
   RequestBudget,
 } from "../../src/exchange/budget.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 /** A fake clock whose sleep advances time instantly. */
 function fakeClock(start = 1_000_000) {
@@ -74,7 +75,9 @@ describe("RequestBudget", () => {
             weight: fc.constantFrom(1, 2, 20, 22, 60),
             kind: fc.constantFrom("info" as const, "order" as const),
           }),
-          { minLength: 1, maxLength: 400 },
+          // size "max": fast-check's default size keeps arrays to about ten requests, too few
+          // to come near 1200 weight in a minute.
+          { minLength: 1, maxLength: 400, size: "max" },
         ),
         async (requests) => {
           const clock = fakeClock();
@@ -93,7 +96,7 @@ describe("RequestBudget", () => {
           return true;
         },
       ),
-      { numRuns: 200 },
+      { numRuns: fcRuns(200) },
     );
   });
 

@@ -243,9 +243,12 @@ describe("openStreams", () => {
     const s = await setup({ connectTimeoutMs: 300, resubscribeDelayMs: 50 });
     await eventually(() => ofType(s.events, "leaderState").length > 0);
     // The socket drops; its replacement's re-subscriptions go unanswered until they time out.
-    sim.control.fault({ kind: "silenceWs", ms: 350 });
+    // The exchange stays silent until one has: a 350 ms silence could end before a busy
+    // machine's reconnect had even subscribed, and then every confirmation would come.
+    sim.control.fault({ kind: "silenceWs", ms: 600_000 });
     sim.control.fault({ kind: "dropWs" });
     const failed = await eventually(() => ofType(s.events, "streamError")[0]);
+    sim.control.fault({ kind: "silenceWs", ms: 0 });
     expect(failed.error.action).toBe("retry");
     expect(failed.error.message).toMatch(/timed out/);
     // The failure forces a fresh socket: the other re-subscriptions are replayed there by the
@@ -276,8 +279,11 @@ describe("openStreams", () => {
   it("a silent socket (no pong) is replaced: a reconnect event follows", async () => {
     const s = await setup({ pingIntervalMs: 100, pongTimeoutMs: 200 });
     await eventually(() => ofType(s.events, "leaderState").length > 0);
-    sim.control.fault({ kind: "silenceWs", ms: 500 });
+    // Silent until the socket was replaced (a 500 ms silence could end before a busy machine's
+    // next ping, whose pong would then come).
+    sim.control.fault({ kind: "silenceWs", ms: 600_000 });
     await eventually(() => ofType(s.events, "reconnect").length > 0, 5_000);
+    sim.control.fault({ kind: "silenceWs", ms: 0 });
   });
 
   it("books: top of book for watched coins, changed with watchBooks", async () => {

@@ -5,6 +5,7 @@ import type { Market, PlannedAction } from "../../src/core/types.js";
 import { priceToWire, sizeToWire, toOrderWire } from "../../src/exchange/wire.js";
 import { DEFAULT_MARKETS } from "../../src/sim/markets.js";
 import meta from "../fixtures/reference/hl-cassettes/meta.json" with { type: "json" };
+import { fcRuns } from "../helpers/fast-check.js";
 
 /** The tick/lot rule of the fact sheet, written independently of the code under test. */
 function validPrice(wire: string, szDecimals: number): boolean {
@@ -66,7 +67,7 @@ describe("wire formatting", () => {
           return validPrice(wire, d) && Math.abs(Number(wire) - px) / px < 1e-4 + 10 ** -(6 - d) / px;
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: fcRuns(2000) },
     );
   });
 

@@ -49,7 +49,13 @@ async function approve(master: Account, agentKey: `0x${string}`, validUntil: num
   });
 }
 
-const waitUntil = (t: number) => eventually(() => Date.now() > t, t - Date.now() + 5_000);
+/**
+ * End the approval now: the same agent approved again (same name: it replaces the first) with
+ * a time already past. Waiting out a short approval made each test a race between that window
+ * and how long a busy machine takes to start follow (beside two CPU-bound processes, follow
+ * started after the 5 s approval had ended).
+ */
+const endApproval = (master: Account, agentKey: `0x${string}`) => approve(master, agentKey, Date.now() - 1);
 
 describe("an agent approval that ends during follow", () => {
   it("halts and exits 4 with the re-approve command; nothing is sent after", {
@@ -58,8 +64,7 @@ describe("an agent approval that ends during follow", () => {
     const leader = newLeader();
     const master = fundedAccount(sim, 50_000);
     const agentKey = generatePrivateKey();
-    const validUntil = Date.now() + 5_000;
-    await approve(master, agentKey, validUntil);
+    await approve(master, agentKey, Date.now() + 3_600_000);
     const dir = tempDir();
     const run = spawnFollow({
       httpUrl: sim.httpUrl,
@@ -77,7 +82,7 @@ describe("an agent approval that ends during follow", () => {
       await before.done;
       await eventually(() => copied() >= 2, 10_000);
       // … and once it has ended, the next copy is refused.
-      await waitUntil(validUntil + 100);
+      await endApproval(master, agentKey);
       const sentBefore = copied();
       const after = await trade(leader.key, 1_000, 10);
       const code = await run.exit;
@@ -115,8 +120,7 @@ describe("an agent approval that ends during follow", () => {
     const leader = newLeader();
     const master = fundedAccount(sim, 50_000);
     const agentKey = generatePrivateKey();
-    const validUntil = Date.now() + 5_000;
-    await approve(master, agentKey, validUntil);
+    await approve(master, agentKey, Date.now() + 3_600_000);
     const run = spawnFollow({
       httpUrl: sim.httpUrl,
       account: master.address,
@@ -128,7 +132,7 @@ describe("an agent approval that ends during follow", () => {
     const copied = () => sim.control.orderHistory(master.address).length;
     try {
       await eventually(() => run.lines.some((l) => l.type === "sweep"), 10_000);
-      await waitUntil(validUntil + 100);
+      await endApproval(master, agentKey);
       const l = await trade(leader.key, 6, 20);
       await l.done;
       await eventually(() => run.lines.some((x) => x.type === "halt" && x.kind === "agent-expired"), 10_000);

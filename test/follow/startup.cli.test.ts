@@ -231,11 +231,13 @@ describe("start-up gives up on a failure that lasts", () => {
     );
     sim.control.reset();
     expect(r.code).toBe(1);
+    // A wait line per retry that fits in the 2 s (none when a busy machine spends them on the
+    // first attempt, as beside two CPU-bound processes), then one error line and a hint.
     const lines = r.stderr.trim().split("\n");
     expect(
       lines.slice(0, -2).every((x) => x.startsWith("warning: waiting for the agent approval check")),
     ).toBe(true);
-    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.at(-2)).toMatch(
       /^error: gave up after 2s waiting for the agent approval check \(extraAgents\): .*500/,
     );
@@ -286,7 +288,9 @@ describe("start-up gives up on a failure that lasts", () => {
     );
     proxy.setRule(null);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/waiting for the markets \(meta, allMids\)/);
+    // Each wait it told (none when a busy machine spends the 2 s on the first attempt) was for the markets.
+    const waits = r.stdout.split("\n").filter((l) => l.includes("waiting for"));
+    expect(waits.every((l) => /waiting for the markets \(meta, allMids\)/.test(l))).toBe(true);
     expect(r.stderr).toMatch(
       /^error: gave up after 2s waiting for the markets \(meta, allMids\): .*502.*\nhint: /,
     );

@@ -116,14 +116,17 @@ describe("hlcopy rides out the exchange's faults", () => {
     t.engine.togglePause(); // the leader trades before the upgrade…
     const l = await t.burst(8);
     await l.done;
-    // …and we copy right after it, when only post-only orders are accepted.
-    sim.control.fault({ kind: "postOnly", ms: 800 });
+    // …and we copy right after it, when only post-only orders are accepted. The window stays
+    // open until a refusal was shown (an 800 ms one closed before a busy machine's first copy).
+    sim.control.fault({ kind: "postOnly", ms: 600_000 });
     t.engine.togglePause();
     await eventually(() =>
       orderErrors(t).some((e) =>
         e.startsWith("Only post-only orders allowed immediately after a network upgrade"),
       ),
     );
+    expect(t.events.some((e) => e.type === "order" && e.status === "filled")).toBe(false);
+    sim.control.fault({ kind: "postOnly", ms: 0 });
     // Once the window closes the backed-off coins are copied without any help.
     await eventually(() => t.events.some((e) => e.type === "order" && e.status === "filled"), 5_000);
     await expectInSync(t);
@@ -150,9 +153,12 @@ describe("hlcopy rides out the exchange's faults", () => {
 
   it("nonce rejections: the refused batch is shown, nothing is double-sent, the next plan gets in sync", async () => {
     const t = await follow();
-    const l = await t.burst(10);
+    // The fault hits mid-run: after a first burst was copied, before a second one is.
+    const first = await t.burst(5);
+    await first.done;
     await eventually(() => t.events.some((e) => e.type === "order"), 5_000);
     sim.control.fault({ kind: "nonce", count: 2, user: t.master });
+    const l = await t.burst(5);
     await l.done;
     // Shown as an error (an order batch) or a warning (a leverage update) naming the nonce.
     await eventually(

@@ -12,7 +12,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { cloid, eventually, newTrader, rejected, sleep, statusesOf } from "./helpers.js";
+import { cloid, eventually, newTrader, rejected, statusesOf } from "./helpers.js";
 
 let sim: SimHandle;
 const transports: WebSocketTransport[] = [];
@@ -323,22 +323,39 @@ describe("connection handling", () => {
   });
 
   it("a connection that sends nothing for the idle period is closed; one that pings stays", async () => {
-    const quick = await startSim({ tickMs: 0, wsIdleMs: 300 });
+    // The simulator's clock moves by hand: which socket is idle depends on the messages each one
+    // sent, never on how promptly a busy machine runs a pinger or the idle check.
+    const clock = { t: Date.now() };
+    const quick = await startSim({ tickMs: 0, wsIdleMs: 300, clock: () => clock.t });
     try {
       const connect = () =>
-        new Promise<WebSocket>((resolve) => {
+        new Promise<{ ws: WebSocket; pongs: () => number }>((resolve) => {
           const ws = new WebSocket(quick.wsUrl);
-          ws.on("open", () => resolve(ws));
+          let pongs = 0;
+          ws.on("message", (d) => {
+            if (d.toString() === '{"channel":"pong"}') pongs++;
+          });
+          ws.on("open", () => resolve({ ws, pongs: () => pongs }));
         });
       const silent = await connect();
       const chatty = await connect();
-      const silentClosed = new Promise<void>((resolve) => silent.on("close", () => resolve()));
-      const ping = setInterval(() => chatty.send('{"method":"ping"}'), 100);
+      const silentClosed = new Promise<void>((resolve) => silent.ws.on("close", () => resolve()));
+      /** A ping, and its answer (or the socket closing): the simulator saw it at its clock's time. */
+      const ping = async () => {
+        const before = chatty.pongs();
+        chatty.ws.send('{"method":"ping"}');
+        await eventually(() => chatty.pongs() > before || chatty.ws.readyState !== WebSocket.OPEN);
+      };
+      clock.t += 200;
+      await ping();
+      clock.t += 200; // silent for 400 ms, chatty for 200
       await silentClosed;
-      await sleep(200);
-      expect(chatty.readyState).toBe(WebSocket.OPEN);
-      clearInterval(ping);
-      chatty.close();
+      // The check that closed the silent socket looked at the chatty one at the same time, and
+      // the clock has not moved since: it is open and still answers.
+      await ping();
+      expect(chatty.ws.readyState).toBe(WebSocket.OPEN);
+      expect(chatty.pongs()).toBe(2);
+      chatty.ws.close();
     } finally {
       await quick.close();
     }
@@ -364,10 +381,13 @@ describe("connection handling", () => {
     const mids = collector<{ mids: Record<string, string> }>();
     await client.allMids(mids.listener);
     await mids.next();
-    const silenceEnds = Date.now() + 300; // this simulator runs on the wall clock
-    sim.control.fault({ kind: "silenceWs", ms: 300 });
+    sim.control.fault({ kind: "silenceWs", ms: 600_000 });
     sim.control.setMid("ARB", 0.8);
-    await eventually(() => Date.now() > silenceEnds);
+    // The simulator sends mids on its next turn (setImmediate, first in line): once ours has
+    // run, that message was silenced. Then the silence ends (not a wall-clock 300 ms that a
+    // stalled turn could outlast, letting 0.8 through).
+    await new Promise((resolve) => setImmediate(resolve));
+    sim.control.fault({ kind: "silenceWs", ms: 0 });
     sim.control.setMid("ARB", 0.81);
     await mids.next((e) => e.mids.ARB === "0.81");
     expect(mids.events.some((e) => e.mids.ARB === "0.8")).toBe(false);
