@@ -25,12 +25,6 @@ export function signedSize(f: Pick<Fill, "side" | "sz">): number {
   return f.side === "B" ? f.sz : -f.sz;
 }
 
-/** Round away float dust so a closed position reads exactly 0. */
-export function clean(x: number): number {
-  const r = Math.round(x * 1e9) / 1e9;
-  return r === 0 ? 0 : r;
-}
-
 /** A replayed fill with the tracked position around it (core's FillStep). */
 export type TrackedFill = FillStep;
 

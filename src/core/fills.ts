@@ -57,9 +57,26 @@ export interface FillStep {
   resynced: boolean;
 }
 
-/** Round away float dust so a closed position reads exactly 0. */
-export function cleanSize(x: number): number {
-  const r = Math.round(x * 1e9) / 1e9;
+/**
+ * A position moved by a fill, `size + delta`, without float dust: a closed position reads
+ * exactly 0 and a sum of fills is the very number the exchange prints for the position — which
+ * the engine compares with `!==` (a leader position that changed with no fill). Rounded to 9
+ * decimals, and past a million units to the 15 significant digits a double holds of the larger
+ * of the two: multiplying by 1e9 stops being exact there (4320696.11 came back
+ * 4320696.110000001, a meme coin's position), and a near-cancelling sum keeps only the digits
+ * its operands had.
+ */
+export function addSize(size: number, delta: number): number {
+  const x = size + delta;
+  const larger = Math.max(Math.abs(size), Math.abs(delta));
+  if (larger < 1e6) {
+    const r = Math.round(x * 1e9) / 1e9;
+    return r === 0 ? 0 : r;
+  }
+  // Its integer digits − 1 (log10 rounds up just below a power of ten: 99999999999999.8 → 14).
+  let e = Math.floor(Math.log10(larger));
+  if (10 ** e > larger) e--;
+  const r = Number(x.toFixed(Math.max(0, 14 - e)));
   return r === 0 ? 0 : r;
 }
 
@@ -87,7 +104,7 @@ export function applyFillStep(
   }
   const before = pos.size;
   pos.startsAtTime.push(before);
-  const after = cleanSize(before + fill.delta);
+  const after = addSize(before, fill.delta);
   if (after === 0 || before === 0 || Math.sign(before) !== Math.sign(after)) pos.entryPx = fill.px;
   else if (Math.abs(after) > Math.abs(before)) {
     pos.entryPx = (pos.entryPx * Math.abs(before) + fill.px * Math.abs(fill.delta)) / Math.abs(after);

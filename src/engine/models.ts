@@ -2,7 +2,7 @@
 // and REST sweeps. They hold the latest known state and when it was last confirmed; the
 // planner reads them. No I/O here.
 
-import { applyFillStep, type TrackedPosition } from "../core/fills.js";
+import { addSize, applyFillStep, type TrackedPosition } from "../core/fills.js";
 import type {
   AccountState,
   Address,
@@ -23,12 +23,6 @@ function emptyState(address: Address): AccountState {
 
 function signed(f: FillFact): number {
   return f.side === "buy" ? f.sz : -f.sz;
-}
-
-/** Round away float dust so a position that closed reads exactly 0. */
-function clean(x: number): number {
-  const r = Math.round(x * 1e10) / 1e10;
-  return Object.is(r, -0) ? 0 : r;
 }
 
 export class LeaderModel {
@@ -167,7 +161,7 @@ export class OurModel {
     if (!(filledSize > 0)) return;
     const prev = this.state.positions[action.coin];
     const before = prev?.size ?? 0;
-    const size = clean(before + (action.side === "buy" ? filledSize : -filledSize));
+    const size = addSize(before, action.side === "buy" ? filledSize : -filledSize);
     const positions = { ...this.state.positions };
     if (size === 0) delete positions[action.coin];
     else

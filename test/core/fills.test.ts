@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyFillStep, FillDeduper } from "../../src/core/fills.js";
+import { addSize, applyFillStep, FillDeduper } from "../../src/core/fills.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 const fill = (tid: number, oid = 1) => ({ tid, oid, coin: "ETH" });
 
@@ -53,5 +55,48 @@ describe("applyFillStep: the one leader-position applier", () => {
       after: 8,
       resynced: true,
     });
+  });
+});
+
+describe("addSize: a position from fills is the number the exchange prints", () => {
+  it("closes float dust to exactly 0, and keeps a meme coin's millions as printed", () => {
+    expect(addSize(0.1 + 0.2, -0.3)).toBe(0);
+    expect(Object.is(addSize(-0.3, 0.1 + 0.2), 0)).toBe(true);
+    expect(addSize(0.1, 0.2)).toBe(0.3);
+    // Past 2^52 / 1e9 a multiply by 1e9 is no longer exact: 4320696.110000001 came back.
+    expect(addSize(4_320_696.11, 0)).toBe(4_320_696.11);
+    expect(addSize(4_000_000.1, 320_696.01)).toBe(4_320_696.11);
+    expect(addSize(-123_456_789.12345, 0)).toBe(-123_456_789.12345);
+    expect(addSize(-62_524_067_553_810.8, 65_901_296_984_988.2)).toBe(3_377_229_431_177.4);
+  });
+
+  it("a sum of fills in one coin equals the exchange's printed total, at any size", () => {
+    // A coin's sizes all have its szDecimals (0–5; up to 8 here), and a position the exchange
+    // prints fits a double's 15 significant digits. The total is summed in decimal, exactly,
+    // then parsed as the stream parses it; the fills are applied one by one, as the models do.
+    const text = (n: bigint, d: number) => {
+      const neg = n < 0n;
+      const digits = (neg ? -n : n).toString().padStart(d + 1, "0");
+      const int = d > 0 ? digits.slice(0, -d) : digits;
+      return `${neg ? "-" : ""}${int}${d > 0 ? `.${digits.slice(-d)}` : ""}`;
+    };
+    const LIMIT = 10n ** 15n;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 8 }),
+        fc.array(fc.bigInt({ min: -(LIMIT - 1n), max: LIMIT - 1n }), { minLength: 1, maxLength: 6 }),
+        (decimals, fills) => {
+          let total = 0n;
+          let position = 0;
+          for (const units of fills) {
+            total += units;
+            fc.pre(total > -LIMIT && total < LIMIT);
+            position = addSize(position, Number(text(units, decimals)));
+            expect(position).toBe(Number(text(total, decimals)));
+          }
+        },
+      ),
+      { numRuns: fcRuns(3000) },
+    );
   });
 });
