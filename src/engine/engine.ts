@@ -570,6 +570,8 @@ export class CopyEngine {
         "the exchange's websocket",
         () => openStreams((e) => this.#onStream(e)),
         true,
+        // Connected after the start-up deadline gave up on it: nobody will use it.
+        (late) => void late.close().catch(() => {}),
       );
       this.#emit({ type: "connection", ts: this.#now(), state: "open" });
       if (this.#stopping) await this.#streams.close();
@@ -876,10 +878,16 @@ export class CopyEngine {
    * transient failures are retried with backoff, each wait shown as a warning, until
    * exec.startupTimeoutSeconds; later reads fail at once (the next sweep repairs).
    */
-  #startupRead<T>(what: string, read: () => Promise<T>, always = false): Promise<T> {
+  #startupRead<T>(
+    what: string,
+    read: () => Promise<T>,
+    always = false,
+    discard?: (late: T) => void,
+  ): Promise<T> {
     if (this.#lastSweepOkAt > 0 && !always) return read();
     return retryTransient(read, {
       what,
+      ...(discard ? { discard } : {}),
       timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
       signal: this.#stopSignal.signal,
       ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),

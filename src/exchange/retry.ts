@@ -23,7 +23,7 @@ export interface RetryWait {
   error: HlcopyError;
 }
 
-export interface RetryTransientOptions {
+export interface RetryTransientOptions<T = unknown> {
   what: string;
   /** Give up once this long has passed since the first attempt. */
   timeoutMs: number;
@@ -35,6 +35,11 @@ export interface RetryTransientOptions {
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * A value `fn` produced after its attempt was given up on (the deadline came first): release
+   * it (a websocket that connected too late is closed). Without it the value is dropped.
+   */
+  discard?: (late: T) => void;
 }
 
 /** Retrying did not help before the deadline: exit 1 with the last reason. */
@@ -72,7 +77,7 @@ const abortableSleep = (ms: number, signal?: AbortSignal) =>
  *   {StartupTimeoutError} (exit 1) naming `what` and the last error once the time is up;
  *   the last error when `signal` is aborted.
  */
-export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTransientOptions): Promise<T> {
+export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTransientOptions<T>): Promise<T> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   const started = now();
@@ -80,7 +85,11 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
   const maxDelay = options.maxDelayMs ?? 10_000;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn();
+      // An attempt that hangs (an exchange that accepts the connection and never answers) is
+      // given up on at the deadline, not when its own 10 s timeout ends it: the setting acts.
+      // The last attempt, made as the deadline comes, still gets a second to answer.
+      const attemptMs = Math.max(options.timeoutMs - (now() - started), LAST_ATTEMPT_MS);
+      return await withDeadline(fn(), attemptMs, options.discard);
     } catch (error) {
       const e = toHlcopyError(error);
       if (!(e instanceof RetryableError)) throw e;
@@ -108,4 +117,33 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       if (options.signal?.aborted) throw e;
     }
   }
+}
+
+const LAST_ATTEMPT_MS = 1_000;
+
+/** `p`, or a RetryableError once `ms` has passed; a value that comes later goes to `discard`. */
+function withDeadline<T>(p: Promise<T>, ms: number, discard?: (late: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(
+      () => {
+        late = true;
+        reject(new RetryableError(`no answer within ${formatSeconds(ms)}`));
+      },
+      Math.max(0, ms),
+    );
+    timer.unref?.();
+    p.then(
+      (value) => {
+        if (late) return discard?.(value);
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (late) return;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

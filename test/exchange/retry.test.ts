@@ -85,4 +85,28 @@ describe("retryTransient", () => {
     setTimeout(() => abort.abort(), 10);
     await expect(pending).rejects.toBe(last);
   });
+
+  it("an attempt that never answers is given up at the deadline, not left to its own timeout", async () => {
+    // An exchange that accepts the connection and never replies: the run's --startup-timeout-
+    // seconds is what the trader set, so that is when hlcopy gives up (exit 1, naming what).
+    const hung = retryTransient(() => new Promise<number>(() => {}), { what: "the markets", timeoutMs: 50 });
+    await expect(hung).rejects.toBeInstanceOf(StartupTimeoutError);
+    await expect(hung).rejects.toThrow(/gave up after .+ waiting for the markets: no answer within/);
+  });
+
+  it("what an attempt produced after it was given up on is handed back to be released", async () => {
+    let answer: (v: { close: () => void }) => void = () => {};
+    let closed = 0;
+    const late = retryTransient(
+      () =>
+        new Promise<{ close: () => void }>((resolve) => {
+          answer = resolve;
+        }),
+      { what: "the exchange's websocket", timeoutMs: 20, discard: (s) => s.close() },
+    );
+    await expect(late).rejects.toBeInstanceOf(StartupTimeoutError);
+    answer({ close: () => closed++ });
+    await Promise.resolve();
+    expect(closed).toBe(1);
+  });
 });
