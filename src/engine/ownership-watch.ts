@@ -74,6 +74,13 @@ export class OwnershipWatch {
         });
       }
       this.#adopted = foreign.map((f) => f.coin);
+      // Managed from now on, at once: a follow's next sweep checks ownership again (not at the
+      // start), and found them still unmanaged — left alone, "changed outside hlcopy", for the
+      // whole run, though the trader had said --adopt. (Reconcile's one sweep saved them.)
+      const adopted: ManagedPositions = { ...(managed ?? {}) };
+      for (const f of foreign) adopted[f.coin] = ours.positions[f.coin]?.size ?? 0;
+      o.copyState.setManaged(adopted, o.now());
+      this.#managedBefore = adopted;
       o.emit({
         type: "notice",
         ts: o.now(),

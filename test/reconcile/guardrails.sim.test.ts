@@ -12,7 +12,8 @@ import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
-import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { spawnFollow } from "../follow/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 const sims: SimHandle[] = [];
@@ -292,6 +293,37 @@ describe("positions hlcopy did not open", () => {
 
     // From now on hlcopy knows its own positions: the next run needs no --adopt.
     expect((await w.reconcile([...COPY])).code).toBe(0);
+  });
+
+  it("follow --adopt manages them for the whole run, not only its start: the close is sent", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
+    const run = spawnFollow({
+      httpUrl: w.sim.httpUrl,
+      account: w.follower,
+      leader: w.leader,
+      configDir: w.dir,
+      agentKey: w.agentKey,
+      extra: ["--adopt", "--max-leverage", "5", "--sweep-seconds", "1"],
+    });
+    try {
+      // Adopted at the start, then still managed by the run's sweeps: the leader holds no BTC,
+      // so it is closed — never "changed outside hlcopy" and skipped not-ours.
+      await eventually(
+        () => run.lines.some((l) => l.type === "order" && l.coin === "BTC" && l.status === "filled"),
+        30_000,
+      );
+      await eventually(() => run.lines.filter((l) => l.type === "sweep").length >= 2, 30_000);
+      expect(run.lines.some((l) => l.type === "notice" && l.kind === "adopted")).toBe(true);
+      expect(
+        run.lines.some((l) => l.type === "warning" && String(l.message).includes("changed outside hlcopy")),
+      ).toBe(false);
+      expect((await w.positions(w.follower)).BTC).toBeUndefined();
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    }
   });
 
   it("one left out with --deny-coins has no target in reconcile's table and JSON, nor in status", async () => {
