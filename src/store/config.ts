@@ -45,7 +45,7 @@ function flatten(value: Record<string, unknown>, prefix = "", out: Record<string
  * Read and validate the stored settings without touching the file.
  * @throws {ConfigError} when the file is not JSON, not an object, has an unknown key or a bad value.
  */
-export function readStoredSettings(configDir: string): FlatSettings {
+export function readStoredSettings(configDir: string, options: { replacing?: string } = {}): FlatSettings {
   const file = configPath(configDir);
   if (!existsSync(file)) return {};
   let text: string;
@@ -81,6 +81,9 @@ export function readStoredSettings(configDir: string): FlatSettings {
             : "remove it from the file (the README's Settings table lists every setting)",
       });
     }
+    // The setting being set or unset: its stored value goes, whatever it is (the way out the
+    // hint below gives for a bad one).
+    if (key === options.replacing) continue;
     try {
       out[key as SettingKey] = validateSetting(key, value);
     } catch (error) {
@@ -126,14 +129,14 @@ async function changeConf(configDir: string, change: (conf: ConfStore) => void):
 export async function writeSetting(configDir: string, key: string, value: SettingValue): Promise<void> {
   settingSpec(key);
   const checked = validateSetting(key, value);
-  readStoredSettings(configDir);
+  readStoredSettings(configDir, { replacing: key });
   await changeConf(configDir, (conf) => conf.set(key, checked));
 }
 
 /** Remove a stored setting so its default applies again. */
 export async function unsetSetting(configDir: string, key: string): Promise<void> {
   settingSpec(key);
-  readStoredSettings(configDir);
+  readStoredSettings(configDir, { replacing: key });
   if (!existsSync(configPath(configDir))) return;
   await changeConf(configDir, (conf) => {
     conf.delete(key);

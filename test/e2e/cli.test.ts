@@ -120,7 +120,7 @@ describe("hlcopy config", () => {
       for (const args of [
         ["config", "list"],
         ["config", "set", "exec.slippageBps", "10"],
-        ["config", "unset", "risk.maxLeverage"],
+        ["config", "unset", "exec.slippageBps"],
       ]) {
         const r = await runCli(["--config-dir", dir, ...args]);
         expect(r.code).toBe(2);
@@ -129,6 +129,33 @@ describe("hlcopy config", () => {
         expect(r.stderr).not.toContain("    at ");
         expect(readFileSync(file, "utf8")).toBe(broken);
       }
+    }
+  });
+
+  it("a bad stored value is fixed the way its hint says: config unset (or set) of that key", async () => {
+    const byDefault = (
+      await runCli(["--config-dir", tempDir(), "config", "get", "risk.maxLeverage"])
+    ).stdout.trim();
+    for (const fix of [
+      ["unset", "risk.maxLeverage"],
+      ["set", "risk.maxLeverage", "4"],
+    ]) {
+      const dir = tempDir();
+      const file = join(dir, "config.json");
+      writeFileSync(file, '{"risk": {"maxLeverage": "abc"}, "exec": {"slippageBps": 12}}');
+      const refused = await runCli(["--config-dir", dir, "config", "list"]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        "hint: fix the value by hand, or run: hlcopy config unset risk.maxLeverage",
+      );
+      expect((await runCli(["--config-dir", dir, "config", ...fix])).code).toBe(0);
+      const listed = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout.trim()).toBe(fix[0] === "set" ? "4" : byDefault);
+      // The other settings are kept as they were.
+      expect((await runCli(["--config-dir", dir, "config", "get", "exec.slippageBps"])).stdout.trim()).toBe(
+        "12",
+      );
     }
   });
 

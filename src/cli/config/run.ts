@@ -44,7 +44,7 @@ export async function runConfigSet(
 ) {
   const value = parseSettingInput(key, raw);
   const dir = dirOf(g);
-  const stored = readStoredSettings(dir);
+  const stored = readStoredSettings(dir, { replacing: key });
   await writeSetting(dir, key, value);
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
   const uses = sizingKeyUnusedBy(key, mode);
