@@ -681,14 +681,15 @@ export class CopyEngine {
   }
 
   /**
-   * Manual halt: close everything reduce-only and stay halted until `hlcopy resume`. Never
+   * Manual halt: close everything reduce-only and stay halted until `hlcopy resume`; `reason`
+   * says where it was asked for (the dashboard's f, hlcopy flatten). Never
    * throws and never ends the run: with the exchange down the halt stands (no increase is
    * sent) and the closing sweep is retried until it goes through.
    */
-  flatten(): void {
+  flatten(reason = "flatten requested from the dashboard"): void {
     if (this.#stopping) return;
     try {
-      if (!this.#safety.halt) this.#safety.haltNow("manual", "flatten requested from the dashboard");
+      if (!this.#safety.halt) this.#safety.haltNow("manual", reason);
     } catch (error) {
       this.#reportError(error);
     }

@@ -131,6 +131,10 @@ describe("a running follow", () => {
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ type: "flatten", running: true, did: "flattening" });
       await eventually(() => run.lines.some((l) => l.type === "halt" && l.kind === "manual"), 10_000);
+      // Told as where it was asked for, not as the dashboard's f.
+      expect(run.lines.find((l) => l.type === "halt" && l.kind === "manual")?.reason).toBe(
+        "flatten requested (hlcopy flatten)",
+      );
       await eventually(async () => (await positions(master.address)).length === 0, 15_000);
       const closes = sim.control.orderHistory(master.address).slice(-1);
       expect(closes[0]?.reduceOnly).toBe(true);

@@ -57,7 +57,8 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
         );
       }
       case "flatten":
-        p.engine.flatten();
+        // Said as where it came from, as a flatten with no follow running journals it.
+        p.engine.flatten("flatten requested (hlcopy flatten)");
         return reply(
           "flattening",
           "the running follow halted (manual) and is closing every position reduce-only; hlcopy resume to trade again",
