@@ -579,13 +579,7 @@ export class CopyEngine {
       // A stop (signal) during a start-up wait ends the wait: that is no failure.
       if (this.#stopping) return this.stopped;
       const e = toHlcopyError(error);
-      this.#emit({
-        type: "error",
-        ts: this.#now(),
-        message: e.message,
-        ...(e.hint ? { hint: e.hint } : {}),
-        fatal: true,
-      });
+      this.#emitFatal(e);
       await this.stop("could not start", e.exitCode === 0 ? 1 : e.exitCode);
       return this.stopped;
     }
@@ -916,15 +910,7 @@ export class CopyEngine {
           // its own halt: #agentRefused.)
           const first = this.#lastSweepOkAt === 0;
           if (first || (e.action === "stop" && !this.#agentHalt)) {
-            // The error says what went wrong (once: the CLI prints it when the run has ended);
-            // the stop says how the run ended.
-            this.#emit({
-              type: "error",
-              ts: this.#now(),
-              message: e.message,
-              ...(e.hint ? { hint: e.hint } : {}),
-              fatal: true,
-            });
+            this.#emitFatal(e);
             const why = first ? "could not start" : "stopped on an error";
             queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
@@ -2142,6 +2128,20 @@ export class CopyEngine {
           }
         : {}),
       ...(this.#timeStop ? { timeStops: this.#timeStop.dueAt() } : {}),
+    });
+  }
+
+  /**
+   * The error the run stops on: it says what went wrong (once: the CLI prints it when the run
+   * has ended, event lines leave it out); the stop that follows says how the run ended.
+   */
+  #emitFatal(e: HlcopyError): void {
+    this.#emit({
+      type: "error",
+      ts: this.#now(),
+      message: e.message,
+      ...(e.hint ? { hint: e.hint } : {}),
+      fatal: true,
     });
   }
 

@@ -412,20 +412,24 @@ function notAJournal(file: string, why: string, cause?: unknown): ConfigError {
   });
 }
 
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+function readHead(file: string, bytes: number): Buffer {
+  const buf = Buffer.alloc(bytes);
+  const fd = openSync(file, "r");
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reject a file that is not SQLite at all before SQLite touches it. */
 function checkHeader(file: string): void {
   if (!existsSync(file)) return;
   const size = statSync(file).size;
   if (size === 0) return; // an empty file is an empty database
-  const buf = Buffer.alloc(16);
-  const fd = openSync(file, "r");
-  let read: number;
-  try {
-    read = readSync(fd, buf, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (read < 16 || buf.toString("latin1") !== SQLITE_HEADER) {
+  const buf = readHead(file, 16);
+  if (buf.length < 16 || buf.toString("latin1") !== SQLITE_HEADER) {
     throw notAJournal(file, "is not a SQLite database (corrupt or not a journal)");
   }
 }
@@ -474,15 +478,8 @@ function inspectSchema(db: DatabaseSync, file: string, schema = "main"): number 
  * An id of 0 with no table — one page, the empty schema — is a brand-new file.
  */
 function inspectHeader(file: string): void {
-  const header = Buffer.alloc(100);
-  const fd = openSync(file, "r");
-  let read: number;
-  try {
-    read = readSync(fd, header, 0, 100, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (read < 100) throw notAJournal(file, "is not a SQLite database (corrupt or not a journal)");
+  const header = readHead(file, 100);
+  if (header.length < 100) throw notAJournal(file, "is not a SQLite database (corrupt or not a journal)");
   const appId = header.readInt32BE(68);
   const version = header.readInt32BE(60);
   if (appId === JOURNAL_APPLICATION_ID) {
