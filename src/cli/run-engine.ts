@@ -9,7 +9,7 @@ import { type EngineEvent, EngineEvents } from "../engine/events.js";
 import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
-import { printDocument } from "./output.js";
+import { printCommandError, printDocument } from "./output.js";
 import { onStopSignals } from "./signals.js";
 
 /** Why a run is asked to stop from outside: q on the dashboard, or a stop signal. */
@@ -214,8 +214,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     await run.close();
   }
   const failed = fatal as { message: string; hint?: string } | null;
-  if (failed && !p.json)
-    process.stderr.write(`error: ${failed.message}\n${failed.hint ? `hint: ${failed.hint}\n` : ""}`);
+  if (failed && !p.json) printCommandError(failed.message, failed.hint, { json: false });
   const summary = view.summary();
   if (p.json) printDocument("summary", summary);
   return { code, summary, dashboard };

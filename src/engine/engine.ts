@@ -2020,7 +2020,7 @@ export class CopyEngine {
       });
       return;
     }
-    this.#emit({ type: "error", ts: now, message: what, hint: `approve it again: ${fix}`, fatal: true });
+    this.#emitFatal({ message: what, hint: `approve it again: ${fix}` });
     queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
   }
 
@@ -2092,9 +2092,7 @@ export class CopyEngine {
       ts: now,
       account: {
         address: ours.address,
-        accountValue: this.#ownAccount()
-          ? (this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue)
-          : ours.accountValue,
+        accountValue: this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue,
         positions: Object.values(ours.positions),
       },
       hwm: this.#safety.hwm,
@@ -2135,7 +2133,7 @@ export class CopyEngine {
    * The error the run stops on: it says what went wrong (once: the CLI prints it when the run
    * has ended, event lines leave it out); the stop that follows says how the run ended.
    */
-  #emitFatal(e: HlcopyError): void {
+  #emitFatal(e: { message: string; hint?: string | undefined }): void {
     this.#emit({
       type: "error",
       ts: this.#now(),

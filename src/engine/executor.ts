@@ -112,17 +112,43 @@ function walk(
  * coin do consume what the earlier ones took. Without a reader, or when the read fails, it falls
  * back to the best price hlcopy knows (the streamed top of book, else the mid) for the whole size.
  */
+/**
+ * The cash of an account hlcopy keeps itself (paper's, a dry run's): each fill moves it by its
+ * notional and pays the paper taker fee; the account is worth the cash plus its positions at
+ * the mids (entry price without one).
+ */
+function cashLedger(start: number) {
+  let cash = start;
+  return {
+    /** A fill at `px`; returns the fee it paid. */
+    fill(side: PlannedAction["side"], size: number, px: number): number {
+      const notional = size * px;
+      const fee = (notional * PAPER_TAKER_FEE_BPS) / 1e4;
+      cash += (side === "buy" ? -notional : notional) - fee;
+      return fee;
+    },
+    value(positions: Positions, markets: Markets): number {
+      let v = cash;
+      for (const p of Object.values(positions)) v += p.size * (markets[p.coin]?.mid ?? p.entryPx);
+      return v;
+    },
+    /** Cash such that the account is worth `value` with these positions. */
+    worth(value: number, positions: Positions, markets: Markets): void {
+      cash = 0;
+      cash = value - this.value(positions, markets);
+    },
+  };
+}
+
 export function paperExecutor(readBook?: PaperBookReader, options: { equity?: number } = {}): Executor {
-  let cash = options.equity ?? 10_000;
+  const ledger = cashLedger(options.equity ?? 10_000);
   let fills: Fill[] = [];
   let tid = 0;
   /** The paper positions (a paper run starts flat): what each fill closes is its closedPnl. */
   const held = new Map<string, TrackedPosition>();
   /** A paper fill: cash moves by its notional and pays the taker fee. */
   const book = (a: PlannedAction, size: number, px: number): void => {
-    const notional = size * px;
-    const fee = (notional * PAPER_TAKER_FEE_BPS) / 1e4;
-    cash += (a.side === "buy" ? -notional : notional) - fee;
+    const fee = ledger.fill(a.side, size, px);
     const time = Date.now();
     const pos = held.get(a.coin) ?? { size: 0, entryPx: 0, lastTime: 0, startsAtTime: [] };
     const closedPnl = closedPnlOf(pos, a.side, size, px);
@@ -161,11 +187,7 @@ export function paperExecutor(readBook?: PaperBookReader, options: { equity?: nu
   return {
     mode: "paper",
     account: {
-      value(positions, markets) {
-        let v = cash;
-        for (const p of Object.values(positions)) v += p.size * (markets[p.coin]?.mid ?? p.entryPx);
-        return v;
-      },
+      value: (positions, markets) => ledger.value(positions, markets),
       takeFills() {
         const out = fills;
         fills = [];
@@ -246,29 +268,17 @@ export interface DryRunAccount {
 }
 
 export function dryRunAccount(): DryRunAccount {
-  let cash = 0;
+  const ledger = cashLedger(0);
   let seeded = false;
-  const markOf = (p: Positions[string], markets: Markets) => markets[p.coin]?.mid ?? p.entryPx;
   return {
     get seeded() {
       return seeded;
     },
     seed(value, positions, markets) {
-      // Cash such that cash + Σ size × mid is the account's value now.
-      cash = value;
-      for (const p of Object.values(positions)) cash -= p.size * markOf(p, markets);
+      ledger.worth(value, positions, markets);
       seeded = true;
     },
-    fill(a) {
-      const notional = a.size * a.limitPx;
-      const fee = (notional * PAPER_TAKER_FEE_BPS) / 1e4;
-      cash += (a.side === "buy" ? -notional : notional) - fee;
-      return fee;
-    },
-    value(positions, markets) {
-      let v = cash;
-      for (const p of Object.values(positions)) v += p.size * markOf(p, markets);
-      return v;
-    },
+    fill: (a) => ledger.fill(a.side, a.size, a.limitPx),
+    value: (positions, markets) => ledger.value(positions, markets),
   };
 }
