@@ -261,7 +261,11 @@ export async function followRun(o) {
     const groupCommitMs = process.env.BENCH_GROUP_COMMIT_MS;
     const journal = openJournal(
       join(mkdtempSync(join(tmpdir(), "hlcopy-bench-")), "journal.sqlite"),
-      groupCommitMs === undefined ? {} : { groupCommitMs: Number(groupCommitMs) },
+      // As `hlcopy follow` opens it (it holds the run lock): order intents go to the intent log.
+      {
+        intentLog: process.env.BENCH_INTENT_LOG !== "0",
+        ...(groupCommitMs === undefined ? {} : { groupCommitMs: Number(groupCommitMs) }),
+      },
     );
     const engine = new CopyEngine({
       reader: client,

@@ -116,7 +116,8 @@ export async function openTradingSession(
     const sendsNothing = !options.needKey && !options.lock;
     journal = openJournal(
       options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path,
-      sendsNothing ? { writes: "memory" } : { create: "on-record" },
+      // The lock's holder logs its order intents (store/intent-log.ts): the log is the sender's alone.
+      sendsNothing ? { writes: "memory" } : { create: "on-record", intentLog: lock !== null },
     );
     // The agent must be approved for the account — or, for a sub-account (the recommended
     // isolation), for its master: then orders carry the sub-account as vaultAddress. The

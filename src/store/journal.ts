@@ -3,7 +3,8 @@
 // recovery reads them back), our fills with slippage, equity and the high-water mark, halts
 // and an event log. node:sqlite is synchronous: every write is one small prepared statement
 // in WAL mode with synchronous=NORMAL, so the hot path never waits on disk; what is recorded
-// after the fact is committed in groups (SqliteJournal), an order's intent at once.
+// after the fact is committed in groups (SqliteJournal), an order's intent at once — or, in the
+// run that holds the lock and sends, appended to the intent log first (store/intent-log.ts).
 
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -15,6 +16,7 @@ import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
 import { type StoreOperation, storeError } from "./disk-errors.js";
+import { IntentLog, type IntentRow, intentLogPath, readIntentLog } from "./intent-log.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
 
 // ─── Types ──────────────────────────────────────────────────────────────────────────────
@@ -557,6 +559,13 @@ export interface OpenJournalOptions {
    * wait for its commit (default 20 ms; 0 = every write commits at once). See SqliteJournal.
    */
   groupCommitMs?: number;
+  /**
+   * This process holds the account's run lock and sends orders: it logs its order intents in an
+   * append-only file beside the journal (store/intent-log.ts: one write call on the hot path
+   * instead of a commit) and takes in the intents a run that died left there. Only the lock's
+   * holder may: the log is the sender's alone. Default false (every intent committed at once).
+   */
+  intentLog?: boolean;
 }
 
 /**
@@ -590,7 +599,10 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       db = new DatabaseSync(":memory:");
       configure(db, true, busy);
       migrate(db, path, now());
-      return new SqliteJournal(db, path, options.checkpointIntervalMs ?? 10_000, busy, groupMs, create);
+      return new SqliteJournal(db, path, options.checkpointIntervalMs ?? 10_000, busy, groupMs, {
+        deferred: create,
+        intentLog: options.intentLog === true,
+      });
     }
     if (!memory) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -606,7 +618,10 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     // Only a journal that needs it takes the write lock: a reader (`hlcopy journal`) opening
     // it while `follow` trades must not stall follow's writes.
     if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
-    return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000), busy, groupMs);
+    if (!memory && options.intentLog) takeInIntents(db, path);
+    return new SqliteJournal(db, path, memory ? 0 : (options.checkpointIntervalMs ?? 10_000), busy, groupMs, {
+      intentLog: !memory && options.intentLog === true,
+    });
   } catch (error) {
     try {
       db?.close();
@@ -616,6 +631,67 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     if (created) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
     throw journalError(path, "open", error);
   }
+}
+
+/** An order's intent (status pending); a cloid the journal holds already is left as it is. */
+const INSERT_INTENT = `INSERT INTO orders (run_id, ts, cloid, coin, side, size, limit_px, reduce_only, reason, request,
+                                         status, leader_px, updated_at, kind, touch_px)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                       ON CONFLICT (cloid) DO NOTHING`;
+
+/** The intent's row as INSERT_INTENT binds it (and the intent log holds it). */
+function intentRow(p: RecordOrderIntentParameters): IntentRow {
+  const a = p.action;
+  return [
+    p.runId,
+    p.ts,
+    a.cloid,
+    a.coin,
+    a.side,
+    a.size,
+    a.limitPx,
+    a.reduceOnly ? 1 : 0,
+    a.reason,
+    toJson(p.request),
+    // The leader's price is copy slippage's reference: hot-path copies only.
+    (p.kind === undefined || p.kind === "copy") && Number.isFinite(a.refPx) ? a.refPx : null,
+    p.ts,
+    p.kind ?? kindOfReason(a.reason),
+    p.touchPx !== undefined && p.touchPx !== null && Number.isFinite(p.touchPx) ? p.touchPx : null,
+  ];
+}
+/** Where the cloid sits in an IntentRow. */
+const INTENT_CLOID = 2;
+
+/**
+ * The intents a run that died left in its log (store/intent-log.ts), committed into the journal
+ * before anything reads it — the recovery pass then looks each one up by its cloid like any
+ * other pending order — and the log removed. Only the lock's holder calls this.
+ * @throws {ConfigError} naming the log when a finished line in it is not an intent.
+ */
+function takeInIntents(db: DatabaseSync, path: string): void {
+  const log = intentLogPath(path);
+  let rows: IntentRow[];
+  try {
+    rows = readIntentLog(log);
+  } catch (error) {
+    throw new ConfigError(`the order intents log ${log} is damaged: ${(error as Error).message}`, {
+      hint: "move it aside and run again; orders it named are found on the exchange by the next sweep",
+      details: { file: log },
+    });
+  }
+  if (rows.length > 0) {
+    const insert = db.prepare(INSERT_INTENT);
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const row of rows) insert.run(...row);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  rmSync(log, { force: true });
 }
 
 /**
@@ -941,6 +1017,10 @@ const TIME_COLUMN: Record<JournalTable, string> = {
  * back at once) but committed together: with the next write that must be on disk before it
  * returns (an order's intent, which the send waits for; a halt; a run's start or end; a copy
  * state), before a batch, a checkpoint or close, and at most `groupCommitMs` after the first.
+ * With `intentLog` (the run that sends) an intent is not committed on the hot path either: it
+ * is appended to the intent log (on disk as surely as a commit here: synchronous=NORMAL reaches
+ * the OS, not the platter), inserted after the send or before any statement that could read it,
+ * and committed with the group; each commit empties the log.
  * Other processes (`hlcopy status`, `hlcopy journal`) see them that much later; a crash loses
  * at most that window of after-the-fact records — never an intent: an order's result left
  * behind is looked up by its cloid on the next start, a fill comes back in the fills replayed on
@@ -966,6 +1046,17 @@ class SqliteJournal implements Journal {
   #group: NodeJS.Timeout | undefined;
   /** A group commit that failed on its timer, for the next write to report. */
   #groupError: unknown;
+  /** Whether intents go to the log (OpenJournalOptions.intentLog) once the file is on disk. */
+  readonly #logIntents: boolean;
+  /** The intent log, opened when the first intent is logged. */
+  #intentLog: IntentLog | null = null;
+  /** Logged, not yet inserted: inserted before any other statement runs, or right after the send. */
+  #pendingIntents: IntentRow[] = [];
+  /** Their cloids: an intent the journal holds, even only in the log, is never recorded twice. */
+  readonly #pendingCloids = new Set<string>();
+  /** Inserted in the open group, not yet committed: the log keeps them until the commit. */
+  #uncommittedIntents: IntentRow[] = [];
+  #flushScheduled = false;
 
   constructor(
     db: DatabaseSync,
@@ -973,12 +1064,13 @@ class SqliteJournal implements Journal {
     checkpointIntervalMs: number,
     busyTimeoutMs: number,
     groupCommitMs: number,
-    deferred: "on-record" | null = null,
+    options: { deferred?: "on-record"; intentLog?: boolean } = {},
   ) {
     this.#groupMs = groupCommitMs;
     this.#db = db;
     this.path = path;
-    this.#deferred = deferred;
+    this.#deferred = options.deferred ?? null;
+    this.#logIntents = options.intentLog === true;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.id = str(db.prepare("SELECT value FROM meta WHERE key = 'journal_id'").get()?.value);
     if (!/^[0-9a-f]{32}$/.test(this.id)) throw notAJournal(path, "has no valid identity (meta.journal_id)");
@@ -1055,24 +1147,58 @@ class SqliteJournal implements Journal {
     }
   }
   #openGroup(): void {
-    if (this.#groupError !== undefined) {
-      const error = this.#groupError;
-      this.#groupError = undefined;
-      throw error;
+    this.#reportGroupError();
+    if (this.#group === undefined && this.#groupMs > 0 && this.#batchDepth === 0) {
+      this.#exec("BEGIN");
+      this.#group = setTimeout(() => {
+        try {
+          this.#settle();
+        } catch (error) {
+          this.#groupError = error;
+        }
+      }, this.#groupMs);
+      this.#group.unref(); // close() commits what is left
     }
-    if (this.#group !== undefined || this.#groupMs <= 0 || this.#batchDepth > 0) return;
-    this.#exec("BEGIN");
-    this.#group = setTimeout(() => {
+    this.#insertIntents();
+  }
+  #reportGroupError(): void {
+    if (this.#groupError === undefined) return;
+    const error = this.#groupError;
+    this.#groupError = undefined;
+    throw error;
+  }
+  /** The logged intents into the open group (or batch): every statement after them sees them. */
+  #insertIntents(): void {
+    const rows = this.#pendingIntents;
+    if (rows.length === 0) return;
+    this.#pendingIntents = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as IntentRow;
       try {
-        this.#settle();
+        this.#stmt(INSERT_INTENT).run(...row);
       } catch (error) {
-        this.#groupError = error;
+        this.#pendingIntents = rows.slice(i); // still logged: tried again, or taken in next run
+        throw journalError(this.path, "write", error);
       }
-    }, this.#groupMs);
-    this.#group.unref(); // close() commits what is left
+      this.#uncommittedIntents.push(row);
+      this.#pendingCloids.delete(row[INTENT_CLOID] as string);
+    }
+  }
+  /** A commit went through: what it held of the log is in the journal. */
+  #committed(): void {
+    this.#uncommittedIntents = [];
+    if (this.#pendingIntents.length === 0) this.#intentLog?.clear();
+  }
+  /** A commit failed or was rolled back: its intents are still logged, to be inserted again. */
+  #rolledBack(): void {
+    if (this.#uncommittedIntents.length === 0) return;
+    for (const row of this.#uncommittedIntents) this.#pendingCloids.add(row[INTENT_CLOID] as string);
+    this.#pendingIntents = [...this.#uncommittedIntents, ...this.#pendingIntents];
+    this.#uncommittedIntents = [];
   }
   /** Commit the records waiting, if any. @throws {OperationalError} naming the file when it fails (they are lost). */
   #settle(): void {
+    if (this.#pendingIntents.length > 0) this.#openGroup();
     if (this.#group === undefined) return;
     clearTimeout(this.#group);
     this.#group = undefined;
@@ -1085,10 +1211,13 @@ class SqliteJournal implements Journal {
       } catch {
         // already failing (or no transaction is left): the first error is the one to report
       }
+      this.#rolledBack();
       throw journalError(this.path, "write", error);
     }
+    this.#committed();
   }
   #get(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    if (this.#pendingIntents.length > 0) this.#openGroup();
     try {
       return this.#stmt(sql).get(...params);
     } catch (error) {
@@ -1096,6 +1225,7 @@ class SqliteJournal implements Journal {
     }
   }
   #all(sql: string, ...params: SQLInputValue[]): Row[] {
+    if (this.#pendingIntents.length > 0) this.#openGroup();
     try {
       return this.#stmt(sql).all(...params);
     } catch (error) {
@@ -1168,30 +1298,48 @@ class SqliteJournal implements Journal {
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
     this.#keep();
-    const a = p.action;
-    return (
-      this.#run(
-        `INSERT INTO orders (run_id, ts, cloid, coin, side, size, limit_px, reduce_only, reason, request,
-                             status, leader_px, updated_at, kind, touch_px)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
-         ON CONFLICT (cloid) DO NOTHING`,
-        p.runId,
-        p.ts,
-        a.cloid,
-        a.coin,
-        a.side,
-        a.size,
-        a.limitPx,
-        a.reduceOnly ? 1 : 0,
-        a.reason,
-        toJson(p.request),
-        // The leader's price is copy slippage's reference: hot-path copies only.
-        (p.kind === undefined || p.kind === "copy") && Number.isFinite(a.refPx) ? a.refPx : null,
-        p.ts,
-        p.kind ?? kindOfReason(a.reason),
-        p.touchPx !== undefined && p.touchPx !== null && Number.isFinite(p.touchPx) ? p.touchPx : null,
-      ) === 1
-    );
+    const row = intentRow(p);
+    // The run that sends: logged (one write call), inserted after the send (see IntentLog).
+    if (this.#logIntents && this.#groupMs > 0 && this.#batchDepth === 0 && this.#deferred === null) {
+      this.#reportGroupError();
+      const cloid = p.action.cloid;
+      if (this.#pendingCloids.has(cloid) || this.#holdsOrder(cloid)) return false;
+      this.#intentLog ??= new IntentLog(this.path);
+      try {
+        this.#intentLog.append(row);
+      } catch (error) {
+        throw journalError(this.path, "write", error);
+      }
+      this.#pendingIntents.push(row);
+      this.#pendingCloids.add(cloid);
+      this.#wrote = true;
+      this.#dirty = true;
+      // After this turn — by then the order has been signed and written — unless a statement
+      // needs them first.
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          if (!this.#open || this.#pendingIntents.length === 0) return;
+          try {
+            this.#openGroup();
+          } catch (error) {
+            this.#groupError = error;
+          }
+        });
+      }
+      return true;
+    }
+    return this.#run(INSERT_INTENT, ...row) === 1;
+  }
+
+  /** Whether the journal holds an order with this cloid, without inserting the logged intents. */
+  #holdsOrder(cloid: string): boolean {
+    try {
+      return this.#stmt("SELECT 1 AS one FROM orders WHERE cloid = ?").get(cloid) !== undefined;
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
   }
 
   updateOrder(cloid: string, u: OrderUpdate): boolean {
@@ -1546,6 +1694,7 @@ class SqliteJournal implements Journal {
     try {
       const result = fn();
       this.#exec("COMMIT");
+      this.#committed();
       return result;
     } catch (error) {
       try {
@@ -1553,6 +1702,7 @@ class SqliteJournal implements Journal {
       } catch {
         // the transaction is already gone (a failed COMMIT): the first error is the one to report
       }
+      this.#rolledBack();
       throw error;
     } finally {
       this.#batchDepth--;
@@ -1593,6 +1743,9 @@ class SqliteJournal implements Journal {
     }
     this.#open = false;
     clearInterval(this.#timer);
+    // Emptied by the last commit and removed; what it still holds (that commit failed) stays
+    // for the next run to take in.
+    this.#intentLog?.close();
     this.#statements.clear();
     if (this.#wrote) {
       try {
