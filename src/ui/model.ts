@@ -115,7 +115,8 @@ export interface Counters {
   decisions: number;
   /**
    * Orders the planner decided and did not hold back (a pause holds them): what a dry run would
-   * have sent. A dry run takes each as filled for its next plan, so none is counted twice.
+   * have sent. A dry run fills each as paper does for its next plan, so none is counted twice
+   * (a part the book would not fill is planned again, as a live run would send it again).
    */
   plannedActions: number;
   /** Order events with status "sent". */
