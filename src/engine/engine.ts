@@ -404,7 +404,14 @@ export class CopyEngine {
     const readBook = options.reader.getTopOfBook?.bind(options.reader);
     this.#executor =
       options.mode === "dry-run"
-        ? dryRunExecutor(readBook ? async (coin) => (await readBook(coin)).levels : undefined)
+        ? dryRunExecutor(
+            readBook
+              ? async (coin) => {
+                  this.#requests++;
+                  return (await readBook(coin)).levels;
+                }
+              : undefined,
+          )
         : options.executor;
     this.#settings = options.settings;
     const update = options.reader.updateLeverage?.bind(options.reader);
