@@ -151,7 +151,8 @@ export interface DashboardState {
   leaders: { address: Address; weight: number }[];
   account: Address | null;
   network: string;
-  halt: { kind: string; reason: string; ts: number } | null;
+  /** recorded false: a dry run's own halt (memory only, see the halt event). */
+  halt: { kind: string; reason: string; ts: number; recorded?: false } | null;
   /** Whole days left of the agent's approval (live runs with an expiring approval), else null. */
   agentDaysLeft: number | null;
   /** Per leader (several leaders or a per-leader rule on): followed or not, its copy, its breakers. */
@@ -595,7 +596,12 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       return state;
     }
     case "halt":
-      state.halt = { kind: e.kind, reason: e.reason, ts: e.ts };
+      state.halt = {
+        kind: e.kind,
+        reason: e.reason,
+        ts: e.ts,
+        ...(e.recorded === false ? { recorded: false } : {}),
+      };
       break;
     case "resume":
       state.halt = null;

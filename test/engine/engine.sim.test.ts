@@ -319,7 +319,7 @@ describe("a dry run", () => {
     dry.begin();
     const r = await dry.sweep("sweep");
     expect(r.halted).toBe(true);
-    expect(halts.map((h) => h.type === "halt" && h.kind)).toEqual(["kill-switch"]);
+    expect(halts).toEqual([expect.objectContaining({ type: "halt", kind: "kill-switch", recorded: false })]);
     expect(r.results).toEqual([]);
     expect(t.journal.activeHalt()).toBeNull();
     expect(t.journal.latestEquity()?.accountValue).toBe(200_000);
