@@ -47,14 +47,13 @@ import type {
   Markets,
   Plan,
   PlannedAction,
-  Positions,
 } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
-import { dryRunExecutor, type Executor, type OwnAccount, type PaperBook } from "./executor.js";
+import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount, type PaperBook } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
@@ -401,18 +400,11 @@ export class CopyEngine {
       now: this.#now,
       runId: () => this.#runId,
     });
-    const readBook = options.reader.getTopOfBook?.bind(options.reader);
+    const countRead = () => {
+      this.#requests++;
+    };
     this.#executor =
-      options.mode === "dry-run"
-        ? dryRunExecutor(
-            readBook
-              ? async (coin) => {
-                  this.#requests++;
-                  return (await readBook(coin)).levels;
-                }
-              : undefined,
-          )
-        : options.executor;
+      options.mode === "dry-run" ? dryRunExecutor(bookReaderOf(options.reader, countRead)) : options.executor;
     this.#settings = options.settings;
     const update = options.reader.updateLeverage?.bind(options.reader);
     this.#leverage =
@@ -1191,10 +1183,12 @@ export class CopyEngine {
     // the ownership check counts their fills as ours.
     await this.#styles.afterOurRead(this.#ours.state.openOrders);
     if (!own) this.#ownership.check(this.#ours.state, this.#market.markets, this.#settings, !this.#checked);
-    // An account that starts as the real one was at its first read, checks passed (a dry
-    // run's): its positions valued at the mids from here (its P&L is what it does, not history).
+    // An account that starts as the real one was at its first read, checks passed (a dry run's).
     const start = this.#executor?.account;
-    if (start?.seed && !start.seeded && r.ours) this.#seedOwnAccount(start, r.receivedAt);
+    if (start?.seed && !start.seeded && r.ours) {
+      this.#ours.applySnapshot(start.seed(this.#ours.state, this.#market.markets));
+      this.#pnl.startModel(r.receivedAt, this.#ours.state.accountValue);
+    }
     // Keep the journal bounded: plans and the event log older than the retention go (once the
     // start checks passed: a refused run leaves the journal as it was).
     if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
@@ -1596,18 +1590,6 @@ export class CopyEngine {
     return account && account.seeded !== false ? account : null;
   }
 
-  /** See dryRunExecutor: the real account as read, its positions marked at the mids. */
-  #seedOwnAccount(account: OwnAccount, at: number): void {
-    const ours = this.#ours.state;
-    const markets = this.#market.markets;
-    const positions: Positions = {};
-    for (const [coin, p] of Object.entries(ours.positions))
-      positions[coin] = { ...p, entryPx: markets[coin]?.mid ?? p.entryPx };
-    this.#ours.applySnapshot({ ...ours, positions });
-    account.seed?.(ours.accountValue, positions, markets);
-    this.#pnl.startModel(at, ours.accountValue);
-  }
-
   /**
    * An executor that sends nothing (a dry run's): its modeled fills move our position model and
    * the P&L, so the next plan — and the figures — start from what a live run would hold by then.
@@ -1615,8 +1597,7 @@ export class CopyEngine {
    * would not fill backs the coin off, as a live rejection does; it is planned again after.
    */
   async #executeModeled(executor: Executor, actions: PlannedAction[]): Promise<ExecutedAction[]> {
-    const markets = this.#market.markets;
-    const results = await executor.execute(actions, markets);
+    const results = await executor.execute(actions, this.#market.markets);
     const out: ExecutedAction[] = [];
     actions.forEach((a, i) => {
       const r = results[i];
@@ -1624,14 +1605,12 @@ export class CopyEngine {
       if (r.filledSize > 0) this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
-      const market = markets[a.coin];
       out.push({
         ...a,
         status: r.status,
         filledSize: r.filledSize,
         avgPx: r.avgPx,
-        slippageBps:
-          r.avgPx !== null && market ? slippageBps(a.side, r.avgPx, touchPrice(market, a.side)) : null,
+        slippageBps: null,
         error: r.error ?? null,
       });
     });

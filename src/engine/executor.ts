@@ -9,7 +9,7 @@ import { UncertainOutcomeError } from "../core/errors.js";
 import { applyFillStep, type TrackedPosition } from "../core/fills.js";
 import type { OrderResult, SendOptions } from "../core/orders.js";
 import { closedPnlOf } from "../core/pnl.js";
-import type { Fill, Markets, PlannedAction, Positions } from "../core/types.js";
+import type { AccountState, Fill, Markets, PlannedAction, Positions } from "../core/types.js";
 
 /**
  * An account hlcopy keeps itself (paper's, a dry run's): what it is worth at these positions and
@@ -24,7 +24,24 @@ export interface OwnAccount {
    * its own equity (paper).
    */
   readonly seeded?: boolean;
-  seed?(value: number, positions: Positions, markets: Markets): void;
+  /** Start from the real account as read: returns it with its positions' entries at the mids. */
+  seed?(real: AccountState, markets: Markets): AccountState;
+}
+
+/**
+ * A book reader on a reader that has the exchange's `l2Book` (HlClient's getTopOfBook), each
+ * read told to `onRead` (the engine counts requests); undefined without one.
+ */
+export function bookReaderOf(
+  reader: { getTopOfBook?(coin: string): Promise<{ levels?: PaperBook }> },
+  onRead: () => void = () => {},
+): PaperBookReader | undefined {
+  const read = reader.getTopOfBook?.bind(reader);
+  if (!read) return undefined;
+  return async (coin) => {
+    onRead();
+    return (await read(coin)).levels;
+  };
 }
 
 export interface Executor {
@@ -300,9 +317,15 @@ export function dryRunExecutor(readBook?: PaperBookReader): Executor {
       get seeded() {
         return seeded;
       },
-      seed(value, positions, markets) {
-        account.seed(value, positions, markets);
+      seed(real, markets) {
+        // Its P&L is what the dry run does, not history: the positions it starts with are
+        // valued from the mids of its first read.
+        const positions: Positions = {};
+        for (const [coin, p] of Object.entries(real.positions))
+          positions[coin] = { ...p, entryPx: markets[coin]?.mid ?? p.entryPx };
+        account.seed(real.accountValue, positions, markets);
         seeded = true;
+        return { ...real, positions };
       },
       value: account.value,
       takeFills: account.takeFills,

@@ -15,7 +15,7 @@ import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine, type OnExit } from "../../engine/engine.js";
 import { EngineEvents, type RunMode } from "../../engine/events.js";
-import { liveExecutor, paperExecutor } from "../../engine/executor.js";
+import { bookReaderOf, liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
@@ -230,9 +230,7 @@ export async function runFollow(
           mode === "live"
             ? liveExecutor(session.client)
             : mode === "paper"
-              ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels, {
-                  equity: options.paperEquity,
-                })
+              ? paperExecutor(bookReaderOf(session.client), { equity: options.paperEquity })
               : null,
         journal: session.journal,
         settings,
