@@ -53,8 +53,28 @@ const HALT_TEXT: Record<string, string> = {
   "agent-expired": "agent approval expired",
 };
 
+/**
+ * A dry or paper run sends its alerts too (a trader trying hlcopy out sees what a live run would
+ * tell), each text led by the run's mode: a phone buzzing "hlcopy halted: kill switch" must say
+ * at a glance that it was a simulation, not the real account. Live alerts carry no label.
+ */
+export const MODE_LABEL: Readonly<Record<string, string>> = { "dry-run": "[DRY RUN] ", paper: "[PAPER] " };
+
+function labelled(state: AlertRulesState, alerts: Alert[]): Alert[] {
+  const label = state.mode === null ? undefined : MODE_LABEL[state.mode];
+  return label ? alerts.map((a) => ({ ...a, text: `${label}${a.text}` })) : alerts;
+}
+
 /** Update the state for one event; returns the alerts it raises (often none). Mutates `state`. */
 export function alertsForEvent(
+  state: AlertRulesState,
+  event: EngineEvent,
+  settings: AlertRulesSettings,
+): Alert[] {
+  return labelled(state, rawAlertsForEvent(state, event, settings));
+}
+
+function rawAlertsForEvent(
   state: AlertRulesState,
   event: EngineEvent,
   settings: AlertRulesSettings,
@@ -122,7 +142,7 @@ export function alertsForEvent(
         state.driftSince ??= event.ts;
       }
       state.driftUsd = event.driftUsd;
-      return checkTimers(state, event.ts, settings);
+      return rawTimerAlerts(state, event.ts, settings);
     case "order": {
       if (event.status !== "rejected") return [];
       const from = event.ts - REJECTION_STORM.windowMs;
@@ -190,6 +210,10 @@ export function alertsForEvent(
 
 /** Conditions that last: called on every tick and sweep. Mutates `state`. */
 export function checkTimers(state: AlertRulesState, now: number, settings: AlertRulesSettings): Alert[] {
+  return labelled(state, rawTimerAlerts(state, now, settings));
+}
+
+function rawTimerAlerts(state: AlertRulesState, now: number, settings: AlertRulesSettings): Alert[] {
   const out: Alert[] = [];
   const base = { account: state.account, network: state.network, mode: state.mode };
   if (

@@ -33,7 +33,6 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { closedPnlOf } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons } from "../core/review.js";
 import { resolveCoinSettings, type Settings, sizingText } from "../core/settings.js";
@@ -48,14 +47,13 @@ import type {
   Markets,
   Plan,
   PlannedAction,
-  Positions,
 } from "../core/types.js";
 import { describeWait, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
-import { type DryRunAccount, dryRunAccount, type Executor } from "./executor.js";
+import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount, type PaperBook } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
@@ -83,6 +81,8 @@ export interface EngineReader {
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
    */
   getFillsByTime?(user: Address, startTime: number): Promise<Fill[]>;
+  /** A coin's book (`l2Book`): a dry run's orders walk it as paper's do (HlClient implements it). */
+  getTopOfBook?(coin: string): Promise<{ levels?: PaperBook }>;
   /** Funding paid (−) / received (+) on the user's positions since `startTime` (the copy's P&L). */
   getFunding?(user: Address, startTime: number): Promise<FundingFact[]>;
   /** Hourly candles of a coin since `startTime` (risk-parity's volatility; HlClient implements it). */
@@ -129,7 +129,10 @@ export type OpenEngineStreams = (onEvent: (event: EngineStreamEvent) => void) =>
 
 export interface EngineOptions {
   reader: EngineReader;
-  /** Absent in dry-run: nothing is ever sent. */
+  /**
+   * Live or paper. A dry run's is the engine's own (dryRunExecutor on the reader's book): what
+   * is given here is not used then, and nothing is ever sent.
+   */
   executor: Executor | null;
   journal: Journal;
   settings: Settings;
@@ -332,8 +335,8 @@ export class CopyEngine {
   readonly #refs = new Map<string, FillRef>();
   /** The copy's P&L (since it began) and the execution-slippage budget. */
   readonly #pnl: PnlKeeper;
-  /** A dry run's account model (null otherwise): each planned order taken as filled. */
-  readonly #dry: DryRunAccount | null;
+  /** The executor the run uses: the one given, or a dry run's own (dryRunExecutor). */
+  readonly #executor: Executor | null;
   readonly #slippage: SlippageWatch;
   /** The plans' view per coin (targets, skips, orders), merged over hot-path plans: drift reads it. */
   #view: PlanView = emptyPlanView();
@@ -397,7 +400,11 @@ export class CopyEngine {
       now: this.#now,
       runId: () => this.#runId,
     });
-    this.#dry = options.mode === "dry-run" ? dryRunAccount() : null;
+    const countRead = () => {
+      this.#requests++;
+    };
+    this.#executor =
+      options.mode === "dry-run" ? dryRunExecutor(bookReaderOf(options.reader, countRead)) : options.executor;
     this.#settings = options.settings;
     const update = options.reader.updateLeverage?.bind(options.reader);
     this.#leverage =
@@ -1176,9 +1183,12 @@ export class CopyEngine {
     // the ownership check counts their fills as ours.
     await this.#styles.afterOurRead(this.#ours.state.openOrders);
     if (!own) this.#ownership.check(this.#ours.state, this.#market.markets, this.#settings, !this.#checked);
-    // A dry run's account starts as the real one was at its first read, checks passed: its
-    // positions valued at the mids from here (its P&L is what the dry run does, not history).
-    if (this.#dry && !this.#dry.seeded && r.ours) this.#seedDryRun(r.receivedAt);
+    // An account that starts as the real one was at its first read, checks passed (a dry run's).
+    const start = this.#executor?.account;
+    if (start?.seed && !start.seeded && r.ours) {
+      this.#ours.applySnapshot(start.seed(this.#ours.state, this.#market.markets));
+      this.#pnl.startModel(r.receivedAt, this.#ours.state.accountValue);
+    }
     // Keep the journal bounded: plans and the event log older than the retention go (once the
     // start checks passed: a refused run leaves the journal as it was).
     if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
@@ -1575,44 +1585,38 @@ export class CopyEngine {
   }
 
   /** The account hlcopy keeps itself, when it is not the exchange's: paper's, a dry run's once seeded. */
-  #ownAccount(): Pick<DryRunAccount, "value"> | null {
-    return this.#o.executor?.account ?? (this.#dry?.seeded ? this.#dry : null);
+  #ownAccount(): OwnAccount | null {
+    const account = this.#executor?.account;
+    return account && account.seeded !== false ? account : null;
   }
 
   /**
-   * A dry run's "execution": nothing is sent; each planned order is taken as filled in full at
-   * its limit price (DryRunAccount), so the next plan — and the figures — start from what a live
-   * run would hold by then, and the order is not planned again. Told by its decision only.
+   * An executor that sends nothing (a dry run's): its modeled fills move our position model and
+   * the P&L, so the next plan — and the figures — start from what a live run would hold by then.
+   * Nothing is journaled (no order was sent) and nothing is told but the decision. What the book
+   * would not fill backs the coin off, as a live rejection does; it is planned again after.
    */
-  #modelFills(actions: readonly PlannedAction[]): ExecutedAction[] {
-    const dry = this.#dry;
-    if (!dry?.seeded) return [];
-    return actions.map((a) => {
-      const before = this.#ours.state.positions[a.coin];
-      const fee = dry.fill(a);
-      this.#ours.applyOwnFill(a, a.size, a.limitPx);
-      this.#pnl.onFill({
-        ts: this.#now(),
-        coin: a.coin,
-        px: a.limitPx,
-        sz: a.size,
-        fee,
-        closedPnl: closedPnlOf(before, a.side, a.size, a.limitPx),
+  async #executeModeled(executor: Executor, actions: PlannedAction[]): Promise<ExecutedAction[]> {
+    const results = await executor.execute(actions, this.#market.markets);
+    const out: ExecutedAction[] = [];
+    actions.forEach((a, i) => {
+      const r = results[i];
+      if (!r) return;
+      if (r.filledSize > 0) this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
+      if (r.status === "rejected") this.#backOff(a.coin);
+      else if (r.filledSize > 0) this.#backoff.delete(a.coin);
+      out.push({
+        ...a,
+        status: r.status,
+        filledSize: r.filledSize,
+        avgPx: r.avgPx,
+        slippageBps: null,
+        error: r.error ?? null,
       });
-      return { ...a, status: "filled", filledSize: a.size, avgPx: a.limitPx, slippageBps: null, error: null };
     });
-  }
-
-  /** See DryRunAccount: the real account as read, its positions marked at the mids. */
-  #seedDryRun(at: number): void {
-    const ours = this.#ours.state;
-    const markets = this.#market.markets;
-    const positions: Positions = {};
-    for (const [coin, p] of Object.entries(ours.positions))
-      positions[coin] = { ...p, entryPx: markets[coin]?.mid ?? p.entryPx };
-    this.#ours.applySnapshot({ ...ours, positions });
-    this.#dry?.seed(ours.accountValue, positions, markets);
-    this.#pnl.startModel(at, ours.accountValue);
+    for (const f of executor.account?.takeFills() ?? [])
+      this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
+    return out;
   }
 
   /** Keep our resting triggers in step with our positions (sends only what changed). */
@@ -1729,10 +1733,11 @@ export class CopyEngine {
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
     // Resting passive entries the plan no longer wants go first (a reduction cancels them).
-    if (plan.cancels && o.executor && !((this.#paused || this.#stopping) && !exiting))
+    const executor = this.#executor;
+    if (plan.cancels && executor && !((this.#paused || this.#stopping) && !exiting))
       await this.#styles.cancel(plan.cancels);
-    if (this.#dry && !o.executor && !this.#paused && !this.#stopping) return this.#modelFills(plan.actions);
-    if (plan.actions.length === 0 || !o.executor || ((this.#paused || this.#stopping) && !exiting)) return [];
+    if (plan.actions.length === 0 || !executor || ((this.#paused || this.#stopping) && !exiting)) return [];
+    if (executor.mode === "dry-run") return this.#executeModeled(executor, plan.actions);
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
@@ -1761,7 +1766,7 @@ export class CopyEngine {
     for (const a of toSend) this.#inFlight.add(a.cloid);
     try {
       this.#requests++;
-      results = await o.executor.execute(
+      results = await executor.execute(
         toSend,
         this.#market.markets,
         exiting ? {} : { signal: this.#stopSignal.signal },
@@ -1799,7 +1804,7 @@ export class CopyEngine {
         avgPx: null,
         error: "no result",
       };
-      const status: OrderStatus = o.executor?.mode === "paper" && r.status === "filled" ? "paper" : r.status;
+      const status: OrderStatus = executor.mode === "paper" && r.status === "filled" ? "paper" : r.status;
       o.journal.updateOrder(a.cloid, {
         ts: this.#now(),
         status: r.status,
@@ -1839,7 +1844,7 @@ export class CopyEngine {
     this.#timeStop?.afterExecute(out, this.#leaderSizes());
     this.#styles.fromResults(toSend, results);
     // An executor with its own account (paper) made these fills: journaled as streamed ones are.
-    for (const f of o.executor.account?.takeFills() ?? [])
+    for (const f of executor.account?.takeFills() ?? [])
       this.#recordOurFill(f, this.#refs.get(f.cloid ?? ""));
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot

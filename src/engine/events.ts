@@ -167,6 +167,12 @@ export type EngineEvent =
       /** agent-expired: the exchange no longer knows the agent; nothing can be signed. */
       kind: "kill-switch" | "daily-loss" | "manual" | "agent-expired";
       reason: string;
+      /**
+       * false: a dry run's own halt, held in that run's memory and never journaled — `hlcopy
+       * resume` does not see it (nor does anything reach a dry run: it has no control channel);
+       * it ends with the dry run. Absent: a halt the journal holds (`hlcopy resume` clears it).
+       */
+      recorded?: false;
     }
   | { type: "resume"; ts: number }
   | { type: "paused"; ts: number; paused: boolean }

@@ -1,27 +1,56 @@
 // How planned orders are carried out, behind one interface: live (the exchange, exactly
-// once), paper (filled locally against the book we see, no key, with its own account) —
-// dry-run never executes (it models its account: dryRunAccount, at the end). The engine journals intents before calling an executor and results
-// after; the engine has no paper branch of its own: the paper account lives here.
+// once), paper (filled locally against the book we see, no key, with its own account) and
+// dry-run (filled the same way, on a model of the real account: nothing is sent). Paper and
+// dry-run share one fill model (fillAgainstBook: an IOC walking the exchange's l2Book up to its
+// limit) and one account (localAccount). The engine journals intents before calling a sending
+// executor and results after; it has no paper or dry-run model of its own: they live here.
 
 import { UncertainOutcomeError } from "../core/errors.js";
 import { applyFillStep, type TrackedPosition } from "../core/fills.js";
 import type { OrderResult, SendOptions } from "../core/orders.js";
 import { closedPnlOf } from "../core/pnl.js";
-import type { Fill, Markets, PlannedAction, Positions } from "../core/types.js";
+import type { AccountState, Fill, Markets, PlannedAction, Positions } from "../core/types.js";
+
+/**
+ * An account hlcopy keeps itself (paper's, a dry run's): what it is worth at these positions and
+ * marks, and the fills its executions made (taken once).
+ */
+export interface OwnAccount {
+  value(positions: Positions, markets: Markets): number;
+  takeFills(): Fill[];
+  /**
+   * A dry run's account starts as the real account was at the run's first read (`seed`); until
+   * then it is not the account (false), and the exchange's is read. Absent: it starts flat with
+   * its own equity (paper).
+   */
+  readonly seeded?: boolean;
+  /** Start from the real account as read: returns it with its positions' entries at the mids. */
+  seed?(real: AccountState, markets: Markets): AccountState;
+}
+
+/**
+ * A book reader on a reader that has the exchange's `l2Book` (HlClient's getTopOfBook), each
+ * read told to `onRead` (the engine counts requests); undefined without one.
+ */
+export function bookReaderOf(
+  reader: { getTopOfBook?(coin: string): Promise<{ levels?: PaperBook }> },
+  onRead: () => void = () => {},
+): PaperBookReader | undefined {
+  const read = reader.getTopOfBook?.bind(reader);
+  if (!read) return undefined;
+  return async (coin) => {
+    onRead();
+    return (await read(coin)).levels;
+  };
+}
 
 export interface Executor {
-  readonly mode: "live" | "paper";
+  /** dry-run: sends nothing, and nothing of it is journaled (its fills move the model only). */
+  readonly mode: "live" | "paper" | "dry-run";
   /** One result per action, in order; never "uncertain" unless lookups themselves keep failing. */
   execute(actions: PlannedAction[], markets: Markets, options?: SendOptions): Promise<OrderResult[]>;
-  /**
-   * An account of its own (paper): what it is worth at these positions and marks, and the
-   * fills its executions made (taken once). Absent: the exchange holds the account (live), and
-   * our fills come by its stream.
-   */
-  readonly account?: {
-    value(positions: Positions, markets: Markets): number;
-    takeFills(): Fill[];
-  };
+  /** An account of its own (paper, dry-run). Absent: the exchange holds it (live), our fills come by its stream. */
+  readonly account?: OwnAccount;
 }
 
 /** What the live executor needs from the adapter (HlClient satisfies it). */
@@ -105,13 +134,65 @@ function walk(
 }
 
 /**
- * Paper: each IOC walks the exchange's book as the exchange would match it — the `l2Book` read
- * (20 levels a side) when the batch is executed, level by level up to its limit — and fills what
- * that book holds: in full, partly (the rest cancelled, as an IOC), or not at all. The paper
- * orders are not on the exchange, so they do not deplete its book; orders of one batch on one
- * coin do consume what the earlier ones took. Without a reader, or when the read fails, it falls
- * back to the best price hlcopy knows (the streamed top of book, else the mid) for the whole size.
+ * The one fill model of paper and dry runs: each IOC walks the exchange's book as the exchange
+ * would match it — the `l2Book` read (20 levels a side) when the batch is executed, level by
+ * level up to its limit — and fills what that book holds: in full, partly (the rest cancelled,
+ * as an IOC), or not at all. The orders are not on the exchange, so they do not deplete its
+ * book; orders of one batch on one coin do consume what the earlier ones took. Without a reader,
+ * or when the read fails, it falls back to the best price hlcopy knows (the streamed top of book,
+ * else the mid) for the whole size, if that is within the limit.
  */
+export async function fillAgainstBook(
+  actions: readonly PlannedAction[],
+  markets: Markets,
+  readBook?: PaperBookReader,
+): Promise<OrderResult[]> {
+  const coins = [...new Set(actions.map((a) => a.coin))];
+  const books = new Map<string, PaperBook>();
+  if (readBook) {
+    await Promise.all(
+      coins.map(async (coin) => {
+        try {
+          const book = await readBook(coin);
+          if (book)
+            books.set(coin, {
+              bids: book.bids.map((l) => ({ ...l })),
+              asks: book.asks.map((l) => ({ ...l })),
+            });
+        } catch {
+          // No book this time: the top of book hlcopy knows stands in for it.
+        }
+      }),
+    );
+  }
+  return actions.map((a): OrderResult => {
+    const m = markets[a.coin];
+    if (!m)
+      return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: "unknown market" };
+    const book = books.get(a.coin);
+    if (book) {
+      const { filled, avgPx } = walk(
+        a.side === "buy" ? book.asks : book.bids,
+        a.side,
+        a.size,
+        a.limitPx,
+        m.szDecimals,
+      );
+      if (filled <= 0 || avgPx === null) {
+        return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
+      }
+      const full = filled >= a.size - 0.5 / 10 ** m.szDecimals;
+      return { cloid: a.cloid, status: full ? "filled" : "partial", filledSize: filled, avgPx };
+    }
+    const px = a.side === "buy" ? (m.bestAsk ?? m.mid) : (m.bestBid ?? m.mid);
+    const marketable = a.side === "buy" ? px <= a.limitPx : px >= a.limitPx;
+    if (!marketable) {
+      return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
+    }
+    return { cloid: a.cloid, status: "filled", filledSize: a.size, avgPx: px };
+  });
+}
+
 /**
  * The cash of an account hlcopy keeps itself (paper's, a dry run's): each fill moves it by its
  * notional and pays the paper taker fee; the account is worth the cash plus its positions at
@@ -140,13 +221,16 @@ function cashLedger(start: number) {
   };
 }
 
-export function paperExecutor(readBook?: PaperBookReader, options: { equity?: number } = {}): Executor {
-  const ledger = cashLedger(options.equity ?? 10_000);
+/**
+ * The account of paper and dry runs: its cash (cashLedger), its positions (what each fill
+ * closes is its closedPnl, as the exchange reports on a real fill) and the fills it made.
+ */
+function localAccount(equity: number) {
+  const ledger = cashLedger(equity);
   let fills: Fill[] = [];
   let tid = 0;
-  /** The paper positions (a paper run starts flat): what each fill closes is its closedPnl. */
   const held = new Map<string, TrackedPosition>();
-  /** A paper fill: cash moves by its notional and pays the taker fee. */
+  /** A local fill: cash moves by its notional and pays the taker fee. */
   const book = (a: PlannedAction, size: number, px: number): void => {
     const fee = ledger.fill(a.side, size, px);
     const time = Date.now();
@@ -177,108 +261,78 @@ export function paperExecutor(readBook?: PaperBookReader, options: { equity?: nu
       liquidation: false,
     });
   };
-  const results = (actions: PlannedAction[], markets: Markets, out: OrderResult[]): OrderResult[] => {
-    out.forEach((r, i) => {
-      const a = actions[i];
-      if (a && r.filledSize > 0 && r.avgPx !== null && markets[a.coin]) book(a, r.filledSize, r.avgPx);
-    });
-    return out;
+  return {
+    /** The fills of these results booked; the results returned as they are. */
+    settle(actions: readonly PlannedAction[], markets: Markets, out: OrderResult[]): OrderResult[] {
+      out.forEach((r, i) => {
+        const a = actions[i];
+        if (a && r.filledSize > 0 && r.avgPx !== null && markets[a.coin]) book(a, r.filledSize, r.avgPx);
+      });
+      return out;
+    },
+    value: (positions: Positions, markets: Markets) => ledger.value(positions, markets),
+    takeFills(): Fill[] {
+      const out = fills;
+      fills = [];
+      return out;
+    },
+    /** Start from another account: worth `value` with these positions (entry prices as given). */
+    seed(value: number, positions: Positions, markets: Markets): void {
+      held.clear();
+      for (const p of Object.values(positions))
+        held.set(p.coin, { size: p.size, entryPx: p.entryPx, lastTime: 0, startsAtTime: [] });
+      ledger.worth(value, positions, markets);
+    },
   };
+}
+
+/** Paper: fillAgainstBook on a paper account that starts flat with `equity` (default $10 000). */
+export function paperExecutor(readBook?: PaperBookReader, options: { equity?: number } = {}): Executor {
+  const account = localAccount(options.equity ?? 10_000);
   return {
     mode: "paper",
-    account: {
-      value: (positions, markets) => ledger.value(positions, markets),
-      takeFills() {
-        const out = fills;
-        fills = [];
-        return out;
-      },
-    },
+    account: { value: account.value, takeFills: account.takeFills },
     async execute(actions, markets) {
-      return results(actions, markets, await fillOnPaper(actions, markets));
+      return account.settle(actions, markets, await fillAgainstBook(actions, markets, readBook));
     },
   };
-
-  async function fillOnPaper(actions: PlannedAction[], markets: Markets): Promise<OrderResult[]> {
-    const coins = [...new Set(actions.map((a) => a.coin))];
-    const books = new Map<string, PaperBook>();
-    if (readBook) {
-      await Promise.all(
-        coins.map(async (coin) => {
-          try {
-            const book = await readBook(coin);
-            if (book)
-              books.set(coin, {
-                bids: book.bids.map((l) => ({ ...l })),
-                asks: book.asks.map((l) => ({ ...l })),
-              });
-          } catch {
-            // No book this time: the top of book hlcopy knows stands in for it.
-          }
-        }),
-      );
-    }
-    return actions.map((a): OrderResult => {
-      const m = markets[a.coin];
-      if (!m)
-        return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: "unknown market" };
-      const book = books.get(a.coin);
-      if (book) {
-        const { filled, avgPx } = walk(
-          a.side === "buy" ? book.asks : book.bids,
-          a.side,
-          a.size,
-          a.limitPx,
-          m.szDecimals,
-        );
-        if (filled <= 0 || avgPx === null) {
-          return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
-        }
-        const full = filled >= a.size - 0.5 / 10 ** m.szDecimals;
-        return { cloid: a.cloid, status: full ? "filled" : "partial", filledSize: filled, avgPx };
-      }
-      const px = a.side === "buy" ? (m.bestAsk ?? m.mid) : (m.bestBid ?? m.mid);
-      const marketable = a.side === "buy" ? px <= a.limitPx : px >= a.limitPx;
-      if (!marketable) {
-        return { cloid: a.cloid, status: "rejected", filledSize: 0, avgPx: null, error: NO_MATCH };
-      }
-      return { cloid: a.cloid, status: "filled", filledSize: a.size, avgPx: px };
-    });
-  }
 }
 
 /**
- * A dry run's account. Nothing is sent, yet each plan should answer "what would you do now?"
+ * A dry run's executor. Nothing is sent, yet each plan should answer "what would you do now?"
  * as a live run would: after its earlier orders. So, as a paper account does, it keeps its own
  * cash and positions: it starts as the real account was at the run's first read (equity and
- * positions: the start checks ran on them) and takes each planned order as filled in full at
- * its limit price — the worst price the IOC would accept — paying the paper taker fee. The next
- * plan starts from there, so an order is planned once, not again at every leader event while
- * the real position stays where it was. Positions live in the engine's model of our account;
- * this keeps the cash that values them.
+ * positions: the start checks ran on them; `seed`), and each planned order fills as paper's do
+ * (fillAgainstBook: the book's prices up to the limit, the part the book does not hold at or
+ * inside the limit not filled), paying the paper taker fee. The next plan starts from there, so
+ * an order is planned once, not again at every leader event while the real position stays where
+ * it was. Before it is seeded it fills nothing.
  */
-export interface DryRunAccount {
-  /** Seeded from the real account (the run's first read): from then on, the account is this one. */
-  readonly seeded: boolean;
-  seed(value: number, positions: Positions, markets: Markets): void;
-  /** A planned order taken as filled at its limit price; returns the fee it paid. */
-  fill(action: PlannedAction): number;
-  /** What the account is worth at these positions and mids (paper's valuation). */
-  value(positions: Positions, markets: Markets): number;
-}
-
-export function dryRunAccount(): DryRunAccount {
-  const ledger = cashLedger(0);
+export function dryRunExecutor(readBook?: PaperBookReader): Executor {
+  const account = localAccount(0);
   let seeded = false;
   return {
-    get seeded() {
-      return seeded;
+    mode: "dry-run",
+    account: {
+      get seeded() {
+        return seeded;
+      },
+      seed(real, markets) {
+        // Its P&L is what the dry run does, not history: the positions it starts with are
+        // valued from the mids of its first read.
+        const positions: Positions = {};
+        for (const [coin, p] of Object.entries(real.positions))
+          positions[coin] = { ...p, entryPx: markets[coin]?.mid ?? p.entryPx };
+        account.seed(real.accountValue, positions, markets);
+        seeded = true;
+        return { ...real, positions };
+      },
+      value: account.value,
+      takeFills: account.takeFills,
     },
-    seed(value, positions, markets) {
-      ledger.worth(value, positions, markets);
-      seeded = true;
+    async execute(actions, markets) {
+      if (!seeded) return [];
+      return account.settle(actions, markets, await fillAgainstBook(actions, markets, readBook));
     },
-    fill: (a) => ledger.fill(a.side, a.size, a.limitPx),
-    value: (positions, markets) => ledger.value(positions, markets),
   };
 }

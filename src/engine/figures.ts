@@ -77,7 +77,7 @@ export class PnlKeeper {
 
   /**
    * A dry run's P&L is its own: from `since`, when its account model started at `startEquity`
-   * (engine: DryRunAccount), over the fills it models — not the real copy's history.
+   * (engine: dryRunExecutor), over the fills it models — not the real copy's history.
    */
   startModel(since: number, startEquity: number): void {
     this.#start = { since, startEquity };

@@ -140,7 +140,13 @@ export class SafetyWatch {
         details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm },
       });
     }
-    o.emit({ type: "halt", ts: now, kind, reason });
+    o.emit({
+      type: "halt",
+      ts: now,
+      kind,
+      reason,
+      ...(o.mode === "dry-run" ? { recorded: false as const } : {}),
+    });
   }
 
   /** `hlcopy resume` cleared the halt in the journal: drop it here too. Whether it was dropped. */

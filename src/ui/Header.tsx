@@ -72,6 +72,22 @@ function leaderSegments(state: DashboardState): Segment[] {
   return out;
 }
 
+/**
+ * How the halt clears, said only where it is true: an agent the exchange no longer knows is
+ * fixed by approving it again (the reason names the command) and the daily loss limit lifts at
+ * 00:00 UTC (the reason says so), neither by `hlcopy resume`. A dry run's own halt is in its
+ * memory only: resume does not see it, restarting the dry run ends it. A halt the journal holds
+ * is cleared by resume — a dry run showing it has no control channel, so it keeps it until it
+ * is restarted.
+ */
+function haltHint(state: DashboardState): string {
+  const halt = state.halt;
+  if (!halt || halt.kind === "agent-expired" || halt.kind === "daily-loss") return "";
+  if (halt.recorded === false) return " · not recorded (dry run): restart to clear";
+  if (state.runMode === "dry-run") return " · hlcopy resume clears it, then restart the dry run";
+  return " · hlcopy resume clears it";
+}
+
 export function Header({ state, width }: HeaderProps) {
   const mode = modeLabel(state);
   const lag = lagStats(state);
@@ -177,12 +193,7 @@ export function Header({ state, width }: HeaderProps) {
       <Segments segments={line3} width={width} />
       {state.halt ? (
         <Text color="red" bold wrap="truncate-end">
-          {truncate(
-            // An agent the exchange no longer knows is fixed by approving it again (the reason
-            // names the command), not by `hlcopy resume`.
-            `HALTED ${state.halt.kind}: ${state.halt.reason}${state.halt.kind === "agent-expired" ? "" : " · hlcopy resume clears it"}`,
-            width,
-          )}
+          {truncate(`HALTED ${state.halt.kind}: ${state.halt.reason}${haltHint(state)}`, width)}
         </Text>
       ) : null}
       {state.stopped ? (

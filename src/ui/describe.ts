@@ -98,7 +98,7 @@ export const JSON_LINE_FIELDS = {
     "timeStops?",
     "agent?",
   ],
-  halt: ["ts", "type", "kind", "reason"],
+  halt: ["ts", "type", "kind", "reason", "recorded?"],
   resume: ["ts", "type"],
   paused: ["ts", "type", "paused"],
   rateLimit: ["ts", "type", "waitMs", "detail"],

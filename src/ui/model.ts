@@ -115,7 +115,8 @@ export interface Counters {
   decisions: number;
   /**
    * Orders the planner decided and did not hold back (a pause holds them): what a dry run would
-   * have sent. A dry run takes each as filled for its next plan, so none is counted twice.
+   * have sent. A dry run fills each as paper does for its next plan, so none is counted twice
+   * (a part the book would not fill is planned again, as a live run would send it again).
    */
   plannedActions: number;
   /** Order events with status "sent". */
@@ -150,7 +151,8 @@ export interface DashboardState {
   leaders: { address: Address; weight: number }[];
   account: Address | null;
   network: string;
-  halt: { kind: string; reason: string; ts: number } | null;
+  /** recorded false: a dry run's own halt (memory only, see the halt event). */
+  halt: { kind: string; reason: string; ts: number; recorded?: false } | null;
   /** Whole days left of the agent's approval (live runs with an expiring approval), else null. */
   agentDaysLeft: number | null;
   /** Per leader (several leaders or a per-leader rule on): followed or not, its copy, its breakers. */
@@ -594,7 +596,12 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       return state;
     }
     case "halt":
-      state.halt = { kind: e.kind, reason: e.reason, ts: e.ts };
+      state.halt = {
+        kind: e.kind,
+        reason: e.reason,
+        ts: e.ts,
+        ...(e.recorded === false ? { recorded: false } : {}),
+      };
       break;
     case "resume":
       state.halt = null;

@@ -17,7 +17,11 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function setup(format: AlertFormat, extra: Partial<Settings["alerts"]> = {}) {
+async function setup(
+  format: AlertFormat,
+  extra: Partial<Settings["alerts"]> = {},
+  mode: "live" | "paper" | "dry-run" = "live",
+) {
   receiver = await startReceiver();
   closers.push(() => receiver.close());
   const base = defaultSettings();
@@ -33,7 +37,7 @@ async function setup(format: AlertFormat, extra: Partial<Settings["alerts"]> = {
   const alerts = startAlerts(events, settings, { baseDelayMs: 20 });
   if (!alerts) throw new Error("alerts not started");
   closers.push(() => alerts.close(1000));
-  events.emit({ type: "start", ts: 1, mode: "live", leaders: [], account: ACCOUNT, network: "sim" });
+  events.emit({ type: "start", ts: 1, mode, leaders: [], account: ACCOUNT, network: "sim" });
   return { events, alerts, warnings };
 }
 
@@ -114,6 +118,31 @@ describe("the halt alert reaches a real webhook", () => {
     await alerts.close(2000);
     expect(receiver.received.map((r) => r.body.kind)).toEqual(["halt", "stopped"]);
     expect(alerts.sender.stats.deduplicated).toBe(1);
+  });
+});
+
+describe("a dry or paper run's alerts", () => {
+  it("say which they are before anything else: a halt on the phone is told from the real account's", async () => {
+    for (const [mode, label] of [
+      ["dry-run", "[DRY RUN]"],
+      ["paper", "[PAPER]"],
+    ] as const) {
+      const { events, alerts } = await setup("telegram", { telegramChatId: "-100" }, mode);
+      events.emit({ ...halt, kind: "manual", reason: "flatten requested from the dashboard" });
+      events.emit({ type: "stop", ts: halt.ts + 1000, reason: "signal SIGTERM" });
+      await alerts.close(2000);
+      const texts = receiver.received.map((r) => String(r.body.text).split("\n")[0]);
+      expect(texts).toEqual([
+        `🛑 ${label} hlcopy halted: manual halt — flatten requested from the dashboard`,
+        `ℹ️ ${label} hlcopy stopped: signal SIGTERM`,
+      ]);
+      expect(receiver.received[0]?.body.text).toContain(`mode: ${mode}`);
+    }
+    // A live run's alert carries no label.
+    const live = await setup("json");
+    live.events.emit(halt);
+    const got = await eventually(() => receiver.received[0]);
+    expect(got.body.text).toBe("hlcopy halted: kill switch — drawdown 26.0% from the high-water mark > 25%");
   });
 });
 

@@ -109,6 +109,31 @@ describe("alert rules", () => {
     expect(kinds([sweep(21 * 60_000, false), sweep(36 * 60_000, false)], st)).toEqual(["drift"]);
   });
 
+  it("a dry run's lasting conditions are labelled once, from a tick or a sweep alike", () => {
+    const st = initialAlertRulesState();
+    alertsForEvent(
+      st,
+      { type: "start", ts: 0, mode: "dry-run", leaders: [], account: LEADER, network: "sim" },
+      S,
+    );
+    alertsForEvent(st, { type: "connection", ts: 0, state: "reconnecting" }, S);
+    expect(checkTimers(st, 120_000, S).map((a) => a.text)).toEqual([
+      "[DRY RUN] websocket down for 120s: leader fills are not seen (sweeps still repair drift)",
+    ]);
+    const sweep = (ts: number): EngineEvent => ({
+      type: "sweep",
+      ts,
+      durationMs: 1,
+      inSync: false,
+      driftUsd: 250,
+      requests: 2,
+    });
+    alertsForEvent(st, sweep(0), S);
+    expect(alertsForEvent(st, sweep(15 * 60_000), S).map((a) => a.text)).toEqual([
+      "[DRY RUN] not in sync for 15 min: drift 250.00 USD",
+    ]);
+  });
+
   it("an agent approval ending within 7 days alerts once per approval", () => {
     const state = (daysLeft: number, validUntil: number): EngineEvent => ({
       type: "state",

@@ -319,7 +319,7 @@ describe("a dry run", () => {
     dry.begin();
     const r = await dry.sweep("sweep");
     expect(r.halted).toBe(true);
-    expect(halts.map((h) => h.type === "halt" && h.kind)).toEqual(["kill-switch"]);
+    expect(halts).toEqual([expect.objectContaining({ type: "halt", kind: "kill-switch", recorded: false })]);
     expect(r.results).toEqual([]);
     expect(t.journal.activeHalt()).toBeNull();
     expect(t.journal.latestEquity()?.accountValue).toBe(200_000);
@@ -328,7 +328,7 @@ describe("a dry run", () => {
 });
 
 describe("follow --dry-run models what a live run would have done", () => {
-  it("each planned order is taken as filled at its limit price: the next plan starts from there, nothing is sent, and each order is counted once", async () => {
+  it("each planned order is taken as filled (on the book, as paper): the next plan starts from there, nothing is sent, and each order is counted once", async () => {
     const t = await setup();
     await trade(t.leaderClient, "BTC", "buy", 1);
     const dry = new CopyEngine({
@@ -370,7 +370,7 @@ describe("follow --dry-run models what a live run would have done", () => {
     expect(decided()[2]).toEqual(["BTC", "sell", 0.2, true]);
     const states = events.filter((e) => e.type === "state");
     expect(states.at(-1)).toMatchObject({ account: { positions: {} } });
-    // The model's equity paid the taker fee and the limit price's slippage on 0.4 BTC traded.
+    // The model's equity paid the taker fee and the book's spread on 0.4 BTC traded.
     const last = states.at(-1);
     const equity = last?.type === "state" ? last.account.accountValue : 0;
     expect(equity).toBeLessThan(100_000);

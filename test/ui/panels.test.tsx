@@ -92,6 +92,44 @@ describe("Header", () => {
     expect(out).not.toContain("hlcopy resume");
   });
 
+  it("a dry run's own halt is not recorded: restarting the dry run clears it, hlcopy resume does not", () => {
+    const s = reduceDashboard(liveState("dry-run"), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "manual",
+      reason: "flatten requested from the dashboard",
+      recorded: false,
+    });
+    const out = frame(<Header state={s} width={100} />);
+    expect(out).toContain(
+      "HALTED manual: flatten requested from the dashboard · not recorded (dry run): restart to clear",
+    );
+    expect(out).not.toContain("hlcopy resume");
+    // A halt the journal holds, shown by a dry run at its start: resume clears it, and the dry
+    // run (which nothing reaches) shows that once restarted.
+    const journaled = reduceDashboard(liveState("dry-run"), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "kill-switch",
+      reason: "drawdown 12% ≥ 10%",
+    });
+    expect(frame(<Header state={journaled} width={120} />)).toContain(
+      "HALTED kill-switch: drawdown 12% ≥ 10% · hlcopy resume clears it, then restart the dry run",
+    );
+  });
+
+  it("the daily loss limit lifts at 00:00 UTC by itself: no hlcopy resume hint", () => {
+    const s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "daily-loss",
+      reason: "daily loss 10.2% reached the 10% limit: no increases until 00:00 UTC",
+    });
+    const out = frame(<Header state={s} width={120} />);
+    expect(out).toContain("no increases until 00:00 UTC");
+    expect(out).not.toContain("hlcopy resume");
+  });
+
   it("disconnected: the stream state and for how long", () => {
     let s = reduceDashboard(liveState(), {
       type: "connection",

@@ -66,7 +66,7 @@ describe("the closing summary of follow --dry-run", () => {
       ],
     };
     expect(closingSummary(s, { eventLines: true })).toBe(
-      "dry run: 4 order(s) planned, none sent (each taken as filled at its limit price for the next plan); skipped below-min-notional 1; drift 0.00 USD; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); skipped below-min-notional 1; drift 0.00 USD; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
         "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
     );
     expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(

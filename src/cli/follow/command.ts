@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option("--weights <list>", "weights of several leaders, e.g. 0.6,0.4 (normalised to sum 1)")
     .option(
       "--dry-run",
-      "plan and show, send nothing (no key needed); each planned order is taken as filled at its limit price, so the next plan is what a live run would send next",
+      "plan and show, send nothing (no key needed); each planned order fills as a paper one does (the book up to its limit), so the next plan is what a live run would send next",
     )
     .option("--paper", "fill locally against the live book, no key needed (own journal)")
     .option("--paper-equity <usd>", "starting equity of the paper account (with --paper; default 10000)")

@@ -15,7 +15,7 @@ import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine, type OnExit } from "../../engine/engine.js";
 import { EngineEvents, type RunMode } from "../../engine/events.js";
-import { liveExecutor, paperExecutor } from "../../engine/executor.js";
+import { bookReaderOf, liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
@@ -230,9 +230,7 @@ export async function runFollow(
           mode === "live"
             ? liveExecutor(session.client)
             : mode === "paper"
-              ? paperExecutor(async (coin) => (await session.client.getTopOfBook(coin)).levels, {
-                  equity: options.paperEquity,
-                })
+              ? paperExecutor(bookReaderOf(session.client), { equity: options.paperEquity })
               : null,
         journal: session.journal,
         settings,
@@ -340,7 +338,7 @@ export function closingSummary(summary: RunSummary, shown: { eventLines: boolean
       summary.positions.length === 0
         ? "positions a live run would hold now: none\n"
         : `positions a live run would hold now:\n${summary.positions.map((x) => `  ${x.coin} ${x.size > 0 ? "+" : ""}${x.size}\n`).join("")}`;
-    return `dry run: ${summary.planned} order(s) planned, none sent (each taken as filled at its limit price for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${modeled}
+    return `dry run: ${summary.planned} order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${modeled}
 ${held}`;
   }
   return `${summary.copiedTrades} order(s) filled${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtFixed(summary.copyLagMs.p50, 1)} ms
