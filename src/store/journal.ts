@@ -5,8 +5,8 @@
 // in WAL mode with synchronous=NORMAL, so the hot path never waits on disk; what is recorded
 // after the fact is committed in groups (SqliteJournal), an order's intent at once.
 
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
@@ -16,6 +16,7 @@ import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
 import { type StoreOperation, storeError } from "./disk-errors.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
+import { isMainnet, networkKey, sameNetwork } from "./network-key.js";
 
 // ─── Types ──────────────────────────────────────────────────────────────────────────────
 
@@ -293,6 +294,8 @@ export interface Journal {
    * (`status` still names the last real run). Returns false, keeping it, once it holds an order.
    */
   discardRun(runId: number): boolean;
+  /** The networks its runs were on, as each recorded it ("mainnet", "testnet" or a URL), in order of first use. */
+  networks(): string[];
   /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
   lastRun(options?: { trading?: boolean }): RunRow | null;
   recordDecision(params: RecordDecisionParameters): number;
@@ -375,9 +378,71 @@ export interface Journal {
 
 // ─── Paths and pure helpers ─────────────────────────────────────────────────────────────
 
-/** `<configDir>/journal-<account lowercase>.sqlite`: one journal per follower account. */
-export function journalPath(configDir: string, account: string): string {
-  return join(configDir, `journal-${account.toLowerCase()}.sqlite`);
+/**
+ * Where the journal of one follower account on one network lives: one per (network, account),
+ * as the run lock (store/lock.ts) — mainnet and testnet share addresses, and two simulators on
+ * two ports are two exchanges, so no run ever reads another network's high-water mark, halts or
+ * positions. Mainnet keeps the name it always had, `<configDir>/journal-<account>.sqlite` (a
+ * trader's history stays where it is); any other network is
+ * `<configDir>/journal-<network key>-<account>.sqlite` (store/network-key.ts).
+ * `network`: "mainnet", "testnet" or the API URL; default mainnet.
+ */
+export function journalPath(configDir: string, account: string, network = "mainnet"): string {
+  const who = account.toLowerCase();
+  const name = isMainnet(network) ? `journal-${who}.sqlite` : `journal-${networkKey(network)}-${who}.sqlite`;
+  return join(configDir, name);
+}
+
+/**
+ * The journal files of `account` in `configDir` for other networks than `network` (file names,
+ * sorted): what `status`, `report` and `journal` name when the network asked about has none.
+ */
+export function otherJournals(configDir: string, account: string, network: string): string[] {
+  const own = basename(journalPath(configDir, account, network));
+  const who = account.toLowerCase();
+  try {
+    return readdirSync(configDir)
+      .filter(
+        (f) =>
+          f !== own &&
+          (f === `journal-${who}.sqlite` || (f.startsWith("journal-") && f.endsWith(`-${who}.sqlite`))),
+      )
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A journal that holds runs of another network than `network`, as the one clear error to show,
+ * or null. Journals are per (network, account) now, but an older hlcopy kept one per account for
+ * every network — `journal-<account>.sqlite`, the name mainnet keeps — so such a file may carry
+ * another network's high-water mark, day-start equity, halts, copy state and managed positions:
+ * trading on it would halt on the other network's drawdown or refuse (or manage) positions by
+ * the other network's record. It is never split or used silently; the hint says how to move it.
+ * `account`: the journal's account (for the file name the other network's journal has now).
+ */
+export function foreignNetworkRuns(journal: Journal, network: string, account: string): ConfigError | null {
+  const recorded = journal.networks();
+  const others = recorded.filter((n) => !sameNetwork(n, network));
+  if (others.length === 0) return null;
+  const file = journal.path;
+  const paper = file.endsWith(".paper.sqlite");
+  const own = recorded.length > others.length;
+  const older = "an older hlcopy kept one journal per account for every network";
+  const only = others.length === 1 && !own ? others[0] : undefined;
+  const theirs =
+    only === undefined
+      ? undefined
+      : journalPath(dirname(file), account, only).replace(/\.sqlite$/, paper ? ".paper.sqlite" : ".sqlite");
+  const message = own
+    ? `journal ${file} also holds runs on ${others.join(", ")} (${older}): its high-water mark, halts and positions may be another network's`
+    : `journal ${file} holds the runs of ${others.join(", ")}, not of ${network} (${older})`;
+  const hint =
+    theirs !== undefined && !existsSync(theirs)
+      ? `with no hlcopy running for this account, move it where hlcopy now looks for ${only}'s journal: mv ${file} ${theirs}`
+      : `with no hlcopy running for this account, move it aside (mv ${file} ${file}.shared) and ${network} starts a new journal — which forgets its halt, high-water mark and which positions hlcopy opened (--adopt takes them back)`;
+  return new ConfigError(message, { hint, details: { file, network, networks: recorded } });
 }
 
 /**
@@ -394,6 +459,37 @@ function distribution(values: readonly number[]): DistributionStats {
     p99: finiteOrNull(s.p99),
     max: finiteOrNull(s.max),
   };
+}
+
+/**
+ * For a network other than mainnet whose journal does not exist yet: when the file an older
+ * hlcopy shared between networks (`journal-<account>.sqlite`, mainnet's name) holds only this
+ * network's runs, the one clear error saying to move it to this network's name (its halt,
+ * high-water mark and the positions hlcopy opened are there), else null. A shared file that
+ * also holds other networks' runs cannot be split: this network starts a journal of its own
+ * (mainnet refuses that file until it is moved aside: foreignNetworkRuns).
+ */
+export function unmovedJournal(configDir: string, account: string, network: string): ConfigError | null {
+  if (isMainnet(network)) return null;
+  const own = journalPath(configDir, account, network);
+  const shared = journalPath(configDir, account);
+  if (existsSync(own) || !existsSync(shared)) return null;
+  // A copy in memory: reading never writes the file or leaves a -wal beside it (copyJournal).
+  const journal = openJournal(shared, { writes: "memory" });
+  let networks: string[];
+  try {
+    networks = journal.networks();
+  } finally {
+    journal.close();
+  }
+  if (networks.length === 0 || !networks.every((n) => sameNetwork(n, network))) return null;
+  return new ConfigError(
+    `the journal of ${network} for ${account.toLowerCase()} is still in ${shared}, where an older hlcopy kept one journal per account for every network`,
+    {
+      hint: `with no hlcopy running for this account, move it where hlcopy now looks for it: mv ${shared} ${own}`,
+      details: { file: shared, expected: own, network },
+    },
+  );
 }
 
 // ─── Opening: validate, never reset ─────────────────────────────────────────────────────
@@ -1140,6 +1236,10 @@ class SqliteJournal implements Journal {
     this.#runLater("DELETE FROM decisions WHERE run_id = ?", runId);
     this.#run("DELETE FROM runs WHERE id = ?", runId);
     return true;
+  }
+
+  networks(): string[] {
+    return this.#all("SELECT network FROM runs GROUP BY network ORDER BY MIN(id)").map((r) => str(r.network));
   }
 
   lastRun(options: { trading?: boolean } = {}): RunRow | null {

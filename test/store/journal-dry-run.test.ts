@@ -368,7 +368,7 @@ describe("reconcile --dry-run on an account with a journal", () => {
     // Live: the account copies leader A (ETH).
     const live = await w.reconcile(w.leaderA, ["--yes"]);
     expect(live.code).toBe(0);
-    const file = journalPath(w.dir, w.follower);
+    const file = journalPath(w.dir, w.follower, w.sim.httpUrl);
     const shown = await w.seen();
     expect((shown.status.positions as { coin: string }[]).map((p) => p.coin)).toEqual(["ETH"]);
     const before = fingerprint(file);
@@ -398,7 +398,7 @@ describe("reconcile --dry-run on an account with a journal", () => {
   it("still sees a halt, and leaves it as it is", async () => {
     const w = await world();
     expect((await w.reconcile(w.leaderA, ["--yes"])).code).toBe(0);
-    const file = journalPath(w.dir, w.follower);
+    const file = journalPath(w.dir, w.follower, w.sim.httpUrl);
     const journal = openJournal(file);
     journal.recordHalt({ ts: Date.now(), kind: "manual", reason: "flatten requested (hlcopy flatten)" });
     journal.close();
@@ -435,7 +435,7 @@ describe("follow --dry-run beside a running follow", () => {
     expect((after.status.lastRun as { command: string }).command).toBe("follow");
     expect((after.status.positions as { coin: string }[]).map((p) => p.coin)).toEqual(["ETH"]);
     expect((after.status.drift as DriftReport).inSync).toBe(true);
-    const db = new DatabaseSync(journalPath(w.dir, w.follower), { readOnly: true });
+    const db = new DatabaseSync(journalPath(w.dir, w.follower, w.sim.httpUrl), { readOnly: true });
     try {
       expect(db.prepare("SELECT count(*) AS n FROM runs WHERE command = 'dry-run'").get()?.n).toBe(0);
     } finally {
@@ -466,7 +466,7 @@ describe("a journal that holds dry runs (written by an older hlcopy)", () => {
   it("status, report, journal and lastSweep show the live runs only", async () => {
     const dir = tempDir();
     const now = Date.now();
-    const j = openJournal(journalPath(dir, ACCOUNT));
+    const j = openJournal(journalPath(dir, ACCOUNT, "testnet"));
     const follow = j.startRun(run("follow", LEADER_A, now - 60_000));
     j.recordEvent({
       ts: now - 50_000,
@@ -491,16 +491,22 @@ describe("a journal that holds dry runs (written by an older hlcopy)", () => {
     j.close();
 
     const env = { HLCOPY_CONFIG_DIR: dir };
-    const status = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "status"], { env })).stdout);
+    const status = JSON.parse(
+      (await runCli(["--network", "testnet", "--account", ACCOUNT, "--json", "status"], { env })).stdout,
+    );
     expect(status.lastRun).toMatchObject({ command: "follow" });
     expect(status.lastSweep).toMatchObject({ inSync: true, driftUsd: 0 });
     expect(status.drift).toMatchObject({ inSync: true, asOf: now - 50_000 });
     expect(status.positions.map((p: { coin: string }) => p.coin)).toEqual(["ETH"]);
-    const report = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "report"], { env })).stdout);
+    const report = JSON.parse(
+      (await runCli(["--network", "testnet", "--account", ACCOUNT, "--json", "report"], { env })).stdout,
+    );
     for (const day of report.days as { skipped: Record<string, number> }[]) expect(day.skipped).toEqual({});
     expect(report.totals.skipped).toEqual({});
     // hlcopy journal lists what the copy recorded: the dry run and its records are left out.
-    const entries = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "journal"], { env })).stdout);
+    const entries = JSON.parse(
+      (await runCli(["--network", "testnet", "--account", ACCOUNT, "--json", "journal"], { env })).stdout,
+    );
     expect(
       entries.map((e: { table: string; runId?: number; id: number }) => [e.table, e.runId ?? e.id]),
     ).toEqual([
