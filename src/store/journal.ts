@@ -365,6 +365,16 @@ export interface Journal {
   listEntries(params?: ListEntriesParameters): JournalEntry[];
   /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
+  /**
+   * A dry run's copy (openJournal `writes: "memory"`): take up what the file's running writer
+   * committed since the copy was taken — the copy state (the managed snapshot) and the orders
+   * with what they filled — so a check made now sees the trades a follow beside it made
+   * meanwhile: whose positions are hlcopy's, against an account read just before, is then
+   * never answered from an older record than the account. What this run recorded itself is
+   * kept (once it journaled an order of its own, the orders are left as they are). A journal
+   * on disk reads the file already: nothing to do.
+   */
+  refresh(): void;
   /** Delete decisions and non-sweep events older than `ts` (orders, fills, equity, halts, runs stay). */
   pruneBefore(ts: number): { decisions: number; events: number };
   /**
@@ -632,7 +642,8 @@ export type JournalCreation = "now" | "on-record";
  *   running follow committed to the -wal included (copyJournal) — and the run works on that
  *   copy; nothing it records outlives it. The file and its -wal are never written, and a
  *   journal at rest is left as it was: no -wal or -shm appears beside it (copyJournal). What a
- *   live run records after the snapshot is not seen. A missing file stays missing; an older
+ *   live run records after the snapshot is not seen, but for what Journal#refresh takes up (the
+ *   start's ownership check). A missing file stays missing; an older
  *   schema is upgraded in the copy only.
  */
 export type JournalWrites = "disk" | "memory";
@@ -679,7 +690,7 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       copyJournal(path, db, busy);
       const version = configure(db, true, busy, path);
       if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
-      return new SqliteJournal(db, path, 0, busy, groupMs);
+      return new SqliteJournal(db, path, 0, busy, groupMs, null, path);
     }
     if (!memory && create === "on-record" && !existsSync(path)) {
       // Nothing on disk until there is something worth keeping (see JournalCreation).
@@ -751,6 +762,16 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
   if (!existsSync(file)) return;
   checkHeader(file);
   if (statSync(file).size === 0) return;
+  readAttached(file, copy, busyTimeoutMs, () => copySchemaAndRows(copy, file));
+}
+
+/**
+ * Run `read` with the journal at `file` ATTACHed to `db` as `source`, in one read transaction
+ * (one snapshot, what a running follow committed included), writing neither the file nor its
+ * -wal, nor leaving a -wal or -shm beside a journal at rest. What `read` writes goes to `db`'s
+ * main database, committed with it.
+ */
+function readAttached(file: string, db: DatabaseSync, busyTimeoutMs: number, read: () => void): void {
   const timeout = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`;
   // The ATTACHed file is opened read-write, and the last connection to close a WAL database
   // checkpoints its -wal into the file and removes the -wal and -shm. With a -wal that holds
@@ -772,19 +793,19 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
     // everything: no -wal to read) in its header.
     if (guard) inspectSchema(guard, file);
     else inspectHeader(file);
-    copy.exec(timeout);
-    copy.prepare("ATTACH DATABASE ? AS source").run(file);
+    db.exec(timeout);
+    db.prepare("ATTACH DATABASE ? AS source").run(file);
     try {
-      copy.exec("BEGIN");
+      db.exec("BEGIN");
       try {
-        copySchemaAndRows(copy, file);
-        copy.exec("COMMIT");
+        read();
+        db.exec("COMMIT");
       } catch (error) {
-        copy.exec("ROLLBACK");
+        db.exec("ROLLBACK");
         throw error;
       }
     } finally {
-      copy.exec("DETACH DATABASE source");
+      db.exec("DETACH DATABASE source");
     }
     guard?.exec("COMMIT");
   } finally {
@@ -1062,6 +1083,10 @@ class SqliteJournal implements Journal {
   #group: NodeJS.Timeout | undefined;
   /** A group commit that failed on its timer, for the next write to report. */
   #groupError: unknown;
+  /** A dry run's copy: the file it copies (refresh reads it again); null for any other journal. */
+  readonly #copyOf: string | null;
+  /** The copy journaled an order of its own (refresh then keeps its orders). */
+  #ownOrders = false;
 
   constructor(
     db: DatabaseSync,
@@ -1070,7 +1095,9 @@ class SqliteJournal implements Journal {
     busyTimeoutMs: number,
     groupCommitMs: number,
     deferred: "on-record" | null = null,
+    copyOf: string | null = null,
   ) {
+    this.#copyOf = copyOf;
     this.#groupMs = groupCommitMs;
     this.#db = db;
     this.path = path;
@@ -1268,6 +1295,7 @@ class SqliteJournal implements Journal {
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
     this.#keep();
+    this.#ownOrders = true;
     const a = p.action;
     return (
       this.#run(
@@ -1656,6 +1684,27 @@ class SqliteJournal implements Journal {
       throw error;
     } finally {
       this.#batchDepth--;
+    }
+  }
+
+  refresh(): void {
+    const file = this.#copyOf;
+    if (file === null || this.#batchDepth > 0 || !existsSync(file) || statSync(file).size === 0) return;
+    this.#settle(); // ATTACH cannot run inside a transaction
+    const db = this.#db;
+    try {
+      readAttached(file, db, this.#busyTimeoutMs, () => {
+        // A file another hlcopy migrated meanwhile (or the copy upgraded): its rows do not line up.
+        if (pragmaNumber(db, "source.user_version") !== pragmaNumber(db, "main.user_version")) return;
+        db.exec("INSERT OR REPLACE INTO main.copy_state SELECT * FROM source.copy_state");
+        if (this.#ownOrders) return;
+        // The file's orders as they are now, ids included: the managed snapshot counts the
+        // fills of orders above the id it names.
+        db.exec("DELETE FROM main.orders");
+        db.exec("INSERT INTO main.orders SELECT * FROM source.orders");
+      });
+    } catch (error) {
+      throw journalError(file, "read", error);
     }
   }
 

@@ -133,6 +133,66 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     live.close();
   });
 
+  it("refresh takes up what the live run committed since the copy — the managed snapshot, its orders — and writes nothing", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const live = openJournal(file, { checkpointIntervalMs: 0, groupCommitMs: 0 });
+    const liveRun = live.startRun(run("follow", LEADER_A, T0));
+    const eth = action({ coin: "ETH", cloid: "0x000000000000000000000000000000e1" });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 1, action: eth });
+    live.updateOrder(eth.cloid, { ts: T0 + 2, status: "filled", filledSize: eth.size, avgPx: 3000 });
+    live.setCopyState(
+      "managed",
+      { positions: { ETH: eth.size }, orderId: live.lastOrderId(), ts: T0 + 3 },
+      T0 + 3,
+    );
+
+    // The dry run copies the journal, starts its run…
+    const dry = openJournal(file, { writes: "memory" });
+    const dryRun = dry.startRun(run("dry-run", LEADER_A, T0 + 10));
+    // …and the follow trades meanwhile: a copy sent, one filled, a new snapshot.
+    const sol = action({ coin: "SOL", cloid: "0x000000000000000000000000000000e2" });
+    const btc = action({ coin: "BTC", cloid: "0x000000000000000000000000000000e3" });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 11, action: sol });
+    live.updateOrder(sol.cloid, { ts: T0 + 12, status: "filled", filledSize: sol.size, avgPx: 150 });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 13, action: btc });
+    live.setCopyState("reviewed:x", T0 + 14, T0 + 14);
+    expect(dry.getOrder(sol.cloid)).toBeNull();
+    const before = fingerprint(file);
+
+    dry.refresh();
+    expect(dry.getOrder(sol.cloid)).toMatchObject({ status: "filled", filledSize: sol.size });
+    expect(dry.ordersInState(["pending"]).map((o) => o.cloid)).toEqual([btc.cloid]);
+    // Counted from the snapshot as the engine counts them: the SOL fill is hlcopy's.
+    expect(dry.filledSince(1)).toEqual({ SOL: sol.size });
+    expect(dry.getCopyState("reviewed:x")).toBe(T0 + 14);
+    // What the dry run recorded stays; the file and its -wal are as they were.
+    expect(dry.lastRun()).toMatchObject({ id: dryRun, command: "dry-run" });
+    expect(fingerprint(file)).toEqual(before);
+
+    // Once the dry run journaled an order of its own, its orders are left as they are.
+    dry.recordOrderIntent({ runId: dryRun, ts: T0 + 20, action: action({ coin: "XRP" }) });
+    live.updateOrder(btc.cloid, { ts: T0 + 21, status: "filled", filledSize: btc.size, avgPx: 90_000 });
+    dry.refresh();
+    expect(dry.getOrder(btc.cloid)?.status).toBe("pending");
+    expect(dry.ordersSince(0).map((o) => o.coin)).toContain("XRP");
+    dry.close();
+    live.close();
+  });
+
+  it("refresh of a journal on disk, or of a dry run with no file, changes nothing", () => {
+    const dir = tempDir();
+    const none = openJournal(journalPath(dir, ACCOUNT), { writes: "memory" });
+    none.refresh();
+    expect(none.lastRun()).toBeNull();
+    none.close();
+    expect(readdirSync(dir)).toEqual([]);
+    const disk = openJournal(journalPath(dir, ACCOUNT));
+    disk.startRun(run("follow", LEADER_A, T0));
+    disk.refresh();
+    expect(disk.lastRun()?.command).toBe("follow");
+    disk.close();
+  });
+
   it("a journal at rest (no process has it open): the file is untouched and no -wal or -shm appears beside it", () => {
     const dir = tempDir();
     const file = journalPath(dir, ACCOUNT);
