@@ -111,7 +111,7 @@ export async function openTradingSession(
   try {
     // One journal per (network, account), as the lock: no run reads another network's records.
     const path = journalPath(ctx.configDir, account, ctx.network.httpUrl);
-    const unmoved = unmovedJournal(ctx.configDir, account, ctx.network.name);
+    const unmoved = options.paper ? null : unmovedJournal(ctx.configDir, account, ctx.network.name);
     if (unmoved) throw unmoved;
     // A run that sends nothing (no key, no lock: a dry run) reads the journal — which positions
     // hlcopy opened, halts, copy state — and never writes it: it works on an in-memory copy, so
