@@ -2,6 +2,7 @@
 // (such as `hlcopy sim`) → the HTTP base, the websocket URL and whether testnet signing applies.
 
 import { UsageError } from "../core/errors.js";
+import { MAINNET_API, TESTNET_API } from "../store/network-key.js";
 
 export interface NetworkTarget {
   /** "mainnet", "testnet", or the URL as given. */
@@ -15,13 +16,13 @@ export interface NetworkTarget {
 const KNOWN: Record<string, NetworkTarget> = {
   mainnet: {
     name: "mainnet",
-    httpUrl: "https://api.hyperliquid.xyz",
+    httpUrl: MAINNET_API,
     wsUrl: "wss://api.hyperliquid.xyz/ws",
     isTestnet: false,
   },
   testnet: {
     name: "testnet",
-    httpUrl: "https://api.hyperliquid-testnet.xyz",
+    httpUrl: TESTNET_API,
     wsUrl: "wss://api.hyperliquid-testnet.xyz/ws",
     isTestnet: true,
   },

@@ -93,7 +93,9 @@ export async function openTradingSession(
     else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
   }
   const { acquireLock } = await import("../store/lock.js");
-  const { journalPath, openJournal } = await import("../store/journal.js");
+  const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(
+    "../store/journal.js"
+  );
   // One lock per (network, account) in a per-user directory: a second run with another
   // --config-dir is refused too, naming the holder's pid and config directory.
   const lock: Lock | null = options.lock
@@ -107,7 +109,10 @@ export async function openTradingSession(
     : null;
   let journal: Journal | undefined;
   try {
-    const path = journalPath(ctx.configDir, account);
+    // One journal per (network, account), as the lock: no run reads another network's records.
+    const path = journalPath(ctx.configDir, account, ctx.network.httpUrl);
+    const unmoved = options.paper ? null : unmovedJournal(ctx.configDir, account, ctx.network.name);
+    if (unmoved) throw unmoved;
     // A run that sends nothing (no key, no lock: a dry run) reads the journal — which positions
     // hlcopy opened, halts, copy state — and never writes it: it works on an in-memory copy, so
     // status, report and journal show live runs only, and it creates no file. Any other run
@@ -119,6 +124,9 @@ export async function openTradingSession(
       // The lock's holder logs its order intents (store/intent-log.ts): the log is the sender's alone.
       sendsNothing ? { writes: "memory" } : { create: "on-record", intentLog: lock !== null },
     );
+    // A journal an older hlcopy shared between networks is refused, never used half-right.
+    const mixed = foreignNetworkRuns(journal, ctx.network.name, account);
+    if (mixed) throw mixed;
     // The agent must be approved for the account — or, for a sub-account (the recommended
     // isolation), for its master: then orders carry the sub-account as vaultAddress. The
     // role is asked only when the account itself does not list the agent.

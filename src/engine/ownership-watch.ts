@@ -54,6 +54,10 @@ export class OwnershipWatch {
    */
   check(ours: AccountState, markets: Markets, settings: Settings, atStart: boolean): void {
     const o = this.#o;
+    // A dry run works on a copy of the journal taken when it started, before the account was
+    // read: a follow running beside it may have traded since. Checked against the journal as it
+    // is now (refresh: nothing to do for a journal on disk), its trades count as hlcopy's.
+    if (atStart) o.journal.refresh();
     const managed = o.copyState.managed();
     this.#managedBefore = managed ?? {};
     const foreign = foreignPositions(ours, managed, markets, settings, o.copyState.unresolvedRemainder());

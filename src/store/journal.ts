@@ -6,8 +6,8 @@
 // after the fact is committed in groups (SqliteJournal), an order's intent at once — or, in the
 // run that holds the lock and sends, appended to the intent log first (store/intent-log.ts).
 
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
@@ -18,6 +18,7 @@ import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/typ
 import { type StoreOperation, storeError } from "./disk-errors.js";
 import { IntentLog, type IntentRow, intentLogPath, readIntentLog } from "./intent-log.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
+import { isMainnet, networkKey, sameNetwork } from "./network-key.js";
 
 // ─── Types ──────────────────────────────────────────────────────────────────────────────
 
@@ -295,6 +296,8 @@ export interface Journal {
    * (`status` still names the last real run). Returns false, keeping it, once it holds an order.
    */
   discardRun(runId: number): boolean;
+  /** The networks its runs were on, as each recorded it ("mainnet", "testnet" or a URL), in order of first use. */
+  networks(): string[];
   /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
   lastRun(options?: { trading?: boolean }): RunRow | null;
   recordDecision(params: RecordDecisionParameters): number;
@@ -364,6 +367,16 @@ export interface Journal {
   listEntries(params?: ListEntriesParameters): JournalEntry[];
   /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
+  /**
+   * A dry run's copy (openJournal `writes: "memory"`): take up what the file's running writer
+   * committed since the copy was taken — the copy state (the managed snapshot) and the orders
+   * with what they filled — so a check made now sees the trades a follow beside it made
+   * meanwhile: whose positions are hlcopy's, against an account read just before, is then
+   * never answered from an older record than the account. What this run recorded itself is
+   * kept (once it journaled an order of its own, the orders are left as they are). A journal
+   * on disk reads the file already: nothing to do.
+   */
+  refresh(): void;
   /** Delete decisions and non-sweep events older than `ts` (orders, fills, equity, halts, runs stay). */
   pruneBefore(ts: number): { decisions: number; events: number };
   /**
@@ -377,9 +390,71 @@ export interface Journal {
 
 // ─── Paths and pure helpers ─────────────────────────────────────────────────────────────
 
-/** `<configDir>/journal-<account lowercase>.sqlite`: one journal per follower account. */
-export function journalPath(configDir: string, account: string): string {
-  return join(configDir, `journal-${account.toLowerCase()}.sqlite`);
+/**
+ * Where the journal of one follower account on one network lives: one per (network, account),
+ * as the run lock (store/lock.ts) — mainnet and testnet share addresses, and two simulators on
+ * two ports are two exchanges, so no run ever reads another network's high-water mark, halts or
+ * positions. Mainnet keeps the name it always had, `<configDir>/journal-<account>.sqlite` (a
+ * trader's history stays where it is); any other network is
+ * `<configDir>/journal-<network key>-<account>.sqlite` (store/network-key.ts).
+ * `network`: "mainnet", "testnet" or the API URL; default mainnet.
+ */
+export function journalPath(configDir: string, account: string, network = "mainnet"): string {
+  const who = account.toLowerCase();
+  const name = isMainnet(network) ? `journal-${who}.sqlite` : `journal-${networkKey(network)}-${who}.sqlite`;
+  return join(configDir, name);
+}
+
+/**
+ * The journal files of `account` in `configDir` for other networks than `network` (file names,
+ * sorted): what `status`, `report` and `journal` name when the network asked about has none.
+ */
+export function otherJournals(configDir: string, account: string, network: string): string[] {
+  const own = basename(journalPath(configDir, account, network));
+  const who = account.toLowerCase();
+  try {
+    return readdirSync(configDir)
+      .filter(
+        (f) =>
+          f !== own &&
+          (f === `journal-${who}.sqlite` || (f.startsWith("journal-") && f.endsWith(`-${who}.sqlite`))),
+      )
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A journal that holds runs of another network than `network`, as the one clear error to show,
+ * or null. Journals are per (network, account) now, but an older hlcopy kept one per account for
+ * every network — `journal-<account>.sqlite`, the name mainnet keeps — so such a file may carry
+ * another network's high-water mark, day-start equity, halts, copy state and managed positions:
+ * trading on it would halt on the other network's drawdown or refuse (or manage) positions by
+ * the other network's record. It is never split or used silently; the hint says how to move it.
+ * `account`: the journal's account (for the file name the other network's journal has now).
+ */
+export function foreignNetworkRuns(journal: Journal, network: string, account: string): ConfigError | null {
+  const recorded = journal.networks();
+  const others = recorded.filter((n) => !sameNetwork(n, network));
+  if (others.length === 0) return null;
+  const file = journal.path;
+  const paper = file.endsWith(".paper.sqlite");
+  const own = recorded.length > others.length;
+  const older = "an older hlcopy kept one journal per account for every network";
+  const only = others.length === 1 && !own ? others[0] : undefined;
+  const theirs =
+    only === undefined
+      ? undefined
+      : journalPath(dirname(file), account, only).replace(/\.sqlite$/, paper ? ".paper.sqlite" : ".sqlite");
+  const message = own
+    ? `journal ${file} also holds runs on ${others.join(", ")} (${older}): its high-water mark, halts and positions may be another network's`
+    : `journal ${file} holds the runs of ${others.join(", ")}, not of ${network} (${older})`;
+  const hint =
+    theirs !== undefined && !existsSync(theirs)
+      ? `with no hlcopy running for this account, move it where hlcopy now looks for ${only}'s journal: mv ${file} ${theirs}`
+      : `with no hlcopy running for this account, move it aside (mv ${file} ${file}.shared) and ${network} starts a new journal — which forgets its halt, high-water mark and which positions hlcopy opened (--adopt takes them back)`;
+  return new ConfigError(message, { hint, details: { file, network, networks: recorded } });
 }
 
 /**
@@ -396,6 +471,37 @@ function distribution(values: readonly number[]): DistributionStats {
     p99: finiteOrNull(s.p99),
     max: finiteOrNull(s.max),
   };
+}
+
+/**
+ * For a network other than mainnet whose journal does not exist yet: when the file an older
+ * hlcopy shared between networks (`journal-<account>.sqlite`, mainnet's name) holds only this
+ * network's runs, the one clear error saying to move it to this network's name (its halt,
+ * high-water mark and the positions hlcopy opened are there), else null. A shared file that
+ * also holds other networks' runs cannot be split: this network starts a journal of its own
+ * (mainnet refuses that file until it is moved aside: foreignNetworkRuns).
+ */
+export function unmovedJournal(configDir: string, account: string, network: string): ConfigError | null {
+  if (isMainnet(network)) return null;
+  const own = journalPath(configDir, account, network);
+  const shared = journalPath(configDir, account);
+  if (existsSync(own) || !existsSync(shared)) return null;
+  // A copy in memory: reading never writes the file or leaves a -wal beside it (copyJournal).
+  const journal = openJournal(shared, { writes: "memory" });
+  let networks: string[];
+  try {
+    networks = journal.networks();
+  } finally {
+    journal.close();
+  }
+  if (networks.length === 0 || !networks.every((n) => sameNetwork(n, network))) return null;
+  return new ConfigError(
+    `the journal of ${network} for ${account.toLowerCase()} is still in ${shared}, where an older hlcopy kept one journal per account for every network`,
+    {
+      hint: `with no hlcopy running for this account, move it where hlcopy now looks for it: mv ${shared} ${own}`,
+      details: { file: shared, expected: own, network },
+    },
+  );
 }
 
 // ─── Opening: validate, never reset ─────────────────────────────────────────────────────
@@ -538,7 +644,8 @@ export type JournalCreation = "now" | "on-record";
  *   running follow committed to the -wal included (copyJournal) — and the run works on that
  *   copy; nothing it records outlives it. The file and its -wal are never written, and a
  *   journal at rest is left as it was: no -wal or -shm appears beside it (copyJournal). What a
- *   live run records after the snapshot is not seen. A missing file stays missing; an older
+ *   live run records after the snapshot is not seen, but for what Journal#refresh takes up (the
+ *   start's ownership check). A missing file stays missing; an older
  *   schema is upgraded in the copy only.
  */
 export type JournalWrites = "disk" | "memory";
@@ -592,7 +699,7 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       copyJournal(path, db, busy);
       const version = configure(db, true, busy, path);
       if (version < LATEST_SCHEMA_VERSION) migrate(db, path, now());
-      return new SqliteJournal(db, path, 0, busy, groupMs);
+      return new SqliteJournal(db, path, 0, busy, groupMs, { copyOf: path });
     }
     if (!memory && create === "on-record" && !existsSync(path)) {
       // Nothing on disk until there is something worth keeping (see JournalCreation).
@@ -731,6 +838,16 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
   if (!existsSync(file)) return;
   checkHeader(file);
   if (statSync(file).size === 0) return;
+  readAttached(file, copy, busyTimeoutMs, () => copySchemaAndRows(copy, file));
+}
+
+/**
+ * Run `read` with the journal at `file` ATTACHed to `db` as `source`, in one read transaction
+ * (one snapshot, what a running follow committed included), writing neither the file nor its
+ * -wal, nor leaving a -wal or -shm beside a journal at rest. What `read` writes goes to `db`'s
+ * main database, committed with it.
+ */
+function readAttached(file: string, db: DatabaseSync, busyTimeoutMs: number, read: () => void): void {
   const timeout = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`;
   // The ATTACHed file is opened read-write, and the last connection to close a WAL database
   // checkpoints its -wal into the file and removes the -wal and -shm. With a -wal that holds
@@ -752,19 +869,19 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
     // everything: no -wal to read) in its header.
     if (guard) inspectSchema(guard, file);
     else inspectHeader(file);
-    copy.exec(timeout);
-    copy.prepare("ATTACH DATABASE ? AS source").run(file);
+    db.exec(timeout);
+    db.prepare("ATTACH DATABASE ? AS source").run(file);
     try {
-      copy.exec("BEGIN");
+      db.exec("BEGIN");
       try {
-        copySchemaAndRows(copy, file);
-        copy.exec("COMMIT");
+        read();
+        db.exec("COMMIT");
       } catch (error) {
-        copy.exec("ROLLBACK");
+        db.exec("ROLLBACK");
         throw error;
       }
     } finally {
-      copy.exec("DETACH DATABASE source");
+      db.exec("DETACH DATABASE source");
     }
     guard?.exec("COMMIT");
   } finally {
@@ -1057,6 +1174,10 @@ class SqliteJournal implements Journal {
   /** Inserted in the open group, not yet committed: the log keeps them until the commit. */
   #uncommittedIntents: IntentRow[] = [];
   #flushScheduled = false;
+  /** A dry run's copy: the file it copies (refresh reads it again); null for any other journal. */
+  readonly #copyOf: string | null;
+  /** The copy journaled an order of its own (refresh then keeps its orders). */
+  #ownOrders = false;
 
   constructor(
     db: DatabaseSync,
@@ -1064,8 +1185,9 @@ class SqliteJournal implements Journal {
     checkpointIntervalMs: number,
     busyTimeoutMs: number,
     groupCommitMs: number,
-    options: { deferred?: "on-record"; intentLog?: boolean } = {},
+    options: { deferred?: "on-record"; intentLog?: boolean; copyOf?: string } = {},
   ) {
+    this.#copyOf = options.copyOf ?? null;
     this.#groupMs = groupCommitMs;
     this.#db = db;
     this.path = path;
@@ -1272,6 +1394,10 @@ class SqliteJournal implements Journal {
     return true;
   }
 
+  networks(): string[] {
+    return this.#all("SELECT network FROM runs GROUP BY network ORDER BY MIN(id)").map((r) => str(r.network));
+  }
+
   lastRun(options: { trading?: boolean } = {}): RunRow | null {
     const r = options.trading
       ? this.#get("SELECT * FROM runs WHERE command != 'dry-run' ORDER BY id DESC LIMIT 1")
@@ -1298,6 +1424,7 @@ class SqliteJournal implements Journal {
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
     this.#keep();
+    this.#ownOrders = true;
     const row = intentRow(p);
     // The run that sends: logged (one write call), inserted after the send (see IntentLog).
     if (this.#logIntents && this.#groupMs > 0 && this.#batchDepth === 0 && this.#deferred === null) {
@@ -1706,6 +1833,27 @@ class SqliteJournal implements Journal {
       throw error;
     } finally {
       this.#batchDepth--;
+    }
+  }
+
+  refresh(): void {
+    const file = this.#copyOf;
+    if (file === null || this.#batchDepth > 0 || !existsSync(file) || statSync(file).size === 0) return;
+    this.#settle(); // ATTACH cannot run inside a transaction
+    const db = this.#db;
+    try {
+      readAttached(file, db, this.#busyTimeoutMs, () => {
+        // A file another hlcopy migrated meanwhile (or the copy upgraded): its rows do not line up.
+        if (pragmaNumber(db, "source.user_version") !== pragmaNumber(db, "main.user_version")) return;
+        db.exec("INSERT OR REPLACE INTO main.copy_state SELECT * FROM source.copy_state");
+        if (this.#ownOrders) return;
+        // The file's orders as they are now, ids included: the managed snapshot counts the
+        // fills of orders above the id it names.
+        db.exec("DELETE FROM main.orders");
+        db.exec("INSERT INTO main.orders SELECT * FROM source.orders");
+      });
+    } catch (error) {
+      throw journalError(file, "read", error);
     }
   }
 

@@ -4,7 +4,7 @@
 // created atomically and exclusively, holds {pid, startedAt, command, configDir}, and is
 // removed on release or process exit; a lock left by a dead process is taken over, with a note.
 
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   closeSync,
   linkSync,
@@ -22,6 +22,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { OperationalError } from "../core/errors.js";
 import { storeError } from "./disk-errors.js";
+import { networkKey } from "./network-key.js";
 
 export interface LockInfo {
   pid: number;
@@ -80,39 +81,6 @@ export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "hlcopy");
   const uid = process.getuid?.();
   return join(tmpdir(), `hlcopy-${uid ?? userInfo().username}`);
-}
-
-/** Every name of this machine's loopback interface (and 0.0.0.0, which connects to it). */
-const LOOPBACK_HOST = /^(localhost\.?|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:127(\.\d{1,3}){3}\]|0\.0\.0\.0)$/i;
-
-/**
- * One spelling per API base URL: scheme and host in lower case, the scheme's default port and
- * trailing slashes dropped, every loopback name as 127.0.0.1. Two runs on one account must
- * meet at one lock however each spells the exchange (`http://localhost:7070` and
- * `http://127.0.0.1:7070/` are one simulator).
- */
-export function canonicalApiBase(httpUrl: string): string {
-  const raw = httpUrl.trim();
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return raw.replace(/\/+$/, "").toLowerCase();
-  }
-  const host = LOOPBACK_HOST.test(url.hostname) ? "127.0.0.1" : url.hostname.toLowerCase();
-  const port = url.port ? `:${url.port}` : "";
-  return `${url.protocol}//${host}${port}${url.pathname.replace(/\/+$/, "")}`;
-}
-
-/** A file-name-safe key for the network: readable, and unique per API base URL. */
-export function networkKey(httpUrl: string): string {
-  const base = canonicalApiBase(httpUrl);
-  const readable = base
-    .replace(/^[a-z]+:\/\//, "")
-    .replace(/[^a-z0-9.-]+/g, "_")
-    .slice(0, 48);
-  const hash = createHash("sha256").update(base).digest("hex").slice(0, 8);
-  return `${readable}-${hash}`;
 }
 
 /** `<dir>/lock-<network key>-<account lowercase>.pid` */

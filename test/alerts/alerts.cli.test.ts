@@ -172,7 +172,7 @@ describe("follow's alerts", () => {
       );
       expect(String(failed.message)).toContain("HTTP 500");
       const status = async () => {
-        const r = await runCli(["--json", "--account", master.address, "status"], {
+        const r = await runCli(["--network", sim.httpUrl, "--json", "--account", master.address, "status"], {
           env: { HLCOPY_CONFIG_DIR: configDir },
         });
         expect(r.code).toBe(0);
@@ -186,7 +186,7 @@ describe("follow's alerts", () => {
       }, 10_000);
       expect(doc.alerts.lastFailure.kind).toBe("agent-expiring");
       expect(doc.alerts.lastFailure.message).toMatch(/HTTP 500/);
-      const text = await runCli(["--account", master.address, "status"], {
+      const text = await runCli(["--network", sim.httpUrl, "--account", master.address, "status"], {
         env: { HLCOPY_CONFIG_DIR: configDir },
       });
       expect(text.stdout).toMatch(/alerts: FAILING since .*HTTP 500.*hlcopy alerts test/);

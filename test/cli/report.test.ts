@@ -39,7 +39,7 @@ beforeAll(() => {
     command: "follow",
     leaders: [{ address: "0x00000000000000000000000000000000000000b2", weight: 1 }],
     account: ACCOUNT,
-    network: "x",
+    network: "mainnet",
     settings: { exec: { slippageBudgetBps: 5 } },
     startedAt: D1 + 1_000,
   });

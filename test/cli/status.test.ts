@@ -52,7 +52,7 @@ function journal(
     command: "follow",
     leaders: [{ address: leader, weight: 1 }],
     account,
-    network: "testnet",
+    network: "mainnet",
     settings: {},
     startedAt: NOW - 300_000,
   });

@@ -255,7 +255,7 @@ describe("with no follow running", () => {
     const sent = sim.control.orderHistory(master.address).slice(sentBefore);
     expect(sent.length).toBe(held.length);
     expect(sent.every((o) => o.reduceOnly)).toBe(true);
-    const journal = openJournal(journalPath(dir, master.address));
+    const journal = openJournal(journalPath(dir, master.address, sim.httpUrl));
     try {
       expect(journal.activeHalt()).toMatchObject({ kind: "manual" });
     } finally {

@@ -182,7 +182,7 @@ describe("entry-only exits of our own", () => {
       x.risk.maxHoldHours = 2;
     });
     const dir = tempDir();
-    const path = journalPath(dir, t.master);
+    const path = journalPath(dir, t.master, t.sim.httpUrl);
     let now = Date.now();
     const clock = () => now;
     await trade(leader.client, "ETH", "buy", 10);
@@ -231,7 +231,7 @@ describe("per-leader limits", () => {
       x.risk.maxLeverage = 10;
     });
     const dir = tempDir();
-    const journal = openJournal(journalPath(dir, t.master));
+    const journal = openJournal(journalPath(dir, t.master, t.sim.httpUrl));
     // Weights 0.5 each: ratio 0.05. A: 1000 SOL → our 50 SOL (~$9 500); B: 10 ETH → our 0.5 ETH.
     await trade(a.client, "SOL", "buy", 1000);
     await trade(b.client, "ETH", "buy", 10);
@@ -271,6 +271,7 @@ describe("per-leader limits", () => {
     await runResumeLeader({
       configDir: dir,
       account: t.master,
+      network: t.sim.httpUrl,
       leader: a.address,
       json: false,
       yes: true,
@@ -381,7 +382,7 @@ describe("leader-behaviour breakers", () => {
       x.exec.sweepSeconds = 3600;
     });
     const dir = tempDir();
-    const journal = openJournal(journalPath(dir, t.master));
+    const journal = openJournal(journalPath(dir, t.master, t.sim.httpUrl));
     const leaders = [
       { address: thin.address, weight: 0.5 },
       { address: steady.address, weight: 0.5 },
@@ -439,6 +440,7 @@ describe("leader-behaviour breakers", () => {
     await runResumeLeader({
       configDir: dir,
       account: t.master,
+      network: t.sim.httpUrl,
       leader: thin.address,
       json: false,
       yes: true,

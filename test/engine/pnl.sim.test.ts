@@ -75,7 +75,7 @@ describe("copy P&L end to end", () => {
     const events = new EngineEvents();
     const seen: EngineEvent[] = [];
     events.on((e) => seen.push(e));
-    const journal = openJournal(journalPath(dir, account));
+    const journal = openJournal(journalPath(dir, account, sim.httpUrl));
     const engine = new CopyEngine({
       reader: client,
       executor: liveExecutor(client),
@@ -192,9 +192,15 @@ describe("copy P&L end to end", () => {
     const enginePnl = lastState?.type === "state" ? lastState.pnl : undefined;
     const model = view.state();
     const statusOut = sink();
-    const status = (await runStatus({ configDir: dir, account, json: true, out: statusOut })) as StatusReport;
+    const status = (await runStatus({
+      configDir: dir,
+      account,
+      network: sim.httpUrl,
+      json: true,
+      out: statusOut,
+    })) as StatusReport;
     const printed = JSON.parse(statusOut.text()) as StatusReport;
-    const j = openJournal(journalPath(dir, account));
+    const j = openJournal(journalPath(dir, account, sim.httpUrl));
     const stateEvent = j
       .listEntries({ table: "events", limit: 50 })
       .filter((e) => e.table === "events" && e.type === "state")
@@ -265,7 +271,14 @@ describe("copy P&L end to end", () => {
     expect(status.execSlippageBps.all.max ?? 99).toBeLessThanOrEqual(settings.exec.slippageBps + 1);
 
     // The report's days add up to the copy's P&L (one UTC day here, unless the run crossed midnight).
-    const report = await runReport({ configDir: dir, account, json: true, since: 0, out: sink() });
+    const report = await runReport({
+      configDir: dir,
+      account,
+      network: sim.httpUrl,
+      json: true,
+      since: 0,
+      out: sink(),
+    });
     expect(report?.totals.pnlUsd).toBeCloseTo(net, 4);
     expect(report?.totals.fundingUsd).toBeCloseTo(funding, 4);
     expect(report?.totals.fills).toBe(fills.length);

@@ -56,7 +56,7 @@ it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy re
   const events = new EngineEvents();
   const seen: EngineEvent[] = [];
   events.on((e) => seen.push(e));
-  const journal = openJournal(journalPath(dir, account));
+  const journal = openJournal(journalPath(dir, account, sim.httpUrl));
   const engine = new CopyEngine({
     reader: client,
     executor: liveExecutor(client),
@@ -113,6 +113,7 @@ it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy re
   await runResume({
     configDir: dir,
     account,
+    network: sim.httpUrl,
     json: true,
     yes: true,
     out: { write: () => {} },

@@ -30,6 +30,20 @@ export interface FaultProxy {
   setRule(rule: ProxyRule | null): void;
   /** While true, websocket upgrades are refused (the connection is dropped). */
   blockWebsockets(blocked: boolean): void;
+  /**
+   * Hold the next request that `match`es (before it reaches the simulator) until `release()`:
+   * `held` resolves when it has arrived. What the simulator answers is then as of the release.
+   */
+  holdNext(
+    match: (request: {
+      endpoint: "info" | "exchange";
+      type: string;
+      body: Record<string, unknown>;
+    }) => boolean,
+  ): {
+    held: Promise<void>;
+    release(): void;
+  };
   /** /info requests seen, by type (forwarded or not). */
   seen: Record<string, number>;
   close(): Promise<void>;
@@ -61,6 +75,11 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
   const target = new URL(targetHttpUrl);
   let rule: ProxyRule | null = null;
   const seen: Record<string, number> = {};
+  let hold: {
+    match: Parameters<FaultProxy["holdNext"]>[0];
+    arrived(): void;
+    released: Promise<void>;
+  } | null = null;
   const server = createServer(async (req, res) => {
     try {
       const raw = await readBody(req);
@@ -77,6 +96,12 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
         const t = endpoint === "info" ? body.type : action?.type;
         const type = typeof t === "string" ? t : "?";
         if (endpoint === "info") seen[type] = (seen[type] ?? 0) + 1;
+        const h = hold;
+        if (h?.match({ endpoint, type, body })) {
+          hold = null;
+          h.arrived();
+          await h.released;
+        }
         answer = rule?.({ endpoint, type, body }) ?? null;
       }
       const send = (a: ProxyAnswer) => {
@@ -140,6 +165,18 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
     },
     blockWebsockets(blocked) {
       wsBlocked = blocked;
+    },
+    holdNext(match) {
+      let arrived = () => {};
+      const held = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      hold = { match, arrived, released };
+      return { held, release };
     },
     seen,
     close: () =>

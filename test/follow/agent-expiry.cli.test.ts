@@ -99,7 +99,7 @@ describe("an agent approval that ends during follow", () => {
     } finally {
       run.child.kill("SIGTERM");
     }
-    const journal = openJournal(journalPath(dir, master.address));
+    const journal = openJournal(journalPath(dir, master.address, sim.httpUrl));
     try {
       const halts = journal
         .listEntries({ table: "events" })

@@ -123,7 +123,7 @@ describe("hlcopy follow (the real binary)", () => {
     expect(run.stderr()).toBe("");
     expect(cloidsUnique()).toBe(true);
     // The journal saw a clean end.
-    const status = await runCli(["--account", account, "--json", "status"], {
+    const status = await runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], {
       env: { HLCOPY_CONFIG_DIR: dir },
     });
     expect(status.code).toBe(0);
@@ -237,29 +237,30 @@ describe("hlcopy follow (the real binary)", () => {
       /^error: --exit-on-halt exits once a halt has flattened the account, but this run is --dry-run\nhint: /,
     );
     expect(sim.control.stats().requests.exchange).toBe(ordersBefore);
-    expect(existsSync(journalPath(dir, account))).toBe(false);
+    expect(existsSync(journalPath(dir, account, sim.httpUrl))).toBe(false);
   });
 });
 
 describe("hlcopy status and resume", () => {
   it("status names the last run that could trade, not a dry run beside it, and tells a run that never ended from one still running", async () => {
     const dir = tempDir();
-    const file = journalPath(dir, account);
+    const file = journalPath(dir, account, sim.httpUrl);
     const journal = openJournal(file);
     const run = (command: "follow" | "dry-run", startedAt: number) =>
-      journal.startRun({ command, leaders: [], account, network: "testnet", settings: {}, startedAt });
+      journal.startRun({ command, leaders: [], account, network: sim.httpUrl, settings: {}, startedAt });
     const follow = run("follow", Date.now() - 60_000); // this test's pid: alive
     journal.endRun(run("dry-run", Date.now() - 30_000), { endedAt: Date.now() - 29_000, exitCode: 0 });
     journal.close();
     const env = { HLCOPY_CONFIG_DIR: dir };
-    const status = async () => runCli(["--account", account, "--json", "status"], { env });
+    const status = async () =>
+      runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], { env });
     expect(JSON.parse((await status()).stdout).lastRun).toMatchObject({
       command: "follow",
       endedAt: null,
       pid: process.pid,
       running: true,
     });
-    const human = await runCli(["--account", account, "status"], { env });
+    const human = await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env });
     expect(human.stdout).toMatch(
       new RegExp(`last run: follow started .+ ago, running \\(pid ${process.pid}\\)`),
     );
@@ -269,14 +270,14 @@ describe("hlcopy status and resume", () => {
     db.prepare("UPDATE runs SET pid = ? WHERE id = ?").run(2 ** 22 + 12_345, follow);
     db.close();
     expect(JSON.parse((await status()).stdout).lastRun).toMatchObject({ command: "follow", running: false });
-    expect((await runCli(["--account", account, "status"], { env })).stdout).toContain(
-      "never ended: killed or crashed (pid 4206649 is gone)",
-    );
+    expect(
+      (await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env })).stdout,
+    ).toContain("never ended: killed or crashed (pid 4206649 is gone)");
   });
 
   it("status shows a halt from the journal; resume --yes clears it and restarts the high-water mark", async () => {
     const dir = tempDir();
-    const journal = openJournal(journalPath(dir, account));
+    const journal = openJournal(journalPath(dir, account, sim.httpUrl));
     journal.recordEquity(1_000, 10_000);
     journal.recordEquity(2_000, 7_000);
     journal.recordHalt({
@@ -286,7 +287,9 @@ describe("hlcopy status and resume", () => {
     });
     journal.close();
     const env = { HLCOPY_CONFIG_DIR: dir };
-    const before = await runCli(["--account", account, "--json", "status"], { env });
+    const before = await runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], {
+      env,
+    });
     expect(JSON.parse(before.stdout)).toMatchObject({
       halt: { kind: "kill-switch" },
       equity: 7_000,
@@ -296,7 +299,7 @@ describe("hlcopy status and resume", () => {
     });
     // Exit 4 while halted (documented), as reconcile and follow.
     expect(before.code).toBe(4);
-    const human = await runCli(["--account", account, "status"], { env });
+    const human = await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env });
     expect(human.stdout).toContain("HALTED (kill-switch)");
     // The equity line says when its figures were recorded, at its end as the P&L's and the
     // drift's lines do: two moments are never read as one.
@@ -304,13 +307,17 @@ describe("hlcopy status and resume", () => {
       /\nequity 7000\.00 USD · high-water mark 10000\.00 · drawdown 30\.00% \(as of .+ ago, equity record\)\n/,
     );
     expect(human.code).toBe(4);
-    const refused = await runCli(["--account", account, "resume"], { env });
+    const refused = await runCli(["--network", sim.httpUrl, "--account", account, "resume"], { env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("hint: run it on a terminal, or pass --yes");
-    const resumed = await runCli(["--account", account, "resume", "--yes"], { env });
+    const resumed = await runCli(["--network", sim.httpUrl, "--account", account, "resume", "--yes"], {
+      env,
+    });
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain("resumed: cleared 1 halt(s)");
-    const afterRun = await runCli(["--account", account, "--json", "status"], { env });
+    const afterRun = await runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], {
+      env,
+    });
     expect(afterRun.code).toBe(0);
     const after = JSON.parse(afterRun.stdout);
     expect(after.halt).toBeNull();
@@ -319,13 +326,17 @@ describe("hlcopy status and resume", () => {
 
   it("status without any run says so; a corrupt journal is a clear error naming the file", async () => {
     const dir = tempDir();
-    const none = await runCli(["--account", account, "status"], { env: { HLCOPY_CONFIG_DIR: dir } });
+    const none = await runCli(["--network", sim.httpUrl, "--account", account, "status"], {
+      env: { HLCOPY_CONFIG_DIR: dir },
+    });
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("no runs yet");
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(journalPath(dir, account), "this is not a database, just bytes ".repeat(200));
-    const corrupt = await runCli(["--account", account, "status"], { env: { HLCOPY_CONFIG_DIR: dir } });
+    writeFileSync(journalPath(dir, account, sim.httpUrl), "this is not a database, just bytes ".repeat(200));
+    const corrupt = await runCli(["--network", sim.httpUrl, "--account", account, "status"], {
+      env: { HLCOPY_CONFIG_DIR: dir },
+    });
     expect(corrupt.code).toBe(2);
-    expect(corrupt.stderr).toContain(journalPath(dir, account));
+    expect(corrupt.stderr).toContain(journalPath(dir, account, sim.httpUrl));
   });
 });

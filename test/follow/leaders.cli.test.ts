@@ -62,7 +62,7 @@ describe("status and resume --leader after a run (the real binary)", () => {
     s.risk.takeProfitTiers = parseTakeProfitTiers("5:0.5,10:0.5");
     s.risk.leaderMaxDrawdownPct = 10;
     const dir = tempDir();
-    const journal = openJournal(journalPath(dir, master.address));
+    const journal = openJournal(journalPath(dir, master.address, sim.httpUrl));
     await trade(a.client, "SOL", "buy", 1000);
     await trade(b.client, "ETH", "buy", 10);
     const engine = new CopyEngine({
@@ -88,7 +88,9 @@ describe("status and resume --leader after a run (the real binary)", () => {
     journal.close();
 
     const env = { HLCOPY_CONFIG_DIR: dir };
-    const json = await runCli(["--account", master.address, "--json", "status"], { env });
+    const json = await runCli(["--network", sim.httpUrl, "--account", master.address, "--json", "status"], {
+      env,
+    });
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as {
       positions: Record<string, unknown>[];
@@ -110,19 +112,35 @@ describe("status and resume --leader after a run (the real binary)", () => {
     expect(report.leaders).toEqual([
       expect.objectContaining({ address: a.address, kind: "drawdown", until: null }),
     ]);
-    const text = await runCli(["--account", master.address, "status"], { env });
+    const text = await runCli(["--network", sim.httpUrl, "--account", master.address, "status"], { env });
     expect(text.stdout).toMatch(new RegExp(`NOT FOLLOWED: leader ${a.address} \\(drawdown\\)`));
     expect(text.stdout).toContain(`hlcopy resume --leader ${a.address}`);
     expect(text.stdout).toMatch(/ETH.*entry-only/);
 
     // Without a terminal and without --yes: refused, nothing changed.
-    const refused = await runCli(["--account", master.address, "resume", "--leader", a.address], { env });
+    const refused = await runCli(
+      ["--network", sim.httpUrl, "--account", master.address, "resume", "--leader", a.address],
+      { env },
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("error: refusing to resume the leader without confirmation");
-    const bad = await runCli(["--account", master.address, "resume", "--leader", "0x123", "--yes"], { env });
+    const bad = await runCli(
+      ["--network", sim.httpUrl, "--account", master.address, "resume", "--leader", "0x123", "--yes"],
+      { env },
+    );
     expect(bad.code).toBe(2);
     const ok = await runCli(
-      ["--account", master.address, "--json", "resume", "--leader", a.address, "--yes"],
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        master.address,
+        "--json",
+        "resume",
+        "--leader",
+        a.address,
+        "--yes",
+      ],
       {
         env,
       },
@@ -135,12 +153,16 @@ describe("status and resume --leader after a run (the real binary)", () => {
       kind: "drawdown",
     });
     const after = JSON.parse(
-      (await runCli(["--account", master.address, "--json", "status"], { env })).stdout,
+      (await runCli(["--network", sim.httpUrl, "--account", master.address, "--json", "status"], { env }))
+        .stdout,
     ) as { leaders: unknown[] };
     expect(after.leaders).toEqual([]);
-    const again = await runCli(["--account", master.address, "resume", "--leader", a.address, "--yes"], {
-      env,
-    });
+    const again = await runCli(
+      ["--network", sim.httpUrl, "--account", master.address, "resume", "--leader", a.address, "--yes"],
+      {
+        env,
+      },
+    );
     expect(again.stdout).toBe(`leader ${a.address} is followed: nothing to resume\n`);
   });
 });

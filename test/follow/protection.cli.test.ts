@@ -148,7 +148,7 @@ describe("protection that outlives hlcopy (the real binary)", () => {
     // The leader still holds ETH, but our stop closed the copy: not bought back, nothing new rests.
     expect((await reader.getAccountState(master.address)).positions.ETH).toBeUndefined();
     expect(await triggers(reader, master.address)).toEqual([]);
-    const journal = openJournal(journalPath(p.dir, master.address));
+    const journal = openJournal(journalPath(p.dir, master.address, sim.httpUrl));
     try {
       const fired = journal
         .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
@@ -213,7 +213,9 @@ describe("follow --on-exit", () => {
     ]);
     // `status` lists each position's resting stop and take-profit.
     const env = { HLCOPY_CONFIG_DIR: p.dir };
-    const status = await runCli(["--account", p.account, "--json", "status"], { env });
+    const status = await runCli(["--network", sim.httpUrl, "--account", p.account, "--json", "status"], {
+      env,
+    });
     expect(status.code).toBe(0);
     const report = JSON.parse(status.stdout) as { positions: Record<string, unknown>[] };
     expect(report.positions).toEqual([
@@ -224,7 +226,7 @@ describe("follow --on-exit", () => {
         takeProfitPx: null,
       }),
     ]);
-    const text = await runCli(["--account", p.account, "status"], { env });
+    const text = await runCli(["--network", sim.httpUrl, "--account", p.account, "status"], { env });
     expect(text.stdout).toMatch(/take-profit/);
     expect(text.stdout).toMatch(
       new RegExp(`SOL.*${String(stop?.trigger?.triggerPx).replace(".", "\\.")}.*none`),

@@ -105,7 +105,7 @@ describe("follow stops cleanly on every stop signal", () => {
       expect(run.stderr()).toBe("");
       // No lock file left behind in the config directory.
       expect(readdirSync(dir).filter((f) => /lock/.test(f))).toEqual([]);
-      const journal = openJournal(journalPath(dir, account));
+      const journal = openJournal(journalPath(dir, account, sim.httpUrl));
       try {
         expect(journal.lastRun()).toMatchObject({ exitCode: 0, endedAt: expect.any(Number) });
         expect(journal.ordersInState(UNRESOLVED_ORDER_STATUSES)).toEqual([]);
@@ -167,7 +167,7 @@ describe("follow with its dashboard on a terminal", () => {
       const code = await exit;
       await l.stop();
       expect(code).toBe(0);
-      const journal = openJournal(journalPath(dir, account));
+      const journal = openJournal(journalPath(dir, account, sim.httpUrl));
       try {
         expect(journal.lastRun()).toMatchObject({ exitCode: 0, endedAt: expect.any(Number) });
         expect(journal.ordersInState(UNRESOLVED_ORDER_STATUSES)).toEqual([]);

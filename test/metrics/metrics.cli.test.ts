@@ -162,7 +162,7 @@ describe("follow --listen", () => {
 
       // /status is the document `hlcopy status --json` prints.
       const status = (await (await fetch(`${url}/status`)).json()) as Record<string, unknown>;
-      const cli = await runCli(["--account", master.address, "--json", "status"], {
+      const cli = await runCli(["--network", sim.httpUrl, "--account", master.address, "--json", "status"], {
         env: { HLCOPY_CONFIG_DIR: configDir },
       });
       const { ts: _a, ...fromServer } = status;

@@ -104,7 +104,7 @@ describe("a leader that never traded", () => {
     expect(w.ordersSent()).toBe(sent);
     expect(await w.positions(w.follower)).toEqual(before);
     // Nor does the refusal leave a run in the journal: status still names the last real run.
-    const journal = openJournal(journalPath(w.dir, w.follower));
+    const journal = openJournal(journalPath(w.dir, w.follower, w.sim.httpUrl));
     expect(journal.lastRun()).toMatchObject({ command: "reconcile", exitCode: 0 });
     journal.close();
   });
@@ -184,7 +184,7 @@ describe("a leader that never traded", () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/wrong passphrase/i);
     expect(w.ordersSent()).toBe(0);
-    const journal = openJournal(journalPath(w.dir, w.follower), { writes: "memory" });
+    const journal = openJournal(journalPath(w.dir, w.follower, w.sim.httpUrl), { writes: "memory" });
     expect(journal.lastRun()).toBeNull();
     journal.close();
     // The right one (piped, one line): the run opens the key and trades.
@@ -552,7 +552,7 @@ describe("a leader whose equity falls to zero", () => {
     // The leader closed ETH: so do we (a flat leader's targets are 0, whatever its equity).
     expect(r.report?.actions.map((a) => [a.coin, a.reduceOnly])).toEqual([["ETH", true]]);
     const { journalPath, openJournal } = await import("../../src/store/journal.js");
-    const j = openJournal(journalPath(w.dir, w.follower));
+    const j = openJournal(journalPath(w.dir, w.follower, w.sim.httpUrl));
     const events = j
       .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
       .map((e) => JSON.stringify(e));

@@ -203,7 +203,7 @@ describe("hlcopy reconcile", () => {
     // their fees, as repairs (a sweep's orders), with the copy's P&L as the run left it.
     const exchangeFills = await reader.getFillsByTime(follower, 0);
     expect(exchangeFills.length).toBeGreaterThanOrEqual(2);
-    const status = await runCli(["--account", follower, "--json", "status"], {
+    const status = await runCli(["--network", sim.httpUrl, "--account", follower, "--json", "status"], {
       env: { HLCOPY_CONFIG_DIR: configDir },
     });
     expect(status.code).toBe(0);
@@ -223,7 +223,9 @@ describe("hlcopy reconcile", () => {
       6,
     );
     expect(doc.drift.inSync).toBe(true);
-    const human = await runCli(["--account", follower, "status"], { env: { HLCOPY_CONFIG_DIR: configDir } });
+    const human = await runCli(["--network", sim.httpUrl, "--account", follower, "status"], {
+      env: { HLCOPY_CONFIG_DIR: configDir },
+    });
     expect(human.stdout).toMatch(
       new RegExp(`fills \\(last 24h\\): ${exchangeFills.length} — copy 0 · repair ${exchangeFills.length}`),
     );

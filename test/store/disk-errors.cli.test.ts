@@ -119,7 +119,7 @@ describe("a config directory that cannot be written", () => {
     expectOneClearError(
       r,
       1,
-      new RegExp(`journal ${journalPath(dir, follower)}: a part of its path is a file`),
+      new RegExp(`journal ${journalPath(dir, follower, sim.httpUrl)}: a part of its path is a file`),
     );
     expect(orders()).toBe(before);
   });
@@ -158,7 +158,7 @@ describe("a journal in trouble", () => {
     timeout: 60_000,
   }, async () => {
     const dir = tempDir();
-    const file = journalPath(dir, follower);
+    const file = journalPath(dir, follower, sim.httpUrl);
     const j = openJournal(file);
     j.recordEvent({ ts: 1, type: "existing" });
     j.close();
@@ -178,7 +178,7 @@ describe("a journal in trouble", () => {
 
   it("a file of garbage as the journal: exit 2, move it aside; the file untouched", async () => {
     const dir = tempDir();
-    const file = journalPath(dir, follower);
+    const file = journalPath(dir, follower, sim.httpUrl);
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, "garbage, not SQLite ".repeat(100));
     const r = await reconcile({ HLCOPY_CONFIG_DIR: dir });

@@ -132,6 +132,36 @@ describe("runJournal", () => {
     expect(existsSync(journalPath(dir, other))).toBe(false);
   });
 
+  it("per network: another network's journal is named, not read; one shared by an older hlcopy is listed with a warning", async () => {
+    seed(); // mainnet's
+    const sim = "http://127.0.0.1:7411";
+    const human = sink();
+    const r = await runJournal({ configDir: dir, account: ACCOUNT, network: sim, json: false, out: human });
+    expect(r.path).toBeNull();
+    expect(human.text).toBe(
+      `no journal for ${ACCOUNT} on ${sim} yet (looked for ${journalPath(dir, ACCOUNT, sim)}); reconcile and follow create it; it has journals for other networks: journal-${ACCOUNT}.sqlite (--network chooses the network)\n`,
+    );
+    // An older hlcopy's run on the simulator, in mainnet's file.
+    const j = openJournal(journalPath(dir, ACCOUNT));
+    j.startRun({
+      command: "follow",
+      leaders: [],
+      account: ACCOUNT,
+      network: sim,
+      settings: {},
+      startedAt: T0 + 9000,
+    });
+    j.close();
+    const warn = sink();
+    const listed = await runJournal({ configDir: dir, account: ACCOUNT, json: true, out: sink(), warn });
+    expect(listed.entries.filter((e) => e.table === "runs")).toHaveLength(2);
+    expect(warn.text).toMatch(
+      new RegExp(
+        `^warning: journal \\S+ also holds runs on ${sim.replaceAll(".", "\\.")} .*\nhint: .*mv .*\n$`,
+      ),
+    );
+  });
+
   it("a bad flag is refused before anything is opened", async () => {
     const e = await runJournal({ configDir: dir, account: ACCOUNT, json: false, since: "soon" }).catch(
       (x: unknown) => x,

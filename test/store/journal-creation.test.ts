@@ -196,7 +196,7 @@ describe("the CLI leaves no journal it did not need", () => {
     const dir = tempDir();
     const r = await reconcile(dir, [], { HLCOPY_AGENT_KEY: agentKey });
     expect(r.code).toBe(0);
-    const file = journalPath(dir, follower);
+    const file = journalPath(dir, follower, sim.httpUrl);
     const j = openJournal(file);
     expect(j.lastRun()).toMatchObject({ command: "reconcile", exitCode: 0 });
     expect(j.ordersInState(["filled"]).length).toBeGreaterThan(0);

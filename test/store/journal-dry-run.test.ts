@@ -133,6 +133,66 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     live.close();
   });
 
+  it("refresh takes up what the live run committed since the copy — the managed snapshot, its orders — and writes nothing", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const live = openJournal(file, { checkpointIntervalMs: 0, groupCommitMs: 0 });
+    const liveRun = live.startRun(run("follow", LEADER_A, T0));
+    const eth = action({ coin: "ETH", cloid: "0x000000000000000000000000000000e1" });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 1, action: eth });
+    live.updateOrder(eth.cloid, { ts: T0 + 2, status: "filled", filledSize: eth.size, avgPx: 3000 });
+    live.setCopyState(
+      "managed",
+      { positions: { ETH: eth.size }, orderId: live.lastOrderId(), ts: T0 + 3 },
+      T0 + 3,
+    );
+
+    // The dry run copies the journal, starts its run…
+    const dry = openJournal(file, { writes: "memory" });
+    const dryRun = dry.startRun(run("dry-run", LEADER_A, T0 + 10));
+    // …and the follow trades meanwhile: a copy sent, one filled, a new snapshot.
+    const sol = action({ coin: "SOL", cloid: "0x000000000000000000000000000000e2" });
+    const btc = action({ coin: "BTC", cloid: "0x000000000000000000000000000000e3" });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 11, action: sol });
+    live.updateOrder(sol.cloid, { ts: T0 + 12, status: "filled", filledSize: sol.size, avgPx: 150 });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 13, action: btc });
+    live.setCopyState("reviewed:x", T0 + 14, T0 + 14);
+    expect(dry.getOrder(sol.cloid)).toBeNull();
+    const before = fingerprint(file);
+
+    dry.refresh();
+    expect(dry.getOrder(sol.cloid)).toMatchObject({ status: "filled", filledSize: sol.size });
+    expect(dry.ordersInState(["pending"]).map((o) => o.cloid)).toEqual([btc.cloid]);
+    // Counted from the snapshot as the engine counts them: the SOL fill is hlcopy's.
+    expect(dry.filledSince(1)).toEqual({ SOL: sol.size });
+    expect(dry.getCopyState("reviewed:x")).toBe(T0 + 14);
+    // What the dry run recorded stays; the file and its -wal are as they were.
+    expect(dry.lastRun()).toMatchObject({ id: dryRun, command: "dry-run" });
+    expect(fingerprint(file)).toEqual(before);
+
+    // Once the dry run journaled an order of its own, its orders are left as they are.
+    dry.recordOrderIntent({ runId: dryRun, ts: T0 + 20, action: action({ coin: "XRP" }) });
+    live.updateOrder(btc.cloid, { ts: T0 + 21, status: "filled", filledSize: btc.size, avgPx: 90_000 });
+    dry.refresh();
+    expect(dry.getOrder(btc.cloid)?.status).toBe("pending");
+    expect(dry.ordersSince(0).map((o) => o.coin)).toContain("XRP");
+    dry.close();
+    live.close();
+  });
+
+  it("refresh of a journal on disk, or of a dry run with no file, changes nothing", () => {
+    const dir = tempDir();
+    const none = openJournal(journalPath(dir, ACCOUNT), { writes: "memory" });
+    none.refresh();
+    expect(none.lastRun()).toBeNull();
+    none.close();
+    expect(readdirSync(dir)).toEqual([]);
+    const disk = openJournal(journalPath(dir, ACCOUNT));
+    disk.startRun(run("follow", LEADER_A, T0));
+    disk.refresh();
+    expect(disk.lastRun()?.command).toBe("follow");
+    disk.close();
+  });
+
   it("a journal at rest (no process has it open): the file is untouched and no -wal or -shm appears beside it", () => {
     const dir = tempDir();
     const file = journalPath(dir, ACCOUNT);
@@ -368,7 +428,7 @@ describe("reconcile --dry-run on an account with a journal", () => {
     // Live: the account copies leader A (ETH).
     const live = await w.reconcile(w.leaderA, ["--yes"]);
     expect(live.code).toBe(0);
-    const file = journalPath(w.dir, w.follower);
+    const file = journalPath(w.dir, w.follower, w.sim.httpUrl);
     const shown = await w.seen();
     expect((shown.status.positions as { coin: string }[]).map((p) => p.coin)).toEqual(["ETH"]);
     const before = fingerprint(file);
@@ -398,7 +458,7 @@ describe("reconcile --dry-run on an account with a journal", () => {
   it("still sees a halt, and leaves it as it is", async () => {
     const w = await world();
     expect((await w.reconcile(w.leaderA, ["--yes"])).code).toBe(0);
-    const file = journalPath(w.dir, w.follower);
+    const file = journalPath(w.dir, w.follower, w.sim.httpUrl);
     const journal = openJournal(file);
     journal.recordHalt({ ts: Date.now(), kind: "manual", reason: "flatten requested (hlcopy flatten)" });
     journal.close();
@@ -435,7 +495,7 @@ describe("follow --dry-run beside a running follow", () => {
     expect((after.status.lastRun as { command: string }).command).toBe("follow");
     expect((after.status.positions as { coin: string }[]).map((p) => p.coin)).toEqual(["ETH"]);
     expect((after.status.drift as DriftReport).inSync).toBe(true);
-    const db = new DatabaseSync(journalPath(w.dir, w.follower), { readOnly: true });
+    const db = new DatabaseSync(journalPath(w.dir, w.follower, w.sim.httpUrl), { readOnly: true });
     try {
       expect(db.prepare("SELECT count(*) AS n FROM runs WHERE command = 'dry-run'").get()?.n).toBe(0);
     } finally {
@@ -466,7 +526,7 @@ describe("a journal that holds dry runs (written by an older hlcopy)", () => {
   it("status, report, journal and lastSweep show the live runs only", async () => {
     const dir = tempDir();
     const now = Date.now();
-    const j = openJournal(journalPath(dir, ACCOUNT));
+    const j = openJournal(journalPath(dir, ACCOUNT, "testnet"));
     const follow = j.startRun(run("follow", LEADER_A, now - 60_000));
     j.recordEvent({
       ts: now - 50_000,
@@ -491,16 +551,22 @@ describe("a journal that holds dry runs (written by an older hlcopy)", () => {
     j.close();
 
     const env = { HLCOPY_CONFIG_DIR: dir };
-    const status = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "status"], { env })).stdout);
+    const status = JSON.parse(
+      (await runCli(["--network", "testnet", "--account", ACCOUNT, "--json", "status"], { env })).stdout,
+    );
     expect(status.lastRun).toMatchObject({ command: "follow" });
     expect(status.lastSweep).toMatchObject({ inSync: true, driftUsd: 0 });
     expect(status.drift).toMatchObject({ inSync: true, asOf: now - 50_000 });
     expect(status.positions.map((p: { coin: string }) => p.coin)).toEqual(["ETH"]);
-    const report = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "report"], { env })).stdout);
+    const report = JSON.parse(
+      (await runCli(["--network", "testnet", "--account", ACCOUNT, "--json", "report"], { env })).stdout,
+    );
     for (const day of report.days as { skipped: Record<string, number> }[]) expect(day.skipped).toEqual({});
     expect(report.totals.skipped).toEqual({});
     // hlcopy journal lists what the copy recorded: the dry run and its records are left out.
-    const entries = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "journal"], { env })).stdout);
+    const entries = JSON.parse(
+      (await runCli(["--network", "testnet", "--account", ACCOUNT, "--json", "journal"], { env })).stdout,
+    );
     expect(
       entries.map((e: { table: string; runId?: number; id: number }) => [e.table, e.runId ?? e.id]),
     ).toEqual([

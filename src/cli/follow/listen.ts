@@ -54,6 +54,7 @@ export async function startListening(
         await runStatus({
           configDir: ctx.configDir,
           account,
+          network: ctx.network.name,
           json: true,
           out: {
             write: (t: string) => {

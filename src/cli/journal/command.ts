@@ -38,6 +38,7 @@ ${examples([
       await runJournal({
         configDir: ctx.configDir,
         account: ctx.account,
+        network: ctx.network.name,
         json: ctx.json,
         since: opts.since,
         type: opts.type,

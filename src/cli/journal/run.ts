@@ -3,7 +3,15 @@
 
 import { existsSync, readdirSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
-import { type JournalEntry, journalPath, openJournal } from "../../store/journal.js";
+import {
+  foreignNetworkRuns,
+  type JournalEntry,
+  journalPath,
+  openJournal,
+  otherJournals,
+  unmovedJournal,
+} from "../../store/journal.js";
+import { isMainnet } from "../../store/network-key.js";
 import { printJson, renderTable, type Writer } from "../output.js";
 import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
 
@@ -13,6 +21,10 @@ export interface RunJournalParameters {
   configDir: string;
   /** The follower account; null when none is configured (a usage error). */
   account: string | null;
+  /** The network asked about (a name or API URL; default mainnet): its journal is listed. */
+  network?: string;
+  /** Where a warning goes (a journal shared with another network): default stderr. */
+  warn?: Writer;
   json: boolean;
   /** Raw `--since` (30s, 15m, 1h, 2d or an ISO time). */
   since?: string | undefined;
@@ -33,12 +45,13 @@ export interface RunJournalResult {
   path: string | null;
 }
 
-/** Accounts that have a journal in this config directory, for the hint when none is given. */
+/** Accounts that have a journal in this config directory (on any network), for the hint when none is given. */
 function knownAccounts(configDir: string): string[] {
   try {
-    return readdirSync(configDir)
-      .map((f) => /^journal-(0x[0-9a-f]{40})\.sqlite$/.exec(f)?.[1])
+    const accounts = readdirSync(configDir)
+      .map((f) => /^journal-(?:.+-)?(0x[0-9a-f]{40})\.sqlite$/.exec(f)?.[1])
       .filter((a): a is string => a !== undefined);
+    return [...new Set(accounts)].sort();
   } catch {
     return [];
   }
@@ -65,16 +78,33 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     });
   }
   const account = p.account.toLowerCase();
-  const file = journalPath(p.configDir, account);
+  const network = p.network ?? "mainnet";
+  const file = journalPath(p.configDir, account, network);
 
   if (!existsSync(file)) {
-    // Not an error: nothing has run for this account yet (or it is a typo — say where we looked).
+    const unmoved = unmovedJournal(p.configDir, account, network);
+    if (unmoved) throw unmoved;
+    // Not an error: nothing has run for this account yet (or it is a typo, or another network:
+    // say where we looked, and what there is elsewhere).
+    const others = otherJournals(p.configDir, account, network);
+    const elsewhere =
+      others.length === 0
+        ? ""
+        : `; it has journals for other networks: ${others.join(", ")} (--network chooses the network)`;
+    const where = isMainnet(network) ? "" : ` on ${network}`;
     if (p.json) printJson([], out);
-    else out.write(`no journal for ${account} yet (looked for ${file}); reconcile and follow create it\n`);
+    else
+      out.write(
+        `no journal for ${account}${where} yet (looked for ${file}); reconcile and follow create it${elsewhere}\n`,
+      );
     return { entries: [], path: null };
   }
 
   const journal = openJournal(file);
+  // A journal an older hlcopy shared between networks is listed as it is (it is how the trader
+  // sees what it holds), and said so first: the commands that trade refuse it.
+  const mixed = foreignNetworkRuns(journal, network, account);
+  if (mixed) (p.warn ?? process.stderr).write(`warning: ${mixed.message}\nhint: ${mixed.hint}\n`);
   let entries: JournalEntry[];
   try {
     // Dry runs are not journaled; those an older hlcopy wrote are left out as well.

@@ -38,6 +38,7 @@ ${examples([
       await runReport({
         configDir: ctx.configDir,
         account: requireAccount(ctx),
+        network: ctx.network.name,
         json: ctx.json,
         since: now - span,
         now,

@@ -3,15 +3,15 @@
 // exports of fills, orders and funding for a spreadsheet or a tax tool. Journal only: no key,
 // no network.
 
-import { existsSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type { CopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
-import { type Journal, journalPath, openJournal } from "../../store/journal.js";
+import type { Journal } from "../../store/journal.js";
 import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
+import { noRunsLine, openExisting } from "../status/run.js";
 
 export interface ReportDocument extends Report {
   account: Address;
@@ -26,6 +26,8 @@ export interface ReportDocument extends Report {
 export interface RunReportParameters {
   configDir: string;
   account: Address;
+  /** The network asked about (a name or API URL; default mainnet): its journal is read. */
+  network?: string;
   json: boolean;
   /** Window start (ms). */
   since: number;
@@ -51,13 +53,13 @@ export function csvPaths(file: string): { fills: string; orders: string; funding
 export async function runReport(p: RunReportParameters): Promise<ReportDocument | null> {
   const out = p.out ?? process.stdout;
   const now = p.now ?? Date.now();
-  const path = journalPath(p.configDir, p.account);
-  if (!existsSync(path)) {
+  const opened = openExisting(p.configDir, p.account, p.network);
+  if (!opened) {
     if (p.json) printDocument("report", { account: p.account, journal: null, days: [] }, out, now);
-    else out.write(`no runs yet for ${p.account}: hlcopy reconcile or hlcopy follow start the journal\n`);
+    else out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
     return null;
   }
-  const journal = openJournal(path);
+  const { journal } = opened;
   try {
     const start = journal.copyStart();
     // The copy's figures begin with the copy: fills from before it are not its P&L.

@@ -39,6 +39,7 @@ ${examples([
         await runResumeLeader({
           configDir: ctx.configDir,
           account,
+          network: ctx.network.name,
           leader: parseLeaderAddress(opts.leader),
           json: ctx.json,
           yes: opts.yes === true,
@@ -52,6 +53,7 @@ ${examples([
         resumeFollow: () => resumeRunningOrPending(ctx, account),
         configDir: ctx.configDir,
         account,
+        network: ctx.network.name,
         json: ctx.json,
         yes: opts.yes === true,
       });

@@ -17,6 +17,8 @@ import { openExisting } from "../status/run.js";
 export async function runResumeLeader(p: {
   configDir: string;
   account: Address;
+  /** The network (a name or API URL; default mainnet): its journal is changed. */
+  network?: string;
   leader: Address;
   json: boolean;
   yes: boolean;
@@ -24,7 +26,7 @@ export async function runResumeLeader(p: {
   now?: number;
 }): Promise<void> {
   const out = p.out ?? process.stdout;
-  const opened = openExisting(p.configDir, p.account);
+  const opened = openExisting(p.configDir, p.account, p.network);
   const key = leaderStopKey(p.leader);
   const stop = opened?.journal.getCopyState<LeaderStop>(key) ?? null;
   if (!opened || !stop) {
@@ -78,6 +80,8 @@ export async function runResumeLeader(p: {
 export async function runResume(p: {
   configDir: string;
   account: Address;
+  /** The network (a name or API URL; default mainnet): its journal is changed. */
+  network?: string;
   json: boolean;
   yes: boolean;
   out?: Writer;
@@ -96,7 +100,7 @@ export async function runResume(p: {
     if (f && !p.json) out.write(`${f.line}\n`);
     return f;
   };
-  const opened = openExisting(p.configDir, p.account);
+  const opened = openExisting(p.configDir, p.account, p.network);
   const halt = opened?.journal.activeHalt() ?? null;
   if (!opened || !halt) {
     opened?.journal.close();

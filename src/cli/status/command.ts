@@ -39,6 +39,7 @@ ${examples([
       const report = await runStatus({
         configDir: ctx.configDir,
         account: requireAccount(ctx),
+        network: ctx.network.name,
         json: ctx.json,
         sinceHours: String(hours),
       });

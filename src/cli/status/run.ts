@@ -25,7 +25,16 @@ import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
-import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
+import {
+  type DistributionStats,
+  foreignNetworkRuns,
+  type Journal,
+  journalPath,
+  openJournal,
+  otherJournals,
+  unmovedJournal,
+} from "../../store/journal.js";
+import { isMainnet } from "../../store/network-key.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
@@ -96,11 +105,44 @@ export interface StatusReport {
   windowHours: number;
 }
 
-/** The account's journal, or null when it has none yet (nothing ran for it). */
-export function openExisting(configDir: string, account: Address): { journal: Journal; path: string } | null {
-  const path = journalPath(configDir, account);
-  if (!existsSync(path)) return null;
-  return { journal: openJournal(path), path };
+/**
+ * The account's journal on `network` (a name or API URL; default mainnet), or null when it has
+ * none yet (nothing ran for it there).
+ * @throws {ConfigError} for a journal an older hlcopy shared with another network (named, left alone).
+ */
+export function openExisting(
+  configDir: string,
+  account: Address,
+  network = "mainnet",
+): { journal: Journal; path: string } | null {
+  const path = journalPath(configDir, account, network);
+  if (!existsSync(path)) {
+    // This network's runs still in the file an older hlcopy shared: said, not read as "no runs".
+    const unmoved = unmovedJournal(configDir, account, network);
+    if (unmoved) throw unmoved;
+    return null;
+  }
+  const journal = openJournal(path);
+  const mixed = foreignNetworkRuns(journal, network, account);
+  if (mixed) {
+    journal.close();
+    throw mixed;
+  }
+  return { journal, path };
+}
+
+/**
+ * "No runs yet" for the account on `network`, naming the journals it has on other networks (a
+ * --network forgotten, or given to the wrong command, reads as that and not as an empty copy).
+ */
+export function noRunsLine(configDir: string, account: Address, network = "mainnet"): string {
+  const where = isMainnet(network) ? "" : ` on ${network}`;
+  const others = otherJournals(configDir, account, network);
+  const elsewhere =
+    others.length === 0
+      ? ""
+      : `; it has journals for other networks: ${others.join(", ")} (--network chooses the network)`;
+  return `no runs yet for ${account}${where}: hlcopy reconcile or hlcopy follow start the journal${elsewhere}`;
 }
 
 /** The budget the account's last run used (its resolved settings are journaled), else the default. */
@@ -113,6 +155,8 @@ function budgetOf(settings: unknown): number | null {
 export async function runStatus(p: {
   configDir: string;
   account: Address;
+  /** The network asked about (a name or API URL; default mainnet): its journal is read. */
+  network?: string;
   json: boolean;
   sinceHours?: string;
   out?: Writer;
@@ -125,11 +169,11 @@ export async function runStatus(p: {
       hint: "e.g. --since 6",
     });
   }
-  const opened = openExisting(p.configDir, p.account);
+  const opened = openExisting(p.configDir, p.account, p.network);
   if (!opened) {
     if (p.json)
       printDocument("status", { account: p.account, journal: null, lastRun: null, halt: null }, out);
-    else out.write(`no runs yet for ${p.account}: hlcopy reconcile or hlcopy follow start the journal\n`);
+    else out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
     return null;
   }
   const { journal, path } = opened;

@@ -1,0 +1,138 @@
+// One journal per (network, account): where each network's file is, and what hlcopy says about
+// a file an older hlcopy shared between networks (it is never used half-right).
+import { existsSync, readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/core/errors.js";
+import {
+  foreignNetworkRuns,
+  journalPath,
+  openJournal,
+  otherJournals,
+  type StartRunParameters,
+  unmovedJournal,
+} from "../../src/store/journal.js";
+import { lockPath } from "../../src/store/lock.js";
+import { networkKey } from "../../src/store/network-key.js";
+import { tempDir } from "../helpers/cli.js";
+
+const ACCOUNT = "0xAbCdEf0000000000000000000000000000000001";
+const who = ACCOUNT.toLowerCase();
+const SIM_A = "http://127.0.0.1:7411";
+const SIM_B = "http://127.0.0.1:7412";
+
+const run = (network: string, startedAt = 1_700_000_000_000): StartRunParameters => ({
+  command: "follow",
+  leaders: [],
+  account: ACCOUNT as `0x${string}`,
+  network,
+  settings: {},
+  startedAt,
+});
+
+/** A journal at `file` with one run on each network given. */
+function seed(file: string, ...networks: string[]): void {
+  const j = openJournal(file);
+  for (const n of networks) j.startRun(run(n));
+  j.close();
+}
+
+describe("journalPath: one file per (network, account)", () => {
+  it("mainnet keeps the name it always had (a trader's history stays where it is)", () => {
+    expect(journalPath("/c", ACCOUNT)).toBe(`/c/journal-${who}.sqlite`);
+    expect(journalPath("/c", ACCOUNT, "mainnet")).toBe(`/c/journal-${who}.sqlite`);
+    expect(journalPath("/c", ACCOUNT, "https://api.hyperliquid.xyz/")).toBe(`/c/journal-${who}.sqlite`);
+  });
+
+  it("every other network has its own, keyed like the run lock", () => {
+    const testnet = journalPath("/c", ACCOUNT, "testnet");
+    expect(testnet).toBe(`/c/journal-${networkKey("https://api.hyperliquid-testnet.xyz")}-${who}.sqlite`);
+    expect(testnet).toMatch(
+      /^\/c\/journal-api\.hyperliquid-testnet\.xyz-[0-9a-f]{8}-0x[0-9a-f]{40}\.sqlite$/,
+    );
+    // Two simulators on two ports are two exchanges; one simulator however it is spelled is one.
+    expect(journalPath("/c", ACCOUNT, SIM_A)).not.toBe(journalPath("/c", ACCOUNT, SIM_B));
+    expect(journalPath("/c", ACCOUNT, "http://localhost:7411/")).toBe(journalPath("/c", ACCOUNT, SIM_A));
+    // The journal and the lock agree on what one network is.
+    const key = (p: string) => /-(127\.0\.0\.1_7411-[0-9a-f]{8})-/.exec(p)?.[1];
+    expect(key(journalPath("/c", ACCOUNT, SIM_A))).toBe(
+      key(lockPath("/l", { name: "sim", httpUrl: "http://localhost:7411" }, ACCOUNT)),
+    );
+  });
+
+  it("otherJournals names the account's journals on other networks, not its own or another account's", () => {
+    const dir = tempDir();
+    seed(journalPath(dir, ACCOUNT), "mainnet");
+    seed(journalPath(dir, ACCOUNT, SIM_A), SIM_A);
+    seed(journalPath(dir, "0x00000000000000000000000000000000000000b2", SIM_B), SIM_B);
+    expect(otherJournals(dir, ACCOUNT, SIM_A)).toEqual([`journal-${who}.sqlite`]);
+    expect(otherJournals(dir, ACCOUNT, "mainnet")).toEqual([`journal-${networkKey(SIM_A)}-${who}.sqlite`]);
+    expect(otherJournals(dir, ACCOUNT, SIM_B)).toHaveLength(2);
+  });
+});
+
+describe("a journal an older hlcopy shared between networks", () => {
+  it("holding only its own network's runs is used as it is", () => {
+    const file = journalPath(tempDir(), ACCOUNT, SIM_A);
+    seed(file, SIM_A, "http://localhost:7411");
+    const j = openJournal(file);
+    expect(foreignNetworkRuns(j, SIM_A, ACCOUNT)).toBeNull();
+    j.close();
+  });
+
+  it("mainnet's file holding a simulator's runs only: refused, the hint moves it to the simulator's name", () => {
+    const dir = tempDir();
+    const shared = journalPath(dir, ACCOUNT);
+    seed(shared, SIM_A);
+    const j = openJournal(shared);
+    const e = foreignNetworkRuns(j, "mainnet", ACCOUNT);
+    j.close();
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e?.message).toBe(
+      `journal ${shared} holds the runs of ${SIM_A}, not of mainnet (an older hlcopy kept one journal per account for every network)`,
+    );
+    expect(e?.hint).toBe(
+      `with no hlcopy running for this account, move it where hlcopy now looks for ${SIM_A}'s journal: mv ${shared} ${journalPath(dir, ACCOUNT, SIM_A)}`,
+    );
+    expect(e?.exitCode).toBe(2);
+  });
+
+  it("holding mainnet's runs and another network's: refused, the hint moves it aside (it cannot be split)", () => {
+    const dir = tempDir();
+    const shared = journalPath(dir, ACCOUNT);
+    seed(shared, "mainnet", "testnet");
+    const j = openJournal(shared);
+    const e = foreignNetworkRuns(j, "mainnet", ACCOUNT);
+    j.close();
+    expect(e?.message).toBe(
+      `journal ${shared} also holds runs on testnet (an older hlcopy kept one journal per account for every network): its high-water mark, halts and positions may be another network's`,
+    );
+    expect(e?.hint).toContain(
+      `move it aside (mv ${shared} ${shared}.shared) and mainnet starts a new journal`,
+    );
+  });
+
+  it("a network whose runs are still in the shared file is told to move it there; nothing is written", () => {
+    const dir = tempDir();
+    const shared = journalPath(dir, ACCOUNT);
+    seed(shared, SIM_A);
+    const before = readdirSync(dir).sort();
+    const e = unmovedJournal(dir, ACCOUNT, SIM_A);
+    expect(e?.message).toBe(
+      `the journal of ${SIM_A} for ${who} is still in ${shared}, where an older hlcopy kept one journal per account for every network`,
+    );
+    expect(e?.hint).toBe(
+      `with no hlcopy running for this account, move it where hlcopy now looks for it: mv ${shared} ${journalPath(dir, ACCOUNT, SIM_A)}`,
+    );
+    expect(readdirSync(dir).sort()).toEqual(before);
+    // Another network, mainnet itself, or a shared file that also holds mainnet's runs: nothing to move.
+    expect(unmovedJournal(dir, ACCOUNT, SIM_B)).toBeNull();
+    expect(unmovedJournal(dir, ACCOUNT, "mainnet")).toBeNull();
+    const mixed = tempDir();
+    seed(journalPath(mixed, ACCOUNT), "mainnet", SIM_A);
+    expect(unmovedJournal(mixed, ACCOUNT, SIM_A)).toBeNull();
+    // Once moved, it is that network's journal.
+    seed(journalPath(dir, ACCOUNT, SIM_A), SIM_A);
+    expect(unmovedJournal(dir, ACCOUNT, SIM_A)).toBeNull();
+    expect(existsSync(journalPath(dir, ACCOUNT, SIM_A))).toBe(true);
+  });
+});
