@@ -10,6 +10,7 @@ import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import { deadbandUsd, driftReport } from "../../src/core/drift.js";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
 import type { Address, CoinTarget } from "../../src/core/types.js";
+import { recordPendingPause } from "../../src/store/control.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 
 const account = "0x00000000000000000000000000000000000000a1" as Address;
@@ -113,9 +114,20 @@ function journal(
   return { dir, pnl };
 }
 
-async function status(dir: string, json: boolean): Promise<{ text: string; report: StatusReport }> {
+async function status(
+  dir: string,
+  json: boolean,
+  pauseMarker?: string,
+): Promise<{ text: string; report: StatusReport }> {
   const out = sink();
-  const report = (await runStatus({ configDir: dir, account, json, out, now: NOW })) as StatusReport;
+  const report = (await runStatus({
+    configDir: dir,
+    account,
+    json,
+    out,
+    now: NOW,
+    ...(pauseMarker ? { pauseMarker } : {}),
+  })) as StatusReport;
   return { text: out.text(), report };
 }
 
@@ -190,5 +202,48 @@ describe("hlcopy status: one meaning per figure", () => {
     expect(text).toContain("\ndrift $94.71 (XRP) (as of 12s ago, last sweep)\n");
     const { report } = await status(dir, true);
     expect(report.positions.find((p) => p.coin === "XRP")?.driftUsd).toBe(94.71);
+  });
+});
+
+describe("hlcopy status: a pause is never silent", () => {
+  const marker = () => join(mkdtempSync(join(tmpdir(), "hlcopy-lock-")), "pause.json");
+  /** A pid no process has (above Linux's pid_max). */
+  const gone = 2 ** 22 + 1;
+
+  it("a running follow that is paused: PAUSED, since when, which process; in --json too", async () => {
+    const { dir } = journal();
+    const path = marker();
+    recordPendingPause(path, NOW - 300_000, process.pid);
+    const { text } = await status(dir, false, path);
+    expect(text.split("\n").slice(1, 3)).toEqual([
+      "trading: not halted",
+      `PAUSED since 2026-12-03 11:55 UTC (5m ago): the running follow (pid ${process.pid}) sends no orders — send again with: hlcopy resume`,
+    ]);
+    const { report } = await status(dir, true, path);
+    expect(report.paused).toEqual({ since: NOW - 300_000, running: true, pid: process.pid });
+  });
+
+  it("a pause left by a follow that ended paused (or hlcopy pause with none running): the next follow starts paused", async () => {
+    const { dir } = journal();
+    for (const pid of [gone, null]) {
+      const path = marker();
+      recordPendingPause(path, NOW - 60_000, pid);
+      const { text } = await status(dir, false, path);
+      expect(text).toContain(
+        "\nPAUSED since 2026-12-03 11:59 UTC (60s ago): no follow runs paused; the next follow starts paused — lift it with: hlcopy resume\n",
+      );
+      expect((await status(dir, true, path)).report.paused).toEqual({
+        since: NOW - 60_000,
+        running: false,
+        pid: null,
+      });
+    }
+  });
+
+  it("no pause: no PAUSED line, paused null", async () => {
+    const { dir } = journal();
+    const { text } = await status(dir, false, marker());
+    expect(text).not.toContain("PAUSED");
+    expect((await status(dir, true, marker())).report.paused).toBeNull();
   });
 });

@@ -25,6 +25,7 @@ import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
+import { readPendingPause } from "../../store/control.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
@@ -51,6 +52,12 @@ export interface StatusReport {
   hwm: number | null;
   drawdownPct: number | null;
   halt: { kind: string; reason: string; since: number } | null;
+  /**
+   * The pause that stands (hlcopy pause, p on the dashboard) until hlcopy resume; null when none.
+   * `running`: the follow of `pid` is running paused (it sends no orders); false: no follow runs
+   * paused, the next follow starts paused. `since`: when it was paused (null when unknown).
+   */
+  paused: { since: number | null; running: boolean; pid: number | null } | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
   /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
   drift: (DriftReport & { asOf: number }) | null;
@@ -115,6 +122,8 @@ export async function runStatus(p: {
   account: Address;
   json: boolean;
   sinceHours?: string;
+  /** The pause marker of the account on this network (cli/control/run.ts pauseMarkerPath). */
+  pauseMarker?: string;
   out?: Writer;
   now?: number;
 }): Promise<StatusReport | null> {
@@ -127,9 +136,13 @@ export async function runStatus(p: {
   }
   const opened = openExisting(p.configDir, p.account);
   if (!opened) {
+    const paused = standingPause(p.pauseMarker);
     if (p.json)
-      printDocument("status", { account: p.account, journal: null, lastRun: null, halt: null }, out);
-    else out.write(`no runs yet for ${p.account}: hlcopy reconcile or hlcopy follow start the journal\n`);
+      printDocument("status", { account: p.account, journal: null, lastRun: null, halt: null, paused }, out);
+    else {
+      out.write(`no runs yet for ${p.account}: hlcopy reconcile or hlcopy follow start the journal\n`);
+      if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now())}\n`);
+    }
     return null;
   }
   const { journal, path } = opened;
@@ -164,6 +177,7 @@ export async function runStatus(p: {
       hwm: equity?.hwm ?? null,
       drawdownPct: equity && equity.hwm > 0 ? ((equity.hwm - equity.accountValue) / equity.hwm) * 100 : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
+      paused: standingPause(p.pauseMarker),
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
       drift: last.drift && last.ts !== null ? { ...last.drift, asOf: last.ts } : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
@@ -218,6 +232,14 @@ export async function runStatus(p: {
   } finally {
     journal.close();
   }
+}
+
+/** The pause that stands, as its marker says: a running follow's (its pid lives) or the next one's. */
+function standingPause(marker: string | undefined): StatusReport["paused"] {
+  const standing = marker ? readPendingPause(marker) : null;
+  if (!standing) return null;
+  const running = standing.pid !== null && processAlive(standing.pid);
+  return { since: standing.pausedAt, running, pid: running ? standing.pid : null };
 }
 
 /**
@@ -346,6 +368,14 @@ function processAlive(pid: number | null): boolean {
   }
 }
 
+/** The standing pause, said with since when: the running follow's, or the next one's. */
+function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): string {
+  const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
+  return paused.running
+    ? `PAUSED${since}: the running follow (pid ${paused.pid}) sends no orders — send again with: hlcopy resume`
+    : `PAUSED${since}: no follow runs paused; the next follow starts paused — lift it with: hlcopy resume`;
+}
+
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
 const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 
@@ -367,6 +397,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       ? `HALTED (${r.halt.kind}) ${ago(r.halt.since, now)}: ${r.halt.reason} — clear with: hlcopy resume`
       : "trading: not halted",
   );
+  if (r.paused) lines.push(pausedLine(r.paused, now));
   lines.push(
     // Each line's figures are of one moment, said at its end: the equity record's (a running
     // follow writes one every 5 s) is not the P&L's (its last sweep); read without their moments
