@@ -155,6 +155,46 @@ describe("hlcopy status: one meaning per figure", () => {
     expect(text).toContain(`net ${pnl.netUsd < 0 ? "−" : "+"}${Math.abs(pnl.netUsd).toFixed(2)} USD`);
   });
 
+  it("--json lists the same rows as the text: the closed coins too, with the P&L the table shows", async () => {
+    const { dir, pnl } = journal();
+    const { text } = await status(dir, false);
+    const { report } = await status(dir, true);
+    const header = rowOf(text, "coin");
+    expect(report.closed).toEqual([
+      { coin: "HYPE", netUsd: Number(rowOf(text, "HYPE")[header.indexOf("P&L USD")]?.replace("−", "-")) },
+    ]);
+    // The JSON's rows add up to the net as the text's do.
+    const byCoin = new Map(pnl.byCoin.map((c) => [c.coin, c.netUsd]));
+    const sum =
+      report.positions.reduce((s, x) => s + (byCoin.get(x.coin) ?? 0), 0) +
+      report.closed.reduce((s, c) => s + c.netUsd, 0);
+    expect(sum).toBeCloseTo(pnl.netUsd, 2);
+  });
+
+  it("drift % reads the same in the text and --json on every row: null is 'closing' at a target of 0, '-' otherwise", async () => {
+    // FLAT: the leader holds, the copy's target rounds to 0 and we hold none: 0 %, not closing.
+    // DUST: a target of 0 and 0.6 ¢ of drift: shown as −0.01 USD, so closing (not 0 %) in both.
+    const { dir } = journal([
+      target("FLAT", 2, 0, 0, 10),
+      { ...target("DUST", 0, 0, 0.0006, 10), driftUsd: -0.006 },
+    ]);
+    const { text } = await status(dir, false);
+    const { report } = await status(dir, true);
+    const header = rowOf(text, "coin");
+    for (const p of report.positions) {
+      const cell = rowOf(text, p.coin)[header.indexOf("drift %")];
+      const expected =
+        p.driftPct !== null ? `${p.driftPct.toFixed(1)}%` : p.targetSize === 0 ? "closing" : "-";
+      expect({ coin: p.coin, cell }).toEqual({ coin: p.coin, cell: expected });
+    }
+    expect(report.positions.find((p) => p.coin === "FLAT")).toMatchObject({ targetSize: 0, driftPct: 0 });
+    expect(report.positions.find((p) => p.coin === "DUST")).toMatchObject({
+      driftUsd: -0.01,
+      driftPct: null,
+    });
+    expect(report.positions.find((p) => p.coin === "ETH")).toMatchObject({ targetSize: 0, driftPct: null });
+  });
+
   it("each line says when its figures are from, the same way at its end; the equity line is one moment", async () => {
     const { dir } = journal();
     const { text } = await status(dir, false);

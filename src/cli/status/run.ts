@@ -70,7 +70,10 @@ export interface StatusReport {
     ourSize: number;
     /** (target − ours) × mid, to the cent; null for a position left alone (no target, no drift). */
     driftUsd: number | null;
-    /** Drift over the target's notional, % (core/drift.ts driftPct); null at a target of 0 or without a figure. */
+    /**
+     * Drift over the target's notional, % (core/drift.ts driftPct): null at a target of 0 while
+     * we hold some (the text's "closing"), 0 when neither holds any; null without a figure.
+     */
     driftPct: number | null;
     /** in-sync, tolerated, drift, blocked, left-alone (core/drift.ts); null in older journals. */
     status: string | null;
@@ -83,6 +86,12 @@ export interface StatusReport {
     /** entry-only: the leader reduced or closed, we keep it (our own exits). */
     held?: boolean;
   }[];
+  /**
+   * Coins traded and closed during the copy (in the P&L, in no position row), with their net P&L
+   * (USD, to the cent as the table shows it): with the rows, they add up to the copy's net. As of
+   * `drift.asOf`; empty when the P&L is of another record than the positions (older journals).
+   */
+  closed: { coin: string; netUsd: number }[];
   /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
   leaders: { address: Address; kind: string; since: number; until: number | null; reason: string }[];
   /** The copy's P&L as of `pnl.asOf` (the last sweep or run end); null before any. */
@@ -185,16 +194,18 @@ export async function runStatus(p: {
         .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
         .map((t) => {
           const status = statusOf.get(t.coin)?.status;
-          const driftUsd = shownDrift(t.driftUsd, status);
+          const shown = shownDrift(t.driftUsd, status);
+          // To the cent, and the % of that figure: "closing" (null) exactly when the USD drift
+          // shown at a target of 0 is not 0.00.
+          const driftUsd = shown === null ? null : roundHalfAway(shown, 2);
           const targetSize = shownTarget(t.targetSize, status);
-          const pct = driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null);
           return {
             coin: t.coin,
             leaderSize: t.leaderSize,
             targetSize,
             ourSize: t.ourSize,
-            driftUsd: driftUsd === null ? null : roundHalfAway(driftUsd, 2),
-            driftPct: pct,
+            driftUsd,
+            driftPct: driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null),
             ...(t.held ? { held: true } : {}),
             status: statusOf.get(t.coin)?.status ?? null,
             reason: statusOf.get(t.coin)?.reason ?? null,
@@ -209,6 +220,7 @@ export async function runStatus(p: {
               : {}),
           };
         }),
+      closed: [],
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
       pnl: last.pnl && last.pnlTs !== null ? { ...last.pnl, asOf: last.pnlTs } : null,
       fills: journal.fillCounts(since),
@@ -219,6 +231,12 @@ export async function runStatus(p: {
       alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
       windowHours: hours,
     };
+    // The coins' P&L beside the rows only when it is of the same record (one moment).
+    if (last.pnl && last.pnlTs !== null && last.pnlTs === last.ts) {
+      report.closed = last.pnl.byCoin
+        .filter((c) => !report.positions.some((x) => x.coin === c.coin))
+        .map((c) => ({ coin: c.coin, netUsd: roundHalfAway(c.netUsd, 2) }));
+    }
     if (p.json) printDocument("status", report, out, now);
     else
       out.write(
@@ -446,9 +464,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   // The coins' P&L beside them only when it is of the same record as the rows (one moment).
   const rowPnl = m.samePnl && p ? new Map(p.byCoin.map((c) => [c.coin, c])) : null;
   // Coins traded and closed during the copy stay listed with their P&L: the rows add up to the net.
-  const closed = rowPnl
-    ? [...rowPnl.values()].filter((c) => !r.positions.some((x) => x.coin === c.coin))
-    : [];
+  const closed = r.closed;
   if (r.positions.length > 0 || closed.length > 0) {
     const guarded = r.positions.some((x) => x.stopPx !== undefined);
     const held = r.positions.some((x) => x.held);
