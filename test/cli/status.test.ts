@@ -143,7 +143,7 @@ describe("hlcopy status: one meaning per figure", () => {
     const { dir, pnl } = journal();
     const { text } = await status(dir, false);
     const header = rowOf(text, "coin");
-    const col = header.indexOf("P&L USD");
+    const col = header.indexOf("P&L");
     const hype = rowOf(text, "HYPE");
     expect(hype[header.indexOf("drift")]).toBe("closed");
     const coins = ["BTC", "ETH", "SOL", "DOGE", "HYPE"];
@@ -161,7 +161,7 @@ describe("hlcopy status: one meaning per figure", () => {
     const { report } = await status(dir, true);
     const header = rowOf(text, "coin");
     expect(report.closed).toEqual([
-      { coin: "HYPE", netUsd: Number(rowOf(text, "HYPE")[header.indexOf("P&L USD")]?.replace("−", "-")) },
+      { coin: "HYPE", netUsd: Number(rowOf(text, "HYPE")[header.indexOf("P&L")]?.replace("−", "-")) },
     ]);
     // The JSON's rows add up to the net as the text's do.
     const byCoin = new Map(pnl.byCoin.map((c) => [c.coin, c.netUsd]));
@@ -182,7 +182,7 @@ describe("hlcopy status: one meaning per figure", () => {
     const { report } = await status(dir, true);
     const header = rowOf(text, "coin");
     for (const p of report.positions) {
-      const cell = rowOf(text, p.coin)[header.indexOf("drift %")];
+      const cell = rowOf(text, p.coin)[header.indexOf("drift%")];
       const expected =
         p.driftPct !== null ? `${p.driftPct.toFixed(1)}%` : p.targetSize === 0 ? "closing" : "-";
       expect({ coin: p.coin, cell }).toEqual({ coin: p.coin, cell: expected });
@@ -214,11 +214,11 @@ describe("hlcopy status: one meaning per figure", () => {
     const { text } = await status(dir, false);
     const header = rowOf(text, "coin");
     const eth = rowOf(text, "ETH");
-    expect(eth[header.indexOf("drift %")]).toBe("closing");
-    expect(rowOf(text, "SOL")[header.indexOf("drift %")]).toBe("100.0%");
+    expect(eth[header.indexOf("drift%")]).toBe("closing");
+    expect(rowOf(text, "SOL")[header.indexOf("drift%")]).toBe("100.0%");
     const doge = rowOf(text, "DOGE");
-    expect(doge[header.indexOf("drift USD")]).toBe("-");
-    expect(doge[header.indexOf("drift %")]).toBe("-");
+    expect(doge[header.indexOf("drift $")]).toBe("-");
+    expect(doge[header.indexOf("drift%")]).toBe("-");
     const { report } = await status(dir, true);
     const pos = (coin: string) => report.positions.find((p) => p.coin === coin);
     expect(pos("ETH")).toMatchObject({ targetSize: 0, driftPct: null });
@@ -238,10 +238,26 @@ describe("hlcopy status: one meaning per figure", () => {
     const { dir } = journal([], [{ ...target("XRP", 100, 50, 0, 2), driftUsd: 94.705 }]);
     const { text } = await status(dir, false);
     const header = rowOf(text, "coin");
-    expect(rowOf(text, "XRP")[header.indexOf("drift USD")]).toBe("94.71");
+    expect(rowOf(text, "XRP")[header.indexOf("drift $")]).toBe("94.71");
     expect(text).toContain("\ndrift $94.71 (XRP) (as of 12s ago, last sweep)\n");
     const { report } = await status(dir, true);
     expect(report.positions.find((p) => p.coin === "XRP")?.driftUsd).toBe(94.71);
+  });
+});
+
+describe("hlcopy status on an 80-column terminal", () => {
+  it("every table fits 80 columns: the leader as the dashboard shortens it, the skip reasons beside their coin", async () => {
+    const { dir } = journal();
+    const { text } = await status(dir, false);
+    const tables = text.split("\n").filter((l) => /^[│┌├└]/.test(l));
+    expect(tables.length).toBeGreaterThan(10);
+    const widest = Math.max(...tables.map((l) => [...l].length));
+    expect(widest).toBeLessThanOrEqual(80);
+    // The leader table names the leader as the dashboard does: 0x0000…00b2.
+    expect(text).toMatch(/^│ 0x0000…00b2 +│/m);
+    // The reasons are said under the table, per coin.
+    expect(text).toContain("\nskipped: SOL below-min-notional · DOGE coin-denied\n");
+    expect(rowOf(text, "SOL")[rowOf(text, "coin").indexOf("drift")]).toBe("tolerated");
   });
 });
 

@@ -20,7 +20,7 @@ import {
   shownTarget,
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { fixed, roundHalfAway, utcMinute } from "../../core/format.js";
+import { fixed, roundHalfAway, shortAddress, utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
@@ -481,10 +481,12 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
           "leader",
           "target",
           "ours",
-          "drift USD",
-          "drift %",
+          // The dashboard's names for its columns (drift $, drift%, P&L): one name per figure,
+          // and a table that fits 80 columns.
+          "drift $",
+          "drift%",
           "drift",
-          "P&L USD",
+          "P&L",
           ...(held ? ["held"] : []),
           ...(guarded ? ["stop", "take-profit"] : []),
         ],
@@ -497,9 +499,8 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             fmtFixed(x.driftUsd),
             // The dashboard's drift%: undefined at a target of 0 (core/drift.ts driftPct).
             driftClosing(x.driftUsd, x.targetSize) ? "closing" : fmtPct(x.driftPct, 1),
-            x.status === null
-              ? "-"
-              : `${x.status}${x.reason && x.status !== "in-sync" ? ` (${x.reason})` : ""}`,
+            // The reason is said under the table: in the cell it made the table 103 wide.
+            x.status ?? "-",
             rowPnl?.has(x.coin) ? fmtPlusMinus(rowPnl.get(x.coin)?.netUsd ?? 0) : "-",
             ...(held ? [x.held ? "entry-only" : ""] : []),
             ...(guarded ? [px(x.stopPx), tps(x)] : []),
@@ -518,6 +519,11 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ],
       ),
     );
+    // The skip behind each status (as the dashboard counts skips), one line under the table.
+    const why = r.positions
+      .filter((x) => x.reason && x.status !== null && x.status !== "in-sync")
+      .map((x) => `${x.coin} ${x.reason}`);
+    if (why.length > 0) lines.push(`skipped: ${why.join(" · ")}`);
   }
   if (p && p.byCoin.length > 0) {
     lines.push(
@@ -542,8 +548,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       `copy P&L by leader (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
       await renderTable(
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
+        // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
+        // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
         p.byLeader.map((l) => [
-          l.leader,
+          shortAddress(l.leader),
           fmtPlusMinus(l.netUsd),
           fmtPlusMinus(l.realisedUsd),
           fmtPlusMinus(l.unrealisedUsd),
