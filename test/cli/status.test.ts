@@ -245,6 +245,31 @@ describe("hlcopy status: one meaning per figure", () => {
   });
 });
 
+describe("hlcopy status: copy lag", () => {
+  it("is said in the one format of core/format.ts fmtMs, as on the dashboard (39ms, 1.23s)", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    for (const [tid, lagMs] of [
+      [1, 1234.5],
+      [2, 1234.5],
+    ] as const)
+      j.recordFill({
+        tid,
+        ts: NOW - 60_000,
+        coin: "BTC",
+        side: "buy",
+        px: 95_000,
+        sz: 0.001,
+        fee: 0,
+        kind: "copy",
+        lagMs,
+      });
+    j.close();
+    const { text } = await status(dir, false);
+    expect(text).toContain("\ncopy lag (hot-path copies, last 24h): p50 1.23s · p99 1.23s\n");
+  });
+});
+
 describe("hlcopy status on an 80-column terminal", () => {
   it("every table fits 80 columns: the leader as the dashboard shortens it, the skip reasons beside their coin", async () => {
     const { dir } = journal();

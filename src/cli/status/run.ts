@@ -20,7 +20,7 @@ import {
   shownTarget,
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { fixed, roundHalfAway, shortAddress, utcMinute } from "../../core/format.js";
+import { fixed, fmtMs, roundHalfAway, shortAddress, utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
@@ -581,7 +581,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   }
   lines.push(
     `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean)} · median ${fmtFixed(s.median)} · p95 ${fmtFixed(s.p95)} bps`,
-    `copy lag (hot-path copies, last ${hours}h): p50 ${fmtFixed(l.median, 0)} ms · p99 ${fmtFixed(l.p99, 0)} ms`,
+    `copy lag (hot-path copies, last ${hours}h): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
     lines.push(
