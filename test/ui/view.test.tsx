@@ -27,13 +27,13 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
     const s = runSummary(liveState());
     const text = closingSummary(s, { eventLines: false });
     expect(text.split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; skipped inside-deadband 1; drift 75\.00 USD; /,
+      /^1 order\(s\) filled \(1 copy of the leader's trades\); skipped inside-deadband 1; drift 75\.00 USD; /,
     );
     expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
       "below-min-notional 7, coin-denied 2",
     );
     expect(closingSummary({ ...s, skipped: {} }, { eventLines: false }).split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; drift /,
+      /^1 order\(s\) filled \(1 copy of the leader's trades\); drift /,
     );
   });
 
@@ -90,6 +90,7 @@ describe("runSummary", () => {
   it("has the demo's JSON shape", () => {
     const s = runSummary(liveState());
     expect(s).toEqual({
+      ordersFilled: 1,
       copiedTrades: 1,
       planned: null,
       skipped: { "inside-deadband": 1 },

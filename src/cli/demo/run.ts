@@ -169,7 +169,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
       [
         "",
         `demo summary (${leaderTrades()} leader trades)`,
-        `  orders filled    ${summary.copiedTrades}`,
+        `  orders filled    ${summary.ordersFilled} (${summary.copiedTrades} copies of the leader's trades)`,
         `  skipped          ${skipped || "none"}`,
         `  final drift      ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
         ...(p

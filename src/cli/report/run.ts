@@ -262,7 +262,9 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
         "realised",
         "fees",
         "funding",
-        "trades",
+        // Our orders that filled, of every kind (the dashboard's "filled", the summary's
+        // ordersFilled): "trades" read as the leader's trades copied.
+        "filled",
         "skips",
         "exec slip p50/p95",
         "vs leader p50",
@@ -285,7 +287,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
   );
   const t = doc.totals;
   lines.push(
-    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)}; ${t.trades} trades, ${t.fills} fills; skips: ${skipText(t.skipped)}`,
+    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
     `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.copySlippageBps.median, 1)} · p95 ${fmtFixed(t.copySlippageBps.p95, 1)} bps (${t.copySlippageBps.n} copies)`,
   );
   if (doc.pnl) {
