@@ -62,6 +62,29 @@ function commandPath(cmd: Command): string {
 }
 
 /**
+ * The options an unknown one is part of, word for word: `--coins` is --allow-coins (or
+ * --deny-coins), where commander's spelling distance offered --join. Null when none has it (then
+ * commander's own suggestion stands: a typo such as --max-leverag).
+ */
+function optionSuggestion(message: string, cmd: Command): string | null {
+  const unknown = /unknown option '--([a-z0-9-]+)'/.exec(message)?.[1];
+  if (!unknown) return null;
+  const at = new RegExp(`(^|-)${unknown.replace(/[^a-z0-9-]/g, "")}(-|$)`);
+  // The closest first: the word ending the name (--allow-coins), then the fewest words; two at most.
+  const words = (name: string) => name.split("-").length;
+  const names = cmd.options
+    .filter((o) => !o.hidden && o.long && at.test(o.long.slice(2)))
+    .map((o) => o.long as string)
+    .sort(
+      (a, b) =>
+        Number(!a.endsWith(`-${unknown}`)) - Number(!b.endsWith(`-${unknown}`)) || words(a) - words(b),
+    )
+    .slice(0, 2);
+  if (names.length === 0) return null;
+  return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}
+
+/**
  * A parse error as the contract wants it: exit 2, one `error:` line, one `hint:` line that
  * names the closest match when there is one, else the usage of the command (with --json, one
  * `error` document on stdout instead).
@@ -69,7 +92,10 @@ function commandPath(cmd: Command): string {
 export function usageError(error: CommanderError, cmd: Command, err: Writer, json = false): number {
   const path = commandPath(cmd);
   const [first = "", ...rest] = error.message.split("\n");
-  const suggestion = /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1];
+  const suggestion =
+    error.code === "commander.unknownOption"
+      ? (optionSuggestion(first, cmd) ?? /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1])
+      : /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1];
   let message = first.replace(/^error: /, "");
   let hint: string;
   if (error.code === "commander.help") {

@@ -2,9 +2,10 @@
 // the per-run setting flags into typed Settings via the one precedence rule.
 
 import { parseAddress } from "../core/address.js";
-import { UsageError } from "../core/errors.js";
+import { UsageError, ValidationError } from "../core/errors.js";
 import {
   type FlatSettings,
+  flagName,
   type ResolvedSettings,
   type RunContext,
   resolveSettings,
@@ -90,8 +91,28 @@ export function resolveRunSettings(
   // network/account are global options, already resolved into the context.
   stored.network = ctx.network.name;
   stored.account = ctx.account;
-  const resolved = resolveSettings(stored, flags, run);
-  return resolved;
+  try {
+    return resolveSettings(stored, flags, run);
+  } catch (error) {
+    throw asFlagError(error, flags);
+  }
+}
+
+/**
+ * A bad value given as a flag is said as that flag, and its hint shows the flag: the settings'
+ * own hint (`e.g. hlcopy config set risk.maxLeverage 3`) would send the trader to store a value
+ * they meant for one run. The stored values were validated on read, so the key's error is the flag's.
+ */
+function asFlagError(error: unknown, flags: Partial<Record<SettingKey, string>>): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const key = error.key as SettingKey;
+  if (flags[key] === undefined) return error;
+  const flag = `--${flagName(key)}`;
+  return new ValidationError(key, error.message.replace(` for ${key}:`, ` for ${flag} (${key}):`), {
+    ...(error.hint ? { hint: error.hint.replaceAll(`hlcopy config set ${key} `, `${flag} `) } : {}),
+    details: error.details,
+    cause: error,
+  });
 }
 
 /** Validate a leader address argument (format and EIP-55 checksum: core/address.ts). */

@@ -2,7 +2,7 @@
 // positions hlcopy did not open, a large move): shown and asked on a terminal, accepted by
 // --yes, refused without a terminal (the engine then exits 2 with the hint to pass --yes).
 
-import { UsageError } from "../core/errors.js";
+import { ExitCode, HlcopyError, UsageError } from "../core/errors.js";
 import { fixed } from "../core/format.js";
 import { planNotionalUsd } from "../core/review.js";
 import type { Plan } from "../core/types.js";
@@ -12,6 +12,18 @@ import type { Writer } from "./output.js";
 export interface ReviewIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   err: Writer & { isTTY?: boolean };
+}
+
+/**
+ * The trader answered no at the review: nothing was sent, and that is not an error — the command
+ * says one plain line and exits 0, as flatten's and resume's no do (design §8 has no exit code
+ * for a decision; 2 is for bad input, 130 for Ctrl-C at a prompt).
+ */
+export class ReviewDeclined extends HlcopyError {
+  override name = "ReviewDeclined";
+  constructor() {
+    super("not confirmed: nothing was sent", { exitCode: ExitCode.ok });
+  }
 }
 
 /** The engine's review hook for this run: --yes accepts, a terminal asks, anything else refuses. */
@@ -39,7 +51,8 @@ export function planReviewer(
       `Send ${plan.actions.length} order(s)? [y/N] `,
       signal,
     );
-    return /^y(es)?$/i.test(answer.trim());
+    if (/^y(es)?$/i.test(answer.trim())) return true;
+    throw new ReviewDeclined();
   };
 }
 

@@ -10,6 +10,7 @@ import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";
+import { ReviewDeclined } from "./review.js";
 import { onStopSignals } from "./signals.js";
 
 /** Why a run is asked to stop from outside: q on the dashboard, or a stop signal. */
@@ -157,10 +158,12 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       await attached?.close();
       // A stop during the checks, or at the review or passphrase prompt: nothing was sent.
       const stopped = engine.isStopping;
+      // No at the review: the trader's decision, not a failure (no fatal error, no alert).
+      const declined = error instanceof ReviewDeclined;
       const e = toHlcopyError(error);
       // A refused start: the error is thrown and the CLI prints it once (event lines leave it
       // out); alerts hear it as the run's fatal error.
-      if (!stopped)
+      if (!stopped && !declined)
         events.emit({
           type: "error",
           ts: Date.now(),
@@ -168,11 +171,18 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
           ...(e.hint ? { hint: e.hint } : {}),
           fatal: true,
         });
-      const code = await engine.stop("could not start", e.exitCode);
+      const code = await engine.stop(
+        declined ? "not confirmed at the review" : "could not start",
+        e.exitCode,
+      );
       offStop();
       offFatal();
       await view?.close();
       await run.close();
+      if (declined) {
+        process.stderr.write(`${e.message}\n`);
+        return { code, summary: null, dashboard };
+      }
       if (stopped) {
         // The question rejects with InterruptedError when the stop abandons it (cli/ask.ts, and
         // the passphrase prompt, which names what it asked for).

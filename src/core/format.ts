@@ -1,5 +1,5 @@
 // THE formatting of addresses, numbers in one-line details (skip reasons, cap notes, warnings),
-// UTC times and dollar amounts: pure, so the planner's reasons and the analytics use it; the
+// UTC times, dollar amounts and durations (copy lag): pure, so the planner's reasons and the analytics use it; the
 // engine, the dashboard and the commands use the same functions (the rest of the display
 // formatting is ui/format.ts).
 
@@ -68,4 +68,17 @@ export function fmtUsd(x: number | null | undefined, decimals = 2): string {
   const r = roundHalfAway(x, decimals);
   const s = groupThousands(Math.abs(r).toFixed(decimals));
   return r < 0 ? `-$${s}` : `$${s}`;
+}
+
+/**
+ * THE format of a duration in milliseconds — copy lag above all, wherever it is shown (the
+ * dashboard, event lines, status, the closing summaries, the journal): whole ms under a second
+ * (39ms), then seconds (1.23s, 12.5s); "-" without a figure. Three formats ("39 ms", "12.5 ms",
+ * "39ms") read as three different measures.
+ */
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "-";
+  const whole = roundHalfAway(ms, 0);
+  if (Math.abs(whole) < 1000) return `${whole}ms`;
+  return `${fixed(ms / 1000, Math.abs(ms) < 10_000 ? 2 : 1)}s`;
 }

@@ -48,7 +48,7 @@ import type {
   Plan,
   PlannedAction,
 } from "../core/types.js";
-import { describeWait, retryTransient } from "../exchange/retry.js";
+import { groupWaits, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
@@ -893,9 +893,12 @@ export class CopyEngine {
       timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
       signal: this.#stopSignal.signal,
       ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
-      onWait: (w) => this.#emit({ type: "warning", ts: this.#now(), message: describeWait(w) }),
+      onWait: this.#tellWait,
     });
   }
+
+  /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
+  readonly #tellWait = groupWaits((message) => this.#emit({ type: "warning", ts: this.#now(), message }));
 
   #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
     if (this.#stopping) return;

@@ -59,6 +59,51 @@ export function describeWait(w: RetryWait): string {
   return `waiting for ${w.what}: ${w.error.message}; retry ${w.attempt + 1} in ${formatSeconds(w.waitMs)} (giving up in ${formatSeconds(w.remainingMs)})`;
 }
 
+/**
+ * The waits of reads made together (the markets, the leader's account and yours at start-up)
+ * said as one line per retry: an unreachable exchange fails them all at once, and three lines
+ * per retry buried what was going on. Waits that come within a moment of the first (half its
+ * wait, at most 250 ms: always told before its retry) are one line: each read named, the reason
+ * once when they share it ("cannot reach <host>: …" without the request's name), the soonest
+ * retry and deadline.
+ */
+export function groupWaits(
+  tell: (line: string) => void,
+  schedule: (fn: () => void, ms: number) => void = (fn, ms) => setTimeout(fn, ms).unref?.(),
+): (wait: RetryWait) => void {
+  let pending: RetryWait[] = [];
+  // The reads named in the order first seen, the same on every line (failures arrive in any order).
+  const seen: string[] = [];
+  const rank = (what: string) => seen.indexOf(what);
+  const flush = () => {
+    const waits = pending.sort((a, b) => rank(a.what) - rank(b.what));
+    pending = [];
+    if (waits.length > 0) tell(describeWaits(waits));
+  };
+  return (wait) => {
+    if (!seen.includes(wait.what)) seen.push(wait.what);
+    pending.push(wait);
+    if (pending.length === 1) schedule(flush, Math.min(wait.waitMs / 2, 250));
+  };
+}
+
+/** Several waits of one moment as one line (describeWait's, for one). */
+export function describeWaits(waits: readonly RetryWait[]): string {
+  const [first] = waits;
+  if (!first) return "";
+  if (waits.length === 1) return describeWait(first);
+  const whats = [...new Set(waits.map((w) => w.what))];
+  const named = whats.length === 1 ? whats[0] : `${whats.slice(0, -1).join(", ")} and ${whats.at(-1)}`;
+  // "cannot reach <host> for meta/allMids: …" and "… for clearinghouseState: …" are one reason.
+  const reasons = [
+    ...new Set(waits.map((w) => w.error.message.replace(/^(cannot reach \S+) for [^:]+:/, "$1:"))),
+  ];
+  const attempt = Math.max(...waits.map((w) => w.attempt));
+  const waitMs = Math.min(...waits.map((w) => w.waitMs));
+  const remainingMs = Math.min(...waits.map((w) => w.remainingMs));
+  return `waiting for ${named}: ${reasons.join("; ")}; retry ${attempt + 1} in ${formatSeconds(waitMs)} (giving up in ${formatSeconds(remainingMs)})`;
+}
+
 const abortableSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();

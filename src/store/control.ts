@@ -1,7 +1,7 @@
 // The local control channel of a running `follow`: a Unix socket in the per-user lock
 // directory (0700, checked by the lock; the socket itself 0600), so only the same user can
-// pause, resume, flatten or stop it. One JSON line in, one JSON line out. Also the "pause
-// recorded for the next run" marker, kept next to it.
+// pause, resume, flatten or stop it. One JSON line in, one JSON line out. Also the marker of
+// the pause that stands (pendingPausePath), kept next to it.
 
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,26 +33,57 @@ export function controlSocketPath(dir: string, network: LockNetwork, account: st
   return join(dir, `ctl-${key(network, account)}.sock`);
 }
 
-/** `<lock dir>/pause-<hash>.json`: a pause asked for while no follow ran. */
+/**
+ * `<lock dir>/pause-<hash>.json`: the pause that stands for the account on this network. Written
+ * by `hlcopy pause` while no follow runs, and by a follow while it is paused (with its pid, removed
+ * when it resumes): a follow that ends paused — quit, crash — leaves it, so the next one starts
+ * paused too. A pause lasts until hlcopy resume (or p), never silently lifted by a restart.
+ */
 export function pendingPausePath(dir: string, network: LockNetwork, account: string): string {
   return join(dir, `pause-${key(network, account)}.json`);
 }
 
-export function recordPendingPause(path: string, now: number): void {
-  writeFileSync(path, `${JSON.stringify({ pausedAt: now })}\n`, { mode: 0o600 });
+/** The standing pause: since when (ms; null when the marker is damaged) and the paused follow's pid. */
+export interface StandingPause {
+  pausedAt: number | null;
+  /** The follow that was paused (null: recorded by hlcopy pause while none ran). */
+  pid: number | null;
 }
 
-/** Remove the marker; returns when the pause had been asked for (ms), or null. */
-export function takePendingPause(path: string): number | null {
+export function recordPendingPause(path: string, now: number, pid: number | null = null): void {
+  writeFileSync(path, `${JSON.stringify({ pausedAt: now, ...(pid === null ? {} : { pid }) })}\n`, {
+    mode: 0o600,
+  });
+}
+
+/** The standing pause, or null when none stands (read only: status). */
+export function readPendingPause(path: string): StandingPause | null {
   if (!existsSync(path)) return null;
-  let at = 0;
   try {
-    at = Number((JSON.parse(readFileSync(path, "utf8")) as { pausedAt?: unknown }).pausedAt) || 0;
+    const v = JSON.parse(readFileSync(path, "utf8")) as { pausedAt?: unknown; pid?: unknown };
+    const at = Number(v.pausedAt);
+    const pid = Number(v.pid);
+    return {
+      pausedAt: Number.isFinite(at) && at > 0 ? at : null,
+      pid: Number.isInteger(pid) && pid > 0 ? pid : null,
+    };
   } catch {
-    // A damaged marker still says "pause".
+    // A damaged marker still says "pause" (it was removed meanwhile: none stands).
+    return existsSync(path) ? { pausedAt: null, pid: null } : null;
   }
+}
+
+/** Remove the marker; returns when the pause had been asked for (ms, 0 when unknown), or null. */
+export function takePendingPause(path: string): number | null {
+  const standing = readPendingPause(path);
+  if (standing === null) return null;
   rmSync(path, { force: true });
-  return at;
+  return standing.pausedAt ?? 0;
+}
+
+/** Remove the marker (the pause is lifted). */
+export function clearPendingPause(path: string): void {
+  rmSync(path, { force: true });
 }
 
 export interface ControlServer {

@@ -152,7 +152,7 @@ export function Header({ state, width }: HeaderProps) {
     state.runMode === "dry-run"
       ? { text: `planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
       : // Our orders that filled (copies, joins, repairs, each half of a flip): not leader trades.
-        { text: `filled ${state.counters.copiedTrades}`, color: "green", priority: 10 },
+        { text: `filled ${state.counters.ordersFilled}`, color: "green", priority: 10 },
     {
       text: `skipped ${skippedTotal}${top ? ` (${top}${skipped.length > 2 ? ", …" : ""})` : ""}`,
       priority: 8,

@@ -111,6 +111,7 @@ export const JSON_LINE_FIELDS = {
   summary: [
     "ts",
     "type",
+    "ordersFilled",
     "copiedTrades",
     "planned",
     "skipped",

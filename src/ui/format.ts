@@ -6,7 +6,7 @@
 
 import { fixed, groupThousands, roundHalfAway } from "../core/format.js";
 
-export { fmtUsd } from "../core/format.js";
+export { fmtMs, fmtUsd } from "../core/format.js";
 
 /** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01; "-" when missing. */
 export function fmtNum(x: number | null, sig = 6): string {
@@ -72,12 +72,6 @@ export function fmtShare(x: number | null | undefined, digits = 1): string {
 
 export function fmtBps(x: number | null): string {
   return x === null || !Number.isFinite(x) ? "-" : `${fmtSigned(x, 1)}bps`;
-}
-
-export function fmtMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return "-";
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
 }
 
 /** How long ago, compactly: 0.4s, 12s, 3m, 2h, 5d. */

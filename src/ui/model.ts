@@ -109,7 +109,9 @@ export interface SlipRow {
 }
 
 export interface Counters {
-  /** Our orders that filled (fully or partly, or on paper). */
+  /** Our orders that filled (fully or partly, or on paper), of every kind: copies, joins, repairs, safety closes. */
+  ordersFilled: number;
+  /** Of those, the copies of a leader's trade (kind "copy"; each half of a flip is one). */
   copiedTrades: number;
   leaderFills: number;
   decisions: number;
@@ -257,6 +259,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     log: [],
     logSeq: 0,
     counters: {
+      ordersFilled: 0,
       copiedTrades: 0,
       leaderFills: 0,
       decisions: 0,
@@ -520,13 +523,14 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     }
     case "order": {
-      const copied =
+      const filled =
         (e.status === "filled" || e.status === "partial" || e.status === "paper") && e.filledSize > 0;
       state.counters = {
         ...c,
         orders: e.status === "sent" ? c.orders + 1 : c.orders,
         rejections: e.status === "rejected" ? c.rejections + 1 : c.rejections,
-        copiedTrades: copied ? c.copiedTrades + 1 : c.copiedTrades,
+        ordersFilled: filled ? c.ordersFilled + 1 : c.ordersFilled,
+        copiedTrades: filled && e.kind === "copy" ? c.copiedTrades + 1 : c.copiedTrades,
       };
       break;
     }
@@ -772,6 +776,9 @@ export function totalDriftUsd(state: DashboardState): number {
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
 export interface RunSummary {
+  /** Our orders that filled, of every kind (copies, joins, repairs, safety closes). */
+  ordersFilled: number;
+  /** Of those, the copies of a leader's trade (kind "copy"). */
   copiedTrades: number;
   /** A dry run: the orders it planned, which a live run would have sent (null in live and paper runs). */
   planned: number | null;
@@ -804,6 +811,7 @@ export function runSummary(state: DashboardState): RunSummary {
   const lag = lagStats(state);
   const p = state.pnl;
   return {
+    ordersFilled: state.counters.ordersFilled,
     copiedTrades: state.counters.copiedTrades,
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },

@@ -24,6 +24,18 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       error: /unknown option '--dryrun'/,
       hint: /did you mean --dry-run\?/,
     },
+    {
+      // Commander's spelling distance said --join: the options the word is part of come first.
+      args: ["follow", LEADER, "--coins", "BTC"],
+      error: /unknown option '--coins'/,
+      hint: /did you mean --allow-coins or --deny-coins\?/,
+    },
+    {
+      // A bad value given as a flag: said as that flag, fixed as that flag (not config set).
+      args: ["follow", LEADER, "--dry-run", "--max-notional-per-coin", "0"],
+      error: /^error: invalid value "0" for --max-notional-per-coin \(risk\.maxNotionalPerCoin\): /,
+      hint: /^hint: "none" turns it off \(0 does not\), e\.g\. --max-notional-per-coin none$/,
+    },
     { args: ["agent", "generte"], error: /unknown command 'generte'/, hint: /did you mean generate\?/ },
     { args: ["config", "sett", "a", "b"], error: /unknown command 'sett'/, hint: /did you mean set\?/ },
     { args: ["foolow"], error: /unknown command 'foolow'/, hint: /did you mean follow\?/ },

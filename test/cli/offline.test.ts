@@ -39,6 +39,32 @@ describe("offline", () => {
     });
   }
 
+  it("an exchange that does not answer: one warning per retry, naming every read it waits for", async () => {
+    // The markets, the leader's account and yours are read together: all three fail at once.
+    const r = await runCli(
+      [
+        "--network",
+        deadUrl,
+        "--account",
+        ACCOUNT,
+        "reconcile",
+        LEADER,
+        "--dry-run",
+        "--startup-timeout-seconds",
+        "2",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir() } },
+    );
+    expect(r.code).toBe(1);
+    const waits = r.stderr.split("\n").filter((l) => l.startsWith("warning: waiting for "));
+    expect(waits.length).toBeGreaterThan(0);
+    const retries = waits.map((l) => /; retry (\d+) in /.exec(l)?.[1]);
+    expect(new Set(retries).size).toBe(waits.length);
+    expect(waits[0]).toMatch(
+      /^warning: waiting for the markets \(meta, allMids\), the leader's account \(0x[0-9a-f]{40}\) and your account: cannot reach http:\/\/127\.0\.0\.1:\d+: .*; retry 2 in /,
+    );
+  });
+
   it("no hint in the source promises a retry hlcopy may not make", () => {
     const offenders: string[] = [];
     const walk = (dir: string) => {

@@ -115,6 +115,9 @@ describe("hlcopy report", () => {
     expect(b.pnlUsd).toBeCloseTo(54.63, 6);
     expect(doc.totals.pnlUsd).toBeCloseTo(61.18, 6);
     expect(doc.pnl.netUsd).toBe(22);
+    // Each P&L figure with its moment: the copy's snapshot, and the unrealised the window ends on.
+    expect(doc.pnl.asOf).toBe(D1 + DAY + 2_000);
+    expect(doc.unrealisedAsOf).toBe(D1 + DAY + 2_000);
   });
 
   it("the table and the charts for people", async () => {
@@ -122,7 +125,11 @@ describe("hlcopy report", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("day (UTC)");
     expect(r.stdout).toMatch(
-      /window: P&L \+61\.18 USD = realised \+44\.00 \+ unrealised change \+22\.00 − fees 4\.07 \+ funding −0\.75/,
+      /window: P&L \+61\.18 USD = realised \+44\.00 \+ unrealised change \+22\.00 − fees 4\.07 \+ funding −0\.75 \(fills and funding to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; unrealised as of \S+ ago, last sweep\); /,
+    );
+    // The two P&L figures are of two moments: each line says its own, as status does.
+    expect(r.stdout).toMatch(
+      /\ncopy P&L since \d{4}-\d\d-\d\d \d\d:\d\d UTC: net \+22\.00 USD .*\(as of \S+ ago, last sweep\) — hlcopy status has it per coin and per leader\n/,
     );
     expect(r.stdout).toContain("equity (USD)");
     expect(r.stdout).toContain("drawdown from the high-water mark");

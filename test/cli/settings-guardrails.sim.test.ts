@@ -161,8 +161,9 @@ describe("settings that would do nothing are refused, before anything is sent (i
       const r = await f.reconcile(["--max-leverage", bad]);
       expect(r.code, bad).toBe(2);
       expect(r.said, bad).toBe(
-        `error: invalid value "${bad}" for risk.maxLeverage: numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected a number > 0 and ≤ 50\n` +
-          "hint: e.g. hlcopy config set risk.maxLeverage 3\n",
+        // Said as the flag that was given, and fixed the same way: not a config set of the key.
+        `error: invalid value "${bad}" for --max-leverage (risk.maxLeverage): numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected a number > 0 and ≤ 50\n` +
+          "hint: e.g. --max-leverage 3\n",
       );
     }
     expect(exchangeActions()).toEqual(before);

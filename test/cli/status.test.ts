@@ -10,6 +10,7 @@ import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import { deadbandUsd, driftReport } from "../../src/core/drift.js";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
 import type { Address, CoinTarget } from "../../src/core/types.js";
+import { recordPendingPause } from "../../src/store/control.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 
 const account = "0x00000000000000000000000000000000000000a1" as Address;
@@ -113,9 +114,20 @@ function journal(
   return { dir, pnl };
 }
 
-async function status(dir: string, json: boolean): Promise<{ text: string; report: StatusReport }> {
+async function status(
+  dir: string,
+  json: boolean,
+  pauseMarker?: string,
+): Promise<{ text: string; report: StatusReport }> {
   const out = sink();
-  const report = (await runStatus({ configDir: dir, account, json, out, now: NOW })) as StatusReport;
+  const report = (await runStatus({
+    configDir: dir,
+    account,
+    json,
+    out,
+    now: NOW,
+    ...(pauseMarker ? { pauseMarker } : {}),
+  })) as StatusReport;
   return { text: out.text(), report };
 }
 
@@ -131,7 +143,7 @@ describe("hlcopy status: one meaning per figure", () => {
     const { dir, pnl } = journal();
     const { text } = await status(dir, false);
     const header = rowOf(text, "coin");
-    const col = header.indexOf("P&L USD");
+    const col = header.indexOf("P&L");
     const hype = rowOf(text, "HYPE");
     expect(hype[header.indexOf("drift")]).toBe("closed");
     const coins = ["BTC", "ETH", "SOL", "DOGE", "HYPE"];
@@ -141,6 +153,46 @@ describe("hlcopy status: one meaning per figure", () => {
       .reduce((s, x) => s + Number(x.replace("−", "-")), 0);
     expect(sum).toBeCloseTo(pnl.netUsd, 2);
     expect(text).toContain(`net ${pnl.netUsd < 0 ? "−" : "+"}${Math.abs(pnl.netUsd).toFixed(2)} USD`);
+  });
+
+  it("--json lists the same rows as the text: the closed coins too, with the P&L the table shows", async () => {
+    const { dir, pnl } = journal();
+    const { text } = await status(dir, false);
+    const { report } = await status(dir, true);
+    const header = rowOf(text, "coin");
+    expect(report.closed).toEqual([
+      { coin: "HYPE", netUsd: Number(rowOf(text, "HYPE")[header.indexOf("P&L")]?.replace("−", "-")) },
+    ]);
+    // The JSON's rows add up to the net as the text's do.
+    const byCoin = new Map(pnl.byCoin.map((c) => [c.coin, c.netUsd]));
+    const sum =
+      report.positions.reduce((s, x) => s + (byCoin.get(x.coin) ?? 0), 0) +
+      report.closed.reduce((s, c) => s + c.netUsd, 0);
+    expect(sum).toBeCloseTo(pnl.netUsd, 2);
+  });
+
+  it("drift % reads the same in the text and --json on every row: null is 'closing' at a target of 0, '-' otherwise", async () => {
+    // FLAT: the leader holds, the copy's target rounds to 0 and we hold none: 0 %, not closing.
+    // DUST: a target of 0 and 0.6 ¢ of drift: shown as −0.01 USD, so closing (not 0 %) in both.
+    const { dir } = journal([
+      target("FLAT", 2, 0, 0, 10),
+      { ...target("DUST", 0, 0, 0.0006, 10), driftUsd: -0.006 },
+    ]);
+    const { text } = await status(dir, false);
+    const { report } = await status(dir, true);
+    const header = rowOf(text, "coin");
+    for (const p of report.positions) {
+      const cell = rowOf(text, p.coin)[header.indexOf("drift%")];
+      const expected =
+        p.driftPct !== null ? `${p.driftPct.toFixed(1)}%` : p.targetSize === 0 ? "closing" : "-";
+      expect({ coin: p.coin, cell }).toEqual({ coin: p.coin, cell: expected });
+    }
+    expect(report.positions.find((p) => p.coin === "FLAT")).toMatchObject({ targetSize: 0, driftPct: 0 });
+    expect(report.positions.find((p) => p.coin === "DUST")).toMatchObject({
+      driftUsd: -0.01,
+      driftPct: null,
+    });
+    expect(report.positions.find((p) => p.coin === "ETH")).toMatchObject({ targetSize: 0, driftPct: null });
   });
 
   it("each line says when its figures are from, the same way at its end; the equity line is one moment", async () => {
@@ -162,11 +214,11 @@ describe("hlcopy status: one meaning per figure", () => {
     const { text } = await status(dir, false);
     const header = rowOf(text, "coin");
     const eth = rowOf(text, "ETH");
-    expect(eth[header.indexOf("drift %")]).toBe("closing");
-    expect(rowOf(text, "SOL")[header.indexOf("drift %")]).toBe("100.0%");
+    expect(eth[header.indexOf("drift%")]).toBe("closing");
+    expect(rowOf(text, "SOL")[header.indexOf("drift%")]).toBe("100.0%");
     const doge = rowOf(text, "DOGE");
-    expect(doge[header.indexOf("drift USD")]).toBe("-");
-    expect(doge[header.indexOf("drift %")]).toBe("-");
+    expect(doge[header.indexOf("drift $")]).toBe("-");
+    expect(doge[header.indexOf("drift%")]).toBe("-");
     const { report } = await status(dir, true);
     const pos = (coin: string) => report.positions.find((p) => p.coin === coin);
     expect(pos("ETH")).toMatchObject({ targetSize: 0, driftPct: null });
@@ -186,9 +238,93 @@ describe("hlcopy status: one meaning per figure", () => {
     const { dir } = journal([], [{ ...target("XRP", 100, 50, 0, 2), driftUsd: 94.705 }]);
     const { text } = await status(dir, false);
     const header = rowOf(text, "coin");
-    expect(rowOf(text, "XRP")[header.indexOf("drift USD")]).toBe("94.71");
+    expect(rowOf(text, "XRP")[header.indexOf("drift $")]).toBe("94.71");
     expect(text).toContain("\ndrift $94.71 (XRP) (as of 12s ago, last sweep)\n");
     const { report } = await status(dir, true);
     expect(report.positions.find((p) => p.coin === "XRP")?.driftUsd).toBe(94.71);
+  });
+});
+
+describe("hlcopy status: copy lag", () => {
+  it("is said in the one format of core/format.ts fmtMs, as on the dashboard (39ms, 1.23s)", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    for (const [tid, lagMs] of [
+      [1, 1234.5],
+      [2, 1234.5],
+    ] as const)
+      j.recordFill({
+        tid,
+        ts: NOW - 60_000,
+        coin: "BTC",
+        side: "buy",
+        px: 95_000,
+        sz: 0.001,
+        fee: 0,
+        kind: "copy",
+        lagMs,
+      });
+    j.close();
+    const { text } = await status(dir, false);
+    expect(text).toContain("\ncopy lag (hot-path copies, last 24h): p50 1.23s · p99 1.23s\n");
+  });
+});
+
+describe("hlcopy status on an 80-column terminal", () => {
+  it("every table fits 80 columns: the leader as the dashboard shortens it, the skip reasons beside their coin", async () => {
+    const { dir } = journal();
+    const { text } = await status(dir, false);
+    const tables = text.split("\n").filter((l) => /^[│┌├└]/.test(l));
+    expect(tables.length).toBeGreaterThan(10);
+    const widest = Math.max(...tables.map((l) => [...l].length));
+    expect(widest).toBeLessThanOrEqual(80);
+    // The leader table names the leader as the dashboard does: 0x0000…00b2.
+    expect(text).toMatch(/^│ 0x0000…00b2 +│/m);
+    // The reasons are said under the table, per coin.
+    expect(text).toContain("\nskipped: SOL below-min-notional · DOGE coin-denied\n");
+    expect(rowOf(text, "SOL")[rowOf(text, "coin").indexOf("drift")]).toBe("tolerated");
+  });
+});
+
+describe("hlcopy status: a pause is never silent", () => {
+  const marker = () => join(mkdtempSync(join(tmpdir(), "hlcopy-lock-")), "pause.json");
+  /** A pid no process has (above Linux's pid_max). */
+  const gone = 2 ** 22 + 1;
+
+  it("a running follow that is paused: PAUSED, since when, which process; in --json too", async () => {
+    const { dir } = journal();
+    const path = marker();
+    recordPendingPause(path, NOW - 300_000, process.pid);
+    const { text } = await status(dir, false, path);
+    expect(text.split("\n").slice(1, 3)).toEqual([
+      "trading: not halted",
+      `PAUSED since 2026-12-03 11:55 UTC (5m ago): the running follow (pid ${process.pid}) sends no orders — send again with: hlcopy resume`,
+    ]);
+    const { report } = await status(dir, true, path);
+    expect(report.paused).toEqual({ since: NOW - 300_000, running: true, pid: process.pid });
+  });
+
+  it("a pause left by a follow that ended paused (or hlcopy pause with none running): the next follow starts paused", async () => {
+    const { dir } = journal();
+    for (const pid of [gone, null]) {
+      const path = marker();
+      recordPendingPause(path, NOW - 60_000, pid);
+      const { text } = await status(dir, false, path);
+      expect(text).toContain(
+        "\nPAUSED since 2026-12-03 11:59 UTC (60s ago): no follow runs paused; the next follow starts paused — lift it with: hlcopy resume\n",
+      );
+      expect((await status(dir, true, path)).report.paused).toEqual({
+        since: NOW - 60_000,
+        running: false,
+        pid: null,
+      });
+    }
+  });
+
+  it("no pause: no PAUSED line, paused null", async () => {
+    const { dir } = journal();
+    const { text } = await status(dir, false, marker());
+    expect(text).not.toContain("PAUSED");
+    expect((await status(dir, true, marker())).report.paused).toBeNull();
   });
 });

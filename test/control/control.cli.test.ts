@@ -55,18 +55,23 @@ function cli(account: Address, args: string[], env: NodeJS.ProcessEnv = {}) {
 const count = (run: RunningFollow, type: string) => run.lines.filter((l) => l.type === type).length;
 
 describe("a running follow", () => {
-  it("pause stops its new orders; resume sends again; stop ends it with exit 0", {
+  it("pause stops its new orders (status says so); resume sends again; stop ends it with exit 0", {
     timeout: 60_000,
   }, async () => {
     const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
     const run = spawnFollow({
       httpUrl: sim.httpUrl,
       account: master.address,
       leader,
-      configDir: tempDir(),
+      configDir,
       agentKey,
       extra: ["--sweep-seconds", "3600"],
     });
+    const status = async () => {
+      const r = await cli(master.address, ["--json", "status"], { HLCOPY_CONFIG_DIR: configDir });
+      return JSON.parse(r.stdout) as { paused: { since: number; running: boolean; pid: number } | null };
+    };
     const orders = () => sim.control.orderHistory(master.address).length;
     try {
       await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
@@ -88,6 +93,15 @@ describe("a running follow", () => {
         /^paused the running follow: no new orders until hlcopy resume \(pid \d+\)\n$/,
       );
       await eventually(() => run.lines.some((l) => l.type === "paused" && l.paused === true), 5_000);
+      // status says the run is paused, and since when (the paused event's moment).
+      const pausedAt = run.lines.find((l) => l.type === "paused" && l.paused === true)?.ts;
+      expect(await status()).toMatchObject({
+        paused: { running: true, pid: run.child.pid, since: pausedAt },
+      });
+      const text = await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir });
+      expect(text.stdout).toMatch(
+        /\nPAUSED since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(.* ago\): the running follow \(pid \d+\) sends no orders — send again with: hlcopy resume\n/,
+      );
       const again = await cli(master.address, ["--json", "pause"]);
       expect(JSON.parse(again.stdout)).toMatchObject({ type: "pause", running: true, did: "already-paused" });
 
@@ -104,12 +118,84 @@ describe("a running follow", () => {
       expect(resumed.stdout).toMatch(/^resumed the running follow: sending again.*\(pid \d+\)\n$/);
       // Catches up with what the leader did meanwhile.
       await eventually(() => orders() > before, 15_000);
+      expect((await status()).paused).toBeNull();
 
       const stopped = await cli(master.address, ["stop"]);
       expect(stopped.stdout).toMatch(/^the running follow is stopping/);
       expect(await run.exit).toBe(0);
     } finally {
       run.child.kill("SIGTERM");
+    }
+  });
+
+  it("a pause stands across a restart: status says so, and the next follow starts paused", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    await (await trade(4)).done;
+    const configDir = tempDir();
+    const status = async () => {
+      const r = await cli(master.address, ["--json", "status"], { HLCOPY_CONFIG_DIR: configDir });
+      return JSON.parse(r.stdout) as {
+        paused: { since: number; running: boolean; pid: number | null } | null;
+      };
+    };
+    const spawn = () =>
+      spawnFollow({
+        httpUrl: sim.httpUrl,
+        account: master.address,
+        leader,
+        configDir,
+        agentKey,
+        extra: ["--sweep-seconds", "3600"],
+      });
+    const first = spawn();
+    let since = 0;
+    try {
+      await eventually(async () => (await positions(master.address)).length > 0, 20_000);
+      expect((await cli(master.address, ["pause"])).code).toBe(0);
+      since = (await status()).paused?.since ?? 0;
+      expect(since).toBeGreaterThan(0);
+      // Killed while paused (a crash, a supervisor's restart): the pause is not lifted by it.
+      first.child.kill("SIGKILL");
+      await first.exit;
+    } finally {
+      first.child.kill("SIGKILL");
+    }
+    expect(await status()).toMatchObject({ paused: { running: false, pid: null, since } });
+    const text = await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir });
+    expect(text.stdout).toMatch(
+      /\nPAUSED since .*: no follow runs paused; the next follow starts paused — lift it with: hlcopy resume\n/,
+    );
+
+    const before = sim.control.orderHistory(master.address).length;
+    await (await trade(4)).done;
+    const second = spawn();
+    try {
+      await eventually(() => second.lines.some((l) => l.type === "sweep"), 15_000);
+      expect(
+        second.lines.some(
+          (l) => l.type === "warning" && /^started paused: a pause stands since /.test(String(l.message)),
+        ),
+      ).toBe(true);
+      expect(sim.control.orderHistory(master.address).length).toBe(before);
+      // Still the same pause: paused since the first run's pause, now by the running follow.
+      expect(await status()).toMatchObject({ paused: { running: true, pid: second.child.pid, since } });
+      // Stopped cleanly while paused: said, and the pause still stands.
+      expect((await cli(master.address, ["stop"])).code).toBe(0);
+      expect(await second.exit).toBe(0);
+      expect(
+        second.lines.some(
+          (l) => l.type === "warning" && /^stopped while paused: the pause stands/.test(String(l.message)),
+        ),
+      ).toBe(true);
+      expect((await status()).paused).toMatchObject({ running: false, since });
+      const resumed = await cli(master.address, ["resume", "--yes"], { HLCOPY_CONFIG_DIR: configDir });
+      expect(resumed.stdout).toMatch(/^cleared the pause recorded for the next follow\n/);
+      expect((await status()).paused).toBeNull();
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exit;
     }
   });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   detailNumber,
   fixed,
+  fmtMs,
   fmtUsd,
   roundHalfAway,
   shortAddress,
@@ -14,6 +15,17 @@ import {
 const ADDRESS = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
 
 describe("core/format", () => {
+  it("fmtMs: one format for a duration (copy lag) everywhere — whole ms under a second, then seconds", () => {
+    expect(fmtMs(39)).toBe("39ms");
+    expect(fmtMs(12.5)).toBe("13ms"); // half away from zero, as every figure
+    expect(fmtMs(0)).toBe("0ms");
+    expect(fmtMs(999.6)).toBe("1.00s"); // never "1000ms"
+    expect(fmtMs(1234.5)).toBe("1.23s");
+    expect(fmtMs(12_345)).toBe("12.3s");
+    expect(fmtMs(null)).toBe("-");
+    expect(fmtMs(Number.NaN)).toBe("-");
+  });
+
   it("shortAddress keeps 4 hex digits each side, or as many as asked", () => {
     expect(shortAddress(ADDRESS)).toBe("0xb7b6…17b2");
     expect(shortAddress(ADDRESS, 8)).toBe("0xb7b6f3ce…d9b017b2");

@@ -3,7 +3,7 @@
 
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { planReviewer } from "../../src/cli/review.js";
+import { planReviewer, ReviewDeclined } from "../../src/cli/review.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../../src/core/join.js";
 import { foreignPositions, managedNow } from "../../src/core/ownership.js";
 import { planChanges, planNotionalUsd, reviewKey, reviewReasons } from "../../src/core/review.js";
@@ -186,7 +186,7 @@ describe("review of a live plan", () => {
         shown += d;
       });
       const review = planReviewer(false, { input, err });
-      const pending = review(p, ["this is the first live run"]);
+      const pending = review(p, ["this is the first live run"]).catch((e: unknown) => e);
       input.write(`${answer}\n`);
       const ok = await pending;
       return { ok, shown };
@@ -195,8 +195,12 @@ describe("review of a live plan", () => {
     expect(yes.ok).toBe(true);
     expect(yes.shown).toContain("this is the first live run");
     expect(yes.shown).toMatch(/BUY .* ETH/);
-    expect((await ask("")).ok).toBe(false);
-    expect((await ask("no")).ok).toBe(false);
+    // Anything else is a no: the trader's decision (exit 0, one plain line), not an error.
+    for (const answer of ["", "no"]) {
+      const no = (await ask(answer)).ok;
+      expect(no).toBeInstanceOf(ReviewDeclined);
+      expect(no).toMatchObject({ message: "not confirmed: nothing was sent", exitCode: 0 });
+    }
     const piped = planReviewer(false, { input: new PassThrough(), err: new PassThrough() });
     await expect(piped(p, ["big"])).rejects.toThrow(/needs your review before it trades: big/);
     expect(await planReviewer(true)(p, ["big"])).toBe(true);

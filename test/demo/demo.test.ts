@@ -13,6 +13,7 @@ describe("hlcopy demo", () => {
     const lines = r.stdout.trim().split("\n");
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = events.at(-1) as {
+      ordersFilled: number;
       copiedTrades: number;
       skipped: Record<string, number>;
       finalDriftUsd: number;
@@ -35,6 +36,7 @@ describe("hlcopy demo", () => {
       "finalDriftUsd",
       "inSync",
       "onExit",
+      "ordersFilled",
       "planned",
       "pnl",
       "positions",
@@ -57,6 +59,12 @@ describe("hlcopy demo", () => {
       for (const key of required) expect(Object.keys(e), `${String(e.type)}.${key}`).toContain(key);
     }
     expect(summary.copiedTrades).toBeGreaterThan(5);
+    // Copies are among the orders filled (joins and repairs are the rest), never more.
+    expect(summary.ordersFilled).toBeGreaterThanOrEqual(summary.copiedTrades);
+    const copiesFilled = events.filter(
+      (e) => e.type === "order" && e.kind === "copy" && Number(e.filledSize) > 0,
+    ).length;
+    expect(summary.copiedTrades).toBe(copiesFilled);
     // Within the deadband: every coin's drift is under the $10 exchange minimum (the demo's
     // positions are small, so the deadband is that minimum), and the last sweep was in sync.
     const coins = new Set(events.filter((e) => e.type === "order").map((e) => e.coin)).size;

@@ -80,6 +80,14 @@ describe("hlcopy config", () => {
     const rows = JSON.parse(list.stdout) as { key: string; value: unknown; source: string }[];
     expect(rows.find((r) => r.key === "risk.maxLeverage")).toMatchObject({ value: 4, source: "config" });
     expect(rows.find((r) => r.key === "exec.slippageBps")).toMatchObject({ value: 30, source: "default" });
+    // Each entry is a `config` document, as config get --json prints one: ts and type first.
+    const got = JSON.parse(
+      (await runCli(["--config-dir", dir, "--json", "config", "get", "risk.maxLeverage"])).stdout,
+    ) as Record<string, unknown>;
+    const entry = rows.find((r) => r.key === "risk.maxLeverage") as unknown as Record<string, unknown>;
+    expect(Object.keys(entry).slice(0, 2)).toEqual(["ts", "type"]);
+    expect(entry).toMatchObject({ type: "config", key: got.key, value: got.value, source: got.source });
+    expect(typeof entry.ts).toBe("number");
 
     const listing = await runCli(["--config-dir", dir, "config", "list"]);
     expect(listing.stdout).toContain("risk.maxLeverage = 4   (config file; default 3)\n");

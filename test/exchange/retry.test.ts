@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { OperationalError, RateLimitError, RetryableError } from "../../src/core/errors.js";
 import {
   describeWait,
+  groupWaits,
   type RetryWait,
   retryTransient,
   StartupTimeoutError,
@@ -108,5 +109,51 @@ describe("retryTransient", () => {
     answer({ close: () => closed++ });
     await Promise.resolve();
     expect(closed).toBe(1);
+  });
+});
+
+describe("groupWaits: reads made together, one line per retry", () => {
+  const wait = (what: string, attempt: number, request: string): RetryWait => ({
+    what,
+    attempt,
+    waitMs: 500 * attempt,
+    remainingMs: 6000 - 500 * attempt,
+    error: new RetryableError(`cannot reach http://x for ${request}: ECONNREFUSED`),
+  });
+
+  it("waits that come together are one line: every read named in one order, the shared reason once", () => {
+    const told: string[] = [];
+    const due: (() => void)[] = [];
+    const tell = groupWaits(
+      (line) => told.push(line),
+      (fn, ms) => {
+        expect(ms).toBe(250); // told before its retry (half the 500 ms wait)
+        due.push(fn);
+      },
+    );
+    tell(wait("the markets", 1, "meta"));
+    tell(wait("the leader's account", 1, "clearinghouseState"));
+    tell(wait("your account", 1, "clearinghouseState/frontendOpenOrders"));
+    expect(told).toEqual([]);
+    due.shift()?.();
+    // The next retry: failures arrive in another order, the line names them in the same one.
+    tell(wait("your account", 2, "clearinghouseState"));
+    tell(wait("the markets", 2, "meta"));
+    due.shift()?.();
+    expect(told).toEqual([
+      "waiting for the markets, the leader's account and your account: cannot reach http://x: ECONNREFUSED; retry 2 in 0.5s (giving up in 5.5s)",
+      "waiting for the markets and your account: cannot reach http://x: ECONNREFUSED; retry 3 in 1s (giving up in 5s)",
+    ]);
+  });
+
+  it("one wait alone reads as it always did", () => {
+    const told: string[] = [];
+    const tell = groupWaits(
+      (line) => told.push(line),
+      (fn) => fn(),
+    );
+    const w = wait("the markets", 1, "meta");
+    tell(w);
+    expect(told).toEqual([describeWait(w)]);
   });
 });

@@ -550,6 +550,32 @@ describe("hlcopy follow against the simulator", () => {
       expect(t.sentCoins()).toEqual([]);
     });
 
+    it("a no at the question, as `follow` runs it: one plain line, nothing sent, exit 0 — not an error", async () => {
+      const tty = new FakeTty();
+      const err = Object.assign(new Capture(), { isTTY: true });
+      const t = await reviewedEngine(["wait"], planReviewer(false, { input: tty, err }));
+      const fatal: unknown[] = [];
+      t.engine.events.on((e) => {
+        if (e.type === "error") fatal.push(e);
+      });
+      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+      try {
+        const result = runAsFollowDoes(t);
+        await eventually(() => err.text.includes("[y/N]"));
+        tty.write("n\r");
+        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
+        expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe("not confirmed: nothing was sent\n");
+        // The trader's decision: no fatal error (alerts hear none), and the journal is as it was.
+        expect(fatal).toEqual([]);
+        expect(t.journal.lastRun()).toBeNull();
+      } finally {
+        stderr.mockRestore();
+        stdout.mockRestore();
+      }
+      expect(t.sentCoins()).toEqual([]);
+    });
+
     it("a SIGTERM at the passphrase prompt (before the review): one line names the prompt, nothing was sent, exit 0", async () => {
       const tty = new FakeTty();
       const err = new Capture();

@@ -270,8 +270,17 @@ describe("commander wiring", () => {
       return true;
     });
     await program().parseAsync(["--config-dir", dir, "--json", "agent", "generate"], { from: "user" });
-    const doc = JSON.parse(out) as { address: string; account: string; keystore: string };
+    const doc = JSON.parse(out) as {
+      agentAddress: string;
+      address: string;
+      account: string;
+      keystore: string;
+    };
     expect(doc.account).toBe(MASTER);
+    // One name for the agent's address in every agent document (agent show's agentAddress);
+    // `address` kept for older scripts (deprecated).
+    expect(doc.agentAddress).toMatch(/^0x[0-9a-f]{40}$/);
+    expect(doc.address).toBe(doc.agentAddress);
     expect(doc.keystore).toBe(agentKeystorePath(dir));
     const written = await readKeystore(doc.keystore);
     expect(written.address).toBe(doc.address.slice(2));

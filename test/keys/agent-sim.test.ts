@@ -92,7 +92,9 @@ describe("agent lifecycle on the simulator", () => {
     const ctx = context(dir, master.address);
 
     const generated = await json((c, i) => runAgentGenerate(c, {}, i), ctx);
-    const agent = generated.address as Address;
+    // generate says the address as show does (agentAddress); address is its deprecated alias.
+    const agent = generated.agentAddress as Address;
+    expect(generated.address).toBe(agent);
     expect(agent).toMatch(/^0x[0-9a-f]{40}$/);
     expect(agent).not.toBe(master.address);
     expect(statSync(agentKeystorePath(dir)).mode & 0o777).toBe(0o600);

@@ -360,7 +360,7 @@ describe("positions hlcopy did not open", () => {
     expect(row(dry.stdout, "BTC")?.slice(0, 5)).toEqual(["BTC", "0", "-", String(btc?.ourSize), "-"]);
 
     const status = await runCli([...base, "status"], env);
-    // coin, leader, target, ours, drift USD, drift %, drift
+    // coin, leader, target, ours, drift $, drift%, drift; the reason under the table (80 columns)
     expect(row(status.stdout, "BTC")?.slice(0, 7)).toEqual([
       "BTC",
       "0",
@@ -368,8 +368,9 @@ describe("positions hlcopy did not open", () => {
       String(btc?.ourSize),
       "-",
       "-",
-      "left-alone (coin-denied)",
+      "left-alone",
     ]);
+    expect(status.stdout).toMatch(/\nskipped: (.* · )?BTC coin-denied( · .*)?\n/);
     const json = await runCli([...base, "--json", "status"], env);
     const doc = JSON.parse(json.stdout) as {
       positions: {

@@ -11,6 +11,7 @@ import {
   modeLabel,
   NOTICE_MS,
   reduceDashboard,
+  runSummary,
   skippedByReason,
   slippageStats,
   totalSkipped,
@@ -154,6 +155,38 @@ describe("reduceDashboard: engine events", () => {
     expect(budgetState(s)).toMatchObject({ exceeded: true, budgetBps: 10, n: 6 });
   });
 
+  it("copied trades count the copies of a leader's trade; orders filled count every kind (joins, repairs, safety)", () => {
+    const order = (
+      kind: "copy" | "join" | "repair" | "safety",
+      status: "filled" | "partial" | "sent",
+      filledSize: number,
+    ) => ({
+      type: "order" as const,
+      ts: T0,
+      coin: "BTC",
+      side: "buy" as const,
+      size: 0.01,
+      limitPx: 64000,
+      reduceOnly: false,
+      cloid: "0x1",
+      reason: "open" as const,
+      kind,
+      status,
+      filledSize,
+      avgPx: null,
+    });
+    const s = reduceAll([
+      order("join", "filled", 0.01),
+      order("copy", "filled", 0.01),
+      order("copy", "partial", 0.004),
+      order("copy", "sent", 0),
+      order("repair", "filled", 0.01),
+      order("safety", "filled", 0.01),
+    ]);
+    expect(s.counters).toMatchObject({ copiedTrades: 2, ordersFilled: 5 });
+    expect(runSummary(s)).toMatchObject({ copiedTrades: 2, ordersFilled: 5 });
+  });
+
   it("counts copied trades, rejections and skips by reason (in-sync is not a skip)", () => {
     const order = (status: "filled" | "rejected" | "sent", filledSize: number) => ({
       type: "order" as const,
@@ -188,6 +221,7 @@ describe("reduceDashboard: engine events", () => {
       ),
     ]);
     expect(s.counters.copiedTrades).toBe(1);
+    expect(s.counters.ordersFilled).toBe(1);
     expect(s.counters.orders).toBe(2);
     expect(s.counters.rejections).toBe(1);
     expect(s.counters.decisions).toBe(2);

@@ -1,6 +1,8 @@
+import { render } from "ink-testing-library";
 import { describe, expect, it, vi } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
 import { EngineEvents } from "../../src/engine/events.js";
+import { Header } from "../../src/ui/Header.js";
 import { reduceDashboard, runSummary, skippedText } from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
@@ -25,14 +27,23 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
     const s = runSummary(liveState());
     const text = closingSummary(s, { eventLines: false });
     expect(text.split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; skipped inside-deadband 1; drift 75\.00 USD; /,
+      /^1 order\(s\) filled \(1 copy of the leader's trades\); skipped inside-deadband 1; drift 75\.00 USD; /,
     );
     expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
       "below-min-notional 7, coin-denied 2",
     );
     expect(closingSummary({ ...s, skipped: {} }, { eventLines: false }).split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; drift /,
+      /^1 order\(s\) filled \(1 copy of the leader's trades\); drift /,
     );
+  });
+
+  it("says the copy lag as the dashboard's header does (one format: 5ms, not '5.0 ms')", () => {
+    const s = runSummary(liveState());
+    const r = render(<Header state={liveState()} width={80} />);
+    const header = r.lastFrame() ?? "";
+    r.unmount();
+    expect(header).toContain("p50 5ms");
+    expect(closingSummary(s, { eventLines: false }).split("\n")[0]).toMatch(/; copy lag p50 5ms$/);
   });
 
   it("says what the on-exit step did once: after the dashboard (its log is gone), not after event lines (its line is just above)", () => {
@@ -79,6 +90,7 @@ describe("runSummary", () => {
   it("has the demo's JSON shape", () => {
     const s = runSummary(liveState());
     expect(s).toEqual({
+      ordersFilled: 1,
       copiedTrades: 1,
       planned: null,
       skipped: { "inside-deadband": 1 },

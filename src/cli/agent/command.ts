@@ -39,7 +39,10 @@ replaces the keystore for cron jobs. hlcopy refuses your master key as the agent
       `
 ${examples([
   ["hlcopy agent generate", "asks for a passphrase twice"],
-  ["HLCOPY_PASSPHRASE=… hlcopy --json agent generate", 'scripts: {"type": "agent", "address": "0x…", …}'],
+  [
+    "HLCOPY_PASSPHRASE=… hlcopy --json agent generate",
+    'scripts: {"type": "agent", "agentAddress": "0x…", …}',
+  ],
 ])}`,
     )
     .action(async (opts: { force?: boolean }, cmd: Command) => {

@@ -41,12 +41,19 @@ export async function runAgentGenerate(
   const keystore = await encryptKeystore(privateKey, passphrase, { scryptN: keystoreCost(ctx) });
   await writeKeystore(file, keystore, { overwrite: options.force === true });
   const next = approveHint(ctx);
-  emit(ctx, io, { address, keystore: file, account: ctx.account, approved: false, next }, [
-    `Agent address: ${address}`,
-    `Encrypted key: ${file}`,
-    "",
-    "Next, approve it for your account (an agent can trade but never withdraw):",
-    `  ${next}`,
-    "  or in the Hyperliquid web app: API page, authorize this address as an API wallet",
-  ]);
+  // agentAddress, as show, approve and remove say it; address stays for scripts written before
+  // (deprecated, docs/events.md).
+  emit(
+    ctx,
+    io,
+    { agentAddress: address, address, keystore: file, account: ctx.account, approved: false, next },
+    [
+      `Agent address: ${address}`,
+      `Encrypted key: ${file}`,
+      "",
+      "Next, approve it for your account (an agent can trade but never withdraw):",
+      `  ${next}`,
+      "  or in the Hyperliquid web app: API page, authorize this address as an API wallet",
+    ],
+  );
 }

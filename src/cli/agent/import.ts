@@ -76,7 +76,8 @@ export async function runAgentImport(
     overwrite: options.force === true,
   });
   const next = approveHint(ctx);
-  emit(ctx, io, { address, keystore: target, account: ctx.account, next }, [
+  // agentAddress, as show, approve and remove say it; address stays (deprecated, docs/events.md).
+  emit(ctx, io, { agentAddress: address, address, keystore: target, account: ctx.account, next }, [
     `Imported agent ${address}`,
     `Encrypted key: ${target}`,
     "",

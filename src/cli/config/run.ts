@@ -90,7 +90,13 @@ export async function runConfigList(g: GlobalOptions, out: Writer = process.stdo
     };
   });
   if (g.json) {
-    printJson(rows, out);
+    // An array (jq '.[]' walks it), each entry a `config` document as config get prints one
+    // (ts and type first, as every JSON document), with its default and description.
+    const ts = Date.now();
+    printJson(
+      rows.map((r) => ({ ts, type: "config", ...r })),
+      out,
+    );
     return;
   }
   out.write(settingsListing(rows, process.stdout.columns || 100));

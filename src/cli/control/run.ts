@@ -28,6 +28,11 @@ function paths(ctx: CliContext, account: Address) {
   };
 }
 
+/** Where the pause that stands for the account on this network is kept (status reads it). */
+export function pauseMarkerPath(ctx: CliContext, account: Address): string {
+  return paths(ctx, account).pendingPause;
+}
+
 /** The running follow's reply, or null when none runs for this account on this network. */
 export async function askRunningFollow(
   ctx: CliContext,

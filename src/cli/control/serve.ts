@@ -1,5 +1,7 @@
 // The running follow's side of the control channel: answer pause / resume / flatten / stop
-// from `hlcopy pause|resume|flatten|stop` through the engine's own controls (the dashboard's keys).
+// from `hlcopy pause|resume|flatten|stop` through the engine's own controls (the dashboard's keys),
+// and keep the pause marker in step with the run's pause (store/control.ts pendingPausePath): a
+// pause stands until resumed, across a restart, and `hlcopy status` reads it there.
 
 import type { CopyEngine } from "../../engine/engine.js";
 import type { EngineEvents } from "../../engine/events.js";
@@ -7,8 +9,10 @@ import {
   type ControlCommand,
   type ControlReply,
   type ControlServer,
+  clearPendingPause,
   controlSocketPath,
   pendingPausePath,
+  recordPendingPause,
   startControlServer,
   takePendingPause,
 } from "../../store/control.js";
@@ -28,9 +32,24 @@ export interface ServeControlParameters {
  */
 export async function serveControl(p: ServeControlParameters): Promise<ControlServer> {
   const dir = lockDir(p.ctx.env);
+  const marker = pendingPausePath(dir, p.ctx.network, p.account);
   let paused = false;
+  /** When the pause this run starts with was asked for (it has stood since then). */
+  let standingSince: number | null = null;
   const off = p.events.on((e) => {
-    if (e.type === "paused") paused = e.paused;
+    if (e.type !== "paused") return;
+    paused = e.paused;
+    try {
+      if (e.paused) recordPendingPause(marker, standingSince ?? e.ts, process.pid);
+      else clearPendingPause(marker);
+    } catch (error) {
+      p.events.emit({
+        type: "warning",
+        ts: Date.now(),
+        message: `could not record the pause (hlcopy status will not show it${e.paused ? ", and a restart would not keep it" : ""}): ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+    standingSince = null;
   });
   const reply = (did: string, message: string): ControlReply => ({
     ok: true,
@@ -72,13 +91,14 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     }
   };
   const server = await startControlServer(controlSocketPath(dir, p.ctx.network, p.account), handle);
-  const pendingAt = takePendingPause(pendingPausePath(dir, p.ctx.network, p.account));
+  const pendingAt = takePendingPause(marker);
   if (pendingAt !== null) {
+    standingSince = pendingAt || null;
     p.engine.togglePause();
     p.events.emit({
       type: "warning",
       ts: Date.now(),
-      message: `started paused: hlcopy pause was asked for while no follow ran${pendingAt ? ` (${new Date(pendingAt).toISOString()})` : ""}; hlcopy resume to send`,
+      message: `started paused: a pause stands${pendingAt ? ` since ${new Date(pendingAt).toISOString()}` : ""} (hlcopy pause, or an earlier follow that ended paused); hlcopy resume to send`,
     });
   }
   return {
@@ -86,6 +106,15 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     async close() {
       off();
       await server.close();
+      // The marker stays: the next follow starts paused. Said, so a quit while paused is not a
+      // surprise at the next start.
+      if (paused)
+        p.events.emit({
+          type: "warning",
+          ts: Date.now(),
+          message:
+            "stopped while paused: the pause stands, the next follow starts paused (hlcopy resume to lift it)",
+        });
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPlusMinus } from "../../ui/format.js";
 import { skippedText } from "../../ui/model.js";
 import { runEngineWithView } from "../run-engine.js";
 
@@ -169,7 +169,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
       [
         "",
         `demo summary (${leaderTrades()} leader trades)`,
-        `  orders filled    ${summary.copiedTrades}`,
+        `  orders filled    ${summary.ordersFilled} (${summary.copiedTrades} copies of the leader's trades)`,
         `  skipped          ${skipped || "none"}`,
         `  final drift      ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
         ...(p
@@ -178,7 +178,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
             ]
           : []),
         `  slippage         execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
-        `  copy lag         p50 ${fmtFixed(summary.copyLagMs.p50, 0)} ms · p99 ${fmtFixed(summary.copyLagMs.p99, 0)} ms`,
+        `  copy lag         p50 ${fmtMs(summary.copyLagMs.p50)} · p99 ${fmtMs(summary.copyLagMs.p99)}`,
         "",
         "Next: hlcopy inspect <leader> to vet a real leader, hlcopy --help for everything.",
         "",

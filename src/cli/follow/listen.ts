@@ -49,12 +49,15 @@ export async function startListening(
       status: async () => {
         const { runStatus } = await import("../status/run.js");
         const account = served.account ?? ctx.account;
-        if (!account) return { type: "status", account: null, journal: null, lastRun: null, halt: null };
+        if (!account)
+          return { type: "status", account: null, journal: null, lastRun: null, halt: null, paused: null };
+        const { pauseMarkerPath } = await import("../control/run.js");
         let text = "";
         await runStatus({
           configDir: ctx.configDir,
           account,
           network: ctx.network.name,
+          pauseMarker: pauseMarkerPath(ctx, account),
           json: true,
           out: {
             write: (t: string) => {

@@ -2,7 +2,7 @@
 
 import { type DriftReport, driftReport, driftText } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { detailNumber, fmtUsd, shortAddress } from "../../core/format.js";
+import { detailNumber, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
 import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
@@ -294,7 +294,7 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.kind) parts.push(e.kind);
       if (e.execSlippageBps !== null) parts.push(`exec ${fmtFixed(e.execSlippageBps, 1)} bps`);
       if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
-      if (e.lagMs !== null) parts.push(`lag ${e.lagMs} ms`);
+      if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
       if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };
     }

@@ -15,7 +15,7 @@ import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import type { CliContext } from "../context.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
-import { planReviewer } from "../review.js";
+import { planReviewer, ReviewDeclined } from "../review.js";
 import { openTradingSession } from "../trading.js";
 
 export interface ReconcileOptions {
@@ -150,7 +150,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     else out.write(await renderReport(report, final.plan));
   } catch (error) {
     code = toHlcopyError(error).exitCode;
-    throw error;
+    // No at the review: one plain line, nothing sent, not an error (exit 0).
+    if (!(error instanceof ReviewDeclined)) throw error;
+    err.write(`${error.message}\n`);
   } finally {
     await engine.stop(dryRun ? "dry-run done" : "reconcile done", code);
     session.close();

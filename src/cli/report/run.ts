@@ -4,12 +4,13 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
+import { utcSecond } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtFixed, fmtPlusMinus } from "../../ui/format.js";
+import { fmtAge, fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 import { noRunsLine, openExisting } from "../status/run.js";
 
@@ -19,6 +20,11 @@ export interface ReportDocument extends Report {
   until: number;
   /** The latest journaled P&L snapshot (whole copy, per coin, per leader), or null. */
   pnl: (CopyPnl & { asOf: number }) | null;
+  /**
+   * When the unrealised P&L the window's figures end on was journaled (the last sweep or run end
+   * in the window; null before any): the window's realised, fees and funding run to `until`.
+   */
+  unrealisedAsOf: number | null;
   /** CSV files written (fills, orders, funding), when --csv was given. */
   csv: { fills: string; orders: string; funding: string } | null;
 }
@@ -64,13 +70,30 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     const start = journal.copyStart();
     // The copy's figures begin with the copy: fills from before it are not its P&L.
     const since = Math.max(p.since, start?.since ?? p.since);
-    const report = dailyReport(readInputs(journal, since, now));
-    const pnl = latestPnl(journal);
+    const inputs = readInputs(journal, since, now);
+    const report = dailyReport(inputs);
+    const latest = latestPnl(journal);
+    const pnl = latest ? latest.pnl : null;
+    const closing = inputs.snapshots.filter((x) => x.ts <= now && x.unrealisedUsd !== null).at(-1);
     let csv: ReportDocument["csv"] = null;
     if (p.csv) csv = await writeCsv(journal, since, p.csv);
-    const doc: ReportDocument = { account: p.account, since, until: now, ...report, pnl, csv };
+    const doc: ReportDocument = {
+      account: p.account,
+      since,
+      until: now,
+      ...report,
+      pnl,
+      unrealisedAsOf: closing?.ts ?? null,
+      csv,
+    };
     if (p.json) printDocument("report", doc, out, now);
-    else out.write(await render(doc, p.width ?? (process.stdout.columns || 100)));
+    else
+      out.write(
+        await render(doc, p.width ?? (process.stdout.columns || 100), {
+          pnl: latest?.moment ?? null,
+          unrealised: closing?.moment ?? null,
+        }),
+      );
     return doc;
   } finally {
     journal.close();
@@ -81,7 +104,12 @@ function readInputs(journal: Journal, since: number, until: number) {
   const fills = journal.fillsSince(since);
   // The copy's own records: never a dry run's (an older hlcopy journaled them).
   const events = journal.listEntries({ table: "events", limit: Number.POSITIVE_INFINITY, trading: true });
-  const snapshots: { ts: number; unrealisedUsd: number | null; driftUsd: number | null }[] = [];
+  const snapshots: {
+    ts: number;
+    unrealisedUsd: number | null;
+    driftUsd: number | null;
+    moment: Moment;
+  }[] = [];
   for (const e of events) {
     if (e.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
     const d = e.data as { pnl?: CopyPnl; drift?: { driftUsd?: number }; driftUsd?: number } | null;
@@ -90,6 +118,7 @@ function readInputs(journal: Journal, since: number, until: number) {
       ts: e.ts,
       unrealisedUsd: d?.pnl ? d.pnl.unrealisedUsd : null,
       driftUsd: typeof drift === "number" ? drift : null,
+      moment: momentOf(e.type),
     });
   }
   const skips: { ts: number; reason: string }[] = [];
@@ -116,14 +145,18 @@ function readInputs(journal: Journal, since: number, until: number) {
   };
 }
 
-/** The newest P&L snapshot (a sweep or a run end). */
-function latestPnl(journal: Journal): (CopyPnl & { asOf: number }) | null {
+/** What a journaled moment of the copy was, said as status says it. */
+type Moment = "last sweep" | "run end";
+const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
+
+/** The newest P&L snapshot (a sweep or a run end), and which it was. */
+function latestPnl(journal: Journal): { pnl: CopyPnl & { asOf: number }; moment: Moment } | null {
   const events = journal.listEntries({ table: "events", limit: 200, trading: true });
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
     const pnl = (e.data as { pnl?: CopyPnl } | null)?.pnl;
-    if (pnl) return { ...pnl, asOf: e.ts };
+    if (pnl) return { pnl: { ...pnl, asOf: e.ts }, moment: momentOf(e.type) };
   }
   return null;
 }
@@ -245,7 +278,15 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function render(doc: ReportDocument, width: number): Promise<string> {
+/** The moment a line's figures are from, at its end, as status says it: "(as of 12s ago, last sweep)". */
+const asOfText = (ts: number, now: number, what: string): string => `as of ${fmtAge(now - ts)} ago, ${what}`;
+const asOf = (ts: number, now: number, what: string): string => `(${asOfText(ts, now, what)})`;
+
+async function render(
+  doc: ReportDocument,
+  width: number,
+  moments: { pnl: Moment | null; unrealised: Moment | null },
+): Promise<string> {
   const { equityCurve } = await import("../../ui/charts.js");
   const lines = [
     `copy report for ${doc.account}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
@@ -264,7 +305,9 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
         "realised",
         "fees",
         "funding",
-        "trades",
+        // Our orders that filled, of every kind (the dashboard's "filled", the summary's
+        // ordersFilled): "trades" read as the leader's trades copied.
+        "filled",
         "skips",
         "exec slip p50/p95",
         "vs leader p50",
@@ -286,8 +329,14 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
     ),
   );
   const t = doc.totals;
+  // Two P&L figures of two moments, each said: the window's runs its fills and funding to now
+  // and its unrealised part to the last journaled sweep; the copy's is one snapshot.
+  const windowMoment =
+    doc.unrealisedAsOf === null
+      ? `(fills and funding to ${utcSecond(doc.until)})`
+      : `(fills and funding to ${utcSecond(doc.until)}; unrealised ${asOfText(doc.unrealisedAsOf, doc.until, moments.unrealised ?? "last sweep")})`;
   lines.push(
-    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)}; ${t.trades} trades, ${t.fills} fills; skips: ${skipText(t.skipped)}`,
+    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)} ${windowMoment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
     `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.copySlippageBps.median, 1)} · p95 ${fmtFixed(t.copySlippageBps.p95, 1)} bps (${t.copySlippageBps.n} copies)`,
   );
   if (doc.pnl) {
@@ -298,7 +347,7 @@ async function render(doc: ReportDocument, width: number): Promise<string> {
         .replace(
           "T",
           " ",
-        )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} (hlcopy status has it per coin and per leader)`,
+        )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, doc.until, moments.pnl ?? "last sweep")} — hlcopy status has it per coin and per leader`,
     );
   }
   const chartWidth = Math.max(20, Math.min(100, width - 14));

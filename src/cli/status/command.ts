@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command("status")
     .description(
-      "the copy's P&L (per coin, per leader), positions vs targets and their drift (held under entry-only, resting stop and take-profits), high-water mark, drawdown, halts, leaders not followed, fills, slippage and copy lag",
+      "the copy's P&L (per coin, per leader), positions vs targets and their drift (held under entry-only, resting stop and take-profits), high-water mark, drawdown, halts, a pause, leaders not followed, fills, slippage and copy lag",
     )
     .option(
       "--since <span>",
@@ -19,7 +19,8 @@ export function register(program: Command): void {
       "after",
       `
 Reads the journal only (no key, no network): positions, drift and P&L are as the last
-sweep (or the run's end) left them. Exit 4 while trading is halted, 0 otherwise.
+sweep (or the run's end) left them. A pause (hlcopy pause, p) is shown while it stands: the
+running follow's, or one the next follow starts with. Exit 4 while trading is halted, 0 otherwise.
 
 ${examples([
   ["hlcopy status"],
@@ -36,10 +37,13 @@ ${examples([
         3_600_000;
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { runStatus } = await import("./run.js");
+      const { pauseMarkerPath } = await import("../control/run.js");
+      const account = requireAccount(ctx);
       const report = await runStatus({
         configDir: ctx.configDir,
-        account: requireAccount(ctx),
+        account,
         network: ctx.network.name,
+        pauseMarker: pauseMarkerPath(ctx, account),
         json: ctx.json,
         sinceHours: String(hours),
       });

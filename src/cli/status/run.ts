@@ -20,11 +20,12 @@ import {
   shownTarget,
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { fixed, roundHalfAway, utcMinute } from "../../core/format.js";
+import { fixed, fmtMs, roundHalfAway, shortAddress, utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
+import { readPendingPause } from "../../store/control.js";
 import {
   type DistributionStats,
   foreignNetworkRuns,
@@ -60,6 +61,12 @@ export interface StatusReport {
   hwm: number | null;
   drawdownPct: number | null;
   halt: { kind: string; reason: string; since: number } | null;
+  /**
+   * The pause that stands (hlcopy pause, p on the dashboard) until hlcopy resume; null when none.
+   * `running`: the follow of `pid` is running paused (it sends no orders); false: no follow runs
+   * paused, the next follow starts paused. `since`: when it was paused (null when unknown).
+   */
+  paused: { since: number | null; running: boolean; pid: number | null } | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
   /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
   drift: (DriftReport & { asOf: number }) | null;
@@ -72,7 +79,10 @@ export interface StatusReport {
     ourSize: number;
     /** (target − ours) × mid, to the cent; null for a position left alone (no target, no drift). */
     driftUsd: number | null;
-    /** Drift over the target's notional, % (core/drift.ts driftPct); null at a target of 0 or without a figure. */
+    /**
+     * Drift over the target's notional, % (core/drift.ts driftPct): null at a target of 0 while
+     * we hold some (the text's "closing"), 0 when neither holds any; null without a figure.
+     */
     driftPct: number | null;
     /** in-sync, tolerated, drift, blocked, left-alone (core/drift.ts); null in older journals. */
     status: string | null;
@@ -85,6 +95,12 @@ export interface StatusReport {
     /** entry-only: the leader reduced or closed, we keep it (our own exits). */
     held?: boolean;
   }[];
+  /**
+   * Coins traded and closed during the copy (in the P&L, in no position row), with their net P&L
+   * (USD, to the cent as the table shows it): with the rows, they add up to the copy's net. As of
+   * `drift.asOf`; empty when the P&L is of another record than the positions (older journals).
+   */
+  closed: { coin: string; netUsd: number }[];
   /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
   leaders: { address: Address; kind: string; since: number; until: number | null; reason: string }[];
   /** The copy's P&L as of `pnl.asOf` (the last sweep or run end); null before any. */
@@ -159,6 +175,8 @@ export async function runStatus(p: {
   network?: string;
   json: boolean;
   sinceHours?: string;
+  /** The pause marker of the account on this network (cli/control/run.ts pauseMarkerPath). */
+  pauseMarker?: string;
   out?: Writer;
   now?: number;
 }): Promise<StatusReport | null> {
@@ -171,9 +189,13 @@ export async function runStatus(p: {
   }
   const opened = openExisting(p.configDir, p.account, p.network);
   if (!opened) {
+    const paused = standingPause(p.pauseMarker);
     if (p.json)
-      printDocument("status", { account: p.account, journal: null, lastRun: null, halt: null }, out);
-    else out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
+      printDocument("status", { account: p.account, journal: null, lastRun: null, halt: null, paused }, out);
+    else {
+      out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
+      if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now())}\n`);
+    }
     return null;
   }
   const { journal, path } = opened;
@@ -208,6 +230,7 @@ export async function runStatus(p: {
       hwm: equity?.hwm ?? null,
       drawdownPct: equity && equity.hwm > 0 ? ((equity.hwm - equity.accountValue) / equity.hwm) * 100 : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
+      paused: standingPause(p.pauseMarker),
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
       drift: last.drift && last.ts !== null ? { ...last.drift, asOf: last.ts } : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
@@ -215,16 +238,18 @@ export async function runStatus(p: {
         .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
         .map((t) => {
           const status = statusOf.get(t.coin)?.status;
-          const driftUsd = shownDrift(t.driftUsd, status);
+          const shown = shownDrift(t.driftUsd, status);
+          // To the cent, and the % of that figure: "closing" (null) exactly when the USD drift
+          // shown at a target of 0 is not 0.00.
+          const driftUsd = shown === null ? null : roundHalfAway(shown, 2);
           const targetSize = shownTarget(t.targetSize, status);
-          const pct = driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null);
           return {
             coin: t.coin,
             leaderSize: t.leaderSize,
             targetSize,
             ourSize: t.ourSize,
-            driftUsd: driftUsd === null ? null : roundHalfAway(driftUsd, 2),
-            driftPct: pct,
+            driftUsd,
+            driftPct: driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null),
             ...(t.held ? { held: true } : {}),
             status: statusOf.get(t.coin)?.status ?? null,
             reason: statusOf.get(t.coin)?.reason ?? null,
@@ -239,6 +264,7 @@ export async function runStatus(p: {
               : {}),
           };
         }),
+      closed: [],
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
       pnl: last.pnl && last.pnlTs !== null ? { ...last.pnl, asOf: last.pnlTs } : null,
       fills: journal.fillCounts(since),
@@ -249,6 +275,12 @@ export async function runStatus(p: {
       alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
       windowHours: hours,
     };
+    // The coins' P&L beside the rows only when it is of the same record (one moment).
+    if (last.pnl && last.pnlTs !== null && last.pnlTs === last.ts) {
+      report.closed = last.pnl.byCoin
+        .filter((c) => !report.positions.some((x) => x.coin === c.coin))
+        .map((c) => ({ coin: c.coin, netUsd: roundHalfAway(c.netUsd, 2) }));
+    }
     if (p.json) printDocument("status", report, out, now);
     else
       out.write(
@@ -262,6 +294,14 @@ export async function runStatus(p: {
   } finally {
     journal.close();
   }
+}
+
+/** The pause that stands, as its marker says: a running follow's (its pid lives) or the next one's. */
+function standingPause(marker: string | undefined): StatusReport["paused"] {
+  const standing = marker ? readPendingPause(marker) : null;
+  if (!standing) return null;
+  const running = standing.pid !== null && processAlive(standing.pid);
+  return { since: standing.pausedAt, running, pid: running ? standing.pid : null };
 }
 
 /**
@@ -390,6 +430,14 @@ function processAlive(pid: number | null): boolean {
   }
 }
 
+/** The standing pause, said with since when: the running follow's, or the next one's. */
+function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): string {
+  const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
+  return paused.running
+    ? `PAUSED${since}: the running follow (pid ${paused.pid}) sends no orders — send again with: hlcopy resume`
+    : `PAUSED${since}: no follow runs paused; the next follow starts paused — lift it with: hlcopy resume`;
+}
+
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
 const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 
@@ -411,6 +459,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       ? `HALTED (${r.halt.kind}) ${ago(r.halt.since, now)}: ${r.halt.reason} — clear with: hlcopy resume`
       : "trading: not halted",
   );
+  if (r.paused) lines.push(pausedLine(r.paused, now));
   lines.push(
     // Each line's figures are of one moment, said at its end: the equity record's (a running
     // follow writes one every 5 s) is not the P&L's (its last sweep); read without their moments
@@ -459,9 +508,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   // The coins' P&L beside them only when it is of the same record as the rows (one moment).
   const rowPnl = m.samePnl && p ? new Map(p.byCoin.map((c) => [c.coin, c])) : null;
   // Coins traded and closed during the copy stay listed with their P&L: the rows add up to the net.
-  const closed = rowPnl
-    ? [...rowPnl.values()].filter((c) => !r.positions.some((x) => x.coin === c.coin))
-    : [];
+  const closed = r.closed;
   if (r.positions.length > 0 || closed.length > 0) {
     const guarded = r.positions.some((x) => x.stopPx !== undefined);
     const held = r.positions.some((x) => x.held);
@@ -478,10 +525,12 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
           "leader",
           "target",
           "ours",
-          "drift USD",
-          "drift %",
+          // The dashboard's names for its columns (drift $, drift%, P&L): one name per figure,
+          // and a table that fits 80 columns.
+          "drift $",
+          "drift%",
           "drift",
-          "P&L USD",
+          "P&L",
           ...(held ? ["held"] : []),
           ...(guarded ? ["stop", "take-profit"] : []),
         ],
@@ -494,9 +543,8 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             fmtFixed(x.driftUsd),
             // The dashboard's drift%: undefined at a target of 0 (core/drift.ts driftPct).
             driftClosing(x.driftUsd, x.targetSize) ? "closing" : fmtPct(x.driftPct, 1),
-            x.status === null
-              ? "-"
-              : `${x.status}${x.reason && x.status !== "in-sync" ? ` (${x.reason})` : ""}`,
+            // The reason is said under the table: in the cell it made the table 103 wide.
+            x.status ?? "-",
             rowPnl?.has(x.coin) ? fmtPlusMinus(rowPnl.get(x.coin)?.netUsd ?? 0) : "-",
             ...(held ? [x.held ? "entry-only" : ""] : []),
             ...(guarded ? [px(x.stopPx), tps(x)] : []),
@@ -515,6 +563,11 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ],
       ),
     );
+    // The skip behind each status (as the dashboard counts skips), one line under the table.
+    const why = r.positions
+      .filter((x) => x.reason && x.status !== null && x.status !== "in-sync")
+      .map((x) => `${x.coin} ${x.reason}`);
+    if (why.length > 0) lines.push(`skipped: ${why.join(" · ")}`);
   }
   if (p && p.byCoin.length > 0) {
     lines.push(
@@ -539,8 +592,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       `copy P&L by leader (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
       await renderTable(
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
+        // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
+        // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
         p.byLeader.map((l) => [
-          l.leader,
+          shortAddress(l.leader),
           fmtPlusMinus(l.netUsd),
           fmtPlusMinus(l.realisedUsd),
           fmtPlusMinus(l.unrealisedUsd),
@@ -570,7 +625,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   }
   lines.push(
     `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean)} · median ${fmtFixed(s.median)} · p95 ${fmtFixed(s.p95)} bps`,
-    `copy lag (hot-path copies, last ${hours}h): p50 ${fmtFixed(l.median, 0)} ms · p99 ${fmtFixed(l.p99, 0)} ms`,
+    `copy lag (hot-path copies, last ${hours}h): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
     lines.push(
