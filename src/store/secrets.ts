@@ -13,7 +13,7 @@ import {
   agentKeystorePath,
   decryptKeystore,
   normalizePrivateKey,
-  readKeystore,
+  readAgentKeystore,
   WrongPassphraseError,
 } from "./keystore.js";
 
@@ -274,15 +274,25 @@ export function passphraseWeakness(passphrase: string): string | null {
   return null;
 }
 
+function weakPassphraseWarning(weakness: string): string {
+  return `warning: weak passphrase (${weakness}): anyone who copies the keystore file can guess it; ${MIN_PASSPHRASE_LENGTH}+ characters or a few unrelated words resist that`;
+}
+
 /**
  * The passphrase for a NEW keystore: HLCOPY_PASSPHRASE, else asked (twice on a terminal,
- * asked again when the two differ; a weak one is warned about).
+ * asked again when the two differ). A weak one is warned about, from the environment too.
  * @throws {UsageError} when empty (HLCOPY_PASSPHRASE set but empty included) or the two
  *   entries differ three times; {InterruptedError} on Ctrl-C.
  */
 export async function newPassphrase({ env, prompt }: PassphraseParameters): Promise<string> {
   const fromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
-  if (fromEnv !== undefined) return fromEnv;
+  if (fromEnv !== undefined) {
+    // A script's passphrase protects the keystore as much as a typed one: warned about alike.
+    const weakness = passphraseWeakness(fromEnv);
+    const source = env.HLCOPY_PASSPHRASE !== undefined ? "HLCOPY_PASSPHRASE" : "HLCOPY_PASSPHRASE_FILE";
+    if (weakness) prompt.say(`${weakPassphraseWarning(weakness)} (set a stronger one in ${source})`);
+    return fromEnv;
+  }
   for (let attempt = 1; ; attempt++) {
     const first = await prompt.secret("New keystore passphrase: ", "the keystore passphrase");
     if (first === "") {
@@ -293,7 +303,7 @@ export async function newPassphrase({ env, prompt }: PassphraseParameters): Prom
     const weakness = passphraseWeakness(first);
     if (weakness) {
       prompt.say(
-        `warning: weak passphrase (${weakness}): anyone who copies the keystore file can guess it; ${MIN_PASSPHRASE_LENGTH}+ characters or a few unrelated words resist that${prompt.interactive ? " (to choose another, type a different one when asked to repeat it)" : ""}`,
+        `${weakPassphraseWarning(weakness)}${prompt.interactive ? " (to choose another, type a different one when asked to repeat it)" : ""}`,
       );
     }
     if (!prompt.interactive) return first;
@@ -386,7 +396,7 @@ export async function agentAddressOf(
   const fromEnv = agentKeyFromEnv(env, params.account);
   if (fromEnv) return { address: fromEnv.address, source: "env" };
   secretFromEnv(env, "HLCOPY_PASSPHRASE"); // set but empty is an error now, not after the checks
-  const keystore = await readKeystore(agentKeystorePath(params.configDir));
+  const keystore = await readAgentKeystore(agentKeystorePath(params.configDir));
   if (keystore.address === undefined) return null;
   const address = `0x${keystore.address}` as Address;
   assertNotMasterKey(address, params.account);
@@ -407,7 +417,7 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
   // Checked before the keystore is read: a set-but-empty passphrase is an error, not a prompt.
   const passphraseFromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
   const file = agentKeystorePath(params.configDir);
-  const keystore = await readKeystore(file);
+  const keystore = await readAgentKeystore(file);
   const ownPrompt = params.prompt === undefined;
   const prompt =
     params.prompt ??

@@ -2,7 +2,8 @@
 // common, one character repeated) gets a warning; two entries that differ are asked for again
 // instead of ending the command. The terminal is the one fake (FakeTty).
 
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAgentGenerate } from "../../src/cli/agent/generate.js";
 import { resolveNetwork } from "../../src/cli/network.js";
@@ -39,6 +40,31 @@ describe("passphraseWeakness", () => {
     expect(passphraseWeakness("correct horse battery staple")).toMatch(/common/);
     expect(passphraseWeakness("aaaaaaaaaaaaaaaa")).toMatch(/repeated/);
     expect(passphraseWeakness("tide-lamp-orbit-93")).toBeNull();
+  });
+});
+
+describe("a new passphrase from the environment", () => {
+  it("a weak one is warned about too, naming where it came from, and never printed", async () => {
+    const { prompt, output } = ttyPrompt();
+    expect(await newPassphrase({ env: { HLCOPY_PASSPHRASE: "hunter2" }, prompt })).toBe("hunter2");
+    expect(output.text).toMatch(
+      /^warning: weak passphrase \(it has only 7 characters\).*\(set a stronger one in HLCOPY_PASSPHRASE\)\n$/,
+    );
+    expect(output.text).not.toContain("hunter2");
+
+    const file = join(tempDir(), "passphrase");
+    writeFileSync(file, "password123\n", { mode: 0o600 });
+    const fromFile = ttyPrompt();
+    expect(await newPassphrase({ env: { HLCOPY_PASSPHRASE_FILE: file }, prompt: fromFile.prompt })).toBe(
+      "password123",
+    );
+    expect(fromFile.output.text).toMatch(/common passphrase.*HLCOPY_PASSPHRASE_FILE/);
+  });
+
+  it("a strong one passes silently", async () => {
+    const { prompt, output } = ttyPrompt();
+    await newPassphrase({ env: { HLCOPY_PASSPHRASE: "tide-lamp-orbit-93" }, prompt });
+    expect(output.text).toBe("");
   });
 });
 

@@ -1,6 +1,6 @@
 // Secrets in: the hidden prompt (no echo, Ctrl-C aborts with 130), piped stdin, the
 // environment, and loadAgentKey's refusals (master key, wrong passphrase, no keystore).
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
@@ -95,7 +95,7 @@ describe("piped stdin", () => {
 describe("new passphrase", () => {
   it("HLCOPY_PASSPHRASE wins and nothing is asked", async () => {
     const { prompt, output } = pipedPrompt([]);
-    expect(await newPassphrase({ env: { HLCOPY_PASSPHRASE: "env pass" }, prompt })).toBe("env pass");
+    expect(await newPassphrase({ env: { HLCOPY_PASSPHRASE: "env pass phrase" }, prompt })).toBe("env pass phrase");
     expect(output.text).toBe("");
   });
 
@@ -216,6 +216,40 @@ describe("loadAgentKey", () => {
     expect(readFileSync(file, "utf8")).toBe(before);
     expect(statSync(file).mtimeMs).toBe(mtime);
   });
+
+  it.skipIf(process.platform === "win32")(
+    "a keystore other users may read or write is refused before any passphrase, untouched, with the chmod",
+    async () => {
+      const dir = await configWithKeystore();
+      const file = agentKeystorePath(dir);
+      const before = readFileSync(file, "utf8");
+      for (const [mode, what] of [
+        [0o644, "read"],
+        [0o620, "written"],
+      ] as const) {
+        chmodSync(file, mode);
+        const { prompt, output } = pipedPrompt([PASS]);
+        const error = (await rejection(
+          loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt }),
+        )) as ConfigError;
+        expect(error).toBeInstanceOf(ConfigError);
+        expect(error.exitCode).toBe(2);
+        expect(error.message).toBe(
+          `keystore ${file} can be ${what} by other users (mode 0${mode.toString(8)})`,
+        );
+        expect(error.hint).toBe(`make it yours alone, then run again: chmod 600 ${file}`);
+        expect(output.text).toBe(""); // nothing was asked
+        const early = await rejection(agentAddressOf({ configDir: dir, account: MASTER, env: {} }));
+        expect(early).toBeInstanceOf(ConfigError);
+        expect(readFileSync(file, "utf8")).toBe(before);
+        expect(statSync(file).mode & 0o777).toBe(mode);
+      }
+      chmodSync(file, 0o600);
+      expect(
+        (await loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: PASS } })).address,
+      ).toBe(AGENT);
+    },
+  );
 
   it("no keystore / corrupt keystore: ConfigError naming the file", async () => {
     const dir = tempDir();
