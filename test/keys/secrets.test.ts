@@ -95,7 +95,9 @@ describe("piped stdin", () => {
 describe("new passphrase", () => {
   it("HLCOPY_PASSPHRASE wins and nothing is asked", async () => {
     const { prompt, output } = pipedPrompt([]);
-    expect(await newPassphrase({ env: { HLCOPY_PASSPHRASE: "env pass phrase" }, prompt })).toBe("env pass phrase");
+    expect(await newPassphrase({ env: { HLCOPY_PASSPHRASE: "env pass phrase" }, prompt })).toBe(
+      "env pass phrase",
+    );
     expect(output.text).toBe("");
   });
 
