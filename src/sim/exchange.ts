@@ -104,6 +104,8 @@ interface ActionSpec {
   schema: AnySchema;
   /** EIP-712 types for user-signed actions; undefined for L1 actions. */
   types?: Eip712Types;
+  /** What the exchange signs for a user-signed field a client may leave out (or send as null). */
+  defaults?: Readonly<Record<string, unknown>>;
 }
 
 const SPECS: Record<string, ActionSpec> = {
@@ -119,7 +121,8 @@ const SPECS: Record<string, ActionSpec> = {
   setReferrer: { schema: SetReferrerRequest },
   createSubAccount: { schema: CreateSubAccountRequest },
   subAccountTransfer: { schema: SubAccountTransferRequest },
-  approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes },
+  // The official Python SDK signs `agentName: ""` for an unnamed agent, then deletes the key.
+  approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes, defaults: { agentName: "" } },
   approveBuilderFee: { schema: ApproveBuilderFeeRequest, types: ApproveBuilderFeeTypes },
 };
 
@@ -221,6 +224,7 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
         action: raw.action as Record<string, unknown> & { signatureChainId: string },
         types: spec.types,
         signature: req.signature,
+        ...(spec.defaults ? { defaults: spec.defaults } : {}),
       });
     } catch {
       return err(AUTH_ERR.unrecoverable);

@@ -1,0 +1,99 @@
+// The simulator must take what mainnet takes from any client, and refuse what it refuses: these
+// tests send hand-built HTTP and websocket bodies (signatures made with viem's EIP-712 signer and
+// the L1 action hash, no SDK client or schema in between), the way the official Python SDK and
+// hand-written clients send them.
+
+import { signL1Action } from "@nktkas/hyperliquid/signing";
+import { getAddress } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Hex, type SimHandle, startSim } from "../../src/sim/index.js";
+import { cloid, infoClient, newTrader, post, type Trader } from "./helpers.js";
+
+const APPROVE_AGENT_FIELDS = [
+  { name: "hyperliquidChain", type: "string" },
+  { name: "agentAddress", type: "address" },
+  { name: "agentName", type: "string" },
+  { name: "nonce", type: "uint64" },
+] as const;
+
+let lastNonce = Date.now();
+const nextNonce = () => ++lastNonce;
+
+/** An L1 action body as a raw client posts it (signed over `action` exactly as given). */
+async function l1Body(
+  trader: Trader,
+  action: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const nonce = nextNonce();
+  const signature = await signL1Action({ wallet: trader.wallet, action, nonce });
+  return { action, nonce, signature, ...extra };
+}
+
+/** An approveAgent the way the official Python SDK sends it: signed with agentName "", key deleted. */
+async function pythonApproveAgent(trader: Trader, agent: Hex): Promise<Record<string, unknown>> {
+  const nonce = nextNonce();
+  const message = { hyperliquidChain: "Mainnet", agentAddress: getAddress(agent), agentName: "", nonce };
+  const sig = await trader.wallet.signTypedData({
+    domain: {
+      name: "HyperliquidSignTransaction",
+      version: "1",
+      chainId: 0x66eee,
+      verifyingContract: "0x0000000000000000000000000000000000000000",
+    },
+    types: { "HyperliquidTransaction:ApproveAgent": APPROVE_AGENT_FIELDS },
+    primaryType: "HyperliquidTransaction:ApproveAgent",
+    message: { ...message, nonce: BigInt(nonce) },
+  });
+  const { agentName: _deleted, ...sent } = message;
+  return {
+    action: { type: "approveAgent", signatureChainId: "0x66eee", ...sent },
+    nonce,
+    signature: {
+      r: sig.slice(0, 66),
+      s: `0x${sig.slice(66, 130)}`,
+      v: Number.parseInt(sig.slice(130, 132), 16),
+    },
+    vaultAddress: null,
+  };
+}
+
+describe("approveAgent as the official Python SDK sends it", () => {
+  let sim: SimHandle;
+  let master: Trader;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 11 });
+    master = newTrader(sim, 20_000);
+  });
+  afterAll(() => sim.close());
+
+  it('an absent agentName is read as the unnamed agent\'s "": the agent is approved and trades', async () => {
+    const agentKey = generatePrivateKey();
+    const agent = privateKeyToAccount(agentKey).address.toLowerCase() as Hex;
+    const res = await post(sim, "/exchange", await pythonApproveAgent(master, agent));
+    expect(res).toEqual({ status: 200, body: { status: "ok", response: { type: "default" } } });
+    expect(await infoClient(sim).userRole({ user: agent })).toEqual({
+      role: "agent",
+      data: { user: master.address },
+    });
+
+    const asAgent: Trader = { ...master, wallet: privateKeyToAccount(agentKey) };
+    const order = {
+      type: "order",
+      orders: [{ a: 0, b: true, p: "90000", s: "0.001", r: false, t: { limit: { tif: "Gtc" } } }],
+      grouping: "na",
+    };
+    const placed = await post(sim, "/exchange", await l1Body(asAgent, order));
+    expect(placed.body).toMatchObject({ status: "ok", response: { data: { statuses: [{ resting: {} }] } } });
+    expect(await infoClient(sim).openOrders({ user: master.address })).toHaveLength(1);
+  });
+
+  it("agentName null is the same unnamed agent", async () => {
+    const agent = privateKeyToAccount(generatePrivateKey()).address.toLowerCase() as Hex;
+    const body = await pythonApproveAgent(master, agent);
+    (body.action as Record<string, unknown>).agentName = null;
+    const res = await post(sim, "/exchange", body);
+    expect(res.body).toEqual({ status: "ok", response: { type: "default" } });
+  });
+});
