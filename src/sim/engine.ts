@@ -65,6 +65,12 @@ export const ERR = {
   zeroSize: "Order has zero size.",
   /** Not a string seen from the live exchange: the simulator's own for an asset id it does not list. */
   unknownAsset: (a: number) => `Unknown asset ${a}.`,
+  /**
+   * Simulator wording and an assumption (no public source says what mainnet answers): a cloid an
+   * accepted order of the account already carries is refused, so a double send never places twice.
+   */
+  duplicateCloid: (cloid: string, oid: number, a: number) =>
+    `Duplicate cloid ${cloid}: already used by order ${oid}. asset=${a}`,
   modifyMissing: "Cannot modify canceled or filled order",
   leverage: "Invalid leverage value",
   switchLeverageType: "Cannot switch leverage type with open position.",
@@ -351,6 +357,9 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 const round6 = (n: number): number => Math.round(n * 1e6) / 1e6;
+/** An order status that means the order was never accepted (`rejected`, `tickRejected`, …). */
+const isRejection = (status: OrderProcessingStatus): boolean =>
+  status === "rejected" || status.endsWith("Rejected");
 /** A price in the short form the exchange uses inside messages ("64990@64991"). */
 const plainPx = (px: number, szDecimals: number): string => fmtPx(px, szDecimals).replace(/\.0$/, "");
 
@@ -1102,16 +1111,30 @@ export class Engine {
     });
   }
 
+  /**
+   * @param replacing the order a modify just cancelled: the new order may keep its cloid.
+   */
   private placeOrder(
     user: Hex,
     w: OrderWire,
     tx: TxContext,
     builder: { b: Hex; f: number } | undefined,
+    replacing?: Order,
   ): OrderStatusEntry {
     const m = this.markets[w.a];
     if (!m) {
       this.counters.ordersRejected++;
       return { error: ERR.unknownAsset(w.a) };
+    }
+    if (w.c) {
+      // A cloid belongs to the first accepted order that carried it (resting, filled, cancelled
+      // later: all the same); only a rejected order leaves it free. The duplicate is refused
+      // before it becomes an order, so the cloid keeps naming the original.
+      const prior = this.account(user)?.byCloid.get(w.c.toLowerCase());
+      if (prior && prior !== replacing && !isRejection(prior.status)) {
+        this.counters.ordersRejected++;
+        return { error: ERR.duplicateCloid(w.c.toLowerCase(), prior.oid, w.a) };
+      }
     }
     const lots = toLots(w.s, m.szDecimals);
     if (lots === null) {
@@ -1574,7 +1597,7 @@ export class Engine {
       if (!o) return { error: ERR.modifyMissing };
       this.removeOrder(o, "canceled");
       const tx: TxContext = { hash: this.hashRng.hex32(), time: this.now() };
-      return this.placeOrder(o.user, w, tx, undefined);
+      return this.placeOrder(o.user, w, tx, undefined, o);
     });
   }
 

@@ -27,7 +27,13 @@ async function l1Body(
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
   const nonce = nextNonce();
-  const signature = await signL1Action({ wallet: trader.wallet, action, nonce });
+  const expiresAfter = typeof extra.expiresAfter === "number" ? extra.expiresAfter : undefined;
+  const signature = await signL1Action({
+    wallet: trader.wallet,
+    action,
+    nonce,
+    ...(expiresAfter ? { expiresAfter } : {}),
+  });
   return { action, nonce, signature, ...extra };
 }
 
@@ -95,5 +101,85 @@ describe("approveAgent as the official Python SDK sends it", () => {
     (body.action as Record<string, unknown>).agentName = null;
     const res = await post(sim, "/exchange", body);
     expect(res.body).toEqual({ status: "ok", response: { type: "default" } });
+  });
+});
+
+describe("a cloid names one order (a double send is refused)", () => {
+  let sim: SimHandle;
+  let trader: Trader;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 12 });
+    trader = newTrader(sim, 50_000);
+  });
+  afterAll(() => sim.close());
+
+  const gtc = (c: Hex, p = "90000") => ({
+    type: "order",
+    orders: [{ a: 0, b: true, p, s: "0.001", r: false, t: { limit: { tif: "Gtc" } }, c }],
+    grouping: "na",
+  });
+  const send = async (action: Record<string, unknown>) =>
+    (await post(sim, "/exchange", await l1Body(trader, action))).body as {
+      status: string;
+      response: { data: { statuses: Record<string, unknown>[] } };
+    };
+
+  it("a second order with a resting order's cloid is refused; cancelByCloid and orderStatus keep naming the first", async () => {
+    const c = cloid(0xd1);
+    const first = await send(gtc(c));
+    const oid = (first.response.data.statuses[0] as { resting: { oid: number } }).resting.oid;
+
+    const again = await send(gtc(c, "89000"));
+    expect(again.response.data.statuses).toEqual([
+      { error: `Duplicate cloid ${c}: already used by order ${oid}. asset=0` },
+    ]);
+    const info = infoClient(sim);
+    expect((await info.openOrders({ user: trader.address })).map((o) => o.oid)).toEqual([oid]);
+    expect(await info.orderStatus({ user: trader.address, oid: c })).toMatchObject({
+      status: "order",
+      order: { order: { oid, limitPx: "90000.0" }, status: "open" },
+    });
+
+    const cancel = await send({ type: "cancelByCloid", cancels: [{ asset: 0, cloid: c }] });
+    expect(cancel.response.data.statuses).toEqual(["success"]);
+    expect(await info.openOrders({ user: trader.address })).toEqual([]);
+  });
+
+  it("an IOC that filled keeps its cloid: resending it places nothing", async () => {
+    const c = cloid(0xd2);
+    const ioc = {
+      type: "order",
+      orders: [{ a: 0, b: true, p: "96000", s: "0.001", r: false, t: { limit: { tif: "Ioc" } }, c }],
+      grouping: "na",
+    };
+    expect((await send(ioc)).response.data.statuses[0]).toHaveProperty("filled");
+    const again = await send(ioc);
+    expect(again.response.data.statuses[0]).toEqual({ error: expect.stringMatching(/^Duplicate cloid /) });
+    const fills = await infoClient(sim).userFills({ user: trader.address });
+    expect(fills.filter((f) => f.cloid === c).reduce((sz, f) => sz + Number(f.sz), 0)).toBeCloseTo(0.001, 9);
+  });
+
+  it("two orders with one cloid in one batch: the first rests, the second is refused", async () => {
+    const c = cloid(0xd3);
+    const o = { a: 0, b: true, p: "88000", s: "0.001", r: false, t: { limit: { tif: "Gtc" } }, c };
+    const res = await send({ type: "order", orders: [o, { ...o, p: "87000" }], grouping: "na" });
+    expect(res.response.data.statuses[0]).toHaveProperty("resting");
+    expect(res.response.data.statuses[1]).toEqual({
+      error: expect.stringMatching(/^Duplicate cloid .* asset=0$/),
+    });
+  });
+
+  it("a rejected order does not take its cloid, and modify may keep the cloid of the order it replaces", async () => {
+    const c = cloid(0xd4);
+    const tooSmall = { ...gtc(c), orders: [{ ...gtc(c).orders[0], s: "0.00001" }] };
+    expect((await send(tooSmall)).response.data.statuses[0]).toHaveProperty("error");
+    const placed = await send(gtc(c, "86000"));
+    expect(placed.response.data.statuses[0]).toHaveProperty("resting");
+    const order = { a: 0, b: true, p: "85000", s: "0.001", r: false, t: { limit: { tif: "Gtc" } }, c };
+    const modified = await post(sim, "/exchange", await l1Body(trader, { type: "modify", oid: c, order }));
+    expect(modified.body).toEqual({ status: "ok", response: { type: "default" } });
+    expect(await infoClient(sim).orderStatus({ user: trader.address, oid: c })).toMatchObject({
+      order: { order: { limitPx: "85000.0" }, status: "open" },
+    });
   });
 });
