@@ -28,6 +28,7 @@ import { DESERIALIZE_ERROR, RequestError } from "./info.js";
 import { isWireAddress } from "./numbers.js";
 import type { CancelResponse, DefaultResponse, OrderResponse } from "./sdk-types.js";
 import { type Eip712Types, recoverL1Signer, recoverUserSignedSigner, type WireSignature } from "./signing.js";
+import { strictMismatch } from "./strict.js";
 import type { Hex } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -187,6 +188,9 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     throw new RequestError(`${DESERIALIZE_ERROR}: unknown action${type ? ` \`${type}\`` : ""}`);
   }
   const body = normalizeRequest(rawBody as Record<string, unknown>);
+  // Mainnet's deserializer is strict where the SDK's schemas coerce ("0" for 0, 92000 for "92000").
+  const mismatch = strictMismatch(spec.schema, body);
+  if (mismatch !== null) throw new RequestError(`${DESERIALIZE_ERROR}: ${mismatch}`);
   const parsed = v.safeParse(spec.schema, body);
   if (!parsed.success) {
     const issue = parsed.issues[0];

@@ -183,3 +183,159 @@ describe("a cloid names one order (a double send is refused)", () => {
     });
   });
 });
+
+describe("bodies typed as mainnet's strict deserializer wants them", () => {
+  let sim: SimHandle;
+  let trader: Trader;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 13 });
+    trader = newTrader(sim, 50_000);
+  });
+  afterAll(() => sim.close());
+
+  const wire = (patch: Record<string, unknown>) => ({
+    a: 0,
+    b: true,
+    p: "90000",
+    s: "0.001",
+    r: false,
+    t: { limit: { tif: "Gtc" } },
+    ...patch,
+  });
+  const order = (patch: Record<string, unknown>) => ({
+    type: "order",
+    orders: [wire(patch)],
+    grouping: "na",
+  });
+  const refused = async (action: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const res = await post(sim, "/exchange", await l1Body(trader, action, extra));
+    expect(res.status).toBe(422);
+    return res.body as string;
+  };
+
+  it("an integer sent as a string, or a decimal sent as a number, is a 422 naming the field", async () => {
+    expect(await refused(order({ a: "0" }))).toBe(
+      'Failed to deserialize the JSON body into the target type: action.orders[0].a: invalid type: string "0", expected an integer',
+    );
+    expect(await refused(order({ p: 90000 }))).toBe(
+      "Failed to deserialize the JSON body into the target type: action.orders[0].p: invalid type: integer `90000`, expected a string",
+    );
+    expect(await refused(order({ s: 0.001 }))).toMatch(
+      /action\.orders\[0\]\.s: invalid type: floating point `0.001`/,
+    );
+    expect(await refused({ type: "updateLeverage", asset: "0", isCross: true, leverage: 5 })).toMatch(
+      /: action\.asset: invalid type: string "0"/,
+    );
+    expect(await refused({ type: "updateLeverage", asset: 0, isCross: true, leverage: "5" })).toMatch(
+      /: action\.leverage: invalid type: string "5"/,
+    );
+    expect(await refused({ type: "cancel", cancels: [{ a: 0, o: "123" }] })).toMatch(
+      /action\.cancels\[0\]\.o: /,
+    );
+    expect(await infoClient(sim).openOrders({ user: trader.address })).toEqual([]);
+  });
+
+  it("nonce and expiresAfter must be numbers", async () => {
+    const action = order({});
+    const n = nextNonce();
+    const signature = await signL1Action({ wallet: trader.wallet, action, nonce: n });
+    const asString = await post(sim, "/exchange", { action, nonce: String(n), signature });
+    expect(asString.status).toBe(422);
+    expect(asString.body).toMatch(/: nonce: invalid type: string/);
+    const expiresAfter = Date.now() + 60_000;
+    const m = nextNonce();
+    const signed = await signL1Action({ wallet: trader.wallet, action, nonce: m, expiresAfter });
+    const res = await post(sim, "/exchange", {
+      action,
+      nonce: m,
+      signature: signed,
+      expiresAfter: String(expiresAfter),
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatch(/: expiresAfter: invalid type: string/);
+  });
+
+  it("an unknown time-in-force names the variants", async () => {
+    expect(await refused(order({ t: { limit: { tif: "gtc" } } }))).toBe(
+      "Failed to deserialize the JSON body into the target type: action.orders[0].t.limit.tif: unknown variant `gtc`, expected one of `Gtc`, `Ioc`, `Alo`, `FrontendMarket`",
+    );
+  });
+
+  it("what mainnet accepts still goes through: trailing zeros, JSON key order, null vault/expiry, expiresAfter", async () => {
+    const ok = async (action: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+      const res = await post(sim, "/exchange", await l1Body(trader, action, extra));
+      expect(res.body).toMatchObject({ status: "ok", response: { data: { statuses: [{ resting: {} }] } } });
+    };
+    await ok(order({ p: "90000.0", s: "0.0010" }));
+    // Signed in the canonical key order (the exchange hashes what it deserialized), sent in another.
+    const signed = await l1Body(trader, order({ p: "89000" }));
+    const reordered = {
+      grouping: "na",
+      orders: [{ t: { limit: { tif: "Gtc" } }, r: false, s: "0.001", p: "89000", b: true, a: 0 }],
+      type: "order",
+    };
+    const res = await post(sim, "/exchange", {
+      signature: signed.signature,
+      nonce: signed.nonce,
+      action: reordered,
+    });
+    expect(res.body).toMatchObject({ status: "ok", response: { data: { statuses: [{ resting: {} }] } } });
+    await ok(order({ p: "88000" }), { vaultAddress: null, expiresAfter: null });
+    await ok(order({ p: "87000", c: cloid(0xe1) }), { expiresAfter: Date.now() + 60_000 });
+  });
+
+  it("candleSnapshot times are numbers; a string startTime is a 422", async () => {
+    const now = Date.now();
+    const good = await post(sim, "/info", {
+      type: "candleSnapshot",
+      req: { coin: "BTC", interval: "1h", startTime: now - 3 * 3_600_000, endTime: now },
+    });
+    expect(good.status).toBe(200);
+    const bad = await post(sim, "/info", {
+      type: "candleSnapshot",
+      req: { coin: "BTC", interval: "1h", startTime: String(now - 3 * 3_600_000) },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatch(
+      /^Failed to deserialize the JSON body into the target type: startTime: invalid type/,
+    );
+  });
+});
+
+describe("Content-Type", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 14 });
+  });
+  afterAll(() => sim.close());
+
+  const postAs = async (path: string, contentType: string | undefined) => {
+    const res = await fetch(`${sim.httpUrl}${path}`, {
+      method: "POST",
+      ...(contentType === undefined ? {} : { headers: { "Content-Type": contentType } }),
+      body: new TextEncoder().encode(JSON.stringify({ type: "allMids" })),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it("/info and /exchange want application/json (415 otherwise, as mainnet's axum answers)", async () => {
+    for (const path of ["/info", "/exchange"]) {
+      for (const type of [undefined, "text/plain;charset=UTF-8", "application/x-www-form-urlencoded"]) {
+        expect(await postAs(path, type)).toEqual({
+          status: 415,
+          text: "Expected request with `Content-Type: application/json`",
+        });
+      }
+    }
+    expect((await postAs("/info", "application/json; charset=utf-8")).status).toBe(200);
+    expect((await postAs("/info", "Application/JSON")).status).toBe(200);
+  });
+
+  it("/control is the simulator's own and takes any", async () => {
+    const res = await fetch(`${sim.httpUrl}/control`, {
+      method: "POST",
+      body: JSON.stringify({ type: "now" }),
+    });
+    expect(res.status).toBe(200);
+  });
+});
