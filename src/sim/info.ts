@@ -2,6 +2,7 @@
 // way the exchange's deserializer would, and answer with the SDK-typed view.
 
 import type {
+  ExchangeStatusResponse,
   HistoricalOrdersResponse,
   MaxBuilderFeeResponse,
   RecentTradesResponse,
@@ -218,6 +219,11 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     case "userTwapSliceFills":
       readAddress(body, "user");
       return views.userTwapSliceFills();
+    case "exchangeStatus": {
+      // No maintenance or upgrade notice: the simulator never has one.
+      const out: ExchangeStatusResponse = { time: engine.now(), specialStatuses: null };
+      return out;
+    }
     default:
       return fail(typeof type === "string" ? `unknown variant \`${type}\`` : "missing field `type`");
   }

@@ -7,8 +7,9 @@ import { signL1Action } from "@nktkas/hyperliquid/signing";
 import { getAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { type Hex, type SimHandle, startSim } from "../../src/sim/index.js";
-import { cloid, infoClient, newTrader, post, type Trader } from "./helpers.js";
+import { cloid, eventually, infoClient, newTrader, post, type Trader } from "./helpers.js";
 
 const APPROVE_AGENT_FIELDS = [
   { name: "hyperliquidChain", type: "string" },
@@ -337,5 +338,70 @@ describe("Content-Type", () => {
       body: JSON.stringify({ type: "now" }),
     });
     expect(res.status).toBe(200);
+  });
+});
+
+describe("what any client asks for at start-up", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 15 });
+  });
+  afterAll(() => sim.close());
+
+  it("exchangeStatus answers the server time and no special status", async () => {
+    const before = Date.now();
+    const res = await post(sim, "/info", { type: "exchangeStatus" });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ time: expect.any(Number), specialStatuses: null });
+    expect((res.body as { time: number }).time).toBeGreaterThanOrEqual(before);
+  });
+
+  it("a websocket candle subscription is acked, sends the current candle, then each change of it", async () => {
+    const ws = new WebSocket(sim.wsUrl);
+    const frames: unknown[] = [];
+    ws.on("message", (data) => {
+      try {
+        frames.push(JSON.parse(String(data)));
+      } catch {
+        // the plain-text greeting
+      }
+    });
+    await new Promise((resolve) => ws.once("open", resolve));
+    try {
+      const subscription = { type: "candle", coin: "ETH", interval: "1m" };
+      ws.send(JSON.stringify({ method: "subscribe", subscription }));
+      const candles = () =>
+        frames.filter((f): f is { channel: "candle"; data: Record<string, unknown> } => {
+          return (f as { channel?: string }).channel === "candle";
+        });
+      await eventually(() =>
+        frames.some((f) => (f as { channel?: string }).channel === "subscriptionResponse"),
+      );
+      expect(frames).toContainEqual({
+        channel: "subscriptionResponse",
+        data: { method: "subscribe", subscription },
+      });
+      const first = (await eventually(() => candles()[0])).data;
+      expect(first).toMatchObject({ s: "ETH", i: "1m", c: "3400.0" });
+      expect((first.T as number) - (first.t as number)).toBe(59_999);
+
+      sim.control.setMid("ETH", 3450);
+      const moved = await eventually(() => candles().find((c) => c.data.c === "3450.0"));
+      expect(moved.data).toMatchObject({ s: "ETH", i: "1m", h: "3450.0" });
+
+      ws.send(
+        JSON.stringify({
+          method: "subscribe",
+          subscription: { type: "candle", coin: "ETH", interval: "7m" },
+        }),
+      );
+      await eventually(() => frames.some((f) => (f as { channel?: string }).channel === "error"));
+      expect(frames).toContainEqual({
+        channel: "error",
+        data: expect.stringMatching(/^Invalid subscription .*7m/),
+      });
+    } finally {
+      ws.close();
+    }
   });
 });
