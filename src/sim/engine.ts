@@ -47,6 +47,8 @@ export const SYNTHETIC_MAKER: Hex = "0x0000000000000000000000000000000000000000"
 export const LIQUIDATOR: Hex = "0x000000000000000000000000000000000000dead";
 /** How far from the reference (mark) price an order's limit price may be. */
 const MAX_PRICE_DEVIATION = 0.8;
+/** The bridge's withdrawal fee (USD), taken out of the amount withdrawn. */
+const WITHDRAW_FEE_USD = 1;
 /** Slippage a triggered market order may take from the mark, as the exchange allows. */
 const TRIGGER_MARKET_SLIPPAGE = 0.1;
 
@@ -85,6 +87,9 @@ export const ERR = {
   subAccountName: "Sub-account name already in use.",
   subAccountUnknown: (sub: string) => `Sub-account ${sub} does not belong to this user.`,
   transferInsufficient: "Insufficient balance for sub-account transfer.",
+  /** Simulator wording (no live capture available). */
+  sendInsufficient: "Insufficient balance for usd send.",
+  withdrawInsufficient: "Insufficient balance for withdrawal.",
   referrerSet: "Referrer already set.",
   postOnlyAfterUpgrade: "Only post-only orders allowed immediately after a network upgrade",
 } as const;
@@ -741,6 +746,61 @@ export class Engine {
         this.sample(side);
         this.batch.accounts.add(side.address);
       }
+      return null;
+    });
+  }
+
+  /**
+   * usdSend: move perp USDC to another address (which need not exist yet). Both sides get one
+   * `internalTransfer` ledger update with one hash. No fee (mainnet's is not modelled).
+   */
+  usdSend(user: Hex, destination: Hex, amount: number): string | null {
+    const from = this.account(user);
+    if (!from) return "User does not exist.";
+    return this.run(() => {
+      if (!(amount > 0) || amount > this.summary(from).withdrawable + 1e-9) return ERR.sendInsufficient;
+      const to = this.ensureAccount(destination.toLowerCase() as Hex);
+      const time = this.now();
+      const hash = this.hashRng.hex32();
+      from.balance -= amount;
+      from.netDeposits -= amount;
+      to.balance += amount;
+      to.netDeposits += amount;
+      for (const side of from === to ? [from] : [from, to]) {
+        this.pushLedger(side, {
+          time,
+          hash,
+          delta: {
+            type: "internalTransfer",
+            usdc: usd(amount),
+            user: from.address,
+            destination: to.address,
+            fee: "0.0",
+          },
+        });
+        this.sample(side);
+        this.batch.accounts.add(side.address);
+      }
+      return null;
+    });
+  }
+
+  /** withdraw3: USDC leaves for the bridge, less mainnet's $1 fee; a `withdraw` ledger update. */
+  withdraw(user: Hex, amount: number, nonce: number): string | null {
+    const acct = this.account(user);
+    if (!acct) return "User does not exist.";
+    return this.run(() => {
+      if (!(amount > WITHDRAW_FEE_USD) || amount > this.summary(acct).withdrawable + 1e-9)
+        return ERR.withdrawInsufficient;
+      acct.balance -= amount;
+      acct.netDeposits -= amount;
+      this.pushLedger(acct, {
+        time: this.now(),
+        hash: this.hashRng.hex32(),
+        delta: { type: "withdraw", usdc: usd(amount), nonce, fee: usd(WITHDRAW_FEE_USD) },
+      });
+      this.sample(acct);
+      this.batch.accounts.add(acct.address);
       return null;
     });
   }

@@ -20,6 +20,10 @@ import {
   SubAccountTransferRequest,
   UpdateIsolatedMarginRequest,
   UpdateLeverageRequest,
+  UsdSendRequest,
+  UsdSendTypes,
+  Withdraw3Request,
+  Withdraw3Types,
 } from "@nktkas/hyperliquid/api/exchange";
 import { canonicalize } from "@nktkas/hyperliquid/signing";
 import * as v from "valibot";
@@ -125,6 +129,8 @@ const SPECS: Record<string, ActionSpec> = {
   // The official Python SDK signs `agentName: ""` for an unnamed agent, then deletes the key.
   approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes, defaults: { agentName: "" } },
   approveBuilderFee: { schema: ApproveBuilderFeeRequest, types: ApproveBuilderFeeTypes },
+  usdSend: { schema: UsdSendRequest, types: UsdSendTypes },
+  withdraw3: { schema: Withdraw3Request, types: Withdraw3Types },
 };
 
 export function isSupportedAction(type: string): boolean {
@@ -221,8 +227,9 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   if (spec.types) {
     const chain = ctx.isTestnet ? "Testnet" : "Mainnet";
     if (raw.action.hyperliquidChain !== chain) return err(AUTH_ERR.chain(chain));
-    if (raw.action.nonce !== undefined && Number(raw.action.nonce) !== nonce)
-      return err(AUTH_ERR.nonceMismatch);
+    // The signed nonce is the action's `nonce` (or `time`, for transfers); it must be the request's.
+    const signedNonce = raw.action.nonce ?? raw.action.time;
+    if (signedNonce !== undefined && signedNonce !== nonce) return err(AUTH_ERR.nonceMismatch);
     try {
       signer = await recoverUserSignedSigner({
         action: raw.action as Record<string, unknown> & { signatureChainId: string },
@@ -340,6 +347,14 @@ function execute(engine: Engine, user: Hex, request: { action: { type: string } 
     case "approveAgent": {
       const { action } = request as ApproveAgentRequest;
       return fromError(engine.approveAgent(user, action.agentAddress, action.agentName ?? ""));
+    }
+    case "usdSend": {
+      const { action } = request as UsdSendRequest;
+      return fromError(engine.usdSend(user, action.destination, Number(action.amount)));
+    }
+    case "withdraw3": {
+      const { action } = request as Withdraw3Request;
+      return fromError(engine.withdraw(user, Number(action.amount), action.time));
     }
     case "approveBuilderFee": {
       const { action } = request as ApproveBuilderFeeRequest;

@@ -38,6 +38,46 @@ async function l1Body(
   return { action, nonce, signature, ...extra };
 }
 
+/** A user-signed transfer (usdSend, withdraw3) as the Python SDK signs it: `time` is the nonce. */
+async function transferBody(
+  trader: Trader,
+  type: "usdSend" | "withdraw3",
+  destination: string,
+  amount: string,
+): Promise<Record<string, unknown>> {
+  const time = nextNonce();
+  const primaryType =
+    type === "usdSend" ? "HyperliquidTransaction:UsdSend" : "HyperliquidTransaction:Withdraw";
+  const fields = [
+    { name: "hyperliquidChain", type: "string" },
+    { name: "destination", type: "string" },
+    { name: "amount", type: "string" },
+    { name: "time", type: "uint64" },
+  ] as const;
+  const message = { hyperliquidChain: "Mainnet", destination, amount, time };
+  const sig = await trader.wallet.signTypedData({
+    domain: {
+      name: "HyperliquidSignTransaction",
+      version: "1",
+      chainId: 0x66eee,
+      verifyingContract: "0x0000000000000000000000000000000000000000",
+    },
+    types: { [primaryType]: fields },
+    primaryType,
+    message: { ...message, time: BigInt(time) },
+  });
+  return {
+    action: { type, signatureChainId: "0x66eee", ...message },
+    nonce: time,
+    signature: {
+      r: sig.slice(0, 66),
+      s: `0x${sig.slice(66, 130)}`,
+      v: Number.parseInt(sig.slice(130, 132), 16),
+    },
+    vaultAddress: null,
+  };
+}
+
 /** An approveAgent the way the official Python SDK sends it: signed with agentName "", key deleted. */
 async function pythonApproveAgent(trader: Trader, agent: Hex): Promise<Record<string, unknown>> {
   const nonce = nextNonce();
@@ -403,5 +443,66 @@ describe("what any client asks for at start-up", () => {
     } finally {
       ws.close();
     }
+  });
+});
+
+describe("usdSend and withdraw3, signed by the account's own key", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 16 });
+  });
+  afterAll(() => sim.close());
+
+  it("usdSend moves perp USDC to another address, checksummed destination and all; both ledgers show it", async () => {
+    const from = newTrader(sim, 1_000);
+    const to = privateKeyToAccount(generatePrivateKey()).address;
+    const res = await post(sim, "/exchange", await transferBody(from, "usdSend", to, "250.5"));
+    expect(res.body).toEqual({ status: "ok", response: { type: "default" } });
+    const info = infoClient(sim);
+    expect((await info.clearinghouseState({ user: from.address })).withdrawable).toBe("749.5");
+    expect((await info.clearinghouseState({ user: to })).withdrawable).toBe("250.5");
+    const delta = {
+      type: "internalTransfer",
+      usdc: "250.5",
+      user: from.address,
+      destination: to.toLowerCase(),
+      fee: "0.0",
+    };
+    expect((await info.userNonFundingLedgerUpdates({ user: from.address })).at(-1)?.delta).toEqual(delta);
+    expect((await info.userNonFundingLedgerUpdates({ user: to })).at(-1)?.delta).toEqual(delta);
+
+    const tooMuch = await post(sim, "/exchange", await transferBody(from, "usdSend", to, "5000"));
+    expect(tooMuch.body).toEqual({ status: "err", response: "Insufficient balance for usd send." });
+  });
+
+  it("withdraw3 takes the amount off the account, with the bridge's $1 fee in the ledger", async () => {
+    const t = newTrader(sim, 1_000);
+    const body = await transferBody(t, "withdraw3", t.address, "100");
+    const res = await post(sim, "/exchange", body);
+    expect(res.body).toEqual({ status: "ok", response: { type: "default" } });
+    const info = infoClient(sim);
+    expect((await info.clearinghouseState({ user: t.address })).withdrawable).toBe("900.0");
+    expect((await info.userNonFundingLedgerUpdates({ user: t.address })).at(-1)?.delta).toEqual({
+      type: "withdraw",
+      usdc: "100.0",
+      nonce: body.nonce,
+      fee: "1.0",
+    });
+  });
+
+  it("an agent cannot move money: the recovered signer must be the account itself", async () => {
+    const master = newTrader(sim, 1_000);
+    const agentKey = generatePrivateKey();
+    await post(
+      sim,
+      "/exchange",
+      await pythonApproveAgent(master, privateKeyToAccount(agentKey).address as Hex),
+    );
+    const asAgent: Trader = { ...master, wallet: privateKeyToAccount(agentKey) };
+    const res = await post(sim, "/exchange", await transferBody(asAgent, "withdraw3", master.address, "10"));
+    expect(res.body).toEqual({
+      status: "err",
+      response: `Must deposit before performing actions. User: ${privateKeyToAccount(agentKey).address.toLowerCase()}`,
+    });
   });
 });
