@@ -200,8 +200,13 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   const parsed = v.safeParse(spec.schema, body);
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    const path = issue.path?.map((p: { key: unknown }) => String(p.key)).join(".") ?? "";
-    throw new RequestError(`${DESERIALIZE_ERROR}: ${path} ${issue.message}`.trim());
+    // The same `action.orders[0].p: …` form as the strict pass.
+    const path = (issue.path ?? [])
+      .map((p: { key: unknown }, i: number) =>
+        typeof p.key === "number" ? `[${p.key}]` : `${i === 0 ? "" : "."}${String(p.key)}`,
+      )
+      .join("");
+    throw new RequestError(`${DESERIALIZE_ERROR}: ${path ? `${path}: ` : ""}${issue.message}`);
   }
   // A vaultAddress on an action whose schema has no such field is still part of what was
   // signed: read it from the body, not from the schema's output (which drops unknown keys).

@@ -276,6 +276,14 @@ describe("bodies typed as mainnet's strict deserializer wants them", () => {
     expect(await infoClient(sim).openOrders({ user: trader.address })).toEqual([]);
   });
 
+  it("a string that is not a plain decimal is a 422 in the same path form", async () => {
+    for (const p of ["+90000", " 90000", "9e4", "-1"]) {
+      expect(await refused(order({ p }))).toMatch(
+        /^Failed to deserialize the JSON body into the target type: action\.orders\[0\]\.p: /,
+      );
+    }
+  });
+
   it("nonce and expiresAfter must be numbers", async () => {
     const action = order({});
     const n = nextNonce();
