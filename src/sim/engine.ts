@@ -47,6 +47,8 @@ export const SYNTHETIC_MAKER: Hex = "0x0000000000000000000000000000000000000000"
 export const LIQUIDATOR: Hex = "0x000000000000000000000000000000000000dead";
 /** How far from the reference (mark) price an order's limit price may be. */
 const MAX_PRICE_DEVIATION = 0.8;
+/** The bridge's withdrawal fee (USD), taken out of the amount withdrawn. */
+const WITHDRAW_FEE_USD = 1;
 /** Slippage a triggered market order may take from the mark, as the exchange allows. */
 const TRIGGER_MARKET_SLIPPAGE = 0.1;
 
@@ -65,6 +67,12 @@ export const ERR = {
   zeroSize: "Order has zero size.",
   /** Not a string seen from the live exchange: the simulator's own for an asset id it does not list. */
   unknownAsset: (a: number) => `Unknown asset ${a}.`,
+  /**
+   * Simulator wording and an assumption (no public source says what mainnet answers): a cloid an
+   * accepted order of the account already carries is refused, so a double send never places twice.
+   */
+  duplicateCloid: (cloid: string, oid: number, a: number) =>
+    `Duplicate cloid ${cloid}: already used by order ${oid}. asset=${a}`,
   modifyMissing: "Cannot modify canceled or filled order",
   leverage: "Invalid leverage value",
   switchLeverageType: "Cannot switch leverage type with open position.",
@@ -79,6 +87,9 @@ export const ERR = {
   subAccountName: "Sub-account name already in use.",
   subAccountUnknown: (sub: string) => `Sub-account ${sub} does not belong to this user.`,
   transferInsufficient: "Insufficient balance for sub-account transfer.",
+  /** Simulator wording (no live capture available). */
+  sendInsufficient: "Insufficient balance for usd send.",
+  withdrawInsufficient: "Insufficient balance for withdrawal.",
   referrerSet: "Referrer already set.",
   postOnlyAfterUpgrade: "Only post-only orders allowed immediately after a network upgrade",
 } as const;
@@ -351,6 +362,9 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 const round6 = (n: number): number => Math.round(n * 1e6) / 1e6;
+/** An order status that means the order was never accepted (`rejected`, `tickRejected`, …). */
+const isRejection = (status: OrderProcessingStatus): boolean =>
+  status === "rejected" || status.endsWith("Rejected");
 /** A price in the short form the exchange uses inside messages ("64990@64991"). */
 const plainPx = (px: number, szDecimals: number): string => fmtPx(px, szDecimals).replace(/\.0$/, "");
 
@@ -736,6 +750,61 @@ export class Engine {
     });
   }
 
+  /**
+   * usdSend: move perp USDC to another address (which need not exist yet). Both sides get one
+   * `internalTransfer` ledger update with one hash. No fee (mainnet's is not modelled).
+   */
+  usdSend(user: Hex, destination: Hex, amount: number): string | null {
+    const from = this.account(user);
+    if (!from) return "User does not exist.";
+    return this.run(() => {
+      if (!(amount > 0) || amount > this.summary(from).withdrawable + 1e-9) return ERR.sendInsufficient;
+      const to = this.ensureAccount(destination.toLowerCase() as Hex);
+      const time = this.now();
+      const hash = this.hashRng.hex32();
+      from.balance -= amount;
+      from.netDeposits -= amount;
+      to.balance += amount;
+      to.netDeposits += amount;
+      for (const side of from === to ? [from] : [from, to]) {
+        this.pushLedger(side, {
+          time,
+          hash,
+          delta: {
+            type: "internalTransfer",
+            usdc: usd(amount),
+            user: from.address,
+            destination: to.address,
+            fee: "0.0",
+          },
+        });
+        this.sample(side);
+        this.batch.accounts.add(side.address);
+      }
+      return null;
+    });
+  }
+
+  /** withdraw3: USDC leaves for the bridge, less mainnet's $1 fee; a `withdraw` ledger update. */
+  withdraw(user: Hex, amount: number, nonce: number): string | null {
+    const acct = this.account(user);
+    if (!acct) return "User does not exist.";
+    return this.run(() => {
+      if (!(amount > WITHDRAW_FEE_USD) || amount > this.summary(acct).withdrawable + 1e-9)
+        return ERR.withdrawInsufficient;
+      acct.balance -= amount;
+      acct.netDeposits -= amount;
+      this.pushLedger(acct, {
+        time: this.now(),
+        hash: this.hashRng.hex32(),
+        delta: { type: "withdraw", usdc: usd(amount), nonce, fee: usd(WITHDRAW_FEE_USD) },
+      });
+      this.sample(acct);
+      this.batch.accounts.add(acct.address);
+      return null;
+    });
+  }
+
   /** Record a referral code once per account. */
   setReferrer(user: Hex, code: string): string | null {
     const acct = this.account(user);
@@ -1102,16 +1171,30 @@ export class Engine {
     });
   }
 
+  /**
+   * @param replacing the order a modify just cancelled: the new order may keep its cloid.
+   */
   private placeOrder(
     user: Hex,
     w: OrderWire,
     tx: TxContext,
     builder: { b: Hex; f: number } | undefined,
+    replacing?: Order,
   ): OrderStatusEntry {
     const m = this.markets[w.a];
     if (!m) {
       this.counters.ordersRejected++;
       return { error: ERR.unknownAsset(w.a) };
+    }
+    if (w.c) {
+      // A cloid belongs to the first accepted order that carried it (resting, filled, cancelled
+      // later: all the same); only a rejected order leaves it free. The duplicate is refused
+      // before it becomes an order, so the cloid keeps naming the original.
+      const prior = this.account(user)?.byCloid.get(w.c.toLowerCase());
+      if (prior && prior !== replacing && !isRejection(prior.status)) {
+        this.counters.ordersRejected++;
+        return { error: ERR.duplicateCloid(w.c.toLowerCase(), prior.oid, w.a) };
+      }
     }
     const lots = toLots(w.s, m.szDecimals);
     if (lots === null) {
@@ -1574,7 +1657,7 @@ export class Engine {
       if (!o) return { error: ERR.modifyMissing };
       this.removeOrder(o, "canceled");
       const tx: TxContext = { hash: this.hashRng.hex32(), time: this.now() };
-      return this.placeOrder(o.user, w, tx, undefined);
+      return this.placeOrder(o.user, w, tx, undefined, o);
     });
   }
 

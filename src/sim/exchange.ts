@@ -20,6 +20,10 @@ import {
   SubAccountTransferRequest,
   UpdateIsolatedMarginRequest,
   UpdateLeverageRequest,
+  UsdSendRequest,
+  UsdSendTypes,
+  Withdraw3Request,
+  Withdraw3Types,
 } from "@nktkas/hyperliquid/api/exchange";
 import { canonicalize } from "@nktkas/hyperliquid/signing";
 import * as v from "valibot";
@@ -28,6 +32,7 @@ import { DESERIALIZE_ERROR, RequestError } from "./info.js";
 import { isWireAddress } from "./numbers.js";
 import type { CancelResponse, DefaultResponse, OrderResponse } from "./sdk-types.js";
 import { type Eip712Types, recoverL1Signer, recoverUserSignedSigner, type WireSignature } from "./signing.js";
+import { strictMismatch } from "./strict.js";
 import type { Hex } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -104,6 +109,8 @@ interface ActionSpec {
   schema: AnySchema;
   /** EIP-712 types for user-signed actions; undefined for L1 actions. */
   types?: Eip712Types;
+  /** What the exchange signs for a user-signed field a client may leave out (or send as null). */
+  defaults?: Readonly<Record<string, unknown>>;
 }
 
 const SPECS: Record<string, ActionSpec> = {
@@ -119,8 +126,11 @@ const SPECS: Record<string, ActionSpec> = {
   setReferrer: { schema: SetReferrerRequest },
   createSubAccount: { schema: CreateSubAccountRequest },
   subAccountTransfer: { schema: SubAccountTransferRequest },
-  approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes },
+  // The official Python SDK signs `agentName: ""` for an unnamed agent, then deletes the key.
+  approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes, defaults: { agentName: "" } },
   approveBuilderFee: { schema: ApproveBuilderFeeRequest, types: ApproveBuilderFeeTypes },
+  usdSend: { schema: UsdSendRequest, types: UsdSendTypes },
+  withdraw3: { schema: Withdraw3Request, types: Withdraw3Types },
 };
 
 export function isSupportedAction(type: string): boolean {
@@ -184,11 +194,19 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     throw new RequestError(`${DESERIALIZE_ERROR}: unknown action${type ? ` \`${type}\`` : ""}`);
   }
   const body = normalizeRequest(rawBody as Record<string, unknown>);
+  // Mainnet's deserializer is strict where the SDK's schemas coerce ("0" for 0, 92000 for "92000").
+  const mismatch = strictMismatch(spec.schema, body);
+  if (mismatch !== null) throw new RequestError(`${DESERIALIZE_ERROR}: ${mismatch}`);
   const parsed = v.safeParse(spec.schema, body);
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    const path = issue.path?.map((p: { key: unknown }) => String(p.key)).join(".") ?? "";
-    throw new RequestError(`${DESERIALIZE_ERROR}: ${path} ${issue.message}`.trim());
+    // The same `action.orders[0].p: …` form as the strict pass.
+    const path = (issue.path ?? [])
+      .map((p: { key: unknown }, i: number) =>
+        typeof p.key === "number" ? `[${p.key}]` : `${i === 0 ? "" : "."}${String(p.key)}`,
+      )
+      .join("");
+    throw new RequestError(`${DESERIALIZE_ERROR}: ${path ? `${path}: ` : ""}${issue.message}`);
   }
   // A vaultAddress on an action whose schema has no such field is still part of what was
   // signed: read it from the body, not from the schema's output (which drops unknown keys).
@@ -214,13 +232,15 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   if (spec.types) {
     const chain = ctx.isTestnet ? "Testnet" : "Mainnet";
     if (raw.action.hyperliquidChain !== chain) return err(AUTH_ERR.chain(chain));
-    if (raw.action.nonce !== undefined && Number(raw.action.nonce) !== nonce)
-      return err(AUTH_ERR.nonceMismatch);
+    // The signed nonce is the action's `nonce` (or `time`, for transfers); it must be the request's.
+    const signedNonce = raw.action.nonce ?? raw.action.time;
+    if (signedNonce !== undefined && signedNonce !== nonce) return err(AUTH_ERR.nonceMismatch);
     try {
       signer = await recoverUserSignedSigner({
         action: raw.action as Record<string, unknown> & { signatureChainId: string },
         types: spec.types,
         signature: req.signature,
+        ...(spec.defaults ? { defaults: spec.defaults } : {}),
       });
     } catch {
       return err(AUTH_ERR.unrecoverable);
@@ -332,6 +352,14 @@ function execute(engine: Engine, user: Hex, request: { action: { type: string } 
     case "approveAgent": {
       const { action } = request as ApproveAgentRequest;
       return fromError(engine.approveAgent(user, action.agentAddress, action.agentName ?? ""));
+    }
+    case "usdSend": {
+      const { action } = request as UsdSendRequest;
+      return fromError(engine.usdSend(user, action.destination, Number(action.amount)));
+    }
+    case "withdraw3": {
+      const { action } = request as Withdraw3Request;
+      return fromError(engine.withdraw(user, Number(action.amount), action.time));
     }
     case "approveBuilderFee": {
       const { action } = request as ApproveBuilderFeeRequest;

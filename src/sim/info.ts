@@ -2,6 +2,7 @@
 // way the exchange's deserializer would, and answer with the SDK-typed view.
 
 import type {
+  ExchangeStatusResponse,
   HistoricalOrdersResponse,
   MaxBuilderFeeResponse,
   RecentTradesResponse,
@@ -50,9 +51,10 @@ function readTime(body: Body, key: string, required: boolean): number | null {
     if (required) fail(`missing field \`${key}\``);
     return null;
   }
-  const n = typeof v === "string" ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) fail(`${key}: expected an integer`);
-  return n;
+  // A JSON number, as mainnet's deserializer wants it: "1700000000000" is a 422.
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+    fail(`${key}: invalid type: ${JSON.stringify(v)}, expected an integer`);
+  return v;
 }
 
 function readBool(body: Body, key: string): boolean {
@@ -116,7 +118,6 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       if (typeof oid === "number" && Number.isSafeInteger(oid) && oid >= 0)
         return views.orderStatus(engine, user, oid);
       if (isWireCloid(oid)) return views.orderStatus(engine, user, oid as Hex);
-      if (typeof oid === "string" && /^\d+$/.test(oid)) return views.orderStatus(engine, user, Number(oid));
       return fail("oid: expected an order id or a cloid");
     }
     case "historicalOrders": {
@@ -218,6 +219,11 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     case "userTwapSliceFills":
       readAddress(body, "user");
       return views.userTwapSliceFills();
+    case "exchangeStatus": {
+      // No maintenance or upgrade notice: the simulator never has one.
+      const out: ExchangeStatusResponse = { time: engine.now(), specialStatuses: null };
+      return out;
+    }
     default:
       return fail(typeof type === "string" ? `unknown variant \`${type}\`` : "missing field `type`");
   }

@@ -5,6 +5,7 @@
 // It reads /info only at start (meta and allMids); afterwards it prices its IOC orders from
 // its own fills, so a test counting the follower's /info requests is not disturbed by it.
 
+import { randomBytes } from "node:crypto";
 import { ApiRequestError, ExchangeClient, HttpTransport, InfoClient } from "@nktkas/hyperliquid";
 import { formatPrice, formatSize } from "@nktkas/hyperliquid/utils";
 import { keccak256, toHex } from "viem";
@@ -108,12 +109,14 @@ export async function startScriptedLeader(opts: ScriptedLeaderOptions): Promise<
   });
   const intervalMs = 1000 / opts.ratePerSec;
 
+  // seed ‖ run ‖ counter: a leader started again with the same seed (same key) must not reuse
+  // its earlier run's cloids, which the exchange would refuse as duplicates.
+  const run = randomBytes(4).toString("hex");
   const cloid = (): Hex => {
     counter++;
-    const hex = (
-      (opts.seed >>> 0).toString(16).padStart(8, "0") + counter.toString(16).padStart(24, "0")
-    ).slice(-32);
-    return `0x${hex}` as Hex;
+    const hex =
+      (opts.seed >>> 0).toString(16).padStart(8, "0") + run + counter.toString(16).padStart(16, "0");
+    return `0x${hex.slice(-32)}` as Hex;
   };
 
   /** One decision: what to trade, how much, which way. */

@@ -70,6 +70,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** `application/json`, or any `application/…+json`, parameters allowed (what axum's Json takes). */
+function isJsonContentType(header: string | undefined): boolean {
+  const mime = header?.split(";")[0]?.trim().toLowerCase() ?? "";
+  return mime === "application/json" || (mime.startsWith("application/") && mime.endsWith("+json"));
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === "string" && status !== 200 ? body : JSON.stringify(body);
   res.writeHead(status, {
@@ -409,6 +415,11 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
       return;
     }
     const text = await readBody(req);
+    if (path !== "/control" && !isJsonContentType(req.headers["content-type"])) {
+      // Mainnet's JSON extractor (axum) refuses the body before reading it.
+      send(res, 415, "Expected request with `Content-Type: application/json`");
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -89,17 +89,26 @@ export async function recoverL1Signer(p: L1RecoverParameters): Promise<Hex> {
 export type Eip712Types = Record<string, readonly { name: string; type: string }[]>;
 
 /**
- * The address that signed a user-signed action (its EIP-712 message is the action itself,
- * on domain HyperliquidSignTransaction with the chain id in `signatureChainId`), lowercased.
+ * The address that signed a user-signed action, lowercased. The EIP-712 message is the
+ * primary type's fields read from the action (on domain HyperliquidSignTransaction with the
+ * chain id in `signatureChainId`); a field the action omits or sends as null takes its value
+ * from `defaults` — the exchange reads an absent `agentName` as "", which is what the official
+ * Python SDK signs before it deletes the key from the request.
  * @throws {Error} when the signature or the message cannot be processed.
  */
 export async function recoverUserSignedSigner(p: {
   action: Record<string, unknown> & { signatureChainId: string };
   types: Eip712Types;
   signature: WireSignature;
+  defaults?: Readonly<Record<string, unknown>>;
 }): Promise<Hex> {
   const primaryType = Object.keys(p.types)[0];
   if (primaryType === undefined) throw new Error("no EIP-712 primary type");
+  const message: Record<string, unknown> = {};
+  for (const { name } of p.types[primaryType] ?? []) {
+    const value = p.action[name];
+    message[name] = value === undefined || value === null ? p.defaults?.[name] : value;
+  }
   const typedData = {
     domain: {
       name: "HyperliquidSignTransaction",
@@ -109,7 +118,7 @@ export async function recoverUserSignedSigner(p: {
     },
     types: p.types,
     primaryType,
-    message: p.action,
+    message,
   } as unknown as TypedDataDefinition;
   const address = await recoverTypedDataAddress({ ...typedData, signature: normalizeSignature(p.signature) });
   return address.toLowerCase() as Hex;

@@ -10,6 +10,8 @@ import type { Engine, EngineListener } from "./engine.js";
 import { isWireAddress } from "./numbers.js";
 import type {
   AllMidsEvent,
+  Candle,
+  CandleInterval,
   ClearinghouseStateEvent,
   LedgerUpdate,
   OrderUpdatesEvent,
@@ -38,7 +40,7 @@ const USER_TYPES = new Set([
   "userNonFundingLedgerUpdates",
   "userFundings",
 ]);
-const COIN_TYPES = new Set(["l2Book", "trades", "bbo"]);
+const COIN_TYPES = new Set(["l2Book", "trades", "bbo", "candle"]);
 
 interface Subscription {
   key: string;
@@ -49,6 +51,7 @@ interface Subscription {
   coin?: string;
   nSigFigs?: number | null;
   mantissa?: number | null;
+  interval?: CandleInterval;
 }
 
 interface Conn {
@@ -107,6 +110,8 @@ export class WsHub implements EngineListener {
   /** Funding payments per user since the last flush: one userFundings message each per funding run. */
   private pendingFundings = new Map<Hex, UserFundingsEvent["fundings"]>();
   private readonly lastBbo = new Map<string, string>();
+  /** The last candle sent per `coin/interval`: a candle goes out again only when it changed. */
+  private readonly lastCandle = new Map<string, string>();
   readonly stats = {
     connectionsTotal: 0,
     posts: 0,
@@ -289,6 +294,10 @@ export class WsHub implements EngineListener {
       const coin = payload.coin;
       if (typeof coin !== "string" || !this.engine.marketsByName.has(coin)) return null;
       sub.coin = coin;
+      if (type === "candle") {
+        if (!views.isCandleInterval(payload.interval)) return null;
+        sub.interval = payload.interval;
+      }
       if (type === "l2Book") {
         const n = payload.nSigFigs;
         if (n !== undefined && n !== null && (typeof n !== "number" || ![2, 3, 4, 5].includes(n)))
@@ -383,6 +392,11 @@ export class WsHub implements EngineListener {
         if (m && m.trades.length > 0) this.send(conn, "trades", m.trades.slice(-20));
         return;
       }
+      case "candle": {
+        const candle = sub.coin && sub.interval ? this.currentCandle(sub.coin, sub.interval) : undefined;
+        if (candle) this.send(conn, "candle", candle);
+        return;
+      }
       case "userFills":
         if (sub.user) {
           const data: UserFillsEvent = {
@@ -426,6 +440,32 @@ export class WsHub implements EngineListener {
       default:
         return;
     }
+  }
+
+  private flushCandles(coin: string): void {
+    const subs = this.subscribers(`candle:${coin}`);
+    if (!subs) return;
+    const texts = new Map<CandleInterval, string | null>();
+    for (const [conn, sub] of subs) {
+      const interval = sub.interval;
+      if (!interval) continue;
+      let text = texts.get(interval);
+      if (text === undefined) {
+        const candle = this.currentCandle(coin, interval);
+        const next = candle ? JSON.stringify({ channel: "candle", data: candle }) : null;
+        const key = `${coin}/${interval}`;
+        text = next !== null && this.lastCandle.get(key) !== next ? next : null;
+        if (next !== null) this.lastCandle.set(key, next);
+        texts.set(interval, text);
+      }
+      if (text !== null) this.sendRaw(conn, text);
+    }
+  }
+
+  /** The candle of `interval` the clock is in now (built from the simulator's own prices). */
+  private currentCandle(coin: string, interval: CandleInterval): Candle | undefined {
+    const now = this.opts.now();
+    return views.candleSnapshot(this.engine, coin, interval, now, null).at(-1);
   }
 
   private clearinghouse(user: Hex): ClearinghouseStateEvent {
@@ -546,6 +586,8 @@ export class WsHub implements EngineListener {
       const data: AllMidsEvent = { mids: views.allMids(e) };
       this.broadcast("allMids", "allMids", data);
     }
+    // Candles move with the mid (every price tick) and with trades (volume): both flush here.
+    for (const coin of p.mids ? e.marketsByName.keys() : p.books) this.flushCandles(coin);
     for (const coin of p.books) {
       const m = e.marketsByName.get(coin);
       if (!m) continue;

@@ -44,7 +44,11 @@ describe("hlcopy sim", () => {
       httpUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       wsUrl: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/),
     });
-    const res = await fetch(`${ready.httpUrl}/info`, { method: "POST", body: '{"type":"allMids"}' });
+    const res = await fetch(`${ready.httpUrl}/info`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"type":"allMids"}',
+    });
     expect(await res.json()).toMatchObject({ BTC: "95000.0" });
     t.stop();
     await running;
