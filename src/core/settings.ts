@@ -676,7 +676,9 @@ function exampleValue(s: SettingSpec, given?: unknown): string {
     case "intOrAuto":
       return "3";
     case "enum":
-      return (typeof given === "string" ? closeMatches(given, k.values, 1)[0] : undefined) ?? k.values[0] ?? "";
+      return (
+        (typeof given === "string" ? closeMatches(given, k.values, 1)[0] : undefined) ?? k.values[0] ?? ""
+      );
     case "boolean":
       return "true";
     case "coins":
