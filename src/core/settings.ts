@@ -657,11 +657,12 @@ function invalid(s: SettingSpec, value: unknown): ValidationError {
   return new ValidationError(s.key, `invalid value ${shown} for ${s.key}: expected ${allowedText(s)}`, {
     hint: zeroMeantNone
       ? `"none" turns it off (0 does not), e.g. hlcopy config set ${s.key} none`
-      : `e.g. hlcopy config set ${s.key} ${exampleValue(s)}`,
+      : `e.g. hlcopy config set ${s.key} ${exampleValue(s, value)}`,
   });
 }
 
-function exampleValue(s: SettingSpec): string {
+/** A value the setting takes: for a choice, the one nearest what was typed (`invers` → inverse). */
+function exampleValue(s: SettingSpec, given?: unknown): string {
   const k = s.kind;
   switch (k.type) {
     case "number":
@@ -675,7 +676,9 @@ function exampleValue(s: SettingSpec): string {
     case "intOrAuto":
       return "3";
     case "enum":
-      return k.values[0] ?? "";
+      return (
+        (typeof given === "string" ? closeMatches(given, k.values, 1)[0] : undefined) ?? k.values[0] ?? ""
+      );
     case "boolean":
       return "true";
     case "coins":

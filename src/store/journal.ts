@@ -452,8 +452,8 @@ export function foreignNetworkRuns(journal: Journal, network: string, account: s
     : `journal ${file} holds the runs of ${others.join(", ")}, not of ${network} (${older})`;
   const hint =
     theirs !== undefined && !existsSync(theirs)
-      ? `with no hlcopy running for this account, move it where hlcopy now looks for ${only}'s journal: mv ${file} ${theirs}`
-      : `with no hlcopy running for this account, move it aside (mv ${file} ${file}.shared) and ${network} starts a new journal — which forgets its halt, high-water mark and which positions hlcopy opened (--adopt takes them back)`;
+      ? `with no hlcopy running for this account, move it where hlcopy now looks for ${only}'s journal: ${moveCommand(file, theirs)}`
+      : `with no hlcopy running for this account, move it aside (${moveCommand(file, `${file}.shared`)}) and ${network} starts a new journal — which forgets its halt, high-water mark and which positions hlcopy opened (--adopt takes them back)`;
   return new ConfigError(message, { hint, details: { file, network, networks: recorded } });
 }
 
@@ -498,7 +498,7 @@ export function unmovedJournal(configDir: string, account: string, network: stri
   return new ConfigError(
     `the journal of ${network} for ${account.toLowerCase()} is still in ${shared}, where an older hlcopy kept one journal per account for every network`,
     {
-      hint: `with no hlcopy running for this account, move it where hlcopy now looks for it: mv ${shared} ${own}`,
+      hint: `with no hlcopy running for this account, move it where hlcopy now looks for it: ${moveCommand(shared, own)}`,
       details: { file: shared, expected: own, network },
     },
   );
@@ -508,8 +508,21 @@ export function unmovedJournal(configDir: string, account: string, network: stri
 
 const SQLITE_HEADER = "SQLite format 3\0";
 
+/**
+ * The command that moves a journal together with what lies beside it: its -wal holds commits
+ * not yet folded into the file (a halt a killed run recorded last, say), its -intents orders
+ * not yet in either, its -shm indexes the -wal. Moved without them, those records are lost —
+ * or, left under the old name, a new journal there would take in another file's -wal.
+ */
+export function moveCommand(from: string, to: string): string {
+  const moves = [`mv ${from} ${to}`];
+  for (const beside of ["-wal", "-shm", "-intents"])
+    if (existsSync(`${from}${beside}`)) moves.push(`mv ${from}${beside} ${to}${beside}`);
+  return moves.join(" && ");
+}
+
 function moveAsideHint(file: string): string {
-  return `move it aside (mv ${file} ${file}.bak) and hlcopy starts a new journal — which also forgets any halt and the high-water mark`;
+  return `move it aside (${moveCommand(file, `${file}.bak`)}) and hlcopy starts a new journal — which also forgets any halt and the high-water mark`;
 }
 
 function notAJournal(file: string, why: string, cause?: unknown): ConfigError {

@@ -14,6 +14,7 @@ import {
   shownDrift,
   shownTarget,
 } from "../core/drift.js";
+import { roundHalfAway } from "../core/format.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
@@ -805,37 +806,38 @@ export interface RunSummary {
   }[];
 }
 
+/**
+ * The run's closing figures, as the summary line shows them and `--json` prints them: each
+ * rounded as it is shown (USD to the cent, bps to 0.1, lag to the ms; core/format.ts), so the two
+ * never disagree and scripts never see a float's tail (375.1199999999994).
+ */
 export function runSummary(state: DashboardState): RunSummary {
   const copy = copySlippageStats(state);
   const exec = slippageStats(state);
   const lag = lagStats(state);
   const p = state.pnl;
+  const shown = (x: number, decimals: number): number | null => {
+    const v = finiteOrNull(x);
+    return v === null ? null : roundHalfAway(v, decimals);
+  };
   return {
     ordersFilled: state.counters.ordersFilled,
     copiedTrades: state.counters.copiedTrades,
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
-    finalDriftUsd: totalDriftUsd(state),
+    finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),
     inSync: state.drift?.inSync ?? null,
-    slippageBps: {
-      mean: finiteOrNull(copy.mean),
-      median: finiteOrNull(copy.median),
-      p95: finiteOrNull(copy.p95),
-    },
-    execSlippageBps: {
-      mean: finiteOrNull(exec.mean),
-      median: finiteOrNull(exec.median),
-      p95: finiteOrNull(exec.p95),
-    },
-    copyLagMs: { p50: finiteOrNull(lag.p50), p99: finiteOrNull(lag.p99) },
+    slippageBps: { mean: shown(copy.mean, 1), median: shown(copy.median, 1), p95: shown(copy.p95, 1) },
+    execSlippageBps: { mean: shown(exec.mean, 1), median: shown(exec.median, 1), p95: shown(exec.p95, 1) },
+    copyLagMs: { p50: shown(lag.p50, 0), p99: shown(lag.p99, 0) },
     pnl: p
       ? {
-          realisedUsd: p.realisedUsd,
-          unrealisedUsd: p.unrealisedUsd,
-          feesUsd: p.feesUsd,
-          fundingUsd: p.fundingUsd,
-          netUsd: p.netUsd,
-          roiPct: p.roiPct,
+          realisedUsd: roundHalfAway(p.realisedUsd, 2),
+          unrealisedUsd: roundHalfAway(p.unrealisedUsd, 2),
+          feesUsd: roundHalfAway(p.feesUsd, 2),
+          fundingUsd: roundHalfAway(p.fundingUsd, 2),
+          netUsd: roundHalfAway(p.netUsd, 2),
+          roiPct: p.roiPct === null ? null : roundHalfAway(p.roiPct, 2),
         }
       : null,
     onExit: state.onExit,

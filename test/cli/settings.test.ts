@@ -247,6 +247,23 @@ describe("numbers are plain decimals (issue 12.7)", () => {
     expect(() => parseSettingInput("sizing.ratio", "-1")).toThrow(/expected a number > 0/);
   });
 
+  it("a misspelt choice's hint offers the choice nearest what was typed, not the first one", () => {
+    const hintFor = (key: string, raw: string) => {
+      try {
+        parseSettingInput(key, raw);
+      } catch (e) {
+        return (e as Error & { hint?: string }).hint;
+      }
+      return undefined;
+    };
+    // "same" — the first choice — would have been the opposite of what was meant.
+    expect(hintFor("sizing.direction", "invers")).toBe("e.g. hlcopy config set sizing.direction inverse");
+    expect(hintFor("sizing.mode", "fixd-ratio")).toBe("e.g. hlcopy config set sizing.mode fixed-ratio");
+    expect(hintFor("exec.entry", "pasive")).toBe("e.g. hlcopy config set exec.entry passive");
+    // Nothing near: the first choice, as an example.
+    expect(hintFor("sizing.direction", "sideways")).toBe("e.g. hlcopy config set sizing.direction same");
+  });
+
   it("a cap of 0 is refused, saying none turns it off: 0 as 'no cap' would have closed every position", () => {
     for (const key of ["risk.maxNotionalPerCoin", "risk.maxTotalNotional"] as const) {
       let error: (Error & { hint?: string }) | undefined;

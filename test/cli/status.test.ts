@@ -195,6 +195,21 @@ describe("hlcopy status: one meaning per figure", () => {
     expect(report.positions.find((p) => p.coin === "ETH")).toMatchObject({ targetSize: 0, driftPct: null });
   });
 
+  it("--json carries each figure as the text shows it: drift to the cent, drift % to 0.1, no float tails", async () => {
+    // ODD: 0.2 of 0.3 to go at 7.1: drift 1.42 USD (1.4199999999999997 as doubles), 66.67 %.
+    const { dir } = journal([target("ODD", 3, 0.3, 0.1, 7.1)]);
+    const { text } = await status(dir, false);
+    const { report } = await status(dir, true);
+    const header = rowOf(text, "coin");
+    const odd = report.positions.find((p) => p.coin === "ODD");
+    expect(odd).toMatchObject({ driftUsd: 1.42, driftPct: 66.7 });
+    expect(`${odd?.driftPct}%`).toBe(rowOf(text, "ODD")[header.indexOf("drift%")]);
+    const cents = (x: number | null) => x === null || Math.round(x * 100) / 100 === x;
+    expect(report.drift?.coins.every((c) => cents(c.driftUsd))).toBe(true);
+    expect(cents(report.drift?.driftUsd ?? null)).toBe(true);
+    expect(cents(report.drawdownPct)).toBe(true);
+  });
+
   it("each line says when its figures are from, the same way at its end; the equity line is one moment", async () => {
     const { dir } = journal();
     const { text } = await status(dir, false);

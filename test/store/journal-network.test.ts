@@ -1,6 +1,9 @@
 // One journal per (network, account): where each network's file is, and what hlcopy says about
 // a file an older hlcopy shared between networks (it is never used half-right).
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
 import {
@@ -19,6 +22,7 @@ const ACCOUNT = "0xAbCdEf0000000000000000000000000000000001";
 const who = ACCOUNT.toLowerCase();
 const SIM_A = "http://127.0.0.1:7411";
 const SIM_B = "http://127.0.0.1:7412";
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 const run = (network: string, startedAt = 1_700_000_000_000): StartRunParameters => ({
   command: "follow",
@@ -90,8 +94,10 @@ describe("a journal an older hlcopy shared between networks", () => {
     expect(e?.message).toBe(
       `journal ${shared} holds the runs of ${SIM_A}, not of mainnet (an older hlcopy kept one journal per account for every network)`,
     );
+    // Asked while the file is open: its -wal goes with it.
+    const theirs = journalPath(dir, ACCOUNT, SIM_A);
     expect(e?.hint).toBe(
-      `with no hlcopy running for this account, move it where hlcopy now looks for ${SIM_A}'s journal: mv ${shared} ${journalPath(dir, ACCOUNT, SIM_A)}`,
+      `with no hlcopy running for this account, move it where hlcopy now looks for ${SIM_A}'s journal: mv ${shared} ${theirs} && mv ${shared}-wal ${theirs}-wal && mv ${shared}-shm ${theirs}-shm`,
     );
     expect(e?.exitCode).toBe(2);
   });
@@ -107,8 +113,47 @@ describe("a journal an older hlcopy shared between networks", () => {
       `journal ${shared} also holds runs on testnet (an older hlcopy kept one journal per account for every network): its high-water mark, halts and positions may be another network's`,
     );
     expect(e?.hint).toContain(
-      `move it aside (mv ${shared} ${shared}.shared) and mainnet starts a new journal`,
+      `move it aside (mv ${shared} ${shared}.shared && mv ${shared}-wal ${shared}.shared-wal && mv ${shared}-shm ${shared}.shared-shm) and mainnet starts a new journal`,
     );
+  });
+
+  it("a shared file whose last run was killed: the hint moves its -wal and -intents too, and nothing recorded is lost", () => {
+    const dir = tempDir();
+    const shared = journalPath(dir, ACCOUNT);
+    const cloid = `0x${"7".repeat(32)}`;
+    // A follow on SIM_A that recorded a halt (in the -wal: no checkpoint yet) and an order's
+    // intent (in the intent log), then was killed: the older hlcopy's layout after a crash.
+    const script = `
+      import { openJournal } from ${JSON.stringify(join(root, "dist/store/journal.js"))};
+      const j = openJournal(${JSON.stringify(shared)}, { intentLog: true });
+      const run = j.startRun(${JSON.stringify(run(SIM_A))});
+      j.recordHalt({ ts: 1_700_000_000_500, kind: "manual", reason: "flatten requested (hlcopy flatten)" });
+      j.recordOrderIntent({ runId: run, ts: 1_700_000_000_600, action: { coin: "BTC", side: "sell", size: 0.01, limitPx: 60000, reduceOnly: true, cloid: "${cloid}", reason: "close", refPx: 60100 } });
+      process.kill(process.pid, "SIGKILL");
+    `;
+    const killed = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(killed.signal).toBe("SIGKILL");
+    expect(existsSync(`${shared}-wal`)).toBe(true);
+    expect(existsSync(`${shared}-intents`)).toBe(true);
+    const own = journalPath(dir, ACCOUNT, SIM_A);
+    const hint = unmovedJournal(dir, ACCOUNT, SIM_A)?.hint ?? "";
+    const command = hint.slice(hint.indexOf("mv "));
+    expect(command).toBe(
+      `mv ${shared} ${own} && mv ${shared}-wal ${own}-wal && mv ${shared}-shm ${own}-shm && mv ${shared}-intents ${own}-intents`,
+    );
+    // Done as a trader does it, in a shell: the halt and the order are where SIM_A's runs look.
+    execFileSync("sh", ["-c", command]);
+    expect(readdirSync(dir).filter((f) => f.startsWith(`journal-${who}`))).toEqual([]);
+    const moved = openJournal(own, { intentLog: true });
+    try {
+      expect(moved.activeHalt()).toMatchObject({
+        kind: "manual",
+        reason: "flatten requested (hlcopy flatten)",
+      });
+      expect(moved.getOrder(cloid)).toMatchObject({ status: "pending", reduceOnly: true });
+    } finally {
+      moved.close();
+    }
   });
 
   it("a network whose runs are still in the shared file is told to move it there; nothing is written", () => {

@@ -96,9 +96,10 @@ describe("runSummary", () => {
       skipped: { "inside-deadband": 1 },
       finalDriftUsd: 75,
       inSync: null,
-      slippageBps: { mean: expect.closeTo(1.633, 2), median: 1.2, p95: expect.closeTo(3.72, 2) },
-      execSlippageBps: { mean: expect.closeTo(0.8, 6), median: 0.5, p95: expect.closeTo(1.94, 6) },
-      copyLagMs: { p50: 5, p99: expect.closeTo(6.96, 2) },
+      // As shown: bps to 0.1, lag to the ms (1.633…, 3.72, 1.94 and 6.96 unrounded).
+      slippageBps: { mean: 1.6, median: 1.2, p95: 3.7 },
+      execSlippageBps: { mean: 0.8, median: 0.5, p95: 1.9 },
+      copyLagMs: { p50: 5, p99: 7 },
       pnl: null,
       onExit: null,
       positions: [

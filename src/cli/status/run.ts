@@ -228,11 +228,15 @@ export async function runStatus(p: {
       equity: equity?.accountValue ?? null,
       equityAsOf: equity?.ts ?? null,
       hwm: equity?.hwm ?? null,
-      drawdownPct: equity && equity.hwm > 0 ? ((equity.hwm - equity.accountValue) / equity.hwm) * 100 : null,
+      // Each figure as the text shows it (core/format.ts): the same in both, no float's tail.
+      drawdownPct:
+        equity && equity.hwm > 0
+          ? roundHalfAway(((equity.hwm - equity.accountValue) / equity.hwm) * 100, 2)
+          : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       paused: standingPause(p.pauseMarker),
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
-      drift: last.drift && last.ts !== null ? { ...last.drift, asOf: last.ts } : null,
+      drift: last.drift && last.ts !== null ? { ...roundedDrift(last.drift), asOf: last.ts } : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
       positions: last.targets
         .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
@@ -249,7 +253,7 @@ export async function runStatus(p: {
             targetSize,
             ourSize: t.ourSize,
             driftUsd,
-            driftPct: driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null),
+            driftPct: roundedOrNull(driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null), 1),
             ...(t.held ? { held: true } : {}),
             status: statusOf.get(t.coin)?.status ?? null,
             reason: statusOf.get(t.coin)?.reason ?? null,
@@ -294,6 +298,20 @@ export async function runStatus(p: {
   } finally {
     journal.close();
   }
+}
+
+/** A drift report's USD figures to the cent, as every view shows them. */
+function roundedDrift(d: DriftReport): DriftReport {
+  return {
+    ...d,
+    driftUsd: roundHalfAway(d.driftUsd, 2),
+    outsideUsd: roundHalfAway(d.outsideUsd, 2),
+    coins: d.coins.map((c) => ({ ...c, driftUsd: roundedOrNull(c.driftUsd, 2) })),
+  };
+}
+
+function roundedOrNull(x: number | null, decimals: number): number | null {
+  return x === null ? null : roundHalfAway(x, decimals);
 }
 
 /** The pause that stands, as its marker says: a running follow's (its pid lives) or the next one's. */
