@@ -808,7 +808,7 @@ export interface RunSummary {
 
 /**
  * The run's closing figures, as the summary line shows them and `--json` prints them: each
- * rounded as it is shown (USD to the cent, bps to 0.1, lag to the ms; core/format.ts), so the two
+ * rounded as it is shown (drift to the cent, bps to 0.1, lag to the ms; core/format.ts), so the two
  * never disagree and scripts never see a float's tail (375.1199999999994).
  */
 export function runSummary(state: DashboardState): RunSummary {
@@ -830,14 +830,16 @@ export function runSummary(state: DashboardState): RunSummary {
     slippageBps: { mean: shown(copy.mean, 1), median: shown(copy.median, 1), p95: shown(copy.p95, 1) },
     execSlippageBps: { mean: shown(exec.mean, 1), median: shown(exec.median, 1), p95: shown(exec.p95, 1) },
     copyLagMs: { p50: shown(lag.p50, 0), p99: shown(lag.p99, 0) },
+    // The P&L as the engine, status and the journal carry it: to the micro-dollar (USDC's 6
+    // decimals, core/pnl.ts round6), one figure everywhere.
     pnl: p
       ? {
-          realisedUsd: roundHalfAway(p.realisedUsd, 2),
-          unrealisedUsd: roundHalfAway(p.unrealisedUsd, 2),
-          feesUsd: roundHalfAway(p.feesUsd, 2),
-          fundingUsd: roundHalfAway(p.fundingUsd, 2),
-          netUsd: roundHalfAway(p.netUsd, 2),
-          roiPct: p.roiPct === null ? null : roundHalfAway(p.roiPct, 2),
+          realisedUsd: p.realisedUsd,
+          unrealisedUsd: p.unrealisedUsd,
+          feesUsd: p.feesUsd,
+          fundingUsd: p.fundingUsd,
+          netUsd: p.netUsd,
+          roiPct: p.roiPct,
         }
       : null,
     onExit: state.onExit,
