@@ -300,12 +300,6 @@ export interface Journal {
   startRun(params: StartRunParameters): number;
   endRun(runId: number, result: { endedAt: number; exitCode: number }): void;
   /**
-   * Remove a run that changed nothing — refused by bad input, a start check or the trader's no
-   * before any order — with its decisions and events, so a refusal leaves the journal as it was
-   * (`status` still names the last real run). Returns false, keeping it, once it holds an order.
-   */
-  discardRun(runId: number): boolean;
-  /**
    * Hold everything recorded from here — the run, its plans and events, copy state, equity and
    * the high-water mark, halts, fills — in one transaction until `keepHeld()` commits it or
    * `dropHeld()` rolls it back: a run that is refused before it could send (a start check, a
@@ -1337,14 +1331,6 @@ class SqliteJournal implements Journal {
       result.exitCode,
       runId,
     );
-  }
-
-  discardRun(runId: number): boolean {
-    if (this.#get("SELECT 1 AS one FROM orders WHERE run_id = ? LIMIT 1", runId)) return false;
-    this.#runLater("DELETE FROM events WHERE run_id = ?", runId);
-    this.#runLater("DELETE FROM decisions WHERE run_id = ?", runId);
-    this.#run("DELETE FROM runs WHERE id = ?", runId);
-    return true;
   }
 
   hold(): void {
