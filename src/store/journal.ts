@@ -306,8 +306,9 @@ export interface Journal {
    * wrong passphrase, the trader's no, a stop at a prompt) leaves the journal as it was, and a
    * journal that did not exist ("on-record") is not created. Nothing commits it on the way (the
    * group commit, a batch, a checkpoint, a write that commits at once). An order's intent keeps
-   * what is held first (an order about to be sent is never held); `close()` drops it. An existing file's write lock is taken at once and held until then: another
-   * process that writes the journal meanwhile (hlcopy resume) waits `busyTimeoutMs` for it.
+   * what is held first (an order about to be sent is never held); `close()` drops it. An
+   * existing file's write lock is taken at once and held until then: another process that
+   * writes the journal meanwhile (hlcopy resume) waits `busyTimeoutMs` for it, then fails.
    * Holding again while held changes nothing.
    */
   hold(): void;
