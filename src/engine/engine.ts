@@ -523,6 +523,8 @@ export class CopyEngine {
     const o = this.#o;
     this.#startedAt = this.#now();
     const before = o.journal.lastRun({ trading: true });
+    // Until the run may send (#act), what it records is held: a refused run keeps none of it.
+    if (!this.#acted) o.journal.hold();
     this.#runId = o.journal.startRun({
       command: o.command,
       leaders: o.leaders,
@@ -566,8 +568,8 @@ export class CopyEngine {
     // Stopped before it ran (a signal during the caller's set-up): nothing to begin.
     if (this.#stopping) return this.stopped;
     this.#continuous = true;
-    this.#acted = true;
     if (this.#runId === null) this.begin();
+    this.#act();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
     try {
       await this.#enqueue(() => this.recoverOrders());
@@ -643,9 +645,11 @@ export class CopyEngine {
     }
     // Ended before it could act — refused (bad input, a start check, a no at the review),
     // interrupted at a prompt, stopped by a signal during the checks: nothing was changed, and
-    // the journal is left as it was (status still shows the last run that could trade). Any
-    // run that reached its run or its sweep is journaled (discardRun keeps one with orders).
-    const refused = !this.#acted && this.#runId !== null && o.journal.discardRun(this.#runId);
+    // what the run held is dropped — the journal is left as it was, no copy baseline, equity or
+    // ownership snapshot of a copy that never began (status still shows the last run that could
+    // trade). Any run that reached its run or its sweep is journaled (an order kept it too).
+    const refused = !this.#acted && this.#runId !== null && o.journal.dropHeld();
+    if (refused) this.#safety.afterDrop();
     if (this.#runId !== null && !refused)
       o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });
     o.journal.checkpoint();
@@ -1018,7 +1022,7 @@ export class CopyEngine {
       await this.#review(planned);
     }
     // Past the checks and the review: from here the sweep may send.
-    if (execute) this.#acted = true;
+    if (execute) this.#act();
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
     this.#emit({
       type: "decision",
@@ -1399,6 +1403,12 @@ export class CopyEngine {
   /** A decision whose orders a pause keeps from being sent says so (its event's `held`). */
   #heldBy(plan: Plan, execute: boolean): { held?: "paused" } {
     return execute && this.#paused && plan.actions.length > 0 ? { held: "paused" } : {};
+  }
+
+  /** The run may send from here: what it held in the journal since begin() is kept (the one commit point). */
+  #act(): void {
+    this.#acted = true;
+    this.#o.journal.keepHeld();
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */

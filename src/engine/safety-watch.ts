@@ -7,7 +7,7 @@
 import { fixed } from "../core/format.js";
 import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
-import type { Journal } from "../store/journal.js";
+import type { Journal, RecordHaltParameters } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
 
 /** Account updates between sweeps record equity at most this often. */
@@ -40,6 +40,8 @@ export class SafetyWatch {
   /** The UTC day's first recorded equity, as last read. */
   #day: { day: string; equity: number | null } | null = null;
   #lastEquityRecordAt = 0;
+  /** A manual halt (hlcopy flatten, the dashboard's f) this run recorded: the trader's word outlives a refused run. */
+  #manual: RecordHaltParameters | null = null;
 
   constructor(options: SafetyWatchOptions) {
     this.#o = options;
@@ -133,12 +135,9 @@ export class SafetyWatch {
     this.#halt = { kind, reason };
     this.#flattened = false;
     if (o.mode !== "dry-run") {
-      o.journal.recordHalt({
-        ts: now,
-        kind,
-        reason,
-        details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm },
-      });
+      const halt = { ts: now, kind, reason, details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm } };
+      o.journal.recordHalt(halt);
+      if (kind === "manual") this.#manual = halt;
     }
     o.emit({
       type: "halt",
@@ -147,6 +146,16 @@ export class SafetyWatch {
       reason,
       ...(o.mode === "dry-run" ? { recorded: false as const } : {}),
     });
+  }
+
+  /**
+   * The run was refused before it could send and what it held in the journal was dropped (the
+   * equity and a halt its own rules found among it): a manual halt asked for meanwhile (hlcopy
+   * flatten at the review) is the trader's, and is recorded again.
+   */
+  afterDrop(): void {
+    if (this.#manual && !this.#o.journal.activeHalt()) this.#o.journal.recordHalt(this.#manual);
+    this.#manual = null;
   }
 
   /** `hlcopy resume` cleared the halt in the journal: drop it here too. Whether it was dropped. */

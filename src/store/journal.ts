@@ -6,7 +6,18 @@
 // after the fact is committed in groups (SqliteJournal), an order's intent at once — or, in the
 // run that holds the lock and sends, appended to the intent log first (store/intent-log.ts).
 
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
@@ -15,7 +26,7 @@ import type { HaltKind } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
-import { type StoreOperation, storeError } from "./disk-errors.js";
+import { type StoreOperation, storeError, storeErrorKind } from "./disk-errors.js";
 import { IntentLog, type IntentRow, intentLogPath, readIntentLog } from "./intent-log.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
 import { isMainnet, networkKey, sameNetwork } from "./network-key.js";
@@ -291,11 +302,22 @@ export interface Journal {
   startRun(params: StartRunParameters): number;
   endRun(runId: number, result: { endedAt: number; exitCode: number }): void;
   /**
-   * Remove a run that changed nothing — refused by bad input, a start check or the trader's no
-   * before any order — with its decisions and events, so a refusal leaves the journal as it was
-   * (`status` still names the last real run). Returns false, keeping it, once it holds an order.
+   * Hold everything recorded from here — the run, its plans and events, copy state, equity and
+   * the high-water mark, halts, fills — in one transaction until `keepHeld()` commits it or
+   * `dropHeld()` rolls it back: a run that is refused before it could send (a start check, a
+   * wrong passphrase, the trader's no, a stop at a prompt) leaves the journal as it was, and a
+   * journal that did not exist ("on-record") is not created. Nothing commits it on the way (the
+   * group commit, a batch, a checkpoint, a write that commits at once). An order's intent keeps
+   * what is held first (an order about to be sent is never held); `close()` drops it. An
+   * existing file's write lock is taken at once and held until then: another process that
+   * writes the journal meanwhile (hlcopy resume) waits `busyTimeoutMs` for it, then fails.
+   * Holding again while held changes nothing.
    */
-  discardRun(runId: number): boolean;
+  hold(): void;
+  /** Commit what is held (and create an "on-record" file that it holds a record for). No-op when nothing is held. */
+  keepHeld(): void;
+  /** Roll back what is held; whether anything was held (false once an order's intent kept it). */
+  dropHeld(): boolean;
   /** The networks its runs were on, as each recorded it ("mainnet", "testnet" or a URL), in order of first use. */
   networks(): string[];
   /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
@@ -557,7 +579,17 @@ function checkHeader(file: string): void {
 
 /** Disk and database errors on the journal, as the user should read them (disk-errors.ts). */
 function journalError(file: string, operation: StoreOperation, error: unknown): HlcopyError {
-  return storeError(error, { file, what: "journal", operation, corruptHint: moveAsideHint(file) });
+  const e = storeError(error, { file, what: "journal", operation, corruptHint: moveAsideHint(file) });
+  // The long transaction is most often hlcopy's own: a run holds what it records until it may
+  // send (Journal.hold), its write lock too, while it waits for an answer.
+  if (e !== error && storeErrorKind(error) === "busy") {
+    return new OperationalError(e.message, {
+      hint: "another process holds it in a long transaction: a follow or reconcile waiting at its review or passphrase prompt (answer it there), or a SQLite browser or backup tool (close it); then run again",
+      details: e.details,
+      cause: error,
+    });
+  }
+  return e;
 }
 
 function pragmaNumber(db: DatabaseSync, name: string): number {
@@ -715,7 +747,10 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       return new SqliteJournal(db, path, 0, busy, groupMs, { copyOf: path });
     }
     if (!memory && create === "on-record" && !existsSync(path)) {
-      // Nothing on disk until there is something worth keeping (see JournalCreation).
+      // Nothing on disk until there is something worth keeping (see JournalCreation) — and that
+      // may be only once the run is confirmed (hold): a file that could not be created is said
+      // now, before the run asks anything.
+      checkCreatable(path);
       db = new DatabaseSync(":memory:");
       configure(db, true, busy);
       migrate(db, path, now());
@@ -750,6 +785,34 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     }
     if (created) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
     throw journalError(path, "open", error);
+  }
+}
+
+/**
+ * That `file` could be created, creating nothing: its nearest existing ancestor is a directory
+ * this process may write.
+ * @throws {OperationalError} what creating it would meet (a part of its path is a file, permission denied, a read-only file system).
+ */
+function checkCreatable(file: string): void {
+  let dir = dirname(file);
+  try {
+    for (;;) {
+      let isDirectory: boolean;
+      try {
+        isDirectory = statSync(dir).isDirectory();
+      } catch (error) {
+        const up = dirname(dir);
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT" || up === dir) throw error;
+        dir = up;
+        continue;
+      }
+      if (!isDirectory)
+        throw Object.assign(new Error(`ENOTDIR: not a directory, ${dir}`), { code: "ENOTDIR" });
+      accessSync(dir, constants.W_OK | constants.X_OK);
+      return;
+    }
+  } catch (error) {
+    throw journalError(file, "create", error);
   }
 }
 
@@ -1191,6 +1254,10 @@ class SqliteJournal implements Journal {
   readonly #copyOf: string | null;
   /** The copy journaled an order of its own (refresh then keeps its orders). */
   #ownOrders = false;
+  /** What is recorded is held in one transaction (hold): kept or dropped as a whole. */
+  #held = false;
+  /** A record worth keeping came while held: an "on-record" journal goes to disk when it is kept. */
+  #keepWanted = false;
 
   constructor(
     db: DatabaseSync,
@@ -1221,6 +1288,10 @@ class SqliteJournal implements Journal {
    */
   #keep(): void {
     if (this.#deferred !== "on-record") return;
+    if (this.#held) {
+      this.#keepWanted = true; // written out if what is held is kept (keepHeld)
+      return;
+    }
     this.#settle(); // VACUUM INTO cannot run inside a transaction
     let disk: DatabaseSync;
     try {
@@ -1399,11 +1470,51 @@ class SqliteJournal implements Journal {
     );
   }
 
-  discardRun(runId: number): boolean {
-    if (this.#get("SELECT 1 AS one FROM orders WHERE run_id = ? LIMIT 1", runId)) return false;
-    this.#runLater("DELETE FROM events WHERE run_id = ?", runId);
-    this.#runLater("DELETE FROM decisions WHERE run_id = ?", runId);
-    this.#run("DELETE FROM runs WHERE id = ?", runId);
+  hold(): void {
+    // A dry run's copy is never written back: nothing to hold (and its refresh must ATTACH).
+    if (this.#held || this.#copyOf !== null) return;
+    if (this.#batchDepth > 0) throw new Error("journal.hold() inside a batch");
+    this.#settle(); // what waits for its commit is not part of what is held
+    this.#exec("BEGIN IMMEDIATE");
+    // The hold is the outermost batch: records join it, nothing commits them on the way.
+    this.#batchDepth++;
+    this.#held = true;
+  }
+
+  keepHeld(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#batchDepth--;
+    try {
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      try {
+        this.#db.exec("ROLLBACK");
+      } catch {
+        // the transaction is already gone: the first error is the one to report
+      }
+      this.#keepWanted = false;
+      this.#rolledBack();
+      throw journalError(this.path, "write", error);
+    }
+    this.#committed();
+    if (this.#keepWanted) {
+      this.#keepWanted = false;
+      this.#keep();
+    }
+  }
+
+  dropHeld(): boolean {
+    if (!this.#held) return false;
+    this.#held = false;
+    this.#batchDepth--;
+    this.#keepWanted = false;
+    try {
+      this.#db.exec("ROLLBACK");
+    } catch {
+      // no transaction left (a failed statement ended it): nothing of it was committed either
+    }
+    this.#rolledBack();
     return true;
   }
 
@@ -1436,6 +1547,9 @@ class SqliteJournal implements Journal {
   }
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
+    // An order about to be sent: the run acts, and what it held is kept first — an intent is
+    // never held (the exactly-once recovery reads it back after a crash).
+    this.keepHeld();
     this.#keep();
     this.#ownOrders = true;
     const row = intentRow(p);
@@ -1896,6 +2010,8 @@ class SqliteJournal implements Journal {
 
   close(): void {
     if (!this.#open) return;
+    // A run that ends without keeping what it held was never confirmed: none of it stays.
+    this.dropHeld();
     let lost: unknown;
     try {
       this.#settle();

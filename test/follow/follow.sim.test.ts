@@ -620,6 +620,30 @@ describe("hlcopy follow against the simulator", () => {
       expect(await done).toBe(0);
     });
 
+    it("a refused start leaves the journal as it was, but a flatten asked for at the review (hlcopy flatten) stays", async () => {
+      let engine: CopyEngine | null = null;
+      const t = await reviewedEngine([], async () => {
+        engine?.flatten("flatten requested (hlcopy flatten)");
+        return false;
+      });
+      engine = t.engine;
+      const refused = await t.engine.preflight().then(
+        () => null,
+        (e: unknown) => e as Error & { exitCode?: number },
+      );
+      expect(refused?.message).toBe("not confirmed: nothing was sent");
+      expect(await t.engine.stop("refused", refused?.exitCode)).toBe(2);
+      expect(t.sentCoins()).toEqual([]);
+      // No run, no equity, no baseline of the leader's copy: only the trader's halt.
+      expect(t.journal.lastRun()).toBeNull();
+      expect(t.journal.latestEquity()).toBeNull();
+      expect(t.journal.getCopyState(`leader:${t.leader.toLowerCase()}`)).toBeNull();
+      expect(t.journal.activeHalt()).toMatchObject({
+        kind: "manual",
+        reason: "flatten requested (hlcopy flatten)",
+      });
+    });
+
     it("a no to the changed plan sends nothing: exit 2", async () => {
       const t = await reviewedStart([true, false]);
       expect(t.refused?.message).toBe("not confirmed: nothing was sent");

@@ -43,6 +43,36 @@ describe("openJournal({ create })", () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('"on-record" held (a run not yet confirmed): records create nothing; kept, they create the file; dropped, nothing', () => {
+    const dir = join(tempDir(), "cfg");
+    const file = journalPath(dir, ACCOUNT);
+    const held = openJournal(file, { create: "on-record" });
+    held.hold();
+    const run = held.startRun(RUN);
+    held.recordDecision({ runId: run, ts: T0, trigger: "sweep", coins: [], plan: plan() });
+    held.setCopyState("leader:0xaa", { since: T0 }, T0);
+    held.recordEquity(T0, 1_000);
+    expect(held.getCopyState("leader:0xaa")).toEqual({ since: T0 });
+    expect(existsSync(dir)).toBe(false);
+    expect(held.dropHeld()).toBe(true);
+    held.close();
+    expect(existsSync(dir)).toBe(false);
+
+    const kept = openJournal(file, { create: "on-record" });
+    kept.hold();
+    const id = kept.startRun(RUN);
+    kept.setCopyState("leader:0xaa", { since: T0 }, T0);
+    expect(existsSync(file)).toBe(false);
+    kept.keepHeld();
+    expect(existsSync(file)).toBe(true);
+    kept.endRun(id, { endedAt: T0 + 1, exitCode: 0 });
+    kept.close();
+    const again = openJournal(file);
+    expect(again.lastRun()).toMatchObject({ id, exitCode: 0 });
+    expect(again.getCopyState("leader:0xaa")).toEqual({ since: T0 });
+    again.close();
+  });
+
   it('"on-record": the first record writes the file (0600) with everything so far, identity included', () => {
     const dir = join(tempDir(), "cfg");
     const file = journalPath(dir, ACCOUNT);
@@ -106,13 +136,13 @@ describe("openJournal({ create })", () => {
     check.close();
   });
 
-  it("a journal that cannot be written out leaves nothing behind", () => {
+  it("a journal that could not be created is said when it is opened (a run asks nothing first), creating nothing", () => {
     const parent = join(tempDir(), "not-a-dir");
     writeFileSync(parent, "a regular file where the config directory should be");
-    const j = openJournal(journalPath(parent, ACCOUNT), { create: "on-record" });
-    j.startRun(RUN);
-    expect(() => j.recordEvent({ ts: T0, type: "x" })).toThrow();
-    j.close();
+    const file = journalPath(join(parent, "cfg"), ACCOUNT);
+    expect(() => openJournal(file, { create: "on-record" })).toThrow(
+      `cannot create journal ${file}: a part of its path is a file, not a directory`,
+    );
     expect(statSync(parent).isFile()).toBe(true);
   });
 });

@@ -214,7 +214,7 @@ describe("runs and decisions", () => {
   });
 });
 
-describe("a run that changed nothing", () => {
+describe("a run held until it may send (hold, keepHeld, dropHeld)", () => {
   const start = (jr: ReturnType<typeof open>, startedAt: number) =>
     jr.startRun({
       command: "reconcile",
@@ -224,28 +224,122 @@ describe("a run that changed nothing", () => {
       settings: {},
       startedAt,
     });
+  /** Everything the run before the refused one left, as another connection reads it. */
+  const rows = () => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      const of = (t: string) => db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all();
+      return Object.fromEntries(
+        ["runs", "decisions", "events", "copy_state", "equity", "halts", "fills"].map((t) => [t, of(t)]),
+      );
+    } finally {
+      db.close();
+    }
+  };
+  /** What a run reads and records before it may send: its start checks, the first sweep. */
+  const preconfirmation = (jr: Journal, run: number, at: number) => {
+    jr.recordDecision({ runId: run, ts: at, trigger: "sweep", coins: [], plan: plan() });
+    jr.recordEvent({ ts: at, type: "warning", runId: run, data: { message: "x" } });
+    jr.setCopyState("leader:0xabc", { since: at }, at);
+    jr.setCopyState("managed", { positions: {}, orderId: 0, ts: at }, at);
+    jr.recordEquity(at, 25_000);
+    jr.recordHalt({ ts: at, kind: "kill-switch", reason: "y" });
+    jr.recordFill({ tid: at, ts: at, coin: "BTC", side: "buy", px: 1, sz: 1, fee: 0 });
+    jr.pruneBefore(at); // what an earlier run logged before `at`
+    jr.batch(() => jr.setCopyState("pnl:shares", { BTC: {} }, at));
+  };
 
-  it("is discarded with its decisions and events; the run before it is the last run again", () => {
+  it("dropped: the journal is as it was, rows and bytes, though the run read back what it held", async () => {
     const jr = open();
     const real = start(jr, T0);
+    jr.recordEquity(T0, 10_000);
+    jr.setCopyState("leader:0xabc", { since: T0 }, T0);
+    jr.recordEvent({ ts: T0, type: "warning", runId: real, data: { message: "pruned, then back" } });
     jr.endRun(real, { endedAt: T0 + 1, exitCode: 0 });
-    const refused = start(jr, T0 + 10);
-    jr.recordDecision({ runId: refused, ts: T0 + 11, trigger: "sweep", coins: [], plan: plan() });
-    jr.recordEvent({ ts: T0 + 12, type: "warning", runId: refused, data: { message: "x" } });
-    expect(jr.discardRun(refused)).toBe(true);
-    expect(jr.lastRun()).toMatchObject({ id: real, exitCode: 0 });
-    expect(jr.listEntries({ table: "decisions" })).toEqual([]);
-    expect(
-      jr.listEntries({ table: "events" }).filter((e) => e.table === "events" && e.runId === refused),
-    ).toEqual([]);
+    jr.close();
+    const before = { rows: rows(), bytes: readFileSync(file) };
+    expect(before.rows.events).toHaveLength(1);
+
+    const again = open();
+    again.hold();
+    const refused = start(again, T0 + 10);
+    preconfirmation(again, refused, T0 + 11);
+    // Read back within the run as recorded …
+    expect(again.highWaterMark()).toBe(25_000);
+    expect(again.getCopyState("leader:0xabc")).toEqual({ since: T0 + 11 });
+    // … never committed on the way: not by the group commit's timer, nor by a checkpoint.
+    await new Promise((r) => setTimeout(r, 60));
+    again.checkpoint();
+    expect(rows()).toEqual(before.rows);
+    expect(again.dropHeld()).toBe(true);
+    expect(again.lastRun()).toMatchObject({ id: real, exitCode: 0 });
+    expect(again.highWaterMark()).toBe(10_000);
+    again.close();
+    expect(rows()).toEqual(before.rows);
+    expect(readFileSync(file).equals(before.bytes)).toBe(true);
   });
 
-  it("is kept once it holds an order (something may have reached the exchange)", () => {
+  it("kept: everything it held is committed at once, and what follows is recorded as usual", () => {
     const jr = open();
+    jr.hold();
     const run = start(jr, T0);
+    preconfirmation(jr, run, T0 + 1);
+    jr.keepHeld();
+    expect(jr.dropHeld()).toBe(false);
+    jr.recordEvent({ ts: T0 + 2, type: "after", runId: run });
+    jr.endRun(run, { endedAt: T0 + 3, exitCode: 0 });
+    jr.close();
+    const r = rows();
+    expect(r.runs).toHaveLength(1);
+    expect(r.copy_state?.map((c) => c.key).sort()).toEqual(["leader:0xabc", "managed", "pnl:shares"]);
+    expect(r.equity).toHaveLength(1);
+    expect(r.events?.map((e) => e.type)).toEqual(["warning", "after"]);
+  });
+
+  it("an order's intent keeps what is held first: an order about to be sent is never rolled back", () => {
+    const jr = open();
+    jr.hold();
+    const run = start(jr, T0);
+    jr.setCopyState("managed", { positions: {}, orderId: 0, ts: T0 }, T0);
     jr.recordOrderIntent({ runId: run, ts: T0 + 1, action: action() });
-    expect(jr.discardRun(run)).toBe(false);
-    expect(jr.lastRun()?.id).toBe(run);
+    expect(jr.dropHeld()).toBe(false);
+    jr.close();
+    const again = open();
+    expect(again.lastRun()?.id).toBe(run);
+    expect(again.ordersInState(["pending"])).toHaveLength(1);
+    expect(again.getCopyState("managed")).not.toBeNull();
+  });
+
+  it("closed while held (never kept): nothing of it stays", () => {
+    const jr = open();
+    jr.close();
+    const before = readFileSync(file);
+    const again = open();
+    again.hold();
+    preconfirmation(again, start(again, T0), T0 + 1);
+    again.close();
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(open().lastRun()).toBeNull();
+  });
+
+  it("holds no other process's reads back: status reads the journal as it was meanwhile", () => {
+    const jr = open();
+    jr.recordEquity(T0, 10_000);
+    jr.hold();
+    jr.recordEquity(T0 + 1, 30_000);
+    const status = openJournal(file);
+    try {
+      expect(status.highWaterMark()).toBe(10_000);
+    } finally {
+      status.close();
+    }
+    jr.keepHeld();
+    const after = openJournal(file);
+    try {
+      expect(after.highWaterMark()).toBe(30_000);
+    } finally {
+      after.close();
+    }
   });
 });
 

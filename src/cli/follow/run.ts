@@ -177,8 +177,8 @@ export async function runFollow(
         () => alerts?.sender.stats,
       )
     : null;
-  // Each alert's outcome goes to the journal once it is open, so `status` (another process)
-  // can say the webhook is failing.
+  // Each alert's outcome goes to the journal once the run has started, so `status` (another
+  // process) can say the webhook is failing.
   let alertJournal: Journal | null = null;
   alerts =
     settings.alerts.webhook.length > 0
@@ -222,7 +222,6 @@ export async function runFollow(
         throw error;
       }
       served.account = session.account;
-      alertJournal = session.journal;
       served.budget = session.client.budget;
       const engine = new CopyEngine({
         reader: session.client,
@@ -277,6 +276,9 @@ export async function runFollow(
         // bin/hlcopy.js restarts a follow with its memory settings through process.execve
         // (Node >= 22.15): on an older Node the run holds about twice the memory, for days.
         started: () => {
+          // The alerts' outcomes are journaled from here: a run refused at its start leaves the
+          // journal as it was (none at all where there was none), whatever its webhook did.
+          alertJournal = session.journal;
           if (typeof process.execve === "function") return;
           events.emit({
             type: "warning",
