@@ -26,6 +26,7 @@ import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type DistributionStats, type Journal, journalPath, openJournal } from "../../store/journal.js";
+import { runAlive } from "../../store/lock.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
@@ -136,7 +137,10 @@ export async function runStatus(p: {
   try {
     const now = p.now ?? Date.now();
     const since = now - hours * 3_600_000;
-    const run = journal.lastRun({ trading: true });
+    // A run still going (a follow) is the one to tell, though a later one-shot run ended since.
+    const run =
+      journal.unfinishedRuns().find((r) => r.pid !== null && runAlive(r.pid, r.startedAt)) ??
+      journal.lastRun({ trading: true });
     const equity = journal.latestEquity();
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
@@ -156,7 +160,7 @@ export async function runStatus(p: {
             endedAt: run.endedAt,
             exitCode: run.exitCode,
             pid: run.pid,
-            running: run.endedAt === null ? processAlive(run.pid) : null,
+            running: run.endedAt === null ? run.pid !== null && runAlive(run.pid, run.startedAt) : null,
           }
         : null,
       equity: equity?.accountValue ?? null,
@@ -333,17 +337,6 @@ function lastRecord(journal: Journal): LastRecord {
     found.targets = (d.plan as Plan).targets ?? [];
   }
   return found;
-}
-
-/** Whether a process of this machine is alive (another user's counts: it exists). */
-function processAlive(pid: number | null): boolean {
-  if (pid === null || !Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
