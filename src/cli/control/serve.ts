@@ -4,6 +4,7 @@
 import type { CopyEngine } from "../../engine/engine.js";
 import type { EngineEvents } from "../../engine/events.js";
 import {
+  CONTROL_STATE_KEY,
   type ControlCommand,
   type ControlReply,
   type ControlServer,
@@ -12,7 +13,8 @@ import {
   startControlServer,
   takePendingPause,
 } from "../../store/control.js";
-import { lockDir } from "../../store/lock.js";
+import type { Journal } from "../../store/journal.js";
+import { lockDir, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
 
 export interface ServeControlParameters {
@@ -20,6 +22,8 @@ export interface ServeControlParameters {
   account: string;
   engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop" | "resume">;
   events: EngineEvents;
+  /** Where the socket is recorded for commands that cannot see the lock (its directory is elsewhere). */
+  journal?: Pick<Journal, "setCopyState">;
 }
 
 /**
@@ -72,7 +76,25 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     }
   };
   const server = await startControlServer(controlSocketPath(dir, p.ctx.network, p.account), handle);
-  const pendingAt = takePendingPause(pendingPausePath(dir, p.ctx.network, p.account));
+  const record = (value: unknown) => {
+    try {
+      p.journal?.setCopyState(CONTROL_STATE_KEY, value, Date.now());
+    } catch {
+      // the journal is closing or the disk failed: the engine reports that itself
+    }
+  };
+  // Once the run has swept (its journal exists then: a refused start leaves none behind).
+  let recorded = false;
+  const offRecord = p.events.on((e) => {
+    if (e.type !== "sweep" || recorded) return;
+    recorded = true;
+    record({ pid: process.pid, socket: server.path });
+  });
+  // A pause recorded by a command in any environment (each records it where it locks).
+  const pending = lookDirs(p.ctx.env)
+    .map((d) => takePendingPause(pendingPausePath(d, p.ctx.network, p.account)))
+    .filter((at): at is number => at !== null);
+  const pendingAt = pending.length > 0 ? Math.max(...pending) : null;
   if (pendingAt !== null) {
     p.engine.togglePause();
     p.events.emit({
@@ -85,6 +107,8 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     path: server.path,
     async close() {
       off();
+      offRecord();
+      if (recorded) record(null);
       await server.close();
     },
   };
