@@ -145,6 +145,12 @@ describe("steering a follow from another environment", () => {
           new RegExp(`^resumed the running follow.*\\(pid ${run.child.pid}\\)\n$`),
         );
         await eventually(() => run.lines.some((l) => l.type === "paused" && l.paused === false), 10_000);
+        // Paused again: a flatten still closes everything (flat means flat).
+        expect((await cli(master, ["pause"], env)).code).toBe(0);
+        await eventually(
+          () => run.lines.filter((l) => l.type === "paused" && l.paused === true).length === 2,
+          10_000,
+        );
 
         const sent = sim.control.orderHistory(master).length;
         const flat = await cli(master, ["--json", "flatten", "--yes"], env);

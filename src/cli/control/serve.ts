@@ -60,13 +60,18 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
             : "resumed the running follow: sending again (a sweep catches up now)",
         );
       }
-      case "flatten":
+      case "flatten": {
         // Said as where it came from, as a flatten with no follow running journals it.
         p.engine.flatten("flatten requested (hlcopy flatten)");
+        // A paused run sends nothing, closes included: flatten means flat, so the pause goes.
+        // The halt (set first) lets nothing but the reduce-only closes through.
+        const wasPaused = paused;
+        if (wasPaused) p.engine.togglePause();
         return reply(
           "flattening",
-          "the running follow halted (manual) and is closing every position reduce-only; hlcopy resume to trade again",
+          `the running follow halted (manual)${wasPaused ? ", its pause lifted," : ""} and is closing every position reduce-only; hlcopy resume to trade again`,
         );
+      }
       case "stop":
         void p.engine.stop("stop requested (hlcopy stop)");
         return reply(
