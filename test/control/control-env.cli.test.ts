@@ -166,6 +166,21 @@ describe("steering a follow from another environment", () => {
         expect(closes.length).toBeGreaterThan(0);
         expect(closes.every((o) => o.reduceOnly)).toBe(true);
         expect(run.lines.some((l) => l.type === "halt" && l.kind === "manual")).toBe(true);
+        // Its closes are told and journaled as the flatten they are, not as the kill switch
+        // (the line and the journal's row may come a moment after the exchange has the order).
+        const told = () => run.lines.filter((l) => l.type === "order" && l.reduceOnly === true);
+        await eventually(() => told().length >= closes.length, 10_000);
+        expect(told().map((l) => l.reason)).toEqual(told().map(() => "flatten"));
+        const journaled = async () => {
+          const journal = openJournal(journalPath(configDir, master));
+          try {
+            return closes.map((o) => journal.getOrder(o.cloid ?? "")?.reason);
+          } finally {
+            journal.close();
+          }
+        };
+        await eventually(async () => (await journaled()).every((r) => r !== undefined), 10_000);
+        expect(await journaled()).toEqual(closes.map(() => "flatten"));
       } finally {
         run.child.kill("SIGTERM");
         await run.exit;
