@@ -3,12 +3,17 @@
 // HLCOPY_LOCK_DIR set in a systemd unit and not in the shell that steers it. Whatever the second
 // process's environment, it never trades beside the follow, and pause/flatten reach the follow.
 
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import { pendingPausePath } from "../../src/store/control.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
+import { defaultLockDir, lockPath } from "../../src/store/lock.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { type RunningFollow, spawnFollow } from "../follow/helpers.js";
 import { jsonError, runCli, tempDir } from "../helpers/cli.js";
@@ -215,5 +220,108 @@ describe("steering a follow from another environment", () => {
       run.child.kill("SIGTERM");
       await run.exit;
     }
+  });
+});
+
+describe("another hlcopy trades the account and cannot be reached", () => {
+  /** A live process standing for an hlcopy (its command line says hlcopy): killed after. */
+  function standIn(): ChildProcess {
+    return spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "hlcopy"], { stdio: "ignore" });
+  }
+
+  it("pause and flatten from another environment refuse (exit 1, naming it) and do nothing", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
+    // A reconcile of this account holds the lock in the fixed directory (it takes no commands).
+    const holder = standIn();
+    const net = { name: sim.httpUrl, httpUrl: sim.httpUrl };
+    const file = lockPath(defaultLockDir(), net, master.address);
+    mkdirSync(defaultLockDir(), { recursive: true, mode: 0o700 });
+    writeFileSync(
+      file,
+      JSON.stringify({ pid: holder.pid, startedAt: Date.now(), command: "reconcile", configDir, token: "t" }),
+    );
+    try {
+      const env = {
+        HLCOPY_LOCK_DIR: tempDir("hlcopy-other-locks-"),
+        HLCOPY_CONFIG_DIR: configDir,
+        HLCOPY_AGENT_KEY: agentKey,
+      };
+      const paused = await cli(master.address, ["pause"], env);
+      expect(paused.code).toBe(1);
+      expect(paused.stderr).toBe(
+        `error: hlcopy reconcile (pid ${holder.pid}) is trading ${master.address} on ${sim.httpUrl} right now and takes no commands: nothing was done\n` +
+          `hint: run hlcopy pause again once it has ended (one sweep), or stop it with kill ${holder.pid}\n`,
+      );
+      // Nothing recorded for the next follow.
+      expect(existsSync(pendingPausePath(env.HLCOPY_LOCK_DIR, net, master.address))).toBe(false);
+      expect(existsSync(pendingPausePath(defaultLockDir(), net, master.address))).toBe(false);
+      const flat = await cli(master.address, ["flatten", "--yes"], env);
+      expect(flat.code).toBe(1);
+      expect(flat.stderr).toMatch(new RegExp(`^error: hlcopy reconcile \\(pid ${holder.pid}\\) is trading`));
+      expect(sim.control.orderHistory(master.address)).toEqual([]);
+      expect(existsSync(journalPath(configDir, master.address))).toBe(false);
+    } finally {
+      rmSync(file, { force: true });
+      holder.kill();
+    }
+  });
+
+  it("a live unfinished run in the journal refuses a second trader whose lock directories do not meet it", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
+    const holder = standIn();
+    // A follow whose lock this process cannot see (a service with a private /tmp and its own
+    // HLCOPY_LOCK_DIR): all there is of it here is its run in the journal.
+    const path = journalPath(configDir, master.address);
+    const journal = openJournal(path);
+    try {
+      journal.startRun({
+        command: "follow",
+        leaders: [{ address: leader, weight: 1 }],
+        account: master.address,
+        network: sim.httpUrl,
+        settings: null,
+        startedAt: Date.now(),
+      });
+    } finally {
+      journal.close();
+    }
+    const db = new DatabaseSync(path);
+    db.prepare("UPDATE runs SET pid = ?").run(holder.pid ?? 0);
+    db.close();
+    try {
+      const r = await cli(
+        master.address,
+        ["reconcile", leader, "--mode", "fixed-ratio", "--ratio", "0.2", "--yes"],
+        {
+          HLCOPY_CONFIG_DIR: configDir,
+          HLCOPY_AGENT_KEY: agentKey,
+          HLCOPY_LOCK_DIR: tempDir("hlcopy-other-locks-"),
+        },
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error: another hlcopy \\(pid ${holder.pid}\\) is trading .*\\(follow, found in the journal`,
+        ),
+      );
+      expect(sim.control.orderHistory(master.address)).toEqual([]);
+    } finally {
+      holder.kill();
+    }
+    // Its process gone, the run is a dead one's: trading goes on.
+    await eventually(() => holder.exitCode !== null || holder.signalCode !== null, 5_000);
+    const again = await cli(
+      master.address,
+      ["reconcile", leader, "--mode", "fixed-ratio", "--ratio", "0.2", "--yes"],
+      { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey },
+    );
+    expect([0, 3]).toContain(again.code);
+    expect(sim.control.orderHistory(master.address).length).toBeGreaterThan(0);
   });
 });
