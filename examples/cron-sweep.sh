@@ -2,13 +2,20 @@
 # One reconcile sweep for cron: brings the account to the scaled copy of LEADER, appends the
 # JSON report to a log, and says (on stderr, which cron mails) when something needs a human.
 #
-#   */5 * * * * HLCOPY_PASSPHRASE_FILE=~/.hlcopy-pass /path/to/cron-sweep.sh 0xLEADER >> ~/hlcopy-cron.log 2>&1
+#   */5 * * * * HLCOPY_PASSPHRASE_FILE=$HOME/.hlcopy-pass /path/to/hlcopy/examples/cron-sweep.sh 0xLEADER >> $HOME/hlcopy-cron.log 2>&1
+#
+# Works under cron's minimal environment (PATH=/usr/bin:/bin, no XDG_RUNTIME_DIR): run from a
+# clone (npm install done), it runs that clone's hlcopy with the clone's own Node 24
+# (node_modules/.bin/node), never the machine's older `node` or an `hlcopy` cron cannot find.
+# The lock it takes is the one a follow in your shell or a service holds (no variable needed):
+# while a follow trades the account, the sweep is refused (exit 1) and sends nothing.
 #
 # Environment:
 #   HLCOPY_PASSPHRASE_FILE  file (mode 0600) holding the keystore passphrase; or set
 #                           HLCOPY_PASSPHRASE / HLCOPY_AGENT_KEY directly.
 #   HLCOPY_ACCOUNT          your master account (or `hlcopy config set account 0x…` once).
-#   HLCOPY_BIN              the hlcopy command (default: hlcopy on PATH).
+#   HLCOPY_BIN              the hlcopy command (default: this clone's bin/hlcopy.js with its
+#                           own Node; outside a clone, hlcopy on PATH).
 # Extra arguments after the leader are passed to reconcile (e.g. --max-leverage 3).
 set -uo pipefail
 
@@ -18,11 +25,22 @@ if [[ -n "${HLCOPY_PASSPHRASE_FILE:-}" && -z "${HLCOPY_PASSPHRASE:-}" ]]; then
   HLCOPY_PASSPHRASE="$(<"$HLCOPY_PASSPHRASE_FILE")"
   export HLCOPY_PASSPHRASE
 fi
-hlcopy="${HLCOPY_BIN:-hlcopy}"
+# The clone this script is in: its bin/hlcopy.js with its pinned Node (a dev dependency).
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ -n "${HLCOPY_BIN:-}" ]]; then
+  read -r -a hlcopy <<<"$HLCOPY_BIN"
+elif [[ -x "$repo/node_modules/.bin/node" && -f "$repo/bin/hlcopy.js" ]]; then
+  hlcopy=("$repo/node_modules/.bin/node" "$repo/bin/hlcopy.js")
+elif command -v hlcopy >/dev/null 2>&1; then
+  hlcopy=(hlcopy)
+else
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) hlcopy: not found (run npm install in $repo, or set HLCOPY_BIN to the hlcopy command)" >&2
+  exit 2
+fi
 
 # --yes: cron has no one to ask; a plan that needs review (the first run, a large move) goes.
 # Review it first by hand: hlcopy reconcile <leader> --dry-run
-report="$($hlcopy --json reconcile "$leader" --yes "$@")"
+report="$("${hlcopy[@]}" --json reconcile "$leader" --yes "$@")"
 code=$?
 stamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 [[ -n "$report" ]] && printf '%s %s\n' "$stamp" "$report"

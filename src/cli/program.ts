@@ -49,7 +49,7 @@ Environment:
   HLCOPY_ACCOUNT      your master account address
   HLCOPY_PASSPHRASE   keystore passphrase (cron, scripts)
   HLCOPY_AGENT_KEY    agent private key as hex, bypassing the keystore (cron, tests)
-  HLCOPY_LOCK_DIR     where the per-account locks live (default $XDG_RUNTIME_DIR/hlcopy or <tmp>/hlcopy-<uid>)
+  HLCOPY_LOCK_DIR     a lock and control-socket directory besides the fixed /tmp/hlcopy-<uid> (a service with a private /tmp)
 
 Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift remains, 4 halted,
 130 interrupted at a prompt (nothing changed).`,

@@ -9,9 +9,11 @@ import { ConfigError, OperationalError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
-import type { Journal } from "../store/journal.js";
-import type { Lock } from "../store/lock.js";
+import type { Journal, RunRow } from "../store/journal.js";
+import { type Lock, runAlive } from "../store/lock.js";
+import { canonicalApiBase } from "../store/network-key.js";
 import { type CliContext, requireAccount } from "./context.js";
+import { resolveNetwork } from "./network.js";
 
 export interface TradingSession {
   account: Address;
@@ -92,12 +94,15 @@ export async function openTradingSession(
     if (known) agentAddress = known.address;
     else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
   }
-  const { acquireLock } = await import("../store/lock.js");
+  const { acquireLock, lockDir } = await import("../store/lock.js");
   const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(
     "../store/journal.js"
   );
-  // One lock per (network, account) in a per-user directory: a second run with another
-  // --config-dir is refused too, naming the holder's pid and config directory.
+  // One lock per (network, account) in a fixed per-user directory (and HLCOPY_LOCK_DIR): a
+  // second run with another --config-dir or another environment is refused too, naming the
+  // holder's pid and config directory. A follow records its control socket in it, so
+  // pause/flatten/stop from a shell with another environment find it.
+  const { controlSocketPath } = await import("../store/control.js");
   const lock: Lock | null = options.lock
     ? acquireLock({
         network: ctx.network,
@@ -105,8 +110,12 @@ export async function openTradingSession(
         configDir: resolve(ctx.configDir),
         command: options.command,
         env: ctx.env,
+        ...(options.command === "follow"
+          ? { control: controlSocketPath(lockDir(ctx.env), ctx.network, account) }
+          : {}),
       })
     : null;
+  if (lock?.warning) options.warn?.(`warning: ${lock.warning}`);
   let journal: Journal | undefined;
   try {
     // One journal per (network, account), as the lock: no run reads another network's records.
@@ -127,6 +136,10 @@ export async function openTradingSession(
     // A journal an older hlcopy shared between networks is refused, never used half-right.
     const mixed = foreignNetworkRuns(journal, ctx.network.name, account);
     if (mixed) throw mixed;
+    // Belt and braces, whatever directory each run's lock is in: an unfinished run of a live
+    // process in this account's journal is another hlcopy trading it (a service whose lock
+    // directory this process cannot see).
+    if (lock) refuseLiveRun(journal, ctx, account, lock.path);
     // The agent must be approved for the account — or, for a sub-account (the recommended
     // isolation), for its master: then orders carry the sub-account as vaultAddress. The
     // role is asked only when the account itself does not list the agent.
@@ -203,6 +216,43 @@ export async function openTradingSession(
     journal?.close();
     lock?.release();
     throw error;
+  }
+}
+
+/**
+ * @throws {OperationalError} (exit 1, as a held lock) when the journal has an unfinished run on
+ *   this network by a live process other than this one.
+ */
+function refuseLiveRun(journal: Journal, ctx: CliContext, account: Address, lockFile: string): void {
+  const other = liveJournalRuns(journal, ctx.network).find((r) => r.pid !== process.pid);
+  if (!other || other.pid === null) return;
+  const since = new Date(other.startedAt).toISOString();
+  throw new OperationalError(
+    `another hlcopy (pid ${other.pid}) is trading ${account.toLowerCase()} on ${ctx.network.name} since ${since} (${other.command}, found in the journal: its lock is in a directory this process does not see)`,
+    {
+      hint: `stop it first (kill ${other.pid}, or hlcopy stop with the HLCOPY_LOCK_DIR it runs with); then start this again`,
+      details: { pid: other.pid, startedAt: other.startedAt, command: other.command, file: lockFile },
+    },
+  );
+}
+
+/** The journal's unfinished runs on this network whose process is alive (maybe this one). */
+export function liveJournalRuns(
+  journal: Pick<Journal, "unfinishedRuns">,
+  network: { name: string; httpUrl: string },
+): RunRow[] {
+  return journal
+    .unfinishedRuns()
+    .filter((r) => r.pid !== null && sameNetwork(r.network, network) && runAlive(r.pid, r.startedAt));
+}
+
+/** A run's journaled network (the name as given: mainnet, testnet or a URL) is this one. */
+function sameNetwork(journaled: string, network: { name: string; httpUrl: string }): boolean {
+  if (journaled === network.name) return true;
+  try {
+    return canonicalApiBase(resolveNetwork(journaled).httpUrl) === canonicalApiBase(network.httpUrl);
+  } catch {
+    return false;
   }
 }
 

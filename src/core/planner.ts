@@ -89,7 +89,7 @@ import type {
 
 export interface PlanContext {
   now: number;
-  /** A halt is active: every target is 0 → reduce-only closes, reason "kill-switch". */
+  /** A halt is active: every target is 0 → reduce-only closes, reason "kill-switch" ("flatten" for a manual halt). */
   halted: boolean;
   /** Which halt (its skip text says which): the kill switch unless told. */
   haltKind?: HaltKind;
@@ -610,7 +610,8 @@ function coinWork(
         : `${coin} is not a market on the exchange (delisted?): the position is unmanaged`,
     };
   } else if (context.halted) {
-    rule = { kind: "zero", reason: "kill-switch" };
+    // Said as the halt it is: a manual flatten's closes are not the kill switch's.
+    rule = { kind: "zero", reason: context.haltKind === "manual" ? "flatten" : "kill-switch" };
   } else if (
     sets.deny.has(coin.toLowerCase()) ||
     (sets.allow.size > 0 && !sets.allow.has(coin.toLowerCase()))
@@ -752,7 +753,7 @@ function decideCoin(
     if (O !== 0 || w.leaderSize === 0) return;
     if (w.rule.kind === "zero") {
       const r = w.rule.reason;
-      if (r === "kill-switch")
+      if (r === "kill-switch" || r === "flatten")
         skip("halted", `${HALT_TEXT[context.haltKind ?? "kill-switch"]}: nothing is opened`);
       else if (r === "negative-edge") skip(r, w.notCopied ?? "the sizing mode does not copy this leader");
       else if (r === "coin-denied" || r === "coin-not-allowed") {

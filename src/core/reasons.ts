@@ -11,6 +11,7 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   flip: "close to flip to the other side",
   "leader-liquidated": "the leader was liquidated: close",
   "kill-switch": "kill switch: flatten reduce-only",
+  flatten: "your flatten (manual halt): close reduce-only",
   "time-stop": "time stop: held risk.maxHoldHours, closed reduce-only",
   "leader-unfollowed": "a leader no longer followed: its share is closed reduce-only",
   "in-sync": "in sync",
@@ -65,6 +66,7 @@ export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "flip",
   "leader-liquidated",
   "kill-switch",
+  "flatten",
   "time-stop",
   "leader-unfollowed",
   // a close of a coin we no longer copy (risk.closeDenied)

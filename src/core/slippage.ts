@@ -26,6 +26,7 @@ export type OrderTrigger = "fill" | "sweep" | "start" | "manual" | "exit";
 
 const SAFETY_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "kill-switch",
+  "flatten",
   "leader-liquidated",
   "stop-loss",
   "take-profit",

@@ -122,6 +122,8 @@ export type ReasonCode =
   | "flip"
   | "leader-liquidated"
   | "kill-switch"
+  // a manual halt (hlcopy flatten, the dashboard's f) closes everything
+  | "flatten"
   // our own time stop (risk.maxHoldHours) closes the position
   | "time-stop"
   // the share of a leader we stopped following is closed

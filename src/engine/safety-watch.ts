@@ -30,6 +30,8 @@ export interface Halt {
 export class SafetyWatch {
   readonly #o: SafetyWatchOptions;
   #halt: Halt | null = null;
+  /** The halt is in the journal (read from it, or recorded): one cleared there is cleared here. */
+  #haltJournaled = false;
   /** A halted account with nothing left to close: only the regular sweeps run. */
   #flattened = false;
   #dailyLossHit = false;
@@ -50,7 +52,10 @@ export class SafetyWatch {
   /** A halt from an earlier run that is still in force (read at the run's start), or null. */
   loadHalt(): Halt | null {
     const halt = this.#o.journal.activeHalt();
-    if (halt) this.#halt = { kind: halt.kind, reason: halt.reason };
+    if (halt) {
+      this.#halt = { kind: halt.kind, reason: halt.reason };
+      this.#haltJournaled = true;
+    }
     return this.#halt;
   }
 
@@ -93,6 +98,7 @@ export class SafetyWatch {
     const day = utcDay(now);
     const reread = fromSweep || this.#day?.day !== day;
     if (reread) this.#journalHwm = o.journal.highWaterMark();
+    if (persist && fromSweep) this.#syncHalt(now);
     let hwm = this.#journalHwm ?? accountValue;
     // A dry run's modeled equity keeps its own high-water mark while it runs (nothing recorded).
     if (!persist) hwm = Math.max(hwm, this.#hwm);
@@ -128,15 +134,38 @@ export class SafetyWatch {
     if (verdict.newHalt) this.haltNow(verdict.newHalt.kind, verdict.newHalt.reason);
   }
 
+  /**
+   * The journal is where every process of the account writes its halts: one another process
+   * wrote (hlcopy flatten that could not reach this run) is honoured from this sweep on — it
+   * closes everything — and one another process cleared (hlcopy resume) is dropped, so what
+   * status says of the halt is what this run does.
+   */
+  #syncHalt(now: number): void {
+    const journaled = this.#o.journal.activeHalt();
+    if (journaled && !this.#halt) {
+      this.#halt = { kind: journaled.kind, reason: journaled.reason };
+      this.#haltJournaled = true;
+      this.#flattened = false;
+      this.#o.emit({ type: "halt", ts: now, kind: journaled.kind, reason: journaled.reason });
+    } else if (!journaled && this.#halt && this.#haltJournaled) {
+      this.#halt = null;
+      this.#haltJournaled = false;
+      this.#flattened = false;
+      this.#o.emit({ type: "resume", ts: now });
+    }
+  }
+
   /** Halt (journaled but in a dry run, and told): everything closes, nothing opens until `hlcopy resume`. */
   haltNow(kind: HaltKind, reason: string): void {
     const o = this.#o;
     const now = o.now();
     this.#halt = { kind, reason };
+    this.#haltJournaled = false;
     this.#flattened = false;
     if (o.mode !== "dry-run") {
       const halt = { ts: now, kind, reason, details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm } };
       o.journal.recordHalt(halt);
+      this.#haltJournaled = true;
       if (kind === "manual") this.#manual = halt;
     }
     o.emit({
@@ -162,6 +191,7 @@ export class SafetyWatch {
   clearIfResumed(): boolean {
     if (!this.#halt || this.#o.mode === "dry-run" || this.#o.journal.activeHalt()) return false;
     this.#halt = null;
+    this.#haltJournaled = false;
     this.#flattened = false;
     return true;
   }

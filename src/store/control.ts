@@ -22,6 +22,13 @@ export interface ControlReply {
   paused: boolean;
 }
 
+/** The journal's copy-state key where a follow records its control socket (found when its lock is not). */
+export const CONTROL_STATE_KEY = "control:socket";
+export interface ControlRecord {
+  pid: number;
+  socket: string;
+}
+
 /** Short on purpose: a Unix socket path must stay under ~104 bytes. */
 function key(network: LockNetwork, account: string): string {
   const base = `${network.httpUrl.trim().replace(/\/+$/, "").toLowerCase()}|${account.toLowerCase()}`;

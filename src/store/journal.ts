@@ -322,6 +322,8 @@ export interface Journal {
   networks(): string[];
   /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
   lastRun(options?: { trading?: boolean }): RunRow | null;
+  /** Runs that may trade and have not ended (running, or killed), newest first. */
+  unfinishedRuns(): RunRow[];
   recordDecision(params: RecordDecisionParameters): number;
   /**
    * Record an order BEFORE it is sent (status `pending`). Returns false, and changes nothing,
@@ -1527,6 +1529,12 @@ class SqliteJournal implements Journal {
       ? this.#get("SELECT * FROM runs WHERE command != 'dry-run' ORDER BY id DESC LIMIT 1")
       : this.#get("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
     return r ? runRow(r) : null;
+  }
+
+  unfinishedRuns(): RunRow[] {
+    return this.#all(
+      "SELECT * FROM runs WHERE ended_at IS NULL AND command <> 'dry-run' ORDER BY id DESC LIMIT 20",
+    ).map(runRow);
   }
 
   recordDecision(p: RecordDecisionParameters): number {

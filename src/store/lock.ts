@@ -1,8 +1,13 @@
 // The per-(network, account) lock file: two hlcopy processes never trade one account, whatever
-// config directory each uses. The locks live in one per-user directory (HLCOPY_LOCK_DIR, else
-// $XDG_RUNTIME_DIR/hlcopy, else <tmpdir>/hlcopy-<uid>; 0700, ours alone). A lock file is
-// created atomically and exclusively, holds {pid, startedAt, command, configDir}, and is
-// removed on release or process exit; a lock left by a dead process is taken over, with a note.
+// config directory or environment each has. The lock is taken in a fixed per-user directory,
+// /tmp/hlcopy-<uid> (0700, ours alone), that reads no environment variable: a login shell (with
+// XDG_RUNTIME_DIR, maybe TMPDIR), cron (with neither), tmux after logout and a service all meet
+// there. HLCOPY_LOCK_DIR (a service whose /tmp is private) takes it there too, besides the fixed
+// one; and before trading, every directory a lock may be in — HLCOPY_LOCK_DIR, the fixed one,
+// /run/hlcopy (the example unit's), $XDG_RUNTIME_DIR/hlcopy and <tmpdir>/hlcopy-<uid> (where
+// older versions put it) — is read for a live holder. A lock file is created atomically and
+// exclusively, holds {pid, startedAt, command, configDir, control}, and is removed on release or
+// process exit; a lock left by a dead process is taken over, with a note.
 
 import { randomBytes } from "node:crypto";
 import {
@@ -18,8 +23,8 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { tmpdir, uptime, userInfo } from "node:os";
+import { join, resolve } from "node:path";
 import { OperationalError } from "../core/errors.js";
 import { storeError } from "./disk-errors.js";
 import { networkKey } from "./network-key.js";
@@ -34,15 +39,22 @@ export interface LockInfo {
   configDir: string;
   /** Random per acquisition: release() only removes the file if it is still ours. */
   token: string;
+  /** The holder's control socket (a follow's), so pause/flatten/stop from any environment reach it. */
+  control?: string;
 }
 
 export interface Lock {
+  /** The lock file in the first directory it was taken in (HLCOPY_LOCK_DIR, else the fixed one). */
   readonly path: string;
+  /** Every lock file taken (HLCOPY_LOCK_DIR's and the fixed directory's). */
+  readonly paths: readonly string[];
   readonly info: LockInfo;
   /** The dead process's lock this one replaced, if any. */
   readonly takenOver: LockInfo | null;
   /** One line for the user when a stale lock was taken over, else null. */
   readonly note: string | null;
+  /** One line for the user when the lock could not be taken in every directory, else null. */
+  readonly warning: string | null;
   /** Remove the lock file. Safe to call twice; also runs on process exit. */
   release(): void;
 }
@@ -65,7 +77,12 @@ export interface AcquireLockParameters {
   configDir: string;
   /** The command taking it: "follow", "reconcile", … */
   command?: string;
-  /** The directory holding the locks. Default: {@link lockDir}(env). */
+  /** The control socket this run will listen on (follow), recorded in the lock. */
+  control?: string;
+  /**
+   * The one directory to take the lock in, and no other is read (tests). Default: every
+   * directory of {@link lockDirs}(env), then every one of {@link lookDirs}(env) read.
+   */
   dir?: string;
   /** Where HLCOPY_LOCK_DIR / XDG_RUNTIME_DIR are read. Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -73,14 +90,47 @@ export interface AcquireLockParameters {
 }
 
 /**
- * The per-user lock directory, independent of any config directory: HLCOPY_LOCK_DIR, else
- * $XDG_RUNTIME_DIR/hlcopy, else <tmpdir>/hlcopy-<uid>.
+ * The fixed per-user lock directory: /tmp/hlcopy-<uid>. No environment variable moves it (not
+ * TMPDIR, not XDG_RUNTIME_DIR, which cron lacks and logind removes at logout), so every process
+ * of the user finds every other's lock there. (Windows, with no uid: <tmpdir>/hlcopy-<user>.)
+ */
+export function defaultLockDir(): string {
+  const uid = process.getuid?.();
+  if (uid === undefined || process.platform === "win32")
+    return join(tmpdir(), `hlcopy-${userInfo().username}`);
+  return `/tmp/hlcopy-${uid}`;
+}
+
+/**
+ * Where this process keeps its control socket and first lock: HLCOPY_LOCK_DIR, else the fixed
+ * {@link defaultLockDir}.
  */
 export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HLCOPY_LOCK_DIR) return env.HLCOPY_LOCK_DIR;
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "hlcopy");
+  return env.HLCOPY_LOCK_DIR || defaultLockDir();
+}
+
+/** Every directory this process takes its lock in: HLCOPY_LOCK_DIR (when set), and the fixed one. */
+export function lockDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return unique([lockDir(env), defaultLockDir()]);
+}
+
+/**
+ * Every directory a lock or control socket of this user's may be in, seen from this process:
+ * its own ({@link lockDirs}), /run/hlcopy (the RuntimeDirectory of examples/hlcopy.service,
+ * whose /tmp is private), and where older versions kept them ($XDG_RUNTIME_DIR/hlcopy,
+ * /run/user/<uid>/hlcopy, <tmpdir>/hlcopy-<uid>).
+ */
+export function lookDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const uid = process.getuid?.();
-  return join(tmpdir(), `hlcopy-${uid ?? userInfo().username}`);
+  const dirs = [...lockDirs(env), "/run/hlcopy"];
+  if (env.XDG_RUNTIME_DIR) dirs.push(join(env.XDG_RUNTIME_DIR, "hlcopy"));
+  if (uid !== undefined) dirs.push(`/run/user/${uid}/hlcopy`);
+  dirs.push(join(tmpdir(), `hlcopy-${uid ?? userInfo().username}`));
+  return unique(dirs);
+}
+
+function unique(dirs: string[]): string[] {
+  return [...new Set(dirs.map((d) => resolve(d)))];
 }
 
 /** `<dir>/lock-<network key>-<account lowercase>.pid` */
@@ -138,6 +188,25 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the process of a journaled run still runs it: alive, started after the machine booted
+ * (a pid from before a reboot is another process now), and — where /proc tells — an hlcopy.
+ */
+export function runAlive(pid: number, startedAt: number, now = Date.now()): boolean {
+  if (startedAt < now - uptime() * 1000) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("hlcopy");
+  } catch {
+    // No /proc (macOS) or not readable: alive is all we know.
+    return true;
+  }
+}
+
 function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
@@ -160,6 +229,7 @@ function readHolder(path: string): LockInfo | null | "unreadable" {
         command: typeof v.command === "string" ? v.command : "?",
         configDir: typeof v.configDir === "string" ? v.configDir : "?",
         token: typeof v.token === "string" ? v.token : "",
+        ...(typeof v.control === "string" ? { control: v.control } : {}),
       };
     }
   } catch {
@@ -217,14 +287,119 @@ function isStale(holder: LockInfo | "unreadable", path: string, now: number): bo
 }
 
 /**
- * Take the (network, account) lock before trading.
+ * Take the (network, account) lock before trading: in every directory of {@link lockDirs}, then
+ * every other directory of {@link lookDirs} is read for a live holder (an older hlcopy's, or one
+ * whose HLCOPY_LOCK_DIR is elsewhere and whose /tmp is private). Taken first, read after: of two
+ * processes starting at once in different directories, at least the second sees the first.
  * @throws {OperationalError} (exit 1) naming the pid, command and config directory when a live
  *   process holds it; when this process already holds it; when the lock directory is not
  *   private (another user's, or writable by others).
  */
 export function acquireLock(params: AcquireLockParameters): Lock {
+  const dirs = params.dir ? [params.dir] : lockDirs(params.env);
+  const taken: Lock[] = [];
+  let warning: string | null = null;
+  try {
+    for (const dir of dirs) {
+      if (dir !== dirs[0]) {
+        // HLCOPY_LOCK_DIR's lock is taken: a fixed directory that cannot be ours (another user
+        // made it) weakens the guard, it does not stop the run.
+        try {
+          ensureLockDir(dir);
+        } catch (error) {
+          warning = `the lock is not also in ${dir} (${error instanceof Error ? error.message : String(error)}): a run without HLCOPY_LOCK_DIR=${dirs[0]} will not see it`;
+          continue;
+        }
+      }
+      taken.push(acquireIn(dir, params));
+    }
+    if (!params.dir) {
+      for (const dir of lookDirs(params.env)) {
+        if (dirs.includes(dir)) continue;
+        const holder = liveHolderIn(dir, params.network, params.account);
+        if (holder) {
+          throw heldError(
+            `${params.account.toLowerCase()} on ${params.network.name}`,
+            holder.path,
+            holder.info,
+          );
+        }
+      }
+    }
+  } catch (error) {
+    for (const lock of taken) lock.release();
+    throw error;
+  }
+  const [first] = taken as [Lock, ...Lock[]];
+  const note = taken.map((l) => l.note).find((n) => n !== null) ?? null;
+  return {
+    path: first.path,
+    paths: taken.map((l) => l.path),
+    info: first.info,
+    takenOver: taken.map((l) => l.takenOver).find((t) => t !== null) ?? null,
+    note,
+    warning,
+    release: () => {
+      for (const lock of taken) lock.release();
+    },
+  };
+}
+
+/** A lock file found held by a live process. */
+export interface LockHolder {
+  /** The lock file. */
+  path: string;
+  dir: string;
+  info: LockInfo;
+}
+
+/**
+ * The live processes holding the (network, account) lock in any directory of
+ * {@link lookDirs}(env) — one per process, its HLCOPY_LOCK_DIR's file first — for the commands
+ * that steer a running follow or tell what runs (pause, flatten, stop, resume, status).
+ * Directories that are not ours and private are not read.
+ */
+export function findLockHolders(
+  network: LockNetwork,
+  account: string,
+  env: NodeJS.ProcessEnv = process.env,
+): LockHolder[] {
+  const found: LockHolder[] = [];
+  for (const dir of lookDirs(env)) {
+    const holder = liveHolderIn(dir, network, account);
+    if (holder && !found.some((f) => f.info.pid === holder.info.pid)) found.push(holder);
+  }
+  return found;
+}
+
+/** The live holder of the lock in `dir` (not this process), or null; never throws. */
+function liveHolderIn(dir: string, network: LockNetwork, account: string): LockHolder | null {
+  if (!isPrivateDir(dir)) return null;
+  const path = lockPath(dir, network, account);
+  let holder: LockInfo | null | "unreadable";
+  try {
+    holder = readHolder(path);
+  } catch {
+    return null;
+  }
+  if (holder === null || holder === "unreadable" || holder.pid === process.pid) return null;
+  return isAlive(holder.pid) ? { path, dir, info: holder } : null;
+}
+
+/** A directory of ours that only we can write (one that is not could hold planted locks). */
+function isPrivateDir(dir: string): boolean {
+  try {
+    const s = lstatSync(dir);
+    const uid = process.getuid?.();
+    return s.isDirectory() && (uid === undefined || s.uid === uid) && (s.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Take the lock in one directory. */
+function acquireIn(dir: string, params: AcquireLockParameters): Lock {
   const now = params.now ?? Date.now;
-  const dir = params.dir ?? lockDir(params.env);
   const path = lockPath(dir, params.network, params.account);
   const acct = `${params.account.toLowerCase()} on ${params.network.name}`;
   if (held.has(path)) {
@@ -240,6 +415,7 @@ export function acquireLock(params: AcquireLockParameters): Lock {
     command: params.command ?? "hlcopy",
     configDir: params.configDir,
     token: randomBytes(8).toString("hex"),
+    ...(params.control ? { control: params.control } : {}),
   };
   const content = `${JSON.stringify(info)}\n`;
 
@@ -273,7 +449,7 @@ export function acquireLock(params: AcquireLockParameters): Lock {
   if (takenOver && takenOver.pid > 0)
     note = `took over a stale lock from pid ${takenOver.pid} (${takenOver.command}, no longer running)`;
   else if (takenOver) note = `replaced an unreadable lock file ${path}`;
-  return { path, info, takenOver, note, release };
+  return { path, paths: [path], info, takenOver, note, warning: null, release };
 }
 
 /** Create the lock, or take it over from a dead holder; returns the holder replaced, if any. */

@@ -89,6 +89,20 @@ describe("sizing", () => {
     expect(summary(halted)).toEqual(["BTC sell 0.5 kill-switch ro"]);
   });
 
+  it("a manual halt's closes are said as the trader's flatten, not as the kill switch", () => {
+    const closes = (haltKind: "kill-switch" | "manual") =>
+      summary(
+        plan({
+          markets: M,
+          leader: leader({ BTC: 1 }),
+          ours: account({ BTC: 0.5 }),
+          context: { halted: true, haltKind },
+        }),
+      );
+    expect(closes("manual")).toEqual(["BTC sell 0.5 flatten ro"]);
+    expect(closes("kill-switch")).toEqual(["BTC sell 0.5 kill-switch ro"]);
+  });
+
   it("a halted flat coin the leader holds says which halt holds it: the kill switch, the daily loss limit or the trader's flatten", () => {
     const says = (haltKind?: "kill-switch" | "daily-loss" | "manual") =>
       skipOf(

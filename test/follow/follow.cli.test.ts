@@ -248,24 +248,36 @@ describe("hlcopy status and resume", () => {
     const journal = openJournal(file);
     const run = (command: "follow" | "dry-run", startedAt: number) =>
       journal.startRun({ command, leaders: [], account, network: sim.httpUrl, settings: {}, startedAt });
-    const follow = run("follow", Date.now() - 60_000); // this test's pid: alive
+    const follow = run("follow", Date.now() - 60_000);
     journal.endRun(run("dry-run", Date.now() - 30_000), { endedAt: Date.now() - 29_000, exitCode: 0 });
     journal.close();
+    // The follow's process: alive, and an hlcopy by its command line (a pid reused by another
+    // program is not the run).
+    const alive = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "hlcopy"], {
+      stdio: "ignore",
+    });
+    const { DatabaseSync } = await import("node:sqlite");
+    const pidOf = new DatabaseSync(file);
+    pidOf.prepare("UPDATE runs SET pid = ? WHERE id = ?").run(alive.pid ?? 0, follow);
+    pidOf.close();
     const env = { HLCOPY_CONFIG_DIR: dir };
     const status = async () =>
       runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], { env });
-    expect(JSON.parse((await status()).stdout).lastRun).toMatchObject({
-      command: "follow",
-      endedAt: null,
-      pid: process.pid,
-      running: true,
-    });
-    const human = await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env });
-    expect(human.stdout).toMatch(
-      new RegExp(`last run: follow started .+ ago, running \\(pid ${process.pid}\\)`),
-    );
+    try {
+      expect(JSON.parse((await status()).stdout).lastRun).toMatchObject({
+        command: "follow",
+        endedAt: null,
+        pid: alive.pid,
+        running: true,
+      });
+      const human = await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env });
+      expect(human.stdout).toMatch(
+        new RegExp(`last run: follow started .+ ago, running \\(pid ${alive.pid}\\)`),
+      );
+    } finally {
+      alive.kill();
+    }
     // Its process gone without ending the run: killed or crashed, said so.
-    const { DatabaseSync } = await import("node:sqlite");
     const db = new DatabaseSync(file);
     db.prepare("UPDATE runs SET pid = ? WHERE id = ?").run(2 ** 22 + 12_345, follow);
     db.close();

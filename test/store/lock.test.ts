@@ -19,7 +19,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OperationalError } from "../../src/core/errors.js";
-import { acquireLock, type Lock, type LockNetwork, lockDir, lockPath } from "../../src/store/lock.js";
+import {
+  acquireLock,
+  type Lock,
+  type LockNetwork,
+  lockDir,
+  lockDirs,
+  lockPath,
+  lookDirs,
+} from "../../src/store/lock.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
 
 const ACCOUNT = "0xAbCdEf0000000000000000000000000000000002";
@@ -256,10 +264,51 @@ describe("acquireLock", () => {
 });
 
 describe("the lock directory", () => {
-  it("is HLCOPY_LOCK_DIR, else $XDG_RUNTIME_DIR/hlcopy, else <tmpdir>/hlcopy-<uid>: never the config dir", () => {
+  it("is HLCOPY_LOCK_DIR, else /tmp/hlcopy-<uid> whatever XDG_RUNTIME_DIR or TMPDIR say: never the config dir", () => {
+    const fixed = `/tmp/hlcopy-${process.getuid?.()}`;
     expect(lockDir({ HLCOPY_LOCK_DIR: "/x/locks", XDG_RUNTIME_DIR: "/run/user/7" })).toBe("/x/locks");
-    expect(lockDir({ XDG_RUNTIME_DIR: "/run/user/7", HLCOPY_CONFIG_DIR: "/cfg" })).toBe("/run/user/7/hlcopy");
-    expect(lockDir({ HLCOPY_CONFIG_DIR: "/cfg" })).toBe(join(tmpdir(), `hlcopy-${process.getuid?.()}`));
+    // A login shell, cron (neither variable) and a shell with its own TMPDIR meet in one place.
+    expect(lockDir({ XDG_RUNTIME_DIR: "/run/user/7", HLCOPY_CONFIG_DIR: "/cfg" })).toBe(fixed);
+    expect(lockDir({ HLCOPY_CONFIG_DIR: "/cfg" })).toBe(fixed);
+    expect(lockDir({ TMPDIR: "/var/folders/xy/T" })).toBe(fixed);
+    // A run with HLCOPY_LOCK_DIR locks there and in the fixed directory too.
+    expect(lockDirs({ HLCOPY_LOCK_DIR: "/x/locks" })).toEqual(["/x/locks", fixed]);
+    expect(lockDirs({})).toEqual([fixed]);
+    // A holder is looked for where a unit's RuntimeDirectory and older versions kept locks.
+    expect(lookDirs({ XDG_RUNTIME_DIR: "/run/user/7" })).toEqual(
+      expect.arrayContaining([
+        fixed,
+        "/run/hlcopy",
+        "/run/user/7/hlcopy",
+        join(tmpdir(), `hlcopy-${process.getuid?.()}`),
+      ]),
+    );
+  });
+
+  it("a live holder in another directory a lock may be in refuses the run; the lock taken is released", () => {
+    const mine = tempDir("hlcopy-locks-mine-");
+    const theirs = tempDir("hlcopy-xdg-");
+    // An older hlcopy's lock in $XDG_RUNTIME_DIR/hlcopy, held by a live process (the parent).
+    mkdirSync(join(theirs, "hlcopy"), { mode: 0o700 });
+    const held = lockPath(join(theirs, "hlcopy"), NET, ACCOUNT);
+    writeFileSync(held, JSON.stringify({ pid: process.ppid, startedAt: 1, command: "follow", token: "t" }));
+    const take = () =>
+      acquireLock({
+        env: { HLCOPY_LOCK_DIR: mine, XDG_RUNTIME_DIR: theirs },
+        network: NET,
+        account: ACCOUNT,
+        configDir: CONFIG_B,
+      });
+    expect(take).toThrow(new RegExp(`another hlcopy \\(pid ${process.ppid}\\) is trading`));
+    expect(readdirSync(mine).filter((f) => f.startsWith("lock-"))).toEqual([]);
+    // Its holder gone, the run takes the lock (the dead lock where it is is left alone).
+    rmSync(held);
+    const l = take();
+    locks.push(l);
+    expect(l.paths).toEqual([
+      lockPath(mine, NET, ACCOUNT),
+      lockPath(`/tmp/hlcopy-${process.getuid?.()}`, NET, ACCOUNT),
+    ]);
   });
 
   it("is created 0700 and nothing is written in the config directory", () => {

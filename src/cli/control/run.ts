@@ -2,12 +2,14 @@
 // control socket; with none running, pause is recorded for the next run and flatten closes
 // every position itself (one reduce-only sweep under a manual halt, as reconcile runs the engine).
 
-import { mkdirSync } from "node:fs";
-import { ExitCode, UsageError } from "../../core/errors.js";
+import { existsSync, mkdirSync } from "node:fs";
+import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import {
+  CONTROL_STATE_KEY,
   type ControlCommand,
+  type ControlRecord,
   type ControlReply,
   controlSocketPath,
   pendingPausePath,
@@ -15,31 +17,93 @@ import {
   sendControl,
   takePendingPause,
 } from "../../store/control.js";
-import { lockDir } from "../../store/lock.js";
+import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
+import { openExisting } from "../status/run.js";
+import { liveJournalRuns } from "../trading.js";
 
-function paths(ctx: CliContext, account: Address) {
-  const dir = lockDir(ctx.env);
-  return {
-    dir,
-    socket: controlSocketPath(dir, ctx.network, account),
-    pendingPause: pendingPausePath(dir, ctx.network, account),
-  };
+/** A process trading the account now, as its lock (or the journal) tells it. */
+interface RunningProcess {
+  pid: number;
+  command: string;
+  /** Its control socket (a follow's), or null (a reconcile or flatten takes no commands). */
+  socket: string | null;
 }
 
-/** Where the pause that stands for the account on this network is kept (status reads it). */
+/**
+ * Where the pause that stands for the account on this network is kept (status reads it): the
+ * marker in whichever directory a command or the running follow recorded it — looked for in
+ * every one, whatever this shell's environment — else where this shell would record one.
+ */
 export function pauseMarkerPath(ctx: CliContext, account: Address): string {
-  return paths(ctx, account).pendingPause;
+  const markers = lookDirs(ctx.env).map((dir) => pendingPausePath(dir, ctx.network, account));
+  return markers.find((m) => existsSync(m)) ?? (markers[0] as string);
 }
 
-/** The running follow's reply, or null when none runs for this account on this network. */
+/**
+ * Every process trading the account on this network, from the lock in every directory a lock
+ * may be in (whatever HLCOPY_LOCK_DIR or XDG_RUNTIME_DIR this shell has), else from the
+ * journal's unfinished runs of live processes (a service whose lock directory is elsewhere).
+ */
+function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
+  const found: RunningProcess[] = findLockHolders(ctx.network, account, ctx.env).map((h) => ({
+    pid: h.info.pid,
+    command: h.info.command,
+    // A lock of an older hlcopy names no socket: a follow's was next to it.
+    socket:
+      h.info.control ?? (h.info.command === "follow" ? controlSocketPath(h.dir, ctx.network, account) : null),
+  }));
+  if (found.length > 0) return found;
+  const opened = openExisting(ctx.configDir, account, ctx.network.name);
+  if (!opened) return [];
+  try {
+    const recorded = opened.journal.getCopyState<ControlRecord>(CONTROL_STATE_KEY);
+    return liveJournalRuns(opened.journal, ctx.network).map((r) => ({
+      pid: r.pid as number,
+      command: r.command,
+      socket: recorded && recorded.pid === r.pid ? recorded.socket : null,
+    }));
+  } finally {
+    opened.journal.close();
+  }
+}
+
+/**
+ * The running follow's reply; null when nothing trades the account on this network.
+ * @throws {OperationalError} (exit 1; nothing done) when a process trades it but cannot be
+ *   reached: a reconcile or flatten (no control channel), or a follow whose socket does not answer.
+ */
 export async function askRunningFollow(
   ctx: CliContext,
   account: Address,
   command: ControlCommand,
 ): Promise<ControlReply | null> {
-  return sendControl(paths(ctx, account).socket, command);
+  const running = runningProcesses(ctx, account);
+  for (const r of running) {
+    if (!r.socket) continue;
+    const reply = await sendControl(r.socket, command).catch(() => null);
+    if (reply) return reply;
+  }
+  const [busy] = running;
+  if (!busy) return null;
+  const acct = `${account} on ${ctx.network.name}`;
+  if (busy.command === "follow") {
+    throw new OperationalError(
+      `hlcopy follow (pid ${busy.pid}) is trading ${acct} but its control socket did not answer: nothing was done`,
+      {
+        hint: `retry in a few seconds (it may be starting); if it persists, stop it with kill ${busy.pid} (as hlcopy stop) and run hlcopy ${command} again`,
+        details: { pid: busy.pid, command: busy.command, ...(busy.socket ? { socket: busy.socket } : {}) },
+      },
+    );
+  }
+  throw new OperationalError(
+    `hlcopy ${busy.command} (pid ${busy.pid}) is trading ${acct} right now and takes no commands: nothing was done`,
+    {
+      hint: `run hlcopy ${command} again once it has ended (one sweep), or stop it with kill ${busy.pid}`,
+      details: { pid: busy.pid, command: busy.command },
+    },
+  );
 }
 
 function tell(ctx: CliContext, out: Writer, type: string, doc: Record<string, unknown>, line: string): void {
@@ -64,9 +128,11 @@ export async function runPause(
     );
     return ExitCode.ok;
   }
-  const p = paths(ctx, account);
-  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-  recordPendingPause(p.pendingPause, Date.now());
+  // In every directory this process locks in: the next follow, whatever its environment, looks there.
+  for (const dir of lockDirs(ctx.env)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    recordPendingPause(pendingPausePath(dir, ctx.network, account), Date.now());
+  }
   tell(
     ctx,
     out,
@@ -118,7 +184,8 @@ export async function resumeRunningOrPending(
       ? { did: "resumed", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid }
       : { did: "not-paused", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid };
   }
-  if (takePendingPause(paths(ctx, account).pendingPause) !== null) {
+  const taken = lookDirs(ctx.env).map((dir) => takePendingPause(pendingPausePath(dir, ctx.network, account)));
+  if (taken.some((at) => at !== null)) {
     return { did: "pending-pause-cleared", line: "cleared the pause recorded for the next follow" };
   }
   return null;

@@ -6,6 +6,7 @@
 import type { CopyEngine } from "../../engine/engine.js";
 import type { EngineEvents } from "../../engine/events.js";
 import {
+  CONTROL_STATE_KEY,
   type ControlCommand,
   type ControlReply,
   type ControlServer,
@@ -16,7 +17,8 @@ import {
   startControlServer,
   takePendingPause,
 } from "../../store/control.js";
-import { lockDir } from "../../store/lock.js";
+import type { Journal } from "../../store/journal.js";
+import { lockDir, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
 
 export interface ServeControlParameters {
@@ -24,6 +26,8 @@ export interface ServeControlParameters {
   account: string;
   engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop" | "resume">;
   events: EngineEvents;
+  /** Where the socket is recorded for commands that cannot see the lock (its directory is elsewhere). */
+  journal?: Pick<Journal, "setCopyState">;
 }
 
 /**
@@ -75,13 +79,18 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
             : "resumed the running follow: sending again (a sweep catches up now)",
         );
       }
-      case "flatten":
+      case "flatten": {
         // Said as where it came from, as a flatten with no follow running journals it.
         p.engine.flatten("flatten requested (hlcopy flatten)");
+        // A paused run sends nothing, closes included: flatten means flat, so the pause goes.
+        // The halt (set first) lets nothing but the reduce-only closes through.
+        const wasPaused = paused;
+        if (wasPaused) p.engine.togglePause();
         return reply(
           "flattening",
-          "the running follow halted (manual) and is closing every position reduce-only; hlcopy resume to trade again",
+          `the running follow halted (manual)${wasPaused ? ", its pause lifted," : ""} and is closing every position reduce-only; hlcopy resume to trade again`,
         );
+      }
       case "stop":
         void p.engine.stop("stop requested (hlcopy stop)");
         return reply(
@@ -91,7 +100,25 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     }
   };
   const server = await startControlServer(controlSocketPath(dir, p.ctx.network, p.account), handle);
-  const pendingAt = takePendingPause(marker);
+  const record = (value: unknown) => {
+    try {
+      p.journal?.setCopyState(CONTROL_STATE_KEY, value, Date.now());
+    } catch {
+      // the journal is closing or the disk failed: the engine reports that itself
+    }
+  };
+  // Once the run has swept (its journal exists then: a refused start leaves none behind).
+  let recorded = false;
+  const offRecord = p.events.on((e) => {
+    if (e.type !== "sweep" || recorded) return;
+    recorded = true;
+    record({ pid: process.pid, socket: server.path });
+  });
+  // A pause recorded by a command in any environment (each records it where it locks).
+  const pending = lookDirs(p.ctx.env)
+    .map((d) => takePendingPause(pendingPausePath(d, p.ctx.network, p.account)))
+    .filter((at): at is number => at !== null);
+  const pendingAt = pending.length > 0 ? Math.max(...pending) : null;
   if (pendingAt !== null) {
     standingSince = pendingAt || null;
     p.engine.togglePause();
@@ -105,6 +132,8 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     path: server.path,
     async close() {
       off();
+      offRecord();
+      if (recorded) record(null);
       await server.close();
       // The marker stays: the next follow starts paused. Said, so a quit while paused is not a
       // surprise at the next start.

@@ -290,7 +290,7 @@ export async function runFollow(
           mode === "dry-run"
             ? null
             : (await import("../control/serve.js"))
-                .serveControl({ ctx, account: session.account, engine, events })
+                .serveControl({ ctx, account: session.account, engine, events, journal: session.journal })
                 .catch((error: unknown) => {
                   events.emit({
                     type: "warning",

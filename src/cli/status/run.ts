@@ -35,6 +35,7 @@ import {
   otherJournals,
   unmovedJournal,
 } from "../../store/journal.js";
+import { runAlive } from "../../store/lock.js";
 import { isMainnet } from "../../store/network-key.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
@@ -202,7 +203,10 @@ export async function runStatus(p: {
   try {
     const now = p.now ?? Date.now();
     const since = now - hours * 3_600_000;
-    const run = journal.lastRun({ trading: true });
+    // A run still going (a follow) is the one to tell, though a later one-shot run ended since.
+    const run =
+      journal.unfinishedRuns().find((r) => r.pid !== null && runAlive(r.pid, r.startedAt)) ??
+      journal.lastRun({ trading: true });
     const equity = journal.latestEquity();
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
@@ -222,7 +226,7 @@ export async function runStatus(p: {
             endedAt: run.endedAt,
             exitCode: run.exitCode,
             pid: run.pid,
-            running: run.endedAt === null ? processAlive(run.pid) : null,
+            running: run.endedAt === null ? run.pid !== null && runAlive(run.pid, run.startedAt) : null,
           }
         : null,
       equity: equity?.accountValue ?? null,
