@@ -400,6 +400,44 @@ describe("with no follow running", () => {
     }
   });
 
+  it("a dry run with a pause standing plans as the paused follow would: nothing, and says so; the pause stays", {
+    timeout: 60_000,
+  }, async () => {
+    const { master } = await masterWithAgent(sim, 50_000);
+    // The leader holds positions: an unpaused dry run would plan to copy them at its start.
+    await (await trade(4)).done;
+    expect((await cli(master.address, ["pause"])).code).toBe(0);
+    const pending = pendingPausePath(
+      cleanEnv().HLCOPY_LOCK_DIR ?? "",
+      { name: "", httpUrl: sim.httpUrl },
+      master.address,
+    );
+    expect(existsSync(pending)).toBe(true);
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir: tempDir(),
+      extra: ["--dry-run", "--sweep-seconds", "3600"],
+    });
+    await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+    run.child.kill("SIGTERM");
+    await run.exit;
+    expect(
+      run.lines.some(
+        (l) =>
+          l.type === "warning" &&
+          /^started paused: a pause stands since .*this dry run plans as that paused follow does/.test(
+            String(l.message),
+          ),
+      ),
+    ).toBe(true);
+    const decisions = run.lines.filter((l) => l.type === "decision");
+    expect(decisions.some((d) => (d.actions as unknown[]).length > 0 && d.held === "paused")).toBe(true);
+    expect(run.lines.at(-1)).toMatchObject({ type: "summary", planned: 0 });
+    expect(existsSync(pending)).toBe(true); // the live follow's to take
+  });
+
   it("stop says there is nothing to stop", async () => {
     const { master } = await masterWithAgent(sim, 1_000);
     const r = await cli(master.address, ["--json", "stop"]);

@@ -10,6 +10,7 @@ import {
   nextAlertDelivery,
 } from "../../core/alerts.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
+import { utcMinute } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
@@ -288,7 +289,7 @@ export async function runFollow(
         },
         attach: async () =>
           mode === "dry-run"
-            ? null
+            ? await dryRunPause(ctx, session.account, engine, events)
             : (await import("../control/serve.js"))
                 .serveControl({ ctx, account: session.account, engine, events, journal: session.journal })
                 .catch((error: unknown) => {
@@ -364,4 +365,29 @@ export function positionLines(
         `  ${p.coin} ${p.size > 0 ? "+" : ""}${p.size} stop ${p.stopPx === null ? "none" : p.stopPx} take-profit ${p.takeProfitPx === null ? "none" : p.takeProfitPx}${p.held ? " (held: entry-only)" : ""}\n`,
     )
     .join("")}`;
+}
+
+/**
+ * A dry run answers "what would a follow do now?": with a pause standing (hlcopy pause, or a
+ * follow that ended paused — the marker a live follow takes at its start), a follow would send
+ * nothing, so the dry run plans paused too, and says so. It leaves the marker for the live run
+ * (it has no control channel to lift it: its own `p` toggles it for this dry run only).
+ */
+async function dryRunPause(
+  ctx: CliContext,
+  account: Address,
+  engine: { togglePause(): void },
+  events: EngineEvents,
+): Promise<null> {
+  const { pauseMarkerPath } = await import("../control/run.js");
+  const { readPendingPause } = await import("../../store/control.js");
+  const standing = readPendingPause(pauseMarkerPath(ctx, account));
+  if (standing === null) return null;
+  engine.togglePause();
+  events.emit({
+    type: "warning",
+    ts: Date.now(),
+    message: `started paused: a pause stands${standing.pausedAt ? ` since ${utcMinute(standing.pausedAt)}` : ""}, so a follow would send nothing and this dry run plans as that paused follow does (hlcopy resume lifts it)`,
+  });
+  return null;
 }
