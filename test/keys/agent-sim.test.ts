@@ -261,6 +261,11 @@ describe("agent approve refusals (nothing is signed or sent)", () => {
       expect(await rejection(runAgentApprove(ctx, opts, x))).toBeInstanceOf(UsageError);
       expect(await x.prompt.secret("", "")).toBe(master.key); // the line was never consumed
     }
+    // The error says what the user typed, never a stand-in for it.
+    for (const typed of ["abc", "1.5", "-3"]) {
+      const e = await rejection(runAgentApprove(ctx, { validDays: typed }, io([master.key])));
+      expect(e.message).toBe(`invalid --valid-days "${typed}": a whole number of days from 1 to 180`);
+    }
     const noAccount = await rejection(runAgentApprove(context(dir, null), {}, io([master.key])));
     expect(noAccount.message).toContain("needs your follower account");
     const noAgent = await rejection(

@@ -14,10 +14,17 @@ export interface AgentApproveOptions {
   validDays?: string | number;
 }
 
-function parseDays(raw: string | number | undefined): number | undefined {
+/** Whole days as typed; anything else is refused with the text the user typed (not a stand-in). */
+function parseDays(
+  raw: string | number | undefined,
+  limits: { max: number; example: number },
+): number | undefined {
   if (raw === undefined) return undefined;
-  const n = typeof raw === "number" ? raw : /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
-  return Number.isNaN(n) ? -1 : n;
+  if (typeof raw === "number") return raw;
+  if (/^\d+$/.test(raw.trim())) return Number(raw);
+  throw new UsageError(`invalid --valid-days "${raw}": a whole number of days from 1 to ${limits.max}`, {
+    hint: `e.g. --valid-days ${limits.example}`,
+  });
 }
 
 /**
@@ -32,7 +39,10 @@ export async function runAgentApprove(
   const agents = await import("../../exchange/agents.js");
   // Check everything we can before asking for the master key.
   const name = agents.validateAgentName(options.name ?? agents.DEFAULT_AGENT_NAME);
-  const days = parseDays(options.validDays);
+  const days = parseDays(options.validDays, {
+    max: agents.MAX_VALID_DAYS,
+    example: agents.DEFAULT_VALID_DAYS,
+  });
   const validDays = agents.validateValidDays(days ?? agents.DEFAULT_VALID_DAYS);
   const account = requireAccount(ctx, "agent approve");
   const agent = await agentIdentity(ctx, io);
