@@ -438,6 +438,25 @@ describe("with no follow running", () => {
     expect(existsSync(pending)).toBe(true); // the live follow's to take
   });
 
+  it("resume --json says running and did, as pause, flatten and stop do", async () => {
+    const { master } = await masterWithAgent(sim, 1_000);
+    const nothing = await cli(master.address, ["--json", "resume", "--yes"]);
+    expect(nothing.code).toBe(0);
+    expect(JSON.parse(nothing.stdout)).toMatchObject({
+      type: "resume",
+      running: false,
+      did: "nothing",
+      cleared: 0,
+    });
+    expect((await cli(master.address, ["pause"])).code).toBe(0);
+    const pending = await cli(master.address, ["--json", "resume", "--yes"]);
+    expect(JSON.parse(pending.stdout)).toMatchObject({
+      type: "resume",
+      running: false,
+      did: "pending-pause-cleared",
+    });
+  });
+
   it("stop says there is nothing to stop", async () => {
     const { master } = await masterWithAgent(sim, 1_000);
     const r = await cli(master.address, ["--json", "stop"]);

@@ -90,13 +90,24 @@ export async function runResume(p: {
    * Resume a paused running follow or drop a recorded pause (hlcopy resume, issue 18); called
    * only once the halt (if any) is confirmed, so a refused resume changes nothing.
    */
-  resumeFollow?: () => Promise<{ did: string; line: string } | null>;
+  resumeFollow?: () => Promise<{ did: string; line: string; pid?: number } | null>;
 }): Promise<void> {
   const out = p.out ?? process.stdout;
-  let follow: { follow?: string } = {};
+  // As pause, flatten and stop say it (--json: running, did, pid); `follow` kept for scripts
+  // that read it before.
+  let follow: { running: boolean; did: string; pid?: number; follow?: string } = {
+    running: false,
+    did: "nothing",
+  };
   const resumeFollow = async () => {
     const f = (await p.resumeFollow?.()) ?? null;
-    if (f) follow = { follow: f.did };
+    if (f)
+      follow = {
+        running: f.pid !== undefined,
+        did: f.did,
+        ...(f.pid !== undefined ? { pid: f.pid } : {}),
+        follow: f.did,
+      };
     if (f && !p.json) out.write(`${f.line}\n`);
     return f;
   };
