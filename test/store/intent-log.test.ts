@@ -48,7 +48,11 @@ function dieAfter(body: string): void {
     ${body}
     process.kill(process.pid, "SIGKILL");
   `;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    ["--disable-warning=ExperimentalWarning", "--input-type=module", "-e", script],
+    { encoding: "utf8" },
+  );
   expect(r.stderr).toBe("");
   expect(r.signal).toBe("SIGKILL");
 }

@@ -131,7 +131,11 @@ describe("a journal an older hlcopy shared between networks", () => {
       j.recordOrderIntent({ runId: run, ts: 1_700_000_000_600, action: { coin: "BTC", side: "sell", size: 0.01, limitPx: 60000, reduceOnly: true, cloid: "${cloid}", reason: "close", refPx: 60100 } });
       process.kill(process.pid, "SIGKILL");
     `;
-    const killed = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    const killed = spawnSync(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", "--input-type=module", "-e", script],
+      { encoding: "utf8" },
+    );
     expect(killed.signal).toBe("SIGKILL");
     expect(existsSync(`${shared}-wal`)).toBe(true);
     expect(existsSync(`${shared}-intents`)).toBe(true);
