@@ -193,6 +193,34 @@ describe("steering a follow from another environment", () => {
     });
   }
 
+  it("a follow with its own HLCOPY_LOCK_DIR that stops paused: every other shell sees the pause stand", {
+    timeout: 60_000,
+  }, async () => {
+    const { run, master, agentKey, configDir } = await startFollow(
+      followEnvs["a unit's HLCOPY_LOCK_DIR and a login shell's XDG_RUNTIME_DIR"](),
+    );
+    const envOf = (other: () => NodeJS.ProcessEnv) => ({
+      ...other(),
+      HLCOPY_CONFIG_DIR: configDir,
+      HLCOPY_AGENT_KEY: agentKey,
+    });
+    try {
+      expect((await cli(master, ["pause"], envOf(otherEnvs["another HLCOPY_LOCK_DIR"]))).code).toBe(0);
+      await eventually(() => run.lines.some((l) => l.type === "paused" && l.paused === true), 10_000);
+      expect((await cli(master, ["stop"], envOf(otherEnvs["cron's environment"]))).code).toBe(0);
+      await run.exit;
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exit;
+    }
+    // The pause stood in the follow's own lock directory only: a plain shell's status said
+    // "not halted", and its next follow traded at once.
+    for (const other of Object.values(otherEnvs)) {
+      const status = await cli(master, ["--json", "status"], envOf(other));
+      expect(JSON.parse(status.stdout).paused).toMatchObject({ running: false });
+    }
+  });
+
   it("a halt another process wrote into the journal is honoured at the follow's next sweep", {
     timeout: 60_000,
   }, async () => {

@@ -18,7 +18,7 @@ import {
   takePendingPause,
 } from "../../store/control.js";
 import type { Journal } from "../../store/journal.js";
-import { lockDir, lookDirs } from "../../store/lock.js";
+import { lockDir, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
 
 export interface ServeControlParameters {
@@ -36,7 +36,10 @@ export interface ServeControlParameters {
  */
 export async function serveControl(p: ServeControlParameters): Promise<ControlServer> {
   const dir = lockDir(p.ctx.env);
-  const marker = pendingPausePath(dir, p.ctx.network, p.account);
+  // The pause marker goes where `hlcopy pause` records one — every lock directory of this
+  // environment, the fixed per-user one included — so status, a dry run and the next follow see
+  // it from a shell whatever its HLCOPY_LOCK_DIR (they look in every candidate directory).
+  const markers = lockDirs(p.ctx.env).map((d) => pendingPausePath(d, p.ctx.network, p.account));
   let paused = false;
   /** When the pause this run starts with was asked for (it has stood since then). */
   let standingSince: number | null = null;
@@ -44,8 +47,10 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     if (e.type !== "paused") return;
     paused = e.paused;
     try {
-      if (e.paused) recordPendingPause(marker, standingSince ?? e.ts, process.pid);
-      else clearPendingPause(marker);
+      for (const marker of markers) {
+        if (e.paused) recordPendingPause(marker, standingSince ?? e.ts, process.pid);
+        else clearPendingPause(marker);
+      }
     } catch (error) {
       p.events.emit({
         type: "warning",
