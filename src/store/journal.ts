@@ -539,10 +539,11 @@ const SQLITE_HEADER = "SQLite format 3\0";
  * or, left under the old name, a new journal there would take in another file's -wal.
  */
 export function moveCommand(from: string, to: string): string {
-  const moves = [`mv ${from} ${to}`];
-  for (const beside of ["-wal", "-shm", "-intents"])
-    if (existsSync(`${from}${beside}`)) moves.push(`mv ${from}${beside} ${to}${beside}`);
-  return moves.join(" && ");
+  const beside = ["-wal", "-shm", "-intents"];
+  if (!beside.some((b) => existsSync(`${from}${b}`))) return `mv ${from} ${to}`;
+  // Each file only if it is still there when the trader runs it: SQLite folds the -wal into the
+  // file and removes it when the last connection closes — the one that printed this hint, say.
+  return `mv ${from} ${to} && for x in ${beside.join(" ")}; do [ ! -e ${from}$x ] || mv ${from}$x ${to}$x; done`;
 }
 
 function moveAsideHint(file: string): string {

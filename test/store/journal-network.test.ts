@@ -94,12 +94,18 @@ describe("a journal an older hlcopy shared between networks", () => {
     expect(e?.message).toBe(
       `journal ${shared} holds the runs of ${SIM_A}, not of mainnet (an older hlcopy kept one journal per account for every network)`,
     );
-    // Asked while the file is open: its -wal goes with it.
+    // Asked while the file is open: its -wal goes with it — if it is still there when the trader
+    // runs the command (the close above folded it into the file and removed it).
     const theirs = journalPath(dir, ACCOUNT, SIM_A);
     expect(e?.hint).toBe(
-      `with no hlcopy running for this account, move it where hlcopy now looks for ${SIM_A}'s journal: mv ${shared} ${theirs} && mv ${shared}-wal ${theirs}-wal && mv ${shared}-shm ${theirs}-shm`,
+      `with no hlcopy running for this account, move it where hlcopy now looks for ${SIM_A}'s journal: mv ${shared} ${theirs} && for x in -wal -shm -intents; do [ ! -e ${shared}$x ] || mv ${shared}$x ${theirs}$x; done`,
     );
     expect(e?.exitCode).toBe(2);
+    const hint = e?.hint ?? "";
+    execFileSync("sh", ["-c", hint.slice(hint.indexOf("mv "))]);
+    const moved = openJournal(theirs);
+    expect(moved.networks()).toEqual([SIM_A]);
+    moved.close();
   });
 
   it("holding mainnet's runs and another network's: refused, the hint moves it aside (it cannot be split)", () => {
@@ -113,7 +119,7 @@ describe("a journal an older hlcopy shared between networks", () => {
       `journal ${shared} also holds runs on testnet (an older hlcopy kept one journal per account for every network): its high-water mark, halts and positions may be another network's`,
     );
     expect(e?.hint).toContain(
-      `move it aside (mv ${shared} ${shared}.shared && mv ${shared}-wal ${shared}.shared-wal && mv ${shared}-shm ${shared}.shared-shm) and mainnet starts a new journal`,
+      `move it aside (mv ${shared} ${shared}.shared && for x in -wal -shm -intents; do [ ! -e ${shared}$x ] || mv ${shared}$x ${shared}.shared$x; done) and mainnet starts a new journal`,
     );
   });
 
@@ -143,7 +149,7 @@ describe("a journal an older hlcopy shared between networks", () => {
     const hint = unmovedJournal(dir, ACCOUNT, SIM_A)?.hint ?? "";
     const command = hint.slice(hint.indexOf("mv "));
     expect(command).toBe(
-      `mv ${shared} ${own} && mv ${shared}-wal ${own}-wal && mv ${shared}-shm ${own}-shm && mv ${shared}-intents ${own}-intents`,
+      `mv ${shared} ${own} && for x in -wal -shm -intents; do [ ! -e ${shared}$x ] || mv ${shared}$x ${own}$x; done`,
     );
     // Done as a trader does it, in a shell: the halt and the order are where SIM_A's runs look.
     execFileSync("sh", ["-c", command]);
