@@ -195,6 +195,34 @@ describe("hlcopy status: one meaning per figure", () => {
     expect(report.positions.find((p) => p.coin === "ETH")).toMatchObject({ targetSize: 0, driftPct: null });
   });
 
+  it("an hlcopy holding the account with no run journaled yet (at its review) is said, not hidden behind the last run", async () => {
+    const holder = { pid: 424_242, command: "follow" };
+    const line =
+      "a follow (pid 424242) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)";
+    const { dir } = journal();
+    const out = sink();
+    const report = (await runStatus({
+      configDir: dir,
+      account,
+      json: false,
+      out,
+      now: NOW,
+      lockHolders: [holder],
+    })) as StatusReport;
+    expect(report.starting).toEqual(holder);
+    expect(out.text()).toContain(`\n${line}\n`);
+    // No journal yet at all (a first run waiting at its review): said too, in text and JSON.
+    const fresh = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+    const text = sink();
+    await runStatus({ configDir: fresh, account, json: false, out: text, now: NOW, lockHolders: [holder] });
+    expect(text.text()).toMatch(new RegExp(`^no runs yet for .*\n${line.replace(/[()]/g, "\\$&")}\n$`));
+    const json = sink();
+    await runStatus({ configDir: fresh, account, json: true, out: json, now: NOW, lockHolders: [holder] });
+    expect(JSON.parse(json.text())).toMatchObject({ lastRun: null, starting: holder });
+    // Nobody holding it: nothing said.
+    expect((await status(dir, true)).report.starting).toBeNull();
+  });
+
   it("--json carries each figure as the text shows it: drift to the cent, drift % to 0.1, no float tails", async () => {
     // ODD: 0.2 of 0.3 to go at 7.1: drift 1.42 USD (1.4199999999999997 as doubles), 66.67 %.
     const { dir } = journal([target("ODD", 3, 0.3, 0.1, 7.1)]);

@@ -38,12 +38,17 @@ ${examples([
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { runStatus } = await import("./run.js");
       const { pauseMarkerPath } = await import("../control/run.js");
+      const { findLockHolders } = await import("../../store/lock.js");
       const account = requireAccount(ctx);
       const report = await runStatus({
         configDir: ctx.configDir,
         account,
         network: ctx.network.name,
         pauseMarker: pauseMarkerPath(ctx, account),
+        lockHolders: findLockHolders(ctx.network, account, ctx.env).map((h) => ({
+          pid: h.info.pid,
+          command: h.info.command,
+        })),
         json: ctx.json,
         sinceHours: String(hours),
       });

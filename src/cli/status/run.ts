@@ -68,6 +68,12 @@ export interface StatusReport {
    * paused, the next follow starts paused. `since`: when it was paused (null when unknown).
    */
   paused: { since: number | null; running: boolean; pid: number | null } | null;
+  /**
+   * An hlcopy that holds the account's lock on this network but has no run in the journal yet:
+   * one starting, or waiting at its review or passphrase prompt (a run records nothing until it
+   * may send). Null when none.
+   */
+  starting: { pid: number; command: string } | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
   /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
   drift: (DriftReport & { asOf: number }) | null;
@@ -178,6 +184,8 @@ export async function runStatus(p: {
   sinceHours?: string;
   /** The pause marker of the account on this network (cli/control/run.ts pauseMarkerPath). */
   pauseMarker?: string;
+  /** The processes holding the account's lock on this network (store/lock.ts findLockHolders). */
+  lockHolders?: readonly { pid: number; command: string }[];
   out?: Writer;
   now?: number;
 }): Promise<StatusReport | null> {
@@ -191,10 +199,16 @@ export async function runStatus(p: {
   const opened = openExisting(p.configDir, p.account, p.network);
   if (!opened) {
     const paused = standingPause(p.pauseMarker);
+    const starting = p.lockHolders?.[0] ?? null;
     if (p.json)
-      printDocument("status", { account: p.account, journal: null, lastRun: null, halt: null, paused }, out);
+      printDocument(
+        "status",
+        { account: p.account, journal: null, lastRun: null, halt: null, paused, starting },
+        out,
+      );
     else {
       out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
+      if (starting) out.write(`${startingLine(starting)}\n`);
       if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now())}\n`);
     }
     return null;
@@ -239,6 +253,8 @@ export async function runStatus(p: {
           : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       paused: standingPause(p.pauseMarker),
+      // A holder whose run the journal does not show (yet): it is at its start.
+      starting: p.lockHolders?.find((h) => h.pid !== run?.pid || run?.endedAt !== null) ?? null,
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
       drift: last.drift && last.ts !== null ? { ...roundedDrift(last.drift), asOf: last.ts } : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
@@ -453,6 +469,11 @@ function processAlive(pid: number | null): boolean {
 }
 
 /** The standing pause, said with since when: the running follow's, or the next one's. */
+/** An hlcopy holding the account with no run journaled yet: said, so "last run" is not read as now. */
+function startingLine(s: { pid: number; command: string }): string {
+  return `a ${s.command} (pid ${s.pid}) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)`;
+}
+
 function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): string {
   const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
   return paused.running
@@ -481,6 +502,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       ? `HALTED (${r.halt.kind}) ${ago(r.halt.since, now)}: ${r.halt.reason} — clear with: hlcopy resume`
       : "trading: not halted",
   );
+  if (r.starting) lines.push(startingLine(r.starting));
   if (r.paused) lines.push(pausedLine(r.paused, now));
   lines.push(
     // Each line's figures are of one moment, said at its end: the equity record's (a running
