@@ -691,6 +691,15 @@ export class CopyEngine {
    * throws and never ends the run: with the exchange down the halt stands (no increase is
    * sent) and the closing sweep is retried until it goes through.
    */
+  /**
+   * Whether the run may send: past its start checks, the passphrase and the trader's review.
+   * Before that a flatten halts at once but its closes wait for the review's yes (a no sends
+   * nothing; the halt stays) — what `hlcopy flatten` tells the trader.
+   */
+  get acting(): boolean {
+    return this.#acted;
+  }
+
   flatten(reason = "flatten requested from the dashboard"): void {
     if (this.#stopping) return;
     try {

@@ -141,6 +141,8 @@ function onTerminal(
   args: string[],
   env: NodeJS.ProcessEnv,
   answer: string,
+  /** Done while the question waits, before the answer is typed. */
+  meanwhile?: () => Promise<void>,
 ): Promise<{ code: number | null; screen: string }> {
   const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
   const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
@@ -154,7 +156,7 @@ function onTerminal(
     screen += d;
     if (!answered && screen.includes("[y/N]")) {
       answered = true;
-      child.stdin.write(answer);
+      void (meanwhile ?? (async () => {}))().finally(() => child.stdin.write(answer));
     }
   });
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, screen })));
@@ -193,6 +195,31 @@ describe("a run refused before it could send", () => {
     expect(w.ordersSent()).toBe(sent);
     expectUnchanged(dir, file, before);
   });
+
+  it.skipIf(!hasScript)(
+    "hlcopy flatten while the follow waits at its review says the closes wait for its yes; a no sends nothing",
+    { timeout: 60_000 },
+    async () => {
+      const w = await world();
+      const dir = await w.configDir();
+      let told: { did?: string; message?: string } = {};
+      const r = await onTerminal(
+        [...w.base(false), "follow", w.leaders[0] as string, ...COPY],
+        { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: PASS },
+        "n\r",
+        async () => {
+          const flat = await runCli([...w.base(), "flatten", "--yes"], { env: { HLCOPY_CONFIG_DIR: dir } });
+          told = JSON.parse(flat.stdout);
+        },
+      );
+      expect(told).toMatchObject({ did: "flattening" });
+      expect(told.message).toMatch(
+        /still at its start, waiting at its review or passphrase prompt: it closes .* once confirmed there \(a no sends nothing/,
+      );
+      expect(r.screen).toContain("not confirmed: nothing was sent");
+      expect(w.ordersSent()).toBe(0);
+    },
+  );
 
   it.skipIf(!hasScript)(
     "a no at the review (reconcile and follow): no journal where there was none, an existing one unchanged",

@@ -123,7 +123,7 @@ export async function runPause(
       ctx,
       out,
       "pause",
-      { account, running: true, did: reply.did, pid: reply.pid },
+      { account, running: true, did: reply.did, pid: reply.pid, message: reply.message },
       `${reply.message} (pid ${reply.pid})`,
     );
     return ExitCode.ok;
@@ -155,7 +155,7 @@ export async function runStop(
       ctx,
       out,
       "stop",
-      { account, running: true, did: reply.did, pid: reply.pid },
+      { account, running: true, did: reply.did, pid: reply.pid, message: reply.message },
       `${reply.message} (pid ${reply.pid})`,
     );
   } else {
@@ -208,7 +208,7 @@ export async function runFlatten(
       ctx,
       out,
       "flatten",
-      { account: p.account, running: true, did: reply.did, pid: reply.pid },
+      { account: p.account, running: true, did: reply.did, pid: reply.pid, message: reply.message },
       `${reply.message} (pid ${reply.pid})`,
     );
     return ExitCode.ok;

@@ -24,7 +24,7 @@ import type { CliContext } from "../context.js";
 export interface ServeControlParameters {
   ctx: CliContext;
   account: string;
-  engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop" | "resume">;
+  engine: Pick<CopyEngine, "togglePause" | "flatten" | "stop" | "resume" | "acting">;
   events: EngineEvents;
   /** Where the socket is recorded for commands that cannot see the lock (its directory is elsewhere). */
   journal?: Pick<Journal, "setCopyState">;
@@ -91,6 +91,12 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
         // The halt (set first) lets nothing but the reduce-only closes through.
         const wasPaused = paused;
         if (wasPaused) p.engine.togglePause();
+        // Still at its start (its review or passphrase prompt): nothing is sent before its yes.
+        if (!p.engine.acting)
+          return reply(
+            "flattening",
+            "the running follow halted (manual) but is still at its start, waiting at its review or passphrase prompt: it closes every position reduce-only once confirmed there (a no sends nothing, the halt stays); hlcopy resume to trade again",
+          );
         return reply(
           "flattening",
           `the running follow halted (manual)${wasPaused ? ", its pause lifted," : ""} and is closing every position reduce-only; hlcopy resume to trade again`,
