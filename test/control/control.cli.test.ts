@@ -175,7 +175,11 @@ describe("a running follow", () => {
       await eventually(() => second.lines.some((l) => l.type === "sweep"), 15_000);
       expect(
         second.lines.some(
-          (l) => l.type === "warning" && /^started paused: a pause stands since /.test(String(l.message)),
+          (l) =>
+            l.type === "warning" &&
+            /^started paused: a pause stands since \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC /.test(
+              String(l.message),
+            ),
         ),
       ).toBe(true);
       expect(sim.control.orderHistory(master.address).length).toBe(before);

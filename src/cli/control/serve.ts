@@ -3,6 +3,7 @@
 // and keep the pause marker in step with the run's pause (store/control.ts pendingPausePath): a
 // pause stands until resumed, across a restart, and `hlcopy status` reads it there.
 
+import { utcMinute } from "../../core/format.js";
 import type { CopyEngine } from "../../engine/engine.js";
 import type { EngineEvents } from "../../engine/events.js";
 import {
@@ -136,7 +137,7 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     p.events.emit({
       type: "warning",
       ts: Date.now(),
-      message: `started paused: a pause stands${pendingAt ? ` since ${new Date(pendingAt).toISOString()}` : ""} (hlcopy pause, or an earlier follow that ended paused); hlcopy resume to send`,
+      message: `started paused: a pause stands${pendingAt ? ` since ${utcMinute(pendingAt)}` : ""} (hlcopy pause, or an earlier follow that ended paused); hlcopy resume to send`,
     });
   }
   return {
