@@ -1411,11 +1411,18 @@ class SqliteJournal implements Journal {
     if (this.#group === undefined) return;
     clearTimeout(this.#group);
     this.#group = undefined;
+    this.#commit();
+  }
+  /**
+   * COMMIT the open transaction. When that fails it is rolled back (a failed COMMIT may leave it
+   * open; not `isTransaction`: Node 22.13 lacks it), its intents wait to be inserted again (the
+   * log still holds them), and the error names the file.
+   */
+  #commit(): void {
     try {
       this.#db.exec("COMMIT");
     } catch (error) {
       try {
-        // A failed COMMIT may leave the transaction open. Not `isTransaction`: Node 22.13 lacks it.
         this.#db.exec("ROLLBACK");
       } catch {
         // already failing (or no transaction is left): the first error is the one to report
@@ -1488,23 +1495,10 @@ class SqliteJournal implements Journal {
     if (!this.#held) return;
     this.#held = false;
     this.#batchDepth--;
-    try {
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      try {
-        this.#db.exec("ROLLBACK");
-      } catch {
-        // the transaction is already gone: the first error is the one to report
-      }
-      this.#keepWanted = false;
-      this.#rolledBack();
-      throw journalError(this.path, "write", error);
-    }
-    this.#committed();
-    if (this.#keepWanted) {
-      this.#keepWanted = false;
-      this.#keep();
-    }
+    const keep = this.#keepWanted;
+    this.#keepWanted = false;
+    this.#commit();
+    if (keep) this.#keep();
   }
 
   dropHeld(): boolean {
