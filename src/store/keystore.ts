@@ -376,26 +376,33 @@ export async function readKeystore(path: string): Promise<KeystoreV3> {
 }
 
 /**
+ * Why other users could use the keystore at `path` (it is group/other readable or writable;
+ * hlcopy writes it 0600), or null when they cannot, it does not exist, or on Windows (no such
+ * mode bits). Encrypted as it is, a copy is a passphrase guess away from the key, and a
+ * writable one can be swapped for a key the swapper holds.
+ */
+export async function keystoreExposure(path: string): Promise<{ message: string; hint: string } | null> {
+  if (process.platform === "win32") return null;
+  const mode = await stat(path).then(
+    (s) => s.mode & 0o777,
+    () => undefined, // readKeystore tells what is wrong with it
+  );
+  if (mode === undefined || (mode & 0o077) === 0) return null;
+  return {
+    message: `keystore ${path} can be ${mode & 0o022 ? "written" : "read"} by other users (mode ${mode.toString(8).padStart(4, "0")})`,
+    hint: `make it yours alone, then run again: chmod 600 ${path}`,
+  };
+}
+
+/**
  * The agent keystore hlcopy keeps (agentKeystorePath), read to trade: as readKeystore, but
- * refused while other users may read or write it (hlcopy writes it 0600). Encrypted as it is,
- * a copy is a passphrase guess away from the key, and a writable one can be swapped for a key
- * the swapper holds — like ssh with a private key, the way forward is to make it yours alone.
- * Not checked on Windows, whose files have no such mode bits.
+ * refused while other users may read or write it (keystoreExposure) — like ssh with a private
+ * key, the way forward is to make it yours alone.
  * @throws {ConfigError} (exit 2) naming the file and its mode; what readKeystore throws.
  */
 export async function readAgentKeystore(path: string): Promise<KeystoreV3> {
-  if (process.platform !== "win32") {
-    const mode = await stat(path).then(
-      (s) => s.mode & 0o777,
-      () => undefined, // readKeystore tells what is wrong with it
-    );
-    if (mode !== undefined && (mode & 0o077) !== 0) {
-      throw new ConfigError(
-        `keystore ${path} can be ${mode & 0o022 ? "written" : "read"} by other users (mode ${mode.toString(8).padStart(4, "0")})`,
-        { hint: `make it yours alone, then run again: chmod 600 ${path}`, details: { file: path, mode } },
-      );
-    }
-  }
+  const exposed = await keystoreExposure(path);
+  if (exposed) throw new ConfigError(exposed.message, { hint: exposed.hint, details: { file: path } });
   return readKeystore(path);
 }
 

@@ -1,7 +1,7 @@
 // The agent commands against the in-process simulator, through its real approveAgent signature
 // path: generate → show (not approved) → approve → show (approved, valid until) → an order the
 // agent signs lands on the master account; an unapproved key is rejected; expiry and refusals.
-import { statSync } from "node:fs";
+import { chmodSync, statSync } from "node:fs";
 import { ApiRequestError, ExchangeClient, HttpTransport, InfoClient } from "@nktkas/hyperliquid";
 import type { Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -196,6 +196,17 @@ describe("agent lifecycle on the simulator", () => {
     expect(again.out.text).toContain("approved     yes");
     expect(again.out.text).toContain("name         desk");
     expect(again.out.text).toMatch(/\((29|30) days left\)/);
+    expect(again.err.text).toBe("");
+    // A keystore others may read: show still shows (it reads only the address) and warns that
+    // follow and reconcile refuse it, with the chmod.
+    const file = agentKeystorePath(dir);
+    chmodSync(file, 0o644);
+    const exposed = io();
+    await runAgentShow(ctx, exposed);
+    expect(exposed.out.text).toContain("approved     yes");
+    expect(exposed.err.text).toBe(
+      `warning: keystore ${file} can be read by other users (mode 0644): follow and reconcile refuse it; make it yours alone, then run again: chmod 600 ${file}\n`,
+    );
   });
 
   it("expiry: a warning under 7 days, exit 2 once expired", async () => {

@@ -1,6 +1,7 @@
 // `hlcopy agent show`: which agent hlcopy would sign with, for which account, and whether the
 // exchange lists it as approved (extraAgents), with its name, expiry and days left.
 
+import { keystoreExposure } from "../../store/keystore.js";
 import {
   type AgentContext,
   type AgentIo,
@@ -46,6 +47,9 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<void
       status.daysLeft === null ? "" : ` (${status.daysLeft} days left)`
     }`,
   ];
+  // Shown, not refused (show only reads the address field): follow and reconcile refuse it.
+  const exposed = agent.keystore ? await keystoreExposure(agent.keystore) : null;
+  if (exposed) io.err.write(`warning: ${exposed.message}: follow and reconcile refuse it; ${exposed.hint}\n`);
   if (!isMaster && !status.approved) lines.push("", `Approve it: ${fix}`);
   else if (
     !isMaster &&
