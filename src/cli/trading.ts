@@ -11,9 +11,8 @@ import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
 import type { Journal, RunRow } from "../store/journal.js";
 import { type Lock, runAlive } from "../store/lock.js";
-import { canonicalApiBase } from "../store/network-key.js";
+import { sameNetwork } from "../store/network-key.js";
 import { type CliContext, requireAccount } from "./context.js";
-import { resolveNetwork } from "./network.js";
 
 export interface TradingSession {
   account: Address;
@@ -243,17 +242,7 @@ export function liveJournalRuns(
 ): RunRow[] {
   return journal
     .unfinishedRuns()
-    .filter((r) => r.pid !== null && sameNetwork(r.network, network) && runAlive(r.pid, r.startedAt));
-}
-
-/** A run's journaled network (the name as given: mainnet, testnet or a URL) is this one. */
-function sameNetwork(journaled: string, network: { name: string; httpUrl: string }): boolean {
-  if (journaled === network.name) return true;
-  try {
-    return canonicalApiBase(resolveNetwork(journaled).httpUrl) === canonicalApiBase(network.httpUrl);
-  } catch {
-    return false;
-  }
+    .filter((r) => r.pid !== null && sameNetwork(r.network, network.httpUrl) && runAlive(r.pid, r.startedAt));
 }
 
 /** The master of `account` when it is a sub-account (userRole), else null; transient failures retried. */

@@ -57,6 +57,11 @@ export function roundHalfAway(x: number, decimals = 2): number {
   return x < 0 && r !== 0 ? -r : r;
 }
 
+/** roundHalfAway of a figure that may be missing: null stays null. */
+export function roundOrNull(x: number | null, decimals = 2): number | null {
+  return x === null ? null : roundHalfAway(x, decimals);
+}
+
 /** `x` with exactly `decimals` places, rounded by roundHalfAway: fixed(94.705) = "94.71". */
 export function fixed(x: number, decimals = 2): string {
   return roundHalfAway(x, decimals).toFixed(decimals);

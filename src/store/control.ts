@@ -88,6 +88,21 @@ export function takePendingPause(path: string): number | null {
   return standing.pausedAt ?? 0;
 }
 
+/** The account's pause markers on this network in each of `dirs` (a pause is kept in every lock directory). */
+export function pendingPausePaths(dirs: readonly string[], network: LockNetwork, account: string): string[] {
+  return dirs.map((dir) => pendingPausePath(dir, network, account));
+}
+
+/** Remove every marker given; returns the latest pause they held (ms, 0 when unknown), or null when none stood. */
+export function takePendingPauses(paths: readonly string[]): number | null {
+  let latest: number | null = null;
+  for (const path of paths) {
+    const at = takePendingPause(path);
+    if (at !== null) latest = Math.max(latest ?? 0, at);
+  }
+  return latest;
+}
+
 /** Remove the marker (the pause is lifted). */
 export function clearPendingPause(path: string): void {
   rmSync(path, { force: true });

@@ -178,7 +178,9 @@ const UNREADABLE_GRACE_MS = 5_000;
 /** A takeover guard older than this was left by a crash during a takeover. */
 const GUARD_STALE_MS = 10_000;
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this machine is alive (another user's counts: it exists). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -193,12 +195,7 @@ function isAlive(pid: number): boolean {
  * (a pid from before a reboot is another process now), and — where /proc tells — an hlcopy.
  */
 export function runAlive(pid: number, startedAt: number, now = Date.now()): boolean {
-  if (startedAt < now - uptime() * 1000) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
+  if (startedAt < now - uptime() * 1000 || !isAlive(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("hlcopy");
   } catch {

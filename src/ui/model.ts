@@ -14,7 +14,7 @@ import {
   shownDrift,
   shownTarget,
 } from "../core/drift.js";
-import { roundHalfAway } from "../core/format.js";
+import { roundHalfAway, roundOrNull } from "../core/format.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
@@ -816,10 +816,7 @@ export function runSummary(state: DashboardState): RunSummary {
   const exec = slippageStats(state);
   const lag = lagStats(state);
   const p = state.pnl;
-  const shown = (x: number, decimals: number): number | null => {
-    const v = finiteOrNull(x);
-    return v === null ? null : roundHalfAway(v, decimals);
-  };
+  const shown = (x: number, decimals: number): number | null => roundOrNull(finiteOrNull(x), decimals);
   return {
     ordersFilled: state.counters.ordersFilled,
     copiedTrades: state.counters.copiedTrades,

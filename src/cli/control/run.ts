@@ -13,9 +13,10 @@ import {
   type ControlReply,
   controlSocketPath,
   pendingPausePath,
+  pendingPausePaths,
   recordPendingPause,
   sendControl,
-  takePendingPause,
+  takePendingPauses,
 } from "../../store/control.js";
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
@@ -37,7 +38,7 @@ interface RunningProcess {
  * every one, whatever this shell's environment — else where this shell would record one.
  */
 export function pauseMarkerPath(ctx: CliContext, account: Address): string {
-  const markers = lookDirs(ctx.env).map((dir) => pendingPausePath(dir, ctx.network, account));
+  const markers = pendingPausePaths(lookDirs(ctx.env), ctx.network, account);
   return markers.find((m) => existsSync(m)) ?? (markers[0] as string);
 }
 
@@ -184,8 +185,7 @@ export async function resumeRunningOrPending(
       ? { did: "resumed", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid }
       : { did: "not-paused", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid };
   }
-  const taken = lookDirs(ctx.env).map((dir) => takePendingPause(pendingPausePath(dir, ctx.network, account)));
-  if (taken.some((at) => at !== null)) {
+  if (takePendingPauses(pendingPausePaths(lookDirs(ctx.env), ctx.network, account)) !== null) {
     return { did: "pending-pause-cleared", line: "cleared the pause recorded for the next follow" };
   }
   return null;

@@ -13,10 +13,10 @@ import {
   type ControlServer,
   clearPendingPause,
   controlSocketPath,
-  pendingPausePath,
+  pendingPausePaths,
   recordPendingPause,
   startControlServer,
-  takePendingPause,
+  takePendingPauses,
 } from "../../store/control.js";
 import type { Journal } from "../../store/journal.js";
 import { lockDir, lockDirs, lookDirs } from "../../store/lock.js";
@@ -40,7 +40,7 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
   // The pause marker goes where `hlcopy pause` records one — every lock directory of this
   // environment, the fixed per-user one included — so status, a dry run and the next follow see
   // it from a shell whatever its HLCOPY_LOCK_DIR (they look in every candidate directory).
-  const markers = lockDirs(p.ctx.env).map((d) => pendingPausePath(d, p.ctx.network, p.account));
+  const markers = pendingPausePaths(lockDirs(p.ctx.env), p.ctx.network, p.account);
   let paused = false;
   /** When the pause this run starts with was asked for (it has stood since then). */
   let standingSince: number | null = null;
@@ -127,10 +127,7 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     record({ pid: process.pid, socket: server.path });
   });
   // A pause recorded by a command in any environment (each records it where it locks).
-  const pending = lookDirs(p.ctx.env)
-    .map((d) => takePendingPause(pendingPausePath(d, p.ctx.network, p.account)))
-    .filter((at): at is number => at !== null);
-  const pendingAt = pending.length > 0 ? Math.max(...pending) : null;
+  const pendingAt = takePendingPauses(pendingPausePaths(lookDirs(p.ctx.env), p.ctx.network, p.account));
   if (pendingAt !== null) {
     standingSince = pendingAt || null;
     p.engine.togglePause();

@@ -4,7 +4,7 @@
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
-import { detailNumber, fixed, roundHalfAway, utcMinute } from "../../core/format.js";
+import { detailNumber, fixed, roundOrNull, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
@@ -222,7 +222,7 @@ export function buildReport(p: {
           coin: t.coin,
           targetSize: shownTarget(t.targetSize, d?.status),
           ourSize: t.ourSize,
-          driftUsd: roundCents(shownDrift(t.driftUsd, d?.status)),
+          driftUsd: roundOrNull(shownDrift(t.driftUsd, d?.status), 2),
           status: d?.status ?? "in-sync",
           reason: d?.reason ?? null,
         };
@@ -242,8 +242,6 @@ export function buildReport(p: {
     requests: p.requests,
   };
 }
-
-const roundCents = (x: number | null): number | null => (x === null ? null : roundHalfAway(x, 2));
 
 async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
   const byCoin = new Map<string, { action: string; reason: string }>();

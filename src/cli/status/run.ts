@@ -20,7 +20,7 @@ import {
   shownTarget,
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { fixed, fmtMs, roundHalfAway, shortAddress, utcMinute } from "../../core/format.js";
+import { fixed, fmtMs, roundHalfAway, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
@@ -35,7 +35,7 @@ import {
   otherJournals,
   unmovedJournal,
 } from "../../store/journal.js";
-import { runAlive } from "../../store/lock.js";
+import { isAlive, runAlive } from "../../store/lock.js";
 import { isMainnet } from "../../store/network-key.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
@@ -265,7 +265,7 @@ export async function runStatus(p: {
           const shown = shownDrift(t.driftUsd, status);
           // To the cent, and the % of that figure: "closing" (null) exactly when the USD drift
           // shown at a target of 0 is not 0.00.
-          const driftUsd = shown === null ? null : roundHalfAway(shown, 2);
+          const driftUsd = roundOrNull(shown, 2);
           const targetSize = shownTarget(t.targetSize, status);
           return {
             coin: t.coin,
@@ -273,7 +273,7 @@ export async function runStatus(p: {
             targetSize,
             ourSize: t.ourSize,
             driftUsd,
-            driftPct: roundedOrNull(driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null), 1),
+            driftPct: roundOrNull(driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null), 1),
             ...(t.held ? { held: true } : {}),
             status: statusOf.get(t.coin)?.status ?? null,
             reason: statusOf.get(t.coin)?.reason ?? null,
@@ -326,19 +326,15 @@ function roundedDrift(d: DriftReport): DriftReport {
     ...d,
     driftUsd: roundHalfAway(d.driftUsd, 2),
     outsideUsd: roundHalfAway(d.outsideUsd, 2),
-    coins: d.coins.map((c) => ({ ...c, driftUsd: roundedOrNull(c.driftUsd, 2) })),
+    coins: d.coins.map((c) => ({ ...c, driftUsd: roundOrNull(c.driftUsd, 2) })),
   };
-}
-
-function roundedOrNull(x: number | null, decimals: number): number | null {
-  return x === null ? null : roundHalfAway(x, decimals);
 }
 
 /** The pause that stands, as its marker says: a running follow's (its pid lives) or the next one's. */
 function standingPause(marker: string | undefined): StatusReport["paused"] {
   const standing = marker ? readPendingPause(marker) : null;
   if (!standing) return null;
-  const running = standing.pid !== null && processAlive(standing.pid);
+  const running = standing.pid !== null && isAlive(standing.pid);
   return { since: standing.pausedAt, running, pid: running ? standing.pid : null };
 }
 
@@ -457,23 +453,12 @@ function lastRecord(journal: Journal): LastRecord {
   return found;
 }
 
-/** Whether a process of this machine is alive (another user's counts: it exists). */
-function processAlive(pid: number | null): boolean {
-  if (pid === null || !Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** The standing pause, said with since when: the running follow's, or the next one's. */
 /** An hlcopy holding the account with no run journaled yet: said, so "last run" is not read as now. */
 function startingLine(s: { pid: number; command: string }): string {
   return `a ${s.command} (pid ${s.pid}) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)`;
 }
 
+/** The standing pause, said with since when: the running follow's, or the next one's. */
 function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): string {
   const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
   return paused.running
