@@ -279,6 +279,9 @@ export async function followRun(o) {
       command: "follow",
       ...(o.protect ? { protection: client } : {}),
     });
+    // The state event at the pace `follow --no-ui`'s event lines ask for (one a minute), as in
+    // that command; BENCH_STATE_EVERY_MS=250 measures at the dashboard's pace instead.
+    engine.events.wantState(Number(process.env.BENCH_STATE_EVERY_MS ?? 60_000));
     const lags = [];
     const planMs = [];
     const sweepMs = [];

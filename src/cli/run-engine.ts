@@ -203,7 +203,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   if (!view) {
     // The kept events go to the view alone (everyone else heard them as they happened), then
     // what comes next: kept while it opens, handed over in order.
-    const bus = new EngineEvents();
+    const bus = new EngineEvents({ demandTo: events });
     view = await openView(bus);
     keep();
     for (const e of early) bus.emit(e);

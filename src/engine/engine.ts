@@ -52,7 +52,7 @@ import { groupWaits, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
-import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
+import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount, type PaperBook } from "./executor.js";
 import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
@@ -264,7 +264,6 @@ const MAX_BACKOFF_MS = 300_000;
 const UNEXPLAINED_MS = 1_000;
 /** cloid → slippage/lag reference kept for the fills still to come. */
 const MAX_REFS = 10_000;
-const STATE_EVENT_EVERY_MS = 250;
 
 /** The trader said no at a review: exit 2, nothing sent. */
 const notConfirmed = (): UsageError =>
@@ -350,7 +349,7 @@ export class CopyEngine {
   /**
    * Coins our hot-path orders traded since they were last planned: their drift in #view is from
    * before those fills. Re-planned (pure, nothing sent) when a view reads the figures — once per
-   * state event (at most every STATE_EVENT_EVERY_MS), not once per copied fill.
+   * state event (at the pace the views asked for), not once per copied fill.
    */
   readonly #viewStale = new Set<string>();
   readonly #copyState: CopyState;
@@ -2084,9 +2083,19 @@ export class CopyEngine {
     });
   }
 
+  /** Each leader's share of our positions as they stand (the P&L attribution follows them). */
+  #updateShares(): void {
+    this.#pnl.updateShares(
+      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
+      this.#leaderRatios,
+    );
+  }
+
   #emitState(force: boolean): void {
     const now = this.#now();
-    if (!force && now - this.#lastStateAt < STATE_EVENT_EVERY_MS) {
+    // At the pace the views asked for (EngineEvents.wantState), never faster than the dashboard's.
+    const every = Math.max(STATE_EVERY_MS, this.events.stateEveryMs);
+    if (!force && now - this.#lastStateAt < every) {
       // Throttled, not dropped: the latest state goes out when the window ends.
       if (!this.#stateTimer && !this.#stopping) {
         this.#stateTimer = setTimeout(
@@ -2094,7 +2103,7 @@ export class CopyEngine {
             this.#stateTimer = undefined;
             if (!this.#stopping) this.#emitState(true);
           },
-          STATE_EVENT_EVERY_MS - (now - this.#lastStateAt),
+          every - (now - this.#lastStateAt),
         );
         this.#stateTimer.unref?.();
       }
@@ -2110,10 +2119,7 @@ export class CopyEngine {
     const deadband: Record<string, number> = {};
     for (const t of this.#lastTargets) deadband[t.coin] = t.deadbandUsd;
     const ours = this.#ours.state;
-    this.#pnl.updateShares(
-      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
-      this.#leaderRatios,
-    );
+    this.#updateShares();
     this.#emit({
       type: "state",
       ts: now,
@@ -2418,6 +2424,8 @@ export class CopyEngine {
         // The targets' drift predates the fills just taken: re-planned when a view next reads
         // it (#figures), so no view shows drift already traded away.
         if (results.length > 0) for (const c of coins) this.#viewStale.add(c);
+        // The shares follow every copied fill, whatever the pace of the state event.
+        this.#updateShares();
         this.#emitState(false);
       } catch (error) {
         this.#reportError(error);

@@ -231,13 +231,44 @@ export type EngineEventType = EngineEvent["type"];
 
 export type EngineListener = (event: EngineEvent) => void;
 
+/** How often the engine tells its state when no view asked for a pace (ms): the dashboard's. */
+export const STATE_EVERY_MS = 250;
+
 /** A tiny synchronous event bus; listeners must not throw (their errors are contained). */
 export class EngineEvents {
   readonly #listeners = new Set<EngineListener>();
+  readonly #stateDemands = new Map<symbol, number>();
+  readonly #demandTo: EngineEvents | null;
+
+  /** `demandTo`: a bus fed from another one passes its views' state demands on to it. */
+  constructor(options: { demandTo?: EngineEvents } = {}) {
+    this.#demandTo = options.demandTo ?? null;
+  }
 
   on(listener: EngineListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * A view asks for the run's state at most every `everyMs` (the dashboard 4×/s, event lines
+   * once a minute). The engine builds its state event — the re-plan of what traded, the figures,
+   * the event itself — at the fastest pace asked for, at STATE_EVERY_MS when none was: a
+   * headless run spends nothing on a state nobody reads between its lines. Returns the release.
+   */
+  wantState(everyMs: number): () => void {
+    if (this.#demandTo) return this.#demandTo.wantState(everyMs);
+    const key = Symbol("state demand");
+    this.#stateDemands.set(key, Math.max(0, everyMs));
+    return () => this.#stateDemands.delete(key);
+  }
+
+  /** The pace the state event is wanted at (ms): the fastest demand, STATE_EVERY_MS without any. */
+  get stateEveryMs(): number {
+    if (this.#demandTo) return this.#demandTo.stateEveryMs;
+    let every = Number.POSITIVE_INFINITY;
+    for (const ms of this.#stateDemands.values()) every = Math.min(every, ms);
+    return Number.isFinite(every) ? every : STATE_EVERY_MS;
   }
 
   emit(event: EngineEvent): void {

@@ -35,13 +35,16 @@ export function formatJsonLine(event: EngineEvent): string | null {
   return record ? JSON.stringify(record) : null;
 }
 
+/** How often event lines print the run's state (ms) unless told otherwise. */
+export const LINE_STATE_EVERY_MS = 60_000;
+
 /**
  * A listener for `EngineEvents.on` that writes one line per event to `out`. Synchronous and
  * allocation-light; it never throws back into the engine (the bus contains listener errors).
  */
 export function createLineWriter(options: LineWriterOptions): EngineListener {
   const { json, out } = options;
-  const stateEveryMs = options.stateEveryMs ?? 60_000;
+  const stateEveryMs = options.stateEveryMs ?? LINE_STATE_EVERY_MS;
   let lastStateAt: number | null = null;
   return (event) => {
     // An error the run stops on is printed once, as the CLI's `error:` / `hint:` lines on stderr

@@ -4,7 +4,7 @@
 // on the next frame, so a storm of fills costs one array push per event until then.
 // Load it lazily (`await import("../ui/mount.js")`): it pulls in React and Ink.
 import { type Instance, render, useStdin, useWindowSize } from "ink";
-import type { EngineEvents } from "../engine/events.js";
+import { type EngineEvents, STATE_EVERY_MS } from "../engine/events.js";
 import { Dashboard, type DashboardProps } from "./Dashboard.js";
 import {
   type DashboardInit,
@@ -145,6 +145,8 @@ export function mountDashboard(options: MountDashboardOptions): DashboardHandle 
     flush();
   }
 
+  // The dashboard shows the run's state as often as the engine tells it (4×/s).
+  const release = events.wantState(STATE_EVERY_MS);
   const off = events.on((event) => {
     counts.events++;
     queue.push(event);
@@ -163,6 +165,7 @@ export function mountDashboard(options: MountDashboardOptions): DashboardHandle 
     if (closed) return;
     closed = true;
     off();
+    release();
     clearInterval(tick);
     if (timer !== undefined) clearTimeout(timer);
     fold();

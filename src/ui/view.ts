@@ -4,7 +4,7 @@
 // summary reads the same in both modes.
 
 import type { EngineEvents } from "../engine/events.js";
-import { createLineWriter, type LineSink } from "./lines.js";
+import { createLineWriter, LINE_STATE_EVERY_MS, type LineSink } from "./lines.js";
 import {
   type DashboardInit,
   type DashboardState,
@@ -103,6 +103,8 @@ export async function startView(options: StartViewOptions): Promise<FollowView> 
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;
   });
+  // The engine tells its state no faster than these lines print it.
+  const release = events.wantState(options.stateEveryMs ?? LINE_STATE_EVERY_MS);
   const off = events.on((event) => {
     writeLine(event);
     pending.push(event);
@@ -121,6 +123,7 @@ export async function startView(options: StartViewOptions): Promise<FollowView> 
     },
     close: async () => {
       off();
+      release();
       resolveDone();
     },
     done,

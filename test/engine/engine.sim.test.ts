@@ -151,6 +151,33 @@ describe("following", () => {
     await running;
   });
 
+  it("builds no state event between copies when its only view wants one a minute (event lines), and the final one at the stop", async () => {
+    const t = await setup(settings((x) => (x.exec.sweepSeconds = 3600)));
+    t.engine.events.wantState(60_000);
+    const running = t.engine.run(t.streams());
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const sweepState = t.events.findLast((e) => e.type === "state");
+    expect(sweepState).toBeDefined();
+    // Past the dashboard's pace: a copy now would have told the state at once.
+    await eventually(() => Date.now() - (sweepState?.ts ?? 0) > 300);
+    const before = t.events.length;
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    // Plans run one at a time: the second copy filled, the first plan had ended.
+    await eventually(() =>
+      t.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled"),
+    );
+    expect(t.events.slice(before).filter((e) => e.type === "state")).toEqual([]);
+    await t.engine.stop("test over");
+    await running;
+    const final = t.events.findLast((e) => e.type === "state");
+    expect(final?.ts).toBeGreaterThan(sweepState?.ts ?? 0);
+    expect(final?.type === "state" && final.account.positions.map((p) => p.coin).sort()).toEqual([
+      "ETH",
+      "SOL",
+    ]);
+  });
+
   it("a leader fill during a slow sweep is copied while the sweep reads, and the sweep's stale read sends nothing twice", async () => {
     const s = settings((x) => {
       x.exec.sweepSeconds = 3600;

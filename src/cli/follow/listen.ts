@@ -17,6 +17,8 @@ export async function startListening(
 ): Promise<StatusServer> {
   const metrics = new RunMetrics();
   const off = events.on((e) => metrics.observe(e));
+  // /metrics reads equity, drift and P&L from the state event: fresh to the second.
+  const release = events.wantState(1_000);
   // Requests by endpoint and weight: counted where every REST request takes its weight.
   const requests: Record<string, number> = {};
   let weight = 0;
@@ -70,6 +72,7 @@ export async function startListening(
     });
   } catch (error) {
     off();
+    release();
     throw error;
   }
   process.stderr.write(`listening on ${server.url}: GET /status, GET /metrics (read-only)\n`);
@@ -79,6 +82,7 @@ export async function startListening(
     url: server.url,
     async close() {
       off();
+      release();
       offWrap();
       await server.close();
     },
