@@ -10,11 +10,11 @@
 // drawn from the system's CSPRNG (FIPS 186 ECDSA; RFC 6979 derives k from the message, so it
 // cannot be prepared before the order exists). Signing an order then costs two multiplications
 // modulo n. Each prepared nonce is used once and dropped; with none ready (a burst) the order is
-// signed the deterministic way. Either signature is valid for the same key: the exchange
+// signed the deterministic way. Points are made affine and k's inverted a batch at a time. Either signature is valid for the same key: the exchange
 // recovers the signer from it.
 
 import { randomBytes } from "node:crypto";
-import { invert } from "@noble/curves/abstract/modular";
+import { Field, FpInvertBatch } from "@noble/curves/abstract/modular";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
@@ -52,7 +52,7 @@ export interface L1Signature {
 }
 
 export interface AgentWalletOptions {
-  /** How many nonces to keep prepared for L1 actions (see the top of this file). Default 0. */
+  /** How many nonces at least to keep prepared for L1 actions (see the top of this file). Default 0. */
   presign?: number;
 }
 
@@ -147,16 +147,40 @@ interface Nonce {
 const toBigInt = (bytes: Uint8Array): bigint => BigInt(`0x${bytesToHex(bytes)}`);
 const hex32 = (n: bigint): string => n.toString(16).padStart(64, "0");
 
-/** k uniform in [1, n−1] from the CSPRNG, and its point. */
-function freshNonce(): Nonce {
+/** k uniform in [1, n−1] from the CSPRNG. */
+function freshK(): bigint {
   for (;;) {
     const k = toBigInt(randomBytes(32));
-    if (k === 0n || k >= N) continue;
-    const R = secp256k1.ProjectivePoint.BASE.multiply(k).toAffine();
-    // R.x ≥ n (odds ~2⁻¹²⁸) would need a recovery id Ethereum's v cannot carry: draw again.
-    if (R.x >= N || R.x === 0n) continue;
-    return { kInv: invert(k, N), r: R.x, yOdd: (R.y & 1n) === 1n };
+    if (k !== 0n && k < N) return k;
   }
+}
+
+/** The integers modulo n (the scalars): for k⁻¹. */
+const scalars = Field(N);
+/** Nonces worked out together (see nonceBatch). */
+const NONCE_BATCH = 8;
+
+/**
+ * The nonces of independent k's whose points were worked out one by one (projective, as
+ * multiply leaves them): the points made affine and the k's inverted a batch at a time
+ * (Montgomery's trick: one modular inversion each way per batch, ~35 µs and ~20 KB of BigInt
+ * garbage apiece, instead of two per nonce). A point with R.x ≥ n or 0 (odds ~2⁻¹²⁸) would need
+ * a recovery id Ethereum's v cannot carry: its nonce is dropped.
+ */
+function nonceBatch(
+  ks: readonly bigint[],
+  points: ReturnType<typeof secp256k1.ProjectivePoint.BASE.multiply>[],
+): Nonce[] {
+  const affine = secp256k1.ProjectivePoint.normalizeZ(points);
+  const inverses = FpInvertBatch(scalars, ks as bigint[]);
+  const out: Nonce[] = [];
+  affine.forEach((point, i) => {
+    const R = point.toAffine();
+    const kInv = inverses[i];
+    if (R.x >= N || R.x === 0n || kInv === undefined) return;
+    out.push({ kInv, r: R.x, yOdd: (R.y & 1n) === 1n });
+  });
+  return out;
 }
 
 /**
@@ -184,15 +208,26 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
   const d = BigInt(privateKey);
   const size = Math.max(0, Math.floor(options.presign ?? 0));
   const pool: Nonce[] = [];
+  /** The batch being worked out: its k's and their points (k·G), not yet usable. */
+  const ks: bigint[] = [];
+  const points: Parameters<typeof nonceBatch>[1] = [];
   let refilling = false;
-  // One nonce per turn of the event loop, after whatever that turn had to do (an order that
+  // One point per turn of the event loop, after whatever that turn had to do (an order that
   // just took a nonce has written its request by then): never a burst of work on the hot path.
+  // A batch is finished (made usable) when it is full, or at once when the pool ran dry.
   const refill = (): void => {
-    if (refilling || pool.length >= size) return;
+    if (refilling || (pool.length >= size && ks.length === 0)) return;
     refilling = true;
     setImmediate(() => {
       refilling = false;
-      pool.push(freshNonce());
+      const k = freshK();
+      ks.push(k);
+      points.push(secp256k1.ProjectivePoint.BASE.multiply(k));
+      if (ks.length >= NONCE_BATCH || pool.length === 0) {
+        pool.push(...nonceBatch(ks, points));
+        ks.length = 0;
+        points.length = 0;
+      }
       refill();
     }).unref();
   };
