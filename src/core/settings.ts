@@ -623,7 +623,7 @@ export function allowedText(s: SettingSpec): string {
     case "coins":
       return 'a comma-separated list of coin names (e.g. "BTC,ETH"), or "" for none';
     case "network":
-      return "mainnet, testnet, or an http(s) URL";
+      return "mainnet, testnet, or an API's base URL http(s)://host[:port]";
     case "addressOrNone":
       return 'a 0x address of 40 hex digits, or "none"';
     case "urls":
@@ -696,6 +696,46 @@ function exampleValue(s: SettingSpec, given?: unknown): string {
   }
 }
 
+/** What a network URL is, for errors: the API's base, as `hlcopy sim` prints it. */
+export const NETWORK_URL_RULE = "a network URL is the API's base, http(s)://host[:port]";
+
+/**
+ * What a network URL carries beyond http(s)://host[:port] (a trailing slash aside), or null:
+ * the API's paths (/info, /exchange, /ws) hang off the host, so a path would send the requests
+ * and the websocket to two places, and a query, fragment or credentials would be dropped.
+ */
+/** The error for an http(s) network URL that carries more than its host (networkUrlExtra), or null. */
+function networkUrlError(s: SettingSpec, value: string): ValidationError | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const extra = url.protocol === "http:" || url.protocol === "https:" ? networkUrlExtra(url) : null;
+  if (!extra) return null;
+  return new ValidationError(
+    s.key,
+    `invalid network "${networkUrlShown(url, value)}": ${NETWORK_URL_RULE}, without ${extra}`,
+    { hint: `e.g. hlcopy config set network ${url.origin} (or mainnet, testnet)` },
+  );
+}
+
+/** The URL as given, or without its credentials when it has some (they are never echoed). */
+export function networkUrlShown(url: URL, given: string): string {
+  return url.username !== "" || url.password !== "" ? `${url.protocol}//…@${url.host}${url.pathname}` : given;
+}
+
+export function networkUrlExtra(url: URL): string | null {
+  const extra = [
+    ...(/^\/*$/.test(url.pathname) ? [] : [`a path (${url.pathname})`]),
+    ...(url.search === "" ? [] : [`a query string (${url.search})`]),
+    ...(url.hash === "" ? [] : [`a fragment (${url.hash})`]),
+    ...(url.username === "" && url.password === "" ? [] : ["a user name or password"]),
+  ];
+  return extra.length === 0 ? null : extra.join(" or ");
+}
+
 /** Check a typed value (from the config file) against its spec; returns it normalised. */
 export function validateSetting(key: string, value: unknown): SettingValue {
   const s = settingSpec(key);
@@ -752,6 +792,8 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       } catch {
         throw invalid(s, value);
       }
+      const extra = networkUrlError(s, value);
+      if (extra) throw extra;
       return value.replace(/\/+$/, "");
     }
     case "addressOrNone":
@@ -848,6 +890,8 @@ export function parseSettingInput(key: string, raw: string): SettingValue {
   const s = settingSpec(key);
   // Outside the try: this error already names what the user typed, and says why.
   if (takesNumber(s, raw) && !DECIMAL_RE.test(raw)) throw notDecimal(s, raw);
+  const urlError = s.kind.type === "network" ? networkUrlError(s, raw.trim()) : null;
+  if (urlError) throw urlError;
   try {
     return parseInput(s, key, raw);
   } catch (error) {

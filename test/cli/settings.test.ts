@@ -129,6 +129,19 @@ describe("settings schema", () => {
     expect(hint("zzzzzzzz")).toMatch(/^known settings: sizing\.mode, /);
   });
 
+  it("a network URL is the API's host: a path or query is refused, typed or stored", () => {
+    for (const check of [
+      () => parseSettingInput("network", "http://localhost:1234/foo?x=1"),
+      () => validateSetting("network", "http://localhost:1234/foo"),
+    ]) {
+      expect(check).toThrow(ValidationError);
+      expect(check).toThrow(
+        /^invalid network "http:\/\/localhost:1234\/foo(\?x=1)?": a network URL is the API's base, http\(s\):\/\/host\[:port\], without a path \(\/foo\)/,
+      );
+    }
+    expect(parseSettingInput("network", "https://example.org/")).toBe("https://example.org");
+  });
+
   it("derives flags from the last part of the key in kebab-case", () => {
     expect(flagName("risk.maxLeverage")).toBe("max-leverage");
     expect(flagName("exec.maxEntryDriftBps")).toBe("max-entry-drift-bps");
