@@ -4,6 +4,7 @@
 
 import { isAddress } from "./address.js";
 import { UsageError, ValidationError } from "./errors.js";
+import { plainDecimal } from "./format.js";
 import type { Address } from "./types.js";
 
 export type SizingMode =
@@ -651,7 +652,12 @@ const COIN_RE = /^[A-Za-z0-9@:/_-]{1,32}$/;
 export { isAddress } from "./address.js";
 
 function invalid(s: SettingSpec, value: unknown): ValidationError {
-  const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+  const shown =
+    typeof value === "string"
+      ? `"${value}"`
+      : typeof value === "number"
+        ? plainDecimal(value)
+        : JSON.stringify(value);
   // 0 as "no limit" is a common habit elsewhere; here it would be a limit of nothing.
   const zeroMeantNone = s.kind.type === "usdOrNone" && (value === 0 || value === "0");
   return new ValidationError(s.key, `invalid value ${shown} for ${s.key}: expected ${allowedText(s)}`, {

@@ -155,6 +155,17 @@ describe("hlcopy config", () => {
     expect(ok.stdout).toBe("network = http://localhost:1234\n");
   });
 
+  it("numbers are shown as plain decimals, never in exponent notation", async () => {
+    const dir = tempDir();
+    const set = await runCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "0.0000001"]);
+    expect(set.stdout).toBe("risk.maxLeverage = 0.0000001\n");
+    const get = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+    expect(get.stdout).toBe("0.0000001\n");
+    const list = await runCli(["--config-dir", dir, "config", "list"]);
+    expect(list.stdout).toContain("risk.maxLeverage = 0.0000001   (config file; default 3)\n");
+    expect(list.stdout).not.toMatch(/\de[-+]?\d/);
+  });
+
   it("a hand-broken config file exits 2 naming the file and stays byte-for-byte untouched", async () => {
     for (const broken of ['{"risk": {"maxLeverage": 3,}', '{"risk": {"maxLeverage": "lots"}}', "[1,2]"]) {
       const dir = tempDir();
