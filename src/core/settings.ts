@@ -566,30 +566,47 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
 
 const BY_KEY = new Map(SETTINGS_SCHEMA.map((s) => [s.key, s]));
 
-/** The settings an unknown key was probably meant to be: another case, the name without its group, or a typo of either (at most 3). */
+/**
+ * The settings an unknown key was probably meant to be (at most 3): another case, the name
+ * without its group, a typo of either (closeMatches, as for a misspelt choice), or a setting
+ * whose name holds the word typed (`slippage` → exec.slippageBps, exec.slippageBudgetBps).
+ */
 export function closeSettingKeys(key: string): SettingKey[] {
-  const exact = SETTING_KEYS.find(
-    (k) => k.toLowerCase() === key.toLowerCase() || k.split(".").pop()?.toLowerCase() === key.toLowerCase(),
-  );
+  const nameOf = (k: string) => (k.split(".").pop() ?? k).toLowerCase();
+  const typed = key.toLowerCase();
+  const exact = SETTING_KEYS.find((k) => k.toLowerCase() === typed || nameOf(k) === typed);
   if (exact) return [exact];
+  const word = nameOf(typed);
   return [
     ...new Set([
       ...closeMatches(key, SETTING_KEYS),
-      ...SETTING_KEYS.filter((k) => closeMatches(key, [k.split(".").pop() ?? k]).length > 0),
+      ...SETTING_KEYS.filter((k) => closeMatches(key, [nameOf(k)]).length > 0),
+      ...(word.length >= 4 ? SETTING_KEYS.filter((k) => nameOf(k).includes(word)) : []),
     ]),
   ].slice(0, 3) as SettingKey[];
 }
 
-/** Look a key up; unknown keys are a usage error listing what exists. */
+/** The groups of settings (`risk`, `exec`, …): the part before the dot. */
+const SETTING_GROUPS = [...new Set(SETTING_KEYS.filter((k) => k.includes(".")).map((k) => k.split(".")[0]))];
+
+/**
+ * Look a key up. An unknown key is a usage error whose hint names, for a group, a setting of
+ * it, else the nearest settings (closeSettingKeys), and points to `hlcopy config list`
+ * (not the list itself: 55 names on one line help nobody find one).
+ */
 export function settingSpec(key: string): SettingSpec {
   const found = BY_KEY.get(key as SettingKey);
   if (!found) {
     const near = closeSettingKeys(key);
+    const list = "hlcopy config list shows every setting and what it does";
+    const group = SETTING_GROUPS.find((g) => g === key.toLowerCase().replace(/\.$/, ""));
+    const example = group ? SETTING_KEYS.find((k) => k.startsWith(`${group}.`)) : undefined;
     throw new ValidationError(key, `unknown setting "${key}"`, {
-      hint:
-        near.length > 0
-          ? `did you mean ${near.join(" or ")}? (hlcopy config list shows every setting)`
-          : `known settings: ${SETTING_KEYS.join(", ")}`,
+      hint: example
+        ? `${group} is a group of settings: name one of them, e.g. ${example} (${list})`
+        : near.length > 0
+          ? `did you mean ${near.join(" or ")}? (${list})`
+          : `${list}; keys look like risk.maxLeverage`,
     });
   }
   return found;
