@@ -170,6 +170,12 @@ describe("agent import", () => {
     const corrupt = await rejection(runAgentImport(context(dir), { keystore: file }, piped([FILE_PASS])));
     expect(corrupt).toBeInstanceOf(ConfigError);
     expect(corrupt.message).toContain(file);
+    writeFileSync(file, "{}");
+    const notKeystore = await rejection(runAgentImport(context(dir), { keystore: file }, piped([FILE_PASS])));
+    expect(notKeystore).toBeInstanceOf(ConfigError);
+    expect(notKeystore.message).toBe(
+      `${file} is not a v3 key file (it has no "version" and "crypto" fields)`,
+    );
     const missing = await rejection(
       runAgentImport(context(dir), { keystore: `${file}.nope` }, piped([FILE_PASS])),
     );
@@ -223,6 +229,21 @@ describe("agent remove", () => {
     yes.tty.typeLater("y\r");
     await runAgentRemove(context(dir), {}, { ...piped(), prompt: yes.prompt });
     expect(existsSync(agentKeystorePath(dir))).toBe(false);
+  });
+
+  it("an agent keystore holding {} is not an hlcopy agent keystore: show says so and how to re-create it; generate --force replaces it", async () => {
+    const dir = tempDir();
+    writeFileSync(agentKeystorePath(dir), "{}\n", { mode: 0o600 });
+    const shown = await rejection(runAgentShow(context(dir), piped()));
+    expect(shown).toBeInstanceOf(ConfigError);
+    expect((shown as ConfigError).exitCode).toBe(2);
+    expect(shown.message).toBe(
+      `keystore ${agentKeystorePath(dir)} is not an hlcopy agent keystore (it has no "version" and "crypto" fields)`,
+    );
+    expect((shown as ConfigError).hint).toContain("hlcopy agent generate --force");
+    expect(readFileSync(agentKeystorePath(dir), "utf8")).toBe("{}\n");
+    await runAgentGenerate(context(dir, { HLCOPY_PASSPHRASE: PASS }), { force: true }, piped());
+    expect((await readKeystore(agentKeystorePath(dir))).version).toBe(3);
   });
 
   it("a corrupt keystore can still be removed", async () => {
