@@ -93,6 +93,33 @@ describe("agent generate", () => {
     expect(snapshot(dir)).not.toEqual(before);
   });
 
+  it("the next step repeats only the flags that differ from the config (or HLCOPY_ACCOUNT, mainnet)", async () => {
+    const sim = "http://127.0.0.1:9";
+    const OTHER = "0x0000000000000000000000000000000000000002";
+    const next = async (over: Partial<AgentContext>, env: NodeJS.ProcessEnv = {}): Promise<string> => {
+      const io = piped();
+      await runAgentGenerate(context(tempDir(), { HLCOPY_PASSPHRASE: PASS, ...env }, over), {}, io);
+      return io.out.text.split("\n").find((l) => l.startsWith("  hlcopy")) ?? "";
+    };
+    // Network and account both from the config file: neither is repeated.
+    expect(await next({ stored: { network: sim, account: MASTER } })).toBe("  hlcopy agent approve");
+    // The account from HLCOPY_ACCOUNT, the network mainnet by default.
+    expect(
+      await next(
+        { network: resolveNetwork("mainnet"), stored: {} },
+        { HLCOPY_ACCOUNT: MASTER.toUpperCase().replace("0X", "0x") },
+      ),
+    ).toBe("  hlcopy agent approve");
+    // Given on the command line and not what the config says: repeated.
+    expect(await next({ stored: { network: "testnet", account: OTHER } })).toBe(
+      `  hlcopy --network ${sim} --account ${MASTER} agent approve`,
+    );
+    // No account known anywhere: the placeholder, since approve needs one.
+    expect(await next({ account: null, stored: { network: sim } })).toBe(
+      "  hlcopy --account 0xYourMaster… agent approve",
+    );
+  });
+
   it("passphrases that differ, or Ctrl-C, write nothing", async () => {
     const dir = tempDir();
     const a = ttyPrompt();
@@ -334,7 +361,7 @@ describe("secrets never leak", () => {
       return { ...t, io: { out: new Capture(), err: new Capture(), prompt: t.prompt } as Io };
     };
     /** Run a command; record all of its output and, if it failed, the error as the CLI prints it. */
-    const step = async (io: Io, promptOut: Capture | null, run: () => Promise<void>, fails = false) => {
+    const step = async (io: Io, promptOut: Capture | null, run: () => Promise<unknown>, fails = false) => {
       let failed = false;
       try {
         await run();
