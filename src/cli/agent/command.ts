@@ -114,7 +114,7 @@ ${examples([
     .action(async (_opts: unknown, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
         const { runAgentShow } = await import("./show.js");
-        await runAgentShow(ctx, io);
+        process.exitCode = await runAgentShow(ctx, io);
       });
     });
 
