@@ -303,6 +303,10 @@ describe("commander wiring", () => {
     for (const sub of ["generate", "import", "approve", "show", "remove", "Examples:", "HLCOPY_AGENT_KEY"]) {
       expect(help).toContain(sub);
     }
+    // The passphrase's retries are said where passphrases are.
+    expect(help.replace(/\s+/g, " ")).toContain(
+      "a wrong one when a run opens the key can be typed again: three tries, then exit 2 with nothing sent (from HLCOPY_PASSPHRASE or a pipe: one try)",
+    );
   });
 
   it("--config-dir and --json reach generate and remove; the CLI writes the standard scrypt cost", {
