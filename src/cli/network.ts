@@ -2,6 +2,7 @@
 // (such as `hlcopy sim`) → the HTTP base, the websocket URL and whether testnet signing applies.
 
 import { UsageError } from "../core/errors.js";
+import { NETWORK_URL_RULE, networkUrlExtra, networkUrlShown } from "../core/settings.js";
 import { MAINNET_API, TESTNET_API } from "../store/network-key.js";
 
 export interface NetworkTarget {
@@ -31,7 +32,8 @@ const KNOWN: Record<string, NetworkTarget> = {
 /**
  * Resolve a network name or URL. A custom URL signs as mainnet unless `testnet` is set
  * (the simulator checks signatures the way the network it imitates does).
- * @throws {UsageError} when the value is neither a known name nor an http(s) URL.
+ * @throws {UsageError} when the value is neither a known name nor an http(s) URL of a host
+ *   (a path, query, fragment or credentials are refused: see networkUrlExtra).
  */
 export function resolveNetwork(value: string, options: { testnet?: boolean } = {}): NetworkTarget {
   const known = KNOWN[value];
@@ -43,13 +45,19 @@ export function resolveNetwork(value: string, options: { testnet?: boolean } = {
     throw badNetwork(value);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw badNetwork(value);
-  const base = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
-  const ws = new URL(url.href);
-  ws.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  ws.pathname = "/ws";
-  ws.search = "";
-  ws.hash = "";
-  return { name: base, httpUrl: base, wsUrl: ws.href, isTestnet: options.testnet ?? false };
+  // The same rule as a stored network (core/settings.ts): a flag and the config take one value.
+  const extra = networkUrlExtra(url);
+  if (extra) {
+    throw new UsageError(
+      `invalid network "${networkUrlShown(url, value)}": ${NETWORK_URL_RULE}, without ${extra}`,
+      {
+        hint: `e.g. --network ${url.origin} (or mainnet, testnet)`,
+      },
+    );
+  }
+  const base = url.origin;
+  const ws = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/ws`;
+  return { name: base, httpUrl: base, wsUrl: ws, isTestnet: options.testnet ?? false };
 }
 
 function badNetwork(value: string): UsageError {

@@ -2,6 +2,7 @@
 // `--max-leverage <value>`. Values stay raw strings here; the schema parses them.
 
 import { type Command, Option } from "commander";
+import { plainDecimal } from "../core/format.js";
 import {
   allowedText,
   flagName,
@@ -101,7 +102,7 @@ Setting flags that would do nothing are refused (exit 2, nothing sent):
 function defaultText(value: SettingValue): string {
   if (value === null) return "none";
   if (Array.isArray(value)) return value.length === 0 ? '""' : value.join(",");
-  return String(value);
+  return typeof value === "number" ? plainDecimal(value) : String(value);
 }
 
 /** Pick the setting flags the user actually passed, keyed by setting key. */

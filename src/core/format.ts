@@ -23,6 +23,26 @@ export function detailNumber(x: number): string {
   return String(Number(x.toPrecision(6)));
 }
 
+/**
+ * A number as plain decimal digits, never in exponent notation: 1e-7 → "0.0000001",
+ * 1.5e21 → "1500000000000000000000". The digits are the number's shortest form (String(x)),
+ * only the decimal point moves. For settings and other values shown as the user typed them.
+ */
+export function plainDecimal(x: number): string {
+  const text = String(x);
+  const e = text.indexOf("e");
+  if (!Number.isFinite(x) || e < 0) return text;
+  const sign = x < 0 ? "-" : "";
+  const mantissa = text.slice(sign.length, e);
+  const exp = Number(text.slice(e + 1));
+  const [int = "", frac = ""] = mantissa.split(".");
+  const digits = int + frac;
+  const point = int.length + exp;
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
 /** A time in UTC to the minute, for messages: 2025-01-02 15:04 UTC. */
 export function utcMinute(ts: number): string {
   return `${new Date(ts).toISOString().slice(0, 16).replace("T", " ")} UTC`;

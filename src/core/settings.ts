@@ -4,6 +4,7 @@
 
 import { isAddress } from "./address.js";
 import { UsageError, ValidationError } from "./errors.js";
+import { plainDecimal } from "./format.js";
 import type { Address } from "./types.js";
 
 export type SizingMode =
@@ -565,30 +566,47 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
 
 const BY_KEY = new Map(SETTINGS_SCHEMA.map((s) => [s.key, s]));
 
-/** The settings an unknown key was probably meant to be: another case, the name without its group, or a typo of either (at most 3). */
+/**
+ * The settings an unknown key was probably meant to be (at most 3): another case, the name
+ * without its group, a typo of either (closeMatches, as for a misspelt choice), or a setting
+ * whose name holds the word typed (`slippage` → exec.slippageBps, exec.slippageBudgetBps).
+ */
 export function closeSettingKeys(key: string): SettingKey[] {
-  const exact = SETTING_KEYS.find(
-    (k) => k.toLowerCase() === key.toLowerCase() || k.split(".").pop()?.toLowerCase() === key.toLowerCase(),
-  );
+  const nameOf = (k: string) => (k.split(".").pop() ?? k).toLowerCase();
+  const typed = key.toLowerCase();
+  const exact = SETTING_KEYS.find((k) => k.toLowerCase() === typed || nameOf(k) === typed);
   if (exact) return [exact];
+  const word = nameOf(typed);
   return [
     ...new Set([
       ...closeMatches(key, SETTING_KEYS),
-      ...SETTING_KEYS.filter((k) => closeMatches(key, [k.split(".").pop() ?? k]).length > 0),
+      ...SETTING_KEYS.filter((k) => closeMatches(key, [nameOf(k)]).length > 0),
+      ...(word.length >= 4 ? SETTING_KEYS.filter((k) => nameOf(k).includes(word)) : []),
     ]),
   ].slice(0, 3) as SettingKey[];
 }
 
-/** Look a key up; unknown keys are a usage error listing what exists. */
+/** The groups of settings (`risk`, `exec`, …): the part before the dot. */
+const SETTING_GROUPS = [...new Set(SETTING_KEYS.filter((k) => k.includes(".")).map((k) => k.split(".")[0]))];
+
+/**
+ * Look a key up. An unknown key is a usage error whose hint names, for a group, a setting of
+ * it, else the nearest settings (closeSettingKeys), and points to `hlcopy config list`
+ * (not the list itself: 55 names on one line help nobody find one).
+ */
 export function settingSpec(key: string): SettingSpec {
   const found = BY_KEY.get(key as SettingKey);
   if (!found) {
     const near = closeSettingKeys(key);
+    const list = "hlcopy config list shows every setting and what it does";
+    const group = SETTING_GROUPS.find((g) => g === key.toLowerCase().replace(/\.$/, ""));
+    const example = group ? SETTING_KEYS.find((k) => k.startsWith(`${group}.`)) : undefined;
     throw new ValidationError(key, `unknown setting "${key}"`, {
-      hint:
-        near.length > 0
-          ? `did you mean ${near.join(" or ")}? (hlcopy config list shows every setting)`
-          : `known settings: ${SETTING_KEYS.join(", ")}`,
+      hint: example
+        ? `${group} is a group of settings: name one of them, e.g. ${example} (${list})`
+        : near.length > 0
+          ? `did you mean ${near.join(" or ")}? (${list})`
+          : `${list}; keys look like risk.maxLeverage`,
     });
   }
   return found;
@@ -623,7 +641,7 @@ export function allowedText(s: SettingSpec): string {
     case "coins":
       return 'a comma-separated list of coin names (e.g. "BTC,ETH"), or "" for none';
     case "network":
-      return "mainnet, testnet, or an http(s) URL";
+      return "mainnet, testnet, or an API's base URL http(s)://host[:port]";
     case "addressOrNone":
       return 'a 0x address of 40 hex digits, or "none"';
     case "urls":
@@ -651,7 +669,12 @@ const COIN_RE = /^[A-Za-z0-9@:/_-]{1,32}$/;
 export { isAddress } from "./address.js";
 
 function invalid(s: SettingSpec, value: unknown): ValidationError {
-  const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+  const shown =
+    typeof value === "string"
+      ? `"${value}"`
+      : typeof value === "number"
+        ? plainDecimal(value)
+        : JSON.stringify(value);
   // 0 as "no limit" is a common habit elsewhere; here it would be a limit of nothing.
   const zeroMeantNone = s.kind.type === "usdOrNone" && (value === 0 || value === "0");
   return new ValidationError(s.key, `invalid value ${shown} for ${s.key}: expected ${allowedText(s)}`, {
@@ -694,6 +717,46 @@ function exampleValue(s: SettingSpec, given?: unknown): string {
     case "hoursOrNone":
       return "08-22";
   }
+}
+
+/** What a network URL is, for errors: the API's base, as `hlcopy sim` prints it. */
+export const NETWORK_URL_RULE = "a network URL is the API's base, http(s)://host[:port]";
+
+/**
+ * What a network URL carries beyond http(s)://host[:port] (a trailing slash aside), or null:
+ * the API's paths (/info, /exchange, /ws) hang off the host, so a path would send the requests
+ * and the websocket to two places, and a query, fragment or credentials would be dropped.
+ */
+/** The error for an http(s) network URL that carries more than its host (networkUrlExtra), or null. */
+function networkUrlError(s: SettingSpec, value: string): ValidationError | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const extra = url.protocol === "http:" || url.protocol === "https:" ? networkUrlExtra(url) : null;
+  if (!extra) return null;
+  return new ValidationError(
+    s.key,
+    `invalid network "${networkUrlShown(url, value)}": ${NETWORK_URL_RULE}, without ${extra}`,
+    { hint: `e.g. hlcopy config set network ${url.origin} (or mainnet, testnet)` },
+  );
+}
+
+/** The URL as given, or without its credentials when it has some (they are never echoed). */
+export function networkUrlShown(url: URL, given: string): string {
+  return url.username !== "" || url.password !== "" ? `${url.protocol}//…@${url.host}${url.pathname}` : given;
+}
+
+export function networkUrlExtra(url: URL): string | null {
+  const extra = [
+    ...(/^\/*$/.test(url.pathname) ? [] : [`a path (${url.pathname})`]),
+    ...(url.search === "" ? [] : [`a query string (${url.search})`]),
+    ...(url.hash === "" ? [] : [`a fragment (${url.hash})`]),
+    ...(url.username === "" && url.password === "" ? [] : ["a user name or password"]),
+  ];
+  return extra.length === 0 ? null : extra.join(" or ");
 }
 
 /** Check a typed value (from the config file) against its spec; returns it normalised. */
@@ -752,6 +815,8 @@ export function validateSetting(key: string, value: unknown): SettingValue {
       } catch {
         throw invalid(s, value);
       }
+      const extra = networkUrlError(s, value);
+      if (extra) throw extra;
       return value.replace(/\/+$/, "");
     }
     case "addressOrNone":
@@ -848,6 +913,8 @@ export function parseSettingInput(key: string, raw: string): SettingValue {
   const s = settingSpec(key);
   // Outside the try: this error already names what the user typed, and says why.
   if (takesNumber(s, raw) && !DECIMAL_RE.test(raw)) throw notDecimal(s, raw);
+  const urlError = s.kind.type === "network" ? networkUrlError(s, raw.trim()) : null;
+  if (urlError) throw urlError;
   try {
     return parseInput(s, key, raw);
   } catch (error) {

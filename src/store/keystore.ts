@@ -105,12 +105,43 @@ function corrupt(source: string, what: string): ConfigError {
 }
 
 /**
+ * Whose keystore is read: hlcopy's own agent keystore (the default), or a file being imported
+ * (`agent import --keystore`). Only what is said about a file that is no keystore differs.
+ */
+export type KeystoreRole = "agent" | "import";
+
+/**
+ * Valid JSON that is no keystore at all (`{}`, an array, a key pasted as JSON…): one line
+ * saying so. Its fields are not listed as "bad": nothing of a keystore is there to be bad.
+ */
+function notAKeystore(source: string, role: KeystoreRole): ConfigError {
+  if (role === "import") {
+    return new ConfigError(`${source} is not a v3 key file (it has no "version" and "crypto" fields)`, {
+      hint: "give a Web3 Secret Storage v3 JSON file (geth, ethers and cast write them), or import the key as hex: hlcopy agent import",
+      details: { file: source },
+    });
+  }
+  return new ConfigError(
+    `keystore ${source} is not an hlcopy agent keystore (it has no "version" and "crypto" fields)`,
+    {
+      hint: "re-create it: hlcopy agent generate --force (a new key), or hlcopy agent import --force (a key you have)",
+      details: { file: source },
+    },
+  );
+}
+
+/**
  * Validate a parsed JSON value (or a JSON string) as a v3 keystore. Accepts `Crypto` for
  * `crypto` (older writers) and hex with a 0x prefix.
  * @param source the file name to put in errors (or a description such as "the given keystore").
+ * @param role what the file was read as, for the error about JSON that is no keystore at all.
  * @throws {ConfigError} naming `source` and the first field that is wrong — never its value.
  */
-export function parseKeystore(input: unknown, source = "the given keystore"): KeystoreV3 {
+export function parseKeystore(
+  input: unknown,
+  source = "the given keystore",
+  role: KeystoreRole = "agent",
+): KeystoreV3 {
   let value = input;
   if (typeof value === "string") {
     try {
@@ -124,15 +155,27 @@ export function parseKeystore(input: unknown, source = "the given keystore"): Ke
     const { Crypto, ...rest } = value as Record<string, unknown>;
     value = { ...rest, crypto: Crypto };
   }
+  if (
+    value === null ||
+    typeof value !== "object" ||
+    Array.isArray(value) ||
+    !("version" in value || "crypto" in value)
+  ) {
+    throw notAKeystore(source, role);
+  }
   const result = v.safeParse(KeystoreV3, value);
   if (!result.success) {
     const issue = result.issues[0];
     const path = issue ? v.getDotPath(issue) : null;
-    // Only the field name and what was expected: `received` could echo a secret.
-    const expected = issue?.expected ? `, expected ${issue.expected}` : "";
+    // Only the field name and what was expected: `received` could echo a secret (but says
+    // "undefined" for a field that is not there, and that is all it says then).
+    const missing = issue?.received === "undefined";
+    const expected = issue?.expected && !missing ? `, expected ${issue.expected}` : "";
     throw corrupt(
       source,
-      path ? `is not a v3 keystore: bad field "${path}"${expected}` : `is not a v3 keystore${expected}`,
+      path
+        ? `is not a v3 keystore: ${missing ? "missing" : "bad"} field "${path}"${expected}`
+        : `is not a v3 keystore${expected}`,
     );
   }
   return result.output;
@@ -354,7 +397,7 @@ export async function keystoreExists(path: string): Promise<boolean> {
  * Read and validate a keystore file. The file is never modified.
  * @throws {ConfigError} naming the file when it is missing, unreadable, not JSON or not v3.
  */
-export async function readKeystore(path: string): Promise<KeystoreV3> {
+export async function readKeystore(path: string, role: KeystoreRole = "agent"): Promise<KeystoreV3> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -372,7 +415,7 @@ export async function readKeystore(path: string): Promise<KeystoreV3> {
       details: { file: path },
     });
   }
-  return parseKeystore(text, path);
+  return parseKeystore(text, path, role);
 }
 
 /**

@@ -22,8 +22,35 @@ describe("network resolution", () => {
       wsUrl: "ws://127.0.0.1:8080/ws",
       isTestnet: false,
     });
-    expect(resolveNetwork("https://example.org/api").wsUrl).toBe("wss://example.org/ws");
+    expect(resolveNetwork("https://example.org").wsUrl).toBe("wss://example.org/ws");
     expect(resolveNetwork("http://localhost:1", { testnet: true }).isTestnet).toBe(true);
+  });
+
+  it("a URL is the API's host: a path, query, fragment or credentials are refused, naming what is extra", () => {
+    // A path would send the requests to /api/info but the websocket to /ws, and a query was dropped.
+    const cases: Array<[string, string]> = [
+      ["https://example.org/api", "a path (/api)"],
+      ["http://localhost:1234/foo?x=1", "a path (/foo) or a query string (?x=1)"],
+      ["http://localhost:1234/?x=1", "a query string (?x=1)"],
+      ["http://localhost:1234#top", "a fragment (#top)"],
+      ["https://me:s3cret@example.org", "a user name or password"],
+    ];
+    for (const [bad, extra] of cases) {
+      let error: unknown;
+      try {
+        resolveNetwork(bad);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(UsageError);
+      const e = error as UsageError;
+      expect(e.message).toContain(`a network URL is the API's base, http(s)://host[:port], without ${extra}`);
+      expect(e.message).not.toContain("s3cret");
+      expect(e.hint).toMatch(
+        /^e\.g\. --network https?:\/\/(localhost:1234|example\.org) \(or mainnet, testnet\)$/,
+      );
+      expect(e.exitCode).toBe(2);
+    }
   });
 
   it("refuses anything else as a usage error", () => {

@@ -120,13 +120,33 @@ describe("settings schema", () => {
       throw new Error(`${key} was accepted`);
     };
     expect(() => parseSettingInput("risk.maxleverage", "3")).toThrow(/unknown setting/);
-    const list = " (hlcopy config list shows every setting)";
+    const list = " (hlcopy config list shows every setting and what it does)";
     expect(hint("maxLeverage")).toBe(`did you mean risk.maxLeverage?${list}`);
     expect(hint("risk.maxLevrage")).toBe(`did you mean risk.maxLeverage?${list}`);
     expect(hint("maxLevrage")).toBe(`did you mean risk.maxLeverage?${list}`);
     expect(hint("exec.slipageBps")).toBe(`did you mean exec.slippageBps?${list}`);
-    // Nothing close: every setting is listed.
-    expect(hint("zzzzzzzz")).toMatch(/^known settings: sizing\.mode, /);
+    // A word of a setting's name: the settings holding it.
+    expect(hint("slippage")).toBe(`did you mean exec.slippageBps or exec.slippageBudgetBps?${list}`);
+    // A group: one of its settings.
+    expect(hint("risk")).toBe(`risk is a group of settings: name one of them, e.g. risk.maxLeverage${list}`);
+    expect(hint("copy")).toBe(`copy is a group of settings: name one of them, e.g. copy.mode${list}`);
+    // Nothing close: where to look, not all 55 keys on one line.
+    expect(hint("zzzzzzzz")).toBe(
+      "hlcopy config list shows every setting and what it does; keys look like risk.maxLeverage",
+    );
+  });
+
+  it("a network URL is the API's host: a path or query is refused, typed or stored", () => {
+    for (const check of [
+      () => parseSettingInput("network", "http://localhost:1234/foo?x=1"),
+      () => validateSetting("network", "http://localhost:1234/foo"),
+    ]) {
+      expect(check).toThrow(ValidationError);
+      expect(check).toThrow(
+        /^invalid network "http:\/\/localhost:1234\/foo(\?x=1)?": a network URL is the API's base, http\(s\):\/\/host\[:port\], without a path \(\/foo\)/,
+      );
+    }
+    expect(parseSettingInput("network", "https://example.org/")).toBe("https://example.org");
   });
 
   it("derives flags from the last part of the key in kebab-case", () => {

@@ -6,6 +6,7 @@ import {
   fixed,
   fmtMs,
   fmtUsd,
+  plainDecimal,
   roundHalfAway,
   shortAddress,
   utcMinute,
@@ -24,6 +25,18 @@ describe("core/format", () => {
     expect(fmtMs(12_345)).toBe("12.3s");
     expect(fmtMs(null)).toBe("-");
     expect(fmtMs(Number.NaN)).toBe("-");
+  });
+
+  it("plainDecimal: a number's own digits with the point moved, never exponent notation", () => {
+    expect(String(1e-7)).toBe("1e-7"); // what a setting showed before
+    expect(plainDecimal(1e-7)).toBe("0.0000001");
+    expect(plainDecimal(1.5e-7)).toBe("0.00000015");
+    expect(plainDecimal(-2.25e-8)).toBe("-0.0000000225");
+    expect(plainDecimal(1.5e21)).toBe("1500000000000000000000");
+    expect(plainDecimal(1.2345e21)).toBe("1234500000000000000000");
+    for (const x of [0, 3, 0.5, 123.456, -7, 1e-6, 0.000001]) expect(plainDecimal(x)).toBe(String(x));
+    for (const x of [1e-7, 1.5e-7, 3.14159e-12, 1.5e21]) expect(Number(plainDecimal(x))).toBe(x);
+    expect(plainDecimal(Number.POSITIVE_INFINITY)).toBe("Infinity");
   });
 
   it("shortAddress keeps 4 hex digits each side, or as many as asked", () => {

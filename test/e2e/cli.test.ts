@@ -120,6 +120,52 @@ describe("hlcopy config", () => {
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
   });
 
+  it("a network URL with a path, query or credentials is refused (exit 2), naming what a network URL is; nothing is written", async () => {
+    const dir = tempDir();
+    await runCli(["--config-dir", dir, "config", "set", "network", "testnet"]);
+    const before = readFileSync(join(dir, "config.json"), "utf8");
+    const r = await runCli([
+      "--config-dir",
+      dir,
+      "config",
+      "set",
+      "network",
+      "http://localhost:1234/foo?x=1",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      'error: invalid network "http://localhost:1234/foo?x=1": a network URL is the API\'s base, http(s)://host[:port], without a path (/foo) or a query string (?x=1)\nhint: e.g. hlcopy config set network http://localhost:1234 (or mainnet, testnet)\n',
+    );
+    // A password in the URL is refused without being echoed.
+    const secret = await runCli([
+      "--config-dir",
+      dir,
+      "config",
+      "set",
+      "network",
+      "https://me:s3cret@example.org",
+    ]);
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).not.toContain("s3cret");
+    expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
+    // The host alone (a trailing slash is fine) is taken, as `hlcopy sim` prints it.
+    const ok = await runCli(["--config-dir", dir, "config", "set", "network", "http://localhost:1234/"]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe("network = http://localhost:1234\n");
+  });
+
+  it("numbers are shown as plain decimals, never in exponent notation", async () => {
+    const dir = tempDir();
+    const set = await runCli(["--config-dir", dir, "config", "set", "risk.maxLeverage", "0.0000001"]);
+    expect(set.stdout).toBe("risk.maxLeverage = 0.0000001\n");
+    const get = await runCli(["--config-dir", dir, "config", "get", "risk.maxLeverage"]);
+    expect(get.stdout).toBe("0.0000001\n");
+    const list = await runCli(["--config-dir", dir, "config", "list"]);
+    expect(list.stdout).toContain("risk.maxLeverage = 0.0000001   (config file; default 3)\n");
+    expect(list.stdout).not.toMatch(/\de[-+]?\d/);
+  });
+
   it("a hand-broken config file exits 2 naming the file and stays byte-for-byte untouched", async () => {
     for (const broken of ['{"risk": {"maxLeverage": 3,}', '{"risk": {"maxLeverage": "lots"}}', "[1,2]"]) {
       const dir = tempDir();

@@ -93,6 +93,33 @@ describe("agent generate", () => {
     expect(snapshot(dir)).not.toEqual(before);
   });
 
+  it("the next step repeats only the flags that differ from the config (or HLCOPY_ACCOUNT, mainnet)", async () => {
+    const sim = "http://127.0.0.1:9";
+    const OTHER = "0x0000000000000000000000000000000000000002";
+    const next = async (over: Partial<AgentContext>, env: NodeJS.ProcessEnv = {}): Promise<string> => {
+      const io = piped();
+      await runAgentGenerate(context(tempDir(), { HLCOPY_PASSPHRASE: PASS, ...env }, over), {}, io);
+      return io.out.text.split("\n").find((l) => l.startsWith("  hlcopy")) ?? "";
+    };
+    // Network and account both from the config file: neither is repeated.
+    expect(await next({ stored: { network: sim, account: MASTER } })).toBe("  hlcopy agent approve");
+    // The account from HLCOPY_ACCOUNT, the network mainnet by default.
+    expect(
+      await next(
+        { network: resolveNetwork("mainnet"), stored: {} },
+        { HLCOPY_ACCOUNT: MASTER.toUpperCase().replace("0X", "0x") },
+      ),
+    ).toBe("  hlcopy agent approve");
+    // Given on the command line and not what the config says: repeated.
+    expect(await next({ stored: { network: "testnet", account: OTHER } })).toBe(
+      `  hlcopy --network ${sim} --account ${MASTER} agent approve`,
+    );
+    // No account known anywhere: the placeholder, since approve needs one.
+    expect(await next({ account: null, stored: { network: sim } })).toBe(
+      "  hlcopy --account 0xYourMaster… agent approve",
+    );
+  });
+
   it("passphrases that differ, or Ctrl-C, write nothing", async () => {
     const dir = tempDir();
     const a = ttyPrompt();
@@ -170,6 +197,12 @@ describe("agent import", () => {
     const corrupt = await rejection(runAgentImport(context(dir), { keystore: file }, piped([FILE_PASS])));
     expect(corrupt).toBeInstanceOf(ConfigError);
     expect(corrupt.message).toContain(file);
+    writeFileSync(file, "{}");
+    const notKeystore = await rejection(runAgentImport(context(dir), { keystore: file }, piped([FILE_PASS])));
+    expect(notKeystore).toBeInstanceOf(ConfigError);
+    expect(notKeystore.message).toBe(
+      `${file} is not a v3 key file (it has no "version" and "crypto" fields)`,
+    );
     const missing = await rejection(
       runAgentImport(context(dir), { keystore: `${file}.nope` }, piped([FILE_PASS])),
     );
@@ -225,6 +258,21 @@ describe("agent remove", () => {
     expect(existsSync(agentKeystorePath(dir))).toBe(false);
   });
 
+  it("an agent keystore holding {} is not an hlcopy agent keystore: show says so and how to re-create it; generate --force replaces it", async () => {
+    const dir = tempDir();
+    writeFileSync(agentKeystorePath(dir), "{}\n", { mode: 0o600 });
+    const shown = await rejection(runAgentShow(context(dir), piped()));
+    expect(shown).toBeInstanceOf(ConfigError);
+    expect((shown as ConfigError).exitCode).toBe(2);
+    expect(shown.message).toBe(
+      `keystore ${agentKeystorePath(dir)} is not an hlcopy agent keystore (it has no "version" and "crypto" fields)`,
+    );
+    expect((shown as ConfigError).hint).toContain("hlcopy agent generate --force");
+    expect(readFileSync(agentKeystorePath(dir), "utf8")).toBe("{}\n");
+    await runAgentGenerate(context(dir, { HLCOPY_PASSPHRASE: PASS }), { force: true }, piped());
+    expect((await readKeystore(agentKeystorePath(dir))).version).toBe(3);
+  });
+
   it("a corrupt keystore can still be removed", async () => {
     const dir = tempDir();
     writeFileSync(agentKeystorePath(dir), "garbage", { mode: 0o600 });
@@ -255,6 +303,10 @@ describe("commander wiring", () => {
     for (const sub of ["generate", "import", "approve", "show", "remove", "Examples:", "HLCOPY_AGENT_KEY"]) {
       expect(help).toContain(sub);
     }
+    // The passphrase's retries are said where passphrases are.
+    expect(help.replace(/\s+/g, " ")).toContain(
+      "a wrong one when a run opens the key can be typed again: three tries, then exit 2 with nothing sent (from HLCOPY_PASSPHRASE or a pipe: one try)",
+    );
   });
 
   it("--config-dir and --json reach generate and remove; the CLI writes the standard scrypt cost", {
@@ -313,7 +365,7 @@ describe("secrets never leak", () => {
       return { ...t, io: { out: new Capture(), err: new Capture(), prompt: t.prompt } as Io };
     };
     /** Run a command; record all of its output and, if it failed, the error as the CLI prints it. */
-    const step = async (io: Io, promptOut: Capture | null, run: () => Promise<void>, fails = false) => {
+    const step = async (io: Io, promptOut: Capture | null, run: () => Promise<unknown>, fails = false) => {
       let failed = false;
       try {
         await run();

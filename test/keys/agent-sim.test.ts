@@ -13,11 +13,11 @@ import { runAgentShow } from "../../src/cli/agent/show.js";
 import { resolveNetwork } from "../../src/cli/network.js";
 import { OperationalError, UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
-import { ensureAgentApproved } from "../../src/exchange/agents.js";
+import { ensureAgentApproved, isoDate } from "../../src/exchange/agents.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { agentKeystorePath } from "../../src/store/keystore.js";
 import { loadAgentKey } from "../../src/store/secrets.js";
-import { tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { Capture, pipedPrompt } from "./io.js";
 
 const DAY = 86_400_000;
@@ -50,7 +50,7 @@ function io(lines: string[] = []): AgentIo & { out: Capture; err: Capture } {
 
 /** Run a command with --json and return its one JSON document. */
 async function json(
-  run: (ctx: AgentContext, io: AgentIo) => Promise<void>,
+  run: (ctx: AgentContext, io: AgentIo) => Promise<unknown>,
   ctx: AgentContext,
   lines: string[] = [],
 ): Promise<Record<string, unknown>> {
@@ -238,6 +238,58 @@ describe("agent lifecycle on the simulator", () => {
     expect(expired.exitCode).toBe(2);
     expect(expired.message).toContain("expired");
     expect(expired.hint).toContain("agent approve");
+  });
+
+  it("agent show of an expired approval: shown, then said as an error with the renewal under its name, exit 2 (as follow refuses it)", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = context(dir, master.address);
+    const { agentAddress: agent } = await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+    // Approved under a name of its own, with an expiry already past (signed by the master key).
+    const until = Date.now() - DAY;
+    await agentExchange(master.key).approveAgent({
+      agentAddress: agent as Address,
+      agentName: `desk valid_until ${until}`,
+    });
+
+    const text = io();
+    expect(await runAgentShow({ ...ctx, json: false }, text)).toBe(2);
+    expect(text.out.text).toContain("approved     no (expired)");
+    expect(text.out.text).not.toContain("Approve it:");
+    expect(text.err.text).toBe(
+      `error: the approval of agent ${agent} for ${master.address} expired on ${isoDate(until)}: hlcopy cannot trade with it\nhint: renew it: hlcopy --network ${sim.httpUrl} --account ${master.address} agent approve --name desk\n`,
+    );
+
+    const x = io();
+    expect(await runAgentShow(ctx, x)).toBe(2);
+    const doc = JSON.parse(x.out.text) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      type: "agent",
+      agentAddress: agent,
+      approved: false,
+      expired: true,
+      name: "desk",
+    });
+    expect(x.err.text).toBe("");
+
+    // The binary exits with it.
+    const cli = await runCli([
+      "--config-dir",
+      dir,
+      "--network",
+      sim.httpUrl,
+      "--account",
+      master.address,
+      "agent",
+      "show",
+    ]);
+    expect(cli.code).toBe(2);
+    expect(cli.stdout).toContain("approved     no (expired)");
+    expect(cli.stderr).toContain("hint: renew it: hlcopy");
+
+    // A live approval: exit 0.
+    await json((c, i) => runAgentApprove(c, { name: "desk", validDays: "30" }, i), ctx, [master.key]);
+    expect(await runAgentShow(ctx, io())).toBe(0);
   });
 });
 

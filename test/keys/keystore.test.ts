@@ -201,8 +201,9 @@ describe("refusals", () => {
       [`0x${secretLooking}`, "not valid JSON"],
       [{ version: 3, crypto: secretLooking }, 'bad field "crypto"'],
       [{ version: 2, crypto: {} }, 'bad field "version"'],
-      [{ privateKey: `0x${secretLooking}` }, "not a v3 keystore"],
-      [[], "not a v3 keystore"],
+      [{ version: 3 }, 'is not a v3 keystore: missing field "crypto"'],
+      [{ privateKey: `0x${secretLooking}` }, "is not an hlcopy agent keystore"],
+      [[], "is not an hlcopy agent keystore"],
     ];
     for (const [input, text] of cases) {
       let error: unknown;
@@ -219,6 +220,40 @@ describe("refusals", () => {
       expect(`${e.message}${e.hint}`).not.toContain(secretLooking);
       expect(e.cause).toBeUndefined();
     }
+  });
+});
+
+describe("JSON that is no keystore at all", () => {
+  it("says so in one line with how to re-create it, or for an imported file what to give instead", () => {
+    const file = "/home/me/.config/hlcopy/agent-keystore.json";
+    for (const input of ["{}", "[1,2]", "null", '"text"', "3", '{"address":"00"}']) {
+      let error: unknown;
+      try {
+        parseKeystore(input, file);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const e = error as ConfigError;
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toBe(
+        `keystore ${file} is not an hlcopy agent keystore (it has no "version" and "crypto" fields)`,
+      );
+      expect(e.hint).toBe(
+        "re-create it: hlcopy agent generate --force (a new key), or hlcopy agent import --force (a key you have)",
+      );
+    }
+    let imported: unknown;
+    try {
+      parseKeystore("{}", "/tmp/k.json", "import");
+    } catch (e) {
+      imported = e;
+    }
+    expect(imported).toBeInstanceOf(ConfigError);
+    expect((imported as ConfigError).message).toBe(
+      '/tmp/k.json is not a v3 key file (it has no "version" and "crypto" fields)',
+    );
+    expect((imported as ConfigError).hint).toContain("or import the key as hex: hlcopy agent import");
   });
 });
 

@@ -204,6 +204,17 @@ describe("loadAgentKey", () => {
     expect(output.text).not.toContain(PASS);
   });
 
+  it("on a terminal, the third wrong passphrase is the last: exit 2, not asked a fourth time (as the README says)", async () => {
+    const dir = await configWithKeystore();
+    const { prompt, tty, output } = ttyPrompt();
+    tty.typeLater("one\r", "two\r", "three\r", `${PASS}\r`);
+    const error = await rejection(loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt }));
+    expect(error).toBeInstanceOf(WrongPassphraseError);
+    expect((error as UsageError).exitCode).toBe(2);
+    expect(output.text.match(/Passphrase for /g)).toHaveLength(3);
+    expect(output.text.match(/wrong passphrase, try again/g)).toHaveLength(2);
+  });
+
   it("wrong passphrase: exit 2 'wrong passphrase', the keystore untouched", async () => {
     const dir = await configWithKeystore();
     const file = agentKeystorePath(dir);

@@ -9,7 +9,6 @@ import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath } from "../../src/store/journal.js";
-import { networkKey } from "../../src/store/network-key.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
@@ -92,7 +91,7 @@ describe("two simulators, one account, one config directory", () => {
     // B has no journal yet, and says where the account's other one is.
     const none = await cli(simB, ["status"]);
     expect(none.stdout).toBe(
-      `no runs yet for ${master} on ${simB.httpUrl}: hlcopy reconcile or hlcopy follow start the journal; it has journals for other networks: journal-${networkKey(simA.httpUrl)}-${master}.sqlite (--network chooses the network)\n`,
+      `no runs yet for ${master} on ${simB.httpUrl}: hlcopy reconcile or hlcopy follow start the journal; it has journals for other networks: ${simA.httpUrl} (--network chooses the network)\n`,
     );
 
     const follow = spawnFollow({

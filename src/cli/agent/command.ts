@@ -26,8 +26,11 @@ ${examples([
   ["hlcopy agent show", "address, approved or not, days left"],
 ])}
 
-The passphrase is asked for (hidden), or taken from HLCOPY_PASSPHRASE. HLCOPY_AGENT_KEY (hex)
-replaces the keystore for cron jobs. hlcopy refuses your master key as the agent key.`,
+The passphrase is asked for (hidden), or taken from HLCOPY_PASSPHRASE. On a terminal a new
+passphrase is typed twice (asked again when the two differ, three times), and a wrong one
+when a run opens the key can be typed again: three tries, then exit 2 with nothing sent
+(from HLCOPY_PASSPHRASE or a pipe: one try). HLCOPY_AGENT_KEY (hex) replaces the keystore
+for cron jobs. hlcopy refuses your master key as the agent key.`,
     );
 
   agent
@@ -114,7 +117,7 @@ ${examples([
     .action(async (_opts: unknown, cmd: Command) => {
       await run(cmd, async (ctx, io) => {
         const { runAgentShow } = await import("./show.js");
-        await runAgentShow(ctx, io);
+        process.exitCode = await runAgentShow(ctx, io);
       });
     });
 

@@ -4,7 +4,7 @@
 
 import { ConfigError, UsageError } from "../../core/errors.js";
 import type { Address } from "../../core/types.js";
-import { approveCommand } from "../../exchange/agents.js";
+import { DEFAULT_AGENT_NAME } from "../../exchange/agents.js";
 import {
   addressOfKey,
   agentKeystorePath,
@@ -12,12 +12,15 @@ import {
   normalizePrivateKey,
   readKeystore,
 } from "../../store/keystore.js";
+import { sameNetwork } from "../../store/network-key.js";
 import { createPrompt, loadAgentKey, type Prompt, secretFromEnv } from "../../store/secrets.js";
 import type { CliContext } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
 
 /** The part of the CLI context the agent commands use (tests build it by hand). */
 export type AgentContext = Pick<CliContext, "configDir" | "network" | "account" | "json" | "env"> & {
+  /** The config file's settings (the CLI passes them): next-step hints leave out what they give. */
+  stored?: CliContext["stored"];
   /**
    * scrypt cost of the keystore a command writes. The CLI never sets it — no flag or
    * environment variable reaches it — so every keystore the CLI writes has the standard cost
@@ -106,7 +109,30 @@ export function emit(ctx: AgentContext, io: AgentIo, json: Record<string, unknow
   else io.out.write(`${lines.join("\n")}\n`);
 }
 
-/** `hlcopy [--network X] --account A agent approve`, for next-step lines. */
-export function approveHint(ctx: AgentContext): string {
-  return approveCommand(ctx.account ?? ("0xYourMaster…" as Address), ctx.network.name);
+/**
+ * `hlcopy [--network X] [--account A] agent approve [--name N]`, for next-step lines: only the
+ * flags the user must type for it to act on this network and account — what the config file
+ * (or HLCOPY_ACCOUNT, mainnet) already gives is left out, as a default --name is.
+ * @param name the agent's name on the exchange when renewing it (approving under the same name
+ *   replaces that agent rather than adding one).
+ */
+export function approveHint(ctx: AgentContext, name?: string | null): string {
+  const stored = ctx.stored ?? {};
+  const configuredNetwork = typeof stored.network === "string" ? stored.network : "mainnet";
+  const network = sameNetwork(ctx.network.name, configuredNetwork) ? "" : ` --network ${ctx.network.name}`;
+  // As resolveContext reads them when --account is not given.
+  const configuredAccount = ctx.env.HLCOPY_ACCOUNT ?? stored.account ?? null;
+  const account =
+    ctx.account === null
+      ? " --account 0xYourMaster…"
+      : typeof configuredAccount === "string" && configuredAccount.toLowerCase() === ctx.account.toLowerCase()
+        ? ""
+        : ` --account ${ctx.account}`;
+  const named = name && name !== DEFAULT_AGENT_NAME ? ` --name ${shellWord(name)}` : "";
+  return `hlcopy${network}${account} agent approve${named}`;
+}
+
+/** A word as a shell reads it back: as it is when plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_.@%+=:,/-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -51,7 +51,7 @@ export async function runAgentImport(
         hint: "give the path of a v3 JSON key file",
       });
     }
-    const keystore = await readKeystore(source);
+    const keystore = await readKeystore(source, "import");
     const filePassphrase = await existingPassphrase(
       { env: ctx.env, prompt: io.prompt },
       `Passphrase of ${source}: `,

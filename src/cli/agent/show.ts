@@ -12,10 +12,15 @@ import {
 } from "./common.js";
 
 /**
+ * Show the agent and its approval. An approval that has expired is shown and then said as an
+ * error with the command that renews it: exit 2 (returned), the code follow and reconcile
+ * refuse to start with for the same state (exchange/agents.ts ensureAgentApproved) — a check
+ * such as `hlcopy agent show && hlcopy follow …` stops where follow would.
+ * @returns the exit code: 0, or 2 when the approval has expired.
  * @throws {ConfigError} when there is no agent key; {UsageError} without an account;
  *   {RetryableError} when the exchange cannot be reached.
  */
-export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<void> {
+export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<number> {
   const agents = await import("../../exchange/agents.js");
   const agent = await agentIdentity(ctx, io);
   const account = requireAccount(ctx, "agent show");
@@ -28,7 +33,8 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<void
     now,
   });
   const isMaster = agent.address === account;
-  const fix = approveHint(ctx);
+  // Renewing under the agent's own name replaces it (another name would add an agent).
+  const fix = approveHint(ctx, status.name);
   const state = isMaster
     ? "REFUSED: this is your master key, not an agent"
     : status.approved
@@ -50,13 +56,13 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<void
   // Shown, not refused (show only reads the address field): follow and reconcile refuse it.
   const exposed = agent.keystore ? await keystoreExposure(agent.keystore) : null;
   if (exposed) io.err.write(`warning: ${exposed.message}: follow and reconcile refuse it; ${exposed.hint}\n`);
-  if (!isMaster && !status.approved) lines.push("", `Approve it: ${fix}`);
-  else if (
-    !isMaster &&
-    status.validUntil !== null &&
-    status.validUntil - now < agents.WARN_DAYS_LEFT * 86_400_000
-  ) {
-    io.err.write(`warning: the approval ends in ${status.daysLeft} days; renew it: ${fix}\n`);
+  const expired = !isMaster && status.expired;
+  // (An expired approval is said as the error below, with the renewal.)
+  if (!isMaster && !expired) {
+    if (!status.approved) lines.push("", `Approve it: ${fix}`);
+    else if (status.validUntil !== null && status.validUntil - now < agents.WARN_DAYS_LEFT * 86_400_000) {
+      io.err.write(`warning: the approval ends in ${status.daysLeft} days; renew it: ${fix}\n`);
+    }
   }
   emit(
     ctx,
@@ -75,4 +81,12 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<void
     },
     lines,
   );
+  if (!expired) return 0;
+  // After the document: stdout keeps the one `agent` document (expired: true) for --json.
+  if (!ctx.json) {
+    io.err.write(
+      `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`,
+    );
+  }
+  return 2;
 }

@@ -1,5 +1,6 @@
 // Implementations of the `config` subcommands.
 
+import { plainDecimal } from "../../core/format.js";
 import {
   defaultFlatSettings,
   parseSettingInput,
@@ -22,9 +23,11 @@ function dirOf(g: GlobalOptions): string {
   return g.configDir || defaultConfigDir();
 }
 
+/** A setting's value for people: plain decimals (1e-7 is shown 0.0000001, as it is typed). */
 function show(value: unknown): string {
   if (value === null) return "none";
   if (Array.isArray(value)) return value.join(",");
+  if (typeof value === "number") return plainDecimal(value);
   return String(value);
 }
 

@@ -9,6 +9,7 @@
 // A line or table never mixes the two.
 
 import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
 import {
   type DriftReport,
@@ -36,7 +37,7 @@ import {
   unmovedJournal,
 } from "../../store/journal.js";
 import { isAlive, runAlive } from "../../store/lock.js";
-import { isMainnet } from "../../store/network-key.js";
+import { isMainnet, sameNetwork } from "../../store/network-key.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, type Writer } from "../output.js";
 
@@ -155,17 +156,50 @@ export function openExisting(
 }
 
 /**
- * "No runs yet" for the account on `network`, naming the journals it has on other networks (a
- * --network forgotten, or given to the wrong command, reads as that and not as an empty copy).
+ * "No runs yet" for the account on `network` (said by name, mainnet too), naming the other
+ * networks it has journals for (a --network forgotten, or given to the wrong command, reads as
+ * that and not as an empty copy).
  */
 export function noRunsLine(configDir: string, account: Address, network = "mainnet"): string {
-  const where = isMainnet(network) ? "" : ` on ${network}`;
-  const others = otherJournals(configDir, account, network);
+  const others = otherJournalNetworks(configDir, account, network);
   const elsewhere =
     others.length === 0
       ? ""
       : `; it has journals for other networks: ${others.join(", ")} (--network chooses the network)`;
-  return `no runs yet for ${account}${where}: hlcopy reconcile or hlcopy follow start the journal${elsewhere}`;
+  return `no runs yet for ${account} on ${networkName(network)}: hlcopy reconcile or hlcopy follow start the journal${elsewhere}`;
+}
+
+/** A network as --network takes it: mainnet and testnet by name, any other by its URL. */
+function networkName(network: string): string {
+  if (isMainnet(network)) return "mainnet";
+  return sameNetwork(network, "testnet") ? "testnet" : network;
+}
+
+/**
+ * The networks of the account's other journals, as --network takes them: mainnet and testnet
+ * by the file's name, another by the network its runs recorded (read from an in-memory copy:
+ * nothing is written), the file name only when that cannot be read.
+ */
+function otherJournalNetworks(configDir: string, account: Address, network: string): string[] {
+  const byFile = new Map(
+    ["mainnet", "testnet"].map((n) => [basename(journalPath(configDir, account, n)), n] as const),
+  );
+  const names = otherJournals(configDir, account, network).flatMap((file) => {
+    const known = byFile.get(file);
+    if (known) return [known];
+    try {
+      const journal = openJournal(join(configDir, file), { writes: "memory" });
+      try {
+        const recorded = journal.networks().map(networkName);
+        return recorded.length > 0 ? recorded : [file];
+      } finally {
+        journal.close();
+      }
+    } catch {
+      return [file];
+    }
+  });
+  return [...new Set(names)].filter((n) => !sameNetwork(n, network));
 }
 
 /** The budget the account's last run used (its resolved settings are journaled), else the default. */

@@ -1,0 +1,56 @@
+// `hlcopy status` (and report) for an account with no runs on the network asked about: the
+// network is named — mainnet too — and so are the networks the account has journals for, by
+// the name --network takes, not by their journal's file name. Nothing is written.
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { noRunsLine, runStatus } from "../../src/cli/status/run.js";
+import type { Address } from "../../src/core/types.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { tempDir } from "../helpers/cli.js";
+
+const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
+const SIM = "http://127.0.0.1:7070";
+const T0 = Date.UTC(2025, 0, 2);
+
+/** A journal of `network` with one run recorded on it. */
+function journalWithRun(dir: string, network: string): void {
+  const j = openJournal(journalPath(dir, ACCOUNT, network));
+  j.startRun({ command: "reconcile", leaders: [], account: ACCOUNT, network, settings: {}, startedAt: T0 });
+  j.close();
+}
+
+describe("status with no runs on the network asked about", () => {
+  it("says which network (mainnet too) and names the others by network, not file name", async () => {
+    const dir = tempDir();
+    journalWithRun(dir, "testnet");
+    journalWithRun(dir, SIM);
+    const files = readdirSync(dir).sort();
+    const start = `no runs yet for ${ACCOUNT}`;
+    const rest = ": hlcopy reconcile or hlcopy follow start the journal; it has journals for other networks:";
+    let text = "";
+    await runStatus({
+      configDir: dir,
+      account: ACCOUNT,
+      json: false,
+      out: {
+        write: (s: string) => {
+          text += s;
+        },
+      },
+    });
+    expect(text).toBe(`${start} on mainnet${rest} ${SIM}, testnet (--network chooses the network)\n`);
+    expect(noRunsLine(dir, ACCOUNT, "mainnet")).not.toContain(".sqlite");
+    // Asked about another network: the one it has is named; the one asked about is not listed.
+    expect(noRunsLine(dir, ACCOUNT, "http://localhost:9999")).toBe(
+      `${start} on http://localhost:9999${rest} ${SIM}, testnet (--network chooses the network)`,
+    );
+    // Reading the other journals wrote nothing (no new file, no -wal beside them).
+    expect(readdirSync(dir).sort()).toEqual(files);
+  });
+
+  it("an account with no journal anywhere: just the network", () => {
+    expect(noRunsLine(tempDir(), ACCOUNT, "testnet")).toBe(
+      `no runs yet for ${ACCOUNT} on testnet: hlcopy reconcile or hlcopy follow start the journal`,
+    );
+  });
+});
