@@ -180,6 +180,7 @@ describe("a follow waiting at its review", () => {
           told.leader = await w.cli(["resume", "--leader", w.leaders[0] as string, "--yes"]);
           told.journal = await w.cli(["journal", "--type", "halts"]);
           told.dryRun = await w.cli(["reconcile", w.leaders[1] as string, ...COPY, "--dry-run"]);
+          told.report = await w.cli(["report"]);
           // Nothing written while the follow waits: every row and byte as they were.
           expect(journalRows(w.journal)).toEqual(before.rows);
           expect(journalBytes(w.journal)).toEqual(before.bytes);
@@ -211,6 +212,8 @@ describe("a follow waiting at its review", () => {
       expect(told.journal?.stdout).toContain("manual: flatten requested (test) (active)");
       expect(told.dryRun?.stderr).not.toMatch(/locked/);
       expect([0, 3, 4]).toContain(told.dryRun?.code);
+      expect(told.report?.stderr).not.toMatch(/locked/);
+      expect(told.report?.code).toBe(0);
       // pause: delivered, and said as what it does at the review.
       expect(told.pause).toMatchObject({ code: 0, stderr: "" });
       expect(told.pause?.stdout).toBe(
