@@ -61,8 +61,8 @@ function writeHeld<T>(journal: Journal, p: Parameters<typeof refuseWhileHeldAtSt
   }
 }
 
-/** What resume says while an hlcopy at its start holds the journal (exported for its test). */
-export function heldAtStart(
+/** What resume says while an hlcopy at its start holds the journal. */
+function heldAtStart(
   holder: { pid: number; command: string },
   account: Address,
   network: string,
