@@ -318,6 +318,14 @@ export interface Journal {
   keepHeld(): void;
   /** Roll back what is held; whether anything was held (false once an order's intent kept it). */
   dropHeld(): boolean;
+  /**
+   * Whether another connection holds the journal's write lock right now, so that a write would
+   * wait `busyTimeoutMs` for it — a run waiting at its review or passphrase prompt holds it until
+   * its answer (hold). Asked without waiting and let go at once: changes nothing. False for a
+   * journal in memory, a dry run's copy, or while this connection has a transaction open.
+   * @throws {OperationalError} naming the file when the journal cannot be read (disk, corrupt).
+   */
+  writeLockedElsewhere(): boolean;
   /** The networks its runs were on, as each recorded it ("mainnet", "testnet" or a URL), in order of first use. */
   networks(): string[];
   /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
@@ -1521,6 +1529,25 @@ class SqliteJournal implements Journal {
     }
     this.#rolledBack();
     return true;
+  }
+
+  writeLockedElsewhere(): boolean {
+    if (this.#copyOf !== null || this.#deferred !== null || this.path === ":memory:") return false;
+    if (this.#batchDepth > 0 || this.#group !== undefined) return false;
+    try {
+      this.#db.exec("PRAGMA busy_timeout = 0");
+      try {
+        // Taken and given back with nothing written: no page of the file or its -wal changes.
+        this.#db.exec("BEGIN IMMEDIATE");
+        this.#db.exec("ROLLBACK");
+        return false;
+      } catch (error) {
+        if (storeErrorKind(error) === "busy") return true;
+        throw journalError(this.path, "read", error);
+      }
+    } finally {
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.#busyTimeoutMs))}`);
+    }
   }
 
   networks(): string[] {

@@ -341,6 +341,34 @@ describe("a run held until it may send (hold, keepHeld, dropHeld)", () => {
       after.close();
     }
   });
+
+  it("another connection is told the write lock is held, at once and changing nothing (writeLockedElsewhere)", () => {
+    const jr = open();
+    jr.recordEquity(T0, 10_000);
+    jr.checkpoint();
+    const resume = openJournal(file);
+    try {
+      expect(resume.writeLockedElsewhere()).toBe(false);
+      expect(jr.writeLockedElsewhere()).toBe(false);
+      jr.hold();
+      start(jr, T0 + 1);
+      const before = { rows: rows(), db: readFileSync(file), wal: readFileSync(`${file}-wal`) };
+      expect(resume.writeLockedElsewhere()).toBe(true);
+      expect(resume.writeLockedElsewhere()).toBe(true);
+      // Its own hold is no other connection's.
+      expect(jr.writeLockedElsewhere()).toBe(false);
+      expect(rows()).toEqual(before.rows);
+      expect(readFileSync(file).equals(before.db)).toBe(true);
+      expect(readFileSync(`${file}-wal`).equals(before.wal)).toBe(true);
+      // The asking connection still writes (its wait for the lock is as it was) once it is free.
+      jr.dropHeld();
+      expect(resume.writeLockedElsewhere()).toBe(false);
+      resume.batch(() => resume.recordEquity(T0 + 2, 11_000));
+      expect(jr.latestEquity()?.accountValue).toBe(11_000);
+    } finally {
+      resume.close();
+    }
+  });
 });
 
 describe("orders: intent before sending, then the outcome", () => {

@@ -73,11 +73,22 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
       case "pause":
         if (paused) return reply("already-paused", "the running follow was already paused");
         p.engine.togglePause();
+        // Still at its start: it sends nothing before its yes, and starts paused after it.
+        if (!p.engine.acting)
+          return reply(
+            "paused",
+            "paused the running follow, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused, no orders until hlcopy resume",
+          );
         return reply("paused", "paused the running follow: no new orders until hlcopy resume");
       case "resume": {
         // hlcopy resume has cleared the journal's halt (if any) first: the run drops it too.
         const r = p.engine.resume();
         if (!r.unpaused && !r.haltCleared) return reply("not-paused", "the running follow was not paused");
+        if (!p.engine.acting)
+          return reply(
+            "resumed",
+            "resumed the running follow, still at its start, waiting at its review or passphrase prompt: it sends once confirmed there",
+          );
         return reply(
           "resumed",
           r.haltCleared

@@ -34,7 +34,14 @@ ${examples([
       const { resolveContext, requireAccount, parseLeaderAddress } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { runResume, runResumeLeader } = await import("./run.js");
+      const { findLockHolders } = await import("../../store/lock.js");
       const account = requireAccount(ctx);
+      // An hlcopy at its start (its review or passphrase prompt) holds the journal: said at once.
+      const lockHolders = findLockHolders(ctx.network, account, ctx.env).map((h) => ({
+        pid: h.info.pid,
+        command: h.info.command,
+        configDir: h.info.configDir,
+      }));
       if (opts.leader !== undefined) {
         await runResumeLeader({
           configDir: ctx.configDir,
@@ -43,6 +50,7 @@ ${examples([
           leader: parseLeaderAddress(opts.leader),
           json: ctx.json,
           yes: opts.yes === true,
+          lockHolders,
         });
         return;
       }
@@ -56,6 +64,7 @@ ${examples([
         network: ctx.network.name,
         json: ctx.json,
         yes: opts.yes === true,
+        lockHolders,
       });
     });
 }

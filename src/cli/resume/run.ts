@@ -1,12 +1,96 @@
 // `hlcopy resume`: clear a safety halt (or follow again a leader its own limit stopped) in the
 // journal, and resume a paused running follow. No key and no network, like `status`.
 
-import { UsageError } from "../../core/errors.js";
+import { resolve } from "node:path";
+import { OperationalError, UsageError } from "../../core/errors.js";
 import { fixed } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
+import type { Journal } from "../../store/journal.js";
 import { printDocument, type Writer } from "../output.js";
-import { openExisting } from "../status/run.js";
+import { currentRun, openExisting, startingHolder } from "../status/run.js";
+
+/** A process holding the account's run lock on this network (store/lock.ts findLockHolders). */
+export interface LockHolderView {
+  pid: number;
+  command: string;
+  /** Its config directory ("?" in a lock written by an older hlcopy). */
+  configDir: string;
+}
+
+/**
+ * Before resume writes the journal: an hlcopy at its start that holds it — a follow or
+ * reconcile waiting at its review or passphrase prompt keeps its write lock until the answer
+ * (Journal.hold) — is said at once, instead of waiting for the lock and failing as "locked by
+ * another program". Not a holder at its start, or another program holding it: the write waits
+ * as every journal write does.
+ * @throws {OperationalError} (exit 1; nothing changed) naming its pid and what to do.
+ */
+function refuseWhileHeldAtStart(
+  journal: Journal,
+  p: {
+    configDir: string;
+    account: Address;
+    network?: string;
+    lockHolders?: readonly LockHolderView[];
+    /** The command to run again, as the trader typed it. */
+    again: string;
+  },
+): void {
+  // Of this journal: a holder of the same config directory (or of an unknown one, an older lock).
+  const ours = (p.lockHolders ?? []).filter(
+    (h) => h.configDir === "?" || resolve(h.configDir) === resolve(p.configDir),
+  );
+  if (ours.length === 0 || !journal.writeLockedElsewhere()) return;
+  const holder = startingHolder(ours, currentRun(journal));
+  if (!holder) return;
+  throw heldAtStart(holder, p.account, p.network ?? "mainnet", p.again);
+}
+
+/**
+ * Resume's writes, in one batch. One that waited out the journal's lock because an hlcopy began
+ * its start meanwhile (after the check, while the trader answered) fails as that says, not as
+ * "locked by another program".
+ */
+function writeHeld<T>(journal: Journal, p: Parameters<typeof refuseWhileHeldAtStart>[1], write: () => T): T {
+  try {
+    return journal.batch(write);
+  } catch (error) {
+    refuseWhileHeldAtStart(journal, p);
+    throw error;
+  }
+}
+
+/** What resume says while an hlcopy at its start holds the journal. */
+function heldAtStart(
+  holder: { pid: number; command: string },
+  account: Address,
+  network: string,
+  again: string,
+): OperationalError {
+  const { pid, command } = holder;
+  const acct = `${account} on ${network}`;
+  const details = { pid, command };
+  // follow and reconcile ask (the review, the passphrase); anything else is at its start checks.
+  const asks = command === "follow" || command === "reconcile";
+  if (!asks) {
+    return new OperationalError(
+      `hlcopy ${command} (pid ${pid}) is starting for ${acct} and holds its journal until it may send: nothing was done`,
+      { hint: `run ${again} again once it has ended`, details },
+    );
+  }
+  const message = `the ${command} (pid ${pid}) for ${acct} is waiting at its review or passphrase prompt (or finishing its start checks) and holds the journal until then: nothing was done`;
+  if (command === "reconcile") {
+    return new OperationalError(message, {
+      hint: `answer its prompt in that terminal (or Ctrl-C there), then run ${again} again`,
+      details,
+    });
+  }
+  return new OperationalError(message, {
+    hint: `answer its prompt in that terminal first: no (or Ctrl-C there, or hlcopy stop), then ${again} and follow again — or yes, then ${again} reaches the running follow`,
+    details,
+  });
+}
 
 /**
  * `hlcopy resume --leader <addr>`: follow a leader again that its own drawdown limit or a
@@ -22,6 +106,8 @@ export async function runResumeLeader(p: {
   leader: Address;
   json: boolean;
   yes: boolean;
+  /** The processes holding the account's run lock on this network: one at its start holds the journal. */
+  lockHolders?: readonly LockHolderView[];
   out?: Writer;
   now?: number;
 }): Promise<void> {
@@ -38,11 +124,13 @@ export async function runResumeLeader(p: {
   }
   const { journal } = opened;
   try {
+    // Said before asking: a yes could not be written while it holds the journal.
+    refuseWhileHeldAtStart(journal, { ...p, again: `hlcopy resume --leader ${p.leader}` });
     const question = `Leader ${p.leader} is not followed (${stop.kind}): ${stop.reason}. Follow it again? [y/N] `;
     if (!(await confirmed(p.yes, question, "refusing to resume the leader without confirmation", out)))
       return;
     const now = p.now ?? Date.now();
-    journal.batch(() => {
+    writeHeld(journal, { ...p, again: `hlcopy resume --leader ${p.leader}` }, () => {
       journal.setCopyState(key, null, now);
       const books = journal.getCopyState<{ books: Record<string, unknown>; shares: unknown }>(
         "leaders:books",
@@ -84,6 +172,8 @@ export async function runResume(p: {
   network?: string;
   json: boolean;
   yes: boolean;
+  /** The processes holding the account's run lock on this network: one at its start holds the journal. */
+  lockHolders?: readonly LockHolderView[];
   out?: Writer;
   now?: number;
   /**
@@ -122,13 +212,19 @@ export async function runResume(p: {
   }
   const { journal } = opened;
   try {
+    // Said before asking: a yes could not be written while it holds the journal.
+    refuseWhileHeldAtStart(journal, { ...p, again: "hlcopy resume" });
     const question = `Halted (${halt.kind}): ${halt.reason}. Resume trading? [y/N] `;
     if (!(await confirmed(p.yes, question, "refusing to resume without confirmation", out))) return;
     const now = p.now ?? Date.now();
-    const cleared = journal.clearHalts(now);
-    const equity = journal.latestEquity();
-    const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
-    journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
+    // One transaction: all of it or (refused, failed) none of it.
+    const { cleared, hwm } = writeHeld(journal, { ...p, again: "hlcopy resume" }, () => {
+      const cleared = journal.clearHalts(now);
+      const equity = journal.latestEquity();
+      const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
+      journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
+      return { cleared, hwm };
+    });
     // After the journal's halt is cleared, so a running follow that reads it drops its own.
     await resumeFollow();
     if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);

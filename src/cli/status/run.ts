@@ -34,6 +34,7 @@ import {
   journalPath,
   openJournal,
   otherJournals,
+  type RunRow,
   unmovedJournal,
 } from "../../store/journal.js";
 import { isAlive, runAlive } from "../../store/lock.js";
@@ -251,10 +252,7 @@ export async function runStatus(p: {
   try {
     const now = p.now ?? Date.now();
     const since = now - hours * 3_600_000;
-    // A run still going (a follow) is the one to tell, though a later one-shot run ended since.
-    const run =
-      journal.unfinishedRuns().find((r) => r.pid !== null && runAlive(r.pid, r.startedAt)) ??
-      journal.lastRun({ trading: true });
+    const run = currentRun(journal);
     const equity = journal.latestEquity();
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
@@ -287,8 +285,7 @@ export async function runStatus(p: {
           : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       paused: standingPause(p.pauseMarker),
-      // A holder whose run the journal does not show (yet): it is at its start.
-      starting: p.lockHolders?.find((h) => h.pid !== run?.pid || run?.endedAt !== null) ?? null,
+      starting: startingHolder(p.lockHolders, run),
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
       drift: last.drift && last.ts !== null ? { ...roundedDrift(last.drift), asOf: last.ts } : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
@@ -485,6 +482,26 @@ function lastRecord(journal: Journal): LastRecord {
     found.targets = (d.plan as Plan).targets ?? [];
   }
   return found;
+}
+
+/** The run to tell: one still going (a follow), though a later one-shot run ended since; else the last that could trade. */
+export function currentRun(journal: Journal): RunRow | null {
+  return (
+    journal.unfinishedRuns().find((r) => r.pid !== null && runAlive(r.pid, r.startedAt)) ??
+    journal.lastRun({ trading: true })
+  );
+}
+
+/**
+ * The lock holder whose run the journal does not show (yet): an hlcopy at its start — its
+ * checks, or waiting at its review or passphrase prompt. A run records nothing until it may
+ * send, and holds the journal's write lock meanwhile (Journal.hold). `run`: {@link currentRun}.
+ */
+export function startingHolder<H extends { pid: number }>(
+  holders: readonly H[] | undefined,
+  run: RunRow | null,
+): H | null {
+  return holders?.find((h) => h.pid !== run?.pid || run?.endedAt !== null) ?? null;
 }
 
 /** An hlcopy holding the account with no run journaled yet: said, so "last run" is not read as now. */
