@@ -409,16 +409,18 @@ describe("garbage replies are refused by schema, retried like a 5xx, never a Typ
         account,
         "reconcile",
         leader,
+        // Long enough for the start's other reads on a busy machine: the garbage read is the one
+        // still failing when the run gives up (1 s once ran out during the approval check).
         "--startup-timeout-seconds",
-        "1",
+        "5",
       ],
-      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 20_000 },
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey }, timeoutMs: 40_000 },
     );
     proxy.setRule(null);
     expect(r.code).toBe(1);
     // The waits are told first (warning lines), then one error line and its hint.
     expect(r.stderr).toMatch(
-      /^(warning: waiting for .*\n)*error: gave up after 1s waiting for .*: the exchange answered something unexpected to clearinghouseState at \w+: .*\nhint: [^\n]+\n$/,
+      /^(warning: waiting for .*\n)*error: gave up after 5s waiting for .*: the exchange answered something unexpected to clearinghouseState at \w+: .*\nhint: [^\n]+\n$/,
     );
     expect(r.stderr).not.toMatch(/TypeError|is not a function/);
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
