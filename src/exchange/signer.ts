@@ -10,7 +10,7 @@
 // drawn from the system's CSPRNG (FIPS 186 ECDSA; RFC 6979 derives k from the message, so it
 // cannot be prepared before the order exists). Signing an order then costs two multiplications
 // modulo n. Each prepared nonce is used once and dropped; with none ready (a burst) the order is
-// signed the deterministic way. Points are made affine and k's inverted a batch at a time. Either signature is valid for the same key: the exchange
+// signed the deterministic way. The k's are inverted a batch at a time. Either signature is valid for the same key: the exchange
 // recovers the signer from it.
 
 import { randomBytes } from "node:crypto";
@@ -161,20 +161,19 @@ const scalars = Field(N);
 const NONCE_BATCH = 8;
 
 /**
- * The nonces of independent k's whose points were worked out one by one (projective, as
- * multiply leaves them): the points made affine and the k's inverted a batch at a time
- * (Montgomery's trick: one modular inversion each way per batch, ~35 µs and ~20 KB of BigInt
- * garbage apiece, instead of two per nonce). A point with R.x ≥ n or 0 (odds ~2⁻¹²⁸) would need
- * a recovery id Ethereum's v cannot carry: its nonce is dropped.
+ * The nonces of independent k's whose points were worked out one by one (multiply leaves each
+ * affine: Z = 1): the k's inverted a batch at a time (Montgomery's trick: one modular inversion
+ * per batch — ~35 µs and ~20 KB of BigInt garbage each — instead of one per nonce). A point with
+ * R.x ≥ n or 0 (odds ~2⁻¹²⁸) would need a recovery id Ethereum's v cannot carry: its nonce is
+ * dropped.
  */
 function nonceBatch(
   ks: readonly bigint[],
-  points: ReturnType<typeof secp256k1.ProjectivePoint.BASE.multiply>[],
+  points: readonly ReturnType<typeof secp256k1.ProjectivePoint.BASE.multiply>[],
 ): Nonce[] {
-  const affine = secp256k1.ProjectivePoint.normalizeZ(points);
   const inverses = FpInvertBatch(scalars, ks as bigint[]);
   const out: Nonce[] = [];
-  affine.forEach((point, i) => {
+  points.forEach((point, i) => {
     const R = point.toAffine();
     const kInv = inverses[i];
     if (R.x >= N || R.x === 0n || kInv === undefined) return;
@@ -210,7 +209,7 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
   const pool: Nonce[] = [];
   /** The batch being worked out: its k's and their points (k·G), not yet usable. */
   const ks: bigint[] = [];
-  const points: Parameters<typeof nonceBatch>[1] = [];
+  const points: ReturnType<typeof secp256k1.ProjectivePoint.BASE.multiply>[] = [];
   let refilling = false;
   // One point per turn of the event loop, after whatever that turn had to do (an order that
   // just took a nonce has written its request by then): never a burst of work on the hot path.
