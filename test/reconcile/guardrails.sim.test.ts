@@ -356,7 +356,7 @@ describe("positions hlcopy did not open", () => {
         .slice(1, -1);
     const dry = await runCli([...base, "reconcile", w.leader, ...args, "--dry-run"], env);
     expect(dry.code).toBe(0);
-    // coin, leader, target, ours, drift USD, action, reason
+    // coin, leader, target, ours, drift $, action
     expect(row(dry.stdout, "BTC")?.slice(0, 5)).toEqual(["BTC", "0", "-", String(btc?.ourSize), "-"]);
 
     const status = await runCli([...base, "status"], env);
