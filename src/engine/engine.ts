@@ -611,7 +611,9 @@ export class CopyEngine {
     await this.#sweepChain;
     await this.#queue;
     this.#flushLater();
-    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
+    // Only a run that could send (past its checks, passphrase and review): a run declined at
+    // the review or stopped at a prompt sent nothing, and its exit takes no step either.
+    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked && this.#acted) {
       try {
         await this.#onExit(this.#o.onExit as OnExit);
       } catch (error) {

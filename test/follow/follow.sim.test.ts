@@ -439,6 +439,8 @@ describe("hlcopy follow against the simulator", () => {
         mode: "live",
         command: "follow",
         backoffMs: 50,
+        // As `hlcopy follow` runs live: its default step on a clean stop.
+        onExit: "protect",
         ...(unlock ? { unlock } : {}),
         review: async (plan, reasons, signal) => {
           reviews.push({ coins: [...new Set(plan.actions.map((a) => a.coin))].sort(), reasons });
@@ -566,6 +568,8 @@ describe("hlcopy follow against the simulator", () => {
         tty.write("n\r");
         expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
         expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe("not confirmed: nothing was sent\n");
+        // Nor an on-exit step it never took ("on exit: protect — …" after a no read as if it had).
+        expect(stdout.mock.calls.map((c) => String(c[0])).join("")).not.toContain("on exit");
         // The trader's decision: no fatal error (alerts hear none), and the journal is as it was.
         expect(fatal).toEqual([]);
         expect(t.journal.lastRun()).toBeNull();
