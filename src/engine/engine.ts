@@ -1420,6 +1420,7 @@ export class CopyEngine {
   #act(): void {
     this.#acted = true;
     this.#o.journal.keepHeld();
+    this.#ownership.kept();
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */
