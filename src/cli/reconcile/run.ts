@@ -122,10 +122,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         }),
   });
   // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
-  // line each on stderr, so stdout stays the report (a JSON document with --json).
+  // line each on stderr, so stdout stays the report (a JSON document with --json); above the
+  // review's question while it waits, never onto its line.
+  const { writeAboveQuestion } = await import("../ask.js");
   engine.events.on((e) => {
-    if (e.type === "warning") err.write(`warning: ${e.message}\n`);
-    else if (e.type === "notice") err.write(`${e.message}\n`);
+    if (e.type === "warning") writeAboveQuestion(err, `warning: ${e.message}\n`);
+    else if (e.type === "notice") writeAboveQuestion(err, `${e.message}\n`);
   });
   let code: number = ExitCode.runtime;
   try {
