@@ -5,6 +5,26 @@
 import { createInterface } from "node:readline";
 import { InterruptedError } from "../store/secrets.js";
 
+/** The question waiting on the terminal, if any (one at a time): see writeAboveQuestion. */
+let waiting: { output: NodeJS.WritableStream; redraw: () => void } | null = null;
+
+/**
+ * Print whole lines without garbling a question that waits on the terminal — the plan review's
+ * `[y/N]` while the run's event lines keep coming (a `hlcopy pause` from another terminal, a
+ * warning): the question's line is cleared, the lines are printed on their own, and the question
+ * is drawn again under them with what was typed so far. With no question waiting, a plain write.
+ */
+export function writeAboveQuestion(stream: { write(text: string): unknown }, text: string): void {
+  const q = waiting;
+  if (!q) {
+    stream.write(text);
+    return;
+  }
+  q.output.write("\r\x1b[2K");
+  stream.write(text);
+  q.redraw();
+}
+
 export interface AskIo {
   input: NodeJS.ReadableStream;
   /** Where the question is written (stderr, so stdout stays clean for --json). */
@@ -23,8 +43,12 @@ export function ask(io: AskIo, question: string, signal?: AbortSignal): Promise<
       return;
     }
     const rl = createInterface({ input: io.input, output: io.output, terminal: true });
+    // The question as it stands (the prompt and what was typed), drawn again below a line
+    // printed meanwhile.
+    const current = { output: io.output, redraw: () => rl.prompt(true) };
     let settled = false;
     const settle = (fn: () => void) => {
+      if (waiting === current) waiting = null;
       if (settled) return;
       settled = true;
       fn();
@@ -45,5 +69,6 @@ export function ask(io: AskIo, question: string, signal?: AbortSignal): Promise<
       settle(() => resolve(answer));
       rl.close();
     });
+    waiting = current;
   });
 }

@@ -25,7 +25,15 @@ export function printDocument(
   printJson(Object.assign({ ts: now, type }, value, { ts: now, type }), out);
 }
 
-/** A cli-table3 table (loaded lazily; only table-printing commands pay for it). */
+/** The width a table fits when the terminal's is not known (a pipe, a file, cron's log). */
+export const TABLE_WIDTH = 80;
+
+/**
+ * A cli-table3 table (loaded lazily; only table-printing commands pay for it). With `wrapLast`
+ * every column is as wide as its content except the last, which takes at most what is left of
+ * `width` (default: the terminal's, else 80 columns) and wraps there. A table is only as wide as
+ * its content needs: the width is a limit, never a target (a short last column is not padded out).
+ */
 export async function renderTable(
   head: string[],
   rows: (string | number)[][],
@@ -34,11 +42,12 @@ export async function renderTable(
   const { default: Table } = await import("cli-table3");
   let colWidths: number[] | undefined;
   if (options.wrapLast) {
-    // Size every column to its content except the last, which wraps into what is left.
-    const width = options.width ?? (process.stdout.columns || 100);
+    const width = options.width ?? (process.stdout.columns || TABLE_WIDTH);
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)) + 2);
     const used = widths.slice(0, -1).reduce((a, b) => a + b, 0) + head.length + 1;
-    widths[widths.length - 1] = Math.max(20, width - used);
+    const natural = widths[widths.length - 1] ?? 0;
+    // What is left, but never under 20 (a column of words wrapped narrower is unreadable).
+    widths[widths.length - 1] = Math.min(natural, Math.max(20, width - used));
     colWidths = widths;
   }
   const table = new Table({

@@ -110,11 +110,15 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     stdout: process.stdout,
     stdin: process.stdin,
   });
+  // Event lines go above a question waiting on the terminal (the plan review's [y/N]), never
+  // onto its line.
+  const { writeAboveQuestion } = await import("./ask.js");
   const openView = (bus: EngineEvents) =>
     startView({
       events: bus,
       dashboard,
       json: p.json,
+      out: { write: (line: string) => writeAboveQuestion(process.stdout, line) },
       initial: run.initial,
       controls: {
         quit: () => stopRun("quit"),
@@ -135,7 +139,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     ? () => {}
     : events.on((e) => {
         early.push(e);
-        if (e.type === "warning" && !p.json) process.stderr.write(`warning: ${e.message}\n`);
+        if (e.type === "warning" && !p.json) writeAboveQuestion(process.stderr, `warning: ${e.message}\n`);
       });
   // The error that ended the run (a failed first sweep, an agent no longer approved): printed
   // once, as the contract's two lines, when the view is gone (event lines leave it out).

@@ -610,7 +610,9 @@ export class CopyEngine {
     await this.#sweepChain;
     await this.#queue;
     this.#flushLater();
-    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked) {
+    // Only a run that could send (past its checks, passphrase and review): a run declined at
+    // the review or stopped at a prompt sent nothing, and its exit takes no step either.
+    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked && this.#acted) {
       try {
         await this.#onExit(this.#o.onExit as OnExit);
       } catch (error) {
@@ -1417,6 +1419,7 @@ export class CopyEngine {
   #act(): void {
     this.#acted = true;
     this.#o.journal.keepHeld();
+    this.#ownership.kept();
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */

@@ -34,6 +34,8 @@ export class OwnershipWatch {
   /** Coins whose position changed outside hlcopy during the run: left alone. */
   #foreign: string[] = [];
   #managedBefore: ManagedPositions = {};
+  /** What a live run adopted, said once it is recorded (see kept()). */
+  #adoptedNotice: string | null = null;
 
   constructor(options: OwnershipWatchOptions) {
     this.#o = options;
@@ -85,13 +87,19 @@ export class OwnershipWatch {
       for (const f of foreign) adopted[f.coin] = ours.positions[f.coin]?.size ?? 0;
       o.copyState.setManaged(adopted, o.now());
       this.#managedBefore = adopted;
-      o.emit({
-        type: "notice",
-        ts: o.now(),
-        kind: "adopted",
-        message: `adopted position(s) hlcopy did not open: ${list} (managed as part of the copy from now on)`,
-      });
       o.journal.recordEvent({ ts: o.now(), type: "adopted", runId: o.runId(), data: { positions: foreign } });
+      // Recorded with what the run holds until it may send (past its passphrase and review):
+      // "adopted" is said then (kept()), never before a wrong passphrase or a no drops it all. A
+      // dry run records nothing: it says what a live run would do.
+      if (o.mode === "live")
+        this.#adoptedNotice = `adopted position(s) hlcopy did not open: ${list} (managed as part of the copy from now on)`;
+      else
+        o.emit({
+          type: "notice",
+          ts: o.now(),
+          kind: "adopted",
+          message: `would adopt position(s) hlcopy did not open: ${list} (a live run manages them as part of the copy; a dry run records nothing)`,
+        });
       return;
     }
     const coins = foreign.map((f) => f.coin);
@@ -104,6 +112,14 @@ export class OwnershipWatch {
       o.journal.recordEvent({ ts: o.now(), type: "foreign", runId: o.runId(), data: { positions: foreign } });
     }
     this.#foreign = coins;
+  }
+
+  /** The run may send: what it held is recorded, so what it adopted is said now (once). */
+  kept(): void {
+    const message = this.#adoptedNotice;
+    if (message === null) return;
+    this.#adoptedNotice = null;
+    this.#o.emit({ type: "notice", ts: this.#o.now(), kind: "adopted", message });
   }
 
   /** After a live sweep: what hlcopy manages now (positions changed outside it keep their old value). */

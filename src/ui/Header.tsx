@@ -72,6 +72,11 @@ function leaderSegments(state: DashboardState): Segment[] {
   return out;
 }
 
+/** The network as the header says it: an API URL (hlcopy sim) without its scheme, 127.0.0.1:7070. */
+function networkText(network: string): string {
+  return network.replace(/^[a-z]+:\/\//i, "").replace(/\/+$/, "");
+}
+
 /**
  * How the halt clears, said only where it is true: an agent the exchange no longer knows is
  * fixed by approving it again (the reason names the command) and the daily loss limit lifts at
@@ -104,13 +109,15 @@ export function Header({ state, width }: HeaderProps) {
   const sweep = state.lastSweep;
   const rate = state.rateLimit;
 
+  // At 80 columns who we copy and as whom come before the network and the name: the account
+  // (priority 3) used to be the first piece dropped, behind "hlcopy" and a simulator's URL.
   const line1: (Segment | null)[] = [
-    { text: "hlcopy", bold: true, priority: 7 },
+    { text: "hlcopy", bold: true, priority: 2 },
     { text: ` ${mode} `, color: MODE_COLOR[mode], bold: true, inverse: true, priority: 10 },
     pauseBadge,
-    state.network ? { text: state.network, priority: 4 } : null,
+    state.network ? { text: networkText(state.network), priority: 4 } : null,
     { text: leadersText(state), priority: 6 },
-    state.account ? { text: `acct ${shortAddress(state.account)}`, priority: 3 } : null,
+    state.account ? { text: `acct ${shortAddress(state.account)}`, priority: 6 } : null,
     // The agent's approval: days left, loud in its last week (it must be renewed to keep copying).
     state.agentDaysLeft === null
       ? null

@@ -12,7 +12,7 @@ import { reportError } from "../../src/cli/output.js";
 import { InterruptedError } from "../../src/store/secrets.js";
 import { eventually } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
-import { Capture, FakeTty } from "../keys/io.js";
+import { Capture, FakeTty, terminalScreen } from "../keys/io.js";
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -105,6 +105,33 @@ describe("hlcopy init at a terminal", () => {
 });
 
 describe("the plan review at a terminal", () => {
+  it("a line printed while the question waits goes above it on its own line; the question is drawn again with what was typed", async () => {
+    const { planReviewer, ReviewDeclined } = await import("../../src/cli/review.js");
+    const { writeAboveQuestion } = await import("../../src/cli/ask.js");
+    const tty = new FakeTty();
+    const err = Object.assign(new Capture(), { isTTY: true });
+    const review = planReviewer(false, { input: tty, err });
+    const plan = { actions: [], targets: [], skipped: [] } as unknown as Parameters<typeof review>[0];
+    const done = rejection(review(plan, ["first run for this leader"]));
+    await eventually(() => err.text.includes("[y/N]"));
+    tty.write("n");
+    await eventually(() => terminalScreen(err.text).at(-1) === "Send 0 order(s)? [y/N] n");
+    // An event line (another terminal ran hlcopy pause), on the same terminal as the question.
+    writeAboveQuestion(err, "15:11:49.806 paused: no orders will be sent\n");
+    await eventually(() => terminalScreen(err.text).at(-1) === "Send 0 order(s)? [y/N] n");
+    expect(terminalScreen(err.text).slice(-2)).toEqual([
+      "15:11:49.806 paused: no orders will be sent",
+      "Send 0 order(s)? [y/N] n",
+    ]);
+    tty.write("\r");
+    expect(await done).toBeInstanceOf(ReviewDeclined);
+    // Answered: a plain write again.
+    const before = err.text.length;
+    writeAboveQuestion(err, "later\n");
+    await eventually(() => err.text.length > before);
+    expect(err.text.slice(before)).toBe("later\n");
+  });
+
   it("Ctrl-C is an interruption (exit 130), not a silent 'no'", async () => {
     const { planReviewer } = await import("../../src/cli/review.js");
     const tty = new FakeTty();

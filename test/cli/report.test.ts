@@ -6,7 +6,8 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CopyPnl } from "../../src/core/pnl.js";
-import type { Address } from "../../src/core/types.js";
+import { emptyPlan } from "../../src/core/protection.js";
+import type { Address, Plan } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { action } from "../store/fixtures.js";
@@ -165,6 +166,75 @@ describe("hlcopy report", () => {
     const none = await runCli(["--account", ACCOUNT, "report"], { env: { HLCOPY_CONFIG_DIR: tempDir() } });
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("no runs yet");
+  });
+});
+
+describe("hlcopy report on an 80-column terminal", () => {
+  it("every table fits 80 columns, with a large account's figures; the skips are said under them", async () => {
+    const big = tempDir();
+    const j = openJournal(journalPath(big, ACCOUNT));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: "0x00000000000000000000000000000000000000b2", weight: 1 }],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt: D1 + 1_000,
+    });
+    j.recordEquity(D1 + 2_000, 1_234_567.89);
+    const buy = action({ coin: "BTC", size: 10, cloid: "0x0000000000000000000000000000000d", refPx: 60_000 });
+    j.recordOrderIntent({ runId, ts: D1 + 3_000, action: buy, kind: "copy", touchPx: 60_000 });
+    j.updateOrder(buy.cloid, { ts: D1 + 3_001, status: "filled", filledSize: 10, avgPx: 60_120 });
+    j.recordFill({
+      tid: 1,
+      ts: D1 + 3_002,
+      coin: "BTC",
+      side: "buy",
+      px: 60_120,
+      sz: 10,
+      fee: 270.54,
+      cloid: buy.cloid,
+      closedPnl: -12_345.67,
+      lagMs: 40,
+    });
+    j.recordFunding({ ts: D1 + 3_600_000, coin: "BTC", usdc: -1_234.56, szi: 10, rate: 0.000125 });
+    for (const [i, reason] of [
+      "below-min-notional",
+      "entry-drift",
+      "below-min-notional",
+      "leverage-cap",
+      "coin-denied",
+    ].entries())
+      j.recordDecision({
+        runId,
+        ts: D1 + 5_000 + i,
+        trigger: "fill",
+        coins: ["SOL"],
+        plan: { ...emptyPlan(), skipped: [{ coin: "SOL", reason, detail: "x" }] } as Plan,
+      });
+    j.recordEvent({
+      ts: D1 + 6_000,
+      type: "sweep",
+      data: { inSync: false, driftUsd: 12_345.67, pnl: pnl(-23_456.78) },
+    });
+    j.recordEquity(D1 + 20 * 3_600_000, 1_198_765.43);
+    j.close();
+    const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d"], {
+      env: { HLCOPY_CONFIG_DIR: big },
+    });
+    expect(r.code).toBe(0);
+    const tables = r.stdout.split("\n").filter((l) => /^[│┌├└]/.test(l));
+    expect(tables.length).toBeGreaterThan(8);
+    expect(Math.max(...tables.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    // The day's figures are all there, in the two tables.
+    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1198765\.43 +│/);
+    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1 +│ 20\.0\/20\.0 +│/);
+    expect(r.stdout).toMatch(
+      /\nskips by day:\n {2}\d{4}-\d\d-\d\d {2}below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\n/,
+    );
+    // The charts fit too.
+    const chart = r.stdout.slice(r.stdout.indexOf("equity (USD)")).split("\n");
+    expect(Math.max(...chart.map((l) => [...l].length))).toBeLessThanOrEqual(80);
   });
 });
 

@@ -19,7 +19,7 @@ import { openJournal } from "../../src/store/journal.js";
 import { createPrompt } from "../../src/store/secrets.js";
 import { describeEvent, eventRecord } from "../../src/ui/describe.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
-import { Capture, FakeTty } from "../keys/io.js";
+import { Capture, FakeTty, terminalScreen } from "../keys/io.js";
 
 // One simulator per test: a fault or a timeout in one test cannot leak into the next.
 let sim: SimHandle;
@@ -439,6 +439,8 @@ describe("hlcopy follow against the simulator", () => {
         mode: "live",
         command: "follow",
         backoffMs: 50,
+        // As `hlcopy follow` runs live: its default step on a clean stop.
+        onExit: "protect",
         ...(unlock ? { unlock } : {}),
         review: async (plan, reasons, signal) => {
           reviews.push({ coins: [...new Set(plan.actions.map((a) => a.coin))].sort(), reasons });
@@ -566,9 +568,36 @@ describe("hlcopy follow against the simulator", () => {
         tty.write("n\r");
         expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
         expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe("not confirmed: nothing was sent\n");
+        // Nor an on-exit step it never took ("on exit: protect — …" after a no read as if it had).
+        expect(stdout.mock.calls.map((c) => String(c[0])).join("")).not.toContain("on exit");
         // The trader's decision: no fatal error (alerts hear none), and the journal is as it was.
         expect(fatal).toEqual([]);
         expect(t.journal.lastRun()).toBeNull();
+      } finally {
+        stderr.mockRestore();
+        stdout.mockRestore();
+      }
+      expect(t.sentCoins()).toEqual([]);
+    });
+
+    it("an event line while the question waits (hlcopy pause from another terminal) goes above it, as `follow` runs it", async () => {
+      const tty = new FakeTty();
+      // One terminal: the event lines (stdout) and the question (stderr) land on the same screen.
+      const screen = Object.assign(new Capture(), { isTTY: true });
+      const t = await reviewedEngine(["wait"], planReviewer(false, { input: tty, err: screen }));
+      const stderr = vi.spyOn(process.stderr, "write").mockImplementation((c) => screen.write(String(c)));
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation((c) => screen.write(String(c)));
+      const question = /^Send \d+ order\(s\)\? \[y\/N\]$/; // (rows are read without trailing spaces)
+      try {
+        const result = runAsFollowDoes(t);
+        await eventually(() => question.test(terminalScreen(screen.text).at(-1) ?? ""));
+        t.engine.togglePause();
+        await eventually(() => screen.text.includes("paused: no orders will be sent"));
+        await eventually(() => question.test(terminalScreen(screen.text).at(-1) ?? ""));
+        const rows = terminalScreen(screen.text);
+        expect(rows.at(-2)).toMatch(/^\d\d:\d\d:\d\d\.\d{3} paused: no orders will be sent$/);
+        tty.write("n\r");
+        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
       } finally {
         stderr.mockRestore();
         stdout.mockRestore();

@@ -48,3 +48,43 @@ export function ttyPrompt(): { prompt: Prompt; tty: FakeTty; output: Capture } {
   const output = new Capture();
   return { prompt: createPrompt({ input: tty, output }), tty, output };
 }
+
+/**
+ * The rows a terminal shows for `text` written to it: printable characters, \r, \n and the
+ * cursor and erase sequences readline writes (CSI n G/A/B/C/D, K, J). Enough to tell whether a
+ * line landed on a question's line.
+ */
+export function terminalScreen(text: string): string[] {
+  const rows: string[][] = [[]];
+  let row = 0;
+  let col = 0;
+  const at = (r: number) => {
+    while (rows.length <= r) rows.push([]);
+    return rows[r] as string[];
+  };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences
+  for (const m of text.matchAll(/\x1b\[(\d*)([A-Za-z])|\r|\n|[^\x1b\r\n]/gu)) {
+    const [all, arg, cmd] = m;
+    const n = arg ? Number(arg) : undefined;
+    if (all === "\r") col = 0;
+    else if (all === "\n") {
+      row += 1;
+      col = 0;
+      at(row);
+    } else if (cmd === "G") col = (n ?? 1) - 1;
+    else if (cmd === "A") row = Math.max(0, row - (n ?? 1));
+    else if (cmd === "B") row += n ?? 1;
+    else if (cmd === "C") col += n ?? 1;
+    else if (cmd === "D") col = Math.max(0, col - (n ?? 1));
+    else if (cmd === "K") at(row).splice(n === 2 ? 0 : col);
+    else if (cmd === "J") {
+      at(row).splice(col);
+      rows.splice(row + 1);
+    } else if (cmd === undefined) at(row)[col++] = all;
+  }
+  return rows.map((r) =>
+    Array.from(r, (c) => c ?? " ")
+      .join("")
+      .trimEnd(),
+  );
+}

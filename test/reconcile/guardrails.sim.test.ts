@@ -295,6 +295,43 @@ describe("positions hlcopy did not open", () => {
     expect((await w.reconcile([...COPY])).code).toBe(0);
   });
 
+  it("--adopt says 'adopted' only once it is recorded: not before a wrong passphrase, 'would' in a dry run", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
+    const pass = "tide-lamp-orbit-93";
+    await writeKeystore(agentKeystorePath(w.dir), await encryptKeystore(w.agentKey, pass, { scryptN: 1024 }));
+    const run = (args: string[], passphrase?: string) =>
+      runCli(["--network", w.sim.httpUrl, "--account", w.follower, "reconcile", w.leader, ...COPY, ...args], {
+        env: { HLCOPY_CONFIG_DIR: w.dir, ...(passphrase ? { HLCOPY_PASSPHRASE: passphrase } : {}) },
+      });
+
+    // A dry run records nothing: it says what a live run would do.
+    const dry = await run(["--adopt", "--dry-run"]);
+    expect(dry.code).toBe(3); // orders planned, none sent: drift remains
+    expect(dry.stderr).toMatch(
+      /^would adopt position\(s\) hlcopy did not open: BTC \+[\d.]+ \(a live run manages them/m,
+    );
+    expect(dry.stderr).not.toMatch(/^adopted/m);
+
+    // The passphrase is asked after the start checks: wrong, nothing is kept — nor said.
+    const wrong = await run(["--adopt", "--yes"], "not-the-passphrase");
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^error: wrong passphrase/m);
+    expect(wrong.stderr).not.toContain("adopt");
+    expect(w.ordersSent()).toBe(1); // only the trader's own order
+    // Still not hlcopy's: a run without --adopt refuses it as before.
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(2);
+
+    // Right: recorded, then said.
+    const right = await run(["--adopt", "--yes"], pass);
+    expect(right.code).toBe(0);
+    expect(right.stderr).toMatch(
+      /^adopted position\(s\) hlcopy did not open: BTC \+[\d.]+ \(managed as part of the copy from now on\)$/m,
+    );
+    expect((await w.reconcile([...COPY])).code).toBe(0);
+  });
+
   it("follow --adopt manages them for the whole run, not only its start: the close is sent", async () => {
     const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
@@ -356,7 +393,7 @@ describe("positions hlcopy did not open", () => {
         .slice(1, -1);
     const dry = await runCli([...base, "reconcile", w.leader, ...args, "--dry-run"], env);
     expect(dry.code).toBe(0);
-    // coin, leader, target, ours, drift USD, action, reason
+    // coin, leader, target, ours, drift $, action
     expect(row(dry.stdout, "BTC")?.slice(0, 5)).toEqual(["BTC", "0", "-", String(btc?.ourSize), "-"]);
 
     const status = await runCli([...base, "status"], env);

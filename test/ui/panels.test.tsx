@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
+import type { Address } from "../../src/core/types.js";
+import type { EngineEvent } from "../../src/engine/events.js";
 import { EventLog } from "../../src/ui/EventLog.js";
 import { Header } from "../../src/ui/Header.js";
 import { HELP_SECTIONS, Help, helpPages } from "../../src/ui/Help.js";
@@ -17,7 +19,17 @@ import {
 } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
 import { ROOT } from "../helpers/cli.js";
-import { fillEvent, liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
+import {
+  fillEvent,
+  LIVE_TARGETS,
+  liveEvents,
+  liveState,
+  reduceAll,
+  startEvent,
+  stateEvent,
+  T0,
+  target,
+} from "./fixtures.js";
 import { renderTty, screenLines } from "./tty.js";
 
 function frame(node: React.ReactElement): string {
@@ -157,6 +169,59 @@ describe("Header", () => {
     expect(out2).toContain("planned 1");
     expect(out2).not.toContain("filled");
     expect(out2).toContain("pausing…");
+  });
+
+  it("80×24: the account is shown (shortened) on one line, with a simulator's URL, a pause, the agent's days, several leaders", () => {
+    const start = (network: string, leaders: number) => ({
+      ...startEvent("live"),
+      network,
+      leaders: [
+        { address: "0x1111111111111111111111111111111111111111" as Address, weight: 0.6 },
+        ...Array.from({ length: leaders - 1 }, (_, i) => ({
+          address: `0x${String(i + 3).repeat(40)}` as Address,
+          weight: 0.4 / (leaders - 1),
+        })),
+      ],
+    });
+    const agent = (daysLeft: number) => ({
+      ...stateEvent(T0 + 3100, LIVE_TARGETS),
+      agent: { validUntil: T0 + daysLeft * 86_400_000, daysLeft },
+    });
+    for (const [network, leaders, paused, days] of [
+      ["http://127.0.0.1:7431", 1, false, 60],
+      ["http://127.0.0.1:7431", 1, true, 60],
+      ["mainnet", 1, true, 60],
+      ["mainnet", 3, true, 3],
+      ["demo (local simulator)", 1, false, null],
+    ] as const) {
+      const events: EngineEvent[] = [
+        start(network, leaders),
+        ...liveEvents().slice(1),
+        ...(days === null ? [] : [agent(days)]),
+        ...(paused ? [{ type: "paused" as const, ts: T0 + 3300, paused: true }] : []),
+      ];
+      const lines = screenLines(frame(<Header state={reduceAll(events)} width={80} />));
+      const what = `${network} ${leaders} leader(s)${paused ? " paused" : ""} agent ${days}d`;
+      expect(lines[0], what).toContain("acct 0x2222…2222");
+      expect(lines[0], what).toContain("leader");
+      expect(lines[0], what).toContain("LIVE");
+      for (const line of lines) expect(line.length, what).toBeLessThanOrEqual(80);
+      // The header's three lines, none wrapped: equity opens the second.
+      expect(lines[1], what).toMatch(/^equity /);
+      if (days !== null && days < 7) expect(lines[0], what).toContain(`agent ${days}d left`);
+      if (paused) expect(lines[0], what).toContain("PAUSED");
+    }
+    // The URL without its scheme, where it fits.
+    const sim = screenLines(
+      frame(
+        <Header
+          state={reduceAll([start("http://127.0.0.1:7431", 1), ...liveEvents().slice(1)])}
+          width={80}
+        />,
+      ),
+    );
+    expect(sim[0]).toContain(" 127.0.0.1:7431 ");
+    expect(sim[0]).not.toContain("http://");
   });
 
   it("narrow: drops low-priority pieces whole and never exceeds the width", () => {

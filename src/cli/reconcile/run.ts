@@ -122,10 +122,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         }),
   });
   // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
-  // line each on stderr, so stdout stays the report (a JSON document with --json).
+  // line each on stderr, so stdout stays the report (a JSON document with --json); above the
+  // review's question while it waits, never onto its line.
+  const { writeAboveQuestion } = await import("../ask.js");
   engine.events.on((e) => {
-    if (e.type === "warning") err.write(`warning: ${e.message}\n`);
-    else if (e.type === "notice") err.write(`${e.message}\n`);
+    if (e.type === "warning") writeAboveQuestion(err, `warning: ${e.message}\n`);
+    else if (e.type === "notice") writeAboveQuestion(err, `${e.message}\n`);
   });
   let code: number = ExitCode.runtime;
   try {
@@ -244,7 +246,11 @@ export function buildReport(p: {
 }
 
 async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
-  const byCoin = new Map<string, { action: string; reason: string }>();
+  // Each coin's orders (with why) or skips, in one cell: the reason leads, as a label. The
+  // skips' details are said under the table — in a column of their own they made the table
+  // 101 columns wide (status says its skips under its table too).
+  const byCoin = new Map<string, string[]>();
+  const add = (coin: string, text: string) => byCoin.set(coin, [...(byCoin.get(coin) ?? []), text]);
   for (const a of report.actions) {
     const what = `${a.side} ${detailNumber(a.size)}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${detailNumber(a.limitPx)})` : ""}`;
     const outcome =
@@ -255,19 +261,9 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
           : a.status === "partial"
             ? `partial ${detailNumber(a.filledSize)} @ ${detailNumber(a.avgPx ?? 0)}`
             : a.status;
-    const prev = byCoin.get(a.coin);
-    byCoin.set(a.coin, {
-      action: prev ? `${prev.action}; ${what} → ${outcome}` : `${what} → ${outcome}`,
-      reason: prev ? `${prev.reason}, ${a.reason}` : a.reason,
-    });
+    add(a.coin, `${a.reason}: ${what} → ${outcome}`);
   }
-  for (const s of report.skipped) {
-    const prev = byCoin.get(s.coin);
-    byCoin.set(s.coin, {
-      action: prev?.action ?? "-",
-      reason: prev ? `${prev.reason}; ${s.reason}: ${s.detail}` : `${s.reason}: ${s.detail}`,
-    });
-  }
+  for (const s of report.skipped) add(s.coin, `skipped: ${s.reason}`);
   const rows: (string | number)[][] = [];
   const coins = new Set<string>([...final.targets.map((t) => t.coin), ...byCoin.keys()]);
   // A position left alone has no target and no drift figure (core/drift.ts), as in status.
@@ -284,16 +280,17 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
       target === null ? "-" : detailNumber(target),
       t ? detailNumber(t.ourSize) : "-",
       t && !alone ? fixed(t.driftUsd) : "-",
-      b?.action ?? "-",
-      b?.reason ?? (t && t.targetSize === t.ourSize ? "in sync" : "-"),
+      b?.join("; ") ?? (t && t.targetSize === t.ourSize ? "in sync" : "-"),
     ]);
   }
+  // The dashboard's and status's column names; the last column wraps into what is left of 80.
   const table =
     rows.length > 0
-      ? await renderTable(["coin", "leader", "target", "ours", "drift USD", "action", "reason"], rows, {
+      ? await renderTable(["coin", "leader", "target", "ours", "drift $", "action"], rows, {
           wrapLast: true,
         })
       : "no positions on either side";
+  const skipped = report.skipped.map((s) => `  ${s.coin} ${s.reason}: ${s.detail}`);
   const errors = report.actions.filter((a) => a.error).map((a) => `  ${a.coin}: ${a.error}`);
   const status = report.halted
     ? "HALTED by a safety rule: only reductions are sent (hlcopy status; hlcopy resume clears it)"
@@ -317,6 +314,7 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
     `leader ${report.leader} → account ${report.account}${report.dryRun ? " (dry run)" : ""}`,
     ...flows,
     table,
+    ...(skipped.length > 0 ? ["skipped:", ...skipped] : []),
     ...(sizing.length > 0 ? [`sizing (${report.sizing[0]?.mode}):`, ...sizing] : []),
     ...(cancels.length > 0 ? [report.dryRun ? "would cancel:" : "cancelled first:", ...cancels] : []),
     ...(errors.length > 0 ? ["rejected:", ...errors] : []),

@@ -11,7 +11,7 @@ import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtAge, fmtFixed, fmtPlusMinus } from "../../ui/format.js";
-import { printDocument, renderTable, type Writer } from "../output.js";
+import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { noRunsLine, openExisting } from "../status/run.js";
 
 export interface ReportDocument extends Report {
@@ -89,7 +89,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     if (p.json) printDocument("report", doc, out, now);
     else
       out.write(
-        await render(doc, p.width ?? (process.stdout.columns || 100), {
+        await render(doc, p.width ?? (process.stdout.columns || TABLE_WIDTH), {
           pnl: latest?.moment ?? null,
           unrealised: closing?.moment ?? null,
         }),
@@ -296,23 +296,12 @@ async function render(
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([r, c]) => `${r} ${c}`)
       .join(", ") || "-";
+  // Two tables of the same days, each within 80 columns (one of eleven columns was ~130 wide):
+  // the money, then how the copy went. The skips, a list of words, are said under them.
   lines.push(
+    "P&L by day (USD):",
     await renderTable(
-      [
-        "day (UTC)",
-        "equity",
-        "P&L",
-        "realised",
-        "fees",
-        "funding",
-        // Our orders that filled, of every kind (the dashboard's "filled", the summary's
-        // ordersFilled): "trades" read as the leader's trades copied.
-        "filled",
-        "skips",
-        "exec slip p50/p95",
-        "vs leader p50",
-        "drift",
-      ],
+      ["day (UTC)", "equity", "P&L", "realised", "fees", "funding"],
       doc.days.map((d) => [
         d.day,
         fmtFixed(d.equity),
@@ -320,14 +309,31 @@ async function render(
         fmtPlusMinus(d.realisedUsd),
         fmtFixed(d.feesUsd),
         fmtPlusMinus(d.fundingUsd),
+      ]),
+    ),
+    "copy by day (slippage in bps; drift $ at the day's last sweep):",
+    await renderTable(
+      [
+        "day (UTC)",
+        // Our orders that filled, of every kind (the dashboard's "filled", the summary's
+        // ordersFilled): "trades" read as the leader's trades copied.
+        "filled",
+        "exec p50/p95",
+        "vs leader p50",
+        "drift $",
+      ],
+      doc.days.map((d) => [
+        d.day,
         d.trades,
-        skipText(d.skipped),
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
         fmtFixed(d.copySlippageBps.median, 1),
         fmtFixed(d.driftUsd),
       ]),
     ),
   );
+  const skippedDays = doc.days.filter((d) => Object.keys(d.skipped).length > 0);
+  if (skippedDays.length > 0)
+    lines.push("skips by day:", ...skippedDays.map((d) => `  ${d.day}  ${skipText(d.skipped)}`));
   const t = doc.totals;
   // Two P&L figures of two moments, each said: the window's runs its fills and funding to now
   // and its unrealised part to the last journaled sweep; the copy's is one snapshot.
