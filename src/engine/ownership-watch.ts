@@ -91,7 +91,7 @@ export class OwnershipWatch {
       // Recorded with what the run holds until it may send (past its passphrase and review):
       // "adopted" is said then (kept()), never before a wrong passphrase or a no drops it all. A
       // dry run records nothing: it says what a live run would do.
-      if (o.mode === "live")
+      if (o.mode !== "dry-run")
         this.#adoptedNotice = `adopted position(s) hlcopy did not open: ${list} (managed as part of the copy from now on)`;
       else
         o.emit({
