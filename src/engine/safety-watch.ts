@@ -154,6 +154,7 @@ export class SafetyWatch {
     const o = this.#o;
     if (o.mode === "dry-run" || flows.length === 0) return;
     const anchor = this.#anchor();
+    this.#seed();
     const fresh = o.journal.recordCashFlows(
       flows.filter((f) => f.time > anchor && f.usd !== 0),
       o.runId?.() ?? null,
@@ -169,6 +170,20 @@ export class SafetyWatch {
       message: `your account ${net > 0 ? "received" : "sent out"} $${fixed(Math.abs(net))} (${[...new Set(fresh.map((f) => f.kind))].join(", ")}): not a trading result — the high-water mark and the day's start move with it`,
     });
     if (this.#last) this.#evaluate(this.#last, false, true);
+  }
+
+  /**
+   * A run's first look at the cash goes on from the journal's last snapshot (when it has the
+   * cash): what changed while no run watched — a withdrawal whose ledger update has not come
+   * yet — waits for the ledger as it would have in a run, and a change the last run was still
+   * waiting for goes on waiting (its reference has no time: any cash flow the ledger brings
+   * from here on explains it; those journaled already are never brought again).
+   */
+  #seed(): void {
+    if (this.#tracker.refCash !== null || this.#o.mode === "dry-run") return;
+    const last = this.#o.journal.latestEquity();
+    if (last?.cash === null || last?.cash === undefined) return;
+    this.#tracker = { ...emptyCashTracker(), refCash: last.cash - last.pending };
   }
 
   /** One of our fills (fresh): its realised P&L less its fee explains a change of the cash. */
@@ -208,6 +223,7 @@ export class SafetyWatch {
     // reading has the cash); one that waited too long counts as a trading result.
     const cash = reading.cash;
     if (persist && cash !== undefined && cash !== null && Number.isFinite(cash)) {
+      this.#seed();
       const r = readCash(this.#tracker, cash, reading.time ?? now, now, o.confirmMs);
       this.#tracker = r.tracker;
       if (r.absorbed !== 0 && Math.abs(r.absorbed) >= 1) {
@@ -225,7 +241,7 @@ export class SafetyWatch {
     if (!persist) hwm = Math.max(hwm, this.#hwm);
     let recorded = false;
     if (persist && (fromSweep || recordNow || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
-      const row = o.journal.recordEquity(now, accountValue, { flows, cash: cash ?? null });
+      const row = o.journal.recordEquity(now, accountValue, { flows, cash: cash ?? null, pending });
       this.#journalHwm = { value: row.hwm, flows: row.flows };
       hwm = row.hwm;
       this.#lastEquityRecordAt = now;

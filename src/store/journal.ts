@@ -214,6 +214,8 @@ export interface EquityRow {
   flows: number;
   /** The account's cash (account value − unrealised P&L), when known. */
   cash: number | null;
+  /** The part of `flows` that was a change of the cash the ledger had not confirmed yet. */
+  pending: number;
 }
 
 /** One of our own deposits, withdrawals or transfers, from the account's ledger. */
@@ -386,7 +388,11 @@ export interface Journal {
    * the last snapshot: `flows` − its flows) and raised. `flows` defaults to the journaled
    * cash-flow total (cashFlowTotal).
    */
-  recordEquity(ts: number, accountValue: number, at?: { flows?: number; cash?: number | null }): EquityRow;
+  recordEquity(
+    ts: number,
+    accountValue: number,
+    at?: { flows?: number; cash?: number | null; pending?: number },
+  ): EquityRow;
   /** Start the high-water mark again from this value (e.g. on `resume` after a kill switch). */
   resetHighWaterMark(ts: number, accountValue: number): EquityRow;
   highWaterMark(): number | null;
@@ -1204,6 +1210,7 @@ function equityRow(r: Row): EquityRow {
     hwm: sqlNumber(r.hwm),
     flows: sqlNumberOrNull(r.flows) ?? 0,
     cash: sqlNumberOrNull(r.cash),
+    pending: sqlNumberOrNull(r.pending) ?? 0,
   };
 }
 
@@ -1803,7 +1810,7 @@ class SqliteJournal implements Journal {
 
   equitySince(fromMs: number, toMs = Number.MAX_SAFE_INTEGER): EquityRow[] {
     return this.#all(
-      "SELECT ts, account_value, hwm, flows, cash FROM equity WHERE ts >= ? AND ts <= ? ORDER BY ts, id",
+      "SELECT ts, account_value, hwm, flows, cash, pending FROM equity WHERE ts >= ? AND ts <= ? ORDER BY ts, id",
       fromMs,
       toMs,
     ).map(equityRow);
@@ -1816,16 +1823,16 @@ class SqliteJournal implements Journal {
   recordEquity(
     ts: number,
     accountValue: number,
-    at: { flows?: number; cash?: number | null } = {},
+    at: { flows?: number; cash?: number | null; pending?: number } = {},
   ): EquityRow {
     this.#keep();
     const flows = at.flows ?? this.cashFlowTotal();
     const r = this.#writeLater(
       // Plain `?`, values given again: Node 22.13 cannot bind numbered parameters (?2).
       // The last mark, shifted by the cash flows since it was recorded (core/safety.ts markAt).
-      `INSERT INTO equity (ts, account_value, hwm, flows, cash)
-       VALUES (?, ?, max(?, coalesce((SELECT hwm + (? - flows) FROM equity ORDER BY id DESC LIMIT 1), ?)), ?, ?)
-       RETURNING ts, account_value, hwm, flows, cash`,
+      `INSERT INTO equity (ts, account_value, hwm, flows, cash, pending)
+       VALUES (?, ?, max(?, coalesce((SELECT hwm + (? - flows) FROM equity ORDER BY id DESC LIMIT 1), ?)), ?, ?, ?)
+       RETURNING ts, account_value, hwm, flows, cash, pending`,
       ts,
       accountValue,
       accountValue,
@@ -1833,6 +1840,7 @@ class SqliteJournal implements Journal {
       accountValue,
       flows,
       at.cash ?? null,
+      at.pending ?? 0,
     );
     return equityRow(r ?? {});
   }
@@ -1840,7 +1848,7 @@ class SqliteJournal implements Journal {
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
     this.#keep();
     const r = this.#write(
-      "INSERT INTO equity (ts, account_value, hwm, flows, reset) VALUES (?, ?, ?, ?, 1) RETURNING ts, account_value, hwm, flows, cash",
+      "INSERT INTO equity (ts, account_value, hwm, flows, reset) VALUES (?, ?, ?, ?, 1) RETURNING ts, account_value, hwm, flows, cash, pending",
       ts,
       accountValue,
       accountValue,
@@ -1889,7 +1897,9 @@ class SqliteJournal implements Journal {
   }
 
   latestEquity(): EquityRow | null {
-    const r = this.#get("SELECT ts, account_value, hwm, flows, cash FROM equity ORDER BY id DESC LIMIT 1");
+    const r = this.#get(
+      "SELECT ts, account_value, hwm, flows, cash, pending FROM equity ORDER BY id DESC LIMIT 1",
+    );
     return r ? equityRow(r) : null;
   }
 

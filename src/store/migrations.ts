@@ -192,7 +192,9 @@ CREATE INDEX funding_ts ON funding (ts);
     // per ledger update, keyed as the exchange keys it). equity.flows: the net cash-flow total
     // (journaled, plus any change of the cash not yet confirmed) the snapshot's hwm is
     // expressed at — a later snapshot shifts the mark by the difference. equity.cash: the
-    // account's cash (account value − unrealised P&L) at the snapshot, when known.
+    // account's cash (account value − unrealised P&L) at the snapshot, when known;
+    // equity.pending: the part of flows that was a change of the cash the ledger had not
+    // confirmed yet (the next run goes on waiting for it).
     // equity.reset: the high-water mark started again at this snapshot (hlcopy resume): cash
     // flows before it are in it.
     sql: `
@@ -208,6 +210,7 @@ CREATE TABLE cash_flows (
 CREATE INDEX cash_flows_ts ON cash_flows (ts);
 ALTER TABLE equity ADD COLUMN flows REAL NOT NULL DEFAULT 0;
 ALTER TABLE equity ADD COLUMN cash REAL;
+ALTER TABLE equity ADD COLUMN pending REAL NOT NULL DEFAULT 0;  -- of flows: a cash change not yet confirmed
 ALTER TABLE equity ADD COLUMN reset INTEGER NOT NULL DEFAULT 0;  -- 1: the mark started again here
 `,
   },

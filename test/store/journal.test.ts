@@ -613,11 +613,19 @@ describe("equity", () => {
       hwm: 1000,
       flows: 0,
       cash: null,
+      pending: 0,
     });
     expect(jr.recordEquity(T0 + 1, 1200).hwm).toBe(1200);
     expect(jr.recordEquity(T0 + 2, 900).hwm).toBe(1200);
     expect(jr.highWaterMark()).toBe(1200);
-    expect(jr.latestEquity()).toEqual({ ts: T0 + 2, accountValue: 900, hwm: 1200, flows: 0, cash: null });
+    expect(jr.latestEquity()).toEqual({
+      ts: T0 + 2,
+      accountValue: 900,
+      hwm: 1200,
+      flows: 0,
+      cash: null,
+      pending: 0,
+    });
     expect(jr.resetHighWaterMark(T0 + 3, 900).hwm).toBe(900);
     expect(jr.recordEquity(T0 + 4, 950).hwm).toBe(950);
   });
