@@ -1379,7 +1379,10 @@ export class CopyEngine {
     if (o.mode !== "live" || !o.reader.getLedgerUpdates || this.#ownAccount()) return null;
     try {
       this.#requests++;
-      return await o.reader.getLedgerUpdates(o.account, this.#safety.ledgerSince());
+      const startedAt = this.#now();
+      const flows = await o.reader.getLedgerUpdates(o.account, this.#safety.ledgerSince());
+      this.#safety.ledgerRead(startedAt);
+      return flows;
     } catch (error) {
       this.#emit({
         type: "warning",

@@ -27,6 +27,9 @@ import type { Settings } from "../core/settings.js";
 import type { CashFlowRow, Journal, RecordHaltParameters } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
 
+/** Each sweep reads our ledger again from this long before the last read that went through. */
+const LEDGER_REREAD_MS = 10 * 60_000;
+
 /** Account updates between sweeps record equity at most this often. */
 const EQUITY_RECORD_EVERY_MS = 5_000;
 
@@ -137,8 +140,17 @@ export class SafetyWatch {
    */
   ledgerSince(): number {
     const j = this.#o.journal;
-    return Math.max(j.lastCashFlowTime() ?? Number.NEGATIVE_INFINITY, this.#anchor());
+    return Math.max(j.lastCashFlowTime() ?? Number.NEGATIVE_INFINITY, this.#anchor(), this.#readThrough);
   }
+
+  /**
+   * A read of our ledger that began at `startedAt` (local ms) went through: the next one need
+   * not go further back than a while before it (a margin for clock skew and the ledger's lag).
+   */
+  ledgerRead(startedAt: number): void {
+    this.#readThrough = Math.max(this.#readThrough, startedAt - LEDGER_REREAD_MS);
+  }
+  #readThrough = Number.NEGATIVE_INFINITY;
 
   /** Cash flows before this are in the high-water mark already (its first snapshot or last reset). */
   #anchor(): number {

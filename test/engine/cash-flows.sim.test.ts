@@ -120,7 +120,7 @@ describe("our own cash flows", () => {
   it("a real loss of 30 % (the price falls) still halts and closes everything", async () => {
     const t = await following();
     // 0.5 BTC on ~$100 000: a fall of 60 % loses ~30 % of the account.
-    sim.control.setMid("BTC", sim.control.mid("BTC") * 0.4);
+    sim.control.setMid("BTC", (sim.control.mid("BTC") ?? 0) * 0.4);
     const halt = await eventually(() => halts(t.events).find((e) => e.kind === "kill-switch"));
     expect(halt.reason).toMatch(/drawdown/);
     await eventually(
