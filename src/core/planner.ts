@@ -95,6 +95,8 @@ export interface PlanContext {
   haltKind?: HaltKind;
   /** Blocks increases (skip "daily-loss"); reductions still go. */
   dailyLossHit?: boolean;
+  /** Why increases are blocked under dailyLossHit when it is not the day's loss itself. */
+  dailyLossDetail?: string;
   /** Leader model stale: blocks increases (skip "stale-leader"); reductions still go. */
   staleLeader?: boolean;
   /** Join new-only: coins the leader held before we started; skip "not-joined", ours left alone. */
@@ -866,7 +868,12 @@ function increaseBlock(
   }
   if (context.staleLeader) return { reason: "stale-leader", detail: `leader data is stale: ${what} blocked` };
   if (context.dailyLossHit) {
-    return { reason: "daily-loss", detail: `daily loss limit hit: ${what} blocked until 00:00 UTC` };
+    return {
+      reason: "daily-loss",
+      detail: context.dailyLossDetail
+        ? `${context.dailyLossDetail}: ${what} blocked`
+        : `daily loss limit hit: ${what} blocked until 00:00 UTC`,
+    };
   }
   if (context.stoppedOut?.includes(w.coin)) {
     return {

@@ -91,6 +91,12 @@ export interface AccountState {
   openOrders: OpenOrder[];
   /** Exchange time (ms) of the snapshot the state comes from. */
   time: number;
+  /**
+   * The account's cash: account value less the positions' unrealised P&L (the exchange's
+   * figures), when known. Only realised P&L, fees, funding and cash flows move it: the safety
+   * rules tell a deposit or withdrawal from a price move by it.
+   */
+  cash?: number;
 }
 
 /** A leader as the planner sees it. */

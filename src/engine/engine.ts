@@ -69,8 +69,14 @@ export interface EngineReader {
   getMarkets(): Promise<Markets>;
   /** `openOrders: false` skips the open-orders read (a leader's orders are never used). */
   getAccountState(user: Address, options?: { openOrders?: boolean }): Promise<AccountState>;
-  /** Leader deposits (+) / withdrawals (−) since `startTime`. */
-  getLedgerUpdates?(user: Address, startTime: number): Promise<{ usd: number }[]>;
+  /**
+   * An account's cash flows since `startTime` (ledger updates: deposits +, withdrawals and
+   * transfers out −): a leader's are netted out of its equity, ours out of the safety rules'.
+   */
+  getLedgerUpdates?(
+    user: Address,
+    startTime: number,
+  ): Promise<{ time: number; usd: number; kind: string; hash: string }[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
   /** Whether the user has any fill on record (the never-traded leader check). */
   hasTraded?(user: Address): Promise<boolean>;
@@ -113,6 +119,13 @@ export type EngineStreamEvent =
   | { type: "ourFill"; at: number; fills: Fill[]; isSnapshot: boolean }
   | { type: "ourState"; at: number; state: AccountState }
   | { type: "ourFunding"; at: number; fundings: FundingFact[]; isSnapshot: boolean }
+  /** Our ledger's cash flows (deposits, withdrawals, transfers). `isSnapshot`: the history, on (re)subscribe. */
+  | {
+      type: "ourLedger";
+      at: number;
+      flows: { time: number; usd: number; kind: string; hash: string }[];
+      isSnapshot: boolean;
+    }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
@@ -230,6 +243,8 @@ interface SweepReads {
   traded: Map<Address, boolean>;
   /** Net cash flow per leader since its copy began (null: not netted). */
   flows: Map<Address, { usd: number; since: number }> | null;
+  /** Our own cash flows since the last journaled one (live runs; null when not read). */
+  ourFlows: { time: number; usd: number; kind: string; hash: string }[] | null;
   /** join new-only without streams: each leader's fills since the baseline was last checked. */
   joinFills: Map<Address, Fill[]>;
   /** Our account (null: the executor keeps its own, paper). */
@@ -426,6 +441,7 @@ export class CopyEngine {
       mode: options.mode,
       emit: (e) => this.#emit(e),
       now: this.#now,
+      runId: () => this.#runId,
     });
     this.#pnl = new PnlKeeper({
       journal: options.journal,
@@ -1111,11 +1127,12 @@ export class CopyEngine {
           }),
     ]);
     const receivedAt = this.#now();
-    const [traded, ourRole, flows, joinFills] = await Promise.all([
+    const [traded, ourRole, flows, joinFills, ourFlows] = await Promise.all([
       this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
       this.#checked ? null : this.#readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
+      this.#readOurCashFlows(),
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
       ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
@@ -1127,6 +1144,7 @@ export class CopyEngine {
       receivedAt,
       traded,
       flows,
+      ourFlows,
       joinFills,
       ours,
       ourRole,
@@ -1211,7 +1229,15 @@ export class CopyEngine {
     if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
-    this.#safety.check(this.#ours.state.accountValue, true);
+    // Our cash flows first, so the marks have moved with them; then the account value (with its
+    // cash, when the model holds the value this read brought).
+    if (r.ourFlows) this.#safety.cashFlows(r.ourFlows);
+    const value = this.#ours.state.accountValue;
+    const same = !own && r.ours !== null && r.ours.accountValue === value;
+    this.#safety.check(
+      { accountValue: value, ...(same && r.ours ? { cash: r.ours.cash ?? null, time: r.ours.time } : {}) },
+      true,
+    );
     this.#guard.update(
       this.#leaders.map((l) => l.view()),
       this.#ours.state,
@@ -1342,6 +1368,31 @@ export class CopyEngine {
       }),
     );
     return out;
+  }
+
+  /**
+   * Our own deposits/withdrawals/transfers since the last journaled one (live runs): the same
+   * ledger read as the leaders', for the safety rules (their stream may have missed one, or
+   * there is no stream). A failed read only waits for the next sweep: the account stream's
+   * unexplained cash change waits for it meanwhile (core/safety.ts CashTracker).
+   */
+  async #readOurCashFlows(): Promise<{ time: number; usd: number; kind: string; hash: string }[] | null> {
+    const o = this.#o;
+    if (o.mode !== "live" || !o.reader.getLedgerUpdates || this.#ownAccount()) return null;
+    try {
+      this.#requests++;
+      const startedAt = this.#now();
+      const flows = await o.reader.getLedgerUpdates(o.account, this.#safety.ledgerSince());
+      this.#safety.ledgerRead(startedAt);
+      return flows;
+    } catch (error) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `your account's ledger could not be read (deposits and withdrawals wait for the next sweep): ${toHlcopyError(error).message}`,
+      });
+      return null;
+    }
   }
 
   /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
@@ -1513,7 +1564,14 @@ export class CopyEngine {
       now,
       halted: this.#safety.halt !== null,
       ...(this.#safety.halt ? { haltKind: this.#safety.halt.kind } : {}),
-      dailyLossHit: this.#safety.dailyLossHit,
+      // A cash change waiting for the ledger that would hit a limit as a loss holds increases too.
+      dailyLossHit: this.#safety.dailyLossHit || this.#safety.held,
+      ...(this.#safety.held && !this.#safety.dailyLossHit
+        ? {
+            dailyLossDetail:
+              "an unexplained change of the account's cash waits for the ledger (a deposit or withdrawal?)",
+          }
+        : {}),
       staleLeader: this.#isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
       notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
@@ -1946,6 +2004,7 @@ export class CopyEngine {
       lagMs,
     });
     if (!fresh) return;
+    this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
     this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
     this.#emit({
       type: "fill",
@@ -2211,6 +2270,9 @@ export class CopyEngine {
       case "ourFunding":
         this.#pnl.onFunding(e.fundings);
         return;
+      case "ourLedger":
+        if (this.#o.mode === "live" && !this.#ownAccount()) this.#safety.cashFlows(e.flows);
+        return;
       case "mids":
         this.#onMids(e);
         return;
@@ -2309,8 +2371,13 @@ export class CopyEngine {
   #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
     if (this.#ownAccount()) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
-    this.#safety.check(e.state.accountValue, false);
-    if (this.#safety.closing) this.#scheduleSweep("manual", 0);
+    const held = this.#safety.held;
+    this.#safety.check(
+      { accountValue: e.state.accountValue, cash: e.state.cash ?? null, time: e.state.time },
+      false,
+    );
+    // A cash change waiting for the ledger: a sweep reads the ledger now (the stream may lag).
+    if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("manual", 0);
     this.#emitState(false);
   }
 

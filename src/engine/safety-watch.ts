@@ -3,12 +3,32 @@
 // what the journal holds (the HWM, the day's first equity, an active halt) in step with what the
 // run sees, and tells the planner whether increases are blocked or everything must close.
 // The rules themselves are pure (core/safety.ts evaluateSafety); this is their memory and I/O.
+//
+// Both rules measure trading results: our own cash flows (the account's ledger: deposits,
+// withdrawals, transfers — streamed, and read at every sweep) are journaled and shift the
+// high-water mark and the day's first equity by their amount (core/safety.ts markAt). A
+// change of the account's cash the ledger has not explained yet waits for it, up to
+// CASH_FLOW_CONFIRM_MS, without halting and without increases (core/safety.ts CashTracker).
 
 import { fixed } from "../core/format.js";
-import { evaluateSafety, type HaltKind, utcDay } from "../core/safety.js";
+import {
+  CASH_FLOW_CONFIRM_MS,
+  type CashTracker,
+  emptyCashTracker,
+  evaluateSafety,
+  explainCash,
+  type HaltKind,
+  type Mark,
+  markAt,
+  readCash,
+  utcDay,
+} from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
-import type { Journal, RecordHaltParameters } from "../store/journal.js";
+import type { CashFlowRow, Journal, RecordHaltParameters } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
+
+/** Each sweep reads our ledger again from this long before the last read that went through. */
+const LEDGER_REREAD_MS = 10 * 60_000;
 
 /** Account updates between sweeps record equity at most this often. */
 const EQUITY_RECORD_EVERY_MS = 5_000;
@@ -20,6 +40,19 @@ export interface SafetyWatchOptions {
   mode: RunMode;
   emit: (event: EngineEvent) => void;
   now: () => number;
+  /** The run's id, for the cash flows it journals. */
+  runId?: () => number | null;
+  /** How long an unexplained change of the cash waits for the ledger (core default: 5 min). */
+  confirmMs?: number;
+}
+
+/** One reading of our account: its value and, when known, its cash and the exchange time. */
+export interface AccountReading {
+  accountValue: number;
+  /** Account value − unrealised P&L (null: unknown, e.g. a paper account). */
+  cash?: number | null;
+  /** Exchange time of the snapshot (ms). */
+  time?: number;
 }
 
 export interface Halt {
@@ -35,18 +68,30 @@ export class SafetyWatch {
   /** A halted account with nothing left to close: only the regular sweeps run. */
   #flattened = false;
   #dailyLossHit = false;
+  /** A limit would be hit if the cash change waiting for the ledger were a loss: increases wait. */
+  #held = false;
   #hwm = 0;
   #drawdownPct = 0;
-  /** The journal's high-water mark as last read or written. */
-  #journalHwm: number | null = null;
-  /** The UTC day's first recorded equity, as last read. */
-  #day: { day: string; equity: number | null } | null = null;
+  /** The journal's high-water mark as last read or written, with the cash-flow total it is at. */
+  #journalHwm: Mark | null = null;
+  /** The UTC day's first recorded equity (and its cash-flow total), as last read. */
+  #day: { day: string; equity: Mark | null } | null = null;
+  /** The net of our journaled cash flows (read at sweeps, raised by each one journaled). */
+  #confirmed: number | null = null;
+  /** The change of the cash the ledger has not explained yet. */
+  #tracker: CashTracker = emptyCashTracker();
+  /** The last reading, re-evaluated when a cash flow arrives. */
+  #last: AccountReading | null = null;
   #lastEquityRecordAt = 0;
   /** A manual halt (hlcopy flatten, the dashboard's f) this run recorded: the trader's word outlives a refused run. */
   #manual: RecordHaltParameters | null = null;
 
+  /** When this watch began: a fresh journal's cash flows count from here. */
+  readonly #startedAt: number;
+
   constructor(options: SafetyWatchOptions) {
     this.#o = options;
+    this.#startedAt = options.now();
   }
 
   /** A halt from an earlier run that is still in force (read at the run's start), or null. */
@@ -69,6 +114,14 @@ export class SafetyWatch {
   get dailyLossHit(): boolean {
     return this.#dailyLossHit;
   }
+  /** Increases wait: a limit would be hit if the unconfirmed cash change were a loss. */
+  get held(): boolean {
+    return this.#held;
+  }
+  /** The unexplained change of the cash waiting for the ledger (+ in, − out; 0 when none). */
+  get unconfirmedUsd(): number {
+    return this.#tracker.pending;
+  }
   get hwm(): number {
     return this.#hwm;
   }
@@ -82,30 +135,127 @@ export class SafetyWatch {
   }
 
   /**
+   * Where our ledger is read from: after the last journaled cash flow, never before the
+   * high-water mark's anchor (the first snapshot, or the last reset): what came before is in it.
+   */
+  ledgerSince(): number {
+    const j = this.#o.journal;
+    return Math.max(j.lastCashFlowTime() ?? Number.NEGATIVE_INFINITY, this.#anchor(), this.#readThrough);
+  }
+
+  /**
+   * A read of our ledger that began at `startedAt` (local ms) went through: the next one need
+   * not go further back than a while before it (a margin for clock skew and the ledger's lag).
+   */
+  ledgerRead(startedAt: number): void {
+    this.#readThrough = Math.max(this.#readThrough, startedAt - LEDGER_REREAD_MS);
+  }
+  #readThrough = Number.NEGATIVE_INFINITY;
+
+  /** Cash flows before this are in the high-water mark already (its first snapshot or last reset). */
+  #anchor(): number {
+    return this.#o.journal.cashFlowAnchor() ?? this.#startedAt;
+  }
+
+  /**
+   * Our own cash flows (from the ledger stream or a sweep's read): journaled once each, then
+   * the marks shift by them at once (the last reading is evaluated again, and recorded).
+   * A dry run writes nothing and takes none (its equity is modeled).
+   */
+  cashFlows(flows: readonly CashFlowRow[]): void {
+    const o = this.#o;
+    if (o.mode === "dry-run" || flows.length === 0) return;
+    const anchor = this.#anchor();
+    this.#seed();
+    const fresh = o.journal.recordCashFlows(
+      flows.filter((f) => f.time > anchor && f.usd !== 0),
+      o.runId?.() ?? null,
+    );
+    if (fresh.length === 0) return;
+    this.#confirmed = o.journal.cashFlowTotal();
+    for (const f of fresh) this.#tracker = explainCash(this.#tracker, f.usd, f.time);
+    const net = sum(fresh);
+    o.emit({
+      type: "notice",
+      ts: o.now(),
+      kind: "cash-flow",
+      message: `your account ${net > 0 ? "received" : "sent out"} $${fixed(Math.abs(net))} (${[...new Set(fresh.map((f) => f.kind))].join(", ")}): not a trading result — the high-water mark and the day's start move with it`,
+    });
+    if (this.#last) this.#evaluate(this.#last, false, true);
+  }
+
+  /**
+   * A run's first look at the cash goes on from the journal's last snapshot (when it has the
+   * cash): what changed while no run watched — a withdrawal whose ledger update has not come
+   * yet — waits for the ledger as it would have in a run, and a change the last run was still
+   * waiting for goes on waiting (its reference has no time: any cash flow the ledger brings
+   * from here on explains it; those journaled already are never brought again).
+   */
+  #seed(): void {
+    if (this.#tracker.refCash !== null || this.#o.mode === "dry-run") return;
+    const last = this.#o.journal.latestEquity();
+    if (last?.cash === null || last?.cash === undefined) return;
+    this.#tracker = { ...emptyCashTracker(), refCash: last.cash - last.pending };
+  }
+
+  /** One of our fills (fresh): its realised P&L less its fee explains a change of the cash. */
+  fill(f: { closedPnl: number; fee: number; time: number }): void {
+    this.#tracker = explainCash(this.#tracker, f.closedPnl - f.fee, f.time);
+  }
+
+  /**
    * An account value (from a sweep, or the account stream between sweeps) through the rules:
    * equity journaled (every sweep, else at most every EQUITY_RECORD_EVERY_MS), the daily loss
    * limit told when it is first hit, a new halt recorded.
    */
-  check(accountValue: number, fromSweep: boolean): void {
+  check(reading: AccountReading, fromSweep: boolean): void {
+    this.#evaluate(reading, fromSweep, false);
+  }
+
+  #evaluate(reading: AccountReading, fromSweep: boolean, recordNow: boolean): void {
     const o = this.#o;
+    const { accountValue } = reading;
     // A dry run shows what the rules would do but writes no equity and no halt: it must
     // never leave a halt behind that stops the trader's real runs.
     const persist = o.mode !== "dry-run";
     if (!persist && accountValue <= 0) return;
+    this.#last = reading;
     const now = o.now();
     // The journal's HWM and the day's first equity are read by sweeps and when the UTC day
     // turns; an account update in between (one per fill) uses what they left.
     const day = utcDay(now);
     const reread = fromSweep || this.#day?.day !== day;
-    if (reread) this.#journalHwm = o.journal.highWaterMark();
+    if (reread) {
+      const last = o.journal.latestEquity();
+      this.#journalHwm = last ? { value: last.hwm, flows: last.flows } : null;
+      if (persist) this.#confirmed = o.journal.cashFlowTotal();
+    }
     if (persist && fromSweep) this.#syncHalt(now);
-    let hwm = this.#journalHwm ?? accountValue;
+    // The cash the ledger does not explain yet is taken as a cash flow for now (live runs: the
+    // reading has the cash); one that waited too long counts as a trading result.
+    const cash = reading.cash;
+    if (persist && cash !== undefined && cash !== null && Number.isFinite(cash)) {
+      this.#seed();
+      const r = readCash(this.#tracker, cash, reading.time ?? now, now, o.confirmMs);
+      this.#tracker = r.tracker;
+      if (r.absorbed !== 0 && Math.abs(r.absorbed) >= 1) {
+        o.emit({
+          type: "warning",
+          ts: now,
+          message: `a ${r.absorbed > 0 ? "rise" : "fall"} of the account's cash of $${fixed(Math.abs(r.absorbed))} was not explained by our fills or the ledger: counted as a trading result`,
+        });
+      }
+    }
+    const pending = this.#tracker.pending;
+    const flows = (this.#confirmed ?? 0) + pending;
+    let hwm = this.#journalHwm ? markAt(this.#journalHwm, flows) : accountValue;
     // A dry run's modeled equity keeps its own high-water mark while it runs (nothing recorded).
     if (!persist) hwm = Math.max(hwm, this.#hwm);
     let recorded = false;
-    if (persist && (fromSweep || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
-      hwm = o.journal.recordEquity(now, accountValue).hwm;
-      this.#journalHwm = hwm;
+    if (persist && (fromSweep || recordNow || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
+      const row = o.journal.recordEquity(now, accountValue, { flows, cash: cash ?? null, pending });
+      this.#journalHwm = { value: row.hwm, flows: row.flows };
+      hwm = row.hwm;
       this.#lastEquityRecordAt = now;
       recorded = true;
     }
@@ -113,12 +263,14 @@ export class SafetyWatch {
     if (reread || (recorded && this.#day?.equity === null)) {
       this.#day = { day, equity: o.journal.dayStartEquity(day) };
     }
+    const dayStart = this.#day?.equity ? markAt(this.#day.equity, flows) : null;
     const verdict = evaluateSafety({
       accountValue,
       hwm,
-      dayStartEquity: this.#day?.equity ?? null,
+      dayStartEquity: dayStart,
       settings: o.settings,
       activeHalt: this.#halt,
+      unconfirmedUsd: pending,
     });
     this.#hwm = Math.max(hwm, accountValue);
     this.#drawdownPct = verdict.drawdownPct;
@@ -131,6 +283,14 @@ export class SafetyWatch {
       });
     }
     this.#dailyLossHit = verdict.dailyLossHit;
+    if (verdict.held && !this.#held) {
+      o.emit({
+        type: "warning",
+        ts: now,
+        message: `the account's cash ${pending < 0 ? "fell" : "rose"} by $${fixed(Math.abs(pending))} with no fill or ledger update to explain it yet: taken as a deposit/withdrawal while the ledger confirms it (increases wait; counted as a trading result if unconfirmed within ${Math.round((o.confirmMs ?? CASH_FLOW_CONFIRM_MS) / 1000)} s)`,
+      });
+    }
+    this.#held = verdict.held;
     if (verdict.newHalt) this.haltNow(verdict.newHalt.kind, verdict.newHalt.reason);
   }
 
@@ -196,3 +356,5 @@ export class SafetyWatch {
     return true;
   }
 }
+
+const sum = (flows: readonly { usd: number }[]): number => flows.reduce((t, f) => t + f.usd, 0);

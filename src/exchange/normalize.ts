@@ -139,12 +139,16 @@ export function toAccountState(
   orders: FrontendOpenOrdersResponse | OpenOrdersResponse = [],
   fallbackTime = Date.now(),
 ): AccountState {
+  const accountValue = parseDecimal(state.marginSummary.accountValue);
+  let unrealized = 0;
+  for (const ap of state.assetPositions) unrealized += parseDecimal(ap.position.unrealizedPnl, 0);
   return {
     address,
-    accountValue: parseDecimal(state.marginSummary.accountValue),
+    accountValue,
     positions: toPositions(state),
     openOrders: orders.map(toOpenOrder),
     time: typeof state.time === "number" ? state.time : fallbackTime,
+    cash: accountValue - unrealized,
   };
 }
 

@@ -1,6 +1,8 @@
 // The websocket streams `follow` runs on: ONE connection (the SDK's WebSocketTransport, with
 // its reconnect, resubscribe and ping/pong keepalive) carrying leader userFills and
-// clearinghouseState, our userFills, clearinghouseState and userFundings, allMids and the best
+// clearinghouseState, our userFills, clearinghouseState, userFundings and
+// userNonFundingLedgerUpdates (our deposits and withdrawals: the safety rules net them out),
+// allMids and the best
 // bid/ask (`bbo`) of chosen coins. Every frame costs a wake-up, so nothing is streamed that the
 // engine does not read: no orderUpdates (our order results and fills tell the same), bbo
 // rather than l2Book (a third of the messages, a tenth of the bytes; only the top is used).
@@ -17,6 +19,7 @@ import type {
   ClearinghouseStateEvent,
   UserFillsEvent,
   UserFundingsEvent,
+  UserNonFundingLedgerUpdatesEvent,
 } from "@nktkas/hyperliquid/api/subscription";
 import { type HlcopyError, RetryableError, UsageError } from "../core/errors.js";
 import type { AccountState, Address } from "../core/types.js";
@@ -24,10 +27,12 @@ import { translateError } from "./errors.js";
 import { MAX_LEADERS, WS_LIMITS } from "./limits.js";
 import {
   bboToTopOfBook,
+  type CashFlow,
   type Fill,
   type FundingPayment,
   type TopOfBook,
   toAccountState,
+  toCashFlows,
   toFill,
   toMids,
   toStreamFunding,
@@ -44,6 +49,8 @@ export type StreamEvent =
   | { type: "ourState"; at: number; state: AccountState }
   /** Funding paid/received on our positions (userFundings). `isSnapshot`: the recent history, replayed on (re)subscribe. */
   | { type: "ourFunding"; at: number; fundings: FundingPayment[]; isSnapshot: boolean }
+  /** Our cash flows (userNonFundingLedgerUpdates). `isSnapshot`: the history, replayed on (re)subscribe. */
+  | { type: "ourLedger"; at: number; flows: CashFlow[]; isSnapshot: boolean }
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: TopOfBook }
   /**
@@ -135,7 +142,13 @@ export function planSubscriptions(
   }
   const streams: string[] = [];
   for (const l of leaders) streams.push(`userFills:${l}`, `clearinghouseState:${l}`);
-  streams.push(`userFills:${us}`, `clearinghouseState:${us}`, `userFundings:${us}`, "allMids");
+  streams.push(
+    `userFills:${us}`,
+    `clearinghouseState:${us}`,
+    `userFundings:${us}`,
+    `userNonFundingLedgerUpdates:${us}`,
+    "allMids",
+  );
   for (const c of new Set(coins)) streams.push(`bbo:${c}`);
   if (streams.length > WS_LIMITS.subscriptions) {
     throw new UsageError(
@@ -180,6 +193,8 @@ function streamKey(channel: unknown, data: unknown): string | undefined {
       return typeof d.user === "string" ? `userFills:${d.user.toLowerCase()}` : undefined;
     case "userFundings":
       return typeof d.user === "string" ? `userFundings:${d.user.toLowerCase()}` : undefined;
+    case "userNonFundingLedgerUpdates":
+      return typeof d.user === "string" ? `userNonFundingLedgerUpdates:${d.user.toLowerCase()}` : undefined;
     case "clearinghouseState":
       if (d.dex !== undefined && d.dex !== "") return undefined;
       return typeof d.user === "string" ? `clearinghouseState:${d.user.toLowerCase()}` : undefined;
@@ -212,7 +227,8 @@ export function stateAccount(text: string): string | undefined {
 }
 
 /** How the exchange (and the simulator) open a data frame of a stream we subscribe. */
-const DATA_FRAME = /^\{"channel":"(?:userFills|clearinghouseState|userFundings|allMids|bbo)","data":/;
+const DATA_FRAME =
+  /^\{"channel":"(?:userFills|clearinghouseState|userFundings|userNonFundingLedgerUpdates|allMids|bbo)","data":/;
 
 /**
  * Connect and subscribe everything; resolves once every subscription is confirmed.
@@ -457,6 +473,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     const ourFills = `userFills:${us}`;
     const ourState = `clearinghouseState:${us}`;
     const ourFunding = `userFundings:${us}`;
+    const ourLedger = `userNonFundingLedgerUpdates:${us}`;
     subs.push(
       add<UserFillsEvent>(ourFills, { type: "userFills", user: us, aggregateByTime: false }, (data) => {
         const at = touch(ourFills);
@@ -473,6 +490,15 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
         if (fundings.length > 0)
           emit({ type: "ourFunding", at, fundings, isSnapshot: data.isSnapshot === true });
       }),
+      add<UserNonFundingLedgerUpdatesEvent>(
+        ourLedger,
+        { type: "userNonFundingLedgerUpdates", user: us },
+        (data) => {
+          const at = touch(ourLedger);
+          const flows = toCashFlows(us, data.nonFundingLedgerUpdates);
+          if (flows.length > 0) emit({ type: "ourLedger", at, flows, isSnapshot: data.isSnapshot === true });
+        },
+      ),
       add<AllMidsEvent>("allMids", { type: "allMids" }, (data) =>
         emit({ type: "mids", at: touch("allMids"), mids: toMids(data.mids) }),
       ),

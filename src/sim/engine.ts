@@ -785,7 +785,12 @@ export class Engine {
     });
   }
 
-  /** withdraw3: USDC leaves for the bridge, less mainnet's $1 fee; a `withdraw` ledger update. */
+  /**
+   * withdraw3: `amount` leaves the account; the bridge keeps mainnet's $1 fee and pays out the
+   * rest. The `withdraw` ledger update says it as mainnet does: `usdc` is what is paid out,
+   * `fee` the fee beside it (a withdrawal of 5 reads {usdc: "4.0", fee: "1.0"}; the account is
+   * out usdc + fee).
+   */
   withdraw(user: Hex, amount: number, nonce: number): string | null {
     const acct = this.account(user);
     if (!acct) return "User does not exist.";
@@ -797,7 +802,7 @@ export class Engine {
       this.pushLedger(acct, {
         time: this.now(),
         hash: this.hashRng.hex32(),
-        delta: { type: "withdraw", usdc: usd(amount), nonce, fee: usd(WITHDRAW_FEE_USD) },
+        delta: { type: "withdraw", usdc: usd(amount - WITHDRAW_FEE_USD), nonce, fee: usd(WITHDRAW_FEE_USD) },
       });
       this.sample(acct);
       this.batch.accounts.add(acct.address);

@@ -204,8 +204,28 @@ export interface CopyStart {
 export interface EquityRow {
   ts: number;
   accountValue: number;
-  /** High-water mark including this snapshot. */
+  /**
+   * High-water mark including this snapshot, of trading results: every cash flow of ours
+   * since the mark was set shifted it by its amount (a withdrawal lowers it), so
+   * (hwm − accountValue) / hwm is the kill switch's drawdown.
+   */
   hwm: number;
+  /** The net cash-flow total the snapshot (and its hwm) is expressed at (core/safety.ts Mark). */
+  flows: number;
+  /** The account's cash (account value − unrealised P&L), when known. */
+  cash: number | null;
+  /** The part of `flows` that was a change of the cash the ledger had not confirmed yet. */
+  pending: number;
+}
+
+/** One of our own deposits, withdrawals or transfers, from the account's ledger. */
+export interface CashFlowRow {
+  /** Exchange time of the ledger update. */
+  time: number;
+  /** Into the perp account (+) or out of it (−). */
+  usd: number;
+  kind: string;
+  hash: string;
 }
 
 export interface RecordHaltParameters {
@@ -363,14 +383,38 @@ export interface Journal {
   equitySince(fromMs: number, toMs?: number): EquityRow[];
   /** Orders recorded at or after `sinceMs`, oldest first. */
   ordersSince(sinceMs: number): OrderRow[];
-  /** Store a snapshot; the high-water mark is carried forward and raised. */
-  recordEquity(ts: number, accountValue: number): EquityRow;
+  /**
+   * Store a snapshot; the high-water mark is carried forward (shifted by the cash flows since
+   * the last snapshot: `flows` − its flows) and raised. `flows` defaults to the journaled
+   * cash-flow total (cashFlowTotal).
+   */
+  recordEquity(
+    ts: number,
+    accountValue: number,
+    at?: { flows?: number; cash?: number | null; pending?: number },
+  ): EquityRow;
   /** Start the high-water mark again from this value (e.g. on `resume` after a kill switch). */
   resetHighWaterMark(ts: number, accountValue: number): EquityRow;
   highWaterMark(): number | null;
   latestEquity(): EquityRow | null;
-  /** The first snapshot taken on that UTC day ("YYYY-MM-DD"), or null if none. */
-  dayStartEquity(utcDay: string): number | null;
+  /**
+   * The first snapshot taken on that UTC day ("YYYY-MM-DD") and the cash-flow total it is
+   * expressed at (shift it with core/safety.ts markAt), or null if none.
+   */
+  dayStartEquity(utcDay: string): { value: number; flows: number } | null;
+  /** Journal our own cash flows (deduplicated as the ledger keys them); returns the new ones. */
+  recordCashFlows(flows: readonly CashFlowRow[], runId?: number | null): CashFlowRow[];
+  /** Our cash flows at or after `sinceMs` (exchange time), oldest first. */
+  cashFlowsSince(sinceMs: number): CashFlowRow[];
+  /** The net of every journaled cash flow of ours. */
+  cashFlowTotal(): number;
+  /** The newest journaled cash flow's exchange time, or null. */
+  lastCashFlowTime(): number | null;
+  /**
+   * Where the high-water mark begins (its last reset, else the first snapshot), or null: our
+   * cash flows before it are in it already.
+   */
+  cashFlowAnchor(): number | null;
   recordHalt(params: RecordHaltParameters): HaltRow;
   /** The newest halt not yet cleared. */
   activeHalt(): HaltRow | null;
@@ -1160,7 +1204,18 @@ function fundingRow(r: Row): FundingRow {
   };
 }
 function equityRow(r: Row): EquityRow {
-  return { ts: sqlNumber(r.ts), accountValue: sqlNumber(r.account_value), hwm: sqlNumber(r.hwm) };
+  return {
+    ts: sqlNumber(r.ts),
+    accountValue: sqlNumber(r.account_value),
+    hwm: sqlNumber(r.hwm),
+    flows: sqlNumberOrNull(r.flows) ?? 0,
+    cash: sqlNumberOrNull(r.cash),
+    pending: sqlNumberOrNull(r.pending) ?? 0,
+  };
+}
+
+function cashFlowRow(r: Row): CashFlowRow {
+  return { time: sqlNumber(r.ts), usd: sqlNumber(r.usd), kind: str(r.kind), hash: str(r.hash) };
 }
 function haltRow(r: Row): HaltRow {
   return {
@@ -1755,7 +1810,7 @@ class SqliteJournal implements Journal {
 
   equitySince(fromMs: number, toMs = Number.MAX_SAFE_INTEGER): EquityRow[] {
     return this.#all(
-      "SELECT ts, account_value, hwm FROM equity WHERE ts >= ? AND ts <= ? ORDER BY ts, id",
+      "SELECT ts, account_value, hwm, flows, cash, pending FROM equity WHERE ts >= ? AND ts <= ? ORDER BY ts, id",
       fromMs,
       toMs,
     ).map(equityRow);
@@ -1765,17 +1820,27 @@ class SqliteJournal implements Journal {
     return this.#all("SELECT * FROM orders WHERE ts >= ? ORDER BY ts, id", sinceMs).map(orderRow);
   }
 
-  recordEquity(ts: number, accountValue: number): EquityRow {
+  recordEquity(
+    ts: number,
+    accountValue: number,
+    at: { flows?: number; cash?: number | null; pending?: number } = {},
+  ): EquityRow {
     this.#keep();
+    const flows = at.flows ?? this.cashFlowTotal();
     const r = this.#writeLater(
-      // Plain `?`, the value given three times: Node 22.13 cannot bind numbered parameters (?2).
-      `INSERT INTO equity (ts, account_value, hwm)
-       VALUES (?, ?, max(?, coalesce((SELECT hwm FROM equity ORDER BY id DESC LIMIT 1), ?)))
-       RETURNING ts, account_value, hwm`,
+      // Plain `?`, values given again: Node 22.13 cannot bind numbered parameters (?2).
+      // The last mark, shifted by the cash flows since it was recorded (core/safety.ts markAt).
+      `INSERT INTO equity (ts, account_value, hwm, flows, cash, pending)
+       VALUES (?, ?, max(?, coalesce((SELECT hwm + (? - flows) FROM equity ORDER BY id DESC LIMIT 1), ?)), ?, ?, ?)
+       RETURNING ts, account_value, hwm, flows, cash, pending`,
       ts,
       accountValue,
       accountValue,
+      flows,
       accountValue,
+      flows,
+      at.cash ?? null,
+      at.pending ?? 0,
     );
     return equityRow(r ?? {});
   }
@@ -1783,12 +1848,48 @@ class SqliteJournal implements Journal {
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
     this.#keep();
     const r = this.#write(
-      "INSERT INTO equity (ts, account_value, hwm) VALUES (?, ?, ?) RETURNING ts, account_value, hwm",
+      "INSERT INTO equity (ts, account_value, hwm, flows, reset) VALUES (?, ?, ?, ?, 1) RETURNING ts, account_value, hwm, flows, cash, pending",
       ts,
       accountValue,
       accountValue,
+      this.cashFlowTotal(),
     );
     return equityRow(r ?? {});
+  }
+
+  recordCashFlows(flows: readonly CashFlowRow[], runId: number | null = null): CashFlowRow[] {
+    const fresh: CashFlowRow[] = [];
+    for (const f of flows) {
+      this.#keep();
+      const added = this.#runLater(
+        `INSERT INTO cash_flows (run_id, ts, usd, kind, hash) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (hash, kind, ts, usd) DO NOTHING`,
+        runId,
+        f.time,
+        f.usd,
+        f.kind,
+        f.hash,
+      );
+      if (added === 1) fresh.push(f);
+    }
+    return fresh;
+  }
+
+  cashFlowsSince(sinceMs: number): CashFlowRow[] {
+    return this.#all("SELECT * FROM cash_flows WHERE ts >= ? ORDER BY ts, id", sinceMs).map(cashFlowRow);
+  }
+
+  cashFlowTotal(): number {
+    return sqlNumberOrNull(this.#get("SELECT SUM(usd) AS total FROM cash_flows")?.total) ?? 0;
+  }
+
+  lastCashFlowTime(): number | null {
+    return sqlNumberOrNull(this.#get("SELECT MAX(ts) AS ts FROM cash_flows")?.ts);
+  }
+
+  cashFlowAnchor(): number | null {
+    const reset = this.#get("SELECT ts FROM equity WHERE reset = 1 ORDER BY id DESC LIMIT 1");
+    return sqlNumberOrNull(reset?.ts) ?? sqlNumberOrNull(this.#get("SELECT MIN(ts) AS ts FROM equity")?.ts);
   }
 
   highWaterMark(): number | null {
@@ -1796,19 +1897,21 @@ class SqliteJournal implements Journal {
   }
 
   latestEquity(): EquityRow | null {
-    const r = this.#get("SELECT ts, account_value, hwm FROM equity ORDER BY id DESC LIMIT 1");
+    const r = this.#get(
+      "SELECT ts, account_value, hwm, flows, cash, pending FROM equity ORDER BY id DESC LIMIT 1",
+    );
     return r ? equityRow(r) : null;
   }
 
-  dayStartEquity(utcDay: string): number | null {
+  dayStartEquity(utcDay: string): { value: number; flows: number } | null {
     const start = /^\d{4}-\d{2}-\d{2}$/.test(utcDay) ? Date.parse(`${utcDay}T00:00:00Z`) : Number.NaN;
     if (!Number.isFinite(start)) throw new RangeError(`utcDay must be YYYY-MM-DD, got "${utcDay}"`);
     const r = this.#get(
-      "SELECT account_value FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
+      "SELECT account_value, flows FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
       start,
       start + 86_400_000,
     );
-    return r ? sqlNumber(r.account_value) : null;
+    return r ? { value: sqlNumber(r.account_value), flows: sqlNumberOrNull(r.flows) ?? 0 } : null;
   }
 
   recordHalt(p: RecordHaltParameters): HaltRow {

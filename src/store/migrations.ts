@@ -185,6 +185,35 @@ CREATE TABLE funding (
 CREATE INDEX funding_ts ON funding (ts);
 `,
   },
+  {
+    version: 5,
+    name: "our cash flows: the safety rules measure trading results, not deposits and withdrawals",
+    // cash_flows: our account's own deposits, withdrawals and transfers from its ledger (one row
+    // per ledger update, keyed as the exchange keys it). equity.flows: the net cash-flow total
+    // (journaled, plus any change of the cash not yet confirmed) the snapshot's hwm is
+    // expressed at — a later snapshot shifts the mark by the difference. equity.cash: the
+    // account's cash (account value − unrealised P&L) at the snapshot, when known;
+    // equity.pending: the part of flows that was a change of the cash the ledger had not
+    // confirmed yet (the next run goes on waiting for it).
+    // equity.reset: the high-water mark started again at this snapshot (hlcopy resume): cash
+    // flows before it are in it.
+    sql: `
+CREATE TABLE cash_flows (
+  id     INTEGER PRIMARY KEY,
+  run_id INTEGER,
+  ts     INTEGER NOT NULL,              -- exchange time of the ledger update
+  usd    REAL NOT NULL,                 -- into the perp account (+) or out of it (-)
+  kind   TEXT NOT NULL,                 -- the ledger delta's type (deposit, withdraw, ...)
+  hash   TEXT NOT NULL,
+  UNIQUE (hash, kind, ts, usd)
+);
+CREATE INDEX cash_flows_ts ON cash_flows (ts);
+ALTER TABLE equity ADD COLUMN flows REAL NOT NULL DEFAULT 0;
+ALTER TABLE equity ADD COLUMN cash REAL;
+ALTER TABLE equity ADD COLUMN pending REAL NOT NULL DEFAULT 0;  -- of flows: a cash change not yet confirmed
+ALTER TABLE equity ADD COLUMN reset INTEGER NOT NULL DEFAULT 0;  -- 1: the mark started again here
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -8,7 +8,7 @@ const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const us = addr(0xabc);
 
 describe("per-IP websocket budget", () => {
-  it("plans leader fills + state, our fills + state + funding, mids and best bid/ask (nothing the engine does not read)", () => {
+  it("plans leader fills + state, our fills + state + funding + ledger, mids and best bid/ask (nothing the engine does not read)", () => {
     const plan = planSubscriptions({ leaders: [addr(1), addr(2)], us }, ["BTC", "ETH"]);
     expect(plan.users).toEqual([addr(1), addr(2), us]);
     expect(plan.streams).toEqual([
@@ -19,6 +19,7 @@ describe("per-IP websocket budget", () => {
       `userFills:${us}`,
       `clearinghouseState:${us}`,
       `userFundings:${us}`,
+      `userNonFundingLedgerUpdates:${us}`,
       "allMids",
       "bbo:BTC",
       "bbo:ETH",
@@ -47,9 +48,9 @@ describe("per-IP websocket budget", () => {
   });
 
   it("refuses more than 1000 subscriptions", () => {
-    const coins = Array.from({ length: 992 }, (_, i) => `C${i}`);
-    expect(planSubscriptions({ leaders: [addr(1)], us }, coins).streams).toHaveLength(998);
-    expect(() => planSubscriptions({ leaders: [addr(1)], us }, [...coins, "X1", "X2", "X3"])).toThrow(
+    const coins = Array.from({ length: 993 }, (_, i) => `C${i}`);
+    expect(planSubscriptions({ leaders: [addr(1)], us }, coins).streams).toHaveLength(1000);
+    expect(() => planSubscriptions({ leaders: [addr(1)], us }, [...coins, "X1"])).toThrow(
       /too many subscriptions: 1001/,
     );
   });

@@ -130,12 +130,13 @@ describe("openStreams", () => {
         `userFills:${s.master.address}`,
         `clearinghouseState:${s.master.address}`,
         `userFundings:${s.master.address}`,
+        `userNonFundingLedgerUpdates:${s.master.address}`,
         "allMids",
       ]),
     );
-    // Leader fills + state, our fills + state + funding, mids (no orderUpdates: nothing reads them).
-    expect(s.streams.subscriptionCount()).toBe(6);
-    expect(sim.control.stats().ws.subscriptions).toBe(6);
+    // Leader fills + state, our fills + state + funding + ledger, mids (no orderUpdates: nothing reads them).
+    expect(s.streams.subscriptionCount()).toBe(7);
+    expect(sim.control.stats().ws.subscriptions).toBe(7);
   });
 
   it("reads an account's state at most once per window: every fill, but only the newest of a burst of states", async () => {
@@ -254,11 +255,34 @@ describe("openStreams", () => {
     // The failure forces a fresh socket: the other re-subscriptions are replayed there by the
     // SDK, and the failed one is added again by us and announced (sweep now).
     await eventually(() => ofType(s.events, "reconnect").some((e) => e.stream === failed.stream));
-    await eventually(() => sim.control.stats().ws.subscriptions === 6);
+    await eventually(() => sim.control.stats().ws.subscriptions === 7);
     await leaderTrades(s, "ETH", true, "0.1");
     const live = await eventually(() => ofType(s.events, "leaderFill").find((e) => !e.isSnapshot));
     expect(live.fills[0]?.side).toBe("buy");
-    expect(s.streams.subscriptionCount()).toBe(6);
+    expect(s.streams.subscriptionCount()).toBe(7);
+  });
+
+  it("our cash flows: the ledger's history first, then each deposit/withdrawal as it happens; the account's cash moves with them, not with prices", async () => {
+    const s = await setup({ stateCoalesceMs: 0 });
+    const snap = await eventually(() => ofType(s.events, "ourLedger").find((e) => e.isSnapshot));
+    expect(snap.flows.map((f) => [f.kind, f.usd])).toEqual([["deposit", 100_000]]);
+    await s.client.placeOrders([action(s.markets, "ETH", "buy", 1)], s.markets);
+    await eventually(() => ofType(s.events, "ourState").some((e) => e.state.positions.ETH?.size === 1));
+    const before = ofType(s.events, "ourState").at(-1)?.state.cash ?? Number.NaN;
+    // A price move changes the account value, not its cash.
+    sim.control.setMid("ETH", (s.markets.ETH?.mid ?? 0) * 0.9);
+    const moved = await eventually(() =>
+      ofType(s.events, "ourState").find((e) => e.state.accountValue < before - 100),
+    );
+    expect(moved.state.cash).toBeCloseTo(before, 6);
+    // A withdrawal changes both, and comes on the ledger stream.
+    sim.control.fund(s.master.address, -3_000);
+    const out = await eventually(() => ofType(s.events, "ourLedger").find((e) => !e.isSnapshot));
+    expect(out.flows).toEqual([expect.objectContaining({ kind: "withdraw", usd: -3_000 })]);
+    const after = await eventually(() =>
+      ofType(s.events, "ourState").find((e) => (e.state.cash ?? 0) < before - 2_999),
+    );
+    expect(after.state.cash).toBeCloseTo(before - 3_000, 6);
   });
 
   it("a quiet leader does not look dead: pings keep the socket alive past the idle window", async () => {
@@ -292,7 +316,7 @@ describe("openStreams", () => {
     expect(btc.book.bestBid).toBeLessThan(btc.book.bestAsk ?? 0);
     await s.streams.watchBooks(["ETH"]);
     await eventually(() => ofType(s.events, "book").find((e) => e.book.coin === "ETH"));
-    expect(s.streams.subscriptionCount()).toBe(7);
+    expect(s.streams.subscriptionCount()).toBe(8);
     expect(sim.control.stats().ws.subscriptionsByType).toMatchObject({ bbo: 1 });
     expect(sim.control.stats().ws.subscriptionsByType.l2Book).toBeUndefined();
   });

@@ -483,7 +483,7 @@ describe("usdSend and withdraw3, signed by the account's own key", () => {
     expect(tooMuch.body).toEqual({ status: "err", response: "Insufficient balance for usd send." });
   });
 
-  it("withdraw3 takes the amount off the account, with the bridge's $1 fee in the ledger", async () => {
+  it("withdraw3 takes the amount off the account; the ledger says what is paid out and the $1 fee beside it, as mainnet", async () => {
     const t = newTrader(sim, 1_000);
     const body = await transferBody(t, "withdraw3", t.address, "100");
     const res = await post(sim, "/exchange", body);
@@ -492,7 +492,7 @@ describe("usdSend and withdraw3, signed by the account's own key", () => {
     expect((await info.clearinghouseState({ user: t.address })).withdrawable).toBe("900.0");
     expect((await info.userNonFundingLedgerUpdates({ user: t.address })).at(-1)?.delta).toEqual({
       type: "withdraw",
-      usdc: "100.0",
+      usdc: "99.0",
       nonce: body.nonce,
       fee: "1.0",
     });

@@ -607,11 +607,25 @@ describe("equity", () => {
   it("carries the high-water mark forward and raises it on new highs", () => {
     const jr = open();
     expect(jr.highWaterMark()).toBeNull();
-    expect(jr.recordEquity(T0, 1000)).toEqual({ ts: T0, accountValue: 1000, hwm: 1000 });
+    expect(jr.recordEquity(T0, 1000)).toEqual({
+      ts: T0,
+      accountValue: 1000,
+      hwm: 1000,
+      flows: 0,
+      cash: null,
+      pending: 0,
+    });
     expect(jr.recordEquity(T0 + 1, 1200).hwm).toBe(1200);
     expect(jr.recordEquity(T0 + 2, 900).hwm).toBe(1200);
     expect(jr.highWaterMark()).toBe(1200);
-    expect(jr.latestEquity()).toEqual({ ts: T0 + 2, accountValue: 900, hwm: 1200 });
+    expect(jr.latestEquity()).toEqual({
+      ts: T0 + 2,
+      accountValue: 900,
+      hwm: 1200,
+      flows: 0,
+      cash: null,
+      pending: 0,
+    });
     expect(jr.resetHighWaterMark(T0 + 3, 900).hwm).toBe(900);
     expect(jr.recordEquity(T0 + 4, 950).hwm).toBe(950);
   });
@@ -623,10 +637,36 @@ describe("equity", () => {
     jr.recordEquity(day + 3_600_000, 1000);
     jr.recordEquity(day + 7_200_000, 800);
     jr.recordEquity(day + 86_400_000, 700); // the next day
-    expect(jr.dayStartEquity("2025-01-02")).toBe(1000);
-    expect(jr.dayStartEquity("2025-01-03")).toBe(700);
+    expect(jr.dayStartEquity("2025-01-02")).toEqual({ value: 1000, flows: 0 });
+    expect(jr.dayStartEquity("2025-01-03")).toEqual({ value: 700, flows: 0 });
     expect(jr.dayStartEquity("2025-01-04")).toBeNull();
     expect(() => jr.dayStartEquity("yesterday")).toThrow(RangeError);
+  });
+
+  it("our cash flows shift the high-water mark: a withdrawal lowers it by its amount, a deposit raises it", () => {
+    const jr = open();
+    jr.recordEquity(T0, 10_000);
+    expect(jr.cashFlowAnchor()).toBe(T0);
+    const w = { time: T0 + 5, usd: -3_000, kind: "withdraw", hash: "0x01" };
+    expect(jr.recordCashFlows([w])).toEqual([w]);
+    expect(jr.recordCashFlows([w])).toEqual([]); // the stream and a sweep's read both bring it: once
+    expect(jr.cashFlowTotal()).toBe(-3_000);
+    expect(jr.lastCashFlowTime()).toBe(T0 + 5);
+    // Recorded at the new total: the mark moved with the withdrawal; no drawdown.
+    const after = jr.recordEquity(T0 + 10, 7_000);
+    expect(after).toMatchObject({ accountValue: 7_000, hwm: 7_000, flows: -3_000 });
+    // A trading loss after it is measured from the shifted mark.
+    expect(jr.recordEquity(T0 + 20, 6_300).hwm).toBe(7_000);
+    jr.recordCashFlows([{ time: T0 + 25, usd: 5_000, kind: "deposit", hash: "0x02" }]);
+    expect(jr.recordEquity(T0 + 30, 11_300).hwm).toBe(12_000);
+    // The day's first equity is given with the total it was taken at (shifted by the reader).
+    expect(jr.dayStartEquity(new Date(T0).toISOString().slice(0, 10))).toEqual({ value: 10_000, flows: 0 });
+    // A reset (hlcopy resume) starts the mark again at today's total: flows before it are in it.
+    expect(jr.resetHighWaterMark(T0 + 40, 11_300)).toMatchObject({ hwm: 11_300, flows: 2_000 });
+    expect(jr.cashFlowAnchor()).toBe(T0 + 40);
+    expect(jr.cashFlowsSince(T0 + 20)).toEqual([
+      { time: T0 + 25, usd: 5_000, kind: "deposit", hash: "0x02" },
+    ]);
   });
 });
 
