@@ -54,7 +54,7 @@ function journal(p: {
     startedAt: NOW - 60_000,
   });
   p.triggers.forEach((t, i) => {
-    const cloid = `0x${String(i + 1).padStart(32, "0")}`;
+    const cloid = `0x${String(i + 1).padStart(32, "0")}` as const;
     const trigger = {
       triggerPx: t.triggerPx,
       tpsl: t.reason === "stop-loss" ? "sl" : "tp",
