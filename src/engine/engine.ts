@@ -60,7 +60,13 @@ import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { OwnershipWatch } from "./ownership-watch.js";
 import type { PassiveSender } from "./passive.js";
-import { type CoinProtection, ProtectionKeeper, type ProtectionSender } from "./protection.js";
+import {
+  type CoinProtection,
+  leftoversPreview,
+  ownTriggersMayRest,
+  ProtectionKeeper,
+  type ProtectionSender,
+} from "./protection.js";
 import { SafetyWatch } from "./safety-watch.js";
 import { TimeStop } from "./time-stop.js";
 
@@ -384,7 +390,7 @@ export class CopyEngine {
   readonly #leverage: LeverageKeeper | null;
   #resolveStopped: (code: number) => void = () => {};
   readonly stopped: Promise<number>;
-  /** Resting protection (live runs with a stop / take-profit setting on). */
+  /** Resting protection (live runs with a stop / take-profit setting on, or triggers of ours left to cancel). */
   readonly #protection: ProtectionKeeper | null;
   #protectScheduled = false;
   /** The on-exit step is running: its orders go out although the run is stopping. */
@@ -457,8 +463,11 @@ export class CopyEngine {
       },
     });
     this.#slippage = new SlippageWatch(options.settings.exec.slippageBudgetBps ?? null, (e) => this.#emit(e));
+    // Without a protection setting a live run still clears the triggers an earlier run left.
     this.#protection =
-      options.protection && options.mode === "live" && protectionOn(options.settings)
+      options.protection &&
+      options.mode === "live" &&
+      (protectionOn(options.settings) || ownTriggersMayRest(options.journal))
         ? new ProtectionKeeper({
             journal: options.journal,
             sender: options.protection,
@@ -570,6 +579,11 @@ export class CopyEngine {
         kind: "protection",
         message: `resting stops / take-profits are placed by live runs only: this ${o.mode === "dry-run" ? "dry run" : "paper run"} does not simulate them`,
       });
+    }
+    if (o.mode === "dry-run" && !protectionOn(o.settings)) {
+      const leftovers = leftoversPreview(o.journal);
+      if (leftovers)
+        this.#emit({ type: "notice", ts: this.#startedAt, kind: "protection", message: leftovers });
     }
     // A halt from an earlier run is still in force: say so before anything else happens.
     if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
@@ -2211,7 +2225,7 @@ export class CopyEngine {
                   : Math.max(0, Math.floor((this.#o.agentValidUntil - now) / 86_400_000)),
             },
           }),
-      ...(this.#protection ? { protection: this.#protection.view() } : {}),
+      ...(this.#protection?.shown ? { protection: this.#protection.view() } : {}),
       ...(this.#guard.shown
         ? {
             leaderCopy: this.#guard.view(

@@ -5,10 +5,21 @@
 // when one of our triggers fired — while running (our fill carries its cloid) or while
 // hlcopy was down (a journaled resting trigger missing from the open orders, looked up by
 // cloid) — journals it, and keeps the coin "stopped-out" so the copy does not buy it back.
+//
+// Protection settings are the run's (a flag lasts one run, `config set` keeps one for every
+// run): what they leave out is not kept. A run with no protection setting at all still reads
+// the triggers an earlier run placed (ours by journaled cloid, never one placed by hand) and
+// cancels them at its first sweep, saying so once: left resting, they would stay sized for
+// positions that moved on, and `status` would show protection that is not there.
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber } from "../core/format.js";
-import type { CloidLookup, OrderResult, SendOptions } from "../core/orders.js";
+import {
+  type CloidLookup,
+  type OrderResult,
+  type SendOptions,
+  UNRESOLVED_ORDER_STATUSES,
+} from "../core/orders.js";
 import {
   type BestPrices,
   type DesiredTrigger,
@@ -18,13 +29,14 @@ import {
   markTierFired,
   type ProtectionKind,
   protectionKind,
+  protectionOn,
   type RestingTrigger,
   type TiersFired,
   triggerAction,
   updateBestPrices,
   updateTiersFired,
 } from "../core/protection.js";
-import type { Settings } from "../core/settings.js";
+import { type Settings, tiersText } from "../core/settings.js";
 import type { Address, Markets, OpenOrder, PlannedAction, Positions } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
@@ -77,6 +89,8 @@ const TIERS_KEY = "protection:tiers";
 
 export class ProtectionKeeper {
   readonly #o: ProtectionKeeperOptions;
+  /** The run's settings keep some protection; false: only an earlier run's triggers are cancelled. */
+  readonly #on: boolean;
   /** Our triggers resting on the exchange, as last read or sent; null until the first sweep read. */
   #resting: RestingTrigger[] | null = null;
   #best: BestPrices;
@@ -93,35 +107,28 @@ export class ProtectionKeeper {
 
   constructor(options: ProtectionKeeperOptions) {
     this.#o = options;
+    this.#on = protectionOn(options.settings);
     this.#best = options.journal.getCopyState<BestPrices>(BEST_KEY) ?? {};
     this.#stopped = options.journal.getCopyState<Record<string, number>>(STOPPED_KEY) ?? {};
     this.#tiers = options.journal.getCopyState<TiersFired>(TIERS_KEY) ?? {};
   }
 
-  /** Coins our own trigger closed and the leaders still hold as then: increases skipped "stopped-out". */
+  /**
+   * Coins our own trigger closed and the leaders still hold as then: increases skipped
+   * "stopped-out". None in a run without protection settings: it copies as a plain copy does.
+   */
   get stoppedOut(): string[] {
-    return Object.keys(this.#stopped).sort();
+    return this.#on ? Object.keys(this.#stopped).sort() : [];
+  }
+
+  /** Whether the views show protection: the run keeps some, or something of ours still rests. */
+  get shown(): boolean {
+    return this.#on || (this.#resting?.length ?? 0) > 0;
   }
 
   /** Each coin's resting stop and take-profit, as known. */
   view(): CoinProtection[] {
-    const out = new Map<string, CoinProtection>();
-    const tps = new Map<string, RestingTrigger[]>();
-    for (const r of this.#resting ?? []) {
-      const p = out.get(r.coin) ?? { coin: r.coin, stopPx: null, takeProfitPx: null };
-      if (r.kind === "stop-loss") p.stopPx = r.triggerPx;
-      else tps.set(r.coin, [...(tps.get(r.coin) ?? []), r]);
-      out.set(r.coin, p);
-    }
-    for (const [coin, list] of tps) {
-      const p = out.get(coin);
-      if (!p) continue;
-      // Nearest first: a long's take-profits are sells above (lowest first), a short's buys below.
-      list.sort((a, b) => (a.side === "sell" ? a.triggerPx - b.triggerPx : b.triggerPx - a.triggerPx));
-      p.takeProfitPx = list[0]?.triggerPx ?? null;
-      if (list.length > 1) p.takeProfits = list.map((r) => ({ px: r.triggerPx, size: r.size }));
-    }
-    return [...out.values()].sort((a, b) => a.coin.localeCompare(b.coin));
+    return protectionView(this.#resting ?? []);
   }
 
   /** Taken before a sweep reads our open orders: `fromSweep(…, mark)` keeps what came later. */
@@ -236,7 +243,8 @@ export class ProtectionKeeper {
       this.#tiers = markTierFired(this.#tiers, coin, row.side === "sell" ? 1 : -1, tier);
       this.#o.journal.setCopyState(TIERS_KEY, this.#tiers, now);
     }
-    const sign = Math.sign(leaderSizes[coin] ?? 0);
+    // Without protection settings the run copies as a plain copy does: no stopped-out coin.
+    const sign = this.#on ? Math.sign(leaderSizes[coin] ?? 0) : 0;
     if (sign !== 0) {
       this.#stopped = { ...this.#stopped, [coin]: sign };
       this.#o.journal.setCopyState(STOPPED_KEY, this.#stopped, now);
@@ -297,6 +305,7 @@ export class ProtectionKeeper {
     leaderSizes: Record<string, number>;
     seed: string;
   }): Promise<number> {
+    if (!this.#on) return this.#cancelLeftovers(p.markets);
     this.#updateStopped(p.leaderSizes);
     const best = updateBestPrices(this.#best, p.positions, p.marks);
     if (JSON.stringify(best) !== JSON.stringify(this.#best)) {
@@ -317,6 +326,14 @@ export class ProtectionKeeper {
       tiersFired: this.#tiers,
     });
     const diff = diffProtection(desired, this.#resting, p.markets, this.#o.settings);
+    // A flip: the exchange cancels a reduce-only order once its position is closed or flipped, so
+    // a modify of the old side's trigger would fail and leave the new position bare. The new one
+    // is placed, and what may be left of the old one cancelled (gone: journaled so).
+    for (const m of diff.modify.filter((x) => x.from.side !== x.to.side)) {
+      diff.modify.splice(diff.modify.indexOf(m), 1);
+      diff.place.push(m.to);
+      diff.cancel.push(m.from);
+    }
     let requests = 0;
     const seed = `${p.seed}|p${++this.#seq}`;
     try {
@@ -330,7 +347,7 @@ export class ProtectionKeeper {
       }
       if (diff.cancel.length > 0) {
         requests++;
-        await this.#cancel(diff.cancel, p.markets);
+        await this.#cancel(diff.cancel, p.markets, (r) => cancelReason(r, desired, p.positions));
       }
     } catch (error) {
       const e = toHlcopyError(error);
@@ -339,6 +356,40 @@ export class ProtectionKeeper {
       this.#resting = null;
     }
     return requests;
+  }
+
+  /**
+   * A run with no protection setting: the triggers an earlier run placed (ours by cloid) are
+   * cancelled, in one request, and said in one line with the flags that would have kept them.
+   * Nothing is sent once none rests (or before the first sweep read).
+   */
+  async #cancelLeftovers(markets: Markets): Promise<number> {
+    const list = this.#resting;
+    if (list === null || list.length === 0) return 0;
+    let cancelled: RestingTrigger[] = [];
+    try {
+      cancelled = await this.#cancel(list, markets, null);
+    } catch (error) {
+      const e = toHlcopyError(error);
+      this.#o.emit({ type: "warning", ts: this.#o.now(), message: `protection: ${e.message}` });
+      this.#resting = null;
+    }
+    if (cancelled.length > 0) {
+      const now = this.#o.now();
+      const n = cancelled.length;
+      const message = `cancelled ${n} resting stop/take-profit order${n === 1 ? "" : "s"} an earlier run placed: this run has no protection settings; pass ${keepFlags(
+        this.#o.journal,
+        cancelled.map((r) => r.cloid),
+      )} to keep them`;
+      this.#o.emit({ type: "notice", ts: now, kind: "protection", message });
+      this.#o.journal.recordEvent({
+        ts: now,
+        type: "protectionCancelled",
+        runId: this.#o.runId(),
+        data: { count: n, cloids: cancelled.map((r) => r.cloid), message },
+      });
+    }
+    return 1;
   }
 
   /** Journal the intents (a cloid already journaled is never sent again); the ones to send. */
@@ -460,7 +511,16 @@ export class ProtectionKeeper {
     });
   }
 
-  async #cancel(list: RestingTrigger[], markets: Markets): Promise<void> {
+  /**
+   * Cancel `list`; each cancelled one is told with `why` (null: the caller says it once).
+   * Returns those the exchange cancelled (not those already gone).
+   */
+  async #cancel(
+    list: RestingTrigger[],
+    markets: Markets,
+    why: ((r: RestingTrigger) => string) | null,
+  ): Promise<RestingTrigger[]> {
+    const done: RestingTrigger[] = [];
     const results = await this.#o.sender.cancelOrders(
       list.map((r) => ({ coin: r.coin, oid: r.oid })),
       markets,
@@ -480,7 +540,8 @@ export class ProtectionKeeper {
         ...(c.error ? { error: c.error } : {}),
       });
       if (this.#resting) this.#resting = this.#resting.filter((q) => q.oid !== r.oid);
-      if (c.status === "cancelled") {
+      if (c.status === "cancelled") done.push(r);
+      if (c.status === "cancelled" && why) {
         this.#o.emit({
           type: "protection",
           ts: now,
@@ -489,16 +550,137 @@ export class ProtectionKeeper {
           action: "cancelled",
           size: r.size,
           triggerPx: r.triggerPx,
-          detail: `${r.kind} for ${r.coin} at ${detailNumber(r.triggerPx)} cancelled (no position to protect)`,
+          detail: `${r.kind} for ${r.coin} at ${detailNumber(r.triggerPx)} cancelled (${why(r)})`,
         });
       }
     });
+    return done;
   }
 
   #signal(): SendOptions {
     const signal = this.#o.signal?.();
     return signal ? { signal } : {};
   }
+}
+
+/** Why a resting trigger is cancelled while protection is on (the event's detail). */
+function cancelReason(r: RestingTrigger, desired: readonly DesiredTrigger[], positions: Positions): string {
+  const size = positions[r.coin]?.size ?? 0;
+  // A sell closes a long, a buy a short: anything else protects nothing we hold.
+  if (size === 0 || (r.side === "sell") !== size > 0) return "no position to protect";
+  const wanted = desired.some((d) => d.coin === r.coin && d.kind === r.kind && d.tier === r.tier);
+  return wanted ? "a duplicate" : "not in this run's protection settings";
+}
+
+/** The flags that give a run `settings`' resting protection (as journaled with a run). */
+export function protectionFlags(settings: unknown): string[] {
+  const r = (settings as { risk?: Record<string, unknown> } | null)?.risk;
+  if (!r) return [];
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const out: string[] = [];
+  const stop = num(r.stopLossPct);
+  if (stop !== null) out.push(`--stop-loss-pct ${detailNumber(stop)}`);
+  const trailing = num(r.trailingStopPct);
+  if (trailing !== null) out.push(`--trailing-stop-pct ${detailNumber(trailing)}`);
+  const tiers = Array.isArray(r.takeProfitTiers) ? r.takeProfitTiers : [];
+  const valid = tiers.filter(
+    (t): t is { pct: number; fraction: number } =>
+      num((t as { pct?: unknown })?.pct) !== null && num((t as { fraction?: unknown })?.fraction) !== null,
+  );
+  if (valid.length > 0) out.push(`--take-profit-tiers ${tiersText(valid)}`);
+  else {
+    const tp = num(r.takeProfitPct);
+    if (tp !== null) out.push(`--take-profit-pct ${detailNumber(tp)}`);
+  }
+  return out;
+}
+
+/** Our triggers the journal holds as resting, or not yet settled: they may rest on the exchange. */
+function ownTriggersJournaled(journal: Journal): string[] {
+  return journal
+    .ordersInState(["resting", ...UNRESOLVED_ORDER_STATUSES])
+    .filter((o) => protectionKind(o.reason) !== null)
+    .map((o) => o.cloid);
+}
+
+/** True when the journal holds a trigger of ours that may still rest on the exchange. */
+export function ownTriggersMayRest(journal: Journal): boolean {
+  return ownTriggersJournaled(journal).length > 0;
+}
+
+/**
+ * A dry run with no protection settings: what a live run with them would do to the triggers
+ * an earlier run left (as the journal knows them; the live run reads the exchange). Null when
+ * the journal holds none.
+ */
+export function leftoversPreview(journal: Journal): string | null {
+  const cloids = ownTriggersJournaled(journal);
+  const n = cloids.length;
+  if (n === 0) return null;
+  return `a live run with these settings would cancel the ${n} resting stop/take-profit order${n === 1 ? "" : "s"} an earlier run placed (no protection settings); pass ${keepFlags(journal, cloids)} to keep them`;
+}
+
+/**
+ * The flags that keep the triggers `cloids`: the protection settings of the run that placed
+ * the newest of them, as journaled with that run; the flags' names when those are unknown.
+ */
+function keepFlags(journal: Journal, cloids: readonly string[]): string {
+  const runIds = cloids
+    .map((c) => journal.getOrder(c)?.runId ?? null)
+    .filter((id): id is number => id !== null);
+  const placedBy = runIds.length > 0 ? Math.max(...runIds) : null;
+  const run =
+    placedBy === null
+      ? undefined
+      : journal
+          .listEntries({ table: "runs", limit: Number.POSITIVE_INFINITY })
+          .find((e) => e.table === "runs" && e.id === placedBy);
+  const flags = run?.table === "runs" ? protectionFlags(run.settings) : [];
+  return flags.length > 0
+    ? flags.join(" ")
+    : "--stop-loss-pct, --take-profit-pct, --take-profit-tiers or --trailing-stop-pct";
+}
+
+/** A trigger as the views need it: journal rows and the keeper's own list alike. */
+export interface ShownTrigger {
+  coin: string;
+  kind: ProtectionKind;
+  side: "buy" | "sell";
+  size: number;
+  triggerPx: number;
+}
+
+/**
+ * Each coin's resting stop and take-profits, from the triggers resting now: the one view the
+ * dashboard, the run summary and `status` show (the keeper's list while running, the journal's
+ * resting rows after). With `positions` (coin → our signed size), a trigger that closes no
+ * position we hold — the coin is flat or flipped, so the exchange cancelled it — is left out.
+ */
+export function protectionView(
+  triggers: readonly ShownTrigger[],
+  positions?: Record<string, number>,
+): CoinProtection[] {
+  const out = new Map<string, CoinProtection>();
+  const tps = new Map<string, ShownTrigger[]>();
+  for (const r of triggers) {
+    if (positions) {
+      const size = positions[r.coin] ?? 0;
+      if (size === 0 || (r.side === "sell") !== size > 0) continue;
+    }
+    const p = out.get(r.coin) ?? { coin: r.coin, stopPx: null, takeProfitPx: null };
+    if (r.kind === "stop-loss") p.stopPx = r.triggerPx;
+    else tps.set(r.coin, [...(tps.get(r.coin) ?? []), r]);
+    out.set(r.coin, p);
+  }
+  for (const [coin, list] of tps) {
+    const p = out.get(coin);
+    if (!p) continue;
+    // Nearest first: a long's take-profits are sells above (lowest first), a short's buys below.
+    list.sort((a, b) => (a.side === "sell" ? a.triggerPx - b.triggerPx : b.triggerPx - a.triggerPx));
+    p.takeProfitPx = list[0]?.triggerPx ?? null;
+    if (list.length > 1) p.takeProfits = list.map((r) => ({ px: r.triggerPx, size: r.size }));
+  }
+  return [...out.values()].sort((a, b) => a.coin.localeCompare(b.coin));
 }
 
 function requestTier(request: unknown): number | undefined {

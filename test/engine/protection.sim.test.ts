@@ -51,13 +51,14 @@ async function setup(s: Settings) {
     agentKey,
   });
   const journal = openJournal(":memory:");
-  const make = (j: Journal) => {
+  // Each run its own settings (flags last one run): the test's unless given.
+  const make = (j: Journal, runSettings: Settings = s) => {
     const events: EngineEvent[] = [];
     const engine = new CopyEngine({
       reader: client,
       executor: liveExecutor(client),
       journal: j,
-      settings: s,
+      settings: runSettings,
       leaders: [{ address: leader.address, weight: 1 }],
       account: master.address,
       network: sim.httpUrl,
@@ -284,5 +285,149 @@ describe("copy modes against the simulator", () => {
     expect(r.results.map((x) => x.coin)).toEqual(["BTC"]);
     expect(r.plan.skipped.map((s) => [s.coin, s.reason])).toEqual([["ETH", "max-positions"]]);
     await engine.stop("done");
+  });
+});
+
+/** A stop and two take-profit tiers (the walk's `--stop-loss-pct 5 --take-profit-tiers "3:0.5,6:0.5"`). */
+const TIERED = settings((s) => {
+  s.risk.takeProfitPct = null;
+  s.risk.takeProfitTiers = [
+    { pct: 3, fraction: 0.5 },
+    { pct: 6, fraction: 0.5 },
+  ];
+});
+
+/** Our protection journaled as resting now. */
+function journaledResting(j: Journal): { coin: string; reason: string; size: number }[] {
+  return j
+    .ordersInState(["resting"])
+    .filter((o) => o.reason === "stop-loss" || o.reason === "take-profit")
+    .map((o) => ({ coin: o.coin, reason: o.reason, size: o.size }));
+}
+
+/**
+ * The new-user walk: a run with a stop and tiers on SOL short, ETH short and HYPE long; then
+ * the leader reduces SOL, flips ETH and closes HYPE, and the next run is started with other
+ * protection settings. Returns the set-up and a stop the trader placed by hand on SOL.
+ */
+async function walk() {
+  const t = await setup(TIERED);
+  await trade(t.leaderClient, "SOL", "sell", 100);
+  await trade(t.leaderClient, "ETH", "sell", 10);
+  await trade(t.leaderClient, "HYPE", "buy", 100);
+  const first = t.make(t.journal);
+  await first.engine.sweep("start");
+  // Per position a stop and two tiers, each tier half of it.
+  expect((await triggers(t.client, t.master.address)).map((o) => [o.coin, o.side, o.size]).sort()).toEqual([
+    ["ETH", "buy", 0.5],
+    ["ETH", "buy", 0.5],
+    ["ETH", "buy", 1],
+    ["HYPE", "sell", 10],
+    ["HYPE", "sell", 5],
+    ["HYPE", "sell", 5],
+    ["SOL", "buy", 10],
+    ["SOL", "buy", 5],
+    ["SOL", "buy", 5],
+  ]);
+  await first.engine.stop("done");
+  // The trader's own stop, placed by hand (its cloid is not in hlcopy's journal).
+  const markets = await t.client.getMarkets();
+  const solMid = markets.SOL?.mid ?? 0;
+  const hand = {
+    ...action(markets, "SOL", "buy", 1, { reduceOnly: true }),
+    limitPx: Number((solMid * 1.3).toPrecision(5)),
+    trigger: { triggerPx: Number((solMid * 1.2).toPrecision(5)), tpsl: "sl" as const, isMarket: true },
+  };
+  const [placed] = await t.client.placeOrders([hand], markets);
+  expect(placed?.status).toBe("resting");
+  // The leader trades on: SOL reduced to 40, ETH flipped long, HYPE closed.
+  await trade(t.leaderClient, "SOL", "buy", 60, true);
+  await trade(t.leaderClient, "ETH", "buy", 20);
+  await trade(t.leaderClient, "HYPE", "sell", 100, true);
+  return { ...t, hand: hand.cloid };
+}
+
+describe("a run's protection settings are its own (flags last one run)", () => {
+  it("a run with no protection settings cancels the triggers an earlier run placed — not the trader's — and says so once", async () => {
+    const t = await walk();
+    const off = settings((s) => {
+      s.risk.stopLossPct = null;
+      s.risk.takeProfitPct = null;
+    });
+    const second = t.make(t.journal, off);
+    await second.engine.sweep("start");
+    expect(await position(t.client, t.master.address, "SOL")).toMatchObject({ size: -4 });
+    expect(await position(t.client, t.master.address, "ETH")).toMatchObject({ size: 1 });
+    expect(await position(t.client, t.master.address, "HYPE")).toMatchObject({ size: 0 });
+    // Only the trader's own stop rests: SOL's three (sized for −10 against −4) were cancelled;
+    // the exchange cancelled ETH's and HYPE's when the copy flipped and closed them.
+    expect((await triggers(t.client, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
+    const notices = second.events.filter((e) => e.type === "notice" && e.kind === "protection");
+    expect(notices.map((e) => (e.type === "notice" ? e.message : ""))).toEqual([
+      "cancelled 3 resting stop/take-profit orders an earlier run placed: this run has no protection settings; pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
+    ]);
+    // What is shown is what rests: nothing in the journal, nothing in the engine's view.
+    expect(journaledResting(t.journal)).toEqual([]);
+    expect(second.engine.protection).toEqual([]);
+    // The dashboard shows no stop / take-profit columns: nothing rests, the run keeps none.
+    const state = second.events.filter((e) => e.type === "state").at(-1);
+    expect(state).toBeDefined();
+    expect(state).not.toHaveProperty("protection");
+    // Nothing is left to send, and the trader's stop is never touched.
+    const before = sim.control.stats().requests.exchange;
+    await second.engine.sweep();
+    expect(sim.control.stats().requests.exchange).toBe(before);
+    expect((await triggers(t.client, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
+    await second.engine.stop("done");
+  });
+
+  it("a run with only a stop setting keeps stops sized to the positions now and cancels the tiers", async () => {
+    const t = await walk();
+    const stopOnly = settings((s) => (s.risk.takeProfitPct = null));
+    const second = t.make(t.journal, stopOnly);
+    await second.engine.sweep("start");
+    const ours = (await triggers(t.client, t.master.address)).filter((o) => o.cloid !== t.hand);
+    expect(ours.map((o) => [o.coin, o.side, o.size, o.trigger?.tpsl]).sort()).toEqual([
+      ["ETH", "sell", 1, "sl"],
+      ["SOL", "buy", 4, "sl"],
+    ]);
+    expect(journaledResting(t.journal).sort((a, b) => a.coin.localeCompare(b.coin))).toEqual([
+      { coin: "ETH", reason: "stop-loss", size: 1 },
+      { coin: "SOL", reason: "stop-loss", size: 4 },
+    ]);
+    const cancelled = second.events.flatMap((e) =>
+      e.type === "protection" && e.action === "cancelled" ? [e.detail] : [],
+    );
+    expect(cancelled.filter((d) => d.includes("not in this run's protection settings"))).toHaveLength(2);
+    expect(second.engine.protection.map((p) => [p.coin, p.takeProfitPx])).toEqual([
+      ["ETH", null],
+      ["SOL", null],
+    ]);
+    await second.engine.stop("done");
+  });
+
+  it("a run with the same settings resizes every trigger to the reduced, flipped and closed positions", async () => {
+    const t = await walk();
+    const second = t.make(t.journal, TIERED);
+    await second.engine.sweep("start");
+    const ours = (await triggers(t.client, t.master.address)).filter((o) => o.cloid !== t.hand);
+    expect(ours.map((o) => [o.coin, o.side, o.size, o.trigger?.tpsl]).sort()).toEqual([
+      ["ETH", "sell", 0.5, "tp"],
+      ["ETH", "sell", 0.5, "tp"],
+      ["ETH", "sell", 1, "sl"],
+      ["SOL", "buy", 2, "tp"],
+      ["SOL", "buy", 2, "tp"],
+      ["SOL", "buy", 4, "sl"],
+    ]);
+    // The journal's resting triggers are the exchange's, and the view shows them.
+    expect(
+      journaledResting(t.journal)
+        .map((r) => [r.coin, r.reason, r.size])
+        .sort(),
+    ).toEqual(
+      ours.map((o) => [o.coin, o.trigger?.tpsl === "sl" ? "stop-loss" : "take-profit", o.size]).sort(),
+    );
+    expect(second.engine.protection.map((p) => p.coin)).toEqual(["ETH", "SOL"]);
+    await second.engine.stop("done");
   });
 });

@@ -23,9 +23,11 @@ import {
 import { UsageError } from "../../core/errors.js";
 import { fixed, fmtMs, roundHalfAway, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
+import { protectionKind } from "../../core/protection.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
+import { type CoinProtection, protectionFlags, protectionView } from "../../engine/protection.js";
 import { readPendingPause } from "../../store/control.js";
 import {
   type DistributionStats,
@@ -257,7 +259,7 @@ export async function runStatus(p: {
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
     const last = lastRecord(journal);
-    const guard = restingProtection(journal);
+    const guard = shownProtection(journal, run, last.targets);
     const statusOf = new Map((last.drift?.coins ?? []).map((c) => [c.coin, c]));
     const byKind = Object.fromEntries(
       ORDER_KINDS.map((k) => [k, journal.execSlippageStats(since, k)]),
@@ -312,7 +314,7 @@ export async function runStatus(p: {
               ? {
                   stopPx: guard.get(t.coin)?.stopPx ?? null,
                   takeProfitPx: guard.get(t.coin)?.takeProfitPx ?? null,
-                  ...((guard.get(t.coin)?.takeProfits.length ?? 0) > 1
+                  ...((guard.get(t.coin)?.takeProfits?.length ?? 0) > 1
                     ? { takeProfits: guard.get(t.coin)?.takeProfits ?? [] }
                     : {}),
                 }
@@ -370,38 +372,27 @@ function standingPause(marker: string | undefined): StatusReport["paused"] {
 }
 
 /**
- * Our resting stops / take-profits as the journal last knew them (orders with a protection
- * reason still "resting"), per coin; null when hlcopy never kept protection for this account.
+ * Our resting stops / take-profits as the journal knows them now: our orders with a protection
+ * reason still "resting" (every live run settles the ones it finds gone: fired, cancelled, or
+ * cancelled by a run without protection settings), shown the dashboard's way (one view,
+ * engine/protection.ts). A trigger that closes no position of the same record — the coin is
+ * flat or flipped there, so the exchange cancelled it — is not shown. Null (no columns) when
+ * nothing rests and the last run kept no protection.
  */
-function restingProtection(
+function shownProtection(
   journal: Journal,
-): Map<
-  string,
-  { stopPx: number | null; takeProfitPx: number | null; takeProfits: { px: number; size: number }[] }
-> | null {
-  const rows = journal
-    .ordersInState(["resting"])
-    .filter((o) => o.reason === "stop-loss" || o.reason === "take-profit");
-  const ever = rows.length > 0 || journal.getCopyState("protection:best") !== null;
-  if (!ever) return null;
-  const out = new Map<
-    string,
-    { stopPx: number | null; takeProfitPx: number | null; takeProfits: { px: number; size: number }[] }
-  >();
-  for (const o of rows) {
+  run: RunRow | null,
+  targets: readonly CoinTarget[],
+): Map<string, CoinProtection> | null {
+  const resting = journal.ordersInState(["resting"]).flatMap((o) => {
+    const kind = protectionKind(o.reason);
     const t = (o.request as { trigger?: { triggerPx?: unknown } } | null)?.trigger?.triggerPx;
-    const px = typeof t === "number" ? t : o.leaderPx;
-    const cur = out.get(o.coin) ?? { stopPx: null, takeProfitPx: null, takeProfits: [] };
-    if (o.reason === "stop-loss") cur.stopPx = px;
-    else if (px !== null) {
-      cur.takeProfits.push({ px, size: o.size });
-      // Nearest first: a long's take-profits sell above (lowest first), a short's buy below.
-      cur.takeProfits.sort((a, b) => (o.side === "sell" ? a.px - b.px : b.px - a.px));
-      cur.takeProfitPx = cur.takeProfits[0]?.px ?? null;
-    }
-    out.set(o.coin, cur);
-  }
-  return out;
+    if (!kind || typeof t !== "number") return [];
+    return [{ coin: o.coin, kind, side: o.side, size: o.size, triggerPx: t }];
+  });
+  if (resting.length === 0 && protectionFlags(run?.settings ?? null).length === 0) return null;
+  const ours = Object.fromEntries(targets.map((t) => [t.coin, t.ourSize]));
+  return new Map(protectionView(resting, ours).map((p) => [p.coin, p]));
 }
 
 /** The leaders of the last run that are not followed, as the journal keeps them. */
