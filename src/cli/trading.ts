@@ -6,6 +6,7 @@
 
 import { resolve } from "node:path";
 import { ConfigError, OperationalError, UsageError } from "../core/errors.js";
+import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
@@ -225,7 +226,7 @@ export async function openTradingSession(
 function refuseLiveRun(journal: Journal, ctx: CliContext, account: Address, lockFile: string): void {
   const other = liveJournalRuns(journal, ctx.network).find((r) => r.pid !== process.pid);
   if (!other || other.pid === null) return;
-  const since = new Date(other.startedAt).toISOString();
+  const since = utcMinute(other.startedAt);
   throw new OperationalError(
     `another hlcopy (pid ${other.pid}) is trading ${account.toLowerCase()} on ${ctx.network.name} since ${since} (${other.command}, found in the journal: its lock is in a directory this process does not see)`,
     {
