@@ -37,8 +37,9 @@ ${examples([
 
 Before it trades, a live run refuses (exit 2): a leader that has never traded, positions in
 the account that hlcopy did not open (--adopt or --deny-coins them), and — without --yes — a
-plan that needs review (the first run for this leader, or one moving more than
-exec.confirmAbovePct % of equity), which is shown and asked for on a terminal.`,
+plan that needs review (the first run for this leader, one moving more than
+exec.confirmAbovePct % of equity, or a sizing grown more than 2× since the last run), which
+is shown and asked for on a terminal.`,
     )
     .action(async (leader: string, opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings, parseLeaderAddress } = await import("../context.js");
