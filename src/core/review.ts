@@ -76,7 +76,7 @@ export interface LastRunSizing {
 
 export interface SizingChange {
   /** The last run's sizing and this run's, in words (sizingText). */
-  then: string;
+  last: string;
   now: string;
   /** now ÷ then of the mode's amount (same mode and direction), else null: not comparable. */
   factor: number | null;
@@ -125,7 +125,7 @@ export function sizingChange(last: LastRunSizing, now: unknown): SizingChange | 
           ? "the other direction: every position flips side"
           : "another size";
   return {
-    then: thenText,
+    last: thenText,
     now: nowText,
     factor,
     review,

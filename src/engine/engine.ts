@@ -1407,7 +1407,7 @@ export class CopyEngine {
     this.#emit({
       type: "warning",
       ts: this.#now(),
-      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${change.then}; this run sizes by ${change.now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
+      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${change.last}; this run sizes by ${change.now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
     });
   }
 

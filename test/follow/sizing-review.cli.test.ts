@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
 
 const sims: SimHandle[] = [];
