@@ -81,6 +81,8 @@ export async function openTradingSession(
     const { loadAgentKey } = await import("../store/secrets.js");
     return loadAgentKey({ configDir: ctx.configDir, account, env: ctx.env, ...(signal ? { signal } : {}) });
   };
+  /** The key is in the keystore, to be opened at unlock(). */
+  let keystoreLater = false;
   if (options.needKey) {
     // Read without the passphrase where the keystore allows: a mistyped leader or coin is
     // refused before the trader types a secret and waits for scrypt.
@@ -93,6 +95,14 @@ export async function openTradingSession(
       : null;
     if (known) agentAddress = known.address;
     else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
+    keystoreLater = known?.source === "keystore";
+  }
+  // The passphrase will be asked on this terminal once the start checks pass (seconds away):
+  // from now on what is typed is not echoed (a passphrase typed ahead would show in clear).
+  let releaseTerminal = () => 0;
+  if (keystoreLater) {
+    const { holdTypeAhead, secretFromEnv } = await import("../store/secrets.js");
+    if (secretFromEnv(ctx.env, "HLCOPY_PASSPHRASE") === undefined) releaseTerminal = holdTypeAhead();
   }
   const { acquireLock, lockDir } = await import("../store/lock.js");
   const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(
@@ -208,11 +218,13 @@ export async function openTradingSession(
         return unlocking;
       },
       close() {
+        releaseTerminal();
         opened.close();
         lock?.release();
       },
     };
   } catch (error) {
+    releaseTerminal();
     journal?.close();
     lock?.release();
     throw error;
