@@ -50,7 +50,7 @@ describe("a private key given as an address is named as one, never shown", () =>
   ];
   for (const [name, args, extra] of cases) {
     it(name, async () => {
-      const r = await runCli(args, { env: { ...env(), ...extra } });
+      const r = await runCli(args, { env: { ...env(), ...extra }, timeoutMs: 45_000 });
       expect(r.code).toBe(2);
       expect(r.stdout + r.stderr).toContain(NOT_AN_ADDRESS);
       expectNoKey(r.stdout + r.stderr);
@@ -61,7 +61,7 @@ describe("a private key given as an address is named as one, never shown", () =>
     const e = env();
     mkdirSync(e.HLCOPY_CONFIG_DIR, { recursive: true });
     writeFileSync(join(e.HLCOPY_CONFIG_DIR, "config.json"), JSON.stringify({ account: KEY }));
-    const r = await runCli(["--debug", "status"], { env: e });
+    const r = await runCli(["--debug", "status"], { env: e, timeoutMs: 45_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(NOT_AN_ADDRESS);
     expectNoKey(r.stdout + r.stderr);
@@ -86,7 +86,7 @@ describe("a private key anywhere else on the command line is not quoted back", (
   ];
   for (const [name, args] of cases) {
     it(name, async () => {
-      const r = await runCli(args, { env: env() });
+      const r = await runCli(args, { env: env(), timeoutMs: 45_000 });
       expect(r.code).toBe(2);
       expect(r.stdout + r.stderr).toMatch(/error|"type":"error"/);
       expectNoKey(r.stdout + r.stderr);
