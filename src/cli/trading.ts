@@ -97,13 +97,6 @@ export async function openTradingSession(
     else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
     keystoreLater = known?.source === "keystore";
   }
-  // The passphrase will be asked on this terminal once the start checks pass (seconds away):
-  // from now on what is typed is not echoed (a passphrase typed ahead would show in clear).
-  let releaseTerminal = () => 0;
-  if (keystoreLater) {
-    const { holdTypeAhead, secretFromEnv } = await import("../store/secrets.js");
-    if (secretFromEnv(ctx.env, "HLCOPY_PASSPHRASE") === undefined) releaseTerminal = holdTypeAhead();
-  }
   const { acquireLock, lockDir } = await import("../store/lock.js");
   const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(
     "../store/journal.js"
@@ -127,7 +120,14 @@ export async function openTradingSession(
     : null;
   if (lock?.warning) options.warn?.(`warning: ${lock.warning}`);
   let journal: Journal | undefined;
+  let releaseTerminal = () => 0;
   try {
+    // The passphrase will be asked on this terminal once the start checks pass (seconds away):
+    // from now on what is typed is not echoed (a passphrase typed ahead would show in clear).
+    if (keystoreLater) {
+      const { holdTypeAhead, secretFromEnv } = await import("../store/secrets.js");
+      if (secretFromEnv(ctx.env, "HLCOPY_PASSPHRASE") === undefined) releaseTerminal = holdTypeAhead();
+    }
     // One journal per (network, account), as the lock: no run reads another network's records.
     const path = journalPath(ctx.configDir, account, ctx.network.httpUrl);
     const unmoved = options.paper ? null : unmovedJournal(ctx.configDir, account, ctx.network.name);
