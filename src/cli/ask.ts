@@ -3,7 +3,7 @@
 // "nothing was changed", exit 130 — instead of readline's "Aborted with Ctrl+C" crash.
 
 import { createInterface } from "node:readline";
-import { InterruptedError } from "../store/secrets.js";
+import { InterruptedError, releaseTypeAhead } from "../store/secrets.js";
 
 /** The question waiting on the terminal, if any (one at a time): see writeAboveQuestion. */
 let waiting: { output: NodeJS.WritableStream; redraw: () => void } | null = null;
@@ -42,6 +42,8 @@ export function ask(io: AskIo, question: string, signal?: AbortSignal): Promise<
       reject(new InterruptedError());
       return;
     }
+    // A terminal held silent for a later passphrase question is this question's now.
+    releaseTypeAhead();
     const rl = createInterface({ input: io.input, output: io.output, terminal: true });
     // The question as it stands (the prompt and what was typed), drawn again below a line
     // printed meanwhile.

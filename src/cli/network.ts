@@ -1,8 +1,9 @@
 // Network resolution: "mainnet" | "testnet" | an http(s) URL of a Hyperliquid-compatible API
 // (such as `hlcopy sim`) → the HTTP base, the websocket URL and whether testnet signing applies.
 
+import { hidePrivateKeys } from "../core/address.js";
 import { UsageError } from "../core/errors.js";
-import { NETWORK_URL_RULE, networkUrlExtra, networkUrlShown } from "../core/settings.js";
+import { closeMatches, NETWORK_URL_RULE, networkUrlExtra, networkUrlShown } from "../core/settings.js";
 import { MAINNET_API, TESTNET_API } from "../store/network-key.js";
 
 export interface NetworkTarget {
@@ -60,8 +61,19 @@ export function resolveNetwork(value: string, options: { testnet?: boolean } = {
   return { name: base, httpUrl: base, wsUrl: ws, isTestnet: options.testnet ?? false };
 }
 
+/** A network name as mistyped (`testnt`): the known name it was probably meant to be, or null. */
+export function networkNameSuggestion(value: string): string | null {
+  return closeMatches(value.trim(), Object.keys(KNOWN), 1)[0] ?? null;
+}
+
 function badNetwork(value: string): UsageError {
-  return new UsageError(`invalid network "${value}": expected mainnet, testnet or an http(s) URL`, {
-    hint: "e.g. --network testnet, or --network http://127.0.0.1:8080 for `hlcopy sim`",
-  });
+  const near = networkNameSuggestion(value);
+  return new UsageError(
+    `invalid network "${hidePrivateKeys(value)}": expected mainnet, testnet or an http(s) URL`,
+    {
+      hint: near
+        ? `did you mean --network ${near}?`
+        : "e.g. --network testnet, or --network http://127.0.0.1:8080 for `hlcopy sim`",
+    },
+  );
 }

@@ -1,6 +1,7 @@
 // Output helpers shared by commands: JSON for scripts, tables for people, and the
 // top-level error printer (one `error:` line, one `hint:` line, no stack unless --debug).
 
+import { hidePrivateKeys } from "../core/address.js";
 import { type HlcopyError, toHlcopyError } from "../core/errors.js";
 
 export interface Writer {
@@ -62,13 +63,16 @@ export async function renderTable(
 /**
  * The error a command ends on, printed once: with --json one `error` document on stdout (the
  * shape of follow's error lines; nothing else about it is printed), else the `error:` and
- * `hint:` lines on stderr.
+ * `hint:` lines on stderr. Anything with a private key's form in them (a key pasted in place of
+ * an address, a command or a value, that the message quotes back) is not shown.
  */
 export function printCommandError(
-  message: string,
-  hint: string | undefined,
+  given: string,
+  givenHint: string | undefined,
   options: { json: boolean; err?: Writer; out?: Writer },
 ): void {
+  const message = hidePrivateKeys(given);
+  const hint = givenHint === undefined ? undefined : hidePrivateKeys(givenHint);
   if (options.json) {
     printDocument("error", { message, ...(hint ? { hint } : {}), fatal: true }, options.out);
     return;
@@ -92,8 +96,9 @@ export function reportError(
   });
   if (options.debug) {
     const stack = (e.cause instanceof Error ? e.cause.stack : undefined) ?? e.stack;
-    if (stack) err.write(`${stack}\n`);
-    if (Object.keys(e.details).length > 0) err.write(`details: ${JSON.stringify(e.details)}\n`);
+    if (stack) err.write(`${hidePrivateKeys(stack)}\n`);
+    if (Object.keys(e.details).length > 0)
+      err.write(`details: ${hidePrivateKeys(JSON.stringify(e.details))}\n`);
   }
   return e.exitCode;
 }

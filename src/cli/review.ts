@@ -1,5 +1,5 @@
 // The trader's review of a live plan that needs it (first run for a leader set, closing
-// positions hlcopy did not open, a large move): shown and asked on a terminal, accepted by
+// positions hlcopy did not open, a large move, a sizing grown > 2×): shown and asked on a terminal, accepted by
 // --yes, refused without a terminal (the engine then exits 2 with the hint to pass --yes).
 
 import { ExitCode, HlcopyError, UsageError } from "../core/errors.js";

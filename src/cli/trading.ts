@@ -6,6 +6,7 @@
 
 import { resolve } from "node:path";
 import { ConfigError, OperationalError, UsageError } from "../core/errors.js";
+import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
 import type { HlClient } from "../exchange/index.js";
@@ -80,6 +81,8 @@ export async function openTradingSession(
     const { loadAgentKey } = await import("../store/secrets.js");
     return loadAgentKey({ configDir: ctx.configDir, account, env: ctx.env, ...(signal ? { signal } : {}) });
   };
+  /** The key is in the keystore, to be opened at unlock(). */
+  let keystoreLater = false;
   if (options.needKey) {
     // Read without the passphrase where the keystore allows: a mistyped leader or coin is
     // refused before the trader types a secret and waits for scrypt.
@@ -92,6 +95,7 @@ export async function openTradingSession(
       : null;
     if (known) agentAddress = known.address;
     else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
+    keystoreLater = known?.source === "keystore";
   }
   const { acquireLock, lockDir } = await import("../store/lock.js");
   const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(
@@ -116,7 +120,14 @@ export async function openTradingSession(
     : null;
   if (lock?.warning) options.warn?.(`warning: ${lock.warning}`);
   let journal: Journal | undefined;
+  let releaseTerminal = () => 0;
   try {
+    // The passphrase will be asked on this terminal once the start checks pass (seconds away):
+    // from now on what is typed is not echoed (a passphrase typed ahead would show in clear).
+    if (keystoreLater) {
+      const { holdTypeAhead, secretFromEnv } = await import("../store/secrets.js");
+      if (secretFromEnv(ctx.env, "HLCOPY_PASSPHRASE") === undefined) releaseTerminal = holdTypeAhead();
+    }
     // One journal per (network, account), as the lock: no run reads another network's records.
     const path = journalPath(ctx.configDir, account, ctx.network.httpUrl);
     const unmoved = options.paper ? null : unmovedJournal(ctx.configDir, account, ctx.network.name);
@@ -207,11 +218,13 @@ export async function openTradingSession(
         return unlocking;
       },
       close() {
+        releaseTerminal();
         opened.close();
         lock?.release();
       },
     };
   } catch (error) {
+    releaseTerminal();
     journal?.close();
     lock?.release();
     throw error;
@@ -225,7 +238,7 @@ export async function openTradingSession(
 function refuseLiveRun(journal: Journal, ctx: CliContext, account: Address, lockFile: string): void {
   const other = liveJournalRuns(journal, ctx.network).find((r) => r.pid !== process.pid);
   if (!other || other.pid === null) return;
-  const since = new Date(other.startedAt).toISOString();
+  const since = utcMinute(other.startedAt);
   throw new OperationalError(
     `another hlcopy (pid ${other.pid}) is trading ${account.toLowerCase()} on ${ctx.network.name} since ${since} (${other.command}, found in the journal: its lock is in a directory this process does not see)`,
     {

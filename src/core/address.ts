@@ -1,13 +1,43 @@
 // THE address parser: every address hlcopy reads (leader arguments, --account, HLCOPY_ACCOUNT,
 // the config file, init) goes through here. Accepted as wallets accept them: all lower case,
 // all upper case (neither carries a checksum), or mixed case whose EIP-55 checksum matches —
-// a mixed-case address with one letter's case wrong is a typo, refused. Pure.
+// a mixed-case address with one letter's case wrong is a typo, refused. A private key pasted
+// where an address belongs (64 hex digits, not 40) is named as one and never echoed: not in
+// the error, its hint, JSON or a log (hidePrivateKeys is the net for every other message). Pure.
 
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { UsageError } from "./errors.js";
 import type { Address } from "./types.js";
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+/** A private key as wallets export it: 64 hex digits, with or without 0x. */
+const PRIVATE_KEY = /^(?:0[xX])?[0-9a-fA-F]{64}$/;
+/** The same inside a text, not part of a longer run of hex digits (a signature, a hash of 128). */
+const PRIVATE_KEY_IN_TEXT = /(?<![0-9a-fA-F])(?:0[xX])?[0-9a-fA-F]{64}(?![0-9a-fA-F])/g;
+
+/** What a private key found in a message is replaced by. */
+export const HIDDEN_KEY = "0x…(64 hex digits: a private key? not shown)";
+
+/**
+ * What is said instead of a would-be address that has a private key's form (the value itself
+ * never is): what hlcopy wants, and never to paste a key.
+ */
+export const NOT_A_KEY =
+  "this looks like a private key, not an address: never paste a key here — hlcopy wants the address (0x + 40 hex digits)";
+
+/** 64 hex digits (0x or not, surrounding spaces aside): a private key's form, not an address's. */
+export function looksLikePrivateKey(value: string): boolean {
+  return PRIVATE_KEY.test(value.trim());
+}
+
+/**
+ * `text` with every private-key-shaped run of hex (64 digits, 0x or not) replaced by HIDDEN_KEY:
+ * for messages that quote what was typed (an unknown command, a bad value), so a key pasted
+ * in the wrong place is never printed back.
+ */
+export function hidePrivateKeys(text: string): string {
+  return text.replace(PRIVATE_KEY_IN_TEXT, HIDDEN_KEY);
+}
 
 /**
  * 0x + 40 hex digits, the checksum not looked at: what the exchange and its replies carry (the
@@ -17,8 +47,12 @@ export function isHexAddress(value: string): boolean {
   return HEX_ADDRESS.test(value);
 }
 
-/** What is wrong with a would-be address, or null when it is fine. */
-export function addressProblem(value: string): "format" | "checksum" | null {
+/**
+ * What is wrong with a would-be address, or null when it is fine: "private-key" when it has a
+ * private key's form (never show it), "format" for anything else not 0x + 40 hex digits.
+ */
+export function addressProblem(value: string): "private-key" | "format" | "checksum" | null {
+  if (looksLikePrivateKey(value)) return "private-key";
   if (!isHexAddress(value)) return "format";
   const digits = value.slice(2);
   if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return null;
@@ -48,10 +82,12 @@ export function isAddress(value: string): value is Address {
 
 /**
  * Parse an address given as `what` (e.g. "leader address") into its lower-case form.
- * @throws {UsageError} (exit 2) saying whether the format or the checksum is wrong, with `hint`.
+ * @throws {UsageError} (exit 2) saying whether the format or the checksum is wrong, with `hint`;
+ *   for a private key's form, saying so without the value (privateKeyMessage).
  */
 export function parseAddress(value: string, what: string, hint: string): Address {
   const problem = addressProblem(value);
+  if (problem === "private-key") throw new UsageError(privateKeyMessage(what), { hint });
   if (problem === "format") {
     throw new UsageError(`invalid ${what} "${value}": expected 0x followed by 40 hex digits`, { hint });
   }
@@ -64,4 +100,9 @@ export function parseAddress(value: string, what: string, hint: string): Address
     );
   }
   return value.toLowerCase() as Address;
+}
+
+/** The error for a private key given as `what` ("leader address"): the value is not in it. */
+export function privateKeyMessage(what: string): string {
+  return `invalid ${what} (64 hex digits, not shown): ${NOT_A_KEY}`;
 }

@@ -1,9 +1,11 @@
 // When a live run must be reviewed by the trader before it sends anything: the first live
-// run for an (account, leader set), a plan that closes positions hlcopy did not open, or a
-// plan that moves more than `exec.confirmAbovePct` % of equity. Pure: the CLI asks on a TTY
-// and refuses without one.
+// run for an (account, leader set), a plan that closes positions hlcopy did not open, a plan
+// that moves more than `exec.confirmAbovePct` % of equity, or a sizing that grows the copy more
+// than SIZING_REVIEW_FACTOR× since the last run of these leaders (sizingChange). Pure: the CLI
+// asks on a TTY, --yes confirms, and without either the run is refused.
 
-import { detailNumber } from "./format.js";
+import { detailNumber, utcMinute } from "./format.js";
+import { type SIZING_KEY_MODE, sizingText } from "./settings.js";
 import type { Address, Plan } from "./types.js";
 
 export interface ReviewInput {
@@ -14,6 +16,8 @@ export interface ReviewInput {
   /** Coins whose positions hlcopy adopted in this run (it did not open them). */
   adopted: readonly string[];
   confirmAbovePct: number;
+  /** How this run's sizing differs from the last run's of these leaders (sizingChange), if it does. */
+  sizing?: SizingChange | null;
 }
 
 /** Σ |size| × limit price of the plan's orders (USD it would move). */
@@ -33,6 +37,7 @@ export function reviewReasons(input: ReviewInput): string[] {
   if (closing.length > 0) {
     reasons.push(`it reduces or closes positions hlcopy did not open: ${[...new Set(closing)].join(", ")}`);
   }
+  if (input.sizing?.review) reasons.push(input.sizing.reason);
   const moved = planNotionalUsd(plan);
   const pct = input.accountValue > 0 ? (moved / input.accountValue) * 100 : Number.POSITIVE_INFINITY;
   if (pct > input.confirmAbovePct) {
@@ -41,6 +46,91 @@ export function reviewReasons(input: ReviewInput): string[] {
     );
   }
   return reasons;
+}
+
+/**
+ * How much larger the copy may grow from one run to the next by its sizing alone (the mode's
+ * amount: ratio, multiplier, notional, …) before the trader reviews the plan: above 2×, a
+ * sizing typed for another account or a slip of a digit (0.05 → 1) would trade every position
+ * up at once. A smaller sizing is not asked about: it reduces exposure, always allowed.
+ */
+export const SIZING_REVIEW_FACTOR = 2;
+
+/** The setting that scales the copy in each sizing mode (its amount, compared between runs). */
+const SCALE_KEY: Record<string, keyof typeof SIZING_KEY_MODE> = {
+  "equity-ratio": "sizing.multiplier",
+  "fixed-ratio": "sizing.ratio",
+  "fixed-notional": "sizing.notional",
+  "risk-parity": "sizing.targetVolPct",
+  kelly: "sizing.kellyFraction",
+  "risk-per-trade": "sizing.riskPct",
+};
+
+/** The last run of these leaders, as journaled: what it was and how it sized. */
+export interface LastRunSizing {
+  command: string;
+  startedAt: number;
+  /** Its settings (the journal's JSON). */
+  settings: unknown;
+}
+
+export interface SizingChange {
+  /** The last run's sizing and this run's, in words (sizingText). */
+  last: string;
+  now: string;
+  /** now ÷ then of the mode's amount (same mode and direction), else null: not comparable. */
+  factor: number | null;
+  /** The change is a reason to review the plan: a mode or direction change, or factor > SIZING_REVIEW_FACTOR. */
+  review: boolean;
+  /** One line for the review, naming the last run, both sizings and the factor. */
+  reason: string;
+}
+
+const valueAt = (settings: unknown, path: string): unknown =>
+  path
+    .split(".")
+    .reduce<unknown>(
+      (o, k) => (typeof o === "object" && o !== null ? (o as Record<string, unknown>)[k] : undefined),
+      settings,
+    );
+
+/**
+ * This run's sizing against the last run's of the same leaders: null when they size alike (or
+ * either's sizing is unknown). A review is asked when the sizing mode or direction changed (the
+ * scale of two modes cannot be compared without the market; inverse flips every position), or
+ * the mode's amount grew more than SIZING_REVIEW_FACTOR×. The one place that decides it: the
+ * engine's start warning and the review read it.
+ */
+export function sizingChange(last: LastRunSizing, now: unknown): SizingChange | null {
+  const thenText = sizingText(last.settings);
+  const nowText = sizingText(now);
+  if (thenText === null || nowText === null || thenText === nowText) return null;
+  const mode = valueAt(now, "sizing.mode");
+  const sameMode = valueAt(last.settings, "sizing.mode") === mode;
+  const direction = (s: unknown) => (valueAt(s, "sizing.direction") === "inverse" ? "inverse" : "same");
+  const sameDirection = direction(last.settings) === direction(now);
+  const key = typeof mode === "string" ? SCALE_KEY[mode] : undefined;
+  const [was, is] = key ? [valueAt(last.settings, key), valueAt(now, key)] : [undefined, undefined];
+  const factor =
+    sameMode && sameDirection && typeof was === "number" && typeof is === "number" && was > 0 && is > 0
+      ? is / was
+      : null;
+  const review = !sameMode || !sameDirection || (factor !== null && factor > SIZING_REVIEW_FACTOR);
+  const what =
+    factor !== null
+      ? `${detailNumber(Number(factor.toPrecision(3)))}× the size`
+      : !sameMode
+        ? "another sizing mode"
+        : !sameDirection
+          ? "the other direction: every position flips side"
+          : "another size";
+  return {
+    last: thenText,
+    now: nowText,
+    factor,
+    review,
+    reason: `its sizing changed since the last ${last.command} of these leaders (started ${utcMinute(last.startedAt)}): ${thenText} → ${nowText}, ${what} — positions are traded to the new size`,
+  };
 }
 
 /** The journal key under which a reviewed (account, leader set) is remembered. */

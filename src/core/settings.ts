@@ -2,7 +2,7 @@
 // The config file, `config set`, and the per-run flags (`--max-leverage 3`) are all derived
 // from this table, so a setting exists in exactly one place.
 
-import { isAddress } from "./address.js";
+import { hidePrivateKeys, isAddress, looksLikePrivateKey, privateKeyMessage } from "./address.js";
 import { UsageError, ValidationError } from "./errors.js";
 import { plainDecimal } from "./format.js";
 import type { Address } from "./types.js";
@@ -601,7 +601,8 @@ export function settingSpec(key: string): SettingSpec {
     const list = "hlcopy config list shows every setting and what it does";
     const group = SETTING_GROUPS.find((g) => g === key.toLowerCase().replace(/\.$/, ""));
     const example = group ? SETTING_KEYS.find((k) => k.startsWith(`${group}.`)) : undefined;
-    throw new ValidationError(key, `unknown setting "${key}"`, {
+    const shown = hidePrivateKeys(key);
+    throw new ValidationError(shown, `unknown setting "${shown}"`, {
       hint: example
         ? `${group} is a group of settings: name one of them, e.g. ${example} (${list})`
         : near.length > 0
@@ -669,9 +670,16 @@ const COIN_RE = /^[A-Za-z0-9@:/_-]{1,32}$/;
 export { isAddress } from "./address.js";
 
 function invalid(s: SettingSpec, value: unknown): ValidationError {
+  // A private key where an address belongs: said so, and never quoted (core/address.ts).
+  if (s.kind.type === "addressOrNone" && typeof value === "string" && looksLikePrivateKey(value)) {
+    return new ValidationError(s.key, privateKeyMessage(`value for ${s.key}`), {
+      hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}`,
+    });
+  }
+  // A value is quoted back, unless it holds a private key (pasted at the wrong prompt).
   const shown =
     typeof value === "string"
-      ? `"${value}"`
+      ? `"${hidePrivateKeys(value)}"`
       : typeof value === "number"
         ? plainDecimal(value)
         : JSON.stringify(value);
@@ -944,7 +952,7 @@ function takesNumber(s: SettingSpec, raw: string): boolean {
 function notDecimal(s: SettingSpec, raw: string): ValidationError {
   return new ValidationError(
     s.key,
-    `invalid value "${raw}" for ${s.key}: numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected ${allowedText(s)}`,
+    `invalid value "${hidePrivateKeys(raw)}" for ${s.key}: numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected ${allowedText(s)}`,
     { hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}` },
   );
 }

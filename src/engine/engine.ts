@@ -34,8 +34,8 @@ import {
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
-import { planChanges, reviewKey, reviewReasons } from "../core/review.js";
-import { resolveCoinSettings, type Settings, sizingText } from "../core/settings.js";
+import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
+import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type {
@@ -378,6 +378,8 @@ export class CopyEngine {
   #checked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
+  /** This run's sizing against the last run's of the same leaders (begin), when it differs. */
+  #sizingChange: SizingChange | null = null;
   /** Positions hlcopy did not open (refused, adopted or left alone) and join new-only. */
   readonly #ownership: OwnershipWatch;
   /** Leaders whose equity fell to zero (said once). */
@@ -1465,13 +1467,14 @@ export class CopyEngine {
     if (!before) return;
     const set = (ls: readonly { address: Address }[]) => reviewKey(ls.map((l) => l.address));
     if (set(before.leaders) !== set(this.#o.leaders)) return;
-    const then = sizingText(before.settings);
-    const now = sizingText(this.#o.settings);
-    if (then === null || now === null || then === now) return;
+    // The one decision (core/review.ts): this warning for any change, the review for a large one.
+    const change = sizingChange(before, this.#o.settings);
+    this.#sizingChange = change;
+    if (!change) return;
     this.#emit({
       type: "warning",
       ts: this.#now(),
-      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${then}; this run sizes by ${now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
+      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${change.last}; this run sizes by ${change.now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
     });
   }
 
@@ -1506,6 +1509,7 @@ export class CopyEngine {
       firstRun: !this.#copyState.isReviewed(key),
       adopted: this.#ownership.adopted,
       confirmAbovePct: o.settings.exec.confirmAbovePct,
+      sizing: this.#sizingChange,
     });
     let confirmed: Plan | null = null;
     if (reasons.length > 0 && o.review) {

@@ -26,6 +26,7 @@ import {
 import { tmpdir, uptime, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { OperationalError } from "../core/errors.js";
+import { utcMinute } from "../core/format.js";
 import { storeError } from "./disk-errors.js";
 import { networkKey } from "./network-key.js";
 
@@ -253,12 +254,20 @@ function createExclusive(path: string, content: string): boolean {
   }
 }
 
+/**
+ * The refusal of a held lock: when the holder started, in status's time format; how to stop it —
+ * `hlcopy stop` first for a follow (its control socket ends it cleanly, from any shell), else kill.
+ */
 function heldError(account: string, path: string, holder: LockInfo): OperationalError {
-  const since = holder.startedAt > 0 ? new Date(holder.startedAt).toISOString() : "an unknown time";
+  const since = holder.startedAt > 0 ? utcMinute(holder.startedAt) : "an unknown time";
+  const stop =
+    holder.command === "follow" || holder.control !== undefined
+      ? `hlcopy stop, or kill ${holder.pid}, or Ctrl-C in its terminal`
+      : `kill ${holder.pid}, or Ctrl-C in its terminal`;
   return new OperationalError(
     `another hlcopy (pid ${holder.pid}) is trading ${account} since ${since} (${holder.command}, config dir ${holder.configDir})`,
     {
-      hint: `stop it first (kill ${holder.pid}, or Ctrl-C in its terminal); if no hlcopy is running, delete ${path}`,
+      hint: `stop it first (${stop}); if no hlcopy is running, delete ${path}`,
       details: {
         pid: holder.pid,
         startedAt: holder.startedAt,

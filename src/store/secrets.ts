@@ -95,9 +95,78 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Typed ahead of the passphrase question
+
+/** A terminal held silent until the passphrase is asked (holdTypeAhead). */
+interface TypeAheadHold {
+  input: SecretInput;
+  /** Characters typed meanwhile, discarded unseen. */
+  discarded: number;
+  stop(): void;
+}
+
+let typeAhead: TypeAheadHold | null = null;
+
+/**
+ * Turn the terminal's echo off now, for a passphrase question that comes later (a run's start
+ * checks take seconds before it is asked): what is typed meanwhile — a passphrase typed ahead —
+ * never shows in clear. It is discarded, as getpass(3) and sudo discard type-ahead (a "y" meant
+ * for the review must not become the passphrase), and the question says so. Ctrl-C still stops
+ * the run (raw mode turns the terminal's own Ctrl-C off: it is raised here as SIGINT). The
+ * question itself, or `release()`, ends the hold; a process that exits has its terminal reset.
+ * Nothing happens unless `input` is a terminal.
+ * @returns release(): ends the hold (the terminal as it was), returns how many were discarded.
+ */
+export function holdTypeAhead(input: SecretInput = process.stdin): () => number {
+  if (input.isTTY !== true || typeof input.setRawMode !== "function") return () => 0;
+  releaseTypeAhead();
+  const onData = (chunk: Buffer | string) => {
+    const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    for (const ch of text) {
+      if (ch === "\u0003") process.kill(process.pid, "SIGINT");
+      else if (hold) hold.discarded++;
+    }
+  };
+  const socket = input as SecretInput & { ref?: () => void; unref?: () => void };
+  const hold: TypeAheadHold = {
+    input,
+    discarded: 0,
+    stop() {
+      input.off("data", onData);
+      input.setRawMode?.(false);
+      input.pause();
+      socket.ref?.();
+    },
+  };
+  typeAhead = hold;
+  input.setRawMode(true);
+  input.on("data", onData);
+  input.resume();
+  // Reading the terminal must not keep a run that ends without asking alive.
+  socket.unref?.();
+  return () => (typeAhead === hold ? releaseTypeAhead() : 0);
+}
+
+/** End the hold on the terminal, if any (another question takes it): how many characters it discarded. */
+export function releaseTypeAhead(): number {
+  const hold = typeAhead;
+  if (!hold) return 0;
+  typeAhead = null;
+  hold.stop();
+  return hold.discarded;
+}
+
 /** Read one line with echo off: the terminal shows nothing while the user types. */
 function readHidden(io: PromptIo, question: string): Promise<string> {
   const input = io.input;
+  // What was typed before the question (held silent since the run began) is not the answer.
+  const discarded = typeAhead?.input === input ? releaseTypeAhead() : 0;
+  if (discarded > 0) {
+    io.output.write(
+      `(what was typed before this question — ${discarded} character${discarded === 1 ? "" : "s"} — was not shown and is discarded: type the passphrase now)\n`,
+    );
+  }
   io.output.write(question);
   input.setRawMode?.(true);
   return new Promise((resolve, reject) => {

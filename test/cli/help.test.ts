@@ -2,8 +2,10 @@
 // column (or described above the command), with full pasteable addresses; analysis commands
 // list only the setting flags they use; time spans are spelled `--since 1h` everywhere.
 
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { ROOT, runCli, tempDir } from "../helpers/cli.js";
 
 const COMMANDS = [
   [],
@@ -80,6 +82,35 @@ describe("help", () => {
     expect(listed.length).toBeGreaterThan(10);
     const checked = new Set(COMMANDS.map((c) => c[0]));
     expect(listed.filter((c) => !checked.has(c))).toEqual([]);
+  });
+
+  it("the Environment list names every HLCOPY_ variable hlcopy reads", async () => {
+    const src = join(ROOT, "src");
+    const read = new Set<string>();
+    for (const file of readdirSync(src, { recursive: true, encoding: "utf8" })) {
+      if (!/\.tsx?$/.test(file)) continue;
+      for (const m of readFileSync(join(src, file), "utf8").matchAll(/HLCOPY_[A-Z_]+/g)) read.add(m[0]);
+    }
+    expect(read).toContain("HLCOPY_PASSPHRASE_FILE");
+    const root = await help([]);
+    const listed = new Set(
+      [...root.slice(root.indexOf("Environment:")).matchAll(/^ {2}(HLCOPY_[A-Z_]+) /gm)].map((m) => m[1]),
+    );
+    expect([...read].filter((v) => !listed.has(v))).toEqual([]);
+  });
+
+  it("reconcile's cron line is the README's: the clone's cron-sweep.sh and a passphrase file, never bare hlcopy or HLCOPY_PASSPHRASE=", async () => {
+    const text = await help(["reconcile"]);
+    const cron = text.split("\n").filter((l) => /^\s*[*/0-9]+ [*/0-9]+ \* \* \* /.test(l));
+    expect(cron).toHaveLength(1);
+    expect(cron[0]).toContain(
+      "HLCOPY_PASSPHRASE_FILE=$HOME/.hlcopy-pass /path/to/hlcopy/examples/cron-sweep.sh 0x",
+    );
+    expect(text).not.toMatch(/HLCOPY_PASSPHRASE=/);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(readme).toContain(
+      "HLCOPY_PASSPHRASE_FILE=$HOME/.hlcopy-pass /path/to/hlcopy/examples/cron-sweep.sh 0xLEADER",
+    );
   });
 
   it("every command and subcommand has examples", async () => {

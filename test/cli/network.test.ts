@@ -58,4 +58,22 @@ describe("network resolution", () => {
       expect(() => resolveNetwork(bad)).toThrow(UsageError);
     }
   });
+
+  it("a misspelt name gets the name it was meant to be as its hint", () => {
+    for (const [typo, meant] of [
+      ["testnt", "testnet"],
+      ["Mainnet", "mainnet"],
+      ["main-net", "mainnet"],
+    ]) {
+      const e = (() => {
+        try {
+          resolveNetwork(typo as string);
+        } catch (error) {
+          return error as UsageError;
+        }
+        throw new Error("expected a refusal");
+      })();
+      expect(e.hint).toBe(`did you mean --network ${meant}?`);
+    }
+  });
 });

@@ -104,6 +104,43 @@ describe("hlcopy init at a terminal", () => {
   });
 });
 
+describe("hlcopy init: a wrong network is said at once", () => {
+  it("a misspelt network at the question is asked again at once, naming the one meant; the answers are kept", async () => {
+    const dir = tempDir();
+    const tty = new FakeTty();
+    const err = new Capture();
+    const out = new Capture();
+    const done = runInit({ configDir: dir }, { input: tty, out, err });
+    await eventually(() => err.text.includes("Network"));
+    tty.write("testnt\r");
+    // Asked again, before any other question.
+    await eventually(() => err.text.split("Network (").length === 3);
+    expect(err.text).toContain('"testnt" is not a network: did you mean testnet?');
+    expect(err.text).not.toContain("master account");
+    tty.write("http://127.0.0.1:8080/info\r");
+    await eventually(() => err.text.split("Network (").length === 4);
+    expect(err.text).toContain("without a path (/info)");
+    tty.write("testnet\r");
+    await eventually(() => err.text.includes("master account"));
+    tty.write("0x1111111111111111111111111111111111111111\r");
+    await done;
+    expect(out.text).toContain("network  testnet");
+  });
+
+  it("a bad --network or --account given as a flag is refused before any question", async () => {
+    for (const g of [{ network: "testnt" }, { account: "0x12" }]) {
+      const dir = tempDir();
+      const err = new Capture();
+      const error = (await rejection(
+        runInit({ configDir: dir, ...g }, { input: new FakeTty(), out: new Capture(), err }),
+      )) as Error;
+      expect(error.message).toMatch(/invalid (network|value)/);
+      expect(err.text).toBe("");
+      expect(existsSync(join(dir, "config.json"))).toBe(false);
+    }
+  });
+});
+
 describe("the plan review at a terminal", () => {
   it("a line printed while the question waits goes above it on its own line; the question is drawn again with what was typed", async () => {
     const { planReviewer, ReviewDeclined } = await import("../../src/cli/review.js");

@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest";
 import { planReviewer, ReviewDeclined } from "../../src/cli/review.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../../src/core/join.js";
 import { foreignPositions, managedNow } from "../../src/core/ownership.js";
-import { planChanges, planNotionalUsd, reviewKey, reviewReasons } from "../../src/core/review.js";
+import {
+  planChanges,
+  planNotionalUsd,
+  reviewKey,
+  reviewReasons,
+  SIZING_REVIEW_FACTOR,
+  sizingChange,
+} from "../../src/core/review.js";
 import { account, LEADER, LEADER2, leader, plan, settingsWith } from "./planner-fixtures.js";
 
 describe("positions hlcopy did not open", () => {
@@ -115,6 +122,44 @@ describe("review of a live plan", () => {
     expect(reviewReasons({ ...input, confirmAbovePct: pct - 1 })[0]).toMatch(
       /of equity \(more than exec\.confirmAbovePct/,
     );
+  });
+
+  it("a sizing grown more than 2× since the last run of these leaders (or another mode or direction) needs one; a smaller one does not", () => {
+    const last = (sizing: Parameters<typeof settingsWith>[0]["sizing"]) => ({
+      command: "follow",
+      startedAt: Date.UTC(2026, 11, 3, 14, 49, 25),
+      // As journaled: plain JSON.
+      settings: JSON.parse(JSON.stringify(settingsWith({ sizing }))) as unknown,
+    });
+    const now = (sizing: Parameters<typeof settingsWith>[0]["sizing"]) => settingsWith({ sizing });
+    const ratio = (r: number) => ({ mode: "fixed-ratio" as const, ratio: r });
+    expect(SIZING_REVIEW_FACTOR).toBe(2);
+    expect(sizingChange(last(ratio(0.05)), now(ratio(0.05)))).toBeNull();
+    const up = sizingChange(last(ratio(0.05)), now(ratio(1)));
+    expect(up).toMatchObject({ factor: 20, review: true });
+    expect(up?.reason).toBe(
+      "its sizing changed since the last follow of these leaders (started 2026-12-03 14:49 UTC): fixed-ratio ratio 0.05 → fixed-ratio ratio 1, 20× the size — positions are traded to the new size",
+    );
+    // At most 2×: warned about (the engine's warning), not asked.
+    expect(sizingChange(last(ratio(0.05)), now(ratio(0.1)))).toMatchObject({ factor: 2, review: false });
+    // Smaller: exposure goes down, always allowed.
+    expect(sizingChange(last(ratio(1)), now(ratio(0.05)))).toMatchObject({ review: false });
+    // Every mode's own amount is compared.
+    const multiplier = (m: number) => ({ mode: "equity-ratio" as const, multiplier: m });
+    expect(sizingChange(last(multiplier(1)), now(multiplier(3)))).toMatchObject({ factor: 3, review: true });
+    const notional = (n: number) => ({ mode: "fixed-notional" as const, notional: n });
+    expect(sizingChange(last(notional(1000)), now(notional(1500)))?.review).toBe(false);
+    // Another mode, or the other direction: not comparable, asked.
+    const mode = sizingChange(last(ratio(0.05)), now(multiplier(1)));
+    expect(mode).toMatchObject({ factor: null, review: true });
+    expect(mode?.reason).toContain("another sizing mode");
+    const flip = sizingChange(last(ratio(0.05)), now({ ...ratio(0.05), direction: "inverse" }));
+    expect(flip).toMatchObject({ factor: null, review: true });
+    expect(flip?.reason).toContain("every position flips side");
+    // The reason joins the review's, after the first-run one, for a plan with orders only.
+    const reasons = reviewReasons({ ...input, confirmAbovePct: 1e9, sizing: up });
+    expect(reasons).toEqual([up?.reason]);
+    expect(reviewReasons({ ...input, plan: { ...p, actions: [] }, sizing: up })).toEqual([]);
   });
 
   it("a fresh plan is covered by the yes unless it moves more, has a larger order, or closes positions hlcopy did not open", () => {

@@ -89,7 +89,9 @@ describe("one account, two config directories", () => {
     expect(rest).toEqual([]);
     expect(error).toContain(`error: another hlcopy (pid ${follow.pid})`);
     expect(error).toContain(`(follow, config dir ${dirA})`);
-    expect(hint).toMatch(new RegExp(`^hint: stop it first \\(kill ${follow.pid}`));
+    // When, as status says it; a follow is stopped cleanly with hlcopy stop, offered before kill.
+    expect(error).toMatch(/ since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(follow/);
+    expect(hint).toMatch(new RegExp(`^hint: stop it first \\(hlcopy stop, or kill ${follow.pid}`));
     expect(sim.control.orderHistory(account).length).toBe(orders);
 
     follow.kill("SIGTERM");

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OperationalError } from "../../src/core/errors.js";
+import { utcMinute } from "../../src/core/format.js";
 import {
   acquireLock,
   type Lock,
@@ -150,13 +151,27 @@ describe("acquireLock", () => {
     expect(holder.ok).toBe(true);
     const e = caught(() => acquire("reconcile", CONFIG_B));
     expect(e.exitCode).toBe(1);
-    const since = new Date(e.details.startedAt as number).toISOString();
+    // status's time format (YYYY-MM-DD HH:MM UTC), not ISO with milliseconds.
+    const since = utcMinute(e.details.startedAt as number);
+    expect(since).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     expect(e.message).toBe(
       `another hlcopy (pid ${holder.pid}) is trading ${ACCOUNT.toLowerCase()} on ${NET.name} since ${since} (follow, config dir ${CONFIG_A})`,
     );
-    expect(e.hint).toContain(`kill ${holder.pid}`);
+    // A follow is stopped cleanly with hlcopy stop: offered before kill.
+    expect(e.hint).toMatch(
+      new RegExp(`^stop it first \\(hlcopy stop, or kill ${holder.pid}, or Ctrl-C in its terminal\\)`),
+    );
     expect(e.hint).toContain(file);
     expect(e.details).toMatchObject({ pid: holder.pid, command: "follow", configDir: CONFIG_A });
+  });
+
+  it("a reconcile holding it (no control socket: hlcopy stop cannot reach it) is stopped by kill", async () => {
+    const { line } = await child(holderScript("reconcile"));
+    const holder = JSON.parse(line) as { ok: boolean; pid: number };
+    expect(holder.ok).toBe(true);
+    const e = caught(() => acquire("follow", CONFIG_B));
+    expect(e.hint).toMatch(new RegExp(`^stop it first \\(kill ${holder.pid}, or Ctrl-C in its terminal\\)`));
+    expect(e.message).toContain(`since ${utcMinute(e.details.startedAt as number)} (reconcile`);
   });
 
   it("the lock is per (network, account): another account or another network is free", async () => {

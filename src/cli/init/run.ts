@@ -1,12 +1,13 @@
 // First-run setup. Interactive on a TTY; with --network and --account it asks nothing.
 // Everything is validated before anything is written.
 
-import { UsageError } from "../../core/errors.js";
-import { isAddress, validateSetting } from "../../core/settings.js";
+import { addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
+import { toHlcopyError, UsageError } from "../../core/errors.js";
+import { validateSetting } from "../../core/settings.js";
 import { configPath, defaultConfigDir, readStoredSettings, writeSetting } from "../../store/config.js";
 import { ask } from "../ask.js";
 import type { GlobalOptions } from "../context.js";
-import { resolveNetwork } from "../network.js";
+import { networkNameSuggestion, resolveNetwork } from "../network.js";
 import { printDocument, type Writer } from "../output.js";
 
 export interface InitIo {
@@ -33,26 +34,49 @@ export async function runInit(
       hint: "e.g. hlcopy --network testnet --account 0xYourMasterAddress init",
     });
   }
+  // A value given as a flag is checked before any question: a typo there loses no answers.
+  if (network !== undefined) resolveNetwork(network);
+  if (account !== undefined) validateSetting("account", account);
   if (interactive) {
+    const err = io.err ?? process.stderr;
     // Ctrl-C at a question rejects with InterruptedError (exit 130): nothing is written.
-    const question = (text: string) => ask({ input: io.input, output: io.err ?? process.stderr }, text);
+    const question = (text: string) => ask({ input: io.input, output: err }, text);
+    // A wrong answer is said at once and the question asked again, keeping the answers given.
     if (network === undefined) {
       const current = (stored.network as string | undefined) ?? "mainnet";
-      const answer = (await question(`Network (mainnet, testnet or a URL) [${current}]: `)).trim();
-      network = answer || current;
+      for (;;) {
+        const answer = (await question(`Network (mainnet, testnet or a URL) [${current}]: `)).trim();
+        const value = answer || current;
+        const problem = networkProblem(value);
+        if (problem === null) {
+          network = value;
+          break;
+        }
+        err.write(`  ${problem}\n`);
+      }
     }
     if (account === undefined) {
       const current = stored.account as string | null | undefined;
       for (;;) {
-        const answer = (
-          await question(`Your master account address (0x…)${current ? ` [${current}]` : ""}: `)
-        ).trim();
-        const value = answer || current || "";
-        if (isAddress(value)) {
+        const prompt = `Your master account address (0x…)${current ? ` [${current}]` : ""}: `;
+        const typed = await question(prompt);
+        const value = typed.trim() || current || "";
+        const problem = addressProblem(value);
+        if (problem === null) {
           account = value;
           break;
         }
-        (io.err ?? process.stderr).write("  that is not an address: 0x followed by 40 hex digits\n");
+        if (problem === "private-key") {
+          // The terminal shows what was typed: take the key off the screen, then say why.
+          eraseAnswer(err, prompt, typed);
+          err.write(`  ${NOT_A_KEY}\n`);
+        } else if (problem === "checksum") {
+          err.write(
+            "  its mixed-case checksum (EIP-55) does not match — a typo? (give it all in lower case if you are sure of it)\n",
+          );
+        } else {
+          err.write("  that is not an address: 0x followed by 40 hex digits\n");
+        }
       }
     }
   }
@@ -83,4 +107,31 @@ export async function runInit(
       "",
     ].join("\n"),
   );
+}
+
+/** Why `value` is no network init can save (a misspelt name gets the name it was meant to be), or null. */
+function networkProblem(value: string): string | null {
+  try {
+    validateSetting("network", resolveNetwork(value).name);
+    return null;
+  } catch (error) {
+    const near = networkNameSuggestion(value);
+    if (near) return `"${hidePrivateKeys(value)}" is not a network: did you mean ${near}?`;
+    return hidePrivateKeys(toHlcopyError(error).message);
+  }
+}
+
+/**
+ * Clear the question and the answer just typed from a terminal (the cursor is on the line after
+ * them): the lines they took at the terminal's width, from the first one down.
+ */
+function eraseAnswer(
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  prompt: string,
+  typed: string,
+): void {
+  if (out.isTTY !== true) return;
+  const width = out.columns && out.columns > 0 ? out.columns : 80;
+  const lines = Math.max(1, Math.ceil(Array.from(prompt + typed).length / width));
+  out.write(`\u001b[${lines}A\r\u001b[J`);
 }

@@ -21,7 +21,10 @@ export function register(program: Command): void {
       `
 Exit codes: 0 in sync (nothing to do, or done) · 3 drift remains outside the deadband ·
 4 halted by a safety rule · 1 runtime error · 2 usage or config error.
-For cron: set HLCOPY_AGENT_KEY (or HLCOPY_PASSPHRASE) so no prompt is needed; a second
+For cron: no prompt can be answered there, so the key opens without one
+(HLCOPY_PASSPHRASE_FILE: a file, mode 0600, holding the keystore passphrase) and the plan
+is confirmed with --yes. Cron's PATH has no hlcopy: run the clone's examples/cron-sweep.sh,
+which passes --yes and runs the clone's own Node (README: "Reconcile from cron"). A second
 concurrent run for the same account exits 1 naming the process holding the lock.
 
 ${examples([
@@ -29,12 +32,14 @@ ${examples([
   ["hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --max-leverage 3 --json"],
   ["hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --adopt --yes"],
 ])}
-  */5 * * * * HLCOPY_PASSPHRASE=… hlcopy reconcile 0x5e9ee1089755c3435139848e47e6635505d5a13a --yes --json >> ~/hlcopy.log 2>&1
+  crontab (the clone's real path for /path/to/hlcopy):
+  */5 * * * * HLCOPY_PASSPHRASE_FILE=$HOME/.hlcopy-pass /path/to/hlcopy/examples/cron-sweep.sh 0x5e9ee1089755c3435139848e47e6635505d5a13a >> $HOME/hlcopy-cron.log 2>&1
 
 Before it trades, a live run refuses (exit 2): a leader that has never traded, positions in
 the account that hlcopy did not open (--adopt or --deny-coins them), and — without --yes — a
-plan that needs review (the first run for this leader, or one moving more than
-exec.confirmAbovePct % of equity), which is shown and asked for on a terminal.`,
+plan that needs review (the first run for this leader, one moving more than
+exec.confirmAbovePct % of equity, or a sizing grown more than 2× since the last run), which
+is shown and asked for on a terminal.`,
     )
     .action(async (leader: string, opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings, parseLeaderAddress } = await import("../context.js");
