@@ -102,3 +102,8 @@ export function reportError(
   }
   return e.exitCode;
 }
+
+/** A word as a shell reads it back: as it is when plain, else in single quotes (for hints to copy). */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_.@%+=:,/-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

@@ -157,6 +157,7 @@ export async function openTradingSession(
     let agentValidUntil: number | null | undefined;
     if (agentAddress) {
       const { ensureAgentApproved } = await import("../exchange/agents.js");
+      const { approveHint } = await import("./agent/common.js");
       const check = (owner: Address) =>
         ensureAgentApproved({
           httpUrl: ctx.network.httpUrl,
@@ -164,6 +165,8 @@ export async function openTradingSession(
           account: owner,
           agentAddress: agentAddress as Address,
           networkName: ctx.network.name,
+          // Only the flags the config does not give (--testnet-signing when this run signs so).
+          approveHint: approveHint(ctx, { account: owner }),
           ...(options.warn ? { warn: options.warn } : {}),
           ...startupTimeout(ctx, options.startupTimeoutMs),
           ...(options.signal ? { retry: { signal: options.signal } } : {}),

@@ -48,6 +48,7 @@ import type {
   Plan,
   PlannedAction,
 } from "../core/types.js";
+import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
 import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
@@ -2137,7 +2138,7 @@ export class CopyEngine {
     const now = this.#now();
     if (until - now >= WARN_APPROVAL_MS) return;
     this.#approvalWarned = true;
-    const days = Math.max(0, Math.floor((until - now) / 86_400_000));
+    const days = approvalDaysLeft(until, now);
     this.#emit({
       type: "warning",
       ts: now,
@@ -2224,9 +2225,7 @@ export class CopyEngine {
             agent: {
               validUntil: this.#o.agentValidUntil,
               daysLeft:
-                this.#o.agentValidUntil === null
-                  ? null
-                  : Math.max(0, Math.floor((this.#o.agentValidUntil - now) / 86_400_000)),
+                this.#o.agentValidUntil === null ? null : approvalDaysLeft(this.#o.agentValidUntil, now),
             },
           }),
       ...(this.#protection?.shown ? { protection: this.#protection.view() } : {}),

@@ -71,6 +71,15 @@ export function validateValidDays(days: number): number {
   return days;
 }
 
+/**
+ * The days left of an approval that ends at `validUntil`, as every view says them (agent approve
+ * and show, the pre-trade check, follow's warning, the dashboard, alerts): whole days rounded up,
+ * so a fresh 90-day approval reads 90 and its last day 1; 0 once it has ended.
+ */
+export function approvalDaysLeft(validUntil: number, now: number): number {
+  return Math.max(0, Math.ceil((validUntil - now) / DAY_MS));
+}
+
 /** The name as signed: `<name> valid_until <ms>`. */
 export function agentNameWithExpiry(name: string, validUntil: number): string {
   return `${name} valid_until ${validUntil}`;
@@ -152,7 +161,7 @@ export interface AgentStatus {
   name: string | null;
   /** ms since epoch; null when not listed or listed without an expiry. */
   validUntil: number | null;
-  /** Whole days left (floor); null when not approved or without an expiry. */
+  /** Whole days left ({@link approvalDaysLeft}); null when not approved or without an expiry. */
   daysLeft: number | null;
 }
 
@@ -183,7 +192,7 @@ export function agentStatusFrom(
     expired,
     name: baseAgentName(entry.name),
     validUntil,
-    daysLeft: validUntil === null || expired ? null : Math.floor((validUntil - now) / DAY_MS),
+    daysLeft: validUntil === null || expired ? null : approvalDaysLeft(validUntil, now),
   };
 }
 
@@ -204,15 +213,29 @@ export async function fetchAgentStatus(params: AgentStatusParameters): Promise<A
   return agentStatusFrom(agents, params.account, params.agentAddress, params.now ?? Date.now());
 }
 
-/** The exact command that approves the agent, for hints. */
-export function approveCommand(account: Address, networkName?: string): string {
-  const net = networkName && networkName !== "mainnet" ? ` --network ${networkName}` : "";
-  return `hlcopy${net} --account ${account} agent approve`;
+/**
+ * `hlcopy [--network N] [--testnet-signing] [--account A] agent approve [--name X]`, for hints:
+ * each flag only when given — the CLI gives those the config file and the defaults do not
+ * (cli/agent/common.ts approveHint). `name` as a shell reads it back (quoted when it needs it).
+ */
+export function approveCommand(
+  p: { network?: string; testnetSigning?: boolean; account?: string; name?: string } = {},
+): string {
+  const net = p.network ? ` --network ${p.network}` : "";
+  const signing = p.testnetSigning ? " --testnet-signing" : "";
+  const account = p.account ? ` --account ${p.account}` : "";
+  return `hlcopy${net}${signing}${account} agent approve${p.name ? ` --name ${p.name}` : ""}`;
 }
 
 export interface EnsureAgentApprovedParameters extends AgentStatusParameters {
-  /** For the fixing command in the hint ("mainnet", "testnet" or the URL). */
+  /** For the fixing command in the hint ("mainnet", "testnet" or the URL), when `approveHint` is not given. */
   networkName?: string;
+  /**
+   * The command that approves the agent, for the hint — the CLI's, with only the flags the
+   * config does not give (cli/agent/common.ts approveHint). Default: with --account, and
+   * --network unless mainnet.
+   */
+  approveHint?: string;
   /** Receives the warning line when fewer than 7 days remain. */
   warn?: (line: string) => void;
   /**
@@ -243,7 +266,12 @@ export async function ensureAgentApproved(params: EnsureAgentApprovedParameters)
     ...params.retry,
     ...(tell ? { onWait: (w) => tell(`warning: ${describeWait(w)}`) } : {}),
   });
-  const fix = approveCommand(status.account, params.networkName);
+  const fix =
+    params.approveHint ??
+    approveCommand({
+      account: status.account,
+      ...(params.networkName && params.networkName !== "mainnet" ? { network: params.networkName } : {}),
+    });
   if (status.expired) {
     throw new OperationalError(
       `the approval of agent ${status.agentAddress} for ${status.account} expired on ${isoDate(status.validUntil)}`,

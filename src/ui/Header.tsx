@@ -121,7 +121,7 @@ export function Header({ state, width }: HeaderProps) {
     // The agent's approval: days left, loud in its last week (it must be renewed to keep copying).
     state.agentDaysLeft === null
       ? null
-      : state.agentDaysLeft < 7
+      : state.agentDaysLeft <= 7
         ? { text: `agent ${state.agentDaysLeft}d left`, color: "yellow", bold: true, priority: 8 }
         : { text: `agent ${state.agentDaysLeft}d left`, dim: true, priority: 5 },
     { text: "? help", dim: true, priority: 1 },

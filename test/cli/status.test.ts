@@ -196,10 +196,11 @@ describe("hlcopy status: one meaning per figure", () => {
   });
 
   it("an hlcopy holding the account with no run journaled yet (at its review) is said, not hidden behind the last run", async () => {
-    const holder = { pid: 424_242, command: "follow" };
     const line =
       "a follow (pid 424242) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)";
     const { dir } = journal();
+    // Its lock names its config directory: this one (another's is said otherwise: other-config-dir.cli.test.ts).
+    const holder = { pid: 424_242, command: "follow", configDir: dir };
     const out = sink();
     const report = (await runStatus({
       configDir: dir,
@@ -213,12 +214,13 @@ describe("hlcopy status: one meaning per figure", () => {
     expect(out.text()).toContain(`\n${line}\n`);
     // No journal yet at all (a first run waiting at its review): said too, in text and JSON.
     const fresh = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+    const first = { ...holder, configDir: fresh };
     const text = sink();
-    await runStatus({ configDir: fresh, account, json: false, out: text, now: NOW, lockHolders: [holder] });
+    await runStatus({ configDir: fresh, account, json: false, out: text, now: NOW, lockHolders: [first] });
     expect(text.text()).toMatch(new RegExp(`^no runs yet for .*\n${line.replace(/[()]/g, "\\$&")}\n$`));
     const json = sink();
-    await runStatus({ configDir: fresh, account, json: true, out: json, now: NOW, lockHolders: [holder] });
-    expect(JSON.parse(json.text())).toMatchObject({ lastRun: null, starting: holder });
+    await runStatus({ configDir: fresh, account, json: true, out: json, now: NOW, lockHolders: [first] });
+    expect(JSON.parse(json.text())).toMatchObject({ lastRun: null, starting: first, elsewhere: null });
     // Nobody holding it: nothing said.
     expect((await status(dir, true)).report.starting).toBeNull();
   });

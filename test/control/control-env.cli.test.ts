@@ -5,6 +5,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -257,12 +258,13 @@ describe("another hlcopy trades the account and cannot be reached", () => {
     return spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "hlcopy"], { stdio: "ignore" });
   }
 
-  it("pause and flatten from another environment refuse (exit 1, naming it) and do nothing", {
+  it("pause and flatten from another environment refuse a reconcile at its start (exit 1, naming it and what it waits for) and do nothing", {
     timeout: 60_000,
   }, async () => {
     const { master, agentKey } = await masterWithAgent(sim, 50_000);
     const configDir = tempDir();
-    // A reconcile of this account holds the lock in the fixed directory (it takes no commands).
+    // A reconcile of this account holds the lock in the fixed directory (it takes no commands)
+    // and has no run in the journal yet: it is at its start (its review or passphrase prompt).
     const holder = standIn();
     const net = { name: sim.httpUrl, httpUrl: sim.httpUrl };
     const file = lockPath(defaultLockDir(), net, master.address);
@@ -279,20 +281,135 @@ describe("another hlcopy trades the account and cannot be reached", () => {
       };
       const paused = await cli(master.address, ["pause"], env);
       expect(paused.code).toBe(1);
+      // Said as waiting for an answer at its prompt, not as trading (it sends nothing before it).
       expect(paused.stderr).toBe(
-        `error: hlcopy reconcile (pid ${holder.pid}) is trading ${master.address} on ${sim.httpUrl} right now and takes no commands: nothing was done\n` +
-          `hint: run hlcopy pause again once it has ended (one sweep), or stop it with kill ${holder.pid}\n`,
+        `error: the reconcile (pid ${holder.pid}) for ${master.address} on ${sim.httpUrl} is waiting at its review or passphrase prompt (or finishing its start checks) and takes no commands: nothing was done\n` +
+          "hint: answer its prompt in that terminal (or Ctrl-C there), then run hlcopy pause again\n",
       );
       // Nothing recorded for the next follow.
       expect(existsSync(pendingPausePath(env.HLCOPY_LOCK_DIR, net, master.address))).toBe(false);
+      // resume asks nothing of a reconcile (it has no pause): said as with nothing running.
+      expect(await cli(master.address, ["resume", "--yes"], env)).toEqual({
+        code: 0,
+        stdout: `not halted: nothing to resume for ${master.address}\n`,
+        stderr: "",
+      });
       expect(existsSync(pendingPausePath(defaultLockDir(), net, master.address))).toBe(false);
       const flat = await cli(master.address, ["flatten", "--yes"], env);
       expect(flat.code).toBe(1);
-      expect(flat.stderr).toMatch(new RegExp(`^error: hlcopy reconcile \\(pid ${holder.pid}\\) is trading`));
+      expect(flat.stderr).toMatch(
+        new RegExp(`^error: the reconcile \\(pid ${holder.pid}\\) for .* is waiting at its review`),
+      );
       expect(sim.control.orderHistory(master.address)).toEqual([]);
       expect(existsSync(journalPath(configDir, master.address, sim.httpUrl))).toBe(false);
     } finally {
       rmSync(file, { force: true });
+      holder.kill();
+    }
+  });
+
+  /** A journal with `command`'s unfinished run by `pid` (and a manual halt when asked). */
+  function journaledRun(
+    configDir: string,
+    account: Address,
+    command: "follow" | "reconcile",
+    pid: number,
+    halt = false,
+  ) {
+    const path = journalPath(configDir, account, sim.httpUrl);
+    const journal = openJournal(path);
+    try {
+      journal.startRun({
+        command,
+        leaders: [{ address: leader, weight: 1 }],
+        account,
+        network: sim.httpUrl,
+        settings: null,
+        startedAt: Date.now(),
+      });
+      if (halt) journal.recordHalt({ ts: Date.now(), kind: "manual", reason: "flatten requested (test)" });
+    } finally {
+      journal.close();
+    }
+    const db = new DatabaseSync(path);
+    db.prepare("UPDATE runs SET pid = ?").run(pid);
+    db.close();
+    return path;
+  }
+
+  it("a reconcile that trades (its run journaled) is said as trading right now; pause does nothing", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
+    const lockDir = tempDir("hlcopy-locks-");
+    const holder = standIn();
+    const net = { name: sim.httpUrl, httpUrl: sim.httpUrl };
+    writeFileSync(
+      lockPath(lockDir, net, master.address),
+      JSON.stringify({ pid: holder.pid, startedAt: Date.now(), command: "reconcile", configDir, token: "t" }),
+    );
+    journaledRun(configDir, master.address, "reconcile", holder.pid ?? 0);
+    try {
+      const env = { HLCOPY_LOCK_DIR: lockDir, HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey };
+      const paused = await cli(master.address, ["pause"], env);
+      expect(paused.code).toBe(1);
+      expect(paused.stderr).toBe(
+        `error: hlcopy reconcile (pid ${holder.pid}) is trading ${master.address} on ${sim.httpUrl} right now and takes no commands: nothing was done\n` +
+          `hint: run hlcopy pause again once it has ended (one sweep), or stop it with kill ${holder.pid}\n`,
+      );
+      expect(existsSync(pendingPausePath(lockDir, net, master.address))).toBe(false);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it("resume with a follow whose socket does not answer: the halt is cleared in the journal and said so (exit 1), not 'nothing was done'", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
+    const lockDir = tempDir("hlcopy-locks-");
+    const holder = standIn();
+    const net = { name: sim.httpUrl, httpUrl: sim.httpUrl };
+    // Its lock names a control socket that does not answer (there is none).
+    writeFileSync(
+      lockPath(lockDir, net, master.address),
+      JSON.stringify({
+        pid: holder.pid,
+        startedAt: Date.now(),
+        command: "follow",
+        configDir,
+        token: "t",
+        control: join(lockDir, "gone.sock"),
+      }),
+    );
+    const path = journaledRun(configDir, master.address, "follow", holder.pid ?? 0, true);
+    try {
+      const env = { HLCOPY_LOCK_DIR: lockDir, HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey };
+      const acct = `${master.address} on ${sim.httpUrl}`;
+      const r = await cli(master.address, ["resume", "--yes"], env);
+      expect(r).toEqual({
+        code: 1,
+        stdout: "",
+        stderr:
+          `error: hlcopy follow (pid ${holder.pid}) is trading ${acct} but its control socket did not answer: only the journal was changed: cleared 1 halt(s) (manual: flatten requested (test)) (a running follow drops the halt at its next sweep); a pause it runs with stands\n` +
+          `hint: retry in a few seconds; if it persists, stop it with kill ${holder.pid} (as hlcopy stop) and run hlcopy resume again\n`,
+      });
+      const journal = openJournal(path);
+      try {
+        expect(journal.activeHalt()).toBeNull();
+      } finally {
+        journal.close();
+      }
+      // Nothing left to clear: now nothing was done, and it says so.
+      const again = await cli(master.address, ["resume", "--yes"], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toBe(
+        `error: hlcopy follow (pid ${holder.pid}) is trading ${acct} but its control socket did not answer: nothing was done\n` +
+          `hint: retry in a few seconds; if it persists, stop it with kill ${holder.pid} (as hlcopy stop) and run hlcopy resume again\n`,
+      );
+    } finally {
       holder.kill();
     }
   });

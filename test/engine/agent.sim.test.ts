@@ -49,7 +49,8 @@ describe("the state event", () => {
     engine.begin();
     await engine.sweep("start");
     await engine.stop("done");
-    expect(states.at(-1)?.agent).toEqual({ validUntil, daysLeft: 3 });
+    // Whole days rounded up (exchange/agents.ts approvalDaysLeft), as agent show says them.
+    expect(states.at(-1)?.agent).toEqual({ validUntil, daysLeft: 4 });
   });
 });
 
@@ -92,7 +93,7 @@ describe("an approval ending during a long run", () => {
     await engine.sweep();
     const told = warnings.filter((w) => /approval ends/.test(w));
     expect(told).toHaveLength(1);
-    expect(told[0]).toMatch(/\(6 days left\); renew it: hlcopy --account 0xabc agent approve$/);
+    expect(told[0]).toMatch(/\(7 days left\); renew it: hlcopy --account 0xabc agent approve$/);
     await engine.stop("done");
   });
 });

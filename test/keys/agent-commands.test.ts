@@ -118,6 +118,18 @@ describe("agent generate", () => {
     expect(await next({ account: null, stored: { network: sim } })).toBe(
       "  hlcopy --account 0xYourMaster… agent approve",
     );
+    // Signing for testnet on a URL (--testnet-signing, never stored): repeated, or approve would
+    // sign for mainnet and be refused.
+    expect(
+      await next({
+        network: resolveNetwork(sim, { testnet: true }),
+        stored: { network: sim, account: MASTER },
+      }),
+    ).toBe("  hlcopy --testnet-signing agent approve");
+    // testnet by name signs for testnet by itself.
+    expect(
+      await next({ network: resolveNetwork("testnet"), stored: { network: "testnet", account: MASTER } }),
+    ).toBe("  hlcopy agent approve");
   });
 
   it("passphrases that differ, or Ctrl-C, write nothing", async () => {

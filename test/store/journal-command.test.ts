@@ -124,7 +124,7 @@ describe("runJournal", () => {
     const other = "0x00000000000000000000000000000000000000b2";
     const human = sink();
     await runJournal({ configDir: dir, account: other, json: false, out: human });
-    expect(human.text).toContain(`no journal for ${other} yet`);
+    expect(human.text).toContain(`no journal for ${other} on mainnet yet`);
     const machine = sink();
     const r = await runJournal({ configDir: dir, account: other, json: true, out: machine });
     expect(JSON.parse(machine.text)).toEqual([]);
@@ -139,7 +139,27 @@ describe("runJournal", () => {
     const r = await runJournal({ configDir: dir, account: ACCOUNT, network: sim, json: false, out: human });
     expect(r.path).toBeNull();
     expect(human.text).toBe(
-      `no journal for ${ACCOUNT} on ${sim} yet (looked for ${journalPath(dir, ACCOUNT, sim)}); reconcile and follow create it; it has journals for other networks: journal-${ACCOUNT}.sqlite (--network chooses the network)\n`,
+      `no journal for ${ACCOUNT} on ${sim} yet (looked for ${journalPath(dir, ACCOUNT, sim)}); reconcile and follow create it; it has journals for other networks: mainnet (--network chooses the network)\n`,
+    );
+    // Asked about mainnet: the simulator's journal is named by its URL, as --network takes it.
+    const onSim = openJournal(journalPath(dir, ACCOUNT, sim));
+    onSim.startRun({
+      command: "reconcile",
+      leaders: [],
+      account: ACCOUNT,
+      network: sim,
+      settings: {},
+      startedAt: 1,
+    });
+    onSim.close();
+    const other = "0x00000000000000000000000000000000000000b2";
+    const mainnet = sink();
+    await runJournal({ configDir: dir, account: other, json: false, out: mainnet });
+    expect(mainnet.text).not.toContain("other networks");
+    const asked = sink();
+    await runJournal({ configDir: dir, account: ACCOUNT, network: "testnet", json: false, out: asked });
+    expect(asked.text).toBe(
+      `no journal for ${ACCOUNT} on testnet yet (looked for ${journalPath(dir, ACCOUNT, "testnet")}); reconcile and follow create it; it has journals for other networks: mainnet, ${sim} (--network chooses the network)\n`,
     );
     // An older hlcopy's run on the simulator, in mainnet's file.
     const j = openJournal(journalPath(dir, ACCOUNT));

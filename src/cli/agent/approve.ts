@@ -70,6 +70,8 @@ export async function runAgentApprove(
     name,
     validDays,
   });
+  // As agent show and every other view count them (a second later show reads the same).
+  const daysLeft = agents.approvalDaysLeft(result.validUntil, Date.now());
   emit(
     ctx,
     io,
@@ -80,11 +82,12 @@ export async function runAgentApprove(
       name: result.name,
       validUntil: result.validUntil,
       validDays,
+      daysLeft,
     },
     [
       `Approved agent ${result.agentAddress} for ${result.account}`,
       `  name         ${result.name}`,
-      `  valid until  ${agents.isoDate(result.validUntil)} (${validDays} days)`,
+      `  valid until  ${agents.isoDate(result.validUntil)} (${daysLeft} days left)`,
       "",
       "The master key was used for this one signature and not kept.",
     ],

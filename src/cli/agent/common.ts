@@ -4,7 +4,7 @@
 
 import { ConfigError, UsageError } from "../../core/errors.js";
 import type { Address } from "../../core/types.js";
-import { DEFAULT_AGENT_NAME } from "../../exchange/agents.js";
+import { approveCommand, DEFAULT_AGENT_NAME } from "../../exchange/agents.js";
 import {
   addressOfKey,
   agentKeystorePath,
@@ -15,7 +15,7 @@ import {
 import { sameNetwork } from "../../store/network-key.js";
 import { createPrompt, loadAgentKey, type Prompt, secretFromEnv } from "../../store/secrets.js";
 import type { CliContext } from "../context.js";
-import { printDocument, type Writer } from "../output.js";
+import { printDocument, shellWord, type Writer } from "../output.js";
 
 /** The part of the CLI context the agent commands use (tests build it by hand). */
 export type AgentContext = Pick<CliContext, "configDir" | "network" | "account" | "json" | "env"> & {
@@ -110,29 +110,29 @@ export function emit(ctx: AgentContext, io: AgentIo, json: Record<string, unknow
 }
 
 /**
- * `hlcopy [--network X] [--account A] agent approve [--name N]`, for next-step lines: only the
- * flags the user must type for it to act on this network and account — what the config file
- * (or HLCOPY_ACCOUNT, mainnet) already gives is left out, as a default --name is.
- * @param name the agent's name on the exchange when renewing it (approving under the same name
+ * `hlcopy [--network X] [--testnet-signing] [--account A] agent approve [--name N]`, for hints
+ * (next steps, show, and the refusals of follow and reconcile): only the flags the user must
+ * type for it to act on this network and account — what the config file (or HLCOPY_ACCOUNT,
+ * mainnet) already gives is left out, as a default --name is. --testnet-signing, never stored,
+ * is there whenever this run signed for testnet on a network given by URL.
+ * @param p.account the account to approve for when not the context's (a sub-account's master).
+ * @param p.name the agent's name on the exchange when renewing it (approving under the same name
  *   replaces that agent rather than adding one).
  */
-export function approveHint(ctx: AgentContext, name?: string | null): string {
+export function approveHint(ctx: AgentContext, p: { account?: Address; name?: string | null } = {}): string {
   const stored = ctx.stored ?? {};
   const configuredNetwork = typeof stored.network === "string" ? stored.network : "mainnet";
-  const network = sameNetwork(ctx.network.name, configuredNetwork) ? "" : ` --network ${ctx.network.name}`;
   // As resolveContext reads them when --account is not given.
   const configuredAccount = ctx.env.HLCOPY_ACCOUNT ?? stored.account ?? null;
-  const account =
-    ctx.account === null
-      ? " --account 0xYourMaster…"
-      : typeof configuredAccount === "string" && configuredAccount.toLowerCase() === ctx.account.toLowerCase()
-        ? ""
-        : ` --account ${ctx.account}`;
-  const named = name && name !== DEFAULT_AGENT_NAME ? ` --name ${shellWord(name)}` : "";
-  return `hlcopy${network}${account} agent approve${named}`;
-}
-
-/** A word as a shell reads it back: as it is when plain, else in single quotes. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_.@%+=:,/-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  const account = p.account ?? ctx.account;
+  return approveCommand({
+    ...(sameNetwork(ctx.network.name, configuredNetwork) ? {} : { network: ctx.network.name }),
+    ...(ctx.network.isTestnet && !sameNetwork(ctx.network.name, "testnet") ? { testnetSigning: true } : {}),
+    ...(account === null
+      ? { account: "0xYourMaster…" }
+      : typeof configuredAccount === "string" && configuredAccount.toLowerCase() === account.toLowerCase()
+        ? {}
+        : { account }),
+    ...(p.name && p.name !== DEFAULT_AGENT_NAME ? { name: shellWord(p.name) } : {}),
+  });
 }

@@ -12,11 +12,12 @@ import {
 } from "./common.js";
 
 /**
- * Show the agent and its approval. An approval that has expired is shown and then said as an
- * error with the command that renews it: exit 2 (returned), the code follow and reconcile
- * refuse to start with for the same state (exchange/agents.ts ensureAgentApproved) — a check
- * such as `hlcopy agent show && hlcopy follow …` stops where follow would.
- * @returns the exit code: 0, or 2 when the approval has expired.
+ * Show the agent and its approval. An approval that has expired, or was never given, is shown
+ * and then said as an error with the command that approves it: exit 2 (returned), the code
+ * follow and reconcile refuse to start with for the same state (exchange/agents.ts
+ * ensureAgentApproved) — a check such as `hlcopy agent show && hlcopy follow …` stops where
+ * follow would.
+ * @returns the exit code: 0, or 2 when the agent is not approved (expired, or never).
  * @throws {ConfigError} when there is no agent key; {UsageError} without an account;
  *   {RetryableError} when the exchange cannot be reached.
  */
@@ -34,7 +35,7 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
   });
   const isMaster = agent.address === account;
   // Renewing under the agent's own name replaces it (another name would add an agent).
-  const fix = approveHint(ctx, status.name);
+  const fix = approveHint(ctx, { name: status.name });
   const state = isMaster
     ? "REFUSED: this is your master key, not an agent"
     : status.approved
@@ -57,12 +58,15 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
   const exposed = agent.keystore ? await keystoreExposure(agent.keystore) : null;
   if (exposed) io.err.write(`warning: ${exposed.message}: follow and reconcile refuse it; ${exposed.hint}\n`);
   const expired = !isMaster && status.expired;
-  // (An expired approval is said as the error below, with the renewal.)
-  if (!isMaster && !expired) {
-    if (!status.approved) lines.push("", `Approve it: ${fix}`);
-    else if (status.validUntil !== null && status.validUntil - now < agents.WARN_DAYS_LEFT * 86_400_000) {
-      io.err.write(`warning: the approval ends in ${status.daysLeft} days; renew it: ${fix}\n`);
-    }
+  const never = !isMaster && !status.approved && !status.expired;
+  // (An approval expired or never given is said as the error below, with the approval.)
+  if (
+    !isMaster &&
+    status.approved &&
+    status.validUntil !== null &&
+    status.validUntil - now < agents.WARN_DAYS_LEFT * 86_400_000
+  ) {
+    io.err.write(`warning: the approval ends in ${status.daysLeft} days; renew it: ${fix}\n`);
   }
   emit(
     ctx,
@@ -81,11 +85,13 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
     },
     lines,
   );
-  if (!expired) return 0;
-  // After the document: stdout keeps the one `agent` document (expired: true) for --json.
+  if (!expired && !never) return 0;
+  // After the document: stdout keeps the one `agent` document (approved: false) for --json.
   if (!ctx.json) {
     io.err.write(
-      `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`,
+      expired
+        ? `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`
+        : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix} (or in the Hyperliquid web app, API page)\n`,
     );
   }
   return 2;

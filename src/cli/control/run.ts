@@ -21,7 +21,7 @@ import {
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
-import { openExisting } from "../status/run.js";
+import { currentRun, openExisting, startingHolder } from "../status/run.js";
 import { liveJournalRuns } from "../trading.js";
 
 /** A process trading the account now, as its lock (or the journal) tells it. */
@@ -30,6 +30,11 @@ interface RunningProcess {
   command: string;
   /** Its control socket (a follow's), or null (a reconcile or flatten takes no commands). */
   socket: string | null;
+  /**
+   * At its start: it holds the lock but its run is not in its journal yet — its start checks, or
+   * waiting at its review or passphrase prompt (a run is journaled once it may send).
+   */
+  starting: boolean;
 }
 
 /**
@@ -40,6 +45,28 @@ interface RunningProcess {
 export function pauseMarkerPath(ctx: CliContext, account: Address): string {
   const markers = pendingPausePaths(lookDirs(ctx.env), ctx.network, account);
   return markers.find((m) => existsSync(m)) ?? (markers[0] as string);
+}
+
+/**
+ * Whether the lock holder is at its start: its journal (in the config directory its lock names)
+ * does not show its run (status/run.ts startingHolder). False when that journal cannot be read.
+ */
+function atItsStart(ctx: CliContext, account: Address, holder: { pid: number; configDir: string }): boolean {
+  try {
+    const opened = openExisting(
+      holder.configDir === "?" ? ctx.configDir : holder.configDir,
+      account,
+      ctx.network.name,
+    );
+    if (!opened) return true;
+    try {
+      return startingHolder([holder], currentRun(opened.journal)) !== null;
+    } finally {
+      opened.journal.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -54,6 +81,7 @@ function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
     // A lock of an older hlcopy names no socket: a follow's was next to it.
     socket:
       h.info.control ?? (h.info.command === "follow" ? controlSocketPath(h.dir, ctx.network, account) : null),
+    starting: atItsStart(ctx, account, h.info),
   }));
   if (found.length > 0) return found;
   const opened = openExisting(ctx.configDir, account, ctx.network.name);
@@ -64,6 +92,7 @@ function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
       pid: r.pid as number,
       command: r.command,
       socket: recorded && recorded.pid === r.pid ? recorded.socket : null,
+      starting: false,
     }));
   } finally {
     opened.journal.close();
@@ -71,40 +100,96 @@ function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
 }
 
 /**
+ * The running follow's reply; `unreachable`: a process trades the account but did not answer
+ * (a reconcile or flatten takes no commands; a follow's socket did not answer, or is not up yet
+ * at its start); null when nothing trades the account on this network.
+ */
+async function reachRunningFollow(
+  ctx: CliContext,
+  account: Address,
+  command: ControlCommand,
+): Promise<{ reply: ControlReply } | { unreachable: RunningProcess } | null> {
+  const running = runningProcesses(ctx, account);
+  for (const r of running) {
+    if (!r.socket) continue;
+    const reply = await sendControl(r.socket, command).catch(() => null);
+    if (reply) return { reply };
+  }
+  const [busy] = running;
+  return busy ? { unreachable: busy } : null;
+}
+
+/**
+ * What a control command says of a process it could not reach: `done` is what it did all the
+ * same (default: nothing).
+ */
+function unreachableError(
+  busy: RunningProcess,
+  ctx: CliContext,
+  account: Address,
+  command: ControlCommand,
+  done = "nothing was done",
+): OperationalError {
+  const { pid } = busy;
+  const acct = `${account} on ${ctx.network.name}`;
+  const details = { pid, command: busy.command, ...(busy.socket ? { socket: busy.socket } : {}) };
+  if (busy.command === "follow") {
+    // Its socket comes up once its start checks (the agent's approval on the exchange) pass.
+    if (busy.starting) {
+      return new OperationalError(
+        `the follow (pid ${pid}) for ${acct} is still starting (its control socket is not up yet): ${done}`,
+        {
+          hint: `run hlcopy ${command} again in a few seconds, once it is up; if it stays so, stop it with kill ${pid}`,
+          details,
+        },
+      );
+    }
+    return new OperationalError(
+      `hlcopy follow (pid ${pid}) is trading ${acct} but its control socket did not answer: ${done}`,
+      {
+        hint: `retry in a few seconds; if it persists, stop it with kill ${pid} (as hlcopy stop) and run hlcopy ${command} again`,
+        details,
+      },
+    );
+  }
+  if (busy.starting && busy.command === "reconcile") {
+    return new OperationalError(
+      `the reconcile (pid ${pid}) for ${acct} is waiting at its review or passphrase prompt (or finishing its start checks) and takes no commands: ${done}`,
+      {
+        hint: `answer its prompt in that terminal (or Ctrl-C there), then run hlcopy ${command} again`,
+        details,
+      },
+    );
+  }
+  if (busy.starting) {
+    return new OperationalError(
+      `hlcopy ${busy.command} (pid ${pid}) is starting for ${acct} and takes no commands: ${done}`,
+      { hint: `run hlcopy ${command} again once it has ended, or stop it with kill ${pid}`, details },
+    );
+  }
+  return new OperationalError(
+    `hlcopy ${busy.command} (pid ${pid}) is trading ${acct} right now and takes no commands: ${done}`,
+    {
+      hint: `run hlcopy ${command} again once it has ended (one sweep), or stop it with kill ${pid}`,
+      details,
+    },
+  );
+}
+
+/**
  * The running follow's reply; null when nothing trades the account on this network.
  * @throws {OperationalError} (exit 1; nothing done) when a process trades it but cannot be
- *   reached: a reconcile or flatten (no control channel), or a follow whose socket does not answer.
+ *   reached: a reconcile or flatten (no control channel), or a follow whose socket does not
+ *   answer (or is not up yet, at its start).
  */
 export async function askRunningFollow(
   ctx: CliContext,
   account: Address,
   command: ControlCommand,
 ): Promise<ControlReply | null> {
-  const running = runningProcesses(ctx, account);
-  for (const r of running) {
-    if (!r.socket) continue;
-    const reply = await sendControl(r.socket, command).catch(() => null);
-    if (reply) return reply;
-  }
-  const [busy] = running;
-  if (!busy) return null;
-  const acct = `${account} on ${ctx.network.name}`;
-  if (busy.command === "follow") {
-    throw new OperationalError(
-      `hlcopy follow (pid ${busy.pid}) is trading ${acct} but its control socket did not answer: nothing was done`,
-      {
-        hint: `retry in a few seconds (it may be starting); if it persists, stop it with kill ${busy.pid} (as hlcopy stop) and run hlcopy ${command} again`,
-        details: { pid: busy.pid, command: busy.command, ...(busy.socket ? { socket: busy.socket } : {}) },
-      },
-    );
-  }
-  throw new OperationalError(
-    `hlcopy ${busy.command} (pid ${busy.pid}) is trading ${acct} right now and takes no commands: nothing was done`,
-    {
-      hint: `run hlcopy ${command} again once it has ended (one sweep), or stop it with kill ${busy.pid}`,
-      details: { pid: busy.pid, command: busy.command },
-    },
-  );
+  const reached = await reachRunningFollow(ctx, account, command);
+  if (reached && "unreachable" in reached) throw unreachableError(reached.unreachable, ctx, account, command);
+  return reached?.reply ?? null;
 }
 
 function tell(ctx: CliContext, out: Writer, type: string, doc: Record<string, unknown>, line: string): void {
@@ -171,24 +256,87 @@ export async function runStop(
   return ExitCode.ok;
 }
 
+/** What `hlcopy resume` did to the running follow (or the pause recorded for the next one). */
+export type ResumeFollowOutcome =
+  | {
+      did: "resumed" | "not-paused" | "pending-pause-cleared" | "starting";
+      /** Said as it is (after resume's own line, if any). */
+      line: string;
+      /** The follow's (running, or at its start). */
+      pid?: number;
+    }
+  | {
+      /** A follow runs but did not answer: `error` says what was done all the same. */
+      did: "unreachable";
+      pid: number;
+      error: OperationalError;
+    };
+
 /**
  * What `hlcopy resume` does besides clearing a halt: resume a paused running follow, or drop
  * a pause recorded for the next run. Null when there was neither.
+ *
+ * A follow so early in its start that its control socket is not up yet (its start checks) has
+ * not read the journal nor taken a recorded pause: the pause is dropped here, so it starts
+ * without both. A reconcile or flatten has no pause: one recorded for the next follow is dropped.
+ * @param p.halt resume's own part, said in the error when the follow does not answer (it was done).
  */
 export async function resumeRunningOrPending(
   ctx: CliContext,
   account: Address,
-): Promise<{ did: "resumed" | "not-paused" | "pending-pause-cleared"; line: string; pid?: number } | null> {
-  const reply = await askRunningFollow(ctx, account, "resume");
-  if (reply) {
-    return reply.did === "resumed"
-      ? { did: "resumed", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid }
-      : { did: "not-paused", line: `${reply.message} (pid ${reply.pid})`, pid: reply.pid };
+  p: { halt?: string | null } = {},
+): Promise<ResumeFollowOutcome | null> {
+  const reached = await reachRunningFollow(ctx, account, "resume");
+  if (reached && "reply" in reached) return resumedLine(reached.reply);
+  const busy = reached?.unreachable ?? null;
+  const follow = busy?.command === "follow" ? busy : null;
+  if (follow && !follow.starting) {
+    const done = p.halt
+      ? `only the journal was changed: ${p.halt} (a running follow drops the halt at its next sweep); a pause it runs with stands`
+      : "nothing was done";
+    return {
+      did: "unreachable",
+      pid: follow.pid,
+      error: unreachableError(follow, ctx, account, "resume", done),
+    };
   }
-  if (takePendingPauses(pendingPausePaths(lookDirs(ctx.env), ctx.network, account)) !== null) {
-    return { did: "pending-pause-cleared", line: "cleared the pause recorded for the next follow" };
+  const markers = pendingPausePaths(lookDirs(ctx.env), ctx.network, account);
+  const took = takePendingPauses(markers) !== null;
+  if (!follow) {
+    return took
+      ? { did: "pending-pause-cleared", line: "cleared the pause recorded for the next follow" }
+      : null;
   }
-  return null;
+  // The follow takes a recorded pause as its socket comes up: up since, it may have taken it first.
+  const again = await reachRunningFollow(ctx, account, "resume");
+  const pid = follow.pid;
+  if (again && "reply" in again) {
+    if (again.reply.did === "resumed" || !took) return resumedLine(again.reply);
+    return {
+      did: "pending-pause-cleared",
+      line: `cleared the pause recorded for the next follow: the follow (pid ${pid}), up since, runs without it`,
+      pid,
+    };
+  }
+  const starting = `the follow (pid ${pid}) is still starting (its control socket is not up yet)`;
+  const said = [
+    p.halt ? "it reads the journal once its checks pass, so it starts without the halt" : null,
+    took ? "cleared the pause it would have started with" : null,
+  ].filter(Boolean);
+  return {
+    did: took ? "pending-pause-cleared" : "starting",
+    line: `${starting}: ${said.length > 0 ? said.join("; ") : "not halted and not to start paused: nothing to resume"}`,
+    pid,
+  };
+}
+
+/** The running follow's reply to resume, as resume says it. */
+function resumedLine(reply: ControlReply): ResumeFollowOutcome {
+  return {
+    did: reply.did === "resumed" ? "resumed" : "not-paused",
+    line: `${reply.message} (pid ${reply.pid})`,
+    pid: reply.pid,
+  };
 }
 
 /**

@@ -17,12 +17,12 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine, type OnExit } from "../../engine/engine.js";
 import { EngineEvents, type RunMode } from "../../engine/events.js";
 import { bookReaderOf, liveExecutor, paperExecutor } from "../../engine/executor.js";
-import { approveCommand } from "../../exchange/agents.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtFixed, fmtMs, fmtPlusMinus } from "../../ui/format.js";
 import { type RunSummary, skippedText } from "../../ui/model.js";
+import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
 import { planReviewer } from "../review.js";
@@ -255,7 +255,7 @@ export async function runFollow(
         waitForApproval: options.waitForApproval,
         ...(mode === "live"
           ? {
-              approveHint: approveCommand(session.master, ctx.network.name),
+              approveHint: approveHint(ctx, { account: session.master }),
               agentValidUntil: session.agentValidUntil ?? null,
             }
           : {}),

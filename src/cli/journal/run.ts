@@ -3,16 +3,16 @@
 
 import { existsSync, readdirSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
+import type { Address } from "../../core/types.js";
 import {
   foreignNetworkRuns,
   type JournalEntry,
   journalPath,
   openJournal,
-  otherJournals,
   unmovedJournal,
 } from "../../store/journal.js";
-import { isMainnet } from "../../store/network-key.js";
 import { printJson, renderTable, type Writer } from "../output.js";
+import { networkName, otherNetworksClause } from "../status/run.js";
 import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
 
 export const DEFAULT_LIMIT = 50;
@@ -86,16 +86,11 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     if (unmoved) throw unmoved;
     // Not an error: nothing has run for this account yet (or it is a typo, or another network:
     // say where we looked, and what there is elsewhere).
-    const others = otherJournals(p.configDir, account, network);
-    const elsewhere =
-      others.length === 0
-        ? ""
-        : `; it has journals for other networks: ${others.join(", ")} (--network chooses the network)`;
-    const where = isMainnet(network) ? "" : ` on ${network}`;
+    // The other networks by the name --network takes (as status names them), not by file name.
     if (p.json) printJson([], out);
     else
       out.write(
-        `no journal for ${account}${where} yet (looked for ${file}); reconcile and follow create it${elsewhere}\n`,
+        `no journal for ${account} on ${networkName(network)} yet (looked for ${file}); reconcile and follow create it${otherNetworksClause(p.configDir, account as Address, network)}\n`,
       );
     return { entries: [], path: null };
   }

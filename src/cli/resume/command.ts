@@ -58,7 +58,7 @@ ${examples([
       // a halt in the journal is cleared as before. The output says which it did.
       const { resumeRunningOrPending } = await import("../control/run.js");
       await runResume({
-        resumeFollow: () => resumeRunningOrPending(ctx, account),
+        resumeFollow: ({ halt }) => resumeRunningOrPending(ctx, account, { halt }),
         configDir: ctx.configDir,
         account,
         network: ctx.network.name,

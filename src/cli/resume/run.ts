@@ -1,21 +1,65 @@
 // `hlcopy resume`: clear a safety halt (or follow again a leader its own limit stopped) in the
 // journal, and resume a paused running follow. No key and no network, like `status`.
 
-import { resolve } from "node:path";
 import { OperationalError, UsageError } from "../../core/errors.js";
 import { fixed } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import type { Journal } from "../../store/journal.js";
+import type { ResumeFollowOutcome } from "../control/run.js";
 import { printDocument, type Writer } from "../output.js";
-import { currentRun, openExisting, startingHolder } from "../status/run.js";
+import {
+  againWithConfigDir,
+  currentRun,
+  holdersByConfigDir,
+  type LockHolderView,
+  openExisting,
+  startingHolder,
+} from "../status/run.js";
 
-/** A process holding the account's run lock on this network (store/lock.ts findLockHolders). */
-export interface LockHolderView {
-  pid: number;
-  command: string;
-  /** Its config directory ("?" in a lock written by an older hlcopy). */
-  configDir: string;
+/**
+ * Before resume does anything: an hlcopy running for the account with another config directory
+ * keeps its halts and leaders in its own journal. When that journal holds what resume would
+ * clear (`what` finds it: a halt, the leader's stop), resume here cannot — it would clear another
+ * journal's, or find none and say "nothing to resume" — so it says so, with the command that
+ * reaches it. Otherwise resume goes on: the running follow is reached through its socket
+ * whatever the config directory, and this directory's journal is this directory's.
+ * @throws {OperationalError} (exit 1; nothing changed) naming its pid and config directory.
+ */
+function refuseOtherConfigDir(
+  p: {
+    configDir: string;
+    account: Address;
+    network?: string;
+    lockHolders?: readonly LockHolderView[];
+    /** The command to run again, as the trader typed it. */
+    again: string;
+  },
+  what: (journal: Journal) => string | null,
+): void {
+  const { elsewhere } = holdersByConfigDir(p.lockHolders, p.configDir);
+  if (!elsewhere) return;
+  let found: string | null = null;
+  try {
+    const opened = openExisting(elsewhere.configDir, p.account, p.network);
+    if (!opened) return;
+    try {
+      found = what(opened.journal);
+    } finally {
+      opened.journal.close();
+    }
+  } catch {
+    return; // unreadable from here: resume goes on with its own journal, as before
+  }
+  if (!found) return;
+  const { pid, command, configDir } = elsewhere;
+  throw new OperationalError(
+    `a ${command} (pid ${pid}) is running for ${p.account} on ${p.network ?? "mainnet"} with config directory ${configDir}: its journal is there, ${found} — this resume reads ${p.configDir}: nothing was done`,
+    {
+      hint: `run it with that config directory: ${againWithConfigDir(configDir, p.again.replace(/^hlcopy /, ""))}`,
+      details: { pid, command, configDir },
+    },
+  );
 }
 
 /**
@@ -38,9 +82,7 @@ function refuseWhileHeldAtStart(
   },
 ): void {
   // Of this journal: a holder of the same config directory (or of an unknown one, an older lock).
-  const ours = (p.lockHolders ?? []).filter(
-    (h) => h.configDir === "?" || resolve(h.configDir) === resolve(p.configDir),
-  );
+  const { ours } = holdersByConfigDir(p.lockHolders, p.configDir);
   if (ours.length === 0 || !journal.writeLockedElsewhere()) return;
   const holder = startingHolder(ours, currentRun(journal));
   if (!holder) return;
@@ -112,6 +154,10 @@ export async function runResumeLeader(p: {
   now?: number;
 }): Promise<void> {
   const out = p.out ?? process.stdout;
+  refuseOtherConfigDir({ ...p, again: `hlcopy resume --leader ${p.leader}` }, (j) => {
+    const there = j.getCopyState<LeaderStop>(leaderStopKey(p.leader));
+    return there ? `with leader ${p.leader} not followed (${there.kind})` : null;
+  });
   const opened = openExisting(p.configDir, p.account, p.network);
   const key = leaderStopKey(p.leader);
   const stop = opened?.journal.getCopyState<LeaderStop>(key) ?? null;
@@ -178,9 +224,10 @@ export async function runResume(p: {
   now?: number;
   /**
    * Resume a paused running follow or drop a recorded pause (hlcopy resume, issue 18); called
-   * only once the halt (if any) is confirmed, so a refused resume changes nothing.
+   * only once the halt (if any) is cleared, so a refused resume changes nothing. `halt`: what
+   * resume cleared, for what it says when the follow does not answer (cli/control/run.ts).
    */
-  resumeFollow?: () => Promise<{ did: string; line: string; pid?: number } | null>;
+  resumeFollow?: (p: { halt: string | null }) => Promise<ResumeFollowOutcome | null>;
 }): Promise<void> {
   const out = p.out ?? process.stdout;
   // As pause, flatten and stop say it (--json: running, did, pid); `follow` kept for scripts
@@ -189,8 +236,10 @@ export async function runResume(p: {
     running: false,
     did: "nothing",
   };
-  const resumeFollow = async () => {
-    const f = (await p.resumeFollow?.()) ?? null;
+  const resumeFollow = async (halt: string | null) => {
+    const f = (await p.resumeFollow?.({ halt })) ?? null;
+    // A follow that did not answer: the error says what was done all the same (exit 1).
+    if (f?.did === "unreachable") throw f.error;
     if (f)
       follow = {
         running: f.pid !== undefined,
@@ -201,11 +250,15 @@ export async function runResume(p: {
     if (f && !p.json) out.write(`${f.line}\n`);
     return f;
   };
+  refuseOtherConfigDir({ ...p, again: "hlcopy resume" }, (j) => {
+    const there = j.activeHalt();
+    return there ? `halted (${there.kind}: ${there.reason})` : null;
+  });
   const opened = openExisting(p.configDir, p.account, p.network);
   const halt = opened?.journal.activeHalt() ?? null;
   if (!opened || !halt) {
     opened?.journal.close();
-    const f = await resumeFollow();
+    const f = await resumeFollow(null);
     if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null, ...follow }, out);
     else if (!f) out.write(`not halted: nothing to resume for ${p.account}\n`);
     return;
@@ -225,16 +278,13 @@ export async function runResume(p: {
       journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
       return { cleared, hwm };
     });
+    const done = `cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
+      hwm === null ? "" : `; high-water mark restarts at ${fixed(hwm)} USD`
+    }`;
     // After the journal's halt is cleared, so a running follow that reads it drops its own.
-    await resumeFollow();
+    await resumeFollow(done);
     if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);
-    else {
-      out.write(
-        `resumed: cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
-          hwm === null ? "" : `; high-water mark restarts at ${fixed(hwm)} USD`
-        }\n`,
-      );
-    }
+    else out.write(`resumed: ${done}\n`);
   } finally {
     journal.close();
   }

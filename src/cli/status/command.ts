@@ -48,6 +48,7 @@ ${examples([
         lockHolders: findLockHolders(ctx.network, account, ctx.env).map((h) => ({
           pid: h.info.pid,
           command: h.info.command,
+          configDir: h.info.configDir,
         })),
         json: ctx.json,
         sinceHours: String(hours),

@@ -8,8 +8,8 @@
 // one every 5 s), and the copy — drift, positions, P&L — as its last sweep or run end left it.
 // A line or table never mixes the two.
 
-import { existsSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
 import {
   type DriftReport,
@@ -42,7 +42,7 @@ import {
 import { isAlive, runAlive } from "../../store/lock.js";
 import { isMainnet, sameNetwork } from "../../store/network-key.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
-import { printDocument, renderTable, type Writer } from "../output.js";
+import { printDocument, renderTable, shellWord, type Writer } from "../output.js";
 
 export interface StatusReport {
   account: Address;
@@ -78,6 +78,11 @@ export interface StatusReport {
    * may send). Null when none.
    */
   starting: { pid: number; command: string } | null;
+  /**
+   * An hlcopy that holds the account's lock on this network with another config directory: its
+   * journal (runs, halts, P&L) is there, not in the one read here. Null when none.
+   */
+  elsewhere: LockHolderView | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
   /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
   drift: (DriftReport & { asOf: number }) | null;
@@ -164,16 +169,22 @@ export function openExisting(
  * that and not as an empty copy).
  */
 export function noRunsLine(configDir: string, account: Address, network = "mainnet"): string {
+  return `no runs yet for ${account} on ${networkName(network)}: hlcopy reconcile or hlcopy follow start the journal${otherNetworksClause(configDir, account, network)}`;
+}
+
+/**
+ * "; it has journals for other networks: testnet, http://… (--network chooses the network)",
+ * naming them as --network takes them; "" when the account has none.
+ */
+export function otherNetworksClause(configDir: string, account: Address, network: string): string {
   const others = otherJournalNetworks(configDir, account, network);
-  const elsewhere =
-    others.length === 0
-      ? ""
-      : `; it has journals for other networks: ${others.join(", ")} (--network chooses the network)`;
-  return `no runs yet for ${account} on ${networkName(network)}: hlcopy reconcile or hlcopy follow start the journal${elsewhere}`;
+  return others.length === 0
+    ? ""
+    : `; it has journals for other networks: ${others.join(", ")} (--network chooses the network)`;
 }
 
 /** A network as --network takes it: mainnet and testnet by name, any other by its URL. */
-function networkName(network: string): string {
+export function networkName(network: string): string {
   if (isMainnet(network)) return "mainnet";
   return sameNetwork(network, "testnet") ? "testnet" : network;
 }
@@ -222,7 +233,7 @@ export async function runStatus(p: {
   /** The pause marker of the account on this network (cli/control/run.ts pauseMarkerPath). */
   pauseMarker?: string;
   /** The processes holding the account's lock on this network (store/lock.ts findLockHolders). */
-  lockHolders?: readonly { pid: number; command: string }[];
+  lockHolders?: readonly LockHolderView[];
   out?: Writer;
   now?: number;
 }): Promise<StatusReport | null> {
@@ -233,19 +244,23 @@ export async function runStatus(p: {
       hint: "e.g. --since 6",
     });
   }
+  // A holder of another config directory has its run in its own journal: named, never read as
+  // one of this journal at its start.
+  const { ours, elsewhere } = holdersByConfigDir(p.lockHolders, p.configDir);
   const opened = openExisting(p.configDir, p.account, p.network);
   if (!opened) {
     const paused = standingPause(p.pauseMarker);
-    const starting = p.lockHolders?.[0] ?? null;
+    const starting = ours[0] ?? null;
     if (p.json)
       printDocument(
         "status",
-        { account: p.account, journal: null, lastRun: null, halt: null, paused, starting },
+        { account: p.account, journal: null, lastRun: null, halt: null, paused, starting, elsewhere },
         out,
       );
     else {
       out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
       if (starting) out.write(`${startingLine(starting)}\n`);
+      if (elsewhere) out.write(`${elsewhereLine(elsewhere, "status")}\n`);
       if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now())}\n`);
     }
     return null;
@@ -287,7 +302,8 @@ export async function runStatus(p: {
           : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       paused: standingPause(p.pauseMarker),
-      starting: startingHolder(p.lockHolders, run),
+      starting: startingHolder(ours, run),
+      elsewhere,
       lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
       drift: last.drift && last.ts !== null ? { ...roundedDrift(last.drift), asOf: last.ts } : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
@@ -500,6 +516,54 @@ function startingLine(s: { pid: number; command: string }): string {
   return `a ${s.command} (pid ${s.pid}) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)`;
 }
 
+/** A process holding the account's run lock on this network (store/lock.ts findLockHolders). */
+export interface LockHolderView {
+  pid: number;
+  command: string;
+  /** Its config directory, as its lock names it ("?" in a lock written by an older hlcopy). */
+  configDir: string;
+}
+
+/** Whether two config directories are one (as typed, resolved, or through a symlink). */
+function sameDir(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The lock holders whose journal is the one in `configDir` (an older lock, naming none, counts
+ * as one of them), and the first whose journal is in another config directory.
+ */
+export function holdersByConfigDir<H extends LockHolderView>(
+  holders: readonly H[] | undefined,
+  configDir: string,
+): { ours: H[]; elsewhere: H | null } {
+  const ours: H[] = [];
+  let elsewhere: H | null = null;
+  for (const h of holders ?? []) {
+    if (h.configDir === "?" || sameDir(h.configDir, configDir)) ours.push(h);
+    else elsewhere ??= h;
+  }
+  return { ours, elsewhere };
+}
+
+/**
+ * An hlcopy running for the account with another config directory: its journal is there, and
+ * `command` (status, resume …) reads that one when run with it.
+ */
+export function elsewhereLine(h: LockHolderView, command: string): string {
+  return `a ${h.command} (pid ${h.pid}) is running for this account with config directory ${h.configDir}: its journal is there — ${againWithConfigDir(h.configDir, command)}`;
+}
+
+/** `HLCOPY_CONFIG_DIR=<dir> hlcopy <command>`, the directory quoted for a shell when it needs it. */
+export function againWithConfigDir(configDir: string, command: string): string {
+  return `HLCOPY_CONFIG_DIR=${shellWord(configDir)} hlcopy ${command}`;
+}
+
 /** The standing pause, said with since when: the running follow's, or the next one's. */
 function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): string {
   const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
@@ -530,6 +594,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       : "trading: not halted",
   );
   if (r.starting) lines.push(startingLine(r.starting));
+  if (r.elsewhere) lines.push(elsewhereLine(r.elsewhere, "status"));
   if (r.paused) lines.push(pausedLine(r.paused, now));
   lines.push(
     // Each line's figures are of one moment, said at its end: the equity record's (a running

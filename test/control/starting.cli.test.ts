@@ -1,0 +1,125 @@
+// A follow so early in its start that its control socket is not up yet (its start checks wait on
+// the exchange) and it holds nothing of the journal: what pause and resume do meanwhile, and
+// say (the real binaries against the simulator). resume clears the halt and the pause recorded
+// for it — it reads both once its checks pass — and says so, exit 0; pause changes nothing and
+// says that it is starting.
+
+import { existsSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { engineClient } from "../../src/cli/wiring.js";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { pendingPausePath } from "../../src/store/control.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { spawnFollow } from "../follow/helpers.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+const sims: SimHandle[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((s) => s.close()));
+});
+
+/** A leader holding ETH, and a follower whose agent is approved. */
+async function world() {
+  const sim = await startSim({ seed: 41, tickMs: 0 });
+  sims.push(sim);
+  const { master, agentKey } = await masterWithAgent(sim, 10_000);
+  const leader = fundedAccount(sim, 1_000_000);
+  const c = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: leader.address,
+    agentKey: leader.key as `0x${string}`,
+  });
+  const markets = await c.getMarkets();
+  const eth = markets.ETH;
+  if (!eth) throw new Error("ETH");
+  const [r] = await c.placeOrders(
+    [action(markets, "ETH", "buy", Number((50_000 / eth.mid).toFixed(eth.szDecimals)))],
+    markets,
+  );
+  expect(r?.status).toBe("filled");
+  const configDir = tempDir();
+  const lockDir = tempDir("hlcopy-locks-");
+  const env = { HLCOPY_CONFIG_DIR: configDir, HLCOPY_LOCK_DIR: lockDir, HLCOPY_AGENT_KEY: agentKey };
+  const follower = master.address;
+  const cli = (args: string[]) =>
+    runCli(["--network", sim.httpUrl, "--account", follower, ...args], { env, timeoutMs: 30_000 });
+  const net = { name: sim.httpUrl, httpUrl: sim.httpUrl };
+  return { sim, follower, leader: leader.address as Address, configDir, lockDir, env, cli, net, agentKey };
+}
+
+describe("a follow whose control socket is not up yet (its start checks wait on the exchange)", () => {
+  it("resume clears the halt and the recorded pause and says what it did (exit 0); pause says it is starting and records nothing", {
+    timeout: 120_000,
+  }, async () => {
+    const w = await world();
+    // A halt in the journal (flatten with no follow running) and a pause recorded for the next follow.
+    expect((await w.cli(["flatten", "--yes"])).code).toBe(0);
+    expect((await w.cli(["pause"])).code).toBe(0);
+    const marker = pendingPausePath(w.lockDir, w.net, w.follower);
+    expect(existsSync(marker)).toBe(true);
+
+    // Every info request answers 429: the follow's agent check retries, its socket not up yet.
+    w.sim.control.fault({ kind: "http429", count: 1_000_000, endpoint: "info" });
+    const run = spawnFollow({
+      httpUrl: w.sim.httpUrl,
+      account: w.follower,
+      leader: w.leader,
+      configDir: w.configDir,
+      agentKey: w.agentKey,
+      env: { HLCOPY_LOCK_DIR: w.lockDir },
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      const pid = await eventually(async () => {
+        const s = JSON.parse((await w.cli(["--json", "status"])).stdout) as {
+          starting: { pid: number } | null;
+        };
+        return s.starting?.pid;
+      }, 20_000);
+      expect(pid).toBe(run.child.pid);
+      const acct = `${w.follower} on ${w.sim.httpUrl}`;
+
+      // pause: nothing done, said as what it is.
+      const paused = await w.cli(["pause"]);
+      expect(paused).toEqual({
+        code: 1,
+        stdout: "",
+        stderr:
+          `error: the follow (pid ${pid}) for ${acct} is still starting (its control socket is not up yet): nothing was done\n` +
+          `hint: run hlcopy pause again in a few seconds, once it is up; if it stays so, stop it with kill ${pid}\n`,
+      });
+
+      // resume: the halt cleared in the journal, the pause the follow would take dropped.
+      const resumed = await w.cli(["resume", "--yes"]);
+      expect(resumed.stderr).toBe("");
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(
+        new RegExp(
+          `^the follow \\(pid ${pid}\\) is still starting \\(its control socket is not up yet\\): it reads the journal once its checks pass, so it starts without the halt; cleared the pause it would have started with\\n` +
+            "resumed: cleared 1 halt\\(s\\) \\(manual: flatten requested \\(hlcopy flatten\\)\\); high-water mark restarts at [0-9.]+ USD\\n$",
+        ),
+      );
+      expect(existsSync(marker)).toBe(false);
+      // pause, refused, records nothing for the next follow either.
+      expect((await w.cli(["pause"])).code).toBe(1);
+      expect(existsSync(marker)).toBe(false);
+      const json = JSON.parse((await w.cli(["--json", "status"])).stdout) as Record<string, unknown>;
+      expect(json).toMatchObject({ halt: null, paused: null, starting: { pid } });
+
+      // The exchange answers again: the follow starts neither halted nor paused, and trades.
+      w.sim.control.fault({ kind: "http429", count: 0, endpoint: "info" });
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 60_000);
+      expect(run.lines.filter((l) => l.type === "halt")).toEqual([]);
+      expect(run.lines.some((l) => l.type === "warning" && /started paused/.test(String(l.message)))).toBe(
+        false,
+      );
+      await eventually(() => w.sim.control.orderHistory(w.follower).length > 0, 20_000);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exit;
+    }
+  });
+});
