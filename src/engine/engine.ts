@@ -49,7 +49,7 @@ import type {
   PlannedAction,
 } from "../core/types.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
+import type { FillRow, Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -301,6 +301,8 @@ export class CopyEngine {
   #dirty = new Set<string>();
   #planScheduled = false;
   #stopping = false;
+  /** A trade-id clash in the journal was warned about (once a run). */
+  #fillConflictWarned = false;
   readonly #stopSignal = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
@@ -1927,7 +1929,7 @@ export class CopyEngine {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    const fresh = this.#o.journal.recordFill({
+    const { recorded, conflict } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
       ts: f.time,
@@ -1942,7 +1944,8 @@ export class CopyEngine {
       ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
       lagMs,
     });
-    if (!fresh) return;
+    if (conflict) this.#warnFillConflict(f, conflict, recorded);
+    if (!recorded) return;
     this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
     this.#emit({
       type: "fill",
@@ -1959,6 +1962,27 @@ export class CopyEngine {
       lagMs,
     });
     this.#slippage.add(exec, this.#now());
+  }
+
+  /**
+   * A fill under a trade id the journal already holds for another fill: the exchange handed the
+   * id out twice (a simulator restarted on the same port did). Said once a run, loudly — the
+   * journal keeps both unless they share time and order too, and then P&L and fees miss one.
+   */
+  #warnFillConflict(f: Fill, earlier: FillRow, kept: boolean): void {
+    if (this.#fillConflictWarned) return;
+    this.#fillConflictWarned = true;
+    const at = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 23);
+    this.#emit({
+      type: "warning",
+      ts: this.#now(),
+      message:
+        `fill ${f.coin} ${f.side} ${f.sz} @ ${f.px} (${at(f.time)} UTC, oid ${f.oid}) has trade id ${f.tid}, which the ` +
+        `journal already holds for another fill, ${earlier.coin} ${earlier.side} ${earlier.sz} @ ${earlier.px} ` +
+        `(${at(earlier.ts)} UTC, oid ${earlier.oid ?? "none"}): the exchange reused its trade ids (a restarted simulator?); ` +
+        (kept ? "both are kept" : "this one could not be journaled, so P&L and fees miss it") +
+        ". Said once a run",
+    });
   }
 
   /** What a journaled order's fills are measured against (it was placed by an earlier run). */
