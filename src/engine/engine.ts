@@ -19,7 +19,9 @@ import {
   AgentNotApprovedError,
   type HlcopyError,
   RateLimitError,
+  RetryableError,
   toHlcopyError,
+  UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
@@ -116,7 +118,7 @@ export type EngineStreamEvent =
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
-  | { type: "disconnect"; at: number; reason: string }
+  | { type: "disconnect"; at: number; reason: string; stale?: true }
   | { type: "streamError"; at: number; stream: string; error: HlcopyError };
 
 export interface EngineStreams {
@@ -2208,6 +2210,12 @@ export class CopyEngine {
       this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
       return;
     }
+    // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
+    // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
+    if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {
+      this.#emit({ type: "warning", ts: this.#now(), message: `${e.message} (retrying; the run goes on)` });
+      return;
+    }
     this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
   }
 
@@ -2401,6 +2409,13 @@ export class CopyEngine {
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
     this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+    // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
+    if (e.stale)
+      this.#emit({
+        type: "warning",
+        ts: now,
+        message: `websocket stale: ${e.reason}; reconnecting (the run goes on)`,
+      });
   }
 
   /** One subscription failed for good (it is re-subscribed with backoff). */
