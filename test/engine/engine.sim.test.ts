@@ -330,7 +330,11 @@ describe("a frozen exchange", () => {
   it("its silent websocket is a warning and the dashboard's connection state within the pong timeout, then open again", async () => {
     const proxy = await startFreezingProxy(Number(new URL(sim.wsUrl).port));
     try {
-      const t = await setup(settings((x) => void (x.exec.sweepSeconds = 3600)));
+      const t = await setup(
+        settings((x) => {
+          x.exec.sweepSeconds = 3600;
+        }),
+      );
       const running = t.engine.run((onEvent) =>
         openStreams({
           wsUrl: proxy.url(sim.wsUrl),
