@@ -100,6 +100,9 @@ export interface ScanRow {
   };
 }
 
+/** The reason of a leader with no fill in the window: nothing to copy, so never ranked. */
+export const NO_TRADES = "no trades: nothing to copy";
+
 export interface RowInput {
   address: string;
   fills: readonly Fill[];
@@ -130,7 +133,7 @@ export function scanRow(input: RowInput): ScanRow {
     address: input.address,
     rank: 0,
     verdict,
-    reason: c ? c.verdict.text : "no trades in the window: nothing to judge the leader on",
+    reason: c && m.counts.fills > 0 ? c.verdict.text : NO_TRADES,
     fills: m.counts.fills,
     trades: m.counts.trades,
     netPnl: m.pnl.net,
@@ -196,12 +199,15 @@ const LEVEL_ORDER: Record<VerdictLevel, number> = { copyable: 0, marginal: 1, po
 
 /**
  * Rank: by verdict (copyable first), then by what the copy would have kept at this size,
- * then by address (a stable order). Returns new rows with `rank` set from 1.
+ * then by address (a stable order); a leader with no fill last whatever it would have "kept"
+ * ($0 beats a loss, but there is nothing to copy). Returns new rows with `rank` set from 1.
  */
 export function rankRows(rows: readonly ScanRow[]): ScanRow[] {
+  const untraded = (r: ScanRow) => (r.fills === 0 ? 1 : 0);
   return [...rows]
     .sort(
       (a, b) =>
+        untraded(a) - untraded(b) ||
         LEVEL_ORDER[a.verdict] - LEVEL_ORDER[b.verdict] ||
         b.copy.netUsd - a.copy.netUsd ||
         a.address.localeCompare(b.address),

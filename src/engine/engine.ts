@@ -19,7 +19,9 @@ import {
   AgentNotApprovedError,
   type HlcopyError,
   RateLimitError,
+  RetryableError,
   toHlcopyError,
+  UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
@@ -50,7 +52,7 @@ import type {
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
+import type { FillRow, Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -136,7 +138,7 @@ export type EngineStreamEvent =
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
-  | { type: "disconnect"; at: number; reason: string }
+  | { type: "disconnect"; at: number; reason: string; stale?: true }
   | { type: "streamError"; at: number; stream: string; error: HlcopyError };
 
 export interface EngineStreams {
@@ -323,6 +325,8 @@ export class CopyEngine {
   #dirty = new Set<string>();
   #planScheduled = false;
   #stopping = false;
+  /** A trade-id clash in the journal was warned about (once a run). */
+  #fillConflictWarned = false;
   readonly #stopSignal = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
@@ -2007,7 +2011,7 @@ export class CopyEngine {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    const fresh = this.#o.journal.recordFill({
+    const { recorded, conflict } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
       ts: f.time,
@@ -2022,7 +2026,8 @@ export class CopyEngine {
       ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
       lagMs,
     });
-    if (!fresh) return;
+    if (conflict) this.#warnFillConflict(f, conflict, recorded);
+    if (!recorded) return;
     this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
     this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
     this.#emit({
@@ -2040,6 +2045,27 @@ export class CopyEngine {
       lagMs,
     });
     this.#slippage.add(exec, this.#now());
+  }
+
+  /**
+   * A fill under a trade id the journal already holds for another fill: the exchange handed the
+   * id out twice (a simulator restarted on the same port did). Said once a run, loudly — the
+   * journal keeps both unless they share time and order too, and then P&L and fees miss one.
+   */
+  #warnFillConflict(f: Fill, earlier: FillRow, kept: boolean): void {
+    if (this.#fillConflictWarned) return;
+    this.#fillConflictWarned = true;
+    const at = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 23);
+    this.#emit({
+      type: "warning",
+      ts: this.#now(),
+      message:
+        `fill ${f.coin} ${f.side} ${f.sz} @ ${f.px} (${at(f.time)} UTC, oid ${f.oid}) has trade id ${f.tid}, which the ` +
+        `journal already holds for another fill, ${earlier.coin} ${earlier.side} ${earlier.sz} @ ${earlier.px} ` +
+        `(${at(earlier.ts)} UTC, oid ${earlier.oid ?? "none"}): the exchange reused its trade ids (a restarted simulator?); ` +
+        (kept ? "both are kept" : "this one could not be journaled, so P&L and fees miss it") +
+        ". Said once a run",
+    });
   }
 
   /** What a journaled order's fills are measured against (it was placed by an earlier run). */
@@ -2263,6 +2289,12 @@ export class CopyEngine {
       this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
       return;
     }
+    // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
+    // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
+    if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {
+      this.#emit({ type: "warning", ts: this.#now(), message: `${e.message} (retrying; the run goes on)` });
+      return;
+    }
     this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
   }
 
@@ -2464,6 +2496,13 @@ export class CopyEngine {
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
     this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+    // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
+    if (e.stale)
+      this.#emit({
+        type: "warning",
+        ts: now,
+        message: `websocket stale: ${e.reason}; reconnecting (the run goes on)`,
+      });
   }
 
   /** One subscription failed for good (it is re-subscribed with backoff). */

@@ -58,8 +58,12 @@ export type StreamEvent =
    * that one failed subscription is back: data may have been missed, sweep now.
    */
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
-  /** The connection dropped; the transport is reconnecting. */
-  | { type: "disconnect"; at: number; reason: string }
+  /**
+   * The connection dropped; the transport is reconnecting. `stale`: nothing came back to a ping
+   * within the pong timeout (a frozen exchange, a half-open connection), said before the socket
+   * closes — which, the peer not answering its close either, can take minutes.
+   */
+  | { type: "disconnect"; at: number; reason: string; stale?: true }
   /** One subscription failed for good (refused after a reconnect, or the socket terminated). */
   | { type: "streamError"; at: number; stream: string; error: HlcopyError };
 
@@ -180,6 +184,11 @@ interface Entry {
  * channel, and a subscription that ends deafens no other: the data is read from the socket.
  */
 const IGNORE = (): void => {};
+/** The SDK's keepalive ping, as it sends it. */
+const PING = '{"method":"ping"}';
+/** WebSocket readyState OPEN. */
+const OPEN = 1;
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 9_950 ? 1 : 0)} s`;
 
 /**
  * The stream key a data frame belongs to ("userFills:0x…", "bbo:BTC", …), or undefined for
@@ -246,12 +255,15 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const resubscribeDelayMs = options.resubscribeDelayMs ?? 1_000;
 
+  const pingIntervalMs = options.pingIntervalMs ?? 20_000;
+  const pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+
   const transport = new WebSocketTransport({
     url: options.wsUrl,
     isTestnet: options.isTestnet,
     // Also how long a (re)subscription waits for the server's confirmation.
     timeout: connectTimeoutMs,
-    keepAlive: { interval: options.pingIntervalMs ?? 20_000, timeout: options.pongTimeoutMs ?? 10_000 },
+    keepAlive: { interval: pingIntervalMs, timeout: pongTimeoutMs },
   });
   const lastMessageAt: Record<string, number> = {};
   const entries = new Map<string, Entry>();
@@ -406,6 +418,8 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   socket.dispatchEvent = (event: Event): boolean => {
     if (event.type !== "message") return sdkDispatch(event);
     lastSocketMessageAt = now();
+    pingSentAt = undefined;
+    if (stale) revive();
     const text: unknown = (event as MessageEvent).data;
     if (typeof text === "string" && DATA_FRAME.test(text)) {
       if (!(coalesceMs > 0 && text.startsWith(STATE_FRAME) && coalesceState(text))) route(text);
@@ -421,6 +435,9 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   });
   socket.addEventListener("open", () => {
     connected = true;
+    stale = false;
+    pingSentAt = undefined;
+    openedAt = now();
     if (!opened) {
       opened = true;
       return;
@@ -429,10 +446,53 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     emit({ type: "reconnect", at: now(), reconnects });
   });
   socket.addEventListener("close", (event: CloseEvent) => {
+    stale = false; // the socket is gone: the next "open" is the way back
     if (!connected) return;
     connected = false;
     emit({ type: "disconnect", at: now(), reason: `socket closed (code ${event.code})` });
   });
+
+  // --- staleness: pings the exchange does not answer ---------------------------------------
+  // The SDK pings every pingIntervalMs and, a pong late by pongTimeoutMs, drops the socket to
+  // reconnect. But a frozen exchange or a half-open connection answers the close no more than
+  // the ping: no close event — so no "disconnect" — came until TCP gave up, while the run
+  // looked connected. So it is said here, when it happens: a ping with no frame of any kind
+  // since it went out for pongTimeoutMs (or, should the ping go unseen, no frame for a ping
+  // interval and a pong timeout) makes the stream stale. A frame on the same socket revives it.
+  let pingSentAt: number | undefined;
+  let openedAt = now();
+  let stale = false;
+  const sdkSend = socket.send.bind(socket);
+  socket.send = (data: Parameters<typeof socket.send>[0]): void => {
+    if (data === PING && connected) pingSentAt ??= now();
+    sdkSend(data);
+  };
+  const revive = (): void => {
+    if (closing || socket.readyState !== OPEN) return; // being replaced: its "open" says it
+    stale = false;
+    connected = true;
+    reconnects++;
+    emit({ type: "reconnect", at: now(), reconnects });
+  };
+  const watchStale = setInterval(
+    () => {
+      if (closing || !connected) return;
+      const at = now();
+      const unanswered = pingSentAt !== undefined && at - pingSentAt >= pongTimeoutMs;
+      const silentMs = at - Math.max(lastSocketMessageAt, openedAt);
+      if (!unanswered && silentMs < pingIntervalMs + pongTimeoutMs) return;
+      connected = false;
+      stale = true;
+      emit({
+        type: "disconnect",
+        at,
+        reason: `the exchange has not answered a ping for ${seconds(pongTimeoutMs)} (nothing received for ${seconds(silentMs)})`,
+        stale: true,
+      });
+    },
+    Math.max(50, Math.min(1_000, pongTimeoutMs / 4)),
+  );
+  watchStale.unref();
 
   // --- the streams -------------------------------------------------------------------------
   // Payloads exactly as the SDK's SubscriptionClient builds them (the subscription's identity).
@@ -509,6 +569,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
 
   const shutdown = (): void => {
     closing = true;
+    clearInterval(watchStale);
     for (const entry of entries.values()) clearTimeout(entry.retry);
     for (const st of states.values()) clearTimeout(st.timer);
     transport.close();

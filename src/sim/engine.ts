@@ -316,6 +316,17 @@ export interface EngineOptions {
   now: () => number;
 }
 
+/**
+ * Where order, trade and liquidation ids start for an engine started at `startMs`: the start
+ * time scaled up, so a simulator started again later never repeats an id the earlier one handed
+ * out (unless that one made over 100 orders or 1000 trades per ms of its life), and a test's
+ * clock keeps them the same run to run. Trade ids stay below 2^53 until the year 2255.
+ */
+export function idBases(startMs: number): { oid: number; tid: number; lid: number } {
+  const ms = Math.max(0, Math.floor(startMs));
+  return { oid: 10_000_000 + ms * 100, tid: 500_000_000 + ms * 1000, lid: 1 + ms };
+}
+
 export interface EngineFaults {
   rejectOrders: { count: number; message: string | undefined };
   partialFill: { count: number; fraction: number };
@@ -391,9 +402,12 @@ export class Engine {
   private readonly priceRng: Rng;
   private readonly fundingRng: Rng;
   private readonly hashRng: Rng;
-  private nextOid = 10_000_000;
-  private nextTid = 500_000_000;
-  private nextLid = 1;
+  // Set from the start time (see idBases): a simulator restarted on the same port never hands
+  // out an id the previous one did, which a client's journal (keyed by trade id) would take for
+  // a fill it already has.
+  private nextOid: number;
+  private nextTid: number;
+  private nextLid: number;
   private batch: Batch = emptyBatch();
   /** When the next funding payment is due (ms), for predictedFundings. */
   nextFundingTime: number;
@@ -405,6 +419,10 @@ export class Engine {
     this.fundingRng = new Rng(opts.seed + 0x5eed);
     this.hashRng = new Rng(opts.seed + 0xba5e);
     const now = opts.now();
+    const ids = idBases(now);
+    this.nextOid = ids.oid;
+    this.nextTid = ids.tid;
+    this.nextLid = ids.lid;
     this.markets = opts.markets.map((cfg, index): Market => {
       const mid = toPriceGrid(cfg.price, cfg.szDecimals, "round");
       const baseFunding = cfg.fundingRate ?? FUNDING_INTEREST;

@@ -125,7 +125,10 @@ export interface OrderRow {
 
 export interface RecordFillParameters {
   runId?: number | null;
-  /** Exchange trade id; a fill seen twice (stream and sweep) is kept once. */
+  /**
+   * Exchange trade id. A fill is known by (tid, oid, ts): seen twice (stream and sweep, a
+   * reconnect's replay) it is kept once.
+   */
   tid: number | null;
   /** Exchange time of the fill. */
   ts: number;
@@ -149,6 +152,19 @@ export interface RecordFillParameters {
   /** Leader fill → our fill on the exchange's clock (hot-path copies only). */
   lagMs?: number | null;
 }
+/** What recordFill did with a fill. */
+export interface RecordFillResult {
+  /** Journaled now; false: this same fill was journaled before (a replay), or see `conflict`. */
+  recorded: boolean;
+  /**
+   * A different fill journaled earlier under the same trade id — another time, coin or oid that
+   * is not the trade's other side, or the same time and oid with other figures (then this one
+   * could not be recorded). The exchange handed the id out twice (a restarted simulator does
+   * that); null when there is none.
+   */
+  conflict: FillRow | null;
+}
+
 export interface FillRow {
   id: number;
   runId: number | null;
@@ -366,8 +382,12 @@ export interface Journal {
   getOrder(cloid: string): OrderRow | null;
   /** Orders in the given states, oldest first (start-up recovery: UNRESOLVED_ORDER_STATUSES). */
   ordersInState(statuses: readonly JournalOrderStatus[]): OrderRow[];
-  /** Returns false when the tid is already journaled. */
-  recordFill(params: RecordFillParameters): boolean;
+  /**
+   * Journal one of our fills, once: the same fill again (same tid, oid and time) is not
+   * recorded twice. A different fill under a trade id the journal already holds is recorded all
+   * the same and named in `conflict`, for the caller to warn about.
+   */
+  recordFill(params: RecordFillParameters): RecordFillResult;
   /** Returns false when the payment (ts, coin) is already journaled. */
   recordFunding(params: RecordFundingParameters): boolean;
   /** Our fills at or after `sinceMs`, in journal order. */
@@ -1728,8 +1748,22 @@ class SqliteJournal implements Journal {
     ).map(orderRow);
   }
 
-  recordFill(p: RecordFillParameters): boolean {
+  recordFill(p: RecordFillParameters): RecordFillResult {
     this.#keep();
+    const oid = p.oid ?? null;
+    let conflict: FillRow | null = null;
+    if (p.tid !== null) {
+      for (const row of this.#all("SELECT * FROM fills WHERE tid = ? ORDER BY id", p.tid).map(fillRow)) {
+        if (row.oid === oid && row.ts === p.ts) {
+          // This fill's identity: a replay when the figures agree, else a clash it cannot record.
+          const same = row.coin === p.coin && row.side === p.side && row.px === p.px && row.sz === p.sz;
+          return { recorded: false, conflict: same ? null : row };
+        }
+        // The trade's other side (a self-trade: same time and coin, the other order) is no clash.
+        const otherSide = row.ts === p.ts && row.coin === p.coin && row.oid !== oid;
+        if (!otherSide) conflict ??= row;
+      }
+    }
     // What the caller does not know comes from the order with the same cloid.
     const order =
       p.cloid && (p.leaderPx === undefined || p.touchPx === undefined || p.kind === undefined)
@@ -1741,12 +1775,12 @@ class SqliteJournal implements Journal {
       p.kind !== undefined
         ? p.kind
         : ((strOrNull(order?.kind) as OrderKind | null) ?? (order ? kindOfReason(str(order.reason)) : null));
-    return (
+    const recorded =
       this.#runLater(
         `INSERT INTO fills (run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
                             slippage_bps, lag_ms, kind, exec_slippage_bps)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tid) DO NOTHING`,
+         ON CONFLICT DO NOTHING`,
         p.runId ?? null,
         p.tid,
         p.ts,
@@ -1756,15 +1790,15 @@ class SqliteJournal implements Journal {
         p.sz,
         p.fee,
         p.cloid ?? null,
-        p.oid ?? null,
+        oid,
         p.closedPnl ?? null,
         leaderPx,
         slippageBps(p.side, p.px, leaderPx),
         p.lagMs ?? null,
         kind,
         slippageBps(p.side, p.px, touchPx),
-      ) === 1
-    );
+      ) === 1;
+    return { recorded, conflict };
   }
 
   recordFunding(p: RecordFundingParameters): boolean {

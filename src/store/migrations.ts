@@ -214,6 +214,48 @@ ALTER TABLE equity ADD COLUMN pending REAL NOT NULL DEFAULT 0;  -- of flows: a c
 ALTER TABLE equity ADD COLUMN reset INTEGER NOT NULL DEFAULT 0;  -- 1: the mark started again here
 `,
   },
+  {
+    version: 6,
+    name: "fills: known by (tid, oid, time), not tid alone",
+    // A fill is one side of one trade: the trade id (tid) names the trade, both of its sides
+    // carry it, and oid says which side is ours. Keyed by tid alone, a fill whose tid another
+    // fill already held was dropped without a word — what happened when an exchange handed the
+    // same ids out again (a simulator restarted on the same port): P&L, fees and slippage came
+    // up short. The same fill delivered twice (a reconnect's replay, stream and sweep) has the
+    // same tid, oid and time and is still kept once; a different fill under a journaled tid is
+    // kept too, and the run warns (Journal.recordFill says which). SQLite cannot drop a column's
+    // UNIQUE, so the table is rebuilt, its columns in the same order and its rows and ids kept.
+    sql: `
+CREATE TABLE fills_v5 (
+  id                INTEGER PRIMARY KEY,
+  run_id            INTEGER,
+  tid               INTEGER,                -- exchange trade id (both sides of a trade share it)
+  ts                INTEGER NOT NULL,       -- exchange time of the fill
+  coin              TEXT NOT NULL,
+  side              TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  px                REAL NOT NULL,
+  sz                REAL NOT NULL,
+  fee               REAL NOT NULL,
+  cloid             TEXT,
+  oid               INTEGER,
+  closed_pnl        REAL,
+  leader_px         REAL,
+  slippage_bps      REAL,
+  lag_ms            INTEGER,
+  kind              TEXT,
+  exec_slippage_bps REAL
+);
+INSERT INTO fills_v5 (id, run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
+                      slippage_bps, lag_ms, kind, exec_slippage_bps)
+  SELECT id, run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
+         slippage_bps, lag_ms, kind, exec_slippage_bps FROM fills;
+DROP TABLE fills;
+ALTER TABLE fills_v5 RENAME TO fills;
+CREATE INDEX fills_ts ON fills (ts);
+-- The same fill seen twice is kept once. A fill without a tid (none so far) is never a repeat.
+CREATE UNIQUE INDEX fills_identity ON fills (tid, ifnull(oid, -1), ts);
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -47,6 +47,63 @@ describe("inspect's span", () => {
     expect(head).not.toContain("30.0 days");
   });
 
+  it("one minute of history: '1 minute', and no daily rate extrapolated from it", async () => {
+    const fills = trades([
+      ["BTC", 0.01, 60_000, NOW - MIN],
+      ["BTC", -0.01, 60_100, NOW - 40_000],
+      ["ETH", 0.5, 3_000, NOW - 20_000],
+      ["ETH", -0.5, 3_010, NOW - 10_000],
+    ]);
+    const out = sink();
+    await runInspectCommand({
+      address: LEADER,
+      days: 30,
+      equity: 1000,
+      settings: defaultSettings(),
+      json: false,
+      source: source(fills),
+      now: NOW,
+      out,
+      err: sink(),
+    });
+    const text = out.text();
+    expect(text.split("\n")[0]).toContain("(1 minute of history");
+    const rate = text.split("\n").find((l) => l.includes("trades / day")) ?? "";
+    expect(rate).toMatch(
+      /-\s+\(4 orders, 4 fills in 1 minute: 4\.0 \/ minute; under a day of history, no daily rate\)/,
+    );
+    expect(rate).not.toMatch(/5,?760/);
+    // The style's trades/day threshold says what it was extrapolated from.
+    const style = text.split("\n").find((l) => l.includes("style")) ?? "";
+    expect(style).toMatch(/trades\/day ≥ \d+, extrapolated from 1 minute of history/);
+  });
+
+  it("a day of history or more gives the daily rate as before", async () => {
+    const DAY = 86_400_000;
+    const fills = trades([
+      ["BTC", 0.01, 60_000, NOW - 2 * DAY],
+      ["BTC", -0.01, 60_100, NOW - DAY],
+    ]);
+    const out = sink();
+    await runInspectCommand({
+      address: LEADER,
+      days: 30,
+      equity: 1000,
+      settings: defaultSettings(),
+      json: false,
+      source: source(fills),
+      now: NOW,
+      out,
+      err: sink(),
+    });
+    const rate =
+      out
+        .text()
+        .split("\n")
+        .find((l) => l.includes("trades / day")) ?? "";
+    expect(rate).toMatch(/1\.0\s+\(2 orders, 2 fills\)/);
+  });
+
   it("a leader holding a position when the window opened keeps the whole window", () => {
     const fills = trades([
       ["BTC", 0.01, 60_000, NOW - 4 * MIN],

@@ -12,12 +12,13 @@ import {
   consensus,
   extraMetrics,
   filterOut,
+  NO_TRADES,
   rankRows,
   type ScanRow,
   scanRow,
 } from "../../src/analytics/scan.js";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
-import { parseFilters, runScanCommand } from "../../src/cli/scan/run.js";
+import { parseFilters, renderScan, runScanCommand } from "../../src/cli/scan/run.js";
 import { UsageError } from "../../src/core/errors.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
@@ -156,6 +157,52 @@ describe("filters and ranking", () => {
       [3, "0xa"],
       [4, "0xd"],
     ]);
+  });
+
+  it("a leader with no fill ranks last: $0 kept is no better than a loss when there is nothing to copy", () => {
+    const ranked = rankRows([
+      row({ address: "0xe", fills: 0, trades: 0, verdict: "avoid", reason: NO_TRADES }),
+      row({ address: "0xf", verdict: "avoid", copy: { ...row({ address: "x" }).copy, netUsd: -134 } }),
+    ]);
+    expect(ranked.map((r) => r.address)).toEqual(["0xf", "0xe"]);
+  });
+
+  it("the report says a verdict once, and lists a never-traded address apart, unranked", async () => {
+    const report = {
+      equity: 2000,
+      requestedDays: 30,
+      leaders: rankRows([
+        row({
+          address: "0x1880bbbea43fb92572279b9131130cc0f56e5fb4",
+          verdict: "avoid",
+          reason: "avoid: the leader lost money in the window (edge -3.1 bps per $ traded)",
+        }),
+        row({
+          address: "0x2880bbbea43fb92572279b9131130cc0f56e5fb4",
+          verdict: "poor",
+          reason: "poor fit at $2,000: 80% of the leader's trades are too small to copy",
+        }),
+        row({
+          address: "0x3880bbbea43fb92572279b9131130cc0f56e5fb4",
+          verdict: "avoid",
+          reason: "something else",
+        }),
+      ]),
+      excluded: [],
+      noTrades: [`0x${"ab".repeat(20)}`],
+      failed: [],
+      consensus: null,
+      interrupted: false,
+      cache: { hits: 0, cachedFills: 0, fetchedFills: 0 },
+    };
+    const text = await renderScan(report);
+    expect(text).toContain("Scan of 4 leaders");
+    expect(text).not.toMatch(/avoid: avoid|poor: poor/);
+    expect(text).toMatch(/\. 0x1880bbbe…\S* avoid: the leader lost money/);
+    expect(text).toMatch(/\. 0x2880bbbe…\S* poor fit at \$2,000: /);
+    expect(text).toMatch(/\. 0x3880bbbe…\S* avoid: something else/);
+    expect(text).toContain("no trades: nothing to copy (not ranked)");
+    expect(text.split("\n").filter((l) => /^\d+\. /.test(l))).toHaveLength(3);
   });
 
   it("flag parsing: bad values are usage errors naming the flag", () => {
@@ -356,6 +403,27 @@ describe("hlcopy scan against the simulator", () => {
     const newFills = (third.report.leaders.find((r) => r.address === big.address)?.fills ?? 0) - b.fills;
     expect(newFills).toBeGreaterThanOrEqual(3);
     expect(third.report.cache.fetchedFills).toBe(newFills);
+  }, 30_000);
+
+  it("a never-traded address is listed apart as nothing to copy, never ranked above a trader", async () => {
+    const [big] = leaders as [ScriptedLeader];
+    const never = `0x${"ab".repeat(20)}`;
+    const out = sink();
+    const err = sink();
+    const report = await runScanCommand({
+      addresses: [big.address, never],
+      equity: 2000,
+      json: false,
+      settings: defaultSettings(),
+      source: createLeaderSource({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false }),
+      configDir: mkdtempSync(join(tmpdir(), "hlcopy-scan-")),
+      out,
+      err,
+    });
+    expect(report.leaders.map((r) => [r.rank, r.address])).toEqual([[1, big.address]]);
+    expect(report.noTrades).toEqual([never]);
+    expect(out.text()).toContain("no trades: nothing to copy (not ranked)");
+    expect(err.text()).toMatch(/scan 2\/2 \S+: no trades/);
   }, 30_000);
 
   it("filters, --consensus, --csv, and a leaderboard file", async () => {

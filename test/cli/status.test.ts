@@ -195,6 +195,36 @@ describe("hlcopy status: one meaning per figure", () => {
     expect(report.positions.find((p) => p.coin === "ETH")).toMatchObject({ targetSize: 0, driftPct: null });
   });
 
+  it("a flatten with no follow running is its last run by that name, not 'reconcile'; a reconcile stays one", async () => {
+    const lastRunOf = async (leaders: { address: Address; weight: number }[]) => {
+      const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+      const j = openJournal(journalPath(dir, account));
+      // hlcopy flatten journals a one-shot reconcile to no leader (the journal's run kinds).
+      const runId = j.startRun({
+        command: "reconcile",
+        leaders,
+        account,
+        network: "mainnet",
+        settings: {},
+        startedAt: NOW - 60_000,
+      });
+      j.recordEquity(NOW - 60_000, 10_000);
+      j.endRun(runId, { endedAt: NOW - 55_000, exitCode: 0 });
+      j.close();
+      const { text } = await status(dir, false);
+      const { report } = await status(dir, true);
+      return {
+        line: text.split("\n").find((l) => l.startsWith("last run:")),
+        command: report.lastRun?.command,
+      };
+    };
+    expect(await lastRunOf([])).toEqual({
+      line: "last run: flatten started 60s ago, exit 0",
+      command: "flatten",
+    });
+    expect(await lastRunOf([{ address: leader, weight: 1 }])).toMatchObject({ command: "reconcile" });
+  });
+
   it("an hlcopy holding the account with no run journaled yet (at its review) is said, not hidden behind the last run", async () => {
     const line =
       "a follow (pid 424242) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)";

@@ -11,10 +11,12 @@ import { CopyEngine, type EngineReader } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import type { HlClient } from "../../src/exchange/index.js";
+import { openStreams } from "../../src/exchange/streams.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { openJournal } from "../../src/store/journal.js";
 import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { startFreezingProxy } from "../helpers/freezing-proxy.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -300,7 +302,15 @@ describe("a sweep that fails mid-run", () => {
     await eventually(() => events.some((e) => e.type === "sweep"));
     fail = new RetryableError("the markets read failed: socket hang up");
     engine.sweepNow();
-    await eventually(() => events.some((e) => e.type === "error" && /socket hang up/.test(e.message)));
+    // A failure the run outlives is a warning that says so, never an error line.
+    await eventually(() =>
+      events.some(
+        (e) =>
+          e.type === "warning" &&
+          e.message === "the markets read failed: socket hang up (retrying; the run goes on)",
+      ),
+    );
+    expect(events.filter((e) => e.type === "error")).toEqual([]);
     expect(engine.isStopping).toBe(false);
     fail = new OperationalError("the exchange refused the markets read: 422", { hint: "check --network" });
     engine.sweepNow();
@@ -313,6 +323,54 @@ describe("a sweep that fails mid-run", () => {
       }),
     ]);
     expect(events.at(-1)).toMatchObject({ type: "stop", reason: "stopped on an error" });
+  });
+});
+
+describe("a frozen exchange", () => {
+  it("its silent websocket is a warning and the dashboard's connection state within the pong timeout, then open again", async () => {
+    const proxy = await startFreezingProxy(Number(new URL(sim.wsUrl).port));
+    try {
+      const t = await setup(
+        settings((x) => {
+          x.exec.sweepSeconds = 3600;
+        }),
+      );
+      const running = t.engine.run((onEvent) =>
+        openStreams({
+          wsUrl: proxy.url(sim.wsUrl),
+          isTestnet: false,
+          users: { leaders: [t.leader.address], us: t.master.address },
+          onEvent,
+          pingIntervalMs: 100,
+          pongTimeoutMs: 300,
+        }),
+      );
+      await eventually(() => t.events.some((e) => e.type === "sweep"));
+      proxy.freeze();
+      const warning = await eventually(
+        () => t.events.find((e) => e.type === "warning" && /^websocket stale: /.test(e.message)),
+        5_000,
+      );
+      expect(warning).toMatchObject({
+        message: expect.stringMatching(/has not answered a ping .*; reconnecting \(the run goes on\)$/),
+      });
+      let model = initialDashboardState({ mode: "live" });
+      for (const e of t.events) model = reduceDashboard(model, e);
+      expect(model.connection).toMatchObject({
+        state: "reconnecting",
+        detail: expect.stringMatching(/has not answered a ping/),
+      });
+      proxy.thaw();
+      await eventually(() => t.events.some((e) => e.type === "reconnect"), 10_000);
+      model = initialDashboardState({ mode: "live" });
+      for (const e of t.events) model = reduceDashboard(model, e);
+      expect(model.connection.state).toBe("open");
+      expect(t.events.filter((e) => e.type === "error")).toEqual([]);
+      await t.engine.stop("done");
+      expect(await running).toBe(0);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import {
   type Streams,
 } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { startFreezingProxy } from "../helpers/freezing-proxy.js";
 import { type Account, action, eventually, fundedAccount, masterWithAgent } from "./helpers.js";
 
 let sim: SimHandle;
@@ -47,6 +48,7 @@ async function setup(
     connectTimeoutMs?: number;
     resubscribeDelayMs?: number;
     stateCoalesceMs?: number;
+    wsUrl?: string;
   } = {},
 ): Promise<Setup> {
   const leader = fundedAccount(sim);
@@ -61,7 +63,7 @@ async function setup(
   const markets = await client.getMarkets();
   const events: StreamEvent[] = [];
   const streams = await openStreams({
-    wsUrl: sim.wsUrl,
+    wsUrl: opts.wsUrl ?? sim.wsUrl,
     isTestnet: false,
     users: { leaders: [leader.address], us: master.address },
     coins: opts.coins ?? [],
@@ -308,6 +310,30 @@ describe("openStreams", () => {
     sim.control.fault({ kind: "silenceWs", ms: 600_000 });
     await eventually(() => ofType(s.events, "reconnect").length > 0, 5_000);
     sim.control.fault({ kind: "silenceWs", ms: 0 });
+  });
+
+  it("a frozen exchange (nothing passes, not even the close) is said stale within the pong timeout; thawed, it reconnects", async () => {
+    const proxy = await startFreezingProxy(Number(new URL(sim.wsUrl).port));
+    try {
+      const s = await setup({ pingIntervalMs: 100, pongTimeoutMs: 300, wsUrl: proxy.url(sim.wsUrl) });
+      await eventually(() => ofType(s.events, "leaderState").length > 0);
+      proxy.freeze();
+      // The SDK's keepalive drops the socket when the pong is late, but the close is never
+      // answered either: no close event. The staleness watch says so meanwhile.
+      const stale = await eventually(() => ofType(s.events, "disconnect").find((e) => e.stale), 5_000);
+      expect(stale.reason).toMatch(
+        /^the exchange has not answered a ping for 0\.3 s \(nothing received for /,
+      );
+      expect(s.streams.health().connected).toBe(false);
+      expect(ofType(s.events, "reconnect")).toHaveLength(0);
+      proxy.thaw();
+      await eventually(() => ofType(s.events, "reconnect").length > 0, 10_000);
+      await eventually(() => s.streams.health().connected);
+      // One disconnect for the whole outage: the late close adds none.
+      expect(ofType(s.events, "disconnect")).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("books: top of book for watched coins, changed with watchBooks", async () => {

@@ -1,6 +1,6 @@
 // The journal against a real SQLite file in a temp dir: migrations, refusal to touch a file
 // that is not ours, the order lifecycle the exactly-once recovery reads, equity, halts, stats.
-import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -454,15 +454,102 @@ describe("fills", () => {
     // leaderPx omitted: taken from the order with the same cloid
     expect(
       jr.recordFill({ tid: 1, ts: T0, coin: "BTC", side: "buy", px: 100.5, sz: 1, fee: 0.1, cloid: a.cloid }),
-    ).toBe(true);
+    ).toEqual({ recorded: true, conflict: null });
     expect(
       jr.recordFill({ tid: 1, ts: T0, coin: "BTC", side: "buy", px: 100.5, sz: 1, fee: 0.1, cloid: a.cloid }),
-    ).toBe(false);
+    ).toEqual({ recorded: false, conflict: null });
     jr.recordFill({ tid: 2, ts: T0 + 1, coin: "ETH", side: "sell", px: 99, sz: 1, fee: 0, leaderPx: 100 });
     jr.recordFill({ tid: 3, ts: T0 + 2, coin: "ETH", side: "sell", px: 101, sz: 1, fee: 0, leaderPx: null });
     const fills = jr.listEntries({ table: "fills" });
     expect(fills.map((f) => (f.table === "fills" ? f.slippageBps : "x"))).toEqual([50, 100, null]);
     expect(fills[0]).toMatchObject({ leaderPx: 100, cloid: a.cloid });
+  });
+
+  it("a different fill under a journaled trade id is kept and named, not dropped; a replay is still kept once", () => {
+    // A simulator restarted on the same port handed out trade ids from the same start again:
+    // keyed by tid alone, its new fills were dropped without a word.
+    const jr = open();
+    const first = {
+      tid: 500_000_000,
+      ts: T0,
+      coin: "BTC",
+      side: "buy",
+      px: 95_000,
+      sz: 0.01,
+      fee: 0.4,
+      oid: 10_000_000,
+    } as const;
+    expect(jr.recordFill(first).recorded).toBe(true);
+    const reused = {
+      ...first,
+      ts: T0 + 60_000,
+      coin: "ETH",
+      px: 3400,
+      sz: 0.2,
+      fee: 0.3,
+      cloid: "0x0e",
+    } as const;
+    const clash = jr.recordFill(reused);
+    expect(clash.recorded).toBe(true);
+    expect(clash.conflict).toMatchObject({ tid: 500_000_000, coin: "BTC", ts: T0, oid: 10_000_000 });
+    // Both delivered again (a reconnect's replay): nothing new, nothing to warn about.
+    expect(jr.recordFill(first)).toEqual({ recorded: false, conflict: null });
+    expect(jr.recordFill(reused)).toEqual({ recorded: false, conflict: null });
+    const fills = jr.fillsSince(0);
+    expect(fills.map((f) => [f.tid, f.coin, f.fee])).toEqual([
+      [500_000_000, "BTC", 0.4],
+      [500_000_000, "ETH", 0.3],
+    ]);
+  });
+
+  it("a journal from before (fills keyed by tid alone) keeps its fills and ids, and then takes a reused tid", () => {
+    mkdirSync(dir, { recursive: true });
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 4)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 4; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    db.exec(`INSERT INTO fills (id, run_id, tid, ts, coin, side, px, sz, fee, oid, kind, exec_slippage_bps)
+             VALUES (41, NULL, 500000000, ${T0}, 'BTC', 'buy', 95000, 0.01, 0.4, 10000000, 'copy', 1.5)`);
+    db.close();
+    const jr = open();
+    expect(jr.fillsSince(0)).toEqual([
+      expect.objectContaining({ id: 41, tid: 500_000_000, coin: "BTC", kind: "copy", execSlippageBps: 1.5 }),
+    ]);
+    const reused = {
+      tid: 500_000_000,
+      ts: T0 + 1,
+      coin: "ETH",
+      side: "sell",
+      px: 3400,
+      sz: 0.1,
+      fee: 0.2,
+      oid: 10_000_000,
+    } as const;
+    expect(jr.recordFill(reused)).toMatchObject({ recorded: true, conflict: { id: 41 } });
+    expect(jr.recordFill(reused)).toEqual({ recorded: false, conflict: null });
+    expect(jr.fillsSince(0).map((f) => f.id)).toEqual([41, 42]);
+  });
+
+  it("the two sides of one trade (a self-trade: same tid and time, other oid) are two fills, no clash", () => {
+    const jr = open();
+    const buy = { tid: 7, ts: T0, coin: "SOL", side: "buy", px: 190, sz: 1, fee: 0.01, oid: 1 } as const;
+    expect(jr.recordFill(buy)).toEqual({ recorded: true, conflict: null });
+    expect(jr.recordFill({ ...buy, side: "sell", oid: 2 })).toEqual({ recorded: true, conflict: null });
+    expect(jr.fillsSince(0)).toHaveLength(2);
+  });
+
+  it("the same tid, oid and time with other figures cannot be kept twice: it is named, not silently dropped", () => {
+    const jr = open();
+    const fill = { tid: 9, ts: T0, coin: "SOL", side: "buy", px: 190, sz: 1, fee: 0.01, oid: 3 } as const;
+    jr.recordFill(fill);
+    const other = jr.recordFill({ ...fill, sz: 2 });
+    expect(other.recorded).toBe(false);
+    expect(other.conflict).toMatchObject({ tid: 9, sz: 1 });
   });
 
   it("slippageBps sign convention", () => {

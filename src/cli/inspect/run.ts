@@ -127,11 +127,30 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
   return report;
 }
 
-/** 4 minutes, 5.5 hours, 12.3 days. */
+/** 1 minute, 4 minutes, 5.5 hours, 12.3 days. */
 function spanText(ms: number): string {
-  if (ms < 3_600_000) return `${Math.max(1, Math.round(ms / 60_000))} minutes`;
+  if (ms < 3_600_000) {
+    const n = Math.max(1, Math.round(ms / 60_000));
+    return `${n} ${n === 1 ? "minute" : "minutes"}`;
+  }
   if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} hours`;
   return `${(ms / 86_400_000).toFixed(1)} days`;
+}
+
+/**
+ * Trades per day — from a day of history or more. A shorter history is no daily rate (4
+ * trades in a minute are not 5,760 a day): its counts over its span, and a rate per hour (or
+ * per minute, under an hour) that says what it was measured on.
+ */
+function tradeRate(m: InspectReport["metrics"]): string {
+  const counts = `${m.counts.trades} orders, ${m.counts.fills} fills`;
+  if (m.window.days >= 1) return `${fmtFixed(m.tradesPerDay, 1)}  (${counts})`;
+  const ms = m.window.end - m.window.start;
+  const rate =
+    ms >= 3_600_000
+      ? `${fmtFixed(m.counts.trades / (ms / 3_600_000), 1)} / hour`
+      : `${fmtFixed(m.counts.trades / Math.max(1, ms / 60_000), 1)} / minute`;
+  return `-  (${counts} in ${spanText(ms)}: ${rate}; under a day of history, no daily rate)`;
 }
 
 async function followerEquity(
@@ -209,7 +228,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
       `avg ${fmtUsd(x.avgWin)} / ${fmtUsd(x.avgLoss)}, largest ${fmtUsd(x.largestWin)} / ${fmtUsd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
     ],
     ["liquidations", String(x.liquidations)],
-    ["trades / day", `${fmtFixed(m.tradesPerDay, 1)}  (${m.counts.trades} orders, ${m.counts.fills} fills)`],
+    ["trades / day", tradeRate(m)],
     ["holding time", hold],
     [
       "leverage",
@@ -223,7 +242,14 @@ export async function renderInspect(report: InspectReport): Promise<string> {
         ? "-"
         : `${fmtShare(m.longShort.longShare, 0)} long / ${fmtShare(1 - m.longShort.longShare, 0)} short (opening volume)`,
     ],
-    ["style", `${m.style.style} (${m.style.reason})`],
+    [
+      "style",
+      `${m.style.style} (${m.style.reason}${
+        m.window.days < 1 && m.style.reason.includes("trades/day")
+          ? `, extrapolated from ${spanText(m.window.end - m.window.start)} of history`
+          : ""
+      })`,
+    ],
   ]);
   lines.push(perf);
   const coins = m.coins.slice(0, 10);

@@ -15,6 +15,7 @@ import {
   type ConsensusEntry,
   consensus,
   filterOut,
+  NO_TRADES,
   rankRows,
   type ScanFilters,
   type ScanRow,
@@ -61,6 +62,8 @@ export interface ScanReport {
   requestedDays: number;
   leaders: ScanRow[];
   excluded: { address: string; reason: string }[];
+  /** Addresses with no fill in the window: nothing to copy, not ranked. */
+  noTrades: string[];
   failed: { address: string; error: string }[];
   consensus: ConsensusEntry[] | null;
   interrupted: boolean;
@@ -175,6 +178,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
 
   const rows: ScanRow[] = [];
   const excluded: ScanReport["excluded"] = [];
+  const noTrades: string[] = [];
   const failed: ScanReport["failed"] = [];
   const states: { address: string; state: AccountSnapshot }[] = [];
   let meta: MetaAsset[] | undefined;
@@ -195,10 +199,13 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
       if (meta && !data.meta) data.meta = meta;
       if (data.state) states.push({ address, state: data.state });
       const { row } = assessLeader(data, { address, equity, settings: opts.settings, friction });
-      const why = filterOut(row, filters);
-      if (why) excluded.push({ address, reason: why });
+      const why = row.fills === 0 ? null : filterOut(row, filters);
+      if (row.fills === 0) noTrades.push(address);
+      else if (why) excluded.push({ address, reason: why });
       else rows.push(row);
-      err.write(`${step}: ${data.fills.length.toLocaleString("en-US")} fills, ${row.verdict}\n`);
+      err.write(
+        `${step}: ${row.fills === 0 ? "no trades" : `${data.fills.length.toLocaleString("en-US")} fills, ${row.verdict}`}\n`,
+      );
     } catch (error) {
       if (error instanceof UsageError) throw error;
       const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
@@ -208,7 +215,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
   }
   if (interrupted)
     err.write(
-      `note: interrupted: ${rows.length + excluded.length + failed.length} of ${total} leaders scanned; fetched fills are cached\n`,
+      `note: interrupted: ${rows.length + excluded.length + noTrades.length + failed.length} of ${total} leaders scanned; fetched fills are cached\n`,
     );
 
   const report: ScanReport = {
@@ -216,6 +223,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
     requestedDays: days,
     leaders: rankRows(rows),
     excluded,
+    noTrades,
     failed,
     consensus: opts.consensus ? consensus(states) : null,
     interrupted,
@@ -309,11 +317,17 @@ export function renderCsv(report: ScanReport): string {
 
 const lev = (x: number | null) => (x === null ? "-" : `${fmtFixed(x, 1)}x`);
 
+/** "avoid: the leader lost money …", the verdict said once: most reasons already open with it. */
+function verdictLine(r: ScanRow): string {
+  const word = r.verdict === "poor" ? "poor fit" : r.verdict;
+  return r.reason.startsWith(word) ? r.reason : `${r.verdict}: ${r.reason}`;
+}
+
 /** The human report: the ranking table, then one reason line per leader, exclusions, consensus. */
 export async function renderScan(report: ScanReport): Promise<string> {
   const lines: string[] = [];
   lines.push(
-    `Scan of ${report.leaders.length + report.excluded.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${fmtUsd(report.equity, 0)}`,
+    `Scan of ${report.leaders.length + report.excluded.length + report.noTrades.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${fmtUsd(report.equity, 0)}`,
   );
   if (report.leaders.length > 0) {
     lines.push(
@@ -366,9 +380,9 @@ export async function renderScan(report: ScanReport): Promise<string> {
         ]),
       ),
     );
-    for (const r of report.leaders)
-      lines.push(`${r.rank}. ${shortAddress(r.address, 8)} ${r.verdict}: ${r.reason}`);
+    for (const r of report.leaders) lines.push(`${r.rank}. ${shortAddress(r.address, 8)} ${verdictLine(r)}`);
   } else lines.push("No leader passed the filters.");
+  for (const a of report.noTrades) lines.push(`${shortAddress(a, 8)} ${NO_TRADES} (not ranked)`);
   for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address, 8)}: ${x.reason}`);
   for (const x of report.failed) lines.push(`failed ${shortAddress(x.address, 8)}: ${x.error}`);
   if (report.consensus) {

@@ -216,6 +216,14 @@ function otherJournalNetworks(configDir: string, account: Address, network: stri
   return [...new Set(names)].filter((n) => !sameNetwork(n, network));
 }
 
+/**
+ * What a run was, as the trader called it. `hlcopy flatten` with no follow running is journaled
+ * as a reconcile (the journal's run kinds) to no leader — which no `reconcile` is.
+ */
+function runLabel(run: Pick<RunRow, "command" | "leaders">): string {
+  return run.command === "reconcile" && run.leaders.length === 0 ? "flatten" : run.command;
+}
+
 /** The budget the account's last run used (its resolved settings are journaled), else the default. */
 function budgetOf(settings: unknown): number | null {
   const v = (settings as { exec?: { slippageBudgetBps?: unknown } } | null)?.exec?.slippageBudgetBps;
@@ -284,7 +292,7 @@ export async function runStatus(p: {
       journal: path,
       lastRun: run
         ? {
-            command: run.command,
+            command: runLabel(run),
             startedAt: run.startedAt,
             endedAt: run.endedAt,
             exitCode: run.exitCode,
