@@ -313,6 +313,51 @@ describe("hlcopy status: copy lag", () => {
   });
 });
 
+describe("hlcopy status --json: slippage and lag as the text shows them", () => {
+  it("slippage to 0.1 bps and lag to the ms in every statistic (no 16-digit means, no p99 247.44000000000005)", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    // Leader and touch prices a hair from the fill: slippages of many digits; lags with tails.
+    for (const [tid, px, lagMs] of [
+      [1, 95_001.3, 100.1],
+      [2, 95_002.7, 247.44],
+      [3, 94_999.9, 12.3],
+    ] as const)
+      j.recordFill({
+        tid,
+        ts: NOW - 60_000,
+        coin: "BTC",
+        side: "buy",
+        px,
+        sz: 0.001,
+        fee: 0,
+        kind: "copy",
+        leaderPx: 95_000,
+        touchPx: 94_999.7,
+        lagMs,
+      });
+    j.close();
+    const { report } = await status(dir, true);
+    const at = (decimals: number) => (x: number | null) => x === null || Number(x.toFixed(decimals)) === x;
+    const stats = [
+      report.slippageBps,
+      report.execSlippageBps.all,
+      ...Object.values(report.execSlippageBps.byKind),
+    ];
+    for (const s of stats)
+      for (const k of ["mean", "median", "p95", "p99", "max"] as const)
+        expect(at(1)(s[k]), `${k} ${s[k]}`).toBe(true);
+    for (const k of ["mean", "median", "p95", "p99", "max"] as const)
+      expect(Number.isInteger(report.copyLagMs[k]), `${k} ${report.copyLagMs[k]}`).toBe(true);
+    expect(report.slippageBps.count).toBe(3);
+    // And the text says the same figures.
+    const { text } = await status(dir, false);
+    expect(text).toContain(
+      `copy slippage vs the leader's fill (hot-path copies, 3 fills): mean ${report.slippageBps.mean?.toFixed(1)} · median ${report.slippageBps.median?.toFixed(1)} · p95 ${report.slippageBps.p95?.toFixed(1)} bps`,
+    );
+  });
+});
+
 describe("hlcopy status on an 80-column terminal", () => {
   it("every table fits 80 columns: the leader as the dashboard shortens it, the skip reasons beside their coin", async () => {
     const { dir } = journal();

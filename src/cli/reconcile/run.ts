@@ -4,7 +4,7 @@
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
-import { detailNumber, fixed, roundOrNull, utcMinute } from "../../core/format.js";
+import { detailNumber, fixed, roundFigure, roundOrNull, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
@@ -195,7 +195,7 @@ export function buildReport(p: {
         status: r.status,
         filledSize: r.filledSize,
         avgPx: r.avgPx,
-        execSlippageBps: r.slippageBps === null ? null : Math.round(r.slippageBps * 100) / 100,
+        execSlippageBps: roundFigure("bps", r.slippageBps),
         kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
         error: r.error,
         ...(r.passive ? { passive: true } : {}),

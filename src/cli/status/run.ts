@@ -21,7 +21,16 @@ import {
   shownTarget,
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { fixed, fmtMs, roundHalfAway, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
+import {
+  fixed,
+  fmtMs,
+  roundFigure,
+  roundHalfAway,
+  roundOrNull,
+  roundStats,
+  shortAddress,
+  utcMinute,
+} from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
@@ -259,9 +268,13 @@ export async function runStatus(p: {
     const last = lastRecord(journal);
     const guard = restingProtection(journal);
     const statusOf = new Map((last.drift?.coins ?? []).map((c) => [c.coin, c]));
+    // Every figure as the text shows it (core/format.ts FIGURE_DECIMALS): bps to 0.1, lag to the ms.
     const byKind = Object.fromEntries(
-      ORDER_KINDS.map((k) => [k, journal.execSlippageStats(since, k)]),
+      ORDER_KINDS.map((k) => [k, roundStats("bps", journal.execSlippageStats(since, k))]),
     ) as Record<OrderKind, DistributionStats>;
+    // The text says the lag in fmtMs's form (1.23s) from the figure itself, not from its whole ms.
+    const lag = journal.lagStats(since);
+    const budget = slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null));
     const report: StatusReport = {
       account: p.account,
       journal: path,
@@ -281,7 +294,7 @@ export async function runStatus(p: {
       // Each figure as the text shows it (core/format.ts): the same in both, no float's tail.
       drawdownPct:
         equity && equity.hwm > 0
-          ? roundHalfAway(((equity.hwm - equity.accountValue) / equity.hwm) * 100, 2)
+          ? roundFigure("pct", ((equity.hwm - equity.accountValue) / equity.hwm) * 100)
           : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       paused: standingPause(p.pauseMarker),
@@ -323,10 +336,10 @@ export async function runStatus(p: {
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
       pnl: last.pnl && last.pnlTs !== null ? { ...last.pnl, asOf: last.pnlTs } : null,
       fills: journal.fillCounts(since),
-      slippageBps: journal.slippageStats(since),
-      execSlippageBps: { all: journal.execSlippageStats(since), byKind },
-      slippageBudget: slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null)),
-      copyLagMs: journal.lagStats(since),
+      slippageBps: roundStats("bps", journal.slippageStats(since)),
+      execSlippageBps: { all: roundStats("bps", journal.execSlippageStats(since)), byKind },
+      slippageBudget: { ...budget, p95Bps: roundFigure("bps", budget.p95Bps) },
+      copyLagMs: roundStats("ms", lag),
       alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
       windowHours: hours,
     };
@@ -343,6 +356,7 @@ export async function runStatus(p: {
           copy: last.source,
           pnl: last.pnlSource,
           samePnl: last.pnlTs !== null && last.pnlTs === last.ts,
+          lag,
         }),
       );
     return report;
@@ -529,6 +543,8 @@ interface Moments {
   pnl: Moment | null;
   /** The P&L is of the same record as the positions (journals before 2026-12-03 may differ). */
   samePnl: boolean;
+  /** The copy lag as measured (the text's fmtMs rounds it once; --json has it to the ms). */
+  lag: DistributionStats;
 }
 
 async function render(r: StatusReport, hours: number, now: number, m: Moments): Promise<string> {
@@ -689,22 +705,22 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   const f = r.fills;
   const e = r.execSlippageBps;
   const s = r.slippageBps;
-  const l = r.copyLagMs;
+  const l = m.lag;
   const kinds = ORDER_KINDS.filter((k) => e.byKind[k].count > 0)
-    .map((k) => `${k} ${fmtFixed(e.byKind[k].median)}/${fmtFixed(e.byKind[k].p95)}`)
+    .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
     .join(" · ");
   lines.push(
     `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other}` : ""}`,
-    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean)} · median ${fmtFixed(e.all.median)} · p95 ${fmtFixed(e.all.p95)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
+    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
   if (b.exceeded) {
     lines.push(
-      `warning: execution slippage p95 ${fmtFixed(b.p95Bps)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
+      `warning: execution slippage p95 ${fmtFixed(b.p95Bps, 1)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean)} · median ${fmtFixed(s.median)} · p95 ${fmtFixed(s.p95)} bps`,
+    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
     `copy lag (hot-path copies, last ${hours}h): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
