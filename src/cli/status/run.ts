@@ -31,9 +31,10 @@ import {
   shortAddress,
   utcMinute,
 } from "../../core/format.js";
-import type { CopyPnl } from "../../core/pnl.js";
+import { type CopyPnl, type LeaderShares, restatePnl } from "../../core/pnl.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
+import { SHARES_KEY } from "../../engine/figures.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { readPendingPause } from "../../store/control.js";
 import {
@@ -121,8 +122,11 @@ export interface StatusReport {
   closed: { coin: string; netUsd: number }[];
   /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
   leaders: { address: Address; kind: string; since: number; until: number | null; reason: string }[];
-  /** The copy's P&L as of `pnl.asOf` (the last sweep or run end); null before any. */
-  pnl: (CopyPnl & { asOf: number }) | null;
+  /**
+   * The copy's P&L as of `pnl.asOf` (the last sweep or run end), every fill made by then in it
+   * (pnlAsOf); `fillsAfter`: the fills journaled since, in none of its figures. Null before any.
+   */
+  pnl: MomentPnl | null;
   /** Our fills in the window: all, and by the kind of their order. */
   fills: { total: number; byKind: Record<OrderKind | "other", number> };
   /** Copy slippage: hot-path copies against the leader's fill. */
@@ -334,7 +338,8 @@ export async function runStatus(p: {
         }),
       closed: [],
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
-      pnl: last.pnl && last.pnlTs !== null ? { ...last.pnl, asOf: last.pnlTs } : null,
+      pnl:
+        last.pnl && last.pnlTs !== null ? pnlAsOf(journal, last.pnl, last.pnlTs, run?.leaders ?? []) : null,
       fills: journal.fillCounts(since),
       slippageBps: roundStats("bps", journal.slippageStats(since)),
       execSlippageBps: { all: roundStats("bps", journal.execSlippageStats(since)), byKind },
@@ -344,8 +349,8 @@ export async function runStatus(p: {
       windowHours: hours,
     };
     // The coins' P&L beside the rows only when it is of the same record (one moment).
-    if (last.pnl && last.pnlTs !== null && last.pnlTs === last.ts) {
-      report.closed = last.pnl.byCoin
+    if (report.pnl && last.pnlTs !== null && last.pnlTs === last.ts) {
+      report.closed = report.pnl.byCoin
         .filter((c) => !report.positions.some((x) => x.coin === c.coin))
         .map((c) => ({ coin: c.coin, netUsd: roundHalfAway(c.netUsd, 2) }));
     }
@@ -363,6 +368,34 @@ export async function runStatus(p: {
   } finally {
     journal.close();
   }
+}
+
+/** A journaled P&L at its moment, and how many fills the journal has after it. */
+export type MomentPnl = CopyPnl & { asOf: number; fillsAfter: number };
+
+/**
+ * The P&L journaled at `asOf` with every fill made by then (core/pnl.ts restatePnl: the first
+ * sweep's snapshot could miss the join's fills, whose reports came in after it), and the count
+ * of fills journaled since — in none of its figures, said beside it: the output's fill count,
+ * equity and P&L are then not read as one moment.
+ */
+export function pnlAsOf(
+  journal: Journal,
+  snapshot: CopyPnl,
+  asOf: number,
+  leaders: readonly { address: Address; weight: number }[],
+): MomentPnl {
+  if (snapshot.since === null) return { ...snapshot, asOf, fillsAfter: 0 };
+  const fills = journal.fillsSince(snapshot.since);
+  const { pnl, fillsAfter } = restatePnl({
+    snapshot,
+    asOf,
+    fills,
+    funding: journal.fundingSince(snapshot.since),
+    leaders,
+    shares: journal.getCopyState<LeaderShares>(SHARES_KEY) ?? {},
+  });
+  return { ...pnl, asOf, fillsAfter };
 }
 
 /** A drift report's USD figures to the cent, as every view shows them. */
@@ -537,6 +570,15 @@ const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 /** The moment a line's figures are from, said the same way at the end of every such line. */
 const asOf = (ts: number, now: number, what: string): string => `(as of ${ago(ts, now)}, ${what})`;
 
+/**
+ * The P&L's moment, and the fills journaled after it (in the fill count below, not in these
+ * figures; the next sweep takes them in): "(as of 25s ago, last sweep; 12 fills since)".
+ */
+function pnlMoment(p: MomentPnl, now: number, moment: Moment | null): string {
+  const since = p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : "";
+  return `(as of ${ago(p.asOf, now)}, ${moment ?? "last sweep"}${since})`;
+}
+
 /** Where each journaled moment came from (not in the JSON: its `asOf` fields are the moments). */
 interface Moments {
   copy: Moment | null;
@@ -570,7 +612,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ? ""
         : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fixed(p.startEquity)} USD`}`;
     lines.push(
-      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} ${asOf(p.asOf, now, m.pnl ?? "last sweep")}`,
+      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
   }
   if (r.lastRun) {
@@ -667,7 +709,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   }
   if (p && p.byCoin.length > 0) {
     lines.push(
-      `copy P&L by coin (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
+      `copy P&L by coin (USD) ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
         p.byCoin.map((c) => [
@@ -685,7 +727,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   }
   if (p && p.byLeader.length > 0) {
     lines.push(
-      `copy P&L by leader (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
+      `copy P&L by leader (USD) ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
