@@ -206,7 +206,8 @@ export function driftClosing(driftUsd: number | null, targetSize: number | null)
 
 /**
  * Drift as a percentage of the target's notional (|target| × mid). Null when undefined: at a
- * target of 0 (driftClosing; flat on both sides is 0 %), without a drift figure (left alone)
+ * target of 0 (a % of nothing: "closing" while we hold some, "-" when neither holds any —
+ * 0.0 % beside a halted row's $0.00 read as a measured figure), without a drift figure (left alone)
  * or a mid. One definition for the dashboard, `status` and --json.
  */
 export function driftPct(
@@ -215,7 +216,7 @@ export function driftPct(
   mid: number | null,
 ): number | null {
   if (driftUsd === null || targetSize === null || !Number.isFinite(driftUsd)) return null;
-  if (targetSize === 0) return driftClosing(driftUsd, targetSize) ? null : 0;
+  if (targetSize === 0) return null;
   if (mid === null || !(mid > 0)) return null;
   return (driftUsd / (Math.abs(targetSize) * mid)) * 100;
 }

@@ -172,7 +172,8 @@ describe("hlcopy status: one meaning per figure", () => {
   });
 
   it("drift % reads the same in the text and --json on every row: null is 'closing' at a target of 0, '-' otherwise", async () => {
-    // FLAT: the leader holds, the copy's target rounds to 0 and we hold none: 0 %, not closing.
+    // FLAT: the leader holds, the copy's target rounds to 0 and we hold none: "-" (a % of
+    // nothing; it read 0.0 % beside a halted row's $0.00), not closing.
     // DUST: a target of 0 and 0.6 ¢ of drift: shown as −0.01 USD, so closing (not 0 %) in both.
     const { dir } = journal([
       target("FLAT", 2, 0, 0, 10),
@@ -184,10 +185,15 @@ describe("hlcopy status: one meaning per figure", () => {
     for (const p of report.positions) {
       const cell = rowOf(text, p.coin)[header.indexOf("drift%")];
       const expected =
-        p.driftPct !== null ? `${p.driftPct.toFixed(1)}%` : p.targetSize === 0 ? "closing" : "-";
+        p.driftPct !== null
+          ? `${p.driftPct.toFixed(1)}%`
+          : p.targetSize === 0 && p.driftUsd !== 0
+            ? "closing"
+            : "-";
       expect({ coin: p.coin, cell }).toEqual({ coin: p.coin, cell: expected });
     }
-    expect(report.positions.find((p) => p.coin === "FLAT")).toMatchObject({ targetSize: 0, driftPct: 0 });
+    expect(report.positions.find((p) => p.coin === "FLAT")).toMatchObject({ targetSize: 0, driftPct: null });
+    expect(rowOf(text, "FLAT")[header.indexOf("drift%")]).toBe("-");
     expect(report.positions.find((p) => p.coin === "DUST")).toMatchObject({
       driftUsd: -0.01,
       driftPct: null,
