@@ -50,7 +50,7 @@ describe("reconcile's table", () => {
     size: 2.53,
     limitPx: 38.1,
     reduceOnly: false,
-    cloid: "0x0000000000000000000000000000000a",
+    cloid: "0x0000000000000000000000000000000a" as const,
     reason: "open" as const,
     refPx: 38,
   };
