@@ -155,6 +155,29 @@ export function driftText(r: DriftReport): string {
 }
 
 /**
+ * driftText's compact form, for a line too narrow for every coin's name and block: the same
+ * figure, counts instead of names — "in sync", "drift $278.83 (3 coins)", "drift $278.83 ·
+ * 3 blocked", "… · 1 left alone".
+ */
+export function driftTextShort(r: DriftReport): string {
+  if (r.inSync) return "in sync";
+  const drifting = r.coins.filter((c) => c.status === "drift").length;
+  const blocked = r.coins.filter((c) => c.status === "blocked").length;
+  const anomalies = r.coins.filter(
+    (c) => c.status === "left-alone" && c.reason !== null && keepsDrift(c.reason),
+  ).length;
+  const parts: string[] = [];
+  if (drifting > 0 || blocked > 0 || roundHalfAway(r.outsideUsd) >= 0.01) {
+    parts.push(
+      `drift $${fixed(r.outsideUsd)}${drifting > 0 ? ` (${drifting} coin${drifting === 1 ? "" : "s"})` : ""}`,
+    );
+  } else parts.push("not in sync");
+  if (blocked > 0) parts.push(`${blocked} blocked`);
+  if (anomalies > 0) parts.push(`${anomalies} left alone`);
+  return parts.join(" · ");
+}
+
+/**
  * The copy target a view shows for a coin: null (no target) for a position left alone. The
  * planner keeps such a coin's targetSize at our own size, so caps still count the position;
  * shown under "target" it would read as "hlcopy wants this". Every view (dashboard, status,
@@ -183,7 +206,8 @@ export function driftClosing(driftUsd: number | null, targetSize: number | null)
 
 /**
  * Drift as a percentage of the target's notional (|target| × mid). Null when undefined: at a
- * target of 0 (driftClosing; flat on both sides is 0 %), without a drift figure (left alone)
+ * target of 0 (a % of nothing: "closing" while we hold some, "-" when neither holds any —
+ * 0.0 % beside a halted row's $0.00 read as a measured figure), without a drift figure (left alone)
  * or a mid. One definition for the dashboard, `status` and --json.
  */
 export function driftPct(
@@ -192,7 +216,7 @@ export function driftPct(
   mid: number | null,
 ): number | null {
   if (driftUsd === null || targetSize === null || !Number.isFinite(driftUsd)) return null;
-  if (targetSize === 0) return driftClosing(driftUsd, targetSize) ? null : 0;
+  if (targetSize === 0) return null;
   if (mid === null || !(mid > 0)) return null;
   return (driftUsd / (Math.abs(targetSize) * mid)) * 100;
 }

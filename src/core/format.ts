@@ -107,3 +107,33 @@ export function fmtMs(ms: number | null | undefined): string {
   if (Math.abs(whole) < 1000) return `${whole}ms`;
   return `${fixed(ms / 1000, Math.abs(ms) < 10_000 ? 2 : 1)}s`;
 }
+
+/**
+ * THE decimals of each kind of figure, in every line, table and --json document (a JSON figure
+ * is the figure its command prints): USD amounts and drift to the cent, drift % to 0.1,
+ * drawdown % to 0.01, slippage to 0.1 bps, durations (copy lag) to the ms, the copy's P&L to the
+ * micro-dollar (USDC's 6 decimals, core/pnl.ts round6).
+ */
+export const FIGURE_DECIMALS = {
+  usd: 2,
+  driftPct: 1,
+  pct: 2,
+  bps: 1,
+  ms: 0,
+  pnl: 6,
+} as const;
+
+export type FigureKind = keyof typeof FIGURE_DECIMALS;
+
+/** A figure of `kind` rounded as it is shown (roundHalfAway at FIGURE_DECIMALS); null stays null. */
+export function roundFigure(kind: FigureKind, x: number | null): number | null {
+  return x === null || !Number.isFinite(x) ? x : roundHalfAway(x, FIGURE_DECIMALS[kind]);
+}
+
+/** Every number-or-null field of a set of statistics (mean, median, p95 …) rounded as `kind`. */
+export function roundStats<T extends object>(kind: FigureKind, stats: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(stats))
+    out[k] = typeof v === "number" && k !== "count" && k !== "n" ? roundFigure(kind, v) : v;
+  return out as T;
+}

@@ -159,6 +159,11 @@ export interface CopyPnlParameters {
   /** The run's leaders and weights (weights split a coin with no known shares). */
   leaders: readonly { address: Address; weight: number }[];
   shares: LeaderShares;
+  /**
+   * Each coin's unrealised P&L as already valued (a journaled snapshot's), instead of valuing
+   * `positions` (restatePnl).
+   */
+  unrealisedByCoin?: ReadonlyMap<string, number>;
 }
 
 /** USDC has 6 decimals: round sums there so folding order never shows as a different figure. */
@@ -201,8 +206,9 @@ export function copyPnl(p: CopyPnlParameters): CopyPnl {
   const coins = new Set<string>([
     ...Object.keys(p.totals),
     ...p.positions.filter((x) => x.size !== 0).map((x) => x.coin),
+    ...(p.unrealisedByCoin?.keys() ?? []),
   ]);
-  const unrealised = new Map<string, number>();
+  const unrealised = new Map<string, number>(p.unrealisedByCoin ?? []);
   for (const pos of p.positions)
     unrealised.set(pos.coin, (unrealised.get(pos.coin) ?? 0) + unrealisedOf(pos));
   const byCoin: CoinPnl[] = [];
@@ -334,4 +340,80 @@ export function closedPnlOf(
   if (!reducing) return 0;
   const closed = Math.min(Math.abs(before.size), sz);
   return (px - before.entryPx) * closed * Math.sign(before.size);
+}
+
+/** A journaled fill, in journal order, with its exchange time. */
+export interface TimedPnlFill extends PnlFill {
+  ts: number;
+}
+
+export interface RestatePnlParameters {
+  /** The P&L journaled with a sweep or a run's end. */
+  snapshot: CopyPnl;
+  /** Its moment (ms): the positions and unrealised P&L it values are the exchange's then. */
+  asOf: number;
+  /** The journal's fills since the copy began, in journal order. */
+  fills: readonly TimedPnlFill[];
+  /** The journal's funding payments since the copy began. */
+  funding: readonly (PnlFunding & { ts: number })[];
+  leaders: readonly { address: Address; weight: number }[];
+  shares: LeaderShares;
+}
+
+/**
+ * A journaled P&L made whole at its own moment. The engine folds a fill in when its report
+ * arrives, which can be after a sweep that already read the position it made: the first
+ * sweep's snapshot valued the join's positions (unrealised) without their fills (fees,
+ * realised) — `net −0.02 … fees 0.01`, 1 fill, beside an equity already $0.80 down. Each coin
+ * whose journal holds more fills at that moment (made by then, or folded into the snapshot)
+ * than the snapshot counted is summed again from the journal, its unrealised P&L kept; every
+ * other coin is the snapshot's as it is (the snapshot itself when nothing was missing, or when
+ * its coins do not add up to it: an older journal's). `fillsAfter`: the journal's fills made
+ * after the moment, in none of its figures.
+ */
+export function restatePnl(p: RestatePnlParameters): { pnl: CopyPnl; fillsAfter: number } {
+  const counted = new Map(p.snapshot.byCoin.map((c) => [c.coin, c.fills]));
+  const atMoment = new Map<string, TimedPnlFill[]>();
+  const seen = new Map<string, number>();
+  let fillsAfter = 0;
+  for (const f of p.fills) {
+    const i = seen.get(f.coin) ?? 0;
+    seen.set(f.coin, i + 1);
+    // The first fills the snapshot counted are in it whatever their time (journal order is fold order).
+    if (i < (counted.get(f.coin) ?? 0) || f.ts <= p.asOf)
+      atMoment.set(f.coin, [...(atMoment.get(f.coin) ?? []), f]);
+    else fillsAfter++;
+  }
+  const missing = [...atMoment].filter(([coin, fills]) => fills.length > (counted.get(coin) ?? 0));
+  const partsUnrealised = p.snapshot.byCoin.reduce((sum, c) => sum + c.unrealisedUsd, 0);
+  const whole = Math.abs(partsUnrealised - p.snapshot.unrealisedUsd) < 1e-5;
+  if (missing.length === 0 || !whole) return { pnl: p.snapshot, fillsAfter };
+  const restated = new Set(missing.map(([coin]) => coin));
+  const folded = foldPnl(
+    missing.flatMap(([, fills]) => fills),
+    p.funding.filter((f) => restated.has(f.coin) && f.ts <= p.asOf),
+  );
+  const totals: Record<string, CoinTotals> = {};
+  for (const c of p.snapshot.byCoin) {
+    if (restated.has(c.coin)) continue;
+    totals[c.coin] = {
+      realisedUsd: c.realisedUsd,
+      feesUsd: c.feesUsd,
+      fundingUsd: c.fundingUsd,
+      fills: c.fills,
+      volumeUsd: c.volumeUsd,
+      fundingPayments: 0,
+    };
+  }
+  for (const [coin, t] of Object.entries(folded)) totals[coin] = t;
+  const pnl = copyPnl({
+    totals,
+    positions: [],
+    unrealisedByCoin: new Map(p.snapshot.byCoin.map((c) => [c.coin, c.unrealisedUsd])),
+    since: p.snapshot.since,
+    startEquity: p.snapshot.startEquity,
+    leaders: p.leaders,
+    shares: p.shares,
+  });
+  return { pnl, fillsAfter };
 }

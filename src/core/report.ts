@@ -8,6 +8,7 @@
 // add up to the copy's net P&L change over the window. Drawdown is the kill switch's: from the
 // journaled high-water mark.
 
+import { roundFigure } from "./format.js";
 import type { OrderKind } from "./slippage.js";
 import { finiteOrNull, median, quantile } from "./stats.js";
 
@@ -97,8 +98,9 @@ export function dayOf(ts: number): string {
 
 function slip(values: number[]): SlipFigures {
   return {
-    median: finiteOrNull(median(values)),
-    p95: finiteOrNull(quantile(values, 0.95)),
+    // As the tables show them (core/format.ts FIGURE_DECIMALS): to 0.1 bps.
+    median: roundFigure("bps", finiteOrNull(median(values))),
+    p95: roundFigure("bps", finiteOrNull(quantile(values, 0.95))),
     n: values.length,
   };
 }
@@ -163,8 +165,9 @@ export function dailyReport(inputs: ReportInputs): Report {
       copySlippageBps: slip(
         f.filter((x) => x.kind === "copy" && x.slippageBps !== null).map((x) => x.slippageBps as number),
       ),
-      driftUsd: drifts.length > 0 ? (drifts.at(-1) as number) : null,
-      maxDriftUsd: drifts.length > 0 ? Math.max(...drifts) : null,
+      // To the cent, as every drift figure (core/format.ts FIGURE_DECIMALS).
+      driftUsd: drifts.length > 0 ? roundFigure("usd", drifts.at(-1) as number) : null,
+      maxDriftUsd: drifts.length > 0 ? roundFigure("usd", Math.max(...drifts)) : null,
     });
     openU = closeU;
   }

@@ -3,7 +3,7 @@
 // the last message), copy lag, the copy's running counts and its drift (core/drift.ts: the
 // same words as `status`).
 import { Box, Text } from "ink";
-import { driftText, leftAloneText } from "../core/drift.js";
+import { driftText, driftTextShort, leftAloneText } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
 import { fmtAge, fmtMs, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
@@ -162,6 +162,7 @@ export function Header({ state, width }: HeaderProps) {
         { text: `filled ${state.counters.ordersFilled}`, color: "green", priority: 10 },
     {
       text: `skipped ${skippedTotal}${top ? ` (${top}${skipped.length > 2 ? ", …" : ""})` : ""}`,
+      short: `skipped ${skippedTotal}`,
       priority: 8,
     },
     state.counters.rejections > 0
@@ -171,6 +172,8 @@ export function Header({ state, width }: HeaderProps) {
     state.drift
       ? {
           text: driftText(state.drift),
+          // Counts instead of names when the line is narrow: never dropped for the sweep's age.
+          short: driftTextShort(state.drift),
           color: state.drift.inSync ? undefined : "yellow",
           priority: 7,
         }

@@ -37,7 +37,12 @@ const leaderUsd = (r: PositionRow): string => fmtUsd(r.leaderNotional, 0);
  */
 export function driftMark(r: PositionRow, paused: boolean): string {
   if (r.status === "drift") return paused ? "‖" : "!";
-  return r.status === "blocked" ? "×" : " ";
+  return heldBack(r) ? "×" : " ";
+}
+
+/** A gate holds drift on this row: blocked, with a drift to show (a halted flat row's $0.00 holds nothing). */
+function heldBack(r: PositionRow): boolean {
+  return r.status === "blocked" && r.driftUsd !== null && roundHalfAway(r.driftUsd, 2) !== 0;
 }
 
 /** The positions columns; `paused` changes the drift mark, `rows` size the leader $ column. */
@@ -97,7 +102,7 @@ export function positionColumns(
           : r.status === "left-alone"
             ? "alone "
             : `${fmtUsdShort(r.driftUsd)}${driftMark(r, paused)}`,
-      color: (r) => (r.status === "blocked" ? "red" : acting(r) ? "yellow" : undefined),
+      color: (r) => (heldBack(r) ? "red" : acting(r) ? "yellow" : undefined),
       bold: (r) => acting(r),
     },
     {

@@ -35,7 +35,10 @@ export function Slippage({ state, width }: SlippageProps) {
     return (
       <Box flexDirection="column" width={width}>
         <Text dimColor wrap="truncate-end">
-          {label} no fills yet
+          {/* A dry run's orders fill in its own model (paper's fills, fees included): no slippage is measured. */}
+          {state.runMode === "dry-run"
+            ? truncate(`${label} -  dry run: orders are modelled, not sent (no slippage measured)`, width)
+            : `${label} no fills yet`}
         </Text>
         <Text wrap="truncate-end"> </Text>
         <EquityLine state={state} width={width} />

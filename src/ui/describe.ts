@@ -8,7 +8,7 @@ import { orderFields } from "../core/orders.js";
 import { reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
-import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtSigned, fmtUsd } from "./format.js";
+import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtSigned, fmtUsd, shownDrawdownPct } from "./format.js";
 
 /** info: plain; good: a copy landed; warn: look at it; error: something failed or halted; dim: routine. */
 export type LogLevel = "info" | "good" | "warn" | "error" | "dim";
@@ -291,7 +291,7 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
     ? ` P&L ${roundHalfAway(e.pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${roundHalfAway(e.pnl.roiPct) > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
     : "";
   const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
-  return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(e.drawdownPct)} positions ${open} ${drift}${age}`;
+  return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct))} positions ${open} ${drift}${age}`;
 }
 
 /**

@@ -102,3 +102,41 @@ export function cell(s: string, width: number, align: "left" | "right" = "right"
   const t = truncate(s, width);
   return align === "right" ? t.padStart(width) : t.padEnd(width);
 }
+
+/**
+ * The drawdown a view shows beside the equity and high-water mark it shows: of those two
+ * figures. The engine's state event carries the safety check's drawdown of its last account
+ * update, while its equity is valued now: `equity $9,999.09 · hwm $10,000.49 · dd 0.00%` read
+ * as a contradiction. (How the kill switch computes its drawdown is core/safety.ts's, unchanged;
+ * this is the same formula on the figures shown.) Falls back to `given` without an hwm.
+ */
+export function shownDrawdownPct(
+  equity: number | null,
+  hwm: number | null,
+  given: number | null,
+): number | null {
+  if (equity === null || hwm === null || !Number.isFinite(equity) || !(hwm > 0)) return given;
+  return Math.max(0, ((hwm - equity) / hwm) * 100);
+}
+
+/**
+ * A line cut into lines of at most `width` at its separators, never inside a figure or
+ * between an operator and its term: after "; ", " · " and ", ", or before " = ", " + ", " − "
+ * (`… + unrealised 0.00` / `− fees 6.26 …`, never `… −` / `fees 6.26`). Continuation lines
+ * start with `indent`. A piece longer than the line is left whole (the terminal cuts it).
+ * An infinite width returns the text as it is.
+ */
+export function wrapAtSeparators(text: string, width: number, indent = ""): string {
+  if (!Number.isFinite(width) || text.length <= width) return text;
+  const pieces = text.split(/(?<=; |·\s|, )|(?= [=+−] )/u);
+  const lines: string[] = [];
+  let line = "";
+  for (const piece of pieces) {
+    if (line !== "" && (line + piece).trimEnd().length > width) {
+      lines.push(line.trimEnd());
+      line = indent + piece.trimStart();
+    } else line += piece;
+  }
+  if (line.trim() !== "") lines.push(line.trimEnd());
+  return lines.join("\n");
+}

@@ -21,6 +21,7 @@ import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
+import { shownDrawdownPct } from "./format.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
 export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";
@@ -197,7 +198,16 @@ export interface DashboardState {
   lastSweep: { ts: number; inSync: boolean; driftUsd: number; durationMs: number } | null;
   rateLimit: { until: number; detail: string } | null;
   /** The latest warning or error, for the status line (the log may have scrolled away). */
-  problem: { ts: number; level: LogLevel; text: string; type: EngineEvent["type"] } | null;
+  problem: {
+    ts: number;
+    level: LogLevel;
+    text: string;
+    type: EngineEvent["type"];
+    /** It tells of the halt (the halt, or a skip it made): over when the halt ends. */
+    ofHalt?: boolean;
+  } | null;
+  /** The on-exit step's line, logged after the stop line (stop, then the exit step). */
+  pendingExitLog: LogEntry | null;
   ui: {
     help: boolean;
     /** The help's page shown (0 while it is closed). */
@@ -276,6 +286,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     lastSweep: null,
     rateLimit: null,
     problem: null,
+    pendingExitLog: null,
     ui: {
       help: false,
       helpPage: 0,
@@ -308,11 +319,25 @@ function withLog(state: DashboardState, event: EngineEvent): DashboardState {
     coin: line.coin,
     text: line.text,
   };
+  // The engine tells the on-exit step before its stop event; a reader expects them as they
+  // happen to the run: "stop: quit", then what the exit step did.
+  if (event.type === "notice" && event.kind === "on-exit") return { ...state, pendingExitLog: entry };
+  const ofHalt =
+    event.type === "halt" ||
+    (event.type === "decision" && event.plan.skipped.some((s) => s.reason === "halted"));
   const problem =
     line.level === "warn" || line.level === "error"
-      ? { ts: event.ts, level: line.level, text: line.text, type: event.type }
+      ? { ts: event.ts, level: line.level, text: line.text, type: event.type, ...(ofHalt ? { ofHalt } : {}) }
       : state.problem;
-  return { ...state, log: push(state.log, entry, state.capacity.log), logSeq: seq, problem };
+  let log = push(state.log, entry, state.capacity.log);
+  let logSeq = seq;
+  const exit = state.pendingExitLog;
+  if (exit) {
+    // After the stop line (or whatever came next), with its place in the order.
+    logSeq += 1;
+    log = push(log, { ...exit, seq: logSeq }, state.capacity.log);
+  }
+  return { ...state, log, logSeq, problem, pendingExitLog: null };
 }
 
 function notice(state: DashboardState, text: string): DashboardState {
@@ -579,7 +604,9 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
     case "state": {
       state.equity = e.account.accountValue;
       state.hwm = e.hwm;
-      state.drawdownPct = e.drawdownPct;
+      // Of the equity and hwm shown beside it (ui/format.ts shownDrawdownPct), not of the
+      // safety check's last account update.
+      state.drawdownPct = shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct);
       state.positions = buildPositionRows(
         e.targets,
         e.account.positions,
@@ -610,6 +637,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "resume":
       state.halt = null;
+      // "decision fill: HYPE skip halted (…)" must not outlive the halt on the status line.
+      if (state.problem?.ofHalt) state.problem = null;
       break;
     case "slippageBudget":
       state.slippageBudgetBps = e.budgetBps;

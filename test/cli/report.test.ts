@@ -260,7 +260,7 @@ describe("hlcopy status", () => {
     j.close();
     const r = await runCli(["--account", ACCOUNT, "status"], { env });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/warning: execution slippage p95 20\.00 bps exceeds exec\.slippageBudgetBps 5/);
+    expect(r.stdout).toMatch(/warning: execution slippage p95 20\.0 bps exceeds exec\.slippageBudgetBps 5/);
     const json = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "status"], { env })).stdout);
     expect(json.slippageBudget).toMatchObject({ budgetBps: 5, exceeded: true });
     expect(json.pnl.netUsd).toBe(22);

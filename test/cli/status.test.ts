@@ -172,7 +172,8 @@ describe("hlcopy status: one meaning per figure", () => {
   });
 
   it("drift % reads the same in the text and --json on every row: null is 'closing' at a target of 0, '-' otherwise", async () => {
-    // FLAT: the leader holds, the copy's target rounds to 0 and we hold none: 0 %, not closing.
+    // FLAT: the leader holds, the copy's target rounds to 0 and we hold none: "-" (a % of
+    // nothing; it read 0.0 % beside a halted row's $0.00), not closing.
     // DUST: a target of 0 and 0.6 ¢ of drift: shown as −0.01 USD, so closing (not 0 %) in both.
     const { dir } = journal([
       target("FLAT", 2, 0, 0, 10),
@@ -184,10 +185,15 @@ describe("hlcopy status: one meaning per figure", () => {
     for (const p of report.positions) {
       const cell = rowOf(text, p.coin)[header.indexOf("drift%")];
       const expected =
-        p.driftPct !== null ? `${p.driftPct.toFixed(1)}%` : p.targetSize === 0 ? "closing" : "-";
+        p.driftPct !== null
+          ? `${p.driftPct.toFixed(1)}%`
+          : p.targetSize === 0 && p.driftUsd !== 0
+            ? "closing"
+            : "-";
       expect({ coin: p.coin, cell }).toEqual({ coin: p.coin, cell: expected });
     }
-    expect(report.positions.find((p) => p.coin === "FLAT")).toMatchObject({ targetSize: 0, driftPct: 0 });
+    expect(report.positions.find((p) => p.coin === "FLAT")).toMatchObject({ targetSize: 0, driftPct: null });
+    expect(rowOf(text, "FLAT")[header.indexOf("drift%")]).toBe("-");
     expect(report.positions.find((p) => p.coin === "DUST")).toMatchObject({
       driftUsd: -0.01,
       driftPct: null,
@@ -342,6 +348,122 @@ describe("hlcopy status: copy lag", () => {
     j.close();
     const { text } = await status(dir, false);
     expect(text).toContain("\ncopy lag (hot-path copies, last 24h): p50 1.23s · p99 1.23s\n");
+  });
+});
+
+describe("hlcopy status shortly after a start: the P&L has every fill made by its moment", () => {
+  it("the first sweep's snapshot missed the join's fills (their reports came after it): they are summed in, and later fills are said", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+    const j = openJournal(journalPath(dir, account));
+    const start = NOW - 30_000;
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: leader, weight: 1 }],
+      account,
+      network: "mainnet",
+      settings: {},
+      startedAt: start,
+    });
+    j.recordEquity(start, 10_000);
+    // The join: three fills at start + 1 s; a copy at start + 2 s.
+    const fill = (tid: number, ts: number, coin: string, px: number, fee: number, closedPnl = 0) =>
+      j.recordFill({
+        runId,
+        tid,
+        ts,
+        coin,
+        side: "buy",
+        px,
+        sz: 1,
+        fee,
+        closedPnl,
+        kind: tid < 4 ? "join" : "copy",
+      });
+    fill(1, start + 1000, "BTC", 100, 0.1);
+    fill(2, start + 1000, "ETH", 50, 0.2);
+    fill(3, start + 1000, "SOL", 20, 0.3);
+    fill(4, start + 2000, "BTC", 101, 0.05, 0.5);
+    // The sweep at start + 2.5 s read the positions (unrealised −0.03) but had folded one fill.
+    const snapshot = copyPnl({
+      totals: foldPnl([{ coin: "BTC", px: 100, sz: 1, fee: 0.1, closedPnl: 0 }], []),
+      positions: [
+        { coin: "BTC", size: 2, entryPx: 100.5, markPx: 100.49 },
+        { coin: "ETH", size: 1, entryPx: 50, markPx: 49.99 },
+      ],
+      since: start,
+      startEquity: 10_000,
+      leaders: [{ address: leader, weight: 1 }],
+      shares: {},
+    });
+    j.recordEvent({
+      ts: start + 2500,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, targets: [], pnl: snapshot },
+    });
+    // Two copies after the sweep: in the fill count, in no P&L figure yet.
+    fill(5, start + 10_000, "ETH", 51, 0.01);
+    fill(6, start + 12_000, "ETH", 52, 0.01);
+    j.close();
+
+    const { report } = await status(dir, true);
+    const p = report.pnl;
+    // Fees 0.1 + 0.2 + 0.3 + 0.05, realised 0.5, unrealised as the snapshot valued it.
+    expect(p).toMatchObject({ feesUsd: 0.65, realisedUsd: 0.5, fills: 4, fillsAfter: 2 });
+    expect(p?.unrealisedUsd).toBe(snapshot.unrealisedUsd);
+    expect(p?.netUsd).toBeCloseTo(0.5 + snapshot.unrealisedUsd - 0.65, 6);
+    expect(p?.byCoin.find((c) => c.coin === "BTC")).toMatchObject({ fills: 2, feesUsd: 0.15 });
+    expect(p?.byCoin.find((c) => c.coin === "SOL")).toMatchObject({ fills: 1, feesUsd: 0.3 });
+    expect(p?.byLeader[0]?.netUsd).toBeCloseTo(p?.netUsd ?? 0, 6);
+    expect(report.fills.total).toBe(6);
+    const { text } = await status(dir, false);
+    expect(text).toMatch(/copy P&L since .*− fees 0\.65 .*\(as of 28s ago, last sweep; 2 fills since\)\n/);
+    expect(text).toContain("copy P&L by coin (USD) (as of 28s ago, last sweep; 2 fills since):");
+  });
+});
+
+describe("hlcopy status --json: slippage and lag as the text shows them", () => {
+  it("slippage to 0.1 bps and lag to the ms in every statistic (no 16-digit means, no p99 247.44000000000005)", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    // Leader and touch prices a hair from the fill: slippages of many digits; lags with tails.
+    for (const [tid, px, lagMs] of [
+      [1, 95_001.3, 100.1],
+      [2, 95_002.7, 247.44],
+      [3, 94_999.9, 12.3],
+    ] as const)
+      j.recordFill({
+        tid,
+        ts: NOW - 60_000,
+        coin: "BTC",
+        side: "buy",
+        px,
+        sz: 0.001,
+        fee: 0,
+        kind: "copy",
+        leaderPx: 95_000,
+        touchPx: 94_999.7,
+        lagMs,
+      });
+    j.close();
+    const { report } = await status(dir, true);
+    const at = (decimals: number) => (x: number | null) => x === null || Number(x.toFixed(decimals)) === x;
+    const stats = [
+      report.slippageBps,
+      report.execSlippageBps.all,
+      ...Object.values(report.execSlippageBps.byKind),
+    ];
+    for (const s of stats)
+      for (const k of ["mean", "median", "p95", "p99", "max"] as const)
+        expect(at(1)(s[k]), `${k} ${s[k]}`).toBe(true);
+    for (const k of ["mean", "median", "p95", "p99", "max"] as const)
+      expect(Number.isInteger(report.copyLagMs[k]), `${k} ${report.copyLagMs[k]}`).toBe(true);
+    expect(report.slippageBps.count).toBe(3);
+    // And the text says the same figures.
+    const { text } = await status(dir, false);
+    expect(text).toContain(
+      `copy slippage vs the leader's fill (hot-path copies, 3 fills): mean ${report.slippageBps.mean?.toFixed(1)} · median ${report.slippageBps.median?.toFixed(1)} · p95 ${report.slippageBps.p95?.toFixed(1)} bps`,
+    );
   });
 });
 

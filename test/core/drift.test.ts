@@ -102,7 +102,8 @@ describe("driftReport", () => {
     expect(driftPct(-58.39, 0, 37.67)).toBeNull();
     expect(driftClosing(-58.39, 0)).toBe(true);
     // Flat against a 0 target: in sync.
-    expect(driftPct(0, 0, 37.67)).toBe(0);
+    // Flat on both sides: still a % of nothing, "-" (0.0 % read as a measured figure).
+    expect(driftPct(0, 0, 37.67)).toBeNull();
     expect(driftClosing(0, 0)).toBe(false);
     // No figure: left alone (no drift, no target), or no mid.
     expect(driftPct(null, null, 100)).toBeNull();

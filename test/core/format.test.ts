@@ -7,7 +7,9 @@ import {
   fmtMs,
   fmtUsd,
   plainDecimal,
+  roundFigure,
   roundHalfAway,
+  roundStats,
   shortAddress,
   utcMinute,
   utcSecond,
@@ -84,5 +86,30 @@ describe("core/format", () => {
     const ts = Date.UTC(2025, 0, 2, 15, 4, 5, 678);
     expect(utcMinute(ts)).toBe("2025-01-02 15:04 UTC");
     expect(utcSecond(ts)).toBe("2025-01-02 15:04:05 UTC");
+  });
+});
+
+describe("roundFigure / roundStats: one rounding per kind of figure", () => {
+  it("drift to the cent, drift % to 0.1, slippage to 0.1 bps, lag to the ms, P&L to the micro-dollar", () => {
+    expect(roundFigure("usd", -75.67999999999999)).toBe(-75.68);
+    expect(roundFigure("driftPct", 66.66666)).toBe(66.7);
+    expect(roundFigure("pct", 0.0139)).toBe(0.01);
+    expect(roundFigure("bps", 0.1 + 0.2)).toBe(0.3);
+    expect(roundFigure("ms", 247.44000000000005)).toBe(247);
+    expect(roundFigure("pnl", 0.1 + 0.2)).toBe(0.3);
+    expect(roundFigure("usd", null)).toBeNull();
+  });
+
+  it("rounds every statistic but the count", () => {
+    expect(
+      roundStats("ms", {
+        count: 3,
+        mean: 93.6036866359447,
+        median: 46,
+        p95: 355,
+        p99: 459.84000000000003,
+        max: null,
+      }),
+    ).toEqual({ count: 3, mean: 94, median: 46, p95: 355, p99: 460, max: null });
   });
 });

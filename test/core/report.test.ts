@@ -112,3 +112,29 @@ describe("CSV", () => {
     expect(toCsv(["a", "b"], [[1, "x"]])).toBe("a,b\n1,x\n");
   });
 });
+
+describe("dailyReport: each figure rounded as its table shows it", () => {
+  it("drift to the cent, slippage to 0.1 bps: no float tails in --json (maxDriftUsd 278.83234999999996)", () => {
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 10 * H,
+      equity: [],
+      fills: [
+        { ts: D0 + H, fee: 0, closedPnl: 0, kind: "copy", execSlippageBps: 0.1 + 0.2, slippageBps: 1.25 },
+        { ts: D0 + 2 * H, fee: 0, closedPnl: 0, kind: "copy", execSlippageBps: 2.66666, slippageBps: 0.04 },
+      ],
+      funding: [],
+      orders: [],
+      skips: [],
+      snapshots: [
+        { ts: D0 + 3 * H, unrealisedUsd: 0, driftUsd: 278.83234999999996 },
+        { ts: D0 + 4 * H, unrealisedUsd: 0, driftUsd: -75.67999999999999 },
+      ],
+    });
+    const day = r.days[0];
+    expect(day?.maxDriftUsd).toBe(278.83);
+    expect(day?.driftUsd).toBe(-75.68);
+    expect(day?.execSlippageBps).toEqual({ median: 1.5, p95: 2.5, n: 2 });
+    expect(r.totals.copySlippageBps.p95).toBe(1.2);
+  });
+});

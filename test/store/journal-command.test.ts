@@ -5,6 +5,7 @@ import { entryRow, parseJournalType, parseLimit, parseSince } from "../../src/cl
 import { runJournal } from "../../src/cli/journal/run.js";
 import { createProgram } from "../../src/cli/program.js";
 import { UsageError } from "../../src/core/errors.js";
+import type { Plan } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { tempDir } from "../helpers/cli.js";
 import { action, plan } from "./fixtures.js";
@@ -220,6 +221,56 @@ describe("runJournal", () => {
       └──────────────────────────┴───────────┴──────┴──────────────────────────────────────────────────────────────────────────────────────────┘"
     `);
     expect(out.text).toMatch(/6 entries · .*journal-0x0+a1\.sqlite\n$/);
+  });
+
+  it("--json: each figure rounded as the table shows it (driftUsd -75.67999999999999 → -75.68), no float tails", async () => {
+    const j = openJournal(journalPath(dir, ACCOUNT));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: LEADER, weight: 1 }],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt: T0,
+    });
+    const target = {
+      ...plan().targets[0],
+      driftUsd: -75.67999999999999,
+      mid: 189.14999999999998,
+    } as Plan["targets"][number];
+    j.recordDecision({
+      runId,
+      ts: T0 + 1000,
+      trigger: "fill",
+      coins: ["BTC"],
+      plan: plan({ targets: [target] }),
+    });
+    j.recordFill({
+      runId,
+      tid: 1,
+      ts: T0 + 1012,
+      coin: "BTC",
+      side: "buy",
+      px: 65_013,
+      sz: 0.01,
+      fee: 0.29,
+      leaderPx: 65_000,
+      touchPx: 65_001,
+      kind: "copy",
+      lagMs: 247.44000000000005,
+    });
+    j.close();
+    const out = sink();
+    const r = await runJournal({ configDir: dir, account: ACCOUNT, json: true, out });
+    const printed = JSON.parse(out.text) as Record<string, unknown>[];
+    const decision = printed.find((e) => e.table === "decisions") as { plan: Plan };
+    expect(decision.plan.targets[0]).toMatchObject({ driftUsd: -75.68, mid: 189.15 });
+    const fill = printed.find((e) => e.table === "fills") as Record<string, number>;
+    // (65013 − 65000) / 65000 = 2.0 bps; (65013 − 65001) / 65001 = 1.8 bps; the lag to the ms.
+    expect(fill).toMatchObject({ slippageBps: 2, execSlippageBps: 1.8, lagMs: 247, px: 65_013, fee: 0.29 });
+    expect(out.text).not.toMatch(/\d\.\d{15,}/);
+    // What the command returns (to code) is the journal's, unrounded.
+    expect(r.entries.find((e) => e.table === "fills")).toMatchObject({ lagMs: 247.44000000000005 });
   });
 
   it("filters by --type, --since and --limit", async () => {

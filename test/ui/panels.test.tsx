@@ -8,6 +8,7 @@ import type { EngineEvent } from "../../src/engine/events.js";
 import { EventLog } from "../../src/ui/EventLog.js";
 import { Header } from "../../src/ui/Header.js";
 import { HELP_SECTIONS, Help, helpPages } from "../../src/ui/Help.js";
+import { fitSegments } from "../../src/ui/layout.js";
 import type { LogEntry } from "../../src/ui/model.js";
 import { buildPositionRows, initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import {
@@ -222,6 +223,98 @@ describe("Header", () => {
     );
     expect(sim[0]).toContain(" 127.0.0.1:7431 ");
     expect(sim[0]).not.toContain("http://");
+  });
+
+  describe("at 80 columns the drift is never dropped for a piece of lower priority", () => {
+    // Three coins drifting (the demo), paused with drift on three coins, halted with a blocked
+    // list: the drift's full text does not fit beside the skips, so it is said in its compact
+    // form — and "sweep 4.0s ago" (priority 4) never stands where it (priority 7) should.
+    const drifting = (status: "drift" | "blocked", reason: "halted" | null) => ({
+      coins: ["BTC", "ETH", "SOL"].map((coin, i) => ({
+        coin,
+        driftUsd: [120.5, -80.33, 78.0][i] as number,
+        status,
+        reason,
+      })),
+      driftUsd: 278.83,
+      outsideUsd: 278.83,
+      inSync: false,
+    });
+    const withDrift = (drift: ReturnType<typeof drifting>, extra: EngineEvent[] = []) => {
+      let s = reduceDashboard(liveState(), {
+        ...stateEvent(T0 + 5000, LIVE_TARGETS),
+        drift,
+      });
+      s = reduceDashboard(s, {
+        type: "sweep",
+        ts: T0 + 5000,
+        durationMs: 40,
+        inSync: false,
+        driftUsd: 278.83,
+        requests: 3,
+      });
+      for (const e of extra) s = reduceDashboard(s, e);
+      // Skips of three kinds make the skipped piece long too.
+      for (const reason of ["below-min-notional", "entry-drift", "halted"] as const)
+        s = reduceDashboard(s, {
+          type: "decision",
+          ts: T0 + 5100,
+          trigger: "fill",
+          coins: ["SOL"],
+          plan: {
+            actions: [],
+            skipped: [{ coin: "SOL", reason, detail: "x" }],
+            targets: [],
+            effectiveRatio: 0.1,
+            portfolioScale: 1,
+            inSync: false,
+          },
+        });
+      return reduceDashboard(s, { type: "ui/tick", now: T0 + 9000 });
+    };
+    const cases: [string, ReturnType<typeof withDrift>, string][] = [
+      ["drift on three coins (the demo)", withDrift(drifting("drift", null)), "drift $278.83"],
+      [
+        "paused with drift on three coins",
+        withDrift(drifting("drift", null), [{ type: "paused", ts: T0 + 5050, paused: true }]),
+        "drift $278.83",
+      ],
+      [
+        "halted with a blocked list",
+        withDrift(drifting("blocked", "halted"), [
+          { type: "halt", ts: T0 + 5050, kind: "manual", reason: "halted by your flatten" },
+        ]),
+        "drift $278.83",
+      ],
+    ];
+    for (const [what, state, expected] of cases) {
+      it(what, () => {
+        const lines = screenLines(frame(<Header state={state} width={80} />));
+        for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+        const line3 = lines[2] ?? "";
+        expect(line3, what).toContain(expected);
+        // Said whole or in counts, never cut mid-word.
+        expect(line3, what).toMatch(/drift \$278\.83 (\(3 coins\)|· 3 blocked|\(BTC, ETH, SOL\))/);
+        const wide = screenLines(frame(<Header state={state} width={200} />))[2] ?? "";
+        expect(wide, what).toMatch(
+          /drift \$278\.83 (\(BTC, ETH, SOL\)|· blocked: BTC halted, ETH halted, SOL halted)/,
+        );
+        expect(wide, what).toContain("sweep 4.0s ago");
+      });
+    }
+  });
+
+  it("fitSegments: a piece that fits in no form takes every piece of lower priority with it", () => {
+    const segs = [
+      { text: "a".repeat(10), priority: 9 },
+      { text: "b".repeat(30), short: "b".repeat(12), priority: 7 },
+      { text: "c".repeat(5), priority: 4 },
+    ];
+    // Room for a and b's compact form, then b's full text does not fit: c is not shown either.
+    expect(fitSegments(segs, 26).map((s) => s.text)).toEqual(["a".repeat(10), "b".repeat(12)]);
+    expect(fitSegments(segs, 50).map((s) => s.text)).toEqual(["a".repeat(10), "b".repeat(30), "c".repeat(5)]);
+    // b fits in no form: c, of lower priority, is not shown in its place.
+    expect(fitSegments(segs, 20).map((s) => s.text)).toEqual(["a".repeat(10)]);
   });
 
   it("narrow: drops low-priority pieces whole and never exceeds the width", () => {
@@ -633,7 +726,8 @@ describe("Help", () => {
   it("each line fits 80 columns; a section is not split across pages when it fits one", () => {
     for (const s of HELP_SECTIONS) for (const l of s.lines) expect(l.length, l).toBeLessThanOrEqual(78);
     const pages = helpPages(17, []);
-    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "columns", "keys"]);
+    // The slippage section's sparkline line moved it to the keys' page.
+    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "columns", "slippage"]);
     for (const p of pages) expect(p.length).toBeLessThanOrEqual(17);
     // Tall enough: one page.
     expect(helpPages(60, [])).toHaveLength(1);

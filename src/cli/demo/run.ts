@@ -8,7 +8,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { fmtFixed, fmtMs, fmtPlusMinus } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
 import { skippedText } from "../../ui/model.js";
 import { runEngineWithView } from "../run-engine.js";
 
@@ -182,7 +182,16 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         "",
         "Next: hlcopy inspect <leader> to vet a real leader, hlcopy --help for everything.",
         "",
-      ].join("\n"),
+      ]
+        // On a terminal each line breaks at its separators, under its figures' column.
+        .map((line) =>
+          wrapAtSeparators(
+            line,
+            process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY,
+            " ".repeat(19),
+          ),
+        )
+        .join("\n"),
     );
   }
   return code;

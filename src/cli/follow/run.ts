@@ -20,7 +20,7 @@ import { bookReaderOf, liveExecutor, paperExecutor } from "../../engine/executor
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtFixed, fmtMs, fmtPlusMinus } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
 import { type RunSummary, skippedText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
@@ -315,7 +315,13 @@ export async function runFollow(
   // frame is cut to the terminal, and its log lines too (so it repeats the on-exit one, which
   // event lines have just printed).
   if (!ctx.json && (code === 0 || code === 4))
-    process.stdout.write(closingSummary(summary, { eventLines: !dashboard }));
+    process.stdout.write(
+      closingSummary(summary, {
+        eventLines: !dashboard,
+        // On a terminal its lines break at their separators, not mid-figure where the terminal would.
+        width: process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY,
+      }),
+    );
   return code;
 }
 
@@ -326,7 +332,16 @@ export async function runFollow(
  * run: its line is just above), and each open position with its resting protection. Plain
  * lines, never cut to the terminal's width.
  */
-export function closingSummary(summary: RunSummary, shown: { eventLines: boolean }): string {
+export function closingSummary(summary: RunSummary, shown: { eventLines: boolean; width?: number }): string {
+  const wrap = (text: string) =>
+    text
+      .split("\n")
+      .map((line) => wrapAtSeparators(line, shown.width ?? Number.POSITIVE_INFINITY, "  "))
+      .join("\n");
+  return wrap(closingText(summary, shown));
+}
+
+function closingText(summary: RunSummary, shown: { eventLines: boolean }): string {
   const p = summary.pnl;
   const pnl = p
     ? `; copy P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}`

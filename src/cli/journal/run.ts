@@ -13,7 +13,7 @@ import {
 } from "../../store/journal.js";
 import { printJson, renderTable, type Writer } from "../output.js";
 import { networkName, otherNetworksClause } from "../status/run.js";
-import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
+import { entryRow, formatTime, parseJournalType, parseLimit, parseSince, shownEntry } from "./format.js";
 
 export const DEFAULT_LIMIT = 50;
 
@@ -109,7 +109,7 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
   }
 
   if (p.json) {
-    printJson(entries, out);
+    printJson(shownEntry(entries), out);
     return { entries, path: file };
   }
   if (entries.length === 0) {

@@ -4,7 +4,7 @@
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
-import { detailNumber, fixed, roundOrNull, utcMinute } from "../../core/format.js";
+import { detailNumber, fixed, roundFigure, roundOrNull, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
@@ -149,7 +149,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     });
     code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
     if (ctx.json) printDocument("reconcile", report, out);
-    else out.write(await renderReport(report, final.plan));
+    else out.write(await renderReport(report, first.plan, final.plan));
   } catch (error) {
     code = toHlcopyError(error).exitCode;
     // No at the review: one plain line, nothing sent, not an error (exit 0).
@@ -195,7 +195,7 @@ export function buildReport(p: {
         status: r.status,
         filledSize: r.filledSize,
         avgPx: r.avgPx,
-        execSlippageBps: r.slippageBps === null ? null : Math.round(r.slippageBps * 100) / 100,
+        execSlippageBps: roundFigure("bps", r.slippageBps),
         kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
         error: r.error,
         ...(r.passive ? { passive: true } : {}),
@@ -245,7 +245,15 @@ export function buildReport(p: {
   };
 }
 
-async function renderReport(report: ReconcileReport, final: Plan): Promise<string> {
+/**
+ * The table: columns of one moment each. Without orders sent (a dry run, nothing to do) the
+ * plan's read is the whole story: leader, target, ours, drift $ and what it would do. After
+ * orders, leader, target and ours are the plan's (what the orders were sized against), then
+ * the action, then `after` and `drift $` as the exchange was read again: `leader -13.84 │
+ * target -0.69 │ ours 2.53 │ buy 2.53` read as buying against a short leader when ours was
+ * re-read after a buy the leader's earlier long asked for.
+ */
+export async function renderReport(report: ReconcileReport, decided: Plan, final: Plan): Promise<string> {
   // Each coin's orders (with why) or skips, in one cell: the reason leads, as a label. The
   // skips' details are said under the table — in a column of their own they made the table
   // 101 columns wide (status says its skips under its table too).
@@ -264,31 +272,62 @@ async function renderReport(report: ReconcileReport, final: Plan): Promise<strin
     add(a.coin, `${a.reason}: ${what} → ${outcome}`);
   }
   for (const s of report.skipped) add(s.coin, `skipped: ${s.reason}`);
+  const sent = !report.dryRun && report.actions.length > 0;
   const rows: (string | number)[][] = [];
-  const coins = new Set<string>([...final.targets.map((t) => t.coin), ...byCoin.keys()]);
+  const coins = new Set<string>([
+    ...decided.targets.map((t) => t.coin),
+    ...final.targets.map((t) => t.coin),
+    ...byCoin.keys(),
+  ]);
   // A position left alone has no target and no drift figure (core/drift.ts), as in status.
   const statusOf = new Map(report.drift.map((d) => [d.coin, d.status]));
+  const plannedStatus = new Map(
+    driftReport({
+      targets: decided.targets,
+      skipped: decided.skipped,
+      actionCoins: decided.actions.map((a) => a.coin),
+    }).coins.map((c) => [c.coin, c.status]),
+  );
   for (const coin of [...coins].sort()) {
-    const t = final.targets.find((x) => x.coin === coin);
+    const before = decided.targets.find((x) => x.coin === coin);
+    const after = final.targets.find((x) => x.coin === coin);
     const b = byCoin.get(coin);
-    if (!b && t && t.targetSize === 0 && t.ourSize === 0) continue;
+    const flat = (t: typeof before) => !t || (t.targetSize === 0 && t.ourSize === 0);
+    if (!b && flat(before) && flat(after)) continue;
     const alone = statusOf.get(coin) === "left-alone";
-    const target = t ? shownTarget(t.targetSize, statusOf.get(coin)) : null;
-    rows.push([
+    // The plan's columns: its read, and its own view of each coin.
+    const plan = sent ? before : after;
+    const planTarget = plan
+      ? shownTarget(plan.targetSize, (sent ? plannedStatus : statusOf).get(coin))
+      : null;
+    const planned = [
       coin,
-      t ? detailNumber(t.leaderSize) : "-",
-      target === null ? "-" : detailNumber(target),
-      t ? detailNumber(t.ourSize) : "-",
-      t && !alone ? fixed(t.driftUsd) : "-",
-      b?.join("; ") ?? (t && t.targetSize === t.ourSize ? "in sync" : "-"),
-    ]);
+      plan ? detailNumber(plan.leaderSize) : "-",
+      planTarget === null ? "-" : detailNumber(planTarget),
+      plan ? detailNumber(plan.ourSize) : "-",
+    ];
+    const action = b?.join("; ") ?? (after && after.targetSize === after.ourSize ? "in sync" : "-");
+    rows.push(
+      sent
+        ? [
+            ...planned,
+            after ? detailNumber(after.ourSize) : "-",
+            after && !alone ? fixed(after.driftUsd) : "-",
+            action,
+          ]
+        : [...planned, after && !alone ? fixed(after.driftUsd) : "-", action],
+    );
   }
   // The dashboard's and status's column names; the last column wraps into what is left of 80.
+  const head = sent
+    ? ["coin", "leader", "target", "ours", "after", "drift $", "action"]
+    : ["coin", "leader", "target", "ours", "drift $", "action"];
   const table =
     rows.length > 0
-      ? await renderTable(["coin", "leader", "target", "ours", "drift $", "action"], rows, {
-          wrapLast: true,
-        })
+      ? [
+          ...(sent ? ["leader, target, ours: as planned · after, drift $: re-read after the orders"] : []),
+          await renderTable(head, rows, { wrapLast: true }),
+        ].join("\n")
       : "no positions on either side";
   const skipped = report.skipped.map((s) => `  ${s.coin} ${s.reason}: ${s.detail}`);
   const errors = report.actions.filter((a) => a.error).map((a) => `  ${a.coin}: ${a.error}`);

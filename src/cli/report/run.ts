@@ -12,14 +12,17 @@ import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtAge, fmtFixed, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
-import { noRunsLine, openExisting } from "../status/run.js";
+import { currentRun, type MomentPnl, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
 
 export interface ReportDocument extends Report {
   account: Address;
   since: number;
   until: number;
-  /** The latest journaled P&L snapshot (whole copy, per coin, per leader), or null. */
-  pnl: (CopyPnl & { asOf: number }) | null;
+  /**
+   * The latest journaled P&L snapshot (whole copy, per coin, per leader) with every fill made by
+   * then, and `fillsAfter` (the fills journaled since, in none of its figures); or null.
+   */
+  pnl: MomentPnl | null;
   /**
    * When the unrealised P&L the window's figures end on was journaled (the last sweep or run end
    * in the window; null before any): the window's realised, fees and funding run to `until`.
@@ -150,13 +153,18 @@ type Moment = "last sweep" | "run end";
 const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
 
 /** The newest P&L snapshot (a sweep or a run end), and which it was. */
-function latestPnl(journal: Journal): { pnl: CopyPnl & { asOf: number }; moment: Moment } | null {
+function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null {
   const events = journal.listEntries({ table: "events", limit: 200, trading: true });
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
     const pnl = (e.data as { pnl?: CopyPnl } | null)?.pnl;
-    if (pnl) return { pnl: { ...pnl, asOf: e.ts }, moment: momentOf(e.type) };
+    // Every fill made by then in it, as status has it (status/run.ts pnlAsOf).
+    if (pnl)
+      return {
+        pnl: pnlAsOf(journal, pnl, e.ts, currentRun(journal)?.leaders ?? []),
+        moment: momentOf(e.type),
+      };
   }
   return null;
 }
@@ -353,7 +361,7 @@ async function render(
         .replace(
           "T",
           " ",
-        )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, doc.until, moments.pnl ?? "last sweep")} — hlcopy status has it per coin and per leader`,
+        )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, doc.until, `${moments.pnl ?? "last sweep"}${p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : ""}`)} — hlcopy status has it per coin and per leader`,
     );
   }
   const chartWidth = Math.max(20, Math.min(100, width - 14));

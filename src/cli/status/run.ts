@@ -21,11 +21,21 @@ import {
   shownTarget,
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { fixed, fmtMs, roundHalfAway, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
-import type { CopyPnl } from "../../core/pnl.js";
+import {
+  fixed,
+  fmtMs,
+  roundFigure,
+  roundHalfAway,
+  roundOrNull,
+  roundStats,
+  shortAddress,
+  utcMinute,
+} from "../../core/format.js";
+import { type CopyPnl, type LeaderShares, restatePnl } from "../../core/pnl.js";
 import { protectionKind } from "../../core/protection.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
+import { SHARES_KEY } from "../../engine/figures.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type CoinProtection, protectionFlags, protectionView } from "../../engine/protection.js";
 import { readPendingPause } from "../../store/control.js";
@@ -119,8 +129,11 @@ export interface StatusReport {
   closed: { coin: string; netUsd: number }[];
   /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
   leaders: { address: Address; kind: string; since: number; until: number | null; reason: string }[];
-  /** The copy's P&L as of `pnl.asOf` (the last sweep or run end); null before any. */
-  pnl: (CopyPnl & { asOf: number }) | null;
+  /**
+   * The copy's P&L as of `pnl.asOf` (the last sweep or run end), every fill made by then in it
+   * (pnlAsOf); `fillsAfter`: the fills journaled since, in none of its figures. Null before any.
+   */
+  pnl: MomentPnl | null;
   /** Our fills in the window: all, and by the kind of their order. */
   fills: { total: number; byKind: Record<OrderKind | "other", number> };
   /** Copy slippage: hot-path copies against the leader's fill. */
@@ -284,9 +297,13 @@ export async function runStatus(p: {
     const last = lastRecord(journal);
     const guard = shownProtection(journal, run, last.targets);
     const statusOf = new Map((last.drift?.coins ?? []).map((c) => [c.coin, c]));
+    // Every figure as the text shows it (core/format.ts FIGURE_DECIMALS): bps to 0.1, lag to the ms.
     const byKind = Object.fromEntries(
-      ORDER_KINDS.map((k) => [k, journal.execSlippageStats(since, k)]),
+      ORDER_KINDS.map((k) => [k, roundStats("bps", journal.execSlippageStats(since, k))]),
     ) as Record<OrderKind, DistributionStats>;
+    // The text says the lag in fmtMs's form (1.23s) from the figure itself, not from its whole ms.
+    const lag = journal.lagStats(since);
+    const budget = slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null));
     const report: StatusReport = {
       account: p.account,
       journal: path,
@@ -306,7 +323,7 @@ export async function runStatus(p: {
       // Each figure as the text shows it (core/format.ts): the same in both, no float's tail.
       drawdownPct:
         equity && equity.hwm > 0
-          ? roundHalfAway(((equity.hwm - equity.accountValue) / equity.hwm) * 100, 2)
+          ? roundFigure("pct", ((equity.hwm - equity.accountValue) / equity.hwm) * 100)
           : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
       paused: standingPause(p.pauseMarker),
@@ -347,18 +364,19 @@ export async function runStatus(p: {
         }),
       closed: [],
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
-      pnl: last.pnl && last.pnlTs !== null ? { ...last.pnl, asOf: last.pnlTs } : null,
+      pnl:
+        last.pnl && last.pnlTs !== null ? pnlAsOf(journal, last.pnl, last.pnlTs, run?.leaders ?? []) : null,
       fills: journal.fillCounts(since),
-      slippageBps: journal.slippageStats(since),
-      execSlippageBps: { all: journal.execSlippageStats(since), byKind },
-      slippageBudget: slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null)),
-      copyLagMs: journal.lagStats(since),
+      slippageBps: roundStats("bps", journal.slippageStats(since)),
+      execSlippageBps: { all: roundStats("bps", journal.execSlippageStats(since)), byKind },
+      slippageBudget: { ...budget, p95Bps: roundFigure("bps", budget.p95Bps) },
+      copyLagMs: roundStats("ms", lag),
       alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
       windowHours: hours,
     };
     // The coins' P&L beside the rows only when it is of the same record (one moment).
-    if (last.pnl && last.pnlTs !== null && last.pnlTs === last.ts) {
-      report.closed = last.pnl.byCoin
+    if (report.pnl && last.pnlTs !== null && last.pnlTs === last.ts) {
+      report.closed = report.pnl.byCoin
         .filter((c) => !report.positions.some((x) => x.coin === c.coin))
         .map((c) => ({ coin: c.coin, netUsd: roundHalfAway(c.netUsd, 2) }));
     }
@@ -369,12 +387,41 @@ export async function runStatus(p: {
           copy: last.source,
           pnl: last.pnlSource,
           samePnl: last.pnlTs !== null && last.pnlTs === last.ts,
+          lag,
         }),
       );
     return report;
   } finally {
     journal.close();
   }
+}
+
+/** A journaled P&L at its moment, and how many fills the journal has after it. */
+export type MomentPnl = CopyPnl & { asOf: number; fillsAfter: number };
+
+/**
+ * The P&L journaled at `asOf` with every fill made by then (core/pnl.ts restatePnl: the first
+ * sweep's snapshot could miss the join's fills, whose reports came in after it), and the count
+ * of fills journaled since — in none of its figures, said beside it: the output's fill count,
+ * equity and P&L are then not read as one moment.
+ */
+export function pnlAsOf(
+  journal: Journal,
+  snapshot: CopyPnl,
+  asOf: number,
+  leaders: readonly { address: Address; weight: number }[],
+): MomentPnl {
+  if (snapshot.since === null) return { ...snapshot, asOf, fillsAfter: 0 };
+  const fills = journal.fillsSince(snapshot.since);
+  const { pnl, fillsAfter } = restatePnl({
+    snapshot,
+    asOf,
+    fills,
+    funding: journal.fundingSince(snapshot.since),
+    leaders,
+    shares: journal.getCopyState<LeaderShares>(SHARES_KEY) ?? {},
+  });
+  return { ...pnl, asOf, fillsAfter };
 }
 
 /** A drift report's USD figures to the cent, as every view shows them. */
@@ -586,12 +633,23 @@ const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 /** The moment a line's figures are from, said the same way at the end of every such line. */
 const asOf = (ts: number, now: number, what: string): string => `(as of ${ago(ts, now)}, ${what})`;
 
+/**
+ * The P&L's moment, and the fills journaled after it (in the fill count below, not in these
+ * figures; the next sweep takes them in): "(as of 25s ago, last sweep; 12 fills since)".
+ */
+function pnlMoment(p: MomentPnl, now: number, moment: Moment | null): string {
+  const since = p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : "";
+  return `(as of ${ago(p.asOf, now)}, ${moment ?? "last sweep"}${since})`;
+}
+
 /** Where each journaled moment came from (not in the JSON: its `asOf` fields are the moments). */
 interface Moments {
   copy: Moment | null;
   pnl: Moment | null;
   /** The P&L is of the same record as the positions (journals before 2026-12-03 may differ). */
   samePnl: boolean;
+  /** The copy lag as measured (the text's fmtMs rounds it once; --json has it to the ms). */
+  lag: DistributionStats;
 }
 
 async function render(r: StatusReport, hours: number, now: number, m: Moments): Promise<string> {
@@ -618,7 +676,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ? ""
         : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fixed(p.startEquity)} USD`}`;
     lines.push(
-      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} ${asOf(p.asOf, now, m.pnl ?? "last sweep")}`,
+      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
   }
   if (r.lastRun) {
@@ -715,7 +773,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   }
   if (p && p.byCoin.length > 0) {
     lines.push(
-      `copy P&L by coin (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
+      `copy P&L by coin (USD) ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
         p.byCoin.map((c) => [
@@ -733,7 +791,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   }
   if (p && p.byLeader.length > 0) {
     lines.push(
-      `copy P&L by leader (USD) ${asOf(p.asOf, now, m.pnl ?? "last sweep")}:`,
+      `copy P&L by leader (USD) ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
@@ -753,22 +811,22 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   const f = r.fills;
   const e = r.execSlippageBps;
   const s = r.slippageBps;
-  const l = r.copyLagMs;
+  const l = m.lag;
   const kinds = ORDER_KINDS.filter((k) => e.byKind[k].count > 0)
-    .map((k) => `${k} ${fmtFixed(e.byKind[k].median)}/${fmtFixed(e.byKind[k].p95)}`)
+    .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
     .join(" · ");
   lines.push(
     `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other}` : ""}`,
-    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean)} · median ${fmtFixed(e.all.median)} · p95 ${fmtFixed(e.all.p95)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
+    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
   if (b.exceeded) {
     lines.push(
-      `warning: execution slippage p95 ${fmtFixed(b.p95Bps)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
+      `warning: execution slippage p95 ${fmtFixed(b.p95Bps, 1)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean)} · median ${fmtFixed(s.median)} · p95 ${fmtFixed(s.p95)} bps`,
+    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
     `copy lag (hot-path copies, last ${hours}h): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {

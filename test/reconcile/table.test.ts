@@ -1,0 +1,105 @@
+// reconcile's table: columns of one moment each. The plan's read (leader, target, ours) beside
+// what it sent, then ours and the drift as read again after the orders — never the re-read
+// leader beside the plan's order (a buy against a short leader).
+import { describe, expect, it } from "vitest";
+import { buildReport, renderReport } from "../../src/cli/reconcile/run.js";
+import type { Address, CoinTarget, Plan } from "../../src/core/types.js";
+import type { ExecutedAction } from "../../src/engine/engine.js";
+
+const LEADER = "0x1880bbbea43fb92572279b9131130cc0f56e5fb4" as Address;
+const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
+
+const target = (
+  coin: string,
+  leaderSize: number,
+  targetSize: number,
+  ourSize: number,
+  mid: number,
+): CoinTarget => ({
+  coin,
+  leaderSize,
+  targetSize,
+  ourSize,
+  driftUsd: (targetSize - ourSize) * mid,
+  mid,
+  deadbandUsd: 10,
+});
+
+const plan = (targets: CoinTarget[], actions: Plan["actions"] = []): Plan => ({
+  actions,
+  skipped: [],
+  targets,
+  effectiveRatio: 0.05,
+  portfolioScale: 1,
+  inSync: actions.length === 0,
+});
+
+/** The cells of the table row that starts with `coin`. */
+const rowOf = (text: string, coin: string): string[] =>
+  (text.split("\n").find((l) => l.startsWith(`│ ${coin} `)) ?? "")
+    .split("│")
+    .slice(1, -1)
+    .map((c) => c.trim());
+
+describe("reconcile's table", () => {
+  // The plan saw the leader long 50.6 HYPE and bought our 2.53; by the re-read the leader had
+  // turned short -13.84 (target -0.69).
+  const buy = {
+    coin: "HYPE",
+    side: "buy" as const,
+    size: 2.53,
+    limitPx: 38.1,
+    reduceOnly: false,
+    cloid: "0x0000000000000000000000000000000a" as const,
+    reason: "open" as const,
+    refPx: 38,
+  };
+  const decided = plan([target("HYPE", 50.6, 2.53, 0, 38)], [buy]);
+  const final = plan(
+    [target("HYPE", -13.84, -0.69, 2.53, 38)],
+    [{ ...buy, side: "sell", size: 3.22, reason: "flip" }],
+  );
+  const results = [
+    { ...buy, status: "filled", filledSize: 2.53, avgPx: 38.02, slippageBps: 0.5, error: null },
+  ] as unknown as ExecutedAction[];
+
+  it("after orders: the plan's leader, target and ours, then ours and the drift re-read after them", async () => {
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: false,
+      decided,
+      final,
+      results,
+      halted: false,
+      requests: 5,
+    });
+    const text = await renderReport(report, decided, final);
+    expect(rowOf(text, "coin")).toEqual(["coin", "leader", "target", "ours", "after", "drift $", "action"]);
+    const hype = rowOf(text, "HYPE");
+    expect(hype.slice(0, 6)).toEqual(["HYPE", "50.6", "2.53", "0", "2.53", "-122.36"]);
+    expect(hype[6]).toMatch(/^open: buy 2\.53 →/);
+    expect(text).toContain("leader, target, ours: as planned · after, drift $: re-read after the orders\n");
+    // The table and its legend fit 80 columns (the first line names both addresses whole).
+    for (const line of text.split("\n").slice(1)) expect(line.length).toBeLessThanOrEqual(80);
+    // --json keeps its meaning: actions as sent, drift as re-read after them.
+    expect(report.drift[0]).toMatchObject({ coin: "HYPE", targetSize: -0.69, ourSize: 2.53 });
+  });
+
+  it("nothing sent (a dry run): one moment, the plan's, without the after column", async () => {
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: true,
+      decided,
+      final: decided,
+      results: [],
+      halted: false,
+      requests: 5,
+    });
+    const text = await renderReport(report, decided, decided);
+    expect(rowOf(text, "coin")).toEqual(["coin", "leader", "target", "ours", "drift $", "action"]);
+    expect(rowOf(text, "HYPE").slice(0, 5)).toEqual(["HYPE", "50.6", "2.53", "0", "96.14"]);
+    expect(text).not.toContain("re-read");
+  });
+});

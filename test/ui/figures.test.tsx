@@ -1,0 +1,172 @@
+// One figure, one meaning, wherever the dashboard and the closing lines show it: a % of a zero
+// target is "-", the drawdown is of the equity and hwm beside it, a dry run's slippage is not
+// "no fills yet", a halt's notice ends with the halt, the exit step is told after the stop, and
+// closing lines break at their separators.
+import { render } from "ink-testing-library";
+import { describe, expect, it } from "vitest";
+import { closingSummary } from "../../src/cli/follow/run.js";
+import { shownDrawdownPct, wrapAtSeparators } from "../../src/ui/format.js";
+import { Header } from "../../src/ui/Header.js";
+import { HELP_SECTIONS } from "../../src/ui/Help.js";
+import { createLineWriter } from "../../src/ui/lines.js";
+import { reduceDashboard, runSummary } from "../../src/ui/model.js";
+import { Positions } from "../../src/ui/Positions.js";
+import { Slippage } from "../../src/ui/Slippage.js";
+import { liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
+import { screenLines } from "./tty.js";
+
+function frame(node: React.ReactElement): string {
+  const r = render(node);
+  const out = r.lastFrame() ?? "";
+  r.unmount();
+  return out;
+}
+
+describe("the dashboard's figures", () => {
+  it("a halted row with target 0 and ours 0: $0.00 with no × and drift% '-', not 0.0%", () => {
+    let s = reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [target("BTC", 0.5, 0.05, 0.05, 64000), target("HYPE", 12, 0, 0, 38)]),
+      drift: {
+        coins: [
+          { coin: "BTC", driftUsd: 0, status: "in-sync", reason: null },
+          { coin: "HYPE", driftUsd: 0, status: "blocked", reason: "halted" },
+        ],
+        driftUsd: 0,
+        outsideUsd: 0,
+        inSync: false,
+      },
+    });
+    s = reduceDashboard(s, { type: "halt", ts: T0 + 5000, kind: "manual", reason: "halted by your flatten" });
+    const lines = screenLines(frame(<Positions rows={s.positions} width={80} maxRows={10} loaded />));
+    const header = lines[0] ?? "";
+    const hype = lines.find((l) => l.startsWith("HYPE")) ?? "";
+    expect(hype).not.toContain("×");
+    expect(hype).not.toContain("0.0%");
+    const at = header.indexOf("drift%");
+    expect(hype.slice(at, at + 7).trim()).toBe("-");
+  });
+
+  it("dd is the drawdown of the equity and hwm shown beside it: $9,999.09 against $10,000.49 is 0.01%", () => {
+    const s = reduceDashboard(
+      liveState(),
+      // The safety check's drawdown was of an earlier account update (0): the header's is of its figures.
+      stateEvent(T0 + 5000, [target("BTC", 0.5, 0.05, 0.05, 64000)], {
+        equity: 9_999.09,
+        hwm: 10_000.49,
+        drawdownPct: 0,
+      }),
+    );
+    const out = frame(<Header state={s} width={120} />);
+    expect(out).toContain("equity $9,999.09");
+    expect(out).toContain("hwm $10,000.49");
+    expect(out).toContain("dd 0.01%");
+    expect(shownDrawdownPct(10_001, 10_000, 0)).toBe(0);
+    expect(shownDrawdownPct(null, 10_000, 1.5)).toBe(1.5);
+  });
+
+  it("a dry run's slippage line: its orders are modelled (with fees), not 'no fills yet'", () => {
+    const dry = reduceAll([startEvent("dry-run"), { type: "connection", ts: T0 + 10, state: "open" }]);
+    const out = frame(<Slippage state={dry} width={80} />);
+    expect(out).toContain("slip exec bps -  dry run: orders are modelled, not sent");
+    expect(out).not.toContain("no fills yet");
+    const live = reduceAll([startEvent("live")]);
+    expect(frame(<Slippage state={live} width={80} />)).toContain("slip exec bps no fills yet");
+  });
+
+  it("the ? help describes the wide terminal's slippage sparkline", () => {
+    const slippage = HELP_SECTIONS.find((x) => x.title === "slippage");
+    expect(slippage?.lines.join("\n")).toMatch(/wide: a sparkline of the fills' exec bps/);
+    for (const line of slippage?.lines.filter((l) => /sparkline/.test(l)) ?? [])
+      expect(line.length).toBeLessThanOrEqual(78);
+  });
+
+  it("a halted skip's warning ends with the halt: not shown at the bottom after resume", () => {
+    let s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 5000,
+      kind: "manual",
+      reason: "halted by your flatten",
+    });
+    s = reduceDashboard(s, {
+      type: "decision",
+      ts: T0 + 5100,
+      trigger: "fill",
+      coins: ["HYPE"],
+      plan: {
+        actions: [],
+        skipped: [{ coin: "HYPE", reason: "halted", detail: "halted by your flatten" }],
+        targets: [],
+        effectiveRatio: 0.1,
+        portfolioScale: 1,
+        inSync: false,
+      },
+    });
+    expect(s.problem?.text).toMatch(/skip halted/);
+    s = reduceDashboard(s, { type: "resume", ts: T0 + 6000 });
+    expect(s.problem).toBeNull();
+    // Other warnings stay their 30 s.
+    s = reduceDashboard(s, { type: "warning", ts: T0 + 6100, message: "funding records could not be read" });
+    s = reduceDashboard(s, { type: "resume", ts: T0 + 6200 });
+    expect(s.problem?.text).toContain("funding records");
+  });
+
+  it("stop, then the exit step: in the dashboard's log and in event lines", () => {
+    const onExit = {
+      type: "notice" as const,
+      ts: T0 + 7000,
+      kind: "on-exit" as const,
+      message: "on exit: protect — stops resting",
+    };
+    const stop = { type: "stop" as const, ts: T0 + 7001, reason: "quit" };
+    let s = reduceDashboard(liveState(), onExit);
+    s = reduceDashboard(s, stop);
+    const texts = s.log.map((e) => e.text);
+    expect(texts.slice(-2)).toEqual(["stop: quit", "on exit: protect — stops resting"]);
+    expect(s.onExit).toBe("on exit: protect — stops resting");
+    let out = "";
+    const write = createLineWriter({ json: false, out: { write: (t: string) => (out += t) } });
+    write(onExit);
+    write(stop);
+    expect(
+      out
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.slice(13)),
+    ).toEqual(["stop: quit", "on exit: protect — stops resting"]);
+  });
+});
+
+describe("closing lines at 80 columns break at their separators", () => {
+  it("never inside a figure or between an operator and its term", () => {
+    const pnl =
+      "  copy P&L         net −6.37 USD (−0.06%) = realised −0.11 + unrealised 0.00 − fees 6.26 + funding 0.00";
+    expect(wrapAtSeparators(pnl, 80, " ".repeat(19))).toBe(
+      "  copy P&L         net −6.37 USD (−0.06%) = realised −0.11 + unrealised 0.00\n" +
+        "                   − fees 6.26 + funding 0.00",
+    );
+    expect(wrapAtSeparators("short", 80)).toBe("short");
+    expect(wrapAtSeparators(pnl, Number.POSITIVE_INFINITY)).toBe(pnl);
+  });
+
+  it("follow's closing summary on an 80-column terminal", () => {
+    const s = {
+      ...runSummary(liveState()),
+      skipped: { "below-min-notional": 12, "inside-deadband": 40 },
+      pnl: {
+        realisedUsd: -0.11,
+        unrealisedUsd: 0,
+        feesUsd: 6.26,
+        fundingUsd: 0,
+        netUsd: -6.37,
+        roiPct: -0.0637,
+      },
+    };
+    const text = closingSummary(s, { eventLines: false, width: 80 });
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    expect(text).toMatch(/; copy P&L net −6\.37 USD \(−0\.06%\);/);
+    // Without a terminal's width: one line, as scripts read it.
+    expect(closingSummary(s, { eventLines: false }).split("\n")[0]).toMatch(
+      /^1 order\(s\) filled .*; copy lag p50 5ms$/,
+    );
+  });
+});
