@@ -1153,7 +1153,8 @@ export class CopyEngine {
       this.#checked ? null : this.#readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
-      this.#readOurCashFlows(),
+      // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
+      pnlInputs ? this.#readOurCashFlows() : null,
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
       ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),

@@ -169,7 +169,10 @@ describe("hlcopy reconcile", () => {
     // sending (this run's fills, with their fees and closed P&L), the funding records once.
     expect(seen.infoByType.userFillsByTime).toBe(2);
     expect(seen.infoByType.userFunding).toBe(1);
-    expect(report.requests).toBeLessThanOrEqual(15);
+    // Our ledger, with each read of our account: the kill switch and the daily loss limit net
+    // our own deposits and withdrawals out (one made since the last cron run must not halt it).
+    expect(seen.infoByType.userNonFundingLedgerUpdates).toBe(2);
+    expect(report.requests).toBeLessThanOrEqual(17);
     // Issue 12.4: the exchange carries the configured leverage (auto: --max-leverage 1 → 2x)
     // and margin mode on what was copied.
     const chs = (await (
