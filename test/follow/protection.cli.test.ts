@@ -284,9 +284,12 @@ describe("follow --on-exit", () => {
       const text = stripAnsi(out).replace(/\r/g, "");
       const onExit =
         "on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ETH left without one (set --stop-loss-pct, or use --on-exit flatten)";
-      // The log line above the frame is cut to 160 columns; the closing summary is not.
-      expect(text).toMatch(
-        /\n1 order\(s\) filled \(\d cop(y|ies) of the leader's trades\); drift 0\.00 USD; copy P&L net .*; copy lag p50 (\d+ms|[\d.]+s|-)\n/,
+      // The log line above the frame is cut to 160 columns; the closing summary is not cut but
+      // broken at its separators (a continuation line starts with two spaces).
+      const summary = text.slice(text.lastIndexOf("\n1 order(s) filled"));
+      for (const line of summary.split("\n")) expect(line.length).toBeLessThanOrEqual(160);
+      expect(summary.replace(/\n {2}(?=[a-z])/g, " ")).toMatch(
+        /^\n1 order\(s\) filled \(\d cop(y|ies) of the leader's trades\); drift 0\.00 USD; copy P&L net .*; copy lag p50 (\d+ms|[\d.]+s|-)\n/,
       );
       expect(text).toContain(`\n${onExit}\nopen positions:\n  ETH +1 stop none take-profit none\n`);
     },
@@ -336,7 +339,7 @@ describe("follow --on-exit", () => {
     expect(await run.exit).toBe(0);
     expect(text().match(/on exit: hold/g)).toHaveLength(1);
     expect(text()).toMatch(
-      / on exit: hold — positions and resting orders left as they are\n.* stop: signal SIGTERM\n.*order\(s\) filled \(.*\nopen positions:\n {2}ETH \+2 /,
+      / stop: signal SIGTERM\n.* on exit: hold — positions and resting orders left as they are\n.*order\(s\) filled \(.*\nopen positions:\n {2}ETH \+2 /,
     );
     expect(run.stderr()).toBe("");
   });
