@@ -34,10 +34,10 @@ async function configured(testnetSigning: boolean) {
 const refusal = (fix: string) => `hint: approve it: ${fix} (or in the Hyperliquid web app, API page)\n`;
 
 describe("the approve command in the refusal of an agent that is not approved", () => {
-  it("network and account from the config: neither is repeated; another --account is", {
-    timeout: 60_000,
+  it("network and account from the config: neither is repeated (reconcile and follow)", {
+    timeout: 120_000,
   }, async () => {
-    const { master, env } = await configured(false);
+    const { env } = await configured(false);
     const reconcile = await runCli(
       ["reconcile", LEADER, "--mode", "fixed-ratio", "--ratio", "0.1", "--yes"],
       {
@@ -55,6 +55,12 @@ describe("the approve command in the refusal of an agent that is not approved", 
     );
     expect(follow.code).toBe(2);
     expect(follow.stderr.endsWith(refusal("hlcopy agent approve"))).toBe(true);
+  });
+
+  it("agent show of an agent never approved: the same command, exit 2 (--json: approved false); another --account is repeated", {
+    timeout: 120_000,
+  }, async () => {
+    const { master, env } = await configured(false);
     // agent show: the same state, the same command, exit 2.
     const show = await runCli(["agent", "show"], { env });
     expect(show.code).toBe(2);
@@ -78,7 +84,7 @@ describe("the approve command in the refusal of an agent that is not approved", 
   });
 
   it("a run that signs for testnet on a URL: --testnet-signing is in the command", {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const { env } = await configured(true);
     const reconcile = await runCli(
