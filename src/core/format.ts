@@ -127,7 +127,7 @@ export type FigureKind = keyof typeof FIGURE_DECIMALS;
 
 /** A figure of `kind` rounded as it is shown (roundHalfAway at FIGURE_DECIMALS); null stays null. */
 export function roundFigure(kind: FigureKind, x: number | null): number | null {
-  return x === null || !Number.isFinite(x) ? x : roundHalfAway(x, FIGURE_DECIMALS[kind]);
+  return roundOrNull(x, FIGURE_DECIMALS[kind]);
 }
 
 /** Every number-or-null field of a set of statistics (mean, median, p95 …) rounded as `kind`. */
