@@ -19,6 +19,7 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { privateKeyToAccount, sign } from "viem/accounts";
+import { baseMultiply, coordinateField, type Jacobian, toAffine } from "./base-point.js";
 
 type Hex = `0x${string}`;
 
@@ -161,25 +162,36 @@ const scalars = Field(N);
 const NONCE_BATCH = 8;
 
 /**
- * The nonces of independent k's whose points were worked out one by one (multiply leaves each
- * affine: Z = 1): the k's inverted a batch at a time (Montgomery's trick: one modular inversion
- * per batch — ~35 µs and ~20 KB of BigInt garbage each — instead of one per nonce). A point with
- * R.x ≥ n or 0 (odds ~2⁻¹²⁸) would need a recovery id Ethereum's v cannot carry: its nonce is
- * dropped.
+ * The nonces of independent k's from their points R = k·G (Jacobian, see base-point.ts): the
+ * k's inverted a batch at a time mod n and the points' Z's mod p (Montgomery's trick: one
+ * modular inversion each per batch — ~35 µs and ~20 KB of BigInt garbage apiece — instead of
+ * one per nonce). A point with R.x ≥ n or 0 (odds ~2⁻¹²⁸) would need a recovery id Ethereum's
+ * v cannot carry: its nonce is dropped.
  */
-function nonceBatch(
-  ks: readonly bigint[],
-  points: readonly ReturnType<typeof secp256k1.ProjectivePoint.BASE.multiply>[],
-): Nonce[] {
+function nonceBatch(ks: readonly bigint[], points: readonly Jacobian[]): Nonce[] {
   const inverses = FpInvertBatch(scalars, ks as bigint[]);
+  const zInverses = FpInvertBatch(
+    coordinateField,
+    points.map((p) => p.Z),
+  );
   const out: Nonce[] = [];
   points.forEach((point, i) => {
-    const R = point.toAffine();
     const kInv = inverses[i];
-    if (R.x >= N || R.x === 0n || kInv === undefined) return;
+    const zInv = zInverses[i];
+    if (kInv === undefined || zInv === undefined) return;
+    const R = toAffine(point, zInv);
+    if (R.x >= N || R.x === 0n) return;
     out.push({ kInv, r: R.x, yOdd: (R.y & 1n) === 1n });
   });
   return out;
+}
+
+/** R = k·G from the table, or (a special case, see base-point.ts) from noble, as Jacobian. */
+function noncePoint(k: bigint): Jacobian {
+  const fast = baseMultiply(k);
+  if (fast) return fast;
+  const R = secp256k1.ProjectivePoint.BASE.multiply(k).toAffine();
+  return { X: R.x, Y: R.y, Z: 1n };
 }
 
 /**
@@ -209,7 +221,7 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
   const pool: Nonce[] = [];
   /** The batch being worked out: its k's and their points (k·G), not yet usable. */
   const ks: bigint[] = [];
-  const points: ReturnType<typeof secp256k1.ProjectivePoint.BASE.multiply>[] = [];
+  const points: Jacobian[] = [];
   let refilling = false;
   // One point per turn of the event loop, after whatever that turn had to do (an order that
   // just took a nonce has written its request by then): never a burst of work on the hot path.
@@ -221,7 +233,7 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
       refilling = false;
       const k = freshK();
       ks.push(k);
-      points.push(secp256k1.ProjectivePoint.BASE.multiply(k));
+      points.push(noncePoint(k));
       if (ks.length >= NONCE_BATCH || pool.length === 0) {
         pool.push(...nonceBatch(ks, points));
         ks.length = 0;
