@@ -46,7 +46,13 @@ export function runCli(
     child.stderr.on("data", (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+    // A bound for a hang, not a speed check: on a busy 2-core machine a command's start alone
+    // can take several seconds. A killed child says so in its stderr (its exit code is null).
+    const limitMs = options.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      stderr += `\n[runCli: killed after ${limitMs} ms without exiting]\n`;
+      child.kill("SIGKILL");
+    }, limitMs);
     child.on("error", fail);
     child.on("close", (code) => {
       clearTimeout(timer);
