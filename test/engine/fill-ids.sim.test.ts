@@ -39,13 +39,8 @@ describe("trade ids the journal already holds", () => {
     }
     seed.close();
 
-    const {
-      engine,
-      events: seen,
-      run,
-    } = t.follow({
-      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
-    });
+    const settings = copySettings((s) => (s.exec.sweepSeconds = 3600));
+    const { engine, events: seen, run } = t.follow({ settings });
     const { journal } = t;
     const running = run();
     try {

@@ -16,13 +16,8 @@ it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy re
 }, async () => {
   const t = await startSimFollow({ sim: { seed: 37 }, journal: "file" });
   const { dir, leaderClient, account, client, journal } = t;
-  const {
-    engine,
-    events: seen,
-    run,
-  } = t.follow({
-    settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
-  });
+  const settings = copySettings((s) => (s.exec.sweepSeconds = 3600));
+  const { engine, events: seen, run } = t.follow({ settings });
   const { events } = engine;
   const view = await startView({
     events,
