@@ -58,6 +58,8 @@ export interface SimFollow {
   account: Address;
   /** Our client: the agent's key, trading the master's account. */
   client: HlClient;
+  /** Another client of ours (the master's account, the agent's key) with other parameters (a proxy's URL). */
+  ourClient(params?: Partial<ClientParameters>): HlClient;
   /** Where a "file" journal lives (the path status and report read for this account). */
   journalFile: string;
   /** The engines' journal, opened on first use (so a test may seed `journalFile` before). */
@@ -148,14 +150,9 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
   const leader = fundedAccount(s, options.leaderUsd ?? 1_000_000);
   const { master, agentKey } = await masterWithAgent(s, options.ourUsd ?? 100_000);
   const account = master.address;
-  const client = engineClient({
-    httpUrl: s.httpUrl,
-    wsUrl: s.wsUrl,
-    isTestnet: false,
-    account,
-    agentKey,
-    ...options.client,
-  });
+  const ourClient = (params: Partial<ClientParameters> = {}) =>
+    engineClient({ httpUrl: s.httpUrl, wsUrl: s.wsUrl, isTestnet: false, account, agentKey, ...params });
+  const client = ourClient(options.client);
   const journalFile = journalPath(dir, account, s.httpUrl);
   const theJournal = () => {
     if (!journal) {
@@ -175,6 +172,7 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
     agentKey,
     account,
     client,
+    ourClient,
     journalFile,
     get journal() {
       return theJournal();
