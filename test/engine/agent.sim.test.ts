@@ -1,47 +1,15 @@
 // The agent's approval as the engine sees it: the state event carries its end and days left
 // (for the dashboard), and a long run warns once when it crosses into the last 7 days.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient } from "../../src/cli/wiring.js";
+import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../../src/core/settings.js";
-import { CopyEngine } from "../../src/engine/engine.js";
-import { liveExecutor } from "../../src/engine/executor.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { openJournal } from "../../src/store/journal.js";
-import { fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  sim = await startSim({ seed: 15, tickMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
+import { startSimFollow } from "../helpers/sim-engine.js";
 
 describe("the state event", () => {
   it("carries the agent approval's end and whole days left, for the dashboard", async () => {
-    const leader = fundedAccount(sim, 1_000_000);
-    const { master, agentKey } = await masterWithAgent(sim, 10_000);
-    const client = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: master.address,
-      agentKey,
-    });
+    const t = await startSimFollow({ sim: { seed: 15 }, ourUsd: 10_000 });
     const validUntil = Date.now() + 3.5 * 86_400_000;
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal: openJournal(":memory:"),
-      settings: defaultSettings(),
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
-      agentValidUntil: validUntil,
-    });
+    const { engine } = t.follow({ settings: defaultSettings(), agentValidUntil: validUntil });
     const states: { agent?: { validUntil: number | null; daysLeft: number | null } }[] = [];
     engine.events.on((e) => {
       if (e.type === "state") states.push(e);
@@ -56,27 +24,11 @@ describe("the state event", () => {
 
 describe("an approval ending during a long run", () => {
   it("warns once when the run crosses into its last 7 days, not before", async () => {
-    const leader = fundedAccount(sim, 1_000_000);
-    const { master, agentKey } = await masterWithAgent(sim, 10_000);
-    const client = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: master.address,
-      agentKey,
-    });
+    const t = await startSimFollow({ sim: { seed: 15 }, ourUsd: 10_000 });
     let offset = 0;
     const validUntil = Date.now() + 7 * 86_400_000 + 60_000;
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal: openJournal(":memory:"),
+    const { engine } = t.follow({
       settings: defaultSettings(),
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
       agentValidUntil: validUntil,
       approveHint: "hlcopy --account 0xabc agent approve",
       now: () => Date.now() + offset,

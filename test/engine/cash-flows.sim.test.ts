@@ -3,69 +3,19 @@
 // and a real loss of the same size must still halt. The engine against the in-process
 // simulator: real signatures, the withdrawal through the exchange's own withdraw3 action.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
-import { defaultSettings, type Settings } from "../../src/core/settings.js";
-import { CopyEngine } from "../../src/engine/engine.js";
+import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../src/engine/events.js";
-import { liveExecutor } from "../../src/engine/executor.js";
-import type { HlClient } from "../../src/exchange/index.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { openJournal } from "../../src/store/journal.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  sim = await startSim({ seed: 23, tickMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-function settings(): Settings {
-  const s = defaultSettings(); // kill switch at 25 % drawdown, daily loss limit 10 %
-  s.sizing.mode = "fixed-ratio";
-  s.sizing.ratio = 0.1;
-  s.exec.sweepSeconds = 3600; // sweeps only when the test asks
-  return s;
-}
+import { eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 /** A leader holding 5 BTC, and a follow of it at 10 % that has copied the position. */
 async function following() {
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: master.address,
-    agentKey,
-  });
-  await trade(leaderClient, "BTC", "buy", 5);
-  const journal = openJournal(":memory:");
-  const events: EngineEvent[] = [];
-  const engine = new CopyEngine({
-    reader: client,
-    executor: liveExecutor(client),
-    journal,
-    settings: settings(),
-    leaders: [{ address: leader.address, weight: 1 }],
-    account: master.address,
-    network: sim.httpUrl,
-    mode: "live",
-    command: "follow",
-  });
-  engine.events.on((e) => events.push(e));
-  const running = engine.run(
-    streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account: master.address }),
-  );
+  const t = await startSimFollow({ sim: { seed: 23 } });
+  const { client, master } = t;
+  await trade(t.leaderClient, "BTC", "buy", 5);
+  // Kill switch at 25 % drawdown, daily loss limit 10 % (the defaults); sweeps only when the test asks.
+  const { engine, events, run } = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+  const running = run();
   await eventually(async () => (await client.getAccountState(master.address)).positions.BTC?.size === 0.5);
   const sweeps = () => events.filter((e) => e.type === "sweep").length;
   /** A sweep (REST: our account and our ledger), awaited. */
@@ -74,13 +24,7 @@ async function following() {
     engine.sweepNow();
     await eventually(() => sweeps() > n);
   };
-  return { leader, master, client, journal, engine, events, running, sweep };
-}
-
-async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number) {
-  const markets = await c.getMarkets();
-  const [r] = await c.placeOrders([action(markets, coin, side, size)], markets);
-  expect(r?.status).toBe("filled");
+  return { sim: t.sim, master, client, journal: t.journal, engine, events, running, sweep };
 }
 
 const halts = (events: EngineEvent[]) => events.filter((e) => e.type === "halt");
@@ -90,7 +34,7 @@ const lastState = (events: EngineEvent[]) =>
 describe("our own cash flows", () => {
   it("a withdrawal of 30 % through the exchange (withdraw3), then one more: no halt, no daily loss, no order; drawdown stays 0", async () => {
     const t = await following();
-    const orders = sim.control.orderHistory(t.master.address).length;
+    const orders = t.sim.control.orderHistory(t.master.address).length;
     const value = (await t.client.getAccountState(t.master.address)).accountValue;
     await t.master.sdk.withdraw3({ destination: t.master.address, amount: String(Math.round(value * 0.3)) });
     await eventually(() =>
@@ -102,12 +46,12 @@ describe("our own cash flows", () => {
     );
     await t.sweep();
     // The control hook's withdrawal (the repro's) counts the same way: 30 % of what is left.
-    sim.control.fund(t.master.address, -Math.round(value * 0.7 * 0.3));
+    t.sim.control.fund(t.master.address, -Math.round(value * 0.7 * 0.3));
     await eventually(() => t.events.filter((e) => e.type === "notice" && e.kind === "cash-flow").length >= 2);
     await t.sweep();
     expect(halts(t.events)).toEqual([]);
     expect(t.journal.activeHalt()).toBeNull();
-    expect(sim.control.orderHistory(t.master.address)).toHaveLength(orders);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(orders);
     expect(lastState(t.events)?.drawdownPct ?? 1).toBeLessThan(0.5);
     // The journal's figures (status, report) say the same: the mark moved with the withdrawals.
     const eq = t.journal.latestEquity();
@@ -120,7 +64,7 @@ describe("our own cash flows", () => {
   it("a real loss of 30 % (the price falls) still halts and closes everything", async () => {
     const t = await following();
     // 0.5 BTC on ~$100 000: a fall of 60 % loses ~30 % of the account.
-    sim.control.setMid("BTC", (sim.control.mid("BTC") ?? 0) * 0.4);
+    t.sim.control.setMid("BTC", (t.sim.control.mid("BTC") ?? 0) * 0.4);
     const halt = await eventually(() => halts(t.events).find((e) => e.kind === "kill-switch"));
     expect(halt.reason).toMatch(/drawdown/);
     await eventually(

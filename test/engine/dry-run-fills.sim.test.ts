@@ -3,71 +3,40 @@
 // not in full at the limit price (which paid the whole slippage allowance on every order).
 // Nothing is sent and nothing is journaled.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient } from "../../src/cli/wiring.js";
-import { defaultSettings, type Settings } from "../../src/core/settings.js";
-import { CopyEngine } from "../../src/engine/engine.js";
-import type { EngineEvent } from "../../src/engine/events.js";
+import { describe, expect, it } from "vitest";
+import type { Settings } from "../../src/core/settings.js";
 import { PAPER_TAKER_FEE_BPS, paperExecutor } from "../../src/engine/executor.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { openJournal } from "../../src/store/journal.js";
-import { action, fundedAccount } from "../exchange/helpers.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  // A static book ($10 000 a level, 20 levels a side, never depleted): every read of it — the
-  // dry run's, paper's, the test's — sees the same levels.
-  sim = await startSim({ seed: 3, tickMs: 0, depthUsd: 200_000, refillMs: 0 });
-  sim.control.setMid("SOL", 100);
-});
-afterAll(async () => {
-  await sim.close();
-});
+import { action } from "../exchange/helpers.js";
+import { copySettings, startSimFollow } from "../helpers/sim-engine.js";
 
 function settings(patch: (s: Settings) => void = () => {}): Settings {
-  const s = defaultSettings();
-  s.sizing.mode = "fixed-ratio";
-  s.exec.sweepSeconds = 3600;
-  patch(s);
-  return s;
+  return copySettings((s) => {
+    s.exec.sweepSeconds = 3600;
+    patch(s);
+  });
 }
 
 async function dryRun(leaderSol: number, s: Settings) {
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
+  // A static book ($10 000 a level, 20 levels a side, never depleted): every read of it — the
+  // dry run's, paper's, the test's — sees the same levels.
+  const t = await startSimFollow({ sim: { seed: 3, depthUsd: 200_000, refillMs: 0 }, ourUsd: 1_000_000 });
+  t.sim.control.setMid("SOL", 100);
+  const { sim, leaderClient, journal } = t;
   const markets = await leaderClient.getMarkets();
   const [opened] = await leaderClient.placeOrders(
     [action(markets, "SOL", "buy", leaderSol, { slipBps: 100 })],
     markets,
   );
   expect(opened?.status).toBe("filled");
-  const ours = fundedAccount(sim, 1_000_000);
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: ours.address,
-  });
-  const journal = openJournal(":memory:");
-  const engine = new CopyEngine({
+  // A dry run signs nothing: our client has no key.
+  const client = t.ourClient({ agentKey: undefined });
+  const { engine, events } = t.follow({
     reader: client,
     executor: null,
-    journal,
     settings: s,
-    leaders: [{ address: leader.address, weight: 1 }],
-    account: ours.address,
-    network: sim.httpUrl,
     mode: "dry-run",
     command: "dry-run",
   });
-  const events: EngineEvent[] = [];
-  engine.events.on((e) => events.push(e));
   engine.begin();
   const book = async () => {
     const levels = (await client.getTopOfBook("SOL")).levels;
@@ -79,7 +48,7 @@ async function dryRun(leaderSol: number, s: Settings) {
     if (last?.type !== "state") throw new Error("no state event");
     return last;
   };
-  return { engine, client, journal, events, ours, book, lastState };
+  return { sim, engine, client, journal, events, ours: t.master, book, lastState };
 }
 
 describe("a dry run's orders fill as a live IOC would", () => {
@@ -106,7 +75,7 @@ describe("a dry run's orders fill as a live IOC would", () => {
     expect(t.lastState().pnl?.netUsd).toBeCloseTo(expected, 4);
     await t.engine.stop("done");
     // Nothing sent, nothing journaled.
-    expect(sim.control.orderHistory(t.ours.address)).toEqual([]);
+    expect(t.sim.control.orderHistory(t.ours.address)).toEqual([]);
     expect(t.journal.getOrder(order.cloid)).toBeNull();
     expect(
       t.journal.ordersInState(["pending", "sent", "uncertain", "filled", "partial", "rejected", "paper"]),
@@ -145,6 +114,6 @@ describe("a dry run's orders fill as a live IOC would", () => {
       ["SOL", "buy", Number((750 - held).toFixed(2))],
     ]);
     await t.engine.stop("done");
-    expect(sim.control.orderHistory(t.ours.address)).toEqual([]);
+    expect(t.sim.control.orderHistory(t.ours.address)).toEqual([]);
   });
 });

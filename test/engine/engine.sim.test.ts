@@ -2,80 +2,24 @@
 // websockets. Sweeps bring us to the scaled target; leader fills are copied on the hot path
 // with no /info request; nothing is sent twice.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
+import { describe, expect, it } from "vitest";
 import { OperationalError, RetryableError } from "../../src/core/errors.js";
-import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
-import { CopyEngine, type EngineReader } from "../../src/engine/engine.js";
+import type { EngineReader } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { openStreams } from "../../src/exchange/streams.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { openJournal } from "../../src/store/journal.js";
 import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { action, eventually, fundedAccount } from "../exchange/helpers.js";
 import { startFreezingProxy } from "../helpers/freezing-proxy.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  sim = await startSim({ seed: 11, tickMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(() => sim.control.reset());
-
-function settings(patch: (s: Settings) => void = () => {}): Settings {
-  const s = defaultSettings();
-  s.sizing.mode = "fixed-ratio";
-  s.sizing.ratio = 0.1;
-  patch(s);
-  return s;
-}
+import { copySettings as settings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 async function setup(s: Settings = settings()) {
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: master.address,
-    agentKey,
-  });
-  const journal = openJournal(":memory:");
-  const events: EngineEvent[] = [];
-  const engine = new CopyEngine({
-    reader: client,
-    executor: liveExecutor(client),
-    journal,
-    settings: s,
-    leaders: [{ address: leader.address, weight: 1 }],
-    account: master.address,
-    network: sim.httpUrl,
-    mode: "live",
-    command: "follow",
-  });
-  engine.events.on((e) => events.push(e));
-  /** The run's websocket streams (the leader's and ours), as `follow` opens them. */
-  const streams = () =>
-    streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account: master.address });
-  return { leader, leaderClient, master, client, journal, engine, events, streams };
-}
-
-async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
-  const markets = await c.getMarkets();
-  const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
-  expect(r?.status).toBe("filled");
+  const t = await startSimFollow({ sim: { seed: 11 } });
+  const { engine, events, run } = t.follow({ settings: s });
+  return { ...t, journal: t.journal, engine, events, run };
 }
 
 async function positions(c: HlClient, user: Address): Promise<Record<string, number>> {
@@ -108,17 +52,17 @@ describe("following", () => {
       x.exec.sweepSeconds = 3600;
     });
     const t = await setup(s);
-    const running = t.engine.run(t.streams());
+    const running = t.run();
     await eventually(() => t.events.some((e) => e.type === "sweep"));
     const markets = await t.leaderClient.getMarkets();
-    const infoBefore = sim.control.stats().requests.info;
+    const infoBefore = t.sim.control.stats().requests.info;
     const [opened] = await t.leaderClient.placeOrders([action(markets, "SOL", "buy", 50)], markets);
     expect(opened?.status).toBe("filled");
     await eventually(() =>
       t.events.some((e) => e.type === "order" && e.coin === "SOL" && e.status === "filled"),
     );
     // Between the leader's fill and our filled order: not one /info request.
-    expect(sim.control.stats().requests.info - infoBefore).toBe(0);
+    expect(t.sim.control.stats().requests.info - infoBefore).toBe(0);
     expect(await positions(t.client, t.master.address)).toEqual({ SOL: 5 });
     await trade(t.leaderClient, "SOL", "sell", 50, true);
     await eventually(async () => (await positions(t.client, t.master.address)).SOL === undefined);
@@ -126,7 +70,7 @@ describe("following", () => {
     expect(code).toBe(0);
     expect(await running).toBe(0);
     expect(t.events.at(-1)?.type).toBe("stop");
-    const cloids = sim.control.orderHistory(t.master.address).map((o) => o.cloid);
+    const cloids = t.sim.control.orderHistory(t.master.address).map((o) => o.cloid);
     expect(new Set(cloids).size).toBe(cloids.length);
     expect(t.events.some((e) => e.type === "fill" && e.lagMs !== null)).toBe(true);
   });
@@ -134,7 +78,7 @@ describe("following", () => {
     const t = await setup(settings((x) => (x.exec.sweepSeconds = 3600)));
     await trade(t.leaderClient, "kPEPE", "buy", 2_000_000);
     await trade(t.leaderClient, "BTC", "buy", 1);
-    const running = t.engine.run(t.streams());
+    const running = t.run();
     await eventually(() => t.events.some((e) => e.type === "sweep"));
     // A hot-path copy of a third coin: after kPEPE in a locale's order, before it in the planner's.
     await trade(t.leaderClient, "SOL", "buy", 50);
@@ -156,7 +100,7 @@ describe("following", () => {
   it("builds no state event between copies when its only view wants one a minute (event lines), and the final one at the stop", async () => {
     const t = await setup(settings((x) => (x.exec.sweepSeconds = 3600)));
     t.engine.events.wantState(60_000);
-    const running = t.engine.run(t.streams());
+    const running = t.run();
     await eventually(() => t.events.some((e) => e.type === "sweep"));
     const sweepState = t.events.findLast((e) => e.type === "state");
     expect(sweepState).toBeDefined();
@@ -185,16 +129,16 @@ describe("following", () => {
       x.exec.sweepSeconds = 3600;
     });
     const t = await setup(s);
-    const running = t.engine.run(t.streams());
+    const running = t.run();
     await eventually(() => t.events.some((e) => e.type === "sweep"));
     const markets = await t.leaderClient.getMarkets();
     // Every /info reply now takes 2 s and tells the state as it was when the read arrived.
-    sim.control.fault({ kind: "latency", ms: 2_000, endpoint: "info" });
-    const infoBefore = sim.control.stats().requests.info;
+    t.sim.control.fault({ kind: "latency", ms: 2_000, endpoint: "info" });
+    const infoBefore = t.sim.control.stats().requests.info;
     const seen = t.events.length;
     t.engine.sweepNow();
     // The sweep's reads (markets, leader, us) have reached the exchange...
-    await eventually(() => sim.control.stats().requests.info - infoBefore >= 3);
+    await eventually(() => t.sim.control.stats().requests.info - infoBefore >= 3);
     // ...and while they are out, the leader trades.
     const [opened] = await t.leaderClient.placeOrders([action(markets, "SOL", "buy", 50)], markets);
     expect(opened?.status).toBe("filled");
@@ -210,9 +154,9 @@ describe("following", () => {
       // made meanwhile: nothing sent twice, nothing undone.
       ["manual", []],
     ]);
-    sim.control.fault({ kind: "latency", ms: 0, endpoint: "info" });
+    t.sim.control.fault({ kind: "latency", ms: 0, endpoint: "info" });
     expect(await positions(t.client, t.master.address)).toEqual({ SOL: 5 });
-    expect(sim.control.orderHistory(t.master.address).filter((o) => o.coin === "SOL")).toHaveLength(1);
+    expect(t.sim.control.orderHistory(t.master.address).filter((o) => o.coin === "SOL")).toHaveLength(1);
     await t.engine.stop("test over");
     expect(await running).toBe(0);
   });
@@ -229,7 +173,7 @@ describe("a fill delivered twice", () => {
     // Every leader fill arrives three times: as userFills, again in the same turn, and once
     // more after the first copy was sent (as a userEvents subscription would deliver it).
     let late = 0;
-    const running = t.engine.run((onEvent) =>
+    const running = t.run((onEvent) =>
       opener((e) => {
         onEvent(e);
         if (e.type !== "leaderFill" || e.isSnapshot) return;
@@ -254,7 +198,7 @@ describe("a fill delivered twice", () => {
     const since = t.events.slice(seen);
     expect(since.filter((e) => e.type === "leaderFill")).toHaveLength(1);
     expect(since.filter((e) => e.type === "decision" && e.trigger === "fill")).toHaveLength(1);
-    expect(sim.control.orderHistory(t.master.address).filter((o) => o.coin === "SOL")).toHaveLength(1);
+    expect(t.sim.control.orderHistory(t.master.address).filter((o) => o.coin === "SOL")).toHaveLength(1);
     expect(await positions(t.client, t.master.address)).toEqual({ SOL: 5 });
     await t.engine.stop("test over");
     expect(await running).toBe(0);
@@ -283,22 +227,14 @@ describe("a sweep that fails mid-run", () => {
       getAccountState: (user, options) => c.getAccountState(user, options),
       lookupOrderByCloid: (user, cloid) => c.lookupOrderByCloid(user, cloid),
     };
-    const engine = new CopyEngine({
+    const { engine, events, run } = t.follow({
       reader,
       executor: liveExecutor(t.client),
-      journal: t.journal,
       settings: settings((x) => {
         x.exec.sweepSeconds = 3600;
       }),
-      leaders: [{ address: t.leader.address, weight: 1 }],
-      account: t.master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
     });
-    const events: EngineEvent[] = [];
-    engine.events.on((e) => events.push(e));
-    const running = engine.run(t.streams());
+    const running = run();
     await eventually(() => events.some((e) => e.type === "sweep"));
     fail = new RetryableError("the markets read failed: socket hang up");
     engine.sweepNow();
@@ -328,16 +264,16 @@ describe("a sweep that fails mid-run", () => {
 
 describe("a frozen exchange", () => {
   it("its silent websocket is a warning and the dashboard's connection state within the pong timeout, then open again", async () => {
-    const proxy = await startFreezingProxy(Number(new URL(sim.wsUrl).port));
+    const t = await setup(
+      settings((x) => {
+        x.exec.sweepSeconds = 3600;
+      }),
+    );
+    const proxy = await startFreezingProxy(Number(new URL(t.sim.wsUrl).port));
     try {
-      const t = await setup(
-        settings((x) => {
-          x.exec.sweepSeconds = 3600;
-        }),
-      );
-      const running = t.engine.run((onEvent) =>
+      const running = t.run((onEvent) =>
         openStreams({
-          wsUrl: proxy.url(sim.wsUrl),
+          wsUrl: proxy.url(t.sim.wsUrl),
           isTestnet: false,
           users: { leaders: [t.leader.address], us: t.master.address },
           onEvent,
@@ -384,16 +320,11 @@ describe("a dry run", () => {
     await trade(t.leaderClient, "BTC", "buy", 1);
     // An earlier run saw $200 000: today's $100 000 is a 50% drawdown.
     t.journal.recordEquity(1, 200_000);
-    const dry = new CopyEngine({
-      reader: t.client,
+    const { engine: dry } = t.follow({
       executor: null,
-      journal: t.journal,
       settings: settings((x) => {
         x.risk.maxDrawdownPct = 5;
       }),
-      leaders: [{ address: t.leader.address, weight: 1 }],
-      account: t.master.address,
-      network: sim.httpUrl,
       mode: "dry-run",
       command: "dry-run",
     });
@@ -416,27 +347,24 @@ describe("follow --dry-run models what a live run would have done", () => {
   it("each planned order is taken as filled (on the book, as paper): the next plan starts from there, nothing is sent, and each order is counted once", async () => {
     const t = await setup();
     await trade(t.leaderClient, "BTC", "buy", 1);
-    const dry = new CopyEngine({
-      reader: t.client,
+    const {
+      engine: dry,
+      events,
+      run,
+    } = t.follow({
       executor: null,
-      journal: t.journal,
       settings: settings((x) => {
         x.exec.sweepSeconds = 3600;
       }),
-      leaders: [{ address: t.leader.address, weight: 1 }],
-      account: t.master.address,
-      network: sim.httpUrl,
       mode: "dry-run",
       command: "dry-run",
     });
-    const events: EngineEvent[] = [];
-    dry.events.on((e) => events.push(e));
     const decided = () =>
       events.flatMap((e) =>
         e.type === "decision" ? e.plan.actions.map((a) => [a.coin, a.side, a.size, a.reduceOnly]) : [],
       );
     const sweeps = () => events.filter((e) => e.type === "sweep");
-    const running = dry.run(t.streams());
+    const running = run();
     await eventually(() => sweeps().length === 1);
     // The start: what a live run would send first.
     expect(decided()).toEqual([["BTC", "buy", 0.1, false]]);
@@ -463,7 +391,7 @@ describe("follow --dry-run models what a live run would have done", () => {
     await dry.stop("done");
     expect(await running).toBe(0);
     // Nothing was sent; the real account never moved.
-    expect(sim.control.orderHistory(t.master.address)).toEqual([]);
+    expect(t.sim.control.orderHistory(t.master.address)).toEqual([]);
     expect(await positions(t.client, t.master.address)).toEqual({});
     // The dashboard's "planned" and the closing summary count each order once.
     let model = initialDashboardState({ mode: "dry-run" });
@@ -485,16 +413,8 @@ describe("recovery after a crash", () => {
     t.journal.updateOrder(lost.cloid, { ts: Date.now(), status: "sent" });
     const [r] = await t.client.placeOrders([placed], markets);
     expect(r?.status).toBe("filled");
-    const engine = new CopyEngine({
-      reader: t.client,
-      executor: liveExecutor(t.client),
-      journal: t.journal,
+    const { engine } = t.follow({
       settings: settings(),
-      leaders: [{ address: t.leader.address, weight: 1 }],
-      account: t.master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
       orderSettleMs: 1_500, // longer than the placed order's look-up takes on a busy machine
     });
     const warnings: string[] = [];
@@ -517,30 +437,17 @@ describe("recovery after a crash", () => {
 describe("several leaders", () => {
   it("nets their weighted targets per coin: 0.1 × (0.5 × 1 BTC − 0.5 × 0.4 BTC) = 0.03 BTC", async () => {
     const t = await setup();
-    const second = fundedAccount(sim, 1_000_000);
-    const secondClient = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: second.address,
-      agentKey: second.key,
-    });
+    const second = fundedAccount(t.sim, 1_000_000);
+    const secondClient = t.clientOf(second);
     await trade(t.leaderClient, "BTC", "buy", 1);
     await trade(secondClient, "BTC", "sell", 0.4);
     await trade(secondClient, "ETH", "buy", 10);
-    const engine = new CopyEngine({
-      reader: t.client,
-      executor: liveExecutor(t.client),
-      journal: t.journal,
+    const { engine } = t.follow({
       settings: settings(),
       leaders: [
         { address: t.leader.address, weight: 0.5 },
         { address: second.address, weight: 0.5 },
       ],
-      account: t.master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
     });
     engine.begin();
     await engine.sweep("start");
@@ -564,7 +471,7 @@ describe("leader cash flows", () => {
     expect(first.results.map((r) => r.coin)).toEqual(["BTC"]);
     expect(btc).toBeGreaterThan(0);
     // The leader takes half its account out. Its equity halves; its position does not.
-    sim.control.fund(t.leader.address, -400_000);
+    t.sim.control.fund(t.leader.address, -400_000);
     const after = await t.engine.sweep();
     expect(after.results).toEqual([]);
     expect((await positions(t.client, t.master.address)).BTC).toBe(btc);

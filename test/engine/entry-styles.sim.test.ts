@@ -3,93 +3,32 @@
 // one reversed before it ends is not), and passive entries (a post-only limit that fills at its
 // price; converted to the usual IOC after its timeout; cancelled first by a reduction).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
-import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import { describe, expect, it } from "vitest";
+import type { Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
-import { CopyEngine } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
-import { liveExecutor } from "../../src/engine/executor.js";
 import type { HlClient } from "../../src/exchange/index.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { openJournal } from "../../src/store/journal.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 /** Generous: the machine running the tests may be busy; a passing test never waits this long. */
 const WAIT = 15_000;
 
-let sim: SimHandle;
-beforeAll(async () => {
-  // A book that never depletes: whether a moved mid reaches our resting bid must not depend on
-  // how much of the leader's sweep the maker has refilled by then (wall-clock time).
-  sim = await startSim({ seed: 21, tickMs: 0, refillMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-
 function settings(patch: (s: Settings) => void): Settings {
-  const s = defaultSettings();
-  s.sizing.mode = "fixed-ratio";
-  s.sizing.ratio = 0.1;
-  s.exec.sweepSeconds = 3600;
-  patch(s);
-  return s;
+  return copySettings((s) => {
+    s.exec.sweepSeconds = 3600;
+    patch(s);
+  });
 }
 
 async function setup(s: Settings) {
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: master.address,
-    agentKey,
-  });
-  const journal = openJournal(":memory:");
+  // A book that never depletes: whether a moved mid reaches our resting bid must not depend on
+  // how much of the leader's sweep the maker has refilled by then (wall-clock time).
+  const t = await startSimFollow({ sim: { seed: 21, refillMs: 0 } });
   /** An engine over this journal (a second one is a restart). */
-  const start = () => {
-    const events: EngineEvent[] = [];
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal,
-      settings: s,
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
-      passive: client,
-    });
-    engine.events.on((e) => events.push(e));
-    const run = () =>
-      engine.run(
-        streamsOpener({
-          wsUrl: sim.wsUrl,
-          isTestnet: false,
-          leaders: [leader.address],
-          account: master.address,
-        }),
-      );
-    return { engine, events, run };
-  };
+  const start = () => t.follow({ settings: s, passive: t.client });
   const { engine, events, run } = start();
-  return { leader, leaderClient, master, client, journal, engine, events, run, start };
-}
-
-async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
-  const markets = await c.getMarkets();
-  const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
-  expect(r?.status).toBe("filled");
+  return { ...t, journal: t.journal, engine, events, run, start };
 }
 
 async function position(c: HlClient, user: Address, coin: string): Promise<number> {
@@ -112,10 +51,10 @@ describe("exec.copyDelayMinutes", () => {
     const seen = Date.now();
     // The fill's decision holds it back, saying why.
     await eventually(() => skips(t.events, "SOL", "copy-delay").length > 0, WAIT);
-    expect(sim.control.orderHistory(t.master.address)).toEqual([]);
+    expect(t.sim.control.orderHistory(t.master.address)).toEqual([]);
     // Once held for the delay it is copied: 10 % of 50.
     await eventually(async () => (await position(t.client, t.master.address, "SOL")) === 5, WAIT);
-    const order = sim.control.orderHistory(t.master.address)[0];
+    const order = t.sim.control.orderHistory(t.master.address)[0];
     expect(order?.time ?? 0).toBeGreaterThanOrEqual(seen + delayMs - 50);
     await t.engine.stop("done");
     await running;
@@ -132,7 +71,7 @@ describe("exec.copyDelayMinutes", () => {
     // At the due time the increase is re-checked: the leader left, nothing is copied.
     const reversed = await eventually(() => skips(t.events, "SOL", "reversed-after-delay")[0], WAIT);
     expect(reversed.type === "decision" && reversed.plan.actions).toEqual([]);
-    expect(sim.control.orderHistory(t.master.address)).toEqual([]);
+    expect(t.sim.control.orderHistory(t.master.address)).toEqual([]);
     expect(await position(t.client, t.master.address, "SOL")).toBe(0);
     await t.engine.stop("done");
     await running;
@@ -157,15 +96,15 @@ describe("exec.entry passive", () => {
     );
     if (rest.type !== "order") throw new Error("not an order");
     expect(rest.limitPx).toBeLessThanOrEqual(leaderPx);
-    const placed = sim.control.orderHistory(t.master.address)[0];
+    const placed = t.sim.control.orderHistory(t.master.address)[0];
     expect(placed).toMatchObject({ coin: "BTC", tif: "Alo", side: "B", status: "open" });
     // The market comes down through our bid: it fills as maker, at our limit.
-    sim.control.setMid("BTC", rest.limitPx - 5);
+    t.sim.control.setMid("BTC", rest.limitPx - 5);
     await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
     const fill = await eventually(() => t.events.find((e) => e.type === "fill" && e.coin === "BTC"), WAIT);
     expect(fill.type === "fill" && fill.px).toBe(rest.limitPx);
     await eventually(() => t.journal.getOrder(rest.cloid)?.status === "filled", WAIT);
-    expect(sim.control.orderHistory(t.master.address)).toHaveLength(1);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(1);
     await t.engine.stop("done");
     await running;
   });
@@ -180,7 +119,7 @@ describe("exec.entry passive", () => {
     );
     if (rest.type !== "order") throw new Error("not an order");
     await eventually(async () => (await position(t.client, t.master.address, "ETH")) === 1, WAIT);
-    const history = sim.control.orderHistory(t.master.address);
+    const history = t.sim.control.orderHistory(t.master.address);
     expect(history.map((o) => [o.tif, o.status])).toEqual([
       ["Alo", "canceled"],
       ["Ioc", "filled"],
@@ -199,7 +138,7 @@ describe("exec.entry passive", () => {
       WAIT,
     );
     if (first.type !== "order") throw new Error("not an order");
-    sim.control.setMid("BTC", first.limitPx - 5);
+    t.sim.control.setMid("BTC", first.limitPx - 5);
     await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
     // The leader adds: a second passive entry rests…
     await trade(t.leaderClient, "BTC", "buy", 1);
@@ -211,11 +150,11 @@ describe("exec.entry passive", () => {
       WAIT,
     );
     // …the market moves up, away from our bid (so the leader's sell below does not hit it)…
-    sim.control.setMid("BTC", first.limitPx + 50);
+    t.sim.control.setMid("BTC", first.limitPx + 50);
     // …then the leader reduces to 0.5: the entry is cancelled before the reduce-only sell goes.
     await trade(t.leaderClient, "BTC", "sell", 1.5, true);
     await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.05, WAIT);
-    const history = sim.control.orderHistory(t.master.address);
+    const history = t.sim.control.orderHistory(t.master.address);
     expect(history.map((o) => [o.tif, o.side, o.status])).toEqual([
       ["Alo", "B", "filled"],
       ["Alo", "B", "canceled"],
@@ -245,13 +184,13 @@ describe("exec.entry passive", () => {
       () => again.events.some((e) => e.type === "notice" && e.kind === "entry" && /adopted/.test(e.message)),
       WAIT,
     );
-    sim.control.setMid("BTC", rest.limitPx - 5);
+    t.sim.control.setMid("BTC", rest.limitPx - 5);
     await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
     await eventually(() => t.journal.getOrder(rest.cloid)?.status === "filled", WAIT);
     const sweep = await again.engine.sweep();
     expect(sweep.plan.inSync).toBe(true);
     expect(sweep.plan.skipped.filter((x) => x.reason === "not-ours")).toEqual([]);
-    expect(sim.control.orderHistory(t.master.address)).toHaveLength(1);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(1);
     await again.engine.stop("done");
     await second;
   });

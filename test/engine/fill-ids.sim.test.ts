@@ -2,74 +2,28 @@
 // its ids out again, as a simulator restarted on the same port did — is journaled, counted and
 // warned about, not dropped without a word (P&L, fees and slippage came up short).
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
-import { defaultSettings } from "../../src/core/settings.js";
-import { CopyEngine } from "../../src/engine/engine.js";
-import { type EngineEvent, EngineEvents } from "../../src/engine/events.js";
-import { liveExecutor } from "../../src/engine/executor.js";
-import type { HlClient } from "../../src/exchange/index.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { journalPath, openJournal } from "../../src/store/journal.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  sim = await startSim({ seed: 31, tickMs: 0, fundingIntervalMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number) {
-  const markets = await c.getMarkets();
-  const [r] = await c.placeOrders([action(markets, coin, side, size)], markets);
-  expect(r?.status).toBe("filled");
-}
+import { describe, expect, it } from "vitest";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { openJournal } from "../../src/store/journal.js";
+import { eventually, fundedAccount } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 describe("trade ids the journal already holds", () => {
   it("our fill under a journaled tid is kept and shown, with one warning", { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hlcopy-fill-ids-"));
-    const leader = fundedAccount(sim, 2_000_000);
-    const leaderClient = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: leader.address,
-      agentKey: leader.key,
+    const t = await startSimFollow({
+      sim: { seed: 31, fundingIntervalMs: 0 },
+      leaderUsd: 2_000_000,
+      journal: "file",
     });
-    const { master, agentKey } = await masterWithAgent(sim, 100_000);
-    const account = master.address;
-    const client = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account,
-      agentKey,
-    });
+    const { sim, leaderClient, account, client } = t;
 
     // A trade by someone else shows where the simulator's trade ids are; the journal holds the
     // next ones already, for fills of an earlier simulator (another coin, time and order).
     const other = fundedAccount(sim, 100_000);
-    await trade(
-      engineClient({
-        httpUrl: sim.httpUrl,
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        account: other.address,
-        agentKey: other.key,
-      }),
-      "DOGE",
-      "buy",
-      1000,
-    );
+    await trade(t.clientOf(other), "DOGE", "buy", 1000);
     const [probe] = await client.getFillsByTime(other.address, 0);
     if (!probe) throw new Error("no probe fill");
-    const file = journalPath(dir, account, sim.httpUrl);
-    const seed = openJournal(file);
+    const seed = openJournal(t.journalFile);
     const old = Date.now() - 3_600_000;
     for (let i = 1; i <= 50; i++) {
       seed.recordFill({
@@ -85,29 +39,10 @@ describe("trade ids the journal already holds", () => {
     }
     seed.close();
 
-    const settings = defaultSettings();
-    settings.sizing.mode = "fixed-ratio";
-    settings.sizing.ratio = 0.1;
-    settings.exec.sweepSeconds = 3600;
-    const events = new EngineEvents();
-    const seen: EngineEvent[] = [];
-    events.on((e) => seen.push(e));
-    const journal = openJournal(file);
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal,
-      settings,
-      leaders: [{ address: leader.address, weight: 1 }],
-      account,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
-      events,
-    });
-    const running = engine.run(
-      streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
-    );
+    const settings = copySettings((s) => (s.exec.sweepSeconds = 3600));
+    const { engine, events: seen, run } = t.follow({ settings });
+    const { journal } = t;
+    const running = run();
     try {
       await eventually(() => seen.some((e) => e.type === "state"), 10_000);
       await trade(leaderClient, "BTC", "buy", 1);
@@ -135,8 +70,6 @@ describe("trade ids the journal already holds", () => {
     } finally {
       expect(await engine.stop("test over")).toBe(0);
       expect(await running).toBe(0);
-      journal.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

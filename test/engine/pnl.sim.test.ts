@@ -3,41 +3,17 @@
 // funding rates): realised, unrealised, fees, funding, net and ROI — and the same figures in
 // the engine's state, the dashboard's view model, `status --json` and the journal.
 
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { HttpTransport, InfoClient } from "@nktkas/hyperliquid";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report/run.js";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { roundHalfAway } from "../../src/core/format.js";
-import { defaultSettings } from "../../src/core/settings.js";
-import { CopyEngine } from "../../src/engine/engine.js";
-import { type EngineEvent, EngineEvents } from "../../src/engine/events.js";
-import { liveExecutor } from "../../src/engine/executor.js";
-import type { HlClient } from "../../src/exchange/index.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { startView } from "../../src/ui/view.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  // Frozen prices (we move them), funding only when asked.
-  sim = await startSim({ seed: 23, tickMs: 0, fundingIntervalMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
+import { eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 const FEE = 0.00045; // the simulator's taker fee, as the exchange's base tier
-
-async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
-  const markets = await c.getMarkets();
-  const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
-  expect(r?.status).toBe("filled");
-}
 
 const sink = () => {
   let text = "";
@@ -48,47 +24,19 @@ describe("copy P&L end to end", () => {
   it("realised, unrealised, fees, funding, net and ROI by hand = engine = dashboard model = status --json = journal", {
     timeout: 60_000,
   }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hlcopy-pnl-"));
-    const leader = fundedAccount(sim, 2_000_000);
-    const leaderClient = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: leader.address,
-      agentKey: leader.key,
+    // Frozen prices (we move them), funding only when asked.
+    const t = await startSimFollow({
+      sim: { seed: 23, fundingIntervalMs: 0 },
+      leaderUsd: 2_000_000,
+      journal: "file",
     });
-    const { master, agentKey } = await masterWithAgent(sim, 100_000);
-    const account = master.address;
-    const client = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account,
-      agentKey,
-    });
+    const { sim, dir, leaderClient, account, client, journal } = t;
     // The leader already holds SOL when the copy starts: the first sweep joins it.
     await trade(leaderClient, "SOL", "buy", 100);
 
-    const settings = defaultSettings();
-    settings.sizing.mode = "fixed-ratio";
-    settings.sizing.ratio = 0.1;
-    settings.exec.sweepSeconds = 3600;
-    const events = new EngineEvents();
-    const seen: EngineEvent[] = [];
-    events.on((e) => seen.push(e));
-    const journal = openJournal(journalPath(dir, account, sim.httpUrl));
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal,
-      settings,
-      leaders: [{ address: leader.address, weight: 1 }],
-      account,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
-      events,
-    });
+    const settings = copySettings((s) => (s.exec.sweepSeconds = 3600));
+    const { engine, events: seen, run } = t.follow({ settings });
+    const { events } = engine;
     const out = sink();
     const view = await startView({
       events,
@@ -97,9 +45,7 @@ describe("copy P&L end to end", () => {
       out,
       controls: { quit: () => {}, togglePause: () => {}, sweepNow: () => {}, flatten: () => {} },
     });
-    const running = engine.run(
-      streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
-    );
+    const running = run();
     const filled = (coin: string, n = 1) =>
       eventually(
         () => seen.filter((e) => e.type === "order" && e.coin === coin && e.status === "filled").length >= n,

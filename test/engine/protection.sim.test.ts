@@ -2,81 +2,31 @@
 // placed after the first copy, resized after an add, cancelled when flat, never duplicated,
 // fired by the exchange alone, and recorded — with real signatures, HTTP and trigger matching.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { engineClient } from "../../src/cli/wiring.js";
-import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import { describe, expect, it } from "vitest";
+import type { Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
-import { CopyEngine } from "../../src/engine/engine.js";
-import type { EngineEvent } from "../../src/engine/events.js";
-import { liveExecutor } from "../../src/engine/executor.js";
 import type { HlClient } from "../../src/exchange/index.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { type Journal, openJournal } from "../../src/store/journal.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  sim = await startSim({ seed: 21, tickMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(() => sim.control.reset());
+import type { Journal } from "../../src/store/journal.js";
+import { action, eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 function settings(patch: (s: Settings) => void = () => {}): Settings {
-  const s = defaultSettings();
-  s.sizing.mode = "fixed-ratio";
-  s.sizing.ratio = 0.1;
-  s.risk.stopLossPct = 5;
-  s.risk.takeProfitPct = 10;
-  patch(s);
-  return s;
+  return copySettings((s) => {
+    s.risk.stopLossPct = 5;
+    s.risk.takeProfitPct = 10;
+    patch(s);
+  });
 }
 
 async function setup(s: Settings) {
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: master.address,
-    agentKey,
-  });
-  const journal = openJournal(":memory:");
+  const t = await startSimFollow({ sim: { seed: 21 } });
   // Each run its own settings (flags last one run): the test's unless given.
   const make = (j: Journal, runSettings: Settings = s) => {
-    const events: EngineEvent[] = [];
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal: j,
-      settings: runSettings,
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: sim.httpUrl,
-      mode: "live",
-      command: "follow",
-      protection: client,
-    });
-    engine.events.on((e) => events.push(e));
+    const { engine, events } = t.follow({ journal: j, settings: runSettings, protection: t.client });
     engine.begin();
     return { engine, events };
   };
-  return { leader, leaderClient, master, client, journal, make };
-}
-
-async function trade(c: HlClient, coin: string, side: "buy" | "sell", size: number, reduceOnly = false) {
-  const markets = await c.getMarkets();
-  const [r] = await c.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
-  expect(r?.status).toBe("filled");
+  return { ...t, journal: t.journal, make };
 }
 
 async function triggers(c: HlClient, user: Address): Promise<OpenOrder[]> {
@@ -113,10 +63,10 @@ describe("resting protection", () => {
     expect(t.journal.getOrder(sl?.cloid ?? "")?.reason).toBe("stop-loss");
     expect(t.journal.getOrder(tp?.cloid ?? "")?.reason).toBe("take-profit");
 
-    const exchangeBefore = sim.control.stats().requests.exchange;
+    const exchangeBefore = t.sim.control.stats().requests.exchange;
     const again = await engine.sweep();
     expect(again.results).toEqual([]);
-    expect(sim.control.stats().requests.exchange).toBe(exchangeBefore);
+    expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
     expect((await triggers(t.client, t.master.address)).map((o) => o.oid)).toEqual(resting.map((o) => o.oid));
     await engine.stop("done");
   });
@@ -131,10 +81,10 @@ describe("resting protection", () => {
       ["buy", 1],
     ]);
     await trade(t.leaderClient, "ETH", "sell", 10);
-    const before = sim.control.stats().requests.exchange;
+    const before = t.sim.control.stats().requests.exchange;
     await engine.sweep();
     // The copy's order, then one batchModify for both triggers.
-    expect(sim.control.stats().requests.exchange - before).toBe(2);
+    expect(t.sim.control.stats().requests.exchange - before).toBe(2);
     const resized = await triggers(t.client, t.master.address);
     expect(resized.map((o) => [o.side, o.size])).toEqual([
       ["buy", 2],
@@ -147,9 +97,9 @@ describe("resting protection", () => {
     expect((await position(t.client, t.master.address, "ETH")).size).toBe(0);
     expect(await triggers(t.client, t.master.address)).toEqual([]);
     // And nothing is left for a later sweep to send.
-    const quiet = sim.control.stats().requests.exchange;
+    const quiet = t.sim.control.stats().requests.exchange;
     await engine.sweep();
-    expect(sim.control.stats().requests.exchange).toBe(quiet);
+    expect(t.sim.control.stats().requests.exchange).toBe(quiet);
     await engine.stop("done");
   });
 
@@ -163,7 +113,7 @@ describe("resting protection", () => {
     await first.engine.stop("done");
 
     // The run is over: the exchange alone closes the copy when the price crosses the stop.
-    sim.control.setMid("SOL", (stop?.trigger?.triggerPx ?? 0) * 0.98);
+    t.sim.control.setMid("SOL", (stop?.trigger?.triggerPx ?? 0) * 0.98);
     await eventually(async () => (await position(t.client, t.master.address, "SOL")).size === 0);
     expect((await position(t.leaderClient, t.leader.address, "SOL")).size).toBe(100);
 
@@ -200,9 +150,9 @@ describe("resting protection", () => {
     await first.engine.stop("done");
 
     const second = t.make(t.journal);
-    const before = sim.control.stats().requests.exchange;
+    const before = t.sim.control.stats().requests.exchange;
     await second.engine.sweep("start");
-    expect(sim.control.stats().requests.exchange).toBe(before);
+    expect(t.sim.control.stats().requests.exchange).toBe(before);
     expect((await triggers(t.client, t.master.address)).map((o) => o.oid)).toEqual(placed.map((o) => o.oid));
     await second.engine.stop("done");
   });
@@ -225,21 +175,21 @@ describe("a trailing stop on the exchange", () => {
     const mid0 = (await t.client.getMarkets()).ETH?.mid ?? 0;
     expect(first?.trigger?.tpsl).toBe("sl");
     // +0.5 %: under one step — nothing is sent.
-    sim.control.setMid("ETH", mid0 * 1.005);
-    const before = sim.control.stats().requests.exchange;
+    t.sim.control.setMid("ETH", mid0 * 1.005);
+    const before = t.sim.control.stats().requests.exchange;
     await engine.sweep();
-    expect(sim.control.stats().requests.exchange).toBe(before);
+    expect(t.sim.control.stats().requests.exchange).toBe(before);
     // +3 %: the stop moves up once, to 5 % under the new best.
-    sim.control.setMid("ETH", mid0 * 1.03);
+    t.sim.control.setMid("ETH", mid0 * 1.03);
     await engine.sweep();
-    expect(sim.control.stats().requests.exchange).toBe(before + 1);
+    expect(t.sim.control.stats().requests.exchange).toBe(before + 1);
     const [moved] = await triggers(t.client, t.master.address);
     expect(moved?.trigger?.triggerPx).toBeGreaterThan((first?.trigger?.triggerPx ?? 0) * 1.02);
     expect(moved?.trigger?.triggerPx).toBeLessThanOrEqual(mid0 * 1.03 * 0.95 * 1.0001);
     // Back down: a trailing stop never loosens.
-    sim.control.setMid("ETH", mid0 * 1.01);
+    t.sim.control.setMid("ETH", mid0 * 1.01);
     await engine.sweep();
-    expect(sim.control.stats().requests.exchange).toBe(before + 1);
+    expect(t.sim.control.stats().requests.exchange).toBe(before + 1);
     expect(events.filter((e) => e.type === "protection" && e.action === "moved")).toHaveLength(1);
     await engine.stop("done");
   });
@@ -374,9 +324,9 @@ describe("a run's protection settings are its own (flags last one run)", () => {
     expect(state).toBeDefined();
     expect(state).not.toHaveProperty("protection");
     // Nothing is left to send, and the trader's stop is never touched.
-    const before = sim.control.stats().requests.exchange;
+    const before = t.sim.control.stats().requests.exchange;
     await second.engine.sweep();
-    expect(sim.control.stats().requests.exchange).toBe(before);
+    expect(t.sim.control.stats().requests.exchange).toBe(before);
     expect((await triggers(t.client, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
     await second.engine.stop("done");
   });

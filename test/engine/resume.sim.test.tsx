@@ -2,73 +2,23 @@
 // run resumes (the p key, `hlcopy resume` through the control channel, or `hlcopy resume`
 // after a flatten), and copying goes on.
 
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { render } from "ink-testing-library";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runResume } from "../../src/cli/resume/run.js";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
-import { defaultSettings } from "../../src/core/settings.js";
-import { CopyEngine } from "../../src/engine/engine.js";
-import { type EngineEvent, EngineEvents } from "../../src/engine/events.js";
-import { liveExecutor } from "../../src/engine/executor.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { journalPath, openJournal } from "../../src/store/journal.js";
 import { Header } from "../../src/ui/Header.js";
 import { modeLabel } from "../../src/ui/model.js";
 import { startView } from "../../src/ui/view.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-
-let sim: SimHandle;
-beforeAll(async () => {
-  sim = await startSim({ seed: 37, tickMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
+import { eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy resume → gone and copying", {
   timeout: 60_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hlcopy-resume-"));
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const account = master.address;
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account,
-    agentKey,
-  });
-  const settings = defaultSettings();
-  settings.sizing.mode = "fixed-ratio";
-  settings.sizing.ratio = 0.1;
-  settings.exec.sweepSeconds = 3600;
-  const events = new EngineEvents();
-  const seen: EngineEvent[] = [];
-  events.on((e) => seen.push(e));
-  const journal = openJournal(journalPath(dir, account, sim.httpUrl));
-  const engine = new CopyEngine({
-    reader: client,
-    executor: liveExecutor(client),
-    journal,
-    settings,
-    leaders: [{ address: leader.address, weight: 1 }],
-    account,
-    network: sim.httpUrl,
-    mode: "live",
-    command: "follow",
-    events,
-  });
+  const t = await startSimFollow({ sim: { seed: 37 }, journal: "file" });
+  const { dir, leaderClient, account, client, journal } = t;
+  const settings = copySettings((s) => (s.exec.sweepSeconds = 3600));
+  const { engine, events: seen, run } = t.follow({ settings });
+  const { events } = engine;
   const view = await startView({
     events,
     dashboard: false,
@@ -82,16 +32,10 @@ it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy re
     r.unmount();
     return text;
   };
-  const running = engine.run(
-    streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
-  );
+  const running = run();
   await eventually(() => seen.some((e) => e.type === "sweep"));
   const ours = async (coin: string) => (await client.getAccountState(account)).positions[coin]?.size ?? 0;
-  const leaderBuys = async (coin: string, size: number) => {
-    const markets = await leaderClient.getMarkets();
-    const [r] = await leaderClient.placeOrders([action(markets, coin, "buy", size)], markets);
-    expect(r?.status).toBe("filled");
-  };
+  const leaderBuys = (coin: string, size: number) => trade(leaderClient, coin, "buy", size);
 
   // Paused (as `hlcopy pause` or the p key does): the banner shows, nothing is sent.
   engine.togglePause();
@@ -113,7 +57,7 @@ it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy re
   await runResume({
     configDir: dir,
     account,
-    network: sim.httpUrl,
+    network: t.sim.httpUrl,
     json: true,
     yes: true,
     out: { write: () => {} },

@@ -2,66 +2,20 @@
 // its first sweep has read the markets; a leader fill that arrives while the streams open was
 // planned on no markets and skipped "unknown-market". Now the first sweep plans it.
 
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
-import { defaultSettings } from "../../src/core/settings.js";
-import { CopyEngine, type OpenEngineStreams } from "../../src/engine/engine.js";
-import type { EngineEvent } from "../../src/engine/events.js";
-import { liveExecutor } from "../../src/engine/executor.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { openJournal } from "../../src/store/journal.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { expect, it } from "vitest";
+import type { OpenEngineStreams } from "../../src/engine/engine.js";
+import { action, eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow } from "../helpers/sim-engine.js";
 
-let sim: SimHandle;
-beforeAll(async () => {
-  sim = await startSim({ seed: 31, tickMs: 0 });
-});
-afterAll(async () => {
-  await sim.close();
-});
+const settings = () => copySettings((s) => (s.exec.sweepSeconds = 3600));
 
 it("a leader fill while the streams open (before the first sweep) is copied by that sweep, never skipped unknown-market", {
   timeout: 90_000,
 }, async () => {
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: master.address,
-    agentKey,
-  });
-  const settings = defaultSettings();
-  settings.sizing.mode = "fixed-ratio";
-  settings.sizing.ratio = 0.1;
-  settings.exec.sweepSeconds = 3600;
-  const engine = new CopyEngine({
-    reader: client,
-    executor: liveExecutor(client),
-    journal: openJournal(":memory:"),
-    settings,
-    leaders: [{ address: leader.address, weight: 1 }],
-    account: master.address,
-    network: sim.httpUrl,
-    mode: "live",
-    command: "demo",
-  });
-  const events: EngineEvent[] = [];
-  engine.events.on((e) => events.push(e));
-  const open = streamsOpener({
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    leaders: [leader.address],
-    account: master.address,
-  });
+  const t = await startSimFollow({ sim: { seed: 31 } });
+  const { leaderClient, master, client } = t;
+  const { engine, events, run } = t.follow({ settings: settings(), command: "demo" });
+  const open = t.streams();
   // The streams are up, but run() has not had its first sweep yet: the leader's first trade
   // lands exactly then (as the demo's scripted leader, which starts before the engine).
   const racing: OpenEngineStreams = async (onEvent) => {
@@ -74,7 +28,7 @@ it("a leader fill while the streams open (before the first sweep) is copied by t
     await new Promise((resolve) => setImmediate(resolve));
     return streams;
   };
-  const running = engine.run(racing);
+  const running = run(racing);
   await eventually(
     () => events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled"),
     10_000,
@@ -89,51 +43,16 @@ it("a leader fill while the streams open (before the first sweep) is copied by t
 it("a first follow's hot-path copy before its first sweep is its own position, never not-ours", {
   timeout: 90_000,
 }, async () => {
-  const leader = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader.address,
-    agentKey: leader.key,
-  });
+  const t = await startSimFollow({ sim: { seed: 31 } });
+  const { leaderClient } = t;
   // The leader has traded before (not an empty leader), but holds nothing now.
   const markets0 = await leaderClient.getMarkets();
   await leaderClient.placeOrders([action(markets0, "BTC", "buy", 0.1)], markets0);
   await leaderClient.placeOrders([action(markets0, "BTC", "sell", 0.1, { reduceOnly: true })], markets0);
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const client = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: master.address,
-    agentKey,
-  });
-  const settings = defaultSettings();
-  settings.sizing.mode = "fixed-ratio";
-  settings.sizing.ratio = 0.1;
-  settings.exec.sweepSeconds = 3600;
-  const engine = new CopyEngine({
-    reader: client,
-    executor: liveExecutor(client),
-    journal: openJournal(":memory:"),
-    settings,
-    leaders: [{ address: leader.address, weight: 1 }],
-    account: master.address,
-    network: sim.httpUrl,
-    mode: "live",
-    command: "follow",
-  });
-  const events: EngineEvent[] = [];
-  engine.events.on((e) => events.push(e));
+  const { engine, events, run } = t.follow({ settings: settings() });
   // As follow does: the checks and the first plan before the streams.
   await engine.preflight();
-  const open = streamsOpener({
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    leaders: [leader.address],
-    account: master.address,
-  });
+  const open = t.streams();
   const racing: OpenEngineStreams = async (onEvent) => {
     const streams = await open(onEvent);
     const markets = await leaderClient.getMarkets();
@@ -144,7 +63,7 @@ it("a first follow's hot-path copy before its first sweep is its own position, n
     );
     return streams;
   };
-  const running = engine.run(racing);
+  const running = run(racing);
   await eventually(() => events.some((e) => e.type === "sweep"), 10_000);
   const skips = events.flatMap((e) => (e.type === "decision" ? e.plan.skipped : []));
   expect(skips.filter((s) => s.reason === "not-ours")).toEqual([]);

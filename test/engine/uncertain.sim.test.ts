@@ -2,72 +2,45 @@
 // on the next sweep, before planning, until resolved: its status and fills come right within
 // the run. And the engine and the adapter map a lookup to a status one way.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
-import { defaultSettings } from "../../src/core/settings.js";
+import { describe, expect, it } from "vitest";
 import { CopyState } from "../../src/engine/copy-state.js";
-import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineOptions } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { openJournal } from "../../src/store/journal.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
+import { action, eventually } from "../exchange/helpers.js";
+import { startFaultProxy } from "../exchange/proxy.js";
+import { copySettings, startSimFollow } from "../helpers/sim-engine.js";
 
-let sim: SimHandle;
-let proxy: FaultProxy;
-beforeAll(async () => {
-  sim = await startSim({ seed: 12, tickMs: 0 });
-  proxy = await startFaultProxy(sim.httpUrl);
-});
-afterAll(async () => {
-  await proxy.close();
-  await sim.close();
-});
+/** A simulator, and our client talking to it through a fault proxy: its lookups can be made to fail. */
+async function throughProxy() {
+  const t = await startSimFollow({ sim: { seed: 12 } });
+  const proxy = await startFaultProxy(t.sim.httpUrl);
+  t.defer(() => proxy.close());
+  const client = t.ourClient({ httpUrl: proxy.httpUrl });
+  /** The engine's options for our client through the proxy (the leaders' cash flows not read). */
+  const viaProxy: Partial<EngineOptions> = {
+    reader: client,
+    executor: liveExecutor(client),
+    network: proxy.httpUrl,
+    leaderCashFlows: false,
+  };
+  return { ...t, proxy, client, viaProxy };
+}
 
 describe("an uncertain order", () => {
   it("is resolved by the next sweep once lookups work again: status filled, its fill journaled", {
     timeout: 90_000,
   }, async () => {
-    const leader = fundedAccount(sim, 1_000_000);
-    const leaderClient = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: leader.address,
-      agentKey: leader.key,
-    });
+    const t = await throughProxy();
+    const { sim, proxy, leaderClient, master, client } = t;
     const markets = await leaderClient.getMarkets();
     const [opened] = await leaderClient.placeOrders([action(markets, "BTC", "buy", 1)], markets);
     expect(opened?.status).toBe("filled");
 
-    const { master, agentKey } = await masterWithAgent(sim, 100_000);
-    // Our client talks to the exchange through the proxy: its lookups can be made to fail.
-    const client = engineClient({
-      httpUrl: proxy.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: master.address,
-      agentKey,
-    });
-    const settings = defaultSettings();
-    settings.sizing.mode = "fixed-ratio";
-    settings.sizing.ratio = 0.1;
-    const journal = openJournal(":memory:");
+    const settings = copySettings();
+    const journal = t.journal;
     // A run on this journal (a second one plays the next start).
-    const newRun = () =>
-      new CopyEngine({
-        reader: client,
-        executor: liveExecutor(client),
-        journal,
-        settings,
-        leaders: [{ address: leader.address, weight: 1 }],
-        account: master.address,
-        network: proxy.httpUrl,
-        mode: "live",
-        command: "follow",
-        leaderCashFlows: false,
-      });
+    const newRun = () => t.follow({ ...t.viaProxy, settings }).engine;
     const engine = newRun();
     engine.begin();
     const events: EngineEvent[] = [];
@@ -134,49 +107,13 @@ describe("an uncertain order while following", () => {
   it("triggers a sweep at once, so the hot path does not plan on a stale position", {
     timeout: 90_000,
   }, async () => {
-    const leader = fundedAccount(sim, 1_000_000);
-    const leaderClient = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: leader.address,
-      agentKey: leader.key,
+    const t = await throughProxy();
+    const { proxy, leaderClient, journal } = t;
+    const { engine, events, run } = t.follow({
+      ...t.viaProxy,
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
     });
-    const { master, agentKey } = await masterWithAgent(sim, 100_000);
-    const client = engineClient({
-      httpUrl: proxy.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: master.address,
-      agentKey,
-    });
-    const settings = defaultSettings();
-    settings.sizing.mode = "fixed-ratio";
-    settings.sizing.ratio = 0.1;
-    settings.exec.sweepSeconds = 3600;
-    const journal = openJournal(":memory:");
-    const engine = new CopyEngine({
-      reader: client,
-      executor: liveExecutor(client),
-      journal,
-      settings,
-      leaders: [{ address: leader.address, weight: 1 }],
-      account: master.address,
-      network: proxy.httpUrl,
-      mode: "live",
-      command: "follow",
-      leaderCashFlows: false,
-    });
-    const events: EngineEvent[] = [];
-    engine.events.on((e) => events.push(e));
-    const running = engine.run(
-      streamsOpener({
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        leaders: [leader.address],
-        account: master.address,
-      }),
-    );
+    const running = run();
     await eventually(() => events.some((e) => e.type === "sweep"), 10_000);
     const sweeps = () => events.filter((e) => e.type === "sweep").length;
     const before = sweeps();

@@ -1,0 +1,215 @@
+// One test's own simulator and a copy engine on it, wired as `hlcopy follow` wires it: our
+// client and the leaders' are the CLI's engineClient, the executor liveExecutor, the streams
+// the CLI's streamsOpener (src/cli/wiring.ts), the engine a live "follow" over our account.
+// What differs between tests is an option; everything the set-up took (engines, their runs,
+// journals, the simulator, the temp dir) is released when the test ends, failed or not.
+//
+//   const t = await startSimFollow({ sim: { seed: 23 } });
+//   await trade(t.leaderClient, "BTC", "buy", 1);
+//   const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+//   const running = f.run();
+
+import { rmSync } from "node:fs";
+import { expect, onTestFinished } from "vitest";
+import { type ClientParameters, engineClient, streamsOpener } from "../../src/cli/wiring.js";
+import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { Address } from "../../src/core/types.js";
+import { CopyEngine, type EngineOptions, type OpenEngineStreams } from "../../src/engine/engine.js";
+import { type EngineEvent, EngineEvents } from "../../src/engine/events.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import type { HlClient } from "../../src/exchange/index.js";
+import { type SimHandle, type SimOptions, startSim } from "../../src/sim/index.js";
+import { type Journal, journalPath, openJournal } from "../../src/store/journal.js";
+import { type Account, action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { tempDir } from "./cli.js";
+
+export interface SimFollowOptions {
+  /** The simulator's options; prices frozen (tickMs 0) unless given. */
+  sim?: SimOptions;
+  /** The leader's funding in USD. Default 1 000 000. */
+  leaderUsd?: number;
+  /** Our (the master's) funding in USD. Default 100 000. */
+  ourUsd?: number;
+  /** Our client's parameters beyond the simulator's URLs, the master and its agent (a budget). */
+  client?: Partial<Pick<ClientParameters, "budget">>;
+  /** The engines' journal: in memory (default), or the file `journalFile` in the test's own dir. */
+  journal?: "memory" | "file";
+}
+
+/** One engine on the simulator, its events as they came, and its run. */
+export interface SimEngine {
+  engine: CopyEngine;
+  /** Every event the engine emitted, in order. */
+  events: EngineEvent[];
+  /** engine.run on `open` (the run's streams by default); awaited by the tear-down. */
+  run(open?: OpenEngineStreams): Promise<number>;
+}
+
+export interface SimFollow {
+  sim: SimHandle;
+  /** The test's own directory (config dir), removed at the end. */
+  dir: string;
+  leader: Account;
+  /** The leader's own client (it signs with its own key). */
+  leaderClient: HlClient;
+  /** Our account: the master the agent trades for. */
+  master: Account;
+  agentKey: `0x${string}`;
+  account: Address;
+  /** Our client: the agent's key, trading the master's account. */
+  client: HlClient;
+  /** Another client of ours (the master's account, the agent's key) with other parameters (a proxy's URL). */
+  ourClient(params?: Partial<ClientParameters>): HlClient;
+  /** Where a "file" journal lives (the path status and report read for this account). */
+  journalFile: string;
+  /** The engines' journal, opened on first use (so a test may seed `journalFile` before). */
+  readonly journal: Journal;
+  /** An engine client of `account` signing with its own key (another trader on the simulator). */
+  clientOf(account: Account): HlClient;
+  /** The run's websocket streams: the leaders' and ours, as follow opens them. */
+  streams(leaders?: Address[]): OpenEngineStreams;
+  /**
+   * A live follow engine over our account copying the leader at weight 1; `options` replace
+   * any of its options (settings, journal, mode, leaders, protection, …).
+   */
+  follow(options?: Partial<EngineOptions>): SimEngine;
+  /** Released at the end too, before the simulator (a proxy, a view). */
+  defer(close: () => unknown): void;
+  /** Tear everything down now (it runs when the test ends anyway; a second call does nothing). */
+  close(): Promise<void>;
+}
+
+/** defaultSettings with the copy most tests make (fixed ratio 10 %), then `patch`. */
+export function copySettings(patch: (s: Settings) => void = () => {}): Settings {
+  const s = defaultSettings();
+  s.sizing.mode = "fixed-ratio";
+  s.sizing.ratio = 0.1;
+  patch(s);
+  return s;
+}
+
+/** A marketable IOC from `client` (`slipBps` 50 through the mid), which must fill. */
+export async function trade(
+  client: HlClient,
+  coin: string,
+  side: "buy" | "sell",
+  size: number,
+  reduceOnly = false,
+): Promise<void> {
+  const markets = await client.getMarkets();
+  const [r] = await client.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
+  expect(r?.status).toBe("filled");
+}
+
+/**
+ * A simulator of this test's own with a funded leader and a funded master with an approved
+ * agent, and their clients. Torn down when the test ends (onTestFinished), failed or not.
+ */
+export async function startSimFollow(options: SimFollowOptions = {}): Promise<SimFollow> {
+  const closers: (() => unknown)[] = [];
+  const engines: { engine: CopyEngine; running: Promise<number> | null }[] = [];
+  const journals: Journal[] = [];
+  let journal: Journal | null = null;
+  let sim: SimHandle | null = null;
+  let closed: Promise<void> | null = null;
+  const dir = tempDir("hlcopy-sim-follow-");
+  const close = () => {
+    closed ??= (async () => {
+      const errors: unknown[] = [];
+      const attempt = async (step: () => unknown) => {
+        try {
+          await step();
+        } catch (error) {
+          errors.push(error);
+        }
+      };
+      for (const e of engines) {
+        await attempt(() => e.engine.stop("test over"));
+        await attempt(() => e.running);
+      }
+      for (const j of journals) await attempt(() => j.close());
+      for (const c of closers.reverse()) await attempt(c);
+      await attempt(() => sim?.close());
+      rmSync(dir, { recursive: true, force: true });
+      if (errors.length > 0) throw new AggregateError(errors, "the simulator follow's tear-down failed");
+    })();
+    return closed;
+  };
+  // Registered before anything is taken: a set-up that throws half-way is released too.
+  onTestFinished(close);
+  const s = await startSim({ tickMs: 0, ...options.sim });
+  sim = s;
+  const clientOf = (a: Account) =>
+    engineClient({
+      httpUrl: s.httpUrl,
+      wsUrl: s.wsUrl,
+      isTestnet: false,
+      account: a.address,
+      agentKey: a.key,
+    });
+  const leader = fundedAccount(s, options.leaderUsd ?? 1_000_000);
+  const { master, agentKey } = await masterWithAgent(s, options.ourUsd ?? 100_000);
+  const account = master.address;
+  const ourClient = (params: Partial<ClientParameters> = {}) =>
+    engineClient({ httpUrl: s.httpUrl, wsUrl: s.wsUrl, isTestnet: false, account, agentKey, ...params });
+  const client = ourClient(options.client);
+  const journalFile = journalPath(dir, account, s.httpUrl);
+  const theJournal = () => {
+    if (!journal) {
+      journal = openJournal(options.journal === "file" ? journalFile : ":memory:");
+      journals.push(journal);
+    }
+    return journal;
+  };
+  const streams = (leaders: Address[] = [leader.address]) =>
+    streamsOpener({ wsUrl: s.wsUrl, isTestnet: false, leaders, account });
+  return {
+    sim: s,
+    dir,
+    leader,
+    leaderClient: clientOf(leader),
+    master,
+    agentKey,
+    account,
+    client,
+    ourClient,
+    journalFile,
+    get journal() {
+      return theJournal();
+    },
+    clientOf,
+    streams,
+    follow: (overrides = {}) => {
+      const events: EngineEvent[] = [];
+      const bus = overrides.events ?? new EngineEvents();
+      bus.on((e) => events.push(e));
+      const engine = new CopyEngine({
+        reader: client,
+        executor: liveExecutor(client),
+        journal: overrides.journal ?? theJournal(),
+        settings: copySettings(),
+        leaders: [{ address: leader.address, weight: 1 }],
+        account,
+        network: s.httpUrl,
+        mode: "live",
+        command: "follow",
+        ...overrides,
+        events: bus,
+      });
+      const entry: { engine: CopyEngine; running: Promise<number> | null } = { engine, running: null };
+      engines.push(entry);
+      return {
+        engine,
+        events,
+        run: (open = streams()) => {
+          entry.running = engine.run(open);
+          return entry.running;
+        },
+      };
+    },
+    defer: (c) => {
+      closers.push(c);
+    },
+    close,
+  };
+}
