@@ -39,11 +39,13 @@ export function planReviewer(
       });
     };
   }
-  return async (plan, reasons, signal) => {
+  return async (plan, reasons, signal, also = []) => {
     io.err.write(
       `\nThis run needs your review before it trades:\n${reasons.map((r) => `  - ${r}\n`).join("")}\n`,
     );
     io.err.write(`${describePlan(plan)}\n`);
+    // What the yes also does besides these orders (the dry run's words for it).
+    for (const line of also) io.err.write(`${line}\n`);
     // Ctrl-C rejects with InterruptedError: nothing is sent, exit 130 as at every prompt.
     const { ask } = await import("./ask.js");
     const answer = await ask(

@@ -333,6 +333,16 @@ export function triggerAction(t: DesiredTrigger, szDecimals: number, seed: strin
   );
 }
 
+/**
+ * The triggers an earlier run placed that a run with no protection settings cancels, as every
+ * line that tells of them names them (the dry run's preview, the live run's review and its
+ * notice, the journal): "6 resting stop/take-profit orders an earlier run placed (BTC, SOL)".
+ */
+export function leftoverTriggersText(n: number, coins: readonly string[]): string {
+  const on = coins.length > 0 ? ` (${[...new Set(coins)].sort().join(", ")})` : "";
+  return `${n} resting stop/take-profit order${n === 1 ? "" : "s"} an earlier run placed${on}`;
+}
+
 /** The kind of a trigger from its reason code (journal rows), or null for any other order. */
 export function protectionKind(reason: string): ProtectionKind | null {
   return reason === "stop-loss" || reason === "take-profit" ? reason : null;

@@ -354,7 +354,7 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "risk.maxDrawdownPct",
     { type: "number", min: 0, max: 100, minExclusive: true },
     25,
-    "kill switch: drawdown % from the high-water mark that flattens and halts",
+    "kill switch: drawdown % from the high-water mark (our highest equity, moved by our own deposits and withdrawals) that flattens and halts",
   ),
   spec(
     "risk.maxDailyLossPct",

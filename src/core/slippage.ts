@@ -9,6 +9,7 @@
 // * copy lag — leader fill → our fill, also for hot-path copies only.
 // Positive bps = worse for us.
 
+import { roundFigure } from "./format.js";
 import { quantile } from "./stats.js";
 import type { Market, ReasonCode, Side } from "./types.js";
 
@@ -65,15 +66,28 @@ export function slippageBps(side: Side, px: number, refPx: number | null | undef
 export interface SlippageBudget {
   /** exec.slippageBudgetBps; null = no budget. */
   budgetBps: number | null;
-  /** p95 of the sample (bps), null when it has fewer than `minSamples` values. */
+  /** p95 of the sample (bps) as it is shown (to 0.1 bps), null when it has fewer than `minSamples` values. */
   p95Bps: number | null;
   n: number;
-  /** p95 above the budget. */
+  /** The p95 as shown above the budget. */
   exceeded: boolean;
 }
 
 /** A p95 of fewer fills than this is no basis for a warning. */
 export const BUDGET_MIN_SAMPLES = 5;
+
+/**
+ * The budget's verdict on a p95: the p95 as every view shows it (core/format.ts FIGURE_DECIMALS,
+ * 0.1 bps), and whether that figure is over the budget. Decided on the shown figure, never on the
+ * unrounded one: a p95 of 10.04 over a budget of 10 was "p95 10.0 bps … exceeds 10".
+ */
+export function budgetVerdict(
+  p95: number | null,
+  budgetBps: number | null,
+): Pick<SlippageBudget, "p95Bps" | "exceeded"> {
+  const shown = roundFigure("bps", p95);
+  return { p95Bps: shown, exceeded: budgetBps !== null && shown !== null && shown > budgetBps };
+}
 
 /**
  * Is the p95 of execution slippage over the budget? The same function decides the engine's
@@ -86,10 +100,5 @@ export function slippageBudget(
 ): SlippageBudget {
   const n = samples.length;
   const p95 = n >= minSamples ? quantile(samples, 0.95) : null;
-  return {
-    budgetBps,
-    p95Bps: p95,
-    n,
-    exceeded: budgetBps !== null && p95 !== null && p95 > budgetBps,
-  };
+  return { budgetBps, n, ...budgetVerdict(p95, budgetBps) };
 }

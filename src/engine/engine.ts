@@ -117,9 +117,15 @@ export interface EngineReader {
 /**
  * A live plan that needs the trader's yes: shown, then answered (false = not confirmed).
  * `signal` aborts when the run is stopped (a SIGTERM while the question waits): the answer is
- * then abandoned (reject), nothing is sent.
+ * then abandoned (reject), nothing is sent. `also`: what else the yes lets the run do that is
+ * no order of the plan (the stops / take-profits an earlier run placed that it will cancel).
  */
-export type ReviewPlan = (plan: Plan, reasons: string[], signal?: AbortSignal) => Promise<boolean>;
+export type ReviewPlan = (
+  plan: Plan,
+  reasons: string[],
+  signal?: AbortSignal,
+  also?: readonly string[],
+) => Promise<boolean>;
 
 /** The stream events the engine consumes (the adapter's StreamEvent is assignable). */
 export type EngineStreamEvent =
@@ -1519,12 +1525,18 @@ export class CopyEngine {
     });
     let confirmed: Plan | null = null;
     if (reasons.length > 0 && o.review) {
-      if (!(await o.review(plan, reasons, this.#stopSignal.signal))) throw notConfirmed();
+      if (!(await o.review(plan, reasons, this.#stopSignal.signal, this.#reviewAlso()))) throw notConfirmed();
       this.#copyState.markReviewed(key, this.#now());
       confirmed = plan;
     }
     this.#reviewed = true;
     return confirmed;
+  }
+
+  /** What the review says beside the plan: the triggers of an earlier run this one cancels (the dry run's words). */
+  #reviewAlso(): string[] {
+    const ahead = this.#protection?.leftoversAhead(this.#ours.state.openOrders) ?? null;
+    return ahead ? [ahead] : [];
   }
 
   /**
@@ -1545,7 +1557,7 @@ export class CopyEngine {
       const changes = planChanges(agreed, plan, this.#ownership.adopted, slackUsd);
       if (changes.length === 0 || !review) return plan;
       const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
-      if (!(await review(plan, [reason], this.#stopSignal.signal))) throw notConfirmed();
+      if (!(await review(plan, [reason], this.#stopSignal.signal, this.#reviewAlso()))) throw notConfirmed();
       agreed = plan;
       await this.#applyReads(await this.#readSweep(false));
       plan = this.#plan(undefined);

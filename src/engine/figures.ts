@@ -15,7 +15,7 @@ import {
   mergeShares,
   type PnlTotals,
 } from "../core/pnl.js";
-import { BUDGET_MIN_SAMPLES, type SlippageBudget, slippageBudget } from "../core/slippage.js";
+import { BUDGET_MIN_SAMPLES, budgetVerdict, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { quantileSorted } from "../core/stats.js";
 import type { Address, Markets, Positions } from "../core/types.js";
 import type { CopyStart, Journal } from "../store/journal.js";
@@ -233,12 +233,12 @@ export class SlippageWatch {
     }
     const n = this.#sorted.length;
     if (n < BUDGET_MIN_SAMPLES) return;
-    // The same figure slippageBudget() gives (type-7 p95), from the sorted window.
-    const p95 = quantileSorted(this.#sorted, 0.95);
-    const exceeded = p95 > this.#budget;
-    if (exceeded === this.#exceeded) return;
+    // The same figure slippageBudget() gives (type-7 p95), from the sorted window, and the
+    // same verdict: on the p95 as shown.
+    const { p95Bps, exceeded } = budgetVerdict(quantileSorted(this.#sorted, 0.95), this.#budget);
+    if (exceeded === this.#exceeded || p95Bps === null) return;
     this.#exceeded = exceeded;
-    this.#emit({ type: "slippageBudget", ts, exceeded, p95Bps: p95, budgetBps: this.#budget, n });
+    this.#emit({ type: "slippageBudget", ts, exceeded, p95Bps, budgetBps: this.#budget, n });
   }
 
   get state(): SlippageBudget {

@@ -26,6 +26,7 @@ import {
   desiredProtection,
   diffProtection,
   keepStoppedOut,
+  leftoverTriggersText,
   markTierFired,
   type ProtectionKind,
   protectionKind,
@@ -376,20 +377,36 @@ export class ProtectionKeeper {
     }
     if (cancelled.length > 0) {
       const now = this.#o.now();
-      const n = cancelled.length;
-      const message = `cancelled ${n} resting stop/take-profit order${n === 1 ? "" : "s"} an earlier run placed: this run has no protection settings; pass ${keepFlags(
-        this.#o.journal,
-        cancelled.map((r) => r.cloid),
-      )} to keep them`;
+      const cloids = cancelled.map((r) => r.cloid);
+      const message = leftoversText(this.#o.journal, cloids, "done");
       this.#o.emit({ type: "notice", ts: now, kind: "protection", message });
       this.#o.journal.recordEvent({
         ts: now,
         type: "protectionCancelled",
         runId: this.#o.runId(),
-        data: { count: n, cloids: cancelled.map((r) => r.cloid), message },
+        data: {
+          count: cloids.length,
+          coins: [...new Set(cancelled.map((r) => r.coin))].sort(),
+          cloids,
+          message,
+        },
       });
     }
     return 1;
+  }
+
+  /**
+   * A live run with no protection settings, at its review: what its first sweep will cancel —
+   * our triggers among `openOrders` (the exchange's, as just read) — in the dry run's words, or
+   * null when none rests (or the run keeps protection).
+   */
+  leftoversAhead(openOrders: readonly OpenOrder[]): string | null {
+    if (this.#on) return null;
+    const j = this.#o.journal;
+    const cloids = openOrders.flatMap((o) =>
+      o.cloid && protectionKind(j.getOrder(o.cloid)?.reason ?? "") !== null ? [o.cloid] : [],
+    );
+    return cloids.length > 0 ? leftoversText(j, cloids, "review") : null;
   }
 
   /** Journal the intents (a cloid already journaled is never sent again); the ones to send. */
@@ -615,9 +632,28 @@ export function ownTriggersMayRest(journal: Journal): boolean {
  */
 export function leftoversPreview(journal: Journal): string | null {
   const cloids = ownTriggersJournaled(journal);
-  const n = cloids.length;
-  if (n === 0) return null;
-  return `a live run with these settings would cancel the ${n} resting stop/take-profit order${n === 1 ? "" : "s"} an earlier run placed (no protection settings); pass ${keepFlags(journal, cloids)} to keep them`;
+  return cloids.length > 0 ? leftoversText(journal, cloids, "dry-run") : null;
+}
+
+/**
+ * THE words for the triggers `cloids` (ours, an earlier run's) that a run with no protection
+ * settings cancels: before it in the dry run's preview and the live run's review, then the
+ * live run's notice once cancelled.
+ */
+function leftoversText(
+  journal: Journal,
+  cloids: readonly string[],
+  when: "dry-run" | "review" | "done",
+): string {
+  const coins = cloids.flatMap((c) => {
+    const coin = journal.getOrder(c)?.coin;
+    return coin ? [coin] : [];
+  });
+  const what = leftoverTriggersText(cloids.length, coins);
+  const keep = `pass ${keepFlags(journal, cloids)} to keep them`;
+  if (when === "done") return `cancelled ${what}: this run has no protection settings; ${keep}`;
+  const who = when === "dry-run" ? "a live run would" : "this run will";
+  return `with no protection settings, ${who} cancel the ${what}; ${keep}`;
 }
 
 /**

@@ -34,7 +34,9 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "agent Nd left = days left on the agent's approval (yellow in its last week)",
       "equity = our account value · P&L = the copy's net since it began",
       "  (realised + unrealised − fees + funding) · ROI = P&L ÷ equity it began with",
-      "hwm = high-water mark: our highest equity · dd = drawdown from the hwm, %",
+      // What core/safety.ts keeps: not the highest account value ever shown — our own cash flows move it.
+      "hwm = high-water mark: our highest equity, moved by our own deposits and",
+      "  withdrawals (they are not trading results) · dd = drawdown from the hwm, %",
       "  (beyond risk.maxDrawdownPct the kill switch closes everything and halts)",
       "ws = the websocket's state and the age of its last message",
       "lag = leader fill → our fill, last copy · p50 = the median over copies",

@@ -140,3 +140,37 @@ export function wrapAtSeparators(text: string, width: number, indent = ""): stri
   if (line.trim() !== "") lines.push(line.trimEnd());
   return lines.join("\n");
 }
+
+/**
+ * Every line of `text` within `width` columns: cut at its separators first (wrapAtSeparators),
+ * then a piece still too long at its spaces. A continuation line starts with the line's own
+ * indentation plus `indent`. Only a single word longer than the line (none of hlcopy's: an
+ * address is 42) is left whole. An infinite width returns the text as it is.
+ */
+export function wrapToWidth(text: string, width: number, indent = "  "): string {
+  if (!Number.isFinite(width)) return text;
+  return text
+    .split("\n")
+    .map((line) => {
+      const cont = `${/^\s*/.exec(line)?.[0] ?? ""}${indent}`;
+      return wrapAtSeparators(line, width, cont)
+        .split("\n")
+        .flatMap((l) => (l.length <= width ? [l] : wrapAtSpaces(l, width, cont)))
+        .join("\n");
+    })
+    .join("\n");
+}
+
+function wrapAtSpaces(line: string, width: number, cont: string): string[] {
+  const lead = /^\s*/.exec(line)?.[0] ?? "";
+  const out: string[] = [];
+  let cur = lead;
+  for (const word of line.slice(lead.length).split(/ +/)) {
+    if (cur.trim() !== "" && cur.length + 1 + word.length > width) {
+      out.push(cur);
+      cur = cont + word;
+    } else cur = cur.trim() === "" ? cur + word : `${cur} ${word}`;
+  }
+  out.push(cur);
+  return out;
+}

@@ -169,6 +169,21 @@ describe("the plan review at a terminal", () => {
     expect(err.text.slice(before)).toBe("later\n");
   });
 
+  it("says what else the yes does beside the orders (an earlier run's triggers it cancels), above the question", async () => {
+    const { planReviewer } = await import("../../src/cli/review.js");
+    const tty = new FakeTty();
+    const err = Object.assign(new Capture(), { isTTY: true });
+    const review = planReviewer(false, { input: tty, err });
+    const plan = { actions: [], targets: [], skipped: [] } as unknown as Parameters<typeof review>[0];
+    const also =
+      "with no protection settings, this run will cancel the 2 resting stop/take-profit orders an earlier run placed (BTC); pass --stop-loss-pct 5 to keep them";
+    const done = review(plan, ["first run for this leader"], undefined, [also]);
+    await eventually(() => err.text.includes("[y/N]"));
+    expect(terminalScreen(err.text).slice(-2)).toEqual([also, "Send 0 order(s)? [y/N]"]);
+    tty.write("y\r");
+    expect(await done).toBe(true);
+  });
+
   it("Ctrl-C is an interruption (exit 130), not a silent 'no'", async () => {
     const { planReviewer } = await import("../../src/cli/review.js");
     const tty = new FakeTty();

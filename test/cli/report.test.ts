@@ -64,7 +64,8 @@ beforeAll(() => {
   j.recordFunding({ ts: D1 + 3_600_000, coin: "BTC", usdc: -0.75, szi: 0.1, rate: 0.000125 });
   j.recordEvent({ ts: D1 + 4_000, type: "sweep", data: { inSync: true, driftUsd: 3, pnl: pnl(10) } });
   j.recordEquity(D1 + 20 * 3_600_000, 10_007);
-  // Today: the copy closes half at a profit.
+  // Today: the copy closes half at a profit (1.147… bps under the touch, 0.491… under the leader:
+  // figures of more decimals than a bps figure is shown with).
   const sell = action({
     coin: "BTC",
     side: "sell",
@@ -72,9 +73,9 @@ beforeAll(() => {
     reduceOnly: true,
     reason: "reduce",
     cloid: "0x0000000000000000000000000000000c",
-    refPx: 61_000,
+    refPx: 61_003,
   });
-  j.recordOrderIntent({ runId: 1, ts: D1 + DAY + 1_000, action: sell, kind: "copy", touchPx: 61_000 });
+  j.recordOrderIntent({ runId: 1, ts: D1 + DAY + 1_000, action: sell, kind: "copy", touchPx: 61_007 });
   j.updateOrder(sell.cloid, { ts: D1 + DAY + 1_001, status: "filled", filledSize: 0.05, avgPx: 61_000 });
   j.recordFill({
     tid: 2,
@@ -146,7 +147,10 @@ describe("hlcopy report", () => {
       "date_utc,timestamp_ms,type,market,coin,side,size,price,notional_usd,fee,fee_currency,realized_pnl_usd,order_kind,order_reason,cloid,oid,tid,exec_slippage_bps,copy_slippage_bps",
     );
     expect(fills).toHaveLength(3);
-    expect(fills[2]).toMatch(/,trade,perp,BTC,sell,0\.05,61000,3050,1\.37,USDC,44,copy,reduce,0x0+c,,2,0,0$/);
+    // Slippage to 0.1 bps, as every bps figure (core/format.ts FIGURE_DECIMALS), not 1.1474 / 0.4918.
+    expect(fills[2]).toMatch(
+      /,trade,perp,BTC,sell,0\.05,61000,3050,1\.37,USDC,44,copy,reduce,0x0+c,,2,1\.1,0\.5$/,
+    );
     const orders = readFileSync(join(dir, "out", "copy-orders.csv"), "utf8")
       .trim()
       .split("\n");

@@ -1,8 +1,8 @@
 // A follow so early in its start that its control socket is not up yet (its start checks wait on
 // the exchange) and it holds nothing of the journal: what pause and resume do meanwhile, and
 // say (the real binaries against the simulator). resume clears the halt and the pause recorded
-// for it — it reads both once its checks pass — and says so, exit 0; pause changes nothing and
-// says that it is starting.
+// for it — it reads both once its checks pass — and says so, exit 0; pause is recorded for it —
+// it takes it as its socket comes up — so it starts paused, and both say so.
 
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -51,7 +51,7 @@ async function world() {
 }
 
 describe("a follow whose control socket is not up yet (its start checks wait on the exchange)", () => {
-  it("resume clears the halt and the recorded pause and says what it did (exit 0); pause says it is starting and records nothing", {
+  it("resume clears the halt and the recorded pause and says what it did (exit 0); pause is recorded: it starts paused and says so", {
     timeout: 120_000,
   }, async () => {
     const w = await world();
@@ -80,17 +80,6 @@ describe("a follow whose control socket is not up yet (its start checks wait on 
         return s.starting?.pid;
       }, 20_000);
       expect(pid).toBe(run.child.pid);
-      const acct = `${w.follower} on ${w.sim.httpUrl}`;
-
-      // pause: nothing done, said as what it is.
-      const paused = await w.cli(["pause"]);
-      expect(paused).toEqual({
-        code: 1,
-        stdout: "",
-        stderr:
-          `error: the follow (pid ${pid}) for ${acct} is still starting (its control socket is not up yet): nothing was done\n` +
-          `hint: run hlcopy pause again in a few seconds, once it is up; if it stays so, stop it with kill ${pid}\n`,
-      });
 
       // resume: the halt cleared in the journal, the pause the follow would take dropped.
       const resumed = await w.cli(["resume", "--yes"]);
@@ -103,19 +92,34 @@ describe("a follow whose control socket is not up yet (its start checks wait on 
         ),
       );
       expect(existsSync(marker)).toBe(false);
-      // pause, refused, records nothing for the next follow either.
-      expect((await w.cli(["pause"])).code).toBe(1);
-      expect(existsSync(marker)).toBe(false);
-      const json = JSON.parse((await w.cli(["--json", "status"])).stdout) as Record<string, unknown>;
+      let json = JSON.parse((await w.cli(["--json", "status"])).stdout) as Record<string, unknown>;
       expect(json).toMatchObject({ halt: null, paused: null, starting: { pid } });
 
-      // The exchange answers again: the follow starts neither halted nor paused, and trades.
+      // pause: recorded where the follow takes it as its socket comes up, and said so (exit 0).
+      const paused = await w.cli(["pause"]);
+      expect(paused).toEqual({
+        code: 0,
+        stdout: `the follow (pid ${pid}) is still starting (its control socket is not up yet): recorded, it starts paused and says so, no orders until hlcopy resume (should it not start, the next follow does)\n`,
+        stderr: "",
+      });
+      expect(existsSync(marker)).toBe(true);
+      json = JSON.parse((await w.cli(["--json", "status"])).stdout) as Record<string, unknown>;
+      expect(json).toMatchObject({ halt: null, paused: { running: false }, starting: { pid } });
+      const asJson = JSON.parse((await w.cli(["--json", "pause"])).stdout) as Record<string, unknown>;
+      expect(asJson).toMatchObject({ type: "pause", running: true, did: "recorded", pid });
+
+      // The exchange answers again: the follow starts paused, says so, and sends nothing …
       w.sim.control.fault({ kind: "http429", count: 0, endpoint: "info" });
       await eventually(() => run.lines.some((l) => l.type === "sweep"), 60_000);
       expect(run.lines.filter((l) => l.type === "halt")).toEqual([]);
-      expect(run.lines.some((l) => l.type === "warning" && /started paused/.test(String(l.message)))).toBe(
-        false,
+      expect(run.lines.some((l) => l.type === "warning" && /^started paused/.test(String(l.message)))).toBe(
+        true,
       );
+      expect(w.sim.control.orderHistory(w.follower)).toEqual([]);
+      // … until resume, which reaches it now through its socket.
+      const lifted = await w.cli(["resume"]);
+      expect(lifted.code).toBe(0);
+      expect(lifted.stdout).toMatch(/^resumed the running follow/);
       await eventually(() => w.sim.control.orderHistory(w.follower).length > 0, 20_000);
     } finally {
       run.child.kill("SIGTERM");

@@ -18,9 +18,20 @@ describe("SlippageWatch", () => {
     for (let i = 0; i < 3; i++) w.add(50, 100 + i);
     // After 20 × 1 and 2 × 50 the p95 (type 7) is 1 + 0.95 × 49 = 47.55: over 10, said once.
     expect(events).toMatchObject([{ type: "slippageBudget", exceeded: true, budgetBps: 10, n: 22 }]);
-    expect(events[0]?.type === "slippageBudget" && events[0].p95Bps).toBeCloseTo(47.55, 6);
+    // The p95 as it is shown (to 0.1 bps; the double is 47.549999…), the figure the warning is decided on.
+    expect(events[0]?.type === "slippageBudget" && events[0].p95Bps).toBe(47.5);
     for (let i = 0; i < 100; i++) w.add(0, 200 + i);
     expect(events.map((e) => (e.type === "slippageBudget" ? e.exceeded : null))).toEqual([true, false]);
+  });
+
+  it("a p95 shown as the budget is not over it: 10.04 bps reads 10.0, no warning at a budget of 10", () => {
+    const events: EngineEvent[] = [];
+    const w = new SlippageWatch(10, (e) => events.push(e));
+    for (let i = 0; i < 30; i++) w.add(10.04, i);
+    expect(events).toEqual([]);
+    w.add(12, 30);
+    w.add(12, 31);
+    expect(events).toMatchObject([{ type: "slippageBudget", exceeded: true }]);
   });
 
   it("no budget: nothing is watched", () => {

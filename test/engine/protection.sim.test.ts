@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
+import type { ReviewPlan } from "../../src/engine/engine.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import type { Journal } from "../../src/store/journal.js";
 import { action, eventually } from "../exchange/helpers.js";
@@ -21,8 +22,13 @@ function settings(patch: (s: Settings) => void = () => {}): Settings {
 async function setup(s: Settings) {
   const t = await startSimFollow({ sim: { seed: 21 } });
   // Each run its own settings (flags last one run): the test's unless given.
-  const make = (j: Journal, runSettings: Settings = s) => {
-    const { engine, events } = t.follow({ journal: j, settings: runSettings, protection: t.client });
+  const make = (j: Journal, runSettings: Settings = s, review?: ReviewPlan) => {
+    const { engine, events } = t.follow({
+      journal: j,
+      settings: runSettings,
+      protection: t.client,
+      ...(review ? { review } : {}),
+    });
     engine.begin();
     return { engine, events };
   };
@@ -304,8 +310,22 @@ describe("a run's protection settings are its own (flags last one run)", () => {
       s.risk.stopLossPct = null;
       s.risk.takeProfitPct = null;
     });
-    const second = t.make(t.journal, off);
+    // The trader's review lists them before anything is sent (in the dry run's words): SOL's
+    // three and the ones the exchange will cancel itself once ETH flips and HYPE closes.
+    const reviewed: { also: readonly string[]; triggers: number }[] = [];
+    const second = t.make(t.journal, off, async (_plan, _reasons, _signal, also = []) => {
+      reviewed.push({ also, triggers: (await triggers(t.client, t.master.address)).length });
+      return true;
+    });
     await second.engine.sweep("start");
+    expect(reviewed).toEqual([
+      {
+        also: [
+          "with no protection settings, this run will cancel the 9 resting stop/take-profit orders an earlier run placed (ETH, HYPE, SOL); pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
+        ],
+        triggers: 10,
+      },
+    ]);
     expect(await position(t.client, t.master.address, "SOL")).toMatchObject({ size: -4 });
     expect(await position(t.client, t.master.address, "ETH")).toMatchObject({ size: 1 });
     expect(await position(t.client, t.master.address, "HYPE")).toMatchObject({ size: 0 });
@@ -314,7 +334,7 @@ describe("a run's protection settings are its own (flags last one run)", () => {
     expect((await triggers(t.client, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
     const notices = second.events.filter((e) => e.type === "notice" && e.kind === "protection");
     expect(notices.map((e) => (e.type === "notice" ? e.message : ""))).toEqual([
-      "cancelled 3 resting stop/take-profit orders an earlier run placed: this run has no protection settings; pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
+      "cancelled 3 resting stop/take-profit orders an earlier run placed (SOL): this run has no protection settings; pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
     ]);
     // What is shown is what rests: nothing in the journal, nothing in the engine's view.
     expect(journaledResting(t.journal)).toEqual([]);

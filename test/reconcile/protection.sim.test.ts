@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const PROTECT = ["--stop-loss-pct", "5", "--take-profit-tiers", "3:0.5,6:0.5"];
 const LEFTOVERS =
-  /^cancelled (\d+) resting stop\/take-profit orders an earlier run placed: this run has no protection settings; pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them$/;
+  /^cancelled (\d+) resting stop\/take-profit orders an earlier run placed \(BTC, SOL\): this run has no protection settings; pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them$/;
 
 interface StatusPosition {
   coin: string;
@@ -125,7 +125,7 @@ describe("reconcile: protection settings last one run", () => {
     // A dry run with no protection flags says what the live run would do with them, sends nothing.
     const preview = await t.reconcile(["--dry-run"]);
     expect(preview.stderr.split("\n").filter((l) => l.includes("stop/take-profit"))).toEqual([
-      "a live run with these settings would cancel the 12 resting stop/take-profit orders an earlier run placed (no protection settings); pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
+      "with no protection settings, a live run would cancel the 12 resting stop/take-profit orders an earlier run placed (BTC, ETH, HYPE, SOL); pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
     ]);
     expect(await triggers(t.ours, t.account)).toHaveLength(13);
 

@@ -80,10 +80,53 @@ describe("reconcile's table", () => {
     expect(hype.slice(0, 6)).toEqual(["HYPE", "50.6", "2.53", "0", "2.53", "-122.36"]);
     expect(hype[6]).toMatch(/^open: buy 2\.53 →/);
     expect(text).toContain("leader, target, ours: as planned · after, drift $: re-read after the orders\n");
-    // The table and its legend fit 80 columns (the first line names both addresses whole).
-    for (const line of text.split("\n").slice(1)) expect(line.length).toBeLessThanOrEqual(80);
+    // Every line fits 80 columns: the addresses as the dashboard's header says them.
+    expect(text.split("\n")[0]).toBe("leader 0x1880…5fb4 → account 0x0000…00a1");
+    for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
     // --json keeps its meaning: actions as sent, drift as re-read after them.
     expect(report.drift[0]).toMatchObject({ coin: "HYPE", targetSize: -0.69, ourSize: 2.53 });
+  });
+
+  it("every line fits 80 columns, the lines of words too: cut at their separators, then at spaces", async () => {
+    const skipped = {
+      coin: "SOL",
+      reason: "below-min-notional" as const,
+      detail:
+        "target 0.04 SOL is $7.58 at the mid 189.61, under the exchange's $10 minimum order value; the next leader trade may lift it over",
+    };
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: true,
+      decided: { ...decided, skipped: [skipped] },
+      final: { ...decided, skipped: [skipped] },
+      results: [],
+      halted: true,
+      cashFlows: [{ leader: LEADER, usd: -12_345.67, since: Date.UTC(2025, 0, 2, 12) }],
+      requests: 5,
+    });
+    const text = await renderReport(report, decided, decided, 80);
+    const lines = text.trimEnd().split("\n");
+    expect(lines[0]).toBe("leader 0x1880…5fb4 → account 0x0000…00a1 (dry run)");
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    // Nothing is lost: the words are those of the one-line texts, in order.
+    const words = (s: string) => s.split(/\s+/).filter(Boolean);
+    expect(words(text)).toEqual(expect.arrayContaining(words(skipped.detail)));
+    expect(lines.slice(1, 3)).toEqual([
+      "leader cash flows since 2025-01-02 12:00 UTC: −$12345.7,",
+      "  netted out of its equity (not copied as trades)",
+    ]);
+    expect(lines.slice(-5)).toEqual([
+      "  SOL below-min-notional: target 0.04 SOL is $7.58 at the mid 189.61,",
+      "    under the exchange's $10 minimum order value;",
+      "    the next leader trade may lift it over",
+      "HALTED by a safety rule: only reductions are sent (hlcopy status;",
+      "  hlcopy resume clears it) · 5 requests",
+    ]);
+    // A pipe or file gets the same lines: the width is the tables' (80 off a terminal).
+    expect(await renderReport(report, decided, decided)).toBe(
+      process.stdout.isTTY ? expect.any(String) : text,
+    );
   });
 
   it("nothing sent (a dry run): one moment, the plan's, without the after column", async () => {

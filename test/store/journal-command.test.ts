@@ -403,6 +403,22 @@ describe("runJournal", () => {
         { cleared: 1, hwm: 9_000 },
         "hlcopy resume: 1 halt cleared · high-water mark reset to $9,000.00",
       ],
+      [
+        "protectionCancelled",
+        {
+          count: 3,
+          coins: ["SOL", "BTC"],
+          cloids: ["0x01", "0x02", "0x03"],
+          message: "cancelled 3 resting stop/take-profit orders an earlier run placed (BTC, SOL): …",
+        },
+        "cancelled 3 resting stop/take-profit orders an earlier run placed (BTC, SOL): the run had no protection settings",
+      ],
+      [
+        // As an older hlcopy journaled it: no coins.
+        "protectionCancelled",
+        { count: 1, cloids: ["0x01"], message: "cancelled 1 resting stop/take-profit order …" },
+        "cancelled 1 resting stop/take-profit order an earlier run placed: the run had no protection settings",
+      ],
       ["someFutureKind", { a: 1, nested: { b: 2 } }, "a=1 nested=… (--json)"],
     ];
     for (const [type, data, summary] of events) {

@@ -5,7 +5,7 @@
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
-import { shownDrawdownPct, wrapAtSeparators } from "../../src/ui/format.js";
+import { shownDrawdownPct, wrapAtSeparators, wrapToWidth } from "../../src/ui/format.js";
 import { Header } from "../../src/ui/Header.js";
 import { HELP_SECTIONS } from "../../src/ui/Help.js";
 import { createLineWriter } from "../../src/ui/lines.js";
@@ -146,6 +146,16 @@ describe("closing lines at 80 columns break at their separators", () => {
     );
     expect(wrapAtSeparators("short", 80)).toBe("short");
     expect(wrapAtSeparators(pnl, Number.POSITIVE_INFINITY)).toBe(pnl);
+  });
+
+  it("wrapToWidth: a piece with no separator left in it is cut at its spaces, under its line's indent", () => {
+    const rejected = `  BTC: ${"Order could not immediately match against any resting orders ".repeat(2).trim()}`;
+    const out = wrapToWidth(rejected, 40).split("\n");
+    for (const l of out) expect(l.length, l).toBeLessThanOrEqual(40);
+    expect(out[0]).toBe("  BTC: Order could not immediately match");
+    expect(out.slice(1).every((l) => l.startsWith("    ") && l[4] !== " ")).toBe(true);
+    expect(out.join(" ").split(/\s+/).join(" ")).toBe(rejected.split(/\s+/).join(" "));
+    expect(wrapToWidth(rejected, Number.POSITIVE_INFINITY)).toBe(rejected);
   });
 
   it("follow's closing summary on an 80-column terminal", () => {

@@ -119,6 +119,11 @@ async function reachRunningFollow(
   return busy ? { unreachable: busy } : null;
 }
 
+/** How the commands name a follow so early in its start that its socket is not up yet. */
+function stillStarting(pid: number, acct?: string): string {
+  return `the follow (pid ${pid})${acct ? ` for ${acct}` : ""} is still starting (its control socket is not up yet)`;
+}
+
 /**
  * What a control command says of a process it could not reach: `done` is what it did all the
  * same (default: nothing).
@@ -136,13 +141,10 @@ function unreachableError(
   if (busy.command === "follow") {
     // Its socket comes up once its start checks (the agent's approval on the exchange) pass.
     if (busy.starting) {
-      return new OperationalError(
-        `the follow (pid ${pid}) for ${acct} is still starting (its control socket is not up yet): ${done}`,
-        {
-          hint: `run hlcopy ${command} again in a few seconds, once it is up; if it stays so, stop it with kill ${pid}`,
-          details,
-        },
-      );
+      return new OperationalError(`${stillStarting(pid, acct)}: ${done}`, {
+        hint: `run hlcopy ${command} again in a few seconds, once it is up; if it stays so, stop it with kill ${pid}`,
+        details,
+      });
     }
     return new OperationalError(
       `hlcopy follow (pid ${pid}) is trading ${acct} but its control socket did not answer: ${done}`,
@@ -197,14 +199,17 @@ function tell(ctx: CliContext, out: Writer, type: string, doc: Record<string, un
   else out.write(`${line}\n`);
 }
 
-/** `hlcopy pause`: pause the running follow, or record the pause for the next run. */
+/**
+ * `hlcopy pause`: pause the running follow, or record the pause for the next run — or for the
+ * follow still starting whose socket is not up yet: it takes a recorded pause as its socket
+ * comes up (serve.ts), before it can take any command, and starts paused.
+ */
 export async function runPause(
   ctx: CliContext,
   account: Address,
   out: Writer = process.stdout,
 ): Promise<number> {
-  const reply = await askRunningFollow(ctx, account, "pause");
-  if (reply) {
+  const said = (reply: ControlReply) => {
     tell(
       ctx,
       out,
@@ -213,11 +218,30 @@ export async function runPause(
       `${reply.message} (pid ${reply.pid})`,
     );
     return ExitCode.ok;
-  }
+  };
+  const reached = await reachRunningFollow(ctx, account, "pause");
+  if (reached && "reply" in reached) return said(reached.reply);
+  const busy = reached?.unreachable ?? null;
+  const starting = busy?.command === "follow" && busy.starting ? busy : null;
+  if (busy && !starting) throw unreachableError(busy, ctx, account, "pause");
   // In every directory this process locks in: the next follow, whatever its environment, looks there.
   for (const dir of lockDirs(ctx.env)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     recordPendingPause(pendingPausePath(dir, ctx.network, account), Date.now());
+  }
+  if (starting) {
+    // Its socket may have come up meanwhile: up before the marker was written, it did not take
+    // it — it is paused through the socket now (up after, it took it: "already paused").
+    const again = await reachRunningFollow(ctx, account, "pause");
+    if (again && "reply" in again) return said(again.reply);
+    tell(
+      ctx,
+      out,
+      "pause",
+      { account, running: true, did: "recorded", pid: starting.pid },
+      `${stillStarting(starting.pid)}: recorded, it starts paused and says so, no orders until hlcopy resume (should it not start, the next follow does)`,
+    );
+    return ExitCode.ok;
   }
   tell(
     ctx,
@@ -318,7 +342,7 @@ export async function resumeRunningOrPending(
       pid,
     };
   }
-  const starting = `the follow (pid ${pid}) is still starting (its control socket is not up yet)`;
+  const starting = stillStarting(pid);
   const said = [
     p.halt ? "it reads the journal once its checks pass, so it starts without the halt" : null,
     took ? "cleared the pause it would have started with" : null,

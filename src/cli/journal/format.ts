@@ -10,6 +10,7 @@ import {
   roundFigure,
   shortAddress,
 } from "../../core/format.js";
+import { leftoverTriggersText } from "../../core/protection.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
 import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
@@ -239,6 +240,12 @@ export function describeJournalEvent(type: string, data: unknown): string {
       const size = num(d.size);
       const px = num(d.px);
       return `our ${str(d.kind) ?? "protection"}${tier === null ? "" : ` tier ${tier + 1}`} fired: closed ${size === null ? "?" : detailNumber(size)}${px === null ? "" : ` @ ${detailNumber(px)}`}`;
+    }
+    case "protectionCancelled": {
+      // The notice's words without its advice (what to pass): the run that said it is over.
+      const coins = (Array.isArray(d.coins) ? d.coins : []).filter((c): c is string => typeof c === "string");
+      const n = num(d.count) ?? (Array.isArray(d.cloids) ? d.cloids.length : 0);
+      return `cancelled ${leftoverTriggersText(n, coins)}: the run had no protection settings`;
     }
     case "timeStop": {
       const size = num(d.size);

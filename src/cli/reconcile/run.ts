@@ -4,7 +4,7 @@
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
-import { detailNumber, fixed, roundFigure, roundOrNull, utcMinute } from "../../core/format.js";
+import { detailNumber, fixed, roundFigure, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
@@ -13,8 +13,9 @@ import { orderKind } from "../../core/slippage.js";
 import type { Address, Plan } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
+import { wrapToWidth } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
-import { printDocument, renderTable, type Writer } from "../output.js";
+import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
 import { openTradingSession } from "../trading.js";
 
@@ -125,9 +126,14 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   // line each on stderr, so stdout stays the report (a JSON document with --json); above the
   // review's question while it waits, never onto its line.
   const { writeAboveQuestion } = await import("../ask.js");
+  // On a terminal within its width, as the report; a pipe or a log keeps each line whole (one
+  // line per event, as follow's event lines).
+  const errWidth = (err as { isTTY?: boolean }).isTTY
+    ? process.stderr.columns || TABLE_WIDTH
+    : Number.POSITIVE_INFINITY;
   engine.events.on((e) => {
-    if (e.type === "warning") writeAboveQuestion(err, `warning: ${e.message}\n`);
-    else if (e.type === "notice") writeAboveQuestion(err, `${e.message}\n`);
+    if (e.type === "warning") writeAboveQuestion(err, `${wrapToWidth(`warning: ${e.message}`, errWidth)}\n`);
+    else if (e.type === "notice") writeAboveQuestion(err, `${wrapToWidth(e.message, errWidth)}\n`);
   });
   let code: number = ExitCode.runtime;
   try {
@@ -253,7 +259,12 @@ export function buildReport(p: {
  * target -0.69 │ ours 2.53 │ buy 2.53` read as buying against a short leader when ours was
  * re-read after a buy the leader's earlier long asked for.
  */
-export async function renderReport(report: ReconcileReport, decided: Plan, final: Plan): Promise<string> {
+export async function renderReport(
+  report: ReconcileReport,
+  decided: Plan,
+  final: Plan,
+  width: number = process.stdout.columns || TABLE_WIDTH,
+): Promise<string> {
   // Each coin's orders (with why) or skips, in one cell: the reason leads, as a label. The
   // skips' details are said under the table — in a column of their own they made the table
   // 101 columns wide (status says its skips under its table too).
@@ -326,7 +337,7 @@ export async function renderReport(report: ReconcileReport, decided: Plan, final
     rows.length > 0
       ? [
           ...(sent ? ["leader, target, ours: as planned · after, drift $: re-read after the orders"] : []),
-          await renderTable(head, rows, { wrapLast: true }),
+          await renderTable(head, rows, { wrapLast: true, width }),
         ].join("\n")
       : "no positions on either side";
   const skipped = report.skipped.map((s) => `  ${s.coin} ${s.reason}: ${s.detail}`);
@@ -349,18 +360,26 @@ export async function renderReport(report: ReconcileReport, decided: Plan, final
   // Which sizing mode sized each target, and with what (issue 21).
   const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
   const cancels = report.cancels.map((c) => `  ${c.coin}: ${c.detail}`);
+  // Every line within the tables' width (80 off a terminal), as status's and report's: the
+  // addresses shortened as the dashboard's header says them (--json keeps them whole), the
+  // lines of words cut at their separators.
+  const within = (line: string) => wrapToWidth(line, width);
   const lines = [
-    `leader ${report.leader} → account ${report.account}${report.dryRun ? " (dry run)" : ""}`,
-    ...flows,
+    within(
+      `leader ${shortAddress(report.leader)} → account ${shortAddress(report.account)}${report.dryRun ? " (dry run)" : ""}`,
+    ),
+    ...flows.map(within),
     table,
-    ...(skipped.length > 0 ? ["skipped:", ...skipped] : []),
-    ...(sizing.length > 0 ? [`sizing (${report.sizing[0]?.mode}):`, ...sizing] : []),
-    ...(cancels.length > 0 ? [report.dryRun ? "would cancel:" : "cancelled first:", ...cancels] : []),
-    ...(errors.length > 0 ? ["rejected:", ...errors] : []),
-    `${status} · ${report.requests} requests`,
+    ...(skipped.length > 0 ? ["skipped:", ...skipped.map(within)] : []),
+    ...(sizing.length > 0 ? [`sizing (${report.sizing[0]?.mode}):`, ...sizing.map(within)] : []),
+    ...(cancels.length > 0
+      ? [report.dryRun ? "would cancel:" : "cancelled first:", ...cancels.map(within)]
+      : []),
+    ...(errors.length > 0 ? ["rejected:", ...errors.map(within)] : []),
+    within(`${status} · ${report.requests} requests`),
   ];
   if (!report.dryRun && report.skipped.some((s) => s.reason === "kill-switch")) {
-    lines.push(reasonText("kill-switch"));
+    lines.push(within(reasonText("kill-switch")));
   }
   return `${lines.join("\n")}\n`;
 }

@@ -4,7 +4,7 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { utcSecond } from "../../core/format.js";
+import { roundFigure, utcSecond } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
@@ -198,29 +198,28 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
       "exec_slippage_bps",
       "copy_slippage_bps",
     ],
-    journal
-      .fillsSince(since)
-      .map((f) => [
-        iso(f.ts),
-        f.ts,
-        "trade",
-        "perp",
-        f.coin,
-        f.side,
-        f.sz,
-        f.px,
-        round(f.sz * f.px, 6),
-        f.fee,
-        "USDC",
-        f.closedPnl ?? 0,
-        f.kind ?? "",
-        f.cloid ? (byCloid.get(f.cloid)?.reason ?? "") : "",
-        f.cloid ?? "",
-        f.oid ?? "",
-        f.tid ?? "",
-        f.execSlippageBps === null ? "" : round(f.execSlippageBps, 4),
-        f.slippageBps === null ? "" : round(f.slippageBps, 4),
-      ]),
+    journal.fillsSince(since).map((f) => [
+      iso(f.ts),
+      f.ts,
+      "trade",
+      "perp",
+      f.coin,
+      f.side,
+      f.sz,
+      f.px,
+      round(f.sz * f.px, 6),
+      f.fee,
+      "USDC",
+      f.closedPnl ?? 0,
+      f.kind ?? "",
+      f.cloid ? (byCloid.get(f.cloid)?.reason ?? "") : "",
+      f.cloid ?? "",
+      f.oid ?? "",
+      f.tid ?? "",
+      // As every bps figure is shown (core/format.ts FIGURE_DECIMALS), in the tables and --json too.
+      roundFigure("bps", f.execSlippageBps) ?? "",
+      roundFigure("bps", f.slippageBps) ?? "",
+    ]),
   );
   const orderCsv = toCsv(
     [

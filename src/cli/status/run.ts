@@ -369,7 +369,7 @@ export async function runStatus(p: {
       fills: journal.fillCounts(since),
       slippageBps: roundStats("bps", journal.slippageStats(since)),
       execSlippageBps: { all: roundStats("bps", journal.execSlippageStats(since)), byKind },
-      slippageBudget: { ...budget, p95Bps: roundFigure("bps", budget.p95Bps) },
+      slippageBudget: budget,
       copyLagMs: roundStats("ms", lag),
       alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
       windowHours: hours,
