@@ -11,7 +11,7 @@ import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";
 import { ReviewDeclined } from "./review.js";
-import { onStopSignals } from "./signals.js";
+import { onStopSignals, stoppedBeforeRun } from "./signals.js";
 
 /** Why a run is asked to stop from outside: q on the dashboard, or a stop signal. */
 export type StopRequest = "quit" | { signal: NodeJS.Signals };
@@ -232,15 +232,4 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   const summary = view.summary();
   if (p.json) printDocument("summary", summary);
   return { code, summary, dashboard };
-}
-
-/**
- * A run stopped before it started ends with exit 0 and no summary, so one line on stderr (where
- * Ctrl-C at a question says "interrupted") tells what stopped it and that nothing was sent —
- * a stop from another terminal is never silent: "stopped by SIGTERM at the review: nothing was sent".
- */
-function stoppedBeforeRun(signal: NodeJS.Signals | null, reason: string | null, where: string): void {
-  const by = signal ? ` by ${signal}` : "";
-  const why = !signal && reason ? ` (${reason})` : "";
-  process.stderr.write(`stopped${by} ${where}${why}: nothing was sent\n`);
 }

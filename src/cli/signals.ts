@@ -1,4 +1,4 @@
-// The signals that stop a run cleanly (follow, demo): Ctrl-C, `kill`, a closed terminal or
+// The signals that stop a run cleanly (follow, demo; reconcile before it sends, see there): Ctrl-C, `kill`, a closed terminal or
 // ssh session (SIGHUP) and Ctrl-\ (SIGQUIT) all get the same stop — nothing sent after it,
 // the order in flight resolved, the run journaled, the lock released, the summary printed.
 // (SIGUSR1 is neutralised for the whole CLI in bin/hlcopy.js: it would open the inspector.)
@@ -37,4 +37,20 @@ export function onStopSignals(stop: (signal: NodeJS.Signals) => void): () => voi
   }
   for (const s of STOP_SIGNALS) process.on(s, handler);
   return off;
+}
+
+/**
+ * A run stopped before it started ends with exit 0 and no summary, so one line on stderr (where
+ * Ctrl-C at a question says "interrupted") tells what stopped it and that nothing was sent —
+ * a stop from another terminal is never silent: "stopped by SIGTERM at the review: nothing was sent".
+ */
+export function stoppedBeforeRun(
+  signal: NodeJS.Signals | null,
+  reason: string | null,
+  where: string,
+  out?: { write(text: string): unknown },
+): void {
+  const by = signal ? ` by ${signal}` : "";
+  const why = !signal && reason ? ` (${reason})` : "";
+  (out ?? process.stderr).write(`stopped${by} ${where}${why}: nothing was sent\n`);
 }

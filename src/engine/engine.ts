@@ -540,6 +540,11 @@ export class CopyEngine {
     return this.#stopping;
   }
 
+  /** Past its checks and its review: from then on the run may have sent something. */
+  get hasActed(): boolean {
+    return this.#acted;
+  }
+
   get mode(): RunMode {
     return this.#o.mode;
   }

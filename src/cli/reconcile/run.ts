@@ -13,10 +13,12 @@ import { orderKind } from "../../core/slippage.js";
 import type { Address, Plan } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
+import { InterruptedError } from "../../store/secrets.js";
 import { wrapToWidth } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
+import { onStopSignals, stoppedBeforeRun } from "../signals.js";
 import { openTradingSession } from "../trading.js";
 
 export interface ReconcileOptions {
@@ -91,81 +93,139 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   const { dryRun, settings, leader } = options;
   // A sizing mode that cannot act (risk-per-trade without a stop) is refused before anything runs.
   checkSizingSettings(settings);
-  const session = await openTradingSession(ctx, {
-    needKey: !dryRun,
-    unlockLater: true,
-    lock: !dryRun,
-    command: "reconcile",
-    leaders: [leader],
-    warn: (line) => err.write(`${line}\n`),
-    startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+  // Ctrl-C, kill (cron's `timeout`), a closed terminal: before the run may send (start-up, the
+  // checks, the passphrase, the review) it stops there — nothing sent, one line, exit 0, as
+  // follow. Once past its review its one sweep is under way: the orders out are awaited, the
+  // account read again and the report printed, and nothing more is sent (a second signal kills).
+  let signalled: NodeJS.Signals | null = null;
+  /** The signal came before the run could send: it was stopped there. */
+  let stoppedEarly = false;
+  let engine: CopyEngine | undefined;
+  const startup = new AbortController();
+  const offSignals = onStopSignals((signal) => {
+    signalled ??= signal;
+    if (!engine?.hasActed) stoppedEarly = true;
+    if (!engine) startup.abort();
+    else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.ok);
+    else
+      err.write(
+        `${signal}: this run's orders are out — awaiting them, then the report; nothing more is sent (${signal} again ends it now)\n`,
+      );
   });
-  const engine = new CopyEngine({
-    reader: session.client,
-    executor: dryRun ? null : liveExecutor(session.client),
-    journal: session.journal,
-    settings,
-    leaders: [{ address: leader, weight: 1 }],
-    account: session.account,
-    network: ctx.network.name,
-    mode: dryRun ? "dry-run" : "live",
-    command: dryRun ? "dry-run" : "reconcile",
-    adopt: options.adopt === true,
-    allowEmptyLeader: options.allowEmptyLeader === true,
-    // Resting stops / take-profits (risk.stopLossPct …) are kept in step by every live reconcile too.
-    ...(dryRun
-      ? {}
-      : {
-          review: planReviewer(options.yes === true),
-          protection: session.client,
-          passive: session.client,
-          unlock: (signal: AbortSignal) => session.unlock(signal),
-        }),
-  });
-  // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
-  // line each on stderr, so stdout stays the report (a JSON document with --json); above the
-  // review's question while it waits, never onto its line.
-  const { writeAboveQuestion } = await import("../ask.js");
-  // On a terminal within its width, as the report; a pipe or a log keeps each line whole (one
-  // line per event, as follow's event lines).
-  const errWidth = (err as { isTTY?: boolean }).isTTY
-    ? process.stderr.columns || TABLE_WIDTH
-    : Number.POSITIVE_INFINITY;
-  engine.events.on((e) => {
-    if (e.type === "warning") writeAboveQuestion(err, `${wrapToWidth(`warning: ${e.message}`, errWidth)}\n`);
-    else if (e.type === "notice") writeAboveQuestion(err, `${wrapToWidth(e.message, errWidth)}\n`);
-  });
-  let code: number = ExitCode.runtime;
   try {
-    engine.begin();
-    if (!dryRun) await engine.recoverOrders();
-    const first = await engine.sweep("sweep", !dryRun);
-    // After sending, the truth is the exchange's: read it again and plan without sending.
-    const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
-    const report = buildReport({
-      leader,
-      account: session.account,
-      dryRun,
-      decided: first.plan,
-      final: final.plan,
-      results: first.results,
-      halted: final.halted,
-      cashFlows: engine.leaderCashFlows,
-      requests: session.client.budget.sent,
-    });
-    code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
-    if (ctx.json) printDocument("reconcile", report, out);
-    else out.write(await renderReport(report, first.plan, final.plan));
-  } catch (error) {
-    code = toHlcopyError(error).exitCode;
-    // No at the review: one plain line, nothing sent, not an error (exit 0).
-    if (!(error instanceof ReviewDeclined)) throw error;
-    err.write(`${error.message}\n`);
+    return await reconcileOnce();
   } finally {
-    await engine.stop(dryRun ? "dry-run done" : "reconcile done", code);
-    session.close();
+    offSignals();
   }
-  return code;
+
+  async function reconcileOnce(): Promise<number> {
+    let session: Awaited<ReturnType<typeof openTradingSession>>;
+    try {
+      session = await openTradingSession(ctx, {
+        signal: startup.signal,
+        needKey: !dryRun,
+        unlockLater: true,
+        lock: !dryRun,
+        command: "reconcile",
+        leaders: [leader],
+        warn: (line) => err.write(`${line}\n`),
+        startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
+      });
+    } catch (error) {
+      if (!signalled) throw error;
+      stoppedBeforeRun(signalled, null, "during start-up", err);
+      return ExitCode.ok;
+    }
+    if (signalled) {
+      session.close();
+      stoppedBeforeRun(signalled, null, "during start-up", err);
+      return ExitCode.ok;
+    }
+    engine = new CopyEngine({
+      reader: session.client,
+      executor: dryRun ? null : liveExecutor(session.client),
+      journal: session.journal,
+      settings,
+      leaders: [{ address: leader, weight: 1 }],
+      account: session.account,
+      network: ctx.network.name,
+      mode: dryRun ? "dry-run" : "live",
+      command: dryRun ? "dry-run" : "reconcile",
+      adopt: options.adopt === true,
+      allowEmptyLeader: options.allowEmptyLeader === true,
+      // Resting stops / take-profits (risk.stopLossPct …) are kept in step by every live reconcile too.
+      ...(dryRun
+        ? {}
+        : {
+            review: planReviewer(options.yes === true),
+            protection: session.client,
+            passive: session.client,
+            unlock: (signal: AbortSignal) => session.unlock(signal),
+          }),
+    });
+    // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
+    // line each on stderr, so stdout stays the report (a JSON document with --json); above the
+    // review's question while it waits, never onto its line.
+    const { writeAboveQuestion } = await import("../ask.js");
+    // On a terminal within its width, as the report; a pipe or a log keeps each line whole (one
+    // line per event, as follow's event lines).
+    const errWidth = (err as { isTTY?: boolean }).isTTY
+      ? process.stderr.columns || TABLE_WIDTH
+      : Number.POSITIVE_INFINITY;
+    engine.events.on((e) => {
+      if (e.type === "warning")
+        writeAboveQuestion(err, `${wrapToWidth(`warning: ${e.message}`, errWidth)}\n`);
+      else if (e.type === "notice") writeAboveQuestion(err, `${wrapToWidth(e.message, errWidth)}\n`);
+    });
+    let code: number = ExitCode.runtime;
+    try {
+      engine.begin();
+      if (!dryRun) await engine.recoverOrders();
+      const first = await engine.sweep("sweep", !dryRun);
+      if (stoppedEarly) {
+        stoppedBeforeRun(signalled, null, "before sending", err);
+        code = ExitCode.ok;
+        return code;
+      }
+      // After sending, the truth is the exchange's: read it again and plan without sending.
+      const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
+      const report = buildReport({
+        leader,
+        account: session.account,
+        dryRun,
+        decided: first.plan,
+        final: final.plan,
+        results: first.results,
+        halted: final.halted,
+        cashFlows: engine.leaderCashFlows,
+        requests: session.client.budget.sent,
+      });
+      code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
+      if (ctx.json) printDocument("reconcile", report, out);
+      else out.write(await renderReport(report, first.plan, final.plan));
+    } catch (error) {
+      code = toHlcopyError(error).exitCode;
+      // Stopped by a signal before it could send (at the review, the passphrase, the checks).
+      if (stoppedEarly) {
+        const where =
+          error instanceof InterruptedError
+            ? error.what
+              ? `at the prompt for ${error.what}`
+              : "at the review"
+            : "during the start checks";
+        stoppedBeforeRun(signalled, null, where, err);
+        code = ExitCode.ok;
+        return code;
+      }
+      // No at the review: one plain line, nothing sent, not an error (exit 0).
+      if (!(error instanceof ReviewDeclined)) throw error;
+      err.write(`${error.message}\n`);
+    } finally {
+      await engine.stop(dryRun ? "dry-run done" : "reconcile done", code);
+      session.close();
+    }
+    return code;
+  }
 }
 
 export function buildReport(p: {

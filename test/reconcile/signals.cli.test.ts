@@ -1,0 +1,125 @@
+// A stop signal to `hlcopy reconcile` (Ctrl-C, cron's `timeout`, a closed terminal), through the
+// real binary: before the run may send, it stops there — nothing sent, one line, exit 0; once its
+// order is out, the order is awaited, the account read again and the report printed, and the run
+// is journaled as ended (not "never ended: killed or crashed"). Before, Node's default ended the
+// process at once: exit 143, no output, the order executed and the run left open.
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engineClient } from "../../src/cli/wiring.js";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
+import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+
+let sim: SimHandle;
+let proxy: FaultProxy;
+beforeAll(async () => {
+  sim = await startSim({ seed: 73, tickMs: 0 });
+  proxy = await startFaultProxy(sim.httpUrl);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await sim?.close();
+});
+
+/** A leader holding ETH, and a funded account of ours with an approved agent. */
+async function setup() {
+  const l = fundedAccount(sim, 1_000_000);
+  const leaderClient = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: l.address,
+    agentKey: l.key,
+  });
+  const markets = await leaderClient.getMarkets();
+  const eth = markets.ETH;
+  if (!eth) throw new Error("ETH");
+  const [r] = await leaderClient.placeOrders(
+    [action(markets, "ETH", "buy", Number((200_000 / eth.mid).toFixed(eth.szDecimals)))],
+    markets,
+  );
+  expect(r?.status).toBe("filled");
+  const { master, agentKey } = await masterWithAgent(sim, 100_000);
+  return { leader: l.address, account: master.address as Address, agentKey, dir: tempDir() };
+}
+
+/** `hlcopy reconcile` as a child we can signal. */
+function startReconcile(s: Awaited<ReturnType<typeof setup>>) {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      "--network",
+      proxy.httpUrl,
+      "--account",
+      s.account,
+      "reconcile",
+      s.leader,
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.2",
+      "--yes",
+    ],
+    {
+      env: cleanEnv({ HLCOPY_CONFIG_DIR: s.dir, HLCOPY_AGENT_KEY: s.agentKey }),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+  return { child, exit, out: () => stdout, err: () => stderr };
+}
+
+/** Our orders the exchange received (each cloid once: nothing sent twice). */
+const ordersOf = (account: Address) => sim.control.orderHistory(account);
+
+async function lastRun(s: Awaited<ReturnType<typeof setup>>) {
+  const status = await runCli(["--network", proxy.httpUrl, "--account", s.account, "--json", "status"], {
+    env: { HLCOPY_CONFIG_DIR: s.dir },
+  });
+  return (JSON.parse(status.stdout) as { lastRun: { command: string; exitCode: number | null } | null })
+    .lastRun;
+}
+
+describe("reconcile and stop signals", () => {
+  it("SIGTERM while its order is out: the order is awaited, the account re-read, the report printed, the run ended", async () => {
+    const s = await setup();
+    const gate = proxy.holdNext((r) => r.endpoint === "exchange" && r.type === "order");
+    const run = startReconcile(s);
+    await gate.held;
+    run.child.kill("SIGTERM");
+    // Said at once (the order may be seconds away), before the order goes on.
+    await eventually(() => run.err().includes("SIGTERM: this run's orders are out"), 20_000);
+    gate.release();
+    expect(await run.exit).toBe(0);
+    expect(ordersOf(s.account).map((o) => o.coin)).toEqual(["ETH"]);
+    expect(run.out()).toContain("in sync");
+    const last = await lastRun(s);
+    expect(last).toMatchObject({ command: "reconcile", exitCode: 0 });
+  }, 60_000);
+
+  it("SIGTERM before it could send (its account read held): nothing sent, one line, exit 0", async () => {
+    const s = await setup();
+    const gate = proxy.holdNext((r) => r.type === "clearinghouseState" && r.body.user === s.account);
+    const run = startReconcile(s);
+    await gate.held;
+    run.child.kill("SIGTERM");
+    // The stop is taken as the signal arrives; the read it waits on comes back after it (the
+    // run then sends nothing: a copy needs further reads and requests, each after the stop).
+    gate.release();
+    expect(await run.exit).toBe(0);
+    expect(run.err()).toMatch(/^stopped by SIGTERM [a-z -]+: nothing was sent\n$/);
+    expect(run.out()).toBe("");
+    expect(ordersOf(s.account)).toEqual([]);
+  }, 60_000);
+});
