@@ -321,8 +321,10 @@ describe("commander wiring", () => {
     );
   });
 
+  // The standard scrypt cost (n = 2¹⁸, ~1 s idle) runs in this process: on a busy 2-core
+  // machine it took over 30 s. A bound for a hang, not a speed check.
   it("--config-dir and --json reach generate and remove; the CLI writes the standard scrypt cost", {
-    timeout: 30_000,
+    timeout: 120_000,
   }, async () => {
     const dir = tempDir();
     vi.stubEnv("HLCOPY_PASSPHRASE", PASS);
