@@ -137,3 +137,42 @@ export function roundStats<T extends object>(kind: FigureKind, stats: T): T {
     out[k] = typeof v === "number" && k !== "count" && k !== "n" ? roundFigure(kind, v) : v;
   return out as T;
 }
+
+/** The kind of figure a field of a --json document or line holds, by its name (FIGURE_DECIMALS). */
+const FIELD_KINDS: Readonly<Record<string, FigureKind>> = {
+  driftUsd: "usd",
+  outsideUsd: "usd",
+  deadbandUsd: "usd",
+  maxDriftUsd: "usd",
+  driftPct: "driftPct",
+  slippageBps: "bps",
+  execSlippageBps: "bps",
+  p95Bps: "bps",
+  lagMs: "ms",
+  equity: "usd",
+  hwm: "usd",
+  drawdownPct: "pct",
+};
+
+/**
+ * A document as --json prints it (`journal --json`, follow's --json event lines): each figure
+ * rounded as the tables and every other view show it (drift and equity to the cent, slippage to
+ * 0.1 bps, drawdown to 0.01 %, lag to the ms), and a float's binary tail (a mid of
+ * 189.14999999999998) cut at 15 significant digits, where a double's precision ends. Sizes,
+ * prices, fees and the P&L keep every digit there is.
+ */
+export function shownFigures<T>(value: T): T {
+  return walk(value, null) as T;
+}
+
+function walk(value: unknown, key: string | null): unknown {
+  if (typeof value === "number") {
+    const kind = key === null ? undefined : FIELD_KINDS[key];
+    if (kind) return roundFigure(kind, value);
+    return Number.isInteger(value) || !Number.isFinite(value) ? value : Number(value.toPrecision(15));
+  }
+  if (Array.isArray(value)) return value.map((v) => walk(v, null));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+  return value;
+}

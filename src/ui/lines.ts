@@ -2,6 +2,7 @@
 // JSON lines with --json. The words come from describe.ts, the same source as the dashboard's
 // event log, so both views say the same thing about the same event.
 
+import { shownFigures } from "../core/format.js";
 import type { EngineEvent, EngineListener } from "../engine/events.js";
 import { describeEvent, describeState, eventRecord } from "./describe.js";
 import { fmtClock } from "./format.js";
@@ -29,10 +30,10 @@ export function formatLine(event: EngineEvent): string | null {
   return line ? `${fmtClock(event.ts)} ${line.text}` : null;
 }
 
-/** JSON line for an event, or null for heartbeats. */
+/** JSON line for an event, or null for heartbeats: each figure as the human line shows it. */
 export function formatJsonLine(event: EngineEvent): string | null {
   const record = eventRecord(event);
-  return record ? JSON.stringify(record) : null;
+  return record ? JSON.stringify(shownFigures(record)) : null;
 }
 
 /** How often event lines print the run's state (ms) unless told otherwise. */

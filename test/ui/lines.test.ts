@@ -174,10 +174,30 @@ describe("JSON lines", () => {
       targetSize: 3,
       ourSize: 2.5,
       driftUsd: 75,
-      driftPct: (75 / (3 * 150)) * 100,
+      driftPct: 16.7, // 75 / (3 × 150): as the human line and the dashboard show it
       deadbandUsd: 10,
     });
     expect(s.leaders).toBeUndefined();
+  });
+
+  it("every figure as it is shown (core/format.ts FIGURE_DECIMALS), not a double's binary tail", () => {
+    const fill = fillEvent(T0, "BTC", {
+      execSlippageBps: 0.10443209824971803,
+      slippageBps: 1.25,
+      lagMs: 3.6,
+    });
+    const state = stateEvent(T0, [target("SOL", 30, 3, 2.5, 150)], {
+      equity: 9999.553568,
+      hwm: 10_000.004,
+      drawdownPct: 0.019473675264946116,
+    });
+    state.drift = {
+      ...(state.drift ?? { coins: [], inSync: false }),
+      driftUsd: 412.42198999999994,
+    } as typeof state.drift;
+    const [f, st] = collect(true, [fill, state], 0).map((l) => JSON.parse(l));
+    expect(f).toMatchObject({ execSlippageBps: 0.1, slippageBps: 1.3, lagMs: 4, px: 64000.5 });
+    expect(st).toMatchObject({ equity: 9999.55, hwm: 10_000, drawdownPct: 0.02, driftUsd: 412.42 });
   });
 
   it("a position left alone has no target and no drift figure in the state record (null, not 0 = 'in sync'), as on the dashboard", () => {

@@ -2,14 +2,7 @@
 
 import { type DriftReport, driftReport, driftText } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import {
-  detailNumber,
-  type FigureKind,
-  fmtMs,
-  fmtUsd,
-  roundFigure,
-  shortAddress,
-} from "../../core/format.js";
+import { detailNumber, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
 import { leftoverTriggersText } from "../../core/protection.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
@@ -326,39 +319,4 @@ export function entryRow(e: JournalEntry): EntryRow {
     case "events":
       return { time, type: e.type, coin: e.coin ?? "", summary: describeJournalEvent(e.type, e.data) };
   }
-}
-
-/** The kind of figure a journaled field holds, by its name (core/format.ts FIGURE_DECIMALS). */
-const FIELD_KINDS: Readonly<Record<string, FigureKind>> = {
-  driftUsd: "usd",
-  outsideUsd: "usd",
-  deadbandUsd: "usd",
-  maxDriftUsd: "usd",
-  driftPct: "driftPct",
-  slippageBps: "bps",
-  execSlippageBps: "bps",
-  p95Bps: "bps",
-  lagMs: "ms",
-};
-
-/**
- * An entry as `journal --json` prints it: each figure rounded as the table and every other view
- * show it (drift to the cent, slippage to 0.1 bps, lag to the ms), and a float's binary tail
- * (a mid of 189.14999999999998) cut at 15 significant digits, where a double's precision ends.
- * Sizes, prices, fees and the P&L keep every digit the journal holds.
- */
-export function shownEntry<T>(value: T): T {
-  return walk(value, null) as T;
-}
-
-function walk(value: unknown, key: string | null): unknown {
-  if (typeof value === "number") {
-    const kind = key === null ? undefined : FIELD_KINDS[key];
-    if (kind) return roundFigure(kind, value);
-    return Number.isInteger(value) || !Number.isFinite(value) ? value : Number(value.toPrecision(15));
-  }
-  if (Array.isArray(value)) return value.map((v) => walk(v, null));
-  if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
-  return value;
 }

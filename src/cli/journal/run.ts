@@ -3,6 +3,7 @@
 
 import { existsSync, readdirSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
+import { shownFigures } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import {
   foreignNetworkRuns,
@@ -13,7 +14,7 @@ import {
 } from "../../store/journal.js";
 import { printJson, renderTable, type Writer } from "../output.js";
 import { networkName, otherNetworksClause } from "../status/run.js";
-import { entryRow, formatTime, parseJournalType, parseLimit, parseSince, shownEntry } from "./format.js";
+import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
 
 export const DEFAULT_LIMIT = 50;
 
@@ -109,7 +110,7 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
   }
 
   if (p.json) {
-    printJson(shownEntry(entries), out);
+    printJson(shownFigures(entries), out);
     return { entries, path: file };
   }
   if (entries.length === 0) {

@@ -317,9 +317,9 @@ export async function runStatus(p: {
             running: run.endedAt === null ? run.pid !== null && runAlive(run.pid, run.startedAt) : null,
           }
         : null,
-      equity: equity?.accountValue ?? null,
+      equity: roundFigure("usd", equity?.accountValue ?? null),
       equityAsOf: equity?.ts ?? null,
-      hwm: equity?.hwm ?? null,
+      hwm: roundFigure("usd", equity?.hwm ?? null),
       // Each figure as the text shows it (core/format.ts): the same in both, no float's tail.
       drawdownPct:
         equity && equity.hwm > 0
