@@ -1103,7 +1103,7 @@ export class CopyEngine {
     });
     this.#pnl.persist();
     this.#emitState(true);
-    if (this.#checked) this.#ownership.save(this.#ours.state.positions);
+    if (this.#checked) this.#ownership.save(this.#ours.state.positions, this.#settings);
     this.#warnApprovalEnding();
     this.#watchBooks();
     const halt = this.#safety.halt;

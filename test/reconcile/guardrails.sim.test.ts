@@ -424,6 +424,68 @@ describe("positions hlcopy did not open", () => {
     });
   });
 
+  it("one left out with --deny-coins stays the trader's: the next run without it refuses it, never closes it", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "AVAX", "buy", 300); // the trader's own position
+    const manual = (await w.positions(w.follower)).AVAX;
+    expect((await w.reconcile([...COPY, "--yes", "--deny-coins", "AVAX"])).code).toBe(0);
+    const sent = w.ordersSent();
+
+    // Left out for one run is not adopted: a plain dry run refuses it as before…
+    const dry = await w.reconcile([...COPY, "--dry-run"]);
+    expect(dry.code).toBe(2);
+    expect(dry.said).toMatch(/hlcopy did not open: AVAX \+/);
+    // …and so does a cron run (no terminal, no --yes): nothing sold.
+    const cron = await w.reconcile(COPY);
+    expect(cron.code).toBe(2);
+    expect(cron.said).toMatch(/hlcopy did not open: AVAX \+/);
+    expect(w.ordersSent()).toBe(sent);
+    expect((await w.positions(w.follower)).AVAX).toBe(manual);
+  });
+
+  it("one left out by follow --deny-coins stays the trader's after the follow ends", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
+    const manual = (await w.positions(w.follower)).BTC;
+    const run = spawnFollow({
+      httpUrl: w.sim.httpUrl,
+      account: w.follower,
+      leader: w.leader,
+      configDir: w.dir,
+      agentKey: w.agentKey,
+      extra: ["--deny-coins", "BTC", "--max-leverage", "5", "--sweep-seconds", "1"],
+    });
+    try {
+      // Two sweeps: each saves what hlcopy manages.
+      await eventually(() => run.lines.filter((l) => l.type === "sweep").length >= 2, 30_000);
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    }
+    const sent = w.ordersSent();
+    const next = await w.reconcile([...COPY, "--yes"]);
+    expect(next.code).toBe(2);
+    expect(next.said).toMatch(/hlcopy did not open: BTC \+/);
+    expect(w.ordersSent()).toBe(sent);
+    expect((await w.positions(w.follower)).BTC).toBe(manual);
+  });
+
+  it("a coin hlcopy opened and a later run left out is still its own when no longer left out", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.leaderClient, "BTC", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    expect((await w.reconcile([...COPY, "--deny-coins", "BTC"])).code).toBe(0);
+    // The leader closes BTC: the copy's BTC is hlcopy's, so it follows without --adopt.
+    const btc = (await w.leaderClient.getAccountState(w.leader)).positions.BTC?.size ?? 0;
+    await w.trade(w.leaderClient, "BTC", "sell", btc * (w.sim.control.mid("BTC") ?? 0), true);
+    const r = await w.reconcile(COPY);
+    expect(r.code).toBe(0);
+    expect(r.report?.actions.map((a) => [a.coin, a.reason])).toEqual([["BTC", "close"]]);
+  });
+
   it("a position the trader adds to between two cron runs is refused again", async () => {
     const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
