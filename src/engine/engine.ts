@@ -1733,7 +1733,16 @@ export class CopyEngine {
       });
     });
     for (const f of executor.account?.takeFills() ?? [])
-      this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
+      this.#pnl.onFill({
+        ts: f.time,
+        coin: f.coin,
+        px: f.px,
+        sz: f.sz,
+        fee: f.fee,
+        closedPnl: f.closedPnl,
+        // A modelled fill is of the run's own order.
+        kind: "repair",
+      });
     return out;
   }
 
@@ -2024,7 +2033,7 @@ export class CopyEngine {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    const { recorded, conflict } = this.#o.journal.recordFill({
+    const { recorded, conflict, kind } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
       ts: f.time,
@@ -2042,7 +2051,15 @@ export class CopyEngine {
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;
     this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
-    this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
+    this.#pnl.onFill({
+      ts: f.time,
+      coin: f.coin,
+      px: f.px,
+      sz: f.sz,
+      fee: f.fee,
+      closedPnl: f.closedPnl,
+      kind,
+    });
     this.#emit({
       type: "fill",
       ts: this.#now(),
@@ -2129,7 +2146,7 @@ export class CopyEngine {
     const ours = this.#ours.state;
     return {
       drift: driftReport(this.#view),
-      pnl: this.#pnl.report(ours.positions, this.#market.markets),
+      pnl: this.#pnl.report(ours.positions, this.#market.markets, this.#ownership.managedNow()),
     };
   }
 

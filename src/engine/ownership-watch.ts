@@ -120,6 +120,15 @@ export class OwnershipWatch {
     this.#foreign = coins;
   }
 
+  /**
+   * What hlcopy manages of the account now (the copy's P&L values only that part); null when
+   * the run's account is its own (paper, a dry run's model: every position in it is the run's).
+   */
+  managedNow(): ManagedPositions | null {
+    if (this.#o.mode !== "live") return null;
+    return this.#o.copyState.managed() ?? {};
+  }
+
   /** The run may send: what it held is recorded, so what it adopted is said now (once). */
   kept(): void {
     const message = this.#adoptedNotice;

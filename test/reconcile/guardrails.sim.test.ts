@@ -509,6 +509,57 @@ describe("positions hlcopy did not open", () => {
   });
 });
 
+describe("the copy's P&L", () => {
+  it("counts hlcopy's own fills and positions only: a hand trade is shown apart, never blamed on the leader", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    // After the copy began the trader buys AVAX by hand, and it gains.
+    await w.trade(w.followerClient, "AVAX", "buy", 1_000);
+    w.sim.control.setMid("AVAX", (w.sim.control.mid("AVAX") ?? 0) * 1.2);
+    expect((await w.reconcile([...COPY, "--yes", "--deny-coins", "AVAX"])).code).toBe(0);
+
+    const env = { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } };
+    const base = ["--network", w.sim.httpUrl, "--account", w.follower, "--json"];
+    const journal = openJournal(journalPath(w.dir, w.follower, w.sim.httpUrl));
+    const fills = journal.fillsSince(0);
+    journal.close();
+    const own = fills.filter((f) => f.kind !== null);
+    expect(fills.filter((f) => f.kind === null).map((f) => f.coin)).toEqual(["AVAX"]);
+    const ownFees = own.reduce((sum, f) => sum + f.fee, 0);
+
+    const status = JSON.parse((await runCli([...base, "status"], env)).stdout) as {
+      pnl: {
+        fills: number;
+        feesUsd: number;
+        unrealisedUsd: number;
+        byCoin: { coin: string }[];
+        byLeader: { unrealisedUsd: number; feesUsd: number }[];
+      };
+      fills: { total: number; byKind: { other: number } };
+    };
+    expect(status.fills).toMatchObject({ total: fills.length, byKind: { other: 1 } });
+    expect(status.pnl.fills).toBe(own.length);
+    expect(status.pnl.feesUsd).toBeCloseTo(ownFees, 6);
+    expect(status.pnl.byCoin.map((c) => c.coin)).toEqual(["ETH"]);
+    // The hand-bought AVAX's gain is not the leader's.
+    expect(status.pnl.byLeader[0]?.unrealisedUsd).toBeCloseTo(status.pnl.unrealisedUsd, 6);
+    expect(Math.abs(status.pnl.unrealisedUsd)).toBeLessThan(50);
+    expect(status.pnl.byLeader[0]?.feesUsd).toBeCloseTo(ownFees, 6);
+    const text = await runCli(base.filter((a) => a !== "--json").concat("status"), env);
+    expect(text.stdout).toMatch(/not placed by hlcopy 1 \(not in the copy P&L\)/);
+
+    // report: the same fills, the same fees.
+    const report = JSON.parse((await runCli([...base, "report"], env)).stdout) as {
+      totals: { fills: number; feesUsd: number };
+      pnl: { fills: number; feesUsd: number };
+    };
+    expect(report.totals.fills).toBe(own.length);
+    expect(report.totals.feesUsd).toBeCloseTo(ownFees, 6);
+    expect(report.pnl).toMatchObject({ fills: status.pnl.fills, feesUsd: status.pnl.feesUsd });
+  });
+});
+
 describe("review before trading", () => {
   it("the first live run without a terminal is refused with the way forward; --yes sends it", async () => {
     const w = await world();
