@@ -683,7 +683,7 @@ export class CopyEngine {
         ts: this.#now(),
         type: "state",
         runId: this.#runId,
-        data: { targets: this.#lastTargets, ...this.#figures() },
+        data: this.#journaledView({ targets: this.#lastTargets, ...this.#figures() }),
       });
       this.#pnl.persist();
     }
@@ -1099,7 +1099,12 @@ export class CopyEngine {
       ts: this.#now(),
       type: "sweep",
       runId: this.#runId,
-      data: { inSync, driftUsd, durationMs, requests, trigger, targets: after.targets, ...figures },
+      data: {
+        durationMs,
+        requests,
+        trigger,
+        ...this.#journaledView({ inSync, driftUsd, targets: after.targets, ...figures }),
+      },
     });
     this.#pnl.persist();
     this.#emitState(true);
@@ -2132,6 +2137,15 @@ export class CopyEngine {
         message: `our fills could not be read (fees and P&L miss them until the next run): ${toHlcopyError(error).message}`,
       });
     }
+  }
+
+  /**
+   * What a sweep or run end journals of the copy's view. A run with no leader (a flatten) never
+   * read one: its targets and drift (leader 0, target 0, "in sync") would be made up, so it keeps
+   * only its P&L and says so (`leaderView: false`; status then says the drift is unknown).
+   */
+  #journaledView<T extends { pnl: unknown }>(view: T): T | { leaderView: false; pnl: T["pnl"] } {
+    return this.#o.leaders.length > 0 ? view : { leaderView: false, pnl: view.pnl };
   }
 
   /** Re-plan the coins in #viewStale, so the drift the views read is after our fills. */

@@ -560,6 +560,34 @@ describe("the copy's P&L", () => {
   });
 });
 
+describe("status after a flatten with no follow running", () => {
+  it("says the drift is unknown, never 'in sync' against a leader view the flatten did not read", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    const env = { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } };
+    const base = ["--network", w.sim.httpUrl, "--account", w.follower];
+    expect((await runCli([...base, "flatten", "--yes"], env)).code).toBe(0);
+    expect(await w.positions(w.follower)).toEqual({});
+
+    const status = JSON.parse((await runCli([...base, "--json", "status"], env)).stdout) as {
+      flattenedAt: number | null;
+      drift: unknown;
+      lastSweep: unknown;
+      positions: unknown[];
+      lastRun: { command: string };
+    };
+    expect(status.lastRun.command).toBe("flatten");
+    expect(status.flattenedAt).toEqual(expect.any(Number));
+    expect(status.drift).toBeNull();
+    expect(status.lastSweep).toBeNull();
+    expect(status.positions).toEqual([]);
+    const text = await runCli([...base, "status"], env);
+    expect(text.stdout).toMatch(/^drift: unknown — the last run was a flatten .*reads no leader/m);
+    expect(text.stdout).not.toMatch(/in sync/);
+  });
+});
+
 describe("review before trading", () => {
   it("the first live run without a terminal is refused with the way forward; --yes sends it", async () => {
     const w = await world();
