@@ -66,6 +66,16 @@ export function foreignPositions(
   return out.sort((a, b) => a.coin.localeCompare(b.coin));
 }
 
+/**
+ * What hlcopy still manages of a coin it did not check (one the settings leave alone): what it
+ * managed, but no more than the account holds on that side — a position the trader shrank or
+ * closed by hand does not leave a claim on what they open there next.
+ */
+export function keptManaged(managed: number, size: number): number {
+  if (Math.sign(managed) !== Math.sign(size)) return 0;
+  return Math.sign(size) * Math.min(Math.abs(managed), Math.abs(size));
+}
+
 /** coin → signed size of every open position (a managed snapshot, a join baseline). */
 export function signedSizes(positions: Positions): Record<string, number> {
   const out: Record<string, number> = {};

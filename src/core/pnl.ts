@@ -11,12 +11,26 @@
 // * ROI %      — net ÷ the account's equity when the copy began (its first equity snapshot);
 //   per coin and per leader it is that part's net over the same equity, so the parts add up
 //   to the copy's. Our own deposits and withdrawals are not P&L and do not move the base.
+// Whose: the copy's P&L is hlcopy's own — the fills it placed (isCopyFill) and the part of each
+// position it manages (copyPositions). A hand trade, another bot's, a position on a coin the
+// settings leave alone are not the copy's and are not blamed on its leaders.
 // Per leader: each coin's figures are split by the leaders' shares of that coin's target (the
 // size each contributes × its copy ratio, gross) as last seen; a coin no leader holds any more
 // keeps its last shares, one never seen is split by the leaders' weights. With one leader
 // everything is its own; with several it is an attribution, not a ledger.
 
+import { keptManaged, type ManagedPositions } from "./ownership.js";
+import type { OrderKind } from "./slippage.js";
 import type { Address, Side } from "./types.js";
+
+/**
+ * A fill is the copy's when hlcopy placed it: the journal gives a fill of hlcopy's orders the
+ * order's kind (copy, repair, join, safety) and a fill of anything else none (a hand trade,
+ * another bot, a liquidation — `not placed by hlcopy`). THE rule for every P&L view.
+ */
+export function isCopyFill(f: { kind: OrderKind | null }): boolean {
+  return f.kind !== null;
+}
 
 /** What a fill contributes. */
 export interface PnlFill {
@@ -113,6 +127,21 @@ export interface MarkedPosition {
   entryPx: number;
   /** The price it is valued at (mid); null = unknown, valued at entry (no unrealised P&L). */
   markPx: number | null;
+}
+
+/**
+ * The part of each position hlcopy manages (`managed`: coin → signed size, core/ownership.ts),
+ * at the position's entry: all of a coin it manages whole, none of one it never opened (a hand
+ * trade on a coin the settings leave alone), its own share of one the trader added to.
+ */
+export function copyPositions(
+  positions: readonly MarkedPosition[],
+  managed: ManagedPositions,
+): MarkedPosition[] {
+  return positions.flatMap((p) => {
+    const size = keptManaged(managed[p.coin] ?? 0, p.size);
+    return size === 0 ? [] : [{ ...p, size }];
+  });
 }
 
 export interface PnlFigures {

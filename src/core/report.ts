@@ -9,6 +9,7 @@
 // journaled high-water mark.
 
 import { roundFigure } from "./format.js";
+import { isCopyFill } from "./pnl.js";
 import type { OrderKind } from "./slippage.js";
 import { finiteOrNull, median, quantile } from "./stats.js";
 
@@ -127,7 +128,8 @@ export function dailyReport(inputs: ReportInputs): Report {
   const days: DayRow[] = [];
   const inWindow = <T extends { ts: number }>(xs: readonly T[]) =>
     xs.filter((x) => x.ts >= since && x.ts <= until);
-  const fills = inWindow(inputs.fills);
+  // The copy's own fills (core/pnl.ts isCopyFill): a hand trade is not the copy's P&L.
+  const fills = inWindow(inputs.fills).filter(isCopyFill);
   const funding = inWindow(inputs.funding);
   const orders = inWindow(inputs.orders);
   const skips = inWindow(inputs.skips);

@@ -688,7 +688,7 @@ export class CopyEngine {
         ts: this.#now(),
         type: "state",
         runId: this.#runId,
-        data: { targets: this.#lastTargets, ...this.#figures() },
+        data: this.#journaledView({ targets: this.#lastTargets, ...this.#figures() }),
       });
       this.#pnl.persist();
     }
@@ -1104,11 +1104,16 @@ export class CopyEngine {
       ts: this.#now(),
       type: "sweep",
       runId: this.#runId,
-      data: { inSync, driftUsd, durationMs, requests, trigger, targets: after.targets, ...figures },
+      data: {
+        durationMs,
+        requests,
+        trigger,
+        ...this.#journaledView({ inSync, driftUsd, targets: after.targets, ...figures }),
+      },
     });
     this.#pnl.persist();
     this.#emitState(true);
-    if (this.#checked) this.#ownership.save(this.#ours.state.positions);
+    if (this.#checked) this.#ownership.save(this.#ours.state.positions, this.#settings);
     this.#warnApprovalEnding();
     this.#watchBooks();
     const halt = this.#safety.halt;
@@ -1738,7 +1743,16 @@ export class CopyEngine {
       });
     });
     for (const f of executor.account?.takeFills() ?? [])
-      this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
+      this.#pnl.onFill({
+        ts: f.time,
+        coin: f.coin,
+        px: f.px,
+        sz: f.sz,
+        fee: f.fee,
+        closedPnl: f.closedPnl,
+        // A modelled fill is of the run's own order.
+        kind: "repair",
+      });
     return out;
   }
 
@@ -2029,7 +2043,7 @@ export class CopyEngine {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    const { recorded, conflict } = this.#o.journal.recordFill({
+    const { recorded, conflict, kind } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
       ts: f.time,
@@ -2047,7 +2061,15 @@ export class CopyEngine {
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;
     this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
-    this.#pnl.onFill({ ts: f.time, coin: f.coin, px: f.px, sz: f.sz, fee: f.fee, closedPnl: f.closedPnl });
+    this.#pnl.onFill({
+      ts: f.time,
+      coin: f.coin,
+      px: f.px,
+      sz: f.sz,
+      fee: f.fee,
+      closedPnl: f.closedPnl,
+      kind,
+    });
     this.#emit({
       type: "fill",
       ts: this.#now(),
@@ -2122,6 +2144,15 @@ export class CopyEngine {
     }
   }
 
+  /**
+   * What a sweep or run end journals of the copy's view. A run with no leader (a flatten) never
+   * read one: its targets and drift (leader 0, target 0, "in sync") would be made up, so it keeps
+   * only its P&L and says so (`leaderView: false`; status then says the drift is unknown).
+   */
+  #journaledView<T extends { pnl: unknown }>(view: T): T | { leaderView: false; pnl: T["pnl"] } {
+    return this.#o.leaders.length > 0 ? view : { leaderView: false, pnl: view.pnl };
+  }
+
   /** Re-plan the coins in #viewStale, so the drift the views read is after our fills. */
   #refreshView(): void {
     if (this.#viewStale.size === 0) return;
@@ -2134,7 +2165,7 @@ export class CopyEngine {
     const ours = this.#ours.state;
     return {
       drift: driftReport(this.#view),
-      pnl: this.#pnl.report(ours.positions, this.#market.markets),
+      pnl: this.#pnl.report(ours.positions, this.#market.markets, this.#ownership.managedNow()),
     };
   }
 

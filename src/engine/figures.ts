@@ -3,18 +3,22 @@
 // cannot be relied on, our fills read back when there is no stream (a cron reconcile), and the
 // execution-slippage budget. The engine calls these from a few hooks; the arithmetic is core's.
 
+import type { ManagedPositions } from "../core/ownership.js";
 import {
   addFill,
   addFunding,
   type CopyPnl,
   copyPnl,
+  copyPositions,
   foldPnl,
+  isCopyFill,
   type LeaderShares,
   leaderShares,
   type MarkedPosition,
   mergeShares,
   type PnlTotals,
 } from "../core/pnl.js";
+import type { OrderKind } from "../core/slippage.js";
 import { BUDGET_MIN_SAMPLES, budgetVerdict, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { quantileSorted } from "../core/stats.js";
 import type { Address, Markets, Positions } from "../core/types.js";
@@ -70,7 +74,7 @@ export class PnlKeeper {
       since === undefined
         ? {}
         : foldPnl(
-            j.fillsSince(since),
+            j.fillsSince(since).filter(isCopyFill),
             j.fundingSince(since).map((f) => ({ coin: f.coin, usdc: f.usdc })),
           );
   }
@@ -89,7 +93,7 @@ export class PnlKeeper {
     return this.#start?.since ?? null;
   }
 
-  /** A fill was journaled (fresh). */
+  /** A fill was journaled (fresh); the copy's P&L counts it when hlcopy placed it (isCopyFill). */
   onFill(f: {
     ts: number;
     coin: string;
@@ -97,9 +101,10 @@ export class PnlKeeper {
     sz: number;
     fee: number;
     closedPnl: number | null;
+    kind: OrderKind | null;
   }): void {
     const since = this.since;
-    if (since !== null && f.ts >= since) this.#totals = addFill(this.#totals, f);
+    if (since !== null && f.ts >= since && isCopyFill(f)) this.#totals = addFill(this.#totals, f);
   }
 
   /** Funding payments from the stream or a read: journaled once each, counted from the copy's start. */
@@ -176,12 +181,16 @@ export class PnlKeeper {
     this.#o.journal.setCopyState(SHARES_KEY, this.#shares, this.#o.now());
   }
 
-  /** The copy's P&L now, our positions valued at the markets' mids. */
-  report(positions: Positions, markets: Markets): CopyPnl {
+  /**
+   * The copy's P&L now, our positions valued at the markets' mids: of each, the part hlcopy
+   * manages (`managed`; null: the account is the copy's own — paper, a dry run's model).
+   */
+  report(positions: Positions, markets: Markets, managed: ManagedPositions | null): CopyPnl {
     if (this.#start && this.#start.startEquity === null) this.#start = this.#o.journal.copyStart();
+    const marked = markedPositions(positions, markets);
     return copyPnl({
       totals: this.#totals,
-      positions: markedPositions(positions, markets),
+      positions: managed === null ? marked : copyPositions(marked, managed),
       since: this.#start?.since ?? null,
       startEquity: this.#start?.startEquity ?? null,
       leaders: this.#o.leaders,

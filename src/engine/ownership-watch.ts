@@ -7,7 +7,13 @@
 import { UsageError } from "../core/errors.js";
 import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
-import { foreignPositions, type ManagedPositions, signedSizes } from "../core/ownership.js";
+import {
+  foreignPositions,
+  isCoinLeftAlone,
+  keptManaged,
+  type ManagedPositions,
+  signedSizes,
+} from "../core/ownership.js";
 import type { Settings } from "../core/settings.js";
 import type { AccountState, Address, Fill, Markets, Positions } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
@@ -114,6 +120,15 @@ export class OwnershipWatch {
     this.#foreign = coins;
   }
 
+  /**
+   * What hlcopy manages of the account now (the copy's P&L values only that part); null when
+   * the run's account is its own (paper, a dry run's model: every position in it is the run's).
+   */
+  managedNow(): ManagedPositions | null {
+    if (this.#o.mode !== "live") return null;
+    return this.#o.copyState.managed() ?? {};
+  }
+
   /** The run may send: what it held is recorded, so what it adopted is said now (once). */
   kept(): void {
     const message = this.#adoptedNotice;
@@ -122,11 +137,23 @@ export class OwnershipWatch {
     this.#o.emit({ type: "notice", ts: this.#o.now(), kind: "adopted", message });
   }
 
-  /** After a live sweep: what hlcopy manages now (positions changed outside it keep their old value). */
-  save(positions: Positions): void {
+  /**
+   * After a live sweep: what hlcopy manages now. Positions changed outside it keep their old
+   * value, and so do coins the settings leave alone (--deny-coins, --allow-coins): the check
+   * skips them, so a position hlcopy did not open there would otherwise become its own and a
+   * later run without the flag would close it with no --adopt.
+   */
+  save(positions: Positions, settings: Settings): void {
     const o = this.#o;
     if (o.mode !== "live") return;
     const managed: ManagedPositions = signedSizes(positions);
+    const known = o.copyState.managed() ?? {};
+    for (const coin of new Set([...Object.keys(managed), ...Object.keys(known)])) {
+      if (!isCoinLeftAlone(coin, settings)) continue;
+      const kept = keptManaged(known[coin] ?? 0, managed[coin] ?? 0);
+      if (kept === 0) delete managed[coin];
+      else managed[coin] = kept;
+    }
     for (const coin of this.#foreign) {
       const before = this.#managedBefore[coin];
       if (before === undefined) delete managed[coin];
@@ -137,7 +164,6 @@ export class OwnershipWatch {
     // added once it resolves (the snapshot lists it with what it had filled then).
     const unresolved = Object.keys(o.copyState.unresolvedRemainder());
     if (unresolved.length > 0) {
-      const known = o.copyState.managed() ?? {};
       for (const coin of unresolved) {
         if (this.#foreign.includes(coin)) continue;
         const size = known[coin];

@@ -163,6 +163,8 @@ export interface RecordFillResult {
    * that); null when there is none.
    */
   conflict: FillRow | null;
+  /** The kind the fill is journaled with (null: hlcopy did not place it; core/pnl.ts isCopyFill). */
+  kind: OrderKind | null;
 }
 
 export interface FillRow {
@@ -1757,7 +1759,7 @@ class SqliteJournal implements Journal {
         if (row.oid === oid && row.ts === p.ts) {
           // This fill's identity: a replay when the figures agree, else a clash it cannot record.
           const same = row.coin === p.coin && row.side === p.side && row.px === p.px && row.sz === p.sz;
-          return { recorded: false, conflict: same ? null : row };
+          return { recorded: false, conflict: same ? null : row, kind: row.kind };
         }
         // The trade's other side (a self-trade: same time and coin, the other order) is no clash.
         const otherSide = row.ts === p.ts && row.coin === p.coin && row.oid !== oid;
@@ -1798,7 +1800,7 @@ class SqliteJournal implements Journal {
         kind,
         slippageBps(p.side, p.px, touchPx),
       ) === 1;
-    return { recorded, conflict };
+    return { recorded, conflict, kind };
   }
 
   recordFunding(p: RecordFundingParameters): boolean {

@@ -8,7 +8,9 @@ import {
   addFunding,
   closedPnlOf,
   copyPnl,
+  copyPositions,
   foldPnl,
+  isCopyFill,
   leaderShares,
   mergeShares,
   type PnlFill,
@@ -215,5 +217,22 @@ describe("closedPnlOf (paper fills)", () => {
     expect(closedPnlOf({ size: 1, entryPx: 100 }, "sell", 3, 95)).toBeCloseTo(-5);
     expect(closedPnlOf({ size: 1, entryPx: 100 }, "buy", 1, 120)).toBe(0);
     expect(closedPnlOf(undefined, "sell", 1, 120)).toBe(0);
+  });
+});
+
+describe("whose P&L: hlcopy's own fills and the part of each position it manages", () => {
+  it("a fill counts when hlcopy placed it (it has a kind); one it did not place does not", () => {
+    expect(isCopyFill({ kind: "copy" })).toBe(true);
+    expect(isCopyFill({ kind: "safety" })).toBe(true);
+    expect(isCopyFill({ kind: null })).toBe(false);
+  });
+
+  it("values only what hlcopy manages of each position", () => {
+    const at = (coin: string, size: number) => ({ coin, size, entryPx: 10, markPx: 12 });
+    const positions = [at("AVAX", 10), at("BTC", -2), at("ETH", 3), at("SOL", 4)];
+    // AVAX bought by hand (none managed); BTC all hlcopy's; ETH: the trader added 1 to hlcopy's 2;
+    // SOL: hlcopy's short, which the trader flipped long by hand (no part of it is hlcopy's now).
+    const managed = { BTC: -2, ETH: 2, SOL: -1 };
+    expect(copyPositions(positions, managed)).toEqual([at("BTC", -2), at("ETH", 2)]);
   });
 });

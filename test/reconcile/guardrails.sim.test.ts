@@ -424,6 +424,68 @@ describe("positions hlcopy did not open", () => {
     });
   });
 
+  it("one left out with --deny-coins stays the trader's: the next run without it refuses it, never closes it", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "AVAX", "buy", 300); // the trader's own position
+    const manual = (await w.positions(w.follower)).AVAX;
+    expect((await w.reconcile([...COPY, "--yes", "--deny-coins", "AVAX"])).code).toBe(0);
+    const sent = w.ordersSent();
+
+    // Left out for one run is not adopted: a plain dry run refuses it as before…
+    const dry = await w.reconcile([...COPY, "--dry-run"]);
+    expect(dry.code).toBe(2);
+    expect(dry.said).toMatch(/hlcopy did not open: AVAX \+/);
+    // …and so does a cron run (no terminal, no --yes): nothing sold.
+    const cron = await w.reconcile(COPY);
+    expect(cron.code).toBe(2);
+    expect(cron.said).toMatch(/hlcopy did not open: AVAX \+/);
+    expect(w.ordersSent()).toBe(sent);
+    expect((await w.positions(w.follower)).AVAX).toBe(manual);
+  });
+
+  it("one left out by follow --deny-coins stays the trader's after the follow ends", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
+    const manual = (await w.positions(w.follower)).BTC;
+    const run = spawnFollow({
+      httpUrl: w.sim.httpUrl,
+      account: w.follower,
+      leader: w.leader,
+      configDir: w.dir,
+      agentKey: w.agentKey,
+      extra: ["--deny-coins", "BTC", "--max-leverage", "5", "--sweep-seconds", "1"],
+    });
+    try {
+      // Two sweeps: each saves what hlcopy manages.
+      await eventually(() => run.lines.filter((l) => l.type === "sweep").length >= 2, 30_000);
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    }
+    const sent = w.ordersSent();
+    const next = await w.reconcile([...COPY, "--yes"]);
+    expect(next.code).toBe(2);
+    expect(next.said).toMatch(/hlcopy did not open: BTC \+/);
+    expect(w.ordersSent()).toBe(sent);
+    expect((await w.positions(w.follower)).BTC).toBe(manual);
+  });
+
+  it("a coin hlcopy opened and a later run left out is still its own when no longer left out", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.leaderClient, "BTC", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    expect((await w.reconcile([...COPY, "--deny-coins", "BTC"])).code).toBe(0);
+    // The leader closes BTC: the copy's BTC is hlcopy's, so it follows without --adopt.
+    const btc = (await w.leaderClient.getAccountState(w.leader)).positions.BTC?.size ?? 0;
+    await w.trade(w.leaderClient, "BTC", "sell", btc * (w.sim.control.mid("BTC") ?? 0), true);
+    const r = await w.reconcile(COPY);
+    expect(r.code).toBe(0);
+    expect(r.report?.actions.map((a) => [a.coin, a.reason])).toEqual([["BTC", "close"]]);
+  });
+
   it("a position the trader adds to between two cron runs is refused again", async () => {
     const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
@@ -444,6 +506,85 @@ describe("positions hlcopy did not open", () => {
     const r = await w.reconcile([...COPY]);
     expect(r.code).toBe(0);
     expect(r.report?.actions.map((a) => [a.coin, a.side, a.reduceOnly])).toEqual([["SOL", "sell", true]]);
+  });
+});
+
+describe("the copy's P&L", () => {
+  it("counts hlcopy's own fills and positions only: a hand trade is shown apart, never blamed on the leader", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    // After the copy began the trader buys AVAX by hand, and it gains.
+    await w.trade(w.followerClient, "AVAX", "buy", 1_000);
+    w.sim.control.setMid("AVAX", (w.sim.control.mid("AVAX") ?? 0) * 1.2);
+    expect((await w.reconcile([...COPY, "--yes", "--deny-coins", "AVAX"])).code).toBe(0);
+
+    const env = { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } };
+    const base = ["--network", w.sim.httpUrl, "--account", w.follower, "--json"];
+    const journal = openJournal(journalPath(w.dir, w.follower, w.sim.httpUrl));
+    const fills = journal.fillsSince(0);
+    journal.close();
+    const own = fills.filter((f) => f.kind !== null);
+    expect(fills.filter((f) => f.kind === null).map((f) => f.coin)).toEqual(["AVAX"]);
+    const ownFees = own.reduce((sum, f) => sum + f.fee, 0);
+
+    const status = JSON.parse((await runCli([...base, "status"], env)).stdout) as {
+      pnl: {
+        fills: number;
+        feesUsd: number;
+        unrealisedUsd: number;
+        byCoin: { coin: string }[];
+        byLeader: { unrealisedUsd: number; feesUsd: number }[];
+      };
+      fills: { total: number; byKind: { other: number } };
+    };
+    expect(status.fills).toMatchObject({ total: fills.length, byKind: { other: 1 } });
+    expect(status.pnl.fills).toBe(own.length);
+    expect(status.pnl.feesUsd).toBeCloseTo(ownFees, 6);
+    expect(status.pnl.byCoin.map((c) => c.coin)).toEqual(["ETH"]);
+    // The hand-bought AVAX's gain is not the leader's.
+    expect(status.pnl.byLeader[0]?.unrealisedUsd).toBeCloseTo(status.pnl.unrealisedUsd, 6);
+    expect(Math.abs(status.pnl.unrealisedUsd)).toBeLessThan(50);
+    expect(status.pnl.byLeader[0]?.feesUsd).toBeCloseTo(ownFees, 6);
+    const text = await runCli(base.filter((a) => a !== "--json").concat("status"), env);
+    expect(text.stdout).toMatch(/not placed by hlcopy 1 \(not in the copy P&L\)/);
+
+    // report: the same fills, the same fees.
+    const report = JSON.parse((await runCli([...base, "report"], env)).stdout) as {
+      totals: { fills: number; feesUsd: number };
+      pnl: { fills: number; feesUsd: number };
+    };
+    expect(report.totals.fills).toBe(own.length);
+    expect(report.totals.feesUsd).toBeCloseTo(ownFees, 6);
+    expect(report.pnl).toMatchObject({ fills: status.pnl.fills, feesUsd: status.pnl.feesUsd });
+  });
+});
+
+describe("status after a flatten with no follow running", () => {
+  it("says the drift is unknown, never 'in sync' against a leader view the flatten did not read", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    const env = { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } };
+    const base = ["--network", w.sim.httpUrl, "--account", w.follower];
+    expect((await runCli([...base, "flatten", "--yes"], env)).code).toBe(0);
+    expect(await w.positions(w.follower)).toEqual({});
+
+    const status = JSON.parse((await runCli([...base, "--json", "status"], env)).stdout) as {
+      flattenedAt: number | null;
+      drift: unknown;
+      lastSweep: unknown;
+      positions: unknown[];
+      lastRun: { command: string };
+    };
+    expect(status.lastRun.command).toBe("flatten");
+    expect(status.flattenedAt).toEqual(expect.any(Number));
+    expect(status.drift).toBeNull();
+    expect(status.lastSweep).toBeNull();
+    expect(status.positions).toEqual([]);
+    const text = await runCli([...base, "status"], env);
+    expect(text.stdout).toMatch(/^drift: unknown — the last run was a flatten .*reads no leader/m);
+    expect(text.stdout).not.toMatch(/in sync/);
   });
 });
 

@@ -454,10 +454,10 @@ describe("fills", () => {
     // leaderPx omitted: taken from the order with the same cloid
     expect(
       jr.recordFill({ tid: 1, ts: T0, coin: "BTC", side: "buy", px: 100.5, sz: 1, fee: 0.1, cloid: a.cloid }),
-    ).toEqual({ recorded: true, conflict: null });
+    ).toMatchObject({ recorded: true, conflict: null });
     expect(
       jr.recordFill({ tid: 1, ts: T0, coin: "BTC", side: "buy", px: 100.5, sz: 1, fee: 0.1, cloid: a.cloid }),
-    ).toEqual({ recorded: false, conflict: null });
+    ).toMatchObject({ recorded: false, conflict: null });
     jr.recordFill({ tid: 2, ts: T0 + 1, coin: "ETH", side: "sell", px: 99, sz: 1, fee: 0, leaderPx: 100 });
     jr.recordFill({ tid: 3, ts: T0 + 2, coin: "ETH", side: "sell", px: 101, sz: 1, fee: 0, leaderPx: null });
     const fills = jr.listEntries({ table: "fills" });
@@ -493,8 +493,8 @@ describe("fills", () => {
     expect(clash.recorded).toBe(true);
     expect(clash.conflict).toMatchObject({ tid: 500_000_000, coin: "BTC", ts: T0, oid: 10_000_000 });
     // Both delivered again (a reconnect's replay): nothing new, nothing to warn about.
-    expect(jr.recordFill(first)).toEqual({ recorded: false, conflict: null });
-    expect(jr.recordFill(reused)).toEqual({ recorded: false, conflict: null });
+    expect(jr.recordFill(first)).toMatchObject({ recorded: false, conflict: null });
+    expect(jr.recordFill(reused)).toMatchObject({ recorded: false, conflict: null });
     const fills = jr.fillsSince(0);
     expect(fills.map((f) => [f.tid, f.coin, f.fee])).toEqual([
       [500_000_000, "BTC", 0.4],
@@ -531,15 +531,15 @@ describe("fills", () => {
       oid: 10_000_000,
     } as const;
     expect(jr.recordFill(reused)).toMatchObject({ recorded: true, conflict: { id: 41 } });
-    expect(jr.recordFill(reused)).toEqual({ recorded: false, conflict: null });
+    expect(jr.recordFill(reused)).toMatchObject({ recorded: false, conflict: null });
     expect(jr.fillsSince(0).map((f) => f.id)).toEqual([41, 42]);
   });
 
   it("the two sides of one trade (a self-trade: same tid and time, other oid) are two fills, no clash", () => {
     const jr = open();
     const buy = { tid: 7, ts: T0, coin: "SOL", side: "buy", px: 190, sz: 1, fee: 0.01, oid: 1 } as const;
-    expect(jr.recordFill(buy)).toEqual({ recorded: true, conflict: null });
-    expect(jr.recordFill({ ...buy, side: "sell", oid: 2 })).toEqual({ recorded: true, conflict: null });
+    expect(jr.recordFill(buy)).toMatchObject({ recorded: true, conflict: null });
+    expect(jr.recordFill({ ...buy, side: "sell", oid: 2 })).toMatchObject({ recorded: true, conflict: null });
     expect(jr.fillsSince(0)).toHaveLength(2);
   });
 

@@ -31,7 +31,7 @@ import {
   shortAddress,
   utcMinute,
 } from "../../core/format.js";
-import { type CopyPnl, type LeaderShares, restatePnl } from "../../core/pnl.js";
+import { type CopyPnl, isCopyFill, type LeaderShares, restatePnl } from "../../core/pnl.js";
 import { protectionKind } from "../../core/protection.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
@@ -94,6 +94,11 @@ export interface StatusReport {
    */
   elsewhere: LockHolderView | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
+  /**
+   * When the newest record is a flatten's (`hlcopy flatten` with no follow running): it reads no
+   * leader, so `drift`, `lastSweep` and `positions` are null/empty — unknown, not "in sync".
+   */
+  flattenedAt: number | null;
   /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
   drift: (DriftReport & { asOf: number }) | null;
   /** Every coin the leader or we hold or the copy targets, as of `drift.asOf` (the same record). */
@@ -329,7 +334,12 @@ export async function runStatus(p: {
       paused: standingPause(p.pauseMarker),
       starting: startingHolder(ours, run),
       elsewhere,
-      lastSweep: sweep ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd } : null,
+      // After a flatten the last copy sweep's drift is not the copy's now: unknown (flattenedAt).
+      lastSweep:
+        sweep && last.flattenAt === null
+          ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd }
+          : null,
+      flattenedAt: last.flattenAt,
       drift: last.drift && last.ts !== null ? { ...roundedDrift(last.drift), asOf: last.ts } : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
       positions: last.targets
@@ -375,7 +385,7 @@ export async function runStatus(p: {
       windowHours: hours,
     };
     // The coins' P&L beside the rows only when it is of the same record (one moment).
-    if (report.pnl && last.pnlTs !== null && last.pnlTs === last.ts) {
+    if (report.pnl && last.pnlTs !== null && last.pnlTs === last.ts && last.flattenAt === null) {
       report.closed = report.pnl.byCoin
         .filter((c) => !report.positions.some((x) => x.coin === c.coin))
         .map((c) => ({ coin: c.coin, netUsd: roundHalfAway(c.netUsd, 2) }));
@@ -412,7 +422,8 @@ export function pnlAsOf(
   leaders: readonly { address: Address; weight: number }[],
 ): MomentPnl {
   if (snapshot.since === null) return { ...snapshot, asOf, fillsAfter: 0 };
-  const fills = journal.fillsSince(snapshot.since);
+  // The copy's own fills (core/pnl.ts isCopyFill), as the engine folded them into the snapshot.
+  const fills = journal.fillsSince(snapshot.since).filter(isCopyFill);
   const { pnl, fillsAfter } = restatePnl({
     snapshot,
     asOf,
@@ -498,6 +509,8 @@ interface LastRecord {
   pnl: CopyPnl | null;
   pnlTs: number | null;
   pnlSource: Moment | null;
+  /** The newest record is a flatten's (it reads no leader): when; its drift and targets are unknown. */
+  flattenAt: number | null;
 }
 
 const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
@@ -517,11 +530,23 @@ function lastRecord(journal: Journal): LastRecord {
     pnl: null,
     pnlTs: null,
     pnlSource: null,
+    flattenAt: null,
   };
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
-    const data = e.data as { targets?: CoinTarget[]; drift?: DriftReport; pnl?: CopyPnl } | null;
+    const data = e.data as {
+      targets?: CoinTarget[];
+      drift?: DriftReport;
+      pnl?: CopyPnl;
+      leaderView?: boolean;
+    } | null;
+    // A flatten read no leader: an older copy run's targets would be read as the copy now.
+    if (found.ts === null && data?.leaderView === false) {
+      found.ts = e.ts;
+      found.source = momentOf(e.type);
+      found.flattenAt = e.ts;
+    }
     if (found.ts === null && Array.isArray(data?.targets)) {
       found.ts = e.ts;
       found.source = momentOf(e.type);
@@ -695,6 +720,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     lines.push(
       `${driftText(r.drift)}${alone && r.drift.inSync ? ` · ${alone}` : ""} ${asOf(r.drift.asOf, now, m.copy ?? "last sweep")}`,
     );
+  } else if (r.flattenedAt !== null) {
+    lines.push(
+      `drift: unknown — the last run was a flatten ${ago(r.flattenedAt, now)}, which reads no leader (see the copy now with: hlcopy reconcile <leader> --dry-run)`,
+    );
   } else if (r.lastSweep) {
     lines.push(
       `${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${fmtFixed(r.lastSweep.driftUsd)} USD) ${asOf(r.lastSweep.ts, now, "last sweep")}`,
@@ -816,7 +845,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
     .join(" · ");
   lines.push(
-    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other}` : ""}`,
+    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other} (not in the copy P&L)` : ""}`,
     `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
