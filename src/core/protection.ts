@@ -343,6 +343,32 @@ export function leftoverTriggersText(n: number, coins: readonly string[]): strin
   return `${n} resting stop/take-profit order${n === 1 ? "" : "s"} an earlier run placed${on}`;
 }
 
+/**
+ * Whether a reduce-only trigger on `side` closes something of a position of signed `size` (a
+ * sell closes a long, a buy a short). One that does not — its position is flat or flipped —
+ * is cancelled by the exchange itself.
+ */
+export function triggerCloses(side: Side, size: number): boolean {
+  return size !== 0 && (side === "sell") === size > 0;
+}
+
+/**
+ * Our signed size per coin once `actions` (a plan's IOC orders) fill in full: what a run's
+ * resting triggers will face after its orders. A resting order (a passive entry, a trigger)
+ * moves nothing until it fills, so it is left out.
+ */
+export function sizesAfter(positions: Positions, actions: readonly PlannedAction[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [coin, p] of Object.entries(positions)) out[coin] = p.size;
+  for (const a of actions) {
+    if (a.passive || a.trigger) continue;
+    const next = (out[a.coin] ?? 0) + (a.side === "buy" ? a.size : -a.size);
+    // Sizes are whole lots (at most 8 decimals): no float residue makes a closed coin look open.
+    out[a.coin] = Number(next.toFixed(8));
+  }
+  return out;
+}
+
 /** The kind of a trigger from its reason code (journal rows), or null for any other order. */
 export function protectionKind(reason: string): ProtectionKind | null {
   return reason === "stop-loss" || reason === "take-profit" ? reason : null;

@@ -65,7 +65,7 @@ import { OwnershipWatch } from "./ownership-watch.js";
 import type { PassiveSender } from "./passive.js";
 import {
   type CoinProtection,
-  leftoversPreview,
+  leftoversAhead,
   ownTriggersMayRest,
   ProtectionKeeper,
   type ProtectionSender,
@@ -389,6 +389,8 @@ export class CopyEngine {
   #checked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
+  /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
+  #previewed = false;
   /** This run's sizing against the last run's of the same leaders (begin), when it differs. */
   #sizingChange: SizingChange | null = null;
   /** Positions hlcopy did not open (refused, adopted or left alone) and join new-only. */
@@ -597,11 +599,6 @@ export class CopyEngine {
         kind: "protection",
         message: `resting stops / take-profits are placed by live runs only: this ${o.mode === "dry-run" ? "dry run" : "paper run"} does not simulate them`,
       });
-    }
-    if (o.mode === "dry-run" && !protectionOn(o.settings)) {
-      const leftovers = leftoversPreview(o.journal);
-      if (leftovers)
-        this.#emit({ type: "notice", ts: this.#startedAt, kind: "protection", message: leftovers });
     }
     // A halt from an earlier run is still in force: say so before anything else happens.
     if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
@@ -1079,6 +1076,7 @@ export class CopyEngine {
     if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
       await this.#review(planned);
     }
+    if (o.mode === "dry-run" && !this.#previewed) this.#previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
     if (execute) this.#act();
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
@@ -1535,7 +1533,8 @@ export class CopyEngine {
     });
     let confirmed: Plan | null = null;
     if (reasons.length > 0 && o.review) {
-      if (!(await o.review(plan, reasons, this.#stopSignal.signal, this.#reviewAlso()))) throw notConfirmed();
+      if (!(await o.review(plan, reasons, this.#stopSignal.signal, this.#reviewAlso(plan))))
+        throw notConfirmed();
       this.#copyState.markReviewed(key, this.#now());
       confirmed = plan;
     }
@@ -1543,10 +1542,33 @@ export class CopyEngine {
     return confirmed;
   }
 
-  /** What the review says beside the plan: the triggers of an earlier run this one cancels (the dry run's words). */
-  #reviewAlso(): string[] {
-    const ahead = this.#protection?.leftoversAhead(this.#ours.state.openOrders) ?? null;
+  /** What the review says beside `plan`: the triggers of an earlier run this one cancels (the dry run's words). */
+  #reviewAlso(plan: Plan): string[] {
+    // Only a run that keeps protection in step (a keeper) cancels anything.
+    const ahead = this.#protection ? this.#leftoversAhead(plan, "review") : null;
     return ahead ? [ahead] : [];
+  }
+
+  /**
+   * A dry run's first plan: what the live run's first sweep would cancel of an earlier run's
+   * triggers, said once — the count and coins its review and its notice name on this state.
+   */
+  #previewLeftovers(plan: Plan): void {
+    this.#previewed = true;
+    const message = this.#leftoversAhead(plan, "dry-run");
+    if (message) this.#emit({ type: "notice", ts: this.#now(), kind: "protection", message });
+  }
+
+  /** Without protection settings: the earlier run's triggers resting now that `plan`'s sweep cancels. */
+  #leftoversAhead(plan: Plan, when: "dry-run" | "review"): string | null {
+    if (protectionOn(this.#o.settings)) return null;
+    return leftoversAhead({
+      journal: this.#o.journal,
+      openOrders: this.#ours.state.openOrders,
+      positions: this.#ours.state.positions,
+      plan,
+      when,
+    });
   }
 
   /**
@@ -1567,7 +1589,8 @@ export class CopyEngine {
       const changes = planChanges(agreed, plan, this.#ownership.adopted, slackUsd);
       if (changes.length === 0 || !review) return plan;
       const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
-      if (!(await review(plan, [reason], this.#stopSignal.signal, this.#reviewAlso()))) throw notConfirmed();
+      if (!(await review(plan, [reason], this.#stopSignal.signal, this.#reviewAlso(plan))))
+        throw notConfirmed();
       agreed = plan;
       await this.#applyReads(await this.#readSweep(false));
       plan = this.#plan(undefined);

@@ -32,13 +32,15 @@ import {
   protectionKind,
   protectionOn,
   type RestingTrigger,
+  sizesAfter,
   type TiersFired,
   triggerAction,
+  triggerCloses,
   updateBestPrices,
   updateTiersFired,
 } from "../core/protection.js";
 import { type Settings, tiersText } from "../core/settings.js";
-import type { Address, Markets, OpenOrder, PlannedAction, Positions } from "../core/types.js";
+import type { Address, Markets, OpenOrder, Plan, PlannedAction, Positions } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
 
@@ -158,25 +160,9 @@ export class ProtectionKeeper {
       since !== undefined && (this.#changedAt.get(cloid.toLowerCase()) ?? 0) > since;
     const resting: RestingTrigger[] = (this.#resting ?? []).filter((r) => later(r.cloid));
     const open = new Set<string>();
-    for (const o of openOrders) {
-      if (!o.cloid) continue;
-      const row = j.getOrder(o.cloid);
-      const kind = row ? protectionKind(row.reason) : null;
-      if (!row || !kind) continue;
-      open.add(o.cloid.toLowerCase());
-      if (later(o.cloid)) continue;
-      const triggerPx = o.trigger?.triggerPx ?? requestTriggerPx(row.request) ?? 0;
-      const tier = requestTier(row.request);
-      resting.push({
-        coin: o.coin,
-        kind,
-        oid: o.oid,
-        cloid: o.cloid,
-        side: o.side,
-        size: o.size,
-        triggerPx,
-        ...(tier === undefined ? {} : { tier }),
-      });
+    for (const r of ownTriggers(j, openOrders)) {
+      open.add(r.cloid.toLowerCase());
+      if (!later(r.cloid)) resting.push(r);
     }
     if (since !== undefined) {
       for (const [cloid, at] of this.#changedAt) if (at <= since) this.#changedAt.delete(cloid);
@@ -395,20 +381,6 @@ export class ProtectionKeeper {
     return 1;
   }
 
-  /**
-   * A live run with no protection settings, at its review: what its first sweep will cancel —
-   * our triggers among `openOrders` (the exchange's, as just read) — in the dry run's words, or
-   * null when none rests (or the run keeps protection).
-   */
-  leftoversAhead(openOrders: readonly OpenOrder[]): string | null {
-    if (this.#on) return null;
-    const j = this.#o.journal;
-    const cloids = openOrders.flatMap((o) =>
-      o.cloid && protectionKind(j.getOrder(o.cloid)?.reason ?? "") !== null ? [o.cloid] : [],
-    );
-    return cloids.length > 0 ? leftoversText(j, cloids, "review") : null;
-  }
-
   /** Journal the intents (a cloid already journaled is never sent again); the ones to send. */
   #intents(items: { a: PlannedAction; t: DesiredTrigger }[]): PlannedAction[] {
     const now = this.#o.now();
@@ -582,9 +554,7 @@ export class ProtectionKeeper {
 
 /** Why a resting trigger is cancelled while protection is on (the event's detail). */
 function cancelReason(r: RestingTrigger, desired: readonly DesiredTrigger[], positions: Positions): string {
-  const size = positions[r.coin]?.size ?? 0;
-  // A sell closes a long, a buy a short: anything else protects nothing we hold.
-  if (size === 0 || (r.side === "sell") !== size > 0) return "no position to protect";
+  if (!triggerCloses(r.side, positions[r.coin]?.size ?? 0)) return "no position to protect";
   const wanted = desired.some((d) => d.coin === r.coin && d.kind === r.kind && d.tier === r.tier);
   return wanted ? "a duplicate" : "not in this run's protection settings";
 }
@@ -626,13 +596,51 @@ export function ownTriggersMayRest(journal: Journal): boolean {
 }
 
 /**
- * A dry run with no protection settings: what a live run with them would do to the triggers
- * an earlier run left (as the journal knows them; the live run reads the exchange). Null when
- * the journal holds none.
+ * Our triggers among `openOrders` (the exchange's, as read): those whose cloid the journal
+ * holds as protection — never an order placed by hand. The one matching the sweep, the live
+ * run's review and the dry run's preview use.
  */
-export function leftoversPreview(journal: Journal): string | null {
-  const cloids = ownTriggersJournaled(journal);
-  return cloids.length > 0 ? leftoversText(journal, cloids, "dry-run") : null;
+export function ownTriggers(journal: Journal, openOrders: readonly OpenOrder[]): RestingTrigger[] {
+  return openOrders.flatMap((o) => {
+    const row = o.cloid ? journal.getOrder(o.cloid) : null;
+    const kind = row ? protectionKind(row.reason) : null;
+    if (!o.cloid || !row || !kind) return [];
+    const tier = requestTier(row.request);
+    return [
+      {
+        coin: o.coin,
+        kind,
+        oid: o.oid,
+        cloid: o.cloid,
+        side: o.side,
+        size: o.size,
+        triggerPx: o.trigger?.triggerPx ?? requestTriggerPx(row.request) ?? 0,
+        ...(tier === undefined ? {} : { tier }),
+      },
+    ];
+  });
+}
+
+/**
+ * A run with no protection settings, before its first sweep sends anything: what that sweep
+ * will cancel, said before it — the live run's review and the dry run's preview, in
+ * `leftoversText`'s words — or null when it cancels nothing. That is our triggers resting
+ * now (`openOrders`, the exchange's as read) on a position the sweep's orders leave open on
+ * their side (`plan`): the exchange itself cancels a reduce-only trigger whose position
+ * closes or flips, so the run's own cancel — and its notice — never counts those.
+ */
+export function leftoversAhead(p: {
+  journal: Journal;
+  openOrders: readonly OpenOrder[];
+  positions: Positions;
+  plan: Plan;
+  when: "dry-run" | "review";
+}): string | null {
+  const after = sizesAfter(p.positions, p.plan.actions);
+  const cloids = ownTriggers(p.journal, p.openOrders)
+    .filter((r) => triggerCloses(r.side, after[r.coin] ?? 0))
+    .map((r) => r.cloid);
+  return cloids.length > 0 ? leftoversText(p.journal, cloids, p.when) : null;
 }
 
 /**
@@ -699,10 +707,7 @@ export function protectionView(
   const out = new Map<string, CoinProtection>();
   const tps = new Map<string, ShownTrigger[]>();
   for (const r of triggers) {
-    if (positions) {
-      const size = positions[r.coin] ?? 0;
-      if (size === 0 || (r.side === "sell") !== size > 0) continue;
-    }
+    if (positions && !triggerCloses(r.side, positions[r.coin] ?? 0)) continue;
     const p = out.get(r.coin) ?? { coin: r.coin, stopPx: null, takeProfitPx: null };
     if (r.kind === "stop-loss") p.stopPx = r.triggerPx;
     else tps.set(r.coin, [...(tps.get(r.coin) ?? []), r]);

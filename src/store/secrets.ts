@@ -103,7 +103,8 @@ interface TypeAheadHold {
   input: SecretInput;
   /** Characters typed meanwhile, discarded unseen. */
   discarded: number;
-  stop(): void;
+  /** `keepEchoOff`: a hidden question takes the terminal over (echo stays off throughout). */
+  stop(keepEchoOff?: boolean): void;
 }
 
 let typeAhead: TypeAheadHold | null = null;
@@ -132,9 +133,9 @@ export function holdTypeAhead(input: SecretInput = process.stdin): () => number 
   const hold: TypeAheadHold = {
     input,
     discarded: 0,
-    stop() {
+    stop(keepEchoOff = false) {
       input.off("data", onData);
-      input.setRawMode?.(false);
+      if (!keepEchoOff) input.setRawMode?.(false);
       input.pause();
       socket.ref?.();
     },
@@ -148,27 +149,35 @@ export function holdTypeAhead(input: SecretInput = process.stdin): () => number 
   return () => (typeAhead === hold ? releaseTypeAhead() : 0);
 }
 
-/** End the hold on the terminal, if any (another question takes it): how many characters it discarded. */
-export function releaseTypeAhead(): number {
+/**
+ * End the hold on the terminal, if any (another question takes it): how many characters it
+ * discarded. `keepEchoOff`: the terminal stays silent (a hidden question takes it over).
+ */
+export function releaseTypeAhead(keepEchoOff = false): number {
   const hold = typeAhead;
   if (!hold) return 0;
   typeAhead = null;
-  hold.stop();
+  hold.stop(keepEchoOff);
   return hold.discarded;
 }
 
-/** Read one line with echo off: the terminal shows nothing while the user types. */
+/**
+ * Read one line with echo off from its first byte: the terminal shows nothing of it — a key or
+ * passphrase never reaches the screen, a recording or the scrollback. Echo goes off before the
+ * question is written: written first, an answer pasted the moment it shows could reach a
+ * terminal still echoing (a busy machine runs the next line later).
+ */
 function readHidden(io: PromptIo, question: string): Promise<string> {
   const input = io.input;
+  input.setRawMode?.(true);
   // What was typed before the question (held silent since the run began) is not the answer.
-  const discarded = typeAhead?.input === input ? releaseTypeAhead() : 0;
+  const discarded = typeAhead?.input === input ? releaseTypeAhead(true) : 0;
   if (discarded > 0) {
     io.output.write(
       `(what was typed before this question — ${discarded} character${discarded === 1 ? "" : "s"} — was not shown and is discarded: type the passphrase now)\n`,
     );
   }
   io.output.write(question);
-  input.setRawMode?.(true);
   return new Promise((resolve, reject) => {
     let value = "";
     const finish = () => {

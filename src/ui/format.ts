@@ -143,8 +143,9 @@ export function wrapAtSeparators(text: string, width: number, indent = ""): stri
 
 /**
  * Every line of `text` within `width` columns: cut at its separators first (wrapAtSeparators),
- * then a piece still too long at its spaces. A continuation line starts with the line's own
- * indentation plus `indent`. Only a single word longer than the line (none of hlcopy's: an
+ * then a piece still too long at its spaces — the short end of that cut takes the pieces after
+ * it while they fit (no line of one word: `ago,`). A continuation line starts with the line's
+ * own indentation plus `indent`. Only a single word longer than the line (none of hlcopy's: an
  * address is 42) is left whole. An infinite width returns the text as it is.
  */
 export function wrapToWidth(text: string, width: number, indent = "  "): string {
@@ -153,10 +154,21 @@ export function wrapToWidth(text: string, width: number, indent = "  "): string 
     .split("\n")
     .map((line) => {
       const cont = `${/^\s*/.exec(line)?.[0] ?? ""}${indent}`;
-      return wrapAtSeparators(line, width, cont)
-        .split("\n")
-        .flatMap((l) => (l.length <= width ? [l] : wrapAtSpaces(l, width, cont)))
-        .join("\n");
+      const out: string[] = [];
+      let tail = false;
+      for (const l of wrapAtSeparators(line, width, cont).split("\n")) {
+        const last = out.at(-1);
+        const joined = last === undefined ? "" : `${last} ${l.trimStart()}`;
+        if (tail && joined.length <= width) out[out.length - 1] = joined;
+        else if (l.length <= width) {
+          out.push(l);
+          tail = false;
+        } else {
+          out.push(...wrapAtSpaces(l, width, cont));
+          tail = true;
+        }
+      }
+      return out.join("\n");
     })
     .join("\n");
 }

@@ -126,11 +126,13 @@ describe("hlcopy report", () => {
     const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d"], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("day (UTC)");
-    expect(r.stdout).toMatch(
+    // The lines of words as written, before they were cut to the terminal's width.
+    const text = unwrap(r.stdout);
+    expect(text).toMatch(
       /window: P&L \+61\.18 USD = realised \+44\.00 \+ unrealised change \+22\.00 − fees 4\.07 \+ funding −0\.75 \(fills and funding to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; unrealised as of \S+ ago, last sweep\); /,
     );
     // The two P&L figures are of two moments: each line says its own, as status does.
-    expect(r.stdout).toMatch(
+    expect(text).toMatch(
       /\ncopy P&L since \d{4}-\d\d-\d\d \d\d:\d\d UTC: net \+22\.00 USD .*\(as of \S+ ago, last sweep\) — hlcopy status has it per coin and per leader\n/,
     );
     expect(r.stdout).toContain("equity (USD)");
@@ -141,7 +143,7 @@ describe("hlcopy report", () => {
     const file = join(dir, "out", "copy.csv");
     const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", file], { env });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`wrote ${file}`);
+    expect(r.stdout).toContain(`\nwrote:\n  ${file}\n  ${join(dir, "out", "copy-orders.csv")}\n`);
     const fills = readFileSync(file, "utf8").trim().split("\n");
     expect(fills[0]).toBe(
       "date_utc,timestamp_ms,type,market,coin,side,size,price,notional_usd,fee,fee_currency,realized_pnl_usd,order_kind,order_reason,cloid,oid,tid,exec_slippage_bps,copy_slippage_bps",
@@ -170,11 +172,17 @@ describe("hlcopy report", () => {
     const none = await runCli(["--account", ACCOUNT, "report"], { env: { HLCOPY_CONFIG_DIR: tempDir() } });
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("no runs yet");
+    expect(none.stdout.split("\n").filter((l) => [...l].length > 80)).toEqual([]);
   });
 });
 
+/** Lines cut by wrapToWidth joined again (a continuation starts with two spaces more). */
+function unwrap(text: string): string {
+  return text.replace(/\n {2}(?=\S)/g, " ");
+}
+
 describe("hlcopy report on an 80-column terminal", () => {
-  it("every table fits 80 columns, with a large account's figures; the skips are said under them", async () => {
+  it("every line fits 80 columns when piped — tables, charts and its own lines (the account shortened; --json keeps it whole); the skips are said under the tables", async () => {
     const big = tempDir();
     const j = openJournal(journalPath(big, ACCOUNT));
     const runId = j.startRun({
@@ -223,10 +231,21 @@ describe("hlcopy report on an 80-column terminal", () => {
     });
     j.recordEquity(D1 + 20 * 3_600_000, 1_198_765.43);
     j.close();
-    const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d"], {
+    const csv = join(big, "exports", "copy-report.csv");
+    const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", csv], {
       env: { HLCOPY_CONFIG_DIR: big },
     });
     expect(r.code).toBe(0);
+    // Every line of it: the header, the window's figures, the slippage, the copy's P&L, the CSV paths.
+    const over = r.stdout.split("\n").filter((l) => [...l].length > 80);
+    expect(over).toEqual([]);
+    expect(r.stdout).toMatch(/^copy report for 0x0000…00a1: \d{4}-\d\d-\d\d \d\d:\d\d → /);
+    expect(r.stdout).not.toContain(ACCOUNT);
+    expect(r.stdout).toContain(`\nwrote:\n  ${csv}\n`);
+    const json = await runCli(["--json", "--account", ACCOUNT, "report", "--since", "3d"], {
+      env: { HLCOPY_CONFIG_DIR: big },
+    });
+    expect((JSON.parse(json.stdout) as { account: string }).account).toBe(ACCOUNT);
     const tables = r.stdout.split("\n").filter((l) => /^[│┌├└]/.test(l));
     expect(tables.length).toBeGreaterThan(8);
     expect(Math.max(...tables.map((l) => [...l].length))).toBeLessThanOrEqual(80);

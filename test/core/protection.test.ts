@@ -14,8 +14,10 @@ import {
   markTierFired,
   protectionOn,
   type RestingTrigger,
+  sizesAfter,
   tierSizes,
   triggerAction,
+  triggerCloses,
   updateBestPrices,
   updateTiersFired,
 } from "../../src/core/protection.js";
@@ -436,5 +438,46 @@ describe("properties: take-profit tiers (reference markets)", () => {
       ),
       { numRuns: fcRuns(300) },
     );
+  });
+});
+
+describe("what a plan leaves for resting triggers", () => {
+  const act = (coin: string, side: "buy" | "sell", size: number, extra: object = {}) =>
+    ({
+      coin,
+      side,
+      size,
+      limitPx: 1,
+      reduceOnly: false,
+      cloid: "0x0",
+      reason: "copy",
+      refPx: 1,
+      ...extra,
+    }) as never;
+  it("sizesAfter: each IOC order moves its coin; resting ones (passive, triggers) move nothing", () => {
+    const positions: Positions = {
+      SOL: { coin: "SOL", size: -10, entryPx: 100 },
+      ETH: { coin: "ETH", size: -0.3, entryPx: 2000 },
+      HYPE: { coin: "HYPE", size: 10, entryPx: 30 },
+    };
+    expect(
+      sizesAfter(positions, [
+        act("SOL", "buy", 6),
+        act("ETH", "buy", 0.1),
+        act("ETH", "buy", 0.2),
+        act("ETH", "buy", 0.1),
+        act("HYPE", "sell", 10),
+        act("BTC", "buy", 0.01, { passive: true }),
+        act("SOL", "buy", 4, { trigger: { triggerPx: 1, tpsl: "sl", isMarket: true } }),
+      ]),
+    ).toEqual({ SOL: -4, ETH: 0.1, HYPE: 0 });
+  });
+  it("triggerCloses: a sell closes a long, a buy a short; nothing closes a flat coin", () => {
+    expect([triggerCloses("sell", 1), triggerCloses("buy", -1)]).toEqual([true, true]);
+    expect([triggerCloses("buy", 1), triggerCloses("sell", -1), triggerCloses("sell", 0)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -310,8 +310,21 @@ describe("a run's protection settings are its own (flags last one run)", () => {
       s.risk.stopLossPct = null;
       s.risk.takeProfitPct = null;
     });
-    // The trader's review lists them before anything is sent (in the dry run's words): SOL's
-    // three and the ones the exchange will cancel itself once ETH flips and HYPE closes.
+    // A dry run first, on the same state: it says what the live run below cancels — SOL's three
+    // (sized for −10 against −4) — not ETH's and HYPE's, which rest now but which the exchange
+    // cancels itself once the copy flips ETH and closes HYPE.
+    const dry = t.follow({ journal: t.journal, settings: off, mode: "dry-run", executor: null });
+    dry.engine.begin();
+    await dry.engine.sweep("start", false);
+    await dry.engine.stop("done");
+    const previewed = dry.events.flatMap((e) =>
+      e.type === "notice" && e.kind === "protection" ? [e.message] : [],
+    );
+    expect(previewed).toEqual([
+      "with no protection settings, a live run would cancel the 3 resting stop/take-profit orders an earlier run placed (SOL); pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
+    ]);
+    expect(await triggers(t.client, t.master.address)).toHaveLength(10);
+    // The trader's review lists them before anything is sent, in the dry run's words.
     const reviewed: { also: readonly string[]; triggers: number }[] = [];
     const second = t.make(t.journal, off, async (_plan, _reasons, _signal, also = []) => {
       reviewed.push({ also, triggers: (await triggers(t.client, t.master.address)).length });
@@ -321,7 +334,7 @@ describe("a run's protection settings are its own (flags last one run)", () => {
     expect(reviewed).toEqual([
       {
         also: [
-          "with no protection settings, this run will cancel the 9 resting stop/take-profit orders an earlier run placed (ETH, HYPE, SOL); pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
+          "with no protection settings, this run will cancel the 3 resting stop/take-profit orders an earlier run placed (SOL); pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
         ],
         triggers: 10,
       },

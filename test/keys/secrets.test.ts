@@ -55,6 +55,24 @@ describe("hidden prompt on a terminal", () => {
     expect(tty.rawModeCalls).toEqual([true, false]);
   });
 
+  it("turns echo off before the question shows: an answer pasted the moment it appears is never echoed", async () => {
+    const tty = new FakeTty();
+    const output = new Capture();
+    // What the terminal's echo was at each write of the prompt's.
+    const echoAtWrite: boolean[] = [];
+    const write = output.write.bind(output);
+    output.write = ((chunk: string, ...rest: never[]) => {
+      echoAtWrite.push(!tty.rawMode);
+      return write(chunk, ...rest);
+    }) as typeof output.write;
+    const prompt = createPrompt({ input: tty, output });
+    tty.typeLater("k3y\r");
+    expect(await prompt.secret("Agent private key (hex, hidden): ", "x")).toBe("k3y");
+    expect(output.text).toBe("Agent private key (hex, hidden): \n");
+    // The question's write, then the newline after the answer (echo back on only after it).
+    expect(echoAtWrite).toEqual([false, true]);
+  });
+
   it("handles backspace, Ctrl-U and ignores arrow keys", async () => {
     const { prompt, tty } = ttyPrompt();
     tty.typeLater("abx\u007fc", "\u001b[D", "\u0015xyz\u007f", "\r");

@@ -158,6 +158,15 @@ describe("closing lines at 80 columns break at their separators", () => {
     expect(wrapToWidth(rejected, Number.POSITIVE_INFINITY)).toBe(rejected);
   });
 
+  it("wrapToWidth: the short end of a piece cut at its spaces takes the pieces after it (no line of one word)", () => {
+    const line =
+      "copy P&L since 2026-12-02 00:00 UTC: net −23456.78 USD (−234.57%) (as of 43h ago, last sweep) — hlcopy status has it per coin and per leader";
+    expect(wrapToWidth(line, 80)).toBe(
+      "copy P&L since 2026-12-02 00:00 UTC: net −23456.78 USD (−234.57%) (as of 43h\n" +
+        "  ago, last sweep) — hlcopy status has it per coin and per leader",
+    );
+  });
+
   it("follow's closing summary on an 80-column terminal", () => {
     const s = {
       ...runSummary(liveState()),

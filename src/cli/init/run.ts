@@ -5,6 +5,7 @@ import { addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.j
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { validateSetting } from "../../core/settings.js";
 import { configPath, defaultConfigDir, readStoredSettings, writeSetting } from "../../store/config.js";
+import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
 import type { GlobalOptions } from "../context.js";
 import { networkNameSuggestion, resolveNetwork } from "../network.js";
@@ -57,9 +58,13 @@ export async function runInit(
     }
     if (account === undefined) {
       const current = stored.account as string | null | undefined;
+      // Read with echo off from its first byte, as a passphrase is (the one hidden prompt): a
+      // private key pasted here by mistake never reaches the screen — a terminal recording or
+      // the scrollback would keep it, erased or not. The saved address is shown below.
+      const hidden = createPrompt({ input: io.input, output: err });
       for (;;) {
-        const prompt = `Your master account address (0x…)${current ? ` [${current}]` : ""}: `;
-        const typed = await question(prompt);
+        const prompt = `Your master account address (0x…, hidden as you type)${current ? ` [${current}]` : ""}: `;
+        const typed = await hidden.secret(prompt, "your master account address");
         const value = typed.trim() || current || "";
         const problem = addressProblem(value);
         if (problem === null) {
@@ -67,8 +72,6 @@ export async function runInit(
           break;
         }
         if (problem === "private-key") {
-          // The terminal shows what was typed: take the key off the screen, then say why.
-          eraseAnswer(err, prompt, typed);
           err.write(`  ${NOT_A_KEY}\n`);
         } else if (problem === "checksum") {
           err.write(
@@ -119,19 +122,4 @@ function networkProblem(value: string): string | null {
     if (near) return `"${hidePrivateKeys(value)}" is not a network: did you mean ${near}?`;
     return hidePrivateKeys(toHlcopyError(error).message);
   }
-}
-
-/**
- * Clear the question and the answer just typed from a terminal (the cursor is on the line after
- * them): the lines they took at the terminal's width, from the first one down.
- */
-function eraseAnswer(
-  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
-  prompt: string,
-  typed: string,
-): void {
-  if (out.isTTY !== true) return;
-  const width = out.columns && out.columns > 0 ? out.columns : 80;
-  const lines = Math.max(1, Math.ceil(Array.from(prompt + typed).length / width));
-  out.write(`\u001b[${lines}A\r\u001b[J`);
 }

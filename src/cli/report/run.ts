@@ -4,13 +4,13 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { roundFigure, utcSecond } from "../../core/format.js";
+import { roundFigure, shortAddress, utcSecond } from "../../core/format.js";
 import type { CopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtAge, fmtFixed, fmtPlusMinus } from "../../ui/format.js";
+import { fmtAge, fmtFixed, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { currentRun, type MomentPnl, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
 
@@ -44,7 +44,7 @@ export interface RunReportParameters {
   csv?: string;
   out?: Writer;
   now?: number;
-  /** Chart width (tests); default the terminal's. */
+  /** The terminal's width (tests): every line of the text output fits it; default the terminal's, 80 when piped. */
   width?: number;
 }
 
@@ -62,10 +62,12 @@ export function csvPaths(file: string): { fills: string; orders: string; funding
 export async function runReport(p: RunReportParameters): Promise<ReportDocument | null> {
   const out = p.out ?? process.stdout;
   const now = p.now ?? Date.now();
+  // Every line of the human output within the terminal's width (80 when piped), as reconcile's.
+  const width = p.width ?? (process.stdout.columns || TABLE_WIDTH);
   const opened = openExisting(p.configDir, p.account, p.network);
   if (!opened) {
     if (p.json) printDocument("report", { account: p.account, journal: null, days: [] }, out, now);
-    else out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
+    else out.write(`${wrapToWidth(noRunsLine(p.configDir, p.account, p.network), width)}\n`);
     return null;
   }
   const { journal } = opened;
@@ -92,7 +94,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     if (p.json) printDocument("report", doc, out, now);
     else
       out.write(
-        await render(doc, p.width ?? (process.stdout.columns || TABLE_WIDTH), {
+        await render(doc, width, {
           pnl: latest?.moment ?? null,
           unrealised: closing?.moment ?? null,
         }),
@@ -295,8 +297,13 @@ async function render(
   moments: { pnl: Moment | null; unrealised: Moment | null },
 ): Promise<string> {
   const { equityCurve } = await import("../../ui/charts.js");
+  // Every line of words within `width`, cut at its separators (as reconcile's); the account
+  // shortened as the dashboard's header says it (--json keeps it whole).
+  const within = (line: string) => wrapToWidth(line, width);
   const lines = [
-    `copy report for ${doc.account}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
+    within(
+      `copy report for ${shortAddress(doc.account)}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
+    ),
   ];
   const skipText = (s: Record<string, number>) =>
     Object.entries(s)
@@ -340,7 +347,7 @@ async function render(
   );
   const skippedDays = doc.days.filter((d) => Object.keys(d.skipped).length > 0);
   if (skippedDays.length > 0)
-    lines.push("skips by day:", ...skippedDays.map((d) => `  ${d.day}  ${skipText(d.skipped)}`));
+    lines.push("skips by day:", ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)));
   const t = doc.totals;
   // Two P&L figures of two moments, each said: the window's runs its fills and funding to now
   // and its unrealised part to the last journaled sweep; the copy's is one snapshot.
@@ -349,18 +356,22 @@ async function render(
       ? `(fills and funding to ${utcSecond(doc.until)})`
       : `(fills and funding to ${utcSecond(doc.until)}; unrealised ${asOfText(doc.unrealisedAsOf, doc.until, moments.unrealised ?? "last sweep")})`;
   lines.push(
-    `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)} ${windowMoment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
-    `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.copySlippageBps.median, 1)} · p95 ${fmtFixed(t.copySlippageBps.p95, 1)} bps (${t.copySlippageBps.n} copies)`,
+    ...[
+      `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)} ${windowMoment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
+      `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.copySlippageBps.median, 1)} · p95 ${fmtFixed(t.copySlippageBps.p95, 1)} bps (${t.copySlippageBps.n} copies)`,
+    ].map(within),
   );
   if (doc.pnl) {
     const p = doc.pnl;
     lines.push(
-      `copy P&L since ${iso(p.since ?? doc.since)
-        .slice(0, 16)
-        .replace(
-          "T",
-          " ",
-        )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, doc.until, `${moments.pnl ?? "last sweep"}${p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : ""}`)} — hlcopy status has it per coin and per leader`,
+      within(
+        `copy P&L since ${iso(p.since ?? doc.since)
+          .slice(0, 16)
+          .replace(
+            "T",
+            " ",
+          )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, doc.until, `${moments.pnl ?? "last sweep"}${p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : ""}`)} — hlcopy status has it per coin and per leader`,
+      ),
     );
   }
   const chartWidth = Math.max(20, Math.min(100, width - 14));
@@ -378,6 +389,8 @@ async function render(
       ),
     );
   } else lines.push("equity: not enough snapshots for a chart yet");
-  if (doc.csv) lines.push("", `wrote ${doc.csv.fills}, ${doc.csv.orders}, ${doc.csv.funding}`);
+  // A path is one word, never cut (to copy it): each on a line of its own.
+  if (doc.csv)
+    lines.push("", "wrote:", ...[doc.csv.fills, doc.csv.orders, doc.csv.funding].map((f) => `  ${f}`));
   return `${lines.join("\n")}\n`;
 }
