@@ -129,7 +129,7 @@ describe("a running follow", () => {
   });
 
   it("a pause stands across a restart: status says so, and the next follow starts paused", {
-    timeout: 60_000,
+    timeout: 150_000, // several CLI runs (and scrypt): a bound for a hang on a busy 2-core host
   }, async () => {
     const { master, agentKey } = await masterWithAgent(sim, 50_000);
     await (await trade(4)).done;

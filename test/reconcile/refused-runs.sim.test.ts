@@ -164,7 +164,7 @@ function onTerminal(
 
 describe("a run refused before it could send", () => {
   it("a wrong passphrase (reconcile and follow): no journal where there was none, an existing one unchanged", {
-    timeout: 60_000,
+    timeout: 150_000, // several CLI runs (and scrypt): a bound for a hang on a busy 2-core host
   }, async () => {
     const w = await world();
     const fresh = await w.configDir();
