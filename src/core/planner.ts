@@ -24,8 +24,10 @@
 //   guard exactly-once and rejection loops, and the coin is re-planned next cycle.
 // * A liquidated coin's target is 0 even if other leaders hold it (design §6: close it).
 // * The $10 test values an order at the lower of mid and its limit price.
-// * No leader state at all, or a leader with equity ≤ 0 holding the coin: our position is
-//   left alone ("stale-leader"), never flattened. The kill switch still closes everything.
+// * No leader state at all: our position is left alone ("stale-leader"), never flattened. A
+//   leader with equity (net of cash flows) ≤ 0 holding the coin: nothing to size from
+//   ("leader-no-equity"), ours left alone, no target shown (core/drift.ts NO_TARGET_REASONS).
+//   The kill switch still closes everything.
 // * Action reasons: a flip is "flip" (the reduce-only close) + "open"; a closeDenied close
 //   carries "coin-denied"/"coin-not-allowed".
 // * Coin lists match case-insensitively ("btc" denies BTC); runs canonicalise them first
@@ -564,6 +566,8 @@ function coinWork(
   let rawUncut = 0;
   let gate: LeaderGate | null = null;
   let unsizable: string | null = null;
+  /** The unsizable leader's problem is its equity ≤ 0 (leader-no-equity, not a stale stream). */
+  let noEquity = false;
   let missing: string | null = null;
   let holders = 0;
   const notCopied: string[] = [];
@@ -576,8 +580,10 @@ function coinWork(
     holders++;
     leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
     const r = ratios[i] as LeaderRatio;
-    if (r.problem) unsizable ??= r.problem;
-    else if (r.missing) missing ??= r.missing;
+    if (r.problem) {
+      if (unsizable === null) noEquity = r.noEquity === true;
+      unsizable ??= r.problem;
+    } else if (r.missing) missing ??= r.missing;
     else if (r.notCopied) notCopied.push(r.notCopied);
     else {
       // r.ratio carries the allocation cap's scale (copyRatios); a per-coin mode scales it per coin.
@@ -640,7 +646,12 @@ function coinWork(
   } else if (leaders.length === 0) {
     rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
   } else if (unsizable) {
-    rule = { kind: "leave", reason: "stale-leader", detail: `${unsizable}; our ${coin} is left alone` };
+    // A leader with nothing to size from (equity net of cash flows ≤ 0) is not a stale stream.
+    rule = {
+      kind: "leave",
+      reason: noEquity ? "leader-no-equity" : "stale-leader",
+      detail: `${unsizable}; our ${coin} is left alone`,
+    };
   } else if (missing) {
     rule = { kind: "leave", reason: "sizing-input-missing", detail: `${missing}; our ${coin} is left alone` };
   } else if (holders > 0 && notCopied.length === holders) {
@@ -649,7 +660,9 @@ function coinWork(
     rule = { kind: "copy" };
   }
   // risk.maxHoldHours: our own exit, for a coin the copy manages (or leaves to a stale leader).
-  const manages = rule.kind === "copy" || (rule.kind === "leave" && rule.reason === "stale-leader");
+  const manages =
+    rule.kind === "copy" ||
+    (rule.kind === "leave" && (rule.reason === "stale-leader" || rule.reason === "leader-no-equity"));
   if (manages && market && ourSize !== 0 && context.timeStopped?.includes(coin)) {
     rule = { kind: "zero", reason: "time-stop" };
   }

@@ -24,6 +24,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "total-notional-cap": "capped by max total notional",
   "entry-drift": "price moved too far from the leader's price: increase skipped",
   "stale-leader": "leader data is stale or unusable: increases blocked",
+  "leader-no-equity":
+    "the leader's equity net of cash flows is ≤ 0: nothing to size from, no target (ours left alone)",
   halted: "halted: increases blocked",
   "daily-loss": "daily loss limit hit: increases blocked",
   "not-joined": "opened before we joined (new-only): not copied",
@@ -86,6 +88,7 @@ export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "entry-drift",
   "stale-leader",
+  "leader-no-equity",
   "daily-loss",
   "backoff",
   "order-pending",

@@ -148,6 +148,8 @@ export type ReasonCode =
   | "total-notional-cap"
   | "entry-drift"
   | "stale-leader"
+  // nothing to size from: the leader's equity (net of cash flows) is ≤ 0
+  | "leader-no-equity"
   | "halted"
   | "daily-loss"
   | "not-joined"

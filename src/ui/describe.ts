@@ -342,8 +342,8 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         targets: e.targets.map((t) => {
           const d = e.drift?.coins.find((c) => c.coin === t.coin);
           // A position left alone has no target and no drift figure: null, never 0 ("in sync").
-          const driftUsd = shownDrift(t.driftUsd, d?.status);
-          const targetSize = shownTarget(t.targetSize, d?.status);
+          const driftUsd = shownDrift(t.driftUsd, d);
+          const targetSize = shownTarget(t.targetSize, d);
           return {
             coin: t.coin,
             targetSize,

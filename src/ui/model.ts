@@ -394,7 +394,7 @@ export function buildPositionRows(
     const judged = statusOf.get(coin);
     const status: DriftStatus = judged?.status ?? (target ? "in-sync" : "left-alone");
     // A position hlcopy does not size has no drift figure (core/drift.ts).
-    const driftUsd = target ? shownDrift(target.driftUsd, status) : null;
+    const driftUsd = target ? shownDrift(target.driftUsd, judged ?? { status }) : null;
 
     const outside = status === "drift" || status === "blocked";
     const coinPnl = pnlOf.get(coin);
@@ -402,7 +402,7 @@ export function buildPositionRows(
       coin,
       leaderSize: target?.leaderSize ?? 0,
       leaderNotional: target && mid !== null ? target.leaderSize * mid : null,
-      targetSize: target ? shownTarget(target.targetSize, status) : null,
+      targetSize: target ? shownTarget(target.targetSize, judged ?? { status }) : null,
       ourSize,
       driftUsd,
       driftPct: driftPct(driftUsd, target?.targetSize ?? null, mid),

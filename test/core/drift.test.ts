@@ -80,8 +80,8 @@ describe("driftReport", () => {
     expect(denied.coins[0]).toMatchObject({ coin: "BTC", status: "left-alone", reason: "coin-denied" });
     // No target, so no drift figure: null, not 0 (0 reads "in sync").
     expect(denied.coins[0]?.driftUsd).toBeNull();
-    expect(shownDrift(0, "left-alone")).toBeNull();
-    expect(shownDrift(-12.5, "tolerated")).toBe(-12.5);
+    expect(shownDrift(0, { status: "left-alone" })).toBeNull();
+    expect(shownDrift(-12.5, { status: "tolerated" })).toBe(-12.5);
     expect(denied.inSync).toBe(true);
     const foreign = driftReport({
       targets: [target("DOGE", 300, 300, 0.1)],

@@ -1,6 +1,7 @@
 // The planner's rules, one behaviour per test (design.md §4/§5 and issue 6).
 
 import { describe, expect, it } from "vitest";
+import { driftReport, driftText, shownDrift, shownTarget } from "../../src/core/drift.js";
 import { limitPrice } from "../../src/core/planner.js";
 import type { Markets, Plan } from "../../src/core/types.js";
 import {
@@ -127,9 +128,34 @@ describe("sizing", () => {
   it("a leader with equity ≤ 0 yields no targets: its coins are skipped and ours left alone", () => {
     const p = plan({ markets: M, leader: leader({ BTC: 1 }, 0), ours: account({ BTC: 0.5 }) });
     expect(p.actions).toEqual([]);
-    expect(skipOf(p, "BTC")).toMatchObject({ reason: "stale-leader" });
+    // Its own reason: the stream is fine, there is nothing to size from.
+    expect(skipOf(p, "BTC")).toMatchObject({ reason: "leader-no-equity" });
     expect(skipOf(p, "BTC")?.detail).toContain("nothing to size from");
     expect(p.inSync).toBe(false);
+  });
+
+  it("nothing to size from: no target and no drift figure (not ours against the leader's side, not $0), never in sync", () => {
+    // The leader long BTC with equity net of cash flows ≤ 0; we are short.
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1 }, 50_000, { equityBase: -10_000 }),
+      ours: account({ BTC: -0.5 }),
+    });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "BTC")?.reason).toBe("leader-no-equity");
+    expect(skipOf(p, "BTC")?.detail).toContain("equity net of cash flows is -10000");
+    const r = driftReport({ targets: p.targets, skipped: p.skipped, actionCoins: [] });
+    const btc = r.coins.find((c) => c.coin === "BTC");
+    expect(btc).toEqual({ coin: "BTC", driftUsd: null, status: "blocked", reason: "leader-no-equity" });
+    const t = p.targets.find((x) => x.coin === "BTC");
+    expect(shownTarget(t?.targetSize ?? 0, btc)).toBeNull();
+    expect(shownDrift(t?.driftUsd ?? 0, btc)).toBeNull();
+    expect(r.inSync).toBe(false);
+    expect(driftText(r)).toBe("not in sync · blocked: BTC leader-no-equity");
+    // Flat on our side, the leader's coin is still not in sync.
+    const flat = plan({ markets: M, leader: leader({ BTC: 1 }, 0), ours: account({}) });
+    expect(skipOf(flat, "BTC")?.reason).toBe("leader-no-equity");
+    expect(flat.inSync).toBe(false);
   });
 });
 

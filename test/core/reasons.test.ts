@@ -27,6 +27,8 @@ describe("reasons", () => {
         "not-ours",
         "order-pending",
         "stale-leader",
+        // nothing to size from (the leader's equity net of cash flows ≤ 0): no target, not in sync
+        "leader-no-equity",
         // a delisted / unpriced coin someone holds sits unmanaged: never "in sync" (issue 12.8)
         "unknown-market",
         "leverage-not-set",

@@ -223,14 +223,19 @@ export function buildReport(p: {
     actions,
     skipped: p.decided.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
     drift: p.final.targets
-      .filter((t) => t.targetSize !== 0 || t.ourSize !== 0)
+      .filter((t) => {
+        // A coin neither side holds at a target of 0 is nothing to say, unless it keeps the copy
+        // out of sync (a leader's coin with nothing to size from: no target, blocked).
+        const s = statusOf.get(t.coin)?.status;
+        return t.targetSize !== 0 || t.ourSize !== 0 || s === "blocked" || s === "drift";
+      })
       .map((t) => {
         const d = statusOf.get(t.coin);
         return {
           coin: t.coin,
-          targetSize: shownTarget(t.targetSize, d?.status),
+          targetSize: shownTarget(t.targetSize, d),
           ourSize: t.ourSize,
-          driftUsd: roundOrNull(shownDrift(t.driftUsd, d?.status), 2),
+          driftUsd: roundOrNull(shownDrift(t.driftUsd, d), 2),
           status: d?.status ?? "in-sync",
           reason: d?.reason ?? null,
         };
@@ -291,13 +296,13 @@ export async function renderReport(
     ...byCoin.keys(),
   ]);
   // A position left alone has no target and no drift figure (core/drift.ts), as in status.
-  const statusOf = new Map(report.drift.map((d) => [d.coin, d.status]));
+  const statusOf = new Map(report.drift.map((d) => [d.coin, d]));
   const plannedStatus = new Map(
     driftReport({
       targets: decided.targets,
       skipped: decided.skipped,
       actionCoins: decided.actions.map((a) => a.coin),
-    }).coins.map((c) => [c.coin, c.status]),
+    }).coins.map((c) => [c.coin, c]),
   );
   for (const coin of [...coins].sort()) {
     const before = decided.targets.find((x) => x.coin === coin);
@@ -305,7 +310,8 @@ export async function renderReport(
     const b = byCoin.get(coin);
     const flat = (t: typeof before) => !t || (t.targetSize === 0 && t.ourSize === 0);
     if (!b && flat(before) && flat(after)) continue;
-    const alone = statusOf.get(coin) === "left-alone";
+    // No drift figure where there is no target (left alone, nothing to size from): "-".
+    const alone = after !== undefined && shownDrift(after.driftUsd, statusOf.get(coin)) === null;
     // The plan's columns: its read, and its own view of each coin.
     const plan = sent ? before : after;
     const planTarget = plan
