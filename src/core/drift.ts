@@ -18,7 +18,7 @@
 //                 is an anomaly a human must settle (--adopt it or --deny-coins it), so the copy
 //                 is not in sync while one is there.
 //                 A coin blocked because there is nothing to size from (NO_TARGET_REASONS: the
-//                 leader's equity net of cash flows ≤ 0) has no target either: its target and
+//                 leader's equity net of cash flows ≤ 0, or ours ≤ 0) has no target either: its target and
 //                 drift are null (shown "-"), never our own size and $0 — and it is not in sync.
 // The copy is in sync when no coin is `drift` or `blocked` and no position is not-ours (the
 // planner's `inSync` says the same: no action and no drift-keeping skip). The total is
@@ -49,7 +49,10 @@ export const LEFT_ALONE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
  * coin's targetSize at our own size (caps still count the position); shown, that read as
  * "hlcopy wants what it holds", even against the leader's side.
  */
-export const NO_TARGET_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(["leader-no-equity"]);
+export const NO_TARGET_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "leader-no-equity",
+  "no-equity",
+]);
 
 export interface CoinDrift {
   coin: string;

@@ -27,7 +27,8 @@
 // * No leader state at all: our position is left alone ("stale-leader"), never flattened. A
 //   leader with equity (net of cash flows) ≤ 0 holding the coin: nothing to size from
 //   ("leader-no-equity"), ours left alone, no target shown (core/drift.ts NO_TARGET_REASONS).
-//   The kill switch still closes everything.
+//   Our own equity ≤ 0 with none of the coin held: nothing to copy with ("no-equity"), no
+//   target either — never "in sync" at targets of 0. The kill switch still closes everything.
 // * Action reasons: a flip is "flip" (the reduce-only close) + "open"; a closeDenied close
 //   carries "coin-denied"/"coin-not-allowed".
 // * Coin lists match case-insensitively ("btc" denies BTC); runs canonicalise them first
@@ -643,6 +644,15 @@ function coinWork(
     };
   } else if (sets.liquidated.has(coin)) {
     rule = { kind: "zero", reason: "leader-liquidated" };
+  } else if (!(ours.accountValue > 0) && ourSize === 0 && (leaderSize !== 0 || raw !== 0)) {
+    // Nothing to copy with: every target would be 0 (the ratio or the caps scale by our equity)
+    // and "in sync" would hide that the leader's coins are not copied. No target, not in sync.
+    // A position we still hold is sized as usual (its caps close it: reducing is always allowed).
+    rule = {
+      kind: "leave",
+      reason: "no-equity",
+      detail: `our account value is $${detailNumber(ours.accountValue)}: nothing to copy ${coin} with (fund the account or check --account)`,
+    };
   } else if (leaders.length === 0) {
     rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
   } else if (unsizable) {

@@ -26,6 +26,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "stale-leader": "leader data is stale or unusable: increases blocked",
   "leader-no-equity":
     "the leader's equity net of cash flows is ≤ 0: nothing to size from, no target (ours left alone)",
+  "no-equity":
+    "our account value is $0: nothing to copy with, no target (fund the account or check --account)",
   halted: "halted: increases blocked",
   "daily-loss": "daily loss limit hit: increases blocked",
   "not-joined": "opened before we joined (new-only): not copied",
@@ -89,6 +91,7 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "entry-drift",
   "stale-leader",
   "leader-no-equity",
+  "no-equity",
   "daily-loss",
   "backoff",
   "order-pending",

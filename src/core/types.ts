@@ -148,8 +148,9 @@ export type ReasonCode =
   | "total-notional-cap"
   | "entry-drift"
   | "stale-leader"
-  // nothing to size from: the leader's equity (net of cash flows) is ≤ 0
+  // nothing to size from: the leader's equity (net of cash flows) is ≤ 0, or ours is
   | "leader-no-equity"
+  | "no-equity"
   | "halted"
   | "daily-loss"
   | "not-joined"

@@ -1214,7 +1214,7 @@ export class CopyEngine {
     });
     if (!this.#checked) {
       this.#checkLeaders(r.traded);
-      this.#checkOurAccount(r.ourRole);
+      this.#checkOurAccount(r.ourRole, r.ours);
     }
     await this.#styles.afterLeaderRead(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
@@ -1314,26 +1314,31 @@ export class CopyEngine {
   }
 
   /**
-   * An empty account that is an agent's address (--account given the API wallet instead of the
-   * master): planned against its $0 the run would say "in sync" while the leader holds
-   * positions. Refused before any order. One the exchange does not know at all is told (a
-   * dry run before the first deposit is legitimate; a live run is refused by the approval
-   * check before this): its plan is sized from $0.
+   * An empty account (no equity, no position) is refused before any order, dry runs too:
+   * planned against its $0 every target is 0 and the run would say "in sync" while the leader
+   * holds positions. An agent's address (--account given the API wallet instead of the
+   * master) and an address the exchange does not know say so; a funded-then-emptied master is
+   * told to fund it. An account of its own (paper, a seeded dry run) is not read from here.
+   * Later in a run, an account emptied is the planner's "no-equity" (not in sync), said once.
    */
-  #checkOurAccount(role: AccountRole | null): void {
+  #checkOurAccount(role: AccountRole | null, ours: AccountState | null): void {
     const o = this.#o;
     if (role?.role === "agent") {
       throw new UsageError(`${o.account} is an API wallet (agent) of ${role.master}, not a trading account`, {
         hint: `--account takes the master account the agent trades for: --account ${role.master} (or hlcopy config set account ${role.master})`,
       });
     }
+    if (!ours || ours.accountValue > 0 || Object.keys(ours.positions).length > 0) return;
     if (role?.role === "missing") {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `${o.account} is not an account on ${o.network} (no funds, no history): the plan is sized from $0 — check --account`,
-      });
+      throw new UsageError(
+        `${o.account} is not an account on ${o.network} (no funds, no history): nothing to copy with`,
+        { hint: "check --account (the master account that holds your funds), or deposit USDC to it first" },
+      );
     }
+    throw new UsageError(
+      `${o.account} has no equity on ${o.network} ($${fmt(ours.accountValue)}): nothing to copy with`,
+      { hint: "fund the account (deposit USDC) and run again, or check --account" },
+    );
   }
 
   /**
@@ -1353,7 +1358,7 @@ export class CopyEngine {
 
   /**
    * A leader whose equity fell to zero during the run (withdrew everything, wiped out) is not
-   * sized from: its coins are left alone (the planner says "stale-leader") and our own exit
+   * sized from: its coins are left alone (the planner says "leader-no-equity") and our own exit
    * rules apply. Said once, and journaled, when it happens.
    */
   #noticeEmptyLeaders(): void {

@@ -134,6 +134,31 @@ describe("sizing", () => {
     expect(p.inSync).toBe(false);
   });
 
+  it("our equity $0: nothing to copy with — every leader coin is skipped no-equity (no target), never in sync; a held position is still closed by the caps", () => {
+    for (const settings of [
+      settingsWith({}),
+      settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.01 } }),
+      settingsWith({ sizing: { mode: "fixed-notional", notional: 1_000 } }),
+    ]) {
+      const p = plan({ markets: M, leader: leader({ BTC: 1, ETH: 10 }), ours: account({}, 0), settings });
+      expect(p.actions).toEqual([]);
+      expect(p.skipped.map((s) => [s.coin, s.reason])).toEqual([
+        ["BTC", "no-equity"],
+        ["ETH", "no-equity"],
+      ]);
+      expect(p.inSync).toBe(false);
+      const r = driftReport({ targets: p.targets, skipped: p.skipped, actionCoins: [] });
+      expect(r.coins.map((c) => [c.coin, c.status, c.driftUsd])).toEqual([
+        ["BTC", "blocked", null],
+        ["ETH", "blocked", null],
+      ]);
+      expect(driftText(r)).toBe("not in sync · blocked: BTC no-equity, ETH no-equity");
+    }
+    // Reducing is always allowed: a position held at $0 equity is closed (the caps' room is 0).
+    const held = plan({ markets: M, leader: leader({ BTC: 1 }), ours: account({ BTC: 0.1 }, 0) });
+    expect(summary(held)).toEqual(["BTC sell 0.1 close ro"]);
+  });
+
   it("nothing to size from: no target and no drift figure (not ours against the leader's side, not $0), never in sync", () => {
     // The leader long BTC with equity net of cash flows ≤ 0; we are short.
     const p = plan({
