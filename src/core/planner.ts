@@ -212,6 +212,8 @@ interface CoinWork {
   targetLots: number;
   /** An increase of this coin was cut (or dropped) for headroom under the portfolio cap. */
   trimmed: boolean;
+  /** The reduction to its target the deadband skipped (the coin is held above its target). */
+  heldAbove: Leg | undefined;
   /** entry-only: the leaders reduced, closed or flipped; the target holds our position. */
   held?: boolean;
   /** A gated leader's increase was dropped from the target: the gate's reason and detail. */
@@ -328,21 +330,49 @@ export function planOrders(params: PlanParameters): Plan {
   // Headroom: increases may not take gross notional over the portfolio limit, counting
   // every position that stays where it is (skipped reductions, unplanned coins, coins left
   // alone). If they would, every increase's growth is cut by the same factor.
+  // Positions held above their target inside the deadband do not take the room the cap's one
+  // factor gave the other coins: when the increases would not fit, those coins are brought
+  // down to their targets first (a reduction, always allowed), so every coin's target stays
+  // the same fraction of the leader's. Whatever still does not fit is cut, and a coin the cut
+  // holds back keeps its target and its drift ("cap-no-room": not in sync).
   let trimFactor = 1;
+  const madeRoom: string[] = [];
   if (increases.length > 0 && Number.isFinite(pLimit.limit)) {
-    const post = new Map<string, number>();
-    for (const w of work.values()) post.set(w.coin, Math.abs(w.oursLots));
-    for (const leg of reductions) {
-      const prev = post.get(leg.w.coin) ?? 0;
-      post.set(leg.w.coin, Math.max(0, prev - leg.lots));
-    }
-    let baseline = 0;
-    for (const w of work.values()) {
-      if (w.market) baseline += lotsToSize(post.get(w.coin) ?? 0, w.szDecimals) * w.mid;
-    }
+    const baselineOf = () => {
+      const post = new Map<string, number>();
+      for (const w of work.values()) post.set(w.coin, Math.abs(w.oursLots));
+      for (const leg of reductions) {
+        const prev = post.get(leg.w.coin) ?? 0;
+        post.set(leg.w.coin, Math.max(0, prev - leg.lots));
+      }
+      let baseline = 0;
+      for (const w of work.values()) {
+        if (w.market) baseline += lotsToSize(post.get(w.coin) ?? 0, w.szDecimals) * w.mid;
+      }
+      return baseline;
+    };
+    let baseline = baselineOf();
     let growth = 0;
     for (const leg of increases) growth += lotsToSize(leg.lots, leg.w.szDecimals) * leg.w.mid;
-    if (baseline + growth > pLimit.limit * (1 + 1e-9)) {
+    const over = () => baseline + growth > pLimit.limit * (1 + 1e-9);
+    if (over()) {
+      const released = new Set<string>();
+      for (const coin of requested) {
+        const held = work.get(coin)?.heldAbove;
+        if (!held) continue;
+        reductions.push(held);
+        released.add(coin);
+        madeRoom.push(coin);
+      }
+      if (released.size > 0) {
+        for (let i = skipped.length - 1; i >= 0; i--) {
+          const s = skipped[i] as SkippedAction;
+          if (released.has(s.coin) && s.reason === "inside-deadband") skipped.splice(i, 1);
+        }
+        baseline = baselineOf();
+      }
+    }
+    if (over()) {
       trimFactor = fitFactor(growth, baseline, pLimit.limit);
       increases = trimIncreases(increases, trimFactor, pLimit, settings, skipped);
     }
@@ -440,7 +470,7 @@ export function planOrders(params: PlanParameters): Plan {
     ratioSum += ratio;
     leaderRatios[r.address] = ratio;
   });
-  const bound = scale < 1 || trimFactor < 1;
+  const bound = scale < 1 || trimFactor < 1 || madeRoom.length > 0;
   const plan: Plan = {
     actions,
     skipped,
@@ -457,10 +487,16 @@ export function planOrders(params: PlanParameters): Plan {
       reason: pLimit.reason,
       limitUsd: pLimit.limit,
       increaseScale: trimFactor,
+      ...(madeRoom.length > 0 ? { madeRoom } : {}),
       detail:
-        scale < 1
+        (scale < 1
           ? `targets scaled ×${detailNumber(scale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
-          : `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`,
+          : trimFactor < 1
+            ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`
+            : `within ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`) +
+        (madeRoom.length > 0
+          ? `; ${madeRoom.join(", ")} brought down to ${madeRoom.length === 1 ? "its target" : "their targets"} to make room`
+          : ""),
     };
   }
   return plan;
@@ -734,6 +770,7 @@ function coinWork(
     cappedLots: 0,
     targetLots: 0,
     trimmed: false,
+    heldAbove: undefined,
     buyPx: 0,
     sellPx: 0,
   };
@@ -831,15 +868,19 @@ function decideCoin(
     // Reduction toward (or to) zero: no cap, gate, halt or flag blocks it.
     const side: Side = O > 0 ? "sell" : "buy";
     const lots = Math.abs(O) - Math.abs(T);
+    const unfollowed = finiteOr0(context.shed?.[coin]) !== 0;
+    const reason: ReasonCode = forced ?? (unfollowed ? "leader-unfollowed" : T === 0 ? "close" : "reduce");
     if (T !== 0) {
       const db = deadband(w, lots, T, side, settings);
       if (db) {
         skip(db.reason, db.detail);
+        // Held above its target inside the deadband: sent after all if the room it takes under
+        // a portfolio cap is what other coins' increases need (see the headroom step).
+        if (db.reason === "inside-deadband")
+          w.heldAbove = leg(w, side, lots, true, reason, Math.abs(O), false);
         return;
       }
     }
-    const unfollowed = finiteOr0(context.shed?.[coin]) !== 0;
-    const reason: ReasonCode = forced ?? (unfollowed ? "leader-unfollowed" : T === 0 ? "close" : "reduce");
     reductions.push(leg(w, side, lots, true, reason, Math.abs(O), false));
     return;
   }
@@ -1043,7 +1084,6 @@ function trimIncreases(
   for (const leg of legs) {
     const w = leg.w;
     const lots = Math.floor(leg.lots * factor);
-    const sign = leg.side === "buy" ? 1 : -1;
     const size = lotsToSize(lots, w.szDecimals);
     const wanted = `${leg.side} ${detailNumber(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;
     w.trimmed = true;
@@ -1053,11 +1093,15 @@ function trimIncreases(
       minOrder(w, lots, leg.side, settings)
     ) {
       // Nothing worth sending is left: the coin stays where it is (a flip's close still goes).
-      w.targetLots = leg.flipOpen ? 0 : w.oursLots;
-      skipped.push({ coin: w.coin, reason, detail: `no room under ${room}: ${wanted} not sent` });
+      // Its target is still the cap's one factor of the leader's — shown with its drift, never
+      // as 0 / $0 — and the copy is not in sync ("cap-no-room": it could not reach the target).
+      skipped.push({
+        coin: w.coin,
+        reason: "cap-no-room",
+        detail: `no room under ${room}: ${wanted} not sent (capped: the target is not reached)`,
+      });
       continue;
     }
-    w.targetLots = sign * (leg.fromAbsLots + lots);
     skipped.push({
       coin: w.coin,
       reason,

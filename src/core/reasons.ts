@@ -22,6 +22,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "leverage-cap": "capped by max leverage",
   "notional-cap": "capped by max notional per coin",
   "total-notional-cap": "capped by max total notional",
+  "cap-no-room":
+    "capped: no room left under the portfolio cap for this increase — the target is not reached (not in sync)",
   "entry-drift": "price moved too far from the leader's price: increase skipped",
   "stale-leader": "leader data is stale or unusable: increases blocked",
   "leader-no-equity":
@@ -92,6 +94,7 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "stale-leader",
   "leader-no-equity",
   "no-equity",
+  "cap-no-room",
   "daily-loss",
   "backoff",
   "order-pending",

@@ -304,6 +304,8 @@ const notConfirmed = (): UsageError =>
 const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
+/** A hot-path plan whose coin a portfolio cap left no room asks for a sweep at most this often. */
+const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
 const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
@@ -956,6 +958,9 @@ export class CopyEngine {
 
   /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
   readonly #tellWait = groupWaits((message) => this.#emit({ type: "warning", ts: this.#now(), message }));
+
+  /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
+  #capSweepAt = Number.NEGATIVE_INFINITY;
 
   #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
     if (this.#stopping) return;
@@ -2565,6 +2570,13 @@ export class CopyEngine {
         });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();
+        // A portfolio cap left this coin no room: the hot path cannot bring other coins held
+        // above their targets down to make it (only a full plan sees them), so sweep now — at
+        // most once per CAP_SWEEP_MS, so a burst of fills never becomes a burst of REST reads.
+        if (plan.skipped.some((s) => s.reason === "cap-no-room") && ts - this.#capSweepAt >= CAP_SWEEP_MS) {
+          this.#capSweepAt = ts;
+          this.#scheduleSweep("sweep", 0);
+        }
         // The targets' drift predates the fills just taken: re-planned when a view next reads
         // it (#figures), so no view shows drift already traded away.
         if (results.length > 0) for (const c of coins) this.#viewStale.add(c);

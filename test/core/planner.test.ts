@@ -399,8 +399,54 @@ describe("caps", () => {
     });
     expect(summary(p)).toEqual(["BTC buy 0.6 open"]);
     expect(p.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual(["BTC leverage-cap", "ETH order-pending"]);
-    expect(p.targets.find((t) => t.coin === "BTC")?.targetSize).toBe(0.6);
+    // The target stays the copy's (0.9: the leader's proportion); the cut order leaves drift.
+    expect(p.targets.find((t) => t.coin === "BTC")?.targetSize).toBe(0.9);
     expect(p.portfolioCap?.detail).toContain("increases cut");
+  });
+
+  it("a coin held above its target inside the deadband does not take the room another coin's target needs: it is brought down first (issue M5)", () => {
+    // risk.maxLeverage 1 × our $10k. Ours: BTC 0.299 ($8970), at the copy of the leader's BTC 3.
+    // The leader buys LINK 1000: gross $105k → every target ×0.952 (BTC 0.28571, LINK 95.2).
+    // BTC is now $399 above its target, inside its 5 % deadband ($428.6): alone, no order — but
+    // that excess is the room LINK's target needs.
+    const markets: Markets = { BTC: market("BTC", 30_000, 5), LINK: market("LINK", 15, 1) };
+    const settings = settingsWith({ risk: { maxLeverage: 1 }, exec: { deadbandPct: 5 } });
+    const before = plan({ markets, leader: leader({ BTC: 3 }), ours: account({ BTC: 0.299 }), settings });
+    expect(before.actions).toEqual([]);
+    const p = plan({
+      markets,
+      leader: leader({ BTC: 3, LINK: 1000 }),
+      ours: account({ BTC: 0.299 }),
+      settings,
+    });
+    const t = Object.fromEntries(p.targets.map((x) => [x.coin, x.targetSize]));
+    expect(t).toEqual({ BTC: 0.28571, LINK: 95.2 });
+    expect(summary(p)).toEqual(["BTC sell 0.01329 reduce ro", "LINK buy 95.2 open"]);
+    expect(p.portfolioCap?.madeRoom).toEqual(["BTC"]);
+    expect(p.portfolioCap?.detail).toContain("; BTC brought down to its target to make room");
+    expect(p.inSync).toBe(false);
+    // Gross after the plan within the cap.
+    expect(0.28571 * 30_000 + 95.2 * 15).toBeLessThanOrEqual(10_000);
+  });
+
+  it("an increase the cap holds back keeps its target and its drift: never target 0 / drift 0, never in sync (cap-no-room)", () => {
+    // ETH's reduction is in flight (it holds $12k of the $30k room): BTC's open gets no room.
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 9, ETH: 10 }),
+      ours: account({ ETH: 12 }),
+      context: { pendingCoins: ["ETH"] },
+      settings: settingsWith({ risk: { maxLeverage: 2.4 } }),
+    });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "BTC")?.reason).toBe("cap-no-room");
+    const btc = p.targets.find((x) => x.coin === "BTC");
+    expect(btc?.targetSize).toBeGreaterThan(0);
+    expect(btc?.driftUsd).toBeGreaterThan(0);
+    expect(p.inSync).toBe(false);
+    const r = driftReport({ targets: p.targets, skipped: p.skipped, actionCoins: [] });
+    expect(r.coins.find((c) => c.coin === "BTC")).toMatchObject({ status: "blocked", reason: "cap-no-room" });
+    expect(r.inSync).toBe(false);
   });
 });
 

@@ -31,6 +31,8 @@ describe("reasons", () => {
         "leader-no-equity",
         // nothing to copy with (our account value $0)
         "no-equity",
+        // a portfolio cap left no room for an increase: the target is not reached
+        "cap-no-room",
         // a delisted / unpriced coin someone holds sits unmanaged: never "in sync" (issue 12.8)
         "unknown-market",
         "leverage-not-set",
