@@ -106,6 +106,18 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "passive-resting",
 ]);
 
+/**
+ * Skips that say a cap cut the coin's target or its order. Beside an order for the coin they
+ * are not a skip at all — the order goes, smaller: views say "buy 8.8 (capped)", never
+ * "planned; skipped: leverage-cap".
+ */
+export const CAP_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "leverage-cap",
+  "notional-cap",
+  "total-notional-cap",
+  "allocation-cap",
+]);
+
 /** True when a skip with this reason leaves drift a later run should fix. */
 export function keepsDrift(code: ReasonCode): boolean {
   return DRIFT_REASONS.has(code);

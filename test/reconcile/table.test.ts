@@ -184,3 +184,39 @@ describe("a leader with nothing to size from (its equity net of cash flows ≤ 0
     expect(text).not.toMatch(/in sync: nothing to do/);
   });
 });
+
+describe("a coin a cap cut", () => {
+  it("reads as the order it is — 'open: buy 8.8 (capped) → planned' — never 'planned; skipped: leverage-cap'", async () => {
+    const link = {
+      coin: "LINK",
+      side: "buy" as const,
+      size: 8.8,
+      limitPx: 15.1,
+      reduceOnly: false,
+      cloid: "0x0000000000000000000000000000000b" as const,
+      reason: "open" as const,
+      refPx: 15,
+    };
+    const skip = {
+      coin: "LINK",
+      reason: "leverage-cap" as const,
+      detail: "cut to 8.8 to fit risk.maxLeverage 3× equity ($30000 gross): buy 20 LINK wanted",
+    };
+    const decided: Plan = { ...plan([target("LINK", 200, 20, 0, 15)], [link]), skipped: [skip] };
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: true,
+      decided,
+      final: decided,
+      results: [],
+      halted: false,
+      requests: 3,
+    });
+    const text = await renderReport(report, decided, decided, 80);
+    expect(rowOf(text, "LINK").at(-1)).toBe("open: buy 8.8 (capped) → planned");
+    expect(text).not.toContain("skipped: leverage-cap");
+    // Why, under the table.
+    expect(text).toContain("  LINK leverage-cap: cut to 8.8 to fit");
+  });
+});

@@ -6,11 +6,11 @@ import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../co
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { detailNumber, fixed, roundFigure, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
-import { reasonText } from "../../core/reasons.js";
+import { CAP_REASONS, reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import { orderKind } from "../../core/slippage.js";
-import type { Address, Plan } from "../../core/types.js";
+import type { Address, Plan, ReasonCode } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { wrapToWidth } from "../../ui/format.js";
@@ -275,8 +275,16 @@ export async function renderReport(
   // 101 columns wide (status says its skips under its table too).
   const byCoin = new Map<string, string[]>();
   const add = (coin: string, text: string) => byCoin.set(coin, [...(byCoin.get(coin) ?? []), text]);
+  // A cap's note beside the coin's own order is no skip: the order goes, cut ("buy 8.8 (capped)").
+  const acting = new Set(report.actions.map((a) => a.coin));
+  const capped = new Set(
+    report.skipped
+      .filter((s) => acting.has(s.coin) && CAP_REASONS.has(s.reason as ReasonCode))
+      .map((s) => s.coin),
+  );
   for (const a of report.actions) {
-    const what = `${a.side} ${detailNumber(a.size)}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${detailNumber(a.limitPx)})` : ""}`;
+    const cut = capped.has(a.coin) ? " (capped)" : "";
+    const what = `${a.side} ${detailNumber(a.size)}${cut}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${detailNumber(a.limitPx)})` : ""}`;
     const outcome =
       a.status === "planned"
         ? "planned"
@@ -287,7 +295,10 @@ export async function renderReport(
             : a.status;
     add(a.coin, `${a.reason}: ${what} → ${outcome}`);
   }
-  for (const s of report.skipped) add(s.coin, `skipped: ${s.reason}`);
+  for (const s of report.skipped) {
+    if (capped.has(s.coin) && CAP_REASONS.has(s.reason as ReasonCode)) continue;
+    add(s.coin, `skipped: ${s.reason}`);
+  }
   const sent = !report.dryRun && report.actions.length > 0;
   const rows: (string | number)[][] = [];
   const coins = new Set<string>([
