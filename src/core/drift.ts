@@ -28,7 +28,7 @@
 // what the copy closes) it is undefined — the whole position is drift — and shown as "closing",
 // never ±100 %: the USD drift says how much. Every view asks driftPct() and shows it the same.
 
-import { fixed, roundHalfAway } from "./format.js";
+import { fixed, fmtAge, roundHalfAway } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import type { CoinTarget, ReasonCode, SkippedAction } from "./types.js";
 
@@ -174,6 +174,43 @@ export function driftText(r: DriftReport): string {
   if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
   if (anomalies.length > 0) parts.push(`left alone: ${anomalies.join(", ")}`);
   return parts.join(" · ");
+}
+
+/**
+ * How fresh the data behind a drift report is, as the engine judges it: the last moment a
+ * stream message or a sweep brought the exchange's state (`freshAt`), the engine's staleness
+ * window (`staleMs`: the one that blocks a stale leader's increases), and when the copy was last
+ * in sync on fresh data (null: not in this run).
+ */
+export interface Freshness {
+  freshAt: number;
+  staleMs: number;
+  lastInSyncAt: number | null;
+}
+
+/** The copy's verdict: in sync or not, in words (a line and its compact form). */
+export interface SyncVerdict {
+  inSync: boolean;
+  text: string;
+  short: string;
+}
+
+/**
+ * THE verdict every view says (dashboard header, state line, event records): the drift
+ * report's, unless the data behind it is older than the staleness window — the exchange
+ * unreachable, a stream reconnecting, the sweeps failing. Then it is not "in sync" (nobody
+ * knows): "stale 1m · last in sync 34s ago", or "stale 1m · not in sync at the last read".
+ */
+export function syncVerdict(r: DriftReport, now: number, freshness?: Freshness | null): SyncVerdict {
+  if (freshness && now - freshness.freshAt > freshness.staleMs) {
+    const stale = `stale ${fmtAge(now - freshness.freshAt)}`;
+    const last =
+      freshness.lastInSyncAt !== null
+        ? `last in sync ${fmtAge(now - freshness.lastInSyncAt)} ago`
+        : "not in sync at the last read";
+    return { inSync: false, text: `${stale} · ${last}`, short: `${stale} · ${last}` };
+  }
+  return { inSync: r.inSync, text: driftText(r), short: driftTextShort(r) };
 }
 
 /**

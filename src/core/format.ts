@@ -137,3 +137,14 @@ export function roundStats<T extends object>(kind: FigureKind, stats: T): T {
     out[k] = typeof v === "number" && k !== "count" && k !== "n" ? roundFigure(kind, v) : v;
   return out as T;
 }
+
+/** How long ago, compactly: 0.4s, 12s, 3m, 2h, 5d. */
+export function fmtAge(ms: number): string {
+  if (!Number.isFinite(ms)) return "-";
+  const a = Math.max(0, ms);
+  if (a < 10_000) return `${(a / 1000).toFixed(1)}s`;
+  if (a < 120_000) return `${Math.round(a / 1000)}s`;
+  if (a < 7_200_000) return `${Math.round(a / 60_000)}m`;
+  if (a < 172_800_000) return `${Math.round(a / 3_600_000)}h`;
+  return `${Math.round(a / 86_400_000)}d`;
+}

@@ -14,7 +14,7 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import { driftReport, emptyPlanView, mergePlanView, type PlanView } from "../core/drift.js";
+import { driftReport, emptyPlanView, type Freshness, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
   type HlcopyError,
@@ -304,6 +304,8 @@ const notConfirmed = (): UsageError =>
 const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
+/** How often the run checks whether its data has gone stale (or fresh again). */
+const STALE_WATCH_MS = 1_000;
 /** A hot-path plan whose coin a portfolio cap left no room asks for a sweep at most this often. */
 const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
@@ -637,6 +639,16 @@ export class CopyEngine {
       return this.stopped;
     }
     this.#scheduleSweep("start", 0);
+    // Data that goes stale (the exchange unreachable: no message, no sweep within the window)
+    // brings no event of its own: a state event says so when it happens, and when it ends.
+    this.#staleWatch = setInterval(() => {
+      const stale = this.#freshness(this.#now())?.stale ?? false;
+      if (stale !== this.#wasStale) {
+        this.#wasStale = stale;
+        this.#emitState(true);
+      }
+    }, STALE_WATCH_MS);
+    this.#staleWatch.unref?.();
     return this.stopped;
   }
 
@@ -651,6 +663,7 @@ export class CopyEngine {
     this.#exitCode = exitCode;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
+    if (this.#staleWatch) clearInterval(this.#staleWatch);
     this.#styles.close();
     await this.#sweepChain;
     await this.#queue;
@@ -958,6 +971,12 @@ export class CopyEngine {
 
   /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
   readonly #tellWait = groupWaits((message) => this.#emit({ type: "warning", ts: this.#now(), message }));
+
+  /** When the copy was last in sync on fresh data (a state event's verdict), null: not yet. */
+  #lastInSyncAt: number | null = null;
+  /** Watches for the data going stale (and fresh again): a state event says each change. */
+  #staleWatch: ReturnType<typeof setInterval> | undefined;
+  #wasStale = false;
 
   /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
   #capSweepAt = Number.NEGATIVE_INFINITY;
@@ -1840,6 +1859,17 @@ export class CopyEngine {
     });
   }
 
+  /**
+   * How fresh our picture of the exchange is (core/drift.ts Freshness): the last stream message
+   * or good sweep, and the staleness window #isLeaderStale uses. Undefined before the first sweep.
+   */
+  #freshness(now: number): (Freshness & { stale: boolean }) | undefined {
+    if (this.#lastSweepOkAt === 0) return undefined;
+    const staleMs = this.#o.staleMs ?? 60_000;
+    const freshAt = Math.max(this.#lastSweepOkAt, this.#streams?.health().lastSocketMessageAt ?? 0);
+    return { freshAt, staleMs, lastInSyncAt: this.#lastInSyncAt, stale: now - freshAt > staleMs };
+  }
+
   #isLeaderStale(now: number): boolean {
     const staleMs = this.#o.staleMs ?? 60_000;
     if (!this.#streams) return now - this.#lastSweepOkAt > staleMs && this.#lastSweepOkAt > 0;
@@ -2244,7 +2274,9 @@ export class CopyEngine {
       this.#stateTimer = undefined;
     }
     this.#lastStateAt = now;
-    this.#refreshView();
+    const figures = this.#figures();
+    const fresh = this.#freshness(now);
+    if (fresh && !fresh.stale && figures.drift.inSync) this.#lastInSyncAt = now;
     // The planner's own deadband of each target (never recomputed here).
     const deadband: Record<string, number> = {};
     for (const t of this.#lastTargets) deadband[t.coin] = t.deadbandUsd;
@@ -2267,7 +2299,10 @@ export class CopyEngine {
       })),
       targets: this.#lastTargets,
       deadbandUsd: deadband,
-      ...this.#figures(),
+      ...figures,
+      ...(fresh
+        ? { freshness: { freshAt: fresh.freshAt, staleMs: fresh.staleMs, lastInSyncAt: this.#lastInSyncAt } }
+        : {}),
       ...(this.#o.agentValidUntil === undefined
         ? {}
         : {
