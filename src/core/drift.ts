@@ -17,6 +17,9 @@
 //                 Settings leave the first four alone on purpose (in sync); a not-ours position
 //                 is an anomaly a human must settle (--adopt it or --deny-coins it), so the copy
 //                 is not in sync while one is there.
+//                 A coin blocked because there is nothing to size from (NO_TARGET_REASONS: the
+//                 leader's equity net of cash flows ≤ 0, or ours ≤ 0) has no target either: its target and
+//                 drift are null (shown "-"), never our own size and $0 — and it is not in sync.
 // The copy is in sync when no coin is `drift` or `blocked` and no position is not-ours (the
 // planner's `inSync` says the same: no action and no drift-keeping skip). The total is
 // Σ|drift| over the coins hlcopy sizes; `outsideUsd` is the part in `drift` and `blocked` coins.
@@ -25,7 +28,7 @@
 // what the copy closes) it is undefined — the whole position is drift — and shown as "closing",
 // never ±100 %: the USD drift says how much. Every view asks driftPct() and shows it the same.
 
-import { fixed, roundHalfAway } from "./format.js";
+import { fixed, fmtAge, roundHalfAway } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import type { CoinTarget, ReasonCode, SkippedAction } from "./types.js";
 
@@ -40,9 +43,20 @@ export const LEFT_ALONE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "entry-only",
 ]);
 
+/**
+ * Skips that mean "no target can be computed" (nothing to size from): blocked — the copy is not
+ * in sync — but with no target and no drift figure (null, shown "-"). The planner keeps such a
+ * coin's targetSize at our own size (caps still count the position); shown, that read as
+ * "hlcopy wants what it holds", even against the leader's side.
+ */
+export const NO_TARGET_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "leader-no-equity",
+  "no-equity",
+]);
+
 export interface CoinDrift {
   coin: string;
-  /** (target − ours) × mid, signed (USD); null for a position left alone (it has no target). */
+  /** (target − ours) × mid, signed (USD); null for a position left alone or a coin with no target. */
   driftUsd: number | null;
   status: DriftStatus;
   /** The skip behind `tolerated`, `blocked` or `left-alone` (null for in-sync / drift without one). */
@@ -101,7 +115,13 @@ export function driftReport(input: DriftInput): DriftReport {
     const leave = reasons.find((r) => LEFT_ALONE_REASONS.has(r));
     const block = reasons.find((r) => keepsDrift(r));
     if (leave && !acting.has(coin)) return { coin, driftUsd: null, status: "left-alone", reason: leave };
-    if (block) return { coin, driftUsd, status: "blocked", reason: block };
+    if (block)
+      return {
+        coin,
+        driftUsd: NO_TARGET_REASONS.has(block) ? null : driftUsd,
+        status: "blocked",
+        reason: block,
+      };
     if (acting.has(coin)) return { coin, driftUsd, status: "drift", reason: null };
     if (Math.abs(driftUsd) < CENT) return { coin, driftUsd, status: "in-sync", reason: null };
     return { coin, driftUsd, status: "tolerated", reason: reasons[0] ?? "inside-deadband" };
@@ -146,12 +166,51 @@ export function driftText(r: DriftReport): string {
     .filter((c) => c.status === "left-alone" && c.reason !== null && keepsDrift(c.reason))
     .map((c) => `${c.coin} ${c.reason}`);
   const parts: string[] = [];
-  if (drifting.length > 0 || blocked.length > 0 || roundHalfAway(r.outsideUsd) >= 0.01) {
+  // A blocked coin with no target (nothing to size from) has no drift figure to say.
+  const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
+  if (drifting.length > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
     parts.push(`drift $${fixed(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
   } else parts.push("not in sync");
   if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
   if (anomalies.length > 0) parts.push(`left alone: ${anomalies.join(", ")}`);
   return parts.join(" · ");
+}
+
+/**
+ * How fresh the data behind a drift report is, as the engine judges it: the last moment a
+ * stream message or a sweep brought the exchange's state (`freshAt`), the engine's staleness
+ * window (`staleMs`: the one that blocks a stale leader's increases), and when the copy was last
+ * in sync on fresh data (null: not in this run).
+ */
+export interface Freshness {
+  freshAt: number;
+  staleMs: number;
+  lastInSyncAt: number | null;
+}
+
+/** The copy's verdict: in sync or not, in words (a line and its compact form). */
+export interface SyncVerdict {
+  inSync: boolean;
+  text: string;
+  short: string;
+}
+
+/**
+ * THE verdict every view says (dashboard header, state line, event records): the drift
+ * report's, unless the data behind it is older than the staleness window — the exchange
+ * unreachable, a stream reconnecting, the sweeps failing. Then it is not "in sync" (nobody
+ * knows): "stale 1m · last in sync 34s ago", or "stale 1m · not in sync at the last read".
+ */
+export function syncVerdict(r: DriftReport, now: number, freshness?: Freshness | null): SyncVerdict {
+  if (freshness && now - freshness.freshAt > freshness.staleMs) {
+    const stale = `stale ${fmtAge(now - freshness.freshAt)}`;
+    const last =
+      freshness.lastInSyncAt !== null
+        ? `last in sync ${fmtAge(now - freshness.lastInSyncAt)} ago`
+        : "not in sync at the last read";
+    return { inSync: false, text: `${stale} · ${last}`, short: `${stale} · ${last}` };
+  }
+  return { inSync: r.inSync, text: driftText(r), short: driftTextShort(r) };
 }
 
 /**
@@ -167,7 +226,8 @@ export function driftTextShort(r: DriftReport): string {
     (c) => c.status === "left-alone" && c.reason !== null && keepsDrift(c.reason),
   ).length;
   const parts: string[] = [];
-  if (drifting > 0 || blocked > 0 || roundHalfAway(r.outsideUsd) >= 0.01) {
+  const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
+  if (drifting > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
     parts.push(
       `drift $${fixed(r.outsideUsd)}${drifting > 0 ? ` (${drifting} coin${drifting === 1 ? "" : "s"})` : ""}`,
     );
@@ -177,23 +237,36 @@ export function driftTextShort(r: DriftReport): string {
   return parts.join(" · ");
 }
 
-/**
- * The copy target a view shows for a coin: null (no target) for a position left alone. The
- * planner keeps such a coin's targetSize at our own size, so caps still count the position;
- * shown under "target" it would read as "hlcopy wants this". Every view (dashboard, status,
- * reconcile, the state event) asks here; a null status (an older journal) shows the target.
- */
-export function shownTarget(targetSize: number, status: DriftStatus | null | undefined): number | null {
-  return status === "left-alone" ? null : targetSize;
+/** A coin's judgement as views keep it (a journal's older records may have no reason). */
+export type Judged = { status: DriftStatus; reason?: ReasonCode | string | null } | null | undefined;
+
+/** The coin has no copy target: a position left alone, or nothing to size from (NO_TARGET_REASONS). */
+function noTarget(judged: Judged): boolean {
+  if (!judged) return false;
+  return (
+    judged.status === "left-alone" ||
+    (judged.status === "blocked" && NO_TARGET_REASONS.has(judged.reason as ReasonCode))
+  );
 }
 
 /**
- * The drift figure a view shows for a coin: null (no figure) for a position left alone. The
+ * The copy target a view shows for a coin: null (no target) for a position left alone or a
+ * coin with nothing to size from. The planner keeps such a coin's targetSize at our own size,
+ * so caps still count the position; shown under "target" it would read as "hlcopy wants this".
+ * Every view (dashboard, status, reconcile, the state event) asks here; no judgement (an older
+ * journal) shows the target.
+ */
+export function shownTarget(targetSize: number, judged: Judged): number | null {
+  return noTarget(judged) ? null : targetSize;
+}
+
+/**
+ * The drift figure a view shows for a coin: null (no figure) where shownTarget has none. The
  * planner's target for it is our own size, so its driftUsd is 0 — shown, that reads "in sync".
  * Every view and JSON document asks here, as for shownTarget.
  */
-export function shownDrift(driftUsd: number, status: DriftStatus | null | undefined): number | null {
-  return status === "left-alone" ? null : driftUsd;
+export function shownDrift(driftUsd: number, judged: Judged): number | null {
+  return noTarget(judged) ? null : driftUsd;
 }
 
 /**

@@ -176,3 +176,14 @@ function walk(value: unknown, key: string | null): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
   return value;
 }
+
+/** How long ago, compactly: 0.4s, 12s, 3m, 2h, 5d. */
+export function fmtAge(ms: number): string {
+  if (!Number.isFinite(ms)) return "-";
+  const a = Math.max(0, ms);
+  if (a < 10_000) return `${(a / 1000).toFixed(1)}s`;
+  if (a < 120_000) return `${Math.round(a / 1000)}s`;
+  if (a < 7_200_000) return `${Math.round(a / 60_000)}m`;
+  if (a < 172_800_000) return `${Math.round(a / 3_600_000)}h`;
+  return `${Math.round(a / 86_400_000)}d`;
+}

@@ -24,8 +24,11 @@
 //   guard exactly-once and rejection loops, and the coin is re-planned next cycle.
 // * A liquidated coin's target is 0 even if other leaders hold it (design §6: close it).
 // * The $10 test values an order at the lower of mid and its limit price.
-// * No leader state at all, or a leader with equity ≤ 0 holding the coin: our position is
-//   left alone ("stale-leader"), never flattened. The kill switch still closes everything.
+// * No leader state at all: our position is left alone ("stale-leader"), never flattened. A
+//   leader with equity (net of cash flows) ≤ 0 holding the coin: nothing to size from
+//   ("leader-no-equity"), ours left alone, no target shown (core/drift.ts NO_TARGET_REASONS).
+//   Our own equity ≤ 0 with none of the coin held: nothing to copy with ("no-equity"), no
+//   target either — never "in sync" at targets of 0. The kill switch still closes everything.
 // * Action reasons: a flip is "flip" (the reduce-only close) + "open"; a closeDenied close
 //   carries "coin-denied"/"coin-not-allowed".
 // * Coin lists match case-insensitively ("btc" denies BTC); runs canonicalise them first
@@ -209,6 +212,8 @@ interface CoinWork {
   targetLots: number;
   /** An increase of this coin was cut (or dropped) for headroom under the portfolio cap. */
   trimmed: boolean;
+  /** The reduction to its target the deadband skipped (the coin is held above its target). */
+  heldAbove: Leg | undefined;
   /** entry-only: the leaders reduced, closed or flipped; the target holds our position. */
   held?: boolean;
   /** A gated leader's increase was dropped from the target: the gate's reason and detail. */
@@ -325,21 +330,49 @@ export function planOrders(params: PlanParameters): Plan {
   // Headroom: increases may not take gross notional over the portfolio limit, counting
   // every position that stays where it is (skipped reductions, unplanned coins, coins left
   // alone). If they would, every increase's growth is cut by the same factor.
+  // Positions held above their target inside the deadband do not take the room the cap's one
+  // factor gave the other coins: when the increases would not fit, those coins are brought
+  // down to their targets first (a reduction, always allowed), so every coin's target stays
+  // the same fraction of the leader's. Whatever still does not fit is cut, and a coin the cut
+  // holds back keeps its target and its drift ("cap-no-room": not in sync).
   let trimFactor = 1;
+  const madeRoom: string[] = [];
   if (increases.length > 0 && Number.isFinite(pLimit.limit)) {
-    const post = new Map<string, number>();
-    for (const w of work.values()) post.set(w.coin, Math.abs(w.oursLots));
-    for (const leg of reductions) {
-      const prev = post.get(leg.w.coin) ?? 0;
-      post.set(leg.w.coin, Math.max(0, prev - leg.lots));
-    }
-    let baseline = 0;
-    for (const w of work.values()) {
-      if (w.market) baseline += lotsToSize(post.get(w.coin) ?? 0, w.szDecimals) * w.mid;
-    }
+    const baselineOf = () => {
+      const post = new Map<string, number>();
+      for (const w of work.values()) post.set(w.coin, Math.abs(w.oursLots));
+      for (const leg of reductions) {
+        const prev = post.get(leg.w.coin) ?? 0;
+        post.set(leg.w.coin, Math.max(0, prev - leg.lots));
+      }
+      let baseline = 0;
+      for (const w of work.values()) {
+        if (w.market) baseline += lotsToSize(post.get(w.coin) ?? 0, w.szDecimals) * w.mid;
+      }
+      return baseline;
+    };
+    let baseline = baselineOf();
     let growth = 0;
     for (const leg of increases) growth += lotsToSize(leg.lots, leg.w.szDecimals) * leg.w.mid;
-    if (baseline + growth > pLimit.limit * (1 + 1e-9)) {
+    const over = () => baseline + growth > pLimit.limit * (1 + 1e-9);
+    if (over()) {
+      const released = new Set<string>();
+      for (const coin of requested) {
+        const held = work.get(coin)?.heldAbove;
+        if (!held) continue;
+        reductions.push(held);
+        released.add(coin);
+        madeRoom.push(coin);
+      }
+      if (released.size > 0) {
+        for (let i = skipped.length - 1; i >= 0; i--) {
+          const s = skipped[i] as SkippedAction;
+          if (released.has(s.coin) && s.reason === "inside-deadband") skipped.splice(i, 1);
+        }
+        baseline = baselineOf();
+      }
+    }
+    if (over()) {
       trimFactor = fitFactor(growth, baseline, pLimit.limit);
       increases = trimIncreases(increases, trimFactor, pLimit, settings, skipped);
     }
@@ -437,7 +470,7 @@ export function planOrders(params: PlanParameters): Plan {
     ratioSum += ratio;
     leaderRatios[r.address] = ratio;
   });
-  const bound = scale < 1 || trimFactor < 1;
+  const bound = scale < 1 || trimFactor < 1 || madeRoom.length > 0;
   const plan: Plan = {
     actions,
     skipped,
@@ -454,10 +487,16 @@ export function planOrders(params: PlanParameters): Plan {
       reason: pLimit.reason,
       limitUsd: pLimit.limit,
       increaseScale: trimFactor,
+      ...(madeRoom.length > 0 ? { madeRoom } : {}),
       detail:
-        scale < 1
+        (scale < 1
           ? `targets scaled ×${detailNumber(scale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
-          : `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`,
+          : trimFactor < 1
+            ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`
+            : `within ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`) +
+        (madeRoom.length > 0
+          ? `; ${madeRoom.join(", ")} brought down to ${madeRoom.length === 1 ? "its target" : "their targets"} to make room`
+          : ""),
     };
   }
   return plan;
@@ -564,6 +603,8 @@ function coinWork(
   let rawUncut = 0;
   let gate: LeaderGate | null = null;
   let unsizable: string | null = null;
+  /** The unsizable leader's problem is its equity ≤ 0 (leader-no-equity, not a stale stream). */
+  let noEquity = false;
   let missing: string | null = null;
   let holders = 0;
   const notCopied: string[] = [];
@@ -576,8 +617,10 @@ function coinWork(
     holders++;
     leaderSize += (Number.isFinite(l.weight) ? l.weight : 0) * size;
     const r = ratios[i] as LeaderRatio;
-    if (r.problem) unsizable ??= r.problem;
-    else if (r.missing) missing ??= r.missing;
+    if (r.problem) {
+      if (unsizable === null) noEquity = r.noEquity === true;
+      unsizable ??= r.problem;
+    } else if (r.missing) missing ??= r.missing;
     else if (r.notCopied) notCopied.push(r.notCopied);
     else {
       // r.ratio carries the allocation cap's scale (copyRatios); a per-coin mode scales it per coin.
@@ -637,10 +680,24 @@ function coinWork(
     };
   } else if (sets.liquidated.has(coin)) {
     rule = { kind: "zero", reason: "leader-liquidated" };
+  } else if (!(ours.accountValue > 0) && ourSize === 0 && (leaderSize !== 0 || raw !== 0)) {
+    // Nothing to copy with: every target would be 0 (the ratio or the caps scale by our equity)
+    // and "in sync" would hide that the leader's coins are not copied. No target, not in sync.
+    // A position we still hold is sized as usual (its caps close it: reducing is always allowed).
+    rule = {
+      kind: "leave",
+      reason: "no-equity",
+      detail: `our account value is $${detailNumber(ours.accountValue)}: nothing to copy ${coin} with (fund the account or check --account)`,
+    };
   } else if (leaders.length === 0) {
     rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
   } else if (unsizable) {
-    rule = { kind: "leave", reason: "stale-leader", detail: `${unsizable}; our ${coin} is left alone` };
+    // A leader with nothing to size from (equity net of cash flows ≤ 0) is not a stale stream.
+    rule = {
+      kind: "leave",
+      reason: noEquity ? "leader-no-equity" : "stale-leader",
+      detail: `${unsizable}; our ${coin} is left alone`,
+    };
   } else if (missing) {
     rule = { kind: "leave", reason: "sizing-input-missing", detail: `${missing}; our ${coin} is left alone` };
   } else if (holders > 0 && notCopied.length === holders) {
@@ -649,7 +706,9 @@ function coinWork(
     rule = { kind: "copy" };
   }
   // risk.maxHoldHours: our own exit, for a coin the copy manages (or leaves to a stale leader).
-  const manages = rule.kind === "copy" || (rule.kind === "leave" && rule.reason === "stale-leader");
+  const manages =
+    rule.kind === "copy" ||
+    (rule.kind === "leave" && (rule.reason === "stale-leader" || rule.reason === "leader-no-equity"));
   if (manages && market && ourSize !== 0 && context.timeStopped?.includes(coin)) {
     rule = { kind: "zero", reason: "time-stop" };
   }
@@ -711,6 +770,7 @@ function coinWork(
     cappedLots: 0,
     targetLots: 0,
     trimmed: false,
+    heldAbove: undefined,
     buyPx: 0,
     sellPx: 0,
   };
@@ -808,15 +868,19 @@ function decideCoin(
     // Reduction toward (or to) zero: no cap, gate, halt or flag blocks it.
     const side: Side = O > 0 ? "sell" : "buy";
     const lots = Math.abs(O) - Math.abs(T);
+    const unfollowed = finiteOr0(context.shed?.[coin]) !== 0;
+    const reason: ReasonCode = forced ?? (unfollowed ? "leader-unfollowed" : T === 0 ? "close" : "reduce");
     if (T !== 0) {
       const db = deadband(w, lots, T, side, settings);
       if (db) {
         skip(db.reason, db.detail);
+        // Held above its target inside the deadband: sent after all if the room it takes under
+        // a portfolio cap is what other coins' increases need (see the headroom step).
+        if (db.reason === "inside-deadband")
+          w.heldAbove = leg(w, side, lots, true, reason, Math.abs(O), false);
         return;
       }
     }
-    const unfollowed = finiteOr0(context.shed?.[coin]) !== 0;
-    const reason: ReasonCode = forced ?? (unfollowed ? "leader-unfollowed" : T === 0 ? "close" : "reduce");
     reductions.push(leg(w, side, lots, true, reason, Math.abs(O), false));
     return;
   }
@@ -1020,7 +1084,6 @@ function trimIncreases(
   for (const leg of legs) {
     const w = leg.w;
     const lots = Math.floor(leg.lots * factor);
-    const sign = leg.side === "buy" ? 1 : -1;
     const size = lotsToSize(lots, w.szDecimals);
     const wanted = `${leg.side} ${detailNumber(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;
     w.trimmed = true;
@@ -1030,11 +1093,15 @@ function trimIncreases(
       minOrder(w, lots, leg.side, settings)
     ) {
       // Nothing worth sending is left: the coin stays where it is (a flip's close still goes).
-      w.targetLots = leg.flipOpen ? 0 : w.oursLots;
-      skipped.push({ coin: w.coin, reason, detail: `no room under ${room}: ${wanted} not sent` });
+      // Its target is still the cap's one factor of the leader's — shown with its drift, never
+      // as 0 / $0 — and the copy is not in sync ("cap-no-room": it could not reach the target).
+      skipped.push({
+        coin: w.coin,
+        reason: "cap-no-room",
+        detail: `no room under ${room}: ${wanted} not sent (capped: the target is not reached)`,
+      });
       continue;
     }
-    w.targetLots = sign * (leg.fromAbsLots + lots);
     skipped.push({
       coin: w.coin,
       reason,

@@ -22,8 +22,14 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "leverage-cap": "capped by max leverage",
   "notional-cap": "capped by max notional per coin",
   "total-notional-cap": "capped by max total notional",
+  "cap-no-room":
+    "capped: no room left under the portfolio cap for this increase — the target is not reached (not in sync)",
   "entry-drift": "price moved too far from the leader's price: increase skipped",
   "stale-leader": "leader data is stale or unusable: increases blocked",
+  "leader-no-equity":
+    "the leader's equity net of cash flows is ≤ 0: nothing to size from, no target (ours left alone)",
+  "no-equity":
+    "our account value is $0: nothing to copy with, no target (fund the account or check --account)",
   halted: "halted: increases blocked",
   "daily-loss": "daily loss limit hit: increases blocked",
   "not-joined": "opened before we joined (new-only): not copied",
@@ -86,6 +92,9 @@ export const ACTION_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "entry-drift",
   "stale-leader",
+  "leader-no-equity",
+  "no-equity",
+  "cap-no-room",
   "daily-loss",
   "backoff",
   "order-pending",
@@ -95,6 +104,18 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "leverage-not-set",
   "sizing-input-missing",
   "passive-resting",
+]);
+
+/**
+ * Skips that say a cap cut the coin's target or its order. Beside an order for the coin they
+ * are not a skip at all — the order goes, smaller: views say "buy 8.8 (capped)", never
+ * "planned; skipped: leverage-cap".
+ */
+export const CAP_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "leverage-cap",
+  "notional-cap",
+  "total-notional-cap",
+  "allocation-cap",
 ]);
 
 /** True when a skip with this reason leaves drift a later run should fix. */

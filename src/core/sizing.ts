@@ -36,6 +36,8 @@ export interface LeaderRatio {
   ratio: number;
   /** Why this leader yields no targets (e.g. equity ≤ 0); its coins are left alone. */
   problem?: string;
+  /** The problem is the leader's equity (net of cash flows) ≤ 0: nothing to size from (leader-no-equity). */
+  noEquity?: true;
   /** The sizing mode copies nothing of this leader (kelly ≤ 0): its targets are 0, reason negative-edge. */
   notCopied?: string;
   /** An input the mode needs is not known yet (kelly: the leader's edge): its coins are left alone. */
@@ -152,7 +154,7 @@ export function leaderRatio(
         ? "equity net of cash flows"
         : "account value";
     const problem = `leader ${shortAddress(address)} ${what} is ${detailNumber(equity)}: nothing to size from`;
-    return { address, ratio: 0, problem, inputs: {}, detail: problem };
+    return { address, ratio: 0, problem, noEquity: true, inputs: {}, detail: problem };
   }
   const weight = Number.isFinite(leader.weight) && leader.weight > 0 ? leader.weight : 0;
   const ourEquity = Math.max(0, ours.accountValue);

@@ -146,8 +146,13 @@ export type ReasonCode =
   | "leverage-cap"
   | "notional-cap"
   | "total-notional-cap"
+  // a portfolio cap left no room for this increase: the target is not reached (not in sync)
+  | "cap-no-room"
   | "entry-drift"
   | "stale-leader"
+  // nothing to size from: the leader's equity (net of cash flows) is ≤ 0, or ours is
+  | "leader-no-equity"
+  | "no-equity"
   | "halted"
   | "daily-loss"
   | "not-joined"
@@ -278,5 +283,10 @@ export interface PortfolioCap {
    * (a reduction skipped or in flight, a coin not planned) keep gross under the limit; 1 = no cut.
    */
   increaseScale: number;
+  /**
+   * Coins held above their target inside the deadband that this plan brings down to their
+   * targets because their excess was the room other coins' increases needed (absent: none).
+   */
+  madeRoom?: string[];
   detail: string;
 }

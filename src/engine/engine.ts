@@ -14,7 +14,7 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import { driftReport, emptyPlanView, mergePlanView, type PlanView } from "../core/drift.js";
+import { driftReport, emptyPlanView, type Freshness, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
   type HlcopyError,
@@ -304,6 +304,10 @@ const notConfirmed = (): UsageError =>
 const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
+/** How often the run checks whether its data has gone stale (or fresh again). */
+const STALE_WATCH_MS = 1_000;
+/** A hot-path plan whose coin a portfolio cap left no room asks for a sweep at most this often. */
+const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
 const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
@@ -637,6 +641,16 @@ export class CopyEngine {
       return this.stopped;
     }
     this.#scheduleSweep("start", 0);
+    // Data that goes stale (the exchange unreachable: no message, no sweep within the window)
+    // brings no event of its own: a state event says so when it happens, and when it ends.
+    this.#staleWatch = setInterval(() => {
+      const stale = this.#freshness(this.#now())?.stale ?? false;
+      if (stale !== this.#wasStale) {
+        this.#wasStale = stale;
+        this.#emitState(true);
+      }
+    }, STALE_WATCH_MS);
+    this.#staleWatch.unref?.();
     return this.stopped;
   }
 
@@ -651,6 +665,7 @@ export class CopyEngine {
     this.#exitCode = exitCode;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
+    if (this.#staleWatch) clearInterval(this.#staleWatch);
     this.#styles.close();
     await this.#sweepChain;
     await this.#queue;
@@ -959,6 +974,15 @@ export class CopyEngine {
   /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
   readonly #tellWait = groupWaits((message) => this.#emit({ type: "warning", ts: this.#now(), message }));
 
+  /** When the copy was last in sync on fresh data (a state event's verdict), null: not yet. */
+  #lastInSyncAt: number | null = null;
+  /** Watches for the data going stale (and fresh again): a state event says each change. */
+  #staleWatch: ReturnType<typeof setInterval> | undefined;
+  #wasStale = false;
+
+  /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
+  #capSweepAt = Number.NEGATIVE_INFINITY;
+
   #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
     if (this.#stopping) return;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
@@ -1222,7 +1246,7 @@ export class CopyEngine {
     });
     if (!this.#checked) {
       this.#checkLeaders(r.traded);
-      this.#checkOurAccount(r.ourRole);
+      this.#checkOurAccount(r.ourRole, r.ours);
     }
     await this.#styles.afterLeaderRead(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
@@ -1322,26 +1346,31 @@ export class CopyEngine {
   }
 
   /**
-   * An empty account that is an agent's address (--account given the API wallet instead of the
-   * master): planned against its $0 the run would say "in sync" while the leader holds
-   * positions. Refused before any order. One the exchange does not know at all is told (a
-   * dry run before the first deposit is legitimate; a live run is refused by the approval
-   * check before this): its plan is sized from $0.
+   * An empty account (no equity, no position) is refused before any order, dry runs too:
+   * planned against its $0 every target is 0 and the run would say "in sync" while the leader
+   * holds positions. An agent's address (--account given the API wallet instead of the
+   * master) and an address the exchange does not know say so; a funded-then-emptied master is
+   * told to fund it. An account of its own (paper, a seeded dry run) is not read from here.
+   * Later in a run, an account emptied is the planner's "no-equity" (not in sync), said once.
    */
-  #checkOurAccount(role: AccountRole | null): void {
+  #checkOurAccount(role: AccountRole | null, ours: AccountState | null): void {
     const o = this.#o;
     if (role?.role === "agent") {
       throw new UsageError(`${o.account} is an API wallet (agent) of ${role.master}, not a trading account`, {
         hint: `--account takes the master account the agent trades for: --account ${role.master} (or hlcopy config set account ${role.master})`,
       });
     }
+    if (!ours || ours.accountValue > 0 || Object.keys(ours.positions).length > 0) return;
     if (role?.role === "missing") {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `${o.account} is not an account on ${o.network} (no funds, no history): the plan is sized from $0 — check --account`,
-      });
+      throw new UsageError(
+        `${o.account} is not an account on ${o.network} (no funds, no history): nothing to copy with`,
+        { hint: "check --account (the master account that holds your funds), or deposit USDC to it first" },
+      );
     }
+    throw new UsageError(
+      `${o.account} has no equity on ${o.network} ($${fmt(ours.accountValue)}): nothing to copy with`,
+      { hint: "fund the account (deposit USDC) and run again, or check --account" },
+    );
   }
 
   /**
@@ -1361,7 +1390,7 @@ export class CopyEngine {
 
   /**
    * A leader whose equity fell to zero during the run (withdrew everything, wiped out) is not
-   * sized from: its coins are left alone (the planner says "stale-leader") and our own exit
+   * sized from: its coins are left alone (the planner says "leader-no-equity") and our own exit
    * rules apply. Said once, and journaled, when it happens.
    */
   #noticeEmptyLeaders(): void {
@@ -1872,6 +1901,17 @@ export class CopyEngine {
     });
   }
 
+  /**
+   * How fresh our picture of the exchange is (core/drift.ts Freshness): the last stream message
+   * or good sweep, and the staleness window #isLeaderStale uses. Undefined before the first sweep.
+   */
+  #freshness(now: number): (Freshness & { stale: boolean }) | undefined {
+    if (this.#lastSweepOkAt === 0) return undefined;
+    const staleMs = this.#o.staleMs ?? 60_000;
+    const freshAt = Math.max(this.#lastSweepOkAt, this.#streams?.health().lastSocketMessageAt ?? 0);
+    return { freshAt, staleMs, lastInSyncAt: this.#lastInSyncAt, stale: now - freshAt > staleMs };
+  }
+
   #isLeaderStale(now: number): boolean {
     const staleMs = this.#o.staleMs ?? 60_000;
     if (!this.#streams) return now - this.#lastSweepOkAt > staleMs && this.#lastSweepOkAt > 0;
@@ -2293,7 +2333,9 @@ export class CopyEngine {
       this.#stateTimer = undefined;
     }
     this.#lastStateAt = now;
-    this.#refreshView();
+    const figures = this.#figures();
+    const fresh = this.#freshness(now);
+    if (fresh && !fresh.stale && figures.drift.inSync) this.#lastInSyncAt = now;
     // The planner's own deadband of each target (never recomputed here).
     const deadband: Record<string, number> = {};
     for (const t of this.#lastTargets) deadband[t.coin] = t.deadbandUsd;
@@ -2316,7 +2358,10 @@ export class CopyEngine {
       })),
       targets: this.#lastTargets,
       deadbandUsd: deadband,
-      ...this.#figures(),
+      ...figures,
+      ...(fresh
+        ? { freshness: { freshAt: fresh.freshAt, staleMs: fresh.staleMs, lastInSyncAt: this.#lastInSyncAt } }
+        : {}),
       ...(this.#o.agentValidUntil === undefined
         ? {}
         : {
@@ -2619,6 +2664,13 @@ export class CopyEngine {
         });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();
+        // A portfolio cap left this coin no room: the hot path cannot bring other coins held
+        // above their targets down to make it (only a full plan sees them), so sweep now — at
+        // most once per CAP_SWEEP_MS, so a burst of fills never becomes a burst of REST reads.
+        if (plan.skipped.some((s) => s.reason === "cap-no-room") && ts - this.#capSweepAt >= CAP_SWEEP_MS) {
+          this.#capSweepAt = ts;
+          this.#scheduleSweep("sweep", 0);
+        }
         // The targets' drift predates the fills just taken: re-planned when a view next reads
         // it (#figures), so no view shows drift already traded away.
         if (results.length > 0) for (const c of coins) this.#viewStale.add(c);

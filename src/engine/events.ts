@@ -2,7 +2,7 @@
 // dashboard, the line/JSON-lines output, the journal's event log, the demo summary).
 // Plain data only, so a view can never slow the engine down or reach into it.
 
-import type { DriftReport } from "../core/drift.js";
+import type { DriftReport, Freshness } from "../core/drift.js";
 import type { OrderStatus } from "../core/orders.js";
 import type { CopyPnl } from "../core/pnl.js";
 import type { OrderKind } from "../core/slippage.js";
@@ -160,6 +160,11 @@ export type EngineEvent =
       pnl?: CopyPnl;
       /** Every coin's drift status, the total and whether the copy is in sync (core/drift.ts). */
       drift?: DriftReport;
+      /**
+       * How fresh the data behind `drift` is (core/drift.ts syncVerdict: beyond its window the
+       * verdict is "stale", never "in sync"); absent before the first sweep.
+       */
+      freshness?: Freshness;
     }
   | {
       type: "halt";

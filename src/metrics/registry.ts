@@ -1,6 +1,7 @@
 // Run metrics fed by the engine's events, rendered in the Prometheus text format (0.0.4).
 // Counters only go up; gauges are the latest value; histograms use fixed buckets.
 
+import { syncVerdict } from "../core/drift.js";
 import type { CopyPnl } from "../core/pnl.js";
 import type { EngineEvent } from "../engine/events.js";
 
@@ -86,7 +87,7 @@ export class RunMetrics {
         this.#drift = Object.fromEntries(e.targets.map((t) => [t.coin, t.driftUsd]));
         this.#startEquity ??= e.account.accountValue;
         if (e.pnl) this.#pnl = e.pnl;
-        if (e.drift) this.#inSync = e.drift.inSync ? 1 : 0;
+        if (e.drift) this.#inSync = syncVerdict(e.drift, e.ts, e.freshness).inSync ? 1 : 0;
         break;
       case "halt":
         this.#halts.set(e.kind, (this.#halts.get(e.kind) ?? 0) + 1);

@@ -3,7 +3,7 @@
 // the last message), copy lag, the copy's running counts and its drift (core/drift.ts: the
 // same words as `status`).
 import { Box, Text } from "ink";
-import { driftText, driftTextShort, leftAloneText } from "../core/drift.js";
+import { leftAloneText, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
 import { fmtAge, fmtMs, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
@@ -155,6 +155,7 @@ export function Header({ state, width }: HeaderProps) {
     .slice(0, 2)
     .map((s) => `${s.reason} ${s.count}`)
     .join(", ");
+  const verdict = state.drift ? syncVerdict(state.drift, state.now, state.freshness) : null;
   const line3: (Segment | null)[] = [
     state.runMode === "dry-run"
       ? { text: `planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
@@ -168,13 +169,15 @@ export function Header({ state, width }: HeaderProps) {
     state.counters.rejections > 0
       ? { text: `rejected ${state.counters.rejections}`, color: "red", priority: 9 }
       : null,
-    // Drift as it stands now (the latest state), in the words `status` uses; the sweep's age apart.
-    state.drift
+    // Drift as it stands now (the latest state), in the words `status` uses — or "stale" when
+    // the data behind it is older than the engine's window (core/drift.ts syncVerdict); the
+    // sweep's age apart.
+    verdict
       ? {
-          text: driftText(state.drift),
+          text: verdict.text,
           // Counts instead of names when the line is narrow: never dropped for the sweep's age.
-          short: driftTextShort(state.drift),
-          color: state.drift.inSync ? undefined : "yellow",
+          short: verdict.short,
+          color: verdict.inSync ? undefined : "yellow",
           priority: 7,
         }
       : sweep
@@ -184,7 +187,7 @@ export function Header({ state, width }: HeaderProps) {
             priority: 7,
           }
         : null,
-    state.drift && leftAloneText(state.drift) && state.drift.inSync
+    state.drift && leftAloneText(state.drift) && verdict?.inSync
       ? { text: leftAloneText(state.drift), dim: true, priority: 3 }
       : null,
     sweep

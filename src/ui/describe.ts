@@ -2,7 +2,7 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
-import { driftPct, driftText, shownDrift, shownTarget } from "../core/drift.js";
+import { driftPct, shownDrift, shownTarget, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
 import { orderFields } from "../core/orders.js";
 import { reasonText } from "../core/reasons.js";
@@ -285,7 +285,7 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
   const open = e.account.positions.filter((p) => p.size !== 0).length;
   // The engine's drift report when it sent one (core/drift.ts), in the dashboard's words.
   const drift = e.drift
-    ? driftText(e.drift)
+    ? syncVerdict(e.drift, e.ts, e.freshness).text
     : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0))}`;
   const pnl = e.pnl
     ? ` P&L ${roundHalfAway(e.pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${roundHalfAway(e.pnl.roiPct) > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
@@ -342,8 +342,8 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         targets: e.targets.map((t) => {
           const d = e.drift?.coins.find((c) => c.coin === t.coin);
           // A position left alone has no target and no drift figure: null, never 0 ("in sync").
-          const driftUsd = shownDrift(t.driftUsd, d?.status);
-          const targetSize = shownTarget(t.targetSize, d?.status);
+          const driftUsd = shownDrift(t.driftUsd, d);
+          const targetSize = shownTarget(t.targetSize, d);
           return {
             coin: t.coin,
             targetSize,
@@ -355,7 +355,10 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
             ...(t.held ? { held: true } : {}),
           };
         }),
-        ...(e.drift ? { inSync: e.drift.inSync, driftUsd: e.drift.driftUsd } : {}),
+        // The one verdict (core/drift.ts): stale data is never "in sync".
+        ...(e.drift
+          ? { inSync: syncVerdict(e.drift, e.ts, e.freshness).inSync, driftUsd: e.drift.driftUsd }
+          : {}),
         ...(e.pnl ? { pnl: e.pnl as unknown as JsonRecord } : {}),
         ...(e.protection ? { protection: e.protection as unknown as JsonValue } : {}),
         ...(e.leaderCopy ? { leaders: e.leaderCopy as unknown as JsonValue } : {}),

@@ -74,16 +74,8 @@ export function fmtBps(x: number | null): string {
   return x === null || !Number.isFinite(x) ? "-" : `${fmtSigned(x, 1)}bps`;
 }
 
-/** How long ago, compactly: 0.4s, 12s, 3m, 2h, 5d. */
-export function fmtAge(ms: number): string {
-  if (!Number.isFinite(ms)) return "-";
-  const a = Math.max(0, ms);
-  if (a < 10_000) return `${(a / 1000).toFixed(1)}s`;
-  if (a < 120_000) return `${Math.round(a / 1000)}s`;
-  if (a < 7_200_000) return `${Math.round(a / 60_000)}m`;
-  if (a < 172_800_000) return `${Math.round(a / 3_600_000)}h`;
-  return `${Math.round(a / 86_400_000)}d`;
-}
+/** How long ago, compactly (core/format.ts: the drift verdict says ages too). */
+export { fmtAge } from "../core/format.js";
 
 /** Wall-clock time of an epoch-ms timestamp, UTC: 12:00:01.234. */
 export function fmtClock(ts: number): string {

@@ -10,9 +10,11 @@ import {
   driftClosing,
   driftPct,
   driftReport,
+  type Freshness,
   MIN_ORDER_USD,
   shownDrift,
   shownTarget,
+  syncVerdict,
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull } from "../core/format.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
@@ -189,6 +191,8 @@ export interface DashboardState {
   pnl: CopyPnl | null;
   /** Drift of every coin and "in sync", from the latest state event (core/drift.ts). */
   drift: DriftReport | null;
+  /** How fresh the data behind `drift` is (core/drift.ts syncVerdict); null before a state says. */
+  freshness: Freshness | null;
   equitySeries: number[];
   lastEquitySampleAt: number | null;
   equitySampleMs: number;
@@ -264,6 +268,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     slippageBudgetBps: init.slippageBudgetBps ?? null,
     pnl: null,
     drift: null,
+    freshness: null,
     equitySeries: [],
     lastEquitySampleAt: null,
     equitySampleMs: init.equitySampleMs ?? 1_000,
@@ -394,7 +399,7 @@ export function buildPositionRows(
     const judged = statusOf.get(coin);
     const status: DriftStatus = judged?.status ?? (target ? "in-sync" : "left-alone");
     // A position hlcopy does not size has no drift figure (core/drift.ts).
-    const driftUsd = target ? shownDrift(target.driftUsd, status) : null;
+    const driftUsd = target ? shownDrift(target.driftUsd, judged ?? { status }) : null;
 
     const outside = status === "drift" || status === "blocked";
     const coinPnl = pnlOf.get(coin);
@@ -402,7 +407,7 @@ export function buildPositionRows(
       coin,
       leaderSize: target?.leaderSize ?? 0,
       leaderNotional: target && mid !== null ? target.leaderSize * mid : null,
-      targetSize: target ? shownTarget(target.targetSize, status) : null,
+      targetSize: target ? shownTarget(target.targetSize, judged ?? { status }) : null,
       ourSize,
       driftUsd,
       driftPct: driftPct(driftUsd, target?.targetSize ?? null, mid),
@@ -618,6 +623,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       );
       if (e.pnl) state.pnl = e.pnl;
       if (e.drift) state.drift = e.drift;
+      state.freshness = e.freshness ?? null;
       if (e.agent) state.agentDaysLeft = e.agent.daysLeft;
       if (e.leaderCopy) state.leaderCopy = e.leaderCopy;
       const last = state.lastEquitySampleAt;
@@ -852,7 +858,8 @@ export function runSummary(state: DashboardState): RunSummary {
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),
-    inSync: state.drift?.inSync ?? null,
+    // The one verdict (core/drift.ts): a run that ends on stale data does not end "in sync".
+    inSync: state.drift ? syncVerdict(state.drift, state.now, state.freshness).inSync : null,
     slippageBps: { mean: shown(copy.mean, 1), median: shown(copy.median, 1), p95: shown(copy.p95, 1) },
     execSlippageBps: { mean: shown(exec.mean, 1), median: shown(exec.median, 1), p95: shown(exec.p95, 1) },
     copyLagMs: { p50: shown(lag.p50, 0), p99: shown(lag.p99, 0) },

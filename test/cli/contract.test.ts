@@ -168,6 +168,8 @@ describe("a reader that goes away (hlcopy … | head)", () => {
   });
 
   it("follow --json: the run stops cleanly (exit 0) once the reader has its line", async () => {
+    // An account with nothing to copy with is refused at the start, dry runs too: fund it.
+    sim.control.fund(ACCOUNT, 1_000);
     const r = await runIntoClosingReader(
       [
         "--network",

@@ -11,6 +11,7 @@ import {
   driftText,
   mergePlanView,
   shownDrift,
+  syncVerdict,
 } from "../../src/core/drift.js";
 import { planOrders } from "../../src/core/planner.js";
 import { defaultSettings } from "../../src/core/settings.js";
@@ -80,8 +81,8 @@ describe("driftReport", () => {
     expect(denied.coins[0]).toMatchObject({ coin: "BTC", status: "left-alone", reason: "coin-denied" });
     // No target, so no drift figure: null, not 0 (0 reads "in sync").
     expect(denied.coins[0]?.driftUsd).toBeNull();
-    expect(shownDrift(0, "left-alone")).toBeNull();
-    expect(shownDrift(-12.5, "tolerated")).toBe(-12.5);
+    expect(shownDrift(0, { status: "left-alone" })).toBeNull();
+    expect(shownDrift(-12.5, { status: "tolerated" })).toBe(-12.5);
     expect(denied.inSync).toBe(true);
     const foreign = driftReport({
       targets: [target("DOGE", 300, 300, 0.1)],
@@ -215,5 +216,23 @@ describe("the planner's inSync is driftReport's", () => {
       ),
       { numRuns: fcRuns(300) },
     );
+  });
+});
+
+describe("syncVerdict: the one verdict every view says", () => {
+  const r = driftReport({ targets: [target("ETH", 1, 1)], skipped: [], actionCoins: [] });
+  it("is the drift's on fresh data, and 'stale' (not in sync) beyond the engine's window", () => {
+    const f = { freshAt: 1_000, staleMs: 60_000, lastInSyncAt: 900 };
+    expect(syncVerdict(r, 61_000, f)).toEqual({ inSync: true, text: "in sync", short: "in sync" });
+    expect(syncVerdict(r, 95_000, f)).toEqual({
+      inSync: false,
+      text: "stale 94s · last in sync 94s ago",
+      short: "stale 94s · last in sync 94s ago",
+    });
+    expect(syncVerdict(r, 95_000, { ...f, lastInSyncAt: null }).text).toBe(
+      "stale 94s · not in sync at the last read",
+    );
+    // No freshness known (an older event, before the first sweep): the drift's.
+    expect(syncVerdict(r, 95_000).inSync).toBe(true);
   });
 });

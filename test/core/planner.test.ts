@@ -1,6 +1,7 @@
 // The planner's rules, one behaviour per test (design.md §4/§5 and issue 6).
 
 import { describe, expect, it } from "vitest";
+import { driftReport, driftText, shownDrift, shownTarget } from "../../src/core/drift.js";
 import { limitPrice } from "../../src/core/planner.js";
 import type { Markets, Plan } from "../../src/core/types.js";
 import {
@@ -127,9 +128,59 @@ describe("sizing", () => {
   it("a leader with equity ≤ 0 yields no targets: its coins are skipped and ours left alone", () => {
     const p = plan({ markets: M, leader: leader({ BTC: 1 }, 0), ours: account({ BTC: 0.5 }) });
     expect(p.actions).toEqual([]);
-    expect(skipOf(p, "BTC")).toMatchObject({ reason: "stale-leader" });
+    // Its own reason: the stream is fine, there is nothing to size from.
+    expect(skipOf(p, "BTC")).toMatchObject({ reason: "leader-no-equity" });
     expect(skipOf(p, "BTC")?.detail).toContain("nothing to size from");
     expect(p.inSync).toBe(false);
+  });
+
+  it("our equity $0: nothing to copy with — every leader coin is skipped no-equity (no target), never in sync; a held position is still closed by the caps", () => {
+    for (const settings of [
+      settingsWith({}),
+      settingsWith({ sizing: { mode: "fixed-ratio", ratio: 0.01 } }),
+      settingsWith({ sizing: { mode: "fixed-notional", notional: 1_000 } }),
+    ]) {
+      const p = plan({ markets: M, leader: leader({ BTC: 1, ETH: 10 }), ours: account({}, 0), settings });
+      expect(p.actions).toEqual([]);
+      expect(p.skipped.map((s) => [s.coin, s.reason])).toEqual([
+        ["BTC", "no-equity"],
+        ["ETH", "no-equity"],
+      ]);
+      expect(p.inSync).toBe(false);
+      const r = driftReport({ targets: p.targets, skipped: p.skipped, actionCoins: [] });
+      expect(r.coins.map((c) => [c.coin, c.status, c.driftUsd])).toEqual([
+        ["BTC", "blocked", null],
+        ["ETH", "blocked", null],
+      ]);
+      expect(driftText(r)).toBe("not in sync · blocked: BTC no-equity, ETH no-equity");
+    }
+    // Reducing is always allowed: a position held at $0 equity is closed (the caps' room is 0).
+    const held = plan({ markets: M, leader: leader({ BTC: 1 }), ours: account({ BTC: 0.1 }, 0) });
+    expect(summary(held)).toEqual(["BTC sell 0.1 close ro"]);
+  });
+
+  it("nothing to size from: no target and no drift figure (not ours against the leader's side, not $0), never in sync", () => {
+    // The leader long BTC with equity net of cash flows ≤ 0; we are short.
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 1 }, 50_000, { equityBase: -10_000 }),
+      ours: account({ BTC: -0.5 }),
+    });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "BTC")?.reason).toBe("leader-no-equity");
+    expect(skipOf(p, "BTC")?.detail).toContain("equity net of cash flows is -10000");
+    const r = driftReport({ targets: p.targets, skipped: p.skipped, actionCoins: [] });
+    const btc = r.coins.find((c) => c.coin === "BTC");
+    expect(btc).toEqual({ coin: "BTC", driftUsd: null, status: "blocked", reason: "leader-no-equity" });
+    const t = p.targets.find((x) => x.coin === "BTC");
+    expect(shownTarget(t?.targetSize ?? 0, btc)).toBeNull();
+    expect(shownDrift(t?.driftUsd ?? 0, btc)).toBeNull();
+    expect(r.inSync).toBe(false);
+    expect(driftText(r)).toBe("not in sync · blocked: BTC leader-no-equity");
+    // Flat on our side, the leader's coin is still not in sync.
+    const flat = plan({ markets: M, leader: leader({ BTC: 1 }, 0), ours: account({}) });
+    expect(skipOf(flat, "BTC")?.reason).toBe("leader-no-equity");
+    expect(flat.inSync).toBe(false);
   });
 });
 
@@ -348,8 +399,54 @@ describe("caps", () => {
     });
     expect(summary(p)).toEqual(["BTC buy 0.6 open"]);
     expect(p.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual(["BTC leverage-cap", "ETH order-pending"]);
-    expect(p.targets.find((t) => t.coin === "BTC")?.targetSize).toBe(0.6);
+    // The target stays the copy's (0.9: the leader's proportion); the cut order leaves drift.
+    expect(p.targets.find((t) => t.coin === "BTC")?.targetSize).toBe(0.9);
     expect(p.portfolioCap?.detail).toContain("increases cut");
+  });
+
+  it("a coin held above its target inside the deadband does not take the room another coin's target needs: it is brought down first (issue M5)", () => {
+    // risk.maxLeverage 1 × our $10k. Ours: BTC 0.299 ($8970), at the copy of the leader's BTC 3.
+    // The leader buys LINK 1000: gross $105k → every target ×0.952 (BTC 0.28571, LINK 95.2).
+    // BTC is now $399 above its target, inside its 5 % deadband ($428.6): alone, no order — but
+    // that excess is the room LINK's target needs.
+    const markets: Markets = { BTC: market("BTC", 30_000, 5), LINK: market("LINK", 15, 1) };
+    const settings = settingsWith({ risk: { maxLeverage: 1 }, exec: { deadbandPct: 5 } });
+    const before = plan({ markets, leader: leader({ BTC: 3 }), ours: account({ BTC: 0.299 }), settings });
+    expect(before.actions).toEqual([]);
+    const p = plan({
+      markets,
+      leader: leader({ BTC: 3, LINK: 1000 }),
+      ours: account({ BTC: 0.299 }),
+      settings,
+    });
+    const t = Object.fromEntries(p.targets.map((x) => [x.coin, x.targetSize]));
+    expect(t).toEqual({ BTC: 0.28571, LINK: 95.2 });
+    expect(summary(p)).toEqual(["BTC sell 0.01329 reduce ro", "LINK buy 95.2 open"]);
+    expect(p.portfolioCap?.madeRoom).toEqual(["BTC"]);
+    expect(p.portfolioCap?.detail).toContain("; BTC brought down to its target to make room");
+    expect(p.inSync).toBe(false);
+    // Gross after the plan within the cap.
+    expect(0.28571 * 30_000 + 95.2 * 15).toBeLessThanOrEqual(10_000);
+  });
+
+  it("an increase the cap holds back keeps its target and its drift: never target 0 / drift 0, never in sync (cap-no-room)", () => {
+    // ETH's reduction is in flight (it holds $12k of the $30k room): BTC's open gets no room.
+    const p = plan({
+      markets: M,
+      leader: leader({ BTC: 9, ETH: 10 }),
+      ours: account({ ETH: 12 }),
+      context: { pendingCoins: ["ETH"] },
+      settings: settingsWith({ risk: { maxLeverage: 2.4 } }),
+    });
+    expect(p.actions).toEqual([]);
+    expect(skipOf(p, "BTC")?.reason).toBe("cap-no-room");
+    const btc = p.targets.find((x) => x.coin === "BTC");
+    expect(btc?.targetSize).toBeGreaterThan(0);
+    expect(btc?.driftUsd).toBeGreaterThan(0);
+    expect(p.inSync).toBe(false);
+    const r = driftReport({ targets: p.targets, skipped: p.skipped, actionCoins: [] });
+    expect(r.coins.find((c) => c.coin === "BTC")).toMatchObject({ status: "blocked", reason: "cap-no-room" });
+    expect(r.inSync).toBe(false);
   });
 });
 

@@ -27,6 +27,12 @@ describe("reasons", () => {
         "not-ours",
         "order-pending",
         "stale-leader",
+        // nothing to size from (the leader's equity net of cash flows ≤ 0): no target, not in sync
+        "leader-no-equity",
+        // nothing to copy with (our account value $0)
+        "no-equity",
+        // a portfolio cap left no room for an increase: the target is not reached
+        "cap-no-room",
         // a delisted / unpriced coin someone holds sits unmanaged: never "in sync" (issue 12.8)
         "unknown-market",
         "leverage-not-set",

@@ -28,6 +28,8 @@ async function followArgvEnv(extra: NodeJS.ProcessEnv) {
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const leader = `0x${"12".repeat(20)}`;
   sim.control.fund(leader as `0x${string}`, 1_000);
+  // An account with nothing to copy with is refused at the start, dry runs too: fund ours.
+  sim.control.fund(`0x${"34".repeat(20)}`, 1_000);
   const child = spawn(
     process.execPath,
     [

@@ -255,9 +255,11 @@ describe("an --account that cannot be the trading account", () => {
     expect(asAgent.stderr).toBe(
       `error: ${agent.toLowerCase()} is an API wallet (agent) of ${w.follower.toLowerCase()}, not a trading account\nhint: --account takes the master account the agent trades for: --account ${w.follower.toLowerCase()} (or hlcopy config set account ${w.follower.toLowerCase()})\n`,
     );
+    // An address the exchange does not know has nothing to copy with: refused, dry run too.
     const unknown = await dryRun(typo);
-    expect(unknown.stdout + unknown.stderr).toContain(
-      `${typo} is not an account on ${w.sim.httpUrl} (no funds, no history): the plan is sized from $0 — check --account`,
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      `error: ${typo} is not an account on ${w.sim.httpUrl} (no funds, no history): nothing to copy with\nhint: check --account (the master account that holds your funds), or deposit USDC to it first\n`,
     );
     // The master itself, empty or not, is a trading account.
     expect((await dryRun(w.follower)).code).not.toBe(2);
@@ -737,5 +739,32 @@ describe("a leader whose equity falls to zero", () => {
       .map((e) => JSON.stringify(e));
     j.close();
     expect(events.some((e) => e.includes("leaderEmpty"))).toBe(true);
+  });
+});
+
+describe("an account with no equity", () => {
+  it("is refused before anything is sent, dry run too — never 'in sync' at targets of 0 while the leader holds coins (exit 2)", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "BTC", "buy", 100_000);
+    await w.trade(w.leaderClient, "ETH", "buy", 50_000);
+    // Funded, approved, then emptied.
+    w.sim.control.fund(w.follower, -10_000);
+    const run = (args: string[]) =>
+      runCli(["--network", w.sim.httpUrl, "--account", w.follower, "reconcile", w.leader, ...args], {
+        env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey },
+      });
+    for (const args of [
+      ["--dry-run"],
+      ["--dry-run", "--mode", "fixed-ratio", "--ratio", "0.01"],
+      ["--yes"],
+    ]) {
+      const r = await run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        `error: ${w.follower.toLowerCase()} has no equity on ${w.sim.httpUrl} ($0): nothing to copy with\nhint: fund the account (deposit USDC) and run again, or check --account\n`,
+      );
+    }
+    expect(w.ordersSent()).toBe(0);
   });
 });

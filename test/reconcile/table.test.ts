@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { buildReport, renderReport } from "../../src/cli/reconcile/run.js";
 import type { Address, CoinTarget, Plan } from "../../src/core/types.js";
 import type { ExecutedAction } from "../../src/engine/engine.js";
+import { account, leader as leaderFixture, market, plan as planFixture } from "../core/planner-fixtures.js";
 
 const LEADER = "0x1880bbbea43fb92572279b9131130cc0f56e5fb4" as Address;
 const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
@@ -144,5 +145,78 @@ describe("reconcile's table", () => {
     expect(rowOf(text, "coin")).toEqual(["coin", "leader", "target", "ours", "drift $", "action"]);
     expect(rowOf(text, "HYPE").slice(0, 5)).toEqual(["HYPE", "50.6", "2.53", "0", "96.14"]);
     expect(text).not.toContain("re-read");
+  });
+});
+
+describe("a leader with nothing to size from (its equity net of cash flows ≤ 0)", () => {
+  it("its coin shows no target and no drift ('-', null in --json), blocked leader-no-equity, not in sync", async () => {
+    const M = { BTC: market("BTC", 30_000, 5) };
+    // The leader long BTC, its equity net of cash flows −$10k; we are short 0.5.
+    const p = planFixture({
+      markets: M,
+      leader: leaderFixture({ BTC: 1 }, 50_000, { equityBase: -10_000 }),
+      ours: account({ BTC: -0.5 }),
+    });
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: true,
+      decided: p,
+      final: p,
+      results: [],
+      halted: false,
+      requests: 3,
+    });
+    expect(report.inSync).toBe(false);
+    expect(report.drift).toEqual([
+      {
+        coin: "BTC",
+        targetSize: null,
+        ourSize: -0.5,
+        driftUsd: null,
+        status: "blocked",
+        reason: "leader-no-equity",
+      },
+    ]);
+    const text = await renderReport(report, p, p, 80);
+    // Not our own -0.5 under "target" (against the leader's long), not $0.00 of drift.
+    expect(rowOf(text, "BTC").slice(0, 5)).toEqual(["BTC", "1", "-", "-0.5", "-"]);
+    expect(text).not.toMatch(/in sync: nothing to do/);
+  });
+});
+
+describe("a coin a cap cut", () => {
+  it("reads as the order it is — 'open: buy 8.8 (capped) → planned' — never 'planned; skipped: leverage-cap'", async () => {
+    const link = {
+      coin: "LINK",
+      side: "buy" as const,
+      size: 8.8,
+      limitPx: 15.1,
+      reduceOnly: false,
+      cloid: "0x0000000000000000000000000000000b" as const,
+      reason: "open" as const,
+      refPx: 15,
+    };
+    const skip = {
+      coin: "LINK",
+      reason: "leverage-cap" as const,
+      detail: "cut to 8.8 to fit risk.maxLeverage 3× equity ($30000 gross): buy 20 LINK wanted",
+    };
+    const decided: Plan = { ...plan([target("LINK", 200, 20, 0, 15)], [link]), skipped: [skip] };
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: true,
+      decided,
+      final: decided,
+      results: [],
+      halted: false,
+      requests: 3,
+    });
+    const text = await renderReport(report, decided, decided, 80);
+    expect(rowOf(text, "LINK").at(-1)).toBe("open: buy 8.8 (capped) → planned");
+    expect(text).not.toContain("skipped: leverage-cap");
+    // Why, under the table.
+    expect(text).toContain("  LINK leverage-cap: cut to 8.8 to fit");
   });
 });

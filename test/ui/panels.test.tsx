@@ -568,6 +568,23 @@ describe("the copy's P&L and drift from the engine's state", () => {
   });
 });
 
+describe("the header's verdict on stale data", () => {
+  it("says 'stale · last in sync … ago' — never 'in sync' — once the data is older than the engine's window, and its age grows with the clock", () => {
+    const inSync = { coins: [], driftUsd: 0, outsideUsd: 0, inSync: true };
+    const fresh = reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [target("SOL", 30, 3, 3, 150)]),
+      drift: inSync,
+      freshness: { freshAt: T0 + 4000, staleMs: 60_000, lastInSyncAt: T0 + 5000 },
+    });
+    expect(frame(<Header state={fresh} width={120} />)).toContain("in sync");
+    // No new event: the exchange went quiet (ws reconnecting, sweeps failing); the clock goes on.
+    const later = reduceDashboard(fresh, { type: "ui/tick", now: T0 + 4000 + 94_000 });
+    const out = frame(<Header state={later} width={120} />);
+    expect(out).toContain("stale 94s · last in sync 93s ago");
+    expect(out).not.toMatch(/(^|[^t] )in sync/);
+  });
+});
+
 describe("Slippage", () => {
   it("mean / median / p95 over the fills, the last fills by coin, sparklines", () => {
     const lines = screenLines(frame(<Slippage state={liveState()} width={80} />));

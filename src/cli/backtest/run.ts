@@ -504,6 +504,7 @@ const REASON_ORDER: ReasonCode[] = [
   "leverage-cap",
   "notional-cap",
   "total-notional-cap",
+  "cap-no-room",
   "daily-loss",
   "halted",
   "not-joined",

@@ -6,11 +6,11 @@ import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../co
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { detailNumber, fixed, roundFigure, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
-import { reasonText } from "../../core/reasons.js";
+import { CAP_REASONS, reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import { orderKind } from "../../core/slippage.js";
-import type { Address, Plan } from "../../core/types.js";
+import type { Address, Plan, ReasonCode } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { InterruptedError } from "../../store/secrets.js";
@@ -283,14 +283,19 @@ export function buildReport(p: {
     actions,
     skipped: p.decided.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
     drift: p.final.targets
-      .filter((t) => t.targetSize !== 0 || t.ourSize !== 0)
+      .filter((t) => {
+        // A coin neither side holds at a target of 0 is nothing to say, unless it keeps the copy
+        // out of sync (a leader's coin with nothing to size from: no target, blocked).
+        const s = statusOf.get(t.coin)?.status;
+        return t.targetSize !== 0 || t.ourSize !== 0 || s === "blocked" || s === "drift";
+      })
       .map((t) => {
         const d = statusOf.get(t.coin);
         return {
           coin: t.coin,
-          targetSize: shownTarget(t.targetSize, d?.status),
+          targetSize: shownTarget(t.targetSize, d),
           ourSize: t.ourSize,
-          driftUsd: roundOrNull(shownDrift(t.driftUsd, d?.status), 2),
+          driftUsd: roundOrNull(shownDrift(t.driftUsd, d), 2),
           status: d?.status ?? "in-sync",
           reason: d?.reason ?? null,
         };
@@ -330,8 +335,16 @@ export async function renderReport(
   // 101 columns wide (status says its skips under its table too).
   const byCoin = new Map<string, string[]>();
   const add = (coin: string, text: string) => byCoin.set(coin, [...(byCoin.get(coin) ?? []), text]);
+  // A cap's note beside the coin's own order is no skip: the order goes, cut ("buy 8.8 (capped)").
+  const acting = new Set(report.actions.map((a) => a.coin));
+  const capped = new Set(
+    report.skipped
+      .filter((s) => acting.has(s.coin) && CAP_REASONS.has(s.reason as ReasonCode))
+      .map((s) => s.coin),
+  );
   for (const a of report.actions) {
-    const what = `${a.side} ${detailNumber(a.size)}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${detailNumber(a.limitPx)})` : ""}`;
+    const cut = capped.has(a.coin) ? " (capped)" : "";
+    const what = `${a.side} ${detailNumber(a.size)}${cut}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${detailNumber(a.limitPx)})` : ""}`;
     const outcome =
       a.status === "planned"
         ? "planned"
@@ -342,7 +355,10 @@ export async function renderReport(
             : a.status;
     add(a.coin, `${a.reason}: ${what} → ${outcome}`);
   }
-  for (const s of report.skipped) add(s.coin, `skipped: ${s.reason}`);
+  for (const s of report.skipped) {
+    if (capped.has(s.coin) && CAP_REASONS.has(s.reason as ReasonCode)) continue;
+    add(s.coin, `skipped: ${s.reason}`);
+  }
   const sent = !report.dryRun && report.actions.length > 0;
   const rows: (string | number)[][] = [];
   const coins = new Set<string>([
@@ -351,13 +367,13 @@ export async function renderReport(
     ...byCoin.keys(),
   ]);
   // A position left alone has no target and no drift figure (core/drift.ts), as in status.
-  const statusOf = new Map(report.drift.map((d) => [d.coin, d.status]));
+  const statusOf = new Map(report.drift.map((d) => [d.coin, d]));
   const plannedStatus = new Map(
     driftReport({
       targets: decided.targets,
       skipped: decided.skipped,
       actionCoins: decided.actions.map((a) => a.coin),
-    }).coins.map((c) => [c.coin, c.status]),
+    }).coins.map((c) => [c.coin, c]),
   );
   for (const coin of [...coins].sort()) {
     const before = decided.targets.find((x) => x.coin === coin);
@@ -365,7 +381,8 @@ export async function renderReport(
     const b = byCoin.get(coin);
     const flat = (t: typeof before) => !t || (t.targetSize === 0 && t.ourSize === 0);
     if (!b && flat(before) && flat(after)) continue;
-    const alone = statusOf.get(coin) === "left-alone";
+    // No drift figure where there is no target (left alone, nothing to size from): "-".
+    const alone = after !== undefined && shownDrift(after.driftUsd, statusOf.get(coin)) === null;
     // The plan's columns: its read, and its own view of each coin.
     const plan = sent ? before : after;
     const planTarget = plan

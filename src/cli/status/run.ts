@@ -345,12 +345,11 @@ export async function runStatus(p: {
       positions: last.targets
         .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
         .map((t) => {
-          const status = statusOf.get(t.coin)?.status;
-          const shown = shownDrift(t.driftUsd, status);
+          const shown = shownDrift(t.driftUsd, statusOf.get(t.coin));
           // To the cent, and the % of that figure: "closing" (null) exactly when the USD drift
           // shown at a target of 0 is not 0.00.
           const driftUsd = roundOrNull(shown, 2);
-          const targetSize = shownTarget(t.targetSize, status);
+          const targetSize = shownTarget(t.targetSize, statusOf.get(t.coin));
           return {
             coin: t.coin,
             leaderSize: t.leaderSize,
