@@ -734,6 +734,17 @@ export function modeLabel(state: DashboardState): ModeLabel {
   return state.runMode === "dry-run" ? "DRY-RUN" : state.runMode === "paper" ? "PAPER" : "LIVE";
 }
 
+/**
+ * The header's mode badge: the label, and under STOPPED or HALTED a paper or dry run still says
+ * which ("PAPER STOPPED") — the last frame stays on the terminal, never read as a live run's.
+ */
+export function modeBadge(state: DashboardState): string {
+  const mode = modeLabel(state);
+  if ((mode === "STOPPED" || mode === "HALTED") && state.runMode !== "live")
+    return `${state.runMode === "paper" ? "PAPER" : "DRY-RUN"} ${mode}`;
+  return mode;
+}
+
 /** Time since the last message on the exchange's stream, or null before the first one. */
 export function connectionAgeMs(state: DashboardState): number | null {
   const last = state.connection.lastMessageAt;

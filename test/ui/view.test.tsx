@@ -54,6 +54,22 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
   });
 });
 
+describe("the closing summary of follow --paper", () => {
+  it("says paper: its fills and positions are simulated, never read as the real account's", () => {
+    const s = {
+      ...runSummary(liveState("paper")),
+      positions: [{ coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null }],
+    };
+    const text = closingSummary(s, { eventLines: false, paper: true });
+    expect(text.split("\n")[0]).toMatch(/^paper run: 1 paper order\(s\) filled /);
+    expect(text).toContain("\nopen paper positions:\n  BTC +0.05 ");
+    expect(closingSummary({ ...s, positions: [] }, { eventLines: false, paper: true })).toMatch(
+      /\nopen paper positions: none\n$/,
+    );
+    expect(closingSummary(s, { eventLines: false })).not.toContain("paper");
+  });
+});
+
 describe("the closing summary of follow --dry-run", () => {
   it("counts the orders it planned (nothing was sent) and lists the positions its model holds, without fills, slippage or stops", () => {
     const s = {
