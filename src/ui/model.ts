@@ -10,6 +10,7 @@ import {
   driftClosing,
   driftPct,
   driftReport,
+  driftVerdict,
   MIN_ORDER_USD,
   shownDrift,
   shownTarget,
@@ -21,7 +22,7 @@ import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
-import { shownDrawdownPct } from "./format.js";
+import { fmtFixed, shownDrawdownPct } from "./format.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
 export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";
@@ -813,6 +814,12 @@ export function totalSkipped(state: DashboardState): number {
 export function totalDriftUsd(state: DashboardState): number {
   if (state.drift) return state.drift.driftUsd;
   return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
+}
+
+/** "532.69 USD (in sync · tolerated)": the final drift and its verdict, as the demo's summary says it. */
+export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSync">): string {
+  const verdict = driftVerdict(summary.finalDriftUsd, summary.inSync);
+  return `${fmtFixed(summary.finalDriftUsd)} USD${verdict ? ` (${verdict})` : ""}`;
 }
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */

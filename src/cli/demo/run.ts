@@ -9,7 +9,7 @@ import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
-import { skippedText } from "../../ui/model.js";
+import { finalDriftText, skippedText } from "../../ui/model.js";
 import { runEngineWithView } from "../run-engine.js";
 
 export interface DemoOptions {
@@ -171,7 +171,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         `demo summary (${leaderTrades()} leader trades)`,
         `  orders filled    ${summary.ordersFilled} (${summary.copiedTrades} copies of the leader's trades)`,
         `  skipped          ${skipped || "none"}`,
-        `  final drift      ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
+        `  final drift      ${finalDriftText(summary)}`,
         ...(p
           ? [
               `  copy P&L         net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)}`,

@@ -21,7 +21,7 @@ import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
-import { type RunSummary, skippedText } from "../../ui/model.js";
+import { finalDriftText, type RunSummary, skippedText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
@@ -360,12 +360,12 @@ function closingText(summary: RunSummary, shown: { eventLines: boolean; paper?: 
       summary.positions.length === 0
         ? "positions a live run would hold now: none\n"
         : `positions a live run would hold now:\n${summary.positions.map((x) => `  ${x.coin} ${x.size > 0 ? "+" : ""}${x.size}\n`).join("")}`;
-    return `dry run: ${summary.planned} order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${modeled}
+    return `dry run: ${summary.planned} order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${finalDriftText(summary)}${modeled}
 ${held}`;
   }
   // A paper run's fills and positions are simulated: said on the line, never read as real ones.
   const paper = shown.paper === true;
-  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled (${summary.copiedTrades} cop${summary.copiedTrades === 1 ? "y" : "ies"} of the leader's trades)${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
+  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled (${summary.copiedTrades} cop${summary.copiedTrades === 1 ? "y" : "ies"} of the leader's trades)${skipped ? `; skipped ${skipped}` : ""}; drift ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
 ${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
 }
 
