@@ -26,6 +26,15 @@ export function printDocument(
   printJson(Object.assign({ ts: now, type }, value, { ts: now, type }), out);
 }
 
+/**
+ * A "Next:" block (init, the demo): one step a line, each command's explanation in one column
+ * after the longest command, so every block lines up the same way.
+ */
+export function nextSteps(steps: readonly (readonly [command: string, what: string])[]): string[] {
+  const width = Math.max(...steps.map(([command]) => command.length));
+  return ["Next:", ...steps.map(([command, what]) => `  ${command.padEnd(width)}   ${what}`)];
+}
+
 /** The width a table fits when the terminal's is not known (a pipe, a file, cron's log). */
 export const TABLE_WIDTH = 80;
 

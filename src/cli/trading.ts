@@ -96,6 +96,14 @@ export async function openTradingSession(
     if (known) agentAddress = known.address;
     else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
     keystoreLater = known?.source === "keystore";
+    // The agent only signs for the account and never holds positions: as a leader it would
+    // read "has never traded". Said for what it is, before the lock or the passphrase.
+    const agentLeader = options.leaders?.find((l) => l.toLowerCase() === agentAddress?.toLowerCase());
+    if (agentLeader) {
+      throw new UsageError(`the leader ${agentLeader} is your agent wallet (the key hlcopy signs with)`, {
+        hint: "follow someone else's address; your agent trades for --account and holds no positions of its own",
+      });
+    }
   }
   const { acquireLock, lockDir } = await import("../store/lock.js");
   const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(

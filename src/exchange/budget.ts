@@ -92,6 +92,8 @@ export class RequestBudget {
   #tokens: number;
   #updatedAt: number;
   #blockedUntil = 0;
+  /** The end of the last pacing delay told: a delay starting before it is part of it. */
+  #delayToldUntil = Number.NEGATIVE_INFINITY;
   #consecutive429 = 0;
 
   constructor(options: RequestBudgetOptions = {}) {
@@ -160,7 +162,13 @@ export class RequestBudget {
       }
       if (!told && !this.isBackingOff()) {
         told = true;
-        this.#emit({ type: "delayed", waitMs: wait, weight, kind });
+        // Requests queued together (the start-up reads) wait out one refill: the first wait is
+        // said, the others are inside it — one line, not one per request in the same millisecond.
+        const now = this.#now();
+        if (now >= this.#delayToldUntil) {
+          this.#delayToldUntil = now + wait;
+          this.#emit({ type: "delayed", waitMs: wait, weight, kind });
+        }
       }
       await this.#sleep(wait);
     }

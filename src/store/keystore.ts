@@ -329,6 +329,8 @@ export async function encryptKeystore(
 export interface DecryptKeystoreOptions {
   /** File name for error messages. */
   source?: string;
+  /** The variable the passphrase was read from (HLCOPY_PASSPHRASE, HLCOPY_PASSPHRASE_FILE), when not typed. */
+  passphraseFrom?: string;
 }
 
 /**
@@ -366,11 +368,12 @@ export async function decryptKeystore(
     }
     return key;
   }
+  const which = source === "the given keystore" ? "the passphrase" : `the passphrase of ${source}`;
   throw new WrongPassphraseError("wrong passphrase", {
     hint:
-      source === "the given keystore"
-        ? "type the passphrase again (or check HLCOPY_PASSPHRASE)"
-        : `type the passphrase of ${source} again (or check HLCOPY_PASSPHRASE)`,
+      options.passphraseFrom === undefined
+        ? `type ${which} again`
+        : `check ${options.passphraseFrom}: it does not hold ${which}`,
     details: { file: source },
   });
 }

@@ -309,6 +309,18 @@ export function secretFromEnv(env: NodeJS.ProcessEnv, name: SecretVariable): str
 }
 
 /**
+ * Where a passphrase from the environment comes from, named in hints: HLCOPY_PASSPHRASE wins over
+ * HLCOPY_PASSPHRASE_FILE (as secretFromEnv reads them); undefined when neither is set (typed).
+ */
+export function passphraseVariable(
+  env: NodeJS.ProcessEnv,
+): "HLCOPY_PASSPHRASE" | "HLCOPY_PASSPHRASE_FILE" | undefined {
+  if (env.HLCOPY_PASSPHRASE !== undefined) return "HLCOPY_PASSPHRASE";
+  if (env.HLCOPY_PASSPHRASE_FILE) return "HLCOPY_PASSPHRASE_FILE";
+  return undefined;
+}
+
+/**
  * HLCOPY_PASSPHRASE_FILE (issue 18): the passphrase read from a file — a systemd credential
  * (LoadCredential, $CREDENTIALS_DIRECTORY) — so it never sits in a unit file or the environment.
  * One trailing newline is dropped. @throws {UsageError} (exit 2) when the file cannot be read.
@@ -367,8 +379,8 @@ export async function newPassphrase({ env, prompt }: PassphraseParameters): Prom
   if (fromEnv !== undefined) {
     // A script's passphrase protects the keystore as much as a typed one: warned about alike.
     const weakness = passphraseWeakness(fromEnv);
-    const source = env.HLCOPY_PASSPHRASE !== undefined ? "HLCOPY_PASSPHRASE" : "HLCOPY_PASSPHRASE_FILE";
-    if (weakness) prompt.say(`${weakPassphraseWarning(weakness)} (set a stronger one in ${source})`);
+    if (weakness)
+      prompt.say(`${weakPassphraseWarning(weakness)} (set a stronger one in ${passphraseVariable(env)})`);
     return fromEnv;
   }
   for (let attempt = 1; ; attempt++) {
@@ -509,7 +521,11 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
     for (let attempt = 1; ; attempt++) {
       const passphrase = await existingPassphrase({ env, prompt }, `Passphrase for ${file}: `);
       try {
-        const privateKey = await decryptKeystore(keystore, passphrase, { source: file });
+        const from = passphraseVariable(env);
+        const privateKey = await decryptKeystore(keystore, passphrase, {
+          source: file,
+          ...(from ? { passphraseFrom: from } : {}),
+        });
         const address = addressOfKey(privateKey);
         assertNotMasterKey(address, params.account);
         return { privateKey, address, source: "keystore" };

@@ -11,6 +11,7 @@ import {
   connectionAgeMs,
   type DashboardState,
   lagStats,
+  modeBadge,
   modeLabel,
   skippedByReason,
   totalSkipped,
@@ -113,7 +114,7 @@ export function Header({ state, width }: HeaderProps) {
   // (priority 3) used to be the first piece dropped, behind "hlcopy" and a simulator's URL.
   const line1: (Segment | null)[] = [
     { text: "hlcopy", bold: true, priority: 2 },
-    { text: ` ${mode} `, color: MODE_COLOR[mode], bold: true, inverse: true, priority: 10 },
+    { text: ` ${modeBadge(state)} `, color: MODE_COLOR[mode], bold: true, inverse: true, priority: 10 },
     pauseBadge,
     state.network ? { text: networkText(state.network), priority: 4 } : null,
     { text: leadersText(state), priority: 6 },

@@ -10,6 +10,7 @@ import {
   driftClosing,
   driftPct,
   driftReport,
+  driftVerdict,
   type Freshness,
   MIN_ORDER_USD,
   shownDrift,
@@ -23,7 +24,7 @@ import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
-import { shownDrawdownPct } from "./format.js";
+import { fmtFixed, shownDrawdownPct } from "./format.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
 export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";
@@ -740,6 +741,17 @@ export function modeLabel(state: DashboardState): ModeLabel {
   return state.runMode === "dry-run" ? "DRY-RUN" : state.runMode === "paper" ? "PAPER" : "LIVE";
 }
 
+/**
+ * The header's mode badge: the label, and under STOPPED or HALTED a paper or dry run still says
+ * which ("PAPER STOPPED") — the last frame stays on the terminal, never read as a live run's.
+ */
+export function modeBadge(state: DashboardState): string {
+  const mode = modeLabel(state);
+  if ((mode === "STOPPED" || mode === "HALTED") && state.runMode !== "live")
+    return `${state.runMode === "paper" ? "PAPER" : "DRY-RUN"} ${mode}`;
+  return mode;
+}
+
 /** Time since the last message on the exchange's stream, or null before the first one. */
 export function connectionAgeMs(state: DashboardState): number | null {
   const last = state.connection.lastMessageAt;
@@ -808,6 +820,12 @@ export function totalSkipped(state: DashboardState): number {
 export function totalDriftUsd(state: DashboardState): number {
   if (state.drift) return state.drift.driftUsd;
   return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
+}
+
+/** "532.69 USD (in sync · tolerated)": the final drift and its verdict, as the demo's summary says it. */
+export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSync">): string {
+  const verdict = driftVerdict(summary.finalDriftUsd, summary.inSync);
+  return `${fmtFixed(summary.finalDriftUsd)} USD${verdict ? ` (${verdict})` : ""}`;
 }
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */

@@ -132,6 +132,10 @@ describe("status shows the protection resting now", () => {
     ]);
     const { text } = await status(dir, false);
     expect(text).not.toMatch(/3608\.7|36\.405/);
+    // Every table fits 80 columns (piped), the stop / take-profit columns too.
+    const tableLines = text.split("\n").filter((line) => /^[┌│├└]/.test(line));
+    expect(tableLines.some((line) => line.includes("take-profit"))).toBe(true);
+    expect(Math.max(...tableLines.map((line) => line.length))).toBeLessThanOrEqual(80);
   });
 
   it("no stop / take-profit columns once nothing of ours rests and the last run kept no protection", async () => {

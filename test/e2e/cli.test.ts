@@ -249,6 +249,11 @@ describe("hlcopy init", () => {
       network: "testnet",
       account,
     });
+    // The Next block: every explanation starts in one column (cli/output.ts nextSteps).
+    const next = r.stdout.slice(r.stdout.indexOf("Next:\n")).split("\n").slice(1, 4);
+    expect(next).toHaveLength(3);
+    const columns = next.map((line) => line.search(/ {3}\S/));
+    expect(new Set(columns).size).toBe(1);
 
     const bad = tempDir();
     const r2 = await runCli(["--config-dir", bad, "--network", "testnet", "--account", "0xnope", "init"]);

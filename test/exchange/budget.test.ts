@@ -66,6 +66,40 @@ describe("RequestBudget", () => {
     expect(events).toEqual([{ type: "delayed", waitMs: 2000, weight: 20, kind: "info" }]);
   });
 
+  it("requests queued together say their pacing wait once; a later wait is said again", async () => {
+    let t = 1_000_000;
+    const wakers: (() => void)[] = [];
+    const events: BudgetEvent[] = [];
+    const b = new RequestBudget({
+      limitPerMinute: 1200,
+      burst: 600,
+      orderReserve: 0,
+      now: () => t,
+      sleep: (ms) =>
+        new Promise<void>((resolve) =>
+          wakers.push(() => {
+            t = Math.max(t, 1_000_000 + ms);
+            resolve();
+          }),
+        ),
+      onEvent: (e) => events.push(e),
+    });
+    for (let i = 0; i < 30; i++) await b.acquire(20);
+    const queued = [b.acquire(20), b.acquire(20), b.acquire(20)];
+    expect(wakers).toHaveLength(3);
+    expect(events.filter((e) => e.type === "delayed")).toHaveLength(1);
+    // Let them through (the fake clock moves past the told wait), then a new wait is told again.
+    t += 60_000;
+    for (const wake of wakers.splice(0)) wake();
+    await Promise.all(queued);
+    for (let i = 0; i < 40; i++) if (b.available() >= 20) await b.acquire(20);
+    const later = b.acquire(20);
+    expect(events.filter((e) => e.type === "delayed")).toHaveLength(2);
+    t += 60_000;
+    for (const wake of wakers.splice(0)) wake();
+    await later;
+  });
+
   it("no 60-second window, however aligned, carries more than 1200 weight", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -248,6 +248,22 @@ describe("loadAgentKey", () => {
     expect(statSync(file).mtimeMs).toBe(mtime);
   });
 
+  it("a wrong passphrase's hint names the variable it was read from (HLCOPY_PASSPHRASE_FILE, HLCOPY_PASSPHRASE)", async () => {
+    const dir = await configWithKeystore();
+    const passFile = `${tempDir()}/pass`;
+    writeFileSync(passFile, "nope\n");
+    const fromFile = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE_FILE: passFile } }),
+    )) as UsageError;
+    expect(fromFile).toBeInstanceOf(WrongPassphraseError);
+    expect(fromFile.hint).toContain("check HLCOPY_PASSPHRASE_FILE");
+    const fromVariable = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: "nope" } }),
+    )) as UsageError;
+    expect(fromVariable.hint).toContain("check HLCOPY_PASSPHRASE:");
+    expect(fromVariable.hint).not.toContain("HLCOPY_PASSPHRASE_FILE");
+  });
+
   it.skipIf(process.platform === "win32")(
     "a keystore other users may read or write is refused before any passphrase, untouched, with the chmod",
     async () => {

@@ -361,6 +361,17 @@ describe("hlcopy reconcile", () => {
     });
     expect(self.code).toBe(2);
     expect(self.stderr).toContain("is your own account");
+    // Our own agent as the leader: said to be the agent, not "has never traded".
+    const { privateKeyToAddress } = await import("viem/accounts");
+    const ownAgent = privateKeyToAddress(agentKey).toLowerCase();
+    const agentAsLeader = await runCli(
+      ["--network", sim.httpUrl, "--account", follower, "reconcile", ownAgent],
+      {
+        env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey },
+      },
+    );
+    expect(agentAsLeader.code).toBe(2);
+    expect(agentAsLeader.stderr).toMatch(/^error: the leader 0x[0-9a-f]{40} is your agent wallet.*\nhint: /);
     const { generatePrivateKey } = await import("viem/accounts");
     const unapproved = await runCli(["--network", sim.httpUrl, "--account", follower, "reconcile", leader], {
       env: { HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: generatePrivateKey() },

@@ -70,6 +70,13 @@ describe("Dashboard", () => {
     expect(lines.join("\n")).not.toContain("stopping: waiting");
   });
 
+  it("a paper run's last frame says PAPER STOPPED, not a bare STOPPED a live run's frame also shows", () => {
+    const s = reduceDashboard(liveState("paper"), { type: "stop", ts: T0 + 6000, reason: "quit" });
+    const lines = frameLines(s, 80, 24);
+    expectFits(lines, 80, 24);
+    expect(lines[0]).toContain(" PAPER STOPPED ");
+  });
+
   it("disconnected: the stream state and the reconnect warning", () => {
     let s = reduceDashboard(liveState(), {
       type: "connection",

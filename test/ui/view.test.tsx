@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
 import { EngineEvents } from "../../src/engine/events.js";
 import { Header } from "../../src/ui/Header.js";
-import { reduceDashboard, runSummary, skippedText } from "../../src/ui/model.js";
+import { finalDriftText, reduceDashboard, runSummary, skippedText } from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
 import { FakeStdin, FakeStdout } from "./tty.js";
@@ -54,6 +54,35 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
   });
 });
 
+describe("the final drift's verdict (follow's closing line and the demo's summary: one wording)", () => {
+  it("says in sync, in sync · tolerated (drift left on purpose), or not in sync", () => {
+    const s = runSummary(liveState());
+    const line = (finalDriftUsd: number, inSync: boolean | null) =>
+      closingSummary({ ...s, finalDriftUsd, inSync }, { eventLines: true }).split("\n")[0];
+    expect(line(532.69, true)).toContain("; drift 532.69 USD (in sync · tolerated); ");
+    expect(line(0, true)).toContain("; drift 0.00 USD (in sync); ");
+    expect(line(12, false)).toContain("; drift 12.00 USD (not in sync); ");
+    expect(line(12, null)).toContain("; drift 12.00 USD; ");
+    expect(finalDriftText({ finalDriftUsd: 532.69, inSync: true })).toBe("532.69 USD (in sync · tolerated)");
+  });
+});
+
+describe("the closing summary of follow --paper", () => {
+  it("says paper: its fills and positions are simulated, never read as the real account's", () => {
+    const s = {
+      ...runSummary(liveState("paper")),
+      positions: [{ coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null }],
+    };
+    const text = closingSummary(s, { eventLines: false, paper: true });
+    expect(text.split("\n")[0]).toMatch(/^paper run: 1 paper order\(s\) filled /);
+    expect(text).toContain("\nopen paper positions:\n  BTC +0.05 ");
+    expect(closingSummary({ ...s, positions: [] }, { eventLines: false, paper: true })).toMatch(
+      /\nopen paper positions: none\n$/,
+    );
+    expect(closingSummary(s, { eventLines: false })).not.toContain("paper");
+  });
+});
+
 describe("the closing summary of follow --dry-run", () => {
   it("counts the orders it planned (nothing was sent) and lists the positions its model holds, without fills, slippage or stops", () => {
     const s = {
@@ -77,7 +106,7 @@ describe("the closing summary of follow --dry-run", () => {
       ],
     };
     expect(closingSummary(s, { eventLines: true })).toBe(
-      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); skipped below-min-notional 1; drift 0.00 USD; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); skipped below-min-notional 1; drift 0.00 USD (in sync); modeled P&L net −1.20 USD (−0.01%), fees included\n" +
         "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
     );
     expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(

@@ -13,7 +13,12 @@ import {
   readKeystore,
   writeKeystore,
 } from "../../store/keystore.js";
-import { assertNotMasterKey, existingPassphrase, newPassphrase } from "../../store/secrets.js";
+import {
+  assertNotMasterKey,
+  existingPassphrase,
+  newPassphrase,
+  passphraseVariable,
+} from "../../store/secrets.js";
 import { type AgentContext, type AgentIo, approveHint, emit, keystoreCost } from "./common.js";
 
 export interface AgentImportOptions {
@@ -56,7 +61,11 @@ export async function runAgentImport(
       { env: ctx.env, prompt: io.prompt },
       `Passphrase of ${source}: `,
     );
-    privateKey = await decryptKeystore(keystore, filePassphrase, { source });
+    const from = passphraseVariable(ctx.env);
+    privateKey = await decryptKeystore(keystore, filePassphrase, {
+      source,
+      ...(from ? { passphraseFrom: from } : {}),
+    });
     passphrase = options.newPassphrase
       ? await newPassphrase({ env: ctx.env, prompt: io.prompt })
       : filePassphrase;

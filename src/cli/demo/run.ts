@@ -9,7 +9,8 @@ import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
-import { skippedText } from "../../ui/model.js";
+import { finalDriftText, skippedText } from "../../ui/model.js";
+import { nextSteps } from "../output.js";
 import { runEngineWithView } from "../run-engine.js";
 
 export interface DemoOptions {
@@ -171,7 +172,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         `demo summary (${leaderTrades()} leader trades)`,
         `  orders filled    ${summary.ordersFilled} (${summary.copiedTrades} copies of the leader's trades)`,
         `  skipped          ${skipped || "none"}`,
-        `  final drift      ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === null ? "" : summary.inSync ? " (in sync)" : " (not in sync)"}`,
+        `  final drift      ${finalDriftText(summary)}`,
         ...(p
           ? [
               `  copy P&L         net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)}`,
@@ -179,9 +180,6 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
           : []),
         `  slippage         execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
         `  copy lag         p50 ${fmtMs(summary.copyLagMs.p50)} · p99 ${fmtMs(summary.copyLagMs.p99)}`,
-        "",
-        "Next: hlcopy inspect <leader> to vet a real leader, hlcopy --help for everything.",
-        "",
       ]
         // On a terminal each line breaks at its separators, under its figures' column.
         .map((line) =>
@@ -190,6 +188,15 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
             process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY,
             " ".repeat(19),
           ),
+        )
+        // The Next block is not under the figures' column: its own alignment (cli/output.ts).
+        .concat(
+          "",
+          ...nextSteps([
+            ["hlcopy inspect <leader>", "vet a real leader"],
+            ["hlcopy --help", "everything"],
+          ]),
+          "",
         )
         .join("\n"),
     );

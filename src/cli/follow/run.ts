@@ -21,7 +21,7 @@ import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
-import { type RunSummary, skippedText } from "../../ui/model.js";
+import { finalDriftText, type RunSummary, skippedText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
@@ -318,6 +318,7 @@ export async function runFollow(
     process.stdout.write(
       closingSummary(summary, {
         eventLines: !dashboard,
+        paper: mode === "paper",
         // On a terminal its lines break at their separators, not mid-figure where the terminal would.
         width: process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY,
       }),
@@ -332,7 +333,10 @@ export async function runFollow(
  * run: its line is just above), and each open position with its resting protection. Plain
  * lines, never cut to the terminal's width.
  */
-export function closingSummary(summary: RunSummary, shown: { eventLines: boolean; width?: number }): string {
+export function closingSummary(
+  summary: RunSummary,
+  shown: { eventLines: boolean; width?: number; paper?: boolean },
+): string {
   const wrap = (text: string) =>
     text
       .split("\n")
@@ -341,7 +345,7 @@ export function closingSummary(summary: RunSummary, shown: { eventLines: boolean
   return wrap(closingText(summary, shown));
 }
 
-function closingText(summary: RunSummary, shown: { eventLines: boolean }): string {
+function closingText(summary: RunSummary, shown: { eventLines: boolean; paper?: boolean }): string {
   const p = summary.pnl;
   const pnl = p
     ? `; copy P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}`
@@ -356,11 +360,13 @@ function closingText(summary: RunSummary, shown: { eventLines: boolean }): strin
       summary.positions.length === 0
         ? "positions a live run would hold now: none\n"
         : `positions a live run would hold now:\n${summary.positions.map((x) => `  ${x.coin} ${x.size > 0 ? "+" : ""}${x.size}\n`).join("")}`;
-    return `dry run: ${summary.planned} order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${modeled}
+    return `dry run: ${summary.planned} order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan)${skipped ? `; skipped ${skipped}` : ""}; drift ${finalDriftText(summary)}${modeled}
 ${held}`;
   }
-  return `${summary.ordersFilled} order(s) filled (${summary.copiedTrades} cop${summary.copiedTrades === 1 ? "y" : "ies"} of the leader's trades)${skipped ? `; skipped ${skipped}` : ""}; drift ${fmtFixed(summary.finalDriftUsd)} USD${summary.inSync === false ? " (not in sync)" : ""}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
-${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${positionLines(summary.positions)}`;
+  // A paper run's fills and positions are simulated: said on the line, never read as real ones.
+  const paper = shown.paper === true;
+  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled (${summary.copiedTrades} cop${summary.copiedTrades === 1 ? "y" : "ies"} of the leader's trades)${skipped ? `; skipped ${skipped}` : ""}; drift ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
+${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
 }
 
 /** The summary's open positions, one line each with their resting protection. */
@@ -372,9 +378,10 @@ export function positionLines(
     takeProfitPx: number | null;
     held?: boolean;
   }[],
+  what = "positions",
 ): string {
-  if (positions.length === 0) return "open positions: none\n";
-  return `open positions:\n${positions
+  if (positions.length === 0) return `open ${what}: none\n`;
+  return `open ${what}:\n${positions
     .map(
       (p) =>
         `  ${p.coin} ${p.size > 0 ? "+" : ""}${p.size} stop ${p.stopPx === null ? "none" : p.stopPx} take-profit ${p.takeProfitPx === null ? "none" : p.takeProfitPx}${p.held ? " (held: entry-only)" : ""}\n`,

@@ -9,7 +9,7 @@ import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
 import type { GlobalOptions } from "../context.js";
 import { networkNameSuggestion, resolveNetwork } from "../network.js";
-import { printDocument, type Writer } from "../output.js";
+import { nextSteps, printDocument, type Writer } from "../output.js";
 
 export interface InitIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -103,10 +103,11 @@ export async function runInit(
       `  network  ${String(networkValue)}`,
       `  account  ${String(accountValue)}`,
       "",
-      "Next:",
-      "  hlcopy agent generate            create the agent (API) key hlcopy trades with",
-      "  hlcopy agent approve             approve it for your account (or in the web app's API page)",
-      "  hlcopy reconcile 0xLeader… --dry-run   see what copying a leader would do",
+      ...nextSteps([
+        ["hlcopy agent generate", "create the agent (API) key hlcopy trades with"],
+        ["hlcopy agent approve", "approve it for your account (or in the web app's API page)"],
+        ["hlcopy reconcile 0xLeader… --dry-run", "see what copying a leader would do"],
+      ]),
       "",
     ].join("\n"),
   );

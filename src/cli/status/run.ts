@@ -747,7 +747,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       x.takeProfits && x.takeProfits.length > 1
         ? x.takeProfits.map((t) => `${t.px}×${t.size}`).join(" ")
         : px(x.takeProfitPx);
-    const extra = (held ? 1 : 0) + (guarded ? 2 : 0);
+    const extra = held ? 1 : 0;
     lines.push(
       await renderTable(
         [
@@ -762,7 +762,6 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
           "drift",
           "P&L",
           ...(held ? ["held"] : []),
-          ...(guarded ? ["stop", "take-profit"] : []),
         ],
         [
           ...r.positions.map((x) => [
@@ -777,7 +776,6 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             x.status ?? "-",
             rowPnl?.has(x.coin) ? fmtPlusMinus(rowPnl.get(x.coin)?.netUsd ?? 0) : "-",
             ...(held ? [x.held ? "entry-only" : ""] : []),
-            ...(guarded ? [px(x.stopPx), tps(x)] : []),
           ]),
           ...closed.map((c) => [
             c.coin,
@@ -798,6 +796,18 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       .filter((x) => x.reason && x.status !== null && x.status !== "in-sync")
       .map((x) => `${x.coin} ${x.reason}`);
     if (why.length > 0) lines.push(`skipped: ${why.join(" · ")}`);
+    // The resting protection in a table of its own: as two more columns it made the positions'
+    // 101 wide. Take-profit tiers wrap into what is left of the width.
+    if (guarded) {
+      lines.push(
+        "resting protection:",
+        await renderTable(
+          ["coin", "stop", "take-profit"],
+          r.positions.filter((x) => x.stopPx !== undefined).map((x) => [x.coin, px(x.stopPx), tps(x)]),
+          { wrapLast: true },
+        ),
+      );
+    }
   }
   if (p && p.byCoin.length > 0) {
     lines.push(
