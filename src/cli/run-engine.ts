@@ -6,12 +6,11 @@
 import { toHlcopyError } from "../core/errors.js";
 import type { CopyEngine, OpenEngineStreams } from "../engine/engine.js";
 import { type EngineEvent, EngineEvents } from "../engine/events.js";
-import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";
 import { ReviewDeclined } from "./review.js";
-import { onStopSignals, stoppedBeforeRun } from "./signals.js";
+import { onStopSignals, stoppedBeforeRun, whereStopped } from "./signals.js";
 
 /** Why a run is asked to stop from outside: q on the dashboard, or a stop signal. */
 export type StopRequest = "quit" | { signal: NodeJS.Signals };
@@ -188,15 +187,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
         return { code, summary: null, dashboard };
       }
       if (stopped) {
-        // The question rejects with InterruptedError when the stop abandons it (cli/ask.ts, and
-        // the passphrase prompt, which names what it asked for).
-        const where =
-          error instanceof InterruptedError
-            ? error.what
-              ? `at the prompt for ${error.what}`
-              : "at the review"
-            : "during the start checks";
-        stoppedBeforeRun(signalled, stopReason, where);
+        stoppedBeforeRun(signalled, stopReason, whereStopped(error));
         return { code, summary: null, dashboard };
       }
       throw error;

@@ -3,6 +3,8 @@
 // the order in flight resolved, the run journaled, the lock released, the summary printed.
 // (SIGUSR1 is neutralised for the whole CLI in bin/hlcopy.js: it would open the inspector.)
 
+import { InterruptedError } from "../store/secrets.js";
+
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const satisfies NodeJS.Signals[];
 
 /**
@@ -53,4 +55,14 @@ export function stoppedBeforeRun(
   const by = signal ? ` by ${signal}` : "";
   const why = !signal && reason ? ` (${reason})` : "";
   (out ?? process.stderr).write(`stopped${by} ${where}${why}: nothing was sent\n`);
+}
+
+/**
+ * Where a run a stop abandoned before it could send was: a question rejects with
+ * InterruptedError when the stop abandons it (cli/ask.ts, and the passphrase prompt, which names
+ * what it asked for); anything else was a start check.
+ */
+export function whereStopped(error: unknown): string {
+  if (!(error instanceof InterruptedError)) return "during the start checks";
+  return error.what ? `at the prompt for ${error.what}` : "at the review";
 }

@@ -13,12 +13,11 @@ import { orderKind } from "../../core/slippage.js";
 import type { Address, Plan, ReasonCode } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { InterruptedError } from "../../store/secrets.js";
 import { wrapToWidth } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
-import { onStopSignals, stoppedBeforeRun } from "../signals.js";
+import { onStopSignals, stoppedBeforeRun, whereStopped } from "../signals.js";
 import { openTradingSession } from "../trading.js";
 
 export interface ReconcileOptions {
@@ -207,13 +206,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       code = toHlcopyError(error).exitCode;
       // Stopped by a signal before it could send (at the review, the passphrase, the checks).
       if (stoppedEarly) {
-        const where =
-          error instanceof InterruptedError
-            ? error.what
-              ? `at the prompt for ${error.what}`
-              : "at the review"
-            : "during the start checks";
-        stoppedBeforeRun(signalled, null, where, err);
+        stoppedBeforeRun(signalled, null, whereStopped(error), err);
         code = ExitCode.ok;
         return code;
       }
