@@ -4,7 +4,6 @@
 // the follow waits at its prompt and change nothing; pause and resume reach it through its
 // control socket; those that read go on reading.
 
-import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +15,8 @@ import { type LeaderStop, leaderStopKey } from "../../src/engine/leader-guard.js
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { hasScript, onTerminal } from "../helpers/terminal.js";
 
 const sims: SimHandle[] = [];
 afterEach(async () => {
@@ -101,8 +101,6 @@ async function world() {
   };
 }
 
-const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
-
 /**
  * `hlcopy follow` on a pseudo-terminal (util-linux script), so its review asks. `atReview` runs
  * while the question waits; then `answer` is typed. Resolves with the exit code and the screen.
@@ -113,18 +111,11 @@ function followAtReview(
   answer: string,
   atReview: () => Promise<void>,
 ): Promise<{ code: number | null; screen: string }> {
-  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
-  const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: cleanEnv(env),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let screen = "";
+  const { child, screen: shown, exit } = onTerminal(args, env);
   let asked = false;
   let failure: unknown = null;
-  child.stdout.on("data", (d) => {
-    screen += d;
-    if (!asked && screen.includes("[y/N]")) {
+  child.stdout.on("data", () => {
+    if (!asked && shown().includes("[y/N]")) {
       asked = true;
       void atReview()
         .catch((error: unknown) => {
@@ -133,9 +124,10 @@ function followAtReview(
         .finally(() => child.stdin.write(answer));
     }
   });
-  return new Promise((resolve, reject) =>
-    child.on("close", (code) => (failure ? reject(failure) : resolve({ code, screen }))),
-  );
+  return exit.then((code) => {
+    if (failure) throw failure;
+    return { code, screen: shown() };
+  });
 }
 
 describe("a follow waiting at its review", () => {

@@ -5,20 +5,18 @@
 // without a question (scripts). A smaller sizing only warns: it reduces exposure. The real
 // binary against a simulator; the terminal is util-linux `script`'s pseudo-terminal.
 
-import { spawn, spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { hasScript, onTerminal } from "../helpers/terminal.js";
 
 const sims: SimHandle[] = [];
 afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
-
-const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
 
 /** A leader holding $200k of ETH; a follower with $10k whose agent key is in the environment. */
 async function world() {
@@ -64,23 +62,16 @@ async function world() {
  * The real binary on a pseudo-terminal: resolves with its screen once it asks `[y/N]` (after
  * typing `answer`) or once it has sent an order without asking, and its exit code.
  */
-function onTerminal(
+function reviewOnTerminal(
   args: string[],
   env: NodeJS.ProcessEnv,
   answer: string,
   sent: () => boolean,
 ): Promise<{ asked: boolean; code: number | null; screen: string }> {
-  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
-  const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: cleanEnv(env),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let screen = "";
+  const { child, screen: shown, exit } = onTerminal(args, env);
   let asked = false;
-  child.stdout.on("data", (d) => {
-    screen += d;
-    if (!asked && screen.includes("[y/N]")) {
+  child.stdout.on("data", () => {
+    if (!asked && shown().includes("[y/N]")) {
       asked = true;
       child.stdin.write(answer);
     }
@@ -89,12 +80,10 @@ function onTerminal(
   const poll = setInterval(() => {
     if (!asked && sent()) child.kill("SIGTERM");
   }, 50);
-  return new Promise((resolve) =>
-    child.on("close", (code) => {
-      clearInterval(poll);
-      resolve({ asked, code, screen });
-    }),
-  );
+  return exit.then((code) => {
+    clearInterval(poll);
+    return { asked, code, screen: shown() };
+  });
 }
 
 describe("a sizing much larger than the last run's is reviewed", () => {
@@ -111,7 +100,7 @@ describe("a sizing much larger than the last run's is reviewed", () => {
 
       // 10× that: about $180 more, far under exec.confirmAbovePct (50 % of $10k), so only the
       // sizing change asks.
-      const follow = await onTerminal(
+      const follow = await reviewOnTerminal(
         [...w.globals, "follow", w.leader, ...w.ratio("0.001"), "--no-ui"],
         w.env,
         "n\r",

@@ -4,33 +4,15 @@
 // scrollback kept it. The real binary on util-linux `script`'s pseudo-terminal (a real tty: its
 // echo is what is at stake), each with its own config and lock dirs.
 
-import { spawn, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../exchange/helpers.js";
-import { BIN, cleanEnv, tempDir } from "../helpers/cli.js";
-
-const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
+import { tempDir } from "../helpers/cli.js";
+import { hasScript, onTerminal } from "../helpers/terminal.js";
 
 // A made-up key (never a funded wallet's).
 const HEX = "5b7d9f1a3c5e7b9d8f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d5f7a9c0e2d41";
 const KEY = `0x${HEX}`;
 const ADDRESS = "0x2222222222222222222222222222222222222222";
-
-/** The real binary on a pseudo-terminal: everything the terminal showed, keys to type, its exit. */
-function onTerminal(args: string[], env: NodeJS.ProcessEnv) {
-  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
-  const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: cleanEnv(env),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let screen = "";
-  child.stdout.on("data", (d) => {
-    screen += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { screen: () => screen, type: (keys: string) => child.stdin.write(keys), exit };
-}
 
 /** Not the key, nor a long piece of it, in any case. */
 function expectNoKey(text: string): void {

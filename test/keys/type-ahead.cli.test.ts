@@ -5,20 +5,19 @@
 // stops the run meanwhile. The real binary on util-linux `script`'s pseudo-terminal, against a
 // simulator whose replies are held back so the checks take as long as the test needs.
 
-import { spawn, spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineClient } from "../../src/cli/wiring.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, tempDir } from "../helpers/cli.js";
+import { tempDir } from "../helpers/cli.js";
+import { hasScript, onTerminal } from "../helpers/terminal.js";
 
 const sims: SimHandle[] = [];
 afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
 
-const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
 const PASS = "lantern-quarry-58-ember";
 const TYPED_AHEAD = "typedahead-secret-71";
 
@@ -58,22 +57,6 @@ async function world() {
     "--no-ui",
   ];
   return { sim, env, args, ordersSent: () => sim.control.orderHistory(f.master.address).length };
-}
-
-/** The real binary on a pseudo-terminal: its screen so far, keys to type, and its exit. */
-function onTerminal(args: string[], env: NodeJS.ProcessEnv) {
-  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
-  const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: cleanEnv(env),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let screen = "";
-  child.stdout.on("data", (d) => {
-    screen += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { screen: () => screen, type: (keys: string) => child.stdin.write(keys), exit };
 }
 
 describe("keys typed before the passphrase question", () => {

@@ -4,7 +4,6 @@
 // no baseline of the copy: a leader's deposit after it is no cash flow of a copy that never
 // began, so the next run sizes as a first run would. The real binary against a simulator.
 
-import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +16,8 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath } from "../../src/store/journal.js";
 import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { hasScript, onTerminal } from "../helpers/terminal.js";
 
 const sims: SimHandle[] = [];
 afterEach(async () => {
@@ -131,35 +131,26 @@ function state(dir: string, file: string) {
   return { rows: journalRows(file), files: journalFiles(dir) };
 }
 
-const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
-
 /**
  * hlcopy on a pseudo-terminal (util-linux script), so the review asks; `answer` is typed once
  * the question shows. Resolves with the exit code and what the terminal showed.
  */
-function onTerminal(
+function reviewOnTerminal(
   args: string[],
   env: NodeJS.ProcessEnv,
   answer: string,
   /** Done while the question waits, before the answer is typed. */
   meanwhile?: () => Promise<void>,
 ): Promise<{ code: number | null; screen: string }> {
-  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
-  const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: cleanEnv(env),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let screen = "";
+  const { child, screen: shown, exit } = onTerminal(args, env);
   let answered = false;
-  child.stdout.on("data", (d) => {
-    screen += d;
-    if (!answered && screen.includes("[y/N]")) {
+  child.stdout.on("data", () => {
+    if (!answered && shown().includes("[y/N]")) {
       answered = true;
       void (meanwhile ?? (async () => {}))().finally(() => child.stdin.write(answer));
     }
   });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, screen })));
+  return exit.then((code) => ({ code, screen: shown() }));
 }
 
 describe("a run refused before it could send", () => {
@@ -203,7 +194,7 @@ describe("a run refused before it could send", () => {
       const w = await world();
       const dir = await w.configDir();
       let told: { did?: string; message?: string } = {};
-      const r = await onTerminal(
+      const r = await reviewOnTerminal(
         [...w.base(false), "follow", w.leaders[0] as string, ...COPY],
         { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: PASS },
         "n\r",
@@ -233,7 +224,7 @@ describe("a run refused before it could send", () => {
           ["reconcile", leader, ...COPY],
           ["follow", leader, ...COPY],
         ]) {
-          const r = await onTerminal(
+          const r = await reviewOnTerminal(
             [...w.base(false), ...command],
             { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: PASS },
             "n\r",
