@@ -63,18 +63,43 @@ const cpuNow = pathCpuProbe
     }
   : () => 0;
 const NativeWebSocket = globalThis.WebSocket;
+/** A leader's live fill frame came in: noted before the SDK or hlcopy see it. */
+const noteFrame = (e) => {
+  if (!probe.on || e.type !== "message" || typeof e.data !== "string") return;
+  if (!e.data.startsWith('{"channel":"userFills"') || e.data.includes('"isSnapshot":true')) return;
+  if (probe.leaders.some((l) => e.data.includes(l))) {
+    probe.frames.push(performance.now());
+    probe.frameCpu.push(cpuNow());
+    probe.frameBusy.push(probe.busy > 0);
+  }
+};
 globalThis.WebSocket = class ProbedWebSocket extends NativeWebSocket {
   constructor(...args) {
     super(...args);
-    // Registered first: runs before the SDK or hlcopy see the frame.
-    this.addEventListener("message", (e) => {
-      if (!probe.on || typeof e.data !== "string" || !e.data.startsWith('{"channel":"userFills"')) return;
-      if (e.data.includes('"isSnapshot":true')) return;
-      if (probe.leaders.some((l) => e.data.includes(l))) {
-        probe.frames.push(performance.now());
-        probe.frameCpu.push(cpuNow());
-        probe.frameBusy.push(probe.busy > 0);
+    // The socket hands each frame to its dispatchEvent, which hlcopy replaces on the socket
+    // to read its data frames there (src/exchange/streams.ts): whatever is put there runs
+    // after the probe, so the probe sees every frame first.
+    // What hlcopy puts there calls what it found there for the frames it leaves to the SDK:
+    // the probe itself, then, which passes those on to the socket's own dispatch.
+    const native = NativeWebSocket.prototype.dispatchEvent.bind(this);
+    let dispatch = native;
+    let inside = false;
+    const probed = (e) => {
+      if (inside) return native(e);
+      inside = true;
+      try {
+        noteFrame(e);
+        return dispatch(e);
+      } finally {
+        inside = false;
       }
+    };
+    Object.defineProperty(this, "dispatchEvent", {
+      configurable: true,
+      get: () => probed,
+      set: (fn) => {
+        dispatch = fn;
+      },
     });
   }
 };
@@ -173,7 +198,7 @@ async function startProfile() {
     await session.post("HeapProfiler.startSampling", {
       samplingInterval: 4096,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMinorGC: process.env.BENCH_HEAP_PROMOTED !== "1",
     });
   }
   return {

@@ -230,6 +230,36 @@ describe("openStreams", () => {
     expect(s.streams.health().reconnects).toBe(1);
   });
 
+  it("each data frame is read once, at the connection's own dispatch (not copied into a second event), also after a reconnect", async () => {
+    // The SDK's reconnecting wrapper copies every frame of its WebSocket into a new event: ours
+    // are taken before that. Counted here: data frames that reached the WebSocket's own
+    // dispatch (where the wrapper listens), per connection.
+    const reachedWrapper: number[] = [];
+    const Native = globalThis.WebSocket;
+    class Counting extends Native {
+      readonly #index = reachedWrapper.push(0) - 1;
+      override dispatchEvent(event: Event): boolean {
+        const data: unknown = (event as MessageEvent).data;
+        if (event.type === "message" && typeof data === "string" && data.startsWith('{"channel":"userFills"'))
+          reachedWrapper[this.#index] = (reachedWrapper[this.#index] ?? 0) + 1;
+        return super.dispatchEvent(event);
+      }
+    }
+    globalThis.WebSocket = Counting;
+    try {
+      const s = await setup();
+      await leaderTrades(s, "SOL", true, "2");
+      await eventually(() => ofType(s.events, "leaderFill").some((e) => !e.isSnapshot));
+      sim.control.fault({ kind: "dropWs" });
+      await eventually(() => ofType(s.events, "reconnect").length === 1);
+      await leaderTrades(s, "SOL", false, "2");
+      await eventually(() => ofType(s.events, "leaderFill").filter((e) => !e.isSnapshot).length === 2);
+      expect(reachedWrapper).toEqual([0, 0]);
+    } finally {
+      globalThis.WebSocket = Native;
+    }
+  });
+
   it("fills made while disconnected arrive with the replayed snapshot, flagged as such", async () => {
     const s = await setup();
     await eventually(() => ofType(s.events, "leaderState").length > 0);
