@@ -14,7 +14,7 @@
 // signed the deterministic way. The k's are inverted a batch at a time. Either signature is valid for the same key: the exchange
 // recovers the signer from it.
 
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { Field, FpInvertBatch } from "@noble/curves/abstract/modular";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { keccak_256 } from "@noble/hashes/sha3.js";
@@ -149,10 +149,25 @@ interface Nonce {
 const toBigInt = (bytes: Uint8Array): bigint => BigInt(`0x${bytesToHex(bytes)}`);
 const hex32 = (n: bigint): string => n.toString(16).padStart(64, "0");
 
+/**
+ * The CSPRNG's bytes, drawn 2 KB at a time: a draw is a system call that took 8–30 µs here
+ * (~0.1 ms per copied order in follow's profile), whatever its size. Each 32 bytes are read
+ * once and zeroed as they are taken; the buffer is the module's own (not Node's shared pool).
+ */
+const entropy = Buffer.alloc(2048);
+let entropyAt = entropy.length;
+
 /** k uniform in [1, n−1] from the CSPRNG. */
 function freshK(): bigint {
   for (;;) {
-    const k = toBigInt(randomBytes(32));
+    if (entropyAt === entropy.length) {
+      randomFillSync(entropy);
+      entropyAt = 0;
+    }
+    const bytes = entropy.subarray(entropyAt, entropyAt + 32);
+    entropyAt += 32;
+    const k = toBigInt(bytes);
+    bytes.fill(0);
     if (k !== 0n && k < N) return k;
   }
 }
