@@ -226,9 +226,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         coin: e.coin,
         // The account's payment; the copy P&L counts its part on hlcopy's share (said when less).
         text: `funding ${e.coin} ${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc))} on ${fmtNum(e.szi)} (rate ${fmtNum(e.fundingRate * 100)}%)${
-          fmtUsd(Math.abs(e.copyUsdc)) === fmtUsd(Math.abs(e.usdc))
-            ? ""
-            : `, the copy's part ${fmtUsd(Math.abs(e.copyUsdc))}`
+          e.copyUsdc === e.usdc ? "" : `, the copy's part ${fmtUsd(Math.abs(e.copyUsdc))}`
         }`,
       };
     case "slippageBudget":

@@ -11,6 +11,7 @@ import type { CopyPnl } from "../../src/core/pnl.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { RunMetrics } from "../../src/metrics/registry.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
+import { describeEvent } from "../../src/ui/describe.js";
 import { startView } from "../../src/ui/view.js";
 import { eventually } from "../exchange/helpers.js";
 import { copySettings, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
@@ -182,6 +183,15 @@ describe("whose P&L, end to end", () => {
     expect(event("ETH")).toMatchObject({ usdc: ethPaid, szi: 2 });
     expect(event("ETH")?.type === "funding" && event("ETH")?.copyUsdc).toBeCloseTo(copyFunding, 9);
     expect(event("SOL")).toMatchObject({ usdc: Number(sol?.usdc), copyUsdc: 0 });
+    // The dashboard's line: the account's payment, and the copy's part when it is less.
+    const line = (coin: string) => {
+      const e = event(coin);
+      return e ? describeEvent(e)?.text : undefined;
+    };
+    expect(line("ETH")).toMatch(/^funding ETH (paid|received) \S+ on 2 \(rate .*\), the copy's part \S+$/);
+    expect(line("SOL")).toMatch(
+      /^funding SOL (paid|received) \S+ on 10 \(rate .*\), the copy's part \$?0\.00$/,
+    );
 
     const views = await everyView(t, w);
     for (const pnl of [views.engine, views.dashboard, views.metrics, views.status]) {
