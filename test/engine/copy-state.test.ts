@@ -64,4 +64,16 @@ describe("what hlcopy managed at a past moment", () => {
     expect(state.managedAt(T0 + 3.5 * S).BTC).toBeCloseTo(0.1, 12);
     expect(state.managedAt(T0 + 4.5 * S)).toEqual({ BTC: 0.04 });
   });
+
+  it("the history gets a row at least every 10 minutes: what managedAt sums (hlcopy's fills since its last row) stays short", () => {
+    const { j, state, fill } = copy();
+    const M = 60 * S;
+    state.setManaged({}, T0);
+    fill(T0 + 1 * M, "BTC", "buy", 0.1);
+    state.setManaged({ BTC: 0.1 }, T0 + 9 * M); // said by its fill, and the last row is 9 min old: none
+    expect(j.managedSnapshotAt(T0 + 9 * M)?.ts).toBe(T0);
+    state.setManaged({ BTC: 0.1 }, T0 + 10 * M); // 10 min: a row, though nothing changed
+    expect(j.managedSnapshotAt(T0 + 10 * M)).toEqual({ ts: T0 + 10 * M, positions: { BTC: 0.1 } });
+    expect(state.managedAt(T0 + 5 * M)).toEqual({ BTC: 0.1 });
+  });
 });
