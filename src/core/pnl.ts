@@ -3,17 +3,20 @@
 // read the journal's snapshots of the same function's result — every view shows one figure.
 //
 // Definitions (USD):
-// * realised   — the exchange's closed P&L of our fills (gross of fees), summed;
+// * realised   — the exchange's closed P&L of the copy's fills (gross of fees), summed;
 // * unrealised — open positions at the mark: (mark − entry) × signed size;
-// * fees       — what our fills paid (positive = paid);
-// * funding    — the exchange's funding records for our positions (positive = received);
+// * fees       — what the copy's fills paid (positive = paid);
+// * funding    — the copy's part of the exchange's funding records (positive = received);
 // * net        — realised + unrealised − fees + funding;
 // * ROI %      — net ÷ the account's equity when the copy began (its first equity snapshot);
 //   per coin and per leader it is that part's net over the same equity, so the parts add up
 //   to the copy's. Our own deposits and withdrawals are not P&L and do not move the base.
-// Whose: the copy's P&L is hlcopy's own — the fills it placed (isCopyFill) and the part of each
-// position it manages (copyPositions). A hand trade, another bot's, a position on a coin the
-// settings leave alone are not the copy's and are not blamed on its leaders.
+// Whose: the copy's P&L is hlcopy's own — the fills it placed, the part of its position a
+// liquidation or ADL closed (copyShareOfFill), the funding paid on its share of each position
+// (copyFundingShare) and the part of each position it manages (copyPositions). A hand trade,
+// another bot's, a position on a coin the settings leave alone are not the copy's and are not
+// blamed on its leaders. The account's own figures (equity, the funding records as paid) have
+// it all.
 // Per leader: each coin's figures are split by the leaders' shares of that coin's target (the
 // size each contributes × its copy ratio, gross) as last seen; a coin no leader holds any more
 // keeps its last shares, one never seen is split by the leaders' weights. With one leader
@@ -24,12 +27,85 @@ import type { OrderKind } from "./slippage.js";
 import type { Address, Side } from "./types.js";
 
 /**
- * A fill is the copy's when hlcopy placed it: the journal gives a fill of hlcopy's orders the
- * order's kind (copy, repair, join, safety) and a fill of anything else none (a hand trade,
- * another bot, a liquidation — `not placed by hlcopy`). THE rule for every P&L view.
+ * How much of a fill is the copy's, 0…1 — THE rule for every P&L view (the engine's, and so the
+ * dashboard's and /metrics', status, report). All of a fill hlcopy placed: the journal gives a
+ * fill of hlcopy's orders the order's kind (copy, repair, join, safety). Of a fill it did not
+ * place, the part `copySz` the journal kept with it: a liquidation or ADL's part of the position
+ * hlcopy managed (forcedCopySize); nothing of a hand trade or another bot's. `copySz` null: a
+ * fill journaled before hlcopy kept parts — by its kind, as it was counted then.
  */
-export function isCopyFill(f: { kind: OrderKind | null }): boolean {
-  return f.kind !== null;
+export function copyShareOfFill(f: { kind: OrderKind | null; sz: number; copySz: number | null }): number {
+  if (f.kind !== null) return 1;
+  if (f.copySz === null || !(f.sz > 0)) return 0;
+  return Math.max(0, Math.min(1, f.copySz / f.sz));
+}
+
+/**
+ * The copy's part of a journaled fill — its size, fee and closed P&L times copyShareOfFill (a
+ * forced close only reduces, so its closed P&L is over its whole size) — or null when none of
+ * it is the copy's.
+ */
+export function copyFill<
+  T extends Pick<PnlFill, "sz" | "fee" | "closedPnl"> & { kind: OrderKind | null; copySz: number | null },
+>(f: T): T | null {
+  const share = copyShareOfFill(f);
+  if (share === 0) return null;
+  if (share === 1) return f;
+  return {
+    ...f,
+    sz: f.sz * share,
+    fee: f.fee * share,
+    closedPnl: f.closedPnl === null ? null : f.closedPnl * share,
+  };
+}
+
+/**
+ * A fill the exchange made on its own to reduce the position: a liquidation of the account (the
+ * fill carries `liquidation`; its `dir` may say "Liquidated …") or an auto-deleveraging ("Auto-
+ * Deleveraging"). Neither has a cloid of ours, yet each may close a position hlcopy opened.
+ */
+export function isForcedClose(f: { liquidation: boolean; dir: string }): boolean {
+  return f.liquidation || f.dir === "Auto-Deleveraging" || f.dir.startsWith("Liquidated");
+}
+
+/**
+ * The part of a forced close (isForcedClose) that is the copy's: what it took off the part of
+ * the position hlcopy managed just before (`managed`, signed). As everywhere (keptManaged), the
+ * part held by hand goes first: what hlcopy manages after the fill is its part of what is left,
+ * so the copy's realised P&L and its unrealised P&L before and after are of the same size.
+ */
+export function forcedCopySize(
+  managed: number,
+  f: { side: Side; sz: number; startPosition: number },
+): number {
+  const before = keptManaged(managed, f.startPosition);
+  const after = keptManaged(before, f.startPosition + (f.side === "buy" ? f.sz : -f.sz));
+  const part = Math.max(0, Math.min(f.sz, Math.abs(before) - Math.abs(after)));
+  // Sizes have at most 8 decimals; float sums leave dust.
+  return Math.round(part * 1e10) / 1e10;
+}
+
+/**
+ * The copy's share of a funding payment on a position of signed size `szi`, hlcopy managing
+ * `managed` of that coin then: |its part| ÷ |szi|. The exchange pays funding on a coin's whole
+ * position, size × price × rate, so every unit of it earns or pays alike: the part the trader
+ * holds by hand (a coin the settings leave alone, a position changed outside hlcopy) is theirs,
+ * pro rata, and none of a payment on a position hlcopy has no part of is the copy's. The
+ * account's figures (the funding records, equity) keep the whole payment.
+ */
+export function copyFundingShare(managed: number, szi: number | null): number {
+  if (szi === null || !Number.isFinite(szi) || szi === 0) return managed !== 0 ? 1 : 0;
+  return Math.abs(keptManaged(managed, szi)) / Math.abs(szi);
+}
+
+/**
+ * The copy's part of a journaled funding payment, or null when none of it is: `copyUsdc` as
+ * journaled with it; null there — a payment journaled before hlcopy kept parts — whole, as it
+ * was counted then.
+ */
+export function copyFunding<T extends { usdc: number; copyUsdc: number | null }>(f: T): T | null {
+  if (f.copyUsdc === null) return f;
+  return f.copyUsdc === 0 ? null : { ...f, usdc: f.copyUsdc };
 }
 
 /** What a fill contributes. */
@@ -43,10 +119,10 @@ export interface PnlFill {
   closedPnl: number | null;
 }
 
-/** A funding payment on one of our positions. */
+/** The copy's part of a funding payment (copyFunding). */
 export interface PnlFunding {
   coin: string;
-  /** USD received (+) or paid (−), as the exchange's funding record says. */
+  /** USD received (+) or paid (−). */
   usdc: number;
 }
 
@@ -381,9 +457,9 @@ export interface RestatePnlParameters {
   snapshot: CopyPnl;
   /** Its moment (ms): the positions and unrealised P&L it values are the exchange's then. */
   asOf: number;
-  /** The journal's fills since the copy began, in journal order. */
+  /** The copy's parts of the journal's fills since the copy began (copyFill), in journal order. */
   fills: readonly TimedPnlFill[];
-  /** The journal's funding payments since the copy began. */
+  /** The copy's parts of the journal's funding payments since the copy began (copyFunding). */
   funding: readonly (PnlFunding & { ts: number })[];
   leaders: readonly { address: Address; weight: number }[];
   shares: LeaderShares;

@@ -9,15 +9,18 @@
 // journaled high-water mark.
 
 import { roundFigure } from "./format.js";
-import { isCopyFill } from "./pnl.js";
+import { copyFill, copyFunding } from "./pnl.js";
 import type { OrderKind } from "./slippage.js";
 import { finiteOrNull, median, quantile } from "./stats.js";
 
 export interface ReportFill {
   ts: number;
+  sz: number;
   fee: number;
   closedPnl: number | null;
   kind: OrderKind | null;
+  /** The part that is the copy's, as journaled (core/pnl.ts copyShareOfFill). */
+  copySz: number | null;
   execSlippageBps: number | null;
   /** Copy slippage (hot-path copies only). */
   slippageBps: number | null;
@@ -30,7 +33,8 @@ export interface ReportInputs {
   /** Equity snapshots with the high-water mark, oldest first. */
   equity: readonly { ts: number; accountValue: number; hwm: number }[];
   fills: readonly ReportFill[];
-  funding: readonly { ts: number; usdc: number }[];
+  /** The journal's funding payments; `copyUsdc` their copy's part (core/pnl.ts copyFunding). */
+  funding: readonly { ts: number; usdc: number; copyUsdc: number | null }[];
   /** Our orders: a trade is an order that filled (fully or partly). */
   orders: readonly { ts: number; filledSize: number }[];
   /** Skips of decisions a leader's trade (or a start / manual request) triggered, as the dashboard counts them. */
@@ -128,9 +132,10 @@ export function dailyReport(inputs: ReportInputs): Report {
   const days: DayRow[] = [];
   const inWindow = <T extends { ts: number }>(xs: readonly T[]) =>
     xs.filter((x) => x.ts >= since && x.ts <= until);
-  // The copy's own fills (core/pnl.ts isCopyFill): a hand trade is not the copy's P&L.
-  const fills = inWindow(inputs.fills).filter(isCopyFill);
-  const funding = inWindow(inputs.funding);
+  // The copy's parts of fills and funding (core/pnl.ts copyFill, copyFunding), as every P&L view
+  // counts them: a hand trade is not the copy's P&L, nor funding on a position held by hand.
+  const fills = inWindow(inputs.fills).flatMap((f) => copyFill(f) ?? []);
+  const funding = inWindow(inputs.funding).flatMap((f) => copyFunding(f) ?? []);
   const orders = inWindow(inputs.orders);
   const skips = inWindow(inputs.skips);
   const equity = inWindow(inputs.equity);

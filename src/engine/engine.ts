@@ -35,6 +35,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
+import { forcedCopySize, isForcedClose } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
@@ -474,6 +475,7 @@ export class CopyEngine {
       mode: options.mode,
       leaders: options.leaders,
       ...(options.reader.getFunding ? { getFunding: options.reader.getFunding.bind(options.reader) } : {}),
+      managedAt: (ts) => this.#copyState.managedAt(ts),
       emit: (e) => this.#emit(e),
       now: this.#now,
       runId: () => this.#runId,
@@ -1804,6 +1806,7 @@ export class CopyEngine {
         closedPnl: f.closedPnl,
         // A modelled fill is of the run's own order.
         kind: "repair",
+        copySz: null,
       });
     return out;
   }
@@ -2106,7 +2109,12 @@ export class CopyEngine {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    const { recorded, conflict, kind } = this.#o.journal.recordFill({
+    // A liquidation or ADL has no cloid of ours, but may close what hlcopy opened: that part is
+    // the copy's, by what hlcopy managed just before it (not by what a sweep since has saved).
+    const copySz = isForcedClose(f)
+      ? forcedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f)
+      : undefined;
+    const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
       ts: f.time,
@@ -2120,6 +2128,7 @@ export class CopyEngine {
       closedPnl: f.closedPnl,
       ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
       lagMs,
+      ...(copySz !== undefined ? { copySz } : {}),
     });
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;
@@ -2132,6 +2141,7 @@ export class CopyEngine {
       fee: f.fee,
       closedPnl: f.closedPnl,
       kind,
+      copySz: journaled.copySz,
     });
     this.#emit({
       type: "fill",

@@ -116,7 +116,10 @@ export type EngineEvent =
       type: "funding";
       ts: number;
       coin: string;
+      /** The account's payment, as the exchange made it (received +, paid −). */
       usdc: number;
+      /** Its part on hlcopy's share of the position then: what the copy P&L counts (core/pnl.ts copyFundingShare). */
+      copyUsdc: number;
       /** Signed position size it was paid on. */
       szi: number;
       fundingRate: number;

@@ -8,10 +8,12 @@ import {
   addFill,
   addFunding,
   type CopyPnl,
+  copyFill,
+  copyFunding,
+  copyFundingShare,
   copyPnl,
   copyPositions,
   foldPnl,
-  isCopyFill,
   type LeaderShares,
   leaderShares,
   type MarkedPosition,
@@ -46,6 +48,8 @@ export interface PnlKeeperOptions {
   mode: RunMode;
   leaders: readonly { address: Address; weight: number }[];
   getFunding?: (user: Address, startTime: number) => Promise<FundingFact[]>;
+  /** What hlcopy managed at a past moment (engine/copy-state.ts managedAt): funding's copy part. */
+  managedAt: (ts: number) => ManagedPositions;
   emit: (e: EngineEvent) => void;
   now: () => number;
   runId: () => number | null;
@@ -74,8 +78,8 @@ export class PnlKeeper {
       since === undefined
         ? {}
         : foldPnl(
-            j.fillsSince(since).filter(isCopyFill),
-            j.fundingSince(since).map((f) => ({ coin: f.coin, usdc: f.usdc })),
+            j.fillsSince(since).flatMap((f) => copyFill(f) ?? []),
+            j.fundingSince(since).flatMap((f) => copyFunding(f) ?? []),
           );
   }
 
@@ -93,7 +97,7 @@ export class PnlKeeper {
     return this.#start?.since ?? null;
   }
 
-  /** A fill was journaled (fresh); the copy's P&L counts it when hlcopy placed it (isCopyFill). */
+  /** A fill was journaled (fresh); the copy's P&L counts its part that is the copy's (copyFill). */
   onFill(f: {
     ts: number;
     coin: string;
@@ -102,9 +106,12 @@ export class PnlKeeper {
     fee: number;
     closedPnl: number | null;
     kind: OrderKind | null;
+    /** As journaled with it (Journal.recordFill's `copySz`). */
+    copySz: number | null;
   }): void {
     const since = this.since;
-    if (since !== null && f.ts >= since && isCopyFill(f)) this.#totals = addFill(this.#totals, f);
+    const part = since !== null && f.ts >= since ? copyFill(f) : null;
+    if (part) this.#totals = addFill(this.#totals, part);
   }
 
   /** Funding payments from the stream or a read: journaled once each, counted from the copy's start. */
@@ -113,6 +120,10 @@ export class PnlKeeper {
     if (o.mode !== "live") return;
     const since = this.since;
     for (const p of payments) {
+      // The copy's part, by what hlcopy managed when it was paid (copyFundingShare), journaled
+      // with the payment: every view then reads the same figure.
+      const share = copyFundingShare(o.managedAt(p.time)[p.coin] ?? 0, p.szi);
+      const copyUsdc = share === 0 ? 0 : p.usdc * share;
       const fresh = o.journal.recordFunding({
         runId: o.runId(),
         ts: p.time,
@@ -121,14 +132,17 @@ export class PnlKeeper {
         szi: p.szi,
         rate: p.fundingRate,
         hash: p.hash,
+        copyUsdc,
       });
       if (!fresh || since === null || p.time < since) continue;
-      this.#totals = addFunding(this.#totals, { coin: p.coin, usdc: p.usdc });
+      const part = copyFunding({ coin: p.coin, usdc: p.usdc, copyUsdc });
+      if (part) this.#totals = addFunding(this.#totals, part);
       o.emit({
         type: "funding",
         ts: o.now(),
         coin: p.coin,
         usdc: p.usdc,
+        copyUsdc,
         szi: p.szi,
         fundingRate: p.fundingRate,
         time: p.time,

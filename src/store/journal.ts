@@ -151,6 +151,12 @@ export interface RecordFillParameters {
   kind?: OrderKind | null;
   /** Leader fill → our fill on the exchange's clock (hot-path copies only). */
   lagMs?: number | null;
+  /**
+   * Of a fill hlcopy did not place: the part that is the copy's (a liquidation or ADL closing
+   * hlcopy's position: core/pnl.ts forcedCopySize). Omitted: none. A fill of hlcopy's own
+   * orders is the copy's whole, whatever this says.
+   */
+  copySz?: number | null;
 }
 /** What recordFill did with a fill. */
 export interface RecordFillResult {
@@ -163,8 +169,10 @@ export interface RecordFillResult {
    * that); null when there is none.
    */
   conflict: FillRow | null;
-  /** The kind the fill is journaled with (null: hlcopy did not place it; core/pnl.ts isCopyFill). */
+  /** The kind the fill is journaled with (null: hlcopy did not place it). */
   kind: OrderKind | null;
+  /** The part of it journaled as the copy's (core/pnl.ts copyShareOfFill); a replay: the first's. */
+  copySz: number | null;
 }
 
 export interface FillRow {
@@ -188,6 +196,11 @@ export interface FillRow {
   /** The order's kind (copy, repair, join, safety); null for a fill hlcopy did not place. */
   kind: OrderKind | null;
   lagMs: number | null;
+  /**
+   * The part of the fill that is the copy's (core/pnl.ts copyShareOfFill); null: journaled by an
+   * hlcopy from before parts (the fill is the copy's when it has a kind).
+   */
+  copySz: number | null;
 }
 
 export interface RecordFundingParameters {
@@ -200,6 +213,8 @@ export interface RecordFundingParameters {
   szi?: number | null;
   rate?: number | null;
   hash?: string | null;
+  /** The part of `usdc` on hlcopy's share of the position (core/pnl.ts copyFundingShare). */
+  copyUsdc?: number | null;
 }
 export interface FundingRow {
   id: number;
@@ -210,6 +225,11 @@ export interface FundingRow {
   szi: number | null;
   rate: number | null;
   hash: string | null;
+  /**
+   * The part of `usdc` that is the copy's (on hlcopy's share of the position then); null:
+   * journaled by an hlcopy from before parts (counted whole, as it counted it).
+   */
+  copyUsdc: number | null;
 }
 
 /** When the copy began: the account's first trading run in this journal and its first equity. */
@@ -450,6 +470,18 @@ export interface Journal {
   lastOrderId(): number;
   /** coin → signed size our live orders with an id above `orderId` filled. */
   filledSince(orderId: number): Record<string, number>;
+  /**
+   * Keep what hlcopy manages from `ts` on (coin → signed size) in its history (engine/copy-state.ts
+   * managedAt reads it back).
+   */
+  recordManaged(ts: number, positions: Record<string, number>): void;
+  /**
+   * The newest managed snapshot of the history taken at or before `ts`; before the first one,
+   * the first (the earliest the journal knows); null when there is none.
+   */
+  managedSnapshotAt(ts: number): { ts: number; positions: Record<string, number> } | null;
+  /** coin → signed size of hlcopy's own fills (those with a kind) with `after` < exchange time < `before`. */
+  ownFillsBetween(after: number, before: number): Record<string, number>;
   /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
@@ -475,7 +507,10 @@ export interface Journal {
    * on disk reads the file already: nothing to do.
    */
   refresh(): void;
-  /** Delete decisions and non-sweep events older than `ts` (orders, fills, equity, halts, runs stay). */
+  /**
+   * Delete decisions and non-sweep events older than `ts`, and the managed history before the
+   * last snapshot older than it (orders, fills, equity, halts, runs stay).
+   */
   pruneBefore(ts: number): { decisions: number; events: number };
   /**
    * Copy the WAL into the main file (passive: never waits for readers). Runs by itself every
@@ -1211,6 +1246,7 @@ function fillRow(r: Row): FillRow {
     execSlippageBps: sqlNumberOrNull(r.exec_slippage_bps),
     kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
     lagMs: sqlNumberOrNull(r.lag_ms),
+    copySz: sqlNumberOrNull(r.copy_sz),
   };
 }
 function fundingRow(r: Row): FundingRow {
@@ -1223,6 +1259,7 @@ function fundingRow(r: Row): FundingRow {
     szi: sqlNumberOrNull(r.szi),
     rate: sqlNumberOrNull(r.rate),
     hash: strOrNull(r.hash),
+    copyUsdc: sqlNumberOrNull(r.copy_usdc),
   };
 }
 function equityRow(r: Row): EquityRow {
@@ -1759,7 +1796,7 @@ class SqliteJournal implements Journal {
         if (row.oid === oid && row.ts === p.ts) {
           // This fill's identity: a replay when the figures agree, else a clash it cannot record.
           const same = row.coin === p.coin && row.side === p.side && row.px === p.px && row.sz === p.sz;
-          return { recorded: false, conflict: same ? null : row, kind: row.kind };
+          return { recorded: false, conflict: same ? null : row, kind: row.kind, copySz: row.copySz };
         }
         // The trade's other side (a self-trade: same time and coin, the other order) is no clash.
         const otherSide = row.ts === p.ts && row.coin === p.coin && row.oid !== oid;
@@ -1777,11 +1814,13 @@ class SqliteJournal implements Journal {
       p.kind !== undefined
         ? p.kind
         : ((strOrNull(order?.kind) as OrderKind | null) ?? (order ? kindOfReason(str(order.reason)) : null));
+    // A fill of hlcopy's orders is the copy's whole; of anything else, what the caller says.
+    const copySz = kind !== null ? p.sz : Math.max(0, Math.min(p.sz, p.copySz ?? 0));
     const recorded =
       this.#runLater(
         `INSERT INTO fills (run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
-                            slippage_bps, lag_ms, kind, exec_slippage_bps)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            slippage_bps, lag_ms, kind, exec_slippage_bps, copy_sz)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
         p.runId ?? null,
         p.tid,
@@ -1799,15 +1838,16 @@ class SqliteJournal implements Journal {
         p.lagMs ?? null,
         kind,
         slippageBps(p.side, p.px, touchPx),
+        copySz,
       ) === 1;
-    return { recorded, conflict, kind };
+    return { recorded, conflict, kind, copySz };
   }
 
   recordFunding(p: RecordFundingParameters): boolean {
     this.#keep();
     return (
       this.#runLater(
-        `INSERT INTO funding (run_id, ts, coin, usdc, szi, rate, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO funding (run_id, ts, coin, usdc, szi, rate, hash, copy_usdc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (ts, coin) DO NOTHING`,
         p.runId ?? null,
         p.ts,
@@ -1816,6 +1856,7 @@ class SqliteJournal implements Journal {
         p.szi ?? null,
         p.rate ?? null,
         p.hash ?? null,
+        p.copyUsdc ?? null,
       ) === 1
     );
   }
@@ -1999,6 +2040,35 @@ class SqliteJournal implements Journal {
     return out;
   }
 
+  recordManaged(ts: number, positions: Record<string, number>): void {
+    this.#keep();
+    this.#run("INSERT INTO managed_history (ts, positions) VALUES (?, ?)", ts, JSON.stringify(positions));
+  }
+
+  managedSnapshotAt(ts: number): { ts: number; positions: Record<string, number> } | null {
+    const r =
+      this.#get(
+        "SELECT ts, positions FROM managed_history WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1",
+        ts,
+      ) ?? this.#get("SELECT ts, positions FROM managed_history ORDER BY ts, id LIMIT 1");
+    return r
+      ? { ts: sqlNumber(r.ts), positions: JSON.parse(str(r.positions)) as Record<string, number> }
+      : null;
+  }
+
+  ownFillsBetween(after: number, before: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.#all(
+      `SELECT coin, SUM(CASE side WHEN 'buy' THEN sz ELSE -sz END) AS size
+       FROM fills WHERE kind IS NOT NULL AND ts > ? AND ts < ? GROUP BY coin`,
+      after,
+      before,
+    )) {
+      out[String(r.coin)] = Number(r.size);
+    }
+    return out;
+  }
+
   getCopyState<T>(key: string): T | null {
     const r = this.#get("SELECT value FROM copy_state WHERE key = ?", key);
     return r ? (JSON.parse(String(r.value)) as T) : null;
@@ -2166,6 +2236,14 @@ class SqliteJournal implements Journal {
     // per-plan JSON and the event log are what grows without bound.
     const decisions = this.#run("DELETE FROM decisions WHERE ts < ?", ts);
     const events = this.#run("DELETE FROM events WHERE ts < ? AND type <> 'sweep'", ts);
+    // What hlcopy managed then: the newest snapshot before `ts` stays (with the fills after it,
+    // it says what hlcopy managed at any moment since).
+    this.#run(
+      `DELETE FROM managed_history WHERE ts < ?
+         AND id <> (SELECT id FROM managed_history WHERE ts < ? ORDER BY ts DESC, id DESC LIMIT 1)`,
+      ts,
+      ts,
+    );
     return { decisions, events };
   }
 

@@ -256,6 +256,35 @@ CREATE INDEX fills_ts ON fills (ts);
 CREATE UNIQUE INDEX fills_identity ON fills (tid, ifnull(oid, -1), ts);
 `,
   },
+  {
+    version: 7,
+    name: "whose P&L: the copy's part of each fill and funding payment, and what hlcopy managed when",
+    // fills.copy_sz: the part of the fill that is the copy's (core/pnl.ts copyShareOfFill) — all
+    // of a fill of hlcopy's orders, the part of hlcopy's position a liquidation or ADL closed,
+    // none of any other; funding.copy_usdc: the part of the payment on hlcopy's share of the
+    // position (core/pnl.ts copyFundingShare). Both are worked out when the record comes in and
+    // kept, so every view reads the same figure. NULL: journaled before this version (a fill
+    // by its kind, a payment whole, as that hlcopy counted them).
+    // managed_history: the positions hlcopy managed (core/ownership.ts), each time they changed
+    // other than by its own fills — what it managed at any past moment is the last row before
+    // it plus its fills since (engine/copy-state.ts managedAt). A liquidation's fill or a funding
+    // payment read after the next sweep saved the position it left is still split by what
+    // hlcopy managed when it happened. Seeded with the snapshot an older hlcopy kept.
+    sql: `
+ALTER TABLE fills ADD COLUMN copy_sz REAL;
+ALTER TABLE funding ADD COLUMN copy_usdc REAL;
+
+CREATE TABLE managed_history (
+  id        INTEGER PRIMARY KEY,
+  ts        INTEGER NOT NULL,           -- when the snapshot was taken (ms)
+  positions TEXT NOT NULL               -- JSON coin -> signed size hlcopy managed
+);
+CREATE INDEX managed_history_ts ON managed_history (ts);
+INSERT INTO managed_history (ts, positions)
+  SELECT coalesce(json_extract(value, '$.ts'), updated_at), coalesce(json_extract(value, '$.positions'), '{}')
+  FROM copy_state WHERE key = 'managed';
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -79,7 +79,7 @@ export const JSON_LINE_FIELDS = {
     "slippageBps",
     "lagMs",
   ],
-  funding: ["ts", "type", "coin", "usdc", "szi", "fundingRate", "time"],
+  funding: ["ts", "type", "coin", "usdc", "copyUsdc", "szi", "fundingRate", "time"],
   slippageBudget: ["ts", "type", "exceeded", "p95Bps", "budgetBps", "n"],
   sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "requests"],
   state: [
@@ -224,7 +224,10 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level: "info",
         coin: e.coin,
-        text: `funding ${e.coin} ${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc))} on ${fmtNum(e.szi)} (rate ${fmtNum(e.fundingRate * 100)}%)`,
+        // The account's payment; the copy P&L counts its part on hlcopy's share (said when less).
+        text: `funding ${e.coin} ${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc))} on ${fmtNum(e.szi)} (rate ${fmtNum(e.fundingRate * 100)}%)${
+          e.copyUsdc === e.usdc ? "" : `, the copy's part ${fmtUsd(Math.abs(e.copyUsdc))}`
+        }`,
       };
     case "slippageBudget":
       return e.exceeded

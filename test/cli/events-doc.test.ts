@@ -120,7 +120,16 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     slippageBps: 1,
     lagMs: 1,
   },
-  funding: { type: "funding", ts: 1, coin: "BTC", usdc: -0.5, szi: 0.01, fundingRate: 0.0000125, time: 1 },
+  funding: {
+    type: "funding",
+    ts: 1,
+    coin: "BTC",
+    usdc: -0.5,
+    copyUsdc: -0.25,
+    szi: 0.01,
+    fundingRate: 0.0000125,
+    time: 1,
+  },
   slippageBudget: { type: "slippageBudget", ts: 1, exceeded: true, p95Bps: 12, budgetBps: 10, n: 20 },
   sweep: { type: "sweep", ts: 1, durationMs: 1, inSync: true, driftUsd: 0, requests: 1 },
   state: {

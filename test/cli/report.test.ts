@@ -146,12 +146,12 @@ describe("hlcopy report", () => {
     expect(r.stdout).toContain(`\nwrote:\n  ${file}\n  ${join(dir, "out", "copy-orders.csv")}\n`);
     const fills = readFileSync(file, "utf8").trim().split("\n");
     expect(fills[0]).toBe(
-      "date_utc,timestamp_ms,type,market,coin,side,size,price,notional_usd,fee,fee_currency,realized_pnl_usd,order_kind,order_reason,cloid,oid,tid,exec_slippage_bps,copy_slippage_bps",
+      "date_utc,timestamp_ms,type,market,coin,side,size,price,notional_usd,fee,fee_currency,realized_pnl_usd,order_kind,order_reason,cloid,oid,tid,exec_slippage_bps,copy_slippage_bps,copy_size",
     );
     expect(fills).toHaveLength(3);
     // Slippage to 0.1 bps, as every bps figure (core/format.ts FIGURE_DECIMALS), not 1.1474 / 0.4918.
     expect(fills[2]).toMatch(
-      /,trade,perp,BTC,sell,0\.05,61000,3050,1\.37,USDC,44,copy,reduce,0x0+c,,2,1\.1,0\.5$/,
+      /,trade,perp,BTC,sell,0\.05,61000,3050,1\.37,USDC,44,copy,reduce,0x0+c,,2,1\.1,0\.5,0\.05$/,
     );
     const orders = readFileSync(join(dir, "out", "copy-orders.csv"), "utf8")
       .trim()
@@ -161,7 +161,11 @@ describe("hlcopy report", () => {
     const funding = readFileSync(join(dir, "out", "copy-funding.csv"), "utf8")
       .trim()
       .split("\n");
-    expect(funding[1]).toMatch(/,funding,BTC,-0\.75,0\.1,0\.000125$/);
+    expect(funding[0]).toBe(
+      "date_utc,timestamp_ms,type,coin,amount_usd,position_size,funding_rate,copy_amount_usd",
+    );
+    // Journaled without a copy's part (as an older hlcopy did): counted whole, as it was.
+    expect(funding[1]).toMatch(/,funding,BTC,-0\.75,0\.1,0\.000125,-0\.75$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 

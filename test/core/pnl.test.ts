@@ -7,10 +7,15 @@ import {
   addFill,
   addFunding,
   closedPnlOf,
+  copyFill,
+  copyFunding,
+  copyFundingShare,
   copyPnl,
   copyPositions,
+  copyShareOfFill,
   foldPnl,
-  isCopyFill,
+  forcedCopySize,
+  isForcedClose,
   leaderShares,
   mergeShares,
   type PnlFill,
@@ -221,10 +226,123 @@ describe("closedPnlOf (paper fills)", () => {
 });
 
 describe("whose P&L: hlcopy's own fills and the part of each position it manages", () => {
-  it("a fill counts when hlcopy placed it (it has a kind); one it did not place does not", () => {
-    expect(isCopyFill({ kind: "copy" })).toBe(true);
-    expect(isCopyFill({ kind: "safety" })).toBe(true);
-    expect(isCopyFill({ kind: null })).toBe(false);
+  it("a fill counts whole when hlcopy placed it (it has a kind); a hand trade not at all", () => {
+    expect(copyShareOfFill({ kind: "copy", sz: 1, copySz: 1 })).toBe(1);
+    expect(copyShareOfFill({ kind: "safety", sz: 1, copySz: 1 })).toBe(1);
+    expect(copyShareOfFill({ kind: null, sz: 1, copySz: 0 })).toBe(0);
+    // Journaled before hlcopy kept parts: by its kind, as it was counted then.
+    expect(copyShareOfFill({ kind: "repair", sz: 1, copySz: null })).toBe(1);
+    expect(copyShareOfFill({ kind: null, sz: 1, copySz: null })).toBe(0);
+  });
+
+  it("a liquidation or ADL is a forced close; a fill by hand (no cloid of ours either) is not", () => {
+    // As the exchange marks them: a liquidation fill carries `liquidation` (toFill: of this
+    // user), its dir may read "Liquidated …"; an auto-deleveraging fill's dir is "Auto-Deleveraging".
+    expect(isForcedClose({ liquidation: true, dir: "Close Long" })).toBe(true);
+    expect(isForcedClose({ liquidation: false, dir: "Liquidated Cross Long" })).toBe(true);
+    expect(isForcedClose({ liquidation: false, dir: "Liquidated Isolated Short" })).toBe(true);
+    expect(isForcedClose({ liquidation: false, dir: "Auto-Deleveraging" })).toBe(true);
+    expect(isForcedClose({ liquidation: false, dir: "Close Long" })).toBe(false);
+    expect(isForcedClose({ liquidation: false, dir: "Open Short" })).toBe(false);
+  });
+
+  it("a liquidation of a position hlcopy opened is the copy's: its loss and fee are in the copy P&L", () => {
+    // hlcopy bought 0.1 BTC at 60 000 (fee 2.70); the account is liquidated at 54 000 by two
+    // fills walking the book, as the exchange does (0.04 then 0.06, each closed P&L at its price).
+    const liq1 = { side: "sell", sz: 0.04, startPosition: 0.1 } as const;
+    const liq2 = { side: "sell", sz: 0.06, startPosition: 0.06 } as const;
+    expect(forcedCopySize(0.1, liq1)).toBeCloseTo(0.04, 12);
+    expect(forcedCopySize(0.1, liq2)).toBeCloseTo(0.06, 12);
+    const fills = [
+      { coin: "BTC", px: 60_000, sz: 0.1, fee: 2.7, closedPnl: 0, kind: "copy" as const, copySz: 0.1 },
+      { coin: "BTC", px: 54_100, sz: 0.04, fee: 0.97, closedPnl: -236, kind: null, copySz: 0.04 },
+      { coin: "BTC", px: 53_900, sz: 0.06, fee: 1.46, closedPnl: -366, kind: null, copySz: 0.06 },
+    ];
+    const pnl = copyPnl({
+      totals: foldPnl(
+        fills.flatMap((f) => copyFill(f) ?? []),
+        [],
+      ),
+      positions: [],
+      since: 0,
+      startEquity: 10_000,
+      leaders: [{ address: L1, weight: 1 }],
+      shares: {},
+    });
+    // realised −236 − 366 = −602; fees 2.70 + 0.97 + 1.46 = 5.13; net −607.13 — what the account lost.
+    expect(pnl.realisedUsd).toBeCloseTo(-602, 6);
+    expect(pnl.feesUsd).toBeCloseTo(5.13, 6);
+    expect(pnl.netUsd).toBeCloseTo(-607.13, 6);
+    expect(pnl.fills).toBe(3);
+  });
+
+  it("of a liquidation of a position the trader added to by hand, the copy's part is hlcopy's", () => {
+    // hlcopy manages 0.1 of a 0.15 long (0.05 bought by hand). The liquidation closes it all in
+    // two fills; as everywhere (keptManaged) the hand part goes first: the first 0.04 is all the
+    // trader's, the second fill (0.11) closes the trader's last 0.01 and hlcopy's 0.1.
+    const first = { side: "sell", sz: 0.04, startPosition: 0.15 } as const;
+    const second = { side: "sell", sz: 0.11, startPosition: 0.11 } as const;
+    expect(forcedCopySize(0.1, first)).toBe(0);
+    expect(forcedCopySize(0.1, second)).toBeCloseTo(0.1, 12);
+    // Its P&L is that share of the fill's: closed P&L −660 and fee 2.2 on 0.11 → −600 and 2.
+    const part = copyFill({
+      coin: "BTC",
+      px: 54_000,
+      sz: 0.11,
+      fee: 2.2,
+      closedPnl: -660,
+      kind: null,
+      copySz: 0.1,
+    });
+    expect(part?.sz).toBeCloseTo(0.1, 12);
+    expect(part?.closedPnl).toBeCloseTo(-600, 9);
+    expect(part?.fee).toBeCloseTo(2, 9);
+    // A short liquidated (buys) the same way; a partial liquidation leaving more than hlcopy's part
+    // takes nothing of it; and none of a position hlcopy holds no part of.
+    expect(forcedCopySize(-2, { side: "buy", sz: 3, startPosition: -3 })).toBe(2);
+    expect(forcedCopySize(0.1, { side: "sell", sz: 0.05, startPosition: 0.3 })).toBe(0);
+    expect(forcedCopySize(0, { side: "sell", sz: 0.1, startPosition: 0.1 })).toBe(0);
+    expect(
+      copyFill({ coin: "BTC", px: 54_000, sz: 0.1, fee: 2, closedPnl: -600, kind: null, copySz: 0 }),
+    ).toBeNull();
+  });
+
+  it("funding counts pro rata to hlcopy's share of the position it was paid on", () => {
+    // The exchange pays a coin's whole position, size × price × rate: every unit alike.
+    expect(copyFundingShare(2, 3)).toBeCloseTo(2 / 3, 12); // the trader added 1 ETH to hlcopy's 2
+    expect(copyFundingShare(-2, -2)).toBe(1); // all hlcopy's
+    expect(copyFundingShare(0, 4)).toBe(0); // bought by hand on a coin hlcopy leaves alone
+    expect(copyFundingShare(-1, 4)).toBe(0); // hlcopy's short, flipped long by hand
+    expect(copyFundingShare(3, 2)).toBe(1); // the trader closed part of it: what is left is hlcopy's
+    // Journaled with its part; one journaled before parts counts whole, as it was counted then.
+    expect(copyFunding({ coin: "ETH", usdc: -0.9, copyUsdc: -0.6 })).toEqual({
+      coin: "ETH",
+      usdc: -0.6,
+      copyUsdc: -0.6,
+    });
+    expect(copyFunding({ coin: "ETH", usdc: -0.9, copyUsdc: null })).toEqual({
+      coin: "ETH",
+      usdc: -0.9,
+      copyUsdc: null,
+    });
+    // None of it the copy's: no funding row for a coin the copy has no part in.
+    expect(copyFunding({ coin: "AVAX", usdc: 0.4, copyUsdc: 0 })).toBeNull();
+    const pnl = copyPnl({
+      totals: foldPnl(
+        [],
+        [
+          { coin: "ETH", usdc: -0.9, copyUsdc: -0.6 },
+          { coin: "AVAX", usdc: 0.4, copyUsdc: 0 },
+        ].flatMap((f) => copyFunding(f) ?? []),
+      ),
+      positions: [],
+      since: 0,
+      startEquity: 10_000,
+      leaders: [{ address: L1, weight: 1 }],
+      shares: {},
+    });
+    expect(pnl.fundingUsd).toBeCloseTo(-0.6, 9);
+    expect(pnl.byCoin.map((c) => c.coin)).toEqual(["ETH"]);
   });
 
   it("values only what hlcopy manages of each position", () => {

@@ -19,10 +19,30 @@ describe("dailyReport", () => {
         { ts: D0 + 24 * H + 19 * H, accountValue: 9_950, hwm: 10_050 },
       ],
       fills: [
-        { ts: D0 + 12 * H, fee: 2, closedPnl: 0, kind: "join", execSlippageBps: 1, slippageBps: null },
-        { ts: D0 + 14 * H, fee: 1, closedPnl: 30, kind: "copy", execSlippageBps: 3, slippageBps: 5 },
+        {
+          ts: D0 + 12 * H,
+          sz: 1,
+          copySz: null,
+          fee: 2,
+          closedPnl: 0,
+          kind: "join",
+          execSlippageBps: 1,
+          slippageBps: null,
+        },
+        {
+          ts: D0 + 14 * H,
+          sz: 1,
+          copySz: null,
+          fee: 1,
+          closedPnl: 30,
+          kind: "copy",
+          execSlippageBps: 3,
+          slippageBps: 5,
+        },
         {
           ts: D0 + 24 * H + 2 * H,
+          sz: 1,
+          copySz: null,
           fee: 1.5,
           closedPnl: -80,
           kind: "repair",
@@ -30,11 +50,20 @@ describe("dailyReport", () => {
           slippageBps: null,
         },
         // Before the window: not counted.
-        { ts: D0 + 9 * H, fee: 100, closedPnl: 100, kind: "copy", execSlippageBps: 50, slippageBps: 50 },
+        {
+          ts: D0 + 9 * H,
+          sz: 1,
+          copySz: null,
+          fee: 100,
+          closedPnl: 100,
+          kind: "copy",
+          execSlippageBps: 50,
+          slippageBps: 50,
+        },
       ],
       funding: [
-        { ts: D0 + 13 * H, usdc: -0.5 },
-        { ts: D0 + 24 * H + 13 * H, usdc: 0.25 },
+        { ts: D0 + 13 * H, usdc: -0.5, copyUsdc: null },
+        { ts: D0 + 24 * H + 13 * H, usdc: 0.25, copyUsdc: null },
       ],
       orders: [
         { ts: D0 + 12 * H, filledSize: 1 },
@@ -101,6 +130,36 @@ describe("dailyReport", () => {
   });
 });
 
+describe("dailyReport: the copy's figures, as every P&L view counts them", () => {
+  it("a liquidation's part of hlcopy's position is in the day's realised and fees; funding only on hlcopy's share", () => {
+    const fill = { execSlippageBps: null, slippageBps: null } as const;
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 10 * H,
+      equity: [],
+      fills: [
+        { ...fill, ts: D0 + H, sz: 0.1, copySz: 0.1, fee: 2.7, closedPnl: 0, kind: "copy" },
+        // The liquidation closes 0.15: hlcopy's 0.1 and the trader's 0.05 (2/3 of it is the copy's).
+        { ...fill, ts: D0 + 2 * H, sz: 0.15, copySz: 0.1, fee: 3, closedPnl: -900, kind: null },
+        // A hand trade: none of it.
+        { ...fill, ts: D0 + 3 * H, sz: 1, copySz: 0, fee: 1, closedPnl: 50, kind: null },
+      ],
+      funding: [
+        { ts: D0 + H + 1, usdc: -0.9, copyUsdc: -0.6 },
+        { ts: D0 + 3 * H + 1, usdc: 0.4, copyUsdc: 0 },
+      ],
+      orders: [],
+      skips: [],
+      snapshots: [],
+    });
+    expect(r.totals.realisedUsd).toBeCloseTo(-600, 9);
+    expect(r.totals.feesUsd).toBeCloseTo(4.7, 9);
+    expect(r.totals.fundingUsd).toBeCloseTo(-0.6, 9);
+    expect(r.totals.pnlUsd).toBeCloseTo(-600 - 4.7 - 0.6, 9);
+    expect(r.totals.fills).toBe(2);
+  });
+});
+
 describe("CSV", () => {
   it("quotes what needs quoting and neutralises text a spreadsheet would run as a formula", () => {
     expect(csvCell("a,b")).toBe('"a,b"');
@@ -120,8 +179,26 @@ describe("dailyReport: each figure rounded as its table shows it", () => {
       until: D0 + 10 * H,
       equity: [],
       fills: [
-        { ts: D0 + H, fee: 0, closedPnl: 0, kind: "copy", execSlippageBps: 0.1 + 0.2, slippageBps: 1.25 },
-        { ts: D0 + 2 * H, fee: 0, closedPnl: 0, kind: "copy", execSlippageBps: 2.66666, slippageBps: 0.04 },
+        {
+          ts: D0 + H,
+          sz: 1,
+          copySz: null,
+          fee: 0,
+          closedPnl: 0,
+          kind: "copy",
+          execSlippageBps: 0.1 + 0.2,
+          slippageBps: 1.25,
+        },
+        {
+          ts: D0 + 2 * H,
+          sz: 1,
+          copySz: null,
+          fee: 0,
+          closedPnl: 0,
+          kind: "copy",
+          execSlippageBps: 2.66666,
+          slippageBps: 0.04,
+        },
       ],
       funding: [],
       orders: [],

@@ -549,7 +549,9 @@ describe("the copy's P&L", () => {
     expect(Math.abs(status.pnl.unrealisedUsd)).toBeLessThan(50);
     expect(status.pnl.byLeader[0]?.feesUsd).toBeCloseTo(ownFees, 6);
     const text = await runCli(base.filter((a) => a !== "--json").concat("status"), env);
-    expect(text.stdout).toMatch(/not placed by hlcopy 1 \(not in the copy P&L\)/);
+    expect(text.stdout).toMatch(
+      /not placed by hlcopy 1 \(not in the copy P&L but for a liquidation's part of hlcopy's position\)/,
+    );
 
     // report: the same fills, the same fees.
     const report = JSON.parse((await runCli([...base, "report"], env)).stdout) as {

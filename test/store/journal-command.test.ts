@@ -487,6 +487,37 @@ describe("runJournal", () => {
   });
 });
 
+describe("whose figures a row shows", () => {
+  it("a liquidation's fill says the copy's part of it; a funding payment its part on hlcopy's share", () => {
+    const fill = {
+      ...{ table: "fills" as const, id: 1, runId: 1, tid: 9, ts: T0, coin: "BTC", side: "sell" as const },
+      ...{ px: 54_000, sz: 0.15, fee: 3, cloid: null, oid: 5, closedPnl: -900, leaderPx: null },
+      ...{ slippageBps: null, execSlippageBps: null, kind: null, lagMs: null },
+    };
+    expect(entryRow({ ...fill, copySz: 0.1 }).summary).toBe(
+      "sell 0.15 @ 54000 · fee 3 · pnl -900.00 · the copy's 0.1",
+    );
+    expect(entryRow({ ...fill, copySz: 0 }).summary).toBe("sell 0.15 @ 54000 · fee 3 · pnl -900.00");
+    const payment = {
+      ...{
+        table: "funding" as const,
+        id: 1,
+        runId: 1,
+        ts: T0,
+        coin: "ETH",
+        usdc: -0.9,
+        szi: 3,
+        rate: 0.0001,
+      },
+      hash: null,
+    };
+    expect(entryRow({ ...payment, copyUsdc: -0.6 }).summary).toBe(
+      "paid 0.900000 USD on 3 at rate 0.0001 · the copy's 0.600000",
+    );
+    expect(entryRow({ ...payment, copyUsdc: -0.9 }).summary).toBe("paid 0.900000 USD on 3 at rate 0.0001");
+  });
+});
+
 describe("the command", () => {
   it("registers with --since/--type/--limit, help examples, and reads the globals", async () => {
     seed();

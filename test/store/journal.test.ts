@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
+import { copyFill, copyFunding } from "../../src/core/pnl.js";
 import { slippageBps } from "../../src/core/slippage.js";
 import {
   type Journal,
@@ -533,6 +534,67 @@ describe("fills", () => {
     expect(jr.recordFill(reused)).toMatchObject({ recorded: true, conflict: { id: 41 } });
     expect(jr.recordFill(reused)).toMatchObject({ recorded: false, conflict: null });
     expect(jr.fillsSince(0).map((f) => f.id)).toEqual([41, 42]);
+  });
+
+  it("a journal from before the copy's parts opens with its data: its fills and funding count as they did, its managed snapshot starts the history", () => {
+    mkdirSync(dir, { recursive: true });
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 6)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 6; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    db.exec(`INSERT INTO fills (id, tid, ts, coin, side, px, sz, fee, oid, closed_pnl, kind)
+             VALUES (7, 1, ${T0}, 'BTC', 'buy', 60000, 0.1, 2.7, 11, 0, 'copy'),
+                    (8, 2, ${T0 + 1}, 'ETH', 'buy', 3000, 1, 1.35, 12, 0, NULL)`);
+    db.exec(
+      `INSERT INTO funding (id, ts, coin, usdc, szi, rate) VALUES (3, ${T0 + 2}, 'BTC', -0.75, 0.1, 0.000125)`,
+    );
+    db.prepare("INSERT INTO copy_state (key, value, updated_at) VALUES ('managed', ?, ?)").run(
+      JSON.stringify({ positions: { BTC: 0.1 }, orderId: 1, ts: T0 + 5 }),
+      T0 + 6,
+    );
+    db.close();
+    const jr = open();
+    const reader = new DatabaseSync(file, { readOnly: true });
+    expect(reader.prepare("PRAGMA user_version").get()?.user_version).toBe(LATEST_SCHEMA_VERSION);
+    reader.close();
+    // Its rows as they were, with no part journaled: the copy's figures read them as that hlcopy
+    // counted them — the copy's fill whole, the hand trade not at all, the payment whole.
+    const fills = jr.fillsSince(0);
+    expect(fills.map((f) => [f.id, f.coin, f.kind, f.copySz])).toEqual([
+      [7, "BTC", "copy", null],
+      [8, "ETH", null, null],
+    ]);
+    expect(fills.map((f) => copyFill(f)?.sz ?? 0)).toEqual([0.1, 0]);
+    const funding = jr.fundingSince(0);
+    expect(funding).toEqual([expect.objectContaining({ id: 3, usdc: -0.75, copyUsdc: null })]);
+    expect(copyFunding(funding[0] as (typeof funding)[number])?.usdc).toBe(-0.75);
+    // What it managed: from the snapshot it kept (then what it fills on top).
+    expect(jr.managedSnapshotAt(T0 + 10)).toEqual({ ts: T0 + 5, positions: { BTC: 0.1 } });
+    expect(jr.getCopyState("managed")).toEqual({ positions: { BTC: 0.1 }, orderId: 1, ts: T0 + 5 });
+    // New records take their parts.
+    jr.recordFunding({ ts: T0 + 3_600_000, coin: "BTC", usdc: -0.8, szi: 0.2, copyUsdc: -0.4 });
+    expect(jr.fundingSince(T0 + 3_600_000)).toEqual([
+      expect.objectContaining({ usdc: -0.8, copyUsdc: -0.4 }),
+    ]);
+  });
+
+  it("a fill's copy part: all of one of hlcopy's orders, the part a liquidation took of hlcopy's position, none of a hand trade", () => {
+    const jr = open();
+    const fill = { ts: T0, coin: "BTC", side: "sell", px: 54_000, fee: 1, oid: 5 } as const;
+    expect(jr.recordFill({ ...fill, tid: 1, sz: 0.1, kind: "copy", copySz: 0 }).copySz).toBe(0.1);
+    expect(jr.recordFill({ ...fill, tid: 2, sz: 0.15, copySz: 0.1 }).copySz).toBe(0.1);
+    expect(jr.recordFill({ ...fill, tid: 3, sz: 0.2 }).copySz).toBe(0);
+    // A replay keeps what the first said.
+    expect(jr.recordFill({ ...fill, tid: 2, sz: 0.15, copySz: 0 })).toMatchObject({
+      recorded: false,
+      copySz: 0.1,
+    });
+    expect(jr.fillsSince(0).map((f) => f.copySz)).toEqual([0.1, 0.1, 0]);
   });
 
   it("the two sides of one trade (a self-trade: same tid and time, other oid) are two fills, no clash", () => {

@@ -303,6 +303,9 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
       if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
+      // Not hlcopy's order, yet partly the copy's: a liquidation or ADL of its position.
+      if (e.kind === null && e.copySz !== null && e.copySz > 0)
+        parts.push(`the copy's ${fmtExact(e.copySz)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };
     }
     case "funding":
@@ -310,7 +313,12 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "funding",
         coin: e.coin,
-        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtFixed(Math.abs(e.usdc), 6)} USD on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}`,
+        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtFixed(Math.abs(e.usdc), 6)} USD on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}${
+          // The part on hlcopy's share of the position, when it is not all of it.
+          e.copyUsdc !== null && e.copyUsdc !== e.usdc
+            ? ` · the copy's ${fmtFixed(Math.abs(e.copyUsdc), 6)}`
+            : ""
+        }`,
       };
     case "halts": {
       const state = e.clearedAt === null ? "active" : `cleared ${formatTime(e.clearedAt)}`;

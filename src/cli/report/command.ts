@@ -20,7 +20,8 @@ export function register(program: Command): void {
       `
 Reads the journal only (no key, no network). A day's P&L is the change of the copy's P&L over
 the UTC day: realised − fees + funding + the change of unrealised P&L; the days add up to the
-window's. Skips are counted as the dashboard counts them (decisions a leader's trade triggered).
+window's. As in status, the copy's own: funding on its share of each position, a liquidation's
+part of its positions (the CSVs keep the account's whole records, the copy's part beside). Skips are counted as the dashboard counts them (decisions a leader's trade triggered).
 
 ${examples([
   ["hlcopy report"],

@@ -5,7 +5,7 @@
 
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { roundFigure, shortAddress, utcSecond } from "../../core/format.js";
-import type { CopyPnl } from "../../core/pnl.js";
+import { type CopyPnl, copyFill, copyFunding } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
@@ -199,6 +199,7 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
       "tid",
       "exec_slippage_bps",
       "copy_slippage_bps",
+      "copy_size",
     ],
     journal.fillsSince(since).map((f) => [
       iso(f.ts),
@@ -221,6 +222,8 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
       // As every bps figure is shown (core/format.ts FIGURE_DECIMALS), in the tables and --json too.
       roundFigure("bps", f.execSlippageBps) ?? "",
       roundFigure("bps", f.slippageBps) ?? "",
+      // The part the copy P&L counts (all of hlcopy's fills, a liquidation's part of its position).
+      copyFill(f)?.sz ?? 0,
     ]),
   );
   const orderCsv = toCsv(
@@ -260,10 +263,29 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
     ]),
   );
   const funding = toCsv(
-    ["date_utc", "timestamp_ms", "type", "coin", "amount_usd", "position_size", "funding_rate"],
+    [
+      "date_utc",
+      "timestamp_ms",
+      "type",
+      "coin",
+      "amount_usd",
+      "position_size",
+      "funding_rate",
+      "copy_amount_usd",
+    ],
+    // amount_usd: the account's payment; copy_amount_usd: the part the copy P&L counts.
     journal
       .fundingSince(since)
-      .map((f) => [iso(f.ts), f.ts, "funding", f.coin, f.usdc, f.szi ?? "", f.rate ?? ""]),
+      .map((f) => [
+        iso(f.ts),
+        f.ts,
+        "funding",
+        f.coin,
+        f.usdc,
+        f.szi ?? "",
+        f.rate ?? "",
+        copyFunding(f)?.usdc ?? 0,
+      ]),
   );
   const { writeFileAtomic } = await import("../../store/fs-atomic.js");
   for (const [target, text] of [

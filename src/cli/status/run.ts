@@ -31,7 +31,7 @@ import {
   shortAddress,
   utcMinute,
 } from "../../core/format.js";
-import { type CopyPnl, isCopyFill, type LeaderShares, restatePnl } from "../../core/pnl.js";
+import { type CopyPnl, copyFill, copyFunding, type LeaderShares, restatePnl } from "../../core/pnl.js";
 import { protectionKind } from "../../core/protection.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
@@ -421,13 +421,14 @@ export function pnlAsOf(
   leaders: readonly { address: Address; weight: number }[],
 ): MomentPnl {
   if (snapshot.since === null) return { ...snapshot, asOf, fillsAfter: 0 };
-  // The copy's own fills (core/pnl.ts isCopyFill), as the engine folded them into the snapshot.
-  const fills = journal.fillsSince(snapshot.since).filter(isCopyFill);
+  // The copy's parts of the journal's fills and funding (core/pnl.ts copyFill, copyFunding), as
+  // the engine folded them into the snapshot.
+  const fills = journal.fillsSince(snapshot.since).flatMap((f) => copyFill(f) ?? []);
   const { pnl, fillsAfter } = restatePnl({
     snapshot,
     asOf,
     fills,
-    funding: journal.fundingSince(snapshot.since),
+    funding: journal.fundingSince(snapshot.since).flatMap((f) => copyFunding(f) ?? []),
     leaders,
     shares: journal.getCopyState<LeaderShares>(SHARES_KEY) ?? {},
   });
@@ -854,7 +855,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
     .join(" · ");
   lines.push(
-    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other} (not in the copy P&L)` : ""}`,
+    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other} (not in the copy P&L but for a liquidation's part of hlcopy's position)` : ""}`,
     `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
