@@ -7,7 +7,7 @@ import { createProgram } from "../../src/cli/program.js";
 import { UsageError } from "../../src/core/errors.js";
 import type { Plan } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
-import { tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { action, plan } from "./fixtures.js";
 
 const ACCOUNT = "0x00000000000000000000000000000000000000a1";
@@ -292,8 +292,23 @@ describe("runJournal", () => {
       out: sink(),
     });
     expect(r2.entries.map((e) => e.table)).toEqual(["decisions", "orders", "fills", "events", "halts"]);
-    const r3 = await runJournal({ configDir: dir, account: ACCOUNT, json: true, limit: "2", out: sink() });
+    const note = sink();
+    const r3 = await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: true,
+      limit: "2",
+      out: sink(),
+      warn: note,
+    });
     expect(r3.entries.map((e) => e.table)).toEqual(["events", "halts"]);
+    // --json: the array stays an array; that it was cut is said beside it.
+    expect(note.text).toBe(
+      "note: the newest 2 entries only; --limit 0 for all (or --type/--since to narrow)\n",
+    );
+    const whole = sink();
+    await runJournal({ configDir: dir, account: ACCOUNT, json: true, limit: "0", out: sink(), warn: whole });
+    expect(whole.text).toBe("");
     const out = sink();
     await runJournal({ configDir: dir, account: ACCOUNT, json: false, limit: "2", out });
     expect(out.text).toContain("2 entries (the newest 2; --limit to see more)");
@@ -537,5 +552,30 @@ describe("the command", () => {
     const doc = JSON.parse(written) as { table: string; kind: string }[];
     expect(doc).toHaveLength(1);
     expect(doc[0]).toMatchObject({ table: "halts", kind: "kill-switch" });
+  });
+
+  it("its --json example finds the fills' slippage (its jq filter applied here), however many entries are newer", async () => {
+    seed();
+    // Many entries newer than the fill: a default --limit of 50 would leave the fill out.
+    const j = openJournal(journalPath(dir, ACCOUNT));
+    for (let i = 0; i < 60; i++)
+      j.recordEvent({ ts: T0 + 5000 + i, runId: null, type: "reconnect", data: { attempt: i } });
+    j.close();
+    const help = (await runCli(["journal", "--help"], { env: { COLUMNS: "200" } })).stdout;
+    const [, command, filter] = /\$ hlcopy (journal [^\n]*--json) \| jq '([^']+)'/.exec(help) ?? [];
+    expect(filter).toBe(".[].slippageBps");
+    let written = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((t: string | Uint8Array) => {
+      written += String(t);
+      return true;
+    });
+    await createProgram().parseAsync(
+      ["--config-dir", dir, "--account", ACCOUNT, ...(command ?? "").split(" ")],
+      { from: "user" },
+    );
+    vi.restoreAllMocks();
+    const doc = JSON.parse(written) as { table: string; slippageBps?: unknown }[];
+    expect(doc.map((e) => e.table)).toEqual(["fills"]);
+    expect(doc[0]).toHaveProperty("slippageBps");
   });
 });

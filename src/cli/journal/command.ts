@@ -22,13 +22,14 @@ export function register(program: Command): void {
       `
 Entries are listed oldest first, each summed up in one line (a decision ends with the drift it
 saw, a sweep or a run's end with the copy's drift, positions and P&L); --json prints every field,
-as one JSON array (each entry has "table" and "ts").
+as one JSON array (each entry has "table" and "ts"). Either way only the newest --limit entries
+(50 unless told): a list cut short says so (--json: on stderr).
 Dry runs are not journaled: they show their plan and keep nothing.
 
 ${examples([
   ["hlcopy journal --since 1h --type orders"],
   ["hlcopy journal --type halts --limit 0"],
-  ["hlcopy journal --since 2025-01-02 --json | jq '.[] | select(.table == \"fills\") | .slippageBps'"],
+  ["hlcopy journal --type fills --since 2025-01-02 --limit 0 --json | jq '.[].slippageBps'"],
 ])}`,
     )
     .action(async (opts: JournalOptions, cmd: Command) => {

@@ -24,7 +24,7 @@ export interface RunJournalParameters {
   account: string | null;
   /** The network asked about (a name or API URL; default mainnet): its journal is listed. */
   network?: string;
-  /** Where a warning goes (a journal shared with another network): default stderr. */
+  /** Where a warning or note goes (a journal shared with another network, a list cut by --limit): default stderr. */
   warn?: Writer;
   json: boolean;
   /** Raw `--since` (30s, 15m, 1h, 2d or an ISO time). */
@@ -109,8 +109,14 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     journal.close();
   }
 
+  // Cut by --limit: said beside the list (on stderr for --json: the array stays what it is).
+  const cut = Number.isFinite(limit) && limit > 0 && entries.length === limit;
   if (p.json) {
     printJson(shownFigures(entries), out);
+    if (cut)
+      (p.warn ?? process.stderr).write(
+        `note: the newest ${limit} entries only; --limit 0 for all (or --type/--since to narrow)\n`,
+      );
     return { entries, path: file };
   }
   if (entries.length === 0) {
@@ -127,8 +133,7 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     { wrapLast: true, ...(p.width === undefined ? {} : { width: p.width }) },
   );
   out.write(`${text}\n`);
-  const more =
-    Number.isFinite(limit) && entries.length === limit ? ` (the newest ${limit}; --limit to see more)` : "";
+  const more = cut ? ` (the newest ${limit}; --limit to see more)` : "";
   out.write(`${entries.length} ${entries.length === 1 ? "entry" : "entries"}${more} · ${file}\n`);
   return { entries, path: file };
 }
