@@ -369,11 +369,15 @@ export async function decryptKeystore(
     return key;
   }
   const which = source === "the given keystore" ? "the passphrase" : `the passphrase of ${source}`;
+  // The MAC covers the ciphertext: a damaged file fails it exactly as a wrong passphrase does,
+  // so the hint names both (the usual one first).
+  const damaged =
+    "if it is right, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)";
   throw new WrongPassphraseError("wrong passphrase", {
     hint:
       options.passphraseFrom === undefined
-        ? `type ${which} again`
-        : `check ${options.passphraseFrom}: it does not hold ${which}`,
+        ? `type ${which} again; ${damaged}`
+        : `check ${options.passphraseFrom}: it does not hold ${which}, or (${damaged})`,
     details: { file: source },
   });
 }

@@ -159,6 +159,20 @@ describe("refusals", () => {
     expect(text).not.toContain(KEY.slice(2));
   });
 
+  it("a damaged ciphertext fails the MAC as a wrong passphrase does: the hint names both, and how to re-create the file", async () => {
+    const ks = await encryptKeystore(KEY, PASS, FAST);
+    const damaged = structuredClone(ks);
+    const hex = damaged.crypto.ciphertext;
+    damaged.crypto.ciphertext = `${hex[0] === "0" ? "1" : "0"}${hex.slice(1)}`;
+    const error = (await rejection(
+      decryptKeystore(damaged, PASS, { source: "/cfg/agent.json" }),
+    )) as UsageError;
+    expect(error).toBeInstanceOf(WrongPassphraseError);
+    expect(error.hint).toBe(
+      "type the passphrase of /cfg/agent.json again; if it is right, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)",
+    );
+  });
+
   it("checks the MAC before decrypting: a flipped ciphertext bit is refused, not decrypted", async () => {
     const ks = await encryptKeystore(KEY, PASS, FAST);
     const c = ks.crypto.ciphertext;
