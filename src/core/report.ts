@@ -69,7 +69,7 @@ export interface DayRow {
   fills: number;
   skipped: Record<string, number>;
   execSlippageBps: SlipFigures;
-  copySlippageBps: SlipFigures;
+  slippageBps: SlipFigures;
   /** Σ|drift| at the day's last snapshot, and the largest of the day (USD). */
   driftUsd: number | null;
   maxDriftUsd: number | null;
@@ -87,7 +87,7 @@ export interface Report {
     fills: number;
     skipped: Record<string, number>;
     execSlippageBps: SlipFigures;
-    copySlippageBps: SlipFigures;
+    slippageBps: SlipFigures;
   };
   /** Equity and drawdown (%) per snapshot in the window, for the charts. */
   equity: { ts: number; equity: number; drawdownPct: number }[];
@@ -169,7 +169,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       fills: f.length,
       skipped,
       execSlippageBps: slip(f.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),
-      copySlippageBps: slip(
+      slippageBps: slip(
         f.filter((x) => x.kind === "copy" && x.slippageBps !== null).map((x) => x.slippageBps as number),
       ),
       // To the cent, as every drift figure (core/format.ts FIGURE_DECIMALS).
@@ -199,7 +199,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       fills: fills.length,
       skipped,
       execSlippageBps: slip(fills.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),
-      copySlippageBps: slip(
+      slippageBps: slip(
         fills.filter((x) => x.kind === "copy" && x.slippageBps !== null).map((x) => x.slippageBps as number),
       ),
     },

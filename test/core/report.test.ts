@@ -101,7 +101,7 @@ describe("dailyReport", () => {
       driftUsd: 3,
       maxDriftUsd: 12,
     });
-    expect(a?.copySlippageBps).toEqual({ median: 5, p95: 5, n: 1 });
+    expect(a?.slippageBps).toEqual({ median: 5, p95: 5, n: 1 });
     // Day 2: realised −80 − fees 1.5 + funding 0.25 + (−5 − 25) = −111.25.
     expect(b).toMatchObject({ pnlUsd: -111.25, trades: 1, skipped: { "entry-drift": 2 }, driftUsd: 7 });
     expect(b?.drawdownPct).toBeCloseTo(((10_050 - 9_950) / 10_050) * 100, 6);
@@ -212,6 +212,6 @@ describe("dailyReport: each figure rounded as its table shows it", () => {
     expect(day?.maxDriftUsd).toBe(278.83);
     expect(day?.driftUsd).toBe(-75.68);
     expect(day?.execSlippageBps).toEqual({ median: 1.5, p95: 2.5, n: 2 });
-    expect(r.totals.copySlippageBps.p95).toBe(1.2);
+    expect(r.totals.slippageBps.p95).toBe(1.2);
   });
 });

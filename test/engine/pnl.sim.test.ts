@@ -230,5 +230,8 @@ describe("copy P&L end to end", () => {
     expect(report?.totals.pnlUsd).toBeCloseTo(net, 4);
     expect(report?.totals.fundingUsd).toBeCloseTo(funding, 4);
     expect(report?.totals.fills).toBe(fills.length);
+    // Copy slippage is one figure under one name: status's slippageBps is the report's.
+    expect(report?.totals.slippageBps.median).toBe(status.slippageBps.median);
+    expect(report?.totals.slippageBps.n).toBe(status.copyLagMs.count);
   });
 });

@@ -362,7 +362,7 @@ async function render(
         d.day,
         d.trades,
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
-        fmtFixed(d.copySlippageBps.median, 1),
+        fmtFixed(d.slippageBps.median, 1),
         fmtFixed(d.driftUsd),
       ]),
     ),
@@ -380,7 +380,7 @@ async function render(
   lines.push(
     ...[
       `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)} ${windowMoment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
-      `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.copySlippageBps.median, 1)} · p95 ${fmtFixed(t.copySlippageBps.p95, 1)} bps (${t.copySlippageBps.n} copies)`,
+      `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} copies)`,
     ].map(within),
   );
   if (doc.pnl) {
