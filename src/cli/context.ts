@@ -50,14 +50,14 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
   const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });
   const accountRaw =
     globals.account ?? env.HLCOPY_ACCOUNT ?? (stored.account as string | null | undefined) ?? null;
-  const account =
-    accountRaw === null
-      ? null
-      : parseAddress(
-          accountRaw,
-          "account address",
-          "pass --account 0x… (your master account, not the agent), or set it: hlcopy config set account 0x…",
-        );
+  // The hint names where the bad address came from: that is what to correct.
+  const fix =
+    globals.account !== undefined
+      ? "pass --account 0x… (your master account, not the agent)"
+      : env.HLCOPY_ACCOUNT !== undefined
+        ? "it comes from HLCOPY_ACCOUNT: set it to your master account (0x…, not the agent) or unset it"
+        : "it comes from the config: hlcopy config set account 0x… (your master account, not the agent)";
+  const account = accountRaw === null ? null : parseAddress(accountRaw, "account address", fix);
   return {
     configDir,
     network,

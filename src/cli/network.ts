@@ -77,3 +77,8 @@ function badNetwork(value: string): UsageError {
     },
   );
 }
+
+/** Whether `name` is one of Hyperliquid's own networks (its web app serves them), not a URL. */
+export function officialNetwork(name: string): boolean {
+  return Object.hasOwn(KNOWN, name);
+}

@@ -14,6 +14,7 @@ import type { Journal, RunRow } from "../store/journal.js";
 import { type Lock, runAlive } from "../store/lock.js";
 import { sameNetwork } from "../store/network-key.js";
 import { type CliContext, requireAccount } from "./context.js";
+import { officialNetwork } from "./network.js";
 
 export interface TradingSession {
   account: Address;
@@ -175,6 +176,7 @@ export async function openTradingSession(
           networkName: ctx.network.name,
           // Only the flags the config does not give (--testnet-signing when this run signs so).
           approveHint: approveHint(ctx, { account: owner }),
+          webApp: officialNetwork(ctx.network.name),
           ...(options.warn ? { warn: options.warn } : {}),
           ...startupTimeout(ctx, options.startupTimeoutMs),
           ...(options.signal ? { retry: { signal: options.signal } } : {}),

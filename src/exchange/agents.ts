@@ -236,6 +236,8 @@ export interface EnsureAgentApprovedParameters extends AgentStatusParameters {
    * --network unless mainnet.
    */
   approveHint?: string;
+  /** Whether the hint may also point to Hyperliquid's web app (its own networks, not a simulator). Default true. */
+  webApp?: boolean;
   /** Receives the warning line when fewer than 7 days remain. */
   warn?: (line: string) => void;
   /**
@@ -281,7 +283,7 @@ export async function ensureAgentApproved(params: EnsureAgentApprovedParameters)
   if (!status.approved) {
     throw new OperationalError(`agent ${status.agentAddress} is not approved for ${status.account}`, {
       exitCode: 2,
-      hint: `approve it: ${fix} (or in the Hyperliquid web app, API page)`,
+      hint: `approve it: ${fix}${params.webApp === false ? "" : " (or in the Hyperliquid web app, API page)"}`,
       details: { ...status },
     });
   }

@@ -73,8 +73,11 @@ describe("one address parser", () => {
     const flag = await runCli(["--account", TYPO, "status"], { env: { HLCOPY_CONFIG_DIR: dir } });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^error: invalid account address ".*": its mixed-case checksum/);
+    expect(flag.stderr).toMatch(/\nhint: pass --account 0x…/);
     const env = await runCli(["status"], { env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_ACCOUNT: TYPO } });
     expect(env.code).toBe(2);
+    // The hint names where the address came from: the variable is what to correct.
+    expect(env.stderr).toMatch(/\nhint: it comes from HLCOPY_ACCOUNT: /);
     const set = await runCli(["config", "set", "account", TYPO], { env: { HLCOPY_CONFIG_DIR: dir } });
     expect(set.code).toBe(2);
     expect(set.stderr).toMatch(/^error: .*account.*\nhint: /);

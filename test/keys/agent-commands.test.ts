@@ -93,6 +93,23 @@ describe("agent generate", () => {
     expect(snapshot(dir)).not.toEqual(before);
   });
 
+  it("points to Hyperliquid's web app as the other way to approve on its own networks only, not on a simulator", async () => {
+    const said = async (network: string): Promise<string> => {
+      const io = piped();
+      await runAgentGenerate(
+        context(tempDir(), { HLCOPY_PASSPHRASE: PASS }, { network: resolveNetwork(network) }),
+        {},
+        io,
+      );
+      return (io.out as Capture).text;
+    };
+    expect(await said("mainnet")).toContain("or in the Hyperliquid web app");
+    expect(await said("testnet")).toContain("or in the Hyperliquid web app");
+    const sim = await said("http://127.0.0.1:9");
+    expect(sim).toContain("agent approve");
+    expect(sim).not.toContain("web app");
+  });
+
   it("the next step repeats only the flags that differ from the config (or HLCOPY_ACCOUNT, mainnet)", async () => {
     const sim = "http://127.0.0.1:9";
     const OTHER = "0x0000000000000000000000000000000000000002";

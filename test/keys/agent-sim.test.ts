@@ -196,7 +196,7 @@ describe("agent lifecycle on the simulator", () => {
     expect(shown.out.text).toContain("approved     no\n");
     expect(shown.out.text).not.toContain("Approve it:");
     expect(shown.err.text).toBe(
-      `error: agent ${shown.out.text.match(/^agent +(0x[0-9a-f]{40})/)?.[1]} is not approved for ${master.address}: hlcopy cannot trade with it\nhint: approve it: hlcopy --network ${sim.httpUrl} --account ${master.address} agent approve (or in the Hyperliquid web app, API page)\n`,
+      `error: agent ${shown.out.text.match(/^agent +(0x[0-9a-f]{40})/)?.[1]} is not approved for ${master.address}: hlcopy cannot trade with it\nhint: approve it: hlcopy --network ${sim.httpUrl} --account ${master.address} agent approve\n`,
     );
     const approved = io([master.key]);
     await runAgentApprove(ctx, { name: "desk", validDays: "30" }, approved);

@@ -31,7 +31,8 @@ async function configured(testnetSigning: boolean) {
   return { sim, master, env };
 }
 
-const refusal = (fix: string) => `hint: approve it: ${fix} (or in the Hyperliquid web app, API page)\n`;
+// On a simulator (any URL) the hint never points to Hyperliquid's web app: it cannot approve there.
+const refusal = (fix: string) => `hint: approve it: ${fix}\n`;
 
 describe("the approve command in the refusal of an agent that is not approved", () => {
   it("network and account from the config: neither is repeated (reconcile and follow)", {

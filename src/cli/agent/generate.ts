@@ -11,6 +11,7 @@ import {
   writeKeystore,
 } from "../../store/keystore.js";
 import { assertNotMasterKey, newPassphrase } from "../../store/secrets.js";
+import { officialNetwork } from "../network.js";
 import { type AgentContext, type AgentIo, approveHint, emit, keystoreCost } from "./common.js";
 
 export interface AgentGenerateOptions {
@@ -53,7 +54,10 @@ export async function runAgentGenerate(
       "",
       "Next, approve it for your account (an agent can trade but never withdraw):",
       `  ${next}`,
-      "  or in the Hyperliquid web app: API page, authorize this address as an API wallet",
+      // The web app approves on Hyperliquid's own networks only, not on a simulator or another URL.
+      ...(officialNetwork(ctx.network.name)
+        ? ["  or in the Hyperliquid web app: API page, authorize this address as an API wallet"]
+        : []),
     ],
   );
 }

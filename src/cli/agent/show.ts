@@ -2,6 +2,7 @@
 // exchange lists it as approved (extraAgents), with its name, expiry and days left.
 
 import { keystoreExposure } from "../../store/keystore.js";
+import { officialNetwork } from "../network.js";
 import {
   type AgentContext,
   type AgentIo,
@@ -91,7 +92,7 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
     io.err.write(
       expired
         ? `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`
-        : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix} (or in the Hyperliquid web app, API page)\n`,
+        : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix}${officialNetwork(ctx.network.name) ? " (or in the Hyperliquid web app, API page)" : ""}\n`,
     );
   }
   return 2;

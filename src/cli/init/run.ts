@@ -8,7 +8,7 @@ import { configPath, defaultConfigDir, readStoredSettings, writeSetting } from "
 import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
 import type { GlobalOptions } from "../context.js";
-import { networkNameSuggestion, resolveNetwork } from "../network.js";
+import { networkNameSuggestion, officialNetwork, resolveNetwork } from "../network.js";
 import { nextSteps, printDocument, type Writer } from "../output.js";
 
 export interface InitIo {
@@ -105,7 +105,12 @@ export async function runInit(
       "",
       ...nextSteps([
         ["hlcopy agent generate", "create the agent (API) key hlcopy trades with"],
-        ["hlcopy agent approve", "approve it for your account (or in the web app's API page)"],
+        [
+          "hlcopy agent approve",
+          officialNetwork(String(networkValue))
+            ? "approve it for your account (or in the web app's API page)"
+            : "approve it for your account",
+        ],
         ["hlcopy reconcile 0xLeader… --dry-run", "see what copying a leader would do"],
       ]),
       "",
