@@ -7,7 +7,8 @@
 // in a child process; the engine runs here with a journal on disk, as `hlcopy follow` does.
 // Imports the built dist/ (npm run bench builds first). BENCH_CPU_PROF=<dir> writes a CPU
 // profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs), and
-// BENCH_HEAP_PROF=<dir> a sampling profile of what it allocated;
+// BENCH_HEAP_PROF=<dir> a sampling profile of what it allocated (BENCH_HEAP_PROMOTED=1: of what
+// outlived the young generation);
 // BENCH_PATH_CPU=1 adds the CPU spent between each leader frame and its order (costly probes).
 import { followRun, pathCpuProbe, quantile, summary } from "./lib/follow-harness.mjs";
 

@@ -177,7 +177,8 @@ export function summary(values, digits = 1) {
  * sweep or the tear-down), one .cpuprofile per run, for Chrome DevTools or speedscope.
  * BENCH_HEAP_PROF=<dir>: a sampling heap profile of the same window that keeps the objects the
  * collector has freed (what was allocated, not what is live: the garbage the GC share comes
- * from), one .heapprofile per run (DevTools' Memory tab reads it).
+ * from), one .heapprofile per run (DevTools' Memory tab reads it); BENCH_HEAP_PROMOTED=1: only
+ * what outlived the young generation.
  */
 async function startProfile() {
   const cpuDir = process.env.BENCH_CPU_PROF;
@@ -198,6 +199,9 @@ async function startProfile() {
     await session.post("HeapProfiler.startSampling", {
       samplingInterval: 4096,
       includeObjectsCollectedByMajorGC: true,
+      // BENCH_HEAP_PROMOTED=1: leave out what the young generation's collections freed — what
+      // is left lived long enough to be promoted (what the old generation's full collections
+      // then pay for), or still lives.
       includeObjectsCollectedByMinorGC: process.env.BENCH_HEAP_PROMOTED !== "1",
     });
   }
