@@ -104,7 +104,7 @@ export async function runInit(
       `  account  ${String(accountValue)}`,
       "",
       ...nextSteps([
-        ["hlcopy agent generate", "create the agent (API) key hlcopy trades with"],
+        ["hlcopy agent generate", "create the agent key hlcopy trades with"],
         [
           "hlcopy agent approve",
           officialNetwork(String(networkValue))
