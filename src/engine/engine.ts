@@ -665,6 +665,21 @@ export class CopyEngine {
     // A batch still waiting (for the budget, or the previous batch) is not sent after this.
     this.#stopSignal.abort();
     this.#exitCode = exitCode;
+    // Only a run that could send (past its checks, passphrase and review): a run declined at
+    // the review or stopped at a prompt sent nothing, and its exit takes no step either.
+    const exitStep =
+      this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked && this.#acted
+        ? (this.#o.onExit as OnExit)
+        : null;
+    // The stop comes before the step it causes, in every view and at its own time: said now,
+    // when it begins (the `stop` event ends the run, after the step's orders and its notice).
+    if (exitStep)
+      this.#emit({
+        type: "notice",
+        ts: this.#now(),
+        kind: "stopping",
+        message: `stopping: ${reason} — on-exit step: ${exitStep}`,
+      });
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
     if (this.#staleWatch) clearInterval(this.#staleWatch);
@@ -672,11 +687,9 @@ export class CopyEngine {
     await this.#sweepChain;
     await this.#queue;
     this.#flushLater();
-    // Only a run that could send (past its checks, passphrase and review): a run declined at
-    // the review or stopped at a prompt sent nothing, and its exit takes no step either.
-    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked && this.#acted) {
+    if (exitStep) {
       try {
-        await this.#onExit(this.#o.onExit as OnExit);
+        await this.#onExit(exitStep);
       } catch (error) {
         this.#reportError(error);
       }
