@@ -532,6 +532,34 @@ describe("the copy's P&L and drift from the engine's state", () => {
     expect(wide).toContain("drift $235.00 (SOL) · blocked: ETH entry-drift · left alone: DOGE not-ours");
   });
 
+  it("the header's 'left alone' is the rows' alone: every one named, or counted when narrow", () => {
+    // A position changed by hand (not-ours) and a denied coin the leader holds: two rows "alone".
+    const s = reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [
+        target("BTC", 0.5, 0.05, 0.05, 64000),
+        target("DOGE", 0, 300, 300, 0.1),
+        target("ETH", 10, 0, 0, 3400),
+      ]),
+      drift: {
+        coins: [
+          { coin: "BTC", driftUsd: 0, status: "in-sync", reason: null },
+          { coin: "DOGE", driftUsd: null, status: "left-alone", reason: "not-ours" },
+          { coin: "ETH", driftUsd: null, status: "left-alone", reason: "coin-denied" },
+        ],
+        driftUsd: 0,
+        outsideUsd: 0,
+        inSync: false,
+      },
+    });
+    const rows = screenLines(frame(<Positions rows={s.positions} width={100} maxRows={10} loaded />));
+    const alone = rows.filter((l) => / alone /.test(l)).map((l) => l.split(" ")[0]);
+    expect(alone).toEqual(["DOGE", "ETH"]);
+    expect(frame(<Header state={s} width={160} />)).toContain(
+      "not in sync · left alone: DOGE not-ours, ETH coin-denied",
+    );
+    expect(frame(<Header state={s} width={80} />)).toContain(`not in sync · ${alone.length} left alone`);
+  });
+
   it("rows: ! the next cycle trades it, × a gate holds it, alone = not sized; each coin's P&L", () => {
     const rows = withFigures().positions;
     const lines = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />));
