@@ -171,7 +171,7 @@ describe("Dashboard", () => {
       s = reduceDashboard(s, { type: "ui/helpToggled", pages });
     }
     expect(s.ui.help).toBe(false);
-    expect(seen[0]).toContain("hwm = high-water mark: our highest equity, moved by our own deposits and");
+    expect(seen[0]).toContain("hwm = high-water mark: our highest equity, carried over from run to run");
     expect(seen[1]).toContain("leader = the leader's size (signed) · leader $ = its value at the mid");
     expect(seen[2]).toContain("f flatten all reduce-only (y confirms)");
     expect(seen[2]).toContain("entry-drift ×1: price moved too far from the leader's price");

@@ -766,6 +766,9 @@ describe("Help", () => {
     expect(out).toContain("P&L = the coin's net since the copy began");
     expect(out).toContain("× a gate holds it");
     expect(out).toContain("- = left alone");
+    // The hwm a restarted run shows is the journal's, not a fresh one: said so.
+    expect(out).toContain("hwm = high-water mark: our highest equity, carried over from run to run");
+    expect(out).toContain("hlcopy resume resets it");
   });
 
   it("each line fits 80 columns; a section is not split across pages when it fits one", () => {
