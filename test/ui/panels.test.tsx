@@ -766,6 +766,26 @@ describe("Help", () => {
     expect(out).toContain("P&L = the coin's net since the copy began");
     expect(out).toContain("× a gate holds it");
     expect(out).toContain("- = left alone");
+    // Every word of the header's verdict and states, what the help explains in turn.
+    for (const word of [
+      "in sync =",
+      "tolerated =",
+      "drift $X (coins) =",
+      "not in sync =",
+      "blocked: COIN reason =",
+      "left alone: COIN reason =",
+      "N left alone",
+      "stale 1m =",
+      "last in sync 34s ago /",
+      "not in sync at the last read =",
+      "connecting / reconnecting for 5s =",
+      "closed =",
+      "pausing… / resuming… =",
+      "HALTED kind: reason =",
+      "stopped: reason =",
+      "sweep - =",
+    ])
+      expect(out, word).toContain(word);
     // The hwm a restarted run shows is the journal's, not a fresh one: said so.
     expect(out).toContain("hwm = high-water mark: our highest equity, carried over from run to run");
     expect(out).toContain("hlcopy resume resets it");
@@ -775,7 +795,7 @@ describe("Help", () => {
     for (const s of HELP_SECTIONS) for (const l of s.lines) expect(l.length, l).toBeLessThanOrEqual(78);
     const pages = helpPages(17, []);
     // The slippage section's sparkline line moved it to the keys' page.
-    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "columns", "slippage"]);
+    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "verdict and states", "columns", "slippage"]);
     for (const p of pages) expect(p.length).toBeLessThanOrEqual(17);
     // Tall enough: one page.
     expect(helpPages(60, [])).toHaveLength(1);
