@@ -650,6 +650,15 @@ export class CopyEngine {
       if (stale !== this.#wasStale) {
         this.#wasStale = stale;
         this.#emitState(true);
+        // `status` reads the journal: the turn is recorded, so it says "stale" as the views do.
+        const fresh = this.#journaledFreshness(this.#now());
+        if (this.#runId !== null && fresh)
+          this.#o.journal.recordEvent({
+            ts: this.#now(),
+            type: "freshness",
+            runId: this.#runId,
+            data: { stale, ...fresh },
+          });
       }
     }, STALE_WATCH_MS);
     this.#staleWatch.unref?.();
@@ -715,7 +724,11 @@ export class CopyEngine {
         ts: this.#now(),
         type: "state",
         runId: this.#runId,
-        data: this.#journaledView({ targets: this.#lastTargets, ...this.#figures() }),
+        data: this.#journaledView({
+          targets: this.#lastTargets,
+          ...this.#figures(),
+          ...this.#freshnessField(this.#now()),
+        }),
       });
       this.#pnl.persist();
     }
@@ -1145,7 +1158,13 @@ export class CopyEngine {
         durationMs,
         requests,
         trigger,
-        ...this.#journaledView({ inSync, driftUsd, targets: after.targets, ...figures }),
+        ...this.#journaledView({
+          inSync,
+          driftUsd,
+          targets: after.targets,
+          ...figures,
+          ...this.#freshnessField(this.#now()),
+        }),
       },
     });
     this.#pnl.persist();
@@ -1926,6 +1945,17 @@ export class CopyEngine {
     const staleMs = this.#o.staleMs ?? 60_000;
     const freshAt = Math.max(this.#lastSweepOkAt, this.#streams?.health().lastSocketMessageAt ?? 0);
     return { freshAt, staleMs, lastInSyncAt: this.#lastInSyncAt, stale: now - freshAt > staleMs };
+  }
+
+  /** The freshness a journaled record carries (core/drift.ts Freshness), so `status` judges it as the views do. */
+  #journaledFreshness(now: number): Freshness | undefined {
+    const f = this.#freshness(now);
+    return f ? { freshAt: f.freshAt, staleMs: f.staleMs, lastInSyncAt: this.#lastInSyncAt } : undefined;
+  }
+
+  #freshnessField(now: number): { freshness?: Freshness } {
+    const freshness = this.#journaledFreshness(now);
+    return freshness ? { freshness } : {};
   }
 
   #isLeaderStale(now: number): boolean {
