@@ -13,7 +13,7 @@ import { type ScanRow, scanRow } from "./scan.js";
  * The span the leader really traded over, within the asked window: from its first fill when
  * nothing shows earlier history (every coin's first fill opens from flat, no funding paid
  * before it), else the whole window. A leader with 4 minutes of history is not "30 days" —
- * trades per day, the style and the daily figures would be diluted 10,000-fold.
+ * orders per day, the style and the daily figures would be diluted 10,000-fold.
  */
 export function observedWindow(data: Pick<LeaderData, "window" | "fills" | "funding">): {
   start: number;

@@ -13,7 +13,7 @@ const MINUTE_MS = 60_000;
 /**
  * Style thresholds, on the median holding time of closed position episodes (or, when fewer
  * than `minEpisodes` closed, the inventory-turnover estimate), checked in this order:
- * high-frequency when the median hold is under 15 minutes or the leader makes 100+ trades a
+ * high-frequency when the median hold is under 15 minutes or the leader places 100+ orders a
  * day; intraday under 24 hours; swing under 7 days; position otherwise.
  */
 export const STYLE_THRESHOLDS = {
@@ -26,6 +26,9 @@ export const STYLE_THRESHOLDS = {
 
 /** Fewer UTC days than this give no Sharpe-like ratio (a handful of days is noise). */
 export const MIN_SHARPE_DAYS = 7;
+
+/** Less history than this (days) gives no orders-per-day rate: 4 orders in a minute are not 5,760 a day. */
+export const MIN_RATE_DAYS = 1;
 
 export type TradingStyle = "high-frequency" | "intraday" | "swing" | "position" | "unknown";
 
@@ -82,6 +85,16 @@ export interface LeaderMetrics {
   /** mean / stdev of daily returns × √365 (daily PnL / equity when equity is known). */
   sharpe: number | null;
   daily: { day: string; pnl: number }[];
+  /**
+   * The leader's orders per day (one order = its fills, counted once: `counts.trades`) over
+   * `window` — the history the figures cover; null under MIN_RATE_DAYS of it. inspect's
+   * "orders / day", scan's "orders/d" and `orders_per_day`.
+   */
+  ordersPerDay: number | null;
+  /**
+   * The same count over the same window, extrapolated from any span (the style reads it).
+   * Deprecated in --json: `ordersPerDay` (the name before 2026-12-03).
+   */
   tradesPerDay: number;
   holding: {
     /** Over closed episodes whose opening we saw (ms). */
@@ -185,6 +198,7 @@ export function computeMetrics(params: MetricsParameters): LeaderMetrics {
     drawdown,
     sharpe,
     daily,
+    ordersPerDay: days >= MIN_RATE_DAYS ? tradesPerDay : null,
     tradesPerDay,
     holding: {
       meanMs: holding.meanMs,
@@ -449,7 +463,7 @@ export function classifyStyle(input: {
   if (input.tradesPerDay >= T.highFrequencyTradesPerDay) {
     return {
       style: "high-frequency",
-      reason: `${input.tradesPerDay.toFixed(0)} trades/day ≥ ${T.highFrequencyTradesPerDay}`,
+      reason: `${input.tradesPerDay.toFixed(0)} orders/day ≥ ${T.highFrequencyTradesPerDay}`,
     };
   }
   if (hold === null) return { style: "unknown", reason: "no closed positions and no inventory to measure" };

@@ -65,6 +65,9 @@ export interface ScanRow {
   verdict: VerdictLevel;
   reason: string;
   fills: number;
+  /** The leader's orders in the window (one order = its fills, counted once). */
+  orders: number;
+  /** Deprecated: `orders` (its name before 2026-12-03). */
   trades: number;
   netPnl: number;
   /** Net PnL / leader equity, percent. */
@@ -79,6 +82,9 @@ export interface ScanRow {
   largestWin: number | null;
   largestLoss: number | null;
   longestLosingStreak: number;
+  /** Orders per day over the leader's history in the window; null under a day of it (LeaderMetrics.ordersPerDay). */
+  ordersPerDay: number | null;
+  /** Deprecated: the same rate extrapolated from any span; say `ordersPerDay`. */
   tradesPerDay: number;
   medianHoldMs: number | null;
   style: TradingStyle;
@@ -135,6 +141,7 @@ export function scanRow(input: RowInput): ScanRow {
     verdict,
     reason: c && m.counts.fills > 0 ? c.verdict.text : NO_TRADES,
     fills: m.counts.fills,
+    orders: m.counts.trades,
     trades: m.counts.trades,
     netPnl: m.pnl.net,
     roiPct: input.leaderEquity > 0 ? (m.pnl.net / input.leaderEquity) * 100 : null,
@@ -149,6 +156,7 @@ export function scanRow(input: RowInput): ScanRow {
     largestWin: wins.length > 0 ? Math.max(...wins) : null,
     largestLoss: losses.length > 0 ? Math.min(...losses) : null,
     longestLosingStreak: extra.longestLosingStreak,
+    ordersPerDay: m.ordersPerDay,
     tradesPerDay: m.tradesPerDay,
     medianHoldMs: m.holding.medianMs,
     style: m.style.style,
@@ -179,7 +187,7 @@ export interface ScanFilters {
 
 /** Why a row fails the filters, or null when it passes. */
 export function filterOut(row: ScanRow, f: ScanFilters): string | null {
-  if (f.minTrades !== undefined && row.trades < f.minTrades) return `${row.trades} trades < ${f.minTrades}`;
+  if (f.minTrades !== undefined && row.orders < f.minTrades) return `${row.orders} orders < ${f.minTrades}`;
   if (f.winRate) {
     const w = row.winRate === null ? null : row.winRate * 100;
     if (w === null || w < f.winRate[0] || w > f.winRate[1])

@@ -63,6 +63,20 @@ export interface OpenTradingOptions {
 }
 
 /**
+ * The agent only signs for the account and never holds positions: as a leader it would read
+ * "has never traded". Said for what it is, before the lock or the passphrase.
+ * @throws {UsageError} when a leader is the agent.
+ */
+function refuseAgentAsLeader(leaders: readonly Address[] | undefined, agent: Address | null): void {
+  const agentLeader = agent ? leaders?.find((l) => l.toLowerCase() === agent.toLowerCase()) : undefined;
+  if (agentLeader) {
+    throw new UsageError(`the leader ${agentLeader} is your agent wallet (the key hlcopy signs with)`, {
+      hint: "follow someone else's address; your agent trades for --account and holds no positions of its own",
+    });
+  }
+}
+
+/**
  * @throws {UsageError} without an account; {ConfigError} without a usable key (exit 2);
  *   {OperationalError} when the lock is held (exit 1) or the agent is not approved (exit 2).
  */
@@ -71,7 +85,7 @@ export async function openTradingSession(
   options: OpenTradingOptions,
 ): Promise<TradingSession> {
   const account = options.account ?? requireAccount(ctx);
-  if (options.leaders?.includes(account)) {
+  if (options.leaders?.some((l) => l.toLowerCase() === account.toLowerCase())) {
     throw new UsageError(`the leader ${account} is your own account`, {
       hint: "follow someone else's address; --account is the account that copies",
     });
@@ -97,14 +111,14 @@ export async function openTradingSession(
     if (known) agentAddress = known.address;
     else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
     keystoreLater = known?.source === "keystore";
-    // The agent only signs for the account and never holds positions: as a leader it would
-    // read "has never traded". Said for what it is, before the lock or the passphrase.
-    const agentLeader = options.leaders?.find((l) => l.toLowerCase() === agentAddress?.toLowerCase());
-    if (agentLeader) {
-      throw new UsageError(`the leader ${agentLeader} is your agent wallet (the key hlcopy signs with)`, {
-        hint: "follow someone else's address; your agent trades for --account and holds no positions of its own",
-      });
-    }
+    refuseAgentAsLeader(options.leaders, agentAddress);
+  } else if (options.leaders && options.leaders.length > 0) {
+    // A run with no key to load (paper, a dry run) still knows its agent where that needs no
+    // secret — HLCOPY_AGENT_KEY, or the keystore's plain address field — and refuses it as a
+    // leader the same way. No agent, or one it cannot read, is no error here: it needs none.
+    const { agentAddressOf } = await import("../store/secrets.js");
+    const known = await agentAddressOf({ configDir: ctx.configDir, account, env: ctx.env }).catch(() => null);
+    refuseAgentAsLeader(options.leaders, known?.address ?? null);
   }
   const { acquireLock, lockDir } = await import("../store/lock.js");
   const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(

@@ -152,7 +152,9 @@ export function driftReport(input: DriftInput): DriftReport {
 
 /**
  * One line for a header or `status`: "in sync", "in sync · $12.30 tolerated inside the deadband",
- * "drift $73.77 (BTC, ETH)", "… · blocked: ETH backoff", "not in sync · left alone: DOGE not-ours".
+ * "drift $73.77 (BTC, ETH)", "… · blocked: ETH backoff", "not in sync · left alone: DOGE not-ours,
+ * ETH coin-denied". Its "left alone" names every position the rows show as left alone (the
+ * not-ours among them are what keeps the copy out of sync), never a part of them.
  */
 export function driftText(r: DriftReport): string {
   const tolerated = r.driftUsd - r.outsideUsd;
@@ -162,9 +164,7 @@ export function driftText(r: DriftReport): string {
       : "in sync";
   const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
   const blocked = r.coins.filter((c) => c.status === "blocked").map((c) => `${c.coin} ${c.reason}`);
-  const anomalies = r.coins
-    .filter((c) => c.status === "left-alone" && c.reason !== null && keepsDrift(c.reason))
-    .map((c) => `${c.coin} ${c.reason}`);
+  const alone = leftAlone(r).map((c) => `${c.coin} ${c.reason}`);
   const parts: string[] = [];
   // A blocked coin with no target (nothing to size from) has no drift figure to say.
   const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
@@ -172,8 +172,13 @@ export function driftText(r: DriftReport): string {
     parts.push(`drift $${fixed(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
   } else parts.push("not in sync");
   if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
-  if (anomalies.length > 0) parts.push(`left alone: ${anomalies.join(", ")}`);
+  if (alone.length > 0) parts.push(`left alone: ${alone.join(", ")}`);
   return parts.join(" · ");
+}
+
+/** The coins a view shows as left alone (status `left-alone`), in the report's order. */
+function leftAlone(r: DriftReport): CoinDrift[] {
+  return r.coins.filter((c) => c.status === "left-alone");
 }
 
 /**
@@ -228,15 +233,13 @@ export function driftVerdict(driftUsd: number, inSync: boolean | null): string |
 /**
  * driftText's compact form, for a line too narrow for every coin's name and block: the same
  * figure, counts instead of names — "in sync", "drift $278.83 (3 coins)", "drift $278.83 ·
- * 3 blocked", "… · 1 left alone".
+ * 3 blocked", "… · 2 left alone" (as many as the rows show left alone).
  */
 export function driftTextShort(r: DriftReport): string {
   if (r.inSync) return "in sync";
   const drifting = r.coins.filter((c) => c.status === "drift").length;
   const blocked = r.coins.filter((c) => c.status === "blocked").length;
-  const anomalies = r.coins.filter(
-    (c) => c.status === "left-alone" && c.reason !== null && keepsDrift(c.reason),
-  ).length;
+  const alone = leftAlone(r).length;
   const parts: string[] = [];
   const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
   if (drifting > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
@@ -245,7 +248,7 @@ export function driftTextShort(r: DriftReport): string {
     );
   } else parts.push("not in sync");
   if (blocked > 0) parts.push(`${blocked} blocked`);
-  if (anomalies > 0) parts.push(`${anomalies} left alone`);
+  if (alone > 0) parts.push(`${alone} left alone`);
   return parts.join(" · ");
 }
 
@@ -308,8 +311,14 @@ export function driftPct(
 
 /** "left alone: BTC not-ours, ETH coin-denied" or "" when none. */
 export function leftAloneText(r: DriftReport): string {
-  const coins = r.coins.filter((c) => c.status === "left-alone");
+  const coins = leftAlone(r);
   return coins.length === 0 ? "" : `left alone: ${coins.map((c) => `${c.coin} ${c.reason}`).join(", ")}`;
+}
+
+/** leftAloneText's compact form: "2 left alone", or "" when none. */
+export function leftAloneShort(r: DriftReport): string {
+  const n = leftAlone(r).length;
+  return n === 0 ? "" : `${n} left alone`;
 }
 
 /** A plan's view, merged over hot-path plans of some coins (the engine keeps one). */

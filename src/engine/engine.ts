@@ -650,6 +650,15 @@ export class CopyEngine {
       if (stale !== this.#wasStale) {
         this.#wasStale = stale;
         this.#emitState(true);
+        // `status` reads the journal: the turn is recorded, so it says "stale" as the views do.
+        const fresh = this.#journaledFreshness(this.#now());
+        if (this.#runId !== null && fresh)
+          this.#o.journal.recordEvent({
+            ts: this.#now(),
+            type: "freshness",
+            runId: this.#runId,
+            data: { stale, ...fresh },
+          });
       }
     }, STALE_WATCH_MS);
     this.#staleWatch.unref?.();
@@ -665,6 +674,21 @@ export class CopyEngine {
     // A batch still waiting (for the budget, or the previous batch) is not sent after this.
     this.#stopSignal.abort();
     this.#exitCode = exitCode;
+    // Only a run that could send (past its checks, passphrase and review): a run declined at
+    // the review or stopped at a prompt sent nothing, and its exit takes no step either.
+    const exitStep =
+      this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked && this.#acted
+        ? (this.#o.onExit as OnExit)
+        : null;
+    // The stop comes before the step it causes, in every view and at its own time: said now,
+    // when it begins (the `stop` event ends the run, after the step's orders and its notice).
+    if (exitStep)
+      this.#emit({
+        type: "notice",
+        ts: this.#now(),
+        kind: "stopping",
+        message: `stopping: ${reason} — on-exit step: ${exitStep}`,
+      });
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
     if (this.#staleWatch) clearInterval(this.#staleWatch);
@@ -672,11 +696,9 @@ export class CopyEngine {
     await this.#sweepChain;
     await this.#queue;
     this.#flushLater();
-    // Only a run that could send (past its checks, passphrase and review): a run declined at
-    // the review or stopped at a prompt sent nothing, and its exit takes no step either.
-    if (this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked && this.#acted) {
+    if (exitStep) {
       try {
-        await this.#onExit(this.#o.onExit as OnExit);
+        await this.#onExit(exitStep);
       } catch (error) {
         this.#reportError(error);
       }
@@ -702,7 +724,11 @@ export class CopyEngine {
         ts: this.#now(),
         type: "state",
         runId: this.#runId,
-        data: this.#journaledView({ targets: this.#lastTargets, ...this.#figures() }),
+        data: this.#journaledView({
+          targets: this.#lastTargets,
+          ...this.#figures(),
+          ...this.#freshnessField(this.#now()),
+        }),
       });
       this.#pnl.persist();
     }
@@ -1132,7 +1158,13 @@ export class CopyEngine {
         durationMs,
         requests,
         trigger,
-        ...this.#journaledView({ inSync, driftUsd, targets: after.targets, ...figures }),
+        ...this.#journaledView({
+          inSync,
+          driftUsd,
+          targets: after.targets,
+          ...figures,
+          ...this.#freshnessField(this.#now()),
+        }),
       },
     });
     this.#pnl.persist();
@@ -1913,6 +1945,17 @@ export class CopyEngine {
     const staleMs = this.#o.staleMs ?? 60_000;
     const freshAt = Math.max(this.#lastSweepOkAt, this.#streams?.health().lastSocketMessageAt ?? 0);
     return { freshAt, staleMs, lastInSyncAt: this.#lastInSyncAt, stale: now - freshAt > staleMs };
+  }
+
+  /** The freshness a journaled record carries (core/drift.ts Freshness), so `status` judges it as the views do. */
+  #journaledFreshness(now: number): Freshness | undefined {
+    const f = this.#freshness(now);
+    return f ? { freshAt: f.freshAt, staleMs: f.staleMs, lastInSyncAt: this.#lastInSyncAt } : undefined;
+  }
+
+  #freshnessField(now: number): { freshness?: Freshness } {
+    const freshness = this.#journaledFreshness(now);
+    return freshness ? { freshness } : {};
   }
 
   #isLeaderStale(now: number): boolean {

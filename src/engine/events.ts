@@ -194,6 +194,7 @@ export type EngineEvent =
         | "cash-flow"
         | "adopted"
         | "join-baseline"
+        | "stopping"
         | "on-exit"
         | "protection"
         | "time-stop"

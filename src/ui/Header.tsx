@@ -3,7 +3,7 @@
 // the last message), copy lag, the copy's running counts and its drift (core/drift.ts: the
 // same words as `status`).
 import { Box, Text } from "ink";
-import { leftAloneText, syncVerdict } from "../core/drift.js";
+import { leftAloneShort, leftAloneText, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
 import { fmtAge, fmtMs, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
@@ -188,8 +188,10 @@ export function Header({ state, width }: HeaderProps) {
             priority: 7,
           }
         : null,
+    // In sync with positions left alone (a denied coin): named, or counted when narrow — as many
+    // as the rows show "alone".
     state.drift && leftAloneText(state.drift) && verdict?.inSync
-      ? { text: leftAloneText(state.drift), dim: true, priority: 3 }
+      ? { text: leftAloneText(state.drift), short: leftAloneShort(state.drift), dim: true, priority: 3 }
       : null,
     sweep
       ? { text: `sweep ${fmtAge(state.now - sweep.ts)} ago`, dim: true, priority: 4 }

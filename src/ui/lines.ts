@@ -47,8 +47,6 @@ export function createLineWriter(options: LineWriterOptions): EngineListener {
   const { json, out } = options;
   const stateEveryMs = options.stateEveryMs ?? LINE_STATE_EVERY_MS;
   let lastStateAt: number | null = null;
-  // The on-exit step's line waits for the next line (the stop's): stop, then the exit step.
-  let exitLine: string | null = null;
   return (event) => {
     // An error the run stops on is printed once, as the CLI's `error:` / `hint:` lines on stderr
     // when the run has ended (cli/run-engine.ts); the stop line says how it ended.
@@ -58,15 +56,8 @@ export function createLineWriter(options: LineWriterOptions): EngineListener {
       lastStateAt = event.ts;
     }
     const line = json ? formatJsonLine(event) : formatLine(event);
-    if (line === null) return;
-    if (!json && event.type === "notice" && event.kind === "on-exit") {
-      exitLine = line;
-      return;
-    }
-    out.write(`${line}\n`);
-    if (exitLine !== null) {
-      out.write(`${exitLine}\n`);
-      exitLine = null;
-    }
+    // In the order the run lived them, each at its own time: a stop that takes an on-exit step
+    // is told when it begins ("stopping: …"), the step's lines follow, then "stop: …" (the end).
+    if (line !== null) out.write(`${line}\n`);
   };
 }

@@ -211,8 +211,6 @@ export interface DashboardState {
     /** It tells of the halt (the halt, or a skip it made): over when the halt ends. */
     ofHalt?: boolean;
   } | null;
-  /** The on-exit step's line, logged after the stop line (stop, then the exit step). */
-  pendingExitLog: LogEntry | null;
   ui: {
     help: boolean;
     /** The help's page shown (0 while it is closed). */
@@ -292,7 +290,6 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     lastSweep: null,
     rateLimit: null,
     problem: null,
-    pendingExitLog: null,
     ui: {
       help: false,
       helpPage: 0,
@@ -325,9 +322,6 @@ function withLog(state: DashboardState, event: EngineEvent): DashboardState {
     coin: line.coin,
     text: line.text,
   };
-  // The engine tells the on-exit step before its stop event; a reader expects them as they
-  // happen to the run: "stop: quit", then what the exit step did.
-  if (event.type === "notice" && event.kind === "on-exit") return { ...state, pendingExitLog: entry };
   const ofHalt =
     event.type === "halt" ||
     (event.type === "decision" && event.plan.skipped.some((s) => s.reason === "halted"));
@@ -335,15 +329,9 @@ function withLog(state: DashboardState, event: EngineEvent): DashboardState {
     line.level === "warn" || line.level === "error"
       ? { ts: event.ts, level: line.level, text: line.text, type: event.type, ...(ofHalt ? { ofHalt } : {}) }
       : state.problem;
-  let log = push(state.log, entry, state.capacity.log);
-  let logSeq = seq;
-  const exit = state.pendingExitLog;
-  if (exit) {
-    // After the stop line (or whatever came next), with its place in the order.
-    logSeq += 1;
-    log = push(log, { ...exit, seq: logSeq }, state.capacity.log);
-  }
-  return { ...state, log, logSeq, problem, pendingExitLog: null };
+  // In the order the run lived them, each at its own time (a stop that takes an on-exit step
+  // is told when it begins: "stopping: …", the step, then "stop: …").
+  return { ...state, log: push(state.log, entry, state.capacity.log), logSeq: seq, problem };
 }
 
 function notice(state: DashboardState, text: string): DashboardState {

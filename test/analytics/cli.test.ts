@@ -146,7 +146,7 @@ describe("inspect command", () => {
       "profit factor",
       "max drawdown",
       "Sharpe-like",
-      "trades / day",
+      "orders / day",
       "holding time",
       "leverage",
       "long / short",

@@ -25,6 +25,8 @@ describe("metrics on hand-built fills", () => {
     expect(m.profitFactor).toBeCloseTo(3, 12);
     expect(m.episodeWinRate).toBeCloseTo(2 / 3, 12);
     expect(m.tradesPerDay).toBe(6);
+    // Orders (an order's fills once) per day over the window: a day of it, so a rate.
+    expect(m.ordersPerDay).toBe(6);
   });
 
   it("fees count against every trade and episode", () => {

@@ -100,6 +100,7 @@ function row(p: Partial<ScanRow> & { address: string }): ScanRow {
     verdict: "copyable",
     reason: "",
     fills: 10,
+    orders: 10,
     trades: 10,
     netPnl: 0,
     roiPct: 0,
@@ -113,6 +114,7 @@ function row(p: Partial<ScanRow> & { address: string }): ScanRow {
     largestWin: null,
     largestLoss: null,
     longestLosingStreak: 0,
+    ordersPerDay: 1,
     tradesPerDay: 1,
     medianHoldMs: null,
     style: "swing",
@@ -129,14 +131,14 @@ describe("filters and ranking", () => {
   it("each filter says why a leader is out", () => {
     const r = row({
       address: "0xa",
-      trades: 5,
+      orders: 5,
       winRate: 0.9,
       leverage: { typical: 3, peak: 12 },
       style: "intraday",
       liquidations: 1,
     });
     expect(filterOut(r, {})).toBeNull();
-    expect(filterOut(r, { minTrades: 6 })).toBe("5 trades < 6");
+    expect(filterOut(r, { minTrades: 6 })).toBe("5 orders < 6");
     expect(filterOut(r, { winRate: [35, 85] })).toBe("win rate 90% outside 35-85%");
     expect(filterOut(r, { winRate: [35, 95] })).toBeNull();
     expect(filterOut(r, { maxLeverage: 10 })).toBe("peak leverage 12.0x above 10x");
@@ -445,8 +447,8 @@ describe("hlcopy scan against the simulator", () => {
     });
     expect(report.leaders).toHaveLength(0);
     expect(report.excluded.map((x) => x.reason)).toEqual([
-      expect.stringMatching(/trades < 1000/),
-      expect.stringMatching(/trades < 1000/),
+      expect.stringMatching(/orders < 1000/),
+      expect.stringMatching(/orders < 1000/),
     ]);
     expect(report.consensus).not.toBeNull();
     expect(out.text()).toContain("No leader passed the filters.");
@@ -465,6 +467,9 @@ describe("hlcopy scan against the simulator", () => {
     const lines = csv.text().trim().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[0]?.startsWith("rank,address,verdict,")).toBe(true);
+    // The rate is named for what it counts, as inspect and the table name it.
+    expect(lines[0]?.split(",")).toEqual(expect.arrayContaining(["orders", "orders_per_day"]));
+    expect(lines[0]).not.toMatch(/trades/);
   }, 30_000);
 
   it("the real binary: --json on stdout, progress on stderr, the cache in the config directory", async () => {

@@ -114,6 +114,39 @@ function journal(
   return { dir, pnl };
 }
 
+/**
+ * A run that ended on stale data (the exchange unreachable for 90 s, in sync 100 s before):
+ * its run-end record carries how fresh its data was, as the dashboard's state did.
+ */
+function endedStale(): string {
+  const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+  const j = openJournal(journalPath(dir, account));
+  const runId = j.startRun({
+    command: "follow",
+    leaders: [{ address: leader, weight: 1 }],
+    account,
+    network: "mainnet",
+    settings: {},
+    startedAt: NOW - 300_000,
+  });
+  j.recordEquity(NOW - 300_000, 10_000);
+  const targets = [target("BTC", 0.01844, 0.00092, 0.00092, 95_000)];
+  const drift = driftReport({ targets, skipped: [], actionCoins: [] });
+  j.recordEvent({
+    ts: NOW - 10_000,
+    type: "state",
+    runId,
+    data: {
+      targets,
+      drift,
+      freshness: { freshAt: NOW - 100_000, staleMs: 60_000, lastInSyncAt: NOW - 110_000 },
+    },
+  });
+  j.endRun(runId, { endedAt: NOW - 10_000, exitCode: 0 });
+  j.close();
+  return dir;
+}
+
 async function status(
   dir: string,
   json: boolean,
@@ -523,5 +556,23 @@ describe("hlcopy status: a pause is never silent", () => {
     const { text } = await status(dir, false, marker());
     expect(text).not.toContain("PAUSED");
     expect((await status(dir, true, marker())).report.paused).toBeNull();
+  });
+});
+
+describe("the drift verdict on stale data", () => {
+  it("a run that ended on stale data: the dashboard's words ('stale 1m · last in sync …'), never 'in sync'", async () => {
+    const dir = endedStale();
+    const { text } = await status(dir, false);
+    // The dashboard's verdict at the run's end (core/drift.ts syncVerdict): its data was 90 s old.
+    expect(text).toContain("\nstale 90s · last in sync 100s ago (as of 10s ago, run end)\n");
+    expect(text).not.toMatch(/\nin sync \(as of/);
+    const { report } = await status(dir, true);
+    expect(report.drift).toMatchObject({ inSync: false, verdict: "stale 90s · last in sync 100s ago" });
+  });
+
+  it("a record made on fresh data says its drift's words, as before", async () => {
+    const { text, report } = await status(journal().dir, false);
+    expect(report.drift?.verdict).toBe("drift $72.64 (ETH) · left alone: DOGE coin-denied");
+    expect(text).toContain(`\n${report.drift?.verdict} (as of 12s ago, last sweep)\n`);
   });
 });

@@ -9,6 +9,8 @@ import {
   driftPct,
   driftReport,
   driftText,
+  driftTextShort,
+  leftAloneShort,
   mergePlanView,
   shownDrift,
   syncVerdict,
@@ -92,6 +94,24 @@ describe("driftReport", () => {
     expect(foreign.inSync).toBe(false);
     expect(foreign.driftUsd).toBe(0);
     expect(driftText(foreign)).toBe("not in sync · left alone: DOGE not-ours");
+  });
+
+  it("'left alone' is every position the rows show left alone, named or counted: never a part of them", () => {
+    // A position changed by hand (not-ours: not in sync) beside a denied coin (in sync by itself).
+    const r = driftReport({
+      targets: [target("DOGE", 300, 300, 0.1), target("ETH", 0, 0, 3400), target("BTC", 0.1, 0.1)],
+      skipped: [
+        { coin: "DOGE", reason: "not-ours" },
+        { coin: "ETH", reason: "coin-denied" },
+      ],
+      actionCoins: [],
+    });
+    const rows = r.coins.filter((c) => c.status === "left-alone");
+    expect(rows.map((c) => c.coin)).toEqual(["DOGE", "ETH"]);
+    expect(r.inSync).toBe(false);
+    expect(driftText(r)).toBe("not in sync · left alone: DOGE not-ours, ETH coin-denied");
+    expect(driftTextShort(r)).toBe(`not in sync · ${rows.length} left alone`);
+    expect(leftAloneShort(r)).toBe("2 left alone");
   });
 
   it("drift %: of the target's notional; undefined at a target of 0 (closing), never ±100 %", () => {

@@ -287,7 +287,7 @@ describe("hlcopy status and resume", () => {
     ).toContain("never ended: killed or crashed (pid 4206649 is gone)");
   });
 
-  it("status shows a halt from the journal; resume --yes clears it and restarts the high-water mark", async () => {
+  it("status shows a halt from the journal; resume --yes clears it and resets the high-water mark to the last equity recorded, saying when", async () => {
     const dir = tempDir();
     const journal = openJournal(journalPath(dir, account, sim.httpUrl));
     journal.recordEquity(1_000, 10_000);
@@ -327,6 +327,11 @@ describe("hlcopy status and resume", () => {
     });
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain("resumed: cleared 1 halt(s)");
+    // Resume reads no account: the mark is the last equity recorded (here days old), and it says
+    // so — not "the current equity".
+    expect(resumed.stdout).toMatch(
+      /; high-water mark reset to 7000\.00 USD, the equity recorded \d+d ago \(the next run measures drawdown from it\)\n$/,
+    );
     const afterRun = await runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], {
       env,
     });

@@ -339,8 +339,15 @@ describe("follow --on-exit", () => {
     expect(await run.exit).toBe(0);
     expect(text().match(/on exit: hold/g)).toHaveLength(1);
     expect(text()).toMatch(
-      / stop: signal SIGTERM\n.* on exit: hold — positions and resting orders left as they are\n.*order\(s\) filled \(.*\nopen positions:\n {2}ETH \+2 /,
+      / stopping: signal SIGTERM — on-exit step: hold\n.* on exit: hold — positions and resting orders left as they are\n.* stop: signal SIGTERM\n.*order\(s\) filled \(.*\nopen positions:\n {2}ETH \+2 /,
     );
+    // The stop, its step and the run's end, each at its own time: in order.
+    const times = text()
+      .split("\n")
+      .filter((l) => / (stopping|on exit|stop): /.test(l))
+      .map((l) => l.slice(0, 12));
+    expect(times).toHaveLength(3);
+    expect(times).toEqual([...times].sort());
     expect(run.stderr()).toBe("");
   });
 

@@ -391,6 +391,27 @@ describe("runJournal", () => {
         { targets, drift, pnl },
         "as the run left it: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
+      [
+        // A run that ended on stale data: the dashboard's verdict at that moment, never "in sync".
+        "state",
+        {
+          targets,
+          drift,
+          pnl,
+          freshness: { freshAt: T0 - 90_000, staleMs: 60_000, lastInSyncAt: T0 - 100_000 },
+        },
+        "as the run left it: stale 90s · last in sync 100s ago · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+      ],
+      [
+        "freshness",
+        { stale: true, freshAt: T0 - 61_000, staleMs: 60_000, lastInSyncAt: T0 - 70_000 },
+        "data stale: nothing from the exchange for 61s — not in sync until a good read",
+      ],
+      [
+        "freshness",
+        { stale: false, freshAt: T0, staleMs: 60_000, lastInSyncAt: T0 - 70_000 },
+        "data fresh again: the exchange is heard from",
+      ],
       ["leverage", { leverage: 4, marginMode: "cross" }, "set to 4× cross before the first increase"],
       [
         "leverage",

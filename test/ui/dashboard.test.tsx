@@ -157,7 +157,7 @@ describe("Dashboard", () => {
         plan({ skipped: [{ coin: "ETH", reason: "entry-drift", detail: "moved" }] }),
       ),
     });
-    const pages = 3;
+    const pages = 4;
     let s = reduceDashboard(live, { type: "ui/helpToggled", pages });
     const seen: string[] = [];
     for (let page = 1; page <= pages; page++) {
@@ -171,10 +171,11 @@ describe("Dashboard", () => {
       s = reduceDashboard(s, { type: "ui/helpToggled", pages });
     }
     expect(s.ui.help).toBe(false);
-    expect(seen[0]).toContain("hwm = high-water mark: our highest equity, moved by our own deposits and");
-    expect(seen[1]).toContain("leader = the leader's size (signed) · leader $ = its value at the mid");
-    expect(seen[2]).toContain("f flatten all reduce-only (y confirms)");
-    expect(seen[2]).toContain("entry-drift ×1: price moved too far from the leader's price");
+    expect(seen[0]).toContain("hwm = high-water mark: our highest equity, carried over from run to run");
+    expect(seen[1]).toContain("stale 1m = nothing came from the exchange for that long");
+    expect(seen[2]).toContain("leader = the leader's size (signed) · leader $ = its value at the mid");
+    expect(seen[3]).toContain("f flatten all reduce-only (y confirms)");
+    expect(seen[3]).toContain("entry-drift ×1: price moved too far from the leader's price");
   });
 
   it("the flatten prompt replaces the key line", () => {

@@ -110,29 +110,36 @@ describe("the dashboard's figures", () => {
     expect(s.problem?.text).toContain("funding records");
   });
 
-  it("stop, then the exit step: in the dashboard's log and in event lines", () => {
-    const onExit = {
-      type: "notice" as const,
-      ts: T0 + 7000,
-      kind: "on-exit" as const,
-      message: "on exit: protect — stops resting",
-    };
-    const stop = { type: "stop" as const, ts: T0 + 7001, reason: "quit" };
-    let s = reduceDashboard(liveState(), onExit);
-    s = reduceDashboard(s, stop);
-    const texts = s.log.map((e) => e.text);
-    expect(texts.slice(-2)).toEqual(["stop: quit", "on exit: protect — stops resting"]);
+  it("the stop, its exit step, then its end: in the order and at the times they happened, in the dashboard's log and in event lines", () => {
+    const events = [
+      {
+        type: "notice" as const,
+        ts: T0 + 6990,
+        kind: "stopping" as const,
+        message: "stopping: quit — on-exit step: protect",
+      },
+      {
+        type: "notice" as const,
+        ts: T0 + 7000,
+        kind: "on-exit" as const,
+        message: "on exit: protect — stops resting",
+      },
+      { type: "stop" as const, ts: T0 + 7001, reason: "quit" },
+    ];
+    let s = liveState();
+    for (const e of events) s = reduceDashboard(s, e);
+    const said = ["stopping: quit — on-exit step: protect", "on exit: protect — stops resting", "stop: quit"];
+    expect(s.log.slice(-3).map((e) => e.text)).toEqual(said);
+    expect(s.log.slice(-3).map((e) => e.ts)).toEqual([T0 + 6990, T0 + 7000, T0 + 7001]);
     expect(s.onExit).toBe("on exit: protect — stops resting");
     let out = "";
     const write = createLineWriter({ json: false, out: { write: (t: string) => (out += t) } });
-    write(onExit);
-    write(stop);
-    expect(
-      out
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => l.slice(13)),
-    ).toEqual(["stop: quit", "on exit: protect — stops resting"]);
+    for (const e of events) write(e);
+    expect(out.split("\n").filter(Boolean)).toEqual([
+      `12:00:06.990 ${said[0]}`,
+      `12:00:07.000 ${said[1]}`,
+      `12:00:07.001 ${said[2]}`,
+    ]);
   });
 });
 

@@ -532,6 +532,34 @@ describe("the copy's P&L and drift from the engine's state", () => {
     expect(wide).toContain("drift $235.00 (SOL) · blocked: ETH entry-drift · left alone: DOGE not-ours");
   });
 
+  it("the header's 'left alone' is the rows' alone: every one named, or counted when narrow", () => {
+    // A position changed by hand (not-ours) and a denied coin the leader holds: two rows "alone".
+    const s = reduceDashboard(liveState(), {
+      ...stateEvent(T0 + 5000, [
+        target("BTC", 0.5, 0.05, 0.05, 64000),
+        target("DOGE", 0, 300, 300, 0.1),
+        target("ETH", 10, 0, 0, 3400),
+      ]),
+      drift: {
+        coins: [
+          { coin: "BTC", driftUsd: 0, status: "in-sync", reason: null },
+          { coin: "DOGE", driftUsd: null, status: "left-alone", reason: "not-ours" },
+          { coin: "ETH", driftUsd: null, status: "left-alone", reason: "coin-denied" },
+        ],
+        driftUsd: 0,
+        outsideUsd: 0,
+        inSync: false,
+      },
+    });
+    const rows = screenLines(frame(<Positions rows={s.positions} width={100} maxRows={10} loaded />));
+    const alone = rows.filter((l) => / alone /.test(l)).map((l) => l.split(" ")[0]);
+    expect(alone).toEqual(["DOGE", "ETH"]);
+    expect(frame(<Header state={s} width={160} />)).toContain(
+      "not in sync · left alone: DOGE not-ours, ETH coin-denied",
+    );
+    expect(frame(<Header state={s} width={80} />)).toContain(`not in sync · ${alone.length} left alone`);
+  });
+
   it("rows: ! the next cycle trades it, × a gate holds it, alone = not sized; each coin's P&L", () => {
     const rows = withFigures().positions;
     const lines = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />));
@@ -738,13 +766,36 @@ describe("Help", () => {
     expect(out).toContain("P&L = the coin's net since the copy began");
     expect(out).toContain("× a gate holds it");
     expect(out).toContain("- = left alone");
+    // Every word of the header's verdict and states, what the help explains in turn.
+    for (const word of [
+      "in sync =",
+      "tolerated =",
+      "drift $X (coins) =",
+      "not in sync =",
+      "blocked: COIN reason =",
+      "left alone: COIN reason =",
+      "N left alone",
+      "stale 1m =",
+      "last in sync 34s ago /",
+      "not in sync at the last read =",
+      "connecting / reconnecting for 5s =",
+      "closed =",
+      "pausing… / resuming… =",
+      "HALTED kind: reason =",
+      "stopped: reason =",
+      "sweep - =",
+    ])
+      expect(out, word).toContain(word);
+    // The hwm a restarted run shows is the journal's, not a fresh one: said so.
+    expect(out).toContain("hwm = high-water mark: our highest equity, carried over from run to run");
+    expect(out).toContain("hlcopy resume resets it");
   });
 
   it("each line fits 80 columns; a section is not split across pages when it fits one", () => {
     for (const s of HELP_SECTIONS) for (const l of s.lines) expect(l.length, l).toBeLessThanOrEqual(78);
     const pages = helpPages(17, []);
     // The slippage section's sparkline line moved it to the keys' page.
-    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "columns", "slippage"]);
+    expect(pages.map((p) => p[0]?.text)).toEqual(["header", "verdict and states", "columns", "slippage"]);
     for (const p of pages) expect(p.length).toBeLessThanOrEqual(17);
     // Tall enough: one page.
     expect(helpPages(60, [])).toHaveLength(1);

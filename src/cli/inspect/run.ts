@@ -138,19 +138,20 @@ function spanText(ms: number): string {
 }
 
 /**
- * Trades per day — from a day of history or more. A shorter history is no daily rate (4
- * trades in a minute are not 5,760 a day): its counts over its span, and a rate per hour (or
- * per minute, under an hour) that says what it was measured on.
+ * Orders per day (an order's fills counted once) over the history the report covers (its
+ * first line's span), with the counts and that span — from a day of history or more. A
+ * shorter history is no daily rate (4 orders in a minute are not 5,760 a day): a rate per hour
+ * (or per minute, under an hour) that says what it was measured on.
  */
-function tradeRate(m: InspectReport["metrics"]): string {
-  const counts = `${m.counts.trades} orders, ${m.counts.fills} fills`;
-  if (m.window.days >= 1) return `${fmtFixed(m.tradesPerDay, 1)}  (${counts})`;
+function orderRate(m: InspectReport["metrics"]): string {
   const ms = m.window.end - m.window.start;
+  const counts = `${m.counts.trades} orders, ${m.counts.fills} fills in ${spanText(ms)}`;
+  if (m.ordersPerDay !== null) return `${fmtFixed(m.ordersPerDay, 1)}  (${counts})`;
   const rate =
     ms >= 3_600_000
       ? `${fmtFixed(m.counts.trades / (ms / 3_600_000), 1)} / hour`
       : `${fmtFixed(m.counts.trades / Math.max(1, ms / 60_000), 1)} / minute`;
-  return `-  (${counts} in ${spanText(ms)}: ${rate}; under a day of history, no daily rate)`;
+  return `-  (${counts}: ${rate}; under a day of history, no daily rate)`;
 }
 
 async function followerEquity(
@@ -228,7 +229,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
       `avg ${fmtUsd(x.avgWin)} / ${fmtUsd(x.avgLoss)}, largest ${fmtUsd(x.largestWin)} / ${fmtUsd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
     ],
     ["liquidations", String(x.liquidations)],
-    ["trades / day", tradeRate(m)],
+    ["orders / day", orderRate(m)],
     ["holding time", hold],
     [
       "leverage",
@@ -245,7 +246,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     [
       "style",
       `${m.style.style} (${m.style.reason}${
-        m.window.days < 1 && m.style.reason.includes("trades/day")
+        m.ordersPerDay === null && m.style.reason.includes("orders/day")
           ? `, extrapolated from ${spanText(m.window.end - m.window.start)} of history`
           : ""
       })`,

@@ -1,8 +1,8 @@
 // Pure parsing and formatting for `hlcopy journal`: flag values in, table rows out. No I/O.
 
-import { type DriftReport, driftReport, driftText } from "../../core/drift.js";
+import { type DriftReport, driftReport, driftText, type Freshness, syncVerdict } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { detailNumber, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
+import { detailNumber, fmtAge, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
 import { leftoverTriggersText } from "../../core/protection.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
@@ -123,9 +123,23 @@ function isDriftReport(v: unknown): v is DriftReport {
   return Array.isArray(r.coins) && num(r.driftUsd) !== null && num(r.outsideUsd) !== null;
 }
 
-/** The copy's drift as a sweep or a run's end left it, in status's words. */
-function driftOf(d: Data): string {
-  if (isDriftReport(d.drift)) return driftText(d.drift);
+/** How fresh a record's data was (core/drift.ts Freshness), when it says. */
+function freshnessOf(v: unknown): Freshness | null {
+  const f = record(v);
+  const freshAt = num(f.freshAt);
+  const staleMs = num(f.staleMs);
+  return freshAt === null || staleMs === null
+    ? null
+    : { freshAt, staleMs, lastInSyncAt: num(f.lastInSyncAt) };
+}
+
+/**
+ * The copy's drift as a sweep or a run's end left it, in status's words — the dashboard's
+ * verdict at the record's moment `ts` ("stale 1m · last in sync 34s ago" on stale data).
+ */
+function driftOf(d: Data, ts?: number): string {
+  if (isDriftReport(d.drift))
+    return ts === undefined ? driftText(d.drift) : syncVerdict(d.drift, ts, freshnessOf(d.freshness)).text;
   const usd = num(d.driftUsd);
   if (d.inSync === true) return "in sync";
   return usd === null ? "drift unknown" : `drift ${fmtUsd(usd)}`;
@@ -168,7 +182,7 @@ function plainFields(data: unknown): string {
 }
 
 /** One journal event (its `type` and `data`) as a line a person reads. */
-export function describeJournalEvent(type: string, data: unknown): string {
+export function describeJournalEvent(type: string, data: unknown, ts?: number): string {
   const d = record(data);
   switch (type) {
     case "sweep": {
@@ -177,11 +191,17 @@ export function describeJournalEvent(type: string, data: unknown): string {
       const ms = num(d.durationMs);
       const cost =
         requests === null ? "" : ` · ${plural(requests, "request")}${ms === null ? "" : ` in ${ms} ms`}`;
-      return `${trigger ? `${trigger} ` : ""}sweep: ${driftOf(d)}${cost}`;
+      return `${trigger ? `${trigger} ` : ""}sweep: ${driftOf(d, ts)}${cost}`;
     }
     case "state": {
       const pnl = pnlOf(d);
-      return `as the run left it: ${driftOf(d)} · positions ${positionsOf(d)}${pnl ? ` · ${pnl}` : ""}`;
+      return `as the run left it: ${driftOf(d, ts)} · positions ${positionsOf(d)}${pnl ? ` · ${pnl}` : ""}`;
+    }
+    case "freshness": {
+      // The run's data went stale (nothing from the exchange within its window) or is fresh again.
+      const f = freshnessOf(d);
+      if (d.stale !== true) return "data fresh again: the exchange is heard from";
+      return `data stale: nothing from the exchange for ${f && ts !== undefined ? fmtAge(ts - f.freshAt) : "a while"} — not in sync until a good read`;
     }
     case "leverage": {
       const lev = num(d.leverage);
@@ -325,6 +345,6 @@ export function entryRow(e: JournalEntry): EntryRow {
       return { time, type: "halt", coin: "", summary: `${e.kind}: ${e.reason} (${state})` };
     }
     case "events":
-      return { time, type: e.type, coin: e.coin ?? "", summary: describeJournalEvent(e.type, e.data) };
+      return { time, type: e.type, coin: e.coin ?? "", summary: describeJournalEvent(e.type, e.data, e.ts) };
   }
 }

@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command("resume")
     .description(
-      "clear a kill-switch or manual halt (high-water mark restarts at the current equity); resume a paused running follow",
+      "clear a kill-switch or manual halt (the high-water mark is reset to the last equity recorded); resume a paused running follow",
     )
     .option("--yes", "do not ask for confirmation (scripts)")
     .option(
@@ -18,8 +18,10 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-A halt stays in force across restarts until you resume. Resuming restarts the high-water
-mark at the latest equity, so the kill switch measures drawdown from here.
+A halt stays in force across restarts until you resume, and so does the high-water mark: a
+follow or reconcile that starts again takes it from the journal. Resuming resets it to the
+last equity the journal recorded (it says when; resume reads no account), so the kill switch
+measures drawdown from there.
 A leader unfollowed by risk.leaderMaxDrawdownPct (or paused after its liquidation) stays
 unfollowed until --leader resumes it; its copy's high-water mark starts again.
 

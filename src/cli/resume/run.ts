@@ -2,7 +2,7 @@
 // journal, and resume a paused running follow. No key and no network, like `status`.
 
 import { OperationalError, UsageError } from "../../core/errors.js";
-import { fixed } from "../../core/format.js";
+import { fixed, fmtAge } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import type { Journal } from "../../store/journal.js";
@@ -208,7 +208,7 @@ export async function runResumeLeader(p: {
 }
 
 /**
- * Clear every active halt and restart the high-water mark at the latest equity.
+ * Clear every active halt and reset the high-water mark to the last equity recorded.
  * @throws {UsageError} when not confirmed off a terminal without --yes (nothing changed).
  */
 export async function runResume(p: {
@@ -259,7 +259,12 @@ export async function runResume(p: {
   if (!opened || !halt) {
     opened?.journal.close();
     const f = await resumeFollow(null);
-    if (p.json) printDocument("resume", { account: p.account, cleared: 0, hwm: null, ...follow }, out);
+    if (p.json)
+      printDocument(
+        "resume",
+        { account: p.account, cleared: 0, hwm: null, equityAsOf: null, ...follow },
+        out,
+      );
     else if (!f) out.write(`not halted: nothing to resume for ${p.account}\n`);
     return;
   }
@@ -271,19 +276,24 @@ export async function runResume(p: {
     if (!(await confirmed(p.yes, question, "refusing to resume without confirmation", out))) return;
     const now = p.now ?? Date.now();
     // One transaction: all of it or (refused, failed) none of it.
-    const { cleared, hwm } = writeHeld(journal, { ...p, again: "hlcopy resume" }, () => {
+    const { cleared, hwm, equityAsOf } = writeHeld(journal, { ...p, again: "hlcopy resume" }, () => {
       const cleared = journal.clearHalts(now);
+      // Resume reads no account: the mark is reset to the last equity a run recorded — a running
+      // follow's is seconds old, a stopped run's as old as its end — and says which.
       const equity = journal.latestEquity();
       const hwm = equity ? journal.resetHighWaterMark(now, equity.accountValue).hwm : null;
       journal.recordEvent({ ts: now, type: "resume", data: { cleared, hwm } });
-      return { cleared, hwm };
+      return { cleared, hwm, equityAsOf: equity?.ts ?? null };
     });
     const done = `cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
-      hwm === null ? "" : `; high-water mark restarts at ${fixed(hwm)} USD`
+      hwm === null || equityAsOf === null
+        ? ""
+        : `; high-water mark reset to ${fixed(hwm)} USD, the equity recorded ${fmtAge(Math.max(0, now - equityAsOf))} ago (the next run measures drawdown from it)`
     }`;
     // After the journal's halt is cleared, so a running follow that reads it drops its own.
     await resumeFollow(done);
-    if (p.json) printDocument("resume", { account: p.account, cleared, hwm, ...follow }, out, now);
+    if (p.json)
+      printDocument("resume", { account: p.account, cleared, hwm, equityAsOf, ...follow }, out, now);
     else out.write(`resumed: ${done}\n`);
   } finally {
     journal.close();

@@ -35,7 +35,10 @@ export function register(program: Command): void {
     .option("--since <span>", "how much history: 7d, 30d (default 30d)")
     .addOption(new Option("--days <n>").hideHelp())
     .option("--csv", "CSV on stdout instead of the table")
-    .option("--min-trades <n>", "keep leaders with at least this many trades")
+    .option(
+      "--min-trades <n>",
+      "keep leaders with at least this many orders in the window (an order's fills count once)",
+    )
     .option("--win-rate <low-high>", "keep leaders whose win rate is in this percent range, e.g. 35-85")
     .option("--max-leverage <x>", "keep leaders whose peak leverage is at most this")
     .option(

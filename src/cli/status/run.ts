@@ -15,10 +15,12 @@ import {
   type DriftReport,
   driftClosing,
   driftPct,
-  driftText,
+  type Freshness,
   leftAloneText,
+  type SyncVerdict,
   shownDrift,
   shownTarget,
+  syncVerdict,
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
 import {
@@ -99,8 +101,12 @@ export interface StatusReport {
    * leader, so `drift`, `lastSweep` and `positions` are null/empty — unknown, not "in sync".
    */
   flattenedAt: number | null;
-  /** Drift of every coin as of the last sweep or run end (null in journals from before it). */
-  drift: (DriftReport & { asOf: number }) | null;
+  /**
+   * Drift of every coin as of the last sweep or run end (null in journals from before it), and
+   * the verdict the dashboard says on it (core/drift.ts syncVerdict): `verdict` its words,
+   * `inSync` false while the data behind it is stale ("stale 1m · last in sync 34s ago").
+   */
+  drift: (DriftReport & { asOf: number; verdict: string }) | null;
   /** Every coin the leader or we hold or the copy targets, as of `drift.asOf` (the same record). */
   positions: {
     coin: string;
@@ -340,7 +346,18 @@ export async function runStatus(p: {
           ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd }
           : null,
       flattenedAt: last.flattenAt,
-      drift: last.drift && last.ts !== null ? { ...roundedDrift(last.drift), asOf: last.ts } : null,
+      drift:
+        last.drift && last.ts !== null
+          ? (() => {
+              const verdict = recordVerdict(last, run, now);
+              return {
+                ...roundedDrift(last.drift),
+                inSync: verdict.inSync,
+                verdict: verdict.text,
+                asOf: last.ts,
+              };
+            })()
+          : null,
       // The dashboard's rows: a coin anyone holds or the copy targets.
       positions: last.targets
         .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
@@ -511,6 +528,27 @@ interface LastRecord {
   pnlSource: Moment | null;
   /** The newest record is a flatten's (it reads no leader): when; its drift and targets are unknown. */
   flattenAt: number | null;
+  /** How fresh the record's data was when it was made (null in journals from before it). */
+  freshness: Freshness | null;
+  /** The run's data went stale after the record (and has not been fresh since): when, and how fresh it was. */
+  staleAfter: { ts: number; freshness: Freshness } | null;
+}
+
+/**
+ * The verdict on the record's drift, as the dashboard says it (core/drift.ts syncVerdict): of
+ * the record's own moment — "in sync", or "stale 2m · …" for a run that ended on stale data —
+ * unless the run's data went stale after it; then, while that run goes on, as of now (the
+ * dashboard's "stale 3m · last in sync 3m ago"), else as of when it went stale.
+ */
+function recordVerdict(last: LastRecord, run: RunRow | null, now: number): SyncVerdict {
+  const drift = last.drift as DriftReport;
+  const stale = last.staleAfter;
+  if (stale) {
+    const running =
+      run !== null && run.endedAt === null && run.pid !== null && runAlive(run.pid, run.startedAt);
+    return syncVerdict(drift, running ? now : stale.ts, stale.freshness);
+  }
+  return syncVerdict(drift, last.ts ?? now, last.freshness);
 }
 
 const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
@@ -531,15 +569,32 @@ function lastRecord(journal: Journal): LastRecord {
     pnlTs: null,
     pnlSource: null,
     flattenAt: null,
+    freshness: null,
+    staleAfter: null,
   };
+  /** The newest turn of the data's freshness after the record, if any: stale or fresh again. */
+  let turn: { ts: number; stale: boolean; freshness: Freshness } | null | undefined;
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
+    if (e?.table === "events" && e.type === "freshness" && found.ts === null && turn === undefined) {
+      const d = e.data as ({ stale?: boolean } & Partial<Freshness>) | null;
+      turn =
+        d && typeof d.freshAt === "number" && typeof d.staleMs === "number"
+          ? {
+              ts: e.ts,
+              stale: d.stale === true,
+              freshness: { freshAt: d.freshAt, staleMs: d.staleMs, lastInSyncAt: d.lastInSyncAt ?? null },
+            }
+          : null;
+      continue;
+    }
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
     const data = e.data as {
       targets?: CoinTarget[];
       drift?: DriftReport;
       pnl?: CopyPnl;
       leaderView?: boolean;
+      freshness?: Freshness;
     } | null;
     // A flatten read no leader: an older copy run's targets would be read as the copy now.
     if (found.ts === null && data?.leaderView === false) {
@@ -552,6 +607,8 @@ function lastRecord(journal: Journal): LastRecord {
       found.source = momentOf(e.type);
       found.targets = data.targets;
       found.drift = data.drift ?? null;
+      found.freshness = data.freshness ?? null;
+      found.staleAfter = turn?.stale ? { ts: turn.ts, freshness: turn.freshness } : null;
     }
     if (found.pnlTs === null && data?.pnl) {
       found.pnl = data.pnl;
@@ -716,9 +773,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     );
   }
   if (r.drift) {
+    // The dashboard's verdict on this record: "stale 1m · last in sync 34s ago" on stale data.
     const alone = leftAloneText(r.drift);
     lines.push(
-      `${driftText(r.drift)}${alone && r.drift.inSync ? ` · ${alone}` : ""} ${asOf(r.drift.asOf, now, m.copy ?? "last sweep")}`,
+      `${r.drift.verdict}${alone && r.drift.inSync ? ` · ${alone}` : ""} ${asOf(r.drift.asOf, now, m.copy ?? "last sweep")}`,
     );
   } else if (r.flattenedAt !== null) {
     lines.push(

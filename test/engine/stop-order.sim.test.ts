@@ -1,0 +1,51 @@
+// A clean stop with an on-exit step, as the run lives it: the stop begins (a `stopping` notice),
+// the step sends its orders and says what it did, the run ends (`stop`). Every view tells them
+// in that order and each at its own time — the stop is never stamped after the step it caused
+// while printed before it (issue LOW5).
+
+import { describe, expect, it } from "vitest";
+import { createLineWriter } from "../../src/ui/lines.js";
+import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
+import { eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+
+describe("a stop with an on-exit step", () => {
+  it("is told when it begins, before the step's orders and notice; every line's time is in order", async () => {
+    const t = await startSimFollow({ sim: { seed: 61 } });
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)), onExit: "flatten" });
+    let text = "";
+    const running = f.run();
+    await eventually(() => f.events.some((e) => e.type === "fill"), 15_000);
+    const from = f.events.length;
+    expect(await f.engine.stop("quit")).toBe(0);
+    await running;
+    const after = f.events.slice(from);
+    const kinds = after.map((e) => (e.type === "notice" ? `notice ${e.kind}` : e.type));
+    const stopping = kinds.indexOf("notice stopping");
+    const close = after.findIndex((e) => e.type === "order" && e.kind === "safety");
+    const onExit = kinds.indexOf("notice on-exit");
+    expect(stopping).toBeGreaterThanOrEqual(0);
+    expect(close).toBeGreaterThan(stopping);
+    expect(onExit).toBeGreaterThan(close);
+    expect(kinds.at(-1)).toBe("stop");
+    expect(after[stopping]).toMatchObject({ message: "stopping: quit — on-exit step: flatten" });
+    // Stamped in the order they were told.
+    const stamps = after.map((e) => e.ts);
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+    // Event lines and the dashboard's log keep that order (and so their times are in order).
+    const write = createLineWriter({ json: false, out: { write: (s: string) => (text += s) } });
+    for (const e of f.events) write(e);
+    const lines = text.split("\n").filter(Boolean);
+    const tail = lines.slice(lines.findIndex((l) => l.includes(" stopping: quit")));
+    expect(tail.at(-1)).toMatch(/^\d\d:\d\d:\d\d\.\d{3} stop: quit$/);
+    expect(tail.findIndex((l) => l.includes(" on exit: flatten — closed 1 position(s)"))).toBeGreaterThan(0);
+    const times = tail.map((l) => l.slice(0, 12));
+    expect(times).toEqual([...times].sort());
+    let s = initialDashboardState();
+    for (const e of f.events) s = reduceDashboard(s, e);
+    const log = s.log.slice(s.log.findIndex((e) => e.text.startsWith("stopping: quit")));
+    expect(log.at(-1)?.text).toBe("stop: quit");
+    expect(log.map((e) => e.ts)).toEqual(log.map((e) => e.ts).sort((a, b) => a - b));
+  });
+});

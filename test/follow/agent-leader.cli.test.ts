@@ -1,0 +1,79 @@
+// Your own agent wallet as the leader is refused in every mode, with the live run's words:
+// a dry run or a paper run loads no key, but the agent's address needs no secret — the
+// keystore keeps it in clear, HLCOPY_AGENT_KEY gives it — so they refuse it too (exit 2, one
+// error line and a hint), before any request and before anything is written.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { privateKeyToAddress } from "viem/accounts";
+import { describe, expect, it } from "vitest";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+/** Nothing listens here: a run that made a request would fail with exit 1, not 2. */
+const NETWORK = "http://127.0.0.1:9";
+const ACCOUNT = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+const AGENT_KEY = `0x${"7".repeat(63)}1` as const;
+
+const refusal = (agent: string) =>
+  new RegExp(
+    `^error: the leader ${agent} is your agent wallet \\(the key hlcopy signs with\\)\\nhint: follow someone else's address; your agent trades for --account and holds no positions of its own\\n$`,
+  );
+
+const runs = (agent: string): string[][] => [
+  ["--account", ACCOUNT, "reconcile", agent, "--dry-run"],
+  ["--account", ACCOUNT, "follow", agent, "--dry-run", "--no-ui"],
+  ["--account", ACCOUNT, "follow", agent, "--paper", "--no-ui"],
+  // A paper run needs no account at all.
+  ["follow", agent, "--paper", "--no-ui"],
+];
+
+describe("your own agent as the leader, without its key loaded", () => {
+  it("the keystore's address: refused in a dry run and a paper run, nothing asked, sent or written", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = tempDir();
+    const made = await runCli(["--network", NETWORK, "--account", ACCOUNT, "agent", "generate"], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: "a long enough passphrase 42" },
+    });
+    expect(made.code).toBe(0);
+    const keystore = JSON.parse(readFileSync(join(dir, "agent-keystore.json"), "utf8")) as {
+      address: string;
+    };
+    const agent = `0x${keystore.address}`;
+    const before = readdirSync(dir).sort();
+    for (const args of runs(agent)) {
+      // No passphrase anywhere: the address is read in clear, the key never opened.
+      const r = await runCli(["--network", NETWORK, ...args], { env: { HLCOPY_CONFIG_DIR: dir } });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(refusal(agent));
+      expect(r.stdout).toBe("");
+    }
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it("HLCOPY_AGENT_KEY's address: refused the same way", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const agent = privateKeyToAddress(AGENT_KEY).toLowerCase();
+    for (const args of runs(agent)) {
+      const r = await runCli(["--network", NETWORK, ...args], {
+        env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: AGENT_KEY },
+      });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(refusal(agent));
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("your own account as the leader: refused in a dry run and a paper run as in a live one", async () => {
+    const dir = tempDir();
+    for (const args of runs(ACCOUNT).slice(0, 3)) {
+      const r = await runCli(["--network", NETWORK, ...args], { env: { HLCOPY_CONFIG_DIR: dir } });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error: the leader ${ACCOUNT} is your own account\\nhint: follow someone else's address; --account is the account that copies\\n$`,
+        ),
+      );
+    }
+  });
+});
