@@ -3,7 +3,6 @@
 
 import { hidePrivateKeys } from "../core/address.js";
 import { type HlcopyError, toHlcopyError } from "../core/errors.js";
-import { wrapToWidth } from "../ui/format.js";
 
 export interface Writer {
   write(text: string): unknown;
@@ -25,31 +24,6 @@ export function printDocument(
 ): void {
   // ts and type lead, and are ours even if the value had fields of those names.
   printJson(Object.assign({ ts: now, type }, value, { ts: now, type }), out);
-}
-
-/**
- * A "Next:" block (init, the demo): one step a line, each command's explanation in one column
- * after the longest command, so every block lines up the same way. An explanation too long for
- * the terminal (`columns`; 80 when unknown) goes on below, in its column, cut between words —
- * never mid-word by the terminal.
- */
-export function nextSteps(
-  steps: readonly (readonly [command: string, what: string])[],
-  columns: number = process.stdout.columns || TABLE_WIDTH,
-): string[] {
-  const width = Math.max(...steps.map(([command]) => command.length));
-  const column = 2 + width + 3;
-  // Never narrower than 20 columns of words: past that the terminal cuts as it must.
-  const room = Math.max(20, columns - column);
-  return [
-    "Next:",
-    ...steps.map(([command, what]) =>
-      wrapToWidth(what, room, "")
-        .split("\n")
-        .map((part, i) => (i === 0 ? `  ${command.padEnd(width)}   ${part}` : `${" ".repeat(column)}${part}`))
-        .join("\n"),
-    ),
-  ];
 }
 
 /** The width a table fits when the terminal's is not known (a pipe, a file, cron's log). */

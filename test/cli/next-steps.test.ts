@@ -1,6 +1,6 @@
 // Next blocks (init, the demo): one helper, one alignment.
 import { describe, expect, it } from "vitest";
-import { nextSteps } from "../../src/cli/output.js";
+import { nextSteps } from "../../src/cli/next-steps.js";
 
 describe("nextSteps", () => {
   it("indents every step two spaces and starts every explanation in one column", () => {

@@ -10,7 +10,7 @@ import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
 import { finalDriftText, skippedText } from "../../ui/model.js";
-import { nextSteps } from "../output.js";
+import { nextSteps } from "../next-steps.js";
 import { runEngineWithView } from "../run-engine.js";
 
 export interface DemoOptions {

@@ -9,7 +9,8 @@ import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
 import type { GlobalOptions } from "../context.js";
 import { networkNameSuggestion, officialNetwork, resolveNetwork } from "../network.js";
-import { nextSteps, printDocument, type Writer } from "../output.js";
+import { nextSteps } from "../next-steps.js";
+import { printDocument, type Writer } from "../output.js";
 
 export interface InitIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
