@@ -194,7 +194,18 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const ms = num(d.durationMs);
       const cost =
         requests === null ? "" : ` · ${plural(requests, "request")}${ms === null ? "" : ` in ${ms} ms`}`;
-      return `${trigger ? `${trigger} ` : ""}sweep: ${driftOf(d, ts)}${cost}`;
+      // The drift it found before its orders, then what it did about it (engine.ts #sweepStep).
+      const orders = num(d.orders);
+      const did =
+        orders !== null && orders > 0
+          ? ` · ${plural(orders, "order")} sent`
+          : d.held === "paused"
+            ? " · paused: nothing sent"
+            : "";
+      // The row's type says "sweep": the text names only a trigger other than the sweep's own
+      // ("start: …", "manual: …"), never "sweep sweep: …".
+      const kind = trigger && trigger !== "sweep" ? `${trigger}: ` : "";
+      return `${kind}${driftOf(d, ts)}${did}${cost}`;
     }
     case "state": {
       const pnl = pnlOf(d);

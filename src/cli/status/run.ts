@@ -589,13 +589,17 @@ function lastRecord(journal: Journal): LastRecord {
       continue;
     }
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
-    const data = e.data as {
+    type Recorded = {
       targets?: CoinTarget[];
       drift?: DriftReport;
       pnl?: CopyPnl;
       leaderView?: boolean;
       freshness?: Freshness;
-    } | null;
+    };
+    const raw = e.data as (Recorded & { after?: Recorded }) | null;
+    // A sweep that sent orders journals the drift it found before them, and the copy its fills
+    // left as `after`: the copy as of the last sweep is that.
+    const data: Recorded | null = raw?.after ? { ...raw, ...raw.after } : raw;
     // A flatten read no leader: an older copy run's targets would be read as the copy now.
     if (found.ts === null && data?.leaderView === false) {
       found.ts = e.ts;
