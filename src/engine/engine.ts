@@ -1117,7 +1117,8 @@ export class CopyEngine {
   ): Promise<SweepResult> {
     const o = this.#o;
     await this.#applyReads(reads);
-    if (execute && o.mode === "live") await this.#unlock();
+    // A paused run sends nothing, so it opens no key for this sweep (a paused reconcile never asks).
+    if (execute && o.mode === "live" && !this.#paused) await this.#unlock();
     if (execute && this.#protection)
       await this.#protection.fromSweep(
         this.#ours.state.openOrders,

@@ -710,7 +710,7 @@ function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): s
   const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
   return paused.running
     ? `PAUSED${since}: the running follow (pid ${paused.pid}) sends no orders — send again with: hlcopy resume`
-    : `PAUSED${since}: no follow runs paused; the next follow starts paused — lift it with: hlcopy resume`;
+    : `PAUSED${since}: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume`;
 }
 
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
