@@ -8,7 +8,8 @@
 # clone (npm install done), it runs that clone's hlcopy with the clone's own Node 24
 # (node_modules/.bin/node), never the machine's older `node` or an `hlcopy` cron cannot find.
 # The lock it takes is the one a follow in your shell or a service holds (no variable needed):
-# while a follow trades the account, the sweep is refused (exit 1) and sends nothing.
+# while a follow trades the account, the sweep is refused (exit 1) and sends nothing. A pause
+# recorded with `hlcopy pause` holds it (exit 4, logged as PAUSED) until `hlcopy resume`.
 #
 # Environment:
 #   HLCOPY_PASSPHRASE_FILE  file (mode 0600) holding the keystore passphrase; or set
@@ -48,7 +49,15 @@ stamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 case $code in
   0) ;;                                                        # in sync
   3) echo "$stamp hlcopy: drift remains after the sweep; the next run retries it" >&2 ;;
-  4) echo "$stamp hlcopy: HALTED by a safety rule; see 'hlcopy status', clear with 'hlcopy resume'" >&2 ;;
+  4)
+    # Exit 4 is a halt or a pause (hlcopy pause): the report's "paused" tells them apart. A pause
+    # is yours, so it is logged, not mailed; a halt needs you.
+    if [[ "$report" == *'"paused":{'* ]]; then
+      echo "$stamp hlcopy: PAUSED (hlcopy pause): nothing sent; 'hlcopy resume' to trade again"
+    else
+      echo "$stamp hlcopy: HALTED by a safety rule; see 'hlcopy status', clear with 'hlcopy resume'" >&2
+    fi
+    ;;
   2) echo "$stamp hlcopy: usage or config error (exit 2); fix the setup, see the error above" >&2 ;;
   *) echo "$stamp hlcopy: runtime error (exit $code); see the error above" >&2 ;;
 esac

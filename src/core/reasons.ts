@@ -118,6 +118,19 @@ export const CAP_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "allocation-cap",
 ]);
 
+/**
+ * A cap's note beside an order for its coin: no skip — the order goes, cut. Every view lists it
+ * as `capped`, never under `skipped` (reconcile's lists, follow's event lines, the journal, and
+ * `capped: true` on the entry in --json). A cap with no order for its coin is a skip.
+ * @param actionCoins the coins the plan has an order for.
+ */
+export function isCappedOrder(
+  skip: { coin: string; reason: string },
+  actionCoins: ReadonlySet<string>,
+): boolean {
+  return actionCoins.has(skip.coin) && CAP_REASONS.has(skip.reason as ReasonCode);
+}
+
 /** True when a skip with this reason leaves drift a later run should fix. */
 export function keepsDrift(code: ReasonCode): boolean {
   return DRIFT_REASONS.has(code);

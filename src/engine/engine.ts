@@ -1117,7 +1117,8 @@ export class CopyEngine {
   ): Promise<SweepResult> {
     const o = this.#o;
     await this.#applyReads(reads);
-    if (execute && o.mode === "live") await this.#unlock();
+    // A paused run sends nothing, so it opens no key for this sweep (a paused reconcile never asks).
+    if (execute && o.mode === "live" && !this.#paused) await this.#unlock();
     if (execute && this.#protection)
       await this.#protection.fromSweep(
         this.#ours.state.openOrders,
@@ -1132,15 +1133,18 @@ export class CopyEngine {
     // Past the checks and the review: from here the sweep may send.
     if (execute) this.#act();
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
+    const held = this.#heldBy(plan, execute);
     this.#emit({
       type: "decision",
       ts: this.#now(),
       trigger,
       coins: plan.targets.map((t) => t.coin),
       plan,
-      ...this.#heldBy(plan, execute),
+      ...held,
     });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
+    // What the sweep found, before its orders: its plan's drift (one read, one moment).
+    const found = driftReport(mergePlanView(emptyPlanView(), plan));
     const results = execute ? await this.#execute(plan, true, false, trigger) : [];
     if (execute) await this.#protect();
     // What the sweep left: a pure re-plan on the models our fills already updated.
@@ -1150,6 +1154,22 @@ export class CopyEngine {
     const { inSync, driftUsd } = figures.drift;
     const requests = this.#requests - before;
     this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync, driftUsd, requests });
+    // The journal's sweep says what it found and did: the drift its plan saw before its orders
+    // and how many it sent (`orders`) — never "in sync" for a sweep that had to send —, or that a
+    // pause held them (`held`). `after`: the copy as its fills left it on the models (what status
+    // reads as the last sweep); a re-read may differ (reconcile's next sweep journals that one).
+    const view =
+      results.length > 0
+        ? {
+            inSync: found.inSync,
+            driftUsd: found.driftUsd,
+            targets: plan.targets,
+            drift: found,
+            pnl: figures.pnl,
+            orders: results.length,
+            after: { inSync, driftUsd, targets: after.targets, drift: figures.drift },
+          }
+        : { inSync, driftUsd, targets: after.targets, ...figures, ...held };
     o.journal.recordEvent({
       ts: this.#now(),
       type: "sweep",
@@ -1158,13 +1178,7 @@ export class CopyEngine {
         durationMs,
         requests,
         trigger,
-        ...this.#journaledView({
-          inSync,
-          driftUsd,
-          targets: after.targets,
-          ...figures,
-          ...this.#freshnessField(this.#now()),
-        }),
+        ...this.#journaledView({ ...view, ...this.#freshnessField(this.#now()) }),
       },
     });
     this.#pnl.persist();

@@ -80,6 +80,18 @@ export function readPendingPause(path: string): StandingPause | null {
   }
 }
 
+/**
+ * The pause that stands, from the first of `paths` that holds a marker (a pause is recorded in
+ * every lock directory: pendingPausePaths over lookDirs), or null when none stands.
+ */
+export function readStandingPause(paths: readonly string[]): StandingPause | null {
+  for (const path of paths) {
+    const standing = readPendingPause(path);
+    if (standing) return standing;
+  }
+  return null;
+}
+
 /** Remove the marker; returns when the pause had been asked for (ms, 0 when unknown), or null. */
 export function takePendingPause(path: string): number | null {
   const standing = readPendingPause(path);

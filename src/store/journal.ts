@@ -2097,7 +2097,11 @@ class SqliteJournal implements Journal {
     );
     if (ev && (!dec || sqlNumber(ev.ts) >= sqlNumber(dec.ts))) {
       const data = parseJson(ev.data);
-      const d = data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+      const raw = data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+      // A sweep that sent orders journals the drift it found before them, and as `after` what
+      // they left: the latter is what remained.
+      const after = raw.after;
+      const d = after && typeof after === "object" ? { ...raw, ...(after as Record<string, unknown>) } : raw;
       return {
         ts: sqlNumber(ev.ts),
         inSync: typeof d.inSync === "boolean" ? d.inSync : null,

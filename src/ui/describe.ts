@@ -5,7 +5,7 @@
 import { driftPct, shownDrift, shownTarget, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
 import { orderFields } from "../core/orders.js";
-import { reasonText } from "../core/reasons.js";
+import { isCappedOrder, reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
 import type { EngineEvent, EngineEventType } from "../engine/events.js";
 import { fmtAge, fmtBps, fmtMs, fmtNum, fmtPct, fmtSigned, fmtUsd, shownDrawdownPct } from "./format.js";
@@ -133,8 +133,9 @@ function describeAction(a: PlannedAction): string {
   return `${a.coin} ${a.side} ${fmtNum(a.size)} @ ${fmtNum(a.limitPx)} ${a.reason}${a.reduceOnly ? " ro" : ""}`;
 }
 
-function describeSkip(s: SkippedAction): string {
-  return `${s.coin} skip ${s.reason} (${s.detail || reasonText(s.reason)})`;
+/** A skip, or a cap's note beside the coin's order (`capped`: the order goes, cut; core/reasons.ts). */
+function describeSkip(s: SkippedAction, capped: boolean): string {
+  return `${s.coin} ${capped ? "capped" : "skip"} ${s.reason} (${s.detail || reasonText(s.reason)})`;
 }
 
 /** The human line for an event, or null for events that are state, not news (heartbeat, state). */
@@ -173,8 +174,13 @@ export function describeEvent(e: EngineEvent): EventLine | null {
     case "decision": {
       const { actions, skipped } = e.plan;
       const notable = skipped.filter((s) => s.reason !== "in-sync");
-      const parts = [...actions.map(describeAction), ...notable.map(describeSkip)];
-      const blocked = notable.some((s) => !ROUTINE_SKIPS.has(s.reason));
+      const acting = new Set(actions.map((a) => a.coin));
+      const parts = [
+        ...actions.map(describeAction),
+        ...notable.map((s) => describeSkip(s, isCappedOrder(s, acting))),
+      ];
+      // A cap that cut an order still sent blocks nothing.
+      const blocked = notable.some((s) => !ROUTINE_SKIPS.has(s.reason) && !isCappedOrder(s, acting));
       const level: LogLevel = blocked ? "warn" : actions.length > 0 ? "info" : "dim";
       const what = parts.length > 0 ? parts.join("; ") : e.plan.inSync ? "in sync" : "nothing to do";
       return {
@@ -306,7 +312,8 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
   switch (e.type) {
     case "heartbeat":
       return null;
-    case "decision":
+    case "decision": {
+      const acting = new Set(e.plan.actions.map((a) => a.coin));
       return {
         ts: e.ts,
         type: e.type,
@@ -319,7 +326,13 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           ...orderFields(a),
           ...(a.passive ? { passive: true } : {}),
         })),
-        skipped: e.plan.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
+        // `capped`: a cap's note beside the coin's order, which goes cut — no skip.
+        skipped: e.plan.skipped.map((s) => ({
+          coin: s.coin,
+          reason: s.reason,
+          detail: s.detail,
+          capped: isCappedOrder(s, acting),
+        })),
         ...(e.plan.cancels
           ? {
               cancels: e.plan.cancels.map((c) => ({
@@ -332,6 +345,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           : {}),
         ...(e.held ? { held: e.held } : {}),
       };
+    }
     case "state":
       return {
         ts: e.ts,

@@ -99,6 +99,24 @@ describe("help", () => {
     expect([...read].filter((v) => !listed.has(v))).toEqual([]);
   });
 
+  it("reconcile's help says what each exit code means for a live run and a dry run; pause's, that it holds reconcile too", async () => {
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    const reconcile = flat(await help(["reconcile"]));
+    expect(reconcile).toContain(
+      "4 halted by a safety rule, or paused by hlcopy pause (nothing sent; --json: paused) ·",
+    );
+    expect(reconcile).toContain(
+      "With --dry-run: 0 nothing to send · 3 it would send orders, or a gate holds drift · 4 a halt stands (only reductions would go); a pause is said and changes no code.",
+    );
+    const pause = flat(await help(["pause"]));
+    expect(pause).toContain("(with none running: hold the next follow and reconcile)");
+    expect(pause).toContain("reconcile (cron) plans, shows what it would do and sends nothing");
+    // The README says the same of both.
+    const readme = flat(readFileSync(join(ROOT, "README.md"), "utf8"));
+    expect(readme).toContain("`reconcile --dry-run` exits as it finds the account");
+    expect(readme).toContain("recorded pause holds `reconcile` too");
+  });
+
   it("reconcile's cron line is the README's: the clone's cron-sweep.sh and a passphrase file, never bare hlcopy or HLCOPY_PASSPHRASE=", async () => {
     const text = await help(["reconcile"]);
     const cron = text.split("\n").filter((l) => /^\s*[*/0-9]+ [*/0-9]+ \* \* \* /.test(l));

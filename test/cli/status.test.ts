@@ -541,7 +541,7 @@ describe("hlcopy status: a pause is never silent", () => {
       recordPendingPause(path, NOW - 60_000, pid);
       const { text } = await status(dir, false, path);
       expect(text).toContain(
-        "\nPAUSED since 2026-12-03 11:59 UTC (60s ago): no follow runs paused; the next follow starts paused — lift it with: hlcopy resume\n",
+        "\nPAUSED since 2026-12-03 11:59 UTC (60s ago): no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume\n",
       );
       expect((await status(dir, true, path)).report.paused).toEqual({
         since: NOW - 60_000,

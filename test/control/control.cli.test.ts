@@ -165,7 +165,7 @@ describe("a running follow", () => {
     expect(await status()).toMatchObject({ paused: { running: false, pid: null, since } });
     const text = await cli(master.address, ["status"], { HLCOPY_CONFIG_DIR: configDir });
     expect(text.stdout).toMatch(
-      /\nPAUSED since .*: no follow runs paused; the next follow starts paused — lift it with: hlcopy resume\n/,
+      /\nPAUSED since .*: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume\n/,
     );
 
     const before = sim.control.orderHistory(master.address).length;

@@ -78,9 +78,13 @@ describe("reconcile's table", () => {
     const text = await renderReport(report, decided, final);
     expect(rowOf(text, "coin")).toEqual(["coin", "leader", "target", "ours", "after", "drift $", "action"]);
     const hype = rowOf(text, "HYPE");
-    expect(hype.slice(0, 6)).toEqual(["HYPE", "50.6", "2.53", "0", "2.53", "-122.36"]);
+    // The drift is of the re-read target (-0.69 − 2.53) × 38: shown beside the planned one, not
+    // `target 2.53 │ after 2.53 │ drift $ -122.36` (a drift its row could not explain).
+    expect(hype.slice(0, 6)).toEqual(["HYPE", "50.6", "2.53 → -0.69", "0", "2.53", "-122.36"]);
     expect(hype[6]).toMatch(/^open: buy 2\.53 →/);
-    expect(text).toContain("leader, target, ours: as planned · after, drift $: re-read after the orders\n");
+    expect(text).toContain(
+      "leader, target, ours: as planned · after, drift $: re-read after the orders ·\n  target x → y: y as re-read, the one drift $ is against\n",
+    );
     // Every line fits 80 columns: the addresses as the dashboard's header says them.
     expect(text.split("\n")[0]).toBe("leader 0x1880…5fb4 → account 0x0000…00a1");
     for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
@@ -216,7 +220,11 @@ describe("a coin a cap cut", () => {
     const text = await renderReport(report, decided, decided, 80);
     expect(rowOf(text, "LINK").at(-1)).toBe("open: buy 8.8 (capped) → planned");
     expect(text).not.toContain("skipped: leverage-cap");
-    // Why, under the table.
-    expect(text).toContain("  LINK leverage-cap: cut to 8.8 to fit");
+    // Why, under the table — as capped, not under "skipped:" (the order goes, cut).
+    expect(text).toContain("\ncapped:\n  LINK leverage-cap: cut to 8.8 to fit");
+    expect(text).not.toMatch(/^skipped:$/m);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ coin: "LINK", reason: "leverage-cap", capped: true }),
+    ]);
   });
 });

@@ -384,7 +384,7 @@ describe("runJournal", () => {
       [
         "sweep",
         { inSync: true, driftUsd: 9.48, durationMs: 41, requests: 10, trigger: "start", targets, drift, pnl },
-        "start sweep: in sync · $9.48 tolerated inside the deadband · 10 requests in 41 ms",
+        "start: in sync · $9.48 tolerated inside the deadband · 10 requests in 41 ms",
       ],
       [
         "state",
@@ -488,6 +488,37 @@ describe("runJournal", () => {
       ],
     });
     expect(entryRow({ ...base, plan: synced }).summary).toBe("fill: no action · in sync");
+    // A cap's note beside the coin's own order: the order went, cut — capped, not skipped.
+    const cut = plan({
+      skipped: [
+        { coin: "BTC", reason: "leverage-cap", detail: "cut to 0.01" },
+        { coin: "DOGE", reason: "coin-denied", detail: "" },
+      ],
+    });
+    expect(entryRow({ ...base, plan: cut }).summary).toBe(
+      "fill: 1 action: BTC buy 0.01 (open) · capped: BTC leverage-cap · skipped: DOGE coin-denied · drift $650.00 (BTC)",
+    );
+  });
+
+  it("a sweep row says the drift it found and what it did — orders sent, or a pause that held them — once, without 'sweep sweep'", () => {
+    const drift = {
+      coins: [{ coin: "ETH", driftUsd: 3400, status: "drift", reason: null }],
+      driftUsd: 3400,
+      outsideUsd: 3400,
+      inSync: false,
+    };
+    const row = (data: Record<string, unknown>) =>
+      entryRow({ table: "events", id: 1, ts: T0, runId: 1, type: "sweep", coin: null, data }).summary;
+    const common = { durationMs: 12, requests: 7, inSync: false, driftUsd: 3400, drift };
+    expect(row({ ...common, trigger: "sweep", orders: 1, after: { inSync: true, driftUsd: 0 } })).toBe(
+      "drift $3400.00 (ETH) · 1 order sent · 7 requests in 12 ms",
+    );
+    expect(row({ ...common, trigger: "sweep", held: "paused" })).toBe(
+      "drift $3400.00 (ETH) · paused: nothing sent · 7 requests in 12 ms",
+    );
+    expect(row({ ...common, trigger: "manual", orders: 2 })).toBe(
+      "manual: drift $3400.00 (ETH) · 2 orders sent · 7 requests in 12 ms",
+    );
   });
 
   it("entryRow shows a rejected order's exchange message", () => {

@@ -159,7 +159,7 @@ describe("JSON lines", () => {
           reason: "open",
         },
       ],
-      skipped: [{ coin: "ETH", reason: "inside-deadband", detail: "drift $4.20 < $10" }],
+      skipped: [{ coin: "ETH", reason: "inside-deadband", detail: "drift $4.20 < $10", capped: false }],
     });
   });
 

@@ -1,7 +1,9 @@
 // `hlcopy agent show`: which agent hlcopy would sign with, for which account, and whether the
 // exchange lists it as approved (extraAgents), with its name, expiry and days left.
 
+import { HlcopyError } from "../../core/errors.js";
 import { keystoreExposure } from "../../store/keystore.js";
+import { assertNotMasterKey } from "../../store/secrets.js";
 import { officialNetwork } from "../network.js";
 import {
   type AgentContext,
@@ -13,12 +15,12 @@ import {
 } from "./common.js";
 
 /**
- * Show the agent and its approval. An approval that has expired, or was never given, is shown
- * and then said as an error with the command that approves it: exit 2 (returned), the code
- * follow and reconcile refuse to start with for the same state (exchange/agents.ts
- * ensureAgentApproved) — a check such as `hlcopy agent show && hlcopy follow …` stops where
- * follow would.
- * @returns the exit code: 0, or 2 when the agent is not approved (expired, or never).
+ * Show the agent and its approval. An approval that has expired, or was never given, or a key
+ * that is the account's own master key, is shown and then said as an error with what to do:
+ * exit 2 (returned), the code follow and reconcile refuse to start with for the same state
+ * (exchange/agents.ts ensureAgentApproved, store/secrets.ts assertNotMasterKey) — a check such
+ * as `hlcopy agent show && hlcopy follow …` stops where follow would.
+ * @returns the exit code: 0, or 2 when the agent is not approved (expired, never, the master key).
  * @throws {ConfigError} when there is no agent key; {UsageError} without an account;
  *   {RetryableError} when the exchange cannot be reached.
  */
@@ -86,14 +88,27 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
     },
     lines,
   );
-  if (!expired && !never) return 0;
+  if (!expired && !never && !isMaster) return 0;
   // After the document: stdout keeps the one `agent` document (approved: false) for --json.
   if (!ctx.json) {
     io.err.write(
-      expired
-        ? `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`
-        : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix}${officialNetwork(ctx.network.name) ? " (or in the Hyperliquid web app, API page)" : ""}\n`,
+      isMaster
+        ? masterRefusal(agent.address, account)
+        : expired
+          ? `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`
+          : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix}${officialNetwork(ctx.network.name) ? " (or in the Hyperliquid web app, API page)" : ""}\n`,
     );
   }
   return 2;
+}
+
+/** What follow and reconcile say of the master key (store/secrets.ts), as the error and hint lines. */
+function masterRefusal(agentAddress: `0x${string}`, account: `0x${string}`): string {
+  try {
+    assertNotMasterKey(agentAddress, account);
+  } catch (error) {
+    if (error instanceof HlcopyError) return `error: ${error.message}\nhint: ${error.hint}\n`;
+    throw error;
+  }
+  return "";
 }

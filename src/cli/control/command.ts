@@ -8,12 +8,18 @@ import { examples } from "../help.js";
 export function registerPause(program: Command): void {
   program
     .command("pause")
-    .description("stop sending new orders in the running follow (or make the next follow start paused)")
+    .description(
+      "stop sending new orders in the running follow (with none running: hold the next follow and reconcile)",
+    )
     .addHelpText(
       "after",
       `
 Reaches the follow running for this account and network through its control socket (in the
 per-user lock directory, only you can open it). Nothing is closed; hlcopy resume sends again.
+With no follow running the pause is recorded and holds every run that trades the account until
+hlcopy resume: the next follow starts paused, and reconcile (cron) plans, shows what it would
+do and sends nothing — "paused since …: nothing sent", exit 4 (--json: paused). A reconcile
+--dry-run says the pause stands and exits as usual. hlcopy flatten still closes everything.
 
 ${examples([["hlcopy pause"], ["hlcopy resume"]])}`,
     )

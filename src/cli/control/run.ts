@@ -1,6 +1,7 @@
 // `hlcopy pause|resume|flatten|stop`: act on the follow running for the account through its
-// control socket; with none running, pause is recorded for the next run and flatten closes
-// every position itself (one reduce-only sweep under a manual halt, as reconcile runs the engine).
+// control socket; with none running, pause is recorded (it holds the next follow and every
+// reconcile until resume) and flatten closes every position itself (one reduce-only sweep under
+// a manual halt, as reconcile runs the engine).
 
 import { existsSync, mkdirSync } from "node:fs";
 import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
@@ -248,7 +249,7 @@ export async function runPause(
     out,
     "pause",
     { account, running: false, did: "recorded" },
-    `no follow is running for ${account} on ${ctx.network.name}: recorded, the next follow starts paused (hlcopy resume to undo)`,
+    `no follow is running for ${account} on ${ctx.network.name}: recorded, the next follow starts paused and reconcile sends nothing (hlcopy resume to undo)`,
   );
   return ExitCode.ok;
 }

@@ -4,6 +4,7 @@ import { type DriftReport, driftReport, driftText, type Freshness, syncVerdict }
 import { UsageError } from "../../core/errors.js";
 import { detailNumber, fmtAge, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
 import { leftoverTriggersText } from "../../core/protection.js";
+import { isCappedOrder } from "../../core/reasons.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
 import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
@@ -81,10 +82,12 @@ function describePlan(plan: Plan): string {
   } else {
     parts.push("no action");
   }
-  if (plan.skipped.length > 0) {
-    const list = plan.skipped.map((s) => `${s.coin} ${s.reason}`).join(", ");
-    parts.push(`skipped: ${list}`);
-  }
+  // A cap's note beside the coin's order is no skip: the order went, cut.
+  const acting = new Set(plan.actions.map((a) => a.coin));
+  const capped = plan.skipped.filter((s) => isCappedOrder(s, acting));
+  const skipped = plan.skipped.filter((s) => !isCappedOrder(s, acting));
+  if (capped.length > 0) parts.push(`capped: ${capped.map((s) => `${s.coin} ${s.reason}`).join(", ")}`);
+  if (skipped.length > 0) parts.push(`skipped: ${skipped.map((s) => `${s.coin} ${s.reason}`).join(", ")}`);
   // The drift the plan saw, in status's words ("drift $73.77 (BTC, ETH)", "in sync").
   parts.push(
     driftText(
@@ -191,7 +194,18 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const ms = num(d.durationMs);
       const cost =
         requests === null ? "" : ` · ${plural(requests, "request")}${ms === null ? "" : ` in ${ms} ms`}`;
-      return `${trigger ? `${trigger} ` : ""}sweep: ${driftOf(d, ts)}${cost}`;
+      // The drift it found before its orders, then what it did about it (engine.ts #sweepStep).
+      const orders = num(d.orders);
+      const did =
+        orders !== null && orders > 0
+          ? ` · ${plural(orders, "order")} sent`
+          : d.held === "paused"
+            ? " · paused: nothing sent"
+            : "";
+      // The row's type says "sweep": the text names only a trigger other than the sweep's own
+      // ("start: …", "manual: …"), never "sweep sweep: …".
+      const kind = trigger && trigger !== "sweep" ? `${trigger}: ` : "";
+      return `${kind}${driftOf(d, ts)}${did}${cost}`;
     }
     case "state": {
       const pnl = pnlOf(d);

@@ -20,7 +20,10 @@ export function register(program: Command): void {
       "after",
       `
 Exit codes: 0 in sync (nothing to do, or done) · 3 drift remains outside the deadband ·
-4 halted by a safety rule · 1 runtime error · 2 usage or config error.
+4 halted by a safety rule, or paused by hlcopy pause (nothing sent; --json: paused) ·
+1 runtime error · 2 usage or config error. With --dry-run: 0 nothing to send · 3 it would
+send orders, or a gate holds drift · 4 a halt stands (only reductions would go); a pause is
+said and changes no code.
 For cron: no prompt can be answered there, so the key opens without one
 (HLCOPY_PASSPHRASE_FILE: a file, mode 0600, holding the keystore passphrase) and the plan
 is confirmed with --yes. Cron's PATH has no hlcopy: run the clone's examples/cron-sweep.sh,

@@ -1,18 +1,21 @@
 // One reconcile: recover unresolved orders → read everything → plan → send (unless
-// --dry-run) → re-read and re-plan → report what happened and the drift that remains.
-// The decisions are the engine's (the same code `follow` runs), so cron and follow agree.
+// --dry-run, or a pause stands) → re-read and re-plan → report what happened and the drift
+// that remains. The decisions are the engine's (the same code `follow` runs), so cron and
+// follow agree — a pause recorded with `hlcopy pause` holds both alike.
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { detailNumber, fixed, roundFigure, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
-import { CAP_REASONS, reasonText } from "../../core/reasons.js";
+import { isCappedOrder, reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import { orderKind } from "../../core/slippage.js";
-import type { Address, Plan, ReasonCode } from "../../core/types.js";
+import type { Address, Plan } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
+import { pendingPausePaths, readStandingPause, type StandingPause } from "../../store/control.js";
+import { lookDirs } from "../../store/lock.js";
 import { wrapToWidth } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
@@ -41,8 +44,17 @@ export interface ReconcileReport {
   dryRun: boolean;
   inSync: boolean;
   halted: boolean;
+  /**
+   * The pause that stands (`hlcopy pause`; a follow that ended paused), null when none: a live
+   * run sends nothing under it (its actions are "held", exit 4); a dry run only says so.
+   */
+  paused: { since: number | null } | null;
   actions: ReportedAction[];
-  skipped: { coin: string; reason: string; detail: string }[];
+  /**
+   * The plan's skips. `capped: true`: a cap's note beside the coin's own order, which goes cut —
+   * no skip (listed under "capped:" in the text; core/reasons.ts isCappedOrder).
+   */
+  skipped: { coin: string; reason: string; detail: string; capped: boolean }[];
   /** Each coin as the run left it, with its drift status (core/drift.ts). */
   drift: {
     coin: string;
@@ -72,20 +84,20 @@ export interface ReportedAction {
   reduceOnly: boolean;
   cloid: string;
   reason: string;
-  /** "planned" in --dry-run; otherwise the exchange's outcome. */
+  /** "planned" in --dry-run, "held" under a pause (not sent); otherwise the exchange's outcome. */
   status: string;
   filledSize: number;
   avgPx: number | null;
   /** Execution slippage: the fill against the best bid/ask when the order was decided (bps; a sweep's orders are no copies). */
   execSlippageBps: number | null;
-  /** The order's kind: a reconcile's orders are sweep repairs, or safety closes (kill switch). */
+  /** The order's kind: a reconcile's orders are sweep repairs, or safety closes (kill switch); null in a dry run. */
   kind: "repair" | "safety" | null;
   error: string | null;
   /** A post-only entry resting at `limitPx` (exec.entry passive). */
   passive?: boolean;
 }
 
-/** @returns the exit code: 0 in sync, 3 drift remains, 4 halted. */
+/** @returns the exit code: 0 in sync, 3 drift remains, 4 halted or (a live run) paused. */
 export async function runReconcile(ctx: CliContext, options: ReconcileOptions): Promise<number> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
@@ -140,6 +152,11 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       stoppedBeforeRun(signalled, null, "during start-up", err);
       return ExitCode.ok;
     }
+    // A pause recorded for the account (hlcopy pause with no follow running, or a follow that
+    // ended paused) holds a live run as it holds a follow: it plans and sends nothing until
+    // hlcopy resume. Read once the lock is held: a pause asked for after that is refused (this
+    // run takes no commands). A dry run only says it stands.
+    const paused = readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, session.account));
     engine = new CopyEngine({
       reader: session.client,
       executor: dryRun ? null : liveExecutor(session.client),
@@ -178,6 +195,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     });
     let code: number = ExitCode.runtime;
     try {
+      // The follow's own pause: nothing is sent, closes included (flatten lifts a follow's pause
+      // first; with no follow running, hlcopy flatten closes everything itself), no key opened.
+      if (paused && !dryRun) engine.togglePause();
       engine.begin();
       if (!dryRun) await engine.recoverOrders();
       const first = await engine.sweep("sweep", !dryRun);
@@ -196,10 +216,18 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         final: final.plan,
         results: first.results,
         halted: final.halted,
+        paused,
         cashFlows: engine.leaderCashFlows,
         requests: session.client.budget.sent,
       });
-      code = report.halted ? ExitCode.halted : report.inSync ? ExitCode.ok : ExitCode.drift;
+      // Held by a pause, a live run exits 4 as a halted one does: trading is held until hlcopy
+      // resume (which lifts both); the report's `paused` tells the two apart.
+      code =
+        report.halted || (report.paused && !dryRun)
+          ? ExitCode.halted
+          : report.inSync
+            ? ExitCode.ok
+            : ExitCode.drift;
       if (ctx.json) printDocument("reconcile", report, out);
       else out.write(await renderReport(report, first.plan, final.plan));
     } catch (error) {
@@ -229,36 +257,43 @@ export function buildReport(p: {
   final: Plan;
   results: ExecutedAction[];
   halted: boolean;
+  /** The pause that stands (a live run sent nothing under it). */
+  paused?: StandingPause | null;
   cashFlows?: { leader: Address; usd: number; since: number }[];
   requests: number;
 }): ReconcileReport {
-  const actions: ReportedAction[] = p.dryRun
-    ? p.decided.actions.map((a) => ({
-        ...orderFields(a),
-        status: "planned",
-        filledSize: 0,
-        avgPx: null,
-        execSlippageBps: null,
-        kind: null,
-        error: null,
-        ...(a.passive ? { passive: true } : {}),
-      }))
-    : p.results.map((r) => ({
-        coin: r.coin,
-        side: r.side,
-        size: r.size,
-        limitPx: r.limitPx,
-        reduceOnly: r.reduceOnly,
-        cloid: r.cloid,
-        reason: r.reason,
-        status: r.status,
-        filledSize: r.filledSize,
-        avgPx: r.avgPx,
-        execSlippageBps: roundFigure("bps", r.slippageBps),
-        kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
-        error: r.error,
-        ...(r.passive ? { passive: true } : {}),
-      }));
+  // The coins the plan has an order for: a cap's note beside one is no skip (the order goes, cut).
+  const planned = new Set(p.decided.actions.map((a) => a.coin));
+  const paused = p.paused ? { since: p.paused.pausedAt } : null;
+  // Nothing sent — a dry run, or a live run a pause held: the plan's orders, as planned or held.
+  const actions: ReportedAction[] =
+    p.dryRun || paused
+      ? p.decided.actions.map((a) => ({
+          ...orderFields(a),
+          status: p.dryRun ? "planned" : "held",
+          filledSize: 0,
+          avgPx: null,
+          execSlippageBps: null,
+          kind: p.dryRun ? null : orderKind("sweep", a.reason, false) === "safety" ? "safety" : "repair",
+          error: null,
+          ...(a.passive ? { passive: true } : {}),
+        }))
+      : p.results.map((r) => ({
+          coin: r.coin,
+          side: r.side,
+          size: r.size,
+          limitPx: r.limitPx,
+          reduceOnly: r.reduceOnly,
+          cloid: r.cloid,
+          reason: r.reason,
+          status: r.status,
+          filledSize: r.filledSize,
+          avgPx: r.avgPx,
+          execSlippageBps: roundFigure("bps", r.slippageBps),
+          kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
+          error: r.error,
+          ...(r.passive ? { passive: true } : {}),
+        }));
   // The one drift meaning (the dashboard's, status's): each coin's status in the final plan.
   const statusOf = new Map(
     driftReport({
@@ -273,8 +308,14 @@ export function buildReport(p: {
     dryRun: p.dryRun,
     inSync: p.final.inSync && !p.halted,
     halted: p.halted,
+    paused,
     actions,
-    skipped: p.decided.skipped.map((s) => ({ coin: s.coin, reason: s.reason, detail: s.detail })),
+    skipped: p.decided.skipped.map((s) => ({
+      coin: s.coin,
+      reason: s.reason,
+      detail: s.detail,
+      capped: isCappedOrder(s, planned),
+    })),
     drift: p.final.targets
       .filter((t) => {
         // A coin neither side holds at a target of 0 is nothing to say, unless it keeps the copy
@@ -310,12 +351,14 @@ export function buildReport(p: {
 }
 
 /**
- * The table: columns of one moment each. Without orders sent (a dry run, nothing to do) the
- * plan's read is the whole story: leader, target, ours, drift $ and what it would do. After
- * orders, leader, target and ours are the plan's (what the orders were sized against), then
- * the action, then `after` and `drift $` as the exchange was read again: `leader -13.84 │
+ * The table: columns of one moment each. Without orders sent (a dry run, a pause, nothing to
+ * do) the plan's read is the whole story: leader, target, ours, drift $ and what it would do.
+ * After orders, leader, target and ours are the plan's (what the orders were sized against),
+ * then the action, then `after` and `drift $` as the exchange was read again: `leader -13.84 │
  * target -0.69 │ ours 2.53 │ buy 2.53` read as buying against a short leader when ours was
- * re-read after a buy the leader's earlier long asked for.
+ * re-read after a buy the leader's earlier long asked for. The drift is one meaning everywhere
+ * (re-read target − re-read ours, as in --json): a target the re-read moved is shown moved —
+ * `0.0376 → -0.0011` — so `after 0.0376 │ drift $ -116.15` reads against the target it is of.
  */
 export async function renderReport(
   report: ReconcileReport,
@@ -329,30 +372,28 @@ export async function renderReport(
   const byCoin = new Map<string, string[]>();
   const add = (coin: string, text: string) => byCoin.set(coin, [...(byCoin.get(coin) ?? []), text]);
   // A cap's note beside the coin's own order is no skip: the order goes, cut ("buy 8.8 (capped)").
-  const acting = new Set(report.actions.map((a) => a.coin));
-  const capped = new Set(
-    report.skipped
-      .filter((s) => acting.has(s.coin) && CAP_REASONS.has(s.reason as ReasonCode))
-      .map((s) => s.coin),
-  );
+  const capped = new Set(report.skipped.filter((s) => s.capped).map((s) => s.coin));
   for (const a of report.actions) {
     const cut = capped.has(a.coin) ? " (capped)" : "";
     const what = `${a.side} ${detailNumber(a.size)}${cut}${a.reduceOnly ? " (reduce)" : ""}${a.passive ? ` (passive @ ${detailNumber(a.limitPx)})` : ""}`;
     const outcome =
       a.status === "planned"
         ? "planned"
-        : a.status === "filled"
-          ? `filled @ ${detailNumber(a.avgPx ?? 0)}`
-          : a.status === "partial"
-            ? `partial ${detailNumber(a.filledSize)} @ ${detailNumber(a.avgPx ?? 0)}`
-            : a.status;
+        : a.status === "held"
+          ? "held (paused)"
+          : a.status === "filled"
+            ? `filled @ ${detailNumber(a.avgPx ?? 0)}`
+            : a.status === "partial"
+              ? `partial ${detailNumber(a.filledSize)} @ ${detailNumber(a.avgPx ?? 0)}`
+              : a.status;
     add(a.coin, `${a.reason}: ${what} → ${outcome}`);
   }
   for (const s of report.skipped) {
-    if (capped.has(s.coin) && CAP_REASONS.has(s.reason as ReasonCode)) continue;
+    if (s.capped) continue;
     add(s.coin, `skipped: ${s.reason}`);
   }
-  const sent = !report.dryRun && report.actions.length > 0;
+  // Orders went out (not a dry run, not held by a pause): the table has two moments.
+  const sent = !report.dryRun && !report.paused && report.actions.length > 0;
   const rows: (string | number)[][] = [];
   const coins = new Set<string>([
     ...decided.targets.map((t) => t.coin),
@@ -381,10 +422,15 @@ export async function renderReport(
     const planTarget = plan
       ? shownTarget(plan.targetSize, (sent ? plannedStatus : statusOf).get(coin))
       : null;
+    const shown = (size: number | null) => (size === null ? "-" : detailNumber(size));
+    // After orders the drift is of the re-read target: where the re-read moved it, both are shown.
+    const reread = sent && after ? shownTarget(after.targetSize, statusOf.get(coin)) : planTarget;
+    const targetCell =
+      shown(reread) === shown(planTarget) ? shown(planTarget) : `${shown(planTarget)} → ${shown(reread)}`;
     const planned = [
       coin,
       plan ? detailNumber(plan.leaderSize) : "-",
-      planTarget === null ? "-" : detailNumber(planTarget),
+      targetCell,
       plan ? detailNumber(plan.ourSize) : "-",
     ];
     const action = b?.join("; ") ?? (after && after.targetSize === after.ourSize ? "in sync" : "-");
@@ -403,26 +449,44 @@ export async function renderReport(
   const head = sent
     ? ["coin", "leader", "target", "ours", "after", "drift $", "action"]
     : ["coin", "leader", "target", "ours", "drift $", "action"];
+  // Every line within the tables' width (80 off a terminal), as status's and report's: the
+  // addresses shortened as the dashboard's header says them (--json keeps them whole), the
+  // lines of words cut at their separators.
+  const within = (line: string) => wrapToWidth(line, width);
+  const moved = sent && rows.some((r) => String(r[2]).includes(" → "));
   const table =
     rows.length > 0
       ? [
-          ...(sent ? ["leader, target, ours: as planned · after, drift $: re-read after the orders"] : []),
+          ...(sent
+            ? [
+                within(
+                  `leader, target, ours: as planned · after, drift $: re-read after the orders${moved ? " · target x → y: y as re-read, the one drift $ is against" : ""}`,
+                ),
+              ]
+            : []),
           await renderTable(head, rows, { wrapLast: true, width }),
         ].join("\n")
       : "no positions on either side";
-  const skipped = report.skipped.map((s) => `  ${s.coin} ${s.reason}: ${s.detail}`);
+  // A cap that cut an order is listed as capped, not skipped: the order went (or goes), smaller.
+  const line = (s: ReconcileReport["skipped"][number]) => `  ${s.coin} ${s.reason}: ${s.detail}`;
+  const cappedLines = report.skipped.filter((s) => s.capped).map(line);
+  const skipped = report.skipped.filter((s) => !s.capped).map(line);
   const errors = report.actions.filter((a) => a.error).map((a) => `  ${a.coin}: ${a.error}`);
-  const status = report.halted
-    ? "HALTED by a safety rule: only reductions are sent (hlcopy status; hlcopy resume clears it)"
-    : report.inSync
-      ? report.dryRun
-        ? "in sync: nothing to do"
-        : report.actions.length > 0
-          ? "done: in sync"
-          : "in sync: nothing to do"
-      : report.dryRun
-        ? `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
-        : "drift remains outside the deadband (the next run retries it)";
+  const since = report.paused?.since ? ` since ${utcMinute(report.paused.since)}` : "";
+  const status =
+    report.paused && !report.dryRun
+      ? `paused${since}: nothing sent${report.halted ? ", the halt's closes too (hlcopy flatten sends them)" : ""}; hlcopy resume to trade again`
+      : report.halted
+        ? "HALTED by a safety rule: only reductions are sent (hlcopy status; hlcopy resume clears it)"
+        : report.inSync
+          ? report.dryRun
+            ? "in sync: nothing to do"
+            : report.actions.length > 0
+              ? "done: in sync"
+              : "in sync: nothing to do"
+          : report.dryRun
+            ? `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
+            : "drift remains outside the deadband (the next run retries it)";
   const flows = report.cashFlows.map(
     (c) =>
       `leader cash flows since ${utcMinute(c.since)}: ${c.usd > 0 ? "+" : "−"}$${detailNumber(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
@@ -430,22 +494,23 @@ export async function renderReport(
   // Which sizing mode sized each target, and with what (issue 21).
   const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
   const cancels = report.cancels.map((c) => `  ${c.coin}: ${c.detail}`);
-  // Every line within the tables' width (80 off a terminal), as status's and report's: the
-  // addresses shortened as the dashboard's header says them (--json keeps them whole), the
-  // lines of words cut at their separators.
-  const within = (line: string) => wrapToWidth(line, width);
   const lines = [
     within(
       `leader ${shortAddress(report.leader)} → account ${shortAddress(report.account)}${report.dryRun ? " (dry run)" : ""}`,
     ),
     ...flows.map(within),
     table,
+    ...(cappedLines.length > 0 ? ["capped:", ...cappedLines.map(within)] : []),
     ...(skipped.length > 0 ? ["skipped:", ...skipped.map(within)] : []),
     ...(sizing.length > 0 ? [`sizing (${report.sizing[0]?.mode}):`, ...sizing.map(within)] : []),
     ...(cancels.length > 0
       ? [report.dryRun ? "would cancel:" : "cancelled first:", ...cancels.map(within)]
       : []),
     ...(errors.length > 0 ? ["rejected:", ...errors.map(within)] : []),
+    // A dry run plans as a live run would, and says what holds a live one.
+    ...(report.paused && report.dryRun
+      ? [within(`a pause stands${since}: a live reconcile sends nothing (exit 4) until hlcopy resume`)]
+      : []),
     within(`${status} · ${report.requests} requests`),
   ];
   if (!report.dryRun && report.skipped.some((s) => s.reason === "kill-switch")) {

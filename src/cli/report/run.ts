@@ -117,8 +117,11 @@ function readInputs(journal: Journal, since: number, until: number) {
   }[] = [];
   for (const e of events) {
     if (e.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
-    const d = e.data as { pnl?: CopyPnl; drift?: { driftUsd?: number }; driftUsd?: number } | null;
-    const drift = d?.drift?.driftUsd ?? d?.driftUsd;
+    type Recorded = { drift?: { driftUsd?: number }; driftUsd?: number };
+    const d = e.data as (Recorded & { pnl?: CopyPnl; after?: Recorded }) | null;
+    // The copy as the sweep left it (a sweep that sent orders journals what it found as well).
+    const left = d?.after ?? d;
+    const drift = left?.drift?.driftUsd ?? left?.driftUsd;
     snapshots.push({
       ts: e.ts,
       unrealisedUsd: d?.pnl ? d.pnl.unrealisedUsd : null,

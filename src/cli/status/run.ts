@@ -589,13 +589,17 @@ function lastRecord(journal: Journal): LastRecord {
       continue;
     }
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
-    const data = e.data as {
+    type Recorded = {
       targets?: CoinTarget[];
       drift?: DriftReport;
       pnl?: CopyPnl;
       leaderView?: boolean;
       freshness?: Freshness;
-    } | null;
+    };
+    const raw = e.data as (Recorded & { after?: Recorded }) | null;
+    // A sweep that sent orders journals the drift it found before them, and the copy its fills
+    // left as `after`: the copy as of the last sweep is that.
+    const data: Recorded | null = raw?.after ? { ...raw, ...raw.after } : raw;
     // A flatten read no leader: an older copy run's targets would be read as the copy now.
     if (found.ts === null && data?.leaderView === false) {
       found.ts = e.ts;
@@ -706,7 +710,7 @@ function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): s
   const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
   return paused.running
     ? `PAUSED${since}: the running follow (pid ${paused.pid}) sends no orders — send again with: hlcopy resume`
-    : `PAUSED${since}: no follow runs paused; the next follow starts paused — lift it with: hlcopy resume`;
+    : `PAUSED${since}: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume`;
 }
 
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */

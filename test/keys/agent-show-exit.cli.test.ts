@@ -1,0 +1,63 @@
+// `hlcopy agent show` exits as follow and reconcile refuse to start: 2 for every state that is
+// not "approved" — the master key given as the agent key, an agent never approved — with the
+// document (`approved: false`) on stdout and, in text, one error line and a hint on stderr.
+// The real binary against its own simulator.
+
+import { generatePrivateKey } from "viem/accounts";
+import { describe, expect, it } from "vitest";
+import { startSim } from "../../src/sim/index.js";
+import { masterWithAgent } from "../exchange/helpers.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+describe("agent show's exit code", () => {
+  it("is 2 for the master key (REFUSED), as for an agent never approved; 0 for an approved one", {
+    timeout: 60_000,
+  }, async () => {
+    const sim = await startSim({ seed: 97, tickMs: 0 });
+    try {
+      const { master, agentKey } = await masterWithAgent(sim, 10_000);
+      const show = (key: string, json = false) =>
+        runCli(
+          [
+            "--network",
+            sim.httpUrl,
+            "--account",
+            master.address,
+            ...(json ? ["--json"] : []),
+            "agent",
+            "show",
+          ],
+          {
+            env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_LOCK_DIR: tempDir(), HLCOPY_AGENT_KEY: key },
+          },
+        );
+
+      const text = await show(master.key);
+      expect(text.code).toBe(2);
+      expect(text.stdout).toContain("approved     REFUSED: this is your master key, not an agent\n");
+      // What follow and reconcile say of it: one error line, one hint, never the key.
+      const said = text.stderr.split("\n").filter(Boolean);
+      expect(said).toHaveLength(2);
+      expect(said[0]).toMatch(
+        /^error: refusing this key: its address is the account you trade, 0x[0-9a-f]{40}: /,
+      );
+      expect(said[1]).toMatch(/^hint: .*hlcopy agent generate, then hlcopy agent approve$/);
+      expect(`${text.stdout}${text.stderr}`).not.toContain(master.key.slice(2));
+
+      const json = await show(master.key, true);
+      expect(json.code).toBe(2);
+      expect(json.stderr).toBe("");
+      expect(JSON.parse(json.stdout)).toMatchObject({ type: "agent", approved: false });
+
+      // The other states that are not "approved" exit 2 as well; an approved agent exits 0.
+      const never = await show(generatePrivateKey());
+      expect(never.code).toBe(2);
+      expect(never.stdout).toContain("approved     no\n");
+      const approved = await show(agentKey);
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(approved.stdout).toContain("approved     yes\n");
+    } finally {
+      await sim.close();
+    }
+  });
+});
