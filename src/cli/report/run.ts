@@ -4,7 +4,7 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { roundFigure, shortAddress, utcSecond } from "../../core/format.js";
+import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
 import { type CopyPnl, copyFill, copyFunding } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
@@ -377,9 +377,17 @@ async function render(
     doc.unrealisedAsOf === null
       ? `(fills and funding to ${utcSecond(doc.until)})`
       : `(fills and funding to ${utcSecond(doc.until)}; unrealised ${asOfText(doc.unrealisedAsOf, doc.until, moments.unrealised ?? "last sweep")})`;
+  // The parts as shown add up to the P&L as shown (core/format.ts shownPnl).
+  const w = shownPnl({
+    netUsd: t.pnlUsd,
+    realisedUsd: t.realisedUsd,
+    unrealisedUsd: t.unrealisedChangeUsd,
+    feesUsd: t.feesUsd,
+    fundingUsd: t.fundingUsd,
+  });
   lines.push(
     ...[
-      `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)} ${windowMoment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
+      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${windowMoment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
       `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} copies)`,
     ].map(within),
   );

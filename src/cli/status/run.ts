@@ -31,6 +31,7 @@ import {
   roundOrNull,
   roundStats,
   shortAddress,
+  shownPnl,
   utcMinute,
 } from "../../core/format.js";
 import { type CopyPnl, copyFill, copyFunding, type LeaderShares, restatePnl } from "../../core/pnl.js";
@@ -805,8 +806,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       p.since === null
         ? ""
         : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fixed(p.startEquity)} USD`}`;
+    // The parts as shown add up to the net as shown (core/format.ts shownPnl).
+    const s = shownPnl(p);
     lines.push(
-      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
+      `copy P&L${start}: net ${fmtPlusMinus(s.netUsd)} USD${roi} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
   }
   if (r.lastRun) {
@@ -923,16 +926,19 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       `copy P&L by coin (USD) ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
-        p.byCoin.map((c) => [
-          c.coin,
-          fmtPlusMinus(c.netUsd),
-          fmtPlusMinus(c.realisedUsd),
-          fmtPlusMinus(c.unrealisedUsd),
-          fmtFixed(c.feesUsd),
-          fmtPlusMinus(c.fundingUsd),
-          c.roiPct === null ? "-" : fmtPlusMinus(c.roiPct, 3),
-          c.fills,
-        ]),
+        p.byCoin.map((c) => {
+          const s = shownPnl(c);
+          return [
+            c.coin,
+            fmtPlusMinus(s.netUsd),
+            fmtPlusMinus(s.realisedUsd),
+            fmtPlusMinus(s.unrealisedUsd),
+            fmtFixed(s.feesUsd),
+            fmtPlusMinus(s.fundingUsd),
+            c.roiPct === null ? "-" : fmtPlusMinus(c.roiPct, 3),
+            c.fills,
+          ];
+        }),
       ),
     );
   }
@@ -943,15 +949,18 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
         // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
-        p.byLeader.map((l) => [
-          shortAddress(l.leader),
-          fmtPlusMinus(l.netUsd),
-          fmtPlusMinus(l.realisedUsd),
-          fmtPlusMinus(l.unrealisedUsd),
-          fmtFixed(l.feesUsd),
-          fmtPlusMinus(l.fundingUsd),
-          l.roiPct === null ? "-" : fmtPlusMinus(l.roiPct, 3),
-        ]),
+        p.byLeader.map((l) => {
+          const s = shownPnl(l);
+          return [
+            shortAddress(l.leader),
+            fmtPlusMinus(s.netUsd),
+            fmtPlusMinus(s.realisedUsd),
+            fmtPlusMinus(s.unrealisedUsd),
+            fmtFixed(s.feesUsd),
+            fmtPlusMinus(s.fundingUsd),
+            l.roiPct === null ? "-" : fmtPlusMinus(l.roiPct, 3),
+          ];
+        }),
       ),
     );
   }
