@@ -6,7 +6,8 @@
 // Two moments, each said the same way at the end of its line ("(as of 12s ago, last sweep)"):
 // the equity, high-water mark and drawdown of the latest equity record (a running follow writes
 // one every 5 s), and the copy — drift, positions, P&L — as its last sweep or run end left it.
-// A line or table never mixes the two.
+// A line or table never mixes the two. The resting protection is of a third, newer one: the
+// journal's triggers as the run keeps them (now, while it runs), its table says so.
 
 import { existsSync, realpathSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
