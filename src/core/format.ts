@@ -187,3 +187,63 @@ export function fmtAge(ms: number): string {
   if (a < 172_800_000) return `${Math.round(a / 3_600_000)}h`;
   return `${Math.round(a / 86_400_000)}d`;
 }
+
+/** A sum as it is shown with its parts: every figure rounded, the parts adding up to the total. */
+export interface ShownSum {
+  /** The true total rounded (roundHalfAway): the figure itself, never bent to fit its parts. */
+  total: number;
+  /** Each part within one unit of the last place of its true value; together exactly `total`. */
+  parts: number[];
+}
+
+/**
+ * THE figures of a sum shown beside its parts (`net = realised + unrealised − fees + funding`):
+ * the total is its true figure rounded to `decimals`, and the parts, each rounded alike, are
+ * made to add up to it — the missing cents go, one each, to the parts with the largest rounding
+ * remainder in that direction (largest-remainder method), so a row never reads `net −0.05` beside
+ * parts that add to −0.04. `parts` are signed as they add (fees as −fees); `total` defaults to
+ * their sum (give it when the total is a figure of its own, e.g. a journaled net). For text only:
+ * --json keeps every figure as it is.
+ */
+export function shownSum(parts: readonly number[], total?: number, decimals = 2): ShownSum {
+  const scale = 10 ** decimals;
+  // Whole units of the last place (cents), from the one rounding every view uses.
+  const units = (x: number) => Math.round(roundHalfAway(x, decimals) * scale);
+  const shown = parts.map(units);
+  const want = units(total ?? parts.reduce((s, x) => s + x, 0));
+  const diff = want - shown.reduce((s, u) => s + u, 0);
+  if (diff !== 0 && shown.length > 0) {
+    const step = Math.sign(diff);
+    // How far each true part is from its shown one, in units; the largest in diff's direction first.
+    const remainder = parts.map((x, i) => x * scale - (shown[i] ?? 0));
+    const order = parts
+      .map((_, i) => i)
+      .sort((a, b) => step * ((remainder[b] ?? 0) - (remainder[a] ?? 0)) || a - b);
+    for (let k = 0; k < Math.abs(diff); k++) {
+      const i = order[k % order.length] ?? 0;
+      shown[i] = (shown[i] ?? 0) + step;
+    }
+  }
+  // `|| 0`: never −0 (shown as −0.00).
+  return { total: want / scale || 0, parts: shown.map((u) => u / scale || 0) };
+}
+
+/** The parts of a P&L figure, each in USD: net = realised + unrealised − fees + funding. */
+export interface PnlParts {
+  netUsd: number;
+  realisedUsd: number;
+  unrealisedUsd: number;
+  feesUsd: number;
+  fundingUsd: number;
+}
+
+/**
+ * A P&L's figures as a line or table row shows them beside each other (shownSum): to the cent,
+ * the net its true figure rounded, and realised + unrealised − fees + funding as shown equal to
+ * it. `unrealisedUsd` may be any part that adds (report's window: the unrealised change).
+ */
+export function shownPnl(p: PnlParts): PnlParts {
+  const { total, parts } = shownSum([p.realisedUsd, p.unrealisedUsd, -p.feesUsd, p.fundingUsd], p.netUsd);
+  const [realisedUsd = 0, unrealisedUsd = 0, minusFees = 0, fundingUsd = 0] = parts;
+  return { netUsd: total, realisedUsd, unrealisedUsd, feesUsd: -minusFees || 0, fundingUsd };
+}

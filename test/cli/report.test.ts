@@ -129,7 +129,7 @@ describe("hlcopy report", () => {
     // The lines of words as written, before they were cut to the terminal's width.
     const text = unwrap(r.stdout);
     expect(text).toMatch(
-      /window: P&L \+61\.18 USD = realised \+44\.00 \+ unrealised change \+22\.00 − fees 4\.07 \+ funding −0\.75 \(fills and funding to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; unrealised as of \S+ ago, last sweep\); /,
+      /window: P&L \+61\.18 USD = realised \+44\.00 \+ unrealised change \+22\.00 − fees 4\.07 \+ funding −0\.75 \(as of \S+ ago, last sweep (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC\); /,
     );
     // The two P&L figures are of two moments: each line says its own, as status does.
     expect(text).toMatch(
@@ -228,12 +228,13 @@ describe("hlcopy report on an 80-column terminal", () => {
         coins: ["SOL"],
         plan: { ...emptyPlan(), skipped: [{ coin: "SOL", reason, detail: "x" }] } as Plan,
       });
+    // The sweep's equity read, then its record: the report is of that moment.
+    j.recordEquity(D1 + 20 * 3_600_000, 1_198_765.43);
     j.recordEvent({
-      ts: D1 + 6_000,
+      ts: D1 + 20 * 3_600_000 + 1_000,
       type: "sweep",
       data: { inSync: false, driftUsd: 12_345.67, pnl: pnl(-23_456.78) },
     });
-    j.recordEquity(D1 + 20 * 3_600_000, 1_198_765.43);
     j.close();
     const csv = join(big, "exports", "copy-report.csv");
     const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", csv], {

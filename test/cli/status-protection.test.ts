@@ -42,6 +42,9 @@ function journal(p: {
   targets: CoinTarget[];
   triggers: Trigger[];
   best?: boolean;
+  /** Fills after the sweep's record (exchange time), as a running follow journals them. */
+  fillsAfter?: { coin: string; side: Side; sz: number; ts: number }[];
+  endedAt?: number;
 }): string {
   const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-protection-"));
   const j = openJournal(journalPath(dir, account));
@@ -85,6 +88,10 @@ function journal(p: {
     runId,
     data: { inSync: true, driftUsd: 0, durationMs: 40, requests: 1, targets: p.targets },
   });
+  (p.fillsAfter ?? []).forEach((f, i) => {
+    j.recordFill({ runId, tid: 900 + i, ts: f.ts, coin: f.coin, side: f.side, px: 1, sz: f.sz, fee: 0 });
+  });
+  if (p.endedAt !== undefined) j.endRun(runId, { endedAt: p.endedAt, exitCode: 0 });
   j.close();
   return dir;
 }
@@ -168,5 +175,54 @@ describe("status shows the protection resting now", () => {
     const { text } = await status(dir, false);
     expect(report.positions.map((p) => [p.coin, p.stopPx, p.takeProfitPx])).toEqual([["BTC", null, null]]);
     expect(text).toMatch(/take-profit/);
+  });
+
+  it("of now, not of the last sweep: a stop placed for a position opened since shows, one whose position closed since does not", async () => {
+    const flat = (coin: string, leaderSize: number, mid: number): CoinTarget => ({
+      ...target(coin, 0, mid),
+      leaderSize,
+    });
+    const dir = journal({
+      settings: ON,
+      // The sweep read BTC and HYPE flat (their copies filled after it), SOL long.
+      targets: [flat("BTC", 0.2, 95_000), flat("HYPE", 100, 38), target("SOL", 0.8, 190)],
+      triggers: [
+        { coin: "BTC", reason: "stop-loss", side: "sell", size: 0.02, triggerPx: 90_250, status: "resting" },
+        { coin: "HYPE", reason: "stop-loss", side: "sell", size: 10, triggerPx: 36.1, status: "resting" },
+        { coin: "HYPE", reason: "take-profit", side: "sell", size: 5, triggerPx: 39.14, status: "resting" },
+        { coin: "HYPE", reason: "take-profit", side: "sell", size: 5, triggerPx: 40.28, status: "resting" },
+        { coin: "SOL", reason: "stop-loss", side: "sell", size: 0.8, triggerPx: 180.5, status: "resting" },
+        // ETH was opened and its stop placed after the sweep too (no row in the sweep's record).
+        { coin: "ETH", reason: "stop-loss", side: "sell", size: 0.1, triggerPx: 3230, status: "resting" },
+      ],
+      fillsAfter: [
+        { coin: "BTC", side: "buy", sz: 0.02, ts: NOW - 11_000 },
+        { coin: "HYPE", side: "buy", sz: 10, ts: NOW - 11_000 },
+        { coin: "ETH", side: "buy", sz: 0.1, ts: NOW - 10_000 },
+        // SOL closed since: the exchange cancelled its stop with it.
+        { coin: "SOL", side: "sell", sz: 0.8, ts: NOW - 9_000 },
+      ],
+      endedAt: NOW - 5_000,
+    });
+    const { report } = await status(dir, true);
+    expect(report.positions.map((p) => [p.coin, p.stopPx, p.takeProfitPx])).toEqual([
+      ["BTC", 90_250, null],
+      ["HYPE", 36.1, 39.14],
+      ["SOL", null, null],
+    ]);
+    expect(report.protection?.asOf).toBe(NOW - 5_000);
+    expect(report.protection?.coins.map((c) => [c.coin, c.stopPx])).toEqual([
+      ["BTC", 90_250],
+      ["HYPE", 36.1],
+      ["SOL", null],
+      ["ETH", 3230],
+    ]);
+    const { text } = await status(dir, false);
+    // The rows are the sweep's (12s ago); the protection says its own moment.
+    expect(text).toContain("resting protection (as of 5.0s ago, run end):");
+    expect(text).toMatch(/│ BTC +│ 90250 +│ none +│/);
+    expect(text).toMatch(/│ HYPE +│ 36\.1 +│ 39\.14×5 40\.28×5 *│/);
+    expect(text).toMatch(/│ SOL +│ none +│ none +│/);
+    expect(text).toMatch(/│ ETH +│ 3230 +│ none +│/);
   });
 });

@@ -3,6 +3,7 @@
 // Keys are made in memory for this run and never written or printed.
 
 import { UsageError } from "../../core/errors.js";
+import { shownPnl } from "../../core/format.js";
 import { defaultSettings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
@@ -166,6 +167,8 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   if (!options.json) {
     const skipped = skippedText(summary.skipped);
     const p = summary.pnl;
+    // The parts as shown add up to the net as shown (core/format.ts shownPnl).
+    const s = p ? shownPnl(p) : null;
     process.stdout.write(
       [
         "",
@@ -173,9 +176,9 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         `  orders filled    ${summary.ordersFilled} (${summary.copiedTrades} copies of the leader's trades)`,
         `  skipped          ${skipped || "none"}`,
         `  final drift      ${finalDriftText(summary)}`,
-        ...(p
+        ...(p && s
           ? [
-              `  copy P&L         net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)}`,
+              `  copy P&L         net ${fmtPlusMinus(s.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)}`,
             ]
           : []),
         `  slippage         execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,

@@ -4,7 +4,7 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { roundFigure, shortAddress, utcSecond } from "../../core/format.js";
+import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
 import { type CopyPnl, copyFill, copyFunding } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
@@ -17,7 +17,13 @@ import { currentRun, type MomentPnl, noRunsLine, openExisting, pnlAsOf } from ".
 export interface ReportDocument extends Report {
   account: Address;
   since: number;
+  /**
+   * The moment every figure is of: the last sweep or run end in the window (`unrealisedAsOf`),
+   * now when there is none. Fills, funding, orders and equity after it are in none of them.
+   */
   until: number;
+  /** Fills journaled after `until`: in none of the figures (the next sweep's report has them). */
+  fillsAfter: number;
   /**
    * The latest journaled P&L snapshot (whole copy, per coin, per leader) with every fill made by
    * then, and `fillsAfter` (the fills journaled since, in none of its figures); or null.
@@ -25,7 +31,7 @@ export interface ReportDocument extends Report {
   pnl: MomentPnl | null;
   /**
    * When the unrealised P&L the window's figures end on was journaled (the last sweep or run end
-   * in the window; null before any): the window's realised, fees and funding run to `until`.
+   * in the window; null before any): `until`, the moment of every figure.
    */
   unrealisedAsOf: number | null;
   /** CSV files written (fills, orders, funding), when --csv was given. */
@@ -76,16 +82,23 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     // The copy's figures begin with the copy: fills from before it are not its P&L.
     const since = Math.max(p.since, start?.since ?? p.since);
     const inputs = readInputs(journal, since, now);
-    const report = dailyReport(inputs);
+    // Every figure of one moment: the last sweep or run end (its unrealised P&L is the newest
+    // there is), the fills, funding and equity cut there too. Fills to now beside the unrealised
+    // of a sweep up to 30 s old read as one moment and were not: a day's P&L of −1.13 beside an
+    // equity 1.24 lower. The fills since are counted and said, in the next report's figures.
+    const closing = inputs.snapshots.filter((x) => x.ts <= now && x.unrealisedUsd !== null).at(-1);
+    const until = closing?.ts ?? now;
+    const report = dailyReport({ ...inputs, until });
+    const fillsAfter = inputs.fills.filter((f) => f.ts > until).length;
     const latest = latestPnl(journal);
     const pnl = latest ? latest.pnl : null;
-    const closing = inputs.snapshots.filter((x) => x.ts <= now && x.unrealisedUsd !== null).at(-1);
     let csv: ReportDocument["csv"] = null;
     if (p.csv) csv = await writeCsv(journal, since, p.csv);
     const doc: ReportDocument = {
       account: p.account,
       since,
-      until: now,
+      until,
+      fillsAfter,
       ...report,
       pnl,
       unrealisedAsOf: closing?.ts ?? null,
@@ -94,7 +107,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     if (p.json) printDocument("report", doc, out, now);
     else
       out.write(
-        await render(doc, width, {
+        await render(doc, width, now, {
           pnl: latest?.moment ?? null,
           unrealised: closing?.moment ?? null,
         }),
@@ -312,6 +325,20 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
+/**
+ * The window's moment — its figures' (fills, funding, equity and the unrealised P&L, all to the
+ * last sweep or run end): "(as of 12s ago, last sweep 12:03:04 UTC; 3 fills since)"; with no
+ * sweep in the window, "(to 12:03:04 UTC, now; no unrealised P&L journaled)".
+ */
+function windowMoment(doc: ReportDocument, now: number, moment: Moment | null): string {
+  // The time alone on the day of now; the date too before it.
+  const sameDay = utcSecond(doc.until).slice(0, 10) === utcSecond(now).slice(0, 10);
+  const since = doc.fillsAfter > 0 ? `; ${doc.fillsAfter} fill${doc.fillsAfter === 1 ? "" : "s"} since` : "";
+  return doc.unrealisedAsOf === null
+    ? `(to ${utcSecond(doc.until)}, now; no unrealised P&L journaled)`
+    : `(as of ${fmtAge(now - doc.until)} ago, ${moment ?? "last sweep"} ${sameDay ? utcSecond(doc.until).slice(11) : utcSecond(doc.until)}${since})`;
+}
+
 /** The moment a line's figures are from, at its end, as status says it: "(as of 12s ago, last sweep)". */
 const asOfText = (ts: number, now: number, what: string): string => `as of ${fmtAge(now - ts)} ago, ${what}`;
 const asOf = (ts: number, now: number, what: string): string => `(${asOfText(ts, now, what)})`;
@@ -319,6 +346,7 @@ const asOf = (ts: number, now: number, what: string): string => `(${asOfText(ts,
 async function render(
   doc: ReportDocument,
   width: number,
+  now: number,
   moments: { pnl: Moment | null; unrealised: Moment | null },
 ): Promise<string> {
   const { equityCurve } = await import("../../ui/charts.js");
@@ -337,8 +365,10 @@ async function render(
       .join(", ") || "-";
   // Two tables of the same days, each within 80 columns (one of eleven columns was ~130 wide):
   // the money, then how the copy went. The skips, a list of words, are said under them.
+  // The moment of every figure below, said once over the tables and again on the window's line.
+  const moment = windowMoment(doc, now, moments.unrealised);
   lines.push(
-    "P&L by day (USD):",
+    within(`P&L by day (USD) ${moment}:`),
     await renderTable(
       ["day (UTC)", "equity", "P&L", "realised", "fees", "funding"],
       doc.days.map((d) => [
@@ -374,15 +404,17 @@ async function render(
   if (skippedDays.length > 0)
     lines.push("skips by day:", ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)));
   const t = doc.totals;
-  // Two P&L figures of two moments, each said: the window's runs its fills and funding to now
-  // and its unrealised part to the last journaled sweep; the copy's is one snapshot.
-  const windowMoment =
-    doc.unrealisedAsOf === null
-      ? `(fills and funding to ${utcSecond(doc.until)})`
-      : `(fills and funding to ${utcSecond(doc.until)}; unrealised ${asOfText(doc.unrealisedAsOf, doc.until, moments.unrealised ?? "last sweep")})`;
+  // The parts as shown add up to the P&L as shown (core/format.ts shownPnl).
+  const w = shownPnl({
+    netUsd: t.pnlUsd,
+    realisedUsd: t.realisedUsd,
+    unrealisedUsd: t.unrealisedChangeUsd,
+    feesUsd: t.feesUsd,
+    fundingUsd: t.fundingUsd,
+  });
   lines.push(
     ...[
-      `window: P&L ${fmtPlusMinus(t.pnlUsd)} USD = realised ${fmtPlusMinus(t.realisedUsd)} + unrealised change ${fmtPlusMinus(t.unrealisedChangeUsd)} − fees ${fmtFixed(t.feesUsd)} + funding ${fmtPlusMinus(t.fundingUsd)} ${windowMoment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
+      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
       `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} copies)`,
     ].map(within),
   );
@@ -395,7 +427,7 @@ async function render(
           .replace(
             "T",
             " ",
-          )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, doc.until, `${moments.pnl ?? "last sweep"}${p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : ""}`)} — hlcopy status has it per coin and per leader`,
+          )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, now, `${moments.pnl ?? "last sweep"}${p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : ""}`)} — hlcopy status has it per coin and per leader`,
       ),
     );
   }

@@ -6,7 +6,8 @@
 // Two moments, each said the same way at the end of its line ("(as of 12s ago, last sweep)"):
 // the equity, high-water mark and drawdown of the latest equity record (a running follow writes
 // one every 5 s), and the copy — drift, positions, P&L — as its last sweep or run end left it.
-// A line or table never mixes the two.
+// A line or table never mixes the two. The resting protection is of a third, newer one: the
+// journal's triggers as the run keeps them (now, while it runs), its table says so.
 
 import { existsSync, realpathSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -31,6 +32,7 @@ import {
   roundOrNull,
   roundStats,
   shortAddress,
+  shownPnl,
   utcMinute,
 } from "../../core/format.js";
 import { type CopyPnl, copyFill, copyFunding, type LeaderShares, restatePnl } from "../../core/pnl.js";
@@ -124,7 +126,10 @@ export interface StatusReport {
     /** in-sync, tolerated, drift, blocked, left-alone (core/drift.ts); null in older journals. */
     status: string | null;
     reason: string | null;
-    /** Our resting stop / take-profit trigger price as last seen (present when hlcopy keeps protection). */
+    /**
+     * Our resting stop / take-profit trigger price (present when hlcopy keeps protection): of
+     * `protection.asOf`, as `protection.coins` says it, not of this row's moment.
+     */
     stopPx?: number | null;
     /** The nearest resting take-profit; `takeProfits` lists every tier when several rest. */
     takeProfitPx?: number | null;
@@ -132,6 +137,14 @@ export interface StatusReport {
     /** entry-only: the leader reduced or closed, we keep it (our own exits). */
     held?: boolean;
   }[];
+  /**
+   * Our stops and take-profits resting as of `asOf` (null when nothing of ours rests and the last
+   * run kept no protection): the journal's record of every trigger placed, fired or cancelled,
+   * which a running follow keeps as it goes — newer than the sweep's record the rows are of —
+   * on the positions as of then (the record's, moved by the fills journaled after it).
+   * `asOf`: now while the follow runs, else its end (the newest entry of a run that never ended).
+   */
+  protection: { asOf: number; coins: CoinProtection[] } | null;
   /**
    * Coins traded and closed during the copy (in the P&L, in no position row), with their net P&L
    * (USD, to the cent as the table shows it): with the rows, they add up to the copy's net. As of
@@ -306,7 +319,7 @@ export async function runStatus(p: {
     const halt = journal.activeHalt();
     const sweep = journal.lastSweep();
     const last = lastRecord(journal);
-    const guard = shownProtection(journal, run, last.targets);
+    const guard = shownProtection(journal, run, last, now);
     const statusOf = new Map((last.drift?.coins ?? []).map((c) => [c.coin, c]));
     // Every figure as the text shows it (core/format.ts FIGURE_DECIMALS): bps to 0.1, lag to the ms.
     const byKind = Object.fromEntries(
@@ -379,15 +392,29 @@ export async function runStatus(p: {
             reason: statusOf.get(t.coin)?.reason ?? null,
             ...(guard
               ? {
-                  stopPx: guard.get(t.coin)?.stopPx ?? null,
-                  takeProfitPx: guard.get(t.coin)?.takeProfitPx ?? null,
-                  ...((guard.get(t.coin)?.takeProfits?.length ?? 0) > 1
-                    ? { takeProfits: guard.get(t.coin)?.takeProfits ?? [] }
+                  stopPx: guard.byCoin.get(t.coin)?.stopPx ?? null,
+                  takeProfitPx: guard.byCoin.get(t.coin)?.takeProfitPx ?? null,
+                  ...((guard.byCoin.get(t.coin)?.takeProfits?.length ?? 0) > 1
+                    ? { takeProfits: guard.byCoin.get(t.coin)?.takeProfits ?? [] }
                     : {}),
                 }
               : {}),
           };
         }),
+      protection: guard
+        ? {
+            asOf: guard.asOf,
+            // Every coin of the rows (`none` where nothing rests), and one opened since the record.
+            coins: [
+              ...new Set([
+                ...last.targets
+                  .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
+                  .map((t) => t.coin),
+                ...guard.byCoin.keys(),
+              ]),
+            ].map((coin) => guard.byCoin.get(coin) ?? { coin, stopPx: null, takeProfitPx: null }),
+          }
+        : null,
       closed: [],
       leaders: unfollowedLeaders(journal, run?.leaders ?? []),
       pnl:
@@ -472,26 +499,40 @@ function standingPause(marker: string | undefined): StatusReport["paused"] {
 
 /**
  * Our resting stops / take-profits as the journal knows them now: our orders with a protection
- * reason still "resting" (every live run settles the ones it finds gone: fired, cancelled, or
- * cancelled by a run without protection settings), shown the dashboard's way (one view,
- * engine/protection.ts). A trigger that closes no position of the same record — the coin is
- * flat or flipped there, so the exchange cancelled it — is not shown. Null (no columns) when
- * nothing rests and the last run kept no protection.
+ * reason still "resting" (a running follow journals each trigger it places, sees fire or
+ * cancels as it goes; every live run settles the ones it finds gone), shown the dashboard's way
+ * (one view, engine/protection.ts). A trigger that closes no position of that moment — the coin
+ * is flat or flipped, so the exchange cancelled it — is not shown: the positions are the last
+ * record's moved by every fill journaled after it, not the record's alone (up to a sweep old:
+ * a stop placed for a position opened since read as "none"). Null (no table) when nothing rests
+ * and the last run kept no protection.
  */
 function shownProtection(
   journal: Journal,
   run: RunRow | null,
-  targets: readonly CoinTarget[],
-): Map<string, CoinProtection> | null {
-  const resting = journal.ordersInState(["resting"]).flatMap((o) => {
+  last: LastRecord,
+  now: number,
+): { byCoin: Map<string, CoinProtection>; asOf: number } | null {
+  const protective = journal.ordersInState(["resting"]).flatMap((o) => {
     const kind = protectionKind(o.reason);
     const t = (o.request as { trigger?: { triggerPx?: unknown } } | null)?.trigger?.triggerPx;
     if (!kind || typeof t !== "number") return [];
-    return [{ coin: o.coin, kind, side: o.side, size: o.size, triggerPx: t }];
+    return [{ coin: o.coin, kind, side: o.side, size: o.size, triggerPx: t, updatedAt: o.updatedAt }];
   });
-  if (resting.length === 0 && protectionFlags(run?.settings ?? null).length === 0) return null;
-  const ours = Object.fromEntries(targets.map((t) => [t.coin, t.ourSize]));
-  return new Map(protectionView(resting, ours).map((p) => [p.coin, p]));
+  if (protective.length === 0 && protectionFlags(run?.settings ?? null).length === 0) return null;
+  const ours: Record<string, number> = Object.fromEntries(last.targets.map((t) => [t.coin, t.ourSize]));
+  const after = last.ts === null ? [] : journal.fillsSince(last.ts).filter((f) => f.ts > (last.ts ?? 0));
+  for (const f of after) {
+    // To the lot's precision at most (8 decimals): a float's tail is no position left to close.
+    ours[f.coin] = roundHalfAway((ours[f.coin] ?? 0) + (f.side === "buy" ? f.sz : -f.sz), 8);
+  }
+  const running =
+    run !== null && run.endedAt === null && run.pid !== null && runAlive(run.pid, run.startedAt);
+  const asOf = running
+    ? now
+    : (run?.endedAt ??
+      Math.max(last.ts ?? 0, ...after.map((f) => f.ts), ...protective.map((o) => o.updatedAt)));
+  return { byCoin: new Map(protectionView(protective, ours).map((p) => [p.coin, p])), asOf };
 }
 
 /** The leaders of the last run that are not followed, as the journal keeps them. */
@@ -728,6 +769,15 @@ function pnlMoment(p: MomentPnl, now: number, moment: Moment | null): string {
   return `(as of ${ago(p.asOf, now)}, ${moment ?? "last sweep"}${since})`;
 }
 
+/**
+ * The protection's moment: "(as of now, the running follow's journal)" while the follow runs
+ * (it journals each trigger as it goes), else the run's end, or its last entry (killed).
+ */
+function protectionMoment(ts: number, now: number, run: StatusReport["lastRun"]): string {
+  if (run?.running) return `(as of now, the running ${run.command}'s journal)`;
+  return asOf(ts, now, run?.endedAt !== null && run?.endedAt !== undefined ? "run end" : "last journaled");
+}
+
 /** Where each journaled moment came from (not in the JSON: its `asOf` fields are the moments). */
 interface Moments {
   copy: Moment | null;
@@ -761,8 +811,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       p.since === null
         ? ""
         : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fixed(p.startEquity)} USD`}`;
+    // The parts as shown add up to the net as shown (core/format.ts shownPnl).
+    const s = shownPnl(p);
     lines.push(
-      `copy P&L${start}: net ${fmtPlusMinus(p.netUsd)} USD${roi} = realised ${fmtPlusMinus(p.realisedUsd)} + unrealised ${fmtPlusMinus(p.unrealisedUsd)} − fees ${fmtFixed(p.feesUsd)} + funding ${fmtPlusMinus(p.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
+      `copy P&L${start}: net ${fmtPlusMinus(s.netUsd)} USD${roi} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
   }
   if (r.lastRun) {
@@ -803,10 +855,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   // Coins traded and closed during the copy stay listed with their P&L: the rows add up to the net.
   const closed = r.closed;
   if (r.positions.length > 0 || closed.length > 0) {
-    const guarded = r.positions.some((x) => x.stopPx !== undefined);
+    const guarded = (r.protection?.coins.length ?? 0) > 0;
     const held = r.positions.some((x) => x.held);
     const px = (x: number | null | undefined) => (x == null ? "none" : x);
-    const tps = (x: StatusReport["positions"][number]) =>
+    const tps = (x: CoinProtection) =>
       x.takeProfits && x.takeProfits.length > 1
         ? x.takeProfits.map((t) => `${t.px}×${t.size}`).join(" ")
         : px(x.takeProfitPx);
@@ -861,12 +913,14 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     if (why.length > 0) lines.push(`skipped: ${why.join(" · ")}`);
     // The resting protection in a table of its own: as two more columns it made the positions'
     // 101 wide. Take-profit tiers wrap into what is left of the width.
-    if (guarded) {
+    // Of its own moment: the journal's triggers as a running follow keeps them (now), on the
+    // positions moved by the fills since the rows' record.
+    if (guarded && r.protection) {
       lines.push(
-        "resting protection:",
+        `resting protection ${protectionMoment(r.protection.asOf, now, r.lastRun)}:`,
         await renderTable(
           ["coin", "stop", "take-profit"],
-          r.positions.filter((x) => x.stopPx !== undefined).map((x) => [x.coin, px(x.stopPx), tps(x)]),
+          r.protection.coins.map((x) => [x.coin, px(x.stopPx), tps(x)]),
           { wrapLast: true },
         ),
       );
@@ -877,16 +931,19 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       `copy P&L by coin (USD) ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
-        p.byCoin.map((c) => [
-          c.coin,
-          fmtPlusMinus(c.netUsd),
-          fmtPlusMinus(c.realisedUsd),
-          fmtPlusMinus(c.unrealisedUsd),
-          fmtFixed(c.feesUsd),
-          fmtPlusMinus(c.fundingUsd),
-          c.roiPct === null ? "-" : fmtPlusMinus(c.roiPct, 3),
-          c.fills,
-        ]),
+        p.byCoin.map((c) => {
+          const s = shownPnl(c);
+          return [
+            c.coin,
+            fmtPlusMinus(s.netUsd),
+            fmtPlusMinus(s.realisedUsd),
+            fmtPlusMinus(s.unrealisedUsd),
+            fmtFixed(s.feesUsd),
+            fmtPlusMinus(s.fundingUsd),
+            c.roiPct === null ? "-" : fmtPlusMinus(c.roiPct, 3),
+            c.fills,
+          ];
+        }),
       ),
     );
   }
@@ -897,15 +954,18 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
         // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
-        p.byLeader.map((l) => [
-          shortAddress(l.leader),
-          fmtPlusMinus(l.netUsd),
-          fmtPlusMinus(l.realisedUsd),
-          fmtPlusMinus(l.unrealisedUsd),
-          fmtFixed(l.feesUsd),
-          fmtPlusMinus(l.fundingUsd),
-          l.roiPct === null ? "-" : fmtPlusMinus(l.roiPct, 3),
-        ]),
+        p.byLeader.map((l) => {
+          const s = shownPnl(l);
+          return [
+            shortAddress(l.leader),
+            fmtPlusMinus(s.netUsd),
+            fmtPlusMinus(s.realisedUsd),
+            fmtPlusMinus(s.unrealisedUsd),
+            fmtFixed(s.feesUsd),
+            fmtPlusMinus(s.fundingUsd),
+            l.roiPct === null ? "-" : fmtPlusMinus(l.roiPct, 3),
+          ];
+        }),
       ),
     );
   }

@@ -1,0 +1,118 @@
+// `hlcopy report` during a run: every figure of one moment — the last sweep (its unrealised P&L
+// is the newest there is), the fills, funding and equity cut there too, the fills since counted
+// and said. Fills to now beside a sweep's unrealised read as one moment: a day's P&L of −1.13
+// beside an equity that fell 1.24.
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runReport } from "../../src/cli/report/run.js";
+import type { CopyPnl } from "../../src/core/pnl.js";
+import type { Address } from "../../src/core/types.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+
+const account = "0x00000000000000000000000000000000000000a1" as Address;
+const leader = "0x00000000000000000000000000000000000000b2" as Address;
+const NOW = Date.UTC(2026, 11, 3, 12, 3, 20);
+const SWEEP = NOW - 16_000; // 12:03:04
+
+const pnl = (realisedUsd: number, unrealisedUsd: number, feesUsd: number): CopyPnl => ({
+  since: NOW - 3_600_000,
+  startEquity: 10_000,
+  realisedUsd,
+  unrealisedUsd,
+  feesUsd,
+  fundingUsd: 0,
+  netUsd: realisedUsd + unrealisedUsd - feesUsd,
+  roiPct: null,
+  fills: 1,
+  volumeUsd: 0,
+  byCoin: [],
+  byLeader: [],
+});
+
+describe("hlcopy report while a follow runs", () => {
+  it("the day's P&L, its equity and the window's line are all of the last sweep; the fills since are said", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hlcopy-report-moment-"));
+    const j = openJournal(journalPath(dir, account));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: leader, weight: 1 }],
+      account,
+      network: "mainnet",
+      settings: {},
+      startedAt: NOW - 3_600_000,
+    });
+    j.recordEquity(NOW - 3_600_000, 10_000);
+    j.recordFill({
+      runId,
+      tid: 1,
+      ts: NOW - 600_000,
+      coin: "BTC",
+      side: "buy",
+      px: 100,
+      sz: 1,
+      fee: 0.5,
+      kind: "copy",
+      closedPnl: 0,
+    });
+    // The sweep: its equity read (10 000 − 0.5 fees − 0.63 unrealised), then its P&L snapshot.
+    j.recordEquity(SWEEP - 50, 9_998.87);
+    j.recordEvent({
+      ts: SWEEP,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, pnl: pnl(0, -0.63, 0.5) },
+    });
+    // After the sweep: a fill (fee 0.11) and equity records — in no figure of this report.
+    j.recordFill({
+      runId,
+      tid: 2,
+      ts: SWEEP + 2_000,
+      coin: "BTC",
+      side: "sell",
+      px: 99.5,
+      sz: 0.5,
+      fee: 0.11,
+      closedPnl: -0.25,
+      kind: "copy",
+    });
+    j.recordEquity(SWEEP + 5_000, 9_998.76);
+    j.close();
+
+    const doc = await runReport({
+      configDir: dir,
+      account,
+      json: true,
+      since: 0,
+      out: { write: () => true },
+      now: NOW,
+    });
+    expect(doc?.until).toBe(SWEEP);
+    expect(doc?.unrealisedAsOf).toBe(SWEEP);
+    expect(doc?.fillsAfter).toBe(1);
+    const today = doc?.days.at(-1);
+    // The day's P&L is what the equity did, to the same moment: −0.5 − 0.63 = −1.13 = 9 998.87 − 10 000.
+    expect(today?.pnlUsd).toBeCloseTo(-1.13, 6);
+    expect(today?.equity).toBe(9_998.87);
+    expect(today?.feesUsd).toBe(0.5);
+    expect(doc?.totals.fills).toBe(1);
+
+    let text = "";
+    await runReport({
+      configDir: dir,
+      account,
+      json: false,
+      since: 0,
+      out: { write: (t: string) => (text += t) },
+      now: NOW,
+      width: 200,
+    });
+    const flat = text;
+    expect(flat).toContain("P&L by day (USD) (as of 16s ago, last sweep 12:03:04 UTC; 1 fill since):");
+    expect(flat).toMatch(
+      /window: P&L −1\.13 USD = .* \(as of 16s ago, last sweep 12:03:04 UTC; 1 fill since\); /,
+    );
+  });
+});
