@@ -3,34 +3,73 @@
 //
 // Both rules measure TRADING RESULTS only. The trader's own cash flows (deposits,
 // withdrawals, transfers in/out, sub-account and spot↔perp transfers: the ledger's
-// non-funding updates) are not gains or losses: each one shifts the high-water mark and the
-// day-start equity by its amount (a withdrawal of X lowers both by X), so a withdrawal never
-// looks like a drawdown and a deposit never lifts the mark. Funding, fees and realised P&L
-// are trading results and shift nothing.
+// non-funding updates) are not gains or losses. Each one is treated as a fund treats a
+// subscription or a redemption: the high-water mark and the day-start equity scale by
+// (E + flow) / E, E the equity just before the flow (flowFactor). Why a factor and not the
+// amount: the rules are percentages of a base, and only scaling the base with the equity keeps
+// them where they were. Moving the marks by the dollar amount kept the dollar gap to the mark
+// while the base shrank — a $100 loss on $1 000 is 10 %, the same $100 after withdrawing $400
+// became 16.7 % of $600 — so a withdrawal made in a drawdown tripped the kill switch and
+// flattened the account (and a deposit hid part of a loss). With the factor a cash flow alone
+// never changes the drawdown % nor the daily loss %, deposits and withdrawals alike; a halt
+// only ever follows a trading loss. Funding, fees and realised P&L are trading results and
+// scale nothing.
 //
-// A mark is kept with the cash-flow total it was recorded at (Mark.flows): read at a newer
-// total it is shifted by the difference (markAt). The account value stream can show a cash flow
-// before the ledger tells of it (or the reverse); CashTracker covers that window (below).
+// A mark is kept with the cash-flow scale it was recorded at (Mark.scale: the product of the
+// factors of every cash flow journaled before it); read at a newer scale it is scaled by the
+// ratio (markAt). Every place that derives the high-water mark or the day's start from a
+// recorded one — the run's watch (live and dry run), the journal carrying its mark forward,
+// status, report, a restart — reads it through markAt. The account value stream can show a
+// cash flow before the ledger tells of it (or the reverse); CashTracker covers that window
+// (below), and evaluateSafety scales the marks by the change waiting for the ledger too.
 
 import { fixed } from "./format.js";
 import type { Settings } from "./settings.js";
 
 export type HaltKind = "kill-switch" | "daily-loss" | "manual";
 
+/**
+ * An equity at or below this is taken as this in flowFactor: an account emptied by a withdrawal,
+ * or funded from nothing, keeps every scale finite and above 0 (a micro-dollar: no real balance).
+ */
+const EMPTY_USD = 1e-6;
+
+/**
+ * A mark below this measures nothing (no drawdown, no daily loss): an account emptied by a
+ * withdrawal has its marks scaled to a fraction of a cent, and 0 of nothing is not a loss.
+ */
+const MIN_MARK_USD = 0.01;
+
+/**
+ * The factor a cash flow scales the high-water mark and the day's start by: (E + usd) / E, E the
+ * account's equity just before it (a withdrawal of 40 % → 0.6, a deposit doubling it → 2).
+ */
+export function flowFactor(equityBefore: number, usd: number): number {
+  return Math.max(equityBefore + usd, EMPTY_USD) / Math.max(equityBefore, EMPTY_USD);
+}
+
 export interface SafetyInput {
   accountValue: number;
-  /** Highest account value seen (including this one, if higher), shifted by the cash flows since. */
+  /**
+   * Highest account value seen, read at the confirmed cash flows' scale (markAt); 0 when none.
+   * The change waiting for the ledger (`unconfirmedUsd`) is applied here, not by the caller.
+   */
   hwm: number;
-  /** Account value at the start of the current UTC day, if known, shifted by the cash flows since. */
+  /** Account value at the start of the current UTC day, if known, read at the confirmed cash flows' scale. */
   dayStartEquity: number | null;
   settings: Settings;
   /** A halt already in force (persisted): it stays until `hlcopy resume`. */
   activeHalt: { kind: HaltKind; reason: string } | null;
   /**
    * A change of the account's cash the ledger does not explain yet (CashTracker.pending): taken
-   * as a cash flow for now — `hwm` and `dayStartEquity` already include it. Default 0.
+   * as a cash flow for now — the marks are scaled by it (unconfirmedFactor). Default 0.
    */
   unconfirmedUsd?: number;
+  /**
+   * The daily loss limit was hit earlier this UTC day at this loss (journaled, DailyLossStop): it
+   * holds until the day ends — unless the limit is now above that loss. Null when not hit today.
+   */
+  dailyStop?: { lossPct: number } | null;
 }
 
 export interface SafetyVerdict {
@@ -40,6 +79,8 @@ export interface SafetyVerdict {
   newHalt: { kind: "kill-switch"; reason: string } | null;
   /** Increases blocked until the next UTC day; reductions still go. */
   dailyLossHit: boolean;
+  /** The daily loss reached the limit at this reading (not only earlier today): a stop to record. */
+  dailyLossReached: boolean;
   /**
    * A limit would be hit if the unconfirmed cash change were a loss: no halt (it is waiting
    * for the ledger), but no increases either until it is confirmed or counted.
@@ -47,31 +88,56 @@ export interface SafetyVerdict {
   held: boolean;
   drawdownPct: number;
   dailyLossPct: number;
+  /** The high-water mark measured from (the unconfirmed change applied; this value if higher). */
+  hwm: number;
+  /** The day's start measured from (the unconfirmed change applied), or null. */
+  dayStartEquity: number | null;
+  /** The factor the unconfirmed change scaled the marks by (1 when none): a mark recorded now is at the confirmed scale × this. */
+  unconfirmedScale: number;
 }
 
-const lossPct = (from: number, to: number): number =>
-  from > 0 ? Math.max(0, ((from - to) / from) * 100) : 0;
+/** The loss from `from` to `to`, % of `from` (0 for a gain, or when `from` is below a cent). */
+export function lossPct(from: number, to: number): number {
+  return from >= MIN_MARK_USD ? Math.max(0, ((from - to) / from) * 100) : 0;
+}
+
+/**
+ * The factor a change of the cash waiting for the ledger scales the marks by, read at the current
+ * account value (it is in it, or — when the ledger came first — it is the part not in it yet).
+ */
+export function unconfirmedFactor(accountValue: number, unconfirmedUsd: number): number {
+  return unconfirmedUsd === 0 ? 1 : flowFactor(accountValue - unconfirmedUsd, unconfirmedUsd);
+}
 
 export function evaluateSafety(input: SafetyInput): SafetyVerdict {
   const { accountValue, settings } = input;
-  const hwm = Math.max(input.hwm, accountValue);
-  const drawdownPct = hwm > 0 ? lossPct(hwm, accountValue) : 0;
-  const dayStart = input.dayStartEquity;
-  const dailyLossPct = dayStart && dayStart > 0 ? lossPct(dayStart, accountValue) : 0;
-  const dailyLossHit = dailyLossPct >= settings.risk.maxDailyLossPct;
-  // The same figures with the unconfirmed change counted as a trading result.
   const u = input.unconfirmedUsd ?? 0;
-  const rawHwm = Math.max(input.hwm - u, accountValue);
+  const k = unconfirmedFactor(accountValue, u);
+  const hwm = Math.max(input.hwm * k, accountValue);
+  const drawdownPct = lossPct(hwm, accountValue);
+  const dayStart = input.dayStartEquity === null ? null : input.dayStartEquity * k;
+  const dailyLossPct = dayStart === null ? 0 : lossPct(dayStart, accountValue);
+  const limit = settings.risk.maxDailyLossPct;
+  const dailyLossReached = dailyLossPct >= limit;
+  const dailyLossHit = dailyLossReached || (input.dailyStop ? input.dailyStop.lossPct >= limit : false);
+  // The same figures with the unconfirmed change counted as a trading result (marks unscaled).
   const held =
     u !== 0 &&
     !dailyLossHit &&
-    ((rawHwm > 0 && lossPct(rawHwm, accountValue) >= settings.risk.maxDrawdownPct) ||
-      (dayStart !== null &&
-        dayStart - u > 0 &&
-        lossPct(dayStart - u, accountValue) >= settings.risk.maxDailyLossPct));
-  const base = { dailyLossHit, held, drawdownPct, dailyLossPct };
+    (lossPct(Math.max(input.hwm, accountValue), accountValue) >= settings.risk.maxDrawdownPct ||
+      (input.dayStartEquity !== null && lossPct(input.dayStartEquity, accountValue) >= limit));
+  const base = {
+    dailyLossHit,
+    dailyLossReached,
+    held,
+    drawdownPct,
+    dailyLossPct,
+    hwm,
+    dayStartEquity: dayStart,
+    unconfirmedScale: k,
+  };
   if (input.activeHalt) return { halted: true, newHalt: null, ...base };
-  if (hwm > 0 && drawdownPct >= settings.risk.maxDrawdownPct) {
+  if (hwm >= MIN_MARK_USD && drawdownPct >= settings.risk.maxDrawdownPct) {
     const reason = `drawdown ${fixed(drawdownPct)}% from high-water mark ${fixed(hwm)} reached the ${settings.risk.maxDrawdownPct}% limit`;
     return { halted: true, newHalt: { kind: "kill-switch", reason }, ...base, held: false };
   }
@@ -79,20 +145,60 @@ export function evaluateSafety(input: SafetyInput): SafetyVerdict {
 }
 
 /**
- * A mark (the high-water mark, the day's first equity) as recorded: its value and the net
- * cash-flow total it was recorded at (any origin: only differences matter).
+ * The factors of cash flows taken one after another from the equity `equityBefore` (each one's
+ * E is the one before's E + its flow), in the order given.
  */
-export interface Mark {
-  value: number;
-  flows: number;
+export function flowFactors(equityBefore: number, flows: readonly number[]): number[] {
+  let e = equityBefore;
+  return flows.map((usd) => {
+    const f = flowFactor(e, usd);
+    e += usd;
+    return f;
+  });
 }
 
 /**
- * A mark at a newer cash-flow total: shifted by the cash that came in (+) or went out (−)
- * since it was recorded — a withdrawal of X lowers it by X, a deposit raises it by X.
+ * A mark (the high-water mark, the day's first equity) as recorded: its value and the cash-flow
+ * scale it was recorded at (the product of the factors of the cash flows before it; only ratios
+ * matter).
  */
-export function markAt(mark: Mark, flows: number): number {
-  return mark.value + (flows - mark.flows);
+export interface Mark {
+  value: number;
+  scale: number;
+}
+
+/**
+ * A mark at a newer cash-flow scale: scaled by the cash flows since it was recorded — each one's
+ * (E + flow) / E (flowFactor). The one way the marks are read.
+ */
+export function markAt(mark: Mark, scale: number): number {
+  return mark.value * (scale / mark.scale);
+}
+
+/**
+ * The daily loss limit hit during a UTC day, as the run journals it (status reads it back): the
+ * loss and the limit it reached, and when. It stops increases until that day ends.
+ */
+export interface DailyLossStop {
+  day: string;
+  lossPct: number;
+  limitPct: number;
+  since: number;
+}
+
+/** The stop in force on `day` under `limitPct` (a limit raised above its loss lifts it), or null. */
+export function dailyStopOn(stop: DailyLossStop | null, day: string, limitPct: number): DailyLossStop | null {
+  return stop && stop.day === day && stop.lossPct >= limitPct ? stop : null;
+}
+
+/** When the UTC day of `ts` ends (00:00 UTC of the next day): the daily loss limit lifts then. */
+export function utcDayEnd(ts: number): number {
+  return (Math.floor(ts / 86_400_000) + 1) * 86_400_000;
+}
+
+/** What the run says when the daily loss limit is hit (the halt event's reason; status says it too). */
+export function dailyLossReason(lossPct: number, limitPct: number): string {
+  return `daily loss ${fixed(lossPct)}% reached the ${limitPct}% limit: no increases until 00:00 UTC`;
 }
 
 // --- the window between the account value and the ledger ------------------------------------
@@ -144,6 +250,16 @@ function noise(cash: number): number {
 export function explainCash(t: CashTracker, usd: number, time?: number): CashTracker {
   if (t.refCash === null || (time !== undefined && time <= t.refTime)) return t;
   return { ...t, explained: t.explained + usd, pending: t.pending - usd };
+}
+
+/**
+ * The unexplained change a reading of `cash` would show (readCash's pending; nothing is
+ * changed): the tracker's own when the cash or the reference is unknown.
+ */
+export function pendingAt(t: CashTracker, cash: number | null | undefined): number {
+  if (t.refCash === null || cash === null || cash === undefined || !Number.isFinite(cash)) return t.pending;
+  const pending = cash - t.refCash - t.explained;
+  return Math.abs(pending) <= noise(cash) ? 0 : pending;
 }
 
 /**

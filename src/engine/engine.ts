@@ -1339,13 +1339,14 @@ export class CopyEngine {
     this.#lastSweepOkAt = this.#now();
     // Our cash flows first, so the marks have moved with them; then the account value (with its
     // cash, when the model holds the value this read brought).
-    if (r.ourFlows) this.#safety.cashFlows(r.ourFlows);
     const value = this.#ours.state.accountValue;
     const same = !own && r.ours !== null && r.ours.accountValue === value;
-    this.#safety.check(
-      { accountValue: value, ...(same && r.ours ? { cash: r.ours.cash ?? null, time: r.ours.time } : {}) },
-      true,
-    );
+    const reading = {
+      accountValue: value,
+      ...(same && r.ours ? { cash: r.ours.cash ?? null, time: r.ours.time } : {}),
+    };
+    if (r.ourFlows) this.#safety.cashFlows(r.ourFlows, reading);
+    this.#safety.check(reading, true);
     this.#guard.update(
       this.#leaders.map((l) => l.view()),
       this.#ours.state,
@@ -1484,14 +1485,16 @@ export class CopyEngine {
   }
 
   /**
-   * Our own deposits/withdrawals/transfers since the last journaled one (live runs): the same
-   * ledger read as the leaders', for the safety rules (their stream may have missed one, or
-   * there is no stream). A failed read only waits for the next sweep: the account stream's
-   * unexplained cash change waits for it meanwhile (core/safety.ts CashTracker).
+   * Our own deposits/withdrawals/transfers since the last journaled one: the same ledger read
+   * as the leaders', for the safety rules (their stream may have missed one, or there is no
+   * stream). A failed read only waits for the next sweep: the account stream's unexplained cash
+   * change waits for it meanwhile (core/safety.ts CashTracker). A dry run reads them too, until
+   * its account is its own (its first read): the ones no live run journaled yet scale its marks
+   * as they would a live run's. Paper's account is its own from the start: none.
    */
   async #readOurCashFlows(): Promise<{ time: number; usd: number; kind: string; hash: string }[] | null> {
     const o = this.#o;
-    if (o.mode !== "live" || !o.reader.getLedgerUpdates || this.#ownAccount()) return null;
+    if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
     try {
       this.#requests++;
       const startedAt = this.#now();
@@ -2504,7 +2507,7 @@ export class CopyEngine {
         this.#pnl.onFunding(e.fundings);
         return;
       case "ourLedger":
-        if (this.#o.mode === "live" && !this.#ownAccount()) this.#safety.cashFlows(e.flows);
+        if (!this.#ownAccount()) this.#safety.cashFlows(e.flows);
         return;
       case "mids":
         this.#onMids(e);

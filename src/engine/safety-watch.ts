@@ -5,22 +5,36 @@
 // The rules themselves are pure (core/safety.ts evaluateSafety); this is their memory and I/O.
 //
 // Both rules measure trading results: our own cash flows (the account's ledger: deposits,
-// withdrawals, transfers — streamed, and read at every sweep) are journaled and shift the
-// high-water mark and the day's first equity by their amount (core/safety.ts markAt). A
+// withdrawals, transfers — streamed, and read at every sweep) are journaled with their factor
+// (E + flow) / E and scale the high-water mark and the day's first equity by it (core/safety.ts
+// flowFactor, markAt), so a cash flow alone never moves the drawdown % or the daily loss %. A
 // change of the account's cash the ledger has not explained yet waits for it, up to
 // CASH_FLOW_CONFIRM_MS, without halting and without increases (core/safety.ts CashTracker).
+//
+// A dry run computes the same figures as a live run would on the same account: it reads the
+// journal's marks at the journal's cash-flow scale, and the cash flows the journal does not hold
+// yet (made while no run watched) scale them in its memory — it writes nothing. Its equity is
+// modeled from its first read on: from then on the account's real cash flows are not its.
+// The daily loss limit, once hit, holds until the UTC day ends (DailyLossStop, journaled: a
+// restart and status see it).
 
 import { fixed } from "../core/format.js";
 import {
   CASH_FLOW_CONFIRM_MS,
   type CashTracker,
+  type DailyLossStop,
+  dailyLossReason,
+  dailyStopOn,
   emptyCashTracker,
   evaluateSafety,
   explainCash,
+  flowFactors,
   type HaltKind,
   type Mark,
   markAt,
+  pendingAt,
   readCash,
+  unconfirmedFactor,
   utcDay,
 } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
@@ -32,6 +46,9 @@ const LEDGER_REREAD_MS = 10 * 60_000;
 
 /** Account updates between sweeps record equity at most this often. */
 const EQUITY_RECORD_EVERY_MS = 5_000;
+
+/** Where the journal keeps the day's daily loss stop (core/safety.ts DailyLossStop; status reads it). */
+export const DAILY_LOSS_STOP_KEY = "safety.dailyLossStop";
 
 export interface SafetyWatchOptions {
   journal: Journal;
@@ -72,12 +89,19 @@ export class SafetyWatch {
   #held = false;
   #hwm = 0;
   #drawdownPct = 0;
-  /** The journal's high-water mark as last read or written, with the cash-flow total it is at. */
+  #dailyLossPct = 0;
+  /** The journal's high-water mark as last read or written, with the cash-flow scale it is at. */
   #journalHwm: Mark | null = null;
-  /** The UTC day's first recorded equity (and its cash-flow total), as last read. */
+  /** A dry run's own high-water mark (it records none), with its scale. */
+  #ownHwm: Mark | null = null;
+  /** The UTC day's first recorded equity (and its cash-flow scale), as last read. */
   #day: { day: string; equity: Mark | null } | null = null;
-  /** The net of our journaled cash flows (read at sweeps, raised by each one journaled). */
-  #confirmed: number | null = null;
+  /** The daily loss stop of the current UTC day (journaled), or null. */
+  #dailyStop: DailyLossStop | null = null;
+  /** The scale of our journaled cash flows (read at sweeps, and with each one journaled). */
+  #journalScale: number | null = null;
+  /** A dry run's: the cash flows it took that the journal does not hold, and their scale. */
+  #unjournaled: { flows: CashFlowRow[]; scale: number } = { flows: [], scale: 1 };
   /** The change of the cash the ledger has not explained yet. */
   #tracker: CashTracker = emptyCashTracker();
   /** The last reading, re-evaluated when a cash flow arrives. */
@@ -128,6 +152,14 @@ export class SafetyWatch {
   get drawdownPct(): number {
     return this.#drawdownPct;
   }
+  /** The loss since the UTC day's first equity, % (trading results only), as of the last reading. */
+  get dailyLossPct(): number {
+    return this.#dailyLossPct;
+  }
+  /** The daily loss limit's stop in force today (hit earlier today, or now), or null. */
+  get dailyStop(): DailyLossStop | null {
+    return this.#dailyLossHit ? this.#dailyStop : null;
+  }
 
   /** A halted sweep closed what it had to (or had nothing to close). */
   setFlattened(flat: boolean): void {
@@ -158,30 +190,65 @@ export class SafetyWatch {
   }
 
   /**
-   * Our own cash flows (from the ledger stream or a sweep's read): journaled once each, then
-   * the marks shift by them at once (the last reading is evaluated again, and recorded).
-   * A dry run writes nothing and takes none (its equity is modeled).
+   * Our own cash flows (from the ledger stream or a sweep's read): journaled once each with its
+   * factor (E + flow) / E, then the marks scale by them at once (the last reading is evaluated
+   * again, and recorded). E, the equity just before the flow: the account value of `reading` (a
+   * sweep's, whose cash flows come with it) or of the last one, less the change of the cash in
+   * it that the ledger had not explained yet — the flow itself when the account showed it first.
+   * A dry run journals nothing: the flows the journal does not hold scale its marks in memory.
    */
-  cashFlows(flows: readonly CashFlowRow[]): void {
+  cashFlows(flows: readonly CashFlowRow[], reading?: AccountReading): void {
     const o = this.#o;
-    if (o.mode === "dry-run" || flows.length === 0) return;
+    const dry = o.mode === "dry-run";
+    if (flows.length === 0) return;
     const anchor = this.#anchor();
     this.#seed();
-    const fresh = o.journal.recordCashFlows(
-      flows.filter((f) => f.time > anchor && f.usd !== 0),
-      o.runId?.() ?? null,
-    );
+    const seen = new Set<string>();
+    const fresh = flows
+      .filter((f) => f.time > anchor && f.usd !== 0)
+      .filter((f) => {
+        const key = `${f.hash}|${f.kind}|${f.time}|${f.usd}`;
+        if (seen.has(key) || o.journal.hasCashFlow(f)) return false;
+        seen.add(key);
+        return !(dry && this.#unjournaled.flows.some((u) => sameFlow(u, f)));
+      })
+      .sort((a, b) => a.time - b.time);
     if (fresh.length === 0) return;
-    this.#confirmed = o.journal.cashFlowTotal();
+    const at = reading ?? this.#last;
+    const equityBefore = at ? at.accountValue - pendingAt(this.#tracker, at.cash) : this.#lastEquity();
+    const factors =
+      equityBefore === null
+        ? fresh.map(() => 1)
+        : flowFactors(
+            equityBefore,
+            fresh.map((f) => f.usd),
+          );
+    if (dry) {
+      this.#unjournaled = {
+        flows: [...this.#unjournaled.flows, ...fresh],
+        scale: factors.reduce((s, f) => s * f, this.#unjournaled.scale),
+      };
+    } else {
+      o.journal.recordCashFlows(
+        fresh.map((f, i) => ({ ...f, factor: factors[i] ?? 1 })),
+        o.runId?.() ?? null,
+      );
+      this.#journalScale = o.journal.cashFlowScale();
+    }
     for (const f of fresh) this.#tracker = explainCash(this.#tracker, f.usd, f.time);
     const net = sum(fresh);
     o.emit({
       type: "notice",
       ts: o.now(),
       kind: "cash-flow",
-      message: `your account ${net > 0 ? "received" : "sent out"} $${fixed(Math.abs(net))} (${[...new Set(fresh.map((f) => f.kind))].join(", ")}): not a trading result — the high-water mark and the day's start move with it`,
+      message: `your account ${net > 0 ? "received" : "sent out"} $${fixed(Math.abs(net))} (${[...new Set(fresh.map((f) => f.kind))].join(", ")}): not a trading result — the high-water mark and the day's start scale with it, the drawdown and the daily loss stay as they were${dry ? " (dry run: not journaled)" : ""}`,
     });
-    if (this.#last) this.#evaluate(this.#last, false, true);
+    if (this.#last && !reading) this.#evaluate(this.#last, false, true);
+  }
+
+  /** The journal's last equity, when no reading is at hand (E of a cash flow). */
+  #lastEquity(): number | null {
+    return this.#o.journal.latestEquity()?.accountValue ?? null;
   }
 
   /**
@@ -189,10 +256,11 @@ export class SafetyWatch {
    * cash): what changed while no run watched — a withdrawal whose ledger update has not come
    * yet — waits for the ledger as it would have in a run, and a change the last run was still
    * waiting for goes on waiting (its reference has no time: any cash flow the ledger brings
-   * from here on explains it; those journaled already are never brought again).
+   * from here on explains it; those journaled already are never brought again). A dry run
+   * starts from the same snapshot, so its figures are the live run's.
    */
   #seed(): void {
-    if (this.#tracker.refCash !== null || this.#o.mode === "dry-run") return;
+    if (this.#tracker.refCash !== null) return;
     const last = this.#o.journal.latestEquity();
     if (last?.cash === null || last?.cash === undefined) return;
     this.#tracker = { ...emptyCashTracker(), refCash: last.cash - last.pending };
@@ -221,20 +289,24 @@ export class SafetyWatch {
     if (!persist && accountValue <= 0) return;
     this.#last = reading;
     const now = o.now();
-    // The journal's HWM and the day's first equity are read by sweeps and when the UTC day
-    // turns; an account update in between (one per fill) uses what they left.
+    // The journal's HWM, the day's first equity and its stop are read by sweeps and when the
+    // UTC day turns; an account update in between (one per fill) uses what they left.
     const day = utcDay(now);
     const reread = fromSweep || this.#day?.day !== day;
     if (reread) {
       const last = o.journal.latestEquity();
-      this.#journalHwm = last ? { value: last.hwm, flows: last.flows } : null;
-      if (persist) this.#confirmed = o.journal.cashFlowTotal();
+      this.#journalHwm = last ? { value: last.hwm, scale: last.scale } : null;
+      this.#journalScale = o.journal.cashFlowScale();
+      // The day's stop as journaled (a dry run keeps one it found itself, recording nothing).
+      const stop = o.journal.getCopyState<DailyLossStop>(DAILY_LOSS_STOP_KEY);
+      if (stop?.day === day) this.#dailyStop = stop;
+      else if (this.#dailyStop?.day !== day) this.#dailyStop = null;
     }
     if (persist && fromSweep) this.#syncHalt(now);
-    // The cash the ledger does not explain yet is taken as a cash flow for now (live runs: the
-    // reading has the cash); one that waited too long counts as a trading result.
+    // The cash the ledger does not explain yet is taken as a cash flow for now (a reading of the
+    // exchange's account has the cash); one that waited too long counts as a trading result.
     const cash = reading.cash;
-    if (persist && cash !== undefined && cash !== null && Number.isFinite(cash)) {
+    if (cash !== undefined && cash !== null && Number.isFinite(cash)) {
       this.#seed();
       const r = readCash(this.#tracker, cash, reading.time ?? now, now, o.confirmMs);
       this.#tracker = r.tracker;
@@ -247,39 +319,61 @@ export class SafetyWatch {
       }
     }
     const pending = this.#tracker.pending;
-    const flows = (this.#confirmed ?? 0) + pending;
-    let hwm = this.#journalHwm ? markAt(this.#journalHwm, flows) : accountValue;
-    // A dry run's modeled equity keeps its own high-water mark while it runs (nothing recorded).
-    if (!persist) hwm = Math.max(hwm, this.#hwm);
+    // The confirmed cash flows' scale (the journal's, and a dry run's flows the journal lacks),
+    // and the one a mark taken now is at (the change waiting for the ledger is in it).
+    const scale = (this.#journalScale ?? 1) * this.#unjournaled.scale;
+    const markScale = scale * unconfirmedFactor(accountValue, pending);
     let recorded = false;
     if (persist && (fromSweep || recordNow || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
-      const row = o.journal.recordEquity(now, accountValue, { flows, cash: cash ?? null, pending });
-      this.#journalHwm = { value: row.hwm, flows: row.flows };
-      hwm = row.hwm;
+      const row = o.journal.recordEquity(now, accountValue, {
+        scale: markScale,
+        cash: cash ?? null,
+        pending,
+      });
+      this.#journalHwm = { value: row.hwm, scale: row.scale };
       this.#lastEquityRecordAt = now;
       recorded = true;
     }
-    // The day's first equity may be the one just recorded.
-    if (reread || (recorded && this.#day?.equity === null)) {
-      this.#day = { day, equity: o.journal.dayStartEquity(day) };
+    // The day's first equity may be the one just recorded; a dry run takes its first reading
+    // of a day the journal has none of (a live run would have recorded it).
+    if (reread || this.#day?.day !== day || (recorded && this.#day?.equity === null)) {
+      const own = !persist && this.#day?.day === day ? this.#day.equity : null;
+      this.#day = { day, equity: o.journal.dayStartEquity(day) ?? own };
     }
-    const dayStart = this.#day?.equity ? markAt(this.#day.equity, flows) : null;
+    if (!persist && this.#day?.equity === null)
+      this.#day = { day, equity: { value: accountValue, scale: markScale } };
+    let hwm = this.#journalHwm ? markAt(this.#journalHwm, scale) : 0;
+    // A dry run's modeled equity keeps its own high-water mark while it runs (nothing recorded).
+    if (!persist && this.#ownHwm) hwm = Math.max(hwm, markAt(this.#ownHwm, scale));
     const verdict = evaluateSafety({
       accountValue,
       hwm,
-      dayStartEquity: dayStart,
+      dayStartEquity: this.#day?.equity ? markAt(this.#day.equity, scale) : null,
       settings: o.settings,
       activeHalt: this.#halt,
       unconfirmedUsd: pending,
+      dailyStop: dailyStopOn(this.#dailyStop, day, o.settings.risk.maxDailyLossPct),
     });
-    this.#hwm = Math.max(hwm, accountValue);
+    if (!persist) this.#ownHwm = { value: verdict.hwm, scale: markScale };
+    this.#hwm = verdict.hwm;
     this.#drawdownPct = verdict.drawdownPct;
+    this.#dailyLossPct = verdict.dailyLossPct;
+    if (verdict.dailyLossReached && this.#dailyStop?.day !== day) {
+      this.#dailyStop = {
+        day,
+        lossPct: verdict.dailyLossPct,
+        limitPct: o.settings.risk.maxDailyLossPct,
+        since: now,
+      };
+      if (persist) o.journal.setCopyState(DAILY_LOSS_STOP_KEY, this.#dailyStop, now);
+    }
     if (verdict.dailyLossHit && !this.#dailyLossHit) {
+      const stop = this.#dailyStop;
       o.emit({
         type: "halt",
         ts: now,
         kind: "daily-loss",
-        reason: `daily loss ${fixed(verdict.dailyLossPct)}% reached the ${o.settings.risk.maxDailyLossPct}% limit: no increases until 00:00 UTC`,
+        reason: dailyLossReason(stop?.lossPct ?? verdict.dailyLossPct, o.settings.risk.maxDailyLossPct),
       });
     }
     this.#dailyLossHit = verdict.dailyLossHit;
@@ -358,3 +452,6 @@ export class SafetyWatch {
 }
 
 const sum = (flows: readonly { usd: number }[]): number => flows.reduce((t, f) => t + f.usd, 0);
+
+const sameFlow = (a: CashFlowRow, b: CashFlowRow): boolean =>
+  a.hash === b.hash && a.kind === b.kind && a.time === b.time && a.usd === b.usd;

@@ -22,7 +22,7 @@ import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
-import type { HaltKind } from "../core/safety.js";
+import { type HaltKind, type Mark, markAt } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
@@ -244,15 +244,18 @@ export interface EquityRow {
   accountValue: number;
   /**
    * High-water mark including this snapshot, of trading results: every cash flow of ours
-   * since the mark was set shifted it by its amount (a withdrawal lowers it), so
-   * (hwm − accountValue) / hwm is the kill switch's drawdown.
+   * since the mark was set scaled it by (E + flow) / E (a withdrawal of 40 % lowers it by 40 %),
+   * so (hwm − accountValue) / hwm is the kill switch's drawdown.
    */
   hwm: number;
-  /** The net cash-flow total the snapshot (and its hwm) is expressed at (core/safety.ts Mark). */
-  flows: number;
+  /**
+   * The cash-flow scale the snapshot's hwm is at (core/safety.ts Mark): the journaled flows'
+   * (cashFlowScale) times that of a change of the cash not yet confirmed (`pending`).
+   */
+  scale: number;
   /** The account's cash (account value − unrealised P&L), when known. */
   cash: number | null;
-  /** The part of `flows` that was a change of the cash the ledger had not confirmed yet. */
+  /** A change of the cash the ledger had not confirmed yet, taken as a cash flow in `scale`. */
   pending: number;
 }
 
@@ -426,30 +429,40 @@ export interface Journal {
   /** Orders recorded at or after `sinceMs`, oldest first. */
   ordersSince(sinceMs: number): OrderRow[];
   /**
-   * Store a snapshot; the high-water mark is carried forward (shifted by the cash flows since
-   * the last snapshot: `flows` − its flows) and raised. `flows` defaults to the journaled
-   * cash-flow total (cashFlowTotal).
+   * Store a snapshot; the high-water mark is carried forward (the last snapshot's, scaled by the
+   * cash flows since: core/safety.ts markAt at `scale`) and raised. `scale` defaults to the
+   * journaled cash flows' (cashFlowScale).
    */
   recordEquity(
     ts: number,
     accountValue: number,
-    at?: { flows?: number; cash?: number | null; pending?: number },
+    at?: { scale?: number; cash?: number | null; pending?: number },
   ): EquityRow;
   /** Start the high-water mark again from this value (e.g. on `resume` after a kill switch). */
   resetHighWaterMark(ts: number, accountValue: number): EquityRow;
   highWaterMark(): number | null;
   latestEquity(): EquityRow | null;
   /**
-   * The first snapshot taken on that UTC day ("YYYY-MM-DD") and the cash-flow total it is
-   * expressed at (shift it with core/safety.ts markAt), or null if none.
+   * The first snapshot taken on that UTC day ("YYYY-MM-DD") and the cash-flow scale it is at
+   * (read it with core/safety.ts markAt), or null if none.
    */
-  dayStartEquity(utcDay: string): { value: number; flows: number } | null;
-  /** Journal our own cash flows (deduplicated as the ledger keys them); returns the new ones. */
-  recordCashFlows(flows: readonly CashFlowRow[], runId?: number | null): CashFlowRow[];
+  dayStartEquity(utcDay: string): Mark | null;
+  /**
+   * Journal our own cash flows (deduplicated as the ledger keys them), each with its factor
+   * (core/safety.ts flowFactor; 1 when not given); returns the new ones.
+   */
+  recordCashFlows(
+    flows: readonly (CashFlowRow & { factor?: number })[],
+    runId?: number | null,
+  ): CashFlowRow[];
+  /** Whether this cash flow is journaled already (as the ledger keys it). */
+  hasCashFlow(flow: CashFlowRow): boolean;
   /** Our cash flows at or after `sinceMs` (exchange time), oldest first. */
   cashFlowsSince(sinceMs: number): CashFlowRow[];
   /** The net of every journaled cash flow of ours. */
   cashFlowTotal(): number;
+  /** The product of every journaled cash flow's factor: the scale a mark recorded now is at (core/safety.ts Mark). */
+  cashFlowScale(): number;
   /** The newest journaled cash flow's exchange time, or null. */
   lastCashFlowTime(): number | null;
   /**
@@ -1267,7 +1280,7 @@ function equityRow(r: Row): EquityRow {
     ts: sqlNumber(r.ts),
     accountValue: sqlNumber(r.account_value),
     hwm: sqlNumber(r.hwm),
-    flows: sqlNumberOrNull(r.flows) ?? 0,
+    scale: sqlNumberOrNull(r.scale) ?? 1,
     cash: sqlNumberOrNull(r.cash),
     pending: sqlNumberOrNull(r.pending) ?? 0,
   };
@@ -1887,7 +1900,7 @@ class SqliteJournal implements Journal {
 
   equitySince(fromMs: number, toMs = Number.MAX_SAFE_INTEGER): EquityRow[] {
     return this.#all(
-      "SELECT ts, account_value, hwm, flows, cash, pending FROM equity WHERE ts >= ? AND ts <= ? ORDER BY ts, id",
+      "SELECT ts, account_value, hwm, scale, cash, pending FROM equity WHERE ts >= ? AND ts <= ? ORDER BY ts, id",
       fromMs,
       toMs,
     ).map(equityRow);
@@ -1900,22 +1913,22 @@ class SqliteJournal implements Journal {
   recordEquity(
     ts: number,
     accountValue: number,
-    at: { flows?: number; cash?: number | null; pending?: number } = {},
+    at: { scale?: number; cash?: number | null; pending?: number } = {},
   ): EquityRow {
     this.#keep();
-    const flows = at.flows ?? this.cashFlowTotal();
+    const scale = at.scale ?? this.cashFlowScale();
+    // The last mark, scaled by the cash flows since it was recorded (core/safety.ts markAt).
+    const last = this.#get("SELECT hwm, scale FROM equity ORDER BY id DESC LIMIT 1");
+    const carried = last
+      ? markAt({ value: sqlNumber(last.hwm), scale: sqlNumberOrNull(last.scale) ?? 1 }, scale)
+      : 0;
     const r = this.#writeLater(
-      // Plain `?`, values given again: Node 22.13 cannot bind numbered parameters (?2).
-      // The last mark, shifted by the cash flows since it was recorded (core/safety.ts markAt).
-      `INSERT INTO equity (ts, account_value, hwm, flows, cash, pending)
-       VALUES (?, ?, max(?, coalesce((SELECT hwm + (? - flows) FROM equity ORDER BY id DESC LIMIT 1), ?)), ?, ?, ?)
-       RETURNING ts, account_value, hwm, flows, cash, pending`,
+      `INSERT INTO equity (ts, account_value, hwm, scale, cash, pending) VALUES (?, ?, ?, ?, ?, ?)
+       RETURNING ts, account_value, hwm, scale, cash, pending`,
       ts,
       accountValue,
-      accountValue,
-      flows,
-      accountValue,
-      flows,
+      Math.max(accountValue, carried),
+      scale,
       at.cash ?? null,
       at.pending ?? 0,
     );
@@ -1925,31 +1938,56 @@ class SqliteJournal implements Journal {
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
     this.#keep();
     const r = this.#write(
-      "INSERT INTO equity (ts, account_value, hwm, flows, reset) VALUES (?, ?, ?, ?, 1) RETURNING ts, account_value, hwm, flows, cash, pending",
+      "INSERT INTO equity (ts, account_value, hwm, scale, reset) VALUES (?, ?, ?, ?, 1) RETURNING ts, account_value, hwm, scale, cash, pending",
       ts,
       accountValue,
       accountValue,
-      this.cashFlowTotal(),
+      this.cashFlowScale(),
     );
     return equityRow(r ?? {});
   }
 
-  recordCashFlows(flows: readonly CashFlowRow[], runId: number | null = null): CashFlowRow[] {
+  recordCashFlows(
+    flows: readonly (CashFlowRow & { factor?: number })[],
+    runId: number | null = null,
+  ): CashFlowRow[] {
     const fresh: CashFlowRow[] = [];
     for (const f of flows) {
       this.#keep();
       const added = this.#runLater(
-        `INSERT INTO cash_flows (run_id, ts, usd, kind, hash) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO cash_flows (run_id, ts, usd, kind, hash, factor) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (hash, kind, ts, usd) DO NOTHING`,
         runId,
         f.time,
         f.usd,
         f.kind,
         f.hash,
+        f.factor ?? 1,
       );
-      if (added === 1) fresh.push(f);
+      if (added === 1) fresh.push({ time: f.time, usd: f.usd, kind: f.kind, hash: f.hash });
     }
     return fresh;
+  }
+
+  hasCashFlow(f: CashFlowRow): boolean {
+    return (
+      this.#get(
+        "SELECT 1 AS found FROM cash_flows WHERE hash = ? AND kind = ? AND ts = ? AND usd = ?",
+        f.hash,
+        f.kind,
+        f.time,
+        f.usd,
+      ) !== undefined
+    );
+  }
+
+  cashFlowScale(): number {
+    // A product over the rows (a handful: one per deposit or withdrawal), in JS: SQLite's math
+    // functions (exp, ln) are not in every Node's build.
+    return this.#all("SELECT factor FROM cash_flows ORDER BY id").reduce(
+      (scale, r) => scale * (sqlNumberOrNull(r.factor) ?? 1),
+      1,
+    );
   }
 
   cashFlowsSince(sinceMs: number): CashFlowRow[] {
@@ -1975,20 +2013,20 @@ class SqliteJournal implements Journal {
 
   latestEquity(): EquityRow | null {
     const r = this.#get(
-      "SELECT ts, account_value, hwm, flows, cash, pending FROM equity ORDER BY id DESC LIMIT 1",
+      "SELECT ts, account_value, hwm, scale, cash, pending FROM equity ORDER BY id DESC LIMIT 1",
     );
     return r ? equityRow(r) : null;
   }
 
-  dayStartEquity(utcDay: string): { value: number; flows: number } | null {
+  dayStartEquity(utcDay: string): Mark | null {
     const start = /^\d{4}-\d{2}-\d{2}$/.test(utcDay) ? Date.parse(`${utcDay}T00:00:00Z`) : Number.NaN;
     if (!Number.isFinite(start)) throw new RangeError(`utcDay must be YYYY-MM-DD, got "${utcDay}"`);
     const r = this.#get(
-      "SELECT account_value, flows FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
+      "SELECT account_value, scale FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
       start,
       start + 86_400_000,
     );
-    return r ? { value: sqlNumber(r.account_value), flows: sqlNumberOrNull(r.flows) ?? 0 } : null;
+    return r ? { value: sqlNumber(r.account_value), scale: sqlNumberOrNull(r.scale) ?? 1 } : null;
   }
 
   recordHalt(p: RecordHaltParameters): HaltRow {

@@ -285,6 +285,24 @@ INSERT INTO managed_history (ts, positions)
   FROM copy_state WHERE key = 'managed';
 `,
   },
+  {
+    version: 8,
+    name: "our cash flows scale the marks by (E + flow) / E instead of moving them by their amount",
+    // Moving the high-water mark and the day's start by a cash flow's dollar amount changed the
+    // drawdown % and the daily loss % (the same dollar gap over a smaller base): a withdrawal
+    // made in a drawdown tripped the kill switch. A cash flow now scales them as a fund's
+    // subscription or redemption does (core/safety.ts flowFactor).
+    // cash_flows.factor: (E + usd) / E, E the account's equity just before the flow.
+    // equity.scale: the product of the factors of the cash flows before the snapshot (times a
+    // change of the cash not yet confirmed, taken as a cash flow for now) — the scale its hwm is
+    // at; a later snapshot scales the mark by the ratio. equity.flows is no longer written.
+    // Rows from before: factor 1 and scale 1 — their flows are in the marks already (moved by
+    // their amount then), so every mark reads as it was recorded.
+    sql: `
+ALTER TABLE cash_flows ADD COLUMN factor REAL NOT NULL DEFAULT 1;
+ALTER TABLE equity ADD COLUMN scale REAL NOT NULL DEFAULT 1;
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -3,22 +3,29 @@
 // halts; an unexplained fall of the cash that the ledger never confirms counts after the wait;
 // a fall of prices halts at once.
 
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CASH_FLOW_CONFIRM_MS } from "../../src/core/safety.js";
-import { defaultSettings } from "../../src/core/settings.js";
-import type { EngineEvent } from "../../src/engine/events.js";
-import { SafetyWatch } from "../../src/engine/safety-watch.js";
-import { openJournal } from "../../src/store/journal.js";
+import { defaultSettings, type Settings } from "../../src/core/settings.js";
+import type { EngineEvent, RunMode } from "../../src/engine/events.js";
+import { DAILY_LOSS_STOP_KEY, SafetyWatch } from "../../src/engine/safety-watch.js";
+import { type Journal, openJournal } from "../../src/store/journal.js";
+
+import "../helpers/fast-check.js";
 
 const T0 = Date.UTC(2026, 0, 5, 12);
 
-function watch(journal = openJournal(":memory:")) {
+function watch(
+  journal = openJournal(":memory:"),
+  settings: Settings = defaultSettings(),
+  mode: RunMode = "live",
+) {
   let now = T0;
   const events: EngineEvent[] = [];
   const w = new SafetyWatch({
     journal,
-    settings: defaultSettings(), // kill switch 25 %, daily loss 10 %
-    mode: "live",
+    settings, // kill switch 25 %, daily loss 10 % (the defaults)
+    mode,
     emit: (e) => events.push(e),
     now: () => now,
   });
@@ -119,5 +126,265 @@ describe("SafetyWatch: our cash flows against the account value", () => {
     expect(next.w.held).toBe(false);
     expect(next.w.unconfirmedUsd).toBe(0);
     expect(next.journal.latestEquity()).toMatchObject({ accountValue: 7_000, hwm: 7_000, pending: 0 });
+  });
+});
+
+describe("SafetyWatch: a cash flow scales the marks by (E + flow) / E — the drawdown % and the daily loss % stay", () => {
+  // The repro: $1 000, prices fall (ETH −10 %, BTC −7 %) to a 15.54 % drawdown, then $400 is
+  // withdrawn. Moving the mark by $400 made it 25.84 % from a mark of 600: kill switch, flattened.
+  const before = 1_000 * (1 - 0.1554);
+  for (const order of ["the account value first", "the ledger first"] as const) {
+    it(`a $400 withdrawal in a 15.54 % drawdown (${order}): still 15.54 %, no halt, no daily loss`, () => {
+      const s = watch();
+      s.w.check({ accountValue: 1_000, cash: 1_000, time: T0 }, true);
+      s.at(1_000);
+      s.w.check({ accountValue: before, cash: 1_000, time: T0 + 900 }, true); // prices fell
+      expect(s.w.drawdownPct).toBeCloseTo(15.54, 9);
+      s.at(2_000);
+      if (order === "the ledger first") {
+        s.w.cashFlows([withdrawal(1_500, 400)]);
+        s.w.check({ accountValue: before, cash: 1_000, time: T0 + 1_400 }, false); // a state from before it
+        expect(s.w.drawdownPct).toBeCloseTo(15.54, 9);
+        s.at(2_500);
+        s.w.check({ accountValue: before - 400, cash: 600, time: T0 + 1_600 }, true);
+      } else {
+        s.w.check({ accountValue: before - 400, cash: 600, time: T0 + 1_600 }, false);
+        expect(s.w.drawdownPct).toBeCloseTo(15.54, 9);
+        s.at(2_500);
+        s.w.cashFlows([withdrawal(1_500, 400)]);
+      }
+      expect(s.w.drawdownPct).toBeCloseTo(15.54, 9);
+      expect(s.w.dailyLossPct).toBeCloseTo(15.54, 9);
+      expect(s.w.halt).toBeNull();
+      // The fall of prices hit the daily loss limit (10 %), before the withdrawal; nothing since.
+      expect(s.events.filter((e) => e.type === "halt").map((e) => e.ts)).toEqual([T0 + 1_000]);
+      expect(s.journal.activeHalt()).toBeNull();
+      // The journal's mark scaled with it (status and report read it): 1 000 × (444.6 / 844.6).
+      const eq = s.journal.latestEquity();
+      expect(eq?.hwm).toBeCloseTo((1_000 * (before - 400)) / before, 6);
+      // A restart reads the same from the journal.
+      const next = watch(s.journal);
+      next.at(3_000);
+      next.w.check({ accountValue: before - 400, cash: 600, time: T0 + 2_900 }, true);
+      expect(next.w.drawdownPct).toBeCloseTo(15.54, 9);
+      expect(next.w.dailyLossPct).toBeCloseTo(15.54, 9);
+      expect(next.w.halt).toBeNull();
+    });
+  }
+
+  it("--max-drawdown-pct 0.1 at a 0.02 % drawdown, $9 000 of $9 998 withdrawn: still 0.02 %, no halt", () => {
+    const settings = defaultSettings();
+    settings.risk.maxDrawdownPct = 0.1;
+    const s = watch(openJournal(":memory:"), settings);
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 9_998, cash: 10_000, time: T0 + 900 }, true);
+    s.at(2_000);
+    s.w.check({ accountValue: 998, cash: 1_000, time: T0 + 1_900 }, false);
+    s.w.cashFlows([withdrawal(1_500, 9_000)]);
+    expect(s.w.drawdownPct).toBeCloseTo(0.02, 9);
+    expect(s.w.halt).toBeNull();
+  });
+
+  it("then a trading loss to the limit still halts, measured in % of what is left", () => {
+    const s = watch();
+    s.w.check({ accountValue: 1_000, cash: 1_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 600, cash: 600, time: T0 + 900 }, false);
+    s.w.cashFlows([withdrawal(500, 400)]);
+    expect(s.w.halt).toBeNull();
+    s.at(2_000);
+    s.w.check({ accountValue: 450, cash: 600, time: T0 + 1_900 }, false); // 25 % of 600
+    expect(s.w.halt?.kind).toBe("kill-switch");
+  });
+
+  type Step = { kind: "trade"; pct: number } | { kind: "flow"; pct: number; ledgerFirst: boolean };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant("trade" as const), pct: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
+    fc.record({
+      kind: fc.constant("flow" as const),
+      pct: fc.double({ min: -0.95, max: 3, noNaN: true }),
+      ledgerFirst: fc.boolean(),
+    }),
+  );
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+
+  it("property: for any path of prices and cash flows (either order) through the watch and its journal, the drawdown % and the daily loss % right after a flow are those right before — and a restart reads them back", () => {
+    const settings = defaultSettings();
+    settings.risk.maxDrawdownPct = 100;
+    settings.risk.maxDailyLossPct = 100;
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 20 }), (steps) => {
+        const s = watch(openJournal(":memory:"), settings);
+        let ms = 0;
+        let cash = 10_000;
+        let upnl = 0;
+        let n = 0;
+        const reading = (fromSweep: boolean) => {
+          ms += 1_000;
+          s.at(ms);
+          s.w.check({ accountValue: cash + upnl, cash, time: T0 + ms - 100 }, fromSweep);
+        };
+        reading(true);
+        for (const x of steps) {
+          if (x.kind === "trade") {
+            upnl += (cash + upnl) * x.pct;
+            reading(n++ % 3 === 0);
+            continue;
+          }
+          const usd = (cash + upnl) * x.pct;
+          if (Math.abs(usd) <= 2 * Math.max(1, Math.abs(cash) * 1e-4, Math.abs(cash + usd) * 1e-4)) continue;
+          const before = { dd: s.w.drawdownPct, daily: s.w.dailyLossPct };
+          const same = () => {
+            expect(close(s.w.drawdownPct, before.dd)).toBe(true);
+            expect(close(s.w.dailyLossPct, before.daily)).toBe(true);
+          };
+          const flow = { time: T0 + ms + 50, usd, kind: usd > 0 ? "deposit" : "withdraw", hash: `0x${++n}` };
+          if (x.ledgerFirst) {
+            ms += 100;
+            s.at(ms);
+            s.w.cashFlows([flow]);
+            same();
+            cash += usd;
+            reading(false);
+          } else {
+            cash += usd;
+            reading(false);
+            same();
+            s.w.cashFlows([flow]);
+          }
+          same();
+        }
+        expect(s.events.filter((e) => e.type === "warning")).toEqual([]);
+        // A restart from the journal: the same figures at the same account value.
+        const dd = s.w.drawdownPct;
+        const daily = s.w.dailyLossPct;
+        reading(true);
+        const next = watch(s.journal, settings);
+        next.at(ms);
+        next.w.check({ accountValue: cash + upnl, cash, time: T0 + ms }, true);
+        expect(close(next.w.drawdownPct, dd)).toBe(true);
+        expect(close(next.w.dailyLossPct, daily)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("SafetyWatch: a dry run computes what a live run computes", () => {
+  /** A live run's account: $10 000, then a 20 % fall of prices, all journaled. */
+  function journaled() {
+    const live = watch();
+    live.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    live.at(1_000);
+    live.w.check({ accountValue: 8_000, cash: 10_000, time: T0 + 900 }, true);
+    return live;
+  }
+  const dryWatch = (journal: Journal, at: number) => {
+    const d = watch(journal, defaultSettings(), "dry-run");
+    d.at(at);
+    return d;
+  };
+
+  it("after a withdrawal a live run journaled: the same high-water mark, drawdown and verdict (it used to see the mark + the withdrawal: HALT kill-switch)", () => {
+    const live = journaled();
+    live.at(2_000);
+    live.w.check({ accountValue: 1_000, cash: 3_000, time: T0 + 1_900 }, false);
+    live.w.cashFlows([withdrawal(1_500, 7_000)]);
+    expect(live.w.halt).toBeNull();
+    const dry = dryWatch(live.journal, 3_000);
+    dry.w.check({ accountValue: 1_000, cash: 3_000, time: T0 + 2_900 }, true);
+    live.at(3_000);
+    live.w.check({ accountValue: 1_000, cash: 3_000, time: T0 + 2_900 }, true);
+    for (const s of [dry, live]) {
+      expect(s.w.halt).toBeNull();
+      expect(s.w.drawdownPct).toBeCloseTo(20, 9);
+      expect(s.w.dailyLossPct).toBeCloseTo(20, 9);
+    }
+    expect(dry.w.hwm).toBeCloseTo(live.w.hwm, 9);
+    // The fall of prices hit the daily loss limit (10 %) for both; the kill switch (25 %) neither.
+    expect(dry.w.dailyLossHit).toBe(live.w.dailyLossHit);
+    expect(dry.events.filter((e) => e.type === "halt").map((e) => e.kind)).toEqual(["daily-loss"]);
+    // After hlcopy resume resets the mark to the account value, the dry run starts there too.
+    live.journal.resetHighWaterMark(T0 + 3_500, 1_000);
+    const again = dryWatch(live.journal, 4_000);
+    again.w.check({ accountValue: 1_000, cash: 3_000, time: T0 + 3_900 }, true);
+    expect(again.w.hwm).toBe(1_000);
+    expect(again.w.drawdownPct).toBe(0);
+  });
+
+  it("a withdrawal no run journaled yet: the dry run takes it in its memory (writes nothing) and agrees with the live run that then journals it", () => {
+    const live = journaled();
+    const rows = live.journal.equitySince(0).length;
+    const flow = withdrawal(1_500, 7_000);
+    const dry = dryWatch(live.journal, 3_000);
+    const reading = { accountValue: 1_000, cash: 3_000, time: T0 + 2_900 };
+    dry.w.cashFlows([flow], reading);
+    dry.w.check(reading, true);
+    expect(live.journal.cashFlowTotal()).toBe(0);
+    expect(live.journal.equitySince(0)).toHaveLength(rows);
+    const next = watch(live.journal);
+    next.at(3_000);
+    next.w.cashFlows([flow], reading);
+    next.w.check(reading, true);
+    for (const s of [dry, next]) {
+      expect(s.w.halt).toBeNull();
+      expect(s.w.drawdownPct).toBeCloseTo(20, 9);
+      expect(s.w.dailyLossPct).toBeCloseTo(20, 9);
+    }
+    expect(dry.w.hwm).toBeCloseTo(next.w.hwm, 9);
+  });
+
+  it("a real loss: both halt, only the live run records it", () => {
+    const live = journaled();
+    const dry = dryWatch(live.journal, 2_000);
+    dry.w.check({ accountValue: 7_000, cash: 10_000, time: T0 + 1_900 }, true);
+    expect(dry.w.halt?.kind).toBe("kill-switch");
+    expect(live.journal.activeHalt()).toBeNull();
+    live.at(2_000);
+    live.w.check({ accountValue: 7_000, cash: 10_000, time: T0 + 1_900 }, true);
+    expect(live.w.halt?.kind).toBe("kill-switch");
+    expect(live.journal.activeHalt()?.kind).toBe("kill-switch");
+  });
+});
+
+describe("SafetyWatch: the daily loss limit holds until the UTC day ends", () => {
+  it("hit once, it stays hit when the loss recovers and across a restart (journaled, as status reads it); it lifts at 00:00 UTC", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 8_927, cash: 10_000, time: T0 + 900 }, false);
+    expect(s.w.dailyLossHit).toBe(true);
+    const halt = s.events.find((e) => e.type === "halt");
+    expect(halt).toMatchObject({ kind: "daily-loss", reason: expect.stringContaining("daily loss 10.73%") });
+    expect(s.journal.getCopyState(DAILY_LOSS_STOP_KEY)).toMatchObject({
+      day: "2026-01-05",
+      lossPct: expect.closeTo(10.73, 9),
+      limitPct: 10,
+      since: T0 + 1_000,
+    });
+    s.at(2_000);
+    s.w.check({ accountValue: 9_500, cash: 10_000, time: T0 + 1_900 }, true);
+    expect(s.w.dailyLossHit).toBe(true);
+    const next = watch(s.journal);
+    next.at(3_000);
+    next.w.check({ accountValue: 9_500, cash: 10_000, time: T0 + 2_900 }, true);
+    expect(next.w.dailyLossHit).toBe(true);
+    expect(next.events.find((e) => e.type === "halt")).toMatchObject({
+      kind: "daily-loss",
+      reason: halt?.reason,
+    });
+    next.at(12 * 3_600_000); // 00:00 UTC of the next day
+    next.w.check({ accountValue: 9_500, cash: 10_000, time: T0 + 12 * 3_600_000 }, true);
+    expect(next.w.dailyLossHit).toBe(false);
+  });
+
+  it("a dry run keeps a stop it finds in its memory: nothing recorded", () => {
+    const s = watch(openJournal(":memory:"), defaultSettings(), "dry-run");
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 8_000, cash: 10_000, time: T0 + 900 }, false);
+    expect(s.w.dailyLossHit).toBe(true);
+    expect(s.journal.getCopyState(DAILY_LOSS_STOP_KEY)).toBeNull();
   });
 });

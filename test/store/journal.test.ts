@@ -760,7 +760,7 @@ describe("equity", () => {
       ts: T0,
       accountValue: 1000,
       hwm: 1000,
-      flows: 0,
+      scale: 1,
       cash: null,
       pending: 0,
     });
@@ -771,7 +771,7 @@ describe("equity", () => {
       ts: T0 + 2,
       accountValue: 900,
       hwm: 1200,
-      flows: 0,
+      scale: 1,
       cash: null,
       pending: 0,
     });
@@ -786,36 +786,65 @@ describe("equity", () => {
     jr.recordEquity(day + 3_600_000, 1000);
     jr.recordEquity(day + 7_200_000, 800);
     jr.recordEquity(day + 86_400_000, 700); // the next day
-    expect(jr.dayStartEquity("2025-01-02")).toEqual({ value: 1000, flows: 0 });
-    expect(jr.dayStartEquity("2025-01-03")).toEqual({ value: 700, flows: 0 });
+    expect(jr.dayStartEquity("2025-01-02")).toEqual({ value: 1000, scale: 1 });
+    expect(jr.dayStartEquity("2025-01-03")).toEqual({ value: 700, scale: 1 });
     expect(jr.dayStartEquity("2025-01-04")).toBeNull();
     expect(() => jr.dayStartEquity("yesterday")).toThrow(RangeError);
   });
 
-  it("our cash flows shift the high-water mark: a withdrawal lowers it by its amount, a deposit raises it", () => {
+  it("our cash flows scale the high-water mark by their factor (E + flow) / E: the drawdown % stays", () => {
     const jr = open();
     jr.recordEquity(T0, 10_000);
+    jr.recordEquity(T0 + 1, 8_000); // 20 % down from 10 000
     expect(jr.cashFlowAnchor()).toBe(T0);
-    const w = { time: T0 + 5, usd: -3_000, kind: "withdraw", hash: "0x01" };
-    expect(jr.recordCashFlows([w])).toEqual([w]);
-    expect(jr.recordCashFlows([w])).toEqual([]); // the stream and a sweep's read both bring it: once
-    expect(jr.cashFlowTotal()).toBe(-3_000);
+    // A withdrawal of half the account: its factor 0.5, as the run works it out.
+    const w = { time: T0 + 5, usd: -4_000, kind: "withdraw", hash: "0x01" };
+    expect(jr.hasCashFlow(w)).toBe(false);
+    expect(jr.recordCashFlows([{ ...w, factor: 0.5 }])).toEqual([w]);
+    expect(jr.recordCashFlows([{ ...w, factor: 0.5 }])).toEqual([]); // the stream and a sweep's read both bring it: once
+    expect(jr.hasCashFlow(w)).toBe(true);
+    expect(jr.cashFlowTotal()).toBe(-4_000);
+    expect(jr.cashFlowScale()).toBe(0.5);
     expect(jr.lastCashFlowTime()).toBe(T0 + 5);
-    // Recorded at the new total: the mark moved with the withdrawal; no drawdown.
-    const after = jr.recordEquity(T0 + 10, 7_000);
-    expect(after).toMatchObject({ accountValue: 7_000, hwm: 7_000, flows: -3_000 });
-    // A trading loss after it is measured from the shifted mark.
-    expect(jr.recordEquity(T0 + 20, 6_300).hwm).toBe(7_000);
-    jr.recordCashFlows([{ time: T0 + 25, usd: 5_000, kind: "deposit", hash: "0x02" }]);
-    expect(jr.recordEquity(T0 + 30, 11_300).hwm).toBe(12_000);
-    // The day's first equity is given with the total it was taken at (shifted by the reader).
-    expect(jr.dayStartEquity(new Date(T0).toISOString().slice(0, 10))).toEqual({ value: 10_000, flows: 0 });
-    // A reset (hlcopy resume) starts the mark again at today's total: flows before it are in it.
-    expect(jr.resetHighWaterMark(T0 + 40, 11_300)).toMatchObject({ hwm: 11_300, flows: 2_000 });
+    // Recorded at the new scale: the mark scaled with the withdrawal (10 000 → 5 000); still 20 % down.
+    expect(jr.recordEquity(T0 + 10, 4_000)).toMatchObject({ accountValue: 4_000, hwm: 5_000, scale: 0.5 });
+    jr.recordCashFlows([{ time: T0 + 25, usd: 4_000, kind: "deposit", hash: "0x02", factor: 2 }]);
+    expect(jr.cashFlowScale()).toBe(1);
+    expect(jr.recordEquity(T0 + 30, 8_000).hwm).toBe(10_000);
+    // The day's first equity is given with the scale it was taken at (scaled by the reader).
+    expect(jr.dayStartEquity(new Date(T0).toISOString().slice(0, 10))).toEqual({ value: 10_000, scale: 1 });
+    // A reset (hlcopy resume) starts the mark again at today's scale: flows before it are in it.
+    jr.recordCashFlows([{ time: T0 + 35, usd: -4_000, kind: "withdraw", hash: "0x03", factor: 0.5 }]);
+    expect(jr.resetHighWaterMark(T0 + 40, 4_000)).toMatchObject({ hwm: 4_000, scale: 0.5 });
     expect(jr.cashFlowAnchor()).toBe(T0 + 40);
     expect(jr.cashFlowsSince(T0 + 20)).toEqual([
-      { time: T0 + 25, usd: 5_000, kind: "deposit", hash: "0x02" },
+      { time: T0 + 25, usd: 4_000, kind: "deposit", hash: "0x02" },
+      { time: T0 + 35, usd: -4_000, kind: "withdraw", hash: "0x03" },
     ]);
+  });
+
+  it("a journal from before the factors: its cash flows count 1 and its marks read as recorded", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const db = new DatabaseSync(file);
+    // The journal as the last version before the factors (7) left it.
+    for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 7; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    // The old way: the withdrawal moved the mark by its amount (10 000 → 7 000).
+    db.exec(`INSERT INTO equity (ts, account_value, hwm, flows) VALUES (${T0}, 10000, 10000, 0)`);
+    db.exec(`INSERT INTO cash_flows (ts, usd, kind, hash) VALUES (${T0 + 1}, -3000, 'withdraw', '0x01')`);
+    db.exec(`INSERT INTO equity (ts, account_value, hwm, flows) VALUES (${T0 + 2}, 7000, 7000, -3000)`);
+    db.close();
+    const jr = openJournal(file);
+    expect(jr.cashFlowScale()).toBe(1);
+    expect(jr.latestEquity()).toMatchObject({ hwm: 7_000, scale: 1 });
+    expect(jr.recordEquity(T0 + 3, 6_900).hwm).toBe(7_000);
+    jr.close();
   });
 });
 
