@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import { deadbandUsd, driftReport } from "../../src/core/drift.js";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
+import { defaultSettings } from "../../src/core/settings.js";
 import type { Address, CoinTarget } from "../../src/core/types.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { SafetyWatch } from "../../src/engine/safety-watch.js";
 import { recordPendingPause } from "../../src/store/control.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 
@@ -574,5 +577,58 @@ describe("the drift verdict on stale data", () => {
     const { text, report } = await status(journal().dir, false);
     expect(report.drift?.verdict).toBe("drift $72.64 (ETH) · left alone: DOGE coin-denied");
     expect(text).toContain(`\n${report.drift?.verdict} (as of 12s ago, last sweep)\n`);
+  });
+});
+
+describe("hlcopy status: the daily loss limit's stop is said, with the run's figure and until when", () => {
+  /** The run's safety rules over the journal: a fall of 10.73 % since the day's first equity (10 000). */
+  function hitDailyLoss(dir: string): string {
+    const j = openJournal(journalPath(dir, account));
+    const events: EngineEvent[] = [];
+    const watch = new SafetyWatch({
+      journal: j,
+      settings: defaultSettings(), // daily loss 10 %, kill switch 25 %
+      mode: "live",
+      emit: (e) => events.push(e),
+      now: () => NOW - 60_000,
+    });
+    watch.check({ accountValue: 8_927, cash: 10_000, time: NOW - 60_000 }, true);
+    j.close();
+    const halt = events.find((e) => e.type === "halt");
+    if (halt?.type !== "halt" || halt.kind !== "daily-loss") throw new Error("no daily-loss halt");
+    return halt.reason;
+  }
+
+  it("after 'HALT daily-loss: daily loss 10.73% …': no increases until 00:00 UTC, in the text and --json; not halted", async () => {
+    const { dir } = journal();
+    const reason = hitDailyLoss(dir);
+    expect(reason).toBe("daily loss 10.73% reached the 10% limit: no increases until 00:00 UTC");
+    const { text } = await status(dir, false);
+    expect(text.split("\n")[1]).toBe(
+      "trading: no increases until 00:00 UTC (in 12h) — daily loss 10.73% reached the 10% limit 60s ago; reductions still go, and it lifts by itself (or raise risk.maxDailyLossPct)",
+    );
+    const { report } = await status(dir, true);
+    expect(report.halt).toBeNull();
+    expect(report.dailyLoss).toEqual({
+      lossPct: 10.73,
+      limitPct: 10,
+      since: NOW - 60_000,
+      until: Date.UTC(2026, 11, 4),
+      reason,
+    });
+  });
+
+  it("the next UTC day it is gone: not halted, dailyLoss null", async () => {
+    const { dir } = journal();
+    hitDailyLoss(dir);
+    const out = sink();
+    const report = (await runStatus({
+      configDir: dir,
+      account,
+      json: true,
+      out,
+      now: Date.UTC(2026, 11, 4),
+    })) as StatusReport;
+    expect(report.dailyLoss).toBeNull();
   });
 });

@@ -28,6 +28,7 @@ ${examples([
   ["hlcopy status"],
   ["hlcopy status --since 1h", "slippage and lag of the last hour"],
   ["hlcopy status --json | jq .halt", "null, or why it halted"],
+  ["hlcopy status --json | jq .dailyLoss", "null, or the daily loss limit's stop and its end"],
   ["hlcopy status --json | jq .pnl.netUsd", "the copy's net P&L since it began (USD)"],
 ])}`,
     )

@@ -37,11 +37,20 @@ import {
 } from "../../core/format.js";
 import { type CopyPnl, copyFill, copyFunding, type LeaderShares, restatePnl } from "../../core/pnl.js";
 import { protectionKind } from "../../core/protection.js";
+import {
+  type DailyLossStop,
+  dailyLossReason,
+  dailyStopOn,
+  lossPct,
+  utcDay,
+  utcDayEnd,
+} from "../../core/safety.js";
 import { ORDER_KINDS, type OrderKind, type SlippageBudget, slippageBudget } from "../../core/slippage.js";
 import type { Address, CoinTarget, Plan } from "../../core/types.js";
 import { SHARES_KEY } from "../../engine/figures.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import { type CoinProtection, protectionFlags, protectionView } from "../../engine/protection.js";
+import { DAILY_LOSS_STOP_KEY } from "../../engine/safety-watch.js";
 import { readPendingPause } from "../../store/control.js";
 import {
   type DistributionStats,
@@ -79,7 +88,14 @@ export interface StatusReport {
   equityAsOf: number | null;
   hwm: number | null;
   drawdownPct: number | null;
+  /** A halt that stands until `hlcopy resume` (kill switch, flatten): everything closes, exit 4. */
   halt: { kind: string; reason: string; since: number } | null;
+  /**
+   * The daily loss limit's stop in force: no increases until `until` (00:00 UTC), reductions
+   * still go; it lifts by itself. `lossPct` is the loss that hit `limitPct` at `since` — the
+   * figure the run said ("HALT daily-loss: daily loss 10.73% …"). Null when none.
+   */
+  dailyLoss: { lossPct: number; limitPct: number; since: number; until: number; reason: string } | null;
   /**
    * The pause that stands (hlcopy pause, p on the dashboard) until hlcopy resume; null when none.
    * `running`: the follow of `pid` is running paused (it sends no orders); false: no follow runs
@@ -299,7 +315,16 @@ export async function runStatus(p: {
     if (p.json)
       printDocument(
         "status",
-        { account: p.account, journal: null, lastRun: null, halt: null, paused, starting, elsewhere },
+        {
+          account: p.account,
+          journal: null,
+          lastRun: null,
+          halt: null,
+          dailyLoss: null,
+          paused,
+          starting,
+          elsewhere,
+        },
         out,
       );
     else {
@@ -346,10 +371,9 @@ export async function runStatus(p: {
       hwm: roundFigure("usd", equity?.hwm ?? null),
       // Each figure as the text shows it (core/format.ts): the same in both, no float's tail.
       drawdownPct:
-        equity && equity.hwm > 0
-          ? roundFigure("pct", ((equity.hwm - equity.accountValue) / equity.hwm) * 100)
-          : null,
+        equity && equity.hwm > 0 ? roundFigure("pct", lossPct(equity.hwm, equity.accountValue)) : null,
       halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
+      dailyLoss: dailyLossStop(journal, run?.settings ?? null, now),
       paused: standingPause(p.pauseMarker),
       starting: startingHolder(ours, run),
       elsewhere,
@@ -447,6 +471,25 @@ export async function runStatus(p: {
   } finally {
     journal.close();
   }
+}
+
+/**
+ * The daily loss limit's stop as the run journaled it (engine/safety-watch.ts), when it holds
+ * now: of today (UTC) and not lifted by a limit the last run raised above its loss.
+ */
+function dailyLossStop(journal: Journal, settings: unknown, now: number): StatusReport["dailyLoss"] {
+  const stop = journal.getCopyState<DailyLossStop>(DAILY_LOSS_STOP_KEY);
+  const limit = (settings as { risk?: { maxDailyLossPct?: unknown } } | null)?.risk?.maxDailyLossPct;
+  const limitPct = typeof limit === "number" ? limit : (stop?.limitPct ?? 0);
+  const active = dailyStopOn(stop, utcDay(now), limitPct);
+  if (!active) return null;
+  return {
+    lossPct: roundFigure("pct", active.lossPct) ?? active.lossPct,
+    limitPct,
+    since: active.since,
+    until: utcDayEnd(active.since),
+    reason: dailyLossReason(active.lossPct, limitPct),
+  };
 }
 
 /** A journaled P&L at its moment, and how many fills the journal has after it. */
@@ -754,6 +797,10 @@ function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): s
     : `PAUSED${since}: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume`;
 }
 
+/** "daily loss 10.73% reached the 10% limit 2h ago": the run's words and figure (to 0.01 %, as every %). */
+const dailyLossText = (d: NonNullable<StatusReport["dailyLoss"]>, now: number): string =>
+  `daily loss ${fmtFixed(d.lossPct)}% reached the ${d.limitPct}% limit ${ago(d.since, now)}`;
+
 /** How long ago, as the dashboard says it (ui/format.ts fmtAge). */
 const ago = (ts: number, now: number): string => `${fmtAge(now - ts)} ago`;
 
@@ -793,8 +840,15 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   lines.push(
     r.halt
       ? `HALTED (${r.halt.kind}) ${ago(r.halt.since, now)}: ${r.halt.reason} — clear with: hlcopy resume`
-      : "trading: not halted",
+      : r.dailyLoss
+        ? `trading: no increases until 00:00 UTC (in ${fmtAge(r.dailyLoss.until - now)}) — ${dailyLossText(r.dailyLoss, now)}; reductions still go, and it lifts by itself (or raise risk.maxDailyLossPct)`
+        : "trading: not halted",
   );
+  // Under a halt the daily loss stop is said too: it still holds once the halt is cleared.
+  if (r.halt && r.dailyLoss)
+    lines.push(
+      `daily loss limit: no increases until 00:00 UTC (in ${fmtAge(r.dailyLoss.until - now)}) — ${dailyLossText(r.dailyLoss, now)}`,
+    );
   if (r.starting) lines.push(startingLine(r.starting));
   if (r.elsewhere) lines.push(elsewhereLine(r.elsewhere, "status"));
   if (r.paused) lines.push(pausedLine(r.paused, now));
