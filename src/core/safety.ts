@@ -25,6 +25,7 @@
 
 import { fixed } from "./format.js";
 import type { Settings } from "./settings.js";
+import type { PlannedAction } from "./types.js";
 
 export type HaltKind = "kill-switch" | "daily-loss" | "manual";
 
@@ -194,6 +195,36 @@ export function dailyStopOn(stop: DailyLossStop | null, day: string, limitPct: n
 /** When the UTC day of `ts` ends (00:00 UTC of the next day): the daily loss limit lifts then. */
 export function utcDayEnd(ts: number): number {
   return (Math.floor(ts / 86_400_000) + 1) * 86_400_000;
+}
+
+/**
+ * A halt's close (the planner's, under the kill switch or a flatten): reduce-only, its reason
+ * "kill-switch" or "flatten".
+ */
+export function isHaltClose(a: Pick<PlannedAction, "reduceOnly" | "reason">): boolean {
+  return a.reduceOnly && (a.reason === "kill-switch" || a.reason === "flatten");
+}
+
+/**
+ * What a paused run still sends: under a halt, the halt's closes — the kill switch (or a flatten)
+ * is the trader's standing instruction to close, and reducing risk is always allowed (design
+ * §1.4) — and nothing else: the pause holds the rest. Without a halt, nothing.
+ */
+export function sentWhilePaused<A extends Pick<PlannedAction, "reduceOnly" | "reason">>(
+  actions: readonly A[],
+  halted: boolean,
+): A[] {
+  return halted ? actions.filter(isHaltClose) : [];
+}
+
+/**
+ * "kill switch active: 2 closes not sent (BTC, ETH) — …": a halt that closes everything (the kill
+ * switch, a flatten) with positions still open, and what to do. The follow's closing summary and
+ * status say it alike.
+ */
+export function closesNotSentText(haltKind: string, coins: readonly string[]): string {
+  const name = haltKind === "manual" ? "flatten" : haltKind === "kill-switch" ? "kill switch" : haltKind;
+  return `${name} active: ${coins.length} close${coins.length === 1 ? "" : "s"} not sent (${coins.join(", ")}) — hlcopy flatten sends them now, or the next follow or reconcile does at its first sweep; the halt stays until hlcopy resume`;
 }
 
 /** What the run says when the daily loss limit is hit (the halt event's reason; status says it too). */

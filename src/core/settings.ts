@@ -354,13 +354,13 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "risk.maxDrawdownPct",
     { type: "number", min: 0, max: 100, minExclusive: true },
     25,
-    "kill switch: drawdown % from the high-water mark (our highest equity, moved by our own deposits and withdrawals) that flattens and halts",
+    "kill switch: drawdown % from the high-water mark (our highest equity, scaled by our own deposits and withdrawals) that flattens and halts",
   ),
   spec(
     "risk.maxDailyLossPct",
     { type: "number", min: 0, max: 100, minExclusive: true },
     10,
-    "no new increases after losing this % of equity in a UTC day",
+    "no new increases for the rest of the UTC day once trading lost this % since its first equity (deposits/withdrawals excluded)",
   ),
   spec(
     "risk.stopLossPct",

@@ -38,6 +38,7 @@ import { type PlanContext, planOrders } from "../core/planner.js";
 import { forcedCopySize, isForcedClose } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
+import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
@@ -1578,9 +1579,36 @@ export class CopyEngine {
     });
   }
 
-  /** A decision whose orders a pause keeps from being sent says so (its event's `held`). */
+  /**
+   * A decision whose orders a pause keeps from being sent says so (its event's `held`); a
+   * halt's closes go through a pause (#execute), so a plan of them alone is not held.
+   */
   #heldBy(plan: Plan, execute: boolean): { held?: "paused" } {
-    return execute && this.#paused && plan.actions.length > 0 ? { held: "paused" } : {};
+    if (!execute || !this.#paused) return {};
+    const sent = sentWhilePaused(plan.actions, this.#pausedClosing()).length;
+    return plan.actions.length > sent ? { held: "paused" } : {};
+  }
+
+  /** Paused (not stopping) under a halt: its closes go all the same. */
+  #pausedClosing(): boolean {
+    return this.#paused && !this.#stopping && this.#safety.halt !== null;
+  }
+
+  /** The halt's reason whose paused closes were told (once per halt). */
+  #pausedCloseTold: string | null = null;
+
+  /** Say once per halt that its closes go although the run is paused, and that the pause holds the rest. */
+  #sayPausedClosing(actions: readonly PlannedAction[]): void {
+    const halt = this.#safety.halt;
+    if (!halt || this.#pausedCloseTold === halt.reason) return;
+    this.#pausedCloseTold = halt.reason;
+    const what = halt.kind === "manual" ? "flatten's" : `${halt.kind}'s`;
+    this.#emit({
+      type: "notice",
+      ts: this.#now(),
+      kind: "paused-closes",
+      message: `paused, but the ${what} closes go (${actions.map((a) => a.coin).join(", ")}: reduce-only, reason ${actions[0]?.reason ?? "kill-switch"}): reducing risk is always allowed; the pause holds everything else — hlcopy resume lifts it (the halt stays until hlcopy resume clears it too)`,
+    });
   }
 
   /** The run may send from here: what it held in the journal since begin() is kept (the one commit point). */
@@ -1995,16 +2023,24 @@ export class CopyEngine {
     fillCoins?: ReadonlySet<string>,
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
-    // Resting passive entries the plan no longer wants go first (a reduction cancels them).
     const executor = this.#executor;
-    if (plan.cancels && executor && !((this.#paused || this.#stopping) && !exiting))
-      await this.#styles.cancel(plan.cancels);
-    if (plan.actions.length === 0 || !executor || ((this.#paused || this.#stopping) && !exiting)) return [];
-    if (executor.mode === "dry-run") return this.#executeModeled(executor, plan.actions);
+    const held = (this.#paused || this.#stopping) && !exiting;
+    // A halt's closes go through a pause (never past a stop): the kill switch — or a flatten —
+    // is the trader's standing instruction to close, and reducing risk is always allowed
+    // (design §1.4). The pause holds everything else (nothing else is planned under a halt;
+    // leverage and protection wait), and says so (#sayPausedClosing).
+    const closing = this.#pausedClosing();
+    const actions = held ? sentWhilePaused(plan.actions, closing) : plan.actions;
+    // Resting passive entries the plan no longer wants go first (a reduction cancels them; under
+    // a halt every one is cancelled: it would reopen what the halt closes).
+    if (plan.cancels && executor && (!held || closing)) await this.#styles.cancel(plan.cancels);
+    if (actions.length === 0 || !executor) return [];
+    if (held) this.#sayPausedClosing(actions);
+    if (executor.mode === "dry-run") return this.#executeModeled(executor, actions);
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
-    for (const a of plan.actions) {
+    for (const a of actions) {
       const kind = orderKind(trigger, a.reason, fillCoins?.has(a.coin) === true);
       const market = this.#market.markets[a.coin];
       const touchPx = market ? touchPrice(market, a.side) : a.refPx;

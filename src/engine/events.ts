@@ -199,7 +199,8 @@ export type EngineEvent =
         | "protection"
         | "time-stop"
         | "sizing"
-        | "entry";
+        | "entry"
+        | "paused-closes";
       message: string;
     }
   /**

@@ -36,7 +36,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "  (realised + unrealised − fees + funding) · ROI = P&L ÷ equity it began with",
       // What core/safety.ts keeps: not the highest account value ever shown — our own cash flows move it.
       "hwm = high-water mark: our highest equity, carried over from run to run (the",
-      "  journal keeps it; hlcopy resume resets it), moved by our own deposits and",
+      "  journal keeps it; hlcopy resume resets it), scaled by our own deposits and",
       "  withdrawals (they are not trading results) · dd = drawdown from the hwm, %",
       "  (beyond risk.maxDrawdownPct the kill switch closes everything and halts)",
       "ws = the websocket's state and the age of its last message",

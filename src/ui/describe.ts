@@ -122,6 +122,7 @@ export const JSON_LINE_FIELDS = {
     "copyLagMs",
     "pnl",
     "onExit",
+    "closesNotSent",
     "positions",
   ],
 } as const satisfies Record<JsonLineType, readonly string[]>;

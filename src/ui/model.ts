@@ -623,6 +623,9 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       return state;
     }
     case "halt":
+      // A halt that closes everything (kill switch, flatten) is not hidden by the daily loss
+      // limit's, which only stops increases.
+      if (e.kind === "daily-loss" && state.halt && state.halt.kind !== "daily-loss") break;
       state.halt = {
         kind: e.kind,
         reason: e.reason,
@@ -837,6 +840,12 @@ export interface RunSummary {
   pnl: PnlFigures | null;
   /** What the on-exit step did with open positions (follow --on-exit); null when it did not run. */
   onExit: string | null;
+  /**
+   * The run ended under a halt that closes everything (kill switch, flatten) with positions
+   * still open: their closes were not sent (a stop came first, the exchange refused them). Null
+   * when none (or a dry run: it sends nothing).
+   */
+  closesNotSent: { halt: string; count: number; coins: string[] } | null;
   /** Open positions at the end, with their resting stop / take-profit (null = none); held = kept under entry-only. */
   positions: {
     coin: string;
@@ -845,6 +854,15 @@ export interface RunSummary {
     takeProfitPx: number | null;
     held?: boolean;
   }[];
+}
+
+/** A closing halt's closes not sent by the end of a live or paper run (RunSummary.closesNotSent). */
+function closesNotSent(state: DashboardState): RunSummary["closesNotSent"] {
+  const halt = state.halt;
+  if (!halt || halt.kind === "daily-loss" || halt.kind === "agent-expired" || state.runMode === "dry-run")
+    return null;
+  const coins = state.positions.filter((r) => r.ourSize !== 0).map((r) => r.coin);
+  return coins.length > 0 ? { halt: halt.kind, count: coins.length, coins } : null;
 }
 
 /**
@@ -882,6 +900,7 @@ export function runSummary(state: DashboardState): RunSummary {
         }
       : null,
     onExit: state.onExit,
+    closesNotSent: closesNotSent(state),
     positions: state.positions
       .filter((r) => r.ourSize !== 0)
       .map((r) => ({

@@ -632,3 +632,36 @@ describe("hlcopy status: the daily loss limit's stop is said, with the run's fig
     expect(report.dailyLoss).toBeNull();
   });
 });
+
+describe("hlcopy status: a halt's closes not sent are said, with what to do", () => {
+  it("the kill switch stands and positions are still open as of the last sweep: 'kill switch active: N closes not sent'", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    j.recordHalt({
+      ts: NOW - 6_000,
+      kind: "kill-switch",
+      reason: "drawdown 25.10% from high-water mark 10000.00 reached the 25% limit",
+    });
+    j.close();
+    const { text } = await status(dir, false);
+    expect(text.split("\n").slice(1, 3)).toEqual([
+      "HALTED (kill-switch) 6.0s ago: drawdown 25.10% from high-water mark 10000.00 reached the 25% limit — clear with: hlcopy resume",
+      "kill switch active: 3 closes not sent (BTC, ETH, DOGE) — hlcopy flatten sends them now, or the next follow or reconcile does at its first sweep; the halt stays until hlcopy resume (as of 12s ago, last sweep)",
+    ]);
+    const { report } = await status(dir, true);
+    expect(report.halt?.closesNotSent).toEqual({
+      count: 3,
+      coins: ["BTC", "ETH", "DOGE"],
+      asOf: NOW - 12_000,
+    });
+  });
+
+  it("flat under the halt: no such line, closesNotSent null", async () => {
+    const { dir } = journal([], [target("BTC", 0.01844, 0, 0, 95_000)]);
+    const j = openJournal(journalPath(dir, account));
+    j.recordHalt({ ts: NOW - 6_000, kind: "kill-switch", reason: "drawdown 25.10%" });
+    j.close();
+    expect((await status(dir, false)).text).not.toContain("not sent");
+    expect((await status(dir, true)).report.halt?.closesNotSent).toBeNull();
+  });
+});

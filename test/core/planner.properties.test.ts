@@ -16,6 +16,7 @@ import {
   roundSizeToLot,
   sizeToWire,
 } from "../../src/core/rounding.js";
+import { sentWhilePaused } from "../../src/core/safety.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { Address, LeaderState, Markets, Plan, PlannedAction, Position } from "../../src/core/types.js";
 import { fcRuns } from "../helpers/fast-check.js";
@@ -465,6 +466,8 @@ describe("planner properties", () => {
           expect(mine[0]?.side).toBe(pos.size > 0 ? "sell" : "buy");
         }
         expect(plan.effectiveRatio).toBe(0);
+        // A pause holds none of it: every close goes (core/safety.ts sentWhilePaused).
+        expect(sentWhilePaused(plan.actions, true)).toEqual(plan.actions);
       }),
       opts,
     );

@@ -13,6 +13,7 @@ import {
   pendingAt,
   readCash,
   type SafetyVerdict,
+  sentWhilePaused,
   utcDay,
   utcDayEnd,
 } from "../../src/core/safety.js";
@@ -465,5 +466,39 @@ describe("property: a cash flow alone never moves the drawdown % nor the daily l
         expect(run([...steps, { kind: "crash" }], daily).halted).toBe(true);
       }),
     );
+  });
+});
+
+describe("a pause holds everything but a halt's closes", () => {
+  const reasons = [
+    "kill-switch",
+    "flatten",
+    "open",
+    "increase",
+    "reduce",
+    "close",
+    "leader-liquidated",
+    "time-stop",
+  ] as const;
+  const action = fc.record({ reduceOnly: fc.boolean(), reason: fc.constantFrom(...reasons), n: fc.nat() });
+
+  it("property: paused under a halt, exactly its reduce-only closes go (kill-switch, flatten); without a halt, nothing", () => {
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 12 }), fc.boolean(), (actions, halted) => {
+        const sent = sentWhilePaused(actions, halted);
+        if (!halted) expect(sent).toEqual([]);
+        else
+          expect(sent).toEqual(
+            actions.filter((a) => a.reduceOnly && (a.reason === "kill-switch" || a.reason === "flatten")),
+          );
+      }),
+    );
+  });
+
+  it("the kill switch's close of a position goes; a copy's increase waits", () => {
+    const close = { reduceOnly: true, reason: "kill-switch" as const };
+    const copy = { reduceOnly: false, reason: "increase" as const };
+    expect(sentWhilePaused([close, copy], true)).toEqual([close]);
+    expect(sentWhilePaused([close], false)).toEqual([]);
   });
 });

@@ -131,6 +131,7 @@ describe("runSummary", () => {
       copyLagMs: { p50: 5, p99: 7 },
       pnl: null,
       onExit: null,
+      closesNotSent: null,
       positions: [
         { coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null },
         { coin: "ETH", size: -0.4, stopPx: null, takeProfitPx: null },
@@ -142,6 +143,29 @@ describe("runSummary", () => {
     const message = "on exit: hold — positions and resting orders left as they are";
     const s = reduceDashboard(liveState(), { type: "notice", ts: T0 + 9000, kind: "on-exit", message });
     expect(runSummary(s).onExit).toBe(message);
+  });
+  it("a run that ends under the kill switch with positions open says their closes were not sent, and what to do", () => {
+    const halted = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 9000,
+      kind: "kill-switch",
+      reason: "drawdown 25.10% from high-water mark 10000.00 reached the 25% limit",
+    });
+    // The daily loss limit's halt, told after it, does not hide the kill switch.
+    const s = runSummary(
+      reduceDashboard(halted, {
+        type: "halt",
+        ts: T0 + 9001,
+        kind: "daily-loss",
+        reason: "daily loss 25.10% …",
+      }),
+    );
+    expect(s.closesNotSent).toEqual({ halt: "kill-switch", count: 3, coins: ["BTC", "ETH", "SOL"] });
+    expect(closingSummary(s, { eventLines: true })).toContain(
+      "\nkill switch active: 3 closes not sent (BTC, ETH, SOL) — hlcopy flatten sends them now, or the next follow or reconcile does at its first sweep; the halt stays until hlcopy resume\nopen positions:",
+    );
+    expect(runSummary(liveState()).closesNotSent).toBeNull();
+    expect(closingSummary(runSummary(liveState()), { eventLines: true })).not.toContain("not sent");
   });
   it("nulls, not NaN, before any fill", () => {
     const s = runSummary({

@@ -11,6 +11,7 @@ import {
 } from "../../core/alerts.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
+import { closesNotSentText } from "../../core/safety.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
@@ -366,7 +367,12 @@ ${held}`;
   // A paper run's fills and positions are simulated: said on the line, never read as real ones.
   const paper = shown.paper === true;
   return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled (${summary.copiedTrades} cop${summary.copiedTrades === 1 ? "y" : "ies"} of the leader's trades)${skipped ? `; skipped ${skipped}` : ""}; drift ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
-${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
+${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${closesNotSentLine(summary.closesNotSent)}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
+}
+
+/** A closing halt the run ended under with positions open, and what to do ("" when none). */
+function closesNotSentLine(c: RunSummary["closesNotSent"]): string {
+  return c ? `${closesNotSentText(c.halt, c.coins)}\n` : "";
 }
 
 /** The summary's open positions, one line each with their resting protection. */

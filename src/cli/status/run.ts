@@ -38,6 +38,7 @@ import {
 import { type CopyPnl, copyFill, copyFunding, type LeaderShares, restatePnl } from "../../core/pnl.js";
 import { protectionKind } from "../../core/protection.js";
 import {
+  closesNotSentText,
   type DailyLossStop,
   dailyLossReason,
   dailyStopOn,
@@ -88,8 +89,17 @@ export interface StatusReport {
   equityAsOf: number | null;
   hwm: number | null;
   drawdownPct: number | null;
-  /** A halt that stands until `hlcopy resume` (kill switch, flatten): everything closes, exit 4. */
-  halt: { kind: string; reason: string; since: number } | null;
+  /**
+   * A halt that stands until `hlcopy resume` (kill switch, flatten): everything closes, exit 4.
+   * `closesNotSent`: the positions it closes still held as of the copy's record (`drift.asOf`) —
+   * their closes not sent (yet) — or null when none or unknown.
+   */
+  halt: {
+    kind: string;
+    reason: string;
+    since: number;
+    closesNotSent?: { count: number; coins: string[]; asOf: number } | null;
+  } | null;
   /**
    * The daily loss limit's stop in force: no increases until `until` (00:00 UTC), reductions
    * still go; it lifts by itself. `lossPct` is the loss that hit `limitPct` at `since` — the
@@ -451,6 +461,13 @@ export async function runStatus(p: {
       alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
       windowHours: hours,
     };
+    if (report.halt && (report.halt.kind === "kill-switch" || report.halt.kind === "manual")) {
+      // The closes a halt sends, not sent as of the copy's last record (a stop came first, the
+      // exchange refused them): said with what to do (core/safety.ts closesNotSentText).
+      const coins = report.positions.filter((x) => x.ourSize !== 0).map((x) => x.coin);
+      report.halt.closesNotSent =
+        coins.length > 0 && report.drift ? { count: coins.length, coins, asOf: report.drift.asOf } : null;
+    }
     // The coins' P&L beside the rows only when it is of the same record (one moment).
     if (report.pnl && last.pnlTs !== null && last.pnlTs === last.ts && last.flattenAt === null) {
       report.closed = report.pnl.byCoin
@@ -844,6 +861,11 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ? `trading: no increases until 00:00 UTC (in ${fmtAge(r.dailyLoss.until - now)}) — ${dailyLossText(r.dailyLoss, now)}; reductions still go, and it lifts by itself (or raise risk.maxDailyLossPct)`
         : "trading: not halted",
   );
+  const unsent = r.halt?.closesNotSent;
+  if (r.halt && unsent)
+    lines.push(
+      `${closesNotSentText(r.halt.kind, unsent.coins)} ${asOf(unsent.asOf, now, m.copy ?? "last sweep")}`,
+    );
   // Under a halt the daily loss stop is said too: it still holds once the halt is cleared.
   if (r.halt && r.dailyLoss)
     lines.push(
