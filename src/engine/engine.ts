@@ -260,7 +260,7 @@ interface SweepReads {
   traded: Map<Address, boolean>;
   /** Net cash flow per leader since its copy began (null: not netted). */
   flows: Map<Address, { usd: number; since: number }> | null;
-  /** Our own cash flows since the last journaled one (live runs; null when not read). */
+  /** Our own cash flows since the last journaled one (live runs, a dry run's first read; null when not read). */
   ourFlows: { time: number; usd: number; kind: string; hash: string }[] | null;
   /** join new-only without streams: each leader's fills since the baseline was last checked. */
   joinFills: Map<Address, Fill[]>;
@@ -1338,8 +1338,9 @@ export class CopyEngine {
     if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
-    // Our cash flows first, so the marks have moved with them; then the account value (with its
-    // cash, when the model holds the value this read brought).
+    // Our cash flows first, so the marks have scaled with them — each at the equity this read
+    // brought, less what of it the ledger has not explained yet (SafetyWatch.cashFlows) —; then
+    // the account value (with its cash, when the model holds the value this read brought).
     const value = this.#ours.state.accountValue;
     const same = !own && r.ours !== null && r.ours.accountValue === value;
     const reading = {
