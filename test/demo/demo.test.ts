@@ -30,6 +30,7 @@ describe("hlcopy demo", () => {
       };
     };
     expect(Object.keys(summary).sort()).toEqual([
+      "closesNotSent",
       "copiedTrades",
       "copyLagMs",
       "execSlippageBps",
