@@ -1118,8 +1118,10 @@ export class CopyEngine {
   ): Promise<SweepResult> {
     const o = this.#o;
     await this.#applyReads(reads);
-    // A paused run sends nothing, so it opens no key for this sweep (a paused reconcile never asks).
-    if (execute && o.mode === "live" && !this.#paused) await this.#unlock();
+    // A paused run sends nothing but a halt's closes, so it opens no key for this sweep unless a
+    // halt stands (a paused reconcile never asks otherwise).
+    const sends = !this.#paused || this.#pausedClosing();
+    if (execute && o.mode === "live" && sends) await this.#unlock();
     if (execute && this.#protection)
       await this.#protection.fromSweep(
         this.#ours.state.openOrders,
@@ -1127,7 +1129,7 @@ export class CopyEngine {
         reads.protectionMark,
       );
     const planned = this.#plan(undefined);
-    if (execute && o.mode === "live" && !this.#reviewed && !this.#paused && !this.#stopping) {
+    if (execute && o.mode === "live" && !this.#reviewed && sends && !this.#stopping) {
       await this.#review(planned);
     }
     if (o.mode === "dry-run" && !this.#previewed) this.#previewLeftovers(planned);

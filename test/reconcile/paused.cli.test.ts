@@ -1,6 +1,7 @@
 // A pause recorded with `hlcopy pause` (no follow running) holds `reconcile` as it holds the next
 // follow: a live run plans, shows what it would do and sends nothing — not an order, not a
-// leverage update, not a close of the kill switch (a paused follow holds those too) — and exits 4,
+// leverage update; only a halt's closes go, as a paused follow sends them (reducing risk is
+// always allowed) — and exits 4,
 // which a cron script tells apart from 0 and 3 (its report's `paused`). A dry run plans as
 // before, exits as before, and says the pause stands. The real binary against its own simulator.
 
@@ -148,7 +149,7 @@ describe("a pause recorded while no follow runs", () => {
     }
   });
 
-  it("holds the kill switch's closes too, as a paused follow does: the halt is recorded, nothing is sent, exit 4", {
+  it("sends the kill switch's closes all the same, as a paused follow does (reason kill-switch); exit 4, the pause stands", {
     timeout: 120_000,
   }, async () => {
     const t = await setup();
@@ -162,20 +163,28 @@ describe("a pause recorded while no follow runs", () => {
       journal.recordEquity(1, 200_000);
       journal.close();
 
-      const before = actionsSent(t.sim);
       const r = await t.reconcile(["--yes"], ["--max-drawdown-pct", "5"]);
       expect(r.code, r.stderr).toBe(4);
+      expect(flat(r.stdout)).toMatch(
+        / paused since \S+ \S+ UTC: only the halt's closes sent \(reducing risk is always allowed\); hlcopy resume to trade again · \d+ requests $/,
+      );
+      expect(await t.positions()).toEqual({});
+      const check = openJournal(journalPath(t.env.HLCOPY_CONFIG_DIR, t.account, t.sim.httpUrl));
+      const closes = check.ordersSince(0).filter((o) => o.reason === "kill-switch");
+      check.close();
+      expect(closes.map((o) => [o.coin, o.side, o.reduceOnly, o.status])).toEqual([
+        ["BTC", "sell", true, "filled"],
+      ]);
+      // Flat, still halted and paused: the next run sends nothing, and says the pause holds it.
+      const before = actionsSent(t.sim);
       const json = await t.reconcile(["--json", "--yes"], ["--max-drawdown-pct", "5"]);
       expect(json.code, json.stderr).toBe(4);
-      expect(report(json.stdout)).toMatchObject({ halted: true, paused: { since: expect.any(Number) } });
-      expect(
-        report(json.stdout).actions.map((a) => [a.coin, a.side, a.reduceOnly, a.reason, a.status, a.kind]),
-      ).toEqual([["BTC", "sell", true, "kill-switch", "held", "safety"]]);
-      expect(flat(r.stdout)).toMatch(
-        / paused since \S+ \S+ UTC: nothing sent, the halt's closes too \(hlcopy flatten sends them\); hlcopy resume to trade again · \d+ requests $/,
-      );
+      expect(report(json.stdout)).toMatchObject({
+        halted: true,
+        paused: { since: expect.any(Number) },
+        actions: [],
+      });
       expect(actionsSent(t.sim)).toBe(before);
-      expect(await t.positions()).toEqual({ BTC: 0.1 });
       const status = await t.cli(["--json", "status"]);
       expect(JSON.parse(status.stdout)).toMatchObject({
         halt: { kind: "kill-switch" },

@@ -99,8 +99,9 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
       case "flatten": {
         // Said as where it came from, as a flatten with no follow running journals it.
         p.engine.flatten("flatten requested (hlcopy flatten)");
-        // A paused run sends nothing, closes included: flatten means flat, so the pause goes.
-        // The halt (set first) lets nothing but the reduce-only closes through.
+        // A paused run sends a halt's closes all the same (engine #execute); flatten lifts the
+        // pause as well, as it always has (its reply says so): the halt (set first) lets nothing
+        // but the reduce-only closes through.
         const wasPaused = paused;
         if (wasPaused) p.engine.togglePause();
         // Still at its start (its review or passphrase prompt): nothing is sent before its yes.

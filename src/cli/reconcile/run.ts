@@ -1,7 +1,7 @@
 // One reconcile: recover unresolved orders → read everything → plan → send (unless
 // --dry-run, or a pause stands) → re-read and re-plan → report what happened and the drift
 // that remains. The decisions are the engine's (the same code `follow` runs), so cron and
-// follow agree — a pause recorded with `hlcopy pause` holds both alike.
+// follow agree — a pause recorded with `hlcopy pause` holds both alike (all but a halt's closes).
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, toHlcopyError } from "../../core/errors.js";
@@ -11,7 +11,7 @@ import { isCappedOrder, reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import { orderKind } from "../../core/slippage.js";
-import type { Address, Plan } from "../../core/types.js";
+import type { Address, Plan, PlannedAction } from "../../core/types.js";
 import { CopyEngine, type ExecutedAction } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { pendingPausePaths, readStandingPause, type StandingPause } from "../../store/control.js";
@@ -46,7 +46,8 @@ export interface ReconcileReport {
   halted: boolean;
   /**
    * The pause that stands (`hlcopy pause`; a follow that ended paused), null when none: a live
-   * run sends nothing under it (its actions are "held", exit 4); a dry run only says so.
+   * run sends nothing under it but a halt's closes (the rest of its actions are "held", exit 4);
+   * a dry run only says so.
    */
   paused: { since: number | null } | null;
   actions: ReportedAction[];
@@ -195,8 +196,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     });
     let code: number = ExitCode.runtime;
     try {
-      // The follow's own pause: nothing is sent, closes included (flatten lifts a follow's pause
-      // first; with no follow running, hlcopy flatten closes everything itself), no key opened.
+      // The follow's own pause: nothing is sent but a halt's closes — the kill switch is the
+      // trader's standing instruction to close, and reducing risk is always allowed — as a
+      // paused follow sends them (engine #execute, core/safety.ts sentWhilePaused).
       if (paused && !dryRun) engine.togglePause();
       engine.begin();
       if (!dryRun) await engine.recoverOrders();
@@ -265,35 +267,41 @@ export function buildReport(p: {
   // The coins the plan has an order for: a cap's note beside one is no skip (the order goes, cut).
   const planned = new Set(p.decided.actions.map((a) => a.coin));
   const paused = p.paused ? { since: p.paused.pausedAt } : null;
-  // Nothing sent — a dry run, or a live run a pause held: the plan's orders, as planned or held.
+  // Nothing sent — a dry run, or what a pause held (all but a halt's closes): the plan's orders,
+  // as planned or held; what went, with its outcome.
+  const notSent = (a: PlannedAction): ReportedAction => ({
+    ...orderFields(a),
+    status: p.dryRun ? "planned" : "held",
+    filledSize: 0,
+    avgPx: null,
+    execSlippageBps: null,
+    kind: p.dryRun ? null : orderKind("sweep", a.reason, false) === "safety" ? "safety" : "repair",
+    error: null,
+    ...(a.passive ? { passive: true } : {}),
+  });
+  const sent: ReportedAction[] = p.dryRun
+    ? []
+    : p.results.map((r) => ({
+        coin: r.coin,
+        side: r.side,
+        size: r.size,
+        limitPx: r.limitPx,
+        reduceOnly: r.reduceOnly,
+        cloid: r.cloid,
+        reason: r.reason,
+        status: r.status,
+        filledSize: r.filledSize,
+        avgPx: r.avgPx,
+        execSlippageBps: roundFigure("bps", r.slippageBps),
+        kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
+        error: r.error,
+        ...(r.passive ? { passive: true } : {}),
+      }));
+  const went = new Set(sent.map((a) => a.cloid));
   const actions: ReportedAction[] =
     p.dryRun || paused
-      ? p.decided.actions.map((a) => ({
-          ...orderFields(a),
-          status: p.dryRun ? "planned" : "held",
-          filledSize: 0,
-          avgPx: null,
-          execSlippageBps: null,
-          kind: p.dryRun ? null : orderKind("sweep", a.reason, false) === "safety" ? "safety" : "repair",
-          error: null,
-          ...(a.passive ? { passive: true } : {}),
-        }))
-      : p.results.map((r) => ({
-          coin: r.coin,
-          side: r.side,
-          size: r.size,
-          limitPx: r.limitPx,
-          reduceOnly: r.reduceOnly,
-          cloid: r.cloid,
-          reason: r.reason,
-          status: r.status,
-          filledSize: r.filledSize,
-          avgPx: r.avgPx,
-          execSlippageBps: roundFigure("bps", r.slippageBps),
-          kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
-          error: r.error,
-          ...(r.passive ? { passive: true } : {}),
-        }));
+      ? [...sent, ...p.decided.actions.filter((a) => !went.has(a.cloid)).map(notSent)]
+      : sent;
   // The one drift meaning (the dashboard's, status's): each coin's status in the final plan.
   const statusOf = new Map(
     driftReport({
@@ -392,8 +400,8 @@ export async function renderReport(
     if (s.capped) continue;
     add(s.coin, `skipped: ${s.reason}`);
   }
-  // Orders went out (not a dry run, not held by a pause): the table has two moments.
-  const sent = !report.dryRun && !report.paused && report.actions.length > 0;
+  // Orders went out (not a dry run; under a pause, a halt's closes): the table has two moments.
+  const sent = report.actions.some((a) => a.status !== "planned" && a.status !== "held");
   const rows: (string | number)[][] = [];
   const coins = new Set<string>([
     ...decided.targets.map((t) => t.coin),
@@ -475,7 +483,7 @@ export async function renderReport(
   const since = report.paused?.since ? ` since ${utcMinute(report.paused.since)}` : "";
   const status =
     report.paused && !report.dryRun
-      ? `paused${since}: nothing sent${report.halted ? ", the halt's closes too (hlcopy flatten sends them)" : ""}; hlcopy resume to trade again`
+      ? `paused${since}: ${report.actions.some((a) => a.status !== "held") ? "only the halt's closes sent (reducing risk is always allowed)" : "nothing sent"}; hlcopy resume to trade again`
       : report.halted
         ? "HALTED by a safety rule: only reductions are sent (hlcopy status; hlcopy resume clears it)"
         : report.inSync
