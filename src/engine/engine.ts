@@ -1876,18 +1876,8 @@ export class CopyEngine {
         error: r.error ?? null,
       });
     });
-    for (const f of executor.account?.takeFills() ?? [])
-      this.#pnl.onFill({
-        ts: f.time,
-        coin: f.coin,
-        px: f.px,
-        sz: f.sz,
-        fee: f.fee,
-        closedPnl: f.closedPnl,
-        // A modelled fill is of the run's own order.
-        kind: "repair",
-        copySz: null,
-      });
+    // A modelled fill is of the run's own order.
+    for (const f of executor.account?.takeFills() ?? []) this.#pnl.onFill(f, "repair", null);
     return out;
   }
 
@@ -2232,16 +2222,7 @@ export class CopyEngine {
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;
     this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
-    this.#pnl.onFill({
-      ts: f.time,
-      coin: f.coin,
-      px: f.px,
-      sz: f.sz,
-      fee: f.fee,
-      closedPnl: f.closedPnl,
-      kind,
-      copySz: journaled.copySz,
-    });
+    this.#pnl.onFill(f, kind, journaled.copySz);
     this.#emit({
       type: "fill",
       ts: this.#now(),

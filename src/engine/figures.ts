@@ -23,7 +23,7 @@ import {
 import type { OrderKind } from "../core/slippage.js";
 import { BUDGET_MIN_SAMPLES, budgetVerdict, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { quantileSorted } from "../core/stats.js";
-import type { Address, Markets, Positions } from "../core/types.js";
+import type { Address, Fill, Markets, Positions } from "../core/types.js";
 import type { CopyStart, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
 
@@ -97,20 +97,18 @@ export class PnlKeeper {
     return this.#start?.since ?? null;
   }
 
-  /** A fill was journaled (fresh); the copy's P&L counts its part that is the copy's (copyFill). */
-  onFill(f: {
-    ts: number;
-    coin: string;
-    px: number;
-    sz: number;
-    fee: number;
-    closedPnl: number | null;
-    kind: OrderKind | null;
-    /** As journaled with it (Journal.recordFill's `copySz`). */
-    copySz: number | null;
-  }): void {
+  /**
+   * A fill was journaled (fresh) with `kind` (null: hlcopy did not place it) and `copySz` (as
+   * journaled with it: Journal.recordFill's); the copy's P&L counts its part that is the copy's
+   * (copyFill).
+   */
+  onFill(
+    f: Pick<Fill, "time" | "coin" | "px" | "sz" | "fee" | "closedPnl">,
+    kind: OrderKind | null,
+    copySz: number | null,
+  ): void {
     const since = this.since;
-    const part = since !== null && f.ts >= since ? copyFill(f) : null;
+    const part = since !== null && f.time >= since ? copyFill({ ...f, kind, copySz }) : null;
     if (part) this.#totals = addFill(this.#totals, part);
   }
 
