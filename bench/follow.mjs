@@ -70,6 +70,23 @@ console.log(
       : ""
   }`,
 );
+// What the collector adds to the tail: the free frames a GC pause fell inside, and the others.
+const gcShare = (r, key) => (100 * r.pathGc[key]) / Math.max(1, r.addedFree.length);
+console.log(
+  `      of those, a GC pause fell inside the path of ${summary(
+    per((r) => gcShare(r, "young")),
+    0,
+  )} % (young generation) and ${summary(
+    per((r) => gcShare(r, "full")),
+    1,
+  )} % (full); the others: p50 ${summary(
+    per((r) => quantile(r.pathGc.clear, 0.5)),
+    2,
+  )} ms   p99 ${summary(
+    per((r) => quantile(r.pathGc.clear, 0.99)),
+    2,
+  )} ms`,
+);
 console.log(
   `  copy lag, leader fill → our fill (simulator clock):                     p50 ${summary(per((r) => quantile(r.lags, 0.5)))} ms   p99 ${summary(per((r) => quantile(r.lags, 0.99)))} ms   (targets p50 < 10, p99 < 30)`,
 );

@@ -14,6 +14,7 @@ import { Session } from "node:inspector/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -47,7 +48,19 @@ const probe = {
   /** When that write call returned (see below). */
   written: [],
   busy: 0,
+  /** The collector's pauses on this thread while measuring: [start, end, full?] (perf_hooks "gc"). */
+  gcs: [],
 };
+// Held by the probe: an observer nothing references is collected, and stops observing.
+probe.gcObserver = new PerformanceObserver((list) => {
+  if (!probe.on) return;
+  for (const e of list.getEntries())
+    probe.gcs.push([
+      e.startTime,
+      e.startTime + e.duration,
+      e.detail?.kind !== perfConstants.NODE_PERFORMANCE_GC_MINOR,
+    ]);
+}).observe({ entryTypes: ["gc"] });
 /**
  * BENCH_PATH_CPU=1: also the CPU spent between each leader frame and its order (process CPU,
  * user + system, read at both ends). Off by default: getrusage(RUSAGE_SELF) sums every thread
@@ -143,17 +156,24 @@ function addedLatencies(p, outs, outCpu) {
   const all = [];
   const free = [];
   const cpu = [];
+  // The free ones a collector's pause fell inside (young / full), and the others' latencies.
+  const gc = { young: 0, full: 0, clear: [] };
   let i = 0;
   outs.forEach((o, k) => {
     if (i >= p.frames.length || p.frames[i] > o) return; // an order no leader frame caused (a sweep)
     all.push(o - p.frames[i]);
     if (!p.frameBusy[i]) {
+      const start = p.frames[i];
+      const paused = p.gcs.filter(([a, b]) => a < o && b > start);
+      if (paused.some((g) => g[2])) gc.full++;
+      else if (paused.length > 0) gc.young++;
+      else gc.clear.push(o - start);
       free.push(o - p.frames[i]);
       if (outCpu && pathCpuProbe) cpu.push((outCpu[k] - p.frameCpu[i]) / 1000);
     }
     while (i < p.frames.length && p.frames[i] <= o) i++;
   });
-  return { all, free, cpu };
+  return { all, free, cpu, gc };
 }
 
 export function quantile(xs, p) {
@@ -346,6 +366,7 @@ export async function followRun(o) {
     probe.busy = 0;
     probe.outs.length = 0;
     probe.written.length = 0;
+    probe.gcs.length = 0;
     probe.on = true;
     measuring = true;
     const profiler = await startProfile();
@@ -368,7 +389,12 @@ export async function followRun(o) {
     const infoRequests = after.http.info - before.http.info;
     const leverageUpdates =
       (after.actionByType.updateLeverage ?? 0) - (before.actionByType.updateLeverage ?? 0);
-    const { all: added, free: addedFree, cpu: pathCpu } = addedLatencies(probe, probe.outs, probe.outCpu);
+    const {
+      all: added,
+      free: addedFree,
+      cpu: pathCpu,
+      gc: pathGc,
+    } = addedLatencies(probe, probe.outs, probe.outCpu);
     const { all: addedWritten } = addedLatencies(probe, probe.written);
     await engine.stop("bench over");
     await running;
@@ -378,6 +404,7 @@ export async function followRun(o) {
       addedFree,
       addedWritten,
       pathCpu,
+      pathGc,
       waited: probe.frameBusy.filter(Boolean).length / Math.max(1, probe.frameBusy.length),
       lags,
       planMs,
