@@ -11,6 +11,11 @@ export interface RunningFollow {
   stderr: () => string;
   /** Resolves with the exit code (null when killed by a signal). */
   exit: Promise<number | null>;
+  /**
+   * Throws once the process has ended, naming its exit code or the signal that killed it: a
+   * wait for what a running follow prints fails at once, and says why, instead of at its bound.
+   */
+  running(): true;
 }
 
 export interface SpawnFollowParameters {
@@ -78,6 +83,16 @@ export function spawnFollow(p: SpawnFollowParameters): RunningFollow {
   child.stderr?.on("data", (d) => {
     err += d;
   });
-  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { child, lines, stderr: () => err, exit };
+  let ended: string | null = null;
+  const exit = new Promise<number | null>((resolve) =>
+    child.on("close", (code, signal) => {
+      ended = signal ? `killed by ${signal}` : `exit ${code}`;
+      resolve(code);
+    }),
+  );
+  const running = (): true => {
+    if (ended) throw new Error(`the follow ended (${ended}); its stderr: ${err.trim() || "(empty)"}`);
+    return true;
+  };
+  return { child, lines, stderr: () => err, exit, running };
 }

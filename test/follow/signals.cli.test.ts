@@ -185,11 +185,11 @@ describe("SIGUSR1", () => {
     const dir = tempDir();
     const run = follow(dir);
     try {
-      await eventually(() => run.lines.some((l) => l.type === "sweep"), 10_000);
+      await eventually(() => run.running() && run.lines.some((l) => l.type === "sweep"), 10_000);
       run.child.kill("SIGUSR1");
       // The process lives on and keeps copying after the signal …
       const l = await trade(1_000, 20);
-      await eventually(() => ordersOf(run) >= 2, 10_000);
+      await eventually(() => run.running() && ordersOf(run) >= 2, 10_000);
       await l.stop();
       // … and nothing listens where the inspector would (it starts at once on the signal).
       expect(listensOn(run.child.pid ?? 0, 9229)).toBe(false);

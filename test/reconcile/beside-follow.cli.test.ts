@@ -3,14 +3,13 @@
 // A position the follow opens in between is hlcopy's — never "not opened by hlcopy", whose hint
 // (--adopt, --deny-coins) would send the trader the wrong way.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient } from "../../src/cli/wiring.js";
-import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { eventually } from "../exchange/helpers.js";
 import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 let sim: SimHandle;
 let proxy: FaultProxy;
@@ -26,27 +25,13 @@ afterAll(async () => {
 
 describe("reconcile --dry-run beside a running follow", () => {
   it("a position the follow opened after the dry run copied the journal counts as hlcopy's", async () => {
-    const l = fundedAccount(sim, 1_000_000);
-    const leader = l.address;
-    const leaderClient = engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account: leader,
-      agentKey: l.key,
-    });
-    const trade = async (coin: string, usd: number) => {
-      const markets = await leaderClient.getMarkets();
-      const m = markets[coin];
-      if (!m) throw new Error(coin);
-      const size = Number((usd / m.mid).toFixed(m.szDecimals));
-      const [r] = await leaderClient.placeOrders([action(markets, coin, "buy", size)], markets);
-      expect(r?.status).toBe("filled");
-    };
+    const w = await reconcileWorld({ sim });
+    const leader = w.leader;
+    const trade = (coin: string, usd: number) => w.tradeUsd(coin, "buy", usd);
     await trade("ETH", 200_000);
-    const { master, agentKey } = await masterWithAgent(sim, 100_000);
-    const follower = master.address as Address;
-    const dir = tempDir();
+    const follower = w.account;
+    const agentKey = w.agentKey;
+    const dir = w.env.HLCOPY_CONFIG_DIR;
     const follow = spawnFollow({
       httpUrl: proxy.httpUrl,
       account: follower,

@@ -4,41 +4,27 @@
 // join new-only across cron runs, and never copies a leader's cash flow as a trade.
 
 import { privateKeyToAccount } from "viem/accounts";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
-import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { action, eventually } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
-
-const sims: SimHandle[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+import { runCli } from "../helpers/cli.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 /** A simulator with a funded leader, a follower with an approved agent, and a config dir. */
 async function world(followerUsd = 10_000) {
-  const sim = await startSim({ seed: 77, tickMs: 0 });
-  sims.push(sim);
-  const l = fundedAccount(sim, 1_000_000);
-  const client = (account: Address, agentKey?: `0x${string}`): HlClient =>
-    engineClient({
-      httpUrl: sim.httpUrl,
-      wsUrl: sim.wsUrl,
-      isTestnet: false,
-      account,
-      ...(agentKey ? { agentKey } : {}),
-    });
-  const leaderClient = client(l.address, l.key);
-  const f = await masterWithAgent(sim, followerUsd);
-  const follower = f.master.address;
-  const followerClient = client(follower, f.agentKey);
-  const dir = tempDir();
+  const base = await reconcileWorld({ seed: 77, ourUsd: followerUsd });
+  const { sim } = base;
+  const l = base.leaderAccount;
+  const leaderClient = base.leaderClient;
+  const f = { master: base.master, agentKey: base.agentKey };
+  const follower = base.account;
+  const followerClient = base.ours;
+  const dir = base.env.HLCOPY_CONFIG_DIR;
 
   async function trade(c: HlClient, coin: string, side: "buy" | "sell", usd: number, reduceOnly = false) {
     const markets = await c.getMarkets();

@@ -5,12 +5,8 @@
 // while the leader trades.
 
 import { describe, expect, it } from "vitest";
-import { engineClient } from "../../src/cli/wiring.js";
-import type { Address } from "../../src/core/types.js";
-import { startSim } from "../../src/sim/index.js";
-import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { startFaultProxy } from "../exchange/proxy.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 /** The cells of the table row that starts with `coin`. */
 const rowOf = (text: string, coin: string): string[] =>
@@ -21,39 +17,21 @@ const rowOf = (text: string, coin: string): string[] =>
 
 describe("reconcile when the leader trades while its orders are out", () => {
   it("its drift is against the re-read target it shows, and the journal keeps the sweep's drift as found", async () => {
-    const sim = await startSim({ seed: 93, tickMs: 0 });
-    const proxy = await startFaultProxy(sim.httpUrl);
+    const w = await reconcileWorld({ seed: 93 });
+    const proxy = await startFaultProxy(w.sim.httpUrl);
     try {
-      const l = fundedAccount(sim, 1_000_000);
-      const leaderClient = engineClient({
-        httpUrl: sim.httpUrl,
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        account: l.address,
-        agentKey: l.key,
-      });
-      const trade = async (side: "buy" | "sell", size: number, reduceOnly = false) => {
-        const markets = await leaderClient.getMarkets();
-        const [r] = await leaderClient.placeOrders(
-          [action(markets, "ETH", side, size, { reduceOnly })],
-          markets,
-        );
-        expect(r?.status).toBe("filled");
-      };
-      await trade("buy", 10);
-      const { master, agentKey } = await masterWithAgent(sim, 100_000);
-      const account = master.address as Address;
-      const env = { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_LOCK_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey };
-      const base = ["--network", proxy.httpUrl, "--account", account];
+      await w.trade("ETH", "buy", 10);
+      const cli = (args: string[], timeoutMs?: number) =>
+        w.cli(args, { network: proxy.httpUrl, ...(timeoutMs ? { timeoutMs } : {}) });
 
       // Our buy of 1 ETH (10 % of the leader's 10) is held while the leader sells half.
       const gate = proxy.holdNext((r) => r.endpoint === "exchange" && r.type === "order");
-      const running = runCli(
-        [...base, "reconcile", l.address, "--mode", "fixed-ratio", "--ratio", "0.1", "--yes"],
-        { env, timeoutMs: 60_000 },
+      const running = cli(
+        ["reconcile", w.leader, "--mode", "fixed-ratio", "--ratio", "0.1", "--yes"],
+        60_000,
       );
       await gate.held;
-      await trade("sell", 5, true);
+      await w.trade("ETH", "sell", 5, true);
       gate.release();
       const r = await running;
       expect(r.code, r.stderr).toBe(3);
@@ -64,14 +42,14 @@ describe("reconcile when the leader trades while its orders are out", () => {
       const drift = Number(eth[5]);
       expect(drift).toBeLessThan(-10);
       // drift $ = (re-read target − after) × mid: the figures in the row explain it.
-      const mid = (await leaderClient.getMarkets()).ETH?.mid ?? Number.NaN;
+      const mid = (await w.leaderClient.getMarkets()).ETH?.mid ?? Number.NaN;
       expect(drift).toBeCloseTo((0.5 - 1) * mid, -1);
       expect(r.stdout).toMatch(/target x → y: y as re-read, the one drift \$ is against/);
       for (const line of r.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
 
       // The journal: the sending sweep found drift and sent its order (not "in sync"); the re-read
       // found the drift the leader's sale left.
-      const journal = await runCli([...base, "--json", "journal", "--type", "events"], { env });
+      const journal = await cli(["--json", "journal", "--type", "events"]);
       const entries = JSON.parse(journal.stdout) as { type?: string; data?: Record<string, unknown> }[];
       const sweeps = entries.filter((e) => e.type === "sweep");
       expect(sweeps).toHaveLength(2);
@@ -85,7 +63,7 @@ describe("reconcile when the leader trades while its orders are out", () => {
       });
       expect(sending?.driftUsd).toBeGreaterThan(1_000);
       expect(reread).toMatchObject({ inSync: false });
-      const text = await runCli([...base, "journal", "--type", "events"], { env });
+      const text = await cli(["journal", "--type", "events"]);
       const flat = text.stdout.replace(/[│\s]+/g, " ");
       // The row's type is "sweep"; its text does not say it again ("sweep sweep: …").
       expect(flat).toMatch(/ sweep drift \$[\d,.]+ \(ETH\) · 1 order sent · \d+ requests in \d+ ms /);
@@ -94,7 +72,6 @@ describe("reconcile when the leader trades while its orders are out", () => {
       expect(flat).not.toMatch(/sweep in sync/);
     } finally {
       await proxy.close();
-      await sim.close();
     }
   }, 120_000);
 });

@@ -9,44 +9,20 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
-import { engineClient } from "../../src/cli/wiring.js";
-import type { Address } from "../../src/core/types.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
-import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, ROOT, runCli, tempDir } from "../helpers/cli.js";
-
-/** The simulator's count of every signed action (orders, leverage updates, cancels, …). */
-function actionsSent(sim: SimHandle): number {
-  return Object.values(sim.control.stats().actionByType).reduce((s, n) => s + (n ?? 0), 0);
-}
+import { BIN, cleanEnv, ROOT } from "../helpers/cli.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 async function setup() {
-  const sim = await startSim({ seed: 91, tickMs: 0 });
-  const l = fundedAccount(sim, 1_000_000);
-  const leader = l.address;
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: leader,
-    agentKey: l.key,
-  });
-  const markets = await leaderClient.getMarkets();
-  const [r] = await leaderClient.placeOrders([action(markets, "BTC", "buy", 1)], markets);
-  expect(r?.status).toBe("filled");
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  const account = master.address as Address;
-  const reader = engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account });
-  const env = { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_LOCK_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey };
-  const cli = (args: string[]) =>
-    runCli(["--network", sim.httpUrl, "--account", account, ...args], { env, timeoutMs: 60_000 });
+  const w = await reconcileWorld({ seed: 91 });
+  await w.trade("BTC", "buy", 1);
+  const cli = (args: string[]) => w.cli(args, { timeoutMs: 60_000 });
   /** reconcile of the leader at 10 %; `global` before the command (--json), `extra` after it. */
   const reconcile = (global: string[], extra: string[] = []) =>
     cli([
       ...global.filter((a) => a === "--json"),
       "reconcile",
-      leader,
+      w.leader,
       "--mode",
       "fixed-ratio",
       "--ratio",
@@ -54,11 +30,7 @@ async function setup() {
       ...global.filter((a) => a !== "--json"),
       ...extra,
     ]);
-  const positions = async () =>
-    Object.fromEntries(
-      Object.values((await reader.getAccountState(account)).positions).map((p) => [p.coin, p.size]),
-    );
-  return { sim, leader, account, env, cli, reconcile, positions };
+  return { ...w, cli, reconcile };
 }
 
 /** The text with every run of white space as one space: a line the 80 columns wrapped, whole again. */
@@ -71,127 +43,119 @@ describe("a pause recorded while no follow runs", () => {
     timeout: 120_000,
   }, async () => {
     const t = await setup();
-    try {
-      const paused = await t.cli(["pause"]);
-      expect(paused.code).toBe(0);
-      expect(paused.stdout).toMatch(/recorded, the next follow starts paused and reconcile sends nothing/);
+    const paused = await t.cli(["pause"]);
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(/recorded, the next follow starts paused and reconcile sends nothing/);
 
-      const before = actionsSent(t.sim);
-      // Without --yes on its first run for this leader: nothing to confirm, no refusal (exit 2).
-      const unconfirmed = await t.reconcile([]);
-      expect(unconfirmed.code, unconfirmed.stderr).toBe(4);
-      // --json, as cron runs it: the plan's orders as held, the pause's time, exit 4.
-      const live = await t.reconcile(["--json", "--yes"]);
-      expect(live.code, live.stderr).toBe(4);
-      const doc = report(live.stdout);
-      expect(doc.paused?.since).toEqual(expect.any(Number));
-      expect(doc.halted).toBe(false);
-      expect(doc.inSync).toBe(false);
-      expect(doc.actions.map((a) => [a.coin, a.side, a.size, a.status, a.kind])).toEqual([
-        ["BTC", "buy", 0.1, "held", "repair"],
-      ]);
-      // Not an order, not a leverage update: nothing signed at all.
-      expect(actionsSent(t.sim)).toBe(before);
-      expect(await t.positions()).toEqual({});
+    const before = t.actionsSent();
+    // Without --yes on its first run for this leader: nothing to confirm, no refusal (exit 2).
+    const unconfirmed = await t.reconcile([]);
+    expect(unconfirmed.code, unconfirmed.stderr).toBe(4);
+    // --json, as cron runs it: the plan's orders as held, the pause's time, exit 4.
+    const live = await t.reconcile(["--json", "--yes"]);
+    expect(live.code, live.stderr).toBe(4);
+    const doc = report(live.stdout);
+    expect(doc.paused?.since).toEqual(expect.any(Number));
+    expect(doc.halted).toBe(false);
+    expect(doc.inSync).toBe(false);
+    expect(doc.actions.map((a) => [a.coin, a.side, a.size, a.status, a.kind])).toEqual([
+      ["BTC", "buy", 0.1, "held", "repair"],
+    ]);
+    // Not an order, not a leverage update: nothing signed at all.
+    expect(t.actionsSent()).toBe(before);
+    expect(await t.positions()).toEqual({});
 
-      // The text: the plan's table, the orders held, one line saying why and what to do.
-      const text = await t.reconcile(["--yes"]);
-      expect(text.code, text.stderr).toBe(4);
-      expect(text.stdout).toMatch(/│ open: buy 0\.1 → held \(paused\) +│/);
-      expect(flat(text.stdout)).toMatch(
-        / paused since \d{4}-\d\d-\d\d \d\d:\d\d UTC: nothing sent; hlcopy resume to trade again · \d+ requests $/,
-      );
-      expect(actionsSent(t.sim)).toBe(before);
+    // The text: the plan's table, the orders held, one line saying why and what to do.
+    const text = await t.reconcile(["--yes"]);
+    expect(text.code, text.stderr).toBe(4);
+    expect(text.stdout).toMatch(/│ open: buy 0\.1 → held \(paused\) +│/);
+    expect(flat(text.stdout)).toMatch(
+      / paused since \d{4}-\d\d-\d\d \d\d:\d\d UTC: nothing sent; hlcopy resume to trade again · \d+ requests $/,
+    );
+    expect(t.actionsSent()).toBe(before);
 
-      // A dry run: the same plan and exit code as without the pause, and the pause said.
-      const dry = await t.reconcile(["--dry-run"]);
-      expect(dry.code, dry.stderr).toBe(3);
-      expect(dry.stdout).toMatch(/open: buy 0\.1 → planned/);
-      expect(flat(dry.stdout)).toMatch(
-        / a pause stands since \d{4}-\d\d-\d\d \d\d:\d\d UTC: a live reconcile sends nothing \(exit 4\) until hlcopy resume 1 order\(s\) would be sent \(dry run: nothing sent\)/,
-      );
-      const dryJson = await t.reconcile(["--json", "--dry-run"]);
-      expect(dryJson.code).toBe(3);
-      expect(report(dryJson.stdout)).toMatchObject({ dryRun: true, paused: { since: expect.any(Number) } });
+    // A dry run: the same plan and exit code as without the pause, and the pause said.
+    const dry = await t.reconcile(["--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(3);
+    expect(dry.stdout).toMatch(/open: buy 0\.1 → planned/);
+    expect(flat(dry.stdout)).toMatch(
+      / a pause stands since \d{4}-\d\d-\d\d \d\d:\d\d UTC: a live reconcile sends nothing \(exit 4\) until hlcopy resume 1 order\(s\) would be sent \(dry run: nothing sent\)/,
+    );
+    const dryJson = await t.reconcile(["--json", "--dry-run"]);
+    expect(dryJson.code).toBe(3);
+    expect(report(dryJson.stdout)).toMatchObject({ dryRun: true, paused: { since: expect.any(Number) } });
 
-      // The cron script tells the pause from a halt (both exit 4): logged, not said on stderr
-      // (which cron mails) — you asked for it.
-      const cron = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        execFile(
-          "bash",
-          [join(ROOT, "examples/cron-sweep.sh"), t.leader, "--mode", "fixed-ratio", "--ratio", "0.1"],
-          {
-            env: {
-              ...cleanEnv({ ...t.env, HLCOPY_ACCOUNT: t.account }),
-              HLCOPY_BIN: `${process.execPath} ${BIN} --network ${t.sim.httpUrl}`,
-            },
-            encoding: "utf8",
+    // The cron script tells the pause from a halt (both exit 4): logged, not said on stderr
+    // (which cron mails) — you asked for it.
+    const cron = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      execFile(
+        "bash",
+        [join(ROOT, "examples/cron-sweep.sh"), t.leader, "--mode", "fixed-ratio", "--ratio", "0.1"],
+        {
+          env: {
+            ...cleanEnv({ ...t.env, HLCOPY_ACCOUNT: t.account }),
+            HLCOPY_BIN: `${process.execPath} ${BIN} --network ${t.sim.httpUrl}`,
           },
-          (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
-        );
-      });
-      expect(cron.code).toBe(4);
-      expect(cron.stderr).toBe("");
-      expect(cron.stdout).toMatch(/"paused":\{"since":\d+\}/);
-      expect(cron.stdout).toMatch(
-        /Z hlcopy: PAUSED \(hlcopy pause\): nothing sent; 'hlcopy resume' to trade again\n$/,
+          encoding: "utf8",
+        },
+        (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );
-      expect(actionsSent(t.sim)).toBe(before);
+    });
+    expect(cron.code).toBe(4);
+    expect(cron.stderr).toBe("");
+    expect(cron.stdout).toMatch(/"paused":\{"since":\d+\}/);
+    expect(cron.stdout).toMatch(
+      /Z hlcopy: PAUSED \(hlcopy pause\): nothing sent; 'hlcopy resume' to trade again\n$/,
+    );
+    expect(t.actionsSent()).toBe(before);
 
-      // resume lifts it: the next reconcile trades.
-      expect((await t.cli(["resume"])).code).toBe(0);
-      const after = await t.reconcile(["--json", "--yes"]);
-      expect(after.code, after.stderr).toBe(0);
-      expect(report(after.stdout)).toMatchObject({ paused: null, inSync: true });
-      expect(await t.positions()).toEqual({ BTC: 0.1 });
-    } finally {
-      await t.sim.close();
-    }
+    // resume lifts it: the next reconcile trades.
+    expect((await t.cli(["resume"])).code).toBe(0);
+    const after = await t.reconcile(["--json", "--yes"]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(report(after.stdout)).toMatchObject({ paused: null, inSync: true });
+    expect(await t.positions()).toEqual({ BTC: 0.1 });
   });
 
   it("sends the kill switch's closes all the same, as a paused follow does (reason kill-switch); exit 4, the pause stands", {
     timeout: 120_000,
   }, async () => {
     const t = await setup();
-    try {
-      const first = await t.reconcile(["--yes"], ["--max-drawdown-pct", "5"]);
-      expect(first.code, first.stderr).toBe(0);
-      expect(await t.positions()).toEqual({ BTC: 0.1 });
-      expect((await t.cli(["pause"])).code).toBe(0);
-      // An earlier high of $200 000: today's ~$100 000 is a 50% drawdown.
-      const journal = openJournal(journalPath(t.env.HLCOPY_CONFIG_DIR, t.account, t.sim.httpUrl));
-      journal.recordEquity(1, 200_000);
-      journal.close();
+    const first = await t.reconcile(["--yes"], ["--max-drawdown-pct", "5"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await t.positions()).toEqual({ BTC: 0.1 });
+    expect((await t.cli(["pause"])).code).toBe(0);
+    // An earlier high of $200 000: today's ~$100 000 is a 50% drawdown.
+    const journal = openJournal(journalPath(t.env.HLCOPY_CONFIG_DIR, t.account, t.sim.httpUrl));
+    journal.recordEquity(1, 200_000);
+    journal.close();
 
-      const r = await t.reconcile(["--yes"], ["--max-drawdown-pct", "5"]);
-      expect(r.code, r.stderr).toBe(4);
-      expect(flat(r.stdout)).toMatch(
-        / paused since \S+ \S+ UTC: only the halt's closes sent \(reducing risk is always allowed\); hlcopy resume to trade again · \d+ requests $/,
-      );
-      expect(await t.positions()).toEqual({});
-      const check = openJournal(journalPath(t.env.HLCOPY_CONFIG_DIR, t.account, t.sim.httpUrl));
-      const closes = check.ordersSince(0).filter((o) => o.reason === "kill-switch");
-      check.close();
-      expect(closes.map((o) => [o.coin, o.side, o.reduceOnly, o.status])).toEqual([
-        ["BTC", "sell", true, "filled"],
-      ]);
-      // Flat, still halted and paused: the next run sends nothing, and says the pause holds it.
-      const before = actionsSent(t.sim);
-      const json = await t.reconcile(["--json", "--yes"], ["--max-drawdown-pct", "5"]);
-      expect(json.code, json.stderr).toBe(4);
-      expect(report(json.stdout)).toMatchObject({
-        halted: true,
-        paused: { since: expect.any(Number) },
-        actions: [],
-      });
-      expect(actionsSent(t.sim)).toBe(before);
-      const status = await t.cli(["--json", "status"]);
-      expect(JSON.parse(status.stdout)).toMatchObject({
-        halt: { kind: "kill-switch" },
-        paused: { running: false },
-      });
-    } finally {
-      await t.sim.close();
-    }
+    const r = await t.reconcile(["--yes"], ["--max-drawdown-pct", "5"]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(flat(r.stdout)).toMatch(
+      / paused since \S+ \S+ UTC: only the halt's closes sent \(reducing risk is always allowed\); hlcopy resume to trade again · \d+ requests $/,
+    );
+    expect(await t.positions()).toEqual({});
+    const check = openJournal(journalPath(t.env.HLCOPY_CONFIG_DIR, t.account, t.sim.httpUrl));
+    const closes = check.ordersSince(0).filter((o) => o.reason === "kill-switch");
+    check.close();
+    expect(closes.map((o) => [o.coin, o.side, o.reduceOnly, o.status])).toEqual([
+      ["BTC", "sell", true, "filled"],
+    ]);
+    // Flat, still halted and paused: the next run sends nothing, and says the pause holds it.
+    const before = t.actionsSent();
+    const json = await t.reconcile(["--json", "--yes"], ["--max-drawdown-pct", "5"]);
+    expect(json.code, json.stderr).toBe(4);
+    expect(report(json.stdout)).toMatchObject({
+      halted: true,
+      paused: { since: expect.any(Number) },
+      actions: [],
+    });
+    expect(t.actionsSent()).toBe(before);
+    const status = await t.cli(["--json", "status"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      halt: { kind: "kill-switch" },
+      paused: { running: false },
+    });
   });
 });

@@ -4,12 +4,11 @@
 // trader placed by hand — says so in one line, and `status` shows only what rests.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient } from "../../src/cli/wiring.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { action } from "../exchange/helpers.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -32,35 +31,15 @@ interface StatusPosition {
 }
 
 async function setup() {
-  const l = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: l.address,
-    agentKey: l.key,
-  });
-  const { master, agentKey } = await masterWithAgent(sim, 10_000);
-  const account = master.address;
-  // The trader's own client (the agent signs for the master): for a stop placed by hand.
-  const ours = engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account, agentKey });
-  const dir = tempDir();
-  const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey };
-  const trade = async (coin: string, side: "buy" | "sell", size: number, reduceOnly = false) => {
-    const markets = await leaderClient.getMarkets();
-    const [r] = await leaderClient.placeOrders([action(markets, coin, side, size, { reduceOnly })], markets);
-    expect(r?.status).toBe("filled");
-  };
+  // The trader's own client `ours` (the agent signs for the master): for a stop placed by hand.
+  const w = await reconcileWorld({ sim, ourUsd: 10_000 });
+  const { account, ours, trade } = w;
   const reconcile = (flags: string[]) =>
-    runCli(
+    w.cli(
       [
-        "--network",
-        sim.httpUrl,
-        "--account",
-        account,
         "--json",
         "reconcile",
-        l.address,
+        w.leader,
         "--mode",
         "fixed-ratio",
         "--ratio",
@@ -69,15 +48,14 @@ async function setup() {
         // Live runs confirm with --yes, as cron does (a dry run takes no --yes).
         ...(flags.includes("--dry-run") ? [] : ["--yes"]),
       ],
-      { env, timeoutMs: 60_000 },
+      { timeoutMs: 60_000 },
     );
   const status = async () => {
-    const r = await runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], { env });
+    const r = await w.cli(["--json", "status"]);
     expect(r.code).toBe(0);
     return (JSON.parse(r.stdout) as { positions: StatusPosition[] }).positions;
   };
-  const statusText = async () =>
-    (await runCli(["--network", sim.httpUrl, "--account", account, "status"], { env })).stdout;
+  const statusText = async () => (await w.cli(["status"])).stdout;
   return { account, ours, trade, reconcile, status, statusText };
 }
 

@@ -5,12 +5,12 @@
 // process at once: exit 143, no output, the order executed and the run left open.
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { eventually } from "../exchange/helpers.js";
 import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
-import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
+import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 let sim: SimHandle;
 let proxy: FaultProxy;
@@ -23,26 +23,11 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** A leader holding ETH, and a funded account of ours with an approved agent. */
+/** A leader holding ETH, and a funded account of ours with an approved agent (on the file's simulator). */
 async function setup() {
-  const l = fundedAccount(sim, 1_000_000);
-  const leaderClient = engineClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
-    isTestnet: false,
-    account: l.address,
-    agentKey: l.key,
-  });
-  const markets = await leaderClient.getMarkets();
-  const eth = markets.ETH;
-  if (!eth) throw new Error("ETH");
-  const [r] = await leaderClient.placeOrders(
-    [action(markets, "ETH", "buy", Number((200_000 / eth.mid).toFixed(eth.szDecimals)))],
-    markets,
-  );
-  expect(r?.status).toBe("filled");
-  const { master, agentKey } = await masterWithAgent(sim, 100_000);
-  return { leader: l.address, account: master.address as Address, agentKey, dir: tempDir() };
+  const w = await reconcileWorld({ sim });
+  await w.tradeUsd("ETH", "buy", 200_000);
+  return { leader: w.leader, account: w.account, agentKey: w.agentKey, dir: w.env.HLCOPY_CONFIG_DIR };
 }
 
 /** `hlcopy reconcile` as a child we can signal. */
