@@ -345,6 +345,8 @@ export class CopyEngine {
   #acted = false;
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
+  /** When #sweepTimer fires (performance.now() ms). */
+  #sweepDueAt = Number.POSITIVE_INFINITY;
   #stateTimer: NodeJS.Timeout | undefined;
   #watchedBooks = "";
   #streams: EngineStreams | null = null;
@@ -1012,9 +1014,20 @@ export class CopyEngine {
   /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
   #capSweepAt = Number.NEGATIVE_INFINITY;
 
+  /**
+   * The next sweep in `delayMs`, unless one is already due sooner: a request never postpones
+   * it. A sweep that ends re-arms the regular one, and a sweep asked for while it ran (a trade
+   * by hand whose fill landed as its last read came back, faster than any timer) must still
+   * run, on a fresh read — not one interval later.
+   */
   #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
     if (this.#stopping) return;
-    if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
+    const due = performance.now() + delayMs;
+    if (this.#sweepTimer) {
+      if (this.#sweepDueAt <= due) return;
+      clearTimeout(this.#sweepTimer);
+    }
+    this.#sweepDueAt = due;
     this.#sweepTimer = setTimeout(() => {
       this.#sweepTimer = undefined;
       void (async () => {
