@@ -35,7 +35,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { forcedCopySize, isForcedClose } from "../core/pnl.js";
+import { closedCopySize } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
@@ -2211,11 +2211,10 @@ export class CopyEngine {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    // A liquidation or ADL has no cloid of ours, but may close what hlcopy opened: that part is
-    // the copy's, by what hlcopy managed just before it (not by what a sweep since has saved).
-    const copySz = isForcedClose(f)
-      ? forcedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f)
-      : undefined;
+    // A fill of no order of ours (a liquidation, an ADL, the trader's close by hand) may close
+    // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
+    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised.
+    const copySz = ref ? undefined : closedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f);
     const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
@@ -2246,6 +2245,7 @@ export class CopyEngine {
       fee: f.fee,
       cloid: f.cloid,
       kind: ref?.kind ?? null,
+      copySz: journaled.copySz,
       execSlippageBps: exec,
       slippageBps: slip,
       lagMs,
