@@ -331,6 +331,8 @@ export class CopyEngine {
   #sweepWaiting: Promise<SweepResult> | null = null;
   /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
   readonly #inFlight = new Set<string>();
+  /** A state event was asked for while an order was in flight: it goes out after the results. */
+  #stateHeld = false;
   /** Views and journal work held back off the hot path (see #later). */
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
@@ -2096,6 +2098,12 @@ export class CopyEngine {
       throw e;
     } finally {
       for (const a of toSend) this.#inFlight.delete(a.cloid);
+      // A state held while the orders were out goes once their results are taken (below, in
+      // this same turn), at the views' pace — or, when the send threw, on what it left.
+      if (this.#stateHeld && this.#inFlight.size === 0) {
+        this.#stateHeld = false;
+        queueMicrotask(() => this.#emitState(false));
+      }
       // What was held back (the decision, the leader's fill) is told before the outcome.
       this.#flushLater();
     }
@@ -2122,6 +2130,10 @@ export class CopyEngine {
         // A coin opened here holds the leverage this run set for it on the exchange (the lev
         // column then shows it at once, not after the next sweep's read).
         this.#ours.applyOwnFill(a, r.filledSize, r.avgPx, this.#leverage?.setFor(a.coin));
+        // The plan's drift predates this fill: re-planned when a view next reads it (#figures),
+        // so no state — not one built while the protection that follows is sent — shows drift
+        // already traded away.
+        this.#viewStale.add(a.coin);
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
@@ -2414,6 +2426,14 @@ export class CopyEngine {
   }
 
   #emitState(force: boolean): void {
+    // An order of ours on its way is not drift, nor is it done: the exchange may have filled it
+    // (the account stream says so first) while our position model waits for its result. A state
+    // built now would count the order as drift (a close in flight as a whole position to sell):
+    // it waits for the results, and goes out once they are taken (#execute).
+    if (this.#inFlight.size > 0) {
+      this.#stateHeld = true;
+      return;
+    }
     const now = this.#now();
     // At the pace the views asked for (EngineEvents.wantState), never faster than the dashboard's.
     const every = Math.max(STATE_EVERY_MS, this.events.stateEveryMs);
