@@ -262,6 +262,8 @@ interface SweepReads {
   flows: Map<Address, { usd: number; since: number }> | null;
   /** Our own cash flows since the last journaled one (live runs, a dry run's first read; null when not read). */
   ourFlows: { time: number; usd: number; kind: string; hash: string }[] | null;
+  /** A dry run's first read: our account's fills the journal does not hold (null: not read). */
+  ourFills: Fill[] | null;
   /** join new-only without streams: each leader's fills since the baseline was last checked. */
   joinFills: Map<Address, Fill[]>;
   /** Our account (null: the executor keeps its own, paper). */
@@ -1252,13 +1254,14 @@ export class CopyEngine {
           }),
     ]);
     const receivedAt = this.#now();
-    const [traded, ourRole, flows, joinFills, ourFlows] = await Promise.all([
+    const [traded, ourRole, flows, joinFills, ourFlows, ourFills] = await Promise.all([
       this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
       this.#checked ? null : this.#readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
       pnlInputs ? this.#readOurCashFlows() : null,
+      pnlInputs ? this.#readDryRunFills() : null,
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
       ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
@@ -1271,6 +1274,7 @@ export class CopyEngine {
       traded,
       flows,
       ourFlows,
+      ourFills,
       joinFills,
       ours,
       ourRole,
@@ -1364,6 +1368,8 @@ export class CopyEngine {
       accountValue: value,
       ...(same && r.ours ? { cash: r.ours.cash ?? null, time: r.ours.time } : {}),
     };
+    // A dry run's fills of the account (its first read) explain the cash as a live run's do.
+    for (const f of r.ourFills ?? []) this.#safety.fill(f);
     if (r.ourFlows) this.#safety.cashFlows(r.ourFlows, reading);
     this.#safety.check(reading, true);
     this.#guard.update(
@@ -2304,6 +2310,34 @@ export class CopyEngine {
    * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
    * only warn; the next run reads again.
    */
+  /**
+   * A dry run's first read: the account's fills since the journal's last reading of it (a trade
+   * by hand while no run watched). A live run journals them as it starts (the fills stream's
+   * snapshot, a reconcile's read of our fills) and they explain the change of the cash since
+   * that reading (SafetyWatch.fill): a loss by hand is a loss, not a cash flow waiting for the
+   * ledger. A dry run journals nothing, so it reads them to come to the live run's verdict.
+   */
+  async #readDryRunFills(): Promise<Fill[] | null> {
+    const o = this.#o;
+    if (o.mode !== "dry-run" || this.#checked || !o.reader.getFillsByTime || this.#ownAccount()) return null;
+    const from = o.journal.latestEquity()?.ts;
+    if (from === undefined) return null;
+    try {
+      this.#requests++;
+      const fills = await o.reader.getFillsByTime(o.account, from);
+      const key = (tid: number | null, oid: number | null, ts: number) => `${tid}|${oid}|${ts}`;
+      const known = new Set(o.journal.fillsSince(from).map((f) => key(f.tid, f.oid, f.ts)));
+      return fills.filter((f) => !known.has(key(f.tid, f.oid, f.time)));
+    } catch (error) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `your account's fills could not be read (a change of its cash since the last run stays unexplained): ${toHlcopyError(error).message}`,
+      });
+      return null;
+    }
+  }
+
   async #readOwnFills(always = false): Promise<void> {
     const o = this.#o;
     const since = this.#pnl.since;
