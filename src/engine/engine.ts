@@ -1254,14 +1254,18 @@ export class CopyEngine {
           }),
     ]);
     const receivedAt = this.#now();
+    // A dry run's first read is its only read of the real account's cash: its ledger and fills
+    // come with it even when the read takes no P&L inputs (follow --dry-run's preflight). From
+    // then on it models its own account, and nothing would confirm a change they explain.
+    const firstDry = o.mode === "dry-run" && !this.#checked;
     const [traded, ourRole, flows, joinFills, ourFlows, ourFills] = await Promise.all([
       this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
       this.#checked ? null : this.#readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
-      pnlInputs ? this.#readOurCashFlows() : null,
-      pnlInputs ? this.#readDryRunFills() : null,
+      pnlInputs || firstDry ? this.#readOurCashFlows() : null,
+      firstDry ? this.#readDryRunFills() : null,
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
       ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
@@ -2305,12 +2309,6 @@ export class CopyEngine {
   }
 
   /**
-   * Without a stream (a cron reconcile) our fills are read back: those of this run's orders,
-   * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
-   * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
-   * only warn; the next run reads again.
-   */
-  /**
    * A dry run's first read: the account's fills since the journal's last reading of it (a trade
    * by hand while no run watched). A live run journals them as it starts (the fills stream's
    * snapshot, a reconcile's read of our fills) and they explain the change of the cash since
@@ -2319,7 +2317,7 @@ export class CopyEngine {
    */
   async #readDryRunFills(): Promise<Fill[] | null> {
     const o = this.#o;
-    if (o.mode !== "dry-run" || this.#checked || !o.reader.getFillsByTime || this.#ownAccount()) return null;
+    if (!o.reader.getFillsByTime || this.#ownAccount()) return null;
     const from = o.journal.latestEquity()?.ts;
     if (from === undefined) return null;
     try {
@@ -2338,6 +2336,12 @@ export class CopyEngine {
     }
   }
 
+  /**
+   * Without a stream (a cron reconcile) our fills are read back: those of this run's orders,
+   * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
+   * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
+   * only warn; the next run reads again.
+   */
   async #readOwnFills(always = false): Promise<void> {
     const o = this.#o;
     const since = this.#pnl.since;

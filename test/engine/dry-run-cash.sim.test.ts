@@ -25,7 +25,10 @@ describe("a dry run after the account moved while no run watched", () => {
     });
     await trade(t.leaderClient, "BTC", "buy", 1);
     // A live run (a reconcile) copies the BTC and journals the account, its cash with it.
-    const run = async (mode: "live" | "dry-run") => {
+    // A live reconcile, a reconcile --dry-run (one sweep), a follow --dry-run (its start: the
+    // preflight's read, then a model of its own account).
+    const run = async (how: "live" | "dry-run" | "dry-follow") => {
+      const mode = how === "live" ? "live" : "dry-run";
       const reader = mode === "live" ? t.ourClient() : t.ourClient({ agentKey: undefined });
       const f = t.follow({
         settings,
@@ -35,9 +38,10 @@ describe("a dry run after the account moved while no run watched", () => {
         executor: mode === "live" ? liveExecutor(reader) : null,
       });
       f.engine.begin();
-      const r = await f.engine.sweep("sweep", true);
+      const plan =
+        how === "dry-follow" ? await f.engine.preflight() : (await f.engine.sweep("sweep", true)).plan;
       await f.engine.stop("test over");
-      return { events: f.events, plan: r.plan };
+      return { events: f.events, plan };
     };
     await run("live");
     expect(t.journal.latestEquity()?.cash).not.toBeNull();
@@ -51,14 +55,18 @@ describe("a dry run after the account moved while no run watched", () => {
     await trade(t.leaderClient, "BTC", "buy", 1);
 
     const dry = await run("dry-run");
+    const dryFollow = await run("dry-follow");
     const live = await run("live");
     // The live run reads the loss from its fills: the daily loss limit is hit.
     expect(halts(live.events)).toEqual(["daily-loss"]);
     expect(warnings(live.events).filter((w) => w.includes("ledger"))).toEqual([]);
-    // The dry run says the same, for the same reason — not "waiting for the ledger".
-    expect(halts(dry.events)).toEqual(["daily-loss"]);
-    expect(warnings(dry.events).filter((w) => w.includes("ledger"))).toEqual([]);
+    // Both dry runs say the same, for the same reason — not "waiting for the ledger".
     const skip = (p: typeof dry.plan) => p.skipped.find((s) => s.coin === "BTC");
-    expect(skip(dry.plan)).toEqual(skip(live.plan));
+    expect(skip(live.plan)?.reason).toBe("daily-loss");
+    for (const d of [dry, dryFollow]) {
+      expect(halts(d.events)).toEqual(["daily-loss"]);
+      expect(warnings(d.events).filter((w) => w.includes("ledger"))).toEqual([]);
+      expect(skip(d.plan)).toEqual(skip(live.plan));
+    }
   });
 });
