@@ -11,11 +11,11 @@
 // * ROI %      — net ÷ the account's equity when the copy began (its first equity snapshot);
 //   per coin and per leader it is that part's net over the same equity, so the parts add up
 //   to the copy's. Our own deposits and withdrawals are not P&L and do not move the base.
-// Whose: the copy's P&L is hlcopy's own — the fills it placed, the part of its position a
-// liquidation or ADL closed (copyShareOfFill), the funding paid on its share of each position
-// (copyFundingShare) and the part of each position it manages (copyPositions). A hand trade,
-// another bot's, a position on a coin the settings leave alone are not the copy's and are not
-// blamed on its leaders. The account's own figures (equity, the funding records as paid) have
+// Whose: the copy's P&L is hlcopy's own — the fills it placed, the part of its position a fill
+// it did not place closed (a liquidation, an ADL, a close by hand: copyShareOfFill), the
+// funding paid on its share of each position (copyFundingShare) and the part of each position
+// it manages (copyPositions). What a hand trade or another bot's opens or adds, a position on a
+// coin the settings leave alone are not the copy's and are not blamed on its leaders. The account's own figures (equity, the funding records as paid) have
 // it all.
 // Per leader: each coin's figures are split by the leaders' shares of that coin's target (the
 // size each contributes × its copy ratio, gross) as last seen; a coin no leader holds any more
@@ -30,9 +30,10 @@ import type { Address, Side } from "./types.js";
  * How much of a fill is the copy's, 0…1 — THE rule for every P&L view (the engine's, and so the
  * dashboard's and /metrics', status, report). All of a fill hlcopy placed: the journal gives a
  * fill of hlcopy's orders the order's kind (copy, repair, join, safety). Of a fill it did not
- * place, the part `copySz` the journal kept with it: a liquidation or ADL's part of the position
- * hlcopy managed (forcedCopySize); nothing of a hand trade or another bot's. `copySz` null: a
- * fill journaled before hlcopy kept parts — by its kind, as it was counted then.
+ * place, the part `copySz` the journal kept with it: what it closed of the position hlcopy
+ * managed (closedCopySize) — a liquidation, an ADL, the trader's own close by hand —; nothing of
+ * a trade that opens or adds. `copySz` null: a fill journaled before hlcopy kept parts — by its
+ * kind, as it was counted then.
  */
 export function copyShareOfFill(f: { kind: OrderKind | null; sz: number; copySz: number | null }): number {
   if (f.kind !== null) return 1;
@@ -69,12 +70,15 @@ export function isForcedClose(f: { liquidation: boolean; dir: string }): boolean
 }
 
 /**
- * The part of a forced close (isForcedClose) that is the copy's: what it took off the part of
- * the position hlcopy managed just before (`managed`, signed). As everywhere (keptManaged), the
- * part held by hand goes first: what hlcopy manages after the fill is its part of what is left,
- * so the copy's realised P&L and its unrealised P&L before and after are of the same size.
+ * The part of a fill hlcopy did not place that is the copy's: what it took off the part of the
+ * position hlcopy managed just before (`managed`, signed). A liquidation or an ADL (isForcedClose)
+ * closes what hlcopy opened; so may the trader, by hand: either way the position's P&L so far was
+ * the copy's, and it stays in the copy P&L as the close's realised part instead of vanishing with
+ * the position's unrealised. As everywhere (keptManaged), the part held by hand goes first: what
+ * hlcopy manages after the fill is its part of what is left, so the copy's realised P&L and its
+ * unrealised P&L before and after are of the same size. A fill that opens or adds is none of it.
  */
-export function forcedCopySize(
+export function closedCopySize(
   managed: number,
   f: { side: Side; sz: number; startPosition: number },
 ): number {

@@ -35,7 +35,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { forcedCopySize, isForcedClose } from "../core/pnl.js";
+import { closedCopySize } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
@@ -262,6 +262,8 @@ interface SweepReads {
   flows: Map<Address, { usd: number; since: number }> | null;
   /** Our own cash flows since the last journaled one (live runs, a dry run's first read; null when not read). */
   ourFlows: { time: number; usd: number; kind: string; hash: string }[] | null;
+  /** A dry run's first read: our account's fills the journal does not hold (null: not read). */
+  ourFills: Fill[] | null;
   /** join new-only without streams: each leader's fills since the baseline was last checked. */
   joinFills: Map<Address, Fill[]>;
   /** Our account (null: the executor keeps its own, paper). */
@@ -331,6 +333,8 @@ export class CopyEngine {
   #sweepWaiting: Promise<SweepResult> | null = null;
   /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
   readonly #inFlight = new Set<string>();
+  /** A state event was asked for while an order was in flight: it goes out after the results. */
+  #stateHeld = false;
   /** Views and journal work held back off the hot path (see #later). */
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
@@ -345,6 +349,8 @@ export class CopyEngine {
   #acted = false;
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
+  /** When #sweepTimer fires (performance.now() ms). */
+  #sweepDueAt = Number.POSITIVE_INFINITY;
   #stateTimer: NodeJS.Timeout | undefined;
   #watchedBooks = "";
   #streams: EngineStreams | null = null;
@@ -1012,9 +1018,20 @@ export class CopyEngine {
   /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
   #capSweepAt = Number.NEGATIVE_INFINITY;
 
+  /**
+   * The next sweep in `delayMs`, unless one is already due sooner: a request never postpones
+   * it. A sweep that ends re-arms the regular one, and a sweep asked for while it ran (a trade
+   * by hand whose fill landed as its last read came back, faster than any timer) must still
+   * run, on a fresh read — not one interval later.
+   */
   #scheduleSweep(trigger: "sweep" | "start" | "manual", delayMs: number): void {
     if (this.#stopping) return;
-    if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
+    const due = performance.now() + delayMs;
+    if (this.#sweepTimer) {
+      if (this.#sweepDueAt <= due) return;
+      clearTimeout(this.#sweepTimer);
+    }
+    this.#sweepDueAt = due;
     this.#sweepTimer = setTimeout(() => {
       this.#sweepTimer = undefined;
       void (async () => {
@@ -1237,13 +1254,18 @@ export class CopyEngine {
           }),
     ]);
     const receivedAt = this.#now();
-    const [traded, ourRole, flows, joinFills, ourFlows] = await Promise.all([
+    // A dry run's first read is its only read of the real account's cash: its ledger and fills
+    // come with it even when the read takes no P&L inputs (follow --dry-run's preflight). From
+    // then on it models its own account, and nothing would confirm a change they explain.
+    const firstDry = o.mode === "dry-run" && !this.#checked;
+    const [traded, ourRole, flows, joinFills, ourFlows, ourFills] = await Promise.all([
       this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
       this.#checked ? null : this.#readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
-      pnlInputs ? this.#readOurCashFlows() : null,
+      pnlInputs || firstDry ? this.#readOurCashFlows() : null,
+      firstDry ? this.#readDryRunFills() : null,
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
       ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
@@ -1256,6 +1278,7 @@ export class CopyEngine {
       traded,
       flows,
       ourFlows,
+      ourFills,
       joinFills,
       ours,
       ourRole,
@@ -1349,6 +1372,8 @@ export class CopyEngine {
       accountValue: value,
       ...(same && r.ours ? { cash: r.ours.cash ?? null, time: r.ours.time } : {}),
     };
+    // A dry run's fills of the account (its first read) explain the cash as a live run's do.
+    for (const f of r.ourFills ?? []) this.#safety.fill(f);
     if (r.ourFlows) this.#safety.cashFlows(r.ourFlows, reading);
     this.#safety.check(reading, true);
     this.#guard.update(
@@ -2083,6 +2108,12 @@ export class CopyEngine {
       throw e;
     } finally {
       for (const a of toSend) this.#inFlight.delete(a.cloid);
+      // A state held while the orders were out goes once their results are taken (below, in
+      // this same turn), at the views' pace — or, when the send threw, on what it left.
+      if (this.#stateHeld && this.#inFlight.size === 0) {
+        this.#stateHeld = false;
+        queueMicrotask(() => this.#emitState(false));
+      }
       // What was held back (the decision, the leader's fill) is told before the outcome.
       this.#flushLater();
     }
@@ -2109,6 +2140,10 @@ export class CopyEngine {
         // A coin opened here holds the leverage this run set for it on the exchange (the lev
         // column then shows it at once, not after the next sweep's read).
         this.#ours.applyOwnFill(a, r.filledSize, r.avgPx, this.#leverage?.setFor(a.coin));
+        // The plan's drift predates this fill: re-planned when a view next reads it (#figures),
+        // so no state — not one built while the protection that follows is sent — shows drift
+        // already traded away.
+        this.#viewStale.add(a.coin);
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
@@ -2198,11 +2233,10 @@ export class CopyEngine {
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
     const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    // A liquidation or ADL has no cloid of ours, but may close what hlcopy opened: that part is
-    // the copy's, by what hlcopy managed just before it (not by what a sweep since has saved).
-    const copySz = isForcedClose(f)
-      ? forcedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f)
-      : undefined;
+    // A fill of no order of ours (a liquidation, an ADL, the trader's close by hand) may close
+    // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
+    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised.
+    const copySz = ref ? undefined : closedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f);
     const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
@@ -2233,6 +2267,7 @@ export class CopyEngine {
       fee: f.fee,
       cloid: f.cloid,
       kind: ref?.kind ?? null,
+      copySz: journaled.copySz,
       execSlippageBps: exec,
       slippageBps: slip,
       lagMs,
@@ -2271,6 +2306,34 @@ export class CopyEngine {
       leaderPx: row.kind === "copy" ? row.leaderPx : null,
       leaderTime: null,
     };
+  }
+
+  /**
+   * A dry run's first read: the account's fills since the journal's last reading of it (a trade
+   * by hand while no run watched). A live run journals them as it starts (the fills stream's
+   * snapshot, a reconcile's read of our fills) and they explain the change of the cash since
+   * that reading (SafetyWatch.fill): a loss by hand is a loss, not a cash flow waiting for the
+   * ledger. A dry run journals nothing, so it reads them to come to the live run's verdict.
+   */
+  async #readDryRunFills(): Promise<Fill[] | null> {
+    const o = this.#o;
+    if (!o.reader.getFillsByTime || this.#ownAccount()) return null;
+    const from = o.journal.latestEquity()?.ts;
+    if (from === undefined) return null;
+    try {
+      this.#requests++;
+      const fills = await o.reader.getFillsByTime(o.account, from);
+      const key = (tid: number | null, oid: number | null, ts: number) => `${tid}|${oid}|${ts}`;
+      const known = new Set(o.journal.fillsSince(from).map((f) => key(f.tid, f.oid, f.ts)));
+      return fills.filter((f) => !known.has(key(f.tid, f.oid, f.time)));
+    } catch (error) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `your account's fills could not be read (a change of its cash since the last run stays unexplained): ${toHlcopyError(error).message}`,
+      });
+      return null;
+    }
   }
 
   /**
@@ -2401,6 +2464,14 @@ export class CopyEngine {
   }
 
   #emitState(force: boolean): void {
+    // An order of ours on its way is not drift, nor is it done: the exchange may have filled it
+    // (the account stream says so first) while our position model waits for its result. A state
+    // built now would count the order as drift (a close in flight as a whole position to sell):
+    // it waits for the results, and goes out once they are taken (#execute).
+    if (this.#inFlight.size > 0) {
+      this.#stateHeld = true;
+      return;
+    }
     const now = this.#now();
     // At the pace the views asked for (EngineEvents.wantState), never faster than the dashboard's.
     const every = Math.max(STATE_EVERY_MS, this.events.stateEveryMs);

@@ -104,6 +104,12 @@ export type EngineEvent =
       cloid: string | null;
       /** The order's kind; null for a fill hlcopy did not place (manual, liquidation). */
       kind: OrderKind | null;
+      /**
+       * The part of it the copy P&L counts (core/pnl.ts copyShareOfFill): all of a fill hlcopy
+       * placed; of one it did not, what it closed of hlcopy's position (a liquidation, an ADL, a
+       * close by hand), else 0; null: not journaled.
+       */
+      copySz: number | null;
       /** Execution slippage: against the touch when the order was decided; positive = worse for us. */
       execSlippageBps: number | null;
       /** Copy slippage: against the leader's fill price, hot-path copies only; positive = worse for us. */

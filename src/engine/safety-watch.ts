@@ -266,8 +266,15 @@ export class SafetyWatch {
     this.#tracker = { ...emptyCashTracker(), refCash: last.cash - last.pending };
   }
 
-  /** One of our fills (fresh): its realised P&L less its fee explains a change of the cash. */
+  /**
+   * One of our fills (fresh): its realised P&L less its fee explains a change of the cash. The
+   * reference is taken first (the journal's last reading): fills read before the run's first
+   * reading of the account — a reconcile's read of our fills, the fills stream's snapshot at a
+   * follow's start: a trade by hand while no run watched — explain it too, instead of leaving
+   * the change "unexplained" (increases held, and a one-sweep cron run never outwaits that).
+   */
   fill(f: { closedPnl: number; fee: number; time: number }): void {
+    this.#seed();
     this.#tracker = explainCash(this.#tracker, f.closedPnl - f.fee, f.time);
   }
 
@@ -378,10 +385,18 @@ export class SafetyWatch {
     }
     this.#dailyLossHit = verdict.dailyLossHit;
     if (verdict.held && !this.#held) {
+      const waitS = Math.round((o.confirmMs ?? CASH_FLOW_CONFIRM_MS) / 1000);
+      // A dry run models its own account from its first read: it never reads the real one's
+      // cash or ledger again, so nothing confirms or outwaits the change. It holds increases
+      // for the rest of the run, as a live run would until the ledger confirms it, and says so.
+      const what =
+        o.mode === "dry-run"
+          ? `a live run takes it as a deposit/withdrawal and holds increases until the ledger confirms it (counted as a trading result if unconfirmed within ${waitS} s); this dry run models its own account from here and never sees the ledger confirm it, so it holds increases for the rest of the run`
+          : `taken as a deposit/withdrawal while the ledger confirms it (increases wait; counted as a trading result if unconfirmed within ${waitS} s)`;
       o.emit({
         type: "warning",
         ts: now,
-        message: `the account's cash ${pending < 0 ? "fell" : "rose"} by $${fixed(Math.abs(pending))} with no fill or ledger update to explain it yet: taken as a deposit/withdrawal while the ledger confirms it (increases wait; counted as a trading result if unconfirmed within ${Math.round((o.confirmMs ?? CASH_FLOW_CONFIRM_MS) / 1000)} s)`,
+        message: `the account's cash ${pending < 0 ? "fell" : "rose"} by $${fixed(Math.abs(pending))} with no fill or ledger update to explain it yet: ${what}`,
       });
     }
     this.#held = verdict.held;

@@ -152,8 +152,8 @@ export interface RecordFillParameters {
   /** Leader fill → our fill on the exchange's clock (hot-path copies only). */
   lagMs?: number | null;
   /**
-   * Of a fill hlcopy did not place: the part that is the copy's (a liquidation or ADL closing
-   * hlcopy's position: core/pnl.ts forcedCopySize). Omitted: none. A fill of hlcopy's own
+   * Of a fill hlcopy did not place: the part that is the copy's (what it closed of hlcopy's
+   * position — a liquidation, an ADL, a close by hand: core/pnl.ts closedCopySize). Omitted: none. A fill of hlcopy's own
    * orders is the copy's whole, whatever this says.
    */
   copySz?: number | null;

@@ -75,6 +75,7 @@ export const JSON_LINE_FIELDS = {
     "fee",
     "cloid",
     "kind",
+    "copySz",
     "execSlippageBps",
     "slippageBps",
     "lagMs",
@@ -215,8 +216,12 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       }
     }
     case "fill": {
-      // A hot-path copy is the usual fill: only the other kinds are named.
-      const kind = e.kind && e.kind !== "copy" ? ` ${e.kind}` : "";
+      // A hot-path copy is the usual fill: only the other kinds are named. A fill of no order of
+      // hlcopy's (a trade by hand, another bot's, a liquidation) says so, and what of it the copy
+      // P&L counts: the part that closed hlcopy's position.
+      const kind = e.kind === null ? " (not placed by hlcopy)" : e.kind !== "copy" ? ` ${e.kind}` : "";
+      const part =
+        e.kind === null && e.copySz !== null && e.copySz > 0 ? `, the copy's ${fmtNum(e.copySz)}` : "";
       const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps).replace(/^\+/, "")}`;
       const slip =
         e.slippageBps === null ? "" : ` vs leader ${fmtSigned(e.slippageBps, 1).replace(/^\+/, "")}`;
@@ -224,7 +229,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level: "good",
         coin: e.coin,
-        text: `fill${kind} ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)}${exec}${slip}${lag}`,
+        text: `fill${kind} ${e.coin} ${e.side} ${fmtNum(e.sz)} @ ${fmtNum(e.px)}${exec}${slip}${lag}${part}`,
       };
     }
     case "funding":

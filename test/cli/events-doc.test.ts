@@ -116,6 +116,7 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     fee: 0,
     cloid: "0x01",
     kind: "copy",
+    copySz: 1,
     execSlippageBps: 0.5,
     slippageBps: 1,
     lagMs: 1,

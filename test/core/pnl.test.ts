@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   addFill,
   addFunding,
+  closedCopySize,
   closedPnlOf,
   copyFill,
   copyFunding,
@@ -14,7 +15,6 @@ import {
   copyPositions,
   copyShareOfFill,
   foldPnl,
-  forcedCopySize,
   isForcedClose,
   leaderShares,
   mergeShares,
@@ -251,8 +251,8 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
     // fills walking the book, as the exchange does (0.04 then 0.06, each closed P&L at its price).
     const liq1 = { side: "sell", sz: 0.04, startPosition: 0.1 } as const;
     const liq2 = { side: "sell", sz: 0.06, startPosition: 0.06 } as const;
-    expect(forcedCopySize(0.1, liq1)).toBeCloseTo(0.04, 12);
-    expect(forcedCopySize(0.1, liq2)).toBeCloseTo(0.06, 12);
+    expect(closedCopySize(0.1, liq1)).toBeCloseTo(0.04, 12);
+    expect(closedCopySize(0.1, liq2)).toBeCloseTo(0.06, 12);
     const fills = [
       { coin: "BTC", px: 60_000, sz: 0.1, fee: 2.7, closedPnl: 0, kind: "copy" as const, copySz: 0.1 },
       { coin: "BTC", px: 54_100, sz: 0.04, fee: 0.97, closedPnl: -236, kind: null, copySz: 0.04 },
@@ -282,8 +282,8 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
     // trader's, the second fill (0.11) closes the trader's last 0.01 and hlcopy's 0.1.
     const first = { side: "sell", sz: 0.04, startPosition: 0.15 } as const;
     const second = { side: "sell", sz: 0.11, startPosition: 0.11 } as const;
-    expect(forcedCopySize(0.1, first)).toBe(0);
-    expect(forcedCopySize(0.1, second)).toBeCloseTo(0.1, 12);
+    expect(closedCopySize(0.1, first)).toBe(0);
+    expect(closedCopySize(0.1, second)).toBeCloseTo(0.1, 12);
     // Its P&L is that share of the fill's: closed P&L −660 and fee 2.2 on 0.11 → −600 and 2.
     const part = copyFill({
       coin: "BTC",
@@ -299,12 +299,22 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
     expect(part?.fee).toBeCloseTo(2, 9);
     // A short liquidated (buys) the same way; a partial liquidation leaving more than hlcopy's part
     // takes nothing of it; and none of a position hlcopy holds no part of.
-    expect(forcedCopySize(-2, { side: "buy", sz: 3, startPosition: -3 })).toBe(2);
-    expect(forcedCopySize(0.1, { side: "sell", sz: 0.05, startPosition: 0.3 })).toBe(0);
-    expect(forcedCopySize(0, { side: "sell", sz: 0.1, startPosition: 0.1 })).toBe(0);
+    expect(closedCopySize(-2, { side: "buy", sz: 3, startPosition: -3 })).toBe(2);
+    expect(closedCopySize(0.1, { side: "sell", sz: 0.05, startPosition: 0.3 })).toBe(0);
+    expect(closedCopySize(0, { side: "sell", sz: 0.1, startPosition: 0.1 })).toBe(0);
     expect(
       copyFill({ coin: "BTC", px: 54_000, sz: 0.1, fee: 2, closedPnl: -600, kind: null, copySz: 0 }),
     ).toBeNull();
+  });
+
+  it("a trade by hand: what it closes of hlcopy's position is the copy's, what it opens or adds is not", () => {
+    // hlcopy manages a 1 ETH long. The trader sells 0.4 by hand, then the last 0.6 and 0.5 more
+    // (a flip to short): 0.4 and 0.6 of those are hlcopy's position closing; the short is theirs.
+    expect(closedCopySize(1, { side: "sell", sz: 0.4, startPosition: 1 })).toBeCloseTo(0.4, 12);
+    expect(closedCopySize(0.6, { side: "sell", sz: 1.1, startPosition: 0.6 })).toBeCloseTo(0.6, 12);
+    // Buying more by hand closes nothing of it; nor does a trade on a coin hlcopy holds none of.
+    expect(closedCopySize(1, { side: "buy", sz: 0.5, startPosition: 1 })).toBe(0);
+    expect(closedCopySize(0, { side: "buy", sz: 0.5, startPosition: 0 })).toBe(0);
   });
 
   it("funding counts pro rata to hlcopy's share of the position it was paid on", () => {

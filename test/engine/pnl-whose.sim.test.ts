@@ -138,6 +138,58 @@ describe("whose P&L, end to end", () => {
     expect(rows.map((f) => f.copySz)).toEqual(rows.map((f) => f.sz));
   });
 
+  it("a position hlcopy opened and the trader closes by hand keeps its P&L in the copy P&L: its unrealised becomes the close's realised, in every view", {
+    timeout: 60_000,
+  }, async () => {
+    const t = await startSimFollow({ sim: { seed: 33, fundingIntervalMs: 0 }, journal: "file" });
+    t.sim.control.setMid("ETH", 3_000);
+    const w = await watched(t, () => {});
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    await filled(w.events, "ETH"); // hlcopy's 1 ETH
+    // Paused, the copy sends nothing more: the hand close stays the last trade.
+    w.engine.togglePause();
+    t.sim.control.setMid("ETH", 3_300);
+    await w.engine.sweep("manual");
+    const before = [...w.events].reverse().find((e) => e.type === "state");
+    const open = before?.type === "state" ? before.pnl : null;
+    expect(open?.unrealisedUsd).toBeGreaterThan(250); // +$300 a coin on hlcopy's 1 ETH, less the spread
+    // The trader closes hlcopy's ETH by hand.
+    await trade(t.client, "ETH", "sell", 1, true);
+    const close = await eventually(
+      () => w.events.find((e) => e.type === "fill" && e.coin === "ETH" && e.side === "sell"),
+      10_000,
+    );
+    expect(close).toMatchObject({ kind: null, copySz: 1 });
+    await w.engine.sweep("manual");
+    expect(await w.engine.stop("test over")).toBe(0);
+    expect(await w.running).toBe(0);
+
+    // ---- by hand, from the exchange's records ----------------------------------------------
+    const fills = await t.client.getFillsByTime(t.account, 0);
+    const realised = fills.reduce((s, f) => s + f.closedPnl, 0);
+    const fees = fills.reduce((s, f) => s + f.fee, 0);
+    expect(realised).toBeGreaterThan(250);
+    const state = await t.client.getAccountState(t.account);
+    expect(state.positions).toEqual({});
+    // Flat, the account moved by exactly the copy's trades: hlcopy's open and the close of it.
+    expect(state.accountValue - 100_000).toBeCloseTo(realised - fees, 6);
+
+    const views = await everyView(t, w);
+    for (const pnl of [views.engine, views.dashboard, views.metrics, views.status]) {
+      expect(pnl.realisedUsd).toBeCloseTo(realised, 6);
+      expect(pnl.feesUsd).toBeCloseTo(fees, 6);
+      expect(pnl.netUsd).toBeCloseTo(state.accountValue - 100_000, 6);
+    }
+    expect(views.status.netUsd).toBe(views.engine.netUsd);
+    expect(views.dashboard.netUsd).toBe(views.engine.netUsd);
+    expect(views.report?.realisedUsd).toBeCloseTo(realised, 6);
+    expect(views.report?.pnlUsd).toBeCloseTo(state.accountValue - 100_000, 6);
+    // The close is not hlcopy's order, but all of it closed hlcopy's position: the journal and
+    // the dashboard's line say so.
+    const line = describeEvent(close)?.text;
+    expect(line).toMatch(/^fill \(not placed by hlcopy\) ETH sell 1 @ \S+, the copy's 1$/);
+  });
+
   it("funding counts on hlcopy's share of the position, not on what the trader holds by hand; the account's payment stays whole", {
     timeout: 60_000,
   }, async () => {

@@ -110,6 +110,35 @@ describe("SafetyWatch: our cash flows against the account value", () => {
     expect(s.journal.cashFlowTotal()).toBe(-3_000);
   });
 
+  it("a loss by hand while no run watched, its fills read before the first reading (a reconcile, the fills stream's snapshot): a loss, not a cash flow waiting for the ledger", () => {
+    const s = watch();
+    s.journal.recordEquity(T0 - 60_000, 10_000, { cash: 10_000 });
+    // The trader lost $1 200 by hand (closed P&L −1 190, fee 10): read before any account reading.
+    s.w.fill({ closedPnl: -1_190, fee: 10, time: T0 - 30_000 });
+    s.w.check({ accountValue: 8_800, cash: 8_800, time: T0 }, true);
+    expect(s.w.held).toBe(false);
+    expect(s.w.unconfirmedUsd).toBe(0);
+    expect(s.w.dailyLossHit).toBe(true); // 12 % ≥ 10 %: the loss counts at once
+    expect(s.events.filter((e) => e.type === "warning")).toEqual([]);
+  });
+
+  it("a dry run holds what no fill or ledger explains, and says it holds it for the rest of the run (it never reads the real account's cash or ledger again)", () => {
+    const live = watch();
+    live.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    const dry = watch(live.journal, defaultSettings(), "dry-run");
+    dry.at(60_000);
+    dry.w.check({ accountValue: 8_800, cash: 8_800, time: T0 + 59_000 }, true);
+    expect(dry.w.held).toBe(true);
+    const warning = dry.events.find((e) => e.type === "warning");
+    expect(warning?.type === "warning" && warning.message).toMatch(
+      /^the account's cash fell by \$1,?200\.00 with no fill or ledger update to explain it yet: a live run takes it as a deposit\/withdrawal and holds increases until the ledger confirms it \(counted as a trading result if unconfirmed within 300 s\); this dry run models its own account from here and never sees the ledger confirm it, so it holds increases for the rest of the run$/,
+    );
+    // Its later readings are of its own modeled account (no cash): the hold stays, as said.
+    dry.at(60_000 + 600_000);
+    dry.w.check({ accountValue: 8_800 }, true);
+    expect(dry.w.held).toBe(true);
+  });
+
   it("a run stopped while a withdrawal waited for its ledger update: the next run goes on waiting (no halt), and the update settles it", () => {
     const first = watch();
     first.w.check({ accountValue: 10_000, cash: 9_000, time: T0 }, true);

@@ -536,7 +536,7 @@ describe("the copy's P&L", () => {
     expect(status.pnl.byLeader[0]?.feesUsd).toBeCloseTo(ownFees, 6);
     const text = await runCli(base.filter((a) => a !== "--json").concat("status"), env);
     expect(text.stdout).toMatch(
-      /not placed by hlcopy 1 \(not in the copy P&L but for a liquidation's part of hlcopy's position\)/,
+      /not placed by hlcopy 1 \(not in the copy P&L but for what closed hlcopy's position\)/,
     );
 
     // report: the same fills, the same fees.

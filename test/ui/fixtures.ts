@@ -34,6 +34,7 @@ export function fillEvent(ts: number, coin = "BTC", over: Partial<Ev<"fill">> = 
     fee: 0.2,
     cloid: "0xabc",
     kind: "copy",
+    copySz: 0.01,
     execSlippageBps: 0.8,
     slippageBps: 1.2,
     lagMs: 4,

@@ -28,10 +28,15 @@ describe("human lines", () => {
     expect(
       formatLine(fillEvent(T0, "ETH", { kind: "repair", slippageBps: null, lagMs: null, side: "sell" })),
     ).toBe("12:00:00.000 fill repair ETH sell 0.01 @ 64000.5 exec 0.8bps");
-    // A fill hlcopy did not place (a manual trade): nothing to measure.
-    expect(
-      formatLine(fillEvent(T0, "ETH", { kind: null, execSlippageBps: null, slippageBps: null, lagMs: null })),
-    ).toBe("12:00:00.000 fill ETH buy 0.01 @ 64000.5");
+    // A fill hlcopy did not place (a manual trade): nothing to measure; said, with the part that
+    // closed hlcopy's position when there is one (the copy P&L counts that part).
+    const manual = { kind: null, execSlippageBps: null, slippageBps: null, lagMs: null } as const;
+    expect(formatLine(fillEvent(T0, "ETH", { ...manual, copySz: 0 }))).toBe(
+      "12:00:00.000 fill (not placed by hlcopy) ETH buy 0.01 @ 64000.5",
+    );
+    expect(formatLine(fillEvent(T0, "ETH", { ...manual, side: "sell", copySz: 0.01 }))).toBe(
+      "12:00:00.000 fill (not placed by hlcopy) ETH sell 0.01 @ 64000.5, the copy's 0.01",
+    );
   });
 
   it("one line per event of a run; heartbeats stay silent", () => {
@@ -131,6 +136,7 @@ describe("JSON lines", () => {
       fee: 0.2,
       cloid: "0xabc",
       kind: "copy",
+      copySz: 0.01,
       execSlippageBps: 0.5,
       slippageBps: 1.2,
       lagMs: 5,

@@ -337,7 +337,8 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
       if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
-      // Not hlcopy's order, yet partly the copy's: a liquidation or ADL of its position.
+      // Not hlcopy's order, yet partly the copy's: it closed hlcopy's position (a liquidation, an
+      // ADL, a close by hand).
       if (e.kind === null && e.copySz !== null && e.copySz > 0)
         parts.push(`the copy's ${fmtExact(e.copySz)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };

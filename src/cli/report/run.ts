@@ -238,7 +238,7 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
       // As every bps figure is shown (core/format.ts FIGURE_DECIMALS), in the tables and --json too.
       roundFigure("bps", f.execSlippageBps) ?? "",
       roundFigure("bps", f.slippageBps) ?? "",
-      // The part the copy P&L counts (all of hlcopy's fills, a liquidation's part of its position).
+      // The part the copy P&L counts (all of hlcopy's fills, the part of another fill that closed its position).
       copyFill(f)?.sz ?? 0,
     ]),
   );

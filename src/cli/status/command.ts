@@ -20,8 +20,8 @@ export function register(program: Command): void {
       `
 Reads the journal only (no key, no network): positions, drift and P&L are as the last
 sweep (or the run's end) left them. The copy's P&L is hlcopy's own: its fills, what a
-liquidation or ADL closed of its positions, funding on its share of each position — not what
-you hold or trade by hand (your equity has everything). A pause (hlcopy pause, p) is shown while it stands: the
+liquidation, an ADL or your own close by hand closed of its positions, funding on its share
+of each position — not what you open or hold by hand (your equity has everything). A pause (hlcopy pause, p) is shown while it stands: the
 running follow's, or one the next follow starts with. Exit 4 while trading is halted, 0 otherwise.
 
 ${examples([

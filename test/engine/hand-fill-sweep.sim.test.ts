@@ -1,0 +1,75 @@
+// A trade by hand (or by another bot) on the trader's account seen while a sweep reads: that
+// sweep's read may be from before it, so a fresh read follows at once — the ownership model is
+// never wrong for a whole sweep interval.
+
+import { describe, expect, it } from "vitest";
+import type { EngineStreamEvent } from "../../src/engine/engine.js";
+import { action, eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+
+describe("a trade outside hlcopy seen during a sweep's read", () => {
+  it("leads to a fresh read at once, even when its fill lands as the sweep ends: the coin is left alone (not-ours) long before the next sweep is due", {
+    timeout: 30_000,
+  }, async () => {
+    const t = await startSimFollow({ sim: { seed: 41 } });
+    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+    // The hand trade's fill is held and handed to the engine in the same turn as the sweep's
+    // last read comes back (its decision): as when the websocket frame and the HTTP reply land
+    // in one read of the sockets, faster than any timer.
+    let hold = false;
+    const held: EngineStreamEvent[] = [];
+    let deliver: ((e: EngineStreamEvent) => void) | null = null;
+    const opener = t.streams();
+    const running = f.run((onEvent) => {
+      deliver = onEvent;
+      return opener((e) => {
+        if (hold && e.type === "ourFill" && !e.isSnapshot && e.fills.every((x) => x.coin === "DOGE"))
+          held.push(e);
+        else onEvent(e);
+      });
+    });
+    await eventually(() => f.events.some((e) => e.type === "sweep"));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await eventually(() =>
+      f.events.some((e) => e.type === "order" && e.coin === "BTC" && e.status === "filled"),
+    );
+    const markets = await t.client.getMarkets();
+    // Every /info reply now takes 1 s and tells the state as it was when the read arrived.
+    t.sim.control.fault({ kind: "latency", ms: 1_000, endpoint: "info" });
+    const infoBefore = t.sim.control.stats().requests.info;
+    const seen = f.events.length;
+    hold = true;
+    f.engine.events.on((e) => {
+      if (e.type !== "decision" || e.trigger !== "manual" || held.length === 0) return;
+      hold = false;
+      for (const h of held.splice(0)) deliver?.(h);
+    });
+    f.engine.sweepNow();
+    // The sweep's reads (markets, leader, us) have reached the exchange...
+    await eventually(() => t.sim.control.stats().requests.info - infoBefore >= 3);
+    // ...and while they are out, the trader buys DOGE by hand.
+    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
+    expect(manual?.status).toBe("filled");
+    await eventually(() => held.length > 0);
+    const since = () => f.events.slice(seen);
+    // The sweep that read before the trade did not see it...
+    await eventually(() => since().some((e) => e.type === "sweep"), 10_000);
+    const first = since().find((e) => e.type === "decision" && e.trigger === "manual");
+    expect(first?.type === "decision" && first.plan.skipped.find((s) => s.coin === "DOGE")).toBeUndefined();
+    t.sim.control.fault({ kind: "latency", ms: 0, endpoint: "info" });
+    // ...so a fresh read follows at once, not an hour later: DOGE is left alone, said.
+    await eventually(
+      () => since().some((e) => e.type === "warning" && e.message.includes("changed outside hlcopy: DOGE")),
+      10_000,
+    );
+    const last = since()
+      .filter((e) => e.type === "decision" && e.trigger !== "fill")
+      .at(-1);
+    expect(last?.type === "decision" && last.plan.skipped.find((s) => s.coin === "DOGE")?.reason).toBe(
+      "not-ours",
+    );
+    expect((await t.client.getAccountState(t.account)).positions.DOGE?.size).toBe(300);
+    await f.engine.stop("test over");
+    expect(await running).toBe(0);
+  });
+});
