@@ -2441,6 +2441,7 @@ export class CopyEngine {
       },
       hwm: this.#safety.hwm,
       drawdownPct: this.#safety.drawdownPct,
+      dailyLossStop: this.#safety.dailyLossHit,
       leaders: this.#leaders.map((l) => ({
         address: l.address,
         accountValue: l.state.accountValue,

@@ -68,7 +68,10 @@ export function describeWait(w: RetryWait): string {
  * reason is a new line, and a read that succeeds ends the outage (`ok`): the next one is told
  * again. What the waiting came to is the command's own end: its result, or one error and hint.
  */
-export function tellWaitsOnce(tell: (line: string) => void): { onWait: (wait: RetryWait) => void; ok: () => void } {
+export function tellWaitsOnce(tell: (line: string) => void): {
+  onWait: (wait: RetryWait) => void;
+  ok: () => void;
+} {
   let told: string | null = null;
   return {
     onWait: (wait) => {

@@ -96,7 +96,9 @@ describe("an exchange that cannot be reached (leftovers 8)", () => {
     );
     const error = await source.getFillsByTime(`0x${"1".repeat(40)}`, 0).catch((e: unknown) => e);
     expect(error).toMatchObject({
-      message: expect.stringMatching(new RegExp(`^gave up after 1.6s waiting for userFillsByTime: cannot reach ${url}`)),
+      message: expect.stringMatching(
+        new RegExp(`^gave up after 1.6s waiting for userFillsByTime: cannot reach ${url}`),
+      ),
       details: { attempts: expect.any(Number) },
     });
     expect((error as { details: { attempts: number } }).details.attempts).toBeGreaterThanOrEqual(3);
@@ -104,6 +106,8 @@ describe("an exchange that cannot be reached (leftovers 8)", () => {
     expect((error as { hint?: string }).hint).not.toMatch(/startup/i);
     expect((error as { hint?: string }).hint).toMatch(/network/);
     expect(waits).toHaveLength(1);
-    expect(waits[0]).toMatch(/^waiting for userFillsByTime: cannot reach .*; retry 2 in 0\.5s \(giving up in 1\.6s\); the retries after it/);
+    expect(waits[0]).toMatch(
+      /^waiting for userFillsByTime: cannot reach .*; retry 2 in 0\.5s \(giving up in 1\.6s\); the retries after it/,
+    );
   });
 });
