@@ -35,7 +35,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { forcedCopySize, isForcedClose } from "../core/pnl.js";
+import { forcedCloseKind, forcedCopySize } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
@@ -2200,9 +2200,9 @@ export class CopyEngine {
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
     // A liquidation or ADL has no cloid of ours, but may close what hlcopy opened: that part is
     // the copy's, by what hlcopy managed just before it (not by what a sweep since has saved).
-    const copySz = isForcedClose(f)
-      ? forcedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f)
-      : undefined;
+    const forced = forcedCloseKind(f);
+    const copySz =
+      forced !== null ? forcedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f) : undefined;
     const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
@@ -2218,6 +2218,7 @@ export class CopyEngine {
       ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
       lagMs,
       ...(copySz !== undefined ? { copySz } : {}),
+      forced,
     });
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;

@@ -22,6 +22,7 @@ import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
+import type { FillOrigin, ForcedCloseKind } from "../core/pnl.js";
 import { type HaltKind, type Mark, markAt } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import { finiteOrNull, summarize } from "../core/stats.js";
@@ -157,6 +158,12 @@ export interface RecordFillParameters {
    * orders is the copy's whole, whatever this says.
    */
   copySz?: number | null;
+  /**
+   * The exchange forced the fill: a liquidation of the account or an auto-deleveraging
+   * (core/pnl.ts forcedCloseKind). Of a fill hlcopy did not place, null or omitted: a trade
+   * outside hlcopy (by hand, another bot). Kept as the fill's `origin`.
+   */
+  forced?: ForcedCloseKind | null;
 }
 /** What recordFill did with a fill. */
 export interface RecordFillResult {
@@ -201,6 +208,23 @@ export interface FillRow {
    * hlcopy from before parts (the fill is the copy's when it has a kind).
    */
   copySz: number | null;
+  /**
+   * Of a fill hlcopy did not place (`kind` null): a liquidation of the account, an ADL, or a
+   * trade outside hlcopy; null for hlcopy's own fills, and for fills journaled by an hlcopy that
+   * did not keep which (before journal schema 9).
+   */
+  origin: FillOrigin | null;
+}
+
+/** Our fills in a window, by what placed them (status's `fills`). */
+export interface FillCounts {
+  total: number;
+  /**
+   * hlcopy's orders by kind; the exchange's forced closes (`liquidation`, `adl`); trades
+   * outside hlcopy (`outside`); `other`: every fill hlcopy did not place — those three and the
+   * ones journaled before they were told apart (deprecated: its meaning before they were).
+   */
+  byKind: Record<OrderKind | FillOrigin | "other", number>;
 }
 
 export interface RecordFundingParameters {
@@ -506,7 +530,7 @@ export interface Journal {
   /** Copy lag of hot-path copies since `sinceMs`. */
   lagStats(sinceMs: number): DistributionStats;
   /** Our fills since `sinceMs`: all, and by kind (`other` = fills hlcopy did not place). */
-  fillCounts(sinceMs: number): { total: number; byKind: Record<OrderKind | "other", number> };
+  fillCounts(sinceMs: number): FillCounts;
   listEntries(params?: ListEntriesParameters): JournalEntry[];
   /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
@@ -1260,6 +1284,7 @@ function fillRow(r: Row): FillRow {
     kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
     lagMs: sqlNumberOrNull(r.lag_ms),
     copySz: sqlNumberOrNull(r.copy_sz),
+    origin: (strOrNull(r.origin) as FillOrigin | null) ?? null,
   };
 }
 function fundingRow(r: Row): FundingRow {
@@ -1829,11 +1854,14 @@ class SqliteJournal implements Journal {
         : ((strOrNull(order?.kind) as OrderKind | null) ?? (order ? kindOfReason(str(order.reason)) : null));
     // A fill of hlcopy's orders is the copy's whole; of anything else, what the caller says.
     const copySz = kind !== null ? p.sz : Math.max(0, Math.min(p.sz, p.copySz ?? 0));
+    // Of a fill hlcopy did not place (its cloid names no order of ours), where it came from.
+    const ours = kind !== null || (order !== undefined && order !== null);
+    const origin: FillOrigin | null = ours ? null : (p.forced ?? "outside");
     const recorded =
       this.#runLater(
         `INSERT INTO fills (run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
-                            slippage_bps, lag_ms, kind, exec_slippage_bps, copy_sz)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            slippage_bps, lag_ms, kind, exec_slippage_bps, copy_sz, origin)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
         p.runId ?? null,
         p.tid,
@@ -1852,6 +1880,7 @@ class SqliteJournal implements Journal {
         kind,
         slippageBps(p.side, p.px, touchPx),
         copySz,
+        origin,
       ) === 1;
     return { recorded, conflict, kind, copySz };
   }
@@ -2179,15 +2208,32 @@ class SqliteJournal implements Journal {
     return this.#sample("lag_ms", sinceMs, "copy");
   }
 
-  fillCounts(sinceMs: number): { total: number; byKind: Record<OrderKind | "other", number> } {
-    const byKind: Record<OrderKind | "other", number> = { copy: 0, repair: 0, join: 0, safety: 0, other: 0 };
+  fillCounts(sinceMs: number): FillCounts {
+    const byKind: FillCounts["byKind"] = {
+      copy: 0,
+      repair: 0,
+      join: 0,
+      safety: 0,
+      liquidation: 0,
+      adl: 0,
+      outside: 0,
+      other: 0,
+    };
     let total = 0;
-    for (const r of this.#all("SELECT kind, COUNT(*) AS n FROM fills WHERE ts >= ? GROUP BY kind", sinceMs)) {
+    for (const r of this.#all(
+      "SELECT kind, origin, COUNT(*) AS n FROM fills WHERE ts >= ? GROUP BY kind, origin",
+      sinceMs,
+    )) {
       const k = strOrNull(r.kind);
+      const origin = strOrNull(r.origin);
       const n = sqlNumber(r.n);
       total += n;
-      if (k === "copy" || k === "repair" || k === "join" || k === "safety") byKind[k] += n;
-      else byKind.other += n;
+      if (k === "copy" || k === "repair" || k === "join" || k === "safety") {
+        byKind[k] += n;
+        continue;
+      }
+      byKind.other += n;
+      if (origin === "liquidation" || origin === "adl" || origin === "outside") byKind[origin] += n;
     }
     return { total, byKind };
   }

@@ -303,6 +303,18 @@ ALTER TABLE cash_flows ADD COLUMN factor REAL NOT NULL DEFAULT 1;
 ALTER TABLE equity ADD COLUMN scale REAL NOT NULL DEFAULT 1;
 `,
   },
+  {
+    version: 9,
+    name: "whose fill: a fill hlcopy did not place is a liquidation, an auto-deleveraging or a trade outside hlcopy",
+    // fills.origin, of a fill with no kind (hlcopy did not place its order): 'liquidation' (a
+    // liquidation of the account), 'adl' (the exchange's auto-deleveraging) or 'outside' (a
+    // trade by hand or by another bot) — core/pnl.ts forcedCloseKind. NULL for hlcopy's own
+    // fills, and for fills journaled before this version (hlcopy did not keep which they were:
+    // status counts them as not placed by hlcopy, untold).
+    sql: `
+ALTER TABLE fills ADD COLUMN origin TEXT CHECK (origin IN ('liquidation', 'adl', 'outside'));
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -136,6 +136,8 @@ describe("whose P&L, end to end", () => {
     const rows = j.fillsSince(0).filter((f) => f.kind === null);
     j.close();
     expect(rows.map((f) => f.copySz)).toEqual(rows.map((f) => f.sz));
+    // …and as liquidations, which status counts as such, not as trades outside hlcopy (leftovers 3).
+    expect(rows.map((f) => f.origin)).toEqual(rows.map(() => "liquidation"));
   });
 
   it("funding counts on hlcopy's share of the position, not on what the trader holds by hand; the account's payment stays whole", {

@@ -699,7 +699,7 @@ describe("stats", () => {
     expect(jr.execSlippageStats(T0, "copy").count).toBe(100);
     expect(jr.fillCounts(T0)).toEqual({
       total: 101,
-      byKind: { copy: 100, repair: 1, join: 0, safety: 0, other: 0 },
+      byKind: { copy: 100, repair: 1, join: 0, safety: 0, liquidation: 0, adl: 0, outside: 0, other: 0 },
     });
   });
 
@@ -844,6 +844,50 @@ describe("equity", () => {
     expect(jr.cashFlowScale()).toBe(1);
     expect(jr.latestEquity()).toMatchObject({ hwm: 7_000, scale: 1 });
     expect(jr.recordEquity(T0 + 3, 6_900).hwm).toBe(7_000);
+    jr.close();
+  });
+});
+
+describe("fills hlcopy did not place: their origin (leftovers 3)", () => {
+  it("a forced close keeps what the exchange said it was; any other is outside; hlcopy's own have none", () => {
+    const jr = open();
+    const fill = { ts: T0, coin: "BTC", side: "sell" as const, px: 100, sz: 1, fee: 0 };
+    jr.recordFill({ ...fill, tid: 1, oid: 1, forced: "liquidation", copySz: 0.5 });
+    jr.recordFill({ ...fill, tid: 2, oid: 2, forced: "adl" });
+    jr.recordFill({ ...fill, tid: 3, oid: 3 });
+    jr.recordFill({ ...fill, tid: 4, oid: 4, kind: "copy", forced: null });
+    expect(jr.fillsSince(0).map((f) => f.origin)).toEqual(["liquidation", "adl", "outside", null]);
+    expect(jr.fillCounts(T0).byKind).toEqual({
+      copy: 1,
+      repair: 0,
+      join: 0,
+      safety: 0,
+      liquidation: 1,
+      adl: 1,
+      outside: 1,
+      other: 3,
+    });
+    jr.close();
+  });
+
+  it("a fill journaled before origins were kept counts as not placed by hlcopy, in no origin", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 8)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 8; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    db.exec(
+      `INSERT INTO fills (tid, ts, coin, side, px, sz, fee, oid, copy_sz) VALUES (7, ${T0}, 'BTC', 'sell', 100, 1, 0, 7, 1)`,
+    );
+    db.close();
+    const jr = openJournal(file);
+    expect(jr.fillsSince(0)[0]?.origin).toBeNull();
+    expect(jr.fillCounts(T0).byKind).toMatchObject({ liquidation: 0, adl: 0, outside: 0, other: 1 });
     jr.close();
   });
 });
