@@ -573,7 +573,8 @@ export class CopyEngine {
   begin(): void {
     const o = this.#o;
     this.#startedAt = this.#now();
-    const before = o.journal.lastRun({ trading: true });
+    // The sizing the positions are at: the last run that traded at its own (not a paused one).
+    const before = o.journal.lastRun({ trading: true, sizedBy: true });
     // Until the run may send (#act), what it records is held: a refused run keeps none of it.
     if (!this.#acted) o.journal.hold();
     this.#runId = o.journal.startRun({
@@ -753,6 +754,9 @@ export class CopyEngine {
   togglePause(): void {
     this.#paused = !this.#paused;
     this.#emit({ type: "paused", ts: this.#now(), paused: this.#paused });
+    // Once the run acts, every turn is journaled: a run paused from its start to its end never
+    // traded at its sizing, and the next run must not take it for the reference (#act).
+    if (this.#acted) this.#journalPause(false);
     // Resuming catches up at once with what the leader did meanwhile.
     if (!this.#paused && this.#streams) this.sweepNow();
   }
@@ -1616,9 +1620,28 @@ export class CopyEngine {
 
   /** The run may send from here: what it held in the journal since begin() is kept (the one commit point). */
   #act(): void {
+    const first = !this.#acted;
     this.#acted = true;
     this.#o.journal.keepHeld();
     this.#ownership.kept();
+    if (first && this.#paused) this.#journalPause(true);
+  }
+
+  /**
+   * A pause as the journal keeps it for the next run's sizing reference (journal lastRun
+   * `sizedBy`): a run that begins to act paused and is never unpaused — a paused reconcile (exit
+   * 4), a follow that runs paused to its end — sent nothing at its sizing (a halt's closes at
+   * most), so its sizing is not what the positions are at. A dry run journals nothing.
+   */
+  #journalPause(atStart: boolean): void {
+    const o = this.#o;
+    if (o.mode === "dry-run" || this.#runId === null) return;
+    o.journal.recordEvent({
+      ts: this.#now(),
+      type: "paused",
+      runId: this.#runId,
+      data: { paused: this.#paused, ...(atStart ? { atStart: true } : {}) },
+    });
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */

@@ -413,8 +413,13 @@ export interface Journal {
   writeLockedElsewhere(): boolean;
   /** The networks its runs were on, as each recorded it ("mainnet", "testnet" or a URL), in order of first use. */
   networks(): string[];
-  /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
-  lastRun(options?: { trading?: boolean }): RunRow | null;
+  /**
+   * The newest run; with `trading`, the newest that could trade (a dry run only shows a plan);
+   * with `sizedBy` too, the newest that traded at its own sizing — not one paused from the
+   * moment it could act to its end (engine #journalPause: a paused reconcile, a follow paused
+   * throughout), which sent nothing at its sizing: the sizing reference of the next run.
+   */
+  lastRun(options?: { trading?: boolean; sizedBy?: boolean }): RunRow | null;
   /** Runs that may trade and have not ended (running, or killed), newest first. */
   unfinishedRuns(): RunRow[];
   recordDecision(params: RecordDecisionParameters): number;
@@ -1706,9 +1711,17 @@ class SqliteJournal implements Journal {
     return this.#all("SELECT network FROM runs GROUP BY network ORDER BY MIN(id)").map((r) => str(r.network));
   }
 
-  lastRun(options: { trading?: boolean } = {}): RunRow | null {
+  lastRun(options: { trading?: boolean; sizedBy?: boolean } = {}): RunRow | null {
+    // Paused throughout: it journaled a pause when it began to act and never an unpause.
+    const pausedThroughout = `EXISTS (SELECT 1 FROM events e WHERE e.run_id = runs.id AND e.type = 'paused'
+                                  AND json_extract(e.data, '$.atStart') = 1)
+      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.run_id = runs.id AND e.type = 'paused'
+                      AND json_extract(e.data, '$.paused') = 0)`;
     const r = options.trading
-      ? this.#get("SELECT * FROM runs WHERE command != 'dry-run' ORDER BY id DESC LIMIT 1")
+      ? this.#get(
+          `SELECT * FROM runs WHERE command != 'dry-run'${options.sizedBy ? ` AND NOT (${pausedThroughout})` : ""}
+           ORDER BY id DESC LIMIT 1`,
+        )
       : this.#get("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
     return r ? runRow(r) : null;
   }

@@ -892,6 +892,36 @@ describe("fills hlcopy did not place: their origin (leftovers 3)", () => {
   });
 });
 
+describe("lastRun: the sizing reference (leftovers 5)", () => {
+  it("skips a run paused from when it could act to its end; one resumed, or paused later, counts", () => {
+    const jr = open();
+    const run = (ratio: number, at: number) =>
+      jr.startRun({
+        command: "reconcile",
+        leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
+        account: ACCOUNT as `0x${string}`,
+        network: "mainnet",
+        settings: { sizing: { ratio } },
+        startedAt: at,
+      });
+    const traded = run(0.1, T0);
+    const paused = run(0.2, T0 + 10);
+    jr.recordEvent({ ts: T0 + 11, type: "paused", runId: paused, data: { paused: true, atStart: true } });
+    expect(jr.lastRun({ trading: true })?.id).toBe(paused);
+    expect(jr.lastRun({ trading: true, sizedBy: true })?.id).toBe(traded);
+    // Resumed during the run: it traded at its sizing.
+    const resumed = run(0.3, T0 + 20);
+    jr.recordEvent({ ts: T0 + 21, type: "paused", runId: resumed, data: { paused: true, atStart: true } });
+    jr.recordEvent({ ts: T0 + 22, type: "paused", runId: resumed, data: { paused: false } });
+    expect(jr.lastRun({ trading: true, sizedBy: true })?.id).toBe(resumed);
+    // Paused after it traded: it counts too.
+    const later = run(0.4, T0 + 30);
+    jr.recordEvent({ ts: T0 + 31, type: "paused", runId: later, data: { paused: true } });
+    expect(jr.lastRun({ trading: true, sizedBy: true })?.id).toBe(later);
+    jr.close();
+  });
+});
+
 describe("halts", () => {
   it("records, reports the active one and clears them all", () => {
     const jr = open();

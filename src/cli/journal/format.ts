@@ -275,6 +275,10 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const n = num(d.count) ?? (Array.isArray(d.cloids) ? d.cloids.length : 0);
       return `cancelled ${leftoverTriggersText(n, coins)}: the run had no protection settings`;
     }
+    case "paused":
+      return d.paused === true
+        ? `paused${d.atStart === true ? " from its start" : ""}: no orders but a halt's closes until hlcopy resume`
+        : "resumed: sending again";
     case "timeStop": {
       const size = num(d.size);
       const px = num(d.px);
