@@ -23,7 +23,7 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import type { FillOrigin, ForcedCloseKind } from "../core/pnl.js";
-import { type HaltKind, type Mark, markAt } from "../core/safety.js";
+import { flowFactor, type HaltKind, type Mark, markAt } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
@@ -2063,12 +2063,56 @@ class SqliteJournal implements Journal {
   dayStartEquity(utcDay: string): Mark | null {
     const start = /^\d{4}-\d{2}-\d{2}$/.test(utcDay) ? Date.parse(`${utcDay}T00:00:00Z`) : Number.NaN;
     if (!Number.isFinite(start)) throw new RangeError(`utcDay must be YYYY-MM-DD, got "${utcDay}"`);
+    const end = start + 86_400_000;
     const r = this.#get(
-      "SELECT account_value, scale FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
+      "SELECT ts, account_value, scale FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
       start,
-      start + 86_400_000,
+      end,
     );
-    return r ? { value: sqlNumber(r.account_value), scale: sqlNumberOrNull(r.scale) ?? 1 } : null;
+    if (!r) return null;
+    const mark = { value: sqlNumber(r.account_value), scale: sqlNumberOrNull(r.scale) ?? 1 };
+    return { ...mark, scale: mark.scale / this.#unscaledFlowsAfter(sqlNumber(r.ts), end) };
+  }
+
+  /**
+   * The day of the upgrade to the factors (migration 8): its first snapshot was taken before it,
+   * and the cash flows journaled after that snapshot but before the upgrade have no factor
+   * (factor 1: an older hlcopy moved the marks by their amount, which the day's first snapshot
+   * never was — it was moved when read). Their factors, worked out now as the run would have
+   * (core/safety.ts flowFactors: E the equity of the last snapshot before each, less the cash
+   * change it was still waiting for), so that day's start is scaled by every cash flow since it
+   * as every later day's is. 1 for any snapshot taken after the upgrade.
+   */
+  #unscaledFlowsAfter(ts: number, end: number): number {
+    const upgraded = sqlNumberOrNull(
+      this.#get("SELECT applied_at FROM schema_migrations WHERE version = 8")?.applied_at,
+    );
+    if (upgraded === null || ts >= upgraded) return 1;
+    const flows = this.#all(
+      "SELECT ts, usd FROM cash_flows WHERE factor = 1 AND usd <> 0 AND ts > ? AND ts < ? ORDER BY ts, id",
+      ts,
+      Math.min(end, upgraded),
+    );
+    let product = 1;
+    let since: { ts: number; equity: number } | null = null;
+    for (const f of flows) {
+      const at = sqlNumber(f.ts);
+      const usd = sqlNumber(f.usd);
+      const row = this.#get(
+        "SELECT ts, account_value, pending FROM equity WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1",
+        at,
+      );
+      if (!row) continue;
+      // Flows after the same snapshot follow one another: each one's E has the ones before it.
+      const rowTs = sqlNumber(row.ts);
+      const equity: number =
+        since !== null && since.ts === rowTs
+          ? since.equity
+          : sqlNumber(row.account_value) - (sqlNumberOrNull(row.pending) ?? 0);
+      product *= flowFactor(equity, usd);
+      since = { ts: rowTs, equity: equity + usd };
+    }
+    return product;
   }
 
   recordHalt(p: RecordHaltParameters): HaltRow {

@@ -297,7 +297,9 @@ INSERT INTO managed_history (ts, positions)
     // change of the cash not yet confirmed, taken as a cash flow for now) — the scale its hwm is
     // at; a later snapshot scales the mark by the ratio. equity.flows is no longer written.
     // Rows from before: factor 1 and scale 1 — their flows are in the marks already (moved by
-    // their amount then), so every mark reads as it was recorded.
+    // their amount then), so every mark reads as it was recorded; but for the upgrade day's
+    // start, which an older hlcopy moved when it read it: the journal scales it by that day's
+    // earlier flows when it is read (journal.ts dayStartEquity).
     sql: `
 ALTER TABLE cash_flows ADD COLUMN factor REAL NOT NULL DEFAULT 1;
 ALTER TABLE equity ADD COLUMN scale REAL NOT NULL DEFAULT 1;

@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
 import { copyFill, copyFunding } from "../../src/core/pnl.js";
+import { type Mark, markAt } from "../../src/core/safety.js";
 import { slippageBps } from "../../src/core/slippage.js";
 import {
   type Journal,
@@ -918,6 +919,50 @@ describe("lastRun: the sizing reference (leftovers 5)", () => {
     const later = run(0.4, T0 + 30);
     jr.recordEvent({ ts: T0 + 31, type: "paused", runId: later, data: { paused: true } });
     expect(jr.lastRun({ trading: true, sizedBy: true })?.id).toBe(later);
+    jr.close();
+  });
+});
+
+describe("the day of the upgrade to the factors (leftovers 6)", () => {
+  /** A journal as version 7 left it: the day's first snapshot, then a withdrawal moved the mark by its amount. */
+  function beforeFactors(): string {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 7; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    // 12:00 the day's first snapshot, $1 000; 13:00 a $400 withdrawal (no loss); 13:01 $600.
+    db.exec(`INSERT INTO equity (ts, account_value, hwm, flows) VALUES (${T0}, 1000, 1000, 0)`);
+    db.exec(
+      `INSERT INTO cash_flows (ts, usd, kind, hash) VALUES (${T0 + 3_600_000}, -400, 'withdraw', '0x01')`,
+    );
+    db.exec(`INSERT INTO equity (ts, account_value, hwm, flows) VALUES (${T0 + 3_660_000}, 600, 600, -400)`);
+    db.close();
+    return file;
+  }
+
+  it("that day's start is scaled by the withdrawal made before the upgrade, as every later day's is", () => {
+    // Upgraded at 14:00 the same day.
+    const jr = openJournal(beforeFactors(), { now: () => T0 + 7_200_000 });
+    const start = jr.dayStartEquity("2025-01-02");
+    expect(start).not.toBeNull();
+    // $1 000 × 600 / 1 000: the withdrawal alone is no daily loss (it read $1 000: a 40 % loss).
+    expect(markAt(start as Mark, jr.cashFlowScale())).toBeCloseTo(600, 9);
+    // A flow after the upgrade scales it on top, as any day's.
+    jr.recordCashFlows([{ time: T0 + 7_300_000, usd: -300, kind: "withdraw", hash: "0x02", factor: 0.5 }]);
+    expect(markAt(jr.dayStartEquity("2025-01-02") as Mark, jr.cashFlowScale())).toBeCloseTo(300, 9);
+    jr.close();
+  });
+
+  it("a day begun after the upgrade is read as recorded", () => {
+    const jr = openJournal(beforeFactors(), { now: () => T0 + 7_200_000 });
+    jr.recordEquity(T0 + 86_400_000, 650);
+    expect(jr.dayStartEquity("2025-01-03")).toEqual({ value: 650, scale: 1 });
     jr.close();
   });
 });
