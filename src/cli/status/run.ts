@@ -819,7 +819,6 @@ function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): s
     : `PAUSED${since}: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume`;
 }
 
-/** "daily loss 10.73% reached the 10% limit 2h ago": the run's words and figure (to 0.01 %, as every %). */
 /**
  * The fills hlcopy did not place, each origin apart: the exchange's forced closes (their part of
  * hlcopy's position is in the copy P&L) and trades outside hlcopy (not in it); fills journaled
@@ -845,6 +844,7 @@ function notPlacedText(f: FillCounts): string {
   return `${forced}${outside}${old}`;
 }
 
+/** "daily loss 10.73% reached the 10% limit 2h ago": the run's words and figure (to 0.01 %, as every %). */
 const dailyLossText = (d: NonNullable<StatusReport["dailyLoss"]>, now: number): string =>
   `daily loss ${fmtFixed(d.lossPct)}% reached the ${d.limitPct}% limit ${ago(d.since, now)}`;
 
