@@ -66,8 +66,23 @@ export function copyFill<
  * Deleveraging"). Neither has a cloid of ours, yet each may close a position hlcopy opened.
  */
 export function isForcedClose(f: { liquidation: boolean; dir: string }): boolean {
-  return f.liquidation || f.dir === "Auto-Deleveraging" || f.dir.startsWith("Liquidated");
+  return forcedCloseKind(f) !== null;
 }
+
+/** Which forced close a fill is (isForcedClose): a liquidation of the account, an ADL, or neither (null). */
+export function forcedCloseKind(f: { liquidation: boolean; dir: string }): ForcedCloseKind | null {
+  if (f.dir === "Auto-Deleveraging") return "adl";
+  return f.liquidation || f.dir.startsWith("Liquidated") ? "liquidation" : null;
+}
+
+/** A fill the exchange made on its own: a liquidation of the account, or an auto-deleveraging. */
+export type ForcedCloseKind = "liquidation" | "adl";
+
+/**
+ * Where a fill hlcopy did not place comes from: the exchange forced it (ForcedCloseKind), or it
+ * is a trade made outside hlcopy (by hand, by another bot).
+ */
+export type FillOrigin = ForcedCloseKind | "outside";
 
 /**
  * The part of a fill hlcopy did not place that is the copy's: what it took off the part of the

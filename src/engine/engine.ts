@@ -35,7 +35,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { closedCopySize } from "../core/pnl.js";
+import { closedCopySize, forcedCloseKind } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
@@ -579,7 +579,8 @@ export class CopyEngine {
   begin(): void {
     const o = this.#o;
     this.#startedAt = this.#now();
-    const before = o.journal.lastRun({ trading: true });
+    // The sizing the positions are at: the last run that traded at its own (not a paused one).
+    const before = o.journal.lastRun({ trading: true, sizedBy: true });
     // Until the run may send (#act), what it records is held: a refused run keeps none of it.
     if (!this.#acted) o.journal.hold();
     this.#runId = o.journal.startRun({
@@ -759,6 +760,9 @@ export class CopyEngine {
   togglePause(): void {
     this.#paused = !this.#paused;
     this.#emit({ type: "paused", ts: this.#now(), paused: this.#paused });
+    // Once the run acts, every turn is journaled: a run paused from its start to its end never
+    // traded at its sizing, and the next run must not take it for the reference (#act).
+    if (this.#acted) this.#journalPause(false);
     // Resuming catches up at once with what the leader did meanwhile.
     if (!this.#paused && this.#streams) this.sweepNow();
   }
@@ -1641,9 +1645,28 @@ export class CopyEngine {
 
   /** The run may send from here: what it held in the journal since begin() is kept (the one commit point). */
   #act(): void {
+    const first = !this.#acted;
     this.#acted = true;
     this.#o.journal.keepHeld();
     this.#ownership.kept();
+    if (first && this.#paused) this.#journalPause(true);
+  }
+
+  /**
+   * A pause as the journal keeps it for the next run's sizing reference (journal lastRun
+   * `sizedBy`): a run that begins to act paused and is never unpaused — a paused reconcile (exit
+   * 4), a follow that runs paused to its end — sent nothing at its sizing (a halt's closes at
+   * most), so its sizing is not what the positions are at. A dry run journals nothing.
+   */
+  #journalPause(atStart: boolean): void {
+    const o = this.#o;
+    if (o.mode === "dry-run" || this.#runId === null) return;
+    o.journal.recordEvent({
+      ts: this.#now(),
+      type: "paused",
+      runId: this.#runId,
+      data: { paused: this.#paused, ...(atStart ? { atStart: true } : {}) },
+    });
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */
@@ -2236,6 +2259,7 @@ export class CopyEngine {
     // A fill of no order of ours (a liquidation, an ADL, the trader's close by hand) may close
     // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
     // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised.
+    const forced = forcedCloseKind(f);
     const copySz = ref ? undefined : closedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f);
     const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
       runId: this.#runId,
@@ -2252,6 +2276,7 @@ export class CopyEngine {
       ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
       lagMs,
       ...(copySz !== undefined ? { copySz } : {}),
+      forced,
     });
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;
@@ -2512,6 +2537,7 @@ export class CopyEngine {
       },
       hwm: this.#safety.hwm,
       drawdownPct: this.#safety.drawdownPct,
+      dailyLossStop: this.#safety.dailyLossHit,
       leaders: this.#leaders.map((l) => ({
         address: l.address,
         accountValue: l.state.accountValue,

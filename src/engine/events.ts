@@ -170,6 +170,11 @@ export type EngineEvent =
       /** Every coin's drift status, the total and whether the copy is in sync (core/drift.ts). */
       drift?: DriftReport;
       /**
+       * The daily loss limit's stop holds increases now (until 00:00 UTC; reductions still go):
+       * not a halt. Its start is the `halt` event of kind daily-loss; its end is only here.
+       */
+      dailyLossStop?: boolean;
+      /**
        * How fresh the data behind `drift` is (core/drift.ts syncVerdict: beyond its window the
        * verdict is "stale", never "in sync"); absent before the first sweep.
        */

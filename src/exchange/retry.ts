@@ -35,6 +35,8 @@ export interface RetryTransientOptions<T = unknown> {
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The hint of the error thrown at the deadline (default: start-up's, naming exec.startupTimeoutSeconds). */
+  hint?: string;
   /**
    * A value `fn` produced after its attempt was given up on (the deadline came first): release
    * it (a websocket that connected too late is closed). Without it the value is dropped.
@@ -58,6 +60,34 @@ export function formatSeconds(ms: number): string {
 export function describeWait(w: RetryWait): string {
   return `waiting for ${w.what}: ${w.error.message}; retry ${w.attempt + 1} in ${formatSeconds(w.waitMs)} (giving up in ${formatSeconds(w.remainingMs)})`;
 }
+
+/**
+ * A one-shot command's waits (inspect, scan, backtest) said once per outage: the first wait's
+ * line — what failed, the next try, when hlcopy gives up — and nothing more while the reads go
+ * on failing for the same reason (a network down for two minutes was 17 identical lines); a new
+ * reason is a new line, and a read that succeeds ends the outage (`ok`): the next one is told
+ * again. What the waiting came to is the command's own end: its result, or one error and hint.
+ */
+export function tellWaitsOnce(tell: (line: string) => void): {
+  onWait: (wait: RetryWait) => void;
+  ok: () => void;
+} {
+  let told: string | null = null;
+  return {
+    onWait: (wait) => {
+      const reason = sharedReason(wait.error.message);
+      if (reason === told) return;
+      told = reason;
+      tell(`${describeWait(wait)}; the retries after it (with backoff) are not shown`);
+    },
+    ok: () => {
+      told = null;
+    },
+  };
+}
+
+/** "cannot reach <host> for meta/allMids: …" and "… for clearinghouseState: …" are one reason. */
+const sharedReason = (message: string): string => message.replace(/^(cannot reach \S+) for [^:]+:/, "$1:");
 
 /**
  * The waits of reads made together (the markets, the leader's account and yours at start-up)
@@ -95,9 +125,7 @@ export function describeWaits(waits: readonly RetryWait[]): string {
   const whats = [...new Set(waits.map((w) => w.what))];
   const named = whats.length === 1 ? whats[0] : `${whats.slice(0, -1).join(", ")} and ${whats.at(-1)}`;
   // "cannot reach <host> for meta/allMids: …" and "… for clearinghouseState: …" are one reason.
-  const reasons = [
-    ...new Set(waits.map((w) => w.error.message.replace(/^(cannot reach \S+) for [^:]+:/, "$1:"))),
-  ];
+  const reasons = [...new Set(waits.map((w) => sharedReason(w.error.message)))];
   const attempt = Math.max(...waits.map((w) => w.attempt));
   const waitMs = Math.min(...waits.map((w) => w.waitMs));
   const remainingMs = Math.min(...waits.map((w) => w.remainingMs));
@@ -145,7 +173,9 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
           `gave up after ${formatSeconds(options.timeoutMs)} waiting for ${options.what}: ${e.message}`,
           {
             exitCode: ExitCode.runtime,
-            hint: "check the network connection, the exchange's status and the --network setting; raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
+            hint:
+              options.hint ??
+              "check the network connection, the exchange's status and the --network setting; raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
             cause: e,
             details: { ...e.details, attempts: attempt },
           },

@@ -50,6 +50,7 @@ export class RunMetrics {
   #fills = 0;
   #sweeps = 0;
   #halted = 0;
+  #dailyLossStop = 0;
   #paused = 0;
   #lastMessage: number | null = null;
   readonly #started = Date.now();
@@ -88,10 +89,15 @@ export class RunMetrics {
         this.#startEquity ??= e.account.accountValue;
         if (e.pnl) this.#pnl = e.pnl;
         if (e.drift) this.#inSync = syncVerdict(e.drift, e.ts, e.freshness).inSync ? 1 : 0;
+        // The stop lifts by itself at 00:00 UTC: no event says so, the run's state does.
+        if (e.dailyLossStop !== undefined) this.#dailyLossStop = e.dailyLossStop ? 1 : 0;
         break;
       case "halt":
         this.#halts.set(e.kind, (this.#halts.get(e.kind) ?? 0) + 1);
-        this.#halted = 1;
+        // The daily loss limit only stops increases until 00:00 UTC: it is not a halt (nothing
+        // closes, hlcopy resume has nothing to clear), so hlcopy_halted does not count it.
+        if (e.kind === "daily-loss") this.#dailyLossStop = 1;
+        else this.#halted = 1;
         break;
       case "resume":
         this.#halted = 0;
@@ -212,10 +218,21 @@ export class RunMetrics {
     metric(
       "hlcopy_halts_total",
       "counter",
-      "Safety halts, by kind.",
+      "Safety rules that tripped, by kind: kill-switch, manual (flatten) and agent-expired halt; daily-loss is the daily loss limit's stop (no increases until 00:00 UTC), not a halt.",
       [...this.#halts].map(([k, v]) => [`{kind="${esc(k)}"}`, v]),
     );
-    metric("hlcopy_halted", "gauge", "1 while trading is halted.", [["", this.#halted]]);
+    metric(
+      "hlcopy_halted",
+      "gauge",
+      "1 while a halt stands (kill switch, flatten, agent no longer approved): nothing opens until it clears. The daily loss limit's stop is hlcopy_daily_loss_stop.",
+      [["", this.#halted]],
+    );
+    metric(
+      "hlcopy_daily_loss_stop",
+      "gauge",
+      "1 while the daily loss limit's stop holds increases (reductions still go); it lifts by itself at 00:00 UTC. Not a halt.",
+      [["", this.#dailyLossStop]],
+    );
     metric("hlcopy_paused", "gauge", "1 while sending is paused.", [["", this.#paused]]);
     const a = external.alerts;
     metric("hlcopy_alerts_sent_total", "counter", "Alerts delivered to a webhook.", [["", a?.sent ?? 0]]);

@@ -22,7 +22,8 @@ import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
-import { type HaltKind, type Mark, markAt } from "../core/safety.js";
+import type { FillOrigin, ForcedCloseKind } from "../core/pnl.js";
+import { flowFactor, type HaltKind, type Mark, markAt } from "../core/safety.js";
 import { kindOfReason, type OrderKind, slippageBps } from "../core/slippage.js";
 import { finiteOrNull, summarize } from "../core/stats.js";
 import type { Address, Plan, PlannedAction, ReasonCode, Side } from "../core/types.js";
@@ -157,6 +158,12 @@ export interface RecordFillParameters {
    * orders is the copy's whole, whatever this says.
    */
   copySz?: number | null;
+  /**
+   * The exchange forced the fill: a liquidation of the account or an auto-deleveraging
+   * (core/pnl.ts forcedCloseKind). Of a fill hlcopy did not place, null or omitted: a trade
+   * outside hlcopy (by hand, another bot). Kept as the fill's `origin`.
+   */
+  forced?: ForcedCloseKind | null;
 }
 /** What recordFill did with a fill. */
 export interface RecordFillResult {
@@ -201,6 +208,23 @@ export interface FillRow {
    * hlcopy from before parts (the fill is the copy's when it has a kind).
    */
   copySz: number | null;
+  /**
+   * Of a fill hlcopy did not place (`kind` null): a liquidation of the account, an ADL, or a
+   * trade outside hlcopy; null for hlcopy's own fills, and for fills journaled by an hlcopy that
+   * did not keep which (before journal schema 9).
+   */
+  origin: FillOrigin | null;
+}
+
+/** Our fills in a window, by what placed them (status's `fills`). */
+export interface FillCounts {
+  total: number;
+  /**
+   * hlcopy's orders by kind; the exchange's forced closes (`liquidation`, `adl`); trades
+   * outside hlcopy (`outside`); `other`: every fill hlcopy did not place — those three and the
+   * ones journaled before they were told apart (deprecated: its meaning before they were).
+   */
+  byKind: Record<OrderKind | FillOrigin | "other", number>;
 }
 
 export interface RecordFundingParameters {
@@ -389,8 +413,13 @@ export interface Journal {
   writeLockedElsewhere(): boolean;
   /** The networks its runs were on, as each recorded it ("mainnet", "testnet" or a URL), in order of first use. */
   networks(): string[];
-  /** The newest run; with `trading`, the newest that could trade (a dry run only shows a plan). */
-  lastRun(options?: { trading?: boolean }): RunRow | null;
+  /**
+   * The newest run; with `trading`, the newest that could trade (a dry run only shows a plan);
+   * with `sizedBy` too, the newest that traded at its own sizing — not one paused from the
+   * moment it could act to its end (engine #journalPause: a paused reconcile, a follow paused
+   * throughout), which sent nothing at its sizing: the sizing reference of the next run.
+   */
+  lastRun(options?: { trading?: boolean; sizedBy?: boolean }): RunRow | null;
   /** Runs that may trade and have not ended (running, or killed), newest first. */
   unfinishedRuns(): RunRow[];
   recordDecision(params: RecordDecisionParameters): number;
@@ -506,7 +535,7 @@ export interface Journal {
   /** Copy lag of hot-path copies since `sinceMs`. */
   lagStats(sinceMs: number): DistributionStats;
   /** Our fills since `sinceMs`: all, and by kind (`other` = fills hlcopy did not place). */
-  fillCounts(sinceMs: number): { total: number; byKind: Record<OrderKind | "other", number> };
+  fillCounts(sinceMs: number): FillCounts;
   listEntries(params?: ListEntriesParameters): JournalEntry[];
   /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
@@ -1260,6 +1289,7 @@ function fillRow(r: Row): FillRow {
     kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
     lagMs: sqlNumberOrNull(r.lag_ms),
     copySz: sqlNumberOrNull(r.copy_sz),
+    origin: (strOrNull(r.origin) as FillOrigin | null) ?? null,
   };
 }
 function fundingRow(r: Row): FundingRow {
@@ -1681,9 +1711,17 @@ class SqliteJournal implements Journal {
     return this.#all("SELECT network FROM runs GROUP BY network ORDER BY MIN(id)").map((r) => str(r.network));
   }
 
-  lastRun(options: { trading?: boolean } = {}): RunRow | null {
+  lastRun(options: { trading?: boolean; sizedBy?: boolean } = {}): RunRow | null {
+    // Paused throughout: it journaled a pause when it began to act and never an unpause.
+    const pausedThroughout = `EXISTS (SELECT 1 FROM events e WHERE e.run_id = runs.id AND e.type = 'paused'
+                                  AND json_extract(e.data, '$.atStart') = 1)
+      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.run_id = runs.id AND e.type = 'paused'
+                      AND json_extract(e.data, '$.paused') = 0)`;
     const r = options.trading
-      ? this.#get("SELECT * FROM runs WHERE command != 'dry-run' ORDER BY id DESC LIMIT 1")
+      ? this.#get(
+          `SELECT * FROM runs WHERE command != 'dry-run'${options.sizedBy ? ` AND NOT (${pausedThroughout})` : ""}
+           ORDER BY id DESC LIMIT 1`,
+        )
       : this.#get("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
     return r ? runRow(r) : null;
   }
@@ -1829,11 +1867,14 @@ class SqliteJournal implements Journal {
         : ((strOrNull(order?.kind) as OrderKind | null) ?? (order ? kindOfReason(str(order.reason)) : null));
     // A fill of hlcopy's orders is the copy's whole; of anything else, what the caller says.
     const copySz = kind !== null ? p.sz : Math.max(0, Math.min(p.sz, p.copySz ?? 0));
+    // Of a fill hlcopy did not place (its cloid names no order of ours), where it came from.
+    const ours = kind !== null || (order !== undefined && order !== null);
+    const origin: FillOrigin | null = ours ? null : (p.forced ?? "outside");
     const recorded =
       this.#runLater(
         `INSERT INTO fills (run_id, tid, ts, coin, side, px, sz, fee, cloid, oid, closed_pnl, leader_px,
-                            slippage_bps, lag_ms, kind, exec_slippage_bps, copy_sz)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            slippage_bps, lag_ms, kind, exec_slippage_bps, copy_sz, origin)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
         p.runId ?? null,
         p.tid,
@@ -1852,6 +1893,7 @@ class SqliteJournal implements Journal {
         kind,
         slippageBps(p.side, p.px, touchPx),
         copySz,
+        origin,
       ) === 1;
     return { recorded, conflict, kind, copySz };
   }
@@ -2021,12 +2063,56 @@ class SqliteJournal implements Journal {
   dayStartEquity(utcDay: string): Mark | null {
     const start = /^\d{4}-\d{2}-\d{2}$/.test(utcDay) ? Date.parse(`${utcDay}T00:00:00Z`) : Number.NaN;
     if (!Number.isFinite(start)) throw new RangeError(`utcDay must be YYYY-MM-DD, got "${utcDay}"`);
+    const end = start + 86_400_000;
     const r = this.#get(
-      "SELECT account_value, scale FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
+      "SELECT ts, account_value, scale FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
       start,
-      start + 86_400_000,
+      end,
     );
-    return r ? { value: sqlNumber(r.account_value), scale: sqlNumberOrNull(r.scale) ?? 1 } : null;
+    if (!r) return null;
+    const mark = { value: sqlNumber(r.account_value), scale: sqlNumberOrNull(r.scale) ?? 1 };
+    return { ...mark, scale: mark.scale / this.#unscaledFlowsAfter(sqlNumber(r.ts), end) };
+  }
+
+  /**
+   * The day of the upgrade to the factors (migration 8): its first snapshot was taken before it,
+   * and the cash flows journaled after that snapshot but before the upgrade have no factor
+   * (factor 1: an older hlcopy moved the marks by their amount, which the day's first snapshot
+   * never was — it was moved when read). Their factors, worked out now as the run would have
+   * (core/safety.ts flowFactors: E the equity of the last snapshot before each, less the cash
+   * change it was still waiting for), so that day's start is scaled by every cash flow since it
+   * as every later day's is. 1 for any snapshot taken after the upgrade.
+   */
+  #unscaledFlowsAfter(ts: number, end: number): number {
+    const upgraded = sqlNumberOrNull(
+      this.#get("SELECT applied_at FROM schema_migrations WHERE version = 8")?.applied_at,
+    );
+    if (upgraded === null || ts >= upgraded) return 1;
+    const flows = this.#all(
+      "SELECT ts, usd FROM cash_flows WHERE factor = 1 AND usd <> 0 AND ts > ? AND ts < ? ORDER BY ts, id",
+      ts,
+      Math.min(end, upgraded),
+    );
+    let product = 1;
+    let since: { ts: number; equity: number } | null = null;
+    for (const f of flows) {
+      const at = sqlNumber(f.ts);
+      const usd = sqlNumber(f.usd);
+      const row = this.#get(
+        "SELECT ts, account_value, pending FROM equity WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1",
+        at,
+      );
+      if (!row) continue;
+      // Flows after the same snapshot follow one another: each one's E has the ones before it.
+      const rowTs = sqlNumber(row.ts);
+      const equity: number =
+        since !== null && since.ts === rowTs
+          ? since.equity
+          : sqlNumber(row.account_value) - (sqlNumberOrNull(row.pending) ?? 0);
+      product *= flowFactor(equity, usd);
+      since = { ts: rowTs, equity: equity + usd };
+    }
+    return product;
   }
 
   recordHalt(p: RecordHaltParameters): HaltRow {
@@ -2179,15 +2265,32 @@ class SqliteJournal implements Journal {
     return this.#sample("lag_ms", sinceMs, "copy");
   }
 
-  fillCounts(sinceMs: number): { total: number; byKind: Record<OrderKind | "other", number> } {
-    const byKind: Record<OrderKind | "other", number> = { copy: 0, repair: 0, join: 0, safety: 0, other: 0 };
+  fillCounts(sinceMs: number): FillCounts {
+    const byKind: FillCounts["byKind"] = {
+      copy: 0,
+      repair: 0,
+      join: 0,
+      safety: 0,
+      liquidation: 0,
+      adl: 0,
+      outside: 0,
+      other: 0,
+    };
     let total = 0;
-    for (const r of this.#all("SELECT kind, COUNT(*) AS n FROM fills WHERE ts >= ? GROUP BY kind", sinceMs)) {
+    for (const r of this.#all(
+      "SELECT kind, origin, COUNT(*) AS n FROM fills WHERE ts >= ? GROUP BY kind, origin",
+      sinceMs,
+    )) {
       const k = strOrNull(r.kind);
+      const origin = strOrNull(r.origin);
       const n = sqlNumber(r.n);
       total += n;
-      if (k === "copy" || k === "repair" || k === "join" || k === "safety") byKind[k] += n;
-      else byKind.other += n;
+      if (k === "copy" || k === "repair" || k === "join" || k === "safety") {
+        byKind[k] += n;
+        continue;
+      }
+      byKind.other += n;
+      if (origin === "liquidation" || origin === "adl" || origin === "outside") byKind[origin] += n;
     }
     return { total, byKind };
   }

@@ -297,10 +297,24 @@ INSERT INTO managed_history (ts, positions)
     // change of the cash not yet confirmed, taken as a cash flow for now) — the scale its hwm is
     // at; a later snapshot scales the mark by the ratio. equity.flows is no longer written.
     // Rows from before: factor 1 and scale 1 — their flows are in the marks already (moved by
-    // their amount then), so every mark reads as it was recorded.
+    // their amount then), so every mark reads as it was recorded; but for the upgrade day's
+    // start, which an older hlcopy moved when it read it: the journal scales it by that day's
+    // earlier flows when it is read (journal.ts dayStartEquity).
     sql: `
 ALTER TABLE cash_flows ADD COLUMN factor REAL NOT NULL DEFAULT 1;
 ALTER TABLE equity ADD COLUMN scale REAL NOT NULL DEFAULT 1;
+`,
+  },
+  {
+    version: 9,
+    name: "whose fill: a fill hlcopy did not place is a liquidation, an auto-deleveraging or a trade outside hlcopy",
+    // fills.origin, of a fill with no kind (hlcopy did not place its order): 'liquidation' (a
+    // liquidation of the account), 'adl' (the exchange's auto-deleveraging) or 'outside' (a
+    // trade by hand or by another bot) — core/pnl.ts forcedCloseKind. NULL for hlcopy's own
+    // fills, and for fills journaled before this version (hlcopy did not keep which they were:
+    // status counts them as not placed by hlcopy, untold).
+    sql: `
+ALTER TABLE fills ADD COLUMN origin TEXT CHECK (origin IN ('liquidation', 'adl', 'outside'));
 `,
   },
 ];

@@ -89,6 +89,7 @@ export const JSON_LINE_FIELDS = {
     "equity",
     "hwm",
     "drawdownPct",
+    "dailyLossStop?",
     "positions",
     "targets",
     "inSync?",
@@ -359,6 +360,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         equity: e.account.accountValue,
         hwm: e.hwm,
         drawdownPct: e.drawdownPct,
+        ...(e.dailyLossStop !== undefined ? { dailyLossStop: e.dailyLossStop } : {}),
         positions: e.account.positions
           .filter((p) => p.size !== 0)
           .map((p) => ({ coin: p.coin, size: p.size, entryPx: p.entryPx })),

@@ -612,6 +612,9 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       );
       if (e.pnl) state.pnl = e.pnl;
       if (e.drift) state.drift = e.drift;
+      // The daily loss limit's stop lifts by itself at 00:00 UTC (no resume event comes): its
+      // banner goes with it, as /metrics' hlcopy_daily_loss_stop and status's dailyLoss do.
+      if (e.dailyLossStop === false && state.halt?.kind === "daily-loss") state.halt = null;
       state.freshness = e.freshness ?? null;
       if (e.agent) state.agentDaysLeft = e.agent.daysLeft;
       if (e.leaderCopy) state.leaderCopy = e.leaderCopy;

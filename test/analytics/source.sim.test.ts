@@ -78,3 +78,36 @@ describe("the analytics source over the exchange adapter", () => {
     );
   });
 });
+
+describe("an exchange that cannot be reached (leftovers 8)", () => {
+  it("is told once while the reads retry, then one error with a hint that fits the command", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const waits: string[] = [];
+    // 1.6 s: waits of 0.5 s, 1 s and the rest — at least three retries.
+    const source = createLeaderSource(
+      { httpUrl: url, wsUrl: url, isTestnet: false },
+      { timeoutMs: 1_600, onWait: (line) => waits.push(line) },
+    );
+    const error = await source.getFillsByTime(`0x${"1".repeat(40)}`, 0).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      message: expect.stringMatching(
+        new RegExp(`^gave up after 1.6s waiting for userFillsByTime: cannot reach ${url}`),
+      ),
+      details: { attempts: expect.any(Number) },
+    });
+    expect((error as { details: { attempts: number } }).details.attempts).toBeGreaterThanOrEqual(3);
+    // inspect/scan/backtest have no --startup-timeout-seconds: the hint must not send the trader there.
+    expect((error as { hint?: string }).hint).not.toMatch(/startup/i);
+    expect((error as { hint?: string }).hint).toMatch(/network/);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatch(
+      /^waiting for userFillsByTime: cannot reach .*; retry 2 in 0\.5s \(giving up in 1\.6s\); the retries after it/,
+    );
+  });
+});

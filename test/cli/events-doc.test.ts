@@ -139,6 +139,7 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     account: { address: A, accountValue: 1, positions: [] },
     hwm: 1,
     drawdownPct: 0,
+    dailyLossStop: false,
     leaders: [],
     targets: [],
     deadbandUsd: {},

@@ -387,6 +387,26 @@ describe("hlcopy status: copy lag", () => {
   });
 });
 
+describe("hlcopy status: fills hlcopy did not place, by origin (leftovers 3)", () => {
+  it("a liquidation and an ADL are their own kinds, apart from trades outside hlcopy; other keeps its meaning", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    const base = { ts: NOW - 60_000, coin: "BTC", side: "sell" as const, px: 95_000, sz: 0.001, fee: 0 };
+    j.recordFill({ ...base, tid: 901, oid: 901, forced: "liquidation", copySz: 0.001 });
+    j.recordFill({ ...base, tid: 902, oid: 902, forced: "adl" });
+    j.recordFill({ ...base, tid: 903, oid: 903, forced: "adl" });
+    j.recordFill({ ...base, tid: 904, oid: 904, forced: null });
+    j.close();
+    const { report } = await status(dir, true);
+    expect(report.fills.byKind).toMatchObject({ liquidation: 1, adl: 2, outside: 1, other: 4 });
+    const { text } = await status(dir, false);
+    expect(text).toMatch(
+      / · liquidation 1 · ADL 2 \(the exchange's: their part of hlcopy's position is in the copy P&L\) · outside hlcopy 1 \(by hand or another bot: not in the copy P&L\)\n/,
+    );
+    expect(text).not.toContain("not placed by hlcopy");
+  });
+});
+
 describe("hlcopy status shortly after a start: the P&L has every fill made by its moment", () => {
   it("the first sweep's snapshot missed the join's fills (their reports came after it): they are summed in, and later fills are said", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-"));

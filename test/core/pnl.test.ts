@@ -15,6 +15,7 @@ import {
   copyPositions,
   copyShareOfFill,
   foldPnl,
+  forcedCloseKind,
   isForcedClose,
   leaderShares,
   mergeShares,
@@ -244,6 +245,11 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
     expect(isForcedClose({ liquidation: false, dir: "Auto-Deleveraging" })).toBe(true);
     expect(isForcedClose({ liquidation: false, dir: "Close Long" })).toBe(false);
     expect(isForcedClose({ liquidation: false, dir: "Open Short" })).toBe(false);
+    // Which one (status counts them apart: leftovers 3).
+    expect(forcedCloseKind({ liquidation: true, dir: "Close Long" })).toBe("liquidation");
+    expect(forcedCloseKind({ liquidation: false, dir: "Liquidated Cross Long" })).toBe("liquidation");
+    expect(forcedCloseKind({ liquidation: false, dir: "Auto-Deleveraging" })).toBe("adl");
+    expect(forcedCloseKind({ liquidation: false, dir: "Close Long" })).toBeNull();
   });
 
   it("a liquidation of a position hlcopy opened is the copy's: its loss and fee are in the copy P&L", () => {

@@ -136,6 +136,8 @@ describe("whose P&L, end to end", () => {
     const rows = j.fillsSince(0).filter((f) => f.kind === null);
     j.close();
     expect(rows.map((f) => f.copySz)).toEqual(rows.map((f) => f.sz));
+    // …and as liquidations, which status counts as such, not as trades outside hlcopy (leftovers 3).
+    expect(rows.map((f) => f.origin)).toEqual(rows.map(() => "liquidation"));
   });
 
   it("a position hlcopy opened and the trader closes by hand keeps its P&L in the copy P&L: its unrealised becomes the close's realised, in every view", {

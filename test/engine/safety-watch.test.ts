@@ -3,6 +3,10 @@
 // halts; an unexplained fall of the cash that the ledger never confirms counts after the wait;
 // a fall of prices halts at once.
 
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CASH_FLOW_CONFIRM_MS } from "../../src/core/safety.js";
@@ -10,6 +14,7 @@ import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import type { EngineEvent, RunMode } from "../../src/engine/events.js";
 import { DAILY_LOSS_STOP_KEY, SafetyWatch } from "../../src/engine/safety-watch.js";
 import { type Journal, openJournal } from "../../src/store/journal.js";
+import { JOURNAL_APPLICATION_ID, MIGRATIONS } from "../../src/store/migrations.js";
 
 import "../helpers/fast-check.js";
 
@@ -415,5 +420,39 @@ describe("SafetyWatch: the daily loss limit holds until the UTC day ends", () =>
     s.w.check({ accountValue: 8_000, cash: 10_000, time: T0 + 900 }, false);
     expect(s.w.dailyLossHit).toBe(true);
     expect(s.journal.getCopyState(DAILY_LOSS_STOP_KEY)).toBeNull();
+  });
+});
+
+describe("SafetyWatch on the day of the upgrade to the factors (leftovers 6)", () => {
+  it("a withdrawal journaled that day before the upgrade is no daily loss: the day's start scales with it", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "hlcopy-upgrade-day-")), "journal.sqlite");
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 7; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    // As an hlcopy before the factors journaled it: $10 000 at 12:00, $4 000 withdrawn at 12:30.
+    db.exec(
+      `INSERT INTO equity (ts, account_value, hwm, flows, cash) VALUES (${T0}, 10000, 10000, 0, 10000)`,
+    );
+    db.exec(
+      `INSERT INTO cash_flows (ts, usd, kind, hash) VALUES (${T0 + 1_800_000}, -4000, 'withdraw', '0x01')`,
+    );
+    db.exec(
+      `INSERT INTO equity (ts, account_value, hwm, flows, cash) VALUES (${T0 + 1_860_000}, 6000, 6000, -4000, 6000)`,
+    );
+    db.close();
+    // Upgraded at 13:00; the run reads $6 000 — no trade, no loss.
+    const s = watch(openJournal(file, { now: () => T0 + 3_600_000 }));
+    s.at(3_600_000);
+    s.w.check({ accountValue: 6_000, cash: 6_000, time: T0 + 3_600_000 }, true);
+    expect(s.w.dailyLossPct).toBeCloseTo(0, 9);
+    expect(s.w.dailyLossHit).toBe(false);
+    expect(s.events.filter((e) => e.type === "halt")).toEqual([]);
+    s.journal.close();
   });
 });

@@ -524,9 +524,13 @@ describe("the copy's P&L", () => {
         byCoin: { coin: string }[];
         byLeader: { unrealisedUsd: number; feesUsd: number }[];
       };
-      fills: { total: number; byKind: { other: number } };
+      fills: { total: number; byKind: { other: number; outside: number; liquidation: number } };
     };
-    expect(status.fills).toMatchObject({ total: fills.length, byKind: { other: 1 } });
+    // The hand trade is outside hlcopy, not a liquidation; `other` (deprecated) still counts it.
+    expect(status.fills).toMatchObject({
+      total: fills.length,
+      byKind: { outside: 1, liquidation: 0, other: 1 },
+    });
     expect(status.pnl.fills).toBe(own.length);
     expect(status.pnl.feesUsd).toBeCloseTo(ownFees, 6);
     expect(status.pnl.byCoin.map((c) => c.coin)).toEqual(["ETH"]);
@@ -536,7 +540,7 @@ describe("the copy's P&L", () => {
     expect(status.pnl.byLeader[0]?.feesUsd).toBeCloseTo(ownFees, 6);
     const text = await runCli(base.filter((a) => a !== "--json").concat("status"), env);
     expect(text.stdout).toMatch(
-      /not placed by hlcopy 1 \(not in the copy P&L but for what closed hlcopy's position\)/,
+      / · outside hlcopy 1 \(by hand or another bot: not in the copy P&L but for what closed hlcopy's position\)\n/,
     );
 
     // report: the same fills, the same fees.

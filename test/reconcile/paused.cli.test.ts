@@ -159,3 +159,36 @@ describe("a pause recorded while no follow runs", () => {
     });
   });
 });
+
+describe("a paused reconcile is no sizing reference (leftovers 5)", () => {
+  it("the run after it compares its sizing with the last run that traded, not with the paused one", {
+    timeout: 120_000,
+  }, async () => {
+    const t = await setup();
+    try {
+      // Traded at 10 %.
+      const first = await t.reconcile(["--yes"]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(await t.positions()).toEqual({ BTC: 0.1 });
+      // Paused, a run at 20 % sends nothing (exit 4): the positions stay at 10 %.
+      expect((await t.cli(["pause"])).code).toBe(0);
+      const paused = await t.reconcile(["--yes"], ["--ratio", "0.2"]);
+      expect(paused.code, paused.stderr).toBe(4);
+      expect(paused.stderr).toMatch(
+        /sized by fixed-ratio ratio 0\.1; this run sizes by fixed-ratio ratio 0\.2/,
+      );
+      expect(await t.positions()).toEqual({ BTC: 0.1 });
+      // Resumed, the next run at 20 % is told it resizes what the 10 % run left — not that
+      // nothing changed since the paused run's 20 %.
+      expect((await t.cli(["resume"])).code).toBe(0);
+      const after = await t.reconcile(["--yes"], ["--ratio", "0.2"]);
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.stderr).toMatch(
+        /sized by fixed-ratio ratio 0\.1; this run sizes by fixed-ratio ratio 0\.2/,
+      );
+      expect(await t.positions()).toEqual({ BTC: 0.2 });
+    } finally {
+      await t.sim.close();
+    }
+  });
+});

@@ -561,10 +561,19 @@ describe("whose figures a row shows", () => {
       ...{ px: 54_000, sz: 0.15, fee: 3, cloid: null, oid: 5, closedPnl: -900, leaderPx: null },
       ...{ slippageBps: null, execSlippageBps: null, kind: null, lagMs: null },
     };
-    expect(entryRow({ ...fill, copySz: 0.1 }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · pnl -900.00 · the copy's 0.1",
+    expect(entryRow({ ...fill, copySz: 0.1, origin: "liquidation" }).summary).toBe(
+      "sell 0.15 @ 54000 · fee 3 · liquidation · pnl -900.00 · the copy's 0.1",
     );
-    expect(entryRow({ ...fill, copySz: 0 }).summary).toBe("sell 0.15 @ 54000 · fee 3 · pnl -900.00");
+    expect(entryRow({ ...fill, copySz: 0, origin: "adl" }).summary).toBe(
+      "sell 0.15 @ 54000 · fee 3 · ADL · pnl -900.00",
+    );
+    expect(entryRow({ ...fill, copySz: 0, origin: "outside" }).summary).toBe(
+      "sell 0.15 @ 54000 · fee 3 · outside hlcopy · pnl -900.00",
+    );
+    // Journaled before origins were kept: none said.
+    expect(entryRow({ ...fill, copySz: 0, origin: null }).summary).toBe(
+      "sell 0.15 @ 54000 · fee 3 · pnl -900.00",
+    );
     const payment = {
       ...{
         table: "funding" as const,

@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
 import { copyFill, copyFunding } from "../../src/core/pnl.js";
+import { type Mark, markAt } from "../../src/core/safety.js";
 import { slippageBps } from "../../src/core/slippage.js";
 import {
   type Journal,
@@ -699,7 +700,7 @@ describe("stats", () => {
     expect(jr.execSlippageStats(T0, "copy").count).toBe(100);
     expect(jr.fillCounts(T0)).toEqual({
       total: 101,
-      byKind: { copy: 100, repair: 1, join: 0, safety: 0, other: 0 },
+      byKind: { copy: 100, repair: 1, join: 0, safety: 0, liquidation: 0, adl: 0, outside: 0, other: 0 },
     });
   });
 
@@ -844,6 +845,124 @@ describe("equity", () => {
     expect(jr.cashFlowScale()).toBe(1);
     expect(jr.latestEquity()).toMatchObject({ hwm: 7_000, scale: 1 });
     expect(jr.recordEquity(T0 + 3, 6_900).hwm).toBe(7_000);
+    jr.close();
+  });
+});
+
+describe("fills hlcopy did not place: their origin (leftovers 3)", () => {
+  it("a forced close keeps what the exchange said it was; any other is outside; hlcopy's own have none", () => {
+    const jr = open();
+    const fill = { ts: T0, coin: "BTC", side: "sell" as const, px: 100, sz: 1, fee: 0 };
+    jr.recordFill({ ...fill, tid: 1, oid: 1, forced: "liquidation", copySz: 0.5 });
+    jr.recordFill({ ...fill, tid: 2, oid: 2, forced: "adl" });
+    jr.recordFill({ ...fill, tid: 3, oid: 3 });
+    jr.recordFill({ ...fill, tid: 4, oid: 4, kind: "copy", forced: null });
+    expect(jr.fillsSince(0).map((f) => f.origin)).toEqual(["liquidation", "adl", "outside", null]);
+    expect(jr.fillCounts(T0).byKind).toEqual({
+      copy: 1,
+      repair: 0,
+      join: 0,
+      safety: 0,
+      liquidation: 1,
+      adl: 1,
+      outside: 1,
+      other: 3,
+    });
+    jr.close();
+  });
+
+  it("a fill journaled before origins were kept counts as not placed by hlcopy, in no origin", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 8)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 8; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    db.exec(
+      `INSERT INTO fills (tid, ts, coin, side, px, sz, fee, oid, copy_sz) VALUES (7, ${T0}, 'BTC', 'sell', 100, 1, 0, 7, 1)`,
+    );
+    db.close();
+    const jr = openJournal(file);
+    expect(jr.fillsSince(0)[0]?.origin).toBeNull();
+    expect(jr.fillCounts(T0).byKind).toMatchObject({ liquidation: 0, adl: 0, outside: 0, other: 1 });
+    jr.close();
+  });
+});
+
+describe("lastRun: the sizing reference (leftovers 5)", () => {
+  it("skips a run paused from when it could act to its end; one resumed, or paused later, counts", () => {
+    const jr = open();
+    const run = (ratio: number, at: number) =>
+      jr.startRun({
+        command: "reconcile",
+        leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
+        account: ACCOUNT as `0x${string}`,
+        network: "mainnet",
+        settings: { sizing: { ratio } },
+        startedAt: at,
+      });
+    const traded = run(0.1, T0);
+    const paused = run(0.2, T0 + 10);
+    jr.recordEvent({ ts: T0 + 11, type: "paused", runId: paused, data: { paused: true, atStart: true } });
+    expect(jr.lastRun({ trading: true })?.id).toBe(paused);
+    expect(jr.lastRun({ trading: true, sizedBy: true })?.id).toBe(traded);
+    // Resumed during the run: it traded at its sizing.
+    const resumed = run(0.3, T0 + 20);
+    jr.recordEvent({ ts: T0 + 21, type: "paused", runId: resumed, data: { paused: true, atStart: true } });
+    jr.recordEvent({ ts: T0 + 22, type: "paused", runId: resumed, data: { paused: false } });
+    expect(jr.lastRun({ trading: true, sizedBy: true })?.id).toBe(resumed);
+    // Paused after it traded: it counts too.
+    const later = run(0.4, T0 + 30);
+    jr.recordEvent({ ts: T0 + 31, type: "paused", runId: later, data: { paused: true } });
+    expect(jr.lastRun({ trading: true, sizedBy: true })?.id).toBe(later);
+    jr.close();
+  });
+});
+
+describe("the day of the upgrade to the factors (leftovers 6)", () => {
+  /** A journal as version 7 left it: the day's first snapshot, then a withdrawal moved the mark by its amount. */
+  function beforeFactors(): string {
+    const file = journalPath(tempDir(), ACCOUNT);
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 7; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    // 12:00 the day's first snapshot, $1 000; 13:00 a $400 withdrawal (no loss); 13:01 $600.
+    db.exec(`INSERT INTO equity (ts, account_value, hwm, flows) VALUES (${T0}, 1000, 1000, 0)`);
+    db.exec(
+      `INSERT INTO cash_flows (ts, usd, kind, hash) VALUES (${T0 + 3_600_000}, -400, 'withdraw', '0x01')`,
+    );
+    db.exec(`INSERT INTO equity (ts, account_value, hwm, flows) VALUES (${T0 + 3_660_000}, 600, 600, -400)`);
+    db.close();
+    return file;
+  }
+
+  it("that day's start is scaled by the withdrawal made before the upgrade, as every later day's is", () => {
+    // Upgraded at 14:00 the same day.
+    const jr = openJournal(beforeFactors(), { now: () => T0 + 7_200_000 });
+    const start = jr.dayStartEquity("2025-01-02");
+    expect(start).not.toBeNull();
+    // $1 000 × 600 / 1 000: the withdrawal alone is no daily loss (it read $1 000: a 40 % loss).
+    expect(markAt(start as Mark, jr.cashFlowScale())).toBeCloseTo(600, 9);
+    // A flow after the upgrade scales it on top, as any day's.
+    jr.recordCashFlows([{ time: T0 + 7_300_000, usd: -300, kind: "withdraw", hash: "0x02", factor: 0.5 }]);
+    expect(markAt(jr.dayStartEquity("2025-01-02") as Mark, jr.cashFlowScale())).toBeCloseTo(300, 9);
+    jr.close();
+  });
+
+  it("a day begun after the upgrade is read as recorded", () => {
+    const jr = openJournal(beforeFactors(), { now: () => T0 + 7_200_000 });
+    jr.recordEquity(T0 + 86_400_000, 650);
+    expect(jr.dayStartEquity("2025-01-03")).toEqual({ value: 650, scale: 1 });
     jr.close();
   });
 });

@@ -19,6 +19,7 @@ import {
 import {
   decisionEvent,
   fillEvent,
+  LIVE_TARGETS,
   liveState,
   plan,
   reduceAll,
@@ -69,6 +70,27 @@ describe("reduceDashboard: engine events", () => {
     expect(s.paused).toBe(true);
     expect(s.ui.pendingPause).toBeNull();
     expect(modeLabel(s)).toBe("DRY-RUN");
+  });
+
+  it("the daily loss limit's banner goes when its stop lifts at 00:00 UTC; a kill switch's stays (leftovers 4)", () => {
+    let s = reduceDashboard(liveState(), {
+      type: "halt",
+      ts: T0 + 1000,
+      kind: "daily-loss",
+      reason: "daily loss 5.2% …",
+    });
+    s = reduceDashboard(s, { ...stateEvent(T0 + 2000, LIVE_TARGETS), dailyLossStop: true });
+    expect(s.halt?.kind).toBe("daily-loss");
+    s = reduceDashboard(s, { ...stateEvent(T0 + 3000, LIVE_TARGETS), dailyLossStop: false });
+    expect(s.halt).toBeNull();
+    s = reduceDashboard(s, {
+      type: "halt",
+      ts: T0 + 4000,
+      kind: "kill-switch",
+      reason: "drawdown 12.1% ≥ 10%",
+    });
+    s = reduceDashboard(s, { ...stateEvent(T0 + 5000, LIVE_TARGETS), dailyLossStop: false });
+    expect(s.halt?.kind).toBe("kill-switch");
   });
 
   it("the status line's 'paused' warning goes when the run is unpaused; another warning stays", () => {

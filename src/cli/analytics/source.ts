@@ -5,7 +5,7 @@
 import type { LeaderDataSource } from "../../analytics/fetch.js";
 import type { Address } from "../../core/types.js";
 import { createExchangeClient } from "../../exchange/index.js";
-import { describeWait, retryTransient } from "../../exchange/retry.js";
+import { retryTransient, tellWaitsOnce } from "../../exchange/retry.js";
 import type { NetworkTarget } from "../network.js";
 
 /** Reads need no account: the adapter is built with a placeholder it never uses. */
@@ -14,7 +14,10 @@ const NO_ACCOUNT = "0x0000000000000000000000000000000000000000" as Address;
 const READ_TIMEOUT_MS = 120_000;
 
 export interface LeaderSourceOptions {
-  /** Told about each wait ("waiting for userFillsByTime: …; retry 2 in 1s"), for stderr. */
+  /**
+   * Told when reads start failing ("waiting for userFillsByTime: …; retry 2 in 1s …"), for
+   * stderr: once per outage and reason, not at every retry (exchange/retry.ts tellWaitsOnce).
+   */
   onWait?: (line: string) => void;
   timeoutMs?: number;
 }
@@ -29,12 +32,18 @@ export function createLeaderSource(
     isTestnet: network.isTestnet,
     account: NO_ACCOUNT,
   });
-  const read = <T>(what: string, fn: () => Promise<T>) =>
-    retryTransient(fn, {
+  const waits = tellWaitsOnce((line) => options.onWait?.(line));
+  const read = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    const value = await retryTransient(fn, {
       what,
       timeoutMs: options.timeoutMs ?? READ_TIMEOUT_MS,
-      onWait: (w) => options.onWait?.(describeWait(w)),
+      onWait: waits.onWait,
+      // These commands have no start-up timeout setting: the bound is the read's own.
+      hint: "check the network connection (and DNS), the exchange's status and the --network setting, then run it again",
     });
+    waits.ok();
+    return value;
+  };
   return {
     getFillsByTime: (user, startTime, endTime) =>
       read("userFillsByTime", () => client.getFillsByTime(user, startTime, endTime, { maxPages: 100 })),

@@ -3,6 +3,7 @@
 import { type DriftReport, driftReport, driftText, type Freshness, syncVerdict } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
 import { detailNumber, fmtAge, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
+import type { FillOrigin } from "../../core/pnl.js";
 import { leftoverTriggersText } from "../../core/protection.js";
 import { isCappedOrder } from "../../core/reasons.js";
 import type { Plan } from "../../core/types.js";
@@ -274,6 +275,10 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const n = num(d.count) ?? (Array.isArray(d.cloids) ? d.cloids.length : 0);
       return `cancelled ${leftoverTriggersText(n, coins)}: the run had no protection settings`;
     }
+    case "paused":
+      return d.paused === true
+        ? `paused${d.atStart === true ? " from its start" : ""}: no orders but a halt's closes until hlcopy resume`
+        : "resumed: sending again";
     case "timeStop": {
       const size = num(d.size);
       const px = num(d.px);
@@ -333,6 +338,8 @@ export function entryRow(e: JournalEntry): EntryRow {
     case "fills": {
       const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${fmtExact(e.fee)}`];
       if (e.kind) parts.push(e.kind);
+      // Not placed by hlcopy: where it came from, as status counts it (null: journaled before it was kept).
+      else if (e.origin) parts.push(FILL_ORIGIN_TEXT[e.origin]);
       if (e.execSlippageBps !== null) parts.push(`exec ${fmtFixed(e.execSlippageBps, 1)} bps`);
       if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
@@ -363,3 +370,10 @@ export function entryRow(e: JournalEntry): EntryRow {
       return { time, type: e.type, coin: e.coin ?? "", summary: describeJournalEvent(e.type, e.data, e.ts) };
   }
 }
+
+/** A fill hlcopy did not place, as `journal` and `status` name its origin. */
+const FILL_ORIGIN_TEXT: Record<FillOrigin, string> = {
+  liquidation: "liquidation",
+  adl: "ADL",
+  outside: "outside hlcopy",
+};

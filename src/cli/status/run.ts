@@ -55,6 +55,7 @@ import { DAILY_LOSS_STOP_KEY } from "../../engine/safety-watch.js";
 import { readPendingPause } from "../../store/control.js";
 import {
   type DistributionStats,
+  type FillCounts,
   foreignNetworkRuns,
   type Journal,
   journalPath,
@@ -184,8 +185,12 @@ export interface StatusReport {
    * (pnlAsOf); `fillsAfter`: the fills journaled since, in none of its figures. Null before any.
    */
   pnl: MomentPnl | null;
-  /** Our fills in the window: all, and by the kind of their order. */
-  fills: { total: number; byKind: Record<OrderKind | "other", number> };
+  /**
+   * Our fills in the window: all, by the kind of hlcopy's order, and those it did not place by
+   * where they came from — `liquidation`, `adl` (the exchange's), `outside` (by hand, another
+   * bot); `other` is all of these (deprecated, store/journal.ts FillCounts).
+   */
+  fills: FillCounts;
   /** Copy slippage: hot-path copies against the leader's fill. */
   slippageBps: DistributionStats;
   /** Execution slippage: every fill against the touch when its order was decided. */
@@ -814,6 +819,33 @@ function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): s
     : `PAUSED${since}: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume`;
 }
 
+/**
+ * The fills hlcopy did not place, each origin apart: the exchange's forced closes (their part of
+ * hlcopy's position is in the copy P&L) and trades outside hlcopy (not in it); fills journaled
+ * before hlcopy told them apart are said as such. Empty when there are none.
+ */
+function notPlacedText(f: FillCounts): string {
+  const k = f.byKind;
+  const untold = k.other - k.liquidation - k.adl - k.outside;
+  const parts = [
+    k.liquidation > 0 ? `liquidation ${k.liquidation}` : "",
+    k.adl > 0 ? `ADL ${k.adl}` : "",
+  ].filter(Boolean);
+  const forced =
+    parts.length > 0
+      ? ` · ${parts.join(" · ")} (the exchange's: their part of hlcopy's position is in the copy P&L)`
+      : "";
+  const outside =
+    k.outside > 0
+      ? ` · outside hlcopy ${k.outside} (by hand or another bot: not in the copy P&L but for what closed hlcopy's position)`
+      : "";
+  const old =
+    untold > 0
+      ? ` · not placed by hlcopy ${untold} (journaled before liquidations were told apart: in the copy P&L only for a liquidation's part of hlcopy's position)`
+      : "";
+  return `${forced}${outside}${old}`;
+}
+
 /** "daily loss 10.73% reached the 10% limit 2h ago": the run's words and figure (to 0.01 %, as every %). */
 const dailyLossText = (d: NonNullable<StatusReport["dailyLoss"]>, now: number): string =>
   `daily loss ${fmtFixed(d.lossPct)}% reached the ${d.limitPct}% limit ${ago(d.since, now)}`;
@@ -1053,7 +1085,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
     .join(" · ");
   lines.push(
-    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${f.byKind.other > 0 ? ` · not placed by hlcopy ${f.byKind.other} (not in the copy P&L but for what closed hlcopy's position)` : ""}`,
+    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety}${notPlacedText(f)}`,
     `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
