@@ -401,7 +401,7 @@ describe("hlcopy status: fills hlcopy did not place, by origin (leftovers 3)", (
     expect(report.fills.byKind).toMatchObject({ liquidation: 1, adl: 2, outside: 1, other: 4 });
     const { text } = await status(dir, false);
     expect(text).toMatch(
-      / · liquidation 1 · ADL 2 \(the exchange's: their part of hlcopy's position is in the copy P&L\) · outside hlcopy 1 \(by hand or another bot: not in the copy P&L\)\n/,
+      / · liquidation 1 · ADL 2 \(the exchange's: their part of hlcopy's position is in the copy P&L\) · outside hlcopy 1 \(by hand or another bot: not in the copy P&L but for what closed hlcopy's position\)\n/,
     );
     expect(text).not.toContain("not placed by hlcopy");
   });
