@@ -61,15 +61,11 @@ export function copyFill<
 }
 
 /**
- * A fill the exchange made on its own to reduce the position: a liquidation of the account (the
- * fill carries `liquidation`; its `dir` may say "Liquidated …") or an auto-deleveraging ("Auto-
- * Deleveraging"). Neither has a cloid of ours, yet each may close a position hlcopy opened.
+ * Which forced close a fill is — a fill the exchange made on its own to reduce the position: a
+ * liquidation of the account (the fill carries `liquidation`; its `dir` may say "Liquidated …"),
+ * an auto-deleveraging ("Auto-Deleveraging"), or neither (null). Neither has a cloid of ours, yet
+ * each may close a position hlcopy opened.
  */
-export function isForcedClose(f: { liquidation: boolean; dir: string }): boolean {
-  return forcedCloseKind(f) !== null;
-}
-
-/** Which forced close a fill is (isForcedClose): a liquidation of the account, an ADL, or neither (null). */
 export function forcedCloseKind(f: { liquidation: boolean; dir: string }): ForcedCloseKind | null {
   if (f.dir === "Auto-Deleveraging") return "adl";
   return f.liquidation || f.dir.startsWith("Liquidated") ? "liquidation" : null;
@@ -86,7 +82,7 @@ export type FillOrigin = ForcedCloseKind | "outside";
 
 /**
  * The part of a fill hlcopy did not place that is the copy's: what it took off the part of the
- * position hlcopy managed just before (`managed`, signed). A liquidation or an ADL (isForcedClose)
+ * position hlcopy managed just before (`managed`, signed). A liquidation or an ADL (forcedCloseKind)
  * closes what hlcopy opened; so may the trader, by hand: either way the position's P&L so far was
  * the copy's, and it stays in the copy P&L as the close's realised part instead of vanishing with
  * the position's unrealised. As everywhere (keptManaged), the part held by hand goes first: what

@@ -16,7 +16,6 @@ import {
   copyShareOfFill,
   foldPnl,
   forcedCloseKind,
-  isForcedClose,
   leaderShares,
   mergeShares,
   type PnlFill,
@@ -239,17 +238,12 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
   it("a liquidation or ADL is a forced close; a fill by hand (no cloid of ours either) is not", () => {
     // As the exchange marks them: a liquidation fill carries `liquidation` (toFill: of this
     // user), its dir may read "Liquidated …"; an auto-deleveraging fill's dir is "Auto-Deleveraging".
-    expect(isForcedClose({ liquidation: true, dir: "Close Long" })).toBe(true);
-    expect(isForcedClose({ liquidation: false, dir: "Liquidated Cross Long" })).toBe(true);
-    expect(isForcedClose({ liquidation: false, dir: "Liquidated Isolated Short" })).toBe(true);
-    expect(isForcedClose({ liquidation: false, dir: "Auto-Deleveraging" })).toBe(true);
-    expect(isForcedClose({ liquidation: false, dir: "Close Long" })).toBe(false);
-    expect(isForcedClose({ liquidation: false, dir: "Open Short" })).toBe(false);
-    // Which one (status counts them apart: leftovers 3).
     expect(forcedCloseKind({ liquidation: true, dir: "Close Long" })).toBe("liquidation");
     expect(forcedCloseKind({ liquidation: false, dir: "Liquidated Cross Long" })).toBe("liquidation");
+    expect(forcedCloseKind({ liquidation: false, dir: "Liquidated Isolated Short" })).toBe("liquidation");
     expect(forcedCloseKind({ liquidation: false, dir: "Auto-Deleveraging" })).toBe("adl");
     expect(forcedCloseKind({ liquidation: false, dir: "Close Long" })).toBeNull();
+    expect(forcedCloseKind({ liquidation: false, dir: "Open Short" })).toBeNull();
   });
 
   it("a liquidation of a position hlcopy opened is the copy's: its loss and fee are in the copy P&L", () => {
