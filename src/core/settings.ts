@@ -1471,6 +1471,20 @@ export function resolveCoinSettings(settings: Settings, marketNames: readonly st
       },
     );
   }
+  // A coin in both lists is never copied (the deny list wins): either list then says something
+  // the run will not do, and an allow list wholly denied copies nothing while reporting "in sync".
+  const both = allowCoins.filter((coin) => denyCoins.includes(coin));
+  if (both.length > 0) {
+    const names = both.join(", ");
+    throw new ValidationError(
+      "risk.denyCoins",
+      `${names} ${both.length > 1 ? "are" : "is"} in both risk.allowCoins and risk.denyCoins: the deny list would win and ${both.length > 1 ? "they are" : "it is"} never copied`,
+      {
+        hint: `keep ${names} in one list: --allow-coins to copy only those coins, or --deny-coins to copy all but those (hlcopy config get risk.allowCoins shows the stored list)`,
+        details: { both },
+      },
+    );
+  }
   return { ...settings, risk: { ...settings.risk, allowCoins, denyCoins } };
 }
 

@@ -344,6 +344,33 @@ describe("coin lists (issue 12.7)", () => {
     expect(err.hint).toContain("--allow-coins");
   });
 
+  it("a coin both allowed and denied is a usage error naming it, whatever its spelling", () => {
+    const s = defaultSettings();
+    let thrown: unknown;
+    try {
+      resolveCoinSettings(
+        { ...s, risk: { ...s.risk, allowCoins: ["sol", "BTC"], denyCoins: ["SOL", "ETH"] } },
+        MARKETS,
+      );
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    const err = thrown as ValidationError;
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      "SOL is in both risk.allowCoins and risk.denyCoins: the deny list would win and it is never copied",
+    );
+    expect(err.hint).toContain("--allow-coins");
+    expect(err.hint).toContain("--deny-coins");
+    // disjoint lists stay accepted
+    const ok = resolveCoinSettings(
+      { ...s, risk: { ...s.risk, allowCoins: ["BTC"], denyCoins: ["ETH"] } },
+      MARKETS,
+    );
+    expect(ok.risk.allowCoins).toEqual(["BTC"]);
+  });
+
   it("closeMatches: a small edit distance, closest first, case-insensitive", () => {
     expect(closeMatches("ETHH", MARKETS)).toEqual(["ETH"]);
     expect(closeMatches("sool", MARKETS)).toEqual(["SOL"]);
