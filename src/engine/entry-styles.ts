@@ -162,10 +162,10 @@ export class EntryStyles {
     coins: string[] | undefined,
   ): { leaders: LeaderState[]; context: Partial<PlanContext>; sizingInputs?: SizingInputs } {
     const context: Partial<PlanContext> = {};
-    let view = leaders;
+    const view = leaders;
     if (this.#delay) {
       const d = this.#delay.apply(leaders, now);
-      view = d.leaders;
+      if (Object.keys(d.held).length > 0) context.delayHeld = d.held;
       if (Object.keys(d.copyDelay).length > 0) context.copyDelay = d.copyDelay;
       if (Object.keys(d.reversed).length > 0) context.reversedAfterDelay = d.reversed;
     }
