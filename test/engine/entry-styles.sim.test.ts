@@ -1,5 +1,6 @@
 // Issue 21's entry styles against the in-process simulator, through the real engine, SDK and
-// websockets: the copy delay (an increase is copied once the leader has held it for the delay;
+// websockets: the copy delay (an increase is copied once the leader has held it for the delay,
+// a copy already held is never cut for it;
 // one reversed before it ends is not), and passive entries (a post-only limit that fills at its
 // price; converted to the usual IOC after its timeout; cancelled first by a reduction).
 
@@ -74,6 +75,38 @@ describe("exec.copyDelayMinutes", () => {
     expect(t.sim.control.orderHistory(t.master.address)).toEqual([]);
     expect(await position(t.client, t.master.address, "SOL")).toBe(0);
     await t.engine.stop("done");
+    await running;
+  });
+});
+
+describe("exec.copyDelayMinutes at a follow's start-up", () => {
+  it("keeps the copy an earlier run made; holds back the leader's add; copies its reduction at once", async () => {
+    const t = await startSimFollow({ sim: { seed: 24, refillMs: 0 } });
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    // An earlier run without the delay copied it: 10 % of 50.
+    const first = t.follow({ settings: settings(() => {}) });
+    const firstRun = first.run();
+    await eventually(async () => (await position(t.client, t.master.address, "SOL")) === 5, WAIT);
+    await first.engine.stop("done");
+    await firstRun;
+    const sent = t.sim.control.orderHistory(t.master.address).length;
+
+    // Restarted with a 5-minute delay: the leader's SOL is seconds old, the copy is kept.
+    const s = settings((x) => (x.exec.copyDelayMinutes = 5));
+    const f = t.follow({ settings: s });
+    const running = f.run();
+    const sweep = await eventually(() => f.events.find((e) => e.type === "decision"), WAIT);
+    expect(sweep.type === "decision" && sweep.plan.actions).toEqual([]);
+    // The leader adds 50 within the delay: held back (no order), the copy stays at 5.
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    const held = await eventually(() => skips(f.events, "SOL", "copy-delay")[0], WAIT);
+    expect(held.type === "decision" && held.plan.actions).toEqual([]);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(sent);
+    // The leader cuts to 20: copied at once, down to 10 % of its current 20 — not to 0.
+    await trade(t.leaderClient, "SOL", "sell", 80, true);
+    await eventually(async () => (await position(t.client, t.master.address, "SOL")) === 2, WAIT);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(sent + 1);
+    await f.engine.stop("done");
     await running;
   });
 });
