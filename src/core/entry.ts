@@ -1,7 +1,7 @@
 // Entry styles (issue 21), the pure parts: the UTC trading window, the copy delay (a leader's
-// increase is copied only once held for N minutes; it never makes us reduce), and the price of a passive (post-only)
-// entry. The engine keeps the leader's size history and the resting orders; these functions
-// decide from plain data.
+// increase is copied only once held for N minutes; it never makes us reduce), and the price of
+// a passive (post-only) entry. The engine keeps the leader's size history and the resting
+// orders; these functions decide from plain data.
 
 import { detailNumber } from "./format.js";
 import { roundPriceToTick } from "./rounding.js";

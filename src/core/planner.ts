@@ -56,8 +56,9 @@
 //   delay holds back increases only (`delayHeld`, from the engine's size histories): the target
 //   grows no further than the leaders have held for the delay, and never goes below our
 //   position because of it — the leaders' current sizes decide reductions, at once (a flip's
-//   close goes at once, its open waits); "copy-delay" says what it held back. A passive entry is an increase leg sent as a post-only limit; while one rests, its
-//   coin's further increases wait ("passive-resting") and anything else cancels it first.
+//   close goes at once, its open waits); "copy-delay" says what it held back. A passive entry
+//   is an increase leg sent as a post-only limit; while one rests, its coin's further
+//   increases wait ("passive-resting") and anything else cancels it first.
 
 import {
   type CoinLimit,

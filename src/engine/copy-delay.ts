@@ -2,10 +2,10 @@
 // (core/entry.ts copiedUnderDelay) beside its current ones, so an increase is copied only once
 // the leader has kept it that long — and re-checked then: a leader that reduced or left
 // meanwhile is not copied ("reversed-after-delay"). Reductions are the current sizes', at once,
-// and the delay never brings us below what we hold (planner.ts limitGrowth). This keeps each leader's size history per
-// coin (from its fills and the sweeps), rebuilt from its fills of the window at the start so a
-// restart or a cron run waits no longer than the leader's own history says, and asks the engine
-// to re-plan a coin when its delay ends.
+// and the delay never brings us below what we hold (planner.ts limitGrowth). This keeps each
+// leader's size history per coin (from its fills and the sweeps), rebuilt from its fills of the
+// window at the start so a restart or a cron run waits no longer than the leader's own history
+// says, and asks the engine to re-plan a coin when its delay ends.
 
 import {
   copiedUnderDelay,

@@ -547,11 +547,7 @@ export class CopyEngine {
         this.#enqueue(job).catch((error: unknown) => this.#reportError(error));
       },
       replan: (coins) => {
-        if (this.#stopping) return;
-        if (!this.#streams) {
-          for (const c of coins) this.#replanInSweep.add(c);
-          return;
-        }
+        if (this.#stopping || !this.#streams) return;
         for (const c of coins) this.#dirty.add(c);
         this.#schedulePlan();
       },
@@ -1191,7 +1187,6 @@ export class CopyEngine {
     if (execute && this.#replanInSweep.size > 0 && !this.#stopping) {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
-      for (const c of coins) this.#backoff.delete(c);
       const again = this.#plan(coins);
       this.#emit({
         type: "decision",
@@ -2259,7 +2254,16 @@ export class CopyEngine {
       });
     });
     this.#timeStop?.afterExecute(out, this.#leaderSizes());
-    this.#styles.fromResults(toSend, results);
+    // A passive entry refused as crossing (our price is there now): its coin goes as IOC at once
+    // — no backoff (the IOC is another order, not the refused one again) —, re-planned on the
+    // hot path with streams, or within this sweep without them (reconcile).
+    const crossed = this.#styles.fromResults(toSend, results);
+    for (const coin of crossed) {
+      this.#backoff.delete(coin);
+      if (this.#streams) this.#dirty.add(coin);
+      else this.#replanInSweep.add(coin);
+    }
+    if (crossed.length > 0 && this.#streams && !this.#stopping) this.#schedulePlan();
     // An executor with its own account (paper) made these fills: journaled as streamed ones are.
     for (const f of executor.account?.takeFills() ?? [])
       this.#recordOurFill(f, this.#refs.get(f.cloid ?? ""));

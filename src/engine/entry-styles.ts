@@ -206,9 +206,12 @@ export class EntryStyles {
     this.#passive?.willSend(actions);
   }
 
-  fromResults(actions: readonly PlannedAction[], results: readonly OrderResult[]): void {
-    const replan = this.#passive?.fromResults(actions, results) ?? [];
-    if (replan.length > 0) this.#o.replan(replan);
+  /**
+   * A sent batch's results: returns the coins whose passive entry the exchange refused as
+   * crossing — their increase goes as IOC now (the engine re-plans them, with no backoff).
+   */
+  fromResults(actions: readonly PlannedAction[], results: readonly OrderResult[]): string[] {
+    return this.#passive?.fromResults(actions, results) ?? [];
   }
 
   /** A leader fill (not a snapshot's): its size now, for the copy delay; passive again for the coin. */

@@ -1,8 +1,8 @@
 // Issue 21's entry styles against the in-process simulator, through the real engine, SDK and
 // websockets: the copy delay (an increase is copied once the leader has held it for the delay,
-// a copy already held is never cut for it;
-// one reversed before it ends is not), and passive entries (a post-only limit that fills at its
-// price; converted to the usual IOC after its timeout; cancelled first by a reduction).
+// a copy already held is never cut for it; one reversed before it ends is not), and passive
+// entries (a post-only limit that fills at its price; converted to the usual IOC after its
+// timeout; cancelled first by a reduction).
 
 import { describe, expect, it } from "vitest";
 import type { Settings } from "../../src/core/settings.js";
@@ -117,6 +117,25 @@ describe("exec.entry passive", () => {
       s.exec.entry = "passive";
       s.exec.passiveTimeoutSeconds = timeoutSeconds;
     });
+
+  it("an entry the exchange refuses as crossing goes as IOC at once (no backoff first)", async () => {
+    const t = await setup(passive(600));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    // The book moves between our read and the order: the exchange's own refusal, once.
+    t.sim.control.fault({
+      kind: "rejectOrders",
+      count: 1,
+      message: "Post only order would have immediately matched, bbo was 29999@30000. asset=0",
+    });
+    const running = t.run();
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
+    const orders = t.events.filter((e) => e.type === "order" && e.coin === "BTC");
+    expect(orders.map((e) => e.type === "order" && e.status)).toEqual(["rejected", "filled"]);
+    expect(t.sim.control.orderHistory(t.master.address).map((o) => o.tif)).toEqual(["Alo", "Ioc"]);
+    expect(skips(t.events, "BTC", "backoff")).toEqual([]);
+    await t.engine.stop("done");
+    await running;
+  });
 
   it("rests a post-only limit at the leader's price or better, and it fills at that limit", async () => {
     const t = await setup(passive(600));
