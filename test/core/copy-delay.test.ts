@@ -127,6 +127,25 @@ describe("copy delay: increases wait, reductions go at once, never below what we
   });
 });
 
+describe("copy delay under fixed-notional: a position not copied yet does not shrink the others' share", () => {
+  it("the leader opens ETH within the delay: our BTC stays at its whole share until ETH is copied", () => {
+    const markets: Markets = { ...M, BTC: market("BTC", 50_000, 5) };
+    const s = settingsWith({ sizing: { mode: "fixed-notional", notional: 10_000 } });
+    const leaders = [leader({ BTC: 1, ETH: 25 }, EQUITY)];
+    const ours = account({ BTC: 0.2 }, EQUITY);
+    // Held: BTC all along, ETH not yet. Our $10 000 is all BTC's (0.2 at 50 000) until then.
+    const p = plan({ markets, settings: s, leaders, ours, context: { delayHeld: { [LEADER]: { ETH: 0 } } } });
+    expect(p.actions).toEqual([]);
+    expect(p.targets.map((t) => [t.coin, t.targetSize])).toEqual([
+      ["BTC", 0.2],
+      ["ETH", 0],
+    ]);
+    // Once held: half each ($50 000 of the leader's $100 000 gross).
+    const later = plan({ markets, settings: s, leaders, ours });
+    expect(orders(later)).toEqual(["sell 0.1 ro reduce", "buy 2.5 open"]);
+  });
+});
+
 describe("limitGrowth (the leader breakers' and the copy delay's one rule)", () => {
   it("keeps reductions, cuts growth to what `free` allows, never below what we hold", () => {
     expect(limitGrowth(2, 1, 1)).toBe(1);
