@@ -12,7 +12,13 @@
 // rest until a later price trades through them (a maker fill at their limit) or their timeout.
 // Resting stops are not simulated (risk-per-trade sizes by the stop distance all the same).
 
-import { entryParams, extendPath, heldSize, reversalsBetween, type SizePoint } from "../core/entry.js";
+import {
+  copiedUnderDelay,
+  entryParams,
+  extendPath,
+  reversalsBetween,
+  type SizePoint,
+} from "../core/entry.js";
 import { detailNumber } from "../core/format.js";
 import { edgeFromSums, type LeaderEdge } from "../core/kelly.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
@@ -796,22 +802,22 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
     cNv.push(vNv - nv.start);
   };
 
-  /** The leaders as the planner sees them: as held for the copy delay when one is set. */
+  /**
+   * The leaders for the planner, and under a copy delay the sizes each has held long enough
+   * (`context.delayHeld`: only increases wait for them) with the notes of the coin decided.
+   */
   const states = runs.map((r) => r.state);
   const leaderViews = (t: number, coin: string | null, context: PlanContext): LeaderState[] => {
     if (!(entry.copyDelayMs > 0)) return states;
     const waiting: Record<string, string> = {};
     const reversed: Record<string, string> = {};
-    const views = runs.map((r) => {
-      const positions: Positions = {};
-      for (const [c, p] of Object.entries(r.positions)) positions[c] = { ...p };
+    const held: Record<string, Record<string, number>> = {};
+    for (const r of runs) {
+      const mine: Record<string, number> = {};
       for (const [c, path] of r.paths) {
-        const current = positions[c]?.size ?? 0;
-        const held = heldSize(path, t, entry.copyDelayMs);
-        const copied =
-          Math.sign(held) === Math.sign(current)
-            ? Math.sign(current) * Math.min(Math.abs(held), Math.abs(current))
-            : 0;
+        const current = r.positions[c]?.size ?? 0;
+        const copied = copiedUnderDelay(path, t, entry.copyDelayMs, current);
+        if (Math.abs(copied) < Math.abs(current)) mine[c] = copied;
         if (c === coin) {
           if (Math.abs(copied) < Math.abs(current))
             waiting[c] = `copy delay: ${detailNumber(current - copied)} ${c} not held long enough yet`;
@@ -820,15 +826,13 @@ export function runBacktest(params: BacktestParameters): BacktestResult {
             reversed[c] = `copy delay: the leader's ${c} increase was reversed before the delay ended`;
           r.reversalCheck.set(c, t);
         }
-        const p = positions[c];
-        if (copied === 0) delete positions[c];
-        else if (p) p.size = copied;
       }
-      return { ...r.state, positions };
-    });
+      if (Object.keys(mine).length > 0) held[r.state.address] = mine;
+    }
+    if (Object.keys(held).length > 0) context.delayHeld = held;
     if (Object.keys(waiting).length > 0) context.copyDelay = waiting;
     if (Object.keys(reversed).length > 0) context.reversedAfterDelay = reversed;
-    return views;
+    return states;
   };
 
   const decide = (coin: string | null, t: number) => {

@@ -1,7 +1,7 @@
 // Entry styles (issue 21), the pure parts: the UTC trading window, the copy delay (a leader's
-// increase is copied only once held for N minutes), and the price of a passive (post-only)
-// entry. The engine keeps the leader's size history and the resting orders; these functions
-// decide from plain data.
+// increase is copied only once held for N minutes; it never makes us reduce), and the price of
+// a passive (post-only) entry. The engine keeps the leader's size history and the resting
+// orders; these functions decide from plain data.
 
 import { detailNumber } from "./format.js";
 import { roundPriceToTick } from "./rounding.js";
@@ -94,6 +94,24 @@ export function heldSize(path: readonly SizePoint[], now: number, delayMs: numbe
     held = Math.min(held, Math.abs(p.size));
   }
   return sign * held;
+}
+
+/**
+ * What of a leader's position the copy delay lets the copy grow to: the size held for the
+ * delay (heldSize), on the side the leader holds `current` now and never more than it (the
+ * leader model may be fresher than the history); 0 when it changed sides within the delay.
+ * The planner holds back only increases with it (planner.ts limitGrowth): our position is never
+ * brought below what we hold because of it.
+ */
+export function copiedUnderDelay(
+  path: readonly SizePoint[],
+  now: number,
+  delayMs: number,
+  current: number,
+): number {
+  const held = heldSize(path, now, delayMs);
+  if (current === 0 || Math.sign(held) !== Math.sign(current)) return 0;
+  return Math.sign(current) * Math.min(Math.abs(held), Math.abs(current));
 }
 
 /** When the held size may next change without a new leader trade: the oldest change in the window + delay. */

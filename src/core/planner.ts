@@ -53,9 +53,12 @@
 //   ("sizing-input-missing") unless no leader holds it (then its target is 0 whatever the
 //   input); a coin held only by leaders kelly does not copy has target 0 ("negative-edge").
 //   Outside exec.tradingHours and below exec.minOrderUsd only increases are skipped. The copy
-//   delay is applied to the leaders' state by the engine before it calls this (it only passes
-//   notes). A passive entry is an increase leg sent as a post-only limit; while one rests, its
-//   coin's further increases wait ("passive-resting") and anything else cancels it first.
+//   delay holds back increases only (`delayHeld`, from the engine's size histories): the target
+//   grows no further than the leaders have held for the delay, and never goes below our
+//   position because of it — the leaders' current sizes decide reductions, at once (a flip's
+//   close goes at once, its open waits); "copy-delay" says what it held back. A passive entry
+//   is an increase leg sent as a post-only limit; while one rests, its coin's further
+//   increases wait ("passive-resting") and anything else cancels it first.
 
 import {
   type CoinLimit,
@@ -141,7 +144,18 @@ export interface PlanContext {
   restingEntries?: Record<string, { cloid: `0x${string}`; side: Side; size: number; limitPx: number }>;
   /** Coins whose passive entry timed out: their increases go as the usual IOC. */
   takerCoins?: string[];
-  /** Copy delay: coin → why an increase of the leaders' is not copied yet ("copy-delay" note). */
+  /**
+   * Copy delay (exec.copyDelayMinutes): leader address → coin → the signed size that leader has
+   * held without interruption for the delay (core/entry.ts copiedUnderDelay), for the coins where
+   * it is less than what it holds now. The leaders' current sizes still decide every reduction;
+   * these only hold back the target's growth beyond our position (limitGrowth): the delay never
+   * sizes us below what we hold.
+   */
+  delayHeld?: Record<string, Record<string, number>>;
+  /**
+   * Copy delay: coin → when the leader's increase not yet held long enough is copied (the
+   * "copy-delay" note's text, said when the delay holds back at least a lot of the target).
+   */
   copyDelay?: Record<string, string>;
   /** Copy delay: coin → a leader increase reversed before its delay ended ("reversed-after-delay" note). */
   reversedAfterDelay?: Record<string, string>;
@@ -216,6 +230,8 @@ interface CoinWork {
   heldAbove: Leg | undefined;
   /** entry-only: the leaders reduced, closed or flipped; the target holds our position. */
   held?: boolean;
+  /** The copy delay held back the target's growth by at least a lot: what it did, in words. */
+  delayed?: string | null;
   /** A gated leader's increase was dropped from the target: the gate's reason and detail. */
   gated?: { reason: ReasonCode; detail: string } | null;
   /** The allocation cap cut this coin's target (before other caps): the uncapped raw. */
@@ -255,7 +271,15 @@ interface Leg {
 export function planOrders(params: PlanParameters): Plan {
   const { leaders, ours, markets, settings, context } = params;
   const halted = context.halted;
-  const { ratios, allocation } = copyRatios(leaders, ours, markets, settings, params.sizingInputs);
+  // Under a copy delay the ratios are those of the leaders as held for the delay (a
+  // fixed-notional share or an allocation cap is not moved by a position not copied yet).
+  const { ratios, allocation } = copyRatios(
+    context.delayHeld ? heldView(leaders, context.delayHeld) : leaders,
+    ours,
+    markets,
+    settings,
+    params.sizingInputs,
+  );
   const allocScale = new Map(allocation.map((a) => [a.leader, a.scale]));
 
   // Universe: every coin anyone holds (for the caps), plus the coins asked for.
@@ -321,8 +345,11 @@ export function planOrders(params: PlanParameters): Plan {
     const w = work.get(coin);
     if (w?.notCopied && w.rule.kind === "copy")
       skipped.push({ coin, reason: "negative-edge", detail: w.notCopied });
-    const waiting = context.copyDelay?.[coin];
-    if (waiting) skipped.push({ coin, reason: "copy-delay", detail: waiting });
+    if (w?.delayed && w.rule.kind === "copy") {
+      const waiting =
+        context.copyDelay?.[coin] ?? "copy delay: the leader's increase is not held long enough yet";
+      skipped.push({ coin, reason: "copy-delay", detail: `${waiting}; ${w.delayed}` });
+    }
     const reversed = context.reversedAfterDelay?.[coin];
     if (reversed) skipped.push({ coin, reason: "reversed-after-delay", detail: reversed });
   }
@@ -597,6 +624,9 @@ function coinWork(
   const ourSize = finiteOr0(ours.positions[coin]?.size);
   let leaderSize = 0;
   let raw = 0;
+  /** raw at the sizes the leaders held for the copy delay: what the delay lets the target grow to. */
+  let rawHeld = 0;
+  const delayHeld = context.delayHeld;
   /** raw without the contributions of gated leaders (breakers): what may make the target grow. */
   let rawFree = 0;
   /** raw without the allocation cap's scale (for its note). */
@@ -635,6 +665,7 @@ function coinWork(
         parts.push({ share: Math.abs(c.ratio * size), leader: i });
       }
       raw += ratio * size;
+      if (delayHeld) rawHeld += ratio * finiteOr0(delayHeld[l.address]?.[coin] ?? size);
       const scale = allocScale.get(l.address);
       rawUncut += (scale && scale > 0 ? ratio / scale : ratio) * size;
       const g = context.leaderGates?.find(
@@ -718,6 +749,7 @@ function coinWork(
     raw = raw === 0 ? 0 : -raw;
     rawFree = rawFree === 0 ? 0 : -rawFree;
     rawUncut = rawUncut === 0 ? 0 : -rawUncut;
+    rawHeld = rawHeld === 0 ? 0 : -rawHeld;
   }
   const allocCut = allocScale.size > 0 && market !== null && rawUncut !== raw ? rawUncut : null;
   // Leader breakers: the growth of the target on its side comes only from ungated leaders.
@@ -729,6 +761,19 @@ function coinWork(
         reason: gate.reason,
         detail: `${gate.detail}; target ${detailNumber(raw)} ${coin} → ${detailNumber(limited)}`,
       };
+    }
+    raw = limited;
+  }
+  // Copy delay: an increase of the target is copied only as far as the leaders have held it for
+  // the delay; the target never goes below what we hold because of it (the leaders' current
+  // sizes decide reductions, at once), and a flip closes at once but opens only the held part.
+  let delayed: string | null = null;
+  if (delayHeld && rule.kind === "copy") {
+    const limited = limitGrowth(raw, rawHeld, ourSize);
+    if (market && sizeToLots(limited, szDecimals) !== sizeToLots(raw, szDecimals)) {
+      const to = lotsToSize(sizeToLots(limited, szDecimals), szDecimals);
+      const from = lotsToSize(sizeToLots(raw, szDecimals), szDecimals);
+      delayed = `until then the target is ${detailNumber(to)} ${coin}, not ${detailNumber(from)} (we hold ${detailNumber(ourSize)}; only increases wait, reductions are copied at once)`;
     }
     raw = limited;
   }
@@ -752,6 +797,7 @@ function coinWork(
     coin,
     held,
     gated,
+    delayed,
     allocRaw: allocCut,
     parts: parts.length > 0 ? parts : undefined,
     uniform: holders > notCopied.length && !missing && !unsizable && !perCoinMode(settings),
@@ -1223,6 +1269,23 @@ function referenceLeader(
 
 // ---------------------------------------------------------------------------------------
 
+/** The leaders with each position replaced by the size held for the copy delay (0: none). */
+function heldView(
+  leaders: readonly LeaderState[],
+  held: Readonly<Record<string, Record<string, number>>>,
+): LeaderState[] {
+  return leaders.map((l) => {
+    const mine = held[l.address];
+    if (!mine) return l;
+    const positions: LeaderState["positions"] = {};
+    for (const [coin, p] of Object.entries(l.positions)) {
+      const size = mine[coin] ?? p.size;
+      if (size !== 0) positions[coin] = { ...p, size };
+    }
+    return { ...l, positions };
+  });
+}
+
 function positive(x: number | undefined): number | undefined {
   return x !== undefined && x > 0 && Number.isFinite(x) ? x : undefined;
 }
@@ -1234,11 +1297,13 @@ function nonZero(x: number | undefined): boolean {
 }
 
 /**
- * A target `raw` whose growth on its side may come only from `free` (the ungated leaders'
- * part): a reduction (or an equal target) is kept; an increase over what we hold on that side
- * is cut to what `free` asks for, never below what we hold. A flip opens only `free`'s part.
+ * A target `raw` whose growth on its side may come only from `free` (the ungated leaders' part
+ * for the leader breakers; the leaders' sizes held for the copy delay): a reduction (or an
+ * equal target) is kept; an increase over what we hold on that side is cut to what `free` asks
+ * for, never below what we hold. A flip closes ours and opens only `free`'s part.
+ * The result is 0 or on raw's side, with min(|ours on that side|, |raw|) ≤ |result| ≤ |raw|.
  */
-function limitGrowth(raw: number, free: number, ours: number): number {
+export function limitGrowth(raw: number, free: number, ours: number): number {
   if (raw === 0) return 0;
   const dir = Math.sign(raw);
   const base = Math.sign(ours) === dir ? Math.abs(ours) : 0;

@@ -1,15 +1,16 @@
-// exec.copyDelayMinutes: the leaders as the planner sees them are their positions as held for
-// the delay (core/entry.ts heldSize), so an increase is copied only once the leader has kept it
-// that long — and re-checked then: a leader that reduced or left meanwhile is not copied
-// ("reversed-after-delay"). Reductions show at once. This keeps each leader's size history per
-// coin (from its fills and the sweeps), rebuilt from its fills of the window at the start so a
-// restart or a cron run waits no longer than the leader's own history says, and asks the engine
-// to re-plan a coin when its delay ends.
+// exec.copyDelayMinutes: the planner gets each leader's positions as held for the delay
+// (core/entry.ts copiedUnderDelay) beside its current ones, so an increase is copied only once
+// the leader has kept it that long — and re-checked then: a leader that reduced or left
+// meanwhile is not copied ("reversed-after-delay"). Reductions are the current sizes', at once,
+// and the delay never brings us below what we hold (planner.ts limitGrowth). This keeps each
+// leader's size history per coin (from its fills and the sweeps), rebuilt from its fills of the
+// window at the start so a restart or a cron run waits no longer than the leader's own history
+// says, and asks the engine to re-plan a coin when its delay ends.
 
 import {
+  copiedUnderDelay,
   delayDetail,
   extendPath,
-  heldSize,
   nextDelayDue,
   reversalsBetween,
   type SizePoint,
@@ -114,32 +115,33 @@ export class CopyDelay {
   }
 
   /**
-   * The leaders as the planner sees them under the delay (each position replaced by what was
-   * held long enough), the notes for coins still waiting or reversed, and a re-plan scheduled
-   * for each coin whose delay ends later.
+   * What the planner needs under the delay: each leader's sizes held long enough where they are
+   * less than what it holds now (`held`: the planner holds back only the growth above them,
+   * never reducing us because of them), the notes for coins still waiting or reversed, and a
+   * re-plan scheduled for each coin whose delay ends later.
    */
   apply(
     leaders: LeaderState[],
     now: number,
-  ): { leaders: LeaderState[]; copyDelay: Record<string, string>; reversed: Record<string, string> } {
+  ): {
+    held: Record<string, Record<string, number>>;
+    copyDelay: Record<string, string>;
+    reversed: Record<string, string>;
+  } {
     const delay = this.#o.delayMs;
+    const held: Record<string, Record<string, number>> = {};
     const copyDelay: Record<string, string> = {};
     const reversed: Record<string, string> = {};
-    const out = leaders.map((l) => {
+    for (const l of leaders) {
       const byCoin = this.#paths.get(l.address.toLowerCase());
-      if (!byCoin) return l;
-      const positions: Positions = {};
-      for (const [coin, p] of Object.entries(l.positions)) positions[coin] = { ...p };
+      if (!byCoin) continue;
+      const mine: Record<string, number> = {};
       for (const [coin, path] of byCoin) {
-        const current = positions[coin]?.size ?? 0;
-        const held = heldSize(path, now, delay);
-        // Never more than the leader holds now, on its side (the model may be fresher).
-        const copied =
-          Math.sign(held) === Math.sign(current)
-            ? Math.sign(current) * Math.min(Math.abs(held), Math.abs(current))
-            : 0;
+        const current = l.positions[coin]?.size ?? 0;
+        const copied = copiedUnderDelay(path, now, delay, current);
         const due = nextDelayDue(path, now, delay);
         if (Math.abs(copied) < Math.abs(current)) {
+          mine[coin] = copied;
           copyDelay[coin] = delayDetail(coin, current, copied, due);
         }
         if (due !== null) this.#schedule(coin, due);
@@ -147,13 +149,10 @@ export class CopyDelay {
           reversed[coin] =
             `copy delay: the leader's ${coin} ${detailNumber(r.wanted)} of ${new Date(r.time).toISOString().slice(11, 19)} UTC was not held for ${detailNumber(delay / 60_000)} minutes (${detailNumber(r.held)} still held at ${new Date(r.due).toISOString().slice(11, 19)}): not copied`;
         }
-        const p = positions[coin];
-        if (copied === 0) delete positions[coin];
-        else if (p) p.size = copied;
       }
-      return { ...l, positions };
-    });
-    return { leaders: out, copyDelay, reversed };
+      if (Object.keys(mine).length > 0) held[l.address] = mine;
+    }
+    return { held, copyDelay, reversed };
   }
 
   #schedule(coin: string, at: number): void {

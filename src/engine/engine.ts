@@ -98,8 +98,11 @@ export interface EngineReader {
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
    */
   getFillsByTime?(user: Address, startTime: number): Promise<Fill[]>;
-  /** A coin's book (`l2Book`): a dry run's orders walk it as paper's do (HlClient implements it). */
-  getTopOfBook?(coin: string): Promise<{ levels?: PaperBook }>;
+  /**
+   * A coin's book (`l2Book`): a dry run's orders walk it as paper's do, and a run without book
+   * streams (reconcile) prices its passive entries on its best bid and ask (HlClient implements it).
+   */
+  getTopOfBook?(coin: string): Promise<{ bestBid?: number; bestAsk?: number; levels?: PaperBook }>;
   /** Funding paid (−) / received (+) on the user's positions since `startTime` (the copy's P&L). */
   getFunding?(user: Address, startTime: number): Promise<FundingFact[]>;
   /** Hourly candles of a coin since `startTime` (risk-parity's volatility; HlClient implements it). */
@@ -339,6 +342,11 @@ export class CopyEngine {
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
   #dirty = new Set<string>();
+  /**
+   * Coins to re-plan within the current sweep of a run without streams (reconcile): a passive
+   * entry the exchange refused as crossing goes as IOC in the same run, as follow's re-plan does.
+   */
+  readonly #replanInSweep = new Set<string>();
   #planScheduled = false;
   #stopping = false;
   /** A trade-id clash in the journal was warned about (once a run). */
@@ -1149,7 +1157,11 @@ export class CopyEngine {
         this.#leaderSizes(),
         reads.protectionMark,
       );
-    const planned = this.#plan(undefined);
+    let planned = this.#plan(undefined);
+    // Without book streams (reconcile) the markets have mids only: the passive entries are priced
+    // again on their coins' best bid and ask, read now — one rule (core/entry.ts
+    // passiveLimitPrice) for follow and reconcile, so a post-only entry does not cross the book.
+    if (await this.#readPassiveBooks(planned)) planned = this.#plan(undefined);
     if (execute && o.mode === "live" && !this.#reviewed && sends && !this.#stopping) {
       await this.#review(planned);
     }
@@ -1170,6 +1182,24 @@ export class CopyEngine {
     // What the sweep found, before its orders: its plan's drift (one read, one moment).
     const found = driftReport(mergePlanView(emptyPlanView(), plan));
     const results = execute ? await this.#execute(plan, true, false, trigger) : [];
+    // A passive entry refused as crossing (the book moved since it was read): without streams
+    // there is no later re-plan, so its coin goes as IOC now, in this sweep (as follow does).
+    if (execute && this.#replanInSweep.size > 0 && !this.#stopping) {
+      const coins = [...this.#replanInSweep].sort();
+      this.#replanInSweep.clear();
+      const again = this.#plan(coins);
+      this.#emit({
+        type: "decision",
+        ts: this.#now(),
+        trigger,
+        coins,
+        plan: again,
+        ...this.#heldBy(again, true),
+      });
+      o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins, plan: again });
+      results.push(...(await this.#execute(again, true, false, trigger)));
+    }
+    this.#replanInSweep.clear();
     if (execute) await this.#protect();
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
@@ -1760,6 +1790,38 @@ export class CopyEngine {
    * Stream the top of book of every coin the leaders or we hold, so limit prices start from
    * the real best bid/ask instead of the mid (off the hot path; failures only warn).
    */
+  /**
+   * A run without book streams: read the best bid and ask of each coin the plan places a passive
+   * entry in and has no book for (one l2Book each). Returns whether any was read (then re-plan).
+   * A failed read leaves the mid-based price (a crossing refusal then goes as IOC).
+   */
+  async #readPassiveBooks(plan: Plan): Promise<boolean> {
+    const read = this.#o.reader.getTopOfBook?.bind(this.#o.reader);
+    if (this.#streams || !read || this.#stopping) return false;
+    const coins = new Set<string>();
+    for (const a of plan.actions) {
+      const m = this.#market.markets[a.coin];
+      if (a.passive && m && (m.bestBid === undefined || m.bestAsk === undefined)) coins.add(a.coin);
+    }
+    let any = false;
+    for (const coin of [...coins].sort()) {
+      try {
+        this.#requests++;
+        const book = await read(coin);
+        if (book.bestBid === undefined && book.bestAsk === undefined) continue;
+        this.#market.applyBook(coin, book.bestBid, book.bestAsk);
+        any = true;
+      } catch (error) {
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `${coin}: the book could not be read to price the passive entry (${toHlcopyError(error).message}): priced at the mid`,
+        });
+      }
+    }
+    return any;
+  }
+
   #watchBooks(): void {
     const streams = this.#streams;
     if (!streams?.watchBooks || this.#stopping) return;
@@ -2192,7 +2254,16 @@ export class CopyEngine {
       });
     });
     this.#timeStop?.afterExecute(out, this.#leaderSizes());
-    this.#styles.fromResults(toSend, results);
+    // A passive entry refused as crossing (our price is there now): its coin goes as IOC at once
+    // — no backoff (the IOC is another order, not the refused one again) —, re-planned on the
+    // hot path with streams, or within this sweep without them (reconcile).
+    const crossed = this.#styles.fromResults(toSend, results);
+    for (const coin of crossed) {
+      this.#backoff.delete(coin);
+      if (this.#streams) this.#dirty.add(coin);
+      else this.#replanInSweep.add(coin);
+    }
+    if (crossed.length > 0 && this.#streams && !this.#stopping) this.#schedulePlan();
     // An executor with its own account (paper) made these fills: journaled as streamed ones are.
     for (const f of executor.account?.takeFills() ?? [])
       this.#recordOurFill(f, this.#refs.get(f.cloid ?? ""));

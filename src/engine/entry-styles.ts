@@ -162,10 +162,10 @@ export class EntryStyles {
     coins: string[] | undefined,
   ): { leaders: LeaderState[]; context: Partial<PlanContext>; sizingInputs?: SizingInputs } {
     const context: Partial<PlanContext> = {};
-    let view = leaders;
+    const view = leaders;
     if (this.#delay) {
       const d = this.#delay.apply(leaders, now);
-      view = d.leaders;
+      if (Object.keys(d.held).length > 0) context.delayHeld = d.held;
       if (Object.keys(d.copyDelay).length > 0) context.copyDelay = d.copyDelay;
       if (Object.keys(d.reversed).length > 0) context.reversedAfterDelay = d.reversed;
     }
@@ -206,9 +206,12 @@ export class EntryStyles {
     this.#passive?.willSend(actions);
   }
 
-  fromResults(actions: readonly PlannedAction[], results: readonly OrderResult[]): void {
-    const replan = this.#passive?.fromResults(actions, results) ?? [];
-    if (replan.length > 0) this.#o.replan(replan);
+  /**
+   * A sent batch's results: returns the coins whose passive entry the exchange refused as
+   * crossing — their increase goes as IOC now (the engine re-plans them, with no backoff).
+   */
+  fromResults(actions: readonly PlannedAction[], results: readonly OrderResult[]): string[] {
+    return this.#passive?.fromResults(actions, results) ?? [];
   }
 
   /** A leader fill (not a snapshot's): its size now, for the copy delay; passive again for the coin. */

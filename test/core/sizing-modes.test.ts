@@ -282,16 +282,25 @@ describe("entry rules", () => {
   });
 
   it("copy-delay and reversed-after-delay notes from the engine are shown, and are not drift", () => {
+    // BTC: the leader's 1 is not held long enough (held 0): the delay holds the whole target back.
     const p = plan({
       markets: M,
-      leader: leader({}),
-      context: { copyDelay: { BTC: "copy delay: waiting" }, reversedAfterDelay: { ETH: "reversed" } },
+      leader: leader({ BTC: 1 }),
+      context: {
+        delayHeld: { [LEADER]: { BTC: 0 } },
+        copyDelay: { BTC: "copy delay: waiting" },
+        reversedAfterDelay: { ETH: "reversed" },
+      },
       coins: ["BTC", "ETH"],
     });
+    expect(p.actions).toEqual([]);
     expect(p.skipped.map((x) => [x.coin, x.reason])).toEqual([
       ["BTC", "copy-delay"],
       ["ETH", "reversed-after-delay"],
     ]);
+    expect(p.skipped[0]?.detail).toBe(
+      "copy delay: waiting; until then the target is 0 BTC, not 0.1 (we hold 0; only increases wait, reductions are copied at once)",
+    );
     expect(p.inSync).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 // Issue 21's entry styles against the in-process simulator, through the real engine, SDK and
-// websockets: the copy delay (an increase is copied once the leader has held it for the delay;
-// one reversed before it ends is not), and passive entries (a post-only limit that fills at its
-// price; converted to the usual IOC after its timeout; cancelled first by a reduction).
+// websockets: the copy delay (an increase is copied once the leader has held it for the delay,
+// a copy already held is never cut for it; one reversed before it ends is not), and passive
+// entries (a post-only limit that fills at its price; converted to the usual IOC after its
+// timeout; cancelled first by a reduction).
 
 import { describe, expect, it } from "vitest";
 import type { Settings } from "../../src/core/settings.js";
@@ -78,12 +79,63 @@ describe("exec.copyDelayMinutes", () => {
   });
 });
 
+describe("exec.copyDelayMinutes at a follow's start-up", () => {
+  it("keeps the copy an earlier run made; holds back the leader's add; copies its reduction at once", async () => {
+    const t = await startSimFollow({ sim: { seed: 24, refillMs: 0 } });
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    // An earlier run without the delay copied it: 10 % of 50.
+    const first = t.follow({ settings: settings(() => {}) });
+    const firstRun = first.run();
+    await eventually(async () => (await position(t.client, t.master.address, "SOL")) === 5, WAIT);
+    await first.engine.stop("done");
+    await firstRun;
+    const sent = t.sim.control.orderHistory(t.master.address).length;
+
+    // Restarted with a 5-minute delay: the leader's SOL is seconds old, the copy is kept.
+    const s = settings((x) => (x.exec.copyDelayMinutes = 5));
+    const f = t.follow({ settings: s });
+    const running = f.run();
+    const sweep = await eventually(() => f.events.find((e) => e.type === "decision"), WAIT);
+    expect(sweep.type === "decision" && sweep.plan.actions).toEqual([]);
+    // The leader adds 50 within the delay: held back (no order), the copy stays at 5.
+    await trade(t.leaderClient, "SOL", "buy", 50);
+    const held = await eventually(() => skips(f.events, "SOL", "copy-delay")[0], WAIT);
+    expect(held.type === "decision" && held.plan.actions).toEqual([]);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(sent);
+    // The leader cuts to 20: copied at once, down to 10 % of its current 20 — not to 0.
+    await trade(t.leaderClient, "SOL", "sell", 80, true);
+    await eventually(async () => (await position(t.client, t.master.address, "SOL")) === 2, WAIT);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(sent + 1);
+    await f.engine.stop("done");
+    await running;
+  });
+});
+
 describe("exec.entry passive", () => {
   const passive = (timeoutSeconds: number) =>
     settings((s) => {
       s.exec.entry = "passive";
       s.exec.passiveTimeoutSeconds = timeoutSeconds;
     });
+
+  it("an entry the exchange refuses as crossing goes as IOC at once (no backoff first)", async () => {
+    const t = await setup(passive(600));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    // The book moves between our read and the order: the exchange's own refusal, once.
+    t.sim.control.fault({
+      kind: "rejectOrders",
+      count: 1,
+      message: "Post only order would have immediately matched, bbo was 29999@30000. asset=0",
+    });
+    const running = t.run();
+    await eventually(async () => (await position(t.client, t.master.address, "BTC")) === 0.1, WAIT);
+    const orders = t.events.filter((e) => e.type === "order" && e.coin === "BTC");
+    expect(orders.map((e) => e.type === "order" && e.status)).toEqual(["rejected", "filled"]);
+    expect(t.sim.control.orderHistory(t.master.address).map((o) => o.tif)).toEqual(["Alo", "Ioc"]);
+    expect(skips(t.events, "BTC", "backoff")).toEqual([]);
+    await t.engine.stop("done");
+    await running;
+  });
 
   it("rests a post-only limit at the leader's price or better, and it fills at that limit", async () => {
     const t = await setup(passive(600));
