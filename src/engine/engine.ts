@@ -35,7 +35,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { closedCopySize, forcedCloseKind } from "../core/pnl.js";
+import { copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
@@ -204,6 +204,11 @@ export interface EngineOptions {
   allowEmptyLeader?: boolean;
   /** Manage the account's positions hlcopy did not open (refused otherwise). */
   adopt?: boolean;
+  /**
+   * Positions hlcopy did not open are neither refused nor adopted: not the copy's, left alone —
+   * or closed under a halt (`hlcopy flatten` with no follow running), outside the copy P&L.
+   */
+  leaveForeign?: boolean;
   /**
    * Asked before a live plan that needs review (first run for the leader set, closing adopted
    * positions, more than exec.confirmAbovePct % of equity); it may also throw to refuse.
@@ -442,6 +447,7 @@ export class CopyEngine {
       account: options.account,
       mode: options.mode,
       adopt: options.adopt === true,
+      leaveForeign: options.leaveForeign === true,
       join: options.settings.join,
       emit: (e) => this.#emit(e),
       now: this.#now,
@@ -2258,9 +2264,16 @@ export class CopyEngine {
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
     // A fill of no order of ours (a liquidation, an ADL, the trader's close by hand) may close
     // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
-    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised.
+    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised. A
+    // safety close of ours (a flatten, the kill switch, the on-exit flatten) closes every
+    // position, those hlcopy did not open too: by the same rule only hlcopy's part of what it
+    // closed is the copy's, the rest stays outside hlcopy. (Other orders of ours trade only what
+    // hlcopy manages: all theirs.) A paper or dry run's account is all its own.
     const forced = forcedCloseKind(f);
-    const copySz = ref ? undefined : closedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f);
+    const split = !ref || (ref.kind === "safety" && this.#o.mode === "live");
+    const copySz = split
+      ? copySizeOfFill(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f, ref !== undefined)
+      : undefined;
     const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,

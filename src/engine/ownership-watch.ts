@@ -27,6 +27,12 @@ export interface OwnershipWatchOptions {
   mode: RunMode;
   /** --adopt: positions hlcopy did not open are managed as part of the copy. */
   adopt: boolean;
+  /**
+   * Positions hlcopy did not open are neither refused at the start nor adopted: left as not the
+   * copy's (`hlcopy flatten` with no follow running closes them under its halt, outside the
+   * copy P&L). `adopt` wins.
+   */
+  leaveForeign?: boolean;
   join: Settings["join"];
   emit: (event: EngineEvent) => void;
   now: () => number;
@@ -76,6 +82,11 @@ export class OwnershipWatch {
         // A first live run owns the account from here: what it fills before its first sweep
         // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
         // "not-ours".
+        if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
+        return;
+      }
+      if (!o.adopt && o.leaveForeign === true) {
+        this.#foreign = foreign.map((f) => f.coin);
         if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
         return;
       }
@@ -155,8 +166,10 @@ export class OwnershipWatch {
       else managed[coin] = kept;
     }
     for (const coin of this.#foreign) {
-      const before = this.#managedBefore[coin];
-      if (before === undefined) delete managed[coin];
+      // What hlcopy managed, but no more than the account holds on that side: a position closed
+      // since (a flatten, the trader) leaves no claim on what they open there next.
+      const before = keptManaged(this.#managedBefore[coin] ?? 0, managed[coin] ?? 0);
+      if (before === 0) delete managed[coin];
       else managed[coin] = before;
     }
     // A coin with an order of unknown outcome: the account read may or may not hold its fill,

@@ -345,8 +345,13 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
       if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
       // Not hlcopy's order, yet partly the copy's: it closed hlcopy's position (a liquidation, an
-      // ADL, a close by hand).
-      if (e.kind === null && e.copySz !== null && e.copySz > 0)
+      // ADL, a close by hand); or hlcopy's close of more than it opened (a flatten of a position
+      // held by hand): only its part is.
+      if (
+        e.kind === null
+          ? e.copySz !== null && e.copySz > 0
+          : e.kind === "safety" && e.copySz !== null && e.copySz < e.sz
+      )
         parts.push(`the copy's ${fmtExact(e.copySz)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };
     }
