@@ -1810,6 +1810,7 @@ export class CopyEngine {
       liquidatedCoins: [...this.#liquidated],
       notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
       foreignCoins: this.#ownership.foreign,
+      foreignPositions: this.#ownership.foreignPositions,
       backoffUntil,
       leverageNotSet,
       ...(this.#protection || this.#timeStop ? { stoppedOut: this.#stoppedOut() } : {}),

@@ -5,10 +5,12 @@
 // core/join.ts); this keeps their state in the journal (CopyState) and tells what it decided.
 
 import { UsageError } from "../core/errors.js";
-import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
+import { shortAddress as short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import {
+  type ForeignPosition,
   foreignPositions,
+  foreignText,
   isCoinLeftAlone,
   keptManaged,
   type ManagedPositions,
@@ -45,6 +47,8 @@ export class OwnershipWatch {
   #adopted: string[] = [];
   /** Coins whose position changed outside hlcopy during the run: left alone. */
   #foreign: string[] = [];
+  /** Those positions, with what hlcopy manages of each (what was made outside it is said). */
+  #foreignPositions: ForeignPosition[] = [];
   #managedBefore: ManagedPositions = {};
   /** What a live run adopted, said once it is recorded (see kept()). */
   #adoptedNotice: string | null = null;
@@ -58,6 +62,9 @@ export class OwnershipWatch {
   }
   get foreign(): string[] {
     return this.#foreign;
+  }
+  get foreignPositions(): readonly ForeignPosition[] {
+    return this.#foreignPositions;
   }
 
   /**
@@ -75,9 +82,11 @@ export class OwnershipWatch {
     const managed = o.copyState.managed();
     this.#managedBefore = managed ?? {};
     const foreign = foreignPositions(ours, managed, markets, settings, o.copyState.unresolvedRemainder());
-    const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
+    // The part made outside hlcopy, not the whole position (hlcopy's part of it is said beside).
+    const list = foreign.map(foreignText).join(", ");
     if (atStart) {
       this.#foreign = [];
+      this.#foreignPositions = [];
       if (foreign.length === 0) {
         // A first live run owns the account from here: what it fills before its first sweep
         // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
@@ -87,6 +96,7 @@ export class OwnershipWatch {
       }
       if (!o.adopt && o.leaveForeign === true) {
         this.#foreign = foreign.map((f) => f.coin);
+        this.#foreignPositions = foreign;
         if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
         return;
       }
@@ -129,6 +139,7 @@ export class OwnershipWatch {
       o.journal.recordEvent({ ts: o.now(), type: "foreign", runId: o.runId(), data: { positions: foreign } });
     }
     this.#foreign = coins;
+    this.#foreignPositions = foreign;
   }
 
   /**

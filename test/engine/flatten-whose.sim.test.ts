@@ -31,9 +31,14 @@ async function handBesideCopy(t: SimFollow) {
   await trade(t.client, "ETH", "buy", 0.5);
   await trade(t.client, "SOL", "buy", 10);
   await f.engine.sweep("manual");
-  expect(
-    f.events.some((e) => e.type === "warning" && /changed outside hlcopy: ETH .*SOL/.test(e.message)),
-  ).toBe(true);
+  // Said as what was made by hand — ETH's 0.5, not the whole 1.5 — in the warning and the skip.
+  expect(f.events.filter((e) => e.type === "warning").map((e) => e.message)).toContain(
+    "position(s) changed outside hlcopy: ETH +0.5 (of +1.5; hlcopy's +1), SOL +10: left alone (restart with --adopt to manage them)",
+  );
+  const skip = [...f.events].reverse().find((e) => e.type === "decision");
+  expect(skip?.type === "decision" && skip.plan.skipped.find((x) => x.coin === "ETH")?.detail).toBe(
+    "our ETH position changed outside hlcopy by +0.5 (of +1.5; hlcopy's +1): left alone (restart with --adopt to manage it)",
+  );
   // Both up: the ETH close makes a profit, a third of it on the trader's 0.5.
   t.sim.control.setMid("ETH", 3_300);
   t.sim.control.setMid("SOL", 180);
