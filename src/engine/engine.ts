@@ -17,6 +17,7 @@
 import { driftReport, emptyPlanView, type Freshness, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
+  ConfigError,
   type HlcopyError,
   RateLimitError,
   RetryableError,
@@ -24,7 +25,7 @@ import {
   UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
-import { FillDeduper } from "../core/fills.js";
+import { FillDeduper, historyForgotten } from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import {
   type CloidLookup,
@@ -404,6 +405,8 @@ export class CopyEngine {
   readonly #copyState: CopyState;
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
+  /** The exchange's history of the account was checked against the journal's (once a run). */
+  #historyChecked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
   /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
@@ -825,6 +828,8 @@ export class CopyEngine {
    */
   async recoverOrders(): Promise<number> {
     const o = this.#o;
+    // The first thing a run asks the exchange: whether it still knows the journal's account.
+    if (!this.#historyChecked) await this.#checkHistory();
     if (o.mode !== "live") return 0;
     const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
     // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
@@ -1240,6 +1245,9 @@ export class CopyEngine {
     const o = this.#o;
     // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
     if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
+    // Before any other read is taken in (our fills are journaled as they arrive): the account the
+    // journal was kept against is still the exchange's.
+    if (!this.#historyChecked) await this.#checkHistory();
     const marketsMark = this.#market.mark();
     const oursMark = this.#ours.mark();
     const protectionMark = this.#protection?.mark() ?? 0;
@@ -1458,6 +1466,42 @@ export class CopyEngine {
     throw new UsageError(
       `${o.account} has no equity on ${o.network} ($${fmt(ours.accountValue)}): nothing to copy with`,
       { hint: "fund the account (deposit USDC) and run again, or check --account" },
+    );
+  }
+
+  /**
+   * The exchange still holds the newest fill an earlier run journaled for the account. When it
+   * does not (core/fills.ts historyForgotten) the account's history is gone — a simulator
+   * restarted without its state, a reset testnet — while the journal remembers it: its
+   * high-water mark, day start and copy P&L would be measured against an account that no longer
+   * exists (an emptied account read as a 100 % drawdown, the kill switch tripped by it, "in
+   * sync" beside positions that vanished with no fill). Refused at the start, before anything is
+   * read in or sent. One request, once a run; an account of its own (paper) is not checked.
+   * @throws {ConfigError} (exit 2) when the exchange has forgotten it.
+   */
+  async #checkHistory(): Promise<void> {
+    this.#historyChecked = true;
+    const o = this.#o;
+    if (this.#ownAccount() || !o.reader.getFillsByTime) return;
+    const ts = o.journal.lastFillTime();
+    if (ts === null) return;
+    // A fill a run journaled (one seeded by hand or a test has no run).
+    const last = o.journal
+      .fillsSince(ts)
+      .find((f) => f.ts === ts && f.tid !== null && f.runId !== null && f.runId !== this.#runId);
+    if (!last || last.tid === null) return;
+    const read = o.reader.getFillsByTime.bind(o.reader);
+    const fills = await this.#startupRead("your fills", () => {
+      this.#requests++;
+      return read(o.account, ts);
+    });
+    if (!historyForgotten({ tid: last.tid, ts }, fills)) return;
+    const when = new Date(ts).toISOString().replace("T", " ").slice(0, 16);
+    throw new ConfigError(
+      `${o.network} has no record of ${o.account}'s fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${when} UTC): the exchange's account is not the one the journal was kept against (a simulator restarted without its state, a reset testnet)`,
+      {
+        hint: `hlcopy will not measure the high-water mark, drawdown or P&L against a history that is gone: move the journal aside (mv ${o.journal.path} ${o.journal.path}.bak) or use another --config-dir, and start afresh`,
+      },
     );
   }
 
