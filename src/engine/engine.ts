@@ -1476,13 +1476,15 @@ export class CopyEngine {
    * high-water mark, day start and copy P&L would be measured against an account that no longer
    * exists (an emptied account read as a 100 % drawdown, the kill switch tripped by it, "in
    * sync" beside positions that vanished with no fill). Refused at the start, before anything is
-   * read in or sent. One request, once a run; an account of its own (paper) is not checked.
+   * read in or sent. One request, once a run; an account of its own (paper) is not checked, nor
+   * is a flatten (no leader: it only closes).
    * @throws {ConfigError} (exit 2) when the exchange has forgotten it.
    */
   async #checkHistory(): Promise<void> {
     this.#historyChecked = true;
     const o = this.#o;
-    if (this.#ownAccount() || !o.reader.getFillsByTime) return;
+    // A run with no leader is a flatten: it only closes (reducing risk is always allowed).
+    if (this.#ownAccount() || !o.reader.getFillsByTime || o.leaders.length === 0) return;
     const ts = o.journal.lastFillTime();
     if (ts === null) return;
     // A fill a run journaled (one seeded by hand or a test has no run).

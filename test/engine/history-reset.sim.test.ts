@@ -14,7 +14,7 @@ import { liveExecutor } from "../../src/engine/executor.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { copySettings, trade } from "../helpers/sim-engine.js";
 
 const sink = () => ({ write: (_: string) => {} });
@@ -149,5 +149,18 @@ describe("an exchange that forgot the account's history", () => {
       halt: null,
     });
     expect(after.lastRun?.exitCode).toBe(2);
+    // Its drift verdict is the last real run's, dated as it was: the refused run recorded none.
+    expect(after.lastSweep).toEqual(before.lastSweep);
+    expect(after.drift).toEqual(before.drift);
+
+    // A flatten is not refused: it measures nothing, it only closes (the SOL bought by hand).
+    const flat = await runCli(["--network", second.httpUrl, "--account", account, "flatten", "--yes"], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey },
+      timeoutMs: 30_000,
+    });
+    // (It may warn of the cash that vanished with the old exchange; it refuses nothing.)
+    expect(flat.stderr).not.toMatch(/^error:/m);
+    expect(flat.code).toBe(0);
+    expect(flat.stdout).toMatch(/SOL sell 1\/1 filled.*no position left/);
   });
 });
