@@ -124,6 +124,16 @@ export function copySizeOfFill(
 }
 
 /**
+ * Whether an order of hlcopy's may close what hlcopy did not open, so that its fills are split by
+ * copySizeOfFill: a safety close (flatten, the kill switch, the on-exit flatten close every
+ * position) or risk.closeDenied's close of a denied coin. Every other order trades only what
+ * hlcopy manages: all of it the copy's.
+ */
+export function closesBeyondCopy(kind: OrderKind, reason: string): boolean {
+  return kind === "safety" || reason === "coin-denied" || reason === "coin-not-allowed";
+}
+
+/**
  * The copy's share of a funding payment on a position of signed size `szi`, hlcopy managing
  * `managed` of that coin then: |its part| ÷ |szi|. The exchange pays funding on a coin's whole
  * position, size × price × rate, so every unit of it earns or pays alike: the part the trader

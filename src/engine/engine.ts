@@ -36,7 +36,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
+import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
@@ -52,6 +52,7 @@ import type {
   Markets,
   Plan,
   PlannedAction,
+  ReasonCode,
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
@@ -292,6 +293,8 @@ export interface ExecutedAction extends PlannedAction {
 /** What one of our orders' fills are measured against (src/core/slippage.ts). */
 interface FillRef {
   kind: OrderKind;
+  /** Why it was sent (what it may close: core/pnl.ts closesBeyondCopy). */
+  reason: ReasonCode;
   /** The touch when it was decided: execution slippage. */
   touchPx: number | null;
   /** The leader's fill price and time: copy slippage and lag (hot-path copies only). */
@@ -2144,6 +2147,7 @@ export class CopyEngine {
       const copy = kind === "copy";
       this.#refs.set(a.cloid, {
         kind,
+        reason: a.reason,
         touchPx,
         leaderPx: copy ? a.refPx : null,
         leaderTime: copy ? (this.#leaderFillTime.get(a.coin) ?? null) : null,
@@ -2313,11 +2317,12 @@ export class CopyEngine {
     // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
     // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised. A
     // safety close of ours (a flatten, the kill switch, the on-exit flatten) closes every
-    // position, those hlcopy did not open too: by the same rule only hlcopy's part of what it
-    // closed is the copy's, the rest stays outside hlcopy. (Other orders of ours trade only what
-    // hlcopy manages: all theirs.) A paper or dry run's account is all its own.
+    // position, those hlcopy did not open too — as does risk.closeDenied a denied coin's: by the
+    // same rule only hlcopy's part of what it closed is the copy's, the rest stays outside
+    // hlcopy. (Other orders of ours trade only what hlcopy manages: all theirs.) A paper or dry
+    // run's account is all its own.
     const forced = forcedCloseKind(f);
-    const split = !ref || (ref.kind === "safety" && this.#o.mode === "live");
+    const split = !ref || (this.#o.mode === "live" && closesBeyondCopy(ref.kind, ref.reason));
     const copySz = split
       ? copySizeOfFill(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f, ref !== undefined)
       : undefined;
@@ -2387,6 +2392,7 @@ export class CopyEngine {
     if (!row) return undefined;
     return {
       kind: row.kind ?? orderKind("sweep", row.reason, false),
+      reason: row.reason as ReasonCode,
       touchPx: row.touchPx,
       leaderPx: row.kind === "copy" ? row.leaderPx : null,
       leaderTime: null,

@@ -106,8 +106,8 @@ export type EngineEvent =
       kind: OrderKind | null;
       /**
        * The part of it the copy P&L counts (core/pnl.ts copySizeOfFill): all of a fill hlcopy
-       * placed, but of a safety close (flatten, kill switch) only what it closed of hlcopy's part
-       * of the position; of one it did not place, what it closed of hlcopy's position (a
+       * placed, but of a safety close (flatten, kill switch) or a closeDenied close only what it
+       * closed of hlcopy's part of the position (core/pnl.ts closesBeyondCopy); of one it did not place, what it closed of hlcopy's position (a
        * liquidation, an ADL, a close by hand), else 0; null: not journaled.
        */
       copySz: number | null;

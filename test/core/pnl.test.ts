@@ -8,6 +8,7 @@ import {
   addFunding,
   closedCopySize,
   closedPnlOf,
+  closesBeyondCopy,
   copyFill,
   copyFunding,
   copyFundingShare,
@@ -263,6 +264,17 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
     expect(
       copyFill({ coin: "DOGE", px: 0.2, sz: 100, fee: 0.01, closedPnl: 3, kind: "safety", copySz: 0 }),
     ).toBeNull();
+  });
+
+  it("which of hlcopy's orders may close what it did not open: safety closes and closeDenied's", () => {
+    expect(closesBeyondCopy("safety", "flatten")).toBe(true);
+    expect(closesBeyondCopy("safety", "kill-switch")).toBe(true);
+    expect(closesBeyondCopy("safety", "close")).toBe(true); // --on-exit flatten
+    expect(closesBeyondCopy("repair", "coin-denied")).toBe(true);
+    expect(closesBeyondCopy("repair", "coin-not-allowed")).toBe(true);
+    expect(closesBeyondCopy("copy", "open")).toBe(false);
+    expect(closesBeyondCopy("repair", "close")).toBe(false);
+    expect(closesBeyondCopy("join", "open")).toBe(false);
   });
 
   it("a liquidation or ADL is a forced close; a fill by hand (no cloid of ours either) is not", () => {

@@ -149,4 +149,40 @@ describe("flatten: whose closes", () => {
       j.close();
     }
   });
+
+  it("risk.closeDenied's close of a denied coin the trader bought by hand is not the copy's either", {
+    timeout: 60_000,
+  }, async () => {
+    const t = await startSimFollow({ sim: { seed: 43, fundingIntervalMs: 0 }, journal: "file" });
+    t.sim.control.setMid("SOL", 150);
+    const f = t.follow({
+      settings: copySettings((s) => {
+        s.exec.sweepSeconds = 3600;
+        s.risk.denyCoins = ["SOL"];
+        s.risk.closeDenied = true;
+      }),
+    });
+    const running = f.run();
+    await eventually(() => f.events.some((e) => e.type === "sweep"));
+    await trade(t.client, "SOL", "buy", 10);
+    t.sim.control.setMid("SOL", 180);
+    await f.engine.sweep("manual");
+    const close = await eventually(
+      () => f.events.find((e): e is FillEvent => e.type === "fill" && e.coin === "SOL" && e.side === "sell"),
+      10_000,
+    );
+    expect(close).toMatchObject({ kind: "repair", sz: 10, copySz: 0 });
+    await f.engine.stop("test over");
+    await running;
+    const status = (await runStatus({
+      configDir: t.dir,
+      account: t.account,
+      network: t.sim.httpUrl,
+      json: true,
+      out: sink(),
+    })) as StatusReport;
+    // Its profit is the trader's: none of it in the copy P&L.
+    expect((status.pnl as CopyPnl).realisedUsd).toBe(0);
+    expect((status.pnl as CopyPnl).byCoin).toEqual([]);
+  });
 });
