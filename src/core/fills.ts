@@ -116,3 +116,23 @@ export function applyFillStep(
 function near(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
+
+/** The most fills one userFillsByTime response holds (the exchange's page). */
+export const FILLS_PAGE = 2_000;
+
+/**
+ * Whether the exchange has forgotten the account's history the journal holds: `fills` is what it
+ * returns of the account from the time of the journal's newest fill (`last`) on. The exchange
+ * keeps an account's fills (its 10 000 most recent), so that fill is among them — unless the
+ * account made more than that many since, and then the reply is a full page. A reply that is not
+ * full and does not hold it means the exchange's record of the account is not the one the
+ * journal was kept against: a simulator restarted without its state, a reset testnet. A full
+ * page says nothing (false).
+ */
+export function historyForgotten(
+  last: { tid: number; ts: number },
+  fills: readonly { tid: number; time: number }[],
+): boolean {
+  if (fills.length >= FILLS_PAGE) return false;
+  return !fills.some((f) => f.tid === last.tid && f.time === last.ts);
+}

@@ -7,6 +7,7 @@
 // shrink a position on its own (liquidation, a resting stop, a manual close): that is never
 // foreign. Growing it, flipping it or opening a coin hlcopy does not manage is.
 
+import { detailNumber } from "./format.js";
 import type { Settings } from "./settings.js";
 import type { AccountState, Markets, Positions } from "./types.js";
 
@@ -19,6 +20,25 @@ export interface ForeignPosition {
   size: number;
   /** The signed size hlcopy manages in that coin (0 = none). */
   managed: number;
+}
+
+/**
+ * What of a position was made outside hlcopy (by hand, another bot), as every message says it —
+ * the start's refusal, the warning during a run, adoption, the journal: the part by hand
+ * (size − managed, signed), not the whole position. "SOL +0.5 (of +1.5; hlcopy's +1)" when
+ * hlcopy holds part of it, "DOGE +100" when it holds none.
+ */
+export function foreignText(f: { coin: string; size: number; managed: number }): string {
+  return `${f.coin} ${foreignPart(f)}`;
+}
+
+/** foreignText without the coin: "+0.5 (of +1.5; hlcopy's +1)", "+100". */
+export function foreignPart(f: { size: number; managed: number }): string {
+  const signed = (x: number) => `${x > 0 ? "+" : ""}${detailNumber(x)}`;
+  // Sizes have at most 8 decimals; a float difference leaves dust.
+  const hand = Math.round((f.size - f.managed) * 1e8) / 1e8;
+  if (f.managed === 0) return signed(f.size);
+  return `${signed(hand)} (of ${signed(f.size)}; hlcopy's ${signed(f.managed)})`;
 }
 
 /** A coin the settings tell us to leave alone (denied or not allowed, and not closed). */

@@ -73,6 +73,7 @@ import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
 import { detailNumber, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
+import { type ForeignPosition, foreignPart } from "./ownership.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
 import type { HaltKind } from "./safety.js";
@@ -109,6 +110,8 @@ export interface PlanContext {
   notJoined?: string[];
   /** Positions in these coins were not opened by hlcopy (seen mid-run): skip "not-ours", left alone. */
   foreignCoins?: string[];
+  /** Of those, what was made outside hlcopy (its skip detail says that part, foreignPart). */
+  foreignPositions?: readonly ForeignPosition[];
   /** The leader was liquidated in these coins: target 0, the close carries "leader-liquidated". */
   liquidatedCoins?: string[];
   /** coin → ms: skip "backoff" while now < until (after rejections). */
@@ -698,10 +701,12 @@ function coinWork(
       ? { kind: "zero", reason }
       : { kind: "leave", reason, detail: `${coin} is ${list}: our position is left alone` };
   } else if (sets.foreign.has(coin)) {
+    // The part made outside hlcopy, not the whole position: "by +0.5 (of +1.5; hlcopy's +1)".
+    const part = context.foreignPositions?.find((f) => f.coin === coin);
     rule = {
       kind: "leave",
       reason: "not-ours",
-      detail: `our ${coin} position changed outside hlcopy: left alone (restart with --adopt to manage it)`,
+      detail: `our ${coin} position changed outside hlcopy${part ? ` by ${foreignPart(part)}` : ""}: left alone (restart with --adopt to manage it)`,
     };
   } else if (sets.notJoined.has(coin)) {
     rule = {

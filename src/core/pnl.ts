@@ -28,16 +28,17 @@ import type { Address, Side } from "./types.js";
 
 /**
  * How much of a fill is the copy's, 0…1 — THE rule for every P&L view (the engine's, and so the
- * dashboard's and /metrics', status, report). All of a fill hlcopy placed: the journal gives a
- * fill of hlcopy's orders the order's kind (copy, repair, join, safety). Of a fill it did not
- * place, the part `copySz` the journal kept with it: what it closed of the position hlcopy
- * managed (closedCopySize) — a liquidation, an ADL, the trader's own close by hand —; nothing of
- * a trade that opens or adds. `copySz` null: a fill journaled before hlcopy kept parts — by its
- * kind, as it was counted then.
+ * dashboard's and /metrics', status, report): the part `copySz` the journal kept with it
+ * (copySizeOfFill) over its size. A fill of hlcopy's orders is all the copy's (the journal gives
+ * it the order's kind: copy, repair, join, safety) unless it closed what hlcopy did not open (a
+ * flatten or the kill switch closing a position held by hand); of a fill it did not place, what
+ * it closed of the position hlcopy managed — a liquidation, an ADL, the trader's own close by
+ * hand —; nothing of a trade that opens or adds. `copySz` null: a fill journaled before hlcopy
+ * kept parts — by its kind, as it was counted then.
  */
 export function copyShareOfFill(f: { kind: OrderKind | null; sz: number; copySz: number | null }): number {
-  if (f.kind !== null) return 1;
-  if (f.copySz === null || !(f.sz > 0)) return 0;
+  if (f.copySz === null) return f.kind !== null ? 1 : 0;
+  if (!(f.sz > 0)) return 0;
   return Math.max(0, Math.min(1, f.copySz / f.sz));
 }
 
@@ -98,6 +99,38 @@ export function closedCopySize(
   const part = Math.max(0, Math.min(f.sz, Math.abs(before) - Math.abs(after)));
   // Sizes have at most 8 decimals; float sums leave dust.
   return Math.round(part * 1e10) / 1e10;
+}
+
+/**
+ * The part of a fill that is the copy's (a size, journaled with the fill as its `copySz`) — one
+ * rule for what hlcopy placed and what it did not: what the fill took off the part of the
+ * position hlcopy managed just before (`managed`, signed; closedCopySize: the part held by hand
+ * goes first), and, of hlcopy's own order (`placed`), what it opened or added (hlcopy's from the
+ * start). So a flatten or the kill switch closing a position the trader holds wholly or partly
+ * by hand counts hlcopy's part as the copy's and the rest as outside hlcopy, as the trader's own
+ * close of it would; a trade by hand or another bot's that opens or adds is none of it.
+ */
+export function copySizeOfFill(
+  managed: number,
+  f: { side: Side; sz: number; startPosition: number },
+  placed: boolean,
+): number {
+  const closed = closedCopySize(managed, f);
+  if (!placed) return closed;
+  // What the fill took off the position (the rest, past zero or on its side, opened or added).
+  const against = f.startPosition !== 0 && (f.side === "buy") !== f.startPosition > 0;
+  const reduced = against ? Math.min(f.sz, Math.abs(f.startPosition)) : 0;
+  return Math.round((closed + f.sz - reduced) * 1e10) / 1e10;
+}
+
+/**
+ * Whether an order of hlcopy's may close what hlcopy did not open, so that its fills are split by
+ * copySizeOfFill: a safety close (flatten, the kill switch, the on-exit flatten close every
+ * position) or risk.closeDenied's close of a denied coin. Every other order trades only what
+ * hlcopy manages: all of it the copy's.
+ */
+export function closesBeyondCopy(kind: OrderKind, reason: string): boolean {
+  return kind === "safety" || reason === "coin-denied" || reason === "coin-not-allowed";
 }
 
 /**

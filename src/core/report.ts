@@ -10,6 +10,7 @@
 
 import { roundFigure } from "./format.js";
 import { copyFill, copyFunding } from "./pnl.js";
+import { lossPct } from "./safety.js";
 import type { OrderKind } from "./slippage.js";
 import { finiteOrNull, median, quantile } from "./stats.js";
 
@@ -110,7 +111,8 @@ function slip(values: number[]): SlipFigures {
   };
 }
 
-const ddOf = (v: number, hwm: number): number => (hwm > 0 ? Math.max(0, ((hwm - v) / hwm) * 100) : 0);
+// The kill switch's own drawdown (core/safety.ts lossPct): a mark below a cent measures nothing.
+const ddOf = (v: number, hwm: number): number => lossPct(hwm, v);
 const round6 = (x: number): number => {
   const r = Math.round(x * 1e6) / 1e6;
   return Object.is(r, -0) ? 0 : r;

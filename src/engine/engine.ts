@@ -17,6 +17,7 @@
 import { driftReport, emptyPlanView, type Freshness, mergePlanView, type PlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
+  ConfigError,
   type HlcopyError,
   RateLimitError,
   RetryableError,
@@ -24,7 +25,7 @@ import {
   UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
-import { FillDeduper } from "../core/fills.js";
+import { FillDeduper, historyForgotten } from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import {
   type CloidLookup,
@@ -35,7 +36,7 @@ import {
   UNRESOLVED_ORDER_STATUSES,
 } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { closedCopySize, forcedCloseKind } from "../core/pnl.js";
+import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
@@ -51,6 +52,7 @@ import type {
   Markets,
   Plan,
   PlannedAction,
+  ReasonCode,
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
@@ -208,6 +210,11 @@ export interface EngineOptions {
   /** Manage the account's positions hlcopy did not open (refused otherwise). */
   adopt?: boolean;
   /**
+   * Positions hlcopy did not open are neither refused nor adopted: not the copy's, left alone —
+   * or closed under a halt (`hlcopy flatten` with no follow running), outside the copy P&L.
+   */
+  leaveForeign?: boolean;
+  /**
    * Asked before a live plan that needs review (first run for the leader set, closing adopted
    * positions, more than exec.confirmAbovePct % of equity); it may also throw to refuse.
    * Absent: no review (the CLI always gives one).
@@ -289,6 +296,8 @@ export interface ExecutedAction extends PlannedAction {
 /** What one of our orders' fills are measured against (src/core/slippage.ts). */
 interface FillRef {
   kind: OrderKind;
+  /** Why it was sent (what it may close: core/pnl.ts closesBeyondCopy). */
+  reason: ReasonCode;
   /** The touch when it was decided: execution slippage. */
   touchPx: number | null;
   /** The leader's fill price and time: copy slippage and lag (hot-path copies only). */
@@ -407,6 +416,8 @@ export class CopyEngine {
   readonly #copyState: CopyState;
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
+  /** The exchange's history of the account was checked against the journal's (once a run). */
+  #historyChecked = false;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
   /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
@@ -450,6 +461,7 @@ export class CopyEngine {
       account: options.account,
       mode: options.mode,
       adopt: options.adopt === true,
+      leaveForeign: options.leaveForeign === true,
       join: options.settings.join,
       emit: (e) => this.#emit(e),
       now: this.#now,
@@ -827,6 +839,8 @@ export class CopyEngine {
    */
   async recoverOrders(): Promise<number> {
     const o = this.#o;
+    // The first thing a run asks the exchange: whether it still knows the journal's account.
+    if (!this.#historyChecked) await this.#checkHistory();
     if (o.mode !== "live") return 0;
     const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
     // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
@@ -1264,6 +1278,9 @@ export class CopyEngine {
     const o = this.#o;
     // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
     if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
+    // Before any other read is taken in (our fills are journaled as they arrive): the account the
+    // journal was kept against is still the exchange's.
+    if (!this.#historyChecked) await this.#checkHistory();
     const marketsMark = this.#market.mark();
     const oursMark = this.#ours.mark();
     const protectionMark = this.#protection?.mark() ?? 0;
@@ -1482,6 +1499,44 @@ export class CopyEngine {
     throw new UsageError(
       `${o.account} has no equity on ${o.network} ($${fmt(ours.accountValue)}): nothing to copy with`,
       { hint: "fund the account (deposit USDC) and run again, or check --account" },
+    );
+  }
+
+  /**
+   * The exchange still holds the newest fill an earlier run journaled for the account. When it
+   * does not (core/fills.ts historyForgotten) the account's history is gone — a simulator
+   * restarted without its state, a reset testnet — while the journal remembers it: its
+   * high-water mark, day start and copy P&L would be measured against an account that no longer
+   * exists (an emptied account read as a 100 % drawdown, the kill switch tripped by it, "in
+   * sync" beside positions that vanished with no fill). Refused at the start, before anything is
+   * read in or sent. One request, once a run; an account of its own (paper) is not checked, nor
+   * is a flatten (no leader: it only closes).
+   * @throws {ConfigError} (exit 2) when the exchange has forgotten it.
+   */
+  async #checkHistory(): Promise<void> {
+    this.#historyChecked = true;
+    const o = this.#o;
+    // A run with no leader is a flatten: it only closes (reducing risk is always allowed).
+    if (this.#ownAccount() || !o.reader.getFillsByTime || o.leaders.length === 0) return;
+    const ts = o.journal.lastFillTime();
+    if (ts === null) return;
+    // A fill a run journaled (one seeded by hand or a test has no run).
+    const last = o.journal
+      .fillsSince(ts)
+      .find((f) => f.ts === ts && f.tid !== null && f.runId !== null && f.runId !== this.#runId);
+    if (!last || last.tid === null) return;
+    const read = o.reader.getFillsByTime.bind(o.reader);
+    const fills = await this.#startupRead("your fills", () => {
+      this.#requests++;
+      return read(o.account, ts);
+    });
+    if (!historyForgotten({ tid: last.tid, ts }, fills)) return;
+    const when = new Date(ts).toISOString().replace("T", " ").slice(0, 16);
+    throw new ConfigError(
+      `${o.network} has no record of ${o.account}'s fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${when} UTC): the exchange's account is not the one the journal was kept against (a simulator restarted without its state, a reset testnet)`,
+      {
+        hint: `hlcopy will not measure the high-water mark, drawdown or P&L against a history that is gone: move the journal aside (mv ${o.journal.path} ${o.journal.path}.bak) or use another --config-dir, and start afresh`,
+      },
     );
   }
 
@@ -1866,6 +1921,7 @@ export class CopyEngine {
       liquidatedCoins: [...this.#liquidated],
       notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
       foreignCoins: this.#ownership.foreign,
+      foreignPositions: this.#ownership.foreignPositions,
       backoffUntil,
       leverageNotSet,
       ...(this.#protection || this.#timeStop ? { stoppedOut: this.#stoppedOut() } : {}),
@@ -2153,6 +2209,7 @@ export class CopyEngine {
       const copy = kind === "copy";
       this.#refs.set(a.cloid, {
         kind,
+        reason: a.reason,
         touchPx,
         leaderPx: copy ? a.refPx : null,
         leaderTime: copy ? (this.#leaderFillTime.get(a.coin) ?? null) : null,
@@ -2329,9 +2386,17 @@ export class CopyEngine {
     const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
     // A fill of no order of ours (a liquidation, an ADL, the trader's close by hand) may close
     // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
-    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised.
+    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised. A
+    // safety close of ours (a flatten, the kill switch, the on-exit flatten) closes every
+    // position, those hlcopy did not open too — as does risk.closeDenied a denied coin's: by the
+    // same rule only hlcopy's part of what it closed is the copy's, the rest stays outside
+    // hlcopy. (Other orders of ours trade only what hlcopy manages: all theirs.) A paper or dry
+    // run's account is all its own.
     const forced = forcedCloseKind(f);
-    const copySz = ref ? undefined : closedCopySize(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f);
+    const split = !ref || (this.#o.mode === "live" && closesBeyondCopy(ref.kind, ref.reason));
+    const copySz = split
+      ? copySizeOfFill(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f, ref !== undefined)
+      : undefined;
     const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
       runId: this.#runId,
       tid: f.tid,
@@ -2398,6 +2463,7 @@ export class CopyEngine {
     if (!row) return undefined;
     return {
       kind: row.kind ?? orderKind("sweep", row.reason, false),
+      reason: row.reason as ReasonCode,
       touchPx: row.touchPx,
       leaderPx: row.kind === "copy" ? row.leaderPx : null,
       leaderTime: null,

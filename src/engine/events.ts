@@ -105,9 +105,10 @@ export type EngineEvent =
       /** The order's kind; null for a fill hlcopy did not place (manual, liquidation). */
       kind: OrderKind | null;
       /**
-       * The part of it the copy P&L counts (core/pnl.ts copyShareOfFill): all of a fill hlcopy
-       * placed; of one it did not, what it closed of hlcopy's position (a liquidation, an ADL, a
-       * close by hand), else 0; null: not journaled.
+       * The part of it the copy P&L counts (core/pnl.ts copySizeOfFill): all of a fill hlcopy
+       * placed, but of a safety close (flatten, kill switch) or a closeDenied close only what it
+       * closed of hlcopy's part of the position (core/pnl.ts closesBeyondCopy); of one it did not place, what it closed of hlcopy's position (a
+       * liquidation, an ADL, a close by hand), else 0; null: not journaled.
        */
       copySz: number | null;
       /** Execution slippage: against the touch when the order was decided; positive = worse for us. */

@@ -5,10 +5,12 @@
 // core/join.ts); this keeps their state in the journal (CopyState) and tells what it decided.
 
 import { UsageError } from "../core/errors.js";
-import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
+import { shortAddress as short } from "../core/format.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
 import {
+  type ForeignPosition,
   foreignPositions,
+  foreignText,
   isCoinLeftAlone,
   keptManaged,
   type ManagedPositions,
@@ -27,6 +29,12 @@ export interface OwnershipWatchOptions {
   mode: RunMode;
   /** --adopt: positions hlcopy did not open are managed as part of the copy. */
   adopt: boolean;
+  /**
+   * Positions hlcopy did not open are neither refused at the start nor adopted: left as not the
+   * copy's (`hlcopy flatten` with no follow running closes them under its halt, outside the
+   * copy P&L). `adopt` wins.
+   */
+  leaveForeign?: boolean;
   join: Settings["join"];
   emit: (event: EngineEvent) => void;
   now: () => number;
@@ -39,6 +47,8 @@ export class OwnershipWatch {
   #adopted: string[] = [];
   /** Coins whose position changed outside hlcopy during the run: left alone. */
   #foreign: string[] = [];
+  /** Those positions, with what hlcopy manages of each (what was made outside it is said). */
+  #foreignPositions: ForeignPosition[] = [];
   #managedBefore: ManagedPositions = {};
   /** What a live run adopted, said once it is recorded (see kept()). */
   #adoptedNotice: string | null = null;
@@ -52,6 +62,9 @@ export class OwnershipWatch {
   }
   get foreign(): string[] {
     return this.#foreign;
+  }
+  get foreignPositions(): readonly ForeignPosition[] {
+    return this.#foreignPositions;
   }
 
   /**
@@ -69,13 +82,21 @@ export class OwnershipWatch {
     const managed = o.copyState.managed();
     this.#managedBefore = managed ?? {};
     const foreign = foreignPositions(ours, managed, markets, settings, o.copyState.unresolvedRemainder());
-    const list = foreign.map((f) => `${f.coin} ${f.size > 0 ? "+" : ""}${fmt(f.size)}`).join(", ");
+    // The part made outside hlcopy, not the whole position (hlcopy's part of it is said beside).
+    const list = foreign.map(foreignText).join(", ");
     if (atStart) {
       this.#foreign = [];
+      this.#foreignPositions = [];
       if (foreign.length === 0) {
         // A first live run owns the account from here: what it fills before its first sweep
         // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
         // "not-ours".
+        if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
+        return;
+      }
+      if (!o.adopt && o.leaveForeign === true) {
+        this.#foreign = foreign.map((f) => f.coin);
+        this.#foreignPositions = foreign;
         if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
         return;
       }
@@ -118,6 +139,7 @@ export class OwnershipWatch {
       o.journal.recordEvent({ ts: o.now(), type: "foreign", runId: o.runId(), data: { positions: foreign } });
     }
     this.#foreign = coins;
+    this.#foreignPositions = foreign;
   }
 
   /**
@@ -155,8 +177,10 @@ export class OwnershipWatch {
       else managed[coin] = kept;
     }
     for (const coin of this.#foreign) {
-      const before = this.#managedBefore[coin];
-      if (before === undefined) delete managed[coin];
+      // What hlcopy managed, but no more than the account holds on that side: a position closed
+      // since (a flatten, the trader) leaves no claim on what they open there next.
+      const before = keptManaged(this.#managedBefore[coin] ?? 0, managed[coin] ?? 0);
+      if (before === 0) delete managed[coin];
       else managed[coin] = before;
     }
     // A coin with an order of unknown outcome: the account read may or may not hold its fill,

@@ -153,9 +153,11 @@ export interface RecordFillParameters {
   /** Leader fill → our fill on the exchange's clock (hot-path copies only). */
   lagMs?: number | null;
   /**
-   * Of a fill hlcopy did not place: the part that is the copy's (what it closed of hlcopy's
-   * position — a liquidation, an ADL, a close by hand: core/pnl.ts closedCopySize). Omitted: none. A fill of hlcopy's own
-   * orders is the copy's whole, whatever this says.
+   * The part of the fill that is the copy's (core/pnl.ts copySizeOfFill): of a fill hlcopy did
+   * not place, what it closed of hlcopy's position (a liquidation, an ADL, a close by hand); of
+   * one of hlcopy's safety closes, less than the whole when it closed what hlcopy did not open
+   * (a flatten of a position held by hand). Omitted: all of a fill of hlcopy's orders, none of
+   * any other.
    */
   copySz?: number | null;
   /**
@@ -522,7 +524,11 @@ export interface Journal {
    * the first (the earliest the journal knows); null when there is none.
    */
   managedSnapshotAt(ts: number): { ts: number; positions: Record<string, number> } | null;
-  /** coin → signed size of hlcopy's own fills (those with a kind) with `after` < exchange time < `before`. */
+  /**
+   * coin → signed size of hlcopy's own fills (those with a kind) with `after` < exchange time <
+   * `before` — their parts that are the copy's (a flatten's close of a position held by hand is
+   * not hlcopy's to take off what it manages).
+   */
   ownFillsBetween(after: number, before: number): Record<string, number>;
   /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   lastSweep(): SweepInfo | null;
@@ -1865,8 +1871,14 @@ class SqliteJournal implements Journal {
       p.kind !== undefined
         ? p.kind
         : ((strOrNull(order?.kind) as OrderKind | null) ?? (order ? kindOfReason(str(order.reason)) : null));
-    // A fill of hlcopy's orders is the copy's whole; of anything else, what the caller says.
-    const copySz = kind !== null ? p.sz : Math.max(0, Math.min(p.sz, p.copySz ?? 0));
+    // What the caller says is the copy's (core/pnl.ts copySizeOfFill); not said: all of a fill of
+    // hlcopy's orders, none of anything else.
+    const copySz =
+      p.copySz !== undefined && p.copySz !== null
+        ? Math.max(0, Math.min(p.sz, p.copySz))
+        : kind !== null
+          ? p.sz
+          : 0;
     // Of a fill hlcopy did not place (its cloid names no order of ours), where it came from.
     const ours = kind !== null || (order !== undefined && order !== null);
     const origin: FillOrigin | null = ours ? null : (p.forced ?? "outside");
@@ -2183,7 +2195,7 @@ class SqliteJournal implements Journal {
   ownFillsBetween(after: number, before: number): Record<string, number> {
     const out: Record<string, number> = {};
     for (const r of this.#all(
-      `SELECT coin, SUM(CASE side WHEN 'buy' THEN sz ELSE -sz END) AS size
+      `SELECT coin, SUM(CASE side WHEN 'buy' THEN COALESCE(copy_sz, sz) ELSE -COALESCE(copy_sz, sz) END) AS size
        FROM fills WHERE kind IS NOT NULL AND ts > ? AND ts < ? GROUP BY coin`,
       after,
       before,

@@ -221,8 +221,15 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       // hlcopy's (a trade by hand, another bot's, a liquidation) says so, and what of it the copy
       // P&L counts: the part that closed hlcopy's position.
       const kind = e.kind === null ? " (not placed by hlcopy)" : e.kind !== "copy" ? ` ${e.kind}` : "";
-      const part =
-        e.kind === null && e.copySz !== null && e.copySz > 0 ? `, the copy's ${fmtNum(e.copySz)}` : "";
+      // hlcopy's own close of a position held (partly) by hand — a flatten, the kill switch —
+      // says its part too: the rest is outside the copy P&L.
+      const part = (
+        e.kind === null
+          ? e.copySz !== null && e.copySz > 0
+          : e.kind === "safety" && e.copySz !== null && e.copySz < e.sz
+      )
+        ? `, the copy's ${fmtNum(e.copySz)}`
+        : "";
       const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps).replace(/^\+/, "")}`;
       const slip =
         e.slippageBps === null ? "" : ` vs leader ${fmtSigned(e.slippageBps, 1).replace(/^\+/, "")}`;

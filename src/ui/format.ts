@@ -5,6 +5,7 @@
 // core/format.ts roundHalfAway: the same number shows the same digits wherever it is shown.
 
 import { fixed, groupThousands, roundHalfAway } from "../core/format.js";
+import { lossPct } from "../core/safety.js";
 
 export { fmtMs, fmtUsd } from "../core/format.js";
 
@@ -100,7 +101,7 @@ export function cell(s: string, width: number, align: "left" | "right" = "right"
  * figures. The engine's state event carries the safety check's drawdown of its last account
  * update, while its equity is valued now: `equity $9,999.09 · hwm $10,000.49 · dd 0.00%` read
  * as a contradiction. (How the kill switch computes its drawdown is core/safety.ts's, unchanged;
- * this is the same formula on the figures shown.) Falls back to `given` without an hwm.
+ * this is the same formula, core/safety.ts lossPct, on the figures shown.) Falls back to `given` without an hwm.
  */
 export function shownDrawdownPct(
   equity: number | null,
@@ -108,7 +109,10 @@ export function shownDrawdownPct(
   given: number | null,
 ): number | null {
   if (equity === null || hwm === null || !Number.isFinite(equity) || !(hwm > 0)) return given;
-  return Math.max(0, ((hwm - equity) / hwm) * 100);
+  // core/safety.ts lossPct: the kill switch's own formula — a mark below a cent measures nothing
+  // (an emptied account's mark, scaled to a micro-dollar, read "hwm $0.00 · dd 100.00%" here
+  // while status and the kill switch said 0 %).
+  return lossPct(hwm, equity);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addSize, applyFillStep, FillDeduper } from "../../src/core/fills.js";
+import { addSize, applyFillStep, FILLS_PAGE, FillDeduper, historyForgotten } from "../../src/core/fills.js";
 import { fcRuns } from "../helpers/fast-check.js";
 
 const fill = (tid: number, oid = 1) => ({ tid, oid, coin: "ETH" });
@@ -98,5 +98,28 @@ describe("addSize: a position from fills is the number the exchange prints", () 
       ),
       { numRuns: fcRuns(3000) },
     );
+  });
+});
+
+describe("historyForgotten: the exchange no longer holds the journal's newest fill", () => {
+  const last = { tid: 42, ts: 1_000 };
+  it("held (alone, or with later ones): the exchange's account is the journal's", () => {
+    expect(historyForgotten(last, [{ tid: 42, time: 1_000 }])).toBe(false);
+    expect(
+      historyForgotten(last, [
+        { tid: 42, time: 1_000 },
+        { tid: 43, time: 2_000 },
+      ]),
+    ).toBe(false);
+  });
+  it("missing from a reply that is not full: forgotten (a restarted simulator, a reset testnet)", () => {
+    expect(historyForgotten(last, [])).toBe(true);
+    // A new account's own fills since (the trader set up again), or a trade id handed out again.
+    expect(historyForgotten(last, [{ tid: 1, time: 5_000 }])).toBe(true);
+    expect(historyForgotten(last, [{ tid: 42, time: 5_000 }])).toBe(true);
+  });
+  it("a full page says nothing: the fill may have left the exchange's 10 000 most recent", () => {
+    const page = Array.from({ length: FILLS_PAGE }, (_, i) => ({ tid: 100 + i, time: 2_000 + i }));
+    expect(historyForgotten(last, page)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { planReviewer, ReviewDeclined } from "../../src/cli/review.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../../src/core/join.js";
-import { foreignPositions, managedNow } from "../../src/core/ownership.js";
+import { foreignPositions, foreignText, managedNow } from "../../src/core/ownership.js";
 import {
   planChanges,
   planNotionalUsd,
@@ -71,6 +71,25 @@ describe("positions hlcopy did not open", () => {
     expect(p.actions).toEqual([]);
     expect(p.skipped.map((s) => s.reason)).toContain("not-ours");
     expect(p.inSync).toBe(false);
+  });
+
+  it("what changed outside hlcopy is said as the part made by hand, not the whole position", () => {
+    // hlcopy holds 1 SOL, the trader buys 0.5 more: the 0.5 by hand, beside hlcopy's 1.
+    expect(foreignText({ coin: "SOL", size: 1.5, managed: 1 })).toBe("SOL +0.5 (of +1.5; hlcopy's +1)");
+    // None of it hlcopy's: the whole position is by hand.
+    expect(foreignText({ coin: "DOGE", size: 100, managed: 0 })).toBe("DOGE +100");
+    // Flipped by hand: sold 1.5 of hlcopy's long 1; a short added to; no float dust.
+    expect(foreignText({ coin: "ETH", size: -0.5, managed: 1 })).toBe("ETH -1.5 (of -0.5; hlcopy's +1)");
+    expect(foreignText({ coin: "BTC", size: -0.3, managed: -0.1 })).toBe("BTC -0.2 (of -0.3; hlcopy's -0.1)");
+    // The planner's skip says it too.
+    const p = plan({
+      leader: leader({ BTC: 1 }),
+      ours: account({ BTC: 0.5 }),
+      context: { foreignCoins: ["BTC"], foreignPositions: [{ coin: "BTC", size: 0.5, managed: 0.1 }] },
+    });
+    expect(p.skipped.find((s) => s.reason === "not-ours")?.detail).toBe(
+      "our BTC position changed outside hlcopy by +0.4 (of +0.5; hlcopy's +0.1): left alone (restart with --adopt to manage it)",
+    );
   });
 });
 

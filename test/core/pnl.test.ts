@@ -8,12 +8,14 @@ import {
   addFunding,
   closedCopySize,
   closedPnlOf,
+  closesBeyondCopy,
   copyFill,
   copyFunding,
   copyFundingShare,
   copyPnl,
   copyPositions,
   copyShareOfFill,
+  copySizeOfFill,
   foldPnl,
   forcedCloseKind,
   leaderShares,
@@ -233,6 +235,46 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
     // Journaled before hlcopy kept parts: by its kind, as it was counted then.
     expect(copyShareOfFill({ kind: "repair", sz: 1, copySz: null })).toBe(1);
     expect(copyShareOfFill({ kind: null, sz: 1, copySz: null })).toBe(0);
+  });
+
+  it("a safety close of hlcopy's (flatten, kill switch) counts only hlcopy's part of the position it closed", () => {
+    // The trader bought 100 DOGE by hand; hlcopy manages none of it. The flatten sells all 100:
+    // hlcopy placed it, yet none of it is the copy's.
+    const doge = { side: "sell", sz: 100, startPosition: 100 } as const;
+    expect(copySizeOfFill(0, doge, true)).toBe(0);
+    // hlcopy holds 1 SOL, the trader added 0.5 by hand: the flatten's 1.5 is the copy's 1.
+    expect(copySizeOfFill(1, { side: "sell", sz: 1.5, startPosition: 1.5 }, true)).toBe(1);
+    // Two partial fills: the part held by hand goes first (as a liquidation's), 0.4 then 1.1 → 0, 1.
+    expect(copySizeOfFill(1, { side: "sell", sz: 0.4, startPosition: 1.5 }, true)).toBe(0);
+    expect(copySizeOfFill(1, { side: "sell", sz: 1.1, startPosition: 1.1 }, true)).toBe(1);
+    // A short: the same.
+    expect(copySizeOfFill(-2, { side: "buy", sz: 3, startPosition: -3 }, true)).toBe(2);
+    // A position all hlcopy's: the whole close, as always.
+    expect(copySizeOfFill(0.1, { side: "sell", sz: 0.1, startPosition: 0.1 }, true)).toBe(0.1);
+    // What hlcopy's order opens or adds is hlcopy's: all of an open, and past zero of a flip.
+    expect(copySizeOfFill(0, { side: "buy", sz: 2, startPosition: 0 }, true)).toBe(2);
+    expect(copySizeOfFill(0.5, { side: "buy", sz: 1, startPosition: 0.8 }, true)).toBe(1);
+    expect(copySizeOfFill(1, { side: "sell", sz: 3, startPosition: 1.5 }, true)).toBe(2.5);
+    // Not placed by hlcopy: only what it closed of hlcopy's part (closedCopySize), never an open.
+    expect(copySizeOfFill(1, { side: "sell", sz: 1.5, startPosition: 1.5 }, false)).toBe(1);
+    expect(copySizeOfFill(0, { side: "buy", sz: 2, startPosition: 0 }, false)).toBe(0);
+    // The journal keeps that part, and every view counts it: the DOGE close is none of the copy's.
+    expect(copyShareOfFill({ kind: "safety", sz: 100, copySz: 0 })).toBe(0);
+    expect(copyShareOfFill({ kind: "safety", sz: 1.5, copySz: 1 })).toBeCloseTo(2 / 3, 12);
+    expect(
+      copyFill({ coin: "DOGE", px: 0.2, sz: 100, fee: 0.01, closedPnl: 3, kind: "safety", copySz: 0 }),
+    ).toBeNull();
+  });
+
+  it("which of hlcopy's orders may close what it did not open: safety closes and closeDenied's", () => {
+    expect(closesBeyondCopy("safety", "flatten")).toBe(true);
+    expect(closesBeyondCopy("safety", "kill-switch")).toBe(true);
+    expect(closesBeyondCopy("safety", "close")).toBe(true); // --on-exit flatten
+    expect(closesBeyondCopy("repair", "coin-denied")).toBe(true);
+    expect(closesBeyondCopy("repair", "coin-not-allowed")).toBe(true);
+    expect(closesBeyondCopy("copy", "open")).toBe(false);
+    expect(closesBeyondCopy("repair", "close")).toBe(false);
+    expect(closesBeyondCopy("join", "open")).toBe(false);
   });
 
   it("a liquidation or ADL is a forced close; a fill by hand (no cloid of ours either) is not", () => {

@@ -128,6 +128,22 @@ describe("dailyReport", () => {
     expect(r.days[0]).toMatchObject({ pnlUsd: 0, equity: null, driftUsd: null });
     expect(r.maxDrawdownPct).toBeNull();
   });
+
+  it("a mark below a cent measures no drawdown, as the kill switch and status have it (not 100 %)", () => {
+    // An emptied account's mark scaled to a micro-dollar (core/safety.ts EMPTY_USD).
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 2 * H,
+      equity: [{ ts: D0 + H, accountValue: 0, hwm: 0.000001 }],
+      fills: [],
+      funding: [],
+      orders: [],
+      skips: [],
+      snapshots: [],
+    });
+    expect(r.days[0]?.drawdownPct).toBe(0);
+    expect(r.maxDrawdownPct).toBe(0);
+  });
 });
 
 describe("dailyReport: the copy's figures, as every P&L view counts them", () => {

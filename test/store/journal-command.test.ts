@@ -435,6 +435,12 @@ describe("runJournal", () => {
         "position(s) changed outside hlcopy: ETH -2 (left alone)",
       ],
       [
+        // hlcopy held 1 SOL, the trader bought 0.5 more: the 0.5 by hand is what changed.
+        "foreign",
+        { positions: [{ coin: "SOL", size: 1.5, managed: 1 }] },
+        "position(s) changed outside hlcopy: SOL +0.5 (of +1.5; hlcopy's +1) (left alone)",
+      ],
+      [
         "resume",
         { cleared: 1, hwm: 9_000 },
         "hlcopy resume: 1 halt cleared · high-water mark reset to $9,000.00",

@@ -587,7 +587,7 @@ describe("fills", () => {
   it("a fill's copy part: all of one of hlcopy's orders, the part a liquidation took of hlcopy's position, none of a hand trade", () => {
     const jr = open();
     const fill = { ts: T0, coin: "BTC", side: "sell", px: 54_000, fee: 1, oid: 5 } as const;
-    expect(jr.recordFill({ ...fill, tid: 1, sz: 0.1, kind: "copy", copySz: 0 }).copySz).toBe(0.1);
+    expect(jr.recordFill({ ...fill, tid: 1, sz: 0.1, kind: "copy" }).copySz).toBe(0.1);
     expect(jr.recordFill({ ...fill, tid: 2, sz: 0.15, copySz: 0.1 }).copySz).toBe(0.1);
     expect(jr.recordFill({ ...fill, tid: 3, sz: 0.2 }).copySz).toBe(0);
     // A replay keeps what the first said.
@@ -595,7 +595,13 @@ describe("fills", () => {
       recorded: false,
       copySz: 0.1,
     });
-    expect(jr.fillsSince(0).map((f) => f.copySz)).toEqual([0.1, 0.1, 0]);
+    // hlcopy's safety close of what it did not open (a flatten of a position held by hand): the
+    // part the engine says (core/pnl.ts copySizeOfFill), not the whole.
+    expect(jr.recordFill({ ...fill, tid: 4, sz: 0.3, kind: "safety", copySz: 0.1 }).copySz).toBe(0.1);
+    expect(jr.recordFill({ ...fill, tid: 5, sz: 0.3, kind: "safety", copySz: 0 }).copySz).toBe(0);
+    expect(jr.fillsSince(0).map((f) => f.copySz)).toEqual([0.1, 0.1, 0, 0.1, 0]);
+    // What hlcopy manages moves by its parts only: −0.1 (copy) −0.1 (safety) −0 (safety).
+    expect(jr.ownFillsBetween(T0 - 1, T0 + 1).BTC).toBeCloseTo(-0.2, 12);
   });
 
   it("the two sides of one trade (a self-trade: same tid and time, other oid) are two fills, no clash", () => {

@@ -5,6 +5,7 @@
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
+import { lossPct } from "../../src/core/safety.js";
 import { shownDrawdownPct, wrapAtSeparators, wrapToWidth } from "../../src/ui/format.js";
 import { Header } from "../../src/ui/Header.js";
 import { HELP_SECTIONS } from "../../src/ui/Help.js";
@@ -62,6 +63,10 @@ describe("the dashboard's figures", () => {
     expect(out).toContain("dd 0.01%");
     expect(shownDrawdownPct(10_001, 10_000, 0)).toBe(0);
     expect(shownDrawdownPct(null, 10_000, 1.5)).toBe(1.5);
+    // The kill switch's formula (core/safety.ts lossPct): a mark below a cent — an emptied
+    // account's, scaled to a micro-dollar — measures nothing; it read "hwm $0.00 · dd 100.00%".
+    expect(shownDrawdownPct(0, 0.000001, 0)).toBe(0);
+    expect(shownDrawdownPct(0, 0.000001, 0)).toBe(lossPct(0.000001, 0));
   });
 
   it("a dry run's slippage line: its orders are modelled (with fees), not 'no fills yet'", () => {

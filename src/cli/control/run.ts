@@ -414,8 +414,9 @@ export async function runFlatten(
     mode: "live",
     // The journal knows run kinds reconcile/follow/…: a one-shot flatten is a reconcile to zero.
     command: "reconcile",
-    // Every position is closed, those hlcopy did not open too: flatten means flat.
-    adopt: true,
+    // Every position is closed, those hlcopy did not open too: flatten means flat. They are not
+    // adopted: their closes are outside the copy P&L (only hlcopy's part of a position counts).
+    leaveForeign: true,
     allowEmptyLeader: true,
     // Passive entries an earlier run left resting are cancelled with the rest.
     passive: session.client,

@@ -3,6 +3,7 @@
 import { type DriftReport, driftReport, driftText, type Freshness, syncVerdict } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
 import { detailNumber, fmtAge, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
+import { foreignText } from "../../core/ownership.js";
 import type { FillOrigin } from "../../core/pnl.js";
 import { leftoverTriggersText } from "../../core/protection.js";
 import { isCappedOrder } from "../../core/reasons.js";
@@ -166,11 +167,18 @@ function pnlOf(d: Data): string | null {
   return `P&L net ${net > 0 ? "+" : ""}${fmtUsd(net)}${roi === null ? "" : ` (${fmtSigned(roi, 2)}%)`}`;
 }
 
-/** "BTC +0.1, ETH -2" from a list of {coin, size}. */
-function sizesOf(v: unknown): string {
+/**
+ * "BTC +0.1, ETH +0.5 (of +1.5; hlcopy's +1)" from a list of {coin, size, managed}: what was made
+ * outside hlcopy, as the run said it (core/ownership.ts foreignText).
+ */
+function foreignOf(v: unknown): string {
   const list = (Array.isArray(v) ? v : []).map(record).filter((p) => typeof p.coin === "string");
   return list.length > 0
-    ? list.map((p) => `${String(p.coin)} ${signedSize(num(p.size) ?? 0)}`).join(", ")
+    ? list
+        .map((p) =>
+          foreignText({ coin: String(p.coin), size: num(p.size) ?? 0, managed: num(p.managed) ?? 0 }),
+        )
+        .join(", ")
     : "none";
 }
 
@@ -234,9 +242,9 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       return `${leaderOf(d)} moved ${usd > 0 ? "+" : usd < 0 ? "-" : ""}${fmtUsd(Math.abs(usd))} in or out${since === null ? "" : ` since ${formatTime(since)}`}: netted out of its equity, not copied`;
     }
     case "adopted":
-      return `adopted position(s) hlcopy did not open: ${sizesOf(d.positions)}`;
+      return `adopted position(s) hlcopy did not open: ${foreignOf(d.positions)}`;
     case "foreign":
-      return `position(s) changed outside hlcopy: ${sizesOf(d.positions)} (left alone)`;
+      return `position(s) changed outside hlcopy: ${foreignOf(d.positions)} (left alone)`;
     case "halt":
       return `${str(d.kind) ?? "halt"}: ${str(d.reason) ?? "no reason recorded"}`;
     case "resume": {
@@ -345,8 +353,13 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
       if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
       // Not hlcopy's order, yet partly the copy's: it closed hlcopy's position (a liquidation, an
-      // ADL, a close by hand).
-      if (e.kind === null && e.copySz !== null && e.copySz > 0)
+      // ADL, a close by hand); or hlcopy's close of more than it opened (a flatten of a position
+      // held by hand): only its part is.
+      if (
+        e.kind === null
+          ? e.copySz !== null && e.copySz > 0
+          : e.kind === "safety" && e.copySz !== null && e.copySz < e.sz
+      )
         parts.push(`the copy's ${fmtExact(e.copySz)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };
     }
