@@ -593,6 +593,43 @@ describe("the drift verdict on stale data", () => {
     expect(report.drift).toMatchObject({ inSync: false, verdict: "stale 90s · last in sync 100s ago" });
   });
 
+  it("a run that ended in sync hours ago: its record is not the copy now — 'stale …', never 'in sync' (M2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+    const j = openJournal(journalPath(dir, account));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: leader, weight: 1 }],
+      account,
+      network: "mainnet",
+      settings: {},
+      startedAt: NOW - 4 * 3_600_000,
+    });
+    const ended = NOW - 3 * 3_600_000;
+    const targets = [target("BTC", 0.01844, 0.00092, 0.00092, 95_000)];
+    const drift = driftReport({ targets, skipped: [], actionCoins: [] });
+    j.recordEvent({
+      ts: ended,
+      type: "state",
+      runId,
+      data: { targets, drift, freshness: { freshAt: ended - 1_000, staleMs: 60_000, lastInSyncAt: ended } },
+    });
+    j.endRun(runId, { endedAt: ended, exitCode: 0 });
+    j.close();
+    const { text, report } = await status(dir, false);
+    expect(text).toContain("\nstale 3h · last in sync 3h ago (as of 3h ago, run end)\n");
+    expect(text).not.toMatch(/\nin sync \(as of/);
+    expect(report.drift).toMatchObject({ inSync: false, verdict: "stale 3h · last in sync 3h ago" });
+    // Within the window it is the record's own verdict, as before.
+    const recent = await runStatus({
+      configDir: dir,
+      account,
+      json: false,
+      out: sink(),
+      now: ended + 30_000,
+    });
+    expect(recent?.drift).toMatchObject({ inSync: true, verdict: "in sync" });
+  });
+
   it("a record made on fresh data says its drift's words, as before", async () => {
     const { text, report } = await status(journal().dir, false);
     expect(report.drift?.verdict).toBe("drift $72.64 (ETH) · left alone: DOGE coin-denied");

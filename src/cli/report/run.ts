@@ -139,7 +139,7 @@ function readInputs(journal: Journal, since: number, until: number) {
       ts: e.ts,
       unrealisedUsd: d?.pnl ? d.pnl.unrealisedUsd : null,
       driftUsd: typeof drift === "number" ? drift : null,
-      moment: momentOf(e.type),
+      moment: momentOf(e.type, e.data),
     });
   }
   const skips: { ts: number; reason: string }[] = [];
@@ -166,9 +166,17 @@ function readInputs(journal: Journal, since: number, until: number) {
   };
 }
 
-/** What a journaled moment of the copy was, said as status says it. */
-type Moment = "last sweep" | "run end";
-const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
+/**
+ * What a journaled moment of the copy was, said as status says it: a sweep, a running follow's
+ * record of a change (journaled as it happens), a run's end.
+ */
+type Moment = "last sweep" | "last change" | "run end";
+const momentOf = (type: string, data: unknown): Moment =>
+  type === "sweep"
+    ? "last sweep"
+    : (data as { moment?: unknown } | null)?.moment === "change"
+      ? "last change"
+      : "run end";
 
 /** The newest P&L snapshot (a sweep or a run end), and which it was. */
 function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null {
@@ -181,7 +189,7 @@ function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null 
     if (pnl)
       return {
         pnl: pnlAsOf(journal, pnl, e.ts, currentRun(journal)?.leaders ?? []),
-        moment: momentOf(e.type),
+        moment: momentOf(e.type, e.data),
       };
   }
   return null;

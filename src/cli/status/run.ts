@@ -1,11 +1,14 @@
 // `hlcopy status`: read the journal's view of the copy. No key and no network: a trader can
 // look at a halted account safely. The figures are the engine's own, as journaled with its
-// last sweep or run end: drift (core/drift.ts) and the copy's P&L (core/pnl.ts) are read
-// back, never recomputed another way.
+// last sweep, its last change (a running follow journals the copy with each of its fills and
+// copy decisions, so status is as current as the dashboard) or run end: drift (core/drift.ts)
+// and the copy's P&L (core/pnl.ts) are read back, never recomputed another way.
 //
 // Two moments, each said the same way at the end of its line ("(as of 12s ago, last sweep)"):
 // the equity, high-water mark and drawdown of the latest equity record (a running follow writes
-// one every 5 s), and the copy — drift, positions, P&L — as its last sweep or run end left it.
+// one every 5 s and right after its fills), and the copy — drift, positions, P&L — as its last
+// record left it. A record no running follow keeps current is "in sync" only within the
+// staleness window (recordVerdict).
 // A line or table never mixes the two. The resting protection is of a third, newer one: the
 // journal's triggers as the run keeps them (now, while it runs), its table says so.
 
@@ -620,8 +623,12 @@ function unfollowedLeaders(
   return out;
 }
 
-/** What a journaled moment of the copy was: a sweep, a run's end, a decision (older journals). */
-type Moment = "last sweep" | "run end" | "last decision";
+/**
+ * What a journaled moment of the copy was: a sweep, a running follow's record of a change (its
+ * fills, a copy's decision: journaled as they happen, not at the sweep's pace), a run's end, a
+ * decision (older journals).
+ */
+type Moment = "last sweep" | "last change" | "run end" | "last decision";
 
 interface LastRecord {
   ts: number | null;
@@ -649,15 +656,38 @@ interface LastRecord {
 function recordVerdict(last: LastRecord, run: RunRow | null, now: number): SyncVerdict {
   const drift = last.drift as DriftReport;
   const stale = last.staleAfter;
-  if (stale) {
-    const running =
-      run !== null && run.endedAt === null && run.pid !== null && runAlive(run.pid, run.startedAt);
-    return syncVerdict(drift, running ? now : stale.ts, stale.freshness);
+  const running =
+    run !== null && run.endedAt === null && run.pid !== null && runAlive(run.pid, run.startedAt);
+  if (stale) return syncVerdict(drift, running ? now : stale.ts, stale.freshness);
+  // A running follow journals every change as it happens (and its data going stale): its last
+  // record is the copy now. Once no run keeps it (ended, killed), the record is only of its own
+  // moment: older than the staleness window, it is judged now — "stale 3h · last in sync 3h ago",
+  // never "in sync" from data that old (the exchange has moved on since).
+  const freshness: Freshness = last.freshness ?? {
+    freshAt: last.ts ?? now,
+    staleMs: STALE_MS,
+    lastInSyncAt: null,
+  };
+  if (!running && last.ts !== null && now - last.ts > freshness.staleMs) {
+    // In sync at the record when its own verdict was (its data fresh then).
+    const atRecord = syncVerdict(drift, last.ts, last.freshness);
+    return syncVerdict(drift, now, {
+      ...freshness,
+      lastInSyncAt: atRecord.inSync ? last.ts : freshness.lastInSyncAt,
+    });
   }
   return syncVerdict(drift, last.ts ?? now, last.freshness);
 }
 
-const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
+/** The engine's staleness window (engine.ts #freshness), for a record from before it was journaled. */
+const STALE_MS = 60_000;
+
+const momentOf = (type: string, data: unknown): Moment =>
+  type === "sweep"
+    ? "last sweep"
+    : (data as { moment?: unknown } | null)?.moment === "change"
+      ? "last change"
+      : "run end";
 
 /**
  * What the newest sweep or run end left (journaled with its event): targets, drift report and
@@ -709,12 +739,12 @@ function lastRecord(journal: Journal): LastRecord {
     // A flatten read no leader: an older copy run's targets would be read as the copy now.
     if (found.ts === null && data?.leaderView === false) {
       found.ts = e.ts;
-      found.source = momentOf(e.type);
+      found.source = momentOf(e.type, e.data);
       found.flattenAt = e.ts;
     }
     if (found.ts === null && Array.isArray(data?.targets)) {
       found.ts = e.ts;
-      found.source = momentOf(e.type);
+      found.source = momentOf(e.type, e.data);
       found.targets = data.targets;
       found.drift = data.drift ?? null;
       found.freshness = data.freshness ?? null;
@@ -723,7 +753,7 @@ function lastRecord(journal: Journal): LastRecord {
     if (found.pnlTs === null && data?.pnl) {
       found.pnl = data.pnl;
       found.pnlTs = e.ts;
-      found.pnlSource = momentOf(e.type);
+      found.pnlSource = momentOf(e.type, e.data);
     }
     if (found.ts !== null && found.pnlTs !== null) return found;
   }
