@@ -19,6 +19,7 @@ import {
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull } from "../core/format.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
+import { countedSkips } from "../core/reasons.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
@@ -134,9 +135,10 @@ export interface Counters {
   sweeps: number;
   rateLimitWaits: number;
   /**
-   * Skipped actions by reason, from decisions the leader's trades (or a start or manual
-   * request) triggered. Sweeps are left out: they re-judge the same standing drift every
-   * interval and would inflate the counts. In-sync is not a skip.
+   * Skips by reason of the copies of the leader's trades: decisions a leader's fill triggered
+   * only (core/reasons.ts countedSkips). Sweeps of every kind (periodic, start, manual) are left
+   * out: they re-judge the same standing drift, which the rows show. A cap's cut beside its
+   * order is no skip; in-sync is none.
    */
   skipped: Partial<Record<ReasonCode, number>>;
 }
@@ -527,13 +529,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.counters = { ...c, leaderFills: c.leaderFills + 1 };
       break;
     case "decision": {
-      let skipped = c.skipped;
-      if (e.trigger !== "sweep") {
-        skipped = { ...c.skipped };
-        for (const s of e.plan.skipped) {
-          if (s.reason !== "in-sync") skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
-        }
-      }
+      // The leader's trades the copy left undone, by reason (core/reasons.ts countedSkips).
+      const counted = countedSkips(e.trigger, e.plan) as ReasonCode[];
+      const skipped = counted.length === 0 ? c.skipped : { ...c.skipped };
+      for (const r of counted) skipped[r] = (skipped[r] ?? 0) + 1;
       state.counters = {
         ...c,
         decisions: c.decisions + 1,

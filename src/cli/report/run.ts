@@ -6,6 +6,7 @@
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
 import { type CopyPnl, copyFill, copyFunding } from "../../core/pnl.js";
+import { countedSkips } from "../../core/reasons.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
@@ -149,10 +150,10 @@ function readInputs(journal: Journal, since: number, until: number) {
     limit: Number.POSITIVE_INFINITY,
     trading: true,
   })) {
-    // As the dashboard counts them: sweeps re-judge the same standing drift every interval.
-    if (d.table !== "decisions" || d.trigger === "sweep") continue;
-    for (const s of (d.plan as Plan).skipped)
-      if (s.reason !== "in-sync") skips.push({ ts: d.ts, reason: s.reason });
+    // As the dashboard counts them (core/reasons.ts countedSkips): the copies of the leader's
+    // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip.
+    if (d.table !== "decisions") continue;
+    for (const reason of countedSkips(d.trigger, d.plan as Plan)) skips.push({ ts: d.ts, reason });
   }
   return {
     since,
