@@ -2637,6 +2637,7 @@ export class CopyEngine {
       })),
       targets: this.#lastTargets,
       deadbandUsd: deadband,
+      mids: this.#mids(),
       ...figures,
       ...(fresh
         ? { freshness: { freshAt: fresh.freshAt, staleMs: fresh.staleMs, lastInSyncAt: this.#lastInSyncAt } }

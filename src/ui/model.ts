@@ -12,6 +12,7 @@ import {
   driftReport,
   driftVerdict,
   type Freshness,
+  leaderValueUsd,
   MIN_ORDER_USD,
   shownDrift,
   shownTarget,
@@ -60,7 +61,10 @@ export interface LogEntry {
 
 export interface PositionRow {
   coin: string;
-  /** Weighted leader size (signed) and its notional at the mid. */
+  /**
+   * Weighted leader size (signed), and its value at the mid of the state's moment (the mid our
+   * uPnL is valued at; core/drift.ts leaderValueUsd): null when the leader holds none.
+   */
   leaderSize: number;
   leaderNotional: number | null;
   /** Null when the coin has no copy target: none planned, or a position left alone (core/drift.ts shownTarget). */
@@ -354,6 +358,8 @@ export function buildPositionRows(
   timeStops?: { at: number; dueAt: Readonly<Record<string, number>> },
   drift?: DriftReport,
   pnl?: CopyPnl,
+  /** The mids of the state's moment (the engine's markets, what our uPnL is valued at). */
+  mids?: Readonly<Record<string, number>>,
 ): PositionRow[] {
   const guard = new Map((protection ?? []).map((p) => [p.coin, p]));
   // The planner's deadband of the target (an older event source: the state event's map).
@@ -397,7 +403,9 @@ export function buildPositionRows(
     rows.push({
       coin,
       leaderSize: target?.leaderSize ?? 0,
-      leaderNotional: target && mid !== null ? target.leaderSize * mid : null,
+      // At the mid of the state's moment, as our uPnL (core/drift.ts leaderValueUsd): not the
+      // mid of the coin's last plan, which may be a sweep old; "-" when the leader holds none.
+      leaderNotional: target ? leaderValueUsd(target.leaderSize, mids?.[coin] ?? mid) : null,
       targetSize: target ? shownTarget(target.targetSize, judged ?? { status }) : null,
       ourSize,
       driftUsd,
@@ -608,6 +616,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         e.timeStops ? { at: e.ts, dueAt: e.timeStops } : undefined,
         e.drift,
         e.pnl,
+        e.mids,
       );
       if (e.pnl) state.pnl = e.pnl;
       if (e.drift) state.drift = e.drift;

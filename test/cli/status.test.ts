@@ -582,6 +582,36 @@ describe("hlcopy status: a pause is never silent", () => {
   });
 });
 
+describe("the leader's position in status: the dashboard's leader and leader $ (M7)", () => {
+  it("leaderUsd is its size at the record's mid (the one the P&L is valued at); '-' / null where the leader holds none", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    const runId = j.lastRun()?.id ?? null;
+    const targets = [target("BTC", 0.01844, 0.00092, 0.00092, 95_000), target("ETH", 0, 0, 0.0214, 3394.6)];
+    // The mid moved since BTC's last plan ($95,000): the record's mids are the state's moment.
+    j.recordEvent({
+      ts: NOW - 1_000,
+      type: "state",
+      runId,
+      data: {
+        targets,
+        drift: driftReport({ targets, skipped: [], actionCoins: ["ETH"] }),
+        mids: { BTC: 96_000, ETH: 3400 },
+      },
+    });
+    j.close();
+    const { report } = await status(dir, true);
+    expect(report.positions.find((p) => p.coin === "BTC")).toMatchObject({
+      leaderSize: 0.01844,
+      leaderUsd: 1770.24,
+    });
+    expect(report.positions.find((p) => p.coin === "ETH")).toMatchObject({ leaderSize: 0, leaderUsd: null });
+    const { text } = await status(dir, false);
+    expect(rowOf(text, "ETH")[1]).toBe("-");
+    expect(rowOf(text, "BTC")[1]).toBe("0.01844");
+  });
+});
+
 describe("the drift verdict on stale data", () => {
   it("a run that ended on stale data: the dashboard's words ('stale 1m · last in sync …'), never 'in sync'", async () => {
     const dir = endedStale();

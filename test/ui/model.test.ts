@@ -292,7 +292,7 @@ describe("reduceDashboard: engine events", () => {
       size: 1,
       limitPx: 1,
       reduceOnly: false,
-      cloid: "0x1",
+      cloid: "0x1" as const,
       reason: "open" as const,
       refPx: 1,
     };

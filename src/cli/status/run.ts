@@ -20,6 +20,7 @@ import {
   driftClosing,
   driftPct,
   type Freshness,
+  leaderValueUsd,
   leftAloneText,
   type SyncVerdict,
   shownDrift,
@@ -143,6 +144,12 @@ export interface StatusReport {
   positions: {
     coin: string;
     leaderSize: number;
+    /**
+     * The leader's position in USD, to the cent: its size at the record's mid (the mid the row's
+     * P&L is valued at; core/drift.ts leaderValueUsd, the dashboard's `leader $`). Null when the
+     * leader holds none (the text's "-") or no mid is known.
+     */
+    leaderUsd: number | null;
     /** The copy target; null for a position left alone (hlcopy has no target for it). */
     targetSize: number | null;
     ourSize: number;
@@ -425,6 +432,10 @@ export async function runStatus(p: {
           return {
             coin: t.coin,
             leaderSize: t.leaderSize,
+            leaderUsd: roundOrNull(
+              leaderValueUsd(t.leaderSize, last.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null)),
+              2,
+            ),
             targetSize,
             ourSize: t.ourSize,
             driftUsd,
@@ -634,6 +645,8 @@ interface LastRecord {
   ts: number | null;
   source: Moment | null;
   targets: CoinTarget[];
+  /** The mids of the record's moment (null in journals from before they were journaled). */
+  mids: Record<string, number> | null;
   drift: DriftReport | null;
   /** The P&L of the same record; an older journal's record may have none (then the newest one before). */
   pnl: CopyPnl | null;
@@ -700,6 +713,7 @@ function lastRecord(journal: Journal): LastRecord {
     ts: null,
     source: null,
     targets: [],
+    mids: null,
     drift: null,
     pnl: null,
     pnlTs: null,
@@ -731,6 +745,7 @@ function lastRecord(journal: Journal): LastRecord {
       pnl?: CopyPnl;
       leaderView?: boolean;
       freshness?: Freshness;
+      mids?: Record<string, number>;
     };
     const raw = e.data as (Recorded & { after?: Recorded }) | null;
     // A sweep that sent orders journals the drift it found before them, and the copy its fills
@@ -746,6 +761,7 @@ function lastRecord(journal: Journal): LastRecord {
       found.ts = e.ts;
       found.source = momentOf(e.type, e.data);
       found.targets = data.targets;
+      found.mids = data.mids ?? null;
       found.drift = data.drift ?? null;
       found.freshness = data.freshness ?? null;
       found.staleAfter = turn?.stale ? { ts: turn.ts, freshness: turn.freshness } : null;
@@ -1019,7 +1035,8 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         [
           ...r.positions.map((x) => [
             x.coin,
-            x.leaderSize,
+            // "-" when the leader holds none, as the dashboard's leader and leader $ say it.
+            x.leaderSize === 0 ? "-" : x.leaderSize,
             x.targetSize ?? "-",
             x.ourSize,
             fmtFixed(x.driftUsd),
@@ -1032,7 +1049,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
           ]),
           ...closed.map((c) => [
             c.coin,
-            0,
+            "-",
             0,
             0,
             "-",
