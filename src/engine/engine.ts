@@ -732,9 +732,11 @@ export class CopyEngine {
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
     if (this.#o.mode === "live" && this.#checked && this.#streams) await this.#readOwnFills(true);
-    // Fills with no account reading after them (a kill switch's closes, then the stop it asks
-    // for): the equity they left is read once and journaled, so status shows the post-close one.
-    if (this.#o.mode === "live" && this.#checked && this.#equityAfterFill) await this.#readFinalEquity();
+    // A follow's fills with no account reading after them (a kill switch's closes, then the stop
+    // it asks for): the equity they left is read once and journaled, so status shows the
+    // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
+    if (this.#o.mode === "live" && this.#checked && this.#streams && this.#equityAfterFill)
+      await this.#readFinalEquity();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
     // account was never read; a state of $0.00 would be a figure that means nothing).
@@ -1253,6 +1255,8 @@ export class CopyEngine {
     if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
     const marketsMark = this.#market.mark();
     const oursMark = this.#ours.mark();
+    // This read of our account comes after every fill journaled so far: its equity is theirs.
+    if (!this.#ownAccount()) this.#equityAfterFill = false;
     const protectionMark = this.#protection?.mark() ?? 0;
     const [markets, leaders, ours] = await Promise.all([
       this.#startupRead("the markets (meta, allMids)", () => {

@@ -437,7 +437,8 @@ export async function renderReport(
       shown(reread) === shown(planTarget) ? shown(planTarget) : `${shown(planTarget)} → ${shown(reread)}`;
     const planned = [
       coin,
-      plan ? detailNumber(plan.leaderSize) : "-",
+      // "-" where the leader holds none, as the dashboard and status say it.
+      plan && plan.leaderSize !== 0 ? detailNumber(plan.leaderSize) : "-",
       targetCell,
       plan ? detailNumber(plan.ourSize) : "-",
     ];
