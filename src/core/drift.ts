@@ -252,6 +252,18 @@ export function driftTextShort(r: DriftReport): string {
   return parts.join(" · ");
 }
 
+/**
+ * The leader's position in USD as every view shows it (the dashboard's `leader $`, status and
+ * --json `leaderUsd`): its size valued at the mid — the mid of the view's moment, the one our
+ * uPnL is valued at. Null when the leader holds none (shown "-", as the size is: nothing held is
+ * no figure) or no mid is known.
+ */
+export function leaderValueUsd(leaderSize: number, mid: number | null | undefined): number | null {
+  if (leaderSize === 0 || !Number.isFinite(leaderSize)) return null;
+  if (mid === null || mid === undefined || !Number.isFinite(mid) || mid <= 0) return null;
+  return leaderSize * mid;
+}
+
 /** A coin's judgement as views keep it (a journal's older records may have no reason). */
 export type Judged = { status: DriftStatus; reason?: ReasonCode | string | null } | null | undefined;
 

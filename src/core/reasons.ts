@@ -131,6 +131,24 @@ export function isCappedOrder(
   return actionCoins.has(skip.coin) && CAP_REASONS.has(skip.reason as ReasonCode);
 }
 
+/**
+ * The skips a run counts — the dashboard's `skipped N`, the summary's and `report`'s `skipped` by
+ * reason: what the copy of a leader's trade left undone, from the decisions a leader's fill
+ * triggered only. A sweep of any kind (periodic, the start's, one asked for with `s` or by the
+ * engine) re-judges the drift that stands — the rows and the verdict show it — and counting it
+ * would count one standing skip once per sweep. A cap's note beside its coin's order is no skip
+ * (the order went, cut: isCappedOrder); in-sync is none.
+ * @param trigger what triggered the decision ("fill", "sweep", "start", "manual").
+ */
+export function countedSkips(
+  trigger: string,
+  plan: { actions: readonly { coin: string }[]; skipped: readonly { coin: string; reason: string }[] },
+): string[] {
+  if (trigger !== "fill") return [];
+  const acting = new Set(plan.actions.map((a) => a.coin));
+  return plan.skipped.filter((s) => s.reason !== "in-sync" && !isCappedOrder(s, acting)).map((s) => s.reason);
+}
+
 /** True when a skip with this reason leaves drift a later run should fix. */
 export function keepsDrift(code: ReasonCode): boolean {
   return DRIFT_REASONS.has(code);

@@ -327,6 +327,13 @@ const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
 const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
+/**
+ * How soon after a change `status` shows (our fills, a copy's decision) the run journals its
+ * state: `status` and `report` in another terminal read the journal, and a record only as new as
+ * the last sweep missed a position the follow had already opened. Coalesced: a burst of fills is
+ * one record, written from a timer — never between a leader's fill and our order leaving.
+ */
+const JOURNAL_STATE_MS = 200;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -369,6 +376,10 @@ export class CopyEngine {
   /** When #sweepTimer fires (performance.now() ms). */
   #sweepDueAt = Number.POSITIVE_INFINITY;
   #stateTimer: NodeJS.Timeout | undefined;
+  /** A state record is due (JOURNAL_STATE_MS after a change status shows). */
+  #journalTimer: NodeJS.Timeout | undefined;
+  /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
+  #equityAfterFill = false;
   #watchedBooks = "";
   #streams: EngineStreams | null = null;
   #startedAt = 0;
@@ -719,6 +730,8 @@ export class CopyEngine {
       });
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
+    if (this.#journalTimer) clearTimeout(this.#journalTimer);
+    this.#journalTimer = undefined;
     if (this.#staleWatch) clearInterval(this.#staleWatch);
     this.#styles.close();
     await this.#sweepChain;
@@ -739,6 +752,11 @@ export class CopyEngine {
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
     if (this.#o.mode === "live" && this.#checked && this.#streams) await this.#readOwnFills(true);
+    // A follow's fills with no account reading after them (a kill switch's closes, then the stop
+    // it asks for): the equity they left is read once and journaled, so status shows the
+    // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
+    if (this.#o.mode === "live" && this.#checked && this.#streams && this.#equityAfterFill)
+      await this.#readFinalEquity();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
     // account was never read; a state of $0.00 would be a figure that means nothing).
@@ -756,6 +774,7 @@ export class CopyEngine {
           targets: this.#lastTargets,
           ...this.#figures(),
           ...this.#freshnessField(this.#now()),
+          mids: this.#mids(),
         }),
       });
       this.#pnl.persist();
@@ -1246,7 +1265,7 @@ export class CopyEngine {
         durationMs,
         requests,
         trigger,
-        ...this.#journaledView({ ...view, ...this.#freshnessField(this.#now()) }),
+        ...this.#journaledView({ ...view, ...this.#freshnessField(this.#now()), mids: this.#mids() }),
       },
     });
     this.#pnl.persist();
@@ -1283,6 +1302,8 @@ export class CopyEngine {
     if (!this.#historyChecked) await this.#checkHistory();
     const marketsMark = this.#market.mark();
     const oursMark = this.#ours.mark();
+    // This read of our account comes after every fill journaled so far: its equity is theirs.
+    if (!this.#ownAccount()) this.#equityAfterFill = false;
     const protectionMark = this.#protection?.mark() ?? 0;
     const [markets, leaders, ours] = await Promise.all([
       this.#startupRead("the markets (meta, allMids)", () => {
@@ -2416,6 +2437,8 @@ export class CopyEngine {
     });
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;
+    this.#equityAfterFill = true;
+    this.#journalSoon();
     this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
     this.#pnl.onFill(f, kind, journaled.copySz);
     this.#emit({
@@ -2625,6 +2648,79 @@ export class CopyEngine {
     );
   }
 
+  /**
+   * A change `status` shows: the run's state is journaled JOURNAL_STATE_MS from now (one record
+   * for every change until then), off the hot path — from a timer, after any plan waiting.
+   */
+  #journalSoon(): void {
+    if (this.#journalTimer || this.#stopping || this.#runId === null || !this.#checked) return;
+    this.#journalTimer = setTimeout(() => {
+      this.#journalTimer = undefined;
+      // A copy waiting or on its way goes first: the record follows it.
+      if (this.#planScheduled || this.#queued > 0) this.#journalSoon();
+      else this.#journalState();
+    }, JOURNAL_STATE_MS);
+    this.#journalTimer.unref?.();
+  }
+
+  /** The copy as it stands — targets, drift, P&L — journaled as a state of `moment` "change". */
+  #journalState(): void {
+    if (this.#stopping || this.#runId === null) return;
+    try {
+      const now = this.#now();
+      const figures = this.#figures();
+      this.#o.journal.recordEvent({
+        ts: now,
+        type: "state",
+        runId: this.#runId,
+        data: this.#journaledView({
+          targets: this.#lastTargets,
+          ...figures,
+          ...this.#freshnessField(now),
+          mids: this.#mids(),
+          moment: "change",
+        }),
+      });
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
+  /** Our account read once (the run's end), its equity through the safety rules and journaled. */
+  async #readFinalEquity(): Promise<void> {
+    if (this.#ownAccount()) return;
+    try {
+      this.#requests++;
+      const ours = await this.#o.reader.getAccountState(this.#o.account, { openOrders: false });
+      this.#equityAfterFill = false;
+      this.#safety.check(
+        { accountValue: ours.accountValue, cash: ours.cash ?? null, time: ours.time },
+        false,
+        true,
+      );
+    } catch (error) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `the account could not be read at the end (the equity status shows is the last one read): ${toHlcopyError(error).message}`,
+      });
+    }
+  }
+
+  /** The mid of every coin the copy's rows show (targets and our positions): what a row is valued at. */
+  #mids(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const coins = new Set([
+      ...this.#lastTargets.map((t) => t.coin),
+      ...Object.keys(this.#ours.state.positions),
+    ]);
+    for (const c of [...coins].sort()) {
+      const mid = this.#market.markets[c]?.mid;
+      if (mid !== undefined && Number.isFinite(mid) && mid > 0) out[c] = mid;
+    }
+    return out;
+  }
+
   #emitState(force: boolean): void {
     // An order of ours on its way is not drift, nor is it done: the exchange may have filled it
     // (the account stream says so first) while our position model waits for its result. A state
@@ -2682,6 +2778,7 @@ export class CopyEngine {
       })),
       targets: this.#lastTargets,
       deadbandUsd: deadband,
+      mids: this.#mids(),
       ...figures,
       ...(fresh
         ? { freshness: { freshAt: fresh.freshAt, staleMs: fresh.staleMs, lastInSyncAt: this.#lastInSyncAt } }
@@ -2862,10 +2959,16 @@ export class CopyEngine {
     if (this.#ownAccount()) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
     const held = this.#safety.held;
+    // The first reading after our fills is journaled at once (not at the equity record's pace):
+    // the equity status shows after a close is the one the close left.
+    const afterFill = this.#equityAfterFill;
+    this.#equityAfterFill = false;
     this.#safety.check(
       { accountValue: e.state.accountValue, cash: e.state.cash ?? null, time: e.state.time },
       false,
+      afterFill,
     );
+    if (afterFill) this.#journalSoon();
     // A cash change waiting for the ledger: a sweep reads the ledger now (the stream may lag).
     if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("manual", 0);
     this.#emitState(false);
@@ -3001,6 +3104,8 @@ export class CopyEngine {
         // The shares follow every copied fill, whatever the pace of the state event.
         this.#updateShares();
         this.#emitState(false);
+        // The leader changed: status shows the copy as it stands now, not as of the last sweep.
+        this.#journalSoon();
       } catch (error) {
         this.#reportError(error);
       }

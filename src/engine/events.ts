@@ -153,6 +153,11 @@ export type EngineEvent =
       leaders: AccountView[];
       targets: CoinTarget[];
       deadbandUsd: Record<string, number>;
+      /**
+       * The mid of every coin of the rows (targets, our positions) at this moment: what our
+       * uPnL and the leader's `leader $` are valued at (a target's own `mid` is its last plan's).
+       */
+      mids?: Record<string, number>;
       /** The signing agent's approval, when known (live runs): ends at, whole days left. */
       agent?: { validUntil: number | null; daysLeft: number | null };
       /** Our resting stop / take-profit per coin (present only with resting protection on). */

@@ -281,10 +281,11 @@ export class SafetyWatch {
   /**
    * An account value (from a sweep, or the account stream between sweeps) through the rules:
    * equity journaled (every sweep, else at most every EQUITY_RECORD_EVERY_MS), the daily loss
-   * limit told when it is first hit, a new halt recorded.
+   * limit told when it is first hit, a new halt recorded. `recordNow`: journaled whatever the
+   * pace (the first reading after our fills: the equity a close left).
    */
-  check(reading: AccountReading, fromSweep: boolean): void {
-    this.#evaluate(reading, fromSweep, false);
+  check(reading: AccountReading, fromSweep: boolean, recordNow = false): void {
+    this.#evaluate(reading, fromSweep, recordNow);
   }
 
   #evaluate(reading: AccountReading, fromSweep: boolean, recordNow: boolean): void {

@@ -370,14 +370,15 @@ export async function decryptKeystore(
   }
   const which = source === "the given keystore" ? "the passphrase" : `the passphrase of ${source}`;
   // The MAC covers the ciphertext: a damaged file fails it exactly as a wrong passphrase does,
-  // so the hint names both (the usual one first).
+  // so the hint names both (the usual one first). One pair of parentheses, never nested: the
+  // variable's hint once wrapped this clause in another pair, and read as unbalanced.
   const damaged =
-    "if it is right, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)";
+    "the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)";
   throw new WrongPassphraseError("wrong passphrase", {
     hint:
       options.passphraseFrom === undefined
-        ? `type ${which} again; ${damaged}`
-        : `check ${options.passphraseFrom}: it does not hold ${which}, or (${damaged})`,
+        ? `type ${which} again; if it is right, ${damaged}`
+        : `check ${options.passphraseFrom}: it does not hold ${which}; if it does, ${damaged}`,
     details: { file: source },
   });
 }

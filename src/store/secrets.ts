@@ -66,13 +66,21 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
     interactive,
     async secret(question, what) {
       if (io.signal?.aborted) throw new InterruptedError(what);
+      // With no run's stop signal to end the wait (agent generate/import/show, init), SIGINT —
+      // Ctrl-C where the terminal raises it, stdin piped, `kill -INT` — ends it as Ctrl-C typed at
+      // the question does: InterruptedError, said ("interrupted" / "nothing was changed"), exit
+      // 130. Without this listener Node's default killed the process silently.
+      const own = io.signal ? null : interruptOnSigint();
+      const ask = own ? { ...io, signal: own.signal } : io;
       let line: string | undefined;
       try {
-        if (interactive) return await readHidden(io, question);
+        if (interactive) return await readHidden(ask, question);
         lines ??= new LineReader(io.input);
-        line = await lines.next(io.signal);
+        line = await lines.next(ask.signal);
       } catch (error) {
         throw error instanceof InterruptedError ? new InterruptedError(what) : error;
+      } finally {
+        own?.off();
       }
       if (line === undefined) {
         throw new UsageError(`expected ${what} on stdin, but it ended`, {
@@ -93,6 +101,14 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
       lines?.close();
     },
   };
+}
+
+/** An AbortSignal that SIGINT aborts, until `off()` (the listener also keeps Node's default kill away). */
+function interruptOnSigint(): { signal: AbortSignal; off: () => void } {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.on("SIGINT", onSigint);
+  return { signal: controller.signal, off: () => process.off("SIGINT", onSigint) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "ws = the websocket's state and the age of its last message",
       "lag = leader fill → our fill, last copy · p50 = the median over copies",
       "filled = our orders that filled · planned = a dry run's orders (each once)",
-      "skipped = skips by reason (? shows them) · rejected = refused by the exchange",
+      // The leader's trades only (core/reasons.ts countedSkips): sweeps re-judge standing drift.
+      "skipped = leader trades not copied, by reason (? lists) · rejected = refused",
       "sweep = the last sweep's age · rate-limited = waiting out the request limit",
       "gated = a leader's increases held back · unfollowed = a leader not copied",
     ],
@@ -71,7 +72,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
   {
     title: "columns",
     lines: [
-      "leader = the leader's size (signed) · leader $ = its value at the mid",
+      "leader = the leader's size (signed), - none · leader $ = its value at the mid",
       "target = leader size × copy ratio, after caps and rounding; - = left alone",
       "ours = our size · drift $ = (target − ours) × mid · drift% = of the target",
       "  ! next cycle trades it · × a gate holds it · ‖ held by the pause (p resumes)",
@@ -121,7 +122,11 @@ export function helpPages(maxLines: number, skipped: HelpProps["skipped"]): Help
   ]);
   if (skipped.length > 0) {
     sections.push([
-      { key: "h-skips", text: "skipped so far", bold: true },
+      {
+        key: "h-skips",
+        text: "skipped so far (leader trades; sweeps and caps' cuts not counted)",
+        bold: true,
+      },
       ...skipped.map((s) => ({
         key: `s-${s.reason}`,
         text: `  ${s.reason} ×${s.count}: ${reasonText(s.reason)}`,

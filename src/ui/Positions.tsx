@@ -28,8 +28,15 @@ export interface PositionsProps {
 
 const signColor = (x: number | null) => (x === null || x === 0 ? undefined : x > 0 ? "green" : "red");
 
-/** The leader's notional in whole dollars, the same format on every row: $64,000, -$855. */
-const leaderUsd = (r: PositionRow): string => fmtUsd(r.leaderNotional, 0);
+/**
+ * The leader's value in whole dollars, the same format on every row: $64,000, -$855; "-" when
+ * the leader holds none (as its size column says it) or no mid is known.
+ */
+const leaderUsd = (r: PositionRow): string =>
+  r.leaderNotional === null || r.leaderSize === 0 ? "-" : fmtUsd(r.leaderNotional, 0);
+
+/** The leader's size; "-" when it holds none (and its leader $ is "-" too): nothing held. */
+const leaderSizeText = (r: PositionRow): string => (r.leaderSize === 0 ? "-" : fmtNum(r.leaderSize));
 
 /**
  * The drift mark (core/drift.ts status, in the help's words): "!" the next cycle trades it, "×"
@@ -70,7 +77,7 @@ export function positionColumns(
       width: 9,
       priority: 60,
       align: "right",
-      text: (r) => fmtNum(r.leaderSize),
+      text: leaderSizeText,
     },
     {
       key: "leaderUsd",
@@ -78,7 +85,7 @@ export function positionColumns(
       width: leaderWidth,
       priority: 20,
       align: "right",
-      text: (r) => (r.closed ? "-" : leaderUsd(r)),
+      text: leaderUsd,
     },
     {
       key: "target",

@@ -2,8 +2,8 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
-import { driftPct, shownDrift, shownTarget, syncVerdict } from "../core/drift.js";
-import { roundHalfAway, shortAddress } from "../core/format.js";
+import { driftPct, leaderValueUsd, shownDrift, shownTarget, syncVerdict } from "../core/drift.js";
+import { roundHalfAway, roundOrNull, shortAddress } from "../core/format.js";
 import { orderFields } from "../core/orders.js";
 import { isCappedOrder, reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
@@ -378,6 +378,12 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
           const targetSize = shownTarget(t.targetSize, d);
           return {
             coin: t.coin,
+            leaderSize: t.leaderSize,
+            // The dashboard's leader $ to the cent (core/drift.ts leaderValueUsd): at this state's mid.
+            leaderUsd: roundOrNull(
+              leaderValueUsd(t.leaderSize, e.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null)),
+              2,
+            ),
             targetSize,
             ourSize: t.ourSize,
             driftUsd,

@@ -12,6 +12,7 @@ import {
   driftReport,
   driftVerdict,
   type Freshness,
+  leaderValueUsd,
   MIN_ORDER_USD,
   shownDrift,
   shownTarget,
@@ -19,6 +20,7 @@ import {
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull } from "../core/format.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
+import { countedSkips } from "../core/reasons.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
@@ -59,7 +61,10 @@ export interface LogEntry {
 
 export interface PositionRow {
   coin: string;
-  /** Weighted leader size (signed) and its notional at the mid. */
+  /**
+   * Weighted leader size (signed), and its value at the mid of the state's moment (the mid our
+   * uPnL is valued at; core/drift.ts leaderValueUsd): null when the leader holds none.
+   */
   leaderSize: number;
   leaderNotional: number | null;
   /** Null when the coin has no copy target: none planned, or a position left alone (core/drift.ts shownTarget). */
@@ -134,9 +139,10 @@ export interface Counters {
   sweeps: number;
   rateLimitWaits: number;
   /**
-   * Skipped actions by reason, from decisions the leader's trades (or a start or manual
-   * request) triggered. Sweeps are left out: they re-judge the same standing drift every
-   * interval and would inflate the counts. In-sync is not a skip.
+   * Skips by reason of the copies of the leader's trades: decisions a leader's fill triggered
+   * only (core/reasons.ts countedSkips). Sweeps of every kind (periodic, start, manual) are left
+   * out: they re-judge the same standing drift, which the rows show. A cap's cut beside its
+   * order is no skip; in-sync is none.
    */
   skipped: Partial<Record<ReasonCode, number>>;
 }
@@ -352,6 +358,8 @@ export function buildPositionRows(
   timeStops?: { at: number; dueAt: Readonly<Record<string, number>> },
   drift?: DriftReport,
   pnl?: CopyPnl,
+  /** The mids of the state's moment (the engine's markets, what our uPnL is valued at). */
+  mids?: Readonly<Record<string, number>>,
 ): PositionRow[] {
   const guard = new Map((protection ?? []).map((p) => [p.coin, p]));
   // The planner's deadband of the target (an older event source: the state event's map).
@@ -395,7 +403,9 @@ export function buildPositionRows(
     rows.push({
       coin,
       leaderSize: target?.leaderSize ?? 0,
-      leaderNotional: target && mid !== null ? target.leaderSize * mid : null,
+      // At the mid of the state's moment, as our uPnL (core/drift.ts leaderValueUsd): not the
+      // mid of the coin's last plan, which may be a sweep old; "-" when the leader holds none.
+      leaderNotional: target ? leaderValueUsd(target.leaderSize, mids?.[coin] ?? mid) : null,
       targetSize: target ? shownTarget(target.targetSize, judged ?? { status }) : null,
       ourSize,
       driftUsd,
@@ -527,13 +537,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.counters = { ...c, leaderFills: c.leaderFills + 1 };
       break;
     case "decision": {
-      let skipped = c.skipped;
-      if (e.trigger !== "sweep") {
-        skipped = { ...c.skipped };
-        for (const s of e.plan.skipped) {
-          if (s.reason !== "in-sync") skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
-        }
-      }
+      // The leader's trades the copy left undone, by reason (core/reasons.ts countedSkips).
+      const counted = countedSkips(e.trigger, e.plan) as ReasonCode[];
+      const skipped = counted.length === 0 ? c.skipped : { ...c.skipped };
+      for (const r of counted) skipped[r] = (skipped[r] ?? 0) + 1;
       state.counters = {
         ...c,
         decisions: c.decisions + 1,
@@ -609,6 +616,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         e.timeStops ? { at: e.ts, dueAt: e.timeStops } : undefined,
         e.drift,
         e.pnl,
+        e.mids,
       );
       if (e.pnl) state.pnl = e.pnl;
       if (e.drift) state.drift = e.drift;

@@ -582,6 +582,36 @@ describe("hlcopy status: a pause is never silent", () => {
   });
 });
 
+describe("the leader's position in status: the dashboard's leader and leader $ (M7)", () => {
+  it("leaderUsd is its size at the record's mid (the one the P&L is valued at); '-' / null where the leader holds none", async () => {
+    const { dir } = journal();
+    const j = openJournal(journalPath(dir, account));
+    const runId = j.lastRun()?.id ?? null;
+    const targets = [target("BTC", 0.01844, 0.00092, 0.00092, 95_000), target("ETH", 0, 0, 0.0214, 3394.6)];
+    // The mid moved since BTC's last plan ($95,000): the record's mids are the state's moment.
+    j.recordEvent({
+      ts: NOW - 1_000,
+      type: "state",
+      runId,
+      data: {
+        targets,
+        drift: driftReport({ targets, skipped: [], actionCoins: ["ETH"] }),
+        mids: { BTC: 96_000, ETH: 3400 },
+      },
+    });
+    j.close();
+    const { report } = await status(dir, true);
+    expect(report.positions.find((p) => p.coin === "BTC")).toMatchObject({
+      leaderSize: 0.01844,
+      leaderUsd: 1770.24,
+    });
+    expect(report.positions.find((p) => p.coin === "ETH")).toMatchObject({ leaderSize: 0, leaderUsd: null });
+    const { text } = await status(dir, false);
+    expect(rowOf(text, "ETH")[1]).toBe("-");
+    expect(rowOf(text, "BTC")[1]).toBe("0.01844");
+  });
+});
+
 describe("the drift verdict on stale data", () => {
   it("a run that ended on stale data: the dashboard's words ('stale 1m · last in sync …'), never 'in sync'", async () => {
     const dir = endedStale();
@@ -591,6 +621,43 @@ describe("the drift verdict on stale data", () => {
     expect(text).not.toMatch(/\nin sync \(as of/);
     const { report } = await status(dir, true);
     expect(report.drift).toMatchObject({ inSync: false, verdict: "stale 90s · last in sync 100s ago" });
+  });
+
+  it("a run that ended in sync hours ago: its record is not the copy now — 'stale …', never 'in sync' (M2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+    const j = openJournal(journalPath(dir, account));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: leader, weight: 1 }],
+      account,
+      network: "mainnet",
+      settings: {},
+      startedAt: NOW - 4 * 3_600_000,
+    });
+    const ended = NOW - 3 * 3_600_000;
+    const targets = [target("BTC", 0.01844, 0.00092, 0.00092, 95_000)];
+    const drift = driftReport({ targets, skipped: [], actionCoins: [] });
+    j.recordEvent({
+      ts: ended,
+      type: "state",
+      runId,
+      data: { targets, drift, freshness: { freshAt: ended - 1_000, staleMs: 60_000, lastInSyncAt: ended } },
+    });
+    j.endRun(runId, { endedAt: ended, exitCode: 0 });
+    j.close();
+    const { text, report } = await status(dir, false);
+    expect(text).toContain("\nstale 3h · last in sync 3h ago (as of 3h ago, run end)\n");
+    expect(text).not.toMatch(/\nin sync \(as of/);
+    expect(report.drift).toMatchObject({ inSync: false, verdict: "stale 3h · last in sync 3h ago" });
+    // Within the window it is the record's own verdict, as before.
+    const recent = await runStatus({
+      configDir: dir,
+      account,
+      json: false,
+      out: sink(),
+      now: ended + 30_000,
+    });
+    expect(recent?.drift).toMatchObject({ inSync: true, verdict: "in sync" });
   });
 
   it("a record made on fresh data says its drift's words, as before", async () => {

@@ -262,6 +262,28 @@ describe("loadAgentKey", () => {
     )) as UsageError;
     expect(fromVariable.hint).toContain("check HLCOPY_PASSPHRASE:");
     expect(fromVariable.hint).not.toContain("HLCOPY_PASSPHRASE_FILE");
+    const file = agentKeystorePath(dir);
+    expect(fromVariable.hint).toBe(
+      `check HLCOPY_PASSPHRASE: it does not hold the passphrase of ${file}; if it does, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)`,
+    );
+    // Typed at the prompt: the same clause.
+    const { prompt } = pipedPrompt(["nope"]);
+    const typed = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt }),
+    )) as UsageError;
+    expect(typed.hint).toBe(
+      `type the passphrase of ${file} again; if it is right, the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)`,
+    );
+    // Every hint's parentheses balance, one pair at a time (never nested).
+    for (const hint of [fromFile.hint, fromVariable.hint, typed.hint]) {
+      let depth = 0;
+      for (const ch of hint ?? "") {
+        depth += ch === "(" ? 1 : ch === ")" ? -1 : 0;
+        expect(depth, hint).toBeGreaterThanOrEqual(0);
+        expect(depth, hint).toBeLessThanOrEqual(1);
+      }
+      expect(depth, hint).toBe(0);
+    }
   });
 
   it.skipIf(process.platform === "win32")(

@@ -382,13 +382,14 @@ describe("positions hlcopy did not open", () => {
     const dry = await runCli([...base, "reconcile", w.leader, ...args, "--dry-run"], env);
     expect(dry.code).toBe(0);
     // coin, leader, target, ours, drift $, action
-    expect(row(dry.stdout, "BTC")?.slice(0, 5)).toEqual(["BTC", "0", "-", String(btc?.ourSize), "-"]);
+    // The leader holds none: "-", as in status and on the dashboard.
+    expect(row(dry.stdout, "BTC")?.slice(0, 5)).toEqual(["BTC", "-", "-", String(btc?.ourSize), "-"]);
 
     const status = await runCli([...base, "status"], env);
     // coin, leader, target, ours, drift $, drift%, drift; the reason under the table (80 columns)
     expect(row(status.stdout, "BTC")?.slice(0, 7)).toEqual([
       "BTC",
-      "0",
+      "-",
       "-",
       String(btc?.ourSize),
       "-",

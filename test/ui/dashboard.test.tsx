@@ -173,7 +173,9 @@ describe("Dashboard", () => {
     expect(s.ui.help).toBe(false);
     expect(seen[0]).toContain("hwm = high-water mark: our highest equity, carried over from run to run");
     expect(seen[1]).toContain("stale 1m = nothing came from the exchange for that long");
-    expect(seen[2]).toContain("leader = the leader's size (signed) · leader $ = its value at the mid");
+    expect(seen[2]).toContain(
+      "leader = the leader's size (signed), - none · leader $ = its value at the mid",
+    );
     expect(seen[3]).toContain("f flatten all reduce-only (y confirms)");
     expect(seen[3]).toContain("entry-drift ×1: price moved too far from the leader's price");
   });

@@ -177,6 +177,8 @@ describe("JSON lines", () => {
     expect(s.positions).toHaveLength(3);
     expect(s.targets[2]).toEqual({
       coin: "SOL",
+      leaderSize: 30,
+      leaderUsd: 4500, // 30 × 150: the dashboard's leader $ (at the state's mid; none given: the target's)
       targetSize: 3,
       ourSize: 2.5,
       driftUsd: 75,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { quantile } from "../../src/core/stats.js";
+import { HELP_SECTIONS } from "../../src/ui/Help.js";
 import {
   budgetState,
   buildPositionRows,
@@ -281,6 +282,38 @@ describe("reduceDashboard: engine events", () => {
     // A decision held back by a pause sends nothing: not planned (a dry run plans it again later).
     const held = reduceAll([decisionEvent(T0, act), { ...decisionEvent(T0, act), held: "paused" }]);
     expect(held.counters.plannedActions).toBe(1);
+  });
+
+  it("skipped counts exactly what its help says: the leader's trades not copied — no sweep of any kind, no cap's cut (M4)", () => {
+    const skip = plan({ skipped: [{ coin: "ETH", reason: "entry-drift", detail: "" }] });
+    const order = {
+      coin: "BTC",
+      side: "buy" as const,
+      size: 1,
+      limitPx: 1,
+      reduceOnly: false,
+      cloid: "0x1" as const,
+      reason: "open" as const,
+      refPx: 1,
+    };
+    // A cap's note beside its coin's order: the order went, cut — no skip.
+    const capped = plan({
+      actions: [order],
+      skipped: [{ coin: "BTC", reason: "leverage-cap", detail: "" }],
+    });
+    const s = reduceAll([
+      { ...decisionEvent(T0, skip), trigger: "manual" },
+      { ...decisionEvent(T0, skip), trigger: "start" },
+      { ...decisionEvent(T0, skip), trigger: "sweep" },
+      decisionEvent(T0, capped),
+      decisionEvent(T0, skip),
+    ]);
+    expect(s.counters.skipped).toEqual({ "entry-drift": 1 });
+    expect(totalSkipped(s)).toBe(1);
+    expect(runSummary(s).skipped).toEqual({ "entry-drift": 1 });
+    // The help says so, in the README's words too (test/ui/panels.test.tsx).
+    const help = HELP_SECTIONS.flatMap((x) => x.lines).join("\n");
+    expect(help).toContain("skipped = leader trades not copied, by reason");
   });
 
   it("samples equity at most once per equitySampleMs", () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
 import type { Address } from "../../src/core/types.js";
 import type { EngineEvent } from "../../src/engine/events.js";
+import { eventRecord } from "../../src/ui/describe.js";
 import { EventLog } from "../../src/ui/EventLog.js";
 import { Header } from "../../src/ui/Header.js";
 import { HELP_SECTIONS, Help, helpPages } from "../../src/ui/Help.js";
@@ -379,6 +380,56 @@ describe("Positions", () => {
     // Wider than the column's 8: the column grows, the figure keeps every digit.
     expect(at("SOL")).toContain(" $13,500,000 ");
     for (const l of lines.slice(1)) expect(l.split(/\s+/)[2], l).toMatch(/^-?\$\d{1,3}(,\d{3})*$/);
+  });
+
+  it("leader $ is valued at the state's mid (the one uPnL is at), not the coin's last plan's (M7)", () => {
+    // The plan of BTC ran at $64,000; the mid has moved to $66,000 since (the state's mids).
+    const state = {
+      ...stateEvent(T0, [target("BTC", 0.5, 0.05, 0.05, 64_000)]),
+      mids: { BTC: 66_000 },
+    };
+    const rows = reduceDashboard(initialDashboardState(), state).positions;
+    expect(rows[0]?.leaderNotional).toBe(33_000);
+    const line = screenLines(frame(<Positions rows={rows} width={120} maxRows={10} loaded />)).find((l) =>
+      l.startsWith("BTC"),
+    );
+    expect(line).toContain(" $33,000 ");
+    // follow --json's state record says the same figure (to the cent).
+    expect(eventRecord(state)?.targets).toMatchObject([{ coin: "BTC", leaderSize: 0.5, leaderUsd: 33_000 }]);
+  });
+
+  it("a coin the leader holds none of: '-' in leader and leader $ alike, open or closed row (LOW)", () => {
+    const rows = buildPositionRows(
+      [target("HYPE", 0, 0, 1.55, 37.67), target("BTC", 0.01345, 0.00067, 0.00067, 95_500)],
+      [
+        { coin: "HYPE", size: 1.55, entryPx: 37.6 },
+        { coin: "BTC", size: 0.00067, entryPx: 95_000 },
+      ],
+      {},
+      undefined,
+      undefined,
+      undefined,
+      copyPnl({
+        totals: foldPnl(
+          [
+            { coin: "SOL", px: 150, sz: 3, fee: 0.2, closedPnl: 0 },
+            { coin: "SOL", px: 146, sz: 3, fee: 0.2, closedPnl: -12 },
+          ],
+          [],
+        ),
+        positions: [],
+        since: T0,
+        startEquity: 10_000,
+        leaders: [],
+        shares: {},
+      }),
+    );
+    const lines = screenLines(frame(<Positions rows={rows} width={120} maxRows={10} loaded />));
+    const cells = (coin: string) => (lines.find((l) => l.startsWith(coin)) ?? "").split(/\s+/);
+    expect(cells("HYPE").slice(1, 3)).toEqual(["-", "-"]);
+    expect(cells("SOL").slice(1, 3)).toEqual(["-", "-"]); // closed: traded, now flat
+    expect(cells("BTC")[1]).toBe("0.01345");
+    expect(rows.find((r) => r.coin === "HYPE")?.leaderNotional).toBeNull();
   });
 
   it("drift% at a target of 0 says 'closing' (a % of 0 is undefined), never ±100%", () => {

@@ -437,7 +437,8 @@ export async function renderReport(
       shown(reread) === shown(planTarget) ? shown(planTarget) : `${shown(planTarget)} → ${shown(reread)}`;
     const planned = [
       coin,
-      plan ? detailNumber(plan.leaderSize) : "-",
+      // "-" where the leader holds none, as the dashboard and status say it.
+      plan && plan.leaderSize !== 0 ? detailNumber(plan.leaderSize) : "-",
       targetCell,
       plan ? detailNumber(plan.ourSize) : "-",
     ];
@@ -495,10 +496,6 @@ export async function renderReport(
           : report.dryRun
             ? `${report.actions.length} order(s) would be sent (dry run: nothing sent)`
             : "drift remains outside the deadband (the next run retries it)";
-  const flows = report.cashFlows.map(
-    (c) =>
-      `leader cash flows since ${utcMinute(c.since)}: ${c.usd > 0 ? "+" : "−"}$${detailNumber(Math.abs(c.usd))}, netted out of its equity (not copied as trades)`,
-  );
   // Which sizing mode sized each target, and with what (issue 21).
   const sizing = report.sizing.map((x) => `  ${x.coin}: ${x.detail}`);
   const cancels = report.cancels.map((c) => `  ${c.coin}: ${c.detail}`);
@@ -506,7 +503,6 @@ export async function renderReport(
     within(
       `leader ${shortAddress(report.leader)} → account ${shortAddress(report.account)}${report.dryRun ? " (dry run)" : ""}`,
     ),
-    ...flows.map(within),
     table,
     ...(cappedLines.length > 0 ? ["capped:", ...cappedLines.map(within)] : []),
     ...(skipped.length > 0 ? ["skipped:", ...skipped.map(within)] : []),

@@ -6,6 +6,7 @@
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
 import { type CopyPnl, copyFill, copyFunding } from "../../core/pnl.js";
+import { countedSkips } from "../../core/reasons.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address, Plan } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
@@ -139,7 +140,7 @@ function readInputs(journal: Journal, since: number, until: number) {
       ts: e.ts,
       unrealisedUsd: d?.pnl ? d.pnl.unrealisedUsd : null,
       driftUsd: typeof drift === "number" ? drift : null,
-      moment: momentOf(e.type),
+      moment: momentOf(e.type, e.data),
     });
   }
   const skips: { ts: number; reason: string }[] = [];
@@ -149,10 +150,10 @@ function readInputs(journal: Journal, since: number, until: number) {
     limit: Number.POSITIVE_INFINITY,
     trading: true,
   })) {
-    // As the dashboard counts them: sweeps re-judge the same standing drift every interval.
-    if (d.table !== "decisions" || d.trigger === "sweep") continue;
-    for (const s of (d.plan as Plan).skipped)
-      if (s.reason !== "in-sync") skips.push({ ts: d.ts, reason: s.reason });
+    // As the dashboard counts them (core/reasons.ts countedSkips): the copies of the leader's
+    // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip.
+    if (d.table !== "decisions") continue;
+    for (const reason of countedSkips(d.trigger, d.plan as Plan)) skips.push({ ts: d.ts, reason });
   }
   return {
     since,
@@ -166,9 +167,17 @@ function readInputs(journal: Journal, since: number, until: number) {
   };
 }
 
-/** What a journaled moment of the copy was, said as status says it. */
-type Moment = "last sweep" | "run end";
-const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
+/**
+ * What a journaled moment of the copy was, said as status says it: a sweep, a running follow's
+ * record of a change (journaled as it happens), a run's end.
+ */
+type Moment = "last sweep" | "last change" | "run end";
+const momentOf = (type: string, data: unknown): Moment =>
+  type === "sweep"
+    ? "last sweep"
+    : (data as { moment?: unknown } | null)?.moment === "change"
+      ? "last change"
+      : "run end";
 
 /** The newest P&L snapshot (a sweep or a run end), and which it was. */
 function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null {
@@ -181,7 +190,7 @@ function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null 
     if (pnl)
       return {
         pnl: pnlAsOf(journal, pnl, e.ts, currentRun(journal)?.leaders ?? []),
-        moment: momentOf(e.type),
+        moment: momentOf(e.type, e.data),
       };
   }
   return null;

@@ -1,11 +1,14 @@
 // `hlcopy status`: read the journal's view of the copy. No key and no network: a trader can
 // look at a halted account safely. The figures are the engine's own, as journaled with its
-// last sweep or run end: drift (core/drift.ts) and the copy's P&L (core/pnl.ts) are read
-// back, never recomputed another way.
+// last sweep, its last change (a running follow journals the copy with each of its fills and
+// copy decisions, so status is as current as the dashboard) or run end: drift (core/drift.ts)
+// and the copy's P&L (core/pnl.ts) are read back, never recomputed another way.
 //
 // Two moments, each said the same way at the end of its line ("(as of 12s ago, last sweep)"):
 // the equity, high-water mark and drawdown of the latest equity record (a running follow writes
-// one every 5 s), and the copy — drift, positions, P&L — as its last sweep or run end left it.
+// one every 5 s and right after its fills), and the copy — drift, positions, P&L — as its last
+// record left it. A record no running follow keeps current is "in sync" only within the
+// staleness window (recordVerdict).
 // A line or table never mixes the two. The resting protection is of a third, newer one: the
 // journal's triggers as the run keeps them (now, while it runs), its table says so.
 
@@ -17,6 +20,7 @@ import {
   driftClosing,
   driftPct,
   type Freshness,
+  leaderValueUsd,
   leftAloneText,
   type SyncVerdict,
   shownDrift,
@@ -140,6 +144,12 @@ export interface StatusReport {
   positions: {
     coin: string;
     leaderSize: number;
+    /**
+     * The leader's position in USD, to the cent: its size at the record's mid (the mid the row's
+     * P&L is valued at; core/drift.ts leaderValueUsd, the dashboard's `leader $`). Null when the
+     * leader holds none (the text's "-") or no mid is known.
+     */
+    leaderUsd: number | null;
     /** The copy target; null for a position left alone (hlcopy has no target for it). */
     targetSize: number | null;
     ourSize: number;
@@ -422,6 +432,10 @@ export async function runStatus(p: {
           return {
             coin: t.coin,
             leaderSize: t.leaderSize,
+            leaderUsd: roundOrNull(
+              leaderValueUsd(t.leaderSize, last.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null)),
+              2,
+            ),
             targetSize,
             ourSize: t.ourSize,
             driftUsd,
@@ -620,13 +634,19 @@ function unfollowedLeaders(
   return out;
 }
 
-/** What a journaled moment of the copy was: a sweep, a run's end, a decision (older journals). */
-type Moment = "last sweep" | "run end" | "last decision";
+/**
+ * What a journaled moment of the copy was: a sweep, a running follow's record of a change (its
+ * fills, a copy's decision: journaled as they happen, not at the sweep's pace), a run's end, a
+ * decision (older journals).
+ */
+type Moment = "last sweep" | "last change" | "run end" | "last decision";
 
 interface LastRecord {
   ts: number | null;
   source: Moment | null;
   targets: CoinTarget[];
+  /** The mids of the record's moment (null in journals from before they were journaled). */
+  mids: Record<string, number> | null;
   drift: DriftReport | null;
   /** The P&L of the same record; an older journal's record may have none (then the newest one before). */
   pnl: CopyPnl | null;
@@ -649,15 +669,38 @@ interface LastRecord {
 function recordVerdict(last: LastRecord, run: RunRow | null, now: number): SyncVerdict {
   const drift = last.drift as DriftReport;
   const stale = last.staleAfter;
-  if (stale) {
-    const running =
-      run !== null && run.endedAt === null && run.pid !== null && runAlive(run.pid, run.startedAt);
-    return syncVerdict(drift, running ? now : stale.ts, stale.freshness);
+  const running =
+    run !== null && run.endedAt === null && run.pid !== null && runAlive(run.pid, run.startedAt);
+  if (stale) return syncVerdict(drift, running ? now : stale.ts, stale.freshness);
+  // A running follow journals every change as it happens (and its data going stale): its last
+  // record is the copy now. Once no run keeps it (ended, killed), the record is only of its own
+  // moment: older than the staleness window, it is judged now — "stale 3h · last in sync 3h ago",
+  // never "in sync" from data that old (the exchange has moved on since).
+  const freshness: Freshness = last.freshness ?? {
+    freshAt: last.ts ?? now,
+    staleMs: STALE_MS,
+    lastInSyncAt: null,
+  };
+  if (!running && last.ts !== null && now - last.ts > freshness.staleMs) {
+    // In sync at the record when its own verdict was (its data fresh then).
+    const atRecord = syncVerdict(drift, last.ts, last.freshness);
+    return syncVerdict(drift, now, {
+      ...freshness,
+      lastInSyncAt: atRecord.inSync ? last.ts : freshness.lastInSyncAt,
+    });
   }
   return syncVerdict(drift, last.ts ?? now, last.freshness);
 }
 
-const momentOf = (type: string): Moment => (type === "sweep" ? "last sweep" : "run end");
+/** The engine's staleness window (engine.ts #freshness), for a record from before it was journaled. */
+const STALE_MS = 60_000;
+
+const momentOf = (type: string, data: unknown): Moment =>
+  type === "sweep"
+    ? "last sweep"
+    : (data as { moment?: unknown } | null)?.moment === "change"
+      ? "last change"
+      : "run end";
 
 /**
  * What the newest sweep or run end left (journaled with its event): targets, drift report and
@@ -670,6 +713,7 @@ function lastRecord(journal: Journal): LastRecord {
     ts: null,
     source: null,
     targets: [],
+    mids: null,
     drift: null,
     pnl: null,
     pnlTs: null,
@@ -701,6 +745,7 @@ function lastRecord(journal: Journal): LastRecord {
       pnl?: CopyPnl;
       leaderView?: boolean;
       freshness?: Freshness;
+      mids?: Record<string, number>;
     };
     const raw = e.data as (Recorded & { after?: Recorded }) | null;
     // A sweep that sent orders journals the drift it found before them, and the copy its fills
@@ -709,13 +754,14 @@ function lastRecord(journal: Journal): LastRecord {
     // A flatten read no leader: an older copy run's targets would be read as the copy now.
     if (found.ts === null && data?.leaderView === false) {
       found.ts = e.ts;
-      found.source = momentOf(e.type);
+      found.source = momentOf(e.type, e.data);
       found.flattenAt = e.ts;
     }
     if (found.ts === null && Array.isArray(data?.targets)) {
       found.ts = e.ts;
-      found.source = momentOf(e.type);
+      found.source = momentOf(e.type, e.data);
       found.targets = data.targets;
+      found.mids = data.mids ?? null;
       found.drift = data.drift ?? null;
       found.freshness = data.freshness ?? null;
       found.staleAfter = turn?.stale ? { ts: turn.ts, freshness: turn.freshness } : null;
@@ -723,7 +769,7 @@ function lastRecord(journal: Journal): LastRecord {
     if (found.pnlTs === null && data?.pnl) {
       found.pnl = data.pnl;
       found.pnlTs = e.ts;
-      found.pnlSource = momentOf(e.type);
+      found.pnlSource = momentOf(e.type, e.data);
     }
     if (found.ts !== null && found.pnlTs !== null) return found;
   }
@@ -989,7 +1035,8 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         [
           ...r.positions.map((x) => [
             x.coin,
-            x.leaderSize,
+            // "-" when the leader holds none, as the dashboard's leader and leader $ say it.
+            x.leaderSize === 0 ? "-" : x.leaderSize,
             x.targetSize ?? "-",
             x.ourSize,
             fmtFixed(x.driftUsd),
@@ -1002,7 +1049,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
           ]),
           ...closed.map((c) => [
             c.coin,
-            0,
+            "-",
             0,
             0,
             "-",

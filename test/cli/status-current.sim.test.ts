@@ -1,0 +1,78 @@
+// `hlcopy status` in another terminal while a follow runs reads the journal: what the follow did
+// since its last sweep must be there — a position it opened on a leader's fill, the equity its
+// kill switch's closes left — and never "in sync" on a record that is not the copy now (M2).
+// Sweeps here are an hour apart: only the follow's own records of each change can say it.
+
+import { describe, expect, it } from "vitest";
+import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
+import { roundFigure } from "../../src/core/format.js";
+import { eventually } from "../exchange/helpers.js";
+import { copySettings, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
+
+async function status(t: SimFollow): Promise<{ text: string; report: StatusReport }> {
+  let text = "";
+  const report = (await runStatus({
+    configDir: t.dir,
+    account: t.account,
+    network: t.sim.httpUrl,
+    json: false,
+    out: { write: (s: string) => (text += s) },
+  })) as StatusReport;
+  return { text, report };
+}
+
+const ourSizes = async (t: SimFollow): Promise<Record<string, number>> =>
+  Object.fromEntries(
+    Object.values((await t.client.getAccountState(t.account)).positions).map((p) => [p.coin, p.size]),
+  );
+
+describe("status while a follow runs", () => {
+  it("shows a position the follow opened on a leader's fill since its last sweep, in sync as of that change", async () => {
+    const t = await startSimFollow({ sim: { seed: 61 }, journal: "file" });
+    await trade(t.leaderClient, "ETH", "buy", 1);
+    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+    void f.run();
+    await eventually(async () => /\nin sync \(as of .*, last sweep\)\n/.test((await status(t)).text));
+    // The leader opens BTC: the follow copies it on the hot path (no sweep for an hour).
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await eventually(async () => ((await ourSizes(t)).BTC ?? 0) > 0);
+    const ours = await ourSizes(t);
+    const now = await eventually(async () => {
+      const s = await status(t);
+      const btc = s.report.positions.find((p) => p.coin === "BTC");
+      return btc && btc.ourSize === ours.BTC ? s : null;
+    });
+    expect(now.report.positions.find((p) => p.coin === "BTC")).toMatchObject({
+      leaderSize: 1,
+      targetSize: ours.BTC,
+      status: "in-sync",
+    });
+    expect(now.text).toMatch(/\nin sync \(as of \S+ ago, last change\)\n/);
+    expect(now.report.drift?.inSync).toBe(true);
+  });
+
+  it("shows the equity the kill switch's closes left, not the one before them (a follow that exits on the halt)", async () => {
+    const t = await startSimFollow({ sim: { seed: 62 }, journal: "file" });
+    await trade(t.leaderClient, "BTC", "buy", 2);
+    const f = t.follow({
+      settings: copySettings((s) => {
+        s.exec.sweepSeconds = 3600;
+        s.risk.maxDrawdownPct = 5;
+      }),
+      exitOnHalt: true,
+    });
+    const ended = f.run();
+    await eventually(async () => ((await ourSizes(t)).BTC ?? 0) > 0);
+    // An earlier high-water mark twice today's equity: the next sweep's drawdown trips the switch,
+    // it closes everything, and the run ends (exit 4) once flat.
+    t.journal.recordEquity(Date.now(), 200_000);
+    f.engine.sweepNow();
+    expect(await ended).toBe(4);
+    expect((await ourSizes(t)).BTC ?? 0).toBe(0);
+    const after = roundFigure("usd", (await t.client.getAccountState(t.account)).accountValue);
+    const s = await status(t);
+    expect(s.report.halt?.kind).toBe("kill-switch");
+    expect(s.report.equity).toBe(after);
+    expect(s.report.positions.find((p) => p.coin === "BTC")?.ourSize ?? 0).toBe(0);
+  });
+});
