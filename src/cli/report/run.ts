@@ -13,7 +13,7 @@ import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtAge, fmtFixed, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
-import { currentRun, type MomentPnl, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
+import { currentRun, type MomentPnl, momentOf, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
 
 export interface ReportDocument extends Report {
   account: Address;
@@ -167,17 +167,8 @@ function readInputs(journal: Journal, since: number, until: number) {
   };
 }
 
-/**
- * What a journaled moment of the copy was, said as status says it: a sweep, a running follow's
- * record of a change (journaled as it happens), a run's end.
- */
-type Moment = "last sweep" | "last change" | "run end";
-const momentOf = (type: string, data: unknown): Moment =>
-  type === "sweep"
-    ? "last sweep"
-    : (data as { moment?: unknown } | null)?.moment === "change"
-      ? "last change"
-      : "run end";
+/** What a journaled moment of the copy was, said as status says it (status/run.ts momentOf). */
+type Moment = ReturnType<typeof momentOf>;
 
 /** The newest P&L snapshot (a sweep or a run end), and which it was. */
 function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null {

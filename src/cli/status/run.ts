@@ -695,7 +695,8 @@ function recordVerdict(last: LastRecord, run: RunRow | null, now: number): SyncV
 /** The engine's staleness window (engine.ts #freshness), for a record from before it was journaled. */
 const STALE_MS = 60_000;
 
-const momentOf = (type: string, data: unknown): Moment =>
+/** Which journaled moment a record was: a sweep, a running follow's record of a change, a run's end (report says it the same way). */
+export const momentOf = (type: string, data: unknown): "last sweep" | "last change" | "run end" =>
   type === "sweep"
     ? "last sweep"
     : (data as { moment?: unknown } | null)?.moment === "change"
