@@ -268,6 +268,11 @@ describe("per-leader limits", () => {
     expect(await size(t.client, t.master, "SOL")).toBe(0);
 
     // `hlcopy resume --leader`: the running engine takes it up at its next sweep and copies A again.
+    // `hlcopy resume` is another process: while it waits for the journal's lock, the follow's
+    // group commit (250 ms timer) lets it go. In this one thread its synchronous busy wait would
+    // block that timer for the whole busy timeout ("database is locked" once, under load): the
+    // engine's open group is committed first, as the follow's timer would.
+    journal.checkpoint();
     await runResumeLeader({
       configDir: dir,
       account: t.master,
@@ -437,6 +442,11 @@ describe("leader-behaviour breakers", () => {
     expect(r.results.filter((x) => x.coin === "SOL")).toEqual([]);
     expect(await size(t.client, t.master, "SOL")).toBe(0);
 
+    // `hlcopy resume` is another process: while it waits for the journal's lock, the follow's
+    // group commit (250 ms timer) lets it go. In this one thread its synchronous busy wait would
+    // block that timer for the whole busy timeout ("database is locked" once, under load): the
+    // engine's open group is committed first, as the follow's timer would.
+    journal.checkpoint();
     await runResumeLeader({
       configDir: dir,
       account: t.master,
