@@ -766,17 +766,7 @@ export class CopyEngine {
       this.#plan(undefined);
       this.#emitState(true);
       // `hlcopy status` shows the targets, drift and P&L as the run left them.
-      o.journal.recordEvent({
-        ts: this.#now(),
-        type: "state",
-        runId: this.#runId,
-        data: this.#journaledView({
-          targets: this.#lastTargets,
-          ...this.#figures(),
-          ...this.#freshnessField(this.#now()),
-          mids: this.#mids(),
-        }),
-      });
+      o.journal.recordEvent(this.#stateRecord(this.#runId));
       this.#pnl.persist();
     }
     // Ended before it could act — refused (bad input, a start check, a no at the review),
@@ -1863,10 +1853,6 @@ export class CopyEngine {
   }
 
   /**
-   * Stream the top of book of every coin the leaders or we hold, so limit prices start from
-   * the real best bid/ask instead of the mid (off the hot path; failures only warn).
-   */
-  /**
    * A run without book streams: read the best bid and ask of each coin the plan places a passive
    * entry in and has no book for (one l2Book each). Returns whether any was read (then re-plan).
    * A failed read leaves the mid-based price (a crossing refusal then goes as IOC).
@@ -1898,6 +1884,10 @@ export class CopyEngine {
     return any;
   }
 
+  /**
+   * Stream the top of book of every coin the leaders or we hold, so limit prices start from
+   * the real best bid/ask instead of the mid (off the hot path; failures only warn).
+   */
   #watchBooks(): void {
     const streams = this.#streams;
     if (!streams?.watchBooks || this.#stopping) return;
@@ -2667,23 +2657,29 @@ export class CopyEngine {
   #journalState(): void {
     if (this.#stopping || this.#runId === null) return;
     try {
-      const now = this.#now();
-      const figures = this.#figures();
-      this.#o.journal.recordEvent({
-        ts: now,
-        type: "state",
-        runId: this.#runId,
-        data: this.#journaledView({
-          targets: this.#lastTargets,
-          ...figures,
-          ...this.#freshnessField(now),
-          mids: this.#mids(),
-          moment: "change",
-        }),
-      });
+      this.#o.journal.recordEvent(this.#stateRecord(this.#runId, "change"));
     } catch (error) {
       this.#reportError(error);
     }
+  }
+
+  /** The journal's `state` record of the copy now (a run's end; `moment` "change" while it runs). */
+  #stateRecord(runId: number, moment?: "change") {
+    const now = this.#now();
+    // The figures first: they bring the view up to date, and with it the targets recorded.
+    const figures = this.#figures();
+    return {
+      ts: now,
+      type: "state" as const,
+      runId,
+      data: this.#journaledView({
+        targets: this.#lastTargets,
+        ...figures,
+        ...this.#freshnessField(now),
+        mids: this.#mids(),
+        ...(moment ? { moment } : {}),
+      }),
+    };
   }
 
   /** Our account read once (the run's end), its equity through the safety rules and journaled. */
