@@ -91,7 +91,7 @@ export async function startView(options: StartViewOptions): Promise<FollowView> 
 
   // Lines: the writer prints each event as it comes; the model folds them in batches so
   // the engine's emit stays a push.
-  const out = options.out ?? process.stdout;
+  const out = linesOfOneTurn(options.out ?? process.stdout);
   const writeLine = createLineWriter({ json: options.json, out, stateEveryMs: options.stateEveryMs });
   let model = initialDashboardState(options.initial);
   const pending: Parameters<typeof reduceDashboard>[1][] = [];
@@ -124,8 +124,32 @@ export async function startView(options: StartViewOptions): Promise<FollowView> 
     close: async () => {
       off();
       release();
+      out.flush();
       resolveDone();
     },
     done,
+  };
+}
+
+/**
+ * The lines told in one turn of the event loop leave in one write, at its end: a copied trade's
+ * leader fill, decision, order and fill lines are one system call instead of four (each a
+ * write to the terminal or pipe, on the process's one thread). In order, and never later than
+ * that turn: flushed by a microtask, or at once by `flush`.
+ */
+function linesOfOneTurn(out: LineSink): LineSink & { flush(): void } {
+  let buffer = "";
+  const flush = (): void => {
+    if (buffer === "") return;
+    const text = buffer;
+    buffer = "";
+    out.write(text);
+  };
+  return {
+    write(chunk: string) {
+      if (buffer === "") queueMicrotask(flush);
+      buffer += chunk;
+    },
+    flush,
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
 import { EngineEvents } from "../../src/engine/events.js";
 import { Header } from "../../src/ui/Header.js";
+import { createLineWriter } from "../../src/ui/lines.js";
 import { finalDriftText, reduceDashboard, runSummary, skippedText } from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
@@ -200,6 +201,43 @@ describe("startView", () => {
     expect(view.summary().copiedTrades).toBe(1);
     expect(view.summary().finalDriftUsd).toBe(75);
     await view.close();
+  });
+
+  it("lines: the lines of one turn leave in one write, in order, at the turn's end; close sends what is left", async () => {
+    const events = new EngineEvents();
+    const writes: string[] = [];
+    const view = await startView({
+      events,
+      controls: controls(),
+      dashboard: false,
+      json: true,
+      out: { write: (s: string) => writes.push(s) },
+    });
+    const told = liveEvents();
+    for (const e of told) events.emit(e);
+    expect(writes).toEqual([]); // not yet: the turn goes on
+    await Promise.resolve();
+    expect(writes).toHaveLength(1);
+    // The very lines a line-at-a-time writer gives for the same events.
+    let oneByOne = 0;
+    let expected = "";
+    const reference = createLineWriter({
+      json: true,
+      out: {
+        write: (s: string) => {
+          oneByOne++;
+          expected += s;
+        },
+      },
+    });
+    for (const e of told) reference(e);
+    expect(oneByOne).toBeGreaterThan(3);
+    expect(writes[0]).toBe(expected);
+    // A later turn is a write of its own; close() sends a turn's lines without waiting for its end.
+    events.emit({ type: "warning", ts: T0 + 8000, message: "late" });
+    await view.close();
+    expect(writes).toHaveLength(2);
+    expect(JSON.parse(writes[1] ?? "")).toMatchObject({ type: "warning", message: "late" });
   });
 
   it("dashboard: mounts Ink lazily, draws, and ends after the stop event", async () => {

@@ -1,0 +1,193 @@
+// CPU per copied order of the real `hlcopy follow` process, as a trader runs it: the command
+// (bin/hlcopy.js, its own V8 flags, `--no-ui` event lines) follows one scripted leader at
+// BENCH_RATE trades/s (default 10) over the simulator's 11 coins, prices frozen, no sweep in
+// the window. The exchange side runs in its own process (bench/lib/sim-child.mjs), as in
+// bench/follow.mjs; no probe runs inside the follow process, so every CPU second counted is
+// hlcopy's. The process's user + system time is read from /proc/<pid>/stat (and its main
+// thread's from /proc/<pid>/task/<pid>/stat) at both ends of a BENCH_SECONDS window (default
+// 20) that starts BENCH_WARMUP_SECONDS (default 5) after the start sweep; orders are the
+// simulator's own count of ours that filled in the window. Median [range] over BENCH_RUNS
+// (default 3). Linux only (/proc).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const rate = Number(process.env.BENCH_RATE ?? 10);
+/** Median and range over runs: "2.1 [1.8–2.6]" (not imported from lib/follow-harness.mjs, which
+ * re-executes and probes the process that imports it). */
+const summary = (values, digits) => {
+  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return "n/a";
+  const mid = (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+  return s.length === 1
+    ? s[0].toFixed(digits)
+    : `${mid.toFixed(digits)} [${s[0].toFixed(digits)}–${s.at(-1).toFixed(digits)}]`;
+};
+/** Clock ticks per second of /proc's utime/stime (USER_HZ: 100 on every Linux we run on). */
+const HZ = 100;
+
+/** User + system CPU (ms) of a process, or of one of its threads. */
+const cpuMs = (pid, tid) => {
+  const stat = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / HZ;
+};
+
+/** Calls `onLine` with each whole line the stream gives. */
+const lines = (stream, onLine) => {
+  let buffer = "";
+  stream.on("data", (d) => {
+    buffer += d;
+    let i = buffer.indexOf("\n");
+    while (i >= 0) {
+      onLine(buffer.slice(0, i));
+      buffer = buffer.slice(i + 1);
+      i = buffer.indexOf("\n");
+    }
+  });
+};
+
+async function run() {
+  const sim = spawn(process.execPath, [join(root, "bench/lib/sim-child.mjs")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, SIM_LEADERS: "1", SIM_RATE: String(rate), SIM_COINS: "11", SIM_TICK_MS: "0" },
+  });
+  const ready = await new Promise((resolve, reject) => {
+    lines(sim.stdout, (l) => resolve(JSON.parse(l)));
+    sim.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  // Whatever happens, neither child outlives the run.
+  const children = [sim];
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+  };
+  process.once("exit", killAll);
+  try {
+    return await measure(ready, children);
+  } finally {
+    killAll();
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once("exit", r)) : null,
+      ),
+    );
+    process.off("exit", killAll);
+  }
+}
+
+/** One measured window against a started simulator. */
+async function measure(ready, children) {
+  const control = async (body) =>
+    (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
+  const master = privateKeyToAccount(generatePrivateKey());
+  const account = master.address.toLowerCase();
+  await control({ type: "fund", user: account, usd: 1_000_000 });
+  const agentKey = generatePrivateKey();
+  await new ExchangeClient({
+    transport: new HttpTransport({ apiUrl: ready.httpUrl }),
+    wallet: master,
+  }).approveAgent({ agentAddress: privateKeyToAccount(agentKey).address, agentName: "hlcopy" });
+  const dir = mkdtempSync(join(tmpdir(), "hlcopy-bench-cpu-"));
+  const follow = spawn(
+    process.execPath,
+    [
+      // BENCH_NODE_ARGS: Node/V8 flags before the script, for experiments (the launcher keeps
+      // them when it re-executes itself; one that sets --max-semi-space-size replaces its own).
+      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      join(root, "bin/hlcopy.js"),
+      "--network",
+      ready.httpUrl,
+      "--account",
+      account,
+      "follow",
+      ready.leaders[0],
+      "--no-ui",
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.2",
+      "--max-leverage",
+      "10",
+      "--sweep-seconds",
+      "3600",
+      "--yes",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        HLCOPY_CONFIG_DIR: dir,
+        HLCOPY_LOCK_DIR: join(dir, "locks"),
+        HLCOPY_AGENT_KEY: agentKey,
+        // BENCH_CPU_PROF=<dir>: a CPU profile of the whole follow process (start-up included).
+        ...(process.env.BENCH_CPU_PROF
+          ? {
+              NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF} --cpu-prof-interval=250`,
+            }
+          : {}),
+      },
+    },
+  );
+  children.push(follow);
+  follow.stdout.resume(); // the lines are written (their cost is measured), not read
+  let stderr = "";
+  follow.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  let exited = false;
+  follow.on("exit", () => {
+    exited = true;
+  });
+  const ours = async () =>
+    (await control({ type: "orderHistory", user: account })).filter((o) => o.status === "filled").length;
+  // Started once the start sweep's copy of the leader filled (no output is waited for: the
+  // lines are part of what is measured).
+  while ((await ours()) === 0) {
+    if (exited) throw new Error(`follow exited: ${stderr.trim()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, warmup * 1000));
+  const orders0 = await ours();
+  const cpu0 = cpuMs(follow.pid);
+  const main0 = cpuMs(follow.pid, follow.pid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu1 = cpuMs(follow.pid);
+  const main1 = cpuMs(follow.pid, follow.pid);
+  const copied = (await ours()) - orders0;
+  return {
+    copied,
+    cpuPerOrder: (cpu1 - cpu0) / Math.max(1, copied),
+    mainPerOrder: (main1 - main0) / Math.max(1, copied),
+    cpuPerSecond: (cpu1 - cpu0) / seconds,
+  };
+}
+
+const results = [];
+for (let i = 0; i < runs; i++) results.push(await run());
+const per = (f) => results.map(f);
+console.log(
+  `follow CPU through the real command (node ${process.versions.node}; hlcopy follow --no-ui, 1 leader at ${rate} trades/s, 11 coins, frozen prices; ${runs} runs × ${seconds} s after a ${warmup} s warm-up; median [range])`,
+);
+console.log(
+  `  CPU of the follow process per copied order: ${summary(
+    per((r) => r.cpuPerOrder),
+    2,
+  )} ms (${summary(
+    per((r) => r.cpuPerSecond),
+    1,
+  )} ms/s; target < 1.5); main thread ${summary(
+    per((r) => r.mainPerOrder),
+    2,
+  )} ms; copied orders per run ${summary(
+    per((r) => r.copied),
+    0,
+  )}`,
+);
