@@ -6,7 +6,7 @@ import { ExitCode, HlcopyError, UsageError } from "../core/errors.js";
 import { fixed } from "../core/format.js";
 import { planNotionalUsd } from "../core/review.js";
 import type { Plan } from "../core/types.js";
-import type { ReviewPlan } from "../engine/engine.js";
+import type { ReviewPlan } from "../engine/ports.js";
 import type { Writer } from "./output.js";
 
 export interface ReviewIo {

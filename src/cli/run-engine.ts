@@ -4,8 +4,9 @@
 // summary; everything between is here, once.
 
 import { toHlcopyError } from "../core/errors.js";
-import type { CopyEngine, OpenEngineStreams } from "../engine/engine.js";
+import type { CopyEngine } from "../engine/engine.js";
 import { type EngineEvent, EngineEvents } from "../engine/events.js";
+import type { OpenEngineStreams } from "../engine/ports.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";

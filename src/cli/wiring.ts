@@ -3,8 +3,8 @@
 // in the SDK through the adapter).
 
 import type { Address } from "../core/types.js";
-import type { EngineStreamEvent, OpenEngineStreams } from "../engine/engine.js";
 import type { EngineEvents } from "../engine/events.js";
+import type { EngineStreamEvent, OpenEngineStreams } from "../engine/ports.js";
 import { createExchangeClient, type HlClient, openStreams, type RequestBudget } from "../exchange/index.js";
 
 export interface ClientParameters {

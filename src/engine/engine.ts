@@ -28,7 +28,6 @@ import {
 import { FillDeduper, historyForgotten } from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import {
-  type CloidLookup,
   type OrderResult,
   type OrderStatus,
   orderFields,
@@ -56,207 +55,28 @@ import type {
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { FillRow, Journal, OrderRow, RunCommand, RunRow } from "../store/journal.js";
+import type { FillRow, OrderRow, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
-import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount, type PaperBook } from "./executor.js";
-import { type FundingFact, PnlKeeper, SlippageWatch } from "./figures.js";
+import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
+import { PnlKeeper, SlippageWatch } from "./figures.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { OwnershipWatch } from "./ownership-watch.js";
-import type { PassiveSender } from "./passive.js";
-import {
-  type CoinProtection,
-  leftoversAhead,
-  ownTriggersMayRest,
-  ProtectionKeeper,
-  type ProtectionSender,
-} from "./protection.js";
+import type {
+  EngineOptions,
+  EngineStreamEvent,
+  EngineStreams,
+  ExecutedAction,
+  OnExit,
+  OpenEngineStreams,
+  SweepResult,
+} from "./ports.js";
+import { type CoinProtection, leftoversAhead, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
 import { SafetyWatch } from "./safety-watch.js";
 import { TimeStop } from "./time-stop.js";
-
-/** What the engine reads from the exchange (HlClient satisfies it). */
-export interface EngineReader {
-  getMarkets(): Promise<Markets>;
-  /** `openOrders: false` skips the open-orders read (a leader's orders are never used). */
-  getAccountState(user: Address, options?: { openOrders?: boolean }): Promise<AccountState>;
-  /**
-   * An account's cash flows since `startTime` (ledger updates: deposits +, withdrawals and
-   * transfers out −): a leader's are netted out of its equity, ours out of the safety rules'.
-   */
-  getLedgerUpdates?(
-    user: Address,
-    startTime: number,
-  ): Promise<{ time: number; usd: number; kind: string; hash: string }[]>;
-  lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
-  /** Whether the user has any fill on record (the never-traded leader check). */
-  hasTraded?(user: Address): Promise<boolean>;
-  /** What the address is on the exchange (the empty-account check: an agent's address, a typo). */
-  accountRole?(user: Address): Promise<AccountRole>;
-  /**
-   * Fills since `startTime`, oldest first: a leader's (new-only: did it close a held coin
-   * between runs?) or ours (an order resolved by lookup gets its fills journaled).
-   */
-  getFillsByTime?(user: Address, startTime: number): Promise<Fill[]>;
-  /**
-   * A coin's book (`l2Book`): a dry run's orders walk it as paper's do, and a run without book
-   * streams (reconcile) prices its passive entries on its best bid and ask (HlClient implements it).
-   */
-  getTopOfBook?(coin: string): Promise<{ bestBid?: number; bestAsk?: number; levels?: PaperBook }>;
-  /** Funding paid (−) / received (+) on the user's positions since `startTime` (the copy's P&L). */
-  getFunding?(user: Address, startTime: number): Promise<FundingFact[]>;
-  /** Hourly candles of a coin since `startTime` (risk-parity's volatility; HlClient implements it). */
-  getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<{ t: number; c: number }[]>;
-  /**
-   * Set our leverage and margin mode for a coin (live runs only, before its first increase;
-   * HlClient implements it). Resolves once the exchange acknowledged it.
-   */
-  updateLeverage?(params: {
-    coin: string;
-    assetId: number;
-    leverage: number;
-    isCross: boolean;
-  }): Promise<void>;
-}
-
-/**
- * A live plan that needs the trader's yes: shown, then answered (false = not confirmed).
- * `signal` aborts when the run is stopped (a SIGTERM while the question waits): the answer is
- * then abandoned (reject), nothing is sent. `also`: what else the yes lets the run do that is
- * no order of the plan (the stops / take-profits an earlier run placed that it will cancel).
- */
-export type ReviewPlan = (
-  plan: Plan,
-  reasons: string[],
-  signal?: AbortSignal,
-  also?: readonly string[],
-) => Promise<boolean>;
-
-/** The stream events the engine consumes (the adapter's StreamEvent is assignable). */
-export type EngineStreamEvent =
-  | { type: "leaderFill"; at: number; leader: Address; fills: Fill[]; isSnapshot: boolean }
-  | { type: "leaderState"; at: number; leader: Address; state: AccountState }
-  | { type: "ourFill"; at: number; fills: Fill[]; isSnapshot: boolean }
-  | { type: "ourState"; at: number; state: AccountState }
-  | { type: "ourFunding"; at: number; fundings: FundingFact[]; isSnapshot: boolean }
-  /** Our ledger's cash flows (deposits, withdrawals, transfers). `isSnapshot`: the history, on (re)subscribe. */
-  | {
-      type: "ourLedger";
-      at: number;
-      flows: { time: number; usd: number; kind: string; hash: string }[];
-      isSnapshot: boolean;
-    }
-  | { type: "mids"; at: number; mids: Record<string, number> }
-  | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
-  | { type: "reconnect"; at: number; reconnects: number; stream?: string }
-  | { type: "disconnect"; at: number; reason: string; stale?: true }
-  | { type: "streamError"; at: number; stream: string; error: HlcopyError };
-
-export interface EngineStreams {
-  health(): { connected: boolean; lastSocketMessageAt: number };
-  watchBooks?(coins: string[]): Promise<void>;
-  close(): Promise<void>;
-}
-
-export type OpenEngineStreams = (onEvent: (event: EngineStreamEvent) => void) => Promise<EngineStreams>;
-
-export interface EngineOptions {
-  reader: EngineReader;
-  /**
-   * Live or paper. A dry run's is the engine's own (dryRunExecutor on the reader's book): what
-   * is given here is not used then, and nothing is ever sent.
-   */
-  executor: Executor | null;
-  journal: Journal;
-  settings: Settings;
-  leaders: { address: Address; weight: number }[];
-  account: Address;
-  network: string;
-  mode: RunMode;
-  command: RunCommand;
-  events?: EngineEvents;
-  /** A stream silent this long with the last sweep older than it marks the leader stale. Default 60 s. */
-  staleMs?: number;
-  /** First per-coin backoff after a rejection (doubles up to 5 min). Default 2 s. */
-  backoffMs?: number;
-  /**
-   * Net the leaders' deposits/withdrawals since the run started out of their equity (one
-   * ledger read per leader per sweep). Default true; a one-shot reconcile sets the ratio
-   * now and needs none.
-   */
-  leaderCashFlows?: boolean;
-  /** Decisions and events older than this are pruned when a run begins. Default 30 days. */
-  journalRetentionDays?: number;
-  /** How long after its journal time an unresolved order not found counts as never placed. Default 17 s. */
-  orderSettleMs?: number;
-  /** Stop (exit 4) once a halt has flattened the account. */
-  exitOnHalt?: boolean;
-  /** First wait before a failed start-up read is retried (doubles). Default 500 ms. */
-  startupRetryDelayMs?: number;
-  /**
-   * When the exchange stops knowing the agent (approval expired or removed) during `run()`:
-   * false (default) stops with exit 4; true keeps running, sends nothing until a sweep's
-   * orders are accepted again, and says so.
-   */
-  waitForApproval?: boolean;
-  /** The command that approves the agent again, for the halt's reason and hint. */
-  approveHint?: string;
-  /** When the agent's approval ends (ms), if known: the state event carries the days left. */
-  agentValidUntil?: number | null;
-  /** Follow a leader with no account value, no positions and no fills (refused otherwise). */
-  allowEmptyLeader?: boolean;
-  /** Manage the account's positions hlcopy did not open (refused otherwise). */
-  adopt?: boolean;
-  /**
-   * Positions hlcopy did not open are neither refused nor adopted: not the copy's, left alone —
-   * or closed under a halt (`hlcopy flatten` with no follow running), outside the copy P&L.
-   */
-  leaveForeign?: boolean;
-  /**
-   * Asked before a live plan that needs review (first run for the leader set, closing adopted
-   * positions, more than exec.confirmAbovePct % of equity); it may also throw to refuse.
-   * Absent: no review (the CLI always gives one).
-   */
-  review?: ReviewPlan;
-  /**
-   * Opens the signing key (the keystore's passphrase, scrypt): awaited once, when the start
-   * checks have passed (in preflight before the review, or before a sweep's first signed
-   * request) — so a mistyped leader or a coin that does not exist is refused before a secret
-   * is asked.
-   * `signal` aborts on a stop (a waiting prompt ends). Absent: the key was given up front.
-   */
-  unlock?: (signal: AbortSignal) => Promise<void>;
-  /**
-   * Live runs with a stop / take-profit setting on: keeps them resting on the exchange
-   * (HlClient satisfies it). Absent: no resting protection.
-   */
-  protection?: ProtectionSender;
-  /**
-   * Live runs with exec.entry passive: cancels and looks up our resting entries (HlClient
-   * satisfies it). Absent: passive entries are placed as IOC.
-   */
-  passive?: PassiveSender;
-  /**
-   * On a clean stop of a live run: "protect" makes sure every position has its resting stop
-   * (when a stop setting is on), "flatten" closes everything reduce-only, "hold" leaves it all
-   * as it is. Each says what it did. Absent: nothing (reconcile, tests).
-   */
-  onExit?: OnExit;
-  now?: () => number;
-}
-
-export type OnExit = "protect" | "hold" | "flatten";
-
-export interface SweepResult {
-  /** The plan the sweep acted on (or only showed, when not executing). */
-  plan: Plan;
-  /** One entry per action sent (or, in dry-run, none). */
-  results: ExecutedAction[];
-  requests: number;
-  halted: boolean;
-}
 
 /** What a sweep read (outside the queue), applied in its queued step. */
 interface SweepReads {
@@ -282,15 +102,6 @@ interface SweepReads {
   ourRole: AccountRole | null;
   oursMark: number;
   protectionMark: number;
-}
-
-export interface ExecutedAction extends PlannedAction {
-  status: OrderStatus;
-  filledSize: number;
-  avgPx: number | null;
-  /** Execution slippage: against the touch when it was decided; positive = worse for us. */
-  slippageBps: number | null;
-  error: string | null;
 }
 
 /** What one of our orders' fills are measured against (src/core/slippage.ts). */

@@ -10,8 +10,8 @@ import { exchangeLeverage, type LeverageSetting, leverageMatches } from "../core
 import type { Settings } from "../core/settings.js";
 import type { Markets, PlannedAction, Positions } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
-import type { EngineReader } from "./engine.js";
 import type { EngineEvent } from "./events.js";
+import type { EngineReader } from "./ports.js";
 
 export interface LeverageKeeperOptions {
   journal: Journal;

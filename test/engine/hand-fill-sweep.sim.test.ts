@@ -3,7 +3,7 @@
 // never wrong for a whole sweep interval.
 
 import { describe, expect, it } from "vitest";
-import type { EngineStreamEvent } from "../../src/engine/engine.js";
+import type { EngineStreamEvent } from "../../src/engine/ports.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 

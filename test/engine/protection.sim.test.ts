@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
-import type { ReviewPlan } from "../../src/engine/engine.js";
+import type { ReviewPlan } from "../../src/engine/ports.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import type { Journal } from "../../src/store/journal.js";
 import { action, eventually } from "../exchange/helpers.js";

@@ -3,7 +3,7 @@
 // planned on no markets and skipped "unknown-market". Now the first sweep plans it.
 
 import { expect, it } from "vitest";
-import type { OpenEngineStreams } from "../../src/engine/engine.js";
+import type { OpenEngineStreams } from "../../src/engine/ports.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { copySettings, startSimFollow } from "../helpers/sim-engine.js";
 

@@ -4,9 +4,9 @@
 
 import { describe, expect, it } from "vitest";
 import { CopyState } from "../../src/engine/copy-state.js";
-import type { EngineOptions } from "../../src/engine/engine.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
+import type { EngineOptions } from "../../src/engine/ports.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { startFaultProxy } from "../exchange/proxy.js";
 import { copySettings, startSimFollow } from "../helpers/sim-engine.js";

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport, renderReport } from "../../src/cli/reconcile/run.js";
 import type { Address, CoinTarget, Plan } from "../../src/core/types.js";
-import type { ExecutedAction } from "../../src/engine/engine.js";
+import type { ExecutedAction } from "../../src/engine/ports.js";
 import { account, leader as leaderFixture, market, plan as planFixture } from "../core/planner-fixtures.js";
 
 const LEADER = "0x1880bbbea43fb92572279b9131130cc0f56e5fb4" as Address;
