@@ -79,6 +79,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "  no mark: tolerated (deadband, minimum, a cap) · alone: not sized by hlcopy",
       "  closing = target 0, no % of it · closed = traded, now flat: its P&L only",
       "uPnL = unrealised P&L at the mid · P&L = the coin's net since the copy began",
+      "  one mid per frame, the latest: leader $, drift $, drift% and uPnL are at it",
       "lev = leverage the exchange holds for our position (exec.leverage sets it;",
       "  - until a sweep reads it), not our notional ÷ equity",
       "held = entry-only keeps a position the leader reduced or closed",
