@@ -92,7 +92,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
     lines: [
       "slip exec bps = each fill vs the best bid/ask at decision: mean, med, p95, n",
       "vs leader = hot-path copies vs the leader's fill · > budget! = p95 over budget",
-      "last = newest fills' bps (/r repair, /j join, /s safety) · equity = over time",
+      "last = newest fills' bps (/r repair, /j join, /s safety, /f your flatten)",
+      "equity = our equity over time",
       "wide: a sparkline of the fills' exec bps · - = a dry run: nothing measured",
     ],
   },

@@ -226,7 +226,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       const part = (
         e.kind === null
           ? e.copySz !== null && e.copySz > 0
-          : e.kind === "safety" && e.copySz !== null && e.copySz < e.sz
+          : (e.kind === "safety" || e.kind === "flatten") && e.copySz !== null && e.copySz < e.sz
       )
         ? `, the copy's ${fmtNum(e.copySz)}`
         : "";

@@ -119,7 +119,7 @@ export interface SlipRow {
 }
 
 export interface Counters {
-  /** Our orders that filled (fully or partly, or on paper), of every kind: copies, joins, repairs, safety closes. */
+  /** Our orders that filled (fully or partly, or on paper), of every kind: copies, joins, repairs, safety and flatten closes. */
   ordersFilled: number;
   /** Of those, the copies of a leader's trade (kind "copy"; each half of a flip is one). */
   copiedTrades: number;
@@ -832,7 +832,7 @@ export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSy
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
 export interface RunSummary {
-  /** Our orders that filled, of every kind (copies, joins, repairs, safety closes). */
+  /** Our orders that filled, of every kind (copies, joins, repairs, safety and flatten closes). */
   ordersFilled: number;
   /** Of those, the copies of a leader's trade (kind "copy"). */
   copiedTrades: number;
