@@ -415,12 +415,17 @@ export function buildPositionRows(
       outsideDeadband: outside,
       status,
       statusReason: judged?.reason ?? null,
+      // The copy's unrealised P&L (its P&L's, beside it in the row): of a position partly held
+      // by hand, hlcopy's part; of one none of which is hlcopy's, none ("-", as its P&L). Only an
+      // event source with no P&L (an older one) shows the whole position's.
       upnl:
-        coinPnl && pos && pos.size !== 0
-          ? coinPnl.unrealisedUsd
-          : pos && mid !== null && pos.size !== 0
-            ? unrealisedOf({ coin, size: pos.size, entryPx: pos.entryPx, markPx: mid })
-            : null,
+        !pos || pos.size === 0
+          ? null
+          : pnl
+            ? (coinPnl?.unrealisedUsd ?? null)
+            : mid !== null
+              ? unrealisedOf({ coin, size: pos.size, entryPx: pos.entryPx, markPx: mid })
+              : null,
       netPnl: coinPnl ? coinPnl.netUsd : null,
       leverage: pos?.leverage ?? null,
       mid,
