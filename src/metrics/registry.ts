@@ -3,6 +3,7 @@
 
 import { syncVerdict } from "../core/drift.js";
 import type { CopyPnl } from "../core/pnl.js";
+import { drawdownOfShown } from "../core/safety.js";
 import type { EngineEvent } from "../engine/events.js";
 
 const LAG_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000];
@@ -84,7 +85,8 @@ export class RunMetrics {
         break;
       case "state":
         this.#equity = e.account.accountValue;
-        this.#drawdownPct = e.drawdownPct;
+        // Of the equity gauge's value, as the dashboard's dd (core/safety.ts drawdownOfShown).
+        this.#drawdownPct = drawdownOfShown(e.account.accountValue, e.hwm, e.drawdownPct);
         this.#drift = Object.fromEntries(e.targets.map((t) => [t.coin, t.driftUsd]));
         this.#startEquity ??= e.account.accountValue;
         if (e.pnl) this.#pnl = e.pnl;

@@ -366,7 +366,8 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         type: e.type,
         equity: e.account.accountValue,
         hwm: e.hwm,
-        drawdownPct: e.drawdownPct,
+        // Of the equity and hwm beside it, as the dashboard's dd (the safety check's may be older).
+        drawdownPct: shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct),
         ...(e.dailyLossStop !== undefined ? { dailyLossStop: e.dailyLossStop } : {}),
         positions: e.account.positions
           .filter((p) => p.size !== 0)
