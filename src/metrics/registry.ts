@@ -1,7 +1,7 @@
 // Run metrics fed by the engine's events, rendered in the Prometheus text format (0.0.4).
 // Counters only go up; gauges are the latest value; histograms use fixed buckets.
 
-import { syncVerdict } from "../core/drift.js";
+import { shownDrift, syncVerdict } from "../core/drift.js";
 import type { CopyPnl } from "../core/pnl.js";
 import { drawdownOfShown } from "../core/safety.js";
 import type { EngineEvent } from "../engine/events.js";
@@ -87,7 +87,16 @@ export class RunMetrics {
         this.#equity = e.account.accountValue;
         // Of the equity gauge's value, as the dashboard's dd (core/safety.ts drawdownOfShown).
         this.#drawdownPct = drawdownOfShown(e.account.accountValue, e.hwm, e.drawdownPct);
-        this.#drift = Object.fromEntries(e.targets.map((t) => [t.coin, t.driftUsd]));
+        // The drift every view shows (core/drift.ts shownDrift): none for a position left alone
+        // or a coin with nothing to size from — no sample, never a 0 that reads "in sync".
+        this.#drift = {};
+        for (const t of e.targets) {
+          const shown = shownDrift(
+            t.driftUsd,
+            e.drift?.coins.find((c) => c.coin === t.coin),
+          );
+          if (shown !== null) this.#drift[t.coin] = shown;
+        }
         this.#startEquity ??= e.account.accountValue;
         if (e.pnl) this.#pnl = e.pnl;
         if (e.drift) this.#inSync = syncVerdict(e.drift, e.ts, e.freshness).inSync ? 1 : 0;
@@ -152,7 +161,7 @@ export class RunMetrics {
     metric(
       "hlcopy_drift_usd",
       "gauge",
-      "Target minus our position, per coin (USD, signed).",
+      "Target minus our position, per coin (USD, signed); no sample for a position hlcopy leaves alone.",
       Object.entries(this.#drift).map(([coin, v]) => [`{coin="${esc(coin)}"}`, v]),
     );
     if (this.#equity !== null)
