@@ -135,9 +135,13 @@ describe("flatten: whose closes", () => {
     const st = await runCli(["--network", t.sim.httpUrl, "--account", t.account, "status"], {
       env: { HLCOPY_CONFIG_DIR: t.dir },
     });
-    expect(st.stdout).toMatch(
-      /fills \(last 24h\): \d+ — copy \d+ · repair \d+ · join \d+ · safety 0 · flatten 2\b/,
-    );
+    const counted =
+      /fills \(last 24h\): \d+ — copy \d+ · repair \d+ · join \d+ · safety 0 · flatten (\d+)\b/.exec(
+        st.stdout,
+      );
+    // Its two closes (ETH, SOL): a fill each, more if one walked the book.
+    const flattenFills = Number(counted?.[1]);
+    expect(flattenFills).toBeGreaterThanOrEqual(2);
     const status = (await runStatus({
       configDir: t.dir,
       account: t.account,
@@ -145,8 +149,8 @@ describe("flatten: whose closes", () => {
       json: true,
       out: sink(),
     })) as StatusReport;
-    expect(status.fills.byKind).toMatchObject({ safety: 0, flatten: 2 });
-    expect(status.execSlippageBps.byKind.flatten?.count).toBe(2);
+    expect(status.fills.byKind).toMatchObject({ safety: 0, flatten: flattenFills });
+    expect(status.execSlippageBps.byKind.flatten?.count).toBe(flattenFills);
 
     const j = openJournal(journalPath(t.dir, t.account, t.sim.httpUrl));
     try {

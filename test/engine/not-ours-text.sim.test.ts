@@ -60,12 +60,13 @@ describe("not-ours, said as what is whose", () => {
       "ETH skip not-ours (our ETH position changed outside hlcopy by +0.5 (of +1.5; hlcopy's +1): left alone",
     );
     // The help's list of skips by reason: true of this position too.
-    await eventually(() => view.state().counters.skipped["not-ours"] === 1);
+    // Once per plan the leader's fills made (a burst may come in more than one message).
+    const n = await eventually(() => view.state().counters.skipped["not-ours"]);
     const help = helpPages(60, skippedByReason(view.state()))
       .flat()
       .map((l) => l.text);
-    const said = help.find((l) => l.includes("not-ours ×1"));
-    expect(said).toBe(`  not-ours ×1: ${NOT_OURS_TEXT}`);
+    const said = help.find((l) => l.includes(`not-ours ×${n}`));
+    expect(said).toBe(`  not-ours ×${n}: ${NOT_OURS_TEXT}`);
     expect(said).not.toMatch(/not opened by hlcopy/);
     expect(reasonText("not-ours")).toBe(NOT_OURS_TEXT);
     expect(await f.engine.stop("test over")).toBe(0);
