@@ -264,6 +264,31 @@ export function leaderValueUsd(leaderSize: number, mid: number | null | undefine
   return leaderSize * mid;
 }
 
+/**
+ * The targets valued at one price snapshot (`mids`: coin → mid, the moment a view shows): each
+ * coin's `mid` the snapshot's, its drift (target − ours) × that mid and its deadband at that mid
+ * (max($10, deadbandPct % of the target's notional)). A plan values its targets at the mids it
+ * was made at, which may be a sweep old by the time a view shows them beside the leader $ and
+ * uPnL of now: shown together, every figure of a row is of the one mid. Sizes and the plan's
+ * judgement (status, reason) are the plan's; a coin with no mid in the snapshot keeps its own.
+ */
+export function valueTargetsAt(
+  targets: readonly CoinTarget[],
+  mids: Readonly<Record<string, number>>,
+  deadbandPct: number,
+): CoinTarget[] {
+  return targets.map((t) => {
+    const mid = mids[t.coin];
+    if (mid === undefined || !Number.isFinite(mid) || mid <= 0 || mid === t.mid) return t;
+    return {
+      ...t,
+      mid,
+      driftUsd: (t.targetSize - t.ourSize) * mid,
+      deadbandUsd: deadbandUsd(t.targetSize, mid, deadbandPct),
+    };
+  });
+}
+
 /** A coin's judgement as views keep it (a journal's older records may have no reason). */
 export type Judged = { status: DriftStatus; reason?: ReasonCode | string | null } | null | undefined;
 

@@ -41,6 +41,25 @@ export function foreignPart(f: { size: number; managed: number }): string {
   return `${signed(hand)} (of ${signed(f.size)}; hlcopy's ${signed(f.managed)})`;
 }
 
+/**
+ * The not-ours reason in words (core/reasons.ts REASON_TEXT, the dashboard's help), true of every
+ * such position: one hlcopy never opened, and one it opened that the trader grew or flipped —
+ * part of that one is hlcopy's. Where a position is named, its skip says whose part is whose
+ * (notOursDetail).
+ */
+export const NOT_OURS_TEXT =
+  "position not hlcopy's, in whole or in part (opened, grown or flipped outside hlcopy): left alone";
+
+/**
+ * The skip detail of a position left alone as not-ours: the part made outside hlcopy and, when
+ * hlcopy holds some of it, hlcopy's part — "our ETH position changed outside hlcopy by +0.5 (of
+ * +1.5; hlcopy's +1): left alone (…)"; "our DOGE position changed outside hlcopy by +100 …"
+ * when none of it is hlcopy's. Without its sizes (`part` unknown): the position, unsized.
+ */
+export function notOursDetail(coin: string, part?: { size: number; managed: number }): string {
+  return `our ${coin} position changed outside hlcopy${part ? ` by ${foreignPart(part)}` : ""}: left alone (restart with --adopt to manage it)`;
+}
+
 /** A coin the settings tell us to leave alone (denied or not allowed, and not closed). */
 export function isCoinLeftAlone(coin: string, settings: Settings): boolean {
   if (settings.risk.closeDenied) return false;

@@ -73,7 +73,7 @@ import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
 import { detailNumber, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
-import { type ForeignPosition, foreignPart } from "./ownership.js";
+import { type ForeignPosition, notOursDetail } from "./ownership.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
 import type { HaltKind } from "./safety.js";
@@ -108,7 +108,7 @@ export interface PlanContext {
   staleLeader?: boolean;
   /** Join new-only: coins the leader held before we started; skip "not-joined", ours left alone. */
   notJoined?: string[];
-  /** Positions in these coins were not opened by hlcopy (seen mid-run): skip "not-ours", left alone. */
+  /** Positions in these coins changed outside hlcopy, in whole or in part (seen mid-run): skip "not-ours", left alone. */
   foreignCoins?: string[];
   /** Of those, what was made outside hlcopy (its skip detail says that part, foreignPart). */
   foreignPositions?: readonly ForeignPosition[];
@@ -706,7 +706,7 @@ function coinWork(
     rule = {
       kind: "leave",
       reason: "not-ours",
-      detail: `our ${coin} position changed outside hlcopy${part ? ` by ${foreignPart(part)}` : ""}: left alone (restart with --adopt to manage it)`,
+      detail: notOursDetail(coin, part),
     };
   } else if (sets.notJoined.has(coin)) {
     rule = {

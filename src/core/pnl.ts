@@ -30,7 +30,7 @@ import type { Address, Side } from "./types.js";
  * How much of a fill is the copy's, 0…1 — THE rule for every P&L view (the engine's, and so the
  * dashboard's and /metrics', status, report): the part `copySz` the journal kept with it
  * (copySizeOfFill) over its size. A fill of hlcopy's orders is all the copy's (the journal gives
- * it the order's kind: copy, repair, join, safety) unless it closed what hlcopy did not open (a
+ * it the order's kind: copy, repair, join, safety, flatten) unless it closed what hlcopy did not open (a
  * flatten or the kill switch closing a position held by hand); of a fill it did not place, what
  * it closed of the position hlcopy managed — a liquidation, an ADL, the trader's own close by
  * hand —; nothing of a trade that opens or adds. `copySz` null: a fill journaled before hlcopy
@@ -130,7 +130,7 @@ export function copySizeOfFill(
  * hlcopy manages: all of it the copy's.
  */
 export function closesBeyondCopy(kind: OrderKind, reason: string): boolean {
-  return kind === "safety" || reason === "coin-denied" || reason === "coin-not-allowed";
+  return kind === "safety" || kind === "flatten" || reason === "coin-denied" || reason === "coin-not-allowed";
 }
 
 /**

@@ -1,6 +1,7 @@
 // One line of plain text per reason code (dashboard, log lines, --json help), and which
 // skips mean "drift remains" (reconcile exits 3) versus "the copy working as intended".
 
+import { NOT_OURS_TEXT } from "./ownership.js";
 import type { ReasonCode } from "./types.js";
 
 export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
@@ -33,7 +34,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   halted: "halted: increases blocked",
   "daily-loss": "daily loss limit hit: increases blocked",
   "not-joined": "opened before we joined (new-only): not copied",
-  "not-ours": "position not opened by hlcopy: left alone",
+  // core/ownership.ts words whose a position is (the one place for it).
+  "not-ours": NOT_OURS_TEXT,
   "unknown-market": "not a market on the exchange (delisted?) or no usable price: unmanaged",
   "leverage-not-set": "the exchange's leverage or margin mode could not be set: increases blocked",
   backoff: "backing off after a rejection",

@@ -103,6 +103,22 @@ export function lossPct(from: number, to: number): number {
 }
 
 /**
+ * The drawdown every view shows beside the equity and high-water mark it shows — the dashboard's
+ * header, the state line, `follow --json`'s state record, /metrics: lossPct of those two figures
+ * (the kill switch's formula). A run's state carries the safety check's drawdown of its last
+ * account update while its equity may be valued later (a paper account at the mids now): that
+ * one beside them read `equity $99,978 · hwm $100,000 · dd 0.00%`. `given` without an hwm.
+ */
+export function drawdownOfShown(
+  equity: number | null,
+  hwm: number | null,
+  given: number | null,
+): number | null {
+  if (equity === null || hwm === null || !Number.isFinite(equity) || !(hwm > 0)) return given;
+  return lossPct(hwm, equity);
+}
+
+/**
  * The factor a change of the cash waiting for the ledger scales the marks by, read at the current
  * account value (it is in it, or — when the ledger came first — it is the part not in it yet).
  */

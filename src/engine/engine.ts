@@ -14,7 +14,14 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import { driftReport, emptyPlanView, type Freshness, mergePlanView, type PlanView } from "../core/drift.js";
+import {
+  driftReport,
+  emptyPlanView,
+  type Freshness,
+  mergePlanView,
+  type PlanView,
+  valueTargetsAt,
+} from "../core/drift.js";
 import {
   AgentNotApprovedError,
   ConfigError,
@@ -1055,9 +1062,9 @@ export class CopyEngine {
             drift: found,
             pnl: figures.pnl,
             orders: results.length,
-            after: { inSync, driftUsd, targets: after.targets, drift: figures.drift },
+            after: { inSync, driftUsd, targets: figures.targets, drift: figures.drift },
           }
-        : { inSync, driftUsd, targets: after.targets, ...figures, ...held };
+        : { inSync, driftUsd, ...figures, ...held };
     o.journal.recordEvent({
       ts: this.#now(),
       type: "sweep",
@@ -1066,7 +1073,7 @@ export class CopyEngine {
         durationMs,
         requests,
         trigger,
-        ...this.#journaledView({ ...view, ...this.#freshnessField(this.#now()), mids: this.#mids() }),
+        ...this.#journaledView({ ...view, ...this.#freshnessField(this.#now()), mids: figures.mids }),
       },
     });
     this.#pnl.persist();
@@ -2361,12 +2368,20 @@ export class CopyEngine {
     this.#plan([...this.#viewStale].sort());
   }
 
-  /** Drift and P&L now, from the plans' view and our positions (one function each, core). */
+  /**
+   * Drift and P&L now, from the plans' view and our positions (one function each, core), with
+   * the targets and the mids they are valued at: one price snapshot — the markets now — for
+   * every figure of the set (drift $, leader $, uPnL), never a plan's older mid beside it.
+   */
   #figures() {
     this.#refreshView();
     const ours = this.#ours.state;
+    const mids = this.#mids();
+    const pct = this.#settings.exec.deadbandPct;
     return {
-      drift: driftReport(this.#view),
+      targets: valueTargetsAt(this.#lastTargets, mids, pct),
+      mids,
+      drift: driftReport({ ...this.#view, targets: valueTargetsAt(this.#view.targets, mids, pct) }),
       pnl: this.#pnl.report(ours.positions, this.#market.markets, this.#ownership.managedNow()),
     };
   }
@@ -2484,10 +2499,8 @@ export class CopyEngine {
       type: "state" as const,
       runId,
       data: this.#journaledView({
-        targets: this.#lastTargets,
         ...figures,
         ...this.#freshnessField(now),
-        mids: this.#mids(),
         ...(moment ? { moment } : {}),
       }),
     };
@@ -2564,7 +2577,7 @@ export class CopyEngine {
     if (fresh && !fresh.stale && figures.drift.inSync) this.#lastInSyncAt = now;
     // The planner's own deadband of each target (never recomputed here).
     const deadband: Record<string, number> = {};
-    for (const t of this.#lastTargets) deadband[t.coin] = t.deadbandUsd;
+    for (const t of figures.targets) deadband[t.coin] = t.deadbandUsd;
     const ours = this.#ours.state;
     this.#updateShares();
     this.#emit({
@@ -2583,9 +2596,7 @@ export class CopyEngine {
         accountValue: l.state.accountValue,
         positions: Object.values(l.state.positions),
       })),
-      targets: this.#lastTargets,
       deadbandUsd: deadband,
-      mids: this.#mids(),
       ...figures,
       ...(fresh
         ? { freshness: { freshAt: fresh.freshAt, staleMs: fresh.staleMs, lastInSyncAt: this.#lastInSyncAt } }

@@ -1,8 +1,9 @@
 // Run metrics fed by the engine's events, rendered in the Prometheus text format (0.0.4).
 // Counters only go up; gauges are the latest value; histograms use fixed buckets.
 
-import { syncVerdict } from "../core/drift.js";
+import { shownDrift, syncVerdict } from "../core/drift.js";
 import type { CopyPnl } from "../core/pnl.js";
+import { drawdownOfShown } from "../core/safety.js";
 import type { EngineEvent } from "../engine/events.js";
 
 const LAG_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000];
@@ -84,8 +85,18 @@ export class RunMetrics {
         break;
       case "state":
         this.#equity = e.account.accountValue;
-        this.#drawdownPct = e.drawdownPct;
-        this.#drift = Object.fromEntries(e.targets.map((t) => [t.coin, t.driftUsd]));
+        // Of the equity gauge's value, as the dashboard's dd (core/safety.ts drawdownOfShown).
+        this.#drawdownPct = drawdownOfShown(e.account.accountValue, e.hwm, e.drawdownPct);
+        // The drift every view shows (core/drift.ts shownDrift): none for a position left alone
+        // or a coin with nothing to size from — no sample, never a 0 that reads "in sync".
+        this.#drift = {};
+        for (const t of e.targets) {
+          const shown = shownDrift(
+            t.driftUsd,
+            e.drift?.coins.find((c) => c.coin === t.coin),
+          );
+          if (shown !== null) this.#drift[t.coin] = shown;
+        }
         this.#startEquity ??= e.account.accountValue;
         if (e.pnl) this.#pnl = e.pnl;
         if (e.drift) this.#inSync = syncVerdict(e.drift, e.ts, e.freshness).inSync ? 1 : 0;
@@ -150,7 +161,7 @@ export class RunMetrics {
     metric(
       "hlcopy_drift_usd",
       "gauge",
-      "Target minus our position, per coin (USD, signed).",
+      "Target minus our position, per coin (USD, signed); no sample for a position hlcopy leaves alone.",
       Object.entries(this.#drift).map(([coin, v]) => [`{coin="${esc(coin)}"}`, v]),
     );
     if (this.#equity !== null)

@@ -2283,6 +2283,7 @@ class SqliteJournal implements Journal {
       repair: 0,
       join: 0,
       safety: 0,
+      flatten: 0,
       liquidation: 0,
       adl: 0,
       outside: 0,
@@ -2297,7 +2298,7 @@ class SqliteJournal implements Journal {
       const origin = strOrNull(r.origin);
       const n = sqlNumber(r.n);
       total += n;
-      if (k === "copy" || k === "repair" || k === "join" || k === "safety") {
+      if (k === "copy" || k === "repair" || k === "join" || k === "safety" || k === "flatten") {
         byKind[k] += n;
         continue;
       }

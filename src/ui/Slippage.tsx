@@ -14,8 +14,8 @@ export interface SlippageProps {
   width: number;
 }
 
-/** A fill's kind in the "last" list: copies plain, the rest marked (r repair, j join, s safety). */
-const KIND_MARK: Record<OrderKind, string> = { copy: "", repair: "r", join: "j", safety: "s" };
+/** A fill's kind in the "last" list: copies plain, the rest marked (r repair, j join, s safety, f flatten). */
+const KIND_MARK: Record<OrderKind, string> = { copy: "", repair: "r", join: "j", safety: "s", flatten: "f" };
 
 /** Positive bps = worse than the touch. */
 function bpsColor(bps: number): string | undefined {

@@ -226,7 +226,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       const part = (
         e.kind === null
           ? e.copySz !== null && e.copySz > 0
-          : e.kind === "safety" && e.copySz !== null && e.copySz < e.sz
+          : (e.kind === "safety" || e.kind === "flatten") && e.copySz !== null && e.copySz < e.sz
       )
         ? `, the copy's ${fmtNum(e.copySz)}`
         : "";
@@ -366,7 +366,8 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         type: e.type,
         equity: e.account.accountValue,
         hwm: e.hwm,
-        drawdownPct: e.drawdownPct,
+        // Of the equity and hwm beside it, as the dashboard's dd (the safety check's may be older).
+        drawdownPct: shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct),
         ...(e.dailyLossStop !== undefined ? { dailyLossStop: e.dailyLossStop } : {}),
         positions: e.account.positions
           .filter((p) => p.size !== 0)

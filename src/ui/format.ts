@@ -5,7 +5,7 @@
 // core/format.ts roundHalfAway: the same number shows the same digits wherever it is shown.
 
 import { fixed, groupThousands, roundHalfAway } from "../core/format.js";
-import { lossPct } from "../core/safety.js";
+import { drawdownOfShown } from "../core/safety.js";
 
 export { fmtMs, fmtUsd } from "../core/format.js";
 
@@ -108,11 +108,10 @@ export function shownDrawdownPct(
   hwm: number | null,
   given: number | null,
 ): number | null {
-  if (equity === null || hwm === null || !Number.isFinite(equity) || !(hwm > 0)) return given;
   // core/safety.ts lossPct: the kill switch's own formula — a mark below a cent measures nothing
   // (an emptied account's mark, scaled to a micro-dollar, read "hwm $0.00 · dd 100.00%" here
-  // while status and the kill switch said 0 %).
-  return lossPct(hwm, equity);
+  // while status and the kill switch said 0 %). One function for every view (drawdownOfShown).
+  return drawdownOfShown(equity, hwm, given);
 }
 
 /**

@@ -119,7 +119,7 @@ export interface SlipRow {
 }
 
 export interface Counters {
-  /** Our orders that filled (fully or partly, or on paper), of every kind: copies, joins, repairs, safety closes. */
+  /** Our orders that filled (fully or partly, or on paper), of every kind: copies, joins, repairs, safety and flatten closes. */
   ordersFilled: number;
   /** Of those, the copies of a leader's trade (kind "copy"; each half of a flip is one). */
   copiedTrades: number;
@@ -415,12 +415,17 @@ export function buildPositionRows(
       outsideDeadband: outside,
       status,
       statusReason: judged?.reason ?? null,
+      // The copy's unrealised P&L (its P&L's, beside it in the row): of a position partly held
+      // by hand, hlcopy's part; of one none of which is hlcopy's, none ("-", as its P&L). Only an
+      // event source with no P&L (an older one) shows the whole position's.
       upnl:
-        coinPnl && pos && pos.size !== 0
-          ? coinPnl.unrealisedUsd
-          : pos && mid !== null && pos.size !== 0
-            ? unrealisedOf({ coin, size: pos.size, entryPx: pos.entryPx, markPx: mid })
-            : null,
+        !pos || pos.size === 0
+          ? null
+          : pnl
+            ? (coinPnl?.unrealisedUsd ?? null)
+            : mid !== null
+              ? unrealisedOf({ coin, size: pos.size, entryPx: pos.entryPx, markPx: mid })
+              : null,
       netPnl: coinPnl ? coinPnl.netUsd : null,
       leverage: pos?.leverage ?? null,
       mid,
@@ -832,7 +837,7 @@ export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSy
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
 export interface RunSummary {
-  /** Our orders that filled, of every kind (copies, joins, repairs, safety closes). */
+  /** Our orders that filled, of every kind (copies, joins, repairs, safety and flatten closes). */
   ordersFilled: number;
   /** Of those, the copies of a leader's trade (kind "copy"). */
   copiedTrades: number;

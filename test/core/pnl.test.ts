@@ -267,7 +267,7 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
   });
 
   it("which of hlcopy's orders may close what it did not open: safety closes and closeDenied's", () => {
-    expect(closesBeyondCopy("safety", "flatten")).toBe(true);
+    expect(closesBeyondCopy("flatten", "flatten")).toBe(true);
     expect(closesBeyondCopy("safety", "kill-switch")).toBe(true);
     expect(closesBeyondCopy("safety", "close")).toBe(true); // --on-exit flatten
     expect(closesBeyondCopy("repair", "coin-denied")).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { orderKind, slippageBps, slippageBudget, touchPrice } from "../../src/core/slippage.js";
+import { kindOfReason, orderKind, slippageBps, slippageBudget, touchPrice } from "../../src/core/slippage.js";
 
 describe("order kinds", () => {
   it("only a hot-path plan triggered by a leader fill is a copy; sweeps repair, the first sweep joins, safety closes are apart", () => {
@@ -15,6 +15,14 @@ describe("order kinds", () => {
       expect(orderKind("sweep", reason, false)).toBe("safety");
     }
     expect(orderKind("exit", "close", false)).toBe("safety");
+  });
+
+  it("a close the trader asked for (flatten, and the halt it leaves) is a flatten, not a safety rule's", () => {
+    for (const trigger of ["manual", "sweep", "fill", "start"] as const) {
+      expect(orderKind(trigger, "flatten", trigger === "fill")).toBe("flatten");
+    }
+    expect(kindOfReason("flatten")).toBe("flatten");
+    expect(kindOfReason("kill-switch")).toBe("safety");
   });
 });
 

@@ -72,6 +72,11 @@ describe("hlcopy demo", () => {
     expect(Math.abs(summary.finalDriftUsd)).toBeLessThan(10 * Math.max(1, coins));
     const lastSweep = events.filter((e) => e.type === "sweep").at(-1);
     expect(lastSweep?.inSync).toBe(true);
+    // The demo's last sweep, which settles the copy before it stops, is a sweep — nobody asked
+    // for one by hand (no `s`): no decision is journaled or shown as "manual".
+    const decisions = events.filter((e) => e.type === "decision");
+    expect(decisions.at(-1)?.trigger).toBe("sweep");
+    expect(decisions.filter((e) => e.trigger === "manual")).toEqual([]);
     expect(summary.copyLagMs.p50).toBeGreaterThan(0);
     expect(summary.slippageBps.median).not.toBeNull();
     expect(summary.execSlippageBps.median).not.toBeNull();

@@ -57,7 +57,7 @@ describe("flatten: whose closes", () => {
     f.engine.flatten();
     const closes = await eventually(() => {
       const fills = f.events.filter(
-        (e): e is FillEvent => e.type === "fill" && e.side === "sell" && e.kind === "safety",
+        (e): e is FillEvent => e.type === "fill" && e.side === "sell" && e.kind === "flatten",
       );
       const of = (coin: string) => sum(fills.filter((e) => e.coin === coin).map((e) => e.sz));
       return Math.abs(of("ETH") - 1.5) < 1e-9 && Math.abs(of("SOL") - 10) < 1e-9 ? fills : null;
@@ -69,7 +69,7 @@ describe("flatten: whose closes", () => {
     expect(copy("ETH")).toBeCloseTo(1, 9);
     expect(copy("SOL")).toBe(0);
     const line = describeEvent(closes.find((e) => e.coin === "SOL") as FillEvent)?.text;
-    expect(line).toMatch(/^fill safety SOL sell 10 @ \S+ .*, the copy's 0$/);
+    expect(line).toMatch(/^fill flatten SOL sell 10 @ \S+ .*, the copy's 0$/);
 
     // The copy P&L: hlcopy's ETH fills, its part of the flatten's — nothing of SOL.
     const fills = await t.client.getFillsByTime(t.account, 0);
@@ -101,7 +101,7 @@ describe("flatten: whose closes", () => {
     // What hlcopy manages after: nothing — no claim left on what the trader opens there next.
     const j = openJournal(journalPath(t.dir, t.account, t.sim.httpUrl));
     try {
-      const rows = j.fillsSince(0).filter((r) => r.kind === "safety");
+      const rows = j.fillsSince(0).filter((r) => r.kind === "flatten");
       expect(sum(rows.filter((r) => r.coin === "SOL").map((r) => r.copySz ?? -1))).toBe(0);
       expect(sum(rows.filter((r) => r.coin === "ETH").map((r) => r.copySz ?? -1))).toBeCloseTo(1, 9);
       const managed = new CopyState(j, false).managed() ?? {};
@@ -130,9 +130,31 @@ describe("flatten: whose closes", () => {
     expect(r.stdout).toMatch(/no position left; halted \(manual\) until hlcopy resume\n$/);
     expect((await t.client.getAccountState(t.account)).positions).toEqual({});
 
+    // Counted as what they are: the trader's flatten, not a safety rule's close — in status's
+    // text and --json alike (the kill switch's closes stay `safety`).
+    const st = await runCli(["--network", t.sim.httpUrl, "--account", t.account, "status"], {
+      env: { HLCOPY_CONFIG_DIR: t.dir },
+    });
+    const counted =
+      /fills \(last 24h\): \d+ — copy \d+ · repair \d+ · join \d+ · safety 0 · flatten (\d+)\b/.exec(
+        st.stdout,
+      );
+    // Its two closes (ETH, SOL): a fill each, more if one walked the book.
+    const flattenFills = Number(counted?.[1]);
+    expect(flattenFills).toBeGreaterThanOrEqual(2);
+    const status = (await runStatus({
+      configDir: t.dir,
+      account: t.account,
+      network: t.sim.httpUrl,
+      json: true,
+      out: sink(),
+    })) as StatusReport;
+    expect(status.fills.byKind).toMatchObject({ safety: 0, flatten: flattenFills });
+    expect(status.execSlippageBps.byKind.flatten?.count).toBe(flattenFills);
+
     const j = openJournal(journalPath(t.dir, t.account, t.sim.httpUrl));
     try {
-      const rows = j.fillsSince(0).filter((r) => r.kind === "safety");
+      const rows = j.fillsSince(0).filter((r) => r.kind === "flatten");
       const of = (coin: string, k: "sz" | "copySz") =>
         sum(rows.filter((r) => r.coin === coin).map((r) => r[k] ?? -1));
       expect(of("ETH", "sz")).toBeCloseTo(1.5, 9);

@@ -706,7 +706,17 @@ describe("stats", () => {
     expect(jr.execSlippageStats(T0, "copy").count).toBe(100);
     expect(jr.fillCounts(T0)).toEqual({
       total: 101,
-      byKind: { copy: 100, repair: 1, join: 0, safety: 0, liquidation: 0, adl: 0, outside: 0, other: 0 },
+      byKind: {
+        copy: 100,
+        repair: 1,
+        join: 0,
+        safety: 0,
+        flatten: 0,
+        liquidation: 0,
+        adl: 0,
+        outside: 0,
+        other: 0,
+      },
     });
   });
 
@@ -869,6 +879,7 @@ describe("fills hlcopy did not place: their origin (leftovers 3)", () => {
       repair: 0,
       join: 0,
       safety: 0,
+      flatten: 0,
       liquidation: 1,
       adl: 1,
       outside: 1,

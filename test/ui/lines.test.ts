@@ -195,7 +195,8 @@ describe("JSON lines", () => {
       lagMs: 3.6,
     });
     const state = stateEvent(T0, [target("SOL", 30, 3, 2.5, 150)], {
-      equity: 9999.553568,
+      // The drawdown of these two (core/safety.ts lossPct), as the record says it.
+      equity: 9998.056768,
       hwm: 10_000.004,
       drawdownPct: 0.019473675264946116,
     });
@@ -205,7 +206,7 @@ describe("JSON lines", () => {
     } as typeof state.drift;
     const [f, st] = collect(true, [fill, state], 0).map((l) => JSON.parse(l));
     expect(f).toMatchObject({ execSlippageBps: 0.1, slippageBps: 1.3, lagMs: 4, px: 64000.5 });
-    expect(st).toMatchObject({ equity: 9999.55, hwm: 10_000, drawdownPct: 0.02, driftUsd: 412.42 });
+    expect(st).toMatchObject({ equity: 9998.06, hwm: 10_000, drawdownPct: 0.02, driftUsd: 412.42 });
   });
 
   it("a position left alone has no target and no drift figure in the state record (null, not 0 = 'in sync'), as on the dashboard", () => {

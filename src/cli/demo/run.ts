@@ -130,7 +130,8 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         finishing ??= (async () => {
           await leader.stop();
           try {
-            await engine.sweep("manual");
+            // A sweep like the periodic ones (journaled and shown as "sweep"): nobody pressed `s`.
+            await engine.sweep("sweep");
           } catch {
             // the run's summary still stands; the error was shown as an event
           }

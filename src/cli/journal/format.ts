@@ -358,7 +358,7 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (
         e.kind === null
           ? e.copySz !== null && e.copySz > 0
-          : e.kind === "safety" && e.copySz !== null && e.copySz < e.sz
+          : (e.kind === "safety" || e.kind === "flatten") && e.copySz !== null && e.copySz < e.sz
       )
         parts.push(`the copy's ${fmtExact(e.copySz)}`);
       return { time, type: "fill", coin: e.coin, summary: parts.join(" · ") };

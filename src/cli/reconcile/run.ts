@@ -11,7 +11,7 @@ import { isCappedOrder, reasonText } from "../../core/reasons.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import { orderKind } from "../../core/slippage.js";
-import type { Address, Plan, PlannedAction } from "../../core/types.js";
+import type { Address, Plan, PlannedAction, ReasonCode } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import type { ExecutedAction } from "../../engine/ports.js";
@@ -92,8 +92,11 @@ export interface ReportedAction {
   avgPx: number | null;
   /** Execution slippage: the fill against the best bid/ask when the order was decided (bps; a sweep's orders are no copies). */
   execSlippageBps: number | null;
-  /** The order's kind: a reconcile's orders are sweep repairs, or safety closes (kill switch); null in a dry run. */
-  kind: "repair" | "safety" | null;
+  /**
+   * The order's kind, as the journal counts it: a reconcile's orders are sweep repairs, safety
+   * closes (kill switch) or, under the halt of the trader's flatten, its closes; null in a dry run.
+   */
+  kind: "repair" | "safety" | "flatten" | null;
   error: string | null;
   /** A post-only entry resting at `limitPx` (exec.entry passive). */
   passive?: boolean;
@@ -252,6 +255,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   }
 }
 
+/** The kind of a reconcile's order (a sweep's: core/slippage.ts orderKind), as the journal has it. */
+function sweepKind(reason: ReasonCode): "repair" | "safety" | "flatten" {
+  const kind = orderKind("sweep", reason, false);
+  return kind === "safety" || kind === "flatten" ? kind : "repair";
+}
+
 export function buildReport(p: {
   leader: Address;
   account: Address;
@@ -276,7 +285,7 @@ export function buildReport(p: {
     filledSize: 0,
     avgPx: null,
     execSlippageBps: null,
-    kind: p.dryRun ? null : orderKind("sweep", a.reason, false) === "safety" ? "safety" : "repair",
+    kind: p.dryRun ? null : sweepKind(a.reason),
     error: null,
     ...(a.passive ? { passive: true } : {}),
   });
@@ -294,7 +303,7 @@ export function buildReport(p: {
         filledSize: r.filledSize,
         avgPx: r.avgPx,
         execSlippageBps: roundFigure("bps", r.slippageBps),
-        kind: orderKind("sweep", r.reason, false) === "safety" ? "safety" : "repair",
+        kind: sweepKind(r.reason),
         error: r.error,
         ...(r.passive ? { passive: true } : {}),
       }));
