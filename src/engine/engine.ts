@@ -2019,6 +2019,7 @@ export class CopyEngine {
       // Sweeps say how each target was sized (journal, reconcile); the hot path saves the text.
       explainSizing: coins === undefined,
     });
+    this.#styles.planned(plan, now);
     this.#view = mergePlanView(this.#view, plan, coins);
     if (coins) for (const c of coins) this.#viewStale.delete(c);
     else this.#viewStale.clear();
