@@ -139,9 +139,8 @@ export function historyForgotten(
 
 /**
  * A record of the account that the exchange held when a journal began keeping figures for it
- * (its high-water mark, the day's start, the kill switch's baseline): the account's newest fill,
- * or — an account that never traded — its newest cash flow (the deposit or transfer that funded
- * it). While the journal holds no fill of its own this is what says the exchange is still the one
+ * (its high-water mark, the day's start, the kill switch's baseline): the account's newest fill
+ * or its newest cash flow (the deposit or transfer that funded it). While the journal holds no fill of its own this is what says the exchange is still the one
  * the figures were taken on: a simulator restarted without its state, a reset testnet or another
  * exchange at the same URL does not hold it.
  */

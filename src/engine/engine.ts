@@ -1567,7 +1567,8 @@ export class CopyEngine {
   /**
    * A journal without a fill of its own may still hold figures — the high-water mark, the day's
    * start, the kill switch's baseline — and they are the exchange's they were taken on. The
-   * account's anchor (core/fills.ts AccountAnchor: its newest fill, else its newest cash flow),
+   * account's anchor (core/fills.ts AccountAnchor: its newest cash flow — every funded account
+   * has one — else its newest fill),
    * taken by the journal's first run, says whether the exchange is still that one: one read at
    * the start of a run whose journal has no fill yet. A dry run, which writes nothing, takes no
    * anchor; a journal whose first runs predate the anchor gets one now.
@@ -1579,14 +1580,14 @@ export class CopyEngine {
     const anchor = o.journal.getCopyState<AccountAnchor>(ACCOUNT_ANCHOR_KEY);
     if (!anchor) {
       if (o.mode === "dry-run" || !reader.getLatestFills || !reader.getLedgerUpdates) return;
-      const [fills, flows] = await this.#startupRead("your account's history", () => {
-        this.#requests += 2;
-        return Promise.all([
-          reader.getLatestFills?.(o.account) ?? [],
-          reader.getLedgerUpdates?.(o.account, 0) ?? [],
-        ]);
+      // The ledger first: every funded account has a cash flow; fills only for one without.
+      const picked = await this.#startupRead("your account's history", async () => {
+        this.#requests++;
+        const flows = (await reader.getLedgerUpdates?.(o.account, 0)) ?? [];
+        if (flows.length > 0) return pickAnchor([], flows);
+        this.#requests++;
+        return pickAnchor((await reader.getLatestFills?.(o.account)) ?? [], []);
       });
-      const picked = pickAnchor(fills, flows);
       if (picked) o.journal.setCopyState(ACCOUNT_ANCHOR_KEY, picked, this.#now());
       return;
     }

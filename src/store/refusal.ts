@@ -5,6 +5,7 @@
 // that starts after it makes it old news (status compares the times).
 
 import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "./fs-atomic.js";
 
 export interface RefusalRecord {
@@ -18,9 +19,15 @@ export interface RefusalRecord {
   hint: string | null;
 }
 
-/** The file beside a journal that keeps its account's last refusal. */
+/**
+ * The file beside a journal that keeps its account's last refusal: `last-refusal-<network and
+ * account>.json` (no `journal-` name: it is no journal, and no journal is created for a refusal).
+ */
 export function refusalPath(journalFile: string): string {
-  return `${journalFile.replace(/\.sqlite$/, "")}.refused.json`;
+  const name = basename(journalFile)
+    .replace(/^journal-/, "")
+    .replace(/\.sqlite$/, "");
+  return join(dirname(journalFile), `last-refusal-${name}.json`);
 }
 
 /** Keep `record` as the account's last refusal (atomic; private mode). @throws the fs error. */
