@@ -182,11 +182,20 @@ function prune(path: SizePoint[], keepFrom: number): SizePoint[] {
   return i === 0 ? path : path.slice(i);
 }
 
-/** One line for a waiting increase: "the leader's +0.5 BTC since 12:00:00 UTC is copied at 12:05:00 if still held". */
-export function delayDetail(coin: string, current: number, held: number, due: number | null): string {
+/**
+ * One line for a waiting increase: "copy delay: the leader's +0.5 BTC is copied at 12:05:00 UTC if
+ * it still holds it". `who` names the leader when a run follows several ("leader 0x5e9e…a13a").
+ */
+export function delayDetail(
+  coin: string,
+  current: number,
+  held: number,
+  due: number | null,
+  who = "the leader",
+): string {
   const waiting = current - held;
   const at = due === null ? "" : ` at ${new Date(due).toISOString().slice(11, 19)} UTC`;
-  return `copy delay: the leader's ${waiting > 0 ? "+" : ""}${detailNumber(waiting)} ${coin} is copied${at} if it still holds it`;
+  return `copy delay: ${who}'s ${waiting > 0 ? "+" : ""}${detailNumber(waiting)} ${coin} is copied${at} if it still holds it`;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -136,3 +136,46 @@ export function historyForgotten(
   if (fills.length >= FILLS_PAGE) return false;
   return !fills.some((f) => f.tid === last.tid && f.time === last.ts);
 }
+
+/**
+ * A record of the account that the exchange held when a journal began keeping figures for it
+ * (its high-water mark, the day's start, the kill switch's baseline): the account's newest fill
+ * or its newest cash flow (the deposit or transfer that funded it). While the journal holds no fill of its own this is what says the exchange is still the one
+ * the figures were taken on: a simulator restarted without its state, a reset testnet or another
+ * exchange at the same URL does not hold it.
+ */
+export type AccountAnchor =
+  | { kind: "fill"; tid: number; time: number; coin: string; side: "buy" | "sell"; sz: number }
+  | { kind: "cash-flow"; hash: string; time: number; type: string; usd: number };
+
+/**
+ * The anchor to keep from what the exchange holds of the account now: its newest fill (`fills`:
+ * the account's latest, as userFills returns them), else its newest cash flow; null when it holds
+ * neither (nothing to anchor to: the next run tries again).
+ */
+export function pickAnchor(
+  fills: readonly { tid: number; time: number; coin: string; side: "buy" | "sell"; sz: number }[],
+  flows: readonly { hash: string; time: number; kind: string; usd: number }[],
+): AccountAnchor | null {
+  let fill: (typeof fills)[number] | undefined;
+  for (const f of fills)
+    if (!fill || f.time > fill.time || (f.time === fill.time && f.tid > fill.tid)) fill = f;
+  if (fill)
+    return { kind: "fill", tid: fill.tid, time: fill.time, coin: fill.coin, side: fill.side, sz: fill.sz };
+  let flow: (typeof flows)[number] | undefined;
+  for (const c of flows) if (!flow || c.time >= flow.time) flow = c;
+  if (flow) return { kind: "cash-flow", hash: flow.hash, time: flow.time, type: flow.kind, usd: flow.usd };
+  return null;
+}
+
+/**
+ * Whether the exchange has forgotten a cash-flow anchor: `flows` is what it returns of the
+ * account's ledger at the anchor's time (a ledger is not pruned as fills are: missing is missing).
+ * A fill anchor is judged by historyForgotten.
+ */
+export function cashFlowForgotten(
+  anchor: { hash: string; time: number },
+  flows: readonly { hash: string; time: number }[],
+): boolean {
+  return !flows.some((f) => f.hash === anchor.hash && f.time === anchor.time);
+}

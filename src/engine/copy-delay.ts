@@ -47,6 +47,8 @@ export class CopyDelay {
   /** leader → coin → size history. */
   readonly #paths = new Map<string, Map<string, SizePoint[]>>();
   readonly #scheduled = new Map<string, number>();
+  /** coin → when a plan last held back an increase of it (a "copy-delay" skip). */
+  readonly #heldBack = new Map<string, number>();
 
   constructor(options: CopyDelayOptions) {
     this.#o = options;
@@ -115,6 +117,16 @@ export class CopyDelay {
   }
 
   /**
+   * A plan at `at` held back an increase of these coins ("copy-delay"): what was not copied then
+   * is what a later reversal note speaks of. An increase the copy already held (an earlier run
+   * copied it, the planner never cuts us for the delay) was never held back: its reversal is no
+   * note.
+   */
+  heldBack(coins: readonly string[], at: number): void {
+    for (const coin of coins) this.#heldBack.set(coin, at);
+  }
+
+  /**
    * What the planner needs under the delay: each leader's sizes held long enough where they are
    * less than what it holds now (`held`: the planner holds back only the growth above them,
    * never reducing us because of them), the notes for coins still waiting or reversed, and a
@@ -132,6 +144,12 @@ export class CopyDelay {
     const held: Record<string, Record<string, number>> = {};
     const copyDelay: Record<string, string> = {};
     const reversed: Record<string, string> = {};
+    // Several leaders: each note names its leader, and a coin's notes of each are kept.
+    const who = (l: LeaderState) => (leaders.length > 1 ? `leader ${shortAddress(l.address)}` : "the leader");
+    const add = (notes: Record<string, string>, coin: string, note: string) => {
+      const before = notes[coin];
+      notes[coin] = before === undefined ? note : `${before}; ${note.replace(/^copy delay: /, "")}`;
+    };
     for (const l of leaders) {
       const byCoin = this.#paths.get(l.address.toLowerCase());
       if (!byCoin) continue;
@@ -142,12 +160,17 @@ export class CopyDelay {
         const due = nextDelayDue(path, now, delay);
         if (Math.abs(copied) < Math.abs(current)) {
           mine[coin] = copied;
-          copyDelay[coin] = delayDetail(coin, current, copied, due);
+          add(copyDelay, coin, delayDetail(coin, current, copied, due, who(l)));
         }
         if (due !== null) this.#schedule(coin, due);
         for (const r of reversalsBetween(path, now - REVERSAL_NOTE_MS, now, delay)) {
-          reversed[coin] =
-            `copy delay: the leader's ${coin} ${detailNumber(r.wanted)} of ${new Date(r.time).toISOString().slice(11, 19)} UTC was not held for ${detailNumber(delay / 60_000)} minutes (${detailNumber(r.held)} still held at ${new Date(r.due).toISOString().slice(11, 19)}): not copied`;
+          // Only an increase a plan held back since it was made was not copied.
+          if ((this.#heldBack.get(coin) ?? Number.NEGATIVE_INFINITY) < r.time) continue;
+          add(
+            reversed,
+            coin,
+            `copy delay: ${who(l)}'s ${coin} ${detailNumber(r.wanted)} of ${new Date(r.time).toISOString().slice(11, 19)} UTC was not held for ${detailNumber(delay / 60_000)} minutes (${detailNumber(r.held)} still held at ${new Date(r.due).toISOString().slice(11, 19)}): not copied`,
+          );
         }
       }
       if (Object.keys(mine).length > 0) held[l.address] = mine;

@@ -32,7 +32,13 @@ import {
   UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
-import { FillDeduper, historyForgotten } from "../core/fills.js";
+import {
+  type AccountAnchor,
+  cashFlowForgotten,
+  FillDeduper,
+  historyForgotten,
+  pickAnchor,
+} from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import {
   type OrderResult,
@@ -1348,25 +1354,82 @@ export class CopyEngine {
     // A run with no leader is a flatten: it only closes (reducing risk is always allowed).
     if (this.#ownAccount() || !o.reader.getFillsByTime || o.leaders.length === 0) return;
     const ts = o.journal.lastFillTime();
-    if (ts === null) return;
     // A fill a run journaled (one seeded by hand or a test has no run).
-    const last = o.journal
-      .fillsSince(ts)
-      .find((f) => f.ts === ts && f.tid !== null && f.runId !== null && f.runId !== this.#runId);
-    if (!last || last.tid === null) return;
+    const last =
+      ts === null
+        ? undefined
+        : o.journal
+            .fillsSince(ts)
+            .find((f) => f.ts === ts && f.tid !== null && f.runId !== null && f.runId !== this.#runId);
+    if (!last || last.tid === null || ts === null) {
+      await this.#checkAnchor();
+      return;
+    }
     const read = o.reader.getFillsByTime.bind(o.reader);
     const fills = await this.#startupRead("your fills", () => {
       this.#requests++;
       return read(o.account, ts);
     });
     if (!historyForgotten({ tid: last.tid, ts }, fills)) return;
-    const when = new Date(ts).toISOString().replace("T", " ").slice(0, 16);
-    throw new ConfigError(
-      `${o.network} has no record of ${o.account}'s fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${when} UTC): the exchange's account is not the one the journal was kept against (a simulator restarted without its state, a reset testnet)`,
-      {
-        hint: `hlcopy will not measure the high-water mark, drawdown or P&L against a history that is gone: move the journal aside (mv ${o.journal.path} ${o.journal.path}.bak) or use another --config-dir, and start afresh`,
-      },
+    throw historyGone(
+      o.network,
+      o.account,
+      o.journal.path,
+      `fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${utcWhen(ts)} UTC)`,
     );
+  }
+
+  /**
+   * A journal without a fill of its own may still hold figures — the high-water mark, the day's
+   * start, the kill switch's baseline — and they are the exchange's they were taken on. The
+   * account's anchor (core/fills.ts AccountAnchor: its newest cash flow — every funded account
+   * has one — else its newest fill),
+   * taken by the journal's first run, says whether the exchange is still that one: one read at
+   * the start of a run whose journal has no fill yet. A dry run, which writes nothing, takes no
+   * anchor; a journal whose first runs predate the anchor gets one now.
+   * @throws {ConfigError} (exit 2) when the exchange no longer holds the anchor.
+   */
+  async #checkAnchor(): Promise<void> {
+    const o = this.#o;
+    const reader = o.reader;
+    const anchor = o.journal.getCopyState<AccountAnchor>(ACCOUNT_ANCHOR_KEY);
+    if (!anchor) {
+      if (o.mode === "dry-run" || !reader.getLatestFills || !reader.getLedgerUpdates) return;
+      // The ledger first: every funded account has a cash flow; fills only for one without.
+      const picked = await this.#startupRead("your account's history", async () => {
+        this.#requests++;
+        const flows = (await reader.getLedgerUpdates?.(o.account, 0)) ?? [];
+        if (flows.length > 0) return pickAnchor([], flows);
+        this.#requests++;
+        return pickAnchor((await reader.getLatestFills?.(o.account)) ?? [], []);
+      });
+      if (picked) o.journal.setCopyState(ACCOUNT_ANCHOR_KEY, picked, this.#now());
+      return;
+    }
+    let forgotten: boolean;
+    if (anchor.kind === "fill") {
+      const read = reader.getFillsByTime?.bind(reader);
+      if (!read) return;
+      const fills = await this.#startupRead("your fills", () => {
+        this.#requests++;
+        return read(o.account, anchor.time);
+      });
+      forgotten = historyForgotten({ tid: anchor.tid, ts: anchor.time }, fills);
+    } else {
+      const read = reader.getLedgerUpdates?.bind(reader);
+      if (!read) return;
+      const flows = await this.#startupRead("your ledger", () => {
+        this.#requests++;
+        return read(o.account, anchor.time, anchor.time);
+      });
+      forgotten = cashFlowForgotten(anchor, flows);
+    }
+    if (!forgotten) return;
+    const what =
+      anchor.kind === "fill"
+        ? `fill the journal's figures were taken beside (${anchor.coin} ${anchor.side} ${fmt(anchor.sz)} at ${utcWhen(anchor.time)} UTC)`
+        : `${anchor.type} the journal's figures were taken beside ($${fmt(Math.abs(anchor.usd))} at ${utcWhen(anchor.time)} UTC)`;
+    throw historyGone(o.network, o.account, o.journal.path, what);
   }
 
   /**
@@ -1772,6 +1835,7 @@ export class CopyEngine {
       // Sweeps say how each target was sized (journal, reconcile); the hot path saves the text.
       explainSizing: coins === undefined,
     });
+    this.#styles.planned(plan, now);
     this.#view = mergePlanView(this.#view, plan, coins);
     if (coins) for (const c of coins) this.#viewStale.delete(c);
     else this.#viewStale.clear();
@@ -2929,4 +2993,22 @@ export class CopyEngine {
       }
     });
   }
+}
+
+/** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
+export const ACCOUNT_ANCHOR_KEY = "exchange.anchor";
+
+/** A journal's moment as the refusals say it: "2026-12-04 05:49". */
+function utcWhen(ts: number): string {
+  return new Date(ts).toISOString().replace("T", " ").slice(0, 16);
+}
+
+/** The refusal of a run whose exchange no longer holds the account the journal was kept against. */
+function historyGone(network: string, account: Address, journalPath: string, what: string): ConfigError {
+  return new ConfigError(
+    `${network} has no record of ${account}'s ${what}: the exchange's account is not the one the journal was kept against (a simulator restarted without its state, a reset testnet)`,
+    {
+      hint: `hlcopy will not measure the high-water mark, drawdown or P&L against a history that is gone: move the journal aside (mv ${journalPath} ${journalPath}.bak) or use another --config-dir, and start afresh`,
+    },
+  );
 }

@@ -12,6 +12,7 @@ import type {
   LeaderState,
   Markets,
   OpenOrder,
+  Plan,
   PlannedAction,
   PlannedCancel,
   Positions,
@@ -200,6 +201,13 @@ export class EntryStyles {
 
   async cancelAll(why: string): Promise<void> {
     await this.#passive?.cancelAll(this.#o.markets(), why);
+  }
+
+  /** A plan was made at `now`: the copy delay learns which increases it held back. */
+  planned(plan: Plan, now: number): void {
+    if (!this.#delay) return;
+    const held = plan.skipped.filter((s) => s.reason === "copy-delay").map((s) => s.coin);
+    if (held.length > 0) this.#delay.heldBack(held, now);
   }
 
   willSend(actions: readonly PlannedAction[]): void {

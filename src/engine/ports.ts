@@ -34,6 +34,7 @@ export interface EngineReader {
   getLedgerUpdates?(
     user: Address,
     startTime: number,
+    endTime?: number,
   ): Promise<{ time: number; usd: number; kind: string; hash: string }[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
   /** Whether the user has any fill on record (the never-traded leader check). */
@@ -45,6 +46,8 @@ export interface EngineReader {
    * between runs?) or ours (an order resolved by lookup gets its fills journaled).
    */
   getFillsByTime?(user: Address, startTime: number): Promise<Fill[]>;
+  /** The user's latest fills (userFills): the account's anchor on the exchange (core/fills.ts pickAnchor). */
+  getLatestFills?(user: Address): Promise<Fill[]>;
   /**
    * A coin's book (`l2Book`): a dry run's orders walk it as paper's do, and a run without book
    * streams (reconcile) prices its passive entries on its best bid and ask (HlClient implements it).

@@ -155,6 +155,8 @@ export interface HlClient {
   getFunding(user: Address, startTime: number, endTime?: number): Promise<FundingPayment[]>;
   /** Whether the user has any fill on record (one `userFills` read). */
   hasTraded(user: Address): Promise<boolean>;
+  /** The user's latest fills (one `userFills` read: at most 2000, the newest), oldest first. */
+  getLatestFills(user: Address): Promise<Fill[]>;
   /** What the address is on the exchange (one `userRole` read, weight 60). */
   accountRole(user: Address): Promise<AccountRole>;
   /**
@@ -407,6 +409,11 @@ class Client implements HlClient {
 
   async accountRole(user: Address): Promise<AccountRole> {
     return roleFrom(await this.#read("userRole", () => this.#info.userRole({ user })));
+  }
+
+  async getLatestFills(user: Address): Promise<Fill[]> {
+    const fills = await this.#read("userFills", () => this.#info.userFills({ user }));
+    return fills.map((f) => toFill(f, user)).sort((a, b) => a.time - b.time || a.tid - b.tid);
   }
 
   async hasTraded(user: Address): Promise<boolean> {

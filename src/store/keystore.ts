@@ -230,6 +230,30 @@ function scryptAsync(password: Buffer, salt: Buffer, p: ScryptKdfParams): Promis
   });
 }
 
+/**
+ * A key derivation the caller stops waiting for when `signal` aborts (Ctrl-C): scrypt runs on
+ * libuv's thread pool and cannot be cancelled, but nothing after it — no decryption, no write —
+ * happens; it rejects at once with the signal's reason.
+ */
+function abandonable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 function pbkdf2Async(password: Buffer, salt: Buffer, p: Pbkdf2KdfParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     pbkdf2(password, salt, p.c, p.dklen, "sha256", (error, key) => (error ? reject(error) : resolve(key)));
@@ -287,6 +311,8 @@ function aes128ctr(key: Buffer, iv: Buffer, data: Buffer, direction: "encrypt" |
 export interface EncryptKeystoreOptions {
   /** scrypt cost (power of two). Default {@link DEFAULT_SCRYPT_N}; lower only in tests. */
   scryptN?: number;
+  /** Aborted (Ctrl-C): the key derivation is abandoned at once, rejecting with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -319,7 +345,7 @@ export async function encryptKeystore(
     kdfparams,
     mac: "",
   };
-  const derived = await deriveKey(passphrase.normalize("NFKC"), crypto);
+  const derived = await abandonable(deriveKey(passphrase.normalize("NFKC"), crypto), options.signal);
   const ciphertext = aes128ctr(derived, iv, Buffer.from(key.slice(2), "hex"), "encrypt");
   crypto.ciphertext = ciphertext.toString("hex");
   crypto.mac = macOf(derived, ciphertext).toString("hex");
@@ -331,6 +357,8 @@ export interface DecryptKeystoreOptions {
   source?: string;
   /** The variable the passphrase was read from (HLCOPY_PASSPHRASE, HLCOPY_PASSPHRASE_FILE), when not typed. */
   passphraseFrom?: string;
+  /** Aborted (Ctrl-C): the key derivation is abandoned at once, rejecting with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -353,7 +381,7 @@ export async function decryptKeystore(
   const candidates = [passphrase];
   if (passphrase.normalize("NFKC") !== passphrase) candidates.push(passphrase.normalize("NFKC"));
   for (const candidate of candidates) {
-    const derived = await deriveKey(candidate, ks.crypto);
+    const derived = await abandonable(deriveKey(candidate, ks.crypto), options.signal);
     if (!macOf(derived, ciphertext).equals(expected)) continue;
     const plain = aes128ctr(derived, Buffer.from(ks.crypto.cipherparams.iv, "hex"), ciphertext, "decrypt");
     if (plain.length !== 32) throw corrupt(source, "does not hold a 32-byte private key");

@@ -538,9 +538,14 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
       const passphrase = await existingPassphrase({ env, prompt }, `Passphrase for ${file}: `);
       try {
         const from = passphraseVariable(env);
+        // Ctrl-C during the key derivation (seconds on a slow machine) ends it as at the prompt.
         const privateKey = await decryptKeystore(keystore, passphrase, {
           source: file,
           ...(from ? { passphraseFrom: from } : {}),
+          ...(params.signal ? { signal: params.signal } : {}),
+        }).catch((error: unknown) => {
+          if (params.signal?.aborted) throw new InterruptedError("the keystore passphrase");
+          throw error;
         });
         const address = addressOfKey(privateKey);
         assertNotMasterKey(address, params.account);

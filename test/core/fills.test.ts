@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addSize, applyFillStep, FILLS_PAGE, FillDeduper, historyForgotten } from "../../src/core/fills.js";
+import {
+  addSize,
+  applyFillStep,
+  cashFlowForgotten,
+  FILLS_PAGE,
+  FillDeduper,
+  historyForgotten,
+  pickAnchor,
+} from "../../src/core/fills.js";
 import { fcRuns } from "../helpers/fast-check.js";
 
 const fill = (tid: number, oid = 1) => ({ tid, oid, coin: "ETH" });
@@ -121,5 +129,37 @@ describe("historyForgotten: the exchange no longer holds the journal's newest fi
   it("a full page says nothing: the fill may have left the exchange's 10 000 most recent", () => {
     const page = Array.from({ length: FILLS_PAGE }, (_, i) => ({ tid: 100 + i, time: 2_000 + i }));
     expect(historyForgotten(last, page)).toBe(false);
+  });
+});
+
+describe("the account's anchor: what says the exchange is the one a journal's figures were taken on", () => {
+  const buy = (tid: number, time: number) => ({ tid, time, coin: "ETH", side: "buy" as const, sz: 1 });
+  const deposit = (hash: string, time: number, usd = 100) => ({ hash, time, kind: "deposit", usd });
+
+  it("is the newest fill, else the newest cash flow, else none", () => {
+    expect(pickAnchor([buy(1, 10), buy(3, 30), buy(2, 20)], [deposit("0xa", 40)])).toEqual({
+      kind: "fill",
+      tid: 3,
+      time: 30,
+      coin: "ETH",
+      side: "buy",
+      sz: 1,
+    });
+    expect(pickAnchor([], [deposit("0xa", 10), deposit("0xb", 20, 50)])).toEqual({
+      kind: "cash-flow",
+      hash: "0xb",
+      time: 20,
+      type: "deposit",
+      usd: 50,
+    });
+    expect(pickAnchor([], [])).toBeNull();
+  });
+
+  it("a cash flow is forgotten when the ledger at its time does not hold it (same hash and time)", () => {
+    const anchor = { hash: "0xb", time: 20 };
+    expect(cashFlowForgotten(anchor, [{ hash: "0xb", time: 20 }])).toBe(false);
+    expect(cashFlowForgotten(anchor, [])).toBe(true);
+    // A restarted simulator with the same seed hands out the same hashes, at other times.
+    expect(cashFlowForgotten(anchor, [{ hash: "0xb", time: 25 }])).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
+import type { Address } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
 import { type EngineEvent, EngineEvents } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
@@ -162,5 +163,109 @@ describe("an exchange that forgot the account's history", () => {
     expect(flat.stderr).not.toMatch(/^error:/m);
     expect(flat.code).toBe(0);
     expect(flat.stdout).toMatch(/SOL sell 1\/1 filled.*no position left/);
+  });
+});
+
+describe("an exchange that forgot the account, with a journal that holds no fill yet", () => {
+  it("a follow whose journal holds only figures (equity, high-water mark) refuses at its start (exit 2) on the new exchange", {
+    timeout: 90_000,
+  }, async () => {
+    const dir = tempDir();
+    const sims: SimHandle[] = [];
+    onTestFinished(async () => {
+      for (const s of sims) await s.close().catch(() => {});
+    });
+    const first = await startSim({ tickMs: 0, seed: 61 });
+    sims.push(first);
+    const port = Number(new URL(first.httpUrl).port);
+    const leader = fundedAccount(first, 1_000_000);
+    const { master, agentKey } = await masterWithAgent(first, 100_000);
+    const account = master.address;
+    const file = journalPath(dir, account, first.httpUrl);
+    const clientOf = (sim: SimHandle, who: Address, key: `0x${string}`) =>
+      engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account: who, agentKey: key });
+    const follow = (sim: SimHandle) => {
+      const client = clientOf(sim, account, agentKey);
+      const journal = openJournal(file);
+      const events: EngineEvent[] = [];
+      const bus = new EngineEvents();
+      bus.on((e) => events.push(e));
+      const engine = new CopyEngine({
+        reader: client,
+        executor: liveExecutor(client),
+        journal,
+        settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+        leaders: [{ address: leader.address, weight: 1 }],
+        account,
+        network: sim.httpUrl,
+        mode: "live",
+        command: "follow",
+        events: bus,
+      });
+      const running = engine.run(
+        streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
+      );
+      return { engine, events, running, journal };
+    };
+
+    // The first exchange: the leader has traded but holds nothing, so the copy holds nothing
+    // either; the run journals its equity and high-water mark ($100 000), and no fill.
+    await trade(clientOf(first, leader.address, leader.key), "ETH", "buy", 1);
+    await trade(clientOf(first, leader.address, leader.key), "ETH", "sell", 1, true);
+    const a = follow(first);
+    await eventually(() => a.events.some((e) => e.type === "sweep"), 15_000);
+    await a.engine.stop("test over");
+    expect(await a.running).toBe(0);
+    expect(a.journal.fillsSince(0)).toEqual([]);
+    expect(a.journal.highWaterMark() ?? 0).toBeGreaterThan(99_000);
+    a.journal.close();
+    // A run on the same exchange goes on: the journal's anchor (the deposit) is still there.
+    const again = follow(first);
+    await eventually(() => again.events.some((e) => e.type === "sweep"), 15_000);
+    expect(again.events.some((e) => e.type === "error")).toBe(false);
+    await again.engine.stop("test over");
+    expect(await again.running).toBe(0);
+    again.journal.close();
+    await first.close();
+
+    // Restarted on the same port without its state; the trader funds $10 000 and approves again.
+    // Measured against the journal's $100 000 mark this account is 90 % down: the kill switch
+    // would close and halt it once the "unexplained" fall had waited 5 minutes for a ledger.
+    const second = await startSim({ tickMs: 0, seed: 62, port });
+    sims.push(second);
+    expect(second.httpUrl).toBe(first.httpUrl);
+    second.control.fund(account, 10_000);
+    await master.sdk.approveAgent({
+      agentAddress: privateKeyToAccount(agentKey).address,
+      agentName: "hlcopy",
+    });
+    second.control.fund(leader.address, 1_000_000);
+    await trade(clientOf(second, leader.address, leader.key), "BTC", "buy", 1);
+
+    const b = follow(second);
+    await eventually(() => b.events.some((e) => e.type === "stop" || e.type === "sweep"), 15_000);
+    expect(b.events.some((e) => e.type === "sweep")).toBe(false);
+    await b.engine.stop("test over");
+    expect(await b.running).toBe(2);
+    b.journal.close();
+    const error = b.events.find((e) => e.type === "error");
+    expect(error?.type === "error" && error.message).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+ has no record of 0x[0-9a-f]{40}'s deposit the journal's figures were taken beside \(\$100000 at .* UTC\): the exchange's account is not the one the journal was kept against/,
+    );
+    expect(error?.type === "error" && error.hint).toMatch(
+      /move the journal aside \(mv .*\.sqlite .*\.sqlite\.bak\)/,
+    );
+    expect(b.events.some((e) => e.type === "state" || e.type === "decision" || e.type === "order")).toBe(
+      false,
+    );
+    expect(second.control.orderHistory(account)).toEqual([]);
+    const j = openJournal(file);
+    try {
+      // No equity from the new exchange was recorded beside the old mark, and no halt.
+      expect(j.highWaterMark() ?? 0).toBeGreaterThan(99_000);
+      expect(j.activeHalt()).toBeNull();
+    } finally {
+      j.close();
+    }
   });
 });

@@ -9,8 +9,33 @@ import type { AgentContext, AgentIo } from "./common.js";
 async function run(cmd: Command, fn: (ctx: AgentContext, io: AgentIo) => Promise<void>): Promise<void> {
   const { resolveContext } = await import("../context.js");
   const { withProcessIo } = await import("./common.js");
-  const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-  await withProcessIo((io) => fn(ctx, io));
+  const { onStopSignals } = await import("../signals.js");
+  const { InterruptedError } = await import("../../store/secrets.js");
+  // Ctrl-C (SIGINT, SIGTERM, SIGHUP) at any step — a question, or the key derivation after the
+  // passphrase (scrypt: about a second) — ends the command as Ctrl-C at a question does:
+  // "error: interrupted" / "hint: nothing was changed", exit 130, nothing written. Without this,
+  // Node's default killed the process silently during the derivation.
+  const stop = new AbortController();
+  const off = onStopSignals(() => stop.abort(new InterruptedError()));
+  const ctx = { ...resolveContext(cmd.optsWithGlobals<GlobalOptions>()), signal: stop.signal };
+  try {
+    await withProcessIo((io) => fn(ctx, io), stop.signal);
+  } catch (error) {
+    if (!stop.signal.aborted) throw error;
+    // Stopped at a question or in the key derivation: nothing is being written. The derivation
+    // abandoned on libuv's thread pool would hold the process until it ends (seconds for a
+    // costly keystore): said now, and the process ends now.
+    const { reportError } = await import("../output.js");
+    process.exit(
+      reportError(new InterruptedError(), {
+        debug: process.argv.includes("--debug"),
+        json: ctx.json,
+        err: process.stderr,
+      }),
+    );
+  } finally {
+    off();
+  }
 }
 
 export function register(program: Command): void {

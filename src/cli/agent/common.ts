@@ -27,6 +27,11 @@ export type AgentContext = Pick<CliContext, "configDir" | "network" | "account" 
    * ({@link DEFAULT_SCRYPT_N}). Only in-process callers (tests) lower it, for speed.
    */
   keystoreScryptN?: number;
+  /**
+   * Aborted by Ctrl-C (SIGINT, SIGTERM, SIGHUP) with an InterruptedError: a question and a key
+   * derivation waiting then reject with it, so nothing after them is written or sent.
+   */
+  signal?: AbortSignal;
 };
 
 /** The scrypt cost for a keystore this command writes: the standard one unless a test set it. */
@@ -44,8 +49,12 @@ export interface AgentIo {
 }
 
 /** Run `fn` with the process's stdout/stderr/stdin, releasing stdin afterwards. */
-export async function withProcessIo<T>(fn: (io: AgentIo) => Promise<T>): Promise<T> {
-  const prompt = createPrompt();
+export async function withProcessIo<T>(fn: (io: AgentIo) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const prompt = createPrompt({
+    input: process.stdin,
+    output: process.stderr,
+    ...(signal ? { signal } : {}),
+  });
   try {
     return await fn({ out: process.stdout, err: process.stderr, prompt });
   } finally {
@@ -99,6 +108,7 @@ export async function agentIdentity(ctx: AgentContext, io: AgentIo): Promise<Age
     account: ctx.account,
     env: ctx.env,
     prompt: io.prompt,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   return { address: loaded.address, source: "keystore", keystore: file };
 }

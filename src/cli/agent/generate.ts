@@ -39,7 +39,10 @@ export async function runAgentGenerate(
   const privateKey = generatePrivateKey();
   const address = addressOfKey(privateKey);
   assertNotMasterKey(address, ctx.account);
-  const keystore = await encryptKeystore(privateKey, passphrase, { scryptN: keystoreCost(ctx) });
+  const keystore = await encryptKeystore(privateKey, passphrase, {
+    scryptN: keystoreCost(ctx),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   await writeKeystore(file, keystore, { overwrite: options.force === true });
   const next = approveHint(ctx);
   // agentAddress, as show, approve and remove say it; address stays for scripts written before

@@ -65,6 +65,7 @@ export async function runAgentImport(
     privateKey = await decryptKeystore(keystore, filePassphrase, {
       source,
       ...(from ? { passphraseFrom: from } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     passphrase = options.newPassphrase
       ? await newPassphrase({ env: ctx.env, prompt: io.prompt })
@@ -81,7 +82,11 @@ export async function runAgentImport(
       "note: no account configured, so hlcopy could not check that this is not your master key; it will refuse it at trading time\n",
     );
   }
-  await writeKeystore(target, await encryptKeystore(privateKey, passphrase, { scryptN: keystoreCost(ctx) }), {
+  const encrypted = await encryptKeystore(privateKey, passphrase, {
+    scryptN: keystoreCost(ctx),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  await writeKeystore(target, encrypted, {
     overwrite: options.force === true,
   });
   const next = approveHint(ctx);

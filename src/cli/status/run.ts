@@ -70,6 +70,7 @@ import {
 } from "../../store/journal.js";
 import { isAlive, runAlive } from "../../store/lock.js";
 import { isMainnet, sameNetwork } from "../../store/network-key.js";
+import { type RefusalRecord, readRefusal } from "../../store/refusal.js";
 import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
 import { printDocument, renderTable, shellWord, type Writer } from "../output.js";
 
@@ -128,6 +129,12 @@ export interface StatusReport {
    * journal (runs, halts, P&L) is there, not in the one read here. Null when none.
    */
   elsewhere: LockHolderView | null;
+  /**
+   * The account's last live run, when it was refused at its start (after `lastRun`, or with no
+   * run journaled): a refused run leaves the journal as it was (store/refusal.ts keeps this).
+   * `reason` and `hint` are its error and hint lines. Null when the last run was not refused.
+   */
+  lastRefusal: RefusalRecord | null;
   lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
   /**
    * When the newest record is a flatten's (`hlcopy flatten` with no follow running): it reads no
@@ -334,7 +341,9 @@ export async function runStatus(p: {
   // one of this journal at its start.
   const { ours, elsewhere } = holdersByConfigDir(p.lockHolders, p.configDir);
   const opened = openExisting(p.configDir, p.account, p.network);
+  const kept = readRefusal(journalPath(p.configDir, p.account, p.network));
   if (!opened) {
+    const refusal = kept;
     const paused = standingPause(p.pauseMarker);
     const starting = ours[0] ?? null;
     if (p.json)
@@ -349,11 +358,18 @@ export async function runStatus(p: {
           paused,
           starting,
           elsewhere,
+          lastRefusal: refusal,
         },
         out,
       );
     else {
       out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
+      if (refusal)
+        out.write(
+          refusalLines(refusal, p.now ?? Date.now())
+            .map((l) => `${l}\n`)
+            .join(""),
+        );
       if (starting) out.write(`${startingLine(starting)}\n`);
       if (elsewhere) out.write(`${elsewhereLine(elsewhere, "status")}\n`);
       if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now())}\n`);
@@ -401,6 +417,8 @@ export async function runStatus(p: {
       dailyLoss: dailyLossStop(journal, run?.settings ?? null, now),
       paused: standingPause(p.pauseMarker),
       starting: startingHolder(ours, run),
+      // A refusal older than the last run's start was followed by a run: old news.
+      lastRefusal: kept && (run === null || kept.at > run.startedAt) ? kept : null,
       elsewhere,
       // After a flatten the last copy sweep's drift is not the copy's now: unknown (flattenedAt).
       lastSweep:
@@ -972,6 +990,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       `copy P&L${start}: net ${fmtPlusMinus(s.netUsd)} USD${roi} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
   }
+  if (r.lastRefusal) lines.push(...refusalLines(r.lastRefusal, now));
   if (r.lastRun) {
     lines.push(
       `last run: ${r.lastRun.command} started ${ago(r.lastRun.startedAt, now)}${
@@ -1154,4 +1173,12 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     lines.push(`alerts: delivered (last ${ago(r.alerts.lastSentAt, now)})`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The last run's refusal, as its error and hint lines said it (status's text): the run before it is `last run`. */
+function refusalLines(r: RefusalRecord, now: number): string[] {
+  return [
+    `last attempt: ${r.command} refused at its start ${ago(r.at, now)}, exit ${r.exitCode}, nothing sent: ${r.reason}`,
+    ...(r.hint ? [`  hint: ${r.hint}`] : []),
+  ];
 }
