@@ -34,6 +34,11 @@ export interface SimFollowOptions {
   client?: Partial<Pick<ClientParameters, "budget">>;
   /** The engines' journal: in memory (default), or the file `journalFile` in the test's own dir. */
   journal?: "memory" | "file";
+  /**
+   * The test's own `onTestFinished` (its context's): a test that runs concurrently must pass it,
+   * as vitest's global one may register the tear-down on another test. Default: the global one.
+   */
+  onTestFinished?: typeof onTestFinished;
 }
 
 /** One engine on the simulator, its events as they came, and its run. */
@@ -136,7 +141,7 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
     return closed;
   };
   // Registered before anything is taken: a set-up that throws half-way is released too.
-  onTestFinished(close);
+  (options.onTestFinished ?? onTestFinished)(close);
   const s = await startSim({ tickMs: 0, ...options.sim });
   sim = s;
   const clientOf = (a: Account) =>
