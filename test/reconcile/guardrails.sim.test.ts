@@ -4,7 +4,7 @@
 // join new-only across cron runs, and never copies a leader's cash flow as a trade.
 
 import { privateKeyToAccount } from "viem/accounts";
-import { describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
@@ -16,8 +16,8 @@ import { runCli } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 /** A simulator with a funded leader, a follower with an approved agent, and a config dir. */
-async function world(ctx: TestContext, followerUsd = 10_000) {
-  const base = await reconcileWorld({ seed: 77, ourUsd: followerUsd, onTestFinished: ctx.onTestFinished });
+async function world(followerUsd = 10_000) {
+  const base = await reconcileWorld({ seed: 77, ourUsd: followerUsd });
   const { sim } = base;
   const l = base.leaderAccount;
   const leaderClient = base.leaderClient;
@@ -73,9 +73,9 @@ async function world(ctx: TestContext, followerUsd = 10_000) {
 
 const COPY = ["--mode", "fixed-ratio", "--ratio", "0.01", "--max-leverage", "5"];
 
-describe.concurrent("a leader that never traded", () => {
-  it("is refused before any order, and the account keeps its positions", async (ctx) => {
-    const w = await world(ctx);
+describe("a leader that never traded", () => {
+  it("is refused before any order, and the account keeps its positions", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     const before = await w.positions(w.follower);
@@ -95,8 +95,8 @@ describe.concurrent("a leader that never traded", () => {
     journal.close();
   });
 
-  it("follow refuses it too, with exit 2 and nothing sent", async (ctx) => {
-    const w = await world(ctx);
+  it("follow refuses it too, with exit 2 and nothing sent", async () => {
+    const w = await world();
     const typo = `0x${"cd".repeat(20)}` as Address;
     const r = await runCli(
       ["--network", w.sim.httpUrl, "--account", w.follower, "follow", typo, ...COPY, "--yes", "--no-ui"],
@@ -114,8 +114,8 @@ describe.concurrent("a leader that never traded", () => {
     expect(`${r.stdout}${r.stderr}`.split("has never traded")).toHaveLength(2);
   });
 
-  it("with --json, follow and reconcile print one error document and nothing else", async (ctx) => {
-    const w = await world(ctx);
+  it("with --json, follow and reconcile print one error document and nothing else", async () => {
+    const w = await world();
     const typo = `0x${"ef".repeat(20)}` as Address;
     const env = { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey };
     for (const args of [
@@ -142,8 +142,8 @@ describe.concurrent("a leader that never traded", () => {
     expect(w.ordersSent()).toBe(0);
   });
 
-  it("with the key in the keystore, the address is refused before the passphrase is asked; a good leader then asks for it and trades", async (ctx) => {
-    const w = await world(ctx);
+  it("with the key in the keystore, the address is refused before the passphrase is asked; a good leader then asks for it and trades", async () => {
+    const w = await world();
     const pass = "tide-lamp-orbit-93";
     await writeKeystore(agentKeystorePath(w.dir), await encryptKeystore(w.agentKey, pass, { scryptN: 1024 }));
     const typo = `0x${"cd".repeat(20)}` as Address;
@@ -196,8 +196,8 @@ describe.concurrent("a leader that never traded", () => {
     expect((await w.positions(w.follower)).ETH).toBeGreaterThan(0);
   });
 
-  it("--allow-empty-leader is the trader's explicit choice: the run goes ahead", async (ctx) => {
-    const w = await world(ctx);
+  it("--allow-empty-leader is the trader's explicit choice: the run goes ahead", async () => {
+    const w = await world();
     const typo = `0x${"ef".repeat(20)}` as Address;
     const r = await w.reconcile([...COPY, "--allow-empty-leader"], typo);
     expect(r.code).toBe(0);
@@ -205,9 +205,9 @@ describe.concurrent("a leader that never traded", () => {
   });
 });
 
-describe.concurrent("a run that sizes the copy otherwise than the last one", () => {
-  it("is told before it plans: the cron line without the follow's flags would resize every position", async (ctx) => {
-    const w = await world(ctx);
+describe("a run that sizes the copy otherwise than the last one", () => {
+  it("is told before it plans: the cron line without the follow's flags would resize every position", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     // The same leader without the flags: the config file's default sizing (equity-ratio).
@@ -223,9 +223,9 @@ describe.concurrent("a run that sizes the copy otherwise than the last one", () 
   });
 });
 
-describe.concurrent("an --account that cannot be the trading account", () => {
-  it("the agent's own address is refused with the way forward (exit 2, nothing sent); an address the exchange does not know is told", async (ctx) => {
-    const w = await world(ctx);
+describe("an --account that cannot be the trading account", () => {
+  it("the agent's own address is refused with the way forward (exit 2, nothing sent); an address the exchange does not know is told", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     const agent = privateKeyToAccount(w.agentKey).address;
     const typo = `0x${"ab".repeat(20)}`;
@@ -253,9 +253,9 @@ describe.concurrent("an --account that cannot be the trading account", () => {
   });
 });
 
-describe.concurrent("positions hlcopy did not open", () => {
-  it("are listed and refused; --deny-coins leaves them out; --adopt manages them", async (ctx) => {
-    const w = await world(ctx);
+describe("positions hlcopy did not open", () => {
+  it("are listed and refused; --deny-coins leaves them out; --adopt manages them", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
     const manual = (await w.positions(w.follower)).BTC;
@@ -283,8 +283,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     expect((await w.reconcile([...COPY])).code).toBe(0);
   });
 
-  it("--adopt says 'adopted' only once it is recorded: not before a wrong passphrase, 'would' in a dry run", async (ctx) => {
-    const w = await world(ctx);
+  it("--adopt says 'adopted' only once it is recorded: not before a wrong passphrase, 'would' in a dry run", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
     const pass = "tide-lamp-orbit-93";
@@ -320,8 +320,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     expect((await w.reconcile([...COPY])).code).toBe(0);
   });
 
-  it("follow --adopt manages them for the whole run, not only its start: the close is sent", async (ctx) => {
-    const w = await world(ctx);
+  it("follow --adopt manages them for the whole run, not only its start: the close is sent", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
     const run = spawnFollow({
@@ -351,8 +351,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     }
   });
 
-  it("one left out with --deny-coins has no target in reconcile's table and JSON, nor in status", async (ctx) => {
-    const w = await world(ctx);
+  it("one left out with --deny-coins has no target in reconcile's table and JSON, nor in status", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     await w.trade(w.followerClient, "BTC", "buy", 1_000);
     const args = [...COPY, "--deny-coins", "BTC"];
@@ -413,8 +413,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     });
   });
 
-  it("one left out with --deny-coins stays the trader's: the next run without it refuses it, never closes it", async (ctx) => {
-    const w = await world(ctx);
+  it("one left out with --deny-coins stays the trader's: the next run without it refuses it, never closes it", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     await w.trade(w.followerClient, "AVAX", "buy", 300); // the trader's own position
     const manual = (await w.positions(w.follower)).AVAX;
@@ -433,8 +433,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     expect((await w.positions(w.follower)).AVAX).toBe(manual);
   });
 
-  it("one left out by follow --deny-coins stays the trader's after the follow ends", async (ctx) => {
-    const w = await world(ctx);
+  it("one left out by follow --deny-coins stays the trader's after the follow ends", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
     const manual = (await w.positions(w.follower)).BTC;
@@ -461,8 +461,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     expect((await w.positions(w.follower)).BTC).toBe(manual);
   });
 
-  it("a coin hlcopy opened and a later run left out is still its own when no longer left out", async (ctx) => {
-    const w = await world(ctx);
+  it("a coin hlcopy opened and a later run left out is still its own when no longer left out", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     await w.trade(w.leaderClient, "BTC", "buy", 200_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
@@ -475,8 +475,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     expect(r.report?.actions.map((a) => [a.coin, a.reason])).toEqual([["BTC", "close"]]);
   });
 
-  it("a position the trader adds to between two cron runs is refused again", async (ctx) => {
-    const w = await world(ctx);
+  it("a position the trader adds to between two cron runs is refused again", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     await w.trade(w.followerClient, "ETH", "buy", 500);
@@ -485,8 +485,8 @@ describe.concurrent("positions hlcopy did not open", () => {
     expect(r.said).toContain("hlcopy did not open: ETH");
   });
 
-  it("positions hlcopy built over several runs stay its own: its journaled fills count", async (ctx) => {
-    const w = await world(ctx);
+  it("positions hlcopy built over several runs stay its own: its journaled fills count", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "SOL", "buy", 100_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     await w.trade(w.leaderClient, "SOL", "buy", 100_000);
@@ -498,9 +498,9 @@ describe.concurrent("positions hlcopy did not open", () => {
   });
 });
 
-describe.concurrent("the copy's P&L", () => {
-  it("counts hlcopy's own fills and positions only: a hand trade is shown apart, never blamed on the leader", async (ctx) => {
-    const w = await world(ctx);
+describe("the copy's P&L", () => {
+  it("counts hlcopy's own fills and positions only: a hand trade is shown apart, never blamed on the leader", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     // After the copy began the trader buys AVAX by hand, and it gains.
@@ -555,9 +555,9 @@ describe.concurrent("the copy's P&L", () => {
   });
 });
 
-describe.concurrent("status after a flatten with no follow running", () => {
-  it("says the drift is unknown, never 'in sync' against a leader view the flatten did not read", async (ctx) => {
-    const w = await world(ctx);
+describe("status after a flatten with no follow running", () => {
+  it("says the drift is unknown, never 'in sync' against a leader view the flatten did not read", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     const env = { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } };
@@ -583,9 +583,9 @@ describe.concurrent("status after a flatten with no follow running", () => {
   });
 });
 
-describe.concurrent("review before trading", () => {
-  it("the first live run without a terminal is refused with the way forward; --yes sends it", async (ctx) => {
-    const w = await world(ctx);
+describe("review before trading", () => {
+  it("the first live run without a terminal is refused with the way forward; --yes sends it", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 100_000);
     const r = await w.reconcile(COPY);
     expect(r.code).toBe(2);
@@ -604,8 +604,8 @@ describe.concurrent("review before trading", () => {
     expect(next.report?.actions.map((a) => a.reason)).toEqual(["increase"]);
   });
 
-  it("a plan moving more than exec.confirmAbovePct of equity needs a yes again", async (ctx) => {
-    const w = await world(ctx);
+  it("a plan moving more than exec.confirmAbovePct of equity needs a yes again", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 50_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     // $7 200 of our $10 000 (in three trades: the book's depth is finite).
@@ -618,17 +618,17 @@ describe.concurrent("review before trading", () => {
     expect(w.ordersSent()).toBe(sent + 1);
   });
 
-  it("--yes with --dry-run is a contradiction: exit 2", async (ctx) => {
-    const w = await world(ctx);
+  it("--yes with --dry-run is a contradiction: exit 2", async () => {
+    const w = await world();
     const r = await w.reconcile([...COPY, "--dry-run", "--yes"]);
     expect(r.code).toBe(2);
     expect(r.said).toContain("--yes confirms orders and --dry-run sends none");
   });
 });
 
-describe.concurrent("join new-only across cron runs", () => {
-  it("keeps the baseline, copies new positions and adds to them, and a re-opened coin is new", async (ctx) => {
-    const w = await world(ctx);
+describe("join new-only across cron runs", () => {
+  it("keeps the baseline, copies new positions and adds to them, and a re-opened coin is new", async () => {
+    const w = await world();
     const NEW_ONLY = [...COPY, "--join", "new-only", "--yes"];
     await w.trade(w.leaderClient, "BTC", "buy", 300_000); // held before we start
     const first = await w.reconcile(NEW_ONLY);
@@ -655,9 +655,9 @@ describe.concurrent("join new-only across cron runs", () => {
   });
 });
 
-describe.concurrent("a leader's deposits and withdrawals", () => {
-  it("leave equity-ratio targets unchanged between two reconcile runs, and the run says it netted them", async (ctx) => {
-    const w = await world(ctx);
+describe("a leader's deposits and withdrawals", () => {
+  it("leave equity-ratio targets unchanged between two reconcile runs, and the run says it netted them", async () => {
+    const w = await world();
     const RATIO = ["--mode", "equity-ratio", "--max-leverage", "5"];
     await w.trade(w.leaderClient, "ETH", "buy", 300_000);
     await w.trade(w.leaderClient, "BTC", "sell", 200_000);
@@ -683,9 +683,9 @@ describe.concurrent("a leader's deposits and withdrawals", () => {
   });
 });
 
-describe.concurrent("a dedicated sub-account (the recommended isolation)", () => {
-  it("--account <sub-account>: the master's agent trades it, orders land on the sub-account and not on the master", async (ctx) => {
-    const w = await world(ctx, 10_000);
+describe("a dedicated sub-account (the recommended isolation)", () => {
+  it("--account <sub-account>: the master's agent trades it, orders land on the sub-account and not on the master", async () => {
+    const w = await world(10_000);
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     const master = w.follower;
     // The master already holds a position of its own: a sub-account keeps the copy apart.
@@ -712,9 +712,9 @@ describe.concurrent("a dedicated sub-account (the recommended isolation)", () =>
   });
 });
 
-describe.concurrent("a leader whose equity falls to zero", () => {
-  it("is said and journaled; nothing divides by zero", async (ctx) => {
-    const w = await world(ctx);
+describe("a leader whose equity falls to zero", () => {
+  it("is said and journaled; nothing divides by zero", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
     expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
     const eth = (await w.leaderClient.getAccountState(w.leader)).positions.ETH?.size ?? 0;
@@ -735,9 +735,9 @@ describe.concurrent("a leader whose equity falls to zero", () => {
   });
 });
 
-describe.concurrent("an account with no equity", () => {
-  it("is refused before anything is sent, dry run too — never 'in sync' at targets of 0 while the leader holds coins (exit 2)", async (ctx) => {
-    const w = await world(ctx);
+describe("an account with no equity", () => {
+  it("is refused before anything is sent, dry run too — never 'in sync' at targets of 0 while the leader holds coins (exit 2)", async () => {
+    const w = await world();
     await w.trade(w.leaderClient, "BTC", "buy", 100_000);
     await w.trade(w.leaderClient, "ETH", "buy", 50_000);
     // Funded, approved, then emptied.
