@@ -2,7 +2,7 @@
 // placed after the first copy, resized after an add, cancelled when flat, never duplicated,
 // fired by the exchange alone, and recorded — with real signatures, HTTP and trigger matching.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import type { Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
 import type { ReviewPlan } from "../../src/engine/ports.js";
@@ -19,8 +19,8 @@ function settings(patch: (s: Settings) => void = () => {}): Settings {
   });
 }
 
-async function setup(s: Settings) {
-  const t = await startSimFollow({ sim: { seed: 21 } });
+async function setup(ctx: TestContext, s: Settings) {
+  const t = await startSimFollow({ sim: { seed: 21 }, onTestFinished: ctx.onTestFinished });
   // Each run its own settings (flags last one run): the test's unless given.
   const make = (j: Journal, runSettings: Settings = s, review?: ReviewPlan) => {
     const { engine, events } = t.follow({
@@ -32,7 +32,9 @@ async function setup(s: Settings) {
     engine.begin();
     return { engine, events };
   };
-  return { ...t, journal: t.journal, make };
+  // The test's own reads go through a client of their own: the engine's request budget is the
+  // run's alone, as in a real follow (reads charged to it would pace the engine's sweeps).
+  return { ...t, journal: t.journal, make, reader: t.ourClient() };
 }
 
 async function triggers(c: HlClient, user: Address): Promise<OpenOrder[]> {
@@ -49,15 +51,15 @@ async function position(
   return { size: p?.size ?? 0, entryPx: p?.entryPx ?? 0 };
 }
 
-describe("resting protection", () => {
-  it("places a reduce-only stop and take-profit after the first copy, and a second sweep sends nothing", async () => {
-    const t = await setup(settings());
+describe.concurrent("resting protection", () => {
+  it("places a reduce-only stop and take-profit after the first copy, and a second sweep sends nothing", async (ctx) => {
+    const t = await setup(ctx, settings());
     await trade(t.leaderClient, "BTC", "buy", 1);
     const { engine } = t.make(t.journal);
     await engine.sweep("start");
-    const pos = await position(t.client, t.master.address, "BTC");
+    const pos = await position(t.reader, t.master.address, "BTC");
     expect(pos.size).toBe(0.1);
-    const resting = await triggers(t.client, t.master.address);
+    const resting = await triggers(t.reader, t.master.address);
     expect(resting.map((o) => [o.side, o.size, o.reduceOnly, o.trigger?.tpsl])).toEqual([
       ["sell", 0.1, true, "sl"],
       ["sell", 0.1, true, "tp"],
@@ -73,16 +75,16 @@ describe("resting protection", () => {
     const again = await engine.sweep();
     expect(again.results).toEqual([]);
     expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
-    expect((await triggers(t.client, t.master.address)).map((o) => o.oid)).toEqual(resting.map((o) => o.oid));
+    expect((await triggers(t.reader, t.master.address)).map((o) => o.oid)).toEqual(resting.map((o) => o.oid));
     await engine.stop("done");
   });
 
-  it("resizes the triggers after an add (one modify request) and cancels them when flat", async () => {
-    const t = await setup(settings());
+  it("resizes the triggers after an add (one modify request) and cancels them when flat", async (ctx) => {
+    const t = await setup(ctx, settings());
     await trade(t.leaderClient, "ETH", "sell", 10);
     const { engine, events } = t.make(t.journal);
     await engine.sweep("start");
-    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([
+    expect((await triggers(t.reader, t.master.address)).map((o) => [o.side, o.size])).toEqual([
       ["buy", 1],
       ["buy", 1],
     ]);
@@ -91,7 +93,7 @@ describe("resting protection", () => {
     await engine.sweep();
     // The copy's order, then one batchModify for both triggers.
     expect(t.sim.control.stats().requests.exchange - before).toBe(2);
-    const resized = await triggers(t.client, t.master.address);
+    const resized = await triggers(t.reader, t.master.address);
     expect(resized.map((o) => [o.side, o.size])).toEqual([
       ["buy", 2],
       ["buy", 2],
@@ -100,8 +102,8 @@ describe("resting protection", () => {
 
     await trade(t.leaderClient, "ETH", "buy", 20, true);
     await engine.sweep();
-    expect((await position(t.client, t.master.address, "ETH")).size).toBe(0);
-    expect(await triggers(t.client, t.master.address)).toEqual([]);
+    expect((await position(t.reader, t.master.address, "ETH")).size).toBe(0);
+    expect(await triggers(t.reader, t.master.address)).toEqual([]);
     // And nothing is left for a later sweep to send.
     const quiet = t.sim.control.stats().requests.exchange;
     await engine.sweep();
@@ -109,18 +111,21 @@ describe("resting protection", () => {
     await engine.stop("done");
   });
 
-  it("a stop that fires with no engine running closes the position; the next run records it, places no duplicate and does not buy back", async () => {
-    const t = await setup(settings((s) => (s.risk.takeProfitPct = null)));
+  it("a stop that fires with no engine running closes the position; the next run records it, places no duplicate and does not buy back", async (ctx) => {
+    const t = await setup(
+      ctx,
+      settings((s) => (s.risk.takeProfitPct = null)),
+    );
     await trade(t.leaderClient, "SOL", "buy", 100);
     const first = t.make(t.journal);
     await first.engine.sweep("start");
-    const [stop] = await triggers(t.client, t.master.address);
+    const [stop] = await triggers(t.reader, t.master.address);
     expect(stop?.trigger?.tpsl).toBe("sl");
     await first.engine.stop("done");
 
     // The run is over: the exchange alone closes the copy when the price crosses the stop.
     t.sim.control.setMid("SOL", (stop?.trigger?.triggerPx ?? 0) * 0.98);
-    await eventually(async () => (await position(t.client, t.master.address, "SOL")).size === 0);
+    await eventually(async () => (await position(t.reader, t.master.address, "SOL")).size === 0);
     expect((await position(t.leaderClient, t.leader.address, "SOL")).size).toBe(100);
 
     const second = t.make(t.journal);
@@ -133,7 +138,7 @@ describe("resting protection", () => {
     // No re-entry while the leader still holds the position it held when our stop fired.
     expect(result.results).toEqual([]);
     expect(result.plan.skipped.map((s) => [s.coin, s.reason])).toContainEqual(["SOL", "stopped-out"]);
-    expect(await triggers(t.client, t.master.address)).toEqual([]);
+    expect(await triggers(t.reader, t.master.address)).toEqual([]);
     // Once the leader closes the coin, its next open is a new trade: copied and protected again.
     await trade(t.leaderClient, "SOL", "sell", 100, true);
     await second.engine.sweep();
@@ -142,16 +147,16 @@ describe("resting protection", () => {
     expect(again.results.map((r) => [r.coin, r.side, r.size, r.status])).toEqual([
       ["SOL", "buy", 5, "filled"],
     ]);
-    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([["sell", 5]]);
+    expect((await triggers(t.reader, t.master.address)).map((o) => [o.side, o.size])).toEqual([["sell", 5]]);
     await second.engine.stop("done");
   });
 
-  it("after a restart finds its own triggers by cloid and places no duplicates", async () => {
-    const t = await setup(settings());
+  it("after a restart finds its own triggers by cloid and places no duplicates", async (ctx) => {
+    const t = await setup(ctx, settings());
     await trade(t.leaderClient, "BTC", "sell", 1);
     const first = t.make(t.journal);
     await first.engine.sweep("start");
-    const placed = await triggers(t.client, t.master.address);
+    const placed = await triggers(t.reader, t.master.address);
     expect(placed).toHaveLength(2);
     await first.engine.stop("done");
 
@@ -159,14 +164,15 @@ describe("resting protection", () => {
     const before = t.sim.control.stats().requests.exchange;
     await second.engine.sweep("start");
     expect(t.sim.control.stats().requests.exchange).toBe(before);
-    expect((await triggers(t.client, t.master.address)).map((o) => o.oid)).toEqual(placed.map((o) => o.oid));
+    expect((await triggers(t.reader, t.master.address)).map((o) => o.oid)).toEqual(placed.map((o) => o.oid));
     await second.engine.stop("done");
   });
 });
 
-describe("a trailing stop on the exchange", () => {
-  it("ratchets with the best price, once per step, and costs nothing between steps", async () => {
+describe.concurrent("a trailing stop on the exchange", () => {
+  it("ratchets with the best price, once per step, and costs nothing between steps", async (ctx) => {
     const t = await setup(
+      ctx,
       settings((s) => {
         s.risk.stopLossPct = null;
         s.risk.takeProfitPct = null;
@@ -177,7 +183,7 @@ describe("a trailing stop on the exchange", () => {
     await trade(t.leaderClient, "ETH", "buy", 10);
     const { engine, events } = t.make(t.journal);
     await engine.sweep("start");
-    const [first] = await triggers(t.client, t.master.address);
+    const [first] = await triggers(t.reader, t.master.address);
     const mid0 = (await t.client.getMarkets()).ETH?.mid ?? 0;
     expect(first?.trigger?.tpsl).toBe("sl");
     // +0.5 %: under one step — nothing is sent.
@@ -189,7 +195,7 @@ describe("a trailing stop on the exchange", () => {
     t.sim.control.setMid("ETH", mid0 * 1.03);
     await engine.sweep();
     expect(t.sim.control.stats().requests.exchange).toBe(before + 1);
-    const [moved] = await triggers(t.client, t.master.address);
+    const [moved] = await triggers(t.reader, t.master.address);
     expect(moved?.trigger?.triggerPx).toBeGreaterThan((first?.trigger?.triggerPx ?? 0) * 1.02);
     expect(moved?.trigger?.triggerPx).toBeLessThanOrEqual(mid0 * 1.03 * 0.95 * 1.0001);
     // Back down: a trailing stop never loosens.
@@ -201,39 +207,48 @@ describe("a trailing stop on the exchange", () => {
   });
 });
 
-describe("copy modes against the simulator", () => {
-  it("inverse copies the opposite side and protects it", async () => {
-    const t = await setup(settings((s) => (s.sizing.direction = "inverse")));
+describe.concurrent("copy modes against the simulator", () => {
+  it("inverse copies the opposite side and protects it", async (ctx) => {
+    const t = await setup(
+      ctx,
+      settings((s) => (s.sizing.direction = "inverse")),
+    );
     await trade(t.leaderClient, "BTC", "buy", 1);
     const { engine } = t.make(t.journal);
     await engine.sweep("start");
-    expect((await position(t.client, t.master.address, "BTC")).size).toBe(-0.1);
-    expect((await triggers(t.client, t.master.address)).map((o) => [o.side, o.size])).toEqual([
+    expect((await position(t.reader, t.master.address, "BTC")).size).toBe(-0.1);
+    expect((await triggers(t.reader, t.master.address)).map((o) => [o.side, o.size])).toEqual([
       ["buy", 0.1],
       ["buy", 0.1],
     ]);
     await engine.stop("done");
   });
 
-  it("entry-only copies the add but not the leader's close; the resting stop stays", async () => {
-    const t = await setup(settings((s) => (s.copy = { mode: "entry-only" })));
+  it("entry-only copies the add but not the leader's close; the resting stop stays", async (ctx) => {
+    const t = await setup(
+      ctx,
+      settings((s) => (s.copy = { mode: "entry-only" })),
+    );
     await trade(t.leaderClient, "SOL", "buy", 100);
     const { engine } = t.make(t.journal);
     await engine.sweep("start");
     await trade(t.leaderClient, "SOL", "buy", 100);
     await engine.sweep();
-    expect((await position(t.client, t.master.address, "SOL")).size).toBe(20);
+    expect((await position(t.reader, t.master.address, "SOL")).size).toBe(20);
     await trade(t.leaderClient, "SOL", "sell", 200, true);
     const closed = await engine.sweep();
     expect(closed.results).toEqual([]);
     expect(closed.plan.skipped.map((s) => [s.coin, s.reason])).toEqual([["SOL", "entry-only"]]);
-    expect((await position(t.client, t.master.address, "SOL")).size).toBe(20);
-    expect((await triggers(t.client, t.master.address)).map((o) => o.size)).toEqual([20, 20]);
+    expect((await position(t.reader, t.master.address, "SOL")).size).toBe(20);
+    expect((await triggers(t.reader, t.master.address)).map((o) => o.size)).toEqual([20, 20]);
     await engine.stop("done");
   });
 
-  it("maxPositions opens no coin beyond the limit", async () => {
-    const t = await setup(settings((s) => (s.risk.maxPositions = 1)));
+  it("maxPositions opens no coin beyond the limit", async (ctx) => {
+    const t = await setup(
+      ctx,
+      settings((s) => (s.risk.maxPositions = 1)),
+    );
     await trade(t.leaderClient, "BTC", "buy", 1);
     await trade(t.leaderClient, "ETH", "buy", 10);
     const { engine } = t.make(t.journal);
@@ -266,15 +281,15 @@ function journaledResting(j: Journal): { coin: string; reason: string; size: num
  * the leader reduces SOL, flips ETH and closes HYPE, and the next run is started with other
  * protection settings. Returns the set-up and a stop the trader placed by hand on SOL.
  */
-async function walk() {
-  const t = await setup(TIERED);
+async function walk(ctx: TestContext) {
+  const t = await setup(ctx, TIERED);
   await trade(t.leaderClient, "SOL", "sell", 100);
   await trade(t.leaderClient, "ETH", "sell", 10);
   await trade(t.leaderClient, "HYPE", "buy", 100);
   const first = t.make(t.journal);
   await first.engine.sweep("start");
   // Per position a stop and two tiers, each tier half of it.
-  expect((await triggers(t.client, t.master.address)).map((o) => [o.coin, o.side, o.size]).sort()).toEqual([
+  expect((await triggers(t.reader, t.master.address)).map((o) => [o.coin, o.side, o.size]).sort()).toEqual([
     ["ETH", "buy", 0.5],
     ["ETH", "buy", 0.5],
     ["ETH", "buy", 1],
@@ -303,9 +318,9 @@ async function walk() {
   return { ...t, hand: hand.cloid };
 }
 
-describe("a run's protection settings are its own (flags last one run)", () => {
-  it("a run with no protection settings cancels the triggers an earlier run placed — not the trader's — and says so once", async () => {
-    const t = await walk();
+describe.concurrent("a run's protection settings are its own (flags last one run)", () => {
+  it("a run with no protection settings cancels the triggers an earlier run placed — not the trader's — and says so once", async (ctx) => {
+    const t = await walk(ctx);
     const off = settings((s) => {
       s.risk.stopLossPct = null;
       s.risk.takeProfitPct = null;
@@ -323,11 +338,11 @@ describe("a run's protection settings are its own (flags last one run)", () => {
     expect(previewed).toEqual([
       "with no protection settings, a live run would cancel the 3 resting stop/take-profit orders an earlier run placed (SOL); pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
     ]);
-    expect(await triggers(t.client, t.master.address)).toHaveLength(10);
+    expect(await triggers(t.reader, t.master.address)).toHaveLength(10);
     // The trader's review lists them before anything is sent, in the dry run's words.
     const reviewed: { also: readonly string[]; triggers: number }[] = [];
     const second = t.make(t.journal, off, async (_plan, _reasons, _signal, also = []) => {
-      reviewed.push({ also, triggers: (await triggers(t.client, t.master.address)).length });
+      reviewed.push({ also, triggers: (await triggers(t.reader, t.master.address)).length });
       return true;
     });
     await second.engine.sweep("start");
@@ -339,12 +354,12 @@ describe("a run's protection settings are its own (flags last one run)", () => {
         triggers: 10,
       },
     ]);
-    expect(await position(t.client, t.master.address, "SOL")).toMatchObject({ size: -4 });
-    expect(await position(t.client, t.master.address, "ETH")).toMatchObject({ size: 1 });
-    expect(await position(t.client, t.master.address, "HYPE")).toMatchObject({ size: 0 });
+    expect(await position(t.reader, t.master.address, "SOL")).toMatchObject({ size: -4 });
+    expect(await position(t.reader, t.master.address, "ETH")).toMatchObject({ size: 1 });
+    expect(await position(t.reader, t.master.address, "HYPE")).toMatchObject({ size: 0 });
     // Only the trader's own stop rests: SOL's three (sized for −10 against −4) were cancelled;
     // the exchange cancelled ETH's and HYPE's when the copy flipped and closed them.
-    expect((await triggers(t.client, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
+    expect((await triggers(t.reader, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
     const notices = second.events.filter((e) => e.type === "notice" && e.kind === "protection");
     expect(notices.map((e) => (e.type === "notice" ? e.message : ""))).toEqual([
       "cancelled 3 resting stop/take-profit orders an earlier run placed (SOL): this run has no protection settings; pass --stop-loss-pct 5 --take-profit-tiers 3:0.5,6:0.5 to keep them",
@@ -360,16 +375,16 @@ describe("a run's protection settings are its own (flags last one run)", () => {
     const before = t.sim.control.stats().requests.exchange;
     await second.engine.sweep();
     expect(t.sim.control.stats().requests.exchange).toBe(before);
-    expect((await triggers(t.client, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
+    expect((await triggers(t.reader, t.master.address)).map((o) => o.cloid)).toEqual([t.hand]);
     await second.engine.stop("done");
   });
 
-  it("a run with only a stop setting keeps stops sized to the positions now and cancels the tiers", async () => {
-    const t = await walk();
+  it("a run with only a stop setting keeps stops sized to the positions now and cancels the tiers", async (ctx) => {
+    const t = await walk(ctx);
     const stopOnly = settings((s) => (s.risk.takeProfitPct = null));
     const second = t.make(t.journal, stopOnly);
     await second.engine.sweep("start");
-    const ours = (await triggers(t.client, t.master.address)).filter((o) => o.cloid !== t.hand);
+    const ours = (await triggers(t.reader, t.master.address)).filter((o) => o.cloid !== t.hand);
     expect(ours.map((o) => [o.coin, o.side, o.size, o.trigger?.tpsl]).sort()).toEqual([
       ["ETH", "sell", 1, "sl"],
       ["SOL", "buy", 4, "sl"],
@@ -389,11 +404,11 @@ describe("a run's protection settings are its own (flags last one run)", () => {
     await second.engine.stop("done");
   });
 
-  it("a run with the same settings resizes every trigger to the reduced, flipped and closed positions", async () => {
-    const t = await walk();
+  it("a run with the same settings resizes every trigger to the reduced, flipped and closed positions", async (ctx) => {
+    const t = await walk(ctx);
     const second = t.make(t.journal, TIERED);
     await second.engine.sweep("start");
-    const ours = (await triggers(t.client, t.master.address)).filter((o) => o.cloid !== t.hand);
+    const ours = (await triggers(t.reader, t.master.address)).filter((o) => o.cloid !== t.hand);
     expect(ours.map((o) => [o.coin, o.side, o.size, o.trigger?.tpsl]).sort()).toEqual([
       ["ETH", "sell", 0.5, "tp"],
       ["ETH", "sell", 0.5, "tp"],

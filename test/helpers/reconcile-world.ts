@@ -26,6 +26,11 @@ export interface ReconcileWorldOptions {
   leaderUsd?: number;
   /** Our (the master's) funding in USD. Default 100 000. */
   ourUsd?: number;
+  /**
+   * The test's own `onTestFinished` (its context's): a test that runs concurrently must pass it,
+   * as vitest's global one may register the tear-down on another test. Default: the global one.
+   */
+  onTestFinished?: typeof onTestFinished;
 }
 
 export interface ReconcileWorld {
@@ -67,7 +72,7 @@ export async function reconcileWorld(options: ReconcileWorldOptions = {}): Promi
   let sim = options.sim;
   if (!sim) {
     const own = await startSim({ seed: options.seed ?? 1, tickMs: 0 });
-    onTestFinished(() => own.close());
+    (options.onTestFinished ?? onTestFinished)(() => own.close());
     sim = own;
   }
   const leaderAccount = fundedAccount(sim, options.leaderUsd ?? 1_000_000);

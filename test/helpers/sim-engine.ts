@@ -18,7 +18,7 @@ import { CopyEngine } from "../../src/engine/engine.js";
 import { type EngineEvent, EngineEvents } from "../../src/engine/events.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import type { EngineOptions, OpenEngineStreams } from "../../src/engine/ports.js";
-import type { HlClient } from "../../src/exchange/index.js";
+import { type HlClient, RequestBudget } from "../../src/exchange/index.js";
 import { type SimHandle, type SimOptions, startSim } from "../../src/sim/index.js";
 import { type Journal, journalPath, openJournal } from "../../src/store/journal.js";
 import { type Account, action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
@@ -31,10 +31,20 @@ export interface SimFollowOptions {
   leaderUsd?: number;
   /** Our (the master's) funding in USD. Default 100 000. */
   ourUsd?: number;
-  /** Our client's parameters beyond the simulator's URLs, the master and its agent (a budget). */
+  /**
+   * Our client's parameters beyond the simulator's URLs, the master and its agent (a budget).
+   * Default budget: the exchange's weight limit lifted — the simulator has none, and a test's
+   * back-to-back sweeps (and its own reads) would otherwise wait ~1.2 s per request once the
+   * burst is spent (budget.test tests that pacing); a 429's backoff stays the client's default.
+   */
   client?: Partial<Pick<ClientParameters, "budget">>;
   /** The engines' journal: in memory (default), or the file `journalFile` in the test's own dir. */
   journal?: "memory" | "file";
+  /**
+   * The test's own `onTestFinished` (its context's): a test that runs concurrently must pass it,
+   * as vitest's global one may register the tear-down on another test. Default: the global one.
+   */
+  onTestFinished?: typeof onTestFinished;
 }
 
 /** One engine on the simulator, its events as they came, and its run. */
@@ -137,7 +147,7 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
     return closed;
   };
   // Registered before anything is taken: a set-up that throws half-way is released too.
-  onTestFinished(close);
+  (options.onTestFinished ?? onTestFinished)(close);
   const s = await startSim({ tickMs: 0, ...options.sim });
   sim = s;
   const clientOf = (a: Account) =>
@@ -153,7 +163,10 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
   const account = master.address;
   const ourClient = (params: Partial<ClientParameters> = {}) =>
     engineClient({ httpUrl: s.httpUrl, wsUrl: s.wsUrl, isTestnet: false, account, agentKey, ...params });
-  const client = ourClient(options.client);
+  const client = ourClient({
+    budget: new RequestBudget({ limitPerMinute: 1e9, burst: 1e6 }),
+    ...options.client,
+  });
   const journalFile = journalPath(dir, account, s.httpUrl);
   const theJournal = () => {
     if (!journal) {
