@@ -186,6 +186,42 @@ function post(p: PlanParameters, plan: Plan): Map<string, number> {
   return out;
 }
 const opts = { numRuns: RUNS };
+/** A world where the only reduction is one made for room the gates then do not need. */
+const ROOM_FOR_GATED_INCREASES: World = {
+  mode: "fixed-ratio",
+  leaders: [
+    { positions: [[1, 196060]], equity: 5000, weight: 0.1, edge: null, fillFactor: 0.95 },
+    { positions: [[0, -201240]], equity: 5000, weight: 0.7512785480023777, edge: null, fillFactor: 0.95 },
+    {
+      positions: [
+        [2, 362462],
+        [1, 197512],
+      ],
+      equity: 5000,
+      weight: 0.1,
+      edge: null,
+      fillFactor: 0.95,
+    },
+  ],
+  ours: [[0, -1663]],
+  ourEquity: 410,
+  vols: [null, null, null, null, null, null, null, null],
+  targetVolPct: 1,
+  kellyFraction: 0.05,
+  riskPct: 0.1,
+  stopLossPct: 0.5,
+  maxLeverage: 5.531480365853622,
+  maxNotionalPerCoin: null,
+  maxTotalNotional: null,
+  deadbandPct: 10,
+  minOrderUsd: 10,
+  passive: false,
+  tradingHours: null,
+  hour: 0,
+  spreadBps: null,
+  dailyLossHit: true,
+  resting: [],
+};
 
 describe("sizing modes and entry rules: properties", () => {
   it("caps always win: no increase takes a coin or the gross notional over a cap", () => {
@@ -220,14 +256,24 @@ describe("sizing modes and entry rules: properties", () => {
           settings: { ...p.settings, exec: { ...p.settings.exec, tradingHours: null, minOrderUsd: 10 } },
           context: { ...p.context, dailyLossHit: false, restingEntries: {} },
         });
-        expect(reductions(gated)).toEqual(reductions(open));
+        // A coin held above its target inside the deadband is brought down only to make room for
+        // other coins' increases under a portfolio cap (portfolioCap.madeRoom): with those increases
+        // gated there is no room to make — an optional reduction not needed, none blocked.
+        const forRoom = new Set(open.portfolioCap?.madeRoom ?? []);
+        const needed = (plan: Plan) => reductions(plan).filter((a) => !forRoom.has(a.coin));
+        expect(needed(gated)).toEqual(needed(open));
         // A resting entry the plan does not keep waiting is cancelled, never left with a reduction.
         for (const a of reductions(gated)) {
           if (p.context.restingEntries?.[a.coin])
             expect(gated.cancels?.some((c) => c.coin === a.coin)).toBe(true);
         }
       }),
-      opts,
+      {
+        ...opts,
+        // Found by a CI run (seed -1148370901): BTC held $151 above its target, inside the 10 %
+        // deadband, brought down only to make room for ATOM and ETH openings the daily loss gates.
+        examples: [[ROOM_FOR_GATED_INCREASES]],
+      },
     );
   });
 
