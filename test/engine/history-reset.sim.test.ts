@@ -20,51 +20,59 @@ import { copySettings, trade } from "../helpers/sim-engine.js";
 
 const sink = () => ({ write: (_: string) => {} });
 
+/**
+ * A simulator (more join `sims`, all closed when the test ends), a funded leader, our account
+ * with its agent, the journal file a follow of it keeps, and `follow(sim)`: a live engine run
+ * against a simulator with that journal (sweeps an hour apart: only the start sweep).
+ */
+async function restartWorld(seed: number) {
+  const dir = tempDir();
+  const sims: SimHandle[] = [];
+  onTestFinished(async () => {
+    for (const s of sims) await s.close().catch(() => {});
+  });
+  const first = await startSim({ tickMs: 0, seed });
+  sims.push(first);
+  const port = Number(new URL(first.httpUrl).port);
+  const leader = fundedAccount(first, 1_000_000);
+  const { master, agentKey } = await masterWithAgent(first, 100_000);
+  const account = master.address;
+  const file = journalPath(dir, account, first.httpUrl);
+  const follow = (sim: SimHandle) => {
+    const client = clientOf(sim, account, agentKey);
+    const journal = openJournal(file);
+    const events: EngineEvent[] = [];
+    const bus = new EngineEvents();
+    bus.on((e) => events.push(e));
+    const engine = new CopyEngine({
+      reader: client,
+      executor: liveExecutor(client),
+      journal,
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+      leaders: [{ address: leader.address, weight: 1 }],
+      account,
+      network: sim.httpUrl,
+      mode: "live",
+      command: "follow",
+      events: bus,
+    });
+    const running = engine.run(
+      streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
+    );
+    return { engine, events, running, journal };
+  };
+  return { dir, sims, first, port, leader, master, agentKey, account, file, follow };
+}
+
+const clientOf = (sim: SimHandle, who: Address, key: `0x${string}`) =>
+  engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account: who, agentKey: key });
+
 describe("an exchange that forgot the account's history", () => {
   it("a follow refuses at its start (exit 2): no equity recorded from the new account, no halt, nothing sent", {
     timeout: 90_000,
   }, async () => {
-    const dir = tempDir();
-    const sims: SimHandle[] = [];
-    onTestFinished(async () => {
-      for (const s of sims) await s.close().catch(() => {});
-    });
-    const first = await startSim({ tickMs: 0, seed: 51 });
-    sims.push(first);
-    const port = Number(new URL(first.httpUrl).port);
-    const leader = fundedAccount(first, 1_000_000);
-    const { master, agentKey } = await masterWithAgent(first, 100_000);
-    const account = master.address;
-    const file = journalPath(dir, account, first.httpUrl);
-    const follow = (sim: SimHandle) => {
-      const client = engineClient({
-        httpUrl: sim.httpUrl,
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        account,
-        agentKey,
-      });
-      const journal = openJournal(file);
-      const events: EngineEvent[] = [];
-      const bus = new EngineEvents();
-      bus.on((e) => events.push(e));
-      const engine = new CopyEngine({
-        reader: client,
-        executor: liveExecutor(client),
-        journal,
-        settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
-        leaders: [{ address: leader.address, weight: 1 }],
-        account,
-        network: sim.httpUrl,
-        mode: "live",
-        command: "follow",
-        events: bus,
-      });
-      const running = engine.run(
-        streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
-      );
-      return { engine, events, running, journal };
-    };
+    const { dir, sims, first, port, leader, master, agentKey, account, file, follow } =
+      await restartWorld(51);
     const status = async (sim: SimHandle) =>
       (await runStatus({
         configDir: dir,
@@ -170,43 +178,7 @@ describe("an exchange that forgot the account, with a journal that holds no fill
   it("a follow whose journal holds only figures (equity, high-water mark) refuses at its start (exit 2) on the new exchange", {
     timeout: 90_000,
   }, async () => {
-    const dir = tempDir();
-    const sims: SimHandle[] = [];
-    onTestFinished(async () => {
-      for (const s of sims) await s.close().catch(() => {});
-    });
-    const first = await startSim({ tickMs: 0, seed: 61 });
-    sims.push(first);
-    const port = Number(new URL(first.httpUrl).port);
-    const leader = fundedAccount(first, 1_000_000);
-    const { master, agentKey } = await masterWithAgent(first, 100_000);
-    const account = master.address;
-    const file = journalPath(dir, account, first.httpUrl);
-    const clientOf = (sim: SimHandle, who: Address, key: `0x${string}`) =>
-      engineClient({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false, account: who, agentKey: key });
-    const follow = (sim: SimHandle) => {
-      const client = clientOf(sim, account, agentKey);
-      const journal = openJournal(file);
-      const events: EngineEvent[] = [];
-      const bus = new EngineEvents();
-      bus.on((e) => events.push(e));
-      const engine = new CopyEngine({
-        reader: client,
-        executor: liveExecutor(client),
-        journal,
-        settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
-        leaders: [{ address: leader.address, weight: 1 }],
-        account,
-        network: sim.httpUrl,
-        mode: "live",
-        command: "follow",
-        events: bus,
-      });
-      const running = engine.run(
-        streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
-      );
-      return { engine, events, running, journal };
-    };
+    const { sims, first, port, leader, master, agentKey, account, file, follow } = await restartWorld(61);
 
     // The first exchange: the leader has traded but holds nothing, so the copy holds nothing
     // either; the run journals its equity and high-water mark ($100 000), and no fill.
