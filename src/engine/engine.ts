@@ -2852,7 +2852,8 @@ export class CopyEngine {
     );
     if (afterFill) this.#journalSoon();
     // A cash change waiting for the ledger: a sweep reads the ledger now (the stream may lag).
-    if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("manual", 0);
+    // The safety rules ask for it, nobody pressed s: journaled and shown as a sweep.
+    if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("sweep", 0);
     this.#emitState(false);
   }
 
