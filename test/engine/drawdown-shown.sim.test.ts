@@ -10,9 +10,8 @@ import type { EngineEvent } from "../../src/engine/events.js";
 import { bookReaderOf, paperExecutor } from "../../src/engine/executor.js";
 import { RunMetrics } from "../../src/metrics/registry.js";
 import { eventRecord } from "../../src/ui/describe.js";
-import { startView } from "../../src/ui/view.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 
@@ -30,15 +29,7 @@ describe("drawdown beside the equity shown", () => {
     });
     const metrics = new RunMetrics();
     f.engine.events.on((e) => metrics.observe(e));
-    const view = await startView({
-      events: f.engine.events,
-      dashboard: false,
-      json: true,
-      stateEveryMs: 250,
-      out: { write: () => {} },
-      controls: { quit: () => {}, togglePause: () => {}, sweepNow: () => {}, flatten: () => {} },
-    });
-    t.defer(() => view.close());
+    const view = await lineView(t, f.engine.events, 250);
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "BTC", "buy", 5);

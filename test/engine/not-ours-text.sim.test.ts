@@ -10,9 +10,8 @@ import type { EngineEvent } from "../../src/engine/events.js";
 import { describeEvent } from "../../src/ui/describe.js";
 import { helpPages } from "../../src/ui/Help.js";
 import { skippedByReason } from "../../src/ui/model.js";
-import { startView } from "../../src/ui/view.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type Decision = Extract<EngineEvent, { type: "decision" }>;
 
@@ -23,14 +22,7 @@ describe("not-ours, said as what is whose", () => {
     const t = await startSimFollow({ sim: { seed: 61, fundingIntervalMs: 0 } });
     t.sim.control.setMid("ETH", 3_000);
     const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
-    const view = await startView({
-      events: f.engine.events,
-      dashboard: false,
-      json: true,
-      out: { write: () => {} },
-      controls: { quit: () => {}, togglePause: () => {}, sweepNow: () => {}, flatten: () => {} },
-    });
-    t.defer(() => view.close());
+    const view = await lineView(t, f.engine.events);
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "ETH", "buy", 10);

@@ -7,9 +7,8 @@ import { describe, expect, it } from "vitest";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { eventRecord } from "../../src/ui/describe.js";
-import { startView } from "../../src/ui/view.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 const sink = () => ({ write: (_: string) => {} });
@@ -28,16 +27,8 @@ describe("one price snapshot per figure set", () => {
         s.exec.deadbandPct = 50;
       }),
     });
-    const view = await startView({
-      events: f.engine.events,
-      dashboard: false,
-      json: true,
-      // The dashboard's pace: a state event every quarter second.
-      stateEveryMs: 250,
-      out: sink(),
-      controls: { quit: () => {}, togglePause: () => {}, sweepNow: () => {}, flatten: () => {} },
-    });
-    t.defer(() => view.close());
+    // The dashboard's pace: a state event every quarter second.
+    const view = await lineView(t, f.engine.events, 250);
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "BTC", "buy", 1);

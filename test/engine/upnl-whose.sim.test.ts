@@ -5,9 +5,8 @@
 
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../src/engine/events.js";
-import { startView } from "../../src/ui/view.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 
@@ -19,15 +18,7 @@ describe("uPnL, whose", () => {
     t.sim.control.setMid("ETH", 3_000);
     t.sim.control.setMid("SOL", 150);
     const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
-    const view = await startView({
-      events: f.engine.events,
-      dashboard: false,
-      json: true,
-      stateEveryMs: 250,
-      out: { write: () => {} },
-      controls: { quit: () => {}, togglePause: () => {}, sweepNow: () => {}, flatten: () => {} },
-    });
-    t.defer(() => view.close());
+    const view = await lineView(t, f.engine.events, 250);
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "ETH", "buy", 10);

@@ -21,6 +21,7 @@ import type { EngineOptions, OpenEngineStreams } from "../../src/engine/ports.js
 import { type HlClient, RequestBudget } from "../../src/exchange/index.js";
 import { type SimHandle, type SimOptions, startSim } from "../../src/sim/index.js";
 import { type Journal, journalPath, openJournal } from "../../src/store/journal.js";
+import { type FollowView, startView } from "../../src/ui/view.js";
 import { type Account, action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { tempDir } from "./cli.js";
 
@@ -226,4 +227,26 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
     },
     close,
   };
+}
+
+/**
+ * The run's view model as `follow --json` keeps it (a line view whose lines are dropped), closed
+ * when the test ends. `stateEveryMs`: the state pace it asks of the engine (250: the dashboard's;
+ * default the event lines' minute).
+ */
+export async function lineView(
+  t: Pick<SimFollow, "defer">,
+  events: EngineEvents,
+  stateEveryMs?: number,
+): Promise<FollowView> {
+  const view = await startView({
+    events,
+    dashboard: false,
+    json: true,
+    ...(stateEveryMs === undefined ? {} : { stateEveryMs }),
+    out: { write: () => {} },
+    controls: { quit: () => {}, togglePause: () => {}, sweepNow: () => {}, flatten: () => {} },
+  });
+  t.defer(() => view.close());
+  return view;
 }
