@@ -13,24 +13,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { summary } from "./lib/stats.mjs";
+import { fundedTrader } from "./lib/trader.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const rate = Number(process.env.BENCH_RATE ?? 10);
-/** Median and range over runs: "2.1 [1.8–2.6]" (not imported from lib/follow-harness.mjs, which
- * re-executes and probes the process that imports it). */
-const summary = (values, digits) => {
-  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return "n/a";
-  const mid = (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
-  return s.length === 1
-    ? s[0].toFixed(digits)
-    : `${mid.toFixed(digits)} [${s[0].toFixed(digits)}–${s.at(-1).toFixed(digits)}]`;
-};
 /** Clock ticks per second of /proc's utime/stime (USER_HZ: 100 on every Linux we run on). */
 const HZ = 100;
 
@@ -87,14 +77,7 @@ async function run() {
 async function measure(ready, children) {
   const control = async (body) =>
     (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
-  const master = privateKeyToAccount(generatePrivateKey());
-  const account = master.address.toLowerCase();
-  await control({ type: "fund", user: account, usd: 1_000_000 });
-  const agentKey = generatePrivateKey();
-  await new ExchangeClient({
-    transport: new HttpTransport({ apiUrl: ready.httpUrl }),
-    wallet: master,
-  }).approveAgent({ agentAddress: privateKeyToAccount(agentKey).address, agentName: "hlcopy" });
+  const { account, agentKey } = await fundedTrader(ready.httpUrl, 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), "hlcopy-bench-cpu-"));
   const follow = spawn(
     process.execPath,

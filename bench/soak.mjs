@@ -16,8 +16,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { fundedTrader } from "./lib/trader.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin/hlcopy.js");
@@ -47,14 +46,7 @@ const leader = await startScriptedLeader({
   ratePerSec: rate,
   fundUsd: 1_000_000,
 });
-const master = privateKeyToAccount(generatePrivateKey());
-const account = master.address.toLowerCase();
-await control({ type: "fund", user: account, usd: 100_000 });
-const agentKey = generatePrivateKey();
-await new ExchangeClient({
-  transport: new HttpTransport({ apiUrl: ready.httpUrl }),
-  wallet: master,
-}).approveAgent({ agentAddress: privateKeyToAccount(agentKey).address, agentName: "hlcopy" });
+const { account, agentKey } = await fundedTrader(ready.httpUrl, 100_000);
 
 const dir = mkdtempSync(join(tmpdir(), "hlcopy-soak-"));
 const env = {

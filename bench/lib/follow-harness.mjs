@@ -16,8 +16,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ExchangeClient, HttpTransport } from "@nktkas/hyperliquid";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { fundedTrader } from "./trader.mjs";
+
+export { quantile, summary } from "./stats.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -176,22 +177,6 @@ function addedLatencies(p, outs, outCpu) {
   return { all, free, cpu, gc };
 }
 
-export function quantile(xs, p) {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * p;
-  const lo = Math.floor(pos);
-  return s[lo] + (s[Math.ceil(pos)] - s[lo]) * (pos - lo);
-}
-
-/** Median and range over runs: "2.1 [1.8–2.6]". */
-export function summary(values, digits = 1) {
-  const ok = values.filter((v) => Number.isFinite(v));
-  if (ok.length === 0) return "n/a";
-  const f = (x) => x.toFixed(digits);
-  return ok.length === 1 ? f(ok[0]) : `${f(quantile(ok, 0.5))} [${f(Math.min(...ok))}–${f(Math.max(...ok))}]`;
-}
-
 /**
  * BENCH_CPU_PROF=<dir>: a CPU profile of the measured window only (not the set-up, the start
  * sweep or the tear-down), one .cpuprofile per run, for Chrome DevTools or speedscope.
@@ -276,17 +261,7 @@ export async function followRun(o) {
     const control = async (body) =>
       (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
 
-    const master = privateKeyToAccount(generatePrivateKey());
-    const account = master.address.toLowerCase();
-    await control({ type: "fund", user: account, usd: 1_000_000 });
-    const agentKey = generatePrivateKey();
-    await new ExchangeClient({
-      transport: new HttpTransport({ apiUrl: ready.httpUrl }),
-      wallet: master,
-    }).approveAgent({
-      agentAddress: privateKeyToAccount(agentKey).address,
-      agentName: "hlcopy",
-    });
+    const { account, agentKey } = await fundedTrader(ready.httpUrl, 1_000_000);
 
     const settings = defaultSettings();
     settings.sizing.mode = "fixed-ratio";
