@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli, tempDir } from "../helpers/cli.js";
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, "dist/cli/main.js")))
+  if (!existsSync(join(ROOT, "dist/bundle/main.js")))
     throw new Error("run `npm run build` first (npm test does)");
 });
 
