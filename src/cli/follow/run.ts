@@ -9,7 +9,7 @@ import {
   checkAlertSettings,
   nextAlertDelivery,
 } from "../../core/alerts.js";
-import { ExitCode, toHlcopyError, UsageError } from "../../core/errors.js";
+import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
 import { closesNotSentText } from "../../core/safety.js";
 import type { Settings } from "../../core/settings.js";
