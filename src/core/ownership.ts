@@ -54,10 +54,11 @@ export const NOT_OURS_TEXT =
  * The skip detail of a position left alone as not-ours: the part made outside hlcopy and, when
  * hlcopy holds some of it, hlcopy's part — "our ETH position changed outside hlcopy by +0.5 (of
  * +1.5; hlcopy's +1): left alone (…)"; "our DOGE position changed outside hlcopy by +100 …"
- * when none of it is hlcopy's. Without its sizes (`part` unknown): the position, unsized.
+ * when none of it is hlcopy's. Always sized: the planner learns a not-ours coin only with its
+ * sizes (PlanContext.foreignPositions).
  */
-export function notOursDetail(coin: string, part?: { size: number; managed: number }): string {
-  return `our ${coin} position changed outside hlcopy${part ? ` by ${foreignPart(part)}` : ""}: left alone (restart with --adopt to manage it)`;
+export function notOursDetail(f: ForeignPosition): string {
+  return `our ${f.coin} position changed outside hlcopy by ${foreignPart(f)}: left alone (restart with --adopt to manage it)`;
 }
 
 /** A coin the settings tell us to leave alone (denied or not allowed, and not closed). */

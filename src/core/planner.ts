@@ -108,9 +108,11 @@ export interface PlanContext {
   staleLeader?: boolean;
   /** Join new-only: coins the leader held before we started; skip "not-joined", ours left alone. */
   notJoined?: string[];
-  /** Positions in these coins changed outside hlcopy, in whole or in part (seen mid-run): skip "not-ours", left alone. */
-  foreignCoins?: string[];
-  /** Of those, what was made outside hlcopy (its skip detail says that part, foreignPart). */
+  /**
+   * Positions changed outside hlcopy, in whole or in part (seen mid-run), with their sizes and
+   * hlcopy's part of each: skip "not-ours", left alone; the skip's detail says whose part is
+   * whose (notOursDetail).
+   */
   foreignPositions?: readonly ForeignPosition[];
   /** The leader was liquidated in these coins: target 0, the close carries "leader-liquidated". */
   liquidatedCoins?: string[];
@@ -301,7 +303,7 @@ export function planOrders(params: PlanParameters): Plan {
     deny: lower(settings.risk.denyCoins),
     allow: lower(settings.risk.allowCoins),
     notJoined: new Set(context.notJoined ?? []),
-    foreign: new Set(context.foreignCoins ?? []),
+    foreign: new Map((context.foreignPositions ?? []).map((f) => [f.coin, f])),
     liquidated: new Set(context.liquidatedCoins ?? []),
   };
 
@@ -614,7 +616,8 @@ function coinWork(
     deny: Set<string>;
     allow: Set<string>;
     notJoined: Set<string>;
-    foreign: Set<string>;
+    /** coin → the position changed outside hlcopy, with hlcopy's part of it. */
+    foreign: ReadonlyMap<string, ForeignPosition>;
     liquidated: Set<string>;
   },
   allocScale: ReadonlyMap<string, number> = new Map(),
@@ -680,6 +683,7 @@ function coinWork(
   }
   const why = notCopied[0] ?? missing ?? unsizable;
 
+  const foreign = sets.foreign.get(coin);
   let rule: Rule;
   if (!market) {
     rule = {
@@ -700,14 +704,9 @@ function coinWork(
     rule = settings.risk.closeDenied
       ? { kind: "zero", reason }
       : { kind: "leave", reason, detail: `${coin} is ${list}: our position is left alone` };
-  } else if (sets.foreign.has(coin)) {
+  } else if (foreign) {
     // The part made outside hlcopy, not the whole position: "by +0.5 (of +1.5; hlcopy's +1)".
-    const part = context.foreignPositions?.find((f) => f.coin === coin);
-    rule = {
-      kind: "leave",
-      reason: "not-ours",
-      detail: notOursDetail(coin, part),
-    };
+    rule = { kind: "leave", reason: "not-ours", detail: notOursDetail(foreign) };
   } else if (sets.notJoined.has(coin)) {
     rule = {
       kind: "leave",

@@ -5,6 +5,7 @@
 // asks on a TTY, --yes confirms, and without either the run is refused.
 
 import { detailNumber, utcMinute } from "./format.js";
+import { type ForeignPosition, foreignText } from "./ownership.js";
 import { type SIZING_KEY_MODE, sizingText } from "./settings.js";
 import type { Address, Plan } from "./types.js";
 
@@ -13,11 +14,25 @@ export interface ReviewInput {
   accountValue: number;
   /** No live run has been reviewed for this account and leader set. */
   firstRun: boolean;
-  /** Coins whose positions hlcopy adopted in this run (it did not open them). */
-  adopted: readonly string[];
+  /**
+   * The positions hlcopy adopted in this run (it did not open them, in whole or in part), with
+   * hlcopy's part of each as found at the start: a review that closes one says whose part is whose.
+   */
+  adopted: readonly ForeignPosition[];
   confirmAbovePct: number;
   /** How this run's sizing differs from the last run's of these leaders (sizingChange), if it does. */
   sizing?: SizingChange | null;
+}
+
+/**
+ * The adopted positions `plan` reduces or closes, in coin order. Each is said as every message
+ * about a position hlcopy did not open says it (core/ownership.ts foreignText): the part made
+ * outside hlcopy and, when hlcopy opened some of it, hlcopy's part — "ETH +0.5 (of +2; hlcopy's
+ * +1.5)": the close touches both.
+ */
+function adoptedClosed(plan: Plan, adopted: readonly ForeignPosition[]): ForeignPosition[] {
+  const coins = new Set(plan.actions.filter((a) => a.reduceOnly).map((a) => a.coin));
+  return adopted.filter((f) => coins.has(f.coin)).sort((a, b) => a.coin.localeCompare(b.coin));
 }
 
 /** Σ |size| × limit price of the plan's orders (USD it would move). */
@@ -31,11 +46,11 @@ export function reviewReasons(input: ReviewInput): string[] {
   if (plan.actions.length === 0) return [];
   const reasons: string[] = [];
   if (input.firstRun) reasons.push("this is the first live run copying these leaders into this account");
-  const closing = plan.actions
-    .filter((a) => a.reduceOnly && input.adopted.includes(a.coin))
-    .map((a) => a.coin);
+  const closing = adoptedClosed(plan, input.adopted);
   if (closing.length > 0) {
-    reasons.push(`it reduces or closes positions hlcopy did not open: ${[...new Set(closing)].join(", ")}`);
+    reasons.push(
+      `it reduces or closes positions hlcopy did not open: ${closing.map(foreignText).join(", ")}`,
+    );
   }
   if (input.sizing?.review) reasons.push(input.sizing.reason);
   const moved = planNotionalUsd(plan);
@@ -166,7 +181,7 @@ const usd = (x: number): string => `$${detailNumber(Math.round(x))}`;
 export function planChanges(
   confirmed: Plan,
   fresh: Plan,
-  adopted: readonly string[] = [],
+  adopted: readonly ForeignPosition[] = [],
   slackUsd = 0,
   tolerance = 0.1,
 ): string[] {
@@ -180,11 +195,11 @@ export function planChanges(
     changes.push(
       `its largest order is now ${usd(largestNow.usd)} (${largestNow.what}), the largest you confirmed ${usd(largestThen.usd)}`,
     );
-  const closing = (plan: Plan) =>
-    new Set(plan.actions.filter((a) => a.reduceOnly && adopted.includes(a.coin)).map((a) => a.coin));
-  const closedThen = closing(confirmed);
-  const newlyClosed = [...closing(fresh)].filter((c) => !closedThen.has(c));
+  const closedThen = new Set(adoptedClosed(confirmed, adopted).map((f) => f.coin));
+  const newlyClosed = adoptedClosed(fresh, adopted).filter((f) => !closedThen.has(f.coin));
   if (newlyClosed.length > 0)
-    changes.push(`it now reduces or closes positions hlcopy did not open: ${newlyClosed.join(", ")}`);
+    changes.push(
+      `it now reduces or closes positions hlcopy did not open: ${newlyClosed.map(foreignText).join(", ")}`,
+    );
   return changes;
 }

@@ -1812,7 +1812,6 @@ export class CopyEngine {
       staleLeader: this.#isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
       notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
-      foreignCoins: this.#ownership.foreign,
       foreignPositions: this.#ownership.foreignPositions,
       backoffUntil,
       leverageNotSet,

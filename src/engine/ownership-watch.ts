@@ -43,8 +43,11 @@ export interface OwnershipWatchOptions {
 
 export class OwnershipWatch {
   readonly #o: OwnershipWatchOptions;
-  /** Coins whose positions this run adopted (hlcopy did not open them). */
-  #adopted: string[] = [];
+  /**
+   * The positions this run adopted (hlcopy did not open them, in whole or in part), as found at
+   * its start with hlcopy's part of each: the review says whose part is whose (core/review.ts).
+   */
+  #adopted: readonly ForeignPosition[] = [];
   /** Coins whose position changed outside hlcopy during the run: left alone. */
   #foreign: string[] = [];
   /** Those positions, with what hlcopy manages of each (what was made outside it is said). */
@@ -57,11 +60,8 @@ export class OwnershipWatch {
     this.#o = options;
   }
 
-  get adopted(): string[] {
+  get adopted(): readonly ForeignPosition[] {
     return this.#adopted;
-  }
-  get foreign(): string[] {
-    return this.#foreign;
   }
   get foreignPositions(): readonly ForeignPosition[] {
     return this.#foreignPositions;
@@ -106,7 +106,7 @@ export class OwnershipWatch {
           hint: `manage them as part of the copy with --adopt, leave them out with --deny-coins ${coins}, or copy into a dedicated sub-account (README: Before you copy with real money)`,
         });
       }
-      this.#adopted = foreign.map((f) => f.coin);
+      this.#adopted = foreign;
       // Managed from now on, at once: a follow's next sweep checks ownership again (not at the
       // start), and found them still unmanaged — left alone, "changed outside hlcopy", for the
       // whole run, though the trader had said --adopt. (Reconcile's one sweep saved them.)

@@ -224,7 +224,14 @@ describe("the planner's inSync is driftReport's", () => {
             },
             markets,
             settings,
-            context: { now: 0, halted, staleLeader: stale, foreignCoins: foreign, cloidSeed: "x" },
+            context: {
+              now: 0,
+              halted,
+              staleLeader: stale,
+              // Each left alone with none of it hlcopy's: the whole position by hand.
+              foreignPositions: foreign.map((coin) => ({ coin, size: ourSizes[coin] ?? 0, managed: 0 })),
+              cloidSeed: "x",
+            },
           });
           const r = driftReport({
             targets: plan.targets,

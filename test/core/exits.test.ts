@@ -56,7 +56,7 @@ describe("the planner's time stop", () => {
       leader: leader({ SOL: 100 }),
       ours: account({ SOL: 10 }),
       settings: s,
-      context: { timeStopped: ["SOL"], foreignCoins: ["SOL"] },
+      context: { timeStopped: ["SOL"], foreignPositions: [{ coin: "SOL", size: 10, managed: 0 }] },
     });
     expect(foreign.actions).toEqual([]);
     const denied = plan({

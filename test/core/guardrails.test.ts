@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { planReviewer, ReviewDeclined } from "../../src/cli/review.js";
 import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../../src/core/join.js";
-import { foreignPositions, foreignText, managedNow } from "../../src/core/ownership.js";
+import { type ForeignPosition, foreignPositions, foreignText, managedNow } from "../../src/core/ownership.js";
 import {
   planChanges,
   planNotionalUsd,
@@ -66,7 +66,7 @@ describe("positions hlcopy did not open", () => {
     const p = plan({
       leader: leader({ BTC: 1 }),
       ours: account({ BTC: 0.5 }),
-      context: { foreignCoins: ["BTC"] },
+      context: { foreignPositions: [{ coin: "BTC", size: 0.5, managed: 0 }] },
     });
     expect(p.actions).toEqual([]);
     expect(p.skipped.map((s) => s.reason)).toContain("not-ours");
@@ -85,7 +85,7 @@ describe("positions hlcopy did not open", () => {
     const p = plan({
       leader: leader({ BTC: 1 }),
       ours: account({ BTC: 0.5 }),
-      context: { foreignCoins: ["BTC"], foreignPositions: [{ coin: "BTC", size: 0.5, managed: 0.1 }] },
+      context: { foreignPositions: [{ coin: "BTC", size: 0.5, managed: 0.1 }] },
     });
     expect(p.skipped.find((s) => s.reason === "not-ours")?.detail).toBe(
       "our BTC position changed outside hlcopy by +0.4 (of +0.5; hlcopy's +0.1): left alone (restart with --adopt to manage it)",
@@ -122,7 +122,7 @@ describe("review of a live plan", () => {
     plan: p,
     accountValue: 10_000,
     firstRun: false,
-    adopted: [] as string[],
+    adopted: [] as ForeignPosition[],
     confirmAbovePct: 50,
   };
 
@@ -141,6 +141,31 @@ describe("review of a live plan", () => {
     expect(reviewReasons({ ...input, confirmAbovePct: pct - 1 })[0]).toMatch(
       /of equity \(more than exec\.confirmAbovePct/,
     );
+  });
+
+  it("closing adopted positions says which part of each is hlcopy's and which the trader's", () => {
+    const eth = p.actions[0];
+    if (!eth) throw new Error("ETH");
+    const close = (coin: string) => ({
+      ...eth,
+      coin,
+      side: "sell" as const,
+      reduceOnly: true,
+      size: 1,
+      limitPx: 1,
+    });
+    const closing = { ...p, actions: [eth, close("SOL"), close("BTC"), close("SOL")] };
+    // hlcopy opened 1.5 SOL, the trader added 0.5; all of BTC is the trader's; DOGE is adopted, not closed.
+    const adopted: ForeignPosition[] = [
+      { coin: "SOL", size: 2, managed: 1.5 },
+      { coin: "DOGE", size: -50, managed: 0 },
+      { coin: "BTC", size: 0.01, managed: 0 },
+    ];
+    expect(reviewReasons({ ...input, plan: closing, adopted, confirmAbovePct: 1e9 })).toEqual([
+      "it reduces or closes positions hlcopy did not open: BTC +0.01, SOL +0.5 (of +2; hlcopy's +1.5)",
+    ]);
+    // Adopted but only increased: not a close, no reason of its own.
+    expect(reviewReasons({ ...input, adopted, confirmAbovePct: 1e9 })).toEqual([]);
   });
 
   it("a sizing grown more than 2× since the last run of these leaders (or another mode or direction) needs one; a smaller one does not", () => {
@@ -211,10 +236,12 @@ describe("review of a live plan", () => {
     expect(spread[0]).toMatch(/^it now moves /);
     // Closing a position hlcopy did not open is its own reason, however small.
     const small = { ...eth, coin: "DOGE", size: 1, limitPx: 0.2, reduceOnly: true, side: "sell" as const };
-    expect(planChanges(p, withActions(eth, small), ["DOGE"])).toEqual([
-      "it now reduces or closes positions hlcopy did not open: DOGE",
+    // Said as every message about such a position: the part by hand, hlcopy's part beside it.
+    const doge: ForeignPosition[] = [{ coin: "DOGE", size: 100, managed: 60 }];
+    expect(planChanges(p, withActions(eth, small), doge)).toEqual([
+      "it now reduces or closes positions hlcopy did not open: DOGE +40 (of +100; hlcopy's +60)",
     ]);
-    expect(planChanges(withActions(eth, small), withActions(eth, small), ["DOGE"])).toEqual([]);
+    expect(planChanges(withActions(eth, small), withActions(eth, small), doge)).toEqual([]);
   });
 
   it("growth within what a run moves without asking (exec.confirmAbovePct of equity) needs no new yes; beyond it, it does", () => {
@@ -232,9 +259,9 @@ describe("review of a live plan", () => {
     expect(planChanges(p, far, [], 5_000)[0]).toMatch(/^it now moves \$[\d,]+, you confirmed \$[\d,]+$/);
     // Positions hlcopy did not open are asked for however much slack there is.
     const small = { ...eth, coin: "DOGE", size: 1, limitPx: 0.2, reduceOnly: true, side: "sell" as const };
-    expect(planChanges(p, withActions(eth, small), ["DOGE"], 5_000)).toEqual([
-      "it now reduces or closes positions hlcopy did not open: DOGE",
-    ]);
+    expect(planChanges(p, withActions(eth, small), [{ coin: "DOGE", size: 100, managed: 0 }], 5_000)).toEqual(
+      ["it now reduces or closes positions hlcopy did not open: DOGE +100"],
+    );
   });
 
   it("one key per leader set, whatever the order or case", () => {

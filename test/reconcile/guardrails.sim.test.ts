@@ -485,6 +485,65 @@ describe("positions hlcopy did not open", () => {
     expect(r.said).toContain("hlcopy did not open: ETH");
   });
 
+  it("a position partly hlcopy's is said by its parts wherever it is named: the refusal, the review, status, adoption", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    const ours = (await w.positions(w.follower)).ETH ?? 0;
+    expect(ours).toBeGreaterThan(0);
+    await w.trade(w.followerClient, "ETH", "buy", 500); // the trader adds to hlcopy's ETH by hand
+    const total = (await w.positions(w.follower)).ETH ?? 0;
+    const hand = Math.round((total - ours) * 1e8) / 1e8;
+    expect(hand).toBeGreaterThan(0);
+    // The part by hand, then the whole and hlcopy's part (core/ownership.ts foreignText).
+    const parts = `ETH +${hand} (of +${total}; hlcopy's +${ours})`;
+    // The leader closes ETH: adopted, the close sells the trader's part too.
+    const leaderEth = (await w.leaderClient.getAccountState(w.leader)).positions.ETH?.size ?? 0;
+    await w.trade(w.leaderClient, "ETH", "sell", leaderEth * (w.sim.control.mid("ETH") ?? 0), true);
+    const sent = w.ordersSent();
+
+    const refused = await w.reconcile(COPY);
+    expect(refused.code).toBe(2);
+    expect(refused.error?.message).toBe(`${w.follower} holds position(s) hlcopy did not open: ${parts}`);
+
+    // --adopt without a terminal or --yes: the review names what the close touches, by its parts.
+    const review = await w.reconcile([...COPY, "--adopt"]);
+    expect(review.code).toBe(2);
+    expect(review.error?.message).toBe(
+      `this run needs your review before it trades: it reduces or closes positions hlcopy did not open: ${parts}`,
+    );
+    expect(w.ordersSent()).toBe(sent);
+    // status says the refusal as the run did (the last live refusal: this reconcile's).
+    const status = await runCli(["--network", w.sim.httpUrl, "--account", w.follower, "--json", "status"], {
+      env: { HLCOPY_CONFIG_DIR: w.dir },
+    });
+    const doc = JSON.parse(status.stdout.trim().split("\n").at(-1) ?? "{}") as {
+      lastRefusal: { command: string; reason: string } | null;
+    };
+    expect(doc.lastRefusal).toMatchObject({ command: "reconcile", reason: review.error?.message });
+
+    // Confirmed: closed whole, and adoption says the same parts.
+    const r = await runCli(
+      [
+        "--network",
+        w.sim.httpUrl,
+        "--account",
+        w.follower,
+        "reconcile",
+        w.leader,
+        ...COPY,
+        "--adopt",
+        "--yes",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `adopted position(s) hlcopy did not open: ${parts} (managed as part of the copy`,
+    );
+    expect((await w.positions(w.follower)).ETH).toBeUndefined();
+  });
+
   it("positions hlcopy built over several runs stay its own: its journaled fills count", async () => {
     const w = await world();
     await w.trade(w.leaderClient, "SOL", "buy", 100_000);

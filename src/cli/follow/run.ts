@@ -9,7 +9,7 @@ import {
   checkAlertSettings,
   nextAlertDelivery,
 } from "../../core/alerts.js";
-import { ExitCode, toHlcopyError, UsageError } from "../../core/errors.js";
+import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
 import { closesNotSentText } from "../../core/safety.js";
 import type { Settings } from "../../core/settings.js";
@@ -27,6 +27,7 @@ import { finalDriftText, type RunSummary, skippedText } from "../../ui/model.js"
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
 import { printDocument } from "../output.js";
+import { keepRefusal } from "../refusal.js";
 import { planReviewer } from "../review.js";
 import { runEngineWithView } from "../run-engine.js";
 import { openTradingSession } from "../trading.js";
@@ -311,7 +312,7 @@ export async function runFollow(
     },
   }).catch(async (error: unknown) => {
     // A live follow refused at its start leaves the journal as it was: status says it from here.
-    if (mode === "live") await keepRefusal(ctx, served.account ?? ctx.account, error);
+    if (mode === "live") await keepRefusal(ctx, "follow", served.account ?? ctx.account, error);
     throw error;
   });
 
@@ -424,29 +425,4 @@ async function dryRunPause(
     message: `started paused: a pause stands${standing.pausedAt ? ` since ${utcMinute(standing.pausedAt)}` : ""}, so a follow would send nothing and this dry run plans as that paused follow does (hlcopy resume lifts it)`,
   });
   return null;
-}
-
-/**
- * A live follow refused before it could send — a start check, the agent's approval, positions
- * hlcopy did not open, an exchange that forgot the account — is kept beside the journal
- * (store/refusal.ts), so `hlcopy status` says the last run was refused, why, and what to do. A
- * stop at a prompt (interrupted) is no refusal. Never throws: the refusal itself is what the
- * trader must see.
- */
-async function keepRefusal(ctx: CliContext, account: Address | null, error: unknown): Promise<void> {
-  const e = toHlcopyError(error);
-  if (!account || e.exitCode === ExitCode.interrupted || e.exitCode === ExitCode.ok) return;
-  try {
-    const { journalPath } = await import("../../store/journal.js");
-    const { recordRefusal } = await import("../../store/refusal.js");
-    await recordRefusal(journalPath(ctx.configDir, account, ctx.network.httpUrl), {
-      command: "follow",
-      at: Date.now(),
-      exitCode: e.exitCode,
-      reason: e.message,
-      hint: e.hint ?? null,
-    });
-  } catch {
-    // a config directory that cannot be written: the error line still says it all
-  }
 }

@@ -20,6 +20,7 @@ import { lookDirs } from "../../store/lock.js";
 import { wrapToWidth } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
+import { keepRefusal } from "../refusal.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
 import { onStopSignals, stoppedBeforeRun, whereStopped } from "../signals.js";
 import { openTradingSession } from "../trading.js";
@@ -148,7 +149,12 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
       });
     } catch (error) {
-      if (!signalled) throw error;
+      if (!signalled) {
+        // A live reconcile refused at its start (the agent's approval, the account) leaves the
+        // journal as it was: status says it from here, as for follow (cli/refusal.ts).
+        if (!dryRun) await keepRefusal(ctx, "reconcile", ctx.account, error);
+        throw error;
+      }
       stoppedBeforeRun(signalled, null, "during start-up", err);
       return ExitCode.ok;
     }
@@ -245,7 +251,13 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         return code;
       }
       // No at the review: one plain line, nothing sent, not an error (exit 0).
-      if (!(error instanceof ReviewDeclined)) throw error;
+      if (!(error instanceof ReviewDeclined)) {
+        // Refused before it could send (a start check, positions hlcopy did not open, a review
+        // without --yes): kept for status, as a follow's is. An error once it may have sent is
+        // no refusal: that run is journaled.
+        if (!dryRun && !engine.hasActed) await keepRefusal(ctx, "reconcile", session.account, error);
+        throw error;
+      }
       err.write(`${error.message}\n`);
     } finally {
       await engine.stop(dryRun ? "dry-run done" : "reconcile done", code);
