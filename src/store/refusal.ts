@@ -1,8 +1,9 @@
 // The last refused start of a live run (follow or reconcile; cli/refusal.ts keeps it), kept
 // beside the account's journal. A run refused before it could send (a start check, the approval,
 // the history check) leaves the journal as it was — none is created for it — so `status` would
-// otherwise go on showing the run before it as the last word. This small file says that the last attempt was refused, why, and what to do; a run
-// that starts after it makes it old news (status compares the times).
+// otherwise go on showing the run before it as the last word. This small file says that the last
+// attempt was refused, why, and what to do; a run that starts after it makes it old news (status
+// compares the times).
 
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
