@@ -68,7 +68,7 @@ import type {
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { FillRow, OrderRow, RunRow } from "../store/journal.js";
+import type { CashFlowRow, FillRow, OrderRow, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -80,6 +80,7 @@ import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { OwnershipWatch } from "./ownership-watch.js";
 import type {
   EngineOptions,
+  EngineReader,
   EngineStreamEvent,
   EngineStreams,
   ExecutedAction,
@@ -158,6 +159,20 @@ const MAX_HALT_RETRY_MS = 30_000;
  * one record, written from a timer — never between a leader's fill and our order leaving.
  */
 const JOURNAL_STATE_MS = 200;
+/**
+ * A journal's first anchor is its account's newest cash flow: looked for in this recent window of
+ * the ledger first (one request on a long ledger), the whole ledger only when the window has none.
+ */
+const ANCHOR_WINDOW_MS = 30 * 86_400_000;
+/**
+ * The start's read of our ledger (the anchor check's) stands for the safety rules' first read when
+ * that comes within this long (the start's sweep): a start reads the ledger once. A later first
+ * sweep (a trader slow at the review) reads it again itself. A cash flow that lands between that
+ * read and the sweep's read of our account waits for the next read of the ledger (the ledger
+ * stream in a follow, the next sweep), as one the ledger is slow to show does (core/safety.ts
+ * CashTracker).
+ */
+const START_LEDGER_REUSE_MS = 30_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -253,6 +268,11 @@ export class CopyEngine {
   #checked = false;
   /** The exchange's history of the account was checked against the journal's (once a run). */
   #historyChecked = false;
+  /**
+   * The anchor check's read of our ledger (from no later than the safety rules' ledgerSince, to
+   * now) and when it began: the safety rules' first read takes its flows from it (#readOurCashFlows).
+   */
+  #startLedger: { flows: CashFlowRow[]; since: number; startedAt: number } | null = null;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
   /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
@@ -1387,18 +1407,25 @@ export class CopyEngine {
    * taken by the journal's first run, says whether the exchange is still that one: one read at
    * the start of a run whose journal has no fill yet. A dry run, which writes nothing, takes no
    * anchor; a journal whose first runs predate the anchor gets one now.
+   * The ledger read here reaches to now from no later than where the safety rules read it
+   * (SafetyWatch.ledgerSince): their first read takes its flows from it (#startLedger), so a
+   * start reads the ledger once. The first anchor looks in a recent window first
+   * (ANCHOR_WINDOW_MS): the newest cash flow in it is the ledger's newest; an empty window reads
+   * the whole ledger, as a long one costs more than one request.
    * @throws {ConfigError} (exit 2) when the exchange no longer holds the anchor.
    */
   async #checkAnchor(): Promise<void> {
     const o = this.#o;
     const reader = o.reader;
     const anchor = o.journal.getCopyState<AccountAnchor>(ACCOUNT_ANCHOR_KEY);
+    const readLedger = reader.getLedgerUpdates?.bind(reader);
     if (!anchor) {
-      if (o.mode === "dry-run" || !reader.getLatestFills || !reader.getLedgerUpdates) return;
+      if (o.mode === "dry-run" || !reader.getLatestFills || !readLedger) return;
       // The ledger first: every funded account has a cash flow; fills only for one without.
       const picked = await this.#startupRead("your account's history", async () => {
-        this.#requests++;
-        const flows = (await reader.getLedgerUpdates?.(o.account, 0)) ?? [];
+        const recent = Math.min(this.#now() - ANCHOR_WINDOW_MS, this.#safety.ledgerSince());
+        let flows = await this.#readStartLedger(readLedger, recent);
+        if (flows.length === 0) flows = await this.#readStartLedger(readLedger, 0);
         if (flows.length > 0) return pickAnchor([], flows);
         this.#requests++;
         return pickAnchor((await reader.getLatestFills?.(o.account)) ?? [], []);
@@ -1416,12 +1443,9 @@ export class CopyEngine {
       });
       forgotten = historyForgotten({ tid: anchor.tid, ts: anchor.time }, fills);
     } else {
-      const read = reader.getLedgerUpdates?.bind(reader);
-      if (!read) return;
-      const flows = await this.#startupRead("your ledger", () => {
-        this.#requests++;
-        return read(o.account, anchor.time, anchor.time);
-      });
+      if (!readLedger) return;
+      const since = Math.min(anchor.time, this.#safety.ledgerSince());
+      const flows = await this.#startupRead("your ledger", () => this.#readStartLedger(readLedger, since));
       forgotten = cashFlowForgotten(anchor, flows);
     }
     if (!forgotten) return;
@@ -1430,6 +1454,18 @@ export class CopyEngine {
         ? `fill the journal's figures were taken beside (${anchor.coin} ${anchor.side} ${fmt(anchor.sz)} at ${utcWhen(anchor.time)} UTC)`
         : `${anchor.type} the journal's figures were taken beside ($${fmt(Math.abs(anchor.usd))} at ${utcWhen(anchor.time)} UTC)`;
     throw historyGone(o.network, o.account, o.journal.path, what);
+  }
+
+  /** The anchor check's read of our ledger from `since` to now, kept for the safety rules' first read. */
+  async #readStartLedger(
+    read: NonNullable<EngineReader["getLedgerUpdates"]>,
+    since: number,
+  ): Promise<CashFlowRow[]> {
+    this.#requests++;
+    const startedAt = this.#now();
+    const flows = await read(this.#o.account, since);
+    this.#startLedger = { flows, since, startedAt };
+    return flows;
   }
 
   /**
@@ -1500,15 +1536,25 @@ export class CopyEngine {
    * stream). A failed read only waits for the next sweep: the account stream's unexplained cash
    * change waits for it meanwhile (core/safety.ts CashTracker). A dry run reads them too, until
    * its account is its own (its first read): the ones no live run journaled yet scale its marks
-   * as they would a live run's. Paper's account is its own from the start: none.
+   * as they would a live run's. Paper's account is its own from the start: none. The first read
+   * of a run that checked its anchor is the anchor check's (#startLedger): one read per start.
    */
   async #readOurCashFlows(): Promise<{ time: number; usd: number; kind: string; hash: string }[] | null> {
     const o = this.#o;
+    // The start's read (the anchor check's), once, when this comes soon after it: it began no
+    // later than this read would, and holds every flow the ledger had when it was taken.
+    const start = this.#startLedger;
+    this.#startLedger = null;
     if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
+    const since = this.#safety.ledgerSince();
+    if (start && start.since <= since && this.#now() - start.startedAt <= START_LEDGER_REUSE_MS) {
+      this.#safety.ledgerRead(start.startedAt);
+      return start.flows.filter((f) => f.time >= since);
+    }
     try {
       this.#requests++;
       const startedAt = this.#now();
-      const flows = await o.reader.getLedgerUpdates(o.account, this.#safety.ledgerSince());
+      const flows = await o.reader.getLedgerUpdates(o.account, since);
       this.#safety.ledgerRead(startedAt);
       return flows;
     } catch (error) {
