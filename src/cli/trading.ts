@@ -47,6 +47,11 @@ export interface OpenTradingOptions {
   /** Take the per-account lock (every run that may send orders, and follow in any mode). */
   lock: boolean;
   command: string;
+  /**
+   * A run that reads, trades and ends (reconcile, flatten): its request budget's burst holds all
+   * of its reads (exchange/budget.ts ONE_SHOT_BURST); a long run keeps the steadier default.
+   */
+  oneShot?: boolean;
   /** Paper runs keep their own journal, so paper fills never mix with real ones. */
   paper?: boolean;
   /** Use this account instead of requiring one (paper runs without an account). */
@@ -209,9 +214,13 @@ export async function openTradingSession(
         ({ validUntil: agentValidUntil } = await check(master));
       }
     }
-    const { engineClient } = await import("./wiring.js");
+    const [{ engineClient }, { ONE_SHOT_BURST, RequestBudget }] = await Promise.all([
+      import("./wiring.js"),
+      import("../exchange/index.js"),
+    ]);
     const client = engineClient(
       {
+        ...(options.oneShot ? { budget: new RequestBudget({ burst: ONE_SHOT_BURST }) } : {}),
         httpUrl: ctx.network.httpUrl,
         wsUrl: ctx.network.wsUrl,
         isTestnet: ctx.network.isTestnet,

@@ -9,6 +9,16 @@
 /** The exchange's published REST limit per IP. */
 export const EXCHANGE_WEIGHT_PER_MINUTE = 1200;
 
+/**
+ * The burst of a one-shot run (reconcile, flatten): all of its reads in one go — the start's
+ * (~110 weight, 170 with the account's role), its orders, the check after them (~70). With the
+ * default 200 that check waited ~0.8 s for refill (1.9 s while a start read the ledger twice):
+ * most of a trading reconcile's wall time, in a run that then ends. Any burst keeps the limit
+ * (burst + refill per minute = limitPerMinute); a larger one gives up steady rate (800 a minute
+ * instead of 1000), which only a long run (follow) lives long enough to use.
+ */
+export const ONE_SHOT_BURST = 400;
+
 /** Weight of an /info request by type (fact sheet: 2 for the light ones, 60 userRole, else 20). */
 const LIGHT_INFO = new Set([
   "l2Book",

@@ -7,6 +7,7 @@ export {
   exchangeWeight,
   infoItemWeight,
   infoWeight,
+  ONE_SHOT_BURST,
   RequestBudget,
   type RequestBudgetOptions,
   type RequestKind,

@@ -5,6 +5,7 @@ import {
   exchangeWeight,
   infoItemWeight,
   infoWeight,
+  ONE_SHOT_BURST,
   RequestBudget,
 } from "../../src/exchange/budget.js";
 import { fcRuns } from "../helpers/fast-check.js";
@@ -113,9 +114,11 @@ describe("RequestBudget", () => {
           // to come near 1200 weight in a minute.
           { minLength: 1, maxLength: 400, size: "max" },
         ),
-        async (requests) => {
+        // A long run's default burst and a one-shot run's larger one alike.
+        fc.constantFrom(undefined, ONE_SHOT_BURST),
+        async (requests, burst) => {
           const clock = fakeClock();
-          const b = new RequestBudget({ now: clock.now, sleep: clock.sleep });
+          const b = new RequestBudget({ now: clock.now, sleep: clock.sleep, ...(burst ? { burst } : {}) });
           const sent: { t: number; w: number }[] = [];
           for (const r of requests) {
             clock.advance(r.gap);
@@ -132,6 +135,39 @@ describe("RequestBudget", () => {
       ),
       { numRuns: fcRuns(200) },
     );
+  });
+
+  it("a one-shot run's burst holds a trading reconcile's reads: the start's, its orders, the check after them", async () => {
+    // What `hlcopy reconcile` sends when it trades (seen on the simulator): the anchor's and the
+    // safety rules' ledger, the markets, both accounts, open orders, fills and funding since the
+    // last run; two orders; then the check after them.
+    const start = [
+      "userNonFundingLedgerUpdates",
+      "meta",
+      "allMids",
+      "clearinghouseState",
+      "clearinghouseState",
+    ];
+    const startRest = ["frontendOpenOrders", "userFillsByTime", "userFunding"];
+    const after = [
+      "allMids",
+      "clearinghouseState",
+      "clearinghouseState",
+      "frontendOpenOrders",
+      "userFillsByTime",
+    ];
+    const run = async (burst?: number) => {
+      const clock = fakeClock();
+      const b = new RequestBudget({ now: clock.now, sleep: clock.sleep, ...(burst ? { burst } : {}) });
+      for (const type of [...start, ...startRest]) await b.acquire(infoWeight(type));
+      await b.acquire(exchangeWeight(1), "order");
+      await b.acquire(exchangeWeight(1), "order");
+      for (const type of [...after, "userNonFundingLedgerUpdates"]) await b.acquire(infoWeight(type));
+      return clock.sleeps.reduce((sum, ms) => sum + ms, 0);
+    };
+    expect(await run(ONE_SHOT_BURST)).toBe(0);
+    // The default burst (a follow's) made the same run wait for refill at its end (~0.8 s).
+    expect(await run()).toBeGreaterThan(500);
   });
 
   it("keeps a reserve only orders may use", async () => {

@@ -395,6 +395,7 @@ export async function runFlatten(
     needKey: true,
     lock: true,
     command: "flatten",
+    oneShot: true,
     leaders: [],
     warn: (line) => err.write(`${line}\n`),
     startupTimeoutMs: p.settings.exec.startupTimeoutSeconds * 1000,

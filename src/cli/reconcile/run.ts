@@ -144,6 +144,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         unlockLater: true,
         lock: !dryRun,
         command: "reconcile",
+        oneShot: true,
         leaders: [leader],
         warn: (line) => err.write(`${line}\n`),
         startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
