@@ -311,8 +311,9 @@ export async function runFollow(
       };
     },
   }).catch(async (error: unknown) => {
-    // A live follow refused at its start leaves the journal as it was: status says it from here.
-    if (mode === "live") await keepRefusal(ctx, "follow", served.account ?? ctx.account, error);
+    // A live follow refused by its start checks leaves the journal as it was: status says it
+    // from here. Before its session opened (served.account unset) nothing is kept (cli/refusal.ts).
+    if (mode === "live") await keepRefusal(ctx, "follow", served.account, error);
     throw error;
   });
 

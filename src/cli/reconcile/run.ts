@@ -150,12 +150,9 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
       });
     } catch (error) {
-      if (!signalled) {
-        // A live reconcile refused at its start (the agent's approval, the account) leaves the
-        // journal as it was: status says it from here, as for follow (cli/refusal.ts).
-        if (!dryRun) await keepRefusal(ctx, "reconcile", ctx.account, error);
-        throw error;
-      }
+      // A session that did not open (a key, the lock, the approval): bad input changes nothing
+      // on disk, so no refusal is kept (cli/refusal.ts).
+      if (!signalled) throw error;
       stoppedBeforeRun(signalled, null, "during start-up", err);
       return ExitCode.ok;
     }
