@@ -17,14 +17,16 @@ import type { Market, ReasonCode, Side } from "./types.js";
  * Why an order was sent, for the figures: `copy` a hot-path copy of a leader fill, `repair` a
  * sweep (or reconcile) bringing a coin back to its target, `join` the run's first sweep taking
  * up what the leaders already held, `safety` a close a safety rule made (kill switch, leader
- * liquidated, our stop or take-profit, the on-exit flatten), `flatten` a close the trader asked
- * for there and then (`hlcopy flatten`, the dashboard's `f`, and the closes of the halt it
- * leaves): the trader's own request, not a rule that tripped — whoever opened the position.
+ * liquidated, our stop or take-profit), `flatten` a close the trader asked for (`hlcopy
+ * flatten`, the dashboard's `f`, the closes of the halt it leaves, and `--on-exit flatten`, the
+ * trader's standing instruction for the end of a run): the trader's own request, not a rule
+ * that tripped — whoever opened the position. A status showing `safety` closes after a run
+ * that ended as asked would say a rule tripped when none did.
  */
 export type OrderKind = "copy" | "repair" | "join" | "safety" | "flatten";
 export const ORDER_KINDS: readonly OrderKind[] = ["copy", "repair", "join", "safety", "flatten"];
 
-/** What made the engine plan: a leader fill (hot path), a sweep, the run's first sweep, a manual request, the on-exit step. */
+/** What made the engine plan: a leader fill (hot path), a sweep, the run's first sweep, a manual request, the on-exit step (its flatten). */
 export type OrderTrigger = "fill" | "sweep" | "start" | "manual" | "exit";
 
 const SAFETY_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
@@ -39,8 +41,7 @@ const SAFETY_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
  * coin (a re-plan after a backoff, or a position change seen without a fill, is a repair).
  */
 export function orderKind(trigger: OrderTrigger, reason: ReasonCode, leaderFill: boolean): OrderKind {
-  if (trigger === "exit") return "safety";
-  if (reason === "flatten") return "flatten";
+  if (trigger === "exit" || reason === "flatten") return "flatten";
   if (SAFETY_REASONS.has(reason)) return "safety";
   if (trigger === "fill") return leaderFill ? "copy" : "repair";
   if (trigger === "start") return "join";

@@ -269,7 +269,7 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
   it("which of hlcopy's orders may close what it did not open: safety closes and closeDenied's", () => {
     expect(closesBeyondCopy("flatten", "flatten")).toBe(true);
     expect(closesBeyondCopy("safety", "kill-switch")).toBe(true);
-    expect(closesBeyondCopy("safety", "close")).toBe(true); // --on-exit flatten
+    expect(closesBeyondCopy("flatten", "close")).toBe(true); // --on-exit flatten
     expect(closesBeyondCopy("repair", "coin-denied")).toBe(true);
     expect(closesBeyondCopy("repair", "coin-not-allowed")).toBe(true);
     expect(closesBeyondCopy("copy", "open")).toBe(false);

@@ -14,13 +14,15 @@ describe("order kinds", () => {
       expect(orderKind("fill", reason, true)).toBe("safety");
       expect(orderKind("sweep", reason, false)).toBe("safety");
     }
-    expect(orderKind("exit", "close", false)).toBe("safety");
   });
 
   it("a close the trader asked for (flatten, and the halt it leaves) is a flatten, not a safety rule's", () => {
     for (const trigger of ["manual", "sweep", "fill", "start"] as const) {
       expect(orderKind(trigger, "flatten", trigger === "fill")).toBe("flatten");
     }
+    // --on-exit flatten: the trader's standing instruction for the end of the run, not a rule
+    // that tripped — its closes count with the flatten's, never as safety closes.
+    expect(orderKind("exit", "close", false)).toBe("flatten");
     expect(kindOfReason("flatten")).toBe("flatten");
     expect(kindOfReason("kill-switch")).toBe("safety");
   });

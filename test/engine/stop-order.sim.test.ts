@@ -23,7 +23,7 @@ describe("a stop with an on-exit step", () => {
     const after = f.events.slice(from);
     const kinds = after.map((e) => (e.type === "notice" ? `notice ${e.kind}` : e.type));
     const stopping = kinds.indexOf("notice stopping");
-    const close = after.findIndex((e) => e.type === "order" && e.kind === "safety");
+    const close = after.findIndex((e) => e.type === "order" && e.kind === "flatten");
     const onExit = kinds.indexOf("notice on-exit");
     expect(stopping).toBeGreaterThanOrEqual(0);
     expect(close).toBeGreaterThan(stopping);
