@@ -13,6 +13,15 @@ import { reconcileWorld } from "../helpers/reconcile-world.js";
 const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const COPY = ["--mode", "fixed-ratio", "--ratio", "0.01", "--max-leverage", "5"];
 
+/** `hlcopy status` of the world's account, as text and as its --json document. */
+async function statusOf(w: Awaited<ReturnType<typeof reconcileWorld>>) {
+  const text = await w.cli(["status"]);
+  const json = await w.cli(["--json", "status"]);
+  expect(text.code).toBe(0);
+  const doc = JSON.parse(json.stdout.trim().split("\n").at(-1) ?? "{}") as StatusReport;
+  return { text: text.stdout, doc };
+}
+
 describe("status after a refused follow", () => {
   it("says the last run was refused, why and what to do, until a later run starts", {
     timeout: 120_000,
@@ -22,13 +31,7 @@ describe("status after a refused follow", () => {
     const reason = `${typo} has never traded on ${w.sim.httpUrl}: check the address`;
     const hint =
       "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade";
-    const status = async () => {
-      const text = await w.cli(["status"]);
-      const json = await w.cli(["--json", "status"]);
-      expect(text.code).toBe(0);
-      const doc = JSON.parse(json.stdout.trim().split("\n").at(-1) ?? "{}") as StatusReport;
-      return { text: text.stdout, doc };
-    };
+    const status = () => statusOf(w);
 
     // The first run ever is refused: no journal is created, status says so and why.
     const first = await w.cli(["follow", typo, ...COPY, "--yes", "--no-ui"]);
@@ -77,13 +80,7 @@ describe("status after a refused reconcile", () => {
   }, async () => {
     const w = await reconcileWorld({ seed: 83, ourUsd: 10_000 });
     const typo = `0x${"ab".repeat(20)}` as Address;
-    const status = async () => {
-      const text = await w.cli(["status"]);
-      const json = await w.cli(["--json", "status"]);
-      expect(text.code).toBe(0);
-      const doc = JSON.parse(json.stdout.trim().split("\n").at(-1) ?? "{}") as StatusReport;
-      return { text: text.stdout, doc };
-    };
+    const status = () => statusOf(w);
     /** The refusal a --json reconcile printed: its one error document. */
     const refusedWith = (stdout: string) => {
       const said = jsonError(stdout);
