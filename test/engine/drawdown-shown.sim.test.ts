@@ -11,7 +11,7 @@ import { bookReaderOf, paperExecutor } from "../../src/engine/executor.js";
 import { RunMetrics } from "../../src/metrics/registry.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 
@@ -33,10 +33,7 @@ describe("drawdown beside the equity shown", () => {
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "BTC", "buy", 5);
-    await eventually(
-      () => f.events.some((e) => e.type === "order" && e.coin === "BTC" && e.status === "paper"),
-      10_000,
-    );
+    await orderTold(f.events, "BTC", "paper", 10_000);
     // The price falls 5 %: the paper account's equity is valued at it in every state.
     t.sim.control.setMid("BTC", 95_000);
     await trade(t.leaderClient, "ETH", "buy", 1);

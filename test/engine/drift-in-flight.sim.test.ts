@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 const drifting = (e: EngineEvent) =>
   e.type === "state" && (e.drift?.coins ?? []).some((c) => c.coin === "ETH" && c.status !== "in-sync");
@@ -26,9 +26,7 @@ describe("an order in flight", () => {
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "ETH", "buy", 10);
-    await eventually(() =>
-      f.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled"),
-    );
+    await orderTold(f.events, "ETH");
     await eventually(() => {
       const last = f.events.findLast((e) => e.type === "state");
       return last !== undefined && !drifting(last);

@@ -12,7 +12,7 @@ import { journalPath, openJournal } from "../../src/store/journal.js";
 import { describeEvent } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
 import { runCli } from "../helpers/cli.js";
-import { copySettings, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, orderTold, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 const sink = () => ({ write: (_: string) => {} });
 
@@ -24,10 +24,7 @@ async function handBesideCopy(t: SimFollow) {
   const running = f.run();
   await eventually(() => f.events.some((e) => e.type === "sweep"));
   await trade(t.leaderClient, "ETH", "buy", 10);
-  await eventually(
-    () => f.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled"),
-    10_000,
-  );
+  await orderTold(f.events, "ETH", "filled", 10_000);
   await trade(t.client, "ETH", "buy", 0.5);
   await trade(t.client, "SOL", "buy", 10);
   await f.engine.sweep("manual");

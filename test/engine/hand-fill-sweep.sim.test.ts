@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineStreamEvent } from "../../src/engine/ports.js";
 import { action, eventually } from "../exchange/helpers.js";
-import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 describe("a trade outside hlcopy seen during a sweep's read", () => {
   it("leads to a fresh read at once, even when its fill lands as the sweep ends: the coin is left alone (not-ours) long before the next sweep is due", {
@@ -30,9 +30,7 @@ describe("a trade outside hlcopy seen during a sweep's read", () => {
     });
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "BTC", "buy", 1);
-    await eventually(() =>
-      f.events.some((e) => e.type === "order" && e.coin === "BTC" && e.status === "filled"),
-    );
+    await orderTold(f.events, "BTC");
     const markets = await t.client.getMarkets();
     // Every /info reply now takes 1 s and tells the state as it was when the read arrived.
     t.sim.control.fault({ kind: "latency", ms: 1_000, endpoint: "info" });

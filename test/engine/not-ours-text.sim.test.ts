@@ -11,7 +11,7 @@ import { describeEvent } from "../../src/ui/describe.js";
 import { helpPages } from "../../src/ui/Help.js";
 import { skippedByReason } from "../../src/ui/model.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type Decision = Extract<EngineEvent, { type: "decision" }>;
 
@@ -26,10 +26,7 @@ describe("not-ours, said as what is whose", () => {
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "ETH", "buy", 10);
-    await eventually(
-      () => f.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled"),
-      10_000,
-    );
+    await orderTold(f.events, "ETH", "filled", 10_000);
     await trade(t.client, "ETH", "buy", 0.5);
     await f.engine.sweep("manual");
     // The leader adds: the copy leaves the coin alone, a skip the dashboard counts.

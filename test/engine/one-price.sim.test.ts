@@ -8,7 +8,7 @@ import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 const sink = () => ({ write: (_: string) => {} });
@@ -32,10 +32,7 @@ describe("one price snapshot per figure set", () => {
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "BTC", "buy", 1);
-    await eventually(
-      () => f.events.some((e) => e.type === "order" && e.coin === "BTC" && e.status === "filled"),
-      10_000,
-    );
+    await orderTold(f.events, "BTC", "filled", 10_000);
     await trade(t.leaderClient, "BTC", "buy", 0.1);
     await eventually(
       () =>

@@ -8,13 +8,18 @@ import { describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report/run.js";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import type { CopyPnl } from "../../src/core/pnl.js";
-import type { EngineEvent } from "../../src/engine/events.js";
 import { RunMetrics } from "../../src/metrics/registry.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { describeEvent } from "../../src/ui/describe.js";
-import { startView } from "../../src/ui/view.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
+import {
+  copySettings,
+  lineView,
+  orderTold,
+  type SimFollow,
+  startSimFollow,
+  trade,
+} from "../helpers/sim-engine.js";
 
 const sink = () => {
   let text = "";
@@ -30,21 +35,11 @@ async function watched(t: SimFollow, patch: Parameters<typeof copySettings>[0]) 
   const f = t.follow({ settings });
   const metrics = new RunMetrics();
   f.engine.events.on((e) => metrics.observe(e));
-  const view = await startView({
-    events: f.engine.events,
-    dashboard: false,
-    json: true,
-    out: sink(),
-    controls: { quit: () => {}, togglePause: () => {}, sweepNow: () => {}, flatten: () => {} },
-  });
-  t.defer(() => view.close());
+  const view = await lineView(t, f.engine.events);
   const running = f.run();
   await eventually(() => f.events.some((e) => e.type === "sweep"));
   return { ...f, metrics, view, running };
 }
-
-const filled = (seen: EngineEvent[], coin: string) =>
-  eventually(() => seen.some((e) => e.type === "order" && e.coin === coin && e.status === "filled"), 10_000);
 
 /** The copy P&L as each view has it once the run has ended: engine, dashboard, /metrics, status, report. */
 async function everyView(t: SimFollow, w: Awaited<ReturnType<typeof watched>>) {
@@ -94,7 +89,7 @@ describe("whose P&L, end to end", () => {
       s.exec.marginMode = "isolated";
     });
     await trade(t.leaderClient, "BTC", "buy", 1); // the leader: 1 BTC on $1 000 000, unharmed
-    await filled(w.events, "BTC");
+    await orderTold(w.events, "BTC", "filled", 10_000);
     // Paused, the copy sends nothing more: what the account holds after is the liquidation's.
     w.engine.togglePause();
     t.sim.control.setMid("BTC", 89_300);
@@ -147,7 +142,7 @@ describe("whose P&L, end to end", () => {
     t.sim.control.setMid("ETH", 3_000);
     const w = await watched(t, () => {});
     await trade(t.leaderClient, "ETH", "buy", 10);
-    await filled(w.events, "ETH"); // hlcopy's 1 ETH
+    await orderTold(w.events, "ETH", "filled", 10_000); // hlcopy's 1 ETH
     // Paused, the copy sends nothing more: the hand close stays the last trade.
     w.engine.togglePause();
     t.sim.control.setMid("ETH", 3_300);
@@ -198,7 +193,7 @@ describe("whose P&L, end to end", () => {
     const t = await startSimFollow({ sim: { seed: 32, fundingIntervalMs: 0 }, journal: "file" });
     const w = await watched(t, () => {});
     await trade(t.leaderClient, "ETH", "buy", 10);
-    await filled(w.events, "ETH"); // hlcopy's 1 ETH
+    await orderTold(w.events, "ETH", "filled", 10_000); // hlcopy's 1 ETH
     // By hand, in the same account: 1 ETH more, and 10 SOL hlcopy never traded.
     await trade(t.client, "ETH", "buy", 1);
     await trade(t.client, "SOL", "buy", 10);

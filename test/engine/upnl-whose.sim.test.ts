@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, lineView, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lineView, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 
@@ -22,10 +22,7 @@ describe("uPnL, whose", () => {
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "ETH", "buy", 10);
-    await eventually(
-      () => f.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled"),
-      10_000,
-    );
+    await orderTold(f.events, "ETH", "filled", 10_000);
     await trade(t.client, "ETH", "buy", 0.5);
     await trade(t.client, "SOL", "buy", 10);
     t.sim.control.setMid("ETH", 3_300);

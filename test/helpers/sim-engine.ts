@@ -22,7 +22,7 @@ import { type HlClient, RequestBudget } from "../../src/exchange/index.js";
 import { type SimHandle, type SimOptions, startSim } from "../../src/sim/index.js";
 import { type Journal, journalPath, openJournal } from "../../src/store/journal.js";
 import { type FollowView, startView } from "../../src/ui/view.js";
-import { type Account, action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { type Account, action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { tempDir } from "./cli.js";
 
 export interface SimFollowOptions {
@@ -249,4 +249,20 @@ export async function lineView(
   });
   t.defer(() => view.close());
   return view;
+}
+
+/**
+ * Waits until our order in `coin` is told with `status` ("filled"; "paper" in a paper run): the
+ * copy of a leader's trade went through. `ms`: what it takes on an idle machine (eventually).
+ */
+export function orderTold(
+  events: readonly EngineEvent[],
+  coin: string,
+  status: "filled" | "paper" = "filled",
+  ms?: number,
+): Promise<boolean> {
+  return eventually(
+    () => events.some((e) => e.type === "order" && e.coin === coin && e.status === status),
+    ms,
+  );
 }

@@ -8,7 +8,7 @@ import type { EngineEvent } from "../../src/engine/events.js";
 import { RunMetrics } from "../../src/metrics/registry.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 
@@ -25,10 +25,7 @@ describe("/metrics drift of a position left alone", () => {
     const running = f.run();
     await eventually(() => f.events.some((e) => e.type === "sweep"));
     await trade(t.leaderClient, "BTC", "buy", 1);
-    await eventually(
-      () => f.events.some((e) => e.type === "order" && e.coin === "BTC" && e.status === "filled"),
-      10_000,
-    );
+    await orderTold(f.events, "BTC", "filled", 10_000);
     await trade(t.client, "SOL", "buy", 10);
     await f.engine.sweep("manual");
     const state = [...f.events]
