@@ -21,9 +21,10 @@ import { copySettings, trade } from "../helpers/sim-engine.js";
 const sink = () => ({ write: (_: string) => {} });
 
 /**
- * A simulator (more join `sims`, all closed when the test ends), a funded leader, our account
- * with its agent, the journal file a follow of it keeps, and `follow(sim)`: a live engine run
- * against a simulator with that journal (sweeps an hour apart: only the start sweep).
+ * A simulator (it and its restarts closed when the test ends), a funded leader, our account
+ * with its agent, the journal file a follow of it keeps, `follow(sim)`: a live engine run
+ * against a simulator with that journal (sweeps an hour apart: only the start sweep), and
+ * `restart(seed)`: the simulator restarted without its state.
  */
 async function restartWorld(seed: number) {
   const dir = tempDir();
@@ -61,7 +62,22 @@ async function restartWorld(seed: number) {
     );
     return { engine, events, running, journal };
   };
-  return { dir, sims, first, port, leader, master, agentKey, account, file, follow };
+  /**
+   * The simulator restarted on the same port (so the same URL and journal) without its state: a
+   * new exchange, where the trader funds $10 000 and approves the agent again.
+   */
+  const restart = async (restartSeed: number) => {
+    const second = await startSim({ tickMs: 0, seed: restartSeed, port });
+    sims.push(second);
+    expect(second.httpUrl).toBe(first.httpUrl);
+    second.control.fund(account, 10_000);
+    await master.sdk.approveAgent({
+      agentAddress: privateKeyToAccount(agentKey).address,
+      agentName: "hlcopy",
+    });
+    return second;
+  };
+  return { dir, first, leader, agentKey, account, file, follow, restart };
 }
 
 const clientOf = (sim: SimHandle, who: Address, key: `0x${string}`) =>
@@ -71,8 +87,7 @@ describe("an exchange that forgot the account's history", () => {
   it("a follow refuses at its start (exit 2): no equity recorded from the new account, no halt, nothing sent", {
     timeout: 90_000,
   }, async () => {
-    const { dir, sims, first, port, leader, master, agentKey, account, file, follow } =
-      await restartWorld(51);
+    const { dir, first, leader, agentKey, account, file, follow, restart } = await restartWorld(51);
     const status = async (sim: SimHandle) =>
       (await runStatus({
         configDir: dir,
@@ -85,14 +100,7 @@ describe("an exchange that forgot the account's history", () => {
     // The first simulator: hlcopy copies 1 ETH; its journal has a fill, equity and a mark.
     const a = follow(first);
     await eventually(() => a.events.some((e) => e.type === "sweep"), 15_000);
-    const leaderOn = (sim: SimHandle) =>
-      engineClient({
-        httpUrl: sim.httpUrl,
-        wsUrl: sim.wsUrl,
-        isTestnet: false,
-        account: leader.address,
-        agentKey: leader.key,
-      });
+    const leaderOn = (sim: SimHandle) => clientOf(sim, leader.address, leader.key);
     await trade(leaderOn(first), "ETH", "buy", 10);
     await eventually(() => a.events.some((e) => e.type === "fill"), 10_000);
     await a.engine.sweep("manual");
@@ -106,20 +114,8 @@ describe("an exchange that forgot the account's history", () => {
     // Restarted on the same port, without its state: a new exchange. The trader sets up again
     // (funds $10 000, approves the agent, trades by hand: fills after the journal's newest), the
     // leader trades again.
-    const second = await startSim({ tickMs: 0, seed: 52, port });
-    sims.push(second);
-    expect(second.httpUrl).toBe(first.httpUrl);
-    second.control.fund(account, 10_000);
-    await master.sdk.approveAgent({
-      agentAddress: privateKeyToAccount(agentKey).address,
-      agentName: "hlcopy",
-    });
-    await trade(
-      engineClient({ httpUrl: second.httpUrl, wsUrl: second.wsUrl, isTestnet: false, account, agentKey }),
-      "SOL",
-      "buy",
-      1,
-    );
+    const second = await restart(52);
+    await trade(clientOf(second, account, agentKey), "SOL", "buy", 1);
     second.control.fund(leader.address, 1_000_000);
     await trade(leaderOn(second), "BTC", "buy", 1);
     const ordersBefore = second.control.orderHistory(account).length;
@@ -178,7 +174,7 @@ describe("an exchange that forgot the account, with a journal that holds no fill
   it("a follow whose journal holds only figures (equity, high-water mark) refuses at its start (exit 2) on the new exchange", {
     timeout: 90_000,
   }, async () => {
-    const { sims, first, port, leader, master, agentKey, account, file, follow } = await restartWorld(61);
+    const { first, leader, account, file, follow, restart } = await restartWorld(61);
 
     // The first exchange: the leader has traded but holds nothing, so the copy holds nothing
     // either; the run journals its equity and high-water mark ($100 000), and no fill.
@@ -203,14 +199,7 @@ describe("an exchange that forgot the account, with a journal that holds no fill
     // Restarted on the same port without its state; the trader funds $10 000 and approves again.
     // Measured against the journal's $100 000 mark this account is 90 % down: the kill switch
     // would close and halt it once the "unexplained" fall had waited 5 minutes for a ledger.
-    const second = await startSim({ tickMs: 0, seed: 62, port });
-    sims.push(second);
-    expect(second.httpUrl).toBe(first.httpUrl);
-    second.control.fund(account, 10_000);
-    await master.sdk.approveAgent({
-      agentAddress: privateKeyToAccount(agentKey).address,
-      agentName: "hlcopy",
-    });
+    const second = await restart(62);
     second.control.fund(leader.address, 1_000_000);
     await trade(clientOf(second, leader.address, leader.key), "BTC", "buy", 1);
 
