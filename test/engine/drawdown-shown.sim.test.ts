@@ -6,14 +6,18 @@
 
 import { describe, expect, it } from "vitest";
 import { lossPct } from "../../src/core/safety.js";
-import type { EngineEvent } from "../../src/engine/events.js";
 import { bookReaderOf, paperExecutor } from "../../src/engine/executor.js";
 import { RunMetrics } from "../../src/metrics/registry.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, lineView, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
-
-type StateEvent = Extract<EngineEvent, { type: "state" }>;
+import {
+  copySettings,
+  lastState,
+  lineView,
+  orderTold,
+  startSimFollow,
+  trade,
+} from "../helpers/sim-engine.js";
 
 describe("drawdown beside the equity shown", () => {
   it("follow --json and /metrics say the drawdown of the state's own equity and hwm, as the dashboard does", {
@@ -39,14 +43,10 @@ describe("drawdown beside the equity shown", () => {
     await trade(t.leaderClient, "ETH", "buy", 1);
     const state = await eventually(
       () =>
-        [...f.events]
-          .reverse()
-          .find(
-            (e): e is StateEvent =>
-              e.type === "state" &&
-              e.mids?.BTC === 95_000 &&
-              e.account.positions.some((p) => p.coin === "ETH"),
-          ),
+        lastState(
+          f.events,
+          (e) => e.mids?.BTC === 95_000 && e.account.positions.some((p) => p.coin === "ETH"),
+        ),
       10_000,
     );
     const shown = lossPct(state.hwm ?? 0, state.account.accountValue);

@@ -5,12 +5,17 @@
 
 import { describe, expect, it } from "vitest";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
-import type { EngineEvent } from "../../src/engine/events.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, lineView, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
+import {
+  copySettings,
+  lastState,
+  lineView,
+  orderTold,
+  startSimFollow,
+  trade,
+} from "../helpers/sim-engine.js";
 
-type StateEvent = Extract<EngineEvent, { type: "state" }>;
 const sink = () => ({ write: (_: string) => {} });
 
 describe("one price snapshot per figure set", () => {
@@ -49,14 +54,10 @@ describe("one price snapshot per figure set", () => {
     await trade(t.leaderClient, "ETH", "buy", 10);
     const state = await eventually(
       () =>
-        [...f.events]
-          .reverse()
-          .find(
-            (e): e is StateEvent =>
-              e.type === "state" &&
-              e.mids?.BTC === 110_000 &&
-              e.account.positions.some((p) => p.coin === "ETH" && p.size === 1),
-          ),
+        lastState(
+          f.events,
+          (e) => e.mids?.BTC === 110_000 && e.account.positions.some((p) => p.coin === "ETH" && p.size === 1),
+        ),
       10_000,
     );
 

@@ -4,11 +4,15 @@
 // and buys 10 SOL by hand, then both rise.
 
 import { describe, expect, it } from "vitest";
-import type { EngineEvent } from "../../src/engine/events.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, lineView, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
-
-type StateEvent = Extract<EngineEvent, { type: "state" }>;
+import {
+  copySettings,
+  lastState,
+  lineView,
+  orderTold,
+  startSimFollow,
+  trade,
+} from "../helpers/sim-engine.js";
 
 describe("uPnL, whose", () => {
   it("a row's uPnL is the copy's part (its P&L's unrealised); a position none of which is hlcopy's shows none", {
@@ -28,9 +32,7 @@ describe("uPnL, whose", () => {
     t.sim.control.setMid("ETH", 3_300);
     t.sim.control.setMid("SOL", 180);
     await f.engine.sweep("manual");
-    const state = [...f.events]
-      .reverse()
-      .find((e): e is StateEvent => e.type === "state" && e.mids?.SOL === 180);
+    const state = lastState(f.events, (e) => e.mids?.SOL === 180);
     expect(state).toBeDefined();
     const rows = await eventually(() => {
       const r = view.state().positions;

@@ -266,3 +266,13 @@ export function orderTold(
     ms,
   );
 }
+
+type StateEvent = Extract<EngineEvent, { type: "state" }>;
+
+/** The newest state event for which `is` holds, if any. */
+export function lastState(
+  events: readonly EngineEvent[],
+  is: (e: StateEvent) => boolean,
+): StateEvent | undefined {
+  return events.findLast((e): e is StateEvent => e.type === "state" && is(e));
+}

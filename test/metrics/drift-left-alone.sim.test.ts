@@ -8,7 +8,7 @@ import type { EngineEvent } from "../../src/engine/events.js";
 import { RunMetrics } from "../../src/metrics/registry.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { eventually } from "../exchange/helpers.js";
-import { copySettings, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lastState, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 type StateEvent = Extract<EngineEvent, { type: "state" }>;
 
@@ -28,11 +28,7 @@ describe("/metrics drift of a position left alone", () => {
     await orderTold(f.events, "BTC", "filled", 10_000);
     await trade(t.client, "SOL", "buy", 10);
     await f.engine.sweep("manual");
-    const state = [...f.events]
-      .reverse()
-      .find(
-        (e): e is StateEvent => e.type === "state" && e.drift?.coins.some((c) => c.coin === "SOL") === true,
-      );
+    const state = lastState(f.events, (e) => e.drift?.coins.some((c) => c.coin === "SOL") === true);
     expect(state?.drift?.coins.find((c) => c.coin === "SOL")).toMatchObject({
       status: "left-alone",
       reason: "not-ours",
