@@ -15,6 +15,7 @@
 // of each position is closed reduce-only ("shed"), tracked until our position shrank by it.
 
 import { detailNumber, shortAddress } from "./format.js";
+import { grossLeverage } from "./leverage.js";
 import type { Settings } from "./settings.js";
 import { type LeaderRatio, leaderRatio, type SizingInputs } from "./sizing.js";
 import type { AccountState, Address, LeaderState, Markets, ReasonCode } from "./types.js";
@@ -92,18 +93,9 @@ export interface LeaderGate {
   detail: string;
 }
 
-/** Gross notional at mid (entry price without one) / account value; null when the account value is ≤ 0. */
+/** The leader's leverage (core/leverage.ts grossLeverage): gross notional at mid ÷ account value. */
 export function leaderLeverage(leader: LeaderState, markets: Markets): number | null {
-  if (!(leader.accountValue > 0) || !Number.isFinite(leader.accountValue)) return null;
-  let gross = 0;
-  for (const coin in leader.positions) {
-    const p = leader.positions[coin];
-    if (!p || !Number.isFinite(p.size)) continue;
-    const mid = markets[coin]?.mid;
-    const px = mid !== undefined && mid > 0 ? mid : p.entryPx;
-    if (px > 0 && Number.isFinite(px)) gross += Math.abs(p.size) * px;
-  }
-  return gross / leader.accountValue;
+  return grossLeverage(Object.values(leader.positions), leader.accountValue, (coin) => markets[coin]?.mid);
 }
 
 /** risk.leaderMaxLeverage: a gate on every coin of each followed leader above it. Pure. */

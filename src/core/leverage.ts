@@ -1,9 +1,37 @@
-// The exchange-side leverage and margin mode a coin should carry before hlcopy grows a
-// position in it (issue 12.4). Pure: the engine asks, and sends `updateLeverage` only when
-// the answer differs from what the exchange is known to hold — at most once per coin per run.
+// Leverage, the one meaning hlcopy gives the word wherever it shows or caps it, and the
+// exchange-side leverage *setting* a coin should carry before hlcopy grows a position in it
+// (issue 12.4) — a margin setting, not a figure of the account. Pure: the engine asks, and sends
+// `updateLeverage` only when the answer differs from what the exchange is known to hold — at most
+// once per coin per run.
 
 import type { MarginMode, Settings } from "./settings.js";
 import type { Market, Position } from "./types.js";
+
+/** A position's notional in USD: |size| at the mid, at its entry price without a mid; 0 when neither is a price. */
+export function positionNotional(
+  p: Pick<Position, "size" | "entryPx">,
+  mid: number | null | undefined,
+): number {
+  const px = mid != null && mid > 0 && Number.isFinite(mid) ? mid : p.entryPx;
+  return Number.isFinite(p.size) && px > 0 && Number.isFinite(px) ? Math.abs(p.size) * px : 0;
+}
+
+/**
+ * Leverage as risk.maxLeverage and risk.leaderMaxLeverage cap it and the dashboard, the event
+ * lines and `status` show it: gross notional (positionNotional) ÷ account value. Null when the
+ * account value is not positive. The exchange's per-coin setting (exchangeLeverage) is another
+ * thing: it sets margin, and with `auto` sits one above the cap.
+ */
+export function grossLeverage(
+  positions: Iterable<Pick<Position, "coin" | "size" | "entryPx">>,
+  accountValue: number,
+  midOf: (coin: string) => number | null | undefined,
+): number | null {
+  if (!(accountValue > 0) || !Number.isFinite(accountValue)) return null;
+  let gross = 0;
+  for (const p of positions) gross += positionNotional(p, midOf(p.coin));
+  return gross / accountValue;
+}
 
 export interface LeverageSetting {
   /** An integer ≥ 1, as the exchange requires. */

@@ -1,11 +1,12 @@
 // Header: who we copy and as whom, the mode in colour, the agent approval's days left, equity,
-// the copy's P&L and ROI since it began, HWM / drawdown, the stream's health (state and age of
+// the copy's P&L and ROI since it began, HWM / drawdown, our leverage against risk.maxLeverage,
+// the stream's health (state and age of
 // the last message), copy lag, the copy's running counts and its drift (core/drift.ts: the
 // same words as `status`).
 import { Box, Text } from "ink";
 import { leftAloneShort, leftAloneText, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
-import { fmtAge, fmtMs, fmtPct, fmtUsd, truncate } from "./format.js";
+import { fmtAge, fmtLev, fmtMs, fmtNum, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
 import {
   connectionAgeMs,
@@ -44,6 +45,35 @@ function connectionSegment(state: DashboardState): Segment {
       : "";
   const label = connection.state === "unknown" ? "ws -" : `ws ${connection.state}${since}`;
   return { text: `${label}${connection.state === "open" ? ageText : ""}`, color, priority: 8 };
+}
+
+/** Leverage at or above this share of risk.maxLeverage is yellow: the next increases may be cut. */
+const NEAR_CAP = 0.9;
+
+/**
+ * Our gross notional ÷ equity against risk.maxLeverage, the cap the planner holds it under
+ * (core/caps.ts): "lev 1.23x/3x". Red above the cap (prices or a loss took it there: no increase
+ * is sent until it is back under), yellow near it.
+ */
+export function leverageSegment(state: DashboardState): Segment | null {
+  if (state.leverage === null) return null;
+  const cap = state.maxLeverage;
+  const lev = fmtLev(state.leverage);
+  const color =
+    cap === null
+      ? undefined
+      : state.leverage > cap
+        ? "red"
+        : state.leverage >= cap * NEAR_CAP
+          ? "yellow"
+          : undefined;
+  return {
+    text: cap === null ? `lev ${lev}` : `lev ${lev}/${fmtNum(cap, 3)}x`,
+    short: `lev ${lev}`,
+    color,
+    // Where there is room; near or above the cap before the hwm and the stream's age.
+    priority: color === undefined ? 3 : 9,
+  };
 }
 
 function leadersText(state: DashboardState): string {
@@ -149,6 +179,7 @@ export function Header({ state, width }: HeaderProps) {
       color: ddColor,
       priority: 9,
     },
+    leverageSegment(state),
     connectionSegment(state),
     { text: `lag ${fmtMs(lag.last)}${lag.n > 1 ? ` p50 ${fmtMs(lag.p50)}` : ""}`, priority: 6 },
   ];

@@ -2,8 +2,8 @@
 // position hlcopy leaves alone: it has none), what we hold, the drift (USD and %: "closing" at a
 // target of 0, where a % is undefined) flagged by its status (core/drift.ts: "!" the next cycle
 // trades it, "×" a gate blocks it, "‖" the pause holds it, "alone" a position hlcopy does not
-// size), our uPnL, the coin's P&L since the copy began, the leverage the exchange holds for our
-// position, and — with resting protection on — our stop and take-profit trigger prices ("-" =
+// size), our uPnL, the coin's P&L since the copy began, its leverage (its notional ÷ our equity:
+// the rows add up to the header's lev), and — with resting protection on — our stop and take-profit trigger prices ("-" =
 // none resting; "+N" = N more take-profit tiers beyond the nearest). Under entry-only a position
 // the leader reduced or closed shows "held" (its exits are ours); with risk.maxHoldHours, the
 // time left before the time stop closes it. A coin traded and closed during the copy stays
@@ -11,7 +11,7 @@
 // priority in narrow terminals; rows beyond maxRows fold into "+N more", which carries their P&L.
 import { Box, Text } from "ink";
 import { roundHalfAway } from "../core/format.js";
-import { cell, fmtAge, fmtNum, fmtPct, fmtUsd, fmtUsdShort } from "./format.js";
+import { cell, fmtAge, fmtLev, fmtNum, fmtPct, fmtUsd, fmtUsdShort } from "./format.js";
 import { type Column, fitColumns } from "./layout.js";
 import { foldRows, type PositionRow } from "./model.js";
 
@@ -141,12 +141,13 @@ export function positionColumns(
       color: (r) => signColor(r.netPnl === null ? null : roundHalfAway(r.netPnl, 2)),
     },
     {
+      // The position's notional ÷ our equity: the rows add up to the header's lev.
       key: "lev",
       title: "lev",
-      width: 4,
+      width: 6,
       priority: 10,
       align: "right",
-      text: (r) => (r.leverage === null ? "-" : `${fmtNum(r.leverage, 3)}x`),
+      text: (r) => fmtLev(r.leverage),
     },
   ];
 }

@@ -66,6 +66,14 @@ export function fmtPct(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x, digits)}%`;
 }
 
+/**
+ * Leverage (core/leverage.ts grossLeverage: notional ÷ equity) to the hundredth, as the
+ * dashboard, the state line and `status` show it: 1.23x; "-" when missing.
+ */
+export function fmtLev(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x, 2)}x`;
+}
+
 /** A ratio 0..1 as a percentage: 0.4732 → "47.3%"; "-" when missing. */
 export function fmtShare(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x * 100, digits)}%`;

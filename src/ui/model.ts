@@ -19,13 +19,14 @@ import {
   syncVerdict,
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull } from "../core/format.js";
+import { positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { countedSkips } from "../core/reasons.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
-import { describeEvent, type LogLevel } from "./describe.js";
+import { describeEvent, type LogLevel, stateLeverage } from "./describe.js";
 import { fmtFixed, shownDrawdownPct } from "./format.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
@@ -87,6 +88,10 @@ export interface PositionRow {
   upnl: number | null;
   /** The coin's net P&L since the copy began (realised + unrealised − fees + funding); null without P&L. */
   netPnl: number | null;
+  /**
+   * Our position's notional at the mid ÷ our equity (core/leverage.ts positionNotional): its share
+   * of the header's lev, so the rows add up to it. Not the exchange's per-coin leverage setting.
+   */
   leverage: number | null;
   mid: number | null;
   /** Our resting stop / take-profit trigger prices; absent when resting protection is off. */
@@ -175,6 +180,10 @@ export interface DashboardState {
   /** What the clean stop's on-exit step did (follow --on-exit), in its own words; null before it. */
   onExit: string | null;
   equity: number | null;
+  /** Our gross notional ÷ equity at the last state (core/leverage.ts grossLeverage); null before one. */
+  leverage: number | null;
+  /** risk.maxLeverage, the cap of `leverage` (null when not told). */
+  maxLeverage: number | null;
   hwm: number | null;
   drawdownPct: number | null;
   connection: {
@@ -240,6 +249,8 @@ export interface DashboardInit {
   equitySampleMs?: number;
   /** exec.slippageBudgetBps (default none; a slippageBudget event also sets it). */
   slippageBudgetBps?: number | null;
+  /** risk.maxLeverage: the header shows our leverage against it. */
+  maxLeverage?: number | null;
   capacity?: Partial<Capacities>;
 }
 
@@ -263,6 +274,8 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     stopped: null,
     onExit: null,
     equity: null,
+    leverage: null,
+    maxLeverage: init.maxLeverage ?? null,
     hwm: null,
     drawdownPct: null,
     connection: { state: "unknown", detail: null, since: null, lastMessageAt: null },
@@ -360,6 +373,8 @@ export function buildPositionRows(
   pnl?: CopyPnl,
   /** The mids of the state's moment (the engine's markets, what our uPnL is valued at). */
   mids?: Readonly<Record<string, number>>,
+  /** Our equity at that moment: each row's lev is its notional ÷ this (null without it). */
+  accountValue?: number,
 ): PositionRow[] {
   const guard = new Map((protection ?? []).map((p) => [p.coin, p]));
   // The planner's deadband of the target (an older event source: the state event's map).
@@ -427,7 +442,10 @@ export function buildPositionRows(
               ? unrealisedOf({ coin, size: pos.size, entryPx: pos.entryPx, markPx: mid })
               : null,
       netPnl: coinPnl ? coinPnl.netUsd : null,
-      leverage: pos?.leverage ?? null,
+      leverage:
+        pos && pos.size !== 0 && accountValue !== undefined && accountValue > 0
+          ? positionNotional(pos, mids?.[coin] ?? mid) / accountValue
+          : null,
       mid,
       ...(protection
         ? {
@@ -622,7 +640,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         e.drift,
         e.pnl,
         e.mids,
+        e.account.accountValue,
       );
+      // Gross notional ÷ equity at the rows' mids (the rows' lev add up to it): what risk.maxLeverage caps.
+      state.leverage = stateLeverage(e);
       if (e.pnl) state.pnl = e.pnl;
       if (e.drift) state.drift = e.drift;
       // The daily loss limit's stop lifts by itself at 00:00 UTC (no resume event comes): its

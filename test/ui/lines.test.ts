@@ -51,7 +51,7 @@ describe("human lines", () => {
         "12:00:01.004 fill BTC buy 0.05 @ 64007.7 exec 0.5bps vs leader 1.2 lag 5ms",
         "12:00:02.004 fill ETH sell 0.4 @ 3199 exec -0.2bps vs leader -0.3 lag 3ms",
         "12:00:03.004 fill SOL buy 2.5 @ 150.1 exec 2.1bps vs leader 4.0 lag 7ms",
-        "12:00:03.100 state equity $10,234.12 hwm $10,500.00 dd 2.53% positions 3 drift $75.00",
+        "12:00:03.100 state equity $10,234.12 hwm $10,500.00 dd 2.53% lev 0.47x positions 3 drift $75.00",
         "12:00:03.200 sweep drift $75.00 in 12ms, 2 req",
       ]
     `);

@@ -370,6 +370,45 @@ describe("reduceDashboard: engine events", () => {
   });
 });
 
+describe("lev: our notional ÷ equity, per row and in the header", () => {
+  it("each row is its position's notional at the state's mid ÷ equity, and the rows add up to the header's", () => {
+    const s = reduceAll([
+      startEvent(),
+      // BTC 0.05 × 64 000 + ETH 0.4 × 3 200 + SOL 2.5 × 150 = $4 855 on $9 710: 0.5x
+      stateEvent(T0 + 1, LIVE_TARGETS, { equity: 9_710 }),
+    ]);
+    const lev = Object.fromEntries(s.positions.map((r) => [r.coin, r.leverage]));
+    expect(lev.BTC).toBeCloseTo(3_200 / 9_710, 12);
+    expect(lev.ETH).toBeCloseTo(1_280 / 9_710, 12); // a short counts by its size
+    expect(lev.SOL).toBeCloseTo(375 / 9_710, 12);
+    expect(s.leverage).toBeCloseTo(0.5, 12);
+    const sum = s.positions.reduce((acc, r) => acc + (r.leverage ?? 0), 0);
+    expect(sum).toBeCloseTo(s.leverage ?? Number.NaN, 12);
+  });
+
+  it("moves with the state's mids, not the exchange's leverage setting the positions carry", () => {
+    const ev = stateEvent(T0 + 1, [target("BTC", 0.5, 0.05, 0.05, 64_000)], { equity: 3_200 });
+    expect(ev.account.positions[0]?.leverage).toBe(3); // the exchange's setting
+    const at = (mids?: Record<string, number>) =>
+      reduceAll([startEvent(), { ...ev, ...(mids ? { mids } : {}) }]);
+    expect(at().leverage).toBeCloseTo(1, 12);
+    expect(at({ BTC: 96_000 }).leverage).toBeCloseTo(1.5, 12);
+    expect(at({ BTC: 96_000 }).positions[0]?.leverage).toBeCloseTo(1.5, 12);
+  });
+
+  it("is unknown (null) on an account with no value, and before the first state", () => {
+    expect(reduceAll([startEvent()]).leverage).toBeNull();
+    const s = reduceAll([startEvent(), stateEvent(T0 + 1, LIVE_TARGETS, { equity: 0 })]);
+    expect(s.leverage).toBeNull();
+    expect(s.positions.every((r) => r.leverage === null)).toBe(true);
+  });
+
+  it("the cap beside it is risk.maxLeverage, as the run was started with", () => {
+    expect(initialDashboardState({ maxLeverage: 2.5 }).maxLeverage).toBe(2.5);
+    expect(initialDashboardState().maxLeverage).toBeNull();
+  });
+});
+
 describe("buildPositionRows", () => {
   it("joins targets with our positions, flags drift outside the deadband, biggest first", () => {
     const rows = buildPositionRows(
@@ -389,7 +428,8 @@ describe("buildPositionRows", () => {
     const [btc, eth, sol] = rows;
     expect(btc?.outsideDeadband).toBe(false);
     expect(btc?.upnl).toBeCloseTo(50);
-    expect(btc?.leverage).toBe(3);
+    // Without our equity, no row has a leverage (the exchange's setting, 3 here, is not it).
+    expect(btc?.leverage).toBeNull();
     expect(btc?.leaderNotional).toBe(32_000);
     expect(eth?.driftUsd).toBeCloseTo(-3.2);
     expect(eth?.outsideDeadband).toBe(false);

@@ -7,7 +7,7 @@ import type { Address } from "../../src/core/types.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { eventRecord } from "../../src/ui/describe.js";
 import { EventLog } from "../../src/ui/EventLog.js";
-import { Header } from "../../src/ui/Header.js";
+import { Header, leverageSegment } from "../../src/ui/Header.js";
 import { HELP_SECTIONS, Help, helpPages } from "../../src/ui/Help.js";
 import { fitSegments } from "../../src/ui/layout.js";
 import type { LogEntry } from "../../src/ui/model.js";
@@ -55,6 +55,35 @@ describe("Header", () => {
     expect(out).toContain("lag 7ms p50 5ms");
     expect(out).toContain("filled 1");
     expect(out).toContain("skipped 1 (inside-deadband 1)");
+  });
+
+  it("lev: our notional ÷ equity against risk.maxLeverage — yellow near the cap, red above it", () => {
+    // LIVE_TARGETS hold $4 855 of notional: 0.50x on $9 710.
+    const at = (equity: number, maxLeverage: number | null) =>
+      reduceDashboard(
+        reduceDashboard(initialDashboardState({ maxLeverage }), startEvent("live", T0)),
+        stateEvent(T0 + 1, LIVE_TARGETS, { equity }),
+      );
+    expect(frame(<Header state={at(9_710, 3)} width={120} />)).toContain("lev 0.50x/3x");
+    expect(frame(<Header state={at(9_710, null)} width={120} />)).toMatch(/lev 0\.50x(?!\/)/);
+    // Before the first state there is no figure, and no segment.
+    expect(frame(<Header state={liveState()} width={120} />)).toContain("lev ");
+    const fresh = reduceDashboard(initialDashboardState({ maxLeverage: 3 }), startEvent("live", T0));
+    expect(frame(<Header state={fresh} width={120} />)).not.toContain("lev ");
+    // The colour (the rendered frame here carries none): yellow from 90 % of the cap, red above
+    // it — and then before the hwm and the stream's age when the line is narrow.
+    const seg = (equity: number) => leverageSegment(at(equity, 3));
+    expect(seg(9_710)).toMatchObject({
+      text: "lev 0.50x/3x",
+      short: "lev 0.50x",
+      color: undefined,
+      priority: 3,
+    });
+    expect(seg(1_700)).toMatchObject({ text: "lev 2.86x/3x", color: "yellow", priority: 9 });
+    expect(seg(1_500)).toMatchObject({ text: "lev 3.24x/3x", color: "red", priority: 9 });
+    expect(leverageSegment(at(1_500, null))).toMatchObject({ text: "lev 3.24x", color: undefined });
+    const narrow = frame(<Header state={at(1_500, 3)} width={80} />);
+    expect(narrow).toContain("lev 3.24x/3x");
   });
 
   it("halted: HALTED with the reason and how to clear it", () => {
@@ -334,7 +363,7 @@ describe("Positions", () => {
     const lines = screenLines(frame(<Positions rows={rows} width={80} maxRows={10} loaded />));
     expect(lines[0]).toMatch(/coin\s+leader\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+P&L\s+lev/);
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+-\s+3x$/);
+    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+-\s+0\.31x$/);
     expect(lines[3]).toMatch(/^SOL\s+30\s+3\s+2\.5\s+\$75\.00!\s+16\.7%/);
     expect(lines[2]).not.toContain("!");
     // 100 columns: every column, the leader's notional too.
@@ -813,7 +842,8 @@ describe("Help", () => {
     ]) {
       expect(out, term).toMatch(new RegExp(`(^|  |· )${term.replace(/[$?()]/g, "\\$&")} =`, "m"));
     }
-    expect(out).toContain("lev = leverage the exchange holds for our position");
+    expect(out).toContain("lev = our position's notional at the mid ÷ equity");
+    expect(out).toContain("header's lev 1.2x/3x: its cap risk.maxLeverage (yellow near, red above)");
     expect(out).toContain("P&L = the coin's net since the copy began");
     expect(out).toContain("× a gate holds it");
     expect(out).toContain("- = left alone");
@@ -887,7 +917,7 @@ describe("the README's dashboard frame", () => {
     const state = reduceDashboard(initialDashboardState(), {
       ...startEvent("live", T0),
       leaders: [{ address: addr("0x056b", "4e5b"), weight: 1 }],
-      account: addr("0xe588", "fdd2"),
+      account: addr("0x1c0b", "fd0a"),
       network: "demo (local simulator)",
     });
     const header = screenLines(frame(<Header state={state} width={80} />))[0] ?? "";

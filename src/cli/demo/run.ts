@@ -143,7 +143,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
       return {
         engine,
         events,
-        initial: { mode: "live", leaders, account, network: "demo" },
+        initial: { mode: "live", leaders, account, network: "demo", maxLeverage: settings.risk.maxLeverage },
         streams: streamsOpener({
           wsUrl: sim.wsUrl,
           isTestnet: false,

@@ -267,7 +267,13 @@ export async function runFollow(
       return {
         engine,
         events,
-        initial: { mode, leaders, account: session.account, network: ctx.network.name },
+        initial: {
+          mode,
+          leaders,
+          account: session.account,
+          network: ctx.network.name,
+          maxLeverage: settings.risk.maxLeverage,
+        },
         streams: streamsOpener({
           wsUrl: ctx.network.wsUrl,
           isTestnet: ctx.network.isTestnet,
