@@ -53,7 +53,6 @@ import type {
   AccountRole,
   AccountState,
   Address,
-  CoinTarget,
   Fill,
   Markets,
   Plan,
@@ -245,7 +244,10 @@ export class CopyEngine {
   /** The executor the run uses: the one given, or a dry run's own (dryRunExecutor). */
   readonly #executor: Executor | null;
   readonly #slippage: SlippageWatch;
-  /** The plans' view per coin (targets, skips, orders), merged over hot-path plans: drift reads it. */
+  /**
+   * The plans' view per coin (targets, skips, orders), merged over hot-path plans
+   * (core/drift.ts mergePlanView): drift reads it, and its targets are the figures' targets.
+   */
   #view: PlanView = emptyPlanView();
   /** Copy ratio per leader of the last plan (P&L attribution). */
   #leaderRatios: Record<string, number> = {};
@@ -253,7 +255,6 @@ export class CopyEngine {
   readonly #dirtyByFill = new Set<string>();
   /** Latest leader fill time per coin (the lag reference). */
   readonly #leaderFillTime = new Map<string, number>();
-  #lastTargets: CoinTarget[] = [];
   /**
    * Coins our hot-path orders traded since they were last planned: their drift in #view is from
    * before those fills. Re-planned (pure, nothing sent) when a view reads the figures — once per
@@ -1800,16 +1801,6 @@ export class CopyEngine {
     if (coins) for (const c of coins) this.#viewStale.delete(c);
     else this.#viewStale.clear();
     if (plan.leaderRatios) this.#leaderRatios = plan.leaderRatios;
-    if (!coins) this.#lastTargets = plan.targets;
-    else {
-      const byCoin = new Map(this.#lastTargets.map((t) => [t.coin, t]));
-      for (const t of plan.targets) byCoin.set(t.coin, t);
-      // The planner's order (code units, as its universe is sorted): a sweep and a hot-path merge
-      // list the same coins the same way ("kPEPE" after "ZRO", not between "HYPE" and "LTC").
-      this.#lastTargets = [...byCoin.values()].sort((a, b) =>
-        a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : 0,
-      );
-    }
     return plan;
   }
 
@@ -2401,11 +2392,11 @@ export class CopyEngine {
     this.#refreshView();
     const ours = this.#ours.state;
     const mids = this.#mids();
-    const pct = this.#settings.exec.deadbandPct;
+    const targets = valueTargetsAt(this.#view.targets, mids, this.#settings.exec.deadbandPct);
     return {
-      targets: valueTargetsAt(this.#lastTargets, mids, pct),
+      targets,
       mids,
-      drift: driftReport({ ...this.#view, targets: valueTargetsAt(this.#view.targets, mids, pct) }),
+      drift: driftReport({ ...this.#view, targets }),
       pnl: this.#pnl.report(ours.positions, this.#market.markets, this.#ownership.managedNow()),
     };
   }
@@ -2555,7 +2546,7 @@ export class CopyEngine {
   #mids(): Record<string, number> {
     const out: Record<string, number> = {};
     const coins = new Set([
-      ...this.#lastTargets.map((t) => t.coin),
+      ...this.#view.targets.map((t) => t.coin),
       ...Object.keys(this.#ours.state.positions),
     ]);
     for (const c of [...coins].sort()) {
