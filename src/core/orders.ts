@@ -74,7 +74,7 @@ export const NEVER_PLACED = "not placed: the order never reached the exchange be
 
 /**
  * THE reading of a look-up by cloid, wherever an order's outcome is unknown (the adapter right
- * after an uncertain send, the engine after a restart and before each sweep): found → its result
+ * after an uncertain send, engine/recovery.ts after a restart and before each sweep): found → its result
  * (resultFromLookup); not found → rejected as never placed once `settledAt` (the order's expiry
  * plus clock skew) has passed, else null: it may still arrive, look again (nothing is re-sent).
  */

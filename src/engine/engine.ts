@@ -40,13 +40,7 @@ import {
   pickAnchor,
 } from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
-import {
-  type OrderResult,
-  type OrderStatus,
-  orderFields,
-  resolveByLookup,
-  UNRESOLVED_ORDER_STATUSES,
-} from "../core/orders.js";
+import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
@@ -59,7 +53,6 @@ import type {
   AccountRole,
   AccountState,
   Address,
-  CoinTarget,
   Fill,
   Markets,
   Plan,
@@ -68,7 +61,7 @@ import type {
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { CashFlowRow, FillRow, OrderRow, RunRow } from "../store/journal.js";
+import type { CashFlowRow, FillRow, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -89,6 +82,7 @@ import type {
   SweepResult,
 } from "./ports.js";
 import { type CoinProtection, leftoversAhead, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
+import { OrderRecovery } from "./recovery.js";
 import { SafetyWatch } from "./safety-watch.js";
 import { TimeStop } from "./time-stop.js";
 
@@ -243,12 +237,17 @@ export class CopyEngine {
   readonly #backoff = new Map<string, { until: number; ms: number }>();
   /** cloid → what our fill is measured against (leader price and time: hot-path copies only). */
   readonly #refs = new Map<string, FillRef>();
+  /** Our orders whose outcome is unknown, looked up by cloid (live runs: start-up and each sweep). */
+  readonly #recovery: OrderRecovery;
   /** The copy's P&L (since it began) and the execution-slippage budget. */
   readonly #pnl: PnlKeeper;
   /** The executor the run uses: the one given, or a dry run's own (dryRunExecutor). */
   readonly #executor: Executor | null;
   readonly #slippage: SlippageWatch;
-  /** The plans' view per coin (targets, skips, orders), merged over hot-path plans: drift reads it. */
+  /**
+   * The plans' view per coin (targets, skips, orders), merged over hot-path plans
+   * (core/drift.ts mergePlanView): drift reads it, and its targets are the figures' targets.
+   */
   #view: PlanView = emptyPlanView();
   /** Copy ratio per leader of the last plan (P&L attribution). */
   #leaderRatios: Record<string, number> = {};
@@ -256,7 +255,6 @@ export class CopyEngine {
   readonly #dirtyByFill = new Set<string>();
   /** Latest leader fill time per coin (the lag reference). */
   readonly #leaderFillTime = new Map<string, number>();
-  #lastTargets: CoinTarget[] = [];
   /**
    * Coins our hot-path orders traded since they were last planned: their drift in #view is from
    * before those fills. Re-planned (pure, nothing sent) when a view reads the figures — once per
@@ -366,6 +364,22 @@ export class CopyEngine {
       },
     });
     this.#slippage = new SlippageWatch(options.settings.exec.slippageBudgetBps ?? null, (e) => this.#emit(e));
+    this.#recovery = new OrderRecovery({
+      journal: options.journal,
+      reader: options.reader,
+      account: options.account,
+      // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
+      // clock skew. Until then an order not found may still arrive.
+      settleMs: options.orderSettleMs ?? 17_000,
+      now: this.#now,
+      emit: (e) => this.#emit(e),
+      startupRead: (what, read) => this.#startupRead(what, read),
+      countRequest: () => {
+        this.#requests++;
+      },
+      inFlight: (cloid) => this.#inFlight.has(cloid),
+      recordOurFill: (f, cloid) => this.#recordOurFill(f, this.#refs.get(cloid)),
+    });
     // Without a protection setting a live run still clears the triggers an earlier run left.
     this.#protection =
       options.protection &&
@@ -688,113 +702,15 @@ export class CopyEngine {
   /**
    * Look up every order an earlier run left unresolved (pending, sent, uncertain) by cloid
    * and journal its real outcome, so the next plan sees it and nothing is sent twice.
-   * An order not found once its expiry window has passed was never placed.
+   * An order not found once its expiry window has passed was never placed. Live runs only;
+   * the look-ups are OrderRecovery's (recovery.ts).
    */
   async recoverOrders(): Promise<number> {
     const o = this.#o;
     // The first thing a run asks the exchange: whether it still knows the journal's account.
     if (!this.#historyChecked) await this.#checkHistory();
     if (o.mode !== "live") return 0;
-    const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
-    // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
-    // clock skew. Until then an order not found may still arrive, so nothing is planned.
-    const settleMs = o.orderSettleMs ?? 17_000;
-    for (const row of rows) {
-      let told = false;
-      for (;;) {
-        const lookup = await this.#startupRead(`the lookup of order ${row.cloid} (${row.coin})`, () => {
-          this.#requests++;
-          return o.reader.lookupOrderByCloid(o.account, row.cloid);
-        });
-        const now = this.#now();
-        const resolved = resolveByLookup(row.cloid, lookup, now, row.ts + settleMs);
-        if (resolved) {
-          await this.#applyResolved(row, resolved);
-          break;
-        }
-        if (!told) {
-          told = true;
-          this.#emit({
-            type: "warning",
-            ts: now,
-            message: `order ${row.cloid} (${row.coin}) from an earlier run is not on the exchange yet: waiting up to ${Math.ceil((settleMs - (now - row.ts)) / 1000)}s for its expiry before planning`,
-          });
-        }
-        await new Promise((r) => setTimeout(r, Math.min(1_000, settleMs - (now - row.ts))));
-      }
-    }
-    if (rows.length > 0) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `${rows.length} order(s) left unresolved by an earlier run were looked up by cloid`,
-      });
-    }
-    return rows.length;
-  }
-
-  /**
-   * A resolved order takes its real outcome in the journal (one reading: core/orders.ts), fills
-   * included.
-   */
-  async #applyResolved(row: OrderRow, r: OrderResult): Promise<void> {
-    const o = this.#o;
-    o.journal.updateOrder(row.cloid, {
-      ts: this.#now(),
-      status: r.status,
-      filledSize: r.filledSize,
-      avgPx: r.avgPx,
-      ...(r.oid === undefined ? {} : { oid: r.oid }),
-      ...(r.error ? { error: r.error } : {}),
-    });
-    // Its fills may never have come by the stream (the stream was down, or the process was
-    // not running): read them, so fills and P&L are right (the journal keeps each tid once).
-    if (r.filledSize > 0 && o.reader.getFillsByTime) {
-      try {
-        this.#requests++;
-        const fills = await o.reader.getFillsByTime(o.account, row.ts - 1_000);
-        for (const f of fills) {
-          if (f.cloid?.toLowerCase() === row.cloid.toLowerCase())
-            this.#recordOurFill(f, this.#refs.get(row.cloid));
-        }
-      } catch (error) {
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `the fills of order ${row.cloid} (${row.coin}) could not be read: ${toHlcopyError(error).message}`,
-        });
-      }
-    }
-  }
-
-  /**
-   * Before each sweep plans: every order still unresolved (uncertain after its lookups kept
-   * failing, or left sent by a send that threw) is looked up again by cloid, so its status,
-   * fills and P&L become right within the run. A lookup that fails leaves it for the next
-   * sweep; one not found is "never placed" only once its expiry has passed. Never blocks the
-   * sweep on a wait, and never re-sends.
-   */
-  async #resolveUnresolved(): Promise<void> {
-    const o = this.#o;
-    if (o.mode !== "live") return;
-    const rows = o.journal.ordersInState(UNRESOLVED_ORDER_STATUSES);
-    const settleMs = o.orderSettleMs ?? 17_000;
-    for (const row of rows) {
-      // Being sent right now (a hot-path plan while this sweep reads): its own result comes.
-      if (this.#inFlight.has(row.cloid)) continue;
-      try {
-        this.#requests++;
-        const lookup = await o.reader.lookupOrderByCloid(o.account, row.cloid);
-        const resolved = resolveByLookup(row.cloid, lookup, this.#now(), row.ts + settleMs);
-        if (resolved) await this.#applyResolved(row, resolved);
-      } catch (error) {
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `order ${row.cloid} (${row.coin}) is still uncertain: ${toHlcopyError(error).message}; looked up again next sweep`,
-        });
-      }
-    }
+    return this.#recovery.recoverOrders();
   }
 
   /**
@@ -1130,7 +1046,7 @@ export class CopyEngine {
   async #readSweep(pnlInputs = true): Promise<SweepReads> {
     const o = this.#o;
     // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
-    if (this.#lastSweepOkAt > 0) await this.#resolveUnresolved();
+    if (this.#lastSweepOkAt > 0 && this.#o.mode === "live") await this.#recovery.resolveUnresolved();
     // Before any other read is taken in (our fills are journaled as they arrive): the account the
     // journal was kept against is still the exchange's.
     if (!this.#historyChecked) await this.#checkHistory();
@@ -1885,16 +1801,6 @@ export class CopyEngine {
     if (coins) for (const c of coins) this.#viewStale.delete(c);
     else this.#viewStale.clear();
     if (plan.leaderRatios) this.#leaderRatios = plan.leaderRatios;
-    if (!coins) this.#lastTargets = plan.targets;
-    else {
-      const byCoin = new Map(this.#lastTargets.map((t) => [t.coin, t]));
-      for (const t of plan.targets) byCoin.set(t.coin, t);
-      // The planner's order (code units, as its universe is sorted): a sweep and a hot-path merge
-      // list the same coins the same way ("kPEPE" after "ZRO", not between "HYPE" and "LTC").
-      this.#lastTargets = [...byCoin.values()].sort((a, b) =>
-        a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : 0,
-      );
-    }
     return plan;
   }
 
@@ -2486,11 +2392,11 @@ export class CopyEngine {
     this.#refreshView();
     const ours = this.#ours.state;
     const mids = this.#mids();
-    const pct = this.#settings.exec.deadbandPct;
+    const targets = valueTargetsAt(this.#view.targets, mids, this.#settings.exec.deadbandPct);
     return {
-      targets: valueTargetsAt(this.#lastTargets, mids, pct),
+      targets,
       mids,
-      drift: driftReport({ ...this.#view, targets: valueTargetsAt(this.#view.targets, mids, pct) }),
+      drift: driftReport({ ...this.#view, targets }),
       pnl: this.#pnl.report(ours.positions, this.#market.markets, this.#ownership.managedNow()),
     };
   }
@@ -2640,7 +2546,7 @@ export class CopyEngine {
   #mids(): Record<string, number> {
     const out: Record<string, number> = {};
     const coins = new Set([
-      ...this.#lastTargets.map((t) => t.coin),
+      ...this.#view.targets.map((t) => t.coin),
       ...Object.keys(this.#ours.state.positions),
     ]);
     for (const c of [...coins].sort()) {
