@@ -61,7 +61,7 @@ import type {
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { FillRow, OrderRow, RunRow } from "../store/journal.js";
+import type { CashFlowRow, FillRow, OrderRow, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -1331,7 +1331,7 @@ export class CopyEngine {
    * of a run that checked its anchor is the anchor check's (StartChecks.takeStartLedger): one
    * read per start.
    */
-  async #readOurCashFlows(): Promise<{ time: number; usd: number; kind: string; hash: string }[] | null> {
+  async #readOurCashFlows(): Promise<CashFlowRow[] | null> {
     const o = this.#o;
     // The start's read (the anchor check's), once, when this comes soon after it: it began no
     // later than this read would, and holds every flow the ledger had when it was taken.
