@@ -24,7 +24,6 @@ import {
 } from "../core/drift.js";
 import {
   AgentNotApprovedError,
-  ConfigError,
   type HlcopyError,
   RateLimitError,
   RetryableError,
@@ -32,13 +31,7 @@ import {
   UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
-import {
-  type AccountAnchor,
-  cashFlowForgotten,
-  FillDeduper,
-  historyForgotten,
-  pickAnchor,
-} from "../core/fills.js";
+import { FillDeduper } from "../core/fills.js";
 import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
@@ -73,7 +66,6 @@ import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { OwnershipWatch } from "./ownership-watch.js";
 import type {
   EngineOptions,
-  EngineReader,
   EngineStreamEvent,
   EngineStreams,
   ExecutedAction,
@@ -84,6 +76,7 @@ import type {
 import { type CoinProtection, leftoversAhead, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
 import { OrderRecovery } from "./recovery.js";
 import { SafetyWatch } from "./safety-watch.js";
+import { StartChecks, startLedgerStands } from "./start-checks.js";
 import { TimeStop } from "./time-stop.js";
 
 /** What a sweep read (outside the queue), applied in its queued step. */
@@ -153,20 +146,6 @@ const MAX_HALT_RETRY_MS = 30_000;
  * one record, written from a timer — never between a leader's fill and our order leaving.
  */
 const JOURNAL_STATE_MS = 200;
-/**
- * A journal's first anchor is its account's newest cash flow: looked for in this recent window of
- * the ledger first (one request on a long ledger), the whole ledger only when the window has none.
- */
-const ANCHOR_WINDOW_MS = 30 * 86_400_000;
-/**
- * The start's read of our ledger (the anchor check's) stands for the safety rules' first read when
- * that comes within this long (the start's sweep): a start reads the ledger once. A later first
- * sweep (a trader slow at the review) reads it again itself. A cash flow that lands between that
- * read and the sweep's read of our account waits for the next read of the ledger (the ledger
- * stream in a follow, the next sweep), as one the ledger is slow to show does (core/safety.ts
- * CashTracker).
- */
-const START_LEDGER_REUSE_MS = 30_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -264,13 +243,8 @@ export class CopyEngine {
   readonly #copyState: CopyState;
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
-  /** The exchange's history of the account was checked against the journal's (once a run). */
-  #historyChecked = false;
-  /**
-   * The anchor check's read of our ledger (from no later than the safety rules' ledgerSince, to
-   * now) and when it began: the safety rules' first read takes its flows from it (#readOurCashFlows).
-   */
-  #startLedger: { flows: CashFlowRow[]; since: number; startedAt: number } | null = null;
+  /** The run-start checks (start-checks.ts): history, anchor, empty leaders and account. */
+  readonly #checks: StartChecks;
   /** A live plan was reviewed (or needed none) in this run. */
   #reviewed = false;
   /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
@@ -279,8 +253,6 @@ export class CopyEngine {
   #sizingChange: SizingChange | null = null;
   /** Positions hlcopy did not open (refused, adopted or left alone) and join new-only. */
   readonly #ownership: OwnershipWatch;
-  /** Leaders whose equity fell to zero (said once). */
-  readonly #emptyLeaders = new Set<Address>();
   #exitCode = 0;
   /** The run's settings with coin lists in the exchange's spelling, once markets were read. */
   #settings: Settings;
@@ -319,6 +291,24 @@ export class CopyEngine {
       emit: (e) => this.#emit(e),
       now: this.#now,
       runId: () => this.#runId,
+    });
+    this.#checks = new StartChecks({
+      journal: options.journal,
+      reader: options.reader,
+      account: options.account,
+      network: options.network,
+      mode: options.mode,
+      leaders: options.leaders.map((l) => l.address),
+      allowEmptyLeader: options.allowEmptyLeader === true,
+      now: this.#now,
+      emit: (e) => this.#emit(e),
+      runId: () => this.#runId,
+      startupRead: (what, read) => this.#startupRead(what, read),
+      countRequest: () => {
+        this.#requests++;
+      },
+      ownAccount: () => this.#ownAccount() !== null,
+      ledgerSince: () => this.#safety.ledgerSince(),
     });
     const countRead = () => {
       this.#requests++;
@@ -1081,8 +1071,8 @@ export class CopyEngine {
     // then on it models its own account, and nothing would confirm a change they explain.
     const firstDry = o.mode === "dry-run" && !this.#checked;
     const [traded, ourRole, flows, joinFills, ourFlows, ourFills] = await Promise.all([
-      this.#checked ? new Map<Address, boolean>() : this.#readTraded(leaders),
-      this.#checked ? null : this.#readOurRole(ours),
+      this.#checked ? new Map<Address, boolean>() : this.#checks.readTraded(leaders),
+      this.#checked ? null : this.#checks.readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
@@ -1140,16 +1130,15 @@ export class CopyEngine {
     r.leaders.forEach((s, i) => {
       this.#leaders[i]?.applySnapshot(s, r.receivedAt);
     });
-    if (!this.#checked) {
-      this.#checkLeaders(r.traded);
-      this.#checkOurAccount(r.ourRole, r.ours);
-    }
+    if (!this.#checked) this.#checks.checkAccounts(r.traded, r.ourRole, r.ours);
     await this.#styles.afterLeaderRead(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
       Object.keys(this.#ours.state.positions),
     );
     this.#netLeaderCashFlows(r.flows);
-    this.#noticeEmptyLeaders();
+    this.#checks.noticeEmptyLeaders(
+      this.#leaders.map((l) => ({ address: l.address, accountValue: l.state.accountValue })),
+    );
     await this.#guard.readHistory(
       this.#leaders.map((l) => l.view()),
       o.reader.getFillsByTime?.bind(o.reader),
@@ -1213,212 +1202,14 @@ export class CopyEngine {
     await this.#applyReads(await this.#readSweep(false));
   }
 
-  /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
-  async #readTraded(states: AccountState[]): Promise<Map<Address, boolean>> {
-    const o = this.#o;
-    const out = new Map<Address, boolean>();
-    if (o.allowEmptyLeader || !o.reader.hasTraded) return out;
-    const hasTraded = o.reader.hasTraded.bind(o.reader);
-    for (const [i, l] of this.#leaders.entries()) {
-      const s = states[i];
-      if (!s || s.accountValue > 0 || Object.keys(s.positions).length > 0) continue;
-      out.set(
-        l.address,
-        await this.#startupRead(`the leader's fills (${l.address})`, () => {
-          this.#requests++;
-          return hasTraded(l.address);
-        }),
-      );
-    }
-    return out;
+  /** Whether the history check ran (once a run: whichever of recoverOrders and a sweep asks first). */
+  get #historyChecked(): boolean {
+    return this.#checks.historyChecked;
   }
 
-  /** What our account is, when it looks empty (no equity, no position): else null, no request. */
-  async #readOurRole(ours: AccountState | null): Promise<AccountRole | null> {
-    const reader = this.#o.reader;
-    if (!ours || ours.accountValue > 0 || Object.keys(ours.positions).length > 0 || !reader.accountRole)
-      return null;
-    const accountRole = reader.accountRole.bind(reader);
-    return this.#startupRead("your account's role (userRole)", () => {
-      this.#requests++;
-      return accountRole(this.#o.account);
-    });
-  }
-
-  /**
-   * An empty account (no equity, no position) is refused before any order, dry runs too:
-   * planned against its $0 every target is 0 and the run would say "in sync" while the leader
-   * holds positions. An agent's address (--account given the API wallet instead of the
-   * master) and an address the exchange does not know say so; a funded-then-emptied master is
-   * told to fund it. An account of its own (paper, a seeded dry run) is not read from here.
-   * Later in a run, an account emptied is the planner's "no-equity" (not in sync), said once.
-   */
-  #checkOurAccount(role: AccountRole | null, ours: AccountState | null): void {
-    const o = this.#o;
-    if (role?.role === "agent") {
-      throw new UsageError(`${o.account} is an API wallet (agent) of ${role.master}, not a trading account`, {
-        hint: `--account takes the master account the agent trades for: --account ${role.master} (or hlcopy config set account ${role.master})`,
-      });
-    }
-    if (!ours || ours.accountValue > 0 || Object.keys(ours.positions).length > 0) return;
-    if (role?.role === "missing") {
-      throw new UsageError(
-        `${o.account} is not an account on ${o.network} (no funds, no history): nothing to copy with`,
-        { hint: "check --account (the master account that holds your funds), or deposit USDC to it first" },
-      );
-    }
-    throw new UsageError(
-      `${o.account} has no equity on ${o.network} ($${fmt(ours.accountValue)}): nothing to copy with`,
-      { hint: "fund the account (deposit USDC) and run again, or check --account" },
-    );
-  }
-
-  /**
-   * The exchange still holds the newest fill an earlier run journaled for the account. When it
-   * does not (core/fills.ts historyForgotten) the account's history is gone — a simulator
-   * restarted without its state, a reset testnet — while the journal remembers it: its
-   * high-water mark, day start and copy P&L would be measured against an account that no longer
-   * exists (an emptied account read as a 100 % drawdown, the kill switch tripped by it, "in
-   * sync" beside positions that vanished with no fill). Refused at the start, before anything is
-   * read in or sent. One request, once a run; an account of its own (paper) is not checked, nor
-   * is a flatten (no leader: it only closes).
-   * @throws {ConfigError} (exit 2) when the exchange has forgotten it.
-   */
-  async #checkHistory(): Promise<void> {
-    this.#historyChecked = true;
-    const o = this.#o;
-    // A run with no leader is a flatten: it only closes (reducing risk is always allowed).
-    if (this.#ownAccount() || !o.reader.getFillsByTime || o.leaders.length === 0) return;
-    const ts = o.journal.lastFillTime();
-    // A fill a run journaled (one seeded by hand or a test has no run).
-    const last =
-      ts === null
-        ? undefined
-        : o.journal
-            .fillsSince(ts)
-            .find((f) => f.ts === ts && f.tid !== null && f.runId !== null && f.runId !== this.#runId);
-    if (!last || last.tid === null || ts === null) {
-      await this.#checkAnchor();
-      return;
-    }
-    const read = o.reader.getFillsByTime.bind(o.reader);
-    const fills = await this.#startupRead("your fills", () => {
-      this.#requests++;
-      return read(o.account, ts);
-    });
-    if (!historyForgotten({ tid: last.tid, ts }, fills)) return;
-    throw historyGone(
-      o.network,
-      o.account,
-      o.journal.path,
-      `fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${utcWhen(ts)} UTC)`,
-    );
-  }
-
-  /**
-   * A journal without a fill of its own may still hold figures — the high-water mark, the day's
-   * start, the kill switch's baseline — and they are the exchange's they were taken on. The
-   * account's anchor (core/fills.ts AccountAnchor: its newest cash flow — every funded account
-   * has one — else its newest fill),
-   * taken by the journal's first run, says whether the exchange is still that one: one read at
-   * the start of a run whose journal has no fill yet. A dry run, which writes nothing, takes no
-   * anchor; a journal whose first runs predate the anchor gets one now.
-   * The ledger read here reaches to now from no later than where the safety rules read it
-   * (SafetyWatch.ledgerSince): their first read takes its flows from it (#startLedger), so a
-   * start reads the ledger once. The first anchor looks in a recent window first
-   * (ANCHOR_WINDOW_MS): the newest cash flow in it is the ledger's newest; an empty window reads
-   * the whole ledger, as a long one costs more than one request.
-   * @throws {ConfigError} (exit 2) when the exchange no longer holds the anchor.
-   */
-  async #checkAnchor(): Promise<void> {
-    const o = this.#o;
-    const reader = o.reader;
-    const anchor = o.journal.getCopyState<AccountAnchor>(ACCOUNT_ANCHOR_KEY);
-    const readLedger = reader.getLedgerUpdates?.bind(reader);
-    if (!anchor) {
-      if (o.mode === "dry-run" || !reader.getLatestFills || !readLedger) return;
-      // The ledger first: every funded account has a cash flow; fills only for one without.
-      const picked = await this.#startupRead("your account's history", async () => {
-        const recent = Math.min(this.#now() - ANCHOR_WINDOW_MS, this.#safety.ledgerSince());
-        let flows = await this.#readStartLedger(readLedger, recent);
-        if (flows.length === 0) flows = await this.#readStartLedger(readLedger, 0);
-        if (flows.length > 0) return pickAnchor([], flows);
-        this.#requests++;
-        return pickAnchor((await reader.getLatestFills?.(o.account)) ?? [], []);
-      });
-      if (picked) o.journal.setCopyState(ACCOUNT_ANCHOR_KEY, picked, this.#now());
-      return;
-    }
-    let forgotten: boolean;
-    if (anchor.kind === "fill") {
-      const read = reader.getFillsByTime?.bind(reader);
-      if (!read) return;
-      const fills = await this.#startupRead("your fills", () => {
-        this.#requests++;
-        return read(o.account, anchor.time);
-      });
-      forgotten = historyForgotten({ tid: anchor.tid, ts: anchor.time }, fills);
-    } else {
-      if (!readLedger) return;
-      const since = Math.min(anchor.time, this.#safety.ledgerSince());
-      const flows = await this.#startupRead("your ledger", () => this.#readStartLedger(readLedger, since));
-      forgotten = cashFlowForgotten(anchor, flows);
-    }
-    if (!forgotten) return;
-    const what =
-      anchor.kind === "fill"
-        ? `fill the journal's figures were taken beside (${anchor.coin} ${anchor.side} ${fmt(anchor.sz)} at ${utcWhen(anchor.time)} UTC)`
-        : `${anchor.type} the journal's figures were taken beside ($${fmt(Math.abs(anchor.usd))} at ${utcWhen(anchor.time)} UTC)`;
-    throw historyGone(o.network, o.account, o.journal.path, what);
-  }
-
-  /** The anchor check's read of our ledger from `since` to now, kept for the safety rules' first read. */
-  async #readStartLedger(
-    read: NonNullable<EngineReader["getLedgerUpdates"]>,
-    since: number,
-  ): Promise<CashFlowRow[]> {
-    this.#requests++;
-    const startedAt = this.#now();
-    const flows = await read(this.#o.account, since);
-    this.#startLedger = { flows, since, startedAt };
-    return flows;
-  }
-
-  /**
-   * A leader with no account value, no positions and no fill on record is almost always a
-   * mistyped address: copying it would close every position we hold. Refused before any order.
-   */
-  #checkLeaders(traded: Map<Address, boolean>): void {
-    const o = this.#o;
-    if (o.allowEmptyLeader) return;
-    for (const l of this.#leaders) {
-      if (traded.get(l.address) !== false) continue;
-      throw new UsageError(`${l.address} has never traded on ${o.network}: check the address`, {
-        hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
-      });
-    }
-  }
-
-  /**
-   * A leader whose equity fell to zero during the run (withdrew everything, wiped out) is not
-   * sized from: its coins are left alone (the planner says "leader-no-equity") and our own exit
-   * rules apply. Said once, and journaled, when it happens.
-   */
-  #noticeEmptyLeaders(): void {
-    for (const l of this.#leaders) {
-      const empty = !(l.state.accountValue > 0);
-      if (empty && !this.#emptyLeaders.has(l.address)) {
-        this.#emptyLeaders.add(l.address);
-        const message = `leader ${short(l.address)} has no equity left ($${fmt(l.state.accountValue)}): its coins are left alone, no increases from it; your own exit rules apply`;
-        this.#emit({ type: "warning", ts: this.#now(), message });
-        this.#o.journal.recordEvent({
-          ts: this.#now(),
-          type: "leaderEmpty",
-          runId: this.#runId,
-          data: { leader: l.address, accountValue: l.state.accountValue },
-        });
-      } else if (!empty) this.#emptyLeaders.delete(l.address);
-    }
+  /** The exchange still knows the journal's account (StartChecks.checkHistory). */
+  #checkHistory(): Promise<void> {
+    return this.#checks.checkHistory();
   }
 
   /** Each leader's net deposits/withdrawals since its copy began (null: not netted in this run). */
@@ -1453,17 +1244,17 @@ export class CopyEngine {
    * change waits for it meanwhile (core/safety.ts CashTracker). A dry run reads them too, until
    * its account is its own (its first read): the ones no live run journaled yet scale its marks
    * as they would a live run's. Paper's account is its own from the start: none. The first read
-   * of a run that checked its anchor is the anchor check's (#startLedger): one read per start.
+   * of a run that checked its anchor is the anchor check's (StartChecks.takeStartLedger): one
+   * read per start.
    */
-  async #readOurCashFlows(): Promise<{ time: number; usd: number; kind: string; hash: string }[] | null> {
+  async #readOurCashFlows(): Promise<CashFlowRow[] | null> {
     const o = this.#o;
     // The start's read (the anchor check's), once, when this comes soon after it: it began no
     // later than this read would, and holds every flow the ledger had when it was taken.
-    const start = this.#startLedger;
-    this.#startLedger = null;
+    const start = this.#checks.takeStartLedger();
     if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
     const since = this.#safety.ledgerSince();
-    if (start && start.since <= since && this.#now() - start.startedAt <= START_LEDGER_REUSE_MS) {
+    if (start && startLedgerStands(start, since, this.#now())) {
       this.#safety.ledgerRead(start.startedAt);
       return start.flows.filter((f) => f.time >= since);
     }
@@ -2945,22 +2736,4 @@ export class CopyEngine {
       }
     });
   }
-}
-
-/** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
-export const ACCOUNT_ANCHOR_KEY = "exchange.anchor";
-
-/** A journal's moment as the refusals say it: "2026-12-04 05:49". */
-function utcWhen(ts: number): string {
-  return new Date(ts).toISOString().replace("T", " ").slice(0, 16);
-}
-
-/** The refusal of a run whose exchange no longer holds the account the journal was kept against. */
-function historyGone(network: string, account: Address, journalPath: string, what: string): ConfigError {
-  return new ConfigError(
-    `${network} has no record of ${account}'s ${what}: the exchange's account is not the one the journal was kept against (a simulator restarted without its state, a reset testnet)`,
-    {
-      hint: `hlcopy will not measure the high-water mark, drawdown or P&L against a history that is gone: move the journal aside (mv ${journalPath} ${journalPath}.bak) or use another --config-dir, and start afresh`,
-    },
-  );
 }

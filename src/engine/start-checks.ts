@@ -1,0 +1,384 @@
+// The run-start checks (design: anything that looks wrong is refused before a single order is
+// sent, with the reason and the way forward): the exchange still knows the account the journal
+// was kept against (its newest journaled fill, else the account's anchor), no leader is an
+// address that never traded, our account is neither an agent's address, nor unknown, nor empty.
+// And, the empty-leader check's run-time side, a leader whose equity falls to zero is told once.
+// The refusals and their text are plain functions below; the class does the reads (through the
+// engine's start-up retries and request count) and keeps what a start read for later: whether
+// the history was checked, the leaders told empty, and the start's read of our ledger (the
+// anchor check's), which the safety rules' first read takes instead of reading it again.
+
+import { ConfigError, UsageError } from "../core/errors.js";
+import { type AccountAnchor, cashFlowForgotten, historyForgotten, pickAnchor } from "../core/fills.js";
+import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
+import type { AccountRole, AccountState, Address } from "../core/types.js";
+import type { CashFlowRow, Journal } from "../store/journal.js";
+import type { EngineEvent, RunMode } from "./events.js";
+import type { EngineReader } from "./ports.js";
+
+/** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
+export const ACCOUNT_ANCHOR_KEY = "exchange.anchor";
+
+/**
+ * A journal's first anchor is its account's newest cash flow: looked for in this recent window of
+ * the ledger first (one request on a long ledger), the whole ledger only when the window has none.
+ */
+const ANCHOR_WINDOW_MS = 30 * 86_400_000;
+/**
+ * The start's read of our ledger (the anchor check's) stands for the safety rules' first read when
+ * that comes within this long (the start's sweep): a start reads the ledger once. A later first
+ * sweep (a trader slow at the review) reads it again itself. A cash flow that lands between that
+ * read and the sweep's read of our account waits for the next read of the ledger (the ledger
+ * stream in a follow, the next sweep), as one the ledger is slow to show does (core/safety.ts
+ * CashTracker).
+ */
+const START_LEDGER_REUSE_MS = 30_000;
+
+/** The anchor check's read of our ledger: from `since` to now, begun at `startedAt`. */
+export interface StartLedger {
+  flows: CashFlowRow[];
+  since: number;
+  startedAt: number;
+}
+
+/** What the start checks need of the run, and nothing more. */
+export interface StartChecksPort {
+  journal: Pick<
+    Journal,
+    "path" | "lastFillTime" | "fillsSince" | "getCopyState" | "setCopyState" | "recordEvent"
+  >;
+  reader: Pick<
+    EngineReader,
+    "hasTraded" | "accountRole" | "getFillsByTime" | "getLatestFills" | "getLedgerUpdates"
+  >;
+  /** Our account (--account). */
+  account: Address;
+  network: string;
+  mode: RunMode;
+  /** The leaders' addresses, in the engine's order (none: a flatten, which only closes). */
+  leaders: readonly Address[];
+  /** --allow-empty-leader: a leader that never traded is waited for, not refused. */
+  allowEmptyLeader: boolean;
+  now: () => number;
+  emit: (event: EngineEvent) => void;
+  runId: () => number | null;
+  /** A read made before the first sweep succeeded: transient failures retried (the engine's). */
+  startupRead: <T>(what: string, read: () => Promise<T>) => Promise<T>;
+  /** One request to the exchange was made (the run's count). */
+  countRequest: () => void;
+  /** Our account is hlcopy's own (paper, a seeded dry run): the exchange's is not checked. */
+  ownAccount: () => boolean;
+  /** Where the safety rules read our ledger from (SafetyWatch.ledgerSince). */
+  ledgerSince: () => number;
+}
+
+export class StartChecks {
+  readonly #o: StartChecksPort;
+  /** The exchange's history of the account was checked against the journal's (once a run). */
+  #historyChecked = false;
+  /**
+   * The anchor check's read of our ledger (from no later than the safety rules' ledgerSince, to
+   * now) and when it began: the safety rules' first read takes its flows from it (takeStartLedger).
+   */
+  #startLedger: StartLedger | null = null;
+  /** Leaders whose equity fell to zero (said once). */
+  readonly #emptyLeaders = new Set<Address>();
+
+  constructor(port: StartChecksPort) {
+    this.#o = port;
+  }
+
+  get historyChecked(): boolean {
+    return this.#historyChecked;
+  }
+
+  /**
+   * The exchange still holds the newest fill an earlier run journaled for the account. When it
+   * does not (core/fills.ts historyForgotten) the account's history is gone — a simulator
+   * restarted without its state, a reset testnet — while the journal remembers it: its
+   * high-water mark, day start and copy P&L would be measured against an account that no longer
+   * exists (an emptied account read as a 100 % drawdown, the kill switch tripped by it, "in
+   * sync" beside positions that vanished with no fill). Refused at the start, before anything is
+   * read in or sent. One request, once a run; an account of its own (paper) is not checked, nor
+   * is a flatten (no leader: it only closes).
+   * @throws {ConfigError} (exit 2) when the exchange has forgotten it.
+   */
+  async checkHistory(): Promise<void> {
+    this.#historyChecked = true;
+    const o = this.#o;
+    // A run with no leader is a flatten: it only closes (reducing risk is always allowed).
+    if (o.ownAccount() || !o.reader.getFillsByTime || o.leaders.length === 0) return;
+    const ts = o.journal.lastFillTime();
+    // A fill a run journaled (one seeded by hand or a test has no run).
+    const runId = o.runId();
+    const last =
+      ts === null
+        ? undefined
+        : o.journal
+            .fillsSince(ts)
+            .find((f) => f.ts === ts && f.tid !== null && f.runId !== null && f.runId !== runId);
+    if (!last || last.tid === null || ts === null) {
+      await this.#checkAnchor();
+      return;
+    }
+    const read = o.reader.getFillsByTime.bind(o.reader);
+    const fills = await o.startupRead("your fills", () => {
+      o.countRequest();
+      return read(o.account, ts);
+    });
+    if (!historyForgotten({ tid: last.tid, ts }, fills)) return;
+    throw historyGone(
+      o.network,
+      o.account,
+      o.journal.path,
+      `fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${utcWhen(ts)} UTC)`,
+    );
+  }
+
+  /**
+   * A journal without a fill of its own may still hold figures — the high-water mark, the day's
+   * start, the kill switch's baseline — and they are the exchange's they were taken on. The
+   * account's anchor (core/fills.ts AccountAnchor: its newest cash flow — every funded account
+   * has one — else its newest fill),
+   * taken by the journal's first run, says whether the exchange is still that one: one read at
+   * the start of a run whose journal has no fill yet. A dry run, which writes nothing, takes no
+   * anchor; a journal whose first runs predate the anchor gets one now.
+   * The ledger read here reaches to now from no later than where the safety rules read it
+   * (SafetyWatch.ledgerSince): their first read takes its flows from it (takeStartLedger), so a
+   * start reads the ledger once. The first anchor looks in a recent window first
+   * (ANCHOR_WINDOW_MS): the newest cash flow in it is the ledger's newest; an empty window reads
+   * the whole ledger, as a long one costs more than one request.
+   * @throws {ConfigError} (exit 2) when the exchange no longer holds the anchor.
+   */
+  async #checkAnchor(): Promise<void> {
+    const o = this.#o;
+    const reader = o.reader;
+    const anchor = o.journal.getCopyState<AccountAnchor>(ACCOUNT_ANCHOR_KEY);
+    const readLedger = reader.getLedgerUpdates?.bind(reader);
+    if (!anchor) {
+      if (o.mode === "dry-run" || !reader.getLatestFills || !readLedger) return;
+      // The ledger first: every funded account has a cash flow; fills only for one without.
+      const picked = await o.startupRead("your account's history", async () => {
+        const recent = Math.min(o.now() - ANCHOR_WINDOW_MS, o.ledgerSince());
+        let flows = await this.#readStartLedger(readLedger, recent);
+        if (flows.length === 0) flows = await this.#readStartLedger(readLedger, 0);
+        if (flows.length > 0) return pickAnchor([], flows);
+        o.countRequest();
+        return pickAnchor((await reader.getLatestFills?.(o.account)) ?? [], []);
+      });
+      if (picked) o.journal.setCopyState(ACCOUNT_ANCHOR_KEY, picked, o.now());
+      return;
+    }
+    let forgotten: boolean;
+    if (anchor.kind === "fill") {
+      const read = reader.getFillsByTime?.bind(reader);
+      if (!read) return;
+      const fills = await o.startupRead("your fills", () => {
+        o.countRequest();
+        return read(o.account, anchor.time);
+      });
+      forgotten = historyForgotten({ tid: anchor.tid, ts: anchor.time }, fills);
+    } else {
+      if (!readLedger) return;
+      const since = Math.min(anchor.time, o.ledgerSince());
+      const flows = await o.startupRead("your ledger", () => this.#readStartLedger(readLedger, since));
+      forgotten = cashFlowForgotten(anchor, flows);
+    }
+    if (!forgotten) return;
+    throw historyGone(o.network, o.account, o.journal.path, anchorGone(anchor));
+  }
+
+  /** The anchor check's read of our ledger from `since` to now, kept for the safety rules' first read. */
+  async #readStartLedger(
+    read: NonNullable<EngineReader["getLedgerUpdates"]>,
+    since: number,
+  ): Promise<CashFlowRow[]> {
+    const o = this.#o;
+    o.countRequest();
+    const startedAt = o.now();
+    const flows = await read(o.account, since);
+    this.#startLedger = { flows, since, startedAt };
+    return flows;
+  }
+
+  /**
+   * The start's read of our ledger (the anchor check's), handed over once: whoever asks next
+   * (the safety rules' first read) gets it and it is forgotten; null when none was kept.
+   * Whether it may stand for that read: startLedgerStands.
+   */
+  takeStartLedger(): StartLedger | null {
+    const start = this.#startLedger;
+    this.#startLedger = null;
+    return start;
+  }
+
+  /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
+  async readTraded(states: readonly AccountState[]): Promise<Map<Address, boolean>> {
+    const o = this.#o;
+    const out = new Map<Address, boolean>();
+    if (o.allowEmptyLeader || !o.reader.hasTraded) return out;
+    const hasTraded = o.reader.hasTraded.bind(o.reader);
+    for (const [i, address] of o.leaders.entries()) {
+      const s = states[i];
+      if (!s || !looksEmpty(s)) continue;
+      out.set(
+        address,
+        await o.startupRead(`the leader's fills (${address})`, () => {
+          o.countRequest();
+          return hasTraded(address);
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** What our account is, when it looks empty (no equity, no position): else null, no request. */
+  async readOurRole(ours: AccountState | null): Promise<AccountRole | null> {
+    const o = this.#o;
+    const reader = o.reader;
+    if (!ours || !looksEmpty(ours) || !reader.accountRole) return null;
+    const accountRole = reader.accountRole.bind(reader);
+    return o.startupRead("your account's role (userRole)", () => {
+      o.countRequest();
+      return accountRole(o.account);
+    });
+  }
+
+  /**
+   * The leaders and our account as the start's reads found them (readTraded, readOurRole):
+   * a leader that never traded, then our account (neverTradedRefusal, ourAccountRefusal).
+   * @throws {UsageError} (exit 2) when either is refused.
+   */
+  checkAccounts(
+    traded: ReadonlyMap<Address, boolean>,
+    role: AccountRole | null,
+    ours: AccountState | null,
+  ): void {
+    const o = this.#o;
+    const refusal =
+      (o.allowEmptyLeader ? null : neverTradedRefusal(o.leaders, traded, o.network)) ??
+      ourAccountRefusal(o.account, o.network, role, ours);
+    if (refusal) throw refusal;
+  }
+
+  /**
+   * A leader whose equity fell to zero during the run (withdrew everything, wiped out) is not
+   * sized from: its coins are left alone (the planner says "leader-no-equity") and our own exit
+   * rules apply. Said once, and journaled, when it happens (again if it empties again).
+   */
+  noticeEmptyLeaders(leaders: readonly { address: Address; accountValue: number }[]): void {
+    const o = this.#o;
+    for (const l of leaders) {
+      const empty = !(l.accountValue > 0);
+      if (empty && !this.#emptyLeaders.has(l.address)) {
+        this.#emptyLeaders.add(l.address);
+        o.emit({ type: "warning", ts: o.now(), message: emptyLeaderText(l.address, l.accountValue) });
+        o.journal.recordEvent({
+          ts: o.now(),
+          type: "leaderEmpty",
+          runId: o.runId(),
+          data: { leader: l.address, accountValue: l.accountValue },
+        });
+      } else if (!empty) this.#emptyLeaders.delete(l.address);
+    }
+  }
+}
+
+/** No equity and no position: what the leader and our account checks look further at. */
+export function looksEmpty(s: AccountState): boolean {
+  return !(s.accountValue > 0 || Object.keys(s.positions).length > 0);
+}
+
+/**
+ * A leader with no account value, no positions and no fill on record (`traded` false) is almost
+ * always a mistyped address: copying it would close every position we hold. The first such
+ * leader's refusal, else null.
+ */
+export function neverTradedRefusal(
+  leaders: readonly Address[],
+  traded: ReadonlyMap<Address, boolean>,
+  network: string,
+): UsageError | null {
+  const address = leaders.find((l) => traded.get(l) === false);
+  if (address === undefined) return null;
+  return new UsageError(`${address} has never traded on ${network}: check the address`, {
+    hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
+  });
+}
+
+/**
+ * An empty account (no equity, no position) is refused before any order, dry runs too:
+ * planned against its $0 every target is 0 and the run would say "in sync" while the leader
+ * holds positions. An agent's address (--account given the API wallet instead of the
+ * master) and an address the exchange does not know say so; a funded-then-emptied master is
+ * told to fund it. An account of its own (paper, a seeded dry run) is not read (`ours` null).
+ * Later in a run, an account emptied is the planner's "no-equity" (not in sync), said once.
+ */
+export function ourAccountRefusal(
+  account: Address,
+  network: string,
+  role: AccountRole | null,
+  ours: AccountState | null,
+): UsageError | null {
+  if (role?.role === "agent") {
+    return new UsageError(`${account} is an API wallet (agent) of ${role.master}, not a trading account`, {
+      hint: `--account takes the master account the agent trades for: --account ${role.master} (or hlcopy config set account ${role.master})`,
+    });
+  }
+  if (!ours || !looksEmpty(ours)) return null;
+  if (role?.role === "missing") {
+    return new UsageError(
+      `${account} is not an account on ${network} (no funds, no history): nothing to copy with`,
+      {
+        hint: "check --account (the master account that holds your funds), or deposit USDC to it first",
+      },
+    );
+  }
+  return new UsageError(
+    `${account} has no equity on ${network} ($${fmt(ours.accountValue)}): nothing to copy with`,
+    {
+      hint: "fund the account (deposit USDC) and run again, or check --account",
+    },
+  );
+}
+
+/**
+ * Whether the start's read of our ledger may stand for a read from `since` made `now`: it began
+ * no later (it holds every flow the ledger had from there when it was taken) and within
+ * START_LEDGER_REUSE_MS.
+ */
+export function startLedgerStands(start: StartLedger, since: number, now: number): boolean {
+  return start.since <= since && now - start.startedAt <= START_LEDGER_REUSE_MS;
+}
+
+/** What a warning says of a leader whose equity fell to zero. */
+export function emptyLeaderText(leader: Address, accountValue: number): string {
+  return `leader ${short(leader)} has no equity left ($${fmt(accountValue)}): its coins are left alone, no increases from it; your own exit rules apply`;
+}
+
+/** What the exchange no longer holds of an anchor, as the refusal names it. */
+function anchorGone(anchor: AccountAnchor): string {
+  return anchor.kind === "fill"
+    ? `fill the journal's figures were taken beside (${anchor.coin} ${anchor.side} ${fmt(anchor.sz)} at ${utcWhen(anchor.time)} UTC)`
+    : `${anchor.type} the journal's figures were taken beside ($${fmt(Math.abs(anchor.usd))} at ${utcWhen(anchor.time)} UTC)`;
+}
+
+/** A journal's moment as the refusals say it: "2026-12-04 05:49". */
+function utcWhen(ts: number): string {
+  return new Date(ts).toISOString().replace("T", " ").slice(0, 16);
+}
+
+/** The refusal of a run whose exchange no longer holds the account the journal was kept against. */
+export function historyGone(
+  network: string,
+  account: Address,
+  journalPath: string,
+  what: string,
+): ConfigError {
+  return new ConfigError(
+    `${network} has no record of ${account}'s ${what}: the exchange's account is not the one the journal was kept against (a simulator restarted without its state, a reset testnet)`,
+    {
+      hint: `hlcopy will not measure the high-water mark, drawdown or P&L against a history that is gone: move the journal aside (mv ${journalPath} ${journalPath}.bak) or use another --config-dir, and start afresh`,
+    },
+  );
+}
