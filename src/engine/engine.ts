@@ -698,7 +698,7 @@ export class CopyEngine {
   async recoverOrders(): Promise<number> {
     const o = this.#o;
     // The first thing a run asks the exchange: whether it still knows the journal's account.
-    if (!this.#historyChecked) await this.#checkHistory();
+    if (!this.#checks.historyChecked) await this.#checks.checkHistory();
     if (o.mode !== "live") return 0;
     return this.#recovery.recoverOrders();
   }
@@ -1039,7 +1039,7 @@ export class CopyEngine {
     if (this.#lastSweepOkAt > 0 && this.#o.mode === "live") await this.#recovery.resolveUnresolved();
     // Before any other read is taken in (our fills are journaled as they arrive): the account the
     // journal was kept against is still the exchange's.
-    if (!this.#historyChecked) await this.#checkHistory();
+    if (!this.#checks.historyChecked) await this.#checks.checkHistory();
     const marketsMark = this.#market.mark();
     const oursMark = this.#ours.mark();
     // This read of our account comes after every fill journaled so far: its equity is theirs.
@@ -1200,16 +1200,6 @@ export class CopyEngine {
    */
   async #readState(): Promise<void> {
     await this.#applyReads(await this.#readSweep(false));
-  }
-
-  /** Whether the history check ran (once a run: whichever of recoverOrders and a sweep asks first). */
-  get #historyChecked(): boolean {
-    return this.#checks.historyChecked;
-  }
-
-  /** The exchange still knows the journal's account (StartChecks.checkHistory). */
-  #checkHistory(): Promise<void> {
-    return this.#checks.checkHistory();
   }
 
   /** Each leader's net deposits/withdrawals since its copy began (null: not netted in this run). */
