@@ -71,8 +71,9 @@ export function leverageSegment(state: DashboardState): Segment | null {
     text: cap === null ? `lev ${lev}` : `lev ${lev}/${fmtNum(cap, 3)}x`,
     short: `lev ${lev}`,
     color,
-    // Where there is room; near or above the cap before the hwm and the stream's age.
-    priority: color === undefined ? 3 : 9,
+    // Before the ROI (the P&L beside it says most of that); near or above the cap before the
+    // hwm and the stream's age.
+    priority: color === undefined ? 5 : 9,
   };
 }
 

@@ -77,7 +77,7 @@ describe("Header", () => {
       text: "lev 0.50x/3x",
       short: "lev 0.50x",
       color: undefined,
-      priority: 3,
+      priority: 5,
     });
     expect(seg(1_700)).toMatchObject({ text: "lev 2.86x/3x", color: "yellow", priority: 9 });
     expect(seg(1_500)).toMatchObject({ text: "lev 3.24x/3x", color: "red", priority: 9 });
