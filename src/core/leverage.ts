@@ -33,6 +33,22 @@ export function grossLeverage(
   return gross / accountValue;
 }
 
+/**
+ * Our leverage at one moment of the run (the engine's state event): grossLeverage of our
+ * positions at that moment's mids, a coin without one at its plan's mid, then at its entry price.
+ * The dashboard's header and rows, the state line, the state record and /metrics all read this.
+ */
+export function leverageAt(moment: {
+  account: { accountValue: number; positions: readonly Pick<Position, "coin" | "size" | "entryPx">[] };
+  mids?: Readonly<Record<string, number>>;
+  targets: readonly { coin: string; mid: number }[];
+}): number | null {
+  return grossLeverage(moment.account.positions, moment.account.accountValue, (coin) => {
+    const mid = moment.mids?.[coin] ?? moment.targets.find((t) => t.coin === coin)?.mid;
+    return mid !== undefined && mid > 0 ? mid : null;
+  });
+}
+
 export interface LeverageSetting {
   /** An integer ≥ 1, as the exchange requires. */
   leverage: number;

@@ -2,6 +2,7 @@
 // Counters only go up; gauges are the latest value; histograms use fixed buckets.
 
 import { shownDrift, syncVerdict } from "../core/drift.js";
+import { leverageAt } from "../core/leverage.js";
 import type { CopyPnl } from "../core/pnl.js";
 import { drawdownOfShown } from "../core/safety.js";
 import type { EngineEvent } from "../engine/events.js";
@@ -44,6 +45,7 @@ export class RunMetrics {
   #drift: Record<string, number> = {};
   #equity: number | null = null;
   #drawdownPct: number | null = null;
+  #leverage: number | null = null;
   #startEquity: number | null = null;
   #wsUp = 0;
   #reconnects = 0;
@@ -87,6 +89,8 @@ export class RunMetrics {
         this.#equity = e.account.accountValue;
         // Of the equity gauge's value, as the dashboard's dd (core/safety.ts drawdownOfShown).
         this.#drawdownPct = drawdownOfShown(e.account.accountValue, e.hwm, e.drawdownPct);
+        // The dashboard's lev (core/leverage.ts): what risk.maxLeverage caps.
+        this.#leverage = leverageAt(e);
         // The drift every view shows (core/drift.ts shownDrift): none for a position left alone
         // or a coin with nothing to size from — no sample, never a 0 that reads "in sync".
         this.#drift = {};
@@ -170,6 +174,13 @@ export class RunMetrics {
       metric("hlcopy_drawdown_pct", "gauge", "Drawdown from the high-water mark (%).", [
         ["", this.#drawdownPct],
       ]);
+    if (this.#leverage !== null)
+      metric(
+        "hlcopy_leverage",
+        "gauge",
+        "Our gross notional at the mid divided by equity: what risk.maxLeverage caps (not the exchange's per-coin leverage setting).",
+        [["", this.#leverage]],
+      );
     if (this.#equity !== null && this.#startEquity !== null)
       metric(
         "hlcopy_run_pnl_usd",

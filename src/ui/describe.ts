@@ -4,7 +4,7 @@
 
 import { driftPct, leaderValueUsd, shownDrift, shownTarget, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, roundOrNull, shortAddress } from "../core/format.js";
-import { grossLeverage } from "../core/leverage.js";
+import { leverageAt } from "../core/leverage.js";
 import { orderFields } from "../core/orders.js";
 import { isCappedOrder, reasonText } from "../core/reasons.js";
 import type { PlannedAction, SkippedAction } from "../core/types.js";
@@ -316,17 +316,6 @@ export function describeEvent(e: EngineEvent): EventLine | null {
 }
 
 /** Compact state line for the non-TTY output (state events are too frequent to print each). */
-/**
- * Our gross notional ÷ equity at a state event (core/leverage.ts grossLeverage), at the mids the
- * dashboard values it at: the state's, else the coin's plan mid.
- */
-export function stateLeverage(e: Extract<EngineEvent, { type: "state" }>): number | null {
-  return grossLeverage(e.account.positions, e.account.accountValue, (coin) => {
-    const mid = e.mids?.[coin] ?? e.targets.find((t) => t.coin === coin)?.mid;
-    return mid !== undefined && mid > 0 ? mid : null;
-  });
-}
-
 export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?: number): string {
   const open = e.account.positions.filter((p) => p.size !== 0).length;
   // The engine's drift report when it sent one (core/drift.ts), in the dashboard's words.
@@ -337,7 +326,7 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
     ? ` P&L ${roundHalfAway(e.pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${roundHalfAway(e.pnl.roiPct) > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
     : "";
   const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
-  return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct))} lev ${fmtLev(stateLeverage(e))} positions ${open} ${drift}${age}`;
+  return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct))} lev ${fmtLev(leverageAt(e))} positions ${open} ${drift}${age}`;
 }
 
 /**
@@ -392,7 +381,7 @@ export function eventRecord(e: EngineEvent): JsonRecord | null {
         // Of the equity and hwm beside it, as the dashboard's dd (the safety check's may be older).
         drawdownPct: shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct),
         // Gross notional ÷ equity, as the dashboard's and the state line's lev (4 decimals).
-        leverage: roundOrNull(stateLeverage(e), 4),
+        leverage: roundOrNull(leverageAt(e), 4),
         ...(e.dailyLossStop !== undefined ? { dailyLossStop: e.dailyLossStop } : {}),
         positions: e.account.positions
           .filter((p) => p.size !== 0)

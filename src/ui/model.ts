@@ -19,14 +19,14 @@ import {
   syncVerdict,
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull } from "../core/format.js";
-import { positionNotional } from "../core/leverage.js";
+import { leverageAt, positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { countedSkips } from "../core/reasons.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
-import { describeEvent, type LogLevel, stateLeverage } from "./describe.js";
+import { describeEvent, type LogLevel } from "./describe.js";
 import { fmtFixed, shownDrawdownPct } from "./format.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
@@ -643,7 +643,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         e.account.accountValue,
       );
       // Gross notional ÷ equity at the rows' mids (the rows' lev add up to it): what risk.maxLeverage caps.
-      state.leverage = stateLeverage(e);
+      state.leverage = leverageAt(e);
       if (e.pnl) state.pnl = e.pnl;
       if (e.drift) state.drift = e.drift;
       // The daily loss limit's stop lifts by itself at 00:00 UTC (no resume event comes): its

@@ -51,3 +51,25 @@ describe("RunMetrics: halts and the daily loss limit's stop", () => {
     expect(sample(text, "hlcopy_halted")).toBe(0);
   });
 });
+
+describe("RunMetrics: hlcopy_leverage", () => {
+  it("is our gross notional at the state's mids ÷ equity, as the dashboard's lev; absent before a state", () => {
+    const m = new RunMetrics();
+    expect(sample(m.render({}, T0), "hlcopy_leverage")).toBeUndefined();
+    m.observe({
+      ...(state(T0, false) as Extract<EngineEvent, { type: "state" }>),
+      account: {
+        address: `0x${"2".repeat(40)}`,
+        accountValue: 1000,
+        // The exchange's leverage setting (4) is not the figure.
+        positions: [
+          { coin: "BTC", size: 0.01, entryPx: 90_000, leverage: 4 },
+          { coin: "ETH", size: -0.2, entryPx: 3_000, leverage: 4 },
+        ],
+      },
+      mids: { BTC: 100_000, ETH: 4_000 },
+    });
+    // $1 000 + $800 of notional on $1 000
+    expect(sample(m.render({}, T0), "hlcopy_leverage")).toBeCloseTo(1.8, 12);
+  });
+});
