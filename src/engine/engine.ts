@@ -1079,13 +1079,17 @@ export class CopyEngine {
     // come with it even when the read takes no P&L inputs (follow --dry-run's preflight). From
     // then on it models its own account, and nothing would confirm a change they explain.
     const firstDry = o.mode === "dry-run" && !this.#checked;
+    // A live follow's preflight decides the plan its review shows: our cash flows since the last
+    // run come with it (the start's ledger read, no request), or a withdrawal made while no run
+    // watched holds the increases there and the run's start sweep sends them unreviewed.
+    const preflight = !pnlInputs && !this.#checked;
     const [traded, ourRole, flows, joinFills, ourRead, ourFills] = await Promise.all([
       this.#checked ? new Map<Address, boolean>() : this.#checks.readTraded(leaders),
       this.#checked ? null : this.#checks.readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
-      pnlInputs || firstDry ? this.#readOurCashFlows() : null,
+      pnlInputs || preflight ? this.#readOurCashFlows(preflight) : null,
       firstDry ? this.#readDryRunFills() : null,
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
@@ -1248,11 +1252,12 @@ export class CopyEngine {
    * read per start (two when a cash flow landed after it, before our account was read:
    * #afterStartLedger).
    */
-  async #readOurCashFlows(): Promise<OurCashFlows | null> {
+  async #readOurCashFlows(preflight = false): Promise<OurCashFlows | null> {
     const o = this.#o;
     // The start's read (the anchor check's), once, when this comes soon after it: it began no
-    // later than this read would, and holds every flow the ledger had when it was taken.
-    const start = this.#checks.takeStartLedger();
+    // later than this read would, and holds every flow the ledger had when it was taken. A
+    // preflight reads it and leaves it for the run's start sweep (no request there either).
+    const start = preflight ? this.#checks.startLedger : this.#checks.takeStartLedger();
     if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
     const since = this.#safety.ledgerSince();
     if (start && startLedgerStands(start, since, this.#now())) {
@@ -1270,8 +1275,9 @@ export class CopyEngine {
    * not explained (a withdrawal: a possible loss, increases held; a dry run, which never reads
    * the ledger again, for the rest of its run). So when the account's cash shows a change the
    * flows and our fills leave unexplained (SafetyWatch.unexplainedAt), the ledger is read once
-   * more — now, after the account — and the rules decide on that read. The start's read stands
-   * once a run, so this happens at most once; a start whose cash is explained reads nothing more.
+   * more — now, after the account — and the rules decide on that read. Once a run (a follow's
+   * preflight and its start sweep both take the start's read); a start whose cash is explained
+   * reads nothing more.
    * A failed read keeps the start's flows (the change waits for the next read, as before).
    */
   async #afterStartLedger(
@@ -1279,13 +1285,17 @@ export class CopyEngine {
     ours: AccountState | null,
     fills: readonly Fill[] | null,
   ): Promise<CashFlowRow[] | null> {
-    if (!read?.fromStart || !ours) return read?.flows ?? null;
+    if (!read?.fromStart || !ours || this.#readAfterStart) return read?.flows ?? null;
     if (this.#safety.unexplainedAt(ours.cash, read.flows, fills ?? []) === 0) return read.flows;
+    this.#readAfterStart = true;
     const again = await this.#readOurLedger(this.#safety.ledgerSince());
     // The start's flows too: the new read may begin later (SafetyWatch.ledgerSince moved up to
     // where the start's read began); the safety rules take each flow once.
     return again ? [...read.flows, ...again] : read.flows;
   }
+
+  /** The ledger was read again after the start's read (#afterStartLedger): once a run. */
+  #readAfterStart = false;
 
   /** A read of our ledger from `since` (one request); null when it failed (said: a warning). */
   async #readOurLedger(since: number): Promise<CashFlowRow[] | null> {

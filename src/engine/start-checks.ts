@@ -212,6 +212,14 @@ export class StartChecks {
     return start;
   }
 
+  /**
+   * The start's read of our ledger, kept for the read that takes it (a live follow's preflight
+   * reads it, and the run's start sweep takes it after the review).
+   */
+  get startLedger(): StartLedger | null {
+    return this.#startLedger;
+  }
+
   /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
   async readTraded(states: readonly AccountState[]): Promise<Map<Address, boolean>> {
     const o = this.#o;

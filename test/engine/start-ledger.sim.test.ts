@@ -49,12 +49,13 @@ async function world() {
     await trade(client(leader.address, leader.key), "ETH", "sell", 1, true);
   };
   /**
-   * One run to its start sweep and stopped (a dry run: its start, the preflight; "once": a live
-   * run's one sweep without streams, as reconcile runs it); what it read of /info by type, and its
-   * events. `gap`: called once, as the run's first read of our ledger comes back — before the
+   * One run to its start sweep and stopped (a dry run: its start, the preflight; "preflight": a
+   * live run's preflight — the plan the review shows —, then its run to the start sweep, as
+   * `hlcopy follow` runs it; "once": a live run's one sweep without streams, as reconcile runs
+   * it); what it read of /info by type, its events and the plan (the preflight's, the sweep's). `gap`: called once, as the run's first read of our ledger comes back — before the
    * sweep's read of our account (the start's ledger read is made first, by the anchor check).
    */
-  const follow = async (mode: "live" | "dry-run" | "once" = "live", gap?: () => void) => {
+  const follow = async (mode: "live" | "preflight" | "dry-run" | "once" = "live", gap?: () => void) => {
     const c = hookFirstLedgerRead(client(account, agentKey), account, gap);
     const journal = openJournal(file);
     const events: EngineEvent[] = [];
@@ -84,6 +85,7 @@ async function world() {
       plan = (await engine.sweep("sweep", true)).plan;
       code = await engine.stop("test over");
     } else {
+      if (mode === "preflight") plan = await engine.preflight();
       const running = engine.run(
         streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader.address], account }),
       );
@@ -103,8 +105,8 @@ async function world() {
     sim.control.fund(account, usd);
     return { from, to: sim.control.now() };
   };
-  const leaderTrade = (side: "buy" | "sell", size: number) =>
-    trade(client(leader.address, leader.key), "ETH", side, size);
+  const leaderTrade = (side: "buy" | "sell", size: number, reduceOnly = false) =>
+    trade(client(leader.address, leader.key), "ETH", side, size, reduceOnly);
   return { sim, account, setShift: (ms: number) => (shift = ms), ready, follow, fund, leaderTrade };
 }
 
@@ -287,5 +289,29 @@ describe("a cash flow between the start's ledger read and its read of our accoun
       true,
     );
     expect(once.lastCashFlow).not.toBeNull();
+  });
+
+  it("a live follow's preflight (the plan its review shows) after a withdrawal made while no run watched: the start's ledger read explains it, the increase is planned; one read in all", {
+    timeout: 120_000,
+  }, async () => {
+    const w = await world();
+    w.sim.control.fund(w.account, 100_000);
+    await w.ready();
+    expect((await w.follow()).code).toBe(0);
+    await w.leaderTrade("buy", 1);
+    w.sim.control.fund(w.account, -20_000);
+    const live = await w.follow("preflight");
+    expect(live.code).toBe(0);
+    expect(heldWarning(live)).toBe(false);
+    expect(buysEth(live)).toBe(true);
+    expect(live.ledgerReads).toBe(1);
+    expect(
+      live.events.filter(
+        (e) => e.type === "notice" && e.kind === "cash-flow" && /sent out \$20000/.test(e.message),
+      ),
+    ).toHaveLength(1);
+    expect(live.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled")).toBe(
+      true,
+    );
   });
 });
