@@ -91,7 +91,10 @@ interface SweepReads {
   traded: Map<Address, boolean>;
   /** Net cash flow per leader since its copy began (null: not netted). */
   flows: Map<Address, { usd: number; since: number }> | null;
-  /** Our own cash flows since the last journaled one (live runs, a dry run's first read; null when not read). */
+  /**
+   * Our own cash flows since the last journaled one (live runs, a dry run's first read; null when
+   * not read): read after our account, or the start's read with what it missed (#afterStartLedger).
+   */
   ourFlows: { time: number; usd: number; kind: string; hash: string }[] | null;
   /** A dry run's first read: our account's fills the journal does not hold (null: not read). */
   ourFills: Fill[] | null;
@@ -103,6 +106,12 @@ interface SweepReads {
   ourRole: AccountRole | null;
   oursMark: number;
   protectionMark: number;
+}
+
+/** Our cash flows as a sweep read them: `fromStart`, the start's ledger read stood for the sweep's. */
+interface OurCashFlows {
+  flows: CashFlowRow[];
+  fromStart: boolean;
 }
 
 /** What one of our orders' fills are measured against (src/core/slippage.ts). */
@@ -1070,18 +1079,23 @@ export class CopyEngine {
     // come with it even when the read takes no P&L inputs (follow --dry-run's preflight). From
     // then on it models its own account, and nothing would confirm a change they explain.
     const firstDry = o.mode === "dry-run" && !this.#checked;
-    const [traded, ourRole, flows, joinFills, ourFlows, ourFills] = await Promise.all([
+    // A live follow's preflight decides the plan its review shows: our cash flows since the last
+    // run come with it (the start's ledger read, no request), or a withdrawal made while no run
+    // watched holds the increases there and the run's start sweep sends them unreviewed.
+    const preflight = !pnlInputs && !this.#checked;
+    const [traded, ourRole, flows, joinFills, ourRead, ourFills] = await Promise.all([
       this.#checked ? new Map<Address, boolean>() : this.#checks.readTraded(leaders),
       this.#checked ? null : this.#checks.readOurRole(ours),
       this.#readCashFlows(),
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
-      pnlInputs || firstDry ? this.#readOurCashFlows() : null,
+      pnlInputs || preflight ? this.#readOurCashFlows(preflight) : null,
       firstDry ? this.#readDryRunFills() : null,
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
       ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
     ]);
+    const ourFlows = await this.#afterStartLedger(ourRead, ours, ourFills);
     return {
       markets,
       marketsMark,
@@ -1235,19 +1249,58 @@ export class CopyEngine {
    * its account is its own (its first read): the ones no live run journaled yet scale its marks
    * as they would a live run's. Paper's account is its own from the start: none. The first read
    * of a run that checked its anchor is the anchor check's (StartChecks.takeStartLedger): one
-   * read per start.
+   * read per start (two when a cash flow landed after it, before our account was read:
+   * #afterStartLedger).
    */
-  async #readOurCashFlows(): Promise<CashFlowRow[] | null> {
+  async #readOurCashFlows(preflight = false): Promise<OurCashFlows | null> {
     const o = this.#o;
     // The start's read (the anchor check's), once, when this comes soon after it: it began no
-    // later than this read would, and holds every flow the ledger had when it was taken.
-    const start = this.#checks.takeStartLedger();
+    // later than this read would, and holds every flow the ledger had when it was taken. A
+    // preflight reads it and leaves it for the run's start sweep (no request there either).
+    const start = preflight ? this.#checks.startLedger : this.#checks.takeStartLedger();
     if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
     const since = this.#safety.ledgerSince();
     if (start && startLedgerStands(start, since, this.#now())) {
       this.#safety.ledgerRead(start.startedAt);
-      return start.flows.filter((f) => f.time >= since);
+      return { flows: start.flows.filter((f) => f.time >= since), fromStart: true };
     }
+    const flows = await this.#readOurLedger(since);
+    return flows && { flows, fromStart: false };
+  }
+
+  /**
+   * The start's ledger read stood for this sweep's (#readOurCashFlows) but was taken before the
+   * sweep read our account: a deposit or withdrawal that landed in between is in the account's
+   * cash and not in those flows, and the safety rules would take it for a change the ledger has
+   * not explained (a withdrawal: a possible loss, increases held; a dry run, which never reads
+   * the ledger again, for the rest of its run). So when the account's cash shows a change the
+   * flows and our fills leave unexplained (SafetyWatch.unexplainedAt), the ledger is read once
+   * more — now, after the account — and the rules decide on that read. Once a run (a follow's
+   * preflight and its start sweep both take the start's read); a start whose cash is explained
+   * reads nothing more.
+   * A failed read keeps the start's flows (the change waits for the next read, as before).
+   */
+  async #afterStartLedger(
+    read: OurCashFlows | null,
+    ours: AccountState | null,
+    fills: readonly Fill[] | null,
+  ): Promise<CashFlowRow[] | null> {
+    if (!read?.fromStart || !ours || this.#readAfterStart) return read?.flows ?? null;
+    if (this.#safety.unexplainedAt(ours.cash, read.flows, fills ?? []) === 0) return read.flows;
+    this.#readAfterStart = true;
+    const again = await this.#readOurLedger(this.#safety.ledgerSince());
+    // The start's flows too: the new read may begin later (SafetyWatch.ledgerSince moved up to
+    // where the start's read began); the safety rules take each flow once.
+    return again ? [...read.flows, ...again] : read.flows;
+  }
+
+  /** The ledger was read again after the start's read (#afterStartLedger): once a run. */
+  #readAfterStart = false;
+
+  /** A read of our ledger from `since` (one request); null when it failed (said: a warning). */
+  async #readOurLedger(since: number): Promise<CashFlowRow[] | null> {
+    const o = this.#o;
+    if (!o.reader.getLedgerUpdates) return null;
     try {
       this.#requests++;
       const startedAt = this.#now();

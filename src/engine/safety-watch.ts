@@ -201,18 +201,8 @@ export class SafetyWatch {
     const o = this.#o;
     const dry = o.mode === "dry-run";
     if (flows.length === 0) return;
-    const anchor = this.#anchor();
     this.#seed();
-    const seen = new Set<string>();
-    const fresh = flows
-      .filter((f) => f.time > anchor && f.usd !== 0)
-      .filter((f) => {
-        const key = `${f.hash}|${f.kind}|${f.time}|${f.usd}`;
-        if (seen.has(key) || o.journal.hasCashFlow(f)) return false;
-        seen.add(key);
-        return !(dry && this.#unjournaled.flows.some((u) => sameFlow(u, f)));
-      })
-      .sort((a, b) => a.time - b.time);
+    const fresh = this.#fresh(flows);
     if (fresh.length === 0) return;
     const at = reading ?? this.#last;
     const equityBefore = at ? at.accountValue - pendingAt(this.#tracker, at.cash) : this.#lastEquity();
@@ -246,6 +236,43 @@ export class SafetyWatch {
     if (this.#last && !reading) this.#evaluate(this.#last, false, true);
   }
 
+  /**
+   * The flows not taken yet, oldest first: after the high-water mark's anchor, not journaled
+   * (a dry run: not among those it took), each once.
+   */
+  #fresh(flows: readonly CashFlowRow[]): CashFlowRow[] {
+    const o = this.#o;
+    const dry = o.mode === "dry-run";
+    const anchor = this.#anchor();
+    const seen = new Set<string>();
+    return flows
+      .filter((f) => f.time > anchor && f.usd !== 0)
+      .filter((f) => {
+        const key = `${f.hash}|${f.kind}|${f.time}|${f.usd}`;
+        if (seen.has(key) || o.journal.hasCashFlow(f)) return false;
+        seen.add(key);
+        return !(dry && this.#unjournaled.flows.some((u) => sameFlow(u, f)));
+      })
+      .sort((a, b) => a.time - b.time);
+  }
+
+  /**
+   * The change of the cash a sweep's reading of our account (`cash`) would leave unexplained once
+   * the fills and cash flows read with it were taken (fill, cashFlows, then check): 0 when they
+   * explain it, or the cash is unknown. Nothing is changed (the engine asks before it applies a
+   * sweep's reads whether its ledger read is worth taking again).
+   */
+  unexplainedAt(
+    cash: number | null | undefined,
+    flows: readonly CashFlowRow[],
+    fills: readonly { closedPnl: number; fee: number; time: number }[] = [],
+  ): number {
+    let t = this.#seeded();
+    for (const f of fills) t = explainCash(t, f.closedPnl - f.fee, f.time);
+    for (const f of this.#fresh(flows)) t = explainCash(t, f.usd, f.time);
+    return t.refCash === null ? 0 : pendingAt(t, cash);
+  }
+
   /** The journal's last equity, when no reading is at hand (E of a cash flow). */
   #lastEquity(): number | null {
     return this.#o.journal.latestEquity()?.accountValue ?? null;
@@ -260,10 +287,15 @@ export class SafetyWatch {
    * starts from the same snapshot, so its figures are the live run's.
    */
   #seed(): void {
-    if (this.#tracker.refCash !== null) return;
+    this.#tracker = this.#seeded();
+  }
+
+  /** The tracker #seed leaves (nothing changed). */
+  #seeded(): CashTracker {
+    if (this.#tracker.refCash !== null) return this.#tracker;
     const last = this.#o.journal.latestEquity();
-    if (last?.cash === null || last?.cash === undefined) return;
-    this.#tracker = { ...emptyCashTracker(), refCash: last.cash - last.pending };
+    if (last?.cash === null || last?.cash === undefined) return this.#tracker;
+    return { ...emptyCashTracker(), refCash: last.cash - last.pending };
   }
 
   /**

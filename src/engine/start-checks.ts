@@ -28,9 +28,9 @@ const ANCHOR_WINDOW_MS = 30 * 86_400_000;
  * The start's read of our ledger (the anchor check's) stands for the safety rules' first read when
  * that comes within this long (the start's sweep): a start reads the ledger once. A later first
  * sweep (a trader slow at the review) reads it again itself. A cash flow that lands between that
- * read and the sweep's read of our account waits for the next read of the ledger (the ledger
- * stream in a follow, the next sweep), as one the ledger is slow to show does (core/safety.ts
- * CashTracker).
+ * read and the sweep's read of our account is in the account's cash and not in the read: when the
+ * cash shows a change the read leaves unexplained, the sweep reads the ledger once more before the
+ * safety rules decide (engine #afterStartLedger) — a start whose cash is explained reads it once.
  */
 const START_LEDGER_REUSE_MS = 30_000;
 
@@ -210,6 +210,14 @@ export class StartChecks {
     const start = this.#startLedger;
     this.#startLedger = null;
     return start;
+  }
+
+  /**
+   * The start's read of our ledger, kept for the read that takes it (a live follow's preflight
+   * reads it, and the run's start sweep takes it after the review).
+   */
+  get startLedger(): StartLedger | null {
+    return this.#startLedger;
   }
 
   /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
