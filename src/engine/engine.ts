@@ -1264,7 +1264,10 @@ export class CopyEngine {
       this.#safety.ledgerRead(start.startedAt);
       return { flows: start.flows.filter((f) => f.time >= since), fromStart: true };
     }
+    const startedAt = this.#now();
     const flows = await this.#readOurLedger(since);
+    // A preflight's own read (no start read to peek at) stands for the start sweep's in turn.
+    if (flows && preflight) this.#checks.keepStartLedger({ flows, since, startedAt });
     return flows && { flows, fromStart: false };
   }
 

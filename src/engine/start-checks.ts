@@ -220,6 +220,15 @@ export class StartChecks {
     return this.#startLedger;
   }
 
+  /**
+   * A read of our ledger made at the start by another way (a live follow's preflight, when the
+   * history check went by our fills and read no ledger) kept as the start's: the start sweep takes
+   * it under the same rule, so the review's plan and that sweep cost one read.
+   */
+  keepStartLedger(read: StartLedger): void {
+    this.#startLedger ??= read;
+  }
+
   /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
   async readTraded(states: readonly AccountState[]): Promise<Map<Address, boolean>> {
     const o = this.#o;

@@ -320,4 +320,32 @@ describe("a cash flow between the start's ledger read and its read of our accoun
       true,
     );
   });
+
+  it("a journal that has traded: its live follow's review plan and start sweep take our cash flows from one read", {
+    timeout: 120_000,
+  }, async () => {
+    const w = await world();
+    w.sim.control.fund(w.account, 100_000);
+    await w.ready();
+    await w.leaderTrade("buy", 1);
+    const first = await w.follow("preflight");
+    expect(first.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled")).toBe(
+      true,
+    );
+    // The journal holds our fill now: the history check reads fills, not the ledger. A
+    // withdrawal while no run watched, then the leader adds: the review's plan buys (the
+    // withdrawal explained, not held), and the preflight's ledger read serves the start sweep.
+    w.sim.control.fund(w.account, -20_000);
+    await w.leaderTrade("buy", 1);
+    const next = await w.follow("preflight");
+    expect(next.code).toBe(0);
+    expect(heldWarning(next)).toBe(false);
+    expect(buysEth(next)).toBe(true);
+    expect(next.ledgerReads).toBe(1);
+    expect(
+      next.events.filter(
+        (e) => e.type === "notice" && e.kind === "cash-flow" && /sent out \$20000/.test(e.message),
+      ),
+    ).toHaveLength(1);
+  });
 });
