@@ -75,6 +75,7 @@ import type {
 } from "./ports.js";
 import { type CoinProtection, leftoversAhead, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
 import { OrderRecovery } from "./recovery.js";
+import { type RunPolicy, runPolicy } from "./run-mode.js";
 import { SafetyWatch } from "./safety-watch.js";
 import { StartChecks, startLedgerStands } from "./start-checks.js";
 import { TimeStop } from "./time-stop.js";
@@ -159,6 +160,8 @@ const JOURNAL_STATE_MS = 200;
 export class CopyEngine {
   readonly events: EngineEvents;
   readonly #o: EngineOptions;
+  /** What the run's mode lets it do (run-mode.ts): the engine tests these, not the mode. */
+  readonly #can: RunPolicy;
   readonly #now: () => number;
   readonly #leaders: LeaderModel[];
   readonly #ours: OurModel;
@@ -284,11 +287,13 @@ export class CopyEngine {
 
   constructor(options: EngineOptions) {
     this.#o = options;
+    const can = runPolicy(options.mode);
+    this.#can = can;
     this.#now = options.now ?? Date.now;
     this.events = options.events ?? new EngineEvents();
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
-    this.#copyState = new CopyState(options.journal, options.mode !== "dry-run");
+    this.#copyState = new CopyState(options.journal, can.journals);
     this.#ownership = new OwnershipWatch({
       journal: options.journal,
       copyState: this.#copyState,
@@ -322,12 +327,14 @@ export class CopyEngine {
     const countRead = () => {
       this.#requests++;
     };
-    this.#executor =
-      options.mode === "dry-run" ? dryRunExecutor(bookReaderOf(options.reader, countRead)) : options.executor;
+    // A dry run fills on a model of our account, its own executor (nothing is sent).
+    this.#executor = can.previewsLive
+      ? dryRunExecutor(bookReaderOf(options.reader, countRead))
+      : options.executor;
     this.#settings = options.settings;
     const update = options.reader.updateLeverage?.bind(options.reader);
     this.#leverage =
-      update && options.mode === "live" && options.executor
+      update && can.sendsOrders && options.executor
         ? new LeverageKeeper({
             journal: options.journal,
             update,
@@ -382,7 +389,7 @@ export class CopyEngine {
     // Without a protection setting a live run still clears the triggers an earlier run left.
     this.#protection =
       options.protection &&
-      options.mode === "live" &&
+      can.restsOrders &&
       (protectionOn(options.settings) || ownTriggersMayRest(options.journal))
         ? new ProtectionKeeper({
             journal: options.journal,
@@ -400,7 +407,7 @@ export class CopyEngine {
         : null;
     const exitState = {
       journal: options.journal,
-      persist: options.mode !== "dry-run",
+      persist: can.journals,
       emit: (e: EngineEvent) => this.#emit(e),
       now: this.#now,
       runId: () => this.#runId,
@@ -494,7 +501,7 @@ export class CopyEngine {
       network: o.network,
     });
     this.#warnSizingChanged(before);
-    if (protectionOn(o.settings) && o.mode !== "live") {
+    if (protectionOn(o.settings) && !this.#can.restsOrders) {
       this.#emit({
         type: "notice",
         ts: this.#startedAt,
@@ -573,7 +580,7 @@ export class CopyEngine {
     // Only a run that could send (past its checks, passphrase and review): a run declined at
     // the review or stopped at a prompt sent nothing, and its exit takes no step either.
     const exitStep =
-      this.#o.onExit && exitCode === 0 && this.#o.mode === "live" && this.#checked && this.#acted
+      this.#o.onExit && exitCode === 0 && this.#can.sendsOrders && this.#checked && this.#acted
         ? (this.#o.onExit as OnExit)
         : null;
     // The stop comes before the step it causes, in every view and at its own time: said now,
@@ -608,11 +615,11 @@ export class CopyEngine {
     }
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
-    if (this.#o.mode === "live" && this.#checked && this.#streams) await this.#readOwnFills(true);
+    if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#readOwnFills(true);
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
-    if (this.#o.mode === "live" && this.#checked && this.#streams && this.#equityAfterFill)
+    if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill)
       await this.#readFinalEquity();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
@@ -705,10 +712,9 @@ export class CopyEngine {
    * the look-ups are OrderRecovery's (recovery.ts).
    */
   async recoverOrders(): Promise<number> {
-    const o = this.#o;
     // The first thing a run asks the exchange: whether it still knows the journal's account.
     if (!this.#checks.historyChecked) await this.#checks.checkHistory();
-    if (o.mode !== "live") return 0;
+    if (!this.#can.recoversOrders) return 0;
     return this.#recovery.recoverOrders();
   }
 
@@ -883,7 +889,7 @@ export class CopyEngine {
     const reads = await this.#readSweep(false);
     return this.#enqueue(async () => {
       await this.#applyReads(reads); // the start checks: refused here, before any secret
-      if (this.#o.mode !== "live") return this.#plan(undefined);
+      if (!this.#can.sendsOrders) return this.#plan(undefined);
       // The key before the review: the yes is the last question, and the first sweep follows
       // it at once (asked after it, a passphrase typed ahead landed in a second review, shown).
       const asked = this.#now();
@@ -932,7 +938,7 @@ export class CopyEngine {
     // A paused run sends nothing but a halt's closes, so it opens no key for this sweep unless a
     // halt stands (a paused reconcile never asks otherwise).
     const sends = !this.#paused || this.#pausedClosing();
-    if (execute && o.mode === "live" && sends) await this.#unlock();
+    if (execute && this.#can.sendsOrders && sends) await this.#unlock();
     if (execute && this.#protection)
       await this.#protection.fromSweep(
         this.#ours.state.openOrders,
@@ -944,10 +950,10 @@ export class CopyEngine {
     // again on their coins' best bid and ask, read now — one rule (core/entry.ts
     // passiveLimitPrice) for follow and reconcile, so a post-only entry does not cross the book.
     if (await this.#readPassiveBooks(planned)) planned = this.#plan(undefined);
-    if (execute && o.mode === "live" && !this.#reviewed && sends && !this.#stopping) {
+    if (execute && this.#can.sendsOrders && !this.#reviewed && sends && !this.#stopping) {
       await this.#review(planned);
     }
-    if (o.mode === "dry-run" && !this.#previewed) this.#previewLeftovers(planned);
+    if (this.#can.previewsLive && !this.#previewed) this.#previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
     if (execute) this.#act();
     const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
@@ -1028,7 +1034,8 @@ export class CopyEngine {
       // only the regular sweeps run, not one per account update.
       const flat = after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
       this.#safety.setFlattened(flat);
-      if (flat && o.exitOnHalt && !this.#stopping && o.mode !== "dry-run") {
+      // Exit 4 says a halt stands in the journal: a run that journals nothing holds none.
+      if (flat && o.exitOnHalt && !this.#stopping && this.#can.journals) {
         queueMicrotask(() => void this.stop(`halted: ${halt.reason}`, 4));
       }
     }
@@ -1045,7 +1052,7 @@ export class CopyEngine {
   async #readSweep(pnlInputs = true): Promise<SweepReads> {
     const o = this.#o;
     // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
-    if (this.#lastSweepOkAt > 0 && this.#o.mode === "live") await this.#recovery.resolveUnresolved();
+    if (this.#lastSweepOkAt > 0 && this.#can.recoversOrders) await this.#recovery.resolveUnresolved();
     // Before any other read is taken in (our fills are journaled as they arrive): the account the
     // journal was kept against is still the exchange's.
     if (!this.#checks.historyChecked) await this.#checks.checkHistory();
@@ -1078,7 +1085,7 @@ export class CopyEngine {
     // A dry run's first read is its only read of the real account's cash: its ledger and fills
     // come with it even when the read takes no P&L inputs (follow --dry-run's preflight). From
     // then on it models its own account, and nothing would confirm a change they explain.
-    const firstDry = o.mode === "dry-run" && !this.#checked;
+    const firstDry = this.#can.previewsLive && !this.#checked;
     // A live follow's preflight decides the plan its review shows: our cash flows since the last
     // run come with it (the start's ledger read, no request), or a withdrawal made while no run
     // watched holds the increases there and the run's start sweep sends them unreviewed.
@@ -1436,7 +1443,7 @@ export class CopyEngine {
    */
   #journalPause(atStart: boolean): void {
     const o = this.#o;
-    if (o.mode === "dry-run" || this.#runId === null) return;
+    if (!this.#can.journals || this.#runId === null) return;
     o.journal.recordEvent({
       ts: this.#now(),
       type: "paused",
@@ -1876,7 +1883,8 @@ export class CopyEngine {
     if (plan.cancels && executor && (!held || closing)) await this.#styles.cancel(plan.cancels);
     if (actions.length === 0 || !executor) return [];
     if (held) this.#sayPausedClosing(actions);
-    if (executor.mode === "dry-run") return this.#executeModeled(executor, actions);
+    // A run that journals nothing (a dry run: the engine's own executor) only moves its model.
+    if (!this.#can.journals) return this.#executeModeled(executor, actions);
     if (this.#agentHalt && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
@@ -2074,7 +2082,7 @@ export class CopyEngine {
     // hlcopy. (Other orders of ours trade only what hlcopy manages: all theirs.) A paper or dry
     // run's account is all its own.
     const forced = forcedCloseKind(f);
-    const split = !ref || (this.#o.mode === "live" && closesBeyondCopy(ref.kind, ref.reason));
+    const split = !ref || (!this.#can.modelsAccount && closesBeyondCopy(ref.kind, ref.reason));
     const copySz = split
       ? copySizeOfFill(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f, ref !== undefined)
       : undefined;
@@ -2190,7 +2198,8 @@ export class CopyEngine {
   async #readOwnFills(always = false): Promise<void> {
     const o = this.#o;
     const since = this.#pnl.since;
-    if ((this.#streams && !always) || o.mode !== "live" || !o.reader.getFillsByTime || since === null) return;
+    if ((this.#streams && !always) || this.#can.modelsAccount || !o.reader.getFillsByTime || since === null)
+      return;
     const from = Math.max(since, o.journal.lastFillTime() ?? 0);
     try {
       this.#requests++;
@@ -2650,7 +2659,8 @@ export class CopyEngine {
    * fired; one of an order hlcopy never sent means the account changed outside hlcopy.
    */
   #onOurFill(e: Extract<EngineStreamEvent, { type: "ourFill" }>): void {
-    if (this.#o.mode !== "live") return;
+    // A run with an account of its own: our account's fills are not its fills.
+    if (this.#can.modelsAccount) return;
     let fired = false;
     let outside = false;
     for (const f of this.#fills.fresh(this.#o.account, e.fills)) {

@@ -22,6 +22,7 @@ import type { Journal } from "../store/journal.js";
 import { CopyDelay, type DelayFill, readDelayFills } from "./copy-delay.js";
 import type { EngineEvent, RunMode } from "./events.js";
 import { PassiveEntries, type PassiveFill, type PassiveSender } from "./passive.js";
+import { runPolicy } from "./run-mode.js";
 import { SizingInputsKeeper, type SizingInputsReader } from "./sizing-inputs.js";
 
 export interface EntryStylesOptions {
@@ -98,7 +99,7 @@ export class EntryStyles {
           })
         : null;
     this.#passive =
-      entry.passive && o.passive && o.mode === "live"
+      entry.passive && o.passive && runPolicy(o.mode).restsOrders
         ? new PassiveEntries({
             journal: o.journal,
             sender: o.passive,

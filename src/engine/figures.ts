@@ -26,6 +26,7 @@ import { quantileSorted } from "../core/stats.js";
 import type { Address, Fill, Markets, Positions } from "../core/types.js";
 import type { CopyStart, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
+import { type RunPolicy, runPolicy } from "./run-mode.js";
 
 /** A funding payment as the reader and the stream deliver it. */
 export interface FundingFact {
@@ -58,6 +59,8 @@ export interface PnlKeeperOptions {
 
 export class PnlKeeper {
   readonly #o: PnlKeeperOptions;
+  /** What the run's mode lets it do (run-mode.ts). */
+  readonly #can: RunPolicy;
   #start: CopyStart | null = null;
   #totals: PnlTotals = {};
   #shares: LeaderShares = {};
@@ -66,6 +69,7 @@ export class PnlKeeper {
 
   constructor(options: PnlKeeperOptions) {
     this.#o = options;
+    this.#can = runPolicy(options.mode);
   }
 
   /** After the run is journaled: where the copy began and its totals so far (one read). */
@@ -115,7 +119,8 @@ export class PnlKeeper {
   /** Funding payments from the stream or a read: journaled once each, counted from the copy's start. */
   onFunding(payments: readonly FundingFact[]): void {
     const o = this.#o;
-    if (o.mode !== "live") return;
+    // Funding is paid on our account on the exchange: an account of the run's own pays none.
+    if (this.#can.modelsAccount) return;
     const since = this.since;
     for (const p of payments) {
       // The copy's part, by what hlcopy managed when it was paid (copyFundingShare), journaled
@@ -161,7 +166,7 @@ export class PnlKeeper {
   async readFunding(): Promise<void> {
     const o = this.#o;
     const since = this.since;
-    if (o.mode !== "live" || !o.getFunding || since === null) return;
+    if (this.#can.modelsAccount || !o.getFunding || since === null) return;
     const now = o.now();
     if (!this.#fundingStale && now - this.#fundingReadAt < FUNDING_READ_EVERY_MS) return;
     const from = Math.max(since, o.journal.lastFundingTime() ?? 0);
@@ -189,7 +194,7 @@ export class PnlKeeper {
 
   /** Keep the shares for the next run and for `status`. */
   persist(): void {
-    if (this.#o.mode === "dry-run") return;
+    if (!this.#can.journals) return;
     this.#o.journal.setCopyState(SHARES_KEY, this.#shares, this.#o.now());
   }
 

@@ -21,6 +21,7 @@ import type { AccountState, Address, Fill, Markets, Positions } from "../core/ty
 import type { Journal } from "../store/journal.js";
 import type { CopyState } from "./copy-state.js";
 import type { EngineEvent, RunMode } from "./events.js";
+import { type RunPolicy, runPolicy } from "./run-mode.js";
 
 export interface OwnershipWatchOptions {
   journal: Journal;
@@ -43,6 +44,8 @@ export interface OwnershipWatchOptions {
 
 export class OwnershipWatch {
   readonly #o: OwnershipWatchOptions;
+  /** What the run's mode lets it do (run-mode.ts). */
+  readonly #can: RunPolicy;
   /**
    * The positions this run adopted (hlcopy did not open them, in whole or in part), as found at
    * its start with hlcopy's part of each: the review says whose part is whose (core/review.ts).
@@ -58,6 +61,7 @@ export class OwnershipWatch {
 
   constructor(options: OwnershipWatchOptions) {
     this.#o = options;
+    this.#can = runPolicy(options.mode);
   }
 
   get adopted(): readonly ForeignPosition[] {
@@ -91,13 +95,13 @@ export class OwnershipWatch {
         // A first live run owns the account from here: what it fills before its first sweep
         // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
         // "not-ours".
-        if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
+        if (managed === null && !this.#can.modelsAccount) o.copyState.setManaged({}, o.now());
         return;
       }
       if (!o.adopt && o.leaveForeign === true) {
         this.#foreign = foreign.map((f) => f.coin);
         this.#foreignPositions = foreign;
-        if (managed === null && o.mode === "live") o.copyState.setManaged({}, o.now());
+        if (managed === null && !this.#can.modelsAccount) o.copyState.setManaged({}, o.now());
         return;
       }
       if (!o.adopt) {
@@ -118,7 +122,7 @@ export class OwnershipWatch {
       // Recorded with what the run holds until it may send (past its passphrase and review):
       // "adopted" is said then (kept()), never before a wrong passphrase or a no drops it all. A
       // dry run records nothing: it says what a live run would do.
-      if (o.mode !== "dry-run")
+      if (this.#can.journals)
         this.#adoptedNotice = `adopted position(s) hlcopy did not open: ${list} (managed as part of the copy from now on)`;
       else
         o.emit({
@@ -147,7 +151,7 @@ export class OwnershipWatch {
    * the run's account is its own (paper, a dry run's model: every position in it is the run's).
    */
   managedNow(): ManagedPositions | null {
-    if (this.#o.mode !== "live") return null;
+    if (this.#can.modelsAccount) return null;
     return this.#o.copyState.managed() ?? {};
   }
 
@@ -167,7 +171,7 @@ export class OwnershipWatch {
    */
   save(positions: Positions, settings: Settings): void {
     const o = this.#o;
-    if (o.mode !== "live") return;
+    if (this.#can.modelsAccount) return;
     const managed: ManagedPositions = signedSizes(positions);
     const known = o.copyState.managed() ?? {};
     for (const coin of new Set([...Object.keys(managed), ...Object.keys(known)])) {

@@ -40,6 +40,7 @@ import {
 import type { Settings } from "../core/settings.js";
 import type { CashFlowRow, Journal, RecordHaltParameters } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
+import { runPolicy } from "./run-mode.js";
 
 /** Each sweep reads our ledger again from this long before the last read that went through. */
 const LEDGER_REREAD_MS = 10 * 60_000;
@@ -199,7 +200,7 @@ export class SafetyWatch {
    */
   cashFlows(flows: readonly CashFlowRow[], reading?: AccountReading): void {
     const o = this.#o;
-    const dry = o.mode === "dry-run";
+    const dry = !runPolicy(o.mode).journals;
     if (flows.length === 0) return;
     this.#seed();
     const fresh = this.#fresh(flows);
@@ -242,7 +243,7 @@ export class SafetyWatch {
    */
   #fresh(flows: readonly CashFlowRow[]): CashFlowRow[] {
     const o = this.#o;
-    const dry = o.mode === "dry-run";
+    const dry = !runPolicy(o.mode).journals;
     const anchor = this.#anchor();
     const seen = new Set<string>();
     return flows
@@ -325,7 +326,7 @@ export class SafetyWatch {
     const { accountValue } = reading;
     // A dry run shows what the rules would do but writes no equity and no halt: it must
     // never leave a halt behind that stops the trader's real runs.
-    const persist = o.mode !== "dry-run";
+    const persist = runPolicy(o.mode).journals;
     if (!persist && accountValue <= 0) return;
     this.#last = reading;
     const now = o.now();
@@ -464,7 +465,7 @@ export class SafetyWatch {
     this.#halt = { kind, reason };
     this.#haltJournaled = false;
     this.#flattened = false;
-    if (o.mode !== "dry-run") {
+    if (runPolicy(o.mode).journals) {
       const halt = { ts: now, kind, reason, details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm } };
       o.journal.recordHalt(halt);
       this.#haltJournaled = true;
@@ -475,7 +476,7 @@ export class SafetyWatch {
       ts: now,
       kind,
       reason,
-      ...(o.mode === "dry-run" ? { recorded: false as const } : {}),
+      ...(runPolicy(o.mode).journals ? {} : { recorded: false as const }),
     });
   }
 
@@ -491,7 +492,7 @@ export class SafetyWatch {
 
   /** `hlcopy resume` cleared the halt in the journal: drop it here too. Whether it was dropped. */
   clearIfResumed(): boolean {
-    if (!this.#halt || this.#o.mode === "dry-run" || this.#o.journal.activeHalt()) return false;
+    if (!this.#halt || !runPolicy(this.#o.mode).journals || this.#o.journal.activeHalt()) return false;
     this.#halt = null;
     this.#haltJournaled = false;
     this.#flattened = false;

@@ -15,6 +15,7 @@ import type { AccountRole, AccountState, Address } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
 import type { EngineReader } from "./ports.js";
+import { runPolicy } from "./run-mode.js";
 
 /** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
 export const ACCOUNT_ANCHOR_KEY = "exchange.anchor";
@@ -156,7 +157,7 @@ export class StartChecks {
     const anchor = o.journal.getCopyState<AccountAnchor>(ACCOUNT_ANCHOR_KEY);
     const readLedger = reader.getLedgerUpdates?.bind(reader);
     if (!anchor) {
-      if (o.mode === "dry-run" || !reader.getLatestFills || !readLedger) return;
+      if (!runPolicy(o.mode).journals || !reader.getLatestFills || !readLedger) return;
       // The ledger first: every funded account has a cash flow; fills only for one without.
       const picked = await o.startupRead("your account's history", async () => {
         const recent = Math.min(o.now() - ANCHOR_WINDOW_MS, o.ledgerSince());
