@@ -1379,10 +1379,14 @@ const TIME_COLUMN: Record<JournalTable, string> = {
 /**
  * How long a record told after the fact waits for its commit (ms). Since intents go to the
  * intent log, no commit is on the path from a leader's fill to our order: a longer window only
- * makes commits fewer (at 10 copies/s one per ~2.5 orders instead of one each: −7 % CPU in
- * bench/follow, 3 of 4 alternating pairs), and what another process or a crash misses longer.
+ * makes commits fewer, and what another process or a crash misses longer (never an intent: a
+ * restart looks the order up and reads our fills back). 20 → 250 ms: −7 % CPU per copied order
+ * at 10 copies/s. 250 → 1 000 ms (one commit per ~11 orders at 10 a second): in 8 alternating
+ * pairs each, CPU per copied order lower in 6 (in-process, medians 5.03 vs 5.34 ms) and 5
+ * (the real command, 4.80 vs 5.40), and the frame → order p99 lower in 7 (3.03 vs 4.31 ms: fewer
+ * commits on the main thread for a leader's frame to wait behind). bench/HISTORY.md 2026-12-04.
  */
-export const GROUP_COMMIT_MS = 250;
+export const GROUP_COMMIT_MS = 1_000;
 
 /**
  * Group commit. A commit costs more than the row it carries (~85 µs of the ~120 µs an insert
