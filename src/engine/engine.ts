@@ -306,6 +306,10 @@ export class CopyEngine {
       now: this.#now,
       runId: () => this.#runId,
     });
+    // Every part's requests count in the run's one figure.
+    const countRead = () => {
+      this.#requests++;
+    };
     this.#checks = new StartChecks({
       journal: options.journal,
       reader: options.reader,
@@ -318,15 +322,10 @@ export class CopyEngine {
       emit: (e) => this.#emit(e),
       runId: () => this.#runId,
       startupRead: (what, read) => this.#startupRead(what, read),
-      countRequest: () => {
-        this.#requests++;
-      },
+      countRequest: countRead,
       ownAccount: () => this.#ownAccount() !== null,
       ledgerSince: () => this.#safety.ledgerSince(),
     });
-    const countRead = () => {
-      this.#requests++;
-    };
     // A dry run fills on a model of our account, its own executor (nothing is sent).
     this.#executor = can.previewsLive
       ? dryRunExecutor(bookReaderOf(options.reader, countRead))
@@ -342,9 +341,7 @@ export class CopyEngine {
             emit: (e) => this.#emit(e),
             now: this.#now,
             runId: () => this.#runId,
-            countRequest: () => {
-              this.#requests++;
-            },
+            countRequest: countRead,
           })
         : null;
     this.#safety = new SafetyWatch({
@@ -365,9 +362,7 @@ export class CopyEngine {
       emit: (e) => this.#emit(e),
       now: this.#now,
       runId: () => this.#runId,
-      countRequest: () => {
-        this.#requests++;
-      },
+      countRequest: countRead,
     });
     this.#slippage = new SlippageWatch(options.settings.exec.slippageBudgetBps ?? null, (e) => this.#emit(e));
     this.#recovery = new OrderRecovery({
@@ -380,9 +375,7 @@ export class CopyEngine {
       now: this.#now,
       emit: (e) => this.#emit(e),
       startupRead: (what, read) => this.#startupRead(what, read),
-      countRequest: () => {
-        this.#requests++;
-      },
+      countRequest: countRead,
       inFlight: (cloid) => this.#inFlight.has(cloid),
       recordOurFill: (f, cloid) => this.#recordOurFill(f, this.#refs.get(cloid)),
     });
@@ -399,9 +392,7 @@ export class CopyEngine {
             emit: (e) => this.#emit(e),
             now: this.#now,
             runId: () => this.#runId,
-            countRequest: () => {
-              this.#requests++;
-            },
+            countRequest: countRead,
             signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
           })
         : null;
@@ -427,9 +418,7 @@ export class CopyEngine {
       ...(options.passive && options.executor ? { passive: options.passive } : {}),
       now: this.#now,
       emit: (e) => this.#emit(e),
-      countRequest: () => {
-        this.#requests++;
-      },
+      countRequest: countRead,
       enqueue: (job) => {
         this.#enqueue(job).catch((error: unknown) => this.#reportError(error));
       },
@@ -1263,17 +1252,19 @@ export class CopyEngine {
     const o = this.#o;
     // The start's read (the anchor check's), once, when this comes soon after it: it began no
     // later than this read would, and holds every flow the ledger had when it was taken. A
-    // preflight reads it and leaves it for the run's start sweep (no request there either).
-    const start = preflight ? this.#checks.startLedger : this.#checks.takeStartLedger();
+    // preflight hands back what it used, for the run's start sweep (no request there either).
+    const start = this.#checks.takeStartLedger();
     if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
     const since = this.#safety.ledgerSince();
     if (start && startLedgerStands(start, since, this.#now())) {
+      // A preflight hands the read back: the run's start sweep takes it under the same rule.
+      if (preflight) this.#checks.keepStartLedger(start);
       this.#safety.ledgerRead(start.startedAt);
       return { flows: start.flows.filter((f) => f.time >= since), fromStart: true };
     }
     const startedAt = this.#now();
     const flows = await this.#readOurLedger(since);
-    // A preflight's own read (no start read to peek at) stands for the start sweep's in turn.
+    // A preflight's own read (no start read stood) stands for the start sweep's in turn.
     if (flows && preflight) this.#checks.keepStartLedger({ flows, since, startedAt });
     return flows && { flows, fromStart: false };
   }

@@ -10,7 +10,7 @@
 
 import { ConfigError, UsageError } from "../core/errors.js";
 import { type AccountAnchor, cashFlowForgotten, historyForgotten, pickAnchor } from "../core/fills.js";
-import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
+import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
 import type { AccountRole, AccountState, Address } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
@@ -132,7 +132,7 @@ export class StartChecks {
       o.network,
       o.account,
       o.journal.path,
-      `fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${utcWhen(ts)} UTC)`,
+      `fills this journal holds (the newest: ${last.coin} ${last.side} ${fmt(last.sz)} at ${utcMinute(ts)})`,
     );
   }
 
@@ -214,17 +214,9 @@ export class StartChecks {
   }
 
   /**
-   * The start's read of our ledger, kept for the read that takes it (a live follow's preflight
-   * reads it, and the run's start sweep takes it after the review).
-   */
-  get startLedger(): StartLedger | null {
-    return this.#startLedger;
-  }
-
-  /**
-   * A read of our ledger made at the start by another way (a live follow's preflight, when the
-   * history check went by our fills and read no ledger) kept as the start's: the start sweep takes
-   * it under the same rule, so the review's plan and that sweep cost one read.
+   * A read of our ledger kept as the start's for the next read that takes it: a live follow's
+   * preflight hands back the start's read it took, or its own when none stood (the history check
+   * went by our fills), so the review's plan and the run's start sweep cost one read.
    */
   keepStartLedger(read: StartLedger): void {
     this.#startLedger ??= read;
@@ -377,13 +369,8 @@ export function emptyLeaderText(leader: Address, accountValue: number): string {
 /** What the exchange no longer holds of an anchor, as the refusal names it. */
 function anchorGone(anchor: AccountAnchor): string {
   return anchor.kind === "fill"
-    ? `fill the journal's figures were taken beside (${anchor.coin} ${anchor.side} ${fmt(anchor.sz)} at ${utcWhen(anchor.time)} UTC)`
-    : `${anchor.type} the journal's figures were taken beside ($${fmt(Math.abs(anchor.usd))} at ${utcWhen(anchor.time)} UTC)`;
-}
-
-/** A journal's moment as the refusals say it: "2026-12-04 05:49". */
-function utcWhen(ts: number): string {
-  return new Date(ts).toISOString().replace("T", " ").slice(0, 16);
+    ? `fill the journal's figures were taken beside (${anchor.coin} ${anchor.side} ${fmt(anchor.sz)} at ${utcMinute(anchor.time)})`
+    : `${anchor.type} the journal's figures were taken beside ($${fmt(Math.abs(anchor.usd))} at ${utcMinute(anchor.time)})`;
 }
 
 /** The refusal of a run whose exchange no longer holds the account the journal was kept against. */
