@@ -1,0 +1,103 @@
+// The floor under "CPU per copied order" on this machine: what any Node program pays to take
+// the frames `hlcopy follow` takes and send one request per leader trade, with none of
+// hlcopy's work (bench/lib/floor-client.mjs), against the same simulator and leader as
+// bench/follow-cpu.mjs (1 leader at BENCH_RATE trades/s, default 10, 11 coins, prices frozen),
+// with follow's own V8 flags. It is a floor, not the whole transport: the floor client's account
+// never trades, so the frames of our own fills and account state (about two per copied order)
+// are not in it. Beside it, what one wake-up costs an idle Node process here
+// (bench/lib/wake-reader.mjs: a 300-byte message read 10 and 300 times a second): on a machine
+// where a process woken ten times a second runs with cold caches, every frame costs that much
+// before any code of ours runs. CPU from process.cpuUsage() of the client over BENCH_SECONDS
+// (default 20) after BENCH_WARMUP_SECONDS (default 5); median [range] over BENCH_RUNS (default 3).
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeFlagsFor } from "../bin/node-flags.js";
+import { summary } from "./lib/stats.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const rate = Number(process.env.BENCH_RATE ?? 10);
+// The flags and environment `hlcopy follow` re-executes itself with (bin/hlcopy.js).
+const follow = nodeFlagsFor("follow") ?? { flags: [], env: process.env };
+
+/** Runs a child under follow's flags; resolves with the one JSON line it prints. */
+function child(script, args) {
+  const p = spawn(process.execPath, [...follow.flags, join(root, script), ...args.map(String)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: follow.env,
+  });
+  let out = "";
+  p.stdout.on("data", (d) => {
+    out += d;
+  });
+  return new Promise((resolve, reject) =>
+    p.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${script} exited with ${code}`)),
+    ),
+  );
+}
+
+async function floorRun() {
+  const sim = spawn(process.execPath, [join(root, "bench/lib/sim-child.mjs")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, SIM_LEADERS: "1", SIM_RATE: String(rate), SIM_COINS: "11", SIM_TICK_MS: "0" },
+  });
+  try {
+    const ready = await new Promise((resolve, reject) => {
+      let buffer = "";
+      sim.stdout.on("data", (d) => {
+        buffer += d;
+        const i = buffer.indexOf("\n");
+        if (i >= 0) resolve(JSON.parse(buffer.slice(0, i)));
+      });
+      sim.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+    });
+    const { DEFAULT_MARKETS } = await import(join(root, "dist/sim/index.js"));
+    const coins = DEFAULT_MARKETS.slice(0, 11).map((m) => m.name);
+    const r = await child("bench/lib/floor-client.mjs", [
+      ready.httpUrl,
+      ready.wsUrl,
+      ready.leaders[0],
+      coins.join(","),
+      warmup,
+      seconds,
+    ]);
+    return {
+      perFill: r.cpuMs / Math.max(1, r.fills),
+      perSecond: r.cpuMs / seconds,
+      framesPerFill: r.frames / Math.max(1, r.fills),
+    };
+  } finally {
+    sim.kill("SIGTERM");
+    if (sim.exitCode === null) await new Promise((r) => sim.once("exit", r));
+  }
+}
+
+const floors = [];
+for (let i = 0; i < runs; i++) floors.push(await floorRun());
+const wakes = { 10: [], 300: [] };
+for (let i = 0; i < runs; i++)
+  for (const r of [10, 300])
+    wakes[r].push((await child("bench/lib/wake-reader.mjs", [r, 3, Math.min(seconds, 10)])).cpuUs);
+
+console.log(
+  `transport floor (node ${process.versions.node}; follow's V8 flags; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s after ${warmup} s; median [range])`,
+);
+console.log(
+  `  the streams follow takes + one request per leader trade, no hlcopy work: ${summary(
+    floors.map((f) => f.perFill),
+    2,
+  )} ms of CPU per leader trade (${summary(
+    floors.map((f) => f.perSecond),
+    1,
+  )} ms/s; ${summary(
+    floors.map((f) => f.framesPerFill),
+    1,
+  )} frames per trade; our own fills' frames not included)`,
+);
+console.log(
+  `  one wake-up of an idle Node process (a 300-byte read): ${summary(wakes[10], 0)} µs of CPU at 10 a second, ${summary(wakes[300], 0)} µs at 300 a second`,
+);
