@@ -9,12 +9,14 @@
 // profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs), and
 // BENCH_HEAP_PROF=<dir> a sampling profile of what it allocated (BENCH_HEAP_PROMOTED=1: of what
 // outlived the young generation);
-// BENCH_PATH_CPU=1 adds the CPU spent between each leader frame and its order (costly probes).
+// BENCH_PATH_CPU=1 adds the CPU spent between each leader frame and its order (costly probes);
+// BENCH_WARMUP_SECONDS (default 3): copying before the window opens (the start sweep, books, JIT).
 import { followRun, pathCpuProbe, quantile, summary } from "./lib/follow-harness.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const rate = Number(process.env.BENCH_RATE ?? 10);
+const warmupMs = Number(process.env.BENCH_WARMUP_SECONDS ?? 3) * 1000;
 // BENCH_PROTECT=1: a resting stop-loss 5 % and take-profit 10 % on every position (what protection
 // costs); BENCH_TIERS=1 with it: take-profit tiers "3:0.5,6:0.5" instead of the single 10 %.
 const protect = process.env.BENCH_PROTECT === "1";
@@ -23,12 +25,12 @@ const tiers = protect && process.env.BENCH_TIERS === "1";
 const results = [];
 for (let i = 0; i < runs; i++) {
   results.push(
-    await followRun({ leaders: 1, rate, coins: 11, tickMs: 0, sweepSeconds: 3600, seconds, protect, tiers }),
+    await followRun({ leaders: 1, rate, coins: 11, tickMs: 0, sweepSeconds: 3600, seconds, warmupMs, protect, tiers }),
   );
 }
 const per = (f) => results.map(f);
 console.log(
-  `follow bench (node ${process.versions.node}; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s; journal on disk; resting protection ${protect ? `on: stop 5 %, ${tiers ? "take-profit tiers 3:0.5,6:0.5" : "take-profit 10 %"}` : "off"}; median [range] over runs)`,
+  `follow bench (node ${process.versions.node}; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s after ${warmupMs / 1000} s; journal on disk; resting protection ${protect ? `on: stop 5 %, ${tiers ? "take-profit tiers 3:0.5,6:0.5" : "take-profit 10 %"}` : "off"}; median [range] over runs)`,
 );
 console.log(
   `  added latency in the process, leader-fill frame in → signed order's write to the socket:  p50 ${summary(
