@@ -10,13 +10,16 @@
 // BENCH_HEAP_PROF=<dir> a sampling profile of what it allocated (BENCH_HEAP_PROMOTED=1: of what
 // outlived the young generation);
 // BENCH_PATH_CPU=1 adds the CPU spent between each leader frame and its order (costly probes);
-// BENCH_WARMUP_SECONDS (default 3): copying before the window opens (the start sweep, books, JIT).
+// BENCH_WARMUP_SECONDS (default 90): copying before the window opens. A follow runs for days:
+// its figures are those after V8 has compiled the copy path, which takes about a minute and a
+// half at 10 trades/s (the first minute, BENCH_WARMUP_SECONDS=3, reads ~35 % more CPU per
+// order and a ~1.5× p99 here: bench/HISTORY.md 2026-12-04 21:00).
 import { followRun, pathCpuProbe, quantile, summary } from "./lib/follow-harness.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const rate = Number(process.env.BENCH_RATE ?? 10);
-const warmupMs = Number(process.env.BENCH_WARMUP_SECONDS ?? 3) * 1000;
+const warmupMs = Number(process.env.BENCH_WARMUP_SECONDS ?? 90) * 1000;
 // BENCH_PROTECT=1: a resting stop-loss 5 % and take-profit 10 % on every position (what protection
 // costs); BENCH_TIERS=1 with it: take-profit tiers "3:0.5,6:0.5" instead of the single 10 %.
 const protect = process.env.BENCH_PROTECT === "1";
@@ -25,7 +28,17 @@ const tiers = protect && process.env.BENCH_TIERS === "1";
 const results = [];
 for (let i = 0; i < runs; i++) {
   results.push(
-    await followRun({ leaders: 1, rate, coins: 11, tickMs: 0, sweepSeconds: 3600, seconds, warmupMs, protect, tiers }),
+    await followRun({
+      leaders: 1,
+      rate,
+      coins: 11,
+      tickMs: 0,
+      sweepSeconds: 3600,
+      seconds,
+      warmupMs,
+      protect,
+      tiers,
+    }),
   );
 }
 const per = (f) => results.map(f);

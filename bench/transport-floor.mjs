@@ -4,11 +4,13 @@
 // bench/follow-cpu.mjs (1 leader at BENCH_RATE trades/s, default 10, 11 coins, prices frozen),
 // with follow's own V8 flags. It is a floor, not the whole transport: the floor client's account
 // never trades, so the frames of our own fills and account state (about two per copied order)
-// are not in it. Beside it, what one wake-up costs an idle Node process here
-// (bench/lib/wake-reader.mjs: a 300-byte message read 10 and 300 times a second): on a machine
-// where a process woken ten times a second runs with cold caches, every frame costs that much
+// are not in it. Beside it, what one wake-up costs a Node process that does nothing else
+// (bench/lib/wake-reader.mjs: a 300-byte message read 10 and 300 times a second, one run each):
+// here a process woken ten times a second pays several times what a busy one does per wake-up,
 // before any code of ours runs. CPU from process.cpuUsage() of the client over BENCH_SECONDS
-// (default 20) after BENCH_WARMUP_SECONDS (default 5); median [range] over BENCH_RUNS (default 3).
+// (default 20) after BENCH_WARMUP_SECONDS (default 90, as the follow benches: the first minute
+// and a half reads about twice the steady state, Node's own stream code included); median
+// [range] over BENCH_RUNS (default 3).
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +20,7 @@ import { summary } from "./lib/stats.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
-const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 90);
 const rate = Number(process.env.BENCH_RATE ?? 10);
 // The flags and environment `hlcopy follow` re-executes itself with (bin/hlcopy.js).
 const follow = nodeFlagsFor("follow") ?? { flags: [], env: process.env };
@@ -79,9 +81,10 @@ async function floorRun() {
 const floors = [];
 for (let i = 0; i < runs; i++) floors.push(await floorRun());
 const wakes = { 10: [], 300: [] };
-for (let i = 0; i < runs; i++)
-  for (const r of [10, 300])
-    wakes[r].push((await child("bench/lib/wake-reader.mjs", [r, 3, Math.min(seconds, 10)])).cpuUs);
+for (const r of [10, 300])
+  wakes[r].push(
+    (await child("bench/lib/wake-reader.mjs", [r, Math.min(warmup, 60), Math.min(seconds, 15)])).cpuUs,
+  );
 
 console.log(
   `transport floor (node ${process.versions.node}; follow's V8 flags; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s after ${warmup} s; median [range])`,
@@ -99,5 +102,5 @@ console.log(
   )} frames per trade; our own fills' frames not included)`,
 );
 console.log(
-  `  one wake-up of an idle Node process (a 300-byte read): ${summary(wakes[10], 0)} µs of CPU at 10 a second, ${summary(wakes[300], 0)} µs at 300 a second`,
+  `  one wake-up of a Node process that does nothing else (a 300-byte read, after ${Math.min(warmup, 60)} s): ${summary(wakes[10], 0)} µs of CPU at 10 a second, ${summary(wakes[300], 0)} µs at 300 a second`,
 );

@@ -43,12 +43,24 @@ await new Promise((resolve, reject) => {
   ws.addEventListener("error", reject, { once: true });
 });
 for (const subscription of subscriptions) ws.send(JSON.stringify({ method: "subscribe", subscription }));
+// The exchange closes a connection that sends nothing for a minute: ping as follow's transport does.
+setInterval(() => ws.send(JSON.stringify({ method: "ping" })), 30_000).unref();
+let closed = false;
+ws.addEventListener("close", () => {
+  closed = true;
+});
 await new Promise((r) => setTimeout(r, Number(warmupS) * 1000));
 const fills0 = fills;
 const frames0 = frames;
 const cpu0 = process.cpuUsage();
 await new Promise((r) => setTimeout(r, Number(windowS) * 1000));
 const cpu = process.cpuUsage(cpu0);
+if (closed || fills === fills0) {
+  process.stderr.write(
+    `floor client: the websocket ${closed ? "closed" : "brought no leader fill"} in the window\n`,
+  );
+  process.exit(1);
+}
 process.stdout.write(
   `${JSON.stringify({ fills: fills - fills0, frames: frames - frames0, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
 );
