@@ -143,6 +143,12 @@ const heldWarning = (r: Run) =>
 /** The plan buys ETH (the leader's 1 ETH at 10 %: an increase). */
 const buysEth = (r: Run) =>
   r.plan?.actions.some((a) => a.coin === "ETH" && a.side === "buy" && !a.reduceOnly) ?? false;
+/** An ETH order of the run filled (a start sweep sent the plan's buy). */
+const filledEth = (r: Run) =>
+  r.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled");
+/** The run's cash-flow notices whose text matches `text`. */
+const cashFlowNotices = (r: Run, text: RegExp) =>
+  r.events.filter((e) => e.type === "notice" && e.kind === "cash-flow" && text.test(e.message));
 
 describe("a start reads our ledger once", () => {
   it("the anchor's read serves the safety rules: the first run's and each later one's", {
@@ -171,11 +177,7 @@ describe("a start reads our ledger once", () => {
     expect(b.ledgerReads).toBe(1);
     expect(b.lastCashFlow).toBeGreaterThanOrEqual(deposit.from);
     expect(b.lastCashFlow).toBeLessThanOrEqual(deposit.to);
-    expect(
-      b.events.some(
-        (e) => e.type === "notice" && e.kind === "cash-flow" && /received \$5000/.test(e.message),
-      ),
-    ).toBe(true);
+    expect(cashFlowNotices(b, /received \$5000/)).not.toHaveLength(0);
 
     // A dry run's start (its one read of the real account) checks the anchor and takes the
     // safety rules' flows from the same read: a deposit it has not seen scales its marks.
@@ -184,11 +186,7 @@ describe("a start reads our ledger once", () => {
     expect(dry.code).toBe(0);
     expect(dry.events.some((e) => e.type === "error")).toBe(false);
     expect(dry.ledgerReads).toBe(1);
-    expect(
-      dry.events.some(
-        (e) => e.type === "notice" && e.kind === "cash-flow" && /received \$2000.*dry run/.test(e.message),
-      ),
-    ).toBe(true);
+    expect(cashFlowNotices(dry, /received \$2000.*dry run/)).not.toHaveLength(0);
   });
 
   it("the first anchor comes from a recent window of a long ledger, not from its beginning", {
@@ -260,11 +258,7 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     expect(heldWarning(dry)).toBe(false);
     expect(dry.ledgerReads).toBe(2);
     expect(buysEth(dry)).toBe(true);
-    expect(
-      dry.events.some(
-        (e) => e.type === "notice" && e.kind === "cash-flow" && /sent out \$20000.*dry run/.test(e.message),
-      ),
-    ).toBe(true);
+    expect(cashFlowNotices(dry, /sent out \$20000.*dry run/)).not.toHaveLength(0);
 
     // A deposit in the gap holds nothing (a rise is no possible loss), but it is as unexplained:
     // read once more too. The flows the dry run takes: the withdrawal above (no dry run journals
@@ -272,11 +266,7 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     const deposit = await w.follow("dry-run", () => w.sim.control.fund(w.account, 10_000));
     expect(deposit.code).toBe(0);
     expect(deposit.ledgerReads).toBe(2);
-    expect(
-      deposit.events.some(
-        (e) => e.type === "notice" && e.kind === "cash-flow" && /sent out \$10000.*dry run/.test(e.message),
-      ),
-    ).toBe(true);
+    expect(cashFlowNotices(deposit, /sent out \$10000.*dry run/)).not.toHaveLength(0);
 
     // The same as a live sweep (reconcile's) starts: the dry run's withdrawal is in the start's
     // read; the one in the gap comes with the second read; the increase is sent.
@@ -288,9 +278,7 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     expect(heldWarning(once)).toBe(false);
     expect(once.ledgerReads).toBe(2);
     expect(buysEth(once)).toBe(true);
-    expect(once.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled")).toBe(
-      true,
-    );
+    expect(filledEth(once)).toBe(true);
     // The journal's newest cash flow is the one in the gap (its ledger time lies within it).
     const { from, to } = gap ?? { from: Number.NaN, to: Number.NaN };
     expect(once.lastCashFlow).toBeGreaterThanOrEqual(from);
@@ -311,14 +299,8 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     expect(heldWarning(live)).toBe(false);
     expect(buysEth(live)).toBe(true);
     expect(live.ledgerReads).toBe(1);
-    expect(
-      live.events.filter(
-        (e) => e.type === "notice" && e.kind === "cash-flow" && /sent out \$20000/.test(e.message),
-      ),
-    ).toHaveLength(1);
-    expect(live.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled")).toBe(
-      true,
-    );
+    expect(cashFlowNotices(live, /sent out \$20000/)).toHaveLength(1);
+    expect(filledEth(live)).toBe(true);
   });
 
   it("a journal that has traded: its live follow's review plan and start sweep take our cash flows from one read", {
@@ -329,9 +311,7 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     await w.ready();
     await w.leaderTrade("buy", 1);
     const first = await w.follow("preflight");
-    expect(first.events.some((e) => e.type === "order" && e.coin === "ETH" && e.status === "filled")).toBe(
-      true,
-    );
+    expect(filledEth(first)).toBe(true);
     // The journal holds our fill now: the history check reads fills, not the ledger. A
     // withdrawal while no run watched, then the leader adds: the review's plan buys (the
     // withdrawal explained, not held), and the preflight's ledger read serves the start sweep.
@@ -342,10 +322,6 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     expect(heldWarning(next)).toBe(false);
     expect(buysEth(next)).toBe(true);
     expect(next.ledgerReads).toBe(1);
-    expect(
-      next.events.filter(
-        (e) => e.type === "notice" && e.kind === "cash-flow" && /sent out \$20000/.test(e.message),
-      ),
-    ).toHaveLength(1);
+    expect(cashFlowNotices(next, /sent out \$20000/)).toHaveLength(1);
   });
 });
