@@ -80,6 +80,11 @@ export interface Halt {
 
 export class SafetyWatch {
   readonly #o: SafetyWatchOptions;
+  /**
+   * The run writes the journal (run-mode.ts): a dry run does not — its equity, halts and cash
+   * flows stay in memory, so it never leaves a halt that stops the trader's real runs.
+   */
+  readonly #journals: boolean;
   #halt: Halt | null = null;
   /** The halt is in the journal (read from it, or recorded): one cleared there is cleared here. */
   #haltJournaled = false;
@@ -116,6 +121,7 @@ export class SafetyWatch {
 
   constructor(options: SafetyWatchOptions) {
     this.#o = options;
+    this.#journals = runPolicy(options.mode).journals;
     this.#startedAt = options.now();
   }
 
@@ -200,7 +206,7 @@ export class SafetyWatch {
    */
   cashFlows(flows: readonly CashFlowRow[], reading?: AccountReading): void {
     const o = this.#o;
-    const dry = !runPolicy(o.mode).journals;
+    const dry = !this.#journals;
     if (flows.length === 0) return;
     this.#seed();
     const fresh = this.#fresh(flows);
@@ -243,7 +249,7 @@ export class SafetyWatch {
    */
   #fresh(flows: readonly CashFlowRow[]): CashFlowRow[] {
     const o = this.#o;
-    const dry = !runPolicy(o.mode).journals;
+    const dry = !this.#journals;
     const anchor = this.#anchor();
     const seen = new Set<string>();
     return flows
@@ -326,7 +332,7 @@ export class SafetyWatch {
     const { accountValue } = reading;
     // A dry run shows what the rules would do but writes no equity and no halt: it must
     // never leave a halt behind that stops the trader's real runs.
-    const persist = runPolicy(o.mode).journals;
+    const persist = this.#journals;
     if (!persist && accountValue <= 0) return;
     this.#last = reading;
     const now = o.now();
@@ -465,7 +471,7 @@ export class SafetyWatch {
     this.#halt = { kind, reason };
     this.#haltJournaled = false;
     this.#flattened = false;
-    if (runPolicy(o.mode).journals) {
+    if (this.#journals) {
       const halt = { ts: now, kind, reason, details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm } };
       o.journal.recordHalt(halt);
       this.#haltJournaled = true;
@@ -476,7 +482,7 @@ export class SafetyWatch {
       ts: now,
       kind,
       reason,
-      ...(runPolicy(o.mode).journals ? {} : { recorded: false as const }),
+      ...(this.#journals ? {} : { recorded: false as const }),
     });
   }
 
@@ -492,7 +498,7 @@ export class SafetyWatch {
 
   /** `hlcopy resume` cleared the halt in the journal: drop it here too. Whether it was dropped. */
   clearIfResumed(): boolean {
-    if (!this.#halt || !runPolicy(this.#o.mode).journals || this.#o.journal.activeHalt()) return false;
+    if (!this.#halt || !this.#journals || this.#o.journal.activeHalt()) return false;
     this.#halt = null;
     this.#haltJournaled = false;
     this.#flattened = false;
