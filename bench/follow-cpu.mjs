@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startSimChild } from "./lib/sim-process.mjs";
 import { summary } from "./lib/stats.mjs";
 import { fundedTrader } from "./lib/trader.mjs";
 
@@ -32,29 +33,10 @@ const cpuMs = (pid, tid) => {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / HZ;
 };
 
-/** Calls `onLine` with each whole line the stream gives. */
-const lines = (stream, onLine) => {
-  let buffer = "";
-  stream.on("data", (d) => {
-    buffer += d;
-    let i = buffer.indexOf("\n");
-    while (i >= 0) {
-      onLine(buffer.slice(0, i));
-      buffer = buffer.slice(i + 1);
-      i = buffer.indexOf("\n");
-    }
-  });
-};
-
 async function run() {
-  const sim = spawn(process.execPath, [join(root, "bench/lib/sim-child.mjs")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, SIM_LEADERS: "1", SIM_RATE: String(rate), SIM_COINS: "11", SIM_TICK_MS: "0" },
-  });
-  const ready = await new Promise((resolve, reject) => {
-    lines(sim.stdout, (l) => resolve(JSON.parse(l)));
-    sim.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
+  const started = startSimChild({ leaders: 1, rate, coins: 11, tickMs: 0 });
+  const sim = started.sim;
+  const ready = await started.ready;
   // Whatever happens, neither child outlives the run.
   const children = [sim];
   const killAll = () => {

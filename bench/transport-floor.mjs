@@ -15,6 +15,7 @@ import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeFlagsFor } from "../bin/node-flags.js";
+import { startSimChild } from "./lib/sim-process.mjs";
 import { summary } from "./lib/stats.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -43,20 +44,9 @@ function child(script, args) {
 }
 
 async function floorRun() {
-  const sim = spawn(process.execPath, [join(root, "bench/lib/sim-child.mjs")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, SIM_LEADERS: "1", SIM_RATE: String(rate), SIM_COINS: "11", SIM_TICK_MS: "0" },
-  });
+  const { sim, ready: started } = startSimChild({ leaders: 1, rate, coins: 11, tickMs: 0 });
   try {
-    const ready = await new Promise((resolve, reject) => {
-      let buffer = "";
-      sim.stdout.on("data", (d) => {
-        buffer += d;
-        const i = buffer.indexOf("\n");
-        if (i >= 0) resolve(JSON.parse(buffer.slice(0, i)));
-      });
-      sim.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-    });
+    const ready = await started;
     const { DEFAULT_MARKETS } = await import(join(root, "dist/sim/index.js"));
     const coins = DEFAULT_MARKETS.slice(0, 11).map((m) => m.name);
     const r = await child("bench/lib/floor-client.mjs", [

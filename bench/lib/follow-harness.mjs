@@ -8,7 +8,6 @@
 // * CPU of this process per copied order (process.cpuUsage over the measured window), and of
 //   its main thread (process.threadCpuUsage);
 // * requests per copied trade and /info requests between sweeps (the simulator's counters).
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { Socket } from "node:net";
@@ -16,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { startSimChild } from "./sim-process.mjs";
 import { fundedTrader } from "./trader.mjs";
 
 export { quantile, summary } from "./stats.mjs";
@@ -237,27 +237,11 @@ export async function followRun(o) {
   const { openJournal } = await load("store/journal.js");
   const { defaultSettings, parseTakeProfitTiers } = await load("core/settings.js");
 
-  const child = spawn(process.execPath, [join(root, "bench/lib/sim-child.mjs")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: {
-      ...process.env,
-      SIM_LEADERS: String(o.leaders),
-      SIM_RATE: String(o.rate),
-      SIM_COINS: String(o.coins),
-      SIM_TICK_MS: String(o.tickMs),
-    },
-  });
+  const { sim: child, ready: started } = startSimChild(o);
   const kill = () => child.kill("SIGTERM");
   process.once("exit", kill);
   try {
-    const ready = await new Promise((resolve, reject) => {
-      let buffer = "";
-      child.stdout.on("data", (d) => {
-        buffer += d;
-        if (buffer.includes("\n")) resolve(JSON.parse(buffer.split("\n")[0]));
-      });
-      child.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-    });
+    const ready = await started;
     const control = async (body) =>
       (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
 
