@@ -153,7 +153,11 @@ export interface Counters {
 }
 
 export interface Capacities {
-  /** Event log entries kept. */
+  /**
+   * Event log entries kept. 0: none, and no `problem` either — a model kept for its figures
+   * alone (the line output prints each event itself and reads the model only for the run's
+   * summary: ui/view.ts), which then spends nothing describing events no one reads.
+   */
   log: number;
   /** Samples kept for statistics and sparklines (slippage, lag, equity). */
   series: number;
@@ -330,6 +334,7 @@ function push<T>(ring: readonly T[], item: T, cap: number): T[] {
 }
 
 function withLog(state: DashboardState, event: EngineEvent): DashboardState {
+  if (state.capacity.log === 0) return state;
   const line = describeEvent(event);
   if (!line) return state;
   const seq = state.logSeq + 1;

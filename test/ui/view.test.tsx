@@ -4,7 +4,13 @@ import { closingSummary } from "../../src/cli/follow/run.js";
 import { EngineEvents } from "../../src/engine/events.js";
 import { Header } from "../../src/ui/Header.js";
 import { createLineWriter } from "../../src/ui/lines.js";
-import { finalDriftText, reduceDashboard, runSummary, skippedText } from "../../src/ui/model.js";
+import {
+  finalDriftText,
+  initialDashboardState,
+  reduceDashboard,
+  runSummary,
+  skippedText,
+} from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
 import { FakeStdin, FakeStdout } from "./tty.js";
@@ -192,14 +198,21 @@ describe("startView", () => {
       out: { write: (s: string) => (text += s) },
     });
     expect(view.kind).toBe("lines");
-    for (const e of liveEvents()) events.emit(e);
-    events.emit({ type: "stop", ts: T0 + 9000, reason: "done" });
+    const told = [...liveEvents(), { type: "stop" as const, ts: T0 + 9000, reason: "done" }];
+    for (const e of told) events.emit(e);
     await view.done;
     const lines = text.trim().split("\n");
     expect(lines).toHaveLength(11);
     expect(JSON.parse(lines.at(-1) ?? "")).toEqual({ ts: T0 + 9000, type: "stop", reason: "done" });
     expect(view.summary().copiedTrades).toBe(1);
     expect(view.summary().finalDriftUsd).toBe(75);
+    // The lines are the run's log: the model behind them keeps none, and sums up the run as the
+    // dashboard's model (log and all) does.
+    let dashboard = initialDashboardState();
+    for (const e of told) dashboard = reduceDashboard(dashboard, e);
+    expect(dashboard.log.length).toBeGreaterThan(5);
+    expect(view.state().log).toEqual([]);
+    expect(view.summary()).toEqual(runSummary(dashboard));
     await view.close();
   });
 
