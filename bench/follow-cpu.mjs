@@ -1,12 +1,13 @@
 // CPU per copied order of the real `hlcopy follow` process, as a trader runs it: the command
 // (bin/hlcopy.js, its own V8 flags, `--no-ui` event lines) follows one scripted leader at
 // BENCH_RATE trades/s (default 10) over the simulator's 11 coins, prices frozen, no sweep in
-// the window. The exchange side runs in its own process (bench/lib/sim-child.mjs), as in
-// bench/follow.mjs; no probe runs inside the follow process, so every CPU second counted is
-// hlcopy's. The process's user + system time is read from /proc/<pid>/stat (and its main
-// thread's from /proc/<pid>/task/<pid>/stat) at both ends of a BENCH_SECONDS window (default
-// 20) that starts BENCH_WARMUP_SECONDS (default 90: a follow runs for days, and V8 compiles the
-// copy path over its first minute and a half, which reads ~35 % more) after the start sweep; orders are the
+// the window (BENCH_SWEEP_SECONDS, default 3600; 30 is follow's own default: sweeps and all).
+// The exchange side runs in its own process (bench/lib/sim-child.mjs), as in bench/follow.mjs;
+// no probe runs inside the follow process, so every CPU second counted is hlcopy's. The
+// process's user + system time is read from /proc/<pid>/stat (and its main thread's from
+// /proc/<pid>/task/<pid>/stat) at both ends of a BENCH_SECONDS window (default 20) that starts
+// BENCH_WARMUP_SECONDS (default 90: a follow runs for days, and V8 compiles the copy path over
+// its first minute and a half, which reads ~35 % more) after the start sweep; orders are the
 // simulator's own count of ours that filled in the window. Median [range] over BENCH_RUNS
 // (default 3). Linux only (/proc).
 import { spawn } from "node:child_process";
@@ -23,6 +24,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 90);
 const rate = Number(process.env.BENCH_RATE ?? 10);
+const sweepSeconds = Number(process.env.BENCH_SWEEP_SECONDS ?? 3600);
 /** Clock ticks per second of /proc's utime/stime (USER_HZ: 100 on every Linux we run on). */
 const HZ = 100;
 
@@ -83,7 +85,7 @@ async function measure(ready, children) {
       "--max-leverage",
       "10",
       "--sweep-seconds",
-      "3600",
+      String(sweepSeconds),
       "--yes",
     ],
     {
@@ -140,7 +142,7 @@ const results = [];
 for (let i = 0; i < runs; i++) results.push(await run());
 const per = (f) => results.map(f);
 console.log(
-  `follow CPU through the real command (node ${process.versions.node}; hlcopy follow --no-ui, 1 leader at ${rate} trades/s, 11 coins, frozen prices; ${runs} runs × ${seconds} s after a ${warmup} s warm-up; median [range])`,
+  `follow CPU through the real command (node ${process.versions.node}; hlcopy follow --no-ui, 1 leader at ${rate} trades/s, 11 coins, frozen prices, ${sweepSeconds === 3600 ? "no sweep in the window" : `a sweep every ${sweepSeconds} s`}; ${runs} runs × ${seconds} s after a ${warmup} s warm-up; median [range])`,
 );
 console.log(
   `  CPU of the follow process per copied order: ${summary(
