@@ -19,6 +19,8 @@ export default defineConfig({
     // 2-core machine can make one take many times its idle duration.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // One temporary directory for the whole run, removed at its end (test/global-setup.ts).
+    globalSetup: ["test/global-setup.ts"],
     // vitest's default (cores − 1) runs the files one at a time on a 2-core machine, while
     // most of this suite waits on child processes, sockets and retry backoffs: three files at
     // once on 2 cores (207 s with two, 160 s with three, same machine and hour), one per core

@@ -11,7 +11,7 @@
 // simulator's own count of ours that filled in the window. Median [range] over BENCH_RUNS
 // (default 3). Linux only (/proc).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,14 +39,15 @@ async function run() {
   const started = startSimChild({ leaders: 1, rate, coins: 11, tickMs: 0 });
   const sim = started.sim;
   const ready = await started.ready;
-  // Whatever happens, neither child outlives the run.
+  // Whatever happens, neither child outlives the run, nor the follow's config directory (its journal).
   const children = [sim];
+  const dir = mkdtempSync(join(tmpdir(), "hlcopy-bench-cpu-"));
   const killAll = () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
   };
   process.once("exit", killAll);
   try {
-    return await measure(ready, children);
+    return await measure(ready, children, dir);
   } finally {
     killAll();
     await Promise.all(
@@ -55,15 +56,15 @@ async function run() {
       ),
     );
     process.off("exit", killAll);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** One measured window against a started simulator. */
-async function measure(ready, children) {
+async function measure(ready, children, dir) {
   const control = async (body) =>
     (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
   const { account, agentKey } = await fundedTrader(ready.httpUrl, 1_000_000);
-  const dir = mkdtempSync(join(tmpdir(), "hlcopy-bench-cpu-"));
   const follow = spawn(
     process.execPath,
     [

@@ -4,7 +4,7 @@
 // and the idempotent run right after. Imports the built dist/ (npm run bench builds first).
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -113,3 +113,4 @@ await measure("reconcile --dry-run", ["--dry-run"]);
 await measure("reconcile (sends 4 orders)");
 await measure("reconcile (in sync: nothing)");
 await sim.close();
+rmSync(configDir, { recursive: true, force: true });

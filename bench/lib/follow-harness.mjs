@@ -8,7 +8,7 @@
 // * CPU of this process per copied order (process.cpuUsage over the measured window), and of
 //   its main thread (process.threadCpuUsage);
 // * requests per copied trade and /info requests between sweeps (the simulator's counters).
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -267,8 +267,9 @@ export async function followRun(o) {
     });
     // BENCH_GROUP_COMMIT_MS: the journal's group-commit window (default: the journal's own).
     const groupCommitMs = process.env.BENCH_GROUP_COMMIT_MS;
+    const journalDir = mkdtempSync(join(tmpdir(), "hlcopy-bench-"));
     const journal = openJournal(
-      join(mkdtempSync(join(tmpdir(), "hlcopy-bench-")), "journal.sqlite"),
+      join(journalDir, "journal.sqlite"),
       // As `hlcopy follow` opens it (it holds the run lock): order intents go to the intent log.
       {
         intentLog: process.env.BENCH_INTENT_LOG !== "0",
@@ -358,6 +359,7 @@ export async function followRun(o) {
     await engine.stop("bench over");
     await running;
     journal.close();
+    rmSync(journalDir, { recursive: true, force: true });
     return {
       added,
       addedFree,
