@@ -2,6 +2,7 @@
 // cost of copying at the follower's size), filters, a ranking, and the consensus of what
 // several leaders hold now. Plain data in, plain data out.
 
+import { maxOf, minOf } from "../core/stats.js";
 import type { Copyability, VerdictLevel } from "./copyability.js";
 import { rebuildHistory } from "./fills.js";
 import { type LeaderMetrics, MIN_SHARPE_DAYS, type TradingStyle } from "./metrics.js";
@@ -153,8 +154,8 @@ export function scanRow(input: RowInput): ScanRow {
     winRate: m.winRate,
     avgWin: avg(wins),
     avgLoss: avg(losses),
-    largestWin: wins.length > 0 ? Math.max(...wins) : null,
-    largestLoss: losses.length > 0 ? Math.min(...losses) : null,
+    largestWin: wins.length > 0 ? maxOf(wins) : null,
+    largestLoss: losses.length > 0 ? minOf(losses) : null,
     longestLosingStreak: extra.longestLosingStreak,
     ordersPerDay: m.ordersPerDay,
     tradesPerDay: m.tradesPerDay,

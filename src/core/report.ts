@@ -12,7 +12,7 @@ import { roundFigure } from "./format.js";
 import { copyFill, copyFunding } from "./pnl.js";
 import { lossPct } from "./safety.js";
 import type { OrderKind } from "./slippage.js";
-import { finiteOrNull, median, quantile } from "./stats.js";
+import { finiteOrNull, maxOf, median, quantile } from "./stats.js";
 
 export interface ReportFill {
   ts: number;
@@ -176,7 +176,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       ),
       // To the cent, as every drift figure (core/format.ts FIGURE_DECIMALS).
       driftUsd: drifts.length > 0 ? roundFigure("usd", drifts.at(-1) as number) : null,
-      maxDriftUsd: drifts.length > 0 ? roundFigure("usd", Math.max(...drifts)) : null,
+      maxDriftUsd: drifts.length > 0 ? roundFigure("usd", maxOf(drifts)) : null,
     });
     openU = closeU;
   }
@@ -206,7 +206,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       ),
     },
     equity: series,
-    maxDrawdownPct: series.length > 0 ? Math.max(...series.map((s) => s.drawdownPct)) : null,
+    maxDrawdownPct: series.length > 0 ? maxOf(series.map((s) => s.drawdownPct)) : null,
   };
 }
 

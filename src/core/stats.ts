@@ -17,6 +17,26 @@ export function mean(xs: readonly number[]): number {
 }
 
 /**
+ * The largest value; NaN for an empty sample. A loop, never `Math.max(...xs)`: spreading an array
+ * passes each value as an argument on the stack, and ~130 000 of them (a week of a follow's
+ * equity records) overflow it — `hlcopy report` ended in "Maximum call stack size exceeded".
+ */
+export function maxOf(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const x of xs) if (x > max || Number.isNaN(x)) max = x;
+  return max;
+}
+
+/** The smallest value; NaN for an empty sample (a loop: see maxOf). */
+export function minOf(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  let min = Number.POSITIVE_INFINITY;
+  for (const x of xs) if (x < min || Number.isNaN(x)) min = x;
+  return min;
+}
+
+/**
  * Quantile with linear interpolation between order statistics (q in [0, 1], clamped; the
  * "type 7" definition of R and NumPy's default). NaN for an empty sample.
  */

@@ -86,6 +86,17 @@ export interface RecordOrderIntentParameters {
   /** The touch when it was decided (best ask for a buy, bid for a sell): execution slippage's reference. */
   touchPx?: number | null;
 }
+/** A journaled moment of the copy as `report` reads it (Journal.copyMoments). */
+export interface CopyMoment {
+  ts: number;
+  type: "sweep" | "state";
+  /** The record's `moment` ("change" while a run goes on), null when it has none. */
+  moment: string | null;
+  /** Its P&L's unrealised part; null without a P&L. */
+  unrealisedUsd: number | null;
+  /** The drift it left (a sweep that sent orders: what they left), null when it has none. */
+  driftUsd: number | null;
+}
 export interface OrderUpdate {
   ts: number;
   status: JournalOrderStatus;
@@ -531,6 +542,13 @@ export interface Journal {
    */
   ownFillsBetween(after: number, before: number): Record<string, number>;
   /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
+  /**
+   * The copy's journaled moments (sweeps and state records, never a dry run's) from `since` on,
+   * oldest first, and before them the newest earlier one that has an unrealised P&L: each as
+   * the figures `report` takes from it, read by SQLite from the record's JSON. A state record is
+   * ~4.5 KB and a busy follow writes one or two a second: read whole, a month of them was GBs.
+   */
+  copyMoments(since: number): CopyMoment[];
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
   slippageStats(sinceMs: number): DistributionStats;
@@ -2223,6 +2241,34 @@ class SqliteJournal implements Journal {
       JSON.stringify(value),
       ts,
     );
+  }
+
+  copyMoments(since: number): CopyMoment[] {
+    // The record as report read it whole: `after` (a sweep that sent orders) in place of the
+    // record for the drift; a record that is not JSON (damaged) has no figures.
+    const fields = `ts, type, id,
+      CASE WHEN json_valid(data) THEN json_extract(data, '$.moment') END AS moment,
+      CASE WHEN json_valid(data) THEN json_extract(data, '$.pnl.unrealisedUsd') END AS unrealised,
+      CASE WHEN NOT json_valid(data) THEN NULL
+           WHEN json_type(data, '$.after') IS NOT NULL AND json_type(data, '$.after') <> 'null'
+             THEN coalesce(json_extract(data, '$.after.drift.driftUsd'), json_extract(data, '$.after.driftUsd'))
+           ELSE coalesce(json_extract(data, '$.drift.driftUsd'), json_extract(data, '$.driftUsd')) END AS drift`;
+    const copy = `type IN ('sweep', 'state') AND ${NOT_DRY_RUN.events}`;
+    const before = this.#get(
+      `SELECT ${fields} FROM events WHERE ${copy} AND ts < ?
+         AND json_valid(data) AND json_type(data, '$.pnl.unrealisedUsd') IN ('integer', 'real')
+       ORDER BY ts DESC, id DESC LIMIT 1`,
+      since,
+    );
+    const rows = this.#all(`SELECT ${fields} FROM events WHERE ${copy} AND ts >= ? ORDER BY ts, id`, since);
+    const num = (v: SQLOutputValue | undefined): number | null => (typeof v === "number" ? v : null);
+    return (before ? [before, ...rows] : rows).map((r) => ({
+      ts: sqlNumber(r.ts),
+      type: str(r.type) === "sweep" ? "sweep" : "state",
+      moment: typeof r.moment === "string" ? r.moment : null,
+      unrealisedUsd: num(r.unrealised),
+      driftUsd: num(r.drift),
+    }));
   }
 
   lastSweep(): SweepInfo | null {

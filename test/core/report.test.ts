@@ -146,6 +146,39 @@ describe("dailyReport", () => {
   });
 });
 
+describe("dailyReport over a long, busy window", () => {
+  it("a week of a follow's equity records and a day of its state records (~200 000 each): figures, not a stack overflow", () => {
+    // Equity every 5 s for a week is ~120 000 rows, with sweeps more; a busy follow journals its
+    // state a few times a second. Math.max(...rows) passed each as an argument: RangeError.
+    const n = 200_000;
+    const step = Math.floor((24 * H) / n);
+    const equity = Array.from({ length: n }, (_, i) => ({
+      ts: D0 + i * step,
+      accountValue: i === 123_456 ? 9_000 : 10_000,
+      hwm: 10_000,
+    }));
+    const snapshots = Array.from({ length: n }, (_, i) => ({
+      ts: D0 + i * step,
+      unrealisedUsd: 0,
+      driftUsd: i === 150_001 ? 42.5 : i % 7,
+    }));
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 24 * H - 1,
+      equity,
+      fills: [],
+      funding: [],
+      orders: [],
+      skips: [],
+      snapshots,
+    });
+    expect(r.maxDrawdownPct).toBe(10);
+    expect(r.days).toHaveLength(1);
+    expect(r.days[0]?.maxDriftUsd).toBe(42.5);
+    expect(r.equity).toHaveLength(n);
+  });
+});
+
 describe("dailyReport: the copy's figures, as every P&L view counts them", () => {
   it("a liquidation's part of hlcopy's position is in the day's realised and fees; funding only on hlcopy's share", () => {
     const fill = { execSlippageBps: null, slippageBps: null } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mean, median, p95, p99, quantile, summarize } from "../../src/core/stats.js";
+import { maxOf, mean, median, minOf, p95, p99, quantile, summarize } from "../../src/core/stats.js";
 
 describe("stats", () => {
   it("mean and median", () => {
@@ -41,5 +41,21 @@ describe("stats", () => {
       p99: expect.closeTo(3.97),
       max: 4,
     });
+  });
+});
+
+describe("maxOf / minOf", () => {
+  it("the largest and smallest value of a sample of any length; NaN for none or with a NaN in it, as Math.max/min", () => {
+    expect(maxOf([3, -1, 7, 2])).toBe(7);
+    expect(minOf([3, -1, 7, 2])).toBe(-1);
+    expect(maxOf([])).toBeNaN();
+    expect(minOf([])).toBeNaN();
+    expect(maxOf([1, Number.NaN, 5])).toBeNaN();
+    expect(minOf([1, Number.NaN, -5])).toBeNaN();
+    expect(maxOf([Number.NEGATIVE_INFINITY])).toBe(Number.NEGATIVE_INFINITY);
+    // Far past what a spread into Math.max takes (~130 000 arguments overflow the stack).
+    const many = Array.from({ length: 500_000 }, (_, i) => (i * 7919) % 500_000);
+    expect(maxOf(many)).toBe(499_999);
+    expect(minOf(many)).toBe(0);
   });
 });

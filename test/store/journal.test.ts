@@ -1035,6 +1035,49 @@ describe("events, sweeps and listing", () => {
     expect(jr.listEntries({ limit: Number.POSITIVE_INFINITY })).toHaveLength(5);
   });
 
+  it("copyMoments: the window's sweeps and state records as report's figures, and the newest earlier one with an unrealised P&L; never a dry run's", () => {
+    const jr = open();
+    const run = (command: "follow" | "dry-run") =>
+      jr.startRun({
+        command,
+        leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
+        account: ACCOUNT as `0x${string}`,
+        network: "mainnet",
+        settings: {},
+        startedAt: T0 - 10,
+      });
+    const live = run("follow");
+    const dry = run("dry-run");
+    const state = (ts: number, data: unknown, runId = live) =>
+      jr.recordEvent({ ts, type: "state", runId, data });
+    state(T0 - 3, { moment: "change", pnl: { unrealisedUsd: 4 }, drift: { driftUsd: 9 } });
+    state(T0 - 2, { moment: "change", pnl: { unrealisedUsd: 5 }, drift: { driftUsd: 10 } });
+    state(T0 - 1, { moment: "change", drift: { driftUsd: 11 } }); // no P&L: the window does not open at it
+    // A sweep that sent orders: its drift is what they left (`after`), not what it found.
+    jr.recordEvent({
+      ts: T0,
+      type: "sweep",
+      runId: live,
+      data: {
+        inSync: false,
+        drift: { driftUsd: 99 },
+        pnl: { unrealisedUsd: 7 },
+        after: { drift: { driftUsd: 1 } },
+      },
+    });
+    state(T0 + 1, { moment: "change", pnl: { unrealisedUsd: 8 }, drift: { driftUsd: 2 } }, dry);
+    jr.recordEvent({ ts: T0 + 2, type: "reconnect", runId: live });
+    state(T0 + 3, { driftUsd: 3, pnl: { unrealisedUsd: null } }); // a run's end
+    expect(jr.copyMoments(T0)).toEqual([
+      { ts: T0 - 2, type: "state", moment: "change", unrealisedUsd: 5, driftUsd: 10 },
+      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1 },
+      { ts: T0 + 3, type: "state", moment: null, unrealisedUsd: null, driftUsd: 3 },
+    ]);
+    expect(jr.copyMoments(T0 + 4)).toEqual([
+      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1 },
+    ]);
+  });
+
   it("batch commits many writes at once and rolls back on error", () => {
     const jr = open();
     expect(() =>

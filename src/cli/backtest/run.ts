@@ -30,6 +30,7 @@ import {
   type SizingMode,
 } from "../../core/settings.js";
 import { sizingParams, stopDistance } from "../../core/sizing.js";
+import { maxOf, minOf } from "../../core/stats.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
@@ -406,8 +407,8 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
       reported.push({ label: address, address, weight: weights[i] as number });
     }
     const all = leaders.flatMap((l) => l.fills as Fill[]);
-    const start = Math.min(...all.map((f) => f.time));
-    const end = Math.max(...all.map((f) => f.time));
+    const start = minOf(all.map((f) => f.time));
+    const end = maxOf(all.map((f) => f.time));
     const coins = [...new Set(all.map((f) => f.coin))].sort();
     if (!opts.fundingFile && source.getFundingHistory) {
       try {

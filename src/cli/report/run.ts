@@ -121,28 +121,15 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
 
 function readInputs(journal: Journal, since: number, until: number) {
   const fills = journal.fillsSince(since);
-  // The copy's own records: never a dry run's (an older hlcopy journaled them).
-  const events = journal.listEntries({ table: "events", limit: Number.POSITIVE_INFINITY, trading: true });
-  const snapshots: {
-    ts: number;
-    unrealisedUsd: number | null;
-    driftUsd: number | null;
-    moment: Moment;
-  }[] = [];
-  for (const e of events) {
-    if (e.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
-    type Recorded = { drift?: { driftUsd?: number }; driftUsd?: number };
-    const d = e.data as (Recorded & { pnl?: CopyPnl; after?: Recorded }) | null;
-    // The copy as the sweep left it (a sweep that sent orders journals what it found as well).
-    const left = d?.after ?? d;
-    const drift = left?.drift?.driftUsd ?? left?.driftUsd;
-    snapshots.push({
-      ts: e.ts,
-      unrealisedUsd: d?.pnl ? d.pnl.unrealisedUsd : null,
-      driftUsd: typeof drift === "number" ? drift : null,
-      moment: momentOf(e.type, e.data),
-    });
-  }
+  // The copy's own moments (never a dry run's: an older hlcopy journaled them), each as the
+  // figures it holds — the window's, and the newest earlier one with an unrealised P&L (the
+  // window opens at it) — never every record whole.
+  const snapshots = journal.copyMoments(since).map((m) => ({
+    ts: m.ts,
+    unrealisedUsd: m.unrealisedUsd,
+    driftUsd: m.driftUsd,
+    moment: momentOf(m.type, { moment: m.moment }),
+  }));
   const skips: { ts: number; reason: string }[] = [];
   for (const d of journal.listEntries({
     table: "decisions",
