@@ -549,6 +549,12 @@ export interface Journal {
    * ~4.5 KB and a busy follow writes one or two a second: read whole, a month of them was GBs.
    */
   copyMoments(since: number): CopyMoment[];
+  /**
+   * The decisions a leader's fill triggered that skipped something (never a dry run's), from
+   * `since` on, oldest first: the only ones whose skips `report` counts (core/reasons.ts
+   * countedSkips) — the rest, most of a busy follow's, are not read.
+   */
+  fillDecisionsWithSkips(since: number): DecisionRow[];
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
   slippageStats(sinceMs: number): DistributionStats;
@@ -2241,6 +2247,14 @@ class SqliteJournal implements Journal {
       JSON.stringify(value),
       ts,
     );
+  }
+
+  fillDecisionsWithSkips(since: number): DecisionRow[] {
+    return this.#all(
+      `SELECT * FROM decisions WHERE trigger = 'fill' AND n_skipped > 0 AND ts >= ?
+         AND ${NOT_DRY_RUN.decisions} ORDER BY ts, id`,
+      since,
+    ).map(decisionRow);
   }
 
   copyMoments(since: number): CopyMoment[] {

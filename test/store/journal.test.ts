@@ -1078,6 +1078,32 @@ describe("events, sweeps and listing", () => {
     ]);
   });
 
+  it("fillDecisionsWithSkips: a leader fill's decisions that skipped something, from `since` on; never a sweep's or a dry run's", () => {
+    const jr = open();
+    const start = (command: "follow" | "dry-run") =>
+      jr.startRun({
+        command,
+        leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
+        account: ACCOUNT as `0x${string}`,
+        network: "mainnet",
+        settings: {},
+        startedAt: T0 - 10,
+      });
+    const live = start("follow");
+    const dry = start("dry-run");
+    const decide = (ts: number, trigger: "fill" | "sweep", skips: boolean, runId = live) =>
+      jr.recordDecision({ runId, ts, trigger, coins: ["BTC"], plan: skips ? plan() : plan({ skipped: [] }) });
+    decide(T0 - 1, "fill", true); // before the window
+    decide(T0, "fill", true);
+    decide(T0 + 1, "fill", false);
+    decide(T0 + 2, "sweep", true);
+    decide(T0 + 3, "fill", true, dry);
+    decide(T0 + 4, "fill", true);
+    const read = jr.fillDecisionsWithSkips(T0);
+    expect(read.map((d) => d.ts)).toEqual([T0, T0 + 4]);
+    expect(read[0]?.plan.skipped).toEqual(plan().skipped);
+  });
+
   it("batch commits many writes at once and rolls back on error", () => {
     const jr = open();
     expect(() =>

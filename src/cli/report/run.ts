@@ -8,7 +8,7 @@ import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/forma
 import { type CopyPnl, copyFill, copyFunding } from "../../core/pnl.js";
 import { countedSkips } from "../../core/reasons.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
-import type { Address, Plan } from "../../core/types.js";
+import type { Address } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtAge, fmtFixed, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
@@ -131,17 +131,10 @@ function readInputs(journal: Journal, since: number, until: number) {
     moment: momentOf(m.type, { moment: m.moment }),
   }));
   const skips: { ts: number; reason: string }[] = [];
-  for (const d of journal.listEntries({
-    table: "decisions",
-    since,
-    limit: Number.POSITIVE_INFINITY,
-    trading: true,
-  })) {
-    // As the dashboard counts them (core/reasons.ts countedSkips): the copies of the leader's
-    // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip.
-    if (d.table !== "decisions") continue;
-    for (const reason of countedSkips(d.trigger, d.plan as Plan)) skips.push({ ts: d.ts, reason });
-  }
+  // As the dashboard counts them (core/reasons.ts countedSkips): the copies of the leader's
+  // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip.
+  for (const d of journal.fillDecisionsWithSkips(since))
+    for (const reason of countedSkips(d.trigger, d.plan)) skips.push({ ts: d.ts, reason });
   return {
     since,
     until,
