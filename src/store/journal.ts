@@ -541,7 +541,6 @@ export interface Journal {
    * not hlcopy's to take off what it manages).
    */
   ownFillsBetween(after: number, before: number): Record<string, number>;
-  /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   /**
    * The copy's journaled moments (sweeps and state records, never a dry run's) from `since` on,
    * oldest first, and before them the newest earlier one that has an unrealised P&L: each as
@@ -555,6 +554,7 @@ export interface Journal {
    * countedSkips) — the rest, most of a busy follow's, are not read.
    */
   fillDecisionsWithSkips(since: number): DecisionRow[];
+  /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
   slippageStats(sinceMs: number): DistributionStats;
@@ -2260,7 +2260,7 @@ class SqliteJournal implements Journal {
   copyMoments(since: number): CopyMoment[] {
     // The record as report read it whole: `after` (a sweep that sent orders) in place of the
     // record for the drift; a record that is not JSON (damaged) has no figures.
-    const fields = `ts, type, id,
+    const fields = `ts, type,
       CASE WHEN json_valid(data) THEN json_extract(data, '$.moment') END AS moment,
       CASE WHEN json_valid(data) THEN json_extract(data, '$.pnl.unrealisedUsd') END AS unrealised,
       CASE WHEN NOT json_valid(data) THEN NULL
