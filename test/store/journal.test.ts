@@ -40,6 +40,18 @@ function open(): Journal {
   return j;
 }
 
+/** A run of `command` started at `startedAt`, copying one leader on mainnet. */
+function startRunAs(jr: Journal, command: "follow" | "dry-run", startedAt: number): number {
+  return jr.startRun({
+    command,
+    leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
+    account: ACCOUNT as `0x${string}`,
+    network: "mainnet",
+    settings: {},
+    startedAt,
+  });
+}
+
 function expectConfigError(fn: () => unknown, text: string): ConfigError {
   let caught: unknown;
   try {
@@ -749,18 +761,9 @@ describe("stats", () => {
       ["ETH", 0.2],
     ]);
     expect(jr.lastFundingTime()).toBe(T0);
-    const run = (command: "dry-run" | "follow", startedAt: number) =>
-      jr.startRun({
-        command,
-        leaders: [],
-        account: ACCOUNT as `0x${string}`,
-        network: "x",
-        settings: {},
-        startedAt,
-      });
-    run("dry-run", T0 + 1);
+    startRunAs(jr, "dry-run", T0 + 1);
     expect(jr.copyStart()).toBeNull();
-    run("follow", T0 + 10);
+    startRunAs(jr, "follow", T0 + 10);
     jr.recordEquity(T0 + 5, 900);
     expect(jr.copyStart()).toEqual({ since: T0 + 10, startEquity: null });
     jr.recordEquity(T0 + 11, 1_000);
@@ -1037,17 +1040,8 @@ describe("events, sweeps and listing", () => {
 
   it("copyMoments: the window's sweeps and state records as report's figures, and the newest earlier one with an unrealised P&L; never a dry run's", () => {
     const jr = open();
-    const run = (command: "follow" | "dry-run") =>
-      jr.startRun({
-        command,
-        leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
-        account: ACCOUNT as `0x${string}`,
-        network: "mainnet",
-        settings: {},
-        startedAt: T0 - 10,
-      });
-    const live = run("follow");
-    const dry = run("dry-run");
+    const live = startRunAs(jr, "follow", T0 - 10);
+    const dry = startRunAs(jr, "dry-run", T0 - 10);
     const state = (ts: number, data: unknown, runId = live) =>
       jr.recordEvent({ ts, type: "state", runId, data });
     state(T0 - 3, { moment: "change", pnl: { unrealisedUsd: 4 }, drift: { driftUsd: 9 } });
@@ -1080,17 +1074,8 @@ describe("events, sweeps and listing", () => {
 
   it("fillDecisionsWithSkips: a leader fill's decisions that skipped something, from `since` on; never a sweep's or a dry run's", () => {
     const jr = open();
-    const start = (command: "follow" | "dry-run") =>
-      jr.startRun({
-        command,
-        leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
-        account: ACCOUNT as `0x${string}`,
-        network: "mainnet",
-        settings: {},
-        startedAt: T0 - 10,
-      });
-    const live = start("follow");
-    const dry = start("dry-run");
+    const live = startRunAs(jr, "follow", T0 - 10);
+    const dry = startRunAs(jr, "dry-run", T0 - 10);
     const decide = (ts: number, trigger: "fill" | "sweep", skips: boolean, runId = live) =>
       jr.recordDecision({ runId, ts, trigger, coins: ["BTC"], plan: skips ? plan() : plan({ skipped: [] }) });
     decide(T0 - 1, "fill", true); // before the window
