@@ -2,19 +2,20 @@
 // (bin/hlcopy.js, its own V8 flags, `--no-ui` event lines) follows one scripted leader at
 // BENCH_RATE trades/s (default 10) over the simulator's 11 coins, prices frozen, no sweep in
 // the window (BENCH_SWEEP_SECONDS, default 3600; 30 is follow's own default: sweeps and all).
-// The exchange side runs in its own process (bench/lib/sim-child.mjs), as in bench/follow.mjs;
-// no probe runs inside the follow process, so every CPU second counted is hlcopy's. The
+// The exchange side runs in its own process (bench/lib/sim-child.mjs), as in bench/follow.mjs
+// (BENCH_PIN=1: each on cores of its own, bench/lib/cores.mjs); no probe runs inside the follow process, so every CPU second counted is hlcopy's. The
 // process's user + system time is read from /proc/<pid>/stat (and its main thread's from
 // /proc/<pid>/task/<pid>/stat) at both ends of a BENCH_SECONDS window (default 20) that starts
 // BENCH_WARMUP_SECONDS (default 90: a follow runs for days, and V8 compiles the copy path over
 // its first minute and a half, which reads ~35 % more) after the start sweep; orders are the
-// simulator's own count of ours that filled in the window. Median [range] over BENCH_RUNS
-// (default 3). Linux only (/proc).
+// simulator's own count of ours that filled in the window; beside it, how long the follow's
+// main thread waited for a core. Median [range] over BENCH_RUNS (default 3). Linux only (/proc).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { onCores, pinningNote, runnableWaitMs } from "./lib/cores.mjs";
 import { startSimChild } from "./lib/sim-process.mjs";
 import { summary } from "./lib/stats.mjs";
 import { fundedTrader } from "./lib/trader.mjs";
@@ -65,46 +66,44 @@ async function measure(ready, children, dir) {
   const control = async (body) =>
     (await fetch(`${ready.httpUrl}/control`, { method: "POST", body: JSON.stringify(body) })).json();
   const { account, agentKey } = await fundedTrader(ready.httpUrl, 1_000_000);
-  const follow = spawn(
-    process.execPath,
-    [
-      // BENCH_NODE_ARGS: Node/V8 flags before the script, for experiments (the launcher keeps
-      // them when it re-executes itself; one that sets --max-semi-space-size replaces its own).
-      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
-      join(root, "bin/hlcopy.js"),
-      "--network",
-      ready.httpUrl,
-      "--account",
-      account,
-      "follow",
-      ready.leaders[0],
-      "--no-ui",
-      "--mode",
-      "fixed-ratio",
-      "--ratio",
-      "0.2",
-      "--max-leverage",
-      "10",
-      "--sweep-seconds",
-      String(sweepSeconds),
-      "--yes",
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        HLCOPY_CONFIG_DIR: dir,
-        HLCOPY_LOCK_DIR: join(dir, "locks"),
-        HLCOPY_AGENT_KEY: agentKey,
-        // BENCH_CPU_PROF=<dir>: a CPU profile of the whole follow process (start-up included).
-        ...(process.env.BENCH_CPU_PROF
-          ? {
-              NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF} --cpu-prof-interval=250`,
-            }
-          : {}),
-      },
+  // On hlcopy's cores under BENCH_PIN=1 (lib/cores.mjs).
+  const [file, args] = onCores("hlcopy", process.execPath, [
+    // BENCH_NODE_ARGS: Node/V8 flags before the script, for experiments (the launcher keeps
+    // them when it re-executes itself; one that sets --max-semi-space-size replaces its own).
+    ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+    join(root, "bin/hlcopy.js"),
+    "--network",
+    ready.httpUrl,
+    "--account",
+    account,
+    "follow",
+    ready.leaders[0],
+    "--no-ui",
+    "--mode",
+    "fixed-ratio",
+    "--ratio",
+    "0.2",
+    "--max-leverage",
+    "10",
+    "--sweep-seconds",
+    String(sweepSeconds),
+    "--yes",
+  ]);
+  const follow = spawn(file, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      HLCOPY_CONFIG_DIR: dir,
+      HLCOPY_LOCK_DIR: join(dir, "locks"),
+      HLCOPY_AGENT_KEY: agentKey,
+      // BENCH_CPU_PROF=<dir>: a CPU profile of the whole follow process (start-up included).
+      ...(process.env.BENCH_CPU_PROF
+        ? {
+            NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF} --cpu-prof-interval=250`,
+          }
+        : {}),
     },
-  );
+  });
   children.push(follow);
   follow.stdout.resume(); // the lines are written (their cost is measured), not read
   let stderr = "";
@@ -127,15 +126,18 @@ async function measure(ready, children, dir) {
   const orders0 = await ours();
   const cpu0 = cpuMs(follow.pid);
   const main0 = cpuMs(follow.pid, follow.pid);
+  const wait0 = runnableWaitMs(follow.pid);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const cpu1 = cpuMs(follow.pid);
   const main1 = cpuMs(follow.pid, follow.pid);
+  const wait1 = runnableWaitMs(follow.pid);
   const copied = (await ours()) - orders0;
   return {
     copied,
     cpuPerOrder: (cpu1 - cpu0) / Math.max(1, copied),
     mainPerOrder: (main1 - main0) / Math.max(1, copied),
     cpuPerSecond: (cpu1 - cpu0) / seconds,
+    waitPerSecond: (wait1 - wait0) / seconds,
   };
 }
 
@@ -143,7 +145,7 @@ const results = [];
 for (let i = 0; i < runs; i++) results.push(await run());
 const per = (f) => results.map(f);
 console.log(
-  `follow CPU through the real command (node ${process.versions.node}; hlcopy follow --no-ui, 1 leader at ${rate} trades/s, 11 coins, frozen prices, ${sweepSeconds === 3600 ? "no sweep in the window" : `a sweep every ${sweepSeconds} s`}; ${runs} runs × ${seconds} s after a ${warmup} s warm-up; median [range])`,
+  `follow CPU through the real command (node ${process.versions.node}; hlcopy follow --no-ui, 1 leader at ${rate} trades/s, 11 coins, frozen prices, ${sweepSeconds === 3600 ? "no sweep in the window" : `a sweep every ${sweepSeconds} s`}; ${pinningNote}; ${runs} runs × ${seconds} s after a ${warmup} s warm-up; median [range])`,
 );
 console.log(
   `  CPU of the follow process per copied order: ${summary(
@@ -155,7 +157,10 @@ console.log(
   )} ms/s; target < 1.5); main thread ${summary(
     per((r) => r.mainPerOrder),
     2,
-  )} ms; copied orders per run ${summary(
+  )} ms, waiting for a core ${summary(
+    per((r) => r.waitPerSecond),
+    1,
+  )} ms/s (runnable, not running); copied orders per run ${summary(
     per((r) => r.copied),
     0,
   )}`,

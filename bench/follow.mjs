@@ -1,10 +1,13 @@
 // The follow engine end to end on the simulator, one leader at BENCH_RATE trades/s (default
 // 10) over the simulator's 11 coins, no sweeps in the window (everything is the hot path).
 // Figures, as the median and [range] over BENCH_RUNS runs (default 3) of BENCH_SECONDS each
-// (default 15): added latency inside the process (leader-fill frame in → signed order
-// request's bytes handed to the socket), copy lag on the simulator's clock, CPU of the process per copied order,
-// planner time per leader event, requests per copied trade. The simulator and its leader run
-// in a child process; the engine runs here with a journal on disk, as `hlcopy follow` does.
+// (default 30: a p99 of 300 copies is their 4th slowest; of 150 it was the 2nd): added latency
+// inside the process (leader-fill frame in → signed order request's bytes handed to the
+// socket; also the p99 of every run's copies pooled), copy lag on the simulator's clock, CPU
+// of the process per copied order and how long its main thread waited for a core, planner
+// time per leader event, requests per copied trade. The simulator and its leader run in a
+// child process (BENCH_PIN=1: on a core of their own, lib/cores.mjs); the engine runs here
+// with a journal on disk, as `hlcopy follow` does.
 // Imports the built dist/ (npm run bench builds first). BENCH_CPU_PROF=<dir> writes a CPU
 // profile of each run's measured window there (BENCH_CPU_PROF_US: sampling interval, µs), and
 // BENCH_HEAP_PROF=<dir> a sampling profile of what it allocated (BENCH_HEAP_PROMOTED=1: of what
@@ -14,10 +17,11 @@
 // its figures are those after V8 has compiled the copy path, which takes about a minute and a
 // half at 10 trades/s (the first minute, BENCH_WARMUP_SECONDS=3, reads ~35 % more CPU per
 // order and a ~1.5× p99 here: bench/HISTORY.md 2026-12-04 21:00).
+import { pinningNote } from "./lib/cores.mjs";
 import { followRun, pathCpuProbe, quantile, summary } from "./lib/follow-harness.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const rate = Number(process.env.BENCH_RATE ?? 10);
 const warmupMs = Number(process.env.BENCH_WARMUP_SECONDS ?? 90) * 1000;
 // BENCH_PROTECT=1: a resting stop-loss 5 % and take-profit 10 % on every position (what protection
@@ -43,7 +47,7 @@ for (let i = 0; i < runs; i++) {
 }
 const per = (f) => results.map(f);
 console.log(
-  `follow bench (node ${process.versions.node}; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s after ${warmupMs / 1000} s; journal on disk; resting protection ${protect ? `on: stop 5 %, ${tiers ? "take-profit tiers 3:0.5,6:0.5" : "take-profit 10 %"}` : "off"}; median [range] over runs)`,
+  `follow bench (node ${process.versions.node}; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s after ${warmupMs / 1000} s; journal on disk; ${pinningNote}; resting protection ${protect ? `on: stop 5 %, ${tiers ? "take-profit tiers 3:0.5,6:0.5" : "take-profit 10 %"}` : "off"}; median [range] over runs)`,
 );
 console.log(
   `  added latency in the process, leader-fill frame in → signed order's write to the socket:  p50 ${summary(
@@ -52,7 +56,10 @@ console.log(
   )} ms   p99 ${summary(
     per((r) => quantile(r.added, 0.99)),
     2,
-  )} ms   (target p99 < 2)`,
+  )} ms   (target p99 < 2); all ${results.reduce((n, r) => n + r.added.length, 0)} copies pooled: p99 ${quantile(
+    results.flatMap((r) => r.added),
+    0.99,
+  ).toFixed(2)} ms`,
 );
 console.log(
   `    … until that write call returned (includes the simulator run on our core by the write): p50 ${summary(
@@ -115,7 +122,7 @@ console.log(
   )} ms, ${summary(
     per((r) => 100 * r.mainSystemShare),
     0,
-  )} % of it in the kernel`,
+  )} % of it in the kernel; it waited for a core ${summary(per((r) => r.waitMsPerSecond))} ms/s (runnable, not running)`,
 );
 console.log(
   `  planner time per leader event:                                          p50 ${summary(

@@ -15,6 +15,7 @@ import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeFlagsFor } from "../bin/node-flags.js";
+import { onCores, pinningNote } from "./lib/cores.mjs";
 import { startSimChild } from "./lib/sim-process.mjs";
 import { summary } from "./lib/stats.mjs";
 
@@ -26,9 +27,14 @@ const rate = Number(process.env.BENCH_RATE ?? 10);
 // The flags and environment `hlcopy follow` re-executes itself with (bin/hlcopy.js).
 const follow = nodeFlagsFor("follow") ?? { flags: [], env: process.env };
 
-/** Runs a child under follow's flags; resolves with the one JSON line it prints. */
-function child(script, args) {
-  const p = spawn(process.execPath, [...follow.flags, join(root, script), ...args.map(String)], {
+/**
+ * Runs a child under follow's flags (on hlcopy's cores when `pinned` and BENCH_PIN=1, as
+ * follow-cpu.mjs runs the command: lib/cores.mjs); resolves with the one JSON line it prints.
+ */
+function child(script, args, pinned = false) {
+  const command = [process.execPath, [...follow.flags, join(root, script), ...args.map(String)]];
+  const [file, argv] = pinned ? onCores("hlcopy", ...command) : command;
+  const p = spawn(file, argv, {
     stdio: ["ignore", "pipe", "inherit"],
     env: follow.env,
   });
@@ -49,14 +55,11 @@ async function floorRun() {
     const ready = await started;
     const { DEFAULT_MARKETS } = await import(join(root, "dist/sim/index.js"));
     const coins = DEFAULT_MARKETS.slice(0, 11).map((m) => m.name);
-    const r = await child("bench/lib/floor-client.mjs", [
-      ready.httpUrl,
-      ready.wsUrl,
-      ready.leaders[0],
-      coins.join(","),
-      warmup,
-      seconds,
-    ]);
+    const r = await child(
+      "bench/lib/floor-client.mjs",
+      [ready.httpUrl, ready.wsUrl, ready.leaders[0], coins.join(","), warmup, seconds],
+      true,
+    );
     return {
       perFill: r.cpuMs / Math.max(1, r.fills),
       perSecond: r.cpuMs / seconds,
@@ -77,7 +80,7 @@ for (const r of [10, 300])
   );
 
 console.log(
-  `transport floor (node ${process.versions.node}; follow's V8 flags; 1 leader at ${rate} trades/s, 11 coins; ${runs} runs × ${seconds} s after ${warmup} s; median [range])`,
+  `transport floor (node ${process.versions.node}; follow's V8 flags; 1 leader at ${rate} trades/s, 11 coins; ${pinningNote}; ${runs} runs × ${seconds} s after ${warmup} s; median [range])`,
 );
 console.log(
   `  the streams follow takes + one request per leader trade, no hlcopy work: ${summary(

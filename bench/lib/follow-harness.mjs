@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { pinSelfToHlcopy, runnableWaitMs } from "./cores.mjs";
 import { startSimChild } from "./sim-process.mjs";
 import { fundedTrader } from "./trader.mjs";
 
@@ -34,6 +35,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
       run.env,
     );
 }
+// BENCH_PIN=1: every thread of this process (the engine's, and those V8 starts later) on
+// hlcopy's cores, the simulator on its own (./cores.mjs).
+pinSelfToHlcopy();
 const load = (p) => import(pathToFileURL(join(root, "dist", p)).href);
 
 // --- probes (installed before anything connects) ---------------------------------------------
@@ -51,6 +55,8 @@ const probe = {
   busy: 0,
   /** The collector's pauses on this thread while measuring: [start, end, full?] (perf_hooks "gc"). */
   gcs: [],
+  /** When a leader fill's plan was told with nothing to send: the frames before it caused no order. */
+  empties: [],
 };
 // Held by the probe: an observer nothing references is collected, and stops observing.
 probe.gcObserver = new PerformanceObserver((list) => {
@@ -160,7 +166,11 @@ function addedLatencies(p, outs, outCpu) {
   // The free ones a collector's pause fell inside (young / full), and the others' latencies.
   const gc = { young: 0, full: 0, clear: [] };
   let i = 0;
+  let e = 0;
   outs.forEach((o, k) => {
+    // A leader frame whose plan sent nothing (a copy below one lot) is no later order's start.
+    for (; e < p.empties.length && p.empties[e] < o; e++)
+      while (i < p.frames.length && p.frames[i] <= p.empties[e]) i++;
     if (i >= p.frames.length || p.frames[i] > o) return; // an order no leader frame caused (a sweep)
     all.push(o - p.frames[i]);
     if (!p.frameBusy[i]) {
@@ -305,6 +315,7 @@ export async function followRun(o) {
       if (!measuring) return;
       if (e.type === "fill" && e.lagMs !== null && copies.has(e.cloid)) lags.push(e.lagMs);
       if (e.type === "decision" && e.trigger === "fill") {
+        if (e.plan.actions.length === 0 && probe.on) probe.empties.push(performance.now());
         decisions++;
         if (e.durationMs !== undefined) planMs.push(e.durationMs);
       }
@@ -327,14 +338,17 @@ export async function followRun(o) {
     probe.outs.length = 0;
     probe.written.length = 0;
     probe.gcs.length = 0;
+    probe.empties.length = 0;
     probe.on = true;
     measuring = true;
     const profiler = await startProfile();
     const cpu0 = process.cpuUsage();
     const main0 = process.threadCpuUsage();
+    const wait0 = runnableWaitMs();
     await new Promise((r) => setTimeout(r, o.seconds * 1_000));
     const cpu = process.cpuUsage(cpu0);
     const main = process.threadCpuUsage(main0);
+    const waitMsPerSecond = (runnableWaitMs() - wait0) / o.seconds;
     await profiler?.stop();
     measuring = false;
     probe.on = false;
@@ -376,6 +390,7 @@ export async function followRun(o) {
       cpuMsPerSecond: (cpu.user + cpu.system) / 1000 / o.seconds,
       mainCpuMsPerCopy: (main.user + main.system) / 1000 / Math.max(1, copied),
       mainSystemShare: main.system / Math.max(1, main.user + main.system),
+      waitMsPerSecond,
       exchangePerDecision: ourExchange / Math.max(1, decisions),
       ourOrders,
       infoRequests,

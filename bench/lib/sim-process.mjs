@@ -1,8 +1,9 @@
-// The exchange side of the follow benchmarks as a child process (./sim-child.mjs): started, and
-// its one ready line read. bench/follow-cpu.mjs, bench/transport-floor.mjs and
-// ./follow-harness.mjs run their simulator through this.
+// The exchange side of the follow benchmarks as a child process (./sim-child.mjs): started (on
+// the simulator's core under BENCH_PIN=1: ./cores.mjs), and its one ready line read. bench/follow-cpu.mjs,
+// bench/transport-floor.mjs and ./follow-harness.mjs run their simulator through this.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { onCores } from "./cores.mjs";
 
 /**
  * Starts the simulator with `leaders` scripted leaders trading `rate` times a second each over
@@ -12,7 +13,11 @@ import { fileURLToPath } from "node:url";
  * @returns {{ sim: import("node:child_process").ChildProcess, ready: Promise<{ httpUrl: string, wsUrl: string, leaders: string[] }> }}
  */
 export function startSimChild(o) {
-  const sim = spawn(process.execPath, [fileURLToPath(new URL("./sim-child.mjs", import.meta.url))], {
+  // On a core of its own under BENCH_PIN=1 (./cores.mjs): a remote exchange takes none of ours.
+  const [file, args] = onCores("simulator", process.execPath, [
+    fileURLToPath(new URL("./sim-child.mjs", import.meta.url)),
+  ]);
+  const sim = spawn(file, args, {
     stdio: ["ignore", "pipe", "inherit"],
     env: {
       ...process.env,
