@@ -8,7 +8,8 @@
 // (bench/HISTORY.md) it is not the better model on this VM: the wait drops to 3–10 ms/s, but
 // every frame then crosses cores, and a cross-core wake-up is dear here — CPU per copied order
 // rose by a half (kernel time 35–63 % of the main thread's instead of 7–9 %) and the added
-// latency's p99 did not fall. So by default nothing is pinned; the figure says which it was.
+// latency's p99 did not fall (nor with the simulator at a lower priority: the wait is not what
+// makes the slow copies). So by default nothing is pinned; the heading says which it was.
 // Pinning needs Linux with `taskset` (util-linux) and ≥ 2 cores, else nothing is pinned.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
