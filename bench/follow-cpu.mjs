@@ -3,8 +3,9 @@
 // BENCH_RATE trades/s (default 10) over the simulator's 11 coins, prices frozen, no sweep in
 // the window (BENCH_SWEEP_SECONDS, default 3600; 30 is follow's own default: sweeps and all).
 // The exchange side runs in its own process (bench/lib/sim-child.mjs), as in bench/follow.mjs
-// (BENCH_PIN=1: each on cores of its own, bench/lib/cores.mjs); no probe runs inside the follow process, so every CPU second counted is hlcopy's. The
-// process's user + system time is read from /proc/<pid>/stat (and its main thread's from
+// (BENCH_PIN=1: each on cores of its own, bench/lib/cores.mjs); no probe runs inside the
+// follow process, so every CPU second counted is hlcopy's. The process's user + system time
+// is read from /proc/<pid>/stat (and its main thread's from
 // /proc/<pid>/task/<pid>/stat) at both ends of a BENCH_SECONDS window (default 20) that starts
 // BENCH_WARMUP_SECONDS (default 90: a follow runs for days, and V8 compiles the copy path over
 // its first minute and a half, which reads ~35 % more) after the start sweep; orders are the

@@ -1,6 +1,7 @@
 // The exchange side of the follow benchmarks as a child process (./sim-child.mjs): started (on
-// the simulator's core under BENCH_PIN=1: ./cores.mjs), and its one ready line read. bench/follow-cpu.mjs,
-// bench/transport-floor.mjs and ./follow-harness.mjs run their simulator through this.
+// the simulator's core under BENCH_PIN=1: ./cores.mjs), and its one ready line read.
+// bench/follow-cpu.mjs, bench/transport-floor.mjs and ./follow-harness.mjs run their simulator
+// through this.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { onCores } from "./cores.mjs";
