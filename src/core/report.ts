@@ -44,7 +44,13 @@ export interface ReportInputs {
    * The journaled snapshots (sweeps, run ends), oldest first, including the newest one before
    * `since` (the opening unrealised P&L): unrealised P&L and drift at that time.
    */
-  snapshots: readonly { ts: number; unrealisedUsd: number | null; driftUsd: number | null }[];
+  snapshots: readonly {
+    ts: number;
+    unrealisedUsd: number | null;
+    driftUsd: number | null;
+    /** The highest drift the record stands for (a state-change record's minute); its drift if absent. */
+    driftMaxUsd?: number | null;
+  }[];
 }
 
 export interface SlipFigures {
@@ -158,6 +164,7 @@ export function dailyReport(inputs: ReportInputs): Report {
     const lastEq = eq.at(-1);
     const snaps = inDay(snapshots).filter((s) => s.driftUsd !== null);
     const drifts = snaps.map((s) => s.driftUsd as number);
+    const highs = snaps.map((s) => s.driftMaxUsd ?? (s.driftUsd as number));
     days.push({
       day: dayOf(start),
       equity: lastEq?.accountValue ?? null,
@@ -176,7 +183,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       ),
       // To the cent, as every drift figure (core/format.ts FIGURE_DECIMALS).
       driftUsd: drifts.length > 0 ? roundFigure("usd", drifts.at(-1) as number) : null,
-      maxDriftUsd: drifts.length > 0 ? roundFigure("usd", maxOf(drifts)) : null,
+      maxDriftUsd: highs.length > 0 ? roundFigure("usd", maxOf(highs)) : null,
     });
     openU = closeU;
   }

@@ -156,6 +156,16 @@ const MAX_HALT_RETRY_MS = 30_000;
  * one record, written from a timer — never between a leader's fill and our order leaving.
  */
 const JOURNAL_STATE_MS = 200;
+/**
+ * The span of the run one state-change record stands for: the changes within a minute of the
+ * clock replace each other in place (Journal.recordStateChange), the record keeping the newest
+ * figures and, as `driftMaxUsd`, the highest drift among them (report's "max drift" of a day).
+ * A busy leader's run then keeps one 4.5 KB record a minute, not five a second. A divisor of a
+ * day, so a record never spans two of report's days.
+ */
+const CHANGE_SPAN_MS = 60_000;
+/** How often a run that goes on prunes the journal past its retention (at a sweep). */
+const PRUNE_EVERY_MS = 86_400_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -202,6 +212,10 @@ export class CopyEngine {
   #stateTimer: NodeJS.Timeout | undefined;
   /** A state record is due (JOURNAL_STATE_MS after a change status shows). */
   #journalTimer: NodeJS.Timeout | undefined;
+  /** The span (CHANGE_SPAN_MS) of the last state-change record, and the highest drift in it. */
+  #changeSpan: { span: number; driftMaxUsd: number | null } | undefined;
+  /** When the journal was last pruned past its retention (PRUNE_EVERY_MS). */
+  #prunedAt = 0;
   /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
   #equityAfterFill = false;
   #watchedBooks = "";
@@ -1179,9 +1193,15 @@ export class CopyEngine {
       this.#ours.applySnapshot(start.seed(this.#ours.state, this.#market.markets));
       this.#pnl.startModel(r.receivedAt, this.#ours.state.accountValue);
     }
-    // Keep the journal bounded: plans and the event log older than the retention go (once the
-    // start checks passed: a refused run leaves the journal as it was).
-    if (!this.#checked) o.journal.pruneBefore(this.#startedAt - (o.journalRetentionDays ?? 30) * 86_400_000);
+    // Keep the journal bounded: plans and the event log older than the retention go — once the
+    // start checks passed (a refused run leaves the journal as it was), then at the first sweep
+    // of each day a run goes on for (a follow left running for weeks grew without bound).
+    const sweptAt = this.#now();
+    if (!this.#checked || sweptAt - this.#prunedAt >= PRUNE_EVERY_MS) {
+      const from = this.#checked ? sweptAt : this.#startedAt;
+      o.journal.pruneBefore(from - (o.journalRetentionDays ?? 30) * 86_400_000);
+      this.#prunedAt = sweptAt;
+    }
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read
@@ -2335,7 +2355,14 @@ export class CopyEngine {
   #journalState(): void {
     if (this.#stopping || this.#runId === null) return;
     try {
-      this.#o.journal.recordEvent(this.#stateRecord(this.#runId, "change"));
+      const record = this.#stateRecord(this.#runId, "change");
+      const span = Math.floor(record.ts / CHANGE_SPAN_MS);
+      const same = this.#changeSpan?.span === span;
+      const drift = "drift" in record.data ? record.data.drift.driftUsd : null;
+      const before = same ? (this.#changeSpan?.driftMaxUsd ?? null) : null;
+      const driftMaxUsd = before === null ? drift : drift === null ? before : Math.max(before, drift);
+      this.#changeSpan = { span, driftMaxUsd };
+      this.#o.journal.recordStateChange({ ...record, data: { ...record.data, driftMaxUsd } }, same);
     } catch (error) {
       this.#reportError(error);
     }

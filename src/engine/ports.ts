@@ -135,7 +135,7 @@ export interface EngineOptions {
    * now and needs none.
    */
   leaderCashFlows?: boolean;
-  /** Decisions and events older than this are pruned when a run begins. Default 30 days. */
+  /** Decisions and events older than this are pruned when a run begins, and daily while it goes on. Default 30 days. */
   journalRetentionDays?: number;
   /** How long after its journal time an unresolved order not found counts as never placed. Default 17 s. */
   orderSettleMs?: number;

@@ -96,6 +96,11 @@ export interface CopyMoment {
   unrealisedUsd: number | null;
   /** The drift it left (a sweep that sent orders: what they left), null when it has none. */
   driftUsd: number | null;
+  /**
+   * The highest drift it stands for: a state-change record's `driftMaxUsd` (the highest of the
+   * changes it replaced in its minute), else its drift.
+   */
+  driftMaxUsd: number | null;
 }
 export interface OrderUpdate {
   ts: number;
@@ -518,6 +523,14 @@ export interface Journal {
   /** Clear every active halt (`hlcopy resume`); returns how many were cleared. */
   clearHalts(ts: number): number;
   recordEvent(params: RecordEventParameters): void;
+  /**
+   * A running follow's state record (`type` "state", `moment` "change": status's "last change").
+   * `replace`: in place of the run's previous one, if that is still the newest event — so a
+   * busy leader's run keeps one such record per span (engine.ts CHANGE_SPAN_MS), not one per
+   * change (4.5 KB each, up to five a second: a day of a leader trading ten times a second was
+   * a 1.1 GB journal). Otherwise (or when there is none to replace) a new record.
+   */
+  recordStateChange(params: RecordEventParameters, replace: boolean): void;
   /** A piece of copy state that outlives runs (baselines, ownership), or null if never set. */
   getCopyState<T>(key: string): T | null;
   setCopyState(key: string, value: unknown, ts: number): void;
@@ -1464,6 +1477,8 @@ class SqliteJournal implements Journal {
   readonly #copyOf: string | null;
   /** The copy journaled an order of its own (refresh then keeps its orders). */
   #ownOrders = false;
+  /** The run's newest state-change record while it is the newest event (recordStateChange). */
+  #lastChange: { id: number; runId: number | null } | undefined;
   /** What is recorded is held in one transaction (hold): kept or dropped as a whole. */
   #held = false;
   /** A record worth keeping came while held: an "on-record" journal goes to disk when it is kept. */
@@ -2178,6 +2193,9 @@ class SqliteJournal implements Journal {
 
   recordEvent(p: RecordEventParameters): void {
     this.#keep();
+    // An event after the run's last change record: that record is no longer the newest, and a
+    // later change goes in a record of its own (the log stays in the order things happened).
+    this.#lastChange = undefined;
     this.#runLater(
       "INSERT INTO events (ts, run_id, type, coin, data) VALUES (?, ?, ?, ?, ?)",
       p.ts,
@@ -2186,6 +2204,32 @@ class SqliteJournal implements Journal {
       p.coin ?? null,
       toJson(p.data),
     );
+  }
+
+  recordStateChange(p: RecordEventParameters, replace: boolean): void {
+    this.#keep();
+    const runId = p.runId ?? null;
+    const last = this.#lastChange;
+    if (replace && last !== undefined && last.runId === runId) {
+      const changed = this.#runLater(
+        "UPDATE events SET ts = ?, data = ? WHERE id = ? AND type = ? AND run_id IS ?",
+        p.ts,
+        toJson(p.data),
+        last.id,
+        p.type,
+        runId,
+      );
+      if (changed === 1) return;
+    }
+    const row = this.#writeLater(
+      "INSERT INTO events (ts, run_id, type, coin, data) VALUES (?, ?, ?, ?, ?) RETURNING id",
+      p.ts,
+      runId,
+      p.type,
+      p.coin ?? null,
+      toJson(p.data),
+    );
+    this.#lastChange = row ? { id: sqlNumber(row.id), runId } : undefined;
   }
 
   lastOrderId(): number {
@@ -2266,7 +2310,8 @@ class SqliteJournal implements Journal {
       CASE WHEN NOT json_valid(data) THEN NULL
            WHEN json_type(data, '$.after') IS NOT NULL AND json_type(data, '$.after') <> 'null'
              THEN coalesce(json_extract(data, '$.after.drift.driftUsd'), json_extract(data, '$.after.driftUsd'))
-           ELSE coalesce(json_extract(data, '$.drift.driftUsd'), json_extract(data, '$.driftUsd')) END AS drift`;
+           ELSE coalesce(json_extract(data, '$.drift.driftUsd'), json_extract(data, '$.driftUsd')) END AS drift,
+      CASE WHEN json_valid(data) THEN json_extract(data, '$.driftMaxUsd') END AS drift_max`;
     const copy = `type IN ('sweep', 'state') AND ${NOT_DRY_RUN.events}`;
     const before = this.#get(
       `SELECT ${fields} FROM events WHERE ${copy} AND ts < ?
@@ -2282,6 +2327,7 @@ class SqliteJournal implements Journal {
       moment: typeof r.moment === "string" ? r.moment : null,
       unrealisedUsd: num(r.unrealised),
       driftUsd: num(r.drift),
+      driftMaxUsd: num(r.drift_max) ?? num(r.drift),
     }));
   }
 

@@ -51,6 +51,38 @@ describe("status while a follow runs", () => {
     expect(now.report.drift?.inSync).toBe(true);
   });
 
+  it("a busy leader's changes within a minute are one record: status shows the newest, report the highest drift", async () => {
+    const t = await startSimFollow({ sim: { seed: 63 }, journal: "file" });
+    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+    void f.run();
+    await eventually(async () => /\nin sync \(as of .*, last sweep\)\n/.test((await status(t)).text));
+    // Four copied trades, each journaled as a change once copied (JOURNAL_STATE_MS after it).
+    // One coin: a first increase in a coin journals its leverage, and an event between two
+    // changes starts a record of its own (the log keeps the order things happened in).
+    for (let size = 1; size <= 4; size++) {
+      await trade(t.leaderClient, "BTC", "buy", 1);
+      await eventually(async () => {
+        const s = await status(t);
+        const btc = s.report.positions.find((x) => x.coin === "BTC");
+        return btc?.leaderSize === size && btc.status === "in-sync" && /last change/.test(s.text) ? s : null;
+      });
+    }
+    const changes = t.journal
+      .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
+      .flatMap((e) => (e.table === "events" ? [e] : []))
+      .filter((e) => e.type === "state" && (e.data as { moment?: string }).moment === "change");
+    // Four changes (and more: our fills, the equity after them) in a test bounded by its 60 s
+    // timeout: at most two minutes of the clock, so at most two records — one per change was 4+.
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.length).toBeLessThanOrEqual(2);
+    const last = changes.at(-1)?.data as { drift: { driftUsd: number }; driftMaxUsd: number };
+    expect(last.driftMaxUsd).toBeGreaterThanOrEqual(last.drift.driftUsd);
+    expect(t.journal.copyMoments(0).at(-1)).toMatchObject({
+      moment: "change",
+      driftMaxUsd: last.driftMaxUsd,
+    });
+  });
+
   it("shows the equity the kill switch's closes left, not the one before them (a follow that exits on the halt)", async () => {
     const t = await startSimFollow({ sim: { seed: 62 }, journal: "file" });
     await trade(t.leaderClient, "BTC", "buy", 2);

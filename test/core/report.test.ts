@@ -179,6 +179,27 @@ describe("dailyReport over a long, busy window", () => {
   });
 });
 
+describe("dailyReport: a day's drift", () => {
+  it("max drift counts the highest drift a state record stood for (its minute of replaced changes), last drift its own", () => {
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 10 * H,
+      equity: [],
+      fills: [],
+      funding: [],
+      orders: [],
+      skips: [],
+      snapshots: [
+        { ts: D0 + H, unrealisedUsd: 0, driftUsd: 3 },
+        // A minute of changes in one record: 250 at some change, 4 at its last.
+        { ts: D0 + 2 * H, unrealisedUsd: 0, driftUsd: 4, driftMaxUsd: 250 },
+        { ts: D0 + 3 * H, unrealisedUsd: 0, driftUsd: 7, driftMaxUsd: null },
+      ],
+    });
+    expect(r.days[0]).toMatchObject({ driftUsd: 7, maxDriftUsd: 250 });
+  });
+});
+
 describe("dailyReport: the copy's figures, as every P&L view counts them", () => {
   it("a liquidation's part of hlcopy's position is in the day's realised and fees; funding only on hlcopy's share", () => {
     const fill = { execSlippageBps: null, slippageBps: null } as const;

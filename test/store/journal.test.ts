@@ -1063,13 +1063,60 @@ describe("events, sweeps and listing", () => {
     jr.recordEvent({ ts: T0 + 2, type: "reconnect", runId: live });
     state(T0 + 3, { driftUsd: 3, pnl: { unrealisedUsd: null } }); // a run's end
     expect(jr.copyMoments(T0)).toEqual([
-      { ts: T0 - 2, type: "state", moment: "change", unrealisedUsd: 5, driftUsd: 10 },
-      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1 },
-      { ts: T0 + 3, type: "state", moment: null, unrealisedUsd: null, driftUsd: 3 },
+      { ts: T0 - 2, type: "state", moment: "change", unrealisedUsd: 5, driftUsd: 10, driftMaxUsd: 10 },
+      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1, driftMaxUsd: 1 },
+      { ts: T0 + 3, type: "state", moment: null, unrealisedUsd: null, driftUsd: 3, driftMaxUsd: 3 },
     ]);
     expect(jr.copyMoments(T0 + 4)).toEqual([
-      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1 },
+      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1, driftMaxUsd: 1 },
     ]);
+  });
+
+  describe("recordStateChange: a running follow's state, one record per span", () => {
+    const change = (ts: number, driftUsd: number, driftMaxUsd: number) => ({
+      ts,
+      type: "state",
+      data: { moment: "change", pnl: { unrealisedUsd: ts - T0 }, drift: { driftUsd }, driftMaxUsd },
+    });
+    const states = (jr: Journal) =>
+      jr
+        .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
+        .flatMap((e) => (e.table === "events" && e.type === "state" ? [e] : []));
+
+    it("replaces the run's previous record in place: the newest figures, one row, in the log's order", () => {
+      const jr = open();
+      const run = startRunAs(jr, "follow", T0 - 10);
+      jr.recordStateChange({ ...change(T0, 5, 5), runId: run }, false);
+      jr.recordStateChange({ ...change(T0 + 1, 9, 9), runId: run }, true);
+      jr.recordStateChange({ ...change(T0 + 2, 2, 9), runId: run }, true);
+      expect(states(jr)).toHaveLength(1);
+      expect(states(jr)[0]).toMatchObject({ ts: T0 + 2, runId: run, data: { drift: { driftUsd: 2 } } });
+      // report's figures of that minute: the last drift, and the highest the record stood for.
+      expect(jr.copyMoments(T0)).toEqual([
+        { ts: T0 + 2, type: "state", moment: "change", unrealisedUsd: 2, driftUsd: 2, driftMaxUsd: 9 },
+      ]);
+    });
+
+    it("starts a new record for a new span, after any other event, and for another run", () => {
+      const jr = open();
+      const run = startRunAs(jr, "follow", T0 - 10);
+      jr.recordStateChange({ ...change(T0, 5, 5), runId: run }, false);
+      jr.recordStateChange({ ...change(T0 + 1, 6, 6), runId: run }, false); // a new span
+      // A sweep in between: the change after it is newer than the sweep, and comes after it.
+      jr.recordEvent({ ts: T0 + 2, type: "sweep", runId: run, data: { drift: { driftUsd: 1 } } });
+      jr.recordStateChange({ ...change(T0 + 3, 7, 7), runId: run }, true);
+      const next = startRunAs(jr, "follow", T0 + 4);
+      jr.recordStateChange({ ...change(T0 + 5, 8, 8), runId: next }, true);
+      expect(
+        jr.listEntries({ table: "events" }).map((e) => [e.table === "events" ? e.type : e.table, e.ts]),
+      ).toEqual([
+        ["state", T0],
+        ["state", T0 + 1],
+        ["sweep", T0 + 2],
+        ["state", T0 + 3],
+        ["state", T0 + 5],
+      ]);
+    });
   });
 
   it("fillDecisionsWithSkips: a leader fill's decisions that skipped something, from `since` on; never a sweep's or a dry run's", () => {

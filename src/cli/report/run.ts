@@ -128,6 +128,7 @@ function readInputs(journal: Journal, since: number, until: number) {
     ts: m.ts,
     unrealisedUsd: m.unrealisedUsd,
     driftUsd: m.driftUsd,
+    driftMaxUsd: m.driftMaxUsd,
     moment: momentOf(m.type, { moment: m.moment }),
   }));
   const skips: { ts: number; reason: string }[] = [];

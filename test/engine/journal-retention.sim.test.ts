@@ -1,0 +1,53 @@
+// A follow left running for weeks keeps its journal bounded: plans and event lines older than
+// the retention go when a run starts, and again at the first sweep of each day it goes on —
+// not at every sweep (a prune deletes rows; a day's worth at once, not a sweep's).
+
+import { describe, expect, it } from "vitest";
+import type { EngineEvent } from "../../src/engine/events.js";
+import type { Journal } from "../../src/store/journal.js";
+import { eventually } from "../exchange/helpers.js";
+import { copySettings, startSimFollow } from "../helpers/sim-engine.js";
+
+const DAY = 86_400_000;
+const sweeps = (events: EngineEvent[]) => events.filter((e) => e.type === "sweep").length;
+const warnings = (journal: Journal) =>
+  journal
+    .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
+    .flatMap((e) => (e.table === "events" ? [e] : []))
+    .filter((e) => e.type === "warning")
+    .map((e) => (e.data as { message: string }).message);
+
+describe("the journal's retention while a follow goes on", () => {
+  it("prunes what passed the retention at the first sweep a day after the last prune", async () => {
+    const t = await startSimFollow({ sim: { seed: 64 }, journal: "file" });
+    // The engine's clock, moved on a day and more below (the simulator keeps real time).
+    let ahead = 0;
+    const f = t.follow({
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+      journalRetentionDays: 30,
+      now: () => Date.now() + ahead,
+    });
+    void f.run();
+    await eventually(() => sweeps(f.events) >= 1);
+    // Journaled after the run's start (its prune): 30 days old less an hour, and older still
+    // once the clock is a day on.
+    const start = Date.now();
+    t.journal.recordEvent({ ts: start - 30 * DAY + 3_600_000, type: "warning", data: { message: "old" } });
+    t.journal.recordEvent({ ts: start - 28 * DAY, type: "warning", data: { message: "recent" } });
+
+    // Two hours on, "old" has passed the retention, but a sweep within the day prunes nothing:
+    // the next prune is a day after the run's first.
+    ahead = 2 * 3_600_000;
+    f.engine.sweepNow();
+    await eventually(() => sweeps(f.events) >= 2);
+    expect(warnings(t.journal)).toEqual(["old", "recent"]);
+
+    // A day and two hours on: the first sweep prunes what is now past 30 days, the rest stays.
+    ahead = DAY + 2 * 3_600_000;
+    f.engine.sweepNow();
+    await eventually(() => sweeps(f.events) >= 3);
+    await eventually(() => warnings(t.journal).length === 1);
+    expect(warnings(t.journal)).toEqual(["recent"]);
+    expect(await f.engine.stop("test over")).toBe(0);
+  });
+});
