@@ -166,6 +166,8 @@ const JOURNAL_STATE_MS = 200;
 const CHANGE_SPAN_MS = 60_000;
 /** How often a run that goes on prunes the journal past its retention (at a sweep). */
 const PRUNE_EVERY_MS = 86_400_000;
+/** The rows of each table one sweep prunes at most while a run goes on (~10 ms of plans). */
+const PRUNE_SLICE_ROWS = 5_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -216,6 +218,8 @@ export class CopyEngine {
   #changeSpan: { span: number; driftMaxUsd: number | null } | undefined;
   /** When the journal was last pruned past its retention (PRUNE_EVERY_MS). */
   #prunedAt = 0;
+  /** A prune under way, a slice a sweep: what is older than this goes. */
+  #pruneTo: number | null = null;
   /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
   #equityAfterFill = false;
   #watchedBooks = "";
@@ -1196,11 +1200,20 @@ export class CopyEngine {
     // Keep the journal bounded: plans and the event log older than the retention go — once the
     // start checks passed (a refused run leaves the journal as it was), then at the first sweep
     // of each day a run goes on for (a follow left running for weeks grew without bound).
+    // While it runs, a slice at each sweep until done: a day of a leader trading ten times a
+    // second is ~860 000 plans, a second's stall pruned at once.
     const sweptAt = this.#now();
-    if (!this.#checked || sweptAt - this.#prunedAt >= PRUNE_EVERY_MS) {
-      const from = this.#checked ? sweptAt : this.#startedAt;
-      o.journal.pruneBefore(from - (o.journalRetentionDays ?? 30) * 86_400_000);
+    const retentionMs = (o.journalRetentionDays ?? 30) * 86_400_000;
+    if (!this.#checked) {
+      o.journal.pruneBefore(this.#startedAt - retentionMs);
       this.#prunedAt = sweptAt;
+    } else if (this.#pruneTo !== null || sweptAt - this.#prunedAt >= PRUNE_EVERY_MS) {
+      if (this.#pruneTo === null) {
+        this.#pruneTo = sweptAt - retentionMs;
+        this.#prunedAt = sweptAt;
+      }
+      const pruned = o.journal.pruneBefore(this.#pruneTo, PRUNE_SLICE_ROWS);
+      if (pruned.decisions < PRUNE_SLICE_ROWS && pruned.events < PRUNE_SLICE_ROWS) this.#pruneTo = null;
     }
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();

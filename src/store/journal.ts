@@ -594,9 +594,11 @@ export interface Journal {
   refresh(): void;
   /**
    * Delete decisions and non-sweep events older than `ts`, and the managed history before the
-   * last snapshot older than it (orders, fills, equity, halts, runs stay).
+   * last snapshot older than it (orders, fills, equity, halts, runs stay). `limit`: at most that
+   * many rows of each table, oldest first (a running follow prunes a day of a busy leader's
+   * plans a slice at a time: ~2 ms per 1 000 plans, and nothing else runs meanwhile).
    */
-  pruneBefore(ts: number): { decisions: number; events: number };
+  pruneBefore(ts: number, limit?: number): { decisions: number; events: number };
   /**
    * Copy the WAL into the main file (passive: never waits for readers). Runs by itself every
    * `checkpointIntervalMs`; call it at a quiet moment (after a sweep) to choose when.
@@ -2499,11 +2501,19 @@ class SqliteJournal implements Journal {
     }
   }
 
-  pruneBefore(ts: number): { decisions: number; events: number } {
+  pruneBefore(ts: number, limit?: number): { decisions: number; events: number } {
     // Orders, fills, equity, halts and runs are the trader's records and stay; the bulky
     // per-plan JSON and the event log are what grows without bound.
-    const decisions = this.#run("DELETE FROM decisions WHERE ts < ?", ts);
-    const events = this.#run("DELETE FROM events WHERE ts < ? AND type <> 'sweep'", ts);
+    const old = (table: string, where: string): number =>
+      limit === undefined
+        ? this.#run(`DELETE FROM ${table} WHERE ${where}`, ts)
+        : this.#run(
+            `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} ORDER BY ts LIMIT ?)`,
+            ts,
+            limit,
+          );
+    const decisions = old("decisions", "ts < ?");
+    const events = old("events", "ts < ? AND type <> 'sweep'");
     // What hlcopy managed then: the newest snapshot before `ts` stays (with the fills after it,
     // it says what hlcopy managed at any moment since).
     this.#run(

@@ -50,4 +50,32 @@ describe("the journal's retention while a follow goes on", () => {
     expect(warnings(t.journal)).toEqual(["recent"]);
     expect(await f.engine.stop("test over")).toBe(0);
   });
+
+  it("prunes a busy day a slice at a sweep (5 000 rows of a table), the rest at the sweeps after", async () => {
+    const t = await startSimFollow({ sim: { seed: 65 }, journal: "file" });
+    let ahead = 0;
+    const f = t.follow({
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+      journalRetentionDays: 30,
+      now: () => Date.now() + ahead,
+    });
+    void f.run();
+    await eventually(() => sweeps(f.events) >= 1);
+    const start = Date.now();
+    for (let i = 0; i < 5_003; i++)
+      t.journal.recordEvent({ ts: start - 30 * DAY + i, type: "warning", data: { message: "old" } });
+    t.journal.recordEvent({ ts: start - 28 * DAY, type: "warning", data: { message: "recent" } });
+
+    ahead = DAY + 3_600_000;
+    f.engine.sweepNow();
+    await eventually(() => sweeps(f.events) >= 2);
+    // The oldest 5 000 went; three of that day wait for the next sweep (the clock as it was).
+    await eventually(() => warnings(t.journal).length === 4);
+    expect(warnings(t.journal)).toEqual(["old", "old", "old", "recent"]);
+    f.engine.sweepNow();
+    await eventually(() => sweeps(f.events) >= 3);
+    await eventually(() => warnings(t.journal).length === 1);
+    expect(warnings(t.journal)).toEqual(["recent"]);
+    expect(await f.engine.stop("test over")).toBe(0);
+  });
 });

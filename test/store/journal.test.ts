@@ -1256,4 +1256,22 @@ describe("retention", () => {
     expect(journal.highWaterMark()).toBe(1_000);
     expect(journal.activeHalt()?.reason).toBe("test");
   });
+
+  it("prunes at most `limit` rows of each table, the oldest first (a running follow's slices)", () => {
+    const journal = open();
+    const old = T0 - 40 * 86_400_000;
+    for (const ts of [old + 2, old, old + 1]) {
+      journal.recordDecision({ runId: null, ts, trigger: "fill", coins: ["BTC"], plan: plan() });
+      journal.recordEvent({ ts, type: "reconnect" });
+    }
+    journal.recordEvent({ ts: old, type: "sweep", data: { inSync: true } });
+    const left = (table: "decisions" | "events") =>
+      journal.listEntries({ table, limit: Number.POSITIVE_INFINITY }).map((e) => e.ts);
+    expect(journal.pruneBefore(T0, 2)).toEqual({ decisions: 2, events: 2 });
+    expect(left("decisions")).toEqual([old + 2]);
+    expect(left("events")).toEqual([old, old + 2]); // the sweep record stays
+    expect(journal.pruneBefore(T0, 2)).toEqual({ decisions: 1, events: 1 });
+    expect(journal.pruneBefore(T0, 2)).toEqual({ decisions: 0, events: 0 });
+    expect(left("decisions")).toEqual([]);
+  });
 });
