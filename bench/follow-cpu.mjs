@@ -10,7 +10,8 @@
 // BENCH_WARMUP_SECONDS (default 90: a follow runs for days, and V8 compiles the copy path over
 // its first minute and a half, which reads ~35 % more) after the start sweep; orders are the
 // simulator's own count of ours that filled in the window; beside it, how long the follow's
-// main thread waited for a core. Median [range] over BENCH_RUNS (default 3). Linux only (/proc).
+// main thread waited for a core. Median [range] over BENCH_RUNS (default 3); BENCH_LATER="300,600"
+// measures more windows of each run, that many seconds after the start. Linux only (/proc).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +28,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 90);
 const rate = Number(process.env.BENCH_RATE ?? 10);
 const sweepSeconds = Number(process.env.BENCH_SWEEP_SECONDS ?? 3600);
+const later = (process.env.BENCH_LATER ?? "").split(",").filter(Boolean).map(Number);
 /** Clock ticks per second of /proc's utime/stime (USER_HZ: 100 on every Linux we run on). */
 const HZ = 100;
 
@@ -123,23 +125,34 @@ async function measure(ready, children, dir) {
     if (exited) throw new Error(`follow exited: ${stderr.trim()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, warmup * 1000));
-  const orders0 = await ours();
-  const cpu0 = cpuMs(follow.pid);
-  const main0 = cpuMs(follow.pid, follow.pid);
-  const wait0 = runnableWaitMs(follow.pid);
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const cpu1 = cpuMs(follow.pid);
-  const main1 = cpuMs(follow.pid, follow.pid);
-  const wait1 = runnableWaitMs(follow.pid);
-  const copied = (await ours()) - orders0;
-  return {
-    copied,
-    cpuPerOrder: (cpu1 - cpu0) / Math.max(1, copied),
-    mainPerOrder: (main1 - main0) / Math.max(1, copied),
-    cpuPerSecond: (cpu1 - cpu0) / seconds,
-    waitPerSecond: (wait1 - wait0) / seconds,
+  const startedAt = performance.now();
+  /** One BENCH_SECONDS window opening `at` seconds after the start sweep's copy. */
+  const windowAt = async (at) => {
+    await new Promise((r) => setTimeout(r, Math.max(0, startedAt + at * 1000 - performance.now())));
+    if (exited) throw new Error(`follow exited: ${stderr.trim()}`);
+    const orders0 = await ours();
+    const cpu0 = cpuMs(follow.pid);
+    const main0 = cpuMs(follow.pid, follow.pid);
+    const wait0 = runnableWaitMs(follow.pid);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu1 = cpuMs(follow.pid);
+    const main1 = cpuMs(follow.pid, follow.pid);
+    const wait1 = runnableWaitMs(follow.pid);
+    const copied = (await ours()) - orders0;
+    return {
+      copied,
+      cpuPerOrder: (cpu1 - cpu0) / Math.max(1, copied),
+      mainPerOrder: (main1 - main0) / Math.max(1, copied),
+      cpuPerSecond: (cpu1 - cpu0) / seconds,
+      waitPerSecond: (wait1 - wait0) / seconds,
+    };
   };
+  const first = await windowAt(warmup);
+  // BENCH_LATER="300,600": more windows of the same run, that many seconds after the start —
+  // how the figure goes on settling as V8 optimises the copy path further.
+  first.later = [];
+  for (const at of later) first.later.push({ at, ...(await windowAt(at)) });
+  return first;
 }
 
 const results = [];
@@ -166,3 +179,16 @@ console.log(
     0,
   )}`,
 );
+for (const [i, at] of later.entries())
+  console.log(
+    `  the same runs ${at} s after the start: ${summary(
+      per((r) => r.later[i].cpuPerOrder),
+      2,
+    )} ms per copied order (main thread ${summary(
+      per((r) => r.later[i].mainPerOrder),
+      2,
+    )} ms; ${summary(
+      per((r) => r.later[i].cpuPerSecond),
+      1,
+    )} ms/s)`,
+  );
