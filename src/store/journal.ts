@@ -32,6 +32,9 @@ import { IntentLog, type IntentRow, intentLogPath, readIntentLog } from "./inten
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.js";
 import { isMainnet, networkKey, sameNetwork } from "./network-key.js";
 
+/** A UTC day (ms): what report's days are. */
+const DAY_MS = 86_400_000;
+
 // ─── Types ──────────────────────────────────────────────────────────────────────────────
 
 export type RunCommand = "reconcile" | "follow" | "paper" | "dry-run" | "demo";
@@ -525,10 +528,11 @@ export interface Journal {
   recordEvent(params: RecordEventParameters): void;
   /**
    * A running follow's state record (`type` "state", `moment` "change": status's "last change").
-   * `replace`: in place of the run's previous one, if that is still the newest event — so a
-   * busy leader's run keeps one such record per span (engine.ts CHANGE_SPAN_MS), not one per
-   * change (4.5 KB each, up to five a second: a day of a leader trading ten times a second was
-   * a 1.1 GB journal). Otherwise (or when there is none to replace) a new record.
+   * `replace`: in place of the run's previous one, time and all (every reader orders the log by
+   * time: the record moves past any event journaled since) — so a busy leader's run keeps one
+   * such record per span (engine.ts CHANGE_SPAN_MS), not one per change (4.5 KB each, up to
+   * five a second: a day of a leader trading ten times a second was a 1.1 GB journal).
+   * Otherwise (or when there is none to replace) a new record.
    */
   recordStateChange(params: RecordEventParameters, replace: boolean): void;
   /** A piece of copy state that outlives runs (baselines, ownership), or null if never set. */
@@ -593,8 +597,9 @@ export interface Journal {
    */
   refresh(): void;
   /**
-   * Delete decisions and non-sweep events older than `ts`, and the managed history before the
-   * last snapshot older than it (orders, fills, equity, halts, runs stay). `limit`: at most that
+   * Delete decisions and events older than `ts` — of the sweeps, all but each run's last of a
+   * UTC day — and the managed history before the last snapshot older than it (orders, fills,
+   * equity, halts, runs stay). `limit`: at most that
    * many rows of each table, oldest first (a running follow prunes a day of a busy leader's
    * plans a slice at a time: ~2 ms per 1 000 plans, and nothing else runs meanwhile).
    */
@@ -1479,7 +1484,7 @@ class SqliteJournal implements Journal {
   readonly #copyOf: string | null;
   /** The copy journaled an order of its own (refresh then keeps its orders). */
   #ownOrders = false;
-  /** The run's newest state-change record while it is the newest event (recordStateChange). */
+  /** The run's newest state-change record (recordStateChange). */
   #lastChange: { id: number; runId: number | null } | undefined;
   /** What is recorded is held in one transaction (hold): kept or dropped as a whole. */
   #held = false;
@@ -2195,9 +2200,6 @@ class SqliteJournal implements Journal {
 
   recordEvent(p: RecordEventParameters): void {
     this.#keep();
-    // An event after the run's last change record: that record is no longer the newest, and a
-    // later change goes in a record of its own (the log stays in the order things happened).
-    this.#lastChange = undefined;
     this.#runLater(
       "INSERT INTO events (ts, run_id, type, coin, data) VALUES (?, ?, ?, ?, ?)",
       p.ts,
@@ -2513,7 +2515,24 @@ class SqliteJournal implements Journal {
             limit,
           );
     const decisions = old("decisions", "ts < ?");
-    const events = old("events", "ts < ? AND type <> 'sweep'");
+    // Sweeps are report's daily figures (the unrealised P&L a day ended on): past the retention,
+    // each run keeps the last of each UTC day (a sweep every 30 s was ~14 MB a day, for ever).
+    const thinned = `(type <> 'sweep' OR id IN (
+        SELECT id FROM (
+          SELECT id, ROW_NUMBER() OVER (
+            PARTITION BY run_id, CAST(ts AS INTEGER) / ${DAY_MS} ORDER BY ts DESC, id DESC) AS nth
+          FROM events WHERE type = 'sweep' AND ts < ?)
+        WHERE nth > 1))`;
+    const events =
+      limit === undefined
+        ? this.#run(`DELETE FROM events WHERE ts < ? AND ${thinned}`, ts, ts)
+        : this.#run(
+            `DELETE FROM events WHERE id IN (
+               SELECT id FROM events WHERE ts < ? AND ${thinned} ORDER BY ts LIMIT ?)`,
+            ts,
+            ts,
+            limit,
+          );
     // What hlcopy managed then: the newest snapshot before `ts` stays (with the fills after it,
     // it says what hlcopy managed at any moment since).
     this.#run(

@@ -56,15 +56,16 @@ describe("status while a follow runs", () => {
     const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
     void f.run();
     await eventually(async () => /\nin sync \(as of .*, last sweep\)\n/.test((await status(t)).text));
-    // Four copied trades, each journaled as a change once copied (JOURNAL_STATE_MS after it).
-    // One coin: a first increase in a coin journals its leverage, and an event between two
-    // changes starts a record of its own (the log keeps the order things happened in).
-    for (let size = 1; size <= 4; size++) {
-      await trade(t.leaderClient, "BTC", "buy", 1);
+    // Four copied trades in three coins (a first increase in a coin journals its leverage
+    // between two changes), each journaled as a change once copied (JOURNAL_STATE_MS after it).
+    const coins = ["BTC", "ETH", "SOL", "BTC"];
+    for (const [i, coin] of coins.entries()) {
+      const size = coins.slice(0, i + 1).filter((c) => c === coin).length;
+      await trade(t.leaderClient, coin, "buy", 1);
       await eventually(async () => {
         const s = await status(t);
-        const btc = s.report.positions.find((x) => x.coin === "BTC");
-        return btc?.leaderSize === size && btc.status === "in-sync" && /last change/.test(s.text) ? s : null;
+        const row = s.report.positions.find((x) => x.coin === coin);
+        return row?.leaderSize === size && row.status === "in-sync" && /last change/.test(s.text) ? s : null;
       });
     }
     const changes = t.journal

@@ -392,6 +392,17 @@ describe("runJournal", () => {
         "as the run left it: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [
+        // A running follow's record of a minute's changes: the last of them, and the peak if higher.
+        "state",
+        { moment: "change", targets, drift, pnl, driftMaxUsd: 31.2 },
+        "while running, the minute's last change (drift up to $31.20 in it): in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+      ],
+      [
+        "state",
+        { moment: "change", targets, drift, pnl, driftMaxUsd: 9.48 },
+        "while running, the minute's last change: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+      ],
+      [
         // A run that ended on stale data: the dashboard's verdict at that moment, never "in sync".
         "state",
         {

@@ -1097,12 +1097,12 @@ describe("events, sweeps and listing", () => {
       ]);
     });
 
-    it("starts a new record for a new span, after any other event, and for another run", () => {
+    it("starts a new record for a new span and for another run; an event since moves nothing but the record's time", () => {
       const jr = open();
       const run = startRunAs(jr, "follow", T0 - 10);
       jr.recordStateChange({ ...change(T0, 5, 5), runId: run }, false);
       jr.recordStateChange({ ...change(T0 + 1, 6, 6), runId: run }, false); // a new span
-      // A sweep in between: the change after it is newer than the sweep, and comes after it.
+      // A sweep in between: the change replaced after it is newer than the sweep, and read so.
       jr.recordEvent({ ts: T0 + 2, type: "sweep", runId: run, data: { drift: { driftUsd: 1 } } });
       jr.recordStateChange({ ...change(T0 + 3, 7, 7), runId: run }, true);
       const next = startRunAs(jr, "follow", T0 + 4);
@@ -1111,7 +1111,6 @@ describe("events, sweeps and listing", () => {
         jr.listEntries({ table: "events" }).map((e) => [e.table === "events" ? e.type : e.table, e.ts]),
       ).toEqual([
         ["state", T0],
-        ["state", T0 + 1],
         ["sweep", T0 + 2],
         ["state", T0 + 3],
         ["state", T0 + 5],
@@ -1255,6 +1254,34 @@ describe("retention", () => {
     expect(journal.listEntries({ table: "orders", limit: Number.POSITIVE_INFINITY })).toHaveLength(1);
     expect(journal.highWaterMark()).toBe(1_000);
     expect(journal.activeHalt()?.reason).toBe("test");
+  });
+
+  it("keeps, of the sweeps past the retention, each run's last of a UTC day (report's day-end figures)", () => {
+    const journal = open();
+    const live = startRunAs(journal, "follow", T0 - 50 * 86_400_000);
+    const other = startRunAs(journal, "follow", T0 - 50 * 86_400_000);
+    const day = Math.floor((T0 - 40 * 86_400_000) / 86_400_000) * 86_400_000;
+    const sweep = (ts: number, runId: number, n: number) =>
+      journal.recordEvent({ ts, type: "sweep", runId, data: { n, pnl: { unrealisedUsd: n } } });
+    sweep(day + 1_000, live, 1);
+    sweep(day + 2_000, live, 2);
+    sweep(day + 3_000, other, 3);
+    sweep(day + 86_400_000 - 1, live, 4); // the day's last millisecond
+    sweep(day + 86_400_000, live, 5); // the next day's first
+    sweep(day + 86_400_000 + 1, live, 6);
+    sweep(T0, live, 7); // within the retention: every one stays
+    sweep(T0 + 1, live, 8);
+    journal.pruneBefore(T0 - 30 * 86_400_000);
+    const left = journal
+      .listEntries({ table: "events", limit: Number.POSITIVE_INFINITY })
+      .map((e) => (e.table === "events" ? (e.data as { n: number }).n : 0));
+    expect(left).toEqual([3, 4, 6, 7, 8]);
+    // In slices the same, and nothing more once done.
+    sweep(day + 10, live, 9);
+    sweep(day + 20, live, 10);
+    expect(journal.pruneBefore(T0 - 30 * 86_400_000, 1).events).toBe(1);
+    expect(journal.pruneBefore(T0 - 30 * 86_400_000, 1).events).toBe(1);
+    expect(journal.pruneBefore(T0 - 30 * 86_400_000, 1).events).toBe(0);
   });
 
   it("prunes at most `limit` rows of each table, the oldest first (a running follow's slices)", () => {

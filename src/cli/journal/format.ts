@@ -218,7 +218,13 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
     }
     case "state": {
       const pnl = pnlOf(d);
-      return `as the run left it: ${driftOf(d, ts)} · positions ${positionsOf(d)}${pnl ? ` · ${pnl}` : ""}`;
+      const copy = `${driftOf(d, ts)} · positions ${positionsOf(d)}${pnl ? ` · ${pnl}` : ""}`;
+      if (d.moment !== "change") return `as the run left it: ${copy}`;
+      // A running follow's record of a minute's changes (the last of them; engine.ts CHANGE_SPAN_MS).
+      const peak = num(d.driftMaxUsd);
+      const last = isDriftReport(d.drift) ? d.drift.driftUsd : null;
+      const higher = peak !== null && last !== null && fmtUsd(peak) !== fmtUsd(last);
+      return `while running, the minute's last change${higher ? ` (drift up to ${fmtUsd(peak)} in it)` : ""}: ${copy}`;
     }
     case "freshness": {
       // The run's data went stale (nothing from the exchange within its window) or is fresh again.
