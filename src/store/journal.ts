@@ -599,9 +599,9 @@ export interface Journal {
   /**
    * Delete decisions and events older than `ts` — of the sweeps, all but each run's last of a
    * UTC day — and the managed history before the last snapshot older than it (orders, fills,
-   * equity, halts, runs stay). `limit`: at most that
-   * many rows of each table, oldest first (a running follow prunes a day of a busy leader's
-   * plans a slice at a time: ~2 ms per 1 000 plans, and nothing else runs meanwhile).
+   * equity, halts, runs stay). `limit`: at most that many rows of each table, oldest first (a
+   * running follow prunes a day of a busy leader's plans a slice at a time: ~2 ms per 1 000
+   * plans, and nothing else runs meanwhile).
    */
   pruneBefore(ts: number, limit?: number): { decisions: number; events: number };
   /**
