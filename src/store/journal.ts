@@ -711,14 +711,8 @@ export function unmovedJournal(configDir: string, account: string, network: stri
   const own = journalPath(configDir, account, network);
   const shared = journalPath(configDir, account);
   if (existsSync(own) || !existsSync(shared)) return null;
-  // A copy in memory: reading never writes the file or leaves a -wal beside it (copyJournal).
-  const journal = openJournal(shared, { writes: "memory" });
-  let networks: string[];
-  try {
-    networks = journal.networks();
-  } finally {
-    journal.close();
-  }
+  // Read as a dry run's copy reads: never writing the file or leaving a -wal beside it.
+  const networks = journalNetworks(shared);
   if (networks.length === 0 || !networks.every((n) => sameNetwork(n, network))) return null;
   return new ConfigError(
     `the journal of ${network} for ${account.toLowerCase()} is still in ${shared}, where an older hlcopy kept one journal per account for every network`,
@@ -1119,6 +1113,36 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
   checkHeader(file);
   if (statSync(file).size === 0) return;
   readAttached(file, copy, busyTimeoutMs, () => copySchemaAndRows(copy, file));
+}
+
+/**
+ * The networks the journal at `file` has runs for, oldest first (Journal.networks), read as a
+ * dry run's copy reads the file — never writing it, nor leaving a -wal beside it — without
+ * copying the rest: a status naming another network's journal read a busy account's whole
+ * journal into memory for one column.
+ * @throws {ConfigError} naming the file when it is corrupt, foreign or from a newer hlcopy.
+ * @throws {OperationalError} when it cannot be read.
+ */
+export function journalNetworks(file: string, busyTimeoutMs = 5000): string[] {
+  const db = new DatabaseSync(":memory:");
+  try {
+    if (!existsSync(file)) return [];
+    checkHeader(file);
+    if (statSync(file).size === 0) return [];
+    let networks: string[] = [];
+    readAttached(file, db, busyTimeoutMs, () => {
+      inspectSchema(db, file, "source");
+      networks = db
+        .prepare("SELECT network FROM source.runs GROUP BY network ORDER BY MIN(id)")
+        .all()
+        .map((r) => str(r.network));
+    });
+    return networks;
+  } catch (error) {
+    throw journalError(file, "open", error);
+  } finally {
+    db.close();
+  }
 }
 
 /**

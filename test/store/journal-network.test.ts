@@ -1,13 +1,14 @@
 // One journal per (network, account): where each network's file is, and what hlcopy says about
 // a file an older hlcopy shared between networks (it is never used half-right).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
 import {
   foreignNetworkRuns,
+  journalNetworks,
   journalPath,
   openJournal,
   otherJournals,
@@ -189,5 +190,26 @@ describe("a journal an older hlcopy shared between networks", () => {
     seed(journalPath(dir, ACCOUNT, SIM_A), SIM_A);
     expect(unmovedJournal(dir, ACCOUNT, SIM_A)).toBeNull();
     expect(existsSync(journalPath(dir, ACCOUNT, SIM_A))).toBe(true);
+  });
+
+  it("journalNetworks reads a journal's networks, oldest first, writing nothing, a running follow's commits included", () => {
+    const dir = tempDir();
+    const file = journalPath(dir, ACCOUNT);
+    expect(journalNetworks(file)).toEqual([]); // none yet
+    seed(file, SIM_B, "mainnet", SIM_B);
+    const bytes = readFileSync(file);
+    const before = readdirSync(dir).sort();
+    expect(journalNetworks(file)).toEqual([SIM_B, "mainnet"]);
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    // Open by a writer, its last run only in the -wal: read all the same, and the -wal left to it.
+    const writer = openJournal(file, { groupCommitMs: 0 });
+    writer.startRun(run(SIM_A));
+    expect(journalNetworks(file)).toEqual([SIM_B, "mainnet", SIM_A]);
+    writer.close();
+    // Not a journal: the one error naming the file.
+    const junk = join(dir, "junk.sqlite");
+    writeFileSync(junk, "not sqlite at all, just text that is long enough to have a header");
+    expect(() => journalNetworks(junk)).toThrow(ConfigError);
   });
 });

@@ -62,6 +62,7 @@ import {
   type FillCounts,
   foreignNetworkRuns,
   type Journal,
+  journalNetworks,
   journalPath,
   openJournal,
   otherJournals,
@@ -276,8 +277,8 @@ export function networkName(network: string): string {
 
 /**
  * The networks of the account's other journals, as --network takes them: mainnet and testnet
- * by the file's name, another by the network its runs recorded (read from an in-memory copy:
- * nothing is written), the file name only when that cannot be read.
+ * by the file's name, another by the network its runs recorded (read without writing the file,
+ * store/journal.ts journalNetworks), the file name only when that cannot be read.
  */
 function otherJournalNetworks(configDir: string, account: Address, network: string): string[] {
   const byFile = new Map(
@@ -287,13 +288,8 @@ function otherJournalNetworks(configDir: string, account: Address, network: stri
     const known = byFile.get(file);
     if (known) return [known];
     try {
-      const journal = openJournal(join(configDir, file), { writes: "memory" });
-      try {
-        const recorded = journal.networks().map(networkName);
-        return recorded.length > 0 ? recorded : [file];
-      } finally {
-        journal.close();
-      }
+      const recorded = journalNetworks(join(configDir, file)).map(networkName);
+      return recorded.length > 0 ? recorded : [file];
     } catch {
       return [file];
     }
