@@ -1109,10 +1109,17 @@ function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, fil
  *   anything is attached or copied.
  */
 export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: number): void {
-  if (!existsSync(file)) return;
+  if (journalToRead(file)) readAttached(file, copy, busyTimeoutMs, () => copySchemaAndRows(copy, file));
+}
+
+/**
+ * Whether `file` holds a journal to read: false when it does not exist or is empty.
+ * @throws {ConfigError} for a file that is not an hlcopy journal (its header).
+ */
+function journalToRead(file: string): boolean {
+  if (!existsSync(file)) return false;
   checkHeader(file);
-  if (statSync(file).size === 0) return;
-  readAttached(file, copy, busyTimeoutMs, () => copySchemaAndRows(copy, file));
+  return statSync(file).size > 0;
 }
 
 /**
@@ -1126,9 +1133,7 @@ export function copyJournal(file: string, copy: DatabaseSync, busyTimeoutMs: num
 export function journalNetworks(file: string, busyTimeoutMs = 5000): string[] {
   const db = new DatabaseSync(":memory:");
   try {
-    if (!existsSync(file)) return [];
-    checkHeader(file);
-    if (statSync(file).size === 0) return [];
+    if (!journalToRead(file)) return [];
     let networks: string[] = [];
     readAttached(file, db, busyTimeoutMs, () => {
       inspectSchema(db, file, "source");
@@ -2530,14 +2535,17 @@ class SqliteJournal implements Journal {
   pruneBefore(ts: number, limit?: number): { decisions: number; events: number } {
     // Orders, fills, equity, halts and runs are the trader's records and stay; the bulky
     // per-plan JSON and the event log are what grows without bound.
-    const old = (table: string, where: string): number =>
-      limit === undefined
-        ? this.#run(`DELETE FROM ${table} WHERE ${where}`, ts)
+    // `where` with every `?` a `ts`.
+    const old = (table: string, where: string): number => {
+      const times = Array<number>(where.split("?").length - 1).fill(ts);
+      return limit === undefined
+        ? this.#run(`DELETE FROM ${table} WHERE ${where}`, ...times)
         : this.#run(
             `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} ORDER BY ts LIMIT ?)`,
-            ts,
+            ...times,
             limit,
           );
+    };
     const decisions = old("decisions", "ts < ?");
     // Sweeps are report's daily figures (the unrealised P&L a day ended on): past the retention,
     // each run keeps the last of each UTC day (a sweep every 30 s was ~14 MB a day, for ever).
@@ -2547,16 +2555,7 @@ class SqliteJournal implements Journal {
             PARTITION BY run_id, CAST(ts AS INTEGER) / ${DAY_MS} ORDER BY ts DESC, id DESC) AS nth
           FROM events WHERE type = 'sweep' AND ts < ?)
         WHERE nth > 1))`;
-    const events =
-      limit === undefined
-        ? this.#run(`DELETE FROM events WHERE ts < ? AND ${thinned}`, ts, ts)
-        : this.#run(
-            `DELETE FROM events WHERE id IN (
-               SELECT id FROM events WHERE ts < ? AND ${thinned} ORDER BY ts LIMIT ?)`,
-            ts,
-            ts,
-            limit,
-          );
+    const events = old("events", `ts < ? AND ${thinned}`);
     // What hlcopy managed then: the newest snapshot before `ts` stays (with the fills after it,
     // it says what hlcopy managed at any moment since).
     this.#run(
