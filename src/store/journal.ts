@@ -884,7 +884,8 @@ export type JournalCreation = "now" | "on-record";
  *   now?" and must not change what `status`, `report` or `journal` show about live trading, yet
  *   it needs what the file knows (the positions hlcopy opened, halts, copy state, the high-water
  *   mark). So an existing file is read once into memory — one consistent snapshot, what a
- *   running follow committed to the -wal included (copyJournal) — and the run works on that
+ *   running follow committed to the -wal included (copyJournal), without the plans and events
+ *   no run reads back — and the run works on that
  *   copy; nothing it records outlives it. The file and its -wal are never written, and a
  *   journal at rest is left as it was: no -wal or -shm appears beside it (copyJournal). What a
  *   live run records after the snapshot is not seen, but for what Journal#refresh takes up (the
@@ -1092,8 +1093,10 @@ function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, fil
 }
 
 /**
- * Copy the journal at `file` into `copy`, a fresh in-memory database: its schema, rows, schema
- * version and application id, as one consistent snapshot that includes what a running follow
+ * Copy the journal at `file` into `copy`, a fresh in-memory database: its schema, schema version
+ * and application id, and its rows but for the plans and events no run reads back (RUN_READS:
+ * a dry run's copy grows with the trader's orders and fills, not with sweeps or the leader's
+ * pace), as one consistent snapshot that includes what a running follow
  * committed to the -wal — without writing to the file or its -wal, and without waiting for (or
  * stalling) that follow; a journal at rest is left without a -wal or -shm, as it was. No file,
  * or an empty one, copies nothing.
@@ -1102,8 +1105,8 @@ function configure(db: DatabaseSync, memory: boolean, busyTimeoutMs: number, fil
  * Node 22, and so are URI filenames (`?mode=ro`) in ATTACH. The file is ATTACHed to `copy` and
  * read in ONE transaction — one snapshot — with INSERT … SELECT, which SQLite copies record by
  * record without decoding them (its transfer optimisation: tables and their indexes exist but
- * are empty, triggers come after the rows). On the bench journal it costs what serialize did;
- * its cost follows rows, not bytes (400 000 small rows: ~0.2 s; README Figures).
+ * are empty, triggers come after the rows; the events it keeps are found by their index). Its
+ * cost follows the rows it copies, not bytes (400 000 small rows: ~0.2 s; README Figures).
  * Exported for its test; openJournal(file, { writes: "memory" }) is the way to use it.
  * @throws {ConfigError} for a file that is not an hlcopy journal or has a newer schema, before
  *   anything is attached or copied.
@@ -1203,6 +1206,16 @@ function sqlName(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * The rows of the file a run reads back, for the two tables it does not read whole: a dry run's
+ * copy takes only these (a SQL condition each); every other table is copied whole. The plans and
+ * the event log are the bulk of a journal — a sweep every 30 s journals ~1 KB of plan and 2–5 KB
+ * of event, ~0.3–0.5 GB in the 30 days they are kept, whatever the leader does — and a run reads
+ * none of the file's but the pauses `lastRun({ sizedBy })` looks for. What reads the rest (status,
+ * report, journal) reads the file, never a copy (SqliteJournal#fileRows).
+ */
+const RUN_READS: Readonly<Record<string, string>> = { decisions: "0", events: "type = 'paused'" };
+
 /** The body of copyJournal, inside its transaction: `source` (attached) into main. */
 function copySchemaAndRows(db: DatabaseSync, file: string): void {
   // Checked again in the snapshot that is copied: a newer hlcopy may have migrated it meanwhile.
@@ -1221,8 +1234,12 @@ function copySchemaAndRows(db: DatabaseSync, file: string): void {
   // table with a trigger is copied row by row, and firing them is not copying).
   for (const o of tables) db.exec(o.sql);
   for (const o of objects) if (o.type === "index") db.exec(o.sql);
-  for (const o of tables)
-    db.exec(`INSERT INTO main.${sqlName(o.name)} SELECT * FROM source.${sqlName(o.name)}`);
+  for (const o of tables) {
+    const rows = RUN_READS[o.name];
+    db.exec(
+      `INSERT INTO main.${sqlName(o.name)} SELECT * FROM source.${sqlName(o.name)}${rows === undefined ? "" : ` WHERE ${rows}`}`,
+    );
+  }
   if (db.prepare("SELECT 1 FROM source.sqlite_master WHERE name = 'sqlite_sequence'").get()) {
     db.exec("INSERT INTO main.sqlite_sequence SELECT * FROM source.sqlite_sequence"); // AUTOINCREMENT's counters
   }
@@ -2327,6 +2344,7 @@ class SqliteJournal implements Journal {
   }
 
   fillDecisionsWithSkips(since: number): DecisionRow[] {
+    this.#fileRows("fillDecisionsWithSkips");
     return this.#all(
       `SELECT * FROM decisions WHERE trigger = 'fill' AND n_skipped > 0 AND ts >= ?
          AND ${NOT_DRY_RUN.decisions} ORDER BY ts, id`,
@@ -2335,6 +2353,7 @@ class SqliteJournal implements Journal {
   }
 
   copyMoments(since: number): CopyMoment[] {
+    this.#fileRows("copyMoments");
     // The record as report read it whole: `after` (a sweep that sent orders) in place of the
     // record for the drift; a record that is not JSON (damaged) has no figures.
     const fields = `ts, type,
@@ -2365,6 +2384,7 @@ class SqliteJournal implements Journal {
   }
 
   lastSweep(): SweepInfo | null {
+    this.#fileRows("lastSweep");
     // A sweep is journaled as a "sweep" event (engine) and/or a decision triggered by it.
     const ev = this.#get(
       `SELECT ts, data FROM events WHERE type = 'sweep' AND ${NOT_DRY_RUN.events}
@@ -2470,6 +2490,7 @@ class SqliteJournal implements Journal {
     const since = params.since ?? 0;
     const limit = params.limit === undefined ? 100 : Number.isFinite(params.limit) ? params.limit : -1;
     const tables = params.table ? [params.table] : JOURNAL_TABLES;
+    if (tables.some((t) => RUN_READS[t] !== undefined)) this.#fileRows("listEntries");
     const entries: JournalEntry[] = [];
     for (const table of tables) {
       const ts = TIME_COLUMN[table];
@@ -2508,6 +2529,17 @@ class SqliteJournal implements Journal {
       throw error;
     } finally {
       this.#batchDepth--;
+    }
+  }
+
+  /**
+   * A dry run's copy holds the file's plans and event log only as far as a run reads them back
+   * (RUN_READS): a reader of the rest on a copy would see a journal that looks empty — a bug,
+   * said at once rather than answered wrongly.
+   */
+  #fileRows(reader: string): void {
+    if (this.#copyOf !== null) {
+      throw new Error(`Journal.${reader} reads plans or events a dry run's copy leaves out: read the file`);
     }
   }
 

@@ -244,7 +244,7 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     expect(fingerprint(file)).toEqual(before);
   });
 
-  it("the copy is the file: every table, index and trigger, the schema version, the identity and every row", () => {
+  it("the copy is the file but for the plans and events no run reads back: every table, index and trigger, the schema version, the identity, every other row", () => {
     const file = journalPath(tempDir(), ACCOUNT);
     const live = openJournal(file, { checkpointIntervalMs: 0, groupCommitMs: 0 });
     const liveRun = live.startRun(run("follow", LEADER_A, T0));
@@ -266,6 +266,16 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     live.recordEquity(T0 + 6, 10_000.5);
     live.recordHalt({ ts: T0 + 7, kind: "manual", reason: "paused" });
     live.recordEvent({ ts: T0 + 8, type: "sweep", runId: liveRun, data: { inSync: true } });
+    live.recordEvent({ ts: T0 + 9, type: "state", runId: liveRun, data: { targets: [] } });
+    // A run paused from its start to its end: lastRun({ sizedBy }) passes over it (these rows a run reads).
+    const pausedRun = live.startRun(run("follow", LEADER_A, T0 + 10));
+    live.recordEvent({
+      ts: T0 + 11,
+      type: "paused",
+      runId: pausedRun,
+      data: { paused: true, atStart: true },
+    });
+    live.endRun(pausedRun, { endedAt: T0 + 12, exitCode: 0 });
 
     const copy = new DatabaseSync(":memory:");
     copyJournal(file, copy, 1000);
@@ -282,11 +292,33 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
       ),
     });
     const copied = dump(copy);
+    const original = dump(source);
     expect(copied.schema.map((o) => o.type)).toEqual(expect.arrayContaining(["table", "index", "trigger"]));
     expect(copied.rows.fills).toHaveLength(1);
-    expect(copied).toEqual(dump(source));
+    expect(original.rows.decisions).toHaveLength(1);
+    expect(original.rows.events).toHaveLength(3);
+    expect(copied).toEqual({
+      ...original,
+      rows: {
+        ...original.rows,
+        decisions: [],
+        events: original.rows.events?.filter((e: { type?: unknown }) => e.type === "paused"),
+      },
+    });
+    expect(copied.rows.events).toHaveLength(1);
     source.close();
     copy.close();
+    // The run's reads on the copy answer as on the file; the readers of the rest refuse it.
+    const dry = openJournal(file, { writes: "memory" });
+    expect(dry.lastRun({ trading: true, sizedBy: true })?.id).toBe(liveRun);
+    expect(live.lastRun({ trading: true, sizedBy: true })?.id).toBe(liveRun);
+    expect(dry.lastRun()?.id).toBe(pausedRun);
+    expect(() => dry.lastSweep()).toThrow(/a dry run's copy leaves out/);
+    expect(() => dry.copyMoments(0)).toThrow(/a dry run's copy leaves out/);
+    expect(() => dry.fillDecisionsWithSkips(0)).toThrow(/a dry run's copy leaves out/);
+    expect(() => dry.listEntries({ table: "events" })).toThrow(/a dry run's copy leaves out/);
+    expect(dry.listEntries({ table: "fills" })).toHaveLength(1);
+    dry.close();
     live.close();
   });
 
