@@ -72,14 +72,17 @@ export class PnlKeeper {
     this.#can = runPolicy(options.mode);
   }
 
-  /** After the run is journaled: where the copy began and its totals so far (one read). */
+  /**
+   * After the run is journaled: where the copy began and its totals so far (one read of every
+   * fill since — not for a dry run, whose P&L is its own from its first read: startModel).
+   */
   begin(): void {
     const j = this.#o.journal;
     this.#start = j.copyStart();
     this.#shares = j.getCopyState<LeaderShares>(SHARES_KEY) ?? {};
     const since = this.#start?.since;
     this.#totals =
-      since === undefined
+      since === undefined || this.#can.previewsLive
         ? {}
         : foldPnl(
             j.fillsSince(since).flatMap((f) => copyFill(f) ?? []),

@@ -1,13 +1,16 @@
 // The run's slippage budget watch: an event when the p95 of execution slippage crosses
 // exec.slippageBudgetBps either way, computed over the same window the dashboard shows and
-// equal to core's slippageBudget() on it, whatever the sequence.
+// equal to core's slippageBudget() on it, whatever the sequence. And the copy's P&L a run starts
+// from.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { slippageBudget } from "../../src/core/slippage.js";
-import type { EngineEvent } from "../../src/engine/events.js";
-import { BUDGET_WINDOW, SlippageWatch } from "../../src/engine/figures.js";
+import type { EngineEvent, RunMode } from "../../src/engine/events.js";
+import { BUDGET_WINDOW, PnlKeeper, SlippageWatch } from "../../src/engine/figures.js";
+import { openJournal } from "../../src/store/journal.js";
 import { fcHunting, fcRuns } from "../helpers/fast-check.js";
+import { action } from "../store/fixtures.js";
 
 describe("SlippageWatch", () => {
   it("warns once when the p95 goes over the budget, and once when it is back under", () => {
@@ -80,5 +83,54 @@ describe("SlippageWatch", () => {
       // interrupt before any failure passes with the runs made: never a failure of its own.)
       { numRuns: fcRuns(200), ...(fcHunting ? {} : { interruptAfterTimeLimit: 20_000 }) },
     );
+  });
+});
+
+describe("PnlKeeper at a run's start", () => {
+  it("a live or paper run takes up the copy's P&L so far; a dry run's starts at nothing (its own, from its first read)", () => {
+    const T0 = 1_700_000_000_000;
+    const account = "0x00000000000000000000000000000000000000a1";
+    const leaders = [{ address: "0x00000000000000000000000000000000000000b2" as const, weight: 1 }];
+    const journal = openJournal(":memory:");
+    const runId = journal.startRun({
+      command: "follow",
+      leaders,
+      account,
+      network: "mainnet",
+      settings: {},
+      startedAt: T0,
+    });
+    const ours = action({ coin: "ETH", cloid: "0x000000000000000000000000000000e1" });
+    journal.recordOrderIntent({ runId, ts: T0 + 1, action: ours, kind: "copy" });
+    journal.recordFill({
+      tid: 1,
+      ts: T0 + 2,
+      coin: "ETH",
+      side: "buy",
+      px: 3000,
+      sz: 0.01,
+      fee: 0.5,
+      cloid: ours.cloid,
+    });
+    const started = (mode: RunMode) => {
+      const keeper = new PnlKeeper({
+        journal,
+        account,
+        mode,
+        leaders,
+        managedAt: () => ({}),
+        emit: () => {},
+        now: () => T0 + 10,
+        runId: () => null,
+        countRequest: () => {},
+      });
+      keeper.begin();
+      return keeper.report({}, {}, null);
+    };
+    expect(started("live")).toMatchObject({ since: T0, fills: 1 });
+    expect(started("live").feesUsd).toBeCloseTo(0.5);
+    expect(started("paper")).toMatchObject({ fills: 1 });
+    expect(started("dry-run")).toMatchObject({ since: T0, fills: 0, feesUsd: 0 });
+    journal.close();
   });
 });
