@@ -5,10 +5,10 @@
 // every 30 s (its plan, its event, an equity snapshot), a state record a minute, and
 // BENCH_ORDERS_PER_DAY copied orders a day (default 1 000: the plan, the order, its fill), 11
 // coins, record bodies of the engine's size. Median and range over BENCH_ROUNDS copies, and how
-// much the process grows at the first; then the real command on that journal against the
-// simulator, process start included: `hlcopy reconcile <leader> --dry-run --json`, its wall time
-// and peak RSS (/usr/bin/time; BENCH_COMMAND=0 leaves it out). Imports the built dist/
-// (`npm run bench journal-copy`).
+// much the process grows at the first; then the real commands that read that journal, against
+// the simulator, process start included: `hlcopy reconcile <leader> --dry-run --json`, `status`
+// and `report`, their wall time and peak RSS (/usr/bin/time; BENCH_COMMAND=0 leaves them out).
+// Imports the built dist/ (`npm run bench journal-copy`).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +27,8 @@ const DAYS = Number(process.env.BENCH_DAYS ?? 30);
 const ORDERS_PER_DAY = Number(process.env.BENCH_ORDERS_PER_DAY ?? 1000);
 const DAY_MS = 86_400_000;
 const SWEEP_MS = 30_000;
+/** The month ends now (report's window is the last 7 days), on a minute: a state record a minute. */
+const T0 = Math.floor((Date.now() - DAYS * DAY_MS) / 60_000) * 60_000;
 
 const COINS = ["BTC", "ETH", "SOL", "HYPE", "DOGE", "AVAX", "LINK", "ARB", "OP", "SUI", "XRP"];
 // As the engine journals them: each coin's target with how it was sized.
@@ -44,6 +46,21 @@ const targets = COINS.map((coin, i) => ({
     detail: "fixed-ratio: 0.05 = ratio 0.05",
   },
 }));
+// Each sweep and state record carries the copy's P&L (what report and status read of them).
+const pnl = {
+  since: T0,
+  startEquity: 10_000,
+  realisedUsd: 12.5,
+  unrealisedUsd: -3.25,
+  feesUsd: 4.1,
+  fundingUsd: -0.2,
+  netUsd: 4.95,
+  roiPct: 0.0495,
+  fills: 100,
+  volumeUsd: 8_000,
+  byCoin: [],
+  byLeader: [],
+};
 const sweepPlan = {
   actions: [],
   skipped: [],
@@ -70,19 +87,26 @@ try {
   const network = sim?.httpUrl ?? "x";
   const file = journalPath(dir, account, network);
   const live = openJournal(file, { groupCommitMs: 0 });
-  const run = live.startRun({ command: "follow", leaders: [], account, network, settings: {}, startedAt: 0 });
+  const run = live.startRun({
+    command: "follow",
+    leaders: [],
+    account,
+    network,
+    settings: {},
+    startedAt: T0,
+  });
   let rows = 0;
   let order = 0;
   for (let day = 0; day < DAYS; day++) {
     live.batch(() => {
-      const t0 = day * DAY_MS;
+      const t0 = T0 + day * DAY_MS;
       for (let ts = t0; ts < t0 + DAY_MS; ts += SWEEP_MS) {
         live.recordDecision({ runId: run, ts, trigger: "sweep", coins: [], plan: sweepPlan });
         live.recordEvent({
           ts,
           type: "sweep",
           runId: run,
-          data: { durationMs: 180, requests: 6, trigger: "sweep", inSync: true, driftUsd: 0, targets },
+          data: { durationMs: 180, requests: 6, trigger: "sweep", inSync: true, driftUsd: 0, targets, pnl },
         });
         live.recordEquity(ts, 10_000 + (ts % 1000) / 100);
         rows += 3;
@@ -91,7 +115,7 @@ try {
             ts,
             type: "state",
             runId: run,
-            data: { moment: "change", targets, driftMaxUsd: 0 },
+            data: { moment: "change", targets, driftMaxUsd: 0, pnl },
           });
           rows++;
         }
@@ -142,11 +166,20 @@ try {
       `median ${t.median.toFixed(1)} ms (range ${t.min.toFixed(1)}–${t.max.toFixed(1)} ms); rss growth at the first copy: ${grew.toFixed(0)} MB`,
   );
   if (sim) {
+    const leader = sim.leaders[0];
+    const sizing = ["--mode", "fixed-ratio", "--ratio", "0.05"];
+    // Exit 3: the dry run found orders to send (the fresh account holds none of the leader's positions).
+    await timed("reconcile --dry-run", ["reconcile", leader, "--dry-run", "--json", ...sizing], [0, 3]);
+    await timed("status", ["status"], [0]);
+    await timed("report", ["report"], [0]);
+  }
+
+  /** The real command against the simulator on that journal, ROUNDS times: wall time and peak RSS. */
+  async function timed(name, args, okExits) {
     const wall = [];
     const peak = [];
     for (let r = 0; r < ROUNDS; r++) {
-      // /usr/bin/time writes "<seconds> <max RSS KiB>" last on stderr; the command's JSON goes to stdout.
-      // Exit 3: the dry run found orders to send (the fresh account holds none of the leader's positions).
+      // /usr/bin/time writes "<seconds> <max RSS KiB>" last on stderr; the output goes nowhere.
       const out = spawnSync(
         "/usr/bin/time",
         [
@@ -155,26 +188,18 @@ try {
           process.execPath,
           join(root, "bin/hlcopy.js"),
           "--network",
-          sim.httpUrl,
+          network,
           "--account",
           account,
-        ].concat([
-          "reconcile",
-          sim.leaders[0],
-          "--dry-run",
-          "--json",
-          "--mode",
-          "fixed-ratio",
-          "--ratio",
-          "0.05",
-        ]),
+          ...args,
+        ],
         {
           env: { ...process.env, HLCOPY_CONFIG_DIR: dir, HLCOPY_LOCK_DIR: join(dir, "locks") },
           stdio: ["ignore", "ignore", "pipe"],
         },
       );
       const err = out.stderr.toString().trim();
-      if (out.status !== 0 && out.status !== 3) throw new Error(`reconcile --dry-run failed:\n${err}`);
+      if (!okExits.includes(out.status)) throw new Error(`hlcopy ${name} failed:\n${err}`);
       const [s, kib] = err.split("\n").at(-1).split(" ").map(Number);
       wall.push(s * 1000);
       peak.push(kib / 1024);
@@ -182,7 +207,7 @@ try {
     const w = summarize(wall);
     const p = summarize(peak);
     console.log(
-      `hlcopy reconcile --dry-run on it (the real command, process start included), ${ROUNDS} runs: ` +
+      `hlcopy ${name} on it (the real command, process start included), ${ROUNDS} runs: ` +
         `median ${w.median.toFixed(0)} ms (range ${w.min.toFixed(0)}–${w.max.toFixed(0)} ms); peak RSS median ${p.median.toFixed(0)} MiB (range ${p.min.toFixed(0)}–${p.max.toFixed(0)})`,
     );
   }

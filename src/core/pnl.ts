@@ -223,8 +223,16 @@ export function addFunding(totals: PnlTotals, f: PnlFunding): PnlTotals {
   };
 }
 
+/** The copy's parts of `fills` (copyFill), in their order, as they are read. */
+export function* copyFills<T extends Parameters<typeof copyFill>[0]>(fills: Iterable<T>): Generator<T> {
+  for (const f of fills) {
+    const part = copyFill(f);
+    if (part) yield part;
+  }
+}
+
 /** Fold fills and funding payments (in journal order) into totals. */
-export function foldPnl(fills: readonly PnlFill[], funding: readonly PnlFunding[]): PnlTotals {
+export function foldPnl(fills: Iterable<PnlFill>, funding: Iterable<PnlFunding>): PnlTotals {
   const acc: Record<string, CoinTotals> = {};
   for (const f of fills) {
     const c = acc[f.coin] ?? { ...ZERO };
@@ -299,6 +307,35 @@ export interface CopyPnl extends PnlFigures {
   byCoin: CoinPnl[];
   /** In the leaders' order. */
   byLeader: LeaderPnl[];
+}
+
+const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+const isNumOrNull = (x: unknown): x is number | null => x === null || isNum(x);
+const hasFigures = (x: Record<string, unknown>): boolean =>
+  isNum(x.realisedUsd) &&
+  isNum(x.unrealisedUsd) &&
+  isNum(x.feesUsd) &&
+  isNum(x.fundingUsd) &&
+  isNum(x.netUsd);
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null;
+
+/**
+ * Whether a journaled value is a CopyPnl whole: what status and report restate and show of a
+ * record is read from JSON a damaged journal (or a hand) may have changed, and a P&L without its
+ * `since` or its coins was a failed read of the whole journal ("cannot be bound to SQLite").
+ */
+export function isCopyPnl(x: unknown): x is CopyPnl {
+  return (
+    isRecord(x) &&
+    hasFigures(x) &&
+    isNumOrNull(x.since) &&
+    isNumOrNull(x.startEquity) &&
+    isNum(x.fills) &&
+    Array.isArray(x.byCoin) &&
+    x.byCoin.every((c) => isRecord(c) && typeof c.coin === "string" && hasFigures(c) && isNum(c.fills)) &&
+    Array.isArray(x.byLeader) &&
+    x.byLeader.every((l) => isRecord(l) && typeof l.leader === "string" && hasFigures(l))
+  );
 }
 
 /** coin → leader → share (the shares of a coin sum to 1). */
@@ -506,7 +543,7 @@ export interface RestatePnlParameters {
   /** Its moment (ms): the positions and unrealised P&L it values are the exchange's then. */
   asOf: number;
   /** The copy's parts of the journal's fills since the copy began (copyFill), in journal order. */
-  fills: readonly TimedPnlFill[];
+  fills: Iterable<TimedPnlFill>;
   /** The copy's parts of the journal's funding payments since the copy began (copyFunding). */
   funding: readonly (PnlFunding & { ts: number })[];
   leaders: readonly { address: Address; weight: number }[];
@@ -533,9 +570,11 @@ export function restatePnl(p: RestatePnlParameters): { pnl: CopyPnl; fillsAfter:
     const i = seen.get(f.coin) ?? 0;
     seen.set(f.coin, i + 1);
     // The first fills the snapshot counted are in it whatever their time (journal order is fold order).
-    if (i < (counted.get(f.coin) ?? 0) || f.ts <= p.asOf)
-      atMoment.set(f.coin, [...(atMoment.get(f.coin) ?? []), f]);
-    else fillsAfter++;
+    if (i < (counted.get(f.coin) ?? 0) || f.ts <= p.asOf) {
+      const kept = atMoment.get(f.coin);
+      if (kept) kept.push(f);
+      else atMoment.set(f.coin, [f]);
+    } else fillsAfter++;
   }
   const missing = [...atMoment].filter(([coin, fills]) => fills.length > (counted.get(coin) ?? 0));
   const partsUnrealised = p.snapshot.byCoin.reduce((sum, c) => sum + c.unrealisedUsd, 0);

@@ -9,6 +9,7 @@ import {
   addFunding,
   type CopyPnl,
   copyFill,
+  copyFills,
   copyFunding,
   copyFundingShare,
   copyPnl,
@@ -85,7 +86,7 @@ export class PnlKeeper {
       since === undefined || this.#can.previewsLive
         ? {}
         : foldPnl(
-            j.fillsSince(since).flatMap((f) => copyFill(f) ?? []),
+            copyFills(j.pnlFillsSince(since)),
             j.fundingSince(since).flatMap((f) => copyFunding(f) ?? []),
           );
   }

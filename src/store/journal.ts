@@ -203,6 +203,9 @@ export interface RecordFillResult {
   copySz: number | null;
 }
 
+/** What the copy's P&L folds of a fill (Journal.pnlFillsSince). */
+export type PnlFillRow = Pick<FillRow, "ts" | "coin" | "px" | "sz" | "fee" | "closedPnl" | "kind" | "copySz">;
+
 export interface FillRow {
   id: number;
   runId: number | null;
@@ -467,6 +470,13 @@ export interface Journal {
   recordFunding(params: RecordFundingParameters): boolean;
   /** Our fills at or after `sinceMs`, in journal order. */
   fillsSince(sinceMs: number): FillRow[];
+  /**
+   * Our fills at or after `sinceMs`, in journal order, with only what the copy's P&L folds, read
+   * a row at a time as they are iterated: the copy's whole history — every fill since it began,
+   * folded at each start and by status — is never held in memory (a month of 1 000 orders a day,
+   * in a fresh process: 65 ms and 61 MB, against 520 ms and 160 MB as FillRows).
+   */
+  pnlFillsSince(sinceMs: number): Iterable<PnlFillRow>;
   /** Funding payments at or after `sinceMs`, in journal order. */
   fundingSince(sinceMs: number): FundingRow[];
   /** The newest fill's / funding payment's exchange time, or null. */
@@ -2028,6 +2038,41 @@ class SqliteJournal implements Journal {
     return this.#all("SELECT * FROM fills WHERE ts >= ? ORDER BY id", sinceMs).map(fillRow);
   }
 
+  *pnlFillsSince(sinceMs: number): Generator<PnlFillRow> {
+    if (this.#pendingIntents.length > 0) this.#openGroup();
+    // Its own statement: a cached one would be reset under an iteration left half-way.
+    let rows: Iterator<Row>;
+    try {
+      rows = this.#db
+        .prepare(
+          "SELECT ts, coin, px, sz, fee, closed_pnl, kind, copy_sz FROM fills WHERE ts >= ? ORDER BY id",
+        )
+        .iterate(sinceMs);
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
+    for (;;) {
+      let next: IteratorResult<Row>;
+      try {
+        next = rows.next();
+      } catch (error) {
+        throw journalError(this.path, "read", error);
+      }
+      if (next.done) return;
+      const r = next.value;
+      yield {
+        ts: sqlNumber(r.ts),
+        coin: str(r.coin),
+        px: sqlNumber(r.px),
+        sz: sqlNumber(r.sz),
+        fee: sqlNumber(r.fee),
+        closedPnl: sqlNumberOrNull(r.closed_pnl),
+        kind: (strOrNull(r.kind) as OrderKind | null) ?? null,
+        copySz: sqlNumberOrNull(r.copy_sz),
+      };
+    }
+  }
+
   fundingSince(sinceMs: number): FundingRow[] {
     return this.#all("SELECT * FROM funding WHERE ts >= ? ORDER BY id", sinceMs).map(fundingRow);
   }
@@ -2390,9 +2435,12 @@ class SqliteJournal implements Journal {
       `SELECT ts, data FROM events WHERE type = 'sweep' AND ${NOT_DRY_RUN.events}
        ORDER BY ts DESC, id DESC LIMIT 1`,
     );
+    // Only a plan after that event can be the last sweep: the bound lets the ts index skip the
+    // month of sweep plans before it (the whole table was read: ~0.2 s on a month's journal).
     const dec = this.#get(
-      `SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' AND ${NOT_DRY_RUN.decisions}
+      `SELECT ts, in_sync, plan FROM decisions WHERE trigger = 'sweep' AND ${NOT_DRY_RUN.decisions} AND ts >= ?
        ORDER BY ts DESC, id DESC LIMIT 1`,
+      ev ? sqlNumber(ev.ts) : Number.MIN_SAFE_INTEGER,
     );
     if (ev && (!dec || sqlNumber(ev.ts) >= sqlNumber(dec.ts))) {
       const data = parseJson(ev.data);

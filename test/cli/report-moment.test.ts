@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report/run.js";
+import { runStatus } from "../../src/cli/status/run.js";
 import type { CopyPnl } from "../../src/core/pnl.js";
 import type { Address } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
@@ -114,5 +115,47 @@ describe("hlcopy report while a follow runs", () => {
     expect(flat).toMatch(
       /window: P&L −1\.13 USD = .* \(as of 16s ago, last sweep 12:03:04 UTC; 1 fill since\); /,
     );
+  });
+
+  it("a sweep whose P&L is not whole (a damaged record) is passed over: report and status read the one before", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hlcopy-report-damaged-"));
+    const j = openJournal(journalPath(dir, account));
+    const runId = j.startRun({
+      command: "follow",
+      leaders: [{ address: leader, weight: 1 }],
+      account,
+      network: "mainnet",
+      settings: {},
+      startedAt: NOW - 3_600_000,
+    });
+    j.recordEquity(NOW - 3_600_000, 10_000);
+    j.recordEvent({
+      ts: SWEEP - 30_000,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, pnl: pnl(0, -0.63, 0.5) },
+    });
+    // Valid JSON, but a P&L without its start or its coins: read as one, it failed the whole read.
+    const { since: _, byCoin: __, ...damaged } = pnl(0, -9, 9);
+    j.recordEvent({ ts: SWEEP, type: "sweep", runId, data: { inSync: true, driftUsd: 0, pnl: damaged } });
+    j.close();
+
+    const doc = await runReport({
+      configDir: dir,
+      account,
+      json: true,
+      since: 0,
+      out: { write: () => true },
+      now: NOW,
+    });
+    expect(doc?.pnl).toMatchObject({ asOf: SWEEP - 30_000, unrealisedUsd: -0.63, feesUsd: 0.5 });
+    const status = await runStatus({
+      configDir: dir,
+      account,
+      json: true,
+      out: { write: () => true },
+      now: NOW,
+    });
+    expect(status?.pnl).toMatchObject({ asOf: SWEEP - 30_000, unrealisedUsd: -0.63, feesUsd: 0.5 });
   });
 });

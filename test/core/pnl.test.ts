@@ -18,6 +18,7 @@ import {
   copySizeOfFill,
   foldPnl,
   forcedCloseKind,
+  isCopyPnl,
   leaderShares,
   mergeShares,
   type PnlFill,
@@ -129,6 +130,27 @@ describe("copyPnl", () => {
     expect(b?.netUsd).toBeCloseTo(61.8305, 6);
     expect((a?.netUsd ?? 0) + (b?.netUsd ?? 0)).toBeCloseTo(pnl.netUsd, 6);
     expect((a?.roiPct ?? 0) + (b?.roiPct ?? 0)).toBeCloseTo(pnl.roiPct ?? 0, 6);
+  });
+
+  it("isCopyPnl: what copyPnl makes is whole, through JSON too; without a figure, its start or its coins it is not", () => {
+    const pnl = copyPnl({
+      totals: foldPnl(fills, funding),
+      positions,
+      since: 1,
+      startEquity: 10_000,
+      leaders: [{ address: L1, weight: 1 }],
+      shares: {},
+    });
+    expect(isCopyPnl(pnl)).toBe(true);
+    expect(isCopyPnl(JSON.parse(JSON.stringify(pnl)))).toBe(true);
+    expect(isCopyPnl({ ...pnl, since: null, startEquity: null })).toBe(true);
+    const { since: _, ...noSince } = pnl;
+    expect(isCopyPnl(noSince)).toBe(false);
+    expect(isCopyPnl({ ...pnl, byCoin: undefined })).toBe(false);
+    expect(isCopyPnl({ ...pnl, netUsd: "1" })).toBe(false);
+    expect(isCopyPnl({ ...pnl, byCoin: [{ ...pnl.byCoin[0], fills: null }] })).toBe(false);
+    expect(isCopyPnl({ ...pnl, byLeader: [{}] })).toBe(false);
+    expect(isCopyPnl(null)).toBe(false);
   });
 
   it("no start equity yet: ROI is null, the dollar figures stand", () => {

@@ -9,6 +9,7 @@ import { copyFill, copyFunding } from "../../src/core/pnl.js";
 import { type Mark, markAt } from "../../src/core/safety.js";
 import { slippageBps } from "../../src/core/slippage.js";
 import {
+  type FillRow,
   type Journal,
   journalPath,
   openJournal,
@@ -614,6 +615,31 @@ describe("fills", () => {
     expect(jr.fillsSince(0).map((f) => f.copySz)).toEqual([0.1, 0.1, 0, 0.1, 0]);
     // What hlcopy manages moves by its parts only: −0.1 (copy) −0.1 (safety) −0 (safety).
     expect(jr.ownFillsBetween(T0 - 1, T0 + 1).BTC).toBeCloseTo(-0.2, 12);
+  });
+
+  it("the fills a P&L folds are read a row at a time: the fields of fillsSince's, in journal order, from the time asked", () => {
+    const jr = open();
+    const fill = { coin: "BTC", side: "sell", px: 54_000, fee: 1, oid: 5 } as const;
+    jr.recordFill({ ...fill, tid: 1, ts: T0, sz: 0.1, kind: "copy", closedPnl: 12.5 });
+    jr.recordFill({ ...fill, tid: 2, ts: T0 + 2, sz: 0.15, copySz: 0.1 });
+    jr.recordFill({ ...fill, tid: 3, ts: T0 + 1, sz: 0.2 }); // journaled late, earlier time
+    const fields = ({ ts, coin, px, sz, fee, closedPnl, kind, copySz }: FillRow) => ({
+      ts,
+      coin,
+      px,
+      sz,
+      fee,
+      closedPnl,
+      kind,
+      copySz,
+    });
+    expect([...jr.pnlFillsSince(T0 + 1)]).toEqual(jr.fillsSince(T0 + 1).map(fields));
+    expect([...jr.pnlFillsSince(T0 + 1)].map((f) => f.ts)).toEqual([T0 + 2, T0 + 1]);
+    // Left half-way, a read is no obstacle to the next one, nor to a write.
+    const first = jr.pnlFillsSince(0)[Symbol.iterator]().next();
+    expect(first.value).toMatchObject({ ts: T0, closedPnl: 12.5, kind: "copy", copySz: 0.1 });
+    jr.recordFill({ ...fill, tid: 4, ts: T0 + 3, sz: 0.1 });
+    expect([...jr.pnlFillsSince(0)]).toHaveLength(4);
   });
 
   it("the two sides of one trade (a self-trade: same tid and time, other oid) are two fills, no clash", () => {

@@ -5,7 +5,7 @@
 
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
-import { type CopyPnl, copyFill, copyFunding } from "../../core/pnl.js";
+import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
 import { countedSkips } from "../../core/reasons.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address } from "../../core/types.js";
@@ -157,9 +157,10 @@ function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null 
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (e?.table !== "events" || (e.type !== "sweep" && e.type !== "state")) continue;
-    const pnl = (e.data as { pnl?: CopyPnl } | null)?.pnl;
-    // Every fill made by then in it, as status has it (status/run.ts pnlAsOf).
-    if (pnl)
+    const pnl = (e.data as { pnl?: unknown } | null)?.pnl;
+    // Every fill made by then in it, as status has it (status/run.ts pnlAsOf); one that is not
+    // whole (a damaged record) is passed over, as status does.
+    if (isCopyPnl(pnl))
       return {
         pnl: pnlAsOf(journal, pnl, e.ts, currentRun(journal)?.leaders ?? []),
         moment: momentOf(e.type, e.data),

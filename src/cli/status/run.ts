@@ -39,7 +39,14 @@ import {
   shownPnl,
   utcMinute,
 } from "../../core/format.js";
-import { type CopyPnl, copyFill, copyFunding, type LeaderShares, restatePnl } from "../../core/pnl.js";
+import {
+  type CopyPnl,
+  copyFills,
+  copyFunding,
+  isCopyPnl,
+  type LeaderShares,
+  restatePnl,
+} from "../../core/pnl.js";
 import { protectionKind } from "../../core/protection.js";
 import {
   closesNotSentText,
@@ -560,7 +567,7 @@ export function pnlAsOf(
   if (snapshot.since === null) return { ...snapshot, asOf, fillsAfter: 0 };
   // The copy's parts of the journal's fills and funding (core/pnl.ts copyFill, copyFunding), as
   // the engine folded them into the snapshot.
-  const fills = journal.fillsSince(snapshot.since).flatMap((f) => copyFill(f) ?? []);
+  const fills = copyFills(journal.pnlFillsSince(snapshot.since));
   const { pnl, fillsAfter } = restatePnl({
     snapshot,
     asOf,
@@ -781,7 +788,8 @@ function lastRecord(journal: Journal): LastRecord {
       found.freshness = data.freshness ?? null;
       found.staleAfter = turn?.stale ? { ts: turn.ts, freshness: turn.freshness } : null;
     }
-    if (found.pnlTs === null && data?.pnl) {
+    // A P&L that is not whole (a damaged record) is passed over: an earlier one is the last known.
+    if (found.pnlTs === null && isCopyPnl(data?.pnl)) {
       found.pnl = data.pnl;
       found.pnlTs = e.ts;
       found.pnlSource = momentOf(e.type, e.data);
