@@ -35,10 +35,13 @@ export function foreignText(f: { coin: string; size: number; managed: number }):
 /** foreignText without the coin: "+0.5 (of +1.5; hlcopy's +1)", "+100". */
 export function foreignPart(f: { size: number; managed: number }): string {
   const signed = (x: number) => `${x > 0 ? "+" : ""}${detailNumber(x)}`;
-  // Sizes have at most 8 decimals; a float difference leaves dust.
-  const hand = Math.round((f.size - f.managed) * 1e8) / 1e8;
-  if (f.managed === 0) return signed(f.size);
-  return `${signed(hand)} (of ${signed(f.size)}; hlcopy's ${signed(f.managed)})`;
+  // Sizes have at most 8 decimals; a float difference (or a sum of fills) leaves dust: what
+  // hlcopy manages of a position it opened and closed read "hlcopy's +1.735e-18".
+  const dust = (x: number) => Math.round(x * 1e8) / 1e8;
+  const hand = dust(f.size - f.managed);
+  const managed = dust(f.managed);
+  if (managed === 0) return signed(f.size);
+  return `${signed(hand)} (of ${signed(f.size)}; hlcopy's ${signed(managed)})`;
 }
 
 /**

@@ -601,9 +601,12 @@ export interface Journal {
    * committed since the copy was taken — the copy state (the managed snapshot) and the orders
    * with what they filled — so a check made now sees the trades a follow beside it made
    * meanwhile: whose positions are hlcopy's, against an account read just before, is then
-   * never answered from an older record than the account. What this run recorded itself is
-   * kept (once it journaled an order of its own, the orders are left as they are). A journal
-   * on disk reads the file already: nothing to do.
+   * never answered from an older record than the account. The follow's order intents it has
+   * logged but not yet committed (store/intent-log.ts: up to a group commit, ~250 ms, behind
+   * the exchange) are taken up too, as pending orders: a position its latest copy moved is
+   * never "not opened by hlcopy". What this run recorded itself is kept (once it journaled an
+   * order of its own, the orders are left as they are). A journal on disk reads the file
+   * already: nothing to do.
    */
   refresh(): void;
   /**
@@ -2597,6 +2600,15 @@ class SqliteJournal implements Journal {
     this.#settle(); // ATTACH cannot run inside a transaction
     const db = this.#db;
     try {
+      // The running follow's intents not yet committed, read before its journal: one it commits
+      // meanwhile (and takes off the log) is then in the file, never in neither. A log that
+      // cannot be read is passed over: the check reads the file's orders alone, as it did.
+      let logged: IntentRow[] = [];
+      try {
+        logged = this.#ownOrders ? [] : readIntentLog(intentLogPath(file));
+      } catch {
+        logged = [];
+      }
       readAttached(file, db, this.#busyTimeoutMs, () => {
         // A file another hlcopy migrated meanwhile (or the copy upgraded): its rows do not line up.
         if (pragmaNumber(db, "source.user_version") !== pragmaNumber(db, "main.user_version")) return;
@@ -2606,6 +2618,10 @@ class SqliteJournal implements Journal {
         // fills of orders above the id it names.
         db.exec("DELETE FROM main.orders");
         db.exec("INSERT INTO main.orders SELECT * FROM source.orders");
+        if (logged.length > 0) {
+          const insert = db.prepare(INSERT_INTENT);
+          for (const row of logged) insert.run(...row);
+        }
       });
     } catch (error) {
       throw journalError(file, "read", error);

@@ -81,6 +81,8 @@ describe("positions hlcopy did not open", () => {
     // Flipped by hand: sold 1.5 of hlcopy's long 1; a short added to; no float dust.
     expect(foreignText({ coin: "ETH", size: -0.5, managed: 1 })).toBe("ETH -1.5 (of -0.5; hlcopy's +1)");
     expect(foreignText({ coin: "BTC", size: -0.3, managed: -0.1 })).toBe("BTC -0.2 (of -0.3; hlcopy's -0.1)");
+    // What hlcopy opened and closed again sums to dust, not to 0 (0.0307 − 0.0214 − 0.0093): none of it hlcopy's.
+    expect(foreignText({ coin: "ETH", size: 0.0214, managed: 0.0307 - 0.0214 - 0.0093 })).toBe("ETH +0.0214");
     // The planner's skip says it too.
     const p = plan({
       leader: leader({ BTC: 1 }),

@@ -7,7 +7,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
@@ -18,6 +18,7 @@ import { ConfigError } from "../../src/core/errors.js";
 import type { Address, CoinTarget } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { intentLogPath } from "../../src/store/intent-log.js";
 import {
   copyJournal,
   JOURNAL_TABLES,
@@ -175,6 +176,42 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     dry.refresh();
     expect(dry.getOrder(btc.cloid)?.status).toBe("pending");
     expect(dry.ordersSince(0).map((o) => o.coin)).toContain("XRP");
+    dry.close();
+    live.close();
+  });
+
+  it("refresh takes up the follow's intents logged but not yet committed, as pending orders: the latest copy is hlcopy's", () => {
+    const file = journalPath(tempDir(), ACCOUNT);
+    // The lock's holder: its intents go to the log at once, into SQLite with its next group.
+    const live = openJournal(file, { checkpointIntervalMs: 0, groupCommitMs: 60_000, intentLog: true });
+    const liveRun = live.startRun(run("follow", LEADER_A, T0));
+    live.batch(() =>
+      live.setCopyState("managed", { positions: {}, orderId: live.lastOrderId(), ts: T0 }, T0),
+    );
+    const dry = openJournal(file, { writes: "memory" });
+    const sol = action({ coin: "SOL", side: "sell", size: 0.5, cloid: "0x000000000000000000000000000000e4" });
+    live.recordOrderIntent({ runId: liveRun, ts: T0 + 11, action: sol, kind: "copy" });
+    expect(readFileSync(intentLogPath(file), "utf8")).toContain(sol.cloid);
+    const before = fingerprint(file);
+
+    dry.refresh();
+    expect(dry.ordersInState(["pending"])).toEqual([
+      expect.objectContaining({ cloid: sol.cloid, coin: "SOL", side: "sell", size: 0.5, filledSize: 0 }),
+    ]);
+    expect(fingerprint(file)).toEqual(before);
+    expect(readFileSync(intentLogPath(file), "utf8")).toContain(sol.cloid);
+    // Committed meanwhile (the log emptied): the file's row, once.
+    live.batch(() =>
+      live.updateOrder(sol.cloid, { ts: T0 + 12, status: "filled", filledSize: 0.5, avgPx: 150 }),
+    );
+    dry.refresh();
+    expect(dry.ordersSince(0).filter((o) => o.cloid === sol.cloid)).toEqual([
+      expect.objectContaining({ status: "filled", filledSize: 0.5 }),
+    ]);
+    // A log that cannot be read is passed over: the file's orders alone.
+    writeFileSync(intentLogPath(file), "not an intent\n");
+    dry.refresh();
+    expect(dry.ordersSince(0).map((o) => o.cloid)).toEqual([sol.cloid]);
     dry.close();
     live.close();
   });
