@@ -1458,6 +1458,23 @@ const UNRESOLVED = "('pending', 'sent', 'uncertain')";
  * Rows not recorded by a dry run (one an older hlcopy journaled), per table: the run itself, and
  * what carries its id. Halts carry no run (a dry run never recorded one).
  */
+/** The statuses of an order still open (migration 10 indexes them): its outcome unknown, or resting. */
+const OPEN_ORDER_STATUSES: readonly JournalOrderStatus[] = ["pending", "sent", "uncertain", "resting"];
+/** The partial index orders_open's condition, as SQLite must see it to use it. */
+const OPEN_ORDERS = "status IN ('pending', 'sent', 'uncertain', 'resting')";
+
+/**
+ * Journal.ordersInState's query (its one parameter: the statuses as a JSON array). For open
+ * statuses only (every caller's) it repeats the partial index's condition word for word, which
+ * is how SQLite knows it may use it (migration 10) instead of reading every order the account
+ * ever sent. Exported for its test of the query plan.
+ */
+export function ordersInStateSql(statuses: readonly JournalOrderStatus[]): string {
+  const open = statuses.every((s) => OPEN_ORDER_STATUSES.includes(s));
+  return `SELECT * FROM orders WHERE ${open ? `${OPEN_ORDERS} AND ` : ""}status IN (SELECT value FROM json_each(?))
+          ORDER BY ts, id`;
+}
+
 const NOT_DRY_RUN: Record<JournalTable, string> = {
   runs: "command <> 'dry-run'",
   decisions: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",
@@ -1947,10 +1964,7 @@ class SqliteJournal implements Journal {
   }
 
   ordersInState(statuses: readonly JournalOrderStatus[]): OrderRow[] {
-    return this.#all(
-      "SELECT * FROM orders WHERE status IN (SELECT value FROM json_each(?)) ORDER BY ts, id",
-      JSON.stringify(statuses),
-    ).map(orderRow);
+    return this.#all(ordersInStateSql(statuses), JSON.stringify(statuses)).map(orderRow);
   }
 
   recordFill(p: RecordFillParameters): RecordFillResult {

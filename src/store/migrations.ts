@@ -317,6 +317,21 @@ ALTER TABLE equity ADD COLUMN scale REAL NOT NULL DEFAULT 1;
 ALTER TABLE fills ADD COLUMN origin TEXT CHECK (origin IN ('liquidation', 'adl', 'outside'));
 `,
   },
+  {
+    version: 10,
+    name: "open orders found by an index: resting ones too",
+    // Every look-up of open orders (recovery, the managed snapshot, protection, passive
+    // entries: several each sweep) read the whole orders table — the partial index left out
+    // 'resting', and a status list bound as one JSON value matched no index at all: ~6 ms warm
+    // (130 ms cold) per look-up on a month of 1 000 orders a day, growing with every order,
+    // between the copy's plans. One partial index over the open statuses (an order is in it
+    // from its intent until it is filled, cancelled or rejected); Journal.ordersInState repeats
+    // its condition word for word, which is how SQLite knows it may use it.
+    sql: `
+DROP INDEX orders_unresolved;
+CREATE INDEX orders_open ON orders (status) WHERE status IN ('pending', 'sent', 'uncertain', 'resting');
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -11,8 +11,10 @@ import { slippageBps } from "../../src/core/slippage.js";
 import {
   type FillRow,
   type Journal,
+  type JournalOrderStatus,
   journalPath,
   openJournal,
+  ordersInStateSql,
   UNRESOLVED_ORDER_STATUSES,
 } from "../../src/store/journal.js";
 import { JOURNAL_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/migrations.js";
@@ -458,6 +460,54 @@ describe("orders: intent before sending, then the outcome", () => {
     const open_ = jr.ordersInState(UNRESOLVED_ORDER_STATUSES);
     expect(open_.map((o) => o.status)).toEqual(["pending", "sent", "uncertain"]);
     expect(jr.ordersInState(["rejected"])[0]?.error).toBe("Order could not immediately match");
+  });
+
+  it("open orders (unresolved or resting) are found by the index over them, never by reading every order", () => {
+    const file = journalPath(dir, ACCOUNT);
+    const jr = openJournal(file, { checkpointIntervalMs: 0, groupCommitMs: 0 });
+    const statuses = [
+      "filled",
+      "resting",
+      "pending",
+      "sent",
+      "filled",
+      "uncertain",
+      "rejected",
+      "resting",
+    ] as const;
+    statuses.forEach((status, i) => {
+      const cloid = `0x${String(i).padStart(32, "0")}` as const;
+      jr.recordOrderIntent({ runId: 1, ts: T0 + i, action: action({ cloid }) });
+      if (status !== "pending") jr.updateOrder(cloid, { ts: T0 + i, status });
+    });
+    expect(jr.ordersInState(["resting"]).map((o) => o.ts)).toEqual([T0 + 1, T0 + 7]);
+    expect(jr.ordersInState(["resting", ...UNRESOLVED_ORDER_STATUSES]).map((o) => o.status)).toEqual([
+      "resting",
+      "pending",
+      "sent",
+      "uncertain",
+      "resting",
+    ]);
+    expect(jr.ordersInState(["filled", "resting"]).map((o) => o.status)).toEqual([
+      "filled",
+      "resting",
+      "filled",
+      "resting",
+    ]);
+    jr.close();
+    // The look-up of open orders reads the index over them, not the table: the plan says so.
+    const db = new DatabaseSync(file, { readOnly: true });
+    const plan = (statuses: readonly JournalOrderStatus[]) =>
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${ordersInStateSql(statuses)}`)
+        .all(JSON.stringify(statuses))
+        .map((r) => String(r.detail))
+        .join(" | ");
+    expect(plan(["resting"])).toMatch(/SEARCH orders USING INDEX orders_open/);
+    expect(plan(["resting", ...UNRESOLVED_ORDER_STATUSES])).toMatch(/SEARCH orders USING INDEX orders_open/);
+    expect(plan(UNRESOLVED_ORDER_STATUSES)).toMatch(/SEARCH orders USING INDEX orders_open/);
+    expect(plan(["filled"])).not.toMatch(/orders_open/);
+    db.close();
   });
 });
 
