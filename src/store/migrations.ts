@@ -332,6 +332,16 @@ DROP INDEX orders_unresolved;
 CREATE INDEX orders_open ON orders (status) WHERE status IN ('pending', 'sent', 'uncertain', 'resting');
 `,
   },
+  {
+    version: 11,
+    name: "the last high-water-mark reset found by an index",
+    // The ledger's anchor (Journal.cashFlowAnchor, at each ledger read: every sweep of a follow)
+    // is the last reset of the high-water mark; a journal with none read every equity record to
+    // say so: 86 400 a month at the default sweep, 3.5 ms warm and 20 ms cold each time.
+    sql: `
+CREATE INDEX equity_reset ON equity (id) WHERE reset = 1;
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -507,6 +507,13 @@ describe("orders: intent before sending, then the outcome", () => {
     expect(plan(["resting", ...UNRESOLVED_ORDER_STATUSES])).toMatch(/SEARCH orders USING INDEX orders_open/);
     expect(plan(UNRESOLVED_ORDER_STATUSES)).toMatch(/SEARCH orders USING INDEX orders_open/);
     expect(plan(["filled"])).not.toMatch(/orders_open/);
+    // Likewise the high-water mark's last reset (the ledger's anchor), rare among the equity records.
+    expect(
+      db
+        .prepare("EXPLAIN QUERY PLAN SELECT ts FROM equity WHERE reset = 1 ORDER BY id DESC LIMIT 1")
+        .all()
+        .map((r) => String(r.detail)),
+    ).toEqual(["SCAN equity USING INDEX equity_reset"]);
     db.close();
   });
 });
