@@ -1454,10 +1454,6 @@ function eventRow(r: Row): EventRow {
 const RESOLVED = "('filled', 'rejected', 'cancelled', 'paper')";
 const UNRESOLVED = "('pending', 'sent', 'uncertain')";
 
-/**
- * Rows not recorded by a dry run (one an older hlcopy journaled), per table: the run itself, and
- * what carries its id. Halts carry no run (a dry run never recorded one).
- */
 /** The statuses of an order still open (migration 10 indexes them): its outcome unknown, or resting. */
 const OPEN_ORDER_STATUSES: readonly JournalOrderStatus[] = ["pending", "sent", "uncertain", "resting"];
 /** The partial index orders_open's condition, as SQLite must see it to use it. */
@@ -1475,6 +1471,10 @@ export function ordersInStateSql(statuses: readonly JournalOrderStatus[]): strin
           ORDER BY ts, id`;
 }
 
+/**
+ * Rows not recorded by a dry run (one an older hlcopy journaled), per table: the run itself, and
+ * what carries its id. Halts carry no run (a dry run never recorded one).
+ */
 const NOT_DRY_RUN: Record<JournalTable, string> = {
   runs: "command <> 'dry-run'",
   decisions: "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE command = 'dry-run'))",

@@ -33,19 +33,25 @@ const pnl = (realisedUsd: number, unrealisedUsd: number, feesUsd: number): CopyP
   byLeader: [],
 });
 
+/** A journal of a follow that began an hour ago on 10 000 USD. */
+function followingForAnHour(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const j = openJournal(journalPath(dir, account));
+  const runId = j.startRun({
+    command: "follow",
+    leaders: [{ address: leader, weight: 1 }],
+    account,
+    network: "mainnet",
+    settings: {},
+    startedAt: NOW - 3_600_000,
+  });
+  j.recordEquity(NOW - 3_600_000, 10_000);
+  return { dir, j, runId };
+}
+
 describe("hlcopy report while a follow runs", () => {
   it("the day's P&L, its equity and the window's line are all of the last sweep; the fills since are said", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hlcopy-report-moment-"));
-    const j = openJournal(journalPath(dir, account));
-    const runId = j.startRun({
-      command: "follow",
-      leaders: [{ address: leader, weight: 1 }],
-      account,
-      network: "mainnet",
-      settings: {},
-      startedAt: NOW - 3_600_000,
-    });
-    j.recordEquity(NOW - 3_600_000, 10_000);
+    const { dir, j, runId } = followingForAnHour("hlcopy-report-moment-");
     j.recordFill({
       runId,
       tid: 1,
@@ -118,17 +124,7 @@ describe("hlcopy report while a follow runs", () => {
   });
 
   it("a sweep whose P&L is not whole (a damaged record) is passed over: report and status read the one before", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hlcopy-report-damaged-"));
-    const j = openJournal(journalPath(dir, account));
-    const runId = j.startRun({
-      command: "follow",
-      leaders: [{ address: leader, weight: 1 }],
-      account,
-      network: "mainnet",
-      settings: {},
-      startedAt: NOW - 3_600_000,
-    });
-    j.recordEquity(NOW - 3_600_000, 10_000);
+    const { dir, j, runId } = followingForAnHour("hlcopy-report-damaged-");
     j.recordEvent({
       ts: SWEEP - 30_000,
       type: "sweep",
