@@ -1455,9 +1455,9 @@ const RESOLVED = "('filled', 'rejected', 'cancelled', 'paper')";
 const UNRESOLVED = "('pending', 'sent', 'uncertain')";
 
 /** The statuses of an order still open (migration 10 indexes them): its outcome unknown, or resting. */
-const OPEN_ORDER_STATUSES: readonly JournalOrderStatus[] = ["pending", "sent", "uncertain", "resting"];
-/** The partial index orders_open's condition, as SQLite must see it to use it. */
-const OPEN_ORDERS = "status IN ('pending', 'sent', 'uncertain', 'resting')";
+const OPEN_ORDER_STATUSES: readonly JournalOrderStatus[] = [...UNRESOLVED_ORDER_STATUSES, "resting"];
+/** The partial index orders_open's condition, as SQLite must see it to use it (in its order). */
+const OPEN_ORDERS = `status IN (${OPEN_ORDER_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
 /**
  * Journal.ordersInState's query (its one parameter: the statuses as a JSON array). For open
@@ -1751,6 +1751,27 @@ class SqliteJournal implements Journal {
       return this.#stmt(sql).all(...params);
     } catch (error) {
       throw journalError(this.path, "read", error);
+    }
+  }
+  /** #all's rows one at a time, as they are iterated: a long history never held in memory at once. */
+  *#each(sql: string, ...params: SQLInputValue[]): Generator<Row> {
+    if (this.#pendingIntents.length > 0) this.#openGroup();
+    // Its own statement: a cached one would be reset under an iteration left half-way.
+    let rows: Iterator<Row>;
+    try {
+      rows = this.#db.prepare(sql).iterate(...params);
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
+    for (;;) {
+      let next: IteratorResult<Row>;
+      try {
+        next = rows.next();
+      } catch (error) {
+        throw journalError(this.path, "read", error);
+      }
+      if (next.done) return;
+      yield next.value;
     }
   }
   #exec(sql: string): void {
@@ -2056,27 +2077,11 @@ class SqliteJournal implements Journal {
   }
 
   *pnlFillsSince(sinceMs: number): Generator<PnlFillRow> {
-    if (this.#pendingIntents.length > 0) this.#openGroup();
-    // Its own statement: a cached one would be reset under an iteration left half-way.
-    let rows: Iterator<Row>;
-    try {
-      rows = this.#db
-        .prepare(
-          "SELECT ts, coin, px, sz, fee, closed_pnl, kind, copy_sz FROM fills WHERE ts >= ? ORDER BY id",
-        )
-        .iterate(sinceMs);
-    } catch (error) {
-      throw journalError(this.path, "read", error);
-    }
-    for (;;) {
-      let next: IteratorResult<Row>;
-      try {
-        next = rows.next();
-      } catch (error) {
-        throw journalError(this.path, "read", error);
-      }
-      if (next.done) return;
-      const r = next.value;
+    const rows = this.#each(
+      "SELECT ts, coin, px, sz, fee, closed_pnl, kind, copy_sz FROM fills WHERE ts >= ? ORDER BY id",
+      sinceMs,
+    );
+    for (const r of rows) {
       yield {
         ts: sqlNumber(r.ts),
         coin: str(r.coin),
@@ -2619,9 +2624,9 @@ class SqliteJournal implements Journal {
       // cannot be read is passed over: the check reads the file's orders alone, as it did.
       let logged: IntentRow[] = [];
       try {
-        logged = this.#ownOrders ? [] : readIntentLog(intentLogPath(file));
+        if (!this.#ownOrders) logged = readIntentLog(intentLogPath(file));
       } catch {
-        logged = [];
+        // passed over (above)
       }
       readAttached(file, db, this.#busyTimeoutMs, () => {
         // A file another hlcopy migrated meanwhile (or the copy upgraded): its rows do not line up.

@@ -52,9 +52,9 @@ describe("copyPnl", () => {
     { coin: "BTC", size: 0.05, entryPx: 60_000, markPx: 61_000 },
     { coin: "ETH", size: -1, entryPx: 3_000, markPx: 3_100 },
   ];
-
-  it("whole copy and per coin match the hand-computed figures", () => {
-    const pnl = copyPnl({
+  /** These fills, funding and positions copied from one leader on 10 000 USD. */
+  const oneLeaderPnl = () =>
+    copyPnl({
       totals: foldPnl(fills, funding),
       positions,
       since: 1,
@@ -62,6 +62,9 @@ describe("copyPnl", () => {
       leaders: [{ address: L1, weight: 1 }],
       shares: {},
     });
+
+  it("whole copy and per coin match the hand-computed figures", () => {
+    const pnl = oneLeaderPnl();
     expect(pnl).toMatchObject({
       realisedUsd: 100,
       unrealisedUsd: -50,
@@ -133,14 +136,7 @@ describe("copyPnl", () => {
   });
 
   it("isCopyPnl: what copyPnl makes is whole, through JSON too; without a figure, its start or its coins it is not", () => {
-    const pnl = copyPnl({
-      totals: foldPnl(fills, funding),
-      positions,
-      since: 1,
-      startEquity: 10_000,
-      leaders: [{ address: L1, weight: 1 }],
-      shares: {},
-    });
+    const pnl = oneLeaderPnl();
     expect(isCopyPnl(pnl)).toBe(true);
     expect(isCopyPnl(JSON.parse(JSON.stringify(pnl)))).toBe(true);
     expect(isCopyPnl({ ...pnl, since: null, startEquity: null })).toBe(true);
