@@ -476,7 +476,11 @@ export function planOrders(params: PlanParameters): Plan {
       mid: w.mid,
       deadbandUsd: deadbandUsd(targetSize, w.mid, params.settings.exec.deadbandPct),
       ...(w.held && w.targetLots === w.oursLots && w.oursLots !== 0 ? { held: true } : {}),
-      sizing: params.explainSizing === false ? undefined : sizingOf(w, params, ratios, explained),
+      // A coin the lists keep out is not sized by the mode at all: no line says how it was.
+      sizing:
+        params.explainSizing === false || listedOut(w.rule)
+          ? undefined
+          : sizingOf(w, params, ratios, explained),
     });
   }
 
@@ -538,6 +542,15 @@ export function planOrders(params: PlanParameters): Plan {
  * How a reported target was sized: the mode, the inputs of the leader contributing most, and
  * one line per contributing leader (or why none did). Built only for the coins a plan reports.
  */
+/** A coin risk.allowCoins or risk.denyCoins keeps out of the copy. */
+function listedOut(rule: Rule): boolean {
+  return (
+    rule.kind !== "copy" &&
+    rule.kind !== "unknown" &&
+    (rule.reason === "coin-denied" || rule.reason === "coin-not-allowed")
+  );
+}
+
 function sizingOf(
   w: CoinWork,
   params: PlanParameters,

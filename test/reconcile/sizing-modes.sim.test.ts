@@ -114,6 +114,14 @@ describe("reconcile --dry-run shows how each target was sized", () => {
     expect(text.stdout).toMatch(/sizing \(risk-parity\):\n {2}BTC: risk-parity: the leader's/);
   });
 
+  it("a coin the allow-list keeps out gets no sizing line: it is not sized at all", async () => {
+    const r = await dryRun(["--mode", "risk-parity", "--allow-coins", "BTC"]);
+    expect(r.report?.sizing.map((s) => s.coin)).toEqual(["BTC"]);
+    expect(r.report?.skipped.find((s) => s.coin === "ETH")?.reason).toBe("coin-not-allowed");
+    const denied = await dryRun(["--mode", "risk-parity", "--deny-coins", "BTC"]);
+    expect(denied.report?.sizing.map((s) => s.coin)).toEqual(["ETH"]);
+  });
+
   it("kelly: the leader's win rate and win/loss ratio from its closing trades", async () => {
     const r = await dryRun(["--mode", "kelly", "--kelly-fraction", "0.5"]);
     const btc = r.report?.sizing.find((s) => s.coin === "BTC");
