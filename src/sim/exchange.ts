@@ -216,11 +216,15 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   }
   const vaultAddress = vaultField === undefined ? undefined : (vaultField.toLowerCase() as Hex);
   const raw = body as { action: Record<string, unknown>; signature: WireSignature };
-  const req = parsed.output as {
-    nonce: number;
-    expiresAfter?: number;
-    signature: WireSignature;
-  };
+  const req = withCloidRefs(
+    raw.action,
+    parsed.output as {
+      action: Record<string, unknown>;
+      nonce: number;
+      expiresAfter?: number;
+      signature: WireSignature;
+    },
+  );
   const now = engine.now();
   const { nonce } = req;
   if (nonce <= now - 2 * DAY_MS) return err(AUTH_ERR.nonceTooLow(nonce, now - 2 * DAY_MS));
@@ -251,7 +255,13 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   } else {
     let action: Record<string, unknown>;
     try {
-      action = canonicalize(spec.schema.entries.action, raw.action);
+      // Keys the action's type does not have are refused as mainnet's deserializer refuses them.
+      canonicalize(spec.schema.entries.action, raw.action);
+      // What is hashed is the action as the exchange read it, not the bytes sent: decimals
+      // without redundant zeros ("90000.0" is 90000), hex fields (cloid, builder) lower-cased —
+      // so a client that signs "90000.0" recovers another signer, as on mainnet (docs, Signing:
+      // "issues with trailing zeroes on numbers", "upper case characters in address fields").
+      action = canonicalize(spec.schema.entries.action, req.action);
     } catch (e) {
       throw new RequestError(`${DESERIALIZE_ERROR}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -287,7 +297,35 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     if (!engine.allowRequest(acct)) throw new RequestError(RATE_LIMITED, 429);
     acct.nRequests++;
   }
-  return execute(engine, user, parsed.output as { action: { type: string } });
+  return execute(engine, user, req as unknown as { action: { type: string } });
+}
+
+const CLOID_REF = /^0x[0-9a-fA-F]{32}$/;
+
+/**
+ * A modify's `oid` is an order id (a JSON number) or a cloid (a string): the SDK's schema tries
+ * the integer first and reads "0x000…01" as the number 1 — another order, or none. A string
+ * sent is the cloid, lower-cased as the exchange keeps cloids.
+ */
+function withCloidRefs<T extends { action: Record<string, unknown> }>(
+  raw: Record<string, unknown>,
+  output: T,
+): T {
+  const ref = (sent: unknown, read: unknown): unknown =>
+    typeof sent === "string" && CLOID_REF.test(sent) ? sent.toLowerCase() : read;
+  const a = output.action;
+  if (a.type === "modify") {
+    return { ...output, action: { ...a, oid: ref(raw.oid, a.oid) } };
+  }
+  if (a.type === "batchModify" && Array.isArray(a.modifies) && Array.isArray(raw.modifies)) {
+    const sent = raw.modifies as { oid?: unknown }[];
+    const modifies = (a.modifies as { oid: unknown }[]).map((m, i) => ({
+      ...m,
+      oid: ref(sent[i]?.oid, m.oid),
+    }));
+    return { ...output, action: { ...a, modifies } };
+  }
+  return output;
 }
 
 function execute(engine: Engine, user: Hex, request: { action: { type: string } }): Response {

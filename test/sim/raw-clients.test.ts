@@ -315,7 +315,10 @@ describe("bodies typed as mainnet's strict deserializer wants them", () => {
       const res = await post(sim, "/exchange", await l1Body(trader, action, extra));
       expect(res.body).toMatchObject({ status: "ok", response: { data: { statuses: [{ resting: {} }] } } });
     };
-    await ok(order({ p: "90000.0", s: "0.0010" }));
+    // Trailing zeros sent are read as the number they write: what was signed is that number.
+    const plain = await l1Body(trader, order({ p: "90000", s: "0.001" }));
+    const zeros = await post(sim, "/exchange", { ...plain, action: order({ p: "90000.0", s: "0.0010" }) });
+    expect(zeros.body).toMatchObject({ status: "ok", response: { data: { statuses: [{ resting: {} }] } } });
     // Signed in the canonical key order (the exchange hashes what it deserialized), sent in another.
     const signed = await l1Body(trader, order({ p: "89000" }));
     const reordered = {
@@ -331,6 +334,57 @@ describe("bodies typed as mainnet's strict deserializer wants them", () => {
     expect(res.body).toMatchObject({ status: "ok", response: { data: { statuses: [{ resting: {} }] } } });
     await ok(order({ p: "88000" }), { vaultAddress: null, expiresAfter: null });
     await ok(order({ p: "87000", c: cloid(0xe1) }), { expiresAfter: Date.now() + 60_000 });
+  });
+
+  it("what is signed is the action as the exchange reads it: signing trailing zeros or an upper-case cloid recovers another wallet", async () => {
+    const wrongSigner = async (action: Record<string, unknown>) => {
+      const res = await post(sim, "/exchange", await l1Body(trader, action));
+      expect(res.status).toBe(200);
+      const answer = res.body as { status: string; response: string };
+      expect(answer.status).toBe("err");
+      expect(answer.response).toMatch(/^User or API Wallet 0x[0-9a-f]{40} does not exist\.$/);
+      expect(answer.response).not.toContain(trader.address.toLowerCase());
+    };
+    // Docs, Signing: "issues with trailing zeroes on numbers", "upper case characters in address fields".
+    await wrongSigner(order({ p: "86000.0" }));
+    await wrongSigner(order({ p: "86000", s: "0.0010" }));
+    await wrongSigner(order({ p: "86000", c: cloid(0xe2).toUpperCase().replace("0X", "0x") }));
+    const open = await infoClient(sim).openOrders({ user: trader.address });
+    expect(open.filter((o) => Number(o.limitPx) === 86_000)).toEqual([]);
+  });
+
+  it("modify names its order by oid (a number) or cloid (a string), a cloid with leading zeros too", async () => {
+    // A cloid whose value fits a JavaScript number ("0x000…01" is 1) must not be read as oid 1.
+    const low = "0x00000000000000000000000000000001";
+    const placed = await post(sim, "/exchange", await l1Body(trader, order({ p: "85500", c: low })));
+    const oid = (placed.body as { response: { data: { statuses: { resting: { oid: number } }[] } } }).response
+      .data.statuses[0]?.resting.oid;
+    expect(oid).toBeGreaterThan(1);
+    const moved = { a: 0, b: true, p: "85400", s: "0.001", r: false, t: { limit: { tif: "Gtc" } }, c: low };
+    const res = await post(
+      sim,
+      "/exchange",
+      await l1Body(trader, { type: "modify", oid: low, order: moved }),
+    );
+    expect(res.body).toEqual({ status: "ok", response: { type: "default" } });
+    const open = await infoClient(sim).openOrders({ user: trader.address });
+    expect(open.filter((o) => o.cloid === low).map((o) => Number(o.limitPx))).toEqual([85_400]);
+    // A cloid no order carries, whose value is an order's oid, changes nothing.
+    const other = `0x${(open.find((o) => o.cloid === low)?.oid ?? 0).toString(16).padStart(32, "0")}`;
+    const batch = await post(
+      sim,
+      "/exchange",
+      await l1Body(trader, {
+        type: "batchModify",
+        modifies: [{ oid: other, order: { ...moved, p: "85300" } }],
+      }),
+    );
+    expect(batch.body).toMatchObject({
+      status: "ok",
+      response: { data: { statuses: [{ error: "Cannot modify canceled or filled order" }] } },
+    });
+    const after = await infoClient(sim).openOrders({ user: trader.address });
+    expect(after.filter((o) => o.cloid === low).map((o) => Number(o.limitPx))).toEqual([85_400]);
   });
 
   it("candleSnapshot times are numbers; a string startTime is a 422", async () => {
