@@ -418,12 +418,13 @@ describe("secrets never leak", () => {
       // show, not approved
       let p = piped();
       await step(p, null, () => runAgentShow(base(json), p));
-      // approve with someone else's key, then with the master key typed
+      // approve (the keystore opened first: its passphrase) with someone else's key, then with
+      // the master key typed
       t = tty();
-      t.tty.typeLater(`${WRONG_MASTER_KEY}\r`);
+      t.tty.typeLater(`${PASS}\r`, `${WRONG_MASTER_KEY}\r`);
       await step(t.io, t.output, () => runAgentApprove(base(json), {}, t.io), true);
       t = tty();
-      t.tty.typeLater(`${MASTER_KEY.slice(2)}\r`);
+      t.tty.typeLater(`${PASS}\r`, `${MASTER_KEY.slice(2)}\r`);
       await step(t.io, t.output, () => runAgentApprove(base(json), { validDays: 5 }, t.io));
       p = piped();
       await step(p, null, () => runAgentShow(base(json), p));

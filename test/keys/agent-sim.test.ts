@@ -1,7 +1,7 @@
 // The agent commands against the in-process simulator, through its real approveAgent signature
 // path: generate → show (not approved) → approve → show (approved, valid until) → an order the
 // agent signs lands on the master account; an unapproved key is rejected; expiry and refusals.
-import { chmodSync, statSync } from "node:fs";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { ApiRequestError, ExchangeClient, HttpTransport, InfoClient } from "@nktkas/hyperliquid";
 import type { Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -11,7 +11,7 @@ import type { AgentContext, AgentIo } from "../../src/cli/agent/common.js";
 import { runAgentGenerate } from "../../src/cli/agent/generate.js";
 import { runAgentShow } from "../../src/cli/agent/show.js";
 import { resolveNetwork } from "../../src/cli/network.js";
-import { OperationalError, UsageError } from "../../src/core/errors.js";
+import { ConfigError, OperationalError, UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
 import { ensureAgentApproved, isoDate } from "../../src/exchange/agents.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
@@ -316,6 +316,34 @@ describe("agent approve refusals (nothing is signed or sent)", () => {
     expect(error.message).toContain("not to your account");
     expect(`${error.message}${error.hint}`).not.toContain(other.slice(2));
     expect(sim.control.stats().actionByType.approveAgent ?? 0).toBe(sent);
+  });
+
+  it("a keystore whose address field was edited to another address: refused, the edited address never approved", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = context(dir, master.address);
+    await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+    // The address field is plain text beside the encrypted key: anyone who can write the config
+    // dir could put their own address there.
+    const file = agentKeystorePath(dir);
+    const stranger = "1".repeat(40);
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), address: stranger }));
+    const sent = sim.control.stats().actionByType.approveAgent ?? 0;
+    const x = io([master.key]);
+    const error = (await rejection(runAgentApprove(ctx, {}, x))) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain("holds a key that does not match its address field");
+    // Refused before the master key was asked for, and nothing signed.
+    expect(await x.prompt.secret("", "")).toBe(master.key);
+    expect(sim.control.stats().actionByType.approveAgent ?? 0).toBe(sent);
+    const agents = (await (
+      await fetch(`${sim.httpUrl}/info`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "extraAgents", user: master.address }),
+      })
+    ).json()) as { address: string }[];
+    expect(agents.map((a) => a.address)).not.toContain(`0x${stranger}`);
   });
 
   it("bad --name / --valid-days, no account, no agent: refused before asking for the master key", async () => {

@@ -1,11 +1,12 @@
 // `hlcopy agent approve`: sign `approveAgent` for our agent with the MASTER key, read once from
 // a hidden prompt (or a line of stdin), checked against --account, used and dropped: it is
-// never stored, printed or put in an error.
+// never stored, printed or put in an error. The agent's address is the one its key derives to:
+// the keystore is opened first (its passphrase, or HLCOPY_PASSPHRASE).
 
 import { UsageError } from "../../core/errors.js";
 import { addressOfKey, normalizePrivateKey } from "../../store/keystore.js";
 import { assertNotMasterKey } from "../../store/secrets.js";
-import { type AgentContext, type AgentIo, agentIdentity, emit, requireAccount } from "./common.js";
+import { type AgentContext, type AgentIo, emit, requireAccount, verifiedAgentIdentity } from "./common.js";
 
 export interface AgentApproveOptions {
   /** Agent name on the exchange (1–16 characters). Default "hlcopy". */
@@ -45,7 +46,9 @@ export async function runAgentApprove(
   });
   const validDays = agents.validateValidDays(days ?? agents.DEFAULT_VALID_DAYS);
   const account = requireAccount(ctx, "agent approve");
-  const agent = await agentIdentity(ctx, io);
+  // The key itself, not the keystore's address field: a field edited to another address would
+  // otherwise have the master key approve whoever wrote it (the field is not authenticated).
+  const agent = await verifiedAgentIdentity(ctx, io);
   assertNotMasterKey(agent.address, account);
 
   const typed = await io.prompt.secret(

@@ -111,12 +111,20 @@ ${examples([
       "after",
       `
 ${examples([
-  ["hlcopy --account 0xYourMaster… agent approve", "asks for the master key (hidden)"],
+  [
+    "hlcopy --account 0xYourMaster… agent approve",
+    "asks for the keystore's passphrase, then the master key (hidden)",
+  ],
   ["hlcopy --account 0xYourMaster… agent approve --valid-days 30 --name desk"],
-  ["pass show hl/master | hlcopy --account 0xYourMaster… agent approve", "master key from stdin"],
+  [
+    "pass show hl/master | HLCOPY_PASSPHRASE_FILE=~/.hlcopy-pass hlcopy --account 0xYourMaster… agent approve",
+    "master key from stdin",
+  ],
 ])}
 
-Approving again under the same name replaces that agent (and renews it).`,
+The keystore is opened first: what is approved is the address its key derives to (a keystore
+whose address field says otherwise is refused). Approving again under the same name replaces
+that agent (and renews it).`,
     )
     .action(async (opts: { name?: string; validDays?: string }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {

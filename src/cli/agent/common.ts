@@ -113,6 +113,28 @@ export async function agentIdentity(ctx: AgentContext, io: AgentIo): Promise<Age
   return { address: loaded.address, source: "keystore", keystore: file };
 }
 
+/**
+ * The agent's address as its key derives it — HLCOPY_AGENT_KEY's, or the keystore's once opened
+ * with its passphrase — never the keystore's plain `address` field alone, which nothing
+ * authenticates: what is about to be signed for (an approval) must name the key we hold.
+ * @throws what loadAgentKey throws: a wrong passphrase, a corrupt keystore (an address field
+ *   that does not match its key among them), no key at all.
+ */
+export async function verifiedAgentIdentity(ctx: AgentContext, io: AgentIo): Promise<AgentIdentity> {
+  const loaded = await loadAgentKey({
+    configDir: ctx.configDir,
+    account: ctx.account,
+    env: ctx.env,
+    prompt: io.prompt,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  return {
+    address: loaded.address,
+    source: loaded.source,
+    keystore: loaded.source === "keystore" ? agentKeystorePath(ctx.configDir) : null,
+  };
+}
+
 /** Print a JSON document or lines of text. */
 export function emit(ctx: AgentContext, io: AgentIo, json: Record<string, unknown>, lines: string[]): void {
   if (ctx.json) printDocument("agent", json, io.out);
