@@ -203,6 +203,46 @@ describe("a running follow", () => {
     }
   });
 
+  it("config set and unset under it say the change acts from its next start (a run reads its settings once)", {
+    timeout: 60_000,
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir,
+      agentKey,
+      extra: ["--sweep-seconds", "3600"],
+    });
+    try {
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+      const pid = run.child.pid;
+      const set = await cli(master.address, ["config", "set", "risk.maxLeverage", "2"], {
+        HLCOPY_CONFIG_DIR: configDir,
+      });
+      expect(set.code).toBe(0);
+      expect(set.stdout).toBe("risk.maxLeverage = 2\n");
+      expect(set.stderr).toBe(
+        `warning: hlcopy follow (pid ${pid}) runs on this config with the settings it started with: risk.maxLeverage = 2 acts from its next start\nhint: to apply it now: hlcopy stop, then start it again\n`,
+      );
+      const unset = await cli(master.address, ["--json", "config", "unset", "risk.maxLeverage"], {
+        HLCOPY_CONFIG_DIR: configDir,
+      });
+      expect(JSON.parse(unset.stdout)).toMatchObject({ notYetInEffect: [{ pid, command: "follow" }] });
+      expect(unset.stderr).toContain(`warning: hlcopy follow (pid ${pid}) runs on this config`);
+      // Another config directory is not the running follow's: nothing to say.
+      const other = await cli(master.address, ["config", "set", "risk.maxLeverage", "2"], {
+        HLCOPY_CONFIG_DIR: tempDir(),
+      });
+      expect(other.stderr).toBe("");
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exit;
+    }
+  });
+
   it("flatten halts it and closes every position reduce-only", { timeout: 60_000 }, async () => {
     const { master, agentKey } = await masterWithAgent(sim, 50_000);
     await (await trade(4)).done;

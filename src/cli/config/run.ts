@@ -1,5 +1,6 @@
 // Implementations of the `config` subcommands.
 
+import { resolve } from "node:path";
 import { plainDecimal } from "../../core/format.js";
 import {
   defaultFlatSettings,
@@ -16,7 +17,8 @@ import {
   unsetSetting,
   writeSetting,
 } from "../../store/config.js";
-import type { GlobalOptions } from "../context.js";
+import { findLockHolders, type LockHolder } from "../../store/lock.js";
+import { type GlobalOptions, resolveContext } from "../context.js";
 import { printDocument, printJson, type Writer } from "../output.js";
 
 function dirOf(g: GlobalOptions): string {
@@ -48,15 +50,58 @@ export async function runConfigSet(
   const value = parseSettingInput(key, raw);
   const dir = dirOf(g);
   const stored = readStoredSettings(dir, { replacing: key });
+  const running = runsOnConfig(g, dir);
   await writeSetting(dir, key, value);
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
   const uses = sizingKeyUnusedBy(key, mode);
   const warning = uses
     ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
     : null;
-  if (g.json) printDocument("config", { key, value, ...(warning ? { warning } : {}) }, out);
+  if (g.json)
+    printDocument(
+      "config",
+      { key, value, ...(warning ? { warning } : {}), ...runningDocument(running) },
+      out,
+    );
   else out.write(`${key} = ${show(value)}\n`);
   if (warning) err.write(`warning: ${warning}\n`);
+  warnRunning(running, `${key} = ${show(value)}`, err);
+}
+
+/**
+ * The runs (a follow, a reconcile under way) that hold this config's account and were started
+ * on this config directory: they read their settings once, at start, so a change written now
+ * acts only from their next start. Never throws (a config that cannot be resolved has no run).
+ */
+function runsOnConfig(g: GlobalOptions, dir: string): LockHolder[] {
+  try {
+    const ctx = resolveContext({ ...g, configDir: dir });
+    if (!ctx.account) return [];
+    const own = resolve(dir);
+    return findLockHolders(ctx.network, ctx.account, ctx.env).filter(
+      (h) => h.info.configDir === "?" || resolve(h.info.configDir) === own,
+    );
+  } catch {
+    return [];
+  }
+}
+
+function runningDocument(running: LockHolder[]): Record<string, unknown> {
+  if (running.length === 0) return {};
+  return {
+    notYetInEffect: running.map((h) => ({ pid: h.info.pid, command: h.info.command })),
+  };
+}
+
+/** A setting changed under a running follow is said to wait for its restart: nothing else would say so. */
+function warnRunning(running: LockHolder[], change: string, err: Writer): void {
+  for (const h of running) {
+    const stop = h.info.command === "follow" ? "hlcopy stop, then start it again" : "run it again";
+    err.write(
+      `warning: hlcopy ${h.info.command} (pid ${h.info.pid}) runs on this config with the settings it started with: ${change} acts from its next start\n` +
+        `hint: to apply it now: ${stop}\n`,
+    );
+  }
 }
 
 export async function runConfigGet(g: GlobalOptions, key: string, out: Writer = process.stdout) {
@@ -72,11 +117,24 @@ export async function runConfigGet(g: GlobalOptions, key: string, out: Writer = 
   else out.write(`${show(value)}\n`);
 }
 
-export async function runConfigUnset(g: GlobalOptions, key: string, out: Writer = process.stdout) {
+export async function runConfigUnset(
+  g: GlobalOptions,
+  key: string,
+  out: Writer = process.stdout,
+  err: Writer = process.stderr,
+) {
   const spec = settingSpec(key);
-  await unsetSetting(dirOf(g), key);
-  if (g.json) printDocument("config", { key, value: spec.default, source: "default" }, out);
+  const dir = dirOf(g);
+  const running = runsOnConfig(g, dir);
+  await unsetSetting(dir, key);
+  if (g.json)
+    printDocument(
+      "config",
+      { key, value: spec.default, source: "default", ...runningDocument(running) },
+      out,
+    );
   else out.write(`${key} unset (default: ${show(spec.default)})\n`);
+  warnRunning(running, `${key} unset (${show(spec.default)})`, err);
 }
 
 export async function runConfigList(g: GlobalOptions, out: Writer = process.stdout) {
