@@ -1141,6 +1141,8 @@ export function resolveSettings(
       hint: `${d.hint}, or drop ${flag}`,
     });
   }
+  // entry-only leaves every exit to the run's own: a run with none of them would never close.
+  if (run) refuseEntryOnlyWithoutExits(flat, source, run.mode);
   // One take-profit rule per run: a single take-profit and tiers would rest two orders for one exit.
   if (flat["risk.takeProfitPct"] != null && flat["risk.takeProfitTiers"] != null) {
     const from = (k: SettingKey) => (source[k] === "flag" ? `--${flagName(k)}` : `${k} (config file)`);
@@ -1152,6 +1154,67 @@ export function resolveSettings(
     );
   }
   return { settings: toSettings(flat), flat, source };
+}
+
+/**
+ * entry-only's exits are ours alone, and each acts in only some runs: the resting stop,
+ * trailing stop and take-profits in live runs (a dry run previews the live run, so a stored one
+ * counts there too), the time stop (risk.maxHoldHours) in every run but a backtest, which
+ * replays none of them.
+ */
+const OWN_EXITS: { key: SettingKey; flag: string; actsIn: readonly EntryOnlyRun[] }[] = [
+  { key: "risk.stopLossPct", flag: "--stop-loss-pct", actsIn: ["live", "dry-run"] },
+  { key: "risk.trailingStopPct", flag: "--trailing-stop-pct", actsIn: ["live", "dry-run"] },
+  { key: "risk.takeProfitPct", flag: "--take-profit-pct", actsIn: ["live", "dry-run"] },
+  { key: "risk.takeProfitTiers", flag: "--take-profit-tiers", actsIn: ["live", "dry-run"] },
+  { key: "risk.maxHoldHours", flag: "--max-hold-hours", actsIn: ["live", "dry-run", "paper"] },
+];
+
+/** The runs entry-only's exits are judged for: a trading run's mode, or a backtest. */
+export type EntryOnlyRun = RunModeName | "backtest";
+
+/**
+ * entry-only never copies the leaders' reductions, closes or flips: the position closes only by
+ * an exit of our own (OWN_EXITS). A run where none of them acts would hold every position it
+ * opens until a cap or the kill switch — refused before anything is sent, whether entry-only
+ * is a flag or stored (`config set copy.mode entry-only`).
+ * @throws {UsageError} (exit 2) naming what the run lacks and the exit it can take.
+ */
+export function refuseEntryOnlyWithoutExits(
+  flat: FlatSettings,
+  source: Partial<Record<SettingKey, SettingSource>>,
+  run: EntryOnlyRun,
+): void {
+  if (flat["copy.mode"] !== "entry-only") return;
+  const set = OWN_EXITS.filter((e) => flat[e.key] != null);
+  if (set.some((e) => e.actsIn.includes(run))) return;
+  const stored = source["copy.mode"] !== "flag";
+  const where = stored ? " (copy.mode entry-only from the config file)" : "";
+  const drop = stored ? "or --copy-mode mirror for this run" : "or drop --copy-mode entry-only";
+  if (run === "backtest") {
+    throw new UsageError(
+      `entry-only never copies the leader's exits and a backtest replays none of your own (no stop, take-profit or time stop)${where}`,
+      {
+        hint: "hlcopy config set copy.mode mirror to backtest the copy in and out (a backtest reads copy.mode from the config file)",
+      },
+    );
+  }
+  // Set, but not acting in this run: a paper run simulates no resting stop or take-profit.
+  const idle =
+    set.length > 0
+      ? `: ${set.map((e) => e.key).join(", ")} ${set.length > 1 ? "act" : "acts"} in live runs only (a --paper run simulates no resting stop or take-profit)`
+      : "";
+  throw new UsageError(
+    `entry-only never copies the leader's exits and this run sets none of its own${idle}${where}`,
+    {
+      hint:
+        run === "live"
+          ? `add --stop-loss-pct 5 (or --max-hold-hours 48, --take-profit-pct …), ${drop}`
+          : run === "paper"
+            ? `add --max-hold-hours 48 (the time stop is the exit a paper run simulates), ${drop}`
+            : `add --max-hold-hours 48, or store the live run's stop (hlcopy config set risk.stopLossPct 5), ${drop}`,
+    },
+  );
 }
 
 const noWebhook = (f: FlatSettings): boolean =>

@@ -217,7 +217,8 @@ export type EngineEvent =
         | "time-stop"
         | "sizing"
         | "entry"
-        | "paused-closes";
+        | "paused-closes"
+        | "paper-account";
       message: string;
     }
   /**

@@ -44,6 +44,13 @@ export interface RunPolicy {
    * live run's first sweep would cancel of an earlier run's triggers.
    */
   readonly previewsLive: boolean;
+  /**
+   * Each run trades a new account of its own (paper: flat, from its starting equity): the
+   * journal's high-water mark, day's start, daily loss stop and halts from before the run were
+   * an earlier account's, and a new account is never a drawdown of the old one. A dry run's
+   * model is our account as it is: what the journal holds of it is its own.
+   */
+  readonly newAccountEachRun: boolean;
 }
 
 const POLICIES: Readonly<Record<RunMode, RunPolicy>> = Object.freeze({
@@ -54,6 +61,7 @@ const POLICIES: Readonly<Record<RunMode, RunPolicy>> = Object.freeze({
     restsOrders: true,
     recoversOrders: true,
     previewsLive: false,
+    newAccountEachRun: false,
   }),
   paper: Object.freeze({
     sendsOrders: false,
@@ -62,6 +70,7 @@ const POLICIES: Readonly<Record<RunMode, RunPolicy>> = Object.freeze({
     restsOrders: false,
     recoversOrders: false,
     previewsLive: false,
+    newAccountEachRun: true,
   }),
   "dry-run": Object.freeze({
     sendsOrders: false,
@@ -70,6 +79,7 @@ const POLICIES: Readonly<Record<RunMode, RunPolicy>> = Object.freeze({
     restsOrders: false,
     recoversOrders: false,
     previewsLive: true,
+    newAccountEachRun: false,
   }),
 });
 

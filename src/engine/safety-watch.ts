@@ -17,6 +17,13 @@
 // modeled from its first read on: from then on the account's real cash flows are not its.
 // The daily loss limit, once hit, holds until the UTC day ends (DailyLossStop, journaled: a
 // restart and status see it).
+//
+// A paper run trades a new paper account each run (run-mode.ts newAccountEachRun): what its
+// journal holds from before the run — the high-water mark, the day's start, the daily loss stop,
+// a halt — was an earlier paper account's. At its first reading the run sets them aside (the
+// halt cleared, the mark reset to its starting equity, journaled; the day counted from its start)
+// and says so once: a smaller paper account is never a drawdown of a bigger one. A halt the run
+// itself raises holds for the rest of it, as in any run.
 
 import { fixed } from "../core/format.js";
 import {
@@ -118,17 +125,34 @@ export class SafetyWatch {
 
   /** When this watch began: a fresh journal's cash flows count from here. */
   readonly #startedAt: number;
+  /**
+   * A new account each run (paper): when it began. The journal's halts, marks and daily loss
+   * stop from before it are an earlier account's. Null: the account is the journal's (live, dry run).
+   */
+  readonly #accountSince: number | null;
+  /** The new account's start is yet to be journaled (its first reading does it). */
+  #accountStartPending: boolean;
 
   constructor(options: SafetyWatchOptions) {
     this.#o = options;
     this.#journals = runPolicy(options.mode).journals;
     this.#startedAt = options.now();
+    this.#accountSince = runPolicy(options.mode).newAccountEachRun ? this.#startedAt : null;
+    this.#accountStartPending = this.#accountSince !== null;
   }
 
-  /** A halt from an earlier run that is still in force (read at the run's start), or null. */
+  /** Recorded before this run's account began: an earlier (paper) account's. */
+  #earlierAccount(ts: number): boolean {
+    return this.#accountSince !== null && ts < this.#accountSince;
+  }
+
+  /**
+   * A halt from an earlier run that is still in force (read at the run's start), or null. An
+   * earlier paper account's is not this one's: its first reading sets it aside (#startAccount).
+   */
   loadHalt(): Halt | null {
     const halt = this.#o.journal.activeHalt();
-    if (halt) {
+    if (halt && !this.#earlierAccount(halt.ts)) {
       this.#halt = { kind: halt.kind, reason: halt.reason };
       this.#haltJournaled = true;
     }
@@ -339,6 +363,7 @@ export class SafetyWatch {
     // The journal's HWM, the day's first equity and its stop are read by sweeps and when the
     // UTC day turns; an account update in between (one per fill) uses what they left.
     const day = utcDay(now);
+    if (persist && this.#accountStartPending) this.#startAccount(now, accountValue, day);
     const reread = fromSweep || this.#day?.day !== day;
     if (reread) {
       const last = o.journal.latestEquity();
@@ -346,7 +371,7 @@ export class SafetyWatch {
       this.#journalScale = o.journal.cashFlowScale();
       // The day's stop as journaled (a dry run keeps one it found itself, recording nothing).
       const stop = o.journal.getCopyState<DailyLossStop>(DAILY_LOSS_STOP_KEY);
-      if (stop?.day === day) this.#dailyStop = stop;
+      if (stop?.day === day && !this.#earlierAccount(stop.since)) this.#dailyStop = stop;
       else if (this.#dailyStop?.day !== day) this.#dailyStop = null;
     }
     if (persist && fromSweep) this.#syncHalt(now);
@@ -385,7 +410,7 @@ export class SafetyWatch {
     // of a day the journal has none of (a live run would have recorded it).
     if (reread || this.#day?.day !== day || (recorded && this.#day?.equity === null)) {
       const own = !persist && this.#day?.day === day ? this.#day.equity : null;
-      this.#day = { day, equity: o.journal.dayStartEquity(day) ?? own };
+      this.#day = { day, equity: o.journal.dayStartEquity(day, this.#accountSince ?? undefined) ?? own };
     }
     if (!persist && this.#day?.equity === null)
       this.#day = { day, equity: { value: accountValue, scale: markScale } };
@@ -441,6 +466,40 @@ export class SafetyWatch {
     }
     this.#held = verdict.held;
     if (verdict.newHalt) this.haltNow(verdict.newHalt.kind, verdict.newHalt.reason);
+  }
+
+  /**
+   * A new account's first reading (paper): an earlier account's halt is cleared and its
+   * high-water mark reset to this account's value, in the journal (so status, resume and the next
+   * sweep's read agree); its day's start and daily loss stop are left behind by their time. Said
+   * once when any of them would have counted against this account.
+   */
+  #startAccount(now: number, accountValue: number, day: string): void {
+    const j = this.#o.journal;
+    this.#accountStartPending = false;
+    const since = this.#accountSince ?? now;
+    const halt = j.activeHalt();
+    const earlierHalt = halt && this.#earlierAccount(halt.ts) ? halt : null;
+    if (earlierHalt) j.clearHalts(now);
+    const last = j.latestEquity();
+    const earlierMark = last && this.#earlierAccount(last.ts) ? last : null;
+    if (earlierMark) j.resetHighWaterMark(now, accountValue);
+    const stop = j.getCopyState<DailyLossStop>(DAILY_LOSS_STOP_KEY);
+    const earlierStop = stop?.day === day && stop.since < since ? stop : null;
+    const markMoved = earlierMark !== null && fixed(earlierMark.hwm) !== fixed(accountValue);
+    if (!earlierHalt && !earlierStop && !markMoved) return;
+    const parts = [
+      ...(earlierHalt ? [`${earlierHalt.kind} halt (${earlierHalt.reason})`] : []),
+      ...(earlierMark && markMoved ? [`high-water mark ${fixed(earlierMark.hwm)} USD`] : []),
+      ...(earlierStop ? [`daily loss stop (${fixed(earlierStop.lossPct)}%)`] : []),
+    ];
+    const listed = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0];
+    this.#o.emit({
+      type: "notice",
+      ts: now,
+      kind: "paper-account",
+      message: `new paper account of ${fixed(accountValue)} USD: set aside the earlier paper account's ${listed} — drawdown and daily loss count from this account's start`,
+    });
   }
 
   /**

@@ -504,9 +504,10 @@ export interface Journal {
   latestEquity(): EquityRow | null;
   /**
    * The first snapshot taken on that UTC day ("YYYY-MM-DD") and the cash-flow scale it is at
-   * (read it with core/safety.ts markAt), or null if none.
+   * (read it with core/safety.ts markAt), or null if none. `sinceMs`: the first taken at or after
+   * it that day (a paper account's day begins with its run).
    */
-  dayStartEquity(utcDay: string): Mark | null;
+  dayStartEquity(utcDay: string, sinceMs?: number): Mark | null;
   /**
    * Journal our own cash flows (deduplicated as the ledger keys them), each with its factor
    * (core/safety.ts flowFactor; 1 when not given); returns the new ones.
@@ -2235,13 +2236,13 @@ class SqliteJournal implements Journal {
     return r ? equityRow(r) : null;
   }
 
-  dayStartEquity(utcDay: string): Mark | null {
+  dayStartEquity(utcDay: string, sinceMs?: number): Mark | null {
     const start = /^\d{4}-\d{2}-\d{2}$/.test(utcDay) ? Date.parse(`${utcDay}T00:00:00Z`) : Number.NaN;
     if (!Number.isFinite(start)) throw new RangeError(`utcDay must be YYYY-MM-DD, got "${utcDay}"`);
     const end = start + 86_400_000;
     const r = this.#get(
       "SELECT ts, account_value, scale FROM equity WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT 1",
-      start,
+      Math.max(start, sinceMs ?? start),
       end,
     );
     if (!r) return null;

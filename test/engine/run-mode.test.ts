@@ -16,8 +16,10 @@ const TABLE: Record<RunMode, RunPolicy> = {
     restsOrders: true,
     recoversOrders: true,
     previewsLive: false,
+    newAccountEachRun: false,
   },
-  // Fills on a model of the book into an account of its own, journaled (status and report show it).
+  // Fills on a model of the book into an account of its own, journaled (status and report show it);
+  // a new one each run: an earlier paper account's marks and halts are not this one's.
   paper: {
     sendsOrders: false,
     journals: true,
@@ -25,6 +27,7 @@ const TABLE: Record<RunMode, RunPolicy> = {
     restsOrders: false,
     recoversOrders: false,
     previewsLive: false,
+    newAccountEachRun: true,
   },
   // What a live run would do on our account, on a model of it: nothing sent, nothing written.
   "dry-run": {
@@ -34,6 +37,7 @@ const TABLE: Record<RunMode, RunPolicy> = {
     restsOrders: false,
     recoversOrders: false,
     previewsLive: true,
+    newAccountEachRun: false,
   },
 };
 

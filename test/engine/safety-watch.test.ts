@@ -519,3 +519,77 @@ describe("SafetyWatch on the day of the upgrade to the factors (leftovers 6)", (
     s.journal.close();
   });
 });
+
+describe("SafetyWatch: a paper run's safety figures are its own paper account's", () => {
+  /** A journal an earlier paper run of $10 000 left: its mark, its day, and a halt it raised. */
+  function earlierPaperRun() {
+    const s = watch(openJournal(":memory:"), defaultSettings(), "paper");
+    s.w.check({ accountValue: 10_000 }, true);
+    s.at(60_000);
+    s.w.check({ accountValue: 7_000 }, true); // 30 % down: kill switch and daily loss
+    expect(s.w.halt?.kind).toBe("kill-switch");
+    expect(s.journal.activeHalt()?.kind).toBe("kill-switch");
+    return s.journal;
+  }
+
+  it("a new paper account of $1 000 is no drawdown of the earlier $10 000 one, and the earlier one's halt is set aside (said once)", () => {
+    const journal = earlierPaperRun();
+    let now = T0 + 120_000;
+    const events: EngineEvent[] = [];
+    const w = new SafetyWatch({
+      journal,
+      settings: defaultSettings(),
+      mode: "paper",
+      emit: (e) => events.push(e),
+      now: () => now,
+    });
+    expect(w.loadHalt()).toBeNull();
+    w.check({ accountValue: 1_000 }, true);
+    expect(w.halt).toBeNull();
+    expect(w.hwm).toBe(1_000);
+    expect(w.drawdownPct).toBe(0);
+    expect(w.dailyLossPct).toBe(0);
+    expect(w.dailyLossHit).toBe(false);
+    expect(journal.activeHalt()).toBeNull();
+    expect(events.filter((e) => e.type === "halt")).toEqual([]);
+    const notices = events.filter((e) => e.type === "notice" && e.kind === "paper-account");
+    expect(notices.map((e) => (e as { message: string }).message)).toEqual([
+      "new paper account of 1000.00 USD: set aside the earlier paper account's kill-switch halt (drawdown 30.00% from high-water mark 10000.00 reached the 25% limit), high-water mark 10000.00 USD and daily loss stop (30.00%) — drawdown and daily loss count from this account's start",
+    ]);
+    // A loss of this account's own counts from its start, and its halt holds for the rest of the run.
+    now += 60_000;
+    w.check({ accountValue: 700 }, true);
+    expect(w.halt?.kind).toBe("kill-switch");
+    now += 60_000;
+    w.check({ accountValue: 1_000 }, true);
+    expect(w.halt?.kind).toBe("kill-switch");
+    expect(journal.activeHalt()?.kind).toBe("kill-switch");
+    expect(events.filter((e) => e.type === "notice" && e.kind === "paper-account")).toHaveLength(1);
+    journal.close();
+  });
+
+  it("a live run on a journal with a halt and a higher mark keeps both (only a paper account is new each run)", () => {
+    const s = watch(openJournal(":memory:"), defaultSettings(), "live");
+    s.w.check({ accountValue: 10_000 }, true);
+    s.at(60_000);
+    s.w.check({ accountValue: 7_000 }, true);
+    expect(s.w.halt?.kind).toBe("kill-switch");
+    let now = T0 + 120_000;
+    const events: EngineEvent[] = [];
+    const w = new SafetyWatch({
+      journal: s.journal,
+      settings: defaultSettings(),
+      mode: "live",
+      emit: (e) => events.push(e),
+      now: () => now,
+    });
+    expect(w.loadHalt()?.kind).toBe("kill-switch");
+    now += 1_000;
+    w.check({ accountValue: 7_000 }, true);
+    expect(w.halt?.kind).toBe("kill-switch");
+    expect(w.hwm).toBe(10_000);
+    expect(w.drawdownPct).toBeCloseTo(30, 9);
+    expect(events.filter((e) => e.type === "notice")).toEqual([]);
+    s.journal.close();
+  });
+});

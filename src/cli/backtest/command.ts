@@ -92,9 +92,11 @@ ${examples([
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
-      const { settings } = resolveRunSettings(ctx, flags);
+      const { settings, flat, source: from } = resolveRunSettings(ctx, flags);
       // risk-per-trade without a stop sizes nothing: refused, as by follow and reconcile.
       (await import("../../core/sizing.js")).checkSizingSettings(settings);
+      // A stored entry-only would replay opens that never close: the replay has none of its exits.
+      (await import("../../core/settings.js")).refuseEntryOnlyWithoutExits(flat, from, "backtest");
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy backtest 0x… --since 7d");
       const { runBacktestCommand } = await import("./run.js");
