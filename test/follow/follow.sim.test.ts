@@ -599,7 +599,7 @@ describe("hlcopy follow against the simulator", () => {
         const rows = terminalScreen(screen.text);
         expect(rows.at(-2)).toMatch(/^\d\d:\d\d:\d\d\.\d{3} paused: no orders will be sent$/);
         tty.write("n\r");
-        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
+        expect(await result).toEqual({ code: 2, summary: null, dashboard: false }); // a declined start
       } finally {
         stderr.mockRestore();
         stdout.mockRestore();
