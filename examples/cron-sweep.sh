@@ -13,7 +13,7 @@
 #
 # Environment:
 #   HLCOPY_PASSPHRASE_FILE  file (mode 0600) holding the keystore passphrase; or set
-#                           HLCOPY_PASSPHRASE / HLCOPY_AGENT_KEY directly.
+#                           HLCOPY_PASSPHRASE (not both) / HLCOPY_AGENT_KEY directly.
 #   HLCOPY_ACCOUNT          your master account (or `hlcopy config set account 0x…` once).
 #   HLCOPY_BIN              the hlcopy command (default: this clone's bin/hlcopy.js with its
 #                           own Node; outside a clone, hlcopy on PATH).
@@ -22,10 +22,9 @@ set -uo pipefail
 
 leader="${1:?usage: cron-sweep.sh <leader-address> [reconcile flags…]}"
 shift
-if [[ -n "${HLCOPY_PASSPHRASE_FILE:-}" && -z "${HLCOPY_PASSPHRASE:-}" ]]; then
-  HLCOPY_PASSPHRASE="$(<"$HLCOPY_PASSPHRASE_FILE")"
-  export HLCOPY_PASSPHRASE
-fi
+# HLCOPY_PASSPHRASE_FILE is read by hlcopy itself (an empty or unreadable file is named there):
+# copying it into HLCOPY_PASSPHRASE would put the secret in the environment, and hlcopy refuses
+# both variables set at once.
 # The clone this script is in: its bin/hlcopy.js with its pinned Node (a dev dependency).
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ -n "${HLCOPY_BIN:-}" ]]; then

@@ -15,14 +15,17 @@ export interface ReviewIo {
 }
 
 /**
- * The trader answered no at the review: nothing was sent, and that is not an error — the command
- * says one plain line and exits 0, as flatten's and resume's no do (design §8 has no exit code
- * for a decision; 2 is for bad input, 130 for Ctrl-C at a prompt).
+ * The trader answered no at the review: nothing was sent. The command says one plain line (no
+ * hint, no alert: a decision, not a failure) — but never exit 0, which says success / in sync
+ * (design §8), and `hlcopy reconcile … && echo synced` would believe it. `follow` exits 2, as
+ * the same run without a terminal does (it needs your review: it did not start) and as a no to
+ * the re-planned start (engine notConfirmed); `reconcile` exits 3, its "drift remains": the
+ * drift the declined plan would have repaired is still there (reconcile/run.ts).
  */
 export class ReviewDeclined extends HlcopyError {
   override name = "ReviewDeclined";
   constructor() {
-    super("not confirmed: nothing was sent", { exitCode: ExitCode.ok });
+    super("not confirmed: nothing was sent", { exitCode: ExitCode.usage });
   }
 }
 

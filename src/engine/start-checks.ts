@@ -316,6 +316,13 @@ export function neverTradedRefusal(
   });
 }
 
+/** `--account` given an agent's (API wallet's) address instead of its master's: said alike by the start checks and `agent show`. */
+export function agentAsAccountRefusal(account: Address, master: Address): UsageError {
+  return new UsageError(`${account} is an API wallet (agent) of ${master}, not a trading account`, {
+    hint: `--account takes the master account the agent trades for: --account ${master} (or hlcopy config set account ${master})`,
+  });
+}
+
 /**
  * An empty account (no equity, no position) is refused before any order, dry runs too:
  * planned against its $0 every target is 0 and the run would say "in sync" while the leader
@@ -330,11 +337,7 @@ export function ourAccountRefusal(
   role: AccountRole | null,
   ours: AccountState | null,
 ): UsageError | null {
-  if (role?.role === "agent") {
-    return new UsageError(`${account} is an API wallet (agent) of ${role.master}, not a trading account`, {
-      hint: `--account takes the master account the agent trades for: --account ${role.master} (or hlcopy config set account ${role.master})`,
-    });
-  }
+  if (role?.role === "agent") return agentAsAccountRefusal(account, role.master);
   if (!ours || !looksEmpty(ours)) return null;
   if (role?.role === "missing") {
     return new UsageError(

@@ -142,3 +142,30 @@ export async function findSubAccountMaster(
     throw translateError(error, { operation: "userRole" });
   }
 }
+
+/**
+ * What `account` is on the exchange (`userRole`): a user, an agent (API wallet) of a master, a
+ * sub-account, a vault, or missing.
+ * @throws {UsageError} for a malformed address.
+ * @throws {RetryableError | RateLimitError | OperationalError} translated request failures.
+ */
+export async function fetchAccountRole(
+  params: Omit<FindSubAccountParameters, "master">,
+): Promise<AccountRole> {
+  if (!isHexAddress(params.account)) {
+    throw new UsageError(`invalid account address ${JSON.stringify(params.account)}`, {
+      hint: "give a 0x address (40 hex digits)",
+    });
+  }
+  let transport = params.transport;
+  if (!transport) {
+    const { HttpTransport } = await import("@nktkas/hyperliquid");
+    transport = new HttpTransport({ apiUrl: params.httpUrl, isTestnet: params.isTestnet });
+  }
+  const { userRole } = await import("@nktkas/hyperliquid/api/info");
+  try {
+    return roleFrom(await userRole({ transport }, { user: params.account }));
+  } catch (error) {
+    throw translateError(error, { operation: "userRole" });
+  }
+}

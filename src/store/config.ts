@@ -16,6 +16,7 @@ import {
   validateSetting,
 } from "../core/settings.js";
 import { storeError } from "./disk-errors.js";
+import { duplicateKey } from "./duplicate-keys.js";
 
 export const CONFIG_FILE = "config.json";
 
@@ -43,7 +44,8 @@ function flatten(value: Record<string, unknown>, prefix = "", out: Record<string
 
 /**
  * Read and validate the stored settings without touching the file.
- * @throws {ConfigError} when the file is not JSON, not an object, has an unknown key or a bad value.
+ * @throws {ConfigError} when the file is not JSON, has a key twice, is not an object, has an unknown
+ *   key or a bad value.
  */
 export function readStoredSettings(configDir: string, options: { replacing?: string } = {}): FlatSettings {
   const file = configPath(configDir);
@@ -62,6 +64,12 @@ export function readStoredSettings(configDir: string, options: { replacing?: str
       hint: `fix it by hand, or move it aside (mv ${file} ${file}.bak) to start from defaults`,
       cause: error,
     });
+  }
+  // JSON.parse keeps the last of two equal keys: the first (a cap the user wrote) would be
+  // dropped without a word, and `config set` would write the file back without it.
+  const twice = duplicateKey(text);
+  if (twice !== null) {
+    throw new ConfigError(`config file ${file} has "${twice}" twice`, { hint: "keep one of them" });
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${file} must hold a JSON object`, {

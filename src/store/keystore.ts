@@ -15,6 +15,7 @@ import { privateKeyToAddress } from "viem/accounts";
 import { ConfigError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import { storeError } from "./disk-errors.js";
+import { duplicateKey } from "./duplicate-keys.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 
 /** File name of the agent keystore inside the config directory. */
@@ -143,13 +144,18 @@ export function parseKeystore(
   role: KeystoreRole = "agent",
 ): KeystoreV3 {
   let value = input;
-  if (typeof value === "string") {
+  if (typeof input === "string") {
     try {
-      value = JSON.parse(value);
+      value = JSON.parse(input);
     } catch {
       // The parser's message quotes the text, which could be a pasted key: leave it out.
       throw corrupt(source, "is not valid JSON");
     }
+    // JSON.parse keeps the last of two equal keys, another reader may keep the first: an
+    // `address` twice would have `agent approve` sign an approval for one address while the key
+    // is the other's. Named by its path only, never a value.
+    const twice = duplicateKey(input);
+    if (twice !== null) throw corrupt(source, `has "${twice}" twice`);
   }
   if (value !== null && typeof value === "object" && !("crypto" in value) && "Crypto" in value) {
     const { Crypto, ...rest } = value as Record<string, unknown>;

@@ -313,45 +313,81 @@ const UNSET_HINT: Record<SecretVariable, string> = {
 /**
  * A secret from the environment: undefined when the variable is not set. Set but empty is a
  * mistake (a script whose secret did not load), never a silent fall-back to another source.
- * @throws {UsageError} (exit 2) naming the variable when it is set but empty.
+ * The passphrase comes from HLCOPY_PASSPHRASE or the file HLCOPY_PASSPHRASE_FILE names, never
+ * both: with both set, neither is guessed at (passphraseFromEnv).
+ * @throws {UsageError} (exit 2) naming the variable (and the file) when it is set but empty,
+ *   both passphrase variables are set, or the passphrase file cannot be read.
  */
 export function secretFromEnv(env: NodeJS.ProcessEnv, name: SecretVariable): string | undefined {
-  const value = env[name] ?? passphraseFromFile(env, name);
-  if (value === undefined) return undefined;
-  if (value === "") {
-    throw new UsageError(`${name} is set but empty`, { hint: UNSET_HINT[name], details: { variable: name } });
-  }
+  if (name === "HLCOPY_PASSPHRASE") return passphraseFromEnv(env);
+  const value = env[name];
+  if (value === "") throw setButEmpty(name);
   return value;
 }
 
+function setButEmpty(name: SecretVariable): UsageError {
+  return new UsageError(`${name} is set but empty`, { hint: UNSET_HINT[name], details: { variable: name } });
+}
+
 /**
- * Where a passphrase from the environment comes from, named in hints: HLCOPY_PASSPHRASE wins over
- * HLCOPY_PASSPHRASE_FILE (as secretFromEnv reads them); undefined when neither is set (typed).
+ * Where a passphrase from the environment comes from, named in hints: HLCOPY_PASSPHRASE or
+ * HLCOPY_PASSPHRASE_FILE (secretFromEnv refuses both at once); undefined when neither is set (typed).
  */
 export function passphraseVariable(
   env: NodeJS.ProcessEnv,
 ): "HLCOPY_PASSPHRASE" | "HLCOPY_PASSPHRASE_FILE" | undefined {
   if (env.HLCOPY_PASSPHRASE !== undefined) return "HLCOPY_PASSPHRASE";
-  if (env.HLCOPY_PASSPHRASE_FILE) return "HLCOPY_PASSPHRASE_FILE";
+  if (env.HLCOPY_PASSPHRASE_FILE !== undefined) return "HLCOPY_PASSPHRASE_FILE";
   return undefined;
 }
 
 /**
- * HLCOPY_PASSPHRASE_FILE (issue 18): the passphrase read from a file — a systemd credential
- * (LoadCredential, $CREDENTIALS_DIRECTORY) — so it never sits in a unit file or the environment.
- * One trailing newline is dropped. @throws {UsageError} (exit 2) when the file cannot be read.
+ * The passphrase from HLCOPY_PASSPHRASE, or from the file HLCOPY_PASSPHRASE_FILE names (issue
+ * 18: a systemd credential — LoadCredential, $CREDENTIALS_DIRECTORY — so it never sits in a
+ * unit file or the environment; one trailing newline is dropped). Both set is refused: one of
+ * them is a leftover, and which one holds the right passphrase is not ours to guess (the
+ * variable once won silently, even over a file that did not exist).
+ * @throws {UsageError} (exit 2) for both set, either set but empty, a file that cannot be read
+ *   or holds nothing — each naming the variable (and the file) it is about.
  */
-function passphraseFromFile(env: NodeJS.ProcessEnv, name: SecretVariable): string | undefined {
-  const path = name === "HLCOPY_PASSPHRASE" ? env.HLCOPY_PASSPHRASE_FILE : undefined;
-  if (!path) return undefined;
+function passphraseFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const direct = env.HLCOPY_PASSPHRASE;
+  const path = env.HLCOPY_PASSPHRASE_FILE;
+  if (direct !== undefined && path !== undefined) {
+    throw new UsageError("both HLCOPY_PASSPHRASE and HLCOPY_PASSPHRASE_FILE are set: hlcopy uses one", {
+      hint: "unset the one you do not mean: unset HLCOPY_PASSPHRASE to read the file, or unset HLCOPY_PASSPHRASE_FILE to use the variable",
+      details: { variable: "HLCOPY_PASSPHRASE_FILE" },
+    });
+  }
+  if (direct !== undefined) {
+    if (direct === "") throw setButEmpty("HLCOPY_PASSPHRASE");
+    return direct;
+  }
+  if (path === undefined) return undefined;
+  const hint =
+    "point it at a readable file holding the keystore passphrase, or unset it (unset HLCOPY_PASSPHRASE_FILE) to be asked for it";
+  if (path === "") {
+    throw new UsageError("HLCOPY_PASSPHRASE_FILE is set but empty", {
+      hint,
+      details: { variable: "HLCOPY_PASSPHRASE_FILE" },
+    });
+  }
+  let value: string;
   try {
-    return readFileSync(path, "utf8").replace(/\r?\n$/, "");
+    value = readFileSync(path, "utf8").replace(/\r?\n$/, "");
   } catch (error) {
     throw new UsageError(
       `cannot read HLCOPY_PASSPHRASE_FILE ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      { hint: "point it at a readable file holding the keystore passphrase, or unset it" },
+      { hint, details: { variable: "HLCOPY_PASSPHRASE_FILE" } },
     );
   }
+  if (value === "") {
+    throw new UsageError(`the passphrase file ${path} (HLCOPY_PASSPHRASE_FILE) is empty`, {
+      hint: `write the keystore passphrase into ${path}, or unset HLCOPY_PASSPHRASE_FILE to be asked for it`,
+      details: { variable: "HLCOPY_PASSPHRASE_FILE" },
+    });
+  }
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------

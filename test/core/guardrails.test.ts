@@ -292,7 +292,7 @@ describe("review of a live plan", () => {
     for (const answer of ["", "no"]) {
       const no = (await ask(answer)).ok;
       expect(no).toBeInstanceOf(ReviewDeclined);
-      expect(no).toMatchObject({ message: "not confirmed: nothing was sent", exitCode: 0 });
+      expect(no).toMatchObject({ message: "not confirmed: nothing was sent", exitCode: 2 });
     }
     const piped = planReviewer(false, { input: new PassThrough(), err: new PassThrough() });
     await expect(piped(p, ["big"])).rejects.toThrow(/needs your review before it trades: big/);

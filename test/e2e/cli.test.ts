@@ -225,6 +225,42 @@ describe("hlcopy config", () => {
     );
   });
 
+  it("a key written twice in the file is refused by every command that reads it, naming the key; the file stays as it was", async () => {
+    const leader = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+    const head = '"network":"testnet","account":"0x1111111111111111111111111111111111111111"';
+    for (const [text, key] of [
+      // The first "risk" (the cap the user wrote) would be dropped: leverage back to its default.
+      [`{${head},"risk":{"maxLeverage":1},"risk":{"allowCoins":["BTC"]}}`, "risk"],
+      [`{${head},"risk":{"maxLeverage":1,"maxLeverage":40}}`, "risk.maxLeverage"],
+      // Hand-edited: spaces, new lines, a string holding quotes and braces before it.
+      [
+        `{\n  ${head},\n  "alerts": {"webhook": ["https://x.test/\\"}{"]},\n  "account": "0x22"\n}\n`,
+        "account",
+      ],
+    ] as const) {
+      const dir = tempDir();
+      const file = join(dir, "config.json");
+      writeFileSync(file, text);
+      for (const args of [
+        ["config", "get", "risk.maxLeverage"],
+        ["config", "list"],
+        ["config", "set", "risk.maxLeverage", "2"],
+        ["config", "unset", "risk.maxLeverage"],
+        ["status"],
+        ["agent", "show"],
+        ["reconcile", leader, "--dry-run"],
+      ]) {
+        const r = await runCli(["--config-dir", dir, ...args]);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr, args.join(" ")).toBe(
+          `error: config file ${file} has "${key}" twice\nhint: keep one of them\n`,
+        );
+        expect(r.stdout, args.join(" ")).toBe("");
+        expect(readFileSync(file, "utf8")).toBe(text);
+      }
+    }
+  });
+
   it("--debug adds the stack trace", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), "{");

@@ -553,7 +553,7 @@ describe("hlcopy follow against the simulator", () => {
       expect(t.sentCoins()).toEqual([]);
     });
 
-    it("a no at the question, as `follow` runs it: one plain line, nothing sent, exit 0 — not an error", async () => {
+    it("a no at the question, as `follow` runs it: one plain line, nothing sent, exit 2 (it did not start, as without a terminal) — no fatal error", async () => {
       const tty = new FakeTty();
       const err = Object.assign(new Capture(), { isTTY: true });
       const t = await reviewedEngine(["wait"], planReviewer(false, { input: tty, err }));
@@ -567,7 +567,8 @@ describe("hlcopy follow against the simulator", () => {
         const result = runAsFollowDoes(t);
         await eventually(() => err.text.includes("[y/N]"));
         tty.write("n\r");
-        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
+        // Not 0 (success): `hlcopy follow … && …` must not read a declined start as a run.
+        expect(await result).toEqual({ code: 2, summary: null, dashboard: false });
         expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe("not confirmed: nothing was sent\n");
         // Nor an on-exit step it never took ("on exit: protect — …" after a no read as if it had).
         expect(stdout.mock.calls.map((c) => String(c[0])).join("")).not.toContain("on exit");
@@ -598,7 +599,7 @@ describe("hlcopy follow against the simulator", () => {
         const rows = terminalScreen(screen.text);
         expect(rows.at(-2)).toMatch(/^\d\d:\d\d:\d\d\.\d{3} paused: no orders will be sent$/);
         tty.write("n\r");
-        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
+        expect(await result).toEqual({ code: 2, summary: null, dashboard: false }); // a declined start
       } finally {
         stderr.mockRestore();
         stdout.mockRestore();

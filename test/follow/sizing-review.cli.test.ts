@@ -113,7 +113,7 @@ describe("a sizing much larger than the last run's is reviewed", () => {
       );
       expect(follow.screen).not.toMatch(/of equity \(more than exec\.confirmAbovePct/);
       expect(follow.screen).toContain("not confirmed: nothing was sent");
-      expect(follow.code).toBe(0);
+      expect(follow.code).toBe(2); // it did not start, as without a terminal
       expect(w.ordersSent()).toBe(afterFirst);
 
       // Without a terminal and without --yes: refused, with the reason; nothing sent.

@@ -3,9 +3,10 @@
 // document (`approved: false`) on stdout and, in text, one error line and a hint on stderr.
 // The real binary against its own simulator.
 
-import { generatePrivateKey } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { startSim } from "../../src/sim/index.js";
+import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
 import { masterWithAgent } from "../exchange/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
@@ -56,6 +57,52 @@ describe("agent show's exit code", () => {
       const approved = await show(agentKey);
       expect(approved.code, approved.stderr).toBe(0);
       expect(approved.stdout).toContain("approved     yes\n");
+    } finally {
+      await sim.close();
+    }
+  });
+  it("--account given the agent's own address is named as the agent of its master, not as the master key; the hint gives the master", {
+    timeout: 60_000,
+  }, async () => {
+    const sim = await startSim({ seed: 98, tickMs: 0 });
+    try {
+      const { master, agentKey } = await masterWithAgent(sim, 10_000);
+      const agent = privateKeyToAddress(agentKey).toLowerCase();
+      // The key from HLCOPY_AGENT_KEY, and from a keystore in the config directory (as the
+      // tester had it: agent show reads the keystore's address field, no passphrase).
+      const withKeystore = tempDir();
+      await writeKeystore(
+        agentKeystorePath(withKeystore),
+        await encryptKeystore(agentKey, "fixture pass phrase", { scryptN: 1024 }),
+      );
+      for (const env of [
+        { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: agentKey },
+        { HLCOPY_CONFIG_DIR: withKeystore },
+      ]) {
+        const show = (json = false) =>
+          runCli(
+            ["--network", sim.httpUrl, "--account", agent, ...(json ? ["--json"] : []), "agent", "show"],
+            {
+              env: { HLCOPY_LOCK_DIR: tempDir(), ...env },
+            },
+          );
+        const text = await show();
+        expect(text.code, text.stderr).toBe(2);
+        expect(text.stdout).toContain(
+          `approved     REFUSED: the account is this agent's own address (an API wallet of ${master.address.toLowerCase()}), not a trading account\n`,
+        );
+        expect(text.stdout).not.toContain("master key");
+        // Word for word what reconcile and follow say of it (engine/start-checks.ts).
+        expect(text.stderr).toBe(
+          `error: ${agent} is an API wallet (agent) of ${master.address.toLowerCase()}, not a trading account\n` +
+            `hint: --account takes the master account the agent trades for: --account ${master.address.toLowerCase()} (or hlcopy config set account ${master.address.toLowerCase()})\n`,
+        );
+        expect(`${text.stdout}${text.stderr}`).not.toContain(agentKey.slice(2));
+        const json = await show(true);
+        expect(json.code).toBe(2);
+        expect(json.stderr).toBe("");
+        expect(JSON.parse(json.stdout)).toMatchObject({ type: "agent", approved: false });
+      }
     } finally {
       await sim.close();
     }

@@ -4,7 +4,8 @@
 // fall-back to the keystore or a prompt. Keystores these tests need are fixtures written with
 // a low cost by the test itself: reading any cost is fine, the CLI writing below 2^18 is not.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import {
@@ -101,5 +102,53 @@ describe("a secret variable set but empty is an error", () => {
     expectErrorAndHint(r.stderr, "HLCOPY_PASSPHRASE is set but empty", /^hint: /);
     expect(existsSync(agentKeystorePath(dir))).toBe(false);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
+
+describe("HLCOPY_PASSPHRASE_FILE through the real binary", () => {
+  it("an empty file (or one holding a newline) is named with HLCOPY_PASSPHRASE_FILE, not blamed on HLCOPY_PASSPHRASE", async () => {
+    const dir = tempDir();
+    await fixtureKeystore(dir);
+    for (const content of ["", "\n"]) {
+      const file = join(tempDir(), "pf");
+      writeFileSync(file, content, { mode: 0o600 });
+      const r = await runCli(["--network", DEAD, "--account", ACCOUNT, "reconcile", LEADER, "--yes"], {
+        env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE_FILE: file },
+        input: `${PASS}\n`,
+      });
+      expect(r.code).toBe(2);
+      expectErrorAndHint(
+        r.stderr,
+        `the passphrase file ${file} (HLCOPY_PASSPHRASE_FILE) is empty`,
+        /^hint: write the keystore passphrase into .*, or unset HLCOPY_PASSPHRASE_FILE/,
+      );
+      expect(r.stderr).not.toContain("HLCOPY_PASSPHRASE ");
+    }
+  });
+
+  it("both HLCOPY_PASSPHRASE and HLCOPY_PASSPHRASE_FILE set: exit 2 saying which to unset, the secret never printed", async () => {
+    const dir = tempDir();
+    await fixtureKeystore(dir);
+    const file = join(tempDir(), "pf");
+    writeFileSync(file, `${PASS}\n`, { mode: 0o600 });
+    for (const [path, args] of [
+      [file, ["reconcile", LEADER, "--yes"]],
+      // A file that does not exist: the variable used to win over it without a word.
+      [join(tempDir(), "missing"), ["reconcile", LEADER, "--yes"]],
+      [file, ["agent", "generate", "--force"]],
+    ] as const) {
+      const before = readFileSync(agentKeystorePath(dir), "utf8");
+      const r = await runCli(["--network", DEAD, "--account", ACCOUNT, ...args], {
+        env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE_FILE: path, HLCOPY_PASSPHRASE: PASS },
+      });
+      expect(r.code, args.join(" ")).toBe(2);
+      expectErrorAndHint(
+        r.stderr,
+        "both HLCOPY_PASSPHRASE and HLCOPY_PASSPHRASE_FILE are set: hlcopy uses one",
+        /^hint: unset the one you do not mean: unset HLCOPY_PASSPHRASE to read the file, or unset HLCOPY_PASSPHRASE_FILE to use the variable$/,
+      );
+      expect(`${r.stdout}${r.stderr}`).not.toContain(PASS);
+      expect(readFileSync(agentKeystorePath(dir), "utf8")).toBe(before);
+    }
   });
 });

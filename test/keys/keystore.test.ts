@@ -363,6 +363,35 @@ describe("files", () => {
     }
   });
 
+  it("a key written twice in the file is refused, naming it (never its values); the file is left alone", async () => {
+    const dir = tempDir();
+    const file = agentKeystorePath(dir);
+    const ks = await encryptKeystore(KEY, PASS, FAST);
+    const text = JSON.stringify(ks, null, 2);
+    const other = "11".repeat(20);
+    for (const [content, key] of [
+      // JSON.parse keeps the last: `agent approve` would approve the other address.
+      [text.replace(/\n}$/, `,\n  "address": "${other}"\n}`), "address"],
+      [
+        text.replace('"ciphertext": ', `"ciphertext": "${"00".repeat(32)}",\n    "ciphertext": `),
+        "crypto.ciphertext",
+      ],
+    ] as const) {
+      expect(JSON.parse(content)).toBeTruthy(); // valid JSON, as another tool reads it
+      writeFileSync(file, content, { mode: 0o600 });
+      const error = (await rejection(readKeystore(file))) as ConfigError;
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toBe(`keystore ${file} has "${key}" twice`);
+      expect(error.hint).toContain(`${file}.bak`);
+      expect(`${error.message}${error.hint}`).not.toContain(other);
+      expect(readFileSync(file, "utf8")).toBe(content);
+    }
+    // The same file without the repeat opens.
+    writeFileSync(file, text, { mode: 0o600 });
+    expect(await decryptKeystore(await readKeystore(file), PASS)).toBe(KEY);
+  });
+
   it("atomic: concurrent readers only ever see a whole old or a whole new file", async () => {
     const dir = tempDir();
     const file = join(dir, "big.json");

@@ -83,7 +83,7 @@ describe("keys typed before the passphrase question", () => {
       // The key opened (no "wrong passphrase"): the first run's review asks; no sends nothing.
       await eventually(() => t.screen().includes("[y/N]"), 30_000);
       t.type("n\r");
-      expect(await t.exit).toBe(0);
+      expect(await t.exit).toBe(2); // a follow declined at its review did not start
       expect(t.screen()).not.toContain("wrong passphrase");
       expect(t.screen()).not.toContain(PASS);
       expect(t.screen()).toContain("not confirmed: nothing was sent");

@@ -230,7 +230,11 @@ describe("a run refused before it could send", () => {
             "n\r",
           );
           expect(r.screen, command[0]).toContain("not confirmed: nothing was sent");
-          expect(r.code, command[0]).toBe(0); // declining is not an error (design §8: no code for a decision)
+          // Never 0, which says success / in sync (design §8): `hlcopy reconcile … && echo synced`
+          // must not print. A reconcile declined leaves the drift it would have repaired (3); a
+          // follow declined did not start, as without a terminal (2).
+          expect(r.code, command[0]).toBe(command[0] === "reconcile" ? 3 : 2);
+          expect(r.screen, command[0]).not.toContain("hint:");
         }
       };
       const fresh = await w.configDir();

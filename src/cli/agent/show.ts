@@ -2,6 +2,8 @@
 // exchange lists it as approved (extraAgents), with its name, expiry and days left.
 
 import { HlcopyError } from "../../core/errors.js";
+import type { Address } from "../../core/types.js";
+import { agentAsAccountRefusal } from "../../engine/start-checks.js";
 import { keystoreExposure } from "../../store/keystore.js";
 import { assertNotMasterKey } from "../../store/secrets.js";
 import { officialNetwork } from "../network.js";
@@ -15,8 +17,9 @@ import {
 } from "./common.js";
 
 /**
- * Show the agent and its approval. An approval that has expired, or was never given, or a key
- * that is the account's own master key, is shown and then said as an error with what to do:
+ * Show the agent and its approval. An approval that has expired, or was never given, a key that
+ * is the account's own master key, or an account that is the agent's own address, is shown and
+ * then said as an error with what to do:
  * exit 2 (returned), the code follow and reconcile refuse to start with for the same state
  * (exchange/agents.ts ensureAgentApproved, store/secrets.ts assertNotMasterKey) — a check such
  * as `hlcopy agent show && hlcopy follow …` stops where follow would.
@@ -36,16 +39,22 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
     agentAddress: agent.address,
     now,
   });
+  // The key's address is the account: either the key is the account's own (master) key, or the
+  // account given is the agent's address — the exchange tells them apart (userRole), and an
+  // agent is named with its master, as reconcile and follow refuse it (engine/start-checks.ts).
   const isMaster = agent.address === account;
+  const agentOf = isMaster ? await masterOfAgent(ctx, account) : null;
   // Renewing under the agent's own name replaces it (another name would add an agent).
   const fix = approveHint(ctx, { name: status.name });
-  const state = isMaster
-    ? "REFUSED: this is your master key, not an agent"
-    : status.approved
-      ? "yes"
-      : status.expired
-        ? "no (expired)"
-        : "no";
+  const state = agentOf
+    ? `REFUSED: the account is this agent's own address (an API wallet of ${agentOf}), not a trading account`
+    : isMaster
+      ? "REFUSED: this is your master key, not an agent"
+      : status.approved
+        ? "yes"
+        : status.expired
+          ? "no (expired)"
+          : "no";
   const lines = [
     `agent        ${agent.address}`,
     `key          ${agent.source === "env" ? "HLCOPY_AGENT_KEY" : agent.keystore}`,
@@ -92,22 +101,40 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
   // After the document: stdout keeps the one `agent` document (approved: false) for --json.
   if (!ctx.json) {
     io.err.write(
-      isMaster
-        ? masterRefusal(agent.address, account)
-        : expired
-          ? `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`
-          : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix}${officialNetwork(ctx.network.name) ? " (or in the Hyperliquid web app, API page)" : ""}\n`,
+      agentOf
+        ? said(agentAsAccountRefusal(account, agentOf))
+        : isMaster
+          ? masterRefusal(agent.address, account)
+          : expired
+            ? `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`
+            : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix}${officialNetwork(ctx.network.name) ? " (or in the Hyperliquid web app, API page)" : ""}\n`,
     );
   }
   return 2;
 }
 
+/** The master whose agent (API wallet) `account` is, by the exchange's userRole; else null. */
+async function masterOfAgent(ctx: AgentContext, account: Address): Promise<Address | null> {
+  const { fetchAccountRole } = await import("../../exchange/subaccounts.js");
+  const role = await fetchAccountRole({
+    httpUrl: ctx.network.httpUrl,
+    isTestnet: ctx.network.isTestnet,
+    account,
+  });
+  return role.role === "agent" ? role.master : null;
+}
+
+/** An error as its error and hint lines. */
+function said(error: HlcopyError): string {
+  return `error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`;
+}
+
 /** What follow and reconcile say of the master key (store/secrets.ts), as the error and hint lines. */
-function masterRefusal(agentAddress: `0x${string}`, account: `0x${string}`): string {
+function masterRefusal(agentAddress: Address, account: Address): string {
   try {
     assertNotMasterKey(agentAddress, account);
   } catch (error) {
-    if (error instanceof HlcopyError) return `error: ${error.message}\nhint: ${error.hint}\n`;
+    if (error instanceof HlcopyError) return said(error);
     throw error;
   }
   return "";

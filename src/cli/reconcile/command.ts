@@ -19,7 +19,8 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Exit codes: 0 in sync (nothing to do, or done) · 3 drift remains outside the deadband ·
+Exit codes: 0 in sync (nothing to do, or done) · 3 drift remains outside the deadband
+(the plan declined at the review included) ·
 4 halted by a safety rule, or paused by hlcopy pause (nothing sent; --json: paused) ·
 1 runtime error · 2 usage or config error. With --dry-run: 0 nothing to send · 3 it would
 send orders, or a gate holds drift · 4 a halt stands (only reductions would go); a pause is

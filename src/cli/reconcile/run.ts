@@ -248,8 +248,10 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         code = ExitCode.ok;
         return code;
       }
-      // No at the review: one plain line, nothing sent, not an error (exit 0).
-      if (!(error instanceof ReviewDeclined)) {
+      // No at the review: one plain line, nothing sent, not an error — and not in sync either:
+      // the drift the plan would have repaired remains (exit 3, as a run that leaves drift).
+      if (error instanceof ReviewDeclined) code = ExitCode.drift;
+      else {
         // Refused before it could send (a start check, positions hlcopy did not open, a review
         // without --yes): kept for status, as a follow's is. An error once it may have sent is
         // no refusal: that run is journaled.
