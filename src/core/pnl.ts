@@ -143,8 +143,14 @@ export function closesBeyondCopy(kind: OrderKind, reason: string): boolean {
  */
 export function copyFundingShare(managed: number, szi: number | null): number {
   if (szi === null || !Number.isFinite(szi) || szi === 0) return managed !== 0 ? 1 : 0;
-  return Math.abs(keptManaged(managed, szi)) / Math.abs(szi);
+  const share = Math.abs(keptManaged(managed, szi)) / Math.abs(szi);
+  // A managed size summed from fills (0.1 + 0.2 …) sits a rounding error off the position's:
+  // it is the whole position, not 0.9999999999999998 of it ("the copy's part" of all of it).
+  return Math.abs(1 - share) < SHARE_EPSILON ? 1 : share;
 }
+
+/** Far below any lot (sizes have at most 5 decimals), far above a double's rounding error. */
+const SHARE_EPSILON = 1e-9;
 
 /**
  * The copy's part of a journaled funding payment, or null when none of it is: `copyUsdc` as

@@ -23,7 +23,7 @@ import {
 } from "../core/pnl.js";
 import type { OrderKind } from "../core/slippage.js";
 import { BUDGET_MIN_SAMPLES, budgetVerdict, type SlippageBudget, slippageBudget } from "../core/slippage.js";
-import { quantileSorted } from "../core/stats.js";
+import { lowerBound, quantileSorted } from "../core/stats.js";
 import type { Address, Fill, Markets, Positions } from "../core/types.js";
 import type { CopyStart, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
@@ -274,16 +274,4 @@ export class SlippageWatch {
   get state(): SlippageBudget {
     return slippageBudget(this.#samples, this.#budget);
   }
-}
-
-/** First index whose value is ≥ x in an ascending array. */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -23,7 +23,7 @@ import { leverageAt, positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { countedSkips } from "../core/reasons.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
-import { finiteOrNull, mean, median, quantile } from "../core/stats.js";
+import { finiteOrNull, RunSample } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
@@ -159,7 +159,7 @@ export interface Capacities {
    * summary: ui/view.ts), which then spends nothing describing events no one reads.
    */
   log: number;
-  /** Samples kept for statistics and sparklines (slippage, lag, equity). */
+  /** Samples kept for sparklines and the slippage budget (the last fills, equity). */
   series: number;
   /** Recent fills shown with their slippage. */
   recent: number;
@@ -197,14 +197,19 @@ export interface DashboardState {
     lastMessageAt: number | null;
   };
   lastLagMs: number | null;
-  /** Copy lag of hot-path copies. */
-  lagSamples: number[];
+  /**
+   * Every sample of the run the figures are taken over — copy lag and copy slippage of hot-path
+   * copies, execution slippage of every fill — however long it runs (`status` reads the same
+   * values back from the journal): mean, median, p95/p99 and n of the run, not of its last fills.
+   */
+  runSamples: { lag: RunSample; exec: RunSample; copy: RunSample };
   positions: PositionRow[];
   /**
-   * `samples`: execution slippage of every fill (against the touch at decision); `copySamples`:
-   * copy slippage of hot-path copies (against the leader's fill); `recent`: the last fills.
+   * `samples`: execution slippage (against the touch at decision) of the last `series` fills —
+   * the sparkline's, and the window the slippage budget is judged over (as the engine's
+   * SlippageWatch); `recent`: the last fills.
    */
-  slippage: { recent: SlipRow[]; samples: number[]; copySamples: number[] };
+  slippage: { recent: SlipRow[]; samples: number[] };
   /** exec.slippageBudgetBps (null = none): the p95 of `samples` is checked against it. */
   slippageBudgetBps: number | null;
   /** The copy's P&L from the latest state event. */
@@ -284,9 +289,9 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     drawdownPct: null,
     connection: { state: "unknown", detail: null, since: null, lastMessageAt: null },
     lastLagMs: null,
-    lagSamples: [],
+    runSamples: { lag: new RunSample(), exec: new RunSample(), copy: new RunSample() },
     positions: [],
-    slippage: { recent: [], samples: [], copySamples: [] },
+    slippage: { recent: [], samples: [] },
     slippageBudgetBps: init.slippageBudgetBps ?? null,
     pnl: null,
     drift: null,
@@ -592,11 +597,14 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
     case "fill": {
       state.counters = { ...c, fills: c.fills + 1 };
       const cap = state.capacity;
+      // Added in place: the run's samples grow with it (a copy per fill would cost their number).
       if (e.lagMs !== null) {
         state.lastLagMs = e.lagMs;
-        state.lagSamples = push(state.lagSamples, e.lagMs, cap.series);
+        state.runSamples.lag.add(e.lagMs);
       }
       const exec = e.execSlippageBps;
+      if (exec !== null) state.runSamples.exec.add(exec);
+      if (e.slippageBps !== null) state.runSamples.copy.add(e.slippageBps);
       if (exec !== null || e.slippageBps !== null) {
         const recent =
           exec === null
@@ -618,10 +626,6 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         state.slippage = {
           recent,
           samples: exec === null ? state.slippage.samples : push(state.slippage.samples, exec, cap.series),
-          copySamples:
-            e.slippageBps === null
-              ? state.slippage.copySamples
-              : push(state.slippage.copySamples, e.slippageBps, cap.series),
         };
       }
       break;
@@ -798,21 +802,21 @@ export interface SampleStats {
   p95: number;
 }
 
-export function sampleStats(samples: readonly number[]): SampleStats {
-  return { n: samples.length, mean: mean(samples), median: median(samples), p95: quantile(samples, 0.95) };
+export function sampleStats(samples: RunSample): SampleStats {
+  return { n: samples.n, mean: samples.mean, median: samples.quantile(0.5), p95: samples.quantile(0.95) };
 }
 
 /** Execution slippage of the run's fills (against the touch at decision). */
 export function slippageStats(state: DashboardState): SampleStats {
-  return sampleStats(state.slippage.samples);
+  return sampleStats(state.runSamples.exec);
 }
 
 /** Copy slippage of the run's hot-path copies (against the leader's fill). */
 export function copySlippageStats(state: DashboardState): SampleStats {
-  return sampleStats(state.slippage.copySamples);
+  return sampleStats(state.runSamples.copy);
 }
 
-/** The execution-slippage budget over the same fills the panel shows (core/slippage.ts). */
+/** The execution-slippage budget over the run's last fills, as the engine judges it (core/slippage.ts). */
 export function budgetState(state: DashboardState): SlippageBudget {
   return slippageBudget(state.slippage.samples, state.slippageBudgetBps);
 }
@@ -823,8 +827,8 @@ export function lagStats(state: DashboardState): {
   p99: number;
   n: number;
 } {
-  const xs = state.lagSamples;
-  return { last: state.lastLagMs, p50: median(xs), p99: quantile(xs, 0.99), n: xs.length };
+  const xs = state.runSamples.lag;
+  return { last: state.lastLagMs, p50: xs.quantile(0.5), p99: xs.quantile(0.99), n: xs.n };
 }
 
 /** Skip counts, biggest first. */

@@ -381,6 +381,10 @@ describe("whose P&L: hlcopy's own fills and the part of each position it manages
     // The exchange pays a coin's whole position, size × price × rate: every unit alike.
     expect(copyFundingShare(2, 3)).toBeCloseTo(2 / 3, 12); // the trader added 1 ETH to hlcopy's 2
     expect(copyFundingShare(-2, -2)).toBe(1); // all hlcopy's
+    // Summed from fills, a rounding error off the position: still all of it.
+    expect(copyFundingShare(0.3 - 0.1, 0.2)).toBe(1); // 0.19999999999999998 of 0.2
+    expect(copyFundingShare(-(0.7 - 0.1 - 0.1), -0.5)).toBe(1);
+    expect(copyFundingShare(0.5 - 1e-6, 0.5)).toBeLessThan(1); // a real part stays a part
     expect(copyFundingShare(0, 4)).toBe(0); // bought by hand on a coin hlcopy leaves alone
     expect(copyFundingShare(-1, 4)).toBe(0); // hlcopy's short, flipped long by hand
     expect(copyFundingShare(3, 2)).toBe(1); // the trader closed part of it: what is left is hlcopy's

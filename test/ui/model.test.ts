@@ -140,11 +140,43 @@ describe("reduceDashboard: engine events", () => {
     expect(s.log[0]?.seq).toBe(9_951);
     expect(s.slippage.samples).toHaveLength(100);
     expect(s.slippage.recent).toHaveLength(4);
-    expect(s.lagSamples).toHaveLength(100);
+    // The figures are the run's: every fill counts, not the last `series` of them.
+    expect(lagStats(s).n).toBe(10_000);
+    expect(slippageStats(s).n).toBe(10_000);
     expect(s.counters.fills).toBe(10_000);
   });
 
-  it("slippage and lag statistics over the sample window: execution for every fill, copy slippage and lag for copies", () => {
+  it("the run's lag and slippage figures are over all of its fills, however many, as status reads them back", () => {
+    // 600 copies: the first 100 slow (1 s, 20 bps), the last 500 fast (10 ms, 0 bps) — a summary
+    // of the last 500 alone would say p99 10 ms and p95 0 bps.
+    let s = initialDashboardState({ capacity: { log: 0, series: 500, recent: 8 } });
+    const lags: number[] = [];
+    const slips: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const slow = i < 100;
+      lags.push(slow ? 1_000 : 10);
+      slips.push(slow ? 20 : 0);
+      s = reduceDashboard(
+        s,
+        fillEvent(T0 + i, "BTC", {
+          lagMs: lags[i] ?? 0,
+          slippageBps: slips[i] ?? 0,
+          execSlippageBps: slips[i] ?? 0,
+        }),
+      );
+    }
+    expect(lagStats(s)).toMatchObject({ n: 600, p50: quantile(lags, 0.5), p99: quantile(lags, 0.99) });
+    expect(lagStats(s).p99).toBe(1_000);
+    expect(copySlippageStats(s)).toMatchObject({ n: 600, p95: quantile(slips, 0.95) });
+    expect(slippageStats(s).mean).toBeCloseTo(2000 / 600, 10);
+    const summary = runSummary(s);
+    expect(summary.copyLagMs.p99).toBe(1_000);
+    expect(summary.slippageBps.p95).toBe(20);
+    // The slippage budget stays a window of the last fills, as the engine judges it.
+    expect(budgetState(s)).toMatchObject({ n: 500, p95Bps: 0 });
+  });
+
+  it("slippage and lag statistics of the run: execution for every fill, copy slippage and lag for copies", () => {
     let s = initialDashboardState({ slippageBudgetBps: 10 });
     const bps = [1, 2, 3, 4, 100];
     bps.forEach((b, i) => {

@@ -1,6 +1,7 @@
 import { render } from "ink-testing-library";
 import { describe, expect, it, vi } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
+import { RunSample } from "../../src/core/stats.js";
 import { EngineEvents } from "../../src/engine/events.js";
 import { Header } from "../../src/ui/Header.js";
 import { createLineWriter } from "../../src/ui/lines.js";
@@ -177,8 +178,8 @@ describe("runSummary", () => {
   it("nulls, not NaN, before any fill", () => {
     const s = runSummary({
       ...liveState(),
-      slippage: { recent: [], samples: [], copySamples: [] },
-      lagSamples: [],
+      slippage: { recent: [], samples: [] },
+      runSamples: { lag: new RunSample(), exec: new RunSample(), copy: new RunSample() },
     });
     expect(s.slippageBps).toEqual({ mean: null, median: null, p95: null });
     expect(s.execSlippageBps).toEqual({ mean: null, median: null, p95: null });
