@@ -458,10 +458,20 @@ export class SafetyWatch {
         o.mode === "dry-run"
           ? `a live run takes it as a deposit/withdrawal and holds increases until the ledger confirms it (counted as a trading result if unconfirmed within ${waitS} s); this dry run models its own account from here and never sees the ledger confirm it, so it holds increases for the rest of the run`
           : `taken as a deposit/withdrawal while the ledger confirms it (increases wait; counted as a trading result if unconfirmed within ${waitS} s)`;
+      // The ledger may be ahead of the account read instead: its deposit (withdrawal) is
+      // explained, the cash has not risen (fallen) yet — the change waiting is the reverse of
+      // the ledger's, and calling a deposit a fall of the cash says the opposite of what happened.
+      const explained = this.#tracker.explained;
+      const ledgerAhead =
+        explained !== 0 &&
+        Math.sign(pending) === -Math.sign(explained) &&
+        Math.abs(pending) <= Math.abs(explained) + 0.01;
       o.emit({
         type: "warning",
         ts: now,
-        message: `the account's cash ${pending < 0 ? "fell" : "rose"} by $${fixed(Math.abs(pending))} with no fill or ledger update to explain it yet: ${what}`,
+        message: ledgerAhead
+          ? `the ledger's ${explained > 0 ? "deposit" : "withdrawal"} of $${fixed(Math.abs(pending))} is not in the account's cash yet (the account read trails the ledger): increases wait until it is (counted as a trading result if it does not show within ${waitS} s)`
+          : `the account's cash ${pending < 0 ? "fell" : "rose"} by $${fixed(Math.abs(pending))} with no fill or ledger update to explain it yet: ${what}`,
       });
     }
     this.#held = verdict.held;

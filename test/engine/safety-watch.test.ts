@@ -83,6 +83,24 @@ describe("SafetyWatch: our cash flows against the account value", () => {
     expect(s.w.drawdownPct).toBe(0);
   });
 
+  it("a deposit the ledger tells before the account value shows it is said as the ledger's deposit, not as a fall of the cash", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 9_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.cashFlows([{ time: T0 + 500, usd: 2_000, kind: "deposit", hash: "0xd1" }]);
+    s.at(1_100);
+    s.w.check({ accountValue: 10_000, cash: 9_000, time: T0 + 400 }, false); // a state from before it
+    const said = s.events.filter((e) => e.type === "warning").map((e) => (e as { message: string }).message);
+    expect(said).toEqual([
+      "the ledger's deposit of $2000.00 is not in the account's cash yet (the account read trails the ledger): increases wait until it is (counted as a trading result if it does not show within 300 s)",
+    ]);
+    expect(s.w.halt).toBeNull();
+    s.at(1_200);
+    s.w.check({ accountValue: 12_000, cash: 11_000, time: T0 + 600 }, false);
+    expect(s.w.held).toBe(false);
+    expect(s.w.halt).toBeNull();
+  });
+
   it("a fall of the cash the ledger never explains counts as a loss after the wait: then it halts", () => {
     const s = watch();
     s.w.check({ accountValue: 10_000, cash: 9_000, time: T0 }, true);
