@@ -26,8 +26,9 @@ import { shortAddress } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { fmtFixed, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
-import { compactTable, formatDuration, parseNumberFlag } from "../analytics/format.js";
+import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
+import { parseNumberFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
