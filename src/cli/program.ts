@@ -4,6 +4,7 @@
 import { Command, Option } from "commander";
 import { COMMANDS } from "./commands.js";
 import { examples } from "./help.js";
+import { refuseRepeatedOptions } from "./repeats.js";
 import { VERSION } from "./version.js";
 
 export function createProgram(): Command {
@@ -56,5 +57,6 @@ Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift rema
 130 interrupted at a prompt (nothing changed).`,
     );
   for (const register of COMMANDS) register(program);
+  refuseRepeatedOptions(program);
   return program;
 }

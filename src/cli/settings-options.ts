@@ -86,6 +86,7 @@ export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], ru
     `
 Setting flags that would do nothing are refused (exit 2, nothing sent):
   --max-leverage 0x10       numbers are plain decimals (no hex, exponent, spaces: 1e3, " 5")
+  --ratio 0.05 --ratio 0.5  a flag given twice (an alias adding one): the last would silently win
   --allow-coins BTCC        trading runs check coin names against the exchange's markets:
                             unknown coin "BTCC" … did you mean BTC? (btc = BTC: case-insensitive)
   --ratio 0.5               with sizing mode equity-ratio: --ratio needs --mode fixed-ratio

@@ -920,7 +920,7 @@ const CHAT_ID_RE = /^(-?\d{1,20}|@[A-Za-z0-9_]{5,64})$/;
 export function parseSettingInput(key: string, raw: string): SettingValue {
   const s = settingSpec(key);
   // Outside the try: this error already names what the user typed, and says why.
-  if (takesNumber(s, raw) && !DECIMAL_RE.test(raw)) throw notDecimal(s, raw);
+  if (takesNumber(s, raw) && parsePlainDecimal(raw) === null) throw notDecimal(s, raw);
   const urlError = s.kind.type === "network" ? networkUrlError(s, raw.trim()) : null;
   if (urlError) throw urlError;
   try {
@@ -937,6 +937,18 @@ export function parseSettingInput(key: string, raw: string): SettingValue {
  * `Number()` alone would read "0x10" as 16, "1e3" as 1000, " 5" as 5 and "" as 0.
  */
 const DECIMAL_RE = /^-?(\d+(\.\d+)?|\.\d+)$/;
+
+/** What a number on the command line may be, as every refusal of one says it. */
+export const PLAIN_DECIMAL_RULE =
+  "numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units)";
+
+/**
+ * The one reading of a number typed as a setting or a flag: the number, or null when `text` is
+ * not a plain decimal (DECIMAL_RE). Range checks are the caller's. Pure; never throws.
+ */
+export function parsePlainDecimal(text: string): number | null {
+  return DECIMAL_RE.test(text) ? Number(text) : null;
+}
 const NONE_RE = /^(none|null|off)$/i;
 const AUTO_RE = /^auto$/i;
 
@@ -952,7 +964,7 @@ function takesNumber(s: SettingSpec, raw: string): boolean {
 function notDecimal(s: SettingSpec, raw: string): ValidationError {
   return new ValidationError(
     s.key,
-    `invalid value "${hidePrivateKeys(raw)}" for ${s.key}: numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected ${allowedText(s)}`,
+    `invalid value "${hidePrivateKeys(raw)}" for ${s.key}: ${PLAIN_DECIMAL_RULE}; expected ${allowedText(s)}`,
     { hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}` },
   );
 }

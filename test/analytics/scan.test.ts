@@ -19,7 +19,7 @@ import {
 } from "../../src/analytics/scan.js";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
 import { parseFilters, renderScan, runScanCommand } from "../../src/cli/scan/run.js";
-import { UsageError } from "../../src/core/errors.js";
+import { OperationalError, UsageError } from "../../src/core/errors.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
@@ -300,6 +300,47 @@ describe("Ctrl-C", () => {
     expect(readdirSync(join(configDir, "cache", "fills"))).toEqual([
       "0x5e9ee1089755c3435139848e47e6635505d5a13a.json",
     ]);
+  });
+});
+
+describe("a scan that could read no leader", () => {
+  it("is a runtime error (exit 1) after a failure line per leader, not an empty table and exit 0", async () => {
+    const err = sink();
+    const out = sink();
+    const scan = runScanCommand({
+      addresses: ["0x5e9ee1089755c3435139848e47e6635505d5a13a", "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2"],
+      json: false,
+      settings: defaultSettings(),
+      source: {
+        getFillsByTime: async () => {
+          throw new OperationalError("the exchange refused userFillsByTime: bad request");
+        },
+      },
+      configDir: mkdtempSync(join(tmpdir(), "hlcopy-scan-")),
+      now: T0,
+      out,
+      err,
+    });
+    const error = await scan.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OperationalError);
+    expect(error).toMatchObject({
+      exitCode: 1,
+      message:
+        "no leader could be scanned (2 of 2 failed): the exchange refused userFillsByTime: bad request",
+    });
+    expect(
+      err
+        .text()
+        .split("\n")
+        .filter((l) => l.includes("failed:")),
+    ).toEqual([
+      "scan 1/2 0x5e9ee108…05d5a13a: failed: the exchange refused userFillsByTime: bad request",
+      "scan 2/2 0xb7b6f3ce…d9b017b2: failed: the exchange refused userFillsByTime: bad request",
+    ]);
+    expect(out.text()).toBe("");
   });
 });
 

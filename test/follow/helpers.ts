@@ -2,7 +2,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Address } from "../../src/core/types.js";
-import { BIN, cleanEnv } from "../helpers/cli.js";
+import { BIN, cleanEnv, defaultsBeside } from "../helpers/cli.js";
 
 export interface RunningFollow {
   child: ChildProcess;
@@ -46,10 +46,7 @@ export function spawnFollow(p: SpawnFollowParameters): RunningFollow {
       ...(p.globals ?? []),
       "follow",
       p.leader,
-      "--mode",
-      "fixed-ratio",
-      "--ratio",
-      "0.2",
+      ...defaultsBeside(["--mode", "fixed-ratio", "--ratio", "0.2"], p.extra ?? []),
       ...(p.extra ?? []),
       // A live run confirms its first plan as cron does (dry runs and paper take no --yes).
       ...(p.extra?.some((x) => x === "--dry-run" || x === "--paper") ? [] : ["--yes"]),

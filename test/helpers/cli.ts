@@ -74,3 +74,17 @@ export function jsonError(stdout: string): string {
   if (doc.type !== "error") return "";
   return `error: ${doc.message}\n${doc.hint ? `hint: ${doc.hint}\n` : ""}`;
 }
+
+/**
+ * A helper's default setting flags (`--flag value` pairs) less those the test gives itself:
+ * hlcopy refuses a flag given twice, so a test's `--ratio 0.2` replaces the default instead of
+ * following it.
+ */
+export function defaultsBeside(defaults: readonly string[], given: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < defaults.length; i += 2) {
+    const flag = defaults[i] as string;
+    if (!given.some((a) => a === flag || a.startsWith(`${flag}=`))) out.push(flag, defaults[i + 1] as string);
+  }
+  return out;
+}

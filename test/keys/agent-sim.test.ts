@@ -363,9 +363,16 @@ describe("agent approve refusals (nothing is signed or sent)", () => {
       expect(await x.prompt.secret("", "")).toBe(master.key); // the line was never consumed
     }
     // The error says what the user typed, never a stand-in for it.
-    for (const typed of ["abc", "1.5", "-3"]) {
+    for (const typed of ["1.5", "-3"]) {
       const e = await rejection(runAgentApprove(ctx, { validDays: typed }, io([master.key])));
       expect(e.message).toBe(`invalid --valid-days "${typed}": a whole number of days from 1 to 180`);
+    }
+    // Not a number as the settings read one (" 30" is not 30): said with their rule.
+    for (const typed of ["abc", " 30", "0x1e"]) {
+      const e = await rejection(runAgentApprove(ctx, { validDays: typed }, io([master.key])));
+      expect(e.message).toBe(
+        `invalid --valid-days "${typed}": numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units); expected a whole number of days from 1 to 180`,
+      );
     }
     const noAccount = await rejection(runAgentApprove(context(dir, null), {}, io([master.key])));
     expect(noAccount.message).toContain("needs your follower account");

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
-import { BIN, cleanEnv, ROOT } from "../helpers/cli.js";
+import { BIN, cleanEnv, defaultsBeside, ROOT } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 async function setup() {
@@ -23,10 +23,7 @@ async function setup() {
       ...global.filter((a) => a === "--json"),
       "reconcile",
       w.leader,
-      "--mode",
-      "fixed-ratio",
-      "--ratio",
-      "0.1",
+      ...defaultsBeside(["--mode", "fixed-ratio", "--ratio", "0.1"], [...global, ...extra]),
       ...global.filter((a) => a !== "--json"),
       ...extra,
     ]);

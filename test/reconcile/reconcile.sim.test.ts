@@ -10,7 +10,7 @@ import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
-import { BIN, cleanEnv, jsonError, ROOT, runCli, tempDir } from "../helpers/cli.js";
+import { BIN, cleanEnv, defaultsBeside, jsonError, ROOT, runCli, tempDir } from "../helpers/cli.js";
 
 type Report = ReconcileReport;
 
@@ -46,7 +46,7 @@ async function reconcile(extra: string[] = [], env: Record<string, string> = {})
       "--json",
       "reconcile",
       leader,
-      ...SETTINGS,
+      ...defaultsBeside(SETTINGS, extra),
       ...extra,
       ...(extra.includes("--dry-run") ? [] : ["--yes"]),
     ],
@@ -298,7 +298,7 @@ describe("hlcopy reconcile", () => {
         follower,
         "reconcile",
         leader,
-        ...SETTINGS,
+        ...defaultsBeside(SETTINGS, LATER),
         ...LATER,
         "--dry-run",
       ],
@@ -319,12 +319,16 @@ describe("hlcopy reconcile", () => {
 
   it("examples/cron-sweep.sh logs the JSON report with a timestamp and passes the exit code on", async () => {
     // Asynchronously: the simulator answers from this process's event loop.
-    const r = await run("bash", [join(ROOT, "examples/cron-sweep.sh"), leader, ...SETTINGS, ...LATER], {
-      env: {
-        ...cleanEnv({ HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey, HLCOPY_ACCOUNT: follower }),
-        HLCOPY_BIN: `${process.execPath} ${BIN} --network ${sim.httpUrl}`,
+    const r = await run(
+      "bash",
+      [join(ROOT, "examples/cron-sweep.sh"), leader, ...defaultsBeside(SETTINGS, LATER), ...LATER],
+      {
+        env: {
+          ...cleanEnv({ HLCOPY_CONFIG_DIR: configDir, HLCOPY_AGENT_KEY: agentKey, HLCOPY_ACCOUNT: follower }),
+          HLCOPY_BIN: `${process.execPath} ${BIN} --network ${sim.httpUrl}`,
+        },
       },
-    });
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z \{"ts":\d+,"type":"reconcile","leader":/);
     expect(r.stderr).toBe("");

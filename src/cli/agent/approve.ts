@@ -4,6 +4,7 @@
 // the keystore is opened first (its passphrase, or HLCOPY_PASSPHRASE).
 
 import { UsageError } from "../../core/errors.js";
+import { PLAIN_DECIMAL_RULE, parsePlainDecimal } from "../../core/settings.js";
 import { addressOfKey, normalizePrivateKey } from "../../store/keystore.js";
 import { assertNotMasterKey } from "../../store/secrets.js";
 import { type AgentContext, type AgentIo, emit, requireAccount, verifiedAgentIdentity } from "./common.js";
@@ -22,10 +23,16 @@ function parseDays(
 ): number | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw === "number") return raw;
-  if (/^\d+$/.test(raw.trim())) return Number(raw);
-  throw new UsageError(`invalid --valid-days "${raw}": a whole number of days from 1 to ${limits.max}`, {
-    hint: `e.g. --valid-days ${limits.example}`,
-  });
+  const days = parsePlainDecimal(raw);
+  if (days !== null && Number.isInteger(days) && days >= 0) return days;
+  // " 30" or "0x1e" is refused as the settings refuse it: not read as 30 by Number().
+  const rule = days === null ? `${PLAIN_DECIMAL_RULE}; expected ` : "";
+  throw new UsageError(
+    `invalid --valid-days "${raw}": ${rule}a whole number of days from 1 to ${limits.max}`,
+    {
+      hint: `e.g. --valid-days ${limits.example}`,
+    },
+  );
 }
 
 /**

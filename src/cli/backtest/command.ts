@@ -44,7 +44,10 @@ export function register(program: Command): void {
       "--leader-equity <usd>",
       "the leader's equity at the start, or one per leader (250000,80000) (default: fetched, or estimated from the fills)",
     )
-    .option("--since <span>", "with an address: how much history to fetch: 12h, 7d, 30d (default 30d)")
+    .option(
+      "--since <span>",
+      "with an address: how much history to fetch: 12h, 7d, 30d, at most 3650d (default 30d)",
+    )
     // The old spelling, still accepted: a number of days.
     .addOption(new Option("--days <n>").hideHelp())
     .option("--delay-ms <ms>", "copy delay from a leader fill to our order (default 500)")

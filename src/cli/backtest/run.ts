@@ -22,6 +22,7 @@ import { UsageError } from "../../core/errors.js";
 import { shortAddress, utcSecond } from "../../core/format.js";
 import {
   flagName,
+  parsePlainDecimal,
   parseSettingInput,
   type SettingKey,
   type Settings,
@@ -34,8 +35,9 @@ import { maxOf, minOf } from "../../core/stats.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
-import { compactTable, formatDuration, parseNumberFlag } from "../analytics/format.js";
+import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
+import { parseNumberFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
 
@@ -238,7 +240,11 @@ export function frictionFromFlags(
           ? d.book.depthUsdPerBps
           : /^(none|inf|infinite|unlimited)$/i.test(depthRaw)
             ? null
-            : parseNumberFlag(depthRaw, "--depth-usd", { min: 0, exclusive: true, example: "50000" }),
+            : parseNumberFlag(o.depthUsd as string, "--depth-usd", {
+                min: 0,
+                exclusive: true,
+                example: "50000",
+              }),
     },
     delayMs:
       o.delayMs === undefined
@@ -254,7 +260,7 @@ export function frictionFromFlags(
  */
 export function parseWeights(raw: string | undefined, n: number): number[] {
   if (raw === undefined) return Array.from({ length: n }, () => 1 / n);
-  const weights = raw.split(",").map((w) => Number(w.trim()));
+  const weights = raw.split(",").map((w) => parsePlainDecimal(w.trim()) ?? Number.NaN);
   if (weights.length !== n || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
     throw new UsageError(`invalid --weights "${raw}": expected ${n} positive number${n > 1 ? "s" : ""}`, {
       hint: "one weight per leader, in the same order, e.g. --weights 0.6,0.4",
@@ -307,7 +313,12 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
       );
     }
     list.forEach((x, i) => {
-      equities[i] = parseNumberFlag(x, "--leader-equity", { min: 0, exclusive: true, example: "250000" });
+      // Spaces around a comma separate the list; each amount is a plain decimal.
+      equities[i] = parseNumberFlag(x.trim(), "--leader-equity", {
+        min: 0,
+        exclusive: true,
+        example: "250000",
+      });
     });
   }
   let meta: MetaAsset[] | undefined;

@@ -12,6 +12,7 @@ import { liveExecutor } from "../../engine/executor.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
 import { finalDriftText, skippedText } from "../../ui/model.js";
 import { nextSteps } from "../next-steps.js";
+import { parseNumberFlag } from "../numbers.js";
 import { runEngineWithView } from "../run-engine.js";
 
 export interface DemoOptions {
@@ -41,12 +42,13 @@ export function parseDuration(text: string): number {
 
 /** @throws {UsageError} for a bad --speed or --duration. */
 export function parseDemoOptions(opts: { speed?: string; duration?: string; ui?: boolean }): DemoOptions {
-  const speed = Number(opts.speed ?? 1);
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 50) {
-    throw new UsageError(`invalid --speed "${opts.speed}": expected a number > 0 and ≤ 50`, {
-      hint: "1 is 2 leader trades a second; try --speed 3",
-    });
-  }
+  const speed = parseNumberFlag(opts.speed ?? 1, "--speed", {
+    min: 0,
+    exclusive: true,
+    max: 50,
+    example: "3",
+    hint: "1 is 2 leader trades a second; try --speed 3",
+  });
   return { speed, durationMs: parseDuration(opts.duration ?? "60s"), noUi: opts.ui === false };
 }
 

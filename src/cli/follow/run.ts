@@ -12,7 +12,7 @@ import {
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
 import { closesNotSentText } from "../../core/safety.js";
-import type { Settings } from "../../core/settings.js";
+import { parsePlainDecimal, type Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
@@ -26,6 +26,7 @@ import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format
 import { finalDriftText, type RunSummary, skippedText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
+import { parseNumberFlag } from "../numbers.js";
 import { printDocument } from "../output.js";
 import { keepRefusal } from "../refusal.js";
 import { planReviewer } from "../review.js";
@@ -72,7 +73,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     });
   }
   if (typeof opts.weights === "string") {
-    weights = opts.weights.split(",").map((w) => Number(w.trim()));
+    weights = opts.weights.split(",").map((w) => parsePlainDecimal(w.trim()) ?? Number.NaN);
     if (weights.length !== addresses.length || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
       throw new UsageError(
         `invalid --weights "${opts.weights}": expected ${addresses.length} positive numbers`,
@@ -137,12 +138,10 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
       hint: "protect keeps a resting stop on every position (with --stop-loss-pct), flatten closes them, hold leaves them",
     });
   }
-  const paperEquity = Number(opts.paperEquity ?? 10_000);
-  if (!Number.isFinite(paperEquity) || paperEquity <= 0) {
-    throw new UsageError(`invalid --paper-equity "${String(opts.paperEquity)}": expected a positive number`, {
-      hint: "e.g. --paper-equity 5000",
-    });
-  }
+  const paperEquity =
+    typeof opts.paperEquity === "string"
+      ? parseNumberFlag(opts.paperEquity, "--paper-equity", { min: 0, exclusive: true, example: "5000" })
+      : 10_000;
   return {
     leaders: addresses.map((address, i) => ({ address, weight: (weights[i] ?? 1) / sum })),
     mode,

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .description(
       "analyse a leader: PnL, win rate, drawdown, style, holding time, leverage, coin mix, and copyability at your equity",
     )
-    .option("--since <span>", "how much history: 12h, 7d, 30d (default 30d)")
+    .option("--since <span>", "how much history: 12h, 7d, 30d, at most 3650d (default 30d)")
     // The old spelling, still accepted: a number of days.
     .addOption(new Option("--days <n>").hideHelp())
     .option(

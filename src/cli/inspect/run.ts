@@ -14,8 +14,9 @@ import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
-import { compactTable, formatDuration, parseNumberFlag } from "../analytics/format.js";
+import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
+import { parseNumberFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
 
 export interface InspectRunOptions {

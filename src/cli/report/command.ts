@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .description(
       "the copy day by day: equity, P&L, fees, funding, trades, skips, slippage, drift; equity and drawdown charts; CSV export",
     )
-    .option("--since <span>", "how far back: 1d, 7d, 30d, 12h (a bare number is days)", "7d")
+    .option("--since <span>", "how far back: 1d, 7d, 30d, 12h, at most 3650d (a bare number is days)", "7d")
     .option(
       "--csv <file>",
       "also write fills to FILE (the columns a spreadsheet or tax tool imports), orders to FILE-orders.csv and funding to FILE-funding.csv",
@@ -30,6 +30,13 @@ ${examples([
 ])}`,
     )
     .action(async (opts: { since: string; csv?: string }, cmd: Command) => {
+      if (opts.csv !== undefined && opts.csv.trim() === "") {
+        // `--csv ""` (an unset variable in a script) would write nothing and say nothing.
+        const { UsageError } = await import("../../core/errors.js");
+        throw new UsageError(`invalid --csv "${opts.csv}": expected a file name`, {
+          hint: "e.g. hlcopy report --since 30d --csv copy.csv (orders and funding go beside it)",
+        });
+      }
       const { resolveContext, requireAccount } = await import("../context.js");
       const { parseSpanMs } = await import("../span.js");
       const span = parseSpanMs(opts.since, "--since", { bareUnit: "d", example: "hlcopy report --since 7d" });

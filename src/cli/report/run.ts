@@ -94,7 +94,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     const latest = latestPnl(journal);
     const pnl = latest ? latest.pnl : null;
     let csv: ReportDocument["csv"] = null;
-    if (p.csv) csv = await writeCsv(journal, since, p.csv);
+    if (p.csv !== undefined) csv = await writeCsv(journal, since, p.csv);
     const doc: ReportDocument = {
       account: p.account,
       since,

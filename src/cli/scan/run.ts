@@ -21,13 +21,14 @@ import {
   type ScanRow,
 } from "../../analytics/scan.js";
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
-import { UsageError } from "../../core/errors.js";
+import { OperationalError, UsageError } from "../../core/errors.js";
 import { shortAddress } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { fmtFixed, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
-import { compactTable, formatDuration, parseNumberFlag } from "../analytics/format.js";
+import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
+import { parseNumberFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
@@ -155,7 +156,8 @@ async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
 
 /**
  * Scan, rank and print.
- * @throws {UsageError} for bad flags, addresses or an unreadable file (before any request).
+ * @throws {UsageError} for bad flags, addresses or an unreadable file (before any request);
+ *   {OperationalError} (exit 1) when every leader failed, after their lines on `err`.
  */
 export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> {
   const out = opts.out ?? process.stdout;
@@ -217,6 +219,16 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
     err.write(
       `note: interrupted: ${rows.length + excluded.length + noTrades.length + failed.length} of ${total} leaders scanned; fetched fills are cached\n`,
     );
+  // Not one leader could be read: an empty table and exit 0 would read as "nothing worth
+  // copying". A runtime error (exit 1) instead; the lines above say why for each leader.
+  if (failed.length > 0 && failed.length === total) {
+    throw new OperationalError(
+      `no leader could be scanned (${total} of ${total} failed): ${failed[0]?.error}`,
+      {
+        hint: "the lines above say why for each; check --network and the exchange's status, then run it again",
+      },
+    );
+  }
 
   const report: ScanReport = {
     equity,

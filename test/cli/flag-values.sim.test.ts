@@ -1,0 +1,209 @@
+// Flags as a trader types them, through the real binary against the simulator: a flag that
+// takes one value is given once, numbers are plain decimals, a history span has a bound, a
+// file name is not empty. Each mistake is exit 2 with the contract's two lines, before anything
+// is read from or sent to the exchange and before anything is written.
+
+import { readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/core/types.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
+import { masterWithAgent } from "../exchange/helpers.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+let sim: SimHandle;
+let leader: ScriptedLeader;
+let follower: { account: Address; agentKey: string };
+
+beforeAll(async () => {
+  sim = await startSim({ seed: 43, tickMs: 0 });
+  leader = await startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: 4301,
+    ratePerSec: 50,
+    maxTrades: 6,
+    notionalUsd: [20_000, 40_000],
+    fundUsd: 1_000_000,
+  });
+  await leader.done;
+  const f = await masterWithAgent(sim, 20_000);
+  follower = { account: f.master.address, agentKey: f.agentKey };
+}, 30_000);
+afterAll(async () => {
+  await leader?.stop();
+  await sim?.close();
+});
+
+const requests = () => {
+  const { info, exchange } = sim.control.stats().requests;
+  return { info, exchange };
+};
+
+/**
+ * hlcopy as the follower, with a fresh config directory: its exit code, its stderr, and what it
+ * left behind (files in the config directory, requests the exchange received).
+ */
+async function hlcopy(args: string[]) {
+  const dir = tempDir();
+  const before = requests();
+  const r = await runCli(["--network", sim.httpUrl, "--account", follower.account, ...args], {
+    env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: follower.agentKey },
+  });
+  const after = requests();
+  return {
+    code: r.code,
+    stderr: r.stderr,
+    files: readdirSync(dir),
+    requests: { info: after.info - before.info, exchange: after.exchange - before.exchange },
+  };
+}
+
+/** A refusal: exit 2, these two lines, nothing read or sent, nothing written. */
+const refused = (error: string, hint: string) => ({
+  code: 2,
+  stderr: `error: ${error}\nhint: ${hint}\n`,
+  files: [],
+  requests: { info: 0, exchange: 0 },
+});
+
+describe("a flag that takes one value is given once", () => {
+  it("a setting flag given twice is exit 2 naming both values: the last one does not silently win", async () => {
+    const cases: [string[], string, string][] = [
+      [["--mode", "fixed-ratio", "--ratio", "0.05", "--ratio", "0.5"], "--ratio", "0.05 and 0.5"],
+      [["--multiplier", "0.1", "--multiplier=5"], "--multiplier", "0.1 and 5"],
+      [["--mode", "fixed-ratio", "--mode", "equity-ratio"], "--mode", "fixed-ratio and equity-ratio"],
+      [["--max-leverage", "1", "--max-leverage", "40"], "--max-leverage", "1 and 40"],
+      [["--allow-coins", "BTC", "--allow-coins", "ETH,SOL"], "--allow-coins", "BTC and ETH,SOL"],
+    ];
+    for (const [flags, flag, values] of cases) {
+      // A live reconcile confirmed with --yes: it would have traded at once.
+      expect(await hlcopy(["reconcile", leader.address, "--yes", ...flags]), flag).toEqual(
+        refused(
+          `${flag} is given twice (${values})`,
+          `give ${flag} once (an alias or script may add it too)`,
+        ),
+      );
+    }
+  });
+
+  it("the same for the other flags that pick what is traded: --network, --account, --equity, --paper-equity", async () => {
+    expect(await hlcopy(["reconcile", leader.address, "--dry-run", "--network", "testnet"])).toEqual(
+      refused(
+        `--network is given twice (${sim.httpUrl} and testnet)`,
+        "give --network once (an alias or script may add it too)",
+      ),
+    );
+    const other = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+    expect(await hlcopy(["reconcile", leader.address, "--dry-run", "--account", other])).toEqual(
+      refused(
+        `--account is given twice (${follower.account} and ${other})`,
+        "give --account once (an alias or script may add it too)",
+      ),
+    );
+    expect(await hlcopy(["inspect", leader.address, "--equity", "500", "--equity", "50000"])).toEqual(
+      refused(
+        "--equity is given twice (500 and 50000)",
+        "give --equity once (an alias or script may add it too)",
+      ),
+    );
+    expect(
+      await hlcopy(["follow", leader.address, "--paper", "--paper-equity", "1000", "--paper-equity", "9"]),
+    ).toEqual(
+      refused(
+        "--paper-equity is given twice (1000 and 9)",
+        "give --paper-equity once (an alias or script may add it too)",
+      ),
+    );
+  });
+});
+
+describe("numbers a flag takes are plain decimals, as the settings' are", () => {
+  const RULE =
+    "numbers are plain decimals (digits and an optional fraction: no hex, exponent, spaces or units)";
+
+  it("inspect, scan and backtest: --equity, --leader-equity and --delay-ms refuse 0x10, 1e3 and ' 5'", async () => {
+    for (const bad of ["0x10", "1e3", " 5"]) {
+      expect(await hlcopy(["inspect", leader.address, "--equity", bad]), bad).toEqual(
+        refused(`invalid --equity "${bad}": ${RULE}; expected a number > 0`, "e.g. --equity 1000"),
+      );
+      expect(await hlcopy(["scan", leader.address, "--equity", bad]), bad).toEqual(
+        refused(`invalid --equity "${bad}": ${RULE}; expected a number > 0`, "e.g. --equity 2000"),
+      );
+      expect(await hlcopy(["backtest", leader.address, "--equity", bad]), bad).toEqual(
+        refused(`invalid --equity "${bad}": ${RULE}; expected a number > 0`, "e.g. --equity 1000"),
+      );
+      expect(await hlcopy(["backtest", leader.address, "--delay-ms", bad]), bad).toEqual(
+        refused(`invalid --delay-ms "${bad}": ${RULE}; expected an integer ≥ 0`, "e.g. --delay-ms 500"),
+      );
+    }
+    // --leader-equity is a list (one amount per leader): spaces around its commas separate.
+    for (const bad of ["0x10", "1e3"]) {
+      expect(await hlcopy(["backtest", leader.address, "--leader-equity", bad]), bad).toEqual(
+        refused(
+          `invalid --leader-equity "${bad}": ${RULE}; expected a number > 0`,
+          "e.g. --leader-equity 250000",
+        ),
+      );
+    }
+  });
+
+  it("follow --paper --paper-equity 0x10 runs no $16 account", async () => {
+    expect(await hlcopy(["follow", leader.address, "--paper", "--no-ui", "--paper-equity", "0x10"])).toEqual(
+      refused(`invalid --paper-equity "0x10": ${RULE}; expected a number > 0`, "e.g. --paper-equity 5000"),
+    );
+  });
+
+  it("demo --speed 0x10 and agent approve --valid-days ' 30' are refused the same way", async () => {
+    expect(await hlcopy(["demo", "--speed", "0x10"])).toEqual(
+      refused(
+        `invalid --speed "0x10": ${RULE}; expected a number > 0 and ≤ 50`,
+        "1 is 2 leader trades a second; try --speed 3",
+      ),
+    );
+    expect(await hlcopy(["agent", "approve", "--valid-days", " 30"])).toEqual(
+      refused(
+        `invalid --valid-days " 30": ${RULE}; expected a whole number of days from 1 to 180`,
+        "e.g. --valid-days 90",
+      ),
+    );
+  });
+});
+
+describe("a history span has a bound", () => {
+  it("--since 99999d is exit 2 with the range and an example, in inspect, backtest and scan", async () => {
+    const error = 'invalid --since "99999d": longer than 3650d (10 years)';
+    const hint = (example: string) =>
+      `give a span up to 3650d (that reaches all of the exchange's history), e.g. ${example}`;
+    expect(await hlcopy(["inspect", leader.address, "--since", "99999d"])).toEqual(
+      refused(error, hint("hlcopy inspect 0x… --since 7d")),
+    );
+    expect(await hlcopy(["backtest", leader.address, "--since", "99999d"])).toEqual(
+      refused(error, hint("hlcopy backtest 0x… --since 7d")),
+    );
+    expect(await hlcopy(["scan", leader.address, "--since", "99999d"])).toEqual(
+      refused(error, hint("hlcopy scan --file leaders.txt --since 30d")),
+    );
+    expect(await hlcopy(["inspect", leader.address, "--days", "99999"])).toEqual(
+      refused('invalid --days "99999": expected a number > 0 and ≤ 3650', "e.g. --days 30"),
+    );
+  });
+
+  it("--since 3650d, the longest, reads the leader's whole history", async () => {
+    const r = await hlcopy(["inspect", leader.address, "--since", "3650d", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`fetching fills of ${leader.address} for the last 3650 days…`);
+  });
+});
+
+describe("report --csv needs a file name", () => {
+  it('--csv "" and --csv= are exit 2, not a report that silently writes no file', async () => {
+    for (const args of [["--csv", ""], ["--csv="]]) {
+      expect(await hlcopy(["report", ...args]), args.join(" ")).toEqual(
+        refused(
+          'invalid --csv "": expected a file name',
+          "e.g. hlcopy report --since 30d --csv copy.csv (orders and funding go beside it)",
+        ),
+      );
+    }
+  });
+});
