@@ -125,22 +125,7 @@ export function masterFromRole(reply: unknown): Address | null {
 export async function findSubAccountMaster(
   params: Omit<FindSubAccountParameters, "master">,
 ): Promise<Address | null> {
-  if (!isHexAddress(params.account)) {
-    throw new UsageError(`invalid account address ${JSON.stringify(params.account)}`, {
-      hint: "give a 0x address (40 hex digits)",
-    });
-  }
-  let transport = params.transport;
-  if (!transport) {
-    const { HttpTransport } = await import("@nktkas/hyperliquid");
-    transport = new HttpTransport({ apiUrl: params.httpUrl, isTestnet: params.isTestnet });
-  }
-  const { userRole } = await import("@nktkas/hyperliquid/api/info");
-  try {
-    return masterFromRole(await userRole({ transport }, { user: params.account }));
-  } catch (error) {
-    throw translateError(error, { operation: "userRole" });
-  }
+  return masterFromRole(await userRoleOf(params));
 }
 
 /**
@@ -152,6 +137,11 @@ export async function findSubAccountMaster(
 export async function fetchAccountRole(
   params: Omit<FindSubAccountParameters, "master">,
 ): Promise<AccountRole> {
+  return roleFrom(await userRoleOf(params));
+}
+
+/** The exchange's `userRole` reply for `account` (both readers above). */
+async function userRoleOf(params: Omit<FindSubAccountParameters, "master">): Promise<unknown> {
   if (!isHexAddress(params.account)) {
     throw new UsageError(`invalid account address ${JSON.stringify(params.account)}`, {
       hint: "give a 0x address (40 hex digits)",
@@ -164,7 +154,7 @@ export async function fetchAccountRole(
   }
   const { userRole } = await import("@nktkas/hyperliquid/api/info");
   try {
-    return roleFrom(await userRole({ transport }, { user: params.account }));
+    return await userRole({ transport }, { user: params.account });
   } catch (error) {
     throw translateError(error, { operation: "userRole" });
   }

@@ -103,14 +103,7 @@ export async function agentIdentity(ctx: AgentContext, io: AgentIo): Promise<Age
     throw error;
   });
   if (ks.address !== undefined) return { address: `0x${ks.address}`, source: "keystore", keystore: file };
-  const loaded = await loadAgentKey({
-    configDir: ctx.configDir,
-    account: ctx.account,
-    env: ctx.env,
-    prompt: io.prompt,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
-  return { address: loaded.address, source: "keystore", keystore: file };
+  return verifiedAgentIdentity(ctx, io);
 }
 
 /**
