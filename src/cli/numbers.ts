@@ -36,3 +36,18 @@ export function parseNumberFlag(raw: string | number, flag: string, options: Num
   }
   return n;
 }
+
+/**
+ * --weights for `n` leaders (follow, backtest): one positive plain decimal per leader, in order,
+ * as given (not normalised).
+ * @throws {UsageError} for a wrong count or a weight that is not a positive number.
+ */
+export function parseWeightsFlag(raw: string, n: number): number[] {
+  const weights = raw.split(",").map((w) => parsePlainDecimal(w.trim()) ?? Number.NaN);
+  if (weights.length !== n || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
+    throw new UsageError(`invalid --weights "${raw}": expected ${n} positive number${n > 1 ? "s" : ""}`, {
+      hint: "one weight per leader, in the same order, e.g. --weights 0.6,0.4",
+    });
+  }
+  return weights;
+}

@@ -1174,12 +1174,12 @@ export function resolveSettings(
  * counts there too), the time stop (risk.maxHoldHours) in every run but a backtest, which
  * replays none of them.
  */
-const OWN_EXITS: { key: SettingKey; flag: string; actsIn: readonly EntryOnlyRun[] }[] = [
-  { key: "risk.stopLossPct", flag: "--stop-loss-pct", actsIn: ["live", "dry-run"] },
-  { key: "risk.trailingStopPct", flag: "--trailing-stop-pct", actsIn: ["live", "dry-run"] },
-  { key: "risk.takeProfitPct", flag: "--take-profit-pct", actsIn: ["live", "dry-run"] },
-  { key: "risk.takeProfitTiers", flag: "--take-profit-tiers", actsIn: ["live", "dry-run"] },
-  { key: "risk.maxHoldHours", flag: "--max-hold-hours", actsIn: ["live", "dry-run", "paper"] },
+const OWN_EXITS: { key: SettingKey; actsIn: readonly EntryOnlyRun[] }[] = [
+  { key: "risk.stopLossPct", actsIn: ["live", "dry-run"] },
+  { key: "risk.trailingStopPct", actsIn: ["live", "dry-run"] },
+  { key: "risk.takeProfitPct", actsIn: ["live", "dry-run"] },
+  { key: "risk.takeProfitTiers", actsIn: ["live", "dry-run"] },
+  { key: "risk.maxHoldHours", actsIn: ["live", "dry-run", "paper"] },
 ];
 
 /** The runs entry-only's exits are judged for: a trading run's mode, or a backtest. */

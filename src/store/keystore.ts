@@ -152,8 +152,8 @@ export function parseKeystore(
       throw corrupt(source, "is not valid JSON");
     }
     // JSON.parse keeps the last of two equal keys, another reader may keep the first: an
-    // `address` twice would have `agent approve` sign an approval for one address while the key
-    // is the other's. Named by its path only, never a value.
+    // `address` twice would show one address (agent show, the start checks' pre-decrypt look)
+    // while the key is the other's. Named by its path only, never a value.
     const twice = duplicateKey(input);
     if (twice !== null) throw corrupt(source, `has "${twice}" twice`);
   }

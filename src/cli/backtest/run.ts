@@ -22,7 +22,6 @@ import { UsageError } from "../../core/errors.js";
 import { shortAddress, utcSecond } from "../../core/format.js";
 import {
   flagName,
-  parsePlainDecimal,
   parseSettingInput,
   type SettingKey,
   type Settings,
@@ -37,7 +36,7 @@ import { equityCurve, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
-import { parseNumberFlag } from "../numbers.js";
+import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
 
@@ -260,12 +259,7 @@ export function frictionFromFlags(
  */
 export function parseWeights(raw: string | undefined, n: number): number[] {
   if (raw === undefined) return Array.from({ length: n }, () => 1 / n);
-  const weights = raw.split(",").map((w) => parsePlainDecimal(w.trim()) ?? Number.NaN);
-  if (weights.length !== n || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
-    throw new UsageError(`invalid --weights "${raw}": expected ${n} positive number${n > 1 ? "s" : ""}`, {
-      hint: "one weight per leader, in the same order, e.g. --weights 0.6,0.4",
-    });
-  }
+  const weights = parseWeightsFlag(raw, n);
   const sum = weights.reduce((a, b) => a + b, 0);
   return weights.map((w) => w / sum);
 }

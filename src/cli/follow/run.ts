@@ -12,7 +12,7 @@ import {
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { utcMinute } from "../../core/format.js";
 import { closesNotSentText } from "../../core/safety.js";
-import { parsePlainDecimal, type Settings } from "../../core/settings.js";
+import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
@@ -26,7 +26,7 @@ import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format
 import { finalDriftText, type RunSummary, skippedText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddress } from "../context.js";
-import { parseNumberFlag } from "../numbers.js";
+import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
 import { printDocument } from "../output.js";
 import { keepRefusal } from "../refusal.js";
 import { planReviewer } from "../review.js";
@@ -72,17 +72,7 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
       hint: "drop --weights (one leader takes the whole copy), or list one leader per weight",
     });
   }
-  if (typeof opts.weights === "string") {
-    weights = opts.weights.split(",").map((w) => parsePlainDecimal(w.trim()) ?? Number.NaN);
-    if (weights.length !== addresses.length || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
-      throw new UsageError(
-        `invalid --weights "${opts.weights}": expected ${addresses.length} positive numbers`,
-        {
-          hint: "one weight per leader, in the same order, e.g. --weights 0.6,0.4",
-        },
-      );
-    }
-  }
+  if (typeof opts.weights === "string") weights = parseWeightsFlag(opts.weights, addresses.length);
   const sum = weights.reduce((a, b) => a + b, 0);
   if (opts.dryRun === true && opts.paper === true) {
     throw new UsageError("--dry-run and --paper cannot be combined", {
