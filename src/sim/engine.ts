@@ -1723,12 +1723,15 @@ export class Engine {
               usdc: usd(payment),
               szi,
               fundingRate: rate,
-              nSamples: null,
+              // How many payments the record folds together: mainnet's daily-aggregated
+              // records say 3 (1 for a day in progress, cassette userFunding.json); each of
+              // the simulator's records is one payment.
+              nSamples: 1,
             },
           });
           this.batch.events.push([
             acct.address,
-            { funding: { time, coin: m.name, usdc: usd(payment), szi, fundingRate: rate, nSamples: null } },
+            { funding: { time, coin: m.name, usdc: usd(payment), szi, fundingRate: rate, nSamples: 1 } },
           ]);
           this.batch.accounts.add(acct.address);
           this.sample(acct);

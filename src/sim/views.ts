@@ -362,9 +362,18 @@ export function userFunding(
   startTime: number | null | undefined,
   endTime: number | null | undefined,
 ): UserFundingResponse {
-  const start = startTime ?? 0;
   const end = endTime ?? Number.MAX_SAFE_INTEGER;
-  return (engine.account(user)?.funding ?? []).filter((f) => f.time >= start && f.time <= end).slice(0, 500);
+  const all = engine.account(user)?.funding ?? [];
+  if (startTime === null || startTime === undefined) {
+    // Mainnet takes a request without startTime (the docs call it required; the SDK made it
+    // optional after nktkas/hyperliquid#102 showed the live reply): the newest 2000 payments,
+    // newest first — what the exchange's own UI reads.
+    return all
+      .filter((f) => f.time <= end)
+      .slice(-2000)
+      .reverse();
+  }
+  return all.filter((f) => f.time >= startTime && f.time <= end).slice(0, 500);
 }
 
 export function userNonFundingLedgerUpdates(

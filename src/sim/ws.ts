@@ -415,7 +415,7 @@ export class WsHub implements EngineListener {
           const data: UserFundingsEvent = {
             isSnapshot: true,
             user: sub.user,
-            fundings: views.userFunding(e, sub.user, null, null).map((f) => ({
+            fundings: views.userFunding(e, sub.user, 0, null).map((f) => ({
               time: f.time,
               coin: f.delta.coin,
               usdc: f.delta.usdc,
