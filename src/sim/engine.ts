@@ -61,6 +61,7 @@ export const ERR = {
   alo: (bbo: string, a: number) =>
     `Post only order would have immediately matched, bbo was ${bbo}. asset=${a}`,
   ioc: (a: number) => `Order could not immediately match against any resting orders. asset=${a}`,
+  badTriggerPx: (a: number) => `Invalid TP/SL price. asset=${a}`,
   cancelMissing: (a: number) => `Order was never placed, already canceled, or filled. asset=${a}`,
   priceBand: "Order price cannot be more than 80% away from the reference price",
   invalidSize: "Order has invalid size.",
@@ -1235,6 +1236,14 @@ export class Engine {
     if (!isValidPrice(w.p, m.szDecimals)) return this.reject(order, "tickRejected", ERR.tick(a));
     if ("trigger" in w.t && !isValidPrice(w.t.trigger.triggerPx, m.szDecimals)) {
       return this.reject(order, "tickRejected", ERR.tick(a));
+    }
+    // A sell stop whose limit is above its trigger: mainnet's "Invalid TP/SL price."
+    // (recorded in nautilus_trader#3611: SL sell, isMarket, limit above triggerPx → rejected;
+    // docs' Error responses list the text). Only that recorded case is checked: the mirror
+    // (a buy stop limited below its trigger) and take-profits have no public record.
+    const trig = order.trigger;
+    if (trig && trig.tpsl === "sl" && !order.isBuy && px > trig.triggerPx) {
+      return this.reject(order, "badTriggerPxRejected", ERR.badTriggerPx(a));
     }
     if (Math.abs(px - m.mid) > m.mid * MAX_PRICE_DEVIATION)
       return this.reject(order, "oracleRejected", ERR.priceBand);

@@ -28,6 +28,15 @@ const limit = (b: boolean, p: string, s: string, tif: string, c?: Hex) => ({
   t: { limit: { tif } },
   ...(c ? { c } : {}),
 });
+const trigger = (b: boolean, p: string, s: string, triggerPx: string, tpsl: "tp" | "sl", c?: Hex) => ({
+  a: 0,
+  b,
+  p,
+  s,
+  r: true,
+  t: { trigger: { isMarket: true, triggerPx, tpsl } },
+  ...(c ? { c } : {}),
+});
 
 describe("userFunding, nSamples", () => {
   let sim: SimHandle;
@@ -63,5 +72,64 @@ describe("userFunding, nSamples", () => {
       status: 422,
       body: "Failed to deserialize the JSON body into the target type: missing field `startTime`",
     });
+  });
+});
+
+describe("a body that is not JSON", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 24 });
+  });
+  afterAll(() => sim.close());
+
+  it("is axum's 400 `Failed to parse the request body as JSON: …` on /info and /exchange", async () => {
+    expect(await post(sim, "/info", '{"type":')).toEqual({
+      status: 400,
+      body: "Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 8",
+    });
+    const garbage = await post(sim, "/exchange", "{not json");
+    expect(garbage.status).toBe(400);
+    expect(garbage.body).toMatch(/^Failed to parse the request body as JSON: .* at line 1 column 2$/);
+    expect((await post(sim, "/info", "")).status).toBe(400);
+  });
+
+  it("while well-formed JSON of the wrong shape stays the 422", async () => {
+    for (const body of ["[]", "5", '{"type":"nope"}']) {
+      const res = await post(sim, "/info", body);
+      expect(res.status, body).toBe(422);
+      expect(res.body).toMatch(/^Failed to deserialize the JSON body into the target type/);
+    }
+  });
+});
+
+describe("Invalid TP/SL price.", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 22 });
+  });
+  afterAll(() => sim.close());
+
+  it("a sell stop whose limit is above its trigger is refused; below (or at) it rests", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    await send(sim, t, { type: "order", orders: [limit(true, "96000", "0.01", "Ioc")], grouping: "na" });
+    const bad = await send(sim, t, {
+      type: "order",
+      orders: [trigger(false, "94500", "0.01", "90000", "sl")],
+      grouping: "na",
+    });
+    expect(bad.response.data.statuses).toEqual([{ error: "Invalid TP/SL price. asset=0" }]);
+    const good = await send(sim, t, {
+      type: "order",
+      orders: [
+        trigger(false, "81000", "0.01", "90000", "sl"),
+        trigger(false, "90000", "0.01", "90000", "sl"),
+      ],
+      grouping: "na",
+    });
+    expect(good.response.data.statuses).toEqual([
+      { resting: { oid: expect.any(Number) } },
+      { resting: { oid: expect.any(Number) } },
+    ]);
   });
 });
