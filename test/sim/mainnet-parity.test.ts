@@ -4,8 +4,9 @@
 
 import { signL1Action } from "@nktkas/hyperliquid/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { type Hex, type SimHandle, startSim } from "../../src/sim/index.js";
-import { newTrader, post, type Trader } from "./helpers.js";
+import { cloid, eventually, infoClient, newTrader, post, type Trader } from "./helpers.js";
 
 let lastNonce = Date.now();
 const nextNonce = () => ++lastNonce;
@@ -131,5 +132,148 @@ describe("Invalid TP/SL price.", () => {
       { resting: { oid: expect.any(Number) } },
       { resting: { oid: expect.any(Number) } },
     ]);
+  });
+});
+
+describe("documented websocket subscriptions", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 25 });
+  });
+  afterAll(() => sim.close());
+
+  type Frame = { channel?: string; data?: unknown };
+  async function socket() {
+    const ws = new WebSocket(sim.wsUrl);
+    const frames: Frame[] = [];
+    ws.on("message", (data) => {
+      try {
+        frames.push(JSON.parse(String(data)) as Frame);
+      } catch {
+        // the plain-text greeting
+      }
+    });
+    await new Promise((resolve) => ws.once("open", resolve));
+    const subscribe = async (subscription: Record<string, unknown>) => {
+      ws.send(JSON.stringify({ method: "subscribe", subscription }));
+      await eventually(() =>
+        frames.some(
+          (f) =>
+            f.channel === "error" ||
+            (f.channel === "subscriptionResponse" &&
+              JSON.stringify((f.data as { subscription: unknown }).subscription) ===
+                JSON.stringify(subscription)),
+        ),
+      );
+    };
+    const on = (channel: string) => frames.filter((f) => f.channel === channel).map((f) => f.data);
+    return { ws, frames, subscribe, on };
+  }
+
+  it("every documented type is acked, never an error frame", async () => {
+    const t = newTrader(sim, 1_000);
+    const s = await socket();
+    try {
+      for (const subscription of [
+        { type: "notification", user: t.address },
+        { type: "activeAssetCtx", coin: "BTC" },
+        { type: "activeAssetData", user: t.address, coin: "BTC" },
+        { type: "userTwapSliceFills", user: t.address },
+        { type: "webData3", user: t.address },
+        { type: "webData2", user: t.address },
+        { type: "openOrders", user: t.address },
+        { type: "twapStates", user: t.address },
+        { type: "userTwapHistory", user: t.address },
+        { type: "userHistoricalOrders", user: t.address },
+      ]) {
+        await s.subscribe(subscription);
+      }
+      expect(s.frames.filter((f) => f.channel === "error")).toEqual([]);
+      expect(s.on("subscriptionResponse")).toHaveLength(10);
+      // An unknown coin is still an invalid subscription.
+      await s.subscribe({ type: "activeAssetCtx", coin: "NOPE" });
+      expect(s.on("error")).toEqual(['Invalid subscription {"type":"activeAssetCtx","coin":"NOPE"}']);
+    } finally {
+      s.ws.close();
+    }
+  });
+
+  it("activeAssetCtx: the market's context, again when the price moves", async () => {
+    sim.control.setMid("ETH", 3400);
+    const s = await socket();
+    try {
+      await s.subscribe({ type: "activeAssetCtx", coin: "ETH" });
+      const first = (await eventually(() => s.on("activeAssetCtx")[0])) as { coin: string; ctx: object };
+      expect(first.coin).toBe("ETH");
+      expect(first.ctx).toMatchObject({ markPx: "3400.0", midPx: "3400.0", oraclePx: "3400.0" });
+      const [, ctxs] = await infoClient(sim).metaAndAssetCtxs();
+      expect(Object.keys(first.ctx).sort()).toEqual(Object.keys(ctxs[1] ?? {}).sort());
+      sim.control.setMid("ETH", 3450);
+      await eventually(() =>
+        s.on("activeAssetCtx").some((d) => (d as { ctx: { markPx: string } }).ctx.markPx === "3450.0"),
+      );
+    } finally {
+      s.ws.close();
+    }
+  });
+
+  it("activeAssetData: the user's leverage and mark, again after a trade changes what is available", async () => {
+    sim.control.setMid("ETH", 3400);
+    const t = newTrader(sim, 10_000);
+    const s = await socket();
+    try {
+      await s.subscribe({ type: "activeAssetData", user: t.address, coin: "ETH" });
+      const first = (await eventually(() => s.on("activeAssetData")[0])) as Record<string, unknown>;
+      expect(first).toMatchObject({
+        user: t.address,
+        coin: "ETH",
+        leverage: { type: "cross", value: 20 },
+        markPx: "3400.0",
+      });
+      expect(first.maxTradeSzs).toEqual([
+        expect.stringMatching(/^\d+(\.\d+)?$/),
+        expect.stringMatching(/^\d/),
+      ]);
+      const http = await post(sim, "/info", { type: "activeAssetData", user: t.address, coin: "ETH" });
+      expect(http).toEqual({ status: 200, body: first });
+      await send(sim, t, {
+        type: "order",
+        orders: [{ ...limit(true, "3500", "1", "Ioc"), a: 1 }],
+        grouping: "na",
+      });
+      await eventually(() => s.on("activeAssetData").length >= 2);
+      const later = s.on("activeAssetData").at(-1) as { availableToTrade: [string, string] };
+      const earlier = first.availableToTrade as [string, string];
+      expect(Number(later.availableToTrade[0])).toBeLessThan(Number(earlier[0]));
+    } finally {
+      s.ws.close();
+    }
+  });
+
+  it("openOrders: the user's open orders (frontendOpenOrders' shape), again after each change; userTwapSliceFills: an empty snapshot", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    const s = await socket();
+    try {
+      await s.subscribe({ type: "openOrders", user: t.address });
+      await s.subscribe({ type: "userTwapSliceFills", user: t.address });
+      expect(await eventually(() => s.on("openOrders")[0])).toEqual({ dex: "", user: t.address, orders: [] });
+      expect(await eventually(() => s.on("userTwapSliceFills")[0])).toEqual({
+        isSnapshot: true,
+        user: t.address,
+        twapSliceFills: [],
+      });
+      await send(sim, t, {
+        type: "order",
+        orders: [limit(true, "90000", "0.001", "Gtc", cloid(0x79))],
+        grouping: "na",
+      });
+      const placed = (await eventually(() =>
+        s.on("openOrders").find((d) => (d as { orders: unknown[] }).orders.length === 1),
+      )) as { orders: unknown[] };
+      expect(placed.orders).toEqual(await infoClient(sim).frontendOpenOrders({ user: t.address }));
+    } finally {
+      s.ws.close();
+    }
   });
 });
