@@ -5,6 +5,7 @@
 import { signL1Action } from "@nktkas/hyperliquid/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { readOrderReply } from "../../src/exchange/results.js";
 import { type Hex, type SimHandle, startSim } from "../../src/sim/index.js";
 import { cloid, eventually, infoClient, newTrader, post, type Trader } from "./helpers.js";
 
@@ -275,5 +276,127 @@ describe("documented websocket subscriptions", () => {
     } finally {
       s.ws.close();
     }
+  });
+});
+describe("normalTpsl: an entry with its take-profit and stop-loss", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 21 });
+  });
+  afterAll(() => sim.close());
+  const open = async (t: Trader) => infoClient(sim).frontendOpenOrders({ user: t.address });
+
+  it("an entry that fills answers the children with the bare string waitingForTrigger; they are live reduce-only triggers", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    const res = await send(sim, t, {
+      type: "order",
+      orders: [
+        limit(true, "96000", "0.01", "Ioc"),
+        trigger(false, "99000", "0.01", "100000", "tp", cloid(0x71)),
+        trigger(false, "85000", "0.01", "90000", "sl", cloid(0x72)),
+      ],
+      grouping: "normalTpsl",
+    });
+    const statuses = res.response.data.statuses;
+    expect(statuses[0]).toMatchObject({ filled: { totalSz: "0.01" } });
+    expect(statuses.slice(1)).toEqual(["waitingForTrigger", "waitingForTrigger"]);
+    const orders = await open(t);
+    expect(orders.map((o) => [o.cloid, o.orderType, o.reduceOnly, o.sz]).sort()).toEqual([
+      [cloid(0x71), "Take Profit Market", true, "0.01"],
+      [cloid(0x72), "Stop Market", true, "0.01"],
+    ]);
+    // The stop fires on the mark and closes the position.
+    sim.control.setMid("BTC", 89_000);
+    expect((await infoClient(sim).clearinghouseState({ user: t.address })).assetPositions).toEqual([]);
+  });
+
+  it("a resting entry answers waitingForFill; its children go live only when it has filled, sized as sent", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    const entry = cloid(0x73);
+    const res = await send(sim, t, {
+      type: "order",
+      orders: [
+        limit(true, "94000", "0.01", "Gtc", entry),
+        trigger(false, "99000", "0.01", "100000", "tp", cloid(0x74)),
+        trigger(false, "85000", "0.01", "90000", "sl", cloid(0x75)),
+      ],
+      grouping: "normalTpsl",
+    });
+    const statuses = res.response.data.statuses;
+    expect(statuses[0]).toMatchObject({ resting: { cloid: entry } });
+    expect(statuses.slice(1)).toEqual(["waitingForFill", "waitingForFill"]);
+    // Waiting, not live: only the entry is open; frontendOpenOrders lists the children under it.
+    const before = await open(t);
+    expect(before.map((o) => o.cloid)).toEqual([entry]);
+    expect(before[0]?.children.map((c) => c.cloid)).toEqual([cloid(0x74), cloid(0x75)]);
+
+    sim.control.setMid("BTC", 93_500); // the book crosses the entry: it fills as maker
+    await eventually(async () => (await open(t)).length === 2);
+    const after = await open(t);
+    expect(after.map((o) => [o.cloid, o.isTrigger, o.reduceOnly, o.sz]).sort()).toEqual([
+      [cloid(0x74), true, true, "0.01"],
+      [cloid(0x75), true, true, "0.01"],
+    ]);
+  });
+
+  it("children are cancelled with an entry cancelled before it filled", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    const res = await send(sim, t, {
+      type: "order",
+      orders: [
+        limit(true, "94000", "0.01", "Gtc"),
+        trigger(false, "99000", "0.01", "100000", "tp", cloid(0x76)),
+      ],
+      grouping: "normalTpsl",
+    });
+    const oid = (res.response.data.statuses[0] as { resting: { oid: number } }).resting.oid;
+    const cancel = await send(sim, t, { type: "cancel", cancels: [{ a: 0, o: oid }] });
+    expect(cancel.response.data.statuses).toEqual(["success"]);
+    sim.control.setMid("BTC", 93_500);
+    expect(await open(t)).toEqual([]);
+    expect(await infoClient(sim).orderStatus({ user: t.address, oid: cloid(0x76) })).toMatchObject({
+      order: { status: "canceled" },
+    });
+    expect((await infoClient(sim).clearinghouseState({ user: t.address })).assetPositions).toEqual([]);
+  });
+
+  it("hlcopy's reply reader maps the bare strings to an uncertain result (only a cloid lookup can tell)", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    const sent = [
+      { cloid: cloid(0x77), size: "0.01" },
+      { cloid: cloid(0x78), size: "0.01" },
+    ];
+    const res = await send(sim, t, {
+      type: "order",
+      orders: [
+        limit(true, "94000", "0.01", "Gtc", cloid(0x77)),
+        trigger(false, "85000", "0.01", "90000", "sl", cloid(0x78)),
+      ],
+      grouping: "normalTpsl",
+    });
+    const reading = readOrderReply(res, sent);
+    expect(reading).toMatchObject({
+      kind: "statuses",
+      results: [
+        { cloid: cloid(0x77), status: "resting" },
+        { cloid: cloid(0x78), status: "uncertain", filledSize: 0, error: "waitingForFill" },
+      ],
+    });
+  });
+
+  it('"na" keeps placing each order on its own (a reduce-only trigger with no position is refused)', async () => {
+    const t = newTrader(sim, 50_000);
+    const res = await send(sim, t, {
+      type: "order",
+      orders: [limit(true, "94000", "0.01", "Gtc"), trigger(false, "85000", "0.01", "90000", "sl")],
+      grouping: "na",
+    });
+    expect(res.response.data.statuses[1]).toEqual({
+      error: "Reduce only order would increase position. asset=0",
+    });
   });
 });
