@@ -363,6 +363,35 @@ describe("normalTpsl: an entry with its take-profit and stop-loss", () => {
     expect((await infoClient(sim).clearinghouseState({ user: t.address })).assetPositions).toEqual([]);
   });
 
+  it("an IOC entry that fills partly gets children sized to what filled; a rejected entry's children carry its error", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    sim.control.fault({ kind: "partialFill", count: 1, fraction: 0.5 });
+    const partly = await send(sim, t, {
+      type: "order",
+      orders: [
+        limit(true, "96000", "0.02", "Ioc"),
+        trigger(false, "85000", "0.02", "90000", "sl", cloid(0x7a)),
+      ],
+      grouping: "normalTpsl",
+    });
+    expect(partly.response.data.statuses).toEqual([
+      { filled: expect.objectContaining({ totalSz: "0.01" }) },
+      "waitingForTrigger",
+    ]);
+    expect((await open(t)).map((o) => [o.cloid, o.sz])).toEqual([[cloid(0x7a), "0.01"]]);
+
+    const rejected = await send(sim, t, {
+      type: "order",
+      orders: [limit(true, "90000", "0.0001", "Gtc"), trigger(false, "85000", "0.0001", "90000", "sl")],
+      grouping: "normalTpsl",
+    });
+    expect(rejected.response.data.statuses).toEqual([
+      { error: "Order must have minimum value of $10. asset=0" },
+      { error: "Order must have minimum value of $10. asset=0" },
+    ]);
+  });
+
   it("hlcopy's reply reader maps the bare strings to an uncertain result (only a cloid lookup can tell)", async () => {
     sim.control.setMid("BTC", 95_000);
     const t = newTrader(sim, 50_000);
