@@ -336,7 +336,7 @@ function execute(engine: Engine, user: Hex, request: { action: { type: string } 
         const approved = engine.account(user)?.builderApprovals.get(action.builder.b) ?? -1;
         if (approved < action.builder.f / 100_000) return err("Builder fee has not been approved.");
       }
-      const statuses = engine.placeOrders(user, action.orders, action.builder);
+      const statuses = engine.placeOrders(user, action.orders, action.builder, action.grouping);
       return { status: "ok", response: { type: "order", data: { statuses } } };
     }
     case "cancel": {

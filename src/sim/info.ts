@@ -151,6 +151,12 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       const out: MaxBuilderFeeResponse = Math.round(rate * 100_000);
       return out;
     }
+    case "activeAssetData": {
+      const user = readAddress(body, "user");
+      const m = engine.marketsByName.get(readString(body, "coin"));
+      if (!m) return fail("coin: unknown coin");
+      return views.activeAssetData(engine, user, m);
+    }
     case "userRateLimit":
       return views.userRateLimit(engine, readAddress(body, "user"));
     case "userFunding":

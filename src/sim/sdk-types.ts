@@ -8,6 +8,7 @@ import type {
   UpdateLeverageResponse,
 } from "@nktkas/hyperliquid/api/exchange";
 import type {
+  ActiveAssetDataResponse,
   AllMidsResponse,
   CandleSnapshotResponse,
   ClearinghouseStateResponse,
@@ -37,19 +38,24 @@ import type {
   UserVaultEquitiesResponse,
 } from "@nktkas/hyperliquid/api/info";
 import type {
+  ActiveAssetCtxEvent,
   AllMidsEvent,
   BboEvent,
   ClearinghouseStateEvent,
   L2BookEvent,
+  OpenOrdersEvent,
   OrderUpdatesEvent,
   TradesEvent,
   UserEventsEvent,
   UserFillsEvent,
   UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
+  UserTwapSliceFillsEvent,
 } from "@nktkas/hyperliquid/api/subscription";
 
 export type {
+  ActiveAssetCtxEvent,
+  ActiveAssetDataResponse,
   AllMidsEvent,
   AllMidsResponse,
   BatchModifyResponse,
@@ -66,6 +72,7 @@ export type {
   L2BookResponse,
   MetaAndAssetCtxsResponse,
   MetaResponse,
+  OpenOrdersEvent,
   OpenOrdersResponse,
   OrderResponse,
   OrderStatusResponse,
@@ -89,6 +96,7 @@ export type {
   UserNonFundingLedgerUpdatesEvent,
   UserNonFundingLedgerUpdatesResponse,
   UserRateLimitResponse,
+  UserTwapSliceFillsEvent,
   UserTwapSliceFillsResponse,
   UserVaultEquitiesResponse,
 };

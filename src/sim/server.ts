@@ -76,6 +76,29 @@ function isJsonContentType(header: string | undefined): boolean {
   return mime === "application/json" || (mime.startsWith("application/") && mime.endsWith("+json"));
 }
 
+/**
+ * Axum's answer to a body that is not JSON at all (a syntax error, not a wrong shape): HTTP 400
+ * `Failed to parse the request body as JSON: <serde_json's error>`. The detail follows serde's
+ * wording for the common cases (end of input, trailing characters, anything else "expected
+ * value") with its 1-based line and column; it is an approximation, clients match the prefix.
+ */
+export const JSON_SYNTAX_ERROR = "Failed to parse the request body as JSON";
+
+export function jsonSyntaxError(text: string, parseMessage: string): string {
+  const at = (pos: number): string => {
+    const before = text.slice(0, pos);
+    const line = before.split("\n").length;
+    return `at line ${line} column ${pos - (before.lastIndexOf("\n") + 1)}`;
+  };
+  const position = /position (\d+)/.exec(parseMessage);
+  if (text.trim() === "" || /end of JSON input/i.test(parseMessage)) {
+    return `${JSON_SYNTAX_ERROR}: EOF while parsing a value ${at(text.trimEnd().length)}`;
+  }
+  const pos = position ? Number(position[1]) : text.length - 1;
+  const what = /after JSON/i.test(parseMessage) ? "trailing characters" : "expected value";
+  return `${JSON_SYNTAX_ERROR}: ${what} ${at(pos + 1)}`;
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === "string" && status !== 200 ? body : JSON.stringify(body);
   res.writeHead(status, {
@@ -423,7 +446,13 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     let body: unknown;
     try {
       body = JSON.parse(text);
-    } catch {
+    } catch (e) {
+      if (path !== "/control") {
+        // Axum's Json extractor: a syntax error is a 400 before any handler runs; a well-formed
+        // body of the wrong shape is its 422 (below).
+        send(res, 400, jsonSyntaxError(text, e instanceof Error ? e.message : String(e)));
+        return;
+      }
       body = undefined;
     }
     const isObject = typeof body === "object" && body !== null && !Array.isArray(body);

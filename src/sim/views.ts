@@ -11,6 +11,8 @@ import {
 } from "./engine.js";
 import { fmtAvgPx, fmtLots, fmtPx, usd, wire } from "./numbers.js";
 import type {
+  ActiveAssetCtxEvent,
+  ActiveAssetDataResponse,
   AllMidsResponse,
   AssetPosition,
   BboEvent,
@@ -98,6 +100,45 @@ function assetCtx(engine: Engine, m: Market): PerpAssetCtx {
     midPx: px(m.mid),
     impactPxs: bid !== undefined && ask !== undefined ? [px(bid), px(ask)] : null,
     dayBaseVlm: wire(dayBase, m.szDecimals),
+  };
+}
+
+/** The websocket `activeAssetCtx` message of one coin: its context as metaAndAssetCtxs lists it. */
+export function activeAssetCtx(engine: Engine, m: Market): ActiveAssetCtxEvent {
+  return { coin: m.name, ctx: assetCtx(engine, m) };
+}
+
+/**
+ * `activeAssetData` (info and websocket) of a user in one market: the leverage setting (the
+ * position's, else the stored one, else the default), the mark, and what the account could
+ * trade each way [buy, sell]. The simulator's own estimate, from the same withdrawable figure
+ * its margin check uses: opening needs withdrawable × leverage of notional; the side that
+ * closes the position may also trade the position away. Sizes round down to the lot.
+ */
+export function activeAssetData(engine: Engine, user: Hex, m: Market): ActiveAssetDataResponse {
+  const acct = engine.account(user);
+  const pos = acct?.positions.get(m.name);
+  const lev = pos ? pos.leverage : engine.leverageOf(acct, m);
+  const leverage: ActiveAssetDataResponse["leverage"] =
+    lev.type === "isolated"
+      ? {
+          type: "isolated",
+          value: lev.value,
+          rawUsd: usd(pos ? pos.isolatedMargin - (pos.lots / m.scale) * pos.entryPx : 0),
+        }
+      : { type: "cross", value: lev.value };
+  const open = acct ? engine.summary(acct).withdrawable * lev.value : 0;
+  const posNtl = pos ? Math.abs(pos.lots / m.scale) * m.mid : 0;
+  const buyUsd = open + (pos && pos.lots < 0 ? posNtl : 0);
+  const sellUsd = open + (pos && pos.lots > 0 ? posNtl : 0);
+  const lots = (ntl: number) => fmtLots(Math.floor((ntl / m.mid) * m.scale + 1e-9), m.szDecimals);
+  return {
+    user,
+    coin: m.name,
+    leverage,
+    maxTradeSzs: [lots(buyUsd), lots(sellUsd)],
+    availableToTrade: [usd(buyUsd), usd(sellUsd)],
+    markPx: fmtPx(m.mid, m.szDecimals),
   };
 }
 
@@ -362,9 +403,18 @@ export function userFunding(
   startTime: number | null | undefined,
   endTime: number | null | undefined,
 ): UserFundingResponse {
-  const start = startTime ?? 0;
   const end = endTime ?? Number.MAX_SAFE_INTEGER;
-  return (engine.account(user)?.funding ?? []).filter((f) => f.time >= start && f.time <= end).slice(0, 500);
+  const all = engine.account(user)?.funding ?? [];
+  if (startTime === null || startTime === undefined) {
+    // Mainnet takes a request without startTime (the docs call it required; the SDK made it
+    // optional after nktkas/hyperliquid#102 showed the live reply): the newest 2000 payments,
+    // newest first — what the exchange's own UI reads.
+    return all
+      .filter((f) => f.time <= end)
+      .slice(-2000)
+      .reverse();
+  }
+  return all.filter((f) => f.time >= startTime && f.time <= end).slice(0, 500);
 }
 
 export function userNonFundingLedgerUpdates(

@@ -14,6 +14,7 @@ import type {
   CandleInterval,
   ClearinghouseStateEvent,
   LedgerUpdate,
+  OpenOrdersEvent,
   OrderUpdatesEvent,
   RecentTrade,
   UserEventsEvent,
@@ -21,6 +22,7 @@ import type {
   UserFillsEvent,
   UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
+  UserTwapSliceFillsEvent,
 } from "./sdk-types.js";
 import type { Hex } from "./types.js";
 import * as views from "./views.js";
@@ -39,8 +41,20 @@ const USER_TYPES = new Set([
   "clearinghouseState",
   "userNonFundingLedgerUpdates",
   "userFundings",
+  "openOrders",
+  "userTwapSliceFills",
+  // Documented (Docs "Subscriptions", SDK subscription types) but with nothing the simulator
+  // produces: acked like any other, then silent — never an error frame for a documented type.
+  "notification",
+  "webData2",
+  "webData3",
+  "twapStates",
+  "userTwapHistory",
+  "userHistoricalOrders",
 ]);
-const COIN_TYPES = new Set(["l2Book", "trades", "bbo", "candle"]);
+const COIN_TYPES = new Set(["l2Book", "trades", "bbo", "candle", "activeAssetCtx"]);
+/** Subscriptions naming both a user and a coin (indexed by the user). */
+const USER_COIN_TYPES = new Set(["activeAssetData"]);
 
 interface Subscription {
   key: string;
@@ -52,6 +66,8 @@ interface Subscription {
   nSigFigs?: number | null;
   mantissa?: number | null;
   interval?: CandleInterval;
+  /** The last message sent on a subscription that repeats only on change (activeAsset*). */
+  last?: string;
 }
 
 interface Conn {
@@ -284,6 +300,14 @@ export class WsHub implements EngineListener {
     const type = payload.type;
     if (typeof type !== "string") return null;
     const sub: Subscription = { key: subscriptionKey(payload), type, payload };
+    if (USER_COIN_TYPES.has(type)) {
+      const { user, coin } = payload;
+      if (!isWireAddress(user) || typeof coin !== "string" || !this.engine.marketsByName.has(coin))
+        return null;
+      sub.user = user.toLowerCase() as Hex;
+      sub.coin = coin;
+      return sub;
+    }
     if (USER_TYPES.has(type)) {
       const user = payload.user;
       if (!isWireAddress(user)) return null;
@@ -397,6 +421,24 @@ export class WsHub implements EngineListener {
         if (candle) this.send(conn, "candle", candle);
         return;
       }
+      case "activeAssetCtx":
+      case "activeAssetData":
+        this.sendActive(conn, sub);
+        return;
+      case "openOrders":
+        if (sub.user) this.send(conn, "openOrders", this.openOrdersEvent(sub.user));
+        return;
+      case "userTwapSliceFills":
+        if (sub.user) {
+          // TWAPs are not simulated: the snapshot is the empty list info userTwapSliceFills gives.
+          const data: UserTwapSliceFillsEvent = {
+            isSnapshot: true,
+            user: sub.user,
+            twapSliceFills: views.userTwapSliceFills(),
+          };
+          this.send(conn, "userTwapSliceFills", data);
+        }
+        return;
       case "userFills":
         if (sub.user) {
           const data: UserFillsEvent = {
@@ -415,7 +457,7 @@ export class WsHub implements EngineListener {
           const data: UserFundingsEvent = {
             isSnapshot: true,
             user: sub.user,
-            fundings: views.userFunding(e, sub.user, null, null).map((f) => ({
+            fundings: views.userFunding(e, sub.user, 0, null).map((f) => ({
               time: f.time,
               coin: f.delta.coin,
               usdc: f.delta.usdc,
@@ -466,6 +508,27 @@ export class WsHub implements EngineListener {
   private currentCandle(coin: string, interval: CandleInterval): Candle | undefined {
     const now = this.opts.now();
     return views.candleSnapshot(this.engine, coin, interval, now, null).at(-1);
+  }
+
+  private openOrdersEvent(user: Hex): OpenOrdersEvent {
+    return { dex: "", user, orders: views.frontendOpenOrders(this.engine, user) };
+  }
+
+  /** An activeAssetCtx / activeAssetData message, unless it is the one this subscription last got. */
+  private sendActive(conn: Conn, sub: Subscription): void {
+    const m = sub.coin ? this.engine.marketsByName.get(sub.coin) : undefined;
+    if (!m) return;
+    const data =
+      sub.type === "activeAssetCtx"
+        ? views.activeAssetCtx(this.engine, m)
+        : sub.user
+          ? views.activeAssetData(this.engine, sub.user, m)
+          : undefined;
+    if (data === undefined) return;
+    const text = JSON.stringify({ channel: sub.type, data });
+    if (text === sub.last) return;
+    sub.last = text;
+    this.sendRaw(conn, text);
   }
 
   private clearinghouse(user: Hex): ClearinghouseStateEvent {
@@ -526,6 +589,10 @@ export class WsHub implements EngineListener {
 
   orderUpdates(user: Hex, updates: OrderUpdatesEvent): void {
     this.broadcast(`orderUpdates:${user}`, "orderUpdates", updates);
+    // The open orders as they stand after the change (every status change of the batch is
+    // already applied when the engine reports it).
+    if (this.subscribers(`openOrders:${user}`))
+      this.broadcast(`openOrders:${user}`, "openOrders", this.openOrdersEvent(user));
   }
 
   userEvent(user: Hex, event: UserEventsEvent): void {
@@ -618,6 +685,21 @@ export class WsHub implements EngineListener {
     for (const user of p.accounts) {
       if (this.subscribers(`clearinghouseState:${user}`)) {
         this.broadcast(`clearinghouseState:${user}`, "clearinghouseState", this.clearinghouse(user));
+      }
+    }
+    // activeAssetCtx follows its market (price, book, trades); activeAssetData its user's
+    // account and the mark. Each goes out again only when its content changed.
+    for (const coin of p.mids ? e.marketsByName.keys() : p.books) {
+      const subs = this.subscribers(`activeAssetCtx:${coin}`);
+      if (subs) for (const [conn, sub] of subs) this.sendActive(conn, sub);
+    }
+    if (p.mids || p.accounts.size > 0 || p.books.size > 0) {
+      for (const [key, subs] of this.index) {
+        if (!key.startsWith("activeAssetData:")) continue;
+        for (const [conn, sub] of subs) {
+          if (p.mids || (sub.user && p.accounts.has(sub.user)) || (sub.coin && p.books.has(sub.coin)))
+            this.sendActive(conn, sub);
+        }
       }
     }
   }

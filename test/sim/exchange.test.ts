@@ -536,11 +536,11 @@ describe("signatures and nonces", () => {
     expect(r.response).toEqual({ status: "err", response: "Action already expired" });
   });
 
-  it("a body the exchange cannot deserialize is HTTP 422", async () => {
+  it("a body the exchange cannot deserialize is HTTP 422 (not JSON at all: axum's 400)", async () => {
     const res = await post(sim, "/exchange", { action: { type: "order", orders: "nope" }, nonce: 1 });
     expect(res.status).toBe(422);
     expect(String(res.body)).toMatch(/^Failed to deserialize the JSON body into the target type/);
-    expect((await post(sim, "/exchange", "{not json")).status).toBe(422);
+    expect((await post(sim, "/exchange", "{not json")).status).toBe(400);
   });
 });
 

@@ -282,7 +282,7 @@ describe("account data", () => {
     const eth = funding.find((f) => f.delta.coin === "ETH");
     const rate = Number(btc?.delta.fundingRate);
     expect(Number(btc?.delta.usdc)).toBeCloseTo(-0.02 * 95000 * rate, 6);
-    expect(btc?.delta).toMatchObject({ type: "funding", szi: "0.02", nSamples: null });
+    expect(btc?.delta).toMatchObject({ type: "funding", szi: "0.02", nSamples: 1 });
     expect(eth?.delta.szi).toBe("-0.5");
     expect(keysOf(funding.map((f) => f.delta))).toEqual(
       keysOf((cassette("userFunding").response as { delta: object }[]).map((f) => f.delta)),

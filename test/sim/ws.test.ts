@@ -142,7 +142,7 @@ describe("subscriptions", () => {
     await states.next((e) => e.clearinghouseState.assetPositions.length === 1);
     sim.control.runFunding();
     expect(await events.next((e) => "funding" in e)).toMatchObject({
-      funding: { coin: "BTC", szi: "0.01", nSamples: null },
+      funding: { coin: "BTC", szi: "0.01", nSamples: 1 },
     });
   });
 
