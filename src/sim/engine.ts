@@ -214,6 +214,8 @@ export interface Order {
   timestamp: number;
   /** The request (transaction) that placed it: the orders of one batch share it. */
   txHash: Hex;
+  /** That request's nonce (its signer's clock when it signed); null for the exchange's own. */
+  nonce: number | null;
   trigger: { isMarket: boolean; triggerPx: number; tpsl: "tp" | "sl" } | null;
   status: OrderProcessingStatus;
   statusTimestamp: number;
@@ -346,6 +348,8 @@ export const REQUEST_BUFFER = 10_000;
 interface TxContext {
   hash: Hex;
   time: number;
+  /** The nonce of the signed request being run (its signer's clock when it signed), if any. */
+  nonce?: number;
 }
 
 type Batch = {
@@ -1165,6 +1169,7 @@ export class Engine {
       cloid: w.c ? (w.c.toLowerCase() as Hex) : null,
       timestamp: now,
       txHash: tx.hash,
+      nonce: tx.nonce ?? null,
       trigger: trig,
       status: "open",
       statusTimestamp: now,
@@ -1217,9 +1222,10 @@ export class Engine {
     orders: OrderWire[],
     builder: { b: Hex; f: number } | undefined,
     grouping: unknown = "na",
+    nonce?: number,
   ): OrderStatusEntry[] {
     return this.run(() => {
-      const tx: TxContext = { hash: this.hashRng.hex32(), time: this.now() };
+      const tx: TxContext = { hash: this.hashRng.hex32(), time: this.now(), nonce };
       const u = user.toLowerCase() as Hex;
       const [entry, ...rest] = orders;
       if (grouping !== "normalTpsl" || !entry || "trigger" in entry.t || rest.length === 0) {
@@ -1780,12 +1786,12 @@ export class Engine {
    * Modify = cancel the open order and place the new one (which gets a new oid, as on the
    * exchange). Returns the new order's status, or the error that left the old order alone.
    */
-  modify(user: Hex, ref: number | Hex, w: OrderWire): OrderStatusEntry {
+  modify(user: Hex, ref: number | Hex, w: OrderWire, nonce?: number): OrderStatusEntry {
     return this.run(() => {
       const o = this.findOpen(user, ref);
       if (!o) return { error: ERR.modifyMissing };
       this.removeOrder(o, "canceled");
-      const tx: TxContext = { hash: this.hashRng.hex32(), time: this.now() };
+      const tx: TxContext = { hash: this.hashRng.hex32(), time: this.now(), nonce };
       return this.placeOrder(o.user, w, tx, undefined, o);
     });
   }
@@ -2008,6 +2014,7 @@ export class Engine {
       status: o.status,
       time: o.timestamp,
       txHash: o.txHash,
+      nonce: o.nonce,
     };
   }
 }

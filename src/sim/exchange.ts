@@ -297,7 +297,7 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     if (!engine.allowRequest(acct)) throw new RequestError(RATE_LIMITED, 429);
     acct.nRequests++;
   }
-  return execute(engine, user, req as unknown as { action: { type: string } });
+  return execute(engine, user, nonce, req as unknown as { action: { type: string } });
 }
 
 const CLOID_REF = /^0x[0-9a-fA-F]{32}$/;
@@ -328,7 +328,8 @@ function withCloidRefs<T extends { action: Record<string, unknown> }>(
   return output;
 }
 
-function execute(engine: Engine, user: Hex, request: { action: { type: string } }): Response {
+/** Run a verified action; `nonce` is its signed nonce (kept on the orders it places). */
+function execute(engine: Engine, user: Hex, nonce: number, request: { action: { type: string } }): Response {
   switch (request.action.type) {
     case "order": {
       const { action } = request as OrderRequest;
@@ -336,7 +337,7 @@ function execute(engine: Engine, user: Hex, request: { action: { type: string } 
         const approved = engine.account(user)?.builderApprovals.get(action.builder.b) ?? -1;
         if (approved < action.builder.f / 100_000) return err("Builder fee has not been approved.");
       }
-      const statuses = engine.placeOrders(user, action.orders, action.builder, action.grouping);
+      const statuses = engine.placeOrders(user, action.orders, action.builder, action.grouping, nonce);
       return { status: "ok", response: { type: "order", data: { statuses } } };
     }
     case "cancel": {
@@ -351,12 +352,12 @@ function execute(engine: Engine, user: Hex, request: { action: { type: string } 
     }
     case "modify": {
       const { action } = request as ModifyRequest;
-      const status = engine.modify(user, action.oid, action.order);
+      const status = engine.modify(user, action.oid, action.order, nonce);
       return typeof status === "object" && "error" in status ? err(status.error) : ok;
     }
     case "batchModify": {
       const { action } = request as BatchModifyRequest;
-      const statuses = action.modifies.map((m) => engine.modify(user, m.oid, m.order));
+      const statuses = action.modifies.map((m) => engine.modify(user, m.oid, m.order, nonce));
       return { status: "ok", response: { type: "order", data: { statuses } } };
     }
     case "updateLeverage": {

@@ -157,6 +157,11 @@ export interface SimOrderRecord {
   time: number;
   /** Hash of the exchange request that placed it: the orders sent in one batch share it. */
   txHash: Hex;
+  /**
+   * The nonce of the signed request that placed it: its signer's clock (ms) when it signed,
+   * however late the request arrived. Null for an order placed any other way.
+   */
+  nonce: number | null;
 }
 
 export interface SimControl {

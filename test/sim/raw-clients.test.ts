@@ -223,6 +223,21 @@ describe("a cloid names one order (a double send is refused)", () => {
       order: { order: { limitPx: "85000.0" }, status: "open" },
     });
   });
+
+  it("the simulator's record of an order keeps the nonce of the request that placed it (its signer's clock), a modify's its own", async () => {
+    const c = cloid(0xd5);
+    const placed = await l1Body(trader, gtc(c, "84000"));
+    await post(sim, "/exchange", placed);
+    const record = () => sim.control.orderHistory(trader.address).filter((o) => o.cloid === c);
+    expect(record().map((o) => o.nonce)).toEqual([placed.nonce]);
+    const order = { a: 0, b: true, p: "83000", s: "0.001", r: false, t: { limit: { tif: "Gtc" } }, c };
+    const modify = await l1Body(trader, { type: "modify", oid: c, order });
+    await post(sim, "/exchange", modify);
+    expect(record().map((o) => [o.status, o.nonce])).toEqual([
+      ["canceled", placed.nonce],
+      ["open", modify.nonce],
+    ]);
+  });
 });
 
 describe("bodies typed as mainnet's strict deserializer wants them", () => {
