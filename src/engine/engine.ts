@@ -494,6 +494,8 @@ export class CopyEngine {
       startedAt: this.#startedAt,
     });
     this.#pnl.begin();
+    // A paper run's account is new: the copy state an earlier paper account left is set aside.
+    const setAside = this.#can.newAccountEachRun ? this.#setAsideEarlierAccount() : [];
     const halt = this.#safety.loadHalt();
     // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
     if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
@@ -508,6 +510,16 @@ export class CopyEngine {
       network: o.network,
     });
     this.#warnSizingChanged(before);
+    if (setAside.length > 0) {
+      const listed =
+        setAside.length > 1 ? `${setAside.slice(0, -1).join(", ")} and ${setAside.at(-1)}` : setAside[0];
+      this.#emit({
+        type: "notice",
+        ts: this.#startedAt,
+        kind: "paper-account",
+        message: `new paper account: set aside the earlier paper account's ${listed} — this account's copy starts from none of them`,
+      });
+    }
     if (protectionOn(o.settings) && !this.#can.restsOrders) {
       this.#emit({
         type: "notice",
@@ -518,6 +530,31 @@ export class CopyEngine {
     }
     // A halt from an earlier run is still in force: say so before anything else happens.
     if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
+  }
+
+  /**
+   * A new account each run (paper): the per-leader breakers and copy books, the time stop's
+   * clocks and stopped-out coins, and each leader's copy baseline (its cash flows' start, join
+   * new-only's coins) in the journal were an earlier paper account's. Cleared (in the journal
+   * too, held with the run's start: a refused run keeps them) and journaled; returns what was set
+   * aside that would have acted on this account, to be said once. (The high-water mark, the day's
+   * start and a halt: SafetyWatch, at the first reading. What hlcopy manages of an account is not
+   * kept for an account of the run's own.)
+   */
+  #setAsideEarlierAccount(): string[] {
+    const o = this.#o;
+    const now = this.#startedAt;
+    const parts = [
+      ...this.#guard.newAccount(now),
+      ...(this.#timeStop?.newAccount(now) ?? []),
+      ...this.#copyState.newAccount(
+        o.leaders.map((l) => l.address),
+        now,
+      ),
+    ];
+    if (parts.length > 0)
+      o.journal.recordEvent({ ts: now, type: "paperAccount", runId: this.#runId, data: { setAside: parts } });
+    return parts;
   }
 
   /**

@@ -300,6 +300,12 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const max = num(d.maxHoldHours);
       return `closed ${size === null ? "?" : detailNumber(size)}${px === null ? "" : ` @ ${detailNumber(px)}`} after ${held === null ? "?" : fmtFixed(held, 1)} h (risk.maxHoldHours ${max ?? "?"})`;
     }
+    case "paperAccount": {
+      const parts = (Array.isArray(d.setAside) ? d.setAside : []).filter(
+        (p): p is string => typeof p === "string",
+      );
+      return `new paper account: set aside the earlier paper account's ${parts.length > 0 ? parts.join(", ") : "copy state"}`;
+    }
     default:
       return plainFields(data);
   }
