@@ -999,9 +999,13 @@ export class CopyEngine {
     }
     if (this.#can.previewsLive && !this.#previewed) this.#previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
-    if (execute) this.#act();
-    const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
-    const held = this.#heldBy(plan, execute);
+    // Stopped before it could act (a signal during its reads, at its review): it sends nothing
+    // and keeps nothing — what the run held is dropped at its stop, as a refused run's is (a
+    // reconcile stopped so was journaled as a run that ended 0, though it had not sent).
+    const acts = execute && !(this.#stopping && !this.#acted);
+    if (acts) this.#act();
+    const plan = acts ? await this.#ensureLeverage(planned, undefined) : planned;
+    const held = this.#heldBy(plan, acts);
     this.#emit({
       type: "decision",
       ts: this.#now(),
@@ -1013,10 +1017,10 @@ export class CopyEngine {
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
     // What the sweep found, before its orders: its plan's drift (one read, one moment).
     const found = driftReport(mergePlanView(emptyPlanView(), plan));
-    const results = execute ? await this.#execute(plan, true, false, trigger) : [];
+    const results = acts ? await this.#execute(plan, true, false, trigger) : [];
     // A passive entry refused as crossing (the book moved since it was read): without streams
     // there is no later re-plan, so its coin goes as IOC now, in this sweep (as follow does).
-    if (execute && this.#replanInSweep.size > 0 && !this.#stopping) {
+    if (acts && this.#replanInSweep.size > 0 && !this.#stopping) {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
       const again = this.#plan(coins);
@@ -1032,7 +1036,7 @@ export class CopyEngine {
       results.push(...(await this.#execute(again, true, false, trigger)));
     }
     this.#replanInSweep.clear();
-    if (execute) await this.#protect();
+    if (acts) await this.#protect();
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
@@ -1076,7 +1080,7 @@ export class CopyEngine {
     if (halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
       // only the regular sweeps run, not one per account update.
-      const flat = after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
+      const flat = after.actions.length === 0 || (acts && results.every((r) => r.status === "filled"));
       this.#safety.setFlattened(flat);
       // Exit 4 says a halt stands in the journal: a run that journals nothing holds none.
       if (flat && o.exitOnHalt && !this.#stopping && this.#can.journals) {
