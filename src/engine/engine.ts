@@ -536,7 +536,8 @@ export class CopyEngine {
    * A new account each run (paper): the per-leader breakers and copy books, the time stop's
    * clocks and stopped-out coins, and each leader's copy baseline (its cash flows' start, join
    * new-only's coins) in the journal were an earlier paper account's. Cleared (in the journal
-   * too, held with the run's start: a refused run keeps them) and journaled; returns what was set
+   * too, held with the run's start: a run refused before it acts leaves them as they were) and
+   * journaled; returns what was set
    * aside that would have acted on this account, to be said once. (The high-water mark, the day's
    * start and a halt: SafetyWatch, at the first reading. What hlcopy manages of an account is not
    * kept for an account of the run's own.)
