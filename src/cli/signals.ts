@@ -3,6 +3,7 @@
 // the order in flight resolved, the run journaled, the lock released, the summary printed.
 // (SIGUSR1 is neutralised for the whole CLI in bin/hlcopy.js: it would open the inspector.)
 
+import { ExitCode, HlcopyError } from "../core/errors.js";
 import { InterruptedError } from "../store/secrets.js";
 
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const satisfies NodeJS.Signals[];
@@ -65,4 +66,20 @@ export function stoppedBeforeRun(
 export function whereStopped(error: unknown): string {
   if (!(error instanceof InterruptedError)) return "during the start checks";
   return error.what ? `at the prompt for ${error.what}` : "at the review";
+}
+
+/**
+ * A one-shot run (`reconcile`) that a stop signal ended before it could send: it did not do what
+ * it was asked — the account is as it was, not brought in sync — so it is no success (exit 0
+ * reads as "in sync" to `hlcopy reconcile … && …`): the contract's two lines and exit 130, as an
+ * interrupted prompt. (A continuous run, follow, stopped by a signal ends in order: exit 0.)
+ */
+export class RunInterrupted extends HlcopyError {
+  override name = "RunInterrupted";
+  constructor(signal: NodeJS.Signals, where: string, again: string) {
+    super(`interrupted by ${signal} ${where}: nothing was sent`, {
+      hint: `the account is as it was: run ${again} again`,
+      exitCode: ExitCode.interrupted,
+    });
+  }
 }

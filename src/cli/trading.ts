@@ -106,15 +106,25 @@ export async function openTradingSession(
   if (options.needKey) {
     // Read without the passphrase where the keystore allows: a mistyped leader or coin is
     // refused before the trader types a secret and waits for scrypt.
-    const known = options.unlockLater
-      ? await (await import("../store/secrets.js")).agentAddressOf({
-          configDir: ctx.configDir,
-          account,
-          env: ctx.env,
-        })
-      : null;
-    if (known) agentAddress = known.address;
-    else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
+    let known: Awaited<ReturnType<typeof import("../store/secrets.js").agentAddressOf>> = null;
+    try {
+      known = options.unlockLater
+        ? await (await import("../store/secrets.js")).agentAddressOf({
+            configDir: ctx.configDir,
+            account,
+            env: ctx.env,
+          })
+        : null;
+      if (known) agentAddress = known.address;
+      else ({ privateKey: agentKey, address: agentAddress } = await loadKey());
+    } catch (error) {
+      // The key's address is the account given: its own master key, or --account names the
+      // agent — the exchange tells which, and the agent is said with the master to give.
+      const { MasterKeyRefused } = await import("../store/secrets.js");
+      if (!(error instanceof MasterKeyRefused)) throw error;
+      const { agentAsAccount } = await import("./agent/common.js");
+      throw await agentAsAccount(ctx.network, account, error);
+    }
     keystoreLater = known?.source === "keystore";
     refuseAgentAsLeader(options.leaders, agentAddress);
   } else if (options.leaders && options.leaders.length > 0) {

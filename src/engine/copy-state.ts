@@ -3,6 +3,7 @@
 // baseline; the positions hlcopy manages, and what it managed at any past moment; the leader
 // sets the trader has reviewed. A dry run reads it and works on a copy, but never writes it.
 
+import { shortAddress } from "../core/format.js";
 import type { JoinBaseline } from "../core/join.js";
 import { UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import { type ManagedPositions, managedNow } from "../core/ownership.js";
@@ -52,6 +53,30 @@ export class CopyState {
       this.setLeader(address, b, now);
     }
     return b;
+  }
+
+  /**
+   * A new account (a paper run's, each run: run-mode.ts newAccountEachRun): each leader's copy
+   * begins with it — its cash flows count from now, and join new-only's baseline is what the
+   * leader holds now, not what it held when an earlier account's copy began. The journal's
+   * baselines of these leaders are cleared; returns the join baselines set aside (said once by
+   * the caller).
+   */
+  newAccount(leaders: readonly Address[], now: number): string[] {
+    const parts: string[] = [];
+    for (const address of leaders) {
+      const key = address.toLowerCase();
+      this.#leaders.delete(key);
+      const b = this.#journal.getCopyState<LeaderBaseline>(`leader:${key}`);
+      if (!b) continue;
+      if (this.#persist) this.#journal.setCopyState(`leader:${key}`, null, now);
+      if (b.join === undefined) continue;
+      const coins = Object.keys(b.join).sort();
+      parts.push(
+        `join new-only baseline of leader ${shortAddress(address)} (${coins.length > 0 ? coins.join(", ") : "no coin"})`,
+      );
+    }
+    return parts;
   }
 
   setLeader(address: Address, baseline: LeaderBaseline, now: number): void {

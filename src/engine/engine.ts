@@ -494,6 +494,8 @@ export class CopyEngine {
       startedAt: this.#startedAt,
     });
     this.#pnl.begin();
+    // A paper run's account is new: the copy state an earlier paper account left is set aside.
+    const setAside = this.#can.newAccountEachRun ? this.#setAsideEarlierAccount() : [];
     const halt = this.#safety.loadHalt();
     // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
     if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
@@ -508,6 +510,16 @@ export class CopyEngine {
       network: o.network,
     });
     this.#warnSizingChanged(before);
+    if (setAside.length > 0) {
+      const listed =
+        setAside.length > 1 ? `${setAside.slice(0, -1).join(", ")} and ${setAside.at(-1)}` : setAside[0];
+      this.#emit({
+        type: "notice",
+        ts: this.#startedAt,
+        kind: "paper-account",
+        message: `new paper account: set aside the earlier paper account's ${listed} — this account's copy starts from none of them`,
+      });
+    }
     if (protectionOn(o.settings) && !this.#can.restsOrders) {
       this.#emit({
         type: "notice",
@@ -518,6 +530,32 @@ export class CopyEngine {
     }
     // A halt from an earlier run is still in force: say so before anything else happens.
     if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
+  }
+
+  /**
+   * A new account each run (paper): the per-leader breakers and copy books, the time stop's
+   * clocks and stopped-out coins, and each leader's copy baseline (its cash flows' start, join
+   * new-only's coins) in the journal were an earlier paper account's. Cleared (in the journal
+   * too, held with the run's start: a run refused before it acts leaves them as they were) and
+   * journaled; returns what was set
+   * aside that would have acted on this account, to be said once. (The high-water mark, the day's
+   * start and a halt: SafetyWatch, at the first reading. What hlcopy manages of an account is not
+   * kept for an account of the run's own.)
+   */
+  #setAsideEarlierAccount(): string[] {
+    const o = this.#o;
+    const now = this.#startedAt;
+    const parts = [
+      ...this.#guard.newAccount(now),
+      ...(this.#timeStop?.newAccount(now) ?? []),
+      ...this.#copyState.newAccount(
+        o.leaders.map((l) => l.address),
+        now,
+      ),
+    ];
+    if (parts.length > 0)
+      o.journal.recordEvent({ ts: now, type: "paperAccount", runId: this.#runId, data: { setAside: parts } });
+    return parts;
   }
 
   /**
@@ -962,9 +1000,13 @@ export class CopyEngine {
     }
     if (this.#can.previewsLive && !this.#previewed) this.#previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
-    if (execute) this.#act();
-    const plan = execute ? await this.#ensureLeverage(planned, undefined) : planned;
-    const held = this.#heldBy(plan, execute);
+    // Stopped before it could act (a signal during its reads, at its review): it sends nothing
+    // and keeps nothing — what the run held is dropped at its stop, as a refused run's is (a
+    // reconcile stopped so was journaled as a run that ended 0, though it had not sent).
+    const acts = execute && !(this.#stopping && !this.#acted);
+    if (acts) this.#act();
+    const plan = acts ? await this.#ensureLeverage(planned, undefined) : planned;
+    const held = this.#heldBy(plan, acts);
     this.#emit({
       type: "decision",
       ts: this.#now(),
@@ -976,10 +1018,10 @@ export class CopyEngine {
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
     // What the sweep found, before its orders: its plan's drift (one read, one moment).
     const found = driftReport(mergePlanView(emptyPlanView(), plan));
-    const results = execute ? await this.#execute(plan, true, false, trigger) : [];
+    const results = acts ? await this.#execute(plan, true, false, trigger) : [];
     // A passive entry refused as crossing (the book moved since it was read): without streams
     // there is no later re-plan, so its coin goes as IOC now, in this sweep (as follow does).
-    if (execute && this.#replanInSweep.size > 0 && !this.#stopping) {
+    if (acts && this.#replanInSweep.size > 0 && !this.#stopping) {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
       const again = this.#plan(coins);
@@ -995,7 +1037,7 @@ export class CopyEngine {
       results.push(...(await this.#execute(again, true, false, trigger)));
     }
     this.#replanInSweep.clear();
-    if (execute) await this.#protect();
+    if (acts) await this.#protect();
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
@@ -1039,7 +1081,7 @@ export class CopyEngine {
     if (halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
       // only the regular sweeps run, not one per account update.
-      const flat = after.actions.length === 0 || (execute && results.every((r) => r.status === "filled"));
+      const flat = after.actions.length === 0 || (acts && results.every((r) => r.status === "filled"));
       this.#safety.setFlattened(flat);
       // Exit 4 says a halt stands in the journal: a run that journals nothing holds none.
       if (flat && o.exitOnHalt && !this.#stopping && this.#can.journals) {

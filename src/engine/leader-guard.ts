@@ -112,6 +112,40 @@ export class LeaderGuard {
     this.#newCoins = options.journal.getCopyState<Record<string, string[]>>(NEW_COINS_KEY) ?? {};
   }
 
+  /**
+   * A new account (a paper run's, each run: run-mode.ts newAccountEachRun): the unfollows of this
+   * run's leaders and the copy books (each leader's mark and drawdown, its shares of our
+   * positions) the journal holds were an earlier account's — a leader that account stopped
+   * following is followed by this one, and its copy's drawdown counts from this account's start.
+   * Cleared here and in the journal; returns what was set aside that would have acted (said
+   * once by the caller). The new-coin gates stay: they are the leader's history, not the account's.
+   */
+  newAccount(now: number): string[] {
+    const parts: string[] = [];
+    for (const l of this.#o.leaders) {
+      const key = l.address.toLowerCase();
+      const stop = this.#stops.get(key);
+      if (!stop) continue;
+      this.#stops.delete(key);
+      if (this.#o.persist) this.#o.journal.setCopyState(leaderStopKey(l.address), null, now);
+      parts.push(`unfollow of leader ${shortAddress(l.address)} (${stop.kind})`);
+    }
+    const { books, shares } = this.#books;
+    for (const l of this.#o.leaders) {
+      const book = books[l.address.toLowerCase()];
+      const dd = book ? bookDrawdownPct(book) : 0;
+      if (dd > 0)
+        parts.push(
+          `leader ${shortAddress(l.address)}'s copy drawdown ${detailNumber(Number(dd.toFixed(2)))}%`,
+        );
+    }
+    if (Object.keys(books).length > 0 || Object.keys(shares).length > 0) {
+      this.#books = { books: {}, shares: {} };
+      if (this.#o.persist) this.#o.journal.setCopyState(BOOKS_KEY, this.#books, now);
+    }
+    return parts;
+  }
+
   /** Leaders not followed now. */
   get unfollowed(): Address[] {
     return this.#o.leaders.filter((l) => this.#stops.has(l.address.toLowerCase())).map((l) => l.address);

@@ -44,6 +44,30 @@ export class TimeStop {
     this.#stopped = options.journal.getCopyState<Record<string, number>>(STOPPED_KEY) ?? {};
   }
 
+  /**
+   * A new account (a paper run's, each run: run-mode.ts newAccountEachRun): the hold clocks and
+   * the coins the time stop closed that the journal holds were an earlier account's positions —
+   * this one holds none of them, and may enter a coin the earlier one was stopped out of.
+   * Cleared here and in the journal; returns what was set aside (said once by the caller).
+   */
+  newAccount(now: number): string[] {
+    const held = Object.keys(this.#clock).sort();
+    const stopped = Object.keys(this.#stopped).sort();
+    const parts: string[] = [];
+    if (held.length > 0) {
+      this.#clock = {};
+      if (this.#o.persist) this.#o.journal.setCopyState(CLOCK_KEY, {}, now);
+      parts.push(`hold clock${held.length > 1 ? "s" : ""} of ${held.join(", ")}`);
+    }
+    if (stopped.length > 0) {
+      this.#setStopped({});
+      parts.push(
+        `time stop${stopped.length > 1 ? "s" : ""} of ${stopped.join(", ")} (not re-entered while the leader held ${stopped.length > 1 ? "them" : "it"})`,
+      );
+    }
+    return parts;
+  }
+
   /** Update the clock from our positions; returns the coins due for the time stop. */
   due(positions: Positions): string[] {
     const now = this.#o.now();

@@ -477,6 +477,15 @@ export async function existingPassphrase(
 // The agent key
 
 /**
+ * A key whose address is the account given (assertNotMasterKey): a caller that can ask the
+ * exchange tells the two cases apart — an account that is the agent's own address is said as
+ * such, with the master to give (cli/agent/common.ts agentAsAccount).
+ */
+export class MasterKeyRefused extends OperationalError {
+  override name = "MasterKeyRefused";
+}
+
+/**
  * Refuse a key whose address is the follower account: either it is the account's own (master)
  * key, which can withdraw, or --account names the agent instead of the master account. Which one
  * cannot be told offline, so the message gives both.
@@ -484,7 +493,7 @@ export async function existingPassphrase(
  */
 export function assertNotMasterKey(agentAddress: Address, account: Address | null): void {
   if (account === null || agentAddress.toLowerCase() !== account.toLowerCase()) return;
-  throw new OperationalError(
+  throw new MasterKeyRefused(
     `refusing this key: its address is the account you trade, ${account}: either it is that account's own (master) key, which can withdraw your funds, or --account names your agent instead of your master account`,
     {
       exitCode: 2,

@@ -18,7 +18,7 @@ import {
   scanRow,
 } from "../../src/analytics/scan.js";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
-import { parseFilters, renderScan, runScanCommand } from "../../src/cli/scan/run.js";
+import { parseFilters, renderScan, runScanCommand, scanExitCode } from "../../src/cli/scan/run.js";
 import { OperationalError, UsageError } from "../../src/core/errors.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
@@ -341,6 +341,62 @@ describe("a scan that could read no leader", () => {
       "scan 2/2 0xb7b6f3ce…d9b017b2: failed: the exchange refused userFillsByTime: bad request",
     ]);
     expect(out.text()).toBe("");
+  });
+});
+
+describe("a scan in which some leaders could not be read", () => {
+  const A = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+  const B = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
+  const scan = (json: boolean) => {
+    const err = sink();
+    const out = sink();
+    const fills = trades([
+      ["ETH", 1, 100, T0],
+      ["ETH", -1, 110, T0 + HOUR],
+    ]);
+    const report = runScanCommand({
+      addresses: [A, B],
+      json,
+      settings: defaultSettings(),
+      source: {
+        getFillsByTime: async (user) => {
+          if (user.toLowerCase() === B)
+            throw new OperationalError("the exchange refused userFillsByTime: bad request");
+          return fills;
+        },
+      },
+      configDir: mkdtempSync(join(tmpdir(), "hlcopy-scan-")),
+      now: T0 + DAY,
+      out,
+      err,
+    });
+    return { report, out, err };
+  };
+
+  it("prints the ranking of the others, then an error and a hint naming the failed ones, and exits 1 (not 0)", async () => {
+    const { report, out, err } = scan(false);
+    const r = await report;
+    expect(r.leaders.map((l) => l.address)).toEqual([A]);
+    expect(out.text()).toContain("0x5e9ee108");
+    const lines = err.text().trimEnd().split("\n");
+    expect(lines.slice(-2)).toEqual([
+      "error: 1 of 2 leader(s) could not be scanned and are not ranked: 0xb7b6f3ce…d9b017b2 (the exchange refused userFillsByTime: bad request)",
+      "hint: the failed: lines above say why for each; scan them again (fills already fetched are cached)",
+    ]);
+    expect(scanExitCode(r)).toBe(1);
+  });
+
+  it("--json: the one document lists them in failed, and the exit is 1 too", async () => {
+    const { report, out } = scan(true);
+    const r = await report;
+    const doc = JSON.parse(out.text()) as { type: string; failed: { address: string; error: string }[] };
+    expect(doc.type).toBe("scan");
+    expect(doc.failed.map((f) => f.address)).toEqual([B]);
+    expect(scanExitCode(r)).toBe(1);
+  });
+
+  it("a scan that read every leader exits 0", () => {
+    expect(scanExitCode({ failed: [] })).toBe(0);
   });
 });
 

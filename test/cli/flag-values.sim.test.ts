@@ -188,6 +188,37 @@ describe("a history span has a bound", () => {
     );
   });
 
+  it("the journal's, status's and report's --since have the same bound (the journal's had none)", async () => {
+    const error = 'invalid --since "99999d": longer than 3650d (10 years)';
+    const hint = (example: string) =>
+      `give a span up to 3650d (that reaches all of the exchange's history), e.g. ${example}`;
+    expect(await hlcopy(["journal", "--since", "99999d"])).toEqual(
+      refused(error, hint("hlcopy journal --since 1h")),
+    );
+    expect(await hlcopy(["journal", "--since", "522w"])).toEqual(
+      refused('invalid --since "522w": longer than 3650d (10 years)', hint("hlcopy journal --since 1h")),
+    );
+    expect(await hlcopy(["status", "--since", "99999d"])).toEqual(
+      refused(error, hint("hlcopy status --since 1h")),
+    );
+    expect(await hlcopy(["report", "--since", "99999d"])).toEqual(
+      refused(error, hint("hlcopy report --since 7d")),
+    );
+    // The longest span and an ISO time still read the journal.
+    for (const since of ["3650d", "2025-01-02"])
+      expect(
+        (
+          await runCli(
+            ["--network", sim.httpUrl, "--account", follower.account, "journal", "--since", since],
+            {
+              env: { HLCOPY_CONFIG_DIR: tempDir() },
+            },
+          )
+        ).code,
+        since,
+      ).toBe(0);
+  });
+
   it("--since 3650d, the longest, reads the leader's whole history", async () => {
     const r = await hlcopy(["inspect", leader.address, "--since", "3650d", "--json"]);
     expect(r.code).toBe(0);

@@ -1,5 +1,6 @@
 // A stop signal to `hlcopy reconcile` (Ctrl-C, cron's `timeout`, a closed terminal), through the
-// real binary: before the run may send, it stops there — nothing sent, one line, exit 0; once its
+// real binary: before the run may send, it stops there — nothing sent, said as the contract's two
+// lines, exit 130 (interrupted: the account was not brought in sync, so never 0); once its
 // order is out, the order is awaited, the account read again and the report printed, and the run
 // is journaled as ended (not "never ended: killed or crashed"). Before, Node's default ended the
 // process at once: exit 143, no output, the order executed and the run left open.
@@ -77,34 +78,45 @@ async function lastRun(s: Awaited<ReturnType<typeof setup>>) {
 }
 
 describe("reconcile and stop signals", () => {
-  it("SIGTERM while its order is out: the order is awaited, the account re-read, the report printed, the run ended", async () => {
-    const s = await setup();
-    const gate = proxy.holdNext((r) => r.endpoint === "exchange" && r.type === "order");
-    const run = startReconcile(s);
-    await gate.held;
-    run.child.kill("SIGTERM");
-    // Said at once (the order may be seconds away), before the order goes on.
-    await eventually(() => run.err().includes("SIGTERM: this run's orders are out"), 20_000);
-    gate.release();
-    expect(await run.exit).toBe(0);
-    expect(ordersOf(s.account).map((o) => o.coin)).toEqual(["ETH"]);
-    expect(run.out()).toContain("in sync");
-    const last = await lastRun(s);
-    expect(last).toMatchObject({ command: "reconcile", exitCode: 0 });
-  }, 60_000);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal} while its order is out: the order is awaited, the account re-read, the report (what was sent) printed, the run ended`, async () => {
+      const s = await setup();
+      const gate = proxy.holdNext((r) => r.endpoint === "exchange" && r.type === "order");
+      const run = startReconcile(s);
+      await gate.held;
+      run.child.kill(signal);
+      // Said at once (the order may be seconds away), before the order goes on.
+      await eventually(() => run.err().includes(`${signal}: this run's orders are out`), 20_000);
+      gate.release();
+      expect(await run.exit).toBe(0);
+      expect(ordersOf(s.account).map((o) => o.coin)).toEqual(["ETH"]);
+      expect(run.out()).toMatch(/ETH/);
+      expect(run.out()).toContain("in sync");
+      const last = await lastRun(s);
+      expect(last).toMatchObject({ command: "reconcile", exitCode: 0 });
+    }, 60_000);
+  }
 
-  it("SIGTERM before it could send (its account read held): nothing sent, one line, exit 0", async () => {
-    const s = await setup();
-    const gate = proxy.holdNext((r) => r.type === "clearinghouseState" && r.body.user === s.account);
-    const run = startReconcile(s);
-    await gate.held;
-    run.child.kill("SIGTERM");
-    // The stop is taken as the signal arrives; the read it waits on comes back after it (the
-    // run then sends nothing: a copy needs further reads and requests, each after the stop).
-    gate.release();
-    expect(await run.exit).toBe(0);
-    expect(run.err()).toMatch(/^stopped by SIGTERM [a-z -]+: nothing was sent\n$/);
-    expect(run.out()).toBe("");
-    expect(ordersOf(s.account)).toEqual([]);
-  }, 60_000);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal} before it could send (its account read held): nothing sent, said so, exit 130 — not 0 ("in sync")`, async () => {
+      const s = await setup();
+      const gate = proxy.holdNext((r) => r.type === "clearinghouseState" && r.body.user === s.account);
+      const run = startReconcile(s);
+      await gate.held;
+      run.child.kill(signal);
+      // The stop is taken as the signal arrives; the read it waits on comes back after it (the
+      // run then sends nothing: a copy needs further reads and requests, each after the stop).
+      gate.release();
+      expect(await run.exit).toBe(130);
+      expect(run.err()).toMatch(
+        new RegExp(
+          `^error: interrupted by ${signal} [a-z -]+: nothing was sent\nhint: the account is as it was: run hlcopy reconcile again\n$`,
+        ),
+      );
+      expect(run.out()).toBe("");
+      expect(ordersOf(s.account)).toEqual([]);
+      // Nothing journaled: a run stopped before it could send keeps no record.
+      expect(await lastRun(s)).toBeNull();
+    }, 60_000);
+  }
 });

@@ -89,6 +89,11 @@ describe("flag parsing", () => {
     expect(parseSince("1w", now)).toBe(now - 604_800_000);
     expect(parseSince("2025-01-02", now)).toBe(Date.UTC(2025, 0, 2));
     expect(parseSince("2025-01-02T11:30:00Z", now)).toBe(Date.UTC(2025, 0, 2, 11, 30));
+    // The longest span every command takes (cli/span.ts): 10 years; more is refused, not a start before 1970.
+    expect(parseSince("3650d", now)).toBe(now - 3650 * 86_400_000);
+    expect(usage(() => parseSince("99999d", now)).message).toBe(
+      'invalid --since "99999d": longer than 3650d (10 years)',
+    );
     for (const bad of ["yesterday", "1y", "-1h", "", "2025-13-45", "12"]) {
       const e = usage(() => parseSince(bad, now));
       expect(e.message).toContain("invalid --since");

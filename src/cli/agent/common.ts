@@ -2,7 +2,7 @@
 // I/O (stdout for results, a prompt over stdin/stderr for secrets), and finding the agent's
 // address without asking for a passphrase.
 
-import { ConfigError, UsageError } from "../../core/errors.js";
+import { ConfigError, type HlcopyError, UsageError } from "../../core/errors.js";
 import type { Address } from "../../core/types.js";
 import { approveCommand, DEFAULT_AGENT_NAME } from "../../exchange/agents.js";
 import {
@@ -160,4 +160,32 @@ export function approveHint(ctx: AgentContext, p: { account?: Address; name?: st
         : { account }),
     ...(p.name && p.name !== DEFAULT_AGENT_NAME ? { name: shellWord(p.name) } : {}),
   });
+}
+
+/** The master whose agent (API wallet) `account` is, by the exchange's userRole; else null. */
+export async function masterOfAgent(
+  network: Pick<CliContext["network"], "httpUrl" | "isTestnet">,
+  account: Address,
+): Promise<Address | null> {
+  const { fetchAccountRole } = await import("../../exchange/subaccounts.js");
+  const role = await fetchAccountRole({ httpUrl: network.httpUrl, isTestnet: network.isTestnet, account });
+  return role.role === "agent" ? role.master : null;
+}
+
+/**
+ * A key refused because its address is the account given (store/secrets.ts MasterKeyRefused):
+ * when the exchange says the account is an agent (API wallet), the refusal `agent show` and the
+ * start checks give — it is the agent's own address, and the master to give as --account
+ * (engine/start-checks.ts agentAsAccountRefusal) —, else the refusal as it was (the account's own
+ * master key, or the exchange could not be asked: either way nothing is signed).
+ */
+export async function agentAsAccount(
+  network: Pick<CliContext["network"], "httpUrl" | "isTestnet">,
+  account: Address,
+  refused: HlcopyError,
+): Promise<HlcopyError> {
+  const master = await masterOfAgent(network, account).catch(() => null);
+  if (master === null) return refused;
+  const { agentAsAccountRefusal } = await import("../../engine/start-checks.js");
+  return agentAsAccountRefusal(account, master);
 }

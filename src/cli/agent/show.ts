@@ -13,6 +13,7 @@ import {
   agentIdentity,
   approveHint,
   emit,
+  masterOfAgent,
   requireAccount,
 } from "./common.js";
 
@@ -43,7 +44,7 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
   // account given is the agent's address — the exchange tells them apart (userRole), and an
   // agent is named with its master, as reconcile and follow refuse it (engine/start-checks.ts).
   const isMaster = agent.address === account;
-  const agentOf = isMaster ? await masterOfAgent(ctx, account) : null;
+  const agentOf = isMaster ? await masterOfAgent(ctx.network, account) : null;
   // Renewing under the agent's own name replaces it (another name would add an agent).
   const fix = approveHint(ctx, { name: status.name });
   const state = agentOf
@@ -111,17 +112,6 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
     );
   }
   return 2;
-}
-
-/** The master whose agent (API wallet) `account` is, by the exchange's userRole; else null. */
-async function masterOfAgent(ctx: AgentContext, account: Address): Promise<Address | null> {
-  const { fetchAccountRole } = await import("../../exchange/subaccounts.js");
-  const role = await fetchAccountRole({
-    httpUrl: ctx.network.httpUrl,
-    isTestnet: ctx.network.isTestnet,
-    account,
-  });
-  return role.role === "agent" ? role.master : null;
 }
 
 /** An error as its error and hint lines. */

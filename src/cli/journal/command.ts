@@ -14,7 +14,10 @@ export function register(program: Command): void {
   program
     .command("journal")
     .description("list what hlcopy decided and did: runs, decisions, orders, fills, funding, halts, events")
-    .option("--since <when>", "only entries since a duration ago (30s, 15m, 1h, 2d) or an ISO time")
+    .option(
+      "--since <when>",
+      "only entries since a duration ago (30s, 15m, 1h, 2d; at most 3650d) or an ISO time",
+    )
     .option("--type <table>", "one kind: orders, decisions, fills, funding, halts, events or runs")
     .option("--limit <n>", "show the newest N entries (0 = all)", "50")
     .addHelpText(

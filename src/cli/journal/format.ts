@@ -10,23 +10,17 @@ import { isCappedOrder } from "../../core/reasons.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
 import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
-
-const UNIT_MS: Record<string, number> = {
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
+import { parseSpanMs } from "../span.js";
 
 /**
- * `--since`: a duration back from `now` (30s, 15m, 1h, 2d, 1w) or an ISO time.
+ * `--since`: a duration back from `now` (30s, 15m, 1h, 2d, 1w), at most 3650d as every command's
+ * (cli/span.ts parseSpanMs: the same bound and words), or an ISO time.
  * @throws {UsageError} for anything else.
  */
 export function parseSince(value: string, now: number): number {
   const v = value.trim();
-  const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(v);
-  if (rel) return now - Number(rel[1]) * (UNIT_MS[(rel[2] as string).toLowerCase()] as number);
+  if (/^(\d+(?:\.\d+)?)\s*([smhdw])$/i.test(v))
+    return now - parseSpanMs(value, "--since", { example: "hlcopy journal --since 1h" });
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(v)) {
     const ts = Date.parse(v);
     if (Number.isFinite(ts)) return ts;
@@ -299,6 +293,12 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const held = num(d.heldHours);
       const max = num(d.maxHoldHours);
       return `closed ${size === null ? "?" : detailNumber(size)}${px === null ? "" : ` @ ${detailNumber(px)}`} after ${held === null ? "?" : fmtFixed(held, 1)} h (risk.maxHoldHours ${max ?? "?"})`;
+    }
+    case "paperAccount": {
+      const parts = (Array.isArray(d.setAside) ? d.setAside : []).filter(
+        (p): p is string => typeof p === "string",
+      );
+      return `new paper account: set aside the earlier paper account's ${parts.length > 0 ? parts.join(", ") : "copy state"}`;
     }
     default:
       return plainFields(data);

@@ -22,7 +22,7 @@ import type { CliContext } from "../context.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { keepRefusal } from "../refusal.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
-import { onStopSignals, stoppedBeforeRun, whereStopped } from "../signals.js";
+import { onStopSignals, RunInterrupted, whereStopped } from "../signals.js";
 import { openTradingSession } from "../trading.js";
 
 export interface ReconcileOptions {
@@ -103,7 +103,13 @@ export interface ReportedAction {
   passive?: boolean;
 }
 
-/** @returns the exit code: 0 in sync, 3 drift remains, 4 halted or (a live run) paused. */
+/** What a reconcile a stop signal ended before it sent says to do. */
+const AGAIN = "hlcopy reconcile";
+
+/**
+ * @returns the exit code: 0 in sync, 3 drift remains, 4 halted or (a live run) paused.
+ * @throws {RunInterrupted} (exit 130) when a stop signal ended it before it could send.
+ */
 export async function runReconcile(ctx: CliContext, options: ReconcileOptions): Promise<number> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
@@ -111,9 +117,11 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   // A sizing mode that cannot act (risk-per-trade without a stop) is refused before anything runs.
   checkSizingSettings(settings);
   // Ctrl-C, kill (cron's `timeout`), a closed terminal: before the run may send (start-up, the
-  // checks, the passphrase, the review) it stops there — nothing sent, one line, exit 0, as
-  // follow. Once past its review its one sweep is under way: the orders out are awaited, the
-  // account read again and the report printed, and nothing more is sent (a second signal kills).
+  // checks, the passphrase, the review) it stops there — nothing sent, and it says so: error and
+  // hint lines, exit 130 (RunInterrupted: the account was not brought in sync). Once past its
+  // review its one sweep is under way: the orders out are awaited, the account read again and the
+  // report printed (what was sent, and its usual exit code), and nothing more is sent (a second
+  // signal kills).
   let signalled: NodeJS.Signals | null = null;
   /** The signal came before the run could send: it was stopped there. */
   let stoppedEarly = false;
@@ -123,7 +131,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     signalled ??= signal;
     if (!engine?.hasActed) stoppedEarly = true;
     if (!engine) startup.abort();
-    else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.ok);
+    else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.interrupted);
     else
       err.write(
         `${signal}: this run's orders are out — awaiting them, then the report; nothing more is sent (${signal} again ends it now)\n`,
@@ -153,13 +161,11 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       // A session that did not open (a key, the lock, the approval): bad input changes nothing
       // on disk, so no refusal is kept (cli/refusal.ts).
       if (!signalled) throw error;
-      stoppedBeforeRun(signalled, null, "during start-up", err);
-      return ExitCode.ok;
+      throw new RunInterrupted(signalled, "during start-up", AGAIN);
     }
     if (signalled) {
       session.close();
-      stoppedBeforeRun(signalled, null, "during start-up", err);
-      return ExitCode.ok;
+      throw new RunInterrupted(signalled, "during start-up", AGAIN);
     }
     // A pause recorded for the account (hlcopy pause with no follow running, or a follow that
     // ended paused) holds a live run as it holds a follow: it plans and sends nothing until
@@ -211,11 +217,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       engine.begin();
       if (!dryRun) await engine.recoverOrders();
       const first = await engine.sweep("sweep", !dryRun);
-      if (stoppedEarly) {
-        stoppedBeforeRun(signalled, null, "before sending", err);
-        code = ExitCode.ok;
-        return code;
-      }
+      if (stoppedEarly) throw new RunInterrupted(signalled ?? "SIGINT", "before sending", AGAIN);
       // After sending, the truth is the exchange's: read it again and plan without sending.
       const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;
       const report = buildReport({
@@ -243,11 +245,10 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     } catch (error) {
       code = toHlcopyError(error).exitCode;
       // Stopped by a signal before it could send (at the review, the passphrase, the checks).
-      if (stoppedEarly) {
-        stoppedBeforeRun(signalled, null, whereStopped(error), err);
-        code = ExitCode.ok;
-        return code;
-      }
+      if (stoppedEarly)
+        throw error instanceof RunInterrupted
+          ? error
+          : new RunInterrupted(signalled ?? "SIGINT", whereStopped(error), AGAIN);
       // No at the review: one plain line, nothing sent, not an error — and not in sync either:
       // the drift the plan would have repaired remains (exit 3, as a run that leaves drift).
       if (error instanceof ReviewDeclined) code = ExitCode.drift;

@@ -63,7 +63,10 @@ ${examples([
 ])}
 
 Fills are cached per address in the config directory (cache/fills): a second scan fetches
-only what is new. Ctrl-C stops after the leader in flight and prints what was scanned.`,
+only what is new. Ctrl-C stops after the leader in flight and prints what was scanned.
+
+Exit codes: 0 every leader was read; 1 some could not be (the ranking of the others is
+printed, then an error line naming them; --json lists them in "failed") or none could be.`,
     )
     .action(async (addresses: string[], flags: ScanFlags, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
@@ -73,7 +76,7 @@ only what is new. Ctrl-C stops after the leader in flight and prints what was sc
       const { settings } = resolveRunSettings(ctx, settingFlags);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy scan --file leaders.txt --since 30d");
-      const { runScanCommand } = await import("./run.js");
+      const { runScanCommand, scanExitCode } = await import("./run.js");
       const { createLeaderSource } = await import("../analytics/source.js");
       const abort = new AbortController();
       const onInt = () => {
@@ -83,7 +86,7 @@ only what is new. Ctrl-C stops after the leader in flight and prints what was sc
       };
       process.on("SIGINT", onInt);
       try {
-        await runScanCommand({
+        const report = await runScanCommand({
           addresses,
           ...(flags.file !== undefined ? { file: flags.file } : {}),
           ...(flags.equity !== undefined ? { equity: flags.equity } : {}),
@@ -101,6 +104,7 @@ only what is new. Ctrl-C stops after the leader in flight and prints what was sc
           configDir: ctx.configDir,
           signal: abort.signal,
         });
+        process.exitCode = scanExitCode(report);
       } finally {
         process.off("SIGINT", onInt);
       }

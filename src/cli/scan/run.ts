@@ -21,7 +21,7 @@ import {
   type ScanRow,
 } from "../../analytics/scan.js";
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
-import { OperationalError, UsageError } from "../../core/errors.js";
+import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
 import { shortAddress } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
@@ -157,7 +157,8 @@ async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
 /**
  * Scan, rank and print.
  * @throws {UsageError} for bad flags, addresses or an unreadable file (before any request);
- *   {OperationalError} (exit 1) when every leader failed, after their lines on `err`.
+ *   {OperationalError} (exit 1) when every leader failed, after their lines on `err`. When only
+ *   some failed, the report is printed, then an error and a hint line on `err` (exit 1: scanExitCode).
  */
 export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> {
   const out = opts.out ?? process.stdout;
@@ -244,7 +245,27 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
   if (opts.json) printDocument("scan", report, out, now);
   else if (opts.csv) out.write(renderCsv(report));
   else out.write(`${await renderScan(report)}\n`);
+  // Some leaders could not be read: the ranking is of the others. Said last, as the contract's
+  // two lines, and exit 1 (scanExitCode): `hlcopy scan … && pick-the-best` must not take a
+  // ranking with leaders missing for a complete one (--json's document lists them in `failed`).
+  if (failed.length > 0) {
+    err.write(
+      `error: ${failed.length} of ${total} leader(s) could not be scanned and are not ranked: ${failed.map((f) => shortAddress(f.address, 8)).join(", ")} (${failed[0]?.error})\n`,
+    );
+    err.write(
+      "hint: the failed: lines above say why for each; scan them again (fills already fetched are cached)\n",
+    );
+  }
   return report;
+}
+
+/**
+ * The scan's exit code: 1 (a runtime error, design §8) when a leader could not be read — the
+ * ranking printed is of the others, not of every leader asked for —, else 0. (Every leader
+ * failing throws before anything is printed: runScanCommand.)
+ */
+export function scanExitCode(report: Pick<ScanReport, "failed">): ExitCode {
+  return report.failed.length > 0 ? ExitCode.runtime : ExitCode.ok;
 }
 
 const CSV_HEAD = [
