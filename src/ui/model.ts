@@ -18,7 +18,7 @@ import {
   shownTarget,
   syncVerdict,
 } from "../core/drift.js";
-import { roundHalfAway, roundOrNull } from "../core/format.js";
+import { roundHalfAway, roundOrNull, shownColumn } from "../core/format.js";
 import { leverageAt, positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { countedSkips } from "../core/reasons.js";
@@ -86,7 +86,11 @@ export interface PositionRow {
   statusReason: ReasonCode | null;
   /** Unrealized PnL of our position at the mid. */
   upnl: number | null;
-  /** The coin's net P&L since the copy began (realised + unrealised − fees + funding); null without P&L. */
+  /**
+   * The coin's net P&L since the copy began (realised + unrealised − fees + funding) as shown, to
+   * the cent: the rows' add up to the header's P&L (core/format.ts shownSum; no row is off by more
+   * than a cent); null without P&L.
+   */
   netPnl: number | null;
   /**
    * Our position's notional at the mid ÷ our equity (core/leverage.ts positionNotional): its share
@@ -496,6 +500,19 @@ export function buildPositionRows(
   // Coins with P&L since the copy began and no row (closed: nothing held, nothing to hold).
   for (const c of pnl?.byCoin ?? []) {
     if (!listed.has(c.coin)) rows.push(closedRow(c.coin, c.netUsd, Boolean(protection), Boolean(timeStops)));
+  }
+  // Every coin of the P&L has its row (above): the rows' P&L as shown add up to the header's as
+  // shown, to the cent (core/format.ts shownColumn, as status's tables) — rounded one by
+  // one, four rows of −10.334 read −46.02 beside a header of −46.03.
+  if (pnl) {
+    const withPnl = rows.filter((r) => r.netPnl !== null);
+    const shown = shownColumn(
+      withPnl.map((r) => r.netPnl),
+      pnl.netUsd,
+    );
+    withPnl.forEach((r, i) => {
+      r.netPnl = shown[i] ?? r.netPnl;
+    });
   }
   const weight = (r: PositionRow) =>
     Math.max(Math.abs(r.targetSize ?? 0), Math.abs(r.ourSize)) * (r.mid ?? 0);

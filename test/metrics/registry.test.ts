@@ -75,7 +75,12 @@ describe("RunMetrics: hlcopy_leverage", () => {
 });
 
 describe("RunMetrics: hlcopy_run_pnl_usd", () => {
-  const withPnl = (ts: number, accountValue: number, netUsd: number, since = T0 - 86_400_000): EngineEvent => ({
+  const withPnl = (
+    ts: number,
+    accountValue: number,
+    netUsd: number,
+    since = T0 - 86_400_000,
+  ): EngineEvent => ({
     ...(state(ts, false) as Extract<EngineEvent, { type: "state" }>),
     account: { address: `0x${"2".repeat(40)}`, accountValue, positions: [] },
     pnl: {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { roundHalfAway } from "../../src/core/format.js";
 import { quantile } from "../../src/core/stats.js";
+import { fmtUsdShort } from "../../src/ui/format.js";
 import { HELP_SECTIONS } from "../../src/ui/Help.js";
 import {
   budgetState,
@@ -644,5 +646,51 @@ describe("buildPositionRows", () => {
     expect(folded.shown.map((r) => r.coin)).toEqual(["ETH", "HYPE"]);
     expect(folded.hidden).toBe(2);
     expect(folded.hiddenNetPnl).toBeCloseTo(-4.26, 9);
+  });
+
+  it("the rows' P&L as shown add up to the header's as shown, to the cent (shownSum), each within a cent of its own", () => {
+    const coin = (c: string, netUsd: number) => ({
+      coin: c,
+      realisedUsd: netUsd,
+      unrealisedUsd: 0,
+      feesUsd: 0,
+      fundingUsd: 0,
+      netUsd,
+      roiPct: null,
+      fills: 1,
+      volumeUsd: 100,
+    });
+    // The auditor's run: −10.334 − 9.874 − 12.384 − 13.4384 = −46.0304, shown −46.03; rounded
+    // one by one the rows read −10.33 − 9.87 − 12.38 − 13.44 = −46.02.
+    const byCoin = [coin("HYPE", -13.4384), coin("SOL", -12.384), coin("ETH", -10.334), coin("BTC", -9.874)];
+    const netUsd = byCoin.reduce((s, c) => s + c.netUsd, 0);
+    const pnl = {
+      since: 0,
+      startEquity: null,
+      realisedUsd: netUsd,
+      unrealisedUsd: 0,
+      feesUsd: 0,
+      fundingUsd: 0,
+      netUsd,
+      roiPct: null,
+      fills: 4,
+      volumeUsd: 400,
+      byCoin,
+      byLeader: [],
+    };
+    const rows = buildPositionRows([], [], {}, undefined, undefined, undefined, pnl);
+    const cents = rows.reduce((s, r) => s + Math.round((r.netPnl ?? 0) * 100), 0);
+    expect(cents).toBe(Math.round(roundHalfAway(netUsd, 2) * 100));
+    expect(fmtUsdShort(netUsd)).toBe("-$46.03");
+    for (const r of rows) {
+      const own = byCoin.find((c) => c.coin === r.coin)?.netUsd ?? 0;
+      expect(Math.abs((r.netPnl ?? 0) - own)).toBeLessThanOrEqual(0.01);
+    }
+    expect(rows.map((r) => fmtUsdShort(r.netPnl)).sort()).toEqual([
+      "-$10.33",
+      "-$12.39",
+      "-$13.44",
+      "-$9.87",
+    ]);
   });
 });
