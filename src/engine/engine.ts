@@ -2485,6 +2485,11 @@ export class CopyEngine {
       ts: now,
       account: {
         address: ours.address,
+        // A live run's equity is the exchange's account value as of its last update (its mark,
+        // its moment), the figure status, the journal and the safety rules read; the P&L below
+        // is valued at this frame's mids. Re-marking the equity to the mids would make it a
+        // figure of the dashboard's alone, and valuing the P&L at the update's marks would take
+        // the rows' uPnL off the mid their drift $ is at: the two are left apart (README, Drift).
         accountValue: this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue,
         positions: Object.values(ours.positions),
       },
