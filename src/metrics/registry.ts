@@ -196,7 +196,7 @@ export class RunMetrics {
       metric(
         "hlcopy_run_pnl_usd",
         "gauge",
-        "The copy's net P&L made since this run started (USD): hlcopy_copy_pnl_usd{part=\"net\"} less its value at the run's start; deposits and withdrawals are not P&L and are never in it.",
+        "The copy's net P&L made since this run started (USD): the net part of hlcopy_copy_pnl_usd less its value at the run's start; deposits and withdrawals are not P&L and are never in it.",
         [["", run.carried + run.net - run.base]],
       );
     const p = this.#pnl;

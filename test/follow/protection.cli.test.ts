@@ -343,7 +343,7 @@ describe("follow --on-exit", () => {
     // busy machine has more room, not less; a wait is told from 1 s, some 15 weight beyond what
     // the start and the stop use even on a machine that took no time at all.
     expect(text()).toMatch(
-      / stopping: signal SIGTERM — on-exit step: hold\n.* on exit: hold — positions and resting orders left as they are\n.* stop: signal SIGTERM\n.*order\(s\) filled \(.*\nopen positions:\n {2}ETH \+2 /,
+      / stopping: signal SIGTERM — on-exit step: hold\n.* on exit: hold — positions and resting orders left as they are\n.* stop: signal SIGTERM\n.*order\(s\) filled; .*\nopen positions:\n {2}ETH \+2 /,
     );
     // The stop, its step and the run's end, each at its own time: in order.
     const times = text()
