@@ -228,6 +228,23 @@ export function shownSum(parts: readonly number[], total?: number, decimals = 2)
   return { total: want / scale || 0, parts: shown.map((u) => u / scale || 0) };
 }
 
+/**
+ * A column of figures beside their total, as shown (to the cent, or to 0.01 % for ROIs): the rows
+ * add up to the total as shown (shownSum), none off by more than its last place — the dashboard's
+ * and status's P&L rows under the copy's P&L. As they are when a figure or the total is unknown,
+ * or when they are not that total's parts (their sum is not it, to the micro-dollar each).
+ */
+export function shownColumn(
+  values: readonly (number | null)[],
+  total: number | null,
+  decimals = 2,
+): (number | null)[] {
+  if (total === null || values.some((v) => v === null)) return [...values];
+  const xs = values as number[];
+  if (Math.abs(xs.reduce((sum, x) => sum + x, 0) - total) > 1e-5 * Math.max(1, xs.length)) return [...values];
+  return shownSum(xs, total, decimals).parts;
+}
+
 /** The parts of a P&L figure, each in USD: net = realised + unrealised − fees + funding. */
 export interface PnlParts {
   netUsd: number;

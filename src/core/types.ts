@@ -175,7 +175,9 @@ export type ReasonCode =
   | "outside-trading-hours"
   | "below-min-order"
   | "passive-resting"
-  | "passive-cancel";
+  | "passive-cancel"
+  // counted, never planned: a leader's trade whose copy a pause held back (core/reasons.ts countedSkips)
+  | "paused";
 
 export interface PlannedAction {
   coin: string;

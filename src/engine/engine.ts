@@ -1015,7 +1015,7 @@ export class CopyEngine {
       plan,
       ...held,
     });
-    o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan });
+    o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan, ...held });
     // What the sweep found, before its orders: its plan's drift (one read, one moment).
     const found = driftReport(mergePlanView(emptyPlanView(), plan));
     const results = acts ? await this.#execute(plan, true, false, trigger) : [];
@@ -1025,15 +1025,23 @@ export class CopyEngine {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
       const again = this.#plan(coins);
+      const heldAgain = this.#heldBy(again, true);
       this.#emit({
         type: "decision",
         ts: this.#now(),
         trigger,
         coins,
         plan: again,
-        ...this.#heldBy(again, true),
+        ...heldAgain,
       });
-      o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins, plan: again });
+      o.journal.recordDecision({
+        runId: this.#runId,
+        ts: this.#now(),
+        trigger,
+        coins,
+        plan: again,
+        ...heldAgain,
+      });
       results.push(...(await this.#execute(again, true, false, trigger)));
     }
     this.#replanInSweep.clear();
@@ -2519,6 +2527,11 @@ export class CopyEngine {
       ts: now,
       account: {
         address: ours.address,
+        // A live run's equity is the exchange's account value as of its last update (its mark,
+        // its moment), the figure status, the journal and the safety rules read; the P&L below
+        // is valued at this frame's mids. Re-marking the equity to the mids would make it a
+        // figure of the dashboard's alone, and valuing the P&L at the update's marks would take
+        // the rows' uPnL off the mid their drift $ is at: the two are left apart (README, Drift).
         accountValue: this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue,
         positions: Object.values(ours.positions),
       },
@@ -2829,19 +2842,15 @@ export class CopyEngine {
         const durationMs = performance.now() - t0;
         const plan = await this.#ensureLeverage(planned, coins);
         const ts = this.#now();
+        // Whether the pause holds its orders, as #execute (next, in this turn) finds it — not as
+        // it stands when the decision is told: the leader's trade is counted copied or `paused`
+        // by it (core/reasons.ts countedSkips).
+        const held = this.#heldBy(plan, true);
         // The decision is told and journaled once its order has left (the intent, journaled
         // before the send, is the exactly-once record).
         this.#later(() => {
-          this.#emit({
-            type: "decision",
-            ts,
-            trigger: "fill",
-            coins,
-            plan,
-            durationMs,
-            ...this.#heldBy(plan, true),
-          });
-          this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan });
+          this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs, ...held });
+          this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan, ...held });
         });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();

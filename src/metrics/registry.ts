@@ -46,7 +46,12 @@ export class RunMetrics {
   #equity: number | null = null;
   #drawdownPct: number | null = null;
   #leverage: number | null = null;
-  #startEquity: number | null = null;
+  /**
+   * The copy's net P&L this run: the copy's net (core/pnl.ts, cash flows never in it) at the
+   * run's first reading of it is the base; `carried` keeps what a copy that began again during
+   * the run (its `since` moved: hlcopy resume) had made by then.
+   */
+  #runPnl: { since: number | null; base: number; net: number; carried: number } | null = null;
   #wsUp = 0;
   #reconnects = 0;
   #leaderFills = 0;
@@ -101,8 +106,10 @@ export class RunMetrics {
           );
           if (shown !== null) this.#drift[t.coin] = shown;
         }
-        this.#startEquity ??= e.account.accountValue;
-        if (e.pnl) this.#pnl = e.pnl;
+        if (e.pnl) {
+          this.#pnl = e.pnl;
+          this.#runPnl = runPnlAfter(this.#runPnl, e.pnl);
+        }
         if (e.drift) this.#inSync = syncVerdict(e.drift, e.ts, e.freshness).inSync ? 1 : 0;
         // The stop lifts by itself at 00:00 UTC: no event says so, the run's state does.
         if (e.dailyLossStop !== undefined) this.#dailyLossStop = e.dailyLossStop ? 1 : 0;
@@ -181,12 +188,16 @@ export class RunMetrics {
         "Our gross notional at the mid divided by equity: what risk.maxLeverage caps (not the exchange's per-coin leverage setting).",
         [["", this.#leverage]],
       );
-    if (this.#equity !== null && this.#startEquity !== null)
+    // P&L, as every P&L figure of hlcopy: the copy's, net of fees and funding, never a deposit
+    // or a withdrawal (an equity change would count them: hlcopy_equity_usd has it, for a panel
+    // of the account's value). It was that equity change until 2026-12-05.
+    const run = this.#runPnl;
+    if (run)
       metric(
         "hlcopy_run_pnl_usd",
         "gauge",
-        "Equity change since this run started (USD; cash flows included).",
-        [["", this.#equity - this.#startEquity]],
+        "The copy's net P&L made since this run started (USD): the net part of hlcopy_copy_pnl_usd less its value at the run's start; deposits and withdrawals are not P&L and are never in it.",
+        [["", run.carried + run.net - run.base]],
       );
     const p = this.#pnl;
     if (p) {
@@ -283,4 +294,16 @@ function sampleValue(v: number): string {
 
 function esc(label: string): string {
   return label.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** The run's P&L (RunMetrics.#runPnl) after a reading of the copy's P&L. */
+function runPnlAfter(
+  run: { since: number | null; base: number; net: number; carried: number } | null,
+  p: Pick<CopyPnl, "since" | "netUsd">,
+): { since: number | null; base: number; net: number; carried: number } {
+  if (run === null) return { since: p.since, base: p.netUsd, net: p.netUsd, carried: 0 };
+  // The copy began again during the run: what the old one made this run is kept, the new one counts from 0.
+  if (p.since !== run.since)
+    return { since: p.since, base: 0, net: p.netUsd, carried: run.carried + run.net - run.base };
+  return { ...run, net: p.netUsd };
 }

@@ -70,6 +70,12 @@ export interface RecordDecisionParameters {
   trigger: DecisionTrigger;
   coins: string[];
   plan: Plan;
+  /**
+   * "paused": a pause kept the plan's orders from being sent (the decision event's `held`); its
+   * leader trade is then skipped `paused` (core/reasons.ts countedSkips). Absent on decisions
+   * journaled before schema 12: not known.
+   */
+  held?: "paused";
 }
 export interface DecisionRow extends RecordDecisionParameters {
   id: number;
@@ -577,7 +583,7 @@ export interface Journal {
    */
   copyMoments(since: number): CopyMoment[];
   /**
-   * The decisions a leader's fill triggered that skipped something (never a dry run's), from
+   * The decisions a leader's fill triggered that skipped something or that a pause held (never a dry run's), from
    * `since` on, oldest first: the only ones whose skips `report` counts (core/reasons.ts
    * countedSkips) — the rest, most of a busy follow's, are not read.
    */
@@ -1352,6 +1358,7 @@ function decisionRow(r: Row): DecisionRow {
     inSync: sqlNumber(r.in_sync) === 1,
     nActions: sqlNumber(r.n_actions),
     nSkipped: sqlNumber(r.n_skipped),
+    ...(r.held === "paused" ? { held: "paused" as const } : {}),
   };
 }
 function orderRow(r: Row): OrderRow {
@@ -1889,8 +1896,8 @@ class SqliteJournal implements Journal {
   recordDecision(p: RecordDecisionParameters): number {
     this.#keep();
     const row = this.#writeLater(
-      `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped, held)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       p.runId,
       p.ts,
       p.trigger,
@@ -1899,6 +1906,7 @@ class SqliteJournal implements Journal {
       p.plan.inSync ? 1 : 0,
       p.plan.actions.length,
       p.plan.skipped.length,
+      p.held ?? null,
     );
     return sqlNumber(row?.id);
   }
@@ -2414,7 +2422,7 @@ class SqliteJournal implements Journal {
   fillDecisionsWithSkips(since: number): DecisionRow[] {
     this.#fileRows("fillDecisionsWithSkips");
     return this.#all(
-      `SELECT * FROM decisions WHERE trigger = 'fill' AND n_skipped > 0 AND ts >= ?
+      `SELECT * FROM decisions WHERE trigger = 'fill' AND (n_skipped > 0 OR held IS NOT NULL) AND ts >= ?
          AND ${NOT_DRY_RUN.decisions} ORDER BY ts, id`,
       since,
     ).map(decisionRow);

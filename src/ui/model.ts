@@ -18,7 +18,7 @@ import {
   shownTarget,
   syncVerdict,
 } from "../core/drift.js";
-import { roundHalfAway, roundOrNull } from "../core/format.js";
+import { roundHalfAway, roundOrNull, shownColumn } from "../core/format.js";
 import { leverageAt, positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { countedSkips } from "../core/reasons.js";
@@ -86,7 +86,11 @@ export interface PositionRow {
   statusReason: ReasonCode | null;
   /** Unrealized PnL of our position at the mid. */
   upnl: number | null;
-  /** The coin's net P&L since the copy began (realised + unrealised − fees + funding); null without P&L. */
+  /**
+   * The coin's net P&L since the copy began (realised + unrealised − fees + funding) as shown, to
+   * the cent: the rows' add up to the header's P&L (core/format.ts shownSum; no row is off by more
+   * than a cent); null without P&L.
+   */
   netPnl: number | null;
   /**
    * Our position's notional at the mid ÷ our equity (core/leverage.ts positionNotional): its share
@@ -126,7 +130,14 @@ export interface SlipRow {
 export interface Counters {
   /** Our orders that filled (fully or partly, or on paper), of every kind: copies, joins, repairs, safety and flatten closes. */
   ordersFilled: number;
-  /** Of those, the copies of a leader's trade (kind "copy"; each half of a flip is one). */
+  /**
+   * The leader's trades copied: of the decisions a leader's fill triggered, each coin with a copy
+   * order (kind "copy") that filled, fully, in part or on paper — one per coin and decision,
+   * however many orders it took (a flip's close and open are one trade copied, as is an order
+   * filled in pieces). A trade is one coin of a hot-path decision: one leader fill, or a burst of
+   * them coalesced into one plan. Its skips are counted alike, one per coin (`skipped`); one
+   * whose orders were all rejected is neither (`rejections`).
+   */
   copiedTrades: number;
   leaderFills: number;
   decisions: number;
@@ -203,6 +214,12 @@ export interface DashboardState {
    * values back from the journal): mean, median, p95/p99 and n of the run, not of its last fills.
    */
   runSamples: { lag: RunSample; exec: RunSample; copy: RunSample };
+  /**
+   * The orders of a leader's trade still to be heard of, by cloid: each to its trade (a coin of a
+   * fill decision), the first to fill counts the trade copied (Counters.copiedTrades). Kept in
+   * place and bounded: an order is heard of within seconds of its decision.
+   */
+  tradeOrders: Map<string, { copied: boolean }>;
   positions: PositionRow[];
   /**
    * `samples`: execution slippage (against the touch at decision) of the last `series` fills —
@@ -267,6 +284,8 @@ export interface DashboardInit {
 export const NOTICE_MS = 5_000;
 /** A warning or error stays in the status line this long. */
 export const PROBLEM_MS = 30_000;
+/** Orders of leader trades awaiting their outcome (DashboardState.tradeOrders) kept at most. */
+const MAX_TRADE_ORDERS = 1_000;
 
 export function initialDashboardState(init: DashboardInit = {}): DashboardState {
   return {
@@ -290,6 +309,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     connection: { state: "unknown", detail: null, since: null, lastMessageAt: null },
     lastLagMs: null,
     runSamples: { lag: new RunSample(), exec: new RunSample(), copy: new RunSample() },
+    tradeOrders: new Map(),
     positions: [],
     slippage: { recent: [], samples: [] },
     slippageBudgetBps: init.slippageBudgetBps ?? null,
@@ -481,6 +501,19 @@ export function buildPositionRows(
   for (const c of pnl?.byCoin ?? []) {
     if (!listed.has(c.coin)) rows.push(closedRow(c.coin, c.netUsd, Boolean(protection), Boolean(timeStops)));
   }
+  // Every coin of the P&L has its row (above): the rows' P&L as shown add up to the header's as
+  // shown, to the cent (core/format.ts shownColumn, as status's tables) — rounded one by
+  // one, four rows of −10.334 read −46.02 beside a header of −46.03.
+  if (pnl) {
+    const withPnl = rows.filter((r) => r.netPnl !== null);
+    const shown = shownColumn(
+      withPnl.map((r) => r.netPnl),
+      pnl.netUsd,
+    );
+    withPnl.forEach((r, i) => {
+      r.netPnl = shown[i] ?? r.netPnl;
+    });
+  }
   const weight = (r: PositionRow) =>
     Math.max(Math.abs(r.targetSize ?? 0), Math.abs(r.ourSize)) * (r.mid ?? 0);
   // Open rows biggest first; closed ones after them, biggest P&L first.
@@ -571,9 +604,23 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "decision": {
       // The leader's trades the copy left undone, by reason (core/reasons.ts countedSkips).
-      const counted = countedSkips(e.trigger, e.plan) as ReasonCode[];
+      const counted = countedSkips(e.trigger, e.plan, e.held) as ReasonCode[];
       const skipped = counted.length === 0 ? c.skipped : { ...c.skipped };
       for (const r of counted) skipped[r] = (skipped[r] ?? 0) + 1;
+      // Its orders, each to its trade (one per coin), to count the trade copied once one fills.
+      if (e.trigger === "fill" && !e.held) {
+        const trades = new Map<string, { copied: boolean }>();
+        for (const a of e.plan.actions) {
+          const trade = trades.get(a.coin) ?? { copied: false };
+          trades.set(a.coin, trade);
+          state.tradeOrders.set(a.cloid, trade);
+        }
+        // In place, bounded: an order unheard of this long after (a dry run sends none) is dropped.
+        for (const cloid of state.tradeOrders.keys()) {
+          if (state.tradeOrders.size <= MAX_TRADE_ORDERS) break;
+          state.tradeOrders.delete(cloid);
+        }
+      }
       state.counters = {
         ...c,
         decisions: c.decisions + 1,
@@ -585,12 +632,19 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
     case "order": {
       const filled =
         (e.status === "filled" || e.status === "partial" || e.status === "paper") && e.filledSize > 0;
+      // The leader's trade this order copies: counted once, at its first order to fill.
+      const trade = state.tradeOrders.get(e.cloid);
+      const copied = filled && e.kind === "copy" && trade !== undefined && !trade.copied;
+      if (trade && copied) trade.copied = true;
+      // Heard of for good once it has filled, or was refused or cancelled (one resting waits).
+      if (trade && e.status !== "sent" && e.status !== "resting" && e.status !== "uncertain")
+        state.tradeOrders.delete(e.cloid);
       state.counters = {
         ...c,
         orders: e.status === "sent" ? c.orders + 1 : c.orders,
         rejections: e.status === "rejected" ? c.rejections + 1 : c.rejections,
         ordersFilled: filled ? c.ordersFilled + 1 : c.ordersFilled,
-        copiedTrades: filled && e.kind === "copy" ? c.copiedTrades + 1 : c.copiedTrades,
+        copiedTrades: copied ? c.copiedTrades + 1 : c.copiedTrades,
       };
       break;
     }
@@ -869,7 +923,7 @@ export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSy
 export interface RunSummary {
   /** Our orders that filled, of every kind (copies, joins, repairs, safety and flatten closes). */
   ordersFilled: number;
-  /** Of those, the copies of a leader's trade (kind "copy"). */
+  /** The leader's trades copied: fill decisions' coins with a copy order that filled (Counters.copiedTrades). */
   copiedTrades: number;
   /** A dry run: the orders it planned, which a live run would have sent (null in live and paper runs). */
   planned: number | null;

@@ -89,6 +89,16 @@ beforeAll(() => {
     closedPnl: 44,
     lagMs: 30,
   });
+  // A leader's trade that came while the run was paused: its order held, a skip `paused`.
+  const held = action({ coin: "ETH", size: 1, cloid: "0x0000000000000000000000000000000e", refPx: 3_000 });
+  j.recordDecision({
+    runId: 1,
+    ts: D1 + DAY + 1_500,
+    trigger: "fill",
+    coins: ["ETH"],
+    plan: { ...emptyPlan(), actions: [held] } as Plan,
+    held: "paused",
+  });
   j.recordEvent({ ts: D1 + DAY + 2_000, type: "sweep", data: { inSync: true, driftUsd: 1, pnl: pnl(22) } });
   j.recordEquity(D1 + DAY + 3_000, 10_061.9);
   j.close();
@@ -120,6 +130,8 @@ describe("hlcopy report", () => {
     // Each P&L figure with its moment: the copy's snapshot, and the unrealised the window ends on.
     expect(doc.pnl.asOf).toBe(D1 + DAY + 2_000);
     expect(doc.unrealisedAsOf).toBe(D1 + DAY + 2_000);
+    expect(a.skipped).toEqual({});
+    expect(b.skipped).toEqual({ paused: 1 });
   });
 
   it("the table and the charts for people", async () => {
@@ -137,6 +149,10 @@ describe("hlcopy report", () => {
     );
     expect(r.stdout).toContain("equity (USD)");
     expect(r.stdout).toContain("drawdown from the high-water mark");
+    // The trade the pause held is a skip, counted as the dashboard and the summary count it.
+    expect(text).toMatch(/\nskips by day:\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; skips: paused 1\n/);
+    // Copy slippage's n counts fills (as status says it), not copies.
+    expect(text).toMatch(/copy slippage vs the leader p50 \S+ · p95 \S+ bps \(2 fills\)/);
   });
 
   it("--csv writes fills, orders and funding with the columns a tax tool imports, 0600", async () => {

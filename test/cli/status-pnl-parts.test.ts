@@ -102,3 +102,83 @@ describe("status: the P&L's shown parts add up to its shown net", () => {
     expect(tableRows[0]?.[1]).toBe("+0.13");
   });
 });
+
+describe("status: the rows add up to the copy's P&L as shown; ROI to 2 decimals, as every view", () => {
+  it("nets and ROIs by coin and by leader, and the positions' P&L column", async () => {
+    const coin = (c: string, net: number) => ({
+      coin: c,
+      ...figures(net, 0, 0, 0),
+      roiPct: net / 100,
+      fills: 1,
+      volumeUsd: 100,
+    });
+    // Rounded one by one: −10.33 − 9.87 − 12.38 − 13.44 = −46.02 beside a net of −46.03; ROIs
+    // −0.10 − 0.10 − 0.12 − 0.13 = −0.45 beside −0.46 (they were shown to 3 decimals, the line to 2).
+    const byCoin = [coin("HYPE", -13.4384), coin("SOL", -12.384), coin("ETH", -10.334), coin("BTC", -9.874)];
+    const net = Math.round(byCoin.reduce((sum, c) => sum + c.netUsd, 0) * 1e6) / 1e6;
+    const total = { ...figures(net, 0, 0, 0), roiPct: net / 100 };
+    // Two leaders, each half of every coin.
+    const half = { ...figures(net / 2, 0, 0, 0), roiPct: net / 200 };
+    const pnl: CopyPnl = {
+      ...total,
+      since: NOW - 3_600_000,
+      startEquity: 10_000,
+      fills: 4,
+      volumeUsd: 400,
+      byCoin,
+      byLeader: [
+        { leader, ...half },
+        { leader: "0x00000000000000000000000000000000000000b3" as Address, ...half },
+      ],
+    };
+    const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-rows-"));
+    const j = openJournal(journalPath(dir, account));
+    const runId = j.startRun({
+      command: "reconcile",
+      leaders: [{ address: leader, weight: 1 }],
+      account,
+      network: "mainnet",
+      settings: {},
+      startedAt: NOW - 60_000,
+    });
+    j.recordEvent({
+      ts: NOW - 12_000,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, targets: [], pnl },
+    });
+    j.close();
+    let text = "";
+    await runStatus({
+      configDir: dir,
+      account,
+      json: false,
+      out: { write: (t: string) => (text += t) },
+      now: NOW,
+    });
+    expect(text).toMatch(/copy P&L since .*: net −46\.03 USD \(−0\.46%\) = /);
+    const cells = (from: string, first: RegExp) =>
+      text
+        .slice(text.indexOf(from))
+        .split("\n")
+        .map((l) =>
+          l
+            .split("│")
+            .map((c) => c.trim())
+            .filter(Boolean),
+        )
+        .filter((c) => first.test(c[0] ?? ""));
+    // The positions' table: the closed coins' P&L beside the line above.
+    const closed = cells("┌", /^(BTC|ETH|SOL|HYPE)$/).slice(0, 4);
+    expect(closed.map((c) => c[6])).toEqual(["closed", "closed", "closed", "closed"]);
+    expect(closed.reduce((sum, c) => sum + cents(c[7] ?? ""), 0)).toBe(-4603);
+    const coins = cells("copy P&L by coin", /^(BTC|ETH|SOL|HYPE)$/).slice(0, 4);
+    expect(coins.reduce((sum, c) => sum + cents(c[1] ?? ""), 0)).toBe(-4603);
+    expect(coins.map((c) => c[6])).toEqual(expect.arrayContaining([expect.stringMatching(/^−0\.\d\d$/)]));
+    expect(coins.reduce((sum, c) => sum + cents(c[6] ?? ""), 0)).toBe(-46);
+    const leaders = cells("copy P&L by leader", /^0x/);
+    expect(leaders).toHaveLength(2);
+    expect(leaders.reduce((sum, c) => sum + cents(c[1] ?? ""), 0)).toBe(-4603);
+    for (const c of leaders) expect(c[6]).toBe("−0.23");
+  });
+});

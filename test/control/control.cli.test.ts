@@ -123,6 +123,38 @@ describe("a running follow", () => {
       const stopped = await cli(master.address, ["stop"]);
       expect(stopped.stdout).toMatch(/^the running follow is stopping/);
       expect(await run.exit).toBe(0);
+
+      // The leader's trades the pause held are skipped `paused` — one per coin of each held
+      // decision — in the summary and in report (from the journal), counted alike.
+      const heldTrades = run.lines
+        .filter((l) => l.type === "decision" && l.trigger === "fill" && l.held === "paused")
+        .reduce((n, l) => n + new Set((l.actions as { coin: string }[]).map((a) => a.coin)).size, 0);
+      expect(heldTrades).toBeGreaterThan(0);
+      const summary = run.lines.at(-1) as {
+        type: string;
+        skipped: Record<string, number>;
+        copiedTrades: number;
+      };
+      expect(summary.type).toBe("summary");
+      expect(summary.skipped.paused).toBe(heldTrades);
+      const report = await cli(master.address, ["--json", "report", "--since", "1d"], {
+        HLCOPY_CONFIG_DIR: configDir,
+      });
+      expect(JSON.parse(report.stdout).totals.skipped.paused).toBe(heldTrades);
+      // Copied: the coins of fill decisions with a copy order that filled (a flip's two are one).
+      const tradeOf = new Map<string, string>();
+      run.lines.forEach((l, i) => {
+        if (l.type === "decision" && l.trigger === "fill" && !l.held)
+          for (const a of l.actions as { coin: string; cloid: string }[])
+            tradeOf.set(a.cloid, `${i}:${a.coin}`);
+      });
+      const copied = new Set(
+        run.lines
+          .filter((l) => l.type === "order" && l.kind === "copy" && Number(l.filledSize) > 0)
+          .map((l) => tradeOf.get(String(l.cloid))),
+      );
+      copied.delete(undefined);
+      expect(summary.copiedTrades).toBe(copied.size);
     } finally {
       run.child.kill("SIGTERM");
     }

@@ -62,10 +62,20 @@ describe("hlcopy demo", () => {
     expect(summary.copiedTrades).toBeGreaterThan(5);
     // Copies are among the orders filled (joins and repairs are the rest), never more.
     expect(summary.ordersFilled).toBeGreaterThanOrEqual(summary.copiedTrades);
-    const copiesFilled = events.filter(
-      (e) => e.type === "order" && e.kind === "copy" && Number(e.filledSize) > 0,
-    ).length;
-    expect(summary.copiedTrades).toBe(copiesFilled);
+    // The leader's trades copied: each coin of a fill decision (not held by a pause) with a copy
+    // order that filled — a flip's two orders are one trade.
+    const tradeOf = new Map<string, string>();
+    events.forEach((e, i) => {
+      if (e.type !== "decision" || e.trigger !== "fill" || e.held) return;
+      for (const a of e.actions as { coin: string; cloid: string }[]) tradeOf.set(a.cloid, `${i}:${a.coin}`);
+    });
+    const copied = new Set(
+      events
+        .filter((e) => e.type === "order" && e.kind === "copy" && Number(e.filledSize) > 0)
+        .map((e) => tradeOf.get(String(e.cloid))),
+    );
+    copied.delete(undefined);
+    expect(summary.copiedTrades).toBe(copied.size);
     // Within the deadband: every coin's drift is under the $10 exchange minimum (the demo's
     // positions are small, so the deadband is that minimum), and the last sweep was in sync.
     const coins = new Set(events.filter((e) => e.type === "order").map((e) => e.coin)).size;

@@ -199,6 +199,14 @@ describe("hlcopy follow against the simulator", () => {
       expect(describeEvent(held)?.text).toMatch(/^decision manual: .+ \(paused: not sent\)$/);
       expect(eventRecord(held)).toMatchObject({ held: "paused" });
     }
+    // The leader's trades that came meanwhile: held, and journaled so — report counts them
+    // skipped `paused`, as the dashboard does from the events (core/reasons.ts countedSkips).
+    const heldTrades = t.events.filter(
+      (e) => e.type === "decision" && e.trigger === "fill" && e.held === "paused",
+    );
+    expect(heldTrades.length).toBeGreaterThan(0);
+    const journaled = t.journal.fillDecisionsWithSkips(0).filter((d) => d.held === "paused");
+    expect(journaled.map((d) => d.ts)).toEqual(heldTrades.map((e) => e.ts));
     t.engine.togglePause();
     sim.control.fault({ kind: "rejectOrders", count: 2, message: "Insufficient margin to place order." });
     const first = await t.engine.sweep("manual");

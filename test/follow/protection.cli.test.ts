@@ -289,7 +289,7 @@ describe("follow --on-exit", () => {
       const summary = text.slice(text.lastIndexOf("\n1 order(s) filled"));
       for (const line of summary.split("\n")) expect(line.length).toBeLessThanOrEqual(160);
       expect(summary.replace(/\n {2}(?=[a-z])/g, " ")).toMatch(
-        /^\n1 order\(s\) filled \(\d cop(y|ies) of the leader's trades\); drift 0\.00 USD \(in sync\); copy P&L net .*; copy lag p50 (\d+ms|[\d.]+s|-)\n/,
+        /^\n1 order\(s\) filled; leader trades copied \d; drift 0\.00 USD \(in sync\); copy P&L net .*; copy lag p50 (\d+ms|[\d.]+s|-)\n/,
       );
       expect(text).toContain(`\n${onExit}\nopen positions:\n  ETH +1 stop none take-profit none\n`);
     },
@@ -343,7 +343,7 @@ describe("follow --on-exit", () => {
     // busy machine has more room, not less; a wait is told from 1 s, some 15 weight beyond what
     // the start and the stop use even on a machine that took no time at all.
     expect(text()).toMatch(
-      / stopping: signal SIGTERM — on-exit step: hold\n.* on exit: hold — positions and resting orders left as they are\n.* stop: signal SIGTERM\n.*order\(s\) filled \(.*\nopen positions:\n {2}ETH \+2 /,
+      / stopping: signal SIGTERM — on-exit step: hold\n.* on exit: hold — positions and resting orders left as they are\n.* stop: signal SIGTERM\n.*order\(s\) filled; .*\nopen positions:\n {2}ETH \+2 /,
     );
     // The stop, its step and the run's end, each at its own time: in order.
     const times = text()

@@ -73,3 +73,50 @@ describe("RunMetrics: hlcopy_leverage", () => {
     expect(sample(m.render({}, T0), "hlcopy_leverage")).toBeCloseTo(1.8, 12);
   });
 });
+
+describe("RunMetrics: hlcopy_run_pnl_usd", () => {
+  const withPnl = (
+    ts: number,
+    accountValue: number,
+    netUsd: number,
+    since = T0 - 86_400_000,
+  ): EngineEvent => ({
+    ...(state(ts, false) as Extract<EngineEvent, { type: "state" }>),
+    account: { address: `0x${"2".repeat(40)}`, accountValue, positions: [] },
+    pnl: {
+      since,
+      startEquity: 10_000,
+      realisedUsd: netUsd,
+      unrealisedUsd: 0,
+      feesUsd: 0,
+      fundingUsd: 0,
+      netUsd,
+      roiPct: netUsd / 100,
+      fills: 1,
+      volumeUsd: 100,
+      byCoin: [],
+      byLeader: [],
+    },
+  });
+
+  it("is the copy's P&L made this run: a deposit or a withdrawal is no P&L (the equity gauge has them)", () => {
+    const m = new RunMetrics();
+    expect(sample(m.render({}, T0), "hlcopy_run_pnl_usd")).toBeUndefined();
+    // The run starts with the copy at −12.50 (earlier runs' P&L is not this run's).
+    m.observe(withPnl(T0, 10_000, -12.5));
+    expect(sample(m.render({}, T0), "hlcopy_run_pnl_usd")).toBe(0);
+    // A $2000 deposit and −4.30 of trading: equity +1995.70, P&L −4.30.
+    m.observe(withPnl(T0 + 1_000, 11_995.7, -16.8));
+    let text = m.render({}, T0);
+    expect(sample(text, "hlcopy_equity_usd")).toBe(11_995.7);
+    expect(sample(text, "hlcopy_run_pnl_usd")).toBeCloseTo(-4.3, 9);
+    // A $1500 withdrawal and +1.00: still P&L only.
+    m.observe(withPnl(T0 + 2_000, 10_496.7, -15.8));
+    expect(sample(m.render({}, T0), "hlcopy_run_pnl_usd")).toBeCloseTo(-3.3, 9);
+    // The copy begins again (hlcopy resume): what the old one made this run is kept.
+    m.observe(withPnl(T0 + 3_000, 10_496.7, 2, T0 + 2_500));
+    text = m.render({}, T0);
+    expect(sample(text, "hlcopy_run_pnl_usd")).toBeCloseTo(-1.3, 9);
+    expect(text).toContain("deposits and withdrawals are not P&L");
+  });
+});

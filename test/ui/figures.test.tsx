@@ -197,7 +197,7 @@ describe("closing lines at 80 columns break at their separators", () => {
     expect(text).toMatch(/; copy P&L net −6\.37 USD \(−0\.06%\);/);
     // Without a terminal's width: one line, as scripts read it.
     expect(closingSummary(s, { eventLines: false }).split("\n")[0]).toMatch(
-      /^1 order\(s\) filled .*; copy lag p50 5ms$/,
+      /^1 order\(s\) filled; leader trades copied 1, skipped .*; copy lag p50 5ms$/,
     );
   });
 });

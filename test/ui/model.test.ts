@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { roundHalfAway } from "../../src/core/format.js";
 import { quantile } from "../../src/core/stats.js";
+import { fmtUsdShort } from "../../src/ui/format.js";
 import { HELP_SECTIONS } from "../../src/ui/Help.js";
 import {
   budgetState,
@@ -210,20 +212,32 @@ describe("reduceDashboard: engine events", () => {
     expect(budgetState(s)).toMatchObject({ exceeded: true, budgetBps: 10, n: 6 });
   });
 
-  it("copied trades count the copies of a leader's trade; orders filled count every kind (joins, repairs, safety)", () => {
+  it("copied trades count the leader's trades copied (a coin of a fill decision), orders filled every order of ours", () => {
+    const act = (coin: string, cloid: `0x${string}`, reason: "open" | "flip" = "open") => ({
+      coin,
+      side: "buy" as const,
+      size: 0.01,
+      limitPx: 64000,
+      reduceOnly: reason === "flip",
+      cloid,
+      reason,
+      refPx: 64000,
+    });
     const order = (
+      coin: string,
+      cloid: string,
       kind: "copy" | "join" | "repair" | "safety",
-      status: "filled" | "partial" | "sent",
+      status: "filled" | "partial" | "sent" | "rejected",
       filledSize: number,
     ) => ({
       type: "order" as const,
       ts: T0,
-      coin: "BTC",
+      coin,
       side: "buy" as const,
       size: 0.01,
       limitPx: 64000,
       reduceOnly: false,
-      cloid: "0x1",
+      cloid,
       reason: "open" as const,
       kind,
       status,
@@ -231,15 +245,74 @@ describe("reduceDashboard: engine events", () => {
       avgPx: null,
     });
     const s = reduceAll([
-      order("join", "filled", 0.01),
-      order("copy", "filled", 0.01),
-      order("copy", "partial", 0.004),
-      order("copy", "sent", 0),
-      order("repair", "filled", 0.01),
-      order("safety", "filled", 0.01),
+      order("BTC", "0xj", "join", "filled", 0.01),
+      // A flip: its close and its open, two orders filled, one leader trade copied.
+      decisionEvent(T0, plan({ actions: [act("BTC", "0xa", "flip"), act("BTC", "0xb")] })),
+      order("BTC", "0xa", "copy", "filled", 0.01),
+      order("BTC", "0xb", "copy", "filled", 0.01),
+      // Two coins in one decision (a coalesced burst): two trades; ETH's order filled in part.
+      decisionEvent(T0, plan({ actions: [act("ETH", "0xc"), act("SOL", "0xd")] }), ["ETH", "SOL"]),
+      order("ETH", "0xc", "copy", "partial", 0.004),
+      order("SOL", "0xd", "copy", "sent", 0),
+      order("SOL", "0xd", "copy", "filled", 0.01),
+      // Refused: not copied (a rejection), nor skipped.
+      decisionEvent(T0, plan({ actions: [act("HYPE", "0xe")] }), ["HYPE"]),
+      order("HYPE", "0xe", "copy", "rejected", 0),
+      // A late report of an order already counted counts nothing again.
+      order("BTC", "0xb", "copy", "filled", 0.01),
+      order("BTC", "0xr", "repair", "filled", 0.01),
+      order("BTC", "0xs", "safety", "filled", 0.01),
     ]);
-    expect(s.counters).toMatchObject({ copiedTrades: 2, ordersFilled: 5 });
-    expect(runSummary(s)).toMatchObject({ copiedTrades: 2, ordersFilled: 5 });
+    expect(s.counters).toMatchObject({ copiedTrades: 3, ordersFilled: 8, rejections: 1 });
+    expect(runSummary(s)).toMatchObject({ copiedTrades: 3, ordersFilled: 8, skipped: {} });
+  });
+
+  it("a leader's trade that came while the run was paused is skipped `paused`, never copied", () => {
+    const act = (coin: string, cloid: `0x${string}`) => ({
+      coin,
+      side: "buy" as const,
+      size: 0.01,
+      limitPx: 64000,
+      reduceOnly: false,
+      cloid,
+      reason: "open" as const,
+      refPx: 64000,
+    });
+    const s = reduceAll([
+      { type: "paused", ts: T0, paused: true },
+      {
+        ...decisionEvent(
+          T0,
+          plan({
+            actions: [act("BTC", "0xa"), act("ETH", "0xb")],
+            skipped: [{ coin: "SOL", reason: "below-min-notional", detail: "" }],
+          }),
+          ["BTC", "ETH", "SOL"],
+        ),
+        held: "paused",
+      },
+      // The resume's sweep repairs the drift: a repair, no copy of the trade.
+      { type: "paused", ts: T0 + 1, paused: false },
+      {
+        type: "order",
+        ts: T0 + 2,
+        coin: "BTC",
+        side: "buy",
+        size: 0.01,
+        limitPx: 64000,
+        reduceOnly: false,
+        cloid: "0xa2",
+        reason: "open",
+        kind: "repair",
+        status: "filled",
+        filledSize: 0.01,
+        avgPx: null,
+      },
+    ]);
+    expect(s.counters.skipped).toEqual({ paused: 2, "below-min-notional": 1 });
+    expect(totalSkipped(s)).toBe(3);
+    expect(s.counters).toMatchObject({ copiedTrades: 0, ordersFilled: 1 });
+    expect(runSummary(s).skipped).toEqual({ paused: 2, "below-min-notional": 1 });
   });
 
   it("counts copied trades, rejections and skips by reason (in-sync is not a skip)", () => {
@@ -259,6 +332,23 @@ describe("reduceDashboard: engine events", () => {
       avgPx: null,
     });
     const s = reduceAll([
+      decisionEvent(
+        T0,
+        plan({
+          actions: [
+            {
+              coin: "BTC",
+              side: "buy",
+              size: 0.01,
+              limitPx: 64000,
+              reduceOnly: false,
+              cloid: "0x1",
+              reason: "open",
+              refPx: 64000,
+            },
+          ],
+        }),
+      ),
       order("sent", 0),
       order("filled", 0.01),
       order("sent", 0),
@@ -279,7 +369,7 @@ describe("reduceDashboard: engine events", () => {
     expect(s.counters.ordersFilled).toBe(1);
     expect(s.counters.orders).toBe(2);
     expect(s.counters.rejections).toBe(1);
-    expect(s.counters.decisions).toBe(2);
+    expect(s.counters.decisions).toBe(3);
     expect(skippedByReason(s)).toEqual([
       { reason: "inside-deadband", count: 2 },
       { reason: "entry-drift", count: 1 },
@@ -556,5 +646,51 @@ describe("buildPositionRows", () => {
     expect(folded.shown.map((r) => r.coin)).toEqual(["ETH", "HYPE"]);
     expect(folded.hidden).toBe(2);
     expect(folded.hiddenNetPnl).toBeCloseTo(-4.26, 9);
+  });
+
+  it("the rows' P&L as shown add up to the header's as shown, to the cent (shownSum), each within a cent of its own", () => {
+    const coin = (c: string, netUsd: number) => ({
+      coin: c,
+      realisedUsd: netUsd,
+      unrealisedUsd: 0,
+      feesUsd: 0,
+      fundingUsd: 0,
+      netUsd,
+      roiPct: null,
+      fills: 1,
+      volumeUsd: 100,
+    });
+    // The auditor's run: −10.334 − 9.874 − 12.384 − 13.4384 = −46.0304, shown −46.03; rounded
+    // one by one the rows read −10.33 − 9.87 − 12.38 − 13.44 = −46.02.
+    const byCoin = [coin("HYPE", -13.4384), coin("SOL", -12.384), coin("ETH", -10.334), coin("BTC", -9.874)];
+    const netUsd = byCoin.reduce((s, c) => s + c.netUsd, 0);
+    const pnl = {
+      since: 0,
+      startEquity: null,
+      realisedUsd: netUsd,
+      unrealisedUsd: 0,
+      feesUsd: 0,
+      fundingUsd: 0,
+      netUsd,
+      roiPct: null,
+      fills: 4,
+      volumeUsd: 400,
+      byCoin,
+      byLeader: [],
+    };
+    const rows = buildPositionRows([], [], {}, undefined, undefined, undefined, pnl);
+    const cents = rows.reduce((s, r) => s + Math.round((r.netPnl ?? 0) * 100), 0);
+    expect(cents).toBe(Math.round(roundHalfAway(netUsd, 2) * 100));
+    expect(fmtUsdShort(netUsd)).toBe("-$46.03");
+    for (const r of rows) {
+      const own = byCoin.find((c) => c.coin === r.coin)?.netUsd ?? 0;
+      expect(Math.abs((r.netPnl ?? 0) - own)).toBeLessThanOrEqual(0.01);
+    }
+    expect(rows.map((r) => fmtUsdShort(r.netPnl)).sort()).toEqual([
+      "-$10.33",
+      "-$12.39",
+      "-$13.44",
+      "-$9.87",
+    ]);
   });
 });

@@ -35,13 +35,13 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
     const s = runSummary(liveState());
     const text = closingSummary(s, { eventLines: false });
     expect(text.split("\n")[0]).toMatch(
-      /^1 order\(s\) filled \(1 copy of the leader's trades\); skipped inside-deadband 1; drift 75\.00 USD; /,
+      /^1 order\(s\) filled; leader trades copied 1, skipped inside-deadband 1; drift 75\.00 USD; /,
     );
     expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
       "below-min-notional 7, coin-denied 2",
     );
     expect(closingSummary({ ...s, skipped: {} }, { eventLines: false }).split("\n")[0]).toMatch(
-      /^1 order\(s\) filled \(1 copy of the leader's trades\); drift /,
+      /^1 order\(s\) filled; leader trades copied 1; drift /,
     );
   });
 
@@ -82,7 +82,7 @@ describe("the closing summary of follow --paper", () => {
       positions: [{ coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null }],
     };
     const text = closingSummary(s, { eventLines: false, paper: true });
-    expect(text.split("\n")[0]).toMatch(/^paper run: 1 paper order\(s\) filled /);
+    expect(text.split("\n")[0]).toMatch(/^paper run: 1 paper order\(s\) filled; leader trades copied 1/);
     expect(text).toContain("\nopen paper positions:\n  BTC +0.05 ");
     expect(closingSummary({ ...s, positions: [] }, { eventLines: false, paper: true })).toMatch(
       /\nopen paper positions: none\n$/,

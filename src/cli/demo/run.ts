@@ -176,7 +176,8 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
       [
         "",
         `demo summary (${leaderTrades()} leader trades)`,
-        `  orders filled    ${summary.ordersFilled} (${summary.copiedTrades} copies of the leader's trades)`,
+        `  orders filled    ${summary.ordersFilled} (ours, of every kind: a flip is two)`,
+        `  trades copied    ${summary.copiedTrades} of the leader's`,
         `  skipped          ${skipped || "none"}`,
         `  final drift      ${finalDriftText(summary)}`,
         ...(p && s

@@ -369,7 +369,9 @@ ${held}`;
   }
   // A paper run's fills and positions are simulated: said on the line, never read as real ones.
   const paper = shown.paper === true;
-  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled (${summary.copiedTrades} cop${summary.copiedTrades === 1 ? "y" : "ies"} of the leader's trades)${skipped ? `; skipped ${skipped}` : ""}; drift ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
+  // Orders (ours, of every kind: a flip is two) and the leader's trades (copied, skipped) are
+  // counted apart: two figures, two words.
+  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades copied ${summary.copiedTrades}${skipped ? `, skipped ${skipped}` : ""}; drift ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
 ${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${closesNotSentLine(summary.closesNotSent)}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
 }
 

@@ -133,9 +133,10 @@ function readInputs(journal: Journal, since: number, until: number) {
   }));
   const skips: { ts: number; reason: string }[] = [];
   // As the dashboard counts them (core/reasons.ts countedSkips): the copies of the leader's
-  // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip.
+  // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip, a trade the
+  // pause held is skipped `paused`.
   for (const d of journal.fillDecisionsWithSkips(since))
-    for (const reason of countedSkips(d.trigger, d.plan)) skips.push({ ts: d.ts, reason });
+    for (const reason of countedSkips(d.trigger, d.plan, d.held)) skips.push({ ts: d.ts, reason });
   return {
     since,
     until,
@@ -397,7 +398,7 @@ async function render(
   lines.push(
     ...[
       `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
-      `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} copies)`,
+      `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} fills)`,
     ].map(within),
   );
   if (doc.pnl) {

@@ -36,6 +36,7 @@ import {
   roundOrNull,
   roundStats,
   shortAddress,
+  shownColumn,
   shownPnl,
   utcMinute,
 } from "../../core/format.js";
@@ -1028,8 +1029,16 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       } — follow it again with: hlcopy resume --leader ${l.address}`,
     );
   }
-  // The coins' P&L beside them only when it is of the same record as the rows (one moment).
-  const rowPnl = m.samePnl && p ? new Map(p.byCoin.map((c) => [c.coin, c])) : null;
+  // The coins' P&L beside them only when it is of the same record as the rows (one moment); as
+  // shown, the rows (open and closed: every coin of the P&L) add up to the net above, to the cent.
+  const coinNets = p
+    ? shownColumn(
+        p.byCoin.map((c) => c.netUsd),
+        p.netUsd,
+      )
+    : [];
+  const rowPnl =
+    m.samePnl && p ? new Map(p.byCoin.map((c, i) => [c.coin, { netUsd: coinNets[i] ?? c.netUsd }])) : null;
   // Coins traded and closed during the copy stay listed with their P&L: the rows add up to the net.
   const closed = r.closed;
   if (r.positions.length > 0 || closed.length > 0) {
@@ -1079,7 +1088,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             "-",
             "-",
             "closed",
-            fmtPlusMinus(c.netUsd),
+            fmtPlusMinus(rowPnl?.get(c.coin)?.netUsd ?? c.netUsd),
             ...Array(extra).fill(""),
           ]),
         ],
@@ -1105,13 +1114,22 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       );
     }
   }
+  const coinRois = p
+    ? shownColumn(
+        p.byCoin.map((c) => c.roiPct),
+        p.roiPct,
+      )
+    : [];
   if (p && p.byCoin.length > 0) {
     lines.push(
       `copy P&L by coin (USD) ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
-        p.byCoin.map((c) => {
-          const s = shownPnl(c);
+        // The rows' net and ROI add up to the copy's line above as shown (shownColumn); each row's
+        // parts to its net (shownPnl). ROI to 2 decimals, as every view shows it.
+        p.byCoin.map((c, i) => {
+          const s = shownPnl({ ...c, netUsd: coinNets[i] ?? c.netUsd });
+          const roi = coinRois[i] ?? c.roiPct;
           return [
             c.coin,
             fmtPlusMinus(s.netUsd),
@@ -1119,13 +1137,25 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             fmtPlusMinus(s.unrealisedUsd),
             fmtFixed(s.feesUsd),
             fmtPlusMinus(s.fundingUsd),
-            c.roiPct === null ? "-" : fmtPlusMinus(c.roiPct, 3),
+            roi === null ? "-" : fmtPlusMinus(roi),
             c.fills,
           ];
         }),
       ),
     );
   }
+  const leaderNets = p
+    ? shownColumn(
+        p.byLeader.map((l) => l.netUsd),
+        p.netUsd,
+      )
+    : [];
+  const leaderRois = p
+    ? shownColumn(
+        p.byLeader.map((l) => l.roiPct),
+        p.roiPct,
+      )
+    : [];
   if (p && p.byLeader.length > 0) {
     lines.push(
       `copy P&L by leader (USD) ${pnlMoment(p, now, m.pnl)}:`,
@@ -1133,8 +1163,9 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
         // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
-        p.byLeader.map((l) => {
-          const s = shownPnl(l);
+        p.byLeader.map((l, i) => {
+          const s = shownPnl({ ...l, netUsd: leaderNets[i] ?? l.netUsd });
+          const roi = leaderRois[i] ?? l.roiPct;
           return [
             shortAddress(l.leader),
             fmtPlusMinus(s.netUsd),
@@ -1142,7 +1173,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             fmtPlusMinus(s.unrealisedUsd),
             fmtFixed(s.feesUsd),
             fmtPlusMinus(s.fundingUsd),
-            l.roiPct === null ? "-" : fmtPlusMinus(l.roiPct, 3),
+            roi === null ? "-" : fmtPlusMinus(roi),
           ];
         }),
       ),
