@@ -132,6 +132,13 @@ const MAX_BACKOFF_MS = 300_000;
 const UNEXPLAINED_MS = 1_000;
 /** cloid → slippage/lag reference kept for the fills still to come. */
 const MAX_REFS = 10_000;
+/**
+ * An order request with no answer this long is said (a reply normally takes well under a
+ * second): copying waits for its outcome, and a trader watching should know why nothing moves.
+ */
+const ORDER_LATE_MS = 5_000;
+/** A stop that is still awaiting an order this long after it came says what it waits for. */
+const STOP_WAIT_SAY_MS = 1_000;
 
 /** The trader said no at a review: exit 2, nothing sent. */
 const notConfirmed = (): UsageError =>
@@ -188,6 +195,14 @@ export class CopyEngine {
   #sweepWaiting: Promise<SweepResult> | null = null;
   /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
   readonly #inFlight = new Set<string>();
+  /** How long an order request may go unanswered before it is said (EngineOptions.orderLateMs). */
+  readonly #orderLateMs: number;
+  /** The order request on its way, for what a slow answer or a stop waiting on it says. */
+  #sending: { since: number; what: string } | null = null;
+  /** Leaders whose positions change on the account stream with no fill on the fills stream. */
+  readonly #fillsSilent = new Set<Address>();
+  /** When each leader's fills stream last carried a new fill (its quiet spells end there). */
+  readonly #leaderFillsAt = new Map<Address, number>();
   /** A state event was asked for while an order was in flight: it goes out after the results. */
   #stateHeld = false;
   /** Views and journal work held back off the hot path (see #later). */
@@ -382,6 +397,7 @@ export class CopyEngine {
       runId: () => this.#runId,
       countRequest: countRead,
     });
+    this.#orderLateMs = options.orderLateMs ?? ORDER_LATE_MS;
     this.#slippage = new SlippageWatch(options.settings.exec.slippageBudgetBps ?? null, (e) => this.#emit(e));
     this.#recovery = new OrderRecovery({
       journal: options.journal,
@@ -637,6 +653,22 @@ export class CopyEngine {
         kind: "stopping",
         message: `stopping: ${reason} — on-exit step: ${exitStep}`,
       });
+    // An order request on its way is awaited (its outcome must be known and journaled): a stop
+    // that waits on a slow one says so, not seconds of silence.
+    const waiting = setTimeout(
+      () => {
+        const sending = this.#sending;
+        if (sending)
+          this.#emit({
+            type: "notice",
+            ts: this.#now(),
+            kind: "stopping",
+            message: `stopping: awaiting the outcome of the order request in flight (${sending.what}, sent ${((this.#now() - sending.since) / 1000).toFixed(0)}s ago) — nothing new is sent`,
+          });
+      },
+      Math.min(STOP_WAIT_SAY_MS, this.#orderLateMs),
+    );
+    waiting.unref?.();
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     if (this.#stateTimer) clearTimeout(this.#stateTimer);
     if (this.#journalTimer) clearTimeout(this.#journalTimer);
@@ -645,6 +677,7 @@ export class CopyEngine {
     this.#styles.close();
     await this.#sweepChain;
     await this.#queue;
+    clearTimeout(waiting);
     this.#flushLater();
     if (exitStep) {
       try {
@@ -1986,6 +2019,22 @@ export class CopyEngine {
     this.#styles.willSend(toSend);
     let results: OrderResult[];
     for (const a of toSend) this.#inFlight.add(a.cloid);
+    const sending = {
+      since: this.#now(),
+      what: toSend.map((a) => `${a.coin} ${a.side} ${a.size}`).join(", "),
+    };
+    this.#sending = sending;
+    // Orders go one request at a time (the next waits for this one's outcome): a request the
+    // exchange does not answer holds every coin's copy until its reply, or until the order has
+    // expired and its cloid is looked up. Said once, when it is late.
+    const late = setTimeout(() => {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `no answer from the exchange for ${(this.#orderLateMs / 1000).toFixed(0)}s to the order request ${sending.what}: copying waits for its outcome — its reply, or a look-up by cloid once the order has expired (the run goes on)`,
+      });
+    }, this.#orderLateMs);
+    late.unref?.();
     try {
       this.#requests++;
       results = await executor.execute(
@@ -2012,6 +2061,8 @@ export class CopyEngine {
       }
       throw e;
     } finally {
+      clearTimeout(late);
+      if (this.#sending === sending) this.#sending = null;
       for (const a of toSend) this.#inFlight.delete(a.cloid);
       // A state held while the orders were out goes once their results are taken (below, in
       // this same turn), at the views' pace — or, when the send threw, on what it left.
@@ -2110,15 +2161,23 @@ export class CopyEngine {
     const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
       (coin) => (before[coin]?.size ?? 0) !== (after[coin]?.size ?? 0),
     );
+    const seenAt = this.#now();
     for (const coin of changed) {
       const fillTime = this.#leaderFillTime.get(coin);
       const timer = setTimeout(() => {
         if (this.#stopping || !this.#streams || this.#leaderFillTime.get(coin) !== fillTime) return;
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `${coin}: leader ${leader} changed position with no fill on the fills stream; copying from the account stream`,
-        });
+        // Said once while the fills stream stays quiet (a muted channel changes every position the
+        // leader trades: one line each would push everything else off the dashboard), and once
+        // when its fills come back (#onLeaderFill) — not again for a change seen before then.
+        const spoke = (this.#leaderFillsAt.get(leader) ?? -1) >= seenAt;
+        if (!spoke && !this.#fillsSilent.has(leader)) {
+          this.#fillsSilent.add(leader);
+          this.#emit({
+            type: "warning",
+            ts: this.#now(),
+            message: `${coin}: leader ${leader} changed position with no fill on the fills stream; copying from the account stream until its fills come back`,
+          });
+        }
         this.#dirty.add(coin);
         this.#schedulePlan();
       }, UNEXPLAINED_MS);
@@ -2655,6 +2714,16 @@ export class CopyEngine {
     this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
     // Oldest first: the running position must end at the newest fill's view.
     const fills = this.#fills.fresh(leader.address, e.fills).sort((a, b) => a.time - b.time || a.tid - b.tid);
+    if (!e.isSnapshot && fills.length > 0) this.#leaderFillsAt.set(leader.address, now);
+    if (!e.isSnapshot && fills.length > 0 && this.#fillsSilent.delete(leader.address))
+      this.#later(() =>
+        this.#emit({
+          type: "notice",
+          ts: now,
+          kind: "fills-stream",
+          message: `leader ${leader.address}'s fills stream is back: copying from its fills again`,
+        }),
+      );
     for (const f of fills) {
       const applied = leader.applyFill(f, e.at);
       if (!applied || e.isSnapshot) continue;

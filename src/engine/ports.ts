@@ -139,6 +139,11 @@ export interface EngineOptions {
   journalRetentionDays?: number;
   /** How long after its journal time an unresolved order not found counts as never placed. Default 17 s. */
   orderSettleMs?: number;
+  /**
+   * An order request unanswered this long is said (a warning), and a stop still awaiting one
+   * after min(this, 1 s) says what it waits for. Default 5 s.
+   */
+  orderLateMs?: number;
   /** Stop (exit 4) once a halt has flattened the account. */
   exitOnHalt?: boolean;
   /** First wait before a failed start-up read is retried (doubles). Default 500 ms. */

@@ -29,7 +29,7 @@ afterAll(async () => {
 // Accounts are per test; faults are per simulator: none outlives the test that set it.
 afterEach(() => sim.control.reset());
 
-async function follow() {
+async function follow(options: { orderLateMs?: number } = {}) {
   const { master, agentKey } = await masterWithAgent(sim, 100_000);
   const leaderKey = leaderKeyForSeed(seed++);
   const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
@@ -58,6 +58,7 @@ async function follow() {
     mode: "live",
     command: "follow",
     backoffMs: 50,
+    ...options,
   });
   const events: EngineEvent[] = [];
   engine.events.on((e) => events.push(e));
@@ -183,13 +184,48 @@ describe("hlcopy rides out the exchange's faults", () => {
     // No leader fill arrived (the socket is alive, that channel is not)…
     expect(t.events.filter((e) => e.type === "leaderFill").length).toBe(leaderFillsBefore);
     // …the leader's account stream showed the changes: said as a warning, copied without a sweep.
-    await eventually(
-      () => t.events.some((e) => e.type === "warning" && e.message.includes("no fill on the fills stream")),
-      5_000,
-    );
+    const silent = () =>
+      t.events.filter((e) => e.type === "warning" && e.message.includes("no fill on the fills stream"));
+    await eventually(() => silent().length > 0, 5_000);
     await eventually(() => t.events.filter((e) => e.type === "order").length > ordersBefore, 5_000);
     expect(t.events.filter((e) => e.type === "sweep").length).toBe(1); // only the start sweep
+    // The channel speaks again: said once, and the leader's fills are copied from it.
     sim.control.reset();
+    const back = await t.burst(2, 10);
+    await back.done;
+    await eventually(() => t.events.some((e) => e.type === "notice" && e.kind === "fills-stream"), 5_000);
+    expect(t.events.filter((e) => e.type === "leaderFill").length).toBeGreaterThan(leaderFillsBefore);
     await expectInSync(t);
+    // Said once for the quiet spell, not once per position change (the 6 trades changed several),
+    // nor again for a change seen before the fills came back.
+    expect(silent()).toHaveLength(1);
+  });
+
+  it("an order request the exchange is slow to answer is said, and a stop awaiting it says what it waits for", async () => {
+    const t = await follow({ orderLateMs: 100 });
+    // The exchange runs our orders at once and answers 3 s later (the leader's too).
+    sim.control.fault({ kind: "latency", ms: 3_000, endpoint: "exchange" });
+    const from = t.events.length;
+    const l = await t.burst(1, 10);
+    await eventually(
+      () => t.events.some((e) => e.type === "warning" && e.message.startsWith("no answer from the exchange")),
+      10_000,
+    );
+    const stopped = t.engine.stop("test");
+    await eventually(
+      () =>
+        t.events.some(
+          (e) =>
+            e.type === "notice" &&
+            e.kind === "stopping" &&
+            e.message.startsWith("stopping: awaiting the outcome of the order request in flight"),
+        ),
+      10_000,
+    );
+    expect(await stopped).toBe(0);
+    expect(await t.done).toBe(0);
+    await l.done;
+    // The stop awaited the answer: the order's outcome was taken, not dropped.
+    expect(t.events.slice(from).some((e) => e.type === "order" && e.status === "filled")).toBe(true);
   });
 });
