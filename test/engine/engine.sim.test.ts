@@ -310,6 +310,53 @@ describe("a frozen exchange", () => {
   });
 });
 
+describe("a half-open websocket", () => {
+  it("is replaced at once: the leader's fills are copied from the stream again while the dead connection is still held", async () => {
+    // Sweeps an hour apart: after the reconnect's own sweep, only the stream can copy.
+    const t = await setup(settings((x) => (x.exec.sweepSeconds = 3600)));
+    const proxy = await startFreezingProxy(Number(new URL(t.sim.wsUrl).port));
+    try {
+      const running = t.run((onEvent) =>
+        openStreams({
+          wsUrl: proxy.url(t.sim.wsUrl),
+          isTestnet: false,
+          users: { leaders: [t.leader.address], us: t.master.address },
+          onEvent,
+          pingIntervalMs: 100,
+          pongTimeoutMs: 300,
+        }),
+      );
+      await eventually(() => t.events.some((e) => e.type === "sweep"));
+      const total = t.sim.control.stats().ws.connectionsTotal;
+      // A router drops the websocket's connection (nothing passes, not even a close); a new
+      // connection would pass, as the REST requests do.
+      expect(proxy.blackHole()).toBe(1);
+      await eventually(() =>
+        t.events.find((e) => e.type === "warning" && /^websocket stale: /.test(e.message)),
+      );
+      const reconnected = await eventually(() => t.events.findIndex((e) => e.type === "reconnect") + 1);
+      expect(t.sim.control.stats().ws.connectionsTotal).toBeGreaterThan(total);
+      // The reconnect's sweep (data may have been missed) has run.
+      await eventually(() => t.events.slice(reconnected).some((e) => e.type === "sweep"));
+      await trade(t.leaderClient, "SOL", "buy", 50);
+      const copied = await eventually(() =>
+        t.events.find((e) => e.type === "order" && e.coin === "SOL" && e.status === "filled"),
+      );
+      expect(copied).toMatchObject({ kind: "copy", size: 5 });
+      expect(t.events.find((e) => e.type === "decision" && e.coins.includes("SOL"))).toMatchObject({
+        trigger: "fill",
+      });
+      // The dead connection is still held open (it and the new one).
+      expect(proxy.open()).toBe(2);
+      expect(t.events.filter((e) => e.type === "reconnect")).toHaveLength(1);
+      await t.engine.stop("done");
+      expect(await running).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe("a dry run", () => {
   it("shows what the kill switch would do but leaves no halt and no equity in the journal", async () => {
     const t = await setup(
