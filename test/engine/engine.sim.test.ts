@@ -13,6 +13,7 @@ import type { HlClient } from "../../src/exchange/index.js";
 import { openStreams } from "../../src/exchange/streams.js";
 import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { action, eventually, fundedAccount } from "../exchange/helpers.js";
+import { startFaultProxy } from "../exchange/proxy.js";
 import { startFreezingProxy } from "../helpers/freezing-proxy.js";
 import { copySettings as settings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
@@ -351,6 +352,59 @@ describe("a half-open websocket", () => {
       expect(t.events.filter((e) => e.type === "reconnect")).toHaveLength(1);
       await t.engine.stop("done");
       expect(await running).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("books while the websocket is down", () => {
+  it("are said not streamed once, naming the websocket, though every sweep retries; once more when streamed again", async () => {
+    const t = await setup(settings((x) => (x.exec.sweepSeconds = 1)));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    // The websocket through a proxy that can refuse it; REST straight to the simulator.
+    const proxy = await startFaultProxy(t.sim.httpUrl);
+    try {
+      const running = t.run((onEvent) =>
+        openStreams({
+          wsUrl: t.sim.wsUrl.replace(new URL(t.sim.httpUrl).host, new URL(proxy.httpUrl).host),
+          isTestnet: false,
+          users: { leaders: [t.leader.address], us: t.master.address },
+          onEvent,
+        }),
+      );
+      await eventually(() => t.sim.control.stats().ws.subscriptionsByType.bbo === 1);
+      proxy.blockWebsockets(true);
+      t.sim.control.fault({ kind: "dropWs" });
+      await eventually(() => t.events.some((e) => e.type === "connection" && e.state === "reconnecting"));
+      // A new coin: its book cannot be streamed while the websocket is down.
+      await trade(t.leaderClient, "SOL", "buy", 50);
+      const books = () =>
+        t.events.filter(
+          (e) => (e.type === "warning" || e.type === "notice") && e.message.startsWith("books:"),
+        );
+      await eventually(() => books().length > 0);
+      // Three more sweeps: each tried the SOL book again, and said nothing.
+      const after = t.events.length;
+      await eventually(() => t.events.slice(after).filter((e) => e.type === "sweep").length >= 3);
+      expect(books()).toEqual([
+        expect.objectContaining({
+          type: "warning",
+          message:
+            "books: the websocket is down: the best bid/ask is not streamed, so order prices start from the mid the sweeps read, until it is back (the run goes on)",
+        }),
+      ]);
+      proxy.blockWebsockets(false);
+      await eventually(() => t.sim.control.stats().ws.subscriptionsByType.bbo === 2);
+      await eventually(() => books().length === 2);
+      expect(books()[1]).toMatchObject({
+        type: "notice",
+        kind: "books",
+        message: "books: the best bid/ask is streamed again",
+      });
+      await t.engine.stop("done");
+      expect(await running).toBe(0);
+      expect(books()).toHaveLength(2);
     } finally {
       await proxy.close();
     }
