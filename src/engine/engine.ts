@@ -238,6 +238,13 @@ export class CopyEngine {
   /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
   #equityAfterFill = false;
   #watchedBooks = "";
+  /**
+   * Why the books are not streamed, as last said ("websocket": it is down; else the error's
+   * message): said once until they are streamed again, not at every sweep that retries.
+   */
+  #booksUnstreamed: string | null = null;
+  /** Stream disconnects so far: a book watch that saw one failed because the websocket was down. */
+  #disconnects = 0;
   #streams: EngineStreams | null = null;
   #startedAt = 0;
   #seq = 0;
@@ -1680,7 +1687,9 @@ export class CopyEngine {
 
   /**
    * Stream the top of book of every coin the leaders or we hold, so limit prices start from
-   * the real best bid/ask instead of the mid (off the hot path; failures only warn).
+   * the real best bid/ask instead of the mid (off the hot path; failures only warn). A failure
+   * is retried at the next sweep but said once (and once when the books stream again): while
+   * the websocket is down every sweep's retry fails, and each said so (every 5–10 s).
    */
   #watchBooks(): void {
     const streams = this.#streams;
@@ -1688,14 +1697,41 @@ export class CopyEngine {
     const coins = new Set<string>(Object.keys(this.#ours.state.positions));
     for (const l of this.#leaders) for (const c of Object.keys(l.state.positions)) coins.add(c);
     const key = [...coins].sort().join(",");
-    if (key === this.#watchedBooks) return;
+    // Unchanged, but said not streamed: tried again (to say when they are back).
+    if (key === this.#watchedBooks && this.#booksUnstreamed === null) return;
     this.#watchedBooks = key;
-    streams.watchBooks([...coins]).catch((error: unknown) => {
-      this.#watchedBooks = "";
-      // A subscription cut short by our own stop (the socket closes under it) is no problem.
-      if (this.#stopping) return;
-      this.#emit({ type: "warning", ts: this.#now(), message: `books: ${toHlcopyError(error).message}` });
-    });
+    const disconnects = this.#disconnects;
+    const downAtStart = !streams.health().connected;
+    streams.watchBooks([...coins]).then(
+      () => {
+        if (this.#booksUnstreamed === null || this.#stopping) return;
+        // Nothing new to subscribe resolves at once, the websocket down or not: not back yet.
+        if (!streams.health().connected) return;
+        this.#booksUnstreamed = null;
+        this.#emit({
+          type: "notice",
+          ts: this.#now(),
+          kind: "books",
+          message: "books: the best bid/ask is streamed again",
+        });
+      },
+      (error: unknown) => {
+        this.#watchedBooks = "";
+        // A subscription cut short by our own stop (the socket closes under it) is no problem.
+        if (this.#stopping) return;
+        const down = downAtStart || this.#disconnects !== disconnects || !streams.health().connected;
+        const why = down ? "websocket" : toHlcopyError(error).message;
+        if (why === this.#booksUnstreamed) return;
+        this.#booksUnstreamed = why;
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: down
+            ? "books: the websocket is down: the best bid/ask is not streamed, so order prices start from the mid the sweeps read, until it is back (the run goes on)"
+            : `books: ${why}`,
+        });
+      },
+    );
   }
 
   #plan(coins: string[] | undefined): Plan {
@@ -2875,6 +2911,7 @@ export class CopyEngine {
   /** The connection dropped: the transport is reconnecting. */
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
+    this.#disconnects++;
     this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
     // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
     if (e.stale)

@@ -219,7 +219,8 @@ export type EngineEvent =
         | "entry"
         | "paused-closes"
         | "paper-account"
-        | "fills-stream";
+        | "fills-stream"
+        | "books";
       message: string;
     }
   /**

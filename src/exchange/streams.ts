@@ -60,8 +60,8 @@ export type StreamEvent =
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
   /**
    * The connection dropped; the transport is reconnecting. `stale`: nothing came back to a ping
-   * within the pong timeout (a frozen exchange, a half-open connection), said before the socket
-   * closes — which, the peer not answering its close either, can take minutes.
+   * within the pong timeout (a frozen exchange, a half-open connection): the socket is dropped
+   * without waiting for its close (which such a peer never answers) and a new one dialled.
    */
   | { type: "disconnect"; at: number; reason: string; stale?: true }
   /** One subscription failed for good (refused after a reconnect, or the socket terminated). */
@@ -188,6 +188,16 @@ const IGNORE = (): void => {};
 const PING = '{"method":"ping"}';
 /** WebSocket readyState OPEN. */
 const OPEN = 1;
+/**
+ * The close event of a connection lost without a close handshake (1006, as a reset gives), for
+ * a socket dropped as stale. CloseEvent is global from Node 23.
+ */
+const lostConnection = (): Event => {
+  const init = { code: 1006, reason: "no answer to a ping", wasClean: false };
+  return typeof CloseEvent === "function"
+    ? new CloseEvent("close", init)
+    : Object.assign(new Event("close"), init);
+};
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 9_950 ? 1 : 0)} s`;
 
 /**
@@ -379,6 +389,8 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
 
   // --- connection events -------------------------------------------------------------------
   const socket = transport.socket;
+  /** The WebSocket the wrapper connects through now (undefined once dropped, or unknown). */
+  let live: WebSocket | undefined;
   /** A data frame's text, parsed once, to its stream's handler. */
   const route = (text: string): void => {
     let msg: { channel?: unknown; data?: unknown };
@@ -455,9 +467,14 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   // frames are taken at the first dispatch: each new connection's WebSocket (the wrapper's
   // `_socket`, set on every reconnect) is caught as it is set. Should the SDK keep it under
   // another name, nothing is caught and every frame takes the path above, as before.
+  // Only the connection the wrapper has now is read: one dropped as stale (below) may get its
+  // held frames and its close much later, when the network comes back (Node's WebSocket
+  // dispatches no message once closing; this holds whatever the implementation).
   takeInnerSockets(socket, (inner) => {
+    live = inner;
     const innerDispatch = inner.dispatchEvent.bind(inner);
     inner.dispatchEvent = (event: Event): boolean => {
+      if (inner !== live) return innerDispatch(event); // the wrapper no longer listens to it
       if (event.type === "message" && takeFrame((event as MessageEvent).data)) return true;
       return innerDispatch(event);
     };
@@ -493,7 +510,9 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
   // the ping: no close event — so no "disconnect" — came until TCP gave up, while the run
   // looked connected. So it is said here, when it happens: a ping with no frame of any kind
   // since it went out for pongTimeoutMs (or, should the ping go unseen, no frame for a ping
-  // interval and a pong timeout) makes the stream stale. A frame on the same socket revives it.
+  // interval and a pong timeout) makes the stream stale, and the socket is dropped at once (see
+  // dropStale). A frame on the same socket revives it (only where the socket cannot be dropped:
+  // the wrapper's WebSocket not found).
   let pingSentAt: number | undefined;
   let openedAt = now();
   let stale = false;
@@ -508,6 +527,20 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
     connected = true;
     reconnects++;
     emit({ type: "reconnect", at: now(), reconnects });
+  };
+  // Saying it is not enough: the SDK's reconnect closes the socket and dials again only once it
+  // has closed, which a half-open connection never answers (until TCP gives up: minutes, the
+  // stream dead all along while REST works). So a stale connection is dropped here without
+  // waiting: the wrapper is asked to reconnect (it starts the close handshake, a requested
+  // reconnect: no backoff delay, no failure counted) and handed the close event it waits for.
+  // It dials a new connection at once (failures there back off as any reconnect does), whose
+  // "open" resubscribes and says "reconnect"; it no longer listens to the old one, and nor do we
+  // (`live`), so that one's late frames and close — whenever they come — reach nobody.
+  const dropStale = (): void => {
+    const dead = live;
+    live = undefined;
+    socket.reconnect();
+    dead?.dispatchEvent(lostConnection());
   };
   const watchStale = setInterval(
     () => {
@@ -524,6 +557,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
         reason: `the exchange has not answered a ping for ${seconds(pongTimeoutMs)} (nothing received for ${seconds(silentMs)})`,
         stale: true,
       });
+      dropStale();
     },
     Math.max(50, Math.min(1_000, pongTimeoutMs / 4)),
   );

@@ -13,6 +13,7 @@ import type { HlClient } from "../../src/exchange/index.js";
 import { openStreams } from "../../src/exchange/streams.js";
 import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { action, eventually, fundedAccount } from "../exchange/helpers.js";
+import { startFaultProxy } from "../exchange/proxy.js";
 import { startFreezingProxy } from "../helpers/freezing-proxy.js";
 import { copySettings as settings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
@@ -304,6 +305,106 @@ describe("a frozen exchange", () => {
       expect(t.events.filter((e) => e.type === "error")).toEqual([]);
       await t.engine.stop("done");
       expect(await running).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("a half-open websocket", () => {
+  it("is replaced at once: the leader's fills are copied from the stream again while the dead connection is still held", async () => {
+    // Sweeps an hour apart: after the reconnect's own sweep, only the stream can copy.
+    const t = await setup(settings((x) => (x.exec.sweepSeconds = 3600)));
+    const proxy = await startFreezingProxy(Number(new URL(t.sim.wsUrl).port));
+    try {
+      const running = t.run((onEvent) =>
+        openStreams({
+          wsUrl: proxy.url(t.sim.wsUrl),
+          isTestnet: false,
+          users: { leaders: [t.leader.address], us: t.master.address },
+          onEvent,
+          pingIntervalMs: 100,
+          pongTimeoutMs: 300,
+        }),
+      );
+      await eventually(() => t.events.some((e) => e.type === "sweep"));
+      const total = t.sim.control.stats().ws.connectionsTotal;
+      // A router drops the websocket's connection (nothing passes, not even a close); a new
+      // connection would pass, as the REST requests do.
+      expect(proxy.blackHole()).toBe(1);
+      await eventually(() =>
+        t.events.find((e) => e.type === "warning" && /^websocket stale: /.test(e.message)),
+      );
+      const reconnected = await eventually(() => t.events.findIndex((e) => e.type === "reconnect") + 1);
+      expect(t.sim.control.stats().ws.connectionsTotal).toBeGreaterThan(total);
+      // The reconnect's sweep (data may have been missed) has run.
+      await eventually(() => t.events.slice(reconnected).some((e) => e.type === "sweep"));
+      await trade(t.leaderClient, "SOL", "buy", 50);
+      const copied = await eventually(() =>
+        t.events.find((e) => e.type === "order" && e.coin === "SOL" && e.status === "filled"),
+      );
+      expect(copied).toMatchObject({ kind: "copy", size: 5 });
+      expect(t.events.find((e) => e.type === "decision" && e.coins.includes("SOL"))).toMatchObject({
+        trigger: "fill",
+      });
+      // The dead connection is still held open (it and the new one).
+      expect(proxy.open()).toBe(2);
+      expect(t.events.filter((e) => e.type === "reconnect")).toHaveLength(1);
+      await t.engine.stop("done");
+      expect(await running).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("books while the websocket is down", () => {
+  it("are said not streamed once, naming the websocket, though every sweep retries; once more when streamed again", async () => {
+    const t = await setup(settings((x) => (x.exec.sweepSeconds = 1)));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    // The websocket through a proxy that can refuse it; REST straight to the simulator.
+    const proxy = await startFaultProxy(t.sim.httpUrl);
+    try {
+      const running = t.run((onEvent) =>
+        openStreams({
+          wsUrl: t.sim.wsUrl.replace(new URL(t.sim.httpUrl).host, new URL(proxy.httpUrl).host),
+          isTestnet: false,
+          users: { leaders: [t.leader.address], us: t.master.address },
+          onEvent,
+        }),
+      );
+      await eventually(() => t.sim.control.stats().ws.subscriptionsByType.bbo === 1);
+      proxy.blockWebsockets(true);
+      t.sim.control.fault({ kind: "dropWs" });
+      await eventually(() => t.events.some((e) => e.type === "connection" && e.state === "reconnecting"));
+      // A new coin: its book cannot be streamed while the websocket is down.
+      await trade(t.leaderClient, "SOL", "buy", 50);
+      const books = () =>
+        t.events.filter(
+          (e) => (e.type === "warning" || e.type === "notice") && e.message.startsWith("books:"),
+        );
+      await eventually(() => books().length > 0);
+      // Three more sweeps: each tried the SOL book again, and said nothing.
+      const after = t.events.length;
+      await eventually(() => t.events.slice(after).filter((e) => e.type === "sweep").length >= 3);
+      expect(books()).toEqual([
+        expect.objectContaining({
+          type: "warning",
+          message:
+            "books: the websocket is down: the best bid/ask is not streamed, so order prices start from the mid the sweeps read, until it is back (the run goes on)",
+        }),
+      ]);
+      proxy.blockWebsockets(false);
+      await eventually(() => t.sim.control.stats().ws.subscriptionsByType.bbo === 2);
+      await eventually(() => books().length === 2);
+      expect(books()[1]).toMatchObject({
+        type: "notice",
+        kind: "books",
+        message: "books: the best bid/ask is streamed again",
+      });
+      await t.engine.stop("done");
+      expect(await running).toBe(0);
+      expect(books()).toHaveLength(2);
     } finally {
       await proxy.close();
     }

@@ -49,13 +49,16 @@ async function setup(
     resubscribeDelayMs?: number;
     stateCoalesceMs?: number;
     wsUrl?: string;
+    /** Another simulator than the file's. */
+    sim?: SimHandle;
   } = {},
 ): Promise<Setup> {
-  const leader = fundedAccount(sim);
-  const { master, agentKey } = await masterWithAgent(sim);
+  const x = opts.sim ?? sim;
+  const leader = fundedAccount(x);
+  const { master, agentKey } = await masterWithAgent(x);
   const client = createExchangeClient({
-    httpUrl: sim.httpUrl,
-    wsUrl: sim.wsUrl,
+    httpUrl: x.httpUrl,
+    wsUrl: x.wsUrl,
     isTestnet: false,
     agentKey,
     account: master.address,
@@ -63,7 +66,7 @@ async function setup(
   const markets = await client.getMarkets();
   const events: StreamEvent[] = [];
   const streams = await openStreams({
-    wsUrl: opts.wsUrl ?? sim.wsUrl,
+    wsUrl: opts.wsUrl ?? x.wsUrl,
     isTestnet: false,
     users: { leaders: [leader.address], us: master.address },
     coins: opts.coins ?? [],
@@ -363,6 +366,62 @@ describe("openStreams", () => {
       expect(ofType(s.events, "disconnect")).toHaveLength(1);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("a half-open connection is dropped without waiting for its close: a new one carries live fills while the old one is still dead; its late frames and close change nothing", async () => {
+    // The exchange's own idle window (60 s): the old connection stays open on its side, and
+    // what it sends there is held in the black hole until lifted.
+    const own = await startSim({ seed: 12, tickMs: 0 });
+    const proxy = await startFreezingProxy(Number(new URL(own.wsUrl).port));
+    try {
+      const s = await setup({
+        sim: own,
+        pingIntervalMs: 100,
+        pongTimeoutMs: 300,
+        wsUrl: proxy.url(own.wsUrl),
+      });
+      await eventually(() => ofType(s.events, "leaderState").length > 0);
+      const total = own.control.stats().ws.connectionsTotal;
+      // A router drops the connection: nothing passes on it, not even a close, either way; a new
+      // connection would pass (as the REST requests do).
+      expect(proxy.blackHole()).toBe(1);
+      // A fill the exchange sends on the dead connection: it never arrives there in time.
+      await leaderTrades(s, "ETH", true, "0.1");
+      await eventually(() => ofType(s.events, "disconnect").find((e) => e.stale), 5_000);
+      // A new connection at once, not when TCP gives up on the old one; its snapshot has the fill.
+      await eventually(() => own.control.stats().ws.connectionsTotal > total, 5_000);
+      await eventually(() => ofType(s.events, "reconnect").length > 0 && s.streams.health().connected);
+      const snapshot = await eventually(() => ofType(s.events, "leaderFill").find((e) => e.isSnapshot));
+      const missed = snapshot.fills.map((f) => f.tid);
+      expect(missed).toHaveLength(1);
+      await leaderTrades(s, "ETH", false, "0.1");
+      const live = await eventually(() => ofType(s.events, "leaderFill").find((e) => !e.isSnapshot));
+      expect(live.fills[0]?.side).toBe("sell");
+      // The old connection is still held open and dead (2: it and the new one).
+      expect(proxy.open()).toBe(2);
+      expect(ofType(s.events, "disconnect")).toHaveLength(1);
+      expect(ofType(s.events, "reconnect")).toHaveLength(1);
+      expect(s.streams.health().reconnects).toBe(1);
+
+      // The network comes back: the old connection's held frames (the first fill, live there)
+      // and then its close arrive, late. They are not read: nothing of that fill comes again
+      // as a live one, and the old connection's end is no disconnect.
+      proxy.lift();
+      await eventually(() => proxy.open() === 1);
+      await leaderTrades(s, "ETH", false, "0.1");
+      await eventually(() => ofType(s.events, "leaderFill").filter((e) => !e.isSnapshot).length >= 2);
+      const liveTids = ofType(s.events, "leaderFill")
+        .filter((e) => !e.isSnapshot)
+        .flatMap((e) => e.fills.map((f) => f.tid));
+      expect(liveTids.filter((tid) => missed.includes(tid))).toEqual([]);
+      expect(ofType(s.events, "disconnect")).toHaveLength(1);
+      expect(ofType(s.events, "reconnect")).toHaveLength(1);
+      expect(s.streams.health()).toMatchObject({ connected: true, reconnects: 1 });
+    } finally {
+      for (const st of open.splice(0)) await st.close();
+      await proxy.close();
+      await own.close();
     }
   });
 
