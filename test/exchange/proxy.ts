@@ -12,6 +12,8 @@ export interface ProxyAnswer {
   body: unknown;
   /** Forward the request first (it runs on the exchange), then answer this instead of its reply. */
   after?: boolean;
+  /** Cut the connection instead of answering (status and body are not sent). */
+  cut?: boolean;
 }
 
 /**
@@ -105,6 +107,10 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
         answer = rule?.({ endpoint, type, body }) ?? null;
       }
       const send = (a: ProxyAnswer) => {
+        if (a.cut) {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(a.status, { "content-type": "application/json" });
         res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
       };
