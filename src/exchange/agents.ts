@@ -172,6 +172,8 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
   const done = { account, agentAddress, name, validUntil };
   for (let attempt = 1; ; attempt++) {
     let failure: HlcopyError;
+    // The reply was lost and the approval is not listed (yet): looked for again after the wait.
+    let lostReply: string | null = null;
     try {
       await exchange.approveAgent(
         { transport, wallet, signatureChainId: SIGNATURE_CHAIN_ID },
@@ -188,8 +190,9 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
       });
       if (failure instanceof UncertainOutcomeError) {
         const reply = firstLine(error);
-        const listed = await approvalListed(params, account, agentAddress, validUntil, reply);
-        if (listed) return { ...done, replyLost: reply };
+        if (await approvalListed(params, account, agentAddress, validUntil, reply))
+          return { ...done, replyLost: reply };
+        lostReply = reply;
         failure = new RetryableError(
           `approveAgent did not run: its reply was lost (${reply}) and the exchange does not list the approval`,
           { cause: error, details: failure.details },
@@ -198,18 +201,29 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
         throw failure;
       }
     }
+    const last = attempt >= attempts;
+    if (!last) {
+      params.onWait?.(
+        lostReply === null
+          ? `warning: ${failure.message}; nothing was approved — sending it again in ${formatSeconds(delay)} (attempt ${attempt + 1} of ${attempts})`
+          : `warning: approveAgent: its reply was lost (${lostReply}) and the exchange does not list the approval; sending it again in ${formatSeconds(delay)} unless it is listed by then (attempt ${attempt + 1} of ${attempts})`,
+      );
+    }
+    // A request still on its way lands within the wait: looked for once more before any resend
+    // (or before saying that nothing was approved).
+    if (!last || lostReply !== null) {
+      await abortableSleep(delay, params.signal);
+      if (params.signal?.aborted) throw params.signal.reason;
+    }
+    if (lostReply !== null && (await approvalListed(params, account, agentAddress, validUntil, lostReply)))
+      return { ...done, replyLost: lostReply };
     // Nothing ran (429, a nonce refused, a lost request): sign and send it again, or give up.
-    if (attempt >= attempts) {
+    if (last) {
       throw new (failure instanceof RateLimitError ? RateLimitError : RetryableError)(
         `${failure.message} (${attempts} attempts)`,
         { cause: failure, details: { ...failure.details, attempts }, hint: APPROVE_AGAIN_HINT },
       );
     }
-    params.onWait?.(
-      `warning: ${failure.message}; nothing was approved — sending it again in ${formatSeconds(delay)} (attempt ${attempt + 1} of ${attempts})`,
-    );
-    await abortableSleep(delay, params.signal);
-    if (params.signal?.aborted) throw params.signal.reason;
     delay *= 2;
   }
 }

@@ -88,13 +88,33 @@ describe("agent approve with a lost or refused reply", () => {
     w.sim.control.fault({ kind: "http500", count: 1, stage: "before", endpoint: "exchange" });
     const r = await w.approve();
     expect(r.stderr).toMatch(
-      /^warning: approveAgent did not run: its reply was lost \(500 [^)]*\) and the exchange does not list the approval; nothing was approved — sending it again in 1s \(attempt 2 of 4\)\n$/,
+      /^warning: approveAgent: its reply was lost \(500 [^)]*\) and the exchange does not list the approval; sending it again in 1s unless it is listed by then \(attempt 2 of 4\)\n$/,
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Approved agent /);
     expect(r.stdout).not.toContain("reply was lost");
     expect(w.approvals()).toBe(2);
     expect((await w.listed()).approved).toBe(true);
+  });
+
+  it("a 500 answered before the approval ran, which then lands: found listed before any resend; approved, exit 0", {
+    timeout: 60_000,
+  }, async () => {
+    const w = await setup(async (sim) => {
+      const proxy = await startFaultProxy(sim.httpUrl);
+      proxies.push(proxy);
+      let left = 1;
+      // The exchange answers 500 at once and runs the request 300 ms later (a slow node).
+      proxy.setRule((q) =>
+        q.type === "approveAgent" && left-- > 0 ? { status: 500, body: "busy", late: 300 } : null,
+      );
+      return proxy.httpUrl;
+    });
+    const r = await w.approve();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("the exchange's reply was lost");
+    // One approval: the first, found listed after the wait, was not sent again.
+    expect(w.approvals()).toBe(1);
   });
 
   it("a 429: said, waited, sent again; approved, exit 0", { timeout: 60_000 }, async () => {
