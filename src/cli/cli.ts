@@ -33,6 +33,11 @@ export async function main(argv: string[], err: Writer = process.stderr): Promis
     // Silence commander's own error line: usageError() prints the contract's two lines.
     cmd.configureOutput({ outputError: () => {} });
   });
+  // The command that runs (`agent approve`), for a hint that fits it (cli/rate-limit.ts).
+  let running: string | null = null;
+  program.hook("preAction", (_root, action) => {
+    running = commandPath(action).replace(/^\S+ ?/, "");
+  });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
@@ -45,7 +50,14 @@ export async function main(argv: string[], err: Writer = process.stderr): Promis
       if (commanderError.code === "commander.help" && commanderError.exitCode === 0) return ExitCode.ok;
       return usageError(commanderError, failure?.command ?? program, err, json);
     }
-    return reportError(error, { debug: argv.includes("--debug"), json, err });
+    const { hintFor } = await import("./rate-limit.js");
+    const command = running;
+    return reportError(error, {
+      debug: argv.includes("--debug"),
+      json,
+      err,
+      hint: (e) => hintFor(e, command),
+    });
   }
 }
 

@@ -85,11 +85,18 @@ export function printCommandError(
 /** Print an error the way the CLI contract says, and return the exit code to use. */
 export function reportError(
   error: unknown,
-  options: { debug: boolean; json?: boolean; err?: Writer; out?: Writer },
+  options: {
+    debug: boolean;
+    json?: boolean;
+    err?: Writer;
+    out?: Writer;
+    /** The hint to print instead of the error's own (the command's, for a rate limit). */
+    hint?: (e: HlcopyError) => string | undefined;
+  },
 ): number {
   const err = options.err ?? process.stderr;
   const e: HlcopyError = toHlcopyError(error);
-  printCommandError(e.message, e.hint, {
+  printCommandError(e.message, options.hint ? options.hint(e) : e.hint, {
     json: options.json === true,
     err,
     ...(options.out ? { out: options.out } : {}),

@@ -71,6 +71,14 @@ export class RetryableError extends HlcopyError {
   override readonly action: ErrorAction = "retry";
 }
 
+/**
+ * The hint of a rate limit (HTTP 429) in follow, where every error the adapter translates is
+ * told: its remedies are follow's. A one-shot command that ends on a 429 says its own
+ * (cli/rate-limit.ts).
+ */
+export const RATE_LIMIT_FOLLOW_HINT =
+  "wait a minute before running again; if it persists, follow fewer leaders or sweep less often";
+
 /** Rate-limited by the exchange (HTTP 429): back off before the next request. */
 export class RateLimitError extends RetryableError {
   override name = "RateLimitError";

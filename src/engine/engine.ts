@@ -2088,9 +2088,8 @@ export class CopyEngine {
         o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
         if (!agentRefused) this.#backOff(a.coin);
       }
-      if (e instanceof RateLimitError) {
-        this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
-      }
+      // A 429 is told once, where it is met (the request budget's line, with its wait); the
+      // error goes on to the caller, which reports what else there is to say (#reportError).
       if (agentRefused) {
         this.#agentRefused(e);
         if (o.waitForApproval && this.#continuous) return [];
@@ -2683,10 +2682,10 @@ export class CopyEngine {
     const e = toHlcopyError(error);
     // Already told as the halt (and its error line).
     if (e instanceof AgentNotApprovedError && this.#agentHalt) return;
-    if (e instanceof RateLimitError) {
-      this.#emit({ type: "rateLimit", ts: this.#now(), waitMs: 0, detail: e.message });
-      return;
-    }
+    // An HTTP 429 was told by the request budget as it backed off (one `rateLimit` line with
+    // its wait): not again here. A rate limit the exchange said in its reply's body reached no
+    // budget: told below as a warning (the coin backs off, the run goes on).
+    if (e instanceof RateLimitError && e.details.httpStatus === 429) return;
     // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
     // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
     if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {

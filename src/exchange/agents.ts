@@ -5,10 +5,17 @@
 
 import type { IRequestTransport } from "@nktkas/hyperliquid";
 import type { Hex } from "viem";
-import { OperationalError, UsageError } from "../core/errors.js";
+import {
+  type HlcopyError,
+  OperationalError,
+  RateLimitError,
+  RetryableError,
+  UncertainOutcomeError,
+  UsageError,
+} from "../core/errors.js";
 import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
-import { describeWait, type RetryTransientOptions, retryTransient } from "./retry.js";
+import { describeWait, formatSeconds, type RetryTransientOptions, retryTransient } from "./retry.js";
 
 const DAY_MS = 86_400_000;
 /** Longest approval we ask for (the venue's limit as other SDKs state it). */
@@ -101,6 +108,15 @@ export interface ApproveAgentParameters extends AgentsEndpoint {
   validDays?: number;
   /** Clock for the expiry (ms). */
   now?: number;
+  /**
+   * Receives a line (`warning: …`) before each retry: a 429, or a request the exchange did not
+   * run (its reply was lost and extraAgents does not list the approval).
+   */
+  onWait?: (line: string) => void;
+  /** Attempts in all (default 4) and the first wait, doubling (default 1 000 ms). */
+  retry?: { attempts?: number; initialDelayMs?: number };
+  /** Aborted (Ctrl-C): a wait ends and its reason is thrown. */
+  signal?: AbortSignal;
 }
 
 export interface ApproveAgentResult {
@@ -108,13 +124,32 @@ export interface ApproveAgentResult {
   agentAddress: Address;
   name: string;
   validUntil: number;
+  /**
+   * Set when the reply to the approval was lost (HTTP 5xx, a cut connection, a timeout) and the
+   * exchange's extraAgents lists this approval (its validUntil): what became of the reply.
+   */
+  replyLost?: string;
+}
+
+/** The first line of what a failed request said (the SDK's message, or the thrown text). */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0] || "no answer";
 }
 
 /**
  * Approve `agentAddress` to trade for the master account, named and expiring in `validDays`.
  * Approving under a name that is already used replaces that agent.
+ *
+ * An outcome that is not known (HTTP 5xx, a cut connection, a timeout) is made known by reading
+ * the account's agents (extraAgents): the approval listed with the validUntil just signed ran
+ * (`replyLost` says why the reply was missing); not listed, it did not run. A request that did
+ * not run (that, a 429, a nonce refused) is sent again, freshly signed, after a wait told through
+ * `onWait` — `attempts` in all — so the master key need not be typed again.
  * @throws {UsageError} for a bad name/length or an agent equal to the master; {OperationalError}
- *   when the exchange refuses; {RetryableError} when it cannot be reached.
+ *   when the exchange refuses; {RateLimitError} / {RetryableError} when every attempt failed (the
+ *   hint says nothing was approved); {UncertainOutcomeError} when the reply was lost and
+ *   extraAgents could not be read either.
  */
 export async function approveAgent(params: ApproveAgentParameters): Promise<ApproveAgentResult> {
   const name = validateAgentName(params.name ?? DEFAULT_AGENT_NAME);
@@ -131,16 +166,113 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
   const validUntil = (params.now ?? Date.now()) + days * DAY_MS;
   const transport = await transportFor(params);
   const exchange = await import("@nktkas/hyperliquid/api/exchange");
-  try {
-    await exchange.approveAgent(
-      { transport, wallet, signatureChainId: SIGNATURE_CHAIN_ID },
-      { agentAddress, agentName: agentNameWithExpiry(name, validUntil) },
-    );
-  } catch (error) {
-    await translate(error, "approveAgent", params);
+  const { translateError } = await import("./errors.js");
+  const attempts = Math.max(1, params.retry?.attempts ?? 4);
+  let delay = params.retry?.initialDelayMs ?? 1_000;
+  const done = { account, agentAddress, name, validUntil };
+  for (let attempt = 1; ; attempt++) {
+    let failure: HlcopyError;
+    // The reply was lost and the approval is not listed (yet): looked for again after the wait.
+    let lostReply: string | null = null;
+    try {
+      await exchange.approveAgent(
+        { transport, wallet, signatureChainId: SIGNATURE_CHAIN_ID },
+        { agentAddress, agentName: agentNameWithExpiry(name, validUntil) },
+      );
+      return done;
+    } catch (error) {
+      // An action: a lost reply is "uncertain", never "unreachable" (nothing known to have run).
+      failure = translateError(error, {
+        operation: "approveAgent",
+        action: true,
+        subject: "account",
+        endpoint: params.httpUrl,
+      });
+      if (failure instanceof UncertainOutcomeError) {
+        const reply = firstLine(error);
+        if (await approvalListed(params, account, agentAddress, validUntil, reply))
+          return { ...done, replyLost: reply };
+        lostReply = reply;
+        failure = new RetryableError(
+          `approveAgent did not run: its reply was lost (${reply}) and the exchange does not list the approval`,
+          { cause: error, details: failure.details },
+        );
+      } else if (!(failure instanceof RetryableError)) {
+        throw failure;
+      }
+    }
+    const last = attempt >= attempts;
+    if (!last) {
+      params.onWait?.(
+        lostReply === null
+          ? `warning: ${failure.message}; nothing was approved — sending it again in ${formatSeconds(delay)} (attempt ${attempt + 1} of ${attempts})`
+          : `warning: approveAgent: its reply was lost (${lostReply}) and the exchange does not list the approval; sending it again in ${formatSeconds(delay)} unless it is listed by then (attempt ${attempt + 1} of ${attempts})`,
+      );
+    }
+    // A request still on its way lands within the wait: looked for once more before any resend
+    // (or before saying that nothing was approved).
+    if (!last || lostReply !== null) {
+      await abortableSleep(delay, params.signal);
+      if (params.signal?.aborted) throw params.signal.reason;
+    }
+    if (lostReply !== null && (await approvalListed(params, account, agentAddress, validUntil, lostReply)))
+      return { ...done, replyLost: lostReply };
+    // Nothing ran (429, a nonce refused, a lost request): sign and send it again, or give up.
+    if (last) {
+      throw new (failure instanceof RateLimitError ? RateLimitError : RetryableError)(
+        `${failure.message} (${attempts} attempts)`,
+        { cause: failure, details: { ...failure.details, attempts }, hint: APPROVE_AGAIN_HINT },
+      );
+    }
+    delay *= 2;
   }
-  return { account, agentAddress, name, validUntil };
 }
+
+/** The hint of an approval that did not run. */
+const APPROVE_AGAIN_HINT =
+  "nothing was approved: run hlcopy agent approve again (wait a minute first if the exchange keeps answering 429)";
+
+/**
+ * After a lost reply: whether extraAgents lists the agent with the validUntil just signed (an
+ * earlier approval of the same agent has another). A failing read is retried for a while.
+ * @throws {UncertainOutcomeError} when it cannot be read: the outcome stays unknown.
+ */
+async function approvalListed(
+  endpoint: AgentsEndpoint,
+  account: Address,
+  agentAddress: Address,
+  validUntil: number,
+  reply: string,
+): Promise<boolean> {
+  try {
+    const status = await retryTransient(() => fetchAgentStatus({ ...endpoint, account, agentAddress }), {
+      what: "the account's agents (extraAgents)",
+      timeoutMs: 20_000,
+    });
+    return status.approved && status.validUntil === validUntil;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UncertainOutcomeError(
+      `outcome of approveAgent is unknown: its reply was lost (${reply}) and the account's agents could not be read (${why})`,
+      {
+        cause: error,
+        hint: "run hlcopy agent show: it says whether the exchange lists the approval; if it does not, run hlcopy agent approve again",
+      },
+    );
+  }
+}
+
+const abortableSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", finish);
+      resolve();
+    }
+    signal?.addEventListener("abort", finish, { once: true });
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Status

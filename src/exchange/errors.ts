@@ -13,6 +13,7 @@ import {
   HlcopyError,
   OperationalError,
   OrderRejectedError,
+  RATE_LIMIT_FOLLOW_HINT,
   RateLimitError,
   RetryableError,
   UncertainOutcomeError,
@@ -108,7 +109,7 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
     if (status === 429) {
       return new RateLimitError(`rate-limited by the exchange (HTTP 429) on ${what}`, {
         ...base,
-        hint: "wait a minute before running again; if it persists, follow fewer leaders or sweep less often",
+        hint: RATE_LIMIT_FOLLOW_HINT,
       });
     }
     if (isOutcomeUnknown(error)) {

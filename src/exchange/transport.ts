@@ -53,7 +53,9 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
         return reply;
       } catch (error) {
         if (!isRateLimited(error)) throw error;
-        this.budget.rateLimited(`${endpoint === "info" ? `info ${type}` : "order"} answered HTTP 429`);
+        // Named as sent: `info clearinghouseState`, or the action (`order`, `updateLeverage`, …).
+        const what = endpoint === "info" ? `info ${type}` : actionType(payload);
+        this.budget.rateLimited(`${what} answered HTTP 429; every request waits`);
         if (endpoint !== "info" || attempt >= this.#infoAttempts) throw error;
       }
     }
@@ -66,4 +68,16 @@ function infoType(payload: unknown): string {
     if (typeof t === "string") return t;
   }
   return "?";
+}
+
+/** The type of an /exchange action (`order`, `updateLeverage`, `cancelByCloid`, …). */
+function actionType(payload: unknown): string {
+  if (typeof payload === "object" && payload !== null) {
+    const action = (payload as { action?: unknown }).action;
+    if (typeof action === "object" && action !== null) {
+      const t = (action as { type?: unknown }).type;
+      if (typeof t === "string") return t;
+    }
+  }
+  return "an exchange action";
 }

@@ -19,8 +19,9 @@ import {
 } from "../../src/analytics/scan.js";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
 import { parseFilters, renderScan, runScanCommand, scanExitCode } from "../../src/cli/scan/run.js";
-import { OperationalError, UsageError } from "../../src/core/errors.js";
+import { OperationalError, RateLimitError, UsageError } from "../../src/core/errors.js";
 import { defaultSettings } from "../../src/core/settings.js";
+import { StartupTimeoutError } from "../../src/exchange/retry.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
 import { runCli, tempDir } from "../helpers/cli.js";
@@ -341,6 +342,33 @@ describe("a scan that could read no leader", () => {
       "scan 2/2 0xb7b6f3ce…d9b017b2: failed: the exchange refused userFillsByTime: bad request",
     ]);
     expect(out.text()).toBe("");
+  });
+});
+
+describe("a scan the exchange rate-limited", () => {
+  it("says to wait and scan fewer at a time, not to check the network", async () => {
+    const err = sink();
+    const limited = new RateLimitError("rate-limited by the exchange (HTTP 429) on userFillsByTime");
+    const scan = runScanCommand({
+      addresses: ["0x5e9ee1089755c3435139848e47e6635505d5a13a", "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2"],
+      json: false,
+      settings: defaultSettings(),
+      source: {
+        getFillsByTime: async (user) => {
+          if (user.startsWith("0x5e9e"))
+            throw new StartupTimeoutError(`gave up: ${limited.message}`, { cause: limited });
+          return [];
+        },
+      },
+      configDir: mkdtempSync(join(tmpdir(), "hlcopy-scan-")),
+      now: T0,
+      out: sink(),
+      err,
+    });
+    await scan;
+    expect(err.text().trimEnd().split("\n").at(-1)).toBe(
+      "hint: the exchange limits how often one address (IP) may read: wait a minute, then scan again, fewer addresses at a time (fills already fetched are cached)",
+    );
   });
 });
 

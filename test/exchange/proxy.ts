@@ -12,6 +12,10 @@ export interface ProxyAnswer {
   body: unknown;
   /** Forward the request first (it runs on the exchange), then answer this instead of its reply. */
   after?: boolean;
+  /** Cut the connection instead of answering (status and body are not sent). */
+  cut?: boolean;
+  /** Answer at once, and forward the request this many ms later (it runs after its answer). */
+  late?: number;
 }
 
 /**
@@ -105,9 +109,24 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
         answer = rule?.({ endpoint, type, body }) ?? null;
       }
       const send = (a: ProxyAnswer) => {
+        if (a.cut) {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(a.status, { "content-type": "application/json" });
         res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
       };
+      if (answer?.late !== undefined) {
+        send(answer);
+        const forward = () =>
+          fetch(new URL(req.url ?? "/", target), {
+            method: "POST",
+            headers: { "content-type": req.headers["content-type"] ?? "application/json" },
+            body: raw,
+          }).catch(() => {});
+        setTimeout(forward, answer.late);
+        return;
+      }
       if (answer && !answer.after) return send(answer);
       const forwarded = await fetch(new URL(req.url ?? "/", target), {
         method: req.method ?? "GET",

@@ -37,7 +37,9 @@ function parseDays(
 
 /**
  * @throws {UsageError} for a bad --name/--valid-days, a missing account, a key that is not the
- *   account's; {OperationalError} when the exchange refuses; {RetryableError} when unreachable.
+ *   account's; {OperationalError} when the exchange refuses; {RetryableError} when it did not run
+ *   after its retries (told on stderr); {UncertainOutcomeError} when its reply was lost and the
+ *   account's agents could not be read. A lost reply with the approval listed is a success.
  */
 export async function runAgentApprove(
   ctx: AgentContext,
@@ -79,6 +81,8 @@ export async function runAgentApprove(
     agentAddress: agent.address,
     name,
     validDays,
+    onWait: (line) => io.err.write(`${line}\n`),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   // As agent show and every other view count them (a second later show reads the same).
   const daysLeft = agents.approvalDaysLeft(result.validUntil, Date.now());
@@ -93,9 +97,14 @@ export async function runAgentApprove(
       validUntil: result.validUntil,
       validDays,
       daysLeft,
+      ...(result.replyLost ? { replyLost: result.replyLost } : {}),
     },
     [
       `Approved agent ${result.agentAddress} for ${result.account}`,
+      // The exchange ran it, its answer did not come back: said, and shown as it lists it.
+      ...(result.replyLost
+        ? [`  (the exchange's reply was lost: ${result.replyLost}; its list of agents shows this approval)`]
+        : []),
       `  name         ${result.name}`,
       `  valid until  ${agents.isoDate(result.validUntil)} (${daysLeft} days left)`,
       "",

@@ -30,6 +30,7 @@ import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
+import { endedByRateLimit, rateLimitHint } from "../rate-limit.js";
 
 const STYLES: readonly TradingStyle[] = ["high-frequency", "intraday", "swing", "position"];
 
@@ -186,6 +187,8 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
   const states: { address: string; state: AccountSnapshot }[] = [];
   let meta: MetaAsset[] | undefined;
   let interrupted = false;
+  // A read that gave up on the exchange's 429s: waiting, not the network, is the remedy.
+  let rateLimited = false;
   const total = addresses.length;
   for (const [i, address] of addresses.entries()) {
     if (opts.signal?.aborted) {
@@ -213,6 +216,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
       if (error instanceof UsageError) throw error;
       const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
       failed.push({ address, error: message });
+      if (endedByRateLimit(error)) rateLimited = true;
       err.write(`${step}: failed: ${message}\n`);
     }
   }
@@ -226,7 +230,9 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
     throw new OperationalError(
       `no leader could be scanned (${total} of ${total} failed): ${failed[0]?.error}`,
       {
-        hint: "the lines above say why for each; check --network and the exchange's status, then run it again",
+        hint:
+          (rateLimited ? rateLimitHint("scan") : undefined) ??
+          "the lines above say why for each; check --network and the exchange's status, then run it again",
       },
     );
   }
@@ -253,7 +259,7 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
       `error: ${failed.length} of ${total} leader(s) could not be scanned and are not ranked: ${failed.map((f) => shortAddress(f.address, 8)).join(", ")} (${failed[0]?.error})\n`,
     );
     err.write(
-      "hint: the failed: lines above say why for each; scan them again (fills already fetched are cached)\n",
+      `hint: ${(rateLimited ? rateLimitHint("scan") : undefined) ?? "the failed: lines above say why for each; scan them again (fills already fetched are cached)"}\n`,
     );
   }
   return report;
