@@ -218,7 +218,8 @@ export type EngineEvent =
         | "sizing"
         | "entry"
         | "paused-closes"
-        | "paper-account";
+        | "paper-account"
+        | "journal";
       message: string;
     }
   /**
