@@ -1723,15 +1723,20 @@ class SqliteJournal implements Journal {
     if (!this.#beginGroup()) return false;
     try {
       this.#insertIntents();
-      while (this.#backlog.length > 0) {
-        const [sql, params] = this.#backlog[0] as [string, SQLInputValue[]];
-        this.#stmt(sql).run(...params);
-        this.#backlog.shift();
-      }
     } catch (error) {
       if (this.#busyHit(error)) return false;
-      this.#backlog.shift(); // a record the journal refuses for another reason is not tried forever
-      throw error instanceof Error && "exitCode" in error ? error : journalError(this.path, "write", error);
+      throw error;
+    }
+    while (this.#backlog.length > 0) {
+      const [sql, params] = this.#backlog[0] as [string, SQLInputValue[]];
+      try {
+        this.#stmt(sql).run(...params);
+      } catch (error) {
+        if (this.#busyHit(error)) return false;
+        this.#backlog.shift(); // a record the journal refuses for another reason is not tried forever
+        throw journalError(this.path, "write", error);
+      }
+      this.#backlog.shift();
     }
     return true;
   }
