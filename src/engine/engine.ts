@@ -679,12 +679,23 @@ export class CopyEngine {
     await this.#sweepChain;
     await this.#queue;
     this.#flushLater();
+    // A journal another program holds (a backup tool): the stop waits a little for it, so the
+    // on-exit step can send (an order goes only with its intent journaled) and what waits in
+    // memory and the run's end are journaled; past that, said and not fatal.
+    await this.#journalFreed(STOP_JOURNAL_WAIT_MS);
     if (exitStep) {
+      const unsent = this.#unsentWhileBusy;
       try {
         await this.#onExit(exitStep);
       } catch (error) {
         this.#reportError(error);
       }
+      if (this.#unsentWhileBusy > unsent)
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `on exit: ${exitStep}: ${this.#unsentWhileBusy - unsent} order(s) not sent: the journal is held by another program (their intents could not be journaled)`,
+        });
     }
     try {
       await this.#streams?.close();
@@ -700,9 +711,6 @@ export class CopyEngine {
     if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill)
       await this.#readFinalEquity();
     const o = this.#o;
-    // A journal another program holds (a backup tool): the run's end waits a little for it, so
-    // what waits in memory and the run's end are journaled; past that, said and not fatal.
-    await this.#journalFreed(STOP_JOURNAL_WAIT_MS);
     // Only once the start checks passed: a run refused at start has no figures to show (its
     // account was never read; a state of $0.00 would be a figure that means nothing).
     if (this.#runId !== null && this.#checked && Object.keys(this.#market.markets).length > 0) {
