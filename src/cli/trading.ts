@@ -136,7 +136,7 @@ export async function openTradingSession(
     refuseAgentAsLeader(options.leaders, known?.address ?? null);
   }
   const { acquireLock, lockDir } = await import("../store/lock.js");
-  const { foreignNetworkRuns, journalPath, openJournal, unmovedJournal } = await import(
+  const { foreignNetworkRuns, journalPath, openJournal, RUN_BUSY_TIMEOUT_MS, unmovedJournal } = await import(
     "../store/journal.js"
   );
   // One lock per (network, account) in a fixed per-user directory (and HLCOPY_LOCK_DIR): a
@@ -179,7 +179,13 @@ export async function openTradingSession(
     journal = openJournal(
       options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path,
       // The lock's holder logs its order intents (store/intent-log.ts): the log is the sender's alone.
-      sendsNothing ? { writes: "memory" } : { create: "on-record", intentLog: lock !== null },
+      sendsNothing
+        ? { writes: "memory" }
+        : {
+            create: "on-record",
+            intentLog: lock !== null,
+            ...(lock ? { busyTimeoutMs: RUN_BUSY_TIMEOUT_MS } : {}),
+          },
     );
     // A journal an older hlcopy shared between networks is refused, never used half-right.
     const mixed = foreignNetworkRuns(journal, ctx.network.name, account);
@@ -265,8 +271,13 @@ export async function openTradingSession(
       },
       close() {
         releaseTerminal();
-        opened.close();
-        lock?.release();
+        try {
+          // Throws when its last records cannot be committed (the journal held by another
+          // program): said by the CLI as its error, after the lock is released.
+          opened.close();
+        } finally {
+          lock?.release();
+        }
       },
     };
   } catch (error) {

@@ -79,6 +79,14 @@ export class RetryableError extends HlcopyError {
 export const RATE_LIMIT_FOLLOW_HINT =
   "wait a minute before running again; if it persists, follow fewer leaders or sweep less often";
 
+/**
+ * The journal is held by another program (a backup tool, a SQLite browser, another hlcopy at its
+ * prompt): what could not be written waits in memory and is retried; the run goes on.
+ */
+export class JournalBusyError extends RetryableError {
+  override name = "JournalBusyError";
+}
+
 /** Rate-limited by the exchange (HTTP 429): back off before the next request. */
 export class RateLimitError extends RetryableError {
   override name = "RateLimitError";

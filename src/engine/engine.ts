@@ -25,6 +25,7 @@ import {
 import {
   AgentNotApprovedError,
   type HlcopyError,
+  JournalBusyError,
   RateLimitError,
   RetryableError,
   toHlcopyError,
@@ -54,7 +55,7 @@ import type {
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { CashFlowRow, FillRow, RunRow } from "../store/journal.js";
+import type { CashFlowRow, FillRow, JournalBusyState, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -171,6 +172,8 @@ const JOURNAL_STATE_MS = 200;
  * day, so a record never spans two of report's days.
  */
 const CHANGE_SPAN_MS = 60_000;
+/** How long a stop waits for a journal another program holds before it ends without it. */
+const STOP_JOURNAL_WAIT_MS = 10_000;
 /** How often a run that goes on prunes the journal past its retention (at a sweep). */
 const PRUNE_EVERY_MS = 86_400_000;
 /** The rows of each table one sweep prunes at most while a run goes on (~10 ms of plans). */
@@ -334,6 +337,7 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, can.journals);
+    options.journal.onBusy((state) => this.#journalBusy(state));
     this.#ownership = new OwnershipWatch({
       journal: options.journal,
       copyState: this.#copyState,
@@ -500,6 +504,31 @@ export class CopyEngine {
 
   // ---- lifecycle ---------------------------------------------------------------------
 
+  /**
+   * begin(), a journal another program holds (a backup tool) waited for like a start-up read:
+   * for exec.startupTimeoutSeconds, said once, then the start fails with the busy error's hint.
+   */
+  async #beginWhenFree(): Promise<void> {
+    const timeoutMs = (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000;
+    let told = false;
+    await retryTransient(async () => this.begin(), {
+      what: "the journal (held by another program)",
+      timeoutMs,
+      signal: this.#stopSignal.signal,
+      hint: "another process holds the journal in a long transaction: a SQLite browser or backup tool (close it), or a follow or reconcile at its review or passphrase prompt (answer it there); raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
+      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
+      onWait: ({ error }) => {
+        if (told || !(error instanceof JournalBusyError)) return;
+        told = true;
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `journal busy (held by another program): the run cannot begin; retrying for up to ${Math.round(timeoutMs / 1000)}s — nothing is sent meanwhile`,
+        });
+      },
+    });
+  }
+
   /** Journal the run and announce it. */
   begin(): void {
     const o = this.#o;
@@ -589,7 +618,7 @@ export class CopyEngine {
     // Stopped before it ran (a signal during the caller's set-up): nothing to begin.
     if (this.#stopping) return this.stopped;
     this.#continuous = true;
-    if (this.#runId === null) this.begin();
+    if (this.#runId === null) await this.#beginWhenFree();
     this.#act();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
     try {
@@ -623,13 +652,17 @@ export class CopyEngine {
         this.#emitState(true);
         // `status` reads the journal: the turn is recorded, so it says "stale" as the views do.
         const fresh = this.#journaledFreshness(this.#now());
-        if (this.#runId !== null && fresh)
-          this.#o.journal.recordEvent({
-            ts: this.#now(),
-            type: "freshness",
-            runId: this.#runId,
-            data: { stale, ...fresh },
-          });
+        try {
+          if (this.#runId !== null && fresh)
+            this.#o.journal.recordEvent({
+              ts: this.#now(),
+              type: "freshness",
+              runId: this.#runId,
+              data: { stale, ...fresh },
+            });
+        } catch (error) {
+          this.#reportError(error); // a timer: nothing may throw out of it
+        }
       }
     }, STALE_WATCH_MS);
     this.#staleWatch.unref?.();
@@ -686,12 +719,23 @@ export class CopyEngine {
     await this.#queue;
     clearTimeout(waiting);
     this.#flushLater();
+    // A journal another program holds (a backup tool): the stop waits a little for it, so the
+    // on-exit step can send (an order goes only with its intent journaled) and what waits in
+    // memory and the run's end are journaled; past that, said and not fatal.
+    await this.#journalFreed(STOP_JOURNAL_WAIT_MS);
     if (exitStep) {
+      const unsent = this.#unsentWhileBusy;
       try {
         await this.#onExit(exitStep);
       } catch (error) {
         this.#reportError(error);
       }
+      if (this.#unsentWhileBusy > unsent)
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `on exit: ${exitStep}: ${this.#unsentWhileBusy - unsent} order(s) not sent: the journal is held by another program (their intents could not be journaled)`,
+        });
     }
     try {
       await this.#streams?.close();
@@ -715,22 +759,100 @@ export class CopyEngine {
       this.#plan(undefined);
       this.#emitState(true);
       // `hlcopy status` shows the targets, drift and P&L as the run left them.
-      o.journal.recordEvent(this.#stateRecord(this.#runId));
-      this.#pnl.persist();
+      const runId = this.#runId;
+      this.#atStop("the run's final state", () => {
+        o.journal.recordEvent(this.#stateRecord(runId));
+        this.#pnl.persist();
+      });
     }
     // Ended before it could act — refused (bad input, a start check, a no at the review),
     // interrupted at a prompt, stopped by a signal during the checks: nothing was changed, and
     // what the run held is dropped — the journal is left as it was, no copy baseline, equity or
     // ownership snapshot of a copy that never began (status still shows the last run that could
     // trade). Any run that reached its run or its sweep is journaled (an order kept it too).
-    const refused = !this.#acted && this.#runId !== null && o.journal.dropHeld();
+    const runId = this.#runId;
+    const refused = this.#atStop("", () => !this.#acted && runId !== null && o.journal.dropHeld()) === true;
     if (refused) this.#safety.afterDrop();
-    if (this.#runId !== null && !refused)
-      o.journal.endRun(this.#runId, { endedAt: this.#now(), exitCode: this.#exitCode });
-    o.journal.checkpoint();
+    if (runId !== null && !refused)
+      this.#atStop("the run's end", () =>
+        o.journal.endRun(runId, { endedAt: this.#now(), exitCode: this.#exitCode }),
+      );
+    this.#atStop("", () => o.journal.checkpoint());
     this.#emit({ type: "stop", ts: this.#now(), reason });
     this.#resolveStopped(this.#exitCode);
     return this.#exitCode;
+  }
+
+  /**
+   * A journal write of the stop: a failure (the journal busy, the disk) is said — `what` could
+   * not be journaled — and the stop goes on; nothing throws out of stop().
+   */
+  #atStop<T>(what: string, work: () => T): T | undefined {
+    try {
+      return work();
+    } catch (error) {
+      const e = toHlcopyError(error);
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: what ? `${what} could not be journaled: ${e.message}` : e.message,
+      });
+      return undefined;
+    }
+  }
+
+  /** Orders not sent during the journal's busy spell, and the first of them (#journalBusy). */
+  #unsentWhileBusy = 0;
+  #busyWhat: string | undefined;
+  /** Waiters for the journal's busy spell to end (#journalFreed). */
+  #busyWaiters: (() => void)[] = [];
+
+  /**
+   * A busy spell of the journal (another program holds it: store/journal.ts): said when it
+   * begins and when it ends, once each. Meanwhile the run goes on; an order whose intent cannot
+   * be journaled is not sent, and the sweep after the spell repairs the drift it left.
+   */
+  #journalBusy(state: JournalBusyState): void {
+    if (state.busy) {
+      this.#unsentWhileBusy = 0;
+      this.#busyWhat = undefined;
+      // Said after the write that met it: an order it stopped names itself (#execute).
+      queueMicrotask(() =>
+        this.#emit({
+          type: "warning",
+          ts: this.#now(),
+          message: `journal busy (held by another program): ${this.#busyWhat ?? "this run's records wait in memory"}; no order is sent until its intent can be journaled; retrying — the run goes on`,
+        }),
+      );
+      return;
+    }
+    const seconds = Math.max(0, Math.round((Date.now() - state.since) / 1000));
+    const unsent = this.#unsentWhileBusy;
+    this.#emit({
+      type: "notice",
+      ts: this.#now(),
+      kind: "journal",
+      message: `journal free again after ${seconds}s: ${state.kept} record(s) kept in memory written, ${unsent} order(s) not sent meanwhile${this.#stopping ? "" : "; a sweep repairs the drift"}`,
+    });
+    for (const resolve of this.#busyWaiters.splice(0)) resolve();
+    if (!this.#stopping && this.#streams) this.sweepNow();
+  }
+
+  /** Resolves when the journal is not busy, or after `ms` at most. */
+  async #journalFreed(ms: number): Promise<void> {
+    if (this.#o.journal.busySince() === null) return;
+    this.#emit({
+      type: "notice",
+      ts: this.#now(),
+      kind: "journal",
+      message: `waiting up to ${Math.round(ms / 1000)}s for the journal to free (another program holds it) to journal the run's end`,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.#busyWaiters.push(resolve);
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
   }
 
   // ---- controls (dashboard keys, signals) ------------------------------------------------
@@ -969,7 +1091,7 @@ export class CopyEngine {
    * @throws {UsageError} when a check refuses the run or the plan is not confirmed (exit 2).
    */
   async preflight(): Promise<Plan> {
-    if (this.#runId === null) this.begin();
+    if (this.#runId === null) await this.#beginWhenFree();
     await this.#enqueue(() => this.recoverOrders());
     const reads = await this.#readSweep(false);
     return this.#enqueue(async () => {
@@ -2036,7 +2158,18 @@ export class CopyEngine {
       const market = this.#market.markets[a.coin];
       const touchPx = market ? touchPrice(market, a.side) : a.refPx;
       // The journal is the exactly-once ledger: an intent it already holds is never re-sent.
-      if (!o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a, kind, touchPx })) continue;
+      let journaled: boolean;
+      try {
+        journaled = o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a, kind, touchPx });
+      } catch (error) {
+        // Held by another program: not sent (its intent is not journaled); the sweep after the
+        // spell repairs the drift it leaves (#journalBusy).
+        if (!(error instanceof JournalBusyError) || o.journal.busySince() === null) throw error;
+        this.#unsentWhileBusy++;
+        this.#busyWhat ??= `${a.coin} ${a.side} ${a.size} not sent`;
+        continue;
+      }
+      if (!journaled) continue;
       toSend.push(a);
       const copy = kind === "copy";
       this.#refs.set(a.cloid, {
@@ -2368,8 +2501,9 @@ export class CopyEngine {
     const since = this.#pnl.since;
     if ((this.#streams && !always) || this.#can.modelsAccount || !o.reader.getFillsByTime || since === null)
       return;
-    const from = Math.max(since, o.journal.lastFillTime() ?? 0);
     try {
+      // Inside the try: at stop, a journal that cannot be read only warns (this read is best-effort).
+      const from = Math.max(since, o.journal.lastFillTime() ?? 0);
       this.#requests++;
       const fills = await o.reader.getFillsByTime(o.account, from);
       for (const f of fills) this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
@@ -2686,6 +2820,8 @@ export class CopyEngine {
     // its wait): not again here. A rate limit the exchange said in its reply's body reached no
     // budget: told below as a warning (the coin backs off, the run goes on).
     if (e instanceof RateLimitError && e.details.httpStatus === 429) return;
+    // The journal busy: said once for the spell (#journalBusy), not at every write it refused.
+    if (e instanceof JournalBusyError && this.#o.journal.busySince() !== null) return;
     // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
     // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
     if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {

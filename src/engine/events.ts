@@ -220,7 +220,8 @@ export type EngineEvent =
         | "paused-closes"
         | "paper-account"
         | "fills-stream"
-        | "books";
+        | "books"
+        | "journal";
       message: string;
     }
   /**

@@ -20,7 +20,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
-import { ConfigError, type HlcopyError, OperationalError } from "../core/errors.js";
+import { ConfigError, type HlcopyError, JournalBusyError, OperationalError } from "../core/errors.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import type { FillOrigin, ForcedCloseKind } from "../core/pnl.js";
 import { flowFactor, type HaltKind, type Mark, markAt } from "../core/safety.js";
@@ -629,8 +629,23 @@ export interface Journal {
    * `checkpointIntervalMs`; call it at a quiet moment (after a sweep) to choose when.
    */
   checkpoint(): void;
+  /**
+   * Told when a write finds the journal held by another program (a busy spell begins: what is
+   * told after the fact waits in memory, retried every BUSY_RETRY_MS) and when what waited is
+   * committed (it ends). One listener; a later call replaces it.
+   */
+  onBusy(listener: (state: JournalBusyState) => void): void;
+  /** Since when the journal has been busy (ms), null when it is not. */
+  busySince(): number | null;
   /** Checkpoint the WAL and close. Safe to call twice. */
   close(): void;
+}
+
+/** A busy spell's change (Journal.onBusy). `kept`: records waiting in memory (ended: written). */
+export interface JournalBusyState {
+  busy: boolean;
+  since: number;
+  kept: number;
 }
 
 // ─── Paths and pure helpers ─────────────────────────────────────────────────────────────
@@ -801,7 +816,7 @@ function journalError(file: string, operation: StoreOperation, error: unknown): 
   // The long transaction is most often hlcopy's own: a run holds what it records until it may
   // send (Journal.hold), its write lock too, while it waits for an answer.
   if (e !== error && storeErrorKind(error) === "busy") {
-    return new OperationalError(e.message, {
+    return new JournalBusyError(e.message, {
       hint: "another process holds it in a long transaction: a follow or reconcile waiting at its review or passphrase prompt (answer it there), or a SQLite browser or backup tool (close it); then run again",
       details: e.details,
       cause: error,
@@ -1515,6 +1530,16 @@ const TIME_COLUMN: Record<JournalTable, string> = {
  * commits on the main thread for a leader's frame to wait behind). bench/HISTORY.md 2026-12-04.
  */
 export const GROUP_COMMIT_MS = 1_000;
+/**
+ * How long a sending run's journal waits for a lock another process holds before the write
+ * counts as busy (OpenJournalOptions.busyTimeoutMs; other commands wait 5 s). Every statement
+ * runs on the event loop: a wait blocks the run — its streams, its other coins — for as long.
+ * hlcopy's own writers (resume, status closing) hold it for milliseconds; anything longer is
+ * a busy spell the run outlives (SqliteJournal #busyHit).
+ */
+export const RUN_BUSY_TIMEOUT_MS = 200;
+/** How often a busy journal (another program holds it) is tried again while records wait. */
+export const BUSY_RETRY_MS = 1_000;
 
 /**
  * Group commit. A commit costs more than the row it carries (~85 µs of the ~120 µs an insert
@@ -1574,6 +1599,16 @@ class SqliteJournal implements Journal {
   #held = false;
   /** A record worth keeping came while held: an "on-record" journal goes to disk when it is kept. */
   #keepWanted = false;
+  /**
+   * Since when another program has held the journal (a write found it busy), null when not.
+   * Meanwhile writes wait for no lock (busy_timeout 0: nothing blocks for seconds) and records
+   * told after the fact wait in #backlog; #busyRetry tries again until one commit goes through.
+   */
+  #busySince: number | null = null;
+  /** Records told after the fact that found the journal busy, in order: written once it frees. */
+  #backlog: [sql: string, params: SQLInputValue[]][] = [];
+  #busyRetry: NodeJS.Timeout | undefined;
+  #busyListener: ((state: JournalBusyState) => void) | undefined;
 
   constructor(
     db: DatabaseSync,
@@ -1636,52 +1671,185 @@ class SqliteJournal implements Journal {
 
   /** A write, committed (with any records waiting) before it returns; the number of rows changed. */
   #run(sql: string, ...params: SQLInputValue[]): number {
-    const changes = this.#runLater(sql, ...params);
+    const changes = this.#later(false, sql, params, true) as number;
     this.#settle();
     return changes;
   }
   /** A write with RETURNING, committed before it returns. */
   #write(sql: string, ...params: SQLInputValue[]): Row | undefined {
-    const row = this.#writeLater(sql, ...params);
+    const row = this.#later(true, sql, params, true) as Row | undefined;
     this.#settle();
     return row;
   }
-  /** A record told after the fact: written now, committed with the group (see the class). */
+  /**
+   * A record told after the fact: written now, committed with the group (see the class). With
+   * the journal busy it waits in memory (#backlog) and counts as written (1 row): what the
+   * caller reads back of it is its own. `now`: a write that must commit before it returns
+   * (#run) throws the busy error instead.
+   */
   #runLater(sql: string, ...params: SQLInputValue[]): number {
-    this.#openGroup();
-    this.#dirty = true;
-    this.#wrote = true;
-    try {
-      return Number(this.#stmt(sql).run(...params).changes);
-    } catch (error) {
-      throw journalError(this.path, "write", error);
-    }
+    return this.#later(false, sql, params) as number;
   }
-  /** The same with RETURNING. */
+  /** The same with RETURNING (undefined when it waits in memory). */
   #writeLater(sql: string, ...params: SQLInputValue[]): Row | undefined {
-    this.#openGroup();
+    return this.#later(true, sql, params) as Row | undefined;
+  }
+  #later(returning: boolean, sql: string, params: SQLInputValue[], now = false): number | Row | undefined {
     this.#dirty = true;
     this.#wrote = true;
+    if (!this.#openGroup()) {
+      if (now) throw this.#busyError();
+      this.#backlog.push([sql, params]);
+      return returning ? undefined : 1;
+    }
     try {
-      return this.#stmt(sql).get(...params);
+      return returning ? this.#stmt(sql).get(...params) : Number(this.#stmt(sql).run(...params).changes);
     } catch (error) {
+      if (this.#busyHit(error) && !now) {
+        this.#backlog.push([sql, params]);
+        return returning ? undefined : 1;
+      }
       throw journalError(this.path, "write", error);
     }
   }
-  #openGroup(): void {
+  /**
+   * The group open (a transaction the timer commits), the logged intents and what waited in
+   * memory inserted into it. False while the journal is busy (nothing inserted: they wait);
+   * only #busyRetry tries the lock during a spell, so a spell costs the hot path nothing.
+   */
+  #openGroup(retry = false): boolean {
     this.#reportGroupError();
-    if (this.#group === undefined && this.#groupMs > 0 && this.#batchDepth === 0) {
-      this.#exec("BEGIN");
-      this.#group = setTimeout(() => {
-        try {
-          this.#settle();
-        } catch (error) {
-          this.#groupError = error;
-        }
-      }, this.#groupMs);
-      this.#group.unref(); // close() commits what is left
+    if (this.#busySince !== null && !retry && this.#spellMayWait()) return false;
+    if (!this.#beginGroup()) return false;
+    try {
+      this.#insertIntents();
+    } catch (error) {
+      if (this.#busyHit(error)) return false;
+      throw error;
     }
-    this.#insertIntents();
+    while (this.#backlog.length > 0) {
+      const [sql, params] = this.#backlog[0] as [string, SQLInputValue[]];
+      try {
+        this.#stmt(sql).run(...params);
+      } catch (error) {
+        if (this.#busyHit(error)) return false;
+        this.#backlog.shift(); // a record the journal refuses for another reason is not tried forever
+        throw journalError(this.path, "write", error);
+      }
+      this.#backlog.shift();
+    }
+    return true;
+  }
+  /**
+   * The group's transaction begun, unless one is open (or a batch is): BEGIN IMMEDIATE takes
+   * the write lock at once — what the group's first write would take anyway — so an open
+   * group is ours to write and commit, and a busy journal is met here, before anything is
+   * written (false: the spell begun, see #busyHit).
+   */
+  #beginGroup(): boolean {
+    if (this.#group !== undefined || this.#groupMs <= 0 || this.#batchDepth > 0) return true;
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      if (this.#busyHit(error)) return false;
+      throw journalError(this.path, "write", error);
+    }
+    this.#group = setTimeout(() => {
+      try {
+        this.#settle();
+      } catch (error) {
+        this.#groupError = error;
+      }
+    }, this.#groupMs);
+    this.#group.unref(); // close() commits what is left
+    return true;
+  }
+  /** Only group writes wait out a spell; a batch (hold, batch()) is one transaction, all or nothing. */
+  #spellMayWait(): boolean {
+    return this.#groupMs > 0 && this.#batchDepth === 0;
+  }
+  /**
+   * A statement of the group found the journal busy: a spell begins (said once, to the
+   * listener). The group is rolled back: nothing of ours is in it (a write of ours would hold
+   * the write lock, and no other program could have taken it), and a transaction that read
+   * cannot take the lock after another's commit (SQLITE_BUSY_SNAPSHOT) until it ends.
+   * False (nothing done) for any other error, or a write that cannot wait (a batch).
+   */
+  #busyHit(error: unknown): boolean {
+    const raw = error instanceof Error && "exitCode" in error ? (error as { cause?: unknown }).cause : error;
+    if (storeErrorKind(raw) !== "busy" || !this.#spellMayWait()) return false;
+    if (this.#group !== undefined) {
+      clearTimeout(this.#group);
+      this.#group = undefined;
+      try {
+        this.#db.exec("ROLLBACK");
+      } catch {
+        // no transaction left
+      }
+      this.#rolledBack();
+    }
+    if (this.#busySince === null) {
+      this.#busySince = Date.now();
+      this.#busyTimeout(0);
+      this.#busyListener?.({ busy: true, since: this.#busySince, kept: this.#kept() });
+    }
+    if (this.#busyRetry === undefined && this.#open) {
+      this.#busyRetry = setInterval(() => this.#retryBusy(), BUSY_RETRY_MS);
+      this.#busyRetry.unref();
+    }
+    return true;
+  }
+  /** A spell's retry: what waits is committed, or (nothing waits) the write lock taken and given back. */
+  #retryBusy(): void {
+    if (!this.#open || this.#busySince === null) return;
+    try {
+      if (this.#kept() > 0) {
+        this.#settle(true);
+        return;
+      }
+      if (this.#group !== undefined || this.#batchDepth > 0) return;
+      this.#db.exec("BEGIN IMMEDIATE");
+      this.#db.exec("ROLLBACK");
+      this.#busyOver(0);
+    } catch (error) {
+      if (error instanceof JournalBusyError || storeErrorKind(error) === "busy") return; // still held
+      this.#groupError = error; // told by the next write
+    }
+  }
+  /** What waits for the journal to free: intents logged, records in memory. */
+  #kept(): number {
+    return this.#pendingIntents.length + this.#backlog.length;
+  }
+  #busyError(): JournalBusyError {
+    return new JournalBusyError(`journal ${this.path} is locked by another program`, {
+      hint: "another process holds it in a long transaction: a follow or reconcile waiting at its review or passphrase prompt (answer it there), or a SQLite browser or backup tool (close it)",
+      details: { file: this.path, busySince: this.#busySince },
+    });
+  }
+  #busyTimeout(ms: number): void {
+    try {
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+    } catch {
+      // a closed connection: nothing waits on it
+    }
+  }
+  /** A commit went through during a spell: it ends (said once), writes wait for locks again. */
+  #busyOver(written: number): void {
+    if (this.#busySince === null) return;
+    const since = this.#busySince;
+    this.#busySince = null;
+    clearInterval(this.#busyRetry);
+    this.#busyRetry = undefined;
+    this.#busyTimeout(this.#busyTimeoutMs);
+    this.#busyListener?.({ busy: false, since, kept: written });
+  }
+
+  onBusy(listener: (state: JournalBusyState) => void): void {
+    this.#busyListener = listener;
+  }
+
+  busySince(): number | null {
+    return this.#busySince;
   }
   #reportGroupError(): void {
     if (this.#groupError === undefined) return;
@@ -1718,9 +1886,21 @@ class SqliteJournal implements Journal {
     this.#pendingIntents = [...this.#uncommittedIntents, ...this.#pendingIntents];
     this.#uncommittedIntents = [];
   }
-  /** Commit the records waiting, if any. @throws {OperationalError} naming the file when it fails (they are lost). */
-  #settle(): void {
-    if (this.#pendingIntents.length > 0) this.#openGroup();
+  /**
+   * Commit the records waiting, if any. @throws {OperationalError} naming the file when it fails
+   * (they are lost); {JournalBusyError} while another program holds it (they wait in memory).
+   */
+  #settle(retry = false): void {
+    if (this.#kept() > 0) {
+      const kept = this.#kept();
+      if (!this.#openGroup(retry)) throw this.#busyError();
+      if (this.#group === undefined) return;
+      clearTimeout(this.#group);
+      this.#group = undefined;
+      this.#commit();
+      this.#busyOver(kept);
+      return;
+    }
     if (this.#group === undefined) return;
     clearTimeout(this.#group);
     this.#group = undefined;
@@ -1923,6 +2103,10 @@ class SqliteJournal implements Journal {
       this.#reportGroupError();
       const cloid = p.action.cloid;
       if (this.#pendingCloids.has(cloid) || this.#holdsOrder(cloid)) return false;
+      // The write lock is taken before the order leaves (the group the intent goes into after
+      // the send): an intent the journal cannot take now — another program holds it — is not
+      // logged, and its order is not sent (the run's reads of the journal would miss it).
+      if ((this.#busySince !== null && this.#spellMayWait()) || !this.#beginGroup()) throw this.#busyError();
       this.#intentLog ??= new IntentLog(this.path);
       try {
         this.#intentLog.append(row);
@@ -2148,17 +2332,26 @@ class SqliteJournal implements Journal {
     const carried = last
       ? markAt({ value: sqlNumber(last.hwm), scale: sqlNumberOrNull(last.scale) ?? 1 }, scale)
       : 0;
+    const row = {
+      ts,
+      account_value: accountValue,
+      hwm: Math.max(accountValue, carried),
+      scale,
+      cash: at.cash ?? null,
+      pending: at.pending ?? 0,
+    };
     const r = this.#writeLater(
       `INSERT INTO equity (ts, account_value, hwm, scale, cash, pending) VALUES (?, ?, ?, ?, ?, ?)
        RETURNING ts, account_value, hwm, scale, cash, pending`,
-      ts,
-      accountValue,
-      Math.max(accountValue, carried),
-      scale,
-      at.cash ?? null,
-      at.pending ?? 0,
+      row.ts,
+      row.account_value,
+      row.hwm,
+      row.scale,
+      row.cash,
+      row.pending,
     );
-    return equityRow(r ?? {});
+    // Waiting in memory (the journal busy): the row it will be.
+    return equityRow(r ?? row);
   }
 
   resetHighWaterMark(ts: number, accountValue: number): EquityRow {
@@ -2692,7 +2885,8 @@ class SqliteJournal implements Journal {
   }
 
   checkpoint(): void {
-    if (!this.#open || !this.#dirty || this.#batchDepth > 0) return;
+    // During a busy spell what waits is committed by the spell's retry, not here.
+    if (!this.#open || !this.#dirty || this.#batchDepth > 0 || this.#busySince !== null) return;
     try {
       this.#settle(); // a checkpoint cannot run inside a transaction
     } catch (error) {
@@ -2712,12 +2906,23 @@ class SqliteJournal implements Journal {
     // A run that ends without keeping what it held was never confirmed: none of it stays.
     this.dropHeld();
     let lost: unknown;
+    // Still busy at the end: one last try, waiting busyTimeoutMs for the lock (not on the hot
+    // path any more); what still waits after it is lost, but for the logged intents (below).
+    if (this.#busySince !== null) this.#busyTimeout(this.#busyTimeoutMs);
     try {
-      this.#settle();
+      this.#settle(true);
     } catch (error) {
-      lost = error;
+      lost =
+        error instanceof JournalBusyError && this.#backlog.length > 0
+          ? new JournalBusyError(
+              `${error.message}: ${this.#backlog.length} record(s) of this run could not be journaled`,
+              { hint: error.hint, details: { ...error.details, lost: this.#backlog.length } },
+            )
+          : error;
     }
     this.#open = false;
+    clearInterval(this.#busyRetry);
+    this.#busyRetry = undefined;
     clearInterval(this.#timer);
     // Emptied by the last commit and removed; what it still holds (that commit failed) stays
     // for the next run to take in.

@@ -3,13 +3,21 @@
 // then the journal against real SQLite trouble: a connection holding it in an exclusive
 // transaction, a malformed page, a file of garbage.
 
-import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
-import { describe, expect, it } from "vitest";
-import { ConfigError, type HlcopyError, OperationalError, toHlcopyError } from "../../src/core/errors.js";
+import { describe, expect, it, vi } from "vitest";
+import {
+  ConfigError,
+  type HlcopyError,
+  JournalBusyError,
+  OperationalError,
+  toHlcopyError,
+} from "../../src/core/errors.js";
 import { storeError, storeErrorKind } from "../../src/store/disk-errors.js";
-import { journalPath, openJournal } from "../../src/store/journal.js";
+import { intentLogPath } from "../../src/store/intent-log.js";
+import { type JournalBusyState, journalPath, openJournal } from "../../src/store/journal.js";
 import { tempDir } from "../helpers/cli.js";
+import { action } from "./fixtures.js";
 
 const FILE = "/home/trader/.config/hlcopy/config.json";
 
@@ -124,31 +132,67 @@ describe("storeError", () => {
 });
 
 describe("the journal against real SQLite trouble", () => {
-  it("held by another connection in an exclusive transaction: a write fails as 'locked by another program'", () => {
+  it("held by another connection in an exclusive transaction: a record told after the fact waits in memory, one that must commit now fails as 'locked by another program'; freed, what waited is written", async () => {
     const file = journalPath(tempDir(), "0x00000000000000000000000000000000000000b1");
     const journal = openJournal(file, { busyTimeoutMs: 50 });
+    const spells: JournalBusyState[] = [];
+    journal.onBusy((s) => spells.push(s));
     journal.recordEvent({ ts: 1, type: "before" });
     journal.checkpoint(); // commits it (records told after the fact wait for a group commit)
     const other = new DatabaseSync(file);
     other.exec("BEGIN EXCLUSIVE; INSERT INTO events (ts, type) VALUES (2, 'theirs')");
     try {
+      journal.recordEvent({ ts: 3, type: "ours" }); // not thrown: it waits
+      journal.recordEvent({ ts: 4, type: "ours too" });
+      expect(spells.map((s) => s.busy)).toEqual([true]); // said once
+      expect(journal.busySince()).not.toBeNull();
       let caught: unknown;
       try {
-        journal.recordEvent({ ts: 3, type: "ours" });
+        journal.clearHalts(5); // a write that must commit before it returns
       } catch (error) {
         caught = error;
       }
-      expect(caught).toBeInstanceOf(OperationalError);
-      const e = caught as OperationalError;
+      expect(caught).toBeInstanceOf(JournalBusyError);
+      const e = caught as JournalBusyError;
       expect(e.message).toBe(`journal ${file} is locked by another program`);
       expect(e.exitCode).toBe(1);
+      expect(e.action).toBe("retry");
       // Reads still work (WAL): `hlcopy journal` and `status` are not blocked.
       expect(journal.listEntries().map((x) => x.table === "events" && x.type)).toEqual(["before"]);
     } finally {
       other.exec("ROLLBACK");
       other.close();
     }
-    journal.recordEvent({ ts: 4, type: "after" });
+    // Retried by itself until it frees: then what waited is committed, and that is said once.
+    await vi.waitFor(() => expect(spells.map((s) => s.busy)).toEqual([true, false]), { timeout: 30_000 });
+    expect(spells[1]?.kept).toBe(2);
+    expect(journal.busySince()).toBeNull();
+    journal.recordEvent({ ts: 6, type: "after" });
+    journal.close();
+    const again = openJournal(file);
+    expect(again.listEntries().map((x) => x.table === "events" && x.type)).toEqual([
+      "before",
+      "ours",
+      "ours too",
+      "after",
+    ]);
+    again.close();
+  });
+
+  it("an order's intent the journal cannot take (held by another program) is not logged: its order must not leave", () => {
+    const file = journalPath(tempDir(), "0x00000000000000000000000000000000000000b3");
+    const journal = openJournal(file, { busyTimeoutMs: 50, intentLog: true });
+    const other = new DatabaseSync(file);
+    other.exec("BEGIN EXCLUSIVE");
+    try {
+      expect(() => journal.recordOrderIntent({ runId: null, ts: 1, action: action() })).toThrow(
+        JournalBusyError,
+      );
+      expect(existsSync(intentLogPath(file)) ? readFileSync(intentLogPath(file), "utf8") : "").toBe("");
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
     journal.close();
   });
 

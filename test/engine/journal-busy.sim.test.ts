@@ -1,0 +1,213 @@
+// A journal another program holds mid-run (a backup tool's or a SQLite browser's BEGIN
+// EXCLUSIVE): the run outlives it. The engine follows a scripted leader against the in-process
+// simulator with a real journal file, held by a second connection from this test. What must
+// hold: one warning for the spell, no order sent whose intent the journal did not take, what
+// waited written and the drift repaired once it frees; a stop during the spell ends through its
+// normal path (never a rejection) and journals the run's end once the journal frees; a journal
+// busy at the start is waited for.
+
+import { DatabaseSync } from "node:sqlite";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
+import { RateLimitError } from "../../src/core/errors.js";
+import { defaultSettings } from "../../src/core/settings.js";
+import type { Address } from "../../src/core/types.js";
+import { CopyEngine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { liveExecutor } from "../../src/engine/executor.js";
+import { RequestBudget } from "../../src/exchange/index.js";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import { journalPath, openJournal, RUN_BUSY_TIMEOUT_MS } from "../../src/store/journal.js";
+import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { tempDir } from "../helpers/cli.js";
+
+let sim: SimHandle;
+let seed = 900;
+const holders: DatabaseSync[] = [];
+beforeAll(async () => {
+  sim = await startSim({ seed: 43, tickMs: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(() => {
+  for (const h of holders.splice(0)) {
+    try {
+      h.exec("ROLLBACK");
+    } catch {
+      // not holding it
+    }
+    h.close();
+  }
+  sim.control.reset();
+});
+
+async function setUp() {
+  const { master, agentKey } = await masterWithAgent(sim, 100_000);
+  const leaderKey = leaderKeyForSeed(seed++);
+  const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+  sim.control.fund(leader, 1_000_000);
+  const s = defaultSettings();
+  s.sizing.mode = "fixed-ratio";
+  s.sizing.ratio = 0.2;
+  s.exec.sweepSeconds = 3600; // sweeps only when the test (or the spell's end) asks
+  const client = engineClient({
+    httpUrl: sim.httpUrl,
+    wsUrl: sim.wsUrl,
+    isTestnet: false,
+    account: master.address,
+    agentKey,
+    budget: new RequestBudget({ limitPerMinute: 1e9, burst: 1e6, initialBackoffMs: 50, maxBackoffMs: 200 }),
+  });
+  // As follow opens it (cli/trading.ts): the lock holder's intent log, its short busy wait.
+  const file = journalPath(tempDir("hlcopy-busy-"), master.address, sim.httpUrl);
+  const journal = openJournal(file, { intentLog: true, busyTimeoutMs: RUN_BUSY_TIMEOUT_MS });
+  const engine = new CopyEngine({
+    reader: client,
+    executor: liveExecutor(client),
+    journal,
+    settings: s,
+    leaders: [{ address: leader, weight: 1 }],
+    account: master.address,
+    network: sim.httpUrl,
+    mode: "live",
+    command: "follow",
+    backoffMs: 50,
+    startupRetryDelayMs: 20,
+  });
+  const events: EngineEvent[] = [];
+  engine.events.on((e) => events.push(e));
+  const start = () =>
+    engine.run(
+      streamsOpener({ wsUrl: sim.wsUrl, isTestnet: false, leaders: [leader], account: master.address }),
+    );
+  let leaderSeed = seed * 7;
+  const burst = (n: number) =>
+    startScriptedLeader({
+      httpUrl: sim.httpUrl,
+      seed: leaderSeed++,
+      privateKey: leaderKey,
+      ratePerSec: 30,
+      coins: ["BTC", "ETH", "SOL", "HYPE"],
+      maxTrades: n,
+      fundUsd: 0,
+    });
+  /** Another program takes the journal (BEGIN EXCLUSIVE), once the run is between commits. */
+  const hold = async () => {
+    const holder = new DatabaseSync(file);
+    holders.push(holder);
+    await eventually(() => {
+      try {
+        holder.exec("BEGIN EXCLUSIVE");
+        return true;
+      } catch {
+        return false; // the run's group commit holds it for a moment
+      }
+    });
+    return () => holder.exec("ROLLBACK");
+  };
+  /** What the journal holds, read as another program would. */
+  const read = <T>(sql: string) => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
+  };
+  return { master: master.address, engine, events, start, burst, hold, read };
+}
+
+const messages = (events: EngineEvent[], type: "warning" | "notice", re: RegExp) =>
+  events.flatMap((e) => ((e.type === type && re.test(e.message)) || false ? [e] : []));
+const BUSY = /^journal busy \(held by another program\)/;
+const FREE = /^journal free again/;
+
+describe("a journal held by another program", () => {
+  it("mid-run: one warning, nothing sent that was not journaled, then written and repaired; the run goes on", async () => {
+    const t = await setUp();
+    const done = t.start();
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const first = await t.burst(3);
+    await first.done;
+    await eventually(() => t.events.some((e) => e.type === "order"));
+    const release = await t.hold();
+    const l = await t.burst(8);
+    await l.done;
+    // The leader's trades came during the spell and their copies were tried.
+    await eventually(() => messages(t.events, "warning", BUSY).length > 0);
+    expect(messages(t.events, "warning", BUSY)[0]?.message).toMatch(
+      /not sent; .*retrying — the run goes on$/,
+    );
+    // Nothing sent while it is held (the copies it could not journal).
+    const sentDuring = sim.control.orderHistory(t.master).length;
+    await t.engine.sweep("manual").catch(() => undefined); // a sweep in the spell sends nothing either
+    expect(sim.control.orderHistory(t.master).length).toBe(sentDuring);
+    release();
+    await eventually(() => messages(t.events, "notice", FREE).length > 0);
+    expect(messages(t.events, "notice", FREE)[0]?.message).toMatch(/[1-9]\d* order\(s\) not sent meanwhile/);
+    // Once per spell, however many writes it refused.
+    expect(messages(t.events, "warning", BUSY)).toHaveLength(1);
+    expect(t.events.some((e) => e.type === "error")).toBe(false);
+    // Repaired: in sync, no cloid sent twice, every order sent is in the journal.
+    await eventually(async () => {
+      try {
+        const sweep = await t.engine.sweep("manual");
+        return sweep.plan.skipped.every((x) => x.reason !== "backoff");
+      } catch (e) {
+        if (e instanceof RateLimitError) return false;
+        throw e;
+      }
+    }, 15_000);
+    const check = await t.engine.sweep("manual");
+    expect(check.plan.inSync).toBe(true);
+    expect(await t.engine.stop("test")).toBe(0);
+    expect(await done).toBe(0);
+    const sent = sim.control.orderHistory(t.master).map((o) => o.cloid);
+    expect(sim.control.orderHistory(t.master).length).toBeGreaterThan(sentDuring); // the repair
+    expect(new Set(sent).size).toBe(sent.length);
+    const journaled = new Set(t.read<{ cloid: string }>("SELECT cloid FROM orders").map((r) => r.cloid));
+    for (const c of sent) expect(journaled.has(c as string)).toBe(true);
+    // What waited in memory was written: the run's end too.
+    expect(t.read<{ ended_at: number | null }>("SELECT ended_at FROM runs")[0]?.ended_at).not.toBeNull();
+  });
+
+  it("a stop during the spell ends through its normal path and journals the run's end once it frees", async () => {
+    const t = await setUp();
+    const done = t.start();
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const release = await t.hold();
+    const l = await t.burst(4);
+    await l.done;
+    await eventually(() => messages(t.events, "warning", BUSY).length > 0);
+    const stopped = t.engine.stop("test");
+    await eventually(
+      () => messages(t.events, "notice", /^waiting up to \d+s for the journal to free/).length > 0,
+    );
+    release();
+    expect(await stopped).toBe(0);
+    expect(await done).toBe(0);
+    expect(t.events.at(-1)?.type).toBe("stop");
+    expect(t.events.some((e) => e.type === "error")).toBe(false);
+    expect(t.read<{ ended_at: number | null }>("SELECT ended_at FROM runs")[0]?.ended_at).not.toBeNull();
+  });
+
+  it("at the start: waited for, said once, then the run begins", async () => {
+    const t = await setUp();
+    const release = await t.hold();
+    const done = t.start();
+    await eventually(
+      () =>
+        messages(t.events, "warning", /^journal busy \(held by another program\): the run cannot begin/)
+          .length > 0,
+    );
+    expect(t.events.some((e) => e.type === "sweep")).toBe(false);
+    release();
+    await eventually(() => t.events.some((e) => e.type === "sweep"), 10_000);
+    expect(messages(t.events, "warning", BUSY)).toHaveLength(1);
+    expect(await t.engine.stop("test")).toBe(0);
+    expect(await done).toBe(0);
+  });
+});
