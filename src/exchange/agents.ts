@@ -15,7 +15,13 @@ import {
 } from "../core/errors.js";
 import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
-import { describeWait, formatSeconds, type RetryTransientOptions, retryTransient } from "./retry.js";
+import {
+  abortableSleep,
+  describeWait,
+  formatSeconds,
+  type RetryTransientOptions,
+  retryTransient,
+} from "./retry.js";
 
 const DAY_MS = 86_400_000;
 /** Longest approval we ask for (the venue's limit as other SDKs state it). */
@@ -261,18 +267,6 @@ async function approvalListed(
     );
   }
 }
-
-const abortableSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", finish);
-      resolve();
-    }
-    signal?.addEventListener("abort", finish, { once: true });
-  });
 
 // ---------------------------------------------------------------------------------------------
 // Status

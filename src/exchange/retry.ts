@@ -132,7 +132,8 @@ export function describeWaits(waits: readonly RetryWait[]): string {
   return `waiting for ${named}: ${reasons.join("; ")}; retry ${attempt + 1} in ${formatSeconds(waitMs)} (giving up in ${formatSeconds(remainingMs)})`;
 }
 
-const abortableSleep = (ms: number, signal?: AbortSignal) =>
+/** Wait `ms`, or less: an abort ends the wait (the caller checks `signal.aborted`). */
+export const abortableSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
