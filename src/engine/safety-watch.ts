@@ -25,6 +25,7 @@
 // and says so once: a smaller paper account is never a drawdown of a bigger one. A halt the run
 // itself raises holds for the rest of it, as in any run.
 
+import { toHlcopyError } from "../core/errors.js";
 import { fixed } from "../core/format.js";
 import {
   CASH_FLOW_CONFIRM_MS,
@@ -95,6 +96,10 @@ export class SafetyWatch {
   #halt: Halt | null = null;
   /** The halt is in the journal (read from it, or recorded): one cleared there is cleared here. */
   #haltJournaled = false;
+  /** A halt this run raised that the journal could not take yet (#journalHalt): retried at each reading. */
+  #haltToJournal: RecordHaltParameters | null = null;
+  /** The day's loss stop could not be journaled yet (#saveDailyStop): retried at each reading. */
+  #dailyStopUnsaved = false;
   /** A halted account with nothing left to close: only the regular sweeps run. */
   #flattened = false;
   #dailyLossHit = false;
@@ -437,7 +442,7 @@ export class SafetyWatch {
         limitPct: o.settings.risk.maxDailyLossPct,
         since: now,
       };
-      if (persist) o.journal.setCopyState(DAILY_LOSS_STOP_KEY, this.#dailyStop, now);
+      if (persist) this.#saveDailyStop(now);
     }
     if (verdict.dailyLossHit && !this.#dailyLossHit) {
       const stop = this.#dailyStop;
@@ -476,6 +481,8 @@ export class SafetyWatch {
     }
     this.#held = verdict.held;
     if (verdict.newHalt) this.haltNow(verdict.newHalt.kind, verdict.newHalt.reason);
+    else if (this.#haltToJournal && this.#halt) this.#journalHalt(this.#haltToJournal);
+    if (this.#dailyStopUnsaved && persist) this.#saveDailyStop(now);
   }
 
   /**
@@ -542,9 +549,8 @@ export class SafetyWatch {
     this.#flattened = false;
     if (this.#journals) {
       const halt = { ts: now, kind, reason, details: { drawdownPct: this.#drawdownPct, hwm: this.#hwm } };
-      o.journal.recordHalt(halt);
-      this.#haltJournaled = true;
       if (kind === "manual") this.#manual = halt;
+      this.#journalHalt(halt);
     }
     o.emit({
       type: "halt",
@@ -553,6 +559,45 @@ export class SafetyWatch {
       reason,
       ...(this.#journals ? {} : { recorded: false as const }),
     });
+  }
+
+  /**
+   * Journal a halt this run raised. One the journal cannot take yet (another program holds it:
+   * a busy spell) holds all the same — in this run, which closes and sends nothing else — and is
+   * said, then written at the next account reading (check) that finds the journal free: until
+   * then `hlcopy status` and other processes do not see it.
+   */
+  #journalHalt(halt: RecordHaltParameters): void {
+    try {
+      this.#o.journal.recordHalt(halt);
+      this.#haltJournaled = true;
+      this.#haltToJournal = null;
+    } catch (error) {
+      if (this.#haltToJournal === null)
+        this.#o.emit({
+          type: "warning",
+          ts: this.#o.now(),
+          message: `the ${halt.kind} halt holds in this run, but the journal could not record it yet (${toHlcopyError(error).message}): it is written once the journal takes it — until then hlcopy status and other runs do not see it`,
+        });
+      this.#haltToJournal = halt;
+    }
+  }
+
+  /** The day's loss stop, to the journal (later, at a reading that finds it free, if it is busy now). */
+  #saveDailyStop(now: number): void {
+    if (!this.#dailyStop) return;
+    try {
+      this.#o.journal.setCopyState(DAILY_LOSS_STOP_KEY, this.#dailyStop, now);
+      this.#dailyStopUnsaved = false;
+    } catch (error) {
+      if (!this.#dailyStopUnsaved)
+        this.#o.emit({
+          type: "warning",
+          ts: now,
+          message: `the daily loss stop holds in this run, but the journal could not record it yet (${toHlcopyError(error).message}): it is written once the journal takes it`,
+        });
+      this.#dailyStopUnsaved = true;
+    }
   }
 
   /**

@@ -194,6 +194,49 @@ describe("a journal held by another program", () => {
     expect(t.read<{ ended_at: number | null }>("SELECT ended_at FROM runs")[0]?.ended_at).not.toBeNull();
   });
 
+  it("a halt during the spell (f): shown at once and said not journaled yet, journaled once it frees, the closes sent then", async () => {
+    const t = await setUp();
+    const done = t.start();
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const l = await t.burst(3);
+    await l.done;
+    await eventually(() => t.events.some((e) => e.type === "order" && e.status === "filled"));
+    const release = await t.hold();
+    const sentBefore = sim.control.orderHistory(t.master).length;
+    t.engine.flatten("flatten requested by the test");
+    // The halt holds in the run and is shown, though the journal could not take it.
+    await eventually(() => t.events.some((e) => e.type === "halt" && e.kind === "manual"));
+    await eventually(
+      () =>
+        messages(
+          t.events,
+          "warning",
+          /^the manual halt holds in this run, but the journal could not record it yet/,
+        ).length > 0,
+    );
+    expect(t.read<{ kind: string }>("SELECT kind FROM halts WHERE cleared_at IS NULL")).toEqual([]);
+    release();
+    // Journaled at the next account reading; the closes the halt asks for go once intents can be.
+    await eventually(
+      () => t.read<{ kind: string }>("SELECT kind FROM halts WHERE cleared_at IS NULL").length === 1,
+      10_000,
+    );
+    expect(t.read<{ kind: string }>("SELECT kind FROM halts WHERE cleared_at IS NULL")[0]?.kind).toBe(
+      "manual",
+    );
+    await eventually(
+      () =>
+        sim.control
+          .orderHistory(t.master)
+          .slice(sentBefore)
+          .some((o) => o.reduceOnly),
+      10_000,
+    );
+    await t.engine.stop("test");
+    await done;
+    expect(t.events.some((e) => e.type === "error")).toBe(false);
+  });
+
   it("at the start: waited for, said once, then the run begins", async () => {
     const t = await setUp();
     const release = await t.hold();
