@@ -66,7 +66,8 @@ Fills are cached per address in the config directory (cache/fills): a second sca
 only what is new. Ctrl-C stops after the leader in flight and prints what was scanned.
 
 Exit codes: 0 every leader was read; 1 some could not be (the ranking of the others is
-printed, then an error line naming them; --json lists them in "failed") or none could be.`,
+printed, then an error line naming them; --json lists them in "failed") or none could be;
+130 interrupted by Ctrl-C (what was scanned is printed; --json: "interrupted": true).`,
     )
     .action(async (addresses: string[], flags: ScanFlags, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();

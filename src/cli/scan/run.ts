@@ -270,8 +270,11 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
  * ranking printed is of the others, not of every leader asked for —, else 0. (Every leader
  * failing throws before anything is printed: runScanCommand.)
  */
-export function scanExitCode(report: Pick<ScanReport, "failed">): ExitCode {
-  return report.failed.length > 0 ? ExitCode.runtime : ExitCode.ok;
+export function scanExitCode(report: Pick<ScanReport, "failed" | "interrupted">): ExitCode {
+  if (report.failed.length > 0) return ExitCode.runtime;
+  // Stopped by Ctrl-C before every leader was read: the ranking is of those scanned, not the
+  // one asked for — 130 (interrupted), never the 0 of a complete scan a script would act on.
+  return report.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
 const CSV_HEAD = [
