@@ -14,6 +14,11 @@ export function shortAddress(address: string, digits = 4): string {
     : address;
 }
 
+/** Items of a sentence: "a", "a and b", "a, b and c". */
+export function listed(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : (items[0] ?? "");
+}
+
 /** A number for a one-line detail: at most 6 significant figures, no exponent for usual values. */
 export function detailNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);

@@ -33,7 +33,7 @@ import {
   UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
-import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
+import { detailNumber as fmt, listed, shortAddress as short, utcMinute } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
@@ -563,13 +563,11 @@ export class CopyEngine {
     });
     this.#warnSizingChanged(before);
     if (setAside.length > 0) {
-      const listed =
-        setAside.length > 1 ? `${setAside.slice(0, -1).join(", ")} and ${setAside.at(-1)}` : setAside[0];
       this.#emit({
         type: "notice",
         ts: this.#startedAt,
         kind: "paper-account",
-        message: `new paper account: set aside the earlier paper account's ${listed} — this account's copy starts from none of them`,
+        message: `new paper account: set aside the earlier paper account's ${listed(setAside)} — this account's copy starts from none of them`,
       });
     }
     if (protectionOn(o.settings) && !this.#can.restsOrders) {

@@ -26,7 +26,7 @@
 // itself raises holds for the rest of it, as in any run.
 
 import { toHlcopyError } from "../core/errors.js";
-import { fixed } from "../core/format.js";
+import { fixed, listed } from "../core/format.js";
 import {
   CASH_FLOW_CONFIRM_MS,
   type CashTracker,
@@ -510,12 +510,11 @@ export class SafetyWatch {
       ...(earlierMark && markMoved ? [`high-water mark ${fixed(earlierMark.hwm)} USD`] : []),
       ...(earlierStop ? [`daily loss stop (${fixed(earlierStop.lossPct)}%)`] : []),
     ];
-    const listed = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0];
     this.#o.emit({
       type: "notice",
       ts: now,
       kind: "paper-account",
-      message: `new paper account of ${fixed(accountValue)} USD: set aside the earlier paper account's ${listed} — drawdown and daily loss count from this account's start`,
+      message: `new paper account of ${fixed(accountValue)} USD: set aside the earlier paper account's ${listed(parts)} — drawdown and daily loss count from this account's start`,
     });
   }
 

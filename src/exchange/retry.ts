@@ -10,6 +10,7 @@ import {
   RetryableError,
   toHlcopyError,
 } from "../core/errors.js";
+import { listed } from "../core/format.js";
 
 /** Told before each wait, so the user sees what hlcopy is waiting for. */
 export interface RetryWait {
@@ -123,7 +124,7 @@ export function describeWaits(waits: readonly RetryWait[]): string {
   if (!first) return "";
   if (waits.length === 1) return describeWait(first);
   const whats = [...new Set(waits.map((w) => w.what))];
-  const named = whats.length === 1 ? whats[0] : `${whats.slice(0, -1).join(", ")} and ${whats.at(-1)}`;
+  const named = listed(whats);
   // "cannot reach <host> for meta/allMids: …" and "… for clearinghouseState: …" are one reason.
   const reasons = [...new Set(waits.map((w) => sharedReason(w.error.message)))];
   const attempt = Math.max(...waits.map((w) => w.attempt));
