@@ -28,6 +28,36 @@ const figures = (r: number, u: number, f: number, fu: number): PnlFigures => ({
 /** Cents of a figure as the text shows it: "−0.05" → −5, "+1.25" → 125. */
 const cents = (s: string) => Math.round(Number(s.replace("−", "-").replace("+", "")) * 100);
 
+/** `hlcopy status`'s text for a journal whose last sweep carried this P&L. */
+async function statusWith(pnl: CopyPnl): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-parts-"));
+  const j = openJournal(journalPath(dir, account));
+  const runId = j.startRun({
+    command: "reconcile",
+    leaders: [{ address: leader, weight: 1 }],
+    account,
+    network: "mainnet",
+    settings: {},
+    startedAt: NOW - 60_000,
+  });
+  j.recordEvent({
+    ts: NOW - 12_000,
+    type: "sweep",
+    runId,
+    data: { inSync: true, driftUsd: 0, targets: [], pnl },
+  });
+  j.close();
+  let text = "";
+  await runStatus({
+    configDir: dir,
+    account,
+    json: false,
+    out: { write: (t: string) => (text += t) },
+    now: NOW,
+  });
+  return text;
+}
+
 describe("status: the P&L's shown parts add up to its shown net", () => {
   it("in the P&L line and in each row by coin and by leader", async () => {
     // HYPE: −0.0044 − 0.0041 − 0.0435 + 0 = −0.052 → −0.05, its parts alone round to −0.04.
@@ -47,32 +77,7 @@ describe("status: the P&L's shown parts add up to its shown net", () => {
       ],
       byLeader: [{ leader, ...total }],
     };
-    const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-parts-"));
-    const j = openJournal(journalPath(dir, account));
-    const runId = j.startRun({
-      command: "reconcile",
-      leaders: [{ address: leader, weight: 1 }],
-      account,
-      network: "mainnet",
-      settings: {},
-      startedAt: NOW - 60_000,
-    });
-    j.recordEvent({
-      ts: NOW - 12_000,
-      type: "sweep",
-      runId,
-      data: { inSync: true, driftUsd: 0, targets: [], pnl },
-    });
-    j.close();
-
-    let text = "";
-    await runStatus({
-      configDir: dir,
-      account,
-      json: false,
-      out: { write: (t: string) => (text += t) },
-      now: NOW,
-    });
+    const text = await statusWith(pnl);
     const n = "([+−]?\\d+\\.\\d\\d)";
     const line = new RegExp(
       `copy P&L: net ${n} USD = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
@@ -131,31 +136,7 @@ describe("status: the rows add up to the copy's P&L as shown; ROI to 2 decimals,
         { leader: "0x00000000000000000000000000000000000000b3" as Address, ...half },
       ],
     };
-    const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-rows-"));
-    const j = openJournal(journalPath(dir, account));
-    const runId = j.startRun({
-      command: "reconcile",
-      leaders: [{ address: leader, weight: 1 }],
-      account,
-      network: "mainnet",
-      settings: {},
-      startedAt: NOW - 60_000,
-    });
-    j.recordEvent({
-      ts: NOW - 12_000,
-      type: "sweep",
-      runId,
-      data: { inSync: true, driftUsd: 0, targets: [], pnl },
-    });
-    j.close();
-    let text = "";
-    await runStatus({
-      configDir: dir,
-      account,
-      json: false,
-      out: { write: (t: string) => (text += t) },
-      now: NOW,
-    });
+    const text = await statusWith(pnl);
     expect(text).toMatch(/copy P&L since .*: net −46\.03 USD \(−0\.46%\) = /);
     const cells = (from: string, first: RegExp) =>
       text

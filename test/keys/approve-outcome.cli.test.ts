@@ -9,7 +9,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
+import { type FaultProxy, type ProxyAnswer, startFaultProxy } from "../exchange/proxy.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 const sims: SimHandle[] = [];
@@ -42,6 +42,15 @@ async function setup(through?: (sim: SimHandle) => Promise<string>) {
   return { sim, env, agent, approve, approvals, listed };
 }
 
+/** A fault proxy in front of the simulator that answers the first approveAgent with `answer`. */
+const firstApprovalAnswered = (answer: ProxyAnswer) => async (sim: SimHandle) => {
+  const proxy = await startFaultProxy(sim.httpUrl);
+  proxies.push(proxy);
+  let left = 1;
+  proxy.setRule((q) => (q.type === "approveAgent" && left-- > 0 ? answer : null));
+  return proxy.httpUrl;
+};
+
 describe("agent approve with a lost or refused reply", () => {
   it("the approval ran but its reply was a 500: approved, exit 0, the lost reply said; sent once", {
     timeout: 60_000,
@@ -63,15 +72,7 @@ describe("agent approve with a lost or refused reply", () => {
   it("the connection was cut after it ran: approved, exit 0 (--json says replyLost)", {
     timeout: 60_000,
   }, async () => {
-    const w = await setup(async (sim) => {
-      const proxy = await startFaultProxy(sim.httpUrl);
-      proxies.push(proxy);
-      let left = 1;
-      proxy.setRule((q) =>
-        q.type === "approveAgent" && left-- > 0 ? { status: 0, body: "", after: true, cut: true } : null,
-      );
-      return proxy.httpUrl;
-    });
+    const w = await setup(firstApprovalAnswered({ status: 0, body: "", after: true, cut: true }));
     const r = await w.approve(["--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { approved: boolean; validUntil: number; replyLost: string };
@@ -100,16 +101,8 @@ describe("agent approve with a lost or refused reply", () => {
   it("a 500 answered before the approval ran, which then lands: found listed before any resend; approved, exit 0", {
     timeout: 60_000,
   }, async () => {
-    const w = await setup(async (sim) => {
-      const proxy = await startFaultProxy(sim.httpUrl);
-      proxies.push(proxy);
-      let left = 1;
-      // The exchange answers 500 at once and runs the request 300 ms later (a slow node).
-      proxy.setRule((q) =>
-        q.type === "approveAgent" && left-- > 0 ? { status: 500, body: "busy", late: 300 } : null,
-      );
-      return proxy.httpUrl;
-    });
+    // The exchange answers 500 at once and runs the request 300 ms later (a slow node).
+    const w = await setup(firstApprovalAnswered({ status: 500, body: "busy", late: 300 }));
     const r = await w.approve();
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("the exchange's reply was lost");
