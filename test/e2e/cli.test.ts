@@ -292,6 +292,38 @@ describe("hlcopy config", () => {
     );
   });
 
+  it('an empty config directory (HLCOPY_CONFIG_DIR set to nothing, --config-dir "") is refused: it was the real ~/.config/hlcopy', async () => {
+    // A script's `HLCOPY_CONFIG_DIR=$DIR` with DIR unset ran against the trader's own config.
+    const home = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config") };
+    for (const [args, extra, said] of [
+      [
+        ["config", "set", "risk.maxLeverage", "2"],
+        { HLCOPY_CONFIG_DIR: "" },
+        "HLCOPY_CONFIG_DIR is set but empty",
+      ],
+      [
+        ["init", "--network", "testnet", "--account", "0x1111111111111111111111111111111111111111"],
+        { HLCOPY_CONFIG_DIR: "" },
+        "HLCOPY_CONFIG_DIR is set but empty",
+      ],
+      [["status"], { HLCOPY_CONFIG_DIR: "" }, "HLCOPY_CONFIG_DIR is set but empty"],
+      [["--config-dir", "", "config", "path"], {}, "--config-dir is empty"],
+      [
+        ["--config-dir", "", "config", "set", "risk.maxLeverage", "2"],
+        { HLCOPY_CONFIG_DIR: tempDir() },
+        "--config-dir is empty",
+      ],
+    ] as const) {
+      const r = await runCli([...args], { env: { ...env, ...extra } });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(
+        new RegExp(`^error: ${said.replace(/[-]/g, "\\$&")}\nhint: .+\n$`),
+      );
+      expect(existsSync(join(home, ".config", "hlcopy")), args.join(" ")).toBe(false);
+    }
+  });
+
   it("--debug adds the stack trace", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), "{");
