@@ -3,7 +3,13 @@
 import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
 import { examples } from "../help.js";
-import { addSettingOptions, PLANNER_SETTING_KEYS } from "../settings-options.js";
+import {
+  addIdleSettingOptions,
+  addSettingOptions,
+  copyabilityIdleSettings,
+  PLANNER_SETTING_KEYS,
+  refuseIdleSettingFlags,
+} from "../settings-options.js";
 
 interface InspectFlags {
   days?: string;
@@ -27,6 +33,7 @@ export function register(program: Command): void {
       "your equity for the copyability check (default: your account's value, else 1000)",
     );
   addSettingOptions(cmd, PLANNER_SETTING_KEYS);
+  addIdleSettingOptions(cmd, copyabilityIdleSettings("inspect"));
   cmd
     .addHelpText(
       "after",
@@ -38,6 +45,7 @@ ${examples([
 ])}`,
     )
     .action(async (address: string, flags: InspectFlags, command: Command) => {
+      refuseIdleSettingFlags(flags, copyabilityIdleSettings("inspect"));
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);

@@ -3,7 +3,13 @@
 import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
 import { examples } from "../help.js";
-import { addSettingOptions, PLANNER_SETTING_KEYS } from "../settings-options.js";
+import {
+  addIdleSettingOptions,
+  addSettingOptions,
+  copyabilityIdleSettings,
+  PLANNER_SETTING_KEYS,
+  refuseIdleSettingFlags,
+} from "../settings-options.js";
 
 interface ScanFlags {
   file?: string;
@@ -52,6 +58,7 @@ export function register(program: Command): void {
     cmd,
     PLANNER_SETTING_KEYS.filter((k) => k !== "risk.maxLeverage"),
   );
+  addIdleSettingOptions(cmd, copyabilityIdleSettings("scan"));
   cmd
     .addHelpText(
       "after",
@@ -70,6 +77,7 @@ printed, then an error line naming them; --json lists them in "failed") or none 
 130 interrupted by Ctrl-C (what was scanned is printed; --json: "interrupted": true).`,
     )
     .action(async (addresses: string[], flags: ScanFlags, command: Command) => {
+      refuseIdleSettingFlags(flags, copyabilityIdleSettings("scan"));
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
