@@ -92,3 +92,15 @@ describe("setting flags a command never acts on", () => {
     expect(backtest).toContain("--slippage-bps");
   });
 });
+
+describe("inspect and scan: risk-per-trade without a stop", () => {
+  it("is exit 2 before anything is read (it judged every trade at a copy of 0), with a hint they can follow", async () => {
+    for (const command of ["inspect", "scan"]) {
+      const r = await run([command, LEADER, "--mode", "risk-per-trade"]);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr).toBe(
+        "error: sizing mode risk-per-trade sizes each position by the loss at its stop, but no stop is set\nhint: store the stop your runs will use (hlcopy config set risk.stopLossPct 5), or choose another --mode\n",
+      );
+    }
+  });
+});

@@ -50,6 +50,10 @@ ${examples([
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
       const { settings } = resolveRunSettings(ctx, flags);
+      // risk-per-trade without a stop sizes nothing (every trade "copied" at 0): refused, as by
+      // reconcile, follow and backtest.
+      const { checkSizingSettings, STORED_STOP_HINT } = await import("../../core/sizing.js");
+      checkSizingSettings(settings, STORED_STOP_HINT);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy inspect 0x… --since 7d");
       const { runInspectCommand } = await import("./run.js");

@@ -83,6 +83,12 @@ printed, then an error line naming them; --json lists them in "failed") or none 
       const ctx = resolveContext(g);
       const { maxLeverage, ...settingFlags } = flags;
       const { settings } = resolveRunSettings(ctx, settingFlags);
+      // risk-per-trade without a stop sizes nothing: refused, as by inspect and the runs.
+      const { checkSizingSettings, STORED_STOP_HINT } = await import("../../core/sizing.js");
+      checkSizingSettings(settings, STORED_STOP_HINT);
+      const { judgedSizingNote } = await import("../../analytics/copyability.js");
+      const note = judgedSizingNote(settings.sizing.mode);
+      if (note !== null) process.stderr.write(`note: ${note}\n`);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy scan --file leaders.txt --since 30d");
       const { runScanCommand, scanExitCode } = await import("./run.js");
