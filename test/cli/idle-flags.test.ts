@@ -104,3 +104,44 @@ describe("inspect and scan: risk-per-trade without a stop", () => {
     }
   });
 });
+
+describe("global options a command never reads", () => {
+  it("demo and sim refuse --network, --account and --config-dir on their command line (exit 2, nothing started)", async () => {
+    for (const [command, flag, value, why] of [
+      ["demo", "--network", "mainnet", "the demo runs its own local simulator"],
+      [
+        "demo",
+        "--account",
+        "0x1111111111111111111111111111111111111111",
+        "the demo runs its own local simulator",
+      ],
+      ["demo", "--config-dir", tempDir(), "keeps no config"],
+      ["sim", "--network", "testnet", "the simulator is the network"],
+      [
+        "sim",
+        "--account",
+        "0x1111111111111111111111111111111111111111",
+        "the simulator serves every account",
+      ],
+      ["sim", "--config-dir", tempDir(), "the simulator keeps no config"],
+    ] as const) {
+      // A flag that got through would start the demo (60 s) or the simulator (until killed).
+      const extra = command === "demo" ? ["--no-ui"] : ["--port", "0"];
+      const r = await runCli([command, flag, value, ...extra], { timeoutMs: 15_000 });
+      expect(r.code, `${command} ${flag}`).toBe(2);
+      expect(r.stderr, `${command} ${flag}`).toMatch(
+        new RegExp(
+          `^error: ${flag} is not used by hlcopy ${command}: .*${why}.*\\nhint: .*, or drop ${flag}\\n$`,
+        ),
+      );
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("HLCOPY_CONFIG_DIR in the environment is not refused: it is ambient, not asked of the demo", async () => {
+    const r = await runCli(["demo", "--no-ui", "--duration", "1s"], {
+      env: { HLCOPY_CONFIG_DIR: tempDir() },
+    });
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
