@@ -28,6 +28,10 @@ ${examples([
 ])}`,
     )
     .action(async (opts: { speed: string; duration: string; ui: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { parseDemoOptions, runDemo } = await import("./run.js");
+      // Its own options first: a bad --speed is said as such wherever the command line came from.
+      const parsed = parseDemoOptions(opts);
       const { refuseUnusedGlobals } = await import("../globals.js");
       const own = "the demo runs its own local simulator, leader and account, and keeps no config";
       refuseUnusedGlobals(cmd, [
@@ -43,9 +47,6 @@ ${examples([
           hint: "to try your settings: hlcopy sim, then follow --network http://127.0.0.1:PORT",
         },
       ]);
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { parseDemoOptions, runDemo } = await import("./run.js");
-      const parsed = parseDemoOptions(opts);
       process.exitCode = await runDemo({ ...parsed, json: g.json === true });
     });
 }
