@@ -2,7 +2,13 @@
 // The config file, `config set`, and the per-run flags (`--max-leverage 3`) are all derived
 // from this table, so a setting exists in exactly one place.
 
-import { hidePrivateKeys, isAddress, looksLikePrivateKey, privateKeyMessage } from "./address.js";
+import {
+  addressProblem,
+  hidePrivateKeys,
+  isAddress,
+  looksLikePrivateKey,
+  privateKeyMessage,
+} from "./address.js";
 import { UsageError, ValidationError } from "./errors.js";
 import { plainDecimal } from "./format.js";
 import type { Address } from "./types.js";
@@ -675,6 +681,16 @@ function invalid(s: SettingSpec, value: unknown): ValidationError {
     return new ValidationError(s.key, privateKeyMessage(`value for ${s.key}`), {
       hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}`,
     });
+  }
+  // 40 hex digits whose mixed case fails EIP-55: a typo (or a case edit), not a bad format.
+  if (s.kind.type === "addressOrNone" && typeof value === "string" && addressProblem(value) === "checksum") {
+    return new ValidationError(
+      s.key,
+      `invalid value "${value}" for ${s.key}: its mixed-case checksum (EIP-55) does not match — a typo in the address?`,
+      {
+        hint: `copy the address again, or if you are sure of it, give it all in lower case: hlcopy config set ${s.key} ${value.toLowerCase()}`,
+      },
+    );
   }
   // A value is quoted back, unless it holds a private key (pasted at the wrong prompt).
   const shown =

@@ -149,6 +149,29 @@ describe("settings schema", () => {
     expect(parseSettingInput("network", "https://example.org/")).toBe("https://example.org");
   });
 
+  it("an account whose mixed-case checksum does not match is said as a checksum error, not as 'not 40 hex digits'", () => {
+    const typo = "0x1880BBBea43fb92572279b9131130cc0f56e5fb4"; // 40 hex digits, one letter's case wrong
+    expect(() => validateSetting("account", typo)).toThrow(ValidationError);
+    expect(() => validateSetting("account", typo)).toThrow(
+      `invalid value "${typo}" for account: its mixed-case checksum (EIP-55) does not match — a typo in the address?`,
+    );
+    const error = (() => {
+      try {
+        parseSettingInput("account", typo);
+      } catch (e) {
+        return e as ValidationError;
+      }
+      return null;
+    })();
+    expect(error?.hint).toBe(
+      "copy the address again, or if you are sure of it, give it all in lower case: hlcopy config set account 0x1880bbbea43fb92572279b9131130cc0f56e5fb4",
+    );
+    // Still the format's words for what is not 40 hex digits.
+    expect(() => validateSetting("account", "0x123")).toThrow(
+      'expected a 0x address of 40 hex digits, or "none"',
+    );
+  });
+
   it("derives flags from the last part of the key in kebab-case", () => {
     expect(flagName("risk.maxLeverage")).toBe("max-leverage");
     expect(flagName("exec.maxEntryDriftBps")).toBe("max-entry-drift-bps");
