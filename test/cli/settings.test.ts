@@ -367,6 +367,33 @@ describe("coin lists (issue 12.7)", () => {
     expect(err.hint).toContain("--allow-coins");
   });
 
+  it("a spot pair, a spot id or another perp dex's market is said as what it is, with the perp to give", () => {
+    const s = defaultSettings();
+    const hintFor = (coin: string): string => {
+      try {
+        resolveCoinSettings({ ...s, risk: { ...s.risk, denyCoins: [coin] } }, MARKETS);
+      } catch (e) {
+        return (e as ValidationError).hint ?? "";
+      }
+      return "(accepted)";
+    };
+    expect(hintFor("btc/usdc")).toContain(
+      "btc/usdc is a spot pair: hlcopy copies perpetuals, and the perp is BTC",
+    );
+    expect(hintFor("ZZZ/USDC")).toContain(
+      "ZZZ/USDC is a spot pair: hlcopy copies perpetuals, and ZZZ has none here",
+    );
+    expect(hintFor("@107")).toContain(
+      "@107 is a spot market's id: hlcopy copies perpetuals, by the perp's name",
+    );
+    expect(hintFor("xyz:BTC")).toContain(
+      "xyz:BTC is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, where it is BTC",
+    );
+    expect(hintFor("xyz:ZZZ")).toContain(
+      "xyz:ZZZ is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, and ZZZ is not one of them",
+    );
+  });
+
   it("a coin both allowed and denied is a usage error naming it, whatever its spelling", () => {
     const s = defaultSettings();
     let thrown: unknown;
