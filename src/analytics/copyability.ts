@@ -72,6 +72,16 @@ const LEADER: Address = "0x0000000000000000000000000000000000000001";
 const OURS: Address = "0x0000000000000000000000000000000000000002";
 
 /**
+ * What a copyability check says of a sizing mode it judges at its equity ratio (kelly,
+ * risk-parity: assessCopyability), so the figures are not taken for that mode's; null for the others.
+ */
+export function judgedSizingNote(mode: Settings["sizing"]["mode"]): string | null {
+  if (mode !== "kelly" && mode !== "risk-parity") return null;
+  const input = mode === "kelly" ? "the leader's Kelly fraction" : "each coin's volatility";
+  return `sizing mode ${mode} is judged at the equity ratio it scales (your equity / the leader's, × 1): ${input} is not replayed trade by trade — hlcopy backtest --mode ${mode} replays it`;
+}
+
+/**
  * Assess copyability.
  * @throws {RangeError} when equity or leaderEquity is not positive.
  */

@@ -41,10 +41,31 @@ export interface CliContext {
 }
 
 /**
- * @throws {UsageError} for a bad --network or --account; {ConfigError} for a broken config file.
+ * The config directory: --config-dir, else HLCOPY_CONFIG_DIR, else ~/.config/hlcopy. An empty one
+ * is refused: a script's `HLCOPY_CONFIG_DIR=$DIR` with DIR unset would otherwise run on the
+ * trader's own config (commander hands the variable over as the option when no flag is given).
+ * @throws {UsageError} (exit 2) for an empty --config-dir or HLCOPY_CONFIG_DIR.
+ */
+export function configDirOf(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const given = globals.configDir ?? env.HLCOPY_CONFIG_DIR;
+  if (given !== "") return globals.configDir ?? defaultConfigDir(env);
+  // A flag beats the variable: an empty value while the variable holds a directory is the flag's.
+  if (env.HLCOPY_CONFIG_DIR === "") {
+    throw new UsageError("HLCOPY_CONFIG_DIR is set but empty", {
+      hint: "set it to a config directory, or unset it (unset HLCOPY_CONFIG_DIR) to use ~/.config/hlcopy",
+    });
+  }
+  throw new UsageError("--config-dir is empty", {
+    hint: "give a directory (--config-dir ~/hlcopy-paper), or leave --config-dir out to use ~/.config/hlcopy",
+  });
+}
+
+/**
+ * @throws {UsageError} for a bad --network, --account or config directory; {ConfigError} for a
+ *   broken config file.
  */
 export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): CliContext {
-  const configDir = globals.configDir || defaultConfigDir(env);
+  const configDir = configDirOf(globals, env);
   const stored = readStoredSettings(configDir);
   const networkName = globals.network ?? (stored.network as string | undefined) ?? "mainnet";
   const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });

@@ -40,9 +40,16 @@ export function parseNumberFlag(raw: string | number, flag: string, options: Num
 /**
  * --weights for `n` leaders (follow, backtest): one positive plain decimal per leader, in order,
  * as given (not normalised).
- * @throws {UsageError} for a wrong count or a weight that is not a positive number.
+ * @throws {UsageError} for one leader (it takes the whole copy), a wrong count or a weight that is
+ *   not a positive number.
  */
-export function parseWeightsFlag(raw: string, n: number): number[] {
+export function parseWeightsFlag(raw: string, n: number, one = "this run follows one"): number[] {
+  // One leader takes the whole copy: any weight would be normalised to 1 and do nothing.
+  if (n === 1) {
+    throw new UsageError(`--weights shares the copy between several leaders, and ${one}`, {
+      hint: "drop --weights (one leader takes the whole copy), or list one leader per weight",
+    });
+  }
   const weights = raw.split(",").map((w) => parsePlainDecimal(w.trim()) ?? Number.NaN);
   if (weights.length !== n || weights.some((w) => !Number.isFinite(w) || w <= 0)) {
     throw new UsageError(`invalid --weights "${raw}": expected ${n} positive number${n > 1 ? "s" : ""}`, {

@@ -2,23 +2,27 @@
 // `--max-leverage <value>`. Values stay raw strings here; the schema parses them.
 
 import { type Command, Option } from "commander";
+import { UsageError } from "../core/errors.js";
 import { plainDecimal } from "../core/format.js";
 import {
   allowedText,
   flagName,
+  parseSettingInput,
   type RunCommand,
   SETTINGS_SCHEMA,
   type SettingKey,
   type SettingValue,
   settingRunsOf,
+  settingSpec,
 } from "../core/settings.js";
 
 const FLAG_SPECS = SETTINGS_SCHEMA.filter((s) => s.key !== "network" && s.key !== "account");
 
 /**
- * The settings the planner reads when it replays a leader without a live run (inspect's
- * copyability): sizing, caps, coin lists and execution prices. Sweeps, review prompts, exchange
- * leverage and margin mode belong to live runs, so inspect does not offer them.
+ * The settings the planner reads when it judges a leader's trades one by one (inspect's and
+ * scan's copyability): sizing, caps, coin lists and the deadband. Sweeps, review prompts,
+ * exchange leverage and margin mode belong to live runs, so inspect does not offer them; the ones
+ * it takes but cannot act on are COPYABILITY_IDLE_SETTINGS.
  */
 export const PLANNER_SETTING_KEYS: readonly SettingKey[] = [
   "sizing.mode",
@@ -30,19 +34,107 @@ export const PLANNER_SETTING_KEYS: readonly SettingKey[] = [
   "risk.maxTotalNotional",
   "risk.allowCoins",
   "risk.denyCoins",
-  "risk.closeDenied",
-  "exec.slippageBps",
   "exec.deadbandPct",
-  "exec.maxEntryDriftBps",
 ];
 
 /**
- * backtest replays the planner with the safety rules and the join policy too, and issue 21's
- * sizing inputs and entry styles (the stop settings only size risk-per-trade: a backtest does
- * not simulate resting stops).
+ * A setting flag a command takes (a trader carries it over from reconcile) but could not act on:
+ * refused with why, and where it acts (refuseIdleSettingFlags).
+ */
+export interface IdleSetting {
+  key: SettingKey;
+  /** What the flag does, then why this command never sees it: "`--flag` {does}, but {why}". */
+  does: string;
+  why: string;
+  /** Where it acts; ", or drop --flag" is added. */
+  hint: string;
+}
+
+const NOTHING_HELD = {
+  key: "risk.closeDenied",
+  does: "closes positions you hold in denied coins",
+} as const;
+
+/**
+ * inspect and scan judge each leader trade at its own price (the mid is the fill's) from nothing
+ * held: an IOC limit never binds, the price never drifts from the leader's, and a denied coin is
+ * never held to be closed.
+ */
+export function copyabilityIdleSettings(command: "inspect" | "scan"): IdleSetting[] {
+  const at = `${command} judges each leader trade at the leader's own price`;
+  return [
+    {
+      key: "exec.slippageBps",
+      does: "sets the IOC limit of a copy order",
+      why: `${at}, where that limit never binds (its cost comes from the book-depth model)`,
+      hint: "hlcopy backtest 0x… --slippage-bps 50 replays orders at their limit",
+    },
+    {
+      key: "exec.maxEntryDriftBps",
+      does: "skips an increase once the price has moved from the leader's",
+      why: `${at}, so it never moves from it`,
+      hint: "hlcopy backtest 0x… --max-entry-drift-bps 50 --delay-ms 2000 replays it with a copy delay",
+    },
+    {
+      ...NOTHING_HELD,
+      why: `${command} starts from nothing held and never holds a denied coin`,
+      hint: "give it to reconcile or follow, which close what your account holds in denied coins",
+    },
+  ];
+}
+
+/** backtest replays from nothing held and never opens a denied coin. */
+export const BACKTEST_IDLE_SETTINGS: readonly IdleSetting[] = [
+  {
+    ...NOTHING_HELD,
+    why: "a backtest starts from nothing held and never opens a denied coin",
+    hint: "give it to reconcile or follow, which close what your account holds in denied coins",
+  },
+];
+
+/** alerts test posts one message: the thresholds of a running follow's alerts are not used. */
+export const ALERTS_TEST_IDLE_SETTINGS: readonly IdleSetting[] = (
+  [
+    ["alerts.driftMinutes", "sets when a running follow alerts on lasting drift"],
+    ["alerts.wsDownSeconds", "sets when a running follow alerts on a websocket down"],
+  ] as const
+).map(([key, does]) => ({
+  key,
+  does,
+  why: "alerts test only posts one test message",
+  hint: `give it to hlcopy follow, or store it (hlcopy config set ${key} …)`,
+}));
+
+/** Add the idle settings' flags, hidden (parsed only to be refused with the reason). */
+export function addIdleSettingOptions(cmd: Command, idle: readonly IdleSetting[]): Command {
+  for (const s of idle) cmd.addOption(new Option(`--${flagName(s.key)} <value>`).hideHelp());
+  return cmd;
+}
+
+/**
+ * @throws {UsageError} (exit 2) for the first idle setting given as a flag; `--close-denied false`
+ *   (the default, which promises no effect) passes.
+ */
+export function refuseIdleSettingFlags(options: Record<string, unknown>, idle: readonly IdleSetting[]): void {
+  for (const s of idle) {
+    const value = options[camel(flagName(s.key))];
+    if (typeof value !== "string") continue;
+    const boolean = typeof settingSpec(s.key).default === "boolean";
+    if (boolean && parseSettingInput(s.key, value) === false) continue;
+    const flag = `--${flagName(s.key)}`;
+    throw new UsageError(`${flag} ${s.does}, but ${s.why}`, { hint: `${s.hint}, or drop ${flag}` });
+  }
+}
+
+/**
+ * backtest replays the planner with the execution prices, the safety rules and the join policy
+ * too, and issue 21's sizing inputs and entry styles (the stop settings only size
+ * risk-per-trade: a backtest does not simulate resting stops).
  */
 export const BACKTEST_SETTING_KEYS: readonly SettingKey[] = [
   ...PLANNER_SETTING_KEYS,
+  "exec.slippageBps",
+  "exec.maxEntryDriftBps",
   "sizing.targetVolPct",
   "sizing.volLookbackDays",
   "sizing.kellyLookbackDays",
@@ -81,22 +173,48 @@ export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], ru
     );
     cmd.addOption(runs === null ? option.hideHelp() : option);
   }
-  cmd.addHelpText(
-    "after",
-    `
-Setting flags that would do nothing are refused (exit 2, nothing sent):
-  --max-leverage 0x10       numbers are plain decimals (no hex, exponent, spaces: 1e3, " 5")
-  --ratio 0.05 --ratio 0.5  a flag given twice (an alias adding one): the last would silently win
-  --allow-coins BTCC        trading runs check coin names against the exchange's markets:
-                            unknown coin "BTCC" … did you mean BTC? (btc = BTC: case-insensitive)
-  --ratio 0.5               with sizing mode equity-ratio: --ratio needs --mode fixed-ratio
-  --trailing-step-pct 1     without --trailing-stop-pct: it acts only on a trailing stop${
-    run
-      ? `
-  --leverage 5 --dry-run    a flag marked "live runs only" in a run that sends nothing${run === "reconcile" ? "\n  --sweep-seconds 5         follow's settings (sweep interval, alerts): reconcile is one sweep" : ""}`
-      : ""
-  }`,
-  );
+  // Each example only where its flag is offered (alerts test has none of them: no footer).
+  const has = (key: SettingKey) => !keys || keys.includes(key);
+  const lines = (
+    [
+      [
+        "risk.maxLeverage",
+        `--max-leverage 0x10       numbers are plain decimals (no hex, exponent, spaces: 1e3, " 5")`,
+      ],
+      [
+        "sizing.ratio",
+        "--ratio 0.05 --ratio 0.5  a flag given twice (an alias adding one): the last would silently win",
+      ],
+      [
+        "risk.allowCoins",
+        `--allow-coins BTCC        trading runs check coin names against the exchange's markets:
+                            unknown coin "BTCC" … did you mean BTC? (btc = BTC: case-insensitive)`,
+      ],
+      [
+        "sizing.ratio",
+        "--ratio 0.5               with sizing mode equity-ratio: --ratio needs --mode fixed-ratio",
+      ],
+      [
+        "risk.trailingStepPct",
+        "--trailing-step-pct 1     without --trailing-stop-pct: it acts only on a trailing stop",
+      ],
+    ] as const
+  )
+    .filter(([key]) => has(key))
+    .map(([, line]) => `  ${line}`);
+  if (run) {
+    lines.push(`  --leverage 5 --dry-run    a flag marked "live runs only" in a run that sends nothing`);
+    if (run === "reconcile")
+      lines.push(
+        "  --sweep-seconds 5         follow's settings (sweep interval, alerts): reconcile is one sweep",
+      );
+  }
+  if (lines.length > 0) {
+    cmd.addHelpText(
+      "after",
+      `\nSetting flags that would do nothing are refused (exit 2, nothing sent):\n${lines.join("\n")}`,
+    );
+  }
   return cmd;
 }
 

@@ -2,7 +2,13 @@
 // The config file, `config set`, and the per-run flags (`--max-leverage 3`) are all derived
 // from this table, so a setting exists in exactly one place.
 
-import { hidePrivateKeys, isAddress, looksLikePrivateKey, privateKeyMessage } from "./address.js";
+import {
+  addressProblem,
+  hidePrivateKeys,
+  isAddress,
+  looksLikePrivateKey,
+  privateKeyMessage,
+} from "./address.js";
 import { UsageError, ValidationError } from "./errors.js";
 import { plainDecimal } from "./format.js";
 import type { Address } from "./types.js";
@@ -675,6 +681,16 @@ function invalid(s: SettingSpec, value: unknown): ValidationError {
     return new ValidationError(s.key, privateKeyMessage(`value for ${s.key}`), {
       hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}`,
     });
+  }
+  // 40 hex digits whose mixed case fails EIP-55: a typo (or a case edit), not a bad format.
+  if (s.kind.type === "addressOrNone" && typeof value === "string" && addressProblem(value) === "checksum") {
+    return new ValidationError(
+      s.key,
+      `invalid value "${value}" for ${s.key}: its mixed-case checksum (EIP-55) does not match — a typo in the address?`,
+      {
+        hint: `copy the address again, or if you are sure of it, give it all in lower case: hlcopy config set ${s.key} ${value.toLowerCase()}`,
+      },
+    );
   }
   // A value is quoted back, unless it holds a private key (pasted at the wrong prompt).
   const shown =
@@ -1534,6 +1550,8 @@ export function resolveCoinSettings(settings: Settings, marketNames: readonly st
   if (first) {
     const names = unknown.map((u) => `"${u.coin}" (${u.key})`).join(", ");
     const hints = unknown.map((u) => {
+      const kind = otherMarketHint(u.coin, byLower);
+      if (kind !== null) return kind;
       const near = closeMatches(u.coin, marketNames);
       return near.length > 0 ? `${u.coin}: did you mean ${near.join(" or ")}?` : `${u.coin}: no close match`;
     });
@@ -1561,6 +1579,29 @@ export function resolveCoinSettings(settings: Settings, marketNames: readonly st
     );
   }
   return { ...settings, risk: { ...settings.risk, allowCoins, denyCoins } };
+}
+
+/**
+ * A name of a market hlcopy does not copy, said as what it is: a spot pair (`PURR/USDC`), a spot
+ * id (`@107`) or another perp dex's market (HIP-3, `xyz:BTC`), with the main dex's perp when there
+ * is one. Null for any other name (a typo: closeMatches).
+ */
+function otherMarketHint(coin: string, byLower: ReadonlyMap<string, string>): string | null {
+  if (coin.startsWith("@"))
+    return `${coin} is a spot market's id: hlcopy copies perpetuals, by the perp's name`;
+  const spot = coin.indexOf("/");
+  if (spot > 0) {
+    const base = coin.slice(0, spot);
+    const perp = byLower.get(base.toLowerCase());
+    return `${coin} is a spot pair: hlcopy copies perpetuals, and ${perp !== undefined ? `the perp is ${perp}` : `${base} has none here`}`;
+  }
+  const dex = coin.indexOf(":");
+  if (dex > 0) {
+    const name = coin.slice(dex + 1);
+    const perp = byLower.get(name.toLowerCase());
+    return `${coin} is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals${perp !== undefined ? `, where it is ${perp}` : `, and ${name} is not one of them`}`;
+  }
+  return null;
 }
 
 /** Up to three names within a small edit distance of `coin` (case-insensitive), closest first. */

@@ -85,16 +85,21 @@ export function stopDistance(settings: Settings): number | null {
  * A sizing mode that cannot act with these settings is refused before the run.
  * @throws {UsageError} (exit 2) for risk-per-trade without a stop-loss.
  */
-export function checkSizingSettings(settings: Settings): void {
+export function checkSizingSettings(
+  settings: Settings,
+  hint = "add --stop-loss-pct 5 (or hlcopy config set risk.stopLossPct 5), or choose another --mode",
+): void {
   if (settings.sizing.mode === "risk-per-trade" && stopDistance(settings) === null) {
     throw new UsageError(
       "sizing mode risk-per-trade sizes each position by the loss at its stop, but no stop is set",
-      {
-        hint: "add --stop-loss-pct 5 (or hlcopy config set risk.stopLossPct 5), or choose another --mode",
-      },
+      { hint },
     );
   }
 }
+
+/** inspect's and scan's hint: they take no stop flag, and size by the stored one. */
+export const STORED_STOP_HINT =
+  "store the stop your runs will use (hlcopy config set risk.stopLossPct 5), or choose another --mode";
 
 /**
  * Leader gross notional Σ |size| × mid, valuing a coin without a known mid at the position's

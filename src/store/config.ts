@@ -31,15 +31,34 @@ export function configPath(configDir: string): string {
   return join(configDir, CONFIG_FILE);
 }
 
-/** Flatten `{risk: {maxLeverage: 3}}` to `{"risk.maxLeverage": 3}`; leaves are non-plain-objects. */
-function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, unknown> = {}) {
+/**
+ * Flatten `{risk: {maxLeverage: 3}}` to `{"risk.maxLeverage": 3}`; leaves are non-plain-objects.
+ * `dotted` collects the keys spelt with a dot inside one name (`{"risk.maxLeverage": 3}`).
+ */
+function flatten(
+  value: Record<string, unknown>,
+  prefix = "",
+  out: Record<string, unknown> = {},
+  dotted: Set<string> = new Set(),
+  inDotted = false,
+) {
   for (const [k, v] of Object.entries(value)) {
     const key = prefix ? `${prefix}.${k}` : k;
+    const spelt = inDotted || k.includes(".");
     if (v !== null && typeof v === "object" && !Array.isArray(v))
-      flatten(v as Record<string, unknown>, key, out);
-    else out[key] = v;
+      flatten(v as Record<string, unknown>, key, out, dotted, spelt);
+    else {
+      out[key] = v;
+      if (spelt) dotted.add(key);
+    }
   }
   return out;
+}
+
+/** `{"risk": {"maxLeverage": …}}`: how config set writes `risk.maxLeverage`. */
+function nestedForm(key: string): string {
+  const parts = key.split(".");
+  return `${parts.map((p) => `{"${p}": `).join("")}…${"}".repeat(parts.length)}`;
 }
 
 /**
@@ -76,7 +95,8 @@ export function readStoredSettings(configDir: string, options: { replacing?: str
       hint: `fix it by hand, or move it aside (mv ${file} ${file}.bak) to start from defaults`,
     });
   }
-  const flat = flatten(parsed as Record<string, unknown>);
+  const dotted = new Set<string>();
+  const flat = flatten(parsed as Record<string, unknown>, "", {}, dotted);
   const out: FlatSettings = {};
   for (const [key, value] of Object.entries(flat)) {
     if (!(SETTING_KEYS as readonly string[]).includes(key)) {
@@ -87,6 +107,13 @@ export function readStoredSettings(configDir: string, options: { replacing?: str
           near.length > 0
             ? `did you mean ${near.join(" or ")}? rename it in the file, or remove it`
             : "remove it from the file (the README's Settings table lists every setting)",
+      });
+    }
+    // `{"risk.maxLeverage": 7}` reads as the setting, but config set and unset change the nested
+    // key: unset would leave 7 in force, set would add a second copy (and one of two would win).
+    if (dotted.has(key)) {
+      throw new ConfigError(`config file ${file} has the key "${key}" with dots in one name`, {
+        hint: `write it nested, as config set does: ${nestedForm(key)} (or remove it and run hlcopy config set ${key} …)`,
       });
     }
     // The setting being set or unset: its stored value goes, whatever it is (the way out the

@@ -11,6 +11,7 @@ import { ZERO_FRICTION } from "../../src/analytics/friction.js";
 import { type CandleClose, runBacktest } from "../../src/analytics/replay.js";
 import { parseCandles } from "../../src/analytics/wire.js";
 import { runBacktestCommand } from "../../src/cli/backtest/run.js";
+import { UsageError } from "../../src/core/errors.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
 import { cassette, HOUR, loadMeta, loadTrace, sink, T0, trades } from "./helpers.js";
@@ -144,6 +145,26 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
         err: sink(),
       }),
     ).rejects.toThrow(/invalid --weights "1": expected 2 positive numbers/);
+  });
+
+  it("--weights with one leader is refused as follow refuses it: it was normalised to 1 and did nothing", async () => {
+    const dir = tempDir();
+    const a = join(dir, "l1.json");
+    writeFileSync(a, JSON.stringify(L1));
+    for (const weights of ["0.5", "1"]) {
+      const refused = runBacktestCommand({
+        fillsFiles: [a],
+        weights,
+        settings,
+        json: false,
+        out: sink(),
+        err: sink(),
+      });
+      await expect(refused).rejects.toThrow(UsageError);
+      await expect(refused).rejects.toThrow(
+        "--weights shares the copy between several leaders, and this backtest replays one",
+      );
+    }
   });
 });
 

@@ -166,6 +166,30 @@ describe("inspect command", () => {
     expect(text).not.toContain("fetching");
   });
 
+  it("kelly and risk-parity, judged at their equity ratio, say so (text and --json); the other modes add no note", async () => {
+    for (const mode of ["kelly", "risk-parity", "equity-ratio", "fixed-ratio"] as const) {
+      const settings = defaultSettings();
+      settings.sizing.mode = mode;
+      const out = sink();
+      const report = await runInspectCommand({
+        address: LEADER,
+        days: 1,
+        equity: "1000",
+        settings,
+        json: false,
+        source: cassetteSource(),
+        now: NOW,
+        out,
+        err: sink(),
+      });
+      const said = `sizing mode ${mode} is judged at the equity ratio it scales`;
+      if (mode === "kelly" || mode === "risk-parity") {
+        expect(out.text()).toContain(`note: ${said}`);
+        expect(report.warnings.join("\n")).toContain(`hlcopy backtest --mode ${mode} replays it`);
+      } else expect(out.text()).not.toContain("is judged at the equity ratio");
+    }
+  });
+
   it("--json: one document; equity from the follower account when --equity is absent", async () => {
     const out = sink();
     await runInspectCommand({

@@ -221,6 +221,19 @@ describe("filters and ranking", () => {
     expect(() => parseFilters({ style: "scalp" })).toThrow(/invalid --style "scalp"/);
     expect(() => parseFilters({ minTrades: "2.5" })).toThrow(UsageError);
   });
+
+  it("--win-rate given as fractions (0.35-0.85) is refused: in percent it kept only leaders winning under 1 % of trades", () => {
+    for (const range of ["0.35-0.85", "0-1", "0.5-1"]) {
+      expect(() => parseFilters({ winRate: range }), range).toThrow(UsageError);
+      expect(() => parseFilters({ winRate: range }), range).toThrow(
+        `--win-rate "${range}" looks like fractions: it is a percent range`,
+      );
+    }
+    // Percent ranges, a low end under 1 among them, are taken as given.
+    expect(parseFilters({ winRate: "0-85" }).winRate).toEqual([0, 85]);
+    expect(parseFilters({ winRate: "0.5-60" }).winRate).toEqual([0.5, 60]);
+    expect(parseFilters({ winRate: "1-2" }).winRate).toEqual([1, 2]);
+  });
 });
 
 describe("address files and consensus", () => {

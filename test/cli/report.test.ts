@@ -2,7 +2,7 @@
 // per-day table, the JSON document, the CSV exports a spreadsheet or tax tool imports, the
 // slippage budget warning, and the usage errors.
 
-import { readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CopyPnl } from "../../src/core/pnl.js";
@@ -153,6 +153,22 @@ describe("hlcopy report", () => {
     expect(text).toMatch(/\nskips by day:\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; skips: paused 1\n/);
     // Copy slippage's n counts fills (as status says it), not copies.
     expect(text).toMatch(/copy slippage vs the leader p50 \S+ · p95 \S+ bps \(2 fills\)/);
+  });
+
+  it("--csv naming a directory is refused: its files went beside it (/tmp → /tmp.csv, /tmp-orders.csv)", async () => {
+    const parent = tempDir();
+    const exports = join(parent, "exports");
+    mkdirSync(exports);
+    for (const given of [exports, `${exports}/`, `${join(parent, "new")}/`]) {
+      const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", given], { env });
+      expect(r.code, given).toBe(2);
+      expect(r.stderr, given).toMatch(
+        /^error: --csv .* is a directory: it takes a file name\nhint: e\.g\. --csv .*copy\.csv .*\n$/,
+      );
+      expect(r.stdout, given).toBe("");
+      expect(readdirSync(parent).sort(), given).toEqual(["exports"]);
+      expect(readdirSync(exports), given).toEqual([]);
+    }
   });
 
   it("--csv writes fills, orders and funding with the columns a tax tool imports, 0600", async () => {

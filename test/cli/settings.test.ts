@@ -149,6 +149,29 @@ describe("settings schema", () => {
     expect(parseSettingInput("network", "https://example.org/")).toBe("https://example.org");
   });
 
+  it("an account whose mixed-case checksum does not match is said as a checksum error, not as 'not 40 hex digits'", () => {
+    const typo = "0x1880BBBea43fb92572279b9131130cc0f56e5fb4"; // 40 hex digits, one letter's case wrong
+    expect(() => validateSetting("account", typo)).toThrow(ValidationError);
+    expect(() => validateSetting("account", typo)).toThrow(
+      `invalid value "${typo}" for account: its mixed-case checksum (EIP-55) does not match — a typo in the address?`,
+    );
+    const error = (() => {
+      try {
+        parseSettingInput("account", typo);
+      } catch (e) {
+        return e as ValidationError;
+      }
+      return null;
+    })();
+    expect(error?.hint).toBe(
+      "copy the address again, or if you are sure of it, give it all in lower case: hlcopy config set account 0x1880bbbea43fb92572279b9131130cc0f56e5fb4",
+    );
+    // Still the format's words for what is not 40 hex digits.
+    expect(() => validateSetting("account", "0x123")).toThrow(
+      'expected a 0x address of 40 hex digits, or "none"',
+    );
+  });
+
   it("derives flags from the last part of the key in kebab-case", () => {
     expect(flagName("risk.maxLeverage")).toBe("max-leverage");
     expect(flagName("exec.maxEntryDriftBps")).toBe("max-entry-drift-bps");
@@ -342,6 +365,33 @@ describe("coin lists (issue 12.7)", () => {
     expect(err.hint).toContain("PEPE: did you mean kPEPE?");
     expect(err.hint).toContain("XYZZY: no close match");
     expect(err.hint).toContain("--allow-coins");
+  });
+
+  it("a spot pair, a spot id or another perp dex's market is said as what it is, with the perp to give", () => {
+    const s = defaultSettings();
+    const hintFor = (coin: string): string => {
+      try {
+        resolveCoinSettings({ ...s, risk: { ...s.risk, denyCoins: [coin] } }, MARKETS);
+      } catch (e) {
+        return (e as ValidationError).hint ?? "";
+      }
+      return "(accepted)";
+    };
+    expect(hintFor("btc/usdc")).toContain(
+      "btc/usdc is a spot pair: hlcopy copies perpetuals, and the perp is BTC",
+    );
+    expect(hintFor("ZZZ/USDC")).toContain(
+      "ZZZ/USDC is a spot pair: hlcopy copies perpetuals, and ZZZ has none here",
+    );
+    expect(hintFor("@107")).toContain(
+      "@107 is a spot market's id: hlcopy copies perpetuals, by the perp's name",
+    );
+    expect(hintFor("xyz:BTC")).toContain(
+      "xyz:BTC is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, where it is BTC",
+    );
+    expect(hintFor("xyz:ZZZ")).toContain(
+      "xyz:ZZZ is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, and ZZZ is not one of them",
+    );
   });
 
   it("a coin both allowed and denied is a usage error naming it, whatever its spelling", () => {

@@ -261,6 +261,69 @@ describe("hlcopy config", () => {
     }
   });
 
+  it("a dotted key in the file (the README's spelling) is refused, with the nested form: config unset could not remove it", async () => {
+    // Read as the setting, `{"risk.maxLeverage": 7}` outlived `config unset risk.maxLeverage`
+    // ("unset (default: 3)", still 7), and `config set` added a nested copy that silently won.
+    for (const [text, key] of [
+      ['{"risk.maxLeverage": 7}', "risk.maxLeverage"],
+      ['{"risk.maxLeverage": 7, "risk": {"maxLeverage": 2}}', "risk.maxLeverage"],
+      ['{"risk": {"maxLeverage": 2}, "exec.slippageBps": 12}', "exec.slippageBps"],
+    ] as const) {
+      const dir = tempDir();
+      const file = join(dir, "config.json");
+      writeFileSync(file, text);
+      for (const args of [
+        ["config", "get", "risk.maxLeverage"],
+        ["config", "unset", "risk.maxLeverage"],
+        ["config", "set", "risk.maxLeverage", "2"],
+        ["status"],
+      ]) {
+        const r = await runCli(["--config-dir", dir, ...args]);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr, args.join(" ")).toContain(`error: config file ${file} has the key "${key}"`);
+        expect(r.stderr, args.join(" ")).toContain("hint: ");
+        expect(readFileSync(file, "utf8")).toBe(text);
+      }
+    }
+    const dir = tempDir();
+    writeFileSync(join(dir, "config.json"), '{"risk.maxLeverage": 7}');
+    expect((await runCli(["--config-dir", dir, "config", "list"])).stderr).toContain(
+      `hint: write it nested, as config set does: {"risk": {"maxLeverage": …}}`,
+    );
+  });
+
+  it('an empty config directory (HLCOPY_CONFIG_DIR set to nothing, --config-dir "") is refused: it was the real ~/.config/hlcopy', async () => {
+    // A script's `HLCOPY_CONFIG_DIR=$DIR` with DIR unset ran against the trader's own config.
+    const home = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config") };
+    for (const [args, extra, said] of [
+      [
+        ["config", "set", "risk.maxLeverage", "2"],
+        { HLCOPY_CONFIG_DIR: "" },
+        "HLCOPY_CONFIG_DIR is set but empty",
+      ],
+      [
+        ["init", "--network", "testnet", "--account", "0x1111111111111111111111111111111111111111"],
+        { HLCOPY_CONFIG_DIR: "" },
+        "HLCOPY_CONFIG_DIR is set but empty",
+      ],
+      [["status"], { HLCOPY_CONFIG_DIR: "" }, "HLCOPY_CONFIG_DIR is set but empty"],
+      [["--config-dir", "", "config", "path"], {}, "--config-dir is empty"],
+      [
+        ["--config-dir", "", "config", "set", "risk.maxLeverage", "2"],
+        { HLCOPY_CONFIG_DIR: tempDir() },
+        "--config-dir is empty",
+      ],
+    ] as const) {
+      const r = await runCli([...args], { env: { ...env, ...extra } });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(
+        new RegExp(`^error: ${said.replace(/[-]/g, "\\$&")}\nhint: .+\n$`),
+      );
+      expect(existsSync(join(home, ".config", "hlcopy")), args.join(" ")).toBe(false);
+    }
+  });
+
   it("--debug adds the stack trace", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), "{");

@@ -391,13 +391,13 @@ describe("agent approve refusals (nothing is signed or sent)", () => {
     expect(error.hint).toContain("hlcopy agent generate");
   });
 
-  it("the exchange's refusal is reported with its message (unfunded master)", async () => {
-    const master = newMaster(0);
-    const dir = tempDir();
-    const ctx = context(dir, master.address);
-    await json((c, i) => runAgentGenerate(c, {}, i), ctx);
+  it("the exchange's refusal is reported with its message (an agent key whose address holds funds)", async () => {
+    // (An unfunded master is refused before the master key is asked: approve-account.cli.test.ts.)
+    const master = newMaster();
+    const agent = newMaster(100);
+    const ctx = context(tempDir(), master.address, { HLCOPY_AGENT_KEY: agent.key });
     const error = await rejection(runAgentApprove(ctx, {}, io([master.key])));
     expect(error).toBeInstanceOf(OperationalError);
-    expect(error.message).toMatch(/^the exchange refused approveAgent: /);
+    expect(error.message).toMatch(/^the exchange refused approveAgent: Agent address is already a user/);
   });
 });

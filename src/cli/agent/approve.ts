@@ -5,6 +5,7 @@
 
 import { UsageError } from "../../core/errors.js";
 import { PLAIN_DECIMAL_RULE, parsePlainDecimal } from "../../core/settings.js";
+import type { Address } from "../../core/types.js";
 import { addressOfKey, normalizePrivateKey } from "../../store/keystore.js";
 import { assertNotMasterKey } from "../../store/secrets.js";
 import { type AgentContext, type AgentIo, emit, requireAccount, verifiedAgentIdentity } from "./common.js";
@@ -36,6 +37,40 @@ function parseDays(
 }
 
 /**
+ * What the exchange knows of the account, asked before the passphrase and the master key: one it
+ * does not know refuses approveAgent ("Must deposit before performing actions"), and a
+ * sub-account's agent is approved on its master (the master key would not match it). A read that
+ * fails refuses nothing: approveAgent answers for itself.
+ * @throws {UsageError} (exit 2) for an account with no deposit, a sub-account or an agent.
+ */
+async function refuseUnapprovableAccount(ctx: AgentContext, account: Address): Promise<void> {
+  const { fetchAccountRole } = await import("../../exchange/subaccounts.js");
+  const role = await fetchAccountRole({
+    httpUrl: ctx.network.httpUrl,
+    isTestnet: ctx.network.isTestnet,
+    account,
+  }).catch(() => null);
+  if (role?.role === "missing") {
+    throw new UsageError(
+      `${account} is not an account on ${ctx.network.name} (no deposit yet): the exchange approves agents only for an account that has deposited`,
+      {
+        hint: "deposit USDC to it first, or check --account (your master account, the one that holds the funds)",
+      },
+    );
+  }
+  if (role?.role === "subAccount") {
+    throw new UsageError(
+      `${account} is a sub-account of ${role.master}: agents are approved on the master, and trade the sub-account from there`,
+      { hint: `hlcopy --account ${role.master} agent approve, then copy with --account ${account}` },
+    );
+  }
+  if (role?.role === "agent") {
+    const { agentAsAccountRefusal } = await import("../../engine/start-checks.js");
+    throw agentAsAccountRefusal(account, role.master);
+  }
+}
+
+/**
  * @throws {UsageError} for a bad --name/--valid-days, a missing account, a key that is not the
  *   account's; {OperationalError} when the exchange refuses; {RetryableError} when it did not run
  *   after its retries (told on stderr); {UncertainOutcomeError} when its reply was lost and the
@@ -55,6 +90,7 @@ export async function runAgentApprove(
   });
   const validDays = agents.validateValidDays(days ?? agents.DEFAULT_VALID_DAYS);
   const account = requireAccount(ctx, "agent approve");
+  await refuseUnapprovableAccount(ctx, account);
   // The key itself, not the keystore's address field: a field edited to another address would
   // otherwise have the master key approve whoever wrote it (the field is not authenticated).
   const agent = await verifiedAgentIdentity(ctx, io);

@@ -4,7 +4,12 @@ import type { Command } from "commander";
 import { SETTING_KEYS } from "../../core/settings.js";
 import type { GlobalOptions } from "../context.js";
 import { examples } from "../help.js";
-import { addSettingOptions } from "../settings-options.js";
+import {
+  ALERTS_TEST_IDLE_SETTINGS,
+  addIdleSettingOptions,
+  addSettingOptions,
+  refuseIdleSettingFlags,
+} from "../settings-options.js";
 
 export function register(program: Command): void {
   const alerts = program
@@ -25,10 +30,14 @@ ${examples([
   const test = alerts
     .command("test")
     .description("post a test alert to every alerts.webhook and report each result");
+  // The drift and websocket thresholds act in a running follow, not in one test message.
   addSettingOptions(
     test,
-    SETTING_KEYS.filter((k) => k.startsWith("alerts.")),
+    SETTING_KEYS.filter(
+      (k) => k.startsWith("alerts.") && !ALERTS_TEST_IDLE_SETTINGS.some((s) => s.key === k),
+    ),
   );
+  addIdleSettingOptions(test, ALERTS_TEST_IDLE_SETTINGS);
   test
     .addHelpText(
       "after",
@@ -45,6 +54,7 @@ ${examples([
 ])}`,
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      refuseIdleSettingFlags(opts, ALERTS_TEST_IDLE_SETTINGS);
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { settings } = resolveRunSettings(ctx, opts);

@@ -4,7 +4,13 @@
 import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
 import { examples } from "../help.js";
-import { addSettingOptions, BACKTEST_SETTING_KEYS } from "../settings-options.js";
+import {
+  addIdleSettingOptions,
+  addSettingOptions,
+  BACKTEST_IDLE_SETTINGS,
+  BACKTEST_SETTING_KEYS,
+  refuseIdleSettingFlags,
+} from "../settings-options.js";
 
 interface BacktestFlags {
   fills?: string[];
@@ -74,6 +80,7 @@ export function register(program: Command): void {
       'side by side: "modes" (every sizing mode), or columns such as equity-ratio,kelly or copy-delay-minutes=0,copy-delay-minutes=5,entry=passive (join changes with +)',
     );
   addSettingOptions(cmd, BACKTEST_SETTING_KEYS);
+  addIdleSettingOptions(cmd, BACKTEST_IDLE_SETTINGS);
   cmd
     .addHelpText(
       "after",
@@ -92,6 +99,7 @@ ${examples([
 ])}`,
     )
     .action(async (addresses: string[], flags: BacktestFlags, command: Command) => {
+      refuseIdleSettingFlags(flags, BACKTEST_IDLE_SETTINGS);
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);

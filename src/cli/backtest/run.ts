@@ -259,7 +259,7 @@ export function frictionFromFlags(
  */
 export function parseWeights(raw: string | undefined, n: number): number[] {
   if (raw === undefined) return Array.from({ length: n }, () => 1 / n);
-  const weights = parseWeightsFlag(raw, n);
+  const weights = parseWeightsFlag(raw, n, "this backtest replays one");
   const sum = weights.reduce((a, b) => a + b, 0);
   return weights.map((w) => w / sum);
 }

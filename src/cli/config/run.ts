@@ -10,19 +10,13 @@ import {
   settingSpec,
   sizingKeyUnusedBy,
 } from "../../core/settings.js";
-import {
-  configPath,
-  defaultConfigDir,
-  readStoredSettings,
-  unsetSetting,
-  writeSetting,
-} from "../../store/config.js";
+import { configPath, readStoredSettings, unsetSetting, writeSetting } from "../../store/config.js";
 import { findLockHolders, type LockHolder } from "../../store/lock.js";
-import { type GlobalOptions, resolveContext } from "../context.js";
+import { configDirOf, type GlobalOptions, resolveContext } from "../context.js";
 import { printDocument, printJson, type Writer } from "../output.js";
 
 function dirOf(g: GlobalOptions): string {
-  return g.configDir || defaultConfigDir();
+  return configDirOf(g);
 }
 
 /** A setting's value for people: plain decimals (1e-7 is shown 0.0000001, as it is typed). */

@@ -30,7 +30,23 @@ ${examples([
     .action(async (opts: { speed: string; duration: string; ui: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { parseDemoOptions, runDemo } = await import("./run.js");
+      // Its own options first: a bad --speed is said as such wherever the command line came from.
       const parsed = parseDemoOptions(opts);
+      const { refuseUnusedGlobals } = await import("../globals.js");
+      const own = "the demo runs its own local simulator, leader and account, and keeps no config";
+      refuseUnusedGlobals(cmd, [
+        { option: "network", why: own, hint: "to copy on a network: hlcopy follow 0xLEADER --network …" },
+        {
+          option: "account",
+          why: own,
+          hint: "to copy into your account: hlcopy follow 0xLEADER --account …",
+        },
+        {
+          option: "configDir",
+          why: own,
+          hint: "to try your settings: hlcopy sim, then follow --network http://127.0.0.1:PORT",
+        },
+      ]);
       process.exitCode = await runDemo({ ...parsed, json: g.json === true });
     });
 }

@@ -67,11 +67,6 @@ export function parseFollowOptions(leaders: string[], opts: Record<string, unkno
     });
   }
   let weights = addresses.map(() => 1);
-  if (typeof opts.weights === "string" && addresses.length === 1) {
-    throw new UsageError("--weights shares the copy between several leaders, and this run follows one", {
-      hint: "drop --weights (one leader takes the whole copy), or list one leader per weight",
-    });
-  }
   if (typeof opts.weights === "string") weights = parseWeightsFlag(opts.weights, addresses.length);
   const sum = weights.reduce((a, b) => a + b, 0);
   if (opts.dryRun === true && opts.paper === true) {

@@ -4,10 +4,10 @@
 import { addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { validateSetting } from "../../core/settings.js";
-import { configPath, defaultConfigDir, readStoredSettings, writeSetting } from "../../store/config.js";
+import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
 import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
-import type { GlobalOptions } from "../context.js";
+import { configDirOf, type GlobalOptions } from "../context.js";
 import { networkNameSuggestion, officialNetwork, resolveNetwork } from "../network.js";
 import { nextSteps } from "../next-steps.js";
 import { printDocument, type Writer } from "../output.js";
@@ -23,7 +23,7 @@ export async function runInit(
   g: GlobalOptions,
   io: InitIo = { input: process.stdin, out: process.stdout },
 ): Promise<void> {
-  const dir = g.configDir || defaultConfigDir();
+  const dir = configDirOf(g);
   const stored = readStoredSettings(dir);
   let network = g.network;
   let account = g.account;

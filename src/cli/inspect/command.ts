@@ -3,7 +3,13 @@
 import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
 import { examples } from "../help.js";
-import { addSettingOptions, PLANNER_SETTING_KEYS } from "../settings-options.js";
+import {
+  addIdleSettingOptions,
+  addSettingOptions,
+  copyabilityIdleSettings,
+  PLANNER_SETTING_KEYS,
+  refuseIdleSettingFlags,
+} from "../settings-options.js";
 
 interface InspectFlags {
   days?: string;
@@ -27,6 +33,7 @@ export function register(program: Command): void {
       "your equity for the copyability check (default: your account's value, else 1000)",
     );
   addSettingOptions(cmd, PLANNER_SETTING_KEYS);
+  addIdleSettingOptions(cmd, copyabilityIdleSettings("inspect"));
   cmd
     .addHelpText(
       "after",
@@ -38,10 +45,15 @@ ${examples([
 ])}`,
     )
     .action(async (address: string, flags: InspectFlags, command: Command) => {
+      refuseIdleSettingFlags(flags, copyabilityIdleSettings("inspect"));
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
       const { settings } = resolveRunSettings(ctx, flags);
+      // risk-per-trade without a stop sizes nothing (every trade "copied" at 0): refused, as by
+      // reconcile, follow and backtest.
+      const { checkSizingSettings, STORED_STOP_HINT } = await import("../../core/sizing.js");
+      checkSizingSettings(settings, STORED_STOP_HINT);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy inspect 0x… --since 7d");
       const { runInspectCommand } = await import("./run.js");

@@ -3,7 +3,7 @@
 // verdict line, or one JSON document. Progress goes to stderr, never to stdout.
 
 import { assessLeader } from "../../analytics/assess.js";
-import type { Copyability } from "../../analytics/copyability.js";
+import { type Copyability, judgedSizingNote } from "../../analytics/copyability.js";
 import { fetchLeaderData, type LeaderData, type LeaderDataSource } from "../../analytics/fetch.js";
 import type { FrictionModel } from "../../analytics/friction.js";
 import { DEFAULT_FRICTION } from "../../analytics/friction.js";
@@ -121,7 +121,7 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
       copy: row.copy,
     },
     activity: activityProfile(data.fills),
-    warnings: data.warnings,
+    warnings: [...data.warnings, ...[judgedSizingNote(opts.settings.sizing.mode)].filter((n) => n !== null)],
   };
   if (opts.json) printDocument("inspect", report, out, now);
   else out.write(`${await renderInspect(report)}\n`);

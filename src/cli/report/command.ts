@@ -37,6 +37,20 @@ ${examples([
           hint: "e.g. hlcopy report --since 30d --csv copy.csv (orders and funding go beside it)",
         });
       }
+      if (opts.csv !== undefined) {
+        // A directory (`--csv exports/`, `--csv /tmp`) would put FILE.csv and FILE-orders.csv
+        // beside it, in its parent: not where the trader looks.
+        const { statSync } = await import("node:fs");
+        const isDir =
+          /[/\\]$/.test(opts.csv) || statSync(opts.csv, { throwIfNoEntry: false })?.isDirectory() === true;
+        if (isDir) {
+          const { UsageError } = await import("../../core/errors.js");
+          const { join } = await import("node:path");
+          throw new UsageError(`--csv ${opts.csv} is a directory: it takes a file name`, {
+            hint: `e.g. --csv ${join(opts.csv, "copy.csv")} (orders and funding go beside it)`,
+          });
+        }
+      }
       const { resolveContext, requireAccount } = await import("../context.js");
       const { parseSpanMs } = await import("../span.js");
       const span = parseSpanMs(opts.since, "--since", { bareUnit: "d", example: "hlcopy report --since 7d" });

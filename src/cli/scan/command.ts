@@ -3,7 +3,13 @@
 import { type Command, Option } from "commander";
 import type { GlobalOptions } from "../context.js";
 import { examples } from "../help.js";
-import { addSettingOptions, PLANNER_SETTING_KEYS } from "../settings-options.js";
+import {
+  addIdleSettingOptions,
+  addSettingOptions,
+  copyabilityIdleSettings,
+  PLANNER_SETTING_KEYS,
+  refuseIdleSettingFlags,
+} from "../settings-options.js";
 
 interface ScanFlags {
   file?: string;
@@ -52,6 +58,7 @@ export function register(program: Command): void {
     cmd,
     PLANNER_SETTING_KEYS.filter((k) => k !== "risk.maxLeverage"),
   );
+  addIdleSettingOptions(cmd, copyabilityIdleSettings("scan"));
   cmd
     .addHelpText(
       "after",
@@ -70,11 +77,18 @@ printed, then an error line naming them; --json lists them in "failed") or none 
 130 interrupted by Ctrl-C (what was scanned is printed; --json: "interrupted": true).`,
     )
     .action(async (addresses: string[], flags: ScanFlags, command: Command) => {
+      refuseIdleSettingFlags(flags, copyabilityIdleSettings("scan"));
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);
       const { maxLeverage, ...settingFlags } = flags;
       const { settings } = resolveRunSettings(ctx, settingFlags);
+      // risk-per-trade without a stop sizes nothing: refused, as by inspect and the runs.
+      const { checkSizingSettings, STORED_STOP_HINT } = await import("../../core/sizing.js");
+      checkSizingSettings(settings, STORED_STOP_HINT);
+      const { judgedSizingNote } = await import("../../analytics/copyability.js");
+      const note = judgedSizingNote(settings.sizing.mode);
+      if (note !== null) process.stderr.write(`note: ${note}\n`);
       const { historyDays } = await import("../span.js");
       const days = historyDays(flags, "hlcopy scan --file leaders.txt --since 30d");
       const { runScanCommand, scanExitCode } = await import("./run.js");

@@ -90,6 +90,15 @@ export function parseFilters(
           hint: "e.g. --win-rate 35-85",
         },
       );
+    // 0.35-0.85 meant as 35-85 %: a range topping out at 1 % keeps only leaders that lose
+    // (nearly) every trade, so every real leader would be excluded without a word of why.
+    if (hi > 0 && hi <= 1)
+      throw new UsageError(
+        `--win-rate "${o.winRate}" looks like fractions: it is a percent range, and ${lo}-${hi} keeps only leaders winning at most ${hi} % of their trades`,
+        {
+          hint: `e.g. --win-rate ${Math.round(lo * 100)}-${Math.round(hi * 100)} for ${Math.round(lo * 100)} % to ${Math.round(hi * 100)} %`,
+        },
+      );
     f.winRate = [lo, hi];
   }
   if (o.maxLeverage !== undefined)

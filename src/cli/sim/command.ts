@@ -43,6 +43,24 @@ Test hooks (never on the real exchange): POST /control with {"type":"fund","user
 {"type":"setMid","coin","px"}, {"type":"fault","kind",…}, {"type":"stats"}, {"type":"reset"}.`,
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { refuseUnusedGlobals } = await import("../globals.js");
+      refuseUnusedGlobals(cmd, [
+        {
+          option: "network",
+          why: "the simulator is the network (the ready line says its URL)",
+          hint: "to expect testnet signatures: hlcopy sim --testnet-signing; give --network http://127.0.0.1:PORT to the commands that use it",
+        },
+        {
+          option: "account",
+          why: "the simulator serves every account",
+          hint: 'fund yours with POST /control {"type":"fund","user":"0x…","usd":10000}, and give --account to the commands that trade',
+        },
+        {
+          option: "configDir",
+          why: "the simulator keeps no config",
+          hint: "give --config-dir to the commands that use the simulator",
+        },
+      ]);
       const { runSimCommand } = await import("./run.js");
       // --testnet-signing is also a (hidden) global option: read it from either level.
       try {
