@@ -53,8 +53,12 @@ describe("Header", () => {
     expect(out).toContain("dd 2.53%");
     expect(out).toContain("ws open 0.5s ago");
     expect(out).toContain("lag 7ms p50 5ms");
-    expect(out).toContain("filled 1");
-    expect(out).toContain("skipped 1 (inside-deadband 1)");
+    // Our orders and the leader's trades, each named with its unit (as the closing summary).
+    expect(out).toContain("orders filled 1  trades copied 1, skipped 1  ");
+    // The skips' reasons where there is room (? lists them all), never at the verdict's cost.
+    expect(frame(<Header state={liveState()} width={120} />)).toContain(
+      "trades copied 1, skipped 1 (inside-deadband 1)  ",
+    );
   });
 
   it("lev: our notional ÷ equity against risk.maxLeverage — yellow near the cap, red above it", () => {
@@ -197,8 +201,10 @@ describe("Header", () => {
     const pending = reduceDashboard(liveState("dry-run"), { type: "ui/pauseToggled" });
     const out2 = frame(<Header state={pending} width={80} />);
     expect(out2).toContain("DRY-RUN");
-    expect(out2).toContain("planned 1");
+    expect(out2).toContain("orders planned 1");
+    expect(out2).toContain("trades skipped 1");
     expect(out2).not.toContain("filled");
+    expect(out2).not.toContain("copied");
     expect(out2).toContain("pausing…");
   });
 
@@ -831,8 +837,9 @@ describe("Help", () => {
       "ws",
       "lag",
       "p50",
-      "filled",
+      "orders filled",
       "planned",
+      "trades copied",
       "skipped",
       "rejected",
       "sweep",
