@@ -670,6 +670,14 @@ export function journalPath(configDir: string, account: string, network = "mainn
 }
 
 /**
+ * The paper journal of `account` on `network`: `follow --paper` runs keep theirs beside the live
+ * one (`….paper.sqlite`), so nothing of a paper account is ever read as the real account's.
+ */
+export function paperJournalPath(configDir: string, account: string, network = "mainnet"): string {
+  return journalPath(configDir, account, network).replace(/\.sqlite$/, ".paper.sqlite");
+}
+
+/**
  * The journal files of `account` in `configDir` for other networks than `network` (file names,
  * sorted): what `status`, `report` and `journal` name when the network asked about has none.
  */

@@ -157,7 +157,7 @@ describe("a paper run's new account has a P&L of its own", () => {
       const sharesAtStart = t.journal.getCopyState(SHARES_KEY);
       await run.engine.sweep("start");
       await run.engine.stop("done");
-      const pnl = lastState(run.events, (e) => e.pnl !== null && e.pnl.feesUsd > 0)?.pnl;
+      const pnl = lastState(run.events, (e) => (e.pnl?.feesUsd ?? 0) > 0)?.pnl;
       return { pnl, sharesAtStart, start: run.events.find((e) => e.type === "start")?.ts ?? 0 };
     };
     // The earlier paper account copies BTC: its fees are its P&L; it leaves the leader's share.
