@@ -353,6 +353,27 @@ describe("Header", () => {
     expect(fitSegments(segs, 20).map((s) => s.text)).toEqual(["a".repeat(10)]);
   });
 
+  it("fitSegments: a detail takes only the room left once every other piece has its full text, beside its piece", () => {
+    const segs = [
+      { text: "a".repeat(10), priority: 9 },
+      { text: "(d)", priority: 8, detail: true },
+      { text: "b".repeat(30), short: "b".repeat(12), priority: 7 },
+      { text: "c".repeat(5), priority: 4 },
+    ];
+    // Its priority is above b's, yet b gets its full text first; the detail goes one space after a.
+    expect(fitSegments(segs, 49).map((s) => s.text)).toEqual(["a".repeat(10), "b".repeat(30), "c".repeat(5)]);
+    expect(fitSegments(segs, 53).map((s) => s.text)).toEqual([
+      "a".repeat(10),
+      "(d)",
+      "b".repeat(30),
+      "c".repeat(5),
+    ]);
+    // Its piece not shown: nor is it.
+    expect(
+      fitSegments([segs[0] as (typeof segs)[0], { text: "(d)", priority: 3, detail: true }], 5),
+    ).toHaveLength(1);
+  });
+
   it("narrow: drops low-priority pieces whole and never exceeds the width", () => {
     const lines = screenLines(frame(<Header state={liveState()} width={40} />));
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
