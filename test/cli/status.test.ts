@@ -539,7 +539,7 @@ describe("hlcopy status on an 80-column terminal", () => {
     // The leader table names the leader as the dashboard does: 0x0000…00b2.
     expect(text).toMatch(/^│ 0x0000…00b2 +│/m);
     // The reasons are said under the table, per coin.
-    expect(text).toContain("\nskipped: SOL below-min-notional · DOGE coin-denied\n");
+    expect(text).toContain("\nreasons: SOL below-min-notional · DOGE coin-denied\n");
     expect(rowOf(text, "SOL")[rowOf(text, "coin").indexOf("drift")]).toBe("tolerated");
   });
 });

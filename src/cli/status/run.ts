@@ -1114,11 +1114,13 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ],
       ),
     );
-    // The skip behind each status (as the dashboard counts skips), one line under the table.
+    // The reason behind each row's status (tolerated, blocked, left alone), one line under the
+    // table: why its drift stands now — not the leader's trades skipped, which the dashboard's
+    // and the summary's `skipped` count (it said "skipped:" until 2026-12-05).
     const why = r.positions
       .filter((x) => x.reason && x.status !== null && x.status !== "in-sync")
       .map((x) => `${x.coin} ${x.reason}`);
-    if (why.length > 0) lines.push(`skipped: ${why.join(" · ")}`);
+    if (why.length > 0) lines.push(`reasons: ${why.join(" · ")}`);
     // The resting protection in a table of its own: as two more columns it made the positions'
     // 101 wide. Take-profit tiers wrap into what is left of the width.
     // Of its own moment: the journal's triggers as a running follow keeps them (now), on the
