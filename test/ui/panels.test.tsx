@@ -945,7 +945,7 @@ describe("the README's dashboard frame", () => {
     const state = reduceDashboard(initialDashboardState(), {
       ...startEvent("live", T0),
       leaders: [{ address: addr("0x056b", "4e5b"), weight: 1 }],
-      account: addr("0x1c0b", "fd0a"),
+      account: addr("0x2a22", "dd31"),
       network: "demo (local simulator)",
     });
     const header = screenLines(frame(<Header state={state} width={80} />))[0] ?? "";
