@@ -3,7 +3,7 @@
 // adapter's error carries, exchange/errors.ts) means nothing to an approve, a reconcile or an
 // inspect. Cheap: no SDK (loaded by cli.ts for every command).
 
-import { HlcopyError, RATE_LIMIT_FOLLOW_HINT, RateLimitError } from "../core/errors.js";
+import { APPROVE_AGAIN_HINT, HlcopyError, RATE_LIMIT_FOLLOW_HINT, RateLimitError } from "../core/errors.js";
 import { StartupTimeoutError } from "../exchange/retry.js";
 
 /** Reads that only read: running them again later is all there is to do. */
@@ -12,7 +12,8 @@ const READS = "the exchange limits how often one address (IP) may read";
 /** By command path without `hlcopy` (`agent approve`, `reconcile`, …). */
 const HINTS: Readonly<Record<string, string>> = {
   follow: RATE_LIMIT_FOLLOW_HINT,
-  "agent approve": "nothing was approved: wait a minute, then run hlcopy agent approve again",
+  // The adapter's own for an approval that did not run (core/errors.ts): one message either way.
+  "agent approve": APPROVE_AGAIN_HINT,
   "agent show": "wait a minute, then run hlcopy agent show again (it only reads)",
   reconcile:
     "what the exchange refused with 429 did not run: wait a minute, then run hlcopy reconcile again (it plans from the exchange's state)",

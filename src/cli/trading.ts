@@ -136,9 +136,14 @@ export async function openTradingSession(
     refuseAgentAsLeader(options.leaders, known?.address ?? null);
   }
   const { acquireLock, lockDir } = await import("../store/lock.js");
-  const { foreignNetworkRuns, journalPath, openJournal, RUN_BUSY_TIMEOUT_MS, unmovedJournal } = await import(
-    "../store/journal.js"
-  );
+  const {
+    foreignNetworkRuns,
+    journalPath,
+    openJournal,
+    paperJournalPath,
+    RUN_BUSY_TIMEOUT_MS,
+    unmovedJournal,
+  } = await import("../store/journal.js");
   // One lock per (network, account) in a fixed per-user directory (and HLCOPY_LOCK_DIR): a
   // second run with another --config-dir or another environment is refused too, naming the
   // holder's pid and config directory. A follow records its control socket in it, so
@@ -177,7 +182,7 @@ export async function openTradingSession(
     // behind; an existing journal is opened as it is.
     const sendsNothing = !options.needKey && !options.lock;
     journal = openJournal(
-      options.paper ? path.replace(/\.sqlite$/, ".paper.sqlite") : path,
+      options.paper ? paperJournalPath(ctx.configDir, account, ctx.network.httpUrl) : path,
       // The lock's holder logs its order intents (store/intent-log.ts): the log is the sender's alone.
       sendsNothing
         ? { writes: "memory" }

@@ -80,6 +80,13 @@ export const RATE_LIMIT_FOLLOW_HINT =
   "wait a minute before running again; if it persists, follow fewer leaders or sweep less often";
 
 /**
+ * The hint of an agent approval that did not run (after its retries: 429s, a refused nonce, a
+ * lost request the exchange does not list): the adapter's error carries it, and a 429 that ends
+ * `agent approve` says it too (cli/rate-limit.ts) — one message, whichever way it ended.
+ */
+export const APPROVE_AGAIN_HINT = "nothing was approved: wait a minute, then run hlcopy agent approve again";
+
+/**
  * The journal is held by another program (a backup tool, a SQLite browser, another hlcopy at its
  * prompt): what could not be written waits in memory and is retried; the run goes on.
  */

@@ -136,7 +136,7 @@ export function isCappedOrder(
 }
 
 /**
- * The skips a run counts — the dashboard's `skipped N`, the summary's and `report`'s `skipped` by
+ * The skips a run counts — the dashboard's `trades … skipped N`, the summary's and `report`'s `skipped` by
  * reason: what the copy of a leader's trade left undone, from the decisions a leader's fill
  * triggered only. A sweep of any kind (periodic, the start's, one asked for with `s` or by the
  * engine) re-judges the drift that stands — the rows and the verdict show it — and counting it

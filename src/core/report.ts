@@ -71,9 +71,12 @@ export interface DayRow {
   unrealisedChangeUsd: number;
   feesUsd: number;
   fundingUsd: number;
-  /** Orders that filled. */
+  /** Our orders that filled, of every kind (a flip is two): the closing summary's `ordersFilled`. */
+  ordersFilled: number;
+  /** `ordersFilled` under its old name, deprecated: "trades" read as the leader's trades. */
   trades: number;
   fills: number;
+  /** The leader's trades not copied, by reason (core/reasons.ts countedSkips; the summary's `skipped`). */
   skipped: Record<string, number>;
   execSlippageBps: SlipFigures;
   slippageBps: SlipFigures;
@@ -90,6 +93,8 @@ export interface Report {
     unrealisedChangeUsd: number;
     feesUsd: number;
     fundingUsd: number;
+    ordersFilled: number;
+    /** `ordersFilled`, deprecated. */
     trades: number;
     fills: number;
     skipped: Record<string, number>;
@@ -160,6 +165,7 @@ export function dailyReport(inputs: ReportInputs): Report {
     const closeU = unrealisedAt(inputs.snapshots, Math.min(end, until));
     const skipped: Record<string, number> = {};
     for (const s of inDay(skips)) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+    const ordersFilled = inDay(orders).filter((o) => o.filledSize > 0).length;
     const eq = inDay(equity);
     const lastEq = eq.at(-1);
     const snaps = inDay(snapshots).filter((s) => s.driftUsd !== null);
@@ -174,7 +180,8 @@ export function dailyReport(inputs: ReportInputs): Report {
       unrealisedChangeUsd: round6(closeU - openU),
       feesUsd: round6(fees),
       fundingUsd: round6(fund),
-      trades: inDay(orders).filter((o) => o.filledSize > 0).length,
+      ordersFilled,
+      trades: ordersFilled,
       fills: f.length,
       skipped,
       execSlippageBps: slip(f.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),
@@ -204,7 +211,8 @@ export function dailyReport(inputs: ReportInputs): Report {
       unrealisedChangeUsd: sum("unrealisedChangeUsd"),
       feesUsd: sum("feesUsd"),
       fundingUsd: sum("fundingUsd"),
-      trades: days.reduce((s, d) => s + d.trades, 0),
+      ordersFilled: days.reduce((s, d) => s + d.ordersFilled, 0),
+      trades: days.reduce((s, d) => s + d.ordersFilled, 0),
       fills: fills.length,
       skipped,
       execSlippageBps: slip(fills.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),

@@ -75,12 +75,19 @@ export class PnlKeeper {
 
   /**
    * After the run is journaled: where the copy began and its totals so far (one read of every
-   * fill since — not for a dry run, whose P&L is its own from its first read: startModel).
+   * fill since — not for a dry run, whose P&L is its own from its first read: startModel). A
+   * paper run's account is new: its copy begins with the run (Journal.copyStart), and the
+   * leaders' shares an earlier paper account left are set aside (cleared in the journal too,
+   * held with the run's start as the rest of that account's copy state).
    */
   begin(): void {
     const j = this.#o.journal;
     this.#start = j.copyStart();
-    this.#shares = j.getCopyState<LeaderShares>(SHARES_KEY) ?? {};
+    if (this.#can.newAccountEachRun) {
+      this.#shares = {};
+      if (this.#can.journals && j.getCopyState<LeaderShares>(SHARES_KEY) !== null)
+        j.setCopyState(SHARES_KEY, null, this.#o.now());
+    } else this.#shares = j.getCopyState<LeaderShares>(SHARES_KEY) ?? {};
     const since = this.#start?.since;
     this.#totals =
       since === undefined || this.#can.previewsLive

@@ -6,6 +6,7 @@
 import type { IRequestTransport } from "@nktkas/hyperliquid";
 import type { Hex } from "viem";
 import {
+  APPROVE_AGAIN_HINT,
   type HlcopyError,
   OperationalError,
   RateLimitError,
@@ -233,10 +234,6 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
     delay *= 2;
   }
 }
-
-/** The hint of an approval that did not run. */
-const APPROVE_AGAIN_HINT =
-  "nothing was approved: run hlcopy agent approve again (wait a minute first if the exchange keeps answering 429)";
 
 /**
  * After a lost reply: whether extraAgents lists the agent with the validUntil just signed (an

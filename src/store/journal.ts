@@ -488,7 +488,11 @@ export interface Journal {
   /** The newest fill's / funding payment's exchange time, or null. */
   lastFillTime(): number | null;
   lastFundingTime(): number | null;
-  /** When the copy began (null before the first trading run). */
+  /**
+   * When the copy began (null before the first trading run): the first run that could trade —
+   * in a paper journal the newest paper run, whose paper account is new (each paper run trades
+   * one of its own: run-mode.ts newAccountEachRun), so its P&L is none of an earlier one's.
+   */
   copyStart(): CopyStart | null;
   /** Equity snapshots in [fromMs, toMs], oldest first. */
   equitySince(fromMs: number, toMs?: number): EquityRow[];
@@ -663,6 +667,14 @@ export function journalPath(configDir: string, account: string, network = "mainn
   const who = account.toLowerCase();
   const name = isMainnet(network) ? `journal-${who}.sqlite` : `journal-${networkKey(network)}-${who}.sqlite`;
   return join(configDir, name);
+}
+
+/**
+ * The paper journal of `account` on `network`: `follow --paper` runs keep theirs beside the live
+ * one (`….paper.sqlite`), so nothing of a paper account is ever read as the real account's.
+ */
+export function paperJournalPath(configDir: string, account: string, network = "mainnet"): string {
+  return journalPath(configDir, account, network).replace(/\.sqlite$/, ".paper.sqlite");
 }
 
 /**
@@ -2301,7 +2313,10 @@ class SqliteJournal implements Journal {
   }
 
   copyStart(): CopyStart | null {
-    const run = this.#get("SELECT MIN(started_at) AS since FROM runs WHERE command <> 'dry-run'");
+    const run = this.#get(
+      `SELECT coalesce((SELECT MAX(started_at) FROM runs WHERE command = 'paper'),
+                       (SELECT MIN(started_at) FROM runs WHERE command <> 'dry-run')) AS since`,
+    );
     const since = sqlNumberOrNull(run?.since);
     if (since === null) return null;
     const eq = this.#get("SELECT account_value FROM equity WHERE ts >= ? ORDER BY ts, id LIMIT 1", since);

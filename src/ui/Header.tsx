@@ -189,19 +189,28 @@ export function Header({ state, width }: HeaderProps) {
     .map((s) => `${s.reason} ${s.count}`)
     .join(", ");
   const verdict = state.drift ? syncVerdict(state.drift, state.now, state.freshness) : null;
+  // Two units, each named as the closing summary names it ("N order(s) filled; leader trades
+  // copied M, skipped …"): our orders (of every kind, a flip is two) and the leader's trades (a
+  // coin of a plan a leader's fill triggered, copied once however many orders it took).
   const line3: (Segment | null)[] = [
     state.runMode === "dry-run"
-      ? { text: `planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
-      : // Our orders that filled (copies, joins, repairs, each half of a flip): not leader trades.
-        { text: `filled ${state.counters.ordersFilled}`, color: "green", priority: 10 },
-    {
-      text: `skipped ${skippedTotal}${top ? ` (${top}${skipped.length > 2 ? ", …" : ""})` : ""}`,
-      short: `skipped ${skippedTotal}`,
-      priority: 8,
-    },
+      ? { text: `orders planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
+      : { text: `orders filled ${state.counters.ordersFilled}`, color: "green", priority: 10 },
+    // Our orders the exchange refused, beside the orders filled: orders too, not trades.
     state.counters.rejections > 0
       ? { text: `rejected ${state.counters.rejections}`, color: "red", priority: 9 }
       : null,
+    // A dry run fills nothing: its leader trades are planned or skipped, none copied.
+    {
+      text:
+        state.runMode === "dry-run"
+          ? `trades skipped ${skippedTotal}`
+          : `trades copied ${state.counters.copiedTrades}, skipped ${skippedTotal}`,
+      priority: 8,
+    },
+    // The skips' reasons (? lists them all): in the room left once the verdict and the rest
+    // have their full text.
+    top ? { text: `(${top}${skipped.length > 2 ? ", …" : ""})`, priority: 5, detail: true } : null,
     // Drift as it stands now (the latest state), in the words `status` uses — or "stale" when
     // the data behind it is older than the engine's window (core/drift.ts syncVerdict); the
     // sweep's age apart.

@@ -41,9 +41,11 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "  (beyond risk.maxDrawdownPct the kill switch closes everything and halts)",
       "ws = the websocket's state and the age of its last message",
       "lag = leader fill → our fill, last copy · p50 = the median over copies",
-      "filled = our orders that filled · planned = a dry run's orders (each once)",
-      // The leader's trades only (core/reasons.ts countedSkips): sweeps re-judge standing drift.
-      "skipped = leader trades not copied, by reason (? lists) · rejected = refused",
+      // Two units, as the closing summary says them: our orders (a flip's close and open are
+      // two), and the leader's trades (a flip is one; core/reasons.ts countedSkips: sweeps
+      // re-judge standing drift, no skip of a trade).
+      "orders filled = ours, every kind · planned = a dry run's · rejected = refused",
+      "trades copied = leader trades a copy filled · skipped = not copied, by reason",
       "sweep = the last sweep's age · rate-limited = waiting out the request limit",
       "gated = a leader's increases held back · unfollowed = a leader not copied",
     ],

@@ -17,7 +17,7 @@ export function Segments({ segments, width, gap = 2 }: SegmentsProps) {
     <Text wrap="truncate-end">
       {shown.map((s, i) => (
         <Text key={`${s.priority}:${s.text}`}>
-          {i > 0 ? spacer : ""}
+          {i > 0 ? (s.detail ? " " : spacer) : ""}
           <Text color={s.color} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
             {s.text}
           </Text>

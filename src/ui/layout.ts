@@ -15,6 +15,11 @@ export interface Segment {
    */
   short?: string;
   priority: number;
+  /**
+   * A detail of the piece before it (the skips' reasons after their count): shown only in the
+   * room left once every other piece has its full text — never at the cost of another's full form.
+   */
+  detail?: boolean;
   color?: string;
   bold?: boolean;
   dim?: boolean;
@@ -29,15 +34,17 @@ export interface Segment {
  * where the drift that did not fit should be). Then the room left gives pieces back their full
  * text, highest priority first. A lone segment wider than the line is cut by the renderer's
  * truncation. `strict: false` (table columns, fixed widths with no compact form) lets a narrower
- * piece of lower priority take the room a wider one did not fit in.
+ * piece of lower priority take the room a wider one did not fit in. A `detail` piece comes last,
+ * in whatever room is left, and only beside the piece before it (one space after it).
  */
-export function fitSegments<S extends { text: string; short?: string; priority: number }>(
+export function fitSegments<S extends { text: string; short?: string; priority: number; detail?: boolean }>(
   segments: readonly S[],
   width: number,
   gap = 2,
   { strict = true }: { strict?: boolean } = {},
 ): S[] {
-  const order = segments.map((s, i) => ({ s, i })).sort((a, b) => b.s.priority - a.s.priority || a.i - b.i);
+  const sorted = segments.map((s, i) => ({ s, i })).sort((a, b) => b.s.priority - a.s.priority || a.i - b.i);
+  const order = sorted.filter((x) => !x.s.detail);
   const compact = (s: S) => (s.short !== undefined && s.short.length < s.text.length ? s.short : s.text);
   const kept = new Map<number, string>();
   let used = 0;
@@ -59,6 +66,16 @@ export function fitSegments<S extends { text: string; short?: string; priority: 
     if (used + extra <= width) {
       kept.set(i, s.text);
       used += extra;
+    }
+  }
+  // Details last, in the room that is left (each only beside the piece it details, one space
+  // after it: Segments).
+  for (const { s, i } of sorted) {
+    if (!s.detail || !kept.has(i - 1)) continue;
+    const cost = s.text.length + 1;
+    if (used + cost <= width) {
+      kept.set(i, s.text);
+      used += cost;
     }
   }
   return segments.flatMap((s, i) => {

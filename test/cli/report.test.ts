@@ -118,8 +118,11 @@ describe("hlcopy report", () => {
       feesUsd: 2.7,
       fundingUsd: -0.75,
       unrealisedChangeUsd: 10,
+      // Our orders that filled, named as the summary names them (`trades`: its old name, kept).
+      ordersFilled: 1,
       trades: 1,
     });
+    expect(doc.totals).toMatchObject({ ordersFilled: 2, trades: 2 });
     expect(a.pnlUsd).toBeCloseTo(6.55, 6);
     expect(a.equity).toBe(10_007);
     expect(a.execSlippageBps.median).toBeCloseTo(20, 6);
@@ -150,7 +153,11 @@ describe("hlcopy report", () => {
     expect(r.stdout).toContain("equity (USD)");
     expect(r.stdout).toContain("drawdown from the high-water mark");
     // The trade the pause held is a skip, counted as the dashboard and the summary count it.
-    expect(text).toMatch(/\nskips by day:\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; skips: paused 1\n/);
+    // Two units, each named: our orders filled, the leader's trades skipped (as the summary).
+    expect(text).toMatch(
+      /\nleader trades skipped by day:\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; 2 orders filled \(2 fills\); leader trades skipped: paused 1\n/,
+    );
+    expect(r.stdout).toMatch(/│ day \(UTC\) +│ orders filled +│/);
     // Copy slippage's n counts fills (as status says it), not copies.
     expect(text).toMatch(/copy slippage vs the leader p50 \S+ · p95 \S+ bps \(2 fills\)/);
   });
@@ -290,7 +297,7 @@ describe("hlcopy report on an 80-column terminal", () => {
     expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1198765\.43 +│/);
     expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1 +│ 20\.0\/20\.0 +│/);
     expect(r.stdout).toMatch(
-      /\nskips by day:\n {2}\d{4}-\d\d-\d\d {2}below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\n/,
+      /\nleader trades skipped by day:\n {2}\d{4}-\d\d-\d\d {2}below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\n/,
     );
     // The charts fit too.
     const chart = r.stdout.slice(r.stdout.indexOf("equity (USD)")).split("\n");

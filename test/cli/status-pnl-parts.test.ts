@@ -28,8 +28,8 @@ const figures = (r: number, u: number, f: number, fu: number): PnlFigures => ({
 /** Cents of a figure as the text shows it: "−0.05" → −5, "+1.25" → 125. */
 const cents = (s: string) => Math.round(Number(s.replace("−", "-").replace("+", "")) * 100);
 
-/** `hlcopy status`'s text for a journal whose last sweep carried this P&L. */
-async function statusWith(pnl: CopyPnl): Promise<string> {
+/** `hlcopy status`'s text (or `--json` document) for a journal whose last sweep carried this P&L. */
+async function statusWith(pnl: CopyPnl, json = false): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "hlcopy-status-parts-"));
   const j = openJournal(journalPath(dir, account));
   const runId = j.startRun({
@@ -51,7 +51,7 @@ async function statusWith(pnl: CopyPnl): Promise<string> {
   await runStatus({
     configDir: dir,
     account,
-    json: false,
+    json,
     out: { write: (t: string) => (text += t) },
     now: NOW,
   });
@@ -161,5 +161,18 @@ describe("status: the rows add up to the copy's P&L as shown; ROI to 2 decimals,
     expect(leaders).toHaveLength(2);
     expect(leaders.reduce((sum, c) => sum + cents(c[1] ?? ""), 0)).toBe(-4603);
     for (const c of leaders) expect(c[6]).toBe("−0.23");
+    // --json's rows are the table's: the same cents, adding up to the net as rounded (each coin
+    // rounded alone, they added up to −46.02 beside −46.03); pnl.byCoin keeps them unrounded.
+    const doc = JSON.parse(await statusWith(pnl, true)) as {
+      closed: { coin: string; netUsd: number }[];
+      pnl: CopyPnl;
+    };
+    expect(doc.closed.map((c) => [c.coin, Math.round(c.netUsd * 100)])).toEqual(
+      closed.map((c) => [c[0], cents(c[7] ?? "")]),
+    );
+    expect(doc.closed.reduce((sum, c) => sum + Math.round(c.netUsd * 100), 0)).toBe(
+      Math.round(doc.pnl.netUsd * 100),
+    );
+    expect(doc.pnl.byCoin.map((c) => c.netUsd)).toEqual(byCoin.map((c) => c.netUsd));
   });
 });

@@ -199,12 +199,17 @@ describe("hlcopy status: one meaning per figure", () => {
     expect(report.closed).toEqual([
       { coin: "HYPE", netUsd: Number(rowOf(text, "HYPE")[header.indexOf("P&L")]?.replace("−", "-")) },
     ]);
-    // The JSON's rows add up to the net as the text's do.
-    const byCoin = new Map(pnl.byCoin.map((c) => [c.coin, c.netUsd]));
+    // Every row's P&L as the table's column shows it ("-": null), and the JSON's rows add up to
+    // the net rounded to the cent, exactly, as the text's do.
+    for (const x of report.positions) {
+      const cell = rowOf(text, x.coin)[header.indexOf("P&L")];
+      expect(x.netUsd, x.coin).toBe(cell === "-" ? null : Number(cell?.replace("−", "-")));
+    }
+    const cents = (x: number | null) => Math.round((x ?? 0) * 100);
     const sum =
-      report.positions.reduce((s, x) => s + (byCoin.get(x.coin) ?? 0), 0) +
-      report.closed.reduce((s, c) => s + c.netUsd, 0);
-    expect(sum).toBeCloseTo(pnl.netUsd, 2);
+      report.positions.reduce((s, x) => s + cents(x.netUsd), 0) +
+      report.closed.reduce((s, c) => s + cents(c.netUsd), 0);
+    expect(sum).toBe(cents(pnl.netUsd));
   });
 
   it("drift % reads the same in the text and --json on every row: null is 'closing' at a target of 0, '-' otherwise", async () => {
@@ -534,7 +539,7 @@ describe("hlcopy status on an 80-column terminal", () => {
     // The leader table names the leader as the dashboard does: 0x0000…00b2.
     expect(text).toMatch(/^│ 0x0000…00b2 +│/m);
     // The reasons are said under the table, per coin.
-    expect(text).toContain("\nskipped: SOL below-min-notional · DOGE coin-denied\n");
+    expect(text).toContain("\nreasons: SOL below-min-notional · DOGE coin-denied\n");
     expect(rowOf(text, "SOL")[rowOf(text, "coin").indexOf("drift")]).toBe("tolerated");
   });
 });

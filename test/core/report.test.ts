@@ -95,6 +95,7 @@ describe("dailyReport", () => {
       fundingUsd: -0.5,
       unrealisedChangeUsd: 15,
       pnlUsd: 41.5,
+      ordersFilled: 2,
       trades: 2,
       fills: 2,
       skipped: { "below-min-notional": 1 },

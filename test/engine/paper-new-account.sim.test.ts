@@ -10,8 +10,9 @@ import type { Settings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { bookReaderOf, paperExecutor } from "../../src/engine/executor.js";
+import { SHARES_KEY } from "../../src/engine/figures.js";
 import { leaderStopKey } from "../../src/engine/leader-guard.js";
-import { copySettings, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lastState, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 const EARLIER = Date.now() - 3_600_000;
 
@@ -137,6 +138,49 @@ describe("a paper run's new account starts from none of an earlier paper account
     );
     expect(coins(paperPlan)).toEqual(["BTC"]);
     expect(setAsideNotices(paperEvents)).toEqual([]);
+  });
+});
+
+describe("a paper run's new account has a P&L of its own", () => {
+  it("its copy's P&L and the leaders' shares of it start with the account: none of an earlier paper account's fills or shares; a dry run keeps the journal's shares", async () => {
+    const t = await startSimFollow({ sim: { seed: 46 } });
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    const paperRun = async (equity: number) => {
+      const run = t.follow({
+        mode: "paper",
+        command: "paper",
+        executor: paperExecutor(bookReaderOf(t.client), { equity }),
+        settings: copySettings(),
+      });
+      run.engine.begin();
+      // The shares the earlier paper account left are set aside at the start (status reads them).
+      const sharesAtStart = t.journal.getCopyState(SHARES_KEY);
+      await run.engine.sweep("start");
+      await run.engine.stop("done");
+      const pnl = lastState(run.events, (e) => (e.pnl?.feesUsd ?? 0) > 0)?.pnl;
+      // The fees of this run's own fills (the book the paper fills walk may differ run to run).
+      const fees = run.events.reduce((sum, e) => sum + (e.type === "fill" ? e.fee : 0), 0);
+      return { pnl, fees, sharesAtStart, start: run.events.find((e) => e.type === "start")?.ts ?? 0 };
+    };
+    // The earlier paper account copies BTC: its fees are its P&L; it leaves the leader's share.
+    const first = await paperRun(100_000);
+    expect(first.pnl?.feesUsd).toBeGreaterThan(0);
+    expect(t.journal.getCopyState(SHARES_KEY)).toEqual({ BTC: { [t.leader.address.toLowerCase()]: 1 } });
+    // A dry run (as a live one) keeps them.
+    const dry = t.follow({ mode: "dry-run", command: "dry-run", settings: copySettings() });
+    dry.engine.begin();
+    await dry.engine.stop("done");
+    expect(t.journal.getCopyState(SHARES_KEY)).not.toBeNull();
+    // The next paper account copies the same BTC (the same size: fixed ratio): its P&L is its
+    // own fills' fees, from its start, not the earlier account's added to them.
+    const second = await paperRun(50_000);
+    expect(second.sharesAtStart).toBeNull();
+    expect(second.pnl?.since).toBe(second.start);
+    expect(first.pnl?.feesUsd).toBeCloseTo(first.fees, 6);
+    expect(second.fees).toBeGreaterThan(0);
+    expect(second.pnl?.feesUsd).toBeCloseTo(second.fees, 6);
+    expect(second.pnl?.startEquity).toBe(50_000);
+    expect(t.journal.copyStart()?.since).toBe(second.start);
   });
 });
 

@@ -134,7 +134,7 @@ describe("agent approve with a lost or refused reply", () => {
       expect.stringMatching(
         /^error: approveAgent did not run: its reply was lost \(500 .*\) and the exchange does not list the approval \(4 attempts\)$/,
       ),
-      "hint: nothing was approved: run hlcopy agent approve again (wait a minute first if the exchange keeps answering 429)",
+      "hint: nothing was approved: wait a minute, then run hlcopy agent approve again",
     ]);
     expect(w.approvals()).toBe(4);
     expect((await w.listed()).approved).toBe(false);

@@ -396,7 +396,7 @@ describe("positions hlcopy did not open", () => {
       "-",
       "left-alone",
     ]);
-    expect(status.stdout).toMatch(/\nskipped: (.* · )?BTC coin-denied( · .*)?\n/);
+    expect(status.stdout).toMatch(/\nreasons: (.* · )?BTC coin-denied( · .*)?\n/);
     const json = await runCli([...base, "--json", "status"], env);
     const doc = JSON.parse(json.stdout) as {
       positions: {

@@ -6,7 +6,7 @@ import { runJournal } from "../../src/cli/journal/run.js";
 import { createProgram } from "../../src/cli/program.js";
 import { UsageError } from "../../src/core/errors.js";
 import type { Plan } from "../../src/core/types.js";
-import { journalPath, openJournal } from "../../src/store/journal.js";
+import { journalPath, openJournal, paperJournalPath } from "../../src/store/journal.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { action, plan } from "./fixtures.js";
 
@@ -635,6 +635,63 @@ describe("the command", () => {
     const doc = JSON.parse(written) as { table: string; kind: string }[];
     expect(doc).toHaveLength(1);
     expect(doc[0]).toMatchObject({ table: "halts", kind: "kill-switch" });
+  });
+
+  it("--paper lists the paper journal (follow --paper runs' own file): the live listing never shows it, and names it when there is no live one", async () => {
+    const now = Date.now();
+    const pj = openJournal(paperJournalPath(dir, ACCOUNT));
+    const runId = pj.startRun({
+      command: "paper",
+      leaders: [{ address: LEADER, weight: 1 }],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt: now - 60_000,
+    });
+    const a = action();
+    pj.recordOrderIntent({ runId, ts: now - 50_000, action: a });
+    pj.updateOrder(a.cloid, { ts: now - 50_000, status: "paper", filledSize: 0.01, avgPx: 65_013 });
+    pj.close();
+    const journal = async (...args: string[]) => {
+      let written = "";
+      vi.spyOn(process.stdout, "write").mockImplementation((t: string | Uint8Array) => {
+        written += String(t);
+        return true;
+      });
+      try {
+        await createProgram().parseAsync(["--config-dir", dir, "--account", ACCOUNT, "journal", ...args], {
+          from: "user",
+        });
+      } finally {
+        vi.restoreAllMocks();
+      }
+      return written;
+    };
+    // No live run yet: the live listing says so, and where the paper runs are.
+    expect(await journal()).toContain("; its paper runs' journal: add --paper\n");
+    // The help's example, as written: the paper order of the last hour.
+    const help = (await runCli(["journal", "--help"], { env: { COLUMNS: "200" } })).stdout;
+    const [, example = ""] = /\$ hlcopy (journal --paper [^\n#]*?)\s{2,}/.exec(help) ?? [];
+    expect(example).toBe("journal --paper --type orders --since 1h");
+    const rows = JSON.parse(await journal(...example.split(" ").slice(1), "--json")) as {
+      table: string;
+      status: string;
+    }[];
+    expect(rows.map((r) => [r.table, r.status])).toEqual([["orders", "paper"]]);
+    // The live journal's runs are the live ones: never a paper run.
+    seed();
+    const live = JSON.parse(await journal("--type", "runs", "--json")) as { command: string }[];
+    expect(live.map((r) => r.command)).toEqual(["follow"]);
+    const paper = JSON.parse(await journal("--paper", "--type", "runs", "--json")) as { command: string }[];
+    expect(paper.map((r) => r.command)).toEqual(["paper"]);
+    // An account with no paper run: said so, nothing created.
+    const other = "0x00000000000000000000000000000000000000b2";
+    const none = sink();
+    await runJournal({ configDir: dir, account: other, json: false, paper: true, out: none });
+    expect(none.text).toBe(
+      `no paper journal for ${other} on mainnet yet (looked for ${paperJournalPath(dir, other)}); follow --paper creates it\n`,
+    );
+    expect(existsSync(paperJournalPath(dir, other))).toBe(false);
   });
 
   it("its --json example finds the fills' slippage (its jq filter applied here), however many entries are newer", async () => {

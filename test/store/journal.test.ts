@@ -44,7 +44,7 @@ function open(): Journal {
 }
 
 /** A run of `command` started at `startedAt`, copying one leader on mainnet. */
-function startRunAs(jr: Journal, command: "follow" | "dry-run", startedAt: number): number {
+function startRunAs(jr: Journal, command: "follow" | "dry-run" | "paper", startedAt: number): number {
   return jr.startRun({
     command,
     leaders: [{ address: "0x5e9ee1089755c3435139848e47e6635505d5a13a", weight: 1 }],
@@ -852,6 +852,17 @@ describe("stats", () => {
     jr.recordEquity(T0 + 11, 1_000);
     jr.recordEquity(T0 + 12, 1_100);
     expect(jr.copyStart()).toEqual({ since: T0 + 10, startEquity: 1_000 });
+  });
+
+  it("a paper journal's copy starts with its newest paper run: each trades a new paper account", () => {
+    const jr = open();
+    startRunAs(jr, "paper", T0);
+    jr.recordEquity(T0 + 1, 100_000);
+    expect(jr.copyStart()).toEqual({ since: T0, startEquity: 100_000 });
+    startRunAs(jr, "paper", T0 + 100);
+    expect(jr.copyStart()).toEqual({ since: T0 + 100, startEquity: null });
+    jr.recordEquity(T0 + 101, 5_000);
+    expect(jr.copyStart()).toEqual({ since: T0 + 100, startEquity: 5_000 });
   });
 });
 

@@ -435,7 +435,7 @@ describe("reduceDashboard: engine events", () => {
     expect(runSummary(s).skipped).toEqual({ "entry-drift": 1 });
     // The help says so, in the README's words too (test/ui/panels.test.tsx).
     const help = HELP_SECTIONS.flatMap((x) => x.lines).join("\n");
-    expect(help).toContain("skipped = leader trades not copied, by reason");
+    expect(help).toContain("trades copied = leader trades a copy filled · skipped = not copied, by reason");
   });
 
   it("samples equity at most once per equitySampleMs", () => {

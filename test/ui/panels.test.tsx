@@ -53,8 +53,12 @@ describe("Header", () => {
     expect(out).toContain("dd 2.53%");
     expect(out).toContain("ws open 0.5s ago");
     expect(out).toContain("lag 7ms p50 5ms");
-    expect(out).toContain("filled 1");
-    expect(out).toContain("skipped 1 (inside-deadband 1)");
+    // Our orders and the leader's trades, each named with its unit (as the closing summary).
+    expect(out).toContain("orders filled 1  trades copied 1, skipped 1  ");
+    // The skips' reasons where there is room (? lists them all), never at the verdict's cost.
+    expect(frame(<Header state={liveState()} width={120} />)).toContain(
+      "trades copied 1, skipped 1 (inside-deadband 1)  ",
+    );
   });
 
   it("lev: our notional ÷ equity against risk.maxLeverage — yellow near the cap, red above it", () => {
@@ -197,8 +201,10 @@ describe("Header", () => {
     const pending = reduceDashboard(liveState("dry-run"), { type: "ui/pauseToggled" });
     const out2 = frame(<Header state={pending} width={80} />);
     expect(out2).toContain("DRY-RUN");
-    expect(out2).toContain("planned 1");
+    expect(out2).toContain("orders planned 1");
+    expect(out2).toContain("trades skipped 1");
     expect(out2).not.toContain("filled");
+    expect(out2).not.toContain("copied");
     expect(out2).toContain("pausing…");
   });
 
@@ -345,6 +351,27 @@ describe("Header", () => {
     expect(fitSegments(segs, 50).map((s) => s.text)).toEqual(["a".repeat(10), "b".repeat(30), "c".repeat(5)]);
     // b fits in no form: c, of lower priority, is not shown in its place.
     expect(fitSegments(segs, 20).map((s) => s.text)).toEqual(["a".repeat(10)]);
+  });
+
+  it("fitSegments: a detail takes only the room left once every other piece has its full text, beside its piece", () => {
+    const segs = [
+      { text: "a".repeat(10), priority: 9 },
+      { text: "(d)", priority: 8, detail: true },
+      { text: "b".repeat(30), short: "b".repeat(12), priority: 7 },
+      { text: "c".repeat(5), priority: 4 },
+    ];
+    // Its priority is above b's, yet b gets its full text first; the detail goes one space after a.
+    expect(fitSegments(segs, 49).map((s) => s.text)).toEqual(["a".repeat(10), "b".repeat(30), "c".repeat(5)]);
+    expect(fitSegments(segs, 53).map((s) => s.text)).toEqual([
+      "a".repeat(10),
+      "(d)",
+      "b".repeat(30),
+      "c".repeat(5),
+    ]);
+    // Its piece not shown: nor is it.
+    expect(
+      fitSegments([segs[0] as (typeof segs)[0], { text: "(d)", priority: 3, detail: true }], 5),
+    ).toHaveLength(1);
   });
 
   it("narrow: drops low-priority pieces whole and never exceeds the width", () => {
@@ -831,8 +858,9 @@ describe("Help", () => {
       "ws",
       "lag",
       "p50",
-      "filled",
+      "orders filled",
       "planned",
+      "trades copied",
       "skipped",
       "rejected",
       "sweep",
@@ -917,7 +945,7 @@ describe("the README's dashboard frame", () => {
     const state = reduceDashboard(initialDashboardState(), {
       ...startEvent("live", T0),
       leaders: [{ address: addr("0x056b", "4e5b"), weight: 1 }],
-      account: addr("0x1c0b", "fd0a"),
+      account: addr("0x2a22", "dd31"),
       network: "demo (local simulator)",
     });
     const header = screenLines(frame(<Header state={state} width={80} />))[0] ?? "";

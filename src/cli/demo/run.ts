@@ -175,7 +175,9 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
     process.stdout.write(
       [
         "",
-        `demo summary (${leaderTrades()} leader trades)`,
+        // The scripted leader's orders that filled: not the copy's "leader trades" (one coin of a
+        // plan a leader's fill triggered; a burst is one), which the lines below count.
+        `demo summary (the leader filled ${leaderTrades()} orders)`,
         `  orders filled    ${summary.ordersFilled} (ours, of every kind: a flip is two)`,
         `  trades copied    ${summary.copiedTrades} of the leader's`,
         `  skipped          ${skipped || "none"}`,

@@ -8,6 +8,7 @@ interface JournalOptions {
   since?: string;
   type?: string;
   limit?: string;
+  paper?: boolean;
 }
 
 export function register(program: Command): void {
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     )
     .option("--type <table>", "one kind: orders, decisions, fills, funding, halts, events or runs")
     .option("--limit <n>", "show the newest N entries (0 = all)", "50")
+    .option("--paper", "list the paper journal: what follow --paper runs decided and did (their own file)")
     .addHelpText(
       "after",
       `
@@ -27,11 +29,13 @@ Entries are listed oldest first, each summed up in one line (a decision ends wit
 saw, a sweep or a run's end with the copy's drift, positions and P&L); --json prints every field,
 as one JSON array (each entry has "table" and "ts"). Either way only the newest --limit entries
 (50 unless told): a list cut short says so (--json: on stderr).
-Dry runs are not journaled: they show their plan and keep nothing.
+Dry runs are not journaled: they show their plan and keep nothing. Paper runs (follow --paper)
+keep a journal of their own, beside the live one: --paper lists it.
 
 ${examples([
   ["hlcopy journal --since 1h --type orders"],
   ["hlcopy journal --type halts --limit 0"],
+  ["hlcopy journal --paper --type orders --since 1h", "what the paper runs of the last hour did"],
   ["hlcopy journal --type fills --since 2025-01-02 --limit 0 --json | jq '.[].slippageBps'"],
 ])}`,
     )
@@ -47,6 +51,7 @@ ${examples([
         since: opts.since,
         type: opts.type,
         limit: opts.limit,
+        paper: opts.paper === true,
       });
     });
 }

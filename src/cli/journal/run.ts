@@ -10,6 +10,7 @@ import {
   type JournalEntry,
   journalPath,
   openJournal,
+  paperJournalPath,
   unmovedJournal,
 } from "../../store/journal.js";
 import { printJson, renderTable, type Writer } from "../output.js";
@@ -24,6 +25,8 @@ export interface RunJournalParameters {
   account: string | null;
   /** The network asked about (a name or API URL; default mainnet): its journal is listed. */
   network?: string;
+  /** `--paper`: the paper journal (`follow --paper` runs' own file) instead of the live one. */
+  paper?: boolean;
   /** Where a warning or note goes (a journal shared with another network, a list cut by --limit): default stderr. */
   warn?: Writer;
   json: boolean;
@@ -80,10 +83,14 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
   }
   const account = p.account.toLowerCase();
   const network = p.network ?? "mainnet";
-  const file = journalPath(p.configDir, account, network);
+  const paper = p.paper === true;
+  const file = paper
+    ? paperJournalPath(p.configDir, account, network)
+    : journalPath(p.configDir, account, network);
 
   if (!existsSync(file)) {
-    const unmoved = unmovedJournal(p.configDir, account, network);
+    // A paper journal never was in a file shared between networks (paper runs kept their own).
+    const unmoved = paper ? null : unmovedJournal(p.configDir, account, network);
     if (unmoved) throw unmoved;
     // Not an error: nothing has run for this account yet (or it is a typo, or another network:
     // say where we looked, and what there is elsewhere).
@@ -91,7 +98,9 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     if (p.json) printJson([], out);
     else
       out.write(
-        `no journal for ${account} on ${networkName(network)} yet (looked for ${file}); reconcile and follow create it${otherNetworksClause(p.configDir, account as Address, network)}\n`,
+        paper
+          ? `no paper journal for ${account} on ${networkName(network)} yet (looked for ${file}); follow --paper creates it\n`
+          : `no journal for ${account} on ${networkName(network)} yet (looked for ${file}); reconcile and follow create it${otherNetworksClause(p.configDir, account as Address, network)}${existsSync(paperJournalPath(p.configDir, account, network)) ? `; its paper runs' journal: add --paper` : ""}\n`,
       );
     return { entries: [], path: null };
   }

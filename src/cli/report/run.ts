@@ -367,16 +367,16 @@ async function render(
     await renderTable(
       [
         "day (UTC)",
-        // Our orders that filled, of every kind (the dashboard's "filled", the summary's
-        // ordersFilled): "trades" read as the leader's trades copied.
-        "filled",
+        // Our orders that filled, of every kind (the dashboard's "orders filled", the summary's
+        // ordersFilled): not the leader's trades, which the skips below count.
+        "orders filled",
         "exec p50/p95",
         "vs leader p50",
         "drift $",
       ],
       doc.days.map((d) => [
         d.day,
-        d.trades,
+        d.ordersFilled,
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
         fmtFixed(d.slippageBps.median, 1),
         fmtFixed(d.driftUsd),
@@ -385,7 +385,10 @@ async function render(
   );
   const skippedDays = doc.days.filter((d) => Object.keys(d.skipped).length > 0);
   if (skippedDays.length > 0)
-    lines.push("skips by day:", ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)));
+    lines.push(
+      "leader trades skipped by day:",
+      ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)),
+    );
   const t = doc.totals;
   // The parts as shown add up to the P&L as shown (core/format.ts shownPnl).
   const w = shownPnl({
@@ -397,7 +400,7 @@ async function render(
   });
   lines.push(
     ...[
-      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.trades} orders filled (${t.fills} fills); skips: ${skipText(t.skipped)}`,
+      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); leader trades skipped: ${skipText(t.skipped)}`,
       `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} fills)`,
     ].map(within),
   );

@@ -180,6 +180,14 @@ export interface StatusReport {
     status: string | null;
     reason: string | null;
     /**
+     * The coin's copy P&L as the table's P&L column shows it: to the cent, and with `closed`'s,
+     * adding up to `pnl.netUsd` rounded to the cent (core/format.ts shownColumn: a cent rounding
+     * each alone would lose goes to the row with the largest remainder). Null when the copy holds
+     * no P&L in the coin, or the P&L is of another record than the rows (`pnl.byCoin` has every
+     * coin's figure unrounded).
+     */
+    netUsd: number | null;
+    /**
      * Our resting stop / take-profit trigger price (present when hlcopy keeps protection): of
      * `protection.asOf`, as `protection.coins` says it, not of this row's moment.
      */
@@ -200,8 +208,9 @@ export interface StatusReport {
   protection: { asOf: number; coins: CoinProtection[] } | null;
   /**
    * Coins traded and closed during the copy (in the P&L, in no position row), with their net P&L
-   * (USD, to the cent as the table shows it): with the rows, they add up to the copy's net. As of
-   * `drift.asOf`; empty when the P&L is of another record than the positions (older journals).
+   * as the table shows it (`positions[].netUsd`): with the rows', they add up to the copy's net
+   * rounded to the cent, exactly. As of `drift.asOf`; empty when the P&L is of another record
+   * than the positions (older journals).
    */
   closed: { coin: string; netUsd: number }[];
   /** Leaders of the last run that are not followed (their drawdown limit, a liquidation pause). */
@@ -465,6 +474,8 @@ export async function runStatus(p: {
             ...(t.held ? { held: true } : {}),
             status: statusOf.get(t.coin)?.status ?? null,
             reason: statusOf.get(t.coin)?.reason ?? null,
+            // The table's P&L, below: once the P&L is known to be of this record.
+            netUsd: null as number | null,
             ...(guard
               ? {
                   stopPx: guard.byCoin.get(t.coin)?.stopPx ?? null,
@@ -510,10 +521,20 @@ export async function runStatus(p: {
         coins.length > 0 && report.drift ? { count: coins.length, coins, asOf: report.drift.asOf } : null;
     }
     // The coins' P&L beside the rows only when it is of the same record (one moment).
+    // The rows' P&L as the table shows it, open and closed: to the cent, adding up to the net
+    // rounded (shownColumn) — each coin rounded alone, three closed coins of 0.005 read 0.03
+    // beside a net of 0.02 (--json's rows did until 2026-12-05; the text's already added up).
     if (report.pnl && last.pnlTs !== null && last.pnlTs === last.ts && last.flattenAt === null) {
-      report.closed = report.pnl.byCoin
+      const coins = report.pnl.byCoin;
+      const nets = shownColumn(
+        coins.map((c) => c.netUsd),
+        report.pnl.netUsd,
+      );
+      const netOf = new Map(coins.map((c, i) => [c.coin, roundHalfAway(nets[i] ?? c.netUsd, 2) || 0]));
+      for (const x of report.positions) x.netUsd = netOf.get(x.coin) ?? null;
+      report.closed = coins
         .filter((c) => !report.positions.some((x) => x.coin === c.coin))
-        .map((c) => ({ coin: c.coin, netUsd: roundHalfAway(c.netUsd, 2) }));
+        .map((c) => ({ coin: c.coin, netUsd: netOf.get(c.coin) ?? 0 }));
     }
     if (p.json) printDocument("status", report, out, now);
     else
@@ -1029,16 +1050,15 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       } — follow it again with: hlcopy resume --leader ${l.address}`,
     );
   }
-  // The coins' P&L beside them only when it is of the same record as the rows (one moment); as
-  // shown, the rows (open and closed: every coin of the P&L) add up to the net above, to the cent.
+  // The coins' P&L beside them only when it is of the same record as the rows (one moment): the
+  // report's row figures (runStatus), which --json gives: the rows (open and closed: every coin
+  // of the P&L) add up to the net above as shown, to the cent.
   const coinNets = p
     ? shownColumn(
         p.byCoin.map((c) => c.netUsd),
         p.netUsd,
       )
     : [];
-  const rowPnl =
-    m.samePnl && p ? new Map(p.byCoin.map((c, i) => [c.coin, { netUsd: coinNets[i] ?? c.netUsd }])) : null;
   // Coins traded and closed during the copy stay listed with their P&L: the rows add up to the net.
   const closed = r.closed;
   if (r.positions.length > 0 || closed.length > 0) {
@@ -1077,7 +1097,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             driftClosing(x.driftUsd, x.targetSize) ? "closing" : fmtPct(x.driftPct, 1),
             // The reason is said under the table: in the cell it made the table 103 wide.
             x.status ?? "-",
-            rowPnl?.has(x.coin) ? fmtPlusMinus(rowPnl.get(x.coin)?.netUsd ?? 0) : "-",
+            x.netUsd === null ? "-" : fmtPlusMinus(x.netUsd),
             ...(held ? [x.held ? "entry-only" : ""] : []),
           ]),
           ...closed.map((c) => [
@@ -1088,17 +1108,19 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
             "-",
             "-",
             "closed",
-            fmtPlusMinus(rowPnl?.get(c.coin)?.netUsd ?? c.netUsd),
+            fmtPlusMinus(c.netUsd),
             ...Array(extra).fill(""),
           ]),
         ],
       ),
     );
-    // The skip behind each status (as the dashboard counts skips), one line under the table.
+    // The reason behind each row's status (tolerated, blocked, left alone), one line under the
+    // table: why its drift stands now — not the leader's trades skipped, which the dashboard's
+    // and the summary's `skipped` count (it said "skipped:" until 2026-12-05).
     const why = r.positions
       .filter((x) => x.reason && x.status !== null && x.status !== "in-sync")
       .map((x) => `${x.coin} ${x.reason}`);
-    if (why.length > 0) lines.push(`skipped: ${why.join(" · ")}`);
+    if (why.length > 0) lines.push(`reasons: ${why.join(" · ")}`);
     // The resting protection in a table of its own: as two more columns it made the positions'
     // 101 wide. Take-profit tiers wrap into what is left of the width.
     // Of its own moment: the journal's triggers as a running follow keeps them (now), on the
