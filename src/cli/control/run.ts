@@ -431,7 +431,8 @@ export async function runFlatten(
   });
   let code: number = ExitCode.runtime;
   try {
-    engine.begin();
+    // A journal another program holds is waited for (said once), as reconcile's and follow's.
+    await engine.beginWhenFree();
     await engine.recoverOrders();
     const first = await engine.sweep("sweep", true);
     const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;

@@ -221,7 +221,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       // trader's standing instruction to close, and reducing risk is always allowed — as a
       // paused follow sends them (engine #execute, core/safety.ts sentWhilePaused).
       if (paused && !dryRun) engine.togglePause();
-      engine.begin();
+      // A journal another program holds (a SQLite browser, a backup tool) is waited for, said once.
+      await engine.beginWhenFree();
       if (!dryRun) await engine.recoverOrders();
       const first = await engine.sweep("sweep", !dryRun);
       if (stoppedEarly) throw new RunInterrupted(signalled ?? "SIGINT", "before sending", AGAIN);
