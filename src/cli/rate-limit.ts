@@ -4,7 +4,8 @@
 // inspect. Cheap: no SDK (loaded by cli.ts for every command).
 
 import { APPROVE_AGAIN_HINT, HlcopyError, RATE_LIMIT_FOLLOW_HINT, RateLimitError } from "../core/errors.js";
-import { StartupTimeoutError } from "../exchange/retry.js";
+import type { RateLimitResend } from "../core/orders.js";
+import { formatSeconds, StartupTimeoutError } from "../exchange/retry.js";
 
 /** Reads that only read: running them again later is all there is to do. */
 const READS = "the exchange limits how often one address (IP) may read";
@@ -47,4 +48,27 @@ export function hintFor(error: unknown, command: string | null): string | undefi
 /** The command's hint for a rate limit, if it has its own. */
 export function rateLimitHint(command: string): string | undefined {
   return HINTS[command];
+}
+
+/**
+ * Sends in all of a one-shot command's order batch (reconcile, flatten) that the exchange
+ * refuses with HTTP 429. The waits between them are the request budget's backoff (1 s, then 2 s):
+ * short of the 5 s after which an unanswered order request is said to be late, and well inside
+ * the order's expiry, which every resend keeps (exchange/client.ts).
+ */
+export const ONE_SHOT_ORDER_ATTEMPTS = 3;
+
+/**
+ * A one-shot command's resend of an order batch refused with HTTP 429: one line per wait on
+ * `tell` — what was refused, that nothing ran, when it goes again. What it came to is the
+ * command's own end (its report, or the error and this command's hint).
+ */
+export function resendOnRateLimit(tell: (line: string) => void): RateLimitResend {
+  return {
+    attempts: ONE_SHOT_ORDER_ATTEMPTS,
+    onWait: (w) =>
+      tell(
+        `warning: ${w.message}; nothing ran — sending the same orders again in ${formatSeconds(w.waitMs)} (attempt ${w.attempt} of ${w.attempts})`,
+      ),
+  };
 }

@@ -181,16 +181,27 @@ export async function openTradingSession(
     // creates the file at its first record, so one whose first request fails leaves nothing
     // behind; an existing journal is opened as it is.
     const sendsNothing = !options.needKey && !options.lock;
-    journal = openJournal(
-      options.paper ? paperJournalPath(ctx.configDir, account, ctx.network.httpUrl) : path,
-      // The lock's holder logs its order intents (store/intent-log.ts): the log is the sender's alone.
-      sendsNothing
-        ? { writes: "memory" }
-        : {
-            create: "on-record",
-            intentLog: lock !== null,
-            ...(lock ? { busyTimeoutMs: RUN_BUSY_TIMEOUT_MS } : {}),
-          },
+    // Another program holding it (a SQLite browser with a transaction open, a backup tool) is
+    // waited for, said once, as the run's begin waits for it (engine/journal-wait.ts).
+    const { whenJournalFree } = await import("../engine/journal-wait.js");
+    journal = await whenJournalFree(
+      () =>
+        openJournal(
+          options.paper ? paperJournalPath(ctx.configDir, account, ctx.network.httpUrl) : path,
+          // The lock's holder logs its order intents (store/intent-log.ts): the log is the sender's alone.
+          sendsNothing
+            ? { writes: "memory" }
+            : {
+                create: "on-record",
+                intentLog: lock !== null,
+                ...(lock ? { busyTimeoutMs: RUN_BUSY_TIMEOUT_MS } : {}),
+              },
+        ),
+      {
+        timeoutMs: startupTimeout(ctx, options.startupTimeoutMs).startupTimeoutMs ?? 120_000,
+        tell: (message) => options.warn?.(`warning: ${message}`),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     );
     // A journal an older hlcopy shared between networks is refused, never used half-right.
     const mixed = foreignNetworkRuns(journal, ctx.network.name, account);

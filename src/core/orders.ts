@@ -22,6 +22,29 @@ export interface OrderResult {
 /** How a batch is sent: a stop aborts `signal`, and a batch not yet on the wire stays unsent. */
 export interface SendOptions {
   signal?: AbortSignal;
+  /**
+   * A batch the exchange refused with HTTP 429 (nothing ran) is sent again after the request
+   * budget's backoff — the same orders, cloids and expiry, freshly signed — up to `attempts`
+   * sends in all, each wait told first. Absent: a 429 ends the send at once (follow re-plans).
+   */
+  resendOnRateLimit?: RateLimitResend;
+}
+
+/** How often an order batch refused with HTTP 429 is sent again, and who is told of each wait. */
+export interface RateLimitResend {
+  /** Sends in all, the first included. */
+  attempts: number;
+  onWait(wait: RateLimitResendWait): void;
+}
+
+/** One wait before a batch refused with HTTP 429 is sent again. */
+export interface RateLimitResendWait {
+  /** The refusal, e.g. "rate-limited by the exchange (HTTP 429) on placeOrders (2 orders)". */
+  message: string;
+  /** The send about to be made (2 for the first resend). */
+  attempt: number;
+  attempts: number;
+  waitMs: number;
 }
 
 /** An order looked up by cloid: not found, or its exchange status and filled size. */

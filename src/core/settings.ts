@@ -120,7 +120,7 @@ export interface Settings {
     /** Exchange leverage set on a coin before its first increase; "auto" derives it from risk.maxLeverage. */
     leverage: number | "auto";
     marginMode: MarginMode;
-    /** Start-up reads retry transient failures this long before giving up (exit 1). */
+    /** Start-up reads retry transient failures, and a run waits for a journal another program holds, this long before giving up (exit 1). */
     startupTimeoutSeconds: number;
     // Entry styles of issue 21 (absent = the schema's default: see entryParams in entry.ts).
     /** An increase is copied only once the leader has held it this many minutes (0 = at once). */
@@ -498,7 +498,7 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "exec.startupTimeoutSeconds",
     { type: "number", min: 1, max: 3600, integer: true },
     120,
-    "retry failing start-up requests (429, 5xx, timeouts) this long before giving up",
+    "retry failing start-up requests (429, 5xx, timeouts), and wait for a journal another program holds, this long before giving up",
   ),
   spec(
     "exec.copyDelayMinutes",

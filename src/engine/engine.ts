@@ -61,6 +61,7 @@ import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
 import { PnlKeeper, SlippageWatch } from "./figures.js";
+import { whenJournalFree } from "./journal-wait.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
@@ -508,24 +509,12 @@ export class CopyEngine {
    * begin(), a journal another program holds (a backup tool) waited for like a start-up read:
    * for exec.startupTimeoutSeconds, said once, then the start fails with the busy error's hint.
    */
-  async #beginWhenFree(): Promise<void> {
-    const timeoutMs = (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000;
-    let told = false;
-    await retryTransient(async () => this.begin(), {
-      what: "the journal (held by another program)",
-      timeoutMs,
+  async beginWhenFree(): Promise<void> {
+    await whenJournalFree(() => this.begin(), {
+      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
       signal: this.#stopSignal.signal,
-      hint: "another process holds the journal in a long transaction: a SQLite browser or backup tool (close it), or a follow or reconcile at its review or passphrase prompt (answer it there); raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
+      tell: (message) => this.#emit({ type: "warning", ts: this.#now(), message }),
       ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
-      onWait: ({ error }) => {
-        if (told || !(error instanceof JournalBusyError)) return;
-        told = true;
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `journal busy (held by another program): the run cannot begin; retrying for up to ${Math.round(timeoutMs / 1000)}s — nothing is sent meanwhile`,
-        });
-      },
     });
   }
 
@@ -616,7 +605,7 @@ export class CopyEngine {
     // Stopped before it ran (a signal during the caller's set-up): nothing to begin.
     if (this.#stopping) return this.stopped;
     this.#continuous = true;
-    if (this.#runId === null) await this.#beginWhenFree();
+    if (this.#runId === null) await this.beginWhenFree();
     this.#act();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
     try {
@@ -1089,7 +1078,7 @@ export class CopyEngine {
    * @throws {UsageError} when a check refuses the run or the plan is not confirmed (exit 2).
    */
   async preflight(): Promise<Plan> {
-    if (this.#runId === null) await this.#beginWhenFree();
+    if (this.#runId === null) await this.beginWhenFree();
     await this.#enqueue(() => this.recoverOrders());
     const reads = await this.#readSweep(false);
     return this.#enqueue(async () => {

@@ -7,7 +7,7 @@
 
 import { UncertainOutcomeError } from "../core/errors.js";
 import { applyFillStep, type TrackedPosition } from "../core/fills.js";
-import type { OrderResult, SendOptions } from "../core/orders.js";
+import type { OrderResult, RateLimitResend, SendOptions } from "../core/orders.js";
 import { closedPnlOf } from "../core/pnl.js";
 import type { AccountState, Fill, Markets, PlannedAction, Positions } from "../core/types.js";
 
@@ -61,13 +61,22 @@ export interface OrderSender {
 
 /**
  * Live: one batched request, then every uncertain result resolved by cloid lookup before
- * anything else happens. Nothing is ever re-sent here: the next plan sees the real position.
+ * anything else happens. An order whose outcome is unknown is never re-sent here: the next plan
+ * sees the real position. `resendOnRateLimit` (one-shot commands: reconcile, flatten, which have
+ * no next plan): a batch the exchange refused with HTTP 429 — nothing ran — is sent again, the
+ * same cloids, after each backoff (the adapter's placeOrders); follow leaves it out and re-plans.
  */
-export function liveExecutor(sender: OrderSender): Executor {
+export function liveExecutor(
+  sender: OrderSender,
+  own: { resendOnRateLimit?: RateLimitResend } = {},
+): Executor {
   return {
     mode: "live",
     async execute(actions, markets, options) {
-      const results = await sender.placeOrders(actions, markets, options);
+      const results = await sender.placeOrders(actions, markets, {
+        ...options,
+        ...(own.resendOnRateLimit ? { resendOnRateLimit: own.resendOnRateLimit } : {}),
+      });
       if (!results.some((r) => r.status === "uncertain")) return results;
       try {
         return await sender.resolveUncertain(results);

@@ -116,10 +116,14 @@ export interface ApproveAgentParameters extends AgentsEndpoint {
   /** Clock for the expiry (ms). */
   now?: number;
   /**
-   * Receives a line (`warning: …`) before each retry: a 429, or a request the exchange did not
-   * run (its reply was lost and extraAgents does not list the approval).
+   * Receives a line for stderr: before each retry (`warning: …`: a 429, or a request the exchange
+   * did not run — its reply was lost and extraAgents does not list the approval); when the answer
+   * to a sent approval is late (APPROVAL_LATE_MS); and when a stop comes while a sent approval's
+   * outcome is not known yet (it is learnt first).
    */
   onWait?: (line: string) => void;
+  /** No answer this long to a sent approval is said (default APPROVAL_LATE_MS). */
+  lateMs?: number;
   /** Attempts in all (default 4) and the first wait, doubling (default 1 000 ms). */
   retry?: { attempts?: number; initialDelayMs?: number };
   /** Aborted (Ctrl-C): a wait ends and its reason is thrown. */
@@ -181,6 +185,10 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
     let failure: HlcopyError;
     // The reply was lost and the approval is not listed (yet): looked for again after the wait.
     let lostReply: string | null = null;
+    // Sent, its outcome is the exchange's: a late answer is said (the SDK waits 10 s, silently),
+    // and a stop meanwhile waits for the outcome — the reply, or extraAgents after a lost one —
+    // so that what is said at the end is what happened.
+    const outcome = awaitingOutcome(params);
     try {
       await exchange.approveAgent(
         { transport, wallet, signatureChainId: SIGNATURE_CHAIN_ID },
@@ -195,10 +203,15 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
         subject: "account",
         endpoint: params.httpUrl,
       });
+      outcome.answered();
       if (failure instanceof UncertainOutcomeError) {
         const reply = firstLine(error);
-        if (await approvalListed(params, account, agentAddress, validUntil, reply))
-          return { ...done, replyLost: reply };
+        try {
+          if (await approvalListed(params, account, agentAddress, validUntil, reply))
+            return { ...done, replyLost: reply };
+        } finally {
+          outcome.known();
+        }
         lostReply = reply;
         failure = new RetryableError(
           `approveAgent did not run: its reply was lost (${reply}) and the exchange does not list the approval`,
@@ -207,9 +220,12 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
       } else if (!(failure instanceof RetryableError)) {
         throw failure;
       }
+    } finally {
+      outcome.known();
     }
     const last = attempt >= attempts;
-    if (!last) {
+    // Stopping: nothing is sent again (the wait below ends at once), so no resend is announced.
+    if (!last && !params.signal?.aborted) {
       params.onWait?.(
         lostReply === null
           ? `warning: ${failure.message}; nothing was approved — sending it again in ${formatSeconds(delay)} (attempt ${attempt + 1} of ${attempts})`
@@ -233,6 +249,50 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
     }
     delay *= 2;
   }
+}
+
+/** No answer this long to a sent approval is said (a reply normally takes well under a second). */
+export const APPROVAL_LATE_MS = 3_000;
+
+/** The SDK's HTTP timeout: an approval with no answer this long is looked for in extraAgents. */
+const APPROVAL_TIMEOUT_MS = 10_000;
+
+/**
+ * While a sent approval's outcome is unknown: its answer late (`lateMs`) is said once, and a
+ * stop (`signal`) is said to wait for the outcome. `answered()`: the request ended (the late
+ * line is not said after it); `known()`: the outcome is known (nothing more is said).
+ */
+function awaitingOutcome(params: ApproveAgentParameters): { answered(): void; known(): void } {
+  const lateMs = params.lateMs ?? APPROVAL_LATE_MS;
+  const tell = (line: string) => {
+    try {
+      params.onWait?.(line);
+    } catch {
+      // a broken listener must not change the approval's outcome
+    }
+  };
+  const late = setTimeout(
+    () =>
+      tell(
+        `warning: no answer from the exchange to the approval after ${formatSeconds(lateMs)}; waiting up to ${formatSeconds(APPROVAL_TIMEOUT_MS)}, then reading the account's agents (extraAgents) to learn whether it ran — Ctrl-C stops once that is known; a second Ctrl-C quits at once, leaving it unknown (hlcopy agent show then tells)`,
+      ),
+    lateMs,
+  );
+  late.unref?.();
+  const signal = params.signal;
+  const stopping = () =>
+    tell(
+      "stopping once the approval's outcome is known: it was sent and the exchange has not answered yet (a second Ctrl-C quits at once; hlcopy agent show then tells whether it was approved)",
+    );
+  if (signal && !signal.aborted) signal.addEventListener("abort", stopping, { once: true });
+  const answered = () => clearTimeout(late);
+  return {
+    answered,
+    known() {
+      answered();
+      signal?.removeEventListener("abort", stopping);
+    },
+  };
 }
 
 /**

@@ -7,11 +7,17 @@ import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid
 import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
 import { isHexAddress } from "../core/address.js";
 import { isCloid } from "../core/cloid.js";
-import { OperationalError, UncertainOutcomeError, UsageError } from "../core/errors.js";
-import { resolveByLookup } from "../core/orders.js";
+import { OperationalError, RateLimitError, UncertainOutcomeError, UsageError } from "../core/errors.js";
+import { type RateLimitResend, resolveByLookup } from "../core/orders.js";
 import type { AccountRole, AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
-import { type ErrorContext, isOutcomeUnknown, type TradeContext, translateError } from "./errors.js";
+import {
+  type ErrorContext,
+  isOutcomeUnknown,
+  isRateLimited,
+  type TradeContext,
+  translateError,
+} from "./errors.js";
 import { createNonceSource, type NonceSource } from "./nonce.js";
 import {
   type CashFlow,
@@ -173,7 +179,9 @@ export interface HlClient {
    * …") and left out. Never calls /info. One request at a time per client.
    * @throws {OperationalError} without an agent key, or when the exchange refuses the signer
    *   (agent not approved, account not funded).
-   * @throws {RateLimitError} on HTTP 429 (nothing was executed).
+   * @throws {RateLimitError} on HTTP 429 (nothing was executed); with `resendOnRateLimit`, only
+   *   once its attempts are spent (the same batch — cloids, expiry — sent again after each
+   *   backoff while it can still run before its expiry).
    * @throws {RetryableError} when the whole request was refused for its nonce/expiry (nothing ran).
    * @throws {OrderRejectedError} when the whole request was refused otherwise (nothing ran).
    * `signal` aborted before the request leaves (a stop while it waited for the budget or
@@ -518,7 +526,9 @@ class Client implements HlClient {
   }
 
   placeOrders(actions: PlannedAction[], markets: Markets, options: SendOptions = {}): Promise<OrderResult[]> {
-    return this.#inTurn(() => this.#placeOrders(actions, markets, options.signal));
+    return this.#inTurn(() =>
+      this.#placeOrders(actions, markets, options.signal, undefined, options.resendOnRateLimit),
+    );
   }
 
   modifyOrders(
@@ -602,6 +612,7 @@ class Client implements HlClient {
     signal: AbortSignal | undefined,
     /** Modify these resting orders (one per action) instead of placing new ones. */
     modifyOids?: number[],
+    resend?: RateLimitResend,
   ): Promise<OrderResult[]> {
     if (actions.length === 0) return [];
     const exchange = this.#exchange;
@@ -641,35 +652,76 @@ class Client implements HlClient {
     const trade: TradeContext[] = sentIndex.map((i) => tradeOf(actions[i] as PlannedAction));
     const context: ErrorContext = { operation: "placeOrders", action: true, trade };
 
-    await this.budget.acquire(exchangeWeight(wires.length), "order");
+    const weight = exchangeWeight(wires.length);
+    await this.budget.acquire(weight, "order");
     // The last point before the wire: a stop that came while this batch waited sends nothing.
-    if (signal?.aborted) {
+    const stopping = () => {
       for (const i of sentIndex)
         results[i] = local((actions[i] as PlannedAction).cloid, "the run is stopping");
       return results as OrderResult[];
-    }
+    };
+    if (signal?.aborted) return stopping();
     const sentAt = this.#now();
+    // A resend after a 429 keeps this expiry: the order is no younger than its journaled intent
+    // says (a run that stops mid-wait is recovered by cloid within the same window).
     const expiresAfter = sentAt + this.#orderTtlMs;
     let reply: unknown;
     let thrown: unknown;
-    try {
-      reply = modifyOids
-        ? await exchange.batchModify(
-            {
-              modifies: wires.map((order, k) => ({
-                oid: modifyOids[sentIndex[k] as number] as number,
-                order,
-              })),
-            },
-            { expiresAfter },
-          )
-        : await this.#order(wires, expiresAfter);
-    } catch (error) {
-      thrown = error;
-      // The batch "failed" only because some order did: its reply is still the truth.
-      if (error instanceof ApiRequestError) reply = error.response;
+    for (let attempt = 1; ; attempt++) {
+      reply = undefined;
+      thrown = undefined;
+      const attemptAt = attempt === 1 ? sentAt : this.#now();
+      try {
+        reply = modifyOids
+          ? await exchange.batchModify(
+              {
+                modifies: wires.map((order, k) => ({
+                  oid: modifyOids[sentIndex[k] as number] as number,
+                  order,
+                })),
+              },
+              { expiresAfter },
+            )
+          : await this.#order(wires, expiresAfter);
+      } catch (error) {
+        thrown = error;
+        // The batch "failed" only because some order did: its reply is still the truth.
+        if (error instanceof ApiRequestError) reply = error.response;
+      }
+      this.#report({
+        orders: wires,
+        reply,
+        error: thrown,
+        expiresAfter,
+        sentAt: attemptAt,
+        receivedAt: this.#now(),
+      });
+      // HTTP 429: the exchange refused the request before it ran — nothing of it exists, so
+      // sending the same orders (same cloids: one cloid, one order) again cannot double one.
+      if (!resend || reply !== undefined || !isRateLimited(thrown)) break;
+      const waitMs = this.budget.waitTime(weight, "order");
+      // Sent again only while it can still run: before its expiry, with a second to spare.
+      if (attempt >= resend.attempts || this.#now() + waitMs + 1_000 >= expiresAfter) {
+        const e = translateError(thrown, context);
+        throw new RateLimitError(`${e.message} (${attempt} attempt${attempt === 1 ? "" : "s"})`, {
+          cause: e,
+          details: { ...e.details, attempts: attempt },
+          ...(e.hint ? { hint: e.hint } : {}),
+        });
+      }
+      try {
+        resend.onWait({
+          message: translateError(thrown, context).message,
+          attempt: attempt + 1,
+          attempts: resend.attempts,
+          waitMs,
+        });
+      } catch {
+        // a broken listener must not stop the send
+      }
+      await this.budget.acquire(weight, "order");
+      if (signal?.aborted) return stopping();
     }
-    this.#report({ orders: wires, reply, error: thrown, expiresAfter, sentAt, receivedAt: this.#now() });
 
     let batch: OrderResult[];
     if (reply !== undefined) {

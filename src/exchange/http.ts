@@ -21,9 +21,22 @@ export interface JsonPoster {
    * @throws {HttpRequestError} on a non-2xx status, a reply that is not JSON, a network
    *   failure, a timeout or an abort (no `response` then: the outcome is unknown).
    */
-  post<T>(endpoint: string, payload: unknown, signal?: AbortSignal): Promise<T>;
+  post<T>(endpoint: string, payload: unknown, signal?: AbortSignal, stale?: StaleRetry): Promise<T>;
   /** Drop the idle connections. */
   close(): void;
+}
+
+/**
+ * For an idempotent request only (an /info read; NEVER an order: resent on a new connection it
+ * could run twice): sent on a kept-alive connection that has not answered a byte after `afterMs`,
+ * it is sent again, once, on a fresh connection and the old one dropped — a connection the
+ * network forgot (a NAT, a VPN or Wi-Fi change, a frozen peer) answers nothing, not even a close,
+ * and would hold the read for its whole timeout. A fresh connection has just answered its
+ * handshake: a request on it is not resent. `onResend` is told of the second request (its weight).
+ */
+export interface StaleRetry {
+  afterMs: number;
+  onResend: () => void;
 }
 
 /** Idle connections are dropped after this, before a server's usual 5 s keep-alive ends. */
@@ -84,7 +97,7 @@ export function jsonPoster(baseUrl: string, timeoutMs: number): JsonPoster {
   };
   const idle: Connection[] = [];
   return {
-    post<T>(endpoint: string, payload: unknown, signal?: AbortSignal): Promise<T> {
+    post<T>(endpoint: string, payload: unknown, signal?: AbortSignal, stale?: StaleRetry): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         if (signal?.aborted) {
           reject(new HttpRequestError({ detail: "Request aborted", cause: signal.reason, request: payload }));
@@ -93,12 +106,15 @@ export function jsonPoster(baseUrl: string, timeoutMs: number): JsonPoster {
         const body = JSON.stringify(payload);
         let conn = idle.pop();
         while (conn && !conn.usable()) conn = idle.pop();
-        const c = conn ?? new Connection(origin, idle);
+        const reused = conn !== undefined;
+        let c = conn ?? new Connection(origin, idle);
         let settled = false;
+        let staleTimer: NodeJS.Timeout | undefined;
         const done = (error: unknown, value?: T): void => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          clearTimeout(staleTimer);
           signal?.removeEventListener("abort", onAbort);
           if (error === undefined) resolve(value as T);
           else reject(error);
@@ -113,7 +129,8 @@ export function jsonPoster(baseUrl: string, timeoutMs: number): JsonPoster {
         );
         const onAbort = (): void => fail("Request aborted", signal?.reason);
         signal?.addEventListener("abort", onAbort, { once: true });
-        c.send(`${headOf(endpoint)}${Buffer.byteLength(body)}\r\n\r\n${body}`, (error, reply) => {
+        const request = `${headOf(endpoint)}${Buffer.byteLength(body)}\r\n\r\n${body}`;
+        const onReply: OnReply = (error, reply) => {
           if (error !== undefined || reply === undefined) {
             fail(undefined, error);
             return;
@@ -141,7 +158,20 @@ export function jsonPoster(baseUrl: string, timeoutMs: number): JsonPoster {
               }),
             );
           }
-        });
+        };
+        c.send(request, onReply);
+        if (reused && stale) {
+          staleTimer = setTimeout(() => {
+            if (settled || c.heard()) return;
+            // Not a byte back on a reused connection: dropped (its reply, should it come, is
+            // never read) and the read sent again on a fresh one, within the same timeout.
+            c.destroy();
+            c = new Connection(origin, idle);
+            stale.onResend();
+            c.send(request, onReply);
+          }, stale.afterMs);
+          staleTimer.unref?.();
+        }
       });
     },
     close(): void {
@@ -159,6 +189,8 @@ class Connection {
   #pending: OnReply | undefined;
   #parser = new ReplyParser();
   #closed = false;
+  /** A byte of the pending request's reply has arrived. */
+  #heard = false;
 
   constructor(origin: Origin, idle: Connection[]) {
     this.#idle = idle;
@@ -184,8 +216,14 @@ class Connection {
     return !this.#closed && !this.#socket.destroyed && this.#socket.writable;
   }
 
+  /** Whether any of the pending request's reply has arrived (the peer is there). */
+  heard(): boolean {
+    return this.#heard;
+  }
+
   send(request: string, onReply: OnReply): void {
     this.#pending = onReply;
+    this.#heard = false;
     this.#socket.setTimeout(0);
     this.#socket.ref();
     this.#socket.write(request);
@@ -204,6 +242,7 @@ class Connection {
       this.destroy();
       return;
     }
+    this.#heard = true;
     let reply: Reply | undefined;
     try {
       reply = this.#parser.push(chunk);

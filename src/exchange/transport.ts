@@ -32,6 +32,12 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
     this.#infoAttempts = options.infoAttempts ?? 3;
   }
 
+  /** A read sent again on a fresh connection: one more request, its weight charged. */
+  #resent(weight: number): void {
+    this.budget.sent++;
+    this.budget.charge(weight);
+  }
+
   /**
    * Send one request through the budget.
    * @throws {HttpRequestError} (the SDK's, see ./http.ts); a 429 only after the retries for
@@ -44,7 +50,14 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
       if (endpoint === "info") await this.budget.acquire(weight, "info");
       this.budget.sent++;
       try {
-        const reply = await this.#inner.post<T>(endpoint, payload, signal);
+        // A read (never an order) on a kept-alive connection the network forgot is sent again
+        // on a fresh one after STALE_READ_MS without a byte back, not left to its timeout.
+        const reply = await this.#inner.post<T>(
+          endpoint,
+          payload,
+          signal,
+          endpoint === "info" ? { afterMs: STALE_READ_MS, onResend: () => this.#resent(weight) } : undefined,
+        );
         this.budget.succeeded();
         // A reply of the wrong shape is refused here, naming the request (./replies.ts).
         if (endpoint === "info") checkInfoReply(type, reply);
@@ -61,6 +74,13 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
     }
   }
 }
+
+/**
+ * An /info read with no byte of its reply this long on a kept-alive connection is sent again on a
+ * fresh one (./http.ts StaleRetry): a reply's first byte comes well within a second; 3 s leaves
+ * room for a slow one without waiting out the 10 s timeout on a connection the network forgot.
+ */
+export const STALE_READ_MS = 3_000;
 
 function infoType(payload: unknown): string {
   if (typeof payload === "object" && payload !== null) {

@@ -154,7 +154,7 @@ describe("a config directory that cannot be written", () => {
 });
 
 describe("a journal in trouble", () => {
-  it("held by another program in an exclusive transaction: exit 1, 'locked by another program'", {
+  it("held by another program in an exclusive transaction: waited for (said once), then exit 1, 'locked by another program'", {
     timeout: 60_000,
   }, async () => {
     const dir = tempDir();
@@ -166,8 +166,18 @@ describe("a journal in trouble", () => {
     holder.exec("BEGIN EXCLUSIVE; INSERT INTO events (ts, type) VALUES (2, 'held')");
     const before = orders();
     try {
-      const r = await reconcile({ HLCOPY_CONFIG_DIR: dir });
-      expectOneClearError(r, 1, new RegExp(`^error: journal ${file} is locked by another program$`));
+      // Transient: waited for up to exec.startupTimeoutSeconds (said on stderr), then the error.
+      const r = await reconcile({ HLCOPY_CONFIG_DIR: dir }, ["--startup-timeout-seconds", "1"]);
+      expect(r.stderr).toBe(
+        "warning: journal busy (held by another program): the run cannot begin; retrying for up to 1s — nothing is sent meanwhile\n",
+      );
+      expectOneClearError(
+        { ...r, stderr: "" },
+        1,
+        new RegExp(
+          `^error: gave up after 1s waiting for the journal \\(held by another program\\): journal ${file} is locked by another program$`,
+        ),
+      );
       expect(orders()).toBe(before);
     } finally {
       holder.exec("ROLLBACK");

@@ -124,7 +124,9 @@ ${examples([
 
 The keystore is opened first: what is approved is the address its key derives to (a keystore
 whose address field says otherwise is refused). Approving again under the same name replaces
-that agent (and renews it).`,
+that agent (and renews it). Once sent, an approval's outcome is learnt before the command ends:
+a late answer is said, and Ctrl-C then waits for it (a second Ctrl-C quits at once; hlcopy agent
+show then tells whether it was approved).`,
     )
     .action(async (opts: { name?: string; validDays?: string }, cmd: Command) => {
       await run(cmd, async (ctx, io) => {

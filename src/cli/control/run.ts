@@ -22,6 +22,7 @@ import {
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
+import { resendOnRateLimit } from "../rate-limit.js";
 import { currentRun, openExisting, startingHolder } from "../status/run.js";
 import { liveJournalRuns } from "../trading.js";
 
@@ -406,7 +407,10 @@ export async function runFlatten(
   }
   const engine = new CopyEngine({
     reader: session.client,
-    executor: liveExecutor(session.client),
+    // A 429 on its closes is waited out and the same batch sent again, one line per wait.
+    executor: liveExecutor(session.client, {
+      resendOnRateLimit: resendOnRateLimit((line) => err.write(`${line}\n`)),
+    }),
     journal: session.journal,
     settings: p.settings,
     leaders: [],
@@ -427,7 +431,8 @@ export async function runFlatten(
   });
   let code: number = ExitCode.runtime;
   try {
-    engine.begin();
+    // A journal another program holds is waited for (said once), as reconcile's and follow's.
+    await engine.beginWhenFree();
     await engine.recoverOrders();
     const first = await engine.sweep("sweep", true);
     const final = first.results.length > 0 ? await engine.sweep("sweep", false) : first;

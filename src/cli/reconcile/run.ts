@@ -20,6 +20,7 @@ import { lookDirs } from "../../store/lock.js";
 import { wrapToWidth } from "../../ui/format.js";
 import type { CliContext } from "../context.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
+import { resendOnRateLimit } from "../rate-limit.js";
 import { keepRefusal } from "../refusal.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
 import { onStopSignals, RunInterrupted, whereStopped } from "../signals.js";
@@ -172,9 +173,16 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     // hlcopy resume. Read once the lock is held: a pause asked for after that is refused (this
     // run takes no commands). A dry run only says it stands.
     const paused = readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, session.account));
+    const { writeAboveQuestion } = await import("../ask.js");
     engine = new CopyEngine({
       reader: session.client,
-      executor: dryRun ? null : liveExecutor(session.client),
+      // A 429 on its orders is waited out and the same batch sent again (a cron run has no next
+      // plan to leave it to), one line per wait: above the review's question, as the lines below.
+      executor: dryRun
+        ? null
+        : liveExecutor(session.client, {
+            resendOnRateLimit: resendOnRateLimit((line) => writeAboveQuestion(err, `${line}\n`)),
+          }),
       journal: session.journal,
       settings,
       leaders: [{ address: leader, weight: 1 }],
@@ -197,7 +205,6 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     // What a start-up read waits for (a 429, a 5xx) and what the run netted or adopted: one
     // line each on stderr, so stdout stays the report (a JSON document with --json); above the
     // review's question while it waits, never onto its line.
-    const { writeAboveQuestion } = await import("../ask.js");
     // On a terminal within its width, as the report; a pipe or a log keeps each line whole (one
     // line per event, as follow's event lines).
     const errWidth = (err as { isTTY?: boolean }).isTTY
@@ -214,7 +221,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       // trader's standing instruction to close, and reducing risk is always allowed — as a
       // paused follow sends them (engine #execute, core/safety.ts sentWhilePaused).
       if (paused && !dryRun) engine.togglePause();
-      engine.begin();
+      // A journal another program holds (a SQLite browser, a backup tool) is waited for, said once.
+      await engine.beginWhenFree();
       if (!dryRun) await engine.recoverOrders();
       const first = await engine.sweep("sweep", !dryRun);
       if (stoppedEarly) throw new RunInterrupted(signalled ?? "SIGINT", "before sending", AGAIN);
