@@ -55,12 +55,13 @@ import type {
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { CashFlowRow, FillRow, JournalBusyState, RunRow } from "../store/journal.js";
+import type { CashFlowRow, FillRow, RunRow } from "../store/journal.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
 import { PnlKeeper, SlippageWatch } from "./figures.js";
+import { JournalGuard } from "./journal-guard.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
@@ -254,6 +255,8 @@ export class CopyEngine {
   #requests = 0;
   #lastSweepOkAt = 0;
   #lastStateAt = 0;
+  /** The journal's busy spells: said, the orders they kept counted, a stop's wait (journal-guard.ts). */
+  readonly #journalGuard: JournalGuard;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
   readonly #safety: SafetyWatch;
   /** The exchange refused our signer: nothing is sent (but a sweep's probe) until it accepts again. */
@@ -337,7 +340,16 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, can.journals);
-    options.journal.onBusy((state) => this.#journalBusy(state));
+    this.#journalGuard = new JournalGuard({
+      journal: options.journal,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      stopping: () => this.#stopping,
+      repair: () => {
+        if (this.#streams) this.sweepNow();
+      },
+    });
+    options.journal.onBusy((state) => this.#journalGuard.onBusy(state));
     this.#ownership = new OwnershipWatch({
       journal: options.journal,
       copyState: this.#copyState,
@@ -720,19 +732,19 @@ export class CopyEngine {
     // A journal another program holds (a backup tool): the stop waits a little for it, so the
     // on-exit step can send (an order goes only with its intent journaled) and what waits in
     // memory and the run's end are journaled; past that, said and not fatal.
-    await this.#journalFreed(STOP_JOURNAL_WAIT_MS);
+    await this.#journalGuard.freed(STOP_JOURNAL_WAIT_MS);
     if (exitStep) {
-      const unsent = this.#unsentWhileBusy;
+      const unsent = this.#journalGuard.unsent;
       try {
         await this.#onExit(exitStep);
       } catch (error) {
         this.#reportError(error);
       }
-      if (this.#unsentWhileBusy > unsent)
+      if (this.#journalGuard.unsent > unsent)
         this.#emit({
           type: "warning",
           ts: this.#now(),
-          message: `on exit: ${exitStep}: ${this.#unsentWhileBusy - unsent} order(s) not sent: the journal is held by another program (their intents could not be journaled)`,
+          message: `on exit: ${exitStep}: ${this.#journalGuard.unsent - unsent} order(s) not sent: the journal is held by another program (their intents could not be journaled)`,
         });
     }
     try {
@@ -797,60 +809,6 @@ export class CopyEngine {
       });
       return undefined;
     }
-  }
-
-  /** Orders not sent during the journal's busy spell, and the first of them (#journalBusy). */
-  #unsentWhileBusy = 0;
-  #busyWhat: string | undefined;
-  /** Waiters for the journal's busy spell to end (#journalFreed). */
-  #busyWaiters: (() => void)[] = [];
-
-  /**
-   * A busy spell of the journal (another program holds it: store/journal.ts): said when it
-   * begins and when it ends, once each. Meanwhile the run goes on; an order whose intent cannot
-   * be journaled is not sent, and the sweep after the spell repairs the drift it left.
-   */
-  #journalBusy(state: JournalBusyState): void {
-    if (state.busy) {
-      this.#unsentWhileBusy = 0;
-      this.#busyWhat = undefined;
-      // Said after the write that met it: an order it stopped names itself (#execute).
-      queueMicrotask(() =>
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `journal busy (held by another program): ${this.#busyWhat ?? "this run's records wait in memory"}; no order is sent until its intent can be journaled; retrying — the run goes on`,
-        }),
-      );
-      return;
-    }
-    const seconds = Math.max(0, Math.round((Date.now() - state.since) / 1000));
-    const unsent = this.#unsentWhileBusy;
-    this.#emit({
-      type: "notice",
-      ts: this.#now(),
-      kind: "journal",
-      message: `journal free again after ${seconds}s: ${state.kept} record(s) kept in memory written, ${unsent} order(s) not sent meanwhile${this.#stopping ? "" : "; a sweep repairs the drift"}`,
-    });
-    for (const resolve of this.#busyWaiters.splice(0)) resolve();
-    if (!this.#stopping && this.#streams) this.sweepNow();
-  }
-
-  /** Resolves when the journal is not busy, or after `ms` at most. */
-  async #journalFreed(ms: number): Promise<void> {
-    if (this.#o.journal.busySince() === null) return;
-    this.#emit({
-      type: "notice",
-      ts: this.#now(),
-      kind: "journal",
-      message: `waiting up to ${Math.round(ms / 1000)}s for the journal to free (another program holds it) to journal the run's end`,
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.#busyWaiters.push(resolve);
-      timer = setTimeout(resolve, ms);
-    });
-    clearTimeout(timer);
   }
 
   // ---- controls (dashboard keys, signals) ------------------------------------------------
@@ -2161,10 +2119,9 @@ export class CopyEngine {
         journaled = o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a, kind, touchPx });
       } catch (error) {
         // Held by another program: not sent (its intent is not journaled); the sweep after the
-        // spell repairs the drift it leaves (#journalBusy).
+        // spell repairs the drift it leaves (journal-guard.ts).
         if (!(error instanceof JournalBusyError) || o.journal.busySince() === null) throw error;
-        this.#unsentWhileBusy++;
-        this.#busyWhat ??= `${a.coin} ${a.side} ${a.size} not sent`;
+        this.#journalGuard.notSent(a);
         continue;
       }
       if (!journaled) continue;
@@ -2818,7 +2775,7 @@ export class CopyEngine {
     // its wait): not again here. A rate limit the exchange said in its reply's body reached no
     // budget: told below as a warning (the coin backs off, the run goes on).
     if (e instanceof RateLimitError && e.details.httpStatus === 429) return;
-    // The journal busy: said once for the spell (#journalBusy), not at every write it refused.
+    // The journal busy: said once for the spell (JournalGuard.onBusy), not at every write it refused.
     if (e instanceof JournalBusyError && this.#o.journal.busySince() !== null) return;
     // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
     // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
