@@ -24,7 +24,6 @@ import {
 } from "../core/drift.js";
 import {
   AgentNotApprovedError,
-  type HlcopyError,
   JournalBusyError,
   RateLimitError,
   RetryableError,
@@ -56,6 +55,7 @@ import type {
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
 import type { CashFlowRow, FillRow, RunRow } from "../store/journal.js";
+import { AgentWatch } from "./agent-watch.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -147,8 +147,6 @@ const notConfirmed = (): UsageError =>
   new UsageError("not confirmed: nothing was sent", {
     hint: "see the plan with --dry-run; pass --yes to confirm it without a prompt",
   });
-/** Warn when the agent's approval ends sooner than this (as `agent show` and the pre-trade check). */
-const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
 /** How often the run checks whether its data has gone stale (or fresh again). */
@@ -259,11 +257,10 @@ export class CopyEngine {
   readonly #journalGuard: JournalGuard;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
   readonly #safety: SafetyWatch;
-  /** The exchange refused our signer: nothing is sent (but a sweep's probe) until it accepts again. */
-  #agentHalt: { reason: string } | null = null;
+  /** The exchange refusing our signer, and the approval's end (agent-watch.ts). */
+  readonly #agent: AgentWatch;
   /** run() was called: the engine stops itself on a fatal condition (a one-shot caller decides). */
   #continuous = false;
-  #approvalWarned = false;
   /** An order ended uncertain: the next sweep comes after UNCERTAIN_SWEEP_MS. */
   #sweepSoon = false;
   /** The current wait before a halted, not yet flat account is swept again (0: not retrying). */
@@ -340,6 +337,18 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, can.journals);
+    this.#agent = new AgentWatch({
+      journal: options.journal,
+      approveHint: options.approveHint,
+      waitForApproval: options.waitForApproval,
+      agentValidUntil: options.agentValidUntil,
+      emit: (e) => this.#emit(e),
+      fatal: (e) => this.#emitFatal(e),
+      now: this.#now,
+      runId: () => this.#runId,
+      continuous: () => this.#continuous,
+      stop: (reason, exitCode) => void this.stop(reason, exitCode),
+    });
     this.#journalGuard = new JournalGuard({
       journal: options.journal,
       emit: (e) => this.#emit(e),
@@ -562,9 +571,7 @@ export class CopyEngine {
     const setAside = this.#can.newAccountEachRun ? this.#setAsideEarlierAccount() : [];
     const halt = this.#safety.loadHalt();
     // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
-    if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
-      this.#approvalWarned = true;
-    }
+    this.#agent.begin(this.#startedAt);
     this.#emit({
       type: "start",
       ts: this.#startedAt,
@@ -684,7 +691,7 @@ export class CopyEngine {
     if (this.#stopping) return this.stopped;
     this.#stopping = true;
     // Stopped while the agent cannot sign (--wait-for-approval): the run did not end in order.
-    if (this.#agentHalt && exitCode === 0) exitCode = 4;
+    if (this.#agent.halted && exitCode === 0) exitCode = 4;
     // A batch still waiting (for the budget, or the previous batch) is not sent after this.
     this.#stopSignal.abort();
     this.#exitCode = exitCode;
@@ -1009,9 +1016,9 @@ export class CopyEngine {
           // the exchange does not list), the exchange refused a read, the disk failed. So does
           // a first sweep that failed after its retries: without markets and positions the run
           // cannot copy anything. Say why and stop. (An agent the exchange no longer knows has
-          // its own halt: #agentRefused.)
+          // its own halt: AgentWatch.refused.)
           const first = this.#lastSweepOkAt === 0;
-          if (first || (e.action === "stop" && !this.#agentHalt)) {
+          if (first || (e.action === "stop" && !this.#agent.halted)) {
             this.#emitFatal(e);
             const why = first ? "could not start" : "stopped on an error";
             queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
@@ -1201,7 +1208,7 @@ export class CopyEngine {
     this.#pnl.persist();
     this.#emitState(true);
     if (this.#checked) this.#ownership.save(this.#ours.state.positions, this.#settings);
-    this.#warnApprovalEnding();
+    this.#agent.warnEnding();
     this.#watchBooks();
     const halt = this.#safety.halt;
     if (halt) {
@@ -1891,7 +1898,7 @@ export class CopyEngine {
     } catch (error) {
       if (!(error instanceof AgentNotApprovedError)) throw error;
       // The agent cannot sign anything: the halt handles it, not a per-coin skip.
-      this.#agentRefused(error);
+      this.#agent.refused(error);
       if (o.waitForApproval && this.#continuous) return { ...plan, actions: [] };
       throw error;
     }
@@ -2106,7 +2113,7 @@ export class CopyEngine {
     if (held) this.#sayPausedClosing(actions);
     // A run that journals nothing (a dry run: the engine's own executor) only moves its model.
     if (!this.#can.journals) return this.#executeModeled(executor, actions);
-    if (this.#agentHalt && !probe) return [];
+    if (this.#agent.halted && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
     for (const a of actions) {
@@ -2179,7 +2186,7 @@ export class CopyEngine {
       // A 429 is told once, where it is met (the request budget's line, with its wait); the
       // error goes on to the caller, which reports what else there is to say (#reportError).
       if (agentRefused) {
-        this.#agentRefused(e);
+        this.#agent.refused(e);
         if (o.waitForApproval && this.#continuous) return [];
       }
       throw e;
@@ -2196,7 +2203,7 @@ export class CopyEngine {
       // What was held back (the decision, the leader's fill) is told before the outcome.
       this.#flushLater();
     }
-    if (this.#agentHalt) this.#agentBack();
+    if (this.#agent.halted) this.#agent.back();
     const out: ExecutedAction[] = [];
     toSend.forEach((a, i) => {
       const r = results[i] ?? {
@@ -2504,76 +2511,6 @@ export class CopyEngine {
     };
   }
 
-  /**
-   * The exchange refused our signer ("User or API Wallet … does not exist"): the approval
-   * expired or was removed, so nothing can be signed, reductions included. Halt (shown and
-   * journaled, not a persistent halt: approving again is the fix, not `hlcopy resume`), then
-   * stop with exit 4 — or, with waitForApproval, keep running and probe with each sweep.
-   */
-  #agentRefused(e: HlcopyError): void {
-    const o = this.#o;
-    if (this.#agentHalt) return;
-    const now = this.#now();
-    const fix = o.approveHint ?? "hlcopy agent approve";
-    const what = `the exchange no longer accepts the agent's orders (approval expired or removed): ${
-      e.details.exchangeMessage ?? e.message
-    }`;
-    // The halt (dashboard, journal, --json) carries the fix; the error line leaves it to its hint.
-    const reason = `${what}; approve it again: ${fix}`;
-    this.#agentHalt = { reason };
-    this.#emit({ type: "halt", ts: now, kind: "agent-expired", reason });
-    o.journal.recordEvent({
-      ts: now,
-      type: "halt",
-      runId: this.#runId,
-      data: { kind: "agent-expired", reason, waitForApproval: o.waitForApproval === true },
-    });
-    if (!this.#continuous) return;
-    if (o.waitForApproval) {
-      this.#emit({
-        type: "warning",
-        ts: now,
-        message: `nothing is sent until the agent is approved again (${fix}); each sweep tries again`,
-      });
-      return;
-    }
-    this.#emitFatal({ message: what, hint: `approve it again: ${fix}` });
-    queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
-  }
-
-  /** Once, when a long run crosses into the last 7 days of the agent's approval. */
-  #warnApprovalEnding(): void {
-    const until = this.#o.agentValidUntil;
-    if (until == null || this.#approvalWarned) return;
-    const now = this.#now();
-    if (until - now >= WARN_APPROVAL_MS) return;
-    this.#approvalWarned = true;
-    const days = approvalDaysLeft(until, now);
-    this.#emit({
-      type: "warning",
-      ts: now,
-      message: `the agent approval ends on ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC (${days} days left); renew it: ${this.#o.approveHint ?? "hlcopy agent approve"}`,
-    });
-  }
-
-  /** A probe went through: the agent is approved again, copying resumes. */
-  #agentBack(): void {
-    const now = this.#now();
-    this.#agentHalt = null;
-    this.#emit({ type: "resume", ts: now });
-    this.#emit({
-      type: "warning",
-      ts: now,
-      message: "the exchange accepts the agent's orders again: copying resumed",
-    });
-    this.#o.journal.recordEvent({
-      ts: now,
-      type: "resume",
-      runId: this.#runId,
-      data: { kind: "agent-expired" },
-    });
-  }
-
   /** Each leader's share of our positions as they stand (the P&L attribution follows them). */
   #updateShares(): void {
     this.#pnl.updateShares(
@@ -2770,7 +2707,7 @@ export class CopyEngine {
   #reportError(error: unknown): void {
     const e = toHlcopyError(error);
     // Already told as the halt (and its error line).
-    if (e instanceof AgentNotApprovedError && this.#agentHalt) return;
+    if (e instanceof AgentNotApprovedError && this.#agent.halted) return;
     // An HTTP 429 was told by the request budget as it backed off (one `rateLimit` line with
     // its wait): not again here. A rate limit the exchange said in its reply's body reached no
     // budget: told below as a warning (the coin backs off, the run goes on).
