@@ -35,13 +35,12 @@ import { FillDeduper } from "../core/fills.js";
 import { detailNumber as fmt, listed, shortAddress as short, utcMinute } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
-import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
+import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type {
   AccountRole,
   AccountState,
@@ -50,21 +49,21 @@ import type {
   Markets,
   Plan,
   PlannedAction,
-  ReasonCode,
 } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { CashFlowRow, FillRow, RunRow } from "../store/journal.js";
+import type { CashFlowRow, RunRow } from "../store/journal.js";
 import { AgentWatch } from "./agent-watch.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
-import { PnlKeeper, SlippageWatch } from "./figures.js";
+import { PnlKeeper } from "./figures.js";
 import { JournalGuard } from "./journal-guard.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
+import { OurFills } from "./our-fills.js";
 import { OwnershipWatch } from "./ownership-watch.js";
 import type {
   EngineOptions,
@@ -117,23 +116,9 @@ interface OurCashFlows {
   fromStart: boolean;
 }
 
-/** What one of our orders' fills are measured against (src/core/slippage.ts). */
-interface FillRef {
-  kind: OrderKind;
-  /** Why it was sent (what it may close: core/pnl.ts closesBeyondCopy). */
-  reason: ReasonCode;
-  /** The touch when it was decided: execution slippage. */
-  touchPx: number | null;
-  /** The leader's fill price and time: copy slippage and lag (hot-path copies only). */
-  leaderPx: number | null;
-  leaderTime: number | null;
-}
-
 const MAX_BACKOFF_MS = 300_000;
 /** How long a leader position change seen on the account stream waits for its fill. */
 const UNEXPLAINED_MS = 1_000;
-/** cloid → slippage/lag reference kept for the fills still to come. */
-const MAX_REFS = 10_000;
 /**
  * An order request with no answer this long is said (a reply normally takes well under a
  * second): copying waits for its outcome, and a trader watching should know why nothing moves.
@@ -218,8 +203,6 @@ export class CopyEngine {
   readonly #replanInSweep = new Set<string>();
   #planScheduled = false;
   #stopping = false;
-  /** A trade-id clash in the journal was warned about (once a run). */
-  #fillConflictWarned = false;
   readonly #stopSignal = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
@@ -269,15 +252,14 @@ export class CopyEngine {
   readonly #fills = new FillDeduper();
   readonly #liquidated = new Set<string>();
   readonly #backoff = new Map<string, { until: number; ms: number }>();
-  /** cloid → what our fill is measured against (leader price and time: hot-path copies only). */
-  readonly #refs = new Map<string, FillRef>();
+  /** Our fills, journaled against what each order was sent at (our-fills.ts). */
+  readonly #ourFills: OurFills;
   /** Our orders whose outcome is unknown, looked up by cloid (live runs: start-up and each sweep). */
   readonly #recovery: OrderRecovery;
   /** The copy's P&L (since it began) and the execution-slippage budget. */
   readonly #pnl: PnlKeeper;
   /** The executor the run uses: the one given, or a dry run's own (dryRunExecutor). */
   readonly #executor: Executor | null;
-  readonly #slippage: SlippageWatch;
   /**
    * The plans' view per coin (targets, skips, orders), merged over hot-path plans
    * (core/drift.ts mergePlanView): drift reads it, and its targets are the figures' targets.
@@ -430,7 +412,26 @@ export class CopyEngine {
       countRequest: countRead,
     });
     this.#orderLateMs = options.orderLateMs ?? ORDER_LATE_MS;
-    this.#slippage = new SlippageWatch(options.settings.exec.slippageBudgetBps ?? null, (e) => this.#emit(e));
+    this.#ourFills = new OurFills({
+      journal: options.journal,
+      reader: options.reader,
+      account: options.account,
+      modelsAccount: can.modelsAccount,
+      copyState: this.#copyState,
+      safety: this.#safety,
+      pnl: this.#pnl,
+      slippageBudgetBps: options.settings.exec.slippageBudgetBps ?? null,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+      countRequest: countRead,
+      streaming: () => this.#streams !== null,
+      ownAccount: () => this.#ownAccount() !== null,
+      recorded: () => {
+        this.#equityAfterFill = true;
+        this.#journalSoon();
+      },
+    });
     this.#recovery = new OrderRecovery({
       journal: options.journal,
       reader: options.reader,
@@ -443,7 +444,7 @@ export class CopyEngine {
       startupRead: (what, read) => this.#startupRead(what, read),
       countRequest: countRead,
       inFlight: (cloid) => this.#inFlight.has(cloid),
-      recordOurFill: (f, cloid) => this.#recordOurFill(f, this.#refs.get(cloid)),
+      recordOurFill: (f, cloid) => this.#ourFills.record(f, this.#ourFills.ref(cloid)),
     });
     // Without a protection setting a live run still clears the triggers an earlier run left.
     this.#protection =
@@ -761,7 +762,7 @@ export class CopyEngine {
     }
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
-    if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#readOwnFills(true);
+    if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#ourFills.readOwnFills(true);
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
@@ -1279,10 +1280,10 @@ export class CopyEngine {
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
       pnlInputs || preflight ? this.#readOurCashFlows(preflight) : null,
-      firstDry ? this.#readDryRunFills() : null,
+      firstDry ? this.#ourFills.readDryRunFills() : null,
       // The P&L's inputs the stream does not bring (funding records; our fills without a
       // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
-      ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
+      ...(pnlInputs ? [this.#ourFills.readOwnFills(), this.#pnl.readFunding()] : []),
     ]);
     const ourFlows = await this.#afterStartLedger(ourRead, ours, ourFills);
     return {
@@ -2134,15 +2135,13 @@ export class CopyEngine {
       if (!journaled) continue;
       toSend.push(a);
       const copy = kind === "copy";
-      this.#refs.set(a.cloid, {
+      this.#ourFills.remember(a.cloid, {
         kind,
         reason: a.reason,
         touchPx,
         leaderPx: copy ? a.refPx : null,
         leaderTime: copy ? (this.#leaderFillTime.get(a.coin) ?? null) : null,
       });
-      // Bounded: a fill arrives within seconds of its order; weeks of orders need not stay.
-      if (this.#refs.size > MAX_REFS) this.#refs.delete(this.#refs.keys().next().value as string);
     }
     if (toSend.length === 0) return [];
     // No "sent" write here: a journaled intent ("pending") is looked up the same way after a
@@ -2233,7 +2232,7 @@ export class CopyEngine {
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
-      const ref = this.#refs.get(a.cloid);
+      const ref = this.#ourFills.ref(a.cloid);
       const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, ref?.touchPx) : null;
       this.#emit({
         type: "order",
@@ -2267,7 +2266,7 @@ export class CopyEngine {
     if (crossed.length > 0 && this.#streams && !this.#stopping) this.#schedulePlan();
     // An executor with its own account (paper) made these fills: journaled as streamed ones are.
     for (const f of executor.account?.takeFills() ?? [])
-      this.#recordOurFill(f, this.#refs.get(f.cloid ?? ""));
+      this.#ourFills.record(f, this.#ourFills.ref(f.cloid ?? ""));
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot
     // path plan that coin on a position that may be stale until the next regular sweep.
@@ -2328,154 +2327,6 @@ export class CopyEngine {
       this.#schedulePlan();
     }, ms + 1);
     timer.unref?.();
-  }
-
-  #recordOurFill(f: Fill, known: FillRef | undefined): void {
-    // A fill of an order another run (or process) placed: its references are the journal's.
-    const ref = known ?? (f.cloid ? this.#refFromJournal(f.cloid) : undefined);
-    const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
-    const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
-    const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    // A fill of no order of ours (a liquidation, an ADL, the trader's close by hand) may close
-    // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
-    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised. A
-    // safety close of ours (a flatten, the kill switch, the on-exit flatten) closes every
-    // position, those hlcopy did not open too — as does risk.closeDenied a denied coin's: by the
-    // same rule only hlcopy's part of what it closed is the copy's, the rest stays outside
-    // hlcopy. (Other orders of ours trade only what hlcopy manages: all theirs.) A paper or dry
-    // run's account is all its own.
-    const forced = forcedCloseKind(f);
-    const split = !ref || (!this.#can.modelsAccount && closesBeyondCopy(ref.kind, ref.reason));
-    const copySz = split
-      ? copySizeOfFill(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f, ref !== undefined)
-      : undefined;
-    const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
-      runId: this.#runId,
-      tid: f.tid,
-      ts: f.time,
-      coin: f.coin,
-      side: f.side,
-      px: f.px,
-      sz: f.sz,
-      fee: f.fee,
-      cloid: f.cloid,
-      oid: f.oid,
-      closedPnl: f.closedPnl,
-      ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
-      lagMs,
-      ...(copySz !== undefined ? { copySz } : {}),
-      forced,
-    });
-    if (conflict) this.#warnFillConflict(f, conflict, recorded);
-    if (!recorded) return;
-    this.#equityAfterFill = true;
-    this.#journalSoon();
-    this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
-    this.#pnl.onFill(f, kind, journaled.copySz);
-    this.#emit({
-      type: "fill",
-      ts: this.#now(),
-      coin: f.coin,
-      side: f.side,
-      px: f.px,
-      sz: f.sz,
-      fee: f.fee,
-      cloid: f.cloid,
-      kind: ref?.kind ?? null,
-      copySz: journaled.copySz,
-      execSlippageBps: exec,
-      slippageBps: slip,
-      lagMs,
-    });
-    this.#slippage.add(exec, this.#now());
-  }
-
-  /**
-   * A fill under a trade id the journal already holds for another fill: the exchange handed the
-   * id out twice (a simulator restarted on the same port did). Said once a run, loudly — the
-   * journal keeps both unless they share time and order too, and then P&L and fees miss one.
-   */
-  #warnFillConflict(f: Fill, earlier: FillRow, kept: boolean): void {
-    if (this.#fillConflictWarned) return;
-    this.#fillConflictWarned = true;
-    const at = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 23);
-    this.#emit({
-      type: "warning",
-      ts: this.#now(),
-      message:
-        `fill ${f.coin} ${f.side} ${f.sz} @ ${f.px} (${at(f.time)} UTC, oid ${f.oid}) has trade id ${f.tid}, which the ` +
-        `journal already holds for another fill, ${earlier.coin} ${earlier.side} ${earlier.sz} @ ${earlier.px} ` +
-        `(${at(earlier.ts)} UTC, oid ${earlier.oid ?? "none"}): the exchange reused its trade ids (a restarted simulator?); ` +
-        (kept ? "both are kept" : "this one could not be journaled, so P&L and fees miss it") +
-        ". Said once a run",
-    });
-  }
-
-  /** What a journaled order's fills are measured against (it was placed by an earlier run). */
-  #refFromJournal(cloid: string): FillRef | undefined {
-    const row = this.#o.journal.getOrder(cloid);
-    if (!row) return undefined;
-    return {
-      kind: row.kind ?? orderKind("sweep", row.reason, false),
-      reason: row.reason as ReasonCode,
-      touchPx: row.touchPx,
-      leaderPx: row.kind === "copy" ? row.leaderPx : null,
-      leaderTime: null,
-    };
-  }
-
-  /**
-   * A dry run's first read: the account's fills since the journal's last reading of it (a trade
-   * by hand while no run watched). A live run journals them as it starts (the fills stream's
-   * snapshot, a reconcile's read of our fills) and they explain the change of the cash since
-   * that reading (SafetyWatch.fill): a loss by hand is a loss, not a cash flow waiting for the
-   * ledger. A dry run journals nothing, so it reads them to come to the live run's verdict.
-   */
-  async #readDryRunFills(): Promise<Fill[] | null> {
-    const o = this.#o;
-    if (!o.reader.getFillsByTime || this.#ownAccount()) return null;
-    const from = o.journal.latestEquity()?.ts;
-    if (from === undefined) return null;
-    try {
-      this.#requests++;
-      const fills = await o.reader.getFillsByTime(o.account, from);
-      const key = (tid: number | null, oid: number | null, ts: number) => `${tid}|${oid}|${ts}`;
-      const known = new Set(o.journal.fillsSince(from).map((f) => key(f.tid, f.oid, f.ts)));
-      return fills.filter((f) => !known.has(key(f.tid, f.oid, f.time)));
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `your account's fills could not be read (a change of its cash since the last run stays unexplained): ${toHlcopyError(error).message}`,
-      });
-      return null;
-    }
-  }
-
-  /**
-   * Without a stream (a cron reconcile) our fills are read back: those of this run's orders,
-   * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
-   * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
-   * only warn; the next run reads again.
-   */
-  async #readOwnFills(always = false): Promise<void> {
-    const o = this.#o;
-    const since = this.#pnl.since;
-    if ((this.#streams && !always) || this.#can.modelsAccount || !o.reader.getFillsByTime || since === null)
-      return;
-    try {
-      // Inside the try: at stop, a journal that cannot be read only warns (this read is best-effort).
-      const from = Math.max(since, o.journal.lastFillTime() ?? 0);
-      this.#requests++;
-      const fills = await o.reader.getFillsByTime(o.account, from);
-      for (const f of fills) this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `our fills could not be read (fees and P&L miss them until the next run): ${toHlcopyError(error).message}`,
-      });
-    }
   }
 
   /**
@@ -2882,12 +2733,12 @@ export class CopyEngine {
     let fired = false;
     let outside = false;
     for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
-      const ref = f.cloid ? this.#refs.get(f.cloid) : undefined;
-      this.#recordOurFill(f, ref);
+      const ref = f.cloid ? this.#ourFills.ref(f.cloid) : undefined;
+      this.#ourFills.record(f, ref);
       if (e.isSnapshot) continue;
       this.#styles.ourFill(f);
       if (this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
-      else if (!ref && !this.#sentByUs(f.cloid)) outside = true;
+      else if (!ref && !this.#ourFills.sentByUs(f.cloid)) outside = true;
     }
     // Our stop or take-profit closed a position: read it back and settle the other trigger.
     // A trade by hand (or by another bot) on this account: until a sweep reads the account, our
@@ -2895,16 +2746,6 @@ export class CopyEngine {
     // refused, a close of the trader's own position). Read it now: the sweep leaves the coin
     // alone as "not-ours" (OwnershipWatch) and says so.
     if (fired || outside) this.#scheduleSweep("sweep", 0);
-  }
-
-  /** Whether a cloid is one of our orders (this run's, or any the journal holds). */
-  #sentByUs(cloid: string | null | undefined): boolean {
-    if (!cloid) return false;
-    try {
-      return this.#o.journal.getOrder(cloid.toLowerCase()) !== null;
-    } catch {
-      return true; // unreadable journal: no extra sweep on a guess (the periodic one still runs)
-    }
   }
 
   /** Mid prices for the market model (and a trailing stop's best price). */
