@@ -32,27 +32,18 @@ import {
   UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
-import { detailNumber as fmt, listed, shortAddress as short, utcMinute } from "../core/format.js";
+import { listed, utcMinute } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
 import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
-import { usesLeaderEquity } from "../core/sizing.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
-import type {
-  AccountRole,
-  AccountState,
-  Address,
-  Fill,
-  Markets,
-  Plan,
-  PlannedAction,
-} from "../core/types.js";
+import type { AccountState, Address, Plan, PlannedAction } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { CashFlowRow, RunRow } from "../store/journal.js";
+import type { RunRow } from "../store/journal.js";
 import { AgentWatch } from "./agent-watch.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
@@ -78,43 +69,9 @@ import { type CoinProtection, leftoversAhead, ownTriggersMayRest, ProtectionKeep
 import { OrderRecovery } from "./recovery.js";
 import { type RunPolicy, runPolicy } from "./run-mode.js";
 import { SafetyWatch } from "./safety-watch.js";
-import { StartChecks, startLedgerStands } from "./start-checks.js";
+import { StartChecks } from "./start-checks.js";
+import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
-
-/** What a sweep read (outside the queue), applied in its queued step. */
-interface SweepReads {
-  markets: Markets;
-  /** MarketModel.mark() before the markets were read. */
-  marketsMark: number;
-  /** Each leader's account, in the order of the engine's leaders. */
-  leaders: AccountState[];
-  receivedAt: number;
-  /** Leaders that look empty: whether they ever traded (only before the start checks passed). */
-  traded: Map<Address, boolean>;
-  /** Net cash flow per leader since its copy began (null: not netted). */
-  flows: Map<Address, { usd: number; since: number }> | null;
-  /**
-   * Our own cash flows since the last journaled one (live runs, a dry run's first read; null when
-   * not read): read after our account, or the start's read with what it missed (#afterStartLedger).
-   */
-  ourFlows: { time: number; usd: number; kind: string; hash: string }[] | null;
-  /** A dry run's first read: our account's fills the journal does not hold (null: not read). */
-  ourFills: Fill[] | null;
-  /** join new-only without streams: each leader's fills since the baseline was last checked. */
-  joinFills: Map<Address, Fill[]>;
-  /** Our account (null: the executor keeps its own, paper). */
-  ours: AccountState | null;
-  /** What our account is on the exchange, read before the start checks only when it looks empty. */
-  ourRole: AccountRole | null;
-  oursMark: number;
-  protectionMark: number;
-}
-
-/** Our cash flows as a sweep read them: `fromStart`, the start's ledger read stood for the sweep's. */
-interface OurCashFlows {
-  flows: CashFlowRow[];
-  fromStart: boolean;
-}
 
 const MAX_BACKOFF_MS = 300_000;
 /** How long a leader position change seen on the account stream waits for its fill. */
@@ -236,6 +193,8 @@ export class CopyEngine {
   #requests = 0;
   #lastSweepOkAt = 0;
   #lastStateAt = 0;
+  /** A sweep's reads, outside the queue (sweep-reads.ts). */
+  readonly #sweepReader: SweepReader;
   /** The journal's busy spells: said, the orders they kept counted, a stop's wait (journal-guard.ts). */
   readonly #journalGuard: JournalGuard;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
@@ -499,6 +458,37 @@ export class CopyEngine {
       signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    this.#sweepReader = new SweepReader({
+      reader: options.reader,
+      account: options.account,
+      settings: options.settings,
+      leaderCashFlows: options.leaderCashFlows,
+      journal: options.journal,
+      can,
+      leaders: this.#leaders,
+      market: this.#market,
+      ours: this.#ours,
+      protection: this.#protection,
+      recovery: this.#recovery,
+      checks: this.#checks,
+      safety: this.#safety,
+      pnl: this.#pnl,
+      copyState: this.#copyState,
+      ownership: this.#ownership,
+      ourFills: this.#ourFills,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+      countRequest: countRead,
+      startupRead: (what, read) => this.#startupRead(what, read),
+      swept: () => this.#lastSweepOkAt > 0,
+      checked: () => this.#checked,
+      streaming: () => this.#streams !== null,
+      ownAccount: () => this.#ownAccount() !== null,
+      readingAccount: () => {
+        this.#equityAfterFill = false;
+      },
+    });
   }
 
   /** stop() was called (a signal, q, a refusal): nothing new is sent. */
@@ -1057,7 +1047,7 @@ export class CopyEngine {
   async preflight(): Promise<Plan> {
     if (this.#runId === null) await this.#beginWhenFree();
     await this.#enqueue(() => this.recoverOrders());
-    const reads = await this.#readSweep(false);
+    const reads = await this.#sweepReader.read(false);
     return this.#enqueue(async () => {
       await this.#applyReads(reads); // the start checks: refused here, before any secret
       if (!this.#can.sendsOrders) return this.#plan(undefined);
@@ -1065,13 +1055,13 @@ export class CopyEngine {
       // it at once (asked after it, a passphrase typed ahead landed in a second review, shown).
       const asked = this.#now();
       await this.#unlock();
-      if (this.#now() - asked > 1_000) await this.#applyReads(await this.#readSweep(false));
+      if (this.#now() - asked > 1_000) await this.#applyReads(await this.#sweepReader.read(false));
       const confirmed = await this.#review(this.#plan(undefined));
       if (!confirmed) return this.#plan(undefined);
       // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
       // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
       // here — before the dashboard takes the terminal.
-      await this.#applyReads(await this.#readSweep(false));
+      await this.#applyReads(await this.#sweepReader.read(false));
       return this.#confirmAgain(confirmed, this.#plan(undefined));
     });
   }
@@ -1086,7 +1076,7 @@ export class CopyEngine {
       if (this.#sweepWaiting === run) this.#sweepWaiting = null;
       const t0 = this.#now();
       const before = this.#requests;
-      const reads = await this.#readSweep();
+      const reads = await this.#sweepReader.read();
       return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
     });
     if (execute) this.#sweepWaiting = run;
@@ -1226,84 +1216,6 @@ export class CopyEngine {
   }
 
   /**
-   * A sweep's reads, all over REST and none applied yet: orders still unresolved looked up by
-   * cloid, then markets, the leaders and our account at once, then what depends on them (the
-   * never-traded check, the leaders' cash flows, join baselines without streams). Marks taken
-   * before the reads are sent let the apply step keep whatever the streams and our own orders
-   * changed meanwhile.
-   */
-  async #readSweep(pnlInputs = true): Promise<SweepReads> {
-    const o = this.#o;
-    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
-    if (this.#lastSweepOkAt > 0 && this.#can.recoversOrders) await this.#recovery.resolveUnresolved();
-    // Before any other read is taken in (our fills are journaled as they arrive): the account the
-    // journal was kept against is still the exchange's.
-    if (!this.#checks.historyChecked) await this.#checks.checkHistory();
-    const marketsMark = this.#market.mark();
-    const oursMark = this.#ours.mark();
-    // This read of our account comes after every fill journaled so far: its equity is theirs.
-    if (!this.#ownAccount()) this.#equityAfterFill = false;
-    const protectionMark = this.#protection?.mark() ?? 0;
-    const [markets, leaders, ours] = await Promise.all([
-      this.#startupRead("the markets (meta, allMids)", () => {
-        this.#requests++;
-        return o.reader.getMarkets();
-      }),
-      Promise.all(
-        this.#leaders.map((l) =>
-          this.#startupRead(`the leader's account (${l.address})`, () => {
-            this.#requests++;
-            return o.reader.getAccountState(l.address, { openOrders: false });
-          }),
-        ),
-      ),
-      this.#ownAccount()
-        ? null // an account of its own (paper, a seeded dry run) tells it
-        : this.#startupRead("your account", () => {
-            this.#requests++;
-            return o.reader.getAccountState(o.account);
-          }),
-    ]);
-    const receivedAt = this.#now();
-    // A dry run's first read is its only read of the real account's cash: its ledger and fills
-    // come with it even when the read takes no P&L inputs (follow --dry-run's preflight). From
-    // then on it models its own account, and nothing would confirm a change they explain.
-    const firstDry = this.#can.previewsLive && !this.#checked;
-    // A live follow's preflight decides the plan its review shows: our cash flows since the last
-    // run come with it (the start's ledger read, no request), or a withdrawal made while no run
-    // watched holds the increases there and the run's start sweep sends them unreviewed.
-    const preflight = !pnlInputs && !this.#checked;
-    const [traded, ourRole, flows, joinFills, ourRead, ourFills] = await Promise.all([
-      this.#checked ? new Map<Address, boolean>() : this.#checks.readTraded(leaders),
-      this.#checked ? null : this.#checks.readOurRole(ours),
-      this.#readCashFlows(),
-      this.#readJoinFills(),
-      // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
-      pnlInputs || preflight ? this.#readOurCashFlows(preflight) : null,
-      firstDry ? this.#ourFills.readDryRunFills() : null,
-      // The P&L's inputs the stream does not bring (funding records; our fills without a
-      // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
-      ...(pnlInputs ? [this.#ourFills.readOwnFills(), this.#pnl.readFunding()] : []),
-    ]);
-    const ourFlows = await this.#afterStartLedger(ourRead, ours, ourFills);
-    return {
-      markets,
-      marketsMark,
-      leaders,
-      receivedAt,
-      traded,
-      flows,
-      ourFlows,
-      ourFills,
-      joinFills,
-      ours,
-      ourRole,
-      oursMark,
-      protectionMark,
-    };
-  }
-
-  /**
    * The reads applied, on the queue: coin lists resolved, markets, leaders, the start checks,
    * cash flows, join baselines, our account (paper: the paper account), ownership, safety.
    * @throws {UsageError} when a start check refuses the run.
@@ -1339,7 +1251,7 @@ export class CopyEngine {
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
       Object.keys(this.#ours.state.positions),
     );
-    this.#netLeaderCashFlows(r.flows);
+    this.#sweepReader.netLeaderCashFlows(r.flows);
     this.#checks.noticeEmptyLeaders(
       this.#leaders.map((l) => ({ address: l.address, accountValue: l.state.accountValue })),
     );
@@ -1418,135 +1330,7 @@ export class CopyEngine {
    * reads our fills itself afterwards: no P&L inputs here).
    */
   async #readState(): Promise<void> {
-    await this.#applyReads(await this.#readSweep(false));
-  }
-
-  /** Each leader's net deposits/withdrawals since its copy began (null: not netted in this run). */
-  async #readCashFlows(): Promise<Map<Address, { usd: number; since: number }> | null> {
-    const o = this.#o;
-    if (
-      o.leaderCashFlows === false ||
-      !o.reader.getLedgerUpdates ||
-      !usesLeaderEquity(o.settings.sizing.mode)
-    ) {
-      return null;
-    }
-    const read = o.reader.getLedgerUpdates.bind(o.reader);
-    const out = new Map<Address, { usd: number; since: number }>();
-    await Promise.all(
-      this.#leaders.map(async (l) => {
-        const since = this.#copyState.leader(l.address, this.#now()).since;
-        const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
-          this.#requests++;
-          return read(l.address, since);
-        });
-        out.set(l.address, { usd: flows.reduce((sum, f) => sum + f.usd, 0), since });
-      }),
-    );
-    return out;
-  }
-
-  /**
-   * Our own deposits/withdrawals/transfers since the last journaled one: the same ledger read
-   * as the leaders', for the safety rules (their stream may have missed one, or there is no
-   * stream). A failed read only waits for the next sweep: the account stream's unexplained cash
-   * change waits for it meanwhile (core/safety.ts CashTracker). A dry run reads them too, until
-   * its account is its own (its first read): the ones no live run journaled yet scale its marks
-   * as they would a live run's. Paper's account is its own from the start: none. The first read
-   * of a run that checked its anchor is the anchor check's (StartChecks.takeStartLedger): one
-   * read per start (two when a cash flow landed after it, before our account was read:
-   * #afterStartLedger).
-   */
-  async #readOurCashFlows(preflight = false): Promise<OurCashFlows | null> {
-    const o = this.#o;
-    // The start's read (the anchor check's), once, when this comes soon after it: it began no
-    // later than this read would, and holds every flow the ledger had when it was taken. A
-    // preflight hands back what it used, for the run's start sweep (no request there either).
-    const start = this.#checks.takeStartLedger();
-    if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
-    const since = this.#safety.ledgerSince();
-    if (start && startLedgerStands(start, since, this.#now())) {
-      // A preflight hands the read back: the run's start sweep takes it under the same rule.
-      if (preflight) this.#checks.keepStartLedger(start);
-      this.#safety.ledgerRead(start.startedAt);
-      return { flows: start.flows.filter((f) => f.time >= since), fromStart: true };
-    }
-    const startedAt = this.#now();
-    const flows = await this.#readOurLedger(since);
-    // A preflight's own read (no start read stood) stands for the start sweep's in turn.
-    if (flows && preflight) this.#checks.keepStartLedger({ flows, since, startedAt });
-    return flows && { flows, fromStart: false };
-  }
-
-  /**
-   * The start's ledger read stood for this sweep's (#readOurCashFlows) but was taken before the
-   * sweep read our account: a deposit or withdrawal that landed in between is in the account's
-   * cash and not in those flows, and the safety rules would take it for a change the ledger has
-   * not explained (a withdrawal: a possible loss, increases held; a dry run, which never reads
-   * the ledger again, for the rest of its run). So when the account's cash shows a change the
-   * flows and our fills leave unexplained (SafetyWatch.unexplainedAt), the ledger is read once
-   * more — now, after the account — and the rules decide on that read. Once a run (a follow's
-   * preflight and its start sweep both take the start's read); a start whose cash is explained
-   * reads nothing more.
-   * A failed read keeps the start's flows (the change waits for the next read, as before).
-   */
-  async #afterStartLedger(
-    read: OurCashFlows | null,
-    ours: AccountState | null,
-    fills: readonly Fill[] | null,
-  ): Promise<CashFlowRow[] | null> {
-    if (!read?.fromStart || !ours || this.#readAfterStart) return read?.flows ?? null;
-    if (this.#safety.unexplainedAt(ours.cash, read.flows, fills ?? []) === 0) return read.flows;
-    this.#readAfterStart = true;
-    const again = await this.#readOurLedger(this.#safety.ledgerSince());
-    // The start's flows too: the new read may begin later (SafetyWatch.ledgerSince moved up to
-    // where the start's read began); the safety rules take each flow once.
-    return again ? [...read.flows, ...again] : read.flows;
-  }
-
-  /** The ledger was read again after the start's read (#afterStartLedger): once a run. */
-  #readAfterStart = false;
-
-  /** A read of our ledger from `since` (one request); null when it failed (said: a warning). */
-  async #readOurLedger(since: number): Promise<CashFlowRow[] | null> {
-    const o = this.#o;
-    if (!o.reader.getLedgerUpdates) return null;
-    try {
-      this.#requests++;
-      const startedAt = this.#now();
-      const flows = await o.reader.getLedgerUpdates(o.account, since);
-      this.#safety.ledgerRead(startedAt);
-      return flows;
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `your account's ledger could not be read (deposits and withdrawals wait for the next sweep): ${toHlcopyError(error).message}`,
-      });
-      return null;
-    }
-  }
-
-  /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
-  #netLeaderCashFlows(read: Map<Address, { usd: number; since: number }> | null): void {
-    const o = this.#o;
-    if (!read) return;
-    for (const l of this.#leaders) {
-      const flow = read.get(l.address);
-      if (!flow) continue;
-      const { usd: net, since } = flow;
-      if (net !== l.netCashFlow && net !== 0) {
-        const message = `leader ${short(l.address)} moved ${net > 0 ? "+" : "−"}$${fmt(Math.abs(net))} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
-        this.#emit({ type: "notice", ts: this.#now(), kind: "cash-flow", message });
-        o.journal.recordEvent({
-          ts: this.#now(),
-          type: "cashFlow",
-          runId: this.#runId,
-          data: { leader: l.address, usd: net, since },
-        });
-      }
-      l.netCashFlow = net;
-    }
+    await this.#applyReads(await this.#sweepReader.read(false));
   }
 
   /** The leaders' cash flows netted out of their equity in this run (0 when none). */
@@ -1556,21 +1340,6 @@ export class CopyEngine {
       usd: l.netCashFlow,
       since: this.#copyState.leader(l.address, this.#now()).since,
     }));
-  }
-
-  /** Without streams (a cron run): each leader's fills since its join baseline was last checked. */
-  async #readJoinFills(): Promise<Map<Address, Fill[]>> {
-    const o = this.#o;
-    const out = new Map<Address, Fill[]>();
-    const read = o.reader.getFillsByTime?.bind(o.reader);
-    if (this.#streams || !read) return out;
-    for (const l of this.#leaders) {
-      const from = this.#ownership.joinFillsFrom(l.address);
-      if (from === null) continue;
-      this.#requests++;
-      out.set(l.address, await read(l.address, from));
-    }
-    return out;
   }
 
   /**
@@ -1734,7 +1503,7 @@ export class CopyEngine {
       if (!(await review(plan, [reason], this.#stopSignal.signal, this.#reviewAlso(plan))))
         throw notConfirmed();
       agreed = plan;
-      await this.#applyReads(await this.#readSweep(false));
+      await this.#applyReads(await this.#sweepReader.read(false));
       plan = this.#plan(undefined);
     }
   }
