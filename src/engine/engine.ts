@@ -29,21 +29,18 @@ import {
   RetryableError,
   toHlcopyError,
   UncertainOutcomeError,
-  UsageError,
 } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
-import { listed, utcMinute } from "../core/format.js";
+import { listed } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
 import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
-import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
 import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { AccountState, Address, Plan, PlannedAction } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { RunRow } from "../store/journal.js";
 import { AgentWatch } from "./agent-watch.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
@@ -56,6 +53,7 @@ import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { OurFills } from "./our-fills.js";
 import { OwnershipWatch } from "./ownership-watch.js";
+import { PlanReview } from "./plan-review.js";
 import type {
   EngineOptions,
   EngineStreamEvent,
@@ -65,7 +63,7 @@ import type {
   OpenEngineStreams,
   SweepResult,
 } from "./ports.js";
-import { type CoinProtection, leftoversAhead, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
+import { type CoinProtection, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
 import { OrderRecovery } from "./recovery.js";
 import { type RunPolicy, runPolicy } from "./run-mode.js";
 import { SafetyWatch } from "./safety-watch.js";
@@ -84,11 +82,6 @@ const ORDER_LATE_MS = 5_000;
 /** A stop that is still awaiting an order this long after it came says what it waits for. */
 const STOP_WAIT_SAY_MS = 1_000;
 
-/** The trader said no at a review: exit 2, nothing sent. */
-const notConfirmed = (): UsageError =>
-  new UsageError("not confirmed: nothing was sent", {
-    hint: "see the plan with --dry-run; pass --yes to confirm it without a prompt",
-  });
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
 /** How often the run checks whether its data has gone stale (or fresh again). */
@@ -241,12 +234,8 @@ export class CopyEngine {
   #checked = false;
   /** The run-start checks (start-checks.ts): history, anchor, empty leaders and account. */
   readonly #checks: StartChecks;
-  /** A live plan was reviewed (or needed none) in this run. */
-  #reviewed = false;
-  /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
-  #previewed = false;
-  /** This run's sizing against the last run's of the same leaders (begin), when it differs. */
-  #sizingChange: SizingChange | null = null;
+  /** The trader's review of the plan, and the warnings around it (plan-review.ts). */
+  readonly #review: PlanReview;
   /** Positions hlcopy did not open (refused, adopted or left alone) and join new-only. */
   readonly #ownership: OwnershipWatch;
   #exitCode = 0;
@@ -458,6 +447,24 @@ export class CopyEngine {
       signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    this.#review = new PlanReview({
+      review: options.review,
+      settings: options.settings,
+      journal: options.journal,
+      leaders: options.leaders,
+      models: this.#leaders,
+      ours: this.#ours,
+      copyState: this.#copyState,
+      ownership: this.#ownership,
+      keepsProtection: this.#protection !== null,
+      signal: this.#stopSignal.signal,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      replan: async () => {
+        await this.#applyReads(await this.#sweepReader.read(false));
+        return this.#plan(undefined);
+      },
+    });
     this.#sweepReader = new SweepReader({
       reader: options.reader,
       account: options.account,
@@ -571,7 +578,7 @@ export class CopyEngine {
       account: o.account,
       network: o.network,
     });
-    this.#warnSizingChanged(before);
+    this.#review.warnSizingChanged(before);
     if (setAside.length > 0) {
       this.#emit({
         type: "notice",
@@ -1056,13 +1063,13 @@ export class CopyEngine {
       const asked = this.#now();
       await this.#unlock();
       if (this.#now() - asked > 1_000) await this.#applyReads(await this.#sweepReader.read(false));
-      const confirmed = await this.#review(this.#plan(undefined));
+      const confirmed = await this.#review.review(this.#plan(undefined));
       if (!confirmed) return this.#plan(undefined);
       // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
       // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
       // here — before the dashboard takes the terminal.
       await this.#applyReads(await this.#sweepReader.read(false));
-      return this.#confirmAgain(confirmed, this.#plan(undefined));
+      return this.#review.confirmAgain(confirmed, this.#plan(undefined));
     });
   }
 
@@ -1111,10 +1118,10 @@ export class CopyEngine {
     // again on their coins' best bid and ask, read now — one rule (core/entry.ts
     // passiveLimitPrice) for follow and reconcile, so a post-only entry does not cross the book.
     if (await this.#readPassiveBooks(planned)) planned = this.#plan(undefined);
-    if (execute && this.#can.sendsOrders && !this.#reviewed && sends && !this.#stopping) {
-      await this.#review(planned);
+    if (execute && this.#can.sendsOrders && !this.#review.reviewed && sends && !this.#stopping) {
+      await this.#review.review(planned);
     }
-    if (this.#can.previewsLive && !this.#previewed) this.#previewLeftovers(planned);
+    if (this.#can.previewsLive && !this.#review.previewed) this.#review.previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
     // Stopped before it could act (a signal during its reads, at its review): it sends nothing
     // and keeps nothing — what the run held is dropped at its stop, as a refused run's is (a
@@ -1343,27 +1350,6 @@ export class CopyEngine {
   }
 
   /**
-   * The last run that traded these leaders into this account sized the copy otherwise (flags
-   * of a follow are not stored: a cron reconcile without them sizes by the config file):
-   * this run would trade its positions to another size. Told, not refused — a new size can
-   * be the trader's intent.
-   */
-  #warnSizingChanged(before: RunRow | null): void {
-    if (!before) return;
-    const set = (ls: readonly { address: Address }[]) => reviewKey(ls.map((l) => l.address));
-    if (set(before.leaders) !== set(this.#o.leaders)) return;
-    // The one decision (core/review.ts): this warning for any change, the review for a large one.
-    const change = sizingChange(before, this.#o.settings);
-    this.#sizingChange = change;
-    if (!change) return;
-    this.#emit({
-      type: "warning",
-      ts: this.#now(),
-      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${change.last}; this run sizes by ${change.now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
-    });
-  }
-
-  /**
    * A decision whose orders a pause keeps from being sent says so (its event's `held`); a
    * halt's closes go through a pause (#execute), so a plan of them alone is not held.
    */
@@ -1425,87 +1411,6 @@ export class CopyEngine {
   #unlock(): Promise<void> {
     this.#unlocked ??= this.#o.unlock?.(this.#stopSignal.signal) ?? Promise.resolve();
     return this.#unlocked;
-  }
-
-  /**
-   * The trader's review of a live plan that needs it; refused (exit 2) when not confirmed.
-   * @returns the plan the trader said yes to at a prompt, or null when none was asked.
-   */
-  async #review(plan: Plan): Promise<Plan | null> {
-    const o = this.#o;
-    const key = reviewKey(this.#leaders.map((l) => l.address));
-    const reasons = reviewReasons({
-      plan,
-      accountValue: this.#ours.state.accountValue,
-      firstRun: !this.#copyState.isReviewed(key),
-      adopted: this.#ownership.adopted,
-      confirmAbovePct: o.settings.exec.confirmAbovePct,
-      sizing: this.#sizingChange,
-    });
-    let confirmed: Plan | null = null;
-    if (reasons.length > 0 && o.review) {
-      if (!(await o.review(plan, reasons, this.#stopSignal.signal, this.#reviewAlso(plan))))
-        throw notConfirmed();
-      this.#copyState.markReviewed(key, this.#now());
-      confirmed = plan;
-    }
-    this.#reviewed = true;
-    return confirmed;
-  }
-
-  /** What the review says beside `plan`: the triggers of an earlier run this one cancels (the dry run's words). */
-  #reviewAlso(plan: Plan): string[] {
-    // Only a run that keeps protection in step (a keeper) cancels anything.
-    const ahead = this.#protection ? this.#leftoversAhead(plan, "review") : null;
-    return ahead ? [ahead] : [];
-  }
-
-  /**
-   * A dry run's first plan: what the live run's first sweep would cancel of an earlier run's
-   * triggers, said once — the count and coins its review and its notice name on this state.
-   */
-  #previewLeftovers(plan: Plan): void {
-    this.#previewed = true;
-    const message = this.#leftoversAhead(plan, "dry-run");
-    if (message) this.#emit({ type: "notice", ts: this.#now(), kind: "protection", message });
-  }
-
-  /** Without protection settings: the earlier run's triggers resting now that `plan`'s sweep cancels. */
-  #leftoversAhead(plan: Plan, when: "dry-run" | "review"): string | null {
-    if (protectionOn(this.#o.settings)) return null;
-    return leftoversAhead({
-      journal: this.#o.journal,
-      openOrders: this.#ours.state.openOrders,
-      positions: this.#ours.state.positions,
-      plan,
-      when,
-    });
-  }
-
-  /**
-   * After the trader's answer at the start: that answer was about the plan of its moment, and
-   * it may have taken a while (the leader trades meanwhile). A fresh plan beyond the scale the
-   * trader said yes to (core/review.ts planChanges: more USD, a larger order, positions hlcopy
-   * did not open) is shown and asked for again with what changed, and planned afresh on new
-   * reads after each answer, until a fresh plan is covered by the last yes. The first sweep
-   * follows within moments.
-   */
-  async #confirmAgain(confirmed: Plan, fresh: Plan): Promise<Plan> {
-    const review = this.#o.review;
-    let agreed = confirmed;
-    let plan = fresh;
-    for (;;) {
-      const slackUsd =
-        (Math.max(0, this.#ours.state.accountValue) * this.#o.settings.exec.confirmAbovePct) / 100;
-      const changes = planChanges(agreed, plan, this.#ownership.adopted, slackUsd);
-      if (changes.length === 0 || !review) return plan;
-      const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
-      if (!(await review(plan, [reason], this.#stopSignal.signal, this.#reviewAlso(plan))))
-        throw notConfirmed();
-      agreed = plan;
-      await this.#applyReads(await this.#sweepReader.read(false));
-      plan = this.#plan(undefined);
-    }
   }
 
   /**
