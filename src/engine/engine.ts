@@ -42,6 +42,7 @@ import type { AccountState, Address, Plan, PlannedAction } from "../core/types.j
 import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
 import { AgentWatch } from "./agent-watch.js";
+import { BookWatch } from "./book-watch.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
@@ -172,14 +173,8 @@ export class CopyEngine {
   #pruneTo: number | null = null;
   /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
   #equityAfterFill = false;
-  #watchedBooks = "";
-  /**
-   * Why the books are not streamed, as last said ("websocket": it is down; else the error's
-   * message): said once until they are streamed again, not at every sweep that retries.
-   */
-  #booksUnstreamed: string | null = null;
-  /** Stream disconnects so far: a book watch that saw one failed because the websocket was down. */
-  #disconnects = 0;
+  /** The books streamed (follow) or read (reconcile's passive entries): book-watch.ts. */
+  readonly #books: BookWatch;
   #streams: EngineStreams | null = null;
   #startedAt = 0;
   #seq = 0;
@@ -447,6 +442,17 @@ export class CopyEngine {
       signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    this.#books = new BookWatch({
+      reader: options.reader,
+      streams: () => this.#streams,
+      stopping: () => this.#stopping,
+      market: this.#market,
+      ours: this.#ours,
+      leaders: this.#leaders,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      countRequest: countRead,
+    });
     this.#review = new PlanReview({
       review: options.review,
       settings: options.settings,
@@ -1117,7 +1123,7 @@ export class CopyEngine {
     // Without book streams (reconcile) the markets have mids only: the passive entries are priced
     // again on their coins' best bid and ask, read now — one rule (core/entry.ts
     // passiveLimitPrice) for follow and reconcile, so a post-only entry does not cross the book.
-    if (await this.#readPassiveBooks(planned)) planned = this.#plan(undefined);
+    if (await this.#books.readPassiveBooks(planned)) planned = this.#plan(undefined);
     if (execute && this.#can.sendsOrders && !this.#review.reviewed && sends && !this.#stopping) {
       await this.#review.review(planned);
     }
@@ -1207,7 +1213,7 @@ export class CopyEngine {
     this.#emitState(true);
     if (this.#checked) this.#ownership.save(this.#ours.state.positions, this.#settings);
     this.#agent.warnEnding();
-    this.#watchBooks();
+    this.#books.watch();
     const halt = this.#safety.halt;
     if (halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
@@ -1411,87 +1417,6 @@ export class CopyEngine {
   #unlock(): Promise<void> {
     this.#unlocked ??= this.#o.unlock?.(this.#stopSignal.signal) ?? Promise.resolve();
     return this.#unlocked;
-  }
-
-  /**
-   * A run without book streams: read the best bid and ask of each coin the plan places a passive
-   * entry in and has no book for (one l2Book each). Returns whether any was read (then re-plan).
-   * A failed read leaves the mid-based price (a crossing refusal then goes as IOC).
-   */
-  async #readPassiveBooks(plan: Plan): Promise<boolean> {
-    const read = this.#o.reader.getTopOfBook?.bind(this.#o.reader);
-    if (this.#streams || !read || this.#stopping) return false;
-    const coins = new Set<string>();
-    for (const a of plan.actions) {
-      const m = this.#market.markets[a.coin];
-      if (a.passive && m && (m.bestBid === undefined || m.bestAsk === undefined)) coins.add(a.coin);
-    }
-    let any = false;
-    for (const coin of [...coins].sort()) {
-      try {
-        this.#requests++;
-        const book = await read(coin);
-        if (book.bestBid === undefined && book.bestAsk === undefined) continue;
-        this.#market.applyBook(coin, book.bestBid, book.bestAsk);
-        any = true;
-      } catch (error) {
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `${coin}: the book could not be read to price the passive entry (${toHlcopyError(error).message}): priced at the mid`,
-        });
-      }
-    }
-    return any;
-  }
-
-  /**
-   * Stream the top of book of every coin the leaders or we hold, so limit prices start from
-   * the real best bid/ask instead of the mid (off the hot path; failures only warn). A failure
-   * is retried at the next sweep but said once (and once when the books stream again): while
-   * the websocket is down every sweep's retry fails, and each said so (every 5–10 s).
-   */
-  #watchBooks(): void {
-    const streams = this.#streams;
-    if (!streams?.watchBooks || this.#stopping) return;
-    const coins = new Set<string>(Object.keys(this.#ours.state.positions));
-    for (const l of this.#leaders) for (const c of Object.keys(l.state.positions)) coins.add(c);
-    const key = [...coins].sort().join(",");
-    // Unchanged, but said not streamed: tried again (to say when they are back).
-    if (key === this.#watchedBooks && this.#booksUnstreamed === null) return;
-    this.#watchedBooks = key;
-    const disconnects = this.#disconnects;
-    const downAtStart = !streams.health().connected;
-    streams.watchBooks([...coins]).then(
-      () => {
-        if (this.#booksUnstreamed === null || this.#stopping) return;
-        // Nothing new to subscribe resolves at once, the websocket down or not: not back yet.
-        if (!streams.health().connected) return;
-        this.#booksUnstreamed = null;
-        this.#emit({
-          type: "notice",
-          ts: this.#now(),
-          kind: "books",
-          message: "books: the best bid/ask is streamed again",
-        });
-      },
-      (error: unknown) => {
-        this.#watchedBooks = "";
-        // A subscription cut short by our own stop (the socket closes under it) is no problem.
-        if (this.#stopping) return;
-        const down = downAtStart || this.#disconnects !== disconnects || !streams.health().connected;
-        const why = down ? "websocket" : toHlcopyError(error).message;
-        if (why === this.#booksUnstreamed) return;
-        this.#booksUnstreamed = why;
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: down
-            ? "books: the websocket is down: the best bid/ask is not streamed, so order prices start from the mid the sweeps read, until it is back (the run goes on)"
-            : `books: ${why}`,
-        });
-      },
-    );
   }
 
   #plan(coins: string[] | undefined): Plan {
@@ -2453,7 +2378,7 @@ export class CopyEngine {
   /** The connection dropped: the transport is reconnecting. */
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
-    this.#disconnects++;
+    this.#books.disconnected();
     this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
     // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
     if (e.stale)
