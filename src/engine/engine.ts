@@ -14,14 +14,7 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import {
-  driftReport,
-  emptyPlanView,
-  type Freshness,
-  mergePlanView,
-  type PlanView,
-  valueTargetsAt,
-} from "../core/drift.js";
+import { driftReport, emptyPlanView, mergePlanView } from "../core/drift.js";
 import {
   AgentNotApprovedError,
   JournalBusyError,
@@ -39,13 +32,12 @@ import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { AccountState, Address, Plan, PlannedAction } from "../core/types.js";
-import { approvalDaysLeft } from "../exchange/agents.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
 import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
-import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
+import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
 import { PnlKeeper } from "./figures.js";
 import { JournalGuard } from "./journal-guard.js";
@@ -69,6 +61,7 @@ import { OrderRecovery } from "./recovery.js";
 import { type RunPolicy, runPolicy } from "./run-mode.js";
 import { SafetyWatch } from "./safety-watch.js";
 import { StartChecks } from "./start-checks.js";
+import { StateView } from "./state-view.js";
 import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
 
@@ -85,28 +78,11 @@ const STOP_WAIT_SAY_MS = 1_000;
 
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
-/** How often the run checks whether its data has gone stale (or fresh again). */
-const STALE_WATCH_MS = 1_000;
 /** A hot-path plan whose coin a portfolio cap left no room asks for a sweep at most this often. */
 const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
 const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
-/**
- * How soon after a change `status` shows (our fills, a copy's decision) the run journals its
- * state: `status` and `report` in another terminal read the journal, and a record only as new as
- * the last sweep missed a position the follow had already opened. Coalesced: a burst of fills is
- * one record, written from a timer — never between a leader's fill and our order leaving.
- */
-const JOURNAL_STATE_MS = 200;
-/**
- * The span of the run one state-change record stands for: the changes within a minute of the
- * clock replace each other in place (Journal.recordStateChange), the record keeping the newest
- * figures and, as `driftMaxUsd`, the highest drift among them (report's "max drift" of a day).
- * A busy leader's run then keeps one 4.5 KB record a minute, not five a second. A divisor of a
- * day, so a record never spans two of report's days.
- */
-const CHANGE_SPAN_MS = 60_000;
 /** How long a stop waits for a journal another program holds before it ends without it. */
 const STOP_JOURNAL_WAIT_MS = 10_000;
 /** How often a run that goes on prunes the journal past its retention (at a sweep). */
@@ -141,8 +117,6 @@ export class CopyEngine {
   readonly #fillsSilent = new Set<Address>();
   /** When each leader's fills stream last carried a new fill (its quiet spells end there). */
   readonly #leaderFillsAt = new Map<Address, number>();
-  /** A state event was asked for while an order was in flight: it goes out after the results. */
-  #stateHeld = false;
   /** Views and journal work held back off the hot path (see #later). */
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
@@ -162,11 +136,6 @@ export class CopyEngine {
   #sweepTimer: NodeJS.Timeout | undefined;
   /** When #sweepTimer fires (performance.now() ms). */
   #sweepDueAt = Number.POSITIVE_INFINITY;
-  #stateTimer: NodeJS.Timeout | undefined;
-  /** A state record is due (JOURNAL_STATE_MS after a change status shows). */
-  #journalTimer: NodeJS.Timeout | undefined;
-  /** The span (CHANGE_SPAN_MS) of the last state-change record, and the highest drift in it. */
-  #changeSpan: { span: number; driftMaxUsd: number | null } | undefined;
   /** When the journal was last pruned past its retention (PRUNE_EVERY_MS). */
   #prunedAt = 0;
   /** A prune under way, a slice a sweep: what is older than this goes. */
@@ -180,9 +149,10 @@ export class CopyEngine {
   #seq = 0;
   #requests = 0;
   #lastSweepOkAt = 0;
-  #lastStateAt = 0;
   /** A sweep's reads, outside the queue (sweep-reads.ts). */
   readonly #sweepReader: SweepReader;
+  /** The copy as shown and journaled: the plans' view, figures, state events and records (state-view.ts). */
+  readonly #stateView: StateView;
   /** The journal's busy spells: said, the orders they kept counted, a stop's wait (journal-guard.ts). */
   readonly #journalGuard: JournalGuard;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
@@ -207,23 +177,10 @@ export class CopyEngine {
   readonly #pnl: PnlKeeper;
   /** The executor the run uses: the one given, or a dry run's own (dryRunExecutor). */
   readonly #executor: Executor | null;
-  /**
-   * The plans' view per coin (targets, skips, orders), merged over hot-path plans
-   * (core/drift.ts mergePlanView): drift reads it, and its targets are the figures' targets.
-   */
-  #view: PlanView = emptyPlanView();
-  /** Copy ratio per leader of the last plan (P&L attribution). */
-  #leaderRatios: Record<string, number> = {};
   /** Coins a leader fill made dirty (their orders are copies, not repairs). */
   readonly #dirtyByFill = new Set<string>();
   /** Latest leader fill time per coin (the lag reference). */
   readonly #leaderFillTime = new Map<string, number>();
-  /**
-   * Coins our hot-path orders traded since they were last planned: their drift in #view is from
-   * before those fills. Re-planned (pure, nothing sent) when a view reads the figures — once per
-   * state event (at the pace the views asked for), not once per copied fill.
-   */
-  readonly #viewStale = new Set<string>();
   readonly #copyState: CopyState;
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
@@ -372,7 +329,7 @@ export class CopyEngine {
       ownAccount: () => this.#ownAccount() !== null,
       recorded: () => {
         this.#equityAfterFill = true;
-        this.#journalSoon();
+        this.#stateView.journalSoon();
       },
     });
     this.#recovery = new OrderRecovery({
@@ -442,6 +399,36 @@ export class CopyEngine {
       signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    this.#stateView = new StateView({
+      journal: options.journal,
+      events: this.events,
+      staleMs: options.staleMs,
+      agentValidUntil: options.agentValidUntil,
+      settings: () => this.#settings,
+      leaders: this.#leaders,
+      ours: this.#ours,
+      market: this.#market,
+      pnl: this.#pnl,
+      ownership: this.#ownership,
+      safety: this.#safety,
+      guard: this.#guard,
+      protection: this.#protection,
+      timeStop: this.#timeStop,
+      inFlight: this.#inFlight,
+      plan: (coins) => {
+        this.#plan(coins);
+      },
+      ownAccount: () => this.#ownAccount(),
+      streams: () => this.#streams,
+      lastSweepOkAt: () => this.#lastSweepOkAt,
+      stopping: () => this.#stopping,
+      runId: () => this.#runId,
+      checked: () => this.#checked,
+      busy: () => this.#planScheduled || this.#queued > 0,
+      emit: (e) => this.#emit(e),
+      reportError: (error) => this.#reportError(error),
+      now: this.#now,
+    });
     this.#books = new BookWatch({
       reader: options.reader,
       streams: () => this.#streams,
@@ -666,27 +653,7 @@ export class CopyEngine {
     this.#scheduleSweep("start", 0);
     // Data that goes stale (the exchange unreachable: no message, no sweep within the window)
     // brings no event of its own: a state event says so when it happens, and when it ends.
-    this.#staleWatch = setInterval(() => {
-      const stale = this.#freshness(this.#now())?.stale ?? false;
-      if (stale !== this.#wasStale) {
-        this.#wasStale = stale;
-        this.#emitState(true);
-        // `status` reads the journal: the turn is recorded, so it says "stale" as the views do.
-        const fresh = this.#journaledFreshness(this.#now());
-        try {
-          if (this.#runId !== null && fresh)
-            this.#o.journal.recordEvent({
-              ts: this.#now(),
-              type: "freshness",
-              runId: this.#runId,
-              data: { stale, ...fresh },
-            });
-        } catch (error) {
-          this.#reportError(error); // a timer: nothing may throw out of it
-        }
-      }
-    }, STALE_WATCH_MS);
-    this.#staleWatch.unref?.();
+    this.#stateView.watchStale();
     return this.stopped;
   }
 
@@ -731,10 +698,7 @@ export class CopyEngine {
     );
     waiting.unref?.();
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
-    if (this.#stateTimer) clearTimeout(this.#stateTimer);
-    if (this.#journalTimer) clearTimeout(this.#journalTimer);
-    this.#journalTimer = undefined;
-    if (this.#staleWatch) clearInterval(this.#staleWatch);
+    this.#stateView.close();
     this.#styles.close();
     await this.#sweepChain;
     await this.#queue;
@@ -778,11 +742,11 @@ export class CopyEngine {
       // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
       // final state — and the run's summary — shows the drift that really remains.
       this.#plan(undefined);
-      this.#emitState(true);
+      this.#stateView.emitState(true);
       // `hlcopy status` shows the targets, drift and P&L as the run left them.
       const runId = this.#runId;
       this.#atStop("the run's final state", () => {
-        o.journal.recordEvent(this.#stateRecord(runId));
+        o.journal.recordEvent(this.#stateView.stateRecord(runId));
         this.#pnl.persist();
       });
     }
@@ -983,12 +947,6 @@ export class CopyEngine {
   /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
   readonly #tellWait = groupWaits((message) => this.#emit({ type: "warning", ts: this.#now(), message }));
 
-  /** When the copy was last in sync on fresh data (a state event's verdict), null: not yet. */
-  #lastInSyncAt: number | null = null;
-  /** Watches for the data going stale (and fresh again): a state event says each change. */
-  #staleWatch: ReturnType<typeof setInterval> | undefined;
-  #wasStale = false;
-
   /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
   #capSweepAt = Number.NEGATIVE_INFINITY;
 
@@ -1178,7 +1136,7 @@ export class CopyEngine {
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
-    const figures = this.#figures();
+    const figures = this.#stateView.figures();
     const { inSync, driftUsd } = figures.drift;
     const requests = this.#requests - before;
     this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync, driftUsd, requests });
@@ -1206,11 +1164,15 @@ export class CopyEngine {
         durationMs,
         requests,
         trigger,
-        ...this.#journaledView({ ...view, ...this.#freshnessField(this.#now()), mids: figures.mids }),
+        ...this.#stateView.journaledView({
+          ...view,
+          ...this.#stateView.freshnessField(this.#now()),
+          mids: figures.mids,
+        }),
       },
     });
     this.#pnl.persist();
-    this.#emitState(true);
+    this.#stateView.emitState(true);
     if (this.#checked) this.#ownership.save(this.#ours.state.positions, this.#settings);
     this.#agent.warnEnding();
     this.#books.watch();
@@ -1443,7 +1405,7 @@ export class CopyEngine {
               "an unexplained change of the account's cash waits for the ledger (a deposit or withdrawal?)",
           }
         : {}),
-      staleLeader: this.#isLeaderStale(now),
+      staleLeader: this.#stateView.isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
       notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
       foreignPositions: this.#ownership.foreignPositions,
@@ -1469,10 +1431,7 @@ export class CopyEngine {
       explainSizing: coins === undefined,
     });
     this.#styles.planned(plan, now);
-    this.#view = mergePlanView(this.#view, plan, coins);
-    if (coins) for (const c of coins) this.#viewStale.delete(c);
-    else this.#viewStale.clear();
-    if (plan.leaderRatios) this.#leaderRatios = plan.leaderRatios;
+    this.#stateView.planned(plan, coins);
     return plan;
   }
 
@@ -1657,35 +1616,6 @@ export class CopyEngine {
   }
 
   /**
-   * How fresh our picture of the exchange is (core/drift.ts Freshness): the last stream message
-   * or good sweep, and the staleness window #isLeaderStale uses. Undefined before the first sweep.
-   */
-  #freshness(now: number): (Freshness & { stale: boolean }) | undefined {
-    if (this.#lastSweepOkAt === 0) return undefined;
-    const staleMs = this.#o.staleMs ?? 60_000;
-    const freshAt = Math.max(this.#lastSweepOkAt, this.#streams?.health().lastSocketMessageAt ?? 0);
-    return { freshAt, staleMs, lastInSyncAt: this.#lastInSyncAt, stale: now - freshAt > staleMs };
-  }
-
-  /** The freshness a journaled record carries (core/drift.ts Freshness), so `status` judges it as the views do. */
-  #journaledFreshness(now: number): Freshness | undefined {
-    const f = this.#freshness(now);
-    return f ? { freshAt: f.freshAt, staleMs: f.staleMs, lastInSyncAt: this.#lastInSyncAt } : undefined;
-  }
-
-  #freshnessField(now: number): { freshness?: Freshness } {
-    const freshness = this.#journaledFreshness(now);
-    return freshness ? { freshness } : {};
-  }
-
-  #isLeaderStale(now: number): boolean {
-    const staleMs = this.#o.staleMs ?? 60_000;
-    if (!this.#streams) return now - this.#lastSweepOkAt > staleMs && this.#lastSweepOkAt > 0;
-    const socketAge = now - this.#streams.health().lastSocketMessageAt;
-    return socketAge > staleMs && now - this.#lastSweepOkAt > staleMs;
-  }
-
-  /**
    * `probe`: a sweep's plan, sent even while the agent is refused, to learn it is back.
    * `exiting`: the on-exit step of a clean stop (sent although the run is stopping).
    * `trigger` and `fillCoins` (coins a leader fill made dirty) give each order its kind.
@@ -1794,10 +1724,7 @@ export class CopyEngine {
       for (const a of toSend) this.#inFlight.delete(a.cloid);
       // A state held while the orders were out goes once their results are taken (below, in
       // this same turn), at the views' pace — or, when the send threw, on what it left.
-      if (this.#stateHeld && this.#inFlight.size === 0) {
-        this.#stateHeld = false;
-        queueMicrotask(() => this.#emitState(false));
-      }
+      if (this.#inFlight.size === 0) this.#stateView.release();
       // What was held back (the decision, the leader's fill) is told before the outcome.
       this.#flushLater();
     }
@@ -1824,10 +1751,10 @@ export class CopyEngine {
         // A coin opened here holds the leverage this run set for it on the exchange (the lev
         // column then shows it at once, not after the next sweep's read).
         this.#ours.applyOwnFill(a, r.filledSize, r.avgPx, this.#leverage?.setFor(a.coin));
-        // The plan's drift predates this fill: re-planned when a view next reads it (#figures),
+        // The plan's drift predates this fill: re-planned when a view next reads it (figures),
         // so no state — not one built while the protection that follows is sent — shows drift
         // already traded away.
-        this.#viewStale.add(a.coin);
+        this.#stateView.traded(a.coin);
       }
       if (r.status === "rejected") this.#backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
@@ -1928,96 +1855,6 @@ export class CopyEngine {
     timer.unref?.();
   }
 
-  /**
-   * What a sweep or run end journals of the copy's view. A run with no leader (a flatten) never
-   * read one: its targets and drift (leader 0, target 0, "in sync") would be made up, so it keeps
-   * only its P&L and says so (`leaderView: false`; status then says the drift is unknown).
-   */
-  #journaledView<T extends { pnl: unknown }>(view: T): T | { leaderView: false; pnl: T["pnl"] } {
-    return this.#o.leaders.length > 0 ? view : { leaderView: false, pnl: view.pnl };
-  }
-
-  /** Re-plan the coins in #viewStale, so the drift the views read is after our fills. */
-  #refreshView(): void {
-    if (this.#viewStale.size === 0) return;
-    this.#plan([...this.#viewStale].sort());
-  }
-
-  /**
-   * Drift and P&L now, from the plans' view and our positions (one function each, core), with
-   * the targets and the mids they are valued at: one price snapshot — the markets now — for
-   * every figure of the set (drift $, leader $, uPnL), never a plan's older mid beside it.
-   */
-  #figures() {
-    this.#refreshView();
-    const ours = this.#ours.state;
-    const mids = this.#mids();
-    const targets = valueTargetsAt(this.#view.targets, mids, this.#settings.exec.deadbandPct);
-    return {
-      targets,
-      mids,
-      drift: driftReport({ ...this.#view, targets }),
-      pnl: this.#pnl.report(ours.positions, this.#market.markets, this.#ownership.managedNow()),
-    };
-  }
-
-  /** Each leader's share of our positions as they stand (the P&L attribution follows them). */
-  #updateShares(): void {
-    this.#pnl.updateShares(
-      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
-      this.#leaderRatios,
-    );
-  }
-
-  /**
-   * A change `status` shows: the run's state is journaled JOURNAL_STATE_MS from now (one record
-   * for every change until then), off the hot path — from a timer, after any plan waiting.
-   */
-  #journalSoon(): void {
-    if (this.#journalTimer || this.#stopping || this.#runId === null || !this.#checked) return;
-    this.#journalTimer = setTimeout(() => {
-      this.#journalTimer = undefined;
-      // A copy waiting or on its way goes first: the record follows it.
-      if (this.#planScheduled || this.#queued > 0) this.#journalSoon();
-      else this.#journalState();
-    }, JOURNAL_STATE_MS);
-    this.#journalTimer.unref?.();
-  }
-
-  /** The copy as it stands — targets, drift, P&L — journaled as a state of `moment` "change". */
-  #journalState(): void {
-    if (this.#stopping || this.#runId === null) return;
-    try {
-      const record = this.#stateRecord(this.#runId, "change");
-      const span = Math.floor(record.ts / CHANGE_SPAN_MS);
-      const same = this.#changeSpan?.span === span;
-      const drift = "drift" in record.data ? record.data.drift.driftUsd : null;
-      const before = same ? (this.#changeSpan?.driftMaxUsd ?? null) : null;
-      const driftMaxUsd = before === null ? drift : drift === null ? before : Math.max(before, drift);
-      this.#changeSpan = { span, driftMaxUsd };
-      this.#o.journal.recordStateChange({ ...record, data: { ...record.data, driftMaxUsd } }, same);
-    } catch (error) {
-      this.#reportError(error);
-    }
-  }
-
-  /** The journal's `state` record of the copy now (a run's end; `moment` "change" while it runs). */
-  #stateRecord(runId: number, moment?: "change") {
-    const now = this.#now();
-    // The figures first: they bring the view up to date, and with it the targets recorded.
-    const figures = this.#figures();
-    return {
-      ts: now,
-      type: "state" as const,
-      runId,
-      data: this.#journaledView({
-        ...figures,
-        ...this.#freshnessField(now),
-        ...(moment ? { moment } : {}),
-      }),
-    };
-  }
-
   /** Our account read once (the run's end), its equity through the safety rules and journaled. */
   async #readFinalEquity(): Promise<void> {
     if (this.#ownAccount()) return;
@@ -2037,107 +1874,6 @@ export class CopyEngine {
         message: `the account could not be read at the end (the equity status shows is the last one read): ${toHlcopyError(error).message}`,
       });
     }
-  }
-
-  /** The mid of every coin the copy's rows show (targets and our positions): what a row is valued at. */
-  #mids(): Record<string, number> {
-    const out: Record<string, number> = {};
-    const coins = new Set([
-      ...this.#view.targets.map((t) => t.coin),
-      ...Object.keys(this.#ours.state.positions),
-    ]);
-    for (const c of [...coins].sort()) {
-      const mid = this.#market.markets[c]?.mid;
-      if (mid !== undefined && Number.isFinite(mid) && mid > 0) out[c] = mid;
-    }
-    return out;
-  }
-
-  #emitState(force: boolean): void {
-    // An order of ours on its way is not drift, nor is it done: the exchange may have filled it
-    // (the account stream says so first) while our position model waits for its result. A state
-    // built now would count the order as drift (a close in flight as a whole position to sell):
-    // it waits for the results, and goes out once they are taken (#execute).
-    if (this.#inFlight.size > 0) {
-      this.#stateHeld = true;
-      return;
-    }
-    const now = this.#now();
-    // At the pace the views asked for (EngineEvents.wantState), never faster than the dashboard's.
-    const every = Math.max(STATE_EVERY_MS, this.events.stateEveryMs);
-    if (!force && now - this.#lastStateAt < every) {
-      // Throttled, not dropped: the latest state goes out when the window ends.
-      if (!this.#stateTimer && !this.#stopping) {
-        this.#stateTimer = setTimeout(
-          () => {
-            this.#stateTimer = undefined;
-            if (!this.#stopping) this.#emitState(true);
-          },
-          every - (now - this.#lastStateAt),
-        );
-        this.#stateTimer.unref?.();
-      }
-      return;
-    }
-    if (this.#stateTimer) {
-      clearTimeout(this.#stateTimer);
-      this.#stateTimer = undefined;
-    }
-    this.#lastStateAt = now;
-    const figures = this.#figures();
-    const fresh = this.#freshness(now);
-    if (fresh && !fresh.stale && figures.drift.inSync) this.#lastInSyncAt = now;
-    // The planner's own deadband of each target (never recomputed here).
-    const deadband: Record<string, number> = {};
-    for (const t of figures.targets) deadband[t.coin] = t.deadbandUsd;
-    const ours = this.#ours.state;
-    this.#updateShares();
-    this.#emit({
-      type: "state",
-      ts: now,
-      account: {
-        address: ours.address,
-        // A live run's equity is the exchange's account value as of its last update (its mark,
-        // its moment), the figure status, the journal and the safety rules read; the P&L below
-        // is valued at this frame's mids. Re-marking the equity to the mids would make it a
-        // figure of the dashboard's alone, and valuing the P&L at the update's marks would take
-        // the rows' uPnL off the mid their drift $ is at: the two are left apart (README, Drift).
-        accountValue: this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue,
-        positions: Object.values(ours.positions),
-      },
-      hwm: this.#safety.hwm,
-      drawdownPct: this.#safety.drawdownPct,
-      dailyLossStop: this.#safety.dailyLossHit,
-      leaders: this.#leaders.map((l) => ({
-        address: l.address,
-        accountValue: l.state.accountValue,
-        positions: Object.values(l.state.positions),
-      })),
-      deadbandUsd: deadband,
-      ...figures,
-      ...(fresh
-        ? { freshness: { freshAt: fresh.freshAt, staleMs: fresh.staleMs, lastInSyncAt: this.#lastInSyncAt } }
-        : {}),
-      ...(this.#o.agentValidUntil === undefined
-        ? {}
-        : {
-            agent: {
-              validUntil: this.#o.agentValidUntil,
-              daysLeft:
-                this.#o.agentValidUntil === null ? null : approvalDaysLeft(this.#o.agentValidUntil, now),
-            },
-          }),
-      ...(this.#protection?.shown ? { protection: this.#protection.view() } : {}),
-      ...(this.#guard.shown
-        ? {
-            leaderCopy: this.#guard.view(
-              this.#leaders.map((l) => l.view()),
-              this.#market.markets,
-            ),
-          }
-        : {}),
-      ...(this.#timeStop ? { timeStops: this.#timeStop.dueAt() } : {}),
-    });
   }
 
   /**
@@ -2315,11 +2051,11 @@ export class CopyEngine {
       false,
       afterFill,
     );
-    if (afterFill) this.#journalSoon();
+    if (afterFill) this.#stateView.journalSoon();
     // A cash change waiting for the ledger: a sweep reads the ledger now (the stream may lag).
     // The safety rules ask for it, nobody pressed s: journaled and shown as a sweep.
     if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("sweep", 0);
-    this.#emitState(false);
+    this.#stateView.emitState(false);
   }
 
   /**
@@ -2436,12 +2172,12 @@ export class CopyEngine {
         }
         // The targets' drift predates the fills just taken: re-planned when a view next reads
         // it (#figures), so no view shows drift already traded away.
-        if (results.length > 0) for (const c of coins) this.#viewStale.add(c);
+        if (results.length > 0) for (const c of coins) this.#stateView.traded(c);
         // The shares follow every copied fill, whatever the pace of the state event.
-        this.#updateShares();
-        this.#emitState(false);
+        this.#stateView.updateShares();
+        this.#stateView.emitState(false);
         // The leader changed: status shows the copy as it stands now, not as of the last sweep.
-        this.#journalSoon();
+        this.#stateView.journalSoon();
       } catch (error) {
         this.#reportError(error);
       }
