@@ -27,7 +27,7 @@ import { FillDeduper } from "../core/fills.js";
 import { listed } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
+import { protectionOn } from "../core/protection.js";
 import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
@@ -39,6 +39,7 @@ import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
+import { ExitStep } from "./exit-step.js";
 import { PnlKeeper } from "./figures.js";
 import { JournalGuard } from "./journal-guard.js";
 import { LeaderGuard } from "./leader-guard.js";
@@ -201,8 +202,8 @@ export class CopyEngine {
   /** Resting protection (live runs with a stop / take-profit setting on, or triggers of ours left to cancel). */
   readonly #protection: ProtectionKeeper | null;
   #protectScheduled = false;
-  /** The on-exit step is running: its orders go out although the run is stopping. */
-  #exiting = false;
+  /** The clean stop's on-exit step and its last reading of our account (exit-step.ts). */
+  readonly #exitStep: ExitStep;
   /** risk.maxHoldHours (issue 14): the hold clock and the coins it closed. */
   readonly #timeStop: TimeStop | null;
   /** Per-leader limits and breakers (issue 14): unfollowed leaders, gates, the copy per leader. */
@@ -360,7 +361,7 @@ export class CopyEngine {
             now: this.#now,
             runId: () => this.#runId,
             countRequest: countRead,
-            signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
+            signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
           })
         : null;
     const exitState = {
@@ -396,9 +397,33 @@ export class CopyEngine {
       },
       markets: () => this.#market.markets,
       applyOwnFill: (f) => this.#ours.applyOwnFill({ coin: f.coin, side: f.side }, f.size, f.px),
-      signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
+      signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    this.#exitStep = new ExitStep({
+      settings: options.settings,
+      journal: options.journal,
+      reader: options.reader,
+      account: options.account,
+      ours: this.#ours,
+      market: this.#market,
+      protection: this.#protection,
+      styles: this.#styles,
+      safety: this.#safety,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+      countRequest: countRead,
+      readState: () => this.#readState(),
+      leaderSizes: () => this.#leaderSizes(),
+      seed: () => `${options.account}|${options.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
+      execute: (plan) => this.#execute(plan, true, true, "exit"),
+      protect: () => this.#protect(),
+      ownAccount: () => this.#ownAccount() !== null,
+      readingAccount: () => {
+        this.#equityAfterFill = false;
+      },
+    });
     this.#stateView = new StateView({
       journal: options.journal,
       events: this.events,
@@ -711,7 +736,7 @@ export class CopyEngine {
     if (exitStep) {
       const unsent = this.#journalGuard.unsent;
       try {
-        await this.#onExit(exitStep);
+        await this.#exitStep.run(exitStep);
       } catch (error) {
         this.#reportError(error);
       }
@@ -734,7 +759,7 @@ export class CopyEngine {
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
     if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill)
-      await this.#readFinalEquity();
+      await this.#exitStep.readFinalEquity();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
     // account was never read; a state of $0.00 would be a figure that means nothing).
@@ -1525,7 +1550,7 @@ export class CopyEngine {
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
-    if (!keeper || ((this.#paused || this.#stopping) && !this.#exiting)) return;
+    if (!keeper || ((this.#paused || this.#stopping) && !this.#exitStep.running)) return;
     const marks: Record<string, number> = {};
     for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
     this.#requests += await keeper.sync({
@@ -1535,71 +1560,6 @@ export class CopyEngine {
       leaderSizes: this.#leaderSizes(),
       seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
     });
-  }
-
-  /** The clean stop's last step (see EngineOptions.onExit); nothing else runs meanwhile. */
-  async #onExit(mode: OnExit): Promise<void> {
-    const say = (message: string) => {
-      this.#emit({ type: "notice", ts: this.#now(), kind: "on-exit", message });
-      this.#o.journal.recordEvent({
-        ts: this.#now(),
-        type: "onExit",
-        runId: this.#runId,
-        data: { mode, message },
-      });
-    };
-    if (mode === "hold") {
-      say("on exit: hold — positions and resting orders left as they are");
-      return;
-    }
-    this.#exiting = true;
-    try {
-      await this.#readState();
-      if (this.#protection)
-        await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
-      if (mode === "flatten") {
-        await this.#styles.cancelAll("on exit: flatten");
-        const actions = flattenActions({
-          positions: this.#ours.state.positions,
-          markets: this.#market.markets,
-          slippageBps: this.#o.settings.exec.slippageBps,
-          seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}|exit`,
-        });
-        const results = await this.#execute({ ...emptyPlan(), actions }, true, true, "exit");
-        const left = results.filter((r) => r.status !== "filled").map((r) => r.coin);
-        await this.#protect();
-        say(
-          actions.length === 0
-            ? "on exit: flatten — nothing to close"
-            : `on exit: flatten — closed ${results.filter((r) => r.status === "filled").length} position(s) reduce-only${left.length > 0 ? `; not closed: ${left.join(", ")}` : ""}`,
-        );
-        return;
-      }
-      const coins = Object.keys(this.#ours.state.positions).sort();
-      const r = this.#o.settings.risk;
-      if (r.stopLossPct == null && r.trailingStopPct == null) {
-        say(
-          coins.length === 0
-            ? "on exit: protect — no open positions"
-            : `on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ${coins.join(", ")} left without one (set --stop-loss-pct, or use --on-exit flatten)`,
-        );
-        return;
-      }
-      await this.#protect();
-      const stops = new Set(
-        (this.#protection?.view() ?? []).filter((p) => p.stopPx !== null).map((p) => p.coin),
-      );
-      const missing = coins.filter((c) => !stops.has(c));
-      say(
-        coins.length === 0
-          ? "on exit: protect — no open positions"
-          : missing.length === 0
-            ? `on exit: protect — every position has its resting stop (${coins.join(", ")})`
-            : `on exit: protect — no resting stop for ${missing.join(", ")}: check them on the exchange`,
-      );
-    } finally {
-      this.#exiting = false;
-    }
   }
 
   #scheduleProtect(): void {
@@ -1853,27 +1813,6 @@ export class CopyEngine {
       this.#schedulePlan();
     }, ms + 1);
     timer.unref?.();
-  }
-
-  /** Our account read once (the run's end), its equity through the safety rules and journaled. */
-  async #readFinalEquity(): Promise<void> {
-    if (this.#ownAccount()) return;
-    try {
-      this.#requests++;
-      const ours = await this.#o.reader.getAccountState(this.#o.account, { openOrders: false });
-      this.#equityAfterFill = false;
-      this.#safety.check(
-        { accountValue: ours.accountValue, cash: ours.cash ?? null, time: ours.time },
-        false,
-        true,
-      );
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `the account could not be read at the end (the equity status shows is the last one read): ${toHlcopyError(error).message}`,
-      });
-    }
   }
 
   /**
