@@ -31,7 +31,7 @@ import { protectionOn } from "../core/protection.js";
 import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
-import type { AccountState, Address, Plan, PlannedAction } from "../core/types.js";
+import type { Address, Plan, PlannedAction } from "../core/types.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
 import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
@@ -41,6 +41,7 @@ import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
 import { ExitStep } from "./exit-step.js";
 import { PnlKeeper } from "./figures.js";
+import { FillsSilence } from "./fills-silence.js";
 import { JournalGuard } from "./journal-guard.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
@@ -67,8 +68,6 @@ import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
 
 const MAX_BACKOFF_MS = 300_000;
-/** How long a leader position change seen on the account stream waits for its fill. */
-const UNEXPLAINED_MS = 1_000;
 /**
  * An order request with no answer this long is said (a reply normally takes well under a
  * second): copying waits for its outcome, and a trader watching should know why nothing moves.
@@ -114,10 +113,8 @@ export class CopyEngine {
   readonly #orderLateMs: number;
   /** The order request on its way, for what a slow answer or a stop waiting on it says. */
   #sending: { since: number; what: string } | null = null;
-  /** Leaders whose positions change on the account stream with no fill on the fills stream. */
-  readonly #fillsSilent = new Set<Address>();
-  /** When each leader's fills stream last carried a new fill (its quiet spells end there). */
-  readonly #leaderFillsAt = new Map<Address, number>();
+  /** A leader's fills stream gone quiet while its account stream moves (fills-silence.ts). */
+  readonly #silence: FillsSilence;
   /** Views and journal work held back off the hot path (see #later). */
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
@@ -400,6 +397,17 @@ export class CopyEngine {
       signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    this.#silence = new FillsSilence({
+      leaderFillTime: this.#leaderFillTime,
+      stopping: () => this.#stopping,
+      streaming: () => this.#streams !== null,
+      replan: (coin) => {
+        this.#dirty.add(coin);
+        this.#schedulePlan();
+      },
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+    });
     this.#exitStep = new ExitStep({
       settings: options.settings,
       journal: options.journal,
@@ -1763,43 +1771,6 @@ export class CopyEngine {
     return out;
   }
 
-  /**
-   * A leader position the account stream changed with no fill on the fills stream within a
-   * second (that channel quiet while the socket lives): say so and copy it now, not at the next
-   * sweep. A fill that arrives in that second explains the change, and nothing happens.
-   */
-  #watchUnexplained(
-    leader: Address,
-    before: AccountState["positions"],
-    after: AccountState["positions"],
-  ): void {
-    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-      (coin) => (before[coin]?.size ?? 0) !== (after[coin]?.size ?? 0),
-    );
-    const seenAt = this.#now();
-    for (const coin of changed) {
-      const fillTime = this.#leaderFillTime.get(coin);
-      const timer = setTimeout(() => {
-        if (this.#stopping || !this.#streams || this.#leaderFillTime.get(coin) !== fillTime) return;
-        // Said once while the fills stream stays quiet (a muted channel changes every position the
-        // leader trades: one line each would push everything else off the dashboard), and once
-        // when its fills come back (#onLeaderFill) — not again for a change seen before then.
-        const spoke = (this.#leaderFillsAt.get(leader) ?? -1) >= seenAt;
-        if (!spoke && !this.#fillsSilent.has(leader)) {
-          this.#fillsSilent.add(leader);
-          this.#emit({
-            type: "warning",
-            ts: this.#now(),
-            message: `${coin}: leader ${leader} changed position with no fill on the fills stream; copying from the account stream until its fills come back`,
-          });
-        }
-        this.#dirty.add(coin);
-        this.#schedulePlan();
-      }, UNEXPLAINED_MS);
-      timer.unref?.();
-    }
-  }
-
   #backOff(coin: string): void {
     const base = this.#o.backoffMs ?? 2_000;
     const prev = this.#backoff.get(coin);
@@ -1902,8 +1873,7 @@ export class CopyEngine {
     this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
     // Oldest first: the running position must end at the newest fill's view.
     const fills = this.#fills.fresh(leader.address, e.fills).sort((a, b) => a.time - b.time || a.tid - b.tid);
-    if (!e.isSnapshot && fills.length > 0) this.#leaderFillsAt.set(leader.address, now);
-    if (!e.isSnapshot && fills.length > 0 && this.#fillsSilent.delete(leader.address))
+    if (!e.isSnapshot && fills.length > 0 && this.#silence.fillsCame(leader.address, now))
       this.#later(() =>
         this.#emit({
           type: "notice",
@@ -1970,7 +1940,7 @@ export class CopyEngine {
     leader?.applySnapshot(e.state, e.at);
     if (leader) this.#styles.leaderSnapshot(leader.address, leader.state.positions);
     this.#emit({ type: "heartbeat", ts: now });
-    if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
+    if (leader && before) this.#silence.watch(leader.address, before, leader.state.positions);
   }
 
   /**
