@@ -85,10 +85,6 @@ const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
 /** How long a stop waits for a journal another program holds before it ends without it. */
 const STOP_JOURNAL_WAIT_MS = 10_000;
-/** How often a run that goes on prunes the journal past its retention (at a sweep). */
-const PRUNE_EVERY_MS = 86_400_000;
-/** The rows of each table one sweep prunes at most while a run goes on (~10 ms of plans). */
-const PRUNE_SLICE_ROWS = 5_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -134,10 +130,6 @@ export class CopyEngine {
   #sweepTimer: NodeJS.Timeout | undefined;
   /** When #sweepTimer fires (performance.now() ms). */
   #sweepDueAt = Number.POSITIVE_INFINITY;
-  /** When the journal was last pruned past its retention (PRUNE_EVERY_MS). */
-  #prunedAt = 0;
-  /** A prune under way, a slice a sweep: what is older than this goes. */
-  #pruneTo: number | null = null;
   /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
   #equityAfterFill = false;
   /** The books streamed (follow) or read (reconcile's passive entries): book-watch.ts. */
@@ -231,6 +223,7 @@ export class CopyEngine {
     });
     this.#journalGuard = new JournalGuard({
       journal: options.journal,
+      retentionDays: options.journalRetentionDays,
       emit: (e) => this.#emit(e),
       now: this.#now,
       stopping: () => this.#stopping,
@@ -1293,24 +1286,8 @@ export class CopyEngine {
       this.#ours.applySnapshot(start.seed(this.#ours.state, this.#market.markets));
       this.#pnl.startModel(r.receivedAt, this.#ours.state.accountValue);
     }
-    // Keep the journal bounded: plans and the event log older than the retention go — once the
-    // start checks passed (a refused run leaves the journal as it was), then at the first sweep
-    // of each day a run goes on for (a follow left running for weeks grew without bound).
-    // While it runs, a slice at each sweep until done: a day of a leader trading ten times a
-    // second is ~860 000 plans, a second's stall pruned at once.
-    const sweptAt = this.#now();
-    const retentionMs = (o.journalRetentionDays ?? 30) * 86_400_000;
-    if (!this.#checked) {
-      o.journal.pruneBefore(this.#startedAt - retentionMs);
-      this.#prunedAt = sweptAt;
-    } else if (this.#pruneTo !== null || sweptAt - this.#prunedAt >= PRUNE_EVERY_MS) {
-      if (this.#pruneTo === null) {
-        this.#pruneTo = sweptAt - retentionMs;
-        this.#prunedAt = sweptAt;
-      }
-      const pruned = o.journal.pruneBefore(this.#pruneTo, PRUNE_SLICE_ROWS);
-      if (pruned.decisions < PRUNE_SLICE_ROWS && pruned.events < PRUNE_SLICE_ROWS) this.#pruneTo = null;
-    }
+    // Keep the journal bounded (journal-guard.ts): at the start checks, then a slice a sweep.
+    this.#journalGuard.prune(this.#startedAt, this.#checked);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read

@@ -7,8 +7,15 @@ import type { PlannedAction } from "../core/types.js";
 import type { Journal, JournalBusyState } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
 
+/** How often a run that goes on prunes the journal past its retention (at a sweep). */
+const PRUNE_EVERY_MS = 86_400_000;
+/** The rows of each table one sweep prunes at most while a run goes on (~10 ms of plans). */
+const PRUNE_SLICE_ROWS = 5_000;
+
 export interface JournalGuardOptions {
-  journal: Pick<Journal, "busySince">;
+  journal: Pick<Journal, "busySince" | "pruneBefore">;
+  /** EngineOptions.journalRetentionDays (default 30). */
+  retentionDays: number | undefined;
   emit: (event: EngineEvent) => void;
   now: () => number;
   /** stop() was called: the spell's end repairs nothing. */
@@ -24,6 +31,10 @@ export class JournalGuard {
   #busyWhat: string | undefined;
   /** Waiters for the journal's busy spell to end (#journalFreed). */
   #busyWaiters: (() => void)[] = [];
+  /** When the journal was last pruned past its retention (PRUNE_EVERY_MS). */
+  #prunedAt = 0;
+  /** A prune under way, a slice a sweep: what is older than this goes. */
+  #pruneTo: number | null = null;
 
   constructor(options: JournalGuardOptions) {
     this.#o = options;
@@ -86,5 +97,30 @@ export class JournalGuard {
       timer = setTimeout(resolve, ms);
     });
     clearTimeout(timer);
+  }
+
+  /**
+   * At a good sweep's apply: the journal pruned past its retention — everything before the run
+   * began less the retention once the start checks pass (`checked` false), then a slice a sweep.
+   */
+  prune(startedAt: number, checked: boolean): void {
+    // Keep the journal bounded: plans and the event log older than the retention go — once the
+    // start checks passed (a refused run leaves the journal as it was), then at the first sweep
+    // of each day a run goes on for (a follow left running for weeks grew without bound).
+    // While it runs, a slice at each sweep until done: a day of a leader trading ten times a
+    // second is ~860 000 plans, a second's stall pruned at once.
+    const sweptAt = this.#o.now();
+    const retentionMs = (this.#o.retentionDays ?? 30) * 86_400_000;
+    if (!checked) {
+      this.#o.journal.pruneBefore(startedAt - retentionMs);
+      this.#prunedAt = sweptAt;
+    } else if (this.#pruneTo !== null || sweptAt - this.#prunedAt >= PRUNE_EVERY_MS) {
+      if (this.#pruneTo === null) {
+        this.#pruneTo = sweptAt - retentionMs;
+        this.#prunedAt = sweptAt;
+      }
+      const pruned = this.#o.journal.pruneBefore(this.#pruneTo, PRUNE_SLICE_ROWS);
+      if (pruned.decisions < PRUNE_SLICE_ROWS && pruned.events < PRUNE_SLICE_ROWS) this.#pruneTo = null;
+    }
   }
 }
