@@ -32,7 +32,6 @@ import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { Address, Plan, PlannedAction } from "../core/types.js";
-import { groupWaits, retryTransient } from "../exchange/retry.js";
 import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
 import { CopyState } from "./copy-state.js";
@@ -63,6 +62,7 @@ import { OrderRecovery } from "./recovery.js";
 import { type RunPolicy, runPolicy } from "./run-mode.js";
 import { SafetyWatch } from "./safety-watch.js";
 import { StartChecks } from "./start-checks.js";
+import { StartupWaits } from "./startup-waits.js";
 import { StateView } from "./state-view.js";
 import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
@@ -143,6 +143,8 @@ export class CopyEngine {
   readonly #sweepReader: SweepReader;
   /** The copy as shown and journaled: the plans' view, figures, state events and records (state-view.ts). */
   readonly #stateView: StateView;
+  /** Reads retried until the first good sweep, and begin() while the journal is held (startup-waits.ts). */
+  readonly #waits: StartupWaits;
   /** The journal's busy spells: said, the orders they kept counted, a stop's wait (journal-guard.ts). */
   readonly #journalGuard: JournalGuard;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
@@ -209,6 +211,14 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, can.journals);
+    this.#waits = new StartupWaits({
+      settings: options.settings,
+      startupRetryDelayMs: options.startupRetryDelayMs,
+      signal: this.#stopSignal.signal,
+      swept: () => this.#lastSweepOkAt > 0,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+    });
     this.#agent = new AgentWatch({
       journal: options.journal,
       approveHint: options.approveHint,
@@ -259,7 +269,7 @@ export class CopyEngine {
       now: this.#now,
       emit: (e) => this.#emit(e),
       runId: () => this.#runId,
-      startupRead: (what, read) => this.#startupRead(what, read),
+      startupRead: (what, read) => this.#waits.read(what, read),
       countRequest: countRead,
       ownAccount: () => this.#ownAccount() !== null,
       ledgerSince: () => this.#safety.ledgerSince(),
@@ -332,7 +342,7 @@ export class CopyEngine {
       settleMs: options.orderSettleMs ?? 17_000,
       now: this.#now,
       emit: (e) => this.#emit(e),
-      startupRead: (what, read) => this.#startupRead(what, read),
+      startupRead: (what, read) => this.#waits.read(what, read),
       countRequest: countRead,
       inFlight: (cloid) => this.#inFlight.has(cloid),
       recordOurFill: (f, cloid) => this.#ourFills.record(f, this.#ourFills.ref(cloid)),
@@ -506,7 +516,7 @@ export class CopyEngine {
       now: this.#now,
       runId: () => this.#runId,
       countRequest: countRead,
-      startupRead: (what, read) => this.#startupRead(what, read),
+      startupRead: (what, read) => this.#waits.read(what, read),
       swept: () => this.#lastSweepOkAt > 0,
       checked: () => this.#checked,
       streaming: () => this.#streams !== null,
@@ -541,31 +551,6 @@ export class CopyEngine {
   }
 
   // ---- lifecycle ---------------------------------------------------------------------
-
-  /**
-   * begin(), a journal another program holds (a backup tool) waited for like a start-up read:
-   * for exec.startupTimeoutSeconds, said once, then the start fails with the busy error's hint.
-   */
-  async #beginWhenFree(): Promise<void> {
-    const timeoutMs = (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000;
-    let told = false;
-    await retryTransient(async () => this.begin(), {
-      what: "the journal (held by another program)",
-      timeoutMs,
-      signal: this.#stopSignal.signal,
-      hint: "another process holds the journal in a long transaction: a SQLite browser or backup tool (close it), or a follow or reconcile at its review or passphrase prompt (answer it there); raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
-      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
-      onWait: ({ error }) => {
-        if (told || !(error instanceof JournalBusyError)) return;
-        told = true;
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `journal busy (held by another program): the run cannot begin; retrying for up to ${Math.round(timeoutMs / 1000)}s — nothing is sent meanwhile`,
-        });
-      },
-    });
-  }
 
   /** Journal the run and announce it. */
   begin(): void {
@@ -652,14 +637,14 @@ export class CopyEngine {
     // Stopped before it ran (a signal during the caller's set-up): nothing to begin.
     if (this.#stopping) return this.stopped;
     this.#continuous = true;
-    if (this.#runId === null) await this.#beginWhenFree();
+    if (this.#runId === null) await this.#waits.beginWhenFree(() => this.begin());
     this.#act();
     this.#emit({ type: "connection", ts: this.#now(), state: "connecting" });
     try {
       await this.#enqueue(() => this.recoverOrders());
       // Streams first, so no fill between the sweep's read and the subscription is lost.
       // Retried like a start-up read even after the preflight's sweep: it is the run's start.
-      this.#streams = await this.#startupRead(
+      this.#streams = await this.#waits.read(
         "the exchange's websocket",
         () => openStreams((e) => this.#onStream(e)),
         true,
@@ -948,31 +933,6 @@ export class CopyEngine {
     }
   }
 
-  /**
-   * A read made before the first sweep succeeded (start-up, or reconcile's one sweep):
-   * transient failures are retried with backoff, each wait shown as a warning, until
-   * exec.startupTimeoutSeconds; later reads fail at once (the next sweep repairs).
-   */
-  #startupRead<T>(
-    what: string,
-    read: () => Promise<T>,
-    always = false,
-    discard?: (late: T) => void,
-  ): Promise<T> {
-    if (this.#lastSweepOkAt > 0 && !always) return read();
-    return retryTransient(read, {
-      what,
-      ...(discard ? { discard } : {}),
-      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
-      signal: this.#stopSignal.signal,
-      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
-      onWait: this.#tellWait,
-    });
-  }
-
-  /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
-  readonly #tellWait = groupWaits((message) => this.#emit({ type: "warning", ts: this.#now(), message }));
-
   /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
   #capSweepAt = Number.NEGATIVE_INFINITY;
 
@@ -1042,7 +1002,7 @@ export class CopyEngine {
    * @throws {UsageError} when a check refuses the run or the plan is not confirmed (exit 2).
    */
   async preflight(): Promise<Plan> {
-    if (this.#runId === null) await this.#beginWhenFree();
+    if (this.#runId === null) await this.#waits.beginWhenFree(() => this.begin());
     await this.#enqueue(() => this.recoverOrders());
     const reads = await this.#sweepReader.read(false);
     return this.#enqueue(async () => {

@@ -1,0 +1,75 @@
+// The run's start-up waits: until the first sweep succeeded, a read that fails for a transient
+// reason (the exchange unreachable, a 5xx, the websocket not up yet) is retried with backoff until
+// exec.startupTimeoutSeconds, each wait said (one warning for reads made together); and the run's
+// begin() waits so for a journal another program holds. After the first good sweep a read fails at
+// once: the next sweep repairs.
+
+import { JournalBusyError } from "../core/errors.js";
+import type { Settings } from "../core/settings.js";
+import { groupWaits, retryTransient } from "../exchange/retry.js";
+import type { EngineEvent } from "./events.js";
+
+export interface StartupWaitsOptions {
+  settings: Pick<Settings, "exec">;
+  /** EngineOptions.startupRetryDelayMs: the first wait (tests shorten it). */
+  startupRetryDelayMs: number | undefined;
+  /** Aborts when the run is stopped: a wait ends there. */
+  signal: AbortSignal;
+  /** A sweep succeeded in this run (reads are no longer retried). */
+  swept: () => boolean;
+  emit: (event: EngineEvent) => void;
+  now: () => number;
+}
+
+export class StartupWaits {
+  readonly #o: StartupWaitsOptions;
+
+  constructor(options: StartupWaitsOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * begin(), a journal another program holds (a backup tool) waited for like a start-up read:
+   * for exec.startupTimeoutSeconds, said once, then the start fails with the busy error's hint.
+   */
+  async beginWhenFree(begin: () => void): Promise<void> {
+    const timeoutMs = (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000;
+    let told = false;
+    await retryTransient(async () => begin(), {
+      what: "the journal (held by another program)",
+      timeoutMs,
+      signal: this.#o.signal,
+      hint: "another process holds the journal in a long transaction: a SQLite browser or backup tool (close it), or a follow or reconcile at its review or passphrase prompt (answer it there); raise exec.startupTimeoutSeconds (--startup-timeout-seconds) to wait longer",
+      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
+      onWait: ({ error }) => {
+        if (told || !(error instanceof JournalBusyError)) return;
+        told = true;
+        this.#o.emit({
+          type: "warning",
+          ts: this.#o.now(),
+          message: `journal busy (held by another program): the run cannot begin; retrying for up to ${Math.round(timeoutMs / 1000)}s — nothing is sent meanwhile`,
+        });
+      },
+    });
+  }
+
+  /**
+   * A read made before the first sweep succeeded (start-up, or reconcile's one sweep):
+   * transient failures are retried with backoff, each wait shown as a warning, until
+   * exec.startupTimeoutSeconds; later reads fail at once (the next sweep repairs).
+   */
+  read<T>(what: string, read: () => Promise<T>, always = false, discard?: (late: T) => void): Promise<T> {
+    if (this.#o.swept() && !always) return read();
+    return retryTransient(read, {
+      what,
+      ...(discard ? { discard } : {}),
+      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
+      signal: this.#o.signal,
+      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
+      onWait: this.#tellWait,
+    });
+  }
+
+  /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
+  readonly #tellWait = groupWaits((message) => this.#o.emit({ type: "warning", ts: this.#o.now(), message }));
+}
