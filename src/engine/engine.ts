@@ -47,6 +47,7 @@ import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
 import { OurFills } from "./our-fills.js";
 import { OwnershipWatch } from "./ownership-watch.js";
+import { Pause } from "./pause.js";
 import { PlanReview } from "./plan-review.js";
 import type {
   EngineOptions,
@@ -126,7 +127,8 @@ export class CopyEngine {
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
   #acted = false;
-  #paused = false;
+  /** The pause, and what it holds (pause.ts). */
+  readonly #pause: Pause;
   #sweepTimer: NodeJS.Timeout | undefined;
   /** When #sweepTimer fires (performance.now() ms). */
   #sweepDueAt = Number.POSITIVE_INFINITY;
@@ -296,6 +298,15 @@ export class CopyEngine {
       journal: options.journal,
       settings: options.settings,
       mode: options.mode,
+      emit: (e) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+    });
+    this.#pause = new Pause({
+      journal: options.journal,
+      journals: can.journals,
+      safety: this.#safety,
+      stopping: () => this.#stopping,
       emit: (e) => this.#emit(e),
       now: this.#now,
       runId: () => this.#runId,
@@ -800,13 +811,12 @@ export class CopyEngine {
   // ---- controls (dashboard keys, signals) ------------------------------------------------
 
   togglePause(): void {
-    this.#paused = !this.#paused;
-    this.#emit({ type: "paused", ts: this.#now(), paused: this.#paused });
+    this.#pause.toggle();
     // Once the run acts, every turn is journaled: a run paused from its start to its end never
     // traded at its sizing, and the next run must not take it for the reference (#act).
-    if (this.#acted) this.#journalPause(false);
+    if (this.#acted) this.#pause.journal(false);
     // Resuming catches up at once with what the leader did meanwhile.
-    if (!this.#paused && this.#streams) this.sweepNow();
+    if (!this.#pause.paused && this.#streams) this.sweepNow();
   }
 
   sweepNow(): void {
@@ -821,7 +831,7 @@ export class CopyEngine {
   resume(): { unpaused: boolean; haltCleared: boolean } {
     const haltCleared = this.#safety.clearIfResumed();
     if (haltCleared) this.#emit({ type: "resume", ts: this.#now() });
-    const unpaused = this.#paused;
+    const unpaused = this.#pause.paused;
     if (unpaused) this.togglePause();
     else if (haltCleared && this.#streams) this.sweepNow();
     return { unpaused, haltCleared };
@@ -1055,7 +1065,7 @@ export class CopyEngine {
     await this.#applyReads(reads);
     // A paused run sends nothing but a halt's closes, so it opens no key for this sweep unless a
     // halt stands (a paused reconcile never asks otherwise).
-    const sends = !this.#paused || this.#pausedClosing();
+    const sends = !this.#pause.paused || this.#pause.closing();
     if (execute && this.#can.sendsOrders && sends) await this.#unlock();
     if (execute && this.#protection)
       await this.#protection.fromSweep(
@@ -1079,7 +1089,7 @@ export class CopyEngine {
     const acts = execute && !(this.#stopping && !this.#acted);
     if (acts) this.#act();
     const plan = acts ? await this.#ensureLeverage(planned, undefined) : planned;
-    const held = this.#heldBy(plan, acts);
+    const held = this.#pause.heldBy(plan, acts);
     this.#emit({
       type: "decision",
       ts: this.#now(),
@@ -1098,7 +1108,7 @@ export class CopyEngine {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
       const again = this.#plan(coins);
-      const heldAgain = this.#heldBy(again, true);
+      const heldAgain = this.#pause.heldBy(again, true);
       this.#emit({
         type: "decision",
         ts: this.#now(),
@@ -1287,62 +1297,13 @@ export class CopyEngine {
     }));
   }
 
-  /**
-   * A decision whose orders a pause keeps from being sent says so (its event's `held`); a
-   * halt's closes go through a pause (#execute), so a plan of them alone is not held.
-   */
-  #heldBy(plan: Plan, execute: boolean): { held?: "paused" } {
-    if (!execute || !this.#paused) return {};
-    const sent = sentWhilePaused(plan.actions, this.#pausedClosing()).length;
-    return plan.actions.length > sent ? { held: "paused" } : {};
-  }
-
-  /** Paused (not stopping) under a halt: its closes go all the same. */
-  #pausedClosing(): boolean {
-    return this.#paused && !this.#stopping && this.#safety.halt !== null;
-  }
-
-  /** The halt's reason whose paused closes were told (once per halt). */
-  #pausedCloseTold: string | null = null;
-
-  /** Say once per halt that its closes go although the run is paused, and that the pause holds the rest. */
-  #sayPausedClosing(actions: readonly PlannedAction[]): void {
-    const halt = this.#safety.halt;
-    if (!halt || this.#pausedCloseTold === halt.reason) return;
-    this.#pausedCloseTold = halt.reason;
-    const what = halt.kind === "manual" ? "flatten's" : `${halt.kind}'s`;
-    this.#emit({
-      type: "notice",
-      ts: this.#now(),
-      kind: "paused-closes",
-      message: `paused, but the ${what} closes go (${actions.map((a) => a.coin).join(", ")}: reduce-only, reason ${actions[0]?.reason ?? "kill-switch"}): reducing risk is always allowed; the pause holds everything else — hlcopy resume lifts it (the halt stays until hlcopy resume clears it too)`,
-    });
-  }
-
   /** The run may send from here: what it held in the journal since begin() is kept (the one commit point). */
   #act(): void {
     const first = !this.#acted;
     this.#acted = true;
     this.#o.journal.keepHeld();
     this.#ownership.kept();
-    if (first && this.#paused) this.#journalPause(true);
-  }
-
-  /**
-   * A pause as the journal keeps it for the next run's sizing reference (journal lastRun
-   * `sizedBy`): a run that begins to act paused and is never unpaused — a paused reconcile (exit
-   * 4), a follow that runs paused to its end — sent nothing at its sizing (a halt's closes at
-   * most), so its sizing is not what the positions are at. A dry run journals nothing.
-   */
-  #journalPause(atStart: boolean): void {
-    const o = this.#o;
-    if (!this.#can.journals || this.#runId === null) return;
-    o.journal.recordEvent({
-      ts: this.#now(),
-      type: "paused",
-      runId: this.#runId,
-      data: { paused: this.#paused, ...(atStart ? { atStart: true } : {}) },
-    });
+    if (first && this.#pause.paused) this.#pause.journal(true);
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */
@@ -1415,7 +1376,7 @@ export class CopyEngine {
    */
   async #ensureLeverage(plan: Plan, coins: string[] | undefined): Promise<Plan> {
     const o = this.#o;
-    if (!this.#leverage || this.#paused || this.#stopping) return plan;
+    if (!this.#leverage || this.#pause.paused || this.#stopping) return plan;
     try {
       const failed = await this.#leverage.ensure(
         plan.actions,
@@ -1495,7 +1456,7 @@ export class CopyEngine {
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
-    if (!keeper || ((this.#paused || this.#stopping) && !this.#exitStep.running)) return;
+    if (!keeper || ((this.#pause.paused || this.#stopping) && !this.#exitStep.running)) return;
     const marks: Record<string, number> = {};
     for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
     this.#requests += await keeper.sync({
@@ -1534,18 +1495,18 @@ export class CopyEngine {
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
     const executor = this.#executor;
-    const held = (this.#paused || this.#stopping) && !exiting;
+    const held = (this.#pause.paused || this.#stopping) && !exiting;
     // A halt's closes go through a pause (never past a stop): the kill switch — or a flatten —
     // is the trader's standing instruction to close, and reducing risk is always allowed
     // (design §1.4). The pause holds everything else (nothing else is planned under a halt;
-    // leverage and protection wait), and says so (#sayPausedClosing).
-    const closing = this.#pausedClosing();
+    // leverage and protection wait), and says so (Pause.sayClosing).
+    const closing = this.#pause.closing();
     const actions = held ? sentWhilePaused(plan.actions, closing) : plan.actions;
     // Resting passive entries the plan no longer wants go first (a reduction cancels them; under
     // a halt every one is cancelled: it would reopen what the halt closes).
     if (plan.cancels && executor && (!held || closing)) await this.#styles.cancel(plan.cancels);
     if (actions.length === 0 || !executor) return [];
-    if (held) this.#sayPausedClosing(actions);
+    if (held) this.#pause.sayClosing(actions);
     // A run that journals nothing (a dry run: the engine's own executor) only moves its model.
     if (!this.#can.journals) return this.#executeModeled(executor, actions);
     if (this.#agent.halted && !probe) return [];
@@ -2000,7 +1961,7 @@ export class CopyEngine {
         // Whether the pause holds its orders, as #execute (next, in this turn) finds it — not as
         // it stands when the decision is told: the leader's trade is counted copied or `paused`
         // by it (core/reasons.ts countedSkips).
-        const held = this.#heldBy(plan, true);
+        const held = this.#pause.heldBy(plan, true);
         // The decision is told and journaled once its order has left (the intent, journaled
         // before the send, is the exactly-once record).
         this.#later(() => {
