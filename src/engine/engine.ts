@@ -213,31 +213,37 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, can.journals);
+    // Every part's requests count in the run's one figure.
+    const countRead = () => {
+      this.#requests++;
+    };
+    // What every part is given: the journal, how to tell, the clock, the run's id, the count.
+    const base = {
+      journal: options.journal,
+      emit: (e: EngineEvent) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+      countRequest: countRead,
+    };
     this.#waits = new StartupWaits({
+      ...base,
       settings: options.settings,
       startupRetryDelayMs: options.startupRetryDelayMs,
       signal: this.#stopSignal.signal,
       swept: () => this.#lastSweepOkAt > 0,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
     });
     this.#agent = new AgentWatch({
-      journal: options.journal,
+      ...base,
       approveHint: options.approveHint,
       waitForApproval: options.waitForApproval,
       agentValidUntil: options.agentValidUntil,
-      emit: (e) => this.#emit(e),
       fatal: (e) => this.#emitFatal(e),
-      now: this.#now,
-      runId: () => this.#runId,
       continuous: () => this.#continuous,
       stop: (reason, exitCode) => void this.stop(reason, exitCode),
     });
     this.#journalGuard = new JournalGuard({
-      journal: options.journal,
+      ...base,
       retentionDays: options.journalRetentionDays,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
       stopping: () => this.#stopping,
       repair: () => {
         if (this.#streams) this.sweepNow();
@@ -245,34 +251,23 @@ export class CopyEngine {
     });
     options.journal.onBusy((state) => this.#journalGuard.onBusy(state));
     this.#ownership = new OwnershipWatch({
-      journal: options.journal,
+      ...base,
       copyState: this.#copyState,
       account: options.account,
       mode: options.mode,
       adopt: options.adopt === true,
       leaveForeign: options.leaveForeign === true,
       join: options.settings.join,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
     });
-    // Every part's requests count in the run's one figure.
-    const countRead = () => {
-      this.#requests++;
-    };
     this.#checks = new StartChecks({
-      journal: options.journal,
+      ...base,
       reader: options.reader,
       account: options.account,
       network: options.network,
       mode: options.mode,
       leaders: options.leaders.map((l) => l.address),
       allowEmptyLeader: options.allowEmptyLeader === true,
-      now: this.#now,
-      emit: (e) => this.#emit(e),
-      runId: () => this.#runId,
       startupRead: (what, read) => this.#waits.read(what, read),
-      countRequest: countRead,
       ownAccount: () => this.#ownAccount() !== null,
       ledgerSince: () => this.#safety.ledgerSince(),
     });
@@ -285,47 +280,29 @@ export class CopyEngine {
     this.#leverage =
       update && can.sendsOrders && options.executor
         ? new LeverageKeeper({
-            journal: options.journal,
+            ...base,
             update,
             retryAfterMs: options.backoffMs ?? 2_000,
-            emit: (e) => this.#emit(e),
-            now: this.#now,
-            runId: () => this.#runId,
-            countRequest: countRead,
           })
         : null;
-    this.#safety = new SafetyWatch({
-      journal: options.journal,
-      settings: options.settings,
-      mode: options.mode,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-    });
+    this.#safety = new SafetyWatch({ ...base, settings: options.settings, mode: options.mode });
     this.#pause = new Pause({
-      journal: options.journal,
+      ...base,
       journals: can.journals,
       safety: this.#safety,
       stopping: () => this.#stopping,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
     });
     this.#pnl = new PnlKeeper({
-      journal: options.journal,
+      ...base,
       account: options.account,
       mode: options.mode,
       leaders: options.leaders,
       ...(options.reader.getFunding ? { getFunding: options.reader.getFunding.bind(options.reader) } : {}),
       managedAt: (ts) => this.#copyState.managedAt(ts),
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-      countRequest: countRead,
     });
     this.#orderLateMs = options.orderLateMs ?? ORDER_LATE_MS;
     this.#ourFills = new OurFills({
-      journal: options.journal,
+      ...base,
       reader: options.reader,
       account: options.account,
       modelsAccount: can.modelsAccount,
@@ -333,10 +310,6 @@ export class CopyEngine {
       safety: this.#safety,
       pnl: this.#pnl,
       slippageBudgetBps: options.settings.exec.slippageBudgetBps ?? null,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-      countRequest: countRead,
       streaming: () => this.#streams !== null,
       ownAccount: () => this.#ownAccount() !== null,
       recorded: () => {
@@ -345,16 +318,13 @@ export class CopyEngine {
       },
     });
     this.#recovery = new OrderRecovery({
-      journal: options.journal,
+      ...base,
       reader: options.reader,
       account: options.account,
       // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
       // clock skew. Until then an order not found may still arrive.
       settleMs: options.orderSettleMs ?? 17_000,
-      now: this.#now,
-      emit: (e) => this.#emit(e),
       startupRead: (what, read) => this.#waits.read(what, read),
-      countRequest: countRead,
       inFlight: (cloid) => this.#inFlight.has(cloid),
       recordOurFill: (f, cloid) => this.#ourFills.record(f, this.#ourFills.ref(cloid)),
     });
@@ -364,40 +334,27 @@ export class CopyEngine {
       can.restsOrders &&
       (protectionOn(options.settings) || ownTriggersMayRest(options.journal))
         ? new ProtectionKeeper({
-            journal: options.journal,
+            ...base,
             sender: options.protection,
             account: options.account,
             settings: options.settings,
-            emit: (e) => this.#emit(e),
-            now: this.#now,
-            runId: () => this.#runId,
-            countRequest: countRead,
             signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
           })
         : null;
-    const exitState = {
-      journal: options.journal,
-      persist: can.journals,
-      emit: (e: EngineEvent) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-    };
     const hours = options.settings.risk.maxHoldHours;
-    this.#timeStop = hours != null ? new TimeStop({ ...exitState, maxHoldHours: hours }) : null;
-    this.#guard = new LeaderGuard({ ...exitState, settings: options.settings, leaders: options.leaders });
+    const persist = can.journals;
+    this.#timeStop = hours != null ? new TimeStop({ ...base, persist, maxHoldHours: hours }) : null;
+    this.#guard = new LeaderGuard({ ...base, persist, settings: options.settings, leaders: options.leaders });
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
     this.#styles = new EntryStyles({
+      ...base,
       settings: options.settings,
       mode: options.mode,
       reader: options.reader,
-      journal: options.journal,
       account: options.account,
       ...(options.passive && options.executor ? { passive: options.passive } : {}),
-      now: this.#now,
-      emit: (e) => this.#emit(e),
-      countRequest: countRead,
       enqueue: (job) => {
         this.#enqueue(job).catch((error: unknown) => this.#reportError(error));
       },
@@ -412,6 +369,7 @@ export class CopyEngine {
     });
     this.#settings = this.#styles.settings;
     this.#silence = new FillsSilence({
+      ...base,
       leaderFillTime: this.#leaderFillTime,
       stopping: () => this.#stopping,
       streaming: () => this.#streams !== null,
@@ -419,12 +377,10 @@ export class CopyEngine {
         this.#dirty.add(coin);
         this.#schedulePlan();
       },
-      emit: (e) => this.#emit(e),
-      now: this.#now,
     });
     this.#exitStep = new ExitStep({
+      ...base,
       settings: options.settings,
-      journal: options.journal,
       reader: options.reader,
       account: options.account,
       ours: this.#ours,
@@ -432,10 +388,6 @@ export class CopyEngine {
       protection: this.#protection,
       styles: this.#styles,
       safety: this.#safety,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-      countRequest: countRead,
       readState: () => this.#readState(),
       leaderSizes: () => this.#leaderSizes(),
       seed: () => `${options.account}|${options.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
@@ -447,7 +399,7 @@ export class CopyEngine {
       },
     });
     this.#stateView = new StateView({
-      journal: options.journal,
+      ...base,
       events: this.events,
       staleMs: options.staleMs,
       agentValidUntil: options.agentValidUntil,
@@ -469,28 +421,23 @@ export class CopyEngine {
       streams: () => this.#streams,
       lastSweepOkAt: () => this.#lastSweepOkAt,
       stopping: () => this.#stopping,
-      runId: () => this.#runId,
       checked: () => this.#checked,
       busy: () => this.#planScheduled || this.#queued > 0,
-      emit: (e) => this.#emit(e),
       reportError: (error) => this.#reportError(error),
-      now: this.#now,
     });
     this.#books = new BookWatch({
+      ...base,
       reader: options.reader,
       streams: () => this.#streams,
       stopping: () => this.#stopping,
       market: this.#market,
       ours: this.#ours,
       leaders: this.#leaders,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      countRequest: countRead,
     });
     this.#review = new PlanReview({
+      ...base,
       review: options.review,
       settings: options.settings,
-      journal: options.journal,
       leaders: options.leaders,
       models: this.#leaders,
       ours: this.#ours,
@@ -498,19 +445,17 @@ export class CopyEngine {
       ownership: this.#ownership,
       keepsProtection: this.#protection !== null,
       signal: this.#stopSignal.signal,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
       replan: async () => {
         await this.#applyReads(await this.#sweepReader.read(false));
         return this.#plan(undefined);
       },
     });
     this.#sweepReader = new SweepReader({
+      ...base,
       reader: options.reader,
       account: options.account,
       settings: options.settings,
       leaderCashFlows: options.leaderCashFlows,
-      journal: options.journal,
       can,
       leaders: this.#leaders,
       market: this.#market,
@@ -523,10 +468,6 @@ export class CopyEngine {
       copyState: this.#copyState,
       ownership: this.#ownership,
       ourFills: this.#ourFills,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-      countRequest: countRead,
       startupRead: (what, read) => this.#waits.read(what, read),
       swept: () => this.#lastSweepOkAt > 0,
       checked: () => this.#checked,
