@@ -15,14 +15,7 @@
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
 import { driftReport, emptyPlanView, mergePlanView } from "../core/drift.js";
-import {
-  AgentNotApprovedError,
-  JournalBusyError,
-  RateLimitError,
-  RetryableError,
-  toHlcopyError,
-  UncertainOutcomeError,
-} from "../core/errors.js";
+import { AgentNotApprovedError, JournalBusyError, toHlcopyError } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
 import { listed } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
@@ -36,6 +29,7 @@ import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
+import { ErrorReport } from "./error-report.js";
 import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
 import { ExitStep } from "./exit-step.js";
@@ -147,6 +141,8 @@ export class CopyEngine {
   readonly #stateView: StateView;
   /** Reads retried until the first good sweep, and begin() while the journal is held (startup-waits.ts). */
   readonly #waits: StartupWaits;
+  /** How errors are told (error-report.ts). */
+  readonly #errors: ErrorReport;
   /** The journal's busy spells: said, the orders they kept counted, a stop's wait (journal-guard.ts). */
   readonly #journalGuard: JournalGuard;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
@@ -225,6 +221,10 @@ export class CopyEngine {
       runId: () => this.#runId,
       countRequest: countRead,
     };
+    this.#errors = new ErrorReport({
+      ...base,
+      agentHalted: () => this.#agent.halted !== null,
+    });
     this.#waits = new StartupWaits({
       ...base,
       settings: options.settings,
@@ -237,7 +237,7 @@ export class CopyEngine {
       approveHint: options.approveHint,
       waitForApproval: options.waitForApproval,
       agentValidUntil: options.agentValidUntil,
-      fatal: (e) => this.#emitFatal(e),
+      fatal: (e) => this.#errors.fatal(e),
       continuous: () => this.#continuous,
       stop: (reason, exitCode) => void this.stop(reason, exitCode),
     });
@@ -356,7 +356,7 @@ export class CopyEngine {
       account: options.account,
       ...(options.passive && options.executor ? { passive: options.passive } : {}),
       enqueue: (job) => {
-        this.#enqueue(job).catch((error: unknown) => this.#reportError(error));
+        this.#enqueue(job).catch((error: unknown) => this.#errors.report(error));
       },
       replan: (coins) => {
         if (this.#stopping || !this.#streams) return;
@@ -423,7 +423,7 @@ export class CopyEngine {
       stopping: () => this.#stopping,
       checked: () => this.#checked,
       busy: () => this.#planScheduled || this.#queued > 0,
-      reportError: (error) => this.#reportError(error),
+      reportError: (error) => this.#errors.report(error),
     });
     this.#books = new BookWatch({
       ...base,
@@ -609,7 +609,7 @@ export class CopyEngine {
       // A stop (signal) during a start-up wait ends the wait: that is no failure.
       if (this.#stopping) return this.stopped;
       const e = toHlcopyError(error);
-      this.#emitFatal(e);
+      this.#errors.fatal(e);
       await this.stop("could not start", e.exitCode === 0 ? 1 : e.exitCode);
       return this.stopped;
     }
@@ -676,7 +676,7 @@ export class CopyEngine {
       try {
         await this.#exitStep.run(exitStep);
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
       if (this.#journalGuard.unsent > unsent)
         this.#emit({
@@ -798,7 +798,7 @@ export class CopyEngine {
     try {
       if (!this.#safety.halt) this.#safety.haltNow("manual", reason);
     } catch (error) {
-      this.#reportError(error);
+      this.#errors.report(error);
     }
     this.#scheduleSweep("manual", 0);
   }
@@ -879,7 +879,7 @@ export class CopyEngine {
       try {
         w();
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
     }
   }
@@ -918,12 +918,12 @@ export class CopyEngine {
           // its own halt: AgentWatch.refused.)
           const first = this.#lastSweepOkAt === 0;
           if (first || (e.action === "stop" && !this.#agent.halted)) {
-            this.#emitFatal(e);
+            this.#errors.fatal(e);
             const why = first ? "could not start" : "stopped on an error";
             queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
           }
-          this.#reportError(e);
+          this.#errors.report(e);
         }
       })().finally(() => {
         // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;
@@ -1417,7 +1417,7 @@ export class CopyEngine {
       try {
         await this.#protect();
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
     });
   }
@@ -1623,39 +1623,6 @@ export class CopyEngine {
       this.#schedulePlan();
     }, ms + 1);
     timer.unref?.();
-  }
-
-  /**
-   * The error the run stops on: it says what went wrong (once: the CLI prints it when the run
-   * has ended, event lines leave it out); the stop that follows says how the run ended.
-   */
-  #emitFatal(e: { message: string; hint?: string | undefined }): void {
-    this.#emit({
-      type: "error",
-      ts: this.#now(),
-      message: e.message,
-      ...(e.hint ? { hint: e.hint } : {}),
-      fatal: true,
-    });
-  }
-
-  #reportError(error: unknown): void {
-    const e = toHlcopyError(error);
-    // Already told as the halt (and its error line).
-    if (e instanceof AgentNotApprovedError && this.#agent.halted) return;
-    // An HTTP 429 was told by the request budget as it backed off (one `rateLimit` line with
-    // its wait): not again here. A rate limit the exchange said in its reply's body reached no
-    // budget: told below as a warning (the coin backs off, the run goes on).
-    if (e instanceof RateLimitError && e.details.httpStatus === 429) return;
-    // The journal busy: said once for the spell (JournalGuard.onBusy), not at every write it refused.
-    if (e instanceof JournalBusyError && this.#o.journal.busySince() !== null) return;
-    // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
-    // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
-    if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {
-      this.#emit({ type: "warning", ts: this.#now(), message: `${e.message} (retrying; the run goes on)` });
-      return;
-    }
-    this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
   }
 
   // ---- streams -----------------------------------------------------------------------------
@@ -1927,7 +1894,7 @@ export class CopyEngine {
         // The leader changed: status shows the copy as it stands now, not as of the last sweep.
         this.#stateView.journalSoon();
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
     });
   }
