@@ -35,6 +35,7 @@ import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./
 import { ExitStep } from "./exit-step.js";
 import { PnlKeeper } from "./figures.js";
 import { FillsSilence } from "./fills-silence.js";
+import { InFlight } from "./in-flight.js";
 import { JournalGuard } from "./journal-guard.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
@@ -63,13 +64,6 @@ import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
 
 const MAX_BACKOFF_MS = 300_000;
-/**
- * An order request with no answer this long is said (a reply normally takes well under a
- * second): copying waits for its outcome, and a trader watching should know why nothing moves.
- */
-const ORDER_LATE_MS = 5_000;
-/** A stop that is still awaiting an order this long after it came says what it waits for. */
-const STOP_WAIT_SAY_MS = 1_000;
 
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
@@ -98,12 +92,8 @@ export class CopyEngine {
   #sweepChain: Promise<void> = Promise.resolve();
   /** A sweep waiting for the one in progress: a further request joins it. */
   #sweepWaiting: Promise<SweepResult> | null = null;
-  /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
-  readonly #inFlight = new Set<string>();
-  /** How long an order request may go unanswered before it is said (EngineOptions.orderLateMs). */
-  readonly #orderLateMs: number;
-  /** The order request on its way, for what a slow answer or a stop waiting on it says. */
-  #sending: { since: number; what: string } | null = null;
+  /** Our order request on its way: its cloids, said when late or when a stop waits on it (in-flight.ts). */
+  readonly #inFlight: InFlight;
   /** A leader's fills stream gone quiet while its account stream moves (fills-silence.ts). */
   readonly #silence: FillsSilence;
   /** Views and journal work held back off the hot path (see #later). */
@@ -300,7 +290,7 @@ export class CopyEngine {
       ...(options.reader.getFunding ? { getFunding: options.reader.getFunding.bind(options.reader) } : {}),
       managedAt: (ts) => this.#copyState.managedAt(ts),
     });
-    this.#orderLateMs = options.orderLateMs ?? ORDER_LATE_MS;
+    this.#inFlight = new InFlight({ ...base, orderLateMs: options.orderLateMs });
     this.#ourFills = new OurFills({
       ...base,
       reader: options.reader,
@@ -325,7 +315,7 @@ export class CopyEngine {
       // clock skew. Until then an order not found may still arrive.
       settleMs: options.orderSettleMs ?? 17_000,
       startupRead: (what, read) => this.#waits.read(what, read),
-      inFlight: (cloid) => this.#inFlight.has(cloid),
+      inFlight: (cloid) => this.#inFlight.cloids.has(cloid),
       recordOurFill: (f, cloid) => this.#ourFills.record(f, this.#ourFills.ref(cloid)),
     });
     // Without a protection setting a live run still clears the triggers an earlier run left.
@@ -413,7 +403,7 @@ export class CopyEngine {
       guard: this.#guard,
       protection: this.#protection,
       timeStop: this.#timeStop,
-      inFlight: this.#inFlight,
+      inFlight: this.#inFlight.cloids,
       plan: (coins) => {
         this.#plan(coins);
       },
@@ -646,20 +636,7 @@ export class CopyEngine {
       });
     // An order request on its way is awaited (its outcome must be known and journaled): a stop
     // that waits on a slow one says so, not seconds of silence.
-    const waiting = setTimeout(
-      () => {
-        const sending = this.#sending;
-        if (sending)
-          this.#emit({
-            type: "notice",
-            ts: this.#now(),
-            kind: "stopping",
-            message: `stopping: awaiting the outcome of the order request in flight (${sending.what}, sent ${((this.#now() - sending.since) / 1000).toFixed(0)}s ago) — nothing new is sent`,
-          });
-      },
-      Math.min(STOP_WAIT_SAY_MS, this.#orderLateMs),
-    );
-    waiting.unref?.();
+    const waiting = this.#inFlight.sayWhileStopping();
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     this.#stateView.close();
     this.#styles.close();
@@ -1484,23 +1461,8 @@ export class CopyEngine {
     // crash, and one write fewer stands between the leader's fill and the order.
     this.#styles.willSend(toSend);
     let results: OrderResult[];
-    for (const a of toSend) this.#inFlight.add(a.cloid);
-    const sending = {
-      since: this.#now(),
-      what: toSend.map((a) => `${a.coin} ${a.side} ${a.size}`).join(", "),
-    };
-    this.#sending = sending;
-    // Orders go one request at a time (the next waits for this one's outcome): a request the
-    // exchange does not answer holds every coin's copy until its reply, or until the order has
-    // expired and its cloid is looked up. Said once, when it is late.
-    const late = setTimeout(() => {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `no answer from the exchange for ${(this.#orderLateMs / 1000).toFixed(0)}s to the order request ${sending.what}: copying waits for its outcome — its reply, or a look-up by cloid once the order has expired (the run goes on)`,
-      });
-    }, this.#orderLateMs);
-    late.unref?.();
+    // In flight until answered; said when it is late (in-flight.ts).
+    const sending = this.#inFlight.sent(toSend);
     try {
       this.#requests++;
       results = await executor.execute(
@@ -1526,12 +1488,9 @@ export class CopyEngine {
       }
       throw e;
     } finally {
-      clearTimeout(late);
-      if (this.#sending === sending) this.#sending = null;
-      for (const a of toSend) this.#inFlight.delete(a.cloid);
       // A state held while the orders were out goes once their results are taken (below, in
       // this same turn), at the views' pace — or, when the send threw, on what it left.
-      if (this.#inFlight.size === 0) this.#stateView.release();
+      if (this.#inFlight.done(sending, toSend)) this.#stateView.release();
       // What was held back (the decision, the leader's fill) is told before the outcome.
       this.#flushLater();
     }
