@@ -27,6 +27,7 @@ import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/s
 import type { Address, Plan, PlannedAction } from "../core/types.js";
 import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
+import { CoinBackoff } from "./coin-backoff.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
 import { ErrorReport } from "./error-report.js";
@@ -62,8 +63,6 @@ import { StartupWaits } from "./startup-waits.js";
 import { StateView } from "./state-view.js";
 import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
-
-const MAX_BACKOFF_MS = 300_000;
 
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
@@ -148,7 +147,8 @@ export class CopyEngine {
   /** The one de-duplication of fills (leaders' and ours), whatever delivered them. */
   readonly #fills = new FillDeduper();
   readonly #liquidated = new Set<string>();
-  readonly #backoff = new Map<string, { until: number; ms: number }>();
+  /** Each coin's backoff after a rejected order (coin-backoff.ts). */
+  readonly #backoff: CoinBackoff;
   /** Our fills, journaled against what each order was sent at (our-fills.ts). */
   readonly #ourFills: OurFills;
   /** Our orders whose outcome is unknown, looked up by cloid (live runs: start-up and each sweep). */
@@ -358,15 +358,22 @@ export class CopyEngine {
       signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    const replan = (coin: string) => {
+      this.#dirty.add(coin);
+      this.#schedulePlan();
+    };
+    this.#backoff = new CoinBackoff({
+      ...base,
+      backoffMs: options.backoffMs,
+      replans: () => !this.#stopping && this.#streams !== null,
+      replan,
+    });
     this.#silence = new FillsSilence({
       ...base,
       leaderFillTime: this.#leaderFillTime,
       stopping: () => this.#stopping,
       streaming: () => this.#streams !== null,
-      replan: (coin) => {
-        this.#dirty.add(coin);
-        this.#schedulePlan();
-      },
+      replan,
     });
     this.#exitStep = new ExitStep({
       ...base,
@@ -1233,8 +1240,7 @@ export class CopyEngine {
   #plan(coins: string[] | undefined): Plan {
     const o = this.#o;
     const now = this.#now();
-    const backoffUntil: Record<string, number> = {};
-    for (const [coin, b] of this.#backoff) if (b.until > now) backoffUntil[coin] = b.until;
+    const backoffUntil = this.#backoff.until(now);
     const leverageNotSet = this.#leverage?.notSet(now) ?? {};
     const per = this.#guard.planInputs(
       this.#leaders.map((l) => l.view()),
@@ -1355,7 +1361,7 @@ export class CopyEngine {
       const r = results[i];
       if (!r) return;
       if (r.filledSize > 0) this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
-      if (r.status === "rejected") this.#backOff(a.coin);
+      if (r.status === "rejected") this.#backoff.backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
       out.push({
         ...a,
@@ -1478,7 +1484,7 @@ export class CopyEngine {
       // (An unknown agent is no coin's fault: no backoff, the halt handles it.)
       for (const a of toSend) {
         o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
-        if (!agentRefused) this.#backOff(a.coin);
+        if (!agentRefused) this.#backoff.backOff(a.coin);
       }
       // A 429 is told once, where it is met (the request budget's line, with its wait); the
       // error goes on to the caller, which reports what else there is to say (#reportError).
@@ -1522,7 +1528,7 @@ export class CopyEngine {
         // already traded away.
         this.#stateView.traded(a.coin);
       }
-      if (r.status === "rejected") this.#backOff(a.coin);
+      if (r.status === "rejected") this.#backoff.backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
       const ref = this.#ourFills.ref(a.cloid);
       const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, ref?.touchPx) : null;
@@ -1567,21 +1573,6 @@ export class CopyEngine {
       this.#scheduleSweep("sweep", UNCERTAIN_SWEEP_MS);
     }
     return out;
-  }
-
-  #backOff(coin: string): void {
-    const base = this.#o.backoffMs ?? 2_000;
-    const prev = this.#backoff.get(coin);
-    const ms = prev ? Math.min(prev.ms * 2, MAX_BACKOFF_MS) : base;
-    this.#backoff.set(coin, { until: this.#now() + ms, ms });
-    // Re-plan the coin when the backoff ends (fresh prices by then), rather than leaving the
-    // drift to the next sweep: a close rejected in a fast market must not wait 30 s.
-    const timer = setTimeout(() => {
-      if (this.#stopping || !this.#streams) return;
-      this.#dirty.add(coin);
-      this.#schedulePlan();
-    }, ms + 1);
-    timer.unref?.();
   }
 
   // ---- streams -----------------------------------------------------------------------------
