@@ -1057,40 +1057,15 @@ export class CopyEngine {
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
-    const figures = this.#stateView.figures();
-    const { inSync, driftUsd } = figures.drift;
     const requests = this.#requests - before;
-    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync, driftUsd, requests });
-    // The journal's sweep says what it found and did: the drift its plan saw before its orders
-    // and how many it sent (`orders`) — never "in sync" for a sweep that had to send —, or that a
-    // pause held them (`held`). `after`: the copy as its fills left it on the models (what status
-    // reads as the last sweep); a re-read may differ (reconcile's next sweep journals that one).
-    const view =
-      results.length > 0
-        ? {
-            inSync: found.inSync,
-            driftUsd: found.driftUsd,
-            targets: plan.targets,
-            drift: found,
-            pnl: figures.pnl,
-            orders: results.length,
-            after: { inSync, driftUsd, targets: figures.targets, drift: figures.drift },
-          }
-        : { inSync, driftUsd, ...figures, ...held };
-    o.journal.recordEvent({
-      ts: this.#now(),
-      type: "sweep",
-      runId: this.#runId,
-      data: {
-        durationMs,
-        requests,
-        trigger,
-        ...this.#stateView.journaledView({
-          ...view,
-          ...this.#stateView.freshnessField(this.#now()),
-          mids: figures.mids,
-        }),
-      },
+    this.#stateView.sweepDone({
+      trigger,
+      durationMs,
+      requests,
+      plan,
+      found,
+      orders: results.length,
+      held,
     });
     this.#pnl.persist();
     this.#stateView.emitState(true);

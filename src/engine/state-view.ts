@@ -5,6 +5,7 @@
 // how fresh the data is (the stale verdict, watched while the run goes on).
 
 import {
+  type DriftReport,
   driftReport,
   emptyPlanView,
   type Freshness,
@@ -166,6 +167,56 @@ export class StateView {
     if (this.#journalTimer) clearTimeout(this.#journalTimer);
     this.#journalTimer = undefined;
     if (this.#staleWatch) clearInterval(this.#staleWatch);
+  }
+
+  /**
+   * A sweep ended: said (its `sweep` event) and journaled with what it found — its plan's drift
+   * before its orders (`found`) — and did (`orders` sent, or `held` by a pause).
+   */
+  sweepDone(p: {
+    trigger: "sweep" | "start" | "manual";
+    durationMs: number;
+    requests: number;
+    plan: Plan;
+    found: DriftReport;
+    orders: number;
+    held: { held?: "paused" };
+  }): void {
+    const { trigger, durationMs, requests, plan, found, orders, held } = p;
+    const figures = this.figures();
+    const { inSync, driftUsd } = figures.drift;
+    this.#o.emit({ type: "sweep", ts: this.#o.now(), durationMs, inSync, driftUsd, requests });
+    // The journal's sweep says what it found and did: the drift its plan saw before its orders
+    // and how many it sent (`orders`) — never "in sync" for a sweep that had to send —, or that a
+    // pause held them (`held`). `after`: the copy as its fills left it on the models (what status
+    // reads as the last sweep); a re-read may differ (reconcile's next sweep journals that one).
+    const view =
+      orders > 0
+        ? {
+            inSync: found.inSync,
+            driftUsd: found.driftUsd,
+            targets: plan.targets,
+            drift: found,
+            pnl: figures.pnl,
+            orders,
+            after: { inSync, driftUsd, targets: figures.targets, drift: figures.drift },
+          }
+        : { inSync, driftUsd, ...figures, ...held };
+    this.#o.journal.recordEvent({
+      ts: this.#o.now(),
+      type: "sweep",
+      runId: this.#o.runId(),
+      data: {
+        durationMs,
+        requests,
+        trigger,
+        ...this.journaledView({
+          ...view,
+          ...this.freshnessField(this.#o.now()),
+          mids: figures.mids,
+        }),
+      },
+    });
   }
 
   /**
