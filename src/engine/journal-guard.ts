@@ -26,10 +26,10 @@ export interface JournalGuardOptions {
 
 export class JournalGuard {
   readonly #o: JournalGuardOptions;
-  /** Orders not sent during the journal's busy spell, and the first of them (#journalBusy). */
+  /** Orders not sent during the journal's busy spell, and the first of them (onBusy). */
   #unsentWhileBusy = 0;
   #busyWhat: string | undefined;
-  /** Waiters for the journal's busy spell to end (#journalFreed). */
+  /** Waiters for the journal's busy spell to end (freed). */
   #busyWaiters: (() => void)[] = [];
   /** When the journal was last pruned past its retention (PRUNE_EVERY_MS). */
   #prunedAt = 0;
@@ -60,7 +60,7 @@ export class JournalGuard {
     if (state.busy) {
       this.#unsentWhileBusy = 0;
       this.#busyWhat = undefined;
-      // Said after the write that met it: an order it stopped names itself (#execute).
+      // Said after the write that met it: an order it stopped names itself (notSent, from the engine's #execute).
       queueMicrotask(() =>
         this.#o.emit({
           type: "warning",

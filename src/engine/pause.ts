@@ -42,7 +42,7 @@ export class Pause {
 
   /**
    * A decision whose orders a pause keeps from being sent says so (its event's `held`); a
-   * halt's closes go through a pause (#execute), so a plan of them alone is not held.
+   * halt's closes go through a pause (the engine's #execute), so a plan of them alone is not held.
    */
   heldBy(plan: Plan, execute: boolean): { held?: "paused" } {
     if (!execute || !this.#paused) return {};
