@@ -7,23 +7,20 @@
 import type { HlcopyError } from "../core/errors.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import type { Journal } from "../store/journal.js";
-import type { EngineEvent } from "./events.js";
+import type { PartBase } from "./ports.js";
 
 /** Warn when the agent's approval ends sooner than this (as `agent show` and the pre-trade check). */
 const WARN_APPROVAL_MS = 7 * 86_400_000;
 
-export interface AgentWatchOptions {
+export interface AgentWatchOptions extends Pick<PartBase, "emit" | "now" | "runId"> {
   journal: Pick<Journal, "recordEvent">;
   /** How to approve again (EngineOptions.approveHint). */
   approveHint: string | undefined;
   waitForApproval: boolean | undefined;
   /** When the approval ends (null: no end; undefined: not known). */
   agentValidUntil: number | null | undefined;
-  emit: (event: EngineEvent) => void;
   /** The error the run stops on (said once). */
   fatal: (e: { message: string; hint?: string | undefined }) => void;
-  now: () => number;
-  runId: () => number | null;
   /** run() was called: the engine stops itself on a fatal condition (a one-shot caller decides). */
   continuous: () => boolean;
   stop: (reason: string, exitCode: number) => void;

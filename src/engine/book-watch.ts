@@ -6,11 +6,10 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import type { Plan } from "../core/types.js";
-import type { EngineEvent } from "./events.js";
 import type { LeaderModel, MarketModel, OurModel } from "./models.js";
-import type { EngineReader, EngineStreams } from "./ports.js";
+import type { EngineReader, EngineStreams, PartBase } from "./ports.js";
 
-export interface BookWatchOptions {
+export interface BookWatchOptions extends Pick<PartBase, "emit" | "now" | "countRequest"> {
   reader: Pick<EngineReader, "getTopOfBook">;
   /** The run's streams (null: none yet, or a run without them). */
   streams: () => EngineStreams | null;
@@ -18,9 +17,6 @@ export interface BookWatchOptions {
   market: Pick<MarketModel, "markets" | "applyBook">;
   ours: Pick<OurModel, "state">;
   leaders: readonly Pick<LeaderModel, "state">[];
-  emit: (event: EngineEvent) => void;
-  now: () => number;
-  countRequest: () => void;
 }
 
 export class BookWatch {

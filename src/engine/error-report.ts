@@ -12,14 +12,12 @@ import {
   UncertainOutcomeError,
 } from "../core/errors.js";
 import type { Journal } from "../store/journal.js";
-import type { EngineEvent } from "./events.js";
+import type { PartBase } from "./ports.js";
 
-export interface ErrorReportOptions {
+export interface ErrorReportOptions extends Pick<PartBase, "emit" | "now"> {
   journal: Pick<Journal, "busySince">;
   /** The agent's refusal halt stands (AgentWatch): its error was told with it. */
   agentHalted: () => boolean;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
 }
 
 export class ErrorReport {

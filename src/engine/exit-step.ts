@@ -9,13 +9,12 @@ import type { Settings } from "../core/settings.js";
 import type { Address, Plan } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
 import type { EntryStyles } from "./entry-styles.js";
-import type { EngineEvent } from "./events.js";
 import type { MarketModel, OurModel } from "./models.js";
-import type { EngineReader, ExecutedAction, OnExit } from "./ports.js";
+import type { EngineReader, ExecutedAction, OnExit, PartBase } from "./ports.js";
 import type { ProtectionKeeper } from "./protection.js";
 import type { SafetyWatch } from "./safety-watch.js";
 
-export interface ExitStepOptions {
+export interface ExitStepOptions extends Pick<PartBase, "emit" | "now" | "runId" | "countRequest"> {
   settings: Pick<Settings, "exec" | "risk">;
   journal: Pick<Journal, "recordEvent">;
   reader: Pick<EngineReader, "getAccountState">;
@@ -25,10 +24,6 @@ export interface ExitStepOptions {
   protection: Pick<ProtectionKeeper, "fromSweep" | "view"> | null;
   styles: Pick<EntryStyles, "cancelAll">;
   safety: Pick<SafetyWatch, "check">;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
-  runId: () => number | null;
-  countRequest: () => void;
   /** A sweep's reads, applied at once (nothing else runs). */
   readState: () => Promise<void>;
   /** The leaders' combined size per coin, as the last plan saw it. */

@@ -4,12 +4,12 @@
 // tells it each leader's account update and each batch of new fills.
 
 import type { AccountState, Address } from "../core/types.js";
-import type { EngineEvent } from "./events.js";
+import type { PartBase } from "./ports.js";
 
 /** How long a leader position change seen on the account stream waits for its fill. */
 const UNEXPLAINED_MS = 1_000;
 
-export interface FillsSilenceOptions {
+export interface FillsSilenceOptions extends Pick<PartBase, "emit" | "now"> {
   /** Latest leader fill time per coin (a fill in the wait explains the change). */
   leaderFillTime: ReadonlyMap<string, number>;
   stopping: () => boolean;
@@ -17,8 +17,6 @@ export interface FillsSilenceOptions {
   streaming: () => boolean;
   /** Plan `coin` now (a hot-path plan). */
   replan: (coin: string) => void;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
 }
 
 export class FillsSilence {

@@ -4,7 +4,7 @@
 // nothing moves), and by a stop that waits on it. Orders go one request at a time.
 
 import type { PlannedAction } from "../core/types.js";
-import type { EngineEvent } from "./events.js";
+import type { PartBase } from "./ports.js";
 
 /**
  * An order request with no answer this long is said (a reply normally takes well under a
@@ -14,11 +14,9 @@ const ORDER_LATE_MS = 5_000;
 /** A stop that is still awaiting an order this long after it came says what it waits for. */
 const STOP_WAIT_SAY_MS = 1_000;
 
-export interface InFlightOptions {
+export interface InFlightOptions extends Pick<PartBase, "emit" | "now"> {
   /** How long an order request may go unanswered before it is said (EngineOptions.orderLateMs). */
   orderLateMs: number | undefined;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
 }
 
 /** One order request on its way (InFlight.sent). */

@@ -5,19 +5,17 @@
 
 import type { PlannedAction } from "../core/types.js";
 import type { Journal, JournalBusyState } from "../store/journal.js";
-import type { EngineEvent } from "./events.js";
+import type { PartBase } from "./ports.js";
 
 /** How often a run that goes on prunes the journal past its retention (at a sweep). */
 const PRUNE_EVERY_MS = 86_400_000;
 /** The rows of each table one sweep prunes at most while a run goes on (~10 ms of plans). */
 const PRUNE_SLICE_ROWS = 5_000;
 
-export interface JournalGuardOptions {
+export interface JournalGuardOptions extends Pick<PartBase, "emit" | "now"> {
   journal: Pick<Journal, "busySince" | "pruneBefore">;
   /** EngineOptions.journalRetentionDays (default 30). */
   retentionDays: number | undefined;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
   /** stop() was called: the spell's end repairs nothing. */
   stopping: () => boolean;
   /** A spell ended while the run goes on: a sweep repairs the drift it left. */

@@ -10,9 +10,8 @@ import { type OrderKind, orderKind, slippageBps } from "../core/slippage.js";
 import type { Address, Fill, ReasonCode } from "../core/types.js";
 import type { FillRow, Journal } from "../store/journal.js";
 import type { CopyState } from "./copy-state.js";
-import type { EngineEvent } from "./events.js";
 import { type PnlKeeper, SlippageWatch } from "./figures.js";
-import type { EngineReader } from "./ports.js";
+import type { EngineReader, PartBase } from "./ports.js";
 import type { SafetyWatch } from "./safety-watch.js";
 
 /** What one of our orders' fills are measured against (src/core/slippage.ts). */
@@ -30,7 +29,7 @@ export interface FillRef {
 /** cloid → slippage/lag reference kept for the fills still to come. */
 const MAX_REFS = 10_000;
 
-export interface OurFillsOptions {
+export interface OurFillsOptions extends Pick<PartBase, "emit" | "now" | "runId" | "countRequest"> {
   journal: Pick<Journal, "recordFill" | "getOrder" | "latestEquity" | "fillsSince" | "lastFillTime">;
   reader: Pick<EngineReader, "getFillsByTime">;
   account: Address;
@@ -41,10 +40,6 @@ export interface OurFillsOptions {
   pnl: Pick<PnlKeeper, "onFill" | "since">;
   /** exec.slippageBudgetBps (null: no budget). */
   slippageBudgetBps: number | null;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
-  runId: () => number | null;
-  countRequest: () => void;
   /** Our fills come on a stream (else they are read back). */
   streaming: () => boolean;
   /** The account hlcopy keeps itself (paper's, a seeded dry run's) is the run's. */

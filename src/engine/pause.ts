@@ -6,18 +6,15 @@
 import { sentWhilePaused } from "../core/safety.js";
 import type { Plan, PlannedAction } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
-import type { EngineEvent } from "./events.js";
+import type { PartBase } from "./ports.js";
 import type { SafetyWatch } from "./safety-watch.js";
 
-export interface PauseOptions {
+export interface PauseOptions extends Pick<PartBase, "emit" | "now" | "runId"> {
   journal: Pick<Journal, "recordEvent">;
   /** The run journals (a dry run does not). */
   journals: boolean;
   safety: Pick<SafetyWatch, "halt">;
   stopping: () => boolean;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
-  runId: () => number | null;
 }
 
 export class Pause {

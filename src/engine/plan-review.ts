@@ -12,10 +12,9 @@ import type { Settings } from "../core/settings.js";
 import type { Address, Plan } from "../core/types.js";
 import type { Journal, RunRow } from "../store/journal.js";
 import type { CopyState } from "./copy-state.js";
-import type { EngineEvent } from "./events.js";
 import type { OurModel } from "./models.js";
 import type { OwnershipWatch } from "./ownership-watch.js";
-import type { ReviewPlan } from "./ports.js";
+import type { PartBase, ReviewPlan } from "./ports.js";
 import { leftoversAhead } from "./protection.js";
 
 /** The trader said no at a review: exit 2, nothing sent. */
@@ -23,7 +22,7 @@ const notConfirmed = (): UsageError =>
   new UsageError("not confirmed: nothing was sent", {
     hint: "see the plan with --dry-run; pass --yes to confirm it without a prompt",
   });
-export interface PlanReviewOptions {
+export interface PlanReviewOptions extends Pick<PartBase, "emit" | "now"> {
   /** Shows a plan and asks for a yes (EngineOptions.review; none: nothing is asked). */
   review: ReviewPlan | undefined;
   settings: Settings;
@@ -39,8 +38,6 @@ export interface PlanReviewOptions {
   keepsProtection: boolean;
   /** Aborts when the run is stopped: a question waiting is abandoned. */
   signal: AbortSignal;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
   /** Fresh reads applied, then a plan of every coin (on the engine's queue). */
   replan: () => Promise<Plan>;
 }

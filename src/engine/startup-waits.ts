@@ -7,9 +7,9 @@
 import { JournalBusyError } from "../core/errors.js";
 import type { Settings } from "../core/settings.js";
 import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { EngineEvent } from "./events.js";
+import type { PartBase } from "./ports.js";
 
-export interface StartupWaitsOptions {
+export interface StartupWaitsOptions extends Pick<PartBase, "emit" | "now"> {
   settings: Pick<Settings, "exec">;
   /** EngineOptions.startupRetryDelayMs: the first wait (tests shorten it). */
   startupRetryDelayMs: number | undefined;
@@ -17,8 +17,6 @@ export interface StartupWaitsOptions {
   signal: AbortSignal;
   /** A sweep succeeded in this run (reads are no longer retried). */
   swept: () => boolean;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
 }
 
 export class StartupWaits {

@@ -17,13 +17,13 @@ import type { Settings } from "../core/settings.js";
 import type { Plan } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
 import type { Journal } from "../store/journal.js";
-import { type EngineEvent, type EngineEvents, STATE_EVERY_MS } from "./events.js";
+import { type EngineEvents, STATE_EVERY_MS } from "./events.js";
 import type { OwnAccount } from "./executor.js";
 import type { PnlKeeper } from "./figures.js";
 import type { LeaderGuard } from "./leader-guard.js";
 import type { LeaderModel, MarketModel, OurModel } from "./models.js";
 import type { OwnershipWatch } from "./ownership-watch.js";
-import type { EngineStreams } from "./ports.js";
+import type { EngineStreams, PartBase } from "./ports.js";
 import type { ProtectionKeeper } from "./protection.js";
 import type { SafetyWatch } from "./safety-watch.js";
 import type { TimeStop } from "./time-stop.js";
@@ -46,7 +46,7 @@ const JOURNAL_STATE_MS = 200;
  */
 const CHANGE_SPAN_MS = 60_000;
 
-export interface StateViewOptions {
+export interface StateViewOptions extends Pick<PartBase, "emit" | "now" | "runId"> {
   journal: Pick<Journal, "recordEvent" | "recordStateChange">;
   events: Pick<EngineEvents, "stateEveryMs">;
   /** EngineOptions.staleMs: data older than this is stale. */
@@ -73,13 +73,10 @@ export interface StateViewOptions {
   /** When a sweep last succeeded (0: none yet). */
   lastSweepOkAt: () => number;
   stopping: () => boolean;
-  runId: () => number | null;
   checked: () => boolean;
   /** A copy is waiting or on its way (the state record follows it). */
   busy: () => boolean;
-  emit: (event: EngineEvent) => void;
   reportError: (error: unknown) => void;
-  now: () => number;
 }
 
 export class StateView {

@@ -13,12 +13,11 @@ import { usesLeaderEquity } from "../core/sizing.js";
 import type { AccountRole, AccountState, Address, Fill, Markets } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { CopyState } from "./copy-state.js";
-import type { EngineEvent } from "./events.js";
 import type { PnlKeeper } from "./figures.js";
 import type { LeaderModel, MarketModel, OurModel } from "./models.js";
 import type { OurFills } from "./our-fills.js";
 import type { OwnershipWatch } from "./ownership-watch.js";
-import type { EngineReader } from "./ports.js";
+import type { EngineReader, PartBase } from "./ports.js";
 import type { ProtectionKeeper } from "./protection.js";
 import type { OrderRecovery } from "./recovery.js";
 import type { RunPolicy } from "./run-mode.js";
@@ -60,7 +59,7 @@ interface OurCashFlows {
   fromStart: boolean;
 }
 
-export interface SweepReaderOptions {
+export interface SweepReaderOptions extends Pick<PartBase, "emit" | "now" | "runId" | "countRequest"> {
   reader: EngineReader;
   account: Address;
   settings: Pick<Settings, "sizing">;
@@ -82,10 +81,6 @@ export interface SweepReaderOptions {
   copyState: Pick<CopyState, "leader">;
   ownership: Pick<OwnershipWatch, "joinFillsFrom">;
   ourFills: Pick<OurFills, "readDryRunFills" | "readOwnFills">;
-  emit: (event: EngineEvent) => void;
-  now: () => number;
-  runId: () => number | null;
-  countRequest: () => void;
   /** A read before the first good sweep: transient failures retried until the start-up deadline. */
   startupRead: <T>(what: string, read: () => Promise<T>) => Promise<T>;
   /** A sweep succeeded in this run. */
