@@ -14,58 +14,37 @@
 // * Stream snapshots update the models but never trigger orders; fills do (coalesced per coin).
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
-import {
-  driftReport,
-  emptyPlanView,
-  type Freshness,
-  mergePlanView,
-  type PlanView,
-  valueTargetsAt,
-} from "../core/drift.js";
-import {
-  AgentNotApprovedError,
-  type HlcopyError,
-  JournalBusyError,
-  RateLimitError,
-  RetryableError,
-  toHlcopyError,
-  UncertainOutcomeError,
-  UsageError,
-} from "../core/errors.js";
+import { driftReport, emptyPlanView, mergePlanView } from "../core/drift.js";
+import { AgentNotApprovedError, JournalBusyError, toHlcopyError } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
-import { detailNumber as fmt, listed, shortAddress as short, utcMinute } from "../core/format.js";
+import { listed } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
 import { type PlanContext, planOrders } from "../core/planner.js";
-import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
-import { emptyPlan, flattenActions, protectionOn } from "../core/protection.js";
-import { planChanges, reviewKey, reviewReasons, type SizingChange, sizingChange } from "../core/review.js";
+import { protectionOn } from "../core/protection.js";
 import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
-import { usesLeaderEquity } from "../core/sizing.js";
-import { type OrderKind, type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
-import type {
-  AccountRole,
-  AccountState,
-  Address,
-  Fill,
-  Markets,
-  Plan,
-  PlannedAction,
-  ReasonCode,
-} from "../core/types.js";
-import { approvalDaysLeft } from "../exchange/agents.js";
-import { groupWaits, retryTransient } from "../exchange/retry.js";
-import type { CashFlowRow, FillRow, JournalBusyState, RunRow } from "../store/journal.js";
+import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
+import type { Address, Plan, PlannedAction } from "../core/types.js";
+import { AgentWatch } from "./agent-watch.js";
+import { BookWatch } from "./book-watch.js";
+import { CoinBackoff } from "./coin-backoff.js";
 import { CopyState } from "./copy-state.js";
 import { EntryStyles } from "./entry-styles.js";
-import { type EngineEvent, EngineEvents, type RunMode, STATE_EVERY_MS } from "./events.js";
+import { ErrorReport } from "./error-report.js";
+import { type EngineEvent, EngineEvents, type RunMode } from "./events.js";
 import { bookReaderOf, dryRunExecutor, type Executor, type OwnAccount } from "./executor.js";
-import { PnlKeeper, SlippageWatch } from "./figures.js";
-import { whenJournalFree } from "./journal-wait.js";
+import { ExitStep } from "./exit-step.js";
+import { PnlKeeper } from "./figures.js";
+import { FillsSilence } from "./fills-silence.js";
+import { InFlight } from "./in-flight.js";
+import { JournalGuard } from "./journal-guard.js";
 import { LeaderGuard } from "./leader-guard.js";
 import { LeverageKeeper } from "./leverage-keeper.js";
 import { LeaderModel, MarketModel, OurModel } from "./models.js";
+import { OurFills } from "./our-fills.js";
 import { OwnershipWatch } from "./ownership-watch.js";
+import { Pause } from "./pause.js";
+import { PlanReview } from "./plan-review.js";
 import type {
   EngineOptions,
   EngineStreamEvent,
@@ -75,110 +54,25 @@ import type {
   OpenEngineStreams,
   SweepResult,
 } from "./ports.js";
-import { type CoinProtection, leftoversAhead, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
+import { type CoinProtection, ownTriggersMayRest, ProtectionKeeper } from "./protection.js";
 import { OrderRecovery } from "./recovery.js";
 import { type RunPolicy, runPolicy } from "./run-mode.js";
 import { SafetyWatch } from "./safety-watch.js";
-import { StartChecks, startLedgerStands } from "./start-checks.js";
+import { StartChecks } from "./start-checks.js";
+import { StartupWaits } from "./startup-waits.js";
+import { StateView } from "./state-view.js";
+import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
 
-/** What a sweep read (outside the queue), applied in its queued step. */
-interface SweepReads {
-  markets: Markets;
-  /** MarketModel.mark() before the markets were read. */
-  marketsMark: number;
-  /** Each leader's account, in the order of the engine's leaders. */
-  leaders: AccountState[];
-  receivedAt: number;
-  /** Leaders that look empty: whether they ever traded (only before the start checks passed). */
-  traded: Map<Address, boolean>;
-  /** Net cash flow per leader since its copy began (null: not netted). */
-  flows: Map<Address, { usd: number; since: number }> | null;
-  /**
-   * Our own cash flows since the last journaled one (live runs, a dry run's first read; null when
-   * not read): read after our account, or the start's read with what it missed (#afterStartLedger).
-   */
-  ourFlows: { time: number; usd: number; kind: string; hash: string }[] | null;
-  /** A dry run's first read: our account's fills the journal does not hold (null: not read). */
-  ourFills: Fill[] | null;
-  /** join new-only without streams: each leader's fills since the baseline was last checked. */
-  joinFills: Map<Address, Fill[]>;
-  /** Our account (null: the executor keeps its own, paper). */
-  ours: AccountState | null;
-  /** What our account is on the exchange, read before the start checks only when it looks empty. */
-  ourRole: AccountRole | null;
-  oursMark: number;
-  protectionMark: number;
-}
-
-/** Our cash flows as a sweep read them: `fromStart`, the start's ledger read stood for the sweep's. */
-interface OurCashFlows {
-  flows: CashFlowRow[];
-  fromStart: boolean;
-}
-
-/** What one of our orders' fills are measured against (src/core/slippage.ts). */
-interface FillRef {
-  kind: OrderKind;
-  /** Why it was sent (what it may close: core/pnl.ts closesBeyondCopy). */
-  reason: ReasonCode;
-  /** The touch when it was decided: execution slippage. */
-  touchPx: number | null;
-  /** The leader's fill price and time: copy slippage and lag (hot-path copies only). */
-  leaderPx: number | null;
-  leaderTime: number | null;
-}
-
-const MAX_BACKOFF_MS = 300_000;
-/** How long a leader position change seen on the account stream waits for its fill. */
-const UNEXPLAINED_MS = 1_000;
-/** cloid → slippage/lag reference kept for the fills still to come. */
-const MAX_REFS = 10_000;
-/**
- * An order request with no answer this long is said (a reply normally takes well under a
- * second): copying waits for its outcome, and a trader watching should know why nothing moves.
- */
-const ORDER_LATE_MS = 5_000;
-/** A stop that is still awaiting an order this long after it came says what it waits for. */
-const STOP_WAIT_SAY_MS = 1_000;
-
-/** The trader said no at a review: exit 2, nothing sent. */
-const notConfirmed = (): UsageError =>
-  new UsageError("not confirmed: nothing was sent", {
-    hint: "see the plan with --dry-run; pass --yes to confirm it without a prompt",
-  });
-/** Warn when the agent's approval ends sooner than this (as `agent show` and the pre-trade check). */
-const WARN_APPROVAL_MS = 7 * 86_400_000;
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
-/** How often the run checks whether its data has gone stale (or fresh again). */
-const STALE_WATCH_MS = 1_000;
 /** A hot-path plan whose coin a portfolio cap left no room asks for a sweep at most this often. */
 const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
 const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
-/**
- * How soon after a change `status` shows (our fills, a copy's decision) the run journals its
- * state: `status` and `report` in another terminal read the journal, and a record only as new as
- * the last sweep missed a position the follow had already opened. Coalesced: a burst of fills is
- * one record, written from a timer — never between a leader's fill and our order leaving.
- */
-const JOURNAL_STATE_MS = 200;
-/**
- * The span of the run one state-change record stands for: the changes within a minute of the
- * clock replace each other in place (Journal.recordStateChange), the record keeping the newest
- * figures and, as `driftMaxUsd`, the highest drift among them (report's "max drift" of a day).
- * A busy leader's run then keeps one 4.5 KB record a minute, not five a second. A divisor of a
- * day, so a record never spans two of report's days.
- */
-const CHANGE_SPAN_MS = 60_000;
 /** How long a stop waits for a journal another program holds before it ends without it. */
 const STOP_JOURNAL_WAIT_MS = 10_000;
-/** How often a run that goes on prunes the journal past its retention (at a sweep). */
-const PRUNE_EVERY_MS = 86_400_000;
-/** The rows of each table one sweep prunes at most while a run goes on (~10 ms of plans). */
-const PRUNE_SLICE_ROWS = 5_000;
 
 export class CopyEngine {
   readonly events: EngineEvents;
@@ -197,18 +91,10 @@ export class CopyEngine {
   #sweepChain: Promise<void> = Promise.resolve();
   /** A sweep waiting for the one in progress: a further request joins it. */
   #sweepWaiting: Promise<SweepResult> | null = null;
-  /** Cloids of orders being sent right now (the sweep's look-up of unresolved orders skips them). */
-  readonly #inFlight = new Set<string>();
-  /** How long an order request may go unanswered before it is said (EngineOptions.orderLateMs). */
-  readonly #orderLateMs: number;
-  /** The order request on its way, for what a slow answer or a stop waiting on it says. */
-  #sending: { since: number; what: string } | null = null;
-  /** Leaders whose positions change on the account stream with no fill on the fills stream. */
-  readonly #fillsSilent = new Set<Address>();
-  /** When each leader's fills stream last carried a new fill (its quiet spells end there). */
-  readonly #leaderFillsAt = new Map<Address, number>();
-  /** A state event was asked for while an order was in flight: it goes out after the results. */
-  #stateHeld = false;
+  /** Our order request on its way: its cloids, said when late or when a stop waits on it (in-flight.ts). */
+  readonly #inFlight: InFlight;
+  /** A leader's fills stream gone quiet while its account stream moves (fills-silence.ts). */
+  readonly #silence: FillsSilence;
   /** Views and journal work held back off the hot path (see #later). */
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
@@ -220,48 +106,40 @@ export class CopyEngine {
   readonly #replanInSweep = new Set<string>();
   #planScheduled = false;
   #stopping = false;
-  /** A trade-id clash in the journal was warned about (once a run). */
-  #fillConflictWarned = false;
   readonly #stopSignal = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
   #acted = false;
-  #paused = false;
+  /** The pause, and what it holds (pause.ts). */
+  readonly #pause: Pause;
   #sweepTimer: NodeJS.Timeout | undefined;
   /** When #sweepTimer fires (performance.now() ms). */
   #sweepDueAt = Number.POSITIVE_INFINITY;
-  #stateTimer: NodeJS.Timeout | undefined;
-  /** A state record is due (JOURNAL_STATE_MS after a change status shows). */
-  #journalTimer: NodeJS.Timeout | undefined;
-  /** The span (CHANGE_SPAN_MS) of the last state-change record, and the highest drift in it. */
-  #changeSpan: { span: number; driftMaxUsd: number | null } | undefined;
-  /** When the journal was last pruned past its retention (PRUNE_EVERY_MS). */
-  #prunedAt = 0;
-  /** A prune under way, a slice a sweep: what is older than this goes. */
-  #pruneTo: number | null = null;
   /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
   #equityAfterFill = false;
-  #watchedBooks = "";
-  /**
-   * Why the books are not streamed, as last said ("websocket": it is down; else the error's
-   * message): said once until they are streamed again, not at every sweep that retries.
-   */
-  #booksUnstreamed: string | null = null;
-  /** Stream disconnects so far: a book watch that saw one failed because the websocket was down. */
-  #disconnects = 0;
+  /** The books streamed (follow) or read (reconcile's passive entries): book-watch.ts. */
+  readonly #books: BookWatch;
   #streams: EngineStreams | null = null;
   #startedAt = 0;
   #seq = 0;
   #requests = 0;
   #lastSweepOkAt = 0;
-  #lastStateAt = 0;
+  /** A sweep's reads, outside the queue (sweep-reads.ts). */
+  readonly #sweepReader: SweepReader;
+  /** The copy as shown and journaled: the plans' view, figures, state events and records (state-view.ts). */
+  readonly #stateView: StateView;
+  /** Reads retried until the first good sweep, and begin() while the journal is held (startup-waits.ts). */
+  readonly #waits: StartupWaits;
+  /** How errors are told (error-report.ts). */
+  readonly #errors: ErrorReport;
+  /** The journal's busy spells: said, the orders they kept counted, a stop's wait (journal-guard.ts). */
+  readonly #journalGuard: JournalGuard;
   /** The equity rules and halts (high-water mark, drawdown, daily loss, kill switch, flatten). */
   readonly #safety: SafetyWatch;
-  /** The exchange refused our signer: nothing is sent (but a sweep's probe) until it accepts again. */
-  #agentHalt: { reason: string } | null = null;
+  /** The exchange refusing our signer, and the approval's end (agent-watch.ts). */
+  readonly #agent: AgentWatch;
   /** run() was called: the engine stops itself on a fatal condition (a one-shot caller decides). */
   #continuous = false;
-  #approvalWarned = false;
   /** An order ended uncertain: the next sweep comes after UNCERTAIN_SWEEP_MS. */
   #sweepSoon = false;
   /** The current wait before a halted, not yet flat account is swept again (0: not retrying). */
@@ -269,44 +147,27 @@ export class CopyEngine {
   /** The one de-duplication of fills (leaders' and ours), whatever delivered them. */
   readonly #fills = new FillDeduper();
   readonly #liquidated = new Set<string>();
-  readonly #backoff = new Map<string, { until: number; ms: number }>();
-  /** cloid → what our fill is measured against (leader price and time: hot-path copies only). */
-  readonly #refs = new Map<string, FillRef>();
+  /** Each coin's backoff after a rejected order (coin-backoff.ts). */
+  readonly #backoff: CoinBackoff;
+  /** Our fills, journaled against what each order was sent at (our-fills.ts). */
+  readonly #ourFills: OurFills;
   /** Our orders whose outcome is unknown, looked up by cloid (live runs: start-up and each sweep). */
   readonly #recovery: OrderRecovery;
   /** The copy's P&L (since it began) and the execution-slippage budget. */
   readonly #pnl: PnlKeeper;
   /** The executor the run uses: the one given, or a dry run's own (dryRunExecutor). */
   readonly #executor: Executor | null;
-  readonly #slippage: SlippageWatch;
-  /**
-   * The plans' view per coin (targets, skips, orders), merged over hot-path plans
-   * (core/drift.ts mergePlanView): drift reads it, and its targets are the figures' targets.
-   */
-  #view: PlanView = emptyPlanView();
-  /** Copy ratio per leader of the last plan (P&L attribution). */
-  #leaderRatios: Record<string, number> = {};
   /** Coins a leader fill made dirty (their orders are copies, not repairs). */
   readonly #dirtyByFill = new Set<string>();
   /** Latest leader fill time per coin (the lag reference). */
   readonly #leaderFillTime = new Map<string, number>();
-  /**
-   * Coins our hot-path orders traded since they were last planned: their drift in #view is from
-   * before those fills. Re-planned (pure, nothing sent) when a view reads the figures — once per
-   * state event (at the pace the views asked for), not once per copied fill.
-   */
-  readonly #viewStale = new Set<string>();
   readonly #copyState: CopyState;
   /** The run-start checks (leaders, ownership) passed. */
   #checked = false;
   /** The run-start checks (start-checks.ts): history, anchor, empty leaders and account. */
   readonly #checks: StartChecks;
-  /** A live plan was reviewed (or needed none) in this run. */
-  #reviewed = false;
-  /** A dry run said what its live run would cancel of an earlier run's triggers (once, at its first plan). */
-  #previewed = false;
-  /** This run's sizing against the last run's of the same leaders (begin), when it differs. */
-  #sizingChange: SizingChange | null = null;
+  /** The trader's review of the plan, and the warnings around it (plan-review.ts). */
+  readonly #review: PlanReview;
   /** Positions hlcopy did not open (refused, adopted or left alone) and join new-only. */
   readonly #ownership: OwnershipWatch;
   #exitCode = 0;
@@ -320,8 +181,8 @@ export class CopyEngine {
   /** Resting protection (live runs with a stop / take-profit setting on, or triggers of ours left to cancel). */
   readonly #protection: ProtectionKeeper | null;
   #protectScheduled = false;
-  /** The on-exit step is running: its orders go out although the run is stopping. */
-  #exiting = false;
+  /** The clean stop's on-exit step and its last reading of our account (exit-step.ts). */
+  readonly #exitStep: ExitStep;
   /** risk.maxHoldHours (issue 14): the hold clock and the coins it closed. */
   readonly #timeStop: TimeStop | null;
   /** Per-leader limits and breakers (issue 14): unfollowed leaders, gates, the copy per leader. */
@@ -338,36 +199,65 @@ export class CopyEngine {
     this.#leaders = options.leaders.map((l) => new LeaderModel(l.address, l.weight));
     this.#ours = new OurModel(options.account);
     this.#copyState = new CopyState(options.journal, can.journals);
-    options.journal.onBusy((state) => this.#journalBusy(state));
-    this.#ownership = new OwnershipWatch({
+    // Every part's requests count in the run's one figure.
+    const countRead = () => {
+      this.#requests++;
+    };
+    // What every part is given: the journal, how to tell, the clock, the run's id, the count.
+    const base = {
       journal: options.journal,
+      emit: (e: EngineEvent) => this.#emit(e),
+      now: this.#now,
+      runId: () => this.#runId,
+      countRequest: countRead,
+    };
+    this.#errors = new ErrorReport({
+      ...base,
+      agentHalted: () => this.#agent.halted !== null,
+    });
+    this.#waits = new StartupWaits({
+      ...base,
+      settings: options.settings,
+      startupRetryDelayMs: options.startupRetryDelayMs,
+      signal: this.#stopSignal.signal,
+      swept: () => this.#lastSweepOkAt > 0,
+    });
+    this.#agent = new AgentWatch({
+      ...base,
+      approveHint: options.approveHint,
+      waitForApproval: options.waitForApproval,
+      agentValidUntil: options.agentValidUntil,
+      fatal: (e) => this.#errors.fatal(e),
+      continuous: () => this.#continuous,
+      stop: (reason, exitCode) => void this.stop(reason, exitCode),
+    });
+    this.#journalGuard = new JournalGuard({
+      ...base,
+      retentionDays: options.journalRetentionDays,
+      stopping: () => this.#stopping,
+      repair: () => {
+        if (this.#streams) this.sweepNow();
+      },
+    });
+    options.journal.onBusy((state) => this.#journalGuard.onBusy(state));
+    this.#ownership = new OwnershipWatch({
+      ...base,
       copyState: this.#copyState,
       account: options.account,
       mode: options.mode,
       adopt: options.adopt === true,
       leaveForeign: options.leaveForeign === true,
       join: options.settings.join,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
     });
-    // Every part's requests count in the run's one figure.
-    const countRead = () => {
-      this.#requests++;
-    };
     this.#checks = new StartChecks({
-      journal: options.journal,
+      ...base,
       reader: options.reader,
       account: options.account,
       network: options.network,
       mode: options.mode,
       leaders: options.leaders.map((l) => l.address),
       allowEmptyLeader: options.allowEmptyLeader === true,
-      now: this.#now,
-      emit: (e) => this.#emit(e),
-      runId: () => this.#runId,
-      startupRead: (what, read) => this.#startupRead(what, read),
-      countRequest: countRead,
+      startupRead: (what, read) => this.#waits.read(what, read),
       ownAccount: () => this.#ownAccount() !== null,
       ledgerSince: () => this.#safety.ledgerSince(),
     });
@@ -380,50 +270,53 @@ export class CopyEngine {
     this.#leverage =
       update && can.sendsOrders && options.executor
         ? new LeverageKeeper({
-            journal: options.journal,
+            ...base,
             update,
             retryAfterMs: options.backoffMs ?? 2_000,
-            emit: (e) => this.#emit(e),
-            now: this.#now,
-            runId: () => this.#runId,
-            countRequest: countRead,
           })
         : null;
-    this.#safety = new SafetyWatch({
-      journal: options.journal,
-      settings: options.settings,
-      mode: options.mode,
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
+    this.#safety = new SafetyWatch({ ...base, settings: options.settings, mode: options.mode });
+    this.#pause = new Pause({
+      ...base,
+      journals: can.journals,
+      safety: this.#safety,
+      stopping: () => this.#stopping,
     });
     this.#pnl = new PnlKeeper({
-      journal: options.journal,
+      ...base,
       account: options.account,
       mode: options.mode,
       leaders: options.leaders,
       ...(options.reader.getFunding ? { getFunding: options.reader.getFunding.bind(options.reader) } : {}),
       managedAt: (ts) => this.#copyState.managedAt(ts),
-      emit: (e) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-      countRequest: countRead,
     });
-    this.#orderLateMs = options.orderLateMs ?? ORDER_LATE_MS;
-    this.#slippage = new SlippageWatch(options.settings.exec.slippageBudgetBps ?? null, (e) => this.#emit(e));
+    this.#inFlight = new InFlight({ ...base, orderLateMs: options.orderLateMs });
+    this.#ourFills = new OurFills({
+      ...base,
+      reader: options.reader,
+      account: options.account,
+      modelsAccount: can.modelsAccount,
+      copyState: this.#copyState,
+      safety: this.#safety,
+      pnl: this.#pnl,
+      slippageBudgetBps: options.settings.exec.slippageBudgetBps ?? null,
+      streaming: () => this.#streams !== null,
+      ownAccount: () => this.#ownAccount() !== null,
+      recorded: () => {
+        this.#equityAfterFill = true;
+        this.#stateView.journalSoon();
+      },
+    });
     this.#recovery = new OrderRecovery({
-      journal: options.journal,
+      ...base,
       reader: options.reader,
       account: options.account,
       // An order carries expiresAfter = send + 15 s (the adapter's default TTL); 2 s more for
       // clock skew. Until then an order not found may still arrive.
       settleMs: options.orderSettleMs ?? 17_000,
-      now: this.#now,
-      emit: (e) => this.#emit(e),
-      startupRead: (what, read) => this.#startupRead(what, read),
-      countRequest: countRead,
-      inFlight: (cloid) => this.#inFlight.has(cloid),
-      recordOurFill: (f, cloid) => this.#recordOurFill(f, this.#refs.get(cloid)),
+      startupRead: (what, read) => this.#waits.read(what, read),
+      inFlight: (cloid) => this.#inFlight.cloids.has(cloid),
+      recordOurFill: (f, cloid) => this.#ourFills.record(f, this.#ourFills.ref(cloid)),
     });
     // Without a protection setting a live run still clears the triggers an earlier run left.
     this.#protection =
@@ -431,42 +324,29 @@ export class CopyEngine {
       can.restsOrders &&
       (protectionOn(options.settings) || ownTriggersMayRest(options.journal))
         ? new ProtectionKeeper({
-            journal: options.journal,
+            ...base,
             sender: options.protection,
             account: options.account,
             settings: options.settings,
-            emit: (e) => this.#emit(e),
-            now: this.#now,
-            runId: () => this.#runId,
-            countRequest: countRead,
-            signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
+            signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
           })
         : null;
-    const exitState = {
-      journal: options.journal,
-      persist: can.journals,
-      emit: (e: EngineEvent) => this.#emit(e),
-      now: this.#now,
-      runId: () => this.#runId,
-    };
     const hours = options.settings.risk.maxHoldHours;
-    this.#timeStop = hours != null ? new TimeStop({ ...exitState, maxHoldHours: hours }) : null;
-    this.#guard = new LeaderGuard({ ...exitState, settings: options.settings, leaders: options.leaders });
+    const persist = can.journals;
+    this.#timeStop = hours != null ? new TimeStop({ ...base, persist, maxHoldHours: hours }) : null;
+    this.#guard = new LeaderGuard({ ...base, persist, settings: options.settings, leaders: options.leaders });
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
     this.#styles = new EntryStyles({
+      ...base,
       settings: options.settings,
       mode: options.mode,
       reader: options.reader,
-      journal: options.journal,
       account: options.account,
       ...(options.passive && options.executor ? { passive: options.passive } : {}),
-      now: this.#now,
-      emit: (e) => this.#emit(e),
-      countRequest: countRead,
       enqueue: (job) => {
-        this.#enqueue(job).catch((error: unknown) => this.#reportError(error));
+        this.#enqueue(job).catch((error: unknown) => this.#errors.report(error));
       },
       replan: (coins) => {
         if (this.#stopping || !this.#streams) return;
@@ -475,9 +355,125 @@ export class CopyEngine {
       },
       markets: () => this.#market.markets,
       applyOwnFill: (f) => this.#ours.applyOwnFill({ coin: f.coin, side: f.side }, f.size, f.px),
-      signal: () => (this.#exiting ? undefined : this.#stopSignal.signal),
+      signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
     });
     this.#settings = this.#styles.settings;
+    const replan = (coin: string) => {
+      this.#dirty.add(coin);
+      this.#schedulePlan();
+    };
+    this.#backoff = new CoinBackoff({
+      ...base,
+      backoffMs: options.backoffMs,
+      replans: () => !this.#stopping && this.#streams !== null,
+      replan,
+    });
+    this.#silence = new FillsSilence({
+      ...base,
+      leaderFillTime: this.#leaderFillTime,
+      stopping: () => this.#stopping,
+      streaming: () => this.#streams !== null,
+      replan,
+    });
+    this.#exitStep = new ExitStep({
+      ...base,
+      settings: options.settings,
+      reader: options.reader,
+      account: options.account,
+      ours: this.#ours,
+      market: this.#market,
+      protection: this.#protection,
+      styles: this.#styles,
+      safety: this.#safety,
+      readState: () => this.#readState(),
+      leaderSizes: () => this.#leaderSizes(),
+      seed: () => `${options.account}|${options.journal.id}|${this.#runId ?? 0}|${++this.#seq}`,
+      execute: (plan) => this.#execute(plan, true, true, "exit"),
+      protect: () => this.#protect(),
+      ownAccount: () => this.#ownAccount() !== null,
+      readingAccount: () => {
+        this.#equityAfterFill = false;
+      },
+    });
+    this.#stateView = new StateView({
+      ...base,
+      events: this.events,
+      staleMs: options.staleMs,
+      agentValidUntil: options.agentValidUntil,
+      settings: () => this.#settings,
+      leaders: this.#leaders,
+      ours: this.#ours,
+      market: this.#market,
+      pnl: this.#pnl,
+      ownership: this.#ownership,
+      safety: this.#safety,
+      guard: this.#guard,
+      protection: this.#protection,
+      timeStop: this.#timeStop,
+      inFlight: this.#inFlight.cloids,
+      plan: (coins) => {
+        this.#plan(coins);
+      },
+      ownAccount: () => this.#ownAccount(),
+      streams: () => this.#streams,
+      lastSweepOkAt: () => this.#lastSweepOkAt,
+      stopping: () => this.#stopping,
+      checked: () => this.#checked,
+      busy: () => this.#planScheduled || this.#queued > 0,
+      reportError: (error) => this.#errors.report(error),
+    });
+    this.#books = new BookWatch({
+      ...base,
+      reader: options.reader,
+      streams: () => this.#streams,
+      stopping: () => this.#stopping,
+      market: this.#market,
+      ours: this.#ours,
+      leaders: this.#leaders,
+    });
+    this.#review = new PlanReview({
+      ...base,
+      review: options.review,
+      settings: options.settings,
+      leaders: options.leaders,
+      models: this.#leaders,
+      ours: this.#ours,
+      copyState: this.#copyState,
+      ownership: this.#ownership,
+      keepsProtection: this.#protection !== null,
+      signal: this.#stopSignal.signal,
+      replan: async () => {
+        await this.#applyReads(await this.#sweepReader.read(false));
+        return this.#plan(undefined);
+      },
+    });
+    this.#sweepReader = new SweepReader({
+      ...base,
+      reader: options.reader,
+      account: options.account,
+      settings: options.settings,
+      leaderCashFlows: options.leaderCashFlows,
+      can,
+      leaders: this.#leaders,
+      market: this.#market,
+      ours: this.#ours,
+      protection: this.#protection,
+      recovery: this.#recovery,
+      checks: this.#checks,
+      safety: this.#safety,
+      pnl: this.#pnl,
+      copyState: this.#copyState,
+      ownership: this.#ownership,
+      ourFills: this.#ourFills,
+      startupRead: (what, read) => this.#waits.read(what, read),
+      swept: () => this.#lastSweepOkAt > 0,
+      checked: () => this.#checked,
+      streaming: () => this.#streams !== null,
+      ownAccount: () => this.#ownAccount() !== null,
+      readingAccount: () => {
+        this.#equityAfterFill = false;
+      },
+    });
   }
 
   /** stop() was called (a signal, q, a refusal): nothing new is sent. */
@@ -506,16 +502,11 @@ export class CopyEngine {
   // ---- lifecycle ---------------------------------------------------------------------
 
   /**
-   * begin(), a journal another program holds (a backup tool) waited for like a start-up read:
-   * for exec.startupTimeoutSeconds, said once, then the start fails with the busy error's hint.
+   * begin(), a journal another program holds (a backup tool) waited for like a start-up read
+   * (startup-waits.ts); reconcile and flatten begin so too.
    */
   async beginWhenFree(): Promise<void> {
-    await whenJournalFree(() => this.begin(), {
-      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
-      signal: this.#stopSignal.signal,
-      tell: (message) => this.#emit({ type: "warning", ts: this.#now(), message }),
-      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
-    });
+    await this.#waits.beginWhenFree(() => this.begin());
   }
 
   /** Journal the run and announce it. */
@@ -539,9 +530,7 @@ export class CopyEngine {
     const setAside = this.#can.newAccountEachRun ? this.#setAsideEarlierAccount() : [];
     const halt = this.#safety.loadHalt();
     // Inside the 7-day window already: the pre-trade check warned; warn only on crossing it.
-    if (o.agentValidUntil != null && o.agentValidUntil - this.#startedAt < WARN_APPROVAL_MS) {
-      this.#approvalWarned = true;
-    }
+    this.#agent.begin(this.#startedAt);
     this.#emit({
       type: "start",
       ts: this.#startedAt,
@@ -550,7 +539,7 @@ export class CopyEngine {
       account: o.account,
       network: o.network,
     });
-    this.#warnSizingChanged(before);
+    this.#review.warnSizingChanged(before);
     if (setAside.length > 0) {
       this.#emit({
         type: "notice",
@@ -612,7 +601,7 @@ export class CopyEngine {
       await this.#enqueue(() => this.recoverOrders());
       // Streams first, so no fill between the sweep's read and the subscription is lost.
       // Retried like a start-up read even after the preflight's sweep: it is the run's start.
-      this.#streams = await this.#startupRead(
+      this.#streams = await this.#waits.read(
         "the exchange's websocket",
         () => openStreams((e) => this.#onStream(e)),
         true,
@@ -625,34 +614,14 @@ export class CopyEngine {
       // A stop (signal) during a start-up wait ends the wait: that is no failure.
       if (this.#stopping) return this.stopped;
       const e = toHlcopyError(error);
-      this.#emitFatal(e);
+      this.#errors.fatal(e);
       await this.stop("could not start", e.exitCode === 0 ? 1 : e.exitCode);
       return this.stopped;
     }
     this.#scheduleSweep("start", 0);
     // Data that goes stale (the exchange unreachable: no message, no sweep within the window)
     // brings no event of its own: a state event says so when it happens, and when it ends.
-    this.#staleWatch = setInterval(() => {
-      const stale = this.#freshness(this.#now())?.stale ?? false;
-      if (stale !== this.#wasStale) {
-        this.#wasStale = stale;
-        this.#emitState(true);
-        // `status` reads the journal: the turn is recorded, so it says "stale" as the views do.
-        const fresh = this.#journaledFreshness(this.#now());
-        try {
-          if (this.#runId !== null && fresh)
-            this.#o.journal.recordEvent({
-              ts: this.#now(),
-              type: "freshness",
-              runId: this.#runId,
-              data: { stale, ...fresh },
-            });
-        } catch (error) {
-          this.#reportError(error); // a timer: nothing may throw out of it
-        }
-      }
-    }, STALE_WATCH_MS);
-    this.#staleWatch.unref?.();
+    this.#stateView.watchStale();
     return this.stopped;
   }
 
@@ -661,7 +630,7 @@ export class CopyEngine {
     if (this.#stopping) return this.stopped;
     this.#stopping = true;
     // Stopped while the agent cannot sign (--wait-for-approval): the run did not end in order.
-    if (this.#agentHalt && exitCode === 0) exitCode = 4;
+    if (this.#agent.halted && exitCode === 0) exitCode = 4;
     // A batch still waiting (for the budget, or the previous batch) is not sent after this.
     this.#stopSignal.abort();
     this.#exitCode = exitCode;
@@ -682,25 +651,9 @@ export class CopyEngine {
       });
     // An order request on its way is awaited (its outcome must be known and journaled): a stop
     // that waits on a slow one says so, not seconds of silence.
-    const waiting = setTimeout(
-      () => {
-        const sending = this.#sending;
-        if (sending)
-          this.#emit({
-            type: "notice",
-            ts: this.#now(),
-            kind: "stopping",
-            message: `stopping: awaiting the outcome of the order request in flight (${sending.what}, sent ${((this.#now() - sending.since) / 1000).toFixed(0)}s ago) — nothing new is sent`,
-          });
-      },
-      Math.min(STOP_WAIT_SAY_MS, this.#orderLateMs),
-    );
-    waiting.unref?.();
+    const waiting = this.#inFlight.sayWhileStopping();
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
-    if (this.#stateTimer) clearTimeout(this.#stateTimer);
-    if (this.#journalTimer) clearTimeout(this.#journalTimer);
-    this.#journalTimer = undefined;
-    if (this.#staleWatch) clearInterval(this.#staleWatch);
+    this.#stateView.close();
     this.#styles.close();
     await this.#sweepChain;
     await this.#queue;
@@ -709,19 +662,19 @@ export class CopyEngine {
     // A journal another program holds (a backup tool): the stop waits a little for it, so the
     // on-exit step can send (an order goes only with its intent journaled) and what waits in
     // memory and the run's end are journaled; past that, said and not fatal.
-    await this.#journalFreed(STOP_JOURNAL_WAIT_MS);
+    await this.#journalGuard.freed(STOP_JOURNAL_WAIT_MS);
     if (exitStep) {
-      const unsent = this.#unsentWhileBusy;
+      const unsent = this.#journalGuard.unsent;
       try {
-        await this.#onExit(exitStep);
+        await this.#exitStep.run(exitStep);
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
-      if (this.#unsentWhileBusy > unsent)
+      if (this.#journalGuard.unsent > unsent)
         this.#emit({
           type: "warning",
           ts: this.#now(),
-          message: `on exit: ${exitStep}: ${this.#unsentWhileBusy - unsent} order(s) not sent: the journal is held by another program (their intents could not be journaled)`,
+          message: `on exit: ${exitStep}: ${this.#journalGuard.unsent - unsent} order(s) not sent: the journal is held by another program (their intents could not be journaled)`,
         });
     }
     try {
@@ -731,12 +684,12 @@ export class CopyEngine {
     }
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
-    if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#readOwnFills(true);
+    if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#ourFills.readOwnFills(true);
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
     if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill)
-      await this.#readFinalEquity();
+      await this.#exitStep.readFinalEquity();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
     // account was never read; a state of $0.00 would be a figure that means nothing).
@@ -744,11 +697,11 @@ export class CopyEngine {
       // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
       // final state — and the run's summary — shows the drift that really remains.
       this.#plan(undefined);
-      this.#emitState(true);
+      this.#stateView.emitState(true);
       // `hlcopy status` shows the targets, drift and P&L as the run left them.
       const runId = this.#runId;
       this.#atStop("the run's final state", () => {
-        o.journal.recordEvent(this.#stateRecord(runId));
+        o.journal.recordEvent(this.#stateView.stateRecord(runId));
         this.#pnl.persist();
       });
     }
@@ -788,70 +741,15 @@ export class CopyEngine {
     }
   }
 
-  /** Orders not sent during the journal's busy spell, and the first of them (#journalBusy). */
-  #unsentWhileBusy = 0;
-  #busyWhat: string | undefined;
-  /** Waiters for the journal's busy spell to end (#journalFreed). */
-  #busyWaiters: (() => void)[] = [];
-
-  /**
-   * A busy spell of the journal (another program holds it: store/journal.ts): said when it
-   * begins and when it ends, once each. Meanwhile the run goes on; an order whose intent cannot
-   * be journaled is not sent, and the sweep after the spell repairs the drift it left.
-   */
-  #journalBusy(state: JournalBusyState): void {
-    if (state.busy) {
-      this.#unsentWhileBusy = 0;
-      this.#busyWhat = undefined;
-      // Said after the write that met it: an order it stopped names itself (#execute).
-      queueMicrotask(() =>
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `journal busy (held by another program): ${this.#busyWhat ?? "this run's records wait in memory"}; no order is sent until its intent can be journaled; retrying — the run goes on`,
-        }),
-      );
-      return;
-    }
-    const seconds = Math.max(0, Math.round((Date.now() - state.since) / 1000));
-    const unsent = this.#unsentWhileBusy;
-    this.#emit({
-      type: "notice",
-      ts: this.#now(),
-      kind: "journal",
-      message: `journal free again after ${seconds}s: ${state.kept} record(s) kept in memory written, ${unsent} order(s) not sent meanwhile${this.#stopping ? "" : "; a sweep repairs the drift"}`,
-    });
-    for (const resolve of this.#busyWaiters.splice(0)) resolve();
-    if (!this.#stopping && this.#streams) this.sweepNow();
-  }
-
-  /** Resolves when the journal is not busy, or after `ms` at most. */
-  async #journalFreed(ms: number): Promise<void> {
-    if (this.#o.journal.busySince() === null) return;
-    this.#emit({
-      type: "notice",
-      ts: this.#now(),
-      kind: "journal",
-      message: `waiting up to ${Math.round(ms / 1000)}s for the journal to free (another program holds it) to journal the run's end`,
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.#busyWaiters.push(resolve);
-      timer = setTimeout(resolve, ms);
-    });
-    clearTimeout(timer);
-  }
-
   // ---- controls (dashboard keys, signals) ------------------------------------------------
 
   togglePause(): void {
-    this.#paused = !this.#paused;
-    this.#emit({ type: "paused", ts: this.#now(), paused: this.#paused });
+    this.#pause.toggle();
     // Once the run acts, every turn is journaled: a run paused from its start to its end never
     // traded at its sizing, and the next run must not take it for the reference (#act).
-    if (this.#acted) this.#journalPause(false);
+    if (this.#acted) this.#pause.journal(false);
     // Resuming catches up at once with what the leader did meanwhile.
-    if (!this.#paused && this.#streams) this.sweepNow();
+    if (!this.#pause.paused && this.#streams) this.sweepNow();
   }
 
   sweepNow(): void {
@@ -866,7 +764,7 @@ export class CopyEngine {
   resume(): { unpaused: boolean; haltCleared: boolean } {
     const haltCleared = this.#safety.clearIfResumed();
     if (haltCleared) this.#emit({ type: "resume", ts: this.#now() });
-    const unpaused = this.#paused;
+    const unpaused = this.#pause.paused;
     if (unpaused) this.togglePause();
     else if (haltCleared && this.#streams) this.sweepNow();
     return { unpaused, haltCleared };
@@ -892,7 +790,7 @@ export class CopyEngine {
     try {
       if (!this.#safety.halt) this.#safety.haltNow("manual", reason);
     } catch (error) {
-      this.#reportError(error);
+      this.#errors.report(error);
     }
     this.#scheduleSweep("manual", 0);
   }
@@ -973,41 +871,10 @@ export class CopyEngine {
       try {
         w();
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
     }
   }
-
-  /**
-   * A read made before the first sweep succeeded (start-up, or reconcile's one sweep):
-   * transient failures are retried with backoff, each wait shown as a warning, until
-   * exec.startupTimeoutSeconds; later reads fail at once (the next sweep repairs).
-   */
-  #startupRead<T>(
-    what: string,
-    read: () => Promise<T>,
-    always = false,
-    discard?: (late: T) => void,
-  ): Promise<T> {
-    if (this.#lastSweepOkAt > 0 && !always) return read();
-    return retryTransient(read, {
-      what,
-      ...(discard ? { discard } : {}),
-      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
-      signal: this.#stopSignal.signal,
-      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
-      onWait: this.#tellWait,
-    });
-  }
-
-  /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
-  readonly #tellWait = groupWaits((message) => this.#emit({ type: "warning", ts: this.#now(), message }));
-
-  /** When the copy was last in sync on fresh data (a state event's verdict), null: not yet. */
-  #lastInSyncAt: number | null = null;
-  /** Watches for the data going stale (and fresh again): a state event says each change. */
-  #staleWatch: ReturnType<typeof setInterval> | undefined;
-  #wasStale = false;
 
   /** When a hot-path plan last asked for a sweep because a cap left a coin no room (ms). */
   #capSweepAt = Number.NEGATIVE_INFINITY;
@@ -1040,15 +907,15 @@ export class CopyEngine {
           // the exchange does not list), the exchange refused a read, the disk failed. So does
           // a first sweep that failed after its retries: without markets and positions the run
           // cannot copy anything. Say why and stop. (An agent the exchange no longer knows has
-          // its own halt: #agentRefused.)
+          // its own halt: AgentWatch.refused.)
           const first = this.#lastSweepOkAt === 0;
-          if (first || (e.action === "stop" && !this.#agentHalt)) {
-            this.#emitFatal(e);
+          if (first || (e.action === "stop" && !this.#agent.halted)) {
+            this.#errors.fatal(e);
             const why = first ? "could not start" : "stopped on an error";
             queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
           }
-          this.#reportError(e);
+          this.#errors.report(e);
         }
       })().finally(() => {
         // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;
@@ -1080,7 +947,7 @@ export class CopyEngine {
   async preflight(): Promise<Plan> {
     if (this.#runId === null) await this.beginWhenFree();
     await this.#enqueue(() => this.recoverOrders());
-    const reads = await this.#readSweep(false);
+    const reads = await this.#sweepReader.read(false);
     return this.#enqueue(async () => {
       await this.#applyReads(reads); // the start checks: refused here, before any secret
       if (!this.#can.sendsOrders) return this.#plan(undefined);
@@ -1088,14 +955,14 @@ export class CopyEngine {
       // it at once (asked after it, a passphrase typed ahead landed in a second review, shown).
       const asked = this.#now();
       await this.#unlock();
-      if (this.#now() - asked > 1_000) await this.#applyReads(await this.#readSweep(false));
-      const confirmed = await this.#review(this.#plan(undefined));
+      if (this.#now() - asked > 1_000) await this.#applyReads(await this.#sweepReader.read(false));
+      const confirmed = await this.#review.review(this.#plan(undefined));
       if (!confirmed) return this.#plan(undefined);
       // The answer may have taken a while (the leader trades meanwhile): the run's first sweep
       // follows at once on fresh reads, so hold a fresh plan to what the trader said yes to,
       // here — before the dashboard takes the terminal.
-      await this.#applyReads(await this.#readSweep(false));
-      return this.#confirmAgain(confirmed, this.#plan(undefined));
+      await this.#applyReads(await this.#sweepReader.read(false));
+      return this.#review.confirmAgain(confirmed, this.#plan(undefined));
     });
   }
 
@@ -1109,7 +976,7 @@ export class CopyEngine {
       if (this.#sweepWaiting === run) this.#sweepWaiting = null;
       const t0 = this.#now();
       const before = this.#requests;
-      const reads = await this.#readSweep();
+      const reads = await this.#sweepReader.read();
       return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
     });
     if (execute) this.#sweepWaiting = run;
@@ -1131,7 +998,7 @@ export class CopyEngine {
     await this.#applyReads(reads);
     // A paused run sends nothing but a halt's closes, so it opens no key for this sweep unless a
     // halt stands (a paused reconcile never asks otherwise).
-    const sends = !this.#paused || this.#pausedClosing();
+    const sends = !this.#pause.paused || this.#pause.closing();
     if (execute && this.#can.sendsOrders && sends) await this.#unlock();
     if (execute && this.#protection)
       await this.#protection.fromSweep(
@@ -1143,11 +1010,11 @@ export class CopyEngine {
     // Without book streams (reconcile) the markets have mids only: the passive entries are priced
     // again on their coins' best bid and ask, read now — one rule (core/entry.ts
     // passiveLimitPrice) for follow and reconcile, so a post-only entry does not cross the book.
-    if (await this.#readPassiveBooks(planned)) planned = this.#plan(undefined);
-    if (execute && this.#can.sendsOrders && !this.#reviewed && sends && !this.#stopping) {
-      await this.#review(planned);
+    if (await this.#books.readPassiveBooks(planned)) planned = this.#plan(undefined);
+    if (execute && this.#can.sendsOrders && !this.#review.reviewed && sends && !this.#stopping) {
+      await this.#review.review(planned);
     }
-    if (this.#can.previewsLive && !this.#previewed) this.#previewLeftovers(planned);
+    if (this.#can.previewsLive && !this.#review.previewed) this.#review.previewLeftovers(planned);
     // Past the checks and the review: from here the sweep may send.
     // Stopped before it could act (a signal during its reads, at its review): it sends nothing
     // and keeps nothing — what the run held is dropped at its stop, as a refused run's is (a
@@ -1155,7 +1022,7 @@ export class CopyEngine {
     const acts = execute && !(this.#stopping && !this.#acted);
     if (acts) this.#act();
     const plan = acts ? await this.#ensureLeverage(planned, undefined) : planned;
-    const held = this.#heldBy(plan, acts);
+    const held = this.#pause.heldBy(plan, acts);
     this.#emit({
       type: "decision",
       ts: this.#now(),
@@ -1174,7 +1041,7 @@ export class CopyEngine {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
       const again = this.#plan(coins);
-      const heldAgain = this.#heldBy(again, true);
+      const heldAgain = this.#pause.heldBy(again, true);
       this.#emit({
         type: "decision",
         ts: this.#now(),
@@ -1198,42 +1065,21 @@ export class CopyEngine {
     // What the sweep left: a pure re-plan on the models our fills already updated.
     const after = results.length > 0 ? this.#plan(undefined) : plan;
     const durationMs = this.#now() - t0;
-    const figures = this.#figures();
-    const { inSync, driftUsd } = figures.drift;
     const requests = this.#requests - before;
-    this.#emit({ type: "sweep", ts: this.#now(), durationMs, inSync, driftUsd, requests });
-    // The journal's sweep says what it found and did: the drift its plan saw before its orders
-    // and how many it sent (`orders`) — never "in sync" for a sweep that had to send —, or that a
-    // pause held them (`held`). `after`: the copy as its fills left it on the models (what status
-    // reads as the last sweep); a re-read may differ (reconcile's next sweep journals that one).
-    const view =
-      results.length > 0
-        ? {
-            inSync: found.inSync,
-            driftUsd: found.driftUsd,
-            targets: plan.targets,
-            drift: found,
-            pnl: figures.pnl,
-            orders: results.length,
-            after: { inSync, driftUsd, targets: figures.targets, drift: figures.drift },
-          }
-        : { inSync, driftUsd, ...figures, ...held };
-    o.journal.recordEvent({
-      ts: this.#now(),
-      type: "sweep",
-      runId: this.#runId,
-      data: {
-        durationMs,
-        requests,
-        trigger,
-        ...this.#journaledView({ ...view, ...this.#freshnessField(this.#now()), mids: figures.mids }),
-      },
+    this.#stateView.sweepDone({
+      trigger,
+      durationMs,
+      requests,
+      plan,
+      found,
+      orders: results.length,
+      held,
     });
     this.#pnl.persist();
-    this.#emitState(true);
+    this.#stateView.emitState(true);
     if (this.#checked) this.#ownership.save(this.#ours.state.positions, this.#settings);
-    this.#warnApprovalEnding();
-    this.#watchBooks();
+    this.#agent.warnEnding();
+    this.#books.watch();
     const halt = this.#safety.halt;
     if (halt) {
       // Flat once a halted sweep has nothing left to close (or closed it all): from then on
@@ -1246,84 +1092,6 @@ export class CopyEngine {
       }
     }
     return { plan, results, requests, halted: halt !== null };
-  }
-
-  /**
-   * A sweep's reads, all over REST and none applied yet: orders still unresolved looked up by
-   * cloid, then markets, the leaders and our account at once, then what depends on them (the
-   * never-traded check, the leaders' cash flows, join baselines without streams). Marks taken
-   * before the reads are sent let the apply step keep whatever the streams and our own orders
-   * changed meanwhile.
-   */
-  async #readSweep(pnlInputs = true): Promise<SweepReads> {
-    const o = this.#o;
-    // Orders whose outcome is still unknown are looked up first (after start-up's recovery).
-    if (this.#lastSweepOkAt > 0 && this.#can.recoversOrders) await this.#recovery.resolveUnresolved();
-    // Before any other read is taken in (our fills are journaled as they arrive): the account the
-    // journal was kept against is still the exchange's.
-    if (!this.#checks.historyChecked) await this.#checks.checkHistory();
-    const marketsMark = this.#market.mark();
-    const oursMark = this.#ours.mark();
-    // This read of our account comes after every fill journaled so far: its equity is theirs.
-    if (!this.#ownAccount()) this.#equityAfterFill = false;
-    const protectionMark = this.#protection?.mark() ?? 0;
-    const [markets, leaders, ours] = await Promise.all([
-      this.#startupRead("the markets (meta, allMids)", () => {
-        this.#requests++;
-        return o.reader.getMarkets();
-      }),
-      Promise.all(
-        this.#leaders.map((l) =>
-          this.#startupRead(`the leader's account (${l.address})`, () => {
-            this.#requests++;
-            return o.reader.getAccountState(l.address, { openOrders: false });
-          }),
-        ),
-      ),
-      this.#ownAccount()
-        ? null // an account of its own (paper, a seeded dry run) tells it
-        : this.#startupRead("your account", () => {
-            this.#requests++;
-            return o.reader.getAccountState(o.account);
-          }),
-    ]);
-    const receivedAt = this.#now();
-    // A dry run's first read is its only read of the real account's cash: its ledger and fills
-    // come with it even when the read takes no P&L inputs (follow --dry-run's preflight). From
-    // then on it models its own account, and nothing would confirm a change they explain.
-    const firstDry = this.#can.previewsLive && !this.#checked;
-    // A live follow's preflight decides the plan its review shows: our cash flows since the last
-    // run come with it (the start's ledger read, no request), or a withdrawal made while no run
-    // watched holds the increases there and the run's start sweep sends them unreviewed.
-    const preflight = !pnlInputs && !this.#checked;
-    const [traded, ourRole, flows, joinFills, ourRead, ourFills] = await Promise.all([
-      this.#checked ? new Map<Address, boolean>() : this.#checks.readTraded(leaders),
-      this.#checked ? null : this.#checks.readOurRole(ours),
-      this.#readCashFlows(),
-      this.#readJoinFills(),
-      // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
-      pnlInputs || preflight ? this.#readOurCashFlows(preflight) : null,
-      firstDry ? this.#readDryRunFills() : null,
-      // The P&L's inputs the stream does not bring (funding records; our fills without a
-      // stream): journaled as they arrive, as streamed ones are, so they need not wait their turn.
-      ...(pnlInputs ? [this.#readOwnFills(), this.#pnl.readFunding()] : []),
-    ]);
-    const ourFlows = await this.#afterStartLedger(ourRead, ours, ourFills);
-    return {
-      markets,
-      marketsMark,
-      leaders,
-      receivedAt,
-      traded,
-      flows,
-      ourFlows,
-      ourFills,
-      joinFills,
-      ours,
-      ourRole,
-      oursMark,
-      protectionMark,
-    };
   }
 
   /**
@@ -1362,7 +1130,7 @@ export class CopyEngine {
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
       Object.keys(this.#ours.state.positions),
     );
-    this.#netLeaderCashFlows(r.flows);
+    this.#sweepReader.netLeaderCashFlows(r.flows);
     this.#checks.noticeEmptyLeaders(
       this.#leaders.map((l) => ({ address: l.address, accountValue: l.state.accountValue })),
     );
@@ -1396,24 +1164,8 @@ export class CopyEngine {
       this.#ours.applySnapshot(start.seed(this.#ours.state, this.#market.markets));
       this.#pnl.startModel(r.receivedAt, this.#ours.state.accountValue);
     }
-    // Keep the journal bounded: plans and the event log older than the retention go — once the
-    // start checks passed (a refused run leaves the journal as it was), then at the first sweep
-    // of each day a run goes on for (a follow left running for weeks grew without bound).
-    // While it runs, a slice at each sweep until done: a day of a leader trading ten times a
-    // second is ~860 000 plans, a second's stall pruned at once.
-    const sweptAt = this.#now();
-    const retentionMs = (o.journalRetentionDays ?? 30) * 86_400_000;
-    if (!this.#checked) {
-      o.journal.pruneBefore(this.#startedAt - retentionMs);
-      this.#prunedAt = sweptAt;
-    } else if (this.#pruneTo !== null || sweptAt - this.#prunedAt >= PRUNE_EVERY_MS) {
-      if (this.#pruneTo === null) {
-        this.#pruneTo = sweptAt - retentionMs;
-        this.#prunedAt = sweptAt;
-      }
-      const pruned = o.journal.pruneBefore(this.#pruneTo, PRUNE_SLICE_ROWS);
-      if (pruned.decisions < PRUNE_SLICE_ROWS && pruned.events < PRUNE_SLICE_ROWS) this.#pruneTo = null;
-    }
+    // Keep the journal bounded (journal-guard.ts): at the start checks, then a slice a sweep.
+    this.#journalGuard.prune(this.#startedAt, this.#checked);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read
@@ -1441,135 +1193,7 @@ export class CopyEngine {
    * reads our fills itself afterwards: no P&L inputs here).
    */
   async #readState(): Promise<void> {
-    await this.#applyReads(await this.#readSweep(false));
-  }
-
-  /** Each leader's net deposits/withdrawals since its copy began (null: not netted in this run). */
-  async #readCashFlows(): Promise<Map<Address, { usd: number; since: number }> | null> {
-    const o = this.#o;
-    if (
-      o.leaderCashFlows === false ||
-      !o.reader.getLedgerUpdates ||
-      !usesLeaderEquity(o.settings.sizing.mode)
-    ) {
-      return null;
-    }
-    const read = o.reader.getLedgerUpdates.bind(o.reader);
-    const out = new Map<Address, { usd: number; since: number }>();
-    await Promise.all(
-      this.#leaders.map(async (l) => {
-        const since = this.#copyState.leader(l.address, this.#now()).since;
-        const flows = await this.#startupRead(`the leader's ledger (${l.address})`, () => {
-          this.#requests++;
-          return read(l.address, since);
-        });
-        out.set(l.address, { usd: flows.reduce((sum, f) => sum + f.usd, 0), since });
-      }),
-    );
-    return out;
-  }
-
-  /**
-   * Our own deposits/withdrawals/transfers since the last journaled one: the same ledger read
-   * as the leaders', for the safety rules (their stream may have missed one, or there is no
-   * stream). A failed read only waits for the next sweep: the account stream's unexplained cash
-   * change waits for it meanwhile (core/safety.ts CashTracker). A dry run reads them too, until
-   * its account is its own (its first read): the ones no live run journaled yet scale its marks
-   * as they would a live run's. Paper's account is its own from the start: none. The first read
-   * of a run that checked its anchor is the anchor check's (StartChecks.takeStartLedger): one
-   * read per start (two when a cash flow landed after it, before our account was read:
-   * #afterStartLedger).
-   */
-  async #readOurCashFlows(preflight = false): Promise<OurCashFlows | null> {
-    const o = this.#o;
-    // The start's read (the anchor check's), once, when this comes soon after it: it began no
-    // later than this read would, and holds every flow the ledger had when it was taken. A
-    // preflight hands back what it used, for the run's start sweep (no request there either).
-    const start = this.#checks.takeStartLedger();
-    if (!o.reader.getLedgerUpdates || this.#ownAccount()) return null;
-    const since = this.#safety.ledgerSince();
-    if (start && startLedgerStands(start, since, this.#now())) {
-      // A preflight hands the read back: the run's start sweep takes it under the same rule.
-      if (preflight) this.#checks.keepStartLedger(start);
-      this.#safety.ledgerRead(start.startedAt);
-      return { flows: start.flows.filter((f) => f.time >= since), fromStart: true };
-    }
-    const startedAt = this.#now();
-    const flows = await this.#readOurLedger(since);
-    // A preflight's own read (no start read stood) stands for the start sweep's in turn.
-    if (flows && preflight) this.#checks.keepStartLedger({ flows, since, startedAt });
-    return flows && { flows, fromStart: false };
-  }
-
-  /**
-   * The start's ledger read stood for this sweep's (#readOurCashFlows) but was taken before the
-   * sweep read our account: a deposit or withdrawal that landed in between is in the account's
-   * cash and not in those flows, and the safety rules would take it for a change the ledger has
-   * not explained (a withdrawal: a possible loss, increases held; a dry run, which never reads
-   * the ledger again, for the rest of its run). So when the account's cash shows a change the
-   * flows and our fills leave unexplained (SafetyWatch.unexplainedAt), the ledger is read once
-   * more — now, after the account — and the rules decide on that read. Once a run (a follow's
-   * preflight and its start sweep both take the start's read); a start whose cash is explained
-   * reads nothing more.
-   * A failed read keeps the start's flows (the change waits for the next read, as before).
-   */
-  async #afterStartLedger(
-    read: OurCashFlows | null,
-    ours: AccountState | null,
-    fills: readonly Fill[] | null,
-  ): Promise<CashFlowRow[] | null> {
-    if (!read?.fromStart || !ours || this.#readAfterStart) return read?.flows ?? null;
-    if (this.#safety.unexplainedAt(ours.cash, read.flows, fills ?? []) === 0) return read.flows;
-    this.#readAfterStart = true;
-    const again = await this.#readOurLedger(this.#safety.ledgerSince());
-    // The start's flows too: the new read may begin later (SafetyWatch.ledgerSince moved up to
-    // where the start's read began); the safety rules take each flow once.
-    return again ? [...read.flows, ...again] : read.flows;
-  }
-
-  /** The ledger was read again after the start's read (#afterStartLedger): once a run. */
-  #readAfterStart = false;
-
-  /** A read of our ledger from `since` (one request); null when it failed (said: a warning). */
-  async #readOurLedger(since: number): Promise<CashFlowRow[] | null> {
-    const o = this.#o;
-    if (!o.reader.getLedgerUpdates) return null;
-    try {
-      this.#requests++;
-      const startedAt = this.#now();
-      const flows = await o.reader.getLedgerUpdates(o.account, since);
-      this.#safety.ledgerRead(startedAt);
-      return flows;
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `your account's ledger could not be read (deposits and withdrawals wait for the next sweep): ${toHlcopyError(error).message}`,
-      });
-      return null;
-    }
-  }
-
-  /** Equity-ratio: the leaders' deposits/withdrawals since their copy began are not trades (design §4). */
-  #netLeaderCashFlows(read: Map<Address, { usd: number; since: number }> | null): void {
-    const o = this.#o;
-    if (!read) return;
-    for (const l of this.#leaders) {
-      const flow = read.get(l.address);
-      if (!flow) continue;
-      const { usd: net, since } = flow;
-      if (net !== l.netCashFlow && net !== 0) {
-        const message = `leader ${short(l.address)} moved ${net > 0 ? "+" : "−"}$${fmt(Math.abs(net))} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
-        this.#emit({ type: "notice", ts: this.#now(), kind: "cash-flow", message });
-        o.journal.recordEvent({
-          ts: this.#now(),
-          type: "cashFlow",
-          runId: this.#runId,
-          data: { leader: l.address, usd: net, since },
-        });
-      }
-      l.netCashFlow = net;
-    }
+    await this.#applyReads(await this.#sweepReader.read(false));
   }
 
   /** The leaders' cash flows netted out of their equity in this run (0 when none). */
@@ -1581,98 +1205,13 @@ export class CopyEngine {
     }));
   }
 
-  /** Without streams (a cron run): each leader's fills since its join baseline was last checked. */
-  async #readJoinFills(): Promise<Map<Address, Fill[]>> {
-    const o = this.#o;
-    const out = new Map<Address, Fill[]>();
-    const read = o.reader.getFillsByTime?.bind(o.reader);
-    if (this.#streams || !read) return out;
-    for (const l of this.#leaders) {
-      const from = this.#ownership.joinFillsFrom(l.address);
-      if (from === null) continue;
-      this.#requests++;
-      out.set(l.address, await read(l.address, from));
-    }
-    return out;
-  }
-
-  /**
-   * The last run that traded these leaders into this account sized the copy otherwise (flags
-   * of a follow are not stored: a cron reconcile without them sizes by the config file):
-   * this run would trade its positions to another size. Told, not refused — a new size can
-   * be the trader's intent.
-   */
-  #warnSizingChanged(before: RunRow | null): void {
-    if (!before) return;
-    const set = (ls: readonly { address: Address }[]) => reviewKey(ls.map((l) => l.address));
-    if (set(before.leaders) !== set(this.#o.leaders)) return;
-    // The one decision (core/review.ts): this warning for any change, the review for a large one.
-    const change = sizingChange(before, this.#o.settings);
-    this.#sizingChange = change;
-    if (!change) return;
-    this.#emit({
-      type: "warning",
-      ts: this.#now(),
-      message: `the last ${before.command} of these leaders (started ${utcMinute(before.startedAt)}) sized by ${change.last}; this run sizes by ${change.now} — its positions will be traded to this size (flags are not stored: hlcopy config set keeps a size for every run)`,
-    });
-  }
-
-  /**
-   * A decision whose orders a pause keeps from being sent says so (its event's `held`); a
-   * halt's closes go through a pause (#execute), so a plan of them alone is not held.
-   */
-  #heldBy(plan: Plan, execute: boolean): { held?: "paused" } {
-    if (!execute || !this.#paused) return {};
-    const sent = sentWhilePaused(plan.actions, this.#pausedClosing()).length;
-    return plan.actions.length > sent ? { held: "paused" } : {};
-  }
-
-  /** Paused (not stopping) under a halt: its closes go all the same. */
-  #pausedClosing(): boolean {
-    return this.#paused && !this.#stopping && this.#safety.halt !== null;
-  }
-
-  /** The halt's reason whose paused closes were told (once per halt). */
-  #pausedCloseTold: string | null = null;
-
-  /** Say once per halt that its closes go although the run is paused, and that the pause holds the rest. */
-  #sayPausedClosing(actions: readonly PlannedAction[]): void {
-    const halt = this.#safety.halt;
-    if (!halt || this.#pausedCloseTold === halt.reason) return;
-    this.#pausedCloseTold = halt.reason;
-    const what = halt.kind === "manual" ? "flatten's" : `${halt.kind}'s`;
-    this.#emit({
-      type: "notice",
-      ts: this.#now(),
-      kind: "paused-closes",
-      message: `paused, but the ${what} closes go (${actions.map((a) => a.coin).join(", ")}: reduce-only, reason ${actions[0]?.reason ?? "kill-switch"}): reducing risk is always allowed; the pause holds everything else — hlcopy resume lifts it (the halt stays until hlcopy resume clears it too)`,
-    });
-  }
-
   /** The run may send from here: what it held in the journal since begin() is kept (the one commit point). */
   #act(): void {
     const first = !this.#acted;
     this.#acted = true;
     this.#o.journal.keepHeld();
     this.#ownership.kept();
-    if (first && this.#paused) this.#journalPause(true);
-  }
-
-  /**
-   * A pause as the journal keeps it for the next run's sizing reference (journal lastRun
-   * `sizedBy`): a run that begins to act paused and is never unpaused — a paused reconcile (exit
-   * 4), a follow that runs paused to its end — sent nothing at its sizing (a halt's closes at
-   * most), so its sizing is not what the positions are at. A dry run journals nothing.
-   */
-  #journalPause(atStart: boolean): void {
-    const o = this.#o;
-    if (!this.#can.journals || this.#runId === null) return;
-    o.journal.recordEvent({
-      ts: this.#now(),
-      type: "paused",
-      runId: this.#runId,
-      data: { paused: this.#paused, ...(atStart ? { atStart: true } : {}) },
-    });
+    if (first && this.#pause.paused) this.#pause.journal(true);
   }
 
   /** The signing key, opened once (see EngineOptions.unlock). */
@@ -1681,173 +1220,10 @@ export class CopyEngine {
     return this.#unlocked;
   }
 
-  /**
-   * The trader's review of a live plan that needs it; refused (exit 2) when not confirmed.
-   * @returns the plan the trader said yes to at a prompt, or null when none was asked.
-   */
-  async #review(plan: Plan): Promise<Plan | null> {
-    const o = this.#o;
-    const key = reviewKey(this.#leaders.map((l) => l.address));
-    const reasons = reviewReasons({
-      plan,
-      accountValue: this.#ours.state.accountValue,
-      firstRun: !this.#copyState.isReviewed(key),
-      adopted: this.#ownership.adopted,
-      confirmAbovePct: o.settings.exec.confirmAbovePct,
-      sizing: this.#sizingChange,
-    });
-    let confirmed: Plan | null = null;
-    if (reasons.length > 0 && o.review) {
-      if (!(await o.review(plan, reasons, this.#stopSignal.signal, this.#reviewAlso(plan))))
-        throw notConfirmed();
-      this.#copyState.markReviewed(key, this.#now());
-      confirmed = plan;
-    }
-    this.#reviewed = true;
-    return confirmed;
-  }
-
-  /** What the review says beside `plan`: the triggers of an earlier run this one cancels (the dry run's words). */
-  #reviewAlso(plan: Plan): string[] {
-    // Only a run that keeps protection in step (a keeper) cancels anything.
-    const ahead = this.#protection ? this.#leftoversAhead(plan, "review") : null;
-    return ahead ? [ahead] : [];
-  }
-
-  /**
-   * A dry run's first plan: what the live run's first sweep would cancel of an earlier run's
-   * triggers, said once — the count and coins its review and its notice name on this state.
-   */
-  #previewLeftovers(plan: Plan): void {
-    this.#previewed = true;
-    const message = this.#leftoversAhead(plan, "dry-run");
-    if (message) this.#emit({ type: "notice", ts: this.#now(), kind: "protection", message });
-  }
-
-  /** Without protection settings: the earlier run's triggers resting now that `plan`'s sweep cancels. */
-  #leftoversAhead(plan: Plan, when: "dry-run" | "review"): string | null {
-    if (protectionOn(this.#o.settings)) return null;
-    return leftoversAhead({
-      journal: this.#o.journal,
-      openOrders: this.#ours.state.openOrders,
-      positions: this.#ours.state.positions,
-      plan,
-      when,
-    });
-  }
-
-  /**
-   * After the trader's answer at the start: that answer was about the plan of its moment, and
-   * it may have taken a while (the leader trades meanwhile). A fresh plan beyond the scale the
-   * trader said yes to (core/review.ts planChanges: more USD, a larger order, positions hlcopy
-   * did not open) is shown and asked for again with what changed, and planned afresh on new
-   * reads after each answer, until a fresh plan is covered by the last yes. The first sweep
-   * follows within moments.
-   */
-  async #confirmAgain(confirmed: Plan, fresh: Plan): Promise<Plan> {
-    const review = this.#o.review;
-    let agreed = confirmed;
-    let plan = fresh;
-    for (;;) {
-      const slackUsd =
-        (Math.max(0, this.#ours.state.accountValue) * this.#o.settings.exec.confirmAbovePct) / 100;
-      const changes = planChanges(agreed, plan, this.#ownership.adopted, slackUsd);
-      if (changes.length === 0 || !review) return plan;
-      const reason = `the plan changed while you were deciding: ${changes.join("; ")}`;
-      if (!(await review(plan, [reason], this.#stopSignal.signal, this.#reviewAlso(plan))))
-        throw notConfirmed();
-      agreed = plan;
-      await this.#applyReads(await this.#readSweep(false));
-      plan = this.#plan(undefined);
-    }
-  }
-
-  /**
-   * A run without book streams: read the best bid and ask of each coin the plan places a passive
-   * entry in and has no book for (one l2Book each). Returns whether any was read (then re-plan).
-   * A failed read leaves the mid-based price (a crossing refusal then goes as IOC).
-   */
-  async #readPassiveBooks(plan: Plan): Promise<boolean> {
-    const read = this.#o.reader.getTopOfBook?.bind(this.#o.reader);
-    if (this.#streams || !read || this.#stopping) return false;
-    const coins = new Set<string>();
-    for (const a of plan.actions) {
-      const m = this.#market.markets[a.coin];
-      if (a.passive && m && (m.bestBid === undefined || m.bestAsk === undefined)) coins.add(a.coin);
-    }
-    let any = false;
-    for (const coin of [...coins].sort()) {
-      try {
-        this.#requests++;
-        const book = await read(coin);
-        if (book.bestBid === undefined && book.bestAsk === undefined) continue;
-        this.#market.applyBook(coin, book.bestBid, book.bestAsk);
-        any = true;
-      } catch (error) {
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: `${coin}: the book could not be read to price the passive entry (${toHlcopyError(error).message}): priced at the mid`,
-        });
-      }
-    }
-    return any;
-  }
-
-  /**
-   * Stream the top of book of every coin the leaders or we hold, so limit prices start from
-   * the real best bid/ask instead of the mid (off the hot path; failures only warn). A failure
-   * is retried at the next sweep but said once (and once when the books stream again): while
-   * the websocket is down every sweep's retry fails, and each said so (every 5–10 s).
-   */
-  #watchBooks(): void {
-    const streams = this.#streams;
-    if (!streams?.watchBooks || this.#stopping) return;
-    const coins = new Set<string>(Object.keys(this.#ours.state.positions));
-    for (const l of this.#leaders) for (const c of Object.keys(l.state.positions)) coins.add(c);
-    const key = [...coins].sort().join(",");
-    // Unchanged, but said not streamed: tried again (to say when they are back).
-    if (key === this.#watchedBooks && this.#booksUnstreamed === null) return;
-    this.#watchedBooks = key;
-    const disconnects = this.#disconnects;
-    const downAtStart = !streams.health().connected;
-    streams.watchBooks([...coins]).then(
-      () => {
-        if (this.#booksUnstreamed === null || this.#stopping) return;
-        // Nothing new to subscribe resolves at once, the websocket down or not: not back yet.
-        if (!streams.health().connected) return;
-        this.#booksUnstreamed = null;
-        this.#emit({
-          type: "notice",
-          ts: this.#now(),
-          kind: "books",
-          message: "books: the best bid/ask is streamed again",
-        });
-      },
-      (error: unknown) => {
-        this.#watchedBooks = "";
-        // A subscription cut short by our own stop (the socket closes under it) is no problem.
-        if (this.#stopping) return;
-        const down = downAtStart || this.#disconnects !== disconnects || !streams.health().connected;
-        const why = down ? "websocket" : toHlcopyError(error).message;
-        if (why === this.#booksUnstreamed) return;
-        this.#booksUnstreamed = why;
-        this.#emit({
-          type: "warning",
-          ts: this.#now(),
-          message: down
-            ? "books: the websocket is down: the best bid/ask is not streamed, so order prices start from the mid the sweeps read, until it is back (the run goes on)"
-            : `books: ${why}`,
-        });
-      },
-    );
-  }
-
   #plan(coins: string[] | undefined): Plan {
     const o = this.#o;
     const now = this.#now();
-    const backoffUntil: Record<string, number> = {};
-    for (const [coin, b] of this.#backoff) if (b.until > now) backoffUntil[coin] = b.until;
+    const backoffUntil = this.#backoff.until(now);
     const leverageNotSet = this.#leverage?.notSet(now) ?? {};
     const per = this.#guard.planInputs(
       this.#leaders.map((l) => l.view()),
@@ -1867,7 +1243,7 @@ export class CopyEngine {
               "an unexplained change of the account's cash waits for the ledger (a deposit or withdrawal?)",
           }
         : {}),
-      staleLeader: this.#isLeaderStale(now),
+      staleLeader: this.#stateView.isLeaderStale(now),
       liquidatedCoins: [...this.#liquidated],
       notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
       foreignPositions: this.#ownership.foreignPositions,
@@ -1893,10 +1269,7 @@ export class CopyEngine {
       explainSizing: coins === undefined,
     });
     this.#styles.planned(plan, now);
-    this.#view = mergePlanView(this.#view, plan, coins);
-    if (coins) for (const c of coins) this.#viewStale.delete(c);
-    else this.#viewStale.clear();
-    if (plan.leaderRatios) this.#leaderRatios = plan.leaderRatios;
+    this.#stateView.planned(plan, coins);
     return plan;
   }
 
@@ -1910,7 +1283,7 @@ export class CopyEngine {
    */
   async #ensureLeverage(plan: Plan, coins: string[] | undefined): Promise<Plan> {
     const o = this.#o;
-    if (!this.#leverage || this.#paused || this.#stopping) return plan;
+    if (!this.#leverage || this.#pause.paused || this.#stopping) return plan;
     try {
       const failed = await this.#leverage.ensure(
         plan.actions,
@@ -1922,7 +1295,7 @@ export class CopyEngine {
     } catch (error) {
       if (!(error instanceof AgentNotApprovedError)) throw error;
       // The agent cannot sign anything: the halt handles it, not a per-coin skip.
-      this.#agentRefused(error);
+      this.#agent.refused(error);
       if (o.waitForApproval && this.#continuous) return { ...plan, actions: [] };
       throw error;
     }
@@ -1971,7 +1344,7 @@ export class CopyEngine {
       const r = results[i];
       if (!r) return;
       if (r.filledSize > 0) this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
-      if (r.status === "rejected") this.#backOff(a.coin);
+      if (r.status === "rejected") this.#backoff.backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
       out.push({
         ...a,
@@ -1990,7 +1363,7 @@ export class CopyEngine {
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
-    if (!keeper || ((this.#paused || this.#stopping) && !this.#exiting)) return;
+    if (!keeper || ((this.#pause.paused || this.#stopping) && !this.#exitStep.running)) return;
     const marks: Record<string, number> = {};
     for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
     this.#requests += await keeper.sync({
@@ -2002,71 +1375,6 @@ export class CopyEngine {
     });
   }
 
-  /** The clean stop's last step (see EngineOptions.onExit); nothing else runs meanwhile. */
-  async #onExit(mode: OnExit): Promise<void> {
-    const say = (message: string) => {
-      this.#emit({ type: "notice", ts: this.#now(), kind: "on-exit", message });
-      this.#o.journal.recordEvent({
-        ts: this.#now(),
-        type: "onExit",
-        runId: this.#runId,
-        data: { mode, message },
-      });
-    };
-    if (mode === "hold") {
-      say("on exit: hold — positions and resting orders left as they are");
-      return;
-    }
-    this.#exiting = true;
-    try {
-      await this.#readState();
-      if (this.#protection)
-        await this.#protection.fromSweep(this.#ours.state.openOrders, this.#leaderSizes());
-      if (mode === "flatten") {
-        await this.#styles.cancelAll("on exit: flatten");
-        const actions = flattenActions({
-          positions: this.#ours.state.positions,
-          markets: this.#market.markets,
-          slippageBps: this.#o.settings.exec.slippageBps,
-          seed: `${this.#o.account}|${this.#o.journal.id}|${this.#runId ?? 0}|${++this.#seq}|exit`,
-        });
-        const results = await this.#execute({ ...emptyPlan(), actions }, true, true, "exit");
-        const left = results.filter((r) => r.status !== "filled").map((r) => r.coin);
-        await this.#protect();
-        say(
-          actions.length === 0
-            ? "on exit: flatten — nothing to close"
-            : `on exit: flatten — closed ${results.filter((r) => r.status === "filled").length} position(s) reduce-only${left.length > 0 ? `; not closed: ${left.join(", ")}` : ""}`,
-        );
-        return;
-      }
-      const coins = Object.keys(this.#ours.state.positions).sort();
-      const r = this.#o.settings.risk;
-      if (r.stopLossPct == null && r.trailingStopPct == null) {
-        say(
-          coins.length === 0
-            ? "on exit: protect — no open positions"
-            : `on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ${coins.join(", ")} left without one (set --stop-loss-pct, or use --on-exit flatten)`,
-        );
-        return;
-      }
-      await this.#protect();
-      const stops = new Set(
-        (this.#protection?.view() ?? []).filter((p) => p.stopPx !== null).map((p) => p.coin),
-      );
-      const missing = coins.filter((c) => !stops.has(c));
-      say(
-        coins.length === 0
-          ? "on exit: protect — no open positions"
-          : missing.length === 0
-            ? `on exit: protect — every position has its resting stop (${coins.join(", ")})`
-            : `on exit: protect — no resting stop for ${missing.join(", ")}: check them on the exchange`,
-      );
-    } finally {
-      this.#exiting = false;
-    }
-  }
-
   #scheduleProtect(): void {
     if (this.#protectScheduled || this.#stopping) return;
     this.#protectScheduled = true;
@@ -2075,38 +1383,9 @@ export class CopyEngine {
       try {
         await this.#protect();
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
     });
-  }
-
-  /**
-   * How fresh our picture of the exchange is (core/drift.ts Freshness): the last stream message
-   * or good sweep, and the staleness window #isLeaderStale uses. Undefined before the first sweep.
-   */
-  #freshness(now: number): (Freshness & { stale: boolean }) | undefined {
-    if (this.#lastSweepOkAt === 0) return undefined;
-    const staleMs = this.#o.staleMs ?? 60_000;
-    const freshAt = Math.max(this.#lastSweepOkAt, this.#streams?.health().lastSocketMessageAt ?? 0);
-    return { freshAt, staleMs, lastInSyncAt: this.#lastInSyncAt, stale: now - freshAt > staleMs };
-  }
-
-  /** The freshness a journaled record carries (core/drift.ts Freshness), so `status` judges it as the views do. */
-  #journaledFreshness(now: number): Freshness | undefined {
-    const f = this.#freshness(now);
-    return f ? { freshAt: f.freshAt, staleMs: f.staleMs, lastInSyncAt: this.#lastInSyncAt } : undefined;
-  }
-
-  #freshnessField(now: number): { freshness?: Freshness } {
-    const freshness = this.#journaledFreshness(now);
-    return freshness ? { freshness } : {};
-  }
-
-  #isLeaderStale(now: number): boolean {
-    const staleMs = this.#o.staleMs ?? 60_000;
-    if (!this.#streams) return now - this.#lastSweepOkAt > staleMs && this.#lastSweepOkAt > 0;
-    const socketAge = now - this.#streams.health().lastSocketMessageAt;
-    return socketAge > staleMs && now - this.#lastSweepOkAt > staleMs;
   }
 
   /**
@@ -2123,21 +1402,21 @@ export class CopyEngine {
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
     const executor = this.#executor;
-    const held = (this.#paused || this.#stopping) && !exiting;
+    const held = (this.#pause.paused || this.#stopping) && !exiting;
     // A halt's closes go through a pause (never past a stop): the kill switch — or a flatten —
     // is the trader's standing instruction to close, and reducing risk is always allowed
     // (design §1.4). The pause holds everything else (nothing else is planned under a halt;
-    // leverage and protection wait), and says so (#sayPausedClosing).
-    const closing = this.#pausedClosing();
+    // leverage and protection wait), and says so (Pause.sayClosing).
+    const closing = this.#pause.closing();
     const actions = held ? sentWhilePaused(plan.actions, closing) : plan.actions;
     // Resting passive entries the plan no longer wants go first (a reduction cancels them; under
     // a halt every one is cancelled: it would reopen what the halt closes).
     if (plan.cancels && executor && (!held || closing)) await this.#styles.cancel(plan.cancels);
     if (actions.length === 0 || !executor) return [];
-    if (held) this.#sayPausedClosing(actions);
+    if (held) this.#pause.sayClosing(actions);
     // A run that journals nothing (a dry run: the engine's own executor) only moves its model.
     if (!this.#can.journals) return this.#executeModeled(executor, actions);
-    if (this.#agentHalt && !probe) return [];
+    if (this.#agent.halted && !probe) return [];
     const now = this.#now();
     const toSend: PlannedAction[] = [];
     for (const a of actions) {
@@ -2150,47 +1429,29 @@ export class CopyEngine {
         journaled = o.journal.recordOrderIntent({ runId: this.#runId, ts: now, action: a, kind, touchPx });
       } catch (error) {
         // Held by another program: not sent (its intent is not journaled); the sweep after the
-        // spell repairs the drift it leaves (#journalBusy).
+        // spell repairs the drift it leaves (journal-guard.ts).
         if (!(error instanceof JournalBusyError) || o.journal.busySince() === null) throw error;
-        this.#unsentWhileBusy++;
-        this.#busyWhat ??= `${a.coin} ${a.side} ${a.size} not sent`;
+        this.#journalGuard.notSent(a);
         continue;
       }
       if (!journaled) continue;
       toSend.push(a);
       const copy = kind === "copy";
-      this.#refs.set(a.cloid, {
+      this.#ourFills.remember(a.cloid, {
         kind,
         reason: a.reason,
         touchPx,
         leaderPx: copy ? a.refPx : null,
         leaderTime: copy ? (this.#leaderFillTime.get(a.coin) ?? null) : null,
       });
-      // Bounded: a fill arrives within seconds of its order; weeks of orders need not stay.
-      if (this.#refs.size > MAX_REFS) this.#refs.delete(this.#refs.keys().next().value as string);
     }
     if (toSend.length === 0) return [];
     // No "sent" write here: a journaled intent ("pending") is looked up the same way after a
     // crash, and one write fewer stands between the leader's fill and the order.
     this.#styles.willSend(toSend);
     let results: OrderResult[];
-    for (const a of toSend) this.#inFlight.add(a.cloid);
-    const sending = {
-      since: this.#now(),
-      what: toSend.map((a) => `${a.coin} ${a.side} ${a.size}`).join(", "),
-    };
-    this.#sending = sending;
-    // Orders go one request at a time (the next waits for this one's outcome): a request the
-    // exchange does not answer holds every coin's copy until its reply, or until the order has
-    // expired and its cloid is looked up. Said once, when it is late.
-    const late = setTimeout(() => {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `no answer from the exchange for ${(this.#orderLateMs / 1000).toFixed(0)}s to the order request ${sending.what}: copying waits for its outcome — its reply, or a look-up by cloid once the order has expired (the run goes on)`,
-      });
-    }, this.#orderLateMs);
-    late.unref?.();
+    // In flight until answered; said when it is late (in-flight.ts).
+    const sending = this.#inFlight.sent(toSend);
     try {
       this.#requests++;
       results = await executor.execute(
@@ -2206,29 +1467,23 @@ export class CopyEngine {
       // (An unknown agent is no coin's fault: no backoff, the halt handles it.)
       for (const a of toSend) {
         o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
-        if (!agentRefused) this.#backOff(a.coin);
+        if (!agentRefused) this.#backoff.backOff(a.coin);
       }
       // A 429 is told once, where it is met (the request budget's line, with its wait); the
       // error goes on to the caller, which reports what else there is to say (#reportError).
       if (agentRefused) {
-        this.#agentRefused(e);
+        this.#agent.refused(e);
         if (o.waitForApproval && this.#continuous) return [];
       }
       throw e;
     } finally {
-      clearTimeout(late);
-      if (this.#sending === sending) this.#sending = null;
-      for (const a of toSend) this.#inFlight.delete(a.cloid);
       // A state held while the orders were out goes once their results are taken (below, in
       // this same turn), at the views' pace — or, when the send threw, on what it left.
-      if (this.#stateHeld && this.#inFlight.size === 0) {
-        this.#stateHeld = false;
-        queueMicrotask(() => this.#emitState(false));
-      }
+      if (this.#inFlight.done(sending, toSend)) this.#stateView.release();
       // What was held back (the decision, the leader's fill) is told before the outcome.
       this.#flushLater();
     }
-    if (this.#agentHalt) this.#agentBack();
+    if (this.#agent.halted) this.#agent.back();
     const out: ExecutedAction[] = [];
     toSend.forEach((a, i) => {
       const r = results[i] ?? {
@@ -2251,14 +1506,14 @@ export class CopyEngine {
         // A coin opened here holds the leverage this run set for it on the exchange (the lev
         // column then shows it at once, not after the next sweep's read).
         this.#ours.applyOwnFill(a, r.filledSize, r.avgPx, this.#leverage?.setFor(a.coin));
-        // The plan's drift predates this fill: re-planned when a view next reads it (#figures),
+        // The plan's drift predates this fill: re-planned when a view next reads it (figures),
         // so no state — not one built while the protection that follows is sent — shows drift
         // already traded away.
-        this.#viewStale.add(a.coin);
+        this.#stateView.traded(a.coin);
       }
-      if (r.status === "rejected") this.#backOff(a.coin);
+      if (r.status === "rejected") this.#backoff.backOff(a.coin);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
-      const ref = this.#refs.get(a.cloid);
+      const ref = this.#ourFills.ref(a.cloid);
       const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, ref?.touchPx) : null;
       this.#emit({
         type: "order",
@@ -2292,7 +1547,7 @@ export class CopyEngine {
     if (crossed.length > 0 && this.#streams && !this.#stopping) this.#schedulePlan();
     // An executor with its own account (paper) made these fills: journaled as streamed ones are.
     for (const f of executor.account?.takeFills() ?? [])
-      this.#recordOurFill(f, this.#refs.get(f.cloid ?? ""));
+      this.#ourFills.record(f, this.#ourFills.ref(f.cloid ?? ""));
     // An order still uncertain may have filled: our position model cannot know. Sweep now (it
     // looks the order up first and reads positions from the exchange) rather than let the hot
     // path plan that coin on a position that may be stale until the next regular sweep.
@@ -2301,521 +1556,6 @@ export class CopyEngine {
       this.#scheduleSweep("sweep", UNCERTAIN_SWEEP_MS);
     }
     return out;
-  }
-
-  /**
-   * A leader position the account stream changed with no fill on the fills stream within a
-   * second (that channel quiet while the socket lives): say so and copy it now, not at the next
-   * sweep. A fill that arrives in that second explains the change, and nothing happens.
-   */
-  #watchUnexplained(
-    leader: Address,
-    before: AccountState["positions"],
-    after: AccountState["positions"],
-  ): void {
-    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-      (coin) => (before[coin]?.size ?? 0) !== (after[coin]?.size ?? 0),
-    );
-    const seenAt = this.#now();
-    for (const coin of changed) {
-      const fillTime = this.#leaderFillTime.get(coin);
-      const timer = setTimeout(() => {
-        if (this.#stopping || !this.#streams || this.#leaderFillTime.get(coin) !== fillTime) return;
-        // Said once while the fills stream stays quiet (a muted channel changes every position the
-        // leader trades: one line each would push everything else off the dashboard), and once
-        // when its fills come back (#onLeaderFill) — not again for a change seen before then.
-        const spoke = (this.#leaderFillsAt.get(leader) ?? -1) >= seenAt;
-        if (!spoke && !this.#fillsSilent.has(leader)) {
-          this.#fillsSilent.add(leader);
-          this.#emit({
-            type: "warning",
-            ts: this.#now(),
-            message: `${coin}: leader ${leader} changed position with no fill on the fills stream; copying from the account stream until its fills come back`,
-          });
-        }
-        this.#dirty.add(coin);
-        this.#schedulePlan();
-      }, UNEXPLAINED_MS);
-      timer.unref?.();
-    }
-  }
-
-  #backOff(coin: string): void {
-    const base = this.#o.backoffMs ?? 2_000;
-    const prev = this.#backoff.get(coin);
-    const ms = prev ? Math.min(prev.ms * 2, MAX_BACKOFF_MS) : base;
-    this.#backoff.set(coin, { until: this.#now() + ms, ms });
-    // Re-plan the coin when the backoff ends (fresh prices by then), rather than leaving the
-    // drift to the next sweep: a close rejected in a fast market must not wait 30 s.
-    const timer = setTimeout(() => {
-      if (this.#stopping || !this.#streams) return;
-      this.#dirty.add(coin);
-      this.#schedulePlan();
-    }, ms + 1);
-    timer.unref?.();
-  }
-
-  #recordOurFill(f: Fill, known: FillRef | undefined): void {
-    // A fill of an order another run (or process) placed: its references are the journal's.
-    const ref = known ?? (f.cloid ? this.#refFromJournal(f.cloid) : undefined);
-    const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
-    const slip = ref ? slippageBps(f.side, f.px, ref.leaderPx) : null;
-    const exec = ref ? slippageBps(f.side, f.px, ref.touchPx) : null;
-    // A fill of no order of ours (a liquidation, an ADL, the trader's close by hand) may close
-    // what hlcopy opened: that part is the copy's, by what hlcopy managed just before it (not by
-    // what a sweep since has saved) — the position's P&L stays in the copy P&L, realised. A
-    // safety close of ours (a flatten, the kill switch, the on-exit flatten) closes every
-    // position, those hlcopy did not open too — as does risk.closeDenied a denied coin's: by the
-    // same rule only hlcopy's part of what it closed is the copy's, the rest stays outside
-    // hlcopy. (Other orders of ours trade only what hlcopy manages: all theirs.) A paper or dry
-    // run's account is all its own.
-    const forced = forcedCloseKind(f);
-    const split = !ref || (!this.#can.modelsAccount && closesBeyondCopy(ref.kind, ref.reason));
-    const copySz = split
-      ? copySizeOfFill(this.#copyState.managedAt(f.time)[f.coin] ?? 0, f, ref !== undefined)
-      : undefined;
-    const { recorded, conflict, kind, ...journaled } = this.#o.journal.recordFill({
-      runId: this.#runId,
-      tid: f.tid,
-      ts: f.time,
-      coin: f.coin,
-      side: f.side,
-      px: f.px,
-      sz: f.sz,
-      fee: f.fee,
-      cloid: f.cloid,
-      oid: f.oid,
-      closedPnl: f.closedPnl,
-      ...(ref ? { leaderPx: ref.leaderPx, touchPx: ref.touchPx, kind: ref.kind } : {}),
-      lagMs,
-      ...(copySz !== undefined ? { copySz } : {}),
-      forced,
-    });
-    if (conflict) this.#warnFillConflict(f, conflict, recorded);
-    if (!recorded) return;
-    this.#equityAfterFill = true;
-    this.#journalSoon();
-    this.#safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
-    this.#pnl.onFill(f, kind, journaled.copySz);
-    this.#emit({
-      type: "fill",
-      ts: this.#now(),
-      coin: f.coin,
-      side: f.side,
-      px: f.px,
-      sz: f.sz,
-      fee: f.fee,
-      cloid: f.cloid,
-      kind: ref?.kind ?? null,
-      copySz: journaled.copySz,
-      execSlippageBps: exec,
-      slippageBps: slip,
-      lagMs,
-    });
-    this.#slippage.add(exec, this.#now());
-  }
-
-  /**
-   * A fill under a trade id the journal already holds for another fill: the exchange handed the
-   * id out twice (a simulator restarted on the same port did). Said once a run, loudly — the
-   * journal keeps both unless they share time and order too, and then P&L and fees miss one.
-   */
-  #warnFillConflict(f: Fill, earlier: FillRow, kept: boolean): void {
-    if (this.#fillConflictWarned) return;
-    this.#fillConflictWarned = true;
-    const at = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 23);
-    this.#emit({
-      type: "warning",
-      ts: this.#now(),
-      message:
-        `fill ${f.coin} ${f.side} ${f.sz} @ ${f.px} (${at(f.time)} UTC, oid ${f.oid}) has trade id ${f.tid}, which the ` +
-        `journal already holds for another fill, ${earlier.coin} ${earlier.side} ${earlier.sz} @ ${earlier.px} ` +
-        `(${at(earlier.ts)} UTC, oid ${earlier.oid ?? "none"}): the exchange reused its trade ids (a restarted simulator?); ` +
-        (kept ? "both are kept" : "this one could not be journaled, so P&L and fees miss it") +
-        ". Said once a run",
-    });
-  }
-
-  /** What a journaled order's fills are measured against (it was placed by an earlier run). */
-  #refFromJournal(cloid: string): FillRef | undefined {
-    const row = this.#o.journal.getOrder(cloid);
-    if (!row) return undefined;
-    return {
-      kind: row.kind ?? orderKind("sweep", row.reason, false),
-      reason: row.reason as ReasonCode,
-      touchPx: row.touchPx,
-      leaderPx: row.kind === "copy" ? row.leaderPx : null,
-      leaderTime: null,
-    };
-  }
-
-  /**
-   * A dry run's first read: the account's fills since the journal's last reading of it (a trade
-   * by hand while no run watched). A live run journals them as it starts (the fills stream's
-   * snapshot, a reconcile's read of our fills) and they explain the change of the cash since
-   * that reading (SafetyWatch.fill): a loss by hand is a loss, not a cash flow waiting for the
-   * ledger. A dry run journals nothing, so it reads them to come to the live run's verdict.
-   */
-  async #readDryRunFills(): Promise<Fill[] | null> {
-    const o = this.#o;
-    if (!o.reader.getFillsByTime || this.#ownAccount()) return null;
-    const from = o.journal.latestEquity()?.ts;
-    if (from === undefined) return null;
-    try {
-      this.#requests++;
-      const fills = await o.reader.getFillsByTime(o.account, from);
-      const key = (tid: number | null, oid: number | null, ts: number) => `${tid}|${oid}|${ts}`;
-      const known = new Set(o.journal.fillsSince(from).map((f) => key(f.tid, f.oid, f.ts)));
-      return fills.filter((f) => !known.has(key(f.tid, f.oid, f.time)));
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `your account's fills could not be read (a change of its cash since the last run stays unexplained): ${toHlcopyError(error).message}`,
-      });
-      return null;
-    }
-  }
-
-  /**
-   * Without a stream (a cron reconcile) our fills are read back: those of this run's orders,
-   * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
-   * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
-   * only warn; the next run reads again.
-   */
-  async #readOwnFills(always = false): Promise<void> {
-    const o = this.#o;
-    const since = this.#pnl.since;
-    if ((this.#streams && !always) || this.#can.modelsAccount || !o.reader.getFillsByTime || since === null)
-      return;
-    try {
-      // Inside the try: at stop, a journal that cannot be read only warns (this read is best-effort).
-      const from = Math.max(since, o.journal.lastFillTime() ?? 0);
-      this.#requests++;
-      const fills = await o.reader.getFillsByTime(o.account, from);
-      for (const f of fills) this.#recordOurFill(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `our fills could not be read (fees and P&L miss them until the next run): ${toHlcopyError(error).message}`,
-      });
-    }
-  }
-
-  /**
-   * What a sweep or run end journals of the copy's view. A run with no leader (a flatten) never
-   * read one: its targets and drift (leader 0, target 0, "in sync") would be made up, so it keeps
-   * only its P&L and says so (`leaderView: false`; status then says the drift is unknown).
-   */
-  #journaledView<T extends { pnl: unknown }>(view: T): T | { leaderView: false; pnl: T["pnl"] } {
-    return this.#o.leaders.length > 0 ? view : { leaderView: false, pnl: view.pnl };
-  }
-
-  /** Re-plan the coins in #viewStale, so the drift the views read is after our fills. */
-  #refreshView(): void {
-    if (this.#viewStale.size === 0) return;
-    this.#plan([...this.#viewStale].sort());
-  }
-
-  /**
-   * Drift and P&L now, from the plans' view and our positions (one function each, core), with
-   * the targets and the mids they are valued at: one price snapshot — the markets now — for
-   * every figure of the set (drift $, leader $, uPnL), never a plan's older mid beside it.
-   */
-  #figures() {
-    this.#refreshView();
-    const ours = this.#ours.state;
-    const mids = this.#mids();
-    const targets = valueTargetsAt(this.#view.targets, mids, this.#settings.exec.deadbandPct);
-    return {
-      targets,
-      mids,
-      drift: driftReport({ ...this.#view, targets }),
-      pnl: this.#pnl.report(ours.positions, this.#market.markets, this.#ownership.managedNow()),
-    };
-  }
-
-  /**
-   * The exchange refused our signer ("User or API Wallet … does not exist"): the approval
-   * expired or was removed, so nothing can be signed, reductions included. Halt (shown and
-   * journaled, not a persistent halt: approving again is the fix, not `hlcopy resume`), then
-   * stop with exit 4 — or, with waitForApproval, keep running and probe with each sweep.
-   */
-  #agentRefused(e: HlcopyError): void {
-    const o = this.#o;
-    if (this.#agentHalt) return;
-    const now = this.#now();
-    const fix = o.approveHint ?? "hlcopy agent approve";
-    const what = `the exchange no longer accepts the agent's orders (approval expired or removed): ${
-      e.details.exchangeMessage ?? e.message
-    }`;
-    // The halt (dashboard, journal, --json) carries the fix; the error line leaves it to its hint.
-    const reason = `${what}; approve it again: ${fix}`;
-    this.#agentHalt = { reason };
-    this.#emit({ type: "halt", ts: now, kind: "agent-expired", reason });
-    o.journal.recordEvent({
-      ts: now,
-      type: "halt",
-      runId: this.#runId,
-      data: { kind: "agent-expired", reason, waitForApproval: o.waitForApproval === true },
-    });
-    if (!this.#continuous) return;
-    if (o.waitForApproval) {
-      this.#emit({
-        type: "warning",
-        ts: now,
-        message: `nothing is sent until the agent is approved again (${fix}); each sweep tries again`,
-      });
-      return;
-    }
-    this.#emitFatal({ message: what, hint: `approve it again: ${fix}` });
-    queueMicrotask(() => void this.stop("halted: the agent is no longer approved", 4));
-  }
-
-  /** Once, when a long run crosses into the last 7 days of the agent's approval. */
-  #warnApprovalEnding(): void {
-    const until = this.#o.agentValidUntil;
-    if (until == null || this.#approvalWarned) return;
-    const now = this.#now();
-    if (until - now >= WARN_APPROVAL_MS) return;
-    this.#approvalWarned = true;
-    const days = approvalDaysLeft(until, now);
-    this.#emit({
-      type: "warning",
-      ts: now,
-      message: `the agent approval ends on ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC (${days} days left); renew it: ${this.#o.approveHint ?? "hlcopy agent approve"}`,
-    });
-  }
-
-  /** A probe went through: the agent is approved again, copying resumes. */
-  #agentBack(): void {
-    const now = this.#now();
-    this.#agentHalt = null;
-    this.#emit({ type: "resume", ts: now });
-    this.#emit({
-      type: "warning",
-      ts: now,
-      message: "the exchange accepts the agent's orders again: copying resumed",
-    });
-    this.#o.journal.recordEvent({
-      ts: now,
-      type: "resume",
-      runId: this.#runId,
-      data: { kind: "agent-expired" },
-    });
-  }
-
-  /** Each leader's share of our positions as they stand (the P&L attribution follows them). */
-  #updateShares(): void {
-    this.#pnl.updateShares(
-      this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
-      this.#leaderRatios,
-    );
-  }
-
-  /**
-   * A change `status` shows: the run's state is journaled JOURNAL_STATE_MS from now (one record
-   * for every change until then), off the hot path — from a timer, after any plan waiting.
-   */
-  #journalSoon(): void {
-    if (this.#journalTimer || this.#stopping || this.#runId === null || !this.#checked) return;
-    this.#journalTimer = setTimeout(() => {
-      this.#journalTimer = undefined;
-      // A copy waiting or on its way goes first: the record follows it.
-      if (this.#planScheduled || this.#queued > 0) this.#journalSoon();
-      else this.#journalState();
-    }, JOURNAL_STATE_MS);
-    this.#journalTimer.unref?.();
-  }
-
-  /** The copy as it stands — targets, drift, P&L — journaled as a state of `moment` "change". */
-  #journalState(): void {
-    if (this.#stopping || this.#runId === null) return;
-    try {
-      const record = this.#stateRecord(this.#runId, "change");
-      const span = Math.floor(record.ts / CHANGE_SPAN_MS);
-      const same = this.#changeSpan?.span === span;
-      const drift = "drift" in record.data ? record.data.drift.driftUsd : null;
-      const before = same ? (this.#changeSpan?.driftMaxUsd ?? null) : null;
-      const driftMaxUsd = before === null ? drift : drift === null ? before : Math.max(before, drift);
-      this.#changeSpan = { span, driftMaxUsd };
-      this.#o.journal.recordStateChange({ ...record, data: { ...record.data, driftMaxUsd } }, same);
-    } catch (error) {
-      this.#reportError(error);
-    }
-  }
-
-  /** The journal's `state` record of the copy now (a run's end; `moment` "change" while it runs). */
-  #stateRecord(runId: number, moment?: "change") {
-    const now = this.#now();
-    // The figures first: they bring the view up to date, and with it the targets recorded.
-    const figures = this.#figures();
-    return {
-      ts: now,
-      type: "state" as const,
-      runId,
-      data: this.#journaledView({
-        ...figures,
-        ...this.#freshnessField(now),
-        ...(moment ? { moment } : {}),
-      }),
-    };
-  }
-
-  /** Our account read once (the run's end), its equity through the safety rules and journaled. */
-  async #readFinalEquity(): Promise<void> {
-    if (this.#ownAccount()) return;
-    try {
-      this.#requests++;
-      const ours = await this.#o.reader.getAccountState(this.#o.account, { openOrders: false });
-      this.#equityAfterFill = false;
-      this.#safety.check(
-        { accountValue: ours.accountValue, cash: ours.cash ?? null, time: ours.time },
-        false,
-        true,
-      );
-    } catch (error) {
-      this.#emit({
-        type: "warning",
-        ts: this.#now(),
-        message: `the account could not be read at the end (the equity status shows is the last one read): ${toHlcopyError(error).message}`,
-      });
-    }
-  }
-
-  /** The mid of every coin the copy's rows show (targets and our positions): what a row is valued at. */
-  #mids(): Record<string, number> {
-    const out: Record<string, number> = {};
-    const coins = new Set([
-      ...this.#view.targets.map((t) => t.coin),
-      ...Object.keys(this.#ours.state.positions),
-    ]);
-    for (const c of [...coins].sort()) {
-      const mid = this.#market.markets[c]?.mid;
-      if (mid !== undefined && Number.isFinite(mid) && mid > 0) out[c] = mid;
-    }
-    return out;
-  }
-
-  #emitState(force: boolean): void {
-    // An order of ours on its way is not drift, nor is it done: the exchange may have filled it
-    // (the account stream says so first) while our position model waits for its result. A state
-    // built now would count the order as drift (a close in flight as a whole position to sell):
-    // it waits for the results, and goes out once they are taken (#execute).
-    if (this.#inFlight.size > 0) {
-      this.#stateHeld = true;
-      return;
-    }
-    const now = this.#now();
-    // At the pace the views asked for (EngineEvents.wantState), never faster than the dashboard's.
-    const every = Math.max(STATE_EVERY_MS, this.events.stateEveryMs);
-    if (!force && now - this.#lastStateAt < every) {
-      // Throttled, not dropped: the latest state goes out when the window ends.
-      if (!this.#stateTimer && !this.#stopping) {
-        this.#stateTimer = setTimeout(
-          () => {
-            this.#stateTimer = undefined;
-            if (!this.#stopping) this.#emitState(true);
-          },
-          every - (now - this.#lastStateAt),
-        );
-        this.#stateTimer.unref?.();
-      }
-      return;
-    }
-    if (this.#stateTimer) {
-      clearTimeout(this.#stateTimer);
-      this.#stateTimer = undefined;
-    }
-    this.#lastStateAt = now;
-    const figures = this.#figures();
-    const fresh = this.#freshness(now);
-    if (fresh && !fresh.stale && figures.drift.inSync) this.#lastInSyncAt = now;
-    // The planner's own deadband of each target (never recomputed here).
-    const deadband: Record<string, number> = {};
-    for (const t of figures.targets) deadband[t.coin] = t.deadbandUsd;
-    const ours = this.#ours.state;
-    this.#updateShares();
-    this.#emit({
-      type: "state",
-      ts: now,
-      account: {
-        address: ours.address,
-        // A live run's equity is the exchange's account value as of its last update (its mark,
-        // its moment), the figure status, the journal and the safety rules read; the P&L below
-        // is valued at this frame's mids. Re-marking the equity to the mids would make it a
-        // figure of the dashboard's alone, and valuing the P&L at the update's marks would take
-        // the rows' uPnL off the mid their drift $ is at: the two are left apart (README, Drift).
-        accountValue: this.#ownAccount()?.value(ours.positions, this.#market.markets) ?? ours.accountValue,
-        positions: Object.values(ours.positions),
-      },
-      hwm: this.#safety.hwm,
-      drawdownPct: this.#safety.drawdownPct,
-      dailyLossStop: this.#safety.dailyLossHit,
-      leaders: this.#leaders.map((l) => ({
-        address: l.address,
-        accountValue: l.state.accountValue,
-        positions: Object.values(l.state.positions),
-      })),
-      deadbandUsd: deadband,
-      ...figures,
-      ...(fresh
-        ? { freshness: { freshAt: fresh.freshAt, staleMs: fresh.staleMs, lastInSyncAt: this.#lastInSyncAt } }
-        : {}),
-      ...(this.#o.agentValidUntil === undefined
-        ? {}
-        : {
-            agent: {
-              validUntil: this.#o.agentValidUntil,
-              daysLeft:
-                this.#o.agentValidUntil === null ? null : approvalDaysLeft(this.#o.agentValidUntil, now),
-            },
-          }),
-      ...(this.#protection?.shown ? { protection: this.#protection.view() } : {}),
-      ...(this.#guard.shown
-        ? {
-            leaderCopy: this.#guard.view(
-              this.#leaders.map((l) => l.view()),
-              this.#market.markets,
-            ),
-          }
-        : {}),
-      ...(this.#timeStop ? { timeStops: this.#timeStop.dueAt() } : {}),
-    });
-  }
-
-  /**
-   * The error the run stops on: it says what went wrong (once: the CLI prints it when the run
-   * has ended, event lines leave it out); the stop that follows says how the run ended.
-   */
-  #emitFatal(e: { message: string; hint?: string | undefined }): void {
-    this.#emit({
-      type: "error",
-      ts: this.#now(),
-      message: e.message,
-      ...(e.hint ? { hint: e.hint } : {}),
-      fatal: true,
-    });
-  }
-
-  #reportError(error: unknown): void {
-    const e = toHlcopyError(error);
-    // Already told as the halt (and its error line).
-    if (e instanceof AgentNotApprovedError && this.#agentHalt) return;
-    // An HTTP 429 was told by the request budget as it backed off (one `rateLimit` line with
-    // its wait): not again here. A rate limit the exchange said in its reply's body reached no
-    // budget: told below as a warning (the coin backs off, the run goes on).
-    if (e instanceof RateLimitError && e.details.httpStatus === 429) return;
-    // The journal busy: said once for the spell (#journalBusy), not at every write it refused.
-    if (e instanceof JournalBusyError && this.#o.journal.busySince() !== null) return;
-    // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
-    // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
-    if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {
-      this.#emit({ type: "warning", ts: this.#now(), message: `${e.message} (retrying; the run goes on)` });
-      return;
-    }
-    this.#emit({ type: "error", ts: this.#now(), message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
   }
 
   // ---- streams -----------------------------------------------------------------------------
@@ -2872,8 +1612,7 @@ export class CopyEngine {
     this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
     // Oldest first: the running position must end at the newest fill's view.
     const fills = this.#fills.fresh(leader.address, e.fills).sort((a, b) => a.time - b.time || a.tid - b.tid);
-    if (!e.isSnapshot && fills.length > 0) this.#leaderFillsAt.set(leader.address, now);
-    if (!e.isSnapshot && fills.length > 0 && this.#fillsSilent.delete(leader.address))
+    if (!e.isSnapshot && fills.length > 0 && this.#silence.fillsCame(leader.address, now))
       this.#later(() =>
         this.#emit({
           type: "notice",
@@ -2940,7 +1679,7 @@ export class CopyEngine {
     leader?.applySnapshot(e.state, e.at);
     if (leader) this.#styles.leaderSnapshot(leader.address, leader.state.positions);
     this.#emit({ type: "heartbeat", ts: now });
-    if (leader && before) this.#watchUnexplained(leader.address, before, leader.state.positions);
+    if (leader && before) this.#silence.watch(leader.address, before, leader.state.positions);
   }
 
   /**
@@ -2960,11 +1699,11 @@ export class CopyEngine {
       false,
       afterFill,
     );
-    if (afterFill) this.#journalSoon();
+    if (afterFill) this.#stateView.journalSoon();
     // A cash change waiting for the ledger: a sweep reads the ledger now (the stream may lag).
     // The safety rules ask for it, nobody pressed s: journaled and shown as a sweep.
     if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("sweep", 0);
-    this.#emitState(false);
+    this.#stateView.emitState(false);
   }
 
   /**
@@ -2977,12 +1716,12 @@ export class CopyEngine {
     let fired = false;
     let outside = false;
     for (const f of this.#fills.fresh(this.#o.account, e.fills)) {
-      const ref = f.cloid ? this.#refs.get(f.cloid) : undefined;
-      this.#recordOurFill(f, ref);
+      const ref = f.cloid ? this.#ourFills.ref(f.cloid) : undefined;
+      this.#ourFills.record(f, ref);
       if (e.isSnapshot) continue;
       this.#styles.ourFill(f);
       if (this.#protection?.onFill(f, this.#leaderSizes())) fired = true;
-      else if (!ref && !this.#sentByUs(f.cloid)) outside = true;
+      else if (!ref && !this.#ourFills.sentByUs(f.cloid)) outside = true;
     }
     // Our stop or take-profit closed a position: read it back and settle the other trigger.
     // A trade by hand (or by another bot) on this account: until a sweep reads the account, our
@@ -2990,16 +1729,6 @@ export class CopyEngine {
     // refused, a close of the trader's own position). Read it now: the sweep leaves the coin
     // alone as "not-ours" (OwnershipWatch) and says so.
     if (fired || outside) this.#scheduleSweep("sweep", 0);
-  }
-
-  /** Whether a cloid is one of our orders (this run's, or any the journal holds). */
-  #sentByUs(cloid: string | null | undefined): boolean {
-    if (!cloid) return false;
-    try {
-      return this.#o.journal.getOrder(cloid.toLowerCase()) !== null;
-    } catch {
-      return true; // unreadable journal: no extra sweep on a guess (the periodic one still runs)
-    }
   }
 
   /** Mid prices for the market model (and a trailing stop's best price). */
@@ -3033,7 +1762,7 @@ export class CopyEngine {
   /** The connection dropped: the transport is reconnecting. */
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
-    this.#disconnects++;
+    this.#books.disconnected();
     this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
     // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
     if (e.stale)
@@ -3073,7 +1802,7 @@ export class CopyEngine {
         // Whether the pause holds its orders, as #execute (next, in this turn) finds it — not as
         // it stands when the decision is told: the leader's trade is counted copied or `paused`
         // by it (core/reasons.ts countedSkips).
-        const held = this.#heldBy(plan, true);
+        const held = this.#pause.heldBy(plan, true);
         // The decision is told and journaled once its order has left (the intent, journaled
         // before the send, is the exactly-once record).
         this.#later(() => {
@@ -3091,14 +1820,14 @@ export class CopyEngine {
         }
         // The targets' drift predates the fills just taken: re-planned when a view next reads
         // it (#figures), so no view shows drift already traded away.
-        if (results.length > 0) for (const c of coins) this.#viewStale.add(c);
+        if (results.length > 0) for (const c of coins) this.#stateView.traded(c);
         // The shares follow every copied fill, whatever the pace of the state event.
-        this.#updateShares();
-        this.#emitState(false);
+        this.#stateView.updateShares();
+        this.#stateView.emitState(false);
         // The leader changed: status shows the copy as it stands now, not as of the last sweep.
-        this.#journalSoon();
+        this.#stateView.journalSoon();
       } catch (error) {
-        this.#reportError(error);
+        this.#errors.report(error);
       }
     });
   }

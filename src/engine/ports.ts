@@ -16,11 +16,23 @@ import type {
   PlannedAction,
 } from "../core/types.js";
 import type { Journal, RunCommand } from "../store/journal.js";
-import type { EngineEvents, RunMode } from "./events.js";
+import type { EngineEvent, EngineEvents, RunMode } from "./events.js";
 import type { Executor, PaperBook } from "./executor.js";
 import type { FundingFact } from "./figures.js";
 import type { PassiveSender } from "./passive.js";
 import type { ProtectionSender } from "./protection.js";
+
+/**
+ * What the engine gives every part (engine.ts `base`): how to tell the views, the clock, the
+ * run's id in the journal, and the count of requests to the exchange. A part's options pick
+ * what it uses.
+ */
+export interface PartBase {
+  emit: (event: EngineEvent) => void;
+  now: () => number;
+  runId: () => number | null;
+  countRequest: () => void;
+}
 
 /** What the engine reads from the exchange (HlClient satisfies it). */
 export interface EngineReader {

@@ -31,7 +31,7 @@ const ANCHOR_WINDOW_MS = 30 * 86_400_000;
  * sweep (a trader slow at the review) reads it again itself. A cash flow that lands between that
  * read and the sweep's read of our account is in the account's cash and not in the read: when the
  * cash shows a change the read leaves unexplained, the sweep reads the ledger once more before the
- * safety rules decide (engine #afterStartLedger) — a start whose cash is explained reads it once.
+ * safety rules decide (sweep-reads.ts #afterStartLedger) — a start whose cash is explained reads it once.
  */
 const START_LEDGER_REUSE_MS = 30_000;
 

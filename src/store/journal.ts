@@ -446,7 +446,7 @@ export interface Journal {
   /**
    * The newest run; with `trading`, the newest that could trade (a dry run only shows a plan);
    * with `sizedBy` too, the newest that traded at its own sizing — not one paused from the
-   * moment it could act to its end (engine #journalPause: a paused reconcile, a follow paused
+   * moment it could act to its end (engine/pause.ts journal: a paused reconcile, a follow paused
    * throughout), which sent nothing at its sizing: the sizing reference of the next run.
    */
   lastRun(options?: { trading?: boolean; sizedBy?: boolean }): RunRow | null;

@@ -735,7 +735,7 @@ function recordVerdict(last: LastRecord, run: RunRow | null, now: number): SyncV
   return syncVerdict(drift, last.ts ?? now, last.freshness);
 }
 
-/** The engine's staleness window (engine.ts #freshness), for a record from before it was journaled. */
+/** The engine's staleness window (engine/state-view.ts #freshness), for a record from before it was journaled. */
 const STALE_MS = 60_000;
 
 /** Which journaled moment a record was: a sweep, a running follow's record of a change, a run's end (report says it the same way). */

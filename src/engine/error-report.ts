@@ -1,0 +1,72 @@
+// How the run tells an error: the one it stops on (fatal, said once), and one it outlives —
+// an error line, a warning for a transient failure the next sweep retries, or nothing more when
+// it was told already where it was met (the agent's halt, the request budget's 429 line, the
+// journal's busy spell). The engine decides what to do (core/errors.ts `action`); this says it.
+
+import {
+  AgentNotApprovedError,
+  JournalBusyError,
+  RateLimitError,
+  RetryableError,
+  toHlcopyError,
+  UncertainOutcomeError,
+} from "../core/errors.js";
+import type { Journal } from "../store/journal.js";
+import type { PartBase } from "./ports.js";
+
+export interface ErrorReportOptions extends Pick<PartBase, "emit" | "now"> {
+  journal: Pick<Journal, "busySince">;
+  /** The agent's refusal halt stands (AgentWatch): its error was told with it. */
+  agentHalted: () => boolean;
+}
+
+export class ErrorReport {
+  readonly #o: ErrorReportOptions;
+
+  constructor(options: ErrorReportOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * The error the run stops on: it says what went wrong (once: the CLI prints it when the run
+   * has ended, event lines leave it out); the stop that follows says how the run ended.
+   */
+  fatal(e: { message: string; hint?: string | undefined }): void {
+    this.#o.emit({
+      type: "error",
+      ts: this.#o.now(),
+      message: e.message,
+      ...(e.hint ? { hint: e.hint } : {}),
+      fatal: true,
+    });
+  }
+
+  /** An error the run outlives (or not yet), told once as what it is: an error, a warning, or nothing more. */
+  report(error: unknown): void {
+    const e = toHlcopyError(error);
+    // Already told as the halt (and its error line).
+    if (e instanceof AgentNotApprovedError && this.#o.agentHalted()) return;
+    // An HTTP 429 was told by the request budget as it backed off (one `rateLimit` line with
+    // its wait): not again here. A rate limit the exchange said in its reply's body reached no
+    // budget: told below as a warning (the coin backs off, the run goes on).
+    if (e instanceof RateLimitError && e.details.httpStatus === 429) return;
+    // The journal busy: said once for the spell (JournalGuard.onBusy), not at every write it refused.
+    if (e instanceof JournalBusyError && this.#o.journal.busySince() !== null) return;
+    // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
+    // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
+    if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {
+      this.#o.emit({
+        type: "warning",
+        ts: this.#o.now(),
+        message: `${e.message} (retrying; the run goes on)`,
+      });
+      return;
+    }
+    this.#o.emit({
+      type: "error",
+      ts: this.#o.now(),
+      message: e.message,
+      ...(e.hint ? { hint: e.hint } : {}),
+    });
+  }
+}

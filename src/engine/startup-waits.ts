@@ -1,0 +1,61 @@
+// The run's start-up waits: until the first sweep succeeded, a read that fails for a transient
+// reason (the exchange unreachable, a 5xx, the websocket not up yet) is retried with backoff until
+// exec.startupTimeoutSeconds, each wait said (one warning for reads made together); and the run's
+// begin() waits so for a journal another program holds. After the first good sweep a read fails at
+// once: the next sweep repairs.
+
+import type { Settings } from "../core/settings.js";
+import { groupWaits, retryTransient } from "../exchange/retry.js";
+import { whenJournalFree } from "./journal-wait.js";
+import type { PartBase } from "./ports.js";
+
+export interface StartupWaitsOptions extends Pick<PartBase, "emit" | "now"> {
+  settings: Pick<Settings, "exec">;
+  /** EngineOptions.startupRetryDelayMs: the first wait (tests shorten it). */
+  startupRetryDelayMs: number | undefined;
+  /** Aborts when the run is stopped: a wait ends there. */
+  signal: AbortSignal;
+  /** A sweep succeeded in this run (reads are no longer retried). */
+  swept: () => boolean;
+}
+
+export class StartupWaits {
+  readonly #o: StartupWaitsOptions;
+
+  constructor(options: StartupWaitsOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * begin(), a journal another program holds (a backup tool) waited for like a start-up read:
+   * for exec.startupTimeoutSeconds, said once, then the start fails with the busy error's hint.
+   */
+  async beginWhenFree(begin: () => void): Promise<void> {
+    await whenJournalFree(begin, {
+      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
+      signal: this.#o.signal,
+      tell: (message) => this.#o.emit({ type: "warning", ts: this.#o.now(), message }),
+      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
+    });
+  }
+
+  /**
+   * A read made before the first sweep succeeded (start-up, or reconcile's one sweep):
+   * transient failures are retried with backoff, each wait shown as a warning, until
+   * exec.startupTimeoutSeconds; later reads fail at once (the next sweep repairs).
+   */
+  read<T>(what: string, read: () => Promise<T>, always = false, discard?: (late: T) => void): Promise<T> {
+    if (this.#o.swept() && !always) return read();
+    return retryTransient(read, {
+      what,
+      ...(discard ? { discard } : {}),
+      timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
+      signal: this.#o.signal,
+      ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
+      onWait: this.#tellWait,
+    });
+  }
+
+  /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
+  readonly #tellWait = groupWaits((message) => this.#o.emit({ type: "warning", ts: this.#o.now(), message }));
+}
