@@ -450,6 +450,8 @@ export interface Journal {
    * throughout), which sent nothing at its sizing: the sizing reference of the next run.
    */
   lastRun(options?: { trading?: boolean; sizedBy?: boolean }): RunRow | null;
+  /** Every leader a run of this journal copied (lower case), first followed first. */
+  followedLeaders(): Address[];
   /** Runs that may trade and have not ended (running, or killed), newest first. */
   unfinishedRuns(): RunRow[];
   recordDecision(params: RecordDecisionParameters): number;
@@ -2077,6 +2079,13 @@ class SqliteJournal implements Journal {
         )
       : this.#get("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
     return r ? runRow(r) : null;
+  }
+
+  followedLeaders(): Address[] {
+    return this.#all(
+      `SELECT lower(json_extract(l.value, '$.address')) AS address FROM runs, json_each(runs.leaders) AS l
+       GROUP BY 1 ORDER BY MIN(runs.id)`,
+    ).map((r) => str(r.address) as Address);
   }
 
   unfinishedRuns(): RunRow[] {

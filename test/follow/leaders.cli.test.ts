@@ -164,5 +164,16 @@ describe("status and resume --leader after a run (the real binary)", () => {
       },
     );
     expect(again.stdout).toBe(`leader ${a.address} is followed: nothing to resume\n`);
+    // A leader this account never followed (a typo) is not "followed": refused, naming the ones it did.
+    const typo = `0x${"ab".repeat(20)}`;
+    const never = await runCli(
+      ["--network", sim.httpUrl, "--account", master.address, "resume", "--leader", typo, "--yes"],
+      { env },
+    );
+    expect(never.code).toBe(2);
+    expect(never.stdout).toBe("");
+    expect(never.stderr).toContain(`error: leader ${typo} was never followed by `);
+    expect(never.stderr).toContain(`hint: the leaders its runs followed: `);
+    expect(never.stderr).toContain(a.address.toLowerCase());
   });
 });

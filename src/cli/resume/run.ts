@@ -2,7 +2,7 @@
 // journal, and resume a paused running follow. No key and no network, like `status`.
 
 import { OperationalError, UsageError } from "../../core/errors.js";
-import { fixed, fmtAge } from "../../core/format.js";
+import { fixed, fmtAge, listed } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import type { Journal } from "../../store/journal.js";
@@ -162,7 +162,20 @@ export async function runResumeLeader(p: {
   const key = leaderStopKey(p.leader);
   const stop = opened?.journal.getCopyState<LeaderStop>(key) ?? null;
   if (!opened || !stop) {
+    // A leader this account never followed here is a typo (or another account's, another
+    // network's leader), not one "followed": said so, with the ones it did follow.
+    const followed = opened?.journal.followedLeaders() ?? [];
     opened?.journal.close();
+    if (!followed.includes(p.leader.toLowerCase() as Address))
+      throw new UsageError(
+        `leader ${p.leader} was never followed by ${p.account} on this network: nothing to resume`,
+        {
+          hint:
+            followed.length > 0
+              ? `the leaders its runs followed: ${listed(followed)} — check the address (or --account / --network)`
+              : "no run has followed a leader for this account here yet — check --account and --network",
+        },
+      );
     if (p.json)
       printDocument("resume", { account: p.account, leader: p.leader, resumed: false, kind: null }, out);
     else out.write(`leader ${p.leader} is followed: nothing to resume\n`);
