@@ -73,10 +73,13 @@ export function liveExecutor(
   return {
     mode: "live",
     async execute(actions, markets, options) {
-      const results = await sender.placeOrders(actions, markets, {
-        ...options,
-        ...(own.resendOnRateLimit ? { resendOnRateLimit: own.resendOnRateLimit } : {}),
-      });
+      // follow's copies (no resend) pass their options on as they came: no object per batch.
+      const resend = own.resendOnRateLimit;
+      const results = await sender.placeOrders(
+        actions,
+        markets,
+        resend ? { ...options, resendOnRateLimit: resend } : options,
+      );
       if (!results.some((r) => r.status === "uncertain")) return results;
       try {
         return await sender.resolveUncertain(results);
