@@ -88,6 +88,20 @@ describe("a leader that never traded", () => {
     expect(refusal?.hint).toContain("--allow-empty-leader");
     expect(neverTradedRefusal([L1, L2], new Map([[L1, true]]), "testnet")).toBeNull();
   });
+
+  it("funded, is refused alike, saying the money it holds: that is what makes the address look right", () => {
+    const traded = new Map([
+      [L1, true],
+      [L2, false],
+    ]);
+    const refusal = neverTradedRefusal([L1, L2], traded, "testnet", [account(L1, 10), account(L2, 25_000)]);
+    expect(refusal?.exitCode).toBe(ExitCode.usage);
+    expect(refusal?.message).toBe(
+      `${L2} has never traded on testnet: check the address (it holds $25,000.00, but no position and no fill)`,
+    );
+    expect(refusal?.hint).toContain("deposit address");
+    expect(refusal?.hint).toContain("--allow-empty-leader");
+  });
 });
 
 describe("our account", () => {

@@ -95,6 +95,32 @@ describe("a leader that never traded", () => {
     journal.close();
   });
 
+  it("holding money does not vouch for it: a funded address that never traded is refused alike, and --allow-empty-leader waits for it", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    const before = await w.positions(w.follower);
+    expect(before.ETH).toBeGreaterThan(0);
+    const sent = w.ordersSent();
+    // The trader's other wallet, an exchange's deposit address: money, no position, no fill.
+    const funded = `0x${"a1".repeat(20)}` as Address;
+    w.sim.control.fund(funded, 50_000);
+    const r = await w.reconcile([...COPY, "--yes"], funded);
+    expect(r.code).toBe(2);
+    expect(r.error?.message).toBe(
+      `${funded} has never traded on ${w.sim.httpUrl}: check the address (it holds $50,000.00, but no position and no fill)`,
+    );
+    expect(r.error?.hint).toContain("--allow-empty-leader");
+    expect(w.ordersSent()).toBe(sent);
+    expect(await w.positions(w.follower)).toEqual(before);
+    // Asked for, it is copied as what it is (no position): a dry run says it would close ours
+    // (exit 3: drift remains).
+    const allowed = await w.reconcile([...COPY, "--dry-run", "--allow-empty-leader"], funded);
+    expect(allowed.code).toBe(3);
+    expect(allowed.report?.actions.some((a) => a.coin === "ETH")).toBe(true);
+    expect(w.ordersSent()).toBe(sent);
+  });
+
   it("follow refuses it too, with exit 2 and nothing sent", async () => {
     const w = await world();
     const typo = `0x${"cd".repeat(20)}` as Address;
