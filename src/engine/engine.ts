@@ -1814,7 +1814,7 @@ export class CopyEngine {
         const ts = this.#now();
         // Whether the pause holds its orders, as #execute (next, in this turn) finds it — not as
         // it stands when the decision is told: the leader's trade is counted copied or `paused`
-        // by it (core/reasons.ts countedSkips).
+        // by it (core/leader-trades.ts coinOutcome).
         const held = this.#pause.heldBy(plan, true);
         // The decision is told and journaled once its order has left (the intent, journaled
         // before the send, is the exactly-once record).

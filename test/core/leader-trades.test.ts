@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   coinOutcome,
+  decisionSkips,
   LeaderTradeTally,
   type TradeOrderStatus,
   tradesAddUp,
@@ -38,6 +39,30 @@ describe("coinOutcome: what a decision did about one coin", () => {
     // A pause holds the copy; a halt's close still goes.
     expect(coinOutcome(plan, "ETH", "paused")).toEqual({ kind: "skipped", reason: "paused" });
     expect(coinOutcome(plan, "SOL", "paused")).toEqual({ kind: "orders", cloids: ["0x3"] });
+  });
+});
+
+describe("decisionSkips: report's skips of a decision a leader's fill triggered, by the tally's rule", () => {
+  it("one per coin: a paused trade is `paused` (a flip's two orders are one), a halt's close is none, in line is none", () => {
+    const plan = {
+      actions: [act("BTC", "0x1", "flip", true), act("BTC", "0x2"), act("ETH", "0x3", "increase")],
+      skipped: [
+        { coin: "SOL", reason: "below-min-notional" },
+        { coin: "HYPE", reason: "inside-deadband" },
+        { coin: "ETH", reason: "leverage-cap" },
+      ],
+    };
+    const coins = ["BTC", "ETH", "SOL", "HYPE"];
+    expect(decisionSkips("fill", coins, plan)).toEqual(["below-min-notional"]);
+    // A cap beside a held order is no second skip.
+    expect(decisionSkips("fill", coins, plan, "paused")).toEqual(["paused", "paused", "below-min-notional"]);
+    // A sweep's plan decides no trade the journal knows of.
+    expect(decisionSkips("sweep", coins, plan, "paused")).toEqual([]);
+    const halt = {
+      actions: [act("BTC", "0x1", "kill-switch", true)],
+      skipped: [{ coin: "ETH", reason: "leverage-cap" }],
+    };
+    expect(decisionSkips("fill", ["BTC", "ETH"], halt, "paused")).toEqual(["leverage-cap"]);
   });
 });
 
