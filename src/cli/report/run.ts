@@ -5,8 +5,8 @@
 
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
+import { decisionSkips } from "../../core/leader-trades.js";
 import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
-import { countedSkips } from "../../core/reasons.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
@@ -141,11 +141,12 @@ function readInputs(journal: Journal, since: number, until: number) {
     moment: momentOf(m.type, { moment: m.moment }),
   }));
   const skips: { ts: number; reason: string }[] = [];
-  // As the dashboard counts them (core/reasons.ts countedSkips): the copies of the leader's
-  // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip, a trade the
-  // pause held is skipped `paused`.
+  // By the rule follow's summary skips the leader's trades by (core/leader-trades.ts
+  // decisionSkips: a cap's cut is no skip, in line is none, a trade the pause held is skipped
+  // `paused`), one per coin of a decision a leader's fill triggered: the journal keeps no leader
+  // fills, so a burst merged into one plan is one here.
   for (const d of journal.fillDecisionsWithSkips(since))
-    for (const reason of countedSkips(d.trigger, d.plan, d.held)) skips.push({ ts: d.ts, reason });
+    for (const reason of decisionSkips(d.trigger, d.coins, d.plan, d.held)) skips.push({ ts: d.ts, reason });
   return {
     since,
     until,
@@ -395,7 +396,8 @@ async function render(
   const skippedDays = doc.days.filter((d) => Object.keys(d.skipped).length > 0);
   if (skippedDays.length > 0)
     lines.push(
-      "leader trades skipped by day:",
+      // One per coin of a plan a leader's fill triggered (a merged burst is one): the journal keeps no leader fills.
+      "leader trades skipped by day (a burst merged into one plan counts once):",
       ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)),
     );
   const t = doc.totals;
