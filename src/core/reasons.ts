@@ -2,7 +2,6 @@
 // skips mean "drift remains" (reconcile exits 3) versus "the copy working as intended".
 
 import { NOT_OURS_TEXT } from "./ownership.js";
-import { isHaltClose } from "./safety.js";
 import type { ReasonCode } from "./types.js";
 
 export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
@@ -133,42 +132,6 @@ export function isCappedOrder(
   actionCoins: ReadonlySet<string>,
 ): boolean {
   return actionCoins.has(skip.coin) && CAP_REASONS.has(skip.reason as ReasonCode);
-}
-
-/**
- * The skips a run counts — the dashboard's `trades … skipped N`, the summary's and `report`'s `skipped` by
- * reason: what the copy of a leader's trade left undone, from the decisions a leader's fill
- * triggered only. A sweep of any kind (periodic, the start's, one asked for with `s` or by the
- * engine) re-judges the drift that stands — the rows and the verdict show it — and counting it
- * would count one standing skip once per sweep. A cap's note beside its coin's order is no skip
- * (the order went, cut: isCappedOrder); in-sync is none.
- *
- * A leader's trade that came while the run was paused (`held`) is skipped `paused`, once per coin
- * whose order the pause kept back (a halt's closes still go: core/safety.ts sentWhilePaused) — it
- * is no more copied than one under the $10 minimum, and the pause's resume copies only the drift
- * that stands, as a repair.
- * @param trigger what triggered the decision ("fill", "sweep", "start", "manual").
- * @param held "paused": the decision's orders were held back by a pause (the decision event's
- *   and the journal's `held`).
- */
-export function countedSkips(
-  trigger: string,
-  plan: {
-    actions: readonly { coin: string; reduceOnly: boolean; reason: ReasonCode }[];
-    skipped: readonly { coin: string; reason: string }[];
-  },
-  held?: "paused" | null,
-): string[] {
-  if (trigger !== "fill") return [];
-  const acting = new Set(plan.actions.map((a) => a.coin));
-  const counted = plan.skipped
-    .filter((s) => s.reason !== "in-sync" && !isCappedOrder(s, acting))
-    .map((s) => s.reason);
-  if (held === "paused") {
-    const kept = new Set(plan.actions.filter((a) => !isHaltClose(a)).map((a) => a.coin));
-    for (let i = 0; i < kept.size; i++) counted.push("paused");
-  }
-  return counted;
 }
 
 /** True when a skip with this reason leaves drift a later run should fix. */

@@ -76,7 +76,7 @@ export interface DayRow {
   /** `ordersFilled` under its old name, deprecated: "trades" read as the leader's trades. */
   trades: number;
   fills: number;
-  /** The leader's trades not copied, by reason (core/reasons.ts countedSkips; the summary's `skipped`). */
+  /** The leader's trades not copied, by reason: one per coin of a decision a leader's fill triggered (core/leader-trades.ts decisionSkips). */
   skipped: Record<string, number>;
   execSlippageBps: SlipFigures;
   slippageBps: SlipFigures;

@@ -176,7 +176,7 @@ export type ReasonCode =
   | "below-min-order"
   | "passive-resting"
   | "passive-cancel"
-  // counted, never planned: a leader's trade whose copy a pause held back (core/reasons.ts countedSkips)
+  // counted, never planned: a leader's trade whose copy a pause held back (core/leader-trades.ts coinOutcome)
   | "paused";
 
 export interface PlannedAction {

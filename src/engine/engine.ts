@@ -157,6 +157,11 @@ export class CopyEngine {
   readonly #pnl: PnlKeeper;
   /** The executor the run uses: the one given, or a dry run's own (dryRunExecutor). */
   readonly #executor: Executor | null;
+  /**
+   * leaderFill events made so far: a decision carries the count its plan was made after
+   * (`leaderSeen`), so the views know which of the leader's trades it decided on.
+   */
+  #leaderFillsTold = 0;
   /** Coins a leader fill made dirty (their orders are copies, not repairs). */
   readonly #dirtyByFill = new Set<string>();
   /** Latest leader fill time per coin (the lag reference). */
@@ -1006,11 +1011,15 @@ export class CopyEngine {
         this.#leaderSizes(),
         reads.protectionMark,
       );
+    let leaderSeen = this.#leaderFillsTold;
     let planned = this.#plan(undefined);
     // Without book streams (reconcile) the markets have mids only: the passive entries are priced
     // again on their coins' best bid and ask, read now — one rule (core/entry.ts
     // passiveLimitPrice) for follow and reconcile, so a post-only entry does not cross the book.
-    if (await this.#books.readPassiveBooks(planned)) planned = this.#plan(undefined);
+    if (await this.#books.readPassiveBooks(planned)) {
+      leaderSeen = this.#leaderFillsTold;
+      planned = this.#plan(undefined);
+    }
     if (execute && this.#can.sendsOrders && !this.#review.reviewed && sends && !this.#stopping) {
       await this.#review.review(planned);
     }
@@ -1030,6 +1039,7 @@ export class CopyEngine {
       coins: plan.targets.map((t) => t.coin),
       plan,
       ...held,
+      leaderSeen,
     });
     o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan, ...held });
     // What the sweep found, before its orders: its plan's drift (one read, one moment).
@@ -1660,7 +1670,9 @@ export class CopyEngine {
         dir: f.dir,
         time: f.time,
         liquidation: f.liquidation,
+        oid: f.oid,
       };
+      this.#leaderFillsTold++;
       this.#later(() => this.#emit(event));
       this.#dirty.add(f.coin);
       this.#dirtyByFill.add(f.coin);
@@ -1795,18 +1807,19 @@ export class CopyEngine {
       if (this.#lastSweepOkAt === 0) return;
       try {
         const t0 = performance.now();
+        const leaderSeen = this.#leaderFillsTold;
         const planned = this.#plan(coins);
         const durationMs = performance.now() - t0;
         const plan = await this.#ensureLeverage(planned, coins);
         const ts = this.#now();
         // Whether the pause holds its orders, as #execute (next, in this turn) finds it — not as
         // it stands when the decision is told: the leader's trade is counted copied or `paused`
-        // by it (core/reasons.ts countedSkips).
+        // by it (core/leader-trades.ts coinOutcome).
         const held = this.#pause.heldBy(plan, true);
         // The decision is told and journaled once its order has left (the intent, journaled
         // before the send, is the exactly-once record).
         this.#later(() => {
-          this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs, ...held });
+          this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs, ...held, leaderSeen });
           this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan, ...held });
         });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);

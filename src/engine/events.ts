@@ -64,6 +64,8 @@ export type EngineEvent =
       /** Exchange time of the fill (ms). */
       time: number;
       liquidation: boolean;
+      /** The leader's order it is a fill of: its fills are one leader trade (core/leader-trades.ts). */
+      oid: number;
     }
   | {
       type: "decision";
@@ -75,6 +77,13 @@ export type EngineEvent =
       durationMs?: number;
       /** Its orders are not sent: the run is paused (p, or hlcopy pause). */
       held?: "paused";
+      /**
+       * The leaderFill events told before its plan was made (the run's count): the leader's
+       * trades it decided on are among them (core/leader-trades.ts). Set on the decisions that
+       * decide the leader's trades — a fill's, and a sweep's full plan (it plans every coin);
+       * absent on a re-plan of a few coins within a sweep.
+       */
+      leaderSeen?: number;
     }
   | {
       type: "order";

@@ -72,7 +72,7 @@ export interface RecordDecisionParameters {
   plan: Plan;
   /**
    * "paused": a pause kept the plan's orders from being sent (the decision event's `held`); its
-   * leader trade is then skipped `paused` (core/reasons.ts countedSkips). Absent on decisions
+   * leader trade is then skipped `paused` (core/leader-trades.ts coinOutcome). Absent on decisions
    * journaled before schema 12: not known.
    */
   held?: "paused";
@@ -590,8 +590,8 @@ export interface Journal {
   copyMoments(since: number): CopyMoment[];
   /**
    * The decisions a leader's fill triggered that skipped something or that a pause held (never a dry run's), from
-   * `since` on, oldest first: the only ones whose skips `report` counts (core/reasons.ts
-   * countedSkips) — the rest, most of a busy follow's, are not read.
+   * `since` on, oldest first: the only ones whose skips `report` counts (core/leader-trades.ts
+   * decisionSkips) — the rest, most of a busy follow's, are not read.
    */
   fillDecisionsWithSkips(since: number): DecisionRow[];
   /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */

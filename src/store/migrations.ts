@@ -345,8 +345,8 @@ CREATE INDEX equity_reset ON equity (id) WHERE reset = 1;
   {
     version: 12,
     name: "a decision held by a pause says so",
-    // A leader's trade that came while the run was paused is skipped `paused` (core/reasons.ts
-    // countedSkips): `report` counts it from here as the dashboard and the summary do. NULL:
+    // A leader's trade that came while the run was paused is skipped `paused` (core/leader-trades.ts
+    // coinOutcome): `report` counts it from here as the dashboard and the summary do. NULL:
     // sent (or nothing to send), or journaled before this version (not known).
     sql: `
 ALTER TABLE decisions ADD COLUMN held TEXT CHECK (held IN ('paused'));

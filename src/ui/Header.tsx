@@ -15,7 +15,7 @@ import {
   modeBadge,
   modeLabel,
   skippedByReason,
-  totalSkipped,
+  tradeBucketsText,
 } from "./model.js";
 import { Segments } from "./Segments.js";
 
@@ -129,7 +129,6 @@ export function Header({ state, width }: HeaderProps) {
   const mode = modeLabel(state);
   const lag = lagStats(state);
   const skipped = skippedByReason(state);
-  const skippedTotal = totalSkipped(state);
   const pending = state.ui.pendingPause;
   const pauseBadge: Segment | null =
     pending !== null
@@ -189,9 +188,13 @@ export function Header({ state, width }: HeaderProps) {
     .map((s) => `${s.reason} ${s.count}`)
     .join(", ");
   const verdict = state.drift ? syncVerdict(state.drift, state.now, state.freshness) : null;
-  // Two units, each named as the closing summary names it ("N order(s) filled; leader trades
-  // copied M, skipped …"): our orders (of every kind, a flip is two) and the leader's trades (a
-  // coin of a plan a leader's fill triggered, copied once however many orders it took).
+  // Two units, each named as the closing summary names it ("N order(s) filled; leader trades T:
+  // copied C, in line L, skipped S, missed M"): our orders (of every kind, a flip is two) and the
+  // leader's trades (one leader order's fills, each in one bucket: core/leader-trades.ts) — the
+  // buckets said add up to T. Narrow, the word "leader" goes first, then the reasons; never a
+  // bucket. Below the verdict: the copy's drift is never dropped for its counts (when even the
+  // short form has no room, the trades go whole).
+  const dryRun = state.runMode === "dry-run";
   const line3: (Segment | null)[] = [
     state.runMode === "dry-run"
       ? { text: `orders planned ${state.counters.plannedActions}`, color: "yellow", priority: 10 }
@@ -200,13 +203,11 @@ export function Header({ state, width }: HeaderProps) {
     state.counters.rejections > 0
       ? { text: `rejected ${state.counters.rejections}`, color: "red", priority: 9 }
       : null,
-    // A dry run fills nothing: its leader trades are planned or skipped, none copied.
+    // A dry run fills nothing: its leader trades are planned, in line or skipped, none copied.
     {
-      text:
-        state.runMode === "dry-run"
-          ? `trades skipped ${skippedTotal}`
-          : `trades copied ${state.counters.copiedTrades}, skipped ${skippedTotal}`,
-      priority: 8,
+      text: `leader trades ${state.counters.leaderTrades}: ${tradeBucketsText(state.counters, dryRun)}`,
+      short: `trades ${state.counters.leaderTrades}: ${tradeBucketsText(state.counters, dryRun, "", true)}`,
+      priority: 6,
     },
     // The skips' reasons (? lists them all): in the room left once the verdict and the rest
     // have their full text.

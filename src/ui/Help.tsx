@@ -42,10 +42,10 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "ws = the websocket's state and the age of its last message",
       "lag = leader fill → our fill, last copy · p50 = the median over copies",
       // Two units, as the closing summary says them: our orders (a flip's close and open are
-      // two), and the leader's trades (a flip is one; core/reasons.ts countedSkips: sweeps
-      // re-judge standing drift, no skip of a trade).
+      // two), and the leader's trades (one leader order's fills; core/leader-trades.ts), each in
+      // one bucket: the buckets add up to the trades.
       "orders filled = ours, every kind · planned = a dry run's · rejected = refused",
-      "trades copied = leader trades a copy filled · skipped = not copied, by reason",
+      "leader trades N = the leader's filled orders the run saw, each in one bucket:",
       "sweep = the last sweep's age · rate-limited = waiting out the request limit",
       "gated = a leader's increases held back · unfollowed = a leader not copied",
     ],
@@ -108,6 +108,15 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "? next page of help, then close · Esc close",
     ],
   },
+  {
+    // The header's buckets of the leader's trades (core/leader-trades.ts): they add up to N.
+    title: "leader trades: copied + in line + skipped + missed + in flight = N",
+    lines: [
+      "copied = ours filled (a merged burst: all of it) · in line = no order needed",
+      "skipped = not copied, by reason · missed = our order did not fill",
+      "in flight = not settled yet · planned = a dry run's, in place of copied",
+    ],
+  },
 ];
 
 interface HelpLine {
@@ -129,7 +138,7 @@ export function helpPages(maxLines: number, skipped: HelpProps["skipped"]): Help
     sections.push([
       {
         key: "h-skips",
-        text: "skipped so far (leader trades; sweeps and caps' cuts not counted)",
+        text: "skipped so far (leader trades, by reason; a cap's cut is no skip)",
         bold: true,
       },
       ...skipped.map((s) => ({

@@ -19,9 +19,9 @@ import {
   syncVerdict,
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull, shownColumn } from "../core/format.js";
+import { LeaderTradeTally } from "../core/leader-trades.js";
 import { leverageAt, positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
-import { countedSkips } from "../core/reasons.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
 import { finiteOrNull, RunSample } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
@@ -131,14 +131,23 @@ export interface Counters {
   /** Our orders that filled (fully or partly, or on paper), of every kind: copies, joins, repairs, safety and flatten closes. */
   ordersFilled: number;
   /**
-   * The leader's trades copied: of the decisions a leader's fill triggered, each coin with a copy
-   * order (kind "copy") that filled, fully, in part or on paper — one per coin and decision,
-   * however many orders it took (a flip's close and open are one trade copied, as is an order
-   * filled in pieces). A trade is one coin of a hot-path decision: one leader fill, or a burst of
-   * them coalesced into one plan. Its skips are counted alike, one per coin (`skipped`); one
-   * whose orders were all rejected is neither (`rejections`).
+   * The leader's trades the run saw (core/leader-trades.ts: one leader order's fills), each in
+   * exactly one bucket: leaderTrades = copiedTrades + inLineTrades + skippedTrades + missedTrades
+   * + plannedTrades + inFlightTrades.
    */
+  leaderTrades: number;
+  /** Copied: an order of ours planned for it filled (fully, in part, on paper); a merged burst is copied together. */
   copiedTrades: number;
+  /** In line already: no order was needed (at target, inside the deadband). */
+  inLineTrades: number;
+  /** Not copied, by reason: the sum of `skipped`. */
+  skippedTrades: number;
+  /** Our order for it did not fill (IOC missed, refused, not sent). */
+  missedTrades: number;
+  /** A dry run's: an order was planned (it sends nothing). 0 in live and paper runs. */
+  plannedTrades: number;
+  /** Decided on with its order's result not known yet, or not decided on yet. */
+  inFlightTrades: number;
   leaderFills: number;
   decisions: number;
   /**
@@ -155,10 +164,9 @@ export interface Counters {
   sweeps: number;
   rateLimitWaits: number;
   /**
-   * Skips by reason of the copies of the leader's trades: decisions a leader's fill triggered
-   * only (core/reasons.ts countedSkips). Sweeps of every kind (periodic, start, manual) are left
-   * out: they re-judge the same standing drift, which the rows show. A cap's cut beside its
-   * order is no skip; in-sync is none.
+   * The leader's trades skipped, by reason (core/leader-trades.ts coinOutcome: the skip of its
+   * coin in the decision that first planned on it). It sums to `skippedTrades`. A cap's cut
+   * beside its order is no skip; in-sync and inside-deadband are "in line", not skips.
    */
   skipped: Partial<Record<ReasonCode, number>>;
 }
@@ -215,11 +223,10 @@ export interface DashboardState {
    */
   runSamples: { lag: RunSample; exec: RunSample; copy: RunSample };
   /**
-   * The orders of a leader's trade still to be heard of, by cloid: each to its trade (a coin of a
-   * fill decision), the first to fill counts the trade copied (Counters.copiedTrades). Kept in
-   * place and bounded: an order is heard of within seconds of its decision.
+   * The leader's trades, each in one bucket (core/leader-trades.ts), fed by the leaderFill,
+   * decision and order events; Counters carries its figures. Kept in place.
    */
-  tradeOrders: Map<string, { copied: boolean }>;
+  trades: LeaderTradeTally;
   positions: PositionRow[];
   /**
    * `samples`: execution slippage (against the touch at decision) of the last `series` fills —
@@ -284,8 +291,32 @@ export interface DashboardInit {
 export const NOTICE_MS = 5_000;
 /** A warning or error stays in the status line this long. */
 export const PROBLEM_MS = 30_000;
-/** Orders of leader trades awaiting their outcome (DashboardState.tradeOrders) kept at most. */
-const MAX_TRADE_ORDERS = 1_000;
+/** The trade counters of `tally` (Counters). */
+function tradeCounters(
+  tally: LeaderTradeTally,
+): Pick<
+  Counters,
+  | "leaderTrades"
+  | "copiedTrades"
+  | "inLineTrades"
+  | "skippedTrades"
+  | "missedTrades"
+  | "plannedTrades"
+  | "inFlightTrades"
+  | "skipped"
+> {
+  const t = tally.counts();
+  return {
+    leaderTrades: t.leaderTrades,
+    copiedTrades: t.copied,
+    inLineTrades: t.inLine,
+    skippedTrades: t.skipped,
+    missedTrades: t.missed,
+    plannedTrades: t.planned,
+    inFlightTrades: t.inFlight,
+    skipped: t.skippedBy as Partial<Record<ReasonCode, number>>,
+  };
+}
 
 export function initialDashboardState(init: DashboardInit = {}): DashboardState {
   return {
@@ -309,7 +340,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     connection: { state: "unknown", detail: null, since: null, lastMessageAt: null },
     lastLagMs: null,
     runSamples: { lag: new RunSample(), exec: new RunSample(), copy: new RunSample() },
-    tradeOrders: new Map(),
+    trades: new LeaderTradeTally({ ordersHeard: (init.mode ?? "live") !== "dry-run" }),
     positions: [],
     slippage: { recent: [], samples: [] },
     slippageBudgetBps: init.slippageBudgetBps ?? null,
@@ -323,7 +354,13 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     logSeq: 0,
     counters: {
       ordersFilled: 0,
+      leaderTrades: 0,
       copiedTrades: 0,
+      inLineTrades: 0,
+      skippedTrades: 0,
+      missedTrades: 0,
+      plannedTrades: 0,
+      inFlightTrades: 0,
       leaderFills: 0,
       decisions: 0,
       plannedActions: 0,
@@ -583,6 +620,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.account = e.account;
       state.network = e.network;
       state.stopped = null;
+      // A dry run hears of no order: its trades with an order are "planned" (core/leader-trades.ts).
+      if (c.leaderTrades === 0) state.trades = new LeaderTradeTally({ ordersHeard: e.mode !== "dry-run" });
       break;
     case "connection":
       state.connection = {
@@ -600,51 +639,39 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.counters = { ...c, reconnects: c.reconnects + 1 };
       break;
     case "leaderFill":
-      state.counters = { ...c, leaderFills: c.leaderFills + 1 };
+      state.trades.leaderFill(e.leader, e.oid, e.coin);
+      state.counters = { ...c, leaderFills: c.leaderFills + 1, ...tradeCounters(state.trades) };
       break;
     case "decision": {
-      // The leader's trades the copy left undone, by reason (core/reasons.ts countedSkips).
-      const counted = countedSkips(e.trigger, e.plan, e.held) as ReasonCode[];
-      const skipped = counted.length === 0 ? c.skipped : { ...c.skipped };
-      for (const r of counted) skipped[r] = (skipped[r] ?? 0) + 1;
-      // Its orders, each to its trade (one per coin), to count the trade copied once one fills.
-      if (e.trigger === "fill" && !e.held) {
-        const trades = new Map<string, { copied: boolean }>();
-        for (const a of e.plan.actions) {
-          const trade = trades.get(a.coin) ?? { copied: false };
-          trades.set(a.coin, trade);
-          state.tradeOrders.set(a.cloid, trade);
-        }
-        // In place, bounded: an order unheard of this long after (a dry run sends none) is dropped.
-        for (const cloid of state.tradeOrders.keys()) {
-          if (state.tradeOrders.size <= MAX_TRADE_ORDERS) break;
-          state.tradeOrders.delete(cloid);
-        }
-      }
+      // The leader's trades it decided on land in their bucket (core/leader-trades.ts): a fill's
+      // decision decides those of its coins, a sweep's full plan those of every coin. A decision
+      // without `leaderSeen` (a re-plan of a few coins) decides none, but still tells that the
+      // orders of the decisions before it that were never heard of were not sent.
+      const seen = e.leaderSeen;
+      state.trades.decision({
+        coins: seen === undefined ? [] : e.trigger === "fill" ? e.coins : "all",
+        seen: seen ?? 0,
+        plan: e.plan,
+        held: e.held ?? null,
+      });
       state.counters = {
         ...c,
         decisions: c.decisions + 1,
         plannedActions: c.plannedActions + (e.held ? 0 : e.plan.actions.length),
-        skipped,
+        ...tradeCounters(state.trades),
       };
       break;
     }
     case "order": {
       const filled =
         (e.status === "filled" || e.status === "partial" || e.status === "paper") && e.filledSize > 0;
-      // The leader's trade this order copies: counted once, at its first order to fill.
-      const trade = state.tradeOrders.get(e.cloid);
-      const copied = filled && e.kind === "copy" && trade !== undefined && !trade.copied;
-      if (trade && copied) trade.copied = true;
-      // Heard of for good once it has filled, or was refused or cancelled (one resting waits).
-      if (trade && e.status !== "sent" && e.status !== "resting" && e.status !== "uncertain")
-        state.tradeOrders.delete(e.cloid);
+      state.trades.order(e.cloid, e.status, e.filledSize);
       state.counters = {
         ...c,
         orders: e.status === "sent" ? c.orders + 1 : c.orders,
         rejections: e.status === "rejected" ? c.rejections + 1 : c.rejections,
         ordersFilled: filled ? c.ordersFilled + 1 : c.ordersFilled,
-        copiedTrades: copied ? c.copiedTrades + 1 : c.copiedTrades,
+        ...tradeCounters(state.trades),
       };
       break;
     }
@@ -892,6 +919,49 @@ export function skippedByReason(state: DashboardState): { reason: ReasonCode; co
     .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
+/** The leader's trades and their buckets (Counters, RunSummary). */
+export type TradeFigures = Pick<
+  Counters,
+  | "leaderTrades"
+  | "copiedTrades"
+  | "inLineTrades"
+  | "skippedTrades"
+  | "missedTrades"
+  | "plannedTrades"
+  | "inFlightTrades"
+>;
+
+/**
+ * The buckets of the leader's trades in the words every view uses (dashboard header, follow's
+ * summary line, the demo's summary): "copied 15, in line 2, missed 1, skipped 2". Copied (a dry
+ * run: planned) and skipped always; in line, missed and in flight when not 0 — what is left out
+ * is 0, so the figures said always add up to `leaderTrades`. `skippedDetail` follows the skipped
+ * count (its reasons), which comes last for it.
+ */
+export function tradeBucketsText(
+  t: TradeFigures,
+  dryRun: boolean,
+  skippedDetail = "",
+  compact = false,
+): string {
+  return [
+    dryRun ? `planned ${t.plannedTrades}` : `copied ${t.copiedTrades}`,
+    // A dry run with a trade copied or a live run with one planned cannot be: said if it were.
+    dryRun && t.copiedTrades > 0 ? `copied ${t.copiedTrades}` : "",
+    !dryRun && t.plannedTrades > 0 ? `planned ${t.plannedTrades}` : "",
+    t.inLineTrades > 0 ? `in line ${t.inLineTrades}` : "",
+    t.missedTrades > 0 ? `missed ${t.missedTrades}` : "",
+    t.inFlightTrades > 0 ? `in flight ${t.inFlightTrades}` : "",
+    // Last, so its reasons follow it (the header's detail segment too). `compact` (a narrow
+    // header): a skipped 0 goes as well — still nothing left out that is not 0.
+    compact && t.skippedTrades === 0
+      ? ""
+      : `skipped ${t.skippedTrades}${skippedDetail ? ` (${skippedDetail})` : ""}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
 /** A run summary's skips as words, biggest first: "below-min-notional 7, coin-denied 2"; "" when none. */
 export function skippedText(skipped: Partial<Record<ReasonCode, number>>): string {
   return (Object.entries(skipped) as [ReasonCode, number][])
@@ -923,10 +993,27 @@ export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSy
 export interface RunSummary {
   /** Our orders that filled, of every kind (copies, joins, repairs, safety and flatten closes). */
   ordersFilled: number;
-  /** The leader's trades copied: fill decisions' coins with a copy order that filled (Counters.copiedTrades). */
+  /**
+   * The leader's trades the run saw (core/leader-trades.ts: one leader order's fills), each in
+   * one bucket: copiedTrades + inLineTrades + skippedTrades + missedTrades + plannedTrades +
+   * inFlightTrades = leaderTrades.
+   */
+  leaderTrades: number;
+  /** Copied: an order of ours for it filled (Counters.copiedTrades). */
   copiedTrades: number;
+  /** In line already: no order was needed (at target, inside the deadband). */
+  inLineTrades: number;
+  /** Not copied, by reason: the sum of `skipped`. */
+  skippedTrades: number;
+  /** Our order for it did not fill (IOC missed, refused, not sent). */
+  missedTrades: number;
+  /** A dry run's trades an order was planned for (0 in live and paper runs). */
+  plannedTrades: number;
+  /** Decided with no result yet, or not decided, when the run ended. */
+  inFlightTrades: number;
   /** A dry run: the orders it planned, which a live run would have sent (null in live and paper runs). */
   planned: number | null;
+  /** The leader's trades skipped, by reason (sums to skippedTrades). */
   skipped: Partial<Record<ReasonCode, number>>;
   finalDriftUsd: number;
   /** The copy is in sync at the end (core/drift.ts); null when no state was seen. */
@@ -978,7 +1065,13 @@ export function runSummary(state: DashboardState): RunSummary {
   const shown = (x: number, decimals: number): number | null => roundOrNull(finiteOrNull(x), decimals);
   return {
     ordersFilled: state.counters.ordersFilled,
+    leaderTrades: state.counters.leaderTrades,
     copiedTrades: state.counters.copiedTrades,
+    inLineTrades: state.counters.inLineTrades,
+    skippedTrades: state.counters.skippedTrades,
+    missedTrades: state.counters.missedTrades,
+    plannedTrades: state.counters.plannedTrades,
+    inFlightTrades: state.counters.inFlightTrades,
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),

@@ -26,6 +26,7 @@ describe("alert rules", () => {
       dir: "Close Long",
       time: 1,
       liquidation: false,
+      oid: 7,
     } as const;
     expect(kinds([fill])).toEqual([]);
     expect(kinds([{ ...fill, liquidation: true }])).toEqual(["leader-liquidated"]);

@@ -80,6 +80,7 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     dir: "Open Long",
     time: 1,
     liquidation: false,
+    oid: 7,
   },
   decision: {
     type: "decision",

@@ -155,7 +155,7 @@ describe("hlcopy report", () => {
     // The trade the pause held is a skip, counted as the dashboard and the summary count it.
     // Two units, each named: our orders filled, the leader's trades skipped (as the summary).
     expect(text).toMatch(
-      /\nleader trades skipped by day:\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; 2 orders filled \(2 fills\); leader trades skipped: paused 1\n/,
+      /\nleader trades skipped by day \(a burst merged into one plan counts once\):\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; 2 orders filled \(2 fills\); leader trades skipped: paused 1\n/,
     );
     expect(r.stdout).toMatch(/│ day \(UTC\) +│ orders filled +│/);
     // Copy slippage's n counts fills (as status says it), not copies.
@@ -297,7 +297,7 @@ describe("hlcopy report on an 80-column terminal", () => {
     expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1198765\.43 +│/);
     expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1 +│ 20\.0\/20\.0 +│/);
     expect(r.stdout).toMatch(
-      /\nleader trades skipped by day:\n {2}\d{4}-\d\d-\d\d {2}below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\n/,
+      /\nleader trades skipped by day \(a burst merged into one plan counts once\):\n {2}\d{4}-\d\d-\d\d {2}below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\n/,
     );
     // The charts fit too.
     const chart = r.stdout.slice(r.stdout.indexOf("equity (USD)")).split("\n");

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   ACTION_REASONS,
-  countedSkips,
   DRIFT_REASONS,
   keepsDrift,
   REASON_TEXT,
@@ -64,35 +63,5 @@ describe("reasons", () => {
 
   it("action reasons and drift reasons do not overlap", () => {
     for (const code of ACTION_REASONS) expect(DRIFT_REASONS.has(code)).toBe(false);
-  });
-});
-
-describe("countedSkips: the leader's trades a run did not copy", () => {
-  const buy = (coin: string, reason: ReasonCode = "open", reduceOnly = false) => ({
-    coin,
-    reduceOnly,
-    reason,
-  });
-  it("a trade the pause held is skipped `paused`, once per coin (a flip's two orders are one trade)", () => {
-    const plan = {
-      actions: [buy("BTC", "flip", true), buy("BTC", "open"), buy("ETH", "increase")],
-      skipped: [{ coin: "SOL", reason: "below-min-notional" }],
-    };
-    expect(countedSkips("fill", plan)).toEqual(["below-min-notional"]);
-    expect(countedSkips("fill", plan, "paused").sort()).toEqual(["below-min-notional", "paused", "paused"]);
-    // A sweep's plan is never counted, held or not.
-    expect(countedSkips("sweep", plan, "paused")).toEqual([]);
-  });
-
-  it("a halt's close, which a pause still sends, is no paused skip; a cap beside a held order is no second skip", () => {
-    const plan = {
-      actions: [buy("BTC", "kill-switch", true), buy("ETH", "increase")],
-      skipped: [{ coin: "ETH", reason: "leverage-cap" }],
-    };
-    expect(countedSkips("fill", plan, "paused")).toEqual(["paused"]);
-    expect(
-      countedSkips("fill", { ...plan, actions: [plan.actions[0] as (typeof plan.actions)[0]] }, "paused"),
-    ).toEqual(["leverage-cap"]);
-    expect(reasonText("paused")).toContain("paused");
   });
 });

@@ -14,7 +14,13 @@ describe("hlcopy demo", () => {
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = events.at(-1) as {
       ordersFilled: number;
+      leaderTrades: number;
       copiedTrades: number;
+      inLineTrades: number;
+      skippedTrades: number;
+      missedTrades: number;
+      plannedTrades: number;
+      inFlightTrades: number;
       skipped: Record<string, number>;
       finalDriftUsd: number;
       inSync: boolean | null;
@@ -35,13 +41,19 @@ describe("hlcopy demo", () => {
       "copyLagMs",
       "execSlippageBps",
       "finalDriftUsd",
+      "inFlightTrades",
+      "inLineTrades",
       "inSync",
+      "leaderTrades",
+      "missedTrades",
       "onExit",
       "ordersFilled",
       "planned",
+      "plannedTrades",
       "pnl",
       "positions",
       "skipped",
+      "skippedTrades",
       "slippageBps",
       "ts",
       "type",
@@ -62,20 +74,23 @@ describe("hlcopy demo", () => {
     expect(summary.copiedTrades).toBeGreaterThan(5);
     // Copies are among the orders filled (joins and repairs are the rest), never more.
     expect(summary.ordersFilled).toBeGreaterThanOrEqual(summary.copiedTrades);
-    // The leader's trades copied: each coin of a fill decision (not held by a pause) with a copy
-    // order that filled — a flip's two orders are one trade.
-    const tradeOf = new Map<string, string>();
-    events.forEach((e, i) => {
-      if (e.type !== "decision" || e.trigger !== "fill" || e.held) return;
-      for (const a of e.actions as { coin: string; cloid: string }[]) tradeOf.set(a.cloid, `${i}:${a.coin}`);
-    });
-    const copied = new Set(
-      events
-        .filter((e) => e.type === "order" && e.kind === "copy" && Number(e.filledSize) > 0)
-        .map((e) => tradeOf.get(String(e.cloid))),
+    // The leader's trades: its orders whose fills the run saw (one order crossing levels is
+    // several fills, one trade), each in one bucket — the buckets add up to them.
+    const leaderOrders = new Set(
+      events.filter((e) => e.type === "leaderFill").map((e) => `${String(e.leader)}:${String(e.oid)}`),
     );
-    copied.delete(undefined);
-    expect(summary.copiedTrades).toBe(copied.size);
+    expect(summary.leaderTrades).toBe(leaderOrders.size);
+    expect(
+      summary.copiedTrades +
+        summary.inLineTrades +
+        summary.skippedTrades +
+        summary.missedTrades +
+        summary.plannedTrades +
+        summary.inFlightTrades,
+    ).toBe(summary.leaderTrades);
+    expect(Object.values(summary.skipped).reduce((a, b) => a + b, 0)).toBe(summary.skippedTrades);
+    // A live run plans nothing on paper: none is a dry run's.
+    expect(summary.plannedTrades).toBe(0);
     // Within the deadband: every coin's drift is under the $10 exchange minimum (the demo's
     // positions are small, so the deadband is that minimum), and the last sweep was in sync.
     const coins = new Set(events.filter((e) => e.type === "order").map((e) => e.coin)).size;

@@ -202,7 +202,7 @@ describe("hlcopy follow against the simulator", () => {
       expect(eventRecord(held)).toMatchObject({ held: "paused" });
     }
     // The leader's trades that came meanwhile: held, and journaled so — report counts them
-    // skipped `paused`, as the dashboard does from the events (core/reasons.ts countedSkips).
+    // skipped `paused`, by the rule the dashboard skips them by (core/leader-trades.ts decisionSkips).
     const heldTrades = t.events.filter(
       (e) => e.type === "decision" && e.trigger === "fill" && e.held === "paused",
     );

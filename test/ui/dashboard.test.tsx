@@ -2,7 +2,7 @@ import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { Dashboard, keyCommand } from "../../src/ui/Dashboard.js";
 import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
-import { decisionEvent, liveState, plan, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { decisionEvent, leaderFillEvent, liveState, plan, reduceAll, startEvent, T0 } from "./fixtures.js";
 import { screenLines } from "./tty.js";
 
 const noop = () => {};
@@ -151,12 +151,12 @@ describe("Dashboard", () => {
 
   it("help replaces the tables, fits 80×24 page by page, and ? turns the pages, then closes", () => {
     // A run with skips: their meanings are on the help's last page.
-    const live = reduceDashboard(liveState(), {
-      ...decisionEvent(
-        T0 + 6000,
-        plan({ skipped: [{ coin: "ETH", reason: "entry-drift", detail: "moved" }] }),
-      ),
-    });
+    const live = [
+      leaderFillEvent(T0 + 5999, "ETH", 9),
+      decisionEvent(T0 + 6000, plan({ skipped: [{ coin: "ETH", reason: "entry-drift", detail: "moved" }] }), [
+        "ETH",
+      ]),
+    ].reduce(reduceDashboard, liveState());
     const pages = 4;
     let s = reduceDashboard(live, { type: "ui/helpToggled", pages });
     const seen: string[] = [];

@@ -182,7 +182,10 @@ describe("closing lines at 80 columns break at their separators", () => {
   it("follow's closing summary on an 80-column terminal", () => {
     const s = {
       ...runSummary(liveState()),
-      skipped: { "below-min-notional": 12, "inside-deadband": 40 },
+      leaderTrades: 55,
+      inLineTrades: 40,
+      skippedTrades: 14,
+      skipped: { "below-min-notional": 12, "entry-drift": 2 },
       pnl: {
         realisedUsd: -0.11,
         unrealisedUsd: 0,
@@ -194,10 +197,12 @@ describe("closing lines at 80 columns break at their separators", () => {
     };
     const text = closingSummary(s, { eventLines: false, width: 80 });
     for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
-    expect(text).toMatch(/; copy P&L net −6\.37 USD \(−0\.06%\);/);
+    // Broken at separators only: no figure split from its words.
+    expect(text).toMatch(/(; |\n {2})copy P&L net −6\.37 USD \(−0\.06%\);/);
+    expect(text).toMatch(/(, |\n {2})skipped 14 \(below-min-notional 12, entry-drift 2\);/);
     // Without a terminal's width: one line, as scripts read it.
     expect(closingSummary(s, { eventLines: false }).split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; leader trades copied 1, skipped .*; copy lag p50 5ms$/,
+      /^1 order\(s\) filled; leader trades 55: copied 1, in line 40, skipped 14 .*; copy lag p50 5ms$/,
     );
   });
 });

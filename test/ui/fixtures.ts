@@ -54,8 +54,40 @@ export function plan(over: Partial<Plan> = {}): Plan {
   };
 }
 
-export function decisionEvent(ts: number, p: Plan, coins = ["BTC"]): Ev<"decision"> {
-  return { type: "decision", ts, trigger: "fill", coins, plan: p };
+/**
+ * A fill's decision. `leaderSeen`: the leaderFill events told before its plan was made — by
+ * default every one told before it (the leader's trades it decides on: core/leader-trades.ts).
+ */
+export function decisionEvent(
+  ts: number,
+  p: Plan,
+  coins = ["BTC"],
+  leaderSeen = Number.MAX_SAFE_INTEGER,
+): Ev<"decision"> {
+  return { type: "decision", ts, trigger: "fill", coins, plan: p, leaderSeen };
+}
+
+/** A leader's fill: of its order `oid` (the fills of one order are one leader trade). */
+export function leaderFillEvent(
+  ts: number,
+  coin = "BTC",
+  oid = 1,
+  over: Partial<Ev<"leaderFill">> = {},
+): Ev<"leaderFill"> {
+  return {
+    type: "leaderFill",
+    ts,
+    leader: LEADER,
+    coin,
+    side: "buy",
+    px: 64000,
+    sz: 0.5,
+    dir: "Open Long",
+    time: ts - 1,
+    liquidation: false,
+    oid,
+    ...over,
+  };
 }
 
 export function target(
@@ -128,6 +160,7 @@ export function liveEvents(mode: RunMode = "live"): EngineEvent[] {
       dir: "Open Long",
       time: T0 + 999,
       liquidation: false,
+      oid: 1,
     },
     decisionEvent(
       T0 + 1001,

@@ -23,6 +23,7 @@ import {
   decisionEvent,
   fillEvent,
   LIVE_TARGETS,
+  leaderFillEvent,
   liveState,
   plan,
   reduceAll,
@@ -212,7 +213,7 @@ describe("reduceDashboard: engine events", () => {
     expect(budgetState(s)).toMatchObject({ exceeded: true, budgetBps: 10, n: 6 });
   });
 
-  it("copied trades count the leader's trades copied (a coin of a fill decision), orders filled every order of ours", () => {
+  it("each leader trade (one leader order's fills) lands in one bucket; orders filled counts every order of ours", () => {
     const act = (coin: string, cloid: `0x${string}`, reason: "open" | "flip" = "open") => ({
       coin,
       side: "buy" as const,
@@ -246,16 +247,24 @@ describe("reduceDashboard: engine events", () => {
     });
     const s = reduceAll([
       order("BTC", "0xj", "join", "filled", 0.01),
-      // A flip: its close and its open, two orders filled, one leader trade copied.
+      // A flip: its close and its open, two orders filled, one leader trade (its order filled
+      // at two price levels: two fills) copied.
+      leaderFillEvent(T0, "BTC", 1),
+      leaderFillEvent(T0, "BTC", 1),
       decisionEvent(T0, plan({ actions: [act("BTC", "0xa", "flip"), act("BTC", "0xb")] })),
       order("BTC", "0xa", "copy", "filled", 0.01),
       order("BTC", "0xb", "copy", "filled", 0.01),
-      // Two coins in one decision (a coalesced burst): two trades; ETH's order filled in part.
+      // A burst merged into one plan: three leader trades (two ETH, one SOL), all copied; ETH's
+      // order filled in part.
+      leaderFillEvent(T0, "ETH", 2),
+      leaderFillEvent(T0, "ETH", 3),
+      leaderFillEvent(T0, "SOL", 4),
       decisionEvent(T0, plan({ actions: [act("ETH", "0xc"), act("SOL", "0xd")] }), ["ETH", "SOL"]),
       order("ETH", "0xc", "copy", "partial", 0.004),
       order("SOL", "0xd", "copy", "sent", 0),
       order("SOL", "0xd", "copy", "filled", 0.01),
-      // Refused: not copied (a rejection), nor skipped.
+      // Refused: missed (our order did not fill), no skip.
+      leaderFillEvent(T0, "HYPE", 5),
       decisionEvent(T0, plan({ actions: [act("HYPE", "0xe")] }), ["HYPE"]),
       order("HYPE", "0xe", "copy", "rejected", 0),
       // A late report of an order already counted counts nothing again.
@@ -263,8 +272,23 @@ describe("reduceDashboard: engine events", () => {
       order("BTC", "0xr", "repair", "filled", 0.01),
       order("BTC", "0xs", "safety", "filled", 0.01),
     ]);
-    expect(s.counters).toMatchObject({ copiedTrades: 3, ordersFilled: 8, rejections: 1 });
-    expect(runSummary(s)).toMatchObject({ copiedTrades: 3, ordersFilled: 8, skipped: {} });
+    expect(s.counters).toMatchObject({
+      leaderTrades: 5,
+      copiedTrades: 4,
+      missedTrades: 1,
+      skippedTrades: 0,
+      inLineTrades: 0,
+      inFlightTrades: 0,
+      ordersFilled: 8,
+      rejections: 1,
+    });
+    expect(runSummary(s)).toMatchObject({
+      leaderTrades: 5,
+      copiedTrades: 4,
+      missedTrades: 1,
+      ordersFilled: 8,
+      skipped: {},
+    });
   });
 
   it("a leader's trade that came while the run was paused is skipped `paused`, never copied", () => {
@@ -280,6 +304,9 @@ describe("reduceDashboard: engine events", () => {
     });
     const s = reduceAll([
       { type: "paused", ts: T0, paused: true },
+      leaderFillEvent(T0, "BTC", 1),
+      leaderFillEvent(T0, "ETH", 2),
+      leaderFillEvent(T0, "SOL", 3),
       {
         ...decisionEvent(
           T0,
@@ -311,11 +338,11 @@ describe("reduceDashboard: engine events", () => {
     ]);
     expect(s.counters.skipped).toEqual({ paused: 2, "below-min-notional": 1 });
     expect(totalSkipped(s)).toBe(3);
-    expect(s.counters).toMatchObject({ copiedTrades: 0, ordersFilled: 1 });
+    expect(s.counters).toMatchObject({ leaderTrades: 3, skippedTrades: 3, copiedTrades: 0, ordersFilled: 1 });
     expect(runSummary(s).skipped).toEqual({ paused: 2, "below-min-notional": 1 });
   });
 
-  it("counts copied trades, rejections and skips by reason (in-sync is not a skip)", () => {
+  it("counts copied, in line and skipped trades by reason (inside the deadband and in-sync are in line, no skip)", () => {
     const order = (status: "filled" | "rejected" | "sent", filledSize: number) => ({
       type: "order" as const,
       ts: T0,
@@ -332,6 +359,7 @@ describe("reduceDashboard: engine events", () => {
       avgPx: null,
     });
     const s = reduceAll([
+      leaderFillEvent(T0, "BTC", 1),
       decisionEvent(
         T0,
         plan({
@@ -353,7 +381,11 @@ describe("reduceDashboard: engine events", () => {
       order("filled", 0.01),
       order("sent", 0),
       { ...order("rejected", 0), error: "Insufficient margin" },
+      leaderFillEvent(T0, "BTC", 2),
       decisionEvent(T0, plan({ skipped: [{ coin: "BTC", reason: "inside-deadband", detail: "" }] })),
+      leaderFillEvent(T0, "BTC", 3),
+      leaderFillEvent(T0, "ETH", 4),
+      leaderFillEvent(T0, "SOL", 5),
       decisionEvent(
         T0,
         plan({
@@ -363,21 +395,24 @@ describe("reduceDashboard: engine events", () => {
             { coin: "SOL", reason: "in-sync", detail: "" },
           ],
         }),
+        ["BTC", "ETH", "SOL"],
       ),
     ]);
-    expect(s.counters.copiedTrades).toBe(1);
-    expect(s.counters.ordersFilled).toBe(1);
-    expect(s.counters.orders).toBe(2);
-    expect(s.counters.rejections).toBe(1);
-    expect(s.counters.decisions).toBe(3);
-    expect(skippedByReason(s)).toEqual([
-      { reason: "inside-deadband", count: 2 },
-      { reason: "entry-drift", count: 1 },
-    ]);
-    expect(totalSkipped(s)).toBe(3);
+    expect(s.counters).toMatchObject({
+      leaderTrades: 5,
+      copiedTrades: 1,
+      inLineTrades: 3,
+      skippedTrades: 1,
+      ordersFilled: 1,
+      orders: 2,
+      rejections: 1,
+      decisions: 3,
+    });
+    expect(skippedByReason(s)).toEqual([{ reason: "entry-drift", count: 1 }]);
+    expect(totalSkipped(s)).toBe(1);
   });
 
-  it("sweeps do not add to the skip counts; planned actions are counted", () => {
+  it("a sweep's full plan decides the trades told before it; with none pending it counts nothing; planned actions are counted", () => {
     const skip = plan({ skipped: [{ coin: "BTC", reason: "entry-drift", detail: "" }] });
     const act = plan({
       actions: [
@@ -394,19 +429,23 @@ describe("reduceDashboard: engine events", () => {
       ],
     });
     const s = reduceAll([
-      { ...decisionEvent(T0, skip), trigger: "sweep" },
+      // The sweep's plan was made before the fill was told: it decides nothing.
+      { ...decisionEvent(T0, skip, [], 0), trigger: "sweep" },
+      leaderFillEvent(T0, "BTC", 1),
+      { ...decisionEvent(T0, skip, []), trigger: "sweep" },
       { ...decisionEvent(T0, skip), trigger: "fill" },
       decisionEvent(T0, act),
     ]);
     expect(s.counters.skipped).toEqual({ "entry-drift": 1 });
+    expect(s.counters).toMatchObject({ leaderTrades: 1, skippedTrades: 1 });
     expect(s.counters.plannedActions).toBe(1);
-    expect(s.counters.decisions).toBe(3);
+    expect(s.counters.decisions).toBe(4);
     // A decision held back by a pause sends nothing: not planned (a dry run plans it again later).
     const held = reduceAll([decisionEvent(T0, act), { ...decisionEvent(T0, act), held: "paused" }]);
     expect(held.counters.plannedActions).toBe(1);
   });
 
-  it("skipped counts exactly what its help says: the leader's trades not copied — no sweep of any kind, no cap's cut (M4)", () => {
+  it("skipped counts exactly what its help says: the leader's trades not copied, by reason — no cap's cut (M4)", () => {
     const skip = plan({ skipped: [{ coin: "ETH", reason: "entry-drift", detail: "" }] });
     const order = {
       coin: "BTC",
@@ -424,18 +463,28 @@ describe("reduceDashboard: engine events", () => {
       skipped: [{ coin: "BTC", reason: "leverage-cap", detail: "" }],
     });
     const s = reduceAll([
+      // Decisions with no leader trade to decide count nothing.
       { ...decisionEvent(T0, skip), trigger: "manual" },
       { ...decisionEvent(T0, skip), trigger: "start" },
       { ...decisionEvent(T0, skip), trigger: "sweep" },
+      leaderFillEvent(T0, "BTC", 1),
       decisionEvent(T0, capped),
-      decisionEvent(T0, skip),
+      leaderFillEvent(T0, "ETH", 2),
+      decisionEvent(T0, skip, ["ETH"]),
     ]);
     expect(s.counters.skipped).toEqual({ "entry-drift": 1 });
     expect(totalSkipped(s)).toBe(1);
     expect(runSummary(s).skipped).toEqual({ "entry-drift": 1 });
+    // The capped order was never heard of by the next decision: not sent, missed.
+    expect(runSummary(s)).toMatchObject({
+      leaderTrades: 2,
+      skippedTrades: 1,
+      missedTrades: 1,
+      inFlightTrades: 0,
+    });
     // The help says so, in the README's words too (test/ui/panels.test.tsx).
     const help = HELP_SECTIONS.flatMap((x) => x.lines).join("\n");
-    expect(help).toContain("trades copied = leader trades a copy filled · skipped = not copied, by reason");
+    expect(help).toContain("skipped = not copied, by reason · missed = our order did not fill");
   });
 
   it("samples equity at most once per equitySampleMs", () => {

@@ -22,10 +22,13 @@ import {
 import { Slippage } from "../../src/ui/Slippage.js";
 import { ROOT } from "../helpers/cli.js";
 import {
+  decisionEvent,
   fillEvent,
   LIVE_TARGETS,
+  leaderFillEvent,
   liveEvents,
   liveState,
+  plan,
   reduceAll,
   startEvent,
   stateEvent,
@@ -54,10 +57,32 @@ describe("Header", () => {
     expect(out).toContain("ws open 0.5s ago");
     expect(out).toContain("lag 7ms p50 5ms");
     // Our orders and the leader's trades, each named with its unit (as the closing summary).
-    expect(out).toContain("orders filled 1  trades copied 1, skipped 1  ");
-    // The skips' reasons where there is room (? lists them all), never at the verdict's cost.
+    // The leader's trades in their buckets, which add up to them: at 80 columns without the word
+    // "leader" nor a bucket at 0, beside the drift; wider, whole.
+    expect(out).toContain("orders filled 1  trades 1: copied 1  drift $75.00");
     expect(frame(<Header state={liveState()} width={120} />)).toContain(
-      "trades copied 1, skipped 1 (inside-deadband 1)  ",
+      "orders filled 1  leader trades 1: copied 1, skipped 0  ",
+    );
+    // The skips' reasons where there is room (? lists them all), never at the verdict's cost.
+    const skipped = [
+      // A leader trade whose copy needs no order: inside the deadband (in line).
+      leaderFillEvent(T0 + 3600, "ETH", 2),
+      decisionEvent(T0 + 3601, plan({ skipped: [{ coin: "ETH", reason: "inside-deadband", detail: "" }] }), [
+        "ETH",
+      ]),
+      leaderFillEvent(T0 + 3600, "SOL", 3),
+      decisionEvent(
+        T0 + 3601,
+        plan({ skipped: [{ coin: "SOL", reason: "below-min-notional", detail: "" }] }),
+        ["SOL"],
+      ),
+    ].reduce(reduceDashboard, liveState());
+    expect(frame(<Header state={skipped} width={120} />)).toContain(
+      "leader trades 3: copied 1, in line 1, skipped 1 (below-min-notional 1)  ",
+    );
+    // Narrow: the word "leader" goes, then the reasons — never a bucket: the figures still add up.
+    expect(frame(<Header state={skipped} width={80} />)).toMatch(
+      /trades 3: copied 1, in line 1, skipped 1(?! \()/,
     );
   });
 
@@ -202,7 +227,8 @@ describe("Header", () => {
     const out2 = frame(<Header state={pending} width={80} />);
     expect(out2).toContain("DRY-RUN");
     expect(out2).toContain("orders planned 1");
-    expect(out2).toContain("trades skipped 1");
+    // A dry run sends nothing: its trade with an order is planned, none copied.
+    expect(out2).toContain("trades 1: planned 1");
     expect(out2).not.toContain("filled");
     expect(out2).not.toContain("copied");
     expect(out2).toContain("pausing…");
@@ -860,8 +886,12 @@ describe("Help", () => {
       "p50",
       "orders filled",
       "planned",
-      "trades copied",
+      "leader trades N",
+      "copied",
+      "in line",
       "skipped",
+      "missed",
+      "in flight",
       "rejected",
       "sweep",
       "slip exec bps",
@@ -907,7 +937,7 @@ describe("Help", () => {
     expect(pages.map((p) => p[0]?.text)).toEqual(["header", "verdict and states", "columns", "slippage"]);
     for (const p of pages) expect(p.length).toBeLessThanOrEqual(17);
     // Tall enough: one page.
-    expect(helpPages(60, [])).toHaveLength(1);
+    expect(helpPages(70, [])).toHaveLength(1);
   });
 
   it("in the README's words: its help block is these lines", () => {

@@ -31,17 +31,25 @@ describe("shouldUseDashboard", () => {
 });
 
 describe("the closing summary after a follow (the dashboard's and --no-ui's one text)", () => {
-  it("tells the skips by reason, as the dashboard's counter and the demo's summary do", () => {
-    const s = runSummary(liveState());
+  it("tells the leader's trades in their buckets and the skips by reason, as the dashboard's header and the demo's summary do", () => {
+    const s = {
+      ...runSummary(liveState()),
+      leaderTrades: 6,
+      copiedTrades: 2,
+      inLineTrades: 1,
+      missedTrades: 1,
+      skippedTrades: 2,
+      skipped: { "below-min-notional": 2 },
+    };
     const text = closingSummary(s, { eventLines: false });
     expect(text.split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; leader trades copied 1, skipped inside-deadband 1; drift 75\.00 USD; /,
+      /^1 order\(s\) filled; leader trades 6: copied 2, in line 1, missed 1, skipped 2 \(below-min-notional 2\); drift 75\.00 USD; /,
     );
     expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
       "below-min-notional 7, coin-denied 2",
     );
-    expect(closingSummary({ ...s, skipped: {} }, { eventLines: false }).split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; leader trades copied 1; drift /,
+    expect(closingSummary(runSummary(liveState()), { eventLines: false }).split("\n")[0]).toMatch(
+      /^1 order\(s\) filled; leader trades 1: copied 1, skipped 0; drift /,
     );
   });
 
@@ -82,7 +90,9 @@ describe("the closing summary of follow --paper", () => {
       positions: [{ coin: "BTC", size: 0.05, stopPx: null, takeProfitPx: null }],
     };
     const text = closingSummary(s, { eventLines: false, paper: true });
-    expect(text.split("\n")[0]).toMatch(/^paper run: 1 paper order\(s\) filled; leader trades copied 1/);
+    expect(text.split("\n")[0]).toMatch(
+      /^paper run: 1 paper order\(s\) filled; leader trades 1: copied 1, skipped 0;/,
+    );
     expect(text).toContain("\nopen paper positions:\n  BTC +0.05 ");
     expect(closingSummary({ ...s, positions: [] }, { eventLines: false, paper: true })).toMatch(
       /\nopen paper positions: none\n$/,
@@ -95,7 +105,11 @@ describe("the closing summary of follow --dry-run", () => {
   it("counts the orders it planned (nothing was sent) and lists the positions its model holds, without fills, slippage or stops", () => {
     const s = {
       ...runSummary(liveState()),
+      leaderTrades: 4,
       copiedTrades: 0,
+      plannedTrades: 2,
+      inLineTrades: 1,
+      skippedTrades: 1,
       planned: 4,
       skipped: { "below-min-notional": 1 },
       finalDriftUsd: 0,
@@ -114,7 +128,7 @@ describe("the closing summary of follow --dry-run", () => {
       ],
     };
     expect(closingSummary(s, { eventLines: true })).toBe(
-      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); skipped below-min-notional 1; drift 0.00 USD (in sync); modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades 4: planned 2, in line 1, skipped 1 (below-min-notional 1); drift 0.00 USD (in sync); modeled P&L net −1.20 USD (−0.01%), fees included\n" +
         "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
     );
     expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(
@@ -128,9 +142,16 @@ describe("runSummary", () => {
     const s = runSummary(liveState());
     expect(s).toEqual({
       ordersFilled: 1,
+      // The leader's one trade (BTC), copied; ETH inside its deadband had no leader trade.
+      leaderTrades: 1,
       copiedTrades: 1,
+      inLineTrades: 0,
+      skippedTrades: 0,
+      missedTrades: 0,
+      plannedTrades: 0,
+      inFlightTrades: 0,
       planned: null,
-      skipped: { "inside-deadband": 1 },
+      skipped: {},
       finalDriftUsd: 75,
       inSync: null,
       // As shown: bps to 0.1, lag to the ms (1.633…, 3.72, 1.94 and 6.96 unrounded).

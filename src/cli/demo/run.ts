@@ -10,7 +10,7 @@ import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
-import { finalDriftText, skippedText } from "../../ui/model.js";
+import { finalDriftText, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { nextSteps } from "../next-steps.js";
 import { parseNumberFlag } from "../numbers.js";
 import { runEngineWithView } from "../run-engine.js";
@@ -50,6 +50,16 @@ export function parseDemoOptions(opts: { speed?: string; duration?: string; ui?:
     hint: "1 is 2 leader trades a second; try --speed 3",
   });
   return { speed, durationMs: parseDuration(opts.duration ?? "60s"), noUi: opts.ui === false };
+}
+
+/**
+ * " of the leader's 121" when the run saw fewer than the leader filled (it sees those filled
+ * once its streams are open: the scripted leader starts first); "" when it saw them all.
+ */
+function unseenText(leaderOrders: number, seen: number): string {
+  return leaderOrders > seen
+    ? ` of the leader's ${leaderOrders} (the run sees those filled once its streams are open)`
+    : "";
 }
 
 export async function runDemo(options: DemoOptions & { json: boolean }): Promise<number> {
@@ -177,11 +187,11 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
     process.stdout.write(
       [
         "",
-        // The scripted leader's orders that filled: not the copy's "leader trades" (one coin of a
-        // plan a leader's fill triggered; a burst is one), which the lines below count.
+        // The scripted leader's orders that filled, as it counted them; the copy's "leader trades"
+        // are the same unit (one leader order's fills: core/leader-trades.ts), as the run saw them.
         `demo summary (the leader filled ${leaderTrades()} orders)`,
         `  orders filled    ${summary.ordersFilled} (ours, of every kind: a flip is two)`,
-        `  trades copied    ${summary.copiedTrades} of the leader's`,
+        `  leader trades    ${summary.leaderTrades}${unseenText(leaderTrades(), summary.leaderTrades)}: ${tradeBucketsText(summary, false)}`,
         `  skipped          ${skipped || "none"}`,
         `  final drift      ${finalDriftText(summary)}`,
         ...(p && s

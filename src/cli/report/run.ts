@@ -5,8 +5,8 @@
 
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
+import { decisionSkips } from "../../core/leader-trades.js";
 import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
-import { countedSkips } from "../../core/reasons.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
 import type { Address } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
@@ -17,6 +17,8 @@ import { currentRun, type MomentPnl, momentOf, noRunsLine, openExisting, pnlAsOf
 
 export interface ReportDocument extends Report {
   account: Address;
+  /** The paper account's (`report --paper`: follow --paper runs' own journal), not the real one's. */
+  paper: boolean;
   since: number;
   /**
    * The moment every figure is of: the last sweep or run end in the window (`unrealisedAsOf`),
@@ -44,6 +46,8 @@ export interface RunReportParameters {
   account: Address;
   /** The network asked about (a name or API URL; default mainnet): its journal is read. */
   network?: string;
+  /** `--paper`: the paper journal (follow --paper runs' own account) instead of the live one. */
+  paper?: boolean;
   json: boolean;
   /** Window start (ms). */
   since: number;
@@ -71,10 +75,14 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
   const now = p.now ?? Date.now();
   // Every line of the human output within the terminal's width (80 when piped), as reconcile's.
   const width = p.width ?? (process.stdout.columns || TABLE_WIDTH);
-  const opened = openExisting(p.configDir, p.account, p.network);
+  const paper = p.paper === true;
+  const opened = openExisting(p.configDir, p.account, p.network, { paper });
   if (!opened) {
-    if (p.json) printDocument("report", { account: p.account, journal: null, days: [] }, out, now);
-    else out.write(`${wrapToWidth(noRunsLine(p.configDir, p.account, p.network), width)}\n`);
+    if (p.json) printDocument("report", { account: p.account, paper, journal: null, days: [] }, out, now);
+    else
+      out.write(
+        `${wrapToWidth(noRunsLine(p.configDir, p.account, p.network, { paper, command: "report" }), width)}\n`,
+      );
     return null;
   }
   const { journal } = opened;
@@ -97,6 +105,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     if (p.csv !== undefined) csv = await writeCsv(journal, since, p.csv);
     const doc: ReportDocument = {
       account: p.account,
+      paper,
       since,
       until,
       fillsAfter,
@@ -132,11 +141,12 @@ function readInputs(journal: Journal, since: number, until: number) {
     moment: momentOf(m.type, { moment: m.moment }),
   }));
   const skips: { ts: number; reason: string }[] = [];
-  // As the dashboard counts them (core/reasons.ts countedSkips): the copies of the leader's
-  // trades only — sweeps re-judge the same standing drift, a cap's cut is no skip, a trade the
-  // pause held is skipped `paused`.
+  // By the rule follow's summary skips the leader's trades by (core/leader-trades.ts
+  // decisionSkips: a cap's cut is no skip, in line is none, a trade the pause held is skipped
+  // `paused`), one per coin of a decision a leader's fill triggered: the journal keeps no leader
+  // fills, so a burst merged into one plan is one here.
   for (const d of journal.fillDecisionsWithSkips(since))
-    for (const reason of countedSkips(d.trigger, d.plan, d.held)) skips.push({ ts: d.ts, reason });
+    for (const reason of decisionSkips(d.trigger, d.coins, d.plan, d.held)) skips.push({ ts: d.ts, reason });
   return {
     since,
     until,
@@ -338,7 +348,7 @@ async function render(
   const within = (line: string) => wrapToWidth(line, width);
   const lines = [
     within(
-      `copy report for ${shortAddress(doc.account)}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
+      `${doc.paper ? "paper " : ""}copy report for ${shortAddress(doc.account)}${doc.paper ? " (follow --paper runs)" : ""}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
     ),
   ];
   const skipText = (s: Record<string, number>) =>
@@ -386,7 +396,8 @@ async function render(
   const skippedDays = doc.days.filter((d) => Object.keys(d.skipped).length > 0);
   if (skippedDays.length > 0)
     lines.push(
-      "leader trades skipped by day:",
+      // One per coin of a plan a leader's fill triggered (a merged burst is one): the journal keeps no leader fills.
+      "leader trades skipped by day (a burst merged into one plan counts once):",
       ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)),
     );
   const t = doc.totals;
