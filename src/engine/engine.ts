@@ -63,6 +63,7 @@ import { StartupWaits } from "./startup-waits.js";
 import { StateView } from "./state-view.js";
 import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
+import { WsOutage } from "./ws-outage.js";
 
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
@@ -95,6 +96,8 @@ export class CopyEngine {
   readonly #inFlight: InFlight;
   /** A leader's fills stream gone quiet while its account stream moves (fills-silence.ts). */
   readonly #silence: FillsSilence;
+  /** The websocket down long enough to say what copying rests on meanwhile (ws-outage.ts). */
+  readonly #wsOutage: WsOutage;
   /** Views and journal work held back off the hot path (see #later). */
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
@@ -368,6 +371,7 @@ export class CopyEngine {
       replans: () => !this.#stopping && this.#streams !== null,
       replan,
     });
+    this.#wsOutage = new WsOutage({ ...base, sweepSeconds: options.settings.exec.sweepSeconds });
     this.#silence = new FillsSilence({
       ...base,
       leaderFillTime: this.#leaderFillTime,
@@ -976,6 +980,7 @@ export class CopyEngine {
       if (this.#sweepWaiting === run) this.#sweepWaiting = null;
       const t0 = this.#now();
       const before = this.#requests;
+      this.#wsOutage.atSweep();
       const reads = await this.#sweepReader.read();
       return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
     });
@@ -1746,6 +1751,7 @@ export class CopyEngine {
   /** The stream (or one subscription) came back: data may have been missed. */
   #onReconnect(e: Extract<EngineStreamEvent, { type: "reconnect" }>): void {
     const now = this.#now();
+    this.#wsOutage.back();
     this.#emit({ type: "reconnect", ts: now });
     this.#emit({ type: "connection", ts: now, state: "open" });
     this.#o.journal.recordEvent({
@@ -1763,6 +1769,7 @@ export class CopyEngine {
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
     this.#books.disconnected();
+    this.#wsOutage.dropped(e.reason);
     this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
     // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
     if (e.stale)
