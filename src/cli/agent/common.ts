@@ -189,3 +189,38 @@ export async function agentAsAccount(
   const { agentAsAccountRefusal } = await import("../../engine/start-checks.js");
   return agentAsAccountRefusal(account, master);
 }
+
+/** How long an agent command's read waits out a failing exchange (5xx, timeouts, cannot connect). */
+export const AGENT_READ_TIMEOUT_MS = 60_000;
+
+/**
+ * A read of an agent command (`agent show`'s agents, `agent approve`'s account check) that
+ * rides out what retrying fixes — a 5xx, a 429, a timeout, an unreadable reply, an exchange not
+ * reachable yet — saying the wait once on stderr (exchange/retry.ts tellWaitsOnce), as inspect's reads
+ * do: one 502 from a proxy ended `agent show` with exit 1.
+ * @throws what the read throws that retrying cannot fix; {StartupTimeoutError} (exit 1, `hint`)
+ *   once AGENT_READ_TIMEOUT_MS has passed.
+ */
+export async function readRetrying<T>(
+  ctx: AgentContext,
+  io: AgentIo,
+  what: string,
+  read: () => Promise<T>,
+  hint: string,
+): Promise<T> {
+  const { retryTransient, tellWaitsOnce } = await import("../../exchange/retry.js");
+  const waits = tellWaitsOnce((line) => io.err.write(`warning: ${line}\n`));
+  try {
+    return await retryTransient(read, {
+      what,
+      timeoutMs: AGENT_READ_TIMEOUT_MS,
+      onWait: waits.onWait,
+      hint,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  } catch (error) {
+    // Ctrl-C during the wait: interrupted, as at a question (exit 130), not the last failure.
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    throw error;
+  }
+}
