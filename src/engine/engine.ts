@@ -1173,6 +1173,7 @@ export class CopyEngine {
     this.#journalGuard.prune(this.#startedAt, this.#checked);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
+    this.#errors.sweepsOk();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read
     // brought, less what of it the ledger has not explained yet (SafetyWatch.cashFlows) —; then
     // the account value (with its cash, when the model holds the value this read brought).

@@ -221,7 +221,8 @@ export type EngineEvent =
         | "paper-account"
         | "fills-stream"
         | "books"
-        | "journal";
+        | "journal"
+        | "sweeps";
       message: string;
     }
   /**
