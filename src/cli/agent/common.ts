@@ -2,7 +2,7 @@
 // I/O (stdout for results, a prompt over stdin/stderr for secrets), and finding the agent's
 // address without asking for a passphrase.
 
-import { ConfigError, type HlcopyError, UsageError } from "../../core/errors.js";
+import { ConfigError, type HlcopyError, RateLimitError, UsageError } from "../../core/errors.js";
 import type { Address } from "../../core/types.js";
 import { approveCommand, DEFAULT_AGENT_NAME } from "../../exchange/agents.js";
 import {
@@ -195,7 +195,7 @@ export const AGENT_READ_TIMEOUT_MS = 60_000;
 
 /**
  * A read of an agent command (`agent show`'s agents, `agent approve`'s account check) that
- * rides out what retrying fixes — a 5xx, a 429, a timeout, an unreadable reply, an exchange not
+ * rides out what retrying fixes — a 5xx, a timeout, an unreadable reply, an exchange not
  * reachable yet — saying the wait once on stderr (exchange/retry.ts tellWaitsOnce), as inspect's reads
  * do: one 502 from a proxy ended `agent show` with exit 1.
  * @throws what the read throws that retrying cannot fix; {StartupTimeoutError} (exit 1, `hint`)
@@ -215,6 +215,9 @@ export async function readRetrying<T>(
       what,
       timeoutMs: AGENT_READ_TIMEOUT_MS,
       onWait: waits.onWait,
+      // A 429 ends at once with the command's own hint (cli/rate-limit.ts): the address's budget
+      // is spent, and more requests only keep it so.
+      retryIf: (e) => !(e instanceof RateLimitError),
       hint,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
