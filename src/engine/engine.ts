@@ -981,6 +981,7 @@ export class CopyEngine {
       const t0 = this.#now();
       const before = this.#requests;
       this.#wsOutage.atSweep();
+      this.#journalGuard.checkPath();
       const reads = await this.#sweepReader.read();
       return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
     });
