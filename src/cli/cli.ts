@@ -4,6 +4,7 @@
 import { type Command, CommanderError } from "commander";
 import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
+import { outputLost } from "./output-lost.js";
 import { createProgram } from "./program.js";
 
 /** A commander parse failure, with the (sub)command it happened in. */
@@ -140,9 +141,12 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
 let brokenStdoutHandled = false;
 
 /**
- * `hlcopy … | head`: once the reader is gone, stop quietly instead of crashing on EPIPE. A
- * long-running command (follow, demo, sim) stops as it would on a signal; anything else ends
- * now, with the exit code it has so far (0 for help or a listing cut short).
+ * `hlcopy … | head`: once the reader is gone, stop instead of crashing on EPIPE. A running
+ * follow stops as on a signal and says why on stderr (cli/run-engine.ts); a long-running
+ * command without a run (demo, sim) stops as on SIGTERM; anything else ends now, with the exit
+ * code it has so far (0 for help or a listing cut short). A terminal that closed (EIO: tmux
+ * kill-session, a dropped ssh session) is the same stop as its SIGHUP, which may come after
+ * the first failed write: no write error on stdout ever becomes a crash with a stack trace.
  */
 function exitQuietlyOnBrokenStdout(): void {
   if (brokenStdoutHandled) return;
@@ -151,9 +155,10 @@ function exitQuietlyOnBrokenStdout(): void {
   // stderr into a closed pipe too (`2>&1 | head`): nothing more can be said there; carry on.
   process.stderr.on("error", () => {});
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
     if (broken) return;
     broken = true;
+    const code = error.code ?? "write error";
+    if (outputLost(code === "EIO" ? "terminal" : "pipe", code)) return;
     if (process.listenerCount("SIGTERM") > 0) process.emit("SIGTERM", "SIGTERM");
     else process.exit(typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok);
   });

@@ -10,11 +10,44 @@ import type { OpenEngineStreams } from "../engine/ports.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";
+import { type OutputLost, onOutputLost } from "./output-lost.js";
 import { ReviewDeclined } from "./review.js";
 import { onStopSignals, stoppedBeforeRun, whereStopped } from "./signals.js";
 
-/** Why a run is asked to stop from outside: q on the dashboard, or a stop signal. */
-export type StopRequest = "quit" | { signal: NodeJS.Signals };
+/**
+ * Why a run is asked to stop from outside: q on the dashboard, a stop signal, or its output
+ * gone (the reader of stdout ended, the terminal closed).
+ */
+export type StopRequest = "quit" | { signal: NodeJS.Signals } | { outputLost: OutputLost; code: string };
+
+/** The reason a stop request is journaled and shown with ("signal SIGTERM", …). */
+function stopReasonOf(request: StopRequest): string {
+  if (request === "quit") return "quit";
+  if ("signal" in request) return `signal ${request.signal}`;
+  return request.outputLost === "terminal"
+    ? `the terminal closed (${request.code})`
+    : `its output was closed (${request.code}: the program reading it ended)`;
+}
+
+/**
+ * A run whose reader went away stopped as on a signal (nothing sent after it, the on-exit step
+ * taken), but nobody asked it to: said on stderr — stdout is gone, --json too — and exit 1, so
+ * a script or a supervisor (the example unit restarts on failure) sees a run that ended, not a
+ * clean stop. A closed terminal is its SIGHUP: a stop, exit as it was, with nowhere to say it.
+ */
+function afterOutputLost(
+  lost: { lost: OutputLost; code: string } | null,
+  code: number,
+  command: string,
+): number {
+  if (lost?.lost !== "pipe") return code;
+  printCommandError(
+    `${command} stopped: its output was closed (${lost.code}: the program reading it ended); nothing was sent after that`,
+    `keep the output somewhere that stays open (a file: > ${command}.log, or the service unit), then start ${command} again`,
+    { json: false },
+  );
+  return code === 0 ? 1 : code;
+}
 
 /** A run that is set up: what runEngineWithView runs, shows and closes. */
 export interface EngineRun {
@@ -50,6 +83,8 @@ export interface RunEngineWithViewParameters {
   json: boolean;
   /** --no-ui: lines even on a terminal. */
   noUi: boolean;
+  /** The command the trader ran, as a stop it did not ask for names it (default "follow"). */
+  command?: string;
   /**
    * Set the run up. A stop signal before it returns aborts `signal`: a set-up that then
    * throws ends the run with exit 0, one that returns is stopped before it sends anything.
@@ -78,26 +113,38 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   // Signals are watched from the start: one during set-up (the approval check may wait out a
   // failing exchange) ends the wait instead of killing the process half set up.
   const startup = new AbortController();
+  const command = p.command ?? "follow";
   let run: EngineRun | null = null;
   /** The first stop signal: a run it ends before it started says so (stoppedBeforeRun). */
   let signalled: NodeJS.Signals | null = null;
   const stopRun = (request: StopRequest) => {
     if (!run) return;
     if (run.stop) run.stop(request);
-    else void run.engine.stop(request === "quit" ? "quit" : `signal ${request.signal}`);
+    else void run.engine.stop(stopReasonOf(request));
   };
-  const offSignals = onStopSignals((signal) => {
+  /** The run's output gone (cli.ts watches stdout): the run stops as on a signal. */
+  let lost: { lost: OutputLost; code: string } | null = null;
+  const offLost = onOutputLost((what, code) => {
+    lost ??= { lost: what, code };
+    if (run) stopRun({ outputLost: what, code });
+    else startup.abort();
+  });
+  const offSignals0 = onStopSignals((signal) => {
     signalled ??= signal;
     if (run) stopRun({ signal });
     else startup.abort();
   });
+  const offSignals = () => {
+    offSignals0();
+    offLost();
+  };
   try {
     run = await p.setUp(startup.signal);
   } catch (error) {
     offSignals();
     if (startup.signal.aborted) {
-      stoppedBeforeRun(signalled, null, "during start-up");
-      return { code: 0, summary: null, dashboard: false };
+      if (!lost) stoppedBeforeRun(signalled, null, "during start-up");
+      return { code: afterOutputLost(lost, 0, command), summary: null, dashboard: false };
     }
     throw error;
   }
@@ -188,8 +235,8 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
         return { code, summary: null, dashboard };
       }
       if (stopped) {
-        stoppedBeforeRun(signalled, stopReason, whereStopped(error));
-        return { code, summary: null, dashboard };
+        if (!lost) stoppedBeforeRun(signalled, stopReason, whereStopped(error));
+        return { code: afterOutputLost(lost, code, command), summary: null, dashboard };
       }
       throw error;
     }
@@ -207,7 +254,13 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   } else keep();
 
   // A signal that came while the run was set up stops it before it sends anything.
-  if (startup.signal.aborted) void engine.stop("signal during start-up");
+  const lostEarly = lost as { lost: OutputLost; code: string } | null;
+  if (startup.signal.aborted)
+    void engine.stop(
+      lostEarly
+        ? stopReasonOf({ outputLost: lostEarly.lost, code: lostEarly.code })
+        : "signal during start-up",
+    );
   let code: number;
   try {
     code = await engine.run(run.streams);
@@ -222,6 +275,6 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   const failed = fatal as { message: string; hint?: string } | null;
   if (failed && !p.json) printCommandError(failed.message, failed.hint, { json: false });
   const summary = view.summary();
-  if (p.json) printDocument("summary", summary);
-  return { code, summary, dashboard };
+  if (p.json && !lost) printDocument("summary", summary);
+  return { code: afterOutputLost(lost, code, command), summary, dashboard };
 }

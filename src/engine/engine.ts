@@ -63,6 +63,7 @@ import { StartupWaits } from "./startup-waits.js";
 import { StateView } from "./state-view.js";
 import { SweepReader, type SweepReads } from "./sweep-reads.js";
 import { TimeStop } from "./time-stop.js";
+import { WsOutage } from "./ws-outage.js";
 
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
@@ -95,6 +96,8 @@ export class CopyEngine {
   readonly #inFlight: InFlight;
   /** A leader's fills stream gone quiet while its account stream moves (fills-silence.ts). */
   readonly #silence: FillsSilence;
+  /** The websocket down long enough to say what copying rests on meanwhile (ws-outage.ts). */
+  readonly #wsOutage: WsOutage;
   /** Views and journal work held back off the hot path (see #later). */
   #deferred: (() => void)[] = [];
   #deferredScheduled = false;
@@ -373,6 +376,7 @@ export class CopyEngine {
       replans: () => !this.#stopping && this.#streams !== null,
       replan,
     });
+    this.#wsOutage = new WsOutage({ ...base, sweepSeconds: options.settings.exec.sweepSeconds });
     this.#silence = new FillsSilence({
       ...base,
       leaderFillTime: this.#leaderFillTime,
@@ -981,6 +985,8 @@ export class CopyEngine {
       if (this.#sweepWaiting === run) this.#sweepWaiting = null;
       const t0 = this.#now();
       const before = this.#requests;
+      this.#wsOutage.atSweep();
+      this.#journalGuard.checkPath();
       const reads = await this.#sweepReader.read();
       return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
     });
@@ -1178,6 +1184,7 @@ export class CopyEngine {
     this.#journalGuard.prune(this.#startedAt, this.#checked);
     this.#checked = true;
     this.#lastSweepOkAt = this.#now();
+    this.#errors.sweepsOk();
     // Our cash flows first, so the marks have scaled with them — each at the equity this read
     // brought, less what of it the ledger has not explained yet (SafetyWatch.cashFlows) —; then
     // the account value (with its cash, when the model holds the value this read brought).
@@ -1758,6 +1765,7 @@ export class CopyEngine {
   /** The stream (or one subscription) came back: data may have been missed. */
   #onReconnect(e: Extract<EngineStreamEvent, { type: "reconnect" }>): void {
     const now = this.#now();
+    this.#wsOutage.back();
     this.#emit({ type: "reconnect", ts: now });
     this.#emit({ type: "connection", ts: now, state: "open" });
     this.#o.journal.recordEvent({
@@ -1775,6 +1783,7 @@ export class CopyEngine {
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
     this.#books.disconnected();
+    this.#wsOutage.dropped(e.reason);
     this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
     // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
     if (e.stale)

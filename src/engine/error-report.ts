@@ -22,6 +22,13 @@ export interface ErrorReportOptions extends Pick<PartBase, "emit" | "now"> {
 
 export class ErrorReport {
   readonly #o: ErrorReportOptions;
+  /**
+   * The transient failures of this outage: the last one said, since when the run meets them, how
+   * many. A sweep that fails for the reason already said says nothing more (an exchange away for
+   * an hour was a warning every sweep: 120 lines at 30 s); a new reason is said; a good sweep ends
+   * the outage, said once (sweepsOk).
+   */
+  #outage: { said: string; since: number; failures: number } | null = null;
 
   constructor(options: ErrorReportOptions) {
     this.#o = options;
@@ -41,6 +48,20 @@ export class ErrorReport {
     });
   }
 
+  /** A sweep went through: an outage whose failures were said ends, said once. */
+  sweepsOk(): void {
+    const outage = this.#outage;
+    if (!outage) return;
+    this.#outage = null;
+    const now = this.#o.now();
+    this.#o.emit({
+      type: "notice",
+      ts: now,
+      kind: "sweeps",
+      message: `the exchange answers again: a sweep went through after ${Math.max(0, Math.round((now - outage.since) / 1000))}s of failures (${outage.failures} failed request(s) or sweep(s))`,
+    });
+  }
+
   /** An error the run outlives (or not yet), told once as what it is: an error, a warning, or nothing more. */
   report(error: unknown): void {
     const e = toHlcopyError(error);
@@ -55,9 +76,15 @@ export class ErrorReport {
     // A transient failure (the exchange unreachable, a 5xx) that the run outlives is a warning:
     // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
     if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {
+      const now = this.#o.now();
+      const outage = this.#outage ?? { said: "", since: now, failures: 0 };
+      this.#outage = outage;
+      outage.failures++;
+      if (outage.said === e.message) return;
+      outage.said = e.message;
       this.#o.emit({
         type: "warning",
-        ts: this.#o.now(),
+        ts: now,
         message: `${e.message} (retrying; the run goes on)`,
       });
       return;

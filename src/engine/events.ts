@@ -230,7 +230,8 @@ export type EngineEvent =
         | "paper-account"
         | "fills-stream"
         | "books"
-        | "journal";
+        | "journal"
+        | "sweeps";
       message: string;
     }
   /**

@@ -13,7 +13,7 @@ const PRUNE_EVERY_MS = 86_400_000;
 const PRUNE_SLICE_ROWS = 5_000;
 
 export interface JournalGuardOptions extends Pick<PartBase, "emit" | "now"> {
-  journal: Pick<Journal, "busySince" | "pruneBefore">;
+  journal: Pick<Journal, "busySince" | "pruneBefore" | "goneFromPath" | "path">;
   /** EngineOptions.journalRetentionDays (default 30). */
   retentionDays: number | undefined;
   /** stop() was called: the spell's end repairs nothing. */
@@ -33,6 +33,8 @@ export class JournalGuard {
   #prunedAt = 0;
   /** A prune under way, a slice a sweep: what is older than this goes. */
   #pruneTo: number | null = null;
+  /** The journal's file was found gone from its path (said once). */
+  #goneSaid = false;
 
   constructor(options: JournalGuardOptions) {
     this.#o = options;
@@ -95,6 +97,23 @@ export class JournalGuard {
       timer = setTimeout(resolve, ms);
     });
     clearTimeout(timer);
+  }
+
+  /**
+   * At each sweep: the journal's file deleted or moved while the run writes it is said, once.
+   * The run goes on (SQLite keeps writing the file it opened, and the run's orders stay exactly
+   * once), but what it journals is lost to every later run: the high-water mark and a halt the
+   * kill switch keeps, the positions hlcopy opened, status, report. Silent before: the next run
+   * found "no runs yet".
+   */
+  checkPath(): void {
+    if (this.#goneSaid || !this.#o.journal.goneFromPath()) return;
+    this.#goneSaid = true;
+    this.#o.emit({
+      type: "warning",
+      ts: this.#o.now(),
+      message: `journal ${this.#o.journal.path} was deleted or moved while this run writes it: what the run journals from now on (orders, fills, the high-water mark, a halt) goes to the file it opened, not where the next run, status or report look — stop the run and put the journal back (or start afresh knowing its history is gone); the run goes on`,
+    });
   }
 
   /**

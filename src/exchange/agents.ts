@@ -142,12 +142,6 @@ export interface ApproveAgentResult {
   replyLost?: string;
 }
 
-/** The first line of what a failed request said (the SDK's message, or the thrown text). */
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0] || "no answer";
-}
-
 /**
  * Approve `agentAddress` to trade for the master account, named and expiring in `validDays`.
  * Approving under a name that is already used replaces that agent.
@@ -177,7 +171,7 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
   const validUntil = (params.now ?? Date.now()) + days * DAY_MS;
   const transport = await transportFor(params);
   const exchange = await import("@nktkas/hyperliquid/api/exchange");
-  const { translateError } = await import("./errors.js");
+  const { translateError, httpErrorLine } = await import("./errors.js");
   const attempts = Math.max(1, params.retry?.attempts ?? 4);
   let delay = params.retry?.initialDelayMs ?? 1_000;
   const done = { account, agentAddress, name, validUntil };
@@ -205,7 +199,7 @@ export async function approveAgent(params: ApproveAgentParameters): Promise<Appr
       });
       outcome.answered();
       if (failure instanceof UncertainOutcomeError) {
-        const reply = firstLine(error);
+        const reply = error instanceof Error ? httpErrorLine(error) : String(error);
         try {
           if (await approvalListed(params, account, agentAddress, validUntil, reply))
             return { ...done, replyLost: reply };

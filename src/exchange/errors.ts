@@ -70,6 +70,23 @@ export function isOutcomeUnknown(error: unknown): boolean {
   return status >= 500 || (status >= 200 && status < 300);
 }
 
+/**
+ * What a failed HTTP request said, on one line: the SDK's "502 Bad Gateway - <body>" with the
+ * body's first line and no control characters. A body that is an HTML page — a proxy, a CDN or
+ * a load balancer answered, not the exchange's API — is said as that: its first line, "<html>\r",
+ * carried a carriage return that sent the rest of a warning over its own start on a terminal,
+ * and a 4xx quoted the whole page into one error line.
+ */
+export function httpErrorLine(error: Error): string {
+  const text = error.message;
+  const dash = text.indexOf(" - ");
+  const body = dash >= 0 ? text.slice(dash + 3).trimStart() : "";
+  if (/^<(!doctype|html|head|body)\b/i.test(body))
+    return `${text.slice(0, dash)} (an HTML page: a proxy or gateway in front of the exchange answered, not its API)`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  return (text.split("\n")[0] ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim() || "no answer";
+}
+
 /** Top-level `{"status":"err","response":"..."}` text of an exchange reply, if that is its shape. */
 export function topLevelErrorText(response: unknown): string | undefined {
   if (typeof response !== "object" || response === null) return undefined;
@@ -114,7 +131,7 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
     }
     if (isOutcomeUnknown(error)) {
       if (context.action) {
-        return new UncertainOutcomeError(`outcome of ${what} is unknown: ${error.message}`, {
+        return new UncertainOutcomeError(`outcome of ${what} is unknown: ${httpErrorLine(error)}`, {
           ...base,
           hint: "the order is looked up by its cloid before anything is sent again",
         });
@@ -122,9 +139,9 @@ export function translateError(error: unknown, context: ErrorContext): HlcopyErr
       return unreachable(error, what, context, base);
     }
     if (refusesOrder(context)) {
-      return new OrderRejectedError(`the exchange refused ${what}: ${error.message}`, base);
+      return new OrderRejectedError(`the exchange refused ${what}: ${httpErrorLine(error)}`, base);
     }
-    return new OperationalError(`the exchange refused ${what}: ${error.message}`, {
+    return new OperationalError(`the exchange refused ${what}: ${httpErrorLine(error)}`, {
       ...base,
       hint: "check the address and the --network setting",
     });
@@ -199,7 +216,7 @@ function unreachable(
   context: ErrorContext,
   base: { cause: unknown; details: Record<string, unknown> },
 ): RetryableError {
-  const text = error.message.split("\n")[0] ?? "no answer";
+  const text = httpErrorLine(error);
   return new RetryableError(
     context.endpoint && httpStatus(error) === undefined
       ? `cannot reach ${context.endpoint} for ${what}: ${text}`

@@ -36,6 +36,8 @@ export interface RetryTransientOptions<T = unknown> {
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Of the RetryableErrors, those to retry (default all): the others are thrown as they are. */
+  retryIf?: (error: RetryableError) => boolean;
   /** The hint of the error thrown at the deadline (default: start-up's, naming exec.startupTimeoutSeconds). */
   hint?: string;
   /**
@@ -167,7 +169,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       return await withDeadline(fn(), attemptMs, options.discard);
     } catch (error) {
       const e = toHlcopyError(error);
-      if (!(e instanceof RetryableError)) throw e;
+      if (!(e instanceof RetryableError) || (options.retryIf && !options.retryIf(e))) throw e;
       if (options.signal?.aborted) throw e;
       const remainingMs = options.timeoutMs - (now() - started);
       if (remainingMs <= 0) {

@@ -156,6 +156,6 @@ async function userRoleOf(params: Omit<FindSubAccountParameters, "master">): Pro
   try {
     return await userRole({ transport }, { user: params.account });
   } catch (error) {
-    throw translateError(error, { operation: "userRole" });
+    throw translateError(error, { operation: "userRole", endpoint: params.httpUrl });
   }
 }

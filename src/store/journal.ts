@@ -643,6 +643,12 @@ export interface Journal {
   onBusy(listener: (state: JournalBusyState) => void): void;
   /** Since when the journal has been busy (ms), null when it is not. */
   busySince(): number | null;
+  /**
+   * The file this connection writes is no longer at `path` (deleted, or moved aside): what it
+   * records from now on is not where the next run, `status` or `report` look. False for a
+   * journal not on disk (in memory, not written out yet, a dry run's copy).
+   */
+  goneFromPath(): boolean;
   /** Checkpoint the WAL and close. Safe to call twice. */
   close(): void;
 }
@@ -1303,6 +1309,15 @@ function copySchemaAndRows(db: DatabaseSync, file: string): void {
  * @throws {OperationalError} when another process created the file meanwhile; the fs/SQLite
  *   error when it cannot be written.
  */
+/** The inode of `file`, null when it cannot be read (goneFromPath then says nothing). */
+function inodeOf(file: string): number | null {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return null;
+  }
+}
+
 function writeOut(memoryDb: DatabaseSync, file: string, busyTimeoutMs: number): DatabaseSync {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let created = false;
@@ -1623,6 +1638,8 @@ class SqliteJournal implements Journal {
   #backlog: [sql: string, params: SQLInputValue[]][] = [];
   #busyRetry: NodeJS.Timeout | undefined;
   #busyListener: ((state: JournalBusyState) => void) | undefined;
+  /** The inode of the file at `path` this connection opened (goneFromPath); null when not on disk. */
+  #inode: number | null = null;
 
   constructor(
     db: DatabaseSync,
@@ -1640,6 +1657,7 @@ class SqliteJournal implements Journal {
     this.#logIntents = options.intentLog === true;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.id = str(db.prepare("SELECT value FROM meta WHERE key = 'journal_id'").get()?.value);
+    if (path !== ":memory:" && this.#deferred === null && this.#copyOf === null) this.#inode = inodeOf(path);
     if (!/^[0-9a-f]{32}$/.test(this.id)) throw notAJournal(path, "has no valid identity (meta.journal_id)");
     if (checkpointIntervalMs > 0) {
       this.#timer = setInterval(() => this.checkpoint(), checkpointIntervalMs);
@@ -1668,6 +1686,7 @@ class SqliteJournal implements Journal {
     this.#db.close();
     this.#db = disk;
     this.#deferred = null;
+    this.#inode = inodeOf(this.path);
   }
 
   /** Prepared once per SQL text and reused: the hot path never re-parses SQL. */
@@ -1864,6 +1883,15 @@ class SqliteJournal implements Journal {
 
   busySince(): number | null {
     return this.#busySince;
+  }
+
+  goneFromPath(): boolean {
+    if (this.#inode === null || !this.#open) return false;
+    try {
+      return statSync(this.path).ino !== this.#inode;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "ENOENT";
+    }
   }
   #reportGroupError(): void {
     if (this.#groupError === undefined) return;

@@ -1,6 +1,6 @@
 // The CLI contract through the real binary: every usage error is exit 2 with one `error:` and
 // one `hint:` line naming the closest match, and a reader that goes away (`| head`) ends the
-// run quietly instead of an EPIPE stack trace.
+// run without an EPIPE stack trace (a follow says on stderr that it stopped, exit 1).
 
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -167,7 +167,10 @@ describe("a reader that goes away (hlcopy … | head)", () => {
     expect(r.code).toBe(0);
   });
 
-  it("follow --json: the run stops cleanly (exit 0) once the reader has its line", async () => {
+  // The run stops as on a signal (nothing sent after it), but nobody asked it to: a silent exit 0
+  // read as a clean stop — a supervisor (the example unit: Restart=on-failure) left the copy
+  // stopped, and whoever piped it learnt nothing. It says so on stderr and exits 1.
+  it("follow --json: once the reader has its line the run stops, says why on stderr, exit 1", async () => {
     // An account with nothing to copy with is refused at the start, dry runs too: fund it.
     sim.control.fund(ACCOUNT, 1_000);
     const r = await runIntoClosingReader(
@@ -188,8 +191,10 @@ describe("a reader that goes away (hlcopy … | head)", () => {
       { HLCOPY_CONFIG_DIR: tempDir() },
     );
     expect(JSON.parse(r.lines[0] ?? "")).toMatchObject({ type: "start" });
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toMatch(
+      /^error: follow stopped: its output was closed \(EPIPE: the program reading it ended\); nothing was sent after that\nhint: .*start follow again\n$/,
+    );
     expect(r.signal).toBeNull();
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
   });
 });

@@ -261,6 +261,77 @@ describe("a sweep that fails mid-run", () => {
     ]);
     expect(events.at(-1)).toMatchObject({ type: "stop", reason: "stopped on an error" });
   });
+
+  // An exchange away for an hour was a warning at every sweep (120 lines at 30 s), burying
+  // everything else on the dashboard; its return said nothing.
+  it("an outage is said once per reason and its end once, however many sweeps fail", async () => {
+    const t = await setup(
+      settings((x) => {
+        x.exec.sweepSeconds = 3600;
+      }),
+    );
+    let fail: Error | null = null;
+    let reads = 0;
+    let failedReads = 0;
+    const c = t.client;
+    const reader: EngineReader = {
+      getMarkets: async () => {
+        reads++;
+        if (fail) {
+          failedReads++;
+          throw fail;
+        }
+        return c.getMarkets();
+      },
+      getAccountState: (user, options) => c.getAccountState(user, options),
+      lookupOrderByCloid: (user, cloid) => c.lookupOrderByCloid(user, cloid),
+    };
+    const { engine, events, run } = t.follow({
+      reader,
+      executor: liveExecutor(t.client),
+      settings: settings((x) => {
+        x.exec.sweepSeconds = 3600;
+      }),
+    });
+    const running = run();
+    await eventually(() => events.some((e) => e.type === "sweep"));
+    const warnings = () => events.filter((e) => e.type === "warning").map((e) => e.message);
+    const sweeps = () => events.filter((e) => e.type === "sweep").length;
+    /** Sweep now, and wait until its markets read has failed and the failure was reported. */
+    const failingSweep = async () => {
+      const n = failedReads;
+      engine.sweepNow();
+      await eventually(() => failedReads > n);
+      await engine.sweep("manual").catch(() => {});
+    };
+    fail = new RetryableError("cannot reach the exchange for meta: connect ECONNREFUSED");
+    for (let i = 0; i < 3; i++) await failingSweep();
+    expect(warnings()).toEqual([
+      "cannot reach the exchange for meta: connect ECONNREFUSED (retrying; the run goes on)",
+    ]);
+    // Another reason is said.
+    fail = new RetryableError("meta failed: 502 Bad Gateway");
+    await failingSweep();
+    expect(warnings()).toHaveLength(2);
+    // The exchange answers: said once, and a later outage is said again.
+    fail = null;
+    const before = sweeps();
+    engine.sweepNow();
+    await eventually(() => sweeps() > before);
+    const back = events.filter((e) => e.type === "notice" && e.kind === "sweeps");
+    expect(back).toHaveLength(1);
+    expect(back[0]).toMatchObject({
+      message: expect.stringMatching(
+        /^the exchange answers again: a sweep went through after \d+s of failures/,
+      ),
+    });
+    fail = new RetryableError("meta failed: 502 Bad Gateway");
+    await failingSweep();
+    expect(warnings()).toHaveLength(3);
+    expect(reads).toBeGreaterThan(failedReads);
+    await engine.stop("test over");
+    expect(await running).toBe(0);
+  });
 });
 
 describe("a frozen exchange", () => {

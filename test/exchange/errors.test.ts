@@ -27,6 +27,25 @@ const order: ErrorContext = {
 const read: ErrorContext = { operation: "clearinghouseState" };
 
 describe("translateError", () => {
+  // A proxy's or CDN's page in front of the exchange: its first line "<html>\r" put a carriage
+  // return into the warning (the rest of the line was drawn over its start on a terminal), and
+  // a 4xx page was quoted whole into the one error line.
+  it("an HTML page for an answer is said as one (no control characters, no page in the line)", () => {
+    const page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body>\r\n</html>\r\n";
+    const r = translateError(http(502, page), { ...read, endpoint: "https://api.example" });
+    expect(r).toBeInstanceOf(RetryableError);
+    expect(r.message).toMatch(
+      /^clearinghouseState failed: 502 .*\(an HTML page: a proxy or gateway in front of the exchange answered, not its API\)$/,
+    );
+    expect(translateError(http(502, page), order).message).toMatch(/is unknown: 502 .*\(an HTML page: /);
+    const refused = translateError(http(403, `<!DOCTYPE html>\n${page}`), read);
+    expect(refused.message).toMatch(
+      /^the exchange refused clearinghouseState: 403 .*\(an HTML page: [^\n]*$/,
+    );
+    // Any other body: its first line, control characters gone.
+    expect(translateError(http(500, "boom\r\nstack"), read).message).not.toMatch(/[\r\n]/);
+  });
+
   it("HTTP 429 → RateLimitError, for reads and orders alike", () => {
     const e = translateError(http(429, "Too Many Requests"), order);
     expect(e).toBeInstanceOf(RateLimitError);

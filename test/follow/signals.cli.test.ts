@@ -181,6 +181,62 @@ describe("follow with its dashboard on a terminal", () => {
   );
 });
 
+/** Whether `pid` runs (a zombie nobody reaped yet has ended). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+// The terminal itself going away (tmux kill-session, an ssh session dropped): every write to
+// it fails with EIO, before or after the SIGHUP the kernel sends. A write error on stdout was
+// thrown from the broken-pipe watch (it let through EPIPE only): a stack trace, and a run that
+// never ended — no on-exit step, the journal saying "killed or crashed".
+describe("follow whose terminal closes under it", () => {
+  it.skipIf(!hasScript)(
+    "the dashboard's terminal closed mid-burst: the run ends in order, exit 0",
+    {
+      timeout: 90_000,
+    },
+    async () => {
+      const dir = tempDir();
+      const argv = [process.execPath, BIN, "--network", sim.httpUrl, "--account", account, "follow", leader];
+      const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+      const argvTail = ["--mode", "fixed-ratio", "--ratio", "0.2", "--sweep-seconds", "3600", "--yes"];
+      const child = spawn(
+        "script",
+        ["-qfec", `stty cols 120 rows 40; exec ${[...argv, ...argvTail].map(quote).join(" ")}`, "/dev/null"],
+        {
+          env: cleanEnv({ HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey }),
+          stdio: ["pipe", "pipe", "pipe"],
+        },
+      );
+      let screen = "";
+      child.stdout.on("data", (d) => {
+        screen += d;
+      });
+      await eventually(() => screen.includes("ws open"), 20_000);
+      const pid = followPidOf(account);
+      expect(pid).not.toBeNull();
+      const l = await trade(1_000, 20);
+      await eventually(() => sim.control.orderHistory(account).length >= 2, 10_000);
+      // The terminal goes: its master side closes with the program that held it.
+      child.kill("SIGKILL");
+      await eventually(() => !running(pid ?? 0), 30_000);
+      await l.stop();
+      const journal = openJournal(journalPath(dir, account, sim.httpUrl));
+      try {
+        expect(journal.lastRun()).toMatchObject({ exitCode: 0, endedAt: expect.any(Number) });
+        expect(journal.ordersInState(UNRESOLVED_ORDER_STATUSES)).toEqual([]);
+      } finally {
+        journal.close();
+      }
+    },
+  );
+});
+
 describe("SIGUSR1", () => {
   it("does not open the Node inspector while the key is in memory; the run goes on", {
     timeout: 90_000,

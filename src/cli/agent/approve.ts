@@ -8,7 +8,14 @@ import { PLAIN_DECIMAL_RULE, parsePlainDecimal } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { addressOfKey, normalizePrivateKey } from "../../store/keystore.js";
 import { assertNotMasterKey } from "../../store/secrets.js";
-import { type AgentContext, type AgentIo, emit, requireAccount, verifiedAgentIdentity } from "./common.js";
+import {
+  type AgentContext,
+  type AgentIo,
+  emit,
+  readRetrying,
+  requireAccount,
+  verifiedAgentIdentity,
+} from "./common.js";
 
 export interface AgentApproveOptions {
   /** Agent name on the exchange (1–16 characters). Default "hlcopy". */
@@ -43,13 +50,23 @@ function parseDays(
  * fails refuses nothing: approveAgent answers for itself.
  * @throws {UsageError} (exit 2) for an account with no deposit, a sub-account or an agent.
  */
-async function refuseUnapprovableAccount(ctx: AgentContext, account: Address): Promise<void> {
+async function refuseUnapprovableAccount(ctx: AgentContext, io: AgentIo, account: Address): Promise<void> {
   const { fetchAccountRole } = await import("../../exchange/subaccounts.js");
-  const role = await fetchAccountRole({
-    httpUrl: ctx.network.httpUrl,
-    isTestnet: ctx.network.isTestnet,
-    account,
-  }).catch(() => null);
+  const { StartupTimeoutError } = await import("../../exchange/retry.js");
+  // An exchange that cannot be reached is waited for (said), then the end, before a secret is
+  // asked: it was skipped, the passphrase and the master key typed, and the approval then failed
+  // as "outcome unknown" after 20 silent seconds. A read the exchange refuses (a compatible API
+  // without userRole) refuses nothing.
+  const role = await readRetrying(
+    ctx,
+    io,
+    "the account's role (userRole)",
+    () => fetchAccountRole({ httpUrl: ctx.network.httpUrl, isTestnet: ctx.network.isTestnet, account }),
+    "nothing was asked or signed: check the network connection, the exchange's status and the --network setting, then run hlcopy agent approve again",
+  ).catch((error: unknown) => {
+    if (error instanceof StartupTimeoutError || ctx.signal?.aborted) throw error;
+    return null;
+  });
   if (role?.role === "missing") {
     throw new UsageError(
       `${account} is not an account on ${ctx.network.name} (no deposit yet): the exchange approves agents only for an account that has deposited`,
@@ -90,7 +107,7 @@ export async function runAgentApprove(
   });
   const validDays = agents.validateValidDays(days ?? agents.DEFAULT_VALID_DAYS);
   const account = requireAccount(ctx, "agent approve");
-  await refuseUnapprovableAccount(ctx, account);
+  await refuseUnapprovableAccount(ctx, io, account);
   // The key itself, not the keystore's address field: a field edited to another address would
   // otherwise have the master key approve whoever wrote it (the field is not authenticated).
   const agent = await verifiedAgentIdentity(ctx, io);

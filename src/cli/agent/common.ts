@@ -2,7 +2,7 @@
 // I/O (stdout for results, a prompt over stdin/stderr for secrets), and finding the agent's
 // address without asking for a passphrase.
 
-import { ConfigError, type HlcopyError, UsageError } from "../../core/errors.js";
+import { ConfigError, type HlcopyError, RateLimitError, UsageError } from "../../core/errors.js";
 import type { Address } from "../../core/types.js";
 import { approveCommand, DEFAULT_AGENT_NAME } from "../../exchange/agents.js";
 import {
@@ -188,4 +188,42 @@ export async function agentAsAccount(
   if (master === null) return refused;
   const { agentAsAccountRefusal } = await import("../../engine/start-checks.js");
   return agentAsAccountRefusal(account, master);
+}
+
+/** How long an agent command's read waits out a failing exchange (5xx, timeouts, cannot connect). */
+export const AGENT_READ_TIMEOUT_MS = 60_000;
+
+/**
+ * A read of an agent command (`agent show`'s agents, `agent approve`'s account check) that
+ * rides out what retrying fixes — a 5xx, a timeout, an unreadable reply, an exchange not
+ * reachable yet — saying the wait once on stderr (exchange/retry.ts tellWaitsOnce), as inspect's reads
+ * do: one 502 from a proxy ended `agent show` with exit 1.
+ * @throws what the read throws that retrying cannot fix; {StartupTimeoutError} (exit 1, `hint`)
+ *   once AGENT_READ_TIMEOUT_MS has passed.
+ */
+export async function readRetrying<T>(
+  ctx: AgentContext,
+  io: AgentIo,
+  what: string,
+  read: () => Promise<T>,
+  hint: string,
+): Promise<T> {
+  const { retryTransient, tellWaitsOnce } = await import("../../exchange/retry.js");
+  const waits = tellWaitsOnce((line) => io.err.write(`warning: ${line}\n`));
+  try {
+    return await retryTransient(read, {
+      what,
+      timeoutMs: AGENT_READ_TIMEOUT_MS,
+      onWait: waits.onWait,
+      // A 429 ends at once with the command's own hint (cli/rate-limit.ts): the address's budget
+      // is spent, and more requests only keep it so.
+      retryIf: (e) => !(e instanceof RateLimitError),
+      hint,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  } catch (error) {
+    // Ctrl-C during the wait: interrupted, as at a question (exit 130), not the last failure.
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    throw error;
+  }
 }

@@ -14,6 +14,7 @@ import {
   approveHint,
   emit,
   masterOfAgent,
+  readRetrying,
   requireAccount,
 } from "./common.js";
 
@@ -33,13 +34,20 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
   const agent = await agentIdentity(ctx, io);
   const account = requireAccount(ctx, "agent show");
   const now = Date.now();
-  const status = await agents.fetchAgentStatus({
-    httpUrl: ctx.network.httpUrl,
-    isTestnet: ctx.network.isTestnet,
-    account,
-    agentAddress: agent.address,
-    now,
-  });
+  const status = await readRetrying(
+    ctx,
+    io,
+    "the account's agents (extraAgents)",
+    () =>
+      agents.fetchAgentStatus({
+        httpUrl: ctx.network.httpUrl,
+        isTestnet: ctx.network.isTestnet,
+        account,
+        agentAddress: agent.address,
+        now,
+      }),
+    "check the network connection, the exchange's status and the --network setting, then run hlcopy agent show again",
+  );
   // The key's address is the account: either the key is the account's own (master) key, or the
   // account given is the agent's address — the exchange tells them apart (userRole), and an
   // agent is named with its master, as reconcile and follow refuse it (engine/start-checks.ts).

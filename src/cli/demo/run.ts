@@ -75,6 +75,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   };
   let leaderTrades = () => 0;
   const { code, summary } = await runEngineWithView({
+    command: "demo",
     json: options.json,
     noUi: options.noUi,
     setUp: async (signal) => {
