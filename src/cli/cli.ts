@@ -2,6 +2,7 @@
 // contract's `error:` / `hint:` lines and exit code.
 
 import { type Command, CommanderError } from "commander";
+import { splitAddressAt } from "../core/address.js";
 import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
 import { createProgram } from "./program.js";
@@ -131,7 +132,14 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
   } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {
     hint = `${path} --help lists what it accepts`;
   } else {
-    hint = `usage: ${path} ${cmd.usage()} (${path} --help shows examples)`;
+    // `reconcile 0x1880… 5fb4`: an address typed with a space is two arguments to the shell.
+    const meant =
+      error.code === "commander.excessArguments"
+        ? cmd.args.map((_, i) => splitAddressAt(cmd.args, i)).find((a) => a !== null)
+        : undefined;
+    hint = meant
+      ? `did you mean ${meant}? (one address typed with a space: give it without the space)`
+      : `usage: ${path} ${cmd.usage()} (${path} --help shows examples)`;
   }
   printCommandError(message, hint, { json, err });
   return ExitCode.usage;

@@ -196,6 +196,25 @@ describe("follow --listen", () => {
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^error: --listen-public needs --listen-token-file/);
   });
+
+  // /status is the account journal's `status --json`: a paper run keeps its own journal and a dry
+  // run writes none, so it would serve the live copy's last run as this one's (it did, until
+  // 2026-12-05: a dry run's /status showed an earlier live follow, "running" with a dead pid).
+  it("refuses --listen in a --paper or --dry-run run (exit 2, nothing served)", async () => {
+    const dir = tempDir();
+    const leader = privateKeyToAccount(leaderKeyForSeed(1)).address;
+    const args = ["--network", sim.httpUrl, "--account", leader, "follow", leader, "--listen", "127.0.0.1:0"];
+    for (const mode of ["--paper", "--dry-run"]) {
+      const r = await runCli([...args, mode], { env: { HLCOPY_CONFIG_DIR: dir }, timeoutMs: 20_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error: --listen serves the live copy's journal as /status .*but this run is ${mode}.*\\nhint: drop --listen`,
+        ),
+      );
+      expect(r.stderr).not.toMatch(/listening on/);
+    }
+  });
 });
 
 describe("the status server with a token", () => {

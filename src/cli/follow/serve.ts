@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OperationalError, UsageError } from "../../core/errors.js";
+import type { RunModeName } from "../../core/settings.js";
 
 export interface ListenOptions {
   host: string;
@@ -20,9 +21,13 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
 /**
  * `--listen`, `--listen-public`, `--listen-token-file` → where to listen, or null.
  * @throws {UsageError} (exit 2) for a bad address, a public address without --listen-public or
- * a token file, or an unreadable / empty token file.
+ * a token file, or an unreadable / empty token file; and in a --paper or --dry-run run, whose
+ * copy is not the journal's that /status serves.
  */
-export function parseListenOptions(opts: Record<string, unknown>): ListenOptions | null {
+export function parseListenOptions(
+  opts: Record<string, unknown>,
+  mode: RunModeName = "live",
+): ListenOptions | null {
   const raw = opts.listen;
   const isPublic = opts.listenPublic === true;
   const tokenFile = typeof opts.listenTokenFile === "string" ? opts.listenTokenFile : null;
@@ -73,6 +78,17 @@ export function parseListenOptions(opts: Record<string, unknown>): ListenOptions
         hint: "openssl rand -hex 32 > the file",
       });
     }
+  }
+  // /status is `hlcopy status --json`: the account's journal, which a paper run does not write
+  // (it keeps its own) and a dry run writes nothing to — it would serve the live copy's last run
+  // as if it were this one.
+  if (mode !== "live") {
+    throw new UsageError(
+      `--listen serves the live copy's journal as /status (hlcopy status --json), but this run is ${mode === "paper" ? "--paper: it keeps its own journal" : "--dry-run: it journals nothing"} — /status would show another run`,
+      {
+        hint: `drop --listen (this run's figures are on its dashboard, or its --json lines), or give --listen to a live follow`,
+      },
+    );
   }
   return { host, port, token };
 }

@@ -1,7 +1,7 @@
 // First-run setup. Interactive on a TTY; with --network and --account it asks nothing.
 // Everything is validated before anything is written.
 
-import { addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
+import { addressProblem, hidePrivateKeys, NOT_A_KEY, parseAddress } from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
@@ -38,7 +38,10 @@ export async function runInit(
   }
   // A value given as a flag is checked before any question: a typo there loses no answers.
   if (network !== undefined) resolveNetwork(network);
-  if (account !== undefined) validateSetting("account", account);
+  // Said as every command says a bad --account (cli/context.ts), not as `config set account`'s.
+  if (account !== undefined) {
+    parseAddress(account, "account address", "pass --account 0x… (your master account, not the agent)");
+  }
   if (interactive) {
     const err = io.err ?? process.stderr;
     // Ctrl-C at a question rejects with InterruptedError (exit 130): nothing is written.
