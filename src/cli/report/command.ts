@@ -15,6 +15,7 @@ export function register(program: Command): void {
       "--csv <file>",
       "also write fills to FILE (the columns a spreadsheet or tax tool imports), orders to FILE-orders.csv and funding to FILE-funding.csv",
     )
+    .option("--paper", "the paper account's days: what follow --paper runs made (their own journal)")
     .addHelpText(
       "after",
       `
@@ -28,9 +29,10 @@ ${examples([
   ["hlcopy report"],
   ["hlcopy report --since 30d --csv copy-2026.csv", "fills, orders and funding for a tax tool"],
   ["hlcopy report --json | jq '.days[] | {day, pnlUsd}'", "the P&L of each day"],
+  ["hlcopy report --paper --since 3d", "the paper account's last three days (follow --paper)"],
 ])}`,
     )
-    .action(async (opts: { since: string; csv?: string }, cmd: Command) => {
+    .action(async (opts: { since: string; csv?: string; paper?: boolean }, cmd: Command) => {
       if (opts.csv !== undefined && opts.csv.trim() === "") {
         // `--csv ""` (an unset variable in a script) would write nothing and say nothing.
         const { UsageError } = await import("../../core/errors.js");
@@ -62,6 +64,7 @@ ${examples([
         configDir: ctx.configDir,
         account: requireAccount(ctx),
         network: ctx.network.name,
+        paper: opts.paper === true,
         json: ctx.json,
         since: now - span,
         now,

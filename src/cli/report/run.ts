@@ -17,6 +17,8 @@ import { currentRun, type MomentPnl, momentOf, noRunsLine, openExisting, pnlAsOf
 
 export interface ReportDocument extends Report {
   account: Address;
+  /** The paper account's (`report --paper`: follow --paper runs' own journal), not the real one's. */
+  paper: boolean;
   since: number;
   /**
    * The moment every figure is of: the last sweep or run end in the window (`unrealisedAsOf`),
@@ -44,6 +46,8 @@ export interface RunReportParameters {
   account: Address;
   /** The network asked about (a name or API URL; default mainnet): its journal is read. */
   network?: string;
+  /** `--paper`: the paper journal (follow --paper runs' own account) instead of the live one. */
+  paper?: boolean;
   json: boolean;
   /** Window start (ms). */
   since: number;
@@ -71,10 +75,14 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
   const now = p.now ?? Date.now();
   // Every line of the human output within the terminal's width (80 when piped), as reconcile's.
   const width = p.width ?? (process.stdout.columns || TABLE_WIDTH);
-  const opened = openExisting(p.configDir, p.account, p.network);
+  const paper = p.paper === true;
+  const opened = openExisting(p.configDir, p.account, p.network, { paper });
   if (!opened) {
-    if (p.json) printDocument("report", { account: p.account, journal: null, days: [] }, out, now);
-    else out.write(`${wrapToWidth(noRunsLine(p.configDir, p.account, p.network), width)}\n`);
+    if (p.json) printDocument("report", { account: p.account, paper, journal: null, days: [] }, out, now);
+    else
+      out.write(
+        `${wrapToWidth(noRunsLine(p.configDir, p.account, p.network, { paper, command: "report" }), width)}\n`,
+      );
     return null;
   }
   const { journal } = opened;
@@ -97,6 +105,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     if (p.csv !== undefined) csv = await writeCsv(journal, since, p.csv);
     const doc: ReportDocument = {
       account: p.account,
+      paper,
       since,
       until,
       fillsAfter,
@@ -338,7 +347,7 @@ async function render(
   const within = (line: string) => wrapToWidth(line, width);
   const lines = [
     within(
-      `copy report for ${shortAddress(doc.account)}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
+      `${doc.paper ? "paper " : ""}copy report for ${shortAddress(doc.account)}${doc.paper ? " (follow --paper runs)" : ""}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
     ),
   ];
   const skipText = (s: Record<string, number>) =>

@@ -15,6 +15,7 @@ export function register(program: Command): void {
       "window of the fill, slippage and lag figures: 1h, 24h, 7d (a bare number is hours)",
       "24h",
     )
+    .option("--paper", "the paper account: what follow --paper runs hold and made (their own journal)")
     .addHelpText(
       "after",
       `
@@ -30,9 +31,10 @@ ${examples([
   ["hlcopy status --json | jq .halt", "null, or why it halted"],
   ["hlcopy status --json | jq .dailyLoss", "null, or the daily loss limit's stop and its end"],
   ["hlcopy status --json | jq .pnl.netUsd", "the copy's net P&L since it began (USD)"],
+  ["hlcopy status --paper", "where the paper account stands (follow --paper)"],
 ])}`,
     )
-    .action(async (opts: { since: string }, cmd: Command) => {
+    .action(async (opts: { since: string; paper?: boolean }, cmd: Command) => {
       const { resolveContext, requireAccount } = await import("../context.js");
       const { parseSpanMs } = await import("../span.js");
       const hours =
@@ -47,6 +49,7 @@ ${examples([
         configDir: ctx.configDir,
         account,
         network: ctx.network.name,
+        paper: opts.paper === true,
         pauseMarker: pauseMarkerPath(ctx, account),
         lockHolders: findLockHolders(ctx.network, account, ctx.env).map((h) => ({
           pid: h.info.pid,

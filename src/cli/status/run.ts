@@ -74,6 +74,7 @@ import {
   journalPath,
   openJournal,
   otherJournals,
+  paperJournalPath,
   type RunRow,
   unmovedJournal,
 } from "../../store/journal.js";
@@ -86,6 +87,8 @@ import { printDocument, renderTable, shellWord, type Writer } from "../output.js
 export interface StatusReport {
   account: Address;
   journal: string;
+  /** The paper account's (`status --paper`: follow --paper runs' own journal), not the real one's. */
+  paper: boolean;
   /**
    * The last run that could trade; null before any (a dry run only shows a plan and is not
    * journaled; one an older hlcopy journaled is not counted). `running`: not ended and its
@@ -249,11 +252,15 @@ export function openExisting(
   configDir: string,
   account: Address,
   network = "mainnet",
+  options: { paper?: boolean } = {},
 ): { journal: Journal; path: string } | null {
-  const path = journalPath(configDir, account, network);
+  const path = options.paper
+    ? paperJournalPath(configDir, account, network)
+    : journalPath(configDir, account, network);
   if (!existsSync(path)) {
     // This network's runs still in the file an older hlcopy shared: said, not read as "no runs".
-    const unmoved = unmovedJournal(configDir, account, network);
+    // (A paper journal never was in a shared file: paper runs kept their own.)
+    const unmoved = options.paper ? null : unmovedJournal(configDir, account, network);
     if (unmoved) throw unmoved;
     return null;
   }
@@ -271,8 +278,19 @@ export function openExisting(
  * networks it has journals for (a --network forgotten, or given to the wrong command, reads as
  * that and not as an empty copy).
  */
-export function noRunsLine(configDir: string, account: Address, network = "mainnet"): string {
-  return `no runs yet for ${account} on ${networkName(network)}: hlcopy reconcile or hlcopy follow start the journal${otherNetworksClause(configDir, account, network)}`;
+export function noRunsLine(
+  configDir: string,
+  account: Address,
+  network = "mainnet",
+  options: { paper?: boolean; command?: string } = {},
+): string {
+  if (options.paper)
+    return `no paper runs yet for ${account} on ${networkName(network)}: hlcopy follow --paper starts them (looked for ${paperJournalPath(configDir, account, network)})`;
+  // A trader trying hlcopy on paper first reads "no runs" here otherwise, and thinks nothing ran.
+  const paperRuns = existsSync(paperJournalPath(configDir, account, network))
+    ? `; its paper runs: hlcopy ${options.command ?? "status"} --paper`
+    : "";
+  return `no runs yet for ${account} on ${networkName(network)}: hlcopy reconcile or hlcopy follow start the journal${otherNetworksClause(configDir, account, network)}${paperRuns}`;
 }
 
 /**
@@ -334,6 +352,8 @@ export async function runStatus(p: {
   account: Address;
   /** The network asked about (a name or API URL; default mainnet): its journal is read. */
   network?: string;
+  /** `--paper`: the paper journal (follow --paper runs' own account) instead of the live one. */
+  paper?: boolean;
   json: boolean;
   sinceHours?: string;
   /** The pause marker of the account on this network (cli/control/run.ts pauseMarkerPath). */
@@ -353,8 +373,10 @@ export async function runStatus(p: {
   // A holder of another config directory has its run in its own journal: named, never read as
   // one of this journal at its start.
   const { ours, elsewhere } = holdersByConfigDir(p.lockHolders, p.configDir);
-  const opened = openExisting(p.configDir, p.account, p.network);
-  const kept = readRefusal(journalPath(p.configDir, p.account, p.network));
+  const paper = p.paper === true;
+  const opened = openExisting(p.configDir, p.account, p.network, { paper });
+  // A refusal is kept beside the live journal only: paper runs keep none (cli/refusal.ts).
+  const kept = paper ? null : readRefusal(journalPath(p.configDir, p.account, p.network));
   if (!opened) {
     const refusal = kept;
     const paused = standingPause(p.pauseMarker);
@@ -365,6 +387,7 @@ export async function runStatus(p: {
         {
           account: p.account,
           journal: null,
+          paper,
           lastRun: null,
           halt: null,
           dailyLoss: null,
@@ -376,7 +399,7 @@ export async function runStatus(p: {
         out,
       );
     else {
-      out.write(`${noRunsLine(p.configDir, p.account, p.network)}\n`);
+      out.write(`${noRunsLine(p.configDir, p.account, p.network, { paper })}\n`);
       if (refusal)
         out.write(
           refusalLines(refusal, p.now ?? Date.now())
@@ -410,6 +433,7 @@ export async function runStatus(p: {
     const report: StatusReport = {
       account: p.account,
       journal: path,
+      paper,
       lastRun: run
         ? {
             command: runLabel(run),
@@ -976,7 +1000,8 @@ interface Moments {
 }
 
 async function render(r: StatusReport, hours: number, now: number, m: Moments): Promise<string> {
-  const lines = [`account ${r.account}`];
+  // A paper account's figures are not the real account's: said on the first line.
+  const lines = [`account ${r.account}${r.paper ? " — the paper account (follow --paper runs)" : ""}`];
   lines.push(
     r.halt
       ? `HALTED (${r.halt.kind}) ${ago(r.halt.since, now)}: ${r.halt.reason} — clear with: hlcopy resume`
