@@ -14,6 +14,8 @@ export interface ListenOptions {
   port: number;
   /** Required on every request when set (always set off loopback). */
   token: string | null;
+  /** A --paper run: /status is the paper journal's (`hlcopy status --paper --json`). */
+  paper?: boolean;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
@@ -21,8 +23,8 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
 /**
  * `--listen`, `--listen-public`, `--listen-token-file` → where to listen, or null.
  * @throws {UsageError} (exit 2) for a bad address, a public address without --listen-public or
- * a token file, or an unreadable / empty token file; and in a --paper or --dry-run run, whose
- * copy is not the journal's that /status serves.
+ * a token file, or an unreadable / empty token file; and in a --dry-run run, which journals
+ * nothing for /status to serve.
  */
 export function parseListenOptions(
   opts: Record<string, unknown>,
@@ -79,18 +81,17 @@ export function parseListenOptions(
       });
     }
   }
-  // /status is `hlcopy status --json`: the account's journal, which a paper run does not write
-  // (it keeps its own) and a dry run writes nothing to — it would serve the live copy's last run
-  // as if it were this one.
-  if (mode !== "live") {
+  // /status is `hlcopy status --json` of the run's journal (a paper run's: `status --paper`);
+  // a dry run writes none, so it would serve the live copy's last run as if it were this one.
+  if (mode === "dry-run") {
     throw new UsageError(
-      `--listen serves the live copy's journal as /status (hlcopy status --json), but this run is ${mode === "paper" ? "--paper: it keeps its own journal" : "--dry-run: it journals nothing"} — /status would show another run`,
+      "--listen serves the run's journal as /status (hlcopy status --json), but this run is --dry-run: it journals nothing — /status would show another run",
       {
-        hint: `drop --listen (this run's figures are on its dashboard, or its --json lines), or give --listen to a live follow`,
+        hint: "drop --listen (a dry run's figures are on its dashboard, or its --json lines), or give --listen to a live or --paper follow",
       },
     );
   }
-  return { host, port, token };
+  return { host, port, token, paper: mode === "paper" };
 }
 
 export interface StatusServerSources {
