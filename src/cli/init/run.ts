@@ -1,7 +1,13 @@
 // First-run setup. Interactive on a TTY; with --network and --account it asks nothing.
 // Everything is validated before anything is written.
 
-import { addressProblem, hidePrivateKeys, NOT_A_KEY, parseAddress } from "../../core/address.js";
+import {
+  addressMeant,
+  addressProblem,
+  hidePrivateKeys,
+  NOT_A_KEY,
+  parseAddress,
+} from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
@@ -82,7 +88,11 @@ export async function runInit(
             "  its mixed-case checksum (EIP-55) does not match — a typo? (give it all in lower case if you are sure of it)\n",
           );
         } else {
-          err.write("  that is not an address: 0x followed by 40 hex digits\n");
+          // The slip with one reading (0x left off, a blank) is named, as a flag's would be.
+          const meant = addressMeant(value);
+          err.write(
+            `  that is not an address: 0x followed by 40 hex digits${meant ? ` — did you mean ${meant}?` : ""}\n`,
+          );
         }
       }
     }
