@@ -352,7 +352,7 @@ describe("hlcopy init", () => {
     const bad = tempDir();
     const r2 = await runCli(["--config-dir", bad, "--network", "testnet", "--account", "0xnope", "init"]);
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toContain("invalid value");
+    expect(r2.stderr).toContain("invalid account address");
     expect(existsSync(join(bad, "config.json"))).toBe(false);
   });
 
