@@ -5,8 +5,9 @@
 process.on("SIGUSR1", () => {});
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
+  // The contract's two lines (error, then what to do), as every other refusal.
   process.stderr.write(
-    `hlcopy needs Node.js >= 22.13 but found ${process.versions.node}: install Node 24 (nvm install 24, or https://nodejs.org), or run it with the repo's bundled Node through npm (npx hlcopy …)\n`,
+    `error: hlcopy needs Node.js >= 22.13 but found ${process.versions.node}\nhint: install Node 24 (nvm install 24, or https://nodejs.org), or run it with the repo's bundled Node through npm (npx hlcopy …)\n`,
   );
   process.exit(1);
 }

@@ -2,6 +2,7 @@
 // contract's `error:` / `hint:` lines and exit code.
 
 import { type Command, CommanderError } from "commander";
+import { splitAddressAt } from "../core/address.js";
 import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
 import { outputLost } from "./output-lost.js";
@@ -17,13 +18,14 @@ class ParseFailure extends Error {
   }
 }
 
-export async function main(argv: string[], err: Writer = process.stderr): Promise<number> {
+export async function main(given: string[], err: Writer = process.stderr): Promise<number> {
   exitQuietlyOnBrokenStdout();
   // --json asks for the error as a JSON document too (before any `--`: after it, an argument).
-  const args = argv.slice(2);
+  const args = given.slice(2);
   const end = args.indexOf("--");
   const json = (end === -1 ? args : args.slice(0, end)).includes("--json");
   const program = createProgram();
+  const argv = helpOfSubcommand(given, program);
   // Every command, not only the top level, reports its parse errors through us (commander
   // copies these settings only to subcommands created after they are set).
   forEachCommand(program, (cmd) => {
@@ -60,6 +62,28 @@ export async function main(argv: string[], err: Writer = process.stderr): Promis
       hint: (e) => hintFor(e, command),
     });
   }
+}
+
+/** The global options that take a value: what follows one is no command name. */
+const VALUE_OPTIONS = new Set(["--network", "--config-dir", "--account"]);
+
+/**
+ * `hlcopy help agent approve` as `hlcopy agent approve --help`: commander's help command takes one
+ * name and showed the `agent` group's help. Only a path of real subcommands is rewritten.
+ */
+function helpOfSubcommand(argv: string[], program: Command): string[] {
+  const args = argv.slice(2);
+  const at = args.findIndex((a, i) => a === "help" && !VALUE_OPTIONS.has(args[i - 1] ?? ""));
+  if (
+    at === -1 ||
+    args.slice(0, at).some((a, i) => !a.startsWith("-") && !VALUE_OPTIONS.has(args[i - 1] ?? ""))
+  )
+    return argv;
+  const path = args.slice(at + 1).filter((a) => !a.startsWith("-"));
+  let cmd: Command | undefined = program;
+  for (const name of path.slice(0, 2)) cmd = cmd?.commands.find((c) => c.name() === name);
+  if (path.length < 2 || !cmd || cmd === program) return argv;
+  return [...argv.slice(0, 2), ...args.slice(0, at), ...args.slice(at + 1), "--help"];
 }
 
 function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
@@ -132,7 +156,14 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
   } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {
     hint = `${path} --help lists what it accepts`;
   } else {
-    hint = `usage: ${path} ${cmd.usage()} (${path} --help shows examples)`;
+    // `reconcile 0x1880… 5fb4`: an address typed with a space is two arguments to the shell.
+    const meant =
+      error.code === "commander.excessArguments"
+        ? cmd.args.map((_, i) => splitAddressAt(cmd.args, i)).find((a) => a !== null)
+        : undefined;
+    hint = meant
+      ? `did you mean ${meant}? (one address typed with a space: give it without the space)`
+      : `usage: ${path} ${cmd.usage()} (${path} --help shows examples)`;
   }
   printCommandError(message, hint, { json, err });
   return ExitCode.usage;

@@ -1,7 +1,7 @@
 // Turns the global options (and environment) into the values every command needs, and
 // the per-run setting flags into typed Settings via the one precedence rule.
 
-import { parseAddress } from "../core/address.js";
+import { parseAddress, splitAddressAt } from "../core/address.js";
 import { UsageError, ValidationError } from "../core/errors.js";
 import {
   type FlatSettings,
@@ -143,6 +143,24 @@ export function parseLeaderAddress(value: string): Address {
     "leader address",
     "copy the leader's address from the explorer or leaderboard, e.g. 0x5e9ee1089755c3435139848e47e6635505d5a13a",
   );
+}
+
+/**
+ * Validate leader address arguments (parseLeaderAddress each); one typed with a space, which the
+ * shell split over two arguments, is said as the address meant.
+ */
+export function parseLeaderAddresses(values: readonly string[]): Address[] {
+  return values.map((value, i) => {
+    try {
+      return parseLeaderAddress(value);
+    } catch (error) {
+      const meant = error instanceof UsageError ? splitAddressAt(values, i) : null;
+      if (!meant) throw error;
+      throw new UsageError((error as UsageError).message, {
+        hint: `did you mean ${meant}? (one address typed with a space: give it without the space)`,
+      });
+    }
+  });
 }
 
 export const SETTING_FLAG_KEYS: readonly SettingKey[] = SETTING_KEYS.filter(

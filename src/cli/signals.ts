@@ -65,6 +65,8 @@ export function stoppedBeforeRun(
  */
 export function whereStopped(error: unknown): string {
   if (!(error instanceof InterruptedError)) return "during the start checks";
+  // A passphrase from HLCOPY_PASSPHRASE(_FILE) shows no prompt: the stop came during the derivation.
+  if (error.deriving) return "while the agent key was derived from its passphrase";
   return error.what ? `at the prompt for ${error.what}` : "at the review";
 }
 

@@ -89,7 +89,11 @@ export function parseAddress(value: string, what: string, hint: string): Address
   const problem = addressProblem(value);
   if (problem === "private-key") throw new UsageError(privateKeyMessage(what), { hint });
   if (problem === "format") {
-    throw new UsageError(`invalid ${what} "${value}": expected 0x followed by 40 hex digits`, { hint });
+    // A slip with one reading (spaces around or inside it, the 0x left off): say that one.
+    const meant = addressMeant(value);
+    throw new UsageError(`invalid ${what} "${value}": expected 0x followed by 40 hex digits`, {
+      hint: meant ? `did you mean ${meant}? (${meantWhy(value)})` : hint,
+    });
   }
   if (problem === "checksum") {
     throw new UsageError(
@@ -100,6 +104,55 @@ export function parseAddress(value: string, what: string, hint: string): Address
     );
   }
   return value.toLowerCase() as Address;
+}
+
+/**
+ * The address a would-be one that is not one was surely meant to be, or null: the same with the
+ * spaces around or inside it taken out (a copy that caught a blank, an address typed in groups)
+ * and/or `0x` put in front of 40 hex digits — only when that gives a valid address (checksum
+ * included). Never a private key's form.
+ */
+export function addressMeant(value: string): string | null {
+  if (looksLikePrivateKey(value)) return null;
+  const joined = value.replace(/\s+/g, "");
+  const withPrefix = /^[0-9a-fA-F]{40}$/.test(joined) ? `0x${joined}` : joined.replace(/^0X/, "0x");
+  if (withPrefix === value || addressProblem(withPrefix) !== null) return null;
+  return withPrefix;
+}
+
+/**
+ * An address typed with a space, so the shell split it over two arguments: words[i] joined with
+ * the word after it (or before it) when that gives a valid address (addressMeant's fixes too),
+ * else null.
+ */
+export function splitAddressAt(words: readonly string[], i: number): string | null {
+  for (const [a, b] of [
+    [words[i], words[i + 1]],
+    [words[i - 1], words[i]],
+  ]) {
+    if (a === undefined || b === undefined) continue;
+    const joined = `${a}${b}`;
+    if (looksLikePrivateKey(joined)) continue;
+    if (addressProblem(joined) === null) return joined;
+    const meant = addressMeant(joined);
+    if (meant) return meant;
+  }
+  return null;
+}
+
+/** What addressMeant changed, in words for a hint. */
+function meantWhy(value: string): string {
+  const joined = value.replace(/\s+/g, "");
+  const parts = [
+    joined !== value
+      ? value.trim() === joined
+        ? "without the spaces around it"
+        : "without the spaces"
+      : null,
+    /^[0-9a-fA-F]{40}$/.test(joined) ? "an address starts with 0x" : null,
+    /^0X/.test(joined) ? "0x in lower case" : null,
+  ].filter((p): p is string => p !== null);
+  return parts.join("; ");
 }
 
 /** The error for a private key given as `what` ("leader address"): the value is not in it. */

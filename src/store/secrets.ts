@@ -22,9 +22,12 @@ export class InterruptedError extends HlcopyError {
   override name = "InterruptedError";
   /** What was being asked for when it was interrupted ("the keystore passphrase"), when known. */
   readonly what: string | undefined;
-  constructor(what?: string) {
+  /** Interrupted after the answer, while the key was derived from it (no prompt was on screen). */
+  readonly deriving: boolean;
+  constructor(what?: string, options: { deriving?: boolean } = {}) {
     super("interrupted", { hint: "nothing was changed", exitCode: ExitCode.interrupted });
     this.what = what;
+    this.deriving = options.deriving === true;
   }
 }
 
@@ -589,7 +592,8 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
           ...(from ? { passphraseFrom: from } : {}),
           ...(params.signal ? { signal: params.signal } : {}),
         }).catch((error: unknown) => {
-          if (params.signal?.aborted) throw new InterruptedError("the keystore passphrase");
+          if (params.signal?.aborted)
+            throw new InterruptedError("the keystore passphrase", { deriving: true });
           throw error;
         });
         const address = addressOfKey(privateKey);

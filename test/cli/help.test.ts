@@ -75,6 +75,22 @@ describe("help", () => {
     );
   }, 180_000);
 
+  // commander's `help <command>` takes one name: `hlcopy help agent approve` showed the agent
+  // group's help, not approve's.
+  it("help of a subcommand (help agent approve, help config set) is that subcommand's --help", async () => {
+    for (const path of [
+      ["agent", "approve"],
+      ["config", "set"],
+    ]) {
+      const r = await runCli(["help", ...path]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(await help(path));
+      expect(r.stdout).toMatch(new RegExp(`^Usage: hlcopy ${path.join(" ")} `));
+    }
+    const one = await runCli(["help", "agent"]);
+    expect(one.stdout).toBe(await help(["agent"]));
+  });
+
   it("the checks below cover every command the root help lists", async () => {
     const root = await help([]);
     const section = root.slice(root.indexOf("Commands:"));

@@ -104,6 +104,26 @@ describe("hlcopy init at a terminal", () => {
   });
 });
 
+describe("hlcopy init: the account typed without its 0x", () => {
+  it("is asked again, naming the address meant; nothing is saved from the slip", async () => {
+    const dir = tempDir();
+    const tty = new FakeTty();
+    const err = new Capture();
+    const out = new Capture();
+    const done = runInit({ configDir: dir, network: "testnet" }, { input: tty, out, err });
+    await eventually(() => err.text.includes("master account"));
+    tty.write("1111111111111111111111111111111111111111\r");
+    await eventually(() => err.text.split("master account").length === 3);
+    expect(err.text).toContain(
+      "that is not an address: 0x followed by 40 hex digits — did you mean 0x1111111111111111111111111111111111111111?",
+    );
+    expect(existsSync(join(dir, "config.json"))).toBe(false);
+    tty.write("0x1111111111111111111111111111111111111111\r");
+    await done;
+    expect(out.text).toContain("account  0x1111111111111111111111111111111111111111");
+  });
+});
+
 describe("hlcopy init: a wrong network is said at once", () => {
   it("a misspelt network at the question is asked again at once, naming the one meant; the answers are kept", async () => {
     const dir = tempDir();
@@ -134,7 +154,7 @@ describe("hlcopy init: a wrong network is said at once", () => {
       const error = (await rejection(
         runInit({ configDir: dir, ...g }, { input: new FakeTty(), out: new Capture(), err }),
       )) as Error;
-      expect(error.message).toMatch(/invalid (network|value)/);
+      expect(error.message).toMatch(/invalid (network|account address)/);
       expect(err.text).toBe("");
       expect(existsSync(join(dir, "config.json"))).toBe(false);
     }

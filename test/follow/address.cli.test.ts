@@ -88,3 +88,56 @@ describe("one address parser", () => {
     }
   });
 });
+
+// A new user's slips along the README's path: the 0x left off, a blank caught by the copy, the
+// address typed in two groups (two arguments to the shell). Each is said with the address meant
+// as the hint's next step — before, the hint was the generic "copy the leader's address from the
+// explorer", and init's --account one sent the trader to `config set account`.
+describe("an address with one slip: the hint gives the address meant", () => {
+  const net = ["--network", "http://127.0.0.1:9"];
+  const account = ["--account", LOWER.replace("5e", "6e")];
+  const cases: { args: string[]; why: string }[] = [
+    { args: ["reconcile", LOWER.slice(2), "--dry-run"], why: "an address starts with 0x" },
+    { args: ["follow", `${LOWER} `, "--dry-run"], why: "without the spaces around it" },
+    {
+      args: ["follow", LOWER.slice(0, 20), LOWER.slice(20), "--dry-run"],
+      why: "one address typed with a space",
+    },
+    {
+      args: ["reconcile", LOWER.slice(0, 41), LOWER.slice(41), "--dry-run"],
+      why: "one address typed with a space",
+    },
+    { args: ["inspect", LOWER.slice(0, 30), LOWER.slice(30)], why: "one address typed with a space" },
+    { args: ["scan", LOWER.slice(0, 10), LOWER.slice(10)], why: "one address typed with a space" },
+  ];
+  for (const { args, why } of cases) {
+    it(`${args.join(" ")}: exit 2, hint "did you mean ${LOWER}?"`, async () => {
+      const dir = tempDir();
+      const r = await runCli([...net, ...account, ...args], { env: { HLCOPY_CONFIG_DIR: dir } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: [^\n]+\nhint: [^\n]+\n$/);
+      expect(r.stderr).toContain(`hint: did you mean ${LOWER}? (${why}`);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  }
+
+  it("init --account without its 0x: the --account hint, nothing written", async () => {
+    const dir = tempDir();
+    const r = await runCli([...net, "--account", CHECKSUMMED.slice(2), "init"], {
+      env: { HLCOPY_CONFIG_DIR: dir },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: invalid account address "${CHECKSUMMED.slice(2)}": expected 0x followed by 40 hex digits\nhint: did you mean ${CHECKSUMMED}? (an address starts with 0x)\n`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("no fix is guessed where none gives an address (a digit missing)", async () => {
+    const r = await runCli([...net, ...account, "reconcile", LOWER.slice(0, 41), "--dry-run"], {
+      env: { HLCOPY_CONFIG_DIR: tempDir() },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("hint: copy the leader's address from the explorer or leaderboard");
+  });
+});

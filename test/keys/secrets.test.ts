@@ -4,6 +4,7 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
+import { whereStopped } from "../../src/cli/signals.js";
 import { ConfigError, OperationalError, UsageError } from "../../src/core/errors.js";
 import type { Address } from "../../src/core/types.js";
 import {
@@ -157,6 +158,29 @@ describe("loadAgentKey", () => {
     }
     expect(secretFromEnv({}, "HLCOPY_AGENT_KEY")).toBeUndefined();
     expect(secretFromEnv({ HLCOPY_PASSPHRASE: " x" }, "HLCOPY_PASSPHRASE")).toBe(" x");
+  });
+
+  // A follow stopped while it derives the key from HLCOPY_PASSPHRASE showed no prompt: its line
+  // said "stopped by SIGINT at the prompt for the keystore passphrase" all the same.
+  it("a stop during the derivation (the passphrase from the env) is said as the derivation, not a prompt", async () => {
+    const dir = await configWithKeystore();
+    const stop = new AbortController();
+    stop.abort();
+    const error = (await rejection(
+      loadAgentKey({
+        configDir: dir,
+        account: MASTER,
+        env: { HLCOPY_PASSPHRASE: PASS },
+        signal: stop.signal,
+      }),
+    )) as InterruptedError;
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error.exitCode).toBe(130);
+    expect(whereStopped(error)).toBe("while the agent key was derived from its passphrase");
+    // At the question itself it names the prompt.
+    expect(whereStopped(new InterruptedError("the keystore passphrase"))).toBe(
+      "at the prompt for the keystore passphrase",
+    );
   });
 
   it("HLCOPY_AGENT_KEY bypasses the keystore", async () => {

@@ -197,6 +197,52 @@ describe("follow --listen", () => {
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^error: --listen-public needs --listen-token-file/);
   });
+
+  // /status is `status --json` of the run's journal. A dry run writes none, so it would serve the
+  // live copy's last run as this one's (it did, until 2026-12-05: an earlier live follow,
+  // "running" with a dead pid); a paper run's is its own journal (`status --paper`), not the live one.
+  it("refuses --listen in a --dry-run (exit 2, nothing served)", async () => {
+    const dir = tempDir();
+    const leader = privateKeyToAccount(leaderKeyForSeed(1)).address;
+    const args = ["--network", sim.httpUrl, "--account", leader, "follow", leader, "--listen", "127.0.0.1:0"];
+    const r = await runCli([...args, "--dry-run"], { env: { HLCOPY_CONFIG_DIR: dir }, timeoutMs: 20_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: --listen serves the run's journal as \/status .*but this run is --dry-run: it journals nothing.*\nhint: drop --listen/,
+    );
+    expect(r.stderr).not.toMatch(/listening on/);
+  });
+
+  it("a --paper run's /status is the paper journal's (status --paper --json), not the live one's", {
+    timeout: 60_000,
+  }, async () => {
+    const leaderKey = leaderKeyForSeed(9464);
+    const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+    sim.control.fund(leader, 1_000_000);
+    const { master } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir,
+      extra: ["--paper", "--sweep-seconds", "3600", "--listen", "127.0.0.1:0"],
+    });
+    try {
+      const url = await eventually(
+        () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr())?.[1],
+        15_000,
+      );
+      await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+      const status = (await (await fetch(`${url}/status`)).json()) as Record<string, unknown>;
+      expect(status).toMatchObject({ type: "status", account: master.address, paper: true });
+      expect(String(status.journal)).toMatch(/\.paper\.sqlite$/);
+      expect(status.lastRun).toMatchObject({ command: "paper", running: true });
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exit;
+    }
+  });
 });
 
 describe("the status server with a token", () => {

@@ -254,6 +254,33 @@ describe("a run refused before it could send", () => {
     },
   );
 
+  // `hlcopy reconcile 0x… --max-leverage 3 --json` (its --help example) on a terminal, first run:
+  // the review asks; a no printed nothing on stdout, where --json promises one document.
+  it.skipIf(!hasScript)(
+    "a no at the review of reconcile --json: one error document, exit 3, nothing sent",
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const w = await world();
+      const dir = await w.configDir();
+      const r = await reviewOnTerminal(
+        [...w.base(true), "reconcile", w.leaders[0] as string, ...COPY],
+        { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: PASS },
+        "n\r",
+      );
+      expect(r.code).toBe(3);
+      const docs = r.screen
+        .split(/\r?\n/)
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(docs).toEqual([
+        expect.objectContaining({ type: "error", message: "not confirmed: nothing was sent", fatal: true }),
+      ]);
+      expect(w.ordersSent()).toBe(0);
+    },
+  );
+
   it("positions hlcopy did not open: no journal where there was none, an existing one unchanged", {
     timeout: 60_000,
   }, async () => {

@@ -35,7 +35,7 @@ import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
-import { parseLeaderAddress } from "../context.js";
+import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
 import { BACKTEST_SETTING_KEYS } from "../settings-options.js";
@@ -386,7 +386,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
     const { fetchLeaderData, leaderEquityAt } = await import("../../analytics/fetch.js");
     const progress = (m: string) => err.write(`${m}\n`);
-    const parsed = addresses.map((a) => parseLeaderAddress(a));
+    const parsed = parseLeaderAddresses(addresses);
     for (const [i, address] of parsed.entries()) {
       const data = await fetchLeaderData(source, address, {
         days,

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     )
     .option(
       "--listen <host:port>",
-      "serve read-only GET /status and GET /metrics (Prometheus) here, e.g. 127.0.0.1:9464",
+      "live and paper runs: serve read-only GET /status (status --json; --paper's: status --paper --json) and GET /metrics (Prometheus) here, e.g. 127.0.0.1:9464",
     )
     .option("--listen-public", "allow a non-loopback --listen address (needs --listen-token-file)")
     .option("--listen-token-file <file>", "bearer token every /status and /metrics request must carry");
@@ -69,7 +69,7 @@ ${examples([
         yes: parsed.yes,
       });
       const { parseListenOptions } = await import("./serve.js");
-      const listen = parseListenOptions(opts);
+      const listen = parseListenOptions(opts, parsed.mode);
       process.exitCode = await runFollow(ctx, { ...parsed, settings, listen });
     });
 }

@@ -59,6 +59,7 @@ export async function startListening(
           configDir: ctx.configDir,
           account,
           network: ctx.network.name,
+          paper: listen.paper === true,
           pauseMarker: pauseMarkerPath(ctx, account),
           json: true,
           out: {

@@ -25,7 +25,7 @@ import type { Journal } from "../../store/journal.js";
 import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
 import { finalDriftText, type RunSummary, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
-import { type CliContext, parseLeaderAddress } from "../context.js";
+import { type CliContext, parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
 import { printDocument } from "../output.js";
 import { keepRefusal } from "../refusal.js";
@@ -57,7 +57,7 @@ const ON_EXIT: readonly OnExit[] = ["protect", "hold", "flatten"];
 
 /** @throws {UsageError} for bad leaders, weights or a mode clash. */
 export function parseFollowOptions(leaders: string[], opts: Record<string, unknown>): FollowOptions {
-  const addresses = leaders.map(parseLeaderAddress);
+  const addresses = parseLeaderAddresses(leaders);
   if (new Set(addresses).size !== addresses.length) {
     throw new UsageError("the same leader is given twice", { hint: "list each leader once" });
   }

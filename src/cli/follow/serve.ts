@@ -7,12 +7,15 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OperationalError, UsageError } from "../../core/errors.js";
+import type { RunModeName } from "../../core/settings.js";
 
 export interface ListenOptions {
   host: string;
   port: number;
   /** Required on every request when set (always set off loopback). */
   token: string | null;
+  /** A --paper run: /status is the paper journal's (`hlcopy status --paper --json`). */
+  paper?: boolean;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
@@ -20,9 +23,13 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
 /**
  * `--listen`, `--listen-public`, `--listen-token-file` → where to listen, or null.
  * @throws {UsageError} (exit 2) for a bad address, a public address without --listen-public or
- * a token file, or an unreadable / empty token file.
+ * a token file, or an unreadable / empty token file; and in a --dry-run run, which journals
+ * nothing for /status to serve.
  */
-export function parseListenOptions(opts: Record<string, unknown>): ListenOptions | null {
+export function parseListenOptions(
+  opts: Record<string, unknown>,
+  mode: RunModeName = "live",
+): ListenOptions | null {
   const raw = opts.listen;
   const isPublic = opts.listenPublic === true;
   const tokenFile = typeof opts.listenTokenFile === "string" ? opts.listenTokenFile : null;
@@ -74,7 +81,17 @@ export function parseListenOptions(opts: Record<string, unknown>): ListenOptions
       });
     }
   }
-  return { host, port, token };
+  // /status is `hlcopy status --json` of the run's journal (a paper run's: `status --paper`);
+  // a dry run writes none, so it would serve the live copy's last run as if it were this one.
+  if (mode === "dry-run") {
+    throw new UsageError(
+      "--listen serves the run's journal as /status (hlcopy status --json), but this run is --dry-run: it journals nothing — /status would show another run",
+      {
+        hint: "drop --listen (a dry run's figures are on its dashboard, or its --json lines), or give --listen to a live or --paper follow",
+      },
+    );
+  }
+  return { host, port, token, paper: mode === "paper" };
 }
 
 export interface StatusServerSources {

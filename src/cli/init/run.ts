@@ -1,7 +1,13 @@
 // First-run setup. Interactive on a TTY; with --network and --account it asks nothing.
 // Everything is validated before anything is written.
 
-import { addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
+import {
+  addressMeant,
+  addressProblem,
+  hidePrivateKeys,
+  NOT_A_KEY,
+  parseAddress,
+} from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
@@ -38,7 +44,10 @@ export async function runInit(
   }
   // A value given as a flag is checked before any question: a typo there loses no answers.
   if (network !== undefined) resolveNetwork(network);
-  if (account !== undefined) validateSetting("account", account);
+  // Said as every command says a bad --account (cli/context.ts), not as `config set account`'s.
+  if (account !== undefined) {
+    parseAddress(account, "account address", "pass --account 0x… (your master account, not the agent)");
+  }
   if (interactive) {
     const err = io.err ?? process.stderr;
     // Ctrl-C at a question rejects with InterruptedError (exit 130): nothing is written.
@@ -79,7 +88,11 @@ export async function runInit(
             "  its mixed-case checksum (EIP-55) does not match — a typo? (give it all in lower case if you are sure of it)\n",
           );
         } else {
-          err.write("  that is not an address: 0x followed by 40 hex digits\n");
+          // The slip with one reading (0x left off, a blank) is named, as a flag's would be.
+          const meant = addressMeant(value);
+          err.write(
+            `  that is not an address: 0x followed by 40 hex digits${meant ? ` — did you mean ${meant}?` : ""}\n`,
+          );
         }
       }
     }

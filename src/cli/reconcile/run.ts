@@ -267,7 +267,18 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         if (!dryRun && !engine.hasActed) await keepRefusal(ctx, "reconcile", session.account, error);
         throw error;
       }
-      err.write(`${error.message}\n`);
+      // --json: the one document the contract promises (a script reading stdout got nothing).
+      if (ctx.json)
+        printDocument(
+          "error",
+          {
+            message: error.message,
+            hint: "run it again and answer y, or pass --yes once the plan (--dry-run) is what you want",
+            fatal: true,
+          },
+          out,
+        );
+      else err.write(`${error.message}\n`);
     } finally {
       await engine.stop(dryRun ? "dry-run done" : "reconcile done", code);
       session.close();

@@ -27,7 +27,7 @@ import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { fmtFixed, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
-import { parseLeaderAddress } from "../context.js";
+import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
 import { printDocument, type Writer } from "../output.js";
 import { endedByRateLimit, rateLimitHint } from "../rate-limit.js";
@@ -155,8 +155,7 @@ async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
   }
   const seen = new Set<string>();
   const out: Address[] = [];
-  for (const a of raw) {
-    const addr = parseLeaderAddress(a);
+  for (const addr of parseLeaderAddresses(raw)) {
     if (seen.has(addr.toLowerCase())) continue;
     seen.add(addr.toLowerCase());
     out.push(addr);
