@@ -226,7 +226,8 @@ describe("follow --listen", () => {
       account: master.address,
       leader,
       configDir,
-      extra: ["--paper", "--sweep-seconds", "3600", "--listen", "127.0.0.1:0"],
+      // The file's leader may not have traded yet (this test run alone): --allow-empty-leader.
+      extra: ["--paper", "--allow-empty-leader", "--sweep-seconds", "3600", "--listen", "127.0.0.1:0"],
     });
     try {
       const url = await eventually(
