@@ -46,6 +46,7 @@ const leader = await startScriptedLeader({
   ratePerSec: rate,
   fundUsd: 1_000_000,
 });
+await leader.traded; // a follow refuses a leader holding no position that never traded
 const { account, agentKey } = await fundedTrader(ready.httpUrl, 100_000);
 
 const dir = mkdtempSync(join(tmpdir(), "hlcopy-soak-"));

@@ -34,6 +34,9 @@ const started = await Promise.all(
     startScriptedLeader({ httpUrl: sim.httpUrl, seed: 100 + i, ratePerSec: rate, coins: names }),
   ),
 );
+// Ready once every leader has a fill on record: a follow refuses a leader holding no position
+// that never traded, and a leader's first beat may round to nothing (a generated market's lot).
+await Promise.all(started.map((l) => l.traded));
 process.stdout.write(
   `${JSON.stringify({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, leaders: started.map((l) => l.address) })}\n`,
 );

@@ -1141,7 +1141,7 @@ export class CopyEngine {
     r.leaders.forEach((s, i) => {
       this.#leaders[i]?.applySnapshot(s, r.receivedAt);
     });
-    if (!this.#checked) this.#checks.checkAccounts(r.traded, r.ourRole, r.ours);
+    if (!this.#checked) this.#checks.checkAccounts(r.traded, r.ourRole, r.ours, r.leaders);
     await this.#styles.afterLeaderRead(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
       Object.keys(this.#ours.state.positions),

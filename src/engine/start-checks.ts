@@ -1,8 +1,9 @@
 // The run-start checks (design: anything that looks wrong is refused before a single order is
 // sent, with the reason and the way forward): the exchange still knows the account the journal
 // was kept against (its newest journaled fill, else the account's anchor), no leader is an
-// address that never traded, our account is neither an agent's address, nor unknown, nor empty.
-// And, the empty-leader check's run-time side, a leader whose equity falls to zero is told once.
+// address that never traded (funded or not: no position and no fill on record), our account
+// is neither an agent's address, nor unknown, nor empty. And, the empty-leader check's run-time
+// side, a leader whose equity falls to zero is told once.
 // The refusals and their text are plain functions below; the class does the reads (through the
 // engine's start-up retries and request count) and keeps what a start read for later: whether
 // the history was checked, the leaders told empty, and the start's read of our ledger (the
@@ -10,7 +11,7 @@
 
 import { ConfigError, UsageError } from "../core/errors.js";
 import { type AccountAnchor, cashFlowForgotten, historyForgotten, pickAnchor } from "../core/fills.js";
-import { detailNumber as fmt, shortAddress as short, utcMinute } from "../core/format.js";
+import { detailNumber as fmt, fmtUsd, shortAddress as short, utcMinute } from "../core/format.js";
 import type { AccountRole, AccountState, Address } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
@@ -222,7 +223,12 @@ export class StartChecks {
     this.#startLedger ??= read;
   }
 
-  /** Whether each leader that looks empty (no equity, no position) ever traded (the start check). */
+  /**
+   * Whether each leader holding no position ever traded (the start check). Its equity does not
+   * vouch for it: a funded address that never traded (the trader's own other wallet, an exchange's
+   * deposit address, a vault's depositor) copied would close every position we hold, as a
+   * mistyped one would. A leader flat between trades has fills on record: one read says so.
+   */
   async readTraded(states: readonly AccountState[]): Promise<Map<Address, boolean>> {
     const o = this.#o;
     const out = new Map<Address, boolean>();
@@ -230,7 +236,7 @@ export class StartChecks {
     const hasTraded = o.reader.hasTraded.bind(o.reader);
     for (const [i, address] of o.leaders.entries()) {
       const s = states[i];
-      if (!s || !looksEmpty(s)) continue;
+      if (!s || Object.keys(s.positions).length > 0) continue;
       out.set(
         address,
         await o.startupRead(`the leader's fills (${address})`, () => {
@@ -255,18 +261,20 @@ export class StartChecks {
   }
 
   /**
-   * The leaders and our account as the start's reads found them (readTraded, readOurRole):
-   * a leader that never traded, then our account (neverTradedRefusal, ourAccountRefusal).
+   * The leaders and our account as the start's reads found them (readTraded, readOurRole; the
+   * leaders' states in the run's order): a leader that never traded, then our account
+   * (neverTradedRefusal, ourAccountRefusal).
    * @throws {UsageError} (exit 2) when either is refused.
    */
   checkAccounts(
     traded: ReadonlyMap<Address, boolean>,
     role: AccountRole | null,
     ours: AccountState | null,
+    leaders: readonly AccountState[],
   ): void {
     const o = this.#o;
     const refusal =
-      (o.allowEmptyLeader ? null : neverTradedRefusal(o.leaders, traded, o.network)) ??
+      (o.allowEmptyLeader ? null : neverTradedRefusal(o.leaders, traded, o.network, leaders)) ??
       ourAccountRefusal(o.account, o.network, role, ours);
     if (refusal) throw refusal;
   }
@@ -300,17 +308,29 @@ export function looksEmpty(s: AccountState): boolean {
 }
 
 /**
- * A leader with no account value, no positions and no fill on record (`traded` false) is almost
- * always a mistyped address: copying it would close every position we hold. The first such
- * leader's refusal, else null.
+ * A leader with no positions and no fill on record (`traded` false), funded or not, is almost
+ * always a mistyped or wrong address: copying it would close every position we hold. The first
+ * such leader's refusal, else null. A funded one (`states`, aligned with `leaders`) is said to
+ * be: its money is what makes the address look right.
  */
 export function neverTradedRefusal(
   leaders: readonly Address[],
   traded: ReadonlyMap<Address, boolean>,
   network: string,
+  states: readonly (AccountState | undefined)[] = [],
 ): UsageError | null {
-  const address = leaders.find((l) => traded.get(l) === false);
+  const i = leaders.findIndex((l) => traded.get(l) === false);
+  const address = leaders[i];
   if (address === undefined) return null;
+  const value = states[i]?.accountValue ?? 0;
+  if (value > 0) {
+    return new UsageError(
+      `${address} has never traded on ${network}: check the address (it holds ${fmtUsd(value)}, but no position and no fill)`,
+      {
+        hint: "a funded address that never trades is often another wallet of the trader's or an exchange's deposit address: copy the one that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
+      },
+    );
+  }
   return new UsageError(`${address} has never traded on ${network}: check the address`, {
     hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
   });

@@ -42,12 +42,21 @@ export interface ScriptedLeader {
   trades(): number;
   /** Resolves when the leader stops (stop() or maxTrades). */
   done: Promise<void>;
+  /**
+   * Resolves once an order of the leader has filled (it has fills on record), or after
+   * TRADED_WITHIN_BEATS beats without one (its orders keep failing: the log says why), or when it
+   * stops. A follow of it started after this is not refused as a leader that never traded.
+   */
+  traded: Promise<void>;
 }
 
 /** The private key a seed stands for: deterministic, and never a key anyone funds for real. */
 export function leaderKeyForSeed(seed: number): Hex {
   return keccak256(toHex(`hlcopy-sim-leader:${seed}`));
 }
+
+/** How many beats (orders tried, or skipped as rounding to nothing) `traded` waits for a fill. */
+const TRADED_WITHIN_BEATS = 10;
 
 interface CoinState {
   asset: number;
@@ -103,6 +112,11 @@ export async function startScriptedLeader(opts: ScriptedLeaderOptions): Promise<
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+  let beats = 0;
+  let resolveTraded = () => {};
+  const traded = new Promise<void>((resolve) => {
+    resolveTraded = resolve;
+  });
   let resolveDone = () => {};
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;
@@ -188,6 +202,7 @@ export async function startScriptedLeader(opts: ScriptedLeaderOptions): Promise<
     if (timer) clearTimeout(timer);
     timer = undefined;
     stopped = true;
+    resolveTraded();
     resolveDone();
   };
 
@@ -195,6 +210,8 @@ export async function startScriptedLeader(opts: ScriptedLeaderOptions): Promise<
     if (stopped) return;
     const started = Date.now();
     inFlight = step().then(() => {
+      beats++;
+      if (trades > 0 || beats >= TRADED_WITHIN_BEATS) resolveTraded();
       const max = opts.maxTrades;
       if (max !== undefined && (trades >= max || attempts >= max * 3)) {
         finish();
@@ -209,6 +226,7 @@ export async function startScriptedLeader(opts: ScriptedLeaderOptions): Promise<
     address,
     trades: () => trades,
     done,
+    traded,
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);

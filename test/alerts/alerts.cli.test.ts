@@ -98,7 +98,9 @@ describe("follow's alerts", () => {
       leader,
       configDir: tempDir(),
       agentKey,
+      // The leader, funded a moment ago, trades only once the run is on: it has not traded yet.
       extra: [
+        "--allow-empty-leader",
         "--no-ui",
         "--sweep-seconds",
         "3600",
@@ -158,7 +160,8 @@ describe("follow's alerts", () => {
       leader,
       configDir,
       agentKey,
-      extra: ["--no-ui", "--sweep-seconds", "3600", "--alert-webhook", receiver.url],
+      // The leader, funded a moment ago, never trades here: the alerts are the agent's.
+      extra: ["--allow-empty-leader", "--no-ui", "--sweep-seconds", "3600", "--alert-webhook", receiver.url],
     });
     try {
       const failed = await eventually(

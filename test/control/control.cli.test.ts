@@ -66,7 +66,8 @@ describe("a running follow", () => {
       leader,
       configDir,
       agentKey,
-      extra: ["--sweep-seconds", "3600"],
+      // The file's leader, funded in beforeAll, makes its first trade in this test, once the run is on.
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600"],
     });
     const status = async () => {
       const r = await cli(master.address, ["--json", "status"], { HLCOPY_CONFIG_DIR: configDir });

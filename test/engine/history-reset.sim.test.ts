@@ -16,7 +16,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
-import { copySettings, trade } from "../helpers/sim-engine.js";
+import { copySettings, roundTrip, trade } from "../helpers/sim-engine.js";
 
 const sink = () => ({ write: (_: string) => {} });
 
@@ -97,10 +97,12 @@ describe("an exchange that forgot the account's history", () => {
         out: sink(),
       })) as StatusReport;
 
-    // The first simulator: hlcopy copies 1 ETH; its journal has a fill, equity and a mark.
+    // The first simulator: hlcopy copies 1 ETH; its journal has a fill, equity and a mark. The
+    // leader has traded before (flat again): one that never traded would be refused at the start.
+    const leaderOn = (sim: SimHandle) => clientOf(sim, leader.address, leader.key);
+    await roundTrip(first, leader.key);
     const a = follow(first);
     await eventually(() => a.events.some((e) => e.type === "sweep"), 15_000);
-    const leaderOn = (sim: SimHandle) => clientOf(sim, leader.address, leader.key);
     await trade(leaderOn(first), "ETH", "buy", 10);
     await eventually(() => a.events.some((e) => e.type === "fill"), 10_000);
     await a.engine.sweep("manual");

@@ -33,7 +33,14 @@ function account(address: Address, accountValue: number, coins: string[] = []): 
  * start reads from the exchange is pinned on the simulator (start-ledger, no-equity,
  * history-reset, guardrails).
  */
-function checks(options: { mode?: RunMode; leaders?: Address[]; ownAccount?: boolean } = {}) {
+function checks(
+  options: {
+    mode?: RunMode;
+    leaders?: Address[];
+    ownAccount?: boolean;
+    hasTraded?: (user: Address) => Promise<boolean>;
+  } = {},
+) {
   const events: EngineEvent[] = [];
   const recorded: RecordEventParameters[] = [];
   const journal = openJournal(":memory:");
@@ -50,7 +57,7 @@ function checks(options: { mode?: RunMode; leaders?: Address[]; ownAccount?: boo
       recordEvent: (p) => recorded.push(p),
     },
     reader: {
-      hasTraded: notAsked("hasTraded"),
+      hasTraded: options.hasTraded ?? notAsked("hasTraded"),
       accountRole: notAsked("accountRole"),
       getFillsByTime: notAsked("getFillsByTime"),
       getLatestFills: notAsked("getLatestFills"),
@@ -87,6 +94,40 @@ describe("a leader that never traded", () => {
     expect(refusal?.message).toBe(`${L2} has never traded on testnet: check the address`);
     expect(refusal?.hint).toContain("--allow-empty-leader");
     expect(neverTradedRefusal([L1, L2], new Map([[L1, true]]), "testnet")).toBeNull();
+  });
+
+  it("is asked of every leader holding no position, funded or not; one holding a position is not asked", async () => {
+    const asked: Address[] = [];
+    const L3 = "0x00000000000000000000000000000000000000b3" as Address;
+    const { c } = checks({
+      leaders: [L1, L2, L3],
+      hasTraded: async (user) => {
+        asked.push(user);
+        return user === L3;
+      },
+    });
+    const traded = await c.readTraded([account(L1, 25_000), account(L2, 25_000, ["ETH"]), account(L3, 0)]);
+    expect(asked).toEqual([L1, L3]);
+    expect(traded).toEqual(
+      new Map([
+        [L1, false],
+        [L3, true],
+      ]),
+    );
+  });
+
+  it("funded, is refused alike, saying the money it holds: that is what makes the address look right", () => {
+    const traded = new Map([
+      [L1, true],
+      [L2, false],
+    ]);
+    const refusal = neverTradedRefusal([L1, L2], traded, "testnet", [account(L1, 10), account(L2, 25_000)]);
+    expect(refusal?.exitCode).toBe(ExitCode.usage);
+    expect(refusal?.message).toBe(
+      `${L2} has never traded on testnet: check the address (it holds $25,000.00, but no position and no fill)`,
+    );
+    expect(refusal?.hint).toContain("deposit address");
+    expect(refusal?.hint).toContain("--allow-empty-leader");
   });
 });
 

@@ -73,7 +73,8 @@ describe("an agent approval that ends during follow", () => {
       configDir: dir,
       agentKey,
       json: false,
-      extra: ["--no-ui", "--sweep-seconds", "3600"],
+      // A new leader: it makes its first trade once the run is on (the start must not race it).
+      extra: ["--allow-empty-leader", "--no-ui", "--sweep-seconds", "3600"],
     });
     const copied = () => sim.control.orderHistory(master.address).length;
     try {
@@ -127,7 +128,8 @@ describe("an agent approval that ends during follow", () => {
       leader: leader.address,
       configDir: tempDir(),
       agentKey,
-      extra: ["--wait-for-approval", "--sweep-seconds", "1"],
+      // A new leader: it makes its first trade once the run is on.
+      extra: ["--allow-empty-leader", "--wait-for-approval", "--sweep-seconds", "1"],
     });
     const copied = () => sim.control.orderHistory(master.address).length;
     try {

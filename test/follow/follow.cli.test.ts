@@ -11,6 +11,7 @@ import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../.
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { roundTrip } from "../helpers/sim-engine.js";
 
 let sim: SimHandle;
 let account: Address;
@@ -21,6 +22,8 @@ const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
 beforeAll(async () => {
   sim = await startSim({ seed: 41, tickMs: 0 });
   sim.control.fund(leader, 1_000_000);
+  // A leader that traded before (flat again): a funded address with no fill is refused as a typo.
+  await roundTrip(sim, leaderKey);
 });
 // Each test copies into an account of its own: positions one test's run opened are, to the
 // next test's fresh journal, positions hlcopy did not open (and would be refused).

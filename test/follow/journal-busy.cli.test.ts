@@ -40,7 +40,8 @@ describe("follow with its journal held by another program", () => {
       configDir,
       agentKey,
       json: false,
-      extra: ["--sweep-seconds", "3600"],
+      // The leader, funded in beforeAll, makes its first trade once the run is on.
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600"],
     });
     const text = () => run.lines.map((l) => String(l.text ?? ""));
     const holder = new DatabaseSync(journalPath(configDir, master.address, sim.httpUrl));

@@ -42,6 +42,8 @@ async function followArgvEnv(extra: NodeJS.ProcessEnv) {
       "follow",
       leader,
       "--dry-run",
+      // A stand-in leader, funded, that never trades: what is checked is how the run is launched.
+      "--allow-empty-leader",
     ],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );

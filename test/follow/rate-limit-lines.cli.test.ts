@@ -46,7 +46,8 @@ describe("follow meets an HTTP 429", () => {
       configDir: tempDir(),
       agentKey,
       json: false,
-      extra: ["--no-ui", "--sweep-seconds", "3"],
+      // The leader, funded a moment ago, makes its first trade once the run is on.
+      extra: ["--allow-empty-leader", "--no-ui", "--sweep-seconds", "3"],
     });
     const text = () => run.lines.map((l) => String(l.text ?? "")).filter((t) => t !== "");
     const filled = () => text().some((t) => / order .* filled/.test(t));

@@ -11,6 +11,7 @@ import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../.
 import { journalPath, openJournal, UNRESOLVED_ORDER_STATUSES } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { BIN, cleanEnv, tempDir } from "../helpers/cli.js";
+import { roundTrip } from "../helpers/sim-engine.js";
 import { type RunningFollow, spawnFollow } from "./helpers.js";
 
 let sim: SimHandle;
@@ -22,6 +23,8 @@ const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
 beforeAll(async () => {
   sim = await startSim({ seed: 43, tickMs: 0 });
   sim.control.fund(leader, 1_000_000);
+  // A leader that traded before (flat again): a funded address with no fill is refused as a typo.
+  await roundTrip(sim, leaderKey);
 });
 // An account per test: what one test's run opened, another's fresh journal did not.
 beforeEach(async () => {

@@ -25,6 +25,8 @@ const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
 beforeAll(async () => {
   sim = await startSim({ seed: 44, tickMs: 0 });
   proxy = await startFaultProxy(sim.httpUrl);
+  // Funded, it trades only once a test's run is on: the follows that copy it say
+  // --allow-empty-leader (a leader with no position and no fill is refused otherwise).
   sim.control.fund(leader, 1_000_000);
 });
 // An account per test: what one test's run opened, another's fresh journal did not.
@@ -78,7 +80,7 @@ describe("start-up survives transient failures", () => {
       leader,
       configDir: tempDir(),
       agentKey,
-      extra: ["--sweep-seconds", "3600"],
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600"],
     });
     try {
       await eventually(() => run.lines.some((l) => l.type === "sweep"), 30_000);
@@ -114,7 +116,7 @@ describe("start-up survives transient failures", () => {
       leader,
       configDir: tempDir(),
       agentKey,
-      extra: ["--sweep-seconds", "3600"],
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600"],
     });
     let late: FaultProxy | null = null;
     try {
@@ -149,7 +151,7 @@ describe("start-up survives transient failures", () => {
       leader,
       configDir: tempDir(),
       agentKey,
-      extra: ["--sweep-seconds", "3600"],
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600"],
     });
     try {
       await eventually(
@@ -371,7 +373,7 @@ describe("garbage replies are refused by schema, retried like a 5xx, never a Typ
       leader,
       configDir: tempDir(),
       agentKey,
-      extra: ["--sweep-seconds", "3600"],
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600"],
     });
     try {
       await eventually(() => run.lines.some((l) => l.type === "sweep"), 30_000);

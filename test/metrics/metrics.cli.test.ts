@@ -84,7 +84,8 @@ describe("follow --listen", () => {
       leader,
       configDir,
       agentKey,
-      extra: ["--sweep-seconds", "3600", "--listen", "127.0.0.1:0"],
+      // The leader, funded a moment ago, makes its first trade once the run is on.
+      extra: ["--allow-empty-leader", "--sweep-seconds", "3600", "--listen", "127.0.0.1:0"],
     });
     try {
       const url = await eventually(
@@ -225,7 +226,8 @@ describe("follow --listen", () => {
       account: master.address,
       leader,
       configDir,
-      extra: ["--paper", "--sweep-seconds", "3600", "--listen", "127.0.0.1:0"],
+      // The file's leader may not have traded yet (this test run alone): --allow-empty-leader.
+      extra: ["--paper", "--allow-empty-leader", "--sweep-seconds", "3600", "--listen", "127.0.0.1:0"],
     });
     try {
       const url = await eventually(

@@ -95,6 +95,66 @@ describe("a leader that never traded", () => {
     journal.close();
   });
 
+  it("holding money does not vouch for it: a funded address that never traded is refused alike, and --allow-empty-leader waits for it", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    const before = await w.positions(w.follower);
+    expect(before.ETH).toBeGreaterThan(0);
+    const sent = w.ordersSent();
+    // The trader's other wallet, an exchange's deposit address: money, no position, no fill.
+    const funded = `0x${"a1".repeat(20)}` as Address;
+    w.sim.control.fund(funded, 50_000);
+    const r = await w.reconcile([...COPY, "--yes"], funded);
+    expect(r.code).toBe(2);
+    expect(r.error?.message).toBe(
+      `${funded} has never traded on ${w.sim.httpUrl}: check the address (it holds $50,000.00, but no position and no fill)`,
+    );
+    expect(r.error?.hint).toContain("--allow-empty-leader");
+    expect(w.ordersSent()).toBe(sent);
+    expect(await w.positions(w.follower)).toEqual(before);
+    // A dry run alike; and in a follow of several leaders each is checked: the one that traded
+    // does not carry the other.
+    const dry = await w.reconcile([...COPY, "--dry-run"], funded);
+    expect(dry.code).toBe(2);
+    expect(dry.error?.message).toBe(r.error?.message);
+    const both = await runCli(
+      [
+        "--network",
+        w.sim.httpUrl,
+        "--account",
+        w.follower,
+        "follow",
+        w.leader,
+        funded,
+        ...COPY,
+        "--yes",
+        "--no-ui",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey } },
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(`error: ${funded} has never traded on ${w.sim.httpUrl}`);
+    expect(w.ordersSent()).toBe(sent);
+    // Asked for, it is copied as what it is (no position): a dry run says it would close ours
+    // (exit 3: drift remains).
+    const allowed = await w.reconcile([...COPY, "--dry-run", "--allow-empty-leader"], funded);
+    expect(allowed.code).toBe(3);
+    expect(allowed.report?.actions.some((a) => a.coin === "ETH")).toBe(true);
+    expect(w.ordersSent()).toBe(sent);
+  });
+
+  it("a leader flat between trades is not one: its fills are on record, and its flat is copied", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    await w.trade(w.leaderClient, "ETH", "sell", 200_000, true);
+    const r = await w.reconcile([...COPY, "--yes"]);
+    expect(r.error).toBeNull();
+    expect(r.code).toBe(0);
+    expect(await w.positions(w.follower)).toEqual({});
+  });
+
   it("follow refuses it too, with exit 2 and nothing sent", async () => {
     const w = await world();
     const typo = `0x${"cd".repeat(20)}` as Address;

@@ -56,6 +56,24 @@ describe("scripted leader", () => {
     expect(await sizes()).toEqual(await sizes());
   });
 
+  it("traded resolves once it has a fill on record (what a follow's start check reads), or after ten beats that never fill", async () => {
+    const a = await startScriptedLeader({ httpUrl: sim.httpUrl, seed: 21, ratePerSec: 50 });
+    await a.traded;
+    expect((await infoClient(sim).userFills({ user: a.address })).length).toBeGreaterThan(0);
+    await a.stop();
+    // Orders of a cent of BTC round to no lot: no beat fills, and the wait is bounded.
+    const b = await startScriptedLeader({
+      httpUrl: sim.httpUrl,
+      seed: 22,
+      ratePerSec: 200,
+      coins: ["BTC"],
+      notionalUsd: [0.01, 0.02],
+    });
+    await b.traded;
+    expect(b.trades()).toBe(0);
+    await b.stop();
+  });
+
   it("stop() ends trading and resolves done", async () => {
     const leader = await startScriptedLeader({ httpUrl: sim.httpUrl, seed: 8, ratePerSec: 50 });
     await leader.stop();

@@ -21,7 +21,10 @@ export function register(program: Command): void {
     .option("--exit-on-halt", "live and paper runs: exit 4 once a safety halt has flattened the account")
     .option("--yes", "confirm a start plan that needs review without asking")
     .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
-    .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)")
+    .option(
+      "--allow-empty-leader",
+      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades",
+    )
     .option(
       "--wait-for-approval",
       "live runs: if the agent's approval ends mid-run, keep running (sending nothing) until it is approved again, instead of exit 4",

@@ -13,7 +13,10 @@ export function register(program: Command): void {
     .option("--dry-run", "plan and print the orders, send nothing (no key needed)")
     .option("--yes", "confirm a plan that needs review without asking (cron: always pass it)")
     .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
-    .option("--allow-empty-leader", "copy a leader that has never traded (refused otherwise: likely a typo)");
+    .option(
+      "--allow-empty-leader",
+      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades",
+    );
   addSettingOptions(cmd, undefined, "reconcile");
   cmd
     .addHelpText(
@@ -40,11 +43,11 @@ ${examples([
   crontab (the clone's real path for /path/to/hlcopy):
   */5 * * * * HLCOPY_PASSPHRASE_FILE=$HOME/.hlcopy-pass /path/to/hlcopy/examples/cron-sweep.sh 0x5e9ee1089755c3435139848e47e6635505d5a13a >> $HOME/hlcopy-cron.log 2>&1
 
-Before it trades, a live run refuses (exit 2): a leader that has never traded, positions in
-the account that hlcopy did not open (--adopt or --deny-coins them), and — without --yes — a
-plan that needs review (the first run for this leader, one moving more than
-exec.confirmAbovePct % of equity, or a sizing grown more than 2× since the last run), which
-is shown and asked for on a terminal.`,
+Before it trades, a live run refuses (exit 2): a leader that has never traded (no position
+and no fill on record, funded or not), positions in the account that hlcopy did not open
+(--adopt or --deny-coins them), and — without --yes — a plan that needs review (the first
+run for this leader, one moving more than exec.confirmAbovePct % of equity, or a sizing grown
+more than 2× since the last run), which is shown and asked for on a terminal.`,
     )
     .action(async (leader: string, opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings, parseLeaderAddress } = await import("../context.js");

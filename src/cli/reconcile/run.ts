@@ -34,7 +34,7 @@ export interface ReconcileOptions {
   adopt?: boolean;
   /** Confirm a plan that needs review without asking. */
   yes?: boolean;
-  /** Follow a leader that has never traded. */
+  /** Copy a leader that has never traded (no position, no fill on record; funded or not): as flat. */
   allowEmptyLeader?: boolean;
   out?: Writer;
   err?: Writer;

@@ -17,7 +17,10 @@ export function register(program: Command): void {
     .option("--funding-interval-ms <n>", "funding period in ms (the exchange's is 3600000)")
     .option("--depth-usd <n>", "synthetic book notional per side in USD (default 1000000)")
     .option("--refill-ms <n>", "ms for a side takers emptied to refill (default 1000; 0 = never depletes)")
-    .option("--leader <random>", "also run a seeded scripted leader (its address is in the ready line)")
+    .option(
+      "--leader <random>",
+      "also run a seeded scripted leader (its address is in the ready line, printed once it has traded)",
+    )
     .option("--leader-rate <rate>", "scripted leader's orders per second, e.g. 2/s or 30/m", undefined)
     .addHelpText(
       "after",

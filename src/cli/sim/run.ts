@@ -188,6 +188,9 @@ export async function runSimCommand(
         log,
       });
       log(`sim: scripted leader ${leader.address} trading at ${parsed.leader.ratePerSec}/s`);
+      // The ready line waits for its first fill: a follow started on it must find the leader's
+      // fills on record (a funded leader with no position and no fill is refused as a typo).
+      await leader.traded;
     }
     const ready: Record<string, string> = { event: "ready", httpUrl: sim.httpUrl, wsUrl: sim.wsUrl };
     if (leader) ready.leader = leader.address;
