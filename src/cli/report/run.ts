@@ -4,7 +4,7 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
+import { roundFigure, shortAddress, shownColumn, shownPnl, utcSecond } from "../../core/format.js";
 import { decisionSkips } from "../../core/leader-trades.js";
 import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
@@ -360,20 +360,40 @@ async function render(
   // the money, then how the copy went. The skips, a list of words, are said under them.
   // The moment of every figure below, said once over the tables and again on the window's line.
   const moment = windowMoment(doc, now, moments.unrealised);
+  // A day's P&L beside every part it is made of, the unrealised change too (without it a day of
+  // −1.16 read beside realised −0.22, fees 0.74, funding 0.00), each row adding up as shown
+  // (shownPnl) and the days' P&L adding up to the window's line below (shownColumn).
+  const dayNets = shownColumn(
+    doc.days.map((d) => d.pnlUsd),
+    doc.totals.pnlUsd,
+  );
   lines.push(
     within(`P&L by day (USD) ${moment}:`),
     await renderTable(
-      ["day (UTC)", "equity", "P&L", "realised", "fees", "funding"],
-      doc.days.map((d) => [
-        d.day,
-        fmtFixed(d.equity),
-        fmtPlusMinus(d.pnlUsd),
-        fmtPlusMinus(d.realisedUsd),
-        fmtFixed(d.feesUsd),
-        fmtPlusMinus(d.fundingUsd),
-      ]),
+      ["day (UTC)", "equity", "P&L", "realised", "unrealised Δ", "fees", "funding"],
+      doc.days.map((d, i) => {
+        const r = shownPnl({
+          netUsd: dayNets[i] ?? d.pnlUsd,
+          realisedUsd: d.realisedUsd,
+          unrealisedUsd: d.unrealisedChangeUsd,
+          feesUsd: d.feesUsd,
+          fundingUsd: d.fundingUsd,
+        });
+        return [
+          d.day,
+          fmtFixed(d.equity),
+          fmtPlusMinus(r.netUsd),
+          fmtPlusMinus(r.realisedUsd),
+          fmtPlusMinus(r.unrealisedUsd),
+          fmtFixed(r.feesUsd),
+          fmtPlusMinus(r.fundingUsd),
+        ];
+      }),
     ),
-    "copy by day (slippage in bps; drift $ at the day's last sweep):",
+    // The day's last journaled drift — a sweep's, a running follow's change record's or a run
+    // end's (--json's driftUsd, status's drift) —, not the last sweep's: a run that ended out of
+    // line after an in-sync sweep showed its end's drift under "the day's last sweep".
+    "copy by day (slippage in bps; drift $ at the day's last record):",
     await renderTable(
       [
         "day (UTC)",
