@@ -4,7 +4,14 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { roundFigure, shortAddress, shownColumn, shownPnl, utcSecond } from "../../core/format.js";
+import {
+  type PnlParts,
+  roundFigure,
+  shortAddress,
+  shownPnl,
+  shownPnlRows,
+  utcSecond,
+} from "../../core/format.js";
 import { decisionSkips } from "../../core/leader-trades.js";
 import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
@@ -361,24 +368,22 @@ async function render(
   // The moment of every figure below, said once over the tables and again on the window's line.
   const moment = windowMoment(doc, now, moments.unrealised);
   // A day's P&L beside every part it is made of, the unrealised change too (without it a day of
-  // −1.16 read beside realised −0.22, fees 0.74, funding 0.00), each row adding up as shown
-  // (shownPnl) and the days' P&L adding up to the window's line below (shownColumn).
-  const dayNets = shownColumn(
-    doc.days.map((d) => d.pnlUsd),
-    doc.totals.pnlUsd,
-  );
+  // −1.16 read beside realised −0.22, fees 0.74, funding 0.00): each row adding up as shown, the
+  // days' P&L and each column of parts adding up to the window's line below (shownPnlRows).
+  const parts = (x: Report["totals"]): PnlParts => ({
+    netUsd: x.pnlUsd,
+    realisedUsd: x.realisedUsd,
+    unrealisedUsd: x.unrealisedChangeUsd,
+    feesUsd: x.feesUsd,
+    fundingUsd: x.fundingUsd,
+  });
+  const dayRows = shownPnlRows(doc.days.map(parts), parts(doc.totals));
   lines.push(
     within(`P&L by day (USD) ${moment}:`),
     await renderTable(
       ["day (UTC)", "equity", "P&L", "realised", "unrealised Δ", "fees", "funding"],
       doc.days.map((d, i) => {
-        const r = shownPnl({
-          netUsd: dayNets[i] ?? d.pnlUsd,
-          realisedUsd: d.realisedUsd,
-          unrealisedUsd: d.unrealisedChangeUsd,
-          feesUsd: d.feesUsd,
-          fundingUsd: d.fundingUsd,
-        });
+        const r = dayRows[i] as PnlParts;
         return [
           d.day,
           fmtFixed(d.equity),
