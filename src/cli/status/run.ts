@@ -1234,7 +1234,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
+    `copy slippage vs the leader's fill (hot-path copies, last ${hours}h, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
     `copy lag (hot-path copies, last ${hours}h): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
