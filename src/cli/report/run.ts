@@ -380,13 +380,13 @@ async function render(
   const dayRows = shownPnlRows(doc.days.map(parts), parts(doc.totals));
   lines.push(
     within(`P&L by day (USD) ${moment}:`),
+    // The day's equity is in the next table: seven columns of a whale's figures were 86 wide.
     await renderTable(
-      ["day (UTC)", "equity", "P&L", "realised", "unrealised Δ", "fees", "funding"],
+      ["day (UTC)", "P&L", "realised", "unrealised Δ", "fees", "funding"],
       doc.days.map((d, i) => {
         const r = dayRows[i] as PnlParts;
         return [
           d.day,
-          fmtFixed(d.equity),
           fmtPlusMinus(r.netUsd),
           fmtPlusMinus(r.realisedUsd),
           fmtPlusMinus(r.unrealisedUsd),
@@ -398,19 +398,22 @@ async function render(
     // The day's last journaled drift — a sweep's, a running follow's change record's or a run
     // end's (--json's driftUsd, status's drift) —, not the last sweep's: a run that ended out of
     // line after an in-sync sweep showed its end's drift under "the day's last sweep".
-    "copy by day (slippage in bps; drift $ at the day's last record):",
+    "copy by day (USD; slippage in bps; drift $ at the day's last record):",
     await renderTable(
       [
         "day (UTC)",
+        "equity",
         // Our orders that filled, of every kind (the dashboard's "orders filled", the summary's
-        // ordersFilled): not the leader's trades, which the skips below count.
-        "orders filled",
+        // ordersFilled): not the leader's trades, which the skips below count. On two lines:
+        // the table fits 80 columns with an equity of millions.
+        "orders\nfilled",
         "exec p50/p95",
         "vs leader p50",
         "drift $",
       ],
       doc.days.map((d) => [
         d.day,
+        fmtFixed(d.equity),
         d.ordersFilled,
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
         fmtFixed(d.slippageBps.median, 1),
