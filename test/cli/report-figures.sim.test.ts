@@ -62,6 +62,13 @@ describe("report's day tables, after a follow on the simulator", () => {
     // keep, after the last sweep (in sync) was written.
     await trade(t.leaderClient, "SOL", "buy", 0.4);
     await eventually(async () => (t.journal.copyMoments(0).at(-1)?.driftUsd ?? 0) > 0);
+    // Prices moved off our BTC entry by a few cents of P&L: an unrealised change the row must show.
+    await eventually(async () => {
+      const [ours, markets] = await Promise.all([t.client.getAccountState(t.account), t.client.getMarkets()]);
+      const btc = Object.values(ours.positions).find((p) => p.coin === "BTC");
+      const mid = markets.BTC?.mid ?? null;
+      return btc !== undefined && mid !== null && Math.abs((mid - btc.entryPx) * btc.size) >= 0.05;
+    });
     await f.engine.stop("test", 0);
     expect(await ended).toBe(0);
 
