@@ -269,3 +269,92 @@ export function shownPnl(p: PnlParts): PnlParts {
   const [realisedUsd = 0, unrealisedUsd = 0, minusFees = 0, fundingUsd = 0] = parts;
   return { netUsd: total, realisedUsd, unrealisedUsd, feesUsd: -minusFees || 0, fundingUsd };
 }
+
+/**
+ * A table of P&L rows under their total, as shown (status's per coin and per leader, report's
+ * days): each row's net is the column of nets adding up to the total's net (shownColumn), each
+ * row's parts add up to its net (shownPnl) — and each column of parts adds up to the total's
+ * part as its line shows it (shownPnl of the total). Rows rounded one by one added up across but
+ * not down: realised −0.18 −0.03 −0.13 +0.11 = −0.23 under a line's realised −0.22. A cent is
+ * moved between two parts of a row (or along a chain of rows) to mend a column, never taking a
+ * part beyond the cents either side of its true figure; rows whose parts are not the total's
+ * (their sums are not its, to the micro-dollar) are each shown alone.
+ */
+export function shownPnlRows(rows: readonly PnlParts[], total: PnlParts): PnlParts[] {
+  const nets = shownColumn(
+    rows.map((r) => r.netUsd),
+    total.netUsd,
+  );
+  const shown = rows.map((r, i) => shownPnl({ ...r, netUsd: nets[i] ?? r.netUsd }));
+  const keys = ["realisedUsd", "unrealisedUsd", "feesUsd", "fundingUsd"] as const;
+  const sign: readonly number[] = [1, 1, -1, 1];
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, rows.length);
+  const adds =
+    rows.length > 0 &&
+    keys.every((k) =>
+      near(
+        rows.reduce((s, r) => s + r[k], 0),
+        total[k],
+      ),
+    ) &&
+    near(
+      rows.reduce((s, r) => s + r.netUsd, 0),
+      total.netUsd,
+    );
+  if (!adds) return shown;
+  // In cents, parts signed as they add (fees as −fees).
+  const cell = (r: PnlParts, j: number) =>
+    Math.round(roundHalfAway((sign[j] ?? 1) * r[keys[j] ?? "realisedUsd"], 2) * 100);
+  const grid = shown.map((r) => keys.map((_, j) => cell(r, j)));
+  const truth = rows.map((r) => keys.map((k, j) => (sign[j] ?? 1) * r[k] * 100));
+  const want = keys.map((_, j) => cell(shownPnl(total), j));
+  // The range a cell may take: the cents either side of its true figure (and where it is now).
+  const lo = (i: number, j: number) => Math.min(Math.floor((truth[i]?.[j] ?? 0) + 1e-6), grid[i]?.[j] ?? 0);
+  const hi = (i: number, j: number) => Math.max(Math.ceil((truth[i]?.[j] ?? 0) - 1e-6), grid[i]?.[j] ?? 0);
+  const off = () => keys.map((_, j) => (want[j] ?? 0) - grid.reduce((s, g) => s + (g[j] ?? 0), 0));
+  // Each pass moves one cent from a column over its figure to one under it, along the shortest
+  // chain of rows (breadth-first: column a gains a cent in row i, which gives one from column c…).
+  for (let pass = 0; pass < 4 * rows.length * keys.length; pass++) {
+    const d = off();
+    const from = d.findIndex((x) => x > 0);
+    if (from < 0) break;
+    const prev = new Map<number, { col: number; row: number }>([[from, { col: -1, row: -1 }]]);
+    const queue = [from];
+    let end = -1;
+    while (queue.length > 0 && end < 0) {
+      const a = queue.shift() as number;
+      for (let i = 0; i < grid.length && end < 0; i++) {
+        if ((grid[i]?.[a] ?? 0) + 1 > hi(i, a)) continue;
+        for (let c = 0; c < keys.length; c++) {
+          if (c === a || prev.has(c) || (grid[i]?.[c] ?? 0) - 1 < lo(i, c)) continue;
+          prev.set(c, { col: a, row: i });
+          if ((d[c] ?? 0) < 0) {
+            end = c;
+            break;
+          }
+          queue.push(c);
+        }
+      }
+    }
+    if (end < 0) return shown;
+    for (let c = end; c !== from; ) {
+      const step = prev.get(c) as { col: number; row: number };
+      const g = grid[step.row] as number[];
+      g[step.col] = (g[step.col] ?? 0) + 1;
+      g[c] = (g[c] ?? 0) - 1;
+      c = step.col;
+    }
+  }
+  if (off().some((x) => x !== 0)) return shown;
+  return shown.map((r, i) => {
+    const g = grid[i] ?? [];
+    const [realised = 0, unrealised = 0, minusFees = 0, funding = 0] = g.map((u) => u / 100 || 0);
+    return {
+      netUsd: r.netUsd,
+      realisedUsd: realised,
+      unrealisedUsd: unrealised,
+      feesUsd: -minusFees || 0,
+      fundingUsd: funding,
+    };
+  });
+}

@@ -663,8 +663,15 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     }
     case "order": {
+      // An order that filled at all, counted at its last word: an IOC's (filled, partial), a
+      // paper fill's, and a resting entry's — filled, or cancelled after a partial fill
+      // (engine/passive.ts), which report counted (a journaled order filled above 0) and this did not.
       const filled =
-        (e.status === "filled" || e.status === "partial" || e.status === "paper") && e.filledSize > 0;
+        (e.status === "filled" ||
+          e.status === "partial" ||
+          e.status === "paper" ||
+          e.status === "cancelled") &&
+        e.filledSize > 0;
       state.trades.order(e.cloid, e.status, e.filledSize);
       state.counters = {
         ...c,
@@ -711,6 +718,11 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       }
       break;
     }
+    case "protection":
+      // Our resting stop or take-profit that fired filled an order of ours (the journal has it
+      // filled: report counts it), which comes as no order event.
+      if (e.action === "fired" && e.size > 0) state.counters = { ...c, ordersFilled: c.ordersFilled + 1 };
+      break;
     case "sweep":
       state.counters = { ...c, sweeps: c.sweeps + 1 };
       state.lastSweep = { ts: e.ts, inSync: e.inSync, driftUsd: e.driftUsd, durationMs: e.durationMs };

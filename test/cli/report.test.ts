@@ -157,7 +157,7 @@ describe("hlcopy report", () => {
     expect(text).toMatch(
       /\nleader trades skipped by day \(a burst merged into one plan counts once\):\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; 2 orders filled \(2 fills\); leader trades skipped: paused 1\n/,
     );
-    expect(r.stdout).toMatch(/│ day \(UTC\) +│ orders filled +│/);
+    expect(r.stdout).toMatch(/│ day \(UTC\) +│ equity +│ orders +│[^\n]*\n│ +│ +│ filled +│/);
     // Copy slippage's n counts fills (as status says it), not copies.
     expect(text).toMatch(/copy slippage vs the leader p50 \S+ · p95 \S+ bps \(2 fills\)/);
   });
@@ -294,8 +294,10 @@ describe("hlcopy report on an 80-column terminal", () => {
     expect(tables.length).toBeGreaterThan(8);
     expect(Math.max(...tables.map((l) => [...l].length))).toBeLessThanOrEqual(80);
     // The day's figures are all there, in the two tables.
-    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1198765\.43 +│/);
-    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1 +│ 20\.0\/20\.0 +│/);
+    expect(r.stdout).toMatch(
+      /│ \d{4}-\d\d-\d\d +│ −37307\.55 +│ −12345\.67 +│ −23456\.78 +│ 270\.54 +│ −1234\.56 +│/,
+    );
+    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1198765\.43 +│ 1 +│ 20\.0\/20\.0 +│/);
     expect(r.stdout).toMatch(
       /\nleader trades skipped by day \(a burst merged into one plan counts once\):\n {2}\d{4}-\d\d-\d\d {2}below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\n/,
     );

@@ -176,3 +176,51 @@ describe("status: the rows add up to the copy's P&L as shown; ROI to 2 decimals,
     expect(doc.pnl.byCoin.map((c) => c.netUsd)).toEqual(byCoin.map((c) => c.netUsd));
   });
 });
+
+describe("status: each column of the P&L by coin adds up to the copy's line as shown", () => {
+  it("realised and unrealised down the table make the line's (a minute's follow on the simulator)", async () => {
+    // hlcopy status after `follow` on `hlcopy sim --leader random`: net −1.16 = realised −0.22 +
+    // unrealised −0.20 − fees 0.74 + funding 0.00 above rows whose realised read −0.18 −0.03
+    // −0.13 +0.11 = −0.23 and unrealised −0.30 −0.08 +0.07 +0.12 = −0.19 (each row added up).
+    const byCoin = [
+      { coin: "HYPE", ...figures(-0.1745, -0.303499, 0.212334, 0), fills: 10, volumeUsd: 471.85 },
+      { coin: "SOL", ...figures(-0.027117, -0.078783, 0.221894, 0), fills: 10, volumeUsd: 493.1 },
+      { coin: "ETH", ...figures(-0.13386, 0.06644, 0.136954, 0), fills: 4, volumeUsd: 304.34 },
+      { coin: "BTC", ...figures(0.112665, 0.117085, 0.168245, 0), fills: 6, volumeUsd: 373.87 },
+    ];
+    const sum = (k: keyof PnlFigures) => Math.round(byCoin.reduce((s, c) => s + (c[k] ?? 0), 0) * 1e6) / 1e6;
+    const total = figures(sum("realisedUsd"), sum("unrealisedUsd"), sum("feesUsd"), sum("fundingUsd"));
+    const pnl: CopyPnl = {
+      ...total,
+      since: null,
+      startEquity: null,
+      fills: 30,
+      volumeUsd: 1643.17,
+      byCoin,
+      byLeader: [{ leader, ...total }],
+    };
+    const text = await statusWith(pnl);
+    const n = "([+−]?\\d+\\.\\d\\d)";
+    const line = new RegExp(
+      `copy P&L: net ${n} USD = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
+    ).exec(text);
+    expect(line?.slice(1)).toEqual(["−1.16", "−0.22", "−0.20", "0.74", "0.00"]);
+    const rows = text
+      .slice(text.indexOf("copy P&L by coin"), text.indexOf("copy P&L by leader"))
+      .split("\n")
+      .filter((l) => /^│ (BTC|ETH|SOL|HYPE) /.test(l))
+      .map((l) =>
+        l
+          .split("│")
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
+    expect(rows).toHaveLength(4);
+    for (const [, net = "", r = "", u = "", f = "", fu = ""] of rows)
+      expect(cents(r) + cents(u) - cents(f) + cents(fu)).toBe(cents(net));
+    // Down: net, realised, unrealised, fees, funding — each column the line's figure.
+    (line?.slice(1) ?? []).forEach((figure, j) => {
+      expect(rows.reduce((s, c) => s + cents(c[j + 1] ?? ""), 0)).toBe(cents(figure));
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { roundHalfAway } from "../../src/core/format.js";
+import { dailyReport } from "../../src/core/report.js";
 import { quantile } from "../../src/core/stats.js";
 import { fmtUsdShort } from "../../src/ui/format.js";
 import { HELP_SECTIONS } from "../../src/ui/Help.js";
@@ -340,6 +341,67 @@ describe("reduceDashboard: engine events", () => {
     expect(totalSkipped(s)).toBe(3);
     expect(s.counters).toMatchObject({ leaderTrades: 3, skippedTrades: 3, copiedTrades: 0, ordersFilled: 1 });
     expect(runSummary(s).skipped).toEqual({ paused: 2, "below-min-notional": 1 });
+  });
+
+  it("orders filled: an order that filled at all, once — a resting entry cancelled after a partial fill and a stop that fired too, as report counts them", () => {
+    const order = (
+      cloid: string,
+      status: "resting" | "filled" | "partial" | "cancelled" | "rejected",
+      filledSize: number,
+    ) => ({
+      type: "order" as const,
+      ts: T0 + 1,
+      coin: "BTC",
+      side: "buy" as const,
+      size: 0.02,
+      limitPx: 64000,
+      reduceOnly: false,
+      cloid,
+      reason: "open" as const,
+      kind: "copy" as const,
+      status,
+      filledSize,
+      avgPx: filledSize > 0 ? 64000 : null,
+    });
+    const events = [
+      order("0xb1", "filled", 0.02), // an IOC filled
+      order("0xb2", "partial", 0.01), // an IOC filled in part
+      order("0xb3", "rejected", 0), // an IOC that met no book
+      order("0xb4", "resting", 0), // a passive entry rests…
+      order("0xb4", "cancelled", 0.005), // …fills 0.005 and is cancelled (engine/passive.ts)
+      order("0xb5", "resting", 0),
+      order("0xb5", "cancelled", 0), // cancelled unfilled
+    ];
+    // Our resting stop fired: filled on the exchange, journaled filled, said as a protection event.
+    const fired = {
+      type: "protection" as const,
+      ts: T0 + 2,
+      coin: "BTC",
+      kind: "stop-loss" as const,
+      action: "fired" as const,
+      size: 0.02,
+      triggerPx: 63000,
+      detail: "stop-loss fired: 0.02 BTC closed at 63000",
+    };
+    const s = reduceAll([startEvent(), ...events, fired]);
+    // report's rule (core/report.ts: a journaled order whose filled size is above 0), each order's last word.
+    const last = new Map(events.map((e) => [e.cloid, e]));
+    const byReport = dailyReport({
+      since: T0,
+      until: T0 + 10,
+      equity: [],
+      fills: [],
+      funding: [],
+      orders: [
+        ...[...last.values()].map((e) => ({ ts: e.ts, filledSize: e.filledSize })),
+        { ts: fired.ts, filledSize: fired.size },
+      ],
+      skips: [],
+      snapshots: [],
+    }).totals.ordersFilled;
+    expect(byReport).toBe(4);
+    expect(s.counters.ordersFilled).toBe(byReport);
+    expect(runSummary(s).ordersFilled).toBe(4);
   });
 
   it("counts copied, in line and skipped trades by reason (inside the deadband and in-sync are in line, no skip)", () => {

@@ -775,6 +775,18 @@ describe("Slippage", () => {
     expect(out[0]).toContain("p95 +5.8 n=6 > budget 2!");
     expect(out[1]).toBe("last BTC/r +6.0 BTC/r +5.0 BTC/r +4.0 BTC +3.0 BTC +2.0 BTC +1.0");
   });
+
+  it("over the budget in the run's last 500 fills, not in all of them: the warning says the p95 it judged and its fills", () => {
+    // 1000 fills at 0.0 bps, then 30 at 20: the run's p95 is 0.0 (the figure shown), the last
+    // 500's 20.0 (the budget's, as the engine's event and --no-ui line say it). The panel read
+    // "p95 0.0 n=1030 > budget 10!": a p95 under the budget flagged as over it.
+    let s = reduceAll([startEvent()]);
+    s = { ...s, slippageBudgetBps: 10 };
+    for (let i = 0; i < 1030; i++)
+      s = reduceDashboard(s, fillEvent(T0 + i, "BTC", { execSlippageBps: i < 1000 ? 0 : 20 }));
+    const out = screenLines(frame(<Slippage state={s} width={120} />));
+    expect(out[0]).toContain("p95 0.0 n=1030 > budget 10! (last 500: p95 +20.0)");
+  });
 });
 
 describe("EventLog", () => {

@@ -4,7 +4,14 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { roundFigure, shortAddress, shownPnl, utcSecond } from "../../core/format.js";
+import {
+  type PnlParts,
+  roundFigure,
+  shortAddress,
+  shownPnl,
+  shownPnlRows,
+  utcSecond,
+} from "../../core/format.js";
 import { decisionSkips } from "../../core/leader-trades.js";
 import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
@@ -360,32 +367,53 @@ async function render(
   // the money, then how the copy went. The skips, a list of words, are said under them.
   // The moment of every figure below, said once over the tables and again on the window's line.
   const moment = windowMoment(doc, now, moments.unrealised);
+  // A day's P&L beside every part it is made of, the unrealised change too (without it a day of
+  // −1.16 read beside realised −0.22, fees 0.74, funding 0.00): each row adding up as shown, the
+  // days' P&L and each column of parts adding up to the window's line below (shownPnlRows).
+  const parts = (x: Report["totals"]): PnlParts => ({
+    netUsd: x.pnlUsd,
+    realisedUsd: x.realisedUsd,
+    unrealisedUsd: x.unrealisedChangeUsd,
+    feesUsd: x.feesUsd,
+    fundingUsd: x.fundingUsd,
+  });
+  const dayRows = shownPnlRows(doc.days.map(parts), parts(doc.totals));
   lines.push(
     within(`P&L by day (USD) ${moment}:`),
+    // The day's equity is in the next table: seven columns of a whale's figures were 86 wide.
     await renderTable(
-      ["day (UTC)", "equity", "P&L", "realised", "fees", "funding"],
-      doc.days.map((d) => [
-        d.day,
-        fmtFixed(d.equity),
-        fmtPlusMinus(d.pnlUsd),
-        fmtPlusMinus(d.realisedUsd),
-        fmtFixed(d.feesUsd),
-        fmtPlusMinus(d.fundingUsd),
-      ]),
+      ["day (UTC)", "P&L", "realised", "unrealised Δ", "fees", "funding"],
+      doc.days.map((d, i) => {
+        const r = dayRows[i] as PnlParts;
+        return [
+          d.day,
+          fmtPlusMinus(r.netUsd),
+          fmtPlusMinus(r.realisedUsd),
+          fmtPlusMinus(r.unrealisedUsd),
+          fmtFixed(r.feesUsd),
+          fmtPlusMinus(r.fundingUsd),
+        ];
+      }),
     ),
-    "copy by day (slippage in bps; drift $ at the day's last sweep):",
+    // The day's last journaled drift — a sweep's, a running follow's change record's or a run
+    // end's (--json's driftUsd, status's drift) —, not the last sweep's: a run that ended out of
+    // line after an in-sync sweep showed its end's drift under "the day's last sweep".
+    "copy by day (USD; slippage in bps; drift $ at the day's last record):",
     await renderTable(
       [
         "day (UTC)",
+        "equity",
         // Our orders that filled, of every kind (the dashboard's "orders filled", the summary's
-        // ordersFilled): not the leader's trades, which the skips below count.
-        "orders filled",
+        // ordersFilled): not the leader's trades, which the skips below count. On two lines:
+        // the table fits 80 columns with an equity of millions.
+        "orders\nfilled",
         "exec p50/p95",
         "vs leader p50",
         "drift $",
       ],
       doc.days.map((d) => [
         d.day,
+        fmtFixed(d.equity),
         d.ordersFilled,
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
         fmtFixed(d.slippageBps.median, 1),

@@ -38,6 +38,7 @@ import {
   shortAddress,
   shownColumn,
   shownPnl,
+  shownPnlRows,
   utcMinute,
 } from "../../core/format.js";
 import {
@@ -1078,12 +1079,6 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
   // The coins' P&L beside them only when it is of the same record as the rows (one moment): the
   // report's row figures (runStatus), which --json gives: the rows (open and closed: every coin
   // of the P&L) add up to the net above as shown, to the cent.
-  const coinNets = p
-    ? shownColumn(
-        p.byCoin.map((c) => c.netUsd),
-        p.netUsd,
-      )
-    : [];
   // Coins traded and closed during the copy stay listed with their P&L: the rows add up to the net.
   const closed = r.closed;
   if (r.positions.length > 0 || closed.length > 0) {
@@ -1173,9 +1168,10 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
         // The rows' net and ROI add up to the copy's line above as shown (shownColumn); each row's
-        // parts to its net (shownPnl). ROI to 2 decimals, as every view shows it.
-        p.byCoin.map((c, i) => {
-          const s = shownPnl({ ...c, netUsd: coinNets[i] ?? c.netUsd });
+        // parts to its net, and each column of parts to the line's (shownPnlRows: realised read
+        // −0.18 −0.03 −0.13 +0.11 = −0.23 under the line's −0.22). ROI to 2 decimals, as every view shows it.
+        shownPnlRows(p.byCoin, p).map((s, i) => {
+          const c = p.byCoin[i] as (typeof p.byCoin)[number];
           const roi = coinRois[i] ?? c.roiPct;
           return [
             c.coin,
@@ -1191,12 +1187,6 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       ),
     );
   }
-  const leaderNets = p
-    ? shownColumn(
-        p.byLeader.map((l) => l.netUsd),
-        p.netUsd,
-      )
-    : [];
   const leaderRois = p
     ? shownColumn(
         p.byLeader.map((l) => l.roiPct),
@@ -1210,8 +1200,8 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
         // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
-        p.byLeader.map((l, i) => {
-          const s = shownPnl({ ...l, netUsd: leaderNets[i] ?? l.netUsd });
+        shownPnlRows(p.byLeader, p).map((s, i) => {
+          const l = p.byLeader[i] as (typeof p.byLeader)[number];
           const roi = leaderRois[i] ?? l.roiPct;
           return [
             shortAddress(l.leader),
@@ -1244,7 +1234,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
+    `copy slippage vs the leader's fill (hot-path copies, last ${hours}h, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
     `copy lag (hot-path copies, last ${hours}h): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
