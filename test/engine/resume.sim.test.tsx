@@ -14,7 +14,9 @@ import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy resume → gone and copying", {
   timeout: 60_000,
 }, async () => {
-  const t = await startSimFollow({ sim: { seed: 37 }, journal: "file" });
+  // runResume writes the journal from this process: the engine's journal commits each write at
+  // once, as the writer in another process would find it within its wait (commitAtOnce).
+  const t = await startSimFollow({ sim: { seed: 37 }, journal: "file", commitAtOnce: true });
   const { dir, leaderClient, account, client, journal } = t;
   const settings = copySettings((s) => (s.exec.sweepSeconds = 3600));
   const { engine, events: seen, run } = t.follow({ settings });

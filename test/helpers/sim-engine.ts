@@ -43,6 +43,14 @@ export interface SimFollowOptions {
   /** The engines' journal: in memory (default), or the file `journalFile` in the test's own dir. */
   journal?: "memory" | "file";
   /**
+   * The engines' journal commits each write at once (groupCommitMs 0) instead of holding a group's
+   * transaction open up to GROUP_COMMIT_MS. For a test that writes the journal from this process
+   * (runResume) as another hlcopy would from its own: node:sqlite's busy wait blocks the one
+   * thread, so the engine's group could not commit while the writer waited for it — a deadlock
+   * the real, separate processes never meet (the writer waits 5 s; the group commits within 1 s).
+   */
+  commitAtOnce?: boolean;
+  /**
    * The test's own `onTestFinished` (its context's): a test that runs concurrently must pass it,
    * as vitest's global one may register the tear-down on another test. Default: the global one.
    */
@@ -191,7 +199,10 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
   const journalFile = journalPath(dir, account, s.httpUrl);
   const theJournal = () => {
     if (!journal) {
-      journal = openJournal(options.journal === "file" ? journalFile : ":memory:");
+      journal = openJournal(
+        options.journal === "file" ? journalFile : ":memory:",
+        options.commitAtOnce ? { groupCommitMs: 0 } : {},
+      );
       journals.push(journal);
     }
     return journal;
