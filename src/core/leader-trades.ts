@@ -20,6 +20,7 @@
 // Fed in the order the engine tells it: a leader fill, a decision (with the number of leader
 // fills told before its plan was made: `seen`), an order's result. Pure: no clock, no I/O.
 
+import type { OrderStatus } from "./orders.js";
 import { isCappedOrder } from "./reasons.js";
 import { isHaltClose } from "./safety.js";
 import type { ReasonCode } from "./types.js";
@@ -110,16 +111,8 @@ export interface TradeDecision {
   held?: "paused" | null;
 }
 
-/** An order's status as the tally takes it (core/orders.ts OrderStatus). */
-export type TradeOrderStatus =
-  | "sent"
-  | "filled"
-  | "partial"
-  | "resting"
-  | "rejected"
-  | "uncertain"
-  | "cancelled"
-  | "paper";
+/** An order's status as the tally takes it: every status an order of ours is shown with. */
+export type TradeOrderStatus = OrderStatus;
 
 /** Statuses after which an order may still fill. */
 const OPEN_STATUSES: ReadonlySet<TradeOrderStatus> = new Set(["sent", "resting", "uncertain"]);

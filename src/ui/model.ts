@@ -292,19 +292,7 @@ export const NOTICE_MS = 5_000;
 /** A warning or error stays in the status line this long. */
 export const PROBLEM_MS = 30_000;
 /** The trade counters of `tally` (Counters). */
-function tradeCounters(
-  tally: LeaderTradeTally,
-): Pick<
-  Counters,
-  | "leaderTrades"
-  | "copiedTrades"
-  | "inLineTrades"
-  | "skippedTrades"
-  | "missedTrades"
-  | "plannedTrades"
-  | "inFlightTrades"
-  | "skipped"
-> {
+function tradeCounters(tally: LeaderTradeTally): TradeFigures & Pick<Counters, "skipped"> {
   const t = tally.counts();
   return {
     leaderTrades: t.leaderTrades,
