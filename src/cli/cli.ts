@@ -2,7 +2,7 @@
 // contract's `error:` / `hint:` lines and exit code.
 
 import { type Command, CommanderError } from "commander";
-import { splitAddressAt } from "../core/address.js";
+import { splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
 import { outputLost } from "./output-lost.js";
@@ -162,7 +162,7 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
         ? cmd.args.map((_, i) => splitAddressAt(cmd.args, i)).find((a) => a !== null)
         : undefined;
     hint = meant
-      ? `did you mean ${meant}? (one address typed with a space: give it without the space)`
+      ? typedWithSpaceHint(meant)
       : `usage: ${path} ${cmd.usage()} (${path} --help shows examples)`;
   }
   printCommandError(message, hint, { json, err });

@@ -1,7 +1,7 @@
 // Turns the global options (and environment) into the values every command needs, and
 // the per-run setting flags into typed Settings via the one precedence rule.
 
-import { parseAddress, splitAddressAt } from "../core/address.js";
+import { parseAddress, splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { UsageError, ValidationError } from "../core/errors.js";
 import {
   type FlatSettings,
@@ -72,13 +72,18 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
   const accountRaw =
     globals.account ?? env.HLCOPY_ACCOUNT ?? (stored.account as string | null | undefined) ?? null;
   // The hint names where the bad address came from: that is what to correct.
-  const fix =
-    globals.account !== undefined
-      ? "pass --account 0x… (your master account, not the agent)"
-      : env.HLCOPY_ACCOUNT !== undefined
-        ? "it comes from HLCOPY_ACCOUNT: set it to your master account (0x…, not the agent) or unset it"
-        : "it comes from the config: hlcopy config set account 0x… (your master account, not the agent)";
-  const account = accountRaw === null ? null : parseAddress(accountRaw, "account address", fix);
+  const account =
+    accountRaw === null
+      ? null
+      : globals.account !== undefined
+        ? parseAccountFlag(accountRaw)
+        : parseAddress(
+            accountRaw,
+            "account address",
+            env.HLCOPY_ACCOUNT !== undefined
+              ? "it comes from HLCOPY_ACCOUNT: set it to your master account (0x…, not the agent) or unset it"
+              : "it comes from the config: hlcopy config set account 0x… (your master account, not the agent)",
+          );
   return {
     configDir,
     network,
@@ -145,6 +150,11 @@ export function parseLeaderAddress(value: string): Address {
   );
 }
 
+/** A --account flag's address (every command's, and init's): @throws {UsageError} naming the flag. */
+export function parseAccountFlag(value: string): Address {
+  return parseAddress(value, "account address", "pass --account 0x… (your master account, not the agent)");
+}
+
 /**
  * Validate leader address arguments (parseLeaderAddress each); one typed with a space, which the
  * shell split over two arguments, is said as the address meant.
@@ -157,7 +167,7 @@ export function parseLeaderAddresses(values: readonly string[]): Address[] {
       const meant = error instanceof UsageError ? splitAddressAt(values, i) : null;
       if (!meant) throw error;
       throw new UsageError((error as UsageError).message, {
-        hint: `did you mean ${meant}? (one address typed with a space: give it without the space)`,
+        hint: typedWithSpaceHint(meant),
       });
     }
   });

@@ -140,6 +140,11 @@ export function splitAddressAt(words: readonly string[], i: number): string | nu
   return null;
 }
 
+/** The hint for an address the shell split at a space (splitAddressAt's `meant`). */
+export function typedWithSpaceHint(meant: string): string {
+  return `did you mean ${meant}? (one address typed with a space: give it without the space)`;
+}
+
 /** What addressMeant changed, in words for a hint. */
 function meantWhy(value: string): string {
   const joined = value.replace(/\s+/g, "");

@@ -1303,12 +1303,6 @@ function copySchemaAndRows(db: DatabaseSync, file: string): void {
   db.exec(`PRAGMA main.application_id = ${appId}`);
 }
 
-/**
- * Write an in-memory journal to `file` (which must not exist, or be empty) and open it there.
- * On failure nothing is left behind: a file this call created is removed.
- * @throws {OperationalError} when another process created the file meanwhile; the fs/SQLite
- *   error when it cannot be written.
- */
 /** The inode of `file`, null when it cannot be read (goneFromPath then says nothing). */
 function inodeOf(file: string): number | null {
   try {
@@ -1318,6 +1312,12 @@ function inodeOf(file: string): number | null {
   }
 }
 
+/**
+ * Write an in-memory journal to `file` (which must not exist, or be empty) and open it there.
+ * On failure nothing is left behind: a file this call created is removed.
+ * @throws {OperationalError} when another process created the file meanwhile; the fs/SQLite
+ *   error when it cannot be written.
+ */
 function writeOut(memoryDb: DatabaseSync, file: string, busyTimeoutMs: number): DatabaseSync {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let created = false;

@@ -1,19 +1,13 @@
 // First-run setup. Interactive on a TTY; with --network and --account it asks nothing.
 // Everything is validated before anything is written.
 
-import {
-  addressMeant,
-  addressProblem,
-  hidePrivateKeys,
-  NOT_A_KEY,
-  parseAddress,
-} from "../../core/address.js";
+import { addressMeant, addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
 import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
-import { configDirOf, type GlobalOptions } from "../context.js";
+import { configDirOf, type GlobalOptions, parseAccountFlag } from "../context.js";
 import { networkNameSuggestion, officialNetwork, resolveNetwork } from "../network.js";
 import { nextSteps } from "../next-steps.js";
 import { printDocument, type Writer } from "../output.js";
@@ -45,9 +39,7 @@ export async function runInit(
   // A value given as a flag is checked before any question: a typo there loses no answers.
   if (network !== undefined) resolveNetwork(network);
   // Said as every command says a bad --account (cli/context.ts), not as `config set account`'s.
-  if (account !== undefined) {
-    parseAddress(account, "account address", "pass --account 0x… (your master account, not the agent)");
-  }
+  if (account !== undefined) parseAccountFlag(account);
   if (interactive) {
     const err = io.err ?? process.stderr;
     // Ctrl-C at a question rejects with InterruptedError (exit 130): nothing is written.
