@@ -21,7 +21,6 @@
 // fills told before its plan was made: `seen`), an order's result. Pure: no clock, no I/O.
 
 import type { OrderStatus } from "./orders.js";
-import { isCappedOrder } from "./reasons.js";
 import { isHaltClose } from "./safety.js";
 import type { ReasonCode } from "./types.js";
 
@@ -71,9 +70,9 @@ export function coinOutcome(plan: PlanOutcome, coin: string, held?: "paused" | n
   }
   if (cloids.length > 0) return { kind: "orders", cloids };
   if (heldBack) return { kind: "skipped", reason: "paused" };
-  const none: ReadonlySet<string> = new Set();
+  // No order of this coin went: a cap's note here is a skip (no room left), not a cut beside an order.
   for (const s of plan.skipped) {
-    if (s.coin !== coin || IN_LINE_REASONS.has(s.reason) || isCappedOrder(s, none)) continue;
+    if (s.coin !== coin || IN_LINE_REASONS.has(s.reason)) continue;
     return { kind: "skipped", reason: s.reason };
   }
   return { kind: "in-line" };

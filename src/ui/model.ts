@@ -971,12 +971,6 @@ export function skippedText(skipped: Partial<Record<ReasonCode, number>>): strin
     .join(", ");
 }
 
-export function totalSkipped(state: DashboardState): number {
-  let n = 0;
-  for (const v of Object.values(state.counters.skipped)) n += v ?? 0;
-  return n;
-}
-
 /** Σ |drift| over the coins hlcopy sizes, USD (core/drift.ts; the rows' figures without a report). */
 export function totalDriftUsd(state: DashboardState): number {
   if (state.drift) return state.drift.driftUsd;

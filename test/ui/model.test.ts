@@ -18,7 +18,6 @@ import {
   runSummary,
   skippedByReason,
   slippageStats,
-  totalSkipped,
 } from "../../src/ui/model.js";
 import {
   decisionEvent,
@@ -338,7 +337,7 @@ describe("reduceDashboard: engine events", () => {
       },
     ]);
     expect(s.counters.skipped).toEqual({ paused: 2, "below-min-notional": 1 });
-    expect(totalSkipped(s)).toBe(3);
+    expect(s.counters.skippedTrades).toBe(3);
     expect(s.counters).toMatchObject({ leaderTrades: 3, skippedTrades: 3, copiedTrades: 0, ordersFilled: 1 });
     expect(runSummary(s).skipped).toEqual({ paused: 2, "below-min-notional": 1 });
   });
@@ -471,7 +470,7 @@ describe("reduceDashboard: engine events", () => {
       decisions: 3,
     });
     expect(skippedByReason(s)).toEqual([{ reason: "entry-drift", count: 1 }]);
-    expect(totalSkipped(s)).toBe(1);
+    expect(s.counters.skippedTrades).toBe(1);
   });
 
   it("a sweep's full plan decides the trades told before it; with none pending it counts nothing; planned actions are counted", () => {
@@ -535,7 +534,7 @@ describe("reduceDashboard: engine events", () => {
       decisionEvent(T0, skip, ["ETH"]),
     ]);
     expect(s.counters.skipped).toEqual({ "entry-drift": 1 });
-    expect(totalSkipped(s)).toBe(1);
+    expect(s.counters.skippedTrades).toBe(1);
     expect(runSummary(s).skipped).toEqual({ "entry-drift": 1 });
     // The capped order was never heard of by the next decision: not sent, missed.
     expect(runSummary(s)).toMatchObject({
