@@ -270,51 +270,132 @@ export function shownPnl(p: PnlParts): PnlParts {
   return { netUsd: total, realisedUsd, unrealisedUsd, feesUsd: -minusFees || 0, fundingUsd };
 }
 
+/** A P&L line and the tables under it, as shown: each table's rows add up to the line, across and down. */
+export interface ShownPnlTables {
+  /** The line's figures: its net the true net rounded, its parts within a cent of theirs, adding up to it. */
+  line: PnlParts;
+  /** Each table's rows, in the order given. */
+  tables: PnlParts[][];
+}
+
 /**
- * A table of P&L rows under their total, as shown (status's per coin and per leader, report's
- * days): each row's net is the column of nets adding up to the total's net (shownColumn), each
- * row's parts add up to its net (shownPnl) — and each column of parts adds up to the total's
- * part as its line shows it (shownPnl of the total). Rows rounded one by one added up across but
- * not down: realised −0.18 −0.03 −0.13 +0.11 = −0.23 under a line's realised −0.22. A cent is
- * moved between two parts of a row (or along a chain of rows) to mend a column, never taking a
- * part beyond the cents either side of its true figure; rows whose parts are not the total's
- * (their sums are not its, to the micro-dollar) are each shown alone.
+ * A P&L line with the tables of rows under it, as shown (status's line with its per coin and per
+ * leader tables, report's window with its days): each row's net is the column of nets adding up
+ * to the line's net (shownColumn — the same figures the dashboard and status's positions show),
+ * each row's parts add up to its net, and each column of parts adds up to the line's part. Rows
+ * rounded one by one added up across but not down: realised −0.18 −0.03 −0.13 +0.11 = −0.23 under
+ * a line's −0.22. A cent is moved between two parts of a row (or along a chain of rows) to mend a
+ * column, never taking a part beyond the cents either side of its true figure.
+ *
+ * The line is shownPnl(total) whenever its tables can add up to it; when they cannot, it is the
+ * nearest other rounding of its parts that they can (each part still within a cent of its
+ * truth): with rows `fees 0.743038` and `unrealised 3.496963, funding −0.320002`, the nets read
+ * −0.74 and 3.17 (their column's cent goes to the second), so the second row reads unrealised
+ * 3.49; a line bending its fees to 0.75 instead could never be added up to — it bends its
+ * unrealised to 3.49. A table whose rows are not the line's parts (their sums are not its, to the
+ * micro-dollar) is shown row by row, alone.
  */
-export function shownPnlRows(rows: readonly PnlParts[], total: PnlParts): PnlParts[] {
+export function shownPnlTables(total: PnlParts, ...tables: readonly (readonly PnlParts[])[]): ShownPnlTables {
+  const standalone = shownPnl(total);
+  const prepared = tables.map((rows) => prepareRows(rows, total));
+  const fits = (want: readonly number[]) => {
+    const out: PnlParts[][] = [];
+    for (const t of prepared) {
+      const rows = t.mend ? t.mend(want) : t.shown;
+      if (!rows) return null;
+      out.push(rows);
+    }
+    return out;
+  };
+  for (const want of lineCandidates(total, standalone)) {
+    const mended = fits(want);
+    if (mended) return { line: fromCells(standalone.netUsd, want), tables: mended };
+  }
+  // Not reached for rows that are the line's parts (some rounding of the line always fits); kept
+  // so a table never goes unshown.
+  return { line: standalone, tables: prepared.map((t) => t.shown) };
+}
+
+const PNL_KEYS = ["realisedUsd", "unrealisedUsd", "feesUsd", "fundingUsd"] as const;
+/** How each part adds to the net: fees are taken away. */
+const PNL_SIGN: readonly number[] = [1, 1, -1, 1];
+/** A part in cents, signed as it adds (fees as −fees): from the one rounding every view uses. */
+const signedCents = (r: PnlParts, j: number) =>
+  Math.round(roundHalfAway((PNL_SIGN[j] ?? 1) * r[PNL_KEYS[j] ?? "realisedUsd"], 2) * 100);
+function fromCells(netUsd: number, cents: readonly number[]): PnlParts {
+  const [realised = 0, unrealised = 0, minusFees = 0, funding = 0] = cents.map((u) => u / 100 || 0);
+  return {
+    netUsd,
+    realisedUsd: realised,
+    unrealisedUsd: unrealised,
+    feesUsd: -minusFees || 0,
+    fundingUsd: funding,
+  };
+}
+
+/**
+ * The line's parts as it may show them, in cents (signed as they add), best first: shownPnl's,
+ * then every other choice of each part's cent either side of its truth that adds up to the net as
+ * shown, nearest the truth first.
+ */
+function lineCandidates(total: PnlParts, standalone: PnlParts): number[][] {
+  const first = PNL_KEYS.map((_, j) => signedCents(standalone, j));
+  const net = Math.round(standalone.netUsd * 100);
+  const truth = PNL_KEYS.map((k, j) => (PNL_SIGN[j] ?? 1) * total[k] * 100);
+  const choices = truth.map((t) => [...new Set([Math.floor(t + 1e-6), Math.ceil(t - 1e-6)])]);
+  let all: number[][] = [[]];
+  for (const c of choices) all = all.flatMap((prefix) => c.map((x) => [...prefix, x]));
+  const distance = (cells: readonly number[]) =>
+    cells.reduce((s, x, j) => s + Math.abs(x - (truth[j] ?? 0)), 0);
+  const others = all
+    .filter((cells) => cells.reduce((s, x) => s + x, 0) === net && cells.some((x, j) => x !== first[j]))
+    .sort((a, b) => distance(a) - distance(b));
+  return [first, ...others];
+}
+
+/**
+ * One table's rows under the line: each row as shownPnl shows it with its net from the nets'
+ * column, and — when the rows are the line's parts — how to mend its columns to a line's cells
+ * (null when they cannot be).
+ */
+function prepareRows(
+  rows: readonly PnlParts[],
+  total: PnlParts,
+): { shown: PnlParts[]; mend: ((want: readonly number[]) => PnlParts[] | null) | null } {
   const nets = shownColumn(
     rows.map((r) => r.netUsd),
     total.netUsd,
   );
   const shown = rows.map((r, i) => shownPnl({ ...r, netUsd: nets[i] ?? r.netUsd }));
-  const keys = ["realisedUsd", "unrealisedUsd", "feesUsd", "fundingUsd"] as const;
-  const sign: readonly number[] = [1, 1, -1, 1];
   const near = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, rows.length);
+  const sum = (k: keyof PnlParts) => rows.reduce((s, r) => s + r[k], 0);
   const adds =
-    rows.length > 0 &&
-    keys.every((k) =>
-      near(
-        rows.reduce((s, r) => s + r[k], 0),
-        total[k],
-      ),
-    ) &&
-    near(
-      rows.reduce((s, r) => s + r.netUsd, 0),
-      total.netUsd,
-    );
-  if (!adds) return shown;
-  // In cents, parts signed as they add (fees as −fees).
-  const cell = (r: PnlParts, j: number) =>
-    Math.round(roundHalfAway((sign[j] ?? 1) * r[keys[j] ?? "realisedUsd"], 2) * 100);
-  const grid = shown.map((r) => keys.map((_, j) => cell(r, j)));
-  const truth = rows.map((r) => keys.map((k, j) => (sign[j] ?? 1) * r[k] * 100));
-  const want = keys.map((_, j) => cell(shownPnl(total), j));
-  // The range a cell may take: the cents either side of its true figure (and where it is now).
-  const lo = (i: number, j: number) => Math.min(Math.floor((truth[i]?.[j] ?? 0) + 1e-6), grid[i]?.[j] ?? 0);
-  const hi = (i: number, j: number) => Math.max(Math.ceil((truth[i]?.[j] ?? 0) - 1e-6), grid[i]?.[j] ?? 0);
-  const off = () => keys.map((_, j) => (want[j] ?? 0) - grid.reduce((s, g) => s + (g[j] ?? 0), 0));
-  // Each pass moves one cent from a column over its figure to one under it, along the shortest
-  // chain of rows (breadth-first: column a gains a cent in row i, which gives one from column c…).
-  for (let pass = 0; pass < 4 * rows.length * keys.length; pass++) {
+    rows.length > 0 && PNL_KEYS.every((k) => near(sum(k), total[k])) && near(sum("netUsd"), total.netUsd);
+  if (!adds) return { shown, mend: null };
+  const truth = rows.map((r) => PNL_KEYS.map((k, j) => (PNL_SIGN[j] ?? 1) * r[k] * 100));
+  const start = shown.map((r) => PNL_KEYS.map((_, j) => signedCents(r, j)));
+  return { shown, mend: (want) => mendColumns(start, truth, want, shown) };
+}
+
+/**
+ * The grid of cells (rows × parts, in cents) with each column adding up to `want`: each pass
+ * moves one cent from a column over its figure to one under it, along the shortest chain of rows
+ * (breadth-first: column a gains a cent in row i, which gives one from column c…), each row's sum
+ * kept, no cell beyond the cents either side of its truth. Null when no chain is left.
+ */
+function mendColumns(
+  start: readonly (readonly number[])[],
+  truth: readonly (readonly number[])[],
+  want: readonly number[],
+  shown: readonly PnlParts[],
+): PnlParts[] | null {
+  const grid = start.map((g) => [...g]);
+  const cols = PNL_KEYS.length;
+  // The range a cell may take: the cents either side of its true figure (and where it began).
+  const lo = (i: number, j: number) => Math.min(Math.floor((truth[i]?.[j] ?? 0) + 1e-6), start[i]?.[j] ?? 0);
+  const hi = (i: number, j: number) => Math.max(Math.ceil((truth[i]?.[j] ?? 0) - 1e-6), start[i]?.[j] ?? 0);
+  const off = () => want.map((w, j) => w - grid.reduce((s, g) => s + (g[j] ?? 0), 0));
+  for (let pass = 0; pass < 4 * grid.length * cols; pass++) {
     const d = off();
     const from = d.findIndex((x) => x > 0);
     if (from < 0) break;
@@ -325,7 +406,7 @@ export function shownPnlRows(rows: readonly PnlParts[], total: PnlParts): PnlPar
       const a = queue.shift() as number;
       for (let i = 0; i < grid.length && end < 0; i++) {
         if ((grid[i]?.[a] ?? 0) + 1 > hi(i, a)) continue;
-        for (let c = 0; c < keys.length; c++) {
+        for (let c = 0; c < cols; c++) {
           if (c === a || prev.has(c) || (grid[i]?.[c] ?? 0) - 1 < lo(i, c)) continue;
           prev.set(c, { col: a, row: i });
           if ((d[c] ?? 0) < 0) {
@@ -336,7 +417,7 @@ export function shownPnlRows(rows: readonly PnlParts[], total: PnlParts): PnlPar
         }
       }
     }
-    if (end < 0) return shown;
+    if (end < 0) return null;
     for (let c = end; c !== from; ) {
       const step = prev.get(c) as { col: number; row: number };
       const g = grid[step.row] as number[];
@@ -345,16 +426,6 @@ export function shownPnlRows(rows: readonly PnlParts[], total: PnlParts): PnlPar
       c = step.col;
     }
   }
-  if (off().some((x) => x !== 0)) return shown;
-  return shown.map((r, i) => {
-    const g = grid[i] ?? [];
-    const [realised = 0, unrealised = 0, minusFees = 0, funding = 0] = g.map((u) => u / 100 || 0);
-    return {
-      netUsd: r.netUsd,
-      realisedUsd: realised,
-      unrealisedUsd: unrealised,
-      feesUsd: -minusFees || 0,
-      fundingUsd: funding,
-    };
-  });
+  if (off().some((x) => x !== 0)) return null;
+  return shown.map((r, i) => fromCells(r.netUsd, grid[i] ?? []));
 }

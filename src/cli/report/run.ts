@@ -4,14 +4,7 @@
 // no network.
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import {
-  type PnlParts,
-  roundFigure,
-  shortAddress,
-  shownPnl,
-  shownPnlRows,
-  utcSecond,
-} from "../../core/format.js";
+import { type PnlParts, roundFigure, shortAddress, shownPnlTables, utcSecond } from "../../core/format.js";
 import { decisionSkips } from "../../core/leader-trades.js";
 import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
 import { dailyReport, type Report, toCsv } from "../../core/report.js";
@@ -369,7 +362,7 @@ async function render(
   const moment = windowMoment(doc, now, moments.unrealised);
   // A day's P&L beside every part it is made of, the unrealised change too (without it a day of
   // −1.16 read beside realised −0.22, fees 0.74, funding 0.00): each row adding up as shown, the
-  // days' P&L and each column of parts adding up to the window's line below (shownPnlRows).
+  // days' P&L and each column of parts adding up to the window's line below (shownPnlTables).
   const parts = (x: Report["totals"]): PnlParts => ({
     netUsd: x.pnlUsd,
     realisedUsd: x.realisedUsd,
@@ -377,7 +370,8 @@ async function render(
     feesUsd: x.feesUsd,
     fundingUsd: x.fundingUsd,
   });
-  const dayRows = shownPnlRows(doc.days.map(parts), parts(doc.totals));
+  const shownDays = shownPnlTables(parts(doc.totals), doc.days.map(parts));
+  const dayRows = shownDays.tables[0] ?? [];
   lines.push(
     within(`P&L by day (USD) ${moment}:`),
     // The day's equity is in the next table: seven columns of a whale's figures were 86 wide.
@@ -429,14 +423,8 @@ async function render(
       ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)),
     );
   const t = doc.totals;
-  // The parts as shown add up to the P&L as shown (core/format.ts shownPnl).
-  const w = shownPnl({
-    netUsd: t.pnlUsd,
-    realisedUsd: t.realisedUsd,
-    unrealisedUsd: t.unrealisedChangeUsd,
-    feesUsd: t.feesUsd,
-    fundingUsd: t.fundingUsd,
-  });
+  // The parts as shown add up to the P&L as shown, and the days' columns above to them (shownPnlTables).
+  const w = shownDays.line;
   lines.push(
     ...[
       `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); leader trades skipped: ${skipText(t.skipped)}`,

@@ -37,8 +37,7 @@ import {
   roundStats,
   shortAddress,
   shownColumn,
-  shownPnl,
-  shownPnlRows,
+  shownPnlTables,
   utcMinute,
 } from "../../core/format.js";
 import {
@@ -1030,14 +1029,17 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     `equity ${fmtFixed(r.equity)} USD · high-water mark ${fmtFixed(r.hwm)} · drawdown ${fmtFixed(r.drawdownPct)}%${r.equityAsOf === null ? "" : ` ${asOf(r.equityAsOf, now, "equity record")}`}`,
   );
   const p = r.pnl;
-  if (p) {
+  // The copy's line and its tables by coin and by leader, chosen together: each column of a
+  // table adds up to the line's part (core/format.ts shownPnlTables).
+  const shownP = p ? shownPnlTables(p, p.byCoin, p.byLeader) : null;
+  if (p && shownP) {
     const roi = p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`;
     const start =
       p.since === null
         ? ""
         : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fixed(p.startEquity)} USD`}`;
-    // The parts as shown add up to the net as shown (core/format.ts shownPnl).
-    const s = shownPnl(p);
+    // The parts as shown add up to the net as shown, and the tables below to them (shownPnlTables).
+    const s = shownP.line;
     lines.push(
       `copy P&L${start}: net ${fmtPlusMinus(s.netUsd)} USD${roi} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
@@ -1168,9 +1170,9 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
       await renderTable(
         ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
         // The rows' net and ROI add up to the copy's line above as shown (shownColumn); each row's
-        // parts to its net, and each column of parts to the line's (shownPnlRows: realised read
+        // parts to its net, and each column of parts to the line's (shownPnlTables: realised read
         // −0.18 −0.03 −0.13 +0.11 = −0.23 under the line's −0.22). ROI to 2 decimals, as every view shows it.
-        shownPnlRows(p.byCoin, p).map((s, i) => {
+        (shownP?.tables[0] ?? []).map((s, i) => {
           const c = p.byCoin[i] as (typeof p.byCoin)[number];
           const roi = coinRois[i] ?? c.roiPct;
           return [
@@ -1200,7 +1202,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
         ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
         // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
-        shownPnlRows(p.byLeader, p).map((s, i) => {
+        (shownP?.tables[1] ?? []).map((s, i) => {
           const l = p.byLeader[i] as (typeof p.byLeader)[number];
           const roi = leaderRois[i] ?? l.roiPct;
           return [
