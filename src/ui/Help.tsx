@@ -115,6 +115,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "copied = ours filled (a merged burst: all of it) · in line = no order needed",
       "skipped = not copied, by reason · missed = our order did not fill",
       "in flight = not settled yet · planned = a dry run's, in place of copied",
+      "outcome unknown = our order left uncertain, until its look-up resolves it",
     ],
   },
 ];
