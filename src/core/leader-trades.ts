@@ -90,28 +90,6 @@ export function coinOutcome(plan: PlanOutcome, coin: string, held?: "paused" | n
   return { kind: "in-line" };
 }
 
-/**
- * The skips of a decision a leader's fill triggered, one per coin, by the tally's rule
- * (coinOutcome): what `report` counts from the journal, which keeps each decision but not the
- * leader's fills — so a burst merged into one plan is one skip there, where the tally counts
- * each leader trade in it. Other triggers (sweeps) decide no trade of the journal's: none.
- * @param coins the coins the decision planned on.
- */
-export function decisionSkips(
-  trigger: string,
-  coins: readonly string[],
-  plan: PlanOutcome,
-  held?: "paused" | null,
-): string[] {
-  if (trigger !== "fill") return [];
-  const out: string[] = [];
-  for (const coin of coins) {
-    const o = coinOutcome(plan, coin, held);
-    if (o.kind === "skipped") out.push(o.reason);
-  }
-  return out;
-}
-
 /** A decision as the tally takes it. */
 export interface TradeDecision {
   /** The coins whose trades it decides; "all": a full plan (a sweep's), every coin. */
@@ -322,6 +300,11 @@ export class LeaderTradeTally {
     if (!g) return false;
     this.order(cloid, "filled", 1);
     return true;
+  }
+
+  /** Trades a later decision may decide: not decided on yet, or waiting for their coin's re-plan. */
+  undecided(): boolean {
+    return this.#pending.size > 0 || this.#replan.size > 0;
   }
 
   /** The buckets now (a copy). */

@@ -497,7 +497,9 @@ export interface Journal {
   /** A decision's plan (null when it is gone: pruned, or not JSON). */
   planOf(decisionId: number): Plan | null;
   /** Our order's journaled outcome by cloid (null: never journaled, so never sent). */
-  orderOutcome(cloid: string): { status: JournalOrderStatus; filledSize: number; error: string | null } | null;
+  orderOutcome(
+    cloid: string,
+  ): { status: JournalOrderStatus; filledSize: number; error: string | null } | null;
   /**
    * Record an order BEFORE it is sent (status `pending`). Returns false, and changes nothing,
    * when the cloid is already journaled: that order may exist, so resolve it before sending.
@@ -631,12 +633,6 @@ export interface Journal {
    * ~4.5 KB and a busy follow writes one or two a second: read whole, a month of them was GBs.
    */
   copyMoments(since: number): CopyMoment[];
-  /**
-   * The decisions a leader's fill triggered that skipped something or that a pause held (never a dry run's), from
-   * `since` on, oldest first: the only ones whose skips `report` counts (core/leader-trades.ts
-   * decisionSkips) — the rest, most of a busy follow's, are not read.
-   */
-  fillDecisionsWithSkips(since: number): DecisionRow[];
   /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
@@ -1316,7 +1312,7 @@ const RUN_READS: Readonly<Record<string, string>> = {
   decisions: "0",
   events: "type = 'paused'",
   leader_fills: "0",
-}
+};
 
 /** The body of copyJournal, inside its transaction: `source` (attached) into main. */
 function copySchemaAndRows(db: DatabaseSync, file: string): void {
@@ -2252,7 +2248,9 @@ class SqliteJournal implements Journal {
     }
   }
 
-  orderOutcome(cloid: string): { status: JournalOrderStatus; filledSize: number; error: string | null } | null {
+  orderOutcome(
+    cloid: string,
+  ): { status: JournalOrderStatus; filledSize: number; error: string | null } | null {
     const r = this.#get("SELECT status, filled_size, error FROM orders WHERE cloid = ?", cloid);
     if (!r) return null;
     return {
@@ -2784,15 +2782,6 @@ class SqliteJournal implements Journal {
       JSON.stringify(value),
       ts,
     );
-  }
-
-  fillDecisionsWithSkips(since: number): DecisionRow[] {
-    this.#fileRows("fillDecisionsWithSkips");
-    return this.#all(
-      `SELECT * FROM decisions WHERE trigger = 'fill' AND (n_skipped > 0 OR held IS NOT NULL) AND ts >= ?
-         AND ${NOT_DRY_RUN.decisions} ORDER BY ts, id`,
-      since,
-    ).map(decisionRow);
   }
 
   copyMoments(since: number): CopyMoment[] {

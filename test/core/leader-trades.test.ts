@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   coinOutcome,
-  decisionSkips,
   LeaderTradeTally,
   type TradeOrderStatus,
   tradesAddUp,
@@ -39,30 +38,6 @@ describe("coinOutcome: what a decision did about one coin", () => {
     // A pause holds the copy; a halt's close still goes.
     expect(coinOutcome(plan, "ETH", "paused")).toEqual({ kind: "skipped", reason: "paused" });
     expect(coinOutcome(plan, "SOL", "paused")).toEqual({ kind: "orders", cloids: ["0x3"] });
-  });
-});
-
-describe("decisionSkips: report's skips of a decision a leader's fill triggered, by the tally's rule", () => {
-  it("one per coin: a paused trade is `paused` (a flip's two orders are one), a halt's close is none, in line is none", () => {
-    const plan = {
-      actions: [act("BTC", "0x1", "flip", true), act("BTC", "0x2"), act("ETH", "0x3", "increase")],
-      skipped: [
-        { coin: "SOL", reason: "below-min-notional" },
-        { coin: "HYPE", reason: "inside-deadband" },
-        { coin: "ETH", reason: "leverage-cap" },
-      ],
-    };
-    const coins = ["BTC", "ETH", "SOL", "HYPE"];
-    expect(decisionSkips("fill", coins, plan)).toEqual(["below-min-notional"]);
-    // A cap beside a held order is no second skip.
-    expect(decisionSkips("fill", coins, plan, "paused")).toEqual(["paused", "paused", "below-min-notional"]);
-    // A sweep's plan decides no trade the journal knows of.
-    expect(decisionSkips("sweep", coins, plan, "paused")).toEqual([]);
-    const halt = {
-      actions: [act("BTC", "0x1", "kill-switch", true)],
-      skipped: [{ coin: "ETH", reason: "leverage-cap" }],
-    };
-    expect(decisionSkips("fill", ["BTC", "ETH"], halt, "paused")).toEqual(["leverage-cap"]);
   });
 });
 
@@ -197,10 +172,19 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
     t.leaderFill(LEADER, 3, "ETH", "day2", 10);
     t.decision({ coins: ["ETH"], seen: 9, plan: { actions: [], skipped: [] } });
     expect(t.counts()).toMatchObject({ leaderTrades: 3, copied: 2, inFlight: 1 });
-    t.decision({ coins: ["ETH"], seen: 10, plan: { actions: [], skipped: [{ coin: "ETH", reason: "coin-denied" }] } });
+    t.decision({
+      coins: ["ETH"],
+      seen: 10,
+      plan: { actions: [], skipped: [{ coin: "ETH", reason: "coin-denied" }] },
+    });
     const by = t.countsBy();
     expect(by.get("day1")).toMatchObject({ leaderTrades: 1, copied: 1 });
-    expect(by.get("day2")).toMatchObject({ leaderTrades: 2, copied: 1, skipped: 1, skippedBy: { "coin-denied": 1 } });
+    expect(by.get("day2")).toMatchObject({
+      leaderTrades: 2,
+      copied: 1,
+      skipped: 1,
+      skippedBy: { "coin-denied": 1 },
+    });
   });
 
   // Arbitrary interleavings of leader fills (orders crossing levels, repeated oids), decisions of
@@ -288,7 +272,12 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
               planned: s.planned,
             });
           } else if (s.t === "order")
-            t.order(s.cloid, s.status, s.filled, s.crossed ? "Post only order would have immediately matched" : null);
+            t.order(
+              s.cloid,
+              s.status,
+              s.filled,
+              s.crossed ? "Post only order would have immediately matched" : null,
+            );
           else t.ourFill(s.cloid);
           const c = t.counts();
           expect(tradesAddUp(c)).toBe(true);
@@ -298,7 +287,16 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
           if (!steps.some((x) => x.t === "order" && x.status === "uncertain")) expect(c.unknown).toBe(0);
           // The buckets by key add up, bucket by bucket, to the whole.
           const by = [...t.countsBy().values()];
-          for (const k of ["leaderTrades", "copied", "inLine", "skipped", "missed", "planned", "inFlight", "unknown"] as const)
+          for (const k of [
+            "leaderTrades",
+            "copied",
+            "inLine",
+            "skipped",
+            "missed",
+            "planned",
+            "inFlight",
+            "unknown",
+          ] as const)
             expect(by.reduce((n, x) => n + x[k], 0)).toBe(c[k]);
           for (const x of by) expect(tradesAddUp(x)).toBe(true);
           expect(c.leaderTrades).toBe(orders.size);
