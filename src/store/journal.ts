@@ -496,7 +496,7 @@ export interface Journal {
   tradeDecisionsOf(runId: number): TradeDecisionRow[];
   /** A decision's plan (null when it is gone: pruned, or not JSON). */
   planOf(decisionId: number): Plan | null;
-  /** Our order's journaled outcome by cloid (null: never journaled, so never sent). */
+  /** Our order's journaled outcome by cloid, its journaled fills counted (null: never journaled, so never sent). */
   orderOutcome(
     cloid: string,
   ): { status: JournalOrderStatus; filledSize: number; error: string | null } | null;
@@ -2251,11 +2251,17 @@ class SqliteJournal implements Journal {
   orderOutcome(
     cloid: string,
   ): { status: JournalOrderStatus; filledSize: number; error: string | null } | null {
-    const r = this.#get("SELECT status, filled_size, error FROM orders WHERE cloid = ?", cloid);
+    // Its fills journaled by cloid count too: a fill of an order left uncertain settles it (as the
+    // views' tally takes it) though the order's row was never resolved.
+    const r = this.#get(
+      `SELECT status, error, max(filled_size, coalesce((SELECT sum(sz) FROM fills WHERE cloid = orders.cloid), 0)) AS filled
+       FROM orders WHERE cloid = ?`,
+      cloid,
+    );
     if (!r) return null;
     return {
       status: str(r.status) as JournalOrderStatus,
-      filledSize: sqlNumber(r.filled_size),
+      filledSize: sqlNumber(r.filled),
       error: typeof r.error === "string" ? r.error : null,
     };
   }
