@@ -114,8 +114,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
     lines: [
       "copied = ours filled (a merged burst: all of it) · in line = no order needed",
       "skipped = not copied, by reason · missed = our order did not fill",
-      "in flight = not settled yet · planned = a dry run's, in place of copied",
-      "outcome unknown = our order left uncertain, until its look-up resolves it",
+      // unknown: the words the summary says it in are "outcome unknown" (its order's).
+      "in flight = not settled · unknown = our order uncertain · planned = dry run's",
     ],
   },
 ];
