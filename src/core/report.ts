@@ -9,6 +9,7 @@
 // journaled high-water mark.
 
 import { roundFigure } from "./format.js";
+import type { LeaderTradeCounts } from "./leader-trades.js";
 import { copyFill, copyFunding } from "./pnl.js";
 import { lossPct } from "./safety.js";
 import type { OrderKind } from "./slippage.js";
@@ -38,8 +39,16 @@ export interface ReportInputs {
   funding: readonly { ts: number; usdc: number; copyUsdc: number | null }[];
   /** Our orders: a trade is an order that filled (fully or partly). */
   orders: readonly { ts: number; filledSize: number }[];
-  /** Skips of decisions a leader's trade (or a start / manual request) triggered, as the dashboard counts them. */
-  skips: readonly { ts: number; reason: string }[];
+  /**
+   * The leader's trades of the window, by the UTC day of their first fill (the runs' journals
+   * replayed through follow's tally: core/leader-trades.ts), and the days a run overlaps whose
+   * leader trades are not known (journaled before hlcopy kept them: schema 13). Absent: none.
+   */
+  trades?: {
+    byDay: ReadonlyMap<string, LeaderTradeCounts>;
+    notKnownDays: ReadonlySet<string>;
+    notKnownRuns: readonly number[];
+  };
   /**
    * The journaled snapshots (sweeps, run ends), oldest first, including the newest one before
    * `since` (the opening unrealised P&L): unrealised P&L and drift at that time.
@@ -59,7 +68,24 @@ export interface SlipFigures {
   n: number;
 }
 
-export interface DayRow {
+/**
+ * The leader's trades in their buckets, under follow --json's names (its summary's
+ * leaderTrades, copiedTrades, …, skipped); null where they are not known.
+ */
+export interface TradeBuckets {
+  leaderTrades: number | null;
+  copiedTrades: number | null;
+  inLineTrades: number | null;
+  skippedTrades: number | null;
+  missedTrades: number | null;
+  plannedTrades: number | null;
+  inFlightTrades: number | null;
+  unknownTrades: number | null;
+  /** The leader's trades skipped, by reason (sums to skippedTrades). */
+  skipped: Record<string, number> | null;
+}
+
+export interface DayRow extends TradeBuckets {
   /** YYYY-MM-DD (UTC). */
   day: string;
   /** The last equity snapshot of the day (null: none that day). */
@@ -76,8 +102,6 @@ export interface DayRow {
   /** `ordersFilled` under its old name, deprecated: "trades" read as the leader's trades. */
   trades: number;
   fills: number;
-  /** The leader's trades not copied, by reason: one per coin of a decision a leader's fill triggered (core/leader-trades.ts decisionSkips). */
-  skipped: Record<string, number>;
   execSlippageBps: SlipFigures;
   slippageBps: SlipFigures;
   /** Σ|drift| at the day's last snapshot, and the largest of the day (USD). */
@@ -87,7 +111,12 @@ export interface DayRow {
 
 export interface Report {
   days: DayRow[];
-  totals: {
+  totals: TradeBuckets & {
+    /**
+     * The days (and runs) whose leader trades are not known — runs journaled before hlcopy kept
+     * the leader's fills —: null in the days, left out of the totals' trade figures. Null: none.
+     */
+    tradesNotKnown: { days: string[]; runs: number[] } | null;
     pnlUsd: number;
     realisedUsd: number;
     unrealisedChangeUsd: number;
@@ -97,7 +126,6 @@ export interface Report {
     /** `ordersFilled`, deprecated. */
     trades: number;
     fills: number;
-    skipped: Record<string, number>;
     execSlippageBps: SlipFigures;
     slippageBps: SlipFigures;
   };
@@ -150,7 +178,6 @@ export function dailyReport(inputs: ReportInputs): Report {
   const fills = inWindow(inputs.fills).flatMap((f) => copyFill(f) ?? []);
   const funding = inWindow(inputs.funding).flatMap((f) => copyFunding(f) ?? []);
   const orders = inWindow(inputs.orders);
-  const skips = inWindow(inputs.skips);
   const equity = inWindow(inputs.equity);
   const snapshots = inWindow(inputs.snapshots);
   let openU = unrealisedAt(inputs.snapshots, since - 1);
@@ -163,8 +190,10 @@ export function dailyReport(inputs: ReportInputs): Report {
     const fees = f.reduce((s, x) => s + x.fee, 0);
     const fund = inDay(funding).reduce((s, x) => s + x.usdc, 0);
     const closeU = unrealisedAt(inputs.snapshots, Math.min(end, until));
-    const skipped: Record<string, number> = {};
-    for (const s of inDay(skips)) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+    const dayKey = dayOf(start);
+    const buckets = inputs.trades?.notKnownDays.has(dayKey)
+      ? NOT_KNOWN
+      : bucketsOf(inputs.trades?.byDay.get(dayKey) ?? null);
     const ordersFilled = inDay(orders).filter((o) => o.filledSize > 0).length;
     const eq = inDay(equity);
     const lastEq = eq.at(-1);
@@ -183,7 +212,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       ordersFilled,
       trades: ordersFilled,
       fills: f.length,
-      skipped,
+      ...buckets,
       execSlippageBps: slip(f.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),
       slippageBps: slip(
         f.filter((x) => x.kind === "copy" && x.slippageBps !== null).map((x) => x.slippageBps as number),
@@ -196,8 +225,9 @@ export function dailyReport(inputs: ReportInputs): Report {
   }
   const sum = (k: "pnlUsd" | "realisedUsd" | "unrealisedChangeUsd" | "feesUsd" | "fundingUsd") =>
     round6(days.reduce((s, d) => s + d[k], 0));
-  const skipped: Record<string, number> = {};
-  for (const d of days) for (const [r, c] of Object.entries(d.skipped)) skipped[r] = (skipped[r] ?? 0) + c;
+  const known = days.filter((d) => d.leaderTrades !== null);
+  const notKnown = days.filter((d) => d.leaderTrades === null).map((d) => d.day);
+  const tradeTotals: TradeBuckets = known.length === 0 && notKnown.length > 0 ? NOT_KNOWN : sumBuckets(known);
   const series = equity.map((e) => ({
     ts: e.ts,
     equity: e.accountValue,
@@ -214,7 +244,9 @@ export function dailyReport(inputs: ReportInputs): Report {
       ordersFilled: days.reduce((s, d) => s + d.ordersFilled, 0),
       trades: days.reduce((s, d) => s + d.ordersFilled, 0),
       fills: fills.length,
-      skipped,
+      ...tradeTotals,
+      tradesNotKnown:
+        notKnown.length > 0 ? { days: notKnown, runs: [...(inputs.trades?.notKnownRuns ?? [])] } : null,
       execSlippageBps: slip(fills.map((x) => x.execSlippageBps).filter((x): x is number => x !== null)),
       slippageBps: slip(
         fills.filter((x) => x.kind === "copy" && x.slippageBps !== null).map((x) => x.slippageBps as number),
@@ -224,6 +256,55 @@ export function dailyReport(inputs: ReportInputs): Report {
     maxDrawdownPct: series.length > 0 ? maxOf(series.map((s) => s.drawdownPct)) : null,
   };
 }
+
+const NOT_KNOWN: TradeBuckets = {
+  leaderTrades: null,
+  copiedTrades: null,
+  inLineTrades: null,
+  skippedTrades: null,
+  missedTrades: null,
+  plannedTrades: null,
+  inFlightTrades: null,
+  unknownTrades: null,
+  skipped: null,
+};
+
+/** A tally's counts under follow --json's names; none (no trade that day): zeros. */
+function bucketsOf(c: LeaderTradeCounts | null): TradeBuckets {
+  return {
+    leaderTrades: c?.leaderTrades ?? 0,
+    copiedTrades: c?.copied ?? 0,
+    inLineTrades: c?.inLine ?? 0,
+    skippedTrades: c?.skipped ?? 0,
+    missedTrades: c?.missed ?? 0,
+    plannedTrades: c?.planned ?? 0,
+    inFlightTrades: c?.inFlight ?? 0,
+    unknownTrades: c?.unknown ?? 0,
+    skipped: { ...(c?.skippedBy ?? {}) },
+  };
+}
+
+/** The days' buckets added up (every day known). */
+function sumBuckets(days: readonly TradeBuckets[]): TradeBuckets {
+  const out = bucketsOf(null);
+  const skipped: Record<string, number> = {};
+  for (const d of days) {
+    for (const k of TRADE_FIELDS) out[k] = (out[k] ?? 0) + (d[k] ?? 0);
+    for (const [r, n] of Object.entries(d.skipped ?? {})) skipped[r] = (skipped[r] ?? 0) + n;
+  }
+  return { ...out, skipped };
+}
+
+const TRADE_FIELDS = [
+  "leaderTrades",
+  "copiedTrades",
+  "inLineTrades",
+  "skippedTrades",
+  "missedTrades",
+  "plannedTrades",
+  "inFlightTrades",
+  "unknownTrades",
+] as const;
 
 /** One CSV cell: quoted when needed; text a spreadsheet would run as a formula is neutralised. */
 export function csvCell(v: unknown): string {

@@ -1047,7 +1047,15 @@ export class CopyEngine {
       ...held,
       leaderSeen,
     });
-    o.journal.recordDecision({ runId: this.#runId, ts: this.#now(), trigger, coins: [], plan, ...held });
+    o.journal.recordDecision({
+      runId: this.#runId,
+      ts: this.#now(),
+      trigger,
+      coins: [],
+      plan,
+      ...held,
+      leaderSeen,
+    });
     // What the sweep found, before its orders: its plan's drift (one read, one moment).
     const found = driftReport(mergePlanView(emptyPlanView(), plan));
     const results = acts ? await this.#execute(plan, true, false, trigger) : [];
@@ -1679,8 +1687,22 @@ export class CopyEngine {
         liquidation: f.liquidation,
         oid: f.oid,
       };
-      this.#leaderFillsTold++;
-      this.#later(() => this.#emit(event));
+      const seq = ++this.#leaderFillsTold;
+      // Journaled as it is told, after the copy left: report replays the run's leader trades from
+      // these, its decisions' leaderSeen and its orders (core/leader-trades.ts).
+      this.#later(() => {
+        this.#emit(event);
+        const runId = this.#runId;
+        if (runId === null) return;
+        this.#o.journal.recordLeaderFill({
+          runId,
+          seq,
+          ts: now,
+          leader: leader.address,
+          oid: f.oid,
+          coin: f.coin,
+        });
+      });
       this.#dirty.add(f.coin);
       this.#dirtyByFill.add(f.coin);
     }
@@ -1829,7 +1851,15 @@ export class CopyEngine {
         // before the send, is the exactly-once record).
         this.#later(() => {
           this.#emit({ type: "decision", ts, trigger: "fill", coins, plan, durationMs, ...held, leaderSeen });
-          this.#o.journal.recordDecision({ runId: this.#runId, ts, trigger: "fill", coins, plan, ...held });
+          this.#o.journal.recordDecision({
+            runId: this.#runId,
+            ts,
+            trigger: "fill",
+            coins,
+            plan,
+            ...held,
+            leaderSeen,
+          });
         });
         const results = await this.#execute(plan, false, false, "fill", fillCoins);
         if (results.some((r) => r.filledSize > 0)) await this.#protect();

@@ -8,6 +8,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber } from "../core/format.js";
+import { refusedAsCrossing } from "../core/leader-trades.js";
 import type { CloidLookup, OrderResult, SendOptions } from "../core/orders.js";
 import { protectionKind } from "../core/protection.js";
 import type { Address, Markets, OpenOrder, PlannedAction, PlannedCancel, Side } from "../core/types.js";
@@ -63,8 +64,6 @@ interface Entry {
   tids: Set<number>;
   timer?: NodeJS.Timeout;
 }
-
-const CROSSED = "Post only order would have immediately matched";
 
 export class PassiveEntries {
   readonly #o: PassiveEntriesOptions;
@@ -156,7 +155,7 @@ export class PassiveEntries {
       e.filled = Math.max(e.filled, r.filledSize);
       if (r.status === "resting" || (r.status === "uncertain" && e.filled < e.size)) {
         if (e.filled < e.size - 1e-12) this.#keep(e);
-      } else if (r.status === "rejected" && (r.error ?? "").startsWith(CROSSED)) {
+      } else if (r.status === "rejected" && refusedAsCrossing(r.error)) {
         this.#taker.add(a.coin);
         replan.push(a.coin);
         this.#say(

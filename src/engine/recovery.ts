@@ -11,6 +11,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { type OrderResult, resolveByLookup, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
+import { kindOfReason } from "../core/slippage.js";
 import type { Address, Fill } from "../core/types.js";
 import type { Journal, OrderRow } from "../store/journal.js";
 import type { EngineEvent } from "./events.js";
@@ -112,7 +113,7 @@ export class OrderRecovery {
         p.countRequest();
         const lookup = await p.reader.lookupOrderByCloid(p.account, row.cloid);
         const resolved = resolveByLookup(row.cloid, lookup, p.now(), row.ts + p.settleMs);
-        if (resolved) await this.#applyResolved(row, resolved);
+        if (resolved) await this.#applyResolved(row, resolved, true);
       } catch (error) {
         p.emit({
           type: "warning",
@@ -125,9 +126,11 @@ export class OrderRecovery {
 
   /**
    * A resolved order takes its real outcome in the journal (one reading: core/orders.ts), fills
-   * included.
+   * included. `tell`: an order of this run, whose `uncertain` the views showed — its outcome is
+   * told as an order event too (the leader's trades it was for leave "outcome unknown" for
+   * copied or missed: core/leader-trades.ts); an earlier run's, resolved at start, is not.
    */
-  async #applyResolved(row: OrderRow, r: OrderResult): Promise<void> {
+  async #applyResolved(row: OrderRow, r: OrderResult, tell = false): Promise<void> {
     const p = this.#p;
     p.journal.updateOrder(row.cloid, {
       ts: p.now(),
@@ -137,6 +140,23 @@ export class OrderRecovery {
       ...(r.oid === undefined ? {} : { oid: r.oid }),
       ...(r.error ? { error: r.error } : {}),
     });
+    if (tell)
+      p.emit({
+        type: "order",
+        ts: p.now(),
+        coin: row.coin,
+        side: row.side,
+        size: row.size,
+        limitPx: row.limitPx,
+        reduceOnly: row.reduceOnly,
+        cloid: row.cloid,
+        reason: row.reason,
+        kind: row.kind ?? kindOfReason(row.reason) ?? "copy",
+        status: r.status,
+        filledSize: r.filledSize,
+        avgPx: r.avgPx,
+        ...(r.error ? { error: r.error } : {}),
+      });
     // Its fills may never have come by the stream (the stream was down, or the process was
     // not running): read them, so fills and P&L are right (the journal keeps each tid once).
     if (r.filledSize > 0 && p.reader.getFillsByTime) {

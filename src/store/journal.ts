@@ -76,6 +76,33 @@ export interface RecordDecisionParameters {
    * journaled before schema 12: not known.
    */
   held?: "paused";
+  /**
+   * The leader fills told before its plan was made (the decision event's `leaderSeen`): the
+   * leader's trades it decided are among them. Absent: it decides none (a re-plan of a few
+   * coins), or journaled before schema 13.
+   */
+  leaderSeen?: number;
+}
+
+/** One leader fill a run was told (schema 13): `report` replays the run's leader trades from them. */
+export interface LeaderFillRow {
+  runId: number;
+  /** Its number among the fills the run was told: 1, 2, … (a decision's leaderSeen counts them). */
+  seq: number;
+  ts: number;
+  leader: string;
+  oid: number;
+  coin: string;
+}
+
+/** A decision as the replay of the leader's trades reads it: no plan (planOf reads it when needed). */
+export interface TradeDecisionRow {
+  id: number;
+  ts: number;
+  trigger: DecisionTrigger;
+  coins: string[];
+  held: "paused" | null;
+  leaderSeen: number | null;
 }
 export interface DecisionRow extends RecordDecisionParameters {
   id: number;
@@ -455,6 +482,24 @@ export interface Journal {
   /** Runs that may trade and have not ended (running, or killed), newest first. */
   unfinishedRuns(): RunRow[];
   recordDecision(params: RecordDecisionParameters): number;
+  /** One leader fill the run was told (after the copy left): what report's leader trades replay. */
+  recordLeaderFill(params: LeaderFillRow): void;
+  /**
+   * The runs that could trade and overlap [since, until], oldest first, each with whether it
+   * journaled its leader trades (schema 13 on): `report` replays those, and says the others'
+   * are not known.
+   */
+  tradeRuns(since: number, until: number): (RunRow & { leaderTradesKept: boolean })[];
+  /** A run's leader fills, in the order it was told them. */
+  leaderFillsOf(runId: number): LeaderFillRow[];
+  /** A run's decisions, oldest first, without their plans. */
+  tradeDecisionsOf(runId: number): TradeDecisionRow[];
+  /** A decision's plan (null when it is gone: pruned, or not JSON). */
+  planOf(decisionId: number): Plan | null;
+  /** Our order's journaled outcome by cloid, its journaled fills counted (null: never journaled, so never sent). */
+  orderOutcome(
+    cloid: string,
+  ): { status: JournalOrderStatus; filledSize: number; error: string | null } | null;
   /**
    * Record an order BEFORE it is sent (status `pending`). Returns false, and changes nothing,
    * when the cloid is already journaled: that order may exist, so resolve it before sending.
@@ -588,12 +633,6 @@ export interface Journal {
    * ~4.5 KB and a busy follow writes one or two a second: read whole, a month of them was GBs.
    */
   copyMoments(since: number): CopyMoment[];
-  /**
-   * The decisions a leader's fill triggered that skipped something or that a pause held (never a dry run's), from
-   * `since` on, oldest first: the only ones whose skips `report` counts (core/leader-trades.ts
-   * decisionSkips) — the rest, most of a busy follow's, are not read.
-   */
-  fillDecisionsWithSkips(since: number): DecisionRow[];
   /** The newest sweep of a run that could trade (a dry run an older hlcopy journaled is no sweep of the copy). */
   lastSweep(): SweepInfo | null;
   /** Copy slippage (against the leader's fill) of hot-path copies since `sinceMs`. */
@@ -1269,7 +1308,11 @@ function sqlName(name: string): string {
  * none of the file's but the pauses `lastRun({ sizedBy })` looks for. What reads the rest (status,
  * report, journal) reads the file, never a copy (SqliteJournal#fileRows).
  */
-const RUN_READS: Readonly<Record<string, string>> = { decisions: "0", events: "type = 'paused'" };
+const RUN_READS: Readonly<Record<string, string>> = {
+  decisions: "0",
+  events: "type = 'paused'",
+  leader_fills: "0",
+};
 
 /** The body of copyJournal, inside its transaction: `source` (attached) into main. */
 function copySchemaAndRows(db: DatabaseSync, file: string): void {
@@ -1403,6 +1446,7 @@ function decisionRow(r: Row): DecisionRow {
     nActions: sqlNumber(r.n_actions),
     nSkipped: sqlNumber(r.n_skipped),
     ...(r.held === "paused" ? { held: "paused" as const } : {}),
+    ...(typeof r.leader_seen === "number" ? { leaderSeen: r.leader_seen } : {}),
   };
 }
 function orderRow(r: Row): OrderRow {
@@ -2013,9 +2057,10 @@ class SqliteJournal implements Journal {
   }
 
   startRun(p: StartRunParameters): number {
+    // leader_trades = 1: its leader fills and decisions' leaderSeen are journaled (schema 13).
     const row = this.#write(
-      `INSERT INTO runs (command, leaders, account, network, started_at, settings, pid)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO runs (command, leaders, account, network, started_at, settings, pid, leader_trades)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
       p.command,
       JSON.stringify(p.leaders),
       p.account.toLowerCase(),
@@ -2125,8 +2170,8 @@ class SqliteJournal implements Journal {
   recordDecision(p: RecordDecisionParameters): number {
     this.#keep();
     const row = this.#writeLater(
-      `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped, held)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped, held, leader_seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       p.runId,
       p.ts,
       p.trigger,
@@ -2136,8 +2181,89 @@ class SqliteJournal implements Journal {
       p.plan.actions.length,
       p.plan.skipped.length,
       p.held ?? null,
+      p.leaderSeen ?? null,
     );
     return sqlNumber(row?.id);
+  }
+
+  recordLeaderFill(p: LeaderFillRow): void {
+    this.#runLater(
+      "INSERT INTO leader_fills (run_id, seq, ts, leader, oid, coin) VALUES (?, ?, ?, ?, ?, ?)",
+      p.runId,
+      p.seq,
+      p.ts,
+      p.leader.toLowerCase(),
+      p.oid,
+      p.coin,
+    );
+  }
+
+  tradeRuns(since: number, until: number): (RunRow & { leaderTradesKept: boolean })[] {
+    return this.#all(
+      `SELECT * FROM runs WHERE ${NOT_DRY_RUN.runs} AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?)
+       ORDER BY id`,
+      until,
+      since,
+    ).map((r) => ({ ...runRow(r), leaderTradesKept: sqlNumber(r.leader_trades) === 1 }));
+  }
+
+  leaderFillsOf(runId: number): LeaderFillRow[] {
+    this.#fileRows("leaderFillsOf");
+    return this.#all(
+      "SELECT run_id, seq, ts, leader, oid, coin FROM leader_fills WHERE run_id = ? ORDER BY seq, id",
+      runId,
+    ).map((r) => ({
+      runId: sqlNumber(r.run_id),
+      seq: sqlNumber(r.seq),
+      ts: sqlNumber(r.ts),
+      leader: str(r.leader),
+      oid: sqlNumber(r.oid),
+      coin: str(r.coin),
+    }));
+  }
+
+  tradeDecisionsOf(runId: number): TradeDecisionRow[] {
+    this.#fileRows("tradeDecisionsOf");
+    return this.#all(
+      "SELECT id, ts, trigger, coins, held, leader_seen FROM decisions WHERE run_id = ? ORDER BY id",
+      runId,
+    ).map((r) => ({
+      id: sqlNumber(r.id),
+      ts: sqlNumber(r.ts),
+      trigger: str(r.trigger) as DecisionTrigger,
+      coins: parseJson(r.coins) as string[],
+      held: r.held === "paused" ? "paused" : null,
+      leaderSeen: sqlNumberOrNull(r.leader_seen),
+    }));
+  }
+
+  planOf(decisionId: number): Plan | null {
+    this.#fileRows("planOf");
+    const r = this.#get("SELECT plan FROM decisions WHERE id = ?", decisionId);
+    if (!r) return null;
+    try {
+      return parseJson(r.plan) as Plan;
+    } catch {
+      return null;
+    }
+  }
+
+  orderOutcome(
+    cloid: string,
+  ): { status: JournalOrderStatus; filledSize: number; error: string | null } | null {
+    // Its fills journaled by cloid count too: a fill of an order left uncertain settles it (as the
+    // views' tally takes it) though the order's row was never resolved.
+    const r = this.#get(
+      `SELECT status, error, max(filled_size, coalesce((SELECT sum(sz) FROM fills WHERE cloid = orders.cloid), 0)) AS filled
+       FROM orders WHERE cloid = ?`,
+      cloid,
+    );
+    if (!r) return null;
+    return {
+      status: str(r.status) as JournalOrderStatus,
+      filledSize: sqlNumber(r.filled),
+      error: typeof r.error === "string" ? r.error : null,
+    };
   }
 
   recordOrderIntent(p: RecordOrderIntentParameters): boolean {
@@ -2664,15 +2790,6 @@ class SqliteJournal implements Journal {
     );
   }
 
-  fillDecisionsWithSkips(since: number): DecisionRow[] {
-    this.#fileRows("fillDecisionsWithSkips");
-    return this.#all(
-      `SELECT * FROM decisions WHERE trigger = 'fill' AND (n_skipped > 0 OR held IS NOT NULL) AND ts >= ?
-         AND ${NOT_DRY_RUN.decisions} ORDER BY ts, id`,
-      since,
-    ).map(decisionRow);
-  }
-
   copyMoments(since: number): CopyMoment[] {
     this.#fileRows("copyMoments");
     // The record as report read it whole: `after` (a sweep that sent orders) in place of the
@@ -2916,6 +3033,8 @@ class SqliteJournal implements Journal {
           );
     };
     const decisions = old("decisions", "ts < ?");
+    // The leader fills go with the plans that decided them (report replays both: core/leader-trades.ts).
+    old("leader_fills", "ts < ?");
     // Sweeps are report's daily figures (the unrealised P&L a day ended on): past the retention,
     // each run keeps the last of each UTC day (a sweep every 30 s was ~14 MB a day, for ever).
     const thinned = `(type <> 'sweep' OR id IN (

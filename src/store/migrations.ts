@@ -352,6 +352,34 @@ CREATE INDEX equity_reset ON equity (id) WHERE reset = 1;
 ALTER TABLE decisions ADD COLUMN held TEXT CHECK (held IN ('paused'));
 `,
   },
+  {
+    version: 13,
+    name: "the leader's trades a run saw: its leader fills and what each decision had seen of them",
+    // `report` counts the leader's trades as follow's summary does, by replaying a run's journal
+    // through the same tally (core/leader-trades.ts): it needs the leader fills the run was told
+    // (leader_fills: one row each, \`seq\` its number in the run), how many of them each decision's
+    // plan was made after (decisions.leader_seen: NULL on a decision that decides none of them —
+    // a re-plan of a few coins), and our orders and their fills (kept already; fills_cloid finds
+    // an order's). runs.leader_trades = 1: the run
+    // journaled them; 0 (every run from before this version): its leader trades are not known.
+    sql: `
+CREATE TABLE leader_fills (
+  id     INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL,
+  seq    INTEGER NOT NULL,              -- the fill's number among those the run was told (1, 2, …)
+  ts     INTEGER NOT NULL,              -- when the run was told (ms)
+  leader TEXT NOT NULL,
+  oid    INTEGER NOT NULL,              -- the leader's order: its fills are one leader trade
+  coin   TEXT NOT NULL
+);
+CREATE INDEX leader_fills_run ON leader_fills (run_id, seq);
+CREATE INDEX leader_fills_ts ON leader_fills (ts);
+ALTER TABLE decisions ADD COLUMN leader_seen INTEGER;
+ALTER TABLE runs ADD COLUMN leader_trades INTEGER NOT NULL DEFAULT 0;
+-- An order's fills by its cloid (the replay reads them per order: a fill settles an uncertain one).
+CREATE INDEX fills_cloid ON fills (cloid) WHERE cloid IS NOT NULL;
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

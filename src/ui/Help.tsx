@@ -110,11 +110,12 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
   },
   {
     // The header's buckets of the leader's trades (core/leader-trades.ts): they add up to N.
-    title: "leader trades: copied + in line + skipped + missed + in flight = N",
+    title: "leader trades: copied + in line + skipped + missed + in flight + unknown = N",
     lines: [
       "copied = ours filled (a merged burst: all of it) · in line = no order needed",
       "skipped = not copied, by reason · missed = our order did not fill",
-      "in flight = not settled yet · planned = a dry run's, in place of copied",
+      // unknown: the words the summary says it in are "outcome unknown" (its order's).
+      "in flight = not settled · unknown = our order uncertain · planned = dry run's",
     ],
   },
 ];

@@ -133,6 +133,7 @@ export const JSON_LINE_FIELDS = {
     "missedTrades",
     "plannedTrades",
     "inFlightTrades",
+    "unknownTrades",
     "planned",
     "skipped",
     "finalDriftUsd",

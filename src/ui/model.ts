@@ -133,7 +133,7 @@ export interface Counters {
   /**
    * The leader's trades the run saw (core/leader-trades.ts: one leader order's fills), each in
    * exactly one bucket: leaderTrades = copiedTrades + inLineTrades + skippedTrades + missedTrades
-   * + plannedTrades + inFlightTrades.
+   * + plannedTrades + inFlightTrades + unknownTrades.
    */
   leaderTrades: number;
   /** Copied: an order of ours planned for it filled (fully, in part, on paper); a merged burst is copied together. */
@@ -146,8 +146,10 @@ export interface Counters {
   missedTrades: number;
   /** A dry run's: an order was planned (it sends nothing). 0 in live and paper runs. */
   plannedTrades: number;
-  /** Decided on with its order's result not known yet, or not decided on yet. */
+  /** Decided on with its order's result not in yet, or not decided on yet. */
   inFlightTrades: number;
+  /** Our order for it was left uncertain (outcome not known) and nothing has resolved it since. */
+  unknownTrades: number;
   leaderFills: number;
   decisions: number;
   /**
@@ -302,6 +304,7 @@ function tradeCounters(tally: LeaderTradeTally): TradeFigures & Pick<Counters, "
     missedTrades: t.missed,
     plannedTrades: t.planned,
     inFlightTrades: t.inFlight,
+    unknownTrades: t.unknown,
     skipped: t.skippedBy as Partial<Record<ReasonCode, number>>,
   };
 }
@@ -349,6 +352,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
       missedTrades: 0,
       plannedTrades: 0,
       inFlightTrades: 0,
+      unknownTrades: 0,
       leaderFills: 0,
       decisions: 0,
       plannedActions: 0,
@@ -641,6 +645,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         seen: seen ?? 0,
         plan: e.plan,
         held: e.held ?? null,
+        // A re-plan's coins: the trades of an entry refused as crossing wait for it.
+        planned: e.coins,
       });
       state.counters = {
         ...c,
@@ -660,7 +666,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
           e.status === "paper" ||
           e.status === "cancelled") &&
         e.filledSize > 0;
-      state.trades.order(e.cloid, e.status, e.filledSize);
+      state.trades.order(e.cloid, e.status, e.filledSize, e.error);
       state.counters = {
         ...c,
         orders: e.status === "sent" ? c.orders + 1 : c.orders,
@@ -671,7 +677,9 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     }
     case "fill": {
-      state.counters = { ...c, fills: c.fills + 1 };
+      // A fill of an order left uncertain settles its trades (copied) before recovery's look-up does.
+      const settled = e.cloid !== null && state.trades.ourFill(e.cloid);
+      state.counters = { ...c, fills: c.fills + 1, ...(settled ? tradeCounters(state.trades) : {}) };
       const cap = state.capacity;
       // Added in place: the run's samples grow with it (a copy per fill would cost their number).
       if (e.lagMs !== null) {
@@ -929,6 +937,7 @@ export type TradeFigures = Pick<
   | "missedTrades"
   | "plannedTrades"
   | "inFlightTrades"
+  | "unknownTrades"
 >;
 
 /**
@@ -952,6 +961,7 @@ export function tradeBucketsText(
     t.inLineTrades > 0 ? `in line ${t.inLineTrades}` : "",
     t.missedTrades > 0 ? `missed ${t.missedTrades}` : "",
     t.inFlightTrades > 0 ? `in flight ${t.inFlightTrades}` : "",
+    t.unknownTrades > 0 ? `outcome unknown ${t.unknownTrades}` : "",
     // Last, so its reasons follow it (the header's detail segment too). `compact` (a narrow
     // header): a skipped 0 goes as well — still nothing left out that is not 0.
     compact && t.skippedTrades === 0
@@ -1005,6 +1015,8 @@ export interface RunSummary {
   plannedTrades: number;
   /** Decided with no result yet, or not decided, when the run ended. */
   inFlightTrades: number;
+  /** Our order for it was left uncertain and never resolved: whether it was copied is not known. */
+  unknownTrades: number;
   /** A dry run: the orders it planned, which a live run would have sent (null in live and paper runs). */
   planned: number | null;
   /** The leader's trades skipped, by reason (sums to skippedTrades). */
@@ -1066,6 +1078,7 @@ export function runSummary(state: DashboardState): RunSummary {
     missedTrades: state.counters.missedTrades,
     plannedTrades: state.counters.plannedTrades,
     inFlightTrades: state.counters.inFlightTrades,
+    unknownTrades: state.counters.unknownTrades,
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),

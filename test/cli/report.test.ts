@@ -4,15 +4,18 @@
 
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CopyPnl } from "../../src/core/pnl.js";
 import { emptyPlan } from "../../src/core/protection.js";
 import type { Address, Plan } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
+import { JOURNAL_APPLICATION_ID, MIGRATIONS } from "../../src/store/migrations.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { action } from "../store/fixtures.js";
 
 const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
+const LEADER = "0x00000000000000000000000000000000000000b2";
 const DAY = 86_400_000;
 const NOW = Date.now();
 const D1 = Math.floor(NOW / DAY) * DAY - DAY; // yesterday 00:00 UTC
@@ -90,6 +93,7 @@ beforeAll(() => {
     lagMs: 30,
   });
   // A leader's trade that came while the run was paused: its order held, a skip `paused`.
+  j.recordLeaderFill({ runId: 1, seq: 1, ts: D1 + DAY + 1_400, leader: LEADER, oid: 77, coin: "ETH" });
   const held = action({ coin: "ETH", size: 1, cloid: "0x0000000000000000000000000000000e", refPx: 3_000 });
   j.recordDecision({
     runId: 1,
@@ -98,6 +102,7 @@ beforeAll(() => {
     coins: ["ETH"],
     plan: { ...emptyPlan(), actions: [held] } as Plan,
     held: "paused",
+    leaderSeen: 1,
   });
   j.recordEvent({ ts: D1 + DAY + 2_000, type: "sweep", data: { inSync: true, driftUsd: 1, pnl: pnl(22) } });
   j.recordEquity(D1 + DAY + 3_000, 10_061.9);
@@ -133,8 +138,15 @@ describe("hlcopy report", () => {
     // Each P&L figure with its moment: the copy's snapshot, and the unrealised the window ends on.
     expect(doc.pnl.asOf).toBe(D1 + DAY + 2_000);
     expect(doc.unrealisedAsOf).toBe(D1 + DAY + 2_000);
-    expect(a.skipped).toEqual({});
-    expect(b.skipped).toEqual({ paused: 1 });
+    // The leader's trades, under follow --json's names: yesterday none, today one the pause held.
+    expect(a).toMatchObject({ leaderTrades: 0, skippedTrades: 0, skipped: {} });
+    expect(b).toMatchObject({ leaderTrades: 1, copiedTrades: 0, skippedTrades: 1, skipped: { paused: 1 } });
+    expect(doc.totals).toMatchObject({
+      leaderTrades: 1,
+      skippedTrades: 1,
+      skipped: { paused: 1 },
+      tradesNotKnown: null,
+    });
   });
 
   it("the table and the charts for people", async () => {
@@ -153,9 +165,9 @@ describe("hlcopy report", () => {
     expect(r.stdout).toContain("equity (USD)");
     expect(r.stdout).toContain("drawdown from the high-water mark");
     // The trade the pause held is a skip, counted as the dashboard and the summary count it.
-    // Two units, each named: our orders filled, the leader's trades skipped (as the summary).
+    // Two units, each named: our orders filled, the leader's trades (in the summary's words).
     expect(text).toMatch(
-      /\nleader trades skipped by day \(a burst merged into one plan counts once\):\s+\d{4}-\d\d-\d\d {2}paused 1\n.*; 2 orders filled \(2 fills\); leader trades skipped: paused 1\n/,
+      /\nleader trades by day \(of the first fill; as follow's summary counts them\):\s+\d{4}-\d\d-\d\d {2}leader trades 1: copied 0, skipped 1 \(paused 1\)\n.*; 2 orders filled \(2 fills\); leader trades 1: copied 0, skipped 1 \(paused 1\)\n/,
     );
     expect(r.stdout).toMatch(/│ day \(UTC\) +│ equity +│ orders +│[^\n]*\n│ +│ +│ filled +│/);
     // Copy slippage's n counts fills (as status says it), not copies.
@@ -259,14 +271,24 @@ describe("hlcopy report on an 80-column terminal", () => {
       "below-min-notional",
       "leverage-cap",
       "coin-denied",
-    ].entries())
+    ].entries()) {
+      j.recordLeaderFill({
+        runId,
+        seq: i + 1,
+        ts: D1 + 4_000 + i,
+        leader: LEADER,
+        oid: 100 + i,
+        coin: "SOL",
+      });
       j.recordDecision({
         runId,
         ts: D1 + 5_000 + i,
         trigger: "fill",
         coins: ["SOL"],
         plan: { ...emptyPlan(), skipped: [{ coin: "SOL", reason, detail: "x" }] } as Plan,
+        leaderSeen: i + 1,
       });
+    }
     // The sweep's equity read, then its record: the report is of that moment.
     j.recordEquity(D1 + 20 * 3_600_000, 1_198_765.43);
     j.recordEvent({
@@ -298,8 +320,9 @@ describe("hlcopy report on an 80-column terminal", () => {
       /│ \d{4}-\d\d-\d\d +│ −37307\.55 +│ −12345\.67 +│ −23456\.78 +│ 270\.54 +│ −1234\.56 +│/,
     );
     expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1198765\.43 +│ 1 +│ 20\.0\/20\.0 +│/);
-    expect(r.stdout).toMatch(
-      /\nleader trades skipped by day \(a burst merged into one plan counts once\):\n {2}\d{4}-\d\d-\d\d {2}below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\n/,
+    // (its lines as one: the day's line is cut at a separator to fit)
+    expect(r.stdout.replace(/\s+/g, " ")).toMatch(
+      / leader trades by day \(of the first fill; as follow's summary counts them\): \d{4}-\d\d-\d\d leader trades 5: copied 0, skipped 5 \(below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\) window: /,
     );
     // The charts fit too.
     const chart = r.stdout.slice(r.stdout.indexOf("equity (USD)")).split("\n");
@@ -333,5 +356,75 @@ describe("hlcopy status", () => {
     const json = JSON.parse((await runCli(["--account", ACCOUNT, "--json", "status"], { env })).stdout);
     expect(json.slippageBudget).toMatchObject({ budgetBps: 5, exceeded: true });
     expect(json.pnl.netUsd).toBe(22);
+  });
+});
+
+describe("hlcopy report on a journal from before the leader's fills were kept (schema 12)", () => {
+  it("opens it (migrated), reports its older run's days, and says their leader trades are not known — no figure under the name; a newer run's are counted", async () => {
+    const old = tempDir();
+    const file = journalPath(old, ACCOUNT);
+    mkdirSync(join(file, ".."), { recursive: true });
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 12)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 12; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    // Yesterday's follow, as hlcopy journaled it then: a leader fill's decision that skipped SOL.
+    db.prepare(
+      `INSERT INTO runs (id, command, leaders, account, network, started_at, ended_at, exit_code, settings)
+       VALUES (1, 'follow', ?, ?, 'mainnet', ?, ?, 0, '{}')`,
+    ).run(JSON.stringify([{ address: LEADER, weight: 1 }]), ACCOUNT, D1 + 1_000, D1 + 9_000);
+    db.prepare(
+      `INSERT INTO decisions (run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped)
+       VALUES (1, ?, 'fill', '["SOL"]', ?, 0, 0, 1)`,
+    ).run(
+      D1 + 5_000,
+      JSON.stringify({ ...emptyPlan(), skipped: [{ coin: "SOL", reason: "below-min-notional" }] }),
+    );
+    db.close();
+
+    const cli = (...args: string[]) =>
+      runCli(["--account", ACCOUNT, ...args, "report", "--since", "3d"], { env: { HLCOPY_CONFIG_DIR: old } });
+    const before = JSON.parse((await cli("--json")).stdout);
+    expect(before.days.map((d: { day: string }) => d.day)).toHaveLength(2);
+    // Its day: not known (null), never a different count under the same name; today: no run, none.
+    expect(before.days[0]).toMatchObject({ leaderTrades: null, skippedTrades: null, skipped: null });
+    expect(before.days[1]).toMatchObject({ leaderTrades: 0, skipped: {} });
+    expect(before.totals).toMatchObject({
+      leaderTrades: 0,
+      tradesNotKnown: { days: [before.days[0].day], runs: [1] },
+    });
+    const text = (await cli()).stdout.replace(/\s+/g, " ");
+    expect(text).toContain(
+      `leader trades not known on ${before.days[0].day}: run(s) #1 were journaled before hlcopy kept the leader's fills`,
+    );
+    // The journal is migrated: a run of this build keeps them and is counted.
+    const j = openJournal(file);
+    const run = j.startRun({
+      command: "follow",
+      leaders: [{ address: LEADER, weight: 1 }],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt: D1 + DAY + 1_000,
+    });
+    j.recordLeaderFill({ runId: run, seq: 1, ts: D1 + DAY + 1_100, leader: LEADER, oid: 9, coin: "ETH" });
+    j.recordDecision({
+      runId: run,
+      ts: D1 + DAY + 1_200,
+      trigger: "fill",
+      coins: ["ETH"],
+      plan: { ...emptyPlan(), skipped: [{ coin: "ETH", reason: "inside-deadband" }] } as Plan,
+      leaderSeen: 1,
+    });
+    j.endRun(run, { endedAt: D1 + DAY + 2_000, exitCode: 0 });
+    j.close();
+    const after = JSON.parse((await cli("--json")).stdout);
+    expect(after.days[1]).toMatchObject({ leaderTrades: 1, inLineTrades: 1 });
+    expect(after.totals).toMatchObject({ leaderTrades: 1, inLineTrades: 1, tradesNotKnown: { runs: [1] } });
   });
 });

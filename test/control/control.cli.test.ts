@@ -126,8 +126,8 @@ describe("a running follow", () => {
       expect(await run.exit).toBe(0);
 
       // The leader's trades the pause held are skipped `paused`: in the summary each leader trade
-      // (a held decision's coin has one or more: a burst), in report — from the journal, which
-      // keeps no leader fills — one per coin of each held decision.
+      // (a held decision's coin has one or more: a burst), and in report the same (it replays
+      // the run's journal through the summary's tally: one figure, one count).
       const heldTrades = run.lines
         .filter((l) => l.type === "decision" && l.trigger === "fill" && l.held === "paused")
         .reduce((n, l) => n + new Set((l.actions as { coin: string }[]).map((a) => a.coin)).size, 0);
@@ -142,13 +142,23 @@ describe("a running follow", () => {
         missedTrades: number;
         plannedTrades: number;
         inFlightTrades: number;
+        unknownTrades: number;
       };
       expect(summary.type).toBe("summary");
       expect(summary.skipped.paused).toBeGreaterThanOrEqual(heldTrades);
       const report = await cli(master.address, ["--json", "report", "--since", "1d"], {
         HLCOPY_CONFIG_DIR: configDir,
       });
-      expect(JSON.parse(report.stdout).totals.skipped.paused).toBe(heldTrades);
+      const totals = JSON.parse(report.stdout).totals;
+      expect(totals.skipped.paused).toBe(summary.skipped.paused);
+      for (const k of [
+        "leaderTrades",
+        "copiedTrades",
+        "inLineTrades",
+        "skippedTrades",
+        "missedTrades",
+      ] as const)
+        expect(totals[k], k).toBe(summary[k]);
       // Every leader trade the run saw is in one bucket: they add up.
       const leaderOrders = new Set(
         run.lines.filter((l) => l.type === "leaderFill").map((l) => `${String(l.leader)}:${String(l.oid)}`),
@@ -160,7 +170,8 @@ describe("a running follow", () => {
           summary.skippedTrades +
           summary.missedTrades +
           summary.plannedTrades +
-          summary.inFlightTrades,
+          summary.inFlightTrades +
+          summary.unknownTrades,
       ).toBe(summary.leaderTrades);
       expect(summary.copiedTrades).toBeGreaterThan(0);
     } finally {

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   coinOutcome,
-  decisionSkips,
   LeaderTradeTally,
   type TradeOrderStatus,
   tradesAddUp,
@@ -39,30 +38,6 @@ describe("coinOutcome: what a decision did about one coin", () => {
     // A pause holds the copy; a halt's close still goes.
     expect(coinOutcome(plan, "ETH", "paused")).toEqual({ kind: "skipped", reason: "paused" });
     expect(coinOutcome(plan, "SOL", "paused")).toEqual({ kind: "orders", cloids: ["0x3"] });
-  });
-});
-
-describe("decisionSkips: report's skips of a decision a leader's fill triggered, by the tally's rule", () => {
-  it("one per coin: a paused trade is `paused` (a flip's two orders are one), a halt's close is none, in line is none", () => {
-    const plan = {
-      actions: [act("BTC", "0x1", "flip", true), act("BTC", "0x2"), act("ETH", "0x3", "increase")],
-      skipped: [
-        { coin: "SOL", reason: "below-min-notional" },
-        { coin: "HYPE", reason: "inside-deadband" },
-        { coin: "ETH", reason: "leverage-cap" },
-      ],
-    };
-    const coins = ["BTC", "ETH", "SOL", "HYPE"];
-    expect(decisionSkips("fill", coins, plan)).toEqual(["below-min-notional"]);
-    // A cap beside a held order is no second skip.
-    expect(decisionSkips("fill", coins, plan, "paused")).toEqual(["paused", "paused", "below-min-notional"]);
-    // A sweep's plan decides no trade the journal knows of.
-    expect(decisionSkips("sweep", coins, plan, "paused")).toEqual([]);
-    const halt = {
-      actions: [act("BTC", "0x1", "kill-switch", true)],
-      skipped: [{ coin: "ETH", reason: "leverage-cap" }],
-    };
-    expect(decisionSkips("fill", ["BTC", "ETH"], halt, "paused")).toEqual(["leverage-cap"]);
   });
 });
 
@@ -106,6 +81,7 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
       missed: 1,
       planned: 0,
       inFlight: 1,
+      unknown: 0,
       skippedBy: { "below-min-notional": 1 },
     });
   });
@@ -137,6 +113,80 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
     expect(dry.counts()).toMatchObject({ leaderTrades: 1, planned: 1, inFlight: 0 });
   });
 
+  it("a post-only entry refused as crossing is copied by the IOC its coin's re-plan sends (not missed)", () => {
+    const crossed = "Post only order would have immediately matched, bbo was 99@100. asset=0";
+    const t = new LeaderTradeTally();
+    t.leaderFill(LEADER, 1, "BTC");
+    t.decision({ coins: ["BTC"], seen: 1, plan: { actions: [act("BTC", "0xalo")], skipped: [] } });
+    t.order("0xalo", "rejected", 0, crossed);
+    // Waiting for the re-plan, not missed; a decision of another coin does not decide it.
+    expect(t.counts()).toMatchObject({ missed: 0, inFlight: 1 });
+    t.decision({ coins: [], seen: 1, plan: { actions: [], skipped: [] }, planned: ["ETH"] });
+    expect(t.counts()).toMatchObject({ missed: 0, inFlight: 1 });
+    // The re-plan (a fill's decision with no new trade, or a sweep's re-plan of the coin).
+    t.decision({ coins: ["BTC"], seen: 1, plan: { actions: [act("BTC", "0xioc")], skipped: [] } });
+    t.order("0xioc", "filled", 0.1);
+    expect(t.counts()).toMatchObject({ leaderTrades: 1, copied: 1, missed: 0, inFlight: 0 });
+    // A refusal of another kind is missed at once; a re-plan that skips the coin skips the trade.
+    t.leaderFill(LEADER, 2, "ETH");
+    t.decision({ coins: ["ETH"], seen: 2, plan: { actions: [act("ETH", "0xe")], skipped: [] } });
+    t.order("0xe", "rejected", 0, "Insufficient margin to place order. asset=1");
+    t.leaderFill(LEADER, 3, "SOL");
+    t.decision({ coins: ["SOL"], seen: 3, plan: { actions: [act("SOL", "0xs")], skipped: [] } });
+    t.order("0xs", "rejected", 0, crossed);
+    t.decision({
+      coins: [],
+      seen: 3,
+      plan: { actions: [], skipped: [{ coin: "SOL", reason: "below-min-notional" }] },
+      planned: ["SOL"],
+    });
+    expect(t.counts()).toMatchObject({ copied: 1, missed: 1, skipped: 1, inFlight: 0 });
+  });
+
+  it("an order left uncertain: its trades are 'unknown' until recovery or a fill resolves it", () => {
+    const t = new LeaderTradeTally();
+    t.leaderFill(LEADER, 1, "BTC");
+    t.leaderFill(LEADER, 2, "ETH");
+    t.leaderFill(LEADER, 3, "SOL");
+    const plan = { actions: [act("BTC", "0xb"), act("ETH", "0xe"), act("SOL", "0xs")], skipped: [] };
+    t.decision({ coins: ["BTC", "ETH", "SOL"], seen: 3, plan });
+    for (const c of ["0xb", "0xe", "0xs"]) t.order(c, "uncertain", 0);
+    expect(t.counts()).toMatchObject({ unknown: 3, inFlight: 0 });
+    // A later decision does not make them missed: they were sent.
+    t.decision({ coins: "all", seen: 3, plan: { actions: [], skipped: [] } });
+    expect(t.counts()).toMatchObject({ unknown: 3, missed: 0 });
+    // Recovery's look-up: filled; never placed (rejected); and a fill of the third.
+    t.order("0xb", "filled", 0.1);
+    t.order("0xe", "rejected", 0, "not placed: the order never reached the exchange before it expired");
+    expect(t.ourFill("0xs")).toBe(true);
+    expect(t.ourFill("0xs")).toBe(false);
+    expect(t.counts()).toMatchObject({ leaderTrades: 3, copied: 2, missed: 1, unknown: 0, inFlight: 0 });
+  });
+
+  it("keyed: the buckets by each trade's key add up to the whole, bucket by bucket", () => {
+    const t = new LeaderTradeTally({ ordersHeard: true, keyed: true });
+    t.leaderFill(LEADER, 1, "BTC", "day1");
+    t.leaderFill(LEADER, 2, "BTC", "day2");
+    t.decision({ coins: ["BTC"], seen: 2, plan: { actions: [act("BTC", "0xa")], skipped: [] } });
+    t.order("0xa", "filled", 1);
+    t.leaderFill(LEADER, 3, "ETH", "day2", 10);
+    t.decision({ coins: ["ETH"], seen: 9, plan: { actions: [], skipped: [] } });
+    expect(t.counts()).toMatchObject({ leaderTrades: 3, copied: 2, inFlight: 1 });
+    t.decision({
+      coins: ["ETH"],
+      seen: 10,
+      plan: { actions: [], skipped: [{ coin: "ETH", reason: "coin-denied" }] },
+    });
+    const by = t.countsBy();
+    expect(by.get("day1")).toMatchObject({ leaderTrades: 1, copied: 1 });
+    expect(by.get("day2")).toMatchObject({
+      leaderTrades: 2,
+      copied: 1,
+      skipped: 1,
+      skippedBy: { "coin-denied": 1 },
+    });
+  });
+
   // Arbitrary interleavings of leader fills (orders crossing levels, repeated oids), decisions of
   // any coverage over any plan (orders, skips, pauses) and order results in any status, in any
   // order: the buckets always add up to the leader's trades, none goes negative, and the count
@@ -160,6 +210,7 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
       leader: fc.constantFrom(LEADER, "0xbb"),
       oid: fc.integer({ min: 1, max: 12 }),
       coin,
+      day: fc.constantFrom("d1", "d2"),
     }),
     fc.record({
       t: fc.constant("decision" as const),
@@ -189,33 +240,65 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
         { maxLength: 3 },
       ),
       held: fc.boolean(),
+      planned: fc.subarray(COINS),
     }),
-    fc.record({ t: fc.constant("order" as const), cloid, status, filled: fc.constantFrom(0, 0.5) }),
+    fc.record({
+      t: fc.constant("order" as const),
+      cloid,
+      status,
+      filled: fc.constantFrom(0, 0.5),
+      crossed: fc.boolean(),
+    }),
+    fc.record({ t: fc.constant("ourFill" as const), cloid }),
   );
 
   it("the buckets always add up to the leader's trades", () => {
     fc.assert(
       fc.property(fc.boolean(), fc.array(step, { maxLength: 60 }), (ordersHeard, steps) => {
-        const t = new LeaderTradeTally({ ordersHeard });
+        const t = new LeaderTradeTally({ ordersHeard, keyed: true });
         let fills = 0;
         const orders = new Set<string>();
         for (const s of steps) {
           if (s.t === "fill") {
             fills++;
             orders.add(`${s.leader}:${s.oid}`);
-            t.leaderFill(s.leader, s.oid, s.coin);
+            t.leaderFill(s.leader, s.oid, s.coin, s.day);
           } else if (s.t === "decision") {
             t.decision({
               coins: s.all ? "all" : s.coins,
               seen: Math.max(0, fills - s.back),
               plan: { actions: s.actions, skipped: s.skipped },
               held: s.held ? "paused" : null,
+              planned: s.planned,
             });
-          } else t.order(s.cloid, s.status, s.filled);
+          } else if (s.t === "order")
+            t.order(
+              s.cloid,
+              s.status,
+              s.filled,
+              s.crossed ? "Post only order would have immediately matched" : null,
+            );
+          else t.ourFill(s.cloid);
           const c = t.counts();
           expect(tradesAddUp(c)).toBe(true);
-          for (const v of [c.copied, c.inLine, c.skipped, c.missed, c.planned, c.inFlight])
+          for (const v of [c.copied, c.inLine, c.skipped, c.missed, c.planned, c.inFlight, c.unknown])
             expect(v).toBeGreaterThanOrEqual(0);
+          // Only an order left uncertain makes a trade's outcome unknown.
+          if (!steps.some((x) => x.t === "order" && x.status === "uncertain")) expect(c.unknown).toBe(0);
+          // The buckets by key add up, bucket by bucket, to the whole.
+          const by = [...t.countsBy().values()];
+          for (const k of [
+            "leaderTrades",
+            "copied",
+            "inLine",
+            "skipped",
+            "missed",
+            "planned",
+            "inFlight",
+            "unknown",
+          ] as const)
+            expect(by.reduce((n, x) => n + x[k], 0)).toBe(c[k]);
+          for (const x of by) expect(tradesAddUp(x)).toBe(true);
           expect(c.leaderTrades).toBe(orders.size);
           if (ordersHeard) expect(c.planned).toBe(0);
         }

@@ -2,10 +2,25 @@
 // funding + the change of unrealised P&L, and the days add up to the window.
 
 import { describe, expect, it } from "vitest";
+import type { LeaderTradeCounts } from "../../src/core/leader-trades.js";
 import { csvCell, dailyReport, toCsv } from "../../src/core/report.js";
 
 const D0 = Date.parse("2026-03-01T00:00:00Z");
 const H = 3_600_000;
+
+/** A tally's counts (core/leader-trades.ts), zeros but for `c`. */
+const counts = (c: Partial<LeaderTradeCounts>): LeaderTradeCounts => ({
+  leaderTrades: 0,
+  copied: 0,
+  inLine: 0,
+  skipped: 0,
+  missed: 0,
+  planned: 0,
+  inFlight: 0,
+  unknown: 0,
+  skippedBy: {},
+  ...c,
+});
 
 describe("dailyReport", () => {
   it("two days by hand", () => {
@@ -71,11 +86,18 @@ describe("dailyReport", () => {
         { ts: D0 + 15 * H, filledSize: 0 },
         { ts: D0 + 24 * H + 2 * H, filledSize: 1 },
       ],
-      skips: [
-        { ts: D0 + 14 * H, reason: "below-min-notional" },
-        { ts: D0 + 24 * H + 3 * H, reason: "entry-drift" },
-        { ts: D0 + 24 * H + 4 * H, reason: "entry-drift" },
-      ],
+      trades: {
+        // As report's replay of the runs gives them (cli/report/leader-trades.ts), by day.
+        byDay: new Map([
+          [
+            "2026-03-01",
+            counts({ leaderTrades: 3, copied: 2, skipped: 1, skippedBy: { "below-min-notional": 1 } }),
+          ],
+          ["2026-03-02", counts({ leaderTrades: 3, copied: 1, skipped: 2, skippedBy: { "entry-drift": 2 } })],
+        ]),
+        notKnownDays: new Set(),
+        notKnownRuns: [],
+      },
       snapshots: [
         // The opening snapshot (before the window): unrealised 10.
         { ts: D0 + 8 * H, unrealisedUsd: 10, driftUsd: 0 },
@@ -98,6 +120,9 @@ describe("dailyReport", () => {
       ordersFilled: 2,
       trades: 2,
       fills: 2,
+      leaderTrades: 3,
+      copiedTrades: 2,
+      skippedTrades: 1,
       skipped: { "below-min-notional": 1 },
       driftUsd: 3,
       maxDriftUsd: 12,
@@ -108,6 +133,15 @@ describe("dailyReport", () => {
     expect(b?.drawdownPct).toBeCloseTo(((10_050 - 9_950) / 10_050) * 100, 6);
     // The days add up: 41.5 − 111.25.
     expect(r.totals.pnlUsd).toBe(-69.75);
+    // The leader's trades add up over the days, under follow --json's names.
+    expect(r.totals).toMatchObject({
+      leaderTrades: 6,
+      copiedTrades: 3,
+      skippedTrades: 3,
+      inFlightTrades: 0,
+      skipped: { "below-min-notional": 1, "entry-drift": 2 },
+      tradesNotKnown: null,
+    });
     expect(r.totals.unrealisedChangeUsd).toBe(-15);
     expect(r.totals.execSlippageBps.n).toBe(3);
     expect(r.maxDrawdownPct).toBeCloseTo(((10_050 - 9_900) / 10_050) * 100, 6);
@@ -122,7 +156,6 @@ describe("dailyReport", () => {
       fills: [],
       funding: [],
       orders: [],
-      skips: [],
       snapshots: [],
     });
     expect(r.days).toHaveLength(1);
@@ -139,11 +172,52 @@ describe("dailyReport", () => {
       fills: [],
       funding: [],
       orders: [],
-      skips: [],
       snapshots: [],
     });
     expect(r.days[0]?.drawdownPct).toBe(0);
     expect(r.maxDrawdownPct).toBe(0);
+  });
+});
+
+describe("dailyReport: the leader's trades of runs journaled before they were kept", () => {
+  it("are not known on their days (null, never 0); the totals leave those days out and say which", () => {
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 24 * H + 12 * H,
+      equity: [],
+      fills: [],
+      funding: [],
+      orders: [],
+      trades: {
+        byDay: new Map([["2026-03-02", counts({ leaderTrades: 2, inLine: 2 })]]),
+        notKnownDays: new Set(["2026-03-01"]),
+        notKnownRuns: [4],
+      },
+      snapshots: [],
+    });
+    expect(r.days[0]).toMatchObject({
+      day: "2026-03-01",
+      leaderTrades: null,
+      skippedTrades: null,
+      skipped: null,
+    });
+    expect(r.days[1]).toMatchObject({ day: "2026-03-02", leaderTrades: 2, inLineTrades: 2 });
+    expect(r.totals).toMatchObject({
+      leaderTrades: 2,
+      tradesNotKnown: { days: ["2026-03-01"], runs: [4] },
+    });
+    // Every day not known: no figure at all.
+    const old = dailyReport({
+      since: D0,
+      until: D0 + 12 * H,
+      equity: [],
+      fills: [],
+      funding: [],
+      orders: [],
+      trades: { byDay: new Map(), notKnownDays: new Set(["2026-03-01"]), notKnownRuns: [4] },
+      snapshots: [],
+    });
+    expect(old.totals).toMatchObject({ leaderTrades: null, copiedTrades: null, skipped: null });
   });
 });
 
@@ -170,7 +244,6 @@ describe("dailyReport over a long, busy window", () => {
       fills: [],
       funding: [],
       orders: [],
-      skips: [],
       snapshots,
     });
     expect(r.maxDrawdownPct).toBe(10);
@@ -189,7 +262,6 @@ describe("dailyReport: a day's drift", () => {
       fills: [],
       funding: [],
       orders: [],
-      skips: [],
       snapshots: [
         { ts: D0 + H, unrealisedUsd: 0, driftUsd: 3 },
         // A minute of changes in one record: 250 at some change, 4 at its last.
@@ -220,7 +292,6 @@ describe("dailyReport: the copy's figures, as every P&L view counts them", () =>
         { ts: D0 + 3 * H + 1, usdc: 0.4, copyUsdc: 0 },
       ],
       orders: [],
-      skips: [],
       snapshots: [],
     });
     expect(r.totals.realisedUsd).toBeCloseTo(-600, 9);
@@ -273,7 +344,6 @@ describe("dailyReport: each figure rounded as its table shows it", () => {
       ],
       funding: [],
       orders: [],
-      skips: [],
       snapshots: [
         { ts: D0 + 3 * H, unrealisedUsd: 0, driftUsd: 278.83234999999996 },
         { ts: D0 + 4 * H, unrealisedUsd: 0, driftUsd: -75.67999999999999 },

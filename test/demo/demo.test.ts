@@ -21,6 +21,7 @@ describe("hlcopy demo", () => {
       missedTrades: number;
       plannedTrades: number;
       inFlightTrades: number;
+      unknownTrades: number;
       skipped: Record<string, number>;
       finalDriftUsd: number;
       inSync: boolean | null;
@@ -57,6 +58,7 @@ describe("hlcopy demo", () => {
       "slippageBps",
       "ts",
       "type",
+      "unknownTrades",
     ]);
     expect(summary).toMatchObject({ type: "summary" });
     // Every line is one of the types docs/events.md documents, with ts, and only its fields.
@@ -86,7 +88,8 @@ describe("hlcopy demo", () => {
         summary.skippedTrades +
         summary.missedTrades +
         summary.plannedTrades +
-        summary.inFlightTrades,
+        summary.inFlightTrades +
+        summary.unknownTrades,
     ).toBe(summary.leaderTrades);
     expect(Object.values(summary.skipped).reduce((a, b) => a + b, 0)).toBe(summary.skippedTrades);
     // A live run plans nothing on paper: none is a dry run's.

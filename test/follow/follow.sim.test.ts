@@ -202,12 +202,14 @@ describe("hlcopy follow against the simulator", () => {
       expect(eventRecord(held)).toMatchObject({ held: "paused" });
     }
     // The leader's trades that came meanwhile: held, and journaled so — report counts them
-    // skipped `paused`, by the rule the dashboard skips them by (core/leader-trades.ts decisionSkips).
+    // skipped `paused`, replaying the tally the dashboard counts them with (core/leader-trades.ts).
     const heldTrades = t.events.filter(
       (e) => e.type === "decision" && e.trigger === "fill" && e.held === "paused",
     );
     expect(heldTrades.length).toBeGreaterThan(0);
-    const journaled = t.journal.fillDecisionsWithSkips(0).filter((d) => d.held === "paused");
+    const journaled = t.journal
+      .tradeDecisionsOf(t.engine.runId ?? -1)
+      .filter((d) => d.trigger === "fill" && d.held === "paused");
     expect(journaled.map((d) => d.ts)).toEqual(heldTrades.map((e) => e.ts));
     t.engine.togglePause();
     sim.control.fault({ kind: "rejectOrders", count: 2, message: "Insufficient margin to place order." });

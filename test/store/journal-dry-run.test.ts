@@ -352,7 +352,8 @@ describe("a dry run's journal (openJournal with writes: 'memory')", () => {
     expect(dry.lastRun()?.id).toBe(pausedRun);
     expect(() => dry.lastSweep()).toThrow(/a dry run's copy leaves out/);
     expect(() => dry.copyMoments(0)).toThrow(/a dry run's copy leaves out/);
-    expect(() => dry.fillDecisionsWithSkips(0)).toThrow(/a dry run's copy leaves out/);
+    expect(() => dry.tradeDecisionsOf(liveRun)).toThrow(/a dry run's copy leaves out/);
+    expect(() => dry.leaderFillsOf(liveRun)).toThrow(/a dry run's copy leaves out/);
     expect(() => dry.listEntries({ table: "events" })).toThrow(/a dry run's copy leaves out/);
     expect(dry.listEntries({ table: "fills" })).toHaveLength(1);
     dry.close();

@@ -1212,21 +1212,34 @@ describe("events, sweeps and listing", () => {
     });
   });
 
-  it("fillDecisionsWithSkips: a leader fill's decisions that skipped something, from `since` on; never a sweep's or a dry run's", () => {
+  it("a run's leader trades as report replays them: its leader fills, its decisions' leaderSeen (no plan), a plan by id, an order's outcome", () => {
     const jr = open();
     const live = startRunAs(jr, "follow", T0 - 10);
     const dry = startRunAs(jr, "dry-run", T0 - 10);
-    const decide = (ts: number, trigger: "fill" | "sweep", skips: boolean, runId = live) =>
-      jr.recordDecision({ runId, ts, trigger, coins: ["BTC"], plan: skips ? plan() : plan({ skipped: [] }) });
-    decide(T0 - 1, "fill", true); // before the window
-    decide(T0, "fill", true);
-    decide(T0 + 1, "fill", false);
-    decide(T0 + 2, "sweep", true);
-    decide(T0 + 3, "fill", true, dry);
-    decide(T0 + 4, "fill", true);
-    const read = jr.fillDecisionsWithSkips(T0);
-    expect(read.map((d) => d.ts)).toEqual([T0, T0 + 4]);
-    expect(read[0]?.plan.skipped).toEqual(plan().skipped);
+    jr.recordLeaderFill({ runId: live, seq: 1, ts: T0, leader: "0xAB", oid: 7, coin: "BTC" });
+    jr.recordLeaderFill({ runId: live, seq: 2, ts: T0 + 1, leader: "0xab", oid: 7, coin: "BTC" });
+    jr.recordLeaderFill({ runId: dry, seq: 1, ts: T0, leader: "0xab", oid: 8, coin: "ETH" });
+    const id = jr.recordDecision({
+      runId: live,
+      ts: T0 + 2,
+      trigger: "fill",
+      coins: ["BTC"],
+      plan: plan(),
+      leaderSeen: 2,
+    });
+    jr.recordDecision({ runId: live, ts: T0 + 3, trigger: "sweep", coins: ["BTC"], plan: plan() });
+    expect(jr.leaderFillsOf(live)).toEqual([
+      { runId: live, seq: 1, ts: T0, leader: "0xab", oid: 7, coin: "BTC" },
+      { runId: live, seq: 2, ts: T0 + 1, leader: "0xab", oid: 7, coin: "BTC" },
+    ]);
+    expect(jr.tradeDecisionsOf(live)).toEqual([
+      { id, ts: T0 + 2, trigger: "fill", coins: ["BTC"], held: null, leaderSeen: 2 },
+      expect.objectContaining({ trigger: "sweep", leaderSeen: null }),
+    ]);
+    expect(jr.planOf(id)?.skipped).toEqual(plan().skipped);
+    expect(jr.orderOutcome("0xnone")).toBeNull();
+    // The runs report replays: never a dry run's; this build's runs keep their leader trades.
+    expect(jr.tradeRuns(T0, T0 + 10).map((r) => [r.id, r.leaderTradesKept])).toEqual([[live, true]]);
   });
 
   it("batch commits many writes at once and rolls back on error", () => {

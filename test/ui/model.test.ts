@@ -395,7 +395,6 @@ describe("reduceDashboard: engine events", () => {
         ...[...last.values()].map((e) => ({ ts: e.ts, filledSize: e.filledSize })),
         { ts: fired.ts, filledSize: fired.size },
       ],
-      skips: [],
       snapshots: [],
     }).totals.ordersFilled;
     expect(byReport).toBe(4);

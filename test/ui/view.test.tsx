@@ -150,6 +150,7 @@ describe("runSummary", () => {
       missedTrades: 0,
       plannedTrades: 0,
       inFlightTrades: 0,
+      unknownTrades: 0,
       planned: null,
       skipped: {},
       finalDriftUsd: 75,

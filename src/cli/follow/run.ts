@@ -368,7 +368,16 @@ ${held}`;
   // core/leader-trades.ts; the buckets add up to the trades, as the dashboard says them) are
   // counted apart: two figures, two words.
   return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, false, skipped)}; drift ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
-${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${closesNotSentLine(summary.closesNotSent)}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
+${unknownTradesLine(summary.unknownTrades)}${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${closesNotSentLine(summary.closesNotSent)}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
+}
+
+/**
+ * The leader's trades whose order was left uncertain and never resolved in the run, said plainly
+ * ("" when none): not in flight, not known copied or missed.
+ */
+function unknownTradesLine(n: number): string {
+  if (n === 0) return "";
+  return `${n} leader trade(s): whether they were copied is not known — our order's outcome stayed uncertain (the exchange's reply was lost) and no look-up resolved it before the stop; the next run looks it up by cloid first (hlcopy journal --type orders shows it)\n`;
 }
 
 /** A closing halt the run ended under with positions open, and what to do ("" when none). */

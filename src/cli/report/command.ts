@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command("report")
     .description(
-      "the copy day by day: equity, P&L, fees, funding, orders filled, leader trades skipped, slippage, drift; equity and drawdown charts; CSV export",
+      "the copy day by day: equity, P&L, fees, funding, orders filled, the leader's trades, slippage, drift; equity and drawdown charts; CSV export",
     )
     .option("--since <span>", "how far back: 1d, 7d, 30d, 12h, at most 3650d (a bare number is days)", "7d")
     .option(
@@ -22,8 +22,9 @@ export function register(program: Command): void {
 Reads the journal only (no key, no network). A day's P&L is the change of the copy's P&L over
 the UTC day: realised − fees + funding + the change of unrealised P&L; the days add up to the
 window's. As in status, the copy's own: funding on its share of each position, a liquidation's
-part of its positions (the CSVs keep the account's whole records, the copy's part beside). Orders filled are ours, of every kind (a flip is two); the leader's trades skipped are counted
-as the dashboard counts them (decisions a leader's trade triggered).
+part of its positions (the CSVs keep the account's whole records, the copy's part beside). Orders filled are ours, of every kind (a flip is two); the leader's trades (one leader order's
+fills each) are in follow's summary's buckets and words, counted by the same code from each
+run's journal — not known for runs journaled before hlcopy kept the leader's fills.
 
 ${examples([
   ["hlcopy report"],

@@ -5,15 +5,16 @@
 
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { type PnlParts, roundFigure, shortAddress, shownPnlTables, utcSecond } from "../../core/format.js";
-import { decisionSkips } from "../../core/leader-trades.js";
 import { copyFill, copyFunding, isCopyPnl } from "../../core/pnl.js";
-import { dailyReport, type Report, toCsv } from "../../core/report.js";
+import { dailyReport, type Report, type TradeBuckets, toCsv } from "../../core/report.js";
 import type { Address } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
 import { fmtAge, fmtFixed, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
+import { type TradeFigures, tradeBucketsText } from "../../ui/model.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { currentRun, type MomentPnl, momentOf, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
+import { replayLeaderTrades } from "./leader-trades.js";
 
 export interface ReportDocument extends Report {
   account: Address;
@@ -97,7 +98,9 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     // equity 1.24 lower. The fills since are counted and said, in the next report's figures.
     const closing = inputs.snapshots.filter((x) => x.ts <= now && x.unrealisedUsd !== null).at(-1);
     const until = closing?.ts ?? now;
-    const report = dailyReport({ ...inputs, until });
+    // The leader's trades as follow's summary counts them: each run's journal replayed through
+    // its tally (core/leader-trades.ts), by the day of each trade's first fill, to the same moment.
+    const report = dailyReport({ ...inputs, until, trades: replayLeaderTrades(journal, since, until) });
     const fillsAfter = inputs.fills.filter((f) => f.ts > until).length;
     const latest = latestPnl(journal);
     const pnl = latest ? latest.pnl : null;
@@ -140,13 +143,6 @@ function readInputs(journal: Journal, since: number, until: number) {
     driftMaxUsd: m.driftMaxUsd,
     moment: momentOf(m.type, { moment: m.moment }),
   }));
-  const skips: { ts: number; reason: string }[] = [];
-  // By the rule follow's summary skips the leader's trades by (core/leader-trades.ts
-  // decisionSkips: a cap's cut is no skip, in line is none, a trade the pause held is skipped
-  // `paused`), one per coin of a decision a leader's fill triggered: the journal keeps no leader
-  // fills, so a burst merged into one plan is one here.
-  for (const d of journal.fillDecisionsWithSkips(since))
-    for (const reason of decisionSkips(d.trigger, d.coins, d.plan, d.held)) skips.push({ ts: d.ts, reason });
   return {
     since,
     until,
@@ -154,7 +150,6 @@ function readInputs(journal: Journal, since: number, until: number) {
     fills,
     funding: journal.fundingSince(since),
     orders: journal.ordersSince(since),
-    skips,
     snapshots,
   };
 }
@@ -332,6 +327,27 @@ function windowMoment(doc: ReportDocument, now: number, moment: Moment | null): 
     : `(as of ${fmtAge(now - doc.until)} ago, ${moment ?? "last sweep"} ${sameDay ? utcSecond(doc.until).slice(11) : utcSecond(doc.until)}${since})`;
 }
 
+/** "leader trades 12: copied 10, in line 1, skipped 1 (below-min-notional 1)", or not known. */
+function tradesText(b: TradeBuckets): string {
+  if (b.leaderTrades === null)
+    return "leader trades not known (journaled before hlcopy kept the leader's fills)";
+  const figures: TradeFigures = {
+    leaderTrades: b.leaderTrades,
+    copiedTrades: b.copiedTrades ?? 0,
+    inLineTrades: b.inLineTrades ?? 0,
+    skippedTrades: b.skippedTrades ?? 0,
+    missedTrades: b.missedTrades ?? 0,
+    plannedTrades: b.plannedTrades ?? 0,
+    inFlightTrades: b.inFlightTrades ?? 0,
+    unknownTrades: b.unknownTrades ?? 0,
+  };
+  const reasons = Object.entries(b.skipped ?? {})
+    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+    .map(([r, c]) => `${r} ${c}`)
+    .join(", ");
+  return `leader trades ${b.leaderTrades}: ${tradeBucketsText(figures, false, reasons)}`;
+}
+
 /** The moment a line's figures are from, at its end, as status says it: "(as of 12s ago, last sweep)". */
 const asOfText = (ts: number, now: number, what: string): string => `as of ${fmtAge(now - ts)} ago, ${what}`;
 const asOf = (ts: number, now: number, what: string): string => `(${asOfText(ts, now, what)})`;
@@ -351,19 +367,16 @@ async function render(
       `${doc.paper ? "paper " : ""}copy report for ${shortAddress(doc.account)}${doc.paper ? " (follow --paper runs)" : ""}: ${iso(doc.since).slice(0, 16).replace("T", " ")} → ${iso(doc.until).slice(0, 16).replace("T", " ")} UTC`,
     ),
   ];
-  const skipText = (s: Record<string, number>) =>
-    Object.entries(s)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .map(([r, c]) => `${r} ${c}`)
-      .join(", ") || "-";
   // Two tables of the same days, each within 80 columns (one of eleven columns was ~130 wide):
-  // the money, then how the copy went. The skips, a list of words, are said under them.
+  // the money, then how the copy went. The leader's trades, in words, are said under them.
   // The moment of every figure below, said once over the tables and again on the window's line.
   const moment = windowMoment(doc, now, moments.unrealised);
   // A day's P&L beside every part it is made of, the unrealised change too (without it a day of
   // −1.16 read beside realised −0.22, fees 0.74, funding 0.00): each row adding up as shown, the
   // days' P&L and each column of parts adding up to the window's line below (shownPnlTables).
-  const parts = (x: Report["totals"]): PnlParts => ({
+  const parts = (
+    x: Pick<Report["totals"], "pnlUsd" | "realisedUsd" | "unrealisedChangeUsd" | "feesUsd" | "fundingUsd">,
+  ): PnlParts => ({
     netUsd: x.pnlUsd,
     realisedUsd: x.realisedUsd,
     unrealisedUsd: x.unrealisedChangeUsd,
@@ -415,19 +428,26 @@ async function render(
       ]),
     ),
   );
-  const skippedDays = doc.days.filter((d) => Object.keys(d.skipped).length > 0);
-  if (skippedDays.length > 0)
+  // The leader's trades of each day with any (or whose are not known), in the words of
+  // follow's summary (ui/model.ts tradeBucketsText): one leader order's fills are one trade.
+  const tradeDays = doc.days.filter((d) => d.leaderTrades !== 0);
+  if (tradeDays.length > 0)
     lines.push(
-      // One per coin of a plan a leader's fill triggered (a merged burst is one): the journal keeps no leader fills.
-      "leader trades skipped by day (a burst merged into one plan counts once):",
-      ...skippedDays.map((d) => within(`  ${d.day}  ${skipText(d.skipped)}`)),
+      "leader trades by day (of the first fill; as follow's summary counts them):",
+      ...tradeDays.map((d) => within(`  ${d.day}  ${tradesText(d)}`)),
     );
   const t = doc.totals;
+  if (t.tradesNotKnown)
+    lines.push(
+      within(
+        `leader trades not known on ${t.tradesNotKnown.days.join(", ")}: run(s) ${t.tradesNotKnown.runs.map((r) => `#${r}`).join(", ")} were journaled before hlcopy kept the leader's fills${t.leaderTrades === null ? "" : " (the window's leader trades below leave those days out)"}`,
+      ),
+    );
   // The parts as shown add up to the P&L as shown, and the days' columns above to them (shownPnlTables).
   const w = shownDays.line;
   lines.push(
     ...[
-      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); leader trades skipped: ${skipText(t.skipped)}`,
+      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t)}`,
       `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} fills)`,
     ].map(within),
   );
