@@ -38,6 +38,14 @@ const STALE_WATCH_MS = 1_000;
  */
 const JOURNAL_STATE_MS = 200;
 /**
+ * When the journal's open group commits later than JOURNAL_STATE_MS from now, the record waits
+ * until this long before that commit instead (journalSoon): `status` sees nothing of a group
+ * before its commit, so a record written twice in one group (a leader trading every 100 ms
+ * wrote ~2.4 a second into groups committed once a second) was built — a plan, the P&L, a SUM
+ * over the orders since the last sweep — and written once for nothing.
+ */
+const BEFORE_COMMIT_MS = 25;
+/**
  * The span of the run one state-change record stands for: the changes within a minute of the
  * clock replace each other in place (Journal.recordStateChange), the record keeping the newest
  * figures and, as `driftMaxUsd`, the highest drift among them (report's "max drift" of a day).
@@ -47,7 +55,7 @@ const JOURNAL_STATE_MS = 200;
 const CHANGE_SPAN_MS = 60_000;
 
 export interface StateViewOptions extends Pick<PartBase, "emit" | "now" | "runId"> {
-  journal: Pick<Journal, "recordEvent" | "recordStateChange">;
+  journal: Pick<Journal, "recordEvent" | "recordStateChange" | "msToCommit">;
   events: Pick<EngineEvents, "stateEveryMs">;
   /** EngineOptions.staleMs: data older than this is stale. */
   staleMs: number | undefined;
@@ -258,17 +266,24 @@ export class StateView {
   }
 
   /**
-   * A change `status` shows: the run's state is journaled JOURNAL_STATE_MS from now (one record
-   * for every change until then), off the hot path — from a timer, after any plan waiting.
+   * A change `status` shows: the run's state is journaled JOURNAL_STATE_MS from now, or just
+   * before the journal's open group commits when that is later (one record for every change
+   * until then, committed as soon as either way), off the hot path — from a timer, after any
+   * plan waiting.
    */
   journalSoon(): void {
     if (this.#journalTimer || this.#o.stopping() || this.#o.runId() === null || !this.#o.checked()) return;
+    const toCommit = this.#o.journal.msToCommit();
+    const delay =
+      toCommit !== null && toCommit - BEFORE_COMMIT_MS > JOURNAL_STATE_MS
+        ? toCommit - BEFORE_COMMIT_MS
+        : JOURNAL_STATE_MS;
     this.#journalTimer = setTimeout(() => {
       this.#journalTimer = undefined;
       // A copy waiting or on its way goes first: the record follows it.
       if (this.#o.busy()) this.journalSoon();
       else this.#journalState();
-    }, JOURNAL_STATE_MS);
+    }, delay);
     this.#journalTimer.unref?.();
   }
 

@@ -603,6 +603,12 @@ export interface Journal {
    * Otherwise (or when there is none to replace) a new record.
    */
   recordStateChange(params: RecordEventParameters, replace: boolean): void;
+  /**
+   * How many ms until the records written now are committed with the open group (null: no
+   * group is open — the next write opens one, or commits at once). Another program (status)
+   * sees nothing of a group before then: a record written twice in one group is seen once.
+   */
+  msToCommit(): number | null;
   /** A piece of copy state that outlives runs (baselines, ownership), or null if never set. */
   getCopyState<T>(key: string): T | null;
   setCopyState(key: string, value: unknown, ts: number): void;
@@ -1649,6 +1655,8 @@ class SqliteJournal implements Journal {
   readonly #groupMs: number;
   /** While records wait for their commit: the transaction is open and this commits it. */
   #group: NodeJS.Timeout | undefined;
+  /** When (performance.now()) the open group's timer commits it. */
+  #groupDueAt = 0;
   /** A group commit that failed on its timer, for the next write to report. */
   #groupError: unknown;
   /** Whether intents go to the log (OpenJournalOptions.intentLog) once the file is on disk. */
@@ -1831,6 +1839,7 @@ class SqliteJournal implements Journal {
       if (this.#busyHit(error)) return false;
       throw journalError(this.path, "write", error);
     }
+    this.#groupDueAt = performance.now() + this.#groupMs;
     this.#group = setTimeout(() => {
       try {
         this.#settle();
@@ -2701,6 +2710,10 @@ class SqliteJournal implements Journal {
       p.coin ?? null,
       toJson(p.data),
     );
+  }
+
+  msToCommit(): number | null {
+    return this.#group === undefined ? null : Math.max(0, this.#groupDueAt - performance.now());
   }
 
   recordStateChange(p: RecordEventParameters, replace: boolean): void {

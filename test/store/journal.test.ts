@@ -1332,6 +1332,28 @@ describe("group commit: records told after the fact wait for the next commit", (
     expect(seenElsewhere("events")).toBe(4);
   });
 
+  it("msToCommit says how long the open group waits for its commit, and null with none open", () => {
+    const jr = openJournal(file, { groupCommitMs: 60_000 });
+    j = jr;
+    expect(jr.msToCommit()).toBeNull();
+    jr.recordEvent({ ts: T0, type: "a" });
+    const left = jr.msToCommit();
+    expect(left).not.toBeNull();
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(60_000);
+    // A write that commits at once commits the group with it: none is open after it.
+    jr.recordHalt({ ts: T0, kind: "manual", reason: "test" });
+    expect(seenElsewhere("events")).toBe(1);
+    expect(jr.msToCommit()).toBeNull();
+    const every = openJournal(join(dir, "other.sqlite"), { groupCommitMs: 0 });
+    try {
+      every.recordEvent({ ts: T0, type: "b" });
+      expect(every.msToCommit()).toBeNull();
+    } finally {
+      every.close();
+    }
+  });
+
   it("groupCommitMs 0 commits every write at once", () => {
     const jr = openJournal(file, { groupCommitMs: 0 });
     j = jr;
