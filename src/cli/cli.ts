@@ -69,7 +69,10 @@ const VALUE_OPTIONS = new Set(["--network", "--config-dir", "--account"]);
 
 /**
  * `hlcopy help agent approve` as `hlcopy agent approve --help`: commander's help command takes one
- * name and showed the `agent` group's help. Only a path of real subcommands is rewritten.
+ * name and showed the `agent` group's help. A name that is no command (`help folow`, `help config
+ * bogus`) is typed as the command itself, `hlcopy folow`, so it gets the error every unknown
+ * command gets, with the closest name: commander's own help printed the whole root help first (or
+ * the group's, exit 0).
  */
 function helpOfSubcommand(argv: string[], program: Command): string[] {
   const args = argv.slice(2);
@@ -79,11 +82,21 @@ function helpOfSubcommand(argv: string[], program: Command): string[] {
     args.slice(0, at).some((a, i) => !a.startsWith("-") && !VALUE_OPTIONS.has(args[i - 1] ?? ""))
   )
     return argv;
+  const before = args.slice(0, at);
   const path = args.slice(at + 1).filter((a) => !a.startsWith("-"));
-  let cmd: Command | undefined = program;
-  for (const name of path.slice(0, 2)) cmd = cmd?.commands.find((c) => c.name() === name);
-  if (path.length < 2 || !cmd || cmd === program) return argv;
-  return [...argv.slice(0, 2), ...args.slice(0, at), ...args.slice(at + 1), "--help"];
+  let cmd: Command = program;
+  for (const [i, name] of path.slice(0, 2).entries()) {
+    const sub = cmd.commands.find((c) => c.name() === name);
+    if (sub) {
+      cmd = sub;
+      continue;
+    }
+    // Only where there are commands to name: `help follow extra` stays commander's.
+    if (cmd.commands.length === 0) break;
+    return [...argv.slice(0, 2), ...before, ...path.slice(0, i + 1)];
+  }
+  if (path.length < 2 || cmd === program) return argv;
+  return [...argv.slice(0, 2), ...before, ...args.slice(at + 1), "--help"];
 }
 
 function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
@@ -140,12 +153,6 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
     const subs = cmd.commands.filter((c) => c.name() !== "help");
     const names = subs.map((c) => c.name()).join(", ");
     message = `${path} needs a command: ${names}`;
-    // `hlcopy help bogus` lands here too: name what was asked for.
-    const asked = cmd.args[0] === "help" ? cmd.args[1] : undefined;
-    if (asked !== undefined) {
-      printCommandError(`unknown command '${asked}'`, `${path} has: ${names}`, { json, err });
-      return ExitCode.usage;
-    }
     // The example is one that runs as typed: the first subcommand that needs no argument.
     const example = subs.find((c) => c.registeredArguments.every((a) => !a.required)) ?? subs[0];
     hint = cmd.parent
