@@ -1,12 +1,13 @@
 // Global options a command never reads. Given on its command line, each is refused (exit 2): a
-// `hlcopy demo --network mainnet` would otherwise be taken for a demo of mainnet.
+// `hlcopy demo --network mainnet` would otherwise be taken for a demo of mainnet. --debug is read by
+// every command (a stack trace on an error), so it is never refused.
 
 import type { Command } from "commander";
 import { UsageError } from "../core/errors.js";
 
 /** A global option the command does not read: why, and the way forward. */
 export interface UnusedGlobal {
-  option: "network" | "account" | "configDir";
+  option: "network" | "account" | "configDir" | "json";
   why: string;
   /** What to do instead; ", or drop --flag" is added. */
   hint: string;

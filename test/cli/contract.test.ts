@@ -80,7 +80,11 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
   // printed config's help, exit 0): only the two lines, with the closest name, as `hlcopy folow`.
   it("hlcopy help <unknown>: only the error and the closest command, nothing on stdout", async () => {
     for (const [args, error, hint] of [
-      [["help", "folow"], "unknown command 'folow'", "did you mean follow? (hlcopy --help lists what it accepts)"],
+      [
+        ["help", "folow"],
+        "unknown command 'folow'",
+        "did you mean follow? (hlcopy --help lists what it accepts)",
+      ],
       [["help", "bogus"], "unknown command 'bogus'", "hlcopy --help lists what it accepts"],
       [
         ["help", "config", "lst"],
