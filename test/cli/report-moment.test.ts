@@ -183,6 +183,60 @@ describe("hlcopy report while a follow runs", () => {
     }
   });
 
+  it("status too: its fill count and its P&L's fills since are of one moment", async () => {
+    const { dir, j, runId } = followingForAnHour("hlcopy-status-one-read-");
+    j.recordEvent({
+      ts: SWEEP,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, pnl: pnl(0, -0.63, 0.5) },
+    });
+    const fill = (tid: number, ts: number) =>
+      ({
+        runId,
+        tid,
+        ts,
+        coin: "BTC",
+        side: "buy",
+        px: 100,
+        sz: 0.1,
+        fee: 0.01,
+        kind: "copy",
+        closedPnl: 0,
+      }) as const;
+    j.recordFill(fill(1, SWEEP + 1_000));
+    j.close();
+    // The follow's next fill lands after the P&L's fills were read, before the fills are counted.
+    const reader = openJournal(journalPath(dir, account));
+    const proto = Object.getPrototypeOf(reader) as { fillCounts: (since: number) => unknown };
+    reader.close();
+    const original = proto.fillCounts;
+    let written = false;
+    const spy = vi.spyOn(proto, "fillCounts").mockImplementation(function (this: unknown, since: number) {
+      if (!written) {
+        written = true;
+        const follow = openJournal(journalPath(dir, account));
+        follow.recordFill(fill(2, SWEEP + 2_000));
+        follow.close();
+      }
+      return original.call(this, since);
+    });
+    try {
+      const status = await runStatus({
+        configDir: dir,
+        account,
+        json: true,
+        out: { write: () => true },
+        now: NOW,
+      });
+      expect(written).toBe(true);
+      expect(status?.pnl?.fillsAfter).toBe(1);
+      expect(status?.fills.total).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("a sweep whose P&L is not whole (a damaged record) is passed over: report and status read the one before", async () => {
     const { dir, j, runId } = followingForAnHour("hlcopy-report-damaged-");
     j.recordEvent({
