@@ -51,7 +51,7 @@ export async function main(given: string[], err: Writer = process.stderr): Promi
       if (commanderError.code === "commander.helpDisplayed" || commanderError.code === "commander.version")
         return ExitCode.ok;
       if (commanderError.code === "commander.help" && commanderError.exitCode === 0) return ExitCode.ok;
-      return usageError(commanderError, failure?.command ?? program, err, json);
+      return usageError(commanderError, failure?.command ?? program, err, json, args);
     }
     const { hintFor } = await import("./rate-limit.js");
     const command = running;
@@ -139,7 +139,13 @@ function optionSuggestion(message: string, cmd: Command): string | null {
  * names the closest match when there is one, else the usage of the command (with --json, one
  * `error` document on stdout instead).
  */
-export function usageError(error: CommanderError, cmd: Command, err: Writer, json = false): number {
+export function usageError(
+  error: CommanderError,
+  cmd: Command,
+  err: Writer,
+  json = false,
+  args: readonly string[] = [],
+): number {
   const path = commandPath(cmd);
   const [first = "", ...rest] = error.message.split("\n");
   const suggestion =
@@ -158,6 +164,15 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
     hint = cmd.parent
       ? `for example: ${path} ${example?.name() ?? ""} (${path} --help shows them all)`
       : "start with: hlcopy demo (no keys, no network), or see hlcopy --help";
+  } else if (
+    error.code === "commander.unknownOption" &&
+    !cmd.parent &&
+    optionOfLaterCommand(first, cmd, args)
+  ) {
+    // `hlcopy --dry-run reconcile 0x…`: a command's option before the command.
+    const owner = optionOfLaterCommand(first, cmd, args) as { flag: string; path: string };
+    message = `${owner.flag} is an option of ${owner.path}, given before the command`;
+    hint = `give it after the command: ${owner.path} … ${owner.flag} (only --network, --config-dir, --account, --json and --debug go before it)`;
   } else if (suggestion !== undefined) {
     hint = `did you mean ${suggestion}? (${path} --help lists what it accepts)`;
   } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {
@@ -174,6 +189,34 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
   }
   printCommandError(message, hint, { json, err });
   return ExitCode.usage;
+}
+
+/**
+ * The command typed after an option the root does not know, when that command (or its
+ * subcommand) takes the option: `hlcopy --dry-run reconcile 0x…` → reconcile's --dry-run.
+ */
+function optionOfLaterCommand(
+  message: string,
+  program: Command,
+  args: readonly string[],
+): { flag: string; path: string } | null {
+  const flag = /unknown option '(--?[^'=]+)/.exec(message)?.[1];
+  if (!flag) return null;
+  const at = args.indexOf(flag) === -1 ? args.findIndex((a) => a.startsWith(`${flag}=`)) : args.indexOf(flag);
+  let cmd: Command | undefined;
+  let path = "hlcopy";
+  for (const a of args.slice(at + 1)) {
+    if (a.startsWith("-")) continue;
+    const sub = (cmd ?? program).commands.find((c) => c.name() === a);
+    if (!sub) {
+      if (cmd) break;
+      continue;
+    }
+    cmd = sub;
+    path = `${path} ${a}`;
+    if (cmd.options.some((o) => o.long === flag || o.short === flag)) return { flag, path };
+  }
+  return null;
 }
 
 let brokenStdoutHandled = false;

@@ -150,18 +150,19 @@ export const abortableSleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** The attempt (of retryTransient) the code runs in: its signal aborts when the attempt is given up on. */
-const attempts = new AsyncLocalStorage<AbortSignal>();
+const attempts = new AsyncLocalStorage<{ signal: AbortSignal; over: boolean }>();
 
 /**
  * The signal of the retryTransient attempt this request is made in, or undefined: aborted when
  * the attempt's time is up (the deadline), so the request ends then too. The HTTP layers
  * (exchange/http.ts, the SDK's requests) abort on it: a request that hangs no longer outlives
- * the deadline by its own 10 s timeout (a 15 s exec.startupTimeoutSeconds ended at 21 s). It
- * is never aborted once the attempt has answered, so what the attempt set up (a websocket's
- * handlers, which run in its context) is unaffected.
+ * the deadline by its own 10 s timeout (a 15 s exec.startupTimeoutSeconds ended at 21 s). Once
+ * the attempt is over it is undefined again: the later requests of what the attempt set up (a
+ * websocket's handlers run in its context) are not bound to it.
  */
 export function attemptSignal(): AbortSignal | undefined {
-  return attempts.getStore();
+  const attempt = attempts.getStore();
+  return attempt && !attempt.over ? attempt.signal : undefined;
 }
 
 /**
@@ -184,11 +185,18 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       const attemptMs = Math.max(options.timeoutMs - (now() - started), LAST_ATTEMPT_MS);
       // The attempt's requests end with it (attemptSignal): bounded by the time left too.
       const attempt = new AbortController();
-      const outer = attempts.getStore();
-      const signal = outer ? AbortSignal.any([outer, attempt.signal]) : attempt.signal;
-      return await withDeadline(attempts.run(signal, fn), attemptMs, options.discard, (reason) =>
-        attempt.abort(reason),
-      );
+      const outer = attemptSignal();
+      const store = {
+        signal: outer ? AbortSignal.any([outer, attempt.signal]) : attempt.signal,
+        over: false,
+      };
+      try {
+        return await withDeadline(attempts.run(store, fn), attemptMs, options.discard, (reason) =>
+          attempt.abort(reason),
+        );
+      } finally {
+        store.over = true;
+      }
     } catch (error) {
       const e = toHlcopyError(error);
       if (!(e instanceof RetryableError) || (options.retryIf && !options.retryIf(e))) throw e;

@@ -41,6 +41,17 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
     { args: ["foolow"], error: /unknown command 'foolow'/, hint: /did you mean follow\?/ },
     { args: ["--jsno", "status"], error: /unknown option '--jsno'/, hint: /did you mean --json\?/ },
     {
+      // A command's option before the command: it said "hlcopy --help lists what it accepts".
+      args: ["--dry-run", "reconcile", LEADER],
+      error: /^error: --dry-run is an option of hlcopy reconcile, given before the command$/,
+      hint: /^hint: give it after the command: hlcopy reconcile … --dry-run /,
+    },
+    {
+      args: ["--network", "testnet", "--force", "agent", "generate"],
+      error: /^error: --force is an option of hlcopy agent generate, given before the command$/,
+      hint: /^hint: give it after the command: hlcopy agent generate … --force /,
+    },
+    {
       args: ["follow"],
       error: /missing required argument 'leader'/,
       hint: /usage: hlcopy follow \[options\] <leader\.\.\.>/,
