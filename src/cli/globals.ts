@@ -20,11 +20,16 @@ export interface UnusedGlobal {
  */
 export function refuseUnusedGlobals(cmd: Command, unused: readonly UnusedGlobal[]): void {
   let root = cmd;
-  while (root.parent) root = root.parent;
+  const path = [cmd.name()];
+  while (root.parent) {
+    root = root.parent;
+    if (root.parent) path.unshift(root.name());
+  }
   for (const u of unused) {
     if (root.getOptionValueSource(u.option) !== "cli") continue;
     const flag = u.option === "configDir" ? "--config-dir" : `--${u.option}`;
-    throw new UsageError(`${flag} is not used by hlcopy ${cmd.name()}: ${u.why}`, {
+    // The command as typed: hlcopy config get, not hlcopy get.
+    throw new UsageError(`${flag} is not used by hlcopy ${path.join(" ")}: ${u.why}`, {
       hint: `${u.hint}, or drop ${flag}`,
     });
   }

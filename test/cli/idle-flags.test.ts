@@ -166,7 +166,7 @@ describe("global options a command never reads", () => {
       expect(r.code, name).toBe(2);
       expect(r.stderr, name).toMatch(
         new RegExp(
-          `^error: ${flag} is not used by hlcopy ${args[0] === "config" ? args[1] : args[0]}: .*${why}.*\\nhint: .*, or drop ${flag}\\n$`,
+          `^error: ${flag} is not used by hlcopy ${args[0] === "config" ? `config ${args[1]}` : args[0]}: .*${why}.*\\nhint: .*, or drop ${flag}\\n$`,
         ),
       );
       expect(r.stdout, name).toBe("");
