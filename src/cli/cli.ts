@@ -51,7 +51,7 @@ export async function main(given: string[], err: Writer = process.stderr): Promi
       if (commanderError.code === "commander.helpDisplayed" || commanderError.code === "commander.version")
         return ExitCode.ok;
       if (commanderError.code === "commander.help" && commanderError.exitCode === 0) return ExitCode.ok;
-      return usageError(commanderError, failure?.command ?? program, err, json);
+      return usageError(commanderError, failure?.command ?? program, err, json, args);
     }
     const { hintFor } = await import("./rate-limit.js");
     const command = running;
@@ -69,7 +69,10 @@ const VALUE_OPTIONS = new Set(["--network", "--config-dir", "--account"]);
 
 /**
  * `hlcopy help agent approve` as `hlcopy agent approve --help`: commander's help command takes one
- * name and showed the `agent` group's help. Only a path of real subcommands is rewritten.
+ * name and showed the `agent` group's help. A name that is no command (`help folow`, `help config
+ * bogus`) is typed as the command itself, `hlcopy folow`, so it gets the error every unknown
+ * command gets, with the closest name: commander's own help printed the whole root help first (or
+ * the group's, exit 0).
  */
 function helpOfSubcommand(argv: string[], program: Command): string[] {
   const args = argv.slice(2);
@@ -79,11 +82,21 @@ function helpOfSubcommand(argv: string[], program: Command): string[] {
     args.slice(0, at).some((a, i) => !a.startsWith("-") && !VALUE_OPTIONS.has(args[i - 1] ?? ""))
   )
     return argv;
+  const before = args.slice(0, at);
   const path = args.slice(at + 1).filter((a) => !a.startsWith("-"));
-  let cmd: Command | undefined = program;
-  for (const name of path.slice(0, 2)) cmd = cmd?.commands.find((c) => c.name() === name);
-  if (path.length < 2 || !cmd || cmd === program) return argv;
-  return [...argv.slice(0, 2), ...args.slice(0, at), ...args.slice(at + 1), "--help"];
+  let cmd: Command = program;
+  for (const [i, name] of path.slice(0, 2).entries()) {
+    const sub = cmd.commands.find((c) => c.name() === name);
+    if (sub) {
+      cmd = sub;
+      continue;
+    }
+    // Only where there are commands to name: `help follow extra` stays commander's.
+    if (cmd.commands.length === 0) break;
+    return [...argv.slice(0, 2), ...before, ...path.slice(0, i + 1)];
+  }
+  if (path.length < 2 || cmd === program) return argv;
+  return [...argv.slice(0, 2), ...before, ...args.slice(at + 1), "--help"];
 }
 
 function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
@@ -126,7 +139,13 @@ function optionSuggestion(message: string, cmd: Command): string | null {
  * names the closest match when there is one, else the usage of the command (with --json, one
  * `error` document on stdout instead).
  */
-export function usageError(error: CommanderError, cmd: Command, err: Writer, json = false): number {
+export function usageError(
+  error: CommanderError,
+  cmd: Command,
+  err: Writer,
+  json = false,
+  args: readonly string[] = [],
+): number {
   const path = commandPath(cmd);
   const [first = "", ...rest] = error.message.split("\n");
   const suggestion =
@@ -140,17 +159,20 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
     const subs = cmd.commands.filter((c) => c.name() !== "help");
     const names = subs.map((c) => c.name()).join(", ");
     message = `${path} needs a command: ${names}`;
-    // `hlcopy help bogus` lands here too: name what was asked for.
-    const asked = cmd.args[0] === "help" ? cmd.args[1] : undefined;
-    if (asked !== undefined) {
-      printCommandError(`unknown command '${asked}'`, `${path} has: ${names}`, { json, err });
-      return ExitCode.usage;
-    }
     // The example is one that runs as typed: the first subcommand that needs no argument.
     const example = subs.find((c) => c.registeredArguments.every((a) => !a.required)) ?? subs[0];
     hint = cmd.parent
       ? `for example: ${path} ${example?.name() ?? ""} (${path} --help shows them all)`
       : "start with: hlcopy demo (no keys, no network), or see hlcopy --help";
+  } else if (
+    error.code === "commander.unknownOption" &&
+    !cmd.parent &&
+    optionOfLaterCommand(first, cmd, args)
+  ) {
+    // `hlcopy --dry-run reconcile 0x…`: a command's option before the command.
+    const owner = optionOfLaterCommand(first, cmd, args) as { flag: string; path: string };
+    message = `${owner.flag} is an option of ${owner.path}, given before the command`;
+    hint = `give it after the command: ${owner.path} … ${owner.flag} (only --network, --config-dir, --account, --json and --debug go before it)`;
   } else if (suggestion !== undefined) {
     hint = `did you mean ${suggestion}? (${path} --help lists what it accepts)`;
   } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {
@@ -167,6 +189,34 @@ export function usageError(error: CommanderError, cmd: Command, err: Writer, jso
   }
   printCommandError(message, hint, { json, err });
   return ExitCode.usage;
+}
+
+/**
+ * The command typed after an option the root does not know, when that command (or its
+ * subcommand) takes the option: `hlcopy --dry-run reconcile 0x…` → reconcile's --dry-run.
+ */
+function optionOfLaterCommand(
+  message: string,
+  program: Command,
+  args: readonly string[],
+): { flag: string; path: string } | null {
+  const flag = /unknown option '(--?[^'=]+)/.exec(message)?.[1];
+  if (!flag) return null;
+  const at = args.indexOf(flag) === -1 ? args.findIndex((a) => a.startsWith(`${flag}=`)) : args.indexOf(flag);
+  let cmd: Command | undefined;
+  let path = "hlcopy";
+  for (const a of args.slice(at + 1)) {
+    if (a.startsWith("-")) continue;
+    const sub = (cmd ?? program).commands.find((c) => c.name() === a);
+    if (!sub) {
+      if (cmd) break;
+      continue;
+    }
+    cmd = sub;
+    path = `${path} ${a}`;
+    if (cmd.options.some((o) => o.long === flag || o.short === flag)) return { flag, path };
+  }
+  return null;
 }
 
 let brokenStdoutHandled = false;

@@ -182,6 +182,10 @@ export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], ru
         `--max-leverage 0x10       numbers are plain decimals (no hex, exponent, spaces: 1e3, " 5")`,
       ],
       [
+        "risk.maxDrawdownPct",
+        "--max-drawdown-pct 0.25   a fraction for a percentage: 25 is 25 % (0.25% if 0.25 % is meant)",
+      ],
+      [
         "sizing.ratio",
         "--ratio 0.05 --ratio 0.5  a flag given twice (an alias adding one): the last would silently win",
       ],

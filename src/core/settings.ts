@@ -783,9 +783,80 @@ export function networkUrlExtra(url: URL): string | null {
   return extra.length === 0 ? null : extra.join(" or ");
 }
 
+/**
+ * Percentages people write whole (25 for 25 %), whose usual values are whole percents: a value
+ * below 1 here is far more often a fraction typed for a percentage (0.25 for 25 %) than meant —
+ * and it acts as the smaller: a kill switch at a 0.25 % drawdown. Below 1 is refused unless
+ * written with its % sign ("0.25%"), and the config file keeps that sign. (sizing.riskPct,
+ * risk.trailingStepPct and exec.deadbandPct are not here: below 1 is ordinary for them.)
+ */
+export const WHOLE_PCT_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
+  "sizing.targetVolPct",
+  "risk.maxDrawdownPct",
+  "risk.maxDailyLossPct",
+  "risk.stopLossPct",
+  "risk.takeProfitPct",
+  "risk.trailingStopPct",
+  "risk.maxCoinPctOfEquity",
+  "risk.maxAllocationPct",
+  "risk.leaderMaxDrawdownPct",
+  "exec.confirmAbovePct",
+]);
+
+/** A percentage setting (every key with Pct in its name): it takes a trailing % sign too ("25%"). */
+export function isPctSetting(key: string): boolean {
+  return key.includes("Pct") && (SETTING_KEYS as readonly string[]).includes(key);
+}
+
+/** "0.25%": a percentage written with its sign, the number it says; null for anything else. */
+function explicitPct(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%\s*$/.exec(value);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * What the config file keeps for a value typed as `raw`: a whole-percent setting below 1 keeps
+ * its % sign ("0.25%"), so reading the file back takes it as meant (a bare 0.25 is refused as
+ * a likely fraction); anything else is the value itself.
+ */
+export function storedForm(key: string, raw: string, value: SettingValue): SettingValue {
+  if (typeof value !== "number" || !(value > 0 && value < 1) || !WHOLE_PCT_KEYS.has(key as SettingKey))
+    return value;
+  return explicitPct(raw) === null ? value : `${plainDecimal(value)}%`;
+}
+
+/** A fraction typed for a percentage (WHOLE_PCT_KEYS): said with both readings and both ways on. */
+export class FractionPctError extends ValidationError {
+  override name = "FractionPctError";
+}
+
+function fractionPct(s: SettingSpec, value: number): FractionPctError {
+  const small = plainDecimal(value);
+  const whole = plainDecimal(Math.round(value * 100 * 1e9) / 1e9);
+  return new FractionPctError(
+    s.key,
+    `invalid value ${small} for ${s.key}: a percentage, written whole — ${small} would be ${small} %, not ${whole} %`,
+    {
+      hint: `for ${whole} %: hlcopy config set ${s.key} ${whole}; if ${small} % is meant, say so with its sign: hlcopy config set ${s.key} ${small}%`,
+    },
+  );
+}
+
 /** Check a typed value (from the config file) against its spec; returns it normalised. */
 export function validateSetting(key: string, value: unknown): SettingValue {
   const s = settingSpec(key);
+  // "0.25%" (a flag, config set, or the config file keeping it): the number, meant as written.
+  const pct = isPctSetting(key) ? explicitPct(value) : null;
+  if (pct !== null) return checkedValue(s, pct);
+  const checked = checkedValue(s, value);
+  if (typeof checked === "number" && checked > 0 && checked < 1 && WHOLE_PCT_KEYS.has(s.key)) {
+    throw fractionPct(s, checked);
+  }
+  return checked;
+}
+
+function checkedValue(s: SettingSpec, value: unknown): SettingValue {
   const k = s.kind;
   switch (k.type) {
     case "number": {
@@ -936,12 +1007,15 @@ const CHAT_ID_RE = /^(-?\d{1,20}|@[A-Za-z0-9_]{5,64})$/;
 export function parseSettingInput(key: string, raw: string): SettingValue {
   const s = settingSpec(key);
   // Outside the try: this error already names what the user typed, and says why.
-  if (takesNumber(s, raw) && parsePlainDecimal(raw) === null) throw notDecimal(s, raw);
+  const signed = isPctSetting(key) && explicitPct(raw) !== null;
+  if (takesNumber(s, raw) && !signed && parsePlainDecimal(raw) === null) throw notDecimal(s, raw);
   const urlError = s.kind.type === "network" ? networkUrlError(s, raw.trim()) : null;
   if (urlError) throw urlError;
   try {
-    return parseInput(s, key, raw);
+    return signed ? validateSetting(key, raw) : parseInput(s, key, raw);
   } catch (error) {
+    // A fraction for a percentage says both readings (it quotes the number as typed).
+    if (error instanceof FractionPctError) throw error;
     // Report what the user typed, not the number it was converted to.
     if (error instanceof ValidationError) throw invalid(s, raw);
     throw error;

@@ -18,6 +18,7 @@ import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
 import {
   abortableSleep,
+  attemptSignal,
   describeWait,
   formatSeconds,
   type RetryTransientOptions,
@@ -383,7 +384,11 @@ export async function fetchAgentStatus(params: AgentStatusParameters): Promise<A
   let agents: ExtraAgent[] = [];
   try {
     const { checkInfoReply } = await import("./replies.js");
-    agents = checkInfoReply("extraAgents", await info.extraAgents({ transport }, { user: params.account }));
+    // Bounded by the retry's time left (exchange/retry.ts attemptSignal), not the SDK's 10 s alone.
+    agents = checkInfoReply(
+      "extraAgents",
+      await info.extraAgents({ transport }, { user: params.account }, attemptSignal()),
+    );
   } catch (error) {
     await translate(error, "extraAgents", params);
   }

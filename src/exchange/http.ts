@@ -14,6 +14,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { HttpRequestError } from "@nktkas/hyperliquid";
+import { attemptSignal } from "./retry.js";
 
 export interface JsonPoster {
   /**
@@ -97,7 +98,10 @@ export function jsonPoster(baseUrl: string, timeoutMs: number): JsonPoster {
   };
   const idle: Connection[] = [];
   return {
-    post<T>(endpoint: string, payload: unknown, signal?: AbortSignal, stale?: StaleRetry): Promise<T> {
+    post<T>(endpoint: string, payload: unknown, given?: AbortSignal, stale?: StaleRetry): Promise<T> {
+      // A start-up attempt's deadline ends its requests too (exchange/retry.ts attemptSignal).
+      const attempt = attemptSignal();
+      const signal = attempt && given ? AbortSignal.any([given, attempt]) : (given ?? attempt);
       return new Promise<T>((resolve, reject) => {
         if (signal?.aborted) {
           reject(new HttpRequestError({ detail: "Request aborted", cause: signal.reason, request: payload }));

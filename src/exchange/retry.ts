@@ -3,6 +3,7 @@
 // exponential backoff until a deadline; give up at once on what it cannot (bad key, unapproved
 // agent, bad address: everything else). No SDK import: the engine uses it too.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   ExitCode,
   type HlcopyError,
@@ -148,6 +149,22 @@ export const abortableSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", done, { once: true });
   });
 
+/** The attempt (of retryTransient) the code runs in: its signal aborts when the attempt is given up on. */
+const attempts = new AsyncLocalStorage<{ signal: AbortSignal; over: boolean }>();
+
+/**
+ * The signal of the retryTransient attempt this request is made in, or undefined: aborted when
+ * the attempt's time is up (the deadline), so the request ends then too. The HTTP layers
+ * (exchange/http.ts, the SDK's requests) abort on it: a request that hangs no longer outlives
+ * the deadline by its own 10 s timeout (a 15 s exec.startupTimeoutSeconds ended at 21 s). Once
+ * the attempt is over it is undefined again: the later requests of what the attempt set up (a
+ * websocket's handlers run in its context) are not bound to it.
+ */
+export function attemptSignal(): AbortSignal | undefined {
+  const attempt = attempts.getStore();
+  return attempt && !attempt.over ? attempt.signal : undefined;
+}
+
 /**
  * Run `fn`, retrying RetryableErrors with backoff until `timeoutMs` has passed.
  * @throws the first non-retryable error as it is (translated to an HlcopyError);
@@ -166,7 +183,20 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       // given up on at the deadline, not when its own 10 s timeout ends it: the setting acts.
       // The last attempt, made as the deadline comes, still gets a second to answer.
       const attemptMs = Math.max(options.timeoutMs - (now() - started), LAST_ATTEMPT_MS);
-      return await withDeadline(fn(), attemptMs, options.discard);
+      // The attempt's requests end with it (attemptSignal): bounded by the time left too.
+      const attempt = new AbortController();
+      const outer = attemptSignal();
+      const store = {
+        signal: outer ? AbortSignal.any([outer, attempt.signal]) : attempt.signal,
+        over: false,
+      };
+      try {
+        return await withDeadline(attempts.run(store, fn), attemptMs, options.discard, (reason) =>
+          attempt.abort(reason),
+        );
+      } finally {
+        store.over = true;
+      }
     } catch (error) {
       const e = toHlcopyError(error);
       if (!(e instanceof RetryableError) || (options.retryIf && !options.retryIf(e))) throw e;
@@ -200,14 +230,24 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
 
 const LAST_ATTEMPT_MS = 1_000;
 
-/** `p`, or a RetryableError once `ms` has passed; a value that comes later goes to `discard`. */
-function withDeadline<T>(p: Promise<T>, ms: number, discard?: (late: T) => void): Promise<T> {
+/**
+ * `p`, or a RetryableError once `ms` has passed (told to `expired` too, which ends the attempt's
+ * requests); a value that comes later goes to `discard`.
+ */
+function withDeadline<T>(
+  p: Promise<T>,
+  ms: number,
+  discard?: (late: T) => void,
+  expired?: (reason: RetryableError) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let late = false;
     const timer = setTimeout(
       () => {
         late = true;
-        reject(new RetryableError(`no answer within ${formatSeconds(ms)}`));
+        const reason = new RetryableError(`no answer within ${formatSeconds(ms)}`);
+        reject(reason);
+        expired?.(reason);
       },
       Math.max(0, ms),
     );

@@ -7,6 +7,7 @@ import { isHexAddress } from "../core/address.js";
 import { UsageError } from "../core/errors.js";
 import type { AccountRole, Address } from "../core/types.js";
 import { translateError } from "./errors.js";
+import { attemptSignal } from "./retry.js";
 
 export interface SubAccount {
   /** The sub-account's address (lowercase). */
@@ -78,7 +79,7 @@ export async function findSubAccount(params: FindSubAccountParameters): Promise<
   const { subAccounts } = await import("@nktkas/hyperliquid/api/info");
   let reply: unknown;
   try {
-    reply = await subAccounts({ transport }, { user: params.master });
+    reply = await subAccounts({ transport }, { user: params.master }, attemptSignal());
   } catch (error) {
     throw translateError(error, { operation: "subAccounts" });
   }
@@ -154,7 +155,7 @@ async function userRoleOf(params: Omit<FindSubAccountParameters, "master">): Pro
   }
   const { userRole } = await import("@nktkas/hyperliquid/api/info");
   try {
-    return await userRole({ transport }, { user: params.account });
+    return await userRole({ transport }, { user: params.account }, attemptSignal());
   } catch (error) {
     throw translateError(error, { operation: "userRole", endpoint: params.httpUrl });
   }

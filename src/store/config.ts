@@ -9,6 +9,7 @@ import { ConfigError, ValidationError } from "../core/errors.js";
 import {
   closeSettingKeys,
   type FlatSettings,
+  FractionPctError,
   SETTING_KEYS,
   type SettingKey,
   type SettingValue,
@@ -124,7 +125,11 @@ export function readStoredSettings(configDir: string, options: { replacing?: str
     } catch (error) {
       const why = error instanceof ValidationError ? error.message : String(error);
       throw new ConfigError(`config file ${file}: ${why}`, {
-        hint: `fix the value by hand, or run: hlcopy config unset ${key}`,
+        // A fraction for a percentage (an older hlcopy took it): both readings, both ways on.
+        hint:
+          error instanceof FractionPctError && error.hint
+            ? error.hint
+            : `fix the value by hand, or run: hlcopy config unset ${key}`,
         cause: error,
       });
     }
@@ -165,7 +170,9 @@ export async function writeSetting(configDir: string, key: string, value: Settin
   settingSpec(key);
   const checked = validateSetting(key, value);
   readStoredSettings(configDir, { replacing: key });
-  await changeConf(configDir, (conf) => conf.set(key, checked));
+  // A percentage below 1 written with its sign keeps it ("0.25%": core/settings.ts storedForm).
+  const kept = typeof value === "string" && typeof checked === "number" ? value : checked;
+  await changeConf(configDir, (conf) => conf.set(key, kept));
 }
 
 /** Remove a stored setting so its default applies again. */

@@ -4,6 +4,7 @@
 // reported as what it is: one message naming the file, one hint saying what to do, exit 1
 // (exit 2 for a corrupt file the user must move aside). Never "report it": these are not bugs.
 
+import { accessSync, closeSync, constants, existsSync, openSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError, HlcopyError, OperationalError } from "../core/errors.js";
 
@@ -129,6 +130,43 @@ function verb(operation: StoreOperation): string {
         : "write";
 }
 
+/** The files SQLite (and the intent log) keep beside a database: a write to any of them can fail. */
+const COMPANIONS = ["", "-wal", "-shm", "-journal", "-intents"];
+
+/**
+ * What SQLite's SQLITE_IOERR (or CANTOPEN) was: it reports any failed write so — a file made
+ * read-only or immutable, a file system remounted read-only, a full disk — and said "the disk
+ * failed" with a dmesg hint for a chmod. The files are asked the way the write asks them (open
+ * for writing, the directory for a new file, the free space): the first that refuses says why.
+ * Undefined when all answer (then it is an I/O error, or gone by now).
+ */
+function probeWrite(file: string): { kind: Kind; where: string } | undefined {
+  const dir = dirname(file);
+  for (const suffix of COMPANIONS) {
+    const path = `${file}${suffix}`;
+    if (!existsSync(path)) continue;
+    try {
+      closeSync(openSync(path, "r+"));
+    } catch (error) {
+      const kind = errnoKind((error as NodeJS.ErrnoException).code);
+      if (kind && kind !== "no-directory") return { kind, where: path };
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const kind = errnoKind((error as NodeJS.ErrnoException).code);
+    if (kind) return { kind, where: dir };
+  }
+  try {
+    const fs = statfsSync(dir);
+    if (fs.bavail === 0) return { kind: "full", where: dir };
+  } catch {
+    // no answer: leave it as SQLite said
+  }
+  return undefined;
+}
+
 /**
  * Turn an error met while touching a store file into the error the CLI prints. An HlcopyError
  * passes through unchanged; an unknown error keeps its message, with a hint that is not
@@ -145,7 +183,14 @@ export function storeError(error: unknown, ctx: StoreErrorContext): HlcopyError 
     ctx.elsewhere ?? "use a config directory you can write (--config-dir or HLCOPY_CONFIG_DIR)";
   const op = (message: string, hint: string) =>
     new OperationalError(message, { hint, details, cause: error });
-  switch (storeErrorKind(error)) {
+  let kind = storeErrorKind(error);
+  // SQLite says "I/O error" for any write that failed: ask the files what it was. (An errno of
+  // EIO from Node is the kernel's own answer.)
+  const fromSqlite = typeof (error as { errcode?: unknown } | null)?.errcode === "number";
+  const probed = fromSqlite && (kind === "io" || kind === "cannot-open") ? probeWrite(file) : undefined;
+  if (probed) kind = probed.kind;
+  const where = probed?.where ?? dir;
+  switch (kind) {
     case "full":
       return op(
         `${cannot}: the disk is full`,
@@ -153,11 +198,16 @@ export function storeError(error: unknown, ctx: StoreErrorContext): HlcopyError 
       );
     case "permission":
       return op(
-        `${cannot}: permission denied`,
-        `check who owns ${dir} and its mode (ls -ld ${dir}), or ${elsewhere}`,
+        `${cannot}: permission denied${where === dir ? "" : ` (${where})`}`,
+        where === dir
+          ? `check who owns ${dir} and its mode (ls -ld ${dir}), or ${elsewhere}`
+          : `check who owns it, its mode and flags (ls -l, lsattr: an immutable i), or ${elsewhere}`,
       );
     case "read-only":
-      return op(`${cannot}: the file system is read-only`, `remount it read-write, or ${elsewhere}`);
+      return op(
+        `${cannot}: the file system is read-only`,
+        `remount it read-write (findmnt -T ${dir}), or ${elsewhere}`,
+      );
     case "not-a-directory":
       return op(
         `${cannot}: a part of its path is a file, not a directory`,

@@ -655,6 +655,14 @@ export interface Journal {
   /** Run `fn` in one transaction (one commit for many writes); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
   /**
+   * Run `fn`'s reads in one read transaction: every read sees the journal as of the first, so
+   * one output has one figure while a follow writes beside it (a report's "N fills since" in its
+   * first line and its last were read at two moments). A writer is never kept waiting (WAL: a
+   * reader holds no lock it needs). Inside a transaction already, `fn` just runs in it.
+   * @throws {OperationalError} naming the file when the journal cannot be read.
+   */
+  read<T>(fn: () => T): T;
+  /**
    * A dry run's copy (openJournal `writes: "memory"`): take up what the file's running writer
    * committed since the copy was taken — the copy state (the managed snapshot) and the orders
    * with what they filled — so a check made now sees the trades a follow beside it made
@@ -2960,6 +2968,27 @@ class SqliteJournal implements Journal {
     const order = (e: JournalEntry) => JOURNAL_TABLES.indexOf(e.table);
     entries.sort((a, b) => b.ts - a.ts || order(b) - order(a) || b.id - a.id);
     return (limit < 0 ? entries : entries.slice(0, limit)).reverse();
+  }
+
+  read<T>(fn: () => T): T {
+    if (this.#batchDepth > 0 || this.#held || this.#copyOf !== null) return fn();
+    this.#settle(); // what waits is committed first: its own transaction
+    try {
+      this.#db.exec("BEGIN"); // deferred: the first read takes the snapshot, no write lock
+    } catch (error) {
+      throw journalError(this.path, "read", error);
+    }
+    this.#batchDepth++; // a batch inside joins it (and #settle waits for its end)
+    try {
+      return fn();
+    } finally {
+      this.#batchDepth--;
+      try {
+        this.#db.exec("COMMIT");
+      } catch {
+        // a read transaction has nothing to lose: the reads are done
+      }
+    }
   }
 
   batch<T>(fn: () => T): T {

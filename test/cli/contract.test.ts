@@ -41,6 +41,17 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
     { args: ["foolow"], error: /unknown command 'foolow'/, hint: /did you mean follow\?/ },
     { args: ["--jsno", "status"], error: /unknown option '--jsno'/, hint: /did you mean --json\?/ },
     {
+      // A command's option before the command: it said "hlcopy --help lists what it accepts".
+      args: ["--dry-run", "reconcile", LEADER],
+      error: /^error: --dry-run is an option of hlcopy reconcile, given before the command$/,
+      hint: /^hint: give it after the command: hlcopy reconcile … --dry-run /,
+    },
+    {
+      args: ["--network", "testnet", "--force", "agent", "generate"],
+      error: /^error: --force is an option of hlcopy agent generate, given before the command$/,
+      hint: /^hint: give it after the command: hlcopy agent generate … --force /,
+    },
+    {
       args: ["follow"],
       error: /missing required argument 'leader'/,
       hint: /usage: hlcopy follow \[options\] <leader\.\.\.>/,
@@ -76,12 +87,27 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
     }
   });
 
-  it("hlcopy help <unknown>: the unknown name, and what there is", async () => {
-    const r = await runCli(["help", "folow"]);
-    expect(r.code).toBe(2);
-    const lines = r.stderr.trimEnd().split("\n");
-    expect(lines.at(-2)).toBe("error: unknown command 'folow'");
-    expect(lines.at(-1)).toMatch(/^hint: hlcopy has: demo, init, agent, follow/);
+  // commander printed the whole root help on stdout before the error (and `help config bogus`
+  // printed config's help, exit 0): only the two lines, with the closest name, as `hlcopy folow`.
+  it("hlcopy help <unknown>: only the error and the closest command, nothing on stdout", async () => {
+    for (const [args, error, hint] of [
+      [
+        ["help", "folow"],
+        "unknown command 'folow'",
+        "did you mean follow? (hlcopy --help lists what it accepts)",
+      ],
+      [["help", "bogus"], "unknown command 'bogus'", "hlcopy --help lists what it accepts"],
+      [
+        ["help", "config", "lst"],
+        "unknown command 'lst'",
+        "did you mean list? (hlcopy config --help lists what it accepts)",
+      ],
+    ] as const) {
+      const r = await runCli([...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr).toBe(`error: ${error}\nhint: ${hint}\n`);
+    }
   });
 });
 

@@ -36,7 +36,13 @@ async function trader() {
   const dir = tempDir();
   const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: f.agentKey };
   const run = (args: string[]) =>
-    runCli(["--network", sim.httpUrl, "--account", f.master.address, ...args], { env });
+    // backtest refuses --account (it replays at --equity, never the account's value).
+    runCli(
+      ["--network", sim.httpUrl, ...(args[0] === "backtest" ? [] : ["--account", f.master.address]), ...args],
+      {
+        env,
+      },
+    );
   return { dir, run };
 }
 

@@ -46,7 +46,9 @@ const requests = () => {
 async function hlcopy(args: string[]) {
   const dir = tempDir();
   const before = requests();
-  const r = await runCli(["--network", sim.httpUrl, "--account", follower.account, ...args], {
+  // backtest and scan refuse --account (they judge at --equity, never the account's value).
+  const account = args[0] === "backtest" || args[0] === "scan" ? [] : ["--account", follower.account];
+  const r = await runCli(["--network", sim.httpUrl, ...account, ...args], {
     env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: follower.agentKey },
   });
   const after = requests();

@@ -20,7 +20,14 @@ const NOWHERE = [
   "0x1111111111111111111111111111111111111111",
 ];
 
-const run = (args: string[]) => runCli([...NOWHERE, "--config-dir", tempDir(), ...args]);
+// backtest and scan refuse --account (they judge at --equity, never the account's value).
+const run = (args: string[]) =>
+  runCli([
+    ...(args[0] === "backtest" || args[0] === "scan" ? NOWHERE.slice(0, 2) : NOWHERE),
+    "--config-dir",
+    tempDir(),
+    ...args,
+  ]);
 
 describe("setting flags a command never acts on", () => {
   it("inspect and scan: --slippage-bps, --max-entry-drift-bps, --close-denied are exit 2 naming why and where they act", async () => {
@@ -136,6 +143,49 @@ describe("global options a command never reads", () => {
       );
       expect(r.stdout).toBe("");
     }
+  });
+
+  // Each was taken and ignored: sim --json printed what it prints without it; backtest and scan
+  // judge at --equity, never the account's value; config get network printed the stored one.
+  it("sim --json, backtest/scan --account, config get/list/path --network/--account are exit 2 naming why", async () => {
+    const ACCOUNT = "0x1111111111111111111111111111111111111111";
+    for (const [args, flag, why] of [
+      [["backtest", LEADER], "--account", "never your account's"],
+      [["scan", LEADER], "--account", "never your account's"],
+      [["config", "get", "network"], "--network", "shows the config file"],
+      [["config", "list"], "--account", "shows the config file"],
+      [["config", "path"], "--network", "shows the config file"],
+    ] as const) {
+      const value = flag === "--account" ? ACCOUNT : "testnet";
+      // Refused before anything is read: no network is reached.
+      const r = await runCli([...args, flag, value], {
+        timeoutMs: 15_000,
+        env: { HLCOPY_CONFIG_DIR: tempDir() },
+      });
+      const name = `${args.slice(0, 2).join(" ")} ${flag}`;
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(
+        new RegExp(
+          `^error: ${flag} is not used by hlcopy ${args[0] === "config" ? `config ${args[1]}` : args[0]}: .*${why}.*\\nhint: .*, or drop ${flag}\\n$`,
+        ),
+      );
+      expect(r.stdout, name).toBe("");
+    }
+    // --json asks for the error as JSON: the refusal of sim --json is that document.
+    const json = await runCli(["sim", "--port", "0", "--json"], { timeoutMs: 15_000 });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: "error",
+      message: expect.stringMatching(
+        /^--json is not used by hlcopy sim: its ready line on stdout is JSON always/,
+      ),
+      hint: expect.stringMatching(/or drop --json$/),
+    });
+    // What they read is not refused: config set with --account (a follow running with it is told of).
+    const set = await runCli(["--account", ACCOUNT, "config", "set", "risk.maxLeverage", "3"], {
+      env: { HLCOPY_CONFIG_DIR: tempDir() },
+    });
+    expect(set.code, set.stderr).toBe(0);
   });
 
   it("HLCOPY_CONFIG_DIR in the environment is not refused: it is ambient, not asked of the demo", async () => {

@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runReport } from "../../src/cli/report/run.js";
 import { runStatus } from "../../src/cli/status/run.js";
 import type { CopyPnl } from "../../src/core/pnl.js";
@@ -121,6 +121,120 @@ describe("hlcopy report while a follow runs", () => {
     expect(flat).toMatch(
       /window: P&L −1\.13 USD = .* \(as of 16s ago, last sweep 12:03:04 UTC; 1 fill since\); /,
     );
+  });
+
+  // A follow writing while the report reads: the first line's "N fills since" and the last
+  // line's were read at two moments (fills, then the P&L), so one output said 1 and 2.
+  it("one output, one figure: a fill journaled while it reads is in none of its counts", async () => {
+    const { dir, j, runId } = followingForAnHour("hlcopy-report-one-read-");
+    j.recordEvent({
+      ts: SWEEP,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, pnl: pnl(0, -0.63, 0.5) },
+    });
+    const fill = (tid: number, ts: number) =>
+      ({
+        runId,
+        tid,
+        ts,
+        coin: "BTC",
+        side: "buy",
+        px: 100,
+        sz: 0.1,
+        fee: 0.01,
+        kind: "copy",
+        closedPnl: 0,
+      }) as const;
+    j.recordFill(fill(1, SWEEP + 1_000));
+    j.close();
+    // The follow's next fill lands once the report has read its fills, before it reads its P&L.
+    const reader = openJournal(journalPath(dir, account));
+    const proto = Object.getPrototypeOf(reader) as { fundingSince: (since: number) => unknown };
+    reader.close();
+    const original = proto.fundingSince;
+    let written = false;
+    const spy = vi.spyOn(proto, "fundingSince").mockImplementation(function (this: unknown, since: number) {
+      if (!written) {
+        written = true;
+        const follow = openJournal(journalPath(dir, account));
+        follow.recordFill(fill(2, SWEEP + 2_000));
+        follow.close();
+      }
+      return original.call(this, since);
+    });
+    try {
+      let text = "";
+      await runReport({
+        configDir: dir,
+        account,
+        json: false,
+        since: 0,
+        out: { write: (t: string) => (text += t) },
+        now: NOW,
+        width: 200,
+      });
+      expect(written).toBe(true);
+      const counts = [...text.matchAll(/; (\d+) fills? since\)/g)].map((m) => m[1]);
+      expect(counts.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(counts)).toEqual(new Set(["1"]));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("status too: its fill count and its P&L's fills since are of one moment", async () => {
+    const { dir, j, runId } = followingForAnHour("hlcopy-status-one-read-");
+    j.recordEvent({
+      ts: SWEEP,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, pnl: pnl(0, -0.63, 0.5) },
+    });
+    const fill = (tid: number, ts: number) =>
+      ({
+        runId,
+        tid,
+        ts,
+        coin: "BTC",
+        side: "buy",
+        px: 100,
+        sz: 0.1,
+        fee: 0.01,
+        kind: "copy",
+        closedPnl: 0,
+      }) as const;
+    j.recordFill(fill(1, SWEEP + 1_000));
+    j.close();
+    // The follow's next fill lands after the P&L's fills were read, before the fills are counted.
+    const reader = openJournal(journalPath(dir, account));
+    const proto = Object.getPrototypeOf(reader) as { fillCounts: (since: number) => unknown };
+    reader.close();
+    const original = proto.fillCounts;
+    let written = false;
+    const spy = vi.spyOn(proto, "fillCounts").mockImplementation(function (this: unknown, since: number) {
+      if (!written) {
+        written = true;
+        const follow = openJournal(journalPath(dir, account));
+        follow.recordFill(fill(2, SWEEP + 2_000));
+        follow.close();
+      }
+      return original.call(this, since);
+    });
+    try {
+      const status = await runStatus({
+        configDir: dir,
+        account,
+        json: true,
+        out: { write: () => true },
+        now: NOW,
+      });
+      expect(written).toBe(true);
+      expect(status?.pnl?.fillsAfter).toBe(1);
+      expect(status?.fills.total).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("a sweep whose P&L is not whole (a damaged record) is passed over: report and status read the one before", async () => {

@@ -1,5 +1,6 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { UsageError, ValidationError } from "../../src/core/errors.js";
+import { ConfigError, UsageError, ValidationError } from "../../src/core/errors.js";
 import {
   closeMatches,
   defaultSettings,
@@ -12,8 +13,11 @@ import {
   SETTINGS_SCHEMA,
   settingRunsOf,
   sizingText,
+  storedForm,
   validateSetting,
 } from "../../src/core/settings.js";
+import { configPath, readStoredSettings, writeSetting } from "../../src/store/config.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
 // One valid and one invalid input per key, as a user would type them.
 const CASES: Record<(typeof SETTING_KEYS)[number], { valid: string; expected: unknown; invalid: string }> = {
@@ -715,5 +719,100 @@ describe("sizingText: how a run sized the copy, for comparing runs", () => {
     expect(sizingText(JSON.parse(JSON.stringify(s)))).toBe("fixed-ratio ratio 0.05 inverse entry-only");
     expect(sizingText(null)).toBeNull();
     expect(sizingText({ sizing: {} })).toBeNull();
+  });
+});
+
+// `--max-drawdown-pct 0.25` was taken as 0.25 % — a kill switch at a quarter of a percent — where
+// the trader most likely meant 25 %. A whole-percent setting below 1 is refused unless written
+// with its % sign; the settings where below 1 is ordinary take it as it is.
+describe("a fraction typed for a percentage", () => {
+  const WHOLE = [
+    "sizing.targetVolPct",
+    "risk.maxDrawdownPct",
+    "risk.maxDailyLossPct",
+    "risk.stopLossPct",
+    "risk.takeProfitPct",
+    "risk.trailingStopPct",
+    "risk.maxCoinPctOfEquity",
+    "risk.maxAllocationPct",
+    "risk.leaderMaxDrawdownPct",
+    "exec.confirmAbovePct",
+  ] as const;
+
+  it("is refused, saying both readings and both ways on, for every whole-percent setting", () => {
+    for (const key of WHOLE) {
+      let error: unknown;
+      try {
+        parseSettingInput(key, "0.25");
+      } catch (e) {
+        error = e;
+      }
+      expect(error, key).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toBe(
+        `invalid value 0.25 for ${key}: a percentage, written whole — 0.25 would be 0.25 %, not 25 %`,
+      );
+      expect((error as ValidationError).hint).toBe(
+        `for 25 %: hlcopy config set ${key} 25; if 0.25 % is meant, say so with its sign: hlcopy config set ${key} 0.25%`,
+      );
+      // With its sign it is meant: taken, as the number (1 and more need no sign, and take one).
+      expect(parseSettingInput(key, "0.25%"), key).toBe(0.25);
+      expect(parseSettingInput(key, "5"), key).toBe(5);
+      expect(parseSettingInput(key, "5%"), key).toBe(5);
+    }
+    // Their floor stands with a sign too: a stop at 0.05 % is below risk.stopLossPct's 0.1.
+    expect(parseSettingInput("risk.stopLossPct", "0.5%")).toBe(0.5);
+    expect(() => parseSettingInput("risk.stopLossPct", "0.05%")).toThrow(ValidationError);
+    // 0 is not a fraction: exec.confirmAbovePct 0 asks before every plan.
+    expect(parseSettingInput("exec.confirmAbovePct", "0")).toBe(0);
+  });
+
+  it("is taken as typed where below 1 is ordinary (riskPct, trailingStepPct, deadbandPct); no % on other numbers", () => {
+    expect(parseSettingInput("sizing.riskPct", "0.5")).toBe(0.5);
+    expect(parseSettingInput("risk.trailingStepPct", "0.25")).toBe(0.25);
+    expect(parseSettingInput("exec.deadbandPct", "0.5")).toBe(0.5);
+    expect(parseSettingInput("exec.deadbandPct", "0.5%")).toBe(0.5);
+    expect(() => parseSettingInput("risk.maxLeverage", "3%")).toThrow(/plain decimals/);
+  });
+
+  it("as a flag: exit 2, the hint in flags (the real binary; nothing is read from the network)", async () => {
+    const r = await runCli([
+      "--network",
+      "http://127.0.0.1:9",
+      "--account",
+      "0x1111111111111111111111111111111111111111",
+      "--config-dir",
+      tempDir(),
+      "reconcile",
+      "0x5e9ee1089755c3435139848e47e6635505d5a13a",
+      "--dry-run",
+      "--max-drawdown-pct",
+      "0.25",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "error: invalid value 0.25 for --max-drawdown-pct (risk.maxDrawdownPct): a percentage, written whole — 0.25 would be 0.25 %, not 25 %\nhint: for 25 %: --max-drawdown-pct 25; if 0.25 % is meant, say so with its sign: --max-drawdown-pct 0.25%\n",
+    );
+  });
+
+  it("the config file keeps the sign of a small one, and an unsigned one there is told, not reinterpreted", async () => {
+    const dir = tempDir();
+    expect(storedForm("risk.maxDrawdownPct", "0.25%", 0.25)).toBe("0.25%");
+    expect(storedForm("risk.maxDrawdownPct", "25%", 25)).toBe(25);
+    expect(storedForm("sizing.riskPct", "0.5%", 0.5)).toBe(0.5);
+    await writeSetting(dir, "risk.maxDrawdownPct", storedForm("risk.maxDrawdownPct", "0.25%", 0.25));
+    expect(JSON.parse(readFileSync(configPath(dir), "utf8"))).toEqual({ risk: { maxDrawdownPct: "0.25%" } });
+    expect(readStoredSettings(dir)["risk.maxDrawdownPct"]).toBe(0.25);
+    // What an older hlcopy stored: refused at read with both readings, never silently 0.25 %.
+    writeFileSync(configPath(dir), JSON.stringify({ risk: { maxDrawdownPct: 0.25 } }));
+    expect(() => readStoredSettings(dir)).toThrow(ConfigError);
+    try {
+      readStoredSettings(dir);
+    } catch (e) {
+      expect((e as ConfigError).message).toContain("0.25 would be 0.25 %, not 25 %");
+      expect((e as ConfigError).hint).toContain("hlcopy config set risk.maxDrawdownPct 25;");
+    }
+    // The way out it names works on that file.
+    await writeSetting(dir, "risk.maxDrawdownPct", 25);
+    expect(readStoredSettings(dir)["risk.maxDrawdownPct"]).toBe(25);
   });
 });

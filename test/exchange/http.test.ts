@@ -21,6 +21,7 @@ import { HttpRequestError } from "@nktkas/hyperliquid";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isOutcomeUnknown, isRateLimited } from "../../src/exchange/errors.js";
 import { jsonPoster } from "../../src/exchange/http.js";
+import { retryTransient, StartupTimeoutError } from "../../src/exchange/retry.js";
 import { ROOT } from "../helpers/cli.js";
 
 let server: Server;
@@ -102,6 +103,28 @@ describe("jsonPoster", () => {
     stop.abort(new Error("stopping"));
     const aborted = await failure(poster().post("ok", {}, stop.signal));
     expect(aborted.message).toBe("Request aborted");
+  });
+
+  // A start-up read that hangs outlived --startup-timeout-seconds by its own request timeout
+  // (15 s → 21 s): the attempt's deadline ends its request too.
+  it("a request made in a start-up attempt ends at the attempt's deadline, not at its own timeout", async () => {
+    const p = poster(600_000);
+    let request: Promise<unknown> | undefined;
+    const gaveUp = retryTransient(
+      () => {
+        request = p.post("slow", {});
+        return request;
+      },
+      { what: "the slow read", timeoutMs: 50 },
+    );
+    await expect(gaveUp).rejects.toBeInstanceOf(StartupTimeoutError);
+    // Without the bound it would still be waiting (its own timeout is 10 minutes).
+    const ended = await failure(request as Promise<unknown>);
+    expect(ended.message).toBe("Request aborted");
+    expect(isOutcomeUnknown(ended)).toBe(true);
+    // Outside an attempt nothing is bounded: a request answered later is answered.
+    expect(await p.post("ok", {})).toEqual({ status: "ok", n: 1 });
+    p.close();
   });
 });
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { OperationalError, RateLimitError, RetryableError } from "../../src/core/errors.js";
 import {
+  attemptSignal,
   describeWait,
   groupWaits,
   type RetryWait,
@@ -22,6 +23,23 @@ function clock() {
 }
 
 describe("retryTransient", () => {
+  it("an attempt's requests are bound to it while it runs (attemptSignal), not after it answered", async () => {
+    let during: AbortSignal | undefined;
+    let later: Promise<AbortSignal | undefined> = Promise.resolve(undefined);
+    await retryTransient(
+      async () => {
+        during = attemptSignal();
+        // What the attempt sets up runs in its context later (a websocket's handlers).
+        later = new Promise((resolve) => setTimeout(() => resolve(attemptSignal()), 10));
+        return 1;
+      },
+      { what: "a read", timeoutMs: 60_000 },
+    );
+    expect(during).toBeInstanceOf(AbortSignal);
+    expect(during?.aborted).toBe(false);
+    expect(await later).toBeUndefined();
+  });
+
   it("retries 5xx-like and 429 errors with doubling waits, then returns", async () => {
     const c = clock();
     const waits: RetryWait[] = [];

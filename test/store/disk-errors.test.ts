@@ -3,7 +3,17 @@
 // then the journal against real SQLite trouble: a connection holding it in an exclusive
 // transaction, a malformed page, a file of garbage.
 
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it, vi } from "vitest";
 import {
@@ -13,6 +23,7 @@ import {
   OperationalError,
   toHlcopyError,
 } from "../../src/core/errors.js";
+import type { Address } from "../../src/core/types.js";
 import { storeError, storeErrorKind } from "../../src/store/disk-errors.js";
 import { intentLogPath } from "../../src/store/intent-log.js";
 import { type JournalBusyState, journalPath, openJournal } from "../../src/store/journal.js";
@@ -38,6 +49,73 @@ function expectClear(e: HlcopyError, exitCode: number): void {
   expect(`${e.message} ${e.hint}`).not.toMatch(/report/i);
   expect(e.exitCode).toBe(exitCode);
 }
+
+/**
+ * Make `file` refuse writes for real: immutable as root (chattr +i: even an open descriptor
+ * cannot write it), read-only otherwise. Null when this machine cannot (root without chattr).
+ */
+function unwritable(file: string): (() => void) | null {
+  if (process.getuid?.() === 0) {
+    try {
+      execFileSync("chattr", ["+i", file], { stdio: "ignore" });
+    } catch {
+      return null;
+    }
+    return () => execFileSync("chattr", ["-i", file], { stdio: "ignore" });
+  }
+  chmodSync(file, 0o444);
+  return () => chmodSync(file, 0o644);
+}
+
+// SQLite reports any failed write as SQLITE_IOERR: a -wal made unwritable mid-run was said as
+// "the disk failed with an I/O error" with a dmesg/smartctl hint.
+describe("SQLite's I/O error is asked what it was", () => {
+  it("a -wal that refuses writes is permission denied, naming the -wal, not a failing disk", () => {
+    const dir = tempDir();
+    const file = journalPath(dir, "0x00000000000000000000000000000000000000a1" as Address);
+    writeFileSync(file, "");
+    writeFileSync(`${file}-wal`, "");
+    const restore = unwritable(`${file}-wal`);
+    if (!restore) return; // root without chattr: nothing here can refuse root a write
+    try {
+      const e = storeError(sqlite(778, "disk I/O error"), { file, what: "journal", operation: "write" });
+      expect(e.message).toBe(`cannot write journal ${file}: permission denied (${file}-wal)`);
+      expect(e.hint).toMatch(/^check who owns it, its mode and flags \(ls -l, lsattr/);
+      expect(`${e.message} ${e.hint}`).not.toMatch(/I\/O|dmesg|smartctl/);
+    } finally {
+      restore();
+    }
+    // Files that take writes: the I/O error stands.
+    const io = storeError(sqlite(778, "disk I/O error"), { file, what: "journal", operation: "write" });
+    expect(io.message).toBe(`cannot write journal ${file}: the disk failed with an I/O error`);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "a running journal whose -wal is made immutable says so when it next writes",
+    () => {
+      const dir = tempDir();
+      const file = journalPath(dir, "0x00000000000000000000000000000000000000a1" as Address);
+      const j = openJournal(file);
+      j.recordEquity(1, 100);
+      const restore = unwritable(`${file}-wal`);
+      if (!restore) {
+        j.close();
+        return;
+      }
+      let error: unknown;
+      try {
+        for (let i = 0; i < 3; i++) j.recordEquity(2 + i, 100);
+        j.close();
+      } catch (e) {
+        error = e;
+      } finally {
+        restore();
+      }
+      expect(error).toBeInstanceOf(OperationalError);
+      expect((error as Error).message).toBe(`cannot write journal ${file}: permission denied (${file}-wal)`);
+    },
+  );
+});
 
 describe("storeError", () => {
   const ctx = { file: FILE, what: "config file", operation: "write" as const };

@@ -100,6 +100,15 @@ ${examples([
     )
     .action(async (addresses: string[], flags: BacktestFlags, command: Command) => {
       refuseIdleSettingFlags(flags, BACKTEST_IDLE_SETTINGS);
+      // Only inspect values the follower's account: here --account would be read as doing so.
+      const { refuseUnusedGlobals } = await import("../globals.js");
+      refuseUnusedGlobals(command, [
+        {
+          option: "account",
+          why: "a backtest replays the leaders' fills from an --equity (default 1000), never your account's",
+          hint: "give your equity with --equity N (hlcopy inspect 0x… --account … values your account)",
+        },
+      ]);
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);

@@ -26,6 +26,17 @@ ${examples([
     const m = await import("./run.js");
     await fn(m, cmd.optsWithGlobals<GlobalOptions>());
   };
+  // get, list and path show the config file: `--network testnet config get network` printed the
+  // stored mainnet, the flag taken and ignored. (set and unset read them: a follow running with
+  // those flags is told of.)
+  const shows = async (cmd: Command) => {
+    const { refuseUnusedGlobals } = await import("../globals.js");
+    const why = `config ${cmd.name()} shows the config file, which a flag for one run does not change`;
+    refuseUnusedGlobals(cmd, [
+      { option: "network", why, hint: "to store it: hlcopy config set network testnet" },
+      { option: "account", why, hint: "to store it: hlcopy config set account 0x…" },
+    ]);
+  };
 
   config
     .command("set")
@@ -55,7 +66,10 @@ ${examples([
         ["hlcopy --json config get exec.slippageBps", "with its source: config or default"],
       ])}`,
     )
-    .action((key: string, _o, cmd: Command) => run((m, g) => m.runConfigGet(g, key), cmd));
+    .action(async (key: string, _o, cmd: Command) => {
+      await shows(cmd);
+      await run((m, g) => m.runConfigGet(g, key), cmd);
+    });
   config
     .command("unset")
     .argument("<key>", "setting key")
@@ -72,7 +86,10 @@ ${examples([
         ["hlcopy --json config list | jq '.[] | select(.source == \"config\")'", "only what you changed"],
       ])}`,
     )
-    .action((_o, cmd: Command) => run((m, g) => m.runConfigList(g), cmd));
+    .action(async (_o, cmd: Command) => {
+      await shows(cmd);
+      await run((m, g) => m.runConfigList(g), cmd);
+    });
   config
     .command("path")
     .description("print the config file's path")
@@ -83,5 +100,8 @@ ${examples([
         ["hlcopy --config-dir ./test-cfg config path", "another directory"],
       ])}`,
     )
-    .action((_o, cmd: Command) => run((m, g) => m.runConfigPath(g), cmd));
+    .action(async (_o, cmd: Command) => {
+      await shows(cmd);
+      await run((m, g) => m.runConfigPath(g), cmd);
+    });
 }

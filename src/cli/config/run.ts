@@ -9,6 +9,7 @@ import {
   type SizingMode,
   settingSpec,
   sizingKeyUnusedBy,
+  storedForm,
 } from "../../core/settings.js";
 import { configPath, readStoredSettings, unsetSetting, writeSetting } from "../../store/config.js";
 import { findLockHolders, type LockHolder } from "../../store/lock.js";
@@ -45,7 +46,7 @@ export async function runConfigSet(
   const dir = dirOf(g);
   const stored = readStoredSettings(dir, { replacing: key });
   const running = runsOnConfig(g, dir);
-  await writeSetting(dir, key, value);
+  await writeSetting(dir, key, storedForm(key, raw, value));
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
   const uses = sizingKeyUnusedBy(key, mode);
   const warning = uses

@@ -88,10 +88,20 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
   }
   const { journal } = opened;
   try {
-    const start = journal.copyStart();
-    // The copy's figures begin with the copy: fills from before it are not its P&L.
-    const since = Math.max(p.since, start?.since ?? p.since);
-    const inputs = readInputs(journal, since, now);
+    // Every read of one snapshot: a follow writing beside it made the first line's "N fills
+    // since" and the last line's differ within one report (read at two moments).
+    const read = journal.read(() => {
+      const start = journal.copyStart();
+      // The copy's figures begin with the copy: fills from before it are not its P&L.
+      const since = Math.max(p.since, start?.since ?? p.since);
+      return {
+        since,
+        inputs: readInputs(journal, since, now),
+        latest: latestPnl(journal),
+        csvTexts: p.csv !== undefined ? csvTexts(journal, since) : null,
+      };
+    });
+    const { since, inputs, latest } = read;
     // Every figure of one moment: the last sweep or run end (its unrealised P&L is the newest
     // there is), the fills, funding and equity cut there too. Fills to now beside the unrealised
     // of a sweep up to 30 s old read as one moment and were not: a day's P&L of −1.13 beside an
@@ -102,10 +112,9 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     // its tally (core/leader-trades.ts), by the day of each trade's first fill, to the same moment.
     const report = dailyReport({ ...inputs, until, trades: replayLeaderTrades(journal, since, until) });
     const fillsAfter = inputs.fills.filter((f) => f.ts > until).length;
-    const latest = latestPnl(journal);
     const pnl = latest ? latest.pnl : null;
     let csv: ReportDocument["csv"] = null;
-    if (p.csv !== undefined) csv = await writeCsv(journal, since, p.csv);
+    if (p.csv !== undefined && read.csvTexts !== null) csv = await writeCsv(read.csvTexts, p.csv);
     const doc: ReportDocument = {
       account: p.account,
       paper,
@@ -177,9 +186,14 @@ function latestPnl(journal: Journal): { pnl: MomentPnl; moment: Moment } | null 
 
 const iso = (ts: number) => new Date(ts).toISOString();
 
+interface CsvTexts {
+  fills: string;
+  orders: string;
+  funding: string;
+}
+
 /** Fills (what a tax tool imports), orders and funding, each its own CSV. */
-async function writeCsv(journal: Journal, since: number, file: string): Promise<ReportDocument["csv"]> {
-  const paths = csvPaths(file);
+function csvTexts(journal: Journal, since: number): CsvTexts {
   const orders = journal.ordersSince(since);
   const byCloid = new Map(orders.map((o) => [o.cloid, o]));
   const fills = toCsv(
@@ -291,11 +305,16 @@ async function writeCsv(journal: Journal, since: number, file: string): Promise<
         copyFunding(f)?.usdc ?? 0,
       ]),
   );
+  return { fills, orders: orderCsv, funding };
+}
+
+async function writeCsv(texts: CsvTexts, file: string): Promise<ReportDocument["csv"]> {
+  const paths = csvPaths(file);
   const { writeFileAtomic } = await import("../../store/fs-atomic.js");
   for (const [target, text] of [
-    [paths.fills, fills],
-    [paths.orders, orderCsv],
-    [paths.funding, funding],
+    [paths.fills, texts.fills],
+    [paths.orders, texts.orders],
+    [paths.funding, texts.funding],
   ] as const) {
     try {
       await writeFileAtomic(target, text, { mode: 0o600 });

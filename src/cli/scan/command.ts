@@ -78,6 +78,15 @@ printed, then an error line naming them; --json lists them in "failed") or none 
     )
     .action(async (addresses: string[], flags: ScanFlags, command: Command) => {
       refuseIdleSettingFlags(flags, copyabilityIdleSettings("scan"));
+      // Only inspect values the follower's account: here --account would be read as doing so.
+      const { refuseUnusedGlobals } = await import("../globals.js");
+      refuseUnusedGlobals(command, [
+        {
+          option: "account",
+          why: "scan judges leaders at an --equity (default 2000), never your account's",
+          hint: "give your equity with --equity N (hlcopy inspect 0x… --account … values your account)",
+        },
+      ]);
       const g = command.optsWithGlobals<GlobalOptions>();
       const { resolveContext, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(g);

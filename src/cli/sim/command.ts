@@ -63,6 +63,11 @@ Test hooks (never on the real exchange): POST /control with {"type":"fund","user
           why: "the simulator keeps no config",
           hint: "give --config-dir to the commands that use the simulator",
         },
+        {
+          option: "json",
+          why: "its ready line on stdout is JSON always, and its log on stderr is for people",
+          hint: 'read the first stdout line as JSON ({"event":"ready","httpUrl":…})',
+        },
       ]);
       const { runSimCommand } = await import("./run.js");
       // --testnet-signing is also a (hidden) global option: read it from either level.

@@ -415,128 +415,132 @@ export async function runStatus(p: {
   const { journal, path } = opened;
   try {
     const now = p.now ?? Date.now();
-    const since = now - hours * 3_600_000;
-    const run = currentRun(journal);
-    const equity = journal.latestEquity();
-    const halt = journal.activeHalt();
-    const sweep = journal.lastSweep();
-    const last = lastRecord(journal);
-    const guard = shownProtection(journal, run, last, now);
-    const statusOf = new Map((last.drift?.coins ?? []).map((c) => [c.coin, c]));
-    // Every figure as the text shows it (core/format.ts FIGURE_DECIMALS): bps to 0.1, lag to the ms.
-    const byKind = Object.fromEntries(
-      ORDER_KINDS.map((k) => [k, roundStats("bps", journal.execSlippageStats(since, k))]),
-    ) as Record<OrderKind, DistributionStats>;
-    // The text says the lag in fmtMs's form (1.23s) from the figure itself, not from its whole ms.
-    const lag = journal.lagStats(since);
-    const budget = slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null));
-    const report: StatusReport = {
-      account: p.account,
-      journal: path,
-      paper,
-      lastRun: run
-        ? {
-            command: runLabel(run),
-            startedAt: run.startedAt,
-            endedAt: run.endedAt,
-            exitCode: run.exitCode,
-            pid: run.pid,
-            running: run.endedAt === null ? run.pid !== null && runAlive(run.pid, run.startedAt) : null,
-          }
-        : null,
-      equity: roundFigure("usd", equity?.accountValue ?? null),
-      equityAsOf: equity?.ts ?? null,
-      hwm: roundFigure("usd", equity?.hwm ?? null),
-      // Each figure as the text shows it (core/format.ts): the same in both, no float's tail.
-      drawdownPct:
-        equity && equity.hwm > 0 ? roundFigure("pct", lossPct(equity.hwm, equity.accountValue)) : null,
-      halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
-      dailyLoss: dailyLossStop(journal, run?.settings ?? null, now),
-      paused: standingPause(p.pauseMarker),
-      starting: startingHolder(ours, run),
-      // A refusal older than the last run's start was followed by a run: old news.
-      lastRefusal: kept && (run === null || kept.at > run.startedAt) ? kept : null,
-      elsewhere,
-      // After a flatten the last copy sweep's drift is not the copy's now: unknown (flattenedAt).
-      lastSweep:
-        sweep && last.flattenAt === null
-          ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd }
+    // Every figure of one snapshot: a follow writing beside it made one output read two moments.
+    const { report, last, lag } = journal.read(() => {
+      const since = now - hours * 3_600_000;
+      const run = currentRun(journal);
+      const equity = journal.latestEquity();
+      const halt = journal.activeHalt();
+      const sweep = journal.lastSweep();
+      const last = lastRecord(journal);
+      const guard = shownProtection(journal, run, last, now);
+      const statusOf = new Map((last.drift?.coins ?? []).map((c) => [c.coin, c]));
+      // Every figure as the text shows it (core/format.ts FIGURE_DECIMALS): bps to 0.1, lag to the ms.
+      const byKind = Object.fromEntries(
+        ORDER_KINDS.map((k) => [k, roundStats("bps", journal.execSlippageStats(since, k))]),
+      ) as Record<OrderKind, DistributionStats>;
+      // The text says the lag in fmtMs's form (1.23s) from the figure itself, not from its whole ms.
+      const lag = journal.lagStats(since);
+      const budget = slippageBudget(journal.execSlippageSamples(since), budgetOf(run?.settings ?? null));
+      const report: StatusReport = {
+        account: p.account,
+        journal: path,
+        paper,
+        lastRun: run
+          ? {
+              command: runLabel(run),
+              startedAt: run.startedAt,
+              endedAt: run.endedAt,
+              exitCode: run.exitCode,
+              pid: run.pid,
+              running: run.endedAt === null ? run.pid !== null && runAlive(run.pid, run.startedAt) : null,
+            }
           : null,
-      flattenedAt: last.flattenAt,
-      drift:
-        last.drift && last.ts !== null
-          ? (() => {
-              const verdict = recordVerdict(last, run, now);
-              return {
-                ...roundedDrift(last.drift),
-                inSync: verdict.inSync,
-                verdict: verdict.text,
-                asOf: last.ts,
-              };
-            })()
+        equity: roundFigure("usd", equity?.accountValue ?? null),
+        equityAsOf: equity?.ts ?? null,
+        hwm: roundFigure("usd", equity?.hwm ?? null),
+        // Each figure as the text shows it (core/format.ts): the same in both, no float's tail.
+        drawdownPct:
+          equity && equity.hwm > 0 ? roundFigure("pct", lossPct(equity.hwm, equity.accountValue)) : null,
+        halt: halt ? { kind: halt.kind, reason: halt.reason, since: halt.ts } : null,
+        dailyLoss: dailyLossStop(journal, run?.settings ?? null, now),
+        paused: standingPause(p.pauseMarker),
+        starting: startingHolder(ours, run),
+        // A refusal older than the last run's start was followed by a run: old news.
+        lastRefusal: kept && (run === null || kept.at > run.startedAt) ? kept : null,
+        elsewhere,
+        // After a flatten the last copy sweep's drift is not the copy's now: unknown (flattenedAt).
+        lastSweep:
+          sweep && last.flattenAt === null
+            ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd }
+            : null,
+        flattenedAt: last.flattenAt,
+        drift:
+          last.drift && last.ts !== null
+            ? (() => {
+                const verdict = recordVerdict(last, run, now);
+                return {
+                  ...roundedDrift(last.drift),
+                  inSync: verdict.inSync,
+                  verdict: verdict.text,
+                  asOf: last.ts,
+                };
+              })()
+            : null,
+        // The dashboard's rows: a coin anyone holds or the copy targets.
+        positions: last.targets
+          .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
+          .map((t) => {
+            const shown = shownDrift(t.driftUsd, statusOf.get(t.coin));
+            // To the cent, and the % of that figure: "closing" (null) exactly when the USD drift
+            // shown at a target of 0 is not 0.00.
+            const driftUsd = roundOrNull(shown, 2);
+            const targetSize = shownTarget(t.targetSize, statusOf.get(t.coin));
+            return {
+              coin: t.coin,
+              leaderSize: t.leaderSize,
+              leaderUsd: roundOrNull(
+                leaderValueUsd(t.leaderSize, last.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null)),
+                2,
+              ),
+              targetSize,
+              ourSize: t.ourSize,
+              driftUsd,
+              driftPct: roundOrNull(driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null), 1),
+              ...(t.held ? { held: true } : {}),
+              status: statusOf.get(t.coin)?.status ?? null,
+              reason: statusOf.get(t.coin)?.reason ?? null,
+              // The table's P&L, below: once the P&L is known to be of this record.
+              netUsd: null as number | null,
+              ...(guard
+                ? {
+                    stopPx: guard.byCoin.get(t.coin)?.stopPx ?? null,
+                    takeProfitPx: guard.byCoin.get(t.coin)?.takeProfitPx ?? null,
+                    ...((guard.byCoin.get(t.coin)?.takeProfits?.length ?? 0) > 1
+                      ? { takeProfits: guard.byCoin.get(t.coin)?.takeProfits ?? [] }
+                      : {}),
+                  }
+                : {}),
+            };
+          }),
+        protection: guard
+          ? {
+              asOf: guard.asOf,
+              // Every coin of the rows (`none` where nothing rests), and one opened since the record.
+              coins: [
+                ...new Set([
+                  ...last.targets
+                    .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
+                    .map((t) => t.coin),
+                  ...guard.byCoin.keys(),
+                ]),
+              ].map((coin) => guard.byCoin.get(coin) ?? { coin, stopPx: null, takeProfitPx: null }),
+            }
           : null,
-      // The dashboard's rows: a coin anyone holds or the copy targets.
-      positions: last.targets
-        .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
-        .map((t) => {
-          const shown = shownDrift(t.driftUsd, statusOf.get(t.coin));
-          // To the cent, and the % of that figure: "closing" (null) exactly when the USD drift
-          // shown at a target of 0 is not 0.00.
-          const driftUsd = roundOrNull(shown, 2);
-          const targetSize = shownTarget(t.targetSize, statusOf.get(t.coin));
-          return {
-            coin: t.coin,
-            leaderSize: t.leaderSize,
-            leaderUsd: roundOrNull(
-              leaderValueUsd(t.leaderSize, last.mids?.[t.coin] ?? (t.mid > 0 ? t.mid : null)),
-              2,
-            ),
-            targetSize,
-            ourSize: t.ourSize,
-            driftUsd,
-            driftPct: roundOrNull(driftPct(driftUsd, targetSize, t.mid > 0 ? t.mid : null), 1),
-            ...(t.held ? { held: true } : {}),
-            status: statusOf.get(t.coin)?.status ?? null,
-            reason: statusOf.get(t.coin)?.reason ?? null,
-            // The table's P&L, below: once the P&L is known to be of this record.
-            netUsd: null as number | null,
-            ...(guard
-              ? {
-                  stopPx: guard.byCoin.get(t.coin)?.stopPx ?? null,
-                  takeProfitPx: guard.byCoin.get(t.coin)?.takeProfitPx ?? null,
-                  ...((guard.byCoin.get(t.coin)?.takeProfits?.length ?? 0) > 1
-                    ? { takeProfits: guard.byCoin.get(t.coin)?.takeProfits ?? [] }
-                    : {}),
-                }
-              : {}),
-          };
-        }),
-      protection: guard
-        ? {
-            asOf: guard.asOf,
-            // Every coin of the rows (`none` where nothing rests), and one opened since the record.
-            coins: [
-              ...new Set([
-                ...last.targets
-                  .filter((t) => t.targetSize !== 0 || t.ourSize !== 0 || t.leaderSize !== 0)
-                  .map((t) => t.coin),
-                ...guard.byCoin.keys(),
-              ]),
-            ].map((coin) => guard.byCoin.get(coin) ?? { coin, stopPx: null, takeProfitPx: null }),
-          }
-        : null,
-      closed: [],
-      leaders: unfollowedLeaders(journal, run?.leaders ?? []),
-      pnl:
-        last.pnl && last.pnlTs !== null ? pnlAsOf(journal, last.pnl, last.pnlTs, run?.leaders ?? []) : null,
-      fills: journal.fillCounts(since),
-      slippageBps: roundStats("bps", journal.slippageStats(since)),
-      execSlippageBps: { all: roundStats("bps", journal.execSlippageStats(since)), byKind },
-      slippageBudget: budget,
-      copyLagMs: roundStats("ms", lag),
-      alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
-      windowHours: hours,
-    };
+        closed: [],
+        leaders: unfollowedLeaders(journal, run?.leaders ?? []),
+        pnl:
+          last.pnl && last.pnlTs !== null ? pnlAsOf(journal, last.pnl, last.pnlTs, run?.leaders ?? []) : null,
+        fills: journal.fillCounts(since),
+        slippageBps: roundStats("bps", journal.slippageStats(since)),
+        execSlippageBps: { all: roundStats("bps", journal.execSlippageStats(since)), byKind },
+        slippageBudget: budget,
+        copyLagMs: roundStats("ms", lag),
+        alerts: journal.getCopyState<AlertDeliveryState>(ALERT_DELIVERY_KEY),
+        windowHours: hours,
+      };
+      return { report, last, lag };
+    });
     if (report.halt && (report.halt.kind === "kill-switch" || report.halt.kind === "manual")) {
       // The closes a halt sends, not sent as of the copy's last record (a stop came first, the
       // exchange refused them): said with what to do (core/safety.ts closesNotSentText).
