@@ -57,6 +57,13 @@ export interface Prompt {
   confirm(question: string): Promise<boolean>;
   /** A line for the person at the prompt (stderr). */
   say(line: string): void;
+  /**
+   * From now until close(), on a terminal: echo off between questions too — what is typed
+   * before a hidden question is discarded unseen (holdTypeAhead), not shown in clear. For a
+   * command that asks secret after secret with seconds of work between (agent approve: the
+   * master key pasted while the passphrase's key is derived showed on screen).
+   */
+  keepSilent(): void;
   /** Release stdin so the process can exit. */
   close(): void;
 }
@@ -65,6 +72,7 @@ export interface Prompt {
 export function createPrompt(io: PromptIo = { input: process.stdin, output: process.stderr }): Prompt {
   const interactive = io.input.isTTY === true && typeof io.input.setRawMode === "function";
   let lines: LineReader | undefined;
+  let silent = false;
   return {
     interactive,
     async secret(question, what) {
@@ -77,10 +85,17 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
       const ask = own ? { ...io, signal: own.signal } : io;
       let line: string | undefined;
       try {
-        if (interactive) return await readHidden(ask, question);
+        if (interactive) {
+          const answer = await readHidden(ask, question, what, silent);
+          // Echo stays off (raw mode never left): the next question's type-ahead is held too.
+          if (silent) holdTypeAhead(io.input);
+          return answer;
+        }
         lines ??= new LineReader(io.input);
         line = await lines.next(ask.signal);
       } catch (error) {
+        // Interrupted at a question: the terminal as it was (echo on), whatever follows.
+        if (silent && interactive) io.input.setRawMode?.(false);
         throw error instanceof InterruptedError ? new InterruptedError(what) : error;
       } finally {
         own?.off();
@@ -94,13 +109,22 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
     },
     async confirm(question) {
       if (!interactive) return false;
+      // A visible answer: the terminal echoes again (what was held is not the answer).
+      if (typeAhead?.input === io.input) releaseTypeAhead();
       const answer = await readVisible(io, question);
       return /^y(es)?$/i.test(answer.trim());
     },
     say(line) {
       io.output.write(`${line}\n`);
     },
+    keepSilent() {
+      if (!interactive || silent) return;
+      silent = true;
+      holdTypeAhead(io.input);
+    },
     close() {
+      if (silent && typeAhead?.input === io.input) releaseTypeAhead();
+      silent = false;
       lines?.close();
     },
   };
@@ -186,14 +210,14 @@ export function releaseTypeAhead(keepEchoOff = false): number {
  * question is written: written first, an answer pasted the moment it shows could reach a
  * terminal still echoing (a busy machine runs the next line later).
  */
-function readHidden(io: PromptIo, question: string): Promise<string> {
+function readHidden(io: PromptIo, question: string, what: string, keepEchoOff = false): Promise<string> {
   const input = io.input;
   input.setRawMode?.(true);
   // What was typed before the question (held silent since the run began) is not the answer.
   const discarded = typeAhead?.input === input ? releaseTypeAhead(true) : 0;
   if (discarded > 0) {
     io.output.write(
-      `(what was typed before this question — ${discarded} character${discarded === 1 ? "" : "s"} — was not shown and is discarded: type the passphrase now)\n`,
+      `(what was typed before this question — ${discarded} character${discarded === 1 ? "" : "s"} — was not shown and is discarded: type ${what.replace(/^the keystore /, "the ")} now)\n`,
     );
   }
   io.output.write(question);
@@ -202,7 +226,7 @@ function readHidden(io: PromptIo, question: string): Promise<string> {
     const finish = () => {
       input.off("data", onData);
       io.signal?.removeEventListener("abort", stopped);
-      input.setRawMode?.(false);
+      if (!keepEchoOff) input.setRawMode?.(false);
       input.pause();
       io.output.write("\n");
     };

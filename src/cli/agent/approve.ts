@@ -107,6 +107,10 @@ export async function runAgentApprove(
   });
   const validDays = agents.validateValidDays(days ?? agents.DEFAULT_VALID_DAYS);
   const account = requireAccount(ctx, "agent approve");
+  // Two secrets with seconds of work before and between them (the account's role read, the
+  // passphrase's key derivation): a master key pasted before its question must never show in
+  // clear — echo stays off from here, and what is typed before a question is discarded unseen.
+  io.prompt.keepSilent();
   await refuseUnapprovableAccount(ctx, io, account);
   // The key itself, not the keystore's address field: a field edited to another address would
   // otherwise have the master key approve whoever wrote it (the field is not authenticated).
