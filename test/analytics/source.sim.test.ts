@@ -89,10 +89,19 @@ describe("an exchange that cannot be reached (leftovers 8)", () => {
     });
     const url = `http://127.0.0.1:${port}`;
     const waits: string[] = [];
-    // 1.6 s: waits of 0.5 s, 1 s and the rest — at least three retries.
+    // The retries' clock moves only by their waits (0.5 s, 1 s, then the 0.1 s left): what is
+    // tried and told does not depend on how fast a busy machine gets through the attempts.
+    let t = 0;
     const source = createLeaderSource(
       { httpUrl: url, wsUrl: url, isTestnet: false },
-      { timeoutMs: 1_600, onWait: (line) => waits.push(line) },
+      {
+        timeoutMs: 1_600,
+        onWait: (line) => waits.push(line),
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+        },
+      },
     );
     const error = await source.getFillsByTime(`0x${"1".repeat(40)}`, 0).catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -101,7 +110,9 @@ describe("an exchange that cannot be reached (leftovers 8)", () => {
       ),
       details: { attempts: expect.any(Number) },
     });
-    expect((error as { details: { attempts: number } }).details.attempts).toBeGreaterThanOrEqual(3);
+    // Tried at 0, 0.5 s, 1.5 s and at the bound: four attempts, three retries.
+    expect((error as { details: { attempts: number } }).details.attempts).toBe(4);
+    expect(t).toBe(1_600);
     // inspect/scan/backtest have no --startup-timeout-seconds: the hint must not send the trader there.
     expect((error as { hint?: string }).hint).not.toMatch(/startup/i);
     expect((error as { hint?: string }).hint).toMatch(/network/);
