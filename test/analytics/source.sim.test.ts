@@ -1,11 +1,11 @@
 // inspect, scan and backtest read through the exchange adapter: its pagination, its request
 // budget and its one retry rule — checked against the simulator.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchLeaderData } from "../../src/analytics/fetch.js";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { fundedAccount } from "../exchange/helpers.js";
+import { deadUrl } from "../helpers/cli.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -64,14 +64,7 @@ describe("the analytics source over the exchange adapter", () => {
   });
 
   it("an address that cannot be reached gives up after the bound, naming what and where", async () => {
-    // A port that was free a moment ago: nothing listens there.
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, "127.0.0.1", () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const url = `http://127.0.0.1:${port}`;
+    const url = await deadUrl();
     const source = createLeaderSource({ httpUrl: url, wsUrl: url, isTestnet: false }, { timeoutMs: 300 });
     await expect(source.getMeta?.()).rejects.toThrow(
       new RegExp(`gave up after .* waiting for meta: cannot reach ${url} for meta`),
@@ -81,13 +74,7 @@ describe("the analytics source over the exchange adapter", () => {
 
 describe("an exchange that cannot be reached (leftovers 8)", () => {
   it("is told once while the reads retry, then one error with a hint that fits the command", async () => {
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, "127.0.0.1", () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const url = `http://127.0.0.1:${port}`;
+    const url = await deadUrl();
     const waits: string[] = [];
     // The retries' clock moves only by their waits (0.5 s, 1 s, then the 0.1 s left): what is
     // tried and told does not depend on how fast a busy machine gets through the attempts.

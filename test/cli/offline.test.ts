@@ -6,8 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSim } from "../../src/sim/index.js";
-import { ROOT, runCli, tempDir } from "../helpers/cli.js";
+import { deadUrl as deadNetwork, ROOT, runCli, tempDir } from "../helpers/cli.js";
 
 const LEADER = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
 const ACCOUNT = "0x1111111111111111111111111111111111111111";
@@ -15,10 +14,8 @@ const PROMISE = /hlcopy (retries|backs off)|retries with|report it/i;
 
 let deadUrl: string;
 beforeAll(async () => {
-  // A URL where nothing listens any more: a simulator's, closed.
-  const sim = await startSim({ seed: 1, tickMs: 0 });
-  deadUrl = sim.httpUrl;
-  await sim.close();
+  // A URL where nothing listens (not a closed simulator's port: the next one started could get it).
+  deadUrl = await deadNetwork();
 });
 
 describe("offline", () => {
