@@ -1,11 +1,11 @@
 // The run's start-up waits: until the first sweep succeeded, a read that fails for a transient
 // reason (the exchange unreachable, a 5xx, the websocket not up yet) is retried with backoff until
-// exec.startupTimeoutSeconds, each wait said (one warning for reads made together); and the run's
-// begin() waits so for a journal another program holds. After the first good sweep a read fails at
-// once: the next sweep repairs.
+// exec.startupTimeoutSeconds, each wait said (reads made together are retried together: one
+// warning per retry); and the run's begin() waits so for a journal another program holds. After
+// the first good sweep a read fails at once: the next sweep repairs.
 
 import type { Settings } from "../core/settings.js";
-import { groupWaits, retryTransient } from "../exchange/retry.js";
+import { RetryRounds } from "../exchange/retry.js";
 import { whenJournalFree } from "./journal-wait.js";
 import type { PartBase } from "./ports.js";
 
@@ -46,16 +46,17 @@ export class StartupWaits {
    */
   read<T>(what: string, read: () => Promise<T>, always = false, discard?: (late: T) => void): Promise<T> {
     if (this.#o.swept() && !always) return read();
-    return retryTransient(read, {
+    return this.#rounds.retry(read, {
       what,
       ...(discard ? { discard } : {}),
       timeoutMs: (this.#o.settings.exec.startupTimeoutSeconds ?? 120) * 1000,
       signal: this.#o.signal,
       ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
-      onWait: this.#tellWait,
     });
   }
 
-  /** Start-up waits of reads made together: one warning per retry (exchange/retry.ts groupWaits). */
-  readonly #tellWait = groupWaits((message) => this.#o.emit({ type: "warning", ts: this.#o.now(), message }));
+  /** Start-up reads made together, retried together: one warning per retry (exchange/retry.ts RetryRounds). */
+  readonly #rounds = new RetryRounds((message) =>
+    this.#o.emit({ type: "warning", ts: this.#o.now(), message }),
+  );
 }

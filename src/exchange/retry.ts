@@ -93,32 +93,151 @@ export function tellWaitsOnce(tell: (line: string) => void): {
 /** "cannot reach <host> for meta/allMids: …" and "… for clearinghouseState: …" are one reason. */
 const sharedReason = (message: string): string => message.replace(/^(cannot reach \S+) for [^:]+:/, "$1:");
 
+/** Calls `fn` after `ms`; the function returned cancels it. RetryRounds' timers (tests drive them). */
+export type Alarm = (fn: () => void, ms: number) => () => void;
+
+const timerAlarm: Alarm = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+};
+
+/** The round being gathered: the waits told in it, and the reads asleep until it wakes. */
+interface Round {
+  number: number;
+  waits: RetryWait[];
+  told: boolean;
+  sleepers: Set<Sleeper>;
+  cancelTell: () => void;
+}
+
+interface Sleeper {
+  wake: () => void;
+  cancel: () => void;
+}
+
 /**
- * The waits of reads made together (the markets, the leader's account and yours at start-up)
- * said as one line per retry: an unreachable exchange fails them all at once, and three lines
- * per retry buried what was going on. Waits that come within a moment of the first (half its
- * wait, at most 250 ms: always told before its retry) are one line: each read named, the reason
- * once when they share it ("cannot reach <host>: …" without the request's name), the soonest
- * retry and deadline.
+ * The reads made together (the markets, the leader's account and yours at start-up), retried
+ * together and said as one line per retry. An unreachable exchange fails them all at once: three
+ * lines per retry buried what was going on. Each read's own retry loop on its own clock, grouped
+ * by a moment's window, drifted apart on a busy machine until one retry was said twice ("retry
+ * 4" for the markets, then "retry 4" for the accounts). So the retries go in rounds: a read that
+ * fails joins the round being gathered and sleeps until it wakes — when the first of its reads'
+ * backoffs ends, so no read waits longer than its own backoff (nor past its deadline) — and they
+ * retry at once. A round is told once, as soon as every read still in flight has joined it: each
+ * read named (in the order they were made), the reason once when they share it, the round's
+ * number. A read that has not failed by then (a hung one is given up on only at the deadline) is
+ * not waited for past half the round's first wait (the line comes before the retry), and after
+ * the I/O already in is handled: one that joins a round already told retries with it and is named
+ * in the next. Rounds are counted while any read is in flight, so the numbers only increase; a
+ * later outage starts again at "retry 2".
  */
-export function groupWaits(
-  tell: (line: string) => void,
-  schedule: (fn: () => void, ms: number) => void = (fn, ms) => setTimeout(fn, ms).unref?.(),
-): (wait: RetryWait) => void {
-  let pending: RetryWait[] = [];
-  // The reads named in the order first seen, the same on every line (failures arrive in any order).
-  const seen: string[] = [];
-  const rank = (what: string) => seen.indexOf(what);
-  const flush = () => {
-    const waits = pending.sort((a, b) => rank(a.what) - rank(b.what));
-    pending = [];
-    if (waits.length > 0) tell(describeWaits(waits));
-  };
-  return (wait) => {
-    if (!seen.includes(wait.what)) seen.push(wait.what);
-    pending.push(wait);
-    if (pending.length === 1) schedule(flush, Math.min(wait.waitMs / 2, 250));
-  };
+export class RetryRounds {
+  readonly #tell: (line: string) => void;
+  readonly #alarm: Alarm;
+  #inFlight = 0;
+  #rounds = 0;
+  #open: Round | null = null;
+  /** The reads named in the order they were made, the same on every line (failures arrive in any order). */
+  readonly #seen: string[] = [];
+
+  constructor(tell: (line: string) => void, alarm: Alarm = timerAlarm) {
+    this.#tell = tell;
+    this.#alarm = alarm;
+  }
+
+  /** retryTransient(fn) as one of the reads made together: its waits are the rounds'. */
+  async retry<T>(
+    fn: () => Promise<T>,
+    options: Omit<RetryTransientOptions<T>, "onWait" | "sleep">,
+  ): Promise<T> {
+    this.#inFlight++;
+    if (!this.#seen.includes(options.what)) this.#seen.push(options.what);
+    try {
+      return await retryTransient(fn, {
+        ...options,
+        onWait: (wait) => this.#join(wait),
+        sleep: (ms, signal) => this.#sleep(ms, signal),
+      });
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) {
+        this.#open?.cancelTell();
+        this.#open = null;
+        this.#rounds = 0;
+      }
+      // One read fewer to wait for: the others may all be in the round now.
+      else if (this.#open) this.#tellIfAllIn(this.#open);
+    }
+  }
+
+  /** retryTransient's onWait: `wait` joins the round being gathered (a new one if none is). */
+  #join(wait: RetryWait): void {
+    let round = this.#open;
+    if (!round) {
+      const opened: Round = {
+        number: ++this.#rounds,
+        waits: [],
+        told: false,
+        sleepers: new Set(),
+        cancelTell: () => {},
+      };
+      // A read still out then is taken as hung; the I/O already in (a stalled process sees its
+      // timers before its sockets) is handled first.
+      opened.cancelTell = this.#alarm(() => setImmediate(() => this.#tellRound(opened)), wait.waitMs / 2);
+      this.#open = opened;
+      round = opened;
+    }
+    // One that joins a round already told retries with it; it is named in the next.
+    if (!round.told) round.waits.push(wait);
+    this.#tellIfAllIn(round);
+  }
+
+  /** retryTransient's sleep, called right after its onWait: until the round wakes. */
+  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const open = this.#open;
+    if (!open) return abortableSleep(ms, signal);
+    const round: Round = open;
+    return new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const sleeper: Sleeper = {
+        wake: () => {
+          sleeper.cancel();
+          signal?.removeEventListener("abort", aborted);
+          resolve();
+        },
+        // This read's own backoff ended: the round wakes (no read waits longer than its own).
+        cancel: this.#alarm(() => this.#wake(round), ms),
+      };
+      function aborted() {
+        round.sleepers.delete(sleeper);
+        sleeper.wake();
+      }
+      signal?.addEventListener("abort", aborted, { once: true });
+      round.sleepers.add(sleeper);
+    });
+  }
+
+  #wake(round: Round): void {
+    if (this.#open === round) this.#open = null;
+    this.#tellRound(round);
+    for (const sleeper of round.sleepers) sleeper.wake();
+    round.sleepers.clear();
+  }
+
+  #tellIfAllIn(round: Round): void {
+    if (round.waits.length >= this.#inFlight) this.#tellRound(round);
+  }
+
+  #tellRound(round: Round): void {
+    if (round.told) return;
+    round.told = true;
+    round.cancelTell();
+    const rank = (what: string) => this.#seen.indexOf(what);
+    const waits = round.waits
+      .sort((a, b) => rank(a.what) - rank(b.what))
+      .map((w) => ({ ...w, attempt: round.number }));
+    if (waits.length > 0) this.#tell(describeWaits(waits));
+  }
 }
 
 /** Several waits of one moment as one line (describeWait's, for one). */

@@ -1,11 +1,11 @@
 // inspect, scan and backtest read through the exchange adapter: its pagination, its request
 // budget and its one retry rule — checked against the simulator.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchLeaderData } from "../../src/analytics/fetch.js";
 import { createLeaderSource } from "../../src/cli/analytics/source.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { fundedAccount } from "../exchange/helpers.js";
+import { deadUrl } from "../helpers/cli.js";
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -64,14 +64,7 @@ describe("the analytics source over the exchange adapter", () => {
   });
 
   it("an address that cannot be reached gives up after the bound, naming what and where", async () => {
-    // A port that was free a moment ago: nothing listens there.
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, "127.0.0.1", () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const url = `http://127.0.0.1:${port}`;
+    const url = await deadUrl();
     const source = createLeaderSource({ httpUrl: url, wsUrl: url, isTestnet: false }, { timeoutMs: 300 });
     await expect(source.getMeta?.()).rejects.toThrow(
       new RegExp(`gave up after .* waiting for meta: cannot reach ${url} for meta`),
@@ -81,18 +74,21 @@ describe("the analytics source over the exchange adapter", () => {
 
 describe("an exchange that cannot be reached (leftovers 8)", () => {
   it("is told once while the reads retry, then one error with a hint that fits the command", async () => {
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, "127.0.0.1", () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const url = `http://127.0.0.1:${port}`;
+    const url = await deadUrl();
     const waits: string[] = [];
-    // 1.6 s: waits of 0.5 s, 1 s and the rest — at least three retries.
+    // The retries' clock moves only by their waits (0.5 s, 1 s, then the 0.1 s left): what is
+    // tried and told does not depend on how fast a busy machine gets through the attempts.
+    let t = 0;
     const source = createLeaderSource(
       { httpUrl: url, wsUrl: url, isTestnet: false },
-      { timeoutMs: 1_600, onWait: (line) => waits.push(line) },
+      {
+        timeoutMs: 1_600,
+        onWait: (line) => waits.push(line),
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+        },
+      },
     );
     const error = await source.getFillsByTime(`0x${"1".repeat(40)}`, 0).catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -101,7 +97,9 @@ describe("an exchange that cannot be reached (leftovers 8)", () => {
       ),
       details: { attempts: expect.any(Number) },
     });
-    expect((error as { details: { attempts: number } }).details.attempts).toBeGreaterThanOrEqual(3);
+    // Tried at 0, 0.5 s, 1.5 s and at the bound: four attempts, three retries.
+    expect((error as { details: { attempts: number } }).details.attempts).toBe(4);
+    expect(t).toBe(1_600);
     // inspect/scan/backtest have no --startup-timeout-seconds: the hint must not send the trader there.
     expect((error as { hint?: string }).hint).not.toMatch(/startup/i);
     expect((error as { hint?: string }).hint).toMatch(/network/);

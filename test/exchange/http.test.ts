@@ -266,7 +266,7 @@ describe("jsonPoster reads every way a reply may be framed", () => {
         expect(await poster.post("exchange", {})).toEqual({ n: 1 });
         expect(await poster.post("exchange", {})).toEqual({ n: 2 });
         // The poster closes its side as soon as the server ended the connection, and drops it.
-        await vi.waitFor(() => expect(server.open()).toBe(0));
+        await vi.waitFor(() => expect(server.open()).toBe(0), { timeout: 10_000 });
         expect(await poster.post("exchange", {})).toEqual({ n: 3 });
         expect(server.connections()).toBe(3);
       },

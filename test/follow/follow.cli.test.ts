@@ -207,40 +207,50 @@ describe("hlcopy follow (the real binary)", () => {
     expect(both.code).toBe(2);
   });
 
-  it("refuses a flag that would do nothing (exit 2) before any key, order or journal: --weights for one leader, --paper-equity without --paper, --on-exit or --wait-for-approval on a paper or dry run, --exit-on-halt on a dry run", async () => {
+  it("refuses a flag that would do nothing (exit 2) before any key, order or journal: --weights for one leader, --paper-equity without --paper, --on-exit or --wait-for-approval on a paper or dry run, --exit-on-halt on a dry run", {
+    // Ten processes: run side by side, not one after the other (on a busy machine ten starts in
+    // a row outlasted the default 60 s bound, though each refused as it should).
+    timeout: 120_000,
+  }, async () => {
     const dir = tempDir();
     const env = { HLCOPY_CONFIG_DIR: dir, HLCOPY_AGENT_KEY: agentKey };
     const ordersBefore = sim.control.stats().requests.exchange;
     const follow = (...args: string[]) =>
       runCli(["--network", sim.httpUrl, "--account", account, "follow", leader, "--no-ui", ...args], { env });
-    const weights = await follow("--weights", "0.6,0.4");
-    expect(weights.code).toBe(2);
-    expect(weights.stderr).toBe(
+    const modes = ["--paper", "--dry-run"] as const;
+    const [weights, live, dry, exitOnHalt, ...byMode] = await Promise.all([
+      follow("--weights", "0.6,0.4"),
+      follow("--paper-equity", "5000"),
+      follow("--paper-equity", "5000", "--dry-run"),
+      follow("--exit-on-halt", "--dry-run"),
+      ...modes.flatMap((mode) => [follow("--on-exit", "flatten", mode), follow("--wait-for-approval", mode)]),
+    ]);
+    expect(weights?.code).toBe(2);
+    expect(weights?.stderr).toBe(
       "error: --weights shares the copy between several leaders, and this run follows one\nhint: drop --weights (one leader takes the whole copy), or list one leader per weight\n",
     );
-    const live = await follow("--paper-equity", "5000");
-    expect(live.code).toBe(2);
-    expect(live.stderr).toBe(
+    expect(live?.code).toBe(2);
+    expect(live?.stderr).toBe(
       "error: --paper-equity is the paper account's starting equity, but this run is live: it would trade your real account\nhint: add --paper for a paper run (no key, nothing sent), or drop --paper-equity\n",
     );
-    const dry = await follow("--paper-equity", "5000", "--dry-run");
-    expect(dry.code).toBe(2);
-    expect(dry.stderr).toContain("but this run is a dry run");
-    for (const mode of ["--paper", "--dry-run"]) {
-      const onExit = await follow("--on-exit", "flatten", mode);
-      expect(onExit.code).toBe(2);
-      expect(onExit.stderr).toContain(`error: --on-exit acts when a live run stops, but this run is ${mode}`);
-      const wait = await follow("--wait-for-approval", mode);
-      expect(wait.code).toBe(2);
-      expect(wait.stderr).toBe(
+    expect(dry?.code).toBe(2);
+    expect(dry?.stderr).toContain("but this run is a dry run");
+    for (const [i, mode] of modes.entries()) {
+      const onExit = byMode[2 * i];
+      expect(onExit?.code).toBe(2);
+      expect(onExit?.stderr).toContain(
+        `error: --on-exit acts when a live run stops, but this run is ${mode}`,
+      );
+      const wait = byMode[2 * i + 1];
+      expect(wait?.code).toBe(2);
+      expect(wait?.stderr).toBe(
         `error: --wait-for-approval waits out an agent approval that ends mid-run, but this run is ${mode}\n` +
           "hint: drop --wait-for-approval (a paper or dry run signs nothing, so no approval can end)\n",
       );
     }
     // A dry run records no halt, so it never exits on one.
-    const exitOnHalt = await follow("--exit-on-halt", "--dry-run");
-    expect(exitOnHalt.code).toBe(2);
-    expect(exitOnHalt.stderr).toMatch(
+    expect(exitOnHalt?.code).toBe(2);
+    expect(exitOnHalt?.stderr).toMatch(
       /^error: --exit-on-halt exits once a halt has flattened the account, but this run is --dry-run\nhint: /,
     );
     expect(sim.control.stats().requests.exchange).toBe(ordersBefore);

@@ -2,6 +2,9 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Address } from "../../src/core/types.js";
+import type { SimHandle } from "../../src/sim/index.js";
+import { startScriptedLeader } from "../../src/sim/leader.js";
+import { eventually } from "../exchange/helpers.js";
 import { BIN, cleanEnv, defaultsBeside } from "../helpers/cli.js";
 
 export interface RunningFollow {
@@ -16,6 +19,10 @@ export interface RunningFollow {
    * wait for what a running follow prints fails at once, and says why, instead of at its bound.
    */
   running(): true;
+  /** Waits until `fn` holds while the follow runs (fails at once, saying why, if it ended). */
+  until<T>(fn: () => T, ms?: number): Promise<NonNullable<T>>;
+  /** The sweeps it has told so far. */
+  sweeps(): number;
 }
 
 export interface SpawnFollowParameters {
@@ -91,5 +98,35 @@ export function spawnFollow(p: SpawnFollowParameters): RunningFollow {
     if (ended) throw new Error(`the follow ended (${ended}); its stderr: ${err.trim() || "(empty)"}`);
     return true;
   };
-  return { child, lines, stderr: () => err, exit, running };
+  return {
+    child,
+    lines,
+    stderr: () => err,
+    exit,
+    running,
+    until: (fn, ms = 30_000) => eventually(() => running() && fn(), ms),
+    sweeps: () => lines.filter((l) => l.type === "sweep").length,
+  };
+}
+
+/**
+ * The leader of `privateKey` (funded already) makes `trades` trades in BTC and ETH on the
+ * simulator, 20 a second; resolves once it is done. Before a run starts, it makes a leader that
+ * traded before (a funded address with no fill is refused as a typo).
+ */
+export async function leaderTrades(
+  sim: SimHandle,
+  privateKey: `0x${string}`,
+  p: { seed: number; trades: number },
+): Promise<void> {
+  const l = await startScriptedLeader({
+    httpUrl: sim.httpUrl,
+    seed: p.seed,
+    privateKey,
+    ratePerSec: 20,
+    coins: ["BTC", "ETH"],
+    maxTrades: p.trades,
+    fundUsd: 0,
+  });
+  await l.done;
 }

@@ -9,11 +9,11 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import { leaderKeyForSeed } from "../../src/sim/leader.js";
 import { journalPath } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
-import { spawnFollow } from "./helpers.js";
+import { leaderTrades, spawnFollow } from "./helpers.js";
 
 let sim: SimHandle;
 const leaderKey = leaderKeyForSeed(4343);
@@ -46,7 +46,7 @@ describe("follow with its journal held by another program", () => {
     const text = () => run.lines.map((l) => String(l.text ?? ""));
     const holder = new DatabaseSync(journalPath(configDir, master.address, sim.httpUrl));
     try {
-      await eventually(() => run.running() && text().some((t) => / sweep /.test(t)), 30_000);
+      await run.until(() => text().some((t) => / sweep /.test(t)));
       await eventually(() => {
         try {
           holder.exec("BEGIN EXCLUSIVE");
@@ -55,20 +55,9 @@ describe("follow with its journal held by another program", () => {
           return false; // the run's group commit holds it for a moment
         }
       });
-      const l = await startScriptedLeader({
-        httpUrl: sim.httpUrl,
-        seed: 77,
-        privateKey: leaderKey,
-        ratePerSec: 20,
-        coins: ["BTC", "ETH"],
-        maxTrades: 4,
-        fundUsd: 0,
-      });
-      await l.done;
-      await eventually(
-        () =>
-          run.running() && text().some((t) => / warning: journal busy \(held by another program\): /.test(t)),
-        30_000,
+      await leaderTrades(sim, leaderKey, { seed: 77, trades: 4 });
+      await run.until(() =>
+        text().some((t) => / warning: journal busy \(held by another program\): /.test(t)),
       );
       const sent = sim.control.orderHistory(master.address).length;
       run.child.kill("SIGTERM");

@@ -8,11 +8,11 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import { leaderKeyForSeed } from "../../src/sim/leader.js";
 import { journalPath } from "../../src/store/journal.js";
-import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { masterWithAgent } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
-import { spawnFollow } from "./helpers.js";
+import { leaderTrades, spawnFollow } from "./helpers.js";
 
 let sim: SimHandle;
 const leaderKey = leaderKeyForSeed(4545);
@@ -21,16 +21,7 @@ const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
 beforeAll(async () => {
   sim = await startSim({ seed: 46, tickMs: 0 });
   sim.control.fund(leader, 1_000_000);
-  const l = await startScriptedLeader({
-    httpUrl: sim.httpUrl,
-    seed: 78,
-    privateKey: leaderKey,
-    ratePerSec: 20,
-    coins: ["BTC", "ETH"],
-    maxTrades: 2,
-    fundUsd: 0,
-  });
-  await l.done;
+  await leaderTrades(sim, leaderKey, { seed: 78, trades: 2 });
 });
 afterAll(async () => {
   await sim.close();
@@ -56,15 +47,12 @@ describe("follow whose journal file is deleted under it", () => {
       extra: ["--sweep-seconds", "1"],
     });
     try {
-      await eventually(() => run.running() && run.lines.some((l) => l.type === "sweep"), 30_000);
+      await run.until(() => run.sweeps() > 0);
       expect(goneWarnings(run.lines)).toEqual([]);
       rmSync(journalPath(configDir, master.address, sim.httpUrl));
-      await eventually(() => run.running() && goneWarnings(run.lines).length > 0, 20_000);
-      const sweeps = run.lines.filter((l) => l.type === "sweep").length;
-      await eventually(
-        () => run.running() && run.lines.filter((l) => l.type === "sweep").length >= sweeps + 2,
-        20_000,
-      );
+      await run.until(() => goneWarnings(run.lines).length > 0, 20_000);
+      const sweeps = run.sweeps();
+      await run.until(() => run.sweeps() >= sweeps + 2, 20_000);
       expect(goneWarnings(run.lines)).toHaveLength(1);
     } finally {
       run.child.kill("SIGTERM");

@@ -7,11 +7,11 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
-import { eventually, masterWithAgent } from "../exchange/helpers.js";
+import { leaderKeyForSeed } from "../../src/sim/leader.js";
+import { masterWithAgent } from "../exchange/helpers.js";
 import { type FaultProxy, startFaultProxy } from "../exchange/proxy.js";
 import { tempDir } from "../helpers/cli.js";
-import { spawnFollow } from "./helpers.js";
+import { leaderTrades, spawnFollow } from "./helpers.js";
 
 let sim: SimHandle;
 let proxy: FaultProxy;
@@ -22,16 +22,7 @@ beforeAll(async () => {
   sim = await startSim({ seed: 45, tickMs: 0 });
   proxy = await startFaultProxy(sim.httpUrl);
   sim.control.fund(leader, 1_000_000);
-  const l = await startScriptedLeader({
-    httpUrl: sim.httpUrl,
-    seed: 77,
-    privateKey: leaderKey,
-    ratePerSec: 20,
-    coins: ["BTC", "ETH"],
-    maxTrades: 2,
-    fundUsd: 0,
-  });
-  await l.done;
+  await leaderTrades(sim, leaderKey, { seed: 77, trades: 2 });
 });
 afterAll(async () => {
   await proxy.close();
@@ -55,22 +46,19 @@ describe("follow with its websocket refused mid-run", () => {
       extra: ["--sweep-seconds", "1"],
     });
     try {
-      await eventually(() => run.running() && run.lines.some((l) => l.type === "sweep"), 30_000);
+      await run.until(() => run.sweeps() > 0);
       proxy.blockWebsockets(true);
       sim.control.fault({ kind: "dropWs" });
-      await eventually(() => run.running() && wsDownWarnings(run.lines).length > 0, 40_000);
+      await run.until(() => wsDownWarnings(run.lines).length > 0, 40_000);
       expect(String(wsDownWarnings(run.lines)[0]?.message)).toMatch(
         /^websocket down for \d+s \(.+\): the leaders' trades are copied only at each sweep \(every 1s\) until it is back/,
       );
       // Sweeps go on meanwhile, and the outage is not said again at each one.
-      const sweeps = run.lines.filter((l) => l.type === "sweep").length;
-      await eventually(
-        () => run.running() && run.lines.filter((l) => l.type === "sweep").length >= sweeps + 3,
-        20_000,
-      );
+      const sweeps = run.sweeps();
+      await run.until(() => run.sweeps() >= sweeps + 3, 20_000);
       expect(wsDownWarnings(run.lines)).toHaveLength(1);
       proxy.blockWebsockets(false);
-      await eventually(() => run.running() && run.lines.some((l) => l.type === "reconnect"), 40_000);
+      await run.until(() => run.lines.some((l) => l.type === "reconnect"), 40_000);
     } finally {
       proxy.blockWebsockets(false);
       run.child.kill("SIGTERM");

@@ -1,6 +1,7 @@
 // Spawn the real bin/hlcopy.js (built dist/) the way a user runs it.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -87,4 +88,25 @@ export function defaultsBeside(defaults: readonly string[], given: readonly stri
     if (!given.some((a) => a === flag || a.startsWith(`${flag}=`))) out.push(flag, defaults[i + 1] as string);
   }
   return out;
+}
+
+/**
+ * An http URL on 127.0.0.1 where nothing listens, and nothing of the suite's can start to: a
+ * port below the range the system hands out to port-0 listeners and outgoing connections
+ * (32768+ on Linux), checked to refuse a connection. A port freed a moment ago — a closed
+ * simulator's — could be the next simulator's, started meanwhile by a test running beside.
+ */
+export async function deadUrl(): Promise<string> {
+  for (const port of [1019, 1021, 1022, 1011, 1012]) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code === "ECONNREFUSED"));
+    });
+    if (refused) return `http://127.0.0.1:${port}`;
+  }
+  throw new Error("no port below 1024 refused a connection: something listens on all those tried");
 }

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStatusServer } from "../../src/cli/follow/serve.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import { leaderKeyForSeed } from "../../src/sim/leader.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
-import { spawnFollow } from "../follow/helpers.js";
+import { leaderTrades, spawnFollow } from "../follow/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 interface Family {
@@ -114,16 +114,7 @@ describe("follow --listen", () => {
         value(before, "nodejs_heap_size_used_bytes"),
       );
 
-      const l = await startScriptedLeader({
-        httpUrl: sim.httpUrl,
-        seed: 9465,
-        privateKey: leaderKey,
-        ratePerSec: 20,
-        coins: ["BTC", "ETH"],
-        maxTrades: 6,
-        fundUsd: 0,
-      });
-      await l.done;
+      await leaderTrades(sim, leaderKey, { seed: 9465, trades: 6 });
       await eventually(() => run.lines.filter((x) => x.type === "fill").length >= 2, 15_000);
       // The drift gauges come from the state event, sent at most every 250 ms after a change:
       // wait for the one that has every coin the leader traded.

@@ -167,15 +167,18 @@ describe("a journal in trouble", () => {
     const before = orders();
     try {
       // Transient: waited for up to exec.startupTimeoutSeconds (said on stderr), then the error.
-      const r = await reconcile({ HLCOPY_CONFIG_DIR: dir }, ["--startup-timeout-seconds", "1"]);
+      // The warning comes with the first wait, after a first attempt that itself waits out
+      // SQLite's busy timeout: 3 s, not 1 — on a busy machine that attempt alone outlasted 1 s,
+      // and the run gave up without a wait to tell (stderr was empty).
+      const r = await reconcile({ HLCOPY_CONFIG_DIR: dir }, ["--startup-timeout-seconds", "3"]);
       expect(r.stderr).toBe(
-        "warning: journal busy (held by another program): the run cannot begin; retrying for up to 1s — nothing is sent meanwhile\n",
+        "warning: journal busy (held by another program): the run cannot begin; retrying for up to 3s — nothing is sent meanwhile\n",
       );
       expectOneClearError(
         { ...r, stderr: "" },
         1,
         new RegExp(
-          `^error: gave up after 1s waiting for the journal \\(held by another program\\): journal ${file} is locked by another program$`,
+          `^error: gave up after 3s waiting for the journal \\(held by another program\\): journal ${file} is locked by another program$`,
         ),
       );
       expect(orders()).toBe(before);

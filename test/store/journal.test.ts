@@ -115,12 +115,11 @@ describe("opening and migrations", () => {
     const writer = new DatabaseSync(file);
     writer.exec("BEGIN IMMEDIATE; INSERT INTO events (ts, type) VALUES (1, 'held')");
     try {
-      const start = performance.now();
-      const reader = openJournal(file);
+      // No busy wait: a write lock asked for while the writer holds it fails the open at once
+      // (no stopwatch, which a busy machine could run past).
+      const reader = openJournal(file, { busyTimeoutMs: 0 });
       expect(reader.listEntries()).toHaveLength(1); // sees the committed row only
       reader.close();
-      // Far below the 5 s busy timeout a write lock would cost, even on a busy machine.
-      expect(performance.now() - start).toBeLessThan(4000);
     } finally {
       writer.exec("COMMIT");
       writer.close();
@@ -1315,7 +1314,8 @@ describe("group commit: records told after the fact wait for the next commit", (
     const jr = openJournal(file, { groupCommitMs: 20 });
     j = jr;
     jr.recordEvent({ ts: T0, type: "reconnect" });
-    await vi.waitFor(() => expect(seenElsewhere("events")).toBe(1));
+    // vitest's default bound (1 s) is tight for a busy machine: the commit needs only its timer.
+    await vi.waitFor(() => expect(seenElsewhere("events")).toBe(1), { timeout: 10_000 });
   });
 
   it("close commits what waits; a halt and a batch do not wait", () => {

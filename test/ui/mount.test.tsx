@@ -32,7 +32,7 @@ function mount(columns = 80, rows = 24, minFrameMs = 100) {
 
 /** Keys pressed before the dashboard listens are lost, as on a real terminal. */
 async function untilListening(stdin: FakeStdin): Promise<void> {
-  await vi.waitFor(() => expect(stdin.listenerCount("readable")).toBeGreaterThan(0));
+  await vi.waitFor(() => expect(stdin.listenerCount("readable")).toBeGreaterThan(0), { timeout: 10_000 });
 }
 
 describe("mountDashboard", () => {
@@ -72,7 +72,9 @@ describe("mountDashboard", () => {
     controls.sweepNow.mockRejectedValueOnce(new Error("not connected"));
     await untilListening(stdin);
     stdin.press("s");
-    await vi.waitFor(() => expect(ui.getState().ui.notice?.text).toBe("sweep failed: Error: not connected"));
+    await vi.waitFor(() => expect(ui.getState().ui.notice?.text).toBe("sweep failed: Error: not connected"), {
+      timeout: 10_000,
+    });
   });
 
   it("1000 events emitted synchronously cost a handful of frames, not 1000", async () => {

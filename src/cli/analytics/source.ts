@@ -20,6 +20,9 @@ export interface LeaderSourceOptions {
    */
   onWait?: (line: string) => void;
   timeoutMs?: number;
+  /** The retries' clock and wait (tests: a clock that the wait moves on, not the wall's). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function createLeaderSource(
@@ -38,6 +41,8 @@ export function createLeaderSource(
       what,
       timeoutMs: options.timeoutMs ?? READ_TIMEOUT_MS,
       onWait: waits.onWait,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
       // These commands have no start-up timeout setting: the bound is the read's own.
       hint: "check the network connection (and DNS), the exchange's status and the --network setting, then run it again",
     });
