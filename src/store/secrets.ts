@@ -86,9 +86,10 @@ export function createPrompt(io: PromptIo = { input: process.stdin, output: proc
       let line: string | undefined;
       try {
         if (interactive) {
-          const answer = await readHidden(ask, question, what, silent);
-          // Echo stays off (raw mode never left): the next question's type-ahead is held too.
-          if (silent) holdTypeAhead(io.input);
+          const { answer, typedAfter } = await readHidden(ask, question, what, silent);
+          // Echo stays off (raw mode never left): the next question's type-ahead is held too,
+          // what came in after this answer's Enter (a paste of both at once) among it.
+          if (silent) holdTypeAhead(io.input, typedAfter);
           return answer;
         }
         lines ??= new LineReader(io.input);
@@ -159,10 +160,11 @@ let typeAhead: TypeAheadHold | null = null;
  * for the review must not become the passphrase), and the question says so. Ctrl-C still stops
  * the run (raw mode turns the terminal's own Ctrl-C off: it is raised here as SIGINT). The
  * question itself, or `release()`, ends the hold; a process that exits has its terminal reset.
- * Nothing happens unless `input` is a terminal.
+ * Nothing happens unless `input` is a terminal. `discarded`: characters already taken in
+ * unseen for it (the rest of a chunk after an answer's Enter), counted with those typed meanwhile.
  * @returns release(): ends the hold (the terminal as it was), returns how many were discarded.
  */
-export function holdTypeAhead(input: SecretInput = process.stdin): () => number {
+export function holdTypeAhead(input: SecretInput = process.stdin, discarded = 0): () => number {
   if (input.isTTY !== true || typeof input.setRawMode !== "function") return () => 0;
   releaseTypeAhead();
   const onData = (chunk: Buffer | string) => {
@@ -175,7 +177,7 @@ export function holdTypeAhead(input: SecretInput = process.stdin): () => number 
   const socket = input as SecretInput & { ref?: () => void; unref?: () => void };
   const hold: TypeAheadHold = {
     input,
-    discarded: 0,
+    discarded,
     stop(keepEchoOff = false) {
       input.off("data", onData);
       if (!keepEchoOff) input.setRawMode?.(false);
@@ -210,7 +212,12 @@ export function releaseTypeAhead(keepEchoOff = false): number {
  * question is written: written first, an answer pasted the moment it shows could reach a
  * terminal still echoing (a busy machine runs the next line later).
  */
-function readHidden(io: PromptIo, question: string, what: string, keepEchoOff = false): Promise<string> {
+function readHidden(
+  io: PromptIo,
+  question: string,
+  what: string,
+  keepEchoOff = false,
+): Promise<{ answer: string; typedAfter: number }> {
   const input = io.input;
   input.setRawMode?.(true);
   // What was typed before the question (held silent since the run began) is not the answer.
@@ -239,10 +246,12 @@ function readHidden(io: PromptIo, question: string, what: string, keepEchoOff = 
       const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
       // An escape sequence (arrow keys, function keys) is one chunk: ignore it whole.
       if (text.startsWith("\u001b")) return;
-      for (const ch of text) {
+      const chars = Array.from(text);
+      for (const [i, ch] of chars.entries()) {
         if (ch === "\r" || ch === "\n") {
           finish();
-          resolve(value);
+          // The rest of this chunk is not the answer: typed (pasted) ahead of the next question.
+          resolve({ answer: value, typedAfter: chars.length - i - 1 });
           return;
         }
         if (ch === "\u0003" || (ch === "\u0004" && value === "")) {

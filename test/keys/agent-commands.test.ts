@@ -164,6 +164,26 @@ describe("agent generate", () => {
   });
 });
 
+describe("a prompt kept silent between its questions (agent approve's)", () => {
+  it("echo never comes back between two secrets; what came after the first's Enter is discarded and said", async () => {
+    const t = ttyPrompt();
+    t.prompt.keepSilent();
+    // The passphrase and the master key pasted in one chunk, before the second question.
+    t.tty.typeLater("pass-one\rsecond-typed-ahead\r");
+    expect(await t.prompt.secret("First: ", "the keystore passphrase")).toBe("pass-one");
+    // Raw mode (no echo) from keepSilent on, never turned off between the questions.
+    expect(t.tty.rawModeCalls.includes(false)).toBe(false);
+    t.tty.typeLater("second\r");
+    expect(await t.prompt.secret("Second: ", "the master private key")).toBe("second");
+    expect(t.output.text).toContain(
+      "(what was typed before this question — 19 characters — was not shown and is discarded: type the master private key now)",
+    );
+    t.prompt.close();
+    // The terminal as it was once the command is done.
+    expect(t.tty.rawMode).toBe(false);
+  });
+});
+
 describe("agent import", () => {
   it("hex from stdin: the key, then the passphrase", async () => {
     const dir = tempDir();
@@ -421,10 +441,18 @@ describe("secrets never leak", () => {
       // approve (the keystore opened first: its passphrase) with someone else's key, then with
       // the master key typed
       t = tty();
-      t.tty.typeLater(`${PASS}\r`, `${WRONG_MASTER_KEY}\r`);
+      t.tty.answerWhenAsked(
+        t.output,
+        ["Passphrase for", `${PASS}\r`],
+        ["Master private key", `${WRONG_MASTER_KEY}\r`],
+      );
       await step(t.io, t.output, () => runAgentApprove(base(json), {}, t.io), true);
       t = tty();
-      t.tty.typeLater(`${PASS}\r`, `${MASTER_KEY.slice(2)}\r`);
+      t.tty.answerWhenAsked(
+        t.output,
+        ["Passphrase for", `${PASS}\r`],
+        ["Master private key", `${MASTER_KEY.slice(2)}\r`],
+      );
       await step(t.io, t.output, () => runAgentApprove(base(json), { validDays: 5 }, t.io));
       p = piped();
       await step(p, null, () => runAgentShow(base(json), p));

@@ -75,8 +75,9 @@ describe("agent approve on a terminal: the master key typed ahead", () => {
       t.type(`${w.masterKey}\r`);
       await eventually(() => MASTER_QUESTION.test(t.screen()), 90_000);
       expect(t.screen()).not.toContain(w.masterKey.slice(2));
-      // Pasted during the derivation (the usual case), it was discarded and the question says
-      // so; pasted after the question showed, it is the answer — either way never echoed.
+      // Pasted during the derivation (the usual case) — or in one chunk with the passphrase — it
+      // was discarded and the question says so; pasted after the question showed, it is the
+      // answer: either way never echoed.
       if (t.screen().includes("was not shown and is discarded")) t.type(`${w.masterKey}\r`);
       expect(await t.exit, t.screen()).toBe(0);
       expect(t.screen()).toContain(`Approved agent ${w.agent}`);

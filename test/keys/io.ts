@@ -24,6 +24,26 @@ export class FakeTty extends PassThrough {
     };
     setTimeout(next, 2);
   }
+  /**
+   * Type each answer once its question is on `output`, as a person reads before typing: a
+   * command that holds its type-ahead (agent approve) discards what comes before its question.
+   */
+  answerWhenAsked(output: Capture, ...answers: [question: string, keys: string][]): void {
+    let i = 0;
+    let from = 0;
+    const poll = () => {
+      const next = answers[i];
+      if (next === undefined) return;
+      const at = output.text.indexOf(next[0], from);
+      if (at >= 0) {
+        from = at + next[0].length;
+        i++;
+        this.write(next[1]);
+      }
+      setTimeout(poll, 2).unref();
+    };
+    setTimeout(poll, 2).unref();
+  }
 }
 
 export class Capture extends PassThrough {
