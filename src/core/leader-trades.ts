@@ -57,6 +57,39 @@ export interface LeaderTradeCounts {
   skippedBy: Record<string, number>;
 }
 
+/** The numbers of LeaderTradeFigures: the names follow's summary, its --json and report's days use. */
+export const TRADE_FIGURE_FIELDS = [
+  "leaderTrades",
+  "copiedTrades",
+  "inLineTrades",
+  "skippedTrades",
+  "missedTrades",
+  "plannedTrades",
+  "inFlightTrades",
+  "unknownTrades",
+] as const;
+
+/** A tally's counts under the names every view and document uses (the dashboard, follow --json, report). */
+export type LeaderTradeFigures = Record<(typeof TRADE_FIGURE_FIELDS)[number], number> & {
+  /** The trades skipped, by reason (sums to skippedTrades). */
+  skipped: Record<string, number>;
+};
+
+/** LeaderTradeCounts under the figures' names (one mapping for the views and report). */
+export function tradeFigures(c: LeaderTradeCounts): LeaderTradeFigures {
+  return {
+    leaderTrades: c.leaderTrades,
+    copiedTrades: c.copied,
+    inLineTrades: c.inLine,
+    skippedTrades: c.skipped,
+    missedTrades: c.missed,
+    plannedTrades: c.planned,
+    inFlightTrades: c.inFlight,
+    unknownTrades: c.unknown,
+    skipped: { ...c.skippedBy },
+  };
+}
+
 /** What a decision did about one coin: its orders (cloids), a skip, or nothing needed. */
 export type CoinOutcome =
   | { kind: "orders"; cloids: string[] }

@@ -9,7 +9,7 @@
 // journaled high-water mark.
 
 import { roundFigure } from "./format.js";
-import type { LeaderTradeCounts } from "./leader-trades.js";
+import { type LeaderTradeCounts, TRADE_FIGURE_FIELDS, tradeFigures } from "./leader-trades.js";
 import { copyFill, copyFunding } from "./pnl.js";
 import { lossPct } from "./safety.js";
 import type { OrderKind } from "./slippage.js";
@@ -269,19 +269,14 @@ const NOT_KNOWN: TradeBuckets = {
   skipped: null,
 };
 
-/** A tally's counts under follow --json's names; none (no trade that day): zeros. */
+/** A tally's counts under follow --json's names (tradeFigures); none (no trade that day): zeros. */
 function bucketsOf(c: LeaderTradeCounts | null): TradeBuckets {
-  return {
-    leaderTrades: c?.leaderTrades ?? 0,
-    copiedTrades: c?.copied ?? 0,
-    inLineTrades: c?.inLine ?? 0,
-    skippedTrades: c?.skipped ?? 0,
-    missedTrades: c?.missed ?? 0,
-    plannedTrades: c?.planned ?? 0,
-    inFlightTrades: c?.inFlight ?? 0,
-    unknownTrades: c?.unknown ?? 0,
-    skipped: { ...(c?.skippedBy ?? {}) },
-  };
+  if (c) return tradeFigures(c);
+  const zeros = Object.fromEntries(TRADE_FIGURE_FIELDS.map((k) => [k, 0])) as Record<
+    (typeof TRADE_FIGURE_FIELDS)[number],
+    number
+  >;
+  return { ...zeros, skipped: {} };
 }
 
 /** The days' buckets added up (every day known). */
@@ -289,22 +284,11 @@ function sumBuckets(days: readonly TradeBuckets[]): TradeBuckets {
   const out = bucketsOf(null);
   const skipped: Record<string, number> = {};
   for (const d of days) {
-    for (const k of TRADE_FIELDS) out[k] = (out[k] ?? 0) + (d[k] ?? 0);
+    for (const k of TRADE_FIGURE_FIELDS) out[k] = (out[k] ?? 0) + (d[k] ?? 0);
     for (const [r, n] of Object.entries(d.skipped ?? {})) skipped[r] = (skipped[r] ?? 0) + n;
   }
   return { ...out, skipped };
 }
-
-const TRADE_FIELDS = [
-  "leaderTrades",
-  "copiedTrades",
-  "inLineTrades",
-  "skippedTrades",
-  "missedTrades",
-  "plannedTrades",
-  "inFlightTrades",
-  "unknownTrades",
-] as const;
 
 /** One CSV cell: quoted when needed; text a spreadsheet would run as a formula is neutralised. */
 export function csvCell(v: unknown): string {

@@ -19,7 +19,7 @@ import {
   syncVerdict,
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull, shownColumn } from "../core/format.js";
-import { LeaderTradeTally } from "../core/leader-trades.js";
+import { LeaderTradeTally, tradeFigures } from "../core/leader-trades.js";
 import { leverageAt, positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
@@ -295,18 +295,8 @@ export const NOTICE_MS = 5_000;
 export const PROBLEM_MS = 30_000;
 /** The trade counters of `tally` (Counters). */
 function tradeCounters(tally: LeaderTradeTally): TradeFigures & Pick<Counters, "skipped"> {
-  const t = tally.counts();
-  return {
-    leaderTrades: t.leaderTrades,
-    copiedTrades: t.copied,
-    inLineTrades: t.inLine,
-    skippedTrades: t.skipped,
-    missedTrades: t.missed,
-    plannedTrades: t.planned,
-    inFlightTrades: t.inFlight,
-    unknownTrades: t.unknown,
-    skipped: t.skippedBy as Partial<Record<ReasonCode, number>>,
-  };
+  const t = tradeFigures(tally.counts());
+  return { ...t, skipped: t.skipped as Partial<Record<ReasonCode, number>> };
 }
 
 export function initialDashboardState(init: DashboardInit = {}): DashboardState {
