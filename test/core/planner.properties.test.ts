@@ -410,7 +410,16 @@ describe("planner properties", () => {
           settings: { ...p.settings, exec: { ...p.settings.exec, maxEntryDriftBps: 1e9 } },
           context: { ...c, dailyLossHit: false, staleLeader: false },
         });
-        expect(reductions(gated)).toEqual(reductions(open));
+        // A reduction made only to make room for another coin's increase under a portfolio cap
+        // (a coin held above its target inside the deadband: Plan.portfolioCap.madeRoom) is the
+        // increase's, not the coin's: with that increase held back by the gate, no room is
+        // needed and it is rightly not sent (seed -417230450: BTC $0.98 over its cap, inside a
+        // 20 % deadband, brought down only in the ungated plan). Every other reduction is the same.
+        const own = (plan: Plan) => {
+          const madeRoom = new Set(plan.portfolioCap?.madeRoom ?? []);
+          return reductions(plan).filter((a) => !madeRoom.has(a.coin));
+        };
+        expect(own(gated)).toEqual(own(open));
       }),
       opts,
     );
