@@ -4,6 +4,7 @@
 
 import { driftPct, leaderValueUsd, shownDrift, shownTarget, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, roundOrNull, shortAddress } from "../core/format.js";
+import { TRADE_FIGURE_FIELDS } from "../core/leader-trades.js";
 import { leverageAt } from "../core/leverage.js";
 import { orderFields } from "../core/orders.js";
 import { isCappedOrder, reasonText } from "../core/reasons.js";
@@ -126,14 +127,7 @@ export const JSON_LINE_FIELDS = {
     "ts",
     "type",
     "ordersFilled",
-    "leaderTrades",
-    "copiedTrades",
-    "inLineTrades",
-    "skippedTrades",
-    "missedTrades",
-    "plannedTrades",
-    "inFlightTrades",
-    "unknownTrades",
+    ...TRADE_FIGURE_FIELDS,
     "planned",
     "skipped",
     "finalDriftUsd",

@@ -19,7 +19,7 @@ import {
   syncVerdict,
 } from "../core/drift.js";
 import { roundHalfAway, roundOrNull, shownColumn } from "../core/format.js";
-import { LeaderTradeTally, tradeFigures } from "../core/leader-trades.js";
+import { LeaderTradeTally, type TRADE_FIGURE_FIELDS, tradeFigures } from "../core/leader-trades.js";
 import { leverageAt, positionNotional } from "../core/leverage.js";
 import { type CopyPnl, type PnlFigures, unrealisedOf } from "../core/pnl.js";
 import { type OrderKind, type SlippageBudget, slippageBudget } from "../core/slippage.js";
@@ -918,17 +918,7 @@ export function skippedByReason(state: DashboardState): { reason: ReasonCode; co
 }
 
 /** The leader's trades and their buckets (Counters, RunSummary). */
-export type TradeFigures = Pick<
-  Counters,
-  | "leaderTrades"
-  | "copiedTrades"
-  | "inLineTrades"
-  | "skippedTrades"
-  | "missedTrades"
-  | "plannedTrades"
-  | "inFlightTrades"
-  | "unknownTrades"
->;
+export type TradeFigures = Pick<Counters, (typeof TRADE_FIGURE_FIELDS)[number]>;
 
 /**
  * The buckets of the leader's trades in the words every view uses (dashboard header, follow's
