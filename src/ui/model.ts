@@ -269,7 +269,8 @@ export interface DashboardState {
     /** A pause/resume asked for with p, until the engine confirms it with a paused event. */
     pendingPause: boolean | null;
     quitting: boolean;
-    notice: { text: string; ts: number } | null;
+    /** A key's acknowledgement on the footer; `ofPause` ones end when the run takes the pause up. */
+    notice: { text: string; ts: number; ofPause?: boolean } | null;
   };
   capacity: Capacities;
 }
@@ -402,8 +403,8 @@ function withLog(state: DashboardState, event: EngineEvent): DashboardState {
   return { ...state, log: push(state.log, entry, state.capacity.log), logSeq: seq, problem };
 }
 
-function notice(state: DashboardState, text: string): DashboardState {
-  return { ...state, ui: { ...state.ui, notice: { text, ts: state.now } } };
+function notice(state: DashboardState, text: string, ofPause?: boolean): DashboardState {
+  return { ...state, ui: { ...state.ui, notice: { text, ts: state.now, ...(ofPause ? { ofPause } : {}) } } };
 }
 
 /** Position rows from a state event: targets joined with our positions, biggest first. */
@@ -770,7 +771,12 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "paused":
       state.paused = e.paused;
-      state.ui = { ...state.ui, pendingPause: null };
+      // "pause requested" must not stand beside PAUSED: the request is taken up.
+      state.ui = {
+        ...state.ui,
+        pendingPause: null,
+        notice: state.ui.notice?.ofPause ? null : state.ui.notice,
+      };
       // "paused: no orders will be sent" must not outlive the pause on the status line.
       if (!e.paused && state.problem?.type === "paused") state.problem = null;
       break;
@@ -825,6 +831,7 @@ function reduceUi(state: DashboardState, a: UiAction): DashboardState {
       return notice(
         { ...state, ui: { ...state.ui, pendingPause: target } },
         target ? "pause requested" : "resume requested",
+        true,
       );
     }
     case "ui/sweepRequested":

@@ -76,6 +76,19 @@ describe("reduceDashboard: engine events", () => {
     expect(modeLabel(s)).toBe("DRY-RUN");
   });
 
+  it("the footer's 'pause requested' goes once the run is paused; another key's notice stays", () => {
+    let s = reduceDashboard(liveState(), { type: "ui/pauseToggled" });
+    expect(s.ui.notice?.text).toBe("pause requested");
+    s = reduceDashboard(s, { type: "paused", ts: T0 + 100, paused: true });
+    expect(s.ui.notice).toBeNull();
+    s = reduceDashboard(s, { type: "ui/pauseToggled" });
+    expect(s.ui.notice?.text).toBe("resume requested");
+    s = reduceDashboard(s, { type: "ui/sweepRequested" });
+    s = reduceDashboard(s, { type: "paused", ts: T0 + 200, paused: false });
+    expect(s.paused).toBe(false);
+    expect(s.ui.notice?.text).toBe("sweep requested");
+  });
+
   it("the daily loss limit's banner goes when its stop lifts at 00:00 UTC; a kill switch's stays (leftovers 4)", () => {
     let s = reduceDashboard(liveState(), {
       type: "halt",
