@@ -4,6 +4,7 @@
 // adapter (src/cli/analytics/source.ts): one HTTP client, one budget, one retry rule.
 
 import { HlcopyError, UsageError } from "../core/errors.js";
+import { windowText } from "../core/format.js";
 import type { AccountState, Address, Markets } from "../core/types.js";
 import { sortFills } from "./fills.js";
 import {
@@ -82,7 +83,7 @@ export async function fetchLeaderData(
   const window = { start: Math.floor(options.now - options.days * DAY_MS), end: options.now };
   const warnings: string[] = [];
 
-  progress(`fetching fills of ${user} for the last ${options.days} days…`);
+  progress(`fetching fills of ${user} for the last ${windowText(options.days * DAY_MS, "words")}…`);
   const raw = await source.getFillsByTime(user, window.start, window.end);
   const fills = sortFills(parseFills(raw, "userFillsByTime"));
   progress(`fills: ${fills.length.toLocaleString("en-US")}`);

@@ -193,6 +193,26 @@ export function fmtAge(ms: number): string {
   return `${Math.round(a / 86_400_000)}d`;
 }
 
+/**
+ * A window as the flags spell it (`--since 30m|24h|7d`): in the largest of seconds, minutes,
+ * hours or days it is a whole number of (hours up to 2 days: the default `24h` reads as typed),
+ * else in seconds to 3 decimals — never `0.041666666666666664 days` for `--since 1h`. `words`
+ * spells the unit for a sentence ("the last 7 days", "the last 1 hour").
+ */
+export function windowText(ms: number, style: "short" | "words" = "short"): string {
+  const units: readonly (readonly [number, string, string])[] = [
+    [86_400_000, "d", "day"],
+    [3_600_000, "h", "hour"],
+    [60_000, "m", "minute"],
+    [1_000, "s", "second"],
+  ];
+  const whole = (unit: number) => Math.abs(ms / unit - Math.round(ms / unit)) < 1e-9;
+  const found = units.find(([unit], i) => whole(unit) && (i !== 0 || ms >= 2 * unit));
+  const [unit, short, word] = found ?? ([1_000, "s", "second"] as const);
+  const n = found ? Math.round(ms / unit) : Number((ms / unit).toFixed(3));
+  return style === "short" ? `${n}${short}` : `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** A sum as it is shown with its parts: every figure rounded, the parts adding up to the total. */
 export interface ShownSum {
   /** The true total rounded (roundHalfAway): the figure itself, never bent to fit its parts. */

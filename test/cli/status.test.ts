@@ -390,6 +390,14 @@ describe("hlcopy status: copy lag", () => {
     const { text } = await status(dir, false);
     expect(text).toContain("\ncopy lag (hot-path copies, last 24h): p50 1.23s · p99 1.23s\n");
   });
+
+  it("names a --since window as it was typed (--since 1m is 'last 1m', not 'last 0.016666666666666666h')", async () => {
+    const { dir } = journal();
+    const out = sink();
+    await runStatus({ configDir: dir, account, json: false, out, now: NOW, sinceHours: String(1 / 60) });
+    expect(out.text()).toContain("\nfills (last 1m): ");
+    expect(out.text()).toContain("\ncopy lag (hot-path copies, last 1m): ");
+  });
 });
 
 describe("hlcopy status: fills hlcopy did not place, by origin (leftovers 3)", () => {

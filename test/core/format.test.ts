@@ -13,6 +13,7 @@ import {
   shortAddress,
   utcMinute,
   utcSecond,
+  windowText,
 } from "../../src/core/format.js";
 
 const ADDRESS = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
@@ -111,5 +112,23 @@ describe("roundFigure / roundStats: one rounding per kind of figure", () => {
         max: null,
       }),
     ).toEqual({ count: 3, mean: 94, median: 46, p95: 355, p99: 460, max: null });
+  });
+});
+
+describe("windowText: a window as the flags spell it", () => {
+  it("keeps whole units as typed and never prints a float's tail", () => {
+    expect(windowText(3_600_000)).toBe("1h");
+    expect(windowText(60_000)).toBe("1m");
+    expect(windowText(24 * 3_600_000)).toBe("24h");
+    expect(windowText(36 * 3_600_000)).toBe("36h");
+    expect(windowText(7 * 86_400_000)).toBe("7d");
+    expect(windowText(90 * 60_000)).toBe("90m");
+    expect(windowText(1_500)).toBe("1.5s");
+  });
+  it("spells the unit in a sentence", () => {
+    expect(windowText(86_400_000 / 24, "words")).toBe("1 hour");
+    expect(windowText(30 * 86_400_000, "words")).toBe("30 days");
+    expect(windowText(3650 * 86_400_000, "words")).toBe("3650 days");
+    expect(windowText(45 * 60_000, "words")).toBe("45 minutes");
   });
 });

@@ -19,7 +19,7 @@ import {
   parseMeta,
 } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
-import { shortAddress, utcSecond } from "../../core/format.js";
+import { shortAddress, utcSecond, windowText } from "../../core/format.js";
 import {
   flagName,
   parseSettingInput,
@@ -396,9 +396,12 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
       });
       for (const w of data.warnings) err.write(`note: ${w}\n`);
       if (data.fills.length === 0) {
-        throw new UsageError(`no fills to replay in ${address} (last ${days} days)`, {
-          hint: "try a longer window (--since 90d) or another leader",
-        });
+        throw new UsageError(
+          `no fills to replay in ${address} (last ${windowText(days * 86_400_000, "words")})`,
+          {
+            hint: "try a longer window (--since 90d) or another leader",
+          },
+        );
       }
       meta ??= data.meta;
       const first = data.fills[0]?.time ?? data.window.start;
@@ -456,8 +459,9 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
         );
       }
     }
-    sourceName = parsed.length > 1 ? parsed.join(", ") : `${parsed[0]} (last ${days} days)`;
-    if (parsed.length === 1) sourceName = `${parsed[0]} (last ${days} days)`;
+    sourceName =
+      parsed.length > 1 ? parsed.join(", ") : `${parsed[0]} (last ${windowText(days * 86_400_000, "words")})`;
+    if (parsed.length === 1) sourceName = `${parsed[0]} (last ${windowText(days * 86_400_000, "words")})`;
   }
 
   const run = (settings: Settings) =>

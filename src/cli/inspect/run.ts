@@ -9,7 +9,7 @@ import type { FrictionModel } from "../../analytics/friction.js";
 import { DEFAULT_FRICTION } from "../../analytics/friction.js";
 import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
-import { utcSecond } from "../../core/format.js";
+import { utcSecond, windowText } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
@@ -183,7 +183,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   lines.push(
     `Leader ${report.leader}: ${utcSecond(m.window.start)} → ${utcSecond(m.window.end)} (${spanText(m.window.end - m.window.start)}${
       m.window.days < report.requestedDays * 0.99
-        ? ` of history: the leader's first fill in the last ${report.requestedDays} days`
+        ? ` of history: the leader's first fill in the last ${windowText(report.requestedDays * 86_400_000, "words")}`
         : ""
     })`,
   );

@@ -22,7 +22,7 @@ import {
 } from "../../analytics/scan.js";
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
 import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
-import { shortAddress } from "../../core/format.js";
+import { shortAddress, windowText } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { fmtFixed, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
@@ -377,7 +377,7 @@ function verdictLine(r: ScanRow): string {
 export async function renderScan(report: ScanReport): Promise<string> {
   const lines: string[] = [];
   lines.push(
-    `Scan of ${report.leaders.length + report.excluded.length + report.noTrades.length + report.failed.length} leaders over the last ${report.requestedDays} days, copying with ${fmtUsd(report.equity, 0)}`,
+    `Scan of ${report.leaders.length + report.excluded.length + report.noTrades.length + report.failed.length} leaders over the last ${windowText(report.requestedDays * 86_400_000, "words")}, copying with ${fmtUsd(report.equity, 0)}`,
   );
   if (report.leaders.length > 0) {
     lines.push(

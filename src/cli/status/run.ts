@@ -39,6 +39,7 @@ import {
   shownColumn,
   shownPnlTables,
   utcMinute,
+  windowText,
 } from "../../core/format.js";
 import {
   type CopyPnl,
@@ -1230,18 +1231,18 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
     .join(" · ");
   lines.push(
-    `fills (last ${hours}h): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety} · flatten ${f.byKind.flatten}${notPlacedText(f)}`,
-    `execution slippage vs the best bid/ask at decision (last ${hours}h, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
+    `fills (last ${windowText(hours * 3_600_000)}): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety} · flatten ${f.byKind.flatten}${notPlacedText(f)}`,
+    `execution slippage vs the best bid/ask at decision (last ${windowText(hours * 3_600_000)}, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
   if (b.exceeded) {
     lines.push(
-      `warning: execution slippage p95 ${fmtFixed(b.p95Bps, 1)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${hours}h, ${b.n} fills)`,
+      `warning: execution slippage p95 ${fmtFixed(b.p95Bps, 1)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${windowText(hours * 3_600_000)}, ${b.n} fills)`,
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, last ${hours}h, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
-    `copy lag (hot-path copies, last ${hours}h): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
+    `copy slippage vs the leader's fill (hot-path copies, last ${windowText(hours * 3_600_000)}, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
+    `copy lag (hot-path copies, last ${windowText(hours * 3_600_000)}): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
     lines.push(
