@@ -691,6 +691,9 @@ export class CopyEngine {
     } catch {
       // closing a dead socket is not an error worth reporting at exit
     }
+    // What the streams brought as the run stopped (a leader's fill) is told and journaled now,
+    // before the final state and the `stop` event that ends the views' count.
+    this.#flushLater();
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
     if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#ourFills.readOwnFills(true);
@@ -1585,9 +1588,14 @@ export class CopyEngine {
 
   // ---- streams -----------------------------------------------------------------------------
 
-  /** Every stream event, to its handler (nothing is taken in once the run is stopping). */
+  /**
+   * Every stream event, to its handler. Once the run is stopping nothing is taken in but the
+   * leaders' fills: a trade the leader made as the run stopped moves its model (the final state's
+   * drift shows it) and is told and journaled, so every view — and report — counts it (skipped
+   * `stopping`: core/leader-trades.ts); nothing is planned on it.
+   */
   #onStream(e: EngineStreamEvent): void {
-    if (this.#stopping) return;
+    if (this.#stopping && e.type !== "leaderFill") return;
     switch (e.type) {
       case "leaderFill":
         this.#onLeaderFill(e);
@@ -1631,6 +1639,8 @@ export class CopyEngine {
    */
   #onLeaderFill(e: Extract<EngineStreamEvent, { type: "leaderFill" }>): void {
     const now = this.#now();
+    // As the run stops: the model and the count only — no entry style, sweep or plan follows it.
+    const stopping = this.#stopping;
     const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
     if (!leader) return;
     // Views hear of it after the copy left (see #later).
@@ -1650,7 +1660,8 @@ export class CopyEngine {
       const applied = leader.applyFill(f, e.at);
       if (!applied || e.isSnapshot) continue;
       this.#ownership.onLeaderFill(leader.address, f);
-      this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
+      if (!stopping)
+        this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
       this.#leaderFillTime.set(f.coin, f.time);
       this.#market.applyTradePrice(f.coin, f.px);
       if (f.liquidation) {
@@ -1668,7 +1679,7 @@ export class CopyEngine {
       const endPosition = f.startPosition + (f.side === "buy" ? f.sz : -f.sz);
       this.#protection?.leaderTraded(f.coin, f.startPosition, endPosition);
       this.#timeStop?.leaderTraded(f.coin, f.startPosition, endPosition);
-      if (this.#guard.watchesFills) {
+      if (this.#guard.watchesFills && !stopping) {
         const views = this.#leaders.map((l) => l.view());
         const me = views.find((v) => v.address === leader.address);
         if (me && this.#guard.onLeaderFill(me, f, views, this.#ours.state, this.#market.markets))
@@ -1703,10 +1714,11 @@ export class CopyEngine {
           coin: f.coin,
         });
       });
+      if (stopping) continue;
       this.#dirty.add(f.coin);
       this.#dirtyByFill.add(f.coin);
     }
-    if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
+    if (!e.isSnapshot && this.#dirty.size > 0 && !stopping) this.#schedulePlan();
   }
 
   /**
