@@ -7,6 +7,7 @@ import { toHlcopyError } from "../core/errors.js";
 import type { CopyEngine } from "../engine/engine.js";
 import { type EngineEvent, EngineEvents } from "../engine/events.js";
 import type { OpenEngineStreams } from "../engine/ports.js";
+import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";
@@ -211,10 +212,13 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       const stopped = engine.isStopping;
       // No at the review: the trader's decision, not a failure (no fatal error, no alert).
       const declined = error instanceof ReviewDeclined;
+      // Ctrl-C typed at the review or passphrase prompt: the trader's too (the CLI says
+      // "interrupted", exit 130, as at every prompt) — the stop says where, not "could not start".
+      const interrupted = !stopped && error instanceof InterruptedError;
       const e = toHlcopyError(error);
       // A refused start: the error is thrown and the CLI prints it once (event lines leave it
       // out); alerts hear it as the run's fatal error.
-      if (!stopped && !declined)
+      if (!stopped && !declined && !interrupted)
         events.emit({
           type: "error",
           ts: Date.now(),
@@ -223,7 +227,11 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
           fatal: true,
         });
       const code = await engine.stop(
-        declined ? "not confirmed at the review" : "could not start",
+        declined
+          ? "not confirmed at the review"
+          : interrupted
+            ? `interrupted ${whereStopped(error)}`
+            : "could not start",
         e.exitCode,
       );
       offStop();

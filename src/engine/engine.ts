@@ -704,8 +704,16 @@ export class CopyEngine {
       await this.#exitStep.readFinalEquity();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
-    // account was never read; a state of $0.00 would be a figure that means nothing).
-    if (this.#runId !== null && this.#checked && Object.keys(this.#market.markets).length > 0) {
+    // account was never read; a state of $0.00 would be a figure that means nothing). Nor one
+    // that never began to act — stopped or interrupted at its review or passphrase prompt, a no
+    // there: it is dropped from the journal below, and its views show no state of a run that
+    // never ran (a dry run, which journals nothing, shows its own).
+    if (
+      this.#runId !== null &&
+      this.#checked &&
+      (this.#acted || !this.#can.journals) &&
+      Object.keys(this.#market.markets).length > 0
+    ) {
       // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
       // final state — and the run's summary — shows the drift that really remains.
       this.#plan(undefined);
