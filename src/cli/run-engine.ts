@@ -150,6 +150,17 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     throw error;
   }
   const { engine, events } = run;
+  // A stop signal came during the set-up, which finished all the same (the request it waited on
+  // answered, a step that does not wait): nothing more is begun — no start checks, no prompt, no
+  // run — and it ends as a set-up the signal ended: one line, exit 0, no summary (it went on to
+  // its checks, then printed the summary of a run that never ran; at a terminal it asked its
+  // review after the Ctrl-C).
+  if (startup.signal.aborted) {
+    offSignals();
+    await run.close();
+    if (!lost) stoppedBeforeRun(signalled, null, "during start-up");
+    return { code: afterOutputLost(lost, 0, command), summary: null, dashboard: false };
+  }
 
   const { shouldUseDashboard, startView } = await import("../ui/view.js");
   const dashboard = shouldUseDashboard({
@@ -261,14 +272,6 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     events.on((e) => bus.emit(e));
   } else keep();
 
-  // A signal that came while the run was set up stops it before it sends anything.
-  const lostEarly = lost as { lost: OutputLost; code: string } | null;
-  if (startup.signal.aborted)
-    void engine.stop(
-      lostEarly
-        ? stopReasonOf({ outputLost: lostEarly.lost, code: lostEarly.code })
-        : "signal during start-up",
-    );
   let code: number;
   try {
     code = await engine.run(run.streams);

@@ -1,7 +1,8 @@
-// A follow stopped before it started — Ctrl-C typed at its review's [y/N], a signal there — never
-// ran: it prints no `state` line (no figure of a run that never began), says once how it
-// stopped and that nothing was sent, and exits as the contract says. The real binary on a
-// pseudo-terminal (util-linux `script`), against the simulator.
+// A follow stopped before it started — Ctrl-C typed at its review's [y/N], a signal there or
+// during its set-up — never ran: it prints no `state` line and no summary (no figure of a run
+// that never began), begins nothing after the signal, says once how it stopped and that nothing
+// was sent, and exits as the contract says. The real binary (on a pseudo-terminal, util-linux
+// `script`, where it asks), against the simulator.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
 import { hasScript, onTerminal } from "../helpers/terminal.js";
+import { spawnFollow } from "./helpers.js";
 
 const sims: SimHandle[] = [];
 afterEach(async () => {
@@ -71,7 +73,14 @@ async function world() {
     "5",
     "--no-ui",
   ];
-  return { sim, env, args, ordersSent: () => sim.control.orderHistory(f.master.address).length };
+  return {
+    sim,
+    env,
+    args,
+    master: f.master.address,
+    leader: leader.address as Address,
+    ordersSent: () => sim.control.orderHistory(f.master.address).length,
+  };
 }
 
 describe("follow --no-ui stopped at its review", () => {
@@ -125,4 +134,39 @@ describe("follow --no-ui stopped at its review", () => {
       },
     );
   }
+});
+
+describe("follow stopped during its set-up", () => {
+  it("SIGTERM while the approval check waits for its answer, which then comes: nothing more is begun, one line, exit 0", {
+    timeout: 60_000,
+  }, async () => {
+    const w = await world();
+    // Every request answers 3 s late: the approval check is waiting when the signal comes.
+    w.sim.control.fault({ kind: "latency", ms: 3_000 });
+    const run = spawnFollow({
+      httpUrl: w.sim.httpUrl,
+      account: w.master,
+      leader: w.leader,
+      configDir: w.env.HLCOPY_CONFIG_DIR,
+      agentKey: w.env.HLCOPY_AGENT_KEY,
+      json: false,
+      extra: ["--no-ui"],
+      env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
+    });
+    try {
+      await run.until(() => (w.sim.control.stats().infoByType.extraAgents ?? 0) > 0);
+      const reads = w.sim.control.stats().infoByType.clearinghouseState ?? 0;
+      run.child.kill("SIGTERM");
+      w.sim.control.fault({ kind: "latency", ms: 0 });
+      expect(await run.exit).toBe(0);
+      // It went on to its start checks (the accounts read) and printed the summary of a run that
+      // never ran; at a terminal it asked its review after the Ctrl-C.
+      expect(w.sim.control.stats().infoByType.clearinghouseState ?? 0).toBe(reads);
+      expect(run.lines).toEqual([]);
+      expect(run.stderr()).toBe("stopped by SIGTERM during start-up: nothing was sent\n");
+      expect(w.ordersSent()).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
 });
