@@ -72,6 +72,9 @@ const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
 const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
+/** How long a stop waits on a sweep's reads before it says so (as in-flight.ts does for an order). */
+const STOP_WAIT_SAY_MS = 1_000;
+
 /** How long a stop waits for a journal another program holds before it ends without it. */
 const STOP_JOURNAL_WAIT_MS = 10_000;
 
@@ -109,6 +112,8 @@ export class CopyEngine {
   readonly #replanInSweep = new Set<string>();
   #planScheduled = false;
   #stopping = false;
+  /** When the sweep now reading began (its reads out, ms), null when none reads. */
+  #sweepReadingSince: number | null = null;
   readonly #stopSignal = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
@@ -661,12 +666,26 @@ export class CopyEngine {
     // An order request on its way is awaited (its outcome must be known and journaled): a stop
     // that waits on a slow one says so, not seconds of silence.
     const waiting = this.#inFlight.sayWhileStopping();
+    // So is a sweep whose reads the exchange has not answered (its step must not run after the
+    // run's end is journaled): seconds of a slow exchange after a Ctrl-C, said, not silent.
+    const reading = setTimeout(() => {
+      const since = this.#sweepReadingSince;
+      if (since !== null)
+        this.#emit({
+          type: "notice",
+          ts: this.#now(),
+          kind: "stopping",
+          message: `stopping: awaiting the sweep's reads the exchange has not answered (begun ${((this.#now() - since) / 1000).toFixed(0)}s ago) — nothing new is sent`,
+        });
+    }, STOP_WAIT_SAY_MS);
+    reading.unref?.();
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     this.#stateView.close();
     this.#styles.close();
     await this.#sweepChain;
     await this.#queue;
     clearTimeout(waiting);
+    clearTimeout(reading);
     this.#flushLater();
     // A journal another program holds (a backup tool): the stop waits a little for it, so the
     // on-exit step can send (an order goes only with its intent journaled) and what waits in
@@ -998,7 +1017,13 @@ export class CopyEngine {
       const before = this.#requests;
       this.#wsOutage.atSweep();
       this.#journalGuard.checkPath();
-      const reads = await this.#sweepReader.read();
+      this.#sweepReadingSince = t0;
+      let reads: SweepReads;
+      try {
+        reads = await this.#sweepReader.read();
+      } finally {
+        this.#sweepReadingSince = null;
+      }
       return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
     });
     if (execute) this.#sweepWaiting = run;
