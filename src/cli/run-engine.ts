@@ -260,7 +260,6 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       throw error;
     }
   }
-  offStop();
   run.started?.();
   if (!view) {
     // The kept events go to the view alone (everyone else heard them as they happened), then
@@ -271,6 +270,23 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     for (const e of early) bus.emit(e);
     events.on((e) => bus.emit(e));
   } else keep();
+
+  // Stopped once the checks and the review had passed, before the run began (a signal, or
+  // hlcopy stop, while the view opened): nothing was sent and the run is not journaled (the
+  // engine drops what it held), so it ends as one stopped at its review does — one line, no
+  // summary (it printed the closing summary of a run that never ran).
+  if (engine.isStopping) {
+    const code = await engine.stop("");
+    offStop();
+    offSignals();
+    offFatal();
+    await attached?.close();
+    await view.close();
+    await run.close();
+    if (!lost) stoppedBeforeRun(signalled, stopReason, "before the run began");
+    return { code: afterOutputLost(lost, code, command), summary: null, dashboard };
+  }
+  offStop();
 
   let code: number;
   try {
