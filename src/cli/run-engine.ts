@@ -7,6 +7,7 @@ import { toHlcopyError } from "../core/errors.js";
 import type { CopyEngine } from "../engine/engine.js";
 import { type EngineEvent, EngineEvents } from "../engine/events.js";
 import type { OpenEngineStreams } from "../engine/ports.js";
+import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";
@@ -149,6 +150,17 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     throw error;
   }
   const { engine, events } = run;
+  // A stop signal came during the set-up, which finished all the same (the request it waited on
+  // answered, a step that does not wait): nothing more is begun — no start checks, no prompt, no
+  // run — and it ends as a set-up the signal ended: one line, exit 0, no summary (it went on to
+  // its checks, then printed the summary of a run that never ran; at a terminal it asked its
+  // review after the Ctrl-C).
+  if (startup.signal.aborted) {
+    offSignals();
+    await run.close();
+    if (!lost) stoppedBeforeRun(signalled, null, "during start-up");
+    return { code: afterOutputLost(lost, 0, command), summary: null, dashboard: false };
+  }
 
   const { shouldUseDashboard, startView } = await import("../ui/view.js");
   const dashboard = shouldUseDashboard({
@@ -211,10 +223,13 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       const stopped = engine.isStopping;
       // No at the review: the trader's decision, not a failure (no fatal error, no alert).
       const declined = error instanceof ReviewDeclined;
+      // Ctrl-C typed at the review or passphrase prompt: the trader's too (the CLI says
+      // "interrupted", exit 130, as at every prompt) — the stop says where, not "could not start".
+      const interrupted = !stopped && error instanceof InterruptedError;
       const e = toHlcopyError(error);
       // A refused start: the error is thrown and the CLI prints it once (event lines leave it
       // out); alerts hear it as the run's fatal error.
-      if (!stopped && !declined)
+      if (!stopped && !declined && !interrupted)
         events.emit({
           type: "error",
           ts: Date.now(),
@@ -223,7 +238,11 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
           fatal: true,
         });
       const code = await engine.stop(
-        declined ? "not confirmed at the review" : "could not start",
+        declined
+          ? "not confirmed at the review"
+          : interrupted
+            ? `interrupted ${whereStopped(error)}`
+            : "could not start",
         e.exitCode,
       );
       offStop();
@@ -241,7 +260,6 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
       throw error;
     }
   }
-  offStop();
   run.started?.();
   if (!view) {
     // The kept events go to the view alone (everyone else heard them as they happened), then
@@ -253,14 +271,23 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     events.on((e) => bus.emit(e));
   } else keep();
 
-  // A signal that came while the run was set up stops it before it sends anything.
-  const lostEarly = lost as { lost: OutputLost; code: string } | null;
-  if (startup.signal.aborted)
-    void engine.stop(
-      lostEarly
-        ? stopReasonOf({ outputLost: lostEarly.lost, code: lostEarly.code })
-        : "signal during start-up",
-    );
+  // Stopped once the checks and the review had passed, before the run began (a signal, or
+  // hlcopy stop, while the view opened): nothing was sent and the run is not journaled (the
+  // engine drops what it held), so it ends as one stopped at its review does — one line, no
+  // summary (it printed the closing summary of a run that never ran).
+  if (engine.isStopping) {
+    const code = await engine.stop("");
+    offStop();
+    offSignals();
+    offFatal();
+    await attached?.close();
+    await view.close();
+    await run.close();
+    if (!lost) stoppedBeforeRun(signalled, stopReason, "before the run began");
+    return { code: afterOutputLost(lost, code, command), summary: null, dashboard };
+  }
+  offStop();
+
   let code: number;
   try {
     code = await engine.run(run.streams);

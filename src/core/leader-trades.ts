@@ -11,7 +11,7 @@
 //              entry the exchange refused as crossing is sent again as IOC: that order copies it.
 //   in line  — no order was needed: our position is already at its target, or inside the deadband.
 //   skipped  — not copied, by reason (the plan's skip for its coin: $10 minimum, a gate, a cap, a
-//              pause holding the order, …).
+//              pause holding the order, …; `stopping`: the run stopped before deciding on it).
 //   missed   — our order for it was planned but did not fill: the IOC found no price within its
 //              bound, the exchange refused it, or it could not be sent.
 //   planned  — a dry run's: an order was planned (a dry run sends nothing, so fills nothing).
@@ -21,7 +21,8 @@
 // leaderTrades = copied + inLine + skipped + missed + planned + inFlight + unknown, always.
 //
 // Fed in the order the engine tells it: a leader fill, a decision (with the number of leader
-// fills told before its plan was made: `seen`), an order's result. Pure: no clock, no I/O.
+// fills told before its plan was made: `seen`), an order's result, and the run's stop last.
+// Pure: no clock, no I/O.
 // Follow's views feed it the engine's events; `report` replays a run's journal through it (the
 // leader fills, decisions and orders a run journals: src/cli/report/leader-trades.ts).
 
@@ -96,25 +97,33 @@ export type CoinOutcome =
   | { kind: "skipped"; reason: string }
   | { kind: "in-line" };
 
+/**
+ * What kept a decision's orders from being sent (the decision event's `held`): a pause (p, hlcopy
+ * pause), or the run's stop (its plan was made as the run stopped: nothing is sent after a stop).
+ * A trade it decided on is skipped by that name.
+ */
+export type HeldBy = "paused" | "stopping";
+
 /** Skips that mean no order was needed: the copy is at its target, or inside the deadband. */
 const IN_LINE_REASONS: ReadonlySet<string> = new Set(["in-sync", "inside-deadband"]);
 
 /**
  * What a plan did about one coin. Orders a pause held back (`held`) are not sent — a halt's
  * closes still go (core/safety.ts sentWhilePaused) —, so a coin whose orders were all held is
- * skipped `paused`. With no order: the coin's first skip that is not "in line" (in-sync,
+ * skipped `paused`; a stop holds them all (`stopping`). With no order: the coin's first skip that is not "in line" (in-sync,
  * inside-deadband) names the reason; none: in line.
  */
-export function coinOutcome(plan: PlanOutcome, coin: string, held?: "paused" | null): CoinOutcome {
+export function coinOutcome(plan: PlanOutcome, coin: string, held?: HeldBy | null): CoinOutcome {
   const cloids: string[] = [];
   let heldBack = false;
   for (const a of plan.actions) {
     if (a.coin !== coin) continue;
-    if (held === "paused" && !isHaltClose(a)) heldBack = true;
+    // A stop holds every order (a halt's closes go through a pause, never past a stop).
+    if ((held === "paused" && !isHaltClose(a)) || held === "stopping") heldBack = true;
     else cloids.push(a.cloid);
   }
   if (cloids.length > 0) return { kind: "orders", cloids };
-  if (heldBack) return { kind: "skipped", reason: "paused" };
+  if (heldBack) return { kind: "skipped", reason: held ?? "paused" };
   // No order of this coin went: a cap's note here is a skip (no room left), not a cut beside an order.
   for (const s of plan.skipped) {
     if (s.coin !== coin || IN_LINE_REASONS.has(s.reason)) continue;
@@ -130,7 +139,7 @@ export interface TradeDecision {
   /** Leader fills told before its plan was made: the trades it decided on are among them. */
   seen: number;
   plan: PlanOutcome;
-  held?: "paused" | null;
+  held?: HeldBy | null;
   /**
    * The coins its plan planned on (default `coins`): a trade whose post-only entry the exchange
    * refused as crossing waits for the next plan of its coin — the re-plan that sends it as IOC,
@@ -333,6 +342,30 @@ export class LeaderTradeTally {
     if (!g) return false;
     this.order(cloid, "filled", 1);
     return true;
+  }
+
+  /**
+   * The run stopped (follow's `stop` event; report: a run that ended in order): no decision comes
+   * any more, so the trades not decided on — the leader traded as the run stopped, or before the
+   * copy of its fill was planned — and those waiting for their coin's re-plan are skipped
+   * `stopping` (nothing is sent after a stop). Trades waiting for their orders' results keep
+   * their bucket: a stop awaits the orders in flight, and an unresolved one stays `unknown`.
+   */
+  stopped(): void {
+    for (const g of this.#replan.values()) {
+      const lot = g.lot;
+      g.lot = new Lot();
+      for (const cloid of g.open) this.#groups.delete(cloid);
+      this.#unheard.delete(g);
+      this.#move(lot, g.where, "skipped", "stopping");
+    }
+    this.#replan.clear();
+    for (const list of this.#pending.values()) {
+      const lot = new Lot();
+      for (const t of list) lot.add(t.key);
+      this.#move(lot, "inFlight", "skipped", "stopping");
+    }
+    this.#pending.clear();
   }
 
   /** Trades a later decision may decide: not decided on yet, or waiting for their coin's re-plan. */

@@ -59,6 +59,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "passive-resting": "a passive entry rests on the book for this coin: waiting for its fill or timeout",
   "passive-cancel": "cancel the resting passive entry: the target no longer wants it",
   paused: "the run was paused (p or hlcopy pause) when the leader traded: not copied",
+  stopping:
+    "the run was stopping when the leader traded (or before its copy was planned): not copied — nothing is sent after a stop",
 };
 
 /** The one-line text of a reason code. */

@@ -177,7 +177,9 @@ export type ReasonCode =
   | "passive-resting"
   | "passive-cancel"
   // counted, never planned: a leader's trade whose copy a pause held back (core/leader-trades.ts coinOutcome)
-  | "paused";
+  | "paused"
+  // counted, never planned: a leader's trade the run saw as it stopped, not decided on (LeaderTradeTally.stopped)
+  | "stopping";
 
 export interface PlannedAction {
   coin: string;

@@ -72,6 +72,9 @@ const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
 const HALT_RETRY_MS = 1_000;
 const MAX_HALT_RETRY_MS = 30_000;
+/** How long a stop waits on a sweep's reads before it says so (as in-flight.ts does for an order). */
+const STOP_WAIT_SAY_MS = 1_000;
+
 /** How long a stop waits for a journal another program holds before it ends without it. */
 const STOP_JOURNAL_WAIT_MS = 10_000;
 
@@ -109,6 +112,8 @@ export class CopyEngine {
   readonly #replanInSweep = new Set<string>();
   #planScheduled = false;
   #stopping = false;
+  /** When the sweep now reading began (its reads out, ms), null when none reads. */
+  #sweepReadingSince: number | null = null;
   readonly #stopSignal = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
@@ -661,12 +666,26 @@ export class CopyEngine {
     // An order request on its way is awaited (its outcome must be known and journaled): a stop
     // that waits on a slow one says so, not seconds of silence.
     const waiting = this.#inFlight.sayWhileStopping();
+    // So is a sweep whose reads the exchange has not answered (its step must not run after the
+    // run's end is journaled): seconds of a slow exchange after a Ctrl-C, said, not silent.
+    const reading = setTimeout(() => {
+      const since = this.#sweepReadingSince;
+      if (since !== null)
+        this.#emit({
+          type: "notice",
+          ts: this.#now(),
+          kind: "stopping",
+          message: `stopping: awaiting the sweep's reads the exchange has not answered (begun ${((this.#now() - since) / 1000).toFixed(0)}s ago) — nothing new is sent`,
+        });
+    }, STOP_WAIT_SAY_MS);
+    reading.unref?.();
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     this.#stateView.close();
     this.#styles.close();
     await this.#sweepChain;
     await this.#queue;
     clearTimeout(waiting);
+    clearTimeout(reading);
     this.#flushLater();
     // A journal another program holds (a backup tool): the stop waits a little for it, so the
     // on-exit step can send (an order goes only with its intent journaled) and what waits in
@@ -691,6 +710,9 @@ export class CopyEngine {
     } catch {
       // closing a dead socket is not an error worth reporting at exit
     }
+    // What the streams brought as the run stopped (a leader's fill) is told and journaled now,
+    // before the final state and the `stop` event that ends the views' count.
+    this.#flushLater();
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
     if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#ourFills.readOwnFills(true);
@@ -701,8 +723,16 @@ export class CopyEngine {
       await this.#exitStep.readFinalEquity();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
-    // account was never read; a state of $0.00 would be a figure that means nothing).
-    if (this.#runId !== null && this.#checked && Object.keys(this.#market.markets).length > 0) {
+    // account was never read; a state of $0.00 would be a figure that means nothing). Nor one
+    // that never began to act — stopped or interrupted at its review or passphrase prompt, a no
+    // there: it is dropped from the journal below, and its views show no state of a run that
+    // never ran (a dry run, which journals nothing, shows its own).
+    if (
+      this.#runId !== null &&
+      this.#checked &&
+      (this.#acted || !this.#can.journals) &&
+      Object.keys(this.#market.markets).length > 0
+    ) {
       // The targets as they stand after the last fills (a pure re-plan, nothing sent), so the
       // final state — and the run's summary — shows the drift that really remains.
       this.#plan(undefined);
@@ -987,7 +1017,13 @@ export class CopyEngine {
       const before = this.#requests;
       this.#wsOutage.atSweep();
       this.#journalGuard.checkPath();
-      const reads = await this.#sweepReader.read();
+      this.#sweepReadingSince = t0;
+      let reads: SweepReads;
+      try {
+        reads = await this.#sweepReader.read();
+      } finally {
+        this.#sweepReadingSince = null;
+      }
       return this.#enqueue(() => this.#sweepStep(trigger, execute, reads, t0, before));
     });
     if (execute) this.#sweepWaiting = run;
@@ -1585,9 +1621,14 @@ export class CopyEngine {
 
   // ---- streams -----------------------------------------------------------------------------
 
-  /** Every stream event, to its handler (nothing is taken in once the run is stopping). */
+  /**
+   * Every stream event, to its handler. Once the run is stopping nothing is taken in but the
+   * leaders' fills: a trade the leader made as the run stopped moves its model (the final state's
+   * drift shows it) and is told and journaled, so every view — and report — counts it (skipped
+   * `stopping`: core/leader-trades.ts); nothing is planned on it.
+   */
   #onStream(e: EngineStreamEvent): void {
-    if (this.#stopping) return;
+    if (this.#stopping && e.type !== "leaderFill") return;
     switch (e.type) {
       case "leaderFill":
         this.#onLeaderFill(e);
@@ -1631,6 +1672,8 @@ export class CopyEngine {
    */
   #onLeaderFill(e: Extract<EngineStreamEvent, { type: "leaderFill" }>): void {
     const now = this.#now();
+    // As the run stops: the model and the count only — no entry style, sweep or plan follows it.
+    const stopping = this.#stopping;
     const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
     if (!leader) return;
     // Views hear of it after the copy left (see #later).
@@ -1650,7 +1693,8 @@ export class CopyEngine {
       const applied = leader.applyFill(f, e.at);
       if (!applied || e.isSnapshot) continue;
       this.#ownership.onLeaderFill(leader.address, f);
-      this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
+      if (!stopping)
+        this.#styles.leaderFill(leader.address, f.coin, leader.state.positions[f.coin]?.size ?? 0);
       this.#leaderFillTime.set(f.coin, f.time);
       this.#market.applyTradePrice(f.coin, f.px);
       if (f.liquidation) {
@@ -1668,7 +1712,7 @@ export class CopyEngine {
       const endPosition = f.startPosition + (f.side === "buy" ? f.sz : -f.sz);
       this.#protection?.leaderTraded(f.coin, f.startPosition, endPosition);
       this.#timeStop?.leaderTraded(f.coin, f.startPosition, endPosition);
-      if (this.#guard.watchesFills) {
+      if (this.#guard.watchesFills && !stopping) {
         const views = this.#leaders.map((l) => l.view());
         const me = views.find((v) => v.address === leader.address);
         if (me && this.#guard.onLeaderFill(me, f, views, this.#ours.state, this.#market.markets))
@@ -1703,10 +1747,11 @@ export class CopyEngine {
           coin: f.coin,
         });
       });
+      if (stopping) continue;
       this.#dirty.add(f.coin);
       this.#dirtyByFill.add(f.coin);
     }
-    if (!e.isSnapshot && this.#dirty.size > 0) this.#schedulePlan();
+    if (!e.isSnapshot && this.#dirty.size > 0 && !stopping) this.#schedulePlan();
   }
 
   /**

@@ -3,6 +3,7 @@
 // Plain data only, so a view can never slow the engine down or reach into it.
 
 import type { DriftReport, Freshness } from "../core/drift.js";
+import type { HeldBy } from "../core/leader-trades.js";
 import type { OrderStatus } from "../core/orders.js";
 import type { CopyPnl } from "../core/pnl.js";
 import type { OrderKind } from "../core/slippage.js";
@@ -75,8 +76,8 @@ export type EngineEvent =
       plan: Plan;
       /** Time the planner took for this decision (ms, sub-millisecond resolution). */
       durationMs?: number;
-      /** Its orders are not sent: the run is paused (p, or hlcopy pause). */
-      held?: "paused";
+      /** Its orders are not sent: the run is paused (p, or hlcopy pause), or stopping. */
+      held?: HeldBy;
       /**
        * The leaderFill events told before its plan was made (the run's count): the leader's
        * trades it decided on are among them (core/leader-trades.ts). Set on the decisions that

@@ -3,6 +3,7 @@
 // are said once per halt —, and the pause as the journal keeps it for the next run's sizing
 // reference. The engine flips it and asks it; a sweep after resuming catches up.
 
+import type { HeldBy } from "../core/leader-trades.js";
 import { sentWhilePaused } from "../core/safety.js";
 import type { Plan, PlannedAction } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
@@ -41,10 +42,12 @@ export class Pause {
    * A decision whose orders a pause keeps from being sent says so (its event's `held`); a
    * halt's closes go through a pause (the engine's #execute), so a plan of them alone is not held.
    */
-  heldBy(plan: Plan, execute: boolean): { held?: "paused" } {
-    if (!execute || !this.#paused) return {};
+  heldBy(plan: Plan, execute: boolean): { held?: HeldBy } {
+    // A plan made as the run stops sends nothing (#execute holds it all: closing() is false).
+    const stopping = this.#o.stopping();
+    if (!execute || (!this.#paused && !stopping)) return {};
     const sent = sentWhilePaused(plan.actions, this.closing()).length;
-    return plan.actions.length > sent ? { held: "paused" } : {};
+    return plan.actions.length > sent ? { held: stopping ? "stopping" : "paused" } : {};
   }
 
   /** Paused (not stopping) under a halt: its closes go all the same. */

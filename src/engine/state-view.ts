@@ -13,6 +13,7 @@ import {
   type PlanView,
   valueTargetsAt,
 } from "../core/drift.js";
+import type { HeldBy } from "../core/leader-trades.js";
 import type { Settings } from "../core/settings.js";
 import type { Plan } from "../core/types.js";
 import { approvalDaysLeft } from "../exchange/agents.js";
@@ -185,7 +186,7 @@ export class StateView {
     plan: Plan;
     found: DriftReport;
     orders: number;
-    held: { held?: "paused" };
+    held: { held?: HeldBy };
   }): void {
     const { trigger, durationMs, requests, plan, found, orders, held } = p;
     const figures = this.figures();

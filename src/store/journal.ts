@@ -21,6 +21,7 @@ import {
 import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, type HlcopyError, JournalBusyError, OperationalError } from "../core/errors.js";
+import type { HeldBy } from "../core/leader-trades.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
 import type { FillOrigin, ForcedCloseKind } from "../core/pnl.js";
 import { flowFactor, type HaltKind, type Mark, markAt } from "../core/safety.js";
@@ -72,10 +73,10 @@ export interface RecordDecisionParameters {
   plan: Plan;
   /**
    * "paused": a pause kept the plan's orders from being sent (the decision event's `held`); its
-   * leader trade is then skipped `paused` (core/leader-trades.ts coinOutcome). Absent on decisions
-   * journaled before schema 12: not known.
+   * leader trade is then skipped `paused` (core/leader-trades.ts coinOutcome); "stopping": the
+   * run's stop did. Absent on decisions journaled before schema 12: not known.
    */
-  held?: "paused";
+  held?: HeldBy;
   /**
    * The leader fills told before its plan was made (the decision event's `leaderSeen`): the
    * leader's trades it decided are among them. Absent: it decides none (a re-plan of a few
@@ -101,7 +102,7 @@ export interface TradeDecisionRow {
   ts: number;
   trigger: DecisionTrigger;
   coins: string[];
-  held: "paused" | null;
+  held: HeldBy | null;
   leaderSeen: number | null;
 }
 export interface DecisionRow extends RecordDecisionParameters {
@@ -1459,7 +1460,7 @@ function decisionRow(r: Row): DecisionRow {
     inSync: sqlNumber(r.in_sync) === 1,
     nActions: sqlNumber(r.n_actions),
     nSkipped: sqlNumber(r.n_skipped),
-    ...(r.held === "paused" ? { held: "paused" as const } : {}),
+    ...(r.held === "paused" || r.held === "stopping" ? { held: r.held } : {}),
     ...(typeof r.leader_seen === "number" ? { leaderSeen: r.leader_seen } : {}),
   };
 }
@@ -2249,7 +2250,7 @@ class SqliteJournal implements Journal {
       ts: sqlNumber(r.ts),
       trigger: str(r.trigger) as DecisionTrigger,
       coins: parseJson(r.coins) as string[],
-      held: r.held === "paused" ? "paused" : null,
+      held: r.held === "paused" || r.held === "stopping" ? r.held : null,
       leaderSeen: sqlNumberOrNull(r.leader_seen),
     }));
   }

@@ -202,7 +202,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level,
         coin: e.coins.length === 1 ? (e.coins[0] ?? null) : null,
-        text: `decision ${e.trigger}: ${what}${e.held === "paused" ? " (paused: not sent)" : ""}`,
+        text: `decision ${e.trigger}: ${what}${e.held ? ` (${e.held}: not sent)` : ""}`,
       };
     }
     case "order": {

@@ -792,6 +792,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "stop":
       state.stopped = { reason: e.reason, ts: e.ts };
+      // No decision comes after the stop: the leader's trades it had not decided on (one that came
+      // as the run stopped) are skipped `stopping` — counted, as report counts them.
+      state.trades.stopped();
+      state.counters = { ...state.counters, ...tradeCounters(state.trades) };
       state.connection = { ...state.connection, state: "closed", since: e.ts };
       // "stopping: waiting for in-flight orders" is over: the stop line says how it ended.
       if (state.ui.quitting) state.ui = { ...state.ui, notice: null };

@@ -210,3 +210,62 @@ describe("report counts the leader's trades as the run's summary does", () => {
     expect(text).toContain("leader trades 2: copied 0, missed 1, outcome unknown 1, skipped 0");
   });
 });
+
+describe("a leader trade that reaches a run as it stops", () => {
+  // Seen on the dashboard: q pressed as the leader closed SOL. The trade moved the leader's model
+  // (the final frame showed its drift) but no figure counted it: leaderTrades left it out, or it
+  // stayed "in flight" for ever. It is skipped `stopping` in the summary and in report alike.
+  for (const when of [
+    "after the stop was asked for",
+    "just before the stop, its copy not sent yet",
+  ] as const) {
+    it(`delivered ${when}: counted, skipped "stopping", the same in the summary and in report`, async () => {
+      const t = await startSimFollow({ sim: { seed: 23 }, journal: "file" });
+      const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+      const view = await lineView(t, f.engine.events);
+      const opener = t.streams();
+      // The leader's SOL fill and the stop, in one turn, in the order the case names.
+      const running = f.run((onEvent) =>
+        opener((e) => {
+          if (e.type !== "leaderFill" || e.isSnapshot || !e.fills.some((x) => x.coin === "SOL")) {
+            onEvent(e);
+            return;
+          }
+          if (when === "after the stop was asked for") {
+            void f.engine.stop("quit");
+            onEvent(e);
+          } else {
+            onEvent(e);
+            void f.engine.stop("quit");
+          }
+        }),
+      );
+      await eventually(() => f.events.some((e) => e.type === "sweep"), WAIT);
+      await trade(t.leaderClient, "SOL", "buy", 2);
+      expect(await running).toBe(0);
+      // Nothing was sent for it: the run was stopping.
+      expect(t.sim.control.orderHistory(t.master.address)).toEqual([]);
+      const summary = view.summary();
+      expect(tradesOf(summary as unknown as Record<string, unknown>)).toEqual({
+        leaderTrades: 1,
+        copiedTrades: 0,
+        inLineTrades: 0,
+        skippedTrades: 1,
+        missedTrades: 0,
+        plannedTrades: 0,
+        inFlightTrades: 0,
+        unknownTrades: 0,
+        skipped: { stopping: 1 },
+      });
+      // The trade moved the leader's model: the final state's drift says the copy is not in sync.
+      expect(summary.inSync).toBe(false);
+      const words = "leader trades 1: copied 0, skipped 1 (stopping 1)";
+      expect(closingSummary(summary, { eventLines: true })).toContain(words);
+      const { doc, text } = await report(t);
+      expect(tradesOf(doc.totals as Record<string, unknown>)).toEqual(
+        tradesOf(summary as unknown as Record<string, unknown>),
+      );
+      expect(text).toContain(words);
+    });
+  }
+});

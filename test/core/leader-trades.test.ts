@@ -143,6 +143,48 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
     expect(t.counts()).toMatchObject({ copied: 1, missed: 1, skipped: 1, inFlight: 0 });
   });
 
+  it("the stop: trades not decided on, or waiting for their re-plan, are skipped 'stopping'; those waiting for an order keep waiting", () => {
+    const t = new LeaderTradeTally();
+    // A trade copied; one whose order is out (a stop awaits it); one refused as crossing (its
+    // IOC re-plan never comes); one told as the run stopped; one whose plan the stop held.
+    t.leaderFill(LEADER, 1, "BTC");
+    t.leaderFill(LEADER, 2, "ETH");
+    t.leaderFill(LEADER, 3, "SOL");
+    t.decision({
+      coins: ["BTC", "ETH", "SOL"],
+      seen: 3,
+      plan: { actions: [act("BTC", "0xb"), act("ETH", "0xe"), act("SOL", "0xs")], skipped: [] },
+    });
+    t.order("0xb", "filled", 0.1);
+    t.order("0xe", "sent", 0);
+    t.order("0xs", "rejected", 0, "Post only order would have immediately matched, bbo was 9@10");
+    t.leaderFill(LEADER, 4, "HYPE");
+    t.leaderFill(LEADER, 5, "DOGE");
+    t.decision({
+      coins: ["DOGE"],
+      seen: 5,
+      plan: { actions: [act("DOGE", "0xd")], skipped: [] },
+      held: "stopping",
+    });
+    t.stopped();
+    expect(t.counts()).toMatchObject({
+      leaderTrades: 5,
+      copied: 1,
+      inFlight: 1,
+      skipped: 3,
+      skippedBy: { stopping: 3 },
+    });
+    expect(t.undecided()).toBe(false);
+    t.order("0xe", "filled", 0.2);
+    expect(t.counts()).toMatchObject({ copied: 2, inFlight: 0, skipped: 3 });
+    expect(
+      coinOutcome({ actions: [act("SOL", "0x3", "kill-switch", true)], skipped: [] }, "SOL", "stopping"),
+    ).toEqual({
+      kind: "skipped",
+      reason: "stopping",
+    });
+  });
+
   it("an order left uncertain: its trades are 'unknown' until recovery or a fill resolves it", () => {
     const t = new LeaderTradeTally();
     t.leaderFill(LEADER, 1, "BTC");
@@ -302,6 +344,17 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
           expect(c.leaderTrades).toBe(orders.size);
           if (ordersHeard) expect(c.planned).toBe(0);
         }
+        // The stop: nothing is left to decide, what waited for a decision is skipped `stopping`,
+        // and the buckets still add up (by key too).
+        const before = t.counts();
+        t.stopped();
+        const after = t.counts();
+        expect(t.undecided()).toBe(false);
+        expect(tradesAddUp(after)).toBe(true);
+        for (const x of t.countsBy().values()) expect(tradesAddUp(x)).toBe(true);
+        expect(after.leaderTrades).toBe(before.leaderTrades);
+        expect(after.skipped - before.skipped).toBe(after.skippedBy.stopping ?? 0);
+        expect(before.inFlight - after.inFlight).toBe(after.skippedBy.stopping ?? 0);
       }),
       { numRuns: fcRuns(500) },
     );

@@ -4,9 +4,11 @@
 // while printed before it (issue LOW5).
 
 import { describe, expect, it } from "vitest";
+import { liveExecutor } from "../../src/engine/executor.js";
 import { createLineWriter } from "../../src/ui/lines.js";
 import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import { eventually } from "../exchange/helpers.js";
+import { startFaultProxy } from "../exchange/proxy.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 describe("a stop with an on-exit step", () => {
@@ -47,5 +49,41 @@ describe("a stop with an on-exit step", () => {
     const log = s.log.slice(s.log.findIndex((e) => e.text.startsWith("stopping: quit")));
     expect(log.at(-1)?.text).toBe("stop: quit");
     expect(log.map((e) => e.ts)).toEqual(log.map((e) => e.ts).sort((a, b) => a - b));
+  });
+});
+
+describe("a stop while a sweep's reads wait for the exchange", () => {
+  it("says what it waits for (seconds of a slow exchange after a Ctrl-C are not silence), then ends in order", async () => {
+    const t = await startSimFollow({ sim: { seed: 62 } });
+    const proxy = await startFaultProxy(t.sim.httpUrl);
+    t.defer(() => proxy.close());
+    const client = t.ourClient({ httpUrl: proxy.httpUrl });
+    const f = t.follow({
+      reader: client,
+      executor: liveExecutor(client),
+      leaderCashFlows: false,
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+    });
+    const running = f.run();
+    await eventually(() => f.events.some((e) => e.type === "sweep"), 15_000);
+    // The next sweep's account read is held at the proxy: the exchange has not answered it.
+    const held = proxy.holdNext(({ type }) => type === "clearinghouseState");
+    f.engine.sweepNow();
+    await held.held;
+    const stopped = f.engine.stop("quit");
+    const notice = await eventually(
+      () => f.events.find((e) => e.type === "notice" && e.kind === "stopping"),
+      15_000,
+    );
+    expect(notice).toMatchObject({
+      message: expect.stringMatching(
+        /^stopping: awaiting the sweep's reads the exchange has not answered \(begun \d+s ago\) — nothing new is sent$/,
+      ),
+    });
+    expect(f.events.some((e) => e.type === "stop")).toBe(false);
+    held.release();
+    expect(await stopped).toBe(0);
+    expect(await running).toBe(0);
+    expect(f.events.at(-1)?.type).toBe("stop");
   });
 });

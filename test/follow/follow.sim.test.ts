@@ -523,7 +523,7 @@ describe("hlcopy follow against the simulator", () => {
     });
 
     /** The engine as `hlcopy follow` runs it: checks and review at the terminal, then the run. */
-    function runAsFollowDoes(t: Awaited<ReturnType<typeof reviewedEngine>>) {
+    function runAsFollowDoes(t: Awaited<ReturnType<typeof reviewedEngine>>, started?: () => void) {
       return runEngineWithView({
         json: false,
         noUi: true,
@@ -538,10 +538,32 @@ describe("hlcopy follow against the simulator", () => {
           },
           streams: t.streams,
           preflight: true,
+          ...(started ? { started } : {}),
           close: async () => {},
         }),
       });
     }
+
+    it("a SIGTERM after the yes, before the run began (the view opening): one line says so and that nothing was sent, no summary, exit 0", async () => {
+      const t = await reviewedEngine([true, true]);
+      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+      try {
+        // Right after the checks and the review passed: the signal comes while the view opens.
+        const result = runAsFollowDoes(t, () => process.emit("SIGTERM", "SIGTERM"));
+        // It printed the summary of a run that never ran (its trades, drift, "open positions: none").
+        expect(await result).toEqual({ code: 0, summary: null, dashboard: false });
+        expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toBe(
+          "stopped by SIGTERM before the run began: nothing was sent\n",
+        );
+        // Nothing was changed, the journal included: a run that never began is not journaled.
+        expect(t.journal.lastRun()).toBeNull();
+      } finally {
+        stderr.mockRestore();
+        stdout.mockRestore();
+      }
+      expect(t.sentCoins()).toEqual([]);
+    });
 
     it("a SIGTERM at the question, as `follow` runs it: one line says so and that nothing was sent, exit 0", async () => {
       const tty = new FakeTty();

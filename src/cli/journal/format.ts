@@ -202,8 +202,8 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const did =
         orders !== null && orders > 0
           ? ` · ${plural(orders, "order")} sent`
-          : d.held === "paused"
-            ? " · paused: nothing sent"
+          : d.held === "paused" || d.held === "stopping"
+            ? ` · ${d.held}: nothing sent`
             : "";
       // The row's type says "sweep": the text names only a trigger other than the sweep's own
       // ("start: …", "manual: …"), never "sweep sweep: …".

@@ -35,7 +35,7 @@ export function replayLeaderTrades(journal: Journal, since: number, until: numbe
       for (let t = Math.floor(from / DAY_MS) * DAY_MS; t <= to; t += DAY_MS) out.notKnownDays.add(dayOf(t));
       continue;
     }
-    const counts = replayRun(journal, run.id, since, until);
+    const counts = replayRun(journal, run.id, since, until, run.endedAt !== null);
     for (const [day, c] of counts) {
       if (day === "") continue;
       out.byDay.set(day, add(out.byDay.get(day), c));
@@ -50,6 +50,7 @@ function replayRun(
   runId: number,
   since: number,
   until: number,
+  ended: boolean,
 ): Map<string, LeaderTradeCounts> {
   const tally = new LeaderTradeTally({ ordersHeard: true, keyed: true });
   const fills = journal.leaderFillsOf(runId);
@@ -84,6 +85,9 @@ function replayRun(
     }
   }
   feed(Number.POSITIVE_INFINITY);
+  // A run that ended in order told its views its stop (the trades it had not decided on are
+  // skipped `stopping`); one that never ended (it crashed, or runs still) leaves them in flight.
+  if (ended) tally.stopped();
   return tally.countsBy();
 }
 
