@@ -144,7 +144,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   } catch (error) {
     offSignals();
     if (startup.signal.aborted) {
-      if (!lost) stoppedBeforeRun(signalled, null, "during start-up");
+      if (!lost) stoppedBeforeRun(signalled, null, "during start-up", { json: p.json });
       return { code: afterOutputLost(lost, 0, command), summary: null, dashboard: false };
     }
     throw error;
@@ -158,7 +158,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
   if (startup.signal.aborted) {
     offSignals();
     await run.close();
-    if (!lost) stoppedBeforeRun(signalled, null, "during start-up");
+    if (!lost) stoppedBeforeRun(signalled, null, "during start-up", { json: p.json });
     return { code: afterOutputLost(lost, 0, command), summary: null, dashboard: false };
   }
 
@@ -254,7 +254,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
         return { code, summary: null, dashboard };
       }
       if (stopped) {
-        if (!lost) stoppedBeforeRun(signalled, stopReason, whereStopped(error));
+        if (!lost) stoppedBeforeRun(signalled, stopReason, whereStopped(error), { json: p.json });
         return { code: afterOutputLost(lost, code, command), summary: null, dashboard };
       }
       throw error;
@@ -283,7 +283,7 @@ export async function runEngineWithView(p: RunEngineWithViewParameters): Promise
     await attached?.close();
     await view.close();
     await run.close();
-    if (!lost) stoppedBeforeRun(signalled, stopReason, "before the run began");
+    if (!lost) stoppedBeforeRun(signalled, stopReason, "before the run began", { json: p.json });
     return { code: afterOutputLost(lost, code, command), summary: null, dashboard };
   }
   offStop();

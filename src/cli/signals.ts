@@ -5,6 +5,7 @@
 
 import { ExitCode, HlcopyError } from "../core/errors.js";
 import { InterruptedError } from "../store/secrets.js";
+import { printDocument } from "./output.js";
 
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const satisfies NodeJS.Signals[];
 
@@ -46,16 +47,27 @@ export function onStopSignals(stop: (signal: NodeJS.Signals) => void): () => voi
  * A run stopped before it started ends with exit 0 and no summary, so one line on stderr (where
  * Ctrl-C at a question says "interrupted") tells what stopped it and that nothing was sent —
  * a stop from another terminal is never silent: "stopped by SIGTERM at the review: nothing was sent".
+ * With --json it is one `stop` document on stdout instead (as an error is there): a script
+ * reading stdout got nothing at all, exit 0, from a run that never began.
  */
 export function stoppedBeforeRun(
   signal: NodeJS.Signals | null,
   reason: string | null,
   where: string,
-  out?: { write(text: string): unknown },
+  options: { json?: boolean; out?: { write(text: string): unknown } } = {},
 ): void {
   const by = signal ? ` by ${signal}` : "";
   const why = !signal && reason ? ` (${reason})` : "";
-  (out ?? process.stderr).write(`stopped${by} ${where}${why}: nothing was sent\n`);
+  const message = `stopped${by} ${where}${why}: nothing was sent`;
+  if (options.json) {
+    printDocument(
+      "stop",
+      { reason: message, began: false, signal, ordersSent: 0 },
+      options.out ?? process.stdout,
+    );
+    return;
+  }
+  (options.out ?? process.stderr).write(`${message}\n`);
 }
 
 /**

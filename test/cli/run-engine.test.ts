@@ -15,7 +15,7 @@ describe("runEngineWithView: set-up", () => {
   it("a stop signal during set-up aborts it: exit 0, no summary, handlers removed", async () => {
     const before = listeners();
     const result = runEngineWithView({
-      json: true,
+      json: false,
       noUi: true,
       setUp: (signal) =>
         new Promise((_, reject) => {

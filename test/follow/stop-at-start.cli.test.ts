@@ -169,4 +169,41 @@ describe("follow stopped during its set-up", () => {
       run.child.kill("SIGKILL");
     }
   });
+
+  it("with --json the stop is one `stop` document on stdout (a script read nothing at all), exit 0", {
+    timeout: 60_000,
+  }, async () => {
+    const w = await world();
+    w.sim.control.fault({ kind: "latency", ms: 3_000 });
+    const run = spawnFollow({
+      httpUrl: w.sim.httpUrl,
+      account: w.master,
+      leader: w.leader,
+      configDir: w.env.HLCOPY_CONFIG_DIR,
+      agentKey: w.env.HLCOPY_AGENT_KEY,
+      json: true,
+      extra: ["--no-ui"],
+      env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
+    });
+    try {
+      await run.until(() => (w.sim.control.stats().infoByType.extraAgents ?? 0) > 0);
+      run.child.kill("SIGTERM");
+      w.sim.control.fault({ kind: "latency", ms: 0 });
+      expect(await run.exit).toBe(0);
+      expect(run.lines).toEqual([
+        {
+          ts: expect.any(Number),
+          type: "stop",
+          reason: "stopped by SIGTERM during start-up: nothing was sent",
+          began: false,
+          signal: "SIGTERM",
+          ordersSent: 0,
+        },
+      ]);
+      expect(run.stderr()).toBe("");
+      expect(w.ordersSent()).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
 });
