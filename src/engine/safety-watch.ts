@@ -472,7 +472,12 @@ export class SafetyWatch {
     const markScale = scale * unconfirmedFactor(accountValue, pending);
     let recorded = false;
     const asRecorded = { ts: now, accountValue, scale: markScale, cash: cash ?? null, pending };
-    if (persist && (fromSweep || recordNow || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
+    // The UTC day's first reading is its start (the daily loss limit's): recorded at once.
+    const firstOfDay = this.#day?.day !== day || this.#day.equity === null;
+    if (
+      persist &&
+      (fromSweep || recordNow || firstOfDay || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)
+    ) {
       this.#record(asRecorded, now);
       recorded = true;
     }
@@ -505,7 +510,8 @@ export class SafetyWatch {
       // reset by hlcopy resume meanwhile is the journal's to keep).
       const journaled = this.#journalHwm ? markAt(this.#journalHwm, markScale) : 0;
       const before = this.#peak ? markAt(this.#peak, markScale) : 0;
-      if (accountValue > journaled && accountValue > before) this.#peak = { value: accountValue, scale: markScale };
+      if (accountValue > journaled && accountValue > before)
+        this.#peak = { value: accountValue, scale: markScale };
     }
     this.#hwm = verdict.hwm;
     this.#drawdownPct = verdict.drawdownPct;

@@ -667,7 +667,12 @@ describe("SafetyWatch: the equity record's pace and the high-water mark between 
     s.at(300);
     s.w.recordOwed();
     // The newest reading, at its own moment, with the mark as it stood.
-    expect(s.journal.latestEquity()).toMatchObject({ ts: T0 + 200, accountValue: 9_980, hwm: 10_000, cash: 10_000 });
+    expect(s.journal.latestEquity()).toMatchObject({
+      ts: T0 + 200,
+      accountValue: 9_980,
+      hwm: 10_000,
+      cash: 10_000,
+    });
     s.w.recordOwed();
     expect(rows(s.journal)).toBe(2);
   });
@@ -731,5 +736,21 @@ describe("SafetyWatch: the equity record's pace and the high-water mark between 
         },
       ),
     );
+  });
+});
+
+describe("SafetyWatch: the UTC day's first reading", () => {
+  it("is recorded at once, within the equity record's pace: the day's start the daily loss limit measures from", () => {
+    const s = watch();
+    s.at(12 * 3_600_000 - 1_000);
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 + 12 * 3_600_000 - 1_100 }, true);
+    s.at(12 * 3_600_000 + 500); // 00:00:00.5 UTC, 1.5 s after the last record
+    s.w.check({ accountValue: 9_950, cash: 10_000, time: T0 + 12 * 3_600_000 + 400 }, false);
+    expect(s.journal.dayStartEquity("2026-01-06")).toMatchObject({ value: 9_950 });
+    s.at(12 * 3_600_000 + 1_000);
+    s.w.check({ accountValue: 8_900, cash: 10_000, time: T0 + 12 * 3_600_000 + 900 }, false);
+    // 10.55 % below the day's start: the limit (10 %) is hit at this reading.
+    expect(s.w.dailyLossPct).toBeCloseTo(10.553, 2);
+    expect(s.w.dailyLossHit).toBe(true);
   });
 });
