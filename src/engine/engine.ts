@@ -721,6 +721,9 @@ export class CopyEngine {
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
     if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill)
       await this.#exitStep.readFinalEquity();
+    // The last reading the equity record's pace left unrecorded (and the peak before it): the
+    // next run's high-water mark and status's equity are the ones this run saw last.
+    else if (this.#checked) this.#safety.recordLast();
     const o = this.#o;
     // Only once the start checks passed: a run refused at start has no figures to show (its
     // account was never read; a state of $0.00 would be a figure that means nothing). Nor one
@@ -1776,16 +1779,19 @@ export class CopyEngine {
     if (this.#ownAccount()) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
     const held = this.#safety.held;
-    // The first reading after our fills is journaled at once (not at the equity record's pace):
-    // the equity status shows after a close is the one the close left.
     const afterFill = this.#equityAfterFill;
     this.#equityAfterFill = false;
     this.#safety.check(
       { accountValue: e.state.accountValue, cash: e.state.cash ?? null, time: e.state.time },
       false,
-      afterFill,
     );
-    if (afterFill) this.#stateView.journalSoon();
+    // The first reading after our fills is owed to the journal (not left to the equity record's
+    // pace): the state record, just before the group commits, writes it — the equity status
+    // shows after a close is the one the close left, and one row a commit, not one a reading.
+    if (afterFill) {
+      this.#safety.owe();
+      this.#stateView.journalSoon();
+    }
     // A cash change waiting for the ledger: a sweep reads the ledger now (the stream may lag).
     // The safety rules ask for it, nobody pressed s: journaled and shown as a sweep.
     if (this.#safety.closing || (this.#safety.held && !held)) this.#scheduleSweep("sweep", 0);

@@ -53,7 +53,11 @@ import { runPolicy } from "./run-mode.js";
 /** Each sweep reads our ledger again from this long before the last read that went through. */
 const LEDGER_REREAD_MS = 10 * 60_000;
 
-/** Account updates between sweeps record equity at most this often. */
+/**
+ * Account updates between sweeps record equity at most this often — the reading after our fills
+ * too, unless it is owed sooner (owe: the engine records it with its next state record, once per
+ * group commit). The highest reading between records is carried into the next one's mark.
+ */
 const EQUITY_RECORD_EVERY_MS = 5_000;
 
 /** Where the journal keeps the day's daily loss stop (core/safety.ts DailyLossStop; status reads it). */
@@ -79,6 +83,16 @@ export interface AccountReading {
   cash?: number | null;
   /** Exchange time of the snapshot (ms). */
   time?: number;
+}
+
+/** A reading as the journal's equity record takes it (Journal.recordEquity). */
+interface EquityReading {
+  ts: number;
+  accountValue: number;
+  /** The cash-flow scale a mark taken at it is at (the unconfirmed change's included). */
+  scale: number;
+  cash: number | null;
+  pending: number;
 }
 
 export interface Halt {
@@ -125,6 +139,19 @@ export class SafetyWatch {
   /** The last reading, re-evaluated when a cash flow arrives. */
   #last: AccountReading | null = null;
   #lastEquityRecordAt = 0;
+  /**
+   * The last reading evaluated and not journaled (a live run), as it would be recorded: the
+   * equity a close left is owed to the journal (#owed) at the next state record, and every such
+   * reading at the run's end (recordLast).
+   */
+  #unrecorded: EquityReading | null = null;
+  #owed = false;
+  /**
+   * The high-water mark as the readings since the last record left it, at its cash-flow scale (a
+   * live run): the rules measure the drawdown from it between records, and the next record
+   * carries it into the journal's mark — a peak between two records is never lost.
+   */
+  #peak: Mark | null = null;
   /** A manual halt (hlcopy flatten, the dashboard's f) this run recorded: the trader's word outlives a refused run. */
   #manual: RecordHaltParameters | null = null;
 
@@ -356,6 +383,49 @@ export class SafetyWatch {
     this.#evaluate(reading, fromSweep, recordNow);
   }
 
+  /**
+   * The last reading (the first after our fills: the equity a close left) is owed to the journal:
+   * recordOwed writes it — the engine calls that with its state record, just before the journal's
+   * group commits (another program sees nothing of the group before), so `status` shows it as
+   * soon as it would have, and a leader trading ten times a second leaves one row a commit, not
+   * one per reading (~4 a second).
+   */
+  owe(): void {
+    if (this.#unrecorded) this.#owed = true;
+  }
+
+  /** Journal the reading owed to the journal (owe), if it is not recorded yet. */
+  recordOwed(): void {
+    if (this.#owed) this.recordLast();
+  }
+
+  /** Journal the last reading if it is not recorded yet, with the mark the readings before it left (the run's end). */
+  recordLast(): void {
+    const r = this.#unrecorded;
+    this.#owed = false;
+    if (!r || !this.#journals) return;
+    this.#record(r, this.#o.now());
+    const day = utcDay(r.ts);
+    // The day's first equity may be this one (the rules read it at the next reading).
+    if (this.#day?.day === day && this.#day.equity === null)
+      this.#day = { day, equity: this.#o.journal.dayStartEquity(day, this.#accountSince ?? undefined) };
+  }
+
+  /** A reading journaled, the peak since the last record carried into its mark. */
+  #record(r: EquityReading, now: number): void {
+    const row = this.#o.journal.recordEquity(r.ts, r.accountValue, {
+      scale: r.scale,
+      cash: r.cash,
+      pending: r.pending,
+      ...(this.#peak ? { peak: this.#peak } : {}),
+    });
+    this.#journalHwm = { value: row.hwm, scale: row.scale };
+    this.#lastEquityRecordAt = now;
+    this.#peak = null;
+    this.#unrecorded = null;
+    this.#owed = false;
+  }
+
   #evaluate(reading: AccountReading, fromSweep: boolean, recordNow: boolean): void {
     const o = this.#o;
     const { accountValue } = reading;
@@ -401,14 +471,14 @@ export class SafetyWatch {
     const scale = (this.#journalScale ?? 1) * this.#unjournaled.scale;
     const markScale = scale * unconfirmedFactor(accountValue, pending);
     let recorded = false;
-    if (persist && (fromSweep || recordNow || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)) {
-      const row = o.journal.recordEquity(now, accountValue, {
-        scale: markScale,
-        cash: cash ?? null,
-        pending,
-      });
-      this.#journalHwm = { value: row.hwm, scale: row.scale };
-      this.#lastEquityRecordAt = now;
+    const asRecorded = { ts: now, accountValue, scale: markScale, cash: cash ?? null, pending };
+    // The UTC day's first reading is its start (the daily loss limit's): recorded at once.
+    const firstOfDay = this.#day?.day !== day || this.#day.equity === null;
+    if (
+      persist &&
+      (fromSweep || recordNow || firstOfDay || now - this.#lastEquityRecordAt >= EQUITY_RECORD_EVERY_MS)
+    ) {
+      this.#record(asRecorded, now);
       recorded = true;
     }
     // The day's first equity may be the one just recorded; a dry run takes its first reading
@@ -420,6 +490,8 @@ export class SafetyWatch {
     if (!persist && this.#day?.equity === null)
       this.#day = { day, equity: { value: accountValue, scale: markScale } };
     let hwm = this.#journalHwm ? markAt(this.#journalHwm, scale) : 0;
+    // A peak since the last record counts as if it had been recorded (the next record carries it).
+    if (persist && this.#peak) hwm = Math.max(hwm, markAt(this.#peak, scale));
     // A dry run's modeled equity keeps its own high-water mark while it runs (nothing recorded).
     if (!persist && this.#ownHwm) hwm = Math.max(hwm, markAt(this.#ownHwm, scale));
     const verdict = evaluateSafety({
@@ -432,6 +504,15 @@ export class SafetyWatch {
       dailyStop: dailyStopOn(this.#dailyStop, day, o.settings.risk.maxDailyLossPct),
     });
     if (!persist) this.#ownHwm = { value: verdict.hwm, scale: markScale };
+    else if (!recorded) {
+      this.#unrecorded = asRecorded;
+      // Only a reading above the journal's mark is a peak to carry (never the mark itself: a
+      // reset by hlcopy resume meanwhile is the journal's to keep).
+      const journaled = this.#journalHwm ? markAt(this.#journalHwm, markScale) : 0;
+      const before = this.#peak ? markAt(this.#peak, markScale) : 0;
+      if (accountValue > journaled && accountValue > before)
+        this.#peak = { value: accountValue, scale: markScale };
+    }
     this.#hwm = verdict.hwm;
     this.#drawdownPct = verdict.drawdownPct;
     this.#dailyLossPct = verdict.dailyLossPct;
@@ -480,8 +561,11 @@ export class SafetyWatch {
       });
     }
     this.#held = verdict.held;
-    if (verdict.newHalt) this.haltNow(verdict.newHalt.kind, verdict.newHalt.reason);
-    else if (this.#haltToJournal && this.#halt) this.#journalHalt(this.#haltToJournal);
+    if (verdict.newHalt) {
+      // The reading that raised the halt is journaled with it.
+      if (persist && !recorded) this.recordLast();
+      this.haltNow(verdict.newHalt.kind, verdict.newHalt.reason);
+    } else if (this.#haltToJournal && this.#halt) this.#journalHalt(this.#haltToJournal);
     if (this.#dailyStopUnsaved && persist) this.#saveDailyStop(now);
   }
 
@@ -612,6 +696,8 @@ export class SafetyWatch {
   /** `hlcopy resume` cleared the halt in the journal: drop it here too. Whether it was dropped. */
   clearIfResumed(): boolean {
     if (!this.#halt || !this.#journals || this.#o.journal.activeHalt()) return false;
+    // Resume reset the journal's mark: a peak from before it is not carried over it.
+    this.#peak = null;
     this.#halt = null;
     this.#haltJournaled = false;
     this.#flattened = false;

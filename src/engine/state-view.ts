@@ -69,7 +69,7 @@ export interface StateViewOptions extends Pick<PartBase, "emit" | "now" | "runId
   market: Pick<MarketModel, "markets">;
   pnl: Pick<PnlKeeper, "report" | "updateShares">;
   ownership: Pick<OwnershipWatch, "managedNow">;
-  safety: Pick<SafetyWatch, "hwm" | "drawdownPct" | "dailyLossHit">;
+  safety: Pick<SafetyWatch, "hwm" | "drawdownPct" | "dailyLossHit" | "recordOwed">;
   guard: Pick<LeaderGuard, "shown" | "view">;
   protection: Pick<ProtectionKeeper, "shown" | "view"> | null;
   timeStop: Pick<TimeStop, "dueAt"> | null;
@@ -293,6 +293,8 @@ export class StateView {
     const runId = this.#o.runId();
     if (this.#o.stopping() || runId === null) return;
     try {
+      // The equity a close left rides in the same group (SafetyWatch.owe).
+      this.#o.safety.recordOwed();
       const record = this.stateRecord(runId, "change");
       const span = Math.floor(record.ts / CHANGE_SPAN_MS);
       const same = this.#changeSpan?.span === span;

@@ -551,10 +551,15 @@ export interface Journal {
    * cash flows since: core/safety.ts markAt at `scale`) and raised. `scale` defaults to the
    * journaled cash flows' (cashFlowScale).
    */
+  /**
+   * An equity snapshot; its high-water mark is the highest of its value, the last snapshot's
+   * mark and `at.peak` (a higher reading since the last snapshot that was not recorded), each
+   * at this snapshot's scale.
+   */
   recordEquity(
     ts: number,
     accountValue: number,
-    at?: { scale?: number; cash?: number | null; pending?: number },
+    at?: { scale?: number; cash?: number | null; pending?: number; peak?: Mark },
   ): EquityRow;
   /** Start the high-water mark again from this value (e.g. on `resume` after a kill switch). */
   resetHighWaterMark(ts: number, accountValue: number): EquityRow;
@@ -2519,7 +2524,7 @@ class SqliteJournal implements Journal {
   recordEquity(
     ts: number,
     accountValue: number,
-    at: { scale?: number; cash?: number | null; pending?: number } = {},
+    at: { scale?: number; cash?: number | null; pending?: number; peak?: Mark } = {},
   ): EquityRow {
     this.#keep();
     const scale = at.scale ?? this.cashFlowScale();
@@ -2531,7 +2536,7 @@ class SqliteJournal implements Journal {
     const row = {
       ts,
       account_value: accountValue,
-      hwm: Math.max(accountValue, carried),
+      hwm: Math.max(accountValue, carried, at.peak ? markAt(at.peak, scale) : 0),
       scale,
       cash: at.cash ?? null,
       pending: at.pending ?? 0,

@@ -611,3 +611,146 @@ describe("SafetyWatch: a paper run's safety figures are its own paper account's"
     s.journal.close();
   });
 });
+
+describe("SafetyWatch: the equity record's pace and the high-water mark between records", () => {
+  const rows = (j: Journal) => j.equitySince(0).length;
+
+  it("a peak between two records reaches the journal's mark with the next record, and a restart reads it", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 11_000, cash: 10_000, time: T0 + 900 }, false); // a peak, within the pace: not recorded
+    s.at(2_000);
+    s.w.check({ accountValue: 10_500, cash: 10_000, time: T0 + 1_900 }, false);
+    expect(rows(s.journal)).toBe(1);
+    expect(s.w.hwm).toBe(11_000);
+    s.at(6_000); // the pace's next record, below the peak
+    s.w.check({ accountValue: 10_450, cash: 10_000, time: T0 + 5_900 }, false);
+    expect(rows(s.journal)).toBe(2);
+    expect(s.journal.latestEquity()).toMatchObject({ accountValue: 10_450, hwm: 11_000 });
+    const next = watch(s.journal);
+    next.at(7_000);
+    next.w.check({ accountValue: 10_450, cash: 10_000, time: T0 + 6_900 }, true);
+    expect(next.w.hwm).toBe(11_000);
+    expect(next.w.drawdownPct).toBeCloseTo(5, 9);
+  });
+
+  it("a run's end records the last reading not recorded yet, with the peak before it: a restart reads the peak", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 12_000, cash: 10_000, time: T0 + 900 }, false);
+    s.at(1_500);
+    s.w.check({ accountValue: 11_400, cash: 10_000, time: T0 + 1_400 }, false);
+    s.w.recordLast();
+    expect(s.journal.latestEquity()).toMatchObject({ ts: T0 + 1_500, accountValue: 11_400, hwm: 12_000 });
+    s.w.recordLast(); // nothing new since: nothing more
+    expect(rows(s.journal)).toBe(2);
+    const next = watch(s.journal);
+    next.at(2_000);
+    next.w.check({ accountValue: 11_400, cash: 10_000, time: T0 + 1_900 }, true);
+    expect(next.w.hwm).toBe(12_000);
+  });
+
+  it("the reading after our fills is owed to the journal: recorded when the record is due (recordOwed), once; one not owed waits for the pace", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(100);
+    s.w.check({ accountValue: 9_990, cash: 10_000, time: T0 + 90 }, false);
+    s.w.recordOwed(); // nothing owed: no record
+    expect(rows(s.journal)).toBe(1);
+    s.w.owe(); // the reading after our fills (a close)
+    s.at(200);
+    s.w.check({ accountValue: 9_980, cash: 10_000, time: T0 + 190 }, false);
+    s.w.owe();
+    expect(rows(s.journal)).toBe(1);
+    s.at(300);
+    s.w.recordOwed();
+    // The newest reading, at its own moment, with the mark as it stood.
+    expect(s.journal.latestEquity()).toMatchObject({
+      ts: T0 + 200,
+      accountValue: 9_980,
+      hwm: 10_000,
+      cash: 10_000,
+    });
+    s.w.recordOwed();
+    expect(rows(s.journal)).toBe(2);
+  });
+
+  it("a new halt records the reading that raised it at once", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(500);
+    s.w.check({ accountValue: 10_400, cash: 10_000, time: T0 + 400 }, false);
+    s.at(1_000);
+    s.w.check({ accountValue: 7_700, cash: 10_000, time: T0 + 900 }, false); // 25.96 % below the peak
+    expect(s.w.halt?.kind).toBe("kill-switch");
+    expect(s.journal.latestEquity()).toMatchObject({ ts: T0 + 1_000, accountValue: 7_700, hwm: 10_400 });
+    expect(s.journal.activeHalt()?.reason).toContain("high-water mark 10400.00");
+  });
+
+  it("property: readings after our fills owed to the journal and recorded now and then halt at the same reading, with the same mark and drawdown at each, as readings each recorded at once — and a restart reads the same mark", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            move: fc.integer({ min: -900, max: 900 }),
+            commit: fc.boolean(),
+            fills: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (steps) => {
+          const every = watch();
+          const paced = watch();
+          for (const s of [every, paced]) s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+          let value = 10_000;
+          let firstHalt: [number | null, number | null] = [null, null];
+          for (const [i, step] of steps.entries()) {
+            value = Math.max(100, value + step.move);
+            const reading = { accountValue: value, cash: 10_000, time: T0 + (i + 1) * 250 - 10 };
+            for (const s of [every, paced]) s.at((i + 1) * 250);
+            every.w.check(reading, false, true);
+            paced.w.check(reading, false);
+            if (step.fills) paced.w.owe();
+            if (step.commit) paced.w.recordOwed();
+            expect(paced.w.hwm).toBeCloseTo(every.w.hwm, 6);
+            expect(paced.w.drawdownPct).toBeCloseTo(every.w.drawdownPct, 6);
+            expect(paced.w.halt?.kind ?? null).toBe(every.w.halt?.kind ?? null);
+            firstHalt = [
+              firstHalt[0] ?? (every.w.halt ? i : null),
+              firstHalt[1] ?? (paced.w.halt ? i : null),
+            ];
+          }
+          expect(firstHalt[1]).toBe(firstHalt[0]);
+          paced.w.recordLast();
+          expect(rows(paced.journal)).toBeLessThanOrEqual(rows(every.journal));
+          const end = steps.length * 250 + 1_000;
+          const [a, b] = [watch(every.journal), watch(paced.journal)];
+          for (const s of [a, b]) {
+            s.at(end);
+            s.w.check({ accountValue: value, cash: 10_000, time: T0 + end }, true);
+          }
+          expect(b.w.hwm).toBeCloseTo(a.w.hwm, 6);
+          expect(b.w.halt?.kind ?? null).toBe(a.w.halt?.kind ?? null);
+        },
+      ),
+    );
+  });
+});
+
+describe("SafetyWatch: the UTC day's first reading", () => {
+  it("is recorded at once, within the equity record's pace: the day's start the daily loss limit measures from", () => {
+    const s = watch();
+    s.at(12 * 3_600_000 - 1_000);
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 + 12 * 3_600_000 - 1_100 }, true);
+    s.at(12 * 3_600_000 + 500); // 00:00:00.5 UTC, 1.5 s after the last record
+    s.w.check({ accountValue: 9_950, cash: 10_000, time: T0 + 12 * 3_600_000 + 400 }, false);
+    expect(s.journal.dayStartEquity("2026-01-06")).toMatchObject({ value: 9_950 });
+    s.at(12 * 3_600_000 + 1_000);
+    s.w.check({ accountValue: 8_900, cash: 10_000, time: T0 + 12 * 3_600_000 + 900 }, false);
+    // 10.55 % below the day's start: the limit (10 %) is hit at this reading.
+    expect(s.w.dailyLossPct).toBeCloseTo(10.553, 2);
+    expect(s.w.dailyLossHit).toBe(true);
+  });
+});

@@ -13,6 +13,8 @@ const T0 = Date.UTC(2026, 0, 5, 12);
 /** A StateView with no leader, no position and a journal whose open group commits in `toCommit` ms (null: none open). */
 function view(toCommit: () => number | null) {
   const records: RecordEventParameters[] = [];
+  /** What was journaled, in order: the owed equity ("equity") and the state records ("state"). */
+  const order: string[] = [];
   const events: EngineEvent[] = [];
   const settings = defaultSettings();
   const options: StateViewOptions = {
@@ -21,7 +23,10 @@ function view(toCommit: () => number | null) {
     runId: () => 1,
     journal: {
       recordEvent: () => {},
-      recordStateChange: (p) => records.push(p),
+      recordStateChange: (p) => {
+        records.push(p);
+        order.push("state");
+      },
       msToCommit: toCommit,
     },
     events: { stateEveryMs: 60_000 },
@@ -36,7 +41,7 @@ function view(toCommit: () => number | null) {
       updateShares: () => {},
     },
     ownership: { managedNow: () => ({}) },
-    safety: { hwm: 1_000, drawdownPct: 0, dailyLossHit: false } as StateViewOptions["safety"],
+    safety: { hwm: 1_000, drawdownPct: 0, dailyLossHit: false, recordOwed: () => order.push("equity") },
     guard: { shown: () => [], view: () => [] } as unknown as StateViewOptions["guard"],
     protection: null,
     timeStop: null,
@@ -52,7 +57,7 @@ function view(toCommit: () => number | null) {
       throw error;
     },
   };
-  return { view: new StateView(options), records };
+  return { view: new StateView(options), records, order };
 }
 
 beforeEach(() => {
@@ -73,6 +78,8 @@ describe("StateView.journalSoon: the state record lands in the group commit it w
     vi.advanceTimersByTime(575);
     expect(s.records).toHaveLength(1);
     expect(s.records[0]?.type).toBe("state");
+    // The equity a close left (SafetyWatch.owe) is journaled with it, in the same group.
+    expect(s.order).toEqual(["equity", "state"]);
     vi.advanceTimersByTime(5_000);
     expect(s.records).toHaveLength(1);
   });
