@@ -1,7 +1,7 @@
 // hlcopy pause | resume | flatten | stop acting on a running follow through its control socket
 // (the real binaries against the simulator), and what they do when no follow runs.
 
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
@@ -440,6 +440,25 @@ describe("with no follow running", () => {
     expect(p.stdout).toMatch(
       /^no follow is running for 0x[0-9a-f]{40} on http.*: recorded, the next follow starts paused/,
     );
+    // Asked again, the pause keeps its time (status's "paused since") and says it stood already.
+    const pending = pendingPausePath(
+      cleanEnv().HLCOPY_LOCK_DIR ?? "",
+      { name: "", httpUrl: sim.httpUrl },
+      master.address,
+    );
+    const first = readFileSync(pending, "utf8");
+    const again = await cli(master.address, ["pause"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(
+      /: a pause is recorded already \(since \d{4}-\d\d-\d\d \d\d:\d\d UTC\), the next follow starts paused/,
+    );
+    const json = await cli(master.address, ["pause", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: "pause",
+      did: "recorded",
+      since: (JSON.parse(first) as { pausedAt: number }).pausedAt,
+    });
+    expect(readFileSync(pending, "utf8")).toBe(first);
     const run = spawnFollow({
       httpUrl: sim.httpUrl,
       account: master.address,

@@ -5,6 +5,7 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
+import { utcMinute } from "../../core/format.js";
 import type { Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import {
@@ -15,6 +16,7 @@ import {
   controlSocketPath,
   pendingPausePath,
   pendingPausePaths,
+  readPendingPause,
   recordPendingPause,
   sendControl,
   takePendingPauses,
@@ -226,10 +228,18 @@ export async function runPause(
   const busy = reached?.unreachable ?? null;
   const starting = busy?.command === "follow" && busy.starting ? busy : null;
   if (busy && !starting) throw unreachableError(busy, ctx, account, "pause");
+  // A pause recorded before stands since then: asked again, it keeps its time (status says
+  // "paused since" it) and says so, instead of moving it to now as if it were new.
+  const standing = starting
+    ? null
+    : pendingPausePaths(lookDirs(ctx.env), ctx.network, account)
+        .map(readPendingPause)
+        .find((m) => m !== null);
   // In every directory this process locks in: the next follow, whatever its environment, looks there.
   for (const dir of lockDirs(ctx.env)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    recordPendingPause(pendingPausePath(dir, ctx.network, account), Date.now());
+    const path = pendingPausePath(dir, ctx.network, account);
+    if (!standing || !existsSync(path)) recordPendingPause(path, standing?.pausedAt ?? Date.now());
   }
   if (starting) {
     // Its socket may have come up meanwhile: up before the marker was written, it did not take
@@ -249,8 +259,12 @@ export async function runPause(
     ctx,
     out,
     "pause",
-    { account, running: false, did: "recorded" },
-    `no follow is running for ${account} on ${ctx.network.name}: recorded, the next follow starts paused and reconcile sends nothing (hlcopy resume to undo)`,
+    { account, running: false, did: "recorded", ...(standing ? { since: standing.pausedAt } : {}) },
+    `no follow is running for ${account} on ${ctx.network.name}: ${
+      standing
+        ? `a pause is recorded already${standing.pausedAt ? ` (since ${utcMinute(standing.pausedAt)})` : ""}`
+        : "recorded"
+    }, the next follow starts paused and reconcile sends nothing (hlcopy resume to undo)`,
   );
   return ExitCode.ok;
 }
