@@ -4,35 +4,19 @@
 // was sent, and exits as the contract says. The real binary (on a pseudo-terminal, util-linux
 // `script`, where it asks), against the simulator.
 
-import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
-import { hasScript, onTerminal } from "../helpers/terminal.js";
+import { childOf, hasScript, onTerminal } from "../helpers/terminal.js";
 import { spawnFollow } from "./helpers.js";
 
 const sims: SimHandle[] = [];
 afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
-
-/** The pid of `parent`'s child process (the hlcopy `script` runs), from /proc. */
-function childOf(parent: number): number | null {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === parent) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
-}
 
 /** A follower with an agent, and a leader holding SOL: the start plan opens it, so the review asks. */
 async function world() {
@@ -137,73 +121,55 @@ describe("follow --no-ui stopped at its review", () => {
 });
 
 describe("follow stopped during its set-up", () => {
-  it("SIGTERM while the approval check waits for its answer, which then comes: nothing more is begun, one line, exit 0", {
-    timeout: 60_000,
-  }, async () => {
-    const w = await world();
-    // Every request answers 3 s late: the approval check is waiting when the signal comes.
-    w.sim.control.fault({ kind: "latency", ms: 3_000 });
-    const run = spawnFollow({
-      httpUrl: w.sim.httpUrl,
-      account: w.master,
-      leader: w.leader,
-      configDir: w.env.HLCOPY_CONFIG_DIR,
-      agentKey: w.env.HLCOPY_AGENT_KEY,
-      json: false,
-      extra: ["--no-ui"],
-      env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
+  // Text: one line on stderr. --json: one `stop` document on stdout instead (as an error is
+  // there) — a script reading stdout got nothing at all from a run that never began.
+  for (const json of [false, true]) {
+    it(`SIGTERM while the approval check waits for its answer, which then comes: nothing more is begun, one ${json ? "stop document" : "line"}, exit 0`, {
+      timeout: 60_000,
+    }, async () => {
+      const w = await world();
+      // Every request answers 3 s late: the approval check is waiting when the signal comes.
+      w.sim.control.fault({ kind: "latency", ms: 3_000 });
+      const run = spawnFollow({
+        httpUrl: w.sim.httpUrl,
+        account: w.master,
+        leader: w.leader,
+        configDir: w.env.HLCOPY_CONFIG_DIR,
+        agentKey: w.env.HLCOPY_AGENT_KEY,
+        json,
+        extra: ["--no-ui"],
+        env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
+      });
+      try {
+        await run.until(() => (w.sim.control.stats().infoByType.extraAgents ?? 0) > 0);
+        const reads = w.sim.control.stats().infoByType.clearinghouseState ?? 0;
+        run.child.kill("SIGTERM");
+        w.sim.control.fault({ kind: "latency", ms: 0 });
+        expect(await run.exit).toBe(0);
+        // It went on to its start checks (the accounts read) and printed the summary of a run that
+        // never ran; at a terminal it asked its review after the Ctrl-C.
+        expect(w.sim.control.stats().infoByType.clearinghouseState ?? 0).toBe(reads);
+        const said = "stopped by SIGTERM during start-up: nothing was sent";
+        if (json) {
+          expect(run.lines).toEqual([
+            {
+              ts: expect.any(Number),
+              type: "stop",
+              reason: said,
+              began: false,
+              signal: "SIGTERM",
+              ordersSent: 0,
+            },
+          ]);
+          expect(run.stderr()).toBe("");
+        } else {
+          expect(run.lines).toEqual([]);
+          expect(run.stderr()).toBe(`${said}\n`);
+        }
+        expect(w.ordersSent()).toBe(0);
+      } finally {
+        run.child.kill("SIGKILL");
+      }
     });
-    try {
-      await run.until(() => (w.sim.control.stats().infoByType.extraAgents ?? 0) > 0);
-      const reads = w.sim.control.stats().infoByType.clearinghouseState ?? 0;
-      run.child.kill("SIGTERM");
-      w.sim.control.fault({ kind: "latency", ms: 0 });
-      expect(await run.exit).toBe(0);
-      // It went on to its start checks (the accounts read) and printed the summary of a run that
-      // never ran; at a terminal it asked its review after the Ctrl-C.
-      expect(w.sim.control.stats().infoByType.clearinghouseState ?? 0).toBe(reads);
-      expect(run.lines).toEqual([]);
-      expect(run.stderr()).toBe("stopped by SIGTERM during start-up: nothing was sent\n");
-      expect(w.ordersSent()).toBe(0);
-    } finally {
-      run.child.kill("SIGKILL");
-    }
-  });
-
-  it("with --json the stop is one `stop` document on stdout (a script read nothing at all), exit 0", {
-    timeout: 60_000,
-  }, async () => {
-    const w = await world();
-    w.sim.control.fault({ kind: "latency", ms: 3_000 });
-    const run = spawnFollow({
-      httpUrl: w.sim.httpUrl,
-      account: w.master,
-      leader: w.leader,
-      configDir: w.env.HLCOPY_CONFIG_DIR,
-      agentKey: w.env.HLCOPY_AGENT_KEY,
-      json: true,
-      extra: ["--no-ui"],
-      env: { HLCOPY_LOCK_DIR: w.env.HLCOPY_LOCK_DIR },
-    });
-    try {
-      await run.until(() => (w.sim.control.stats().infoByType.extraAgents ?? 0) > 0);
-      run.child.kill("SIGTERM");
-      w.sim.control.fault({ kind: "latency", ms: 0 });
-      expect(await run.exit).toBe(0);
-      expect(run.lines).toEqual([
-        {
-          ts: expect.any(Number),
-          type: "stop",
-          reason: "stopped by SIGTERM during start-up: nothing was sent",
-          began: false,
-          signal: "SIGTERM",
-          ordersSent: 0,
-        },
-      ]);
-      expect(run.stderr()).toBe("");
-      expect(w.ordersSent()).toBe(0);
-    } finally {
-      run.child.kill("SIGKILL");
-    }
-  });
+  }
 });

@@ -2,6 +2,7 @@
 // echo, the review's [y/N], the dashboard — is the terminal's own. -e: the command's exit code.
 
 import { spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { BIN, cleanEnv } from "./cli.js";
 
 /** `script` is there to give a pseudo-terminal (Linux, util-linux). */
@@ -22,4 +23,20 @@ export function onTerminal(args: string[], env: NodeJS.ProcessEnv) {
   });
   const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return { child, screen: () => screen, type: (keys: string) => child.stdin.write(keys), exit };
+}
+
+/** The pid of `parent`'s child process (the hlcopy `script` runs), from /proc. */
+export function childOf(parent: number): number | null {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
 }

@@ -4,28 +4,12 @@
 // The real binary on a pseudo-terminal; the signal is sent to it (as `kill -INT`, or Ctrl-C
 // where the terminal raises it).
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { agentKeystorePath } from "../../src/store/keystore.js";
 import { eventually } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
-import { hasScript, onTerminal } from "../helpers/terminal.js";
-
-/** The pid of `parent`'s child process (the hlcopy `script` runs), from /proc. */
-function childOf(parent: number): number | null {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === parent) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
-}
+import { childOf, hasScript, onTerminal } from "../helpers/terminal.js";
 
 describe("SIGINT at a passphrase question", () => {
   it.skipIf(!hasScript)(
