@@ -69,6 +69,15 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
   const stored = readStoredSettings(configDir);
   const networkName = globals.network ?? (stored.network as string | undefined) ?? "mainnet";
   const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });
+  if (globals.testnetSigning === true) {
+    const from =
+      globals.network !== undefined
+        ? `--network ${network.name}`
+        : stored.network !== undefined
+          ? `the config's network, ${network.name},`
+          : `the default network, ${network.name},`;
+    refuseNamedNetworkSigning(network, from);
+  }
   const accountRaw =
     globals.account ?? env.HLCOPY_ACCOUNT ?? (stored.account as string | null | undefined) ?? null;
   // The hint names where the bad address came from: that is what to correct.
@@ -93,6 +102,24 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
     stored,
     env,
   };
+}
+
+/**
+ * --testnet-signing acts on a network given by URL only: mainnet and testnet by name sign as
+ * themselves. Taken on mainnet, a run meant for testnet would sign for mainnet without a word.
+ * @throws {UsageError} (exit 2) when the network is mainnet or testnet by name.
+ */
+function refuseNamedNetworkSigning(network: NetworkTarget, from: string): void {
+  if (network.name !== "mainnet" && network.name !== "testnet") return;
+  throw new UsageError(
+    `--testnet-signing is for a network given by URL, and ${from} signs for ${network.name} by itself`,
+    {
+      hint:
+        network.name === "mainnet"
+          ? "for testnet: --network testnet; for a simulator started with --testnet-signing: --network http://127.0.0.1:PORT --testnet-signing; or drop --testnet-signing"
+          : "drop --testnet-signing",
+    },
+  );
 }
 
 /** The account, or a usage error telling how to set it. */
