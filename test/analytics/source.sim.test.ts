@@ -109,3 +109,34 @@ describe("an exchange that cannot be reached (leftovers 8)", () => {
     );
   });
 });
+
+describe("inspect with --account", () => {
+  // An account with nothing in it (the wrong --account or network, or not funded yet) ended on
+  // "equity and leaderEquity must be positive", exit 1, asking for a bug report.
+  it("an account with no equity is a usage error, before the leader's history is read", async () => {
+    const { runInspectCommand } = await import("../../src/cli/inspect/run.js");
+    const { UsageError } = await import("../../src/core/errors.js");
+    const { defaultSettings } = await import("../../src/core/settings.js");
+    const leader = fundedAccount(sim, 100_000);
+    const empty = `0x${"7".repeat(40)}` as const;
+    const before = sim.control.stats().infoByType.userFillsByTime ?? 0;
+    const err: string[] = [];
+    const error = await runInspectCommand({
+      address: leader.address,
+      days: 1,
+      account: empty,
+      settings: defaultSettings(),
+      json: false,
+      source: createLeaderSource(network()),
+      out: { write: () => true },
+      err: { write: (s: string) => err.push(s) > 0 },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      `your account ${empty} has no equity here (account value $0.00): inspect judges the copy at your account's value`,
+    );
+    expect((error as { hint?: string }).hint).toMatch(/--equity 1000/);
+    // Refused before the leader's fills were asked for.
+    expect(sim.control.stats().infoByType.userFillsByTime ?? 0).toBe(before);
+  });
+});
