@@ -23,6 +23,7 @@ import { shortAddress, utcSecond } from "../../core/format.js";
 import {
   flagName,
   parseSettingInput,
+  resolveCoinSettings,
   type SettingKey,
   type Settings,
   type SettingValue,
@@ -460,6 +461,12 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     if (parsed.length === 1) sourceName = `${parsed[0]} (last ${days} days)`;
   }
 
+  // A coin list naming no market replayed nothing at all (0 orders, exit 0): refused as a trading
+  // run refuses it, where the markets are known (the exchange's, or --meta).
+  if (meta) {
+    const names = meta.map((m) => m.name);
+    for (const s of [opts.settings, ...(columns ?? []).map((c) => c.settings)]) resolveCoinSettings(s, names);
+  }
   const run = (settings: Settings) =>
     replay({
       leaders,

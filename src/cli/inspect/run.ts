@@ -11,7 +11,7 @@ import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js"
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
 import { UsageError } from "../../core/errors.js";
 import { utcSecond } from "../../core/format.js";
-import type { Settings } from "../../core/settings.js";
+import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
@@ -102,6 +102,12 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     }
   }
   const data: LeaderData = await fetchLeaderData(opts.source, leader, { days, now, onProgress: progress });
+  // A coin list naming no market judged a copy of nothing: refused as a trading run refuses it.
+  if (data.meta)
+    resolveCoinSettings(
+      opts.settings,
+      data.meta.map((m) => m.name),
+    );
   if (equity === undefined) {
     equity = DEFAULT_INSPECT_EQUITY;
     equitySource = "default";
