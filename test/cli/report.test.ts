@@ -228,6 +228,19 @@ describe("hlcopy report", () => {
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("no runs yet");
     expect(none.stdout.split("\n").filter((l) => [...l].length > 80)).toEqual([]);
+    // --csv with nothing to export: no file, and it is said (it was left unsaid).
+    const empty = tempDir();
+    const csv = join(tempDir(), "fills.csv");
+    const noCsv = await runCli(["--account", ACCOUNT, "report", "--csv", csv], {
+      env: { HLCOPY_CONFIG_DIR: empty },
+    });
+    expect(noCsv.code).toBe(0);
+    expect(unwrap(noCsv.stdout)).toMatch(/^no runs yet .*; nothing to export: no CSV written\n$/);
+    expect(readdirSync(join(csv, ".."))).toEqual([]);
+    const noCsvJson = await runCli(["--account", ACCOUNT, "--json", "report", "--csv", csv], {
+      env: { HLCOPY_CONFIG_DIR: empty },
+    });
+    expect(JSON.parse(noCsvJson.stdout)).toMatchObject({ journal: null, csv: null });
   });
 });
 

@@ -79,10 +79,12 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
   const paper = p.paper === true;
   const opened = openExisting(p.configDir, p.account, p.network, { paper });
   if (!opened) {
-    if (p.json) printDocument("report", { account: p.account, paper, journal: null, days: [] }, out, now);
+    // --csv asked for files: none is written, and that is said (it was left unsaid, exit 0).
+    if (p.json)
+      printDocument("report", { account: p.account, paper, journal: null, days: [], csv: null }, out, now);
     else
       out.write(
-        `${wrapToWidth(noRunsLine(p.configDir, p.account, p.network, { paper, command: "report" }), width)}\n`,
+        `${wrapToWidth(`${noRunsLine(p.configDir, p.account, p.network, { paper, command: "report" })}${p.csv !== undefined ? "; nothing to export: no CSV written" : ""}`, width)}\n`,
       );
     return null;
   }
