@@ -1,6 +1,8 @@
 // Turns the global options (and environment) into the values every command needs, and
 // the per-run setting flags into typed Settings via the one precedence rule.
 
+import { statSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { parseAddress, splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { UsageError, ValidationError } from "../core/errors.js";
 import {
@@ -44,11 +46,11 @@ export interface CliContext {
  * The config directory: --config-dir, else HLCOPY_CONFIG_DIR, else ~/.config/hlcopy. An empty one
  * is refused: a script's `HLCOPY_CONFIG_DIR=$DIR` with DIR unset would otherwise run on the
  * trader's own config (commander hands the variable over as the option when no flag is given).
- * @throws {UsageError} (exit 2) for an empty --config-dir or HLCOPY_CONFIG_DIR.
+ * @throws {UsageError} (exit 2) for an empty --config-dir or HLCOPY_CONFIG_DIR, or one that is a file.
  */
 export function configDirOf(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
   const given = globals.configDir ?? env.HLCOPY_CONFIG_DIR;
-  if (given !== "") return globals.configDir ?? defaultConfigDir(env);
+  if (given !== "") return notAFile(globals.configDir ?? defaultConfigDir(env), env);
   // A flag beats the variable: an empty value while the variable holds a directory is the flag's.
   if (env.HLCOPY_CONFIG_DIR === "") {
     throw new UsageError("HLCOPY_CONFIG_DIR is set but empty", {
@@ -61,6 +63,30 @@ export function configDirOf(globals: GlobalOptions, env: NodeJS.ProcessEnv = pro
 }
 
 /**
+ * A config directory that is a file (`HLCOPY_CONFIG_DIR=~/hlcopy/config.json`, the file meant)
+ * read as holding no config — every command ran on the defaults, a stop or cap the trader set
+ * in that file unread — and `config set` ended on mkdir's EEXIST (exit 1).
+ * @throws {UsageError} (exit 2) naming where it came from and the directory meant.
+ */
+function notAFile(dir: string, env: NodeJS.ProcessEnv): string {
+  let file: boolean;
+  try {
+    file = !statSync(dir).isDirectory();
+  } catch {
+    return dir; // Not there yet (created at the first write), or not readable: said where it is used.
+  }
+  if (!file) return dir;
+  const from = env.HLCOPY_CONFIG_DIR === dir ? "HLCOPY_CONFIG_DIR" : "--config-dir";
+  const parent = dirname(resolve(dir));
+  throw new UsageError(`${from} ${dir} is a file, not a directory: the config directory holds config.json`, {
+    hint:
+      basename(dir) === "config.json"
+        ? `give the directory that holds it: ${from === "HLCOPY_CONFIG_DIR" ? `HLCOPY_CONFIG_DIR=${parent}` : `--config-dir ${parent}`}`
+        : `give a directory (hlcopy creates it), or ${from === "HLCOPY_CONFIG_DIR" ? "unset HLCOPY_CONFIG_DIR" : "leave --config-dir out"} to use ~/.config/hlcopy`,
+  });
+}
+
+/**
  * @throws {UsageError} for a bad --network, --account or config directory; {ConfigError} for a
  *   broken config file.
  */
@@ -69,6 +95,15 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
   const stored = readStoredSettings(configDir);
   const networkName = globals.network ?? (stored.network as string | undefined) ?? "mainnet";
   const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });
+  if (globals.testnetSigning === true) {
+    const from =
+      globals.network !== undefined
+        ? `--network ${network.name}`
+        : stored.network !== undefined
+          ? `the config's network, ${network.name},`
+          : `the default network, ${network.name},`;
+    refuseNamedNetworkSigning(network, from);
+  }
   const accountRaw =
     globals.account ?? env.HLCOPY_ACCOUNT ?? (stored.account as string | null | undefined) ?? null;
   // The hint names where the bad address came from: that is what to correct.
@@ -93,6 +128,24 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
     stored,
     env,
   };
+}
+
+/**
+ * --testnet-signing acts on a network given by URL only: mainnet and testnet by name sign as
+ * themselves. Taken on mainnet, a run meant for testnet would sign for mainnet without a word.
+ * @throws {UsageError} (exit 2) when the network is mainnet or testnet by name.
+ */
+function refuseNamedNetworkSigning(network: NetworkTarget, from: string): void {
+  if (network.name !== "mainnet" && network.name !== "testnet") return;
+  throw new UsageError(
+    `--testnet-signing is for a network given by URL, and ${from} signs for ${network.name} by itself`,
+    {
+      hint:
+        network.name === "mainnet"
+          ? "for testnet: --network testnet; for a simulator started with --testnet-signing: --network http://127.0.0.1:PORT --testnet-signing; or drop --testnet-signing"
+          : "drop --testnet-signing",
+    },
+  );
 }
 
 /** The account, or a usage error telling how to set it. */

@@ -3,6 +3,8 @@
 
 import { Command, Option } from "commander";
 import { COMMANDS } from "./commands.js";
+import { refuseUnknownVariables } from "./env.js";
+import { refuseUnusedTestnetSigning } from "./globals.js";
 import { examples } from "./help.js";
 import { refuseRepeatedOptions } from "./repeats.js";
 import { VERSION } from "./version.js";
@@ -58,5 +60,11 @@ Exit codes: 0 ok/in sync, 1 runtime error, 2 usage or config error, 3 drift rema
     );
   for (const register of COMMANDS) register(program);
   refuseRepeatedOptions(program);
+  // Before any command runs (exit 2): an HLCOPY_* variable hlcopy does not read, and
+  // --testnet-signing on a run that signs nothing.
+  program.hook("preAction", (_root, action) => {
+    refuseUnknownVariables(process.env);
+    refuseUnusedTestnetSigning(action);
+  });
   return program;
 }

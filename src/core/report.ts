@@ -41,12 +41,14 @@ export interface ReportInputs {
   orders: readonly { ts: number; filledSize: number }[];
   /**
    * The leader's trades of the window, by the UTC day of their first fill (the runs' journals
-   * replayed through follow's tally: core/leader-trades.ts), and the days a run overlaps whose
-   * leader trades are not known (journaled before hlcopy kept them: schema 13). Absent: none.
+   * replayed through follow's tally: core/leader-trades.ts), the days a run whose trades are
+   * known overlaps, and each day's runs whose leader trades are not known (journaled before
+   * hlcopy kept them: schema 13). Absent: every run's known.
    */
   trades?: {
     byDay: ReadonlyMap<string, LeaderTradeCounts>;
-    notKnownDays: ReadonlySet<string>;
+    knownDays: ReadonlySet<string>;
+    notKnownByDay: ReadonlyMap<string, readonly number[]>;
     notKnownRuns: readonly number[];
   };
   /**
@@ -88,6 +90,11 @@ export interface TradeBuckets {
 export interface DayRow extends TradeBuckets {
   /** YYYY-MM-DD (UTC). */
   day: string;
+  /**
+   * The day's runs whose leader trades are not known (journaled before hlcopy kept the leader's
+   * fills): the day's trade figures are the other runs' — null when it had no other. Null: none.
+   */
+  tradesNotKnown: { runs: number[] } | null;
   /** The last equity snapshot of the day (null: none that day). */
   equity: number | null;
   /** Drawdown from the high-water mark at that snapshot (%). */
@@ -113,8 +120,9 @@ export interface Report {
   days: DayRow[];
   totals: TradeBuckets & {
     /**
-     * The days (and runs) whose leader trades are not known — runs journaled before hlcopy kept
-     * the leader's fills —: null in the days, left out of the totals' trade figures. Null: none.
+     * The runs whose leader trades are not known — journaled before hlcopy kept the leader's
+     * fills — and the days they overlap: the trade figures count the other runs only (null
+     * where no other run is). Null: none.
      */
     tradesNotKnown: { days: string[]; runs: number[] } | null;
     pnlUsd: number;
@@ -191,9 +199,12 @@ export function dailyReport(inputs: ReportInputs): Report {
     const fund = inDay(funding).reduce((s, x) => s + x.usdc, 0);
     const closeU = unrealisedAt(inputs.snapshots, Math.min(end, until));
     const dayKey = dayOf(start);
-    const buckets = inputs.trades?.notKnownDays.has(dayKey)
-      ? NOT_KNOWN
-      : bucketsOf(inputs.trades?.byDay.get(dayKey) ?? null);
+    // The runs whose trades are known are counted; a day of only unknown ones has no figure.
+    const notKnownRuns = inputs.trades?.notKnownByDay.get(dayKey) ?? [];
+    const buckets =
+      notKnownRuns.length > 0 && !inputs.trades?.knownDays.has(dayKey)
+        ? NOT_KNOWN
+        : bucketsOf(inputs.trades?.byDay.get(dayKey) ?? null);
     const ordersFilled = inDay(orders).filter((o) => o.filledSize > 0).length;
     const eq = inDay(equity);
     const lastEq = eq.at(-1);
@@ -202,6 +213,7 @@ export function dailyReport(inputs: ReportInputs): Report {
     const highs = snaps.map((s) => s.driftMaxUsd ?? (s.driftUsd as number));
     days.push({
       day: dayOf(start),
+      tradesNotKnown: notKnownRuns.length > 0 ? { runs: [...notKnownRuns] } : null,
       equity: lastEq?.accountValue ?? null,
       drawdownPct: lastEq ? round6(ddOf(lastEq.accountValue, lastEq.hwm)) : null,
       pnlUsd: round6(realised - fees + fund + (closeU - openU)),
@@ -225,8 +237,9 @@ export function dailyReport(inputs: ReportInputs): Report {
   }
   const sum = (k: "pnlUsd" | "realisedUsd" | "unrealisedChangeUsd" | "feesUsd" | "fundingUsd") =>
     round6(days.reduce((s, d) => s + d[k], 0));
+  // The known runs' trades added up; null only when no day has any known figure.
   const known = days.filter((d) => d.leaderTrades !== null);
-  const notKnown = days.filter((d) => d.leaderTrades === null).map((d) => d.day);
+  const notKnown = days.filter((d) => d.tradesNotKnown !== null).map((d) => d.day);
   const tradeTotals: TradeBuckets = known.length === 0 && notKnown.length > 0 ? NOT_KNOWN : sumBuckets(known);
   const series = equity.map((e) => ({
     ts: e.ts,
@@ -279,7 +292,7 @@ function bucketsOf(c: LeaderTradeCounts | null): TradeBuckets {
   return { ...zeros, skipped: {} };
 }
 
-/** The days' buckets added up (every day known). */
+/** The days' buckets added up (the days with a figure). */
 function sumBuckets(days: readonly TradeBuckets[]): TradeBuckets {
   const out = bucketsOf(null);
   const skipped: Record<string, number> = {};

@@ -638,7 +638,7 @@ export function allowedText(s: SettingSpec): string {
     case "usdOrNone":
       return `${UNIT_TEXT[k.unit ?? "usd"]} ≥ ${k.min} and ≤ ${k.max}, or "none"`;
     case "tiersOrNone":
-      return `"pct:fraction" pairs, comma-separated (pct > 0, each fraction in (0, 1], fractions summing to at most 1, e.g. "3:0.5,6:0.5"), or "none"`;
+      return `"pct:fraction" pairs, comma-separated (pct ≥ 0.1 and ≤ 10000, in whole percent: below 1 with its sign, "0.5%:1"; each fraction in (0, 1], fractions summing to at most 1, e.g. "3:0.5,6:0.5"), or "none"`;
     case "intOrAuto":
       return `an integer ≥ ${k.min} and ≤ ${k.max}, or "auto"`;
     case "enum":
@@ -939,6 +939,11 @@ function checkedValue(s: SettingSpec, value: unknown): SettingValue {
     case "tiersOrNone": {
       if (value === null) return null;
       if (typeof value !== "string") throw invalid(s, value);
+      // A tier's pct is a whole percent, as risk.takeProfitPct's (WHOLE_PCT_KEYS): "0.03:0.5" is
+      // refused with both readings, before the range (0.03 % is below it, 3 % is not).
+      const parts = tierParts(value);
+      const fraction = parts?.some(bareFraction) ? fractionTiers(s, value, parts) : null;
+      if (fraction) throw fraction;
       const tiers = parseTakeProfitTiers(value);
       if (!tiers) throw invalid(s, value);
       return tiersText(tiers);
@@ -953,24 +958,25 @@ function checkedValue(s: SettingSpec, value: unknown): SettingValue {
   }
 }
 
+/** The nearest a take-profit tier may be, in % from the entry (risk.takeProfitPct's floor). */
+const MIN_TIER_PCT = 0.1;
+
 /** Most take-profit tiers a position may have (each is one resting order). */
 export const MAX_TAKE_PROFIT_TIERS = 10;
 
 /**
- * `"3:0.5,6:0.5"` → tiers sorted by pct; null when malformed: a pct not > 0 (or over 10 000),
+ * `"3:0.5,6:0.5"` → tiers sorted by pct; null when malformed: a pct below 0.1 or over 10 000
+ * (its % sign is optional: `0.5%:1`; validateSetting refuses a pct below 1 without it),
  * a fraction outside (0, 1], two tiers at one pct, fractions summing over 1, or more than
  * MAX_TAKE_PROFIT_TIERS tiers. Numbers are plain decimals. Pure; never throws.
  */
 export function parseTakeProfitTiers(text: string): TakeProfitTier[] | null {
-  const parts = text.split(",").map((p) => p.trim());
-  if (parts.length === 0 || parts.length > MAX_TAKE_PROFIT_TIERS) return null;
+  const parts = tierParts(text);
+  if (!parts) return null;
   const tiers: TakeProfitTier[] = [];
-  for (const part of parts) {
-    const m = /^(\d+(?:\.\d+)?|\.\d+)\s*:\s*(\d+(?:\.\d+)?|\.\d+)$/.exec(part);
-    if (!m) return null;
-    const pct = Number(m[1]);
-    const fraction = Number(m[2]);
-    if (!(pct > 0) || pct > 10_000 || !(fraction > 0) || fraction > 1) return null;
+  for (const { pct, fraction } of parts) {
+    // The range of risk.takeProfitPct: a single take-profit is the tier "pct:1".
+    if (!(pct >= MIN_TIER_PCT) || pct > 10_000 || !(fraction > 0) || fraction > 1) return null;
     tiers.push({ pct, fraction });
   }
   tiers.sort((a, b) => a.pct - b.pct);
@@ -980,9 +986,72 @@ export function parseTakeProfitTiers(text: string): TakeProfitTier[] | null {
   return tiers;
 }
 
-/** Tiers back to their canonical text (`3:0.5,6:0.5`), as the config file keeps them. */
+/** One tier as typed: its pct (with or without its % sign, "0.5%:1") and fraction. */
+interface TierPart extends TakeProfitTier {
+  /** The pct as typed, without its sign. */
+  pctText: string;
+  signed: boolean;
+  /** The tier as typed, trimmed. */
+  text: string;
+}
+
+/** `"3:0.5, 0.5%:0.5"` → its tiers as typed, in order; null when one is not `pct[%]:fraction`. */
+function tierParts(text: string): TierPart[] | null {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.length === 0 || parts.length > MAX_TAKE_PROFIT_TIERS) return null;
+  const out: TierPart[] = [];
+  for (const part of parts) {
+    const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*:\s*(\d+(?:\.\d+)?|\.\d+)$/.exec(part);
+    if (!m) return null;
+    const pctText = m[1] ?? "";
+    out.push({ pct: Number(pctText), fraction: Number(m[3]), pctText, signed: m[2] === "%", text: part });
+  }
+  return out;
+}
+
+/** A tier whose pct is below 1 and written without its % sign (a fraction typed for a percentage?). */
+function bareFraction(t: TierPart): boolean {
+  return t.pct < 1 && !t.signed;
+}
+
+/**
+ * Tiers with a pct below 1 written bare ("0.03:0.5"): a fraction typed for a percentage, as
+ * `--take-profit-pct 0.03` is (fractionPct), said with both readings and both ways on.
+ */
+function fractionTiers(s: SettingSpec, value: string, parts: readonly TierPart[]): FractionPctError | null {
+  const bare = parts.filter(bareFraction);
+  const first = bare[0];
+  if (!first) return null;
+  const whole = (t: TierPart) => plainDecimal(Math.round(t.pct * 100 * 1e9) / 1e9);
+  const each = (f: (t: TierPart) => string) =>
+    parts.map((t) => (bareFraction(t) ? `${f(t)}:${plainDecimal(t.fraction)}` : t.text)).join(",");
+  const asWhole = each(whole);
+  const asSigned = each((t) => `${t.pctText}%`);
+  // Only ways on that are taken: else the value's other fault is the one to tell.
+  if (!parseTakeProfitTiers(asWhole)) return null;
+  const list = (f: (t: TierPart) => string) => bare.map((t) => `${f(t)} %`).join(" and ");
+  const meant = `${list((t) => t.pctText)} ${bare.length > 1 ? "are" : "is"} meant`;
+  return new FractionPctError(
+    s.key,
+    `invalid value "${value}" for ${s.key}: a tier's pct is a percentage, written whole — ${first.pctText} would be ${first.pctText} %, not ${whole(first)} %`,
+    {
+      hint: `for ${list(whole)}: hlcopy config set ${s.key} ${asWhole}; ${
+        parseTakeProfitTiers(asSigned)
+          ? `if ${meant}, say so with its sign: hlcopy config set ${s.key} ${asSigned}`
+          : `${list((t) => t.pctText)} is below a tier's floor of ${MIN_TIER_PCT} %`
+      }`,
+    },
+  );
+}
+
+/**
+ * Tiers back to their canonical text (`3:0.5,6:0.5`), as the config file keeps them and a flag
+ * takes them: a pct below 1 keeps its % sign (`0.5%:1`), as a whole-percent setting's does.
+ */
 export function tiersText(tiers: readonly TakeProfitTier[]): string {
-  return tiers.map((t) => `${t.pct}:${t.fraction}`).join(",");
+  return tiers
+    .map((t) => `${plainDecimal(t.pct)}${t.pct < 1 ? "%" : ""}:${plainDecimal(t.fraction)}`)
+    .join(",");
 }
 
 const HOURS_RE = /^(\d{1,2})-(\d{1,2})$/;
@@ -1251,7 +1320,7 @@ export function resolveSettings(
     throw new UsageError(
       `risk.takeProfitPct and risk.takeProfitTiers are both set: ${from("risk.takeProfitPct")} and ${from("risk.takeProfitTiers")}`,
       {
-        hint: `use one: a single take-profit is the tier "${flat["risk.takeProfitPct"]}:1" (hlcopy config unset risk.takeProfitPct, or --take-profit-pct none)`,
+        hint: `use one: a single take-profit is the tier "${tiersText([{ pct: flat["risk.takeProfitPct"] as number, fraction: 1 }])}" (hlcopy config unset risk.takeProfitPct, or --take-profit-pct none)`,
       },
     );
   }

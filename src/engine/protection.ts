@@ -565,10 +565,13 @@ export function protectionFlags(settings: unknown): string[] {
   if (!r) return [];
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
   const out: string[] = [];
+  // Whole percents (core/settings.ts WHOLE_PCT_KEYS): one below 1 is given with its sign, as
+  // the flag takes it (a bare 0.5 is refused as a likely fraction).
+  const pct = (v: number) => `${detailNumber(v)}${v < 1 ? "%" : ""}`;
   const stop = num(r.stopLossPct);
-  if (stop !== null) out.push(`--stop-loss-pct ${detailNumber(stop)}`);
+  if (stop !== null) out.push(`--stop-loss-pct ${pct(stop)}`);
   const trailing = num(r.trailingStopPct);
-  if (trailing !== null) out.push(`--trailing-stop-pct ${detailNumber(trailing)}`);
+  if (trailing !== null) out.push(`--trailing-stop-pct ${pct(trailing)}`);
   const tiers = Array.isArray(r.takeProfitTiers) ? r.takeProfitTiers : [];
   const valid = tiers.filter(
     (t): t is { pct: number; fraction: number } =>
@@ -577,7 +580,7 @@ export function protectionFlags(settings: unknown): string[] {
   if (valid.length > 0) out.push(`--take-profit-tiers ${tiersText(valid)}`);
   else {
     const tp = num(r.takeProfitPct);
-    if (tp !== null) out.push(`--take-profit-pct ${detailNumber(tp)}`);
+    if (tp !== null) out.push(`--take-profit-pct ${pct(tp)}`);
   }
   return out;
 }

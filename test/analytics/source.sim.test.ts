@@ -109,3 +109,134 @@ describe("an exchange that cannot be reached (leftovers 8)", () => {
     );
   });
 });
+
+describe("inspect with --account", () => {
+  // An account with nothing in it (the wrong --account or network, or not funded yet) ended on
+  // "equity and leaderEquity must be positive", exit 1, asking for a bug report.
+  it("an account with no equity is a usage error, before the leader's history is read", async () => {
+    const { runInspectCommand } = await import("../../src/cli/inspect/run.js");
+    const { UsageError } = await import("../../src/core/errors.js");
+    const { defaultSettings } = await import("../../src/core/settings.js");
+    const leader = fundedAccount(sim, 100_000);
+    const empty = `0x${"7".repeat(40)}` as const;
+    const before = sim.control.stats().infoByType.userFillsByTime ?? 0;
+    const err: string[] = [];
+    const error = await runInspectCommand({
+      address: leader.address,
+      days: 1,
+      account: empty,
+      settings: defaultSettings(),
+      json: false,
+      source: createLeaderSource(network()),
+      out: { write: () => true },
+      err: { write: (s: string) => err.push(s) > 0 },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      `your account ${empty} has no equity here (account value $0.00): inspect judges the copy at your account's value`,
+    );
+    expect((error as { hint?: string }).hint).toMatch(/--equity 1000/);
+    // Refused before the leader's fills were asked for.
+    expect(sim.control.stats().infoByType.userFillsByTime ?? 0).toBe(before);
+  });
+});
+
+describe("a coin list naming no market", () => {
+  // backtest --allow-coins BTCC replayed 0 orders and exited 0; inspect and scan judged a copy
+  // of nothing. Refused as follow and reconcile refuse it, once the markets are known.
+  it("is refused by backtest, inspect and scan (exit 2), with the coin meant", async () => {
+    const { runBacktestCommand } = await import("../../src/cli/backtest/run.js");
+    const { runInspectCommand } = await import("../../src/cli/inspect/run.js");
+    const { runScanCommand } = await import("../../src/cli/scan/run.js");
+    const { ValidationError } = await import("../../src/core/errors.js");
+    const { defaultSettings } = await import("../../src/core/settings.js");
+    const { tempDir } = await import("../helpers/cli.js");
+    const leader = fundedAccount(sim, 100_000);
+    const px = sim.control.mid("BTC") ?? 0;
+    for (const buy of [true, false]) {
+      await leader.sdk.order({
+        orders: [
+          {
+            a: 0,
+            b: buy,
+            p: String(Math.round(buy ? px * 1.01 : px * 0.99)),
+            s: "0.01",
+            r: false,
+            t: { limit: { tif: "Ioc" as const } },
+          },
+        ],
+        grouping: "na",
+      });
+    }
+    const quiet = { write: () => true };
+    const allow = defaultSettings();
+    allow.risk.allowCoins = ["BTCC"];
+    const deny = defaultSettings();
+    deny.risk.denyCoins = ["ETHH"];
+    const source = () => createLeaderSource(network());
+    const runs: Array<[string, () => Promise<unknown>, string]> = [
+      [
+        "backtest",
+        () =>
+          runBacktestCommand({
+            addresses: [leader.address],
+            days: 1,
+            settings: allow,
+            json: true,
+            source: source(),
+            out: quiet,
+            err: quiet,
+          }),
+        'unknown coin "BTCC" (risk.allowCoins): not a market on this exchange',
+      ],
+      [
+        "inspect",
+        () =>
+          runInspectCommand({
+            address: leader.address,
+            days: 1,
+            settings: deny,
+            json: true,
+            source: source(),
+            out: quiet,
+            err: quiet,
+          }),
+        'unknown coin "ETHH" (risk.denyCoins): not a market on this exchange',
+      ],
+      [
+        "scan",
+        () =>
+          runScanCommand({
+            addresses: [leader.address],
+            days: 1,
+            settings: allow,
+            json: true,
+            source: source(),
+            configDir: tempDir(),
+            out: quiet,
+            err: quiet,
+          }),
+        'unknown coin "BTCC" (risk.allowCoins): not a market on this exchange',
+      ],
+    ];
+    for (const [name, run, message] of runs) {
+      const error = await run().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(ValidationError);
+      expect((error as Error).message, name).toBe(message);
+      expect((error as { hint?: string }).hint, name).toMatch(/did you mean (BTC|ETH)\?/);
+    }
+    // The exchange's own spelling in another case is the coin: taken.
+    const lower = defaultSettings();
+    lower.risk.allowCoins = ["btc"];
+    const ok = await runBacktestCommand({
+      addresses: [leader.address],
+      days: 1,
+      settings: lower,
+      json: true,
+      source: source(),
+      out: quiet,
+      err: quiet,
+    });
+    expect(ok.result.fills).toBeGreaterThan(0);
+  });
+});

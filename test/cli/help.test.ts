@@ -104,7 +104,8 @@ describe("help", () => {
     const src = join(ROOT, "src");
     const read = new Set<string>();
     for (const file of readdirSync(src, { recursive: true, encoding: "utf8" })) {
-      if (!/\.tsx?$/.test(file)) continue;
+      // cli/env.ts names the variables hlcopy does NOT read, to refuse them.
+      if (!/\.tsx?$/.test(file) || file === join("cli", "env.ts")) continue;
       for (const m of readFileSync(join(src, file), "utf8").matchAll(/HLCOPY_[A-Z_]+/g)) read.add(m[0]);
     }
     expect(read).toContain("HLCOPY_PASSPHRASE_FILE");
@@ -113,6 +114,10 @@ describe("help", () => {
       [...root.slice(root.indexOf("Environment:")).matchAll(/^ {2}(HLCOPY_[A-Z_]+) /gm)].map((m) => m[1]),
     );
     expect([...read].filter((v) => !listed.has(v))).toEqual([]);
+    // The variables taken (any other HLCOPY_* is refused) are the ones listed, and the cron
+    // script's HLCOPY_BIN, which hlcopy leaves alone.
+    const { HLCOPY_VARIABLES } = await import("../../src/cli/env.js");
+    expect([...HLCOPY_VARIABLES].sort()).toEqual([...listed, "HLCOPY_BIN"].sort());
   });
 
   it("reconcile's help says what each exit code means for a live run and a dry run; pause's, that it holds reconcile too", async () => {

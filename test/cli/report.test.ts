@@ -228,6 +228,19 @@ describe("hlcopy report", () => {
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("no runs yet");
     expect(none.stdout.split("\n").filter((l) => [...l].length > 80)).toEqual([]);
+    // --csv with nothing to export: no file, and it is said (it was left unsaid).
+    const empty = tempDir();
+    const csv = join(tempDir(), "fills.csv");
+    const noCsv = await runCli(["--account", ACCOUNT, "report", "--csv", csv], {
+      env: { HLCOPY_CONFIG_DIR: empty },
+    });
+    expect(noCsv.code).toBe(0);
+    expect(unwrap(noCsv.stdout)).toMatch(/^no runs yet .*; nothing to export: no CSV written\n$/);
+    expect(readdirSync(join(csv, ".."))).toEqual([]);
+    const noCsvJson = await runCli(["--account", ACCOUNT, "--json", "report", "--csv", csv], {
+      env: { HLCOPY_CONFIG_DIR: empty },
+    });
+    expect(JSON.parse(noCsvJson.stdout)).toMatchObject({ journal: null, csv: null });
   });
 });
 
@@ -399,8 +412,9 @@ describe("hlcopy report on a journal from before the leader's fills were kept (s
       tradesNotKnown: { days: [before.days[0].day], runs: [1] },
     });
     const text = (await cli()).stdout.replace(/\s+/g, " ");
+    expect(text).toContain(`${before.days[0].day} leader trades not known (run #1)`);
     expect(text).toContain(
-      `leader trades not known on ${before.days[0].day}: run(s) #1 were journaled before hlcopy kept the leader's fills`,
+      `leader trades not known for run #1 (${before.days[0].day}): journaled before hlcopy kept the leader's fills; the leader trades shown count the other runs only`,
     );
     // The journal is migrated: a run of this build keeps them and is counted.
     const j = openJournal(file);
@@ -424,7 +438,52 @@ describe("hlcopy report on a journal from before the leader's fills were kept (s
     j.endRun(run, { endedAt: D1 + DAY + 2_000, exitCode: 0 });
     j.close();
     const after = JSON.parse((await cli("--json")).stdout);
-    expect(after.days[1]).toMatchObject({ leaderTrades: 1, inLineTrades: 1 });
+    expect(after.days[1]).toMatchObject({ leaderTrades: 1, inLineTrades: 1, tradesNotKnown: null });
     expect(after.totals).toMatchObject({ leaderTrades: 1, inLineTrades: 1, tradesNotKnown: { runs: [1] } });
+
+    // A run of this build on the older run's own day: that day was "not known" whole, the newer
+    // run's trade shown nowhere. Now the day counts it and names the run whose are not known.
+    const j2 = openJournal(file);
+    const same = j2.startRun({
+      command: "follow",
+      leaders: [{ address: LEADER, weight: 1 }],
+      account: ACCOUNT,
+      network: "mainnet",
+      settings: {},
+      startedAt: D1 + 20_000,
+    });
+    j2.recordLeaderFill({ runId: same, seq: 1, ts: D1 + 20_100, leader: LEADER, oid: 10, coin: "BTC" });
+    j2.recordDecision({
+      runId: same,
+      ts: D1 + 20_200,
+      trigger: "fill",
+      coins: ["BTC"],
+      plan: { ...emptyPlan(), skipped: [{ coin: "BTC", reason: "below-min-notional" }] } as Plan,
+      leaderSeen: 1,
+    });
+    j2.endRun(same, { endedAt: D1 + 21_000, exitCode: 0 });
+    j2.close();
+    const mixed = JSON.parse((await cli("--json")).stdout);
+    const day = mixed.days[0].day;
+    expect(mixed.days[0]).toMatchObject({
+      leaderTrades: 1,
+      skippedTrades: 1,
+      skipped: { "below-min-notional": 1 },
+      tradesNotKnown: { runs: [1] },
+    });
+    // The totals: both known runs' trades, and the one run whose are not known named.
+    expect(mixed.totals).toMatchObject({
+      leaderTrades: 2,
+      inLineTrades: 1,
+      skippedTrades: 1,
+      tradesNotKnown: { days: [day], runs: [1] },
+    });
+    const mixedText = (await cli()).stdout.replace(/\s+/g, " ");
+    expect(mixedText).toContain(
+      `${day} leader trades 1: copied 0, skipped 1 (below-min-notional 1); 1 run's leader trades not known (#1)`,
+    );
+    expect(mixedText).toMatch(
+      /orders filled \(0 fills\); leader trades 2: .*; 1 run's leader trades not known \(#1\)/,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { ConfigError, UsageError, ValidationError } from "../../src/core/errors.
 import {
   closeMatches,
   defaultSettings,
+  FractionPctError,
   flagName,
   parseSettingInput,
   type RunContext,
@@ -814,5 +815,130 @@ describe("a fraction typed for a percentage", () => {
     // The way out it names works on that file.
     await writeSetting(dir, "risk.maxDrawdownPct", 25);
     expect(readStoredSettings(dir)["risk.maxDrawdownPct"]).toBe(25);
+  });
+});
+
+// risk.takeProfitTiers "0.03:0.5" was taken as a take-profit 0.03 % from the entry, where
+// --take-profit-pct 0.03 is refused as a likely fraction: a tier's pct follows the same rule
+// (and the same floor, 0.1 %), as a flag, with config set and in the config file.
+describe("a fraction typed for a take-profit tier's percentage", () => {
+  const KEY = "risk.takeProfitTiers";
+  const refusal = (raw: string): ValidationError => {
+    try {
+      parseSettingInput(KEY, raw);
+    } catch (e) {
+      return e as ValidationError;
+    }
+    throw new Error(`${raw} was taken`);
+  };
+
+  it("is refused, saying both readings and both ways on; with its sign it is meant", () => {
+    const one = refusal("0.5:0.5,6:0.5");
+    expect(one).toBeInstanceOf(FractionPctError);
+    expect(one.message).toBe(
+      `invalid value "0.5:0.5,6:0.5" for ${KEY}: a tier's pct is a percentage, written whole — 0.5 would be 0.5 %, not 50 %`,
+    );
+    expect(one.hint).toBe(
+      `for 50 %: hlcopy config set ${KEY} 50:0.5,6:0.5; if 0.5 % is meant, say so with its sign: hlcopy config set ${KEY} 0.5%:0.5,6:0.5`,
+    );
+    // Every bare one is named in the hint; one below the floor either way has only the whole reading.
+    expect(refusal("0.3:0.5, 0.6:0.5").hint).toBe(
+      `for 30 % and 60 %: hlcopy config set ${KEY} 30:0.5,60:0.5; if 0.3 % and 0.6 % are meant, say so with its sign: hlcopy config set ${KEY} 0.3%:0.5,0.6%:0.5`,
+    );
+    expect(refusal("0.03:0.5").hint).toBe(
+      `for 3 %: hlcopy config set ${KEY} 3:0.5; 0.03 % is below a tier's floor of 0.1 %`,
+    );
+    // Signed: taken, and kept signed (the canonical text a flag and the file take back).
+    expect(parseSettingInput(KEY, "6:0.5, 0.5%:0.5")).toBe("0.5%:0.5,6:0.5");
+    expect(parseSettingInput(KEY, "3%:1")).toBe("3:1");
+    expect(validateSetting(KEY, "0.5%:0.5,6:0.5")).toBe("0.5%:0.5,6:0.5");
+    expect(resolveSettings({}, { [KEY]: "0.5%:1" }).settings.risk.takeProfitTiers).toEqual([
+      { pct: 0.5, fraction: 1 },
+    ]);
+    // risk.takeProfitPct's floor: a tier at 0.05 % is refused as a take-profit at 0.05 % is.
+    expect(() => parseSettingInput(KEY, "0.05%:1")).toThrow(/pct ≥ 0\.1/);
+    expect(() => parseSettingInput("risk.takeProfitPct", "0.05%")).toThrow(ValidationError);
+    expect(parseSettingInput(KEY, "0.1%:1")).toBe("0.1%:1");
+    // A value with another fault is told that fault (no way on that would be refused too).
+    expect(refusal("0.5:0.6,6:0.5")).not.toBeInstanceOf(FractionPctError);
+  });
+
+  it("a take-profit below 1 % is named as the tier that is taken", () => {
+    let thrown: unknown;
+    try {
+      resolveSettings({ "risk.takeProfitPct": 0.5 }, { [KEY]: "3:1" });
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as UsageError).hint).toContain('a single take-profit is the tier "0.5%:1"');
+    expect(parseSettingInput(KEY, "0.5%:1")).toBe("0.5%:1");
+  });
+
+  it("config set keeps the sign; an unsigned one in the file is told with both ways on", async () => {
+    const dir = tempDir();
+    await writeSetting(dir, KEY, parseSettingInput(KEY, "0.5%:0.5,6:0.5"));
+    expect(JSON.parse(readFileSync(configPath(dir), "utf8"))).toEqual({
+      risk: { takeProfitTiers: "0.5%:0.5,6:0.5" },
+    });
+    expect(readStoredSettings(dir)[KEY]).toBe("0.5%:0.5,6:0.5");
+    // What an older hlcopy stored (or a hand edit): refused at read, never silently 0.5 %.
+    writeFileSync(configPath(dir), JSON.stringify({ risk: { takeProfitTiers: "0.5:1" } }));
+    let thrown: unknown;
+    try {
+      readStoredSettings(dir);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).message).toContain("0.5 would be 0.5 %, not 50 %");
+    expect((thrown as ConfigError).hint).toBe(
+      `for 50 %: hlcopy config set ${KEY} 50:1; if 0.5 % is meant, say so with its sign: hlcopy config set ${KEY} 0.5%:1`,
+    );
+  });
+
+  it("as a flag: exit 2, the hint in flags (the real binary; nothing is read from the network)", async () => {
+    const r = await runCli([
+      "--network",
+      "http://127.0.0.1:9",
+      "--account",
+      "0x1111111111111111111111111111111111111111",
+      "--config-dir",
+      tempDir(),
+      "reconcile",
+      "0x5e9ee1089755c3435139848e47e6635505d5a13a",
+      "--dry-run",
+      "--take-profit-tiers",
+      "0.5:1",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: invalid value "0.5:1" for --take-profit-tiers (${KEY}): a tier's pct is a percentage, written whole — 0.5 would be 0.5 %, not 50 %\nhint: for 50 %: --take-profit-tiers 50:1; if 0.5 % is meant, say so with its sign: --take-profit-tiers 0.5%:1\n`,
+    );
+  });
+});
+
+describe("the protection flags a hint gives back", () => {
+  // "pass --stop-loss-pct 0.5 to keep them" named a flag the parse refuses as a likely fraction.
+  it("are the flags as the parse takes them: a whole percent below 1 with its sign", async () => {
+    const { protectionFlags } = await import("../../src/engine/protection.js");
+    const small = protectionFlags({
+      risk: { stopLossPct: 0.5, trailingStopPct: 0.25, takeProfitTiers: [{ pct: 0.5, fraction: 1 }] },
+    });
+    expect(small).toEqual([
+      "--stop-loss-pct 0.5%",
+      "--trailing-stop-pct 0.25%",
+      "--take-profit-tiers 0.5%:1",
+    ]);
+    expect(protectionFlags({ risk: { takeProfitPct: 0.5 } })).toEqual(["--take-profit-pct 0.5%"]);
+    expect(
+      protectionFlags({ risk: { stopLossPct: 5, takeProfitTiers: [{ pct: 3, fraction: 0.5 }] } }),
+    ).toEqual(["--stop-loss-pct 5", "--take-profit-tiers 3:0.5"]);
+    // Each is taken as it reads.
+    for (const flag of [...small, "--take-profit-pct 0.5%"]) {
+      const [name, value] = flag.split(" ") as [string, string];
+      const key = SETTING_KEYS.find((k) => `--${flagName(k)}` === name);
+      expect(key, name).toBeDefined();
+      expect(() => parseSettingInput(key as string, value), flag).not.toThrow();
+    }
   });
 });

@@ -95,7 +95,8 @@ describe("dailyReport", () => {
           ],
           ["2026-03-02", counts({ leaderTrades: 3, copied: 1, skipped: 2, skippedBy: { "entry-drift": 2 } })],
         ]),
-        notKnownDays: new Set(),
+        knownDays: new Set(["2026-03-01", "2026-03-02"]),
+        notKnownByDay: new Map(),
         notKnownRuns: [],
       },
       snapshots: [
@@ -190,7 +191,8 @@ describe("dailyReport: the leader's trades of runs journaled before they were ke
       orders: [],
       trades: {
         byDay: new Map([["2026-03-02", counts({ leaderTrades: 2, inLine: 2 })]]),
-        notKnownDays: new Set(["2026-03-01"]),
+        knownDays: new Set(["2026-03-02"]),
+        notKnownByDay: new Map([["2026-03-01", [4]]]),
         notKnownRuns: [4],
       },
       snapshots: [],
@@ -214,10 +216,75 @@ describe("dailyReport: the leader's trades of runs journaled before they were ke
       fills: [],
       funding: [],
       orders: [],
-      trades: { byDay: new Map(), notKnownDays: new Set(["2026-03-01"]), notKnownRuns: [4] },
+      trades: {
+        byDay: new Map(),
+        knownDays: new Set(),
+        notKnownByDay: new Map([["2026-03-01", [4]]]),
+        notKnownRuns: [4],
+      },
       snapshots: [],
     });
     expect(old.totals).toMatchObject({ leaderTrades: null, copiedTrades: null, skipped: null });
+  });
+
+  // A day an older run and a newer one share was all "not known": the newer run's trades, known,
+  // were shown nowhere, in the day or in the totals.
+  it("on a day shared with runs whose are known: those runs' trades are counted, the others named", () => {
+    const r = dailyReport({
+      since: D0,
+      until: D0 + 24 * H + 12 * H,
+      equity: [],
+      fills: [],
+      funding: [],
+      orders: [],
+      trades: {
+        byDay: new Map([
+          ["2026-03-01", counts({ leaderTrades: 3, copied: 2, skipped: 1, skippedBy: { "entry-drift": 1 } })],
+          ["2026-03-02", counts({ leaderTrades: 1, copied: 1 })],
+        ]),
+        knownDays: new Set(["2026-03-01", "2026-03-02"]),
+        notKnownByDay: new Map([["2026-03-01", [4, 5]]]),
+        notKnownRuns: [4, 5],
+      },
+      snapshots: [],
+    });
+    expect(r.days[0]).toMatchObject({
+      day: "2026-03-01",
+      leaderTrades: 3,
+      copiedTrades: 2,
+      skippedTrades: 1,
+      skipped: { "entry-drift": 1 },
+      tradesNotKnown: { runs: [4, 5] },
+    });
+    expect(r.days[1]).toMatchObject({ day: "2026-03-02", leaderTrades: 1, tradesNotKnown: null });
+    // The totals are the known runs' (every day's known part), and say which are not.
+    expect(r.totals).toMatchObject({
+      leaderTrades: 4,
+      copiedTrades: 3,
+      skippedTrades: 1,
+      tradesNotKnown: { days: ["2026-03-01"], runs: [4, 5] },
+    });
+    // A known run's day with no trade is a known 0 beside the unknown run, not "not known".
+    const quiet = dailyReport({
+      since: D0,
+      until: D0 + 12 * H,
+      equity: [],
+      fills: [],
+      funding: [],
+      orders: [],
+      trades: {
+        byDay: new Map(),
+        knownDays: new Set(["2026-03-01"]),
+        notKnownByDay: new Map([["2026-03-01", [4]]]),
+        notKnownRuns: [4],
+      },
+      snapshots: [],
+    });
+    expect(quiet.days[0]).toMatchObject({ leaderTrades: 0, skipped: {}, tradesNotKnown: { runs: [4] } });
+    expect(quiet.totals).toMatchObject({
+      leaderTrades: 0,
+      tradesNotKnown: { days: ["2026-03-01"], runs: [4] },
+    });
   });
 });
 

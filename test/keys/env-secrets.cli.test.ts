@@ -1,5 +1,5 @@
 // Secrets from the environment, through the real binary: no environment variable lowers the
-// scrypt cost of a keystore the CLI writes (HLCOPY_SCRYPT_N is gone), and a secret variable
+// scrypt cost of a keystore the CLI writes (HLCOPY_SCRYPT_N is gone, and refused), and a secret variable
 // that is set but empty is an error (exit 2, one error line, one hint), never a silent
 // fall-back to the keystore or a prompt. Keystores these tests need are fixtures written with
 // a low cost by the test itself: reading any cost is fine, the CLI writing below 2^18 is not.
@@ -38,10 +38,22 @@ function expectErrorAndHint(stderr: string, error: string, hint: RegExp): void {
 }
 
 describe("no environment variable weakens a keystore", () => {
-  it("HLCOPY_SCRYPT_N=2 hlcopy agent generate still writes n = 262144", { timeout: 60_000 }, async () => {
+  it("HLCOPY_SCRYPT_N=2 hlcopy agent generate is refused (no variable sets the cost); the CLI writes n = 262144", {
+    timeout: 60_000,
+  }, async () => {
     const dir = tempDir();
-    const r = await runCli(["--json", "--account", ACCOUNT, "agent", "generate"], {
+    const refused = await runCli(["--json", "--account", ACCOUNT, "agent", "generate"], {
       env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: PASS, HLCOPY_SCRYPT_N: "2" },
+    });
+    // A variable hlcopy does not read is refused (cli/env.ts), never taken and ignored.
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      type: "error",
+      message: "HLCOPY_SCRYPT_N is set, but hlcopy reads no such variable: it would do nothing",
+    });
+    expect(existsSync(agentKeystorePath(dir))).toBe(false);
+    const r = await runCli(["--json", "--account", ACCOUNT, "agent", "generate"], {
+      env: { HLCOPY_CONFIG_DIR: dir, HLCOPY_PASSPHRASE: PASS },
       timeoutMs: 50_000,
     });
     expect(r.stderr).toBe("");

@@ -23,6 +23,7 @@ import { shortAddress, utcSecond, windowText } from "../../core/format.js";
 import {
   flagName,
   parseSettingInput,
+  resolveCoinSettings,
   type SettingKey,
   type Settings,
   type SettingValue,
@@ -464,6 +465,12 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     if (parsed.length === 1) sourceName = `${parsed[0]} (last ${windowText(days * 86_400_000, "words")})`;
   }
 
+  // A coin list naming no market replayed nothing at all (0 orders, exit 0): refused as a trading
+  // run refuses it, where the markets are known (the exchange's, or --meta).
+  if (meta) {
+    const names = meta.map((m) => m.name);
+    for (const s of [opts.settings, ...(columns ?? []).map((c) => c.settings)]) resolveCoinSettings(s, names);
+  }
   const run = (settings: Settings) =>
     replay({
       leaders,

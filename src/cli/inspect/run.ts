@@ -9,8 +9,9 @@ import type { FrictionModel } from "../../analytics/friction.js";
 import { DEFAULT_FRICTION } from "../../analytics/friction.js";
 import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
+import { UsageError } from "../../core/errors.js";
 import { utcSecond, windowText } from "../../core/format.js";
-import type { Settings } from "../../core/settings.js";
+import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
 import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
@@ -69,7 +70,8 @@ export const DEFAULT_INSPECT_EQUITY = 1000;
 
 /**
  * Inspect a leader and print the report.
- * @throws {UsageError} for a bad address, --days or --equity; source errors pass through.
+ * @throws {UsageError} for a bad address, --days or --equity, or an account with no equity;
+ *   source errors pass through.
  */
 export async function runInspectCommand(opts: InspectRunOptions): Promise<InspectReport> {
   const out = opts.out ?? process.stdout;
@@ -83,12 +85,29 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
   const now = opts.now ?? Date.now();
   const progress = (m: string) => err.write(`${m}\n`);
 
-  const data: LeaderData = await fetchLeaderData(opts.source, leader, { days, now, onProgress: progress });
   let equitySource: InspectReport["equitySource"] = "flag";
+  // Before the leader's history (the long part): an account with nothing in it is refused at once.
   if (equity === undefined && opts.account) {
     equity = await followerEquity(opts.source, opts.account, progress);
     equitySource = "account";
+    // An empty account (the wrong --account or network, or not funded yet) judges no copy: it
+    // ended on "equity and leaderEquity must be positive", exit 1, a bug report asked for.
+    if (equity !== undefined && !(equity > 0)) {
+      throw new UsageError(
+        `your account ${opts.account} has no equity here (account value ${fmtUsd(equity)}): inspect judges the copy at your account's value`,
+        {
+          hint: "give the equity to judge at (--equity 1000), or fund the account; check that --account and --network name the account you will copy with",
+        },
+      );
+    }
   }
+  const data: LeaderData = await fetchLeaderData(opts.source, leader, { days, now, onProgress: progress });
+  // A coin list naming no market judged a copy of nothing: refused as a trading run refuses it.
+  if (data.meta)
+    resolveCoinSettings(
+      opts.settings,
+      data.meta.map((m) => m.name),
+    );
   if (equity === undefined) {
     equity = DEFAULT_INSPECT_EQUITY;
     equitySource = "default";

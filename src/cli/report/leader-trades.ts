@@ -2,7 +2,8 @@
 // (core/leader-trades.ts LeaderTradeTally) — its leader fills, its decisions (with how many of
 // those fills each plan was made after) and its orders' outcomes — so a run's trades land in the
 // same buckets, under the same words, as its closing summary said. Runs journaled before hlcopy
-// kept the leader's fills (schema 13) are not replayed: their days' figures are not known.
+// kept the leader's fills (schema 13) are not replayed: on their days the figures are the other
+// runs', and those runs are named as not known.
 
 import { type LeaderTradeCounts, LeaderTradeTally, type TradeOrderStatus } from "../../core/leader-trades.js";
 import { dayOf } from "../../core/report.js";
@@ -12,8 +13,10 @@ import type { Journal } from "../../store/journal.js";
 export interface ReportTrades {
   /** The window's leader trades, by the UTC day of each one's first fill. */
   byDay: Map<string, LeaderTradeCounts>;
-  /** Days a run whose leader trades are not known overlaps. */
-  notKnownDays: Set<string>;
+  /** Days a run whose leader trades are known overlaps (its count there may be 0). */
+  knownDays: Set<string>;
+  /** Each day's runs whose leader trades are not known (journaled before schema 13), by id. */
+  notKnownByDay: Map<string, number[]>;
   /** Those runs' ids. */
   notKnownRuns: number[];
 }
@@ -26,15 +29,23 @@ const NO_PLAN: Pick<Plan, "actions" | "skipped"> = { actions: [], skipped: [] };
  * first fill (those first told outside the window: in none).
  */
 export function replayLeaderTrades(journal: Journal, since: number, until: number): ReportTrades {
-  const out: ReportTrades = { byDay: new Map(), notKnownDays: new Set(), notKnownRuns: [] };
+  const out: ReportTrades = {
+    byDay: new Map(),
+    knownDays: new Set(),
+    notKnownByDay: new Map(),
+    notKnownRuns: [],
+  };
   for (const run of journal.tradeRuns(since, until)) {
+    const from = Math.max(run.startedAt, since);
+    const to = Math.min(run.endedAt ?? until, until);
+    const days: string[] = [];
+    for (let t = Math.floor(from / DAY_MS) * DAY_MS; t <= to; t += DAY_MS) days.push(dayOf(t));
     if (!run.leaderTradesKept) {
       out.notKnownRuns.push(run.id);
-      const from = Math.max(run.startedAt, since);
-      const to = Math.min(run.endedAt ?? until, until);
-      for (let t = Math.floor(from / DAY_MS) * DAY_MS; t <= to; t += DAY_MS) out.notKnownDays.add(dayOf(t));
+      for (const day of days) out.notKnownByDay.set(day, [...(out.notKnownByDay.get(day) ?? []), run.id]);
       continue;
     }
+    for (const day of days) out.knownDays.add(day);
     const counts = replayRun(journal, run.id, since, until, run.endedAt !== null);
     for (const [day, c] of counts) {
       if (day === "") continue;

@@ -79,10 +79,12 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
   const paper = p.paper === true;
   const opened = openExisting(p.configDir, p.account, p.network, { paper });
   if (!opened) {
-    if (p.json) printDocument("report", { account: p.account, paper, journal: null, days: [] }, out, now);
+    // --csv asked for files: none is written, and that is said (it was left unsaid, exit 0).
+    if (p.json)
+      printDocument("report", { account: p.account, paper, journal: null, days: [], csv: null }, out, now);
     else
       out.write(
-        `${wrapToWidth(noRunsLine(p.configDir, p.account, p.network, { paper, command: "report" }), width)}\n`,
+        `${wrapToWidth(`${noRunsLine(p.configDir, p.account, p.network, { paper, command: "report" })}${p.csv !== undefined ? "; nothing to export: no CSV written" : ""}`, width)}\n`,
       );
     return null;
   }
@@ -346,10 +348,19 @@ function windowMoment(doc: ReportDocument, now: number, moment: Moment | null): 
     : `(as of ${fmtAge(now - doc.until)} ago, ${moment ?? "last sweep"} ${sameDay ? utcSecond(doc.until).slice(11) : utcSecond(doc.until)}${since})`;
 }
 
-/** "leader trades 12: copied 10, in line 1, skipped 1 (below-min-notional 1)", or not known. */
-function tradesText(b: TradeBuckets): string {
+/**
+ * "leader trades 12: copied 10, in line 1, skipped 1 (below-min-notional 1)", and the runs whose
+ * are not known: "; 1 run's leader trades not known (#3)"; none known: "leader trades not known
+ * (run #3)".
+ */
+function tradesText(b: TradeBuckets, notKnown: readonly number[] = []): string {
+  const ids = notKnown.map((r) => `#${r}`).join(", ");
   if (b.leaderTrades === null)
-    return "leader trades not known (journaled before hlcopy kept the leader's fills)";
+    return `leader trades not known (run${notKnown.length === 1 ? "" : "s"} ${ids})`;
+  const unknownRuns =
+    notKnown.length === 0
+      ? ""
+      : `; ${notKnown.length} run${notKnown.length === 1 ? "'s" : "s'"} leader trades not known (${ids})`;
   const figures: TradeFigures = {
     leaderTrades: b.leaderTrades,
     copiedTrades: b.copiedTrades ?? 0,
@@ -364,7 +375,7 @@ function tradesText(b: TradeBuckets): string {
     .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
     .map(([r, c]) => `${r} ${c}`)
     .join(", ");
-  return `leader trades ${b.leaderTrades}: ${tradeBucketsText(figures, false, reasons)}`;
+  return `leader trades ${b.leaderTrades}: ${tradeBucketsText(figures, false, reasons)}${unknownRuns}`;
 }
 
 /** The moment a line's figures are from, at its end, as status says it: "(as of 12s ago, last sweep)". */
@@ -449,24 +460,26 @@ async function render(
   );
   // The leader's trades of each day with any (or whose are not known), in the words of
   // follow's summary (ui/model.ts tradeBucketsText): one leader order's fills are one trade.
-  const tradeDays = doc.days.filter((d) => d.leaderTrades !== 0);
+  const tradeDays = doc.days.filter((d) => d.leaderTrades !== 0 || d.tradesNotKnown !== null);
   if (tradeDays.length > 0)
     lines.push(
       "leader trades by day (of the first fill; as follow's summary counts them):",
-      ...tradeDays.map((d) => within(`  ${d.day}  ${tradesText(d)}`)),
+      ...tradeDays.map((d) => within(`  ${d.day}  ${tradesText(d, d.tradesNotKnown?.runs)}`)),
     );
   const t = doc.totals;
-  if (t.tradesNotKnown)
+  if (t.tradesNotKnown) {
+    const runs = t.tradesNotKnown.runs;
     lines.push(
       within(
-        `leader trades not known on ${t.tradesNotKnown.days.join(", ")}: run(s) ${t.tradesNotKnown.runs.map((r) => `#${r}`).join(", ")} were journaled before hlcopy kept the leader's fills${t.leaderTrades === null ? "" : " (the window's leader trades below leave those days out)"}`,
+        `leader trades not known for run${runs.length === 1 ? "" : "s"} ${runs.map((r) => `#${r}`).join(", ")} (${t.tradesNotKnown.days.join(", ")}): journaled before hlcopy kept the leader's fills${t.leaderTrades === null ? "" : "; the leader trades shown count the other runs only"}`,
       ),
     );
+  }
   // The parts as shown add up to the P&L as shown, and the days' columns above to them (shownPnlTables).
   const w = shownDays.line;
   lines.push(
     ...[
-      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t)}`,
+      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t, t.tradesNotKnown?.runs)}`,
       `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} fills)`,
     ].map(within),
   );

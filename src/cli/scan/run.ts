@@ -23,7 +23,7 @@ import {
 import type { AccountSnapshot, MetaAsset } from "../../analytics/wire.js";
 import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
 import { shortAddress, windowText } from "../../core/format.js";
-import type { Settings } from "../../core/settings.js";
+import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { fmtFixed, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
@@ -209,6 +209,13 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
       // Meta once for all leaders (it is the same market).
       const s: LeaderDataSource = meta ? { ...source, getMeta: undefined, getMarkets: undefined } : source;
       const data = await fetchLeaderData(s, address, { days, now });
+      // A coin list naming no market judged every leader on a copy of nothing: refused (exit 2)
+      // as a trading run refuses it, once the markets are known.
+      if (!meta && data.meta)
+        resolveCoinSettings(
+          opts.settings,
+          data.meta.map((m) => m.name),
+        );
       meta ??= data.meta;
       if (meta && !data.meta) data.meta = meta;
       if (data.state) states.push({ address, state: data.state });
