@@ -4,6 +4,7 @@
 // (SIGUSR1 is neutralised for the whole CLI in bin/hlcopy.js: it would open the inspector.)
 
 import { ExitCode, HlcopyError } from "../core/errors.js";
+import type { EngineEvent } from "../engine/events.js";
 import { InterruptedError } from "../store/secrets.js";
 import { printDocument } from "./output.js";
 
@@ -60,11 +61,15 @@ export function stoppedBeforeRun(
   const why = !signal && reason ? ` (${reason})` : "";
   const message = `stopped${by} ${where}${why}: nothing was sent`;
   if (options.json) {
-    printDocument(
-      "stop",
-      { reason: message, began: false, signal, ordersSent: 0 },
-      options.out ?? process.stdout,
-    );
+    const line: Extract<EngineEvent, { type: "stop" }> = {
+      type: "stop",
+      ts: Date.now(),
+      reason: message,
+      began: false,
+      signal,
+      ordersSent: 0,
+    };
+    printDocument("stop", line, options.out ?? process.stdout, line.ts);
     return;
   }
   (options.out ?? process.stderr).write(`${message}\n`);

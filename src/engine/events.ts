@@ -267,7 +267,15 @@ export type EngineEvent =
       /** An unfollow: when following starts again by itself (null = until `hlcopy resume --leader`). */
       until?: number | null;
     }
-  | { type: "stop"; ts: number; reason: string };
+  | {
+      type: "stop";
+      ts: number;
+      reason: string;
+      /** Only a follow stopped before its run began (cli/signals.ts stoppedBeforeRun): its one line. */
+      began?: false;
+      signal?: NodeJS.Signals | null;
+      ordersSent?: 0;
+    };
 
 export type EngineEventType = EngineEvent["type"];
 

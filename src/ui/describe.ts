@@ -122,7 +122,8 @@ export const JSON_LINE_FIELDS = {
   protection: ["ts", "type", "coin", "kind", "action", "size", "triggerPx", "detail"],
   leader: ["ts", "type", "leader", "action", "kind", "detail", "coins?", "until?"],
   error: ["ts", "type", "message", "hint?", "fatal?"],
-  stop: ["ts", "type", "reason"],
+  // began/signal/ordersSent: only on the one line of a follow stopped before its run began (cli/signals.ts).
+  stop: ["ts", "type", "reason", "began?", "signal?", "ordersSent?"],
   summary: [
     "ts",
     "type",

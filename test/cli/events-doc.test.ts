@@ -201,7 +201,7 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     until: null,
   },
   error: { type: "error", ts: 1, message: "x", hint: "y", fatal: true },
-  stop: { type: "stop", ts: 1, reason: "x" },
+  stop: { type: "stop", ts: 1, reason: "x", began: false, signal: "SIGTERM", ordersSent: 0 },
 };
 
 describe("docs/events.md", () => {
