@@ -287,6 +287,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
         connectionsTotal: hub.stats.connectionsTotal,
         subscriptions: subs.total,
         subscriptionsByType: subs.byType,
+        messages: hub.stats.messages,
         posts: hub.stats.posts,
         postsInfo: hub.stats.postsInfo,
         postsAction: hub.stats.postsAction,

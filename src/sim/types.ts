@@ -128,6 +128,11 @@ export interface SimStats {
     /** Active subscriptions now. */
     subscriptions: number;
     subscriptionsByType: Record<string, number>;
+    /**
+     * Frames received from clients (subscriptions, posts, pings): each keeps its connection
+     * from the idle close.
+     */
+    messages: number;
     /** `post` requests received (info and action). */
     posts: number;
     postsInfo: number;

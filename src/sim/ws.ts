@@ -130,6 +130,7 @@ export class WsHub implements EngineListener {
   private readonly lastCandle = new Map<string, string>();
   readonly stats = {
     connectionsTotal: 0,
+    messages: 0,
     posts: 0,
     postsInfo: 0,
     postsAction: 0,
@@ -173,6 +174,7 @@ export class WsHub implements EngineListener {
 
   resetStats(): void {
     this.stats.connectionsTotal = 0;
+    this.stats.messages = 0;
     this.stats.posts = 0;
     this.stats.postsInfo = 0;
     this.stats.postsAction = 0;
@@ -214,6 +216,7 @@ export class WsHub implements EngineListener {
     this.stats.connectionsTotal++;
     ws.on("message", (data: Buffer, isBinary: boolean) => {
       conn.lastSeen = this.opts.now();
+      this.stats.messages++;
       if (isBinary) return;
       this.onMessage(conn, data.toString("utf8"));
     });

@@ -1,17 +1,50 @@
 // `hlcopy demo` as a newcomer runs it (without a terminal): the real binary, its own
 // simulator, leader and follower, and the summary as the last JSON line.
 
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { JSON_LINE_FIELDS } from "../../src/ui/describe.js";
-import { runCli } from "../helpers/cli.js";
+import { eventually } from "../exchange/helpers.js";
+import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+
+/** Copy orders that filled, among the --json lines printed so far. */
+const copiesFilled = (stdout: string) =>
+  stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((e) => e.type === "order" && e.kind === "copy" && e.status === "filled").length;
 
 describe("hlcopy demo", () => {
-  it("--no-ui --duration 10s --json copies trades and ends within the deadband", async () => {
-    const r = await runCli(["demo", "--no-ui", "--duration", "10s", "--json"], { timeoutMs: 30_000 });
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe("");
+  it("--no-ui --json copies trades until Ctrl-C, then settles the copy: it ends within the deadband", {
+    timeout: 90_000,
+  }, async () => {
+    // Stopped once it has copied six orders, not at a time: how many trades a run of N seconds
+    // copies depends on how fast the machine starts it.
+    const child = spawn(process.execPath, [BIN, "demo", "--no-ui", "--duration", "10m", "--json"], {
+      env: cleanEnv({ HLCOPY_CONFIG_DIR: tempDir() }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await eventually(() => copiesFilled(stdout) >= 6, 60_000);
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exit).toBe(0);
+    expect(stderr).toBe("");
+    const r = { stdout };
     const lines = r.stdout.trim().split("\n");
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.type === "stop").map((e) => e.reason)).toEqual(["interrupted"]);
     const summary = events.at(-1) as {
       ordersFilled: number;
       leaderTrades: number;
@@ -73,8 +106,10 @@ describe("hlcopy demo", () => {
       for (const key of Object.keys(e)) expect(all, `${String(e.type)}.${key}`).toContain(key);
       for (const key of required) expect(Object.keys(e), `${String(e.type)}.${key}`).toContain(key);
     }
-    expect(summary.copiedTrades).toBeGreaterThan(5);
-    // Copies are among the orders filled (joins and repairs are the rest), never more.
+    // The six copy orders it was stopped after are counted: a copied trade is one or two of
+    // them (a flip is two), and copies are among the orders filled (joins and repairs the rest).
+    expect(summary.copiedTrades).toBeGreaterThanOrEqual(3);
+    expect(summary.ordersFilled).toBeGreaterThanOrEqual(copiesFilled(stdout));
     expect(summary.ordersFilled).toBeGreaterThanOrEqual(summary.copiedTrades);
     // The leader's trades: its orders whose fills the run saw (one order crossing levels is
     // several fills, one trade), each in one bucket — the buckets add up to them.
@@ -118,6 +153,19 @@ describe("hlcopy demo", () => {
     // The real path: signed orders went out and filled; nothing secret was printed.
     expect(events.some((e) => e.type === "order" && e.status === "filled")).toBe(true);
     expect(r.stdout).not.toMatch(/0x[0-9a-fA-F]{64}/);
+  });
+
+  it("--duration ends the run by itself: the time is up, the copy settled, the summary the last line", async () => {
+    const r = await runCli(["demo", "--no-ui", "--duration", "2s", "--json"], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const events = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.type === "stop").map((e) => e.reason)).toEqual(["demo time is up"]);
+    expect(events.at(-1)?.type).toBe("summary");
+    expect(events.filter((e) => e.type === "sweep").at(-1)?.inSync).toBe(true);
   });
 
   it("a bad --duration or --speed is a usage error with a hint", async () => {

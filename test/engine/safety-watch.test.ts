@@ -16,7 +16,7 @@ import { DAILY_LOSS_STOP_KEY, SafetyWatch } from "../../src/engine/safety-watch.
 import { type Journal, openJournal } from "../../src/store/journal.js";
 import { JOURNAL_APPLICATION_ID, MIGRATIONS } from "../../src/store/migrations.js";
 
-import "../helpers/fast-check.js";
+import { fcRuns } from "../helpers/fast-check.js";
 
 const T0 = Date.UTC(2026, 0, 5, 12);
 
@@ -381,7 +381,7 @@ describe("SafetyWatch: a cash flow scales the marks by (E + flow) / E — the dr
         expect(close(next.w.drawdownPct, dd)).toBe(true);
         expect(close(next.w.dailyLossPct, daily)).toBe(true);
       }),
-      { numRuns: 60 },
+      { numRuns: fcRuns(60) },
     );
   });
 });

@@ -321,18 +321,38 @@ describe("openStreams", () => {
   });
 
   it("a quiet leader does not look dead: pings keep the socket alive past the idle window", async () => {
-    const s = await setup({ pingIntervalMs: 150 });
-    await eventually(() => ofType(s.events, "leaderState").length > 0);
-    const leaderKey = `userFills:${s.leader.address}`;
-    const before = s.streams.health().lastMessageAt[leaderKey];
-    const start = Date.now();
-    // Wait until the socket still hears from the server (pongs) 1.5 s on — 2.5 × the
-    // simulator's idle window, the leader silent all along.
-    await eventually(() => s.streams.health().lastSocketMessageAt - start > 1_500, 15_000);
-    const h = s.streams.health();
-    expect(ofType(s.events, "disconnect")).toHaveLength(0);
-    expect(h.connected).toBe(true);
-    expect(h.lastMessageAt[leaderKey]).toBe(before); // the leader's stream itself was quiet
+    // The simulator's clock is the test's: the idle window passes in steps, each shorter than
+    // the window, and the next step waits until the client's ping of this step reached the
+    // simulator. On the wall clock, a busy machine could delay a 150 ms ping past a 600 ms window
+    // and the simulator rightly closed the socket.
+    let simNow = Date.now();
+    const own = await startSim({ seed: 11, tickMs: 0, wsIdleMs: 600, clock: () => simNow });
+    try {
+      // The client's own pong watch (on the wall clock) is not what this test is about: it
+      // waits long, so a busy machine's late pong cannot end the connection from this side.
+      const s = await setup({ sim: own, pingIntervalMs: 150, pongTimeoutMs: 60_000 });
+      await eventually(() => ofType(s.events, "leaderState").length > 0);
+      const leaderKey = `userFills:${s.leader.address}`;
+      const before = s.streams.health().lastMessageAt[leaderKey];
+      // 2.4 s of the simulator's time (4 × its idle window), the leader silent all along.
+      for (let step = 0; step < 6; step++) {
+        simNow += 400;
+        const heard = own.control.stats().ws.messages;
+        await eventually(() => {
+          const closed = ofType(s.events, "disconnect")[0];
+          if (closed) throw new Error(`the socket was closed: ${closed.reason}`);
+          return own.control.stats().ws.messages > heard;
+        });
+      }
+      const h = s.streams.health();
+      expect(ofType(s.events, "disconnect")).toHaveLength(0);
+      expect(h.connected).toBe(true);
+      expect(own.control.stats().ws.connectionsTotal).toBe(1);
+      expect(h.lastMessageAt[leaderKey]).toBe(before); // the leader's stream itself was quiet
+    } finally {
+      for (const st of open.splice(0)) await st.close();
+      await own.close();
+    }
   });
 
   it("a silent socket (no pong) is replaced: a reconnect event follows", async () => {

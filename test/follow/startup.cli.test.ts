@@ -4,7 +4,6 @@
 // binary, against the simulator (its own faults), or behind a proxy that fails one request type.
 
 import { readdirSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
@@ -12,7 +11,7 @@ import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, type ScriptedLeader, startScriptedLeader } from "../../src/sim/leader.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { type FaultProxy, type ProxyRule, startFaultProxy } from "../exchange/proxy.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { laterPort, runCli, tempDir } from "../helpers/cli.js";
 import { spawnFollow } from "./helpers.js";
 
 let sim: SimHandle;
@@ -105,11 +104,8 @@ describe("start-up survives transient failures", () => {
   it("follow: an exchange not reachable yet (connection refused) is waited for", {
     timeout: 90_000,
   }, async () => {
-    // A port nothing listens on yet.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    // A port nothing listens on yet, and no other test's simulator can be given meanwhile.
+    const port = await laterPort();
     const run = spawnFollow({
       httpUrl: `http://127.0.0.1:${port}`,
       account,

@@ -110,3 +110,26 @@ export async function deadUrl(): Promise<string> {
   }
   throw new Error("no port below 1024 refused a connection: something listens on all those tried");
 }
+
+/**
+ * A port on 127.0.0.1 where nothing listens yet, for a test to start listening on later (an
+ * exchange that comes up after the client first tried it). Not a port the system handed out and
+ * took back — a neighbour test's simulator, started meanwhile on port 0, could be given it —
+ * but one below the system's range for port-0 listeners and outgoing connections (32768+ on
+ * Linux), where nothing of the suite's listens, checked to refuse a connection.
+ */
+export async function laterPort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code === "ECONNREFUSED"));
+    });
+    if (refused) return port;
+  }
+  throw new Error("no port in 20000–31999 refused a connection in 50 tries");
+}

@@ -106,8 +106,15 @@ describe("a journal another program holds when a run starts", () => {
     const r = await w.cli(["reconcile", w.leader, ...RECONCILE, "--startup-timeout-seconds", "1"]);
     expect(r.code).toBe(1);
     const lines = r.stderr.trimEnd().split("\n");
-    expect(lines[0]).toBe(
-      "warning: journal busy (held by another program): the run cannot begin; retrying for up to 1s — nothing is sent meanwhile",
+    // Said at most once, before the error: the warning comes with the first wait, and a busy
+    // machine's first attempt (SQLite's own busy wait) can outlast the second given — the run then
+    // gives up without a wait to tell. The tests above wait for it to be said.
+    expect(lines.slice(0, -2)).toEqual(
+      lines.length > 2
+        ? [
+            "warning: journal busy (held by another program): the run cannot begin; retrying for up to 1s — nothing is sent meanwhile",
+          ]
+        : [],
     );
     expect(lines.at(-2)).toMatch(
       /^error: gave up after 1s waiting for the journal \(held by another program\): journal \S+ is locked by another program$/,
