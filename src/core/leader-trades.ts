@@ -15,9 +15,10 @@
 //   missed   — our order for it was planned but did not fill: the IOC found no price within its
 //              bound, the exchange refused it, or it could not be sent.
 //   planned  — a dry run's: an order was planned (a dry run sends nothing, so fills nothing).
-//   in flight — decided on, result not in yet (or not decided on yet).
+//   in flight — decided on, result not in yet (or not decided on yet). Never after the run's stop.
 //   unknown  — our order for it was left uncertain (the reply lost) and nothing resolved it yet:
-//              recovery's look-up by cloid (before each sweep) or a fill of it moves it on.
+//              recovery's look-up by cloid (before each sweep) or a fill of it moves it on; or,
+//              at the stop, it still rests on the exchange (a passive entry left there).
 // leaderTrades = copied + inLine + skipped + missed + planned + inFlight + unknown, always.
 //
 // Fed in the order the engine tells it: a leader fill, a decision (with the number of leader
@@ -187,6 +188,8 @@ interface Group {
   open: Set<string>;
   /** Of `open`, those whose outcome is not known (uncertain) until recovery or a fill resolves it. */
   uncertain: Set<string>;
+  /** Of `open`, those told sent or resting: on the exchange, they may still fill. */
+  placed: Set<string>;
   heard: boolean;
   /** An order of it was a post-only entry refused as crossing: its coin's re-plan decides the trades. */
   crossed: boolean;
@@ -315,6 +318,8 @@ export class LeaderTradeTally {
     }
     if (status === "uncertain") g.uncertain.add(cloid);
     else g.uncertain.delete(cloid);
+    if (status === "sent" || status === "resting") g.placed.add(cloid);
+    else g.placed.delete(cloid);
     if (!OPEN_STATUSES.has(status)) {
       g.open.delete(cloid);
       this.#groups.delete(cloid);
@@ -348,8 +353,11 @@ export class LeaderTradeTally {
    * The run stopped (follow's `stop` event; report: a run that ended in order): no decision comes
    * any more, so the trades not decided on — the leader traded as the run stopped, or before the
    * copy of its fill was planned — and those waiting for their coin's re-plan are skipped
-   * `stopping` (nothing is sent after a stop). Trades waiting for their orders' results keep
-   * their bucket: a stop awaits the orders in flight, and an unresolved one stays `unknown`.
+   * `stopping` (nothing is sent after a stop). A stop awaits every order on its way, so no trade
+   * is in flight after it: one whose orders were never heard of — never sent (the journal held by
+   * another program, a request refused whole, the agent refused) — is missed (its order could not
+   * be sent); one whose order still rests on the exchange (a passive entry left there) is
+   * `unknown` (whether it fills, this run will not know), as is one left uncertain.
    */
   stopped(): void {
     for (const g of this.#replan.values()) {
@@ -366,6 +374,13 @@ export class LeaderTradeTally {
       this.#move(lot, "inFlight", "skipped", "stopping");
     }
     this.#pending.clear();
+    for (const g of new Set(this.#groups.values())) {
+      if ([...g.open].some((cloid) => g.placed.has(cloid) || g.uncertain.has(cloid))) {
+        this.#move(g.lot, g.where, "unknown");
+        g.where = "unknown";
+      } else this.#settle(g, "missed");
+    }
+    this.#unheard.clear();
   }
 
   /** Trades a later decision may decide: not decided on yet, or waiting for their coin's re-plan. */
@@ -415,6 +430,7 @@ export class LeaderTradeTally {
         where: "inFlight",
         open: new Set(outcome.cloids),
         uncertain: new Set(),
+        placed: new Set(),
         heard: false,
         crossed: false,
       };

@@ -380,6 +380,34 @@ ALTER TABLE runs ADD COLUMN leader_trades INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX fills_cloid ON fills (cloid) WHERE cloid IS NOT NULL;
 `,
   },
+  {
+    version: 14,
+    name: "a decision held by the run's stop says so",
+    // A plan made as the run stops sends nothing: its leader trades are skipped `stopping`
+    // (core/leader-trades.ts coinOutcome), journaled as held 'stopping' — which version 12's CHECK
+    // refused, so the write failed. SQLite cannot change a column's CHECK: the table is rebuilt
+    // (its rows, ids and index kept).
+    sql: `
+CREATE TABLE decisions_14 (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER,
+  ts          INTEGER NOT NULL,
+  trigger     TEXT NOT NULL CHECK (trigger IN ('sweep', 'fill', 'start', 'manual')),
+  coins       TEXT NOT NULL,
+  plan        TEXT NOT NULL,
+  in_sync     INTEGER NOT NULL,
+  n_actions   INTEGER NOT NULL,
+  n_skipped   INTEGER NOT NULL,
+  held        TEXT CHECK (held IN ('paused', 'stopping')),
+  leader_seen INTEGER
+);
+INSERT INTO decisions_14 (id, run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped, held, leader_seen)
+  SELECT id, run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped, held, leader_seen FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_14 RENAME TO decisions;
+CREATE INDEX decisions_ts ON decisions (ts);
+`,
+  },
 ];
 
 /** The schema version this build writes and understands. */

@@ -143,7 +143,7 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
     expect(t.counts()).toMatchObject({ copied: 1, missed: 1, skipped: 1, inFlight: 0 });
   });
 
-  it("the stop: trades not decided on, or waiting for their re-plan, are skipped 'stopping'; those waiting for an order keep waiting", () => {
+  it("the stop: trades not decided on, or waiting for their re-plan, are skipped 'stopping'; one whose order is still out is unknown", () => {
     const t = new LeaderTradeTally();
     // A trade copied; one whose order is out (a stop awaits it); one refused as crossing (its
     // IOC re-plan never comes); one told as the run stopped; one whose plan the stop held.
@@ -170,18 +170,59 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
     expect(t.counts()).toMatchObject({
       leaderTrades: 5,
       copied: 1,
-      inFlight: 1,
+      inFlight: 0,
+      unknown: 1,
       skipped: 3,
       skippedBy: { stopping: 3 },
     });
     expect(t.undecided()).toBe(false);
+    // Its fill, told late all the same (report: a later run's recovery), copies it.
     t.order("0xe", "filled", 0.2);
-    expect(t.counts()).toMatchObject({ copied: 2, inFlight: 0, skipped: 3 });
+    expect(t.counts()).toMatchObject({ copied: 2, inFlight: 0, unknown: 0, skipped: 3 });
     expect(
       coinOutcome({ actions: [act("SOL", "0x3", "kill-switch", true)], skipped: [] }, "SOL", "stopping"),
     ).toEqual({
       kind: "skipped",
       reason: "stopping",
+    });
+  });
+
+  it("the stop leaves no trade in flight: one whose order was never sent is missed, one resting on the exchange unknown", () => {
+    // Seen in a follow's summary: the journal held by another program (its intent not journaled,
+    // so not sent), or a request refused whole (no result told) — then the stop: "in flight" for
+    // ever. A passive entry left resting at the stop: the same.
+    const t = new LeaderTradeTally();
+    t.leaderFill(LEADER, 1, "BTC");
+    t.leaderFill(LEADER, 2, "ETH");
+    t.leaderFill(LEADER, 3, "SOL");
+    t.leaderFill(LEADER, 4, "HYPE");
+    t.decision({
+      coins: ["BTC", "ETH", "SOL", "HYPE"],
+      seen: 4,
+      plan: {
+        actions: [
+          act("BTC", "0xb"),
+          act("ETH", "0xe"),
+          act("SOL", "0xs"),
+          act("HYPE", "0xh1"),
+          act("HYPE", "0xh2"),
+        ],
+        skipped: [],
+      },
+    });
+    // BTC: never sent (nothing told). ETH: resting. SOL: filled. HYPE: one refused, one never sent.
+    t.order("0xe", "resting", 0);
+    t.order("0xs", "filled", 0.1);
+    t.order("0xh1", "rejected", 0, "Insufficient margin to place order. asset=1");
+    expect(t.counts()).toMatchObject({ inFlight: 3 });
+    t.stopped();
+    expect(t.counts()).toMatchObject({
+      leaderTrades: 4,
+      copied: 1,
+      missed: 2,
+      unknown: 1,
+      inFlight: 0,
+      skipped: 0,
     });
   });
 
@@ -354,7 +395,18 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
         for (const x of t.countsBy().values()) expect(tradesAddUp(x)).toBe(true);
         expect(after.leaderTrades).toBe(before.leaderTrades);
         expect(after.skipped - before.skipped).toBe(after.skippedBy.stopping ?? 0);
-        expect(before.inFlight - after.inFlight).toBe(after.skippedBy.stopping ?? 0);
+        // Nothing is in flight after the stop: what waited is skipped `stopping` (not decided
+        // on), missed (its order never told: not sent) or unknown (its order still out).
+        expect(after.inFlight).toBe(0);
+        expect(before.inFlight).toBe(
+          (after.skippedBy.stopping ?? 0) + (after.missed - before.missed) + (after.unknown - before.unknown),
+        );
+        expect([after.copied, after.inLine, after.planned]).toEqual([
+          before.copied,
+          before.inLine,
+          before.planned,
+        ]);
+        for (const x of t.countsBy().values()) expect(x.inFlight).toBe(0);
       }),
       { numRuns: fcRuns(500) },
     );

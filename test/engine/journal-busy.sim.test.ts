@@ -9,8 +9,10 @@
 import { DatabaseSync } from "node:sqlite";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { replayLeaderTrades } from "../../src/cli/report/leader-trades.js";
 import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
 import { RateLimitError } from "../../src/core/errors.js";
+import { type LeaderTradeCounts, TRADE_FIGURE_FIELDS, tradeFigures } from "../../src/core/leader-trades.js";
 import { defaultSettings } from "../../src/core/settings.js";
 import type { Address } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
@@ -22,17 +24,20 @@ import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
 import { journalPath, openJournal, RUN_BUSY_TIMEOUT_MS } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
+import { lineView } from "../helpers/sim-engine.js";
 
 let sim: SimHandle;
 let seed = 900;
 const holders: DatabaseSync[] = [];
+const closers: (() => unknown)[] = [];
 beforeAll(async () => {
   sim = await startSim({ seed: 43, tickMs: 0 });
 });
 afterAll(async () => {
   await sim.close();
 });
-afterEach(() => {
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
   for (const h of holders.splice(0)) {
     try {
       h.exec("ROLLBACK");
@@ -119,7 +124,7 @@ async function setUp() {
       db.close();
     }
   };
-  return { master: master.address, engine, events, start, burst, hold, read };
+  return { master: master.address, engine, journal, events, start, burst, hold, read };
 }
 
 const messages = (events: EngineEvent[], type: "warning" | "notice", re: RegExp) =>
@@ -198,6 +203,53 @@ describe("a journal held by another program", () => {
     expect(t.events.at(-1)?.type).toBe("stop");
     expect(t.events.some((e) => e.type === "error")).toBe(false);
     expect(t.read<{ ended_at: number | null }>("SELECT ended_at FROM runs")[0]?.ended_at).not.toBeNull();
+  });
+
+  it("a stop during the spell: the copies not sent are missed, none left in flight — in the summary and in report alike", async () => {
+    // Seen in a stopped run's summary: the copies of the leader's trades the spell kept from
+    // being sent (their intents not journaled) stayed "in flight" for ever (inFlightTrades > 0).
+    const t = await setUp();
+    const view = await lineView({ defer: (c) => closers.push(c) }, t.engine.events);
+    const done = t.start();
+    await eventually(() => t.events.some((e) => e.type === "sweep"));
+    const release = await t.hold();
+    const l = await t.burst(4);
+    await l.done;
+    await eventually(() => messages(t.events, "warning", BUSY).length > 0);
+    // The burst's four trades told and decided on (their copies not sent) before the stop: the
+    // last decision's are left with no later decision to settle them.
+    await eventually(() => {
+      const told = t.events.filter((e) => e.type === "leaderFill");
+      return (
+        new Set(told.map((e) => e.oid)).size === 4 &&
+        t.events.some((e) => e.type === "decision" && e.leaderSeen === told.length)
+      );
+    }, 10_000);
+    const stopped = t.engine.stop("test");
+    await eventually(
+      () => messages(t.events, "notice", /^waiting up to \d+s for the journal to free/).length > 0,
+    );
+    release();
+    expect(await stopped).toBe(0);
+    expect(await done).toBe(0);
+    const summary = view.summary();
+    expect(summary.leaderTrades).toBeGreaterThan(0);
+    expect(summary.inFlightTrades).toBe(0);
+    expect(summary.missedTrades).toBeGreaterThan(0);
+    // Nothing was sent, nothing copied: every trade missed (or skipped `stopping`, or in line).
+    expect(sim.control.orderHistory(t.master)).toEqual([]);
+    expect(summary.copiedTrades + summary.unknownTrades).toBe(0);
+    // report replays the journal through the same tally: the same figures.
+    let total: LeaderTradeCounts | undefined;
+    for (const c of replayLeaderTrades(t.journal, 0, Date.now() + 60_000).byDay.values()) {
+      if (!total) total = c;
+      else
+        for (const k of Object.keys(c) as (keyof LeaderTradeCounts)[])
+          if (k !== "skippedBy") total[k] += c[k];
+    }
+    expect(total).toBeDefined();
+    const figures = tradeFigures(total as LeaderTradeCounts);
+    for (const k of TRADE_FIGURE_FIELDS) expect([k, figures[k]]).toEqual([k, summary[k]]);
   });
 
   it("a halt during the spell (f): shown at once and said not journaled yet, journaled once it frees, the closes sent then", async () => {

@@ -1241,6 +1241,45 @@ describe("events, sweeps and listing", () => {
     expect(jr.tradeRuns(T0, T0 + 10).map((r) => [r.id, r.leaderTradesKept])).toEqual([[live, true]]);
   });
 
+  it("a decision held by a pause or by the run's stop says so; a schema-13 journal's decisions are kept through the migration", () => {
+    // Schema 12's CHECK took only 'paused': a plan made as the run stopped (held 'stopping') could
+    // not be journaled — the write failed ("CHECK constraint failed").
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new DatabaseSync(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 13)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)").run(
+        m.version,
+        m.name,
+      );
+    }
+    db.exec(`PRAGMA user_version = 13; PRAGMA application_id = ${JOURNAL_APPLICATION_ID}`);
+    db.prepare(
+      `INSERT INTO runs (id, command, leaders, account, network, started_at, settings) VALUES (1, 'follow', '[]', ?, 'mainnet', ?, '{}')`,
+    ).run(ACCOUNT, T0 - 10);
+    db.prepare(
+      `INSERT INTO decisions (id, run_id, ts, trigger, coins, plan, in_sync, n_actions, n_skipped, held, leader_seen)
+       VALUES (5, 1, ?, 'fill', '["BTC"]', ?, 0, 1, 0, 'paused', 3)`,
+    ).run(T0, JSON.stringify(plan()));
+    db.close();
+    const jr = open();
+    const id = jr.recordDecision({
+      runId: 1,
+      ts: T0 + 1,
+      trigger: "fill",
+      coins: ["ETH"],
+      plan: plan(),
+      held: "stopping",
+      leaderSeen: 4,
+    });
+    expect(id).toBe(6);
+    expect(jr.tradeDecisionsOf(1)).toEqual([
+      { id: 5, ts: T0, trigger: "fill", coins: ["BTC"], held: "paused", leaderSeen: 3 },
+      { id: 6, ts: T0 + 1, trigger: "fill", coins: ["ETH"], held: "stopping", leaderSeen: 4 },
+    ]);
+    expect(jr.planOf(5)?.skipped).toEqual(plan().skipped);
+  });
+
   it("batch commits many writes at once and rolls back on error", () => {
     const jr = open();
     expect(() =>

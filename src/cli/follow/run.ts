@@ -377,7 +377,7 @@ ${unknownTradesLine(summary.unknownTrades)}${summary.onExit && !shown.eventLines
  */
 function unknownTradesLine(n: number): string {
   if (n === 0) return "";
-  return `${n} leader trade(s): whether they were copied is not known — our order's outcome stayed uncertain (the exchange's reply was lost) and no look-up resolved it before the stop; the next run looks it up by cloid first (hlcopy journal --type orders shows it)\n`;
+  return `${n} leader trade(s): whether they were copied is not known — our order's outcome stayed uncertain (the exchange's reply was lost, or it still rests on the exchange: a passive entry) and nothing resolved it before the stop; the next run looks it up by cloid first (hlcopy journal --type orders shows it)\n`;
 }
 
 /** A closing halt the run ended under with positions open, and what to do ("" when none). */
