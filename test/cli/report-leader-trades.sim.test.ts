@@ -10,6 +10,7 @@
 
 import { describe, expect, it } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
+import { TRADE_FIGURE_FIELDS } from "../../src/core/leader-trades.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import type { EngineOptions } from "../../src/engine/ports.js";
 import type { RunSummary } from "../../src/ui/model.js";
@@ -21,17 +22,8 @@ import { copySettings, lineView, type SimFollow, startSimFollow, trade } from ".
 /** Generous: the machine running the tests may be busy; a passing test never waits this long. */
 const WAIT = 20_000;
 
-const TRADE_FIELDS = [
-  "leaderTrades",
-  "copiedTrades",
-  "inLineTrades",
-  "skippedTrades",
-  "missedTrades",
-  "plannedTrades",
-  "inFlightTrades",
-  "unknownTrades",
-  "skipped",
-] as const;
+/** The leader-trade figures follow's summary and report's days both carry, and the skips by reason. */
+const TRADE_FIELDS = [...TRADE_FIGURE_FIELDS, "skipped"] as const;
 
 /** `hlcopy report` of the test's journal, through the CLI: its --json document and its text. */
 async function report(t: SimFollow): Promise<{ doc: Record<string, unknown>; text: string }> {
