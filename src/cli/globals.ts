@@ -13,18 +13,24 @@ export interface UnusedGlobal {
   hint: string;
 }
 
-/**
- * Only the command line counts: HLCOPY_CONFIG_DIR in the environment is ambient, not asked of
- * this command.
- * @throws {UsageError} (exit 2) for the first unused global option given on the command line.
- */
-export function refuseUnusedGlobals(cmd: Command, unused: readonly UnusedGlobal[]): void {
+/** The program (where global options live) and the command's path as typed: ["config", "get"]. */
+function typedCommand(cmd: Command): { root: Command; path: string[] } {
   let root = cmd;
   const path = [cmd.name()];
   while (root.parent) {
     root = root.parent;
     if (root.parent) path.unshift(root.name());
   }
+  return { root, path };
+}
+
+/**
+ * Only the command line counts: HLCOPY_CONFIG_DIR in the environment is ambient, not asked of
+ * this command.
+ * @throws {UsageError} (exit 2) for the first unused global option given on the command line.
+ */
+export function refuseUnusedGlobals(cmd: Command, unused: readonly UnusedGlobal[]): void {
+  const { root, path } = typedCommand(cmd);
   for (const u of unused) {
     if (root.getOptionValueSource(u.option) !== "cli") continue;
     const flag = u.option === "configDir" ? "--config-dir" : `--${u.option}`;
@@ -69,12 +75,7 @@ const SIGNERS = "follow, reconcile, flatten and agent approve";
  * @throws {UsageError} naming why the run does not read it, and where it acts.
  */
 export function refuseUnusedTestnetSigning(action: Command): void {
-  let root = action;
-  const path = [action.name()];
-  while (root.parent) {
-    root = root.parent;
-    if (root.parent) path.unshift(root.name());
-  }
+  const { root, path } = typedCommand(action);
   if (root.getOptionValueSource("testnetSigning") !== "cli") return;
   const typed = path.join(" ");
   const reads = READS_TESTNET_SIGNING[typed];
