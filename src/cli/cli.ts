@@ -7,6 +7,7 @@ import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
 import { outputLost } from "./output-lost.js";
 import { createProgram } from "./program.js";
+import { synonymOf } from "./synonyms.js";
 
 /** A commander parse failure, with the (sub)command it happened in. */
 class ParseFailure extends Error {
@@ -148,10 +149,16 @@ export function usageError(
 ): number {
   const path = commandPath(cmd);
   const [first = "", ...rest] = error.message.split("\n");
+  // Another word for a subcommand (agent status → show) first, then commander's nearest spelling.
+  const typed =
+    error.code === "commander.unknownCommand" ? /unknown command '([^']*)'/.exec(first)?.[1] : undefined;
+  const synonym = typed === undefined ? null : synonymOf(path, typed);
   const suggestion =
-    error.code === "commander.unknownOption"
-      ? (optionSuggestion(first, cmd) ?? /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1])
-      : /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1];
+    synonym !== null
+      ? `${path} ${synonym}`
+      : error.code === "commander.unknownOption"
+        ? (optionSuggestion(first, cmd) ?? /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1])
+        : /^\(Did you mean (.*)\?\)$/.exec(rest.join(" ").trim())?.[1];
   let message = first.replace(/^error: /, "");
   let hint: string;
   if (error.code === "commander.help") {

@@ -11,9 +11,10 @@
 //              entry the exchange refused as crossing is sent again as IOC: that order copies it.
 //   in line  — no order was needed: our position is already at its target, or inside the deadband.
 //   skipped  — not copied, by reason (the plan's skip for its coin: $10 minimum, a gate, a cap, a
-//              pause holding the order, …; `stopping`: the run stopped before deciding on it).
+//              pause holding the order, …; `stopping`: the run stopped before deciding on it, or
+//              before its order, waiting for its turn, was sent — the trader stopped it).
 //   missed   — our order for it was planned but did not fill: the IOC found no price within its
-//              bound, the exchange refused it, or it could not be sent.
+//              bound, the exchange refused it, or it could not be sent (a failure, not a stop).
 //   planned  — a dry run's: an order was planned (a dry run sends nothing, so fills nothing).
 //   in flight — decided on, result not in yet (or not decided on yet). Never after the run's stop.
 //   unknown  — our order for it was left uncertain (the reply lost) and nothing resolved it yet:
@@ -27,7 +28,7 @@
 // Follow's views feed it the engine's events; `report` replays a run's journal through it (the
 // leader fills, decisions and orders a run journals: src/cli/report/leader-trades.ts).
 
-import type { OrderStatus } from "./orders.js";
+import { keptByStop, type OrderStatus } from "./orders.js";
 import { isHaltClose } from "./safety.js";
 import type { ReasonCode } from "./types.js";
 
@@ -193,6 +194,11 @@ interface Group {
   heard: boolean;
   /** An order of it was a post-only entry refused as crossing: its coin's re-plan decides the trades. */
   crossed: boolean;
+  /**
+   * An order of it was told with an outcome other than "kept from being sent by the stop"
+   * (orders.ts keptByStop): with none filled, its trades are missed; else the stop held them all.
+   */
+  reached: boolean;
 }
 
 /** Trades' first fills remembered to know a later fill of the same order (its fills come together). */
@@ -300,7 +306,8 @@ export class LeaderTradeTally {
 
   /**
    * An order's result: the trades it was for are copied at its first fill, missed when none of
-   * their orders filled; while an order's outcome is not known (uncertain) its trades are
+   * their orders filled — skipped `stopping` when the stop kept every one of them from being sent
+   * (a batch still waiting for its turn: orders.ts keptByStop); while an order's outcome is not known (uncertain) its trades are
    * `unknown`, until a later result (recovery's look-up, a fill) settles them. A post-only entry
    * refused as crossing is re-planned as IOC: its trades wait for that plan.
    */
@@ -311,6 +318,7 @@ export class LeaderTradeTally {
       g.heard = true;
       this.#unheard.delete(g);
     }
+    if (!keptByStop(status, error)) g.reached = true;
     // Filled in part and the rest cancelled (an IOC's remainder): copied all the same.
     if (filledSize > 0) {
       this.#settle(g, "copied");
@@ -326,7 +334,7 @@ export class LeaderTradeTally {
       if (status === "rejected" && refusedAsCrossing(error)) g.crossed = true;
       if (g.open.size === 0) {
         if (!g.crossed) {
-          this.#settle(g, "missed");
+          this.#settle(g, g.reached ? "missed" : "skipped");
           return;
         }
         // Its coin goes as IOC at its next plan: the trades wait for it (in flight meanwhile).
@@ -433,6 +441,7 @@ export class LeaderTradeTally {
         placed: new Set(),
         heard: false,
         crossed: false,
+        reached: false,
       };
       for (const cloid of outcome.cloids) this.#groups.set(cloid, g);
       this.#unheard.add(g);
@@ -450,13 +459,14 @@ export class LeaderTradeTally {
     g.where = where;
   }
 
-  #settle(g: Group, bucket: "copied" | "missed"): void {
+  /** The group's trades settled: copied, missed, or skipped `stopping` (the stop kept its orders unsent). */
+  #settle(g: Group, bucket: "copied" | "missed" | "skipped"): void {
     for (const cloid of g.open) this.#groups.delete(cloid);
     g.open.clear();
     g.uncertain.clear();
     this.#unheard.delete(g);
     if (this.#replan.get(g.coin) === g) this.#replan.delete(g.coin);
-    this.#move(g.lot, g.where, bucket);
+    this.#move(g.lot, g.where, bucket, bucket === "skipped" ? "stopping" : undefined);
     g.lot = new Lot();
     g.where = "inFlight";
   }

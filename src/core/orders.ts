@@ -19,6 +19,24 @@ export interface OrderResult {
   error?: string;
 }
 
+/**
+ * The error of an order a stop kept from being sent: its batch was still waiting for its turn
+ * (the request budget, the batch before it) when the run stopped, and nothing of it reached the
+ * exchange. The adapter's word for it, journaled with the order (status "rejected"); the trades
+ * it was for are skipped `stopping` — the trader stopped them —, not missed (core/leader-trades.ts).
+ */
+export const NOT_SENT_STOPPING = "not sent: the run is stopping";
+
+/** An order's result when a stop kept it from being sent (NOT_SENT_STOPPING). */
+export function notSentStopping(cloid: string): OrderResult {
+  return { cloid, status: "rejected", filledSize: 0, avgPx: null, error: NOT_SENT_STOPPING };
+}
+
+/** Whether an order (as told, or as journaled) is one a stop kept from being sent. */
+export function keptByStop(status: string, error: string | null | undefined): boolean {
+  return status === "rejected" && error === NOT_SENT_STOPPING;
+}
+
 /** How a batch is sent: a stop aborts `signal`, and a batch not yet on the wire stays unsent. */
 export interface SendOptions {
   signal?: AbortSignal;

@@ -1314,17 +1314,91 @@ export function resolveSettings(
   }
   // entry-only leaves every exit to the run's own: a run with none of them would never close.
   if (run) refuseEntryOnlyWithoutExits(flat, source, run.mode);
-  // One take-profit rule per run: a single take-profit and tiers would rest two orders for one exit.
-  if (flat["risk.takeProfitPct"] != null && flat["risk.takeProfitTiers"] != null) {
+  // Settings that exclude each other (EXCLUSIVE_SETTINGS): config set refuses storing the pair.
+  for (const x of EXCLUSIVE_SETTINGS) {
+    const [a, b] = x.keys;
+    if (flat[a] == null || flat[b] == null) continue;
     const from = (k: SettingKey) => (source[k] === "flag" ? `--${flagName(k)}` : `${k} (config file)`);
-    throw new UsageError(
-      `risk.takeProfitPct and risk.takeProfitTiers are both set: ${from("risk.takeProfitPct")} and ${from("risk.takeProfitTiers")}`,
-      {
-        hint: `use one: a single take-profit is the tier "${tiersText([{ pct: flat["risk.takeProfitPct"] as number, fraction: 1 }])}" (hlcopy config unset risk.takeProfitPct, or --take-profit-pct none)`,
-      },
-    );
+    throw new UsageError(`${a} and ${b} are both set: ${from(a)} and ${from(b)}`, {
+      hint: `use one: ${x.instead(flat)} (hlcopy config unset ${a}, or --${flagName(a)} none)`,
+    });
   }
   return { settings: toSettings(flat), flat, source };
+}
+
+// ---------------------------------------------------------------------------------------
+// Settings that cannot stand together
+
+/**
+ * Pairs of settings that exclude each other: a run refuses both set (resolveSettings), and
+ * `config set` refuses storing one while the other is stored (storedConflict) — a setting that
+ * is accepted must act. Each clearable (`none`), so either can be set back to off.
+ */
+const EXCLUSIVE_SETTINGS: readonly {
+  keys: readonly [SettingKey, SettingKey];
+  /** Why not both, in words. */
+  why: string;
+  /** How the one kept can do what both meant (both set in `flat`). */
+  instead: (flat: FlatSettings) => string;
+}[] = [
+  {
+    keys: ["risk.takeProfitPct", "risk.takeProfitTiers"],
+    why: "one take-profit rule: a single take-profit and tiers would rest two orders for one exit",
+    instead: (flat) =>
+      `a single take-profit is the tier "${tiersText([{ pct: flat["risk.takeProfitPct"] as number, fraction: 1 }])}"`,
+  },
+];
+
+/**
+ * The coins in both lists, as spelt in `allow` (names compared as the exchange matches them:
+ * case-insensitively). Such a coin is never copied — the deny list wins —, so a run refuses it
+ * (resolveCoinSettings) and `config set` refuses storing it (storedConflict).
+ */
+export function coinsInBoth(allow: readonly string[], deny: readonly string[]): string[] {
+  const denied = new Set(deny.map((c) => c.toLowerCase()));
+  return allow.filter(
+    (c, i) =>
+      denied.has(c.toLowerCase()) && allow.findIndex((x) => x.toLowerCase() === c.toLowerCase()) === i,
+  );
+}
+
+/** What a coin in both lists means, in one sentence (the run's error and config set's). */
+export function inBothListsText(both: readonly string[]): string {
+  const names = both.join(", ");
+  return `${names} ${both.length > 1 ? "are" : "is"} in both risk.allowCoins and risk.denyCoins: the deny list would win and ${both.length > 1 ? "they are" : "it is"} never copied`;
+}
+
+/**
+ * `config set key value` against the settings stored: the error when the value cannot stand
+ * beside one stored (EXCLUSIVE_SETTINGS, a coin in both lists) — a run would refuse the pair,
+ * so nothing is stored —, else null. `stored` holds the value being set under `key` already.
+ */
+export function storedConflict(key: SettingKey, stored: FlatSettings): UsageError | null {
+  const show = (k: SettingKey) => {
+    const v = stored[k];
+    return Array.isArray(v) ? v.join(",") : String(v);
+  };
+  for (const x of EXCLUSIVE_SETTINGS) {
+    const other = x.keys[0] === key ? x.keys[1] : x.keys[1] === key ? x.keys[0] : null;
+    if (other === null || stored[key] == null || stored[other] == null) continue;
+    return new UsageError(`${key} cannot be stored while ${other} is stored (${show(other)}): ${x.why}`, {
+      hint: `to switch: hlcopy config unset ${other}, then set ${key} again; or keep ${other} (${x.instead(stored)})`,
+      details: { key, conflictsWith: other },
+    });
+  }
+  if (key === "risk.allowCoins" || key === "risk.denyCoins") {
+    const both = coinsInBoth(
+      (stored["risk.allowCoins"] as string[] | undefined) ?? [],
+      (stored["risk.denyCoins"] as string[] | undefined) ?? [],
+    );
+    const other: SettingKey = key === "risk.allowCoins" ? "risk.denyCoins" : "risk.allowCoins";
+    if (both.length > 0)
+      return new UsageError(inBothListsText(both), {
+        hint: `keep ${both.join(", ")} in one list: set ${key} without ${both.length > 1 ? "them" : "it"}, or change the stored ${other} (${show(other)}) first — hlcopy config set ${other} …, or hlcopy config unset ${other}`,
+        details: { key, conflictsWith: other, both },
+      });
+  }
+  return null;
 }
 
 /**
@@ -1709,17 +1783,13 @@ export function resolveCoinSettings(settings: Settings, marketNames: readonly st
   }
   // A coin in both lists is never copied (the deny list wins): either list then says something
   // the run will not do, and an allow list wholly denied copies nothing while reporting "in sync".
-  const both = allowCoins.filter((coin) => denyCoins.includes(coin));
+  const both = coinsInBoth(allowCoins, denyCoins);
   if (both.length > 0) {
     const names = both.join(", ");
-    throw new ValidationError(
-      "risk.denyCoins",
-      `${names} ${both.length > 1 ? "are" : "is"} in both risk.allowCoins and risk.denyCoins: the deny list would win and ${both.length > 1 ? "they are" : "it is"} never copied`,
-      {
-        hint: `keep ${names} in one list: --allow-coins to copy only those coins, or --deny-coins to copy all but those (hlcopy config get risk.allowCoins shows the stored list)`,
-        details: { both },
-      },
-    );
+    throw new ValidationError("risk.denyCoins", inBothListsText(both), {
+      hint: `keep ${names} in one list: --allow-coins to copy only those coins, or --deny-coins to copy all but those (hlcopy config get risk.allowCoins shows the stored list)`,
+      details: { both },
+    });
   }
   return { ...settings, risk: { ...settings.risk, allowCoins, denyCoins } };
 }

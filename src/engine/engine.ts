@@ -259,6 +259,7 @@ export class CopyEngine {
       account: options.account,
       mode: options.mode,
       adopt: options.adopt === true,
+      sayUnneeded: options.sayUnneededPermits === true,
       leaveForeign: options.leaveForeign === true,
       join: options.settings.join,
     });
@@ -270,6 +271,7 @@ export class CopyEngine {
       mode: options.mode,
       leaders: options.leaders.map((l) => l.address),
       allowEmptyLeader: options.allowEmptyLeader === true,
+      sayUnneeded: options.sayUnneededPermits === true,
       startupRead: (what, read) => this.#waits.read(what, read),
       ownAccount: () => this.#ownAccount() !== null,
       ledgerSince: () => this.#safety.ledgerSince(),

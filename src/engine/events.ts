@@ -232,7 +232,8 @@ export type EngineEvent =
         | "fills-stream"
         | "books"
         | "journal"
-        | "sweeps";
+        | "sweeps"
+        | "unneeded-flag";
       message: string;
     }
   /**

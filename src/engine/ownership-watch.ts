@@ -23,6 +23,10 @@ import type { CopyState } from "./copy-state.js";
 import type { EngineEvent, RunMode } from "./events.js";
 import { type RunPolicy, runPolicy } from "./run-mode.js";
 
+/** The notice of an --adopt the start found nothing for (kind `unneeded-flag`). */
+export const UNNEEDED_ADOPT =
+  "--adopt: nothing to adopt — the account holds no position this run copies that hlcopy did not open (the flag permits, it changed nothing)";
+
 export interface OwnershipWatchOptions {
   journal: Journal;
   copyState: CopyState;
@@ -30,6 +34,8 @@ export interface OwnershipWatchOptions {
   mode: RunMode;
   /** --adopt: positions hlcopy did not open are managed as part of the copy. */
   adopt: boolean;
+  /** `adopt` is the trader's flag: with nothing to adopt at the start, said (EngineOptions.sayUnneededPermits). */
+  sayUnneeded?: boolean;
   /**
    * Positions hlcopy did not open are neither refused at the start nor adopted: left as not the
    * copy's (`hlcopy flatten` with no follow running closes them under its halt, outside the
@@ -96,6 +102,9 @@ export class OwnershipWatch {
         // saves a snapshot (a hot-path copy right after start-up) counts as its own, never
         // "not-ours".
         if (managed === null && !this.#can.modelsAccount) o.copyState.setManaged({}, o.now());
+        // --adopt permits; with nothing to adopt it did nothing — said, not refused (cron passes it always).
+        if (o.adopt && o.sayUnneeded === true)
+          o.emit({ type: "notice", ts: o.now(), kind: "unneeded-flag", message: UNNEEDED_ADOPT });
         return;
       }
       if (!o.adopt && o.leaveForeign === true) {

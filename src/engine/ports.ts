@@ -175,6 +175,13 @@ export interface EngineOptions {
   /** Manage the account's positions hlcopy did not open (refused otherwise). */
   adopt?: boolean;
   /**
+   * `adopt` and `allowEmptyLeader` are the trader's flags (follow, reconcile): one the start
+   * finds nothing for — no position hlcopy did not open, every leader holding positions — is
+   * said once (a notice, kind `unneeded-flag`). They permit, they do not act: refusing them would
+   * break a cron script that always passes them. Absent: permitted silently (demo, flatten).
+   */
+  sayUnneededPermits?: boolean;
+  /**
    * Positions hlcopy did not open are neither refused nor adopted: not the copy's, left alone —
    * or closed under a halt (`hlcopy flatten` with no follow running), outside the copy P&L.
    */

@@ -19,6 +19,12 @@ import type { EngineReader } from "./ports.js";
 import { runPolicy } from "./run-mode.js";
 
 /** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
+
+/** The notice of an --allow-empty-leader the start found nothing for (kind `unneeded-flag`). */
+export function unneededAllowEmptyLeader(leaders: number): string {
+  return `--allow-empty-leader: nothing to allow — ${leaders > 1 ? "every leader holds" : "the leader holds"} positions (the flag permits copying a leader with none and no fill on record; it changed nothing)`;
+}
+
 export const ACCOUNT_ANCHOR_KEY = "exchange.anchor";
 
 /**
@@ -61,6 +67,8 @@ export interface StartChecksPort {
   leaders: readonly Address[];
   /** --allow-empty-leader: a leader that never traded is waited for, not refused. */
   allowEmptyLeader: boolean;
+  /** `allowEmptyLeader` is the trader's flag: when every leader holds positions, said (EngineOptions.sayUnneededPermits). */
+  sayUnneeded?: boolean;
   now: () => number;
   emit: (event: EngineEvent) => void;
   runId: () => number | null;
@@ -277,6 +285,20 @@ export class StartChecks {
       (o.allowEmptyLeader ? null : neverTradedRefusal(o.leaders, traded, o.network, leaders)) ??
       ourAccountRefusal(o.account, o.network, role, ours);
     if (refusal) throw refusal;
+    // --allow-empty-leader permits copying a leader with no position (and no fill on record): with
+    // every leader holding positions it did nothing — said, not refused (cron passes it always).
+    if (
+      o.allowEmptyLeader &&
+      o.sayUnneeded === true &&
+      leaders.length > 0 &&
+      leaders.every((s) => Object.keys(s.positions).length > 0)
+    )
+      o.emit({
+        type: "notice",
+        ts: o.now(),
+        kind: "unneeded-flag",
+        message: unneededAllowEmptyLeader(leaders.length),
+      });
   }
 
   /**

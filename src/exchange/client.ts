@@ -8,7 +8,7 @@ import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
 import { isHexAddress } from "../core/address.js";
 import { isCloid } from "../core/cloid.js";
 import { OperationalError, RateLimitError, UncertainOutcomeError, UsageError } from "../core/errors.js";
-import { type RateLimitResend, resolveByLookup } from "../core/orders.js";
+import { NOT_SENT_STOPPING, notSentStopping, type RateLimitResend, resolveByLookup } from "../core/orders.js";
 import type { AccountRole, AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
 import {
@@ -574,7 +574,7 @@ class Client implements HlClient {
       return cancels.map((c) => ({
         oid: c.oid,
         status: "uncertain",
-        error: "not sent: the run is stopping",
+        error: NOT_SENT_STOPPING,
       }));
     }
     let reply: unknown;
@@ -656,8 +656,7 @@ class Client implements HlClient {
     await this.budget.acquire(weight, "order");
     // The last point before the wire: a stop that came while this batch waited sends nothing.
     const stopping = () => {
-      for (const i of sentIndex)
-        results[i] = local((actions[i] as PlannedAction).cloid, "the run is stopping");
+      for (const i of sentIndex) results[i] = notSentStopping((actions[i] as PlannedAction).cloid);
       return results as OrderResult[];
     };
     if (signal?.aborted) return stopping();

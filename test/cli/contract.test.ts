@@ -3,7 +3,10 @@
 // run without an EPIPE stack trace (a follow says on stderr that it stopped, exit 1).
 
 import { spawn } from "node:child_process";
+import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProgram } from "../../src/cli/program.js";
+import { COMMAND_SYNONYMS } from "../../src/cli/synonyms.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { BIN, cleanEnv, runCli, tempDir } from "../helpers/cli.js";
@@ -39,6 +42,22 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
     { args: ["agent", "generte"], error: /unknown command 'generte'/, hint: /did you mean generate\?/ },
     { args: ["config", "sett", "a", "b"], error: /unknown command 'sett'/, hint: /did you mean set\?/ },
     { args: ["foolow"], error: /unknown command 'foolow'/, hint: /did you mean follow\?/ },
+    // Another word for a subcommand (it said only "hlcopy agent --help lists what it accepts").
+    {
+      args: ["agent", "status"],
+      error: /^error: unknown command 'status'$/,
+      hint: /^hint: did you mean hlcopy agent show\? \(hlcopy agent --help lists what it accepts\)$/,
+    },
+    { args: ["agent", "info"], error: /unknown command 'info'/, hint: /did you mean hlcopy agent show\?/ },
+    { args: ["agent", "list"], error: /unknown command 'list'/, hint: /did you mean hlcopy agent show\?/ },
+    { args: ["agent", "new"], error: /unknown command 'new'/, hint: /did you mean hlcopy agent generate\?/ },
+    {
+      args: ["agent", "delete"],
+      error: /unknown command 'delete'/,
+      hint: /did you mean hlcopy agent remove\?/,
+    },
+    { args: ["config", "show"], error: /unknown command 'show'/, hint: /did you mean hlcopy config list\?/ },
+    { args: ["logs"], error: /unknown command 'logs'/, hint: /did you mean hlcopy journal\?/ },
     { args: ["--jsno", "status"], error: /unknown option '--jsno'/, hint: /did you mean --json\?/ },
     {
       // A command's option before the command: it said "hlcopy --help lists what it accepts".
@@ -72,6 +91,20 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       expect(r.stdout).toBe("");
     });
   }
+
+  it("every synonym names a subcommand that exists, and none is a command's own name (it would run)", () => {
+    const program = createProgram();
+    for (const [path, words] of Object.entries(COMMAND_SYNONYMS)) {
+      let cmd: Command | undefined = program;
+      for (const name of path.split(" ").slice(1)) cmd = cmd?.commands.find((c) => c.name() === name);
+      expect(cmd, path).toBeDefined();
+      const names = (cmd as Command).commands.flatMap((c) => [c.name(), ...c.aliases()]);
+      for (const [word, meant] of Object.entries(words)) {
+        expect(names, `${path} ${word} → ${meant}`).toContain(meant);
+        expect(names, `${path} ${word}`).not.toContain(word);
+      }
+    }
+  });
 
   it("a command group without its subcommand lists them and gives a runnable example", async () => {
     for (const [group, example] of [

@@ -13,6 +13,7 @@ import { closingSummary } from "../../src/cli/follow/run.js";
 import { TRADE_FIGURE_FIELDS } from "../../src/core/leader-trades.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import type { EngineOptions } from "../../src/engine/ports.js";
+import { RequestBudget } from "../../src/exchange/index.js";
 import type { RunSummary } from "../../src/ui/model.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { startFaultProxy } from "../exchange/proxy.js";
@@ -260,4 +261,69 @@ describe("a leader trade that reaches a run as it stops", () => {
       expect(text).toContain(words);
     });
   }
+
+  it('its copy waiting for its turn (the request budget) when the stop came: not sent, skipped "stopping" (not missed), the same in report', async () => {
+    // Seen in a follow's summary: a batch still waiting out a 429 backoff as the run stopped was
+    // refused "not sent: the run is stopping" and its trade counted missed ("could not be sent",
+    // a failure) — the trader stopped it, as with a trade that reaches a run as it stops.
+    // The budget's clock is the test's: a 429's backoff holds our orders until the test moves it.
+    let clock = Date.now();
+    const wakers = new Set<() => void>();
+    const budget = new RequestBudget({
+      limitPerMinute: 1e9,
+      burst: 1e6,
+      now: () => clock,
+      sleep: () => new Promise<void>((resolve) => wakers.add(resolve)),
+    });
+    const t = await startSimFollow({ sim: { seed: 23 }, journal: "file", client: { budget } });
+    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+    const view = await lineView(t, f.engine.events);
+    const running = f.run();
+    await eventually(() => f.events.some((e) => e.type === "sweep"), WAIT);
+    // A first trade copied (its coin's leverage set on the way).
+    await trade(t.leaderClient, "SOL", "buy", 2);
+    await eventually(() => view.summary().copiedTrades === 1, WAIT);
+    // The exchange answered 429: every request waits out the backoff.
+    budget.rateLimited("test");
+    await trade(t.leaderClient, "SOL", "buy", 2);
+    // Our copy of it is journaled (its intent) and waits for the budget.
+    await eventually(
+      () => t.journal.ordersInState(["pending"]).some((o) => o.coin === "SOL") && wakers.size > 0,
+      WAIT,
+    );
+    const stopped = f.engine.stop("quit");
+    // The backoff over: the batch's turn comes after the stop — it is not sent.
+    clock += 3_600_000;
+    for (const wake of wakers) wake();
+    wakers.clear();
+    await stopped;
+    expect(await running).toBe(0);
+    const told = f.events
+      .filter((e) => e.type === "order" && e.coin === "SOL")
+      .map((e) => e.type === "order" && [e.status, e.error ?? null]);
+    expect(told).toEqual([
+      ["filled", null],
+      ["rejected", "not sent: the run is stopping"],
+    ]);
+    expect(t.sim.control.orderHistory(t.master.address)).toHaveLength(1);
+    const summary = view.summary();
+    expect(tradesOf(summary as unknown as Record<string, unknown>)).toEqual({
+      leaderTrades: 2,
+      copiedTrades: 1,
+      inLineTrades: 0,
+      skippedTrades: 1,
+      missedTrades: 0,
+      plannedTrades: 0,
+      inFlightTrades: 0,
+      unknownTrades: 0,
+      skipped: { stopping: 1 },
+    });
+    const words = "leader trades 2: copied 1, skipped 1 (stopping 1)";
+    expect(closingSummary(summary, { eventLines: true })).toContain(words);
+    const { doc, text } = await report(t);
+    expect(tradesOf(doc.totals as Record<string, unknown>)).toEqual(
+      tradesOf(summary as unknown as Record<string, unknown>),
+    );
+    expect(text).toContain(words);
+  });
 });

@@ -262,6 +262,53 @@ describe("risk.takeProfitTiers", () => {
   });
 });
 
+describe("config set refuses a value a run would refuse beside one stored (a setting accepted must act)", () => {
+  // Seen: `config set risk.takeProfitPct 8` with tiers stored said "risk.takeProfitPct = 8",
+  // exit 0, and stored both — every run then refused the pair.
+  const config = (dir: string, ...args: string[]) =>
+    runCli(["config", ...args], { env: { HLCOPY_CONFIG_DIR: dir } });
+
+  it("a take-profit beside stored tiers (either way round): exit 2, one error and a hint to unset the other, the file unchanged", async () => {
+    const dir = tempDir();
+    expect((await config(dir, "set", "risk.takeProfitTiers", "5:0.5,10:0.5")).code).toBe(0);
+    const before = readFileSync(configPath(dir), "utf8");
+    const r = await config(dir, "set", "risk.takeProfitPct", "8");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "error: risk.takeProfitPct cannot be stored while risk.takeProfitTiers is stored (5:0.5,10:0.5): one take-profit rule: a single take-profit and tiers would rest two orders for one exit\n" +
+        'hint: to switch: hlcopy config unset risk.takeProfitTiers, then set risk.takeProfitPct again; or keep risk.takeProfitTiers (a single take-profit is the tier "8:1")\n',
+    );
+    expect(readFileSync(configPath(dir), "utf8")).toBe(before);
+    // Switching it off is no conflict; the way the hint gives works.
+    expect((await config(dir, "set", "risk.takeProfitPct", "none")).code).toBe(0);
+    expect((await config(dir, "unset", "risk.takeProfitTiers")).code).toBe(0);
+    expect((await config(dir, "set", "risk.takeProfitPct", "8")).code).toBe(0);
+    const back = await config(dir, "set", "risk.takeProfitTiers", "3:1");
+    expect(back.code).toBe(2);
+    expect(back.stderr).toMatch(
+      /^error: risk\.takeProfitTiers cannot be stored while risk\.takeProfitPct is stored \(8\)/,
+    );
+    expect(back.stderr).toContain("hint: to switch: hlcopy config unset risk.takeProfitPct, then set");
+    expect(readStoredSettings(dir)).toEqual({ "risk.takeProfitPct": 8 });
+  });
+
+  it("a coin into one list while the other list holds it, whatever its spelling: exit 2, the file unchanged", async () => {
+    const dir = tempDir();
+    expect((await config(dir, "set", "risk.allowCoins", "SOL,btc")).code).toBe(0);
+    const before = readFileSync(configPath(dir), "utf8");
+    const r = await config(dir, "--json", "set", "risk.denyCoins", "BTC,ETH");
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      type: "error",
+      message:
+        "btc is in both risk.allowCoins and risk.denyCoins: the deny list would win and it is never copied",
+    });
+    expect(readFileSync(configPath(dir), "utf8")).toBe(before);
+    expect((await config(dir, "set", "risk.denyCoins", "ETH")).code).toBe(0);
+  });
+});
+
 describe("numbers are plain decimals (issue 12.7)", () => {
   // Number() reads "0x10" as 16, "1e3" as 1000, " 5" as 5 and "" as 0: all refused.
   const BAD = ["0x10", "1e3", "Infinity", " 5", "5 ", "5abc", "", "+5", "1,5", "0b11", "NaN"];

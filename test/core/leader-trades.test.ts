@@ -6,6 +6,7 @@ import {
   type TradeOrderStatus,
   tradesAddUp,
 } from "../../src/core/leader-trades.js";
+import { NOT_SENT_STOPPING } from "../../src/core/orders.js";
 import type { ReasonCode } from "../../src/core/types.js";
 import { fcRuns } from "../helpers/fast-check.js";
 
@@ -226,6 +227,32 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
     });
   });
 
+  it("an order the stop kept from being sent (its batch waiting for its turn) leaves its trades skipped 'stopping', not missed", () => {
+    // Seen in a follow's summary: a batch still waiting out a 429 backoff as the run stopped was
+    // refused "not sent: the run is stopping", and its trade counted missed — a failure — though
+    // the trader stopped it, as a trade that comes as the run stops is skipped `stopping`.
+    const t = new LeaderTradeTally();
+    t.leaderFill(LEADER, 1, "BTC");
+    t.leaderFill(LEADER, 2, "ETH");
+    t.decision({
+      coins: ["BTC", "ETH"],
+      seen: 2,
+      plan: { actions: [act("BTC", "0xb"), act("ETH", "0xe1"), act("ETH", "0xe2")], skipped: [] },
+    });
+    t.order("0xb", "rejected", 0, NOT_SENT_STOPPING);
+    // One of ETH's orders refused by the exchange, the other kept by the stop: a miss all the same.
+    t.order("0xe1", "rejected", 0, "Insufficient margin to place order. asset=1");
+    t.order("0xe2", "rejected", 0, NOT_SENT_STOPPING);
+    t.stopped();
+    expect(t.counts()).toMatchObject({
+      leaderTrades: 2,
+      missed: 1,
+      skipped: 1,
+      skippedBy: { stopping: 1 },
+      inFlight: 0,
+    });
+  });
+
   it("an order left uncertain: its trades are 'unknown' until recovery or a fill resolves it", () => {
     const t = new LeaderTradeTally();
     t.leaderFill(LEADER, 1, "BTC");
@@ -330,7 +357,7 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
       cloid,
       status,
       filled: fc.constantFrom(0, 0.5),
-      crossed: fc.boolean(),
+      error: fc.constantFrom(null, "Post only order would have immediately matched", NOT_SENT_STOPPING),
     }),
     fc.record({ t: fc.constant("ourFill" as const), cloid }),
   );
@@ -354,13 +381,7 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
               held: s.held ? "paused" : null,
               planned: s.planned,
             });
-          } else if (s.t === "order")
-            t.order(
-              s.cloid,
-              s.status,
-              s.filled,
-              s.crossed ? "Post only order would have immediately matched" : null,
-            );
+          } else if (s.t === "order") t.order(s.cloid, s.status, s.filled, s.error);
           else t.ourFill(s.cloid);
           const c = t.counts();
           expect(tradesAddUp(c)).toBe(true);
@@ -394,12 +415,13 @@ describe("LeaderTradeTally: every leader trade in exactly one bucket", () => {
         expect(tradesAddUp(after)).toBe(true);
         for (const x of t.countsBy().values()) expect(tradesAddUp(x)).toBe(true);
         expect(after.leaderTrades).toBe(before.leaderTrades);
-        expect(after.skipped - before.skipped).toBe(after.skippedBy.stopping ?? 0);
+        const stopping = (after.skippedBy.stopping ?? 0) - (before.skippedBy.stopping ?? 0);
+        expect(after.skipped - before.skipped).toBe(stopping);
         // Nothing is in flight after the stop: what waited is skipped `stopping` (not decided
         // on), missed (its order never told: not sent) or unknown (its order still out).
         expect(after.inFlight).toBe(0);
         expect(before.inFlight).toBe(
-          (after.skippedBy.stopping ?? 0) + (after.missed - before.missed) + (after.unknown - before.unknown),
+          stopping + (after.missed - before.missed) + (after.unknown - before.unknown),
         );
         expect([after.copied, after.inLine, after.planned]).toEqual([
           before.copied,

@@ -141,6 +141,8 @@ describe("a leader that never traded", () => {
     const allowed = await w.reconcile([...COPY, "--dry-run", "--allow-empty-leader"], funded);
     expect(allowed.code).toBe(3);
     expect(allowed.report?.actions.some((a) => a.coin === "ETH")).toBe(true);
+    // The flag was needed here: no note that it did nothing.
+    expect(allowed.stderr).not.toContain("nothing to allow");
     expect(w.ordersSent()).toBe(sent);
   });
 
@@ -361,6 +363,7 @@ describe("positions hlcopy did not open", () => {
       /^would adopt position\(s\) hlcopy did not open: BTC \+[\d.]+ \(a live run manages them/m,
     );
     expect(dry.stderr).not.toMatch(/^adopted/m);
+    expect(dry.stderr).not.toContain("nothing to adopt");
 
     // The passphrase is asked after the start checks: wrong, nothing is kept — nor said.
     const wrong = await run(["--adopt", "--yes"], "not-the-passphrase");
@@ -378,6 +381,53 @@ describe("positions hlcopy did not open", () => {
       /^adopted position\(s\) hlcopy did not open: BTC \+[\d.]+ \(managed as part of the copy from now on\)$/m,
     );
     expect((await w.reconcile([...COPY])).code).toBe(0);
+  });
+
+  it("--adopt and --allow-empty-leader with nothing to permit are said once, not refused (cron passes them always)", async () => {
+    // Seen: both flags taken in silence where they did nothing — a trader reading the run could
+    // not tell a flag that acted from one that only permitted. Refusing would break cron scripts.
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    const adopt =
+      "--adopt: nothing to adopt — the account holds no position this run copies that hlcopy did not open (the flag permits, it changed nothing)";
+    const allow =
+      "--allow-empty-leader: nothing to allow — the leader holds positions (the flag permits copying a leader with none and no fill on record; it changed nothing)";
+    const flags = ["--adopt", "--allow-empty-leader"];
+    const text = (args: string[]) =>
+      runCli(["--network", w.sim.httpUrl, "--account", w.follower, "reconcile", w.leader, ...COPY, ...args], {
+        env: { HLCOPY_CONFIG_DIR: w.dir, HLCOPY_AGENT_KEY: w.agentKey },
+      });
+    const lines = (stderr: string) => stderr.split("\n").filter((l) => l.includes("nothing to"));
+    // A dry run (text): one line each on stderr, the report on stdout.
+    const dry = await text([...flags, "--dry-run"]);
+    expect(dry.code).toBe(3);
+    expect(lines(dry.stderr)).toEqual([allow, adopt]);
+    // Live (--json): the same lines on stderr, as every notice of reconcile; stdout the report.
+    const live = await w.reconcile([...flags, "--yes"]);
+    expect(live.code).toBe(0);
+    expect(live.report?.inSync).toBe(true);
+    expect(lines(live.stderr)).toEqual([allow, adopt]);
+    // Without the flags: nothing said.
+    const plain = await text(["--yes"]);
+    expect(plain.code).toBe(0);
+    expect(lines(plain.stderr)).toEqual([]);
+    // follow --json: a `notice` line each (kind unneeded-flag), as every notice of a follow.
+    const run = spawnFollow({
+      httpUrl: w.sim.httpUrl,
+      account: w.follower,
+      leader: w.leader,
+      configDir: w.dir,
+      extra: [...flags, ...COPY, "--dry-run"],
+    });
+    try {
+      await run.until(() => run.sweeps() >= 1);
+      expect(
+        run.lines.filter((l) => l.type === "notice" && l.kind === "unneeded-flag").map((l) => l.message),
+      ).toEqual([allow, adopt]);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exit;
+    }
   });
 
   it("follow --adopt manages them for the whole run, not only its start: the close is sent", async () => {

@@ -50,7 +50,11 @@ ${examples([
         ["hlcopy config set risk.denyCoins DOGE,kPEPE", "a comma list"],
         ["hlcopy config set risk.maxTotalNotional none", "no cap"],
         ["hlcopy --json config set exec.sweepSeconds 15", "scripts"],
-      ])}`,
+      ])}
+
+A value a run would refuse beside one stored is not stored (exit 2): risk.takeProfitPct with
+risk.takeProfitTiers (config unset the other first), a coin in both risk.allowCoins and
+risk.denyCoins.`,
     )
     .action((key: string, value: string, _o, cmd: Command) =>
       run((m, g) => m.runConfigSet(g, key, value), cmd),

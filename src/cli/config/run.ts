@@ -9,6 +9,7 @@ import {
   type SizingMode,
   settingSpec,
   sizingKeyUnusedBy,
+  storedConflict,
   storedForm,
 } from "../../core/settings.js";
 import { configPath, readStoredSettings, unsetSetting, writeSetting } from "../../store/config.js";
@@ -45,6 +46,10 @@ export async function runConfigSet(
   const value = parseSettingInput(key, raw);
   const dir = dirOf(g);
   const stored = readStoredSettings(dir, { replacing: key });
+  // A value a run would refuse beside one stored (take-profit and tiers, a coin in both lists)
+  // is not stored: a setting that is accepted must act.
+  const conflict = storedConflict(settingSpec(key).key, { ...stored, [settingSpec(key).key]: value });
+  if (conflict) throw conflict;
   const running = runsOnConfig(g, dir);
   await writeSetting(dir, key, storedForm(key, raw, value));
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;

@@ -20,10 +20,13 @@ export function register(program: Command): void {
     .option("--no-ui", "one line per event instead of the dashboard (also when not a TTY)")
     .option("--exit-on-halt", "live and paper runs: exit 4 once a safety halt has flattened the account")
     .option("--yes", "confirm a start plan that needs review without asking")
-    .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
+    .option(
+      "--adopt",
+      "manage positions hlcopy did not open as part of the copy (refused otherwise); with none, the run says so and goes on",
+    )
     .option(
       "--allow-empty-leader",
-      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades",
+      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades. Beside a leader that holds positions the run says it did nothing and goes on",
     )
     .option(
       "--wait-for-approval",

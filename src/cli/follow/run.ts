@@ -230,6 +230,7 @@ export async function runFollow(
         exitOnHalt: options.exitOnHalt,
         adopt: options.adopt,
         allowEmptyLeader: options.allowEmptyLeader,
+        sayUnneededPermits: true,
         ...(mode === "live"
           ? {
               review: planReviewer(options.yes),

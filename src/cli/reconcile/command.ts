@@ -12,10 +12,13 @@ export function register(program: Command): void {
     .description("bring your account to the scaled copy of a leader once, then exit (cron-safe)")
     .option("--dry-run", "plan and print the orders, send nothing (no key needed)")
     .option("--yes", "confirm a plan that needs review without asking (cron: always pass it)")
-    .option("--adopt", "manage positions hlcopy did not open as part of the copy (refused otherwise)")
+    .option(
+      "--adopt",
+      "manage positions hlcopy did not open as part of the copy (refused otherwise); with none, the run says so and goes on",
+    )
     .option(
       "--allow-empty-leader",
-      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades",
+      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades. Beside a leader that holds positions the run says it did nothing and goes on",
     );
   addSettingOptions(cmd, undefined, "reconcile");
   cmd
@@ -47,7 +50,9 @@ Before it trades, a live run refuses (exit 2): a leader that has never traded (n
 and no fill on record, funded or not), positions in the account that hlcopy did not open
 (--adopt or --deny-coins them), and — without --yes — a plan that needs review (the first
 run for this leader, one moving more than exec.confirmAbovePct % of equity, or a sizing grown
-more than 2× since the last run), which is shown and asked for on a terminal.`,
+more than 2× since the last run), which is shown and asked for on a terminal. --adopt and
+--allow-empty-leader only permit: with nothing for them (no such position, a leader that holds
+positions) the run says so on stderr and goes on, so a cron line may always pass them.`,
     )
     .action(async (leader: string, opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings, parseLeaderAddress } = await import("../context.js");

@@ -192,6 +192,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       command: dryRun ? "dry-run" : "reconcile",
       adopt: options.adopt === true,
       allowEmptyLeader: options.allowEmptyLeader === true,
+      sayUnneededPermits: true,
       // Resting stops / take-profits (risk.stopLossPct …) are kept in step by every live reconcile too.
       ...(dryRun
         ? {}
