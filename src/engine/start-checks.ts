@@ -18,13 +18,12 @@ import type { EngineEvent, RunMode } from "./events.js";
 import type { EngineReader } from "./ports.js";
 import { runPolicy } from "./run-mode.js";
 
-/** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
-
 /** The notice of an --allow-empty-leader the start found nothing for (kind `unneeded-flag`). */
 export function unneededAllowEmptyLeader(leaders: number): string {
   return `--allow-empty-leader: nothing to allow — ${leaders > 1 ? "every leader holds" : "the leader holds"} positions (the flag permits copying a leader with none and no fill on record; it changed nothing)`;
 }
 
+/** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
 export const ACCOUNT_ANCHOR_KEY = "exchange.anchor";
 
 /**
