@@ -402,11 +402,17 @@ describe("positions hlcopy did not open", () => {
     const dry = await text([...flags, "--dry-run"]);
     expect(dry.code).toBe(3);
     expect(lines(dry.stderr)).toEqual([allow, adopt]);
-    // Live (--json): the same lines on stderr, as every notice of reconcile; stdout the report.
+    // Live (--json): the same lines on stderr, as every notice of reconcile; stdout the report,
+    // which carries them too (a script reading the document misses none of it).
     const live = await w.reconcile([...flags, "--yes"]);
     expect(live.code).toBe(0);
     expect(live.report?.inSync).toBe(true);
     expect(lines(live.stderr)).toEqual([allow, adopt]);
+    expect(live.report?.notices).toEqual([
+      { kind: "unneeded-flag", message: allow },
+      { kind: "unneeded-flag", message: adopt },
+    ]);
+    expect(live.report?.warnings).toEqual([]);
     // Without the flags: nothing said.
     const plain = await text(["--yes"]);
     expect(plain.code).toBe(0);

@@ -78,6 +78,13 @@ export interface ReconcileReport {
   cancels: { coin: string; cloid: string; reason: string; detail: string }[];
   /** Requests made to the exchange by this run. */
   requests: number;
+  /**
+   * What the run said on stderr as it went, in order: a `warning:` line's text (a start-up read
+   * that waits out a 429, …), and each notice (a netted cash flow, an unneeded --adopt, …) by its
+   * kind — so a script reading the document misses none of it.
+   */
+  warnings: string[];
+  notices: { kind: string; message: string }[];
 }
 
 export interface ReportedAction {
@@ -211,10 +218,17 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     const errWidth = (err as { isTTY?: boolean }).isTTY
       ? process.stderr.columns || TABLE_WIDTH
       : Number.POSITIVE_INFINITY;
+    // Kept for the --json document as well (ReconcileReport warnings, notices).
+    const warnings: string[] = [];
+    const notices: { kind: string; message: string }[] = [];
     engine.events.on((e) => {
-      if (e.type === "warning")
+      if (e.type === "warning") {
+        warnings.push(e.message);
         writeAboveQuestion(err, `${wrapToWidth(`warning: ${e.message}`, errWidth)}\n`);
-      else if (e.type === "notice") writeAboveQuestion(err, `${wrapToWidth(e.message, errWidth)}\n`);
+      } else if (e.type === "notice") {
+        notices.push({ kind: e.kind, message: e.message });
+        writeAboveQuestion(err, `${wrapToWidth(e.message, errWidth)}\n`);
+      }
     });
     let code: number = ExitCode.runtime;
     try {
@@ -240,6 +254,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         paused,
         cashFlows: engine.leaderCashFlows,
         requests: session.client.budget.sent,
+        warnings,
+        notices,
       });
       // Held by a pause, a live run exits 4 as a halted one does: trading is held until hlcopy
       // resume (which lifts both); the report's `paused` tells the two apart.
@@ -306,6 +322,8 @@ export function buildReport(p: {
   paused?: StandingPause | null;
   cashFlows?: { leader: Address; usd: number; since: number }[];
   requests: number;
+  warnings?: string[];
+  notices?: { kind: string; message: string }[];
 }): ReconcileReport {
   // The coins the plan has an order for: a cap's note beside one is no skip (the order goes, cut).
   const planned = new Set(p.decided.actions.map((a) => a.coin));
@@ -398,6 +416,8 @@ export function buildReport(p: {
       detail: c.detail,
     })),
     requests: p.requests,
+    warnings: [...(p.warnings ?? [])],
+    notices: [...(p.notices ?? [])],
   };
 }
 
