@@ -288,6 +288,7 @@ export class CopyEngine {
             ...base,
             update,
             retryAfterMs: options.backoffMs ?? 2_000,
+            stopping: () => this.#stopping,
           })
         : null;
     this.#safety = new SafetyWatch({ ...base, settings: options.settings, mode: options.mode });

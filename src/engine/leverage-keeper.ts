@@ -22,6 +22,8 @@ export interface LeverageKeeperOptions {
   now: () => number;
   runId: () => number | null;
   countRequest: () => void;
+  /** The run is stopping: nothing more is signed (the increases it was for are not sent either). */
+  stopping: () => boolean;
 }
 
 type CoinLeverage = ({ ok: true } & LeverageSetting) | { ok: false; detail: string; retryAt: number };
@@ -64,6 +66,8 @@ export class LeverageKeeper {
     const o = this.#o;
     let failed = false;
     for (const a of actions) {
+      // A stop that came while an earlier coin's request was out: the next coin's is not signed.
+      if (o.stopping()) break;
       const known = this.#coins.get(a.coin);
       const market = markets[a.coin];
       if (a.reduceOnly || known?.ok || !market) continue;
