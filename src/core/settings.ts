@@ -354,7 +354,7 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "risk.closeDenied",
     { type: "boolean" },
     false,
-    "close positions we hold in denied coins (otherwise leave them alone)",
+    "close positions we hold in denied coins, and outside risk.allowCoins when it is set (otherwise leave them alone)",
   ),
   spec(
     "risk.maxDrawdownPct",
@@ -1419,6 +1419,18 @@ const DEPENDENT_SETTINGS: {
     when: "on passive entries (exec.entry passive)",
     has: (f) => `exec.entry ${String(f["exec.entry"])}`,
     hint: "add --entry passive to rest each increase at the leader's price first",
+  },
+  {
+    // The planner closes a coin denied or outside the allow list: with neither list, nothing.
+    key: "risk.closeDenied",
+    on: ["risk.denyCoins", "risk.allowCoins"],
+    acts: (f) =>
+      f["risk.closeDenied"] !== true ||
+      ((f["risk.denyCoins"] as string[] | undefined)?.length ?? 0) > 0 ||
+      ((f["risk.allowCoins"] as string[] | undefined)?.length ?? 0) > 0,
+    when: "on coins risk.denyCoins names or risk.allowCoins leaves out",
+    has: () => "neither list",
+    hint: "add --deny-coins DOGE (our DOGE position is closed) or --allow-coins BTC,ETH (positions in other coins are)",
   },
   ...(["alerts.format", "alerts.driftMinutes", "alerts.wsDownSeconds"] as const).map((key) => ({
     key,

@@ -478,6 +478,12 @@ describe("setting flags that act only beside another setting the run does not ha
         { "alerts.webhook": "https://api.telegram.org/botT/sendMessage", "alerts.format": "telegram" },
         "--alert-telegram-chat-id acts only for alerts in Telegram's format",
       ],
+      [
+        { "risk.closeDenied": "true" },
+        { "risk.denyCoins": "DOGE" },
+        "--close-denied acts only on coins risk.denyCoins names or risk.allowCoins leaves out, and this run has neither list",
+      ],
+      [{ "risk.closeDenied": "true" }, { "risk.allowCoins": "BTC,ETH" }, "--close-denied acts only"],
     ];
     for (const [flag, needs, message] of cases) {
       const err = refusal({}, flag);
@@ -502,6 +508,9 @@ describe("setting flags that act only beside another setting the run does not ha
     );
     expect(telegram?.message).toContain("this run has alerts.format json");
     expect(refusal({ "risk.trailingStepPct": 1, "alerts.telegramChatId": "1" }, {})).toBeUndefined();
+    // A flag that switches it off promises nothing: never refused.
+    expect(refusal({}, { "risk.closeDenied": "false" })).toBeUndefined();
+    expect(refusal({ "risk.closeDenied": true }, {})).toBeUndefined();
   });
 });
 
