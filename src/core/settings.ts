@@ -1739,7 +1739,8 @@ export function resolveCoinSettings(settings: Settings, marketNames: readonly st
 /**
  * A name of a market hlcopy does not copy, said as what it is: a spot pair (`PURR/USDC`), a spot
  * id (`@107`) or another perp dex's market (HIP-3, `xyz:BTC`), with the main dex's perp when there
- * is one. Null for any other name (a typo: closeMatches).
+ * is one; another exchange's ticker (`BTC-PERP`, `ETHUSDT`) when its coin is a perp here. Null
+ * for any other name (a typo: closeMatches).
  */
 function otherMarketHint(coin: string, byLower: ReadonlyMap<string, string>): string | null {
   if (coin.startsWith("@"))
@@ -1756,6 +1757,11 @@ function otherMarketHint(coin: string, byLower: ReadonlyMap<string, string>): st
     const perp = byLower.get(name.toLowerCase());
     return `${coin} is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals${perp !== undefined ? `, where it is ${perp}` : `, and ${name} is not one of them`}`;
   }
+  // Another exchange's ticker (BTC-PERP, ETHUSDT, sol-usd): Hyperliquid names a perp by its coin.
+  const base = coin.replace(/([-_]?(perps?|usdt|usdc|usd))+$/i, "");
+  const perp = base !== coin && base !== "" ? byLower.get(base.toLowerCase()) : undefined;
+  if (perp !== undefined)
+    return `${coin}: did you mean ${perp}? (Hyperliquid names a perp by its coin alone)`;
   return null;
 }
 

@@ -394,6 +394,19 @@ describe("coin lists (issue 12.7)", () => {
     expect(hintFor("xyz:BTC")).toContain(
       "xyz:BTC is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, where it is BTC",
     );
+    // Another exchange's ticker, as a new user types it: "no close match" said nothing useful.
+    for (const [coin, perp] of [
+      ["btc-perp", "BTC"],
+      ["ETH-PERP", "ETH"],
+      ["SOLUSDT", "SOL"],
+      ["kpepe-usd-perp", "kPEPE"],
+      ["DOGE_USDC", "DOGE"],
+    ] as const) {
+      expect(hintFor(coin)).toContain(
+        `${coin}: did you mean ${perp}? (Hyperliquid names a perp by its coin alone)`,
+      );
+    }
+    expect(hintFor("ZZZ-PERP")).toContain("ZZZ-PERP: no close match");
     expect(hintFor("xyz:ZZZ")).toContain(
       "xyz:ZZZ is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, and ZZZ is not one of them",
     );
