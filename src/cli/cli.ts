@@ -135,6 +135,24 @@ function optionSuggestion(message: string, cmd: Command): string | null {
 }
 
 /**
+ * The argument an unknown option names, when the command takes it as an argument: `--leader` or
+ * `--leaders` where the command's argument is <leader…>, `--address` where it is <address…>.
+ */
+function addressAsOption(message: string, cmd: Command): string | null {
+  const unknown = /unknown option '--([a-z]+)'/.exec(message)?.[1];
+  if (!unknown) return null;
+  const spellings: Record<string, string[]> = {
+    leader: ["leader", "leaders"],
+    address: ["address", "addresses", "leader", "leaders"],
+  };
+  for (const a of cmd.registeredArguments) {
+    const name = a.name().replace(/es$/, ""); // scan's <addresses…>
+    if (spellings[name]?.includes(unknown)) return name;
+  }
+  return null;
+}
+
+/**
  * A parse error as the contract wants it: exit 2, one `error:` line, one `hint:` line that
  * names the closest match when there is one, else the usage of the command (with --json, one
  * `error` document on stdout instead).
@@ -173,6 +191,11 @@ export function usageError(
     const owner = optionOfLaterCommand(first, cmd, args) as { flag: string; path: string };
     message = `${owner.flag} is an option of ${owner.path}, given before the command`;
     hint = `give it after the command: ${owner.path} … ${owner.flag} (only --network, --config-dir, --account, --json and --debug go before it)`;
+  } else if (error.code === "commander.unknownOption" && addressAsOption(first, cmd)) {
+    // `follow --leader 0x…`: the closest options by spelling were --allow-empty-leader (which
+    // waives the never-traded check) and --leader-max-leverage — neither is what was meant.
+    const arg = addressAsOption(first, cmd) as string;
+    hint = `the ${arg} is an argument, not an option: ${path} 0x… (${path} --help shows examples)`;
   } else if (suggestion !== undefined) {
     hint = `did you mean ${suggestion}? (${path} --help lists what it accepts)`;
   } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {

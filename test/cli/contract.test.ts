@@ -31,6 +31,18 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       hint: /did you mean --allow-coins or --deny-coins\?/,
     },
     {
+      // The closest by spelling were --allow-empty-leader (it waives the never-traded check) and
+      // --leader-max-leverage: the leader is the command's argument.
+      args: ["follow", "--leader", LEADER, "--dry-run"],
+      error: /unknown option '--leader'/,
+      hint: /^hint: the leader is an argument, not an option: hlcopy follow 0x… \(hlcopy follow --help shows examples\)$/m,
+    },
+    {
+      args: ["scan", "--addresses", LEADER],
+      error: /unknown option '--addresses'/,
+      hint: /^hint: the address is an argument, not an option: hlcopy scan 0x… /m,
+    },
+    {
       // A bad value given as a flag: said as that flag, fixed as that flag (not config set).
       args: ["follow", LEADER, "--dry-run", "--max-notional-per-coin", "0"],
       error: /^error: invalid value "0" for --max-notional-per-coin \(risk\.maxNotionalPerCoin\): /,
