@@ -5,7 +5,7 @@ import { type Command, CommanderError } from "commander";
 import { splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
-import { outputLost } from "./output-lost.js";
+import { outputLost, outputLostKind, writeFailure } from "./output-lost.js";
 import { createProgram } from "./program.js";
 
 /** A commander parse failure, with the (sub)command it happened in. */
@@ -262,7 +262,18 @@ function exitQuietlyOnBrokenStdout(): void {
     if (broken) return;
     broken = true;
     const code = error.code ?? "write error";
-    if (outputLost(code === "EIO" ? "terminal" : "pipe", code)) return;
+    const kind = outputLostKind(code);
+    if (outputLost(kind, code)) return;
+    if (kind === "write") {
+      // `hlcopy status --json > status.json` on a full disk: the output is incomplete. Exit 0
+      // left a script reading an empty or cut file as if it were the status.
+      printCommandError(
+        `could not write the output (${writeFailure(code)}): what was written is incomplete`,
+        "make room where the output goes (df -h shows the disks), then run it again",
+        { json: false },
+      );
+      process.exitCode = ExitCode.runtime;
+    }
     if (process.listenerCount("SIGTERM") > 0) process.emit("SIGTERM", "SIGTERM");
     else process.exit(typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok);
   });
