@@ -251,7 +251,7 @@ describe("a reader that goes away (hlcopy … | head)", () => {
       });
       closeSync(fd);
       let stderr = "";
-      child.stderr.on("data", (d) => {
+      child.stderr?.on("data", (d) => {
         stderr += d;
       });
       const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
