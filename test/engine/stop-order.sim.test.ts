@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { liveExecutor } from "../../src/engine/executor.js";
 import { createLineWriter } from "../../src/ui/lines.js";
-import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
+import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { eventually } from "../exchange/helpers.js";
 import { startFaultProxy } from "../exchange/proxy.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
@@ -120,5 +120,9 @@ describe("an on-exit step the exchange does not let through", () => {
     expect(f.events.some((e) => e.type === "warning" && e.message.includes("the run goes on"))).toBe(false);
     expect(f.events.some((e) => e.type === "order" && e.kind === "flatten")).toBe(false);
     expect(f.events.at(-1)?.type).toBe("stop");
+    // The closing summary (after the dashboard too) says it where the step's line goes.
+    let state = initialDashboardState();
+    for (const e of f.events) state = reduceDashboard(state, e);
+    expect(runSummary(state).onExit).toMatch(/^on exit: flatten not done — /);
   });
 });
