@@ -5,7 +5,7 @@ import { type Command, CommanderError } from "commander";
 import { splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
-import { outputLost } from "./output-lost.js";
+import { outputLost, outputLostKind, writeFailure } from "./output-lost.js";
 import { createProgram } from "./program.js";
 import { synonymOf } from "./synonyms.js";
 
@@ -136,6 +136,24 @@ function optionSuggestion(message: string, cmd: Command): string | null {
 }
 
 /**
+ * The argument an unknown option names, when the command takes it as an argument: `--leader` or
+ * `--leaders` where the command's argument is <leader…>, `--address` where it is <address…>.
+ */
+function addressAsOption(message: string, cmd: Command): string | null {
+  const unknown = /unknown option '--([a-z]+)'/.exec(message)?.[1];
+  if (!unknown) return null;
+  const spellings: Record<string, string[]> = {
+    leader: ["leader", "leaders"],
+    address: ["address", "addresses", "leader", "leaders"],
+  };
+  for (const a of cmd.registeredArguments) {
+    const name = a.name().replace(/es$/, ""); // scan's <addresses…>
+    if (spellings[name]?.includes(unknown)) return name;
+  }
+  return null;
+}
+
+/**
  * A parse error as the contract wants it: exit 2, one `error:` line, one `hint:` line that
  * names the closest match when there is one, else the usage of the command (with --json, one
  * `error` document on stdout instead).
@@ -180,6 +198,11 @@ export function usageError(
     const owner = optionOfLaterCommand(first, cmd, args) as { flag: string; path: string };
     message = `${owner.flag} is an option of ${owner.path}, given before the command`;
     hint = `give it after the command: ${owner.path} … ${owner.flag} (only --network, --config-dir, --account, --json and --debug go before it)`;
+  } else if (error.code === "commander.unknownOption" && addressAsOption(first, cmd)) {
+    // `follow --leader 0x…`: the closest options by spelling were --allow-empty-leader (which
+    // waives the never-traded check) and --leader-max-leverage — neither is what was meant.
+    const arg = addressAsOption(first, cmd) as string;
+    hint = `the ${arg} is an argument, not an option: ${path} 0x… (${path} --help shows examples)`;
   } else if (suggestion !== undefined) {
     hint = `did you mean ${suggestion}? (${path} --help lists what it accepts)`;
   } else if (error.code === "commander.unknownCommand" || error.code === "commander.unknownOption") {
@@ -246,7 +269,18 @@ function exitQuietlyOnBrokenStdout(): void {
     if (broken) return;
     broken = true;
     const code = error.code ?? "write error";
-    if (outputLost(code === "EIO" ? "terminal" : "pipe", code)) return;
+    const kind = outputLostKind(code);
+    if (outputLost(kind, code)) return;
+    if (kind === "write") {
+      // `hlcopy status --json > status.json` on a full disk: the output is incomplete. Exit 0
+      // left a script reading an empty or cut file as if it were the status.
+      printCommandError(
+        `could not write the output (${writeFailure(code)}): what was written is incomplete`,
+        "make room where the output goes (df -h shows the disks), then run it again",
+        { json: false },
+      );
+      process.exitCode = ExitCode.runtime;
+    }
     if (process.listenerCount("SIGTERM") > 0) process.emit("SIGTERM", "SIGTERM");
     else process.exit(typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok);
   });

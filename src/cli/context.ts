@@ -96,11 +96,13 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
   const networkName = globals.network ?? (stored.network as string | undefined) ?? "mainnet";
   const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });
   if (globals.testnetSigning === true) {
+    // Mainnet's or testnet's own URL is that network (resolveNetwork): said as typed, and what it is.
+    const as = (typed: string) => (typed === network.name ? typed : `${typed} (${network.name}'s own API)`);
     const from =
       globals.network !== undefined
-        ? `--network ${network.name}`
+        ? `--network ${as(globals.network)}`
         : stored.network !== undefined
-          ? `the config's network, ${network.name},`
+          ? `the config's network, ${as(String(stored.network))},`
           : `the default network, ${network.name},`;
     refuseNamedNetworkSigning(network, from);
   }

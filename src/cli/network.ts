@@ -4,7 +4,7 @@
 import { hidePrivateKeys } from "../core/address.js";
 import { UsageError } from "../core/errors.js";
 import { closeMatches, NETWORK_URL_RULE, networkUrlExtra, networkUrlShown } from "../core/settings.js";
-import { MAINNET_API, TESTNET_API } from "../store/network-key.js";
+import { canonicalApiBase, MAINNET_API, TESTNET_API } from "../store/network-key.js";
 
 export interface NetworkTarget {
   /** "mainnet", "testnet", or the URL as given. */
@@ -32,7 +32,8 @@ const KNOWN: Record<string, NetworkTarget> = {
 
 /**
  * Resolve a network name or URL. A custom URL signs as mainnet unless `testnet` is set
- * (the simulator checks signatures the way the network it imitates does).
+ * (the simulator checks signatures the way the network it imitates does); mainnet's and
+ * testnet's own API URLs (https://api.hyperliquid.xyz, …-testnet.xyz) are those networks.
  * @throws {UsageError} when the value is neither a known name nor an http(s) URL of a host
  *   (a path, query, fragment or credentials are refused: see networkUrlExtra).
  */
@@ -57,6 +58,12 @@ export function resolveNetwork(value: string, options: { testnet?: boolean } = {
     );
   }
   const base = url.origin;
+  // Hyperliquid's own API URLs are their networks: testnet's URL signs for testnet (a custom URL
+  // signs as mainnet, which testnet refuses: every action failed), and --testnet-signing on
+  // either is refused as on the name.
+  for (const named of Object.values(KNOWN)) {
+    if (canonicalApiBase(base) === canonicalApiBase(named.httpUrl)) return { ...named };
+  }
   const ws = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/ws`;
   return { name: base, httpUrl: base, wsUrl: ws, isTestnet: options.testnet ?? false };
 }

@@ -11,7 +11,7 @@ import { InterruptedError } from "../store/secrets.js";
 import type { RunSummary } from "../ui/model.js";
 import type { StartViewOptions } from "../ui/view.js";
 import { printCommandError, printDocument } from "./output.js";
-import { type OutputLost, onOutputLost } from "./output-lost.js";
+import { type OutputLost, onOutputLost, writeFailure } from "./output-lost.js";
 import { ReviewDeclined } from "./review.js";
 import { onStopSignals, stoppedBeforeRun, whereStopped } from "./signals.js";
 
@@ -27,7 +27,9 @@ function stopReasonOf(request: StopRequest): string {
   if ("signal" in request) return `signal ${request.signal}`;
   return request.outputLost === "terminal"
     ? `the terminal closed (${request.code})`
-    : `its output was closed (${request.code}: the program reading it ended)`;
+    : request.outputLost === "write"
+      ? `its output could not be written (${writeFailure(request.code)})`
+      : `its output was closed (${request.code}: the program reading it ended)`;
 }
 
 /**
@@ -41,6 +43,15 @@ function afterOutputLost(
   code: number,
   command: string,
 ): number {
+  if (lost?.lost === "write") {
+    // `>> follow.log` on a full disk: not a reader that ended — a file would fail the same way.
+    printCommandError(
+      `${command} stopped: its output could not be written (${writeFailure(lost.code)}); nothing was sent after that`,
+      `make room where its output goes (df -h shows the disks), then start ${command} again`,
+      { json: false },
+    );
+    return code === 0 ? 1 : code;
+  }
   if (lost?.lost !== "pipe") return code;
   printCommandError(
     `${command} stopped: its output was closed (${lost.code}: the program reading it ended); nothing was sent after that`,

@@ -155,6 +155,7 @@ export async function openTradingSession(
         account,
         configDir: resolve(ctx.configDir),
         command: options.command,
+        paper: options.paper === true,
         env: ctx.env,
         ...(options.command === "follow"
           ? { control: controlSocketPath(lockDir(ctx.env), ctx.network, account) }

@@ -91,8 +91,13 @@ export function parseAddress(value: string, what: string, hint: string): Address
   if (problem === "format") {
     // A slip with one reading (spaces around or inside it, the 0x left off): say that one.
     const meant = addressMeant(value);
+    const several = addressesInOne(value);
     throw new UsageError(`invalid ${what} "${value}": expected 0x followed by 40 hex digits`, {
-      hint: meant ? `did you mean ${meant}? (${meantWhy(value)})` : hint,
+      hint: meant
+        ? `did you mean ${meant}? (${meantWhy(value)})`
+        : several
+          ? `that is ${several.length} addresses in one argument: give each as an argument of its own, separated by a space (${several.join(" ")})`
+          : hint,
     });
   }
   if (problem === "checksum") {
@@ -114,7 +119,7 @@ export function parseAddress(value: string, what: string, hint: string): Address
  */
 export function addressMeant(value: string): string | null {
   if (looksLikePrivateKey(value)) return null;
-  const joined = value.replace(/\s+/g, "");
+  const joined = unquoted(value.replace(/\s+/g, ""));
   const withPrefix = /^[0-9a-fA-F]{40}$/.test(joined) ? `0x${joined}` : joined.replace(/^0X/, "0x");
   if (withPrefix === value || addressProblem(withPrefix) !== null) return null;
   return withPrefix;
@@ -145,12 +150,26 @@ export function typedWithSpaceHint(meant: string): string {
   return `did you mean ${meant}? (one address typed with a space: give it without the space)`;
 }
 
+/** Quotes around a value (copied from JSON or a spreadsheet, or quoted twice in a script) taken off. */
+const unquoted = (value: string): string => value.replace(/^["'`]+(.*?)["'`]+$/, "$1");
+
+/**
+ * Several valid addresses in one argument (`0xA,0xB`, or `"0xA 0xB"` quoted as one), or null: the
+ * shell gives each leader as an argument of its own only when they are separated by spaces.
+ */
+export function addressesInOne(value: string): string[] | null {
+  const words = value.split(/[\s,;]+/).filter((w) => w !== "");
+  return words.length > 1 && words.every((w) => addressProblem(w) === null) ? words : null;
+}
+
 /** What addressMeant changed, in words for a hint. */
 function meantWhy(value: string): string {
-  const joined = value.replace(/\s+/g, "");
+  const spaced = value.replace(/\s+/g, "");
+  const joined = unquoted(spaced);
   const parts = [
-    joined !== value
-      ? value.trim() === joined
+    joined !== spaced ? "without the quotes" : null,
+    spaced !== value
+      ? value.trim() === spaced
         ? "without the spaces around it"
         : "without the spaces"
       : null,

@@ -354,7 +354,7 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     "risk.closeDenied",
     { type: "boolean" },
     false,
-    "close positions we hold in denied coins (otherwise leave them alone)",
+    "close positions we hold in denied coins, and outside risk.allowCoins when it is set (otherwise leave them alone)",
   ),
   spec(
     "risk.maxDrawdownPct",
@@ -1494,6 +1494,18 @@ const DEPENDENT_SETTINGS: {
     has: (f) => `exec.entry ${String(f["exec.entry"])}`,
     hint: "add --entry passive to rest each increase at the leader's price first",
   },
+  {
+    // The planner closes a coin denied or outside the allow list: with neither list, nothing.
+    key: "risk.closeDenied",
+    on: ["risk.denyCoins", "risk.allowCoins"],
+    acts: (f) =>
+      f["risk.closeDenied"] !== true ||
+      ((f["risk.denyCoins"] as string[] | undefined)?.length ?? 0) > 0 ||
+      ((f["risk.allowCoins"] as string[] | undefined)?.length ?? 0) > 0,
+    when: "on coins risk.denyCoins names or risk.allowCoins leaves out",
+    has: () => "neither list",
+    hint: "add --deny-coins DOGE (our DOGE position is closed) or --allow-coins BTC,ETH (positions in other coins are)",
+  },
   ...(["alerts.format", "alerts.driftMinutes", "alerts.wsDownSeconds"] as const).map((key) => ({
     key,
     on: ["alerts.webhook"] as SettingKey[],
@@ -1797,7 +1809,8 @@ export function resolveCoinSettings(settings: Settings, marketNames: readonly st
 /**
  * A name of a market hlcopy does not copy, said as what it is: a spot pair (`PURR/USDC`), a spot
  * id (`@107`) or another perp dex's market (HIP-3, `xyz:BTC`), with the main dex's perp when there
- * is one. Null for any other name (a typo: closeMatches).
+ * is one; another exchange's ticker (`BTC-PERP`, `ETHUSDT`) when its coin is a perp here. Null
+ * for any other name (a typo: closeMatches).
  */
 function otherMarketHint(coin: string, byLower: ReadonlyMap<string, string>): string | null {
   if (coin.startsWith("@"))
@@ -1814,6 +1827,11 @@ function otherMarketHint(coin: string, byLower: ReadonlyMap<string, string>): st
     const perp = byLower.get(name.toLowerCase());
     return `${coin} is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals${perp !== undefined ? `, where it is ${perp}` : `, and ${name} is not one of them`}`;
   }
+  // Another exchange's ticker (BTC-PERP, ETHUSDT, sol-usd): Hyperliquid names a perp by its coin.
+  const base = coin.replace(/([-_]?(perps?|usdt|usdc|usd))+$/i, "");
+  const perp = base !== coin && base !== "" ? byLower.get(base.toLowerCase()) : undefined;
+  if (perp !== undefined)
+    return `${coin}: did you mean ${perp}? (Hyperliquid names a perp by its coin alone)`;
   return null;
 }
 

@@ -700,6 +700,8 @@ export class CopyEngine {
         await this.#exitStep.run(exitStep);
       } catch (error) {
         this.#errors.report(error);
+        // The step asked for was not taken: the run did not end as asked (exit-step.ts says why).
+        if (this.#exitCode === 0) this.#exitCode = 1;
       }
       if (this.#journalGuard.unsent > unsent)
         this.#emit({

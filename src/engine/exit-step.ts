@@ -3,7 +3,7 @@
 // its resting stop), said and journaled; and the last reading of our account, so the equity the
 // journal keeps — what `status` shows — is the one our last fills left.
 
-import { toHlcopyError } from "../core/errors.js";
+import { OperationalError, toHlcopyError } from "../core/errors.js";
 import { emptyPlan, flattenActions } from "../core/protection.js";
 import type { Settings } from "../core/settings.js";
 import type { Address, Plan } from "../core/types.js";
@@ -114,6 +114,25 @@ export class ExitStep {
             ? `on exit: protect — every position has its resting stop (${coins.join(", ")})`
             : `on exit: protect — no resting stop for ${missing.join(", ")}: check them on the exchange`,
       );
+    } catch (error) {
+      // The step could not be taken (the exchange unreachable as the run stops): not a transient
+      // warning of a run that "goes on" — the run is ending with the positions as they are.
+      const e = toHlcopyError(error);
+      const coins = Object.keys(this.#o.ours.state.positions).sort();
+      const held = coins.length > 0 ? ` (${coins.join(", ")} at the last reading)` : "";
+      const message = `on exit: ${mode} not done — ${e.message}`;
+      this.#o.journal.recordEvent({
+        ts: this.#o.now(),
+        type: "onExit",
+        runId: this.#o.runId(),
+        data: { mode, message },
+      });
+      throw new OperationalError(message, {
+        hint:
+          mode === "flatten"
+            ? `positions may still be open${held}: hlcopy status shows them; close them with hlcopy flatten once the exchange answers`
+            : `positions may have no resting stop${held}: check them on the exchange (hlcopy status), or close them with hlcopy flatten`,
+      });
     } finally {
       this.#running = false;
     }

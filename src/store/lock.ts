@@ -42,6 +42,8 @@ export interface LockInfo {
   token: string;
   /** The holder's control socket (a follow's), so pause/flatten/stop from any environment reach it. */
   control?: string;
+  /** A paper run's (follow --paper): it holds the account's lock but sends nothing. */
+  paper?: true;
 }
 
 export interface Lock {
@@ -80,6 +82,8 @@ export interface AcquireLockParameters {
   command?: string;
   /** The control socket this run will listen on (follow), recorded in the lock. */
   control?: string;
+  /** A paper run: recorded, so a refused run and status say it sends nothing. */
+  paper?: boolean;
   /**
    * The one directory to take the lock in, and no other is read (tests). Default: every
    * directory of {@link lockDirs}(env), then every one of {@link lookDirs}(env) read.
@@ -228,6 +232,7 @@ function readHolder(path: string): LockInfo | null | "unreadable" {
         configDir: typeof v.configDir === "string" ? v.configDir : "?",
         token: typeof v.token === "string" ? v.token : "",
         ...(typeof v.control === "string" ? { control: v.control } : {}),
+        ...(v.paper === true ? { paper: true as const } : {}),
       };
     }
   } catch {
@@ -264,19 +269,20 @@ function heldError(account: string, path: string, holder: LockInfo): Operational
     holder.command === "follow" || holder.control !== undefined
       ? `hlcopy stop, or kill ${holder.pid}, or Ctrl-C in its terminal`
       : `kill ${holder.pid}, or Ctrl-C in its terminal`;
-  return new OperationalError(
-    `another hlcopy (pid ${holder.pid}) is trading ${account} since ${since} (${holder.command}, config dir ${holder.configDir})`,
-    {
-      hint: `stop it first (${stop}); if no hlcopy is running, delete ${path}`,
-      details: {
-        pid: holder.pid,
-        startedAt: holder.startedAt,
-        command: holder.command,
-        configDir: holder.configDir,
-        file: path,
-      },
+  // A paper run trades nothing: said so, or the trader looks for a live run that is not there.
+  const what = holder.paper
+    ? `holds ${account} since ${since} (${holder.command} --paper: a paper run, which sends nothing but holds the account's lock; config dir ${holder.configDir})`
+    : `is trading ${account} since ${since} (${holder.command}, config dir ${holder.configDir})`;
+  return new OperationalError(`another hlcopy (pid ${holder.pid}) ${what}`, {
+    hint: `stop it first (${stop}); if no hlcopy is running, delete ${path}`,
+    details: {
+      pid: holder.pid,
+      startedAt: holder.startedAt,
+      command: holder.command,
+      configDir: holder.configDir,
+      file: path,
     },
-  );
+  });
 }
 
 /** Is this holder gone? A pid equal to ours that we do not hold is a previous life's (containers). */
@@ -422,6 +428,7 @@ function acquireIn(dir: string, params: AcquireLockParameters): Lock {
     configDir: params.configDir,
     token: randomBytes(8).toString("hex"),
     ...(params.control ? { control: params.control } : {}),
+    ...(params.paper ? { paper: true as const } : {}),
   };
   const content = `${JSON.stringify(info)}\n`;
 

@@ -788,7 +788,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       if (e.kind === "on-exit") state.onExit = e.message;
       break;
     case "warning":
+      break;
     case "error":
+      // The on-exit step that could not be taken (exit-step.ts): the summary says it in its place.
+      if (e.message.startsWith("on exit: ")) state.onExit = e.message;
       break;
     case "stop":
       state.stopped = { reason: e.reason, ts: e.ts };

@@ -2,7 +2,8 @@
 // one `hint:` line naming the closest match, and a reader that goes away (`| head`) ends the
 // run without an EPIPE stack trace (a follow says on stderr that it stopped, exit 1).
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync } from "node:fs";
 import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProgram } from "../../src/cli/program.js";
@@ -32,6 +33,18 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       args: ["follow", LEADER, "--coins", "BTC"],
       error: /unknown option '--coins'/,
       hint: /did you mean --allow-coins or --deny-coins\?/,
+    },
+    {
+      // The closest by spelling were --allow-empty-leader (it waives the never-traded check) and
+      // --leader-max-leverage: the leader is the command's argument.
+      args: ["follow", "--leader", LEADER, "--dry-run"],
+      error: /unknown option '--leader'/,
+      hint: /^hint: the leader is an argument, not an option: hlcopy follow 0x… \(hlcopy follow --help shows examples\)$/m,
+    },
+    {
+      args: ["scan", "--addresses", LEADER],
+      error: /unknown option '--addresses'/,
+      hint: /^hint: the address is an argument, not an option: hlcopy scan 0x… /m,
     },
     {
       // A bad value given as a flag: said as that flag, fixed as that flag (not config set).
@@ -256,4 +269,63 @@ describe("a reader that goes away (hlcopy … | head)", () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
   });
+
+  // `follow --json >> follow.log` on a full disk: the help's own example. It said "the program
+  // reading it ended" and to keep the output in a file — which is what failed.
+  it.runIf(existsSync("/dev/full"))(
+    "follow --json into a full disk: stops, says the write failed and why, exit 1",
+    async () => {
+      sim.control.fund(ACCOUNT, 1_000);
+      const fd = openSync("/dev/full", "w");
+      const args = ["--network", sim.httpUrl, "--account", ACCOUNT, "--json", "follow", LEADER];
+      const child = spawn(process.execPath, [BIN, ...args, "--dry-run", "--allow-empty-leader"], {
+        env: cleanEnv({ HLCOPY_CONFIG_DIR: tempDir() }),
+        stdio: ["ignore", fd, "pipe"],
+      });
+      closeSync(fd);
+      let stderr = "";
+      child.stderr?.on("data", (d) => {
+        stderr += d;
+      });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const code = await new Promise<number | null>((done) => child.on("close", (c) => done(c)));
+      clearTimeout(timer);
+      expect(stderr).toBe(
+        "error: follow stopped: its output could not be written (ENOSPC: no space left on the device); nothing was sent after that\n" +
+          "hint: make room where its output goes (df -h shows the disks), then start follow again\n",
+      );
+      expect(code).toBe(1);
+    },
+  );
+});
+
+// A write that fails where the output goes (a full disk: /dev/full) is no reader that ended: the
+// output is incomplete. `status --json > status.json` on a full disk exited 0 with nothing said,
+// and a follow said "the program reading it ended" and to write to a file instead.
+describe.runIf(existsSync("/dev/full"))("output that cannot be written (a full disk)", () => {
+  const intoFullDisk = (args: string[]) => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const r = spawnSync(process.execPath, [BIN, ...args], {
+        env: cleanEnv({ HLCOPY_CONFIG_DIR: tempDir() }),
+        stdio: ["ignore", fd, "pipe"],
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      return { code: r.status, stderr: r.stderr };
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  for (const args of [["--account", ACCOUNT, "status", "--json"], ["config", "list"], ["--help"]]) {
+    it(`${args.join(" ")}: exit 1, the error said on stderr`, () => {
+      const r = intoFullDisk(args);
+      expect(r.stderr).toBe(
+        "error: could not write the output (ENOSPC: no space left on the device): what was written is incomplete\n" +
+          "hint: make room where the output goes (df -h shows the disks), then run it again\n",
+      );
+      expect(r.code).toBe(1);
+    });
+  }
 });

@@ -26,6 +26,19 @@ describe("network resolution", () => {
     expect(resolveNetwork("http://localhost:1", { testnet: true }).isTestnet).toBe(true);
   });
 
+  it("mainnet's and testnet's own API URLs are those networks: testnet's URL signs for testnet", () => {
+    // A custom URL signs as mainnet: testnet's URL given as a URL (as Hyperliquid's docs spell it)
+    // signed every action for mainnet, and testnet refused each one.
+    for (const url of ["https://api.hyperliquid-testnet.xyz", "https://API.hyperliquid-testnet.xyz:443/"]) {
+      expect(resolveNetwork(url)).toEqual(resolveNetwork("testnet"));
+    }
+    expect(resolveNetwork("https://api.hyperliquid.xyz/")).toEqual(resolveNetwork("mainnet"));
+    // Signing is the network's own, not --testnet-signing's (that flag is refused on both).
+    expect(resolveNetwork("https://api.hyperliquid.xyz", { testnet: true }).isTestnet).toBe(false);
+    // Another host is still a custom URL.
+    expect(resolveNetwork("https://api.hyperliquid.example").name).toBe("https://api.hyperliquid.example");
+  });
+
   it("a URL is the API's host: a path, query, fragment or credentials are refused, naming what is extra", () => {
     // A path would send the requests to /api/info but the websocket to /ws, and a query was dropped.
     const cases: Array<[string, string]> = [

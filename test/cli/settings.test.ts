@@ -441,6 +441,19 @@ describe("coin lists (issue 12.7)", () => {
     expect(hintFor("xyz:BTC")).toContain(
       "xyz:BTC is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, where it is BTC",
     );
+    // Another exchange's ticker, as a new user types it: "no close match" said nothing useful.
+    for (const [coin, perp] of [
+      ["btc-perp", "BTC"],
+      ["ETH-PERP", "ETH"],
+      ["SOLUSDT", "SOL"],
+      ["kpepe-usd-perp", "kPEPE"],
+      ["DOGE_USDC", "DOGE"],
+    ] as const) {
+      expect(hintFor(coin)).toContain(
+        `${coin}: did you mean ${perp}? (Hyperliquid names a perp by its coin alone)`,
+      );
+    }
+    expect(hintFor("ZZZ-PERP")).toContain("ZZZ-PERP: no close match");
     expect(hintFor("xyz:ZZZ")).toContain(
       "xyz:ZZZ is a market of another perp dex (HIP-3): hlcopy copies the main dex's perpetuals, and ZZZ is not one of them",
     );
@@ -525,6 +538,12 @@ describe("setting flags that act only beside another setting the run does not ha
         { "alerts.webhook": "https://api.telegram.org/botT/sendMessage", "alerts.format": "telegram" },
         "--alert-telegram-chat-id acts only for alerts in Telegram's format",
       ],
+      [
+        { "risk.closeDenied": "true" },
+        { "risk.denyCoins": "DOGE" },
+        "--close-denied acts only on coins risk.denyCoins names or risk.allowCoins leaves out, and this run has neither list",
+      ],
+      [{ "risk.closeDenied": "true" }, { "risk.allowCoins": "BTC,ETH" }, "--close-denied acts only"],
     ];
     for (const [flag, needs, message] of cases) {
       const err = refusal({}, flag);
@@ -549,6 +568,9 @@ describe("setting flags that act only beside another setting the run does not ha
     );
     expect(telegram?.message).toContain("this run has alerts.format json");
     expect(refusal({ "risk.trailingStepPct": 1, "alerts.telegramChatId": "1" }, {})).toBeUndefined();
+    // A flag that switches it off promises nothing: never refused.
+    expect(refusal({}, { "risk.closeDenied": "false" })).toBeUndefined();
+    expect(refusal({ "risk.closeDenied": true }, {})).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
+import { lockHolderView, runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import { deadbandUsd, driftReport } from "../../src/core/drift.js";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
 import { defaultSettings } from "../../src/core/settings.js";
@@ -298,6 +298,15 @@ describe("hlcopy status: one meaning per figure", () => {
     const json = sink();
     await runStatus({ configDir: fresh, account, json: true, out: json, now: NOW, lockHolders: [first] });
     expect(JSON.parse(json.text())).toMatchObject({ lastRun: null, starting: first, elsewhere: null });
+    // A paper run holds the lock too, but journals in the paper journal: never "starting" here.
+    const paper = lockHolderView({ pid: 424_243, command: "follow", configDir: dir, paper: true });
+    expect(paper).toEqual({ pid: 424_243, command: "follow --paper", configDir: dir });
+    const paperText = sink();
+    await runStatus({ configDir: dir, account, json: false, out: paperText, now: NOW, lockHolders: [paper] });
+    expect(paperText.text()).toContain(
+      "\na follow --paper (pid 424243) holds the account: a paper run, which sends nothing (its journal is the paper one: hlcopy status --paper)\n",
+    );
+    expect(paperText.text()).not.toContain("starting");
     // Nobody holding it: nothing said.
     expect((await status(dir, true)).report.starting).toBeNull();
   });

@@ -94,6 +94,25 @@ describe("--testnet-signing", () => {
       "error: --testnet-signing is for a network given by URL, and --network mainnet signs for mainnet by itself\n" +
         "hint: for testnet: --network testnet; for a simulator started with --testnet-signing: --network http://127.0.0.1:PORT --testnet-signing; or drop --testnet-signing\n",
     );
+    // Mainnet's own API URL is mainnet: it signed for testnet with the flag, and mainnet refused it.
+    const url = await runCli([
+      "--testnet-signing",
+      "--network",
+      "https://api.hyperliquid.xyz",
+      ...ACCOUNT,
+      "--config-dir",
+      tempDir(),
+      "reconcile",
+      LEADER,
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.1",
+    ]);
+    expect(url.code, url.stderr).toBe(2);
+    expect(url.stderr.split("\n")[0]).toBe(
+      "error: --testnet-signing is for a network given by URL, and --network https://api.hyperliquid.xyz (mainnet's own API) signs for mainnet by itself",
+    );
     const dir = tempDir();
     const set = await runCli(["--config-dir", dir, "config", "set", "network", "testnet"]);
     expect(set.code, set.stderr).toBe(0);

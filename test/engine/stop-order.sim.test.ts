@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { liveExecutor } from "../../src/engine/executor.js";
 import { createLineWriter } from "../../src/ui/lines.js";
-import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
+import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { eventually } from "../exchange/helpers.js";
 import { startFaultProxy } from "../exchange/proxy.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
@@ -85,5 +85,44 @@ describe("a stop while a sweep's reads wait for the exchange", () => {
     expect(await stopped).toBe(0);
     expect(await running).toBe(0);
     expect(f.events.at(-1)?.type).toBe("stop");
+  });
+});
+
+// --on-exit flatten with the exchange unreachable as the run stops: the step failed, was said as
+// a transient warning "(retrying; the run goes on)" — of a run that was ending — and the run
+// exited 0 with its positions open. It is an error now, with the way forward, and exit 1.
+describe("an on-exit step the exchange does not let through", () => {
+  it("is an error naming the step and what is still open, and the run exits 1", async () => {
+    const t = await startSimFollow({ sim: { seed: 63 } });
+    const proxy = await startFaultProxy(t.sim.httpUrl);
+    t.defer(() => proxy.close());
+    const client = t.ourClient({ httpUrl: proxy.httpUrl });
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    const f = t.follow({
+      reader: client,
+      executor: liveExecutor(client),
+      leaderCashFlows: false,
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+      onExit: "flatten",
+    });
+    const running = f.run();
+    await eventually(() => f.events.some((e) => e.type === "fill"), 15_000);
+    // Every read from now on fails as an exchange that does not answer.
+    proxy.setRule(() => ({ status: 502, body: "bad gateway" }));
+    expect(await f.engine.stop("quit")).toBe(1);
+    expect(await running).toBe(1);
+    const error = f.events.find(
+      (e) => e.type === "error" && e.message.startsWith("on exit: flatten not done — "),
+    );
+    expect(error).toMatchObject({
+      hint: "positions may still be open (ETH at the last reading): hlcopy status shows them; close them with hlcopy flatten once the exchange answers",
+    });
+    expect(f.events.some((e) => e.type === "warning" && e.message.includes("the run goes on"))).toBe(false);
+    expect(f.events.some((e) => e.type === "order" && e.kind === "flatten")).toBe(false);
+    expect(f.events.at(-1)?.type).toBe("stop");
+    // The closing summary (after the dashboard too) says it where the step's line goes.
+    let state = initialDashboardState();
+    for (const e of f.events) state = reduceDashboard(state, e);
+    expect(runSummary(state).onExit).toMatch(/^on exit: flatten not done — /);
   });
 });

@@ -99,6 +99,8 @@ describe("an address with one slip: the hint gives the address meant", () => {
   const cases: { args: string[]; why: string }[] = [
     { args: ["reconcile", LOWER.slice(2), "--dry-run"], why: "an address starts with 0x" },
     { args: ["follow", `${LOWER} `, "--dry-run"], why: "without the spaces around it" },
+    // Copied from JSON (or quoted twice in a script): the hint was the generic one.
+    { args: ["follow", `"${LOWER}"`, "--dry-run"], why: "without the quotes" },
     {
       args: ["follow", LOWER.slice(0, 20), LOWER.slice(20), "--dry-run"],
       why: "one address typed with a space",
@@ -122,6 +124,21 @@ describe("an address with one slip: the hint gives the address meant", () => {
       expect(readdirSync(dir)).toEqual([]);
     });
   }
+
+  it("two leaders in one argument (a comma list, or quoted together): the hint says to give each as its own", async () => {
+    const other = LOWER.replace("5e", "7e");
+    for (const one of [`${LOWER},${other}`, `${LOWER} ${other}`, `${LOWER}, ${other}`]) {
+      const dir = tempDir();
+      const r = await runCli([...net, ...account, "follow", one, "--dry-run"], {
+        env: { HLCOPY_CONFIG_DIR: dir },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `error: invalid leader address "${one}": expected 0x followed by 40 hex digits\nhint: that is 2 addresses in one argument: give each as an argument of its own, separated by a space (${LOWER} ${other})\n`,
+      );
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
 
   it("init --account without its 0x: the --account hint, nothing written", async () => {
     const dir = tempDir();

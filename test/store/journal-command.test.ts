@@ -89,12 +89,25 @@ describe("flag parsing", () => {
     expect(parseSince("1w", now)).toBe(now - 604_800_000);
     expect(parseSince("2025-01-02", now)).toBe(Date.UTC(2025, 0, 2));
     expect(parseSince("2025-01-02T11:30:00Z", now)).toBe(Date.UTC(2025, 0, 2, 11, 30));
+    // Without a zone a time is UTC, as the journal's "time (UTC)" column: never the machine's zone
+    // (on a machine 5 hours behind UTC it was 16:30 UTC).
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    try {
+      expect(parseSince("2025-01-02T11:30", now)).toBe(Date.UTC(2025, 0, 2, 11, 30));
+      expect(parseSince("2025-01-02 11:30:15", now)).toBe(Date.UTC(2025, 0, 2, 11, 30, 15));
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    expect(parseSince("2025-01-02T11:30:00+02:00", now)).toBe(Date.UTC(2025, 0, 2, 9, 30));
     // The longest span every command takes (cli/span.ts): 10 years; more is refused, not a start before 1970.
     expect(parseSince("3650d", now)).toBe(now - 3650 * 86_400_000);
     expect(usage(() => parseSince("99999d", now)).message).toBe(
       'invalid --since "99999d": longer than 3650d (10 years)',
     );
-    for (const bad of ["yesterday", "1y", "-1h", "", "2025-13-45", "12"]) {
+    // A day the calendar does not have was rolled into the next month (2026-02-30 → March 2).
+    for (const bad of ["yesterday", "1y", "-1h", "", "2025-13-45", "12", "2026-02-30", "2025-04-31"]) {
       const e = usage(() => parseSince(bad, now));
       expect(e.message).toContain("invalid --since");
       expect(e.hint).toContain("--since 1h");

@@ -169,6 +169,29 @@ describe("acquireLock", () => {
     expect(e.details).toMatchObject({ pid: holder.pid, command: "follow", configDir: CONFIG_A });
   });
 
+  it("a paper run holding it is said as one: it sends nothing (it was 'is trading', as a live run)", async () => {
+    const paper = holderScript("follow").replace(
+      lockArgs("follow"),
+      JSON.stringify({
+        dir,
+        network: NET,
+        account: ACCOUNT,
+        configDir: CONFIG_A,
+        command: "follow",
+        paper: true,
+      }),
+    );
+    const { line } = await child(paper);
+    const holder = JSON.parse(line) as { ok: boolean; pid: number };
+    expect(holder.ok).toBe(true);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ command: "follow", paper: true });
+    const e = caught(() => acquire("follow", CONFIG_B));
+    expect(e.message).toBe(
+      `another hlcopy (pid ${holder.pid}) holds ${ACCOUNT.toLowerCase()} on ${NET.name} since ${utcMinute(e.details.startedAt as number)} (follow --paper: a paper run, which sends nothing but holds the account's lock; config dir ${CONFIG_A})`,
+    );
+    expect(e.hint).toMatch(new RegExp(`^stop it first \\(hlcopy stop, or kill ${holder.pid}`));
+  });
+
   it("a reconcile holding it (no control socket: hlcopy stop cannot reach it) is stopped by kill", async () => {
     const { line } = await child(holderScript("reconcile"));
     const holder = JSON.parse(line) as { ok: boolean; pid: number };

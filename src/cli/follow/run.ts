@@ -314,7 +314,9 @@ export async function runFollow(
   // The same closing summary after the dashboard as after event lines: the dashboard's last
   // frame is cut to the terminal, and its log lines too (so it repeats the on-exit one, which
   // event lines have just printed).
-  if (!ctx.json && (code === 0 || code === 4))
+  // An on-exit step not taken (exit 1) ended the run in order too: its positions are listed.
+  const exitStepFailed = code === 1 && summary.onExit?.includes(" not done — ") === true;
+  if (!ctx.json && (code === 0 || code === 4 || exitStepFailed))
     process.stdout.write(
       closingSummary(summary, {
         eventLines: !dashboard,

@@ -41,7 +41,7 @@ ${examples([
         parseSpanMs(opts.since, "--since", { bareUnit: "h", example: "hlcopy status --since 1h" }) /
         3_600_000;
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { runStatus } = await import("./run.js");
+      const { lockHolderView, runStatus } = await import("./run.js");
       const { pauseMarkerPath } = await import("../control/run.js");
       const { findLockHolders } = await import("../../store/lock.js");
       const account = requireAccount(ctx);
@@ -51,11 +51,7 @@ ${examples([
         network: ctx.network.name,
         paper: opts.paper === true,
         pauseMarker: pauseMarkerPath(ctx, account),
-        lockHolders: findLockHolders(ctx.network, account, ctx.env).map((h) => ({
-          pid: h.info.pid,
-          command: h.info.command,
-          configDir: h.info.configDir,
-        })),
+        lockHolders: findLockHolders(ctx.network, account, ctx.env).map((h) => lockHolderView(h.info)),
         json: ctx.json,
         sinceHours: String(hours),
       });

@@ -880,6 +880,9 @@ export function startingHolder<H extends { pid: number }>(
 
 /** An hlcopy holding the account with no run journaled yet: said, so "last run" is not read as now. */
 function startingLine(s: { pid: number; command: string }): string {
+  // A paper run journals in its own journal, never this one: it is not "starting".
+  if (s.command.endsWith(" --paper"))
+    return `a ${s.command} (pid ${s.pid}) holds the account: a paper run, which sends nothing (its journal is the paper one: hlcopy status --paper)`;
   return `a ${s.command} (pid ${s.pid}) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)`;
 }
 
@@ -889,6 +892,20 @@ export interface LockHolderView {
   command: string;
   /** Its config directory, as its lock names it ("?" in a lock written by an older hlcopy). */
   configDir: string;
+}
+
+/** A lock file's holder as status tells it: a paper run's as the command it is (it journals in the paper journal). */
+export function lockHolderView(info: {
+  pid: number;
+  command: string;
+  configDir: string;
+  paper?: true;
+}): LockHolderView {
+  return {
+    pid: info.pid,
+    command: info.paper ? `${info.command} --paper` : info.command,
+    configDir: info.configDir,
+  };
 }
 
 /** Whether two config directories are one (as typed, resolved, or through a symlink). */
