@@ -943,6 +943,7 @@ export class CopyEngine {
     this.#sweepTimer = setTimeout(() => {
       this.#sweepTimer = undefined;
       void (async () => {
+        const begunAt = this.#now();
         try {
           await this.#runSweep(trigger, true);
         } catch (error) {
@@ -962,7 +963,9 @@ export class CopyEngine {
             queueMicrotask(() => void this.stop(why, e.exitCode === 0 ? 1 : e.exitCode));
             return;
           }
-          this.#errors.report(e);
+          // The outage is counted from when this sweep began (its reads' timeouts and retries
+          // come before the report).
+          this.#errors.report(e, begunAt);
         }
       })().finally(() => {
         // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;

@@ -62,8 +62,13 @@ export class ErrorReport {
     });
   }
 
-  /** An error the run outlives (or not yet), told once as what it is: an error, a warning, or nothing more. */
-  report(error: unknown): void {
+  /**
+   * An error the run outlives (or not yet), told once as what it is: an error, a warning, or
+   * nothing more. `begunAt`: when the work that failed began (a sweep's reads) — an outage is
+   * counted from there, not from the report, which comes only once that work's requests timed
+   * out and were retried: an exchange away for 30 s was said back "after 0s of failures".
+   */
+  report(error: unknown, begunAt?: number): void {
     const e = toHlcopyError(error);
     // Already told as the halt (and its error line).
     if (e instanceof AgentNotApprovedError && this.#o.agentHalted()) return;
@@ -77,7 +82,7 @@ export class ErrorReport {
     // the next sweep tries again. An uncertain order stays an error: it is looked up, not retried.
     if (e instanceof RetryableError && !(e instanceof UncertainOutcomeError)) {
       const now = this.#o.now();
-      const outage = this.#outage ?? { said: "", since: now, failures: 0 };
+      const outage = this.#outage ?? { said: "", since: Math.min(begunAt ?? now, now), failures: 0 };
       this.#outage = outage;
       outage.failures++;
       if (outage.said === e.message) return;
