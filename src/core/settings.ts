@@ -1778,17 +1778,26 @@ export function resolveCoinSettings(settings: Settings, marketNames: readonly st
   const first = unknown[0];
   if (first) {
     const names = unknown.map((u) => `"${u.coin}" (${u.key})`).join(", ");
-    const hints = unknown.map((u) => {
-      const kind = otherMarketHint(u.coin, byLower);
+    const hintFor = (coin: string): string => {
+      const kind = otherMarketHint(coin, byLower);
       if (kind !== null) return kind;
-      const near = closeMatches(u.coin, marketNames);
-      return near.length > 0 ? `${u.coin}: did you mean ${near.join(" or ")}?` : `${u.coin}: no close match`;
-    });
+      const near = closeMatches(coin, marketNames);
+      return near.length > 0 ? `${coin}: did you mean ${near.join(" or ")}?` : `${coin}: no close match`;
+    };
+    // Each list that holds an unknown coin is named with its own coins: unknown coins in both
+    // lists must not be sent to --allow-coins alone.
+    const keys = [...new Set(unknown.map((u) => u.key))];
+    const hint = keys
+      .map((key) => {
+        const hints = unknown.filter((u) => u.key === key).map((u) => hintFor(u.coin));
+        return `${hints.join("; ")} — fix it with --${flagName(key)} or hlcopy config set ${key} …`;
+      })
+      .join("; ");
     throw new ValidationError(
       first.key,
       `unknown coin${unknown.length > 1 ? "s" : ""} ${names}: not a market on this exchange`,
       {
-        hint: `${hints.join("; ")} — fix it with --${flagName(first.key)} or hlcopy config set ${first.key} …`,
+        hint,
         details: { unknown: unknown.map((u) => u.coin) },
       },
     );

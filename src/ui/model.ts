@@ -269,8 +269,12 @@ export interface DashboardState {
     /** A pause/resume asked for with p, until the engine confirms it with a paused event. */
     pendingPause: boolean | null;
     quitting: boolean;
-    /** A key's acknowledgement on the footer; `ofPause` ones end when the run takes the pause up. */
-    notice: { text: string; ts: number; ofPause?: boolean } | null;
+    /**
+     * A key's acknowledgement on the footer. `of: "pause"` ends when the run takes the pause up;
+     * `of: "flatten"` when its closes are done — the sweep that decided them under the halt
+     * (`closing`) has ended — or when a warning or error says what went wrong instead.
+     */
+    notice: { text: string; ts: number; of?: "pause" | "flatten"; closing?: true } | null;
   };
   capacity: Capacities;
 }
@@ -403,8 +407,32 @@ function withLog(state: DashboardState, event: EngineEvent): DashboardState {
   return { ...state, log: push(state.log, entry, state.capacity.log), logSeq: seq, problem };
 }
 
-function notice(state: DashboardState, text: string, ofPause?: boolean): DashboardState {
-  return { ...state, ui: { ...state.ui, notice: { text, ts: state.now, ...(ofPause ? { ofPause } : {}) } } };
+function notice(state: DashboardState, text: string, of?: "pause" | "flatten"): DashboardState {
+  return { ...state, ui: { ...state.ui, notice: { text, ts: state.now, ...(of ? { of } : {}) } } };
+}
+
+/**
+ * "flatten requested: closing reduce-only" while the flatten is underway, not after: a decision
+ * made under the halt plans its closes, the end of that sweep (`sweep`) has them sent and told
+ * (filled, or refused: their order lines say so); a warning or error (a sweep that failed: the
+ * exchange down) is shown in its place, as is the end of the halt or of the run.
+ */
+function flattenNotice(state: DashboardState, e: EngineEvent): DashboardState["ui"]["notice"] {
+  const n = state.ui.notice;
+  if (n?.of !== "flatten") return n;
+  switch (e.type) {
+    case "decision":
+      return state.halt ? { ...n, closing: true } : n;
+    case "sweep":
+      return n.closing ? null : n;
+    case "warning":
+    case "error":
+    case "resume":
+    case "stop":
+      return null;
+    default:
+      return n;
+  }
 }
 
 /** Position rows from a state event: targets joined with our positions, biggest first. */
@@ -775,7 +803,7 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.ui = {
         ...state.ui,
         pendingPause: null,
-        notice: state.ui.notice?.ofPause ? null : state.ui.notice,
+        notice: state.ui.notice?.of === "pause" ? null : state.ui.notice,
       };
       // "paused: no orders will be sent" must not outlive the pause on the status line.
       if (!e.paused && state.problem?.type === "paused") state.problem = null;
@@ -832,13 +860,14 @@ function reduceUi(state: DashboardState, a: UiAction): DashboardState {
       return notice(
         { ...state, ui: { ...state.ui, confirmFlatten: false } },
         "flatten requested: closing reduce-only",
+        "flatten",
       );
     case "ui/pauseToggled": {
       const target = !(state.ui.pendingPause ?? state.paused);
       return notice(
         { ...state, ui: { ...state.ui, pendingPause: target } },
         target ? "pause requested" : "resume requested",
-        true,
+        "pause",
       );
     }
     case "ui/sweepRequested":
@@ -859,7 +888,10 @@ function isUiAction(x: DashboardInput): x is UiAction {
 
 /** The one reducer: pure, synchronous, O(ring size) per input at worst. */
 export function reduceDashboard(state: DashboardState, input: DashboardInput): DashboardState {
-  return isUiAction(input) ? reduceUi(state, input) : reduceEngine(state, input);
+  if (isUiAction(input)) return reduceUi(state, input);
+  const next = reduceEngine(state, input);
+  const n = flattenNotice(next, input);
+  return n === next.ui.notice ? next : { ...next, ui: { ...next.ui, notice: n } };
 }
 
 // ── selectors: derived facts, computed when a view renders ──────────────────────────────

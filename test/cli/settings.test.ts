@@ -419,6 +419,26 @@ describe("coin lists (issue 12.7)", () => {
     expect(err.hint).toContain("--allow-coins");
   });
 
+  it("unknown coins in both lists: the hint names each list with its own coins' close matches", () => {
+    const s = defaultSettings();
+    const hintOf = (allowCoins: string[], denyCoins: string[]): string | undefined => {
+      try {
+        resolveCoinSettings({ ...s, risk: { ...s.risk, allowCoins, denyCoins } }, MARKETS);
+      } catch (e) {
+        return (e as ValidationError).hint;
+      }
+      return "(accepted)";
+    };
+    expect(hintOf(["BTCX"], ["ETHX"])).toBe(
+      "BTCX: did you mean BTC? — fix it with --allow-coins or hlcopy config set risk.allowCoins …; " +
+        "ETHX: did you mean ETH? — fix it with --deny-coins or hlcopy config set risk.denyCoins …",
+    );
+    // One list: as before, that list alone.
+    expect(hintOf(["SOL"], ["ETHX", "XYZZY"])).toBe(
+      "ETHX: did you mean ETH?; XYZZY: no close match — fix it with --deny-coins or hlcopy config set risk.denyCoins …",
+    );
+  });
+
   it("a spot pair, a spot id or another perp dex's market is said as what it is, with the perp to give", () => {
     const s = defaultSettings();
     const hintFor = (coin: string): string => {

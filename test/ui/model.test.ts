@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { roundHalfAway } from "../../src/core/format.js";
 import { dailyReport } from "../../src/core/report.js";
 import { quantile } from "../../src/core/stats.js";
+import type { PlannedAction } from "../../src/core/types.js";
 import { fmtUsdShort } from "../../src/ui/format.js";
 import { HELP_SECTIONS } from "../../src/ui/Help.js";
 import {
@@ -86,6 +87,70 @@ describe("reduceDashboard: engine events", () => {
     s = reduceDashboard(s, { type: "ui/sweepRequested" });
     s = reduceDashboard(s, { type: "paused", ts: T0 + 200, paused: false });
     expect(s.paused).toBe(false);
+    expect(s.ui.notice?.text).toBe("sweep requested");
+  });
+
+  it("the footer's 'flatten requested' stays while its closes are pending and goes once they are done", () => {
+    const sweep = (ts: number) =>
+      ({ type: "sweep", ts, durationMs: 5, inSync: true, driftUsd: 0, requests: 3 }) as const;
+    let s = reduceDashboard(liveState(), { type: "ui/flattenConfirmed" });
+    const pending = "flatten requested: closing reduce-only";
+    expect(s.ui.notice?.text).toBe(pending);
+    // A sweep that was under way before the halt: not the flatten's.
+    s = reduceDashboard(s, sweep(T0 + 50));
+    expect(s.ui.notice?.text).toBe(pending);
+    // What engine.flatten() tells, in its order (seen against the simulator).
+    s = reduceDashboard(s, {
+      type: "halt",
+      ts: T0 + 100,
+      kind: "manual",
+      reason: "flatten requested from the dashboard",
+    });
+    expect(s.ui.notice?.text).toBe(pending);
+    const close: PlannedAction = {
+      coin: "BTC",
+      side: "sell",
+      size: 0.01,
+      limitPx: 41_000,
+      reduceOnly: true,
+      cloid: "0x01",
+      reason: "close",
+      refPx: 42_000,
+    };
+    s = reduceDashboard(s, { ...decisionEvent(T0 + 110, plan({ actions: [close] })), trigger: "manual" });
+    expect(s.ui.notice?.text).toBe(pending);
+    s = reduceDashboard(s, fillEvent(T0 + 120, "BTC", { side: "sell", sz: 0.01, kind: "flatten" }));
+    expect(s.ui.notice?.text).toBe(pending);
+    s = reduceDashboard(s, sweep(T0 + 130));
+    expect(s.ui.notice).toBeNull();
+    expect(modeLabel(s)).toBe("HALTED");
+  });
+
+  it("a flatten whose sweep fails: the footer gives way to the warning; another key's notice outlives a sweep", () => {
+    let s = reduceDashboard(liveState(), { type: "ui/flattenConfirmed" });
+    s = reduceDashboard(s, {
+      type: "halt",
+      ts: T0 + 100,
+      kind: "manual",
+      reason: "flatten requested from the dashboard",
+    });
+    s = reduceDashboard(s, {
+      type: "warning",
+      ts: T0 + 200,
+      message: "exchange unreachable: connect ECONNREFUSED (retrying; the run goes on)",
+    });
+    expect(s.ui.notice).toBeNull();
+    expect(s.problem?.text).toContain("exchange unreachable");
+    s = reduceDashboard(s, { type: "ui/sweepRequested" });
+    s = reduceDashboard(s, { ...decisionEvent(T0 + 300, plan()), trigger: "manual" });
+    s = reduceDashboard(s, {
+      type: "sweep",
+      ts: T0 + 310,
+      durationMs: 5,
+      inSync: true,
+      driftUsd: 0,
+      requests: 3,
+    });
     expect(s.ui.notice?.text).toBe("sweep requested");
   });
 
