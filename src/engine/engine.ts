@@ -25,6 +25,7 @@ import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { Address, Plan, PlannedAction } from "../core/types.js";
+import { withoutBackoffWait } from "../exchange/retry.js";
 import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
 import { CoinBackoff } from "./coin-backoff.js";
@@ -288,6 +289,7 @@ export class CopyEngine {
             ...base,
             update,
             retryAfterMs: options.backoffMs ?? 2_000,
+            signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
           })
         : null;
     this.#safety = new SafetyWatch({ ...base, settings: options.settings, mode: options.mode });
@@ -717,7 +719,9 @@ export class CopyEngine {
     this.#flushLater();
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
-    if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#ourFills.readOwnFills(true);
+    // Not waiting out a 429's backoff (up to 30 s): the stop is prompt; missed, it only warns.
+    if (!this.#can.modelsAccount && this.#checked && this.#streams)
+      await withoutBackoffWait(() => this.#ourFills.readOwnFills(true));
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
