@@ -25,7 +25,7 @@ import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { Address, Plan, PlannedAction } from "../core/types.js";
-import { withoutBackoffWait } from "../exchange/retry.js";
+import { boundTo, cutByStop, withoutBackoffWait } from "../exchange/retry.js";
 import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
 import { CoinBackoff } from "./coin-backoff.js";
@@ -897,6 +897,8 @@ export class CopyEngine {
   }
 
   #emit(event: EngineEvent): void {
+    // A read the stop cut short (a sweep's, boundTo) failed because of the stop: not told.
+    if ((event.type === "warning" || event.type === "error") && cutByStop()) return;
     this.events.emit(event);
   }
 
@@ -1029,7 +1031,10 @@ export class CopyEngine {
       this.#sweepReadingSince = t0;
       let reads: SweepReads;
       try {
-        reads = await this.#sweepReader.read();
+        // Bound to the run's stop: a stop aborts the reads in flight and any wait between them
+        // (the request budget, a retry's backoff) and the sweep ends there, planning and sending
+        // nothing — a stop no longer awaits a slow or failing exchange's answers.
+        reads = await boundTo(this.#stopSignal.signal, () => this.#sweepReader.read());
       } finally {
         this.#sweepReadingSince = null;
       }

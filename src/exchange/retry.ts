@@ -273,7 +273,32 @@ export const abortableSleep = (ms: number, signal?: AbortSignal) =>
  * up on — or the run's reads bound to its stop (`boundTo`). `noBackoffWait`: a read made while
  * a 429's backoff is in force fails at once instead of waiting it out (`withoutBackoffWait`).
  */
-const attempts = new AsyncLocalStorage<{ signal?: AbortSignal; over: boolean; noBackoffWait?: boolean }>();
+const attempts = new AsyncLocalStorage<{
+  signal?: AbortSignal;
+  over: boolean;
+  noBackoffWait?: boolean;
+  /** The run's stop these requests are bound to (boundTo). */
+  stop?: AbortSignal;
+}>();
+
+/** What a nested scope carries over from the one it runs in (while that one is live). */
+function carried(): { noBackoffWait?: true; stop?: AbortSignal } {
+  const outer = attempts.getStore();
+  if (!outer || outer.over) return {};
+  return {
+    ...(outer.noBackoffWait ? { noBackoffWait: true as const } : {}),
+    ...(outer.stop ? { stop: outer.stop } : {}),
+  };
+}
+
+/**
+ * Whether the code runs in reads the run's stop cut short (boundTo's signal aborted): what they
+ * failed with is the stop, not the exchange — not a warning or an error to tell.
+ */
+export function cutByStop(): boolean {
+  const attempt = attempts.getStore();
+  return attempt !== undefined && !attempt.over && attempt.stop?.aborted === true;
+}
 
 /**
  * Run `fn` with the requests it makes bound to `signal` (attemptSignal returns it inside, with
@@ -285,9 +310,10 @@ export async function boundTo<T>(signal: AbortSignal, fn: () => Promise<T>): Pro
   const outer = attempts.getStore();
   const bound = outer && !outer.over ? outer.signal : undefined;
   const store = {
+    ...carried(),
     signal: bound ? AbortSignal.any([bound, signal]) : signal,
     over: false,
-    ...(outer && !outer.over && outer.noBackoffWait ? { noBackoffWait: true } : {}),
+    stop: signal,
   };
   try {
     return await attempts.run(store, fn);
@@ -303,7 +329,12 @@ export async function boundTo<T>(signal: AbortSignal, fn: () => Promise<T>): Pro
 export async function withoutBackoffWait<T>(fn: () => Promise<T>): Promise<T> {
   const outer = attempts.getStore();
   const live = outer && !outer.over ? outer : undefined;
-  const store = { ...(live?.signal ? { signal: live.signal } : {}), over: false, noBackoffWait: true };
+  const store = {
+    ...carried(),
+    ...(live?.signal ? { signal: live.signal } : {}),
+    over: false,
+    noBackoffWait: true,
+  };
   try {
     return await attempts.run(store, fn);
   } finally {
@@ -358,7 +389,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       const store = {
         signal: outer ? AbortSignal.any([outer, attempt.signal]) : attempt.signal,
         over: false,
-        ...(noBackoffWait() ? { noBackoffWait: true } : {}),
+        ...carried(),
       };
       try {
         return await withDeadline(attempts.run(store, fn), attemptMs, options.discard, (reason) =>

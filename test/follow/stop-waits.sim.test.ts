@@ -111,3 +111,73 @@ describe("a stop while a request waits out a 429's backoff", () => {
     expect(after.at(-1)).toMatchObject({ type: "stop", reason: "signal" });
   });
 });
+
+describe("a stop while a sweep's reads are out", () => {
+  /** A follow through a proxy (its reads held or refused there), its sweeps only when asked. */
+  async function followProxied(budget: RequestBudget) {
+    const t = await startSimFollow();
+    const proxy = await startFaultProxy(t.sim.httpUrl);
+    t.defer(() => proxy.close());
+    const client = t.ourClient({ httpUrl: proxy.httpUrl, budget });
+    const f = t.follow({
+      reader: client,
+      executor: liveExecutor(client),
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+    });
+    const running = f.run();
+    await eventually(() => f.events.some((e) => e.type === "sweep"), 20_000);
+    return { t, f, running, proxy };
+  }
+
+  it("a read the exchange has not answered is aborted: the stop is at once, the sweep plans and tells nothing", {
+    timeout: 60_000,
+  }, async () => {
+    const { f, running, proxy } = await followProxied(new RequestBudget({ limitPerMinute: 1e9, burst: 1e6 }));
+    // The next sweep's read of our account hangs at the exchange (never answered while the test runs).
+    const hold = proxy.holdNext((q) => q.type === "clearinghouseState");
+    const sweep = f.engine.sweep("manual");
+    sweep.catch(() => {});
+    await hold.held;
+    const before = f.events.length;
+    void f.engine.stop("signal");
+    expect(await running).toBe(0);
+    // The request itself was given up (its connection closed), before the exchange answered.
+    await hold.abandoned;
+    await expect(sweep).rejects.toThrow();
+    hold.release();
+    const after = f.events.slice(before);
+    // No plan, no order, no warning or error from the aborted sweep; no "awaiting the sweep's reads".
+    expect(
+      after.map((e) => e.type).filter((t) => t !== "state" && t !== "heartbeat" && t !== "connection"),
+    ).toEqual(["stop"]);
+  });
+
+  it("a read waiting out a 429's backoff is dropped at once", { timeout: 60_000 }, async () => {
+    const budget = new WatchedBudget({
+      limitPerMinute: 1e9,
+      burst: 1e6,
+      initialBackoffMs: HOUR,
+      maxBackoffMs: HOUR,
+    });
+    const { f, running, proxy } = await followProxied(budget);
+    // The next sweep's read of the markets is refused (429): its retry waits the backoff (an hour).
+    let refused = 0;
+    proxy.setRule((q) =>
+      q.type === "allMids" && refused++ === 0 ? { status: 429, body: "Too Many Requests" } : null,
+    );
+    const sweep = f.engine.sweep("manual");
+    sweep.catch(() => {});
+    await eventually(() => budget.isBackingOff(), 20_000);
+    const before = f.events.length;
+    void f.engine.stop("signal");
+    expect(await running).toBe(0);
+    expect(budget.isBackingOff()).toBe(true);
+    await expect(sweep).rejects.toThrow();
+    const after = f.events.slice(before);
+    // Nothing of the sweep (no plan, no warning); only the stop's own unread fills are said.
+    expect(after.filter((e) => e.type === "warning" || e.type === "error" || e.type === "decision")).toEqual([
+      expect.objectContaining({ message: OWN_FILLS_NOT_READ }),
+    ]);
+    expect(after.at(-1)).toMatchObject({ type: "stop", reason: "signal" });
+  });
+});
