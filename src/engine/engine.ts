@@ -25,6 +25,7 @@ import { sentWhilePaused } from "../core/safety.js";
 import { resolveCoinSettings, type Settings } from "../core/settings.js";
 import { type OrderTrigger, orderKind, slippageBps, touchPrice } from "../core/slippage.js";
 import type { Address, Plan, PlannedAction } from "../core/types.js";
+import { boundTo, cutByStop, withoutBackoffWait } from "../exchange/retry.js";
 import { AgentWatch } from "./agent-watch.js";
 import { BookWatch } from "./book-watch.js";
 import { CoinBackoff } from "./coin-backoff.js";
@@ -289,6 +290,7 @@ export class CopyEngine {
             update,
             retryAfterMs: options.backoffMs ?? 2_000,
             stopping: () => this.#stopping,
+            signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
           })
         : null;
     this.#safety = new SafetyWatch({ ...base, settings: options.settings, mode: options.mode });
@@ -720,7 +722,9 @@ export class CopyEngine {
     this.#flushLater();
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
-    if (!this.#can.modelsAccount && this.#checked && this.#streams) await this.#ourFills.readOwnFills(true);
+    // Not waiting out a 429's backoff (up to 30 s): the stop is prompt; missed, it only warns.
+    if (!this.#can.modelsAccount && this.#checked && this.#streams)
+      await withoutBackoffWait(() => this.#ourFills.readOwnFills(true));
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
@@ -896,6 +900,8 @@ export class CopyEngine {
   }
 
   #emit(event: EngineEvent): void {
+    // A read the stop cut short (a sweep's, boundTo) failed because of the stop: not told.
+    if ((event.type === "warning" || event.type === "error") && cutByStop()) return;
     this.events.emit(event);
   }
 
@@ -1031,7 +1037,10 @@ export class CopyEngine {
       this.#sweepReadingSince = t0;
       let reads: SweepReads;
       try {
-        reads = await this.#sweepReader.read();
+        // Bound to the run's stop: a stop aborts the reads in flight and any wait between them
+        // (the request budget, a retry's backoff) and the sweep ends there, planning and sending
+        // nothing — a stop no longer awaits a slow or failing exchange's answers.
+        reads = await boundTo(this.#stopSignal.signal, () => this.#sweepReader.read());
       } finally {
         this.#sweepReadingSince = null;
       }

@@ -24,6 +24,8 @@ export interface LeverageKeeperOptions {
   countRequest: () => void;
   /** The run is stopping: nothing more is signed (the increases it was for are not sent either). */
   stopping: () => boolean;
+  /** The run's stop: a request still waiting (for the request budget) is not sent after it. */
+  signal?: () => AbortSignal | undefined;
 }
 
 type CoinLeverage = ({ ok: true } & LeverageSetting) | { ok: false; detail: string; retryAt: number };
@@ -80,16 +82,26 @@ export class LeverageKeeper {
       }
       const data = { leverage: want.leverage, marginMode: want.marginMode };
       o.countRequest();
+      const signal = o.signal?.();
       try {
-        await o.update({
-          coin: a.coin,
-          assetId: market.assetId,
-          leverage: want.leverage,
-          isCross: want.marginMode === "cross",
-        });
+        await o.update(
+          {
+            coin: a.coin,
+            assetId: market.assetId,
+            leverage: want.leverage,
+            isCross: want.marginMode === "cross",
+          },
+          signal ? { signal } : {},
+        );
         this.#coins.set(a.coin, { ok: true, ...want });
         o.journal.recordEvent({ ts: o.now(), type: "leverage", runId: o.runId(), coin: a.coin, data });
       } catch (error) {
+        // Stopped while it waited to be sent: nothing was, and nothing is wrong with the coin
+        // (its increases are skipped: the run sends nothing more anyway).
+        if (signal?.aborted) {
+          failed = true;
+          continue;
+        }
         const e = toHlcopyError(error);
         if (e instanceof AgentNotApprovedError) throw e;
         // A transient failure is tried again after a pause; a refusal holds for the run.

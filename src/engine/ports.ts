@@ -71,14 +71,18 @@ export interface EngineReader {
   getHourlyCandles?(coin: string, startTime: number, endTime?: number): Promise<{ t: number; c: number }[]>;
   /**
    * Set our leverage and margin mode for a coin (live runs only, before its first increase;
-   * HlClient implements it). Resolves once the exchange acknowledged it.
+   * HlClient implements it). Resolves once the exchange acknowledged it; `signal` aborted before
+   * it was sent (a stop while it waited for the request budget): rejects, nothing sent.
    */
-  updateLeverage?(params: {
-    coin: string;
-    assetId: number;
-    leverage: number;
-    isCross: boolean;
-  }): Promise<void>;
+  updateLeverage?(
+    params: {
+      coin: string;
+      assetId: number;
+      leverage: number;
+      isCross: boolean;
+    },
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
 }
 
 /**

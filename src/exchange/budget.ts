@@ -6,6 +6,8 @@
 // blocks everything for an exponential backoff and says so through `onEvent`.
 // Pure apart from the injected clock and sleep, so tests drive it with a fake clock.
 
+import { abortableSleep } from "./retry.js";
+
 /** The exchange's published REST limit per IP. */
 export const EXCHANGE_WEIGHT_PER_MINUTE = 1200;
 
@@ -80,12 +82,23 @@ export interface RequestBudgetOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Wait `ms`, or less when `signal` aborts (the budget ends its wait on the abort either way). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Told about delays, 429 backoffs and recovery (the UI "says so"). Must not throw. */
   onEvent?: (event: BudgetEvent) => void;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Resolves when `signal` aborts (never without one); `off` drops the listener. */
+function onAbort(signal: AbortSignal | undefined): { aborted: Promise<void>; off: () => void } {
+  if (!signal) return { aborted: new Promise<void>(() => {}), off: () => {} };
+  let listener = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    listener = () => resolve();
+    if (signal.aborted) return resolve();
+    signal.addEventListener("abort", listener, { once: true });
+  });
+  return { aborted, off: () => signal.removeEventListener("abort", listener) };
+}
 
 export class RequestBudget {
   /** Bucket size: the largest burst. */
@@ -97,7 +110,7 @@ export class RequestBudget {
   readonly #initialBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #now: () => number;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   #onEvent: ((event: BudgetEvent) => void) | undefined;
   #tokens: number;
   #updatedAt: number;
@@ -118,7 +131,7 @@ export class RequestBudget {
     this.#initialBackoffMs = options.initialBackoffMs ?? 1_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? realSleep;
+    this.#sleep = options.sleep ?? abortableSleep;
     this.#onEvent = options.onEvent;
     this.#tokens = this.capacity;
     this.#updatedAt = this.#now();
@@ -155,20 +168,24 @@ export class RequestBudget {
     return Math.max(blocked, refillWait);
   }
 
-  /**
-   * Wait until `weight` fits, then take it. Orders may dip into the reserve.
-   * Never throws (a `sleep` that rejects propagates).
-   */
   /** HTTP requests sent through this budget (every attempt, /info and /exchange). */
   sent = 0;
 
-  async acquire(weight: number, kind: RequestKind = "info"): Promise<void> {
+  /**
+   * Wait until `weight` fits, then take it. Orders may dip into the reserve. `signal` aborted (a
+   * stop) ends the wait at once and takes nothing: the caller sees `signal.aborted` and sends
+   * nothing — a stop during a 429 backoff no longer waits it out (up to 30 s).
+   * @returns whether the weight was taken (false: aborted).
+   * Never throws (a `sleep` that rejects propagates).
+   */
+  async acquire(weight: number, kind: RequestKind = "info", signal?: AbortSignal): Promise<boolean> {
     let told = false;
     for (;;) {
+      if (signal?.aborted) return false;
       const wait = this.waitTime(weight, kind);
       if (wait <= 0) {
         this.#tokens -= weight;
-        return;
+        return true;
       }
       if (!told && !this.isBackingOff()) {
         told = true;
@@ -180,7 +197,17 @@ export class RequestBudget {
           this.#emit({ type: "delayed", waitMs: wait, weight, kind });
         }
       }
-      await this.#sleep(wait);
+      if (!signal) {
+        await this.#sleep(wait);
+        continue;
+      }
+      // An injected sleep may not heed the signal: the abort ends the wait all the same.
+      const abort = onAbort(signal);
+      try {
+        await Promise.race([this.#sleep(wait, signal), abort.aborted]);
+      } finally {
+        abort.off();
+      }
     }
   }
 

@@ -7,7 +7,13 @@ import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid
 import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
 import { isHexAddress } from "../core/address.js";
 import { isCloid } from "../core/cloid.js";
-import { OperationalError, RateLimitError, UncertainOutcomeError, UsageError } from "../core/errors.js";
+import {
+  OperationalError,
+  RateLimitError,
+  SkipError,
+  UncertainOutcomeError,
+  UsageError,
+} from "../core/errors.js";
 import { NOT_SENT_STOPPING, notSentStopping, type RateLimitResend, resolveByLookup } from "../core/orders.js";
 import type { AccountRole, AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
@@ -211,8 +217,10 @@ export interface HlClient {
    * @throws {OrderRejectedError} when the exchange refuses the setting (its own message, e.g.
    *   "Cannot switch leverage type with open position.").
    * @throws {RetryableError | RateLimitError} when it did not run or its outcome is unknown.
+   * @throws {SkipError} ("not sent: the run is stopping") when `signal` aborted before it left (a stop while it waited for
+   *   the budget or the previous request): nothing was sent.
    */
-  updateLeverage(params: UpdateLeverageParameters): Promise<void>;
+  updateLeverage(params: UpdateLeverageParameters, options?: SendOptions): Promise<void>;
   /**
    * Replace resting orders (by oid) with new ones in ONE signed `batchModify`: each new order
    * gets a new oid and its own cloid, results read as placeOrders' (resting / rejected /
@@ -569,7 +577,7 @@ class Client implements HlClient {
     const known = cancels.filter((c) => markets[c.coin] !== undefined);
     if (known.length === 0)
       return cancels.map((c) => ({ oid: c.oid, status: "gone", error: "unknown market" }));
-    await this.budget.acquire(exchangeWeight(known.length), "order");
+    await this.budget.acquire(exchangeWeight(known.length), "order", signal);
     if (signal?.aborted) {
       return cancels.map((c) => ({
         oid: c.oid,
@@ -653,7 +661,7 @@ class Client implements HlClient {
     const context: ErrorContext = { operation: "placeOrders", action: true, trade };
 
     const weight = exchangeWeight(wires.length);
-    await this.budget.acquire(weight, "order");
+    await this.budget.acquire(weight, "order", signal);
     // The last point before the wire: a stop that came while this batch waited sends nothing.
     const stopping = () => {
       for (const i of sentIndex) results[i] = notSentStopping((actions[i] as PlannedAction).cloid);
@@ -718,7 +726,7 @@ class Client implements HlClient {
       } catch {
         // a broken listener must not stop the send
       }
-      await this.budget.acquire(weight, "order");
+      await this.budget.acquire(weight, "order", signal);
       if (signal?.aborted) return stopping();
     }
 
@@ -745,18 +753,19 @@ class Client implements HlClient {
     return results as OrderResult[];
   }
 
-  updateLeverage(params: UpdateLeverageParameters): Promise<void> {
-    return this.#inTurn(() => this.#updateLeverage(params));
+  updateLeverage(params: UpdateLeverageParameters, options: SendOptions = {}): Promise<void> {
+    return this.#inTurn(() => this.#updateLeverage(params, options.signal));
   }
 
-  async #updateLeverage(p: UpdateLeverageParameters): Promise<void> {
+  async #updateLeverage(p: UpdateLeverageParameters, signal: AbortSignal | undefined): Promise<void> {
     const exchange = this.#exchange;
     if (!exchange) {
       throw new OperationalError("no agent key configured: this client can only read", {
         hint: "set HLCOPY_AGENT_KEY or import an agent key (hlcopy agent)",
       });
     }
-    await this.budget.acquire(exchangeWeight(1), "order");
+    await this.budget.acquire(exchangeWeight(1), "order", signal);
+    if (signal?.aborted) throw new SkipError(NOT_SENT_STOPPING);
     try {
       await exchange.updateLeverage({ asset: p.assetId, isCross: p.isCross, leverage: p.leverage });
     } catch (error) {

@@ -268,8 +268,85 @@ export const abortableSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", done, { once: true });
   });
 
-/** The attempt (of retryTransient) the code runs in: its signal aborts when the attempt is given up on. */
-const attempts = new AsyncLocalStorage<{ signal: AbortSignal; over: boolean }>();
+/**
+ * The attempt (of retryTransient) the code runs in: its signal aborts when the attempt is given
+ * up on — or the run's reads bound to its stop (`boundTo`). `noBackoffWait`: a read made while
+ * a 429's backoff is in force fails at once instead of waiting it out (`withoutBackoffWait`).
+ */
+const attempts = new AsyncLocalStorage<{
+  signal?: AbortSignal;
+  over: boolean;
+  noBackoffWait?: boolean;
+  /** The run's stop these requests are bound to (boundTo). */
+  stop?: AbortSignal;
+}>();
+
+/** What a nested scope carries over from the one it runs in (while that one is live). */
+function carried(): { noBackoffWait?: true; stop?: AbortSignal } {
+  const outer = attempts.getStore();
+  if (!outer || outer.over) return {};
+  return {
+    ...(outer.noBackoffWait ? { noBackoffWait: true as const } : {}),
+    ...(outer.stop ? { stop: outer.stop } : {}),
+  };
+}
+
+/**
+ * Whether the code runs in reads the run's stop cut short (boundTo's signal aborted): what they
+ * failed with is the stop, not the exchange — not a warning or an error to tell.
+ */
+export function cutByStop(): boolean {
+  const attempt = attempts.getStore();
+  return attempt !== undefined && !attempt.over && attempt.stop?.aborted === true;
+}
+
+/**
+ * Run `fn` with the requests it makes bound to `signal` (attemptSignal returns it inside, with
+ * any signal it was already bound to): an abort ends the HTTP request in flight, a wait for the
+ * request budget and a retryTransient backoff between attempts — the run's stop cuts a sweep's
+ * reads short. Requests made after `fn` settled (a websocket's handlers it set up) are not bound.
+ */
+export async function boundTo<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  const outer = attempts.getStore();
+  const bound = outer && !outer.over ? outer.signal : undefined;
+  const store = {
+    ...carried(),
+    signal: bound ? AbortSignal.any([bound, signal]) : signal,
+    over: false,
+    stop: signal,
+  };
+  try {
+    return await attempts.run(store, fn);
+  } finally {
+    store.over = true;
+  }
+}
+
+/**
+ * Run `fn` with its reads failing at once, not waiting, while a 429's backoff is in force (a
+ * stop's last best-effort read must not keep the stop up to 30 s).
+ */
+export async function withoutBackoffWait<T>(fn: () => Promise<T>): Promise<T> {
+  const outer = attempts.getStore();
+  const live = outer && !outer.over ? outer : undefined;
+  const store = {
+    ...carried(),
+    ...(live?.signal ? { signal: live.signal } : {}),
+    over: false,
+    noBackoffWait: true,
+  };
+  try {
+    return await attempts.run(store, fn);
+  } finally {
+    store.over = true;
+  }
+}
+
+/** Whether a read made here is to fail rather than wait out a 429's backoff (withoutBackoffWait). */
+export function noBackoffWait(): boolean {
+  const attempt = attempts.getStore();
+  return attempt !== undefined && !attempt.over && attempt.noBackoffWait === true;
+}
 
 /**
  * The signal of the retryTransient attempt this request is made in, or undefined: aborted when
@@ -294,6 +371,10 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   const started = now();
+  // Bound to a run's stop (boundTo): its abort ends a wait between attempts too.
+  const bound = attemptSignal();
+  const signal =
+    bound && options.signal ? AbortSignal.any([bound, options.signal]) : (options.signal ?? bound);
   let delay = options.initialDelayMs ?? 500;
   const maxDelay = options.maxDelayMs ?? 10_000;
   for (let attempt = 1; ; attempt++) {
@@ -308,6 +389,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       const store = {
         signal: outer ? AbortSignal.any([outer, attempt.signal]) : attempt.signal,
         over: false,
+        ...carried(),
       };
       try {
         return await withDeadline(attempts.run(store, fn), attemptMs, options.discard, (reason) =>
@@ -319,7 +401,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
     } catch (error) {
       const e = toHlcopyError(error);
       if (!(e instanceof RetryableError) || (options.retryIf && !options.retryIf(e))) throw e;
-      if (options.signal?.aborted) throw e;
+      if (signal?.aborted) throw e;
       const remainingMs = options.timeoutMs - (now() - started);
       if (remainingMs <= 0) {
         throw new StartupTimeoutError(
@@ -341,8 +423,8 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       } catch {
         // a broken listener must not end the start-up
       }
-      await sleep(waitMs, options.signal);
-      if (options.signal?.aborted) throw e;
+      await sleep(waitMs, signal);
+      if (signal?.aborted) throw e;
     }
   }
 }

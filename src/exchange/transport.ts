@@ -4,11 +4,13 @@
 // order sender itself before signing, so an order's expiry is computed after any wait.
 // Every /info reply is checked against its schema before a caller reads it.
 
-import type { IRequestTransport } from "@nktkas/hyperliquid";
+import { HttpRequestError, type IRequestTransport } from "@nktkas/hyperliquid";
+import { RateLimitError } from "../core/errors.js";
 import { infoItemWeight, infoWeight, type RequestBudget } from "./budget.js";
 import { isRateLimited } from "./errors.js";
 import { type JsonPoster, jsonPoster } from "./http.js";
 import { checkInfoReply } from "./replies.js";
+import { attemptSignal, noBackoffWait } from "./retry.js";
 
 export interface BudgetedTransportOptions {
   httpUrl: string;
@@ -47,7 +49,15 @@ export class BudgetedTransport implements IRequestTransport<"info" | "exchange">
     const type = infoType(payload);
     const weight = endpoint === "info" ? infoWeight(type) : 0;
     for (let attempt = 1; ; attempt++) {
-      if (endpoint === "info") await this.budget.acquire(weight, "info");
+      if (endpoint === "info") {
+        // A read bound to a run's stop (retry.ts boundTo) ends its wait for the budget there.
+        const bound = attemptSignal();
+        if (noBackoffWait() && this.budget.isBackingOff())
+          throw new RateLimitError(`info ${type} not sent: the backoff after an HTTP 429 is in force`);
+        await this.budget.acquire(weight, "info", bound);
+        if (bound?.aborted)
+          throw new HttpRequestError({ detail: "Request aborted", cause: bound.reason, request: payload });
+      }
       this.budget.sent++;
       try {
         // A read (never an order) on a kept-alive connection the network forgot is sent again

@@ -217,6 +217,41 @@ describe("RequestBudget", () => {
     expect(b.rateLimited("new")).toBe(1000);
   });
 
+  it("a stop (the signal) ends a wait at once, mid-backoff, and takes nothing", async () => {
+    // The sleep ends only when the clock is moved past it (as time would): never, here.
+    let t = 1_000_000;
+    const sleeping: number[] = [];
+    const b = new RequestBudget({
+      initialBackoffMs: 30_000,
+      now: () => t,
+      sleep: (ms) => {
+        sleeping.push(ms);
+        return new Promise<void>(() => {});
+      },
+    });
+    b.rateLimited("order answered HTTP 429");
+    const before = b.available();
+    const stop = new AbortController();
+    let done: boolean | undefined;
+    const waiting = b.acquire(1, "order", stop.signal).then((taken) => {
+      done = taken;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(sleeping).toEqual([30_000]); // it waits out the backoff …
+    expect(done).toBeUndefined();
+    stop.abort();
+    await waiting; // … until the stop: the clock has not moved
+    expect(done).toBe(false);
+    expect(b.isBackingOff()).toBe(true);
+    expect(b.available()).toBe(before);
+    // Already stopped: no wait, nothing taken, even when the weight fits.
+    t += 60_000;
+    const full = b.available();
+    expect(await b.acquire(1, "order", stop.signal)).toBe(false);
+    expect(b.available()).toBe(full);
+    expect(await b.acquire(1, "order")).toBe(true);
+  });
+
   it("charges weight learnt from the reply, even below zero", () => {
     const clock = fakeClock();
     const b = new RequestBudget({ burst: 600, now: clock.now, sleep: clock.sleep });
@@ -239,6 +274,6 @@ describe("RequestBudget", () => {
       },
     });
     await b.acquire(60);
-    await expect(b.acquire(1)).resolves.toBeUndefined();
+    await expect(b.acquire(1)).resolves.toBe(true);
   });
 });

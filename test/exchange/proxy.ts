@@ -47,6 +47,8 @@ export interface FaultProxy {
   ): {
     held: Promise<void>;
     release(): void;
+    /** Resolves when the client gave the held request up (closed its connection) before the release. */
+    abandoned: Promise<void>;
   };
   /** /info requests seen, by type (forwarded or not). */
   seen: Record<string, number>;
@@ -83,6 +85,7 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
     match: Parameters<FaultProxy["holdNext"]>[0];
     arrived(): void;
     released: Promise<void>;
+    abandoned(): void;
   } | null = null;
   const server = createServer(async (req, res) => {
     try {
@@ -103,6 +106,9 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
         const h = hold;
         if (h?.match({ endpoint, type, body })) {
           hold = null;
+          res.on("close", () => {
+            if (!res.writableEnded) h.abandoned();
+          });
           h.arrived();
           await h.released;
         }
@@ -194,8 +200,12 @@ export async function startFaultProxy(targetHttpUrl: string, port = 0): Promise<
       const released = new Promise<void>((resolve) => {
         release = resolve;
       });
-      hold = { match, arrived, released };
-      return { held, release };
+      let gone = () => {};
+      const abandoned = new Promise<void>((resolve) => {
+        gone = resolve;
+      });
+      hold = { match, arrived, released, abandoned: gone };
+      return { held, release, abandoned };
     },
     seen,
     close: () =>
