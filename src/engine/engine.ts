@@ -289,7 +289,6 @@ export class CopyEngine {
             ...base,
             update,
             retryAfterMs: options.backoffMs ?? 2_000,
-            stopping: () => this.#stopping,
             signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
           })
         : null;

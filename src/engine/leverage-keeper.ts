@@ -22,9 +22,10 @@ export interface LeverageKeeperOptions {
   now: () => number;
   runId: () => number | null;
   countRequest: () => void;
-  /** The run is stopping: nothing more is signed (the increases it was for are not sent either). */
-  stopping: () => boolean;
-  /** The run's stop: a request still waiting (for the request budget) is not sent after it. */
+  /**
+   * The run's stop: once aborted no coin's request is signed, and one still waiting (for the
+   * request budget) is not sent (the increases it was for are not sent either).
+   */
   signal?: () => AbortSignal | undefined;
 }
 
@@ -69,7 +70,8 @@ export class LeverageKeeper {
     let failed = false;
     for (const a of actions) {
       // A stop that came while an earlier coin's request was out: the next coin's is not signed.
-      if (o.stopping()) break;
+      const signal = o.signal?.();
+      if (signal?.aborted) break;
       const known = this.#coins.get(a.coin);
       const market = markets[a.coin];
       if (a.reduceOnly || known?.ok || !market) continue;
@@ -82,7 +84,6 @@ export class LeverageKeeper {
       }
       const data = { leverage: want.leverage, marginMode: want.marginMode };
       o.countRequest();
-      const signal = o.signal?.();
       try {
         await o.update(
           {

@@ -29,7 +29,7 @@ const increase = (coin: string): PlannedAction => ({
 
 describe("LeverageKeeper", () => {
   it("signs no coin's updateLeverage after the run began to stop (one was out when it came)", async () => {
-    let stopping = false;
+    const stop = new AbortController();
     const sent: string[] = [];
     let answer: () => void = () => {};
     const events: EngineEvent[] = [];
@@ -46,11 +46,11 @@ describe("LeverageKeeper", () => {
       now: () => 0,
       runId: () => 1,
       countRequest: () => {},
-      stopping: () => stopping,
+      signal: () => stop.signal,
     });
     const ensured = keeper.ensure([increase("BTC"), increase("ETH")], markets, defaultSettings(), {});
     expect(sent).toEqual(["BTC"]);
-    stopping = true;
+    stop.abort();
     answer();
     await ensured;
     expect(sent).toEqual(["BTC"]);
