@@ -273,21 +273,39 @@ export const abortableSleep = (ms: number, signal?: AbortSignal) =>
  * up on — or the run's reads bound to its stop (`boundTo`). `noBackoffWait`: a read made while
  * a 429's backoff is in force fails at once instead of waiting it out (`withoutBackoffWait`).
  */
-const attempts = new AsyncLocalStorage<{
+interface Scope {
   signal?: AbortSignal;
   over: boolean;
   noBackoffWait?: boolean;
   /** The run's stop these requests are bound to (boundTo). */
   stop?: AbortSignal;
-}>();
+}
+const attempts = new AsyncLocalStorage<Scope>();
 
-/** What a nested scope carries over from the one it runs in (while that one is live). */
-function carried(): { noBackoffWait?: true; stop?: AbortSignal } {
-  const outer = attempts.getStore();
-  if (!outer || outer.over) return {};
+/** The scope the code runs in, while it is live (undefined once the work it ran has settled). */
+function liveScope(): Scope | undefined {
+  const scope = attempts.getStore();
+  return scope && !scope.over ? scope : undefined;
+}
+
+/**
+ * A scope nested in the live one: its signal the outer one's joined with `signal` (either alone
+ * when the other is absent), the outer one's `noBackoffWait` and `stop` carried over, then
+ * `extra`. The caller runs its work in it and marks it over once that work has settled.
+ */
+function nestedScope(
+  signal: AbortSignal | undefined,
+  extra: Pick<Scope, "noBackoffWait" | "stop"> = {},
+): Scope {
+  const outer = liveScope();
+  const joined =
+    outer?.signal && signal ? AbortSignal.any([outer.signal, signal]) : (signal ?? outer?.signal);
   return {
-    ...(outer.noBackoffWait ? { noBackoffWait: true as const } : {}),
-    ...(outer.stop ? { stop: outer.stop } : {}),
+    ...(joined ? { signal: joined } : {}),
+    over: false,
+    ...(outer?.noBackoffWait ? { noBackoffWait: true } : {}),
+    ...(outer?.stop ? { stop: outer.stop } : {}),
+    ...extra,
   };
 }
 
@@ -296,8 +314,7 @@ function carried(): { noBackoffWait?: true; stop?: AbortSignal } {
  * failed with is the stop, not the exchange — not a warning or an error to tell.
  */
 export function cutByStop(): boolean {
-  const attempt = attempts.getStore();
-  return attempt !== undefined && !attempt.over && attempt.stop?.aborted === true;
+  return liveScope()?.stop?.aborted === true;
 }
 
 /**
@@ -307,14 +324,7 @@ export function cutByStop(): boolean {
  * reads short. Requests made after `fn` settled (a websocket's handlers it set up) are not bound.
  */
 export async function boundTo<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  const outer = attempts.getStore();
-  const bound = outer && !outer.over ? outer.signal : undefined;
-  const store = {
-    ...carried(),
-    signal: bound ? AbortSignal.any([bound, signal]) : signal,
-    over: false,
-    stop: signal,
-  };
+  const store = nestedScope(signal, { stop: signal });
   try {
     return await attempts.run(store, fn);
   } finally {
@@ -327,14 +337,7 @@ export async function boundTo<T>(signal: AbortSignal, fn: () => Promise<T>): Pro
  * stop's last best-effort read must not keep the stop up to 30 s).
  */
 export async function withoutBackoffWait<T>(fn: () => Promise<T>): Promise<T> {
-  const outer = attempts.getStore();
-  const live = outer && !outer.over ? outer : undefined;
-  const store = {
-    ...carried(),
-    ...(live?.signal ? { signal: live.signal } : {}),
-    over: false,
-    noBackoffWait: true,
-  };
+  const store = nestedScope(undefined, { noBackoffWait: true });
   try {
     return await attempts.run(store, fn);
   } finally {
@@ -344,8 +347,7 @@ export async function withoutBackoffWait<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Whether a read made here is to fail rather than wait out a 429's backoff (withoutBackoffWait). */
 export function noBackoffWait(): boolean {
-  const attempt = attempts.getStore();
-  return attempt !== undefined && !attempt.over && attempt.noBackoffWait === true;
+  return liveScope()?.noBackoffWait === true;
 }
 
 /**
@@ -357,8 +359,7 @@ export function noBackoffWait(): boolean {
  * websocket's handlers run in its context) are not bound to it.
  */
 export function attemptSignal(): AbortSignal | undefined {
-  const attempt = attempts.getStore();
-  return attempt && !attempt.over ? attempt.signal : undefined;
+  return liveScope()?.signal;
 }
 
 /**
@@ -385,12 +386,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
       const attemptMs = Math.max(options.timeoutMs - (now() - started), LAST_ATTEMPT_MS);
       // The attempt's requests end with it (attemptSignal): bounded by the time left too.
       const attempt = new AbortController();
-      const outer = attemptSignal();
-      const store = {
-        signal: outer ? AbortSignal.any([outer, attempt.signal]) : attempt.signal,
-        over: false,
-        ...carried(),
-      };
+      const store = nestedScope(attempt.signal);
       try {
         return await withDeadline(attempts.run(store, fn), attemptMs, options.discard, (reason) =>
           attempt.abort(reason),
