@@ -14,6 +14,16 @@ import type { EngineReader, ExecutedAction, OnExit, PartBase } from "./ports.js"
 import type { ProtectionKeeper } from "./protection.js";
 import type { SafetyWatch } from "./safety-watch.js";
 
+/** The run's error when its on-exit step could not be taken (the exchange unreachable as it stops). */
+function notDoneMessage(mode: string, why: string): string {
+  return `on exit: ${mode} not done — ${why}`;
+}
+
+/** Whether a run's on-exit message (RunSummary.onExit) says its step was not taken (notDoneMessage). */
+export function exitStepNotDone(onExit: string | null | undefined): boolean {
+  return /^on exit: \S+ not done — /.test(onExit ?? "");
+}
+
 export interface ExitStepOptions extends Pick<PartBase, "emit" | "now" | "runId" | "countRequest"> {
   settings: Pick<Settings, "exec" | "risk">;
   journal: Pick<Journal, "recordEvent">;
@@ -120,7 +130,7 @@ export class ExitStep {
       const e = toHlcopyError(error);
       const coins = Object.keys(this.#o.ours.state.positions).sort();
       const held = coins.length > 0 ? ` (${coins.join(", ")} at the last reading)` : "";
-      const message = `on exit: ${mode} not done — ${e.message}`;
+      const message = notDoneMessage(mode, e.message);
       this.#o.journal.recordEvent({
         ts: this.#o.now(),
         type: "onExit",

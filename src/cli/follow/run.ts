@@ -18,6 +18,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents, type RunMode } from "../../engine/events.js";
 import { bookReaderOf, liveExecutor, paperExecutor } from "../../engine/executor.js";
+import { exitStepNotDone } from "../../engine/exit-step.js";
 import type { OnExit } from "../../engine/ports.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
@@ -315,7 +316,7 @@ export async function runFollow(
   // frame is cut to the terminal, and its log lines too (so it repeats the on-exit one, which
   // event lines have just printed).
   // An on-exit step not taken (exit 1) ended the run in order too: its positions are listed.
-  const exitStepFailed = code === 1 && summary.onExit?.includes(" not done — ") === true;
+  const exitStepFailed = code === 1 && exitStepNotDone(summary.onExit);
   if (!ctx.json && (code === 0 || code === 4 || exitStepFailed))
     process.stdout.write(
       closingSummary(summary, {
