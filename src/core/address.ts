@@ -92,13 +92,18 @@ export function parseAddress(value: string, what: string, hint: string): Address
     // A slip with one reading (spaces around or inside it, the 0x left off): say that one.
     const meant = addressMeant(value);
     const several = addressesInOne(value);
-    throw new UsageError(`invalid ${what} "${value}": expected 0x followed by 40 hex digits`, {
-      hint: meant
-        ? `did you mean ${meant}? (${meantWhy(value)})`
-        : several
-          ? `that is ${several.length} addresses in one argument: give each as an argument of its own, separated by a space (${several.join(" ")})`
-          : hint,
-    });
+    // Otherwise what it has instead (a digit short, a letter O), where no reading is certain.
+    const got = meant || several ? null : formatFound(value);
+    throw new UsageError(
+      `invalid ${what} "${value}": expected 0x followed by 40 hex digits${got ? ` (${got})` : ""}`,
+      {
+        hint: meant
+          ? `did you mean ${meant}? (${meantWhy(value)})`
+          : several
+            ? `that is ${several.length} addresses in one argument: give each as an argument of its own, separated by a space (${several.join(" ")})`
+            : hint,
+      },
+    );
   }
   if (problem === "checksum") {
     throw new UsageError(
@@ -109,6 +114,26 @@ export function parseAddress(value: string, what: string, hint: string): Address
     );
   }
   return value.toLowerCase() as Address;
+}
+
+/**
+ * What a would-be address that is 0x + something has instead of 40 hex digits, in words, or null:
+ * the count when only hex digits are there ("39 hex digits: one short" — cut off when copied),
+ * else the first character that is no hex digit (a letter O typed for a zero).
+ */
+function formatFound(value: string): string | null {
+  if (!/^0x/i.test(value)) return null;
+  const digits = value.slice(2);
+  if (/^[0-9a-fA-F]+$/.test(digits)) {
+    const off = digits.length - 40;
+    if (off === 0) return null;
+    const by = Math.abs(off) === 1 ? "one" : String(Math.abs(off));
+    return `it has ${digits.length} hex digits: ${by} ${off < 0 ? "short — cut off when copied?" : "too many — pasted twice?"}`;
+  }
+  const i = digits.search(/[^0-9a-fA-F]/);
+  const c = digits[i] ?? "";
+  if (/\s/.test(c)) return null; // spaces: addressMeant's case
+  return `"${c}" at position ${i + 3} is not a hex digit (0-9, a-f)${/[oO]/.test(c) ? ": a letter O for a zero?" : ""}`;
 }
 
 /**

@@ -1121,11 +1121,79 @@ function takesNumber(s: SettingSpec, raw: string): boolean {
 }
 
 function notDecimal(s: SettingSpec, raw: string): ValidationError {
+  const meant = numberMeant(s, raw);
   return new ValidationError(
     s.key,
     `invalid value "${hidePrivateKeys(raw)}" for ${s.key}: ${PLAIN_DECIMAL_RULE}; expected ${allowedText(s)}`,
-    { hint: `e.g. hlcopy config set ${s.key} ${exampleValue(s)}` },
+    {
+      hint: meant
+        ? `did you mean hlcopy config set ${s.key} ${meant.value}? (${meant.why})`
+        : `e.g. hlcopy config set ${s.key} ${exampleValue(s)}`,
+    },
   );
+}
+
+/** The settings that are fractions, where a trader may type a percentage ("5%" for 0.05). */
+const FRACTION_KEYS: ReadonlySet<string> = new Set([
+  "sizing.ratio",
+  "sizing.multiplier",
+  "sizing.kellyFraction",
+]);
+
+/**
+ * The plain number a value typed with a unit or a separator surely means for this setting, and
+ * why, or null: "5%" for a fraction is 0.05, for a percentage 5, for basis points 500; "$1,000"
+ * for dollars 1000; "3x" for leverage 3; "30s" / "5m" for seconds 30 / 300, "2h" for minutes 120.
+ * Only a reading the setting takes (its range) is offered; it is a hint, never applied.
+ */
+function numberMeant(s: SettingSpec, raw: string): { value: string; why: string } | null {
+  const text = raw.trim();
+  const m = /^(\$?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(%|x|usd|s|sec|m|min|h)?$/i.exec(
+    text,
+  );
+  if (!m) return null;
+  const [, dollar, digits = "", suffix = ""] = m;
+  const n = Number(digits.replaceAll(",", ""));
+  const unit = suffix.toLowerCase();
+  const k = s.kind;
+  const usd =
+    s.key === "sizing.notional" ||
+    s.key === "exec.minOrderUsd" ||
+    (k.type === "usdOrNone" && k.unit === undefined);
+  const leverage = s.key === "risk.maxLeverage" || (k.type === "usdOrNone" && k.unit === "leverage");
+  const seconds = s.key.endsWith("Seconds");
+  const minutes = s.key.endsWith("Minutes");
+  const percent = s.key.endsWith("Pct") || (k.type === "usdOrNone" && k.unit === "pct");
+  const bps = s.key.endsWith("Bps") || (k.type === "usdOrNone" && k.unit === "bps");
+  let value: number | null = null;
+  let why = "";
+  if (dollar !== "" || unit === "usd") {
+    if (usd && (unit === "" || unit === "usd")) [value, why] = [n, "dollars without the $ or USD"];
+  } else if (unit === "%") {
+    if (FRACTION_KEYS.has(s.key))
+      [value, why] = [n / 100, `a fraction: ${digits}% is ${plainDecimal(n / 100)}`];
+    else if (percent) [value, why] = [n, "the % is implied"];
+    else if (bps) [value, why] = [n * 100, `in basis points: ${digits}% is ${plainDecimal(n * 100)} bps`];
+  } else if (unit === "x") {
+    if (leverage) [value, why] = [n, "leverage without the x"];
+  } else if (unit === "s" || unit === "sec") {
+    if (seconds) [value, why] = [n, "in seconds, without the s"];
+  } else if (unit === "m" || unit === "min") {
+    if (seconds) [value, why] = [n * 60, `in seconds: ${digits}m is ${plainDecimal(n * 60)}`];
+    else if (minutes) [value, why] = [n, "in minutes, without the m"];
+  } else if (unit === "h") {
+    if (minutes) [value, why] = [n * 60, `in minutes: ${digits}h is ${plainDecimal(n * 60)}`];
+  } else if (digits.includes(",")) {
+    [value, why] = [n, "without the thousands separators"];
+  }
+  if (value === null) return null;
+  const shown = plainDecimal(Number(value.toPrecision(12)));
+  try {
+    validateSetting(s.key, Number(shown));
+  } catch {
+    return null;
+  }
+  return { value: shown, why };
 }
 
 function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {

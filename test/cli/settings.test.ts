@@ -1031,3 +1031,43 @@ describe("the protection flags a hint gives back", () => {
     }
   });
 });
+
+describe("a number typed with a unit or a separator is refused with the plain number it means", () => {
+  const hint = (key: string, raw: string): string | undefined => {
+    try {
+      parseSettingInput(key, raw);
+    } catch (error) {
+      return (error as ValidationError).hint;
+    }
+    throw new Error(`${key} ${raw} was taken`);
+  };
+
+  it("reads a percentage for a fraction, and basis points", () => {
+    expect(hint("sizing.ratio", "5%")).toBe(
+      "did you mean hlcopy config set sizing.ratio 0.05? (a fraction: 5% is 0.05)",
+    );
+    expect(hint("sizing.kellyFraction", "25%")).toContain("sizing.kellyFraction 0.25?");
+    expect(hint("exec.slippageBps", "0.5%")).toBe(
+      "did you mean hlcopy config set exec.slippageBps 50? (in basis points: 0.5% is 50 bps)",
+    );
+  });
+
+  it("drops the $, the x and thousands separators; converts minutes and hours", () => {
+    expect(hint("sizing.notional", "$1,500")).toBe(
+      "did you mean hlcopy config set sizing.notional 1500? (dollars without the $ or USD)",
+    );
+    expect(hint("risk.maxLeverage", "3x")).toContain("risk.maxLeverage 3? (leverage without the x)");
+    expect(hint("exec.sweepSeconds", "5m")).toContain("exec.sweepSeconds 300? (in seconds: 5m is 300)");
+    expect(hint("exec.copyDelayMinutes", "2h")).toContain("exec.copyDelayMinutes 120?");
+    expect(hint("exec.minOrderUsd", "1,000")).toContain(
+      "exec.minOrderUsd 1000? (without the thousands separators)",
+    );
+  });
+
+  it("offers nothing the setting would not take, or where the unit is not its own", () => {
+    expect(hint("sizing.ratio", "200000%")).toMatch(/^e\.g\. /); // 2000: past its 1000
+    expect(hint("risk.maxLeverage", "$3")).toMatch(/^e\.g\. /);
+    expect(hint("sizing.ratio", "3x")).toMatch(/^e\.g\. /);
+    expect(hint("risk.maxLeverage", "90x")).toMatch(/^e\.g\. /); // past its cap of 50
+  });
+});

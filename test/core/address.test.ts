@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { getAddress } from "viem";
 import { describe, expect, it } from "vitest";
-import { addressProblem } from "../../src/core/address.js";
+import { addressProblem, parseAddress } from "../../src/core/address.js";
 import "../helpers/fast-check.js";
 
 const hex40 = fc.stringMatching(/^[0-9a-f]{40}$/);
@@ -41,5 +41,38 @@ describe("addressProblem", () => {
     for (const bad of ["", "0x", `0x${"a".repeat(39)}`, `0x${"g".repeat(40)}`, `${"a".repeat(42)}`]) {
       expect(addressProblem(bad)).toBe("format");
     }
+  });
+});
+
+describe("parseAddress says what a malformed address has instead", () => {
+  const message = (value: string): string => {
+    try {
+      parseAddress(value, "leader address", "copy it from the explorer");
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${value} was taken`);
+  };
+  const good = "1880bbbea43fb92572279b9131130cc0f56e5fb4";
+
+  it("counts the digits of one cut off or pasted twice", () => {
+    expect(message(`0x${good.slice(0, 39)}`)).toContain(
+      "(it has 39 hex digits: one short — cut off when copied?)",
+    );
+    expect(message(`0x${good.slice(0, 30)}`)).toContain("(it has 30 hex digits: 10 short");
+    expect(message(`0x${good}${good}`)).toContain("(it has 80 hex digits: 40 too many — pasted twice?)");
+  });
+
+  it("points at the first character that is no hex digit", () => {
+    expect(message(`0x${good.slice(0, 9)}O${good.slice(10)}`)).toContain(
+      '("O" at position 12 is not a hex digit (0-9, a-f): a letter O for a zero?)',
+    );
+    expect(message(`0x${good.slice(0, 4)}g${good.slice(5)}`)).toContain(
+      '"g" at position 7 is not a hex digit',
+    );
+  });
+
+  it("adds nothing where the form is not 0x + something", () => {
+    expect(message(good.slice(0, 39))).toMatch(/40 hex digits"?$/);
   });
 });
