@@ -1170,7 +1170,13 @@ export class CopyEngine {
         queueMicrotask(() => void this.stop(`halted: ${halt.reason}`, 4));
       }
     }
-    return { plan, results, requests, halted: halt !== null };
+    return {
+      plan,
+      results,
+      requests,
+      halted: halt !== null,
+      halt: halt ? { kind: halt.kind, reason: halt.reason } : null,
+    };
   }
 
   /**

@@ -5,6 +5,7 @@
 
 import type { HlcopyError } from "../core/errors.js";
 import type { CloidLookup, OrderStatus } from "../core/orders.js";
+import type { HaltKind } from "../core/safety.js";
 import type { Settings } from "../core/settings.js";
 import type {
   AccountRole,
@@ -232,6 +233,8 @@ export interface SweepResult {
   results: ExecutedAction[];
   requests: number;
   halted: boolean;
+  /** The halt that stands after the sweep (the kill switch, the daily loss limit, a flatten), or null. */
+  halt: { kind: HaltKind; reason: string } | null;
 }
 
 export interface ExecutedAction extends PlannedAction {

@@ -67,7 +67,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "ws open 0.3s ago = open, its last message's age (yellow ≥ 15s, red ≥ 60s)",
       "  · connecting / reconnecting for 5s = not open yet · closed = run ended",
       "pausing… / resuming… = p was pressed; the run has not taken it up yet",
-      "HALTED kind: reason = a safety rule holds new orders (and how it clears)",
+      "HALTED kind: reason = a safety rule (or a flatten) holds orders; how it clears",
       "stopped: reason = the run has ended, and how · sweep - = none yet",
     ],
   },

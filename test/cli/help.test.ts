@@ -124,7 +124,7 @@ describe("help", () => {
     const flat = (text: string) => text.replace(/\s+/g, " ");
     const reconcile = flat(await help(["reconcile"]));
     expect(reconcile).toContain(
-      "4 halted by a safety rule, or paused by hlcopy pause (nothing sent; --json: paused) ·",
+      "4 halted (a safety rule, your flatten), or paused by hlcopy pause (nothing sent; --json: paused) ·",
     );
     expect(reconcile).toContain(
       "With --dry-run: 0 nothing to send · 3 it would send orders, or a gate holds drift · 4 a halt stands (only reductions would go); a pause is said and changes no code.",

@@ -399,6 +399,8 @@ describe("hlcopy reconcile", () => {
     const r = await reconcile([...LATER, "--max-drawdown-pct", "5"]);
     expect(r.code).toBe(4);
     expect(r.report?.halted).toBe(true);
+    // Which halt, as status says it: scripts and the text tell a kill switch from a flatten.
+    expect(r.report?.halt).toEqual({ kind: "kill-switch", reason: expect.stringContaining("drawdown") });
     expect(r.report?.actions.length).toBeGreaterThan(0);
     for (const a of r.report?.actions ?? []) {
       expect(a.reduceOnly).toBe(true);

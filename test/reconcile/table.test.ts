@@ -107,6 +107,7 @@ describe("reconcile's table", () => {
       final: { ...decided, skipped: [skipped] },
       results: [],
       halted: true,
+      halt: { kind: "manual", reason: "flatten requested (hlcopy flatten)" },
       cashFlows: [{ leader: LEADER, usd: -12_345.67, since: Date.UTC(2025, 0, 2, 12) }],
       requests: 5,
     });
@@ -123,8 +124,9 @@ describe("reconcile's table", () => {
       "  SOL below-min-notional: target 0.04 SOL is $7.58 at the mid 189.61,",
       "    under the exchange's $10 minimum order value;",
       "    the next leader trade may lift it over",
-      "HALTED by a safety rule: only reductions are sent (hlcopy status;",
-      "  hlcopy resume clears it) · 5 requests",
+      // The halt as status says it: this one is the trader's flatten, no safety rule's.
+      "HALTED (manual): flatten requested (hlcopy flatten): only reductions are sent",
+      "  (hlcopy status; hlcopy resume clears it) · 5 requests",
     ]);
     // A pipe or file gets the same lines: the width is the tables' (80 off a terminal).
     expect(await renderReport(report, decided, decided)).toBe(

@@ -8,6 +8,7 @@ import { ExitCode, toHlcopyError } from "../../core/errors.js";
 import { detailNumber, fixed, roundFigure, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { isCappedOrder, reasonText } from "../../core/reasons.js";
+import type { HaltKind } from "../../core/safety.js";
 import type { Settings } from "../../core/settings.js";
 import { checkSizingSettings } from "../../core/sizing.js";
 import { orderKind } from "../../core/slippage.js";
@@ -47,6 +48,8 @@ export interface ReconcileReport {
   dryRun: boolean;
   inSync: boolean;
   halted: boolean;
+  /** What halted it (`halted` true): the kill switch, the daily loss limit or a flatten, and why; else null. */
+  halt: { kind: HaltKind; reason: string } | null;
   /**
    * The pause that stands (`hlcopy pause`; a follow that ended paused), null when none: a live
    * run sends nothing under it but a halt's closes (the rest of its actions are "held", exit 4);
@@ -251,6 +254,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         final: final.plan,
         results: first.results,
         halted: final.halted,
+        halt: final.halt,
         paused,
         cashFlows: engine.leaderCashFlows,
         requests: session.client.budget.sent,
@@ -310,6 +314,11 @@ function sweepKind(reason: ReasonCode): "repair" | "safety" | "flatten" {
   return kind === "safety" || kind === "flatten" ? kind : "repair";
 }
 
+/** The halt as status says it — `(manual): flatten requested …` — not every halt is a safety rule's. */
+function haltedBy(halt: ReconcileReport["halt"]): string {
+  return halt ? `(${halt.kind}): ${halt.reason}` : "by a safety rule";
+}
+
 export function buildReport(p: {
   leader: Address;
   account: Address;
@@ -318,6 +327,7 @@ export function buildReport(p: {
   final: Plan;
   results: ExecutedAction[];
   halted: boolean;
+  halt?: { kind: HaltKind; reason: string } | null;
   /** The pause that stands (a live run sent nothing under it). */
   paused?: StandingPause | null;
   cashFlows?: { leader: Address; usd: number; since: number }[];
@@ -377,6 +387,7 @@ export function buildReport(p: {
     dryRun: p.dryRun,
     inSync: p.final.inSync && !p.halted,
     halted: p.halted,
+    halt: p.halted ? (p.halt ?? null) : null,
     paused,
     actions,
     skipped: p.decided.skipped.map((s) => ({
@@ -549,7 +560,7 @@ export async function renderReport(
     report.paused && !report.dryRun
       ? `paused${since}: ${report.actions.some((a) => a.status !== "held") ? "only the halt's closes sent (reducing risk is always allowed)" : "nothing sent"}; hlcopy resume to trade again`
       : report.halted
-        ? "HALTED by a safety rule: only reductions are sent (hlcopy status; hlcopy resume clears it)"
+        ? `HALTED ${haltedBy(report.halt)}: only reductions are sent (hlcopy status; hlcopy resume clears it)`
         : report.inSync
           ? report.dryRun
             ? "in sync: nothing to do"
