@@ -219,18 +219,6 @@ export function syncVerdict(r: DriftReport, now: number, freshness?: Freshness |
 }
 
 /**
- * The closing summaries' word on the final drift (follow's line, the demo's): driftText's verdict
- * without its figures, the summary printing the USD beside it — "in sync", "in sync · tolerated"
- * (drift the copy leaves on purpose, the header's "in sync · $X tolerated"), "not in sync"; null
- * when no state was seen.
- */
-export function driftVerdict(driftUsd: number, inSync: boolean | null): string | null {
-  if (inSync === null) return null;
-  if (!inSync) return "not in sync";
-  return roundHalfAway(driftUsd) >= 0.01 ? "in sync · tolerated" : "in sync";
-}
-
-/**
  * driftText's compact form, for a line too narrow for every coin's name and block: the same
  * figure, counts instead of names — "in sync", "drift $278.83 (3 coins)", "drift $278.83 ·
  * 3 blocked", "… · 2 left alone" (as many as the rows show left alone).

@@ -10,7 +10,6 @@ import {
   driftClosing,
   driftPct,
   driftReport,
-  driftVerdict,
   type Freshness,
   leaderValueUsd,
   MIN_ORDER_USD,
@@ -1013,10 +1012,14 @@ export function totalDriftUsd(state: DashboardState): number {
   return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
 }
 
-/** "532.69 USD (in sync · tolerated)": the final drift and its verdict, as the demo's summary says it. */
-export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSync">): string {
-  const verdict = driftVerdict(summary.finalDriftUsd, summary.inSync);
-  return `${fmtFixed(summary.finalDriftUsd)} USD${verdict ? ` (${verdict})` : ""}`;
+/**
+ * The final drift as the closing line and the demo's summary say it: the dashboard header's last
+ * words on it (`drift $30.02 (SOL)`, `in sync · $3.37 tolerated inside the deadband`) — the one
+ * wording and figure, never the header's $30.02 beside a summary's 35.73 of all drift, tolerated
+ * included —; `drift 12.00 USD` when no verdict is known (no state was seen).
+ */
+export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "driftVerdict">): string {
+  return summary.driftVerdict ?? `drift ${fmtFixed(summary.finalDriftUsd)} USD`;
 }
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
@@ -1050,6 +1053,12 @@ export interface RunSummary {
   finalDriftUsd: number;
   /** The copy is in sync at the end (core/drift.ts); null when no state was seen. */
   inSync: boolean | null;
+  /**
+   * The final drift in the dashboard header's words — `drift $30.02 (SOL)` (the part orders are
+   * planned for), `in sync · $3.37 tolerated inside the deadband`, `stale 1m · last in sync 34s
+   * ago` — as status's `drift.verdict`; null when no state was seen. The closing line says these.
+   */
+  driftVerdict: string | null;
   /** Copy slippage: hot-path copies against the leader's fill. */
   slippageBps: { mean: number | null; median: number | null; p95: number | null };
   /** Execution slippage: every fill against the touch when its order was decided. */
@@ -1095,6 +1104,7 @@ export function runSummary(state: DashboardState): RunSummary {
   const lag = lagStats(state);
   const p = state.pnl;
   const shown = (x: number, decimals: number): number | null => roundOrNull(finiteOrNull(x), decimals);
+  const verdict = state.drift ? syncVerdict(state.drift, state.now, state.freshness) : null;
   return {
     ordersFilled: state.counters.ordersFilled,
     leaderTrades: state.counters.leaderTrades,
@@ -1109,7 +1119,8 @@ export function runSummary(state: DashboardState): RunSummary {
     skipped: { ...state.counters.skipped },
     finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),
     // The one verdict (core/drift.ts): a run that ends on stale data does not end "in sync".
-    inSync: state.drift ? syncVerdict(state.drift, state.now, state.freshness).inSync : null,
+    inSync: verdict?.inSync ?? null,
+    driftVerdict: verdict?.text ?? null,
     slippageBps: { mean: shown(copy.mean, 1), median: shown(copy.median, 1), p95: shown(copy.p95, 1) },
     execSlippageBps: { mean: shown(exec.mean, 1), median: shown(exec.median, 1), p95: shown(exec.p95, 1) },
     copyLagMs: { p50: shown(lag.p50, 0), p99: shown(lag.p99, 0) },

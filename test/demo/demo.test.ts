@@ -58,6 +58,7 @@ describe("hlcopy demo", () => {
       skipped: Record<string, number>;
       finalDriftUsd: number;
       inSync: boolean | null;
+      driftVerdict: string | null;
       slippageBps: { mean: number | null; median: number | null; p95: number | null };
       execSlippageBps: { mean: number | null; median: number | null; p95: number | null };
       copyLagMs: { p50: number | null; p99: number | null };
@@ -73,6 +74,7 @@ describe("hlcopy demo", () => {
       "closesNotSent",
       "copiedTrades",
       "copyLagMs",
+      "driftVerdict",
       "execSlippageBps",
       "finalDriftUsd",
       "inFlightTrades",
@@ -148,6 +150,8 @@ describe("hlcopy demo", () => {
     const p = summary.pnl;
     expect(p.netUsd).toBeCloseTo(p.realisedUsd + p.unrealisedUsd - p.feesUsd + p.fundingUsd, 5);
     expect(summary.inSync).toBe(lastSweep?.inSync);
+    // Its words are the header's: in sync, with what drift it tolerates said as such.
+    expect(summary.driftVerdict).toMatch(/^in sync( · \$\d+\.\d\d tolerated inside the deadband)?$/);
     // The start-up race is gone: the leader's first trade is never skipped as an unknown market.
     expect(summary.skipped["unknown-market"]).toBeUndefined();
     // The real path: signed orders went out and filled; nothing secret was printed.

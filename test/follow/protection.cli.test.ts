@@ -289,7 +289,7 @@ describe("follow --on-exit", () => {
       const summary = text.slice(text.lastIndexOf("\n1 order(s) filled"));
       for (const line of summary.split("\n")) expect(line.length).toBeLessThanOrEqual(160);
       expect(summary.replace(/\n {2}(?=[a-z])/g, " ")).toMatch(
-        /^\n1 order\(s\) filled; leader trades \d+: copied \d[^;]*; drift 0\.00 USD \(in sync\); copy P&L net .*; copy lag p50 (\d+ms|[\d.]+s|-)\n/,
+        /^\n1 order\(s\) filled; leader trades \d+: copied \d[^;]*; in sync; copy P&L net .*; copy lag p50 (\d+ms|[\d.]+s|-)\n/,
       );
       expect(text).toContain(`\n${onExit}\nopen positions:\n  ETH +1 stop none take-profit none\n`);
     },

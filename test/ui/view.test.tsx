@@ -1,6 +1,7 @@
 import { render } from "ink-testing-library";
 import { describe, expect, it, vi } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
+import type { DriftReport } from "../../src/core/drift.js";
 import { RunSample } from "../../src/core/stats.js";
 import { EngineEvents } from "../../src/engine/events.js";
 import { Header } from "../../src/ui/Header.js";
@@ -70,16 +71,49 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
   });
 });
 
-describe("the final drift's verdict (follow's closing line and the demo's summary: one wording)", () => {
-  it("says in sync, in sync · tolerated (drift left on purpose), or not in sync", () => {
-    const s = runSummary(liveState());
-    const line = (finalDriftUsd: number, inSync: boolean | null) =>
-      closingSummary({ ...s, finalDriftUsd, inSync }, { eventLines: true }).split("\n")[0];
-    expect(line(532.69, true)).toContain("; drift 532.69 USD (in sync · tolerated); ");
-    expect(line(0, true)).toContain("; drift 0.00 USD (in sync); ");
-    expect(line(12, false)).toContain("; drift 12.00 USD (not in sync); ");
-    expect(line(12, null)).toContain("; drift 12.00 USD; ");
-    expect(finalDriftText({ finalDriftUsd: 532.69, inSync: true })).toBe("532.69 USD (in sync · tolerated)");
+describe("the final drift (follow's closing line and the demo's summary: the header's words)", () => {
+  const withDrift = (drift: DriftReport) => runSummary({ ...liveState(), drift, freshness: null });
+  const line = (summary: ReturnType<typeof runSummary>) =>
+    closingSummary(summary, { eventLines: true }).split("\n")[0];
+
+  it("says the drift orders are planned for as the header does, not all drift with the tolerated part in it", () => {
+    // SOL $30.02 to trade, BTC −$5.72 under the $10 minimum: the header said "drift $30.02 (SOL)".
+    const s = withDrift({
+      coins: [
+        { coin: "SOL", driftUsd: 30.02, status: "drift", reason: null },
+        { coin: "BTC", driftUsd: -5.72, status: "tolerated", reason: "below-min-notional" },
+      ],
+      driftUsd: 35.74,
+      outsideUsd: 30.02,
+      inSync: false,
+    });
+    expect(s.driftVerdict).toBe("drift $30.02 (SOL)");
+    expect(s.finalDriftUsd).toBe(35.74); // --json keeps the sum of all drift (docs/events.md)
+    expect(line(s)).toContain("; drift $30.02 (SOL); ");
+    expect(finalDriftText(s)).toBe("drift $30.02 (SOL)");
+  });
+
+  it("says in sync with what it tolerates, and a stale end as stale", () => {
+    const tolerated = withDrift({
+      coins: [{ coin: "HYPE", driftUsd: -3.37, status: "tolerated", reason: "below-min-notional" }],
+      driftUsd: 3.37,
+      outsideUsd: 0,
+      inSync: true,
+    });
+    expect(line(tolerated)).toContain("; in sync · $3.37 tolerated inside the deadband; ");
+    const stale = runSummary({
+      ...liveState(),
+      drift: { coins: [], driftUsd: 0, outsideUsd: 0, inSync: true },
+      freshness: { freshAt: T0, staleMs: 60_000, lastInSyncAt: T0 },
+      now: T0 + 120_000,
+    });
+    expect(stale.inSync).toBe(false);
+    expect(line(stale)).toContain("; stale 2m · last in sync 2m ago; ");
+  });
+
+  it("gives the figure alone when no state was seen", () => {
+    const s = { ...runSummary(liveState()), driftVerdict: null, finalDriftUsd: 12 };
+    expect(line(s)).toContain("; drift 12.00 USD; ");
   });
 });
 
@@ -114,6 +148,7 @@ describe("the closing summary of follow --dry-run", () => {
       skipped: { "below-min-notional": 1 },
       finalDriftUsd: 0,
       inSync: true,
+      driftVerdict: "in sync",
       pnl: {
         realisedUsd: 0.4,
         unrealisedUsd: -1.1,
@@ -128,7 +163,7 @@ describe("the closing summary of follow --dry-run", () => {
       ],
     };
     expect(closingSummary(s, { eventLines: true })).toBe(
-      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades 4: planned 2, in line 1, skipped 1 (below-min-notional 1); drift 0.00 USD (in sync); modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades 4: planned 2, in line 1, skipped 1 (below-min-notional 1); in sync; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
         "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
     );
     expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(
@@ -155,6 +190,7 @@ describe("runSummary", () => {
       skipped: {},
       finalDriftUsd: 75,
       inSync: null,
+      driftVerdict: null,
       // As shown: bps to 0.1, lag to the ms (1.633…, 3.72, 1.94 and 6.96 unrounded).
       slippageBps: { mean: 1.6, median: 1.2, p95: 3.7 },
       execSlippageBps: { mean: 0.8, median: 0.5, p95: 1.9 },

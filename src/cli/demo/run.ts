@@ -194,7 +194,7 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
         `  orders filled    ${summary.ordersFilled} (ours, of every kind: a flip is two)`,
         `  leader trades    ${summary.leaderTrades}${unseenText(leaderTrades(), summary.leaderTrades)}: ${tradeBucketsText(summary, false)}`,
         `  skipped          ${skipped || "none"}`,
-        `  final drift      ${finalDriftText(summary)}`,
+        `  at the end      ${finalDriftText(summary)}`,
         ...(p && s
           ? [
               `  copy P&L         net ${fmtPlusMinus(s.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)}`,

@@ -363,7 +363,7 @@ function closingText(summary: RunSummary, shown: { eventLines: boolean; paper?: 
       summary.positions.length === 0
         ? "positions a live run would hold now: none\n"
         : `positions a live run would hold now:\n${summary.positions.map((x) => `  ${x.coin} ${x.size > 0 ? "+" : ""}${x.size}\n`).join("")}`;
-    return `dry run: ${summary.planned} order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, true, skipped)}; drift ${finalDriftText(summary)}${modeled}
+    return `dry run: ${summary.planned} order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, true, skipped)}; ${finalDriftText(summary)}${modeled}
 ${held}`;
   }
   // A paper run's fills and positions are simulated: said on the line, never read as real ones.
@@ -371,7 +371,7 @@ ${held}`;
   // Orders (ours, of every kind: a flip is two) and the leader's trades (each in one bucket:
   // core/leader-trades.ts; the buckets add up to the trades, as the dashboard says them) are
   // counted apart: two figures, two words.
-  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, false, skipped)}; drift ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
+  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, false, skipped)}; ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
 ${unknownTradesLine(summary.unknownTrades)}${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${closesNotSentLine(summary.closesNotSent)}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
 }
 
