@@ -19,6 +19,8 @@ export interface AlertRulesState {
   wsAlerted: boolean;
   driftSince: number | null;
   driftUsd: number;
+  /** The part of driftUsd orders are planned for or a gate holds: the header's "drift $X". */
+  outsideUsd: number;
   driftAlerted: boolean;
   rejections: number[];
   rejectionAlertedAt: number | null;
@@ -38,6 +40,7 @@ export function initialAlertRulesState(): AlertRulesState {
     wsAlerted: false,
     driftSince: null,
     driftUsd: 0,
+    outsideUsd: 0,
     driftAlerted: false,
     rejections: [],
     rejectionAlertedAt: null,
@@ -142,6 +145,7 @@ function rawAlertsForEvent(
         state.driftSince ??= event.ts;
       }
       state.driftUsd = event.driftUsd;
+      state.outsideUsd = event.outsideUsd;
       return rawTimerAlerts(state, event.ts, settings);
     case "order": {
       if (event.status !== "rejected") return [];
@@ -242,11 +246,17 @@ function rawTimerAlerts(state: AlertRulesState, now: number, settings: AlertRule
     out.push({
       kind: "drift",
       severity: "warning",
-      // The sweep's one meaning of drift (core/drift.ts): not in sync, Σ|drift| of the coins hlcopy sizes.
-      text: `not in sync for ${minutes} min: drift ${fixed(state.driftUsd)} USD`,
+      // The dashboard header's figure (core/drift.ts driftText): the drift orders are planned for
+      // or a gate holds, not the tolerated part beside it (fields: driftUsd has all of it).
+      text: `not in sync for ${minutes} min: drift ${fixed(state.outsideUsd)} USD`,
       key: "drift",
       ts: now,
-      fields: { ...base, driftUsd: roundHalfAway(state.driftUsd, 2), minutes },
+      fields: {
+        ...base,
+        driftUsd: roundHalfAway(state.driftUsd, 2),
+        outsideUsd: roundHalfAway(state.outsideUsd, 2),
+        minutes,
+      },
     });
   }
   return out;

@@ -153,7 +153,16 @@ export type EngineEvent =
       /** Fills the p95 is over. */
       n: number;
     }
-  | { type: "sweep"; ts: number; durationMs: number; inSync: boolean; driftUsd: number; requests: number }
+  | {
+      type: "sweep";
+      ts: number;
+      durationMs: number;
+      inSync: boolean;
+      driftUsd: number;
+      /** The part of driftUsd in coins orders are planned for or a gate holds: the header's "drift $X". */
+      outsideUsd: number;
+      requests: number;
+    }
   | {
       type: "state";
       ts: number;

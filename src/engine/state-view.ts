@@ -190,8 +190,8 @@ export class StateView {
   }): void {
     const { trigger, durationMs, requests, plan, found, orders, held } = p;
     const figures = this.figures();
-    const { inSync, driftUsd } = figures.drift;
-    this.#o.emit({ type: "sweep", ts: this.#o.now(), durationMs, inSync, driftUsd, requests });
+    const { inSync, driftUsd, outsideUsd } = figures.drift;
+    this.#o.emit({ type: "sweep", ts: this.#o.now(), durationMs, inSync, driftUsd, outsideUsd, requests });
     // The journal's sweep says what it found and did: the drift its plan saw before its orders
     // and how many it sent (`orders`) — never "in sync" for a sweep that had to send —, or that a
     // pause held them (`held`). `after`: the copy as its fills left it on the models (what status

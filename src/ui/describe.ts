@@ -94,7 +94,7 @@ export const JSON_LINE_FIELDS = {
   ],
   funding: ["ts", "type", "coin", "usdc", "copyUsdc", "szi", "fundingRate", "time"],
   slippageBudget: ["ts", "type", "exceeded", "p95Bps", "budgetBps", "n"],
-  sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "requests"],
+  sweep: ["ts", "type", "durationMs", "inSync", "driftUsd", "outsideUsd", "requests"],
   state: [
     "ts",
     "type",

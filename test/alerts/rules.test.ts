@@ -102,6 +102,7 @@ describe("alert rules", () => {
       durationMs: 1,
       inSync,
       driftUsd: inSync ? 0 : 250,
+      outsideUsd: inSync ? 0 : 250,
       requests: 2,
     });
     expect(kinds([sweep(0, false), sweep(14 * 60_000, false)], st)).toEqual([]);
@@ -126,13 +127,15 @@ describe("alert rules", () => {
       ts,
       durationMs: 1,
       inSync: false,
+      // $212.40 to trade, $37.60 tolerated beside it: the alert says the header's figure.
       driftUsd: 250,
+      outsideUsd: 212.4,
       requests: 2,
     });
     alertsForEvent(st, sweep(0), S);
-    expect(alertsForEvent(st, sweep(15 * 60_000), S).map((a) => a.text)).toEqual([
-      "[DRY RUN] not in sync for 15 min: drift 250.00 USD",
-    ]);
+    const alerts = alertsForEvent(st, sweep(15 * 60_000), S);
+    expect(alerts.map((a) => a.text)).toEqual(["[DRY RUN] not in sync for 15 min: drift 212.40 USD"]);
+    expect(alerts[0]?.fields).toMatchObject({ driftUsd: 250, outsideUsd: 212.4 });
   });
 
   it("an agent approval ending within 7 days alerts once per approval", () => {

@@ -133,7 +133,7 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     time: 1,
   },
   slippageBudget: { type: "slippageBudget", ts: 1, exceeded: true, p95Bps: 12, budgetBps: 10, n: 20 },
-  sweep: { type: "sweep", ts: 1, durationMs: 1, inSync: true, driftUsd: 0, requests: 1 },
+  sweep: { type: "sweep", ts: 1, durationMs: 1, inSync: true, driftUsd: 0, outsideUsd: 0, requests: 1 },
   state: {
     type: "state",
     ts: 1,

@@ -210,7 +210,15 @@ export function liveEvents(mode: RunMode = "live"): EngineEvent[] {
     }),
     fillEvent(T0 + 3004, "SOL", { sz: 2.5, px: 150.1, execSlippageBps: 2.1, slippageBps: 4, lagMs: 7 }),
     stateEvent(T0 + 3100, LIVE_TARGETS),
-    { type: "sweep", ts: T0 + 3200, durationMs: 12, inSync: false, driftUsd: 75, requests: 2 },
+    {
+      type: "sweep",
+      ts: T0 + 3200,
+      durationMs: 12,
+      inSync: false,
+      driftUsd: 75,
+      outsideUsd: 75,
+      requests: 2,
+    },
     { type: "heartbeat", ts: T0 + 3500 },
   ];
 }

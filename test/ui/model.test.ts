@@ -92,7 +92,7 @@ describe("reduceDashboard: engine events", () => {
 
   it("the footer's 'flatten requested' stays while its closes are pending and goes once they are done", () => {
     const sweep = (ts: number) =>
-      ({ type: "sweep", ts, durationMs: 5, inSync: true, driftUsd: 0, requests: 3 }) as const;
+      ({ type: "sweep", ts, durationMs: 5, inSync: true, driftUsd: 0, outsideUsd: 0, requests: 3 }) as const;
     let s = reduceDashboard(liveState(), { type: "ui/flattenConfirmed" });
     const pending = "flatten requested: closing reduce-only";
     expect(s.ui.notice?.text).toBe(pending);
@@ -149,6 +149,7 @@ describe("reduceDashboard: engine events", () => {
       durationMs: 5,
       inSync: true,
       driftUsd: 0,
+      outsideUsd: 0,
       requests: 3,
     });
     expect(s.ui.notice?.text).toBe("sweep requested");

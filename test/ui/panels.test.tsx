@@ -313,6 +313,7 @@ describe("Header", () => {
         durationMs: 40,
         inSync: false,
         driftUsd: 278.83,
+        outsideUsd: 278.83,
         requests: 3,
       });
       for (const e of extra) s = reduceDashboard(s, e);
