@@ -435,7 +435,7 @@ async function render(
     // The day's last journaled drift — a sweep's, a running follow's change record's or a run
     // end's (--json's driftUsd, status's drift) —, not the last sweep's: a run that ended out of
     // line after an in-sync sweep showed its end's drift under "the day's last sweep".
-    "copy by day (USD; slippage in bps; drift $ at the day's last record):",
+    "copy by day (USD; slippage in bps; drift $ at the day's last record, all of it):",
     await renderTable(
       [
         "day (UTC)",
