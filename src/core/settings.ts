@@ -1604,6 +1604,18 @@ export interface RunContext {
   yes: boolean;
 }
 
+/** Reconcile sends no alerts (RUN_SETTINGS' alert keys). */
+const alertsOfReconcile = {
+  why: "reconcile sends no alerts",
+  hint: "from cron, act on reconcile's exit code (3 drift remains, 4 halted)",
+};
+
+/** No webhook to post to: the alert settings beside it do nothing. */
+export function alertsOff(flat: FlatSettings): boolean {
+  const webhook = flat["alerts.webhook"];
+  return !Array.isArray(webhook) || webhook.length === 0;
+}
+
 const modeFlag = (run: RunContext): string => (run.mode === "paper" ? "--paper" : "--dry-run");
 const liveRun = (run: RunContext): string => `give it to the live run (without ${modeFlag(run)})`;
 
@@ -1633,22 +1645,24 @@ const RUN_SETTINGS: {
         : null,
   },
   {
-    keys: [
-      "alerts.webhook",
-      "alerts.format",
-      "alerts.telegramChatId",
-      "alerts.driftMinutes",
-      "alerts.wsDownSeconds",
-    ],
+    keys: ["alerts.webhook"],
     does: "sets the alerts hlcopy follow sends",
     help: { reconcile: null },
-    unused: (run) =>
+    unused: (run) => (run.command === "reconcile" ? alertsOfReconcile : null),
+  },
+  {
+    keys: ["alerts.format", "alerts.telegramChatId", "alerts.driftMinutes", "alerts.wsDownSeconds"],
+    does: "sets the alerts hlcopy follow sends",
+    help: { reconcile: null, follow: "with an alert webhook set" },
+    unused: (run, flat) =>
       run.command === "reconcile"
-        ? {
-            why: "reconcile sends no alerts",
-            hint: "from cron, act on reconcile's exit code (3 drift remains, 4 halted)",
-          }
-        : null,
+        ? alertsOfReconcile
+        : alertsOff(flat)
+          ? {
+              why: "no alert webhook is set (alerts.webhook): this run sends no alert",
+              hint: "give one with --alert-webhook https://…, or keep one: hlcopy config set alerts.webhook https://…",
+            }
+          : null,
   },
   {
     keys: ["exec.confirmAbovePct"],

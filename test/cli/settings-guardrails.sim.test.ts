@@ -304,6 +304,19 @@ describe("hlcopy config set (issue 12.7)", () => {
     expect(quiet.stderr).toBe("");
   });
 
+  it("stores an alert setting with no webhook to post to, and warns that it does nothing until one is set", async () => {
+    const dir = tempDir();
+    const set = await runCli(["--config-dir", dir, "config", "set", "alerts.driftMinutes", "5"]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe("alerts.driftMinutes = 5\n");
+    expect(set.stderr).toBe(
+      "warning: alerts.driftMinutes acts on the alerts hlcopy follow posts, and no alert webhook is set (alerts.webhook): it does nothing until: hlcopy config set alerts.webhook https://…\n",
+    );
+    await runCli(["--config-dir", dir, "config", "set", "alerts.webhook", "https://hooks.example/x"]);
+    const quiet = await runCli(["--config-dir", dir, "config", "set", "alerts.driftMinutes", "10"]);
+    expect(quiet.stderr).toBe("");
+  });
+
   it("refuses 0x10 with exit 2 and leaves the file as it was", async () => {
     const dir = tempDir();
     await runCli(["--config-dir", dir, "config", "set", "sizing.notional", "500"]);

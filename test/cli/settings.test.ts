@@ -703,6 +703,27 @@ describe("setting flags the command or run mode never reads", () => {
     }
   });
 
+  it("an alert setting with no webhook to post to is refused; with one given or stored it acts", () => {
+    for (const [key, value] of [
+      ["alerts.format", "slack"],
+      ["alerts.driftMinutes", "5"],
+      ["alerts.wsDownSeconds", "60"],
+    ] as const) {
+      const err = refusal(FOLLOW, { [key]: value });
+      expect(err, key).toBeInstanceOf(UsageError);
+      expect(err?.message).toContain(
+        "sets the alerts hlcopy follow sends, but no alert webhook is set (alerts.webhook): this run sends no alert",
+      );
+      expect(err?.hint).toBe(
+        `give one with --alert-webhook https://…, or keep one: hlcopy config set alerts.webhook https://…, or drop --${flagName(key)}`,
+      );
+      expect(refusal(FOLLOW, { [key]: value, "alerts.webhook": "https://hooks.example/x" })).toBeUndefined();
+      expect(
+        refusal(FOLLOW, { [key]: value }, { "alerts.webhook": ["https://hooks.example/x"] }),
+      ).toBeUndefined();
+    }
+  });
+
   it("names the way forward: the live run, or --yes dropped", () => {
     expect(
       refusal({ command: "reconcile", mode: "dry-run", yes: false }, { "exec.leverage": "5" })?.hint,

@@ -54,9 +54,18 @@ export async function runConfigSet(
   await writeSetting(dir, key, storedForm(key, raw, value));
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
   const uses = sizingKeyUnusedBy(key, mode);
+  // An alert setting with no webhook to post to: stored (the webhook may come next), said.
+  const canonical = settingSpec(key).key;
+  const webhook = stored["alerts.webhook"];
+  const noWebhook =
+    canonical.startsWith("alerts.") &&
+    canonical !== "alerts.webhook" &&
+    (!Array.isArray(webhook) || webhook.length === 0);
   const warning = uses
     ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
-    : null;
+    : noWebhook
+      ? `${key} acts on the alerts hlcopy follow posts, and no alert webhook is set (alerts.webhook): it does nothing until: hlcopy config set alerts.webhook https://…`
+      : null;
   if (g.json)
     printDocument(
       "config",
