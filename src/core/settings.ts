@@ -1176,6 +1176,7 @@ function numberMeant(s: SettingSpec, raw: string): { value: string; why: string 
     else if (bps) [value, why] = [n * 100, `in basis points: ${digits}% is ${plainDecimal(n * 100)} bps`];
   } else if (unit === "x") {
     if (leverage) [value, why] = [n, "leverage without the x"];
+    else if (FRACTION_KEYS.has(s.key)) [value, why] = [n, "a multiple without the x"];
   } else if (unit === "s" || unit === "sec") {
     if (seconds) [value, why] = [n, "in seconds, without the s"];
   } else if (unit === "m" || unit === "min") {

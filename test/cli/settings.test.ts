@@ -1088,7 +1088,8 @@ describe("a number typed with a unit or a separator is refused with the plain nu
   it("offers nothing the setting would not take, or where the unit is not its own", () => {
     expect(hint("sizing.ratio", "200000%")).toMatch(/^e\.g\. /); // 2000: past its 1000
     expect(hint("risk.maxLeverage", "$3")).toMatch(/^e\.g\. /);
-    expect(hint("sizing.ratio", "3x")).toMatch(/^e\.g\. /);
+    expect(hint("sizing.notional", "3x")).toMatch(/^e\.g\. /);
+    expect(hint("sizing.multiplier", "2x")).toContain("sizing.multiplier 2? (a multiple without the x)");
     expect(hint("risk.maxLeverage", "90x")).toMatch(/^e\.g\. /); // past its cap of 50
   });
 });
