@@ -125,7 +125,11 @@ export class CopyEngine {
   /** When #sweepTimer fires (performance.now() ms). */
   #sweepDueAt = Number.POSITIVE_INFINITY;
   /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
-  #equityAfterFill = false;
+  /**
+   * The exchange time of our latest fill with no account reading of a moment at or after it, or
+   * null: the run's end reads the equity the fills left (a kill switch's closes) when one stands.
+   */
+  #equityAfterFill: number | null = null;
   /** The books streamed (follow) or read (reconcile's passive entries): book-watch.ts. */
   readonly #books: BookWatch;
   #streams: EngineStreams | null = null;
@@ -319,8 +323,8 @@ export class CopyEngine {
       slippageBudgetBps: options.settings.exec.slippageBudgetBps ?? null,
       streaming: () => this.#streams !== null,
       ownAccount: () => this.#ownAccount() !== null,
-      recorded: () => {
-        this.#equityAfterFill = true;
+      recorded: (time) => {
+        this.#equityAfterFill = Math.max(this.#equityAfterFill ?? time, time);
         this.#stateView.journalSoon();
       },
     });
@@ -410,7 +414,7 @@ export class CopyEngine {
       protect: () => this.#protect(),
       ownAccount: () => this.#ownAccount() !== null,
       readingAccount: () => {
-        this.#equityAfterFill = false;
+        this.#equityAfterFill = null;
       },
     });
     this.#stateView = new StateView({
@@ -489,7 +493,7 @@ export class CopyEngine {
       streaming: () => this.#streams !== null,
       ownAccount: () => this.#ownAccount() !== null,
       readingAccount: () => {
-        this.#equityAfterFill = false;
+        this.#equityAfterFill = null;
       },
     });
   }
@@ -727,7 +731,7 @@ export class CopyEngine {
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
-    if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill)
+    if (!this.#can.modelsAccount && this.#checked && this.#streams && this.#equityAfterFill !== null)
       await this.#exitStep.readFinalEquity();
     // The last reading the equity record's pace left unrecorded (and the peak before it): the
     // next run's high-water mark and status's equity are the ones this run saw last.
@@ -1801,8 +1805,13 @@ export class CopyEngine {
     if (this.#ownAccount()) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
     const held = this.#safety.held;
-    const afterFill = this.#equityAfterFill;
-    this.#equityAfterFill = false;
+    // A reading of a moment before our latest fill (a frame the stream held or had on its way
+    // when the order's reply came) is not the equity the fill left: still owed, and still read
+    // at the run's end (a reading's time is the exchange's; our clock's only where it gives none,
+    // and then at worst the end reads once more).
+    const fillAt = this.#equityAfterFill;
+    const afterFill = fillAt !== null && e.state.time >= fillAt;
+    if (afterFill) this.#equityAfterFill = null;
     this.#safety.check(
       { accountValue: e.state.accountValue, cash: e.state.cash ?? null, time: e.state.time },
       false,

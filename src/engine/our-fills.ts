@@ -45,7 +45,8 @@ export interface OurFillsOptions extends Pick<PartBase, "emit" | "now" | "runId"
   /** The account hlcopy keeps itself (paper's, a seeded dry run's) is the run's. */
   ownAccount: () => boolean;
   /** A fill was journaled: the next account reading is its equity, the run's state is due. */
-  recorded: () => void;
+  /** A fill of ours was journaled; `time` is the exchange's time of it (ms). */
+  recorded: (time: number) => void;
 }
 
 export class OurFills {
@@ -111,7 +112,7 @@ export class OurFills {
     });
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
     if (!recorded) return;
-    this.#o.recorded();
+    this.#o.recorded(f.time);
     this.#o.safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
     this.#o.pnl.onFill(f, kind, journaled.copySz);
     this.#o.emit({

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { runStatus, type StatusReport } from "../../src/cli/status/run.js";
 import { roundFigure } from "../../src/core/format.js";
+import type { EngineStreamEvent } from "../../src/engine/ports.js";
 import { eventually } from "../exchange/helpers.js";
 import { copySettings, type SimFollow, startSimFollow, trade } from "../helpers/sim-engine.js";
 
@@ -107,5 +108,43 @@ describe("status while a follow runs", () => {
     expect(s.report.halt?.kind).toBe("kill-switch");
     expect(s.report.equity).toBe(after);
     expect(s.report.positions.find((p) => p.coin === "BTC")?.ourSize ?? 0).toBe(0);
+  });
+
+  it("a reading of a moment before the closes, arriving after them, is not the equity they left: the end reads it", async () => {
+    const t = await startSimFollow({ sim: { seed: 63 }, journal: "file" });
+    await trade(t.leaderClient, "BTC", "buy", 2);
+    const f = t.follow({
+      settings: copySettings((s) => {
+        s.exec.sweepSeconds = 3600;
+        s.risk.maxDrawdownPct = 5;
+      }),
+      exitOnHalt: true,
+    });
+    // Our account's frames as the stream may hand them over under load: from the closes on,
+    // each fill of ours is followed by the reading from before them (a frame the stream held,
+    // or had on its way when the order's reply came), and no later one comes before the stop.
+    let stale: EngineStreamEvent | null = null;
+    let last: EngineStreamEvent | null = null;
+    const opener = t.streams();
+    const ended = f.run((onEvent) =>
+      opener((e) => {
+        if (e.type === "ourState") {
+          last = e;
+          if (stale) return;
+        }
+        onEvent(e);
+        if (stale && e.type === "ourFill" && !e.isSnapshot) onEvent(stale);
+      }),
+    );
+    await eventually(async () => ((await ourSizes(t)).BTC ?? 0) > 0);
+    await eventually(() => last !== null);
+    const before = (await t.client.getAccountState(t.account)).accountValue;
+    stale = last;
+    t.journal.recordEquity(Date.now(), 200_000);
+    f.engine.sweepNow();
+    expect(await ended).toBe(4);
+    const after = roundFigure("usd", (await t.client.getAccountState(t.account)).accountValue);
+    expect(after).not.toBe(roundFigure("usd", before)); // the closes paid fees
+    expect((await status(t)).report.equity).toBe(after);
   });
 });
