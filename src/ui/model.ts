@@ -204,6 +204,11 @@ export interface DashboardState {
   stopped: { reason: string; ts: number } | null;
   /** What the clean stop's on-exit step did (follow --on-exit), in its own words; null before it. */
   onExit: string | null;
+  /**
+   * The on-exit step could not be taken (its `error`: the exchange did not answer as the run
+   * stopped): the last reading is from before it, so the end's drift has no verdict.
+   */
+  onExitFailed: boolean;
   equity: number | null;
   /** Our gross notional ÷ equity at the last state (core/leverage.ts grossLeverage); null before one. */
   leverage: number | null;
@@ -318,6 +323,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     paused: false,
     stopped: null,
     onExit: null,
+    onExitFailed: false,
     equity: null,
     leverage: null,
     maxLeverage: init.maxLeverage ?? null,
@@ -819,7 +825,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "error":
       // The on-exit step that could not be taken (exit-step.ts): the summary says it in its place.
-      if (e.message.startsWith("on exit: ")) state.onExit = e.message;
+      if (e.message.startsWith("on exit: ")) {
+        state.onExit = e.message;
+        state.onExitFailed = true;
+      }
       break;
     case "stop":
       state.stopped = { reason: e.reason, ts: e.ts };
@@ -1013,8 +1022,15 @@ export function totalDriftUsd(state: DashboardState): number {
   return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
 }
 
-/** "532.69 USD (in sync · tolerated)": the final drift and its verdict, as the demo's summary says it. */
-export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "inSync">): string {
+/**
+ * "532.69 USD (in sync · tolerated)": the final drift and its verdict, as the demo's summary says
+ * it; a figure of a reading that is not current (an on-exit step failed after it) is said as that.
+ */
+export function finalDriftText(
+  summary: Pick<RunSummary, "finalDriftUsd" | "inSync"> & Partial<Pick<RunSummary, "driftCurrent">>,
+): string {
+  if (summary.driftCurrent === false)
+    return `${fmtFixed(summary.finalDriftUsd)} USD at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
   const verdict = driftVerdict(summary.finalDriftUsd, summary.inSync);
   return `${fmtFixed(summary.finalDriftUsd)} USD${verdict ? ` (${verdict})` : ""}`;
 }
@@ -1047,9 +1063,19 @@ export interface RunSummary {
   planned: number | null;
   /** The leader's trades skipped, by reason (sums to skippedTrades). */
   skipped: Partial<Record<ReasonCode, number>>;
+  /** Σ |drift| at the end; of the last reading before it when `driftCurrent` is false. */
   finalDriftUsd: number;
-  /** The copy is in sync at the end (core/drift.ts); null when no state was seen. */
+  /**
+   * The copy is in sync at the end (core/drift.ts); null when that is not known: no state was
+   * seen, or the on-exit step failed (`driftCurrent` false).
+   */
   inSync: boolean | null;
+  /**
+   * False when the on-exit step could not be taken (the exchange did not answer as the run
+   * stopped): `finalDriftUsd` is of the last reading before it — the positions it was to close or
+   * protect are as they were then, or not — so no in-sync verdict is given (`inSync` null).
+   */
+  driftCurrent: boolean;
   /** Copy slippage: hot-path copies against the leader's fill. */
   slippageBps: { mean: number | null; median: number | null; p95: number | null };
   /** Execution slippage: every fill against the touch when its order was decided. */
@@ -1108,8 +1134,11 @@ export function runSummary(state: DashboardState): RunSummary {
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),
-    // The one verdict (core/drift.ts): a run that ends on stale data does not end "in sync".
-    inSync: state.drift ? syncVerdict(state.drift, state.now, state.freshness).inSync : null,
+    // The one verdict (core/drift.ts): a run that ends on stale data does not end "in sync", nor
+    // one whose on-exit step failed — its last reading is from before the exchange went away.
+    inSync:
+      state.drift && !state.onExitFailed ? syncVerdict(state.drift, state.now, state.freshness).inSync : null,
+    driftCurrent: !state.onExitFailed,
     slippageBps: { mean: shown(copy.mean, 1), median: shown(copy.median, 1), p95: shown(copy.p95, 1) },
     execSlippageBps: { mean: shown(exec.mean, 1), median: shown(exec.median, 1), p95: shown(exec.p95, 1) },
     copyLagMs: { p50: shown(lag.p50, 0), p99: shown(lag.p99, 0) },
