@@ -73,6 +73,7 @@ describe("hlcopy demo", () => {
       "closesNotSent",
       "copiedTrades",
       "copyLagMs",
+      "driftCurrent",
       "execSlippageBps",
       "finalDriftUsd",
       "inFlightTrades",
