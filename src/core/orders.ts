@@ -32,6 +32,25 @@ export function notSentStopping(cloid: string): OrderResult {
   return { cloid, status: "rejected", filledSize: 0, avgPx: null, error: NOT_SENT_STOPPING };
 }
 
+/**
+ * The outcome of one cancel: "cancelled"; "gone" (the exchange no longer had it open: filled,
+ * triggered or cancelled already); "uncertain" (sent, its outcome not known); "not-sent" (a stop
+ * kept it from going out, error NOT_SENT_STOPPING: known not to have happened — the order still
+ * rests as it did, as an order batch a stop kept unsent is known not placed).
+ */
+export type CancelStatus = "cancelled" | "gone" | "uncertain" | "not-sent";
+
+export interface CancelResult {
+  oid: number;
+  status: CancelStatus;
+  error?: string;
+}
+
+/** A cancel's result when a stop kept it from being sent (NOT_SENT_STOPPING). */
+export function cancelNotSent(oid: number): CancelResult {
+  return { oid, status: "not-sent", error: NOT_SENT_STOPPING };
+}
+
 /** Whether an order (as told, or as journaled) is one a stop kept from being sent. */
 export function keptByStop(status: string, error: string | null | undefined): boolean {
   return status === "rejected" && error === NOT_SENT_STOPPING;

@@ -256,7 +256,7 @@ export type EngineEvent =
       ts: number;
       coin: string;
       kind: "stop-loss" | "take-profit";
-      action: "placed" | "moved" | "cancelled" | "fired" | "failed";
+      action: "placed" | "moved" | "cancelled" | "fired" | "failed" | "not-sent";
       size: number;
       triggerPx: number | null;
       detail: string;

@@ -9,7 +9,7 @@
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber } from "../core/format.js";
 import { refusedAsCrossing } from "../core/leader-trades.js";
-import type { CloidLookup, OrderResult, SendOptions } from "../core/orders.js";
+import type { CancelResult, CancelStatus, CloidLookup, OrderResult, SendOptions } from "../core/orders.js";
 import { protectionKind } from "../core/protection.js";
 import type { Address, Markets, OpenOrder, PlannedAction, PlannedCancel, Side } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
@@ -21,7 +21,7 @@ export interface PassiveSender {
     cancels: { coin: string; oid: number }[],
     markets: Markets,
     options?: SendOptions,
-  ): Promise<{ oid: number; status: "cancelled" | "gone" | "uncertain"; error?: string }[]>;
+  ): Promise<CancelResult[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
 }
 
@@ -300,7 +300,7 @@ export class PassiveEntries {
       // Never acknowledged with an oid: the lookup tells where it is.
       return this.#settle(e);
     }
-    let status: "cancelled" | "gone" | "uncertain" = "uncertain";
+    let status: CancelStatus = "uncertain";
     let error: string | undefined;
     try {
       this.#o.countRequest();
@@ -315,6 +315,9 @@ export class PassiveEntries {
     } catch (err) {
       error = toHlcopyError(err).message;
     }
+    // A stop kept the cancel from going out: the entry rests as it did, as every entry the stop
+    // leaves (the next run adopts it by cloid) — nothing unknown, nothing to try again.
+    if (status === "not-sent") return false;
     if (status === "uncertain") {
       this.#o.emit({
         type: "warning",

@@ -15,7 +15,9 @@
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber } from "../core/format.js";
 import {
+  type CancelResult,
   type CloidLookup,
+  keptByStop,
   type OrderResult,
   type SendOptions,
   UNRESOLVED_ORDER_STATUSES,
@@ -56,7 +58,7 @@ export interface ProtectionSender {
     cancels: { coin: string; oid: number }[],
     markets: Markets,
     options?: SendOptions,
-  ): Promise<{ oid: number; status: "cancelled" | "gone" | "uncertain"; error?: string }[]>;
+  ): Promise<CancelResult[]>;
   resolveUncertain(results: OrderResult[]): Promise<OrderResult[]>;
   lookupOrderByCloid(user: Address, cloid: string): Promise<CloidLookup>;
 }
@@ -408,7 +410,17 @@ export class ProtectionKeeper {
     return this.#o.sender.resolveUncertain(results);
   }
 
-  #record(a: PlannedAction, r: OrderResult, t: DesiredTrigger, action: "placed" | "moved"): void {
+  /**
+   * Journal a sent trigger's outcome and tell it. `from`: the trigger a modify was to replace
+   * (given when a stop kept the modify from going out: it stays).
+   */
+  #record(
+    a: PlannedAction,
+    r: OrderResult,
+    t: DesiredTrigger,
+    action: "placed" | "moved",
+    from?: RestingTrigger,
+  ): void {
     const now = this.#o.now();
     // An outcome still unknown is the sweep's to find (a read after the send shows it).
     if (r.status !== "uncertain") this.#changed(a.cloid);
@@ -440,6 +452,20 @@ export class ProtectionKeeper {
         size: t.size,
         triggerPx: t.triggerPx,
         detail: `${t.kind === "stop-loss" ? (t.trailing ? "trailing stop" : "stop") : `take-profit${t.tier === undefined ? "" : ` tier ${t.tier + 1}`}`} ${action === "placed" ? "placed" : "moved"}: ${t.side} ${detailNumber(t.size)} ${t.coin} when the mark crosses ${detailNumber(t.triggerPx)}`,
+      });
+    } else if (keptByStop(r.status, r.error)) {
+      // Not sent, known: no failure (the trader stopped the run), told as what stays.
+      this.#o.emit({
+        type: "protection",
+        ts: now,
+        coin: t.coin,
+        kind: t.kind,
+        action: "not-sent",
+        size: t.size,
+        triggerPx: t.triggerPx,
+        detail: `${t.kind} for ${t.coin} not ${action}: ${r.error}${
+          from ? ` (the one for ${detailNumber(from.size)} at ${detailNumber(from.triggerPx)} stays)` : ""
+        }`,
       });
     } else if (r.status === "rejected" || r.status === "uncertain") {
       this.#o.emit({
@@ -490,6 +516,12 @@ export class ProtectionKeeper {
     go.forEach((x, i) => {
       const r = results[i];
       if (!r) return;
+      // A modify a stop kept from going out: the old trigger rests as it did (known: nothing was
+      // sent), and the new one was never placed — journaled so, not as a failed placement.
+      if (keptByStop(r.status, r.error)) {
+        this.#record(x.a, r, x.to, "moved", x.from);
+        return;
+      }
       // The old order is gone once the modify ran (the exchange replaced it by a new oid).
       if (r.status !== "uncertain") {
         this.#changed(x.from.cloid);
@@ -518,6 +550,8 @@ export class ProtectionKeeper {
     const now = this.#o.now();
     list.forEach((r, i) => {
       const c = results[i];
+      // A stop kept it from going out: it rests as it did (nothing to journal, nothing unknown).
+      if (c?.status === "not-sent") return;
       if (!c || c.status === "uncertain") {
         this.#resting = null;
         return;

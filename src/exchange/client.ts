@@ -14,7 +14,14 @@ import {
   UncertainOutcomeError,
   UsageError,
 } from "../core/errors.js";
-import { NOT_SENT_STOPPING, notSentStopping, type RateLimitResend, resolveByLookup } from "../core/orders.js";
+import {
+  type CancelResult,
+  cancelNotSent,
+  NOT_SENT_STOPPING,
+  notSentStopping,
+  type RateLimitResend,
+  resolveByLookup,
+} from "../core/orders.js";
 import type { AccountRole, AccountState, Address, Markets, PlannedAction } from "../core/types.js";
 import { exchangeWeight, RequestBudget } from "./budget.js";
 import {
@@ -233,7 +240,9 @@ export interface HlClient {
   ): Promise<OrderResult[]>;
   /**
    * Cancel resting orders by oid in ONE signed `cancel`. Per order: "cancelled", "gone" (the
-   * exchange no longer has it open: filled, triggered or cancelled already) or "uncertain".
+   * exchange no longer has it open: filled, triggered or cancelled already), "uncertain", or
+   * "not-sent" (`signal` aborted before it left — a stop while it waited for its turn: nothing
+   * was sent, error NOT_SENT_STOPPING).
    * @throws {OperationalError | RateLimitError | RetryableError | OrderRejectedError} as placeOrders.
    */
   cancelOrders(
@@ -243,8 +252,8 @@ export interface HlClient {
   ): Promise<CancelResult[]>;
 }
 
-/** The outcome of one cancel. */
-export type CancelResult = { oid: number; status: "cancelled" | "gone" | "uncertain"; error?: string };
+/** The outcome of one cancel (core/orders.ts). */
+export type { CancelResult };
 
 export interface UpdateLeverageParameters {
   coin: string;
@@ -578,13 +587,8 @@ class Client implements HlClient {
     if (known.length === 0)
       return cancels.map((c) => ({ oid: c.oid, status: "gone", error: "unknown market" }));
     await this.budget.acquire(exchangeWeight(known.length), "order", signal);
-    if (signal?.aborted) {
-      return cancels.map((c) => ({
-        oid: c.oid,
-        status: "uncertain",
-        error: NOT_SENT_STOPPING,
-      }));
-    }
+    // A stop that came while it waited: nothing went out, the orders rest as they did.
+    if (signal?.aborted) return cancels.map((c) => cancelNotSent(c.oid));
     let reply: unknown;
     let thrown: unknown;
     try {

@@ -20,6 +20,8 @@ export interface ControlReply {
   message: string;
   pid: number;
   paused: boolean;
+  /** The running follow is a paper run (follow --paper): its pause is the paper runs' own. */
+  paper?: boolean;
 }
 
 /** The journal's copy-state key where a follow records its control socket (found when its lock is not). */
@@ -45,9 +47,13 @@ export function controlSocketPath(dir: string, network: LockNetwork, account: st
  * by `hlcopy pause` while no follow runs, and by a follow while it is paused (with its pid, removed
  * when it resumes): a follow that ends paused — quit, crash — leaves it, so the next one starts
  * paused too. A pause lasts until hlcopy resume (or p), never silently lifted by a restart.
+ *
+ * `paper`: paper runs (follow --paper) keep their own, `pause-<hash>-paper.json` — a paper run's
+ * pause holds the next paper run, never the live follow or reconcile (which send real orders),
+ * as a live pause does not hold a paper run.
  */
-export function pendingPausePath(dir: string, network: LockNetwork, account: string): string {
-  return join(dir, `pause-${key(network, account)}.json`);
+export function pendingPausePath(dir: string, network: LockNetwork, account: string, paper = false): string {
+  return join(dir, `pause-${key(network, account)}${paper ? "-paper" : ""}.json`);
 }
 
 /** The standing pause: since when (ms; null when the marker is damaged) and the paused follow's pid. */
@@ -100,9 +106,17 @@ export function takePendingPause(path: string): number | null {
   return standing.pausedAt ?? 0;
 }
 
-/** The account's pause markers on this network in each of `dirs` (a pause is kept in every lock directory). */
-export function pendingPausePaths(dirs: readonly string[], network: LockNetwork, account: string): string[] {
-  return dirs.map((dir) => pendingPausePath(dir, network, account));
+/**
+ * The account's pause markers on this network in each of `dirs` (a pause is kept in every lock
+ * directory): the live runs', or with `paper` the paper runs' (pendingPausePath).
+ */
+export function pendingPausePaths(
+  dirs: readonly string[],
+  network: LockNetwork,
+  account: string,
+  paper = false,
+): string[] {
+  return dirs.map((dir) => pendingPausePath(dir, network, account, paper));
 }
 
 /** Remove every marker given; returns the latest pause they held (ms, 0 when unknown), or null when none stood. */

@@ -133,6 +133,7 @@ export const JSON_LINE_FIELDS = {
     "skipped",
     "finalDriftUsd",
     "inSync",
+    "driftCurrent",
     "driftVerdict",
     "slippageBps",
     "execSlippageBps",

@@ -203,6 +203,11 @@ export interface DashboardState {
   stopped: { reason: string; ts: number } | null;
   /** What the clean stop's on-exit step did (follow --on-exit), in its own words; null before it. */
   onExit: string | null;
+  /**
+   * The on-exit step could not be taken (its `error`: the exchange did not answer as the run
+   * stopped): the last reading is from before it, so the end's drift has no verdict.
+   */
+  onExitFailed: boolean;
   equity: number | null;
   /** Our gross notional ÷ equity at the last state (core/leverage.ts grossLeverage); null before one. */
   leverage: number | null;
@@ -317,6 +322,7 @@ export function initialDashboardState(init: DashboardInit = {}): DashboardState 
     paused: false,
     stopped: null,
     onExit: null,
+    onExitFailed: false,
     equity: null,
     leverage: null,
     maxLeverage: init.maxLeverage ?? null,
@@ -818,7 +824,10 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "error":
       // The on-exit step that could not be taken (exit-step.ts): the summary says it in its place.
-      if (e.message.startsWith("on exit: ")) state.onExit = e.message;
+      if (e.message.startsWith("on exit: ")) {
+        state.onExit = e.message;
+        state.onExitFailed = true;
+      }
       break;
     case "stop":
       state.stopped = { reason: e.reason, ts: e.ts };
@@ -1016,9 +1025,14 @@ export function totalDriftUsd(state: DashboardState): number {
  * The final drift as the closing line and the demo's summary say it: the dashboard header's last
  * words on it (`drift $30.02 (SOL)`, `in sync · $3.37 tolerated inside the deadband`) — the one
  * wording and figure, never the header's $30.02 beside a summary's 35.73 of all drift, tolerated
- * included —; `drift 12.00 USD` when no verdict is known (no state was seen).
+ * included —; `drift 12.00 USD` when no verdict is known (no state was seen); a figure of a
+ * reading that is not current (an on-exit step failed after it) is said as that.
  */
-export function finalDriftText(summary: Pick<RunSummary, "finalDriftUsd" | "driftVerdict">): string {
+export function finalDriftText(
+  summary: Pick<RunSummary, "finalDriftUsd" | "driftVerdict"> & Partial<Pick<RunSummary, "driftCurrent">>,
+): string {
+  if (summary.driftCurrent === false)
+    return `drift ${fmtFixed(summary.finalDriftUsd)} USD at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
   return summary.driftVerdict ?? `drift ${fmtFixed(summary.finalDriftUsd)} USD`;
 }
 
@@ -1050,13 +1064,24 @@ export interface RunSummary {
   planned: number | null;
   /** The leader's trades skipped, by reason (sums to skippedTrades). */
   skipped: Partial<Record<ReasonCode, number>>;
+  /** Σ |drift| at the end; of the last reading before it when `driftCurrent` is false. */
   finalDriftUsd: number;
-  /** The copy is in sync at the end (core/drift.ts); null when no state was seen. */
+  /**
+   * The copy is in sync at the end (core/drift.ts); null when that is not known: no state was
+   * seen, or the on-exit step failed (`driftCurrent` false).
+   */
   inSync: boolean | null;
+  /**
+   * False when the on-exit step could not be taken (the exchange did not answer as the run
+   * stopped): `finalDriftUsd` is of the last reading before it — the positions it was to close or
+   * protect are as they were then, or not — so no in-sync verdict is given (`inSync` null).
+   */
+  driftCurrent: boolean;
   /**
    * The final drift in the dashboard header's words — `drift $30.02 (SOL)` (the part orders are
    * planned for), `in sync · $3.37 tolerated inside the deadband`, `stale 1m · last in sync 34s
-   * ago` — as status's `drift.verdict`; null when no state was seen. The closing line says these.
+   * ago` — as status's `drift.verdict`; null when no state was seen or the on-exit step failed
+   * (`driftCurrent` false). The closing line says these.
    */
   driftVerdict: string | null;
   /** Copy slippage: hot-path copies against the leader's fill. */
@@ -1104,7 +1129,9 @@ export function runSummary(state: DashboardState): RunSummary {
   const lag = lagStats(state);
   const p = state.pnl;
   const shown = (x: number, decimals: number): number | null => roundOrNull(finiteOrNull(x), decimals);
-  const verdict = state.drift ? syncVerdict(state.drift, state.now, state.freshness) : null;
+  // No verdict on a reading the failed on-exit step left behind (driftCurrent false).
+  const verdict =
+    state.drift && !state.onExitFailed ? syncVerdict(state.drift, state.now, state.freshness) : null;
   return {
     ordersFilled: state.counters.ordersFilled,
     leaderTrades: state.counters.leaderTrades,
@@ -1118,8 +1145,10 @@ export function runSummary(state: DashboardState): RunSummary {
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),
-    // The one verdict (core/drift.ts): a run that ends on stale data does not end "in sync".
+    // The one verdict (core/drift.ts): a run that ends on stale data does not end "in sync", nor
+    // one whose on-exit step failed — its last reading is from before the exchange went away.
     inSync: verdict?.inSync ?? null,
+    driftCurrent: !state.onExitFailed,
     driftVerdict: verdict?.text ?? null,
     slippageBps: { mean: shown(copy.mean, 1), median: shown(copy.median, 1), p95: shown(copy.p95, 1) },
     execSlippageBps: { mean: shown(exec.mean, 1), median: shown(exec.median, 1), p95: shown(exec.p95, 1) },

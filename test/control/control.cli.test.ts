@@ -429,6 +429,125 @@ describe("with no follow running", () => {
     expect(existsSync(pending)).toBe(false);
   });
 
+  // Until 2026-12-06 the account had one pause marker: `hlcopy pause` sent to a paper run left
+  // it standing when the paper run ended, and the next live follow and reconcile started paused.
+  it("a paper run's pause is the paper runs' own: the next live follow is not held by it; a live pause still holds a live follow; pause --paper does not touch a live run", {
+    timeout: 150_000, // several CLI runs and two follows: a bound for a hang on a busy 2-core host
+  }, async () => {
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    await (await trade(4)).done;
+    const configDir = tempDir();
+    const env = { HLCOPY_CONFIG_DIR: configDir };
+    type Paused = { since: number; running: boolean; pid: number | null } | null;
+    const paused = async (paper: boolean): Promise<Paused> => {
+      const r = await cli(master.address, ["--json", "status", ...(paper ? ["--paper"] : [])], env);
+      return (JSON.parse(r.stdout) as { paused: Paused }).paused;
+    };
+    const spawn = (extra: string[] = []) =>
+      spawnFollow({
+        httpUrl: sim.httpUrl,
+        account: master.address,
+        leader,
+        configDir,
+        agentKey,
+        extra: [...extra, "--sweep-seconds", "3600"],
+      });
+    const paper = spawn(["--paper"]);
+    try {
+      await eventually(() => paper.lines.some((l) => l.type === "sweep"), 15_000);
+      const p = await cli(master.address, ["pause"], env);
+      expect(p.code, p.stderr).toBe(0);
+      // Said which run it reached.
+      expect(p.stdout).toMatch(
+        /^paused the running paper follow: no new paper orders until hlcopy resume \(the pause is the paper runs': a live follow or reconcile is not held by it\) \(pid \d+\)\n$/,
+      );
+      expect(await paused(true)).toMatchObject({ running: true, pid: paper.child.pid });
+      expect(await paused(false)).toBeNull();
+      expect((await cli(master.address, ["stop"], env)).code).toBe(0);
+      expect(await paper.exit).toBe(0);
+    } finally {
+      paper.child.kill("SIGKILL");
+    }
+    expect(
+      paper.lines.some(
+        (l) =>
+          l.type === "warning" &&
+          /^stopped while paused: the pause stands for paper runs, the next follow --paper starts paused/.test(
+            String(l.message),
+          ),
+      ),
+    ).toBe(true);
+    // The paper pause stands for the next paper run only.
+    expect(await paused(true)).toMatchObject({ running: false, pid: null });
+    expect(await paused(false)).toBeNull();
+    const lifted = await cli(master.address, ["resume", "--yes"], env);
+    expect(lifted.stdout).toMatch(
+      /^not halted; no pause recorded for live runs; one stands for paper runs since .*: hlcopy resume --paper lifts it\n$/,
+    );
+    expect(await paused(true)).not.toBeNull();
+
+    // The next live follow is not held by it: it copies the leader's positions at its start.
+    const orders = () => sim.control.orderHistory(master.address).length;
+    const live = spawn();
+    try {
+      await eventually(() => live.lines.some((l) => l.type === "sweep"), 15_000);
+      expect(live.lines.some((l) => l.type === "warning" && /started paused/.test(String(l.message)))).toBe(
+        false,
+      );
+      await eventually(() => orders() > 0, 15_000);
+      // --paper addresses paper runs: with a live follow running it is refused, nothing done.
+      const wrong = await cli(master.address, ["pause", "--paper"], env);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(
+        /^error: the follow running for 0x[0-9a-f]{40} on .* \(pid \d+\) is a live run, not a paper run: nothing was done\nhint: hlcopy pause \(without --paper\) pauses it/,
+      );
+      expect(await paused(false)).toBeNull();
+      // A live pause still holds the live run.
+      const p = await cli(master.address, ["pause"], env);
+      expect(p.stdout).toMatch(
+        /^paused the running follow: no new orders until hlcopy resume \(pid \d+\)\n$/,
+      );
+      expect(await paused(false)).toMatchObject({ running: true, pid: live.child.pid });
+      expect((await cli(master.address, ["stop"], env)).code).toBe(0);
+      expect(await live.exit).toBe(0);
+    } finally {
+      live.child.kill("SIGKILL");
+    }
+    expect(await paused(false)).toMatchObject({ running: false });
+    // Each kind lifted by its own resume.
+    const resumed = await cli(master.address, ["resume", "--yes"], env);
+    expect(resumed.stdout).toBe("cleared the pause recorded for the next follow\n");
+    const resumedPaper = await cli(master.address, ["resume", "--yes", "--paper"], env);
+    expect(resumedPaper.stdout).toBe("cleared the pause recorded for the next follow --paper\n");
+    expect(await paused(false)).toBeNull();
+    expect(await paused(true)).toBeNull();
+  });
+
+  it("pause --paper with no follow running is recorded for the next paper run only, and says so", async () => {
+    const { master } = await masterWithAgent(sim, 10_000);
+    const p = await cli(master.address, ["pause", "--paper"]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toMatch(
+      /^no follow is running for 0x[0-9a-f]{40} on http.*: recorded for paper runs, the next follow --paper starts paused; live runs \(follow, reconcile\) are not held by it \(hlcopy resume --paper to undo\)\n$/,
+    );
+    const json = await cli(master.address, ["pause", "--paper", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: "pause",
+      did: "recorded",
+      running: false,
+      paper: true,
+    });
+    const lock = cleanEnv().HLCOPY_LOCK_DIR ?? "";
+    const network = { name: "", httpUrl: sim.httpUrl };
+    expect(existsSync(pendingPausePath(lock, network, master.address, true))).toBe(true);
+    expect(existsSync(pendingPausePath(lock, network, master.address))).toBe(false);
+    const plain = await cli(master.address, ["pause"]);
+    expect(plain.stdout).toMatch(
+      /: recorded, the next follow starts paused and reconcile sends nothing \(hlcopy resume to undo; a paper run is not held by it\)\n$/,
+    );
+    expect(existsSync(pendingPausePath(lock, network, master.address))).toBe(true);
+  });
+
   it("pause is recorded: the next follow starts paused and sends nothing until resume", {
     timeout: 60_000,
   }, async () => {

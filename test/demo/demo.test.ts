@@ -74,6 +74,7 @@ describe("hlcopy demo", () => {
       "closesNotSent",
       "copiedTrades",
       "copyLagMs",
+      "driftCurrent",
       "driftVerdict",
       "execSlippageBps",
       "finalDriftUsd",

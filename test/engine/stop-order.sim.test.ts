@@ -4,6 +4,7 @@
 // while printed before it (issue LOW5).
 
 import { describe, expect, it } from "vitest";
+import { closingSummary } from "../../src/cli/follow/run.js";
 import { liveExecutor } from "../../src/engine/executor.js";
 import { createLineWriter } from "../../src/ui/lines.js";
 import { initialDashboardState, reduceDashboard, runSummary } from "../../src/ui/model.js";
@@ -122,6 +123,16 @@ describe("an on-exit step the exchange does not let through", () => {
     // The closing summary (after the dashboard too) says it where the step's line goes.
     let state = initialDashboardState();
     for (const e of f.events) state = reduceDashboard(state, e);
-    expect(runSummary(state).onExit).toMatch(/^on exit: flatten not done — /);
+    const summary = runSummary(state);
+    expect(summary.onExit).toMatch(/^on exit: flatten not done — /);
+    // The last reading is from before the exchange went away: the close it was to make did not
+    // happen, so no in-sync verdict is given from it — the figure is said as that reading's.
+    expect(summary.inSync).toBeNull();
+    expect(summary.driftCurrent).toBe(false);
+    const closing = closingSummary(summary, { eventLines: false });
+    expect(closing).not.toMatch(/in sync/);
+    expect(closing).toMatch(
+      /; drift \d+\.\d\d USD at the last reading, before the on-exit step failed \(not current: no in-sync verdict\);/,
+    );
   });
 });

@@ -344,6 +344,31 @@ describe("placeOrders", () => {
     expect(sim.control.stats().requests.exchange).toBe(1); // only the refused one
   });
 
+  it("a cancel still waiting out a 429 backoff when the run stops is not sent: not-sent, not uncertain", async () => {
+    // Until 2026-12-06 it was "uncertain" (with the error "not sent: the run is stopping"): a
+    // cancel never sent is known not to have happened, as an order batch kept unsent is.
+    const s = await setup();
+    sim.control.reset();
+    const [rest] = await s.client.placeOrders(
+      [{ ...action(s.markets, "ETH", "buy", 0.1, { slipBps: -200 }), passive: true }],
+      s.markets,
+    );
+    expect(rest?.status).toBe("resting");
+    sim.control.fault({ kind: "http429", count: 1, endpoint: "exchange" });
+    await s.client.placeOrders([action(s.markets, "ETH", "buy", 0.1)], s.markets).catch(() => {});
+    const before = sim.control.stats().requests.exchange;
+    const stop = new AbortController();
+    const waiting = s.client.cancelOrders([{ coin: "ETH", oid: rest?.oid ?? 0 }], s.markets, {
+      signal: stop.signal,
+    });
+    stop.abort();
+    expect(await waiting).toEqual([
+      { oid: rest?.oid, status: "not-sent", error: "not sent: the run is stopping" },
+    ]);
+    expect(sim.control.stats().requests.exchange).toBe(before);
+    expect(sim.control.orderHistory(s.master.address).find((o) => o.oid === rest?.oid)?.status).toBe("open");
+  });
+
   it("an /info 429 is retried after the backoff; the read succeeds", async () => {
     const s = await setup();
     sim.control.fault({ kind: "http429", count: 2, endpoint: "info" });

@@ -190,6 +190,7 @@ describe("runSummary", () => {
       skipped: {},
       finalDriftUsd: 75,
       inSync: null,
+      driftCurrent: true,
       driftVerdict: null,
       // As shown: bps to 0.1, lag to the ms (1.633…, 3.72, 1.94 and 6.96 unrounded).
       slippageBps: { mean: 1.6, median: 1.2, p95: 3.7 },

@@ -11,23 +11,36 @@ export function registerPause(program: Command): void {
     .description(
       "stop sending new orders in the running follow (with none running: hold the next follow and reconcile)",
     )
+    .option(
+      "--paper",
+      "the paper runs' pause (follow --paper): the running paper follow, or with none running the next one; live runs are not held by it",
+    )
     .addHelpText(
       "after",
       `
 Reaches the follow running for this account and network through its control socket (in the
-per-user lock directory, only you can open it). Nothing is closed; hlcopy resume sends again.
-With no follow running the pause is recorded and holds every run that trades the account until
-hlcopy resume: the next follow starts paused, and reconcile (cron) plans, shows what it would
-do and sends nothing — "paused since …: nothing sent", exit 4 (--json: paused). A reconcile
---dry-run says the pause stands and exits as usual. hlcopy flatten still closes everything.
+per-user lock directory, only you can open it), live or paper — it says which. Nothing is
+closed; hlcopy resume sends again. A follow that ends paused leaves its pause standing for the
+next run of its kind.
+With no follow running the pause is recorded and holds every live run that trades the account
+until hlcopy resume: the next follow starts paused, and reconcile (cron) plans, shows what it
+would do and sends nothing — "paused since …: nothing sent", exit 4 (--json: paused). A
+reconcile --dry-run says the pause stands and exits as usual. hlcopy flatten still closes
+everything.
+Paper runs (follow --paper) keep a pause of their own: a paper run's pause never holds a live
+follow or reconcile, and a live pause does not hold a paper run. --paper records the pause for
+the next follow --paper (hlcopy resume --paper lifts it, hlcopy status --paper shows it); with a
+live follow running it is refused, nothing done.
 
-${examples([["hlcopy pause"], ["hlcopy resume"]])}`,
+${examples([["hlcopy pause"], ["hlcopy resume"], ["hlcopy pause --paper", "hold the next follow --paper"]])}`,
     )
-    .action(async (_opts: unknown, cmd: Command) => {
+    .action(async (opts: { paper?: boolean }, cmd: Command) => {
       const { resolveContext, requireAccount } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { runPause } = await import("./run.js");
-      process.exitCode = await runPause(ctx, requireAccount(ctx));
+      process.exitCode = await runPause(ctx, requireAccount(ctx), process.stdout, {
+        paper: opts.paper === true,
+      });
     });
 }
 

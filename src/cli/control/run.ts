@@ -17,6 +17,7 @@ import {
   pendingPausePath,
   pendingPausePaths,
   readPendingPause,
+  readStandingPause,
   recordPendingPause,
   sendControl,
   takePendingPauses,
@@ -34,6 +35,8 @@ interface RunningProcess {
   command: string;
   /** Its control socket (a follow's), or null (a reconcile or flatten takes no commands). */
   socket: string | null;
+  /** A paper run (follow --paper, as its lock says): its pause is the paper runs' own. */
+  paper: boolean;
   /**
    * At its start: it holds the lock but its run is not in its journal yet — its start checks, or
    * waiting at its review or passphrase prompt (a run is journaled once it may send).
@@ -46,8 +49,8 @@ interface RunningProcess {
  * marker in whichever directory a command or the running follow recorded it — looked for in
  * every one, whatever this shell's environment — else where this shell would record one.
  */
-export function pauseMarkerPath(ctx: CliContext, account: Address): string {
-  const markers = pendingPausePaths(lookDirs(ctx.env), ctx.network, account);
+export function pauseMarkerPath(ctx: CliContext, account: Address, paper = false): string {
+  const markers = pendingPausePaths(lookDirs(ctx.env), ctx.network, account, paper);
   return markers.find((m) => existsSync(m)) ?? (markers[0] as string);
 }
 
@@ -85,6 +88,7 @@ function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
     // A lock of an older hlcopy names no socket: a follow's was next to it.
     socket:
       h.info.control ?? (h.info.command === "follow" ? controlSocketPath(h.dir, ctx.network, account) : null),
+    paper: h.info.paper === true,
     starting: atItsStart(ctx, account, h.info),
   }));
   if (found.length > 0) return found;
@@ -96,6 +100,8 @@ function runningProcesses(ctx: CliContext, account: Address): RunningProcess[] {
       pid: r.pid as number,
       command: r.command,
       socket: recorded && recorded.pid === r.pid ? recorded.socket : null,
+      // Runs of the live journal: a paper run journals in its own (and holds the lock: found above).
+      paper: false,
       starting: false,
     }));
   } finally {
@@ -112,8 +118,12 @@ async function reachRunningFollow(
   ctx: CliContext,
   account: Address,
   command: ControlCommand,
+  /** `--paper`: only a paper follow is reached; a live one running refuses the command unsent. */
+  paperOnly = false,
 ): Promise<{ reply: ControlReply } | { unreachable: RunningProcess } | null> {
   const running = runningProcesses(ctx, account);
+  const live = paperOnly ? running.find((r) => r.command === "follow" && !r.paper) : undefined;
+  if (live) throw notPaperError(live, ctx, account, command);
   for (const r of running) {
     if (!r.socket) continue;
     const reply = await sendControl(r.socket, command).catch(() => null);
@@ -123,9 +133,28 @@ async function reachRunningFollow(
   return busy ? { unreachable: busy } : null;
 }
 
+/**
+ * `hlcopy pause|resume --paper` while a live follow runs: the trader meant a paper run, and the
+ * running one sends real orders — refused before anything is sent (exit 2), with the way forward.
+ */
+function notPaperError(
+  live: RunningProcess,
+  ctx: CliContext,
+  account: Address,
+  command: ControlCommand,
+): UsageError {
+  return new UsageError(
+    `the follow running for ${account} on ${ctx.network.name} (pid ${live.pid}) is a live run, not a paper run: nothing was done`,
+    {
+      hint: `hlcopy ${command} (without --paper) ${command === "pause" ? "pauses" : "resumes"} it; hlcopy ${command} --paper once it has ended ${command === "pause" ? "holds the next follow --paper" : "lifts the paper runs' pause"}`,
+      details: { pid: live.pid },
+    },
+  );
+}
+
 /** How the commands name a follow so early in its start that its socket is not up yet. */
-function stillStarting(pid: number, acct?: string): string {
-  return `the follow (pid ${pid})${acct ? ` for ${acct}` : ""} is still starting (its control socket is not up yet)`;
+function stillStarting(pid: number, acct?: string, paper = false): string {
+  return `the ${paper ? "paper " : ""}follow (pid ${pid})${acct ? ` for ${acct}` : ""} is still starting (its control socket is not up yet)`;
 }
 
 /**
@@ -212,33 +241,45 @@ export async function runPause(
   ctx: CliContext,
   account: Address,
   out: Writer = process.stdout,
+  /** `--paper`: the paper runs' pause (the running paper follow, else the next one). */
+  opts: { paper?: boolean } = {},
 ): Promise<number> {
   const said = (reply: ControlReply) => {
     tell(
       ctx,
       out,
       "pause",
-      { account, running: true, did: reply.did, pid: reply.pid, message: reply.message },
+      {
+        account,
+        running: true,
+        did: reply.did,
+        pid: reply.pid,
+        paper: reply.paper === true,
+        message: reply.message,
+      },
       `${reply.message} (pid ${reply.pid})`,
     );
     return ExitCode.ok;
   };
-  const reached = await reachRunningFollow(ctx, account, "pause");
+  const reached = await reachRunningFollow(ctx, account, "pause", opts.paper === true);
   if (reached && "reply" in reached) return said(reached.reply);
   const busy = reached?.unreachable ?? null;
   const starting = busy?.command === "follow" && busy.starting ? busy : null;
   if (busy && !starting) throw unreachableError(busy, ctx, account, "pause");
+  // Paper runs keep their own pause: the one recorded is for the run it addresses — the paper
+  // follow at its start, or with none running the next paper (--paper) or live one.
+  const paper = starting ? starting.paper : opts.paper === true;
   // A pause recorded before stands since then: asked again, it keeps its time (status says
   // "paused since" it) and says so, instead of moving it to now as if it were new.
   const standing = starting
     ? null
-    : pendingPausePaths(lookDirs(ctx.env), ctx.network, account)
+    : pendingPausePaths(lookDirs(ctx.env), ctx.network, account, paper)
         .map(readPendingPause)
         .find((m) => m !== null);
   // In every directory this process locks in: the next follow, whatever its environment, looks there.
   for (const dir of lockDirs(ctx.env)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = pendingPausePath(dir, ctx.network, account);
+    const path = pendingPausePath(dir, ctx.network, account, paper);
     if (!standing || !existsSync(path)) recordPendingPause(path, standing?.pausedAt ?? Date.now());
   }
   if (starting) {
@@ -250,21 +291,28 @@ export async function runPause(
       ctx,
       out,
       "pause",
-      { account, running: true, did: "recorded", pid: starting.pid },
-      `${stillStarting(starting.pid)}: recorded, it starts paused and says so, no orders until hlcopy resume (should it not start, the next follow does)`,
+      { account, running: true, did: "recorded", pid: starting.pid, paper },
+      `${stillStarting(starting.pid, undefined, paper)}: recorded, it starts paused and says so, no orders until hlcopy resume (should it not start, the next ${paper ? "follow --paper" : "follow"} does)`,
     );
     return ExitCode.ok;
   }
+  const already = standing
+    ? `a pause is recorded already${standing.pausedAt ? ` (since ${utcMinute(standing.pausedAt)})` : ""}`
+    : "recorded";
   tell(
     ctx,
     out,
     "pause",
-    { account, running: false, did: "recorded", ...(standing ? { since: standing.pausedAt } : {}) },
-    `no follow is running for ${account} on ${ctx.network.name}: ${
-      standing
-        ? `a pause is recorded already${standing.pausedAt ? ` (since ${utcMinute(standing.pausedAt)})` : ""}`
-        : "recorded"
-    }, the next follow starts paused and reconcile sends nothing (hlcopy resume to undo)`,
+    {
+      account,
+      running: false,
+      did: "recorded",
+      paper,
+      ...(standing ? { since: standing.pausedAt } : {}),
+    },
+    paper
+      ? `no follow is running for ${account} on ${ctx.network.name}: ${already} for paper runs, the next follow --paper starts paused; live runs (follow, reconcile) are not held by it (hlcopy resume --paper to undo)`
+      : `no follow is running for ${account} on ${ctx.network.name}: ${already}, the next follow starts paused and reconcile sends nothing (hlcopy resume to undo; a paper run is not held by it)`,
   );
   return ExitCode.ok;
 }
@@ -299,7 +347,8 @@ export async function runStop(
 /** What `hlcopy resume` did to the running follow (or the pause recorded for the next one). */
 export type ResumeFollowOutcome =
   | {
-      did: "resumed" | "not-paused" | "pending-pause-cleared" | "starting";
+      /** "nothing": no pause of the kind addressed, nor a follow — the line names the other kind's that stands. */
+      did: "resumed" | "not-paused" | "pending-pause-cleared" | "starting" | "nothing";
       /** Said as it is (after resume's own line, if any). */
       line: string;
       /** The follow's (running, or at its start). */
@@ -324,9 +373,10 @@ export type ResumeFollowOutcome =
 export async function resumeRunningOrPending(
   ctx: CliContext,
   account: Address,
-  p: { halt?: string | null } = {},
+  /** `paper`: the paper runs' pause (`hlcopy resume --paper`), not the live runs'. */
+  p: { halt?: string | null; paper?: boolean } = {},
 ): Promise<ResumeFollowOutcome | null> {
-  const reached = await reachRunningFollow(ctx, account, "resume");
+  const reached = await reachRunningFollow(ctx, account, "resume", p.paper === true);
   if (reached && "reply" in reached) return resumedLine(reached.reply);
   const busy = reached?.unreachable ?? null;
   const follow = busy?.command === "follow" ? busy : null;
@@ -340,12 +390,30 @@ export async function resumeRunningOrPending(
       error: unreachableError(follow, ctx, account, "resume", done),
     };
   }
-  const markers = pendingPausePaths(lookDirs(ctx.env), ctx.network, account);
+  // The pause of the run it addresses: the paper follow at its start, else --paper's kind.
+  const paper = follow ? follow.paper : p.paper === true;
+  const markers = pendingPausePaths(lookDirs(ctx.env), ctx.network, account, paper);
   const took = takePendingPauses(markers) !== null;
   if (!follow) {
-    return took
-      ? { did: "pending-pause-cleared", line: "cleared the pause recorded for the next follow" }
-      : null;
+    if (took)
+      return {
+        did: "pending-pause-cleared",
+        line: paper
+          ? "cleared the pause recorded for the next follow --paper"
+          : "cleared the pause recorded for the next follow",
+      };
+    // The other kind's pause stands: said, or "nothing to resume" reads as if none did.
+    const other = readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, account, !paper));
+    if (!other) return null;
+    const since = other.pausedAt ? ` since ${utcMinute(other.pausedAt)}` : "";
+    return {
+      did: "nothing",
+      line: `${p.halt ? "" : "not halted; "}${
+        paper
+          ? `no pause recorded for paper runs; one stands for live runs${since} (the next follow starts paused, reconcile sends nothing): hlcopy resume lifts it`
+          : `no pause recorded for live runs; one stands for paper runs${since} (the next follow --paper starts paused): hlcopy resume --paper lifts it`
+      }`,
+    };
   }
   // The follow takes a recorded pause as its socket comes up: up since, it may have taken it first.
   const again = await reachRunningFollow(ctx, account, "resume");
@@ -358,7 +426,7 @@ export async function resumeRunningOrPending(
       pid,
     };
   }
-  const starting = stillStarting(pid);
+  const starting = stillStarting(pid, undefined, paper);
   const said = [
     p.halt ? "it reads the journal once its checks pass, so it starts without the halt" : null,
     took ? "cleared the pause it would have started with" : null,

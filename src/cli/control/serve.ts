@@ -29,6 +29,11 @@ export interface ServeControlParameters {
   events: EngineEvents;
   /** Where the socket is recorded for commands that cannot see the lock (its directory is elsewhere). */
   journal?: Pick<Journal, "setCopyState">;
+  /**
+   * A paper run (follow --paper): its pause is kept in the paper runs' marker, so it never holds
+   * a live follow or reconcile, and it starts paused only by a paper pause (store/control.ts).
+   */
+  paper?: boolean;
 }
 
 /**
@@ -40,7 +45,10 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
   // The pause marker goes where `hlcopy pause` records one — every lock directory of this
   // environment, the fixed per-user one included — so status, a dry run and the next follow see
   // it from a shell whatever its HLCOPY_LOCK_DIR (they look in every candidate directory).
-  const markers = pendingPausePaths(lockDirs(p.ctx.env), p.ctx.network, p.account);
+  const paper = p.paper === true;
+  const markers = pendingPausePaths(lockDirs(p.ctx.env), p.ctx.network, p.account, paper);
+  /** How the replies name this run: the trader sees which run the command reached. */
+  const run = paper ? "the running paper follow" : "the running follow";
   let paused = false;
   /** When the pause this run starts with was asked for (it has stood since then). */
   let standingSince: number | null = null;
@@ -67,33 +75,39 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     message,
     pid: process.pid,
     paused,
+    ...(paper ? { paper: true } : {}),
   });
   const handle = (command: ControlCommand): ControlReply => {
     switch (command) {
       case "pause":
-        if (paused) return reply("already-paused", "the running follow was already paused");
+        if (paused) return reply("already-paused", `${run} was already paused`);
         p.engine.togglePause();
         // Still at its start: it sends nothing before its yes, and starts paused after it.
         if (!p.engine.acting)
           return reply(
             "paused",
-            "paused the running follow, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused, no orders until hlcopy resume",
+            `paused ${run}, still at its start, waiting at its review or passphrase prompt: once confirmed there it starts paused, no orders until hlcopy resume`,
           );
-        return reply("paused", "paused the running follow: no new orders until hlcopy resume");
+        return reply(
+          "paused",
+          paper
+            ? "paused the running paper follow: no new paper orders until hlcopy resume (the pause is the paper runs': a live follow or reconcile is not held by it)"
+            : "paused the running follow: no new orders until hlcopy resume",
+        );
       case "resume": {
         // hlcopy resume has cleared the journal's halt (if any) first: the run drops it too.
         const r = p.engine.resume();
-        if (!r.unpaused && !r.haltCleared) return reply("not-paused", "the running follow was not paused");
+        if (!r.unpaused && !r.haltCleared) return reply("not-paused", `${run} was not paused`);
         if (!p.engine.acting)
           return reply(
             "resumed",
-            "resumed the running follow, still at its start, waiting at its review or passphrase prompt: it sends once confirmed there",
+            `resumed ${run}, still at its start, waiting at its review or passphrase prompt: it sends once confirmed there`,
           );
         return reply(
           "resumed",
           r.haltCleared
-            ? "the running follow's halt is cleared: copying again (a sweep catches up now)"
-            : "resumed the running follow: sending again (a sweep catches up now)",
+            ? `${run}'s halt is cleared: copying again (a sweep catches up now)`
+            : `resumed ${run}: sending again (a sweep catches up now)`,
         );
       }
       case "flatten": {
@@ -108,19 +122,16 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
         if (!p.engine.acting)
           return reply(
             "flattening",
-            "the running follow halted (manual) but is still at its start, waiting at its review or passphrase prompt: it closes every position reduce-only once confirmed there (a no sends nothing, the halt stays); hlcopy resume to trade again",
+            `${run} halted (manual) but is still at its start, waiting at its review or passphrase prompt: it closes every position reduce-only once confirmed there (a no sends nothing, the halt stays); hlcopy resume to trade again`,
           );
         return reply(
           "flattening",
-          `the running follow halted (manual)${wasPaused ? ", its pause lifted," : ""} and is closing every position reduce-only; hlcopy resume to trade again`,
+          `${run} halted (manual)${wasPaused ? ", its pause lifted," : ""} and is closing every position reduce-only; hlcopy resume to trade again`,
         );
       }
       case "stop":
         void p.engine.stop("stop requested (hlcopy stop)");
-        return reply(
-          "stopping",
-          "the running follow is stopping: nothing new is sent, the order in flight is awaited",
-        );
+        return reply("stopping", `${run} is stopping: nothing new is sent, the order in flight is awaited`);
     }
   };
   const server = await startControlServer(controlSocketPath(dir, p.ctx.network, p.account), handle);
@@ -139,14 +150,18 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
     record({ pid: process.pid, socket: server.path });
   });
   // A pause recorded by a command in any environment (each records it where it locks).
-  const pendingAt = takePendingPauses(pendingPausePaths(lookDirs(p.ctx.env), p.ctx.network, p.account));
+  const pendingAt = takePendingPauses(
+    pendingPausePaths(lookDirs(p.ctx.env), p.ctx.network, p.account, paper),
+  );
   if (pendingAt !== null) {
     standingSince = pendingAt || null;
     p.engine.togglePause();
     p.events.emit({
       type: "warning",
       ts: Date.now(),
-      message: `started paused: a pause stands${pendingAt ? ` since ${utcMinute(pendingAt)}` : ""} (hlcopy pause, or an earlier follow that ended paused); hlcopy resume to send`,
+      message: paper
+        ? `started paused: a paper runs' pause stands${pendingAt ? ` since ${utcMinute(pendingAt)}` : ""} (hlcopy pause --paper, or an earlier paper follow that ended paused); hlcopy resume to send`
+        : `started paused: a pause stands${pendingAt ? ` since ${utcMinute(pendingAt)}` : ""} (hlcopy pause, or an earlier follow that ended paused); hlcopy resume to send`,
     });
   }
   return {
@@ -162,8 +177,9 @@ export async function serveControl(p: ServeControlParameters): Promise<ControlSe
         p.events.emit({
           type: "warning",
           ts: Date.now(),
-          message:
-            "stopped while paused: the pause stands, the next follow starts paused (hlcopy resume to lift it)",
+          message: paper
+            ? "stopped while paused: the pause stands for paper runs, the next follow --paper starts paused (hlcopy resume --paper to lift it); live runs are not held by it"
+            : "stopped while paused: the pause stands, the next follow starts paused (hlcopy resume to lift it)",
         });
     },
   };

@@ -60,7 +60,7 @@ export async function startListening(
           account,
           network: ctx.network.name,
           paper: listen.paper === true,
-          pauseMarker: pauseMarkerPath(ctx, account),
+          pauseMarker: pauseMarkerPath(ctx, account, listen.paper === true),
           json: true,
           out: {
             write: (t: string) => {

@@ -286,7 +286,14 @@ export async function runFollow(
           mode === "dry-run"
             ? await dryRunPause(ctx, session.account, engine, events)
             : (await import("../control/serve.js"))
-                .serveControl({ ctx, account: session.account, engine, events, journal: session.journal })
+                .serveControl({
+                  ctx,
+                  account: session.account,
+                  engine,
+                  events,
+                  journal: session.journal,
+                  paper: mode === "paper",
+                })
                 .catch((error: unknown) => {
                   events.emit({
                     type: "warning",

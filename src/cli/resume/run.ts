@@ -34,6 +34,8 @@ function refuseOtherConfigDir(
     lockHolders?: readonly LockHolderView[];
     /** The command to run again, as the trader typed it. */
     again: string;
+    /** The paper account's journal there (resume --paper). */
+    paper?: boolean;
   },
   what: (journal: Journal) => string | null,
 ): void {
@@ -41,7 +43,7 @@ function refuseOtherConfigDir(
   if (!elsewhere) return;
   let found: string | null = null;
   try {
-    const opened = openExisting(elsewhere.configDir, p.account, p.network);
+    const opened = openExisting(elsewhere.configDir, p.account, p.network, { paper: p.paper === true });
     if (!opened) return;
     try {
       found = what(opened.journal);
@@ -235,6 +237,8 @@ export async function runResume(p: {
   lockHolders?: readonly LockHolderView[];
   out?: Writer;
   now?: number;
+  /** `--paper`: the paper account's halt (follow --paper runs' own journal), not the live one's. */
+  paper?: boolean;
   /**
    * Resume a paused running follow or drop a recorded pause (hlcopy resume, issue 18); called
    * only once the halt (if any) is cleared, so a refused resume changes nothing. `halt`: what
@@ -263,11 +267,12 @@ export async function runResume(p: {
     if (f && !p.json) out.write(`${f.line}\n`);
     return f;
   };
-  refuseOtherConfigDir({ ...p, again: "hlcopy resume" }, (j) => {
+  const again = p.paper ? "hlcopy resume --paper" : "hlcopy resume";
+  refuseOtherConfigDir({ ...p, again }, (j) => {
     const there = j.activeHalt();
     return there ? `halted (${there.kind}: ${there.reason})` : null;
   });
-  const opened = openExisting(p.configDir, p.account, p.network);
+  const opened = openExisting(p.configDir, p.account, p.network, { paper: p.paper === true });
   const halt = opened?.journal.activeHalt() ?? null;
   if (!opened || !halt) {
     opened?.journal.close();
@@ -284,12 +289,12 @@ export async function runResume(p: {
   const { journal } = opened;
   try {
     // Said before asking: a yes could not be written while it holds the journal.
-    refuseWhileHeldAtStart(journal, { ...p, again: "hlcopy resume" });
+    refuseWhileHeldAtStart(journal, { ...p, again });
     const question = `Halted (${halt.kind}): ${halt.reason}. Resume trading? [y/N] `;
     if (!(await confirmed(p.yes, question, "refusing to resume without confirmation", out))) return;
     const now = p.now ?? Date.now();
     // One transaction: all of it or (refused, failed) none of it.
-    const { cleared, hwm, equityAsOf } = writeHeld(journal, { ...p, again: "hlcopy resume" }, () => {
+    const { cleared, hwm, equityAsOf } = writeHeld(journal, { ...p, again }, () => {
       const cleared = journal.clearHalts(now);
       // Resume reads no account: the mark is reset to the last equity a run recorded — a running
       // follow's is seconds old, a stopped run's as old as its end — and says which.

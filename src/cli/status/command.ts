@@ -50,7 +50,7 @@ ${examples([
         account,
         network: ctx.network.name,
         paper: opts.paper === true,
-        pauseMarker: pauseMarkerPath(ctx, account),
+        pauseMarker: pauseMarkerPath(ctx, account, opts.paper === true),
         lockHolders: findLockHolders(ctx.network, account, ctx.env).map((h) => lockHolderView(h.info)),
         json: ctx.json,
         sinceHours: String(hours),

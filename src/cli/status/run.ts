@@ -409,7 +409,7 @@ export async function runStatus(p: {
         );
       if (starting) out.write(`${startingLine(starting)}\n`);
       if (elsewhere) out.write(`${elsewhereLine(elsewhere, "status")}\n`);
-      if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now())}\n`);
+      if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now(), paper)}\n`);
     }
     return null;
   }
@@ -949,8 +949,13 @@ export function againWithConfigDir(configDir: string, command: string): string {
 }
 
 /** The standing pause, said with since when: the running follow's, or the next one's. */
-function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number): string {
+function pausedLine(paused: NonNullable<StatusReport["paused"]>, now: number, paper = false): string {
   const since = paused.since === null ? "" : ` since ${utcMinute(paused.since)} (${ago(paused.since, now)})`;
+  // Paper runs keep their own pause (store/control.ts pendingPausePath): status --paper reads it.
+  if (paper)
+    return paused.running
+      ? `PAUSED${since}: the running paper follow (pid ${paused.pid}) makes no paper orders — send again with: hlcopy resume`
+      : `PAUSED${since}: no paper follow runs paused; the next follow --paper starts paused (live runs are not held by it) — lift it with: hlcopy resume --paper`;
   return paused.running
     ? `PAUSED${since}: the running follow (pid ${paused.pid}) sends no orders — send again with: hlcopy resume`
     : `PAUSED${since}: no follow runs paused; the next follow starts paused and reconcile sends nothing — lift it with: hlcopy resume`;
@@ -1043,7 +1048,7 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     );
   if (r.starting) lines.push(startingLine(r.starting));
   if (r.elsewhere) lines.push(elsewhereLine(r.elsewhere, "status"));
-  if (r.paused) lines.push(pausedLine(r.paused, now));
+  if (r.paused) lines.push(pausedLine(r.paused, now, r.paper));
   lines.push(
     // Each line's figures are of one moment, said at its end: the equity record's (a running
     // follow writes one every 5 s) is not the P&L's (its last sweep); read without their moments
