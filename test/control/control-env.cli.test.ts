@@ -17,7 +17,7 @@ import { journalPath, openJournal } from "../../src/store/journal.js";
 import { defaultLockDir, lockPath } from "../../src/store/lock.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { type RunningFollow, spawnFollow } from "../follow/helpers.js";
-import { jsonError, runCli, tempDir } from "../helpers/cli.js";
+import { jsonError, liftPauseAfter, runCli, tempDir } from "../helpers/cli.js";
 
 let sim: SimHandle;
 const leaderKey = leaderKeyForSeed(2626);
@@ -205,6 +205,7 @@ describe("steering a follow from another environment", () => {
       HLCOPY_CONFIG_DIR: configDir,
       HLCOPY_AGENT_KEY: agentKey,
     });
+    liftPauseAfter(sim.httpUrl, master);
     try {
       expect((await cli(master, ["pause"], envOf(otherEnvs["another HLCOPY_LOCK_DIR"]))).code).toBe(0);
       await eventually(() => run.lines.some((l) => l.type === "paused" && l.paused === true), 10_000);

@@ -11,7 +11,7 @@ import { controlSocketPath, pendingPausePath } from "../../src/store/control.js"
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { type RunningFollow, spawnFollow } from "../follow/helpers.js";
-import { cleanEnv, runCli, tempDir } from "../helpers/cli.js";
+import { cleanEnv, liftPauseAfter, runCli, tempDir } from "../helpers/cli.js";
 
 let sim: SimHandle;
 const leaderKey = leaderKeyForSeed(1818);
@@ -608,6 +608,7 @@ describe("with no follow running", () => {
     const { master } = await masterWithAgent(sim, 50_000);
     // The leader holds positions: an unpaused dry run would plan to copy them at its start.
     await (await trade(4)).done;
+    liftPauseAfter(sim.httpUrl, master.address);
     expect((await cli(master.address, ["pause"])).code).toBe(0);
     const pending = pendingPausePath(
       cleanEnv().HLCOPY_LOCK_DIR ?? "",

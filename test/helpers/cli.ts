@@ -4,6 +4,9 @@ import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { onTestFinished } from "vitest";
+import { pendingPausePaths, takePendingPauses } from "../../src/store/control.js";
+import { lookDirs } from "../../src/store/lock.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "bin/hlcopy.js");
@@ -27,6 +30,19 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   for (const k of Object.keys(env)) if (k.startsWith("HLCOPY_")) delete env[k];
   lockDir ??= tempDir("hlcopy-locks-");
   return { ...env, HLCOPY_LOCK_DIR: lockDir, ...extra };
+}
+
+/**
+ * When the running test ends (passed or not), lift the pause it left standing for `account` on
+ * `httpUrl`: its markers in every lock directory. A pause is kept in each, the fixed
+ * /tmp/hlcopy-<uid> among them, which no environment variable moves out of the test's own
+ * temporary directory: a test that ends with a pause standing left a marker there for good
+ * (~4 a run). Only this account's, on this test's own simulator: nothing of another run's.
+ */
+export function liftPauseAfter(httpUrl: string, account: string): void {
+  onTestFinished(() => {
+    takePendingPauses(pendingPausePaths(lookDirs(cleanEnv()), { name: httpUrl, httpUrl }, account));
+  });
 }
 
 /** Run hlcopy with Node 24 (the one vitest runs on); resolves when it exits. */

@@ -79,7 +79,7 @@ export interface SimFollow {
   account: Address;
   /** Our client: the agent's key, trading the master's account. */
   client: HlClient;
-  /** Another client of ours (the master's account, the agent's key) with other parameters (a proxy's URL). */
+  /** Another client of ours (the master's account, the agent's key, unthrottled) with other parameters (a proxy's URL). */
   ourClient(params?: Partial<ClientParameters>): HlClient;
   /** Where a "file" journal lives (the path status and report read for this account). */
   journalFile: string;
@@ -190,12 +190,21 @@ export async function startSimFollow(options: SimFollowOptions = {}): Promise<Si
   const leader = fundedAccount(s, options.leaderUsd ?? 1_000_000);
   const { master, agentKey } = await masterWithAgent(s, options.ourUsd ?? 100_000);
   const account = master.address;
+  // The simulator has no request budget to protect: every client of ours is unthrottled unless
+  // the test gives a budget of its own (the budget's tests do). Another client (a fault proxy's
+  // URL) had the exchange's default, 1 200 weight a minute: once a sweep's failing look-ups had
+  // spent it, each read waited 0.5–1.5 s (uncertain.sim: 16 s of one test, 6 s of one sweep).
   const ourClient = (params: Partial<ClientParameters> = {}) =>
-    engineClient({ httpUrl: s.httpUrl, wsUrl: s.wsUrl, isTestnet: false, account, agentKey, ...params });
-  const client = ourClient({
-    budget: new RequestBudget({ limitPerMinute: 1e9, burst: 1e6 }),
-    ...options.client,
-  });
+    engineClient({
+      httpUrl: s.httpUrl,
+      wsUrl: s.wsUrl,
+      isTestnet: false,
+      account,
+      agentKey,
+      budget: new RequestBudget({ limitPerMinute: 1e9, burst: 1e6 }),
+      ...params,
+    });
+  const client = ourClient(options.client);
   const journalFile = journalPath(dir, account, s.httpUrl);
   const theJournal = () => {
     if (!journal) {

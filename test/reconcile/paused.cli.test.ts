@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
-import { BIN, cleanEnv, defaultsBeside, ROOT } from "../helpers/cli.js";
+import { BIN, cleanEnv, defaultsBeside, liftPauseAfter, ROOT } from "../helpers/cli.js";
 import { reconcileWorld } from "../helpers/reconcile-world.js";
 
 async function setup() {
@@ -121,6 +121,7 @@ describe("a pause recorded while no follow runs", () => {
     const first = await t.reconcile(["--yes"], ["--max-drawdown-pct", "5"]);
     expect(first.code, first.stderr).toBe(0);
     expect(await t.positions()).toEqual({ BTC: 0.1 });
+    liftPauseAfter(t.sim.httpUrl, t.account);
     expect((await t.cli(["pause"])).code).toBe(0);
     // An earlier high of $200 000: today's ~$100 000 is a 50% drawdown.
     const journal = openJournal(journalPath(t.env.HLCOPY_CONFIG_DIR, t.account, t.sim.httpUrl));
