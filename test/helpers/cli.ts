@@ -41,7 +41,9 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  */
 export function liftPauseAfter(httpUrl: string, account: string): void {
   onTestFinished(() => {
-    takePendingPauses(pendingPausePaths(lookDirs(cleanEnv()), { name: httpUrl, httpUrl }, account));
+    // Live runs' and paper runs' pauses: each kind has its own marker.
+    for (const paper of [false, true])
+      takePendingPauses(pendingPausePaths(lookDirs(cleanEnv()), { name: httpUrl, httpUrl }, account, paper));
   });
 }
 
