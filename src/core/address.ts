@@ -5,6 +5,7 @@
 // where an address belongs (64 hex digits, not 40) is named as one and never echoed: not in
 // the error, its hint, JSON or a log (hidePrivateKeys is the net for every other message). Pure.
 
+import { createECDH } from "node:crypto";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { UsageError } from "./errors.js";
 import type { Address } from "./types.js";
@@ -74,6 +75,32 @@ function checksummed(digits: string): string {
     out += nibble >= 8 ? c.toUpperCase() : c;
   }
   return out;
+}
+
+/** An address in its EIP-55 mixed-case form (what wallets and viem show). */
+export function checksumAddress(address: Address): `0x${string}` {
+  return `0x${checksummed(address.slice(2))}`;
+}
+
+/**
+ * The lowercase address of a private key (0x + 64 hex digits, already checked): keccak-256 of its
+ * public key's x ‖ y, the last 20 bytes. The public key is OpenSSL's (one k·G, ~0.3 ms): viem's
+ * goes through noble, which on its first use builds a table of multiples of G for fast repeated
+ * multiplications (~50 ms of CPU) — every command's start paid it to learn one address. Pure (no
+ * I/O); the key's bytes are zeroed after.
+ */
+export function addressOfPrivateKey(privateKey: `0x${string}`): Address {
+  const key = Buffer.from(privateKey.slice(2), "hex");
+  try {
+    const ecdh = createECDH("secp256k1");
+    ecdh.setPrivateKey(key);
+    const publicKey = ecdh.getPublicKey(); // 0x04 ‖ x ‖ y, uncompressed
+    return `0x${Buffer.from(keccak_256(publicKey.subarray(1)))
+      .subarray(12)
+      .toString("hex")}` as Address;
+  } finally {
+    key.fill(0);
+  }
 }
 
 export function isAddress(value: string): value is Address {

@@ -10,9 +10,12 @@
 // table of multiples of G, base-point.ts: ~0.12 ms), for nonces k
 // drawn from the system's CSPRNG (FIPS 186 ECDSA; RFC 6979 derives k from the message, so it
 // cannot be prepared before the order exists). Signing an order then costs two multiplications
-// modulo n. Each prepared nonce is used once and dropped; with none ready (a burst) the order is
-// signed the deterministic way. The k's are inverted a batch at a time. Either signature is valid for the same key: the exchange
-// recovers the signer from it.
+// modulo n. Each prepared nonce is used once and dropped; with none ready (a burst, or the first
+// order of a one-shot reconcile) one is made on the spot the same way (~0.2 ms: its own
+// inversions) — not the deterministic way, whose first use builds noble's table of G (~50 ms)
+// and costs ~1.6 ms each after. The k's are inverted a batch at a time. Either signature is
+// valid for the same key: the exchange recovers the signer from it. Without `presign`, every
+// signature is the deterministic one (viem's, to the byte).
 
 import { randomFillSync } from "node:crypto";
 import { Field, FpInvertBatch } from "@noble/curves/abstract/modular";
@@ -20,6 +23,7 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { privateKeyToAccount, sign } from "viem/accounts";
+import { addressOfPrivateKey, checksumAddress } from "../core/address.js";
 import { baseMultiply, coordinateField, type Jacobian, toAffine } from "./base-point.js";
 
 type Hex = `0x${string}`;
@@ -231,7 +235,10 @@ const joined = (sig: L1Signature): Hex => `${sig.r}${sig.s.slice(2)}${sig.v.toSt
 
 /** The agent wallet for `privateKey` (never logged, never returned). */
 export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): AgentWallet {
-  const account = privateKeyToAccount(privateKey);
+  // viem's account only for typed data other than an L1 action (never an agent's in hlcopy):
+  // making it builds noble's table of G (~50 ms), which the prepared nonces do not need.
+  let account: ReturnType<typeof privateKeyToAccount> | undefined;
+  const address = checksumAddress(addressOfPrivateKey(privateKey));
   const d = BigInt(privateKey);
   const size = Math.max(0, Math.floor(options.presign ?? 0));
   const pool: Nonce[] = [];
@@ -259,9 +266,17 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
     }).unref();
   };
   refill();
-  /** A prepared nonce's signature, or (none ready) the deterministic one, as viem signs. */
+  /** A nonce made now, as a prepared one is (none was ready). */
+  const nonceNow = (): Nonce => {
+    for (;;) {
+      const k = freshK();
+      const [nonce] = nonceBatch([k], [noncePoint(k)]);
+      if (nonce) return nonce;
+    }
+  };
+  /** A prepared nonce's signature (with `presign`: made now when none is ready), else the deterministic one, as viem signs. */
   const signDigest = async (digest: Uint8Array): Promise<L1Signature> => {
-    const nonce = pool.shift();
+    const nonce = pool.shift() ?? (size > 0 ? nonceNow() : undefined);
     if (nonce) {
       refill();
       const signature = signWithNonce(digest, d, nonce);
@@ -276,9 +291,12 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
     };
   };
   return {
-    address: account.address,
+    address,
     async signTypedData(args: TypedDataArgs): Promise<Hex> {
-      if (!isL1Agent(args)) return account.signTypedData(args as Parameters<typeof account.signTypedData>[0]);
+      if (!isL1Agent(args)) {
+        account ??= privateKeyToAccount(privateKey);
+        return account.signTypedData(args as Parameters<typeof account.signTypedData>[0]);
+      }
       return joined(await signDigest(l1AgentDigest(args.message.source, args.message.connectionId)));
     },
     signL1: (connectionId, isTestnet) => signDigest(l1AgentDigest(isTestnet ? "b" : "a", connectionId)),

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import * as v from "valibot";
 import type { Hex } from "viem";
-import { privateKeyToAddress } from "viem/accounts";
+import { addressOfPrivateKey } from "../core/address.js";
 import { ConfigError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import { storeError } from "./disk-errors.js";
@@ -214,9 +214,9 @@ export function normalizePrivateKey(input: string, what = "the key"): Hex {
   return `0x${hex}`;
 }
 
-/** The lowercase address of a private key. */
+/** The lowercase address of a private key (core/address.ts: OpenSSL's k·G, no table built). */
 export function addressOfKey(privateKey: Hex): Address {
-  return privateKeyToAddress(privateKey).toLowerCase() as Address;
+  return addressOfPrivateKey(privateKey);
 }
 
 // ---------------------------------------------------------------------------------------------

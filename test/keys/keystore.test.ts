@@ -4,6 +4,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../../src/core/errors.js";
 import { writeFileAtomic } from "../../src/store/fs-atomic.js";
@@ -20,6 +21,7 @@ import {
   writeKeystore,
 } from "../../src/store/keystore.js";
 import { tempDir } from "../helpers/cli.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import {
   type RefKeystore,
   refDecrypt,
@@ -298,6 +300,28 @@ describe("private keys", () => {
       expect(e.message).toContain("the agent key");
       if (bad.length > 8) expect(`${e.message}${e.hint}`).not.toContain(bad.replace(/^0x/, ""));
     }
+  });
+});
+
+describe("the address of a key", () => {
+  it("is the one wallets derive (viem's privateKeyToAddress), for the Web3 definition's key and any other", async () => {
+    const { privateKeyToAddress } = await import("viem/accounts");
+    // web3.js's documented example key and its address (web3.eth.accounts.privateKeyToAccount).
+    expect(addressOfKey(KEY)).toBe("0x2c7536e3605d9c16a7a3d7b1898e529396a65c23");
+    const edge = [
+      "0x0000000000000000000000000000000000000000000000000000000000000001",
+      "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140", // n − 1
+    ] as const;
+    for (const key of edge) expect(addressOfKey(key)).toBe(privateKeyToAddress(key).toLowerCase());
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => {
+        const hex = `0x${Buffer.from(bytes).toString("hex")}` as const;
+        const k = BigInt(hex);
+        fc.pre(k > 0n && k < 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n);
+        expect(addressOfKey(hex)).toBe(privateKeyToAddress(hex).toLowerCase());
+      }),
+      { numRuns: fcRuns(200) },
+    );
   });
 });
 
