@@ -6,12 +6,7 @@
 
 import { UsageError } from "../core/errors.js";
 import { detailNumber, shortAddress as short } from "../core/format.js";
-import {
-  dropClosedByFills,
-  initialJoinBaseline,
-  keepHeldSince,
-  withoutJoinedByCopy,
-} from "../core/join.js";
+import { dropClosedByFills, initialJoinBaseline, keepHeldSince, withoutJoinedByCopy } from "../core/join.js";
 import {
   type ForeignPosition,
   foreignPositions,

@@ -2,9 +2,9 @@
 // and when a live plan needs the trader's review.
 
 import { PassThrough } from "node:stream";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planReviewer, ReviewDeclined } from "../../src/cli/review.js";
-import fc from "fast-check";
 import {
   dropClosedByFills,
   initialJoinBaseline,
