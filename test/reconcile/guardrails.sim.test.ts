@@ -95,6 +95,26 @@ describe("a leader that never traded", () => {
     expect(await w.positions(w.follower)).toEqual({});
   });
 
+  it("--allow-empty-leader beside a leader flat between trades says it did nothing, at the unflagged run's requests", async () => {
+    // Seen: the flag read no fills, so a flat leader with fills on record — which needs no flag —
+    // got no word that the flag did nothing (said only beside positions).
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    await w.trade(w.leaderClient, "ETH", "sell", 200_000, true);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0); // our ETH closed: in sync
+    const unflagged = await w.reconcile([...COPY, "--dry-run"]);
+    expect(unflagged.code).toBe(0);
+    const flagged = await w.reconcile([...COPY, "--dry-run", "--allow-empty-leader"]);
+    expect(flagged.code).toBe(0);
+    const allow =
+      "--allow-empty-leader: nothing to allow — the leader has fills on record (no position now: it is copied as flat without the flag) (the flag permits copying a leader with no position and no fill on record; it changed nothing)";
+    expect(flagged.stderr.split("\n").filter((l) => l.includes("nothing to allow"))).toEqual([allow]);
+    expect(flagged.report?.notices).toContainEqual({ kind: "unneeded-flag", message: allow });
+    // The one read that knows it is the start's read an unflagged run makes anyway: no more.
+    expect(flagged.report?.requests).toBe(unflagged.report?.requests);
+  });
+
   it("follow refuses it too, with exit 2 and nothing sent", async () => {
     const w = await world();
     const typo = `0x${"cd".repeat(20)}` as Address;
