@@ -1,6 +1,8 @@
-// Time spans on the command line, one spelling everywhere: `--since 30s|15m|1h|2d|1w`.
+// `--since` on the command line, one grammar everywhere: a span back from now (`30s|15m|1h|2d|1w`)
+// or a date or time in UTC (`2026-12-01`, `2026-12-01T09:30`).
 
 import { UsageError } from "../core/errors.js";
+import { utcMinute, windowText } from "../core/format.js";
 import { parseNumberFlag } from "./numbers.js";
 
 const DAY_MS = 86_400_000;
@@ -14,44 +16,101 @@ const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 
 export const MAX_SPAN_DAYS = 3650;
 
 /**
- * A span like `1h` or `7d`, in ms, at most MAX_SPAN_DAYS. `bareUnit` says what a plain number
- * means (status took hours before spans, so `--since 6` still works there).
+ * A span like `1h` or `7d`, in ms, at most MAX_SPAN_DAYS. A bare number is refused: it read as
+ * hours in status and as days in report, inspect, scan and backtest (and was refused by the
+ * journal) — one figure, two meanings.
  * @throws {UsageError} naming the flag and showing the spelling and the range.
  */
-export function parseSpanMs(
-  value: string,
-  flag: string,
-  options: { bareUnit?: "h" | "d"; example: string },
-): number {
+export function parseSpanMs(value: string, flag: string, options: { example: string }): number {
   const v = value.trim();
-  const m = /^(\d+(?:\.\d+)?)\s*([smhdw])?$/i.exec(v);
-  const unit = m?.[2]?.toLowerCase() ?? options.bareUnit;
-  const n = Number(m?.[1]);
-  const ms = n * (UNIT_MS[unit ?? ""] ?? Number.NaN);
-  if (m && ms > MAX_SPAN_DAYS * DAY_MS) {
-    throw new UsageError(`invalid ${flag} "${value}": longer than ${MAX_SPAN_DAYS}d (10 years)`, {
-      hint: `give a span up to ${MAX_SPAN_DAYS}d (that reaches all of the exchange's history), e.g. ${options.example}`,
-    });
-  }
+  const m = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(v);
+  const ms = Number(m?.[1]) * (UNIT_MS[m?.[2]?.toLowerCase() ?? ""] ?? Number.NaN);
+  if (m && ms > MAX_SPAN_DAYS * DAY_MS) throw tooLong(value, flag, options.example);
   if (m && ms > 0) return ms;
-  throw new UsageError(`invalid ${flag} "${value}": expected a time span such as 30m, 1h, 2d or 1w`, {
-    hint: `e.g. ${options.example}`,
-  });
+  throw badSince(value, flag, options.example);
+}
+
+/** `--since`, read: the start of the window, its length back from now, and how it is named. */
+export interface Since {
+  /** The window's start (ms). */
+  from: number;
+  /** now − from (ms). */
+  spanMs: number;
+  /** "last 24h" for a span, "since 2026-12-01 00:00 UTC" for a time. */
+  label: string;
 }
 
 /**
- * inspect/backtest history: `--since 7d` (or the older `--days 7`), in days; undefined = the
+ * `--since` of every command (journal, status, report, inspect, scan, backtest), one grammar:
+ * a span back from `now` (30s, 15m, 1h, 2d, 1w; at most MAX_SPAN_DAYS), or a date or time —
+ * 2026-12-01, 2026-12-01T09:30, 2026-12-01 09:30:15 — in UTC unless a zone is given (Z,
+ * +02:00), as hlcopy shows every time. Refused, with `example` in the hint: a bare number (no
+ * unit), a day the calendar lacks (2026-02-30: Date.parse rolled it into March), a time in the
+ * future, one more than MAX_SPAN_DAYS back, anything else.
+ * @throws {UsageError}
+ */
+export function parseSince(value: string, now: number, example: string): Since {
+  const v = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(v)) {
+    throw new UsageError(`invalid --since "${value}": a bare number has no unit`, {
+      hint: `say ${v}h or ${v}d (or give a date such as 2026-12-01), e.g. ${example}`,
+    });
+  }
+  if (/^\d+(?:\.\d+)?\s*[a-z]+$/i.test(v)) {
+    const spanMs = parseSpanMs(value, "--since", { example });
+    return { from: now - spanMs, spanMs, label: `last ${windowText(spanMs)}` };
+  }
+  const iso = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(v);
+  if (iso) {
+    // A time without a zone is UTC, as every time hlcopy shows (Date.parse took it as the
+    // machine's local time: hours off on a machine that is not on UTC).
+    const ts = Date.parse(iso[4] !== undefined && iso[7] === undefined ? `${v.replace(" ", "T")}Z` : v);
+    const [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+    const day = new Date(Date.UTC(y, m - 1, d));
+    const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+    if (Number.isFinite(ts) && real) {
+      if (ts >= now) {
+        throw new UsageError(`invalid --since "${value}": in the future (now is ${utcMinute(now)})`, {
+          hint: `give a time before now, or a span back from now, e.g. ${example}`,
+        });
+      }
+      if (now - ts > MAX_SPAN_DAYS * DAY_MS) throw tooLong(value, "--since", example);
+      return { from: ts, spanMs: now - ts, label: `since ${utcMinute(ts)}` };
+    }
+  }
+  throw badSince(value, "--since", example);
+}
+
+function tooLong(value: string, flag: string, example: string): UsageError {
+  return new UsageError(`invalid ${flag} "${value}": longer than ${MAX_SPAN_DAYS}d (10 years)`, {
+    hint: `give a span up to ${MAX_SPAN_DAYS}d (that reaches all of the exchange's history), e.g. ${example}`,
+  });
+}
+
+function badSince(value: string, flag: string, example: string): UsageError {
+  return new UsageError(
+    `invalid ${flag} "${value}": expected a span back from now (30s, 15m, 1h, 2d, 1w) or a date or time in UTC (2026-12-01, 2026-12-01T09:30)`,
+    { hint: `e.g. ${example}, or ${flag} 2026-12-01` },
+  );
+}
+
+/**
+ * inspect/scan/backtest history: `--since 7d` or `--since 2026-12-01` (parseSince; or the older
+ * `--days 7`), in days back from `now`; undefined = the
  * command's default.
  * @throws {UsageError} for a bad span, or both flags at once.
  */
-export function historyDays(flags: { since?: string; days?: string }, example: string): number | undefined {
+export function historyDays(
+  flags: { since?: string; days?: string },
+  example: string,
+  now: number = Date.now(),
+): number | undefined {
   if (flags.since !== undefined && flags.days !== undefined) {
     throw new UsageError("--since and --days both set the history span: give one", {
       hint: `e.g. ${example}`,
     });
   }
-  if (flags.since !== undefined)
-    return parseSpanMs(flags.since, "--since", { bareUnit: "d", example }) / DAY_MS;
+  if (flags.since !== undefined) return parseSince(flags.since, now, example).spanMs / DAY_MS;
   // The older spelling has the same bound: --days 99999 is the same typo.
   if (flags.days !== undefined)
     return parseNumberFlag(flags.days, "--days", {

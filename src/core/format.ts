@@ -196,7 +196,7 @@ export function fmtAge(ms: number): string {
 /**
  * A window as the flags spell it (`--since 30m|24h|7d`): in the largest of seconds, minutes,
  * hours or days it is a whole number of (hours up to 2 days: the default `24h` reads as typed),
- * else in seconds to 3 decimals — never `0.041666666666666664 days` for `--since 1h`. `words`
+ * else in the largest of them it spans, to 3 decimals — never `0.041666666666666664 days` for `--since 1h`. `words`
  * spells the unit for a sentence ("the last 7 days", "the last 1 hour").
  */
 export function windowText(ms: number, style: "short" | "words" = "short"): string {
@@ -208,7 +208,10 @@ export function windowText(ms: number, style: "short" | "words" = "short"): stri
   ];
   const whole = (unit: number) => Math.abs(ms / unit - Math.round(ms / unit)) < 1e-9;
   const found = units.find(([unit], i) => whole(unit) && (i !== 0 || ms >= 2 * unit));
-  const [unit, short, word] = found ?? ([1_000, "s", "second"] as const);
+  // Not whole in any unit (a window from a date: `--since 2026-12-01`): the largest unit it
+  // spans, to 3 decimals — 5.123d, not 442627.2s.
+  const [unit, short, word] =
+    found ?? units.find(([u]) => Math.abs(ms) >= u) ?? ([1_000, "s", "second"] as const);
   const n = found ? Math.round(ms / unit) : Number((ms / unit).toFixed(3));
   return style === "short" ? `${n}${short}` : `${n} ${word}${n === 1 ? "" : "s"}`;
 }

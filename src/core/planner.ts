@@ -724,7 +724,7 @@ function coinWork(
     rule = {
       kind: "leave",
       reason: "not-joined",
-      detail: `leader held ${coin} before we started (join new-only): not copied`,
+      detail: `leader held ${coin} before we started (join new-only): not copied until it closes or flips it`,
     };
   } else if (sets.liquidated.has(coin)) {
     rule = { kind: "zero", reason: "leader-liquidated" };

@@ -5,8 +5,8 @@
 // core/join.ts); this keeps their state in the journal (CopyState) and tells what it decided.
 
 import { UsageError } from "../core/errors.js";
-import { shortAddress as short } from "../core/format.js";
-import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../core/join.js";
+import { detailNumber, shortAddress as short } from "../core/format.js";
+import { dropClosedByFills, initialJoinBaseline, keepHeldSince, withoutJoinedByCopy } from "../core/join.js";
 import {
   type ForeignPosition,
   foreignPositions,
@@ -236,23 +236,37 @@ export class OwnershipWatch {
   ): void {
     const o = this.#o;
     if (o.join !== "new-only") return;
+    // What hlcopy holds of the copy (the journal's, a dry run's too): a coin it holds was joined.
+    const managed = o.copyState.managed() ?? {};
     for (const l of leaders) {
       const b = o.copyState.leader(l.address, readAt);
       let join = b.join;
+      const first = !join;
       if (!join) {
         join = initialJoinBaseline(l.positions);
-        if (Object.keys(join).length > 0) {
-          o.emit({
-            type: "notice",
-            ts: o.now(),
-            kind: "join-baseline",
-            message: `join new-only: leader ${short(l.address)} already holds ${Object.keys(join).join(", ")}: not copied until it closes them`,
-          });
-        }
       } else {
         const fills = joinFills.get(l.address);
         if (fills) join = dropClosedByFills(join, fills);
         join = keepHeldSince(join, l.positions);
+      }
+      const split = withoutJoinedByCopy(join, managed);
+      join = split.baseline;
+      if (first && Object.keys(join).length > 0) {
+        o.emit({
+          type: "notice",
+          ts: o.now(),
+          kind: "join-baseline",
+          message: `join new-only: leader ${short(l.address)} already holds ${Object.keys(join).join(", ")}: not copied until it closes them`,
+        });
+      }
+      if (split.joined.length > 0) {
+        const held = split.joined.map((j) => `${j.coin} ${j.size > 0 ? "+" : ""}${detailNumber(j.size)}`);
+        o.emit({
+          type: "notice",
+          ts: o.now(),
+          kind: "join-baseline",
+          message: `join new-only: leader ${short(l.address)} holds ${split.joined.map((j) => j.coin).join(", ")}, and hlcopy already holds ${held.join(", ")} from this copy (opened before new-only applied): copied, not left out — a position hlcopy opened is kept in step with the leader`,
+        });
       }
       o.copyState.setLeader(l.address, { ...b, join, joinCheckedAt: readAt }, readAt);
     }

@@ -18,9 +18,19 @@ import type { EngineEvent, RunMode } from "./events.js";
 import type { EngineReader } from "./ports.js";
 import { runPolicy } from "./run-mode.js";
 
-/** The notice of an --allow-empty-leader the start found nothing for (kind `unneeded-flag`). */
-export function unneededAllowEmptyLeader(leaders: number): string {
-  return `--allow-empty-leader: nothing to allow — ${leaders > 1 ? "every leader holds" : "the leader holds"} positions (the flag permits copying a leader with none and no fill on record; it changed nothing)`;
+/**
+ * The notice of an --allow-empty-leader the start found nothing for (kind `unneeded-flag`):
+ * `leaders` leaders, of which `flatTraded` hold no position but have fills on record (a leader
+ * flat between trades is copied as flat without the flag).
+ */
+export function unneededAllowEmptyLeader(leaders: number, flatTraded: readonly Address[] = []): string {
+  const why =
+    flatTraded.length === 0
+      ? `${leaders > 1 ? "every leader holds" : "the leader holds"} positions`
+      : leaders === 1
+        ? "the leader has fills on record (no position now: it is copied as flat without the flag)"
+        : `every leader holds positions or has fills on record (${flatTraded.map((a) => short(a)).join(", ")}: no position now, fills on record)`;
+  return `--allow-empty-leader: nothing to allow — ${why} (the flag permits copying a leader with no position and no fill on record; it changed nothing)`;
 }
 
 /** Where the journal keeps the account's anchor on the exchange (core/fills.ts AccountAnchor). */
@@ -239,7 +249,11 @@ export class StartChecks {
   async readTraded(states: readonly AccountState[]): Promise<Map<Address, boolean>> {
     const o = this.#o;
     const out = new Map<Address, boolean>();
-    if (o.allowEmptyLeader || !o.reader.hasTraded) return out;
+    // With --allow-empty-leader nothing is refused, but the trader's flag is read for as without
+    // it (one start-up request per flat leader, the one an unflagged run makes; none between
+    // sweeps): a flat leader with fills on record did not need it, and the run says so
+    // (checkAccounts). A flag passed by hlcopy itself (the demo) says nothing: no read.
+    if ((o.allowEmptyLeader && o.sayUnneeded !== true) || !o.reader.hasTraded) return out;
     const hasTraded = o.reader.hasTraded.bind(o.reader);
     for (const [i, address] of o.leaders.entries()) {
       const s = states[i];
@@ -284,20 +298,24 @@ export class StartChecks {
       (o.allowEmptyLeader ? null : neverTradedRefusal(o.leaders, traded, o.network, leaders)) ??
       ourAccountRefusal(o.account, o.network, role, ours);
     if (refusal) throw refusal;
-    // --allow-empty-leader permits copying a leader with no position (and no fill on record): with
-    // every leader holding positions it did nothing — said, not refused (cron passes it always).
-    if (
-      o.allowEmptyLeader &&
-      o.sayUnneeded === true &&
-      leaders.length > 0 &&
-      leaders.every((s) => Object.keys(s.positions).length > 0)
-    )
-      o.emit({
-        type: "notice",
-        ts: o.now(),
-        kind: "unneeded-flag",
-        message: unneededAllowEmptyLeader(leaders.length),
-      });
+    // --allow-empty-leader permits copying a leader with no position and no fill on record: with
+    // every leader holding positions or with fills on record (readTraded) it did nothing — said,
+    // not refused (cron passes it always). A flat leader whose fills were not read (a reader
+    // without them) is not known: nothing is said rather than "unneeded".
+    if (!o.allowEmptyLeader || o.sayUnneeded !== true || leaders.length === 0) return;
+    const flatTraded: Address[] = [];
+    for (const [i, s] of leaders.entries()) {
+      if (Object.keys(s.positions).length > 0) continue;
+      const address = o.leaders[i];
+      if (address === undefined || traded.get(address) !== true) return;
+      flatTraded.push(address);
+    }
+    o.emit({
+      type: "notice",
+      ts: o.now(),
+      kind: "unneeded-flag",
+      message: unneededAllowEmptyLeader(leaders.length, flatTraded),
+    });
   }
 
   /**

@@ -228,6 +228,66 @@ describe("a history span has a bound", () => {
   });
 });
 
+describe("--since: one grammar in every command", () => {
+  // Each command with its hint's example (the same error, the command's own example); one test
+  // per command, so that a loaded machine's slow network reads count against no other's time.
+  const commands: [string, () => string[], string][] = [
+    ["journal", () => ["journal"], "hlcopy journal --since 1h"],
+    ["status", () => ["status"], "hlcopy status --since 1h"],
+    ["report", () => ["report"], "hlcopy report --since 7d"],
+    ["inspect", () => ["inspect", leader.address], "hlcopy inspect 0x… --since 7d"],
+    ["scan", () => ["scan", leader.address], "hlcopy scan --file leaders.txt --since 30d"],
+    ["backtest", () => ["backtest", leader.address], "hlcopy backtest 0x… --since 7d"],
+  ];
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  // The journal's commands read no exchange: every form; the history commands fetch: a date.
+  const reads = (name: string) => ["inspect", "scan", "backtest"].includes(name);
+
+  for (const [name, args, example] of commands) {
+    it(`${name}: a UTC date and an ISO time are taken as the journal took them (report and status refused dates before)`, async () => {
+      const yesterday = day(Date.now() - 86_400_000);
+      const forms = reads(name)
+        ? [yesterday]
+        : [yesterday, `${yesterday}T09:30`, `${yesterday}T09:30:00+02:00`];
+      for (const since of forms) {
+        const r = await hlcopy([...args(), "--since", since, "--json"]);
+        expect(r.code, `${name} --since ${since}: ${r.stderr}`).toBe(0);
+      }
+    });
+
+    it(`${name}: a bare number, a day the calendar lacks, a future time, one 10 years back and a word are refused alike`, async () => {
+      const future = day(Date.now() + 2 * 86_400_000);
+      expect(await hlcopy([...args(), "--since", "6"]), `${name} 6`).toEqual(
+        refused(
+          'invalid --since "6": a bare number has no unit',
+          `say 6h or 6d (or give a date such as 2026-12-01), e.g. ${example}`,
+        ),
+      );
+      for (const bad of ["2026-02-30", "soon"])
+        expect(await hlcopy([...args(), "--since", bad]), `${name} ${bad}`).toEqual(
+          refused(
+            `invalid --since "${bad}": expected a span back from now (30s, 15m, 1h, 2d, 1w) or a date or time in UTC (2026-12-01, 2026-12-01T09:30)`,
+            `e.g. ${example}, or --since 2026-12-01`,
+          ),
+        );
+      const r = await hlcopy([...args(), "--since", future]);
+      expect(r.code, `${name} ${future}`).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error: invalid --since "${future}": in the future \\(now is .+ UTC\\)\nhint: give a time before now, or a span back from now, e\\.g\\. `,
+        ),
+      );
+      expect(r.requests).toEqual({ info: 0, exchange: 0 });
+      expect(await hlcopy([...args(), "--since", "2000-01-01"]), `${name} 2000-01-01`).toEqual(
+        refused(
+          'invalid --since "2000-01-01": longer than 3650d (10 years)',
+          `give a span up to 3650d (that reaches all of the exchange's history), e.g. ${example}`,
+        ),
+      );
+    });
+  }
+});
+
 describe("report --csv needs a file name", () => {
   it('--csv "" and --csv= are exit 2, not a report that silently writes no file', async () => {
     for (const args of [["--csv", ""], ["--csv="]]) {

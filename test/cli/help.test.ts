@@ -218,7 +218,9 @@ describe("help", () => {
     expect(ok.code).toBe(0);
     const bad = await runCli(["--account", account, "status", "--since", "soon"], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error: invalid --since "soon".*\nhint: e\.g\. hlcopy status --since 1h\n$/);
+    expect(bad.stderr).toMatch(
+      /^error: invalid --since "soon".*\nhint: e\.g\. hlcopy status --since 1h, or --since 2026-12-01\n$/,
+    );
     const both = await runCli([
       "inspect",
       "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2",

@@ -223,7 +223,9 @@ describe("hlcopy report", () => {
   it("usage errors exit 2 with a hint; no journal is no error", async () => {
     const bad = await runCli(["--account", ACCOUNT, "report", "--since", "soon"], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error: invalid --since "soon".*\nhint: e\.g\. hlcopy report --since 7d\n$/);
+    expect(bad.stderr).toMatch(
+      /^error: invalid --since "soon".*\nhint: e\.g\. hlcopy report --since 7d, or --since 2026-12-01\n$/,
+    );
     const none = await runCli(["--account", ACCOUNT, "report"], { env: { HLCOPY_CONFIG_DIR: tempDir() } });
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("no runs yet");

@@ -15,6 +15,7 @@ import type { EngineEvent } from "../../src/engine/events.js";
 import { SafetyWatch } from "../../src/engine/safety-watch.js";
 import { recordPendingPause } from "../../src/store/control.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
+import { runCli } from "../helpers/cli.js";
 
 const account = "0x00000000000000000000000000000000000000a1" as Address;
 const leader = "0x00000000000000000000000000000000000000b2" as Address;
@@ -406,6 +407,17 @@ describe("hlcopy status: copy lag", () => {
     await runStatus({ configDir: dir, account, json: false, out, now: NOW, sinceHours: String(1 / 60) });
     expect(out.text()).toContain("\nfills (last 1m): ");
     expect(out.text()).toContain("\ncopy lag (hot-path copies, last 1m): ");
+  });
+
+  it("a --since date is the window's start, named as the date (not as hours since it)", async () => {
+    const { dir } = journal();
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const r = await runCli(["--account", account, "status", "--since", yesterday], {
+      env: { HLCOPY_CONFIG_DIR: dir },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`\nfills (since ${yesterday} 00:00 UTC): `);
+    expect(r.stdout).toContain(`\ncopy lag (hot-path copies, since ${yesterday} 00:00 UTC): `);
   });
 });
 

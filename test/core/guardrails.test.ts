@@ -2,9 +2,15 @@
 // and when a live plan needs the trader's review.
 
 import { PassThrough } from "node:stream";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planReviewer, ReviewDeclined } from "../../src/cli/review.js";
-import { dropClosedByFills, initialJoinBaseline, keepHeldSince } from "../../src/core/join.js";
+import {
+  dropClosedByFills,
+  initialJoinBaseline,
+  keepHeldSince,
+  withoutJoinedByCopy,
+} from "../../src/core/join.js";
 import { type ForeignPosition, foreignPositions, foreignText, managedNow } from "../../src/core/ownership.js";
 import {
   planChanges,
@@ -14,6 +20,7 @@ import {
   SIZING_REVIEW_FACTOR,
   sizingChange,
 } from "../../src/core/review.js";
+import { fcRuns } from "../helpers/fast-check.js";
 import { account, LEADER, LEADER2, leader, plan, settingsWith } from "./planner-fixtures.js";
 
 describe("positions hlcopy did not open", () => {
@@ -112,6 +119,35 @@ describe("join new-only baseline", () => {
     expect(dropClosedByFills(base, [{ coin: "BTC", side: "sell", sz: 2, startPosition: 2 }])).toEqual({});
     expect(dropClosedByFills(base, [{ coin: "BTC", side: "sell", sz: 3, startPosition: 2 }])).toEqual({});
     expect(dropClosedByFills(base, [{ coin: "ETH", side: "sell", sz: 3, startPosition: 0 }])).toEqual(base);
+  });
+
+  it("a coin hlcopy already holds (an earlier run of the copy opened it) is joined: never left out", () => {
+    // The copy opened ETH long under join all; the leader flipped short; new-only now applies.
+    const base = initialJoinBaseline({ ETH: { coin: "ETH", size: -58, entryPx: 1 }, BTC: pos(2) });
+    expect(withoutJoinedByCopy(base, { ETH: 0.58 })).toEqual({
+      baseline: { BTC: 2 },
+      joined: [{ coin: "ETH", size: 0.58 }],
+    });
+    // Float dust of summed fills is no position: the coin stays out.
+    expect(withoutJoinedByCopy(base, { BTC: 1e-12 }).baseline).toEqual(base);
+  });
+
+  it("property: the baseline keeps exactly the coins hlcopy holds nothing of, and says each it dropped", () => {
+    const coin = fc.constantFrom("BTC", "ETH", "SOL", "DOGE");
+    const size = fc.oneof(fc.constant(0), fc.double({ min: -100, max: 100, noNaN: true }));
+    fc.assert(
+      fc.property(fc.dictionary(coin, size), fc.dictionary(coin, size), (baseline, managed) => {
+        const { baseline: kept, joined } = withoutJoinedByCopy(baseline, managed);
+        for (const [c, s] of Object.entries(baseline)) {
+          const held = Math.abs(managed[c] ?? 0) > 1e-9;
+          expect(kept[c]).toBe(held ? undefined : s);
+          expect(joined.some((j) => j.coin === c)).toBe(held);
+        }
+        for (const c of Object.keys(kept)) expect(baseline[c]).toBeDefined();
+        for (const j of joined) expect(j.size).toBe(managed[j.coin]);
+      }),
+      { numRuns: fcRuns(300) },
+    );
   });
 });
 

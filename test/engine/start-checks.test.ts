@@ -38,7 +38,9 @@ function checks(
     mode?: RunMode;
     leaders?: Address[];
     ownAccount?: boolean;
-    hasTraded?: (user: Address) => Promise<boolean>;
+    hasTraded?: ((user: Address) => Promise<boolean>) | null;
+    /** --allow-empty-leader, the trader's (said when it did nothing). */
+    allowEmptyLeader?: boolean;
   } = {},
 ) {
   const events: EngineEvent[] = [];
@@ -57,7 +59,7 @@ function checks(
       recordEvent: (p) => recorded.push(p),
     },
     reader: {
-      hasTraded: options.hasTraded ?? notAsked("hasTraded"),
+      ...(options.hasTraded === null ? {} : { hasTraded: options.hasTraded ?? notAsked("hasTraded") }),
       accountRole: notAsked("accountRole"),
       getFillsByTime: notAsked("getFillsByTime"),
       getLatestFills: notAsked("getLatestFills"),
@@ -67,7 +69,8 @@ function checks(
     network: "testnet",
     mode: options.mode ?? "live",
     leaders: options.leaders ?? [L1],
-    allowEmptyLeader: false,
+    allowEmptyLeader: options.allowEmptyLeader ?? false,
+    sayUnneeded: options.allowEmptyLeader ?? false,
     now: () => T0,
     emit: (e) => events.push(e),
     runId: () => 7,
@@ -128,6 +131,44 @@ describe("a leader that never traded", () => {
     );
     expect(refusal?.hint).toContain("deposit address");
     expect(refusal?.hint).toContain("--allow-empty-leader");
+  });
+});
+
+describe("--allow-empty-leader with nothing to allow", () => {
+  const unneeded = (events: EngineEvent[]) =>
+    events.flatMap((e) => (e.type === "notice" && e.kind === "unneeded-flag" ? [e.message] : []));
+  const start = async (c: StartChecks, states: AccountState[]) =>
+    c.checkAccounts(await c.readTraded(states), null, account(ME, 1_000), states);
+
+  it("is said beside a flat leader with fills on record (read as without the flag), and beside positions", async () => {
+    const asked: Address[] = [];
+    const flat = checks({
+      allowEmptyLeader: true,
+      leaders: [L1, L2],
+      hasTraded: async (user) => {
+        asked.push(user);
+        return true;
+      },
+    });
+    await start(flat.c, [account(L1, 0), account(L2, 5_000, ["ETH"])]);
+    expect(asked).toEqual([L1]); // the flat one only: the read an unflagged start makes
+    expect(unneeded(flat.events)).toEqual([
+      "--allow-empty-leader: nothing to allow — every leader holds positions or has fills on record (0x0000…00b1: no position now, fills on record) (the flag permits copying a leader with no position and no fill on record; it changed nothing)",
+    ]);
+    const held = checks({ allowEmptyLeader: true });
+    await start(held.c, [account(L1, 5_000, ["BTC"])]);
+    expect(unneeded(held.events)).toEqual([
+      "--allow-empty-leader: nothing to allow — the leader holds positions (the flag permits copying a leader with no position and no fill on record; it changed nothing)",
+    ]);
+  });
+
+  it("is not said when the flag acted (a leader that never traded), nor when it is not known (no fills read)", async () => {
+    const acted = checks({ allowEmptyLeader: true, hasTraded: async () => false });
+    await start(acted.c, [account(L1, 50_000)]);
+    expect(unneeded(acted.events)).toEqual([]);
+    const unknown = checks({ allowEmptyLeader: true, hasTraded: null });
+    await start(unknown.c, [account(L1, 50_000)]);
+    expect(unneeded(unknown.events)).toEqual([]);
   });
 });
 

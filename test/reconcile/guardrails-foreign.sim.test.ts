@@ -86,7 +86,7 @@ describe("positions hlcopy did not open", () => {
     const adopt =
       "--adopt: nothing to adopt — the account holds no position this run copies that hlcopy did not open (the flag permits, it changed nothing)";
     const allow =
-      "--allow-empty-leader: nothing to allow — the leader holds positions (the flag permits copying a leader with none and no fill on record; it changed nothing)";
+      "--allow-empty-leader: nothing to allow — the leader holds positions (the flag permits copying a leader with no position and no fill on record; it changed nothing)";
     const flags = ["--adopt", "--allow-empty-leader"];
     const text = (args: string[]) =>
       runCli(["--network", w.sim.httpUrl, "--account", w.follower, "reconcile", w.leader, ...COPY, ...args], {

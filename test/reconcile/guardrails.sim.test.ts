@@ -95,6 +95,26 @@ describe("a leader that never traded", () => {
     expect(await w.positions(w.follower)).toEqual({});
   });
 
+  it("--allow-empty-leader beside a leader flat between trades says it did nothing, at the unflagged run's requests", async () => {
+    // Seen: the flag read no fills, so a flat leader with fills on record — which needs no flag —
+    // got no word that the flag did nothing (said only beside positions).
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0);
+    await w.trade(w.leaderClient, "ETH", "sell", 200_000, true);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0); // our ETH closed: in sync
+    const unflagged = await w.reconcile([...COPY, "--dry-run"]);
+    expect(unflagged.code).toBe(0);
+    const flagged = await w.reconcile([...COPY, "--dry-run", "--allow-empty-leader"]);
+    expect(flagged.code).toBe(0);
+    const allow =
+      "--allow-empty-leader: nothing to allow — the leader has fills on record (no position now: it is copied as flat without the flag) (the flag permits copying a leader with no position and no fill on record; it changed nothing)";
+    expect(flagged.stderr.split("\n").filter((l) => l.includes("nothing to allow"))).toEqual([allow]);
+    expect(flagged.report?.notices).toContainEqual({ kind: "unneeded-flag", message: allow });
+    // The one read that knows it is the start's read an unflagged run makes anyway: no more.
+    expect(flagged.report?.requests).toBe(unflagged.report?.requests);
+  });
+
   it("follow refuses it too, with exit 2 and nothing sent", async () => {
     const w = await world();
     const typo = `0x${"cd".repeat(20)}` as Address;
@@ -350,6 +370,36 @@ describe("join new-only across cron runs", () => {
     await w.trade(w.leaderClient, "BTC", "buy", 200_000);
     const reopened = await w.reconcile(NEW_ONLY);
     expect(reopened.report?.actions.map((a) => [a.coin, a.reason])).toEqual([["BTC", "open"]]);
+  });
+
+  it("never leaves out a position hlcopy opened: turned on after a copy under join all, the leader's flip is copied", async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    expect((await w.reconcile([...COPY, "--yes"])).code).toBe(0); // join all: the copy opens ETH long
+    const ours = (await w.positions(w.follower)).ETH ?? 0;
+    expect(ours).toBeGreaterThan(0);
+    const eth = (await w.leaderClient.getAccountState(w.leader)).positions.ETH?.size ?? 0;
+    await w.trade(w.leaderClient, "ETH", "sell", 2 * eth * (w.sim.control.mid("ETH") ?? 0)); // flips short
+
+    const NEW_ONLY = [...COPY, "--join", "new-only"];
+    const preview = await w.reconcile([...NEW_ONLY, "--dry-run"]);
+    expect(preview.code).toBe(3); // it would send orders
+    expect(preview.report?.skipped.map((s) => s.reason)).not.toContain("not-joined");
+    expect(preview.report?.actions.map((a) => [a.coin, a.side, a.reduceOnly])).toEqual([
+      ["ETH", "sell", true],
+      ["ETH", "sell", false],
+    ]);
+    // Said why, on stderr with the run's notices (not "already holds ETH: not copied").
+    expect(preview.stderr).toContain("hlcopy already holds ETH +");
+    expect(preview.stderr).not.toMatch(/already holds ETH: not copied/);
+
+    const live = await w.reconcile([...NEW_ONLY, "--yes"]);
+    expect(live.code).toBe(0);
+    expect((await w.positions(w.follower)).ETH).toBeCloseTo(-ours, 4);
+    // The coin left the journaled baseline for good: the next run is in sync, nothing left out.
+    const next = await w.reconcile([...NEW_ONLY, "--yes"]);
+    expect(next.report?.actions).toEqual([]);
+    expect(next.report?.skipped.map((s) => s.reason)).not.toContain("not-joined");
   });
 });
 

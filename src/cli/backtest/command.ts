@@ -51,8 +51,8 @@ export function register(program: Command): void {
       "the leader's equity at the start, or one per leader (250000,80000) (default: fetched, or estimated from the fills)",
     )
     .option(
-      "--since <span>",
-      "with an address: how much history to fetch: 12h, 7d, 30d, at most 3650d (default 30d)",
+      "--since <when>",
+      "with an address: how much history to fetch: a span (12h, 7d, 30d, at most 3650d) or a UTC date or time (2026-12-01) (default 30d)",
     )
     // The old spelling, still accepted: a number of days.
     .addOption(new Option("--days <n>").hideHelp())

@@ -26,7 +26,7 @@ export function register(program: Command): void {
     )
     .option(
       "--allow-empty-leader",
-      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades. Beside a leader that holds positions the run says it did nothing and goes on",
+      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades. Beside a leader that holds positions or has fills on record the run says it did nothing and goes on",
     )
     .option(
       "--wait-for-approval",

@@ -25,7 +25,10 @@ export function register(program: Command): void {
     .description(
       "analyse a leader: PnL, win rate, drawdown, style, holding time, leverage, coin mix, and copyability at your equity",
     )
-    .option("--since <span>", "how much history: 12h, 7d, 30d, at most 3650d (default 30d)")
+    .option(
+      "--since <when>",
+      "how much history: a span (12h, 7d, 30d, at most 3650d) or a UTC date or time (2026-12-01) (default 30d)",
+    )
     // The old spelling, still accepted: a number of days.
     .addOption(new Option("--days <n>").hideHelp())
     .option(

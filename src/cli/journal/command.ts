@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .description("list what hlcopy decided and did: runs, decisions, orders, fills, funding, halts, events")
     .option(
       "--since <when>",
-      "only entries since a duration ago (30s, 15m, 1h, 2d; at most 3650d) or an ISO time",
+      "only entries since a span back from now (30s, 15m, 1h, 2d; at most 3650d) or a UTC date or time (2026-12-01, 2026-12-01T09:30)",
     )
     .option("--type <table>", "one kind: orders, decisions, fills, funding, halts, events or runs")
     .option("--limit <n>", "show the newest N entries (0 = all)", "50")

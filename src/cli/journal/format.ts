@@ -10,32 +10,14 @@ import { isCappedOrder } from "../../core/reasons.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
 import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
-import { parseSpanMs } from "../span.js";
+import { parseSince as parseSinceFlag } from "../span.js";
 
 /**
- * `--since`: a duration back from `now` (30s, 15m, 1h, 2d, 1w), at most 3650d as every command's
- * (cli/span.ts parseSpanMs: the same bound and words), or an ISO time.
+ * `--since` (cli/span.ts parseSince, every command's grammar): the window's start.
  * @throws {UsageError} for anything else.
  */
 export function parseSince(value: string, now: number): number {
-  const v = value.trim();
-  if (/^(\d+(?:\.\d+)?)\s*([smhdw])$/i.test(v))
-    return now - parseSpanMs(value, "--since", { example: "hlcopy journal --since 1h" });
-  const iso = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(v);
-  if (iso) {
-    // A time without a zone is UTC, as the journal shows every time (Date.parse took it as the
-    // machine's local time: hours off on a machine that is not on UTC).
-    const ts = Date.parse(iso[4] !== undefined && iso[7] === undefined ? `${v.replace(" ", "T")}Z` : v);
-    // A day the calendar does not have (2026-02-30) is refused: Date.parse rolled it into March.
-    const [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-    const day = new Date(Date.UTC(y, m - 1, d));
-    const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-    if (Number.isFinite(ts) && real) return ts;
-  }
-  throw new UsageError(
-    `invalid --since "${value}": expected a duration (30s, 15m, 1h, 2d, 1w) or an ISO time (2025-01-02T15:04:05Z)`,
-    { hint: "e.g. hlcopy journal --since 1h, or --since 2025-01-02" },
-  );
+  return parseSinceFlag(value, now, "hlcopy journal --since 1h").from;
 }
 
 /**

@@ -18,7 +18,7 @@ export function register(program: Command): void {
     )
     .option(
       "--allow-empty-leader",
-      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades. Beside a leader that holds positions the run says it did nothing and goes on",
+      "copy a leader with no position and no fill on record, funded or not (refused otherwise: a typo or the wrong wallet); it is copied as flat until it trades. Beside a leader that holds positions or has fills on record the run says it did nothing and goes on",
     );
   addSettingOptions(cmd, undefined, "reconcile");
   cmd
@@ -52,7 +52,7 @@ and no fill on record, funded or not), positions in the account that hlcopy did 
 run for this leader, one moving more than exec.confirmAbovePct % of equity, or a sizing grown
 more than 2× since the last run), which is shown and asked for on a terminal. --adopt and
 --allow-empty-leader only permit: with nothing for them (no such position, a leader that holds
-positions) the run says so on stderr and goes on, so a cron line may always pass them.`,
+positions or has fills on record) the run says so on stderr and goes on, so a cron line may always pass them.`,
     )
     .action(async (leader: string, opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings, parseLeaderAddress } = await import("../context.js");

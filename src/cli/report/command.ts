@@ -10,7 +10,11 @@ export function register(program: Command): void {
     .description(
       "the copy day by day: equity, P&L, fees, funding, orders filled, the leader's trades, slippage, drift; equity and drawdown charts; CSV export",
     )
-    .option("--since <span>", "how far back: 1d, 7d, 30d, 12h, at most 3650d (a bare number is days)", "7d")
+    .option(
+      "--since <when>",
+      "how far back: a span (12h, 7d, 30d, at most 3650d) or a UTC date or time (2026-12-01, 2026-12-01T09:30)",
+      "7d",
+    )
     .option(
       "--csv <file>",
       "also write fills to FILE (the columns a spreadsheet or tax tool imports), orders to FILE-orders.csv and funding to FILE-funding.csv",
@@ -30,6 +34,7 @@ ${examples([
   ["hlcopy report"],
   ["hlcopy report --since 30d --csv copy-2026.csv", "fills, orders and funding for a tax tool"],
   ["hlcopy report --json | jq '.days[] | {day, pnlUsd}'", "the P&L of each day"],
+  ["hlcopy report --since 2026-12-01", "the copy since 1 December, 00:00 UTC"],
   ["hlcopy report --paper --since 3d", "the paper account's last three days (follow --paper)"],
 ])}`,
     )
@@ -56,18 +61,18 @@ ${examples([
         }
       }
       const { resolveContext, requireAccount } = await import("../context.js");
-      const { parseSpanMs } = await import("../span.js");
-      const span = parseSpanMs(opts.since, "--since", { bareUnit: "d", example: "hlcopy report --since 7d" });
+      const { parseSince } = await import("../span.js");
+      const now = Date.now();
+      const since = parseSince(opts.since, now, "hlcopy report --since 7d");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { runReport } = await import("./run.js");
-      const now = Date.now();
       await runReport({
         configDir: ctx.configDir,
         account: requireAccount(ctx),
         network: ctx.network.name,
         paper: opts.paper === true,
         json: ctx.json,
-        since: now - span,
+        since: since.from,
         now,
         ...(opts.csv === undefined ? {} : { csv: opts.csv }),
       });

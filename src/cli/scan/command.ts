@@ -38,7 +38,10 @@ export function register(program: Command): void {
       "addresses: one per line, or a JSON leaderboard export (objects with ethAddress/address)",
     )
     .option("--equity <usd>", "your equity (default 2000)")
-    .option("--since <span>", "how much history: 7d, 30d, at most 3650d (default 30d)")
+    .option(
+      "--since <when>",
+      "how much history: a span (7d, 30d, at most 3650d) or a UTC date or time (2026-12-01) (default 30d)",
+    )
     .addOption(new Option("--days <n>").hideHelp())
     .option("--csv", "CSV on stdout instead of the table")
     .option(

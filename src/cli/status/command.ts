@@ -12,7 +12,7 @@ export function register(program: Command): void {
     )
     .option(
       "--since <span>",
-      "window of the fill, slippage and lag figures: 1h, 24h, 7d (a bare number is hours)",
+      "window of the fill, slippage and lag figures: a span back from now (1h, 24h, 7d) or a UTC date or time (2026-12-01, 2026-12-01T09:30)",
       "24h",
     )
     .option("--paper", "the paper account: what follow --paper runs hold and made (their own journal)")
@@ -28,6 +28,7 @@ running follow's, or one the next follow starts with. Exit 4 while trading is ha
 ${examples([
   ["hlcopy status"],
   ["hlcopy status --since 1h", "slippage and lag of the last hour"],
+  ["hlcopy status --since 2026-12-01", "since 1 December, 00:00 UTC"],
   ["hlcopy status --json | jq .halt", "null, or why it halted"],
   ["hlcopy status --json | jq .dailyLoss", "null, or the daily loss limit's stop and its end"],
   ["hlcopy status --json | jq .pnl.netUsd", "the copy's net P&L since it began (USD)"],
@@ -36,10 +37,9 @@ ${examples([
     )
     .action(async (opts: { since: string; paper?: boolean }, cmd: Command) => {
       const { resolveContext, requireAccount } = await import("../context.js");
-      const { parseSpanMs } = await import("../span.js");
-      const hours =
-        parseSpanMs(opts.since, "--since", { bareUnit: "h", example: "hlcopy status --since 1h" }) /
-        3_600_000;
+      const { parseSince } = await import("../span.js");
+      const now = Date.now();
+      const since = parseSince(opts.since, now, "hlcopy status --since 1h");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const { lockHolderView, runStatus } = await import("./run.js");
       const { pauseMarkerPath } = await import("../control/run.js");
@@ -53,7 +53,9 @@ ${examples([
         pauseMarker: pauseMarkerPath(ctx, account, opts.paper === true),
         lockHolders: findLockHolders(ctx.network, account, ctx.env).map((h) => lockHolderView(h.info)),
         json: ctx.json,
-        sinceHours: String(hours),
+        sinceHours: String(since.spanMs / 3_600_000),
+        sinceLabel: since.label,
+        now,
       });
       // Exit 4 while a safety halt is in force (as reconcile and follow), 0 otherwise.
       process.exitCode = report?.halt ? 4 : 0;

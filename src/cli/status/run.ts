@@ -357,6 +357,8 @@ export async function runStatus(p: {
   paper?: boolean;
   json: boolean;
   sinceHours?: string;
+  /** How the window is named ("last 24h", "since 2026-12-01 00:00 UTC"; cli/span.ts parseSince). */
+  sinceLabel?: string;
   /** The pause marker of the account on this network (cli/control/run.ts pauseMarkerPath). */
   pauseMarker?: string;
   /** The processes holding the account's lock on this network (store/lock.ts findLockHolders). */
@@ -368,7 +370,7 @@ export async function runStatus(p: {
   const hours = Number(p.sinceHours ?? 24);
   if (!Number.isFinite(hours) || hours <= 0) {
     throw new UsageError(`invalid --since "${p.sinceHours}": expected a number of hours > 0`, {
-      hint: "e.g. --since 6",
+      hint: "e.g. --since 6h",
     });
   }
   // A holder of another config directory has its run in its own journal: named, never read as
@@ -568,7 +570,7 @@ export async function runStatus(p: {
     if (p.json) printDocument("status", report, out, now);
     else
       out.write(
-        await render(report, hours, now, {
+        await render(report, p.sinceLabel ?? `last ${windowText(hours * 3_600_000)}`, now, {
           copy: last.source,
           pnl: last.pnlSource,
           samePnl: last.pnlTs !== null && last.pnlTs === last.ts,
@@ -1026,7 +1028,7 @@ interface Moments {
   lag: DistributionStats;
 }
 
-async function render(r: StatusReport, hours: number, now: number, m: Moments): Promise<string> {
+async function render(r: StatusReport, window: string, now: number, m: Moments): Promise<string> {
   // A paper account's figures are not the real account's: said on the first line.
   const lines = [`account ${r.account}${r.paper ? " — the paper account (follow --paper runs)" : ""}`];
   lines.push(
@@ -1253,18 +1255,18 @@ async function render(r: StatusReport, hours: number, now: number, m: Moments): 
     .map((k) => `${k} ${fmtFixed(e.byKind[k].median, 1)}/${fmtFixed(e.byKind[k].p95, 1)}`)
     .join(" · ");
   lines.push(
-    `fills (last ${windowText(hours * 3_600_000)}): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety} · flatten ${f.byKind.flatten}${notPlacedText(f)}`,
-    `execution slippage vs the best bid/ask at decision (last ${windowText(hours * 3_600_000)}, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
+    `fills (${window}): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety} · flatten ${f.byKind.flatten}${notPlacedText(f)}`,
+    `execution slippage vs the best bid/ask at decision (${window}, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
   if (b.exceeded) {
     lines.push(
-      `warning: execution slippage p95 ${fmtFixed(b.p95Bps, 1)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (last ${windowText(hours * 3_600_000)}, ${b.n} fills)`,
+      `warning: execution slippage p95 ${fmtFixed(b.p95Bps, 1)} bps exceeds exec.slippageBudgetBps ${b.budgetBps} (${window}, ${b.n} fills)`,
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, last ${windowText(hours * 3_600_000)}, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
-    `copy lag (hot-path copies, last ${windowText(hours * 3_600_000)}): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
+    `copy slippage vs the leader's fill (hot-path copies, ${window}, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
+    `copy lag (hot-path copies, ${window}): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
     lines.push(
