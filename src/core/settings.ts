@@ -1611,6 +1611,14 @@ const alertsOfReconcile = {
   hint: "from cron, act on reconcile's exit code (3 drift remains, 4 halted)",
 };
 
+/** The alert settings that act only with a webhook to post to (alerts.webhook). */
+export const ALERT_KEYS_BESIDE_WEBHOOK: readonly SettingKey[] = [
+  "alerts.format",
+  "alerts.telegramChatId",
+  "alerts.driftMinutes",
+  "alerts.wsDownSeconds",
+];
+
 /** No webhook to post to: the alert settings beside it do nothing. */
 export function alertsOff(flat: FlatSettings): boolean {
   const webhook = flat["alerts.webhook"];
@@ -1652,7 +1660,7 @@ const RUN_SETTINGS: {
     unused: (run) => (run.command === "reconcile" ? alertsOfReconcile : null),
   },
   {
-    keys: ["alerts.format", "alerts.telegramChatId", "alerts.driftMinutes", "alerts.wsDownSeconds"],
+    keys: ALERT_KEYS_BESIDE_WEBHOOK,
     does: "sets the alerts hlcopy follow sends",
     help: { reconcile: null, follow: "with an alert webhook set" },
     unused: (run, flat) =>

@@ -3,6 +3,8 @@
 import { resolve } from "node:path";
 import { plainDecimal } from "../../core/format.js";
 import {
+  ALERT_KEYS_BESIDE_WEBHOOK,
+  alertsOff,
   defaultFlatSettings,
   parseSettingInput,
   SETTINGS_SCHEMA,
@@ -55,12 +57,7 @@ export async function runConfigSet(
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;
   const uses = sizingKeyUnusedBy(key, mode);
   // An alert setting with no webhook to post to: stored (the webhook may come next), said.
-  const canonical = settingSpec(key).key;
-  const webhook = stored["alerts.webhook"];
-  const noWebhook =
-    canonical.startsWith("alerts.") &&
-    canonical !== "alerts.webhook" &&
-    (!Array.isArray(webhook) || webhook.length === 0);
+  const noWebhook = ALERT_KEYS_BESIDE_WEBHOOK.includes(settingSpec(key).key) && alertsOff(stored);
   const warning = uses
     ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
     : noWebhook
