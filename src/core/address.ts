@@ -89,7 +89,7 @@ export function checksumAddress(address: Address): `0x${string}` {
  * multiplications (~50 ms of CPU) — every command's start paid it to learn one address. Pure (no
  * I/O); the key's bytes are zeroed after.
  */
-export function addressOfPrivateKey(privateKey: `0x${string}`): Address {
+export function addressOfKey(privateKey: `0x${string}`): Address {
   const key = Buffer.from(privateKey.slice(2), "hex");
   try {
     const ecdh = createECDH("secp256k1");

@@ -23,7 +23,7 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { privateKeyToAccount, sign } from "viem/accounts";
-import { addressOfPrivateKey, checksumAddress } from "../core/address.js";
+import { addressOfKey, checksumAddress } from "../core/address.js";
 import { baseMultiply, coordinateField, type Jacobian, toAffine } from "./base-point.js";
 
 type Hex = `0x${string}`;
@@ -238,7 +238,7 @@ export function agentWallet(privateKey: Hex, options: AgentWalletOptions = {}): 
   // viem's account only for typed data other than an L1 action (never an agent's in hlcopy):
   // making it builds noble's table of G (~50 ms), which the prepared nonces do not need.
   let account: ReturnType<typeof privateKeyToAccount> | undefined;
-  const address = checksumAddress(addressOfPrivateKey(privateKey));
+  const address = checksumAddress(addressOfKey(privateKey));
   const d = BigInt(privateKey);
   const size = Math.max(0, Math.floor(options.presign ?? 0));
   const pool: Nonce[] = [];

@@ -11,9 +11,8 @@ import { join } from "node:path";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import * as v from "valibot";
 import type { Hex } from "viem";
-import { addressOfPrivateKey } from "../core/address.js";
+import { addressOfKey } from "../core/address.js";
 import { ConfigError, UsageError } from "../core/errors.js";
-import type { Address } from "../core/types.js";
 import { storeError } from "./disk-errors.js";
 import { duplicateKey } from "./duplicate-keys.js";
 import { writeFileAtomic } from "./fs-atomic.js";
@@ -214,10 +213,8 @@ export function normalizePrivateKey(input: string, what = "the key"): Hex {
   return `0x${hex}`;
 }
 
-/** The lowercase address of a private key (core/address.ts: OpenSSL's k·G, no table built). */
-export function addressOfKey(privateKey: Hex): Address {
-  return addressOfPrivateKey(privateKey);
-}
+/** The lowercase address of a private key: one home, core/address.ts (OpenSSL's k·G, no table built). */
+export { addressOfKey };
 
 // ---------------------------------------------------------------------------------------------
 // KDFs and cipher
