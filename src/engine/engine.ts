@@ -124,10 +124,10 @@ export class CopyEngine {
   #sweepTimer: NodeJS.Timeout | undefined;
   /** When #sweepTimer fires (performance.now() ms). */
   #sweepDueAt = Number.POSITIVE_INFINITY;
-  /** Our fills came since the last account reading: the next one is journaled at once (post-fill equity). */
   /**
    * The exchange time of our latest fill with no account reading of a moment at or after it, or
-   * null: the run's end reads the equity the fills left (a kill switch's closes) when one stands.
+   * null: the next such reading is journaled at once (post-fill equity), and the run's end reads
+   * the equity the fills left (a kill switch's closes) when one stands.
    */
   #equityAfterFill: number | null = null;
   /** The books streamed (follow) or read (reconcile's passive entries): book-watch.ts. */

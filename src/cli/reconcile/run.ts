@@ -387,7 +387,7 @@ export function buildReport(p: {
     dryRun: p.dryRun,
     inSync: p.final.inSync && !p.halted,
     halted: p.halted,
-    halt: p.halted ? (p.halt ?? null) : null,
+    halt: p.halt ?? null,
     paused,
     actions,
     skipped: p.decided.skipped.map((s) => ({
