@@ -27,6 +27,20 @@ const ourSizes = async (t: SimFollow): Promise<Record<string, number>> =>
     Object.values((await t.client.getAccountState(t.account)).positions).map((p) => [p.coin, p.size]),
   );
 
+/** Long BTC, a follow whose kill switch trips at a 5 % drawdown and ends the run (exit 4). */
+async function killSwitchFollow(seed: number) {
+  const t = await startSimFollow({ sim: { seed }, journal: "file" });
+  await trade(t.leaderClient, "BTC", "buy", 2);
+  const f = t.follow({
+    settings: copySettings((s) => {
+      s.exec.sweepSeconds = 3600;
+      s.risk.maxDrawdownPct = 5;
+    }),
+    exitOnHalt: true,
+  });
+  return { t, f };
+}
+
 describe("status while a follow runs", () => {
   it("shows a position the follow opened on a leader's fill since its last sweep, in sync as of that change", async () => {
     const t = await startSimFollow({ sim: { seed: 61 }, journal: "file" });
@@ -86,15 +100,7 @@ describe("status while a follow runs", () => {
   });
 
   it("shows the equity the kill switch's closes left, not the one before them (a follow that exits on the halt)", async () => {
-    const t = await startSimFollow({ sim: { seed: 62 }, journal: "file" });
-    await trade(t.leaderClient, "BTC", "buy", 2);
-    const f = t.follow({
-      settings: copySettings((s) => {
-        s.exec.sweepSeconds = 3600;
-        s.risk.maxDrawdownPct = 5;
-      }),
-      exitOnHalt: true,
-    });
+    const { t, f } = await killSwitchFollow(62);
     const ended = f.run();
     await eventually(async () => ((await ourSizes(t)).BTC ?? 0) > 0);
     // An earlier high-water mark twice today's equity: the next sweep's drawdown trips the switch,
@@ -111,15 +117,7 @@ describe("status while a follow runs", () => {
   });
 
   it("a reading of a moment before the closes, arriving after them, is not the equity they left: the end reads it", async () => {
-    const t = await startSimFollow({ sim: { seed: 63 }, journal: "file" });
-    await trade(t.leaderClient, "BTC", "buy", 2);
-    const f = t.follow({
-      settings: copySettings((s) => {
-        s.exec.sweepSeconds = 3600;
-        s.risk.maxDrawdownPct = 5;
-      }),
-      exitOnHalt: true,
-    });
+    const { t, f } = await killSwitchFollow(63);
     // Our account's frames as the stream may hand them over under load: from the closes on,
     // each fill of ours is followed by the reading from before them (a frame the stream held,
     // or had on its way when the order's reply came), and no later one comes before the stop.
