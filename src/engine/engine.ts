@@ -1803,6 +1803,8 @@ export class CopyEngine {
    */
   #onOurState(e: Extract<EngineStreamEvent, { type: "ourState" }>): void {
     if (this.#ownAccount()) return;
+    // A frame older than a reading already taken in (the stream held it) changes nothing.
+    if (this.#safety.outdated(e.state.time)) return;
     this.#ours.state = { ...this.#ours.state, accountValue: e.state.accountValue };
     const held = this.#safety.held;
     // A reading of a moment before our latest fill (a frame the stream held or had on its way

@@ -380,7 +380,24 @@ export class SafetyWatch {
    * pace (the first reading after our fills: the equity a close left).
    */
   check(reading: AccountReading, fromSweep: boolean, recordNow = false): void {
+    // An outdated reading says nothing the newer one did not; taken as the last, it would be the
+    // equity the run's end records (a kill switch's closes undone in status). A sweep still
+    // re-reads the journal's marks and halts, on the newest reading.
+    if (this.outdated(reading.time)) {
+      if (!fromSweep && !recordNow) return;
+      reading = this.#last ?? reading;
+    }
     this.#evaluate(reading, fromSweep, recordNow);
+  }
+
+  /**
+   * Whether a reading of the exchange time `time` is older than the newest the rules took in: a
+   * frame the stream held, or had on its way as a newer one came, or a sweep's read sent before
+   * a stream frame that arrived first.
+   */
+  outdated(time: number | undefined): boolean {
+    const newest = this.#last?.time;
+    return time !== undefined && newest !== undefined && time < newest;
   }
 
   /**

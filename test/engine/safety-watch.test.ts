@@ -677,6 +677,24 @@ describe("SafetyWatch: the equity record's pace and the high-water mark between 
     expect(rows(s.journal)).toBe(2);
   });
 
+  it("a reading older than one already taken in (a frame the stream held) is not the last: the run's end records the newer one, and a sweep's outdated read keeps it too", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 9_980, cash: 9_980, time: T0 + 900 }, false); // after a close's fees
+    s.at(1_100);
+    expect(s.w.outdated(T0 + 400)).toBe(true);
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 + 400 }, false); // from before the close
+    s.w.recordLast();
+    expect(s.journal.latestEquity()).toMatchObject({ accountValue: 9_980 });
+    s.at(2_000);
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 + 500 }, true);
+    s.w.recordLast();
+    expect(s.journal.latestEquity()).toMatchObject({ accountValue: 9_980 });
+    expect(s.w.outdated(T0 + 900)).toBe(false);
+    expect(s.w.outdated(undefined)).toBe(false);
+  });
+
   it("a new halt records the reading that raised it at once", () => {
     const s = watch();
     s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
