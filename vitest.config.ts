@@ -22,10 +22,11 @@ export default defineConfig({
     // One temporary directory for the whole run, removed at its end (test/global-setup.ts).
     globalSetup: ["test/global-setup.ts"],
     // vitest's default (cores − 1) runs the files one at a time on a 2-core machine, while
-    // most of this suite waits on child processes, sockets and retry backoffs: three files at
-    // once on 2 cores (207 s with two, 160 s with three, same machine and hour), one per core
+    // much of this suite waits on child processes, sockets and retry backoffs: four files at
+    // once on 2 cores (207 s with two, 160 s with three when the suite was smaller; 389 s with
+    // three, 363 s with four on 2026-12-06, its CPU 1.54 → 1.72 cores of 2), one per core
     // beyond that.
-    maxWorkers: Math.max(3, availableParallelism()),
+    maxWorkers: Math.max(4, availableParallelism()),
     projects: [
       {
         extends: true,

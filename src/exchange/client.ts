@@ -1,10 +1,14 @@
 // The exchange client: reads (markets, account state, ledger, fills) and the order sender with
-// exactly-once semantics, over ONE shared budgeted HTTP transport, one InfoClient and one
-// ExchangeClient (no per-order re-creation). The order path never calls /info: markets are
-// passed in. Every SDK error is translated in ./errors.ts.
+// exactly-once semantics, over ONE shared budgeted HTTP transport (no per-order re-creation). The
+// order path never calls /info: markets are passed in. Every SDK error is translated in
+// ./errors.ts. The SDK's functions are called one by one (`infoApi.meta(config)`), not through
+// its InfoClient and ExchangeClient: a client class carries every method's schemas (~160), and
+// the bundle of a command loaded all of them (~380 kB) to use 20.
 
-import { ApiRequestError, ExchangeClient, InfoClient } from "@nktkas/hyperliquid";
+import { ApiRequestError } from "@nktkas/hyperliquid";
+import * as exchangeApi from "@nktkas/hyperliquid/api/exchange";
 import type { MetaResponse } from "@nktkas/hyperliquid/api/info";
+import * as infoApi from "@nktkas/hyperliquid/api/info";
 import { isHexAddress } from "../core/address.js";
 import { isCloid } from "../core/cloid.js";
 import {
@@ -287,10 +291,10 @@ class Client implements HlClient {
   readonly budget: RequestBudget;
   readonly isTestnet: boolean;
   readonly wsUrl: string;
-  readonly #info: InfoClient;
+  readonly #info: infoApi.InfoConfig;
   readonly #httpUrl: string;
   readonly #transport: BudgetedTransport;
-  #exchange: ExchangeClient | undefined;
+  #exchange: exchangeApi.ExchangeConfig | undefined;
   #wallet: AgentWallet | undefined;
   #nonces: NonceSource | undefined;
   readonly #orderTtlMs: number;
@@ -342,7 +346,7 @@ class Client implements HlClient {
       timeoutMs,
       budget: this.budget,
     });
-    this.#info = new InfoClient({ transport: this.#transport });
+    this.#info = { transport: this.#transport };
     if (o.agentKey !== undefined) this.unlock(o.agentKey);
   }
 
@@ -362,13 +366,13 @@ class Client implements HlClient {
     this.#wallet = wallet;
     // One nonce source for the SDK's actions and our orders (#order): one strictly rising sequence.
     this.#nonces = createNonceSource(this.#now);
-    this.#exchange = new ExchangeClient({
+    this.#exchange = {
       transport: this.#transport,
       wallet,
       nonceManager: this.#nonces,
       // Orders (and cancels) for a sub-account are signed by the master's agent with it.
       ...(this.vaultAddress ? { defaultVaultAddress: this.vaultAddress } : {}),
-    });
+    };
   }
 
   async #read<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -384,24 +388,32 @@ class Client implements HlClient {
     const cached = this.#meta;
     const fresh = cached !== undefined && !options.refreshMeta && now - cached.fetchedAt < this.#metaTtlMs;
     const [meta, mids] = await this.#read("meta/allMids", () =>
-      Promise.all([fresh ? Promise.resolve(cached.value) : this.#info.meta(), this.#info.allMids()]),
+      Promise.all([
+        fresh ? Promise.resolve(cached.value) : infoApi.meta(this.#info),
+        infoApi.allMids(this.#info),
+      ]),
     );
     if (!fresh) this.#meta = { value: meta, fetchedAt: now };
     return toMarkets(meta, mids);
   }
 
   async getTopOfBook(coin: string): Promise<TopOfBook> {
-    const book = await this.#read("l2Book", () => this.#info.l2Book({ coin }));
+    const book = await this.#read("l2Book", () => infoApi.l2Book(this.#info, { coin }));
     return toTopOfBook(coin, book, true);
   }
 
   async getAccountState(user: Address, options: { openOrders?: boolean } = {}): Promise<AccountState> {
     if (options.openOrders === false) {
-      const state = await this.#read("clearinghouseState", () => this.#info.clearinghouseState({ user }));
+      const state = await this.#read("clearinghouseState", () =>
+        infoApi.clearinghouseState(this.#info, { user }),
+      );
       return toAccountState(user.toLowerCase() as Address, state, [], this.#now());
     }
     const [state, orders] = await this.#read("clearinghouseState/frontendOpenOrders", () =>
-      Promise.all([this.#info.clearinghouseState({ user }), this.#info.frontendOpenOrders({ user })]),
+      Promise.all([
+        infoApi.clearinghouseState(this.#info, { user }),
+        infoApi.frontendOpenOrders(this.#info, { user }),
+      ]),
     );
     return toAccountState(user.toLowerCase() as Address, state, orders, this.#now());
   }
@@ -410,7 +422,8 @@ class Client implements HlClient {
     const all = await this.#paginate(
       "userNonFundingLedgerUpdates",
       startTime,
-      (start) => this.#info.userNonFundingLedgerUpdates({ user, startTime: start, endTime: endTime ?? null }),
+      (start) =>
+        infoApi.userNonFundingLedgerUpdates(this.#info, { user, startTime: start, endTime: endTime ?? null }),
       (u) => `${u.time}:${u.hash}:${u.delta.type}`,
     );
     return toCashFlows(user, all);
@@ -426,23 +439,23 @@ class Client implements HlClient {
     return this.#paginate(
       "userFunding",
       startTime,
-      (start) => this.#info.userFunding({ user, startTime: start, endTime: endTime ?? null }),
+      (start) => infoApi.userFunding(this.#info, { user, startTime: start, endTime: endTime ?? null }),
       (u) => `${u.time}:${u.hash}:${u.delta.coin}`,
       { pageSize: FUNDING_PAGE, ...(maxPages === undefined ? {} : { maxPages }) },
     );
   }
 
   async accountRole(user: Address): Promise<AccountRole> {
-    return roleFrom(await this.#read("userRole", () => this.#info.userRole({ user })));
+    return roleFrom(await this.#read("userRole", () => infoApi.userRole(this.#info, { user })));
   }
 
   async getLatestFills(user: Address): Promise<Fill[]> {
-    const fills = await this.#read("userFills", () => this.#info.userFills({ user }));
+    const fills = await this.#read("userFills", () => infoApi.userFills(this.#info, { user }));
     return fills.map((f) => toFill(f, user)).sort((a, b) => a.time - b.time || a.tid - b.tid);
   }
 
   async hasTraded(user: Address): Promise<boolean> {
-    const fills = await this.#read("userFills", () => this.#info.userFills({ user }));
+    const fills = await this.#read("userFills", () => infoApi.userFills(this.#info, { user }));
     return fills.length > 0;
   }
 
@@ -452,7 +465,7 @@ class Client implements HlClient {
     endTime?: number,
   ): Promise<{ t: number; c: number }[]> {
     const candles = await this.#read("candleSnapshot", () =>
-      this.#info.candleSnapshot({ coin, interval: "1h", startTime, endTime: endTime ?? null }),
+      infoApi.candleSnapshot(this.#info, { coin, interval: "1h", startTime, endTime: endTime ?? null }),
     );
     const out: { t: number; c: number }[] = [];
     for (const k of candles) {
@@ -472,7 +485,7 @@ class Client implements HlClient {
       "userFillsByTime",
       startTime,
       (start) =>
-        this.#info.userFillsByTime({
+        infoApi.userFillsByTime(this.#info, {
           user,
           startTime: start,
           endTime: endTime ?? null,
@@ -485,17 +498,17 @@ class Client implements HlClient {
   }
 
   getClearinghouseState(user: Address): Promise<unknown> {
-    return this.#read("clearinghouseState", () => this.#info.clearinghouseState({ user }));
+    return this.#read("clearinghouseState", () => infoApi.clearinghouseState(this.#info, { user }));
   }
 
   async getMeta(): Promise<unknown> {
-    const meta = await this.#read("meta", () => this.#info.meta());
+    const meta = await this.#read("meta", () => infoApi.meta(this.#info));
     this.#meta = { value: meta, fetchedAt: this.#now() };
     return meta;
   }
 
   getPortfolio(user: Address): Promise<unknown> {
-    return this.#read("portfolio", () => this.#info.portfolio({ user }));
+    return this.#read("portfolio", () => infoApi.portfolio(this.#info, { user }));
   }
 
   getUserFunding(user: Address, startTime: number, endTime?: number): Promise<unknown[]> {
@@ -506,7 +519,7 @@ class Client implements HlClient {
     return this.#paginate(
       "fundingHistory",
       startTime,
-      (start) => this.#info.fundingHistory({ coin, startTime: start, endTime: endTime ?? null }),
+      (start) => infoApi.fundingHistory(this.#info, { coin, startTime: start, endTime: endTime ?? null }),
       (r) => `${r.coin}:${r.time}`,
       { pageSize: FUNDING_PAGE, maxPages: ANALYTICS_MAX_PAGES },
     );
@@ -592,7 +605,7 @@ class Client implements HlClient {
     let reply: unknown;
     let thrown: unknown;
     try {
-      reply = await exchange.cancel({
+      reply = await exchangeApi.cancel(exchange, {
         cancels: known.map((c) => ({ a: (markets[c.coin] as { assetId: number }).assetId, o: c.oid })),
       });
     } catch (error) {
@@ -684,7 +697,8 @@ class Client implements HlClient {
       const attemptAt = attempt === 1 ? sentAt : this.#now();
       try {
         reply = modifyOids
-          ? await exchange.batchModify(
+          ? await exchangeApi.batchModify(
+              exchange,
               {
                 modifies: wires.map((order, k) => ({
                   oid: modifyOids[sentIndex[k] as number] as number,
@@ -771,7 +785,11 @@ class Client implements HlClient {
     await this.budget.acquire(exchangeWeight(1), "order", signal);
     if (signal?.aborted) throw new SkipError(NOT_SENT_STOPPING);
     try {
-      await exchange.updateLeverage({ asset: p.assetId, isCross: p.isCross, leverage: p.leverage });
+      await exchangeApi.updateLeverage(exchange, {
+        asset: p.assetId,
+        isCross: p.isCross,
+        leverage: p.leverage,
+      });
     } catch (error) {
       throw translateError(error, {
         operation: `updateLeverage (${p.coin} ${p.leverage}x ${p.isCross ? "cross" : "isolated"})`,
