@@ -180,11 +180,17 @@ function wrapAtSpaces(line: string, width: number, cont: string): string[] {
   const lead = /^\s*/.exec(line)?.[0] ?? "";
   const out: string[] = [];
   let cur = lead;
-  for (const word of line.slice(lead.length).split(/ +/)) {
-    if (cur.trim() !== "" && cur.length + 1 + word.length > width) {
+  // Words and the spaces between them, kept as they are on a line: a label padded to its
+  // column ("leader trades    16 …") keeps its figures in the column.
+  const parts = line.slice(lead.length).split(/( +)/);
+  for (let i = 0; i < parts.length; i += 2) {
+    const word = parts[i] as string;
+    const gap = parts[i - 1] ?? "";
+    if (word === "") continue;
+    if (cur.trim() !== "" && cur.length + gap.length + word.length > width) {
       out.push(cur);
       cur = cont + word;
-    } else cur = cur.trim() === "" ? cur + word : `${cur} ${word}`;
+    } else cur = cur.trim() === "" ? cur + word : cur + gap + word;
   }
   out.push(cur);
   return out;

@@ -1,5 +1,6 @@
 import { render } from "ink-testing-library";
 import { describe, expect, it, vi } from "vitest";
+import { demoSummary } from "../../src/cli/demo/run.js";
 import { closingSummary } from "../../src/cli/follow/run.js";
 import type { DriftReport } from "../../src/core/drift.js";
 import { RunSample } from "../../src/core/stats.js";
@@ -28,6 +29,49 @@ describe("shouldUseDashboard", () => {
     expect(shouldUseDashboard({ noUi: false, json: true, stdout: tty, stdin: tty })).toBe(false);
     expect(shouldUseDashboard({ noUi: false, json: false, stdout: pipe, stdin: tty })).toBe(false);
     expect(shouldUseDashboard({ noUi: false, json: false, stdout: tty, stdin: pipe })).toBe(false);
+  });
+});
+
+describe("the closing summaries on a narrow terminal", () => {
+  const words = (text: string) => text.split(/\s+/).filter((w) => w !== "");
+  const summary = () => ({
+    ...runSummary(liveState()),
+    leaderTrades: 59,
+    copiedTrades: 58,
+    skippedTrades: 1,
+    skipped: { "below-min-notional": 1 },
+  });
+
+  it("the demo's: every line within the width, no word cut, the figures in one column and a continuation under them", () => {
+    const wide = demoSummary(summary(), 60, Number.POSITIVE_INFINITY);
+    for (const width of [80, 60, 50]) {
+      const text = demoSummary(summary(), 60, width);
+      for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(width);
+      const lines = text.slice(0, text.indexOf("\nNext:")).split("\n");
+      // The same words in the same order: a break only between words.
+      expect(words(text)).toEqual(words(wide));
+      const figures = lines.filter((l) => /^ {2}\S/.test(l));
+      // A label, then spaces to the figures' column.
+      for (const l of figures) expect(l.slice(0, 19), l).toMatch(/^ {2}[A-Za-z&]+( [A-Za-z&]+)* {2,}$/);
+      for (const l of figures) expect(l[19], l).not.toBe(" ");
+      const continued = lines.filter((l) => /^ {3}/.test(l));
+      expect(continued.length).toBeGreaterThan(0);
+      for (const l of continued) expect(l, l).toMatch(/^ {19}\S/);
+    }
+    expect(wide).toContain(
+      "\n  leader trades    59 of the leader's 60 (the run sees those filled once its streams are open): ",
+    );
+    expect(wide).toContain("\n  at the end       ");
+  });
+
+  it("follow's: every line within the width, no word cut", () => {
+    const s = summary();
+    const wide = closingSummary(s, { eventLines: false });
+    for (const width of [80, 50]) {
+      const text = closingSummary(s, { eventLines: false, width });
+      for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(width);
+      expect(words(text)).toEqual(words(wide));
+    }
   });
 });
 

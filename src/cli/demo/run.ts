@@ -9,7 +9,8 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
+import type { RunSummary } from "../../ui/model.js";
 import { finalDriftText, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { nextSteps } from "../next-steps.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -180,48 +181,72 @@ export async function runDemo(options: DemoOptions & { json: boolean }): Promise
   });
   if (!summary) return code;
 
-  if (!options.json) {
-    const skipped = skippedText(summary.skipped);
-    const p = summary.pnl;
-    // The parts as shown add up to the net as shown (core/format.ts shownPnl).
-    const s = p ? shownPnl(p) : null;
+  if (!options.json)
     process.stdout.write(
-      [
+      demoSummary(
+        summary,
+        leaderTrades(),
+        process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY,
+      ),
+    );
+  return code;
+}
+
+/** The figures' column of the demo's summary: a label padded to it, a continuation under it. */
+const FIGURES_AT = 19;
+
+/**
+ * What the demo prints at its end (without --json): its figures under one column, each line
+ * within `width` columns (a terminal's; infinite: as they are) — broken at its separators, then
+ * at spaces, never inside a word, the continuation under the figures.
+ */
+export function demoSummary(summary: RunSummary, leaderOrders: number, width: number): string {
+  const skipped = skippedText(summary.skipped);
+  const p = summary.pnl;
+  // The parts as shown add up to the net as shown (core/format.ts shownPnl).
+  const s = p ? shownPnl(p) : null;
+  const row = (label: string, figures: string) => `  ${label.padEnd(FIGURES_AT - 2)}${figures}`;
+  return (
+    [
+      "",
+      // The scripted leader's orders that filled, as it counted them; the copy's "leader trades"
+      // are the same unit (one leader order's fills: core/leader-trades.ts), as the run saw them.
+      `demo summary (the leader filled ${leaderOrders} orders)`,
+      row("orders filled", `${summary.ordersFilled} (ours, of every kind: a flip is two)`),
+      row(
+        "leader trades",
+        `${summary.leaderTrades}${unseenText(leaderOrders, summary.leaderTrades)}: ${tradeBucketsText(summary, false)}`,
+      ),
+      row("skipped", skipped || "none"),
+      row("at the end", finalDriftText(summary)),
+      ...(p && s
+        ? [
+            row(
+              "copy P&L",
+              `net ${fmtPlusMinus(s.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)}`,
+            ),
+          ]
+        : []),
+      row(
+        "slippage",
+        `execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
+      ),
+      row("copy lag", `p50 ${fmtMs(summary.copyLagMs.p50)} · p99 ${fmtMs(summary.copyLagMs.p99)}`),
+    ]
+      // Lines start with two spaces: a continuation takes FIGURES_AT − 2 more.
+      .map((line) => wrapToWidth(line, width, " ".repeat(FIGURES_AT - 2)))
+      // The Next block is not under the figures' column: its own alignment (cli/output.ts).
+      .concat(
         "",
-        // The scripted leader's orders that filled, as it counted them; the copy's "leader trades"
-        // are the same unit (one leader order's fills: core/leader-trades.ts), as the run saw them.
-        `demo summary (the leader filled ${leaderTrades()} orders)`,
-        `  orders filled    ${summary.ordersFilled} (ours, of every kind: a flip is two)`,
-        `  leader trades    ${summary.leaderTrades}${unseenText(leaderTrades(), summary.leaderTrades)}: ${tradeBucketsText(summary, false)}`,
-        `  skipped          ${skipped || "none"}`,
-        `  at the end      ${finalDriftText(summary)}`,
-        ...(p && s
-          ? [
-              `  copy P&L         net ${fmtPlusMinus(s.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)}`,
-            ]
-          : []),
-        `  slippage         execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
-        `  copy lag         p50 ${fmtMs(summary.copyLagMs.p50)} · p99 ${fmtMs(summary.copyLagMs.p99)}`,
-      ]
-        // On a terminal each line breaks at its separators, under its figures' column.
-        .map((line) =>
-          wrapAtSeparators(
-            line,
-            process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY,
-            " ".repeat(19),
-          ),
-        )
-        // The Next block is not under the figures' column: its own alignment (cli/output.ts).
-        .concat(
-          "",
-          ...nextSteps([
+        ...nextSteps(
+          [
             ["hlcopy inspect <leader>", "vet a real leader"],
             ["hlcopy --help", "everything"],
-          ]),
-          "",
-        )
-        .join("\n"),
-    );
-  }
-  return code;
+          ],
+          ...(Number.isFinite(width) ? [width] : []),
+        ),
+        "",
+      )
+      .join("\n")
+  );
 }

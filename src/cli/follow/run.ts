@@ -23,7 +23,7 @@ import type { OnExit } from "../../engine/ports.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtFixed, fmtMs, fmtPlusMinus, wrapAtSeparators } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
 import { finalDriftText, type RunSummary, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddresses } from "../context.js";
@@ -347,12 +347,8 @@ export function closingSummary(
   summary: RunSummary,
   shown: { eventLines: boolean; width?: number; paper?: boolean },
 ): string {
-  const wrap = (text: string) =>
-    text
-      .split("\n")
-      .map((line) => wrapAtSeparators(line, shown.width ?? Number.POSITIVE_INFINITY, "  "))
-      .join("\n");
-  return wrap(closingText(summary, shown));
+  // Broken at separators, then at spaces: never inside a word (a terminal's own wrap would).
+  return wrapToWidth(closingText(summary, shown), shown.width ?? Number.POSITIVE_INFINITY, "  ");
 }
 
 function closingText(summary: RunSummary, shown: { eventLines: boolean; paper?: boolean }): string {
