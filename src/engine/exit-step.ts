@@ -79,6 +79,19 @@ export class ExitStep {
       say("on exit: hold — positions and resting orders left as they are");
       return;
     }
+    const r = this.#o.settings.risk;
+    if (mode === "protect" && r.stopLossPct == null && r.trailingStopPct == null) {
+      // No stop to place: nothing to read or send. The positions are named as the run holds
+      // them (its streams and order results); a sweep's reads here waited out the request
+      // budget after a short run (~1–2 s at q) to say the same.
+      const coins = Object.keys(this.#o.ours.state.positions).sort();
+      say(
+        coins.length === 0
+          ? "on exit: protect — no open positions"
+          : `on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ${coins.join(", ")} left without one (set --stop-loss-pct, or use --on-exit flatten)`,
+      );
+      return;
+    }
     this.#running = true;
     try {
       await this.#o.readState();
@@ -103,15 +116,6 @@ export class ExitStep {
         return;
       }
       const coins = Object.keys(this.#o.ours.state.positions).sort();
-      const r = this.#o.settings.risk;
-      if (r.stopLossPct == null && r.trailingStopPct == null) {
-        say(
-          coins.length === 0
-            ? "on exit: protect — no open positions"
-            : `on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ${coins.join(", ")} left without one (set --stop-loss-pct, or use --on-exit flatten)`,
-        );
-        return;
-      }
       await this.#o.protect();
       const stops = new Set(
         (this.#o.protection?.view() ?? []).filter((p) => p.stopPx !== null).map((p) => p.coin),

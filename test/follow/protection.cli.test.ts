@@ -238,12 +238,17 @@ describe("follow --on-exit", () => {
     const run = startFollow(p, []);
     await eventually(() => run.lines.some((l) => l.type === "sweep"), 15_000);
     const before = sim.control.orderHistory(p.account).length;
+    const readsBefore = sim.control.stats().requests.info;
     run.child.kill("SIGTERM");
     expect(await run.exit).toBe(0);
     expect(sim.control.orderHistory(p.account).length).toBe(before);
     expect(notices(run)).toEqual([
       "on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ETH left without one (set --stop-loss-pct, or use --on-exit flatten)",
     ]);
+    // Nothing to place, nothing read for it: no sweep's reads (markets, the leader, our account
+    // and its orders: 5 requests) after the signal — only the stop's own, of the fills its
+    // streams had not brought and of the equity they left.
+    expect(sim.control.stats().requests.info - readsBefore).toBeLessThanOrEqual(2);
     expect((await ours.getAccountState(p.account)).positions.ETH?.size).toBe(1);
   });
 
