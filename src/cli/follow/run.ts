@@ -341,7 +341,7 @@ export async function runFollow(
  * the orders it planned, and the positions its model holds), drift, P&L, slippage and lag on one
  * line, what the on-exit step did (unless `eventLines` showed the
  * run: its line is just above), and each open position with its resting protection. Plain
- * lines, never cut to the terminal's width.
+ * lines, never truncated: broken between words at the terminal's width (`shown.width`).
  */
 export function closingSummary(
   summary: RunSummary,
