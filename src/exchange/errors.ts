@@ -78,6 +78,10 @@ export function isOutcomeUnknown(error: unknown): boolean {
  * and a 4xx quoted the whole page into one error line.
  */
 export function httpErrorLine(error: Error): string {
+  // No reply at all: the socket's own error says why ("Unknown HTTP request error: fetch failed"
+  // told a trader nothing about an exchange, or hlcopy sim, that is not running).
+  const network = networkFailure(error);
+  if (network !== undefined) return network;
   const text = error.message;
   const dash = text.indexOf(" - ");
   const body = dash >= 0 ? text.slice(dash + 3).trimStart() : "";
@@ -85,6 +89,35 @@ export function httpErrorLine(error: Error): string {
     return `${text.slice(0, dash)} (an HTML page: a proxy or gateway in front of the exchange answered, not its API)`;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   return (text.split("\n")[0] ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim() || "no answer";
+}
+
+/** What a socket's error code means, said for a trader. */
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED:
+    "connection refused: nothing is listening at that address (is the exchange, or hlcopy sim, running?)",
+  ENOTFOUND: "host not found: the name does not resolve (DNS)",
+  EAI_AGAIN: "the host name could not be looked up just now (DNS)",
+  ECONNRESET: "the connection was reset",
+  ETIMEDOUT: "the connection timed out",
+  EHOSTUNREACH: "the host is unreachable",
+  ENETUNREACH: "the network is unreachable",
+  ECONNABORTED: "the connection was aborted",
+  EPIPE: "the connection was closed",
+  UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
+  UND_ERR_SOCKET: "the connection was closed",
+};
+
+/** A request that got no reply because its socket failed: what the failure means, with its code. */
+function networkFailure(error: Error): string | undefined {
+  if ((error as { response?: unknown }).response !== undefined) return undefined;
+  let cause: unknown = (error as { cause?: unknown }).cause;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const said = code === undefined ? undefined : NETWORK_FAILURES[code];
+    if (said !== undefined) return `${said} (${code})`;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** Top-level `{"status":"err","response":"..."}` text of an exchange reply, if that is its shape. */

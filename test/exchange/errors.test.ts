@@ -79,6 +79,30 @@ describe("translateError", () => {
     expect(isOutcomeUnknown(http(429))).toBe(false);
   });
 
+  it("no reply because the socket failed: says what the failure means, not the transport's 'fetch failed'", () => {
+    const socketError = (code: string, message: string) =>
+      new HttpRequestError({
+        cause: new TypeError("fetch failed", { cause: Object.assign(new Error(message), { code }) }),
+      });
+    const refused = translateError(socketError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:7072"), {
+      ...read,
+      endpoint: "http://localhost:7072",
+    });
+    expect(refused).toBeInstanceOf(RetryableError);
+    expect(refused.message).toBe(
+      `cannot reach http://localhost:7072 for ${read.operation}: connection refused: nothing is listening at that address (is the exchange, or hlcopy sim, running?) (ECONNREFUSED)`,
+    );
+    expect(translateError(socketError("ENOTFOUND", "getaddrinfo ENOTFOUND x.invalid"), read).message).toMatch(
+      /: host not found: the name does not resolve \(DNS\) \(ENOTFOUND\)$/,
+    );
+    // An order's outcome is still unknown, said with the same reason.
+    expect(translateError(socketError("ECONNRESET", "read ECONNRESET"), order).message).toMatch(
+      /is unknown: the connection was reset \(ECONNRESET\)$/,
+    );
+    // A code it does not know keeps the transport's own line.
+    expect(translateError(socketError("EWHATEVER", "odd"), read).message).toMatch(/fetch failed$/);
+  });
+
   it("other 4xx: the request was refused (nothing ran)", () => {
     const body = "Failed to deserialize the JSON body into the target type";
     expect(translateError(http(422, body), order)).toBeInstanceOf(OrderRejectedError);

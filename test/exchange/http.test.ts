@@ -19,7 +19,7 @@ import * as tls from "node:tls";
 import { pathToFileURL } from "node:url";
 import { HttpRequestError } from "@nktkas/hyperliquid";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { isOutcomeUnknown, isRateLimited } from "../../src/exchange/errors.js";
+import { httpErrorLine, isOutcomeUnknown, isRateLimited } from "../../src/exchange/errors.js";
 import { jsonPoster } from "../../src/exchange/http.js";
 import { retryTransient, StartupTimeoutError } from "../../src/exchange/retry.js";
 import { ROOT } from "../helpers/cli.js";
@@ -298,6 +298,9 @@ describe("jsonPoster reads every way a reply may be framed", () => {
     const e = await failure(jsonPoster(url, 30_000).post("info", {}));
     expect(e.response).toBeUndefined();
     expect(String((e as Error & { cause?: unknown }).cause)).toMatch(/ECONNREFUSED/);
+    expect(httpErrorLine(e)).toMatch(
+      /^connection refused: nothing is listening at that address .* \(ECONNREFUSED\)$/,
+    );
   });
 });
 
