@@ -3,7 +3,13 @@
 
 import { hidePrivateKeys } from "../core/address.js";
 import { UsageError } from "../core/errors.js";
-import { closeMatches, NETWORK_URL_RULE, networkUrlExtra, networkUrlShown } from "../core/settings.js";
+import {
+  closeMatches,
+  NETWORK_URL_RULE,
+  networkUrlExtra,
+  networkUrlMeant,
+  networkUrlShown,
+} from "../core/settings.js";
 import { canonicalApiBase, MAINNET_API, TESTNET_API } from "../store/network-key.js";
 
 export interface NetworkTarget {
@@ -74,12 +80,12 @@ export function networkNameSuggestion(value: string): string | null {
 }
 
 function badNetwork(value: string): UsageError {
-  const near = networkNameSuggestion(value);
+  const near = networkNameSuggestion(value) ?? networkUrlMeant(value);
   return new UsageError(
     `invalid network "${hidePrivateKeys(value)}": expected mainnet, testnet or an http(s) URL`,
     {
       hint: near
-        ? `did you mean --network ${near}?`
+        ? `did you mean --network ${near}?${/^wss?:/i.test(value.trim()) ? " (the API's http URL: hlcopy finds the websocket itself)" : ""}`
         : "e.g. --network testnet, or --network http://127.0.0.1:8080 for `hlcopy sim`",
     },
   );

@@ -701,10 +701,13 @@ function invalid(s: SettingSpec, value: unknown): ValidationError {
         : JSON.stringify(value);
   // 0 as "no limit" is a common habit elsewhere; here it would be a limit of nothing.
   const zeroMeantNone = s.kind.type === "usdOrNone" && (value === 0 || value === "0");
+  const urlMeant = s.kind.type === "network" && typeof value === "string" ? networkUrlMeant(value) : null;
   return new ValidationError(s.key, `invalid value ${shown} for ${s.key}: expected ${allowedText(s)}`, {
     hint: zeroMeantNone
       ? `"none" turns it off (0 does not), e.g. hlcopy config set ${s.key} none`
-      : `e.g. hlcopy config set ${s.key} ${exampleValue(s, value)}`,
+      : urlMeant
+        ? `did you mean hlcopy config set ${s.key} ${urlMeant}?`
+        : `e.g. hlcopy config set ${s.key} ${exampleValue(s, value)}`,
   });
 }
 
@@ -766,6 +769,22 @@ function networkUrlError(s: SettingSpec, value: string): ValidationError | null 
     `invalid network "${networkUrlShown(url, value)}": ${NETWORK_URL_RULE}, without ${extra}`,
     { hint: `e.g. hlcopy config set network ${url.origin} (or mainnet, testnet)` },
   );
+}
+
+/**
+ * The http(s) URL a network given without its scheme (`localhost:7072`, `api.hyperliquid.xyz`)
+ * or as the websocket's (`ws://127.0.0.1:7072/ws`, as `hlcopy sim` prints it) was meant to be,
+ * or null: http for this machine (a simulator), https elsewhere.
+ */
+export function networkUrlMeant(value: string): string | null {
+  const v = value.trim();
+  const ws = /^(wss?):\/\/([^/?#\s]+)/i.exec(v);
+  if (ws) return `${ws[1]?.toLowerCase() === "wss" ? "https" : "http"}://${ws[2]}`;
+  const bare = /^([a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(:\d{1,5})?(?:\/\S*)?$/i.exec(v);
+  const host = bare?.[1];
+  if (!bare || host === undefined || (bare[2] === undefined && !host.includes("."))) return null;
+  const local = /^(localhost|127\.|0\.0\.0\.0$|\[::1\])/i.test(host);
+  return `${local ? "http" : "https"}://${host}${bare[2] ?? ""}`;
 }
 
 /** The URL as given, or without its credentials when it has some (they are never echoed). */

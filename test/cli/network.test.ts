@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveNetwork } from "../../src/cli/network.js";
 import { UsageError } from "../../src/core/errors.js";
+import { networkUrlMeant } from "../../src/core/settings.js";
 
 describe("network resolution", () => {
   it("knows mainnet and testnet", () => {
@@ -88,5 +89,39 @@ describe("network resolution", () => {
       })();
       expect(e.hint).toBe(`did you mean --network ${meant}?`);
     }
+  });
+
+  it("a URL without its scheme, or the websocket's, gets the http(s) URL it was meant to be — one the network takes", () => {
+    for (const [given, meant, note] of [
+      ["localhost:7072", "http://localhost:7072", ""],
+      ["127.0.0.1:8080", "http://127.0.0.1:8080", ""],
+      ["api.hyperliquid-testnet.xyz", "https://api.hyperliquid-testnet.xyz", ""],
+      [
+        "ws://127.0.0.1:7072/ws",
+        "http://127.0.0.1:7072",
+        " (the API's http URL: hlcopy finds the websocket itself)",
+      ],
+      [
+        "wss://api.hyperliquid.xyz/ws",
+        "https://api.hyperliquid.xyz",
+        " (the API's http URL: hlcopy finds the websocket itself)",
+      ],
+    ] as const) {
+      const e = (() => {
+        try {
+          resolveNetwork(given);
+        } catch (error) {
+          return error as UsageError;
+        }
+        throw new Error(`expected a refusal of ${given}`);
+      })();
+      expect(e.hint).toBe(`did you mean --network ${meant}?${note}`);
+      expect(() => resolveNetwork(meant)).not.toThrow();
+    }
+    expect(resolveNetwork("https://api.hyperliquid-testnet.xyz").name).toBe("testnet");
+    // Not a host: no URL guessed.
+    expect(networkUrlMeant("main-net")).toBeNull();
+    expect(networkUrlMeant("ftp://host")).toBeNull();
+    expect(networkUrlMeant("")).toBeNull();
   });
 });

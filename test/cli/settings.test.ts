@@ -1085,6 +1085,16 @@ describe("a number typed with a unit or a separator is refused with the plain nu
     );
   });
 
+  it("a network without its scheme, or the websocket's URL, gets the API's URL it means", () => {
+    expect(hint("network", "localhost:7072")).toBe(
+      "did you mean hlcopy config set network http://localhost:7072?",
+    );
+    expect(hint("network", "ws://127.0.0.1:7072/ws")).toBe(
+      "did you mean hlcopy config set network http://127.0.0.1:7072?",
+    );
+    expect(parseSettingInput("network", "http://127.0.0.1:7072")).toBe("http://127.0.0.1:7072");
+  });
+
   it("offers nothing the setting would not take, or where the unit is not its own", () => {
     expect(hint("sizing.ratio", "200000%")).toMatch(/^e\.g\. /); // 2000: past its 1000
     expect(hint("risk.maxLeverage", "$3")).toMatch(/^e\.g\. /);
