@@ -140,6 +140,10 @@ describe("hlcopy init: a wrong network is said at once", () => {
     tty.write("http://127.0.0.1:8080/info\r");
     await eventually(() => err.text.split("Network (").length === 4);
     expect(err.text).toContain("without a path (/info)");
+    // The simulator's address without its scheme: the URL it means.
+    tty.write("localhost:7072\r");
+    await eventually(() => err.text.split("Network (").length === 5);
+    expect(err.text).toContain('"localhost:7072" is not a network: did you mean http://localhost:7072?');
     tty.write("testnet\r");
     await eventually(() => err.text.includes("master account"));
     tty.write("0x1111111111111111111111111111111111111111\r");

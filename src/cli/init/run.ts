@@ -3,7 +3,7 @@
 
 import { addressMeant, addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
-import { validateSetting } from "../../core/settings.js";
+import { networkUrlMeant, validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
 import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
@@ -130,7 +130,7 @@ function networkProblem(value: string): string | null {
     validateSetting("network", resolveNetwork(value).name);
     return null;
   } catch (error) {
-    const near = networkNameSuggestion(value);
+    const near = networkNameSuggestion(value) ?? networkUrlMeant(value);
     if (near) return `"${hidePrivateKeys(value)}" is not a network: did you mean ${near}?`;
     return hidePrivateKeys(toHlcopyError(error).message);
   }
