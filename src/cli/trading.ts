@@ -103,6 +103,8 @@ export async function openTradingSession(
   };
   /** The key is in the keystore, to be opened at unlock(). */
   let keystoreLater = false;
+  /** A dry run's agent (known without its secret): its approval is said, never required. */
+  let previewAgent: Address | null = null;
   if (options.needKey) {
     // Read without the passphrase where the keystore allows: a mistyped leader or coin is
     // refused before the trader types a secret and waits for scrypt.
@@ -134,6 +136,7 @@ export async function openTradingSession(
     const { agentAddressOf } = await import("../store/secrets.js");
     const known = await agentAddressOf({ configDir: ctx.configDir, account, env: ctx.env }).catch(() => null);
     refuseAgentAsLeader(options.leaders, known?.address ?? null);
+    if (!options.paper) previewAgent = known?.address ?? null;
   }
   const { acquireLock, lockDir } = await import("../store/lock.js");
   const {
@@ -217,34 +220,17 @@ export async function openTradingSession(
     let master = account;
     let agentValidUntil: number | null | undefined;
     if (agentAddress) {
-      const { ensureAgentApproved } = await import("../exchange/agents.js");
-      const { approveHint } = await import("./agent/common.js");
-      const check = (owner: Address) =>
-        ensureAgentApproved({
-          httpUrl: ctx.network.httpUrl,
-          isTestnet: ctx.network.isTestnet,
-          account: owner,
-          agentAddress: agentAddress as Address,
-          networkName: ctx.network.name,
-          // Only the flags the config does not give (--testnet-signing when this run signs so).
-          approveHint: approveHint(ctx, { account: owner }),
-          webApp: officialNetwork(ctx.network.name),
-          ...(options.warn ? { warn: options.warn } : {}),
-          ...startupTimeout(ctx, options.startupTimeoutMs),
-          ...(options.signal ? { retry: { signal: options.signal } } : {}),
-        });
+      ({ master, validUntil: agentValidUntil } = await approvedFor(ctx, account, agentAddress, options));
+    } else if (previewAgent) {
+      // A dry run answers "what would a live run do now?": one whose agent is not approved (or
+      // whose approval expired) would be refused at its start. Said, not refused: it sends nothing.
       try {
-        ({ validUntil: agentValidUntil } = await check(account));
+        await approvedFor(ctx, account, previewAgent, options);
       } catch (error) {
-        const notListed =
-          error instanceof OperationalError &&
-          error.details.approved === false &&
-          error.details.expired !== true;
-        if (!notListed) throw error;
-        const owner = await subAccountMaster(ctx, account, options);
-        if (!owner) throw error;
-        master = owner;
-        ({ validUntil: agentValidUntil } = await check(master));
+        if (!(error instanceof OperationalError && error.details.approved !== undefined)) throw error;
+        options.warn?.(
+          `warning: a live run would be refused now: ${error.message}${error.hint ? `; ${error.hint}` : ""}`,
+        );
       }
     }
     const [{ engineClient }, { ONE_SHOT_BURST, RequestBudget }] = await Promise.all([
@@ -333,6 +319,48 @@ export function liveJournalRuns(
 }
 
 /** The master of `account` when it is a sub-account (userRole), else null; transient failures retried. */
+/**
+ * The agent's approval for the account — or, for a sub-account (the recommended isolation), for
+ * its master: then orders carry the sub-account as vaultAddress. The role is asked only when the
+ * account itself does not list the agent.
+ * @throws {OperationalError} (exit 2, `details.approved`/`expired` set) when neither approved it.
+ */
+async function approvedFor(
+  ctx: CliContext,
+  account: Address,
+  agentAddress: Address,
+  options: OpenTradingOptions,
+): Promise<{ master: Address; validUntil: number | null }> {
+  const { ensureAgentApproved } = await import("../exchange/agents.js");
+  const { approveHint } = await import("./agent/common.js");
+  const check = async (owner: Address) =>
+    (
+      await ensureAgentApproved({
+        httpUrl: ctx.network.httpUrl,
+        isTestnet: ctx.network.isTestnet,
+        account: owner,
+        agentAddress,
+        networkName: ctx.network.name,
+        // Only the flags the config does not give (--testnet-signing when this run signs so).
+        approveHint: approveHint(ctx, { account: owner }),
+        webApp: officialNetwork(ctx.network.name),
+        ...(options.warn ? { warn: options.warn } : {}),
+        ...startupTimeout(ctx, options.startupTimeoutMs),
+        ...(options.signal ? { retry: { signal: options.signal } } : {}),
+      })
+    ).validUntil;
+  try {
+    return { master: account, validUntil: await check(account) };
+  } catch (error) {
+    const notListed =
+      error instanceof OperationalError && error.details.approved === false && error.details.expired !== true;
+    if (!notListed) throw error;
+    const owner = await subAccountMaster(ctx, account, options);
+    if (!owner) throw error;
+    return { master: owner, validUntil: await check(owner) };
+  }
+}
+
 async function subAccountMaster(
   ctx: CliContext,
   account: Address,

@@ -387,6 +387,16 @@ describe("hlcopy reconcile", () => {
     expect(unapproved.stderr).toMatch(
       /^error: agent 0x[0-9a-f]{40} is not approved for .*\nhint: approve it: hlcopy .*agent approve/,
     );
+    // A dry run answers "what would a live run do now?": with that agent, be refused — said,
+    // the plan still shown (it needs no key and sends nothing); with an approved one, nothing said.
+    const unapprovedPreview = await reconcile(["--dry-run"], { HLCOPY_AGENT_KEY: generatePrivateKey() });
+    expect(unapprovedPreview.report?.actions.length).toBeGreaterThan(0);
+    expect(unapprovedPreview.stderr).toMatch(
+      /^warning: a live run would be refused now: agent 0x[0-9a-f]{40} is not approved for .*; approve it: hlcopy .*agent approve/,
+    );
+    const approvedPreview = await reconcile(["--dry-run"]);
+    expect(approvedPreview.report?.actions.length).toBeGreaterThan(0);
+    expect(approvedPreview.stderr).not.toMatch(/would be refused/);
     const negative = await reconcile(["--max-leverage", "-1"]);
     expect(negative.code).toBe(2);
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
