@@ -318,7 +318,6 @@ export function liveJournalRuns(
     .filter((r) => r.pid !== null && sameNetwork(r.network, network.httpUrl) && runAlive(r.pid, r.startedAt));
 }
 
-/** The master of `account` when it is a sub-account (userRole), else null; transient failures retried. */
 /**
  * The agent's approval for the account — or, for a sub-account (the recommended isolation), for
  * its master: then orders carry the sub-account as vaultAddress. The role is asked only when the
@@ -361,6 +360,7 @@ async function approvedFor(
   }
 }
 
+/** The master of `account` when it is a sub-account (userRole), else null; transient failures retried. */
 async function subAccountMaster(
   ctx: CliContext,
   account: Address,
