@@ -79,15 +79,18 @@ export class ExitStep {
       say("on exit: hold — positions and resting orders left as they are");
       return;
     }
+    /** The coins the run's model holds a position in (after the step's read, when it made one). */
+    const heldCoins = () => Object.keys(this.#o.ours.state.positions).sort();
+    const noPositions = "on exit: protect — no open positions";
     const r = this.#o.settings.risk;
     if (mode === "protect" && r.stopLossPct == null && r.trailingStopPct == null) {
       // No stop to place: nothing to read or send. The positions are named as the run holds
       // them (its streams and order results); a sweep's reads here waited out the request
       // budget after a short run (~1–2 s at q) to say the same.
-      const coins = Object.keys(this.#o.ours.state.positions).sort();
+      const coins = heldCoins();
       say(
         coins.length === 0
-          ? "on exit: protect — no open positions"
+          ? noPositions
           : `on exit: protect — no resting stop: risk.stopLossPct and risk.trailingStopPct are off; ${coins.join(", ")} left without one (set --stop-loss-pct, or use --on-exit flatten)`,
       );
       return;
@@ -115,7 +118,7 @@ export class ExitStep {
         );
         return;
       }
-      const coins = Object.keys(this.#o.ours.state.positions).sort();
+      const coins = heldCoins();
       await this.#o.protect();
       const stops = new Set(
         (this.#o.protection?.view() ?? []).filter((p) => p.stopPx !== null).map((p) => p.coin),
@@ -123,7 +126,7 @@ export class ExitStep {
       const missing = coins.filter((c) => !stops.has(c));
       say(
         coins.length === 0
-          ? "on exit: protect — no open positions"
+          ? noPositions
           : missing.length === 0
             ? `on exit: protect — every position has its resting stop (${coins.join(", ")})`
             : `on exit: protect — no resting stop for ${missing.join(", ")}: check them on the exchange`,
@@ -132,7 +135,7 @@ export class ExitStep {
       // The step could not be taken (the exchange unreachable as the run stops): not a transient
       // warning of a run that "goes on" — the run is ending with the positions as they are.
       const e = toHlcopyError(error);
-      const coins = Object.keys(this.#o.ours.state.positions).sort();
+      const coins = heldCoins();
       const held = coins.length > 0 ? ` (${coins.join(", ")} at the last reading)` : "";
       const message = notDoneMessage(mode, e.message);
       this.#o.journal.recordEvent({
