@@ -130,6 +130,13 @@ export class CopyEngine {
    * the equity the fills left (a kill switch's closes) when one stands.
    */
   #equityAfterFill: number | null = null;
+  /**
+   * When (our clock) a fill the run did not send changed our account — a trade by hand, a
+   * resting trigger that fired — with no read of the account begun since, or null. Its sweep is
+   * due at once; a stop before that sweep read it reads the account itself, so the on-exit step,
+   * the final state and status name the positions as they are.
+   */
+  #accountUnreadSince: number | null = null;
   /** The books streamed (follow) or read (reconcile's passive entries): book-watch.ts. */
   readonly #books: BookWatch;
   #streams: EngineStreams | null = null;
@@ -699,6 +706,16 @@ export class CopyEngine {
     // on-exit step can send (an order goes only with its intent journaled) and what waits in
     // memory and the run's end are journaled; past that, said and not fatal.
     await this.#journalGuard.freed(STOP_JOURNAL_WAIT_MS);
+    // A trade by hand (or a trigger that fired) just before the stop: the sweep it asked for
+    // was cancelled, or aborted in its reads, by the stop. Read the account once (nothing is
+    // sent) so the on-exit step names, and the final state and status show, the positions as
+    // they are — unless the step reads it itself.
+    if (
+      this.#accountUnreadSince !== null &&
+      this.#checked &&
+      !(exitStep && this.#exitStep.readsAccount(exitStep))
+    )
+      await this.#readAtStop();
     if (exitStep) {
       const unsent = this.#journalGuard.unsent;
       try {
@@ -775,6 +792,19 @@ export class CopyEngine {
     this.#emit({ type: "stop", ts: this.#now(), reason });
     this.#resolveStopped(this.#exitCode);
     return this.#exitCode;
+  }
+
+  /** The stop's read of an account changed outside the run: a failure only warns. */
+  async #readAtStop(): Promise<void> {
+    try {
+      await this.#readState();
+    } catch (error) {
+      this.#emit({
+        type: "warning",
+        ts: this.#now(),
+        message: `the account changed outside hlcopy just before the stop and could not be read (the positions shown are the run's last view): ${toHlcopyError(error).message}`,
+      });
+    }
   }
 
   /**
@@ -1066,6 +1096,7 @@ export class CopyEngine {
   ): Promise<SweepResult> {
     const o = this.#o;
     await this.#applyReads(reads);
+    this.#accountRead(t0);
     // A paused run sends nothing but a halt's closes, so it opens no key for this sweep unless a
     // halt stands (a paused reconcile never asks otherwise).
     const sends = !this.#pause.paused || this.#pause.closing();
@@ -1283,7 +1314,16 @@ export class CopyEngine {
    * reads our fills itself afterwards: no P&L inputs here).
    */
   async #readState(): Promise<void> {
+    const begunAt = this.#now();
     await this.#applyReads(await this.#sweepReader.read(false));
+    this.#accountRead(begunAt);
+  }
+
+  /** A read of our account begun at `begunAt` was taken in: a change before it is read. */
+  #accountRead(begunAt: number): void {
+    // Strictly before: a change in the read's own millisecond may have come after it.
+    if (this.#accountUnreadSince !== null && this.#accountUnreadSince < begunAt)
+      this.#accountUnreadSince = null;
   }
 
   /** The leaders' cash flows netted out of their equity in this run (0 when none). */
@@ -1853,7 +1893,10 @@ export class CopyEngine {
     // model of that position is wrong and the next copy would trade on it (a reduce-only order
     // refused, a close of the trader's own position). Read it now: the sweep leaves the coin
     // alone as "not-ours" (OwnershipWatch) and says so.
-    if (fired || outside) this.#scheduleSweep("sweep", 0);
+    if (fired || outside) {
+      this.#accountUnreadSince ??= this.#now();
+      this.#scheduleSweep("sweep", 0);
+    }
   }
 
   /** Mid prices for the market model (and a trailing stop's best price). */

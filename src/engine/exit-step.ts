@@ -64,6 +64,12 @@ export class ExitStep {
     return this.#running;
   }
 
+  /** Whether the step `mode` reads the account before it acts (flatten; protect with a stop to place). */
+  readsAccount(mode: OnExit): boolean {
+    const r = this.#o.settings.risk;
+    return mode === "flatten" || (mode === "protect" && (r.stopLossPct != null || r.trailingStopPct != null));
+  }
+
   /** The clean stop's last step (see EngineOptions.onExit); nothing else runs meanwhile. */
   async run(mode: OnExit): Promise<void> {
     const say = (message: string) => {
@@ -82,11 +88,11 @@ export class ExitStep {
     /** The coins the run's model holds a position in (after the step's read, when it made one). */
     const heldCoins = () => Object.keys(this.#o.ours.state.positions).sort();
     const noPositions = "on exit: protect — no open positions";
-    const r = this.#o.settings.risk;
-    if (mode === "protect" && r.stopLossPct == null && r.trailingStopPct == null) {
+    if (!this.readsAccount(mode)) {
       // No stop to place: nothing to read or send. The positions are named as the run holds
-      // them (its streams and order results); a sweep's reads here waited out the request
-      // budget after a short run (~1–2 s at q) to say the same.
+      // them (its streams and order results; a change outside the run the stop has just read,
+      // engine.ts #accountUnreadSince); a sweep's reads here waited out the request budget
+      // after a short run (~1–2 s at q) to say the same.
       const coins = heldCoins();
       say(
         coins.length === 0

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineStreamEvent } from "../../src/engine/ports.js";
 import { action, eventually } from "../exchange/helpers.js";
-import { copySettings, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { copySettings, lastState, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
 
 describe("a trade outside hlcopy seen during a sweep's read", () => {
   it("leads to a fresh read at once, even when its fill lands as the sweep ends: the coin is left alone (not-ours) long before the next sweep is due", {
@@ -69,5 +69,51 @@ describe("a trade outside hlcopy seen during a sweep's read", () => {
     expect((await t.client.getAccountState(t.account)).positions.DOGE?.size).toBe(300);
     await f.engine.stop("test over");
     expect(await running).toBe(0);
+  });
+});
+
+describe("a trade outside hlcopy just before the stop", () => {
+  it("is read by the stop (its sweep never ran): the on-exit step names it and the final state shows it, with nothing sent", {
+    timeout: 30_000,
+  }, async () => {
+    const t = await startSimFollow({ sim: { seed: 42 } });
+    // protect with no stop setting: the step itself reads nothing (exit-step.ts).
+    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)), onExit: "protect" });
+    let hold = false;
+    const held: EngineStreamEvent[] = [];
+    const engine: { deliver?: (e: EngineStreamEvent) => void } = {};
+    const opener = t.streams();
+    const running = f.run((onEvent) => {
+      engine.deliver = onEvent;
+      return opener((e) => {
+        if (hold && e.type === "ourFill" && !e.isSnapshot && e.fills.every((x) => x.coin === "DOGE"))
+          held.push(e);
+        else onEvent(e);
+      });
+    });
+    await eventually(() => f.events.some((e) => e.type === "sweep"));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await orderTold(f.events, "BTC");
+    const markets = await t.client.getMarkets();
+    hold = true;
+    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
+    expect(manual?.status).toBe("filled");
+    await eventually(() => held.length > 0);
+    const exchangeBefore = t.sim.control.stats().requests.exchange;
+    // The fill reaches the engine and the stop comes in the same turn: the sweep the fill asks
+    // for (a timer) never runs.
+    for (const h of held.splice(0)) engine.deliver?.(h);
+    const stopped = f.engine.stop("test over");
+    expect(await stopped).toBe(0);
+    expect(await running).toBe(0);
+    const onExit = f.events.find((e) => e.type === "notice" && e.kind === "on-exit");
+    expect(onExit?.type === "notice" && onExit.message).toMatch(/BTC, DOGE left without one/);
+    const last = lastState(f.events, () => true);
+    expect(last?.account.positions.map((p) => p.coin).sort()).toEqual(["BTC", "DOGE"]);
+    // Read, never traded: DOGE is the trader's, left alone.
+    expect(
+      f.events.some((e) => e.type === "warning" && e.message.includes("changed outside hlcopy: DOGE")),
+    ).toBe(true);
+    expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
   });
 });
