@@ -167,6 +167,35 @@ describe("backtest --compare and --funding", () => {
     expect(text).toMatch(/Leader: win rate/);
   });
 
+  it("funding not replayed is shown as unknown, not as $0.00; replayed with none in the window, as $0.00", async () => {
+    const run = async (funding?: string) => {
+      const out = sink();
+      const report = await runBacktestCommand({
+        fillsFile,
+        ...(funding ? { fundingFile: funding } : {}),
+        equity: "5000",
+        settings: defaultSettings(),
+        json: false,
+        out,
+        err: sink(),
+      });
+      return { report, text: out.text() };
+    };
+    const without = await run();
+    expect(without.report.funding).toEqual({ rates: 0, source: "none" });
+    expect(without.text).toMatch(/│ funding\s+│ -\s+│ -\s+│/);
+    expect(without.text).toContain("funding - (not replayed: no funding rates; pass --funding FILE)");
+    const none = join(dir, "no-funding.json");
+    writeFileSync(none, "[]");
+    const empty = await run(none);
+    expect(empty.report.funding).toEqual({ rates: 0, source: "file" });
+    expect(empty.text).toMatch(/│ funding\s+│ \$0\.00\s+│ \$0\.00\s+│/);
+    expect(empty.text).toContain("funding $0.00 (no funding time in the window)");
+    const withRates = await run(fundingFile);
+    expect(withRates.text).not.toMatch(/│ funding\s+│ -/);
+    expect(withRates.text).not.toContain("not replayed");
+  });
+
   it("bad --compare or --funding: a usage error", async () => {
     const base = defaultSettings();
     expect(() => parseCompare("martingale", base)).toThrow(/invalid --compare column "martingale"/);

@@ -565,6 +565,10 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     `Friction: taker fee ${(f.takerFee * 1e4).toFixed(2)} bps, half spread ${f.book.halfSpreadBps} bps, depth ${f.book.depthUsdPerBps === null ? "unlimited" : `${fmtUsd(f.book.depthUsdPerBps, 0)}/bp`}, copy delay ${f.delayMs} ms`,
   );
   const row = (label: string, a: string, b: string) => [label, a, b];
+  // Funding replayed (rates from the exchange or a file: $0.00 when none fell in the window) or
+  // not (--fills without --funding, or the rates could not be read): unknown is no $0.00.
+  const fundingKnown = report.funding.source !== "none";
+  const fundingUsd = (usd: number) => (fundingKnown ? fmtUsd(usd) : "-");
   const table = await compactTable(
     ["", "target-state (hlcopy)", "naive fill-by-fill"],
     [
@@ -579,7 +583,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       row("orders", t.orders.toLocaleString("en-US"), n.orders.toLocaleString("en-US")),
       row("fees", fmtUsd(t.fees), fmtUsd(n.fees)),
       row("slippage", fmtUsd(t.slippage), fmtUsd(n.slippage)),
-      row("funding", fmtUsd(t.funding), fmtUsd(n.funding)),
+      row("funding", fundingUsd(t.funding), fundingUsd(n.funding)),
       row(
         "win rate (closing trades)",
         `${fmtShare(t.stats.winRate)} of ${t.stats.closingTrades}`,
@@ -608,7 +612,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   );
   lines.push(table);
   lines.push(
-    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe ${fmtFixed(l.stats.sharpe)}; funding ${report.funding.rates > 0 ? fmtUsd(l.funding) : "- (no funding rates: pass --funding FILE)"}`,
+    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe ${fmtFixed(l.stats.sharpe)}; funding ${!fundingKnown ? "- (not replayed: no funding rates; pass --funding FILE)" : report.funding.rates > 0 ? fmtUsd(l.funding) : `${fmtUsd(0)} (no funding time in the window)`}`,
   );
   if (r.entries) {
     const e = r.entries;
@@ -634,7 +638,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
           ],
           ["orders", ...cell((r) => r.targetState.orders.toLocaleString("en-US"))],
           ["fees + slippage", ...cell((r) => fmtUsd(r.targetState.fees + r.targetState.slippage))],
-          ["funding", ...cell((r) => fmtUsd(r.targetState.funding))],
+          ["funding", ...cell((r) => fundingUsd(r.targetState.funding))],
           ["mean drift", ...cell((r) => fmtUsd(r.targetState.drift.meanUsd))],
           ["tracking error", ...cell((r) => fmtUsd(r.targetState.trackingErrorUsd))],
           ["max drawdown", ...cell((r) => fmtPct(r.targetState.maxDrawdownPct))],
