@@ -794,10 +794,13 @@ export class CopyEngine {
     return this.#exitCode;
   }
 
-  /** The stop's read of an account changed outside the run: a failure only warns. */
+  /**
+   * The stop's read of an account changed outside the run: a failure only warns, and a 429's
+   * backoff is not waited out (the stop is prompt).
+   */
   async #readAtStop(): Promise<void> {
     try {
-      await this.#readState();
+      await withoutBackoffWait(() => this.#readState());
     } catch (error) {
       this.#emit({
         type: "warning",
