@@ -9,7 +9,9 @@
 # (node_modules/.bin/node), never the machine's older `node` or an `hlcopy` cron cannot find.
 # The lock it takes is the one a follow in your shell or a service holds (no variable needed):
 # while a follow trades the account, the sweep is refused (exit 1) and sends nothing. A pause
-# recorded with `hlcopy pause` holds it (exit 4, logged as PAUSED) until `hlcopy resume`.
+# recorded with `hlcopy pause` holds it (exit 4, logged as PAUSED) until `hlcopy resume`; so does
+# the halt of a `hlcopy flatten` (exit 4, logged as HALTED (manual)). A safety rule's halt is
+# said on stderr with its reason (mailed).
 #
 # Environment:
 #   HLCOPY_PASSPHRASE_FILE  file (mode 0600) holding the keystore passphrase; or set
@@ -49,10 +51,23 @@ case $code in
   0) ;;                                                        # in sync
   3) echo "$stamp hlcopy: drift remains after the sweep; the next run retries it" >&2 ;;
   4)
-    # Exit 4 is a halt or a pause (hlcopy pause): the report's "paused" tells them apart. A pause
-    # is yours, so it is logged, not mailed; a halt needs you.
-    if [[ "$report" == *'"paused":{'* ]]; then
+    # Exit 4 is a halt or a pause (hlcopy pause): the report's "halt" and "paused" tell them
+    # apart. A safety rule's halt (kill switch, daily loss) needs you: mailed, with its reason,
+    # a pause standing or not. A pause, or the halt of a flatten you asked for (manual), is
+    # yours: logged, not mailed every run until you resume.
+    halt_re='"halt":\{"kind":"([a-z-]+)","reason":"(([^"\\]|\\.)*)"'
+    kind=""
+    reason=""
+    if [[ "$report" =~ $halt_re ]]; then
+      kind="${BASH_REMATCH[1]}"
+      reason="${BASH_REMATCH[2]}"
+    fi
+    if [[ -n "$kind" && "$kind" != "manual" ]]; then
+      echo "$stamp hlcopy: HALTED ($kind): $reason; see 'hlcopy status', clear with 'hlcopy resume'" >&2
+    elif [[ "$report" == *'"paused":{'* ]]; then
       echo "$stamp hlcopy: PAUSED (hlcopy pause): nothing sent; 'hlcopy resume' to trade again"
+    elif [[ "$kind" == "manual" ]]; then
+      echo "$stamp hlcopy: HALTED (manual): $reason; only reductions are sent; 'hlcopy resume' to trade again"
     else
       echo "$stamp hlcopy: HALTED by a safety rule; see 'hlcopy status', clear with 'hlcopy resume'" >&2
     fi

@@ -30,6 +30,27 @@ async function setup() {
   return { ...w, cli, reconcile };
 }
 
+/** examples/cron-sweep.sh of the leader at 10 % as cron runs it (`extra` after its flags). */
+function cronSweep(
+  t: Awaited<ReturnType<typeof setup>>,
+  extra: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      "bash",
+      [join(ROOT, "examples/cron-sweep.sh"), t.leader, "--mode", "fixed-ratio", "--ratio", "0.1", ...extra],
+      {
+        env: {
+          ...cleanEnv({ ...t.env, HLCOPY_ACCOUNT: t.account }),
+          HLCOPY_BIN: `${process.execPath} ${BIN} --network ${t.sim.httpUrl}`,
+        },
+        encoding: "utf8",
+      },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
 /** The text with every run of white space as one space: a line the 80 columns wrapped, whole again. */
 const flat = (text: string) => text.replace(/\s+/g, " ");
 
@@ -84,20 +105,7 @@ describe("a pause recorded while no follow runs", () => {
 
     // The cron script tells the pause from a halt (both exit 4): logged, not said on stderr
     // (which cron mails) — you asked for it.
-    const cron = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      execFile(
-        "bash",
-        [join(ROOT, "examples/cron-sweep.sh"), t.leader, "--mode", "fixed-ratio", "--ratio", "0.1"],
-        {
-          env: {
-            ...cleanEnv({ ...t.env, HLCOPY_ACCOUNT: t.account }),
-            HLCOPY_BIN: `${process.execPath} ${BIN} --network ${t.sim.httpUrl}`,
-          },
-          encoding: "utf8",
-        },
-        (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
-    });
+    const cron = await cronSweep(t);
     expect(cron.code).toBe(4);
     expect(cron.stderr).toBe("");
     expect(cron.stdout).toMatch(/"paused":\{"since":\d+\}/);
@@ -155,6 +163,43 @@ describe("a pause recorded while no follow runs", () => {
       halt: { kind: "kill-switch" },
       paused: { running: false },
     });
+  });
+});
+
+describe("the cron script says which halt stands (both exit 4)", () => {
+  it("a flatten you asked for (manual) is logged with its reason, not mailed; a kill switch's is mailed with its reason, a pause standing or not", {
+    timeout: 120_000,
+  }, async () => {
+    const t = await setup();
+    const first = await cronSweep(t);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await t.positions()).toEqual({ BTC: 0.1 });
+    // No follow running: the flatten closes here and halts (manual) until resume.
+    expect((await t.cli(["flatten", "--yes"])).code).toBe(0);
+    const manual = await cronSweep(t);
+    expect(manual.code).toBe(4);
+    expect(manual.stderr).toBe("");
+    expect(manual.stdout).toMatch(
+      /Z hlcopy: HALTED \(manual\): flatten requested \(hlcopy flatten\); only reductions are sent; 'hlcopy resume' to trade again\n$/,
+    );
+    expect((await t.cli(["resume", "--yes"])).code).toBe(0);
+    const again = await cronSweep(t);
+    expect(again.code, again.stderr).toBe(0);
+    // Paused, then a 50 % drawdown (an earlier high of $200 000): the kill switch closes and
+    // halts; the pause does not hide it from the mail.
+    liftPauseAfter(t.sim.httpUrl, t.account);
+    expect((await t.cli(["pause"])).code).toBe(0);
+    const journal = openJournal(journalPath(t.env.HLCOPY_CONFIG_DIR, t.account, t.sim.httpUrl));
+    journal.recordEquity(1, 200_000);
+    journal.close();
+    const killed = await cronSweep(t, ["--max-drawdown-pct", "5"]);
+    expect(killed.code).toBe(4);
+    expect(killed.stderr).toMatch(
+      /Z hlcopy: HALTED \(kill-switch\): .*drawdown.*; see 'hlcopy status', clear with 'hlcopy resume'\n$/,
+    );
+    expect(killed.stdout).toMatch(/"halt":\{"kind":"kill-switch"/);
+    expect(await t.positions()).toEqual({});
+    await t.sim.close();
   });
 });
 
