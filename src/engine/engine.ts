@@ -743,8 +743,18 @@ export class CopyEngine {
     // A fill the stream had not delivered yet (the last order's) is read back, so the run's
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
     // Not waiting out a 429's backoff (up to 30 s): the stop is prompt; missed, it only warns.
-    if (!this.#can.modelsAccount && this.#checked && this.#streams)
-      await withoutBackoffWait(() => this.#ourFills.readOwnFills(true));
+    // One of them of no order of ours (a trade by hand whose frame came as the run stopped,
+    // when the streams no longer take our fills in): the account is read once more, so the final
+    // state and status show the position it left.
+    if (
+      !this.#can.modelsAccount &&
+      this.#checked &&
+      this.#streams &&
+      (await withoutBackoffWait(() => this.#ourFills.readOwnFills(true)))
+    ) {
+      this.#accountUnreadSince ??= this.#now();
+      await this.#readAtStop();
+    }
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)

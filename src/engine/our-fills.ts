@@ -74,7 +74,8 @@ export class OurFills {
     return this.#refs.get(cloid);
   }
 
-  record(f: Fill, known: FillRef | undefined): void {
+  /** Journal and count one of our account's fills; true when it is new and of no order of ours. */
+  record(f: Fill, known: FillRef | undefined): boolean {
     // A fill of an order another run (or process) placed: its references are the journal's.
     const ref = known ?? (f.cloid ? this.#refFromJournal(f.cloid) : undefined);
     const lagMs = ref?.leaderTime != null ? Math.max(0, f.time - ref.leaderTime) : null;
@@ -111,7 +112,7 @@ export class OurFills {
       forced,
     });
     if (conflict) this.#warnFillConflict(f, conflict, recorded);
-    if (!recorded) return;
+    if (!recorded) return false;
     this.#o.recorded(f.time);
     this.#o.safety.fill({ closedPnl: f.closedPnl, fee: f.fee, time: f.time });
     this.#o.pnl.onFill(f, kind, journaled.copySz);
@@ -131,6 +132,7 @@ export class OurFills {
       lagMs,
     });
     this.#slippage.add(exec, this.#o.now());
+    return ref === undefined;
   }
 
   /**
@@ -200,8 +202,10 @@ export class OurFills {
    * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
    * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
    * only warn; the next run reads again.
+   * @returns whether a fill of no order of ours was new to the journal (the account changed
+   *   outside the run's model).
    */
-  async readOwnFills(always = false): Promise<void> {
+  async readOwnFills(always = false): Promise<boolean> {
     const o = this.#o;
     const since = this.#o.pnl.since;
     if (
@@ -210,19 +214,23 @@ export class OurFills {
       !o.reader.getFillsByTime ||
       since === null
     )
-      return;
+      return false;
     try {
       // Inside the try: at stop, a journal that cannot be read only warns (this read is best-effort).
       const from = Math.max(since, o.journal.lastFillTime() ?? 0);
       this.#o.countRequest();
       const fills = await o.reader.getFillsByTime(o.account, from);
-      for (const f of fills) this.record(f, f.cloid ? this.#refs.get(f.cloid) : undefined);
+      let outside = false;
+      for (const f of fills)
+        if (this.record(f, f.cloid ? this.#refs.get(f.cloid) : undefined)) outside = true;
+      return outside;
     } catch (error) {
       this.#o.emit({
         type: "warning",
         ts: this.#o.now(),
         message: `our fills could not be read (fees and P&L miss them until the next run): ${toHlcopyError(error).message}`,
       });
+      return false;
     }
   }
 

@@ -117,3 +117,43 @@ describe("a trade outside hlcopy just before the stop", () => {
     expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
   });
 });
+
+describe("a trade outside hlcopy whose fill comes only as the run stops", () => {
+  it("is found by the stop's read of our fills and read back: the final state shows it, with nothing sent", {
+    timeout: 30_000,
+  }, async () => {
+    const t = await startSimFollow({ sim: { seed: 43 } });
+    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)), onExit: "hold" });
+    // The hand trade's fill frame never reaches the engine (the stream had not delivered it when
+    // the stop came; once stopping, the engine takes in no fills of ours from the stream).
+    let drop = false;
+    const opener = t.streams();
+    const running = f.run((onEvent) =>
+      opener((e) => {
+        if (drop && e.type === "ourFill" && e.fills.some((x) => x.coin === "DOGE")) return;
+        onEvent(e);
+      }),
+    );
+    await eventually(() => f.events.some((e) => e.type === "sweep"));
+    await trade(t.leaderClient, "BTC", "buy", 1);
+    await orderTold(f.events, "BTC");
+    const markets = await t.client.getMarkets();
+    drop = true;
+    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
+    expect(manual?.status).toBe("filled");
+    const exchangeBefore = t.sim.control.stats().requests.exchange;
+    expect(await f.engine.stop("test over")).toBe(0);
+    expect(await running).toBe(0);
+    // Journaled as a fill of no order of ours, and the position it left is in the final state.
+    expect(f.events.some((e) => e.type === "fill" && e.coin === "DOGE" && e.kind === null)).toBe(true);
+    expect(
+      lastState(f.events, () => true)
+        ?.account.positions.map((p) => p.coin)
+        .sort(),
+    ).toEqual(["BTC", "DOGE"]);
+    expect(
+      f.events.some((e) => e.type === "warning" && e.message.includes("changed outside hlcopy: DOGE")),
+    ).toBe(true);
+    expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
+  });
+});
