@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
 import type { Hex } from "viem";
+import { looksLikePrivateKey } from "../core/address.js";
 import { ExitCode, HlcopyError, OperationalError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
 import {
@@ -617,8 +618,8 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
     const tries = prompt.interactive && passphraseFromEnv === undefined ? 3 : 1;
     for (let attempt = 1; ; attempt++) {
       const passphrase = await existingPassphrase({ env, prompt }, `Passphrase for ${file}: `);
+      const from = passphraseVariable(env);
       try {
-        const from = passphraseVariable(env);
         // Ctrl-C during the key derivation (seconds on a slow machine) ends it as at the prompt.
         const privateKey = await decryptKeystore(keystore, passphrase, {
           source: file,
@@ -633,6 +634,21 @@ export async function loadAgentKey(params: LoadAgentKeyParameters): Promise<Load
         assertNotMasterKey(address, params.account);
         return { privateKey, address, source: "keystore" };
       } catch (error) {
+        // stdin's first line is the passphrase: a private key there (agent approve's master key
+        // piped alone) is said as that, not as a mistyped passphrase — and never shown.
+        if (
+          error instanceof WrongPassphraseError &&
+          from === undefined &&
+          !prompt.interactive &&
+          looksLikePrivateKey(passphrase)
+        )
+          throw new WrongPassphraseError(
+            "the line read from stdin as the keystore's passphrase is a private key's form (64 hex digits), not the passphrase",
+            {
+              hint: "the passphrase comes first: from HLCOPY_PASSPHRASE_FILE or HLCOPY_PASSPHRASE when set, else stdin's first line (agent approve reads the master key from the line after it); the key was not kept or shown",
+              details: { file },
+            },
+          );
         if (!(error instanceof WrongPassphraseError) || attempt >= tries) throw error;
         prompt.say("wrong passphrase, try again");
       }

@@ -236,6 +236,30 @@ describe("loadAgentKey", () => {
     expect(viaPipe.address).toBe(AGENT);
   });
 
+  it("a private key piped where the passphrase is read (agent approve's master key alone) is said as that, never shown", async () => {
+    const dir = await configWithKeystore();
+    for (const line of [MASTER_KEY, MASTER_KEY.slice(2), `  ${MASTER_KEY}  `]) {
+      const error = (await rejection(
+        loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt: pipedPrompt([line]).prompt }),
+      )) as UsageError;
+      expect(error).toBeInstanceOf(WrongPassphraseError);
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/read from stdin as the keystore's passphrase is a private key's form/);
+      expect(error.hint).toMatch(/the passphrase comes first/);
+      expect(`${error.message}${error.hint}`).not.toContain(MASTER_KEY.slice(2));
+    }
+    // Any other wrong line is a wrong passphrase, as before.
+    const other = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: {}, prompt: pipedPrompt(["nope"]).prompt }),
+    )) as UsageError;
+    expect(other.message).toBe("wrong passphrase");
+    // From a variable it is that variable's wrong passphrase (its own hint).
+    const fromVariable = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: MASTER_KEY } }),
+    )) as UsageError;
+    expect(fromVariable.message).toBe("wrong passphrase");
+  });
+
   it("on a terminal, a mistyped passphrase can be typed again (3 tries)", async () => {
     const dir = await configWithKeystore();
     const { prompt, tty, output } = ttyPrompt();
