@@ -1,54 +1,74 @@
-// A trade by hand (or by another bot) on the trader's account seen while a sweep reads: that
+// A trade by hand (or by another bot) on the trader's account: seen while a sweep reads, that
 // sweep's read may be from before it, so a fresh read follows at once — the ownership model is
-// never wrong for a whole sweep interval.
+// never wrong for a whole sweep interval; seen just before the stop (or only as the run stops),
+// the stop reads the account itself, so the on-exit step, the final state and status show it.
 
 import { describe, expect, it } from "vitest";
-import type { EngineStreamEvent } from "../../src/engine/ports.js";
+import type { EngineStreamEvent, OnExit } from "../../src/engine/ports.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { copySettings, lastState, orderTold, startSimFollow, trade } from "../helpers/sim-engine.js";
+
+/**
+ * A follow (sweeps an hour apart) that has copied the leader's BTC buy. The stream's frames of
+ * our DOGE fills — the trade by hand to come — go where `hand.route` says: to the engine
+ * ("pass"), into `hand.held` for `hand.deliver` ("hold"), or nowhere ("drop").
+ */
+async function copyingBtc(seed: number, onExit?: OnExit) {
+  const t = await startSimFollow({ sim: { seed } });
+  const f = t.follow({
+    settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+    ...(onExit ? { onExit } : {}),
+  });
+  const hand = {
+    route: "pass" as "pass" | "hold" | "drop",
+    held: [] as EngineStreamEvent[],
+    deliver: (_e: EngineStreamEvent): void => {},
+  };
+  const opener = t.streams();
+  const running = f.run((onEvent) => {
+    hand.deliver = onEvent;
+    return opener((e) => {
+      const doge = e.type === "ourFill" && !e.isSnapshot && e.fills.every((x) => x.coin === "DOGE");
+      if (doge && hand.route === "hold") hand.held.push(e);
+      else if (!(doge && hand.route === "drop")) onEvent(e);
+    });
+  });
+  await eventually(() => f.events.some((e) => e.type === "sweep"));
+  await trade(t.leaderClient, "BTC", "buy", 1);
+  await orderTold(f.events, "BTC");
+  const markets = await t.client.getMarkets();
+  /** The trader buys 300 DOGE by hand (an IOC of the account, not through hlcopy). */
+  const buyDogeByHand = async () => {
+    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
+    expect(manual?.status).toBe("filled");
+  };
+  return { t, f, running, hand, buyDogeByHand };
+}
 
 describe("a trade outside hlcopy seen during a sweep's read", () => {
   it("leads to a fresh read at once, even when its fill lands as the sweep ends: the coin is left alone (not-ours) long before the next sweep is due", {
     timeout: 30_000,
   }, async () => {
-    const t = await startSimFollow({ sim: { seed: 41 } });
-    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)) });
+    const { t, f, running, hand, buyDogeByHand } = await copyingBtc(41);
     // The hand trade's fill is held and handed to the engine in the same turn as the sweep's
     // last read comes back (its decision): as when the websocket frame and the HTTP reply land
     // in one read of the sockets, faster than any timer.
-    let hold = false;
-    const held: EngineStreamEvent[] = [];
-    let deliver: ((e: EngineStreamEvent) => void) | null = null;
-    const opener = t.streams();
-    const running = f.run((onEvent) => {
-      deliver = onEvent;
-      return opener((e) => {
-        if (hold && e.type === "ourFill" && !e.isSnapshot && e.fills.every((x) => x.coin === "DOGE"))
-          held.push(e);
-        else onEvent(e);
-      });
-    });
-    await eventually(() => f.events.some((e) => e.type === "sweep"));
-    await trade(t.leaderClient, "BTC", "buy", 1);
-    await orderTold(f.events, "BTC");
-    const markets = await t.client.getMarkets();
     // Every /info reply now takes 1 s and tells the state as it was when the read arrived.
     t.sim.control.fault({ kind: "latency", ms: 1_000, endpoint: "info" });
     const infoBefore = t.sim.control.stats().requests.info;
     const seen = f.events.length;
-    hold = true;
+    hand.route = "hold";
     f.engine.events.on((e) => {
-      if (e.type !== "decision" || e.trigger !== "manual" || held.length === 0) return;
-      hold = false;
-      for (const h of held.splice(0)) deliver?.(h);
+      if (e.type !== "decision" || e.trigger !== "manual" || hand.held.length === 0) return;
+      hand.route = "pass";
+      for (const h of hand.held.splice(0)) hand.deliver(h);
     });
     f.engine.sweepNow();
     // The sweep's reads (markets, leader, us) have reached the exchange...
     await eventually(() => t.sim.control.stats().requests.info - infoBefore >= 3);
     // ...and while they are out, the trader buys DOGE by hand.
-    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
-    expect(manual?.status).toBe("filled");
-    await eventually(() => held.length > 0);
+    await buyDogeByHand();
+    await eventually(() => hand.held.length > 0);
     const since = () => f.events.slice(seen);
     // The sweep that read before the trade did not see it...
     await eventually(() => since().some((e) => e.type === "sweep"), 10_000);
@@ -72,48 +92,38 @@ describe("a trade outside hlcopy seen during a sweep's read", () => {
   });
 });
 
+/** The stop's account reads showed DOGE as the trader's and put it in the final state; nothing was sent. */
+function expectDogeReadAtStop(f: Awaited<ReturnType<typeof copyingBtc>>["f"]): void {
+  expect(
+    lastState(f.events, () => true)
+      ?.account.positions.map((p) => p.coin)
+      .sort(),
+  ).toEqual(["BTC", "DOGE"]);
+  // Read, never traded: DOGE is the trader's, left alone.
+  expect(
+    f.events.some((e) => e.type === "warning" && e.message.includes("changed outside hlcopy: DOGE")),
+  ).toBe(true);
+}
+
 describe("a trade outside hlcopy just before the stop", () => {
   it("is read by the stop (its sweep never ran): the on-exit step names it and the final state shows it, with nothing sent", {
     timeout: 30_000,
   }, async () => {
-    const t = await startSimFollow({ sim: { seed: 42 } });
     // protect with no stop setting: the step itself reads nothing (exit-step.ts).
-    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)), onExit: "protect" });
-    let hold = false;
-    const held: EngineStreamEvent[] = [];
-    const engine: { deliver?: (e: EngineStreamEvent) => void } = {};
-    const opener = t.streams();
-    const running = f.run((onEvent) => {
-      engine.deliver = onEvent;
-      return opener((e) => {
-        if (hold && e.type === "ourFill" && !e.isSnapshot && e.fills.every((x) => x.coin === "DOGE"))
-          held.push(e);
-        else onEvent(e);
-      });
-    });
-    await eventually(() => f.events.some((e) => e.type === "sweep"));
-    await trade(t.leaderClient, "BTC", "buy", 1);
-    await orderTold(f.events, "BTC");
-    const markets = await t.client.getMarkets();
-    hold = true;
-    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
-    expect(manual?.status).toBe("filled");
-    await eventually(() => held.length > 0);
+    const { t, f, running, hand, buyDogeByHand } = await copyingBtc(42, "protect");
+    hand.route = "hold";
+    await buyDogeByHand();
+    await eventually(() => hand.held.length > 0);
     const exchangeBefore = t.sim.control.stats().requests.exchange;
     // The fill reaches the engine and the stop comes in the same turn: the sweep the fill asks
     // for (a timer) never runs.
-    for (const h of held.splice(0)) engine.deliver?.(h);
+    for (const h of hand.held.splice(0)) hand.deliver(h);
     const stopped = f.engine.stop("test over");
     expect(await stopped).toBe(0);
     expect(await running).toBe(0);
     const onExit = f.events.find((e) => e.type === "notice" && e.kind === "on-exit");
     expect(onExit?.type === "notice" && onExit.message).toMatch(/BTC, DOGE left without one/);
-    const last = lastState(f.events, () => true);
-    expect(last?.account.positions.map((p) => p.coin).sort()).toEqual(["BTC", "DOGE"]);
-    // Read, never traded: DOGE is the trader's, left alone.
-    expect(
-      f.events.some((e) => e.type === "warning" && e.message.includes("changed outside hlcopy: DOGE")),
-    ).toBe(true);
+    expectDogeReadAtStop(f);
     expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
   });
 });
@@ -122,38 +132,17 @@ describe("a trade outside hlcopy whose fill comes only as the run stops", () => 
   it("is found by the stop's read of our fills and read back: the final state shows it, with nothing sent", {
     timeout: 30_000,
   }, async () => {
-    const t = await startSimFollow({ sim: { seed: 43 } });
-    const f = t.follow({ settings: copySettings((s) => (s.exec.sweepSeconds = 3600)), onExit: "hold" });
+    const { t, f, running, hand, buyDogeByHand } = await copyingBtc(43, "hold");
     // The hand trade's fill frame never reaches the engine (the stream had not delivered it when
     // the stop came; once stopping, the engine takes in no fills of ours from the stream).
-    let drop = false;
-    const opener = t.streams();
-    const running = f.run((onEvent) =>
-      opener((e) => {
-        if (drop && e.type === "ourFill" && e.fills.some((x) => x.coin === "DOGE")) return;
-        onEvent(e);
-      }),
-    );
-    await eventually(() => f.events.some((e) => e.type === "sweep"));
-    await trade(t.leaderClient, "BTC", "buy", 1);
-    await orderTold(f.events, "BTC");
-    const markets = await t.client.getMarkets();
-    drop = true;
-    const [manual] = await t.client.placeOrders([action(markets, "DOGE", "buy", 300)], markets);
-    expect(manual?.status).toBe("filled");
+    hand.route = "drop";
+    await buyDogeByHand();
     const exchangeBefore = t.sim.control.stats().requests.exchange;
     expect(await f.engine.stop("test over")).toBe(0);
     expect(await running).toBe(0);
     // Journaled as a fill of no order of ours, and the position it left is in the final state.
     expect(f.events.some((e) => e.type === "fill" && e.coin === "DOGE" && e.kind === null)).toBe(true);
-    expect(
-      lastState(f.events, () => true)
-        ?.account.positions.map((p) => p.coin)
-        .sort(),
-    ).toEqual(["BTC", "DOGE"]);
-    expect(
-      f.events.some((e) => e.type === "warning" && e.message.includes("changed outside hlcopy: DOGE")),
-    ).toBe(true);
+    expectDogeReadAtStop(f);
     expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
   });
 });
