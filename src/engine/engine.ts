@@ -751,10 +751,8 @@ export class CopyEngine {
       this.#checked &&
       this.#streams &&
       (await withoutBackoffWait(() => this.#ourFills.readOwnFills(true)))
-    ) {
-      this.#accountUnreadSince ??= this.#now();
+    )
       await this.#readAtStop();
-    }
     // A follow's fills with no account reading after them (a kill switch's closes, then the stop
     // it asks for): the equity they left is read once and journaled, so status shows the
     // post-close one. (A run without streams — reconcile — has its sweeps' readings only.)
