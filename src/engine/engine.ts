@@ -744,8 +744,8 @@ export class CopyEngine {
     // final P&L — and `status` right after — counts it. One read; a failure only warns.
     // Not waiting out a 429's backoff (up to 30 s): the stop is prompt; missed, it only warns.
     // One of them of no order of ours (a trade by hand whose frame came as the run stopped,
-    // when the streams no longer take our fills in): the account is read once more, so the final
-    // state and status show the position it left.
+    // when the streams no longer take our fills in), or a resting stop of ours that fired then:
+    // the account is read once more, so the final state and status show the position it left.
     if (
       !this.#can.modelsAccount &&
       this.#checked &&

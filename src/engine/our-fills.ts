@@ -6,6 +6,7 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { closesBeyondCopy, copySizeOfFill, forcedCloseKind } from "../core/pnl.js";
+import { protectionKind } from "../core/protection.js";
 import { type OrderKind, orderKind, slippageBps } from "../core/slippage.js";
 import type { Address, Fill, ReasonCode } from "../core/types.js";
 import type { FillRow, Journal } from "../store/journal.js";
@@ -74,7 +75,11 @@ export class OurFills {
     return this.#refs.get(cloid);
   }
 
-  /** Journal and count one of our account's fills; true when it is new and of no order of ours. */
+  /**
+   * Journal and count one of our account's fills; true when it is new and the run's model has
+   * not taken it from an order's result: of no order of ours, or a resting stop or take-profit
+   * of ours that fired.
+   */
   record(f: Fill, known: FillRef | undefined): boolean {
     // A fill of an order another run (or process) placed: its references are the journal's.
     const ref = known ?? (f.cloid ? this.#refFromJournal(f.cloid) : undefined);
@@ -132,7 +137,7 @@ export class OurFills {
       lagMs,
     });
     this.#slippage.add(exec, this.#o.now());
-    return ref === undefined;
+    return ref === undefined || protectionKind(ref.reason) !== null;
   }
 
   /**
@@ -202,8 +207,8 @@ export class OurFills {
    * and whatever filled since the last journaled fill (a resting stop, a liquidation, a manual
    * trade), so fees and P&L count every fill; `always`: with a stream too (at stop). Failures
    * only warn; the next run reads again.
-   * @returns whether a fill of no order of ours was new to the journal (the account changed
-   *   outside the run's model).
+   * @returns whether a fill new to the journal changed the account outside the run's model (of
+   *   no order of ours, or a resting trigger of ours that fired).
    */
   async readOwnFills(always = false): Promise<boolean> {
     const o = this.#o;

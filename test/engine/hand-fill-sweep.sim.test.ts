@@ -10,14 +10,24 @@ import { copySettings, lastState, orderTold, startSimFollow, trade } from "../he
 
 /**
  * A follow (sweeps an hour apart) that has copied the leader's BTC buy. The stream's frames of
- * our DOGE fills — the trade by hand to come — go where `hand.route` says: to the engine
- * ("pass"), into `hand.held` for `hand.deliver` ("hold"), or nowhere ("drop").
+ * our fills in `routed` (DOGE: the trade by hand to come) go where `hand.route` says: to the
+ * engine ("pass"), into `hand.held` for `hand.deliver` ("hold"), or nowhere ("drop").
  */
-async function copyingBtc(seed: number, onExit?: OnExit) {
+async function copyingBtc(
+  seed: number,
+  onExit?: OnExit,
+  options: { stopLossPct?: number; routed?: string } = {},
+) {
+  const routed = options.routed ?? "DOGE";
   const t = await startSimFollow({ sim: { seed } });
   const f = t.follow({
-    settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+    settings: copySettings((s) => {
+      s.exec.sweepSeconds = 3600;
+      if (options.stopLossPct !== undefined) s.risk.stopLossPct = options.stopLossPct;
+    }),
     ...(onExit ? { onExit } : {}),
+    // Resting stops are sent through their own client (as follow wires them).
+    ...(options.stopLossPct !== undefined ? { protection: t.client } : {}),
   });
   const hand = {
     route: "pass" as "pass" | "hold" | "drop",
@@ -28,9 +38,9 @@ async function copyingBtc(seed: number, onExit?: OnExit) {
   const running = f.run((onEvent) => {
     hand.deliver = onEvent;
     return opener((e) => {
-      const doge = e.type === "ourFill" && !e.isSnapshot && e.fills.every((x) => x.coin === "DOGE");
-      if (doge && hand.route === "hold") hand.held.push(e);
-      else if (!(doge && hand.route === "drop")) onEvent(e);
+      const mine = e.type === "ourFill" && !e.isSnapshot && e.fills.every((x) => x.coin === routed);
+      if (mine && hand.route === "hold") hand.held.push(e);
+      else if (!(mine && hand.route === "drop")) onEvent(e);
     });
   });
   await eventually(() => f.events.some((e) => e.type === "sweep"));
@@ -143,6 +153,30 @@ describe("a trade outside hlcopy whose fill comes only as the run stops", () => 
     // Journaled as a fill of no order of ours, and the position it left is in the final state.
     expect(f.events.some((e) => e.type === "fill" && e.coin === "DOGE" && e.kind === null)).toBe(true);
     expectDogeReadAtStop(f);
+    expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
+  });
+});
+
+describe("a resting stop of ours that fires as the run stops", () => {
+  it("is found by the stop's read of our fills and read back: the final state shows the position closed, with nothing sent", {
+    timeout: 30_000,
+  }, async () => {
+    const { t, f, running, hand } = await copyingBtc(44, "hold", { stopLossPct: 5, routed: "BTC" });
+    // The test's own reads through a client of its own (the engine's request budget is the run's).
+    const reader = t.ourClient();
+    const stop = await eventually(async () =>
+      (await reader.getAccountState(t.account)).openOrders.find(
+        (o) => o.coin === "BTC" && o.trigger?.tpsl === "sl",
+      ),
+    );
+    // The stop's fill frame never reaches the engine (it fired as the run stopped).
+    hand.route = "drop";
+    t.sim.control.setMid("BTC", (stop?.trigger?.triggerPx ?? 0) * 0.98);
+    await eventually(async () => (await reader.getAccountState(t.account)).positions.BTC === undefined);
+    const exchangeBefore = t.sim.control.stats().requests.exchange;
+    expect(await f.engine.stop("test over")).toBe(0);
+    expect(await running).toBe(0);
+    expect(lastState(f.events, () => true)?.account.positions.map((p) => p.coin)).toEqual([]);
     expect(t.sim.control.stats().requests.exchange).toBe(exchangeBefore);
   });
 });
