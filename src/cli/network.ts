@@ -74,13 +74,17 @@ export function resolveNetwork(value: string, options: { testnet?: boolean } = {
   return { name: base, httpUrl: base, wsUrl: ws, isTestnet: options.testnet ?? false };
 }
 
-/** A network name as mistyped (`testnt`): the known name it was probably meant to be, or null. */
-export function networkNameSuggestion(value: string): string | null {
-  return closeMatches(value.trim(), Object.keys(KNOWN), 1)[0] ?? null;
+/**
+ * What a network that is not one was probably meant to be, or null: a known name as mistyped
+ * (`testnt` → testnet), or the http(s) URL of one given without its scheme or as the websocket's
+ * (core/settings.ts networkUrlMeant). `--network` and init's question both ask it.
+ */
+export function networkMeant(value: string): string | null {
+  return closeMatches(value.trim(), Object.keys(KNOWN), 1)[0] ?? networkUrlMeant(value);
 }
 
 function badNetwork(value: string): UsageError {
-  const near = networkNameSuggestion(value) ?? networkUrlMeant(value);
+  const near = networkMeant(value);
   return new UsageError(
     `invalid network "${hidePrivateKeys(value)}": expected mainnet, testnet or an http(s) URL`,
     {

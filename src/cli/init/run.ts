@@ -3,12 +3,12 @@
 
 import { addressMeant, addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
-import { networkUrlMeant, validateSetting } from "../../core/settings.js";
+import { validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
 import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
 import { configDirOf, type GlobalOptions, parseAccountFlag } from "../context.js";
-import { networkNameSuggestion, officialNetwork, resolveNetwork } from "../network.js";
+import { networkMeant, officialNetwork, resolveNetwork } from "../network.js";
 import { nextSteps } from "../next-steps.js";
 import { printDocument, type Writer } from "../output.js";
 
@@ -130,7 +130,7 @@ function networkProblem(value: string): string | null {
     validateSetting("network", resolveNetwork(value).name);
     return null;
   } catch (error) {
-    const near = networkNameSuggestion(value) ?? networkUrlMeant(value);
+    const near = networkMeant(value);
     if (near) return `"${hidePrivateKeys(value)}" is not a network: did you mean ${near}?`;
     return hidePrivateKeys(toHlcopyError(error).message);
   }
