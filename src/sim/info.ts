@@ -57,6 +57,35 @@ function readTime(body: Body, key: string, required: boolean): number | null {
   return v;
 }
 
+/** A JSON integer ≥ 0 the request must carry (`marginTable`'s `id`). */
+function readUint(body: Body, key: string): number {
+  return readTime(body, key, true);
+}
+
+/**
+ * A perp dex name: a string (the default dex is `""`). The simulator has that one dex and, as for
+ * `meta` or `clearinghouseState`, reads any name as it.
+ */
+function readDex(body: Body, required: boolean): void {
+  const v = body.dex;
+  if (v === undefined || v === null) {
+    if (required) fail("missing field `dex`");
+    return;
+  }
+  if (typeof v !== "string") fail(`dex: invalid type: ${JSON.stringify(v)}, expected a string`);
+}
+
+/** A list of user addresses (`batchClearinghouseStates`), each checked like `user`. */
+function readAddresses(body: Body, key: string): Hex[] {
+  const v = body[key];
+  if (v === undefined || v === null) fail(`missing field \`${key}\``);
+  if (!Array.isArray(v)) fail(`${key}: invalid type: ${JSON.stringify(v)}, expected a sequence`);
+  return v.map((a: unknown, i: number) => {
+    if (!isWireAddress(a)) fail(`${key}[${i}]: invalid address`);
+    return a.toLowerCase() as Hex;
+  });
+}
+
 function readBool(body: Body, key: string): boolean {
   const v = body[key];
   if (v === undefined || v === null) return false;
@@ -225,6 +254,62 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     case "userTwapSliceFills":
       readAddress(body, "user");
       return views.userTwapSliceFills();
+    // Types other clients call (see views.ts); user-keyed ones check the address like the rest.
+    case "batchClearinghouseStates": {
+      const users = readAddresses(body, "users");
+      readDex(body, false);
+      return views.batchClearinghouseStates(engine, users);
+    }
+    case "allPerpMetas":
+      return views.allPerpMetas(engine);
+    case "marginTable": {
+      const id = readUint(body, "id");
+      readDex(body, false);
+      return views.marginTable(engine, id);
+    }
+    case "maxMarketOrderNtls":
+      return views.maxMarketOrderNtls(engine);
+    case "perpsAtOpenInterestCap":
+      readDex(body, false);
+      return views.perpsAtOpenInterestCap();
+    case "liquidatable":
+      return views.liquidatable();
+    case "perpDexLimits":
+      readDex(body, true);
+      return views.perpDexLimits();
+    case "perpDexStatus":
+      readDex(body, true);
+      return views.perpDexStatus(engine);
+    case "approvedBuilders":
+      return views.approvedBuilders(engine, readAddress(body, "user"));
+    case "subAccounts2":
+      return views.subAccounts2(engine, readAddress(body, "user"));
+    case "delegations":
+      readAddress(body, "user");
+      return views.delegations();
+    case "delegatorSummary":
+      readAddress(body, "user");
+      return views.delegatorSummary();
+    case "delegatorRewards":
+      readAddress(body, "user");
+      return views.delegatorRewards();
+    case "twapHistory":
+      readAddress(body, "user");
+      return views.twapHistory();
+    case "userToMultiSigSigners":
+      readAddress(body, "user");
+      return views.userToMultiSigSigners();
+    case "userDexAbstraction":
+      readAddress(body, "user");
+      return views.userDexAbstraction();
+    case "userAbstraction":
+      readAddress(body, "user");
+      return views.userAbstraction();
+    case "vaultDetails":
+      readAddress(body, "vaultAddress");
+      // `user` is optional (the follower whose state to include); checked when sent.
+      if (body.user !== undefined && body.user !== null) readAddress(body, "user");
+      return views.vaultDetails();
     case "exchangeStatus": {
       // No maintenance or upgrade notice: the simulator never has one.
       const out: ExchangeStatusResponse = { time: engine.now(), specialStatuses: null };

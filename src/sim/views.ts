@@ -14,37 +14,54 @@ import type {
   ActiveAssetCtxEvent,
   ActiveAssetDataResponse,
   AllMidsResponse,
+  AllPerpMetasResponse,
+  ApprovedBuildersResponse,
   AssetPosition,
   BboEvent,
   Candle,
   CandleInterval,
   ClearinghouseStateResponse,
+  DelegationsResponse,
   DelegatorHistoryResponse,
+  DelegatorRewardsResponse,
+  DelegatorSummaryResponse,
   ExtraAgentsResponse,
   FrontendOpenOrdersResponse,
   FundingHistoryResponse,
   L2BookResponse,
   L2Level,
+  LiquidatableResponse,
+  MarginTableResponse,
+  MaxMarketOrderNtlsResponse,
   MetaAndAssetCtxsResponse,
   MetaResponse,
   OpenOrdersResponse,
   OrderStatusResponse,
   PerpAssetCtx,
+  PerpDexLimitsResponse,
+  PerpDexStatusResponse,
   PerpDexsResponse,
+  PerpsAtOpenInterestCapResponse,
   PortfolioResponse,
   PredictedFundingsResponse,
   SpotClearinghouseStateResponse,
   SpotMetaAndAssetCtxsResponse,
   SpotMetaResponse,
+  SubAccounts2Response,
   SubAccountsResponse,
+  TwapHistoryResponse,
+  UserAbstractionResponse,
+  UserDexAbstractionResponse,
   UserFeesResponse,
   UserFill,
   UserFillsResponse,
   UserFundingResponse,
   UserNonFundingLedgerUpdatesResponse,
   UserRateLimitResponse,
+  UserToMultiSigSignersResponse,
   UserTwapSliceFillsResponse,
   UserVaultEquitiesResponse,
+  VaultDetailsResponse,
 } from "./sdk-types.js";
 import type { Hex } from "./types.js";
 
@@ -725,4 +742,141 @@ export function userFees(engine: Engine, user: Hex): UserFeesResponse {
     stakingLink: null,
     activeStakingDiscount: { bpsOfMaxSupply: "0.0", discount: "0.0" },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Info types other clients (the official Python SDK, @nktkas/hyperliquid's InfoClient, bots)
+// call. Answered as the simulator's world makes them: one default perp dex, no vaults, staking,
+// TWAPs, multi-sig or open-interest caps, so most are the exchange's empty answers; the rest are
+// read from the engine. Each shape is the SDK's response type; where it came from is in the README.
+// ---------------------------------------------------------------------------------------------
+
+/** `batchClearinghouseStates`: each user's `clearinghouseState`, in the order asked. */
+export function batchClearinghouseStates(engine: Engine, users: Hex[]): ClearinghouseStateResponse[] {
+  return users.map((user) => clearinghouseState(engine, user));
+}
+
+/** Every perp dex's meta: the default dex is the only one. */
+export function allPerpMetas(engine: Engine): AllPerpMetasResponse {
+  return [meta(engine)];
+}
+
+/** The exchange's table ids below this are one flat tier at that leverage, listed in meta or not. */
+const FLAT_MARGIN_TABLE_MAX = 50;
+
+/**
+ * A margin table by id: the one meta lists, or for 1–50 the flat table at that leverage (mainnet
+ * answers id 1, which no market uses, so). Null for any other id: the simulator's choice, as no
+ * recorded answer says what the exchange sends for a table it does not have.
+ */
+export function marginTable(engine: Engine, id: number): MarginTableResponse | null {
+  const listed = meta(engine).marginTables.find(([tableId]) => tableId === id);
+  if (listed) return listed[1];
+  if (id >= 1 && id <= FLAT_MARGIN_TABLE_MAX)
+    return { description: "", marginTiers: [{ lowerBound: "0.0", maxLeverage: id }] };
+  return null;
+}
+
+/**
+ * The largest market order by a market's max leverage, as the docs' contract specifications
+ * publish it: $4M at 50x and above, $1M for [20, 50), $500k for [10, 20), else $250k. One entry
+ * per max leverage of the simulator's markets, highest first (the exchange's order). Advertised
+ * only: the simulator's matching does not cap market orders.
+ */
+export function maxMarketOrderNtls(engine: Engine): MaxMarketOrderNtlsResponse {
+  const cap = (lev: number) =>
+    lev >= 50 ? 4_000_000 : lev >= 20 ? 1_000_000 : lev >= 10 ? 500_000 : 250_000;
+  return [...new Set(engine.markets.map((m) => m.maxLeverage))]
+    .sort((a, b) => b - a)
+    .map((lev) => [lev, usd(cap(lev))]);
+}
+
+/** No market has an open-interest cap, so none is at one. */
+export function perpsAtOpenInterestCap(): PerpsAtOpenInterestCapResponse {
+  return [];
+}
+
+/**
+ * Positions the liquidator could take now: none, as the engine liquidates an account the moment
+ * a price move takes it below maintenance.
+ */
+export function liquidatable(): LiquidatableResponse {
+  return [];
+}
+
+/** Builder-deployed dex limits: the default dex has none (null, as the exchange answers for it). */
+export function perpDexLimits(): PerpDexLimitsResponse {
+  return null;
+}
+
+/**
+ * The dex's net deposits: every account's deposits less its withdrawals (transfers between
+ * accounts net out). Floored at 0 (the field is unsigned): the synthetic maker can pay out more
+ * profit than was ever deposited, which no exchange's bridge could.
+ */
+export function perpDexStatus(engine: Engine): PerpDexStatusResponse {
+  let net = 0;
+  for (const acct of engine.accounts.values()) net += acct.netDeposits;
+  return { totalNetDeposit: usd(Math.max(0, net)) };
+}
+
+/** The builders a user has approved a fee for; a 0 % approval is a revocation, so not listed. */
+export function approvedBuilders(engine: Engine, user: Hex): ApprovedBuildersResponse {
+  const acct = engine.account(user);
+  return acct ? [...acct.builderApprovals].filter(([, rate]) => rate > 0).map(([builder]) => builder) : [];
+}
+
+/**
+ * `subAccounts2`: `subAccounts` with each sub-account's state per dex (only the default dex, `""`)
+ * and no `abstraction` (the default state, which the exchange leaves out). Null without any.
+ */
+export function subAccounts2(engine: Engine, user: Hex): SubAccounts2Response {
+  const acct = engine.account(user);
+  if (!acct || acct.subAccounts.length === 0) return null;
+  return acct.subAccounts.map((address) => ({
+    name: engine.account(address)?.name ?? "",
+    subAccountUser: address,
+    master: acct.address,
+    dexToClearinghouseState: [["", clearinghouseState(engine, address)]],
+    spotState: spotClearinghouseState(),
+  }));
+}
+
+export function delegations(): DelegationsResponse {
+  return [];
+}
+
+export function delegatorSummary(): DelegatorSummaryResponse {
+  return { delegated: "0.0", undelegated: "0.0", totalPendingWithdrawal: "0.0", nPendingWithdrawals: 0 };
+}
+
+export function delegatorRewards(): DelegatorRewardsResponse {
+  return [];
+}
+
+export function twapHistory(): TwapHistoryResponse {
+  return [];
+}
+
+/** Not a multi-sig user: null, as the exchange answers for one. */
+export function userToMultiSigSigners(): UserToMultiSigSignersResponse {
+  return null;
+}
+
+/** Never set (the simulator has no action that sets it): null, as for any such account. */
+export function userDexAbstraction(): UserDexAbstractionResponse {
+  return null;
+}
+
+/** Never set: "default". */
+export function userAbstraction(): UserAbstractionResponse {
+  return "default";
+}
+
+/**
+ * A vault that does not exist is null (nktkas/hyperliquid db80d59 checks it live); no vault
+ * exists here. The SDK 0.33.3 type predates that null.
+ */
+export function vaultDetails(): VaultDetailsResponse | null {
+  return null;
 }

@@ -1,9 +1,11 @@
 // Requests shaped as other clients send them (issue 15, items 1–3): signatures whose r/s lost
 // their leading zeros, `"vaultAddress": null` / `"expiresAfter": null` as the official Python
-// SDK always sends them, and the info types clients call at start-up, compared with the
-// recorded mainnet answers in test/fixtures/reference/hl-cassettes where there are some.
+// SDK always sends them, and the info types clients call at start-up or otherwise (the Python
+// and Rust SDKs, the SDK's InfoClient, bots), compared with the recorded mainnet answers in
+// test/fixtures/reference/hl-cassettes where there are some.
 
 import { readFileSync } from "node:fs";
+import { InfoClient, WebSocketTransport } from "@nktkas/hyperliquid";
 import { signL1Action } from "@nktkas/hyperliquid/signing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Hex, type SimHandle, startSim } from "../../src/sim/index.js";
@@ -397,10 +399,53 @@ describe("info types clients call at start-up", () => {
       { type: "subAccounts", user },
       { type: "maxBuilderFee", user, builder: user },
       { type: "userTwapSliceFills", user },
+      { type: "batchClearinghouseStates", users: [user] },
+      { type: "batchClearinghouseStates", users: [user], dex: "" },
+      { type: "allPerpMetas" },
+      { type: "marginTable", id: 10 },
+      { type: "maxMarketOrderNtls" },
+      { type: "perpsAtOpenInterestCap" },
+      { type: "perpsAtOpenInterestCap", dex: "" },
+      { type: "liquidatable" },
+      { type: "perpDexLimits", dex: "" },
+      { type: "perpDexStatus", dex: "" },
+      { type: "approvedBuilders", user },
+      { type: "subAccounts2", user },
+      { type: "delegations", user },
+      { type: "delegatorSummary", user },
+      { type: "delegatorRewards", user },
+      { type: "twapHistory", user },
+      { type: "userToMultiSigSigners", user },
+      { type: "userDexAbstraction", user },
+      { type: "userAbstraction", user },
+      { type: "vaultDetails", vaultAddress: user },
+      { type: "vaultDetails", vaultAddress: user, user },
     ]) {
       expect((await post(sim, "/info", body)).status, body.type).toBe(200);
-      if ("user" in body)
-        expect((await post(sim, "/info", { ...body, user: "0x12" })).status, body.type).toBe(422);
+      for (const key of ["user", "vaultAddress"] as const)
+        if (key in body)
+          expect((await post(sim, "/info", { ...body, [key]: "0x12" })).status, `${body.type} ${key}`).toBe(
+            422,
+          );
+    }
+    // The other fields are read as strictly as mainnet's deserializer reads them.
+    for (const body of [
+      { type: "batchClearinghouseStates" },
+      { type: "batchClearinghouseStates", users: user },
+      { type: "batchClearinghouseStates", users: [user, "0x12"] },
+      { type: "batchClearinghouseStates", users: [user], dex: 0 },
+      { type: "marginTable" },
+      { type: "marginTable", id: "10" },
+      { type: "marginTable", id: -1 },
+      { type: "perpDexLimits" },
+      { type: "perpDexStatus" },
+      { type: "perpDexStatus", dex: null },
+      { type: "perpsAtOpenInterestCap", dex: 1 },
+      { type: "vaultDetails" },
+    ]) {
+      const res = await post(sim, "/info", body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(String(res.body), JSON.stringify(body)).toMatch(/^Failed to deserialize the JSON body/);
     }
   });
 
@@ -413,5 +458,150 @@ describe("info types clients call at start-up", () => {
     const { time: _t, crossMaintenanceMarginUsed: _c, ...current } = state;
     expect({ ...current, assetPositions: [] }).toEqual({ ...recorded, assetPositions: [] });
     expect(entry?.subAccountUser).toBe(sub);
+  });
+
+  // The SDK has no batchClearinghouseStates (the official Rust SDK and bots send it raw). The
+  // Python SDK's one recording of it is an HTTP 500 with `null`, so the shape compared here is
+  // that of clearinghouseState, which the type answers once per user.
+  it("batchClearinghouseStates: each user's clearinghouseState, in the order asked", async () => {
+    const flat = newTrader(sim, 3_000);
+    const nobody = `0x${"ab".repeat(20)}` as Hex;
+    const res = await post(sim, "/info", {
+      type: "batchClearinghouseStates",
+      users: [flat.address, trader.address.toUpperCase().replace("0X", "0x"), nobody],
+    });
+    expect(res.status).toBe(200);
+    const states = res.body as Record<string, unknown>[];
+    const singles = await Promise.all(
+      [flat.address, trader.address, nobody].map((user) => info().clearinghouseState({ user })),
+    );
+    const noTime = ({ time: _t, ...rest }: Record<string, unknown>) => rest;
+    expect(states.map(noTime)).toEqual(singles.map(noTime));
+    expect(states[0]).toMatchObject({ marginSummary: { accountValue: "3000.0" }, assetPositions: [] });
+    expect(states[1]).toMatchObject({ assetPositions: [{ position: { coin: "BTC", szi: "0.01" } }] });
+    expect(states[2]).toMatchObject({ marginSummary: { accountValue: "0.0" }, withdrawable: "0.0" });
+    const recorded = skeleton(cassette("clearinghouseState")) as Record<string, unknown>;
+    const {
+      time: _t,
+      crossMaintenanceMarginUsed: _c,
+      ...current
+    } = skeleton(states[1]) as Record<string, unknown>;
+    expect({ ...current, assetPositions: [] }).toEqual({ ...recorded, assetPositions: [] });
+    expect((await post(sim, "/info", { type: "batchClearinghouseStates", users: [] })).body).toEqual([]);
+  });
+
+  it("maxMarketOrderNtls: one entry per max leverage of the markets, highest first, at the published caps", async () => {
+    const { universe } = await info().meta();
+    const ntls = await info().maxMarketOrderNtls();
+    const leverages = [...new Set(universe.map((u) => u.maxLeverage))].sort((a, b) => b - a);
+    expect(ntls.map(([lev]) => lev)).toEqual(leverages);
+    const capOf = new Map(ntls);
+    // Docs, Contract specifications: $4M at 50x+, $1M for [20, 50), $500k for [10, 20), else $250k.
+    expect(capOf.get(40)).toBe("1000000.0"); // BTC
+    expect(capOf.get(25)).toBe("1000000.0"); // ETH
+    expect(capOf.get(20)).toBe("1000000.0"); // SOL
+    expect(capOf.get(10)).toBe("500000.0"); // HYPE and the rest
+    for (const u of universe) expect(capOf.has(u.maxLeverage), u.name).toBe(true);
+  });
+
+  it("marginTable: the table each market's meta names; allPerpMetas: the one dex's meta", async () => {
+    const meta = await info().meta();
+    for (const u of meta.universe) {
+      const table = await info().marginTable({ id: u.marginTableId });
+      expect(table, u.name).toEqual(meta.marginTables.find(([id]) => id === u.marginTableId)?.[1]);
+      expect(table.marginTiers[0]?.maxLeverage, u.name).toBe(u.maxLeverage);
+    }
+    // Ids up to 50 are flat tables on the exchange whether a market uses them or not.
+    expect(await info().marginTable({ id: 1 })).toEqual({
+      description: "",
+      marginTiers: [{ lowerBound: "0.0", maxLeverage: 1 }],
+    });
+    expect((await post(sim, "/info", { type: "marginTable", id: 999 })).body).toBeNull();
+    expect(await info().allPerpMetas()).toEqual([meta]);
+  });
+
+  it("perpDexStatus counts deposits less withdrawals; no dex limits, caps or liquidatable positions", async () => {
+    const before = Number((await info().perpDexStatus({ dex: "" })).totalNetDeposit);
+    expect(before).toBeGreaterThanOrEqual(20_000); // this block's trader at least
+    const t = newTrader(sim, 5_000);
+    expect(Number((await info().perpDexStatus({ dex: "" })).totalNetDeposit)).toBeCloseTo(before + 5_000, 6);
+    sim.control.fund(t.address, -1_250);
+    expect(Number((await info().perpDexStatus({ dex: "" })).totalNetDeposit)).toBeCloseTo(before + 3_750, 6);
+    expect(await info().perpDexLimits({ dex: "" })).toBeNull();
+    expect(await info().perpsAtOpenInterestCap()).toEqual([]);
+    expect(await info().perpsAtOpenInterestCap({ dex: "" })).toEqual([]);
+    expect(await info().liquidatable()).toEqual([]);
+  });
+
+  it("approvedBuilders: the builders approved a fee, not one revoked with 0 %", async () => {
+    const t = newTrader(sim, 1_000);
+    expect(await info().approvedBuilders({ user: t.address })).toEqual([]);
+    const kept = `0x${"34".repeat(20)}` as Hex;
+    const revoked = `0x${"56".repeat(20)}` as Hex;
+    await t.exchange.approveBuilderFee({ maxFeeRate: "0.01%", builder: kept });
+    await t.exchange.approveBuilderFee({ maxFeeRate: "0.02%", builder: revoked });
+    expect(await info().approvedBuilders({ user: t.address })).toEqual([kept, revoked]);
+    await t.exchange.approveBuilderFee({ maxFeeRate: "0%", builder: revoked });
+    expect(await info().approvedBuilders({ user: t.address })).toEqual([kept]);
+    expect(await info().maxBuilderFee({ user: t.address, builder: kept })).toBe(10);
+  });
+
+  it("subAccounts2: subAccounts with the state under the default dex, null without any", async () => {
+    const t = newTrader(sim, 2_000);
+    expect(await info().subAccounts2({ user: t.address })).toBeNull();
+    const sub = (await t.exchange.createSubAccount({ name: "v2" })).response.data.toLowerCase() as Hex;
+    await t.exchange.subAccountTransfer({ subAccountUser: sub, isDeposit: true, usd: 500_000_000 });
+    const [v1] = (await info().subAccounts({ user: t.address })) ?? [];
+    const [v2] = (await info().subAccounts2({ user: t.address })) ?? [];
+    expect(v2).toBeDefined();
+    const { clearinghouseState: state, ...rest } = v1 ?? ({} as NonNullable<typeof v1>);
+    const { dexToClearinghouseState, ...rest2 } = v2 ?? ({} as NonNullable<typeof v2>);
+    expect(rest2).toEqual(rest); // name, subAccountUser, master, spotState; no `abstraction`
+    expect(rest2.subAccountUser).toBe(sub);
+    expect(dexToClearinghouseState.map(([dex]) => dex)).toEqual([""]);
+    const { time: _a, ...inV2 } = dexToClearinghouseState[0]?.[1] ?? state;
+    const { time: _b, ...inV1 } = state;
+    expect(inV2).toEqual(inV1);
+    expect(inV1.marginSummary.accountValue).toBe("500.0");
+  });
+
+  it("a websocket post asks the same: the types answer there as over HTTP", async () => {
+    const transport = new WebSocketTransport({ url: sim.wsUrl });
+    try {
+      const overWs = new InfoClient({ transport });
+      expect(await overWs.maxMarketOrderNtls()).toEqual(await info().maxMarketOrderNtls());
+      const subs = (await overWs.subAccounts2({ user: trader.address })) ?? [];
+      expect(subs.map((e) => e.subAccountUser)).toEqual(
+        ((await info().subAccounts({ user: trader.address })) ?? []).map((e) => e.subAccountUser),
+      );
+      const batch = (await transport.request("info", {
+        type: "batchClearinghouseStates",
+        users: [trader.address],
+      })) as { marginSummary: unknown }[];
+      expect(batch.map((s) => s.marginSummary)).toEqual([
+        (await info().clearinghouseState({ user: trader.address })).marginSummary,
+      ]);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it("staking, TWAPs, multi-sig, abstraction, vaults: the exchange's answers for an account with none", async () => {
+    const user = trader.address;
+    expect(await info().delegations({ user })).toEqual([]);
+    expect(await info().delegatorSummary({ user })).toEqual({
+      delegated: "0.0",
+      undelegated: "0.0",
+      totalPendingWithdrawal: "0.0",
+      nPendingWithdrawals: 0,
+    });
+    expect(await info().delegatorRewards({ user })).toEqual([]);
+    expect(await info().twapHistory({ user })).toEqual([]);
+    expect(await info().userToMultiSigSigners({ user })).toBeNull();
+    expect(await info().userDexAbstraction({ user })).toBeNull();
+    expect(await info().userAbstraction({ user })).toBe("default");
+    // No vault exists; the exchange answers null for an address that is not one.
+    expect(await info().vaultDetails({ vaultAddress: user })).toBeNull();
+    expect(await info().vaultDetails({ vaultAddress: user, user })).toBeNull();
   });
 });
