@@ -176,6 +176,18 @@ export function driftText(r: DriftReport): string {
   return parts.join(" · ");
 }
 
+/**
+ * The drift of a report without its coins — a sweep's line, the header before any state, a
+ * status from the last sweep alone: "in sync", "in sync ($3.37 tolerated)", "drift $73.77". The
+ * figure is driftText's (the part in `drift` and `blocked` coins), never the total with the
+ * tolerated part in it: "drift $X" says one figure wherever it is shown.
+ */
+export function driftFigureText(r: Pick<DriftReport, "inSync" | "driftUsd" | "outsideUsd">): string {
+  if (!r.inSync) return `drift $${fixed(r.outsideUsd)}`;
+  const tolerated = r.driftUsd - r.outsideUsd;
+  return roundHalfAway(tolerated) >= 0.01 ? `in sync ($${fixed(tolerated)} tolerated)` : "in sync";
+}
+
 /** The coins a view shows as left alone (status `left-alone`), in the report's order. */
 function leftAlone(r: DriftReport): CoinDrift[] {
   return r.coins.filter((c) => c.status === "left-alone");

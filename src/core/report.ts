@@ -59,6 +59,8 @@ export interface ReportInputs {
     ts: number;
     unrealisedUsd: number | null;
     driftUsd: number | null;
+    /** The part of driftUsd the header's `drift $X` says (orders planned, gates holding); null when not recorded. */
+    outsideUsd?: number | null;
     /** The highest drift the record stands for (a state-change record's minute); its drift if absent. */
     driftMaxUsd?: number | null;
   }[];
@@ -111,9 +113,14 @@ export interface DayRow extends TradeBuckets {
   fills: number;
   execSlippageBps: SlipFigures;
   slippageBps: SlipFigures;
-  /** Σ|drift| at the day's last snapshot, and the largest of the day (USD). */
+  /** Σ|drift| at the day's last snapshot, and the largest of the day (USD), the tolerated part included. */
   driftUsd: number | null;
   maxDriftUsd: number | null;
+  /**
+   * The part of the day's last driftUsd in coins orders were planned for or a gate held: the
+   * header's and status's `drift $X`, the text's `drift $` column (null: that record did not say).
+   */
+  outsideUsd: number | null;
 }
 
 export interface Report {
@@ -166,6 +173,12 @@ const round6 = (x: number): number => {
 };
 
 /** The last snapshot's unrealised P&L at or before `ts` (0 before any: no position yet). */
+/** The header's drift figure of a snapshot, to the cent; null when it has none or did not record it. */
+function lastOutside(snap: ReportInputs["snapshots"][number] | undefined): number | null {
+  const v = snap?.outsideUsd;
+  return v === null || v === undefined ? null : roundFigure("usd", v);
+}
+
 function unrealisedAt(snapshots: ReportInputs["snapshots"], ts: number): number {
   let u = 0;
   for (const s of snapshots) {
@@ -232,6 +245,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       // To the cent, as every drift figure (core/format.ts FIGURE_DECIMALS).
       driftUsd: drifts.length > 0 ? roundFigure("usd", drifts.at(-1) as number) : null,
       maxDriftUsd: highs.length > 0 ? roundFigure("usd", maxOf(highs)) : null,
+      outsideUsd: lastOutside(snaps.at(-1)),
     });
     openU = closeU;
   }

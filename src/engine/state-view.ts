@@ -49,7 +49,8 @@ const BEFORE_COMMIT_MS = 25;
 /**
  * The span of the run one state-change record stands for: the changes within a minute of the
  * clock replace each other in place (Journal.recordStateChange), the record keeping the newest
- * figures and, as `driftMaxUsd`, the highest drift among them (report's "max drift" of a day).
+ * figures and, as `driftMaxUsd`, the highest drift among them (report's "max drift" of a day;
+ * `outsideMaxUsd` the highest of the header's `drift $X`, which the journal's line says).
  * A busy leader's run then keeps one 4.5 KB record a minute, not five a second. A divisor of a
  * day, so a record never spans two of report's days.
  */
@@ -96,7 +97,7 @@ export class StateView {
   /** A state record is due (JOURNAL_STATE_MS after a change status shows). */
   #journalTimer: NodeJS.Timeout | undefined;
   /** The span (CHANGE_SPAN_MS) of the last state-change record, and the highest drift in it. */
-  #changeSpan: { span: number; driftMaxUsd: number | null } | undefined;
+  #changeSpan: { span: number; driftMaxUsd: number | null; outsideMaxUsd: number | null } | undefined;
   #lastStateAt = 0;
   /**
    * The plans' view per coin (targets, skips, orders), merged over hot-path plans
@@ -298,11 +299,20 @@ export class StateView {
       const record = this.stateRecord(runId, "change");
       const span = Math.floor(record.ts / CHANGE_SPAN_MS);
       const same = this.#changeSpan?.span === span;
-      const drift = "drift" in record.data ? record.data.drift.driftUsd : null;
-      const before = same ? (this.#changeSpan?.driftMaxUsd ?? null) : null;
-      const driftMaxUsd = before === null ? drift : drift === null ? before : Math.max(before, drift);
-      this.#changeSpan = { span, driftMaxUsd };
-      this.#o.journal.recordStateChange({ ...record, data: { ...record.data, driftMaxUsd } }, same);
+      const report = "drift" in record.data ? record.data.drift : null;
+      const highest = (before: number | null | undefined, now: number | null): number | null => {
+        const b = same ? (before ?? null) : null;
+        return b === null ? now : now === null ? b : Math.max(b, now);
+      };
+      // The minute's highest of both figures: the total (report's maxDriftUsd) and the header's
+      // (`drift $X`, which the journal's line for the record says its peak in).
+      const driftMaxUsd = highest(this.#changeSpan?.driftMaxUsd, report?.driftUsd ?? null);
+      const outsideMaxUsd = highest(this.#changeSpan?.outsideMaxUsd, report?.outsideUsd ?? null);
+      this.#changeSpan = { span, driftMaxUsd, outsideMaxUsd };
+      this.#o.journal.recordStateChange(
+        { ...record, data: { ...record.data, driftMaxUsd, outsideMaxUsd } },
+        same,
+      );
     } catch (error) {
       this.#o.reportError(error);
     }

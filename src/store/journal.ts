@@ -20,6 +20,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
+import { driftReport } from "../core/drift.js";
 import { ConfigError, type HlcopyError, JournalBusyError, OperationalError } from "../core/errors.js";
 import type { HeldBy } from "../core/leader-trades.js";
 import { type JournalOrderStatus, UNRESOLVED_ORDER_STATUSES } from "../core/orders.js";
@@ -133,6 +134,11 @@ export interface CopyMoment {
   unrealisedUsd: number | null;
   /** The drift it left (a sweep that sent orders: what they left), null when it has none. */
   driftUsd: number | null;
+  /**
+   * The part of it in coins orders were planned for or a gate held (the header's `drift $X`);
+   * null when the record does not say it.
+   */
+  outsideUsd: number | null;
   /**
    * The highest drift it stands for: a state-change record's `driftMaxUsd` (the highest of the
    * changes it replaced in its minute), else its drift.
@@ -386,7 +392,10 @@ export interface EventRow {
 export interface SweepInfo {
   ts: number;
   inSync: boolean | null;
+  /** Σ |drift|, the part the deadband tolerates included (core/drift.ts DriftReport.driftUsd). */
   driftUsd: number | null;
+  /** The part in coins orders were planned for or a gate held: the header's `drift $X` (null: a record from before it was kept). */
+  outsideUsd: number | null;
   durationMs: number | null;
 }
 
@@ -2828,6 +2837,10 @@ class SqliteJournal implements Journal {
            WHEN json_type(data, '$.after') IS NOT NULL AND json_type(data, '$.after') <> 'null'
              THEN coalesce(json_extract(data, '$.after.drift.driftUsd'), json_extract(data, '$.after.driftUsd'))
            ELSE coalesce(json_extract(data, '$.drift.driftUsd'), json_extract(data, '$.driftUsd')) END AS drift,
+      CASE WHEN NOT json_valid(data) THEN NULL
+           WHEN json_type(data, '$.after') IS NOT NULL AND json_type(data, '$.after') <> 'null'
+             THEN coalesce(json_extract(data, '$.after.drift.outsideUsd'), json_extract(data, '$.after.outsideUsd'))
+           ELSE coalesce(json_extract(data, '$.drift.outsideUsd'), json_extract(data, '$.outsideUsd')) END AS outside,
       CASE WHEN json_valid(data) THEN json_extract(data, '$.driftMaxUsd') END AS drift_max`;
     const copy = `type IN ('sweep', 'state') AND ${NOT_DRY_RUN.events}`;
     const before = this.#get(
@@ -2844,6 +2857,7 @@ class SqliteJournal implements Journal {
       moment: typeof r.moment === "string" ? r.moment : null,
       unrealisedUsd: num(r.unrealised),
       driftUsd: num(r.drift),
+      outsideUsd: num(r.outside),
       driftMaxUsd: num(r.drift_max) ?? num(r.drift),
     }));
   }
@@ -2873,16 +2887,23 @@ class SqliteJournal implements Journal {
         ts: sqlNumber(ev.ts),
         inSync: typeof d.inSync === "boolean" ? d.inSync : null,
         driftUsd: typeof d.driftUsd === "number" ? d.driftUsd : null,
+        outsideUsd: typeof d.outsideUsd === "number" ? d.outsideUsd : null,
         durationMs: typeof d.durationMs === "number" ? d.durationMs : null,
       };
     }
     if (dec) {
       const plan = parseJson(dec.plan) as Plan;
-      const drift = (plan.targets ?? []).reduce((s, t) => s + Math.abs(t.driftUsd), 0);
+      // The plan's drift as every view judges it (core/drift.ts), so its figure is the header's.
+      const drift = driftReport({
+        targets: plan.targets ?? [],
+        skipped: plan.skipped ?? [],
+        actionCoins: (plan.actions ?? []).map((a) => a.coin),
+      });
       return {
         ts: sqlNumber(dec.ts),
         inSync: sqlNumber(dec.in_sync) === 1,
-        driftUsd: drift,
+        driftUsd: drift.driftUsd,
+        outsideUsd: drift.outsideUsd,
         durationMs: null,
       };
     }

@@ -4,7 +4,7 @@
 // the last message), copy lag, the copy's running counts and its drift (core/drift.ts: the
 // same words as `status`).
 import { Box, Text } from "ink";
-import { leftAloneShort, leftAloneText, syncVerdict } from "../core/drift.js";
+import { driftFigureText, leftAloneShort, leftAloneText, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
 import { fmtAge, fmtLev, fmtMs, fmtNum, fmtPct, fmtUsd, truncate } from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
@@ -225,7 +225,7 @@ export function Header({ state, width }: HeaderProps) {
         }
       : sweep
         ? {
-            text: sweep.inSync ? "in sync" : `drift ${fmtUsd(sweep.driftUsd)}`,
+            text: driftFigureText(sweep),
             color: sweep.inSync ? undefined : "yellow",
             priority: 7,
           }

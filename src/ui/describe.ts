@@ -2,7 +2,14 @@
 // dashboard's event log and the plain line output) and a plain JSON record (the --json
 // lines). Both views call these, so the dashboard and the log lines never disagree.
 
-import { driftPct, leaderValueUsd, shownDrift, shownTarget, syncVerdict } from "../core/drift.js";
+import {
+  driftFigureText,
+  driftPct,
+  leaderValueUsd,
+  shownDrift,
+  shownTarget,
+  syncVerdict,
+} from "../core/drift.js";
 import { roundHalfAway, roundOrNull, shortAddress } from "../core/format.js";
 import { TRADE_FIGURE_FIELDS } from "../core/leader-trades.js";
 import { leverageAt } from "../core/leverage.js";
@@ -132,6 +139,7 @@ export const JSON_LINE_FIELDS = {
     "planned",
     "skipped",
     "finalDriftUsd",
+    "finalOutsideUsd",
     "inSync",
     "driftCurrent",
     "driftVerdict",
@@ -282,7 +290,9 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         // Drift found by a sweep is the repair working (partial fills, missed messages), not a fault.
         level: e.inSync ? "dim" : "info",
         coin: null,
-        text: `sweep ${e.inSync ? "in sync" : "drift"} ${fmtUsd(e.driftUsd)} in ${fmtMs(e.durationMs)}, ${e.requests} req`,
+        // "drift $X" is the header's figure (core/drift.ts): the part orders are planned for or a
+        // gate holds, never the total with what the deadband tolerates (said apart, as the header does).
+        text: `sweep ${driftFigureText(e)} in ${fmtMs(e.durationMs)}, ${e.requests} req`,
       };
     case "halt":
       return { level: "error", coin: null, text: `HALT ${e.kind}: ${e.reason}` };

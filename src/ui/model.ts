@@ -254,7 +254,7 @@ export interface DashboardState {
   log: LogEntry[];
   logSeq: number;
   counters: Counters;
-  lastSweep: { ts: number; inSync: boolean; driftUsd: number; durationMs: number } | null;
+  lastSweep: { ts: number; inSync: boolean; driftUsd: number; outsideUsd: number; durationMs: number } | null;
   rateLimit: { until: number; detail: string } | null;
   /** The latest warning or error, for the status line (the log may have scrolled away). */
   problem: {
@@ -745,7 +745,13 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       break;
     case "sweep":
       state.counters = { ...c, sweeps: c.sweeps + 1 };
-      state.lastSweep = { ts: e.ts, inSync: e.inSync, driftUsd: e.driftUsd, durationMs: e.durationMs };
+      state.lastSweep = {
+        ts: e.ts,
+        inSync: e.inSync,
+        driftUsd: e.driftUsd,
+        outsideUsd: e.outsideUsd,
+        durationMs: e.durationMs,
+      };
       break;
     case "state": {
       state.equity = e.account.accountValue;
@@ -1022,18 +1028,28 @@ export function totalDriftUsd(state: DashboardState): number {
 }
 
 /**
+ * The part of it the header's `drift $X` says (core/drift.ts outsideUsd): the coins orders are
+ * planned for or a gate holds — the rows outside the deadband when no report came with the state.
+ */
+export function outsideDriftUsd(state: DashboardState): number {
+  if (state.drift) return state.drift.outsideUsd;
+  return state.positions.reduce((sum, r) => sum + (r.outsideDeadband ? Math.abs(r.driftUsd ?? 0) : 0), 0);
+}
+
+/**
  * The final drift as the closing line and the demo's summary say it: the dashboard header's last
  * words on it (`drift $30.02 (SOL)`, `in sync · $3.37 tolerated inside the deadband`) — the one
  * wording and figure, never the header's $30.02 beside a summary's 35.73 of all drift, tolerated
- * included —; `drift 12.00 USD` when no verdict is known (no state was seen); a figure of a
- * reading that is not current (an on-exit step failed after it) is said as that.
+ * included —; `drift $12.00` when no verdict is known (no state was seen); a figure of a
+ * reading that is not current (an on-exit step failed after it) is said as that. Either figure is
+ * the header's (`finalOutsideUsd`), not the total.
  */
 export function finalDriftText(
-  summary: Pick<RunSummary, "finalDriftUsd" | "driftVerdict"> & Partial<Pick<RunSummary, "driftCurrent">>,
+  summary: Pick<RunSummary, "finalOutsideUsd" | "driftVerdict"> & Partial<Pick<RunSummary, "driftCurrent">>,
 ): string {
   if (summary.driftCurrent === false)
-    return `drift ${fmtFixed(summary.finalDriftUsd)} USD at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
-  return summary.driftVerdict ?? `drift ${fmtFixed(summary.finalDriftUsd)} USD`;
+    return `drift $${fmtFixed(summary.finalOutsideUsd)} at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
+  return summary.driftVerdict ?? `drift $${fmtFixed(summary.finalOutsideUsd)}`;
 }
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */
@@ -1064,8 +1080,16 @@ export interface RunSummary {
   planned: number | null;
   /** The leader's trades skipped, by reason (sums to skippedTrades). */
   skipped: Partial<Record<ReasonCode, number>>;
-  /** Σ |drift| at the end; of the last reading before it when `driftCurrent` is false. */
+  /**
+   * Σ |drift| at the end over every coin hlcopy sizes, the part the deadband tolerates included
+   * (a drift report's `driftUsd`); of the last reading before it when `driftCurrent` is false.
+   */
   finalDriftUsd: number;
+  /**
+   * The part of finalDriftUsd in coins orders are planned for or a gate holds (a drift report's
+   * `outsideUsd`): the figure of the header's `drift $X` and of the closing line.
+   */
+  finalOutsideUsd: number;
   /**
    * The copy is in sync at the end (core/drift.ts); null when that is not known: no state was
    * seen, or the on-exit step failed (`driftCurrent` false).
@@ -1145,6 +1169,7 @@ export function runSummary(state: DashboardState): RunSummary {
     planned: state.runMode === "dry-run" ? state.counters.plannedActions : null,
     skipped: { ...state.counters.skipped },
     finalDriftUsd: roundHalfAway(totalDriftUsd(state), 2),
+    finalOutsideUsd: roundHalfAway(outsideDriftUsd(state), 2),
     // The one verdict (core/drift.ts): a run that ends on stale data does not end "in sync", nor
     // one whose on-exit step failed — its last reading is from before the exchange went away.
     inSync: verdict?.inSync ?? null,

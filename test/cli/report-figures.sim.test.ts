@@ -3,7 +3,8 @@
 //  * P&L by day: P&L = realised + unrealised change − fees + funding, each column as shown. The
 //    table had no unrealised column: a day of −1.16 beside realised −0.22, fees 0.74, funding 0.00.
 //  * copy by day: `drift $` is the day's last journaled drift (a sweep, a running follow's change
-//    record or the run's end: --json's `driftUsd`, status's drift), not "the day's last sweep"'s.
+//    record or the run's end), not "the day's last sweep"'s — and the header's and status's
+//    figure (--json's `outsideUsd`), not the total with what the deadband tolerates in it.
 
 import { describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report/run.js";
@@ -62,6 +63,11 @@ describe("report's day tables, after a follow on the simulator", () => {
     // keep, after the last sweep (in sync) was written.
     await trade(t.leaderClient, "SOL", "buy", 0.4);
     await eventually(async () => (t.journal.copyMoments(0).at(-1)?.driftUsd ?? 0) > 0);
+    // Paused, the leader's ETH is not copied: drift the header says ("drift $X (ETH)"), beside
+    // SOL's tolerated dollars that it does not.
+    f.engine.togglePause();
+    await trade(t.leaderClient, "ETH", "buy", 1);
+    await eventually(async () => (t.journal.copyMoments(0).at(-1)?.outsideUsd ?? 0) > 0);
     // Prices moved off our BTC entry by a few cents of P&L: an unrealised change the row must show.
     await eventually(async () => {
       const [ours, markets] = await Promise.all([t.client.getAccountState(t.account), t.client.getMarkets()]);
@@ -81,8 +87,11 @@ describe("report's day tables, after a follow on the simulator", () => {
       out: { write: (s: string) => (statusText += s) },
     })) as StatusReport;
     expect(status.lastSweep?.driftUsd).toBe(0);
-    const drift = status.drift?.driftUsd ?? 0;
+    const drift = status.drift?.outsideUsd ?? 0;
     expect(drift).toBeGreaterThan(0);
+    // The tolerated SOL is in the total, not in the figure the header and status say.
+    expect(status.drift?.driftUsd ?? 0).toBeGreaterThan(drift);
+    expect(statusText).toContain(`drift $${drift.toFixed(2)} (ETH)`);
 
     const text = await report(t);
     const [pnlHead, ...pnlRows] = tableRows(text, "P&L by day");
@@ -96,10 +105,10 @@ describe("report's day tables, after a follow on the simulator", () => {
     expect(cents(net)).toBe(Math.round((status.pnl?.netUsd ?? Number.NaN) * 100));
 
     // The drift column: named for what it holds, which is status's drift (the run end's), not the
-    // last sweep's 0.00.
+    // last sweep's 0.00, nor the total with SOL's tolerated part in it.
     const copyTitle = text.split("\n").find((l) => l.startsWith("copy by day"));
     expect(copyTitle).not.toMatch(/sweep/);
-    expect(copyTitle).toMatch(/drift \$ at the day's last record/);
+    expect(copyTitle).toMatch(/drift \$ at the day's last record, as the header says it/);
     const [, ...copyRows] = tableRows(text, "copy by day");
     expect(copyRows[0]?.at(-1)).toBe(drift.toFixed(2));
   });

@@ -91,8 +91,15 @@ describe("status while a follow runs", () => {
     // timeout: at most two minutes of the clock, so at most two records — one per change was 4+.
     expect(changes.length).toBeGreaterThan(0);
     expect(changes.length).toBeLessThanOrEqual(2);
-    const last = changes.at(-1)?.data as { drift: { driftUsd: number }; driftMaxUsd: number };
+    const last = changes.at(-1)?.data as {
+      drift: { driftUsd: number; outsideUsd: number };
+      driftMaxUsd: number;
+      outsideMaxUsd: number;
+    };
     expect(last.driftMaxUsd).toBeGreaterThanOrEqual(last.drift.driftUsd);
+    // And the minute's peak of the header's figure, which the journal's line says.
+    expect(last.outsideMaxUsd).toBeGreaterThanOrEqual(last.drift.outsideUsd);
+    expect(last.outsideMaxUsd).toBeLessThanOrEqual(last.driftMaxUsd);
     expect(t.journal.copyMoments(0).at(-1)).toMatchObject({
       moment: "change",
       driftMaxUsd: last.driftMaxUsd,

@@ -103,7 +103,8 @@ describe("dailyReport", () => {
         // The opening snapshot (before the window): unrealised 10.
         { ts: D0 + 8 * H, unrealisedUsd: 10, driftUsd: 0 },
         { ts: D0 + 16 * H, unrealisedUsd: 40, driftUsd: 12 },
-        { ts: D0 + 23 * H, unrealisedUsd: 25, driftUsd: 3 },
+        { ts: D0 + 23 * H, unrealisedUsd: 25, driftUsd: 3, outsideUsd: 0 },
+        // An older record: no outside figure kept.
         { ts: D0 + 24 * H + 18 * H, unrealisedUsd: -5, driftUsd: 7 },
       ],
     });
@@ -127,10 +128,18 @@ describe("dailyReport", () => {
       skipped: { "below-min-notional": 1 },
       driftUsd: 3,
       maxDriftUsd: 12,
+      // The header's figure of the day's last record: its 3 all tolerated.
+      outsideUsd: 0,
     });
     expect(a?.slippageBps).toEqual({ median: 5, p95: 5, n: 1 });
     // Day 2: realised −80 − fees 1.5 + funding 0.25 + (−5 − 25) = −111.25.
-    expect(b).toMatchObject({ pnlUsd: -111.25, trades: 1, skipped: { "entry-drift": 2 }, driftUsd: 7 });
+    expect(b).toMatchObject({
+      pnlUsd: -111.25,
+      trades: 1,
+      skipped: { "entry-drift": 2 },
+      driftUsd: 7,
+      outsideUsd: null,
+    });
     expect(b?.drawdownPct).toBeCloseTo(((10_050 - 9_950) / 10_050) * 100, 6);
     // The days add up: 41.5 − 111.25.
     expect(r.totals.pnlUsd).toBe(-69.75);

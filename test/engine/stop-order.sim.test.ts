@@ -132,7 +132,7 @@ describe("an on-exit step the exchange does not let through", () => {
     const closing = closingSummary(summary, { eventLines: false });
     expect(closing).not.toMatch(/in sync/);
     expect(closing).toMatch(
-      /; drift \d+\.\d\d USD at the last reading, before the on-exit step failed \(not current: no in-sync verdict\);/,
+      /; drift \$\d+\.\d\d at the last reading, before the on-exit step failed \(not current: no in-sync verdict\);/,
     );
   });
 });

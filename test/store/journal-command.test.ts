@@ -410,14 +410,23 @@ describe("runJournal", () => {
         "as the run left it: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [
-        // A running follow's record of a minute's changes: the last of them, and the peak if higher.
+        // A running follow's record of a minute's changes: the last of them, and the peak if higher
+        // — in the figure its verdict says (the header's drift $X), not the total's.
         "state",
-        { moment: "change", targets, drift, pnl, driftMaxUsd: 31.2 },
+        { moment: "change", targets, drift, pnl, driftMaxUsd: 40.68, outsideMaxUsd: 31.2 },
         "while running, the minute's last change (drift up to $31.20 in it): in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [
+        // The total's peak above the last (SOL's tolerated $9.48 was higher in the minute): no
+        // drift the header said, so no peak to say.
         "state",
-        { moment: "change", targets, drift, pnl, driftMaxUsd: 9.48 },
+        { moment: "change", targets, drift, pnl, driftMaxUsd: 12.5, outsideMaxUsd: 0 },
+        "while running, the minute's last change: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
+      ],
+      [
+        // A record from before the header's peak was kept: its total's peak is not said.
+        "state",
+        { moment: "change", targets, drift, pnl, driftMaxUsd: 31.2 },
         "while running, the minute's last change: in sync · $9.48 tolerated inside the deadband · positions BTC +0.00057, SOL +0.09 · P&L net -$0.51 (-0.01%)",
       ],
       [

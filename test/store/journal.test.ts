@@ -1108,13 +1108,39 @@ describe("events, sweeps and listing", () => {
     const jr = open();
     expect(jr.lastSweep()).toBeNull();
     jr.recordDecision({ runId: null, ts: T0, trigger: "sweep", coins: ["BTC"], plan: plan() });
-    expect(jr.lastSweep()).toEqual({ ts: T0, inSync: false, driftUsd: 650, durationMs: null });
+    // A plan's drift judged as every view judges it: BTC has an order, so all of it is outside.
+    expect(jr.lastSweep()).toEqual({
+      ts: T0,
+      inSync: false,
+      driftUsd: 650,
+      outsideUsd: 650,
+      durationMs: null,
+    });
     jr.recordEvent({
       ts: T0 + 5,
       type: "sweep",
       data: { durationMs: 42, inSync: true, driftUsd: 3, requests: 4 },
     });
-    expect(jr.lastSweep()).toEqual({ ts: T0 + 5, inSync: true, driftUsd: 3, durationMs: 42 });
+    // A sweep journaled before its outside figure was kept: unknown, not 0.
+    expect(jr.lastSweep()).toEqual({
+      ts: T0 + 5,
+      inSync: true,
+      driftUsd: 3,
+      outsideUsd: null,
+      durationMs: 42,
+    });
+    jr.recordEvent({
+      ts: T0 + 6,
+      type: "sweep",
+      data: { durationMs: 40, inSync: false, driftUsd: 35.74, outsideUsd: 30.02, requests: 4 },
+    });
+    expect(jr.lastSweep()).toEqual({
+      ts: T0 + 6,
+      inSync: false,
+      driftUsd: 35.74,
+      outsideUsd: 30.02,
+      durationMs: 40,
+    });
   });
 
   it("lists the newest N entries across tables, oldest first, filtered by time and table", () => {
@@ -1147,22 +1173,46 @@ describe("events, sweeps and listing", () => {
       runId: live,
       data: {
         inSync: false,
-        drift: { driftUsd: 99 },
+        drift: { driftUsd: 99, outsideUsd: 80 },
         pnl: { unrealisedUsd: 7 },
-        after: { drift: { driftUsd: 1 } },
+        after: { drift: { driftUsd: 1, outsideUsd: 0 } },
       },
     });
     state(T0 + 1, { moment: "change", pnl: { unrealisedUsd: 8 }, drift: { driftUsd: 2 } }, dry);
     jr.recordEvent({ ts: T0 + 2, type: "reconnect", runId: live });
     state(T0 + 3, { driftUsd: 3, pnl: { unrealisedUsd: null } }); // a run's end
+    // The header's figure where the record keeps it (the sweep's `after`: 0, not the 80 it found); null where not.
+    const sweep = {
+      ts: T0,
+      type: "sweep",
+      moment: null,
+      unrealisedUsd: 7,
+      driftUsd: 1,
+      outsideUsd: 0,
+      driftMaxUsd: 1,
+    };
     expect(jr.copyMoments(T0)).toEqual([
-      { ts: T0 - 2, type: "state", moment: "change", unrealisedUsd: 5, driftUsd: 10, driftMaxUsd: 10 },
-      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1, driftMaxUsd: 1 },
-      { ts: T0 + 3, type: "state", moment: null, unrealisedUsd: null, driftUsd: 3, driftMaxUsd: 3 },
+      {
+        ts: T0 - 2,
+        type: "state",
+        moment: "change",
+        unrealisedUsd: 5,
+        driftUsd: 10,
+        outsideUsd: null,
+        driftMaxUsd: 10,
+      },
+      sweep,
+      {
+        ts: T0 + 3,
+        type: "state",
+        moment: null,
+        unrealisedUsd: null,
+        driftUsd: 3,
+        outsideUsd: null,
+        driftMaxUsd: 3,
+      },
     ]);
-    expect(jr.copyMoments(T0 + 4)).toEqual([
-      { ts: T0, type: "sweep", moment: null, unrealisedUsd: 7, driftUsd: 1, driftMaxUsd: 1 },
-    ]);
+    expect(jr.copyMoments(T0 + 4)).toEqual([sweep]);
   });
 
   describe("recordStateChange: a running follow's state, one record per span", () => {
@@ -1186,7 +1236,15 @@ describe("events, sweeps and listing", () => {
       expect(states(jr)[0]).toMatchObject({ ts: T0 + 2, runId: run, data: { drift: { driftUsd: 2 } } });
       // report's figures of that minute: the last drift, and the highest the record stood for.
       expect(jr.copyMoments(T0)).toEqual([
-        { ts: T0 + 2, type: "state", moment: "change", unrealisedUsd: 2, driftUsd: 2, driftMaxUsd: 9 },
+        {
+          ts: T0 + 2,
+          type: "state",
+          moment: "change",
+          unrealisedUsd: 2,
+          driftUsd: 2,
+          outsideUsd: null,
+          driftMaxUsd: 9,
+        },
       ]);
     });
 

@@ -20,6 +20,25 @@ function collect(json: boolean, events: readonly EngineEvent[], stateEveryMs?: n
 }
 
 describe("human lines", () => {
+  it("a sweep says the header's drift figure, never the total with the tolerated dollars in it", () => {
+    const sweep = (inSync: boolean, driftUsd: number, outsideUsd: number): EngineEvent => ({
+      type: "sweep",
+      ts: T0,
+      durationMs: 12,
+      inSync,
+      driftUsd,
+      outsideUsd,
+      requests: 2,
+    });
+    // SOL $30.02 to trade, BTC $5.72 under the $10 minimum: the header says "drift $30.02 (SOL)".
+    expect(formatLine(sweep(false, 35.74, 30.02))).toBe("12:00:00.000 sweep drift $30.02 in 12ms, 2 req");
+    // In sync with $3.37 left on purpose: said as tolerated, not as drift.
+    expect(formatLine(sweep(true, 3.37, 0))).toBe(
+      "12:00:00.000 sweep in sync ($3.37 tolerated) in 12ms, 2 req",
+    );
+    expect(formatLine(sweep(true, 0, 0))).toBe("12:00:00.000 sweep in sync in 12ms, 2 req");
+  });
+
   it("a fill reads as one line with time, slippage and lag", () => {
     expect(formatLine(fillEvent(T0 + 1234))).toBe(
       "12:00:01.234 fill BTC buy 0.01 @ 64000.5 exec 0.8bps vs leader 1.2 lag 4ms",

@@ -88,7 +88,7 @@ describe("the closing summary after a follow (the dashboard's and --no-ui's one 
     };
     const text = closingSummary(s, { eventLines: false });
     expect(text.split("\n")[0]).toMatch(
-      /^1 order\(s\) filled; leader trades 6: copied 2, in line 1, missed 1, skipped 2 \(below-min-notional 2\); drift 75\.00 USD; /,
+      /^1 order\(s\) filled; leader trades 6: copied 2, in line 1, missed 1, skipped 2 \(below-min-notional 2\); drift \$75\.00; /,
     );
     expect(skippedText({ "coin-denied": 2, "below-min-notional": 7, "inside-deadband": 0 })).toBe(
       "below-min-notional 7, coin-denied 2",
@@ -133,6 +133,7 @@ describe("the final drift (follow's closing line and the demo's summary: the hea
     });
     expect(s.driftVerdict).toBe("drift $30.02 (SOL)");
     expect(s.finalDriftUsd).toBe(35.74); // --json keeps the sum of all drift (docs/events.md)
+    expect(s.finalOutsideUsd).toBe(30.02); // and the header's figure beside it
     expect(line(s)).toContain("; drift $30.02 (SOL); ");
     expect(finalDriftText(s)).toBe("drift $30.02 (SOL)");
   });
@@ -155,9 +156,13 @@ describe("the final drift (follow's closing line and the demo's summary: the hea
     expect(line(stale)).toContain("; stale 2m · last in sync 2m ago; ");
   });
 
-  it("gives the figure alone when no state was seen", () => {
-    const s = { ...runSummary(liveState()), driftVerdict: null, finalDriftUsd: 12 };
-    expect(line(s)).toContain("; drift 12.00 USD; ");
+  it("gives the header's figure alone when no verdict is known, never the total with the tolerated part", () => {
+    const s = { ...runSummary(liveState()), driftVerdict: null, finalDriftUsd: 17.5, finalOutsideUsd: 12 };
+    expect(line(s)).toContain("; drift $12.00; ");
+    const failed = { ...s, driftCurrent: false };
+    expect(finalDriftText(failed)).toBe(
+      "drift $12.00 at the last reading, before the on-exit step failed (not current: no in-sync verdict)",
+    );
   });
 });
 
@@ -233,6 +238,7 @@ describe("runSummary", () => {
       planned: null,
       skipped: {},
       finalDriftUsd: 75,
+      finalOutsideUsd: 75,
       inSync: null,
       driftCurrent: true,
       driftVerdict: null,

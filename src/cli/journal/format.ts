@@ -204,8 +204,10 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
       const copy = `${driftOf(d, ts)} · positions ${positionsOf(d)}${pnl ? ` · ${pnl}` : ""}`;
       if (d.moment !== "change") return `as the run left it: ${copy}`;
       // A running follow's record of a minute's changes (the last of them; engine.ts CHANGE_SPAN_MS).
-      const peak = num(d.driftMaxUsd);
-      const last = isDriftReport(d.drift) ? d.drift.driftUsd : null;
+      // The peak in the figure the line's verdict says (the header's `drift $X`); a record from
+      // before it was kept has only the total's peak, which is not said beside it.
+      const peak = num(d.outsideMaxUsd);
+      const last = isDriftReport(d.drift) ? d.drift.outsideUsd : null;
       const higher = peak !== null && last !== null && fmtUsd(peak) !== fmtUsd(last);
       return `while running, the minute's last change${higher ? ` (drift up to ${fmtUsd(peak)} in it)` : ""}: ${copy}`;
     }

@@ -151,6 +151,7 @@ function readInputs(journal: Journal, since: number, until: number) {
     ts: m.ts,
     unrealisedUsd: m.unrealisedUsd,
     driftUsd: m.driftUsd,
+    outsideUsd: m.outsideUsd,
     driftMaxUsd: m.driftMaxUsd,
     moment: momentOf(m.type, { moment: m.moment }),
   }));
@@ -433,9 +434,11 @@ async function render(
       }),
     ),
     // The day's last journaled drift — a sweep's, a running follow's change record's or a run
-    // end's (--json's driftUsd, status's drift) —, not the last sweep's: a run that ended out of
-    // line after an in-sync sweep showed its end's drift under "the day's last sweep".
-    "copy by day (USD; slippage in bps; drift $ at the day's last record, all of it):",
+    // end's —, not the last sweep's: a run that ended out of line after an in-sync sweep showed
+    // its end's drift under "the day's last sweep". The header's and status's figure (--json's
+    // outsideUsd): what orders were planned for or a gate held, not the part the deadband
+    // tolerates ("-" for a record from before the figure was kept).
+    "copy by day (USD; slippage in bps; drift $ at the day's last record, as the header says it):",
     await renderTable(
       [
         "day (UTC)",
@@ -454,7 +457,7 @@ async function render(
         d.ordersFilled,
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
         fmtFixed(d.slippageBps.median, 1),
-        fmtFixed(d.driftUsd),
+        fmtFixed(d.outsideUsd),
       ]),
     ),
   );

@@ -18,6 +18,7 @@ import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.j
 import {
   type DriftReport,
   driftClosing,
+  driftFigureText,
   driftPct,
   type Freshness,
   leaderValueUsd,
@@ -148,7 +149,12 @@ export interface StatusReport {
    * `reason` and `hint` are its error and hint lines. Null when the last run was not refused.
    */
   lastRefusal: RefusalRecord | null;
-  lastSweep: { ts: number; inSync: boolean | null; driftUsd: number | null } | null;
+  lastSweep: {
+    ts: number;
+    inSync: boolean | null;
+    driftUsd: number | null;
+    outsideUsd: number | null;
+  } | null;
   /**
    * When the newest record is a flatten's (`hlcopy flatten` with no follow running): it reads no
    * leader, so `drift`, `lastSweep` and `positions` are null/empty — unknown, not "in sync".
@@ -465,7 +471,7 @@ export async function runStatus(p: {
         // After a flatten the last copy sweep's drift is not the copy's now: unknown (flattenedAt).
         lastSweep:
           sweep && last.flattenAt === null
-            ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd }
+            ? { ts: sweep.ts, inSync: sweep.inSync, driftUsd: sweep.driftUsd, outsideUsd: sweep.outsideUsd }
             : null,
         flattenedAt: last.flattenAt,
         drift:
@@ -1096,9 +1102,14 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
       `drift: unknown — the last run was a flatten ${ago(r.flattenedAt, now)}, which reads no leader (see the copy now with: hlcopy reconcile <leader> --dry-run)`,
     );
   } else if (r.lastSweep) {
-    lines.push(
-      `${r.lastSweep.inSync ? "in sync" : "drift remained"} (|drift| ${fmtFixed(r.lastSweep.driftUsd)} USD) ${asOf(r.lastSweep.ts, now, "last sweep")}`,
-    );
+    const { inSync, driftUsd, outsideUsd } = r.lastSweep;
+    // In the header's words and figure (core/drift.ts driftFigureText); a sweep journaled before
+    // its outside figure was kept has only the total, said as that.
+    const said =
+      inSync !== null && driftUsd !== null && outsideUsd !== null
+        ? driftFigureText({ inSync, driftUsd, outsideUsd })
+        : `${inSync ? "in sync" : "drift remained"} (|drift| ${fmtFixed(driftUsd)} USD, the tolerated part included)`;
+    lines.push(`${said} ${asOf(r.lastSweep.ts, now, "last sweep")}`);
   }
   for (const l of r.leaders) {
     lines.push(
