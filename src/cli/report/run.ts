@@ -438,7 +438,7 @@ async function render(
     // its end's drift under "the day's last sweep". The header's and status's figure (--json's
     // outsideUsd): what orders were planned for or a gate held, not the part the deadband
     // tolerates ("-" for a record from before the figure was kept).
-    "copy by day (USD; slippage in bps; drift $ at the day's last record, as the header says it):",
+    "copy by day (USD; slippage in bps; drift $ at the day's last record):",
     await renderTable(
       [
         "day (UTC)",
