@@ -11,7 +11,7 @@
 // priority in narrow terminals; rows beyond maxRows fold into "+N more", which carries their P&L.
 import { Box, Text } from "ink";
 import { roundHalfAway } from "../core/format.js";
-import { cell, fmtAge, fmtLev, fmtNum, fmtPct, fmtUsd, fmtUsdShort } from "./format.js";
+import { cell, fmtAge, fmtLev, fmtNum, fmtPctShort, fmtUsd, fmtUsdShort } from "./format.js";
 import { type Column, fitColumns } from "./layout.js";
 import { foldRows, type PositionRow } from "./model.js";
 
@@ -119,7 +119,7 @@ export function positionColumns(
       priority: 40,
       align: "right",
       // Undefined at a target of 0 (core/drift.ts driftPct): the USD drift says how much.
-      text: (r) => (r.closing ? "closing" : fmtPct(r.driftPct, 1)),
+      text: (r) => (r.closing ? "closing" : fmtPctShort(r.driftPct)),
       color: (r) => (acting(r) ? "yellow" : undefined),
     },
     {

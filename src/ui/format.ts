@@ -61,6 +61,19 @@ export function fmtUsdShort(x: number | null): string {
   return x < 0 && a !== 0 ? `-$${body}` : `$${body}`;
 }
 
+/**
+ * A percentage in at most 7 characters for a table cell (the dashboard's drift%), whole where a
+ * tenth does not fit: 12.3%, -138.9%, -1542%, and past ±9999 only the bound (">9999%",
+ * "<-9999%"). A cell that cut "-1541.5%" to "-1541.…" showed a figure that is none.
+ */
+export function fmtPctShort(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  const tenth = fmtPct(x, 1);
+  if (tenth.length <= 7) return tenth;
+  if (Math.abs(roundHalfAway(x, 0)) <= 9999) return fmtPct(x, 0);
+  return x > 0 ? ">9999%" : "<-9999%";
+}
+
 /** A value already in percent: 12.345 → "12.35%"; "-" when missing. */
 export function fmtPct(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x, digits)}%`;

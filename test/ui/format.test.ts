@@ -7,6 +7,7 @@ import {
   fmtGrouped,
   fmtNum,
   fmtPct,
+  fmtPctShort,
   fmtPlusMinus,
   fmtShare,
   fmtUsd,
@@ -21,10 +22,25 @@ describe("ui/format", () => {
       expect(fmtGrouped(missing)).toBe("-");
       expect(fmtUsd(missing)).toBe("-");
       expect(fmtPct(missing)).toBe("-");
+      expect(fmtPctShort(missing)).toBe("-");
       expect(fmtShare(missing)).toBe("-");
     }
     expect(fmtNum(null)).toBe("-");
     expect(fmtUsdShort(null)).toBe("-");
+  });
+
+  it("a percentage fits a 7-character cell whole, never cut inside its digits", () => {
+    expect(fmtPctShort(12.34)).toBe("12.3%");
+    expect(fmtPctShort(-138.94)).toBe("-138.9%");
+    // A tenth would make it 8 characters: whole percent (the dashboard cut it to "-1541.…").
+    expect(fmtPctShort(-1541.5)).toBe("-1542%");
+    expect(fmtPctShort(9999.4)).toBe("9999.4%");
+    expect(fmtPctShort(-9999.4)).toBe("-9999%");
+    // Past four digits only the bound: a target nearly closed against a full position.
+    expect(fmtPctShort(123_456)).toBe(">9999%");
+    expect(fmtPctShort(-10_000)).toBe("<-9999%");
+    for (const x of [0.04, -0.04, 99.99, -999.95, 5_000, -9_999.4, 1e9, -1e9])
+      expect([...fmtPctShort(x)].length).toBeLessThanOrEqual(7);
   });
 
   it("fixed decimals, every digit, and a true minus sign", () => {

@@ -528,6 +528,20 @@ describe("Positions", () => {
     expect(lines.join("\n")).not.toContain("-100.0%");
   });
 
+  it("a drift% too wide for its cell is whole percent, never cut inside its digits", () => {
+    // The leader nearly closed HYPE: 0.17 to hold against our 2.79 — 1 541 % of the target.
+    const rows = buildPositionRows(
+      [target("HYPE", 3.54, 0.17, 2.79, 35.7)],
+      [{ coin: "HYPE", size: 2.79, entryPx: 35 }],
+      {},
+    );
+    const hype = screenLines(frame(<Positions rows={rows} width={100} maxRows={10} loaded />)).find((l) =>
+      l.startsWith("HYPE"),
+    );
+    expect(hype).toMatch(/ -1541% /);
+    expect(hype).not.toContain("…");
+  });
+
   it("paused: drift the next cycle would trade shows ‖ (held by the pause), not ! — and not as an alarm", () => {
     const paused = screenLines(frame(<Positions rows={rows} width={80} maxRows={10} loaded paused />));
     const sol = paused.find((l) => l.startsWith("SOL")) ?? "";
