@@ -183,7 +183,9 @@ export function driftText(r: DriftReport): string {
  * tolerated part in it: "drift $X" says one figure wherever it is shown.
  */
 export function driftFigureText(r: Pick<DriftReport, "inSync" | "driftUsd" | "outsideUsd">): string {
-  if (!r.inSync) return `drift $${fixed(r.outsideUsd)}`;
+  // Out of sync with no dollars outside (a position changed outside hlcopy, a coin with nothing
+  // to size from): said as driftText says it, never "drift $0.00".
+  if (!r.inSync) return roundHalfAway(r.outsideUsd) >= 0.01 ? `drift $${fixed(r.outsideUsd)}` : "not in sync";
   const tolerated = r.driftUsd - r.outsideUsd;
   return roundHalfAway(tolerated) >= 0.01 ? `in sync ($${fixed(tolerated)} tolerated)` : "in sync";
 }

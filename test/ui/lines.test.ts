@@ -37,6 +37,8 @@ describe("human lines", () => {
       "12:00:00.000 sweep in sync ($3.37 tolerated) in 12ms, 2 req",
     );
     expect(formatLine(sweep(true, 0, 0))).toBe("12:00:00.000 sweep in sync in 12ms, 2 req");
+    // Out of sync with nothing outside (a position changed outside hlcopy): never "drift $0.00".
+    expect(formatLine(sweep(false, 4.1, 0))).toBe("12:00:00.000 sweep not in sync in 12ms, 2 req");
   });
 
   it("a fill reads as one line with time, slippage and lag", () => {
