@@ -173,12 +173,6 @@ const round6 = (x: number): number => {
 };
 
 /** The last snapshot's unrealised P&L at or before `ts` (0 before any: no position yet). */
-/** The header's drift figure of a snapshot, to the cent; null when it has none or did not record it. */
-function lastOutside(snap: ReportInputs["snapshots"][number] | undefined): number | null {
-  const v = snap?.outsideUsd;
-  return v === null || v === undefined ? null : roundFigure("usd", v);
-}
-
 function unrealisedAt(snapshots: ReportInputs["snapshots"], ts: number): number {
   let u = 0;
   for (const s of snapshots) {
@@ -245,7 +239,7 @@ export function dailyReport(inputs: ReportInputs): Report {
       // To the cent, as every drift figure (core/format.ts FIGURE_DECIMALS).
       driftUsd: drifts.length > 0 ? roundFigure("usd", drifts.at(-1) as number) : null,
       maxDriftUsd: highs.length > 0 ? roundFigure("usd", maxOf(highs)) : null,
-      outsideUsd: lastOutside(snaps.at(-1)),
+      outsideUsd: roundFigure("usd", snaps.at(-1)?.outsideUsd ?? null),
     });
     openU = closeU;
   }

@@ -78,6 +78,7 @@ import {
   otherJournals,
   paperJournalPath,
   type RunRow,
+  type SweepInfo,
   unmovedJournal,
 } from "../../store/journal.js";
 import { isAlive, runAlive } from "../../store/lock.js";
@@ -149,12 +150,8 @@ export interface StatusReport {
    * `reason` and `hint` are its error and hint lines. Null when the last run was not refused.
    */
   lastRefusal: RefusalRecord | null;
-  lastSweep: {
-    ts: number;
-    inSync: boolean | null;
-    driftUsd: number | null;
-    outsideUsd: number | null;
-  } | null;
+  /** The last sweep as the journal keeps it (its duration aside). */
+  lastSweep: Omit<SweepInfo, "durationMs"> | null;
   /**
    * When the newest record is a flatten's (`hlcopy flatten` with no follow running): it reads no
    * leader, so `drift`, `lastSweep` and `positions` are null/empty — unknown, not "in sync".
