@@ -248,7 +248,7 @@ function rawTimerAlerts(state: AlertRulesState, now: number, settings: AlertRule
       severity: "warning",
       // The dashboard header's figure (core/drift.ts driftText): the drift orders are planned for
       // or a gate holds, not the tolerated part beside it (fields: driftUsd has all of it).
-      text: `not in sync for ${minutes} min: drift ${fixed(state.outsideUsd)} USD`,
+      text: `not in sync for ${minutes} min: drift $${fixed(state.outsideUsd)}`,
       key: "drift",
       ts: now,
       fields: {

@@ -134,7 +134,7 @@ describe("alert rules", () => {
     });
     alertsForEvent(st, sweep(0), S);
     const alerts = alertsForEvent(st, sweep(15 * 60_000), S);
-    expect(alerts.map((a) => a.text)).toEqual(["[DRY RUN] not in sync for 15 min: drift 212.40 USD"]);
+    expect(alerts.map((a) => a.text)).toEqual(["[DRY RUN] not in sync for 15 min: drift $212.40"]);
     expect(alerts[0]?.fields).toMatchObject({ driftUsd: 250, outsideUsd: 212.4 });
   });
 
