@@ -154,7 +154,7 @@ describe("a config directory that cannot be written", () => {
 });
 
 describe("a journal in trouble", () => {
-  it("held by another program in an exclusive transaction: waited for (said once at most), then exit 1, 'locked by another program'", {
+  it("held exclusively by another program: waited for (said once at most), then exit 1, 'locked by another program'", {
     timeout: 60_000,
   }, async () => {
     const dir = tempDir();
@@ -162,7 +162,15 @@ describe("a journal in trouble", () => {
     const j = openJournal(file);
     j.recordEvent({ ts: 1, type: "existing" });
     j.close();
+    // Held so that not even the run's open can read it (exclusive locking mode, a write made):
+    // the wait is at the open, before the run asks the exchange anything. A write lock alone
+    // (BEGIN EXCLUSIVE under WAL lets readers in) is waited for at the run's begin, after the
+    // agent approval check — which the same 1 s bounds, and which a busy machine's simulator
+    // can take longer than to answer: the run then gave up waiting for the exchange, not the
+    // journal (1 run in 6 beside two CPU-bound processes). test/reconcile/journal-held.cli.test.ts
+    // has the write lock waited for and let go.
     const holder = new DatabaseSync(file);
+    holder.exec("PRAGMA locking_mode = EXCLUSIVE");
     holder.exec("BEGIN EXCLUSIVE; INSERT INTO events (ts, type) VALUES (2, 'held')");
     const before = orders();
     try {
