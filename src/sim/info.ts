@@ -310,6 +310,16 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       // `user` is optional (the follower whose state to include); checked when sent.
       if (body.user !== undefined && body.user !== null) readAddress(body, "user");
       return views.vaultDetails();
+    case "referral":
+      return views.referral(engine, readAddress(body, "user"));
+    case "isVip":
+      readAddress(body, "user");
+      return views.isVip();
+    case "legalCheck":
+      readAddress(body, "user");
+      return views.legalCheck();
+    case "webData2":
+      return views.webData2(engine, readAddress(body, "user"));
     case "exchangeStatus": {
       // No maintenance or upgrade notice: the simulator never has one.
       const out: ExchangeStatusResponse = { time: engine.now(), specialStatuses: null };

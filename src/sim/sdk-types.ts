@@ -21,7 +21,9 @@ import type {
   ExtraAgentsResponse,
   FrontendOpenOrdersResponse,
   FundingHistoryResponse,
+  IsVipResponse,
   L2BookResponse,
+  LegalCheckResponse,
   LiquidatableResponse,
   MarginTableResponse,
   MaxMarketOrderNtlsResponse,
@@ -36,6 +38,7 @@ import type {
   PortfolioResponse,
   PredictedFundingsResponse,
   RecentTradesResponse,
+  ReferralResponse,
   SpotClearinghouseStateResponse,
   SpotMetaAndAssetCtxsResponse,
   SpotMetaResponse,
@@ -53,6 +56,7 @@ import type {
   UserTwapSliceFillsResponse,
   UserVaultEquitiesResponse,
   VaultDetailsResponse,
+  WebData2Response,
 } from "@nktkas/hyperliquid/api/info";
 import type {
   ActiveAssetCtxEvent,
@@ -90,8 +94,10 @@ export type {
   ExtraAgentsResponse,
   FrontendOpenOrdersResponse,
   FundingHistoryResponse,
+  IsVipResponse,
   L2BookEvent,
   L2BookResponse,
+  LegalCheckResponse,
   LiquidatableResponse,
   MarginTableResponse,
   MaxMarketOrderNtlsResponse,
@@ -109,6 +115,7 @@ export type {
   PortfolioResponse,
   PredictedFundingsResponse,
   RecentTradesResponse,
+  ReferralResponse,
   SpotClearinghouseStateResponse,
   SpotMetaAndAssetCtxsResponse,
   SpotMetaResponse,
@@ -133,6 +140,7 @@ export type {
   UserTwapSliceFillsResponse,
   UserVaultEquitiesResponse,
   VaultDetailsResponse,
+  WebData2Response,
 };
 
 export type UserFill = UserFillsResponse[number];

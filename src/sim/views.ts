@@ -28,8 +28,10 @@ import type {
   ExtraAgentsResponse,
   FrontendOpenOrdersResponse,
   FundingHistoryResponse,
+  IsVipResponse,
   L2BookResponse,
   L2Level,
+  LegalCheckResponse,
   LiquidatableResponse,
   MarginTableResponse,
   MaxMarketOrderNtlsResponse,
@@ -44,6 +46,7 @@ import type {
   PerpsAtOpenInterestCapResponse,
   PortfolioResponse,
   PredictedFundingsResponse,
+  ReferralResponse,
   SpotClearinghouseStateResponse,
   SpotMetaAndAssetCtxsResponse,
   SpotMetaResponse,
@@ -62,6 +65,7 @@ import type {
   UserTwapSliceFillsResponse,
   UserVaultEquitiesResponse,
   VaultDetailsResponse,
+  WebData2Response,
 } from "./sdk-types.js";
 import type { Hex } from "./types.js";
 
@@ -879,4 +883,76 @@ export function userAbstraction(): UserAbstractionResponse {
  */
 export function vaultDetails(): VaultDetailsResponse | null {
   return null;
+}
+
+/** Volume an account must have traded before it may create a referral code (Docs, "Referrals"). */
+export const REFERRER_MIN_VOLUME = 10_000;
+
+/**
+ * `referral`: the account's own volume and no rewards (nobody here is anyone's referrer, as the
+ * simulator has no `registerReferrer`). `referredBy` is null even after `setReferrer`, which here
+ * takes any code and so has no referrer address to name. Stage `needToTrade` (with the
+ * docs' $10 000 threshold as `required`) until the account has traded that much, then
+ * `needToCreateCode`.
+ */
+export function referral(engine: Engine, user: Hex): ReferralResponse {
+  const cumVlm = engine.account(user)?.cumVlm ?? 0;
+  return {
+    referredBy: null,
+    cumVlm: usd(cumVlm),
+    unclaimedRewards: "0.0",
+    claimedRewards: "0.0",
+    builderRewards: "0.0",
+    referrerState:
+      cumVlm >= REFERRER_MIN_VOLUME
+        ? { stage: "needToCreateCode" }
+        : { stage: "needToTrade", data: { required: usd(REFERRER_MIN_VOLUME) } },
+    rewardHistory: [],
+    tokenToState: [],
+  };
+}
+
+/** `isVip`: no account is a VIP here (a real ordinary account answers a boolean, never null). */
+export function isVip(): IsVipResponse {
+  return false;
+}
+
+/**
+ * `legalCheck`: what the exchange answers for an address that never accepted the terms
+ * (acceptedTerms and userAllowed false, nktkas/hyperliquid's live test for 0x…01) — terms are
+ * accepted in the web app, which the simulator has none of — and no restriction (`"n"`): the
+ * restriction follows the caller's jurisdiction, and the simulator's callers are local.
+ */
+export function legalCheck(): LegalCheckResponse {
+  return { acceptedTerms: false, userAllowed: false, restrictions: "n" };
+}
+
+/**
+ * `webData2` (info and websocket): the web app's account summary, built from the simulator's
+ * own views — clearinghouseState, frontendOpenOrders, meta and contexts, spot state — with no
+ * vaults, TWAPs or spot pairs. `agentAddress`/`agentValidUntil` name the unnamed agent (the one
+ * the app approves), null without one; `cumLedger` is deposits less withdrawals (floored at 0,
+ * as the field is unsigned). An unknown address gets the empty state, as on mainnet.
+ */
+export function webData2(engine: Engine, user: Hex): WebData2Response {
+  const acct = engine.account(user);
+  const agent = acct?.agents.find((a) => a.name === "");
+  const [metaResponse, assetCtxs] = metaAndAssetCtxs(engine);
+  return {
+    clearinghouseState: clearinghouseState(engine, user),
+    leadingVaults: [],
+    totalVaultEquity: "0.0",
+    openOrders: frontendOpenOrders(engine, user),
+    agentAddress: agent?.address ?? null,
+    agentValidUntil: agent?.validUntil ?? null,
+    cumLedger: usd(Math.max(0, acct?.netDeposits ?? 0)),
+    meta: metaResponse,
+    assetCtxs,
+    serverTime: engine.now(),
+    isVault: false,
+    user,
+    twapStates: [],
+    spotState: spotClearinghouseState(),
+    spotAssetCtxs: [],
+  };
 }

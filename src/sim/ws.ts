@@ -43,10 +43,10 @@ const USER_TYPES = new Set([
   "userFundings",
   "openOrders",
   "userTwapSliceFills",
+  "webData2",
   // Documented (Docs "Subscriptions", SDK subscription types) but with nothing the simulator
   // produces: acked like any other, then silent — never an error frame for a documented type.
   "notification",
-  "webData2",
   "webData3",
   "twapStates",
   "userTwapHistory",
@@ -442,6 +442,9 @@ export class WsHub implements EngineListener {
           this.send(conn, "userTwapSliceFills", data);
         }
         return;
+      case "webData2":
+        if (sub.user) this.send(conn, "webData2", views.webData2(e, sub.user));
+        return;
       case "userFills":
         if (sub.user) {
           const data: UserFillsEvent = {
@@ -596,6 +599,8 @@ export class WsHub implements EngineListener {
     // already applied when the engine reports it).
     if (this.subscribers(`openOrders:${user}`))
       this.broadcast(`openOrders:${user}`, "openOrders", this.openOrdersEvent(user));
+    // webData2 lists the open orders too.
+    if (this.subscribers(`webData2:${user}`)) this.account(user);
   }
 
   userEvent(user: Hex, event: UserEventsEvent): void {
@@ -688,6 +693,14 @@ export class WsHub implements EngineListener {
     for (const user of p.accounts) {
       if (this.subscribers(`clearinghouseState:${user}`)) {
         this.broadcast(`clearinghouseState:${user}`, "clearinghouseState", this.clearinghouse(user));
+      }
+    }
+    // webData2 carries the account and every market's context: again after a change of either.
+    if (p.mids || p.accounts.size > 0) {
+      for (const key of this.index.keys()) {
+        if (!key.startsWith("webData2:")) continue;
+        const user = key.slice("webData2:".length) as Hex;
+        if (p.mids || p.accounts.has(user)) this.broadcast(key, "webData2", views.webData2(e, user));
       }
     }
     // activeAssetCtx follows its market (price, book, trades); activeAssetData its user's
