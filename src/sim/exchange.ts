@@ -200,13 +200,19 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
   const parsed = v.safeParse(spec.schema, body);
   if (!parsed.success) {
     const issue = parsed.issues[0];
+    const keys = (issue.path ?? []).map((p: { key: unknown }) => p.key);
+    // A required key that is absent is serde's `missing field`, reported at the object that
+    // lacks it (valibot's "Invalid key: Expected …" is no text the exchange sends).
+    const missing = issue.type === "object" && issue.input === undefined && keys.length > 0;
+    const at = missing ? keys.slice(0, -1) : keys;
     // The same `action.orders[0].p: …` form as the strict pass.
-    const path = (issue.path ?? [])
-      .map((p: { key: unknown }, i: number) =>
-        typeof p.key === "number" ? `[${p.key}]` : `${i === 0 ? "" : "."}${String(p.key)}`,
+    const path = at
+      .map((key: unknown, i: number) =>
+        typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`,
       )
       .join("");
-    throw new RequestError(`${DESERIALIZE_ERROR}: ${path ? `${path}: ` : ""}${issue.message}`);
+    const message = missing ? `missing field \`${String(keys.at(-1))}\`` : issue.message;
+    throw new RequestError(`${DESERIALIZE_ERROR}: ${path ? `${path}: ` : ""}${message}`);
   }
   // A vaultAddress on an action whose schema has no such field is still part of what was
   // signed: read it from the body, not from the schema's output (which drops unknown keys).

@@ -33,12 +33,15 @@ function fail(field: string): never {
 
 export function readAddress(body: Body, key: string): Hex {
   const v = body[key];
+  // serde's words for a required field that is absent.
+  if (v === undefined) fail(`missing field \`${key}\``);
   if (!isWireAddress(v)) fail(`${key}: invalid address`);
   return v.toLowerCase() as Hex;
 }
 
 function readString(body: Body, key: string): string {
   const v = body[key];
+  if (v === undefined) fail(`missing field \`${key}\``);
   if (typeof v !== "string") fail(`${key}: expected a string`);
   return v;
 }

@@ -319,6 +319,33 @@ describe("bodies typed as mainnet's strict deserializer wants them", () => {
     expect(res.body).toMatch(/: expiresAfter: invalid type: string/);
   });
 
+  it("a required field left out is serde's `missing field`, named at the object that lacks it", async () => {
+    const { r: _r, ...noReduceOnly } = wire({});
+    expect(await refused({ type: "order", orders: [noReduceOnly], grouping: "na" })).toBe(
+      "Failed to deserialize the JSON body into the target type: action.orders[0]: missing field `r`",
+    );
+    const body = await l1Body(trader, order({}));
+    const { signature, nonce: _n, ...noNonce } = body;
+    const { v: _v, ...noV } = signature as Record<string, unknown>;
+    expect(await post(sim, "/exchange", noNonce)).toEqual({
+      status: 422,
+      body: "Failed to deserialize the JSON body into the target type: missing field `nonce`",
+    });
+    expect(await post(sim, "/exchange", { ...body, signature: noV })).toEqual({
+      status: 422,
+      body: "Failed to deserialize the JSON body into the target type: signature: missing field `v`",
+    });
+    // The same on /info: a user-keyed or coin-keyed type without its key.
+    expect(await post(sim, "/info", { type: "openOrders" })).toEqual({
+      status: 422,
+      body: "Failed to deserialize the JSON body into the target type: missing field `user`",
+    });
+    expect(await post(sim, "/info", { type: "l2Book" })).toEqual({
+      status: 422,
+      body: "Failed to deserialize the JSON body into the target type: missing field `coin`",
+    });
+  });
+
   it("an unknown time-in-force names the variants", async () => {
     expect(await refused(order({ t: { limit: { tif: "gtc" } } }))).toBe(
       "Failed to deserialize the JSON body into the target type: action.orders[0].t.limit.tif: unknown variant `gtc`, expected one of `Gtc`, `Ioc`, `Alo`, `FrontendMarket`",
