@@ -277,23 +277,34 @@ export class WsHub implements EngineListener {
       this.error(conn, `Error parsing JSON into valid websocket request: ${text.slice(0, 200)}`);
       return;
     }
-    if (typeof msg !== "object" || msg === null) return;
+    const unparsed = () =>
+      this.error(conn, `Error parsing JSON into valid websocket request: ${text.slice(0, 200)}`);
+    // JSON that is no request object (`null`, `5`, `"ping"`) is as unparseable as `[]`.
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) {
+      unparsed();
+      return;
+    }
     const m = msg as { method?: unknown; subscription?: unknown; id?: unknown; request?: unknown };
+    // A (un)subscribe without a subscription object cannot be read at all (the exchange's parse
+    // error, not "Invalid subscription undefined").
+    const hasSubscription = typeof m.subscription === "object" && m.subscription !== null;
     switch (m.method) {
       case "ping":
         this.send(conn, "pong");
         return;
       case "subscribe":
-        this.subscribe(conn, m.subscription);
+        if (hasSubscription) this.subscribe(conn, m.subscription);
+        else unparsed();
         return;
       case "unsubscribe":
-        this.unsubscribe(conn, m.subscription);
+        if (hasSubscription) this.unsubscribe(conn, m.subscription);
+        else unparsed();
         return;
       case "post":
         this.post(conn, m.id, m.request);
         return;
       default:
-        this.error(conn, `Error parsing JSON into valid websocket request: ${text.slice(0, 200)}`);
+        unparsed();
     }
   }
 

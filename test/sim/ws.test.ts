@@ -322,6 +322,24 @@ describe("connection handling", () => {
     ws.close();
   });
 
+  it("a message that is no request (null, a subscribe without its subscription) is the parse error, never 'undefined'", async () => {
+    const { ws, messages } = await rawSocket();
+    const sent = ["null", "5", '{"method":"subscribe"}', '{"method":"unsubscribe","subscription":null}'];
+    for (const text of sent) ws.send(text);
+    ws.send('{"method":"ping"}');
+    await eventually(() => messages.includes('{"channel":"pong"}'));
+    const errors = messages.filter((m) => m.startsWith('{"channel":"error"'));
+    expect(errors).toEqual(
+      sent.map((text) =>
+        JSON.stringify({
+          channel: "error",
+          data: `Error parsing JSON into valid websocket request: ${text}`,
+        }),
+      ),
+    );
+    ws.close();
+  });
+
   it("a connection that sends nothing for the idle period is closed; one that pings stays", async () => {
     // The simulator's clock moves by hand: which socket is idle depends on the messages each one
     // sent, never on how promptly a busy machine runs a pinger or the idle check.
