@@ -91,6 +91,7 @@ export const ERR = {
   /** Simulator wording (no live capture available). */
   sendInsufficient: "Insufficient balance for usd send.",
   withdrawInsufficient: "Insufficient balance for withdrawal.",
+  classTransferInsufficient: "Insufficient balance for usd class transfer.",
   referrerSet: "Referrer already set.",
   postOnlyAfterUpgrade: "Only post-only orders allowed immediately after a network upgrade",
 } as const;
@@ -267,6 +268,8 @@ export interface Account {
   subAccounts: Hex[];
   /** Referral code set with `setReferrer`, if any. */
   referrer: string | null;
+  /** USDC on the spot side (usdClassTransfer); null until the account first moved any there. */
+  spotUsdc: number | null;
   scheduledCancel: number | null;
   cumVlm: number;
   nRequests: number;
@@ -550,6 +553,7 @@ export class Engine {
         name: "",
         subAccounts: [],
         referrer: null,
+        spotUsdc: null,
         scheduledCancel: null,
         cumVlm: 0,
         nRequests: 0,
@@ -841,6 +845,32 @@ export class Engine {
         time: this.now(),
         hash: this.hashRng.hex32(),
         delta: { type: "withdraw", usdc: usd(amount - WITHDRAW_FEE_USD), nonce, fee: usd(WITHDRAW_FEE_USD) },
+      });
+      this.sample(acct);
+      this.batch.accounts.add(acct.address);
+      return null;
+    });
+  }
+
+  /**
+   * usdClassTransfer: move USDC between the account's perp side (withdrawable) and its spot side
+   * (a USDC balance, the only spot token here). One `accountClassTransfer` ledger update; the
+   * perp side's net deposits follow the money, as a withdrawal's do.
+   */
+  usdClassTransfer(user: Hex, amount: number, toPerp: boolean): string | null {
+    const acct = this.account(user);
+    if (!acct) return "User does not exist.";
+    return this.run(() => {
+      const available = toPerp ? (acct.spotUsdc ?? 0) : this.summary(acct).withdrawable;
+      if (!(amount > 0) || amount > available + 1e-9) return ERR.classTransferInsufficient;
+      const sign = toPerp ? 1 : -1;
+      acct.balance += sign * amount;
+      acct.netDeposits += sign * amount;
+      acct.spotUsdc = Math.max(0, (acct.spotUsdc ?? 0) - sign * amount);
+      this.pushLedger(acct, {
+        time: this.now(),
+        hash: this.hashRng.hex32(),
+        delta: { type: "accountClassTransfer", usdc: usd(amount), toPerp },
       });
       this.sample(acct);
       this.batch.accounts.add(acct.address);

@@ -20,6 +20,8 @@ import {
   SubAccountTransferRequest,
   UpdateIsolatedMarginRequest,
   UpdateLeverageRequest,
+  UsdClassTransferRequest,
+  UsdClassTransferTypes,
   UsdSendRequest,
   UsdSendTypes,
   Withdraw3Request,
@@ -130,6 +132,7 @@ const SPECS: Record<string, ActionSpec> = {
   approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes, defaults: { agentName: "" } },
   approveBuilderFee: { schema: ApproveBuilderFeeRequest, types: ApproveBuilderFeeTypes },
   usdSend: { schema: UsdSendRequest, types: UsdSendTypes },
+  usdClassTransfer: { schema: UsdClassTransferRequest, types: UsdClassTransferTypes },
   withdraw3: { schema: Withdraw3Request, types: Withdraw3Types },
 };
 
@@ -401,6 +404,20 @@ function execute(engine: Engine, user: Hex, nonce: number, request: { action: { 
     case "usdSend": {
       const { action } = request as UsdSendRequest;
       return fromError(engine.usdSend(user, action.destination, Number(action.amount)));
+    }
+    case "usdClassTransfer": {
+      const { action } = request as UsdClassTransferRequest;
+      // "10.5 subaccount:0x…" (the Python SDK's form for a sub-account): the master moves the
+      // sub-account's USDC; the signed amount string is that whole text.
+      const m = /^([0-9]+(?:\.[0-9]+)?)(?:\s+subaccount:(0x[0-9a-fA-F]{40}))?$/.exec(action.amount);
+      if (!m?.[1]) throw new RequestError(`${DESERIALIZE_ERROR}: action.amount: invalid amount`);
+      let target = user;
+      if (m[2]) {
+        const sub = m[2].toLowerCase() as Hex;
+        if (engine.subAccountMaster(sub) !== user) return err(AUTH_ERR.vault(sub));
+        target = sub;
+      }
+      return fromError(engine.usdClassTransfer(target, Number(m[1]), action.toPerp));
     }
     case "withdraw3": {
       const { action } = request as Withdraw3Request;

@@ -240,8 +240,7 @@ export function handleInfo(engine: Engine, body: Body): unknown {
     case "spotMetaAndAssetCtxs":
       return views.spotMetaAndAssetCtxs();
     case "spotClearinghouseState":
-      readAddress(body, "user");
-      return views.spotClearinghouseState();
+      return views.spotClearinghouseState(engine, readAddress(body, "user"));
     case "perpDexs":
       return views.perpDexs();
     case "predictedFundings":

@@ -598,8 +598,14 @@ export function spotMeta(): SpotMetaResponse {
   };
 }
 
-export function spotClearinghouseState(): SpotClearinghouseStateResponse {
-  return { balances: [] };
+/**
+ * Spot balances: USDC only, listed once the account has moved some to spot (usdClassTransfer),
+ * in the docs' key order (coin, token, hold, total, entryNtl); nothing is held by spot orders.
+ */
+export function spotClearinghouseState(engine: Engine, user: Hex): SpotClearinghouseStateResponse {
+  const spot = engine.account(user)?.spotUsdc ?? null;
+  if (spot === null) return { balances: [] };
+  return { balances: [{ coin: "USDC", token: 0, hold: "0.0", total: usd(spot), entryNtl: "0.0" }] };
 }
 
 /** A master's sub-accounts with their state, or null when it has none (as the exchange answers). */
@@ -611,7 +617,7 @@ export function subAccounts(engine: Engine, user: Hex): SubAccountsResponse {
     subAccountUser: address,
     master: acct.address,
     clearinghouseState: clearinghouseState(engine, address),
-    spotState: spotClearinghouseState(),
+    spotState: spotClearinghouseState(engine, address),
   }));
 }
 
@@ -842,7 +848,7 @@ export function subAccounts2(engine: Engine, user: Hex): SubAccounts2Response {
     subAccountUser: address,
     master: acct.address,
     dexToClearinghouseState: [["", clearinghouseState(engine, address)]],
-    spotState: spotClearinghouseState(),
+    spotState: spotClearinghouseState(engine, address),
   }));
 }
 
@@ -952,7 +958,7 @@ export function webData2(engine: Engine, user: Hex): WebData2Response {
     isVault: false,
     user,
     twapStates: [],
-    spotState: spotClearinghouseState(),
+    spotState: spotClearinghouseState(engine, user),
     spotAssetCtxs: [],
   };
 }

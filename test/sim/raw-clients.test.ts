@@ -78,6 +78,52 @@ async function transferBody(
   };
 }
 
+/** A usdClassTransfer the way the official Python SDK sends it (`amount` is `str(amount)`). */
+async function classTransferBody(
+  trader: Trader,
+  amount: string,
+  toPerp: boolean,
+): Promise<Record<string, unknown>> {
+  const nonce = nextNonce();
+  const message = { hyperliquidChain: "Mainnet", amount, toPerp, nonce };
+  const sig = await trader.wallet.signTypedData({
+    domain: {
+      name: "HyperliquidSignTransaction",
+      version: "1",
+      chainId: 0x66eee,
+      verifyingContract: "0x0000000000000000000000000000000000000000",
+    },
+    types: {
+      "HyperliquidTransaction:UsdClassTransfer": [
+        { name: "hyperliquidChain", type: "string" },
+        { name: "amount", type: "string" },
+        { name: "toPerp", type: "bool" },
+        { name: "nonce", type: "uint64" },
+      ],
+    },
+    primaryType: "HyperliquidTransaction:UsdClassTransfer",
+    message: { ...message, nonce: BigInt(nonce) },
+  });
+  return {
+    action: {
+      type: "usdClassTransfer",
+      amount,
+      toPerp,
+      nonce,
+      signatureChainId: "0x66eee",
+      hyperliquidChain: "Mainnet",
+    },
+    nonce,
+    signature: {
+      r: sig.slice(0, 66),
+      s: `0x${sig.slice(66, 130)}`,
+      v: Number.parseInt(sig.slice(130, 132), 16),
+    },
+    vaultAddress: null,
+    expiresAfter: null,
+  };
+}
+
 /** An approveAgent the way the official Python SDK sends it: signed with agentName "", key deleted. */
 async function pythonApproveAgent(trader: Trader, agent: Hex): Promise<Record<string, unknown>> {
   const nonce = nextNonce();
@@ -592,6 +638,50 @@ describe("usdSend and withdraw3, signed by the account's own key", () => {
       nonce: body.nonce,
       fee: "1.0",
     });
+  });
+
+  it("usdClassTransfer as the Python SDK sends it moves USDC to spot and back, a sub-account's too", async () => {
+    const t = newTrader(sim, 1_000);
+    const info = infoClient(sim);
+    expect(await info.spotClearinghouseState({ user: t.address })).toEqual({ balances: [] });
+    // The Python SDK sends str(100.0), "100.0": the amount string is signed and read as sent.
+    const toSpot = await post(sim, "/exchange", await classTransferBody(t, "100.0", false));
+    expect(toSpot.body).toEqual({ status: "ok", response: { type: "default" } });
+    expect((await info.clearinghouseState({ user: t.address })).withdrawable).toBe("900.0");
+    expect(await info.spotClearinghouseState({ user: t.address })).toEqual({
+      balances: [{ coin: "USDC", token: 0, hold: "0.0", total: "100.0", entryNtl: "0.0" }],
+    });
+    expect((await info.userNonFundingLedgerUpdates({ user: t.address })).at(-1)?.delta).toEqual({
+      type: "accountClassTransfer",
+      usdc: "100.0",
+      toPerp: false,
+    });
+    const back = await post(sim, "/exchange", await classTransferBody(t, "40", true));
+    expect(back.body).toEqual({ status: "ok", response: { type: "default" } });
+    expect((await info.clearinghouseState({ user: t.address })).withdrawable).toBe("940.0");
+    expect((await info.spotClearinghouseState({ user: t.address })).balances[0]?.total).toBe("60.0");
+    const tooMuch = await post(sim, "/exchange", await classTransferBody(t, "61", true));
+    expect(tooMuch.body).toEqual({ status: "err", response: "Insufficient balance for usd class transfer." });
+
+    // A sub-account's: "<amount> subaccount:<address>", signed by the master.
+    const created = await t.exchange.createSubAccount({ name: "spot" });
+    const sub = created.response.data;
+    await t.exchange.subAccountTransfer({ subAccountUser: sub, isDeposit: true, usd: 200_000_000 });
+    const subToSpot = await post(
+      sim,
+      "/exchange",
+      await classTransferBody(t, `50.0 subaccount:${sub}`, false),
+    );
+    expect(subToSpot.body).toEqual({ status: "ok", response: { type: "default" } });
+    expect((await info.spotClearinghouseState({ user: sub })).balances[0]?.total).toBe("50.0");
+    expect((await info.clearinghouseState({ user: sub })).withdrawable).toBe("150.0");
+    const other = newTrader(sim, 1_000);
+    const notYours = await post(
+      sim,
+      "/exchange",
+      await classTransferBody(other, `1 subaccount:${sub}`, false),
+    );
+    expect(notYours.body).toEqual({ status: "err", response: `Vault not registered: ${sub}` });
   });
 
   it("an agent cannot move money: the recovered signer must be the account itself", async () => {
