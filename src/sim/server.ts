@@ -99,13 +99,37 @@ export function jsonSyntaxError(text: string, parseMessage: string): string {
   return `${JSON_SYNTAX_ERROR}: ${what} ${at(pos + 1)}`;
 }
 
+/**
+ * The CORS headers on every mainnet reply (recorded in the official Python SDK's cassettes:
+ * `access-control-allow-origin: *`, `access-control-expose-headers: *`, and `vary` naming the
+ * origin and the preflight's two request headers — a permissive CORS layer), so a page in a
+ * browser can call the simulator as it calls the exchange.
+ */
+const CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": "*",
+  Vary: "origin, access-control-request-method, access-control-request-headers",
+} as const;
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === "string" && status !== 200 ? body : JSON.stringify(body);
   res.writeHead(status, {
     "Content-Type": status === 200 || typeof body !== "string" ? "application/json" : "text/plain",
     "Content-Length": Buffer.byteLength(text),
+    ...CORS_HEADERS,
   });
   res.end(text);
+}
+
+/** A browser's preflight: allowed for any method and header, as a permissive CORS layer answers. */
+function sendPreflight(res: ServerResponse): void {
+  res.writeHead(200, {
+    ...CORS_HEADERS,
+    "Access-Control-Allow-Methods": "*",
+    "Access-Control-Allow-Headers": "*",
+    "Content-Length": 0,
+  });
+  res.end();
 }
 
 /** Check a fault object from /control or the in-process API. @throws {Error} naming the bad field. */
@@ -432,6 +456,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && (path === "/" || path === "/health")) {
       send(res, 200, { status: "ok", markets: engine.markets.length });
+      return;
+    }
+    if (req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
+      sendPreflight(res);
       return;
     }
     if (req.method !== "POST" || (path !== "/info" && path !== "/exchange" && path !== "/control")) {

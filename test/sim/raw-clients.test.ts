@@ -522,6 +522,46 @@ describe("Content-Type", () => {
     expect((await postAs("/info", "Application/JSON")).status).toBe(200);
   });
 
+  it("a browser may call it: mainnet's CORS headers on every reply, and a preflight is allowed", async () => {
+    const recorded = {
+      "access-control-allow-origin": "*",
+      "access-control-expose-headers": "*",
+      vary: "origin, access-control-request-method, access-control-request-headers",
+    };
+    const headersOf = (res: Response, names: string[]) =>
+      Object.fromEntries(names.map((n) => [n, res.headers.get(n)]));
+    const names = Object.keys(recorded);
+    const ok = await fetch(`${sim.httpUrl}/info`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "http://localhost:5173" },
+      body: JSON.stringify({ type: "exchangeStatus" }),
+    });
+    expect(ok.status).toBe(200);
+    expect(headersOf(ok, names)).toEqual(recorded);
+    // An error reply carries them too (the browser could not read the 422's text otherwise).
+    const bad = await fetch(`${sim.httpUrl}/info`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "http://localhost:5173" },
+      body: JSON.stringify({ type: "nope" }),
+    });
+    expect(bad.status).toBe(422);
+    expect(headersOf(bad, names)).toEqual(recorded);
+    for (const path of ["/info", "/exchange"]) {
+      const preflight = await fetch(`${sim.httpUrl}${path}`, {
+        method: "OPTIONS",
+        headers: {
+          Origin: "http://localhost:5173",
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type",
+        },
+      });
+      expect(preflight.status).toBe(200);
+      expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+      expect(preflight.headers.get("access-control-allow-methods")).toBe("*");
+      expect(preflight.headers.get("access-control-allow-headers")).toBe("*");
+    }
+  });
+
   it("/control is the simulator's own and takes any", async () => {
     const res = await fetch(`${sim.httpUrl}/control`, {
       method: "POST",
