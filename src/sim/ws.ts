@@ -5,11 +5,15 @@
 
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { deflateRawSync } from "node:zlib";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Engine, EngineListener } from "./engine.js";
 import { isWireAddress } from "./numbers.js";
 import type {
+  AllDexsAssetCtxsEvent,
+  AllDexsClearinghouseStateEvent,
   AllMidsEvent,
+  AssetCtxsEvent,
   Candle,
   CandleInterval,
   ClearinghouseStateEvent,
@@ -17,6 +21,8 @@ import type {
   OpenOrdersEvent,
   OrderUpdatesEvent,
   RecentTrade,
+  SpotAssetCtxsEvent,
+  SpotStateEvent,
   UserEventsEvent,
   UserFill,
   UserFillsEvent,
@@ -44,6 +50,8 @@ const USER_TYPES = new Set([
   "openOrders",
   "userTwapSliceFills",
   "webData2",
+  "spotState",
+  "allDexsClearinghouseState",
   // Documented (Docs "Subscriptions", SDK subscription types) but with nothing the simulator
   // produces: acked like any other, then silent — never an error frame for a documented type.
   "notification",
@@ -53,6 +61,20 @@ const USER_TYPES = new Set([
   "userHistoricalOrders",
 ]);
 const COIN_TYPES = new Set(["l2Book", "trades", "bbo", "candle", "activeAssetCtx"]);
+/**
+ * Market-wide streams the SDK subscribes to (no user, no coin). `spotAssetCtxs` sends its empty
+ * snapshot (no spot pairs here); `outcomeMetaUpdates` has nothing to send (no outcome markets).
+ */
+const MARKET_TYPES = new Set([
+  "allMids",
+  "assetCtxs",
+  "allDexsAssetCtxs",
+  "fastAssetCtxs",
+  "spotAssetCtxs",
+  "outcomeMetaUpdates",
+]);
+/** Market-wide streams that follow every price change. */
+const PRICE_TYPES = ["assetCtxs", "allDexsAssetCtxs", "fastAssetCtxs"] as const;
 /** Subscriptions naming both a user and a coin (indexed by the user). */
 const USER_COIN_TYPES = new Set(["activeAssetData"]);
 
@@ -349,7 +371,10 @@ export class WsHub implements EngineListener {
       }
       return sub;
     }
-    return type === "allMids" ? sub : null;
+    if (!MARKET_TYPES.has(type)) return null;
+    // `dex` names a perp dex (a string; "" the default one), read as the one dex, as info reads it.
+    if (type === "assetCtxs" && payload.dex !== undefined && typeof payload.dex !== "string") return null;
+    return sub;
   }
 
   private indexKey(sub: Subscription): string {
@@ -456,6 +481,20 @@ export class WsHub implements EngineListener {
       case "webData2":
         if (sub.user) this.send(conn, "webData2", views.webData2(e, sub.user));
         return;
+      case "spotState":
+      case "allDexsClearinghouseState":
+        if (sub.user) this.send(conn, sub.type, this.userState(sub.type, sub.user));
+        return;
+      case "assetCtxs":
+      case "allDexsAssetCtxs":
+      case "fastAssetCtxs":
+        this.sendRaw(conn, JSON.stringify({ channel: sub.type, data: this.priceData(sub) }));
+        return;
+      case "spotAssetCtxs": {
+        const data: SpotAssetCtxsEvent = [];
+        this.send(conn, "spotAssetCtxs", data);
+        return;
+      }
       case "userFills":
         if (sub.user) {
           const data: UserFillsEvent = {
@@ -546,6 +585,43 @@ export class WsHub implements EngineListener {
     if (text === sub.last) return;
     sub.last = text;
     this.sendRaw(conn, text);
+  }
+
+  /** A `spotState` / `allDexsClearinghouseState` message (the one dex is `""`). */
+  private userState(type: "spotState" | "allDexsClearinghouseState", user: Hex): unknown {
+    if (type === "spotState") {
+      const data: SpotStateEvent = { user, spotState: views.spotClearinghouseState(this.engine, user) };
+      return data;
+    }
+    const data: AllDexsClearinghouseStateEvent = {
+      user,
+      clearinghouseStates: [["", views.clearinghouseState(this.engine, user)]],
+    };
+    return data;
+  }
+
+  /**
+   * The data of a price-following stream: `assetCtxs` (the dex the client named echoed, as the
+   * SDK matches on it), `allDexsAssetCtxs` (the one dex, `""`), `fastAssetCtxs` (each coin's
+   * mark and mid, sent as the exchange sends it: base64 of the raw-DEFLATE JSON, which the SDK
+   * inflates).
+   */
+  private priceData(sub: Subscription): unknown {
+    const [, ctxs] = views.metaAndAssetCtxs(this.engine);
+    if (sub.type === "assetCtxs") {
+      const data: AssetCtxsEvent = { dex: typeof sub.payload.dex === "string" ? sub.payload.dex : "", ctxs };
+      return data;
+    }
+    if (sub.type === "allDexsAssetCtxs") {
+      const data: AllDexsAssetCtxsEvent = { ctxs: [["", ctxs]] };
+      return data;
+    }
+    const fast: Record<string, { markPx: string; midPx: string | null }> = {};
+    this.engine.markets.forEach((m, i) => {
+      const ctx = ctxs[i];
+      if (ctx) fast[m.name] = { markPx: ctx.markPx, midPx: ctx.midPx };
+    });
+    return deflateRawSync(Buffer.from(JSON.stringify(fast))).toString("base64");
   }
 
   private clearinghouse(user: Hex): ClearinghouseStateEvent {
@@ -704,6 +780,28 @@ export class WsHub implements EngineListener {
     for (const user of p.accounts) {
       if (this.subscribers(`clearinghouseState:${user}`)) {
         this.broadcast(`clearinghouseState:${user}`, "clearinghouseState", this.clearinghouse(user));
+      }
+    }
+    for (const user of p.accounts) {
+      for (const type of ["spotState", "allDexsClearinghouseState"] as const) {
+        if (this.subscribers(`${type}:${user}`))
+          this.broadcast(`${type}:${user}`, type, this.userState(type, user));
+      }
+    }
+    if (p.mids) {
+      for (const type of PRICE_TYPES) {
+        const subs = this.subscribers(type);
+        if (!subs) continue;
+        const texts = new Map<string, string>();
+        for (const [conn, sub] of subs) {
+          const key = JSON.stringify(sub.payload.dex ?? "");
+          let text = texts.get(key);
+          if (text === undefined) {
+            text = JSON.stringify({ channel: type, data: this.priceData(sub) });
+            texts.set(key, text);
+          }
+          this.sendRaw(conn, text);
+        }
       }
     }
     // webData2 carries the account and every market's context: again after a change of either.

@@ -217,6 +217,46 @@ describe("subscriptions", () => {
   });
 });
 
+describe("the SDK's other subscriptions", () => {
+  it('spotState and allDexsClearinghouseState follow the account; the one dex is ""', async () => {
+    const { client } = subscriptions();
+    const t = newTrader(sim, 2_000);
+    const spot = collector<{ user: string; spotState: { balances: unknown[] } }>();
+    const all = collector<{ user: string; clearinghouseStates: [string, { withdrawable: string }][] }>();
+    await client.spotState({ user: t.address }, spot.listener);
+    await client.allDexsClearinghouseState({ user: t.address }, all.listener);
+    expect((await spot.next()).spotState).toEqual({ balances: [] });
+    const first = await all.next();
+    expect(first.clearinghouseStates.map(([dex]) => dex)).toEqual([""]);
+    expect(first.clearinghouseStates[0]?.[1].withdrawable).toBe("2000.0");
+    sim.control.fund(t.address, 500);
+    await all.next((e) => e.clearinghouseStates[0]?.[1].withdrawable === "2500.0");
+  });
+
+  it("assetCtxs, allDexsAssetCtxs and fastAssetCtxs carry every market's context, again when a price moves", async () => {
+    const { client } = subscriptions();
+    const info = new InfoClient({ transport: new HttpTransport({ apiUrl: sim.httpUrl }) });
+    const [, ctxs] = await info.metaAndAssetCtxs();
+    const one = collector<{ dex: string; ctxs: { markPx: string }[] }>();
+    const all = collector<{ ctxs: [string, { markPx: string }[]][] }>();
+    const fast = collector<Record<string, { markPx?: string; midPx?: string | null }>>();
+    const spotCtxs = collector<unknown[]>();
+    await client.assetCtxs(one.listener);
+    await client.allDexsAssetCtxs(all.listener);
+    await client.fastAssetCtxs(fast.listener);
+    await client.spotAssetCtxs(spotCtxs.listener);
+    await client.outcomeMetaUpdates(() => {});
+    expect((await one.next()).ctxs.map((c) => c.markPx)).toEqual(ctxs.map((c) => c.markPx));
+    expect((await all.next()).ctxs.map(([dex]) => dex)).toEqual([""]);
+    expect((await fast.next()).BTC).toEqual({ markPx: ctxs[0]?.markPx, midPx: ctxs[0]?.midPx });
+    expect(await spotCtxs.next()).toEqual([]);
+    sim.control.setMid("BTC", 91_000);
+    await one.next((e) => e.ctxs[0]?.markPx === "91000.0");
+    await all.next((e) => e.ctxs[0]?.[1][0]?.markPx === "91000.0");
+    await fast.next((e) => e.BTC?.markPx === "91000.0");
+  });
+});
+
 describe("post requests", () => {
   it("info and actions over the websocket answer like HTTP and are counted as websocket posts", async () => {
     sim.control.reset();
