@@ -4,9 +4,13 @@
 import type {
   ExchangeStatusResponse,
   HistoricalOrdersResponse,
+  LeadingVaultsResponse,
   MaxBuilderFeeResponse,
   RecentTradesResponse,
+  UserBorrowLendInterestResponse,
   UserRoleResponse,
+  UserTwapSliceFillsByTimeResponse,
+  VaultSummariesResponse,
 } from "@nktkas/hyperliquid/api/info";
 import type { Engine } from "./engine.js";
 import { isWireAddress, isWireCloid } from "./numbers.js";
@@ -312,6 +316,25 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       // `user` is optional (the follower whose state to include); checked when sent.
       if (body.user !== undefined && body.user !== null) readAddress(body, "user");
       return views.vaultDetails();
+    // Nothing of these exists in the simulator's world (no vaults, TWAPs or borrowing): the
+    // exchange's empty list, as `userVaultEquities` and `userTwapSliceFills` answer.
+    case "leadingVaults": {
+      readAddress(body, "user");
+      const out: LeadingVaultsResponse = [];
+      return out;
+    }
+    case "vaultSummaries": {
+      const out: VaultSummariesResponse = [];
+      return out;
+    }
+    case "userTwapSliceFillsByTime":
+    case "userBorrowLendInterest": {
+      readAddress(body, "user");
+      readTime(body, "startTime", true);
+      readTime(body, "endTime", false);
+      const out: UserTwapSliceFillsByTimeResponse | UserBorrowLendInterestResponse = [];
+      return out;
+    }
     case "referral":
       return views.referral(engine, readAddress(body, "user"));
     case "isVip":

@@ -114,6 +114,18 @@ describe("referral, isVip, legalCheck and webData2", () => {
     }
   });
 
+  it("vaults, TWAP slices by time and borrow interest: the SDK's InfoClient gets the empty lists", async () => {
+    const user = trader.address;
+    expect(await info().leadingVaults({ user })).toEqual([]);
+    expect(await info().vaultSummaries()).toEqual([]);
+    expect(await info().userTwapSliceFillsByTime({ user, startTime: 0 })).toEqual([]);
+    expect(await info().userBorrowLendInterest({ user, startTime: 0, endTime: null })).toEqual([]);
+    expect(await post(sim, "/info", { type: "userTwapSliceFillsByTime", user })).toEqual({
+      status: 422,
+      body: "Failed to deserialize the JSON body into the target type: missing field `startTime`",
+    });
+  });
+
   it("the webData2 subscription sends the account's webData2 on channel webData2, again after a change", async () => {
     const t = newTrader(sim, 5_000);
     const ws = new WebSocket(sim.wsUrl);
