@@ -96,9 +96,14 @@ export function strictMismatch(schema: v.GenericSchema, value: unknown, path = "
       const options = (node.options ?? []) as readonly (string | number)[];
       if (options.includes(value as string | number)) return null;
       const names = options.map((o) => `\`${o}\``).join(", ");
-      return typeof value === "string"
+      // A name is a variant only of an enum of names: "27" for `v` (27 or 28) is a string where
+      // an integer goes, not an unknown variant "expected one of `27`, `28`".
+      const ofNames = options.every((o) => typeof o === "string");
+      return typeof value === "string" && ofNames
         ? at(path, `unknown variant \`${value}\`, expected one of ${names}`)
-        : at(path, `invalid type: ${describe(value)}, expected one of ${names}`);
+        : typeof value === "string"
+          ? at(path, `invalid type: ${describe(value)}, expected an integer`)
+          : at(path, `invalid type: ${describe(value)}, expected one of ${names}`);
     }
     case "union": {
       // An option fits when the strict walk and the schema itself both accept the value. When

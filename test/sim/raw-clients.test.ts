@@ -337,6 +337,19 @@ describe("bodies typed as mainnet's strict deserializer wants them", () => {
     expect(await infoClient(sim).openOrders({ user: trader.address })).toEqual([]);
   });
 
+  it('a signature\'s v sent as the string "27" is a string where an integer goes, not an unknown variant', async () => {
+    const body = await l1Body(trader, { type: "noop" });
+    const signature = { ...(body.signature as Record<string, unknown>) };
+    const res = await post(sim, "/exchange", {
+      ...body,
+      signature: { ...signature, v: String(signature.v) },
+    });
+    expect(res).toEqual({
+      status: 422,
+      body: `Failed to deserialize the JSON body into the target type: signature.v: invalid type: string "${signature.v}", expected an integer`,
+    });
+  });
+
   it("a string that is not a plain decimal is a 422 in the same path form", async () => {
     for (const p of ["+90000", " 90000", "9e4", "-1"]) {
       expect(await refused(order({ p }))).toMatch(
