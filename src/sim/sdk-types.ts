@@ -77,6 +77,7 @@ import type {
   UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
   UserTwapSliceFillsEvent,
+  WebData3Event,
 } from "@nktkas/hyperliquid/api/subscription";
 
 export type {
@@ -151,6 +152,7 @@ export type {
   UserVaultEquitiesResponse,
   VaultDetailsResponse,
   WebData2Response,
+  WebData3Event,
 };
 
 export type UserFill = UserFillsResponse[number];

@@ -66,6 +66,7 @@ import type {
   UserVaultEquitiesResponse,
   VaultDetailsResponse,
   WebData2Response,
+  WebData3Event,
 } from "./sdk-types.js";
 import type { Hex } from "./types.js";
 
@@ -960,5 +961,27 @@ export function webData2(engine: Engine, user: Hex): WebData2Response {
     twapStates: [],
     spotState: spotClearinghouseState(engine, user),
     spotAssetCtxs: [],
+  };
+}
+
+/**
+ * The websocket `webData3` message: webData2's account fields as `userState`, and one
+ * `perpDexStates` entry for the one dex with no vault equity, no open-interest cap and no vaults
+ * (the optional fields the exchange sends, as nktkas/hyperliquid's live test saw them, here
+ * empty). No `dexAbstractionEnabled`/`abstraction`: never set here (`userAbstraction` answers
+ * "default", which this field has no value for).
+ */
+export function webData3(engine: Engine, user: Hex): WebData3Event {
+  const w = webData2(engine, user);
+  return {
+    userState: {
+      agentAddress: w.agentAddress,
+      agentValidUntil: w.agentValidUntil,
+      cumLedger: w.cumLedger,
+      serverTime: w.serverTime,
+      isVault: w.isVault,
+      user,
+    },
+    perpDexStates: [{ totalVaultEquity: "0.0", perpsAtOpenInterestCap: [], leadingVaults: [] }],
   };
 }

@@ -50,12 +50,12 @@ const USER_TYPES = new Set([
   "openOrders",
   "userTwapSliceFills",
   "webData2",
+  "webData3",
   "spotState",
   "allDexsClearinghouseState",
   // Documented (Docs "Subscriptions", SDK subscription types) but with nothing the simulator
   // produces: acked like any other, then silent — never an error frame for a documented type.
   "notification",
-  "webData3",
   "twapStates",
   "userTwapHistory",
   "userHistoricalOrders",
@@ -481,6 +481,9 @@ export class WsHub implements EngineListener {
       case "webData2":
         if (sub.user) this.send(conn, "webData2", views.webData2(e, sub.user));
         return;
+      case "webData3":
+        if (sub.user) this.send(conn, "webData3", views.webData3(e, sub.user));
+        return;
       case "spotState":
       case "allDexsClearinghouseState":
         if (sub.user) this.send(conn, sub.type, this.userState(sub.type, sub.user));
@@ -787,6 +790,8 @@ export class WsHub implements EngineListener {
         if (this.subscribers(`${type}:${user}`))
           this.broadcast(`${type}:${user}`, type, this.userState(type, user));
       }
+      if (this.subscribers(`webData3:${user}`))
+        this.broadcast(`webData3:${user}`, "webData3", views.webData3(e, user));
     }
     if (p.mids) {
       for (const type of PRICE_TYPES) {

@@ -233,6 +233,28 @@ describe("the SDK's other subscriptions", () => {
     await all.next((e) => e.clearinghouseStates[0]?.[1].withdrawable === "2500.0");
   });
 
+  it("webData3: the account's userState and the one dex's state, again after a change", async () => {
+    const { client } = subscriptions();
+    const t = newTrader(sim, 1_000);
+    const events = collector<{
+      userState: { user: string; cumLedger: string; agentAddress: string | null; isVault: boolean };
+      perpDexStates: unknown[];
+    }>();
+    await client.webData3({ user: t.address }, events.listener);
+    const first = await events.next();
+    expect(first.userState).toMatchObject({
+      user: t.address,
+      cumLedger: "1000.0",
+      agentAddress: null,
+      isVault: false,
+    });
+    expect(first.perpDexStates).toEqual([
+      { totalVaultEquity: "0.0", perpsAtOpenInterestCap: [], leadingVaults: [] },
+    ]);
+    sim.control.fund(t.address, 250);
+    await events.next((e) => e.userState.cumLedger === "1250.0");
+  });
+
   it("assetCtxs, allDexsAssetCtxs and fastAssetCtxs carry every market's context, again when a price moves", async () => {
     const { client } = subscriptions();
     const info = new InfoClient({ transport: new HttpTransport({ apiUrl: sim.httpUrl }) });
