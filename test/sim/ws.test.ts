@@ -272,10 +272,11 @@ describe("the SDK's other subscriptions", () => {
     expect((await all.next()).ctxs.map(([dex]) => dex)).toEqual([""]);
     expect((await fast.next()).BTC).toEqual({ markPx: ctxs[0]?.markPx, midPx: ctxs[0]?.midPx });
     expect(await spotCtxs.next()).toEqual([]);
-    sim.control.setMid("BTC", 91_000);
-    await one.next((e) => e.ctxs[0]?.markPx === "91000.0");
-    await all.next((e) => e.ctxs[0]?.[1][0]?.markPx === "91000.0");
-    await fast.next((e) => e.BTC?.markPx === "91000.0");
+    // LINK (asset 8): a market no other test of this shared simulator prices.
+    sim.control.setMid("LINK", 21.5);
+    await one.next((e) => e.ctxs[8]?.markPx === "21.5");
+    await all.next((e) => e.ctxs[0]?.[1][8]?.markPx === "21.5");
+    await fast.next((e) => e.LINK?.markPx === "21.5");
   });
 });
 
