@@ -710,6 +710,8 @@ export class Engine {
     const record: Agent = { address: agentAddress, master: acct.address, name, validUntil };
     acct.agents.push(record);
     this.agents.set(agentAddress, record);
+    // The account's agent is part of what webData2/webData3 stream: tell the listeners.
+    this.run(() => this.batch.accounts.add(acct.address));
     return null;
   }
 

@@ -253,6 +253,10 @@ describe("the SDK's other subscriptions", () => {
     ]);
     sim.control.fund(t.address, 250);
     await events.next((e) => e.userState.cumLedger === "1250.0");
+    // Approving the unnamed agent (the web app's) shows in userState at once.
+    const agent = newTrader(sim, 0).wallet.address;
+    await t.exchange.approveAgent({ agentAddress: agent, agentName: null });
+    await events.next((e) => e.userState.agentAddress === agent.toLowerCase());
   });
 
   it("assetCtxs, allDexsAssetCtxs and fastAssetCtxs carry every market's context, again when a price moves", async () => {
