@@ -2,7 +2,7 @@
 // per-day table, the JSON document, the CSV exports a spreadsheet or tax tool imports, the
 // slippage budget warning, and the usage errors.
 
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -218,6 +218,40 @@ describe("hlcopy report", () => {
     // Journaled without a copy's part (as an older hlcopy did): counted whole, as it was.
     expect(funding[1]).toMatch(/,funding,BTC,-0\.75,0\.1,0\.000125,-0\.75$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("--csv over an earlier export is refused, nothing written, unless --force (it replaced it unsaid)", async () => {
+    const parent = tempDir();
+    const file = join(parent, "copy.csv");
+    writeFileSync(join(parent, "copy-orders.csv"), "last month\n");
+    const r = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", file], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: --csv would overwrite ${join(parent, "copy-orders.csv")}: it exists already\nhint: give --csv another file name, or pass --force to replace the files\n`,
+    );
+    expect(r.stdout).toBe("");
+    expect(readdirSync(parent)).toEqual(["copy-orders.csv"]);
+    expect(readFileSync(join(parent, "copy-orders.csv"), "utf8")).toBe("last month\n");
+    const json = await runCli(["--account", ACCOUNT, "--json", "report", "--since", "3d", "--csv", file], {
+      env,
+    });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: "error",
+      message: expect.stringContaining("overwrite"),
+    });
+    expect(readdirSync(parent)).toEqual(["copy-orders.csv"]);
+    // --force says so: all three written.
+    const forced = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", file, "--force"], {
+      env,
+    });
+    expect(forced.code).toBe(0);
+    expect(readdirSync(parent).sort()).toEqual(["copy-funding.csv", "copy-orders.csv", "copy.csv"]);
+    expect(readFileSync(join(parent, "copy-orders.csv"), "utf8")).toMatch(/^date_utc,/);
+    // --force with no --csv would do nothing: refused.
+    const idle = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--force"], { env });
+    expect(idle.code).toBe(2);
+    expect(idle.stderr).toMatch(/^error: --force replaces the files of --csv, and no --csv is given\nhint: /);
   });
 
   it("usage errors exit 2 with a hint; no journal is no error", async () => {

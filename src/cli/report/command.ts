@@ -19,6 +19,10 @@ export function register(program: Command): void {
       "--csv <file>",
       "also write fills to FILE (the columns a spreadsheet or tax tool imports), orders to FILE-orders.csv and funding to FILE-funding.csv",
     )
+    .option(
+      "--force",
+      "with --csv: replace the files if they exist (refused otherwise: a second export overwrote the first)",
+    )
     .option("--paper", "the paper account's days: what follow --paper runs made (their own journal)")
     .addHelpText(
       "after",
@@ -33,12 +37,20 @@ run's journal — not known for runs journaled before hlcopy kept the leader's f
 ${examples([
   ["hlcopy report"],
   ["hlcopy report --since 30d --csv copy-2026.csv", "fills, orders and funding for a tax tool"],
+  ["hlcopy report --since 30d --csv copy-2026.csv --force", "the same export again, replacing its files"],
   ["hlcopy report --json | jq '.days[] | {day, pnlUsd}'", "the P&L of each day"],
   ["hlcopy report --since 2026-12-01", "the copy since 1 December, 00:00 UTC"],
   ["hlcopy report --paper --since 3d", "the paper account's last three days (follow --paper)"],
 ])}`,
     )
-    .action(async (opts: { since: string; csv?: string; paper?: boolean }, cmd: Command) => {
+    .action(async (opts: { since: string; csv?: string; force?: boolean; paper?: boolean }, cmd: Command) => {
+      if (opts.force === true && opts.csv === undefined) {
+        // --force alone would be accepted and do nothing: it only says what --csv may replace.
+        const { UsageError } = await import("../../core/errors.js");
+        throw new UsageError("--force replaces the files of --csv, and no --csv is given", {
+          hint: "e.g. hlcopy report --since 30d --csv copy.csv --force, or drop --force",
+        });
+      }
       if (opts.csv !== undefined && opts.csv.trim() === "") {
         // `--csv ""` (an unset variable in a script) would write nothing and say nothing.
         const { UsageError } = await import("../../core/errors.js");
@@ -58,6 +70,21 @@ ${examples([
           throw new UsageError(`--csv ${opts.csv} is a directory: it takes a file name`, {
             hint: `e.g. --csv ${join(opts.csv, "copy.csv")} (orders and funding go beside it)`,
           });
+        }
+        // An export over an earlier one replaced it without a word (last month's tax file): the
+        // files that would be replaced are refused, none written, unless --force says so.
+        if (opts.force !== true) {
+          const { existsSync } = await import("node:fs");
+          const { csvPaths } = await import("./run.js");
+          const paths = csvPaths(opts.csv);
+          const taken = [paths.fills, paths.orders, paths.funding].filter((f) => existsSync(f));
+          if (taken.length > 0) {
+            const { UsageError } = await import("../../core/errors.js");
+            throw new UsageError(
+              `--csv would overwrite ${taken.join(", ")}: ${taken.length === 1 ? "it exists" : "they exist"} already`,
+              { hint: "give --csv another file name, or pass --force to replace the files" },
+            );
+          }
         }
       }
       const { resolveContext, requireAccount } = await import("../context.js");
