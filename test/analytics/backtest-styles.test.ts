@@ -168,6 +168,47 @@ describe("multi-leader backtest with weights (hand-computed)", () => {
   });
 });
 
+describe("backtest input a follow would refuse or a flag that would do nothing", () => {
+  const settings = settingsWith(() => {});
+  it("the same leader or --fills file twice is refused: its fills were replayed twice, as two half-weight leaders", async () => {
+    const dir = tempDir();
+    const a = join(dir, "l1.json");
+    writeFileSync(a, JSON.stringify(L1));
+    const twice = runBacktestCommand({
+      fillsFiles: [a, join(dir, ".", "l1.json")],
+      settings,
+      json: false,
+      out: sink(),
+      err: sink(),
+    });
+    await expect(twice).rejects.toThrow(UsageError);
+    await expect(twice).rejects.toThrow("the same --fills file is given twice");
+    const leader = "0x1880bbbea43fb92572279b9131130cc0f56e5fb4";
+    // Refused before any request: no source is given, and none is needed to say so.
+    await expect(
+      runBacktestCommand({ addresses: [leader, leader], settings, json: false, out: sink(), err: sink() }),
+    ).rejects.toThrow("the same leader is given twice");
+  });
+
+  it("--since with --fills is refused: the file is replayed whole, the window asked for was not", async () => {
+    const dir = tempDir();
+    const a = join(dir, "l1.json");
+    writeFileSync(a, JSON.stringify(L1));
+    const refused = runBacktestCommand({
+      fillsFiles: [a],
+      days: 7,
+      settings,
+      json: false,
+      out: sink(),
+      err: sink(),
+    });
+    await expect(refused).rejects.toThrow(UsageError);
+    await expect(refused).rejects.toThrow(
+      "--since sets how much history to fetch for a leader address: a --fills file is replayed whole",
+    );
+  });
+});
+
 describe("--candles FILE", () => {
   it("reads the recorded candleSnapshot (kPEPE 1h), alone or several coins in a list", () => {
     const recorded = cassette("candleSnapshot") as { response: { t: number; c: string }[] };

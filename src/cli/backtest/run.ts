@@ -285,6 +285,26 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
       hint: "e.g. hlcopy backtest --fills fills.json --equity 1000, or hlcopy backtest 0x5e9ee1089755c3435139848e47e6635505d5a13a --since 30d",
     });
   }
+  if (files.length > 0 && opts.days !== undefined) {
+    // --since sets how much history is fetched for an address: a --fills file is replayed whole,
+    // so it was accepted and did nothing (the window said was the file's, not the one asked for).
+    throw new UsageError(
+      "--since sets how much history to fetch for a leader address: a --fills file is replayed whole",
+      {
+        hint: "drop --since (cut the file to the window you want), or give the leader's address: hlcopy backtest 0x… --since 7d",
+      },
+    );
+  }
+  // The same leader twice replayed its fills twice, as two half-weight leaders: refused, as follow refuses it.
+  const parsedAddresses = parseLeaderAddresses(addresses);
+  const { resolve } = await import("node:path");
+  const keys = files.length > 0 ? files.map((f) => resolve(f)) : parsedAddresses;
+  if (new Set(keys).size !== keys.length) {
+    throw new UsageError(
+      files.length > 0 ? "the same --fills file is given twice" : "the same leader is given twice",
+      { hint: "list each leader once" },
+    );
+  }
   const n = Math.max(addresses.length, files.length);
   const weights = parseWeights(opts.weights, n);
   const equity = parseNumberFlag(opts.equity ?? 1000, "--equity", {
@@ -387,7 +407,7 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
     const days = parseNumberFlag(opts.days ?? 30, "--days", { min: 0, exclusive: true, example: "30" });
     const { fetchLeaderData, leaderEquityAt } = await import("../../analytics/fetch.js");
     const progress = (m: string) => err.write(`${m}\n`);
-    const parsed = parseLeaderAddresses(addresses);
+    const parsed = parsedAddresses;
     for (const [i, address] of parsed.entries()) {
       const data = await fetchLeaderData(source, address, {
         days,
