@@ -14,7 +14,7 @@ import type { Address, CoinTarget } from "../../src/core/types.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { SafetyWatch } from "../../src/engine/safety-watch.js";
 import { recordPendingPause } from "../../src/store/control.js";
-import { journalPath, openJournal } from "../../src/store/journal.js";
+import { journalPath, openJournal, paperJournalPath } from "../../src/store/journal.js";
 import { runCli } from "../helpers/cli.js";
 
 const account = "0x00000000000000000000000000000000000000a1" as Address;
@@ -308,6 +308,27 @@ describe("hlcopy status: one meaning per figure", () => {
       "\na follow --paper (pid 424243) holds the account: a paper run, which sends nothing (its journal is the paper one: hlcopy status --paper)\n",
     );
     expect(paperText.text()).not.toContain("starting");
+    // The other way round: a live follow (running for an hour, or at its start) beside the paper
+    // view is a live run, never "starting" there (it was, however long it had run).
+    const withPaper = mkdtempSync(join(tmpdir(), "hlcopy-status-"));
+    openJournal(paperJournalPath(withPaper, account)).close();
+    for (const paperDir of [dir, withPaper]) {
+      const live = { pid: 424_244, command: "follow", configDir: paperDir };
+      const liveText = sink();
+      await runStatus({
+        configDir: paperDir,
+        account,
+        paper: true,
+        json: false,
+        out: liveText,
+        now: NOW,
+        lockHolders: [live],
+      });
+      expect(liveText.text()).toContain(
+        "\na follow (pid 424244) holds the account: a live run, not a paper one (its journal is the live one: hlcopy status)\n",
+      );
+      expect(liveText.text()).not.toContain("starting");
+    }
     // Nobody holding it: nothing said.
     expect((await status(dir, true)).report.starting).toBeNull();
   });

@@ -412,7 +412,7 @@ export async function runStatus(p: {
             .map((l) => `${l}\n`)
             .join(""),
         );
-      if (starting) out.write(`${startingLine(starting)}\n`);
+      if (starting) out.write(`${startingLine(starting, paper)}\n`);
       if (elsewhere) out.write(`${elsewhereLine(elsewhere, "status")}\n`);
       if (paused) out.write(`${pausedLine(paused, p.now ?? Date.now(), paper)}\n`);
     }
@@ -884,10 +884,14 @@ export function startingHolder<H extends { pid: number }>(
 }
 
 /** An hlcopy holding the account with no run journaled yet: said, so "last run" is not read as now. */
-function startingLine(s: { pid: number; command: string }): string {
+function startingLine(s: { pid: number; command: string }, paper = false): string {
+  const paperHolder = s.command.endsWith(" --paper");
   // A paper run journals in its own journal, never this one: it is not "starting".
-  if (s.command.endsWith(" --paper"))
+  if (paperHolder && !paper)
     return `a ${s.command} (pid ${s.pid}) holds the account: a paper run, which sends nothing (its journal is the paper one: hlcopy status --paper)`;
+  // Nor is a live run beside the paper journal: it was said "starting" however long it had run.
+  if (!paperHolder && paper)
+    return `a ${s.command} (pid ${s.pid}) holds the account: a live run, not a paper one (its journal is the live one: hlcopy status)`;
   return `a ${s.command} (pid ${s.pid}) holds the account: starting, or waiting at its review or passphrase prompt (its run is journaled once it may send)`;
 }
 
@@ -1051,7 +1055,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     lines.push(
       `daily loss limit: no increases until 00:00 UTC (in ${fmtAge(r.dailyLoss.until - now)}) — ${dailyLossText(r.dailyLoss, now)}`,
     );
-  if (r.starting) lines.push(startingLine(r.starting));
+  if (r.starting) lines.push(startingLine(r.starting, r.paper));
   if (r.elsewhere) lines.push(elsewhereLine(r.elsewhere, "status"));
   if (r.paused) lines.push(pausedLine(r.paused, now, r.paper));
   lines.push(
