@@ -660,6 +660,21 @@ describe("hlcopy scan against the simulator", () => {
     await expect(
       runScanCommand({ ...base, addresses: [], file: join(configDir, "nope.txt") }),
     ).rejects.toThrow(/no such file/);
+    // A file naming nobody is said as that, not as "give … --file FILE" beside the --file given;
+    // a bad entry is named with its file.
+    const empty = join(configDir, "empty.txt");
+    writeFileSync(empty, "# my leaders\n\n");
+    const export_ = join(configDir, "board.json");
+    writeFileSync(export_, JSON.stringify([{ name: "whale" }]));
+    for (const file of [empty, export_])
+      await expect(runScanCommand({ ...base, addresses: [], file })).rejects.toThrow(
+        `no leader addresses in ${file}`,
+      );
+    const typo = join(configDir, "typo.txt");
+    writeFileSync(typo, "not json {\n");
+    await expect(runScanCommand({ ...base, addresses: [], file: typo })).rejects.toThrow(
+      `${typo}: invalid leader address "not"`,
+    );
     expect(sim.control.stats().infoByType.userFillsByTime ?? 0).toBe(before);
   });
 });

@@ -139,14 +139,34 @@ async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
         },
       );
     }
+    let fromFile: string[];
     try {
-      raw.push(...addressesFromText(text));
+      fromFile = addressesFromText(text);
     } catch (error) {
       throw new UsageError(`${opts.file} is not valid JSON`, {
         hint: "pass one address per line, or a JSON array of objects with an address field such as ethAddress",
         cause: error,
       });
     }
+    // A file that names nobody (empty, or a JSON export without an address field) was told
+    // "give leader addresses or --file FILE", beside the --file it had been given.
+    if (fromFile.length === 0) {
+      throw new UsageError(`no leader addresses in ${opts.file}`, {
+        hint: "pass one address per line, or a JSON array of objects with an address field such as ethAddress",
+      });
+    }
+    // A bad entry is named with the file it is in: "invalid leader address "not"" alone read as
+    // an argument of the command line.
+    try {
+      parseLeaderAddresses(fromFile);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      throw new UsageError(`${opts.file}: ${error.message}`, {
+        hint: "pass one address per line (a # starts a comment), or a JSON array of objects with an address field such as ethAddress",
+        cause: error,
+      });
+    }
+    raw.push(...fromFile);
   }
   if (raw.length === 0) {
     throw new UsageError("nothing to scan: give leader addresses or --file FILE", {
