@@ -123,6 +123,44 @@ describe("hlcopy report while a follow runs", () => {
     );
   });
 
+  it("a window begun after the last sweep or run end runs to now: its moment is never before its start", async () => {
+    const { dir, j, runId } = followingForAnHour("hlcopy-report-after-end-");
+    j.recordEvent({
+      ts: SWEEP,
+      type: "sweep",
+      runId,
+      data: { inSync: true, driftUsd: 0, pnl: pnl(0, -0.63, 0.5) },
+    });
+    j.close();
+    const since = SWEEP + 6_000; // `--since 10s`: after the sweep
+    const doc = await runReport({
+      configDir: dir,
+      account,
+      json: true,
+      since,
+      out: { write: () => true },
+      now: NOW,
+    });
+    // It read "12:03 → 12:03" with until (the sweep) before since, and "(as of 16s ago, last sweep 12:03:04)".
+    expect(doc?.since).toBe(since);
+    expect(doc?.until).toBe(NOW);
+    expect(doc?.unrealisedAsOf).toBeNull();
+    let text = "";
+    await runReport({
+      configDir: dir,
+      account,
+      json: false,
+      since,
+      out: { write: (t: string) => (text += t) },
+      now: NOW,
+      width: 200,
+    });
+    expect(text).toContain(
+      "P&L by day (USD) (to 2026-12-03 12:03:20 UTC, now; no unrealised P&L journaled):",
+    );
+    expect(text).not.toContain("last sweep 12:03:04 UTC");
+  });
+
   // A follow writing while the report reads: the first line's "N fills since" and the last
   // line's were read at two moments (fills, then the P&L), so one output said 1 and 2.
   it("one output, one figure: a fill journaled while it reads is in none of its counts", async () => {

@@ -108,7 +108,11 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
     // there is), the fills, funding and equity cut there too. Fills to now beside the unrealised
     // of a sweep up to 30 s old read as one moment and were not: a day's P&L of −1.13 beside an
     // equity 1.24 lower. The fills since are counted and said, in the next report's figures.
-    const closing = inputs.snapshots.filter((x) => x.ts <= now && x.unrealisedUsd !== null).at(-1);
+    // Of the window only: the newest earlier one is where the window opens, not its moment (a
+    // window begun after the last run's end read "12:52 → 12:51", its moment before its start).
+    const closing = inputs.snapshots
+      .filter((x) => x.ts >= since && x.ts <= now && x.unrealisedUsd !== null)
+      .at(-1);
     const until = closing?.ts ?? now;
     // The leader's trades as follow's summary counts them: each run's journal replayed through
     // its tally (core/leader-trades.ts), by the day of each trade's first fill, to the same moment.
