@@ -200,6 +200,9 @@ describe("filters and ranking", () => {
     };
     const text = await renderScan(report);
     expect(text).toContain("Scan of 4 leaders");
+    // One leader is one leader (it read "Scan of 1 leaders").
+    const one = await renderScan({ ...report, leaders: report.leaders.slice(0, 1), noTrades: [] });
+    expect(one).toContain("Scan of 1 leader over");
     expect(text).not.toMatch(/avoid: avoid|poor: poor/);
     expect(text).toMatch(/\. 0x1880bbbe…\S* avoid: the leader lost money/);
     expect(text).toMatch(/\. 0x2880bbbe…\S* poor fit at \$2,000: /);

@@ -402,9 +402,12 @@ function verdictLine(r: ScanRow): string {
 
 /** The human report: the ranking table, then one reason line per leader, exclusions, consensus. */
 export async function renderScan(report: ScanReport): Promise<string> {
+  // "Scan of 1 leaders": the count said as a count.
+  const scanned =
+    report.leaders.length + report.excluded.length + report.noTrades.length + report.failed.length;
   const lines: string[] = [];
   lines.push(
-    `Scan of ${report.leaders.length + report.excluded.length + report.noTrades.length + report.failed.length} leaders over the last ${windowText(report.requestedDays * 86_400_000, "words")}, copying with ${fmtUsd(report.equity, 0)}`,
+    `Scan of ${scanned} leader${scanned === 1 ? "" : "s"} over the last ${windowText(report.requestedDays * 86_400_000, "words")}, copying with ${fmtUsd(report.equity, 0)}`,
   );
   if (report.leaders.length > 0) {
     lines.push(
