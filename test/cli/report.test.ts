@@ -248,6 +248,14 @@ describe("hlcopy report", () => {
     expect(forced.code).toBe(0);
     expect(readdirSync(parent).sort()).toEqual(["copy-funding.csv", "copy-orders.csv", "copy.csv"]);
     expect(readFileSync(join(parent, "copy-orders.csv"), "utf8")).toMatch(/^date_utc,/);
+    // An existing file with a slash after it is not "a directory" (its hint read copy.csv/copy.csv).
+    const slashed = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--csv", `${file}/`], {
+      env,
+    });
+    expect(slashed.code).toBe(2);
+    expect(slashed.stderr).toBe(
+      `error: --csv ${file}/ ends with a slash, and ${file} is a file, not a directory\nhint: e.g. --csv ${file} (with --force to replace it), or another file name\n`,
+    );
     // --force with no --csv would do nothing: refused.
     const idle = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--force"], { env });
     expect(idle.code).toBe(2);
