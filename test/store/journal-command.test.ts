@@ -325,8 +325,45 @@ describe("runJournal", () => {
       "note: the newest 2 entries only; --limit 0 for all (or --type/--since to narrow)\n",
     );
     const whole = sink();
-    await runJournal({ configDir: dir, account: ACCOUNT, json: true, limit: "0", out: sink(), warn: whole });
+    const all = await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: true,
+      limit: "0",
+      out: sink(),
+      warn: whole,
+    });
     expect(whole.text).toBe("");
+    // A --limit of exactly as many entries as there are cuts nothing, and says nothing (it said
+    // "the newest N; --limit to see more" with nothing more to see).
+    const n = all.entries.length;
+    const exact = sink();
+    const exactOut = sink();
+    const r4 = await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: true,
+      limit: String(n),
+      out: sink(),
+      warn: exact,
+    });
+    expect(r4.entries).toHaveLength(n);
+    expect(exact.text).toBe("");
+    await runJournal({ configDir: dir, account: ACCOUNT, json: false, limit: String(n), out: exactOut });
+    expect(exactOut.text).toContain(`${n} entries · `);
+    expect(exactOut.text).not.toContain("--limit to see more");
+    // One over it is cut, the oldest left out; one entry is said as one.
+    const one = sink();
+    const r5 = await runJournal({
+      configDir: dir,
+      account: ACCOUNT,
+      json: true,
+      limit: "1",
+      out: sink(),
+      warn: one,
+    });
+    expect(r5.entries).toEqual(all.entries.slice(-1));
+    expect(one.text).toBe("note: the newest entry only; --limit 0 for all (or --type/--since to narrow)\n");
     const out = sink();
     await runJournal({ configDir: dir, account: ACCOUNT, json: false, limit: "2", out });
     expect(out.text).toContain("2 entries (the newest 2; --limit to see more)");

@@ -113,18 +113,23 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
   let entries: JournalEntry[];
   try {
     // Dry runs are not journaled; those an older hlcopy wrote are left out as well.
-    entries = journal.listEntries({ since, table, limit, trading: true });
+    // One more than --limit: a list of exactly N entries was said cut ("the newest 2; --limit to
+    // see more") with nothing more to see.
+    const limited = Number.isFinite(limit) && limit > 0;
+    entries = journal.listEntries({ since, table, limit: limited ? limit + 1 : limit, trading: true });
   } finally {
     journal.close();
   }
 
   // Cut by --limit: said beside the list (on stderr for --json: the array stays what it is).
-  const cut = Number.isFinite(limit) && limit > 0 && entries.length === limit;
+  const cut = Number.isFinite(limit) && limit > 0 && entries.length > limit;
+  // Oldest first: the one over the limit is the oldest.
+  if (cut) entries = entries.slice(entries.length - limit);
   if (p.json) {
     printJson(shownFigures(entries), out);
     if (cut)
       (p.warn ?? process.stderr).write(
-        `note: the newest ${limit} entries only; --limit 0 for all (or --type/--since to narrow)\n`,
+        `note: the newest ${limit === 1 ? "entry" : `${limit} entries`} only; --limit 0 for all (or --type/--since to narrow)\n`,
       );
     return { entries, path: file };
   }
