@@ -2883,11 +2883,15 @@ class SqliteJournal implements Journal {
       // they left: the latter is what remained.
       const after = raw.after;
       const d = after && typeof after === "object" ? { ...raw, ...(after as Record<string, unknown>) } : raw;
+      // A follow's sweep keeps the header's figure in its drift report (`drift.outsideUsd`, as
+      // copyMoments reads it); read only at the top, it was null for every sweep a run journaled.
+      const report = d.drift && typeof d.drift === "object" ? (d.drift as Record<string, unknown>) : {};
+      const outside = typeof d.outsideUsd === "number" ? d.outsideUsd : report.outsideUsd;
       return {
         ts: sqlNumber(ev.ts),
         inSync: typeof d.inSync === "boolean" ? d.inSync : null,
         driftUsd: typeof d.driftUsd === "number" ? d.driftUsd : null,
-        outsideUsd: typeof d.outsideUsd === "number" ? d.outsideUsd : null,
+        outsideUsd: typeof outside === "number" ? outside : null,
         durationMs: typeof d.durationMs === "number" ? d.durationMs : null,
       };
     }

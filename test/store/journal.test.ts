@@ -1141,6 +1141,38 @@ describe("events, sweeps and listing", () => {
       outsideUsd: 30.02,
       durationMs: 40,
     });
+    // As a follow journals it (engine/state-view.ts): the header's figure in its drift report,
+    // and a sweep that sent orders with what they left as `after`. It read null for both.
+    jr.recordEvent({
+      ts: T0 + 7,
+      type: "sweep",
+      data: {
+        durationMs: 9,
+        inSync: false,
+        driftUsd: 12.5,
+        drift: { driftUsd: 12.5, outsideUsd: 11.2, inSync: false },
+      },
+    });
+    expect(jr.lastSweep()).toEqual({
+      ts: T0 + 7,
+      inSync: false,
+      driftUsd: 12.5,
+      outsideUsd: 11.2,
+      durationMs: 9,
+    });
+    jr.recordEvent({
+      ts: T0 + 8,
+      type: "sweep",
+      data: {
+        durationMs: 30,
+        inSync: false,
+        driftUsd: 99,
+        drift: { driftUsd: 99, outsideUsd: 80 },
+        orders: 1,
+        after: { inSync: true, driftUsd: 4, drift: { driftUsd: 4, outsideUsd: 0 } },
+      },
+    });
+    expect(jr.lastSweep()).toEqual({ ts: T0 + 8, inSync: true, driftUsd: 4, outsideUsd: 0, durationMs: 30 });
   });
 
   it("lists the newest N entries across tables, oldest first, filtered by time and table", () => {
