@@ -678,6 +678,11 @@ describe("hlcopy scan against the simulator", () => {
     await expect(runScanCommand({ ...base, addresses: [], file: typo })).rejects.toThrow(
       `${typo}: invalid leader address "not"`,
     );
+    // `--csv out.csv` as report takes it: said as that, not as a bad leader address.
+    const leader = (leaders[0] as ScriptedLeader).address;
+    await expect(runScanCommand({ ...base, addresses: [leader, "out.csv"], csv: true })).rejects.toThrow(
+      `scan --csv prints the CSV on stdout and takes no file name: "out.csv" is not a leader address`,
+    );
     expect(sim.control.stats().infoByType.userFillsByTime ?? 0).toBe(before);
   });
 });

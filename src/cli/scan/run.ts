@@ -125,6 +125,17 @@ export function parseFilters(
 
 async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
   const raw = [...opts.addresses];
+  // `scan … --csv out.csv`, as report --csv takes a file: scan's CSV goes to stdout, so the file
+  // name was read as a leader address ("copy the leader's address from the explorer").
+  const file = opts.csv ? raw.find((a) => !/^0x/i.test(a) && /\.(csv|txt|tsv)$/i.test(a)) : undefined;
+  if (file !== undefined) {
+    throw new UsageError(
+      `scan --csv prints the CSV on stdout and takes no file name: "${file}" is not a leader address`,
+      {
+        hint: `redirect it: hlcopy scan ${raw.filter((a) => a !== file).join(" ") || "--file leaders.txt"} --csv > ${file}`,
+      },
+    );
+  }
   if (opts.file) {
     let text: string;
     try {
