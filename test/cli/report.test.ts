@@ -256,6 +256,17 @@ describe("hlcopy report", () => {
     expect(slashed.stderr).toBe(
       `error: --csv ${file}/ ends with a slash, and ${file} is a file, not a directory\nhint: e.g. --csv ${file} (with --force to replace it), or another file name\n`,
     );
+    // A path under a file: exit 2 naming it (it was exit 1, "EEXIST: … mkdir" and a hint to check the disk).
+    const under = await runCli(
+      ["--account", ACCOUNT, "report", "--since", "3d", "--csv", join(file, "x", "y.csv")],
+      {
+        env,
+      },
+    );
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(
+      `error: --csv ${join(file, "x", "y.csv")}: ${file} is a file, not a directory\nhint: give --csv a path in a directory, e.g. --csv copy.csv\n`,
+    );
     // --force with no --csv would do nothing: refused.
     const idle = await runCli(["--account", ACCOUNT, "report", "--since", "3d", "--force"], { env });
     expect(idle.code).toBe(2);
