@@ -190,6 +190,35 @@ describe("backtest input a follow would refuse or a flag that would do nothing",
     ).rejects.toThrow("the same leader is given twice");
   });
 
+  it("the comparison line says what target-state copying cost more as '$X extra', never '-$X extra'", async () => {
+    const dir = tempDir();
+    const a = join(dir, "l2.json");
+    // Flips: target-state sends each as a close and an open, naive as one order.
+    writeFileSync(a, JSON.stringify(L2));
+    const out = sink();
+    const report = await runBacktestCommand({
+      fillsFiles: [a],
+      leaderEquity: "100000",
+      equity: "10000",
+      depthUsd: "100",
+      settings,
+      json: false,
+      out,
+      err: sink(),
+    });
+    const saved = report.result.comparison.costSaved;
+    expect(saved).toBeLessThan(0); // the case the line got wrong: target-state cost more
+    const line =
+      out
+        .text()
+        .split("\n")
+        .find((l) => l.startsWith("Target-state copying vs naive:")) ?? "";
+    expect(line).not.toMatch(/-\$[\d.,]+ (extra|saved)/);
+    expect(line).toContain(
+      saved >= 0 ? `$${Math.abs(saved).toFixed(2)} saved` : `$${Math.abs(saved).toFixed(2)} extra`,
+    );
+  });
+
   it("--since with --fills is refused: the file is replayed whole, the window asked for was not", async () => {
     const dir = tempDir();
     const a = join(dir, "l1.json");

@@ -625,7 +625,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       ),
       row(
         "skipped",
-        `${sumValues(t.skipped).toLocaleString("en-US")} plans`,
+        `${sumValues(t.skipped).toLocaleString("en-US")} plan${sumValues(t.skipped) === 1 ? "" : "s"}`,
         `${n.skippedFills.toLocaleString("en-US")} fills`,
       ),
     ],
@@ -682,7 +682,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       ? ""
       : `, ${Math.abs(c.driftReductionPct).toFixed(0)}% ${c.driftReductionPct >= 0 ? "less" : "more"} mean drift`;
   lines.push(
-    `Target-state copying vs naive: ${c.ordersSaved >= 0 ? `${c.ordersSaved.toLocaleString("en-US")} fewer` : `${(-c.ordersSaved).toLocaleString("en-US")} more`} orders${c.ordersSavedPct === null ? "" : ` (${Math.abs(c.ordersSavedPct).toFixed(0)}%)`}, ${fmtUsd(c.costSaved)} ${c.costSaved >= 0 ? "saved" : "extra"} in fees + slippage${drift}.`,
+    `Target-state copying vs naive: ${c.ordersSaved >= 0 ? `${c.ordersSaved.toLocaleString("en-US")} fewer` : `${(-c.ordersSaved).toLocaleString("en-US")} more`} orders${c.ordersSavedPct === null ? "" : ` (${Math.abs(c.ordersSavedPct).toFixed(0)}%)`}, ${fmtUsd(Math.abs(c.costSaved))} ${c.costSaved >= 0 ? "saved" : "extra"} in fees + slippage${drift}.`,
   );
   if (r.tracker.mismatches > 0) {
     lines.push(
