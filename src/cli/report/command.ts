@@ -1,4 +1,4 @@
-// `hlcopy report [--since 7d] [--csv FILE] [--json]` — the copy day by day, with charts and CSV.
+// `hlcopy report [--since 7d] [--csv FILE [--force]] [--json]` — the copy day by day, with charts and CSV.
 
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
