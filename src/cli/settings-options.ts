@@ -73,7 +73,7 @@ export function copyabilityIdleSettings(command: "inspect" | "scan"): IdleSettin
       key: "exec.maxEntryDriftBps",
       does: "skips an increase once the price has moved from the leader's",
       why: `${at}, so it never moves from it`,
-      hint: "hlcopy backtest 0x… --max-entry-drift-bps 50 --delay-ms 2000 replays it with a copy delay",
+      hint: "it acts live, where the price moves from the leader's fill: hlcopy reconcile 0x… --dry-run --max-entry-drift-bps 50 shows what it would skip now",
     },
     {
       ...NOTHING_HELD,

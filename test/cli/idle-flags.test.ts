@@ -13,6 +13,7 @@ beforeAll(() => {
 });
 
 const LEADER = "0x5e9ee1089755c3435139848e47e6635505d5a13a";
+const OTHER_LEADER = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
 const NOWHERE = [
   "--network",
   "http://127.0.0.1:9",
@@ -34,7 +35,12 @@ describe("setting flags a command never acts on", () => {
     for (const command of ["inspect", "scan"]) {
       for (const [flag, value, why, where] of [
         ["--slippage-bps", "50", "where that limit never binds", "hlcopy backtest 0x… --slippage-bps 50"],
-        ["--max-entry-drift-bps", "1", "so it never moves from it", "--delay-ms 2000"],
+        [
+          "--max-entry-drift-bps",
+          "1",
+          "so it never moves from it",
+          "reconcile 0x… --dry-run --max-entry-drift-bps 50",
+        ],
         ["--close-denied", "true", `${command} starts from nothing held`, "give it to reconcile or follow"],
       ] as const) {
         const r = await run([command, LEADER, flag, value]);
@@ -63,10 +69,37 @@ describe("setting flags a command never acts on", () => {
       ["--slippage-bps", "50"],
       ["--max-entry-drift-bps", "10"],
     ]) {
-      const r = await run(["backtest", LEADER, ...flags, "--since", "0d"]);
+      const r = await run(["backtest", LEADER, OTHER_LEADER, ...flags, "--since", "0d"]);
       expect(r.code, flags.join(" ")).toBe(2);
       expect(r.stderr, flags.join(" ")).toMatch(/^error: invalid --since "0d"/);
     }
+  });
+
+  it("backtest of one leader: --max-entry-drift-bps is exit 2 before anything is fetched (the replay's price at a copy is that leader's own fill, so the gate never closes); several leaders replay it", async () => {
+    const why =
+      /^error: --max-entry-drift-bps skips an increase once the price has moved from the leader's, but a backtest of one leader prices each coin by that leader's own fills, so it never moves from them\nhint: it acts live: hlcopy reconcile 0x… --dry-run --max-entry-drift-bps 50 shows what it would skip now .*or drop --max-entry-drift-bps\n$/;
+    for (const args of [
+      [LEADER, "--max-entry-drift-bps", "10"],
+      [LEADER, "--compare", "max-entry-drift-bps=0,max-entry-drift-bps=50"],
+    ]) {
+      const r = await run(["backtest", ...args, "--since", "7d"]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(why);
+    }
+    // Two leaders: past the check, to the next one — the funding file, read before any fetch.
+    const two = await run([
+      "backtest",
+      LEADER,
+      OTHER_LEADER,
+      "--max-entry-drift-bps",
+      "10",
+      "--since",
+      "7d",
+      "--funding",
+      join(tempDir(), "missing.json"),
+    ]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/^error: cannot read funding file .*missing\.json: no such file\n/);
   });
 
   it("alerts test: --alert-drift-minutes and --alert-ws-down-seconds are exit 2 (one test message has no thresholds), and not offered in its help", async () => {

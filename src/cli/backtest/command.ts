@@ -148,6 +148,7 @@ ${examples([
         stopFlags: (["stopLossPct", "trailingStopPct"] as const)
           .filter((k) => flags[k] !== undefined && settings.risk[k] !== null)
           .map((k) => (k === "stopLossPct" ? "--stop-loss-pct" : "--trailing-stop-pct")),
+        ...(flags.maxEntryDriftBps !== undefined ? { entryDriftFlag: true } : {}),
         json: ctx.json,
       });
     });

@@ -48,6 +48,8 @@ export interface BacktestRunOptions {
    * refused (a value from the config file is not).
    */
   stopFlags?: string[];
+  /** --max-entry-drift-bps was given on the command line (refused for one leader, where it cannot act). */
+  entryDriftFlag?: boolean;
   /** Leader address (fetched through `source`), or several… */
   address?: string;
   addresses?: string[];
@@ -125,6 +127,24 @@ export function refuseUnsimulatedStops(stopFlags: readonly string[], columns: re
     `${flag} only sizes risk-per-trade in a backtest (the replay rests no stops), but no column of this one sizes that way`,
     {
       hint: `add --mode risk-per-trade (or --compare modes) to size by it, or drop ${flag}`,
+    },
+  );
+}
+
+/**
+ * The replay prices each coin by the leaders' fills (there is no other price in it): with one
+ * leader the mid at a copy is that leader's own last fill, so the entry-drift gate — the mid
+ * moved past the leader's fill price — can never close. Given for one leader it would be accepted
+ * and change nothing, so it is refused (a value from the config file is not). With several
+ * leaders another's fill in the same coin moves the mid, and it acts.
+ * @throws {UsageError} (exit 2) naming the flag and where it acts.
+ */
+export function refuseEntryDriftAlone(given: boolean, leaders: number): void {
+  if (!given || leaders !== 1) return;
+  throw new UsageError(
+    "--max-entry-drift-bps skips an increase once the price has moved from the leader's, but a backtest of one leader prices each coin by that leader's own fills, so it never moves from them",
+    {
+      hint: "it acts live: hlcopy reconcile 0x… --dry-run --max-entry-drift-bps 50 shows what it would skip now (a backtest of several leaders in the same coins replays it), or drop --max-entry-drift-bps",
     },
   );
 }
@@ -346,6 +366,10 @@ export async function runBacktestCommand(opts: BacktestRunOptions): Promise<Back
   const notes: string[] = [];
   const columns = opts.compare === undefined ? undefined : parseCompare(opts.compare, opts.settings, notes);
   refuseUnsimulatedStops(opts.stopFlags ?? [], columns?.map((c) => c.settings) ?? [opts.settings]);
+  refuseEntryDriftAlone(
+    opts.entryDriftFlag === true || (columns ?? []).some((c) => "exec.maxEntryDriftBps" in c.overrides),
+    keys.length,
+  );
   let funding: FundingRate[] = [];
   let fundingSource: BacktestReport["funding"]["source"] = "none";
   if (opts.fundingFile) {
