@@ -12,6 +12,7 @@
 import { ConfigError, UsageError } from "../core/errors.js";
 import { type AccountAnchor, cashFlowForgotten, historyForgotten, pickAnchor } from "../core/fills.js";
 import { detailNumber as fmt, fmtUsd, shortAddress as short, utcMinute } from "../core/format.js";
+import type { Settings } from "../core/settings.js";
 import type { AccountRole, AccountState, Address } from "../core/types.js";
 import type { CashFlowRow, Journal } from "../store/journal.js";
 import type { EngineEvent, RunMode } from "./events.js";
@@ -446,6 +447,27 @@ export function historyGone(
     `${network} has no record of ${account}'s ${what}: the exchange's account is not the one the journal was kept against (a simulator restarted without its state, a reset testnet)`,
     {
       hint: `hlcopy will not measure the high-water mark, drawdown or P&L against a history that is gone: move the journal aside (mv ${journalPath} ${journalPath}.bak) or use another --config-dir, and start afresh`,
+    },
+  );
+}
+
+/**
+ * A live run's exchange leverage below its cap: with `exec.leverage` L set on every coin, the
+ * margin backs at most L× equity of positions (cross: Σ notional ÷ L ≤ equity; isolated, each
+ * position's own), so a copy that risk.maxLeverage lets grow past L× equity sends orders the
+ * exchange refuses ("Insufficient margin") — run after run, as drift that never closes. Refused
+ * before anything is sent. `auto` (the default) sets one above the cap and is never refused; a
+ * coin whose own maximum is lower is capped by the planner (its per-coin cap), not here.
+ * @throws {UsageError} (exit 2) naming both settings and the values that fit.
+ */
+export function checkLeverageBelowCap(settings: Settings): void {
+  const leverage = settings.exec.leverage;
+  const cap = settings.risk.maxLeverage;
+  if (leverage === "auto" || leverage >= cap) return;
+  throw new UsageError(
+    `exec.leverage ${fmt(leverage)}x is below risk.maxLeverage ${fmt(cap)}x: the copy may grow to ${fmt(cap)}x equity, but margin at ${fmt(leverage)}x backs at most ${fmt(leverage)}x — the exchange would refuse the orders beyond it (insufficient margin)`,
+    {
+      hint: `raise --leverage to ${Math.ceil(cap) + 1} (or auto: risk.maxLeverage + 1), or lower --max-leverage to ${fmt(leverage)} (hlcopy config get exec.leverage shows a stored one)`,
     },
   );
 }

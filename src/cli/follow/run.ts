@@ -20,6 +20,7 @@ import { EngineEvents, type RunMode } from "../../engine/events.js";
 import { bookReaderOf, liveExecutor, paperExecutor } from "../../engine/executor.js";
 import { exitStepNotDone } from "../../engine/exit-step.js";
 import type { OnExit } from "../../engine/ports.js";
+import { checkLeverageBelowCap } from "../../engine/start-checks.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
@@ -153,6 +154,8 @@ export async function runFollow(
   checkAlertSettings(settings.alerts);
   // A sizing mode that cannot act (risk-per-trade without a stop) is refused before anything runs.
   checkSizingSettings(settings);
+  // An exchange leverage below the cap would have the exchange refuse the copy's orders near it.
+  if (mode === "live") checkLeverageBelowCap(settings);
   // --listen (issue 18): read-only /status and /metrics, up before the session so a port in
   // use fails the run before anything is locked or sent.
   const served: { account: Address | null; budget: RequestBudget | null } = { account: null, budget: null };

@@ -16,6 +16,7 @@ import type { Address, Plan, PlannedAction, ReasonCode } from "../../core/types.
 import { CopyEngine } from "../../engine/engine.js";
 import { liveExecutor } from "../../engine/executor.js";
 import type { ExecutedAction } from "../../engine/ports.js";
+import { checkLeverageBelowCap } from "../../engine/start-checks.js";
 import { pendingPausePaths, readStandingPause, type StandingPause } from "../../store/control.js";
 import { lookDirs } from "../../store/lock.js";
 import { wrapToWidth } from "../../ui/format.js";
@@ -127,6 +128,8 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   const { dryRun, settings, leader } = options;
   // A sizing mode that cannot act (risk-per-trade without a stop) is refused before anything runs.
   checkSizingSettings(settings);
+  // An exchange leverage below the cap would have the exchange refuse the copy's orders near it.
+  if (!dryRun) checkLeverageBelowCap(settings);
   // Ctrl-C, kill (cron's `timeout`), a closed terminal: before the run may send (start-up, the
   // checks, the passphrase, the review) it stops there — nothing sent, and it says so: error and
   // hint lines, exit 130 (RunInterrupted: the account was not brought in sync). Once past its
