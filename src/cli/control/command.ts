@@ -70,25 +70,32 @@ export function registerFlatten(program: Command): void {
     .command("flatten")
     .description("close every position reduce-only and halt (the running follow, or here if none runs)")
     .option("--yes", "do not ask for confirmation (scripts)")
+    .option(
+      "--paper",
+      "the running paper follow's account (follow --paper), not the real one; without it a paper follow running is refused, nothing done",
+    )
     .addHelpText(
       "after",
       `
 With a follow running for the account, it halts (manual) and closes everything itself. With
 none, flatten reads the account and sends the reduce-only closes here (needs the agent key).
 Either way trading stays halted until hlcopy resume. Exit 3 if a position remains.
+A follow --paper running holds the account's lock but none of its positions: flatten refuses
+it (exit 2, nothing done) — stop it first (hlcopy stop) — and flatten --paper flattens it.
 
-${examples([["hlcopy flatten", "asks first"], ["hlcopy flatten --yes --json"]])}`,
+${examples([["hlcopy flatten", "asks first"], ["hlcopy flatten --yes --json"], ["hlcopy flatten --paper --yes", "the running follow --paper's account"]])}`,
     )
-    .action(async (opts: { yes?: boolean }, cmd: Command) => {
+    .action(async (opts: { yes?: boolean; paper?: boolean }, cmd: Command) => {
       const { resolveContext, requireAccount, resolveRunSettings } = await import("../context.js");
       const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
       const account = requireAccount(ctx);
-      const { runFlatten, confirmFlatten } = await import("./run.js");
+      const { runFlatten, confirmFlatten, refusePaperFollow } = await import("./run.js");
+      refusePaperFollow(ctx, account, opts.paper === true);
       if (!(await confirmFlatten(opts.yes === true))) {
         process.stdout.write("not flattened\n");
         return;
       }
       const { settings } = resolveRunSettings(ctx, {});
-      process.exitCode = await runFlatten(ctx, { account, settings });
+      process.exitCode = await runFlatten(ctx, { account, settings, paper: opts.paper === true });
     });
 }

@@ -118,12 +118,17 @@ async function reachRunningFollow(
   ctx: CliContext,
   account: Address,
   command: ControlCommand,
-  /** `--paper`: only a paper follow is reached; a live one running refuses the command unsent. */
-  paperOnly = false,
+  /**
+   * `--paper` (true): only a paper follow is reached; a live one running refuses the command
+   * unsent. "live": only a live one (flatten without --paper); a paper one running refuses it.
+   */
+  paperOnly: boolean | "live" = false,
 ): Promise<{ reply: ControlReply } | { unreachable: RunningProcess } | null> {
   const running = runningProcesses(ctx, account);
-  const live = paperOnly ? running.find((r) => r.command === "follow" && !r.paper) : undefined;
+  const live = paperOnly === true ? running.find((r) => r.command === "follow" && !r.paper) : undefined;
   if (live) throw notPaperError(live, ctx, account, command);
+  const paper = paperOnly === "live" ? running.find((r) => r.command === "follow" && r.paper) : undefined;
+  if (paper) throw notLiveError(paper, ctx, account);
   for (const r of running) {
     if (!r.socket) continue;
     const reply = await sendControl(r.socket, command).catch(() => null);
@@ -146,8 +151,28 @@ function notPaperError(
   return new UsageError(
     `the follow running for ${account} on ${ctx.network.name} (pid ${live.pid}) is a live run, not a paper run: nothing was done`,
     {
-      hint: `hlcopy ${command} (without --paper) ${command === "pause" ? "pauses" : "resumes"} it; hlcopy ${command} --paper once it has ended ${command === "pause" ? "holds the next follow --paper" : "lifts the paper runs' pause"}`,
+      hint:
+        command === "flatten"
+          ? "hlcopy flatten (without --paper) flattens it: your account's positions"
+          : `hlcopy ${command} (without --paper) ${command === "pause" ? "pauses" : "resumes"} it; hlcopy ${command} --paper once it has ended ${command === "pause" ? "holds the next follow --paper" : "lifts the paper runs' pause"}`,
       details: { pid: live.pid },
+    },
+  );
+}
+
+/**
+ * `hlcopy flatten` (without --paper) while a follow --paper runs: the trader meant the account's
+ * real positions, which the paper run neither holds nor closes — and it holds the account's lock,
+ * so they cannot be closed here either. Until 2026-12-06 the paper run took the flatten, closed
+ * its paper positions and the command said done (exit 0) with the real ones still open. Refused
+ * before anything is sent (exit 2), with the way forward.
+ */
+function notLiveError(paper: RunningProcess, ctx: CliContext, account: Address): UsageError {
+  return new UsageError(
+    `the follow running for ${account} on ${ctx.network.name} (pid ${paper.pid}) is a paper run: it holds none of your positions and closes none of them, so nothing was done`,
+    {
+      hint: `to close the account's positions stop it first (hlcopy stop), then run hlcopy flatten again; hlcopy flatten --paper flattens the paper run's account`,
+      details: { pid: paper.pid },
     },
   );
 }
@@ -454,18 +479,47 @@ function resumedLine(reply: ControlReply): ResumeFollowOutcome {
  */
 export async function runFlatten(
   ctx: CliContext,
-  p: { account: Address; settings: Settings; out?: Writer; err?: Writer },
+  p: {
+    account: Address;
+    settings: Settings;
+    out?: Writer;
+    err?: Writer;
+    /** `--paper`: the running paper follow's account, never the real one. */
+    paper?: boolean;
+  },
 ): Promise<number> {
   const out = p.out ?? process.stdout;
   const err = p.err ?? process.stderr;
-  const reply = await askRunningFollow(ctx, p.account, "flatten");
+  // Without --paper a paper follow running is refused (notLiveError): this closes real positions.
+  const reached = await reachRunningFollow(ctx, p.account, "flatten", p.paper === true ? true : "live");
+  if (reached && "unreachable" in reached)
+    throw unreachableError(reached.unreachable, ctx, p.account, "flatten");
+  const reply = reached?.reply ?? null;
   if (reply) {
     tell(
       ctx,
       out,
       "flatten",
-      { account: p.account, running: true, did: reply.did, pid: reply.pid, message: reply.message },
+      {
+        account: p.account,
+        running: true,
+        did: reply.did,
+        pid: reply.pid,
+        paper: reply.paper === true,
+        message: reply.message,
+      },
       `${reply.message} (pid ${reply.pid})`,
+    );
+    return ExitCode.ok;
+  }
+  if (p.paper === true) {
+    // A paper account lives in its run: with none running there is nothing of it to close.
+    tell(
+      ctx,
+      out,
+      "flatten",
+      { account: p.account, running: false, did: "nothing", paper: true },
+      `no follow --paper is running for ${p.account} on ${ctx.network.name}: nothing to flatten (the account's real positions: hlcopy flatten, without --paper)`,
     );
     return ExitCode.ok;
   }
@@ -545,6 +599,16 @@ export async function runFlatten(
     session.close();
   }
   return code;
+}
+
+/**
+ * Before flatten asks its yes: without --paper, a follow --paper running is refused (notLiveError),
+ * so the trader is not asked to confirm closing positions that would not be closed.
+ */
+export function refusePaperFollow(ctx: CliContext, account: Address, paper: boolean): void {
+  if (paper) return;
+  const running = runningProcesses(ctx, account).find((r) => r.command === "follow" && r.paper);
+  if (running) throw notLiveError(running, ctx, account);
 }
 
 /** Flatten needs a yes: --yes, or an answer on a terminal. @throws {UsageError} (exit 2) otherwise. */
