@@ -22,6 +22,7 @@ import {
   sendControl,
   takePendingPauses,
 } from "../../store/control.js";
+import { journalPath } from "../../store/journal.js";
 import { findLockHolders, lockDirs, lookDirs } from "../../store/lock.js";
 import type { CliContext } from "../context.js";
 import { printDocument, type Writer } from "../output.js";
@@ -523,6 +524,11 @@ export async function runFlatten(
     );
     return ExitCode.ok;
   }
+  // No journal of the account in this config directory: hlcopy never traded it from here, so the
+  // runs that do (a service's or cron's HLCOPY_CONFIG_DIR) keep their journal elsewhere, and the
+  // halt journaled here would not hold them — the next reconcile would copy the leader again.
+  // The pause, which every run reads wherever its journal is, is recorded for them (below).
+  const elsewhere = !existsSync(journalPath(ctx.configDir, p.account, ctx.network.name));
   const [{ openTradingSession }, { CopyEngine }, { liveExecutor }] = await Promise.all([
     import("../trading.js"),
     import("../../engine/engine.js"),
@@ -583,16 +589,38 @@ export async function runFlatten(
       filledSize: r.filledSize,
     }));
     code = left.length === 0 ? ExitCode.ok : ExitCode.drift;
+    if (elsewhere) {
+      const standing = pendingPausePaths(lookDirs(ctx.env), ctx.network, p.account, false).some(
+        (m) => readPendingPause(m) !== null,
+      );
+      for (const dir of lockDirs(ctx.env)) {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const path = pendingPausePath(dir, ctx.network, p.account, false);
+        if (!standing || !existsSync(path)) recordPendingPause(path, now);
+      }
+    }
     tell(
       ctx,
       out,
       "flatten",
-      { account: p.account, running: false, did: "flattened", closed, left, halted: true },
+      {
+        account: p.account,
+        running: false,
+        did: "flattened",
+        closed,
+        left,
+        halted: true,
+        ...(elsewhere ? { paused: true } : {}),
+      },
       `no follow is running: flattened here — ${closed.length} reduce-only order(s)${
         closed.length > 0
           ? ` (${closed.map((c) => `${c.coin} ${c.side} ${c.filledSize}/${c.size} ${c.status}`).join(", ")})`
           : ""
-      }; ${left.length === 0 ? "no position left" : `left: ${left.map((l) => `${l.coin} ${l.size}`).join(", ")}`}; halted (manual) until hlcopy resume`,
+      }; ${left.length === 0 ? "no position left" : `left: ${left.map((l) => `${l.coin} ${l.size}`).join(", ")}`}; halted (manual) until hlcopy resume${
+        elsewhere
+          ? ` — and paused: this config directory (${ctx.configDir}) had no journal of the account, so the runs that trade it keep theirs elsewhere; the pause holds them wherever it is (the next follow starts paused, reconcile sends nothing)`
+          : ""
+      }`,
     );
   } finally {
     await engine.stop("flatten done", code);
