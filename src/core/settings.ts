@@ -9,6 +9,7 @@ import {
   looksLikePrivateKey,
   privateKeyMessage,
 } from "./address.js";
+import { MIN_ORDER_USD } from "./drift.js";
 import { UsageError, ValidationError } from "./errors.js";
 import { plainDecimal } from "./format.js";
 import type { Address } from "./types.js";
@@ -267,9 +268,9 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
   ),
   spec(
     "sizing.notional",
-    { type: "number", min: 0, max: 1e9, minExclusive: true },
+    { type: "number", min: MIN_ORDER_USD, max: 1e9 },
     1000,
-    "fixed-notional: USD spread over the leader's positions by their share of its gross notional",
+    "fixed-notional: USD spread over the leader's positions by their share of its gross notional (at least the exchange's $10 minimum order)",
   ),
   spec(
     "sizing.direction",
@@ -689,6 +690,18 @@ function invalid(s: SettingSpec, value: unknown): ValidationError {
       `invalid value "${value}" for ${s.key}: its mixed-case checksum (EIP-55) does not match — a typo in the address?`,
       {
         hint: `copy the address again, or if you are sure of it, give it all in lower case: hlcopy config set ${s.key} ${value.toLowerCase()}`,
+      },
+    );
+  }
+  // Under the $10 minimum the whole copy is smaller than one order could be: accepted, it
+  // placed nothing, ever, and said "in sync" (fixed-notional spreads it over the leader's coins).
+  const usd = typeof value === "number" ? value : typeof value === "string" ? parsePlainDecimal(value) : null;
+  if (s.key === "sizing.notional" && usd !== null && usd > 0 && usd < MIN_ORDER_USD) {
+    return new ValidationError(
+      s.key,
+      `invalid value ${plainDecimal(usd)} for ${s.key}: the whole copy would be $${plainDecimal(usd)}, under the exchange's $${MIN_ORDER_USD} minimum order — no order could ever be placed`,
+      {
+        hint: `e.g. hlcopy config set ${s.key} 1000 (spread over the leader's coins by their share: a coin's part under $${MIN_ORDER_USD} is not copied)`,
       },
     );
   }

@@ -309,6 +309,32 @@ describe("config set refuses a value a run would refuse beside one stored (a set
   });
 });
 
+describe("sizing.notional under the $10 minimum order", () => {
+  it("is refused (typed, stored or in the config file): the whole copy could never place one order; $10 is taken", () => {
+    for (const given of ["5", "9.99", "0.5"]) {
+      let thrown: unknown;
+      try {
+        parseSettingInput("sizing.notional", given);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, given).toBeInstanceOf(ValidationError);
+      const err = thrown as ValidationError;
+      expect(err.message).toBe(
+        `invalid value ${given} for sizing.notional: the whole copy would be $${given}, under the exchange's $10 minimum order — no order could ever be placed`,
+      );
+      expect(err.hint).toMatch(/^e\.g\. hlcopy config set sizing\.notional 1000 /);
+      expect(err.exitCode).toBe(2);
+    }
+    expect(() => validateSetting("sizing.notional", 5)).toThrow(/under the exchange's \$10 minimum order/);
+    expect(parseSettingInput("sizing.notional", "10")).toBe(10);
+    // Not a number at all, or not positive: the range, as for any setting.
+    expect(() => parseSettingInput("sizing.notional", "0")).toThrow(
+      /expected a number ≥ 10 and ≤ 1000000000/,
+    );
+  });
+});
+
 describe("numbers are plain decimals (issue 12.7)", () => {
   // Number() reads "0x10" as 16, "1e3" as 1000, " 5" as 5 and "" as 0: all refused.
   const BAD = ["0x10", "1e3", "Infinity", " 5", "5 ", "5abc", "", "+5", "1,5", "0b11", "NaN"];
