@@ -3,7 +3,7 @@
 
 import { statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { parseAddress, splitAddressAt, typedWithSpaceHint } from "../core/address.js";
+import { hidePrivateKeys, parseAddress, splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { UsageError, ValidationError } from "../core/errors.js";
 import {
   type FlatSettings,
@@ -156,6 +156,17 @@ export function requireAccount(ctx: CliContext): Address {
   throw new UsageError("no follower account configured", {
     hint: "run hlcopy init, or pass --account 0x… (or set HLCOPY_ACCOUNT)",
   });
+}
+
+/**
+ * The account saved does not act while HLCOPY_ACCOUNT holds another (the variable beats the
+ * config file in every run): said, with the fix. Null when it acts.
+ */
+export function overridingAccount(env: NodeJS.ProcessEnv, saved: unknown): string | null {
+  const variable = env.HLCOPY_ACCOUNT;
+  if (variable === undefined || typeof saved !== "string") return null;
+  if (variable.trim().toLowerCase() === saved.toLowerCase()) return null;
+  return `HLCOPY_ACCOUNT is set (${hidePrivateKeys(variable)}) and every run uses it instead of the saved account ${saved}: unset HLCOPY_ACCOUNT (or set it to ${saved}) for the saved one to act`;
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from "../../core/settings.js";
 import { configPath, readStoredSettings, unsetSetting, writeSetting } from "../../store/config.js";
 import { findLockHolders, type LockHolder } from "../../store/lock.js";
-import { configDirOf, type GlobalOptions, resolveContext } from "../context.js";
+import { configDirOf, type GlobalOptions, overridingAccount, resolveContext } from "../context.js";
 import { printDocument, printJson, type Writer } from "../output.js";
 
 function dirOf(g: GlobalOptions): string {
@@ -58,11 +58,16 @@ export async function runConfigSet(
   const uses = sizingKeyUnusedBy(key, mode);
   // An alert setting with no webhook to post to: stored (the webhook may come next), said.
   const noWebhook = ALERT_KEYS_BESIDE_WEBHOOK.includes(settingSpec(key).key) && alertsOff(stored);
-  const warning = uses
-    ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
-    : noWebhook
-      ? `${key} acts on the alerts hlcopy follow posts, and no alert webhook is set (alerts.webhook): it does nothing until: hlcopy config set alerts.webhook https://…`
-      : null;
+  // An account HLCOPY_ACCOUNT overrides in every run does not act: stored (the variable may be
+  // unset next), said with the fix.
+  const overridden = settingSpec(key).key === "account" ? overridingAccount(process.env, value) : null;
+  const warning = overridden
+    ? overridden
+    : uses
+      ? `${key} is used only by sizing mode ${uses}; the configured mode is ${mode}, so it does nothing until: hlcopy config set sizing.mode ${uses}`
+      : noWebhook
+        ? `${key} acts on the alerts hlcopy follow posts, and no alert webhook is set (alerts.webhook): it does nothing until: hlcopy config set alerts.webhook https://…`
+        : null;
   if (g.json)
     printDocument(
       "config",

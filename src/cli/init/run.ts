@@ -1,13 +1,19 @@
 // First-run setup. Interactive on a TTY; with --network and --account it asks nothing.
 // Everything is validated before anything is written.
 
-import { addressMeant, addressProblem, hidePrivateKeys, NOT_A_KEY } from "../../core/address.js";
+import {
+  addressMeant,
+  addressProblem,
+  hidePrivateKeys,
+  NOT_A_KEY,
+  parseAddress,
+} from "../../core/address.js";
 import { toHlcopyError, UsageError } from "../../core/errors.js";
 import { validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
 import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
-import { configDirOf, type GlobalOptions, parseAccountFlag } from "../context.js";
+import { configDirOf, type GlobalOptions, overridingAccount, parseAccountFlag } from "../context.js";
 import { networkMeant, officialNetwork, resolveNetwork } from "../network.js";
 import { nextSteps } from "../next-steps.js";
 import { printDocument, type Writer } from "../output.js";
@@ -22,11 +28,17 @@ export interface InitIo {
 export async function runInit(
   g: GlobalOptions,
   io: InitIo = { input: process.stdin, out: process.stdout },
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  const dir = configDirOf(g);
+  const dir = configDirOf(g, env);
   const stored = readStoredSettings(dir);
   let network = g.network;
-  let account = g.account;
+  // HLCOPY_ACCOUNT is --account's variable (flag > variable), as for every other command: init
+  // read only the flag, so with the variable set it asked for the account again (or, with no
+  // terminal, refused "init needs --account") and saved one the variable then overrode in
+  // every run, without a word.
+  const fromEnv = g.account === undefined && env.HLCOPY_ACCOUNT !== undefined;
+  let account = g.account ?? env.HLCOPY_ACCOUNT;
   const interactive = io.input.isTTY === true && (network === undefined || account === undefined);
   if (!interactive && (network === undefined || account === undefined)) {
     const missing = [network === undefined ? "--network" : null, account === undefined ? "--account" : null]
@@ -39,7 +51,10 @@ export async function runInit(
   // A value given as a flag is checked before any question: a typo there loses no answers.
   if (network !== undefined) resolveNetwork(network);
   // Said as every command says a bad --account (cli/context.ts), not as `config set account`'s.
-  if (account !== undefined) parseAccountFlag(account);
+  if (account !== undefined) {
+    if (fromEnv) parseAddress(account, "account address", ENV_ACCOUNT_HINT);
+    else parseAccountFlag(account);
+  }
   if (interactive) {
     const err = io.err ?? process.stderr;
     // Ctrl-C at a question rejects with InterruptedError (exit 130): nothing is written.
@@ -95,12 +110,19 @@ export async function runInit(
   const accountValue = validateSetting("account", account);
   await writeSetting(dir, "network", networkValue);
   await writeSetting(dir, "account", accountValue);
+  const overridden = overridingAccount(env, accountValue);
   if (g.json) {
     printDocument(
       "init",
-      { configPath: configPath(dir), network: networkValue, account: accountValue },
+      {
+        configPath: configPath(dir),
+        network: networkValue,
+        account: accountValue,
+        ...(overridden ? { warning: overridden } : {}),
+      },
       io.out,
     );
+    if (overridden) (io.err ?? process.stderr).write(`warning: ${overridden}\n`);
     return;
   }
   io.out.write(
@@ -122,7 +144,11 @@ export async function runInit(
       "",
     ].join("\n"),
   );
+  if (overridden) (io.err ?? process.stderr).write(`warning: ${overridden}\n`);
 }
+
+const ENV_ACCOUNT_HINT =
+  "it comes from HLCOPY_ACCOUNT: set it to your master account (0x…, not the agent) or unset it";
 
 /** Why `value` is no network init can save (a misspelt name gets the name it was meant to be), or null. */
 function networkProblem(value: string): string | null {
