@@ -2,7 +2,8 @@
 // the per-run setting flags into typed Settings via the one precedence rule.
 
 import { statSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { homedir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { hidePrivateKeys, parseAddress, splitAddressAt, typedWithSpaceHint } from "../core/address.js";
 import { UsageError, ValidationError } from "../core/errors.js";
 import {
@@ -50,7 +51,10 @@ export interface CliContext {
  */
 export function configDirOf(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
   const given = globals.configDir ?? env.HLCOPY_CONFIG_DIR;
-  if (given !== "") return notAFile(globals.configDir ?? defaultConfigDir(env), env);
+  if (given !== "") {
+    const dir = globals.configDir ?? defaultConfigDir(env);
+    return notAFile(homeExpanded(dir), env.HLCOPY_CONFIG_DIR === dir ? "HLCOPY_CONFIG_DIR" : "--config-dir");
+  }
   // A flag beats the variable: an empty value while the variable holds a directory is the flag's.
   if (env.HLCOPY_CONFIG_DIR === "") {
     throw new UsageError("HLCOPY_CONFIG_DIR is set but empty", {
@@ -63,12 +67,24 @@ export function configDirOf(globals: GlobalOptions, env: NodeJS.ProcessEnv = pro
 }
 
 /**
+ * A leading `~` is the home directory, as the shell would have made it: the shell leaves it as it
+ * is in `--config-dir=~/hlcopy`, in quotes, and in a cron or systemd variable — and hlcopy then
+ * made a directory named "~" in the working directory, its config and keystore there, a run
+ * started from elsewhere finding neither. (`~user` forms are left to the shell.)
+ */
+function homeExpanded(dir: string): string {
+  if (dir === "~") return homedir();
+  if (dir.startsWith("~/")) return join(homedir(), dir.slice(2));
+  return dir;
+}
+
+/**
  * A config directory that is a file (`HLCOPY_CONFIG_DIR=~/hlcopy/config.json`, the file meant)
  * read as holding no config — every command ran on the defaults, a stop or cap the trader set
  * in that file unread — and `config set` ended on mkdir's EEXIST (exit 1).
  * @throws {UsageError} (exit 2) naming where it came from and the directory meant.
  */
-function notAFile(dir: string, env: NodeJS.ProcessEnv): string {
+function notAFile(dir: string, from: "HLCOPY_CONFIG_DIR" | "--config-dir"): string {
   let file: boolean;
   try {
     file = !statSync(dir).isDirectory();
@@ -76,7 +92,6 @@ function notAFile(dir: string, env: NodeJS.ProcessEnv): string {
     return dir; // Not there yet (created at the first write), or not readable: said where it is used.
   }
   if (!file) return dir;
-  const from = env.HLCOPY_CONFIG_DIR === dir ? "HLCOPY_CONFIG_DIR" : "--config-dir";
   const parent = dirname(resolve(dir));
   throw new UsageError(`${from} ${dir} is a file, not a directory: the config directory holds config.json`, {
     hint:
