@@ -72,7 +72,7 @@ export function configDirOf(globals: GlobalOptions, env: NodeJS.ProcessEnv = pro
  * made a directory named "~" in the working directory, its config and keystore there, a run
  * started from elsewhere finding neither. (`~user` forms are left to the shell.)
  */
-function homeExpanded(dir: string): string {
+export function homeExpanded(dir: string): string {
   if (dir === "~") return homedir();
   if (dir.startsWith("~/")) return join(homedir(), dir.slice(2));
   return dir;

@@ -448,6 +448,17 @@ export async function readKeystore(path: string, role: KeystoreRole = "agent"): 
         details: { file: path, missing: true },
       });
     }
+    // A directory (geth's keystore/ folder, the config directory) is no permissions problem.
+    if (code === "EISDIR") {
+      throw new ConfigError(`keystore ${path} is a directory, not a key file`, {
+        hint:
+          role === "import"
+            ? `give the key file in it: ls ${path} (geth names them UTC--…)`
+            : `move that directory out of the way (mv ${path} ${path}.bak), then run again`,
+        cause: error,
+        details: { file: path },
+      });
+    }
     throw new ConfigError(`cannot read keystore ${path} (${code ?? "error"})`, {
       hint: `check the file's permissions: ls -l ${path}`,
       cause: error,

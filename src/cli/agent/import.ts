@@ -19,6 +19,7 @@ import {
   newPassphrase,
   passphraseVariable,
 } from "../../store/secrets.js";
+import { homeExpanded } from "../context.js";
 import { type AgentContext, type AgentIo, approveHint, emit, keystoreCost } from "./common.js";
 
 export interface AgentImportOptions {
@@ -50,7 +51,8 @@ export async function runAgentImport(
   let privateKey: `0x${string}`;
   let passphrase: string;
   if (options.keystore !== undefined) {
-    const source = options.keystore;
+    // `--keystore=~/keys/agent.json`: a ~ the shell left as it is, as the trader meant it.
+    const source = homeExpanded(options.keystore);
     if (!(await keystoreExists(source))) {
       throw new UsageError(`no such keystore file: ${source}`, {
         hint: "give the path of a v3 JSON key file",
