@@ -95,6 +95,11 @@ export function approvalDaysLeft(validUntil: number, now: number): number {
   return Math.max(0, Math.ceil((validUntil - now) / DAY_MS));
 }
 
+/** `1 day`, `30 days`: an approval's last day read "1 days left". */
+export function daysText(days: number): string {
+  return `${days} day${days === 1 ? "" : "s"}`;
+}
+
 /** The name as signed: `<name> valid_until <ms>`. */
 export function agentNameWithExpiry(name: string, validUntil: number): string {
   return `${name} valid_until ${validUntil}`;
@@ -471,7 +476,7 @@ export async function ensureAgentApproved(params: EnsureAgentApprovedParameters)
   }
   if (status.validUntil !== null && status.validUntil - now < WARN_DAYS_LEFT * DAY_MS) {
     params.warn?.(
-      `warning: the agent approval ends on ${isoDate(status.validUntil)} (${status.daysLeft} days left); renew it: ${fix}`,
+      `warning: the agent approval ends on ${isoDate(status.validUntil)} (${daysText(status.daysLeft ?? 0)} left); renew it: ${fix}`,
     );
   }
   return status;

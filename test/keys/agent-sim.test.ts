@@ -181,6 +181,21 @@ describe("agent lifecycle on the simulator", () => {
     expect(stranger).toBeInstanceOf(ApiRequestError);
   });
 
+  it("an approval's last day is said '1 day', never '1 days' (approve, show and its warning)", async () => {
+    const master = newMaster();
+    const dir = tempDir();
+    const ctx = { ...context(dir, master.address), json: false };
+    await runAgentGenerate(ctx, {}, io());
+    const approved = io([master.key]);
+    await runAgentApprove(ctx, { name: "desk", validDays: "1" }, approved);
+    expect(approved.out.text).toContain("(1 day left)");
+    const shown = io();
+    expect(await runAgentShow(ctx, shown)).toBe(0);
+    expect(shown.out.text).toContain("(1 day left)");
+    expect(shown.err.text).toMatch(/^warning: the approval ends in 1 day; renew it/);
+    expect(approved.out.text + shown.out.text + shown.err.text).not.toContain("1 days");
+  });
+
   it("text output: the address and the next step, never the key", async () => {
     const master = newMaster();
     const dir = tempDir();

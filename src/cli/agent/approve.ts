@@ -163,7 +163,7 @@ export async function runAgentApprove(
         ? [`  (the exchange's reply was lost: ${result.replyLost}; its list of agents shows this approval)`]
         : []),
       `  name         ${result.name}`,
-      `  valid until  ${agents.isoDate(result.validUntil)} (${daysLeft} days left)`,
+      `  valid until  ${agents.isoDate(result.validUntil)} (${agents.daysText(daysLeft)} left)`,
       "",
       "The master key was used for this one signature and not kept.",
     ],

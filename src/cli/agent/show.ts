@@ -72,7 +72,7 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
     `approved     ${state}`,
     `name         ${status.name ?? "-"}`,
     `valid until  ${status.validUntil === null ? "-" : agents.isoDate(status.validUntil)}${
-      status.daysLeft === null ? "" : ` (${status.daysLeft} days left)`
+      status.daysLeft === null ? "" : ` (${agents.daysText(status.daysLeft)} left)`
     }`,
   ];
   // Shown, not refused (show only reads the address field): follow and reconcile refuse it.
@@ -87,7 +87,9 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
     status.validUntil !== null &&
     status.validUntil - now < agents.WARN_DAYS_LEFT * 86_400_000
   ) {
-    io.err.write(`warning: the approval ends in ${status.daysLeft} days; renew it: ${fix}\n`);
+    io.err.write(
+      `warning: the approval ends in ${agents.daysText(status.daysLeft ?? 0)}; renew it: ${fix}\n`,
+    );
   }
   emit(
     ctx,
