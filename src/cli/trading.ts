@@ -5,7 +5,7 @@
 // load here, not at startup.
 
 import { resolve } from "node:path";
-import { ConfigError, OperationalError, UsageError } from "../core/errors.js";
+import { ConfigError, HlcopyError, OperationalError, UsageError } from "../core/errors.js";
 import { utcMinute } from "../core/format.js";
 import type { Address } from "../core/types.js";
 import type { EngineEvents } from "../engine/events.js";
@@ -134,7 +134,25 @@ export async function openTradingSession(
     // secret — HLCOPY_AGENT_KEY, or the keystore's plain address field — and refuses it as a
     // leader the same way. No agent, or one it cannot read, is no error here: it needs none.
     const { agentAddressOf } = await import("../store/secrets.js");
-    const known = await agentAddressOf({ configDir: ctx.configDir, account, env: ctx.env }).catch(() => null);
+    const known = await agentAddressOf({ configDir: ctx.configDir, account, env: ctx.env }).catch(
+      (error: unknown) => {
+        // A dry run answers "what would a live run do now?": a key a live run would refuse at its
+        // start (a malformed HLCOPY_AGENT_KEY, the master key, a corrupt keystore) is said, as an
+        // agent that is not approved is below; no key at all is not (a dry run comes before one),
+        // nor a secret variable set empty (a dry run's way to say "no key").
+        if (
+          !options.paper &&
+          error instanceof HlcopyError &&
+          error.details.missing !== true &&
+          !error.message.endsWith("is set but empty")
+        ) {
+          options.warn?.(
+            `warning: a live run would be refused now: ${error.message}${error.hint ? `; ${error.hint}` : ""}`,
+          );
+        }
+        return null;
+      },
+    );
     refuseAgentAsLeader(options.leaders, known?.address ?? null);
     if (!options.paper) previewAgent = known?.address ?? null;
   }

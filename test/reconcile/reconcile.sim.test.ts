@@ -397,6 +397,12 @@ describe("hlcopy reconcile", () => {
     const approvedPreview = await reconcile(["--dry-run"]);
     expect(approvedPreview.report?.actions.length).toBeGreaterThan(0);
     expect(approvedPreview.stderr).not.toMatch(/would be refused/);
+    // A key a live run would refuse before the approval is even asked (malformed here) is said too.
+    const malformedPreview = await reconcile(["--dry-run"], { HLCOPY_AGENT_KEY: "abc" });
+    expect(malformedPreview.report?.actions.length).toBeGreaterThan(0);
+    expect(malformedPreview.stderr).toMatch(
+      /^warning: a live run would be refused now: HLCOPY_AGENT_KEY is not a private key.*; paste the key again/,
+    );
     const negative = await reconcile(["--max-leverage", "-1"]);
     expect(negative.code).toBe(2);
     expect(sim.control.stats().actionByType.order ?? 0).toBe(orders);
