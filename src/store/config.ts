@@ -62,6 +62,15 @@ function nestedForm(key: string): string {
   return `${parts.map((p) => `{"${p}": `).join("")}…${"}".repeat(parts.length)}`;
 }
 
+/** ` (line 3, column 5)` for a JSON.parse error at a position, ` (the file is empty)`, or "". */
+function jsonErrorAt(text: string, error: unknown): string {
+  if (text.trim() === "") return " (the file is empty)";
+  const at = /at position (\d+)/.exec(error instanceof Error ? error.message : "");
+  if (!at) return /end of JSON input/.test(String(error)) ? ' (it ends too soon: a } or " missing?)' : "";
+  const before = text.slice(0, Number(at[1])).split("\n");
+  return ` (line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1})`;
+}
+
 /**
  * Read and validate the stored settings without touching the file.
  * @throws {ConfigError} when the file is not JSON, has a key twice, is not an object, has an unknown
@@ -76,11 +85,16 @@ export function readStoredSettings(configDir: string, options: { replacing?: str
   } catch (error) {
     throw storeError(error, { file, what: "config file", operation: "read" });
   }
+  // A byte-order mark (Windows Notepad saves one) is no error: the file looks right in every
+  // editor, so "not valid JSON" could not be fixed by hand. conf reads past it too.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`config file ${file} is not valid JSON`, {
+    // Where, so a hand edit can be fixed (a trailing comma, a comment); never the parser's
+    // message, which quotes the text (a webhook URL may hold a token).
+    throw new ConfigError(`config file ${file} is not valid JSON${jsonErrorAt(text, error)}`, {
       hint: `fix it by hand, or move it aside (mv ${file} ${file}.bak) to start from defaults`,
       cause: error,
     });

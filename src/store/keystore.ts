@@ -144,8 +144,10 @@ export function parseKeystore(
 ): KeystoreV3 {
   let value = input;
   if (typeof input === "string") {
+    // A byte-order mark (a file saved by a Windows editor) is no damage: the MAC covers the key.
+    const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
     try {
-      value = JSON.parse(input);
+      value = JSON.parse(text);
     } catch {
       // The parser's message quotes the text, which could be a pasted key: leave it out.
       throw corrupt(source, "is not valid JSON");
@@ -153,7 +155,7 @@ export function parseKeystore(
     // JSON.parse keeps the last of two equal keys, another reader may keep the first: an
     // `address` twice would show one address (agent show, the start checks' pre-decrypt look)
     // while the key is the other's. Named by its path only, never a value.
-    const twice = duplicateKey(input);
+    const twice = duplicateKey(text);
     if (twice !== null) throw corrupt(source, `has "${twice}" twice`);
   }
   if (value !== null && typeof value === "object" && !("crypto" in value) && "Crypto" in value) {
