@@ -129,6 +129,15 @@ export async function verifiedAgentIdentity(ctx: AgentContext, io: AgentIo): Pro
 }
 
 /** Print a JSON document or lines of text. */
+/**
+ * A keystore just written that HLCOPY_AGENT_KEY overrides in every command (runs, show, approve):
+ * it does not act while the variable is set. Said, with the fix; null when it acts.
+ */
+export function keystoreOverridden(ctx: AgentContext, keystore: string): string | null {
+  if (!ctx.env.HLCOPY_AGENT_KEY) return null;
+  return `HLCOPY_AGENT_KEY is set, and every command (follow, reconcile, agent show and approve) uses its key instead of ${keystore}: unset HLCOPY_AGENT_KEY for this keystore to act`;
+}
+
 export function emit(ctx: AgentContext, io: AgentIo, json: Record<string, unknown>, lines: string[]): void {
   if (ctx.json) printDocument("agent", json, io.out);
   else io.out.write(`${lines.join("\n")}\n`);

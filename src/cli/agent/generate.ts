@@ -12,7 +12,14 @@ import {
 } from "../../store/keystore.js";
 import { assertNotMasterKey, newPassphrase } from "../../store/secrets.js";
 import { officialNetwork } from "../network.js";
-import { type AgentContext, type AgentIo, approveHint, emit, keystoreCost } from "./common.js";
+import {
+  type AgentContext,
+  type AgentIo,
+  approveHint,
+  emit,
+  keystoreCost,
+  keystoreOverridden,
+} from "./common.js";
 
 export interface AgentGenerateOptions {
   /** Replace an existing keystore. */
@@ -45,12 +52,21 @@ export async function runAgentGenerate(
   });
   await writeKeystore(file, keystore, { overwrite: options.force === true });
   const next = approveHint(ctx);
+  const overridden = keystoreOverridden(ctx, file);
   // agentAddress, as show, approve and remove say it; address stays for scripts written before
   // (deprecated, docs/events.md).
   emit(
     ctx,
     io,
-    { agentAddress: address, address, keystore: file, account: ctx.account, approved: false, next },
+    {
+      agentAddress: address,
+      address,
+      keystore: file,
+      account: ctx.account,
+      approved: false,
+      next,
+      ...(overridden ? { warning: overridden } : {}),
+    },
     [
       `Agent address: ${address}`,
       `Encrypted key: ${file}`,
@@ -63,4 +79,5 @@ export async function runAgentGenerate(
         : []),
     ],
   );
+  if (overridden) io.err.write(`warning: ${overridden}\n`);
 }

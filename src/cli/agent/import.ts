@@ -20,7 +20,14 @@ import {
   passphraseVariable,
 } from "../../store/secrets.js";
 import { homeExpanded } from "../context.js";
-import { type AgentContext, type AgentIo, approveHint, emit, keystoreCost } from "./common.js";
+import {
+  type AgentContext,
+  type AgentIo,
+  approveHint,
+  emit,
+  keystoreCost,
+  keystoreOverridden,
+} from "./common.js";
 
 export interface AgentImportOptions {
   /** A v3 keystore file to import. Without it, the key is read as hex. */
@@ -92,12 +99,15 @@ export async function runAgentImport(
     overwrite: options.force === true,
   });
   const next = approveHint(ctx);
+  const overridden = keystoreOverridden(ctx, target);
   // agentAddress, as show, approve and remove say it; address stays (deprecated, docs/events.md).
-  emit(ctx, io, { agentAddress: address, address, keystore: target, account: ctx.account, next }, [
+  const doc = { agentAddress: address, address, keystore: target, account: ctx.account, next };
+  emit(ctx, io, { ...doc, ...(overridden ? { warning: overridden } : {}) }, [
     `Imported agent ${address}`,
     `Encrypted key: ${target}`,
     "",
     "Check that it is approved for your account with hlcopy agent show; if it is not:",
     `  ${next}`,
   ]);
+  if (overridden) io.err.write(`warning: ${overridden}\n`);
 }
