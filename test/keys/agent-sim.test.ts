@@ -333,6 +333,19 @@ describe("agent approve refusals (nothing is signed or sent)", () => {
     expect(sim.control.stats().actionByType.approveAgent ?? 0).toBe(sent);
   });
 
+  it("the agent's own key pasted as the master key: said as the agent's, nothing sent", async () => {
+    const master = newMaster();
+    const agentKey = generatePrivateKey();
+    const ctx = context(tempDir(), master.address, { ...ENV, HLCOPY_AGENT_KEY: agentKey });
+    const sent = sim.control.stats().actionByType.approveAgent ?? 0;
+    const error = (await rejection(runAgentApprove(ctx, {}, io([agentKey])))) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(/^that is the agent's own key \(0x[0-9a-f]{40}\), the one being approved/);
+    expect(error.hint).toContain(`master account ${master.address}`);
+    expect(`${error.message}${error.hint}`).not.toContain(agentKey.slice(2));
+    expect(sim.control.stats().actionByType.approveAgent ?? 0).toBe(sent);
+  });
+
   it("a keystore whose address field was edited to another address: refused, the edited address never approved", async () => {
     const master = newMaster();
     const dir = tempDir();

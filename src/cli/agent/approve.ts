@@ -123,6 +123,15 @@ export async function runAgentApprove(
   );
   const masterKey = normalizePrivateKey(typed, "the master key");
   const signer = addressOfKey(masterKey);
+  // The agent's own key, just generated or imported, is the likeliest paste here: said as that.
+  if (signer === agent.address) {
+    throw new UsageError(
+      `that is the agent's own key (${signer}), the one being approved, not your master key; nothing was signed`,
+      {
+        hint: `paste the private key of your master account ${account} (the one that holds the funds; hlcopy never stores it)`,
+      },
+    );
+  }
   if (signer !== account) {
     throw new UsageError(
       `that key belongs to ${signer}, not to your account ${account}; nothing was signed`,
