@@ -194,6 +194,29 @@ export function parseKeystore(
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /**
+ * What was given instead of a key, never any of it: the input is hidden as it is typed, so the
+ * shape is all the trader can go on (an address pasted for the key, quotes from a JSON file, a
+ * recovery phrase, a digit cut off). Null when there is nothing useful to say.
+ */
+function keyShape(input: string): string | null {
+  const text = input.trim();
+  if (text === "") return "nothing was given";
+  const words = text.split(/\s+/);
+  if (words.length >= 12 && words.every((w) => /^[a-z]+$/i.test(w))) {
+    return `it is ${words.length} words: a recovery phrase? hlcopy takes the private key, never a phrase`;
+  }
+  const quoted = /^(["'`])(.*)\1,?$/.exec(text);
+  if (quoted && /^(0x)?[0-9a-f]{64}$/i.test(quoted[2] ?? ""))
+    return "it has quotes around it: paste the key alone";
+  const hex = text.replace(/^0x/i, "");
+  if (/^[0-9a-f]+$/i.test(hex)) {
+    if (hex.length === 40) return "it has 40 hex digits: that is an address; a private key has 64";
+    return `it has ${hex.length} hex digits`;
+  }
+  return null;
+}
+
+/**
  * Normalise a private key typed or pasted by a person: optional 0x, surrounding whitespace,
  * any case → `0x` + 64 lowercase hex digits, checked to be a valid secp256k1 scalar.
  * @param what how to name the input in the error ("the agent key", "HLCOPY_AGENT_KEY").
@@ -202,9 +225,11 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 export function normalizePrivateKey(input: string, what = "the key"): Hex {
   const hex = input.trim().replace(/^0x/i, "").toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new UsageError(`${what} is not a private key: expected 64 hex digits (with or without 0x)`, {
-      hint: "paste the key again; it is never printed, so check what you copied",
-    });
+    const shape = keyShape(input);
+    throw new UsageError(
+      `${what} is not a private key: expected 64 hex digits (with or without 0x)${shape ? ` (${shape})` : ""}`,
+      { hint: "paste the key again; it is never printed, so check what you copied" },
+    );
   }
   const k = BigInt(`0x${hex}`);
   if (k === 0n || k >= SECP256K1_N) {
