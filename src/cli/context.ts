@@ -185,6 +185,31 @@ export function overridingAccount(env: NodeJS.ProcessEnv, saved: unknown): strin
 }
 
 /**
+ * The account given is the agent hlcopy already holds (the keystore's address, or
+ * HLCOPY_AGENT_KEY's): the commonest mix-up of the two addresses, saved without a word, found
+ * only when a run refused the key. Known offline and without the passphrase; nothing written.
+ * @throws {UsageError} (exit 2).
+ */
+export async function refuseAgentAsAccount(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  account: unknown,
+  retry = "hlcopy --account 0xYourMaster… init",
+): Promise<void> {
+  if (typeof account !== "string") return;
+  const { agentAddressOf } = await import("../store/secrets.js");
+  // No agent yet, or one that cannot be read: nothing to compare (agent show says the rest).
+  const agent = await agentAddressOf({ configDir: dir, account: null, env }).catch(() => null);
+  if (!agent || agent.address.toLowerCase() !== account.toLowerCase()) return;
+  throw new UsageError(
+    `${account} is your agent's address (${agent.source === "env" ? "HLCOPY_AGENT_KEY's key" : "the key in the keystore"}), not your master account`,
+    {
+      hint: `give the master address that holds the funds, which the agent trades for: ${retry}`,
+    },
+  );
+}
+
+/**
  * Settings for this run: flags passed on the command line > config file > defaults. With `run`
  * (follow, reconcile), a setting flag that command or run mode never reads is refused.
  */

@@ -16,7 +16,13 @@ import {
 } from "../../core/settings.js";
 import { configPath, readStoredSettings, unsetSetting, writeSetting } from "../../store/config.js";
 import { findLockHolders, type LockHolder } from "../../store/lock.js";
-import { configDirOf, type GlobalOptions, overridingAccount, resolveContext } from "../context.js";
+import {
+  configDirOf,
+  type GlobalOptions,
+  overridingAccount,
+  refuseAgentAsAccount,
+  resolveContext,
+} from "../context.js";
 import { printDocument, printJson, type Writer } from "../output.js";
 
 function dirOf(g: GlobalOptions): string {
@@ -52,6 +58,9 @@ export async function runConfigSet(
   // is not stored: a setting that is accepted must act.
   const conflict = storedConflict(settingSpec(key).key, { ...stored, [settingSpec(key).key]: value });
   if (conflict) throw conflict;
+  if (settingSpec(key).key === "account") {
+    await refuseAgentAsAccount(dir, process.env, value, "hlcopy config set account 0xYourMaster…");
+  }
   const running = runsOnConfig(g, dir);
   await writeSetting(dir, key, storedForm(key, raw, value));
   const mode = (stored["sizing.mode"] ?? settingSpec("sizing.mode").default) as SizingMode;

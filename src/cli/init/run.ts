@@ -13,7 +13,13 @@ import { validateSetting } from "../../core/settings.js";
 import { configPath, readStoredSettings, writeSetting } from "../../store/config.js";
 import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
-import { configDirOf, type GlobalOptions, overridingAccount, parseAccountFlag } from "../context.js";
+import {
+  configDirOf,
+  type GlobalOptions,
+  overridingAccount,
+  parseAccountFlag,
+  refuseAgentAsAccount,
+} from "../context.js";
 import { networkMeant, officialNetwork, resolveNetwork } from "../network.js";
 import { nextSteps } from "../next-steps.js";
 import { printDocument, type Writer } from "../output.js";
@@ -108,6 +114,7 @@ export async function runInit(
   const target = resolveNetwork(network as string);
   const networkValue = validateSetting("network", target.name);
   const accountValue = validateSetting("account", account);
+  await refuseAgentAsAccount(dir, env, accountValue);
   await writeSetting(dir, "network", networkValue);
   await writeSetting(dir, "account", accountValue);
   const overridden = overridingAccount(env, accountValue);
