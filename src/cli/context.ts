@@ -181,6 +181,9 @@ export function overridingAccount(env: NodeJS.ProcessEnv, saved: unknown): strin
   const variable = env.HLCOPY_ACCOUNT;
   if (variable === undefined || typeof saved !== "string") return null;
   if (variable.trim().toLowerCase() === saved.toLowerCase()) return null;
+  if (variable.trim() === "") {
+    return `HLCOPY_ACCOUNT is set but empty, and every run refuses it instead of using the saved account ${saved}: unset HLCOPY_ACCOUNT`;
+  }
   return `HLCOPY_ACCOUNT is set (${hidePrivateKeys(variable)}) and every run uses it instead of the saved account ${saved}: unset HLCOPY_ACCOUNT (or set it to ${saved}) for the saved one to act`;
 }
 
