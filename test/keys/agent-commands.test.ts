@@ -2,7 +2,7 @@
 // wiring; and the leak scan — every command run with known keys and passphrases, then every
 // byte of output, every error as the CLI prints it (with --debug) and every file in the config
 // directory searched for them.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { Hex } from "viem";
@@ -292,6 +292,15 @@ describe("agent remove", () => {
     const again = piped();
     await runAgentRemove(context(dir), { yes: true }, again);
     expect(again.out.text).toContain("nothing to remove");
+  });
+
+  it("a keystore it cannot delete (a directory in its place) is one error and a hint, never a raw EISDIR", async () => {
+    const dir = tempDir();
+    mkdirSync(agentKeystorePath(dir));
+    const error = await rejection(runAgentRemove(context(dir), { yes: true }, piped()));
+    expect(error).toBeInstanceOf(OperationalError);
+    expect(error.message).toBe(`cannot write keystore ${agentKeystorePath(dir)}: it is a directory`);
+    expect((error as OperationalError).hint).toMatch(/^move that directory out of the way/);
   });
 
   it("on a terminal it asks; anything but yes keeps the key", async () => {

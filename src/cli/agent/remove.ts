@@ -4,6 +4,7 @@
 
 import { unlink } from "node:fs/promises";
 import { UsageError } from "../../core/errors.js";
+import { storeError } from "../../store/disk-errors.js";
 import { agentKeystorePath, keystoreExists, readKeystore } from "../../store/keystore.js";
 import type { AgentContext, AgentIo } from "./common.js";
 import { emit } from "./common.js";
@@ -45,7 +46,10 @@ export async function runAgentRemove(
       return;
     }
   }
-  await unlink(file);
+  // A directory in its place, a read-only config directory: said as every keystore write is.
+  await unlink(file).catch((error: unknown) => {
+    throw storeError(error, { file, what: "keystore", operation: "write" });
+  });
   emit(ctx, io, { removed: true, keystore: file, agentAddress: address }, [
     `Removed ${file}.`,
     "The agent stays listed on the exchange until its approval expires; without its key nobody can sign with it.",
