@@ -504,7 +504,8 @@ export async function readKeystore(path: string, role: KeystoreRole = "agent"): 
 export async function keystoreExposure(path: string): Promise<{ message: string; hint: string } | null> {
   if (process.platform === "win32") return null;
   const mode = await stat(path).then(
-    (s) => s.mode & 0o777,
+    // A directory in its place is no mode problem (chmod 600 would not help): readKeystore says it.
+    (s) => (s.isFile() ? s.mode & 0o777 : undefined),
     () => undefined, // readKeystore tells what is wrong with it
   );
   if (mode === undefined || (mode & 0o077) === 0) return null;

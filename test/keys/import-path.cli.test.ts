@@ -39,4 +39,27 @@ describe("agent import --keystore, the path", () => {
     expect(r.code).toBe(0);
     expect(existsSync(agentKeystorePath(dir))).toBe(true);
   });
+
+  it("a directory where the agent keystore belongs is said as one by a run, not as a mode to chmod", async () => {
+    const dir = tempDir();
+    mkdirSync(agentKeystorePath(dir));
+    const r = await runCli(
+      [
+        "--config-dir",
+        dir,
+        "--network",
+        "http://127.0.0.1:9",
+        "--account",
+        `0x${"1".repeat(40)}`,
+        "reconcile",
+        `0x${"2".repeat(40)}`,
+      ],
+      { env: { HLCOPY_PASSPHRASE: PASS } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: keystore .* is a directory, not a key file\nhint: move that directory out of the way/,
+    );
+    expect(r.stderr).not.toContain("chmod");
+  });
 });
