@@ -17,7 +17,8 @@ ${examples([
 ])}
 
 Your account is the MASTER address that holds the funds. hlcopy trades for it with an
-agent (API) key that cannot withdraw: create one next with \`hlcopy agent generate\`.`,
+agent (API) key that cannot withdraw: create one next with \`hlcopy agent generate\`.
+HLCOPY_ACCOUNT stands for --account (the flag wins); the agent's own address is refused.`,
     )
     .action(async (_o, cmd: Command) => {
       const { runInit } = await import("./run.js");
