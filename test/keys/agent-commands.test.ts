@@ -23,6 +23,7 @@ import {
   agentKeystorePath,
   DEFAULT_SCRYPT_N,
   decryptKeystore,
+  encryptKeystore,
   readKeystore,
   WrongPassphraseError,
 } from "../../src/store/keystore.js";
@@ -216,6 +217,23 @@ describe("agent import", () => {
     );
     expect(await decryptKeystore(await readKeystore(agentKeystorePath(renewed)), NEW_PASS)).toBe(FILE_KEY);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(v3); // the source is never touched
+  });
+
+  it("--new-passphrase with the passphrase from the environment is refused: it would change nothing", async () => {
+    const file = join(tempDir(), "geth.json");
+    writeFileSync(file, JSON.stringify(await encryptKeystore(AGENT_KEY, PASS, { scryptN: 1024 })));
+    for (const env of [{ HLCOPY_PASSPHRASE: PASS }, { HLCOPY_PASSPHRASE_FILE: file }]) {
+      const dir = tempDir();
+      const error = (await rejection(
+        runAgentImport(context(dir, env), { keystore: file, newPassphrase: true }, piped([NEW_PASS])),
+      )) as UsageError;
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.message).toMatch(
+        /^--new-passphrase with HLCOPY_PASSPHRASE(_FILE)? set: .*nothing would change$/,
+      );
+      expect(error.hint).toMatch(/^unset HLCOPY_PASSPHRASE/);
+      expect(existsSync(agentKeystorePath(dir))).toBe(false);
+    }
   });
 
   it("refusals write nothing: master key, bad hex, wrong file passphrase, corrupt or missing file, existing keystore", async () => {

@@ -84,7 +84,10 @@ ${examples([
     .command("import")
     .description("import an existing agent key: a v3 keystore file, or hex from a hidden prompt or stdin")
     .option("--keystore <file>", "a Web3 Secret Storage v3 JSON file (geth, ethers, cast)")
-    .option("--new-passphrase", "encrypt under a new passphrase instead of the file's own")
+    .option(
+      "--new-passphrase",
+      "encrypt under a new passphrase instead of the file's own (asked, or a second piped line; not with HLCOPY_PASSPHRASE)",
+    )
     .option("--force", "replace an existing keystore")
     .addHelpText(
       "after",

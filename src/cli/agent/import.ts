@@ -55,6 +55,17 @@ export async function runAgentImport(
       details: { file: target },
     });
   }
+  // The variable is read for every passphrase: it would open the file and be the "new" one too,
+  // re-encrypting under the passphrase the trader meant to replace, without a word.
+  const variable = passphraseVariable(ctx.env);
+  if (options.newPassphrase && options.keystore !== undefined && variable) {
+    throw new UsageError(
+      `--new-passphrase with ${variable} set: it would open ${options.keystore} and be the new passphrase too, so nothing would change`,
+      {
+        hint: `unset ${variable} to be asked for both (or pipe two lines: the file's passphrase, then the new one)`,
+      },
+    );
+  }
   let privateKey: `0x${string}`;
   let passphrase: string;
   if (options.keystore !== undefined) {
