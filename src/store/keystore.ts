@@ -228,7 +228,12 @@ export function normalizePrivateKey(input: string, what = "the key"): Hex {
     const shape = keyShape(input);
     throw new UsageError(
       `${what} is not a private key: expected 64 hex digits (with or without 0x)${shape ? ` (${shape})` : ""}`,
-      { hint: "paste the key again; it is never printed, so check what you copied" },
+      {
+        // A variable is not pasted again: it is set (by a script, a unit file) to what it should hold.
+        hint: /^[A-Z_]+$/.test(what)
+          ? `set ${what} to the agent's private key (64 hex digits), or unset it (unset ${what}) to use the keystore`
+          : "paste the key again; it is never printed, so check what you copied",
+      },
     );
   }
   const k = BigInt(`0x${hex}`);

@@ -39,4 +39,20 @@ describe("a key that is not one says what it is instead", () => {
   it("the key itself, 0x or not, in any case, is taken", () => {
     expect(normalizePrivateKey(` ${KEY.slice(2).toUpperCase()}\r`)).toBe(KEY);
   });
+
+  it("from HLCOPY_AGENT_KEY the hint is to set or unset the variable, not to paste again", () => {
+    try {
+      normalizePrivateKey("abc", "HLCOPY_AGENT_KEY");
+      throw new Error("expected a refusal");
+    } catch (error) {
+      expect((error as UsageError).hint).toBe(
+        "set HLCOPY_AGENT_KEY to the agent's private key (64 hex digits), or unset it (unset HLCOPY_AGENT_KEY) to use the keystore",
+      );
+    }
+    try {
+      normalizePrivateKey("abc", "the agent key");
+    } catch (error) {
+      expect((error as UsageError).hint).toMatch(/^paste the key again/);
+    }
+  });
 });

@@ -401,7 +401,7 @@ describe("hlcopy reconcile", () => {
     const malformedPreview = await reconcile(["--dry-run"], { HLCOPY_AGENT_KEY: "abc" });
     expect(malformedPreview.report?.actions.length).toBeGreaterThan(0);
     expect(malformedPreview.stderr).toMatch(
-      /^warning: a live run would be refused now: HLCOPY_AGENT_KEY is not a private key.*; paste the key again/,
+      /^warning: a live run would be refused now: HLCOPY_AGENT_KEY is not a private key.*; set HLCOPY_AGENT_KEY to the agent.s private key/,
     );
     const negative = await reconcile(["--max-leverage", "-1"]);
     expect(negative.code).toBe(2);
