@@ -54,3 +54,44 @@ describe("status with no runs on the network asked about", () => {
     );
   });
 });
+
+describe("status --json with no journal yet", () => {
+  it("has every field a status document has after a run, null or empty (docs/events.md: always present)", async () => {
+    const read = async (dir: string): Promise<Record<string, unknown>> => {
+      let text = "";
+      await runStatus({
+        configDir: dir,
+        account: ACCOUNT,
+        network: SIM,
+        json: true,
+        out: {
+          write: (s: string) => {
+            text += s;
+          },
+        },
+      });
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const none = await read(tempDir());
+    const withRun = tempDir();
+    journalWithRun(withRun, SIM);
+    const after = await read(withRun);
+    // The same fields, in the same order, as a journal's (a script reads .drift or .fills.total alike).
+    expect(Object.keys(none)).toEqual(Object.keys(after));
+    expect(none).toMatchObject({
+      journal: null,
+      lastRun: null,
+      equity: null,
+      drift: null,
+      positions: [],
+      pnl: null,
+      fills: { total: 0 },
+      slippageBps: { count: 0, p95: null },
+      execSlippageBps: after.execSlippageBps,
+      slippageBudget: { n: 0, p95Bps: null, exceeded: false },
+      copyLagMs: { count: 0 },
+      alerts: null,
+      windowHours: 24,
+    });
+  });
+});

@@ -350,6 +350,76 @@ function budgetOf(settings: unknown): number | null {
   return typeof v === "number" ? v : v === null ? null : 10;
 }
 
+/** A sample of nothing, as the journal reports an empty one: every figure but the count null. */
+const NO_SAMPLE: DistributionStats = { count: 0, mean: null, median: null, p95: null, p99: null, max: null };
+
+/**
+ * `status --json` for an account with no journal yet on this network: every field the document
+ * has (docs/events.md: a field not marked optional is always there), null or empty where there
+ * is nothing yet, so that a script reads `.drift`, `.equity` or `.fills.total` the same way before
+ * the first run as after it (until 2026-12-06 it printed only the first ten fields).
+ */
+function noJournalReport(p: {
+  account: Address;
+  paper: boolean;
+  paused: StatusReport["paused"];
+  starting: StatusReport["starting"];
+  elsewhere: StatusReport["elsewhere"];
+  refusal: RefusalRecord | null;
+  hours: number;
+}): Omit<StatusReport, "journal"> & { journal: null } {
+  return {
+    account: p.account,
+    journal: null,
+    paper: p.paper,
+    lastRun: null,
+    equity: null,
+    equityAsOf: null,
+    hwm: null,
+    drawdownPct: null,
+    halt: null,
+    dailyLoss: null,
+    paused: p.paused,
+    starting: p.starting,
+    lastRefusal: p.refusal,
+    elsewhere: p.elsewhere,
+    lastSweep: null,
+    flattenedAt: null,
+    drift: null,
+    positions: [],
+    protection: null,
+    closed: [],
+    leaders: [],
+    pnl: null,
+    fills: {
+      total: 0,
+      byKind: {
+        copy: 0,
+        repair: 0,
+        join: 0,
+        safety: 0,
+        flatten: 0,
+        liquidation: 0,
+        adl: 0,
+        outside: 0,
+        other: 0,
+      },
+    },
+    slippageBps: NO_SAMPLE,
+    execSlippageBps: {
+      all: NO_SAMPLE,
+      byKind: Object.fromEntries(ORDER_KINDS.map((k) => [k, NO_SAMPLE])) as Record<
+        OrderKind,
+        DistributionStats
+      >,
+    },
+    slippageBudget: slippageBudget([], budgetOf(null)),
+    copyLagMs: NO_SAMPLE,
+    alerts: null,
+    windowHours: p.hours,
+  };
+}
+
 /** @throws {ConfigError} for a corrupt journal (named, left alone); {UsageError} for a bad --since. */
 export async function runStatus(p: {
   configDir: string;
@@ -390,18 +460,7 @@ export async function runStatus(p: {
     if (p.json)
       printDocument(
         "status",
-        {
-          account: p.account,
-          journal: null,
-          paper,
-          lastRun: null,
-          halt: null,
-          dailyLoss: null,
-          paused,
-          starting,
-          elsewhere,
-          lastRefusal: refusal,
-        },
+        noJournalReport({ account: p.account, paper, paused, starting, elsewhere, refusal, hours }),
         out,
       );
     else {
