@@ -80,7 +80,7 @@ export async function runConfigSet(
   if (g.json)
     printDocument(
       "config",
-      { key, value, ...(warning ? { warning } : {}), ...runningDocument(running) },
+      { key, value, source: "config", ...(warning ? { warning } : {}), ...runningDocument(running) },
       out,
     );
   else out.write(`${key} = ${show(value)}\n`);
