@@ -158,6 +158,14 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   }
 
   async function reconcileOnce(): Promise<number> {
+    // Kept for the --json document as well (ReconcileReport warnings, notices): every `warning:`
+    // line the run prints, the start-up's (a read retried, the approval ending soon, a dry run's
+    // "a live run would be refused now") and a rate limit's resend included.
+    const warnings: string[] = [];
+    const notices: { kind: string; message: string }[] = [];
+    const warnLine = (line: string): void => {
+      if (line.startsWith("warning: ")) warnings.push(line.slice("warning: ".length));
+    };
     let session: Awaited<ReturnType<typeof openTradingSession>>;
     try {
       session = await openTradingSession(ctx, {
@@ -168,7 +176,10 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         command: "reconcile",
         oneShot: true,
         leaders: [leader],
-        warn: (line) => err.write(`${line}\n`),
+        warn: (line) => {
+          warnLine(line);
+          err.write(`${line}\n`);
+        },
         startupTimeoutMs: settings.exec.startupTimeoutSeconds * 1000,
       });
     } catch (error) {
@@ -194,7 +205,10 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       executor: dryRun
         ? null
         : liveExecutor(session.client, {
-            resendOnRateLimit: resendOnRateLimit((line) => writeAboveQuestion(err, `${line}\n`)),
+            resendOnRateLimit: resendOnRateLimit((line) => {
+              warnLine(line);
+              writeAboveQuestion(err, `${line}\n`);
+            }),
           }),
       journal: session.journal,
       settings,
@@ -224,9 +238,6 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     const errWidth = (err as { isTTY?: boolean }).isTTY
       ? process.stderr.columns || TABLE_WIDTH
       : Number.POSITIVE_INFINITY;
-    // Kept for the --json document as well (ReconcileReport warnings, notices).
-    const warnings: string[] = [];
-    const notices: { kind: string; message: string }[] = [];
     engine.events.on((e) => {
       if (e.type === "warning") {
         warnings.push(e.message);
