@@ -2,7 +2,7 @@
 // journal, and resume a paused running follow. No key and no network, like `status`.
 
 import { OperationalError, UsageError } from "../../core/errors.js";
-import { fixed, fmtAge, listed } from "../../core/format.js";
+import { fixed, fmtAge, listed, roundFigure } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import type { Journal } from "../../store/journal.js";
@@ -311,7 +311,13 @@ export async function runResume(p: {
     // After the journal's halt is cleared, so a running follow that reads it drops its own.
     await resumeFollow(done);
     if (p.json)
-      printDocument("resume", { account: p.account, cleared, hwm, equityAsOf, ...follow }, out, now);
+      printDocument(
+        "resume",
+        // The mark to the cent, as the text says it and status --json shows it (core/format.ts).
+        { account: p.account, cleared, hwm: roundFigure("usd", hwm), equityAsOf, ...follow },
+        out,
+        now,
+      );
     else out.write(`resumed: ${done}\n`);
   } finally {
     journal.close();
