@@ -3,6 +3,7 @@
 // the name --network takes, not by their journal's file name. Nothing is written.
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { runReport } from "../../src/cli/report/run.js";
 import { noRunsLine, runStatus } from "../../src/cli/status/run.js";
 import type { Address } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
@@ -92,6 +93,44 @@ describe("status --json with no journal yet", () => {
       copyLagMs: { count: 0 },
       alerts: null,
       windowHours: 24,
+    });
+  });
+});
+
+describe("report --json with no journal yet", () => {
+  it("has every field a report has after a run (and journal: null)", async () => {
+    const read = async (dir: string): Promise<Record<string, unknown>> => {
+      let text = "";
+      await runReport({
+        configDir: dir,
+        account: ACCOUNT,
+        network: SIM,
+        json: true,
+        since: T0 - 86_400_000,
+        now: T0 + 60_000,
+        out: {
+          write: (s: string) => {
+            text += s;
+          },
+        },
+      });
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const none = await read(tempDir());
+    const withRun = tempDir();
+    journalWithRun(withRun, SIM);
+    const after = await read(withRun);
+    expect(Object.keys(none).filter((k) => k !== "journal")).toEqual(Object.keys(after));
+    expect(none).toMatchObject({
+      journal: null,
+      days: [],
+      totals: { pnlUsd: 0, fills: 0, ordersFilled: 0 },
+      equity: [],
+      maxDrawdownPct: null,
+      pnl: null,
+      unrealisedAsOf: null,
+      fillsAfter: 0,
+      csv: null,
     });
   });
 });

@@ -69,6 +69,42 @@ export function csvPaths(file: string): { fills: string; orders: string; funding
 }
 
 /**
+ * `report --json` for an account with no journal yet on this network: every field a report has
+ * (docs/events.md: a field not marked optional is always there) — no day, totals of nothing, of
+ * the window asked for up to now — and `journal: null` saying why. Until 2026-12-06 it had only
+ * `days` and `csv`: a script reading `.totals.pnlUsd` found no totals.
+ */
+function noJournalReport(
+  account: Address,
+  paper: boolean,
+  since: number,
+  now: number,
+): ReportDocument & { journal: null } {
+  const empty = dailyReport({
+    since,
+    until: now,
+    equity: [],
+    fills: [],
+    funding: [],
+    orders: [],
+    snapshots: [],
+  });
+  return {
+    account,
+    paper,
+    journal: null,
+    since,
+    until: now,
+    fillsAfter: 0,
+    ...empty,
+    days: [],
+    pnl: null,
+    unrealisedAsOf: null,
+    csv: null,
+  };
+}
+
+/**
  * @throws {ConfigError} for a corrupt journal; {OperationalError} when a CSV cannot be written.
  */
 export async function runReport(p: RunReportParameters): Promise<ReportDocument | null> {
@@ -80,8 +116,7 @@ export async function runReport(p: RunReportParameters): Promise<ReportDocument 
   const opened = openExisting(p.configDir, p.account, p.network, { paper });
   if (!opened) {
     // --csv asked for files: none is written, and that is said (it was left unsaid, exit 0).
-    if (p.json)
-      printDocument("report", { account: p.account, paper, journal: null, days: [], csv: null }, out, now);
+    if (p.json) printDocument("report", noJournalReport(p.account, paper, p.since, now), out, now);
     else
       out.write(
         `${wrapToWidth(`${noRunsLine(p.configDir, p.account, p.network, { paper, command: "report" })}${p.csv !== undefined ? "; nothing to export: no CSV written" : ""}`, width)}\n`,
