@@ -1254,7 +1254,7 @@ export class CopyEngine {
     }
     this.#market.setMarkets(markets, r.marketsMark);
     r.leaders.forEach((s, i) => {
-      this.#leaders[i]?.applySnapshot(s, r.receivedAt);
+      this.#leaders[i]?.applySnapshot(s, r.receivedAt, true);
     });
     if (!this.#checked) this.#checks.checkAccounts(r.traded, r.ourRole, r.ours, r.leaders);
     await this.#styles.afterLeaderRead(
@@ -1842,7 +1842,10 @@ export class CopyEngine {
     const now = this.#now();
     const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
     const before = leader?.snapshotLoaded ? leader.state.positions : undefined;
-    leader?.applySnapshot(e.state, e.at);
+    const unexplainedCash = leader?.applySnapshot(e.state, e.at) ?? false;
+    // A deposit or withdrawal of the leader's (its cash moved, its fills do not say why): its
+    // equity is held where it was (LeaderModel.pendingCashFlow) and a sweep reads its ledger now.
+    if (unexplainedCash && !this.isStopping) this.#scheduleSweep("sweep", 0);
     if (leader) this.#styles.leaderSnapshot(leader.address, leader.state.positions);
     this.#emit({ type: "heartbeat", ts: now });
     if (leader && before) this.#silence.watch(leader.address, before, leader.state.positions);

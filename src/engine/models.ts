@@ -15,7 +15,15 @@ import type {
 
 /** The part of a Fill (core's one Fill type) the models read. */
 export type FillFact = Pick<Fill, "coin" | "px" | "sz" | "side" | "startPosition" | "time" | "tid"> &
-  Partial<Pick<Fill, "liquidation">>;
+  Partial<Pick<Fill, "liquidation" | "closedPnl" | "fee" | "feeToken">>;
+
+/**
+ * A change of a leader's cash (account value less unrealised P&L) between two stream snapshots
+ * that its fills do not explain, below which it is taken for funding or rounding: dollars, or
+ * this fraction of its account value when that is more.
+ */
+const UNEXPLAINED_CASH_USD = 1;
+const UNEXPLAINED_CASH_FRACTION = 1e-5;
 
 function emptyState(address: Address): AccountState {
   return { address, accountValue: 0, positions: {}, openOrders: [], time: 0 };
@@ -38,6 +46,20 @@ export class LeaderModel {
   lastConfirmedAt = 0;
   /** Net deposits − withdrawals since the copy ratio was set (subtracted from equity). */
   netCashFlow = 0;
+  /**
+   * A change of the leader's cash its stream showed since the last sweep's read that its fills
+   * do not explain: a deposit or withdrawal the ledger (read by sweeps only) has not netted yet.
+   * Subtracted from equity like netCashFlow until the next sweep reads the account and its ledger
+   * together; without it a withdrawal made the copy ratio jump until then, and the leader's next
+   * fill was copied at that ratio (a buy of 1 BTC after withdrawing half: 2 BTC of ours).
+   */
+  pendingCashFlow = 0;
+  /** The cash of the newest snapshot taken in, and its exchange time (the reference for the next). */
+  #cashRef: { cash: number; time: number } | null = null;
+  /** Exchange time of the last sweep's read: its cash holds every fill up to then. */
+  #sweptAt = -1;
+  /** Cash effects (closed P&L − fee) of the fills applied since #cashRef, with their times. */
+  #fillCash: { time: number; usd: number }[] = [];
   snapshotLoaded = false;
 
   constructor(address: Address, weight: number) {
@@ -51,7 +73,8 @@ export class LeaderModel {
    * is younger than the snapshot keeps the fill's view: fills are newer truth than a
    * snapshot taken before them.
    */
-  applySnapshot(snapshot: AccountState, receivedAt: number): void {
+  applySnapshot(snapshot: AccountState, receivedAt: number, sweep = false): boolean {
+    const unexplained = this.#takeCash(snapshot, sweep);
     const positions: Record<string, Position> = {};
     for (const [coin, p] of Object.entries(snapshot.positions)) positions[coin] = { ...p };
     for (const [coin, t] of this.#coinTime) {
@@ -64,6 +87,35 @@ export class LeaderModel {
     this.state = { ...snapshot, positions };
     this.lastConfirmedAt = receivedAt;
     this.snapshotLoaded = true;
+    return unexplained;
+  }
+
+  /**
+   * The cash of a snapshot against the last one's: a sweep's read is the new reference (the ledger
+   * read after it nets its flows: nothing stays pending); a stream's change its fills do not
+   * explain is a cash flow pending the ledger. True when there is one (a sweep should read it).
+   */
+  #takeCash(snapshot: AccountState, sweep: boolean): boolean {
+    const cash = snapshot.cash;
+    if (cash === undefined || !Number.isFinite(cash)) return false;
+    const ref = this.#cashRef;
+    const explained = this.#fillCash.filter((f) => f.time <= snapshot.time).reduce((s, f) => s + f.usd, 0);
+    this.#fillCash = this.#fillCash.filter((f) => f.time > snapshot.time);
+    this.#cashRef = { cash, time: snapshot.time };
+    if (sweep) {
+      this.#sweptAt = snapshot.time;
+      this.pendingCashFlow = 0;
+      return false;
+    }
+    if (!ref) return false;
+    const unexplained = cash - ref.cash - explained;
+    const tolerance = Math.max(
+      UNEXPLAINED_CASH_USD,
+      UNEXPLAINED_CASH_FRACTION * Math.abs(snapshot.accountValue),
+    );
+    if (!(Math.abs(unexplained) > tolerance)) return false;
+    this.pendingCashFlow += unexplained;
+    return true;
   }
 
   /**
@@ -73,6 +125,16 @@ export class LeaderModel {
    * for a fill older than what we know.
    */
   applyFill(fill: FillFact, receivedAt: number): boolean {
+    // What the fill moved the cash by, for the next snapshot's (fills are delivered once).
+    if (this.#cashRef) {
+      const fee = fill.feeToken === undefined || fill.feeToken === "USDC" ? (fill.fee ?? 0) : 0;
+      const usd = (fill.closedPnl ?? 0) - fee;
+      if (Number.isFinite(usd) && usd !== 0) {
+        if (fill.time > this.#cashRef.time) this.#fillCash.push({ time: fill.time, usd });
+        // A fill that came after a stream snapshot holding it: that snapshot took it for a cash flow.
+        else if (fill.time > this.#sweptAt) this.pendingCashFlow -= usd;
+      }
+    }
     const known = this.#coinTime.get(fill.coin) ?? 0;
     this.lastConfirmedAt = receivedAt;
     if (fill.time < known) return false;
@@ -105,7 +167,7 @@ export class LeaderModel {
 
   /** The leader as the planner sees it. */
   view(): LeaderState {
-    const equityBase = this.state.accountValue - this.netCashFlow;
+    const equityBase = this.state.accountValue - this.netCashFlow - this.pendingCashFlow;
     return { ...this.state, weight: this.weight, equityBase, lastFillPx: { ...this.lastFillPx } };
   }
 }

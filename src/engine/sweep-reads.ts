@@ -153,7 +153,7 @@ export class SweepReader {
     const [traded, ourRole, flows, joinFills, ourRead, ourFills] = await Promise.all([
       this.#o.checked() ? new Map<Address, boolean>() : this.#o.checks.readTraded(leaders),
       this.#o.checked() ? null : this.#o.checks.readOurRole(ours),
-      this.#readCashFlows(),
+      this.#readCashFlows(leaders),
       this.#readJoinFills(),
       // Our ledger for the safety rules (not for the on-exit step's read: nothing is decided on it).
       pnlInputs || preflight ? this.#readOurCashFlows(preflight) : null,
@@ -181,7 +181,10 @@ export class SweepReader {
   }
 
   /** Each leader's net deposits/withdrawals since its copy began (null: not netted in this run). */
-  async #readCashFlows(): Promise<Map<Address, { usd: number; since: number }> | null> {
+  async #readCashFlows(
+    /** The leaders' accounts this sweep read (in the leaders' order): flows after each are not in it. */
+    states: readonly (AccountState | undefined)[],
+  ): Promise<Map<Address, { usd: number; since: number }> | null> {
     const o = this.#o;
     if (
       o.leaderCashFlows === false ||
@@ -193,13 +196,17 @@ export class SweepReader {
     const read = o.reader.getLedgerUpdates.bind(o.reader);
     const out = new Map<Address, { usd: number; since: number }>();
     await Promise.all(
-      this.#o.leaders.map(async (l) => {
+      this.#o.leaders.map(async (l, i) => {
         const since = this.#o.copyState.leader(l.address, this.#o.now()).since;
+        // The account was read before the ledger: a flow that landed in between is not in its
+        // value yet (the stream's next snapshot brings it, LeaderModel.pendingCashFlow).
+        const asOf = states[i]?.time;
         const flows = await this.#o.startupRead(`the leader's ledger (${l.address})`, () => {
           this.#o.countRequest();
           return read(l.address, since);
         });
-        out.set(l.address, { usd: flows.reduce((sum, f) => sum + f.usd, 0), since });
+        const inAccount = asOf !== undefined && asOf > 0 ? flows.filter((f) => f.time <= asOf) : flows;
+        out.set(l.address, { usd: inAccount.reduce((sum, f) => sum + f.usd, 0), since });
       }),
     );
     return out;
