@@ -183,3 +183,56 @@ describe("MarketModel", () => {
     expect(mm.markets.BTC?.mid).toBe(106);
   });
 });
+
+describe("LeaderModel: cash flows its stream shows before a sweep nets them", () => {
+  const withCash = (time: number, accountValue: number, cash: number): AccountState => ({
+    ...snapshot(time, { BTC: 1 }, accountValue),
+    cash,
+  });
+
+  it("a cash change no fill explains is held out of the equity until a sweep's read; a fill's closed P&L and fee are not one, whichever came first", () => {
+    const m = new LeaderModel(LEADER, 1);
+    m.applySnapshot(withCash(1000, 10_000, 9_000), 1, true);
+    // A withdrawal of 4 000: held out (equity stays 10 000), the engine is told to sweep.
+    expect(m.applySnapshot(withCash(1100, 6_000, 5_000), 2)).toBe(true);
+    expect(m.view().equityBase).toBe(10_000);
+    // A close with $300 P&L and a $1 fee, its fill before the snapshot holding it: a trade.
+    m.applyFill(
+      fill({
+        tid: 1,
+        time: 1200,
+        startPosition: 1,
+        side: "sell",
+        sz: 1,
+        closedPnl: 300,
+        fee: 1,
+        feeToken: "USDC",
+      }),
+      3,
+    );
+    expect(m.applySnapshot({ ...withCash(1300, 5_299, 5_299), positions: {} }, 4)).toBe(false);
+    expect(m.view().equityBase).toBe(9_299);
+    // The same, the fill arriving after the snapshot that holds it: said for a moment, then undone.
+    m.applySnapshot(withCash(1400, 5_299, 5_299), 5);
+    expect(m.applySnapshot(withCash(1600, 5_598, 5_598), 6)).toBe(true);
+    m.applyFill(
+      fill({
+        tid: 2,
+        time: 1500,
+        startPosition: 1,
+        side: "sell",
+        sz: 1,
+        closedPnl: 300,
+        fee: 1,
+        feeToken: "USDC",
+      }),
+      7,
+    );
+    expect(m.view().equityBase).toBeCloseTo(9_598, 6);
+    // A sweep's read, its ledger netted by the engine: nothing pending any more.
+    m.netCashFlow = -4_000;
+    m.applySnapshot(withCash(1700, 5_598, 5_598), 8, true);
+    expect(m.pendingCashFlow).toBe(0);
+    expect(m.view().equityBase).toBe(9_598);
+  });
+});
