@@ -24,6 +24,12 @@ export type FillFact = Pick<Fill, "coin" | "px" | "sz" | "side" | "startPosition
  */
 const UNEXPLAINED_CASH_USD = 1;
 const UNEXPLAINED_CASH_FRACTION = 1e-5;
+/**
+ * A pending cash flow this large a fraction of the leader's account value moves the copy ratio
+ * enough to read the ledger at once; a smaller one (funding, a fee the fills do not carry) is
+ * held out until the regular sweep, without a request per leader trade.
+ */
+const SWEEP_NOW_FRACTION = 1e-3;
 
 function emptyState(address: Address): AccountState {
   return { address, accountValue: 0, positions: {}, openOrders: [], time: 0 };
@@ -93,7 +99,7 @@ export class LeaderModel {
   /**
    * The cash of a snapshot against the last one's: a sweep's read is the new reference (the ledger
    * read after it nets its flows: nothing stays pending); a stream's change its fills do not
-   * explain is a cash flow pending the ledger. True when there is one (a sweep should read it).
+   * explain is a cash flow pending the ledger. True when what is pending is large enough that a sweep should read the ledger now.
    */
   #takeCash(snapshot: AccountState, sweep: boolean): boolean {
     const cash = snapshot.cash;
@@ -115,7 +121,10 @@ export class LeaderModel {
     );
     if (!(Math.abs(unexplained) > tolerance)) return false;
     this.pendingCashFlow += unexplained;
-    return true;
+    return (
+      Math.abs(this.pendingCashFlow) >=
+      Math.max(tolerance, SWEEP_NOW_FRACTION * Math.abs(snapshot.accountValue))
+    );
   }
 
   /**
