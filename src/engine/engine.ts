@@ -1770,7 +1770,7 @@ export class CopyEngine {
         }),
       );
     for (const f of fills) {
-      const applied = leader.applyFill(f, e.at);
+      const applied = leader.applyFill(f, e.at, !e.isSnapshot);
       if (!applied || e.isSnapshot) continue;
       this.#ownership.onLeaderFill(leader.address, f);
       if (!stopping)

@@ -131,17 +131,18 @@ export class LeaderModel {
    * Apply one fill (delivered once: the engine de-duplicates every source, core/fills.ts) with
    * the one leader-position applier (core's applyFillStep: the model's position checked against
    * the fill's startPosition, a self-cross built on, a missed fill resynced); returns false
-   * for a fill older than what we know.
+   * for a fill older than what we know. `live`: false for a (re)subscription's replayed history.
    */
-  applyFill(fill: FillFact, receivedAt: number): boolean {
+  applyFill(fill: FillFact, receivedAt: number, live = true): boolean {
     // What the fill moved the cash by, for the next snapshot's (fills are delivered once).
     if (this.#cashRef) {
       const fee = fill.feeToken === undefined || fill.feeToken === "USDC" ? (fill.fee ?? 0) : 0;
       const usd = (fill.closedPnl ?? 0) - fee;
       if (Number.isFinite(usd) && usd !== 0) {
         if (fill.time > this.#cashRef.time) this.#fillCash.push({ time: fill.time, usd });
-        // A fill that came after a stream snapshot holding it: that snapshot took it for a cash flow.
-        else if (fill.time > this.#sweptAt) this.pendingCashFlow -= usd;
+        // A fill that came after a stream snapshot holding it: that snapshot took it for a cash
+        // flow. Not a replayed one (a (re)subscription's history): no snapshot took those.
+        else if (live && fill.time > this.#sweptAt) this.pendingCashFlow -= usd;
       }
     }
     const known = this.#coinTime.get(fill.coin) ?? 0;

@@ -234,6 +234,23 @@ describe("LeaderModel: cash flows its stream shows before a sweep nets them", ()
     m.applySnapshot(withCash(1700, 5_598, 5_598), 8, true);
     expect(m.pendingCashFlow).toBe(0);
     expect(m.view().equityBase).toBe(9_598);
+    // A (re)subscription's history of fills, older than the stream's snapshot: no cash flow.
+    m.applySnapshot(withCash(1750, 5_598, 5_598), 9);
+    m.applyFill(
+      fill({
+        tid: 3,
+        time: 1720,
+        startPosition: 1,
+        side: "sell",
+        sz: 1,
+        closedPnl: 500,
+        fee: 1,
+        feeToken: "USDC",
+      }),
+      9,
+      false,
+    );
+    expect(m.pendingCashFlow).toBe(0);
     // A funding payment of $3: held out too, but not worth a ledger read before the next sweep.
     expect(m.applySnapshot(withCash(1800, 5_595, 5_595), 9)).toBe(false);
     expect(m.view().equityBase).toBe(9_598);
