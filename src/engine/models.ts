@@ -60,6 +60,8 @@ export class LeaderModel {
    * fill was copied at that ratio (a buy of 1 BTC after withdrawing half: 2 BTC of ours).
    */
   pendingCashFlow = 0;
+  /** What makes up pendingCashFlow: each part with the exchange time of the snapshot that showed it. */
+  #pending: { time: number; usd: number }[] = [];
   /** The cash of the newest snapshot taken in, and its exchange time (the reference for the next). */
   #cashRef: { cash: number; time: number } | null = null;
   /** Exchange time of the last sweep's read: its cash holds every fill up to then. */
@@ -90,7 +92,20 @@ export class LeaderModel {
         else delete positions[coin];
       }
     }
-    this.state = { ...snapshot, positions };
+    // A sweep's read older than the stream's newest snapshot (applied once all the sweep's reads
+    // are in): the account value and cash stay the newer ones, as a position a newer fill moved
+    // does — its ledger netted the flows to its read, pendingCashFlow holds those after, and the
+    // equity is the newer value less both.
+    const older = sweep && this.snapshotLoaded && snapshot.time < this.state.time;
+    this.state = older
+      ? {
+          ...snapshot,
+          positions,
+          accountValue: this.state.accountValue,
+          time: this.state.time,
+          ...(this.state.cash === undefined ? {} : { cash: this.state.cash }),
+        }
+      : { ...snapshot, positions };
     this.lastConfirmedAt = receivedAt;
     this.snapshotLoaded = true;
     return unexplained;
@@ -98,29 +113,35 @@ export class LeaderModel {
 
   /**
    * The cash of a snapshot against the last one's: a sweep's read is the new reference (the ledger
-   * read after it nets its flows: nothing stays pending); a stream's change its fills do not
-   * explain is a cash flow pending the ledger. True when what is pending is large enough that a sweep should read the ledger now.
+   * read after it nets its flows to then: what the stream showed after it stays pending) unless a
+   * newer stream snapshot is; a stream's change its fills do not explain is a cash flow pending
+   * the ledger. True when what is pending is large enough that a sweep should read the ledger now.
    */
   #takeCash(snapshot: AccountState, sweep: boolean): boolean {
     const cash = snapshot.cash;
     if (cash === undefined || !Number.isFinite(cash)) return false;
     const ref = this.#cashRef;
+    if (sweep) {
+      // The sweep's ledger nets every flow up to its account read: what the stream showed by then
+      // is no longer pending; what it showed after stays so.
+      this.#sweptAt = snapshot.time;
+      this.#setPending(this.#pending.filter((p) => p.time > snapshot.time));
+      // A sweep's read is applied once all its reads are in: a stream snapshot newer than it may
+      // have come meanwhile. Its cash is then the reference still — taking the older read's would
+      // have the next snapshot count the closed P&L of the fills between the two as a cash flow.
+      if (ref && ref.time > snapshot.time) return false;
+    }
     const explained = this.#fillCash.filter((f) => f.time <= snapshot.time).reduce((s, f) => s + f.usd, 0);
     this.#fillCash = this.#fillCash.filter((f) => f.time > snapshot.time);
     this.#cashRef = { cash, time: snapshot.time };
-    if (sweep) {
-      this.#sweptAt = snapshot.time;
-      this.pendingCashFlow = 0;
-      return false;
-    }
-    if (!ref) return false;
+    if (sweep || !ref) return false;
     const unexplained = cash - ref.cash - explained;
     const tolerance = Math.max(
       UNEXPLAINED_CASH_USD,
       UNEXPLAINED_CASH_FRACTION * Math.abs(snapshot.accountValue),
     );
     if (!(Math.abs(unexplained) > tolerance)) return false;
-    this.pendingCashFlow += unexplained;
+    this.#setPending([...this.#pending, { time: snapshot.time, usd: unexplained }]);
     return (
       Math.abs(this.pendingCashFlow) >=
       Math.max(tolerance, SWEEP_NOW_FRACTION * Math.abs(snapshot.accountValue))
@@ -142,7 +163,8 @@ export class LeaderModel {
         if (fill.time > this.#cashRef.time) this.#fillCash.push({ time: fill.time, usd });
         // A fill that came after a stream snapshot holding it: that snapshot took it for a cash
         // flow. Not a replayed one (a (re)subscription's history): no snapshot took those.
-        else if (live && fill.time > this.#sweptAt) this.pendingCashFlow -= usd;
+        else if (live && fill.time > this.#sweptAt)
+          this.#setPending([...this.#pending, { time: this.#cashRef.time, usd: -usd }]);
       }
     }
     const known = this.#coinTime.get(fill.coin) ?? 0;
@@ -173,6 +195,11 @@ export class LeaderModel {
     this.state = { ...this.state, positions };
     this.lastFillPx[fill.coin] = fill.px;
     return true;
+  }
+
+  #setPending(parts: { time: number; usd: number }[]): void {
+    this.#pending = parts;
+    this.pendingCashFlow = parts.reduce((sum, p) => sum + p.usd, 0);
   }
 
   /** The leader as the planner sees it. */

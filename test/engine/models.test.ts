@@ -255,4 +255,27 @@ describe("LeaderModel: cash flows its stream shows before a sweep nets them", ()
     expect(m.applySnapshot(withCash(1800, 5_595, 5_595), 9)).toBe(false);
     expect(m.view().equityBase).toBe(9_598);
   });
+
+  it("a sweep's read older than a stream snapshot already taken in: the newer stays the reference (the closed P&L between them is no cash flow), and a flow seen after the read stays pending", () => {
+    const m = new LeaderModel(LEADER, 1);
+    m.applySnapshot(withCash(1000, 10_000, 10_000), 1, true);
+    // A withdrawal of 2 000 the stream shows at 1100: pending.
+    expect(m.applySnapshot(withCash(1100, 8_000, 8_000), 2)).toBe(true);
+    // A close with $500 P&L at 1200, then the stream's snapshot holding it at 1300.
+    m.applyFill(fill({ tid: 1, time: 1200, startPosition: 1, side: "sell", sz: 1, closedPnl: 500 }), 3);
+    expect(m.applySnapshot(withCash(1300, 8_500, 8_500), 4)).toBe(false);
+    // Another withdrawal of 1 000 the stream shows at 1400, after the sweep's read below was taken.
+    expect(m.applySnapshot(withCash(1400, 7_500, 7_500), 5)).toBe(true);
+    expect(m.pendingCashFlow).toBe(-3_000);
+    // The sweep read the account at 1150 (after the first withdrawal, before the close) and its
+    // ledger to then: the first withdrawal is netted, the second is still pending.
+    m.netCashFlow = -2_000;
+    m.applySnapshot(withCash(1150, 8_000, 8_000), 6, true);
+    expect(m.pendingCashFlow).toBe(-1_000);
+    expect(m.view().equityBase).toBe(10_500);
+    // The stream's next snapshot, nothing new: no cash flow (against 1400's cash, not 1150's).
+    expect(m.applySnapshot(withCash(1500, 7_500, 7_500), 7)).toBe(false);
+    expect(m.pendingCashFlow).toBe(-1_000);
+    expect(m.view().equityBase).toBe(10_500);
+  });
 });
