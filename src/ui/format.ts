@@ -104,11 +104,25 @@ export function fmtClock(ts: number): string {
   return Number.isFinite(ts) ? new Date(ts).toISOString().slice(11, 23) : "--:--:--.---";
 }
 
-/** Cut a string to `width` characters, marking the cut with an ellipsis. */
+/**
+ * Cut a string to `width` characters, marking the cut with an ellipsis — never inside a figure:
+ * a cut that falls inside a word holding a digit goes back to the space before it. An event line
+ * cut at 60 columns read "order SOL sell 1.07 @ 189.38 close ro filled 1…" (the fill was 1.07),
+ * a halt line "drawdown 2…" (it was 25.3 %): a figure that is none. With no space before it,
+ * the figure goes whole ("…").
+ */
 export function truncate(s: string, width: number): string {
   if (width <= 0) return "";
   if (s.length <= width) return s;
-  return width === 1 ? "…" : `${s.slice(0, width - 1)}…`;
+  if (width === 1) return "…";
+  let head = s.slice(0, width - 1);
+  const next = s[width - 1] ?? " ";
+  if (!/\s/u.test(next)) {
+    const start = head.search(/\S*$/u);
+    const word = head.slice(start) + (/\S*/u.exec(s.slice(width - 1))?.[0] ?? "");
+    if (/\d/u.test(word)) head = head.slice(0, start);
+  }
+  return `${head.trimEnd()}…`;
 }
 
 /** Exactly `width` characters: truncated, then padded (right-aligned numbers by default). */

@@ -1,6 +1,7 @@
 // The one home of display formatting (dashboard, line output, every command's text): a missing
 // figure (null, undefined, NaN) always reads "-".
 import { describe, expect, it } from "vitest";
+import { logLineText } from "../../src/ui/EventLog.js";
 import {
   fmtExact,
   fmtFixed,
@@ -12,6 +13,7 @@ import {
   fmtShare,
   fmtUsd,
   fmtUsdShort,
+  truncate,
 } from "../../src/ui/format.js";
 
 describe("ui/format", () => {
@@ -41,6 +43,31 @@ describe("ui/format", () => {
     expect(fmtPctShort(-10_000)).toBe("<-9999%");
     for (const x of [0.04, -0.04, 99.99, -999.95, 5_000, -9_999.4, 1e9, -1e9])
       expect([...fmtPctShort(x)].length).toBeLessThanOrEqual(7);
+  });
+
+  it("a line cut to the width is never cut inside a figure", () => {
+    // The event log at 60 columns cut a fill's size: "filled 1…" read as 1 (it was 1.07).
+    const line = logLineText(
+      {
+        seq: 1,
+        ts: Date.UTC(2026, 0, 1, 13, 28, 29, 575),
+        type: "order",
+        level: "info",
+        coin: "SOL",
+        text: "order SOL sell 1.07 @ 189.38 close ro filled 1.07 avg 189.94",
+      },
+      60,
+    );
+    expect(line).toBe("13:28:29.575 order SOL sell 1.07 @ 189.38 close ro filled…");
+    expect(line.length).toBeLessThanOrEqual(60);
+    // A halt reason: the cut goes back to the space before the figure.
+    expect(truncate("HALTED drawdown: drawdown 25.31% ≥ 25%", 29)).toBe("HALTED drawdown: drawdown…");
+    // Words without a digit are cut as before; a fitting line is left alone.
+    expect(truncate("vs leader med", 8)).toBe("vs lead…");
+    expect(truncate("p95 +0.3", 8)).toBe("p95 +0.3");
+    // A figure alone that does not fit goes whole.
+    expect(truncate("12345.67", 5)).toBe("…");
+    expect(truncate("", 3)).toBe("");
   });
 
   it("fixed decimals, every digit, and a true minus sign", () => {
