@@ -51,9 +51,21 @@ export function Slippage({ state, width }: SlippageProps) {
   // judged and its fills ("p95 0.0 n=1030 > budget 10!" read as a p95 under the budget over it).
   const judged =
     budget.n < st.n && budget.p95Bps !== null ? ` (last ${budget.n}: p95 ${fmtSigned(budget.p95Bps)})` : "";
-  const over = budget.exceeded ? ` > budget ${budget.budgetBps}!${judged}` : "";
-  const vsLeader = copy.n > 0 ? `  vs leader med ${fmtSigned(copy.median)} p95 ${fmtSigned(copy.p95)}` : "";
-  const sparkWidth = Math.min(40, width - stats.length - over.length - vsLeader.length - 2);
+  let over = budget.exceeded ? ` > budget ${budget.budgetBps}!${judged}` : "";
+  // Narrower than the whole line: the warning keeps the p95 it judged, and the run's mean and
+  // median go (at 60 columns the terminal cut it to "p95 0.0 n=1030 > budget 10!…" — a p95 under
+  // the budget flagged as over it — and at 80 to "(last 500: p95 +20.…", a figure cut inside).
+  let shown = stats;
+  if (over && stats.length + over.length > width) {
+    shown = judged
+      ? `${label} last ${budget.n}: p95 ${fmtSigned(budget.p95Bps)}`
+      : `${label} p95 ${fmtSigned(st.p95)} n=${st.n}`;
+    over = ` > budget ${budget.budgetBps}!`;
+  }
+  // The comparison with the leader's price is shown whole or not at all (never "vs lea…").
+  const copyText = copy.n > 0 ? `  vs leader med ${fmtSigned(copy.median)} p95 ${fmtSigned(copy.p95)}` : "";
+  const vsLeader = shown.length + over.length + copyText.length <= width ? copyText : "";
+  const sparkWidth = Math.min(40, width - shown.length - over.length - vsLeader.length - 2);
   const spark = sparkWidth >= 8 ? sparkline(state.slippage.samples, sparkWidth) : "";
 
   // Newest first, as many as fit.
@@ -74,7 +86,7 @@ export function Slippage({ state, width }: SlippageProps) {
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
-        {truncate(stats, width)}
+        {truncate(shown, width)}
         {over ? (
           <Text color="yellow" bold>
             {over}

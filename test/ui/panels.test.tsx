@@ -801,6 +801,25 @@ describe("Slippage", () => {
       s = reduceDashboard(s, fillEvent(T0 + i, "BTC", { execSlippageBps: i < 1000 ? 0 : 20 }));
     const out = screenLines(frame(<Slippage state={s} width={120} />));
     expect(out[0]).toContain("p95 0.0 n=1030 > budget 10! (last 500: p95 +20.0)");
+    // Narrower, the warning keeps the p95 it judged: the terminal cut it to "> budget 10!…" at
+    // 60 columns (the run's p95 0.0 flagged as over) and to "(last 500: p95 +20.…" at 80.
+    for (const width of [60, 70, 80]) {
+      const line = screenLines(frame(<Slippage state={s} width={width} />))[0] ?? "";
+      expect(line).toContain("last 500: p95 +20.0 > budget 10!");
+      expect(line).not.toContain("p95 0.0");
+      expect(line).not.toContain("…");
+      expect(line.length).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it("the comparison with the leader's price is shown whole or not at all", () => {
+    let s = reduceAll([startEvent()]);
+    for (let i = 0; i < 5; i++) s = reduceDashboard(s, fillEvent(T0 + i, "BTC", { execSlippageBps: 1 + i }));
+    for (let width = 40; width <= 120; width++) {
+      const line = screenLines(frame(<Slippage state={s} width={width} />))[0] ?? "";
+      expect(line).not.toMatch(/vs l?e?a?d?e?r?…|vs leader[^…]*…/u);
+      expect(line.length).toBeLessThanOrEqual(width);
+    }
   });
 });
 
