@@ -57,9 +57,10 @@ export function Slippage({ state, width }: SlippageProps) {
   // the budget flagged as over it — and at 80 to "(last 500: p95 +20.…", a figure cut inside).
   let shown = stats;
   if (over && stats.length + over.length > width) {
-    shown = judged
-      ? `${label} last ${budget.n}: p95 ${fmtSigned(budget.p95Bps)}`
-      : `${label} p95 ${fmtSigned(st.p95)} n=${st.n}`;
+    shown =
+      judged && budget.p95Bps !== null
+        ? `${label} last ${budget.n}: p95 ${fmtSigned(budget.p95Bps)}`
+        : `${label} p95 ${fmtSigned(st.p95)} n=${st.n}`;
     over = ` > budget ${budget.budgetBps}!`;
   }
   // The comparison with the leader's price is shown whole or not at all (never "vs lea…").
