@@ -171,7 +171,7 @@ export function Dashboard(props: DashboardProps) {
   // The help takes the lines of the tables and the slippage panel, a page at a time.
   const helpLines = body + slippage + gap;
   const skipped = skippedByReason(state);
-  const pages = helpPages(helpLines, skipped).length;
+  const pages = helpPages(helpLines, skipped, w).length;
   useDashboardKeys(props, pages);
   return (
     <Box flexDirection="column" width={w}>

@@ -130,13 +130,17 @@ interface HelpLine {
  * The help cut into pages of at most `maxLines` lines: a section stays on one page when it
  * fits one, and starts a new page rather than split. The skip reasons seen so far come last.
  */
-export function helpPages(maxLines: number, skipped: HelpProps["skipped"]): HelpLine[][] {
-  const sections: HelpLine[][] = HELP_SECTIONS.map((s) => [
+export function helpPages(
+  maxLines: number,
+  skipped: HelpProps["skipped"],
+  width = Number.POSITIVE_INFINITY,
+): HelpLine[][] {
+  const raw: HelpLine[][] = HELP_SECTIONS.map((s) => [
     { key: `h-${s.title}`, text: s.title, bold: true },
     ...s.lines.map((text, i) => ({ key: `${s.title}-${i}`, text: `  ${text}` })),
   ]);
   if (skipped.length > 0) {
-    sections.push([
+    raw.push([
       {
         key: "h-skips",
         text: "skipped so far (leader trades, by reason; a cap's cut is no skip)",
@@ -148,6 +152,13 @@ export function helpPages(maxLines: number, skipped: HelpProps["skipped"]): Help
       })),
     ]);
   }
+  // Narrower than a line (60 columns), a line goes on over the next ones rather than cut: the
+  // help cut every line ("equity = our account value · P&L = the copy's net since i…").
+  const sections = raw.map((section) =>
+    section.flatMap((l) =>
+      wrapWords(l.text, width).map((text, i) => ({ ...l, key: i === 0 ? l.key : `${l.key}~${i}`, text })),
+    ),
+  );
   const size = Math.max(1, maxLines);
   const pages: HelpLine[][] = [];
   let page: HelpLine[] = [];
@@ -168,8 +179,29 @@ export function helpPages(maxLines: number, skipped: HelpProps["skipped"]): Help
   return pages;
 }
 
+/**
+ * A help line in lines of at most `width`, broken at spaces (a continuation indented two more
+ * than the line); a word longer than the line is left whole. An infinite width: the line.
+ */
+function wrapWords(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const lead = /^\s*/u.exec(text)?.[0] ?? "";
+  const cont = `${lead}  `;
+  const out: string[] = [];
+  let cur = lead;
+  for (const word of text.slice(lead.length).split(" ")) {
+    if (word === "") continue;
+    if (cur.trim() !== "" && cur.length + 1 + word.length > width) {
+      out.push(cur);
+      cur = cont + word;
+    } else cur = cur.trim() === "" ? cur + word : `${cur} ${word}`;
+  }
+  out.push(cur);
+  return out;
+}
+
 export function Help({ width, skipped, maxLines, page = 0 }: HelpProps) {
-  const pages = helpPages(maxLines, skipped);
+  const pages = helpPages(maxLines, skipped, width);
   const lines = pages[Math.min(Math.max(0, page), pages.length - 1)] ?? [];
   return (
     <Box flexDirection="column" width={width}>

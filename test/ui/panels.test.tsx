@@ -991,6 +991,33 @@ describe("Help", () => {
     for (const s of HELP_SECTIONS) for (const l of s.lines) expect(readme, l).toContain(`  ${l}\n`);
   });
 
+  it("narrower than 80 columns, every line goes on over the next ones, not cut; every page fits", () => {
+    // At 60 columns the help cut every line: "equity = our account value · P&L = the copy's net since i…".
+    const skipped = [{ reason: "entry-drift" as const, count: 2 }];
+    const words = (t: string) => t.split(/\s+/u).filter((w) => w !== "");
+    const pages = helpPages(14, skipped, 60);
+    expect(
+      words(
+        pages
+          .flat()
+          .map((l) => l.text)
+          .join(" "),
+      ),
+    ).toEqual(words(allText(14, skipped)));
+    for (const [i, p] of pages.entries()) {
+      expect(p.length).toBeLessThanOrEqual(14);
+      const shown = screenLines(frame(<Help width={60} maxLines={14} skipped={skipped} page={i} />));
+      expect(shown).toEqual(p.map((l) => l.text.trimEnd()));
+      for (const line of shown) expect(line.length, line).toBeLessThanOrEqual(60);
+    }
+    expect(
+      pages
+        .flat()
+        .map((l) => l.text)
+        .join("\n"),
+    ).toContain("equity = our account value · P&L = the copy's net");
+  });
+
   it("a page is cut to the lines available", () => {
     expect(screenLines(frame(<Help width={80} maxLines={3} skipped={[]} />))).toHaveLength(3);
   });
