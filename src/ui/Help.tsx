@@ -1,8 +1,8 @@
 // Help: the keys, every figure and abbreviation the header, the positions table and the
 // slippage panel show, and the skip reasons seen so far in plain words. The words are the
 // README's (its "The dashboard, figure by figure" block is these lines; a test holds them
-// together). Each line fits 80 columns; what does not fit the lines available goes on the
-// next page (? turns the page, then closes).
+// together). Each line fits 80 columns (narrower, it goes on over the next lines, never cut);
+// what does not fit the lines available goes on the next page (? turns the page, then closes).
 import { Box, Text } from "ink";
 import { reasonText } from "../core/reasons.js";
 import type { ReasonCode } from "../core/types.js";
