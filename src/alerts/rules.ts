@@ -90,12 +90,11 @@ function rawAlertsForEvent(
       state.mode = event.mode;
       return [];
     case "connection":
-      if (event.state === "open") {
-        state.wsDownSince = null;
-        state.wsAlerted = false;
-      } else {
-        state.wsDownSince ??= event.ts;
-      }
+      // A socket that opens is not up until something comes on it (a heartbeat: any stream
+      // message, a reconnect's snapshots first). A stream gone silent is reopened every few
+      // seconds, each reopening answered by silence again: reset by "open", the down timer never
+      // reached alerts.wsDownSeconds, and 45 s without a leader fill seen alerted nothing.
+      if (event.state !== "open") state.wsDownSince ??= event.ts;
       return [];
     case "heartbeat":
       state.wsDownSince = null;

@@ -90,8 +90,31 @@ describe("alert rules", () => {
     expect(checkTimers(st, 120_000, S).map((a) => a.kind)).toEqual(["ws-down"]);
     expect(checkTimers(st, 500_000, S)).toEqual([]);
     alertsForEvent(st, { type: "connection", ts: 600_000, state: "open" }, S);
+    // Up once something comes on it.
+    alertsForEvent(st, { type: "heartbeat", ts: 600_050 }, S);
     alertsForEvent(st, { type: "connection", ts: 700_000, state: "closed" }, S);
     expect(checkTimers(st, 820_000, S).map((a) => a.kind)).toEqual(["ws-down"]);
+  });
+
+  it("a socket reopened again and again with nothing on it is down: the alert comes at wsDownSeconds", () => {
+    // A silent stream: the run reopens it every 10 s and it opens at once, then says nothing.
+    // Each "open" reset the timer, so 45 s (or hours) without a leader fill seen alerted nothing.
+    const st = initialAlertRulesState();
+    const out: string[] = [];
+    for (let t = 0; t < 130_000; t += 10_000) {
+      alertsForEvent(st, { type: "connection", ts: t, state: "reconnecting" }, S);
+      alertsForEvent(st, { type: "connection", ts: t + 50, state: "open" }, S);
+      for (let s = t + 1000; s < t + 10_000; s += 1000) out.push(...checkTimers(st, s, S).map((a) => a.kind));
+    }
+    expect(out).toEqual(["ws-down"]);
+    // A message on the reopened socket ends it: a healthy reconnect's snapshots come at once.
+    const ok = initialAlertRulesState();
+    for (let t = 0; t < 130_000; t += 10_000) {
+      alertsForEvent(ok, { type: "connection", ts: t, state: "reconnecting" }, S);
+      alertsForEvent(ok, { type: "connection", ts: t + 50, state: "open" }, S);
+      alertsForEvent(ok, { type: "heartbeat", ts: t + 60 }, S);
+      expect(checkTimers(ok, t + 9000, S)).toEqual([]);
+    }
   });
 
   it("drift outside the deadband alerts after driftMinutes; a sweep in sync resets it", () => {
