@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { hidePrivateKeys, parseAddress, splitAddressAt, typedWithSpaceHint } from "../core/address.js";
-import { UsageError, ValidationError } from "../core/errors.js";
+import { HlcopyError, UsageError, ValidationError } from "../core/errors.js";
 import {
   type FlatSettings,
   flagName,
@@ -105,9 +105,14 @@ function notAFile(dir: string, from: "HLCOPY_CONFIG_DIR" | "--config-dir"): stri
  * @throws {UsageError} for a bad --network, --account or config directory; {ConfigError} for a
  *   broken config file.
  */
-export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): CliContext {
+export function resolveContext(
+  globals: GlobalOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  /** The config file's settings when already read (or set aside: resolveControlContext). */
+  storedSettings?: FlatSettings,
+): CliContext {
   const configDir = configDirOf(globals, env);
-  const stored = readStoredSettings(configDir);
+  const stored = storedSettings ?? readStoredSettings(configDir);
   const networkName = globals.network ?? (stored.network as string | undefined) ?? "mainnet";
   const network = resolveNetwork(networkName, { testnet: globals.testnetSigning === true });
   if (globals.testnetSigning === true) {
@@ -145,6 +150,45 @@ export function resolveContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = 
     stored,
     env,
   };
+}
+
+/**
+ * The context of a command a trader may need in an emergency — stop, pause, resume, flatten —
+ * when the config file cannot be read (a hand edit gone wrong, a directory in its place): given
+ * the network and the account otherwise (--network, and --account or HLCOPY_ACCOUNT), it acts on
+ * them and says the file was not read (flatten with no follow running then uses the default
+ * settings). A running follow read its settings at its start; before, the control commands were
+ * all refused over the file, an emergency flatten included. Without both, the file's error
+ * stands, its hint naming that way out.
+ * @throws the config file's error (its exit code) when the network or the account is not given.
+ */
+export function resolveControlContext(
+  globals: GlobalOptions,
+  command: "stop" | "pause" | "resume" | "flatten",
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): CliContext {
+  const configDir = configDirOf(globals, env);
+  let stored: FlatSettings;
+  try {
+    stored = readStoredSettings(configDir);
+  } catch (error) {
+    if (!(error instanceof HlcopyError)) throw error;
+    const account = globals.account ?? env.HLCOPY_ACCOUNT;
+    if (globals.network === undefined || account === undefined || account.trim() === "") {
+      throw new HlcopyError(error.message, {
+        hint: `${error.hint ?? "fix the file"}; or ${command} without it, naming the network and the account: hlcopy --network <network> --account 0x… ${command}`,
+        exitCode: error.exitCode,
+        details: error.details,
+        cause: error,
+      });
+    }
+    warn(
+      `warning: ${error.message}: not read — ${command} acts on --network ${globals.network} and the account ${globals.account !== undefined ? "given" : "of HLCOPY_ACCOUNT"}${command === "flatten" ? " (with no follow running, its closes use the default settings)" : ""}`,
+    );
+    stored = {};
+  }
+  return resolveContext(globals, env, stored);
 }
 
 /**

@@ -35,8 +35,8 @@ live follow running it is refused, nothing done.
 ${examples([["hlcopy pause"], ["hlcopy resume"], ["hlcopy pause --paper", "hold the next follow --paper"]])}`,
     )
     .action(async (opts: { paper?: boolean }, cmd: Command) => {
-      const { resolveContext, requireAccount } = await import("../context.js");
-      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { resolveControlContext, requireAccount } = await import("../context.js");
+      const ctx = resolveControlContext(cmd.optsWithGlobals<GlobalOptions>(), "pause");
       const { runPause } = await import("./run.js");
       process.exitCode = await runPause(ctx, requireAccount(ctx), process.stdout, {
         paper: opts.paper === true,
@@ -58,8 +58,8 @@ its --on-exit (protect by default). With no follow running it says so and change
 ${examples([["hlcopy stop"], ["hlcopy --account 0x5e9ee1089755c3435139848e47e6635505d5a13a stop --json"]])}`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
-      const { resolveContext, requireAccount } = await import("../context.js");
-      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { resolveControlContext, requireAccount } = await import("../context.js");
+      const ctx = resolveControlContext(cmd.optsWithGlobals<GlobalOptions>(), "stop");
       const { runStop } = await import("./run.js");
       process.exitCode = await runStop(ctx, requireAccount(ctx));
     });
@@ -86,8 +86,8 @@ it (exit 2, nothing done) — stop it first (hlcopy stop) — and flatten --pape
 ${examples([["hlcopy flatten", "asks first"], ["hlcopy flatten --yes --json"], ["hlcopy flatten --paper --yes", "the running follow --paper's account"]])}`,
     )
     .action(async (opts: { yes?: boolean; paper?: boolean }, cmd: Command) => {
-      const { resolveContext, requireAccount, resolveRunSettings } = await import("../context.js");
-      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { resolveControlContext, requireAccount, resolveRunSettings } = await import("../context.js");
+      const ctx = resolveControlContext(cmd.optsWithGlobals<GlobalOptions>(), "flatten");
       const account = requireAccount(ctx);
       const { runFlatten, confirmFlatten, refusePaperFollow } = await import("./run.js");
       refusePaperFollow(ctx, account, opts.paper === true);

@@ -41,8 +41,8 @@ ${examples([
 ])}`,
     )
     .action(async (opts: { yes?: boolean; leader?: string; paper?: boolean }, cmd: Command) => {
-      const { resolveContext, requireAccount, parseLeaderAddress } = await import("../context.js");
-      const ctx = resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+      const { resolveControlContext, requireAccount, parseLeaderAddress } = await import("../context.js");
+      const ctx = resolveControlContext(cmd.optsWithGlobals<GlobalOptions>(), "resume");
       const { runResume, runResumeLeader } = await import("./run.js");
       const { findLockHolders } = await import("../../store/lock.js");
       const account = requireAccount(ctx);
