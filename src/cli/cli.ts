@@ -26,6 +26,15 @@ export async function main(given: string[], err: Writer = process.stderr): Promi
   const end = args.indexOf("--");
   const json = (end === -1 ? args : args.slice(0, end)).includes("--json");
   const program = createProgram();
+  const swallowed = commandTakenAsValue(args, program);
+  if (swallowed) {
+    printCommandError(
+      `${swallowed.option} needs a value before the command: "${swallowed.command}" was read as its value, and nothing as the command`,
+      `give it one: hlcopy ${swallowed.option} ${VALUE_EXAMPLE[swallowed.option] ?? "…"} ${swallowed.command} … (or drop ${swallowed.option})`,
+      { json, err },
+    );
+    return ExitCode.usage;
+  }
   const argv = helpOfSubcommand(given, program);
   // Every command, not only the top level, reports its parse errors through us (commander
   // copies these settings only to subcommands created after they are set).
@@ -149,6 +158,42 @@ function addressAsOption(message: string, cmd: Command): string | null {
   for (const a of cmd.registeredArguments) {
     const name = a.name().replace(/es$/, ""); // scan's <addresses…>
     if (spellings[name]?.includes(unknown)) return name;
+  }
+  return null;
+}
+
+/** What each global option's value looks like, for the hint of one that took the command. */
+const VALUE_EXAMPLE: Record<string, string> = {
+  "--account": "0x…",
+  "--network": "mainnet",
+  "--config-dir": "~/.config/hlcopy",
+};
+
+/**
+ * `hlcopy --account flatten --yes`: a global option given no value takes the command's name as
+ * it, and commander then reported what followed — "unknown option '--yes'", or the whole help
+ * with "hlcopy needs a command" — about a command the trader did type. Null when every global
+ * option before the command has a value of its own.
+ */
+function commandTakenAsValue(
+  args: readonly string[],
+  program: Command,
+): { option: string; command: string } | null {
+  const names = new Set(program.commands.map((c) => c.name()));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "--") return null;
+    if (a in VALUE_EXAMPLE) {
+      const value = args[i + 1];
+      // (`--config-dir demo status`: a directory named as a command, the command after it.)
+      const after = args[i + 2];
+      if (value !== undefined && names.has(value) && !(after !== undefined && names.has(after)))
+        return { option: a, command: value };
+      i++;
+      continue;
+    }
+    // The command itself (or an argument commander will judge): the globals end here.
+    if (!a.startsWith("-")) return null;
   }
   return null;
 }

@@ -88,6 +88,19 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       error: /missing required argument 'leader'/,
       hint: /usage: hlcopy follow \[options\] <leader\.\.\.>/,
     },
+    {
+      // A global option without its value takes the command's name: it said "unknown option
+      // '--yes'" (or printed the whole help with "hlcopy needs a command").
+      args: ["--account", "flatten", "--yes"],
+      error:
+        /^error: --account needs a value before the command: "flatten" was read as its value, and nothing as the command$/,
+      hint: /^hint: give it one: hlcopy --account 0x… flatten … \(or drop --account\)$/,
+    },
+    {
+      args: ["--network", "status"],
+      error: /^error: --network needs a value before the command: "status" was read as its value/,
+      hint: /^hint: give it one: hlcopy --network mainnet status … /,
+    },
     { args: ["status", "extra"], error: /too many arguments/, hint: /usage: hlcopy status/ },
     { args: ["journal", "--limit"], error: /argument missing/, hint: /usage: hlcopy journal/ },
   ];
@@ -104,6 +117,13 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       expect(r.stdout).toBe("");
     });
   }
+
+  it("a config directory named as a command, the command after it, is a directory: the command runs", async () => {
+    // (status creates no directory: none is left behind.)
+    const r = await runCli(["--config-dir", "demo", "status"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: no follower account configured\n/);
+  });
 
   it("every synonym names a subcommand that exists, and none is a command's own name (it would run)", () => {
     const program = createProgram();
