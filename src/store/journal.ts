@@ -291,6 +291,24 @@ export interface FillCounts {
   byKind: Record<OrderKind | FillOrigin | "other", number>;
 }
 
+/** No fills at all: every kind counted at 0 (a journal's window without any, or no journal yet). */
+export function noFills(): FillCounts {
+  return {
+    total: 0,
+    byKind: {
+      copy: 0,
+      repair: 0,
+      join: 0,
+      safety: 0,
+      flatten: 0,
+      liquidation: 0,
+      adl: 0,
+      outside: 0,
+      other: 0,
+    },
+  };
+}
+
 export interface RecordFundingParameters {
   runId?: number | null;
   /** Exchange time of the payment. */
@@ -2934,17 +2952,7 @@ class SqliteJournal implements Journal {
   }
 
   fillCounts(sinceMs: number): FillCounts {
-    const byKind: FillCounts["byKind"] = {
-      copy: 0,
-      repair: 0,
-      join: 0,
-      safety: 0,
-      flatten: 0,
-      liquidation: 0,
-      adl: 0,
-      outside: 0,
-      other: 0,
-    };
+    const { byKind } = noFills();
     let total = 0;
     for (const r of this.#all(
       "SELECT kind, origin, COUNT(*) AS n FROM fills WHERE ts >= ? GROUP BY kind, origin",

@@ -6,45 +6,24 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import type { SimHandle } from "../../src/sim/index.js";
 import { masterWithAgent } from "../exchange/helpers.js";
 import { liftPauseAfter, runCli, tempDir } from "../helpers/cli.js";
+import { type LeaderWorld, leaderWorld } from "./leader-world.js";
 
+let world: LeaderWorld;
 let sim: SimHandle;
-const leaderKey = leaderKeyForSeed(2031);
-const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+let leader: Address;
 
 beforeAll(async () => {
-  sim = await startSim({ seed: 2031, tickMs: 0 });
-  sim.control.fund(leader, 1_000_000);
-  const l = await startScriptedLeader({
-    httpUrl: sim.httpUrl,
-    seed: 20_310,
-    privateKey: leaderKey,
-    ratePerSec: 20,
-    coins: ["BTC", "ETH"],
-    maxTrades: 4,
-    fundUsd: 0,
-  });
-  await l.done;
+  world = await leaderWorld(2031);
+  ({ sim, leader } = world);
 });
 afterAll(async () => {
   await sim.close();
 });
-
-async function openPositions(user: Address): Promise<number> {
-  const res = await fetch(`${sim.httpUrl}/info`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "clearinghouseState", user }),
-  });
-  const chs = (await res.json()) as { assetPositions: { position: { szi: string } }[] };
-  return chs.assetPositions.filter((p) => Number(p.position.szi) !== 0).length;
-}
 
 describe("a config file that cannot be read", () => {
   it("flatten and stop act on --network and --account, saying so; without them the file's error stands and nothing is done", {
@@ -60,7 +39,7 @@ describe("a config file that cannot be read", () => {
       { env, timeoutMs: 30_000 },
     );
     expect(copied.code, copied.stderr).toBe(0);
-    expect(await openPositions(master.address)).toBeGreaterThan(0);
+    expect((await world.positions(master.address)).length).toBeGreaterThan(0);
     // A hand edit gone wrong: a trailing comma.
     const config = join(dir, "config.json");
     const broken = `{"network": "${sim.httpUrl}", "account": "${master.address}", "risk": {"maxLeverage": 3,}}\n`;
@@ -84,7 +63,7 @@ describe("a config file that cannot be read", () => {
       /^warning: config file .* is not valid JSON .*: not read — flatten acts on --network http:\/\/127\.0\.0\.1:\d+ and the account given \(with no follow running, its closes use the default settings\)\n/,
     );
     expect(flat.stdout).toMatch(/no position left; halted \(manual\) until hlcopy resume/);
-    expect(await openPositions(master.address)).toBe(0);
+    expect((await world.positions(master.address)).length).toBe(0);
 
     const stop = await runCli([...given, "stop"], { env, timeoutMs: 30_000 });
     expect(stop.code, stop.stderr).toBe(0);

@@ -6,45 +6,24 @@
 // run reads wherever its journal is: that reconcile sends nothing (exit 4) until hlcopy resume.
 // The real binaries against the simulator.
 
-import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import type { SimHandle } from "../../src/sim/index.js";
 import { masterWithAgent } from "../exchange/helpers.js";
 import { liftPauseAfter, runCli, tempDir } from "../helpers/cli.js";
+import { type LeaderWorld, leaderWorld } from "./leader-world.js";
 
+let world: LeaderWorld;
 let sim: SimHandle;
-const leaderKey = leaderKeyForSeed(2020);
-const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+let leader: Address;
 
 beforeAll(async () => {
-  sim = await startSim({ seed: 2020, tickMs: 0 });
-  sim.control.fund(leader, 1_000_000);
-  const l = await startScriptedLeader({
-    httpUrl: sim.httpUrl,
-    seed: 20_200,
-    privateKey: leaderKey,
-    ratePerSec: 20,
-    coins: ["BTC", "ETH"],
-    maxTrades: 4,
-    fundUsd: 0,
-  });
-  await l.done;
+  world = await leaderWorld(2020);
+  ({ sim, leader } = world);
 });
 afterAll(async () => {
   await sim.close();
 });
-
-async function positions(user: Address): Promise<number> {
-  const res = await fetch(`${sim.httpUrl}/info`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "clearinghouseState", user }),
-  });
-  const chs = (await res.json()) as { assetPositions: { position: { szi: string } }[] };
-  return chs.assetPositions.filter((p) => Number(p.position.szi) !== 0).length;
-}
 
 describe("hlcopy flatten from another config directory", () => {
   it("holds the runs of the directory that trades the account: their next reconcile sends nothing until resume", {
@@ -62,26 +41,26 @@ describe("hlcopy flatten from another config directory", () => {
     const copy = ["reconcile", leader, "--mode", "fixed-ratio", "--ratio", "0.2", "--yes"];
     const first = await cli(trading, copy);
     expect(first.code, first.stderr).toBe(0);
-    expect(await positions(master.address)).toBeGreaterThan(0);
+    expect((await world.positions(master.address)).length).toBeGreaterThan(0);
 
     const flat = await cli(shell, ["flatten", "--yes"]);
     expect(flat.code, flat.stderr).toBe(0);
     expect(flat.stdout).toMatch(
       /no position left; halted \(manual\) until hlcopy resume — and paused: this config directory \(.*\) had no journal of the account/,
     );
-    expect(await positions(master.address)).toBe(0);
+    expect((await world.positions(master.address)).length).toBe(0);
     const sent = sim.control.orderHistory(master.address).length;
 
     // The trading directory's next run: held, nothing sent.
     const held = await cli(trading, ["--json", ...copy]);
     expect(held.code).toBe(4);
     expect(sim.control.orderHistory(master.address).length).toBe(sent);
-    expect(await positions(master.address)).toBe(0);
+    expect((await world.positions(master.address)).length).toBe(0);
 
     // resume lifts it: the copy goes on.
     expect((await cli(shell, ["resume", "--yes"])).code).toBe(0);
     const again = await cli(trading, copy);
     expect(again.code, again.stderr).toBe(0);
-    expect(await positions(master.address)).toBeGreaterThan(0);
+    expect((await world.positions(master.address)).length).toBeGreaterThan(0);
   });
 });

@@ -5,49 +5,25 @@
 // is sent (exit 2, --json: one error document), the real positions and the paper run untouched;
 // flatten --paper is what flattens the paper run. The real binaries against the simulator.
 
-import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
-import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
+import type { SimHandle } from "../../src/sim/index.js";
 import { eventually, masterWithAgent } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
 import { jsonError, runCli, tempDir } from "../helpers/cli.js";
+import { type LeaderWorld, leaderWorld } from "./leader-world.js";
 
+let world: LeaderWorld;
 let sim: SimHandle;
-const leaderKey = leaderKeyForSeed(1919);
-const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+let leader: Address;
 
 beforeAll(async () => {
-  sim = await startSim({ seed: 1919, tickMs: 0 });
-  sim.control.fund(leader, 1_000_000);
-  const l = await startScriptedLeader({
-    httpUrl: sim.httpUrl,
-    seed: 19_190,
-    privateKey: leaderKey,
-    ratePerSec: 20,
-    coins: ["BTC", "ETH"],
-    maxTrades: 4,
-    fundUsd: 0,
-  });
-  await l.done;
+  world = await leaderWorld(1919);
+  ({ sim, leader } = world);
 });
 afterAll(async () => {
   await sim.close();
 });
-
-async function positions(user: Address): Promise<string[]> {
-  const res = await fetch(`${sim.httpUrl}/info`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "clearinghouseState", user }),
-  });
-  const chs = (await res.json()) as { assetPositions: { position: { coin: string; szi: string } }[] };
-  return chs.assetPositions
-    .map((p) => p.position)
-    .filter((p) => Number(p.szi) !== 0)
-    .map((p) => `${p.coin} ${p.szi}`);
-}
 
 describe("hlcopy flatten beside a running follow --paper", () => {
   it("is refused, nothing done (the real positions stay, the paper run goes on); flatten --paper flattens the paper run", {
@@ -61,7 +37,7 @@ describe("hlcopy flatten beside a running follow --paper", () => {
     // Real positions first: a live reconcile copies the leader into the account.
     const live = await cli(["reconcile", leader, "--mode", "fixed-ratio", "--ratio", "0.2", "--yes"]);
     expect(live.code, live.stderr).toBe(0);
-    const held = await positions(master.address);
+    const held = await world.positions(master.address);
     expect(held.length).toBeGreaterThan(0);
 
     const paper = spawnFollow({
@@ -83,14 +59,14 @@ describe("hlcopy flatten beside a running follow --paper", () => {
       );
       // Nothing was done: not the paper run's flatten, nor any real order.
       expect(paper.lines.some((l) => l.type === "halt")).toBe(false);
-      expect(await positions(master.address)).toEqual(held);
+      expect(await world.positions(master.address)).toEqual(held);
       expect(sim.control.orderHistory(master.address).length).toBe(orders);
 
       const flattened = await cli(["flatten", "--paper", "--yes"]);
       expect(flattened.code, flattened.stderr).toBe(0);
       expect(flattened.stdout).toMatch(/^the running paper follow halted \(manual\)/);
       await eventually(() => paper.lines.some((l) => l.type === "halt"), 15_000);
-      expect(await positions(master.address)).toEqual(held);
+      expect(await world.positions(master.address)).toEqual(held);
 
       expect((await cli(["stop"])).code).toBe(0);
       expect(await paper.exit).toBe(0);
@@ -100,6 +76,6 @@ describe("hlcopy flatten beside a running follow --paper", () => {
     // With the paper run ended, flatten closes the account's positions here.
     const done = await cli(["flatten", "--yes"]);
     expect(done.code, done.stderr).toBe(0);
-    expect(await positions(master.address)).toEqual([]);
+    expect(await world.positions(master.address)).toEqual([]);
   });
 });
