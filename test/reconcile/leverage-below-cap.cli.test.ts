@@ -2,7 +2,8 @@
 // single order: margin at 1x backs at most 1x equity of positions, so a copy the cap lets grow
 // past it has its orders refused by the exchange ("Insufficient margin") run after run. Exit 2,
 // the error and its hint (--json: one error document), nothing sent, no journal written; auto
-// and a leverage at the cap still trade, and a dry run (which sets no leverage) still plans.
+// and a leverage at the cap still trade, and a dry run (which sets no leverage) still plans,
+// saying the live run would be refused.
 // The real binary against a simulator.
 
 import { readdirSync } from "node:fs";
@@ -68,7 +69,7 @@ describe("an exchange leverage below risk.maxLeverage", () => {
     expect(orders()).toBe(before);
   });
 
-  it("a stored leverage below the cap is refused too, and a dry run (which sets none) still plans", async () => {
+  it("a stored leverage below the cap is refused too, and a dry run (which sets none) still plans, saying a live run would be refused", async () => {
     const dir = tempDir();
     const set = await runCli(["config", "set", "exec.leverage", "2"], { env: { HLCOPY_CONFIG_DIR: dir } });
     expect(set.code).toBe(0);
@@ -77,6 +78,11 @@ describe("an exchange leverage below risk.maxLeverage", () => {
     expect(jsonError(live.stdout)).toMatch(/exec\.leverage 2x is below risk\.maxLeverage 3x/);
     const dry = await run("reconcile", ["--dry-run"], dir);
     expect(dry.code).toBe(3);
+    // "What would a live run do now?": be refused, so said (stderr, and the report's warnings).
+    const said = "a live run would be refused now: exec.leverage 2x is below risk.maxLeverage 3x";
+    expect(dry.stderr).toContain(`warning: ${said}`);
+    const report = JSON.parse(dry.stdout) as { warnings: string[] };
+    expect(report.warnings.some((w) => w.startsWith(said))).toBe(true);
   });
 
   it("a leverage at the cap trades: the copy is brought in sync", async () => {

@@ -4,7 +4,7 @@
 // follow agree — a pause recorded with `hlcopy pause` holds both alike (all but a halt's closes).
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
-import { ExitCode, toHlcopyError } from "../../core/errors.js";
+import { ExitCode, HlcopyError, toHlcopyError } from "../../core/errors.js";
 import { detailNumber, fixed, roundFigure, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { isCappedOrder, reasonText } from "../../core/reasons.js";
@@ -129,7 +129,17 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
   // A sizing mode that cannot act (risk-per-trade without a stop) is refused before anything runs.
   checkSizingSettings(settings);
   // An exchange leverage below the cap would have the exchange refuse the copy's orders near it.
+  // A dry run answers "what would a live run do now?": one that would be refused so is said.
+  let leverageRefusal: string | null = null;
   if (!dryRun) checkLeverageBelowCap(settings);
+  else {
+    try {
+      checkLeverageBelowCap(settings);
+    } catch (error) {
+      if (!(error instanceof HlcopyError)) throw error;
+      leverageRefusal = `warning: a live run would be refused now: ${error.message}${error.hint ? `; ${error.hint}` : ""}`;
+    }
+  }
   // Ctrl-C, kill (cron's `timeout`), a closed terminal: before the run may send (start-up, the
   // checks, the passphrase, the review) it stops there — nothing sent, and it says so: error and
   // hint lines, exit 130 (RunInterrupted: the account was not brought in sync). Once past its
@@ -166,6 +176,10 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     const warnLine = (line: string): void => {
       if (line.startsWith("warning: ")) warnings.push(line.slice("warning: ".length));
     };
+    if (leverageRefusal) {
+      warnLine(leverageRefusal);
+      err.write(`${leverageRefusal}\n`);
+    }
     let session: Awaited<ReturnType<typeof openTradingSession>>;
     try {
       session = await openTradingSession(ctx, {
