@@ -138,7 +138,7 @@ export function resolveContext(
             accountRaw,
             "account address",
             env.HLCOPY_ACCOUNT !== undefined
-              ? "it comes from HLCOPY_ACCOUNT: set it to your master account (0x…, not the agent) or unset it"
+              ? ENV_ACCOUNT_HINT
               : "it comes from the config: hlcopy config set account 0x… (your master account, not the agent)",
           );
   return {
@@ -151,6 +151,10 @@ export function resolveContext(
     env,
   };
 }
+
+/** The hint of a bad account address that came from HLCOPY_ACCOUNT: what to correct is the variable. */
+export const ENV_ACCOUNT_HINT =
+  "it comes from HLCOPY_ACCOUNT: set it to your master account (0x…, not the agent) or unset it";
 
 /**
  * The context of a command a trader may need in an emergency — stop, pause, resume, flatten —

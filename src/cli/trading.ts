@@ -82,6 +82,14 @@ function refuseAgentAsLeader(leaders: readonly Address[] | undefined, agent: Add
 }
 
 /**
+ * The warning line of a dry run whose live run would be refused at its start (a key, the agent's
+ * approval, the leverage): said, not refused — a dry run sends nothing.
+ */
+export function liveRunRefused(error: HlcopyError): string {
+  return `warning: a live run would be refused now: ${error.message}${error.hint ? `; ${error.hint}` : ""}`;
+}
+
+/**
  * @throws {UsageError} without an account; {ConfigError} without a usable key (exit 2);
  *   {OperationalError} when the lock is held (exit 1) or the agent is not approved (exit 2).
  */
@@ -146,9 +154,7 @@ export async function openTradingSession(
           error.details.missing !== true &&
           !error.message.endsWith("is set but empty")
         ) {
-          options.warn?.(
-            `warning: a live run would be refused now: ${error.message}${error.hint ? `; ${error.hint}` : ""}`,
-          );
+          options.warn?.(liveRunRefused(error));
         }
         return null;
       },
@@ -246,9 +252,7 @@ export async function openTradingSession(
         await approvedFor(ctx, account, previewAgent, options);
       } catch (error) {
         if (!(error instanceof OperationalError && error.details.approved !== undefined)) throw error;
-        options.warn?.(
-          `warning: a live run would be refused now: ${error.message}${error.hint ? `; ${error.hint}` : ""}`,
-        );
+        options.warn?.(liveRunRefused(error));
       }
     }
     const [{ engineClient }, { ONE_SHOT_BURST, RequestBudget }] = await Promise.all([

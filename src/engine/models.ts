@@ -59,7 +59,9 @@ export class LeaderModel {
    * together; without it a withdrawal made the copy ratio jump until then, and the leader's next
    * fill was copied at that ratio (a buy of 1 BTC after withdrawing half: 2 BTC of ours).
    */
-  pendingCashFlow = 0;
+  get pendingCashFlow(): number {
+    return this.#pending.reduce((sum, p) => sum + p.usd, 0);
+  }
   /** What makes up pendingCashFlow: each part with the exchange time of the snapshot that showed it. */
   #pending: { time: number; usd: number }[] = [];
   /** The cash of the newest snapshot taken in, and its exchange time (the reference for the next). */
@@ -82,7 +84,10 @@ export class LeaderModel {
    * snapshot taken before them.
    */
   applySnapshot(snapshot: AccountState, receivedAt: number, sweep = false): boolean {
-    const unexplained = this.#takeCash(snapshot, sweep);
+    // A sweep's read is applied once all its reads are in: a stream snapshot newer than it may
+    // have been taken in meanwhile.
+    const older = sweep && this.snapshotLoaded && snapshot.time < this.state.time;
+    const unexplained = this.#takeCash(snapshot, sweep, older);
     const positions: Record<string, Position> = {};
     for (const [coin, p] of Object.entries(snapshot.positions)) positions[coin] = { ...p };
     for (const [coin, t] of this.#coinTime) {
@@ -92,11 +97,9 @@ export class LeaderModel {
         else delete positions[coin];
       }
     }
-    // A sweep's read older than the stream's newest snapshot (applied once all the sweep's reads
-    // are in): the account value and cash stay the newer ones, as a position a newer fill moved
-    // does — its ledger netted the flows to its read, pendingCashFlow holds those after, and the
-    // equity is the newer value less both.
-    const older = sweep && this.snapshotLoaded && snapshot.time < this.state.time;
+    // A sweep's read older than the stream's newest snapshot: the account value and cash stay the
+    // newer ones, as a position a newer fill moved does — its ledger netted the flows to its read,
+    // pendingCashFlow holds those after, and the equity is the newer value less both.
     this.state = older
       ? {
           ...snapshot,
@@ -117,7 +120,7 @@ export class LeaderModel {
    * newer stream snapshot is; a stream's change its fills do not explain is a cash flow pending
    * the ledger. True when what is pending is large enough that a sweep should read the ledger now.
    */
-  #takeCash(snapshot: AccountState, sweep: boolean): boolean {
+  #takeCash(snapshot: AccountState, sweep: boolean, older: boolean): boolean {
     const cash = snapshot.cash;
     if (cash === undefined || !Number.isFinite(cash)) return false;
     const ref = this.#cashRef;
@@ -125,11 +128,11 @@ export class LeaderModel {
       // The sweep's ledger nets every flow up to its account read: what the stream showed by then
       // is no longer pending; what it showed after stays so.
       this.#sweptAt = snapshot.time;
-      this.#setPending(this.#pending.filter((p) => p.time > snapshot.time));
-      // A sweep's read is applied once all its reads are in: a stream snapshot newer than it may
-      // have come meanwhile. Its cash is then the reference still — taking the older read's would
-      // have the next snapshot count the closed P&L of the fills between the two as a cash flow.
-      if (ref && ref.time > snapshot.time) return false;
+      this.#pending = this.#pending.filter((p) => p.time > snapshot.time);
+      // Older than the stream's newest snapshot: that one's cash stays the reference — taking the
+      // older read's would have the next snapshot count the closed P&L of the fills between the
+      // two as a cash flow.
+      if (older) return false;
     }
     const explained = this.#fillCash.filter((f) => f.time <= snapshot.time).reduce((s, f) => s + f.usd, 0);
     this.#fillCash = this.#fillCash.filter((f) => f.time > snapshot.time);
@@ -141,7 +144,7 @@ export class LeaderModel {
       UNEXPLAINED_CASH_FRACTION * Math.abs(snapshot.accountValue),
     );
     if (!(Math.abs(unexplained) > tolerance)) return false;
-    this.#setPending([...this.#pending, { time: snapshot.time, usd: unexplained }]);
+    this.#pending.push({ time: snapshot.time, usd: unexplained });
     return (
       Math.abs(this.pendingCashFlow) >=
       Math.max(tolerance, SWEEP_NOW_FRACTION * Math.abs(snapshot.accountValue))
@@ -164,7 +167,7 @@ export class LeaderModel {
         // A fill that came after a stream snapshot holding it: that snapshot took it for a cash
         // flow. Not a replayed one (a (re)subscription's history): no snapshot took those.
         else if (live && fill.time > this.#sweptAt)
-          this.#setPending([...this.#pending, { time: this.#cashRef.time, usd: -usd }]);
+          this.#pending.push({ time: this.#cashRef.time, usd: -usd });
       }
     }
     const known = this.#coinTime.get(fill.coin) ?? 0;
@@ -195,11 +198,6 @@ export class LeaderModel {
     this.state = { ...this.state, positions };
     this.lastFillPx[fill.coin] = fill.px;
     return true;
-  }
-
-  #setPending(parts: { time: number; usd: number }[]): void {
-    this.#pending = parts;
-    this.pendingCashFlow = parts.reduce((sum, p) => sum + p.usd, 0);
   }
 
   /** The leader as the planner sees it. */

@@ -17,7 +17,7 @@ import {
   validateSetting,
 } from "../core/settings.js";
 import { storeError } from "./disk-errors.js";
-import { duplicateKey } from "./duplicate-keys.js";
+import { duplicateKey, withoutBom } from "./duplicate-keys.js";
 
 export const CONFIG_FILE = "config.json";
 
@@ -81,13 +81,11 @@ export function readStoredSettings(configDir: string, options: { replacing?: str
   if (!existsSync(file)) return {};
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    // (A byte-order mark is no error: conf reads past it too.)
+    text = withoutBom(readFileSync(file, "utf8"));
   } catch (error) {
     throw storeError(error, { file, what: "config file", operation: "read" });
   }
-  // A byte-order mark (Windows Notepad saves one) is no error: the file looks right in every
-  // editor, so "not valid JSON" could not be fixed by hand. conf reads past it too.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

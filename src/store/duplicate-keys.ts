@@ -4,6 +4,15 @@
 // checked with this before their values are used. No dependency: one pass over the text.
 
 /**
+ * The text of a hand-edited JSON file without its byte-order mark, if it has one: a file saved
+ * by a Windows editor (Notepad) starts with one and looks right in every editor, but JSON.parse
+ * refuses it, so "not valid JSON" could not be fixed by hand.
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
  * The path of the first key that appears twice in the same object — `risk`, `risk.maxLeverage`,
  * `leaders[1].weight` — or null when every object's keys are distinct. Keys are compared as
  * JSON reads them (`"a"` and `"\u0061"` are the same key).

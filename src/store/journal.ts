@@ -827,7 +827,7 @@ export function foreignNetworkRuns(journal: Journal, network: string, account: s
  * A sample's figures as the journal reports them (core/stats.ts computes them): every figure but
  * the count is null when the sample is empty.
  */
-function distribution(values: readonly number[]): DistributionStats {
+export function distribution(values: readonly number[]): DistributionStats {
   const s = summarize(values);
   return {
     count: s.count,

@@ -14,7 +14,7 @@ import type { Hex } from "viem";
 import { addressOfKey } from "../core/address.js";
 import { ConfigError, UsageError } from "../core/errors.js";
 import { storeError } from "./disk-errors.js";
-import { duplicateKey } from "./duplicate-keys.js";
+import { duplicateKey, withoutBom } from "./duplicate-keys.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 
 /** File name of the agent keystore inside the config directory. */
@@ -145,7 +145,7 @@ export function parseKeystore(
   let value = input;
   if (typeof input === "string") {
     // A byte-order mark (a file saved by a Windows editor) is no damage: the MAC covers the key.
-    const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+    const text = withoutBom(input);
     try {
       value = JSON.parse(text);
     } catch {

@@ -13,6 +13,20 @@ const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
 const SIM = "http://127.0.0.1:7070";
 const T0 = Date.UTC(2025, 0, 2);
 
+/** A writer that keeps what is written, and what it has kept so far. */
+function captured(): { out: { write: (s: string) => boolean }; text: () => string } {
+  let text = "";
+  return {
+    out: {
+      write: (s: string) => {
+        text += s;
+        return true;
+      },
+    },
+    text: () => text,
+  };
+}
+
 /** A journal of `network` with one run recorded on it. */
 function journalWithRun(dir: string, network: string): void {
   const j = openJournal(journalPath(dir, ACCOUNT, network));
@@ -28,18 +42,14 @@ describe("status with no runs on the network asked about", () => {
     const files = readdirSync(dir).sort();
     const start = `no runs yet for ${ACCOUNT}`;
     const rest = ": hlcopy reconcile or hlcopy follow start the journal; it has journals for other networks:";
-    let text = "";
+    const { out, text } = captured();
     await runStatus({
       configDir: dir,
       account: ACCOUNT,
       json: false,
-      out: {
-        write: (s: string) => {
-          text += s;
-        },
-      },
+      out,
     });
-    expect(text).toBe(`${start} on mainnet${rest} ${SIM}, testnet (--network chooses the network)\n`);
+    expect(text()).toBe(`${start} on mainnet${rest} ${SIM}, testnet (--network chooses the network)\n`);
     expect(noRunsLine(dir, ACCOUNT, "mainnet")).not.toContain(".sqlite");
     // Asked about another network: the one it has is named; the one asked about is not listed.
     expect(noRunsLine(dir, ACCOUNT, "http://localhost:9999")).toBe(
@@ -59,19 +69,15 @@ describe("status with no runs on the network asked about", () => {
 describe("status --json with no journal yet", () => {
   it("has every field a status document has after a run, null or empty (docs/events.md: always present)", async () => {
     const read = async (dir: string): Promise<Record<string, unknown>> => {
-      let text = "";
+      const { out, text } = captured();
       await runStatus({
         configDir: dir,
         account: ACCOUNT,
         network: SIM,
         json: true,
-        out: {
-          write: (s: string) => {
-            text += s;
-          },
-        },
+        out,
       });
-      return JSON.parse(text) as Record<string, unknown>;
+      return JSON.parse(text()) as Record<string, unknown>;
     };
     const none = await read(tempDir());
     const withRun = tempDir();
@@ -100,7 +106,7 @@ describe("status --json with no journal yet", () => {
 describe("report --json with no journal yet", () => {
   it("has every field a report has after a run (and journal: null)", async () => {
     const read = async (dir: string): Promise<Record<string, unknown>> => {
-      let text = "";
+      const { out, text } = captured();
       await runReport({
         configDir: dir,
         account: ACCOUNT,
@@ -108,13 +114,9 @@ describe("report --json with no journal yet", () => {
         json: true,
         since: T0 - 86_400_000,
         now: T0 + 60_000,
-        out: {
-          write: (s: string) => {
-            text += s;
-          },
-        },
+        out,
       });
-      return JSON.parse(text) as Record<string, unknown>;
+      return JSON.parse(text()) as Record<string, unknown>;
     };
     const none = await read(tempDir());
     const withRun = tempDir();

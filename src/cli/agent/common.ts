@@ -128,7 +128,6 @@ export async function verifiedAgentIdentity(ctx: AgentContext, io: AgentIo): Pro
   };
 }
 
-/** Print a JSON document or lines of text. */
 /**
  * A keystore just written that HLCOPY_AGENT_KEY overrides in every command (runs, show, approve):
  * it does not act while the variable is set. Said, with the fix; null when it acts.
@@ -138,9 +137,20 @@ export function keystoreOverridden(ctx: AgentContext, keystore: string): string 
   return `HLCOPY_AGENT_KEY is set, and every command (follow, reconcile, agent show and approve) uses its key instead of ${keystore}: unset HLCOPY_AGENT_KEY for this keystore to act`;
 }
 
-export function emit(ctx: AgentContext, io: AgentIo, json: Record<string, unknown>, lines: string[]): void {
-  if (ctx.json) printDocument("agent", json, io.out);
+/**
+ * Print a JSON document or lines of text; a warning, when there is one, goes in the document
+ * (`warning`) and on stderr after it.
+ */
+export function emit(
+  ctx: AgentContext,
+  io: AgentIo,
+  json: Record<string, unknown>,
+  lines: string[],
+  warning: string | null = null,
+): void {
+  if (ctx.json) printDocument("agent", warning ? { ...json, warning } : json, io.out);
   else io.out.write(`${lines.join("\n")}\n`);
+  if (warning) io.err.write(`warning: ${warning}\n`);
 }
 
 /**

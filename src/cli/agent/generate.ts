@@ -52,7 +52,6 @@ export async function runAgentGenerate(
   });
   await writeKeystore(file, keystore, { overwrite: options.force === true });
   const next = approveHint(ctx);
-  const overridden = keystoreOverridden(ctx, file);
   // agentAddress, as show, approve and remove say it; address stays for scripts written before
   // (deprecated, docs/events.md).
   emit(
@@ -65,7 +64,6 @@ export async function runAgentGenerate(
       account: ctx.account,
       approved: false,
       next,
-      ...(overridden ? { warning: overridden } : {}),
     },
     [
       `Agent address: ${address}`,
@@ -78,6 +76,6 @@ export async function runAgentGenerate(
         ? ["  or in the Hyperliquid web app: API page, authorize this address as an API wallet"]
         : []),
     ],
+    keystoreOverridden(ctx, file),
   );
-  if (overridden) io.err.write(`warning: ${overridden}\n`);
 }

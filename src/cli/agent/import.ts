@@ -110,15 +110,18 @@ export async function runAgentImport(
     overwrite: options.force === true,
   });
   const next = approveHint(ctx);
-  const overridden = keystoreOverridden(ctx, target);
   // agentAddress, as show, approve and remove say it; address stays (deprecated, docs/events.md).
-  const doc = { agentAddress: address, address, keystore: target, account: ctx.account, next };
-  emit(ctx, io, { ...doc, ...(overridden ? { warning: overridden } : {}) }, [
-    `Imported agent ${address}`,
-    `Encrypted key: ${target}`,
-    "",
-    "Check that it is approved for your account with hlcopy agent show; if it is not:",
-    `  ${next}`,
-  ]);
-  if (overridden) io.err.write(`warning: ${overridden}\n`);
+  emit(
+    ctx,
+    io,
+    { agentAddress: address, address, keystore: target, account: ctx.account, next },
+    [
+      `Imported agent ${address}`,
+      `Encrypted key: ${target}`,
+      "",
+      "Check that it is approved for your account with hlcopy agent show; if it is not:",
+      `  ${next}`,
+    ],
+    keystoreOverridden(ctx, target),
+  );
 }

@@ -16,9 +16,9 @@ import {
   controlSocketPath,
   pendingPausePath,
   pendingPausePaths,
-  readPendingPause,
   readStandingPause,
   recordPendingPause,
+  type StandingPause,
   sendControl,
   takePendingPauses,
 } from "../../store/control.js";
@@ -299,15 +299,8 @@ export async function runPause(
   // "paused since" it) and says so, instead of moving it to now as if it were new.
   const standing = starting
     ? null
-    : pendingPausePaths(lookDirs(ctx.env), ctx.network, account, paper)
-        .map(readPendingPause)
-        .find((m) => m !== null);
-  // In every directory this process locks in: the next follow, whatever its environment, looks there.
-  for (const dir of lockDirs(ctx.env)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = pendingPausePath(dir, ctx.network, account, paper);
-    if (!standing || !existsSync(path)) recordPendingPause(path, standing?.pausedAt ?? Date.now());
-  }
+    : readStandingPause(pendingPausePaths(lookDirs(ctx.env), ctx.network, account, paper));
+  recordPause(ctx, account, paper, standing);
   if (starting) {
     // Its socket may have come up meanwhile: up before the marker was written, it did not take
     // it — it is paused through the socket now (up after, it took it: "already paused").
@@ -590,14 +583,8 @@ export async function runFlatten(
     }));
     code = left.length === 0 ? ExitCode.ok : ExitCode.drift;
     if (elsewhere) {
-      const standing = pendingPausePaths(lookDirs(ctx.env), ctx.network, p.account, false).some(
-        (m) => readPendingPause(m) !== null,
-      );
-      for (const dir of lockDirs(ctx.env)) {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const path = pendingPausePath(dir, ctx.network, p.account, false);
-        if (!standing || !existsSync(path)) recordPendingPause(path, now);
-      }
+      const paths = pendingPausePaths(lookDirs(ctx.env), ctx.network, p.account, false);
+      recordPause(ctx, p.account, false, readStandingPause(paths));
     }
     tell(
       ctx,
@@ -637,6 +624,24 @@ export function refusePaperFollow(ctx: CliContext, account: Address, paper: bool
   if (paper) return;
   const running = runningProcesses(ctx, account).find((r) => r.command === "follow" && r.paper);
   if (running) throw notLiveError(running, ctx, account);
+}
+
+/**
+ * Record the pause in every directory this process locks in — the next follow, whatever its
+ * environment, looks there. A pause that stands already (`standing`) keeps its time, and a
+ * directory that holds it is left as it is.
+ */
+function recordPause(
+  ctx: CliContext,
+  account: Address,
+  paper: boolean,
+  standing: StandingPause | null,
+): void {
+  for (const dir of lockDirs(ctx.env)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = pendingPausePath(dir, ctx.network, account, paper);
+    if (!standing || !existsSync(path)) recordPendingPause(path, standing?.pausedAt ?? Date.now());
+  }
 }
 
 /** Flatten needs a yes: --yes, or an answer on a terminal. @throws {UsageError} (exit 2) otherwise. */

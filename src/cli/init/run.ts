@@ -15,6 +15,7 @@ import { createPrompt } from "../../store/secrets.js";
 import { ask } from "../ask.js";
 import {
   configDirOf,
+  ENV_ACCOUNT_HINT,
   type GlobalOptions,
   overridingAccount,
   parseAccountFlag,
@@ -153,9 +154,6 @@ export async function runInit(
   );
   if (overridden) (io.err ?? process.stderr).write(`warning: ${overridden}\n`);
 }
-
-const ENV_ACCOUNT_HINT =
-  "it comes from HLCOPY_ACCOUNT: set it to your master account (0x…, not the agent) or unset it";
 
 /** Why `value` is no network init can save (a misspelt name gets the name it was meant to be), or null. */
 function networkProblem(value: string): string | null {

@@ -26,7 +26,7 @@ import { resendOnRateLimit } from "../rate-limit.js";
 import { keepRefusal } from "../refusal.js";
 import { planReviewer, ReviewDeclined } from "../review.js";
 import { onStopSignals, RunInterrupted, whereStopped } from "../signals.js";
-import { openTradingSession } from "../trading.js";
+import { liveRunRefused, openTradingSession } from "../trading.js";
 
 export interface ReconcileOptions {
   leader: Address;
@@ -137,7 +137,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
       checkLeverageBelowCap(settings);
     } catch (error) {
       if (!(error instanceof HlcopyError)) throw error;
-      leverageRefusal = `warning: a live run would be refused now: ${error.message}${error.hint ? `; ${error.hint}` : ""}`;
+      leverageRefusal = liveRunRefused(error);
     }
   }
   // Ctrl-C, kill (cron's `timeout`), a closed terminal: before the run may send (start-up, the

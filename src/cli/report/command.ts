@@ -44,86 +44,9 @@ ${examples([
 ])}`,
     )
     .action(async (opts: { since: string; csv?: string; force?: boolean; paper?: boolean }, cmd: Command) => {
-      if (opts.force === true && opts.csv === undefined) {
-        // --force alone would be accepted and do nothing: it only says what --csv may replace.
-        const { UsageError } = await import("../../core/errors.js");
-        throw new UsageError("--force replaces the files of --csv, and no --csv is given", {
-          hint: "e.g. hlcopy report --since 30d --csv copy.csv --force, or drop --force",
-        });
-      }
-      if (opts.csv !== undefined && opts.csv.trim() === "") {
-        // `--csv ""` (an unset variable in a script) would write nothing and say nothing.
-        const { UsageError } = await import("../../core/errors.js");
-        throw new UsageError(`invalid --csv "${opts.csv}": expected a file name`, {
-          hint: "e.g. hlcopy report --since 30d --csv copy.csv (orders and funding go beside it)",
-        });
-      }
-      if (opts.csv !== undefined) {
-        // A directory (`--csv exports/`, `--csv /tmp`) would put FILE.csv and FILE-orders.csv
-        // beside it, in its parent: not where the trader looks.
-        const { statSync } = await import("node:fs");
-        const bare = opts.csv.replace(/[/\\]+$/, "");
-        if (
-          bare !== opts.csv &&
-          bare !== "" &&
-          statSync(bare, { throwIfNoEntry: false })?.isFile() === true
-        ) {
-          // `--csv out.csv/` of an existing file was called a directory, its hint out.csv/copy.csv.
-          const { UsageError } = await import("../../core/errors.js");
-          throw new UsageError(
-            `--csv ${opts.csv} ends with a slash, and ${bare} is a file, not a directory`,
-            {
-              hint: `e.g. --csv ${bare} (with --force to replace it), or another file name`,
-            },
-          );
-        }
-        const isDir =
-          /[/\\]$/.test(opts.csv) || statSync(opts.csv, { throwIfNoEntry: false })?.isDirectory() === true;
-        if (isDir) {
-          const { UsageError } = await import("../../core/errors.js");
-          const { join } = await import("node:path");
-          throw new UsageError(`--csv ${opts.csv} is a directory: it takes a file name`, {
-            hint: `e.g. --csv ${join(opts.csv, "copy.csv")} (orders and funding go beside it)`,
-          });
-        }
-        // A path under a file (`--csv notes.txt/copy.csv`) failed at the write, exit 1, as
-        // "EEXIST: file already exists, mkdir 'notes.txt'" and a hint to check the disk; an
-        // existing directory it cannot write in, the same. Both are the path given: exit 2, said so.
-        {
-          const { accessSync, constants } = await import("node:fs");
-          const { dirname, resolve } = await import("node:path");
-          let up = dirname(resolve(opts.csv));
-          while (statSync(up, { throwIfNoEntry: false }) === undefined && dirname(up) !== up)
-            up = dirname(up);
-          const { UsageError } = await import("../../core/errors.js");
-          if (statSync(up, { throwIfNoEntry: false })?.isDirectory() === false)
-            throw new UsageError(`--csv ${opts.csv}: ${up} is a file, not a directory`, {
-              hint: "give --csv a path in a directory, e.g. --csv copy.csv",
-            });
-          try {
-            accessSync(up, constants.W_OK);
-          } catch {
-            throw new UsageError(`--csv ${opts.csv}: cannot write in ${up} (permission denied)`, {
-              hint: "give --csv a path in a directory you can write, e.g. --csv ~/copy.csv",
-            });
-          }
-        }
-        // An export over an earlier one replaced it without a word (last month's tax file): the
-        // files that would be replaced are refused, none written, unless --force says so.
-        if (opts.force !== true) {
-          const { existsSync } = await import("node:fs");
-          const { csvPaths } = await import("./run.js");
-          const paths = csvPaths(opts.csv);
-          const taken = [paths.fills, paths.orders, paths.funding].filter((f) => existsSync(f));
-          if (taken.length > 0) {
-            const { UsageError } = await import("../../core/errors.js");
-            throw new UsageError(
-              `--csv would overwrite ${taken.join(", ")}: ${taken.length === 1 ? "it exists" : "they exist"} already`,
-              { hint: "give --csv another file name, or pass --force to replace the files" },
-            );
-          }
-        }
-      }
+      // The file names --csv and --force ask for, refused before anything is read (csv-target.ts).
+      const { checkCsvTarget } = await import("./csv-target.js");
+      checkCsvTarget(opts.csv, opts.force === true);
       const { resolveContext, requireAccount } = await import("../context.js");
       const { parseSince } = await import("../span.js");
       const now = Date.now();

@@ -69,6 +69,7 @@ import { DAILY_LOSS_STOP_KEY } from "../../engine/safety-watch.js";
 import { readPendingPause } from "../../store/control.js";
 import {
   type DistributionStats,
+  distribution,
   type FillCounts,
   foreignNetworkRuns,
   type Journal,
@@ -352,7 +353,7 @@ function budgetOf(settings: unknown): number | null {
 }
 
 /** A sample of nothing, as the journal reports an empty one: every figure but the count null. */
-const NO_SAMPLE: DistributionStats = { count: 0, mean: null, median: null, p95: null, p99: null, max: null };
+const NO_SAMPLE: DistributionStats = distribution([]);
 
 /**
  * `status --json` for an account with no journal yet on this network: every field the document
