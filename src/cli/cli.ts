@@ -43,8 +43,11 @@ export async function main(given: string[], err: Writer = process.stderr): Promi
       throw new ParseFailure(error, cmd);
     });
     cmd.showSuggestionAfterError(true);
-    // Silence commander's own error line: usageError() prints the contract's two lines.
-    cmd.configureOutput({ outputError: () => {} });
+    // Silence commander's own error line: usageError() prints the contract's two lines. With
+    // --json the error is one document on stdout and nothing else is said: the help commander
+    // writes to stderr for a missing command (`hlcopy --json`, 60 lines) went too. Asked for
+    // (`--json --help`) it still prints, on stdout.
+    cmd.configureOutput({ outputError: () => {}, ...(json ? { writeErr: () => {} } : {}) });
   });
   // The command that runs (`agent approve`), for a hint that fits it (cli/rate-limit.ts).
   let running: string | null = null;

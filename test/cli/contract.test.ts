@@ -153,6 +153,27 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
     }
   });
 
+  // `hlcopy --json` with no command wrote the whole root help (60 lines) on stderr beside its
+  // error document: a script asking for JSON gets the one document, exit 2, and nothing else.
+  it("--json without a command: one error document on stdout, nothing on stderr; --json --help still helps", async () => {
+    for (const args of [["--json"], ["--json", "config"], ["agent", "--json"]]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toBe("");
+      const lines = r.stdout.trimEnd().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+        type: "error",
+        message: expect.stringMatching(/needs a command: /),
+        hint: expect.any(String),
+        fatal: true,
+      });
+    }
+    const help = await runCli(["--json", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: hlcopy /);
+  });
+
   // commander printed the whole root help on stdout before the error (and `help config bogus`
   // printed config's help, exit 0): only the two lines, with the closest name, as `hlcopy folow`.
   it("hlcopy help <unknown>: only the error and the closest command, nothing on stdout", async () => {
