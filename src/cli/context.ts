@@ -222,6 +222,37 @@ export function requireAccount(ctx: CliContext): Address {
 }
 
 /**
+ * The settings an environment variable gives in every run, beating the config file (a flag beats
+ * both): HLCOPY_ACCOUNT for `account` (resolveContext). `config get` and `list` show its value
+ * and say where it comes from — they showed the file's while every run used the variable's.
+ */
+export const SETTING_VARIABLES: Readonly<Record<string, string>> = { account: "HLCOPY_ACCOUNT" };
+
+/**
+ * The value of setting `key` from its environment variable, as a run takes it (an address in
+ * lower case), or null when no variable gives it. A value every run refuses (not an address, set
+ * but empty) is shown as set — a private key hidden — with why it is refused.
+ */
+export function settingFromEnv(
+  key: string,
+  env: NodeJS.ProcessEnv,
+): { variable: string; value: string; refused: string | null } | null {
+  const variable = SETTING_VARIABLES[key];
+  const raw = variable === undefined ? undefined : env[variable];
+  if (variable === undefined || raw === undefined) return null;
+  try {
+    return { variable, value: parseAddress(raw, "account address", ENV_ACCOUNT_HINT), refused: null };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return {
+      variable,
+      value: hidePrivateKeys(raw),
+      refused: `every run refuses ${variable}: ${hidePrivateKeys(error.message)}`,
+    };
+  }
+}
+
+/**
  * The account saved does not act while HLCOPY_ACCOUNT holds another (the variable beats the
  * config file in every run): said, with the fix. Null when it acts.
  */

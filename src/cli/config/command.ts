@@ -67,7 +67,7 @@ risk.denyCoins.`,
       "after",
       `\n${examples([
         ["hlcopy config get risk.maxLeverage"],
-        ["hlcopy --json config get exec.slippageBps", "with its source: config or default"],
+        ["hlcopy --json config get exec.slippageBps", "with its source: env, config or default"],
       ])}`,
     )
     .action(async (key: string, _o, cmd: Command) => {

@@ -18,10 +18,12 @@ import { configPath, readStoredSettings, unsetSetting, writeSetting } from "../.
 import { findLockHolders, type LockHolder } from "../../store/lock.js";
 import {
   configDirOf,
+  ENV_ACCOUNT_HINT,
   type GlobalOptions,
   overridingAccount,
   refuseAgentAsAccount,
   resolveContext,
+  settingFromEnv,
 } from "../context.js";
 import { printDocument, printJson, type Writer } from "../output.js";
 
@@ -124,17 +126,69 @@ function warnRunning(running: LockHolder[], change: string, err: Writer): void {
   }
 }
 
-export async function runConfigGet(g: GlobalOptions, key: string, out: Writer = process.stdout) {
+/** Where a setting's value comes from in a run: its environment variable, the config file, or the default. */
+type Source = "env" | "config" | "default";
+
+interface EffectiveSetting {
+  value: unknown;
+  source: Source;
+  /** source "env": the variable. */
+  variable?: string;
+  /** source "env": what the config file holds, which the variable overrides (null: none). */
+  configValue?: unknown;
+  /** source "env": the variable's value is refused by every run (why). */
+  warning?: string;
+}
+
+/**
+ * A setting's value as a run takes it without flags: its environment variable (HLCOPY_ACCOUNT),
+ * else the config file, else the default — what `config get` and `list` show.
+ */
+function effectiveSetting(
+  key: string,
+  stored: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  fallback: unknown,
+): EffectiveSetting {
+  const inFile = stored[key] !== undefined;
+  const fromEnv = settingFromEnv(key, env);
+  if (fromEnv) {
+    return {
+      value: fromEnv.value,
+      source: "env",
+      variable: fromEnv.variable,
+      configValue: inFile ? stored[key] : null,
+      ...(fromEnv.refused ? { warning: fromEnv.refused } : {}),
+    };
+  }
+  return { value: inFile ? stored[key] : fallback, source: inFile ? "config" : "default" };
+}
+
+/** Where a value from the environment comes from, for people: `HLCOPY_ACCOUNT, over the config file's 0x…`. */
+function envOrigin(e: EffectiveSetting): string {
+  const file = e.configValue === null || e.configValue === undefined ? "none" : show(e.configValue);
+  return `${e.variable}, which beats the config file's ${file} in every run`;
+}
+
+export async function runConfigGet(
+  g: GlobalOptions,
+  key: string,
+  out: Writer = process.stdout,
+  err: Writer = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const spec = settingSpec(key);
   const stored = readStoredSettings(dirOf(g));
-  const value = stored[spec.key] !== undefined ? stored[spec.key] : spec.default;
-  if (g.json)
-    printDocument(
-      "config",
-      { key, value, source: stored[spec.key] !== undefined ? "config" : "default" },
-      out,
-    );
-  else out.write(`${show(value)}\n`);
+  const e = effectiveSetting(spec.key, stored, env, spec.default);
+  if (g.json) {
+    printDocument("config", { key, ...e }, out);
+    return;
+  }
+  // The value alone on stdout (a script's $(hlcopy config get account)); where it comes from,
+  // when not the file or the default, beside it on stderr.
+  out.write(`${show(e.value)}\n`);
+  if (e.source === "env") err.write(`note: from ${envOrigin(e)}\n`);
+  if (e.warning) err.write(`warning: ${e.warning}\nhint: ${ENV_ACCOUNT_HINT}\n`);
 }
 
 export async function runConfigUnset(
@@ -157,18 +211,16 @@ export async function runConfigUnset(
   warnRunning(running, `${key} unset (${show(spec.default)})`, err);
 }
 
-export async function runConfigList(g: GlobalOptions, out: Writer = process.stdout) {
+export async function runConfigList(
+  g: GlobalOptions,
+  out: Writer = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const stored = readStoredSettings(dirOf(g));
   const defaults = defaultFlatSettings();
   const rows = SETTINGS_SCHEMA.map((s) => {
-    const isStored = stored[s.key] !== undefined;
-    return {
-      key: s.key,
-      value: isStored ? stored[s.key] : defaults[s.key],
-      default: s.default,
-      source: isStored ? "config" : "default",
-      description: s.description,
-    };
+    const { value, ...from } = effectiveSetting(s.key, stored, env, defaults[s.key]);
+    return { key: s.key, value, default: s.default, ...from, description: s.description };
   });
   if (g.json) {
     // An array (jq '.[]' walks it), each entry a `config` document as config get prints one
@@ -189,7 +241,10 @@ export async function runConfigList(g: GlobalOptions, out: Writer = process.stdo
  * every description one word per line, 400 lines for 55 settings).
  */
 export function settingsListing(
-  rows: { key: string; value: unknown; default: unknown; source: string; description: string }[],
+  rows: ({ key: string; value: unknown; default: unknown; description: string } & Omit<
+    EffectiveSetting,
+    "value"
+  >)[],
   width: number,
 ): string {
   const lines: string[] = [];
@@ -198,8 +253,14 @@ export function settingsListing(
     const at = r.key.split(".")[0] ?? "";
     if (lines.length > 0 && at !== section) lines.push("");
     section = at;
-    const origin = r.source === "config" ? `config file; default ${show(r.default)}` : "default";
+    const origin =
+      r.source === "env"
+        ? `${envOrigin(r)}; default ${show(r.default)}`
+        : r.source === "config"
+          ? `config file; default ${show(r.default)}`
+          : "default";
     lines.push(`${r.key} = ${show(r.value)}   (${origin})`);
+    if (r.warning) lines.push(`    warning: ${r.warning}`);
     for (const line of wrapWords(r.description, Math.max(30, width - 4))) lines.push(`    ${line}`);
   }
   return `${lines.join("\n")}\n`;
