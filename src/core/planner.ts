@@ -21,7 +21,11 @@
 // * The headroom check assumes this plan's reductions fill; the hot path (`coins`) cannot
 //   see other coins' reductions, so it is more cautious than a full sweep.
 // * order-pending and backoff hold every order of their coin, reductions included: they
-//   guard exactly-once and rejection loops, and the coin is re-planned next cycle.
+//   guard exactly-once and rejection loops, and the coin is re-planned next cycle. A backoff
+//   only rejected increases earned (`increaseBackoffUntil`) holds increases only: a reduction
+//   is another order, not the refused one again, and a close (a flatten, the kill switch) must
+//   not wait out an increase's backoff — up to minutes under a 429 storm. Pacing requests is
+//   the request budget's (src/exchange/budget.ts): the close goes at its next permitted slot.
 // * A liquidated coin's target is 0 even if other leaders hold it (design §6: close it).
 // * The $10 test values an order at the lower of mid and its limit price.
 // * No leader state at all: our position is left alone ("stale-leader"), never flattened. A
@@ -116,8 +120,13 @@ export interface PlanContext {
   foreignPositions?: readonly ForeignPosition[];
   /** The leader was liquidated in these coins: target 0, the close carries "leader-liquidated". */
   liquidatedCoins?: string[];
-  /** coin → ms: skip "backoff" while now < until (after rejections). */
+  /** coin → ms: skip "backoff" while now < until (after a rejected reduction): every order waits. */
   backoffUntil?: Record<string, number>;
+  /**
+   * coin → ms: increases skip "backoff" while now < until (after rejected increases only);
+   * reductions still go.
+   */
+  increaseBackoffUntil?: Record<string, number>;
   /** An order of ours is in flight for these coins: skip "order-pending". */
   pendingCoins?: string[];
   /**
@@ -981,6 +990,13 @@ function increaseBlock(
   toAbs: number,
 ): { reason: ReasonCode; detail: string } | null {
   const { context, settings } = params;
+  const until = context.increaseBackoffUntil?.[w.coin];
+  if (until !== undefined && context.now < until) {
+    return {
+      reason: "backoff",
+      detail: `backing off after a rejected increase: retry in ${Math.ceil((until - context.now) / 1000)}s`,
+    };
+  }
   const side: Side = w.targetLots > 0 ? "buy" : "sell";
   const lots = toAbs - fromAbs;
   const db = deadband(w, lots, toAbs, side, settings) ?? minOrder(w, lots, side, settings);

@@ -2,6 +2,10 @@
 // planner skips the coin until it ends ("backoff"), the wait doubling up to MAX_BACKOFF_MS while
 // it keeps failing, and the coin is planned again when it ends (fresh prices by then) rather
 // than left to the next sweep. A fill ends a coin's backoff.
+// A backoff only rejected increases earned holds the coin's increases only (the planner's
+// `increaseBackoffUntil`): a reduction — a close, a flatten — is another order, and waits for
+// no increase's backoff (the request budget still paces it after a 429). One a rejected
+// reduction earned holds everything (`backoffUntil`), as a loop of refused closes must not spin.
 
 const MAX_BACKOFF_MS = 300_000;
 
@@ -17,17 +21,25 @@ export interface CoinBackoffOptions {
 
 export class CoinBackoff {
   readonly #o: CoinBackoffOptions;
-  readonly #backoff = new Map<string, { until: number; ms: number }>();
+  readonly #backoff = new Map<string, { until: number; ms: number; reductions: boolean }>();
 
   constructor(options: CoinBackoffOptions) {
     this.#o = options;
   }
 
-  /** The planner's `backoffUntil`: coin → when its backoff ends, for the coins still backed off at `now`. */
-  until(now: number): Record<string, number> {
+  /**
+   * The planner's `backoffUntil` (every order of the coin waits) and `increaseBackoffUntil` (its
+   * increases wait): coin → when its backoff ends, for the coins still backed off at `now`.
+   */
+  until(now: number): { backoffUntil: Record<string, number>; increaseBackoffUntil: Record<string, number> } {
     const backoffUntil: Record<string, number> = {};
-    for (const [coin, b] of this.#backoff) if (b.until > now) backoffUntil[coin] = b.until;
-    return backoffUntil;
+    const increaseBackoffUntil: Record<string, number> = {};
+    for (const [coin, b] of this.#backoff) {
+      if (b.until <= now) continue;
+      if (b.reductions) backoffUntil[coin] = b.until;
+      else increaseBackoffUntil[coin] = b.until;
+    }
+    return { backoffUntil, increaseBackoffUntil };
   }
 
   /** The coin traded (or goes another way): its backoff ends. */
@@ -35,12 +47,18 @@ export class CoinBackoff {
     this.#backoff.delete(coin);
   }
 
-  /** The coin's order failed: it waits, longer each time, then is planned again. */
-  backOff(coin: string): void {
+  /**
+   * The coin's order failed: it waits, longer each time, then is planned again. `reduceOnly`: the
+   * failed order was a reduction — then every order of the coin waits, not only its increases
+   * (so while a backoff a reduction earned is in force).
+   */
+  backOff(coin: string, reduceOnly: boolean): void {
     const base = this.#o.backoffMs ?? 2_000;
+    const now = this.#o.now();
     const prev = this.#backoff.get(coin);
     const ms = prev ? Math.min(prev.ms * 2, MAX_BACKOFF_MS) : base;
-    this.#backoff.set(coin, { until: this.#o.now() + ms, ms });
+    const reductions = reduceOnly || (prev?.reductions === true && prev.until > now);
+    this.#backoff.set(coin, { until: now + ms, ms, reductions });
     // Re-plan the coin when the backoff ends (fresh prices by then), rather than leaving the
     // drift to the next sweep: a close rejected in a fast market must not wait 30 s.
     const timer = setTimeout(() => {

@@ -1364,7 +1364,7 @@ export class CopyEngine {
   #plan(coins: string[] | undefined): Plan {
     const o = this.#o;
     const now = this.#now();
-    const backoffUntil = this.#backoff.until(now);
+    const { backoffUntil, increaseBackoffUntil } = this.#backoff.until(now);
     const leverageNotSet = this.#leverage?.notSet(now) ?? {};
     const per = this.#guard.planInputs(
       this.#leaders.map((l) => l.view()),
@@ -1389,6 +1389,7 @@ export class CopyEngine {
       notJoined: this.#ownership.notJoined(this.#leaders.map((l) => l.address)),
       foreignPositions: this.#ownership.foreignPositions,
       backoffUntil,
+      increaseBackoffUntil,
       leverageNotSet,
       ...(this.#protection || this.#timeStop ? { stoppedOut: this.#stoppedOut() } : {}),
       ...(per.gates.length > 0 ? { leaderGates: per.gates } : {}),
@@ -1485,7 +1486,7 @@ export class CopyEngine {
       const r = results[i];
       if (!r) return;
       if (r.filledSize > 0) this.#ours.applyOwnFill(a, r.filledSize, r.avgPx);
-      if (r.status === "rejected") this.#backoff.backOff(a.coin);
+      if (r.status === "rejected") this.#backoff.backOff(a.coin, a.reduceOnly);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
       out.push({
         ...a,
@@ -1608,7 +1609,7 @@ export class CopyEngine {
       // (An unknown agent is no coin's fault: no backoff, the halt handles it.)
       for (const a of toSend) {
         o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
-        if (!agentRefused) this.#backoff.backOff(a.coin);
+        if (!agentRefused) this.#backoff.backOff(a.coin, a.reduceOnly);
       }
       // A 429 is told once, where it is met (the request budget's line, with its wait); the
       // error goes on to the caller, which reports what else there is to say (#reportError).
@@ -1652,7 +1653,7 @@ export class CopyEngine {
         // already traded away.
         this.#stateView.traded(a.coin);
       }
-      if (r.status === "rejected") this.#backoff.backOff(a.coin);
+      if (r.status === "rejected") this.#backoff.backOff(a.coin, a.reduceOnly);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
       const ref = this.#ourFills.ref(a.cloid);
       const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, ref?.touchPx) : null;

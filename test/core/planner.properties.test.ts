@@ -103,6 +103,7 @@ const arbContext = fc.record({
   notJoined: arbRareSubset,
   liquidatedCoins: arbRareSubset,
   backoff: arbRareSubset,
+  increaseBackoff: arbRareSubset,
   backoffActive: fc.boolean(),
   pendingCoins: arbRareSubset,
   cloidSeed: fc.string({ maxLength: 12 }),
@@ -211,6 +212,9 @@ function build(w: World): PlanParameters {
       notJoined: c.notJoined,
       liquidatedCoins: c.liquidatedCoins,
       backoffUntil: Object.fromEntries(c.backoff.map((coin) => [coin, c.backoffActive ? now + 5000 : now])),
+      increaseBackoffUntil: Object.fromEntries(
+        c.increaseBackoff.map((coin) => [coin, c.backoffActive ? now + 5000 : now]),
+      ),
       pendingCoins: c.pendingCoins,
       cloidSeed: c.cloidSeed,
     },
@@ -398,7 +402,7 @@ describe("planner properties", () => {
     );
   });
 
-  it("reductions are never blocked: not by daily loss, a stale leader or the entry gate", () => {
+  it("reductions are never blocked: not by daily loss, a stale leader, the entry gate or an increase's backoff", () => {
     fc.assert(
       fc.property(arbWorld, (w) => {
         const p = build(w);
@@ -408,8 +412,13 @@ describe("planner properties", () => {
         const open = planOrders({
           ...p,
           settings: { ...p.settings, exec: { ...p.settings.exec, maxEntryDriftBps: 1e9 } },
-          context: { ...c, dailyLossHit: false, staleLeader: false },
+          context: { ...c, dailyLossHit: false, staleLeader: false, increaseBackoffUntil: {} },
         });
+        // A backoff rejected increases earned holds the coin's increases, and only them.
+        for (const a of increases(gated)) {
+          const until = c.increaseBackoffUntil?.[a.coin];
+          expect(until !== undefined && c.now < until, `${a.coin} increase under its backoff`).toBe(false);
+        }
         // A reduction made only to make room for another coin's increase under a portfolio cap
         // (a coin held above its target inside the deadband: Plan.portfolioCap.madeRoom) is the
         // increase's, not the coin's: with that increase held back by the gate, no room is

@@ -637,6 +637,38 @@ describe("run context", () => {
     const pending = plan({ ...input, context: { pendingCoins: ["BTC"] } });
     expect(skipOf(pending, "BTC")?.reason).toBe("order-pending");
   });
+
+  it("a backoff only rejected increases earned holds increases: a reduction, a flip's close and a flatten go", () => {
+    const backoff = { now: 1000, increaseBackoffUntil: { BTC: 5000 } };
+    const opening = plan({ markets: M, leader: leader({ BTC: 1 }), context: backoff });
+    expect(summary(opening)).toEqual([]);
+    expect(skipOf(opening, "BTC")).toMatchObject({
+      reason: "backoff",
+      detail: "backing off after a rejected increase: retry in 4s",
+    });
+    const held = { markets: M, ours: account({ BTC: 0.3 }) };
+    expect(summary(plan({ ...held, leader: leader({ BTC: 1 }), context: backoff }))).toEqual([
+      "BTC sell 0.2 reduce ro",
+    ]);
+    const flip = plan({ ...held, leader: leader({ BTC: -1 }), context: backoff });
+    expect(summary(flip)).toEqual(["BTC sell 0.3 flip ro"]);
+    expect(skipOf(flip, "BTC")?.detail).toBe(
+      "flip: backing off after a rejected increase: retry in 4s; the close still goes",
+    );
+    const flatten = plan({
+      ...held,
+      leader: leader({ BTC: 3 }),
+      context: { ...backoff, halted: true, haltKind: "manual" },
+    });
+    expect(summary(flatten)).toEqual(["BTC sell 0.3 flatten ro"]);
+    // A backoff a rejected reduction earned still holds every order of the coin.
+    const refused = plan({
+      ...held,
+      leader: leader({ BTC: 1 }),
+      context: { now: 1000, backoffUntil: { BTC: 5000 } },
+    });
+    expect(summary(refused)).toEqual([]);
+  });
 });
 
 describe("plan shape", () => {
