@@ -5,7 +5,8 @@
 // A backoff only rejected increases earned holds the coin's increases only (the planner's
 // `increaseBackoffUntil`): a reduction — a close, a flatten — is another order, and waits for
 // no increase's backoff (the request budget still paces it after a 429). One a rejected
-// reduction earned holds everything (`backoffUntil`), as a loop of refused closes must not spin.
+// reduction earned holds everything (`backoffUntil`), as a loop of refused closes must not spin
+// — but not one an HTTP 429 refused (the engine passes it as an increase's): the budget paces it.
 
 const MAX_BACKOFF_MS = 300_000;
 

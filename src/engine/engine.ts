@@ -15,7 +15,7 @@
 // * Once `stop()` is called nothing new is sent; the job in flight finishes first.
 
 import { driftReport, emptyPlanView, mergePlanView } from "../core/drift.js";
-import { AgentNotApprovedError, JournalBusyError, toHlcopyError } from "../core/errors.js";
+import { AgentNotApprovedError, JournalBusyError, RateLimitError, toHlcopyError } from "../core/errors.js";
 import { FillDeduper } from "../core/fills.js";
 import { listed } from "../core/format.js";
 import { type OrderResult, type OrderStatus, orderFields } from "../core/orders.js";
@@ -1606,10 +1606,14 @@ export class CopyEngine {
       const agentRefused = e instanceof AgentNotApprovedError;
       // Nothing ran (429, refused request): the intents are closed as rejected so the
       // recovery pass does not wait on them; the coin backs off and the next plan retries.
-      // (An unknown agent is no coin's fault: no backoff, the halt handles it.)
+      // (An unknown agent is no coin's fault: no backoff, the halt handles it.) An HTTP 429 judged
+      // no order: the request budget holds every request until its own backoff ends, so a
+      // reduction refused so goes again at the budget's next slot — a close in a 429 storm is not
+      // left to its coin's backoff, doubling to minutes; increases back off as usual.
+      const paced = e instanceof RateLimitError && e.details.httpStatus === 429;
       for (const a of toSend) {
         o.journal.updateOrder(a.cloid, { ts: this.#now(), status: "rejected", error: e.message });
-        if (!agentRefused) this.#backoff.backOff(a.coin, a.reduceOnly);
+        if (!agentRefused) this.#backoff.backOff(a.coin, a.reduceOnly && !paced);
       }
       // A 429 is told once, where it is met (the request budget's line, with its wait); the
       // error goes on to the caller, which reports what else there is to say (#reportError).

@@ -87,4 +87,50 @@ describe("flatten after a rejected increase", () => {
   }, async () => {
     await flattenAfterRejectedIncrease({ kind: "http429", count: 1, endpoint: "exchange" });
   });
+
+  it("a close the exchange refused with a 429 goes again in the next plan, at the request budget's slot", {
+    timeout: 60_000,
+  }, async () => {
+    const t = await startSimFollow({ sim: { seed: 53, fundingIntervalMs: 0 } });
+    t.sim.control.setMid("ETH", 3_000);
+    const f = t.follow({
+      settings: copySettings((s) => (s.exec.sweepSeconds = 3600)),
+      backoffMs: BACKOFF_MS,
+    });
+    const running = f.run();
+    await eventually(() => f.events.some((e) => e.type === "sweep"));
+    await trade(t.leaderClient, "ETH", "buy", 10);
+    await orderTold(f.events, "ETH", "filled", 10_000);
+    // The flatten's close meets a 429: nothing ran, the request budget backs off.
+    t.sim.control.fault({ kind: "http429", count: 1, endpoint: "exchange" });
+    const flattenAt = f.events.length;
+    f.engine.flatten();
+    const first = (await eventually(() =>
+      f.events.slice(flattenAt).find((e): e is DecisionEvent => e.type === "decision"),
+    )) as DecisionEvent;
+    const cloid = first.plan.actions.find((a) => a.coin === "ETH")?.cloid ?? "";
+    await eventually(() => t.journal.getOrder(cloid)?.status === "rejected");
+    // The next plan sends the close again (not held by a backoff of the coin), and it fills.
+    const refusedAt = f.events.length;
+    await f.engine.sweep("manual").catch(() => null);
+    const next = f.events
+      .slice(refusedAt)
+      .find(
+        (e): e is DecisionEvent =>
+          e.type === "decision" &&
+          (e.plan.actions.some((a) => a.coin === "ETH") || e.plan.skipped.some((x) => x.coin === "ETH")),
+      );
+    expect(next?.plan.skipped.filter((x) => x.coin === "ETH")).toEqual([]);
+    expect(next?.plan.actions.filter((a) => a.coin === "ETH")).toMatchObject([
+      { side: "sell", size: 1, reduceOnly: true, reason: "flatten" },
+    ]);
+    await eventually(() =>
+      f.events.some(
+        (e) => e.type === "order" && e.coin === "ETH" && e.reason === "flatten" && e.status === "filled",
+      ),
+    );
+    expect((await t.client.getAccountState(t.account)).positions).toEqual({});
+    await f.engine.stop("test");
+    await running;
+  });
 });
