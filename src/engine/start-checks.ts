@@ -452,22 +452,30 @@ export function historyGone(
 }
 
 /**
- * A live run's exchange leverage below its cap: with `exec.leverage` L set on every coin, the
- * margin backs at most L× equity of positions (cross: Σ notional ÷ L ≤ equity; isolated, each
- * position's own), so a copy that risk.maxLeverage lets grow past L× equity sends orders the
- * exchange refuses ("Insufficient margin") — run after run, as drift that never closes. Refused
- * before anything is sent. `auto` (the default) sets one above the cap and is never refused; a
- * coin whose own maximum is lower is capped by the planner (its per-coin cap), not here.
+ * A live run's exchange leverage below its cap, or at it: with `exec.leverage` L set on every
+ * coin, the margin backs at most L× equity of positions (cross: Σ notional ÷ L ≤ equity;
+ * isolated, each position's own), so a copy that risk.maxLeverage lets grow past L× equity sends
+ * orders the exchange refuses ("Insufficient margin") — run after run, as drift that never
+ * closes. At the cap (L = risk.maxLeverage) the copy filled to the cap needs all of that margin
+ * at mid, and the exchange checks it at the order's limit price (slippage) after the fees paid:
+ * the last orders are refused the same way (seen against the simulator: --leverage 3
+ * --max-leverage 3, a copy the cap binds, SOL refused). Refused before anything is sent. `auto`
+ * (the default) sets one above the cap and is never refused; a coin whose own maximum is lower
+ * is capped by the planner (its per-coin cap), not here.
  * @throws {UsageError} (exit 2) naming both settings and the values that fit.
  */
 export function checkLeverageBelowCap(settings: Settings): void {
   const leverage = settings.exec.leverage;
   const cap = settings.risk.maxLeverage;
-  if (leverage === "auto" || leverage >= cap) return;
+  if (leverage === "auto" || leverage > cap) return;
+  // A cap that fits: margin at L backs L× equity; 0.9 L leaves a tenth for slippage and fees.
+  const fits = fmt(Math.floor(leverage * 9) / 10);
   throw new UsageError(
-    `exec.leverage ${fmt(leverage)}x is below risk.maxLeverage ${fmt(cap)}x: the copy may grow to ${fmt(cap)}x equity, but margin at ${fmt(leverage)}x backs at most ${fmt(leverage)}x — the exchange would refuse the orders beyond it (insufficient margin)`,
+    leverage < cap
+      ? `exec.leverage ${fmt(leverage)}x is below risk.maxLeverage ${fmt(cap)}x: the copy may grow to ${fmt(cap)}x equity, but margin at ${fmt(leverage)}x backs at most ${fmt(leverage)}x — the exchange would refuse the orders beyond it (insufficient margin)`
+      : `exec.leverage ${fmt(leverage)}x is at risk.maxLeverage ${fmt(cap)}x: a copy at the cap needs all the margin ${fmt(leverage)}x gives, with none left for fees and the limit price's slippage — the exchange would refuse its last orders (insufficient margin)`,
     {
-      hint: `raise --leverage to ${Math.ceil(cap) + 1} (or auto: risk.maxLeverage + 1), or lower --max-leverage to ${fmt(leverage)} (hlcopy config get exec.leverage shows a stored one)`,
+      hint: `raise --leverage to ${Math.ceil(cap) + 1} (or auto: risk.maxLeverage + 1), or lower --max-leverage below ${fmt(leverage)}, e.g. ${fits} (hlcopy config get exec.leverage shows a stored one)`,
     },
   );
 }

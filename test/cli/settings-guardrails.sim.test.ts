@@ -339,7 +339,7 @@ describe("exchange leverage and margin mode (issue 12.4)", () => {
       "--ratio",
       "0.02",
       "--leverage",
-      "3",
+      "4",
       "--margin-mode",
       "isolated",
     ];
@@ -353,8 +353,8 @@ describe("exchange leverage and margin mode (issue 12.4)", () => {
     expect((exchangeActions().updateLeverage ?? 0) - before).toBe(2); // one per coin opened
     const state = await f.reader.getAccountState(f.account);
     expect(Object.values(state.positions).map((p) => [p.coin, p.leverage, p.marginMode])).toEqual([
-      ["BTC", 3, "isolated"],
-      ["ETH", 3, "isolated"],
+      ["BTC", 4, "isolated"],
+      ["ETH", 4, "isolated"],
     ]);
     // The leader adds to BTC: our BTC grows without another updateLeverage.
     await leaderTrade("BTC", "buy", 100_000);

@@ -1,9 +1,10 @@
 // An exchange leverage below the leverage cap (--leverage 1 --max-leverage 5) is refused before a
 // single order: margin at 1x backs at most 1x equity of positions, so a copy the cap lets grow
 // past it has its orders refused by the exchange ("Insufficient margin") run after run. Exit 2,
-// the error and its hint (--json: one error document), nothing sent, no journal written; auto
-// and a leverage at the cap still trade, and a dry run (which sets no leverage) still plans,
-// saying the live run would be refused.
+// the error and its hint (--json: one error document), nothing sent, no journal written. A
+// leverage at the cap is refused too (no margin left for fees and slippage); auto and a leverage
+// above the cap trade, and a dry run (which sets no leverage) still plans, saying the live run
+// would be refused.
 // The real binary against a simulator.
 
 import { readdirSync } from "node:fs";
@@ -56,7 +57,7 @@ describe("an exchange leverage below risk.maxLeverage", () => {
     expect(r.code).toBe(2);
     const error = jsonError(r.stdout);
     expect(error).toMatch(/^error: exec\.leverage 1x is below risk\.maxLeverage 5x/);
-    expect(error).toMatch(/hint: raise --leverage to 6 .*or lower --max-leverage to 1/);
+    expect(error).toMatch(/hint: raise --leverage to 6 .*or lower --max-leverage below 1, e\.g\. 0\.9 /);
     expect(orders()).toBe(before);
     expect(readdirSync(r.dir)).toEqual([]);
   });
@@ -85,8 +86,21 @@ describe("an exchange leverage below risk.maxLeverage", () => {
     expect(report.warnings.some((w) => w.startsWith(said))).toBe(true);
   });
 
-  it("a leverage at the cap trades: the copy is brought in sync", async () => {
-    const r = await run("reconcile", ["--leverage", "3", "--yes"]);
+  // At the cap the copy filled to it needs all the margin the leverage gives, checked at the
+  // order's limit price after fees: against the simulator (--leverage 3 --max-leverage 3, a copy
+  // the cap binds) its last order was refused "Insufficient margin", as drift that never closes.
+  it("a leverage at the cap is refused too: no margin left for fees and slippage", async () => {
+    const before = orders();
+    const r = await run("reconcile", ["--leverage", "3", "--max-leverage", "3", "--yes"]);
+    expect(r.code).toBe(2);
+    const error = jsonError(r.stdout);
+    expect(error).toMatch(/^error: exec\.leverage 3x is at risk\.maxLeverage 3x: .*insufficient margin/);
+    expect(error).toMatch(/hint: raise --leverage to 4 .*or lower --max-leverage below 3, e\.g\. 2\.7 /);
+    expect(orders()).toBe(before);
+  });
+
+  it("a leverage above the cap trades: the copy is brought in sync", async () => {
+    const r = await run("reconcile", ["--leverage", "4", "--yes"]);
     expect(r.code).toBe(0);
   });
 });
