@@ -44,10 +44,16 @@ describe("config get and list with an environment variable over the file", () =>
       `account = ${VARIABLE}   (HLCOPY_ACCOUNT, which beats the config file's ${SAVED} in every run; default none)`,
     );
 
-    // Without the variable: the file's, as before.
+    // Without the variable: the file's, as before (checked before unset takes it away).
     expect(JSON.parse((await cli(["--json", "config", "get", "account"], {})).stdout)).toMatchObject({
       value: SAVED,
       source: "config",
+    });
+    // unset: what runs take now is still the variable's, not the default.
+    expect(JSON.parse((await cli(["--json", "config", "unset", "account"])).stdout)).toMatchObject({
+      value: VARIABLE,
+      source: "env",
+      configValue: null,
     });
   });
 

@@ -196,18 +196,17 @@ export async function runConfigUnset(
   key: string,
   out: Writer = process.stdout,
   err: Writer = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
 ) {
   const spec = settingSpec(key);
   const dir = dirOf(g);
   const running = runsOnConfig(g, dir);
   await unsetSetting(dir, key);
-  if (g.json)
-    printDocument(
-      "config",
-      { key, value: spec.default, source: "default", ...runningDocument(running) },
-      out,
-    );
+  // What a run takes now: the default, or the variable's (HLCOPY_ACCOUNT) where one is set.
+  const e = effectiveSetting(spec.key, {}, env, spec.default);
+  if (g.json) printDocument("config", { key, ...e, ...runningDocument(running) }, out);
   else out.write(`${key} unset (default: ${show(spec.default)})\n`);
+  if (!g.json && e.source === "env") err.write(`note: runs take ${show(e.value)} from ${e.variable}\n`);
   warnRunning(running, `${key} unset (${show(spec.default)})`, err);
 }
 
