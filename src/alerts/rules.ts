@@ -94,7 +94,8 @@ function rawAlertsForEvent(
       // message, a reconnect's snapshots first). A stream gone silent is reopened every few
       // seconds, each reopening answered by silence again: reset by "open", the down timer never
       // reached alerts.wsDownSeconds, and 45 s without a leader fill seen alerted nothing.
-      if (event.state !== "open") state.wsDownSince ??= event.ts;
+      // A socket dropped as stale was down from its last message (`downSince`), not from the drop.
+      if (event.state !== "open") state.wsDownSince ??= event.downSince ?? event.ts;
       return [];
     case "heartbeat":
       state.wsDownSince = null;

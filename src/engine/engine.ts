@@ -1761,6 +1761,7 @@ export class CopyEngine {
     const stopping = this.#stopping;
     const leader = this.#leaders.find((l) => l.address === e.leader.toLowerCase() || l.address === e.leader);
     if (!leader) return;
+    this.#wsOutage.heard();
     // Views hear of it after the copy left (see #later).
     this.#later(() => this.#emit({ type: "heartbeat", ts: now }));
     // Oldest first: the running position must end at the newest fill's view.
@@ -1852,6 +1853,7 @@ export class CopyEngine {
     // equity is held where it was (LeaderModel.pendingCashFlow) and a sweep reads its ledger now.
     if (unexplainedCash && !this.isStopping) this.#scheduleSweep("sweep", 0);
     if (leader) this.#styles.leaderSnapshot(leader.address, leader.state.positions);
+    this.#wsOutage.heard();
     this.#emit({ type: "heartbeat", ts: now });
     if (leader && before) this.#silence.watch(leader.address, before, leader.state.positions);
   }
@@ -1933,7 +1935,6 @@ export class CopyEngine {
   /** The stream (or one subscription) came back: data may have been missed. */
   #onReconnect(e: Extract<EngineStreamEvent, { type: "reconnect" }>): void {
     const now = this.#now();
-    this.#wsOutage.back();
     this.#emit({ type: "reconnect", ts: now });
     this.#emit({ type: "connection", ts: now, state: "open" });
     this.#o.journal.recordEvent({
@@ -1950,9 +1951,12 @@ export class CopyEngine {
   /** The connection dropped: the transport is reconnecting. */
   #onDisconnect(e: Extract<EngineStreamEvent, { type: "disconnect" }>): void {
     const now = this.#now();
+    // A stale socket was down from its last message, not from the drop that found it so: the
+    // outage's "down for Ns" and the ws-down alert count from there.
+    const downSince = now - (e.silentMs ?? 0);
     this.#books.disconnected();
-    this.#wsOutage.dropped(e.reason);
-    this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason });
+    this.#wsOutage.dropped(e.reason, downSince);
+    this.#emit({ type: "connection", ts: now, state: "reconnecting", detail: e.reason, downSince });
     // A socket that went quiet is no closed one: nothing else would say so until TCP gives up.
     if (e.stale)
       this.#emit({

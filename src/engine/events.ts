@@ -49,6 +49,11 @@ export type EngineEvent =
       ts: number;
       state: "connecting" | "open" | "reconnecting" | "closed";
       detail?: string;
+      /**
+       * "reconnecting": since when the stream has been down — for a socket dropped as stale, when
+       * it went silent (its last message), up to a minute before the drop that says so.
+       */
+      downSince?: number;
     }
   /** Any message from the exchange's stream: lets views show "last message 2s ago". */
   | { type: "heartbeat"; ts: number }

@@ -116,7 +116,7 @@ export type EngineStreamEvent =
   | { type: "mids"; at: number; mids: Record<string, number> }
   | { type: "book"; at: number; book: { coin: string; bestBid?: number; bestAsk?: number } }
   | { type: "reconnect"; at: number; reconnects: number; stream?: string }
-  | { type: "disconnect"; at: number; reason: string; stale?: true }
+  | { type: "disconnect"; at: number; reason: string; stale?: true; silentMs?: number }
   | { type: "streamError"; at: number; stream: string; error: HlcopyError };
 
 export interface EngineStreams {

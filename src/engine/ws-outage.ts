@@ -25,14 +25,19 @@ export class WsOutage {
     this.#o = options;
   }
 
-  /** The connection dropped: an outage begins (or goes on). */
-  dropped(reason: string): void {
-    this.#since ??= this.#o.now();
+  /** The connection dropped (down since `since`: a stale socket's last message): an outage begins (or goes on). */
+  dropped(reason: string, since = this.#o.now()): void {
+    this.#since ??= since;
     this.#reason = reason;
   }
 
-  /** The stream is back: the outage (if any) ends; the engine says it is back and sweeps. */
-  back(): void {
+  /**
+   * A message came on the stream: the outage (if any) ends. Not the reopening itself: a silent
+   * stream is reopened every half minute and each socket opens at once, then says nothing — the
+   * outage goes on, and is said once, from when it went silent.
+   */
+  heard(): void {
+    if (this.#since === null) return;
     this.#since = null;
     this.#said = false;
   }

@@ -63,7 +63,14 @@ export type StreamEvent =
    * within the pong timeout (a frozen exchange, a half-open connection): the socket is dropped
    * without waiting for its close (which such a peer never answers) and a new one dialled.
    */
-  | { type: "disconnect"; at: number; reason: string; stale?: true }
+  | {
+      type: "disconnect";
+      at: number;
+      reason: string;
+      stale?: true;
+      /** A stale drop: how long nothing had come on the socket (the stream was down that long already). */
+      silentMs?: number;
+    }
   /** One subscription failed for good (refused after a reconnect, or the socket terminated). */
   | { type: "streamError"; at: number; stream: string; error: HlcopyError };
 
@@ -556,6 +563,7 @@ export async function openStreams(options: OpenStreamsOptions): Promise<Streams>
         at,
         reason: `the exchange has not answered a ping for ${seconds(pongTimeoutMs)} (nothing received for ${seconds(silentMs)})`,
         stale: true,
+        silentMs,
       });
       dropStale();
     },

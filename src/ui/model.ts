@@ -644,7 +644,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
         ...state.connection,
         state: e.state,
         detail: e.detail ?? null,
-        since: e.ts,
+        // Down since its last message when the socket was dropped as stale, not since the drop.
+        since: e.downSince ?? e.ts,
         lastMessageAt: e.state === "open" ? e.ts : state.connection.lastMessageAt,
       };
       break;

@@ -96,6 +96,17 @@ describe("alert rules", () => {
     expect(checkTimers(st, 820_000, S).map((a) => a.kind)).toEqual(["ws-down"]);
   });
 
+  it("a socket dropped as stale is down from its last message, not from the drop that found it so", () => {
+    // Silent from 0; the staleness watch drops it at 25 s: the alert is due at wsDownSeconds (120 s)
+    // after the silence began, and its figures count from there.
+    const st = initialAlertRulesState();
+    alertsForEvent(st, { type: "connection", ts: 25_000, state: "reconnecting", downSince: 0 }, S);
+    expect(checkTimers(st, 119_000, S)).toEqual([]);
+    const [alert] = checkTimers(st, 120_000, S);
+    expect(alert?.text).toMatch(/^websocket down for 120s:/);
+    expect(alert?.fields).toMatchObject({ downSeconds: 120, since: new Date(0).toISOString() });
+  });
+
   it("a socket reopened again and again with nothing on it is down: the alert comes at wsDownSeconds", () => {
     // A silent stream: the run reopens it every 10 s and it opens at once, then says nothing.
     // Each "open" reset the timer, so 45 s (or hours) without a leader fill seen alerted nothing.

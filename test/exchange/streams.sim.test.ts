@@ -370,10 +370,13 @@ describe("openStreams", () => {
     try {
       const s = await setup({ pingIntervalMs: 100, pongTimeoutMs: 300, wsUrl: proxy.url(sim.wsUrl) });
       await eventually(() => ofType(s.events, "leaderState").length > 0);
+      const frozeAt = Date.now();
       proxy.freeze();
       // The SDK's keepalive drops the socket when the pong is late, but the close is never
       // answered either: no close event. The staleness watch says so meanwhile.
       const stale = await eventually(() => ofType(s.events, "disconnect").find((e) => e.stale), 5_000);
+      // How long it had been silent: the outage began at its last message, before the freeze.
+      expect(stale.at - (stale.silentMs ?? Number.NaN)).toBeLessThanOrEqual(frozeAt);
       expect(stale.reason).toMatch(
         /^the exchange has not answered a ping for 0\.3 s \(nothing received for /,
       );
