@@ -1,11 +1,14 @@
 // The follower's risk caps as plain arithmetic. Every notional here is |size| × mid: caps
 // bound the value of our positions as the exchange marks them, not the price a fill got.
 // A per-coin cap clips only its coin; a portfolio cap scales every target by one factor so
-// the copy keeps the leader's proportions.
+// the copy keeps the leader's proportions. The margin cap is the exchange's own: Σ notional ÷
+// each coin's exchange leverage may not pass the account value (cross margin) — increases that
+// would take it there are cut, as the portfolio cap's headroom cuts them.
 
 import { detailNumber } from "./format.js";
+import { exchangeLeverage } from "./leverage.js";
 import type { Settings } from "./settings.js";
-import type { Market } from "./types.js";
+import type { Market, Position } from "./types.js";
 
 export type CoinCapReason = "notional-cap" | "leverage-cap";
 export type PortfolioCapReason = "total-notional-cap" | "leverage-cap";
@@ -93,4 +96,33 @@ export function portfolioLimit(accountValue: number, settings: Settings): Portfo
 export function fitFactor(scalable: number, fixed: number, limit: number): number {
   if (!(scalable > 0) || fixed + scalable <= limit) return 1;
   return Math.min(1, Math.max(0, (limit - fixed) / scalable));
+}
+
+/**
+ * The exchange's taker fee on its base tier (bps of notional): what an IOC fill pays. The
+ * margin cap keeps room for it; the paper account pays it (engine/executor.ts).
+ */
+export const TAKER_FEE_BPS = 4.5;
+
+/**
+ * The leverage the exchange margins a coin at, as the margin cap counts it: the setting hlcopy
+ * gives the coin before an increase (core/leverage.ts exchangeLeverage, the one the engine
+ * sends), or the lower leverage an open position is known to carry — the more margin of the
+ * two, so the cap never counts on margin the exchange does not give.
+ */
+export function marginLeverage(settings: Settings, market: Market, position: Position | undefined): number {
+  const set = exchangeLeverage(settings, market).leverage;
+  const held = position?.leverage;
+  return held !== undefined && Number.isFinite(held) && held >= 1 && held < set ? held : set;
+}
+
+/**
+ * The initial margin one increase of `size` needs from the account, as the exchange checks it
+ * and then charges it: size × max(limit price, mid) ÷ leverage (the exchange values the order at
+ * its limit), the taker fee on that notional, and the limit price's distance from the mid (a
+ * fill there is marked at once at the mid: that much of the account value is gone).
+ */
+export function increaseMargin(size: number, limitPx: number, mid: number, leverage: number): number {
+  const px = Math.max(limitPx, mid);
+  return size * (px / leverage + (px * TAKER_FEE_BPS) / 1e4 + Math.abs(limitPx - mid));
 }

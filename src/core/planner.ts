@@ -69,6 +69,8 @@ import {
   clipToNotional,
   coinLimit,
   fitFactor,
+  increaseMargin,
+  marginLeverage,
   type PortfolioLimit,
   portfolioLimit,
 } from "./caps.js";
@@ -87,6 +89,7 @@ import type {
   AccountState,
   CoinTarget,
   LeaderState,
+  MarginCap,
   Market,
   Markets,
   Plan,
@@ -376,9 +379,40 @@ export function planOrders(params: PlanParameters): Plan {
   // down to their targets first (a reduction, always allowed), so every coin's target stays
   // the same fraction of the leader's. Whatever still does not fit is cut, and a coin the cut
   // holds back keeps its target and its drift ("cap-no-room": not in sync).
+  // Margin: the exchange refuses an increase its initial margin cannot back (cross: Σ notional ÷
+  // each coin's leverage ≤ account value), and a coin's leverage can be at or below
+  // risk.maxLeverage (its own maximum), so the portfolio cap alone does not keep the copy
+  // inside it. Increases are held to it the same way: coins held above their targets are
+  // brought down first, then every increase's growth is cut by one factor — the exchange
+  // refusing the last orders again and again is drift that never closes.
   let trimFactor = 1;
   const madeRoom: string[] = [];
-  if (increases.length > 0 && Number.isFinite(pLimit.limit)) {
+  let madeRoomForCap = false;
+  let marginCap: MarginCap | undefined;
+  if (increases.length > 0) {
+    const equity = ours.accountValue;
+    const capFinite = Number.isFinite(pLimit.limit);
+    /** coin → the leverage the exchange margins it at (marginLeverage), made once per coin. */
+    const levs = new Map<string, number>();
+    const levOf = (coin: string, market: Market): number => {
+      let lev = levs.get(coin);
+      if (lev === undefined) {
+        lev = marginLeverage(settings, market, ours.positions[coin]);
+        levs.set(coin, lev);
+      }
+      return lev;
+    };
+    // Our resting orders that may still open (not reduce-only, not triggers, not cancelled by
+    // this plan) hold margin on the exchange too, in any coin (one not planned as well).
+    let resting = 0;
+    const cancelled = new Set<string>(cancels.map((c) => c.cloid));
+    for (const o of ours.openOrders) {
+      const m = markets[o.coin];
+      if (o.reduceOnly || o.trigger || !m || !(m.mid > 0) || (o.cloid && cancelled.has(o.cloid))) continue;
+      resting += (Math.abs(o.size) * Math.max(o.limitPx, m.mid)) / levOf(o.coin, m);
+    }
+    let baseline = 0;
+    let marginBase = 0;
     const baselineOf = () => {
       const post = new Map<string, number>();
       for (const w of work.values()) post.set(w.coin, Math.abs(w.oursLots));
@@ -386,17 +420,37 @@ export function planOrders(params: PlanParameters): Plan {
         const prev = post.get(leg.w.coin) ?? 0;
         post.set(leg.w.coin, Math.max(0, prev - leg.lots));
       }
-      let baseline = 0;
+      baseline = 0;
+      marginBase = resting;
       for (const w of work.values()) {
-        if (w.market) baseline += lotsToSize(post.get(w.coin) ?? 0, w.szDecimals) * w.mid;
+        if (!w.market) continue;
+        const lots = post.get(w.coin) ?? 0;
+        if (lots === 0) continue;
+        const usd = lotsToSize(lots, w.szDecimals) * w.mid;
+        baseline += usd;
+        marginBase += usd / levOf(w.coin, w.market);
       }
-      return baseline;
     };
-    let baseline = baselineOf();
+    baselineOf();
     let growth = 0;
-    for (const leg of increases) growth += lotsToSize(leg.lots, leg.w.szDecimals) * leg.w.mid;
-    const over = () => baseline + growth > pLimit.limit * (1 + 1e-9);
-    if (over()) {
+    let marginGrowth = 0;
+    for (const leg of increases) {
+      const w = leg.w;
+      const size = lotsToSize(leg.lots, w.szDecimals);
+      growth += size * w.mid;
+      marginGrowth += increaseMargin(
+        size,
+        leg.side === "buy" ? w.buyPx : w.sellPx,
+        w.mid,
+        levOf(w.coin, w.market as Market),
+      );
+    }
+    const overCap = () => capFinite && baseline + growth > pLimit.limit * (1 + 1e-9);
+    const overMargin = () => marginBase + marginGrowth > equity;
+    const marginWanted = marginBase + marginGrowth;
+    const marginBound = overMargin();
+    if (overCap() || marginBound) {
+      madeRoomForCap = overCap();
       const released = new Set<string>();
       for (const coin of requested) {
         const held = work.get(coin)?.heldAbove;
@@ -410,12 +464,44 @@ export function planOrders(params: PlanParameters): Plan {
           const s = skipped[i] as SkippedAction;
           if (released.has(s.coin) && s.reason === "inside-deadband") skipped.splice(i, 1);
         }
-        baseline = baselineOf();
+        baselineOf();
       }
     }
-    if (over()) {
-      trimFactor = fitFactor(growth, baseline, pLimit.limit);
-      increases = trimIncreases(increases, trimFactor, pLimit, settings, skipped);
+    const capFactor = overCap() ? fitFactor(growth, baseline, pLimit.limit) : 1;
+    const marginFactor = overMargin() ? fitFactor(marginGrowth, marginBase, equity) : 1;
+    if (capFactor < 1 && capFactor <= marginFactor) {
+      trimFactor = capFactor;
+      const room = `${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`;
+      increases = trimIncreases(
+        increases,
+        capFactor,
+        pLimit.reason ?? "leverage-cap",
+        () => room,
+        settings,
+        skipped,
+      );
+    } else if (marginFactor < 1) {
+      const room = (w: CoinWork) =>
+        `the account's margin ($${detailNumber(equity)} account value; ${w.coin} at ${detailNumber(levOf(w.coin, w.market as Market))}× exchange leverage, with fees and slippage)`;
+      increases = trimIncreases(increases, marginFactor, "margin-cap", room, settings, skipped);
+    }
+    if (marginBound) {
+      const scaleBy = capFactor < 1 && capFactor <= marginFactor ? capFactor : marginFactor;
+      const released = madeRoomForCap ? [] : madeRoom;
+      marginCap = {
+        accountValueUsd: equity,
+        requiredUsd: marginWanted,
+        increaseScale: scaleBy,
+        ...(released.length > 0 ? { madeRoom: released } : {}),
+        detail:
+          `the plan needs $${detailNumber(marginWanted)} of initial margin (notional ÷ each coin's exchange leverage, with fees and slippage) and the account value is $${detailNumber(equity)}` +
+          (marginFactor < 1 && scaleBy === marginFactor
+            ? `: increases cut ×${detailNumber(marginFactor)}`
+            : "") +
+          (released.length > 0
+            ? `; ${released.join(", ")} brought down to ${released.length === 1 ? "its target" : "their targets"} to make room`
+            : ""),
+      };
     }
   }
 
@@ -515,7 +601,7 @@ export function planOrders(params: PlanParameters): Plan {
     ratioSum += ratio;
     leaderRatios[r.address] = ratio;
   });
-  const bound = scale < 1 || trimFactor < 1 || madeRoom.length > 0;
+  const bound = scale < 1 || trimFactor < 1 || madeRoomForCap;
   const plan: Plan = {
     actions,
     skipped,
@@ -527,20 +613,23 @@ export function planOrders(params: PlanParameters): Plan {
     inSync: actions.length === 0 && cancels.length === 0 && skipped.every((s) => !keepsDrift(s.reason)),
   };
   if (cancels.length > 0) plan.cancels = cancels;
+  if (marginCap) plan.marginCap = marginCap;
+  // Coins brought down to make room for the portfolio cap (not for the margin alone).
+  const capRoom = madeRoomForCap ? madeRoom : [];
   if (bound && pLimit.reason) {
     plan.portfolioCap = {
       reason: pLimit.reason,
       limitUsd: pLimit.limit,
       increaseScale: trimFactor,
-      ...(madeRoom.length > 0 ? { madeRoom } : {}),
+      ...(capRoom.length > 0 ? { madeRoom: capRoom } : {}),
       detail:
         (scale < 1
           ? `targets scaled ×${detailNumber(scale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
           : trimFactor < 1
             ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`
             : `within ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`) +
-        (madeRoom.length > 0
-          ? `; ${madeRoom.join(", ")} brought down to ${madeRoom.length === 1 ? "its target" : "their targets"} to make room`
+        (capRoom.length > 0
+          ? `; ${capRoom.join(", ")} brought down to ${capRoom.length === 1 ? "its target" : "their targets"} to make room`
           : ""),
     };
   }
@@ -1153,15 +1242,15 @@ function restingEntry(
 function trimIncreases(
   legs: Leg[],
   factor: number,
-  limit: PortfolioLimit,
+  reason: ReasonCode,
+  roomOf: (w: CoinWork) => string,
   settings: Settings,
   skipped: SkippedAction[],
 ): Leg[] {
   const kept: Leg[] = [];
-  const reason = limit.reason ?? "leverage-cap";
-  const room = `${limit.describe} ($${detailNumber(limit.limit)} gross)`;
   for (const leg of legs) {
     const w = leg.w;
+    const room = roomOf(w);
     const lots = Math.floor(leg.lots * factor);
     const size = lotsToSize(lots, w.szDecimals);
     const wanted = `${leg.side} ${detailNumber(lotsToSize(leg.lots, w.szDecimals))} ${w.coin}`;

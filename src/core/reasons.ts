@@ -23,8 +23,10 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "leverage-cap": "capped by max leverage",
   "notional-cap": "capped by max notional per coin",
   "total-notional-cap": "capped by max total notional",
+  "margin-cap":
+    "capped by the account's margin: Σ notional ÷ each coin's exchange leverage (with fees and slippage) may not pass the account value",
   "cap-no-room":
-    "capped: no room left under the portfolio cap for this increase — the target is not reached (not in sync)",
+    "capped: no room left under the portfolio cap (or the account's margin) for this increase — the target is not reached (not in sync)",
   "entry-drift": "price moved too far from the leader's price: increase skipped",
   "stale-leader": "leader data is stale or unusable: increases blocked",
   "leader-no-equity":
@@ -120,6 +122,7 @@ export const CAP_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "leverage-cap",
   "notional-cap",
   "total-notional-cap",
+  "margin-cap",
   "allocation-cap",
 ]);
 

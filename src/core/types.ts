@@ -146,7 +146,9 @@ export type ReasonCode =
   | "leverage-cap"
   | "notional-cap"
   | "total-notional-cap"
-  // a portfolio cap left no room for this increase: the target is not reached (not in sync)
+  // the account's initial margin (Σ notional ÷ each coin's exchange leverage) cannot back more
+  | "margin-cap"
+  // a portfolio cap (or the account's margin) left no room for this increase: the target is not reached (not in sync)
   | "cap-no-room"
   | "entry-drift"
   | "stale-leader"
@@ -264,6 +266,8 @@ export interface Plan {
   portfolioScale: number;
   /** The portfolio-wide cap that bound (portfolioScale < 1 or increases trimmed), if any. */
   portfolioCap?: PortfolioCap;
+  /** The account's initial margin bound this plan's increases (absent: it did not). */
+  marginCap?: MarginCap;
   /**
    * Copy ratio per leader address before the portfolio scale (weight included). For
    * risk-parity and risk-per-trade, which size each coin apart: our notional over the
@@ -276,6 +280,24 @@ export interface Plan {
   allocation?: { leader: Address; scale: number; grossUsd: number; limitUsd: number }[];
   /** True when no action is planned and no skip leaves drift a later run should fix. */
   inSync: boolean;
+}
+
+/**
+ * The exchange's initial margin as a cap on increases (core/caps.ts): Σ over coins of notional ÷
+ * the coin's exchange leverage — each increase at its limit price, with the taker fee and the
+ * limit's distance from the mid — may not pass our account value (cross margin; isolated
+ * positions are counted the same way).
+ */
+export interface MarginCap {
+  /** Our account value: what the required margin may not pass. */
+  accountValueUsd: number;
+  /** The margin the plan would need without the cut (positions staying + every increase). */
+  requiredUsd: number;
+  /** The factor every increase's growth was cut by (1 = none: room was made). */
+  increaseScale: number;
+  /** Coins held above their target inside the deadband brought down to make room (absent: none). */
+  madeRoom?: string[];
+  detail: string;
 }
 
 export interface PortfolioCap {

@@ -5,6 +5,7 @@
 // limit) and one account (localAccount). The engine journals intents before calling a sending
 // executor and results after; it has no paper or dry-run model of its own: they live here.
 
+import { TAKER_FEE_BPS } from "../core/caps.js";
 import { UncertainOutcomeError } from "../core/errors.js";
 import { applyFillStep, type TrackedPosition } from "../core/fills.js";
 import type { OrderResult, RateLimitResend, SendOptions } from "../core/orders.js";
@@ -95,8 +96,8 @@ export function liveExecutor(
   };
 }
 
-/** Taker fee the paper account pays (bps of notional), as on the exchange's base tier. */
-export const PAPER_TAKER_FEE_BPS = 4.5;
+/** Taker fee the paper account pays (bps of notional): the exchange's base tier (core/caps.ts). */
+export const PAPER_TAKER_FEE_BPS = TAKER_FEE_BPS;
 
 /** One price level of a book: price and size in coin units. */
 export interface PaperBookLevel {

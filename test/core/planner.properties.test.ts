@@ -5,8 +5,9 @@
 import { formatPrice, formatSize } from "@nktkas/hyperliquid/utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { coinLimit, portfolioLimit } from "../../src/core/caps.js";
+import { coinLimit, portfolioLimit, TAKER_FEE_BPS } from "../../src/core/caps.js";
 import { isCloid } from "../../src/core/cloid.js";
+import { exchangeLeverage } from "../../src/core/leverage.js";
 import { type PlanParameters, planOrders } from "../../src/core/planner.js";
 import { keepsDrift } from "../../src/core/reasons.js";
 import {
@@ -94,6 +95,11 @@ const arbSettings = fc.record({
   slippageBps: fc.integer({ min: 0, max: 200 }),
   deadbandPct: fc.oneof(fc.constant(0), fc.constant(2), fc.double({ min: 0, max: 20, noNaN: true })),
   maxEntryDriftBps: fc.integer({ min: 0, max: 1000 }),
+  /** exec.leverage: auto (mostly) or a fixed setting, capped by each coin's maximum. */
+  leverage: fc.oneof(
+    { weight: 3, arbitrary: fc.constant("auto" as const) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 50 }) },
+  ),
 });
 
 const arbContext = fc.record({
@@ -189,6 +195,7 @@ function build(w: World): PlanParameters {
       slippageBps: s.slippageBps,
       deadbandPct: s.deadbandPct,
       maxEntryDriftBps: s.maxEntryDriftBps,
+      leverage: s.leverage,
     },
   };
   const now = 1_000_000;
@@ -425,7 +432,11 @@ describe("planner properties", () => {
         // needed and it is rightly not sent (seed -417230450: BTC $0.98 over its cap, inside a
         // 20 % deadband, brought down only in the ungated plan). Every other reduction is the same.
         const own = (plan: Plan) => {
-          const madeRoom = new Set(plan.portfolioCap?.madeRoom ?? []);
+          // (the margin cap makes room the same way: Plan.marginCap.madeRoom)
+          const madeRoom = new Set([
+            ...(plan.portfolioCap?.madeRoom ?? []),
+            ...(plan.marginCap?.madeRoom ?? []),
+          ]);
           return reductions(plan).filter((a) => !madeRoom.has(a.coin));
         };
         expect(own(gated)).toEqual(own(open));
@@ -451,6 +462,59 @@ describe("planner properties", () => {
         });
         for (const u of reductions(uncapped)) {
           const total = reductions(capped)
+            .filter((a) => a.coin === u.coin && a.side === u.side)
+            .reduce((sum, a) => sum + a.size, 0);
+          expect(total).toBeGreaterThanOrEqual(u.size * (1 - 1e-12));
+        }
+      }),
+      opts,
+    );
+  });
+
+  it("a plan never takes the required initial margin over the account value by increases", () => {
+    fc.assert(
+      fc.property(arbWorld, (w) => {
+        const p = build(w);
+        const plan = planOrders(p);
+        const ups = increases(plan);
+        if (ups.length === 0) return;
+        // Initial margin after every action fills: Σ notional ÷ the coin's exchange leverage (the
+        // engine's setting, or a lower one a position carries), each increase at max(limit, mid)
+        // with the taker fee and the limit's distance from the mid (what the exchange checks
+        // and then charges), and every position staying where it is at the mid.
+        const post = postPositions(p, plan);
+        const grown = new Map<string, number>();
+        for (const a of ups) grown.set(a.coin, (grown.get(a.coin) ?? 0) + a.size);
+        let required = 0;
+        for (const [coin, size] of post) {
+          const m = p.markets[coin];
+          if (!m) continue;
+          const set = exchangeLeverage(p.settings, m).leverage;
+          const held = p.ours.positions[coin]?.leverage;
+          const lev = held !== undefined && held >= 1 && held < set ? held : set;
+          required += ((Math.abs(size) - (grown.get(coin) ?? 0)) * m.mid) / lev;
+          for (const a of ups.filter((x) => x.coin === coin)) {
+            const px = Math.max(a.limitPx, m.mid);
+            required += a.size * (px / lev + (px * TAKER_FEE_BPS) / 1e4 + Math.abs(a.limitPx - m.mid));
+          }
+        }
+        expect(required).toBeLessThanOrEqual(p.ours.accountValue * (1 + TOL));
+      }),
+      opts,
+    );
+  });
+
+  it("reductions are never blocked by the margin cap: with every held position's margin at 1× a plan reduces at least as much", () => {
+    fc.assert(
+      fc.property(arbWorld, (w) => {
+        const p = build(w);
+        const free = planOrders(p);
+        // Positions known at 1× hold their whole notional as margin: most increases find no room.
+        const positions: Record<string, Position> = {};
+        for (const [coin, pos] of Object.entries(p.ours.positions)) positions[coin] = { ...pos, leverage: 1 };
+        const tight = planOrders({ ...p, ours: { ...p.ours, positions } });
+        for (const u of reductions(free)) {
+          const total = reductions(tight)
             .filter((a) => a.coin === u.coin && a.side === u.side)
             .reduce((sum, a) => sum + a.size, 0);
           expect(total).toBeGreaterThanOrEqual(u.size * (1 - 1e-12));
@@ -551,7 +615,15 @@ describe("planner properties", () => {
           if (clean !== 0) positions[coin] = { coin, size: clean, entryPx: 1 };
         }
         const second = planOrders({ ...p, ours: { ...p.ours, positions } });
-        expect(second.actions).toEqual([]);
+        // Except the margin cap's allowance for the fee and the limit's slippage: here no fill
+        // paid them (the account value is the same), so a coin the margin cut may take that
+        // room now — an increase, said margin-cap again, never a refusal's loop.
+        const marginCut = new Set(first.skipped.filter((s) => s.reason === "margin-cap").map((s) => s.coin));
+        const madeRoom = new Set(second.marginCap?.madeRoom ?? []);
+        for (const a of second.actions) {
+          if (a.reduceOnly) expect(madeRoom.has(a.coin), `${a.coin} reduced again`).toBe(true);
+          else expect(marginCut.has(a.coin), `${a.coin} increased again`).toBe(true);
+        }
       }),
       opts,
     );

@@ -374,8 +374,11 @@ describe("caps", () => {
       settings: settingsWith({ risk: { maxLeverage: 20 } }),
     });
     // target 2000 SOL = $40k; SOL max leverage 2 × $10k = $20k → 1000 SOL
-    expect(summary(p)).toEqual(["SOL buy 1000 open"]);
-    expect(skipOf(p, "SOL")).toMatchObject({ reason: "leverage-cap" });
+    expect(p.targets.find((t) => t.coin === "SOL")?.targetSize).toBe(1000);
+    // …whose margin at 2× is all $10k, with nothing left for the fee and the limit's slippage:
+    // the order is cut to what the margin backs (the exchange would refuse the 1000).
+    expect(summary(p)).toEqual(["SOL buy 990.19 open"]);
+    expect(skipOf(p, "SOL")).toMatchObject({ reason: "margin-cap" });
   });
 
   it("caps only block growth: above the cap we reduce toward it, reduce-only", () => {
@@ -447,6 +450,153 @@ describe("caps", () => {
     const r = driftReport({ targets: p.targets, skipped: p.skipped, actionCoins: [] });
     expect(r.coins.find((c) => c.coin === "BTC")).toMatchObject({ status: "blocked", reason: "cap-no-room" });
     expect(r.inSync).toBe(false);
+  });
+});
+
+describe("margin cap: increases never need more initial margin than the account value", () => {
+  // The exchange margins each coin at its leverage setting: exec.leverage, auto = ceil(risk.maxLeverage)
+  // + 1, capped by the coin's own maximum (core/leverage.ts exchangeLeverage). Required initial
+  // margin = Σ notional ÷ that leverage; an increase counts at its limit price, with its fee and
+  // the limit's distance from the mid.
+  const HM: Markets = {
+    BTC: market("BTC", 95_000, 5, { maxLeverage: 40 }),
+    HYPE: market("HYPE", 38, 2, { maxLeverage: 10 }),
+  };
+  /** Initial margin after the plan fills (reductions first): Σ |size| × mid ÷ leverage. */
+  const marginAfter = (p: Plan, levs: Record<string, number>, ours: Record<string, number> = {}) => {
+    const post: Record<string, number> = { ...ours };
+    for (const a of p.actions) post[a.coin] = (post[a.coin] ?? 0) + (a.side === "buy" ? a.size : -a.size);
+    return Object.entries(post).reduce(
+      (sum, [coin, size]) => sum + (Math.abs(size) * (HM[coin]?.mid ?? 0)) / (levs[coin] ?? 1),
+      0,
+    );
+  };
+
+  it("max-leverage 15: HYPE 10× (its max) and BTC 5× need $13.1k of margin on $10k — every increase is cut by one factor, said as margin-cap", () => {
+    const settings = settingsWith({ risk: { maxLeverage: 15 } });
+    // The leader (equity $100k): HYPE $1M (10×), BTC $500k (5×); ratio 0.1.
+    const p = plan({
+      markets: HM,
+      leader: leader({ HYPE: 1_000_000 / 38, BTC: 500_000 / 95_000 }),
+      settings,
+    });
+    // Before: HYPE $100k at 10× ($10k margin) + BTC $50k at 16× ($3125) — both sent, BTC refused.
+    const targets = Object.fromEntries(p.targets.map((t) => [t.coin, t.targetSize]));
+    expect(targets).toEqual({ BTC: 0.52631, HYPE: 2631.57 });
+    expect(p.actions.map((a) => [a.coin, a.side, a.reason])).toEqual([
+      ["BTC", "buy", "open"],
+      ["HYPE", "buy", "open"],
+    ]);
+    // One factor: each order is the same fraction of its target (within a lot).
+    const hype = p.actions.find((a) => a.coin === "HYPE")?.size ?? 0;
+    const btc = p.actions.find((a) => a.coin === "BTC")?.size ?? 0;
+    expect(hype / 2631.57).toBeCloseTo(btc / 0.52631, 3);
+    expect(hype / 2631.57).toBeLessThan(0.77);
+    expect(marginAfter(p, { HYPE: 10, BTC: 16 })).toBeLessThanOrEqual(10_000);
+    // With the fee and the limit's slippage it still fits: what the exchange checks.
+    const needed = p.actions.reduce((sum, a) => {
+      const m = HM[a.coin];
+      if (!m) return sum;
+      const lev = a.coin === "HYPE" ? 10 : 16;
+      return sum + a.size * (a.limitPx / lev + a.limitPx * 0.00045 + (a.limitPx - m.mid));
+    }, 0);
+    expect(needed).toBeLessThanOrEqual(10_000);
+    expect(p.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual(["BTC margin-cap", "HYPE margin-cap"]);
+    expect(skipOf(p, "HYPE")?.detail).toContain("HYPE at 10× exchange leverage");
+    expect(skipOf(p, "BTC")?.detail).toContain("BTC at 16× exchange leverage");
+    expect(p.marginCap).toMatchObject({ accountValueUsd: 10_000 });
+    // $13 125 at the mid, plus the fee and the 30 bps slippage allowance.
+    expect(p.marginCap?.requiredUsd).toBeGreaterThan(13_125);
+    expect(p.marginCap?.requiredUsd).toBeLessThan(13_125 * 1.05);
+    expect(p.marginCap?.detail).toContain("increases cut ×");
+    // The portfolio cap (15 × $10k, just met by the targets) cut no increase.
+    expect(p.portfolioCap?.increaseScale ?? 1).toBe(1);
+    // The targets stay the copy's: the cut leaves drift (a cap note beside an order: capped).
+    expect(p.inSync).toBe(false);
+  });
+
+  it("the same leader under a cap the margin backs (max-leverage 5, auto 6×): no margin cut", () => {
+    const p = plan({
+      markets: HM,
+      leader: leader({ HYPE: 100_000 / 38, BTC: 200_000 / 95_000 }),
+      settings: settingsWith({ risk: { maxLeverage: 5 } }),
+    });
+    // $10k HYPE at 6× + $20k BTC at 6× = $5k of margin.
+    expect(p.marginCap).toBeUndefined();
+    expect(p.skipped).toEqual([]);
+    expect(summary(p)).toEqual(["BTC buy 0.21052 open", "HYPE buy 263.15 open"]);
+  });
+
+  it("reductions are never cut: a reduction goes in full and the margin it frees is room for the increase", () => {
+    const settings = settingsWith({ risk: { maxLeverage: 15 } });
+    // We hold HYPE $100k (all the margin at 10×). The leader halves HYPE and opens BTC $30k.
+    const ours = account({ HYPE: 2631.57 });
+    const p = plan({
+      markets: HM,
+      leader: leader({ HYPE: 500_000 / 38, BTC: 300_000 / 95_000 }),
+      ours,
+      settings,
+    });
+    expect(summary(p)).toEqual(["HYPE sell 1315.79 reduce ro", "BTC buy 0.31578 open"]);
+    expect(p.marginCap).toBeUndefined();
+    // With our HYPE leverage known at 10× nothing changes; with the reduction in flight (its
+    // margin still held) the BTC open has no room at all — and the reduction is never held back.
+    const pending = plan({
+      markets: HM,
+      leader: leader({ HYPE: 500_000 / 38, BTC: 600_000 / 95_000 }),
+      ours: account({ HYPE: { size: 2631.57, leverage: 10, marginMode: "cross" } }),
+      settings,
+      context: { pendingCoins: ["HYPE"] },
+    });
+    expect(pending.actions).toEqual([]);
+    expect(pending.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual([
+      "BTC cap-no-room",
+      "HYPE order-pending",
+    ]);
+    expect(skipOf(pending, "BTC")?.detail).toContain("no room under the account's margin");
+    expect(pending.inSync).toBe(false);
+    expect(pending.targets.find((t) => t.coin === "BTC")?.targetSize).toBeGreaterThan(0);
+  });
+
+  it("the leverage the exchange holds: a position known at a lower leverage than the setting is counted at it", () => {
+    const settings = settingsWith({ risk: { maxLeverage: 15 } });
+    const leaderState = leader({ HYPE: 200_000 / 38, BTC: 1_000_000 / 95_000 });
+    // Ours: HYPE $20k. At auto's 10× it holds $2k of margin and BTC's $100k at 16× fits in the
+    // $8k left; known at 2× it holds all $10k: nothing left.
+    const atSetting = plan({ markets: HM, leader: leaderState, ours: account({ HYPE: 526.31 }), settings });
+    expect(summary(atSetting)).toEqual(["BTC buy 1.05263 open"]);
+    const atTwo = plan({
+      markets: HM,
+      leader: leaderState,
+      ours: account({ HYPE: { size: 526.31, leverage: 2, marginMode: "cross" } }),
+      settings,
+    });
+    expect(atTwo.actions).toEqual([]);
+    expect(skipOf(atTwo, "BTC")?.reason).toBe("cap-no-room");
+    // exec.leverage fixed at 3 (above risk.maxLeverage 2): every coin at 3×.
+    const fixed = plan({
+      markets: HM,
+      leader: leader({ HYPE: 100_000 / 38, BTC: 100_000 / 95_000 }),
+      ours: account({}, 10_000),
+      settings: settingsWith({ risk: { maxLeverage: 2 }, exec: { leverage: 3 } }),
+    });
+    // $20k at 3× = $6.7k: fits.
+    expect(fixed.marginCap).toBeUndefined();
+    expect(fixed.actions).toHaveLength(2);
+  });
+
+  it("our resting orders that can open hold margin too; a reduce-only or trigger order does not", () => {
+    const settings = settingsWith({ risk: { maxLeverage: 15 } });
+    const leaderState = leader({ BTC: 500_000 / 95_000 });
+    const open = (reduceOnly: boolean) => ({
+      ...account({}),
+      openOrders: [{ coin: "HYPE", oid: 1, side: "buy" as const, size: 2000, limitPx: 38, reduceOnly }],
+    });
+    // BTC $50k at 16× = $3125: fits alone; a resting HYPE buy $76k at 10× holds $7.6k of the $10k.
+    expect(plan({ markets: HM, leader: leaderState, ours: open(true), settings }).marginCap).toBeUndefined();
+    const p = plan({ markets: HM, leader: leaderState, ours: open(false), settings });
+    expect(skipOf(p, "BTC")?.reason).toBe("margin-cap");
+    expect(marginAfter(p, { BTC: 16 }) + 7600).toBeLessThanOrEqual(10_000);
   });
 });
 

@@ -51,6 +51,8 @@ describe("reasons", () => {
       "notional-cap",
       "leverage-cap",
       "total-notional-cap",
+      // the account's margin cut an increase (the order goes, smaller: "capped")
+      "margin-cap",
       // issue 21: the trader's own entry rules and a leader kelly does not copy
       "negative-edge",
       "copy-delay",

@@ -565,6 +565,7 @@ const REASON_ORDER: ReasonCode[] = [
   "leverage-cap",
   "notional-cap",
   "total-notional-cap",
+  "margin-cap",
   "cap-no-room",
   "daily-loss",
   "halted",
