@@ -126,3 +126,17 @@ export function increaseMargin(size: number, limitPx: number, mid: number, lever
   const px = Math.max(limitPx, mid);
   return size * (px / leverage + (px * TAKER_FEE_BPS) / 1e4 + Math.abs(limitPx - mid));
 }
+
+/**
+ * The initial margin a target of one unit needs when every lot of it is still to be bought at a
+ * marketable limit (the most it can need: increaseMargin at the farthest limit price
+ * `slippageBps` gives from the touch). Targets sized with it leave every later increase toward
+ * them room for its fee and slippage.
+ */
+export function targetMarginPerUnit(market: Market, leverage: number, slippageBps: number): number {
+  const mid = market.mid;
+  const ask = market.bestAsk !== undefined && market.bestAsk > 0 ? market.bestAsk : mid;
+  const bid = market.bestBid !== undefined && market.bestBid > 0 ? market.bestBid : mid;
+  const away = Math.max(ask - mid, mid - bid, 0) + (Math.max(ask, mid) * slippageBps) / 1e4;
+  return increaseMargin(1, mid + away, mid, leverage);
+}

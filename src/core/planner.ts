@@ -71,8 +71,8 @@ import {
   fitFactor,
   increaseMargin,
   marginLeverage,
-  type PortfolioLimit,
   portfolioLimit,
+  targetMarginPerUnit,
 } from "./caps.js";
 import { lazyCloid, makeCloid } from "./cloid.js";
 import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
@@ -325,25 +325,60 @@ export function planOrders(params: PlanParameters): Plan {
 
   // Per-coin caps clip their coin; then one portfolio factor for every copied target.
   const pLimit = portfolioLimit(ours.accountValue, settings);
+  /** coin → the leverage the exchange margins it at (marginLeverage), made once per coin. */
+  const levs = new Map<string, number>();
+  const levOf = (coin: string, market: Market): number => {
+    let lev = levs.get(coin);
+    if (lev === undefined) {
+      lev = marginLeverage(settings, market, ours.positions[coin]);
+      levs.set(coin, lev);
+    }
+    return lev;
+  };
   let scalable = 0;
   let fixed = 0;
+  // The same for the account's initial margin: each copied target as if all of it were still to
+  // be bought (its fee and slippage too), the positions left alone at the mid.
+  let marginScalable = 0;
+  let marginFixed = 0;
   for (const w of work.values()) {
     if (w.rule.kind === "copy") {
-      const limit = coinLimit(w.market as Market, ours.accountValue, settings);
+      const market = w.market as Market;
+      const limit = coinLimit(market, ours.accountValue, settings);
       w.clipped = clipToNotional(w.raw, w.mid, limit.limit);
       if (w.clipped !== w.raw) w.clippedBy = limit;
       scalable += Math.abs(w.clipped) * w.mid;
+      if (w.clipped !== 0)
+        marginScalable +=
+          Math.abs(w.clipped) * targetMarginPerUnit(market, levOf(w.coin, market), settings.exec.slippageBps);
     } else if (w.rule.kind === "leave") {
-      fixed += Math.abs(w.ourSize) * w.mid;
+      const usd = Math.abs(w.ourSize) * w.mid;
+      fixed += usd;
+      if (usd > 0 && w.market) marginFixed += usd / levOf(w.coin, w.market);
     }
   }
-  const scale = halted ? 1 : fitFactor(scalable, fixed, pLimit.limit);
+  const capScale = halted ? 1 : fitFactor(scalable, fixed, pLimit.limit);
+  // The account's margin scales every target by one factor too (the leader's proportions kept)
+  // when it binds before the portfolio cap: a coin's leverage can be at or below risk.maxLeverage.
+  const marginScale = halted ? 1 : fitFactor(marginScalable, marginFixed, ours.accountValue);
+  const scale = Math.min(capScale, marginScale);
+  const marginScaled = marginScale < capScale;
   for (const w of work.values()) {
     if (w.rule.kind === "copy") w.cappedLots = sizeToLots(w.clipped * scale, w.szDecimals);
     else if (w.rule.kind === "zero") w.cappedLots = 0;
     else w.cappedLots = w.oursLots;
     w.targetLots = w.cappedLots;
   }
+  /** What scaled the targets, for the cap notes: the portfolio cap, or the account's margin. */
+  const scaledBy = marginScaled
+    ? {
+        reason: "margin-cap" as const,
+        describe: "the account's margin",
+        limit: `$${detailNumber(ours.accountValue)} account value ÷ each coin's exchange leverage`,
+      }
+    : pLimit.reason
+      ? { reason: pLimit.reason, describe: pLimit.describe, limit: `$${detailNumber(pLimit.limit)} gross` }
+      : null;
 
   // Decide legs for the requested coins.
   const skipped: SkippedAction[] = [];
@@ -392,16 +427,6 @@ export function planOrders(params: PlanParameters): Plan {
   if (increases.length > 0) {
     const equity = ours.accountValue;
     const capFinite = Number.isFinite(pLimit.limit);
-    /** coin → the leverage the exchange margins it at (marginLeverage), made once per coin. */
-    const levs = new Map<string, number>();
-    const levOf = (coin: string, market: Market): number => {
-      let lev = levs.get(coin);
-      if (lev === undefined) {
-        lev = marginLeverage(settings, market, ours.positions[coin]);
-        levs.set(coin, lev);
-      }
-      return lev;
-    };
     // Our resting orders that may still open (not reduce-only, not triggers, not cancelled by
     // this plan) hold margin on the exchange too, in any coin (one not planned as well).
     let resting = 0;
@@ -491,9 +516,11 @@ export function planOrders(params: PlanParameters): Plan {
       marginCap = {
         accountValueUsd: equity,
         requiredUsd: marginWanted,
+        targetScale: marginScaled ? marginScale : 1,
         increaseScale: scaleBy,
         ...(released.length > 0 ? { madeRoom: released } : {}),
         detail:
+          (marginScaled ? `targets scaled ×${detailNumber(marginScale)} to fit the account's margin; ` : "") +
           `the plan needs $${detailNumber(marginWanted)} of initial margin (notional ÷ each coin's exchange leverage, with fees and slippage) and the account value is $${detailNumber(equity)}` +
           (marginFactor < 1 && scaleBy === marginFactor
             ? `: increases cut ×${detailNumber(marginFactor)}`
@@ -503,6 +530,15 @@ export function planOrders(params: PlanParameters): Plan {
             : ""),
       };
     }
+  }
+  if (!marginCap && marginScaled) {
+    marginCap = {
+      accountValueUsd: ours.accountValue,
+      requiredUsd: marginScalable + marginFixed,
+      targetScale: marginScale,
+      increaseScale: 1,
+      detail: `targets scaled ×${detailNumber(marginScale)} to fit the account's margin: at each coin's exchange leverage, with fees and slippage, they need $${detailNumber(marginScalable + marginFixed)} and the account value is $${detailNumber(ours.accountValue)}`,
+    };
   }
 
   // Cap notes: a coin whose target a cap cut by at least one lot says so.
@@ -528,7 +564,7 @@ export function planOrders(params: PlanParameters): Plan {
       if (w.trimmed) continue;
       const uncapped = sizeToLots(w.raw, w.szDecimals);
       if (Math.abs(w.cappedLots) >= Math.abs(uncapped)) continue;
-      const note = capNote(w, uncapped, scale, pLimit);
+      const note = capNote(w, uncapped, scale, scaledBy);
       if (note) skipped.push(note);
     }
   }
@@ -601,7 +637,7 @@ export function planOrders(params: PlanParameters): Plan {
     ratioSum += ratio;
     leaderRatios[r.address] = ratio;
   });
-  const bound = scale < 1 || trimFactor < 1 || madeRoomForCap;
+  const bound = capScale < 1 || trimFactor < 1 || madeRoomForCap;
   const plan: Plan = {
     actions,
     skipped,
@@ -623,8 +659,8 @@ export function planOrders(params: PlanParameters): Plan {
       increaseScale: trimFactor,
       ...(capRoom.length > 0 ? { madeRoom: capRoom } : {}),
       detail:
-        (scale < 1
-          ? `targets scaled ×${detailNumber(scale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
+        (capScale < 1
+          ? `targets scaled ×${detailNumber(capScale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
           : trimFactor < 1
             ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`
             : `within ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`) +
@@ -1284,23 +1320,23 @@ function capNote(
   w: CoinWork,
   uncappedLots: number,
   scale: number,
-  pLimit: PortfolioLimit,
+  scaledBy: { reason: ReasonCode; describe: string; limit: string } | null,
 ): SkippedAction | null {
   const from = `${detailNumber(lotsToSize(uncappedLots, w.szDecimals))} ${w.coin}`;
   const to = detailNumber(lotsToSize(w.targetLots, w.szDecimals));
   if (w.clippedBy?.reason) {
-    const extra = scale < 1 ? `, then ×${detailNumber(scale)} for ${pLimit.describe}` : "";
+    const extra = scale < 1 && scaledBy ? `, then ×${detailNumber(scale)} for ${scaledBy.describe}` : "";
     return {
       coin: w.coin,
       reason: w.clippedBy.reason,
       detail: `target ${from} → ${to}: ${w.clippedBy.describe} ($${detailNumber(w.clippedBy.limit)})${extra}`,
     };
   }
-  if (scale < 1 && pLimit.reason) {
+  if (scale < 1 && scaledBy) {
     return {
       coin: w.coin,
-      reason: pLimit.reason,
-      detail: `target ${from} → ${to}: every target ×${detailNumber(scale)} for ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`,
+      reason: scaledBy.reason,
+      detail: `target ${from} → ${to}: every target ×${detailNumber(scale)} for ${scaledBy.describe} (${scaledBy.limit})`,
     };
   }
   return null;

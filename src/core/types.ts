@@ -283,16 +283,20 @@ export interface Plan {
 }
 
 /**
- * The exchange's initial margin as a cap on increases (core/caps.ts): Σ over coins of notional ÷
- * the coin's exchange leverage — each increase at its limit price, with the taker fee and the
- * limit's distance from the mid — may not pass our account value (cross margin; isolated
- * positions are counted the same way).
+ * The exchange's initial margin as a cap (core/caps.ts): Σ over coins of notional ÷ the coin's
+ * exchange leverage — each increase at its limit price, with the taker fee and the limit's
+ * distance from the mid — may not pass our account value (cross margin; isolated positions are
+ * counted the same way). It scales every copied target by one factor when the targets would
+ * not fit, and cuts increases (as the portfolio cap's headroom does) when positions staying
+ * where they are leave less room.
  */
 export interface MarginCap {
   /** Our account value: what the required margin may not pass. */
   accountValueUsd: number;
-  /** The margin the plan would need without the cut (positions staying + every increase). */
+  /** The margin the plan would need without the cut (the targets, or positions staying + every increase). */
   requiredUsd: number;
+  /** The factor every copied target was scaled by to fit (1 = the portfolio cap or nothing bound first). */
+  targetScale: number;
   /** The factor every increase's growth was cut by (1 = none: room was made). */
   increaseScale: number;
   /** Coins held above their target inside the deadband brought down to make room (absent: none). */

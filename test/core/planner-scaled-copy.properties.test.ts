@@ -4,7 +4,8 @@
 // whole lots, reduce-only ones never cross zero, each coin moves toward its target, an
 // increase never takes a coin or the book over its cap, risk.maxPositions holds, and (no
 // other rule in play) the target is exactly the README's: Σ weight × our equity / leader
-// equity × leader size, the per-coin clip, one factor for the portfolio cap, toward zero to lots.
+// equity × leader size, the per-coin clip, one factor for the portfolio cap or the account's
+// margin (whichever is smaller), toward zero to lots.
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import { isValidSize, lotsToSize, sizeToLots } from "../../src/core/rounding.js";
@@ -136,7 +137,18 @@ it("one or two leaders, every cap, big and tiny lots: whole-lot orders toward th
             gross += Math.abs(raw) * m.mid;
           }
           const plim = Math.min(w.total ?? Infinity, w.maxLeverage * w.ourEq);
-          const f = gross > plim ? plim / gross : 1;
+          // The account's margin: Σ |target| × mid(1 + slippage) ÷ the coin's exchange leverage
+          // (auto: ceil(risk.maxLeverage) + 1, at most the coin's max), plus the taker fee on it
+          // and the slippage itself, may not pass our equity — one factor too.
+          const slip = settings.exec.slippageBps / 1e4;
+          let margin = 0;
+          for (const c of COINS) {
+            const m = markets[c] as Markets[string];
+            const lev = Math.max(1, Math.min(Math.ceil(w.maxLeverage) + 1, Math.floor(m.maxLeverage)));
+            const px = m.mid * (1 + slip);
+            margin += Math.abs(clipped[c] as number) * (px / lev + px * 0.00045 + m.mid * slip);
+          }
+          const f = Math.min(gross > plim ? plim / gross : 1, margin > w.ourEq ? w.ourEq / margin : 1);
           for (const t of p.targets) {
             if (w.hot !== undefined || w.extra !== "none") break;
             const m = markets[t.coin] as Markets[string];

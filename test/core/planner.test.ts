@@ -373,12 +373,13 @@ describe("caps", () => {
       leader: leader({ SOL: 20_000 }),
       settings: settingsWith({ risk: { maxLeverage: 20 } }),
     });
-    // target 2000 SOL = $40k; SOL max leverage 2 × $10k = $20k → 1000 SOL
-    expect(p.targets.find((t) => t.coin === "SOL")?.targetSize).toBe(1000);
-    // …whose margin at 2× is all $10k, with nothing left for the fee and the limit's slippage:
-    // the order is cut to what the margin backs (the exchange would refuse the 1000).
+    // target 2000 SOL = $40k; SOL max leverage 2 × $10k = $20k → 1000 SOL, whose margin at 2×
+    // is all $10k with nothing left for the fee and the limit's slippage: the exchange would
+    // refuse the last of it, so the account's margin takes it to 990.19.
+    expect(p.targets.find((t) => t.coin === "SOL")?.targetSize).toBe(990.19);
     expect(summary(p)).toEqual(["SOL buy 990.19 open"]);
-    expect(skipOf(p, "SOL")).toMatchObject({ reason: "margin-cap" });
+    expect(skipOf(p, "SOL")).toMatchObject({ reason: "leverage-cap" });
+    expect(skipOf(p, "SOL")?.detail).toMatch(/\(\$20000\), then ×0\.99\d* for the account's margin$/);
   });
 
   it("caps only block growth: above the cap we reduce toward it, reduce-only", () => {
@@ -472,26 +473,18 @@ describe("margin cap: increases never need more initial margin than the account 
     );
   };
 
-  it("max-leverage 15: HYPE 10× (its max) and BTC 5× need $13.1k of margin on $10k — every increase is cut by one factor, said as margin-cap", () => {
+  it("max-leverage 15: HYPE 10× (its max) and BTC 5× would need $13.1k of margin on $10k — every target is scaled by one factor, said as margin-cap, and the copy is in sync once filled", () => {
     const settings = settingsWith({ risk: { maxLeverage: 15 } });
     // The leader (equity $100k): HYPE $1M (10×), BTC $500k (5×); ratio 0.1.
-    const p = plan({
-      markets: HM,
-      leader: leader({ HYPE: 1_000_000 / 38, BTC: 500_000 / 95_000 }),
-      settings,
-    });
-    // Before: HYPE $100k at 10× ($10k margin) + BTC $50k at 16× ($3125) — both sent, BTC refused.
+    const leaderState = leader({ HYPE: 1_000_000 / 38, BTC: 500_000 / 95_000 });
+    const p = plan({ markets: HM, leader: leaderState, settings });
+    // Before: targets HYPE $100k at 10× ($10k margin) + BTC $50k at 16× ($3125) — both sent,
+    // the second refused ("Insufficient margin to place order.") again every run.
     const targets = Object.fromEntries(p.targets.map((t) => [t.coin, t.targetSize]));
-    expect(targets).toEqual({ BTC: 0.52631, HYPE: 2631.57 });
-    expect(p.actions.map((a) => [a.coin, a.side, a.reason])).toEqual([
-      ["BTC", "buy", "open"],
-      ["HYPE", "buy", "open"],
-    ]);
-    // One factor: each order is the same fraction of its target (within a lot).
-    const hype = p.actions.find((a) => a.coin === "HYPE")?.size ?? 0;
-    const btc = p.actions.find((a) => a.coin === "BTC")?.size ?? 0;
-    expect(hype / 2631.57).toBeCloseTo(btc / 0.52631, 3);
-    expect(hype / 2631.57).toBeLessThan(0.77);
+    expect(targets).toEqual({ BTC: 0.38467, HYPE: 1923.37 });
+    // One factor: the leader's proportions are kept (within a lot).
+    expect(1923.37 / 2631.57).toBeCloseTo(0.38467 / 0.52631, 4);
+    expect(summary(p)).toEqual(["BTC buy 0.38467 open", "HYPE buy 1923.37 open"]);
     expect(marginAfter(p, { HYPE: 10, BTC: 16 })).toBeLessThanOrEqual(10_000);
     // With the fee and the limit's slippage it still fits: what the exchange checks.
     const needed = p.actions.reduce((sum, a) => {
@@ -502,17 +495,21 @@ describe("margin cap: increases never need more initial margin than the account 
     }, 0);
     expect(needed).toBeLessThanOrEqual(10_000);
     expect(p.skipped.map((s) => `${s.coin} ${s.reason}`)).toEqual(["BTC margin-cap", "HYPE margin-cap"]);
-    expect(skipOf(p, "HYPE")?.detail).toContain("HYPE at 10× exchange leverage");
-    expect(skipOf(p, "BTC")?.detail).toContain("BTC at 16× exchange leverage");
-    expect(p.marginCap).toMatchObject({ accountValueUsd: 10_000 });
+    expect(skipOf(p, "HYPE")?.detail).toMatch(
+      /^target 2631.57 HYPE → 1923.37: every target ×0.73\d* for the account's margin/,
+    );
+    expect(p.marginCap?.targetScale).toBeCloseTo(0.7309, 3);
+    expect(p.marginCap?.detail).toContain("targets scaled ×0.73");
     // $13 125 at the mid, plus the fee and the 30 bps slippage allowance.
     expect(p.marginCap?.requiredUsd).toBeGreaterThan(13_125);
     expect(p.marginCap?.requiredUsd).toBeLessThan(13_125 * 1.05);
-    expect(p.marginCap?.detail).toContain("increases cut ×");
-    // The portfolio cap (15 × $10k, just met by the targets) cut no increase.
+    // The portfolio cap (15 × $10k, just met by the unscaled targets) is not what scaled them.
     expect(p.portfolioCap?.increaseScale ?? 1).toBe(1);
-    // The targets stay the copy's: the cut leaves drift (a cap note beside an order: capped).
-    expect(p.inSync).toBe(false);
+    expect(p.effectiveRatio).toBeCloseTo(0.1 * (p.marginCap?.targetScale ?? 0), 6);
+    // A cap is a standing decision: once the orders fill, nothing more to do, in sync.
+    const next = plan({ markets: HM, leader: leaderState, ours: applyPlan(account({}), p), settings });
+    expect(next.actions).toEqual([]);
+    expect(next.inSync).toBe(true);
   });
 
   it("the same leader under a cap the margin backs (max-leverage 5, auto 6×): no margin cut", () => {
@@ -571,8 +568,16 @@ describe("margin cap: increases never need more initial margin than the account 
       ours: account({ HYPE: { size: 526.31, leverage: 2, marginMode: "cross" } }),
       settings,
     });
-    expect(atTwo.actions).toEqual([]);
-    expect(skipOf(atTwo, "BTC")?.reason).toBe("cap-no-room");
+    // HYPE at 2× ($10k) + BTC at 16× ($6.25k) do not fit: every target ×~0.6, HYPE brought down
+    // (a reduction: at 2× it is what holds the margin) and BTC opened at the same fraction.
+    expect(atTwo.actions.map((a) => `${a.coin} ${a.side}${a.reduceOnly ? " ro" : ""}`)).toEqual([
+      "HYPE sell ro",
+      "BTC buy",
+    ]);
+    const hypeT = atTwo.targets.find((t) => t.coin === "HYPE")?.targetSize ?? 0;
+    const btcT = atTwo.targets.find((t) => t.coin === "BTC")?.targetSize ?? 0;
+    expect(hypeT / 526.31).toBeCloseTo(btcT / 1.05263, 3);
+    expect(marginAfter(atTwo, { HYPE: 2, BTC: 16 }, { HYPE: 526.31 })).toBeLessThanOrEqual(10_000);
     // exec.leverage fixed at 3 (above risk.maxLeverage 2): every coin at 3×.
     const fixed = plan({
       markets: HM,
