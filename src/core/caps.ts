@@ -105,10 +105,11 @@ export function fitFactor(scalable: number, fixed: number, limit: number): numbe
 export const TAKER_FEE_BPS = 4.5;
 
 /**
- * The leverage the exchange margins a coin at, as the margin cap counts it: the setting hlcopy
- * gives the coin before an increase (core/leverage.ts exchangeLeverage, the one the engine
- * sends), or the lower leverage an open position is known to carry — the more margin of the
- * two, so the cap never counts on margin the exchange does not give.
+ * The leverage the exchange margins a coin at when this plan does not increase it, as the margin
+ * cap counts it: the setting hlcopy gives the coin (core/leverage.ts exchangeLeverage, the one
+ * the engine sends before an increase — what an increased coin is counted at), or the lower
+ * leverage an open position is known to carry (set before, by another config or by hand) — the
+ * more margin of the two, so the cap never counts on margin the exchange does not give.
  */
 export function marginLeverage(settings: Settings, market: Market, position: Position | undefined): number {
   const set = exchangeLeverage(settings, market).leverage;

@@ -79,6 +79,7 @@ import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
 import { detailNumber, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
+import { exchangeLeverage } from "./leverage.js";
 import { type ForeignPosition, notOursDetail } from "./ownership.js";
 import { keepsDrift } from "./reasons.js";
 import { lotsToSize, positionToLots, roundPriceToTick, sizeToLots, sizeToWire } from "./rounding.js";
@@ -325,41 +326,54 @@ export function planOrders(params: PlanParameters): Plan {
 
   // Per-coin caps clip their coin; then one portfolio factor for every copied target.
   const pLimit = portfolioLimit(ours.accountValue, settings);
-  /** coin → the leverage the exchange margins it at (marginLeverage), made once per coin. */
-  const levs = new Map<string, number>();
-  const levOf = (coin: string, market: Market): number => {
-    let lev = levs.get(coin);
+  // The leverage the exchange margins a coin at: before an increase the engine sets the
+  // settings' (exchangeLeverage: `set`); a coin not increased keeps what it carries, counted as
+  // the lower of that and the setting (marginLeverage: `held`). Made once per coin.
+  const setLevs = new Map<string, number>();
+  const heldLevs = new Map<string, number>();
+  const levOf = (coin: string, market: Market, growing: boolean): number => {
+    const cache = growing ? setLevs : heldLevs;
+    let lev = cache.get(coin);
     if (lev === undefined) {
-      lev = marginLeverage(settings, market, ours.positions[coin]);
-      levs.set(coin, lev);
+      lev = growing
+        ? exchangeLeverage(settings, market).leverage
+        : marginLeverage(settings, market, ours.positions[coin]);
+      cache.set(coin, lev);
     }
     return lev;
   };
   let scalable = 0;
   let fixed = 0;
+  for (const w of work.values()) {
+    if (w.rule.kind === "copy") {
+      const limit = coinLimit(w.market as Market, ours.accountValue, settings);
+      w.clipped = clipToNotional(w.raw, w.mid, limit.limit);
+      if (w.clipped !== w.raw) w.clippedBy = limit;
+      scalable += Math.abs(w.clipped) * w.mid;
+    } else if (w.rule.kind === "leave") {
+      fixed += Math.abs(w.ourSize) * w.mid;
+    }
+  }
+  const capScale = halted ? 1 : fitFactor(scalable, fixed, pLimit.limit);
   // The same for the account's initial margin: each copied target as if all of it were still to
   // be bought (its fee and slippage too), the positions left alone at the mid.
   let marginScalable = 0;
   let marginFixed = 0;
-  for (const w of work.values()) {
-    if (w.rule.kind === "copy") {
-      const market = w.market as Market;
-      const limit = coinLimit(market, ours.accountValue, settings);
-      w.clipped = clipToNotional(w.raw, w.mid, limit.limit);
-      if (w.clipped !== w.raw) w.clippedBy = limit;
-      scalable += Math.abs(w.clipped) * w.mid;
-      if (w.clipped !== 0)
+  if (!halted) {
+    for (const w of work.values()) {
+      if (!w.market) continue;
+      if (w.rule.kind === "copy" && w.clipped !== 0) {
+        // Growing: a target (in whole lots) beyond what we hold on its side.
+        const t = sizeToLots(w.clipped * capScale, w.szDecimals);
+        const growing = !(Math.sign(t) === Math.sign(w.oursLots) && Math.abs(t) <= Math.abs(w.oursLots));
         marginScalable +=
-          Math.abs(w.clipped) * targetMarginPerUnit(market, levOf(w.coin, market), settings.exec.slippageBps);
-    } else if (w.rule.kind === "leave") {
-      const usd = Math.abs(w.ourSize) * w.mid;
-      fixed += usd;
-      if (usd > 0 && w.market) marginFixed += usd / levOf(w.coin, w.market);
+          Math.abs(w.clipped) *
+          targetMarginPerUnit(w.market, levOf(w.coin, w.market, growing), settings.exec.slippageBps);
+      } else if (w.rule.kind === "leave" && w.ourSize !== 0) {
+        marginFixed += (Math.abs(w.ourSize) * w.mid) / levOf(w.coin, w.market, false);
+      }
     }
   }
-  const capScale = halted ? 1 : fitFactor(scalable, fixed, pLimit.limit);
-  // The account's margin scales every target by one factor too (the leader's proportions kept)
-  // when it binds before the portfolio cap: a coin's leverage can be at or below risk.maxLeverage.
   const marginScale = halted ? 1 : fitFactor(marginScalable, marginFixed, ours.accountValue);
   const scale = Math.min(capScale, marginScale);
   const marginScaled = marginScale < capScale;
@@ -434,8 +448,10 @@ export function planOrders(params: PlanParameters): Plan {
     for (const o of ours.openOrders) {
       const m = markets[o.coin];
       if (o.reduceOnly || o.trigger || !m || !(m.mid > 0) || (o.cloid && cancelled.has(o.cloid))) continue;
-      resting += (Math.abs(o.size) * Math.max(o.limitPx, m.mid)) / levOf(o.coin, m);
+      resting += (Math.abs(o.size) * Math.max(o.limitPx, m.mid)) / levOf(o.coin, m, false);
     }
+    /** Coins this plan increases: the engine sets their leverage to the settings' first. */
+    const growingCoins = new Set(increases.map((leg) => leg.w.coin));
     let baseline = 0;
     let marginBase = 0;
     const baselineOf = () => {
@@ -453,7 +469,7 @@ export function planOrders(params: PlanParameters): Plan {
         if (lots === 0) continue;
         const usd = lotsToSize(lots, w.szDecimals) * w.mid;
         baseline += usd;
-        marginBase += usd / levOf(w.coin, w.market);
+        marginBase += usd / levOf(w.coin, w.market, growingCoins.has(w.coin));
       }
     };
     baselineOf();
@@ -467,7 +483,7 @@ export function planOrders(params: PlanParameters): Plan {
         size,
         leg.side === "buy" ? w.buyPx : w.sellPx,
         w.mid,
-        levOf(w.coin, w.market as Market),
+        levOf(w.coin, w.market as Market, true),
       );
     }
     const overCap = () => capFinite && baseline + growth > pLimit.limit * (1 + 1e-9);
@@ -507,7 +523,7 @@ export function planOrders(params: PlanParameters): Plan {
       );
     } else if (marginFactor < 1) {
       const room = (w: CoinWork) =>
-        `the account's margin ($${detailNumber(equity)} account value; ${w.coin} at ${detailNumber(levOf(w.coin, w.market as Market))}× exchange leverage, with fees and slippage)`;
+        `the account's margin ($${detailNumber(equity)} account value; ${w.coin} at ${detailNumber(levOf(w.coin, w.market as Market, true))}× exchange leverage, with fees and slippage)`;
       increases = trimIncreases(increases, marginFactor, "margin-cap", room, settings, skipped);
     }
     if (marginBound) {

@@ -126,6 +126,8 @@ const arbWorld = fc.record({
       { weight: 9, arbitrary: fc.integer({ min: 100, max: 500_000 }) },
       { weight: 1, arbitrary: fc.constant(0) },
     ),
+    /** The leverage our positions carry on the exchange (an earlier setting), when known. */
+    leverage: fc.option(fc.integer({ min: 1, max: 50 }), { freq: 3 }),
   }),
   settings: arbSettings,
   context: arbContext,
@@ -205,7 +207,7 @@ function build(w: World): PlanParameters {
     ours: {
       address: addr(8),
       accountValue: w.ours.accountValue,
-      positions: positions(w.ours.positions, true),
+      positions: withLeverage(positions(w.ours.positions, true), w.ours.leverage),
       openOrders: [],
       time: 0,
     },
@@ -226,6 +228,16 @@ function build(w: World): PlanParameters {
       cloidSeed: c.cloidSeed,
     },
   };
+}
+
+function withLeverage(
+  positions: Record<string, Position>,
+  leverage: number | null,
+): Record<string, Position> {
+  if (leverage === null) return positions;
+  const out: Record<string, Position> = {};
+  for (const [coin, p] of Object.entries(positions)) out[coin] = { ...p, leverage, marginMode: "cross" };
+  return out;
 }
 
 /** A world with no flags at all: not halted, no gates, nothing pending. */
@@ -483,7 +495,7 @@ describe("planner properties", () => {
         const ups = increases(plan);
         if (ups.length === 0) return;
         // Initial margin after every action fills: Σ notional ÷ the coin's exchange leverage (the
-        // engine's setting, or a lower one a position carries), each increase at max(limit, mid)
+        // engine's setting, or a lower one a position not increased carries), each increase at max(limit, mid)
         // with the taker fee and the limit's distance from the mid (what the exchange checks
         // and then charges), and every position staying where it is at the mid.
         const post = postPositions(p, plan);
@@ -493,9 +505,11 @@ describe("planner properties", () => {
         for (const [coin, size] of post) {
           const m = p.markets[coin];
           if (!m) continue;
+          // A coin the plan increases is set to the settings' leverage first (the engine does);
+          // any other keeps what it carries (counted at the lower of that and the setting).
           const set = exchangeLeverage(p.settings, m).leverage;
           const held = p.ours.positions[coin]?.leverage;
-          const lev = held !== undefined && held >= 1 && held < set ? held : set;
+          const lev = !grown.has(coin) && held !== undefined && held >= 1 && held < set ? held : set;
           required += ((Math.abs(size) - (grown.get(coin) ?? 0)) * m.mid) / lev;
           for (const a of ups.filter((x) => x.coin === coin)) {
             const px = Math.max(a.limitPx, m.mid);

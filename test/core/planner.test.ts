@@ -590,6 +590,20 @@ describe("margin cap: increases never need more initial margin than the account 
     expect(fixed.actions).toHaveLength(2);
   });
 
+  it("a position held at a lower leverage that the plan increases is counted at the setting: the engine sets it before the increase", () => {
+    // risk.maxLeverage 2 → auto 3×. Ours: BTC $9.5k still at 2× (an earlier run's --max-leverage 1).
+    // The target, BTC $20k, at 2× would need all $10k and more; at 3×, $6.7k.
+    const p = plan({
+      markets: HM,
+      leader: leader({ BTC: 200_000 / 95_000 }),
+      ours: account({ BTC: { size: 0.1, leverage: 2, marginMode: "cross" } }),
+      settings: settingsWith({ risk: { maxLeverage: 2 } }),
+    });
+    expect(summary(p)).toEqual(["BTC buy 0.11052 increase"]);
+    expect(p.marginCap).toBeUndefined();
+    expect(p.skipped).toEqual([]);
+  });
+
   it("our resting orders that can open hold margin too; a reduce-only or trigger order does not", () => {
     const settings = settingsWith({ risk: { maxLeverage: 15 } });
     const leaderState = leader({ BTC: 500_000 / 95_000 });
