@@ -102,6 +102,9 @@ function rawAlertsForEvent(
       state.wsAlerted = false;
       return [];
     case "halt":
+      // A halt an earlier run recorded, standing at this run's start, was alerted when it
+      // happened: a restart is not a new halt (the run's line and dashboard say it still stands).
+      if (event.since !== undefined) return [];
       return [
         {
           kind: "halt",

@@ -585,8 +585,16 @@ export class CopyEngine {
         message: `resting stops / take-profits are placed by live runs only: this ${o.mode === "dry-run" ? "dry run" : "paper run"} does not simulate them`,
       });
     }
-    // A halt from an earlier run is still in force: say so before anything else happens.
-    if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
+    // A halt from an earlier run is still in force: say so before anything else happens — as
+    // standing since it was recorded, not as a new halt (no alert, not counted again).
+    if (halt)
+      this.#emit({
+        type: "halt",
+        ts: this.#startedAt,
+        kind: halt.kind,
+        reason: halt.reason,
+        since: halt.since,
+      });
   }
 
   /**

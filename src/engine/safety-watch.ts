@@ -182,13 +182,12 @@ export class SafetyWatch {
    * A halt from an earlier run that is still in force (read at the run's start), or null. An
    * earlier paper account's is not this one's: its first reading sets it aside (#startAccount).
    */
-  loadHalt(): Halt | null {
+  loadHalt(): (Halt & { since: number }) | null {
     const halt = this.#o.journal.activeHalt();
-    if (halt && !this.#earlierAccount(halt.ts)) {
-      this.#halt = { kind: halt.kind, reason: halt.reason };
-      this.#haltJournaled = true;
-    }
-    return this.#halt;
+    if (!halt || this.#earlierAccount(halt.ts)) return null;
+    this.#halt = { kind: halt.kind, reason: halt.reason };
+    this.#haltJournaled = true;
+    return { ...this.#halt, since: halt.ts };
   }
 
   get halt(): Halt | null {
@@ -544,11 +543,15 @@ export class SafetyWatch {
     }
     if (verdict.dailyLossHit && !this.#dailyLossHit) {
       const stop = this.#dailyStop;
+      // A stop an earlier run journaled today (read back at this run's start): it still holds,
+      // told as standing since then — not a new one (no alert, not counted again).
+      const standing = stop !== null && stop.since < this.#startedAt;
       o.emit({
         type: "halt",
         ts: now,
         kind: "daily-loss",
         reason: dailyLossReason(stop?.lossPct ?? verdict.dailyLossPct, o.settings.risk.maxDailyLossPct),
+        ...(standing ? { since: stop.since } : {}),
       });
     }
     this.#dailyLossHit = verdict.dailyLossHit;

@@ -295,7 +295,15 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         text: `sweep ${driftFigureText(e)} in ${fmtMs(e.durationMs)}, ${e.requests} req`,
       };
     case "halt":
-      return { level: "error", coin: null, text: `HALT ${e.kind}: ${e.reason}` };
+      // One standing from before the run is not a new halt: said as still in force since then.
+      return {
+        level: "error",
+        coin: null,
+        text:
+          e.since === undefined
+            ? `HALT ${e.kind}: ${e.reason}`
+            : `HALT ${e.kind} (still halted since ${new Date(e.since).toISOString().replace("T", " ").slice(0, 19)} UTC, ${fmtAge(e.ts - e.since)} ago — not a new halt): ${e.reason}`,
+      };
     case "resume":
       return { level: "info", coin: null, text: "resumed: halt cleared" };
     case "paused":

@@ -795,7 +795,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.halt = {
         kind: e.kind,
         reason: e.reason,
-        ts: e.ts,
+        // When the halt happened: one standing from an earlier run keeps its own time.
+        ts: e.since ?? e.ts,
         ...(e.recorded === false ? { recorded: false } : {}),
       };
       break;

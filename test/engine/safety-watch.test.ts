@@ -24,8 +24,10 @@ function watch(
   journal = openJournal(":memory:"),
   settings: Settings = defaultSettings(),
   mode: RunMode = "live",
+  /** When the watch (its run) begins, ms after T0. */
+  startMs = 0,
 ) {
-  let now = T0;
+  let now = T0 + startMs;
   const events: EngineEvent[] = [];
   const w = new SafetyWatch({
     journal,
@@ -492,6 +494,23 @@ describe("SafetyWatch: the daily loss limit holds until the UTC day ends", () =>
     next.at(12 * 3_600_000); // 00:00 UTC of the next day
     next.w.check({ accountValue: 9_500, cash: 10_000, time: T0 + 12 * 3_600_000 }, true);
     expect(next.w.dailyLossHit).toBe(false);
+  });
+
+  it("a restart under the day's stop tells it as standing since it was hit (not a new halt); the run that hit it does not", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 8_927, cash: 10_000, time: T0 + 900 }, false);
+    const hit = s.events.filter((e) => e.type === "halt");
+    expect(hit).toHaveLength(1);
+    expect(hit[0]).not.toHaveProperty("since");
+    for (const mode of ["live", "dry-run"] as const) {
+      const next = watch(s.journal, defaultSettings(), mode, 60_000);
+      next.w.check({ accountValue: 9_500, cash: 10_000, time: T0 + 59_900 }, true);
+      expect(next.events.filter((e) => e.type === "halt")).toEqual([
+        expect.objectContaining({ kind: "daily-loss", ts: T0 + 60_000, since: T0 + 1_000 }),
+      ]);
+    }
   });
 
   it("a dry run keeps a stop it finds in its memory: nothing recorded", () => {

@@ -20,6 +20,15 @@ function collect(json: boolean, events: readonly EngineEvent[], stateEveryMs?: n
 }
 
 describe("human lines", () => {
+  it("a halt standing from an earlier run says since when, not as a new halt", () => {
+    const lines = collect(false, [
+      { type: "halt", ts: T0, kind: "kill-switch", reason: "drawdown 30%", since: T0 - 3_600_000 },
+    ]);
+    expect(lines).toEqual([
+      "12:00:00.000 HALT kill-switch (still halted since 2024-01-01 11:00:00 UTC, 60m ago — not a new halt): drawdown 30%",
+    ]);
+  });
+
   it("a sweep says the header's drift figure, never the total with the tolerated dollars in it", () => {
     const sweep = (inSync: boolean, driftUsd: number, outsideUsd: number): EngineEvent => ({
       type: "sweep",
