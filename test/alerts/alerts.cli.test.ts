@@ -258,4 +258,56 @@ describe("follow's alerts", () => {
       run.child.kill("SIGTERM");
     }
   });
+
+  it("a stopped alert the webhook does not take before the exit is said on stderr and as a --json warning, not dropped silently", {
+    timeout: 60_000,
+  }, async () => {
+    receiver = await startReceiver();
+    receiver.statuses.push(...Array(40).fill(500)); // every attempt fails
+    const leaderKey = leaderKeyForSeed(18_300);
+    const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+    sim.control.fund(leader, 1_000_000);
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--allow-empty-leader", "--no-ui", "--sweep-seconds", "3600", "--alert-webhook", receiver.url],
+    });
+    try {
+      await run.until(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+      expect(receiver.received.some((r) => r.body.kind === "stopped")).toBe(true);
+      const host = new URL(receiver.url).host;
+      const said = run
+        .stderr()
+        .split("\n")
+        .filter((l) => l.includes('alert "stopped"'));
+      expect(said).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^warning: alert "stopped" \\(hlcopy stopped: signal SIGTERM\\) not delivered to http://${host}/… before the exit: HTTP 500 server error \\(\\d attempt\\(s\\)(, the next one unanswered)?; the exit waited 5 s, no retry after it\\) — hint: check the webhook with hlcopy alerts test`,
+          ),
+        ),
+      ]);
+      // The URL's path (where a Slack or Telegram secret lives) is never printed.
+      expect(run.stderr()).not.toContain("/hook");
+      const summaryAt = run.lines.findIndex((l) => l.type === "summary");
+      const warningAt = run.lines.findIndex(
+        (l) => l.type === "warning" && (l.alert as { kind?: string } | undefined)?.kind === "stopped",
+      );
+      expect(warningAt).toBeGreaterThanOrEqual(0);
+      expect(warningAt).toBeLessThan(summaryAt);
+      expect(run.lines[warningAt]).toMatchObject({
+        message: expect.stringMatching(/^alert "stopped" .* not delivered to .*: HTTP 500/),
+        hint: expect.stringContaining("hlcopy alerts test"),
+        alert: { kind: "stopped", to: `http://${host}/…`, why: expect.stringMatching(/^HTTP 500/) },
+      });
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+  });
 });

@@ -3,6 +3,7 @@
 // (or a halt with --exit-on-halt); then report the run.
 
 import type { RunAlerts } from "../../alerts/index.js";
+import type { UndeliveredAlert } from "../../alerts/sender.js";
 import {
   ALERT_DELIVERY_KEY,
   type AlertDeliveryState,
@@ -209,7 +210,7 @@ export async function runFollow(
           signal,
         });
       } catch (error) {
-        await alerts?.close(0);
+        await sayUndelivered(ctx, (await alerts?.close(0)) ?? []);
         await listening?.close();
         throw error;
       }
@@ -307,7 +308,7 @@ export async function runFollow(
                 }),
         close: async () => {
           session.close();
-          await alerts?.close();
+          await sayUndelivered(ctx, (await alerts?.close()) ?? []);
           await listening?.close();
         },
       };
@@ -337,6 +338,22 @@ export async function runFollow(
       }),
     );
   return code;
+}
+
+/**
+ * The alerts the run's end could not deliver (the "stopped" alert to a webhook that did not take
+ * it in the wait, one still queued): never dropped silently. One line each on stderr, which the
+ * run's view — closed by now — no longer owns, and with --json a `warning` document too (before
+ * the summary), whose `alert` says which, to where and why.
+ */
+async function sayUndelivered(ctx: CliContext, undelivered: readonly UndeliveredAlert[]): Promise<void> {
+  if (undelivered.length === 0) return;
+  const { undeliveredText } = await import("../../alerts/sender.js");
+  for (const u of undelivered) {
+    const { message, hint } = undeliveredText(u);
+    process.stderr.write(`warning: ${message} — hint: ${hint}\n`);
+    if (ctx.json) printDocument("warning", { message, hint, alert: { kind: u.kind, to: u.to, why: u.why } });
+  }
 }
 
 /**
