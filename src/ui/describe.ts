@@ -120,7 +120,7 @@ export const JSON_LINE_FIELDS = {
     "timeStops?",
     "agent?",
   ],
-  halt: ["ts", "type", "kind", "reason", "recorded?"],
+  halt: ["ts", "type", "kind", "reason", "recorded?", "since?"],
   resume: ["ts", "type"],
   paused: ["ts", "type", "paused"],
   rateLimit: ["ts", "type", "waitMs", "detail"],
