@@ -92,6 +92,26 @@ describe("reconcile's table", () => {
     expect(report.drift[0]).toMatchObject({ coin: "HYPE", targetSize: -0.69, ourSize: 2.53 });
   });
 
+  it("a stop signal before its orders went: they are listed as not sent, by the signal (text and --json)", async () => {
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: false,
+      decided,
+      final: decided,
+      results: [],
+      halted: false,
+      interrupted: "SIGTERM",
+      requests: 5,
+    });
+    expect(report.interrupted).toBe("SIGTERM");
+    expect(report.actions).toEqual([
+      expect.objectContaining({ coin: "HYPE", status: "not sent", filledSize: 0 }),
+    ]);
+    const text = await renderReport(report, decided, decided);
+    expect(text.replace(/[│\s]+/g, " ")).toContain(" open: buy 2.53 → not sent (SIGTERM) ");
+  });
+
   it("every line fits 80 columns, the lines of words too: cut at their separators, then at spaces", async () => {
     const skipped = {
       coin: "SOL",

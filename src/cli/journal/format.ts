@@ -180,6 +180,9 @@ function plainFields(data: unknown): string {
 export function describeJournalEvent(type: string, data: unknown, ts?: number): string {
   const d = record(data);
   switch (type) {
+    case "stopping":
+      // A reconcile's stop signal once it could send: what went before it is in the orders.
+      return `${str(d.reason) ?? "stopped"}: nothing more sent (an order request already out was awaited)`;
     case "sweep": {
       const trigger = str(d.trigger);
       const requests = num(d.requests);
@@ -325,7 +328,8 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "decision",
         coin: e.coins.join(","),
-        summary: `${e.trigger}: ${describePlan(e.plan)}`,
+        // Orders a pause or the run's stop kept from going: the decision says they were not sent.
+        summary: `${e.trigger}: ${describePlan(e.plan)}${e.held && e.plan.actions.length > 0 ? ` · ${e.held}: not sent` : ""}`,
       };
     case "orders": {
       let outcome = e.status as string;
