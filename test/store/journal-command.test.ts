@@ -581,6 +581,30 @@ describe("runJournal", () => {
     );
   });
 
+  it("a decision row whose orders a stop or a pause kept back says they were not sent (a halt's closes go through a pause)", () => {
+    const base = {
+      ...{ table: "decisions" as const, id: 1, runId: 1, ts: T0, trigger: "sweep" as const, coins: [] },
+      ...{ inSync: false, nActions: 1, nSkipped: 1 },
+    };
+    const one = plan();
+    expect(entryRow({ ...base, plan: one, held: "stopping" }).summary).toBe(
+      "sweep: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift $650.00 (BTC) · stopping: not sent",
+    );
+    const [buy] = one.actions;
+    if (!buy) throw new Error("the fixture plan has an action");
+    const close = {
+      ...buy,
+      coin: "ETH",
+      side: "sell" as const,
+      reduceOnly: true,
+      reason: "kill-switch" as const,
+    };
+    const mixed = plan({ actions: [close, buy] });
+    expect(entryRow({ ...base, plan: mixed, held: "paused" }).summary).toMatch(
+      / · paused: 1 not sent \(BTC; the halt's closes went\)$/,
+    );
+  });
+
   it("a sweep row says the drift it found and what it did — orders sent, or a pause that held them — once, without 'sweep sweep'", () => {
     const drift = {
       coins: [{ coin: "ETH", driftUsd: 3400, status: "drift", reason: null }],

@@ -7,6 +7,7 @@ import { foreignText } from "../../core/ownership.js";
 import type { FillOrigin } from "../../core/pnl.js";
 import { leftoverTriggersText } from "../../core/protection.js";
 import { isCappedOrder } from "../../core/reasons.js";
+import { isHaltClose } from "../../core/safety.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
 import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
@@ -176,6 +177,17 @@ function plainFields(data: unknown): string {
   return parts.join(" ");
 }
 
+/**
+ * The orders a pause or the run's stop kept a decision from sending ("" when none): a stop holds
+ * them all; a pause all but a halt's closes, which go through it (core/safety.ts sentWhilePaused).
+ */
+function heldText(held: "paused" | "stopping" | null | undefined, plan: Plan): string {
+  if (!held || plan.actions.length === 0) return "";
+  const kept = held === "stopping" ? plan.actions : plan.actions.filter((a) => !isHaltClose(a));
+  if (kept.length === plan.actions.length) return ` · ${held}: not sent`;
+  return ` · ${held}: ${kept.length} not sent (${kept.map((a) => a.coin).join(", ")}; the halt's closes went)`;
+}
+
 /** One journal event (its `type` and `data`) as a line a person reads. */
 export function describeJournalEvent(type: string, data: unknown, ts?: number): string {
   const d = record(data);
@@ -328,8 +340,7 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "decision",
         coin: e.coins.join(","),
-        // Orders a pause or the run's stop kept from going: the decision says they were not sent.
-        summary: `${e.trigger}: ${describePlan(e.plan)}${e.held && e.plan.actions.length > 0 ? ` · ${e.held}: not sent` : ""}`,
+        summary: `${e.trigger}: ${describePlan(e.plan)}${heldText(e.held, e.plan)}`,
       };
     case "orders": {
       let outcome = e.status as string;
