@@ -302,7 +302,8 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         text:
           e.since === undefined
             ? `HALT ${e.kind}: ${e.reason}`
-            : `HALT ${e.kind} (still halted since ${new Date(e.since).toISOString().replace("T", " ").slice(0, 19)} UTC, ${fmtAge(e.ts - e.since)} ago — not a new halt): ${e.reason}`,
+            : // The daily loss limit's stop is no halt (it holds increases only): "in force".
+              `HALT ${e.kind} (still ${e.kind === "daily-loss" ? "in force" : "halted"} since ${new Date(e.since).toISOString().replace("T", " ").slice(0, 19)} UTC, ${fmtAge(e.ts - e.since)} ago — not a new halt): ${e.reason}`,
       };
     case "resume":
       return { level: "info", coin: null, text: "resumed: halt cleared" };

@@ -23,9 +23,11 @@ describe("human lines", () => {
   it("a halt standing from an earlier run says since when, not as a new halt", () => {
     const lines = collect(false, [
       { type: "halt", ts: T0, kind: "kill-switch", reason: "drawdown 30%", since: T0 - 3_600_000 },
+      { type: "halt", ts: T0, kind: "daily-loss", reason: "daily loss 12%", since: T0 - 60_000 },
     ]);
     expect(lines).toEqual([
       "12:00:00.000 HALT kill-switch (still halted since 2024-01-01 11:00:00 UTC, 60m ago — not a new halt): drawdown 30%",
+      "12:00:00.000 HALT daily-loss (still in force since 2024-01-01 11:59:00 UTC, 60s ago — not a new halt): daily loss 12%",
     ]);
   });
 
