@@ -26,6 +26,7 @@ import {
   fmtPct,
   fmtSigned,
   fmtUsd,
+  notSentText,
   shownDrawdownPct,
 } from "./format.js";
 
@@ -213,7 +214,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level,
         coin: e.coins.length === 1 ? (e.coins[0] ?? null) : null,
-        text: `decision ${e.trigger}: ${what}${e.held ? ` (${e.held}: not sent)` : ""}`,
+        text: `decision ${e.trigger}: ${what}${e.held ? ` (${notSentText(e.held)})` : ""}`,
       };
     }
     case "order": {

@@ -222,3 +222,12 @@ function wrapAtSpaces(line: string, width: number, cont: string): string[] {
   out.push(cur);
   return out;
 }
+
+/**
+ * Why a decision's orders did not go, as every view says it: a pause held them, or the run was
+ * ending — a stop signal's, and a reconcile's re-read after its orders (what it leaves, read for
+ * its report).
+ */
+export function notSentText(held: "paused" | "stopping"): string {
+  return held === "paused" ? "paused: not sent" : "not sent: the run was ending";
+}

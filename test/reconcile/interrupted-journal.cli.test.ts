@@ -80,7 +80,7 @@ describe("reconcile interrupted once it may send: the journal claims no action i
       ]);
       const text = (await cli(["journal"])).stdout.replace(/[│\s]+/g, " ");
       expect(text).toMatch(
-        / decision sweep: 2 actions: BTC buy 0\.1 \(open\), ETH buy 1 \(open\) .*· stopping: not sent /,
+        / decision sweep: 2 actions: BTC buy 0\.1 \(open\), ETH buy 1 \(open\) .*· not sent: the run was ending /,
       );
       expect(text).toMatch(/ stopping stopped by SIGINT: nothing more sent /);
       expect(text).not.toMatch(/ order (BTC|ETH) /);
@@ -116,7 +116,9 @@ describe("reconcile interrupted once it may send: the journal claims no action i
         ["stopping", ["ETH"]],
       ]);
       const text = (await cli(["journal"])).stdout.replace(/[│\s]+/g, " ");
-      expect(text).toMatch(/ decision sweep: 1 action: ETH sell 0\.5 \(reduce\) .*· stopping: not sent /);
+      expect(text).toMatch(
+        / decision sweep: 1 action: ETH sell 0\.5 \(reduce\) .*· not sent: the run was ending /,
+      );
     } finally {
       await proxy.close();
     }

@@ -588,7 +588,7 @@ describe("runJournal", () => {
     };
     const one = plan();
     expect(entryRow({ ...base, plan: one, held: "stopping" }).summary).toBe(
-      "sweep: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift $650.00 (BTC) · stopping: not sent",
+      "sweep: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift $650.00 (BTC) · not sent: the run was ending",
     );
     const [buy] = one.actions;
     if (!buy) throw new Error("the fixture plan has an action");
@@ -619,7 +619,7 @@ describe("runJournal", () => {
       "drift $3400.00 (ETH) · 1 order sent · 7 requests in 12 ms",
     );
     expect(row({ ...common, trigger: "sweep", held: "paused" })).toBe(
-      "drift $3400.00 (ETH) · paused: nothing sent · 7 requests in 12 ms",
+      "drift $3400.00 (ETH) · paused: not sent · 7 requests in 12 ms",
     );
     expect(row({ ...common, trigger: "manual", orders: 2 })).toBe(
       "manual: drift $3400.00 (ETH) · 2 orders sent · 7 requests in 12 ms",

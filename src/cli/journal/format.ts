@@ -10,7 +10,7 @@ import { isCappedOrder } from "../../core/reasons.js";
 import { isHaltClose } from "../../core/safety.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
-import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
+import { fmtExact, fmtFixed, fmtSigned, notSentText } from "../../ui/format.js";
 import { parseSince as parseSinceFlag } from "../span.js";
 
 /**
@@ -184,7 +184,7 @@ function plainFields(data: unknown): string {
 function heldText(held: "paused" | "stopping" | null | undefined, plan: Plan): string {
   if (!held || plan.actions.length === 0) return "";
   const kept = held === "stopping" ? plan.actions : plan.actions.filter((a) => !isHaltClose(a));
-  if (kept.length === plan.actions.length) return ` · ${held}: not sent`;
+  if (kept.length === plan.actions.length) return ` · ${notSentText(held)}`;
   return ` · ${held}: ${kept.length} not sent (${kept.map((a) => a.coin).join(", ")}; the halt's closes went)`;
 }
 
@@ -207,7 +207,7 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
         orders !== null && orders > 0
           ? ` · ${plural(orders, "order")} sent`
           : d.held === "paused" || d.held === "stopping"
-            ? ` · ${d.held}: nothing sent`
+            ? ` · ${notSentText(d.held)}`
             : "";
       // The row's type says "sweep": the text names only a trigger other than the sweep's own
       // ("start: …", "manual: …"), never "sweep sweep: …".
