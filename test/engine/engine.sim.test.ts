@@ -394,8 +394,10 @@ describe("a half-open websocket", () => {
           isTestnet: false,
           users: { leaders: [t.leader.address], us: t.master.address },
           onEvent,
+          // A second unanswered: a busy machine's stall is not taken for the black hole often,
+          // and the black hole is still found within a second or two.
           pingIntervalMs: 100,
-          pongTimeoutMs: 300,
+          pongTimeoutMs: 1_000,
         }),
       );
       await eventually(() => t.events.some((e) => e.type === "sweep"));
@@ -419,8 +421,20 @@ describe("a half-open websocket", () => {
         trigger: "fill",
       });
       // The dead connection is still held open (it and the new one).
-      expect(proxy.open()).toBe(2);
-      expect(t.events.filter((e) => e.type === "reconnect")).toHaveLength(1);
+      expect(proxy.open()).toBeGreaterThanOrEqual(2);
+      // Each reconnect is one a stale socket's drop began — the dead connection's late close adds
+      // none. (On a machine too busy to answer a ping within the timeout, the new socket can be
+      // taken for stale too: that is another drop, said as one, and replaced the same way.)
+      const stale = t.events.filter((e) => e.type === "warning" && /^websocket stale: /.test(e.message));
+      expect(t.events.filter((e) => e.type === "reconnect")).toHaveLength(stale.length);
+      expect(
+        t.events.filter(
+          (e) =>
+            e.type === "connection" &&
+            e.state === "reconnecting" &&
+            !e.detail?.startsWith("the exchange has not answered"),
+        ),
+      ).toEqual([]);
       await t.engine.stop("done");
       expect(await running).toBe(0);
     } finally {
