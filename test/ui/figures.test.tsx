@@ -2,7 +2,7 @@
 // target is "-", the drawdown is of the equity and hwm beside it, a dry run's slippage is not
 // "no fills yet", a halt's notice ends with the halt, the exit step is told after the stop, and
 // closing lines break at their separators.
-import { render } from "ink-testing-library";
+
 import { describe, expect, it } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
 import { lossPct } from "../../src/core/safety.js";
@@ -14,6 +14,7 @@ import { reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { Positions } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
 import { liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
+import { render } from "./ink-render.js";
 import { screenLines } from "./tty.js";
 
 function frame(node: React.ReactElement): string {

@@ -1,4 +1,3 @@
-import { render } from "ink-testing-library";
 import { describe, expect, it, vi } from "vitest";
 import { demoSummary } from "../../src/cli/demo/run.js";
 import { closingSummary } from "../../src/cli/follow/run.js";
@@ -16,6 +15,7 @@ import {
 } from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
+import { render } from "./ink-render.js";
 import { FakeStdin, FakeStdout } from "./tty.js";
 
 const controls = () => ({ quit: vi.fn(), togglePause: vi.fn(), sweepNow: vi.fn(), flatten: vi.fn() });
