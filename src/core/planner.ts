@@ -75,7 +75,7 @@ import {
 import { lazyCloid, makeCloid } from "./cloid.js";
 import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
-import { detailNumber, shortAddress } from "./format.js";
+import { detailNumber, fmtUsd, fmtUsdBelow, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
 import { type ForeignPosition, notOursDetail } from "./ownership.js";
 import { keepsDrift } from "./reasons.js";
@@ -535,10 +535,10 @@ export function planOrders(params: PlanParameters): Plan {
       ...(madeRoom.length > 0 ? { madeRoom } : {}),
       detail:
         (scale < 1
-          ? `targets scaled ×${detailNumber(scale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
+          ? `targets scaled ×${detailNumber(scale)} to fit ${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
           : trimFactor < 1
-            ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`
-            : `within ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`) +
+            ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)`
+            : `within ${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)`) +
         (madeRoom.length > 0
           ? `; ${madeRoom.join(", ")} brought down to ${madeRoom.length === 1 ? "its target" : "their targets"} to make room`
           : ""),
@@ -744,7 +744,7 @@ function coinWork(
     rule = {
       kind: "leave",
       reason: "no-equity",
-      detail: `our account value is $${detailNumber(ours.accountValue)}: nothing to copy ${coin} with (fund the account or check --account)`,
+      detail: `our account value is ${fmtUsd(ours.accountValue)}: nothing to copy ${coin} with (fund the account or check --account)`,
     };
   } else if (leaders.length === 0) {
     rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
@@ -1001,7 +1001,7 @@ function increaseBlock(
   const lots = toAbs - fromAbs;
   const db = deadband(w, lots, toAbs, side, settings) ?? minOrder(w, lots, side, settings);
   if (db) return db;
-  const what = `${side} ${detailNumber(lotsToSize(lots, w.szDecimals))} ${w.coin} ($${detailNumber(lotsToSize(lots, w.szDecimals) * w.mid)})`;
+  const what = `${side} ${detailNumber(lotsToSize(lots, w.szDecimals))} ${w.coin} (${fmtUsd(lotsToSize(lots, w.szDecimals) * w.mid)})`;
   const hours = entryParams(settings).tradingHours;
   if (!insideTradingHours(hours, context.now)) {
     return {
@@ -1064,16 +1064,17 @@ function deadband(
   // floor the minimum-order test below decides instead.
   const band = deadbandUsd(lotsToSize(target, w.szDecimals), w.mid, settings.exec.deadbandPct);
   if (band > MIN_ORDER_USD && usd < band) {
+    const shownBelow = fmtUsdBelow(usd, band);
     return {
       reason: "inside-deadband",
-      detail: `drift ${detailNumber(size)} ${w.coin} ($${detailNumber(usd)}) is inside the ${settings.exec.deadbandPct}% deadband ($${detailNumber(band)})`,
+      detail: `drift ${detailNumber(size)} ${w.coin} (${shownBelow.value}) is inside the ${settings.exec.deadbandPct}% deadband (${shownBelow.limit})`,
     };
   }
   const px = Math.min(w.mid, side === "buy" ? w.buyPx : w.sellPx);
   if (size * px < MIN_ORDER_USD) {
     return {
       reason: "below-min-notional",
-      detail: `order ${detailNumber(size)} ${w.coin} ($${detailNumber(size * px)}) is below the $${MIN_ORDER_USD} minimum`,
+      detail: `order ${detailNumber(size)} ${w.coin} (${fmtUsdBelow(size * px, MIN_ORDER_USD).value}) is below the $${MIN_ORDER_USD} minimum`,
     };
   }
   return null;
@@ -1093,7 +1094,7 @@ function minOrder(
   if (usd >= min) return null;
   return {
     reason: "below-min-order",
-    detail: `order ${detailNumber(size)} ${w.coin} ($${detailNumber(usd)}) is below exec.minOrderUsd $${detailNumber(min)}`,
+    detail: `order ${detailNumber(size)} ${w.coin} (${fmtUsdBelow(usd, min).value}) is below exec.minOrderUsd $${detailNumber(min)}`,
   };
 }
 
@@ -1159,7 +1160,7 @@ function trimIncreases(
 ): Leg[] {
   const kept: Leg[] = [];
   const reason = limit.reason ?? "leverage-cap";
-  const room = `${limit.describe} ($${detailNumber(limit.limit)} gross)`;
+  const room = `${limit.describe} (${fmtUsd(limit.limit)} gross)`;
   for (const leg of legs) {
     const w = leg.w;
     const lots = Math.floor(leg.lots * factor);
@@ -1204,14 +1205,14 @@ function capNote(
     return {
       coin: w.coin,
       reason: w.clippedBy.reason,
-      detail: `target ${from} → ${to}: ${w.clippedBy.describe} ($${detailNumber(w.clippedBy.limit)})${extra}`,
+      detail: `target ${from} → ${to}: ${w.clippedBy.describe} (${fmtUsd(w.clippedBy.limit)})${extra}`,
     };
   }
   if (scale < 1 && pLimit.reason) {
     return {
       coin: w.coin,
       reason: pLimit.reason,
-      detail: `target ${from} → ${to}: every target ×${detailNumber(scale)} for ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`,
+      detail: `target ${from} → ${to}: every target ×${detailNumber(scale)} for ${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)`,
     };
   }
   return null;

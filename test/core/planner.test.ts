@@ -482,6 +482,19 @@ describe("deadband and the $10 minimum", () => {
     expect(p.inSync).toBe(true);
   });
 
+  it("skip reasons show their dollar figures to the cent, as every view does (no $9.97199)", () => {
+    const inside = plan({ markets: M, leader: leader({ SOL: 1000 }), ours: account({ SOL: 99 }) });
+    expect(skipOf(inside, "SOL")?.detail).toBe("drift 1 SOL ($20.00) is inside the 2% deadband ($40.00)");
+    // 0.5001 ETH sold at its 30 bps limit 19.94: $9.971994.
+    const eth = { ETH: market("ETH", 20, 4) };
+    const below = plan({ markets: eth, leader: leader({ ETH: -5.001 }) });
+    expect(skipOf(below, "ETH")?.detail).toBe("order 0.5001 ETH ($9.97) is below the $10 minimum");
+    // 0.5013 ETH at 19.94 = $9.995922: to the cent it would read "$10.00 is below the $10
+    // minimum"; it reads a cent under instead.
+    const edge = plan({ markets: eth, leader: leader({ ETH: -5.013 }) });
+    expect(skipOf(edge, "ETH")?.detail).toBe("order 0.5013 ETH ($9.99) is below the $10 minimum");
+  });
+
   it("a drift under $10 is skipped as below-min-notional when the $10 term binds", () => {
     const p = plan({ markets: M, leader: leader({ SOL: 100 }), ours: account({ SOL: 9.6 }) });
     expect(p.actions).toEqual([]);

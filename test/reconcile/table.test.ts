@@ -224,7 +224,7 @@ describe("a coin a cap cut", () => {
     const skip = {
       coin: "LINK",
       reason: "leverage-cap" as const,
-      detail: "cut to 8.8 to fit risk.maxLeverage 3× equity ($30000 gross): buy 20 LINK wanted",
+      detail: "cut to 8.8 to fit risk.maxLeverage 3× equity ($30,000.00 gross): buy 20 LINK wanted",
     };
     const decided: Plan = { ...plan([target("LINK", 200, 20, 0, 15)], [link]), skipped: [skip] };
     const report = buildReport({
