@@ -22,7 +22,8 @@
 //                 drift are null (shown "-"), never our own size and $0 — and it is not in sync.
 // The copy is in sync when no coin is `drift` or `blocked` and no position is not-ours (the
 // planner's `inSync` says the same: no action and no drift-keeping skip). The total is
-// Σ|drift| over the coins hlcopy sizes; `outsideUsd` is the part in `drift` and `blocked` coins.
+// Σ|drift| over the coins hlcopy sizes, each coin's to the cent as its row shows it (the total
+// is the sum of the rows as shown); `outsideUsd` is the part in `drift` and `blocked` coins.
 //
 // Drift % is the drift over the target's notional (|target| × mid). At a target of 0 (we hold
 // what the copy closes) it is undefined — the whole position is drift — and shown as "closing",
@@ -66,9 +67,9 @@ export interface CoinDrift {
 export interface DriftReport {
   /** One entry per target, in the targets' order. */
   coins: CoinDrift[];
-  /** Σ |drift| over the coins hlcopy sizes (left-alone excluded), USD. */
+  /** Σ |drift| over the coins hlcopy sizes (left-alone excluded), USD, each coin's to the cent. */
   driftUsd: number;
-  /** Σ |drift| over the `drift` and `blocked` coins, USD. */
+  /** Σ |drift| over the `drift` and `blocked` coins, USD, each coin's to the cent (as the rows show it). */
   outsideUsd: number;
   /** No coin in `drift` or `blocked`, and no not-ours position. */
   inSync: boolean;
@@ -133,7 +134,10 @@ export function driftReport(input: DriftInput): DriftReport {
       if (c.reason !== null && keepsDrift(c.reason)) inSync = false;
       return;
     }
-    const abs = Math.abs(c.driftUsd !== null && Number.isFinite(c.driftUsd) ? c.driftUsd : 0);
+    // Each coin's |drift| as the views show it, to the cent: the totals are the sums of the
+    // rows' figures as shown. Summed unrounded, three rows of $10.01 (10.005 each) read beside
+    // a header of `drift $30.02`.
+    const abs = roundHalfAway(Math.abs(c.driftUsd !== null && Number.isFinite(c.driftUsd) ? c.driftUsd : 0));
     total += abs;
     if (c.status === "drift" || c.status === "blocked") {
       outside += abs;

@@ -1023,10 +1023,10 @@ export function skippedText(skipped: Partial<Record<ReasonCode, number>>): strin
     .join(", ");
 }
 
-/** Σ |drift| over the coins hlcopy sizes, USD (core/drift.ts; the rows' figures without a report). */
+/** Σ |drift| over the coins hlcopy sizes, USD (core/drift.ts; the rows' figures as shown, to the cent, without a report). */
 export function totalDriftUsd(state: DashboardState): number {
   if (state.drift) return state.drift.driftUsd;
-  return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
+  return state.positions.reduce((sum, r) => sum + roundHalfAway(Math.abs(r.driftUsd ?? 0)), 0);
 }
 
 /**
@@ -1035,7 +1035,10 @@ export function totalDriftUsd(state: DashboardState): number {
  */
 export function outsideDriftUsd(state: DashboardState): number {
   if (state.drift) return state.drift.outsideUsd;
-  return state.positions.reduce((sum, r) => sum + (r.outsideDeadband ? Math.abs(r.driftUsd ?? 0) : 0), 0);
+  return state.positions.reduce(
+    (sum, r) => sum + (r.outsideDeadband ? roundHalfAway(Math.abs(r.driftUsd ?? 0)) : 0),
+    0,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
+import { driftReport } from "../../src/core/drift.js";
 import { lossPct } from "../../src/core/safety.js";
 import { shownDrawdownPct, wrapAtSeparators, wrapToWidth } from "../../src/ui/format.js";
 import { Header } from "../../src/ui/Header.js";
@@ -146,6 +147,20 @@ describe("the dashboard's figures", () => {
       `12:00:07.000 ${said[1]}`,
       `12:00:07.001 ${said[2]}`,
     ]);
+  });
+});
+
+describe("the header's drift is the sum of the rows' drift as shown", () => {
+  it("three rows of $10.01 (10.005 each, 30.015 in all) beside a header of drift $30.03, not $30.02", () => {
+    // Each target's drift is 1 × 10.005: a row rounds it to $10.01; the sum rounded was $30.02.
+    const targets = ["BTC", "ETH", "SOL"].map((coin) => target(coin, 10, 1, 0, 10.005));
+    const drift = driftReport({ targets, skipped: [], actionCoins: ["BTC", "ETH", "SOL"] });
+    const s = reduceDashboard(liveState(), { ...stateEvent(T0 + 5000, targets), drift });
+    const rows = frame(<Positions rows={s.positions} width={160} maxRows={10} loaded />);
+    const shown = [...rows.matchAll(/\$10\.01/g)].length;
+    expect(shown).toBe(3);
+    const header = frame(<Header state={s} width={160} />);
+    expect(header).toContain("drift $30.03 (BTC, ETH, SOL)");
   });
 });
 
