@@ -4,7 +4,7 @@
 // symbols, so a string's length is its width on screen. Every fixed-decimal figure is rounded by
 // core/format.ts roundHalfAway: the same number shows the same digits wherever it is shown.
 
-import { fixed, groupThousands, roundHalfAway } from "../core/format.js";
+import { FIGURE_DECIMALS, fixed, groupThousands, roundHalfAway } from "../core/format.js";
 import { drawdownOfShown } from "../core/safety.js";
 
 export { fmtMs, fmtUsd } from "../core/format.js";
@@ -74,8 +74,12 @@ export function fmtPctShort(x: number | null | undefined): string {
   return x > 0 ? ">9999%" : "<-9999%";
 }
 
-/** A value already in percent: 12.345 → "12.35%"; "-" when missing. */
-export function fmtPct(x: number | null | undefined, digits = 2): string {
+/**
+ * A value already in percent: 12.345 → "12.35%"; "-" when missing. By default to
+ * FIGURE_DECIMALS.pct (0.01 %), as ROI and drawdown are shown everywhere (scan, inspect, status,
+ * the dashboard, backtest).
+ */
+export function fmtPct(x: number | null | undefined, digits: number = FIGURE_DECIMALS.pct): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x, digits)}%`;
 }
 
