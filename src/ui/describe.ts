@@ -345,7 +345,7 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
   // The engine's drift report when it sent one (core/drift.ts), in the dashboard's words.
   const drift = e.drift
     ? syncVerdict(e.drift, e.ts, e.freshness).text
-    : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0))}`;
+    : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + roundHalfAway(Math.abs(t.driftUsd)), 0))}`;
   const pnl = e.pnl
     ? ` P&L ${roundHalfAway(e.pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${roundHalfAway(e.pnl.roiPct) > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
     : "";
