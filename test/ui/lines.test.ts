@@ -52,6 +52,12 @@ describe("human lines", () => {
     expect(formatLine(sweep(false, 4.1, 0))).toBe("12:00:00.000 sweep not in sync in 12ms, 2 req");
   });
 
+  it("a state line without a drift report sums the rows' drift as they show it, to the cent", () => {
+    // Three coins of 1 × 10.005: each row reads $10.01; the raw sum 30.015 rounded read $30.02.
+    const targets = ["BTC", "ETH", "SOL"].map((coin) => target(coin, 10, 1, 0, 10.005));
+    expect(formatLine(stateEvent(T0, targets))).toMatch(/ drift \$30\.03$/);
+  });
+
   it("a fill reads as one line with time, slippage and lag", () => {
     expect(formatLine(fillEvent(T0 + 1234))).toBe(
       "12:00:01.234 fill BTC buy 0.01 @ 64000.5 exec 0.8bps vs leader 1.2 lag 4ms",
