@@ -283,6 +283,19 @@ export function shownSum(parts: readonly number[], total?: number, decimals = 2)
 }
 
 /**
+ * A total shown where its parts are shown too (elsewhere on the screen, or beside it): the sum of
+ * the parts as they are shown, each rounded to `decimals` — backtest's `fees + slippage` of the
+ * `fees` and `slippage` rows, never the sum rounded once, a cent off what a reader adds. The parts
+ * are the figures (each also in --json); the total is theirs, within a cent per part of its true figure.
+ */
+export function shownTotal(parts: readonly number[], decimals = 2): number {
+  return roundHalfAway(
+    parts.reduce((sum, x) => sum + roundHalfAway(x, decimals), 0),
+    decimals,
+  );
+}
+
+/**
  * A column of figures beside their total, as shown (to the cent, or to 0.01 % for ROIs): the rows
  * add up to the total as shown (shownSum), none off by more than its last place — the dashboard's
  * and status's P&L rows under the copy's P&L. As they are when a figure or the total is unknown,
