@@ -2,7 +2,7 @@
 // clock tick (for "down longer than N" conditions). No I/O: the sender delivers what it returns.
 
 import type { Alert } from "../core/alerts.js";
-import { fixed, roundHalfAway, shortAddress } from "../core/format.js";
+import { fmtUsd, roundHalfAway, shortAddress } from "../core/format.js";
 import type { Settings } from "../core/settings.js";
 import type { EngineEvent } from "../engine/events.js";
 
@@ -251,7 +251,7 @@ function rawTimerAlerts(state: AlertRulesState, now: number, settings: AlertRule
       severity: "warning",
       // The dashboard header's figure (core/drift.ts driftText): the drift orders are planned for
       // or a gate holds, not the tolerated part beside it (fields: driftUsd has all of it).
-      text: `not in sync for ${minutes} min: drift $${fixed(state.outsideUsd)}`,
+      text: `not in sync for ${minutes} min: drift ${fmtUsd(state.outsideUsd)}`,
       key: "drift",
       ts: now,
       fields: {

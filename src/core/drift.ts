@@ -29,7 +29,7 @@
 // what the copy closes) it is undefined — the whole position is drift — and shown as "closing",
 // never ±100 %: the USD drift says how much. Every view asks driftPct() and shows it the same.
 
-import { fixed, fmtAge, roundHalfAway } from "./format.js";
+import { fmtAge, fmtUsd, roundHalfAway } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import type { CoinTarget, ReasonCode, SkippedAction } from "./types.js";
 
@@ -164,7 +164,7 @@ export function driftText(r: DriftReport): string {
   const tolerated = r.driftUsd - r.outsideUsd;
   if (r.inSync)
     return roundHalfAway(tolerated) >= 0.01
-      ? `in sync · $${fixed(tolerated)} tolerated inside the deadband`
+      ? `in sync · ${fmtUsd(tolerated)} tolerated inside the deadband`
       : "in sync";
   const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
   const blocked = r.coins.filter((c) => c.status === "blocked").map((c) => `${c.coin} ${c.reason}`);
@@ -173,7 +173,7 @@ export function driftText(r: DriftReport): string {
   // A blocked coin with no target (nothing to size from) has no drift figure to say.
   const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
   if (drifting.length > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
-    parts.push(`drift $${fixed(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
+    parts.push(`drift ${fmtUsd(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
   } else parts.push("not in sync");
   if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
   if (alone.length > 0) parts.push(`left alone: ${alone.join(", ")}`);
@@ -189,9 +189,9 @@ export function driftText(r: DriftReport): string {
 export function driftFigureText(r: Pick<DriftReport, "inSync" | "driftUsd" | "outsideUsd">): string {
   // Out of sync with no dollars outside (a position changed outside hlcopy, a coin with nothing
   // to size from): said as driftText says it, never "drift $0.00".
-  if (!r.inSync) return roundHalfAway(r.outsideUsd) >= 0.01 ? `drift $${fixed(r.outsideUsd)}` : "not in sync";
+  if (!r.inSync) return roundHalfAway(r.outsideUsd) >= 0.01 ? `drift ${fmtUsd(r.outsideUsd)}` : "not in sync";
   const tolerated = r.driftUsd - r.outsideUsd;
-  return roundHalfAway(tolerated) >= 0.01 ? `in sync ($${fixed(tolerated)} tolerated)` : "in sync";
+  return roundHalfAway(tolerated) >= 0.01 ? `in sync (${fmtUsd(tolerated)} tolerated)` : "in sync";
 }
 
 /** The coins a view shows as left alone (status `left-alone`), in the report's order. */
@@ -250,7 +250,7 @@ export function driftTextShort(r: DriftReport): string {
   const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
   if (drifting > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
     parts.push(
-      `drift $${fixed(r.outsideUsd)}${drifting > 0 ? ` (${drifting} coin${drifting === 1 ? "" : "s"})` : ""}`,
+      `drift ${fmtUsd(r.outsideUsd)}${drifting > 0 ? ` (${drifting} coin${drifting === 1 ? "" : "s"})` : ""}`,
     );
   } else parts.push("not in sync");
   if (blocked > 0) parts.push(`${blocked} blocked`);

@@ -24,8 +24,10 @@ import {
   fmtMs,
   fmtNum,
   fmtPct,
+  fmtPctSigned,
   fmtSigned,
   fmtUsd,
+  fmtUsdSigned,
   notSentText,
   shownDrawdownPct,
 } from "./format.js";
@@ -347,7 +349,7 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
     ? syncVerdict(e.drift, e.ts, e.freshness).text
     : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + roundHalfAway(Math.abs(t.driftUsd)), 0))}`;
   const pnl = e.pnl
-    ? ` P&L ${roundHalfAway(e.pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${roundHalfAway(e.pnl.roiPct) > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
+    ? ` P&L ${fmtUsdSigned(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${fmtPctSigned(e.pnl.roiPct)})`}`
     : "";
   const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
   return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct))} lev ${fmtLev(leverageAt(e))} positions ${open} ${drift}${age}`;

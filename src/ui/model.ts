@@ -26,7 +26,7 @@ import { finiteOrNull, RunSample } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
-import { fmtFixed, shownDrawdownPct } from "./format.js";
+import { fmtUsd, shownDrawdownPct } from "./format.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
 export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";
@@ -1053,8 +1053,8 @@ export function finalDriftText(
   summary: Pick<RunSummary, "finalOutsideUsd" | "driftVerdict"> & Partial<Pick<RunSummary, "driftCurrent">>,
 ): string {
   if (summary.driftCurrent === false)
-    return `drift $${fmtFixed(summary.finalOutsideUsd)} at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
-  return summary.driftVerdict ?? `drift $${fmtFixed(summary.finalOutsideUsd)}`;
+    return `drift ${fmtUsd(summary.finalOutsideUsd)} at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
+  return summary.driftVerdict ?? `drift ${fmtUsd(summary.finalOutsideUsd)}`;
 }
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */

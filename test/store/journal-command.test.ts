@@ -616,13 +616,13 @@ describe("runJournal", () => {
       entryRow({ table: "events", id: 1, ts: T0, runId: 1, type: "sweep", coin: null, data }).summary;
     const common = { durationMs: 12, requests: 7, inSync: false, driftUsd: 3400, drift };
     expect(row({ ...common, trigger: "sweep", orders: 1, after: { inSync: true, driftUsd: 0 } })).toBe(
-      "drift $3400.00 (ETH) · 1 order sent · 7 requests in 12 ms",
+      "drift $3,400.00 (ETH) · 1 order sent · 7 requests in 12 ms",
     );
     expect(row({ ...common, trigger: "sweep", held: "paused" })).toBe(
-      "drift $3400.00 (ETH) · paused: not sent · 7 requests in 12 ms",
+      "drift $3,400.00 (ETH) · paused: not sent · 7 requests in 12 ms",
     );
     expect(row({ ...common, trigger: "manual", orders: 2 })).toBe(
-      "manual: drift $3400.00 (ETH) · 2 orders sent · 7 requests in 12 ms",
+      "manual: drift $3,400.00 (ETH) · 2 orders sent · 7 requests in 12 ms",
     );
   });
 
@@ -693,9 +693,9 @@ describe("whose figures a row shows", () => {
       hash: null,
     };
     expect(entryRow({ ...payment, copyUsdc: -0.6 }).summary).toBe(
-      "paid 0.900000 USD on 3 at rate 0.0001 · the copy's 0.600000",
+      "paid $0.900000 on 3 at rate 0.0001 · the copy's $0.600000",
     );
-    expect(entryRow({ ...payment, copyUsdc: -0.9 }).summary).toBe("paid 0.900000 USD on 3 at rate 0.0001");
+    expect(entryRow({ ...payment, copyUsdc: -0.9 }).summary).toBe("paid $0.900000 on 3 at rate 0.0001");
   });
 });
 

@@ -212,7 +212,7 @@ describe("the closing summary of follow --dry-run", () => {
       ],
     };
     expect(closingSummary(s, { eventLines: true })).toBe(
-      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades 4: planned 2, in line 1, skipped 1 (below-min-notional 1); in sync; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades 4: planned 2, in line 1, skipped 1 (below-min-notional 1); in sync; modeled P&L net -$1.20 (-0.01%), fees included\n" +
         "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
     );
     expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(

@@ -25,7 +25,7 @@ import { checkLeverageBelowCap } from "../../engine/start-checks.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtFixed, fmtMs, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPctSigned, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
 import { finalDriftText, type RunSummary, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddresses } from "../context.js";
@@ -374,13 +374,13 @@ export function closingSummary(
 function closingText(summary: RunSummary, shown: { eventLines: boolean; paper?: boolean }): string {
   const p = summary.pnl;
   const pnl = p
-    ? `; copy P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}`
+    ? `; copy P&L net ${fmtUsdSigned(p.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`}`
     : "";
   const skipped = skippedText(summary.skipped);
   if (summary.planned !== null) {
     // A dry run sent nothing: what it planned, and where its model of the account ended.
     const modeled = p
-      ? `; modeled P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}, fees included`
+      ? `; modeled P&L net ${fmtUsdSigned(p.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`}, fees included`
       : "";
     const held =
       summary.positions.length === 0

@@ -2,7 +2,7 @@
 
 import { type DriftReport, driftReport, driftText, type Freshness, syncVerdict } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { detailNumber, fmtAge, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
+import { detailNumber, fmtAge, fmtMs, fmtUsd, fmtUsdSigned, shortAddress } from "../../core/format.js";
 import { foreignText } from "../../core/ownership.js";
 import type { FillOrigin } from "../../core/pnl.js";
 import { leftoverTriggersText } from "../../core/protection.js";
@@ -10,7 +10,7 @@ import { isCappedOrder } from "../../core/reasons.js";
 import { isHaltClose } from "../../core/safety.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
-import { fmtExact, fmtFixed, fmtSigned, notSentText } from "../../ui/format.js";
+import { fmtExact, fmtFixed, fmtPctSigned, notSentText } from "../../ui/format.js";
 import { parseSince as parseSinceFlag } from "../span.js";
 
 /**
@@ -148,7 +148,7 @@ function pnlOf(d: Data): string | null {
   const net = num(p.netUsd);
   if (net === null) return null;
   const roi = num(p.roiPct);
-  return `P&L net ${net > 0 ? "+" : ""}${fmtUsd(net)}${roi === null ? "" : ` (${fmtSigned(roi, 2)}%)`}`;
+  return `P&L net ${fmtUsdSigned(net)}${roi === null ? "" : ` (${fmtPctSigned(roi)})`}`;
 }
 
 /**
@@ -245,7 +245,7 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
     case "cashFlow": {
       const usd = num(d.usd) ?? 0;
       const since = num(d.since);
-      return `${leaderOf(d)} moved ${usd > 0 ? "+" : usd < 0 ? "-" : ""}${fmtUsd(Math.abs(usd))} in or out${since === null ? "" : ` since ${formatTime(since)}`}: netted out of its equity, not copied`;
+      return `${leaderOf(d)} moved ${fmtUsdSigned(usd)} in or out${since === null ? "" : ` since ${formatTime(since)}`}: netted out of its equity, not copied`;
     }
     case "adopted":
       return `adopted position(s) hlcopy did not open: ${foreignOf(d.positions)}`;
@@ -380,10 +380,10 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "funding",
         coin: e.coin,
-        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtFixed(Math.abs(e.usdc), 6)} USD on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}${
+        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc), 6)} on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}${
           // The part on hlcopy's share of the position, when it is not all of it.
           e.copyUsdc !== null && e.copyUsdc !== e.usdc
-            ? ` · the copy's ${fmtFixed(Math.abs(e.copyUsdc), 6)}`
+            ? ` · the copy's ${fmtUsd(Math.abs(e.copyUsdc), 6)}`
             : ""
         }`,
       };
