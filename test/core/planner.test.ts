@@ -701,7 +701,7 @@ describe("plan shape", () => {
         sizing: {
           mode: "equity-ratio",
           inputs: { weight: 1, ourEquity: 10_000, leaderEquity: 100_000, multiplier: 1, ratio: 0.1 },
-          detail: "equity-ratio: our $10000 / leader $100000 × 1 = ratio 0.1",
+          detail: "equity-ratio: our $10,000.00 / leader $100,000.00 × 1 = ratio 0.1",
         },
       },
       { coin: "SOL", leaderSize: 0, targetSize: 0, ourSize: 1, driftUsd: -20, mid: 20, deadbandUsd: 10 },
