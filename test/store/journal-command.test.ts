@@ -231,7 +231,7 @@ describe("runJournal", () => {
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:01.001Z │ order     │ BTC  │ buy 0.01 @ 65200 (open) → filled 0.01 @ 65013 · cloid 0x0000000000000000000000000000000a │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
-      │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee 0.29 · vs leader 2.0 bps · lag 12ms                               │
+      │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee $0.290000 · vs leader 2.0 bps · lag 12ms                          │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:02.000Z │ reconnect │      │ websocket reconnected: a sweep repaired what was missed                                  │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
@@ -667,17 +667,17 @@ describe("whose figures a row shows", () => {
       ...{ slippageBps: null, execSlippageBps: null, kind: null, lagMs: null },
     };
     expect(entryRow({ ...fill, copySz: 0.1, origin: "liquidation" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · liquidation · pnl -900.00 · the copy's 0.1",
+      "sell 0.15 @ 54000 · fee $3.000000 · liquidation · pnl -$900.00 · the copy's 0.1",
     );
     expect(entryRow({ ...fill, copySz: 0, origin: "adl" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · ADL · pnl -900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · ADL · pnl -$900.00",
     );
     expect(entryRow({ ...fill, copySz: 0, origin: "outside" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · outside hlcopy · pnl -900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · outside hlcopy · pnl -$900.00",
     );
     // Journaled before origins were kept: none said.
     expect(entryRow({ ...fill, copySz: 0, origin: null }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · pnl -900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · pnl -$900.00",
     );
     const payment = {
       ...{

@@ -2,7 +2,15 @@
 
 import { type DriftReport, driftReport, driftText, type Freshness, syncVerdict } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { detailNumber, fmtAge, fmtMs, fmtUsd, fmtUsdSigned, shortAddress } from "../../core/format.js";
+import {
+  detailNumber,
+  FIGURE_DECIMALS,
+  fmtAge,
+  fmtMs,
+  fmtUsd,
+  fmtUsdSigned,
+  shortAddress,
+} from "../../core/format.js";
 import { foreignText } from "../../core/ownership.js";
 import type { FillOrigin } from "../../core/pnl.js";
 import { leftoverTriggersText } from "../../core/protection.js";
@@ -356,14 +364,16 @@ export function entryRow(e: JournalEntry): EntryRow {
       };
     }
     case "fills": {
-      const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${fmtExact(e.fee)}`];
+      // Dollars in the one form (fmtUsd), to USDC's micro-dollar as the funding rows: a fill's
+      // fee is often under a cent.
+      const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${fmtUsd(e.fee, FIGURE_DECIMALS.pnl)}`];
       if (e.kind) parts.push(e.kind);
       // Not placed by hlcopy: where it came from, as status counts it (null: journaled before it was kept).
       else if (e.origin) parts.push(FILL_ORIGIN_TEXT[e.origin]);
       if (e.execSlippageBps !== null) parts.push(`exec ${fmtFixed(e.execSlippageBps, 1)} bps`);
       if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
-      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
+      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtUsdSigned(e.closedPnl)}`);
       // Not hlcopy's order, yet partly the copy's: it closed hlcopy's position (a liquidation, an
       // ADL, a close by hand); or hlcopy's close of more than it opened (a flatten of a position
       // held by hand): only its part is.
@@ -380,10 +390,10 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "funding",
         coin: e.coin,
-        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc), 6)} on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}${
+        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc), FIGURE_DECIMALS.pnl)} on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}${
           // The part on hlcopy's share of the position, when it is not all of it.
           e.copyUsdc !== null && e.copyUsdc !== e.usdc
-            ? ` · the copy's ${fmtUsd(Math.abs(e.copyUsdc), 6)}`
+            ? ` · the copy's ${fmtUsd(Math.abs(e.copyUsdc), FIGURE_DECIMALS.pnl)}`
             : ""
         }`,
       };
