@@ -4,12 +4,15 @@
 import type { Settings } from "../core/settings.js";
 import type { EngineEvents } from "../engine/events.js";
 import { alertsForEvent, checkTimers, initialAlertRulesState } from "./rules.js";
-import { AlertSender, type AlertSenderOptions } from "./sender.js";
+import { AlertSender, type AlertSenderOptions, type UndeliveredAlert } from "./sender.js";
 
 export interface RunAlerts {
   sender: AlertSender;
-  /** Unsubscribe, then send what is queued (the "stopped" alert) for at most timeoutMs. */
-  close(timeoutMs?: number): Promise<void>;
+  /**
+   * Unsubscribe, then send what is queued (the "stopped" alert) for at most timeoutMs; resolves
+   * with what could not be delivered (the caller says it: the run's events reach no one now).
+   */
+  close(timeoutMs?: number): Promise<UndeliveredAlert[]>;
 }
 
 /** Null when no webhook is configured. */
@@ -42,7 +45,7 @@ export function startAlerts(
     async close(timeoutMs = 5000) {
       off();
       clearInterval(timer);
-      await sender.close(timeoutMs);
+      return await sender.close(timeoutMs);
     },
   };
 }

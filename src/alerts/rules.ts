@@ -2,7 +2,7 @@
 // clock tick (for "down longer than N" conditions). No I/O: the sender delivers what it returns.
 
 import type { Alert } from "../core/alerts.js";
-import { fixed, roundHalfAway, shortAddress } from "../core/format.js";
+import { fmtUsd, roundHalfAway, shortAddress } from "../core/format.js";
 import type { Settings } from "../core/settings.js";
 import type { EngineEvent } from "../engine/events.js";
 
@@ -102,6 +102,9 @@ function rawAlertsForEvent(
       state.wsAlerted = false;
       return [];
     case "halt":
+      // A halt an earlier run recorded, standing at this run's start, was alerted when it
+      // happened: a restart is not a new halt (the run's line and dashboard say it still stands).
+      if (event.since !== undefined) return [];
       return [
         {
           kind: "halt",
@@ -248,7 +251,7 @@ function rawTimerAlerts(state: AlertRulesState, now: number, settings: AlertRule
       severity: "warning",
       // The dashboard header's figure (core/drift.ts driftText): the drift orders are planned for
       // or a gate holds, not the tolerated part beside it (fields: driftUsd has all of it).
-      text: `not in sync for ${minutes} min: drift $${fixed(state.outsideUsd)}`,
+      text: `not in sync for ${minutes} min: drift ${fmtUsd(state.outsideUsd)}`,
       key: "drift",
       ts: now,
       fields: {

@@ -52,6 +52,27 @@ export interface DeliveryResult {
   error?: string;
 }
 
+/**
+ * An alert a run's end could not deliver to one webhook (close() gave up waiting, or its delivery
+ * failed once the run had stopped listening): said by the caller, never dropped silently.
+ */
+export interface UndeliveredAlert {
+  kind: string;
+  text: string;
+  /** The webhook, its secret-bearing path redacted (core/alerts.ts redactWebhook). */
+  to: string;
+  /** Why it did not get through: the webhook's last answer, no answer in time, or never sent. */
+  why: string;
+}
+
+/** One line for an undelivered alert: which, to where, why, and what to do. */
+export function undeliveredText(u: UndeliveredAlert): { message: string; hint: string } {
+  return {
+    message: `alert "${u.kind}" (${u.text}) not delivered to ${u.to} before the exit: ${u.why}`,
+    hint: "check the webhook with hlcopy alerts test; hlcopy status and hlcopy journal show what happened",
+  };
+}
+
 export class AlertSender {
   readonly #o: Required<Omit<AlertSenderOptions, "telegramChatId" | "onFailure" | "onOutcome">> &
     Pick<AlertSenderOptions, "telegramChatId" | "onFailure" | "onOutcome">;
@@ -60,6 +81,10 @@ export class AlertSender {
   #recent: number[] = [];
   #working: Promise<void> | null = null;
   #closed = false;
+  /** How long close() waits for the queue (said in an undelivered alert's why). */
+  #closeWaitMs = 0;
+  /** Deliveries that failed once close() began: nobody hears onFailure then, close() returns them. */
+  readonly #undelivered: UndeliveredAlert[] = [];
   /** Aborted when close() gave up waiting: no retry or request outlives the run. */
   readonly #abort = new AbortController();
   readonly stats: AlertSenderStats = { sent: 0, failed: 0, deduplicated: 0, rateLimited: 0, lastError: null };
@@ -100,14 +125,27 @@ export class AlertSender {
     return true;
   }
 
-  /** Wait until the queue is empty (or timeoutMs passed), then accept nothing more. */
-  async close(timeoutMs = 5000): Promise<void> {
+  /**
+   * Wait until the queue is empty (or timeoutMs passed), then accept nothing more. What is still
+   * queued or retrying then is dropped — a dead webhook must not keep the process up — and
+   * returned, with every delivery that failed meanwhile, for the caller to say (nothing is
+   * listening for onFailure any more: the run is over).
+   */
+  async close(timeoutMs = 5000): Promise<UndeliveredAlert[]> {
     this.#closed = true;
+    this.#closeWaitMs = timeoutMs;
     await this.flush(timeoutMs);
-    // What is still queued or retrying is dropped: a dead webhook must not keep the process up.
-    this.#queue.length = 0;
+    const queued = this.#queue.splice(0).flatMap((alert) =>
+      this.#o.urls.map((url) => ({
+        kind: alert.kind,
+        text: alert.text,
+        to: redactWebhook(url),
+        why: `not sent: still queued when the exit came (it waited ${waitText(timeoutMs)} for the queue)`,
+      })),
+    );
     this.#abort.abort();
     await this.#working;
+    return [...this.#undelivered, ...queued];
   }
 
   /** Wait until the queue is empty, at most timeoutMs. */
@@ -137,8 +175,15 @@ export class AlertSender {
       const message = `alert "${alert.kind}" to ${redactWebhook(r.url)} failed after ${r.attempts} attempt(s): ${r.error ?? "unknown error"}`;
       this.stats.lastError = message;
       error = message;
-      // Dropped at exit: the run is over, there is no one to tell.
-      if (!this.#abort.signal.aborted) this.#o.onFailure?.(message);
+      // Once close() began the run is over: its warning events reach no one, close() returns it.
+      if (this.#closed)
+        this.#undelivered.push({
+          kind: alert.kind,
+          text: alert.text,
+          to: redactWebhook(r.url),
+          why: r.error ?? "unknown error",
+        });
+      else this.#o.onFailure?.(message);
     }
     if (!this.#abort.signal.aborted) {
       this.#o.onOutcome?.({ kind: alert.kind, ts: this.#o.now(), ok: results.some((r) => r.ok), error });
@@ -163,7 +208,7 @@ export class AlertSender {
     let error = "";
     for (let attempt = 1; attempt <= this.#o.attempts; attempt++) {
       if (this.#abort.signal.aborted)
-        return { url, ok: false, attempts: attempt - 1, error: "dropped at exit" };
+        return { url, ok: false, attempts: attempt - 1, error: this.#atExit(error, attempt - 1) };
       let retryAfterMs: number | null = null;
       try {
         const res = await fetch(url, {
@@ -183,6 +228,9 @@ export class AlertSender {
         const ra = Number(res.headers.get("retry-after"));
         if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
       } catch (e) {
+        // The exit's abort cut this request short: it had not answered in the wait.
+        if (this.#abort.signal.aborted)
+          return { url, ok: false, attempts: attempt, error: this.#atExit(error, attempt - 1, true) };
         error = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
       }
       if (attempt < this.#o.attempts) {
@@ -192,6 +240,19 @@ export class AlertSender {
     }
     return { url, ok: false, attempts: this.#o.attempts, error };
   }
+
+  /** Why a delivery the exit cut short did not get through: the last answer, or none in the wait. */
+  #atExit(lastError: string, failedAttempts: number, inFlight = false): string {
+    const waited = `the exit waited ${waitText(this.#closeWaitMs)}`;
+    if (failedAttempts > 0 && lastError)
+      return `${lastError} (${failedAttempts} attempt(s)${inFlight ? ", the next one unanswered" : ""}; ${waited}, no retry after it)`;
+    return inFlight ? `no answer (${waited})` : `not sent (${waited})`;
+  }
+}
+
+/** "5 s", "200 ms": how long the exit waited. */
+function waitText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 /** Resolves after ms, or at once when the signal aborts. */

@@ -3,7 +3,7 @@
 // copy it or skip it (below the $10 minimum, inside the deadband, …); then our expected
 // cost per trade (taker fee + book slippage at our size) is compared with the leader's edge.
 
-import { fmtUsd } from "../core/format.js";
+import { fixed, fmtUsd, shownTotal } from "../core/format.js";
 import { planOrders } from "../core/planner.js";
 import type { Settings } from "../core/settings.js";
 import { median as medianOf } from "../core/stats.js";
@@ -205,7 +205,8 @@ export function verdictOf(c: Omit<Copyability, "verdict">): { level: VerdictLeve
   const T = VERDICT_THRESHOLDS;
   const at = `at ${usd(c.equity)}`;
   const skip = c.belowMinShare + c.insideDeadbandShare;
-  const costs = `~${c.cost.totalBps.toFixed(1)} bps per trade`;
+  // inspect's "your cost per trade": the sum of the fee and slippage as it shows them.
+  const costs = `~${fixed(shownTotal([c.cost.feeBps, c.cost.slippageBps], 1), 1)} bps per trade`;
   const raise =
     c.equityForMedianTrade !== null && c.equityForMedianTrade > c.equity
       ? `; about ${usd(c.equityForMedianTrade)} would lift the median trade to $10`

@@ -3,7 +3,7 @@
 // --yes, refused without a terminal (the engine then exits 2 with the hint to pass --yes).
 
 import { ExitCode, HlcopyError, UsageError } from "../core/errors.js";
-import { fixed } from "../core/format.js";
+import { fmtUsd } from "../core/format.js";
 import { planNotionalUsd } from "../core/review.js";
 import type { Plan } from "../core/types.js";
 import type { ReviewPlan } from "../engine/ports.js";
@@ -66,8 +66,8 @@ export function describePlan(plan: Plan): string {
   const lines = plan.actions.map((a) => {
     const usd = Math.abs(a.size * a.limitPx);
     const what = a.reduceOnly ? "reduce-only" : "";
-    return `  ${a.side === "buy" ? "BUY " : "SELL"} ${String(a.size).padStart(12)} ${a.coin.padEnd(8)} limit ${String(a.limitPx).padEnd(10)} ${`$${fixed(usd)}`.padStart(12)}  ${a.reason} ${what}`.trimEnd();
+    return `  ${a.side === "buy" ? "BUY " : "SELL"} ${String(a.size).padStart(12)} ${a.coin.padEnd(8)} limit ${String(a.limitPx).padEnd(10)} ${`${fmtUsd(usd)}`.padStart(12)}  ${a.reason} ${what}`.trimEnd();
   });
   const total = planNotionalUsd(plan);
-  return `${lines.join("\n")}\n${"total".padStart(45)} ${`$${fixed(total)}`.padStart(12)}`;
+  return `${lines.join("\n")}\n${"total".padStart(45)} ${`${fmtUsd(total)}`.padStart(12)}`;
 }

@@ -22,13 +22,14 @@
 //                 drift are null (shown "-"), never our own size and $0 — and it is not in sync.
 // The copy is in sync when no coin is `drift` or `blocked` and no position is not-ours (the
 // planner's `inSync` says the same: no action and no drift-keeping skip). The total is
-// Σ|drift| over the coins hlcopy sizes; `outsideUsd` is the part in `drift` and `blocked` coins.
+// Σ|drift| over the coins hlcopy sizes, each coin's to the cent as its row shows it (the total
+// is the sum of the rows as shown); `outsideUsd` is the part in `drift` and `blocked` coins.
 //
 // Drift % is the drift over the target's notional (|target| × mid). At a target of 0 (we hold
 // what the copy closes) it is undefined — the whole position is drift — and shown as "closing",
 // never ±100 %: the USD drift says how much. Every view asks driftPct() and shows it the same.
 
-import { fixed, fmtAge, roundHalfAway } from "./format.js";
+import { fmtAge, fmtUsd, roundHalfAway } from "./format.js";
 import { keepsDrift } from "./reasons.js";
 import type { CoinTarget, ReasonCode, SkippedAction } from "./types.js";
 
@@ -66,9 +67,9 @@ export interface CoinDrift {
 export interface DriftReport {
   /** One entry per target, in the targets' order. */
   coins: CoinDrift[];
-  /** Σ |drift| over the coins hlcopy sizes (left-alone excluded), USD. */
+  /** Σ |drift| over the coins hlcopy sizes (left-alone excluded), USD, each coin's to the cent. */
   driftUsd: number;
-  /** Σ |drift| over the `drift` and `blocked` coins, USD. */
+  /** Σ |drift| over the `drift` and `blocked` coins, USD, each coin's to the cent (as the rows show it). */
   outsideUsd: number;
   /** No coin in `drift` or `blocked`, and no not-ours position. */
   inSync: boolean;
@@ -133,7 +134,10 @@ export function driftReport(input: DriftInput): DriftReport {
       if (c.reason !== null && keepsDrift(c.reason)) inSync = false;
       return;
     }
-    const abs = Math.abs(c.driftUsd !== null && Number.isFinite(c.driftUsd) ? c.driftUsd : 0);
+    // Each coin's |drift| as the views show it, to the cent: the totals are the sums of the
+    // rows' figures as shown. Summed unrounded, three rows of $10.01 (10.005 each) read beside
+    // a header of `drift $30.02`.
+    const abs = roundHalfAway(Math.abs(c.driftUsd !== null && Number.isFinite(c.driftUsd) ? c.driftUsd : 0));
     total += abs;
     if (c.status === "drift" || c.status === "blocked") {
       outside += abs;
@@ -160,7 +164,7 @@ export function driftText(r: DriftReport): string {
   const tolerated = r.driftUsd - r.outsideUsd;
   if (r.inSync)
     return roundHalfAway(tolerated) >= 0.01
-      ? `in sync · $${fixed(tolerated)} tolerated inside the deadband`
+      ? `in sync · ${fmtUsd(tolerated)} tolerated inside the deadband`
       : "in sync";
   const drifting = r.coins.filter((c) => c.status === "drift").map((c) => c.coin);
   const blocked = r.coins.filter((c) => c.status === "blocked").map((c) => `${c.coin} ${c.reason}`);
@@ -169,7 +173,7 @@ export function driftText(r: DriftReport): string {
   // A blocked coin with no target (nothing to size from) has no drift figure to say.
   const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
   if (drifting.length > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
-    parts.push(`drift $${fixed(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
+    parts.push(`drift ${fmtUsd(r.outsideUsd)}${drifting.length > 0 ? ` (${drifting.join(", ")})` : ""}`);
   } else parts.push("not in sync");
   if (blocked.length > 0) parts.push(`blocked: ${blocked.join(", ")}`);
   if (alone.length > 0) parts.push(`left alone: ${alone.join(", ")}`);
@@ -185,9 +189,9 @@ export function driftText(r: DriftReport): string {
 export function driftFigureText(r: Pick<DriftReport, "inSync" | "driftUsd" | "outsideUsd">): string {
   // Out of sync with no dollars outside (a position changed outside hlcopy, a coin with nothing
   // to size from): said as driftText says it, never "drift $0.00".
-  if (!r.inSync) return roundHalfAway(r.outsideUsd) >= 0.01 ? `drift $${fixed(r.outsideUsd)}` : "not in sync";
+  if (!r.inSync) return roundHalfAway(r.outsideUsd) >= 0.01 ? `drift ${fmtUsd(r.outsideUsd)}` : "not in sync";
   const tolerated = r.driftUsd - r.outsideUsd;
-  return roundHalfAway(tolerated) >= 0.01 ? `in sync ($${fixed(tolerated)} tolerated)` : "in sync";
+  return roundHalfAway(tolerated) >= 0.01 ? `in sync (${fmtUsd(tolerated)} tolerated)` : "in sync";
 }
 
 /** The coins a view shows as left alone (status `left-alone`), in the report's order. */
@@ -246,7 +250,7 @@ export function driftTextShort(r: DriftReport): string {
   const figured = r.coins.some((c) => c.status === "blocked" && c.driftUsd !== null);
   if (drifting > 0 || figured || roundHalfAway(r.outsideUsd) >= 0.01) {
     parts.push(
-      `drift $${fixed(r.outsideUsd)}${drifting > 0 ? ` (${drifting} coin${drifting === 1 ? "" : "s"})` : ""}`,
+      `drift ${fmtUsd(r.outsideUsd)}${drifting > 0 ? ` (${drifting} coin${drifting === 1 ? "" : "s"})` : ""}`,
     );
   } else parts.push("not in sync");
   if (blocked > 0) parts.push(`${blocked} blocked`);

@@ -101,6 +101,32 @@ export function fmtUsd(x: number | null | undefined, decimals = 2): string {
 }
 
 /**
+ * THE form of a signed dollar figure — the copy's P&L and its parts, wherever they are shown
+ * (dashboard, status, report, the closing summaries, journal, alerts): fmtUsd with an explicit
+ * + for a gain: +$3.67, -$3.67, $0.00 (a figure of 0 at the cent has no sign); "-" when missing.
+ * `−3.67 USD` in one place and `-$3.67` in another read as two figures.
+ */
+export function fmtUsdSigned(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  return `${roundHalfAway(x, decimals) > 0 ? "+" : ""}${fmtUsd(x, decimals)}`;
+}
+
+/**
+ * A dollar figure `value` said to be below `limit` (value < limit, both ≥ 0), each in fmtUsd's
+ * form, so that the text shown says what the figures are: where both round to the same cent
+ * ("$10.00 is below the $10 minimum" for $9.996), the value is cut down and the limit up to the
+ * cent ("$9.99", "$10.00") — still within a cent of each figure, and the pair still reads
+ * value < limit.
+ */
+export function fmtUsdBelow(value: number, limit: number): { value: string; limit: string } {
+  if (!(value < limit) || roundHalfAway(value) < roundHalfAway(limit))
+    return { value: fmtUsd(value), limit: fmtUsd(limit) };
+  const down = Math.floor(Number(`${fixed(value, 6)}e2`)) / 100;
+  const up = Math.ceil(Number(`${fixed(limit, 6)}e2`)) / 100;
+  return { value: fmtUsd(down), limit: fmtUsd(up) };
+}
+
+/**
  * THE format of a duration in milliseconds — copy lag above all, wherever it is shown (the
  * dashboard, event lines, status, the closing summaries, the journal): whole ms under a second
  * (39ms), then seconds (1.23s, 12.5s); "-" without a figure. Three formats ("39 ms", "12.5 ms",
@@ -254,6 +280,19 @@ export function shownSum(parts: readonly number[], total?: number, decimals = 2)
   }
   // `|| 0`: never −0 (shown as −0.00).
   return { total: want / scale || 0, parts: shown.map((u) => u / scale || 0) };
+}
+
+/**
+ * A total shown where its parts are shown too (elsewhere on the screen, or beside it): the sum of
+ * the parts as they are shown, each rounded to `decimals` — backtest's `fees + slippage` of the
+ * `fees` and `slippage` rows, never the sum rounded once, a cent off what a reader adds. The parts
+ * are the figures (each also in --json); the total is theirs, within a cent per part of its true figure.
+ */
+export function shownTotal(parts: readonly number[], decimals = 2): number {
+  return roundHalfAway(
+    parts.reduce((sum, x) => sum + roundHalfAway(x, decimals), 0),
+    decimals,
+  );
 }
 
 /**

@@ -77,7 +77,7 @@ import {
 import { lazyCloid, makeCloid } from "./cloid.js";
 import { deadbandUsd, MIN_ORDER_USD } from "./drift.js";
 import { entryParams, insideTradingHours, passiveLimitPrice } from "./entry.js";
-import { detailNumber, shortAddress } from "./format.js";
+import { detailNumber, fmtUsd, fmtUsdBelow, shortAddress } from "./format.js";
 import { copyRatios, type LeaderGate } from "./leaders.js";
 import { exchangeLeverage } from "./leverage.js";
 import { type ForeignPosition, notOursDetail } from "./ownership.js";
@@ -388,10 +388,10 @@ export function planOrders(params: PlanParameters): Plan {
     ? {
         reason: "margin-cap" as const,
         describe: "the account's margin",
-        limit: `$${detailNumber(ours.accountValue)} account value ÷ each coin's exchange leverage`,
+        limit: `${fmtUsd(ours.accountValue)} account value ÷ each coin's exchange leverage`,
       }
     : pLimit.reason
-      ? { reason: pLimit.reason, describe: pLimit.describe, limit: `$${detailNumber(pLimit.limit)} gross` }
+      ? { reason: pLimit.reason, describe: pLimit.describe, limit: `${fmtUsd(pLimit.limit)} gross` }
       : null;
 
   // Decide legs for the requested coins.
@@ -512,7 +512,7 @@ export function planOrders(params: PlanParameters): Plan {
     const marginFactor = overMargin() ? fitFactor(marginGrowth, marginBase, equity) : 1;
     if (capFactor < 1 && capFactor <= marginFactor) {
       trimFactor = capFactor;
-      const room = `${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`;
+      const room = `${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)`;
       increases = trimIncreases(
         increases,
         capFactor,
@@ -523,7 +523,7 @@ export function planOrders(params: PlanParameters): Plan {
       );
     } else if (marginFactor < 1) {
       const room = (w: CoinWork) =>
-        `the account's margin ($${detailNumber(equity)} account value; ${w.coin} at ${detailNumber(levOf(w.coin, w.market as Market, true))}× exchange leverage, with fees and slippage)`;
+        `the account's margin (${fmtUsd(equity)} account value; ${w.coin} at ${detailNumber(levOf(w.coin, w.market as Market, true))}× exchange leverage, with fees and slippage)`;
       increases = trimIncreases(increases, marginFactor, "margin-cap", room, settings, skipped);
     }
     if (marginBound) {
@@ -537,7 +537,7 @@ export function planOrders(params: PlanParameters): Plan {
         ...(released.length > 0 ? { madeRoom: released } : {}),
         detail:
           (marginScaled ? `targets scaled ×${detailNumber(marginScale)} to fit the account's margin; ` : "") +
-          `the plan needs $${detailNumber(marginWanted)} of initial margin (notional ÷ each coin's exchange leverage, with fees and slippage) and the account value is $${detailNumber(equity)}` +
+          `the plan needs ${fmtUsd(marginWanted)} of initial margin (notional ÷ each coin's exchange leverage, with fees and slippage) and the account value is ${fmtUsd(equity)}` +
           (marginFactor < 1 && scaleBy === marginFactor
             ? `: increases cut ×${detailNumber(marginFactor)}`
             : "") +
@@ -553,7 +553,7 @@ export function planOrders(params: PlanParameters): Plan {
       requiredUsd: marginScalable + marginFixed,
       targetScale: marginScale,
       increaseScale: 1,
-      detail: `targets scaled ×${detailNumber(marginScale)} to fit the account's margin: at each coin's exchange leverage, with fees and slippage, they need $${detailNumber(marginScalable + marginFixed)} and the account value is $${detailNumber(ours.accountValue)}`,
+      detail: `targets scaled ×${detailNumber(marginScale)} to fit the account's margin: at each coin's exchange leverage, with fees and slippage, they need ${fmtUsd(marginScalable + marginFixed)} and the account value is ${fmtUsd(ours.accountValue)}`,
     };
   }
 
@@ -676,10 +676,10 @@ export function planOrders(params: PlanParameters): Plan {
       ...(capRoom.length > 0 ? { madeRoom: capRoom } : {}),
       detail:
         (capScale < 1
-          ? `targets scaled ×${detailNumber(capScale)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
+          ? `targets scaled ×${detailNumber(capScale)} to fit ${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)${trimFactor < 1 ? `; increases cut ×${detailNumber(trimFactor)}` : ""}`
           : trimFactor < 1
-            ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`
-            : `within ${pLimit.describe} ($${detailNumber(pLimit.limit)} gross)`) +
+            ? `increases cut ×${detailNumber(trimFactor)} to fit ${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)`
+            : `within ${pLimit.describe} (${fmtUsd(pLimit.limit)} gross)`) +
         (capRoom.length > 0
           ? `; ${capRoom.join(", ")} brought down to ${capRoom.length === 1 ? "its target" : "their targets"} to make room`
           : ""),
@@ -885,7 +885,7 @@ function coinWork(
     rule = {
       kind: "leave",
       reason: "no-equity",
-      detail: `our account value is $${detailNumber(ours.accountValue)}: nothing to copy ${coin} with (fund the account or check --account)`,
+      detail: `our account value is ${fmtUsd(ours.accountValue)}: nothing to copy ${coin} with (fund the account or check --account)`,
     };
   } else if (leaders.length === 0) {
     rule = { kind: "leave", reason: "stale-leader", detail: `no leader state: our ${coin} is left alone` };
@@ -1142,7 +1142,7 @@ function increaseBlock(
   const lots = toAbs - fromAbs;
   const db = deadband(w, lots, toAbs, side, settings) ?? minOrder(w, lots, side, settings);
   if (db) return db;
-  const what = `${side} ${detailNumber(lotsToSize(lots, w.szDecimals))} ${w.coin} ($${detailNumber(lotsToSize(lots, w.szDecimals) * w.mid)})`;
+  const what = `${side} ${detailNumber(lotsToSize(lots, w.szDecimals))} ${w.coin} (${fmtUsd(lotsToSize(lots, w.szDecimals) * w.mid)})`;
   const hours = entryParams(settings).tradingHours;
   if (!insideTradingHours(hours, context.now)) {
     return {
@@ -1205,16 +1205,17 @@ function deadband(
   // floor the minimum-order test below decides instead.
   const band = deadbandUsd(lotsToSize(target, w.szDecimals), w.mid, settings.exec.deadbandPct);
   if (band > MIN_ORDER_USD && usd < band) {
+    const shownBelow = fmtUsdBelow(usd, band);
     return {
       reason: "inside-deadband",
-      detail: `drift ${detailNumber(size)} ${w.coin} ($${detailNumber(usd)}) is inside the ${settings.exec.deadbandPct}% deadband ($${detailNumber(band)})`,
+      detail: `drift ${detailNumber(size)} ${w.coin} (${shownBelow.value}) is inside the ${settings.exec.deadbandPct}% deadband (${shownBelow.limit})`,
     };
   }
   const px = Math.min(w.mid, side === "buy" ? w.buyPx : w.sellPx);
   if (size * px < MIN_ORDER_USD) {
     return {
       reason: "below-min-notional",
-      detail: `order ${detailNumber(size)} ${w.coin} ($${detailNumber(size * px)}) is below the $${MIN_ORDER_USD} minimum`,
+      detail: `order ${detailNumber(size)} ${w.coin} (${fmtUsdBelow(size * px, MIN_ORDER_USD).value}) is below the $${MIN_ORDER_USD} minimum`,
     };
   }
   return null;
@@ -1234,7 +1235,7 @@ function minOrder(
   if (usd >= min) return null;
   return {
     reason: "below-min-order",
-    detail: `order ${detailNumber(size)} ${w.coin} ($${detailNumber(usd)}) is below exec.minOrderUsd $${detailNumber(min)}`,
+    detail: `order ${detailNumber(size)} ${w.coin} (${fmtUsdBelow(usd, min).value}) is below exec.minOrderUsd $${detailNumber(min)}`,
   };
 }
 
@@ -1345,7 +1346,7 @@ function capNote(
     return {
       coin: w.coin,
       reason: w.clippedBy.reason,
-      detail: `target ${from} → ${to}: ${w.clippedBy.describe} ($${detailNumber(w.clippedBy.limit)})${extra}`,
+      detail: `target ${from} → ${to}: ${w.clippedBy.describe} (${fmtUsd(w.clippedBy.limit)})${extra}`,
     };
   }
   if (scale < 1 && scaledBy) {

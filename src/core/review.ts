@@ -4,7 +4,7 @@
 // than SIZING_REVIEW_FACTOR× since the last run of these leaders (sizingChange). Pure: the CLI
 // asks on a TTY, --yes confirms, and without either the run is refused.
 
-import { detailNumber, utcMinute } from "./format.js";
+import { detailNumber, fmtUsd, utcMinute } from "./format.js";
 import { type ForeignPosition, foreignText } from "./ownership.js";
 import { type SIZING_KEY_MODE, sizingText } from "./settings.js";
 import type { Address, Plan } from "./types.js";
@@ -57,7 +57,7 @@ export function reviewReasons(input: ReviewInput): string[] {
   const pct = input.accountValue > 0 ? (moved / input.accountValue) * 100 : Number.POSITIVE_INFINITY;
   if (pct > input.confirmAbovePct) {
     reasons.push(
-      `it moves $${detailNumber(Math.round(moved))}, ${Number.isFinite(pct) ? `${detailNumber(Math.round(pct))}%` : "all"} of equity (more than exec.confirmAbovePct ${detailNumber(input.confirmAbovePct)}%)`,
+      `it moves ${fmtUsd(moved)}, ${Number.isFinite(pct) ? `${detailNumber(Math.round(pct))}%` : "all"} of equity (more than exec.confirmAbovePct ${detailNumber(input.confirmAbovePct)}%)`,
     );
   }
   return reasons;
@@ -166,7 +166,7 @@ function largestOrder(plan: Plan): { usd: number; what: string } {
   return best;
 }
 
-const usd = (x: number): string => `$${detailNumber(Math.round(x))}`;
+const usd = (x: number): string => fmtUsd(x);
 
 /**
  * What a fresh plan asks of the trader beyond the plan they said yes to (prices and the leader

@@ -23,7 +23,7 @@
 // cash flow before the ledger tells of it (or the reverse); CashTracker covers that window
 // (below), and evaluateSafety scales the marks by the change waiting for the ledger too.
 
-import { fixed } from "./format.js";
+import { fixed, fmtUsd } from "./format.js";
 import type { Settings } from "./settings.js";
 import type { PlannedAction } from "./types.js";
 
@@ -155,7 +155,7 @@ export function evaluateSafety(input: SafetyInput): SafetyVerdict {
   };
   if (input.activeHalt) return { halted: true, newHalt: null, ...base };
   if (hwm >= MIN_MARK_USD && drawdownPct >= settings.risk.maxDrawdownPct) {
-    const reason = `drawdown ${fixed(drawdownPct)}% from high-water mark ${fixed(hwm)} reached the ${settings.risk.maxDrawdownPct}% limit`;
+    const reason = `drawdown ${fixed(drawdownPct)}% from high-water mark ${fmtUsd(hwm)} reached the ${settings.risk.maxDrawdownPct}% limit`;
     return { halted: true, newHalt: { kind: "kill-switch", reason }, ...base, held: false };
   }
   return { halted: false, newHalt: null, ...base };

@@ -9,7 +9,7 @@
 // come in as plain data (SizingInputs); a missing one leaves the coin alone, never guessed.
 
 import { UsageError } from "./errors.js";
-import { detailNumber, shortAddress } from "./format.js";
+import { detailNumber, fmtUsd, shortAddress } from "./format.js";
 import { kellyScale, type LeaderEdge } from "./kelly.js";
 import type { Settings, SizingMode } from "./settings.js";
 import type { AccountState, LeaderState, Markets } from "./types.js";
@@ -174,7 +174,7 @@ export function leaderRatio(
         ratio,
         inputs: { weight, ourEquity, leaderEquity: equity, multiplier: sizing.multiplier, ratio },
         detail: explain
-          ? `equity-ratio: ${w}our $${detailNumber(ourEquity)} / leader $${detailNumber(equity)} × ${detailNumber(sizing.multiplier)} = ratio ${detailNumber(ratio)}`
+          ? `equity-ratio: ${w}our ${fmtUsd(ourEquity)} / leader ${fmtUsd(equity)} × ${detailNumber(sizing.multiplier)} = ratio ${detailNumber(ratio)}`
           : "",
       };
     }
@@ -197,7 +197,7 @@ export function leaderRatio(
         ratio,
         inputs: { weight, notional: sizing.notional, leaderGross: gross, ratio },
         detail: explain
-          ? `fixed-notional: ${w}$${detailNumber(sizing.notional)} / the leader's $${detailNumber(gross)} gross = ratio ${detailNumber(ratio)}`
+          ? `fixed-notional: ${w}${fmtUsd(sizing.notional)} / the leader's ${fmtUsd(gross)} gross = ratio ${detailNumber(ratio)}`
           : "",
       };
     }
@@ -208,7 +208,7 @@ export function leaderRatio(
         ratio,
         inputs: { weight, ourEquity, leaderEquity: equity, targetVolPct: p.targetVol * 100 },
         detail: explain
-          ? `risk-parity: ${w}our $${detailNumber(ourEquity)} / leader $${detailNumber(equity)} = ratio ${detailNumber(ratio)} before each coin's ${detailNumber(p.targetVol * 100)}% / volatility`
+          ? `risk-parity: ${w}our ${fmtUsd(ourEquity)} / leader ${fmtUsd(equity)} = ratio ${detailNumber(ratio)} before each coin's ${detailNumber(p.targetVol * 100)}% / volatility`
           : "",
       };
     }
@@ -241,7 +241,7 @@ export function leaderRatio(
         ratio,
         inputs: { ...numbers, ratio },
         detail: explain
-          ? `kelly: ${edgeText} → K ${p3(edge.kelly ?? 0)} × ${detailNumber(p.kellyFraction)} = ${p3(k.scale)} of ${w}our $${detailNumber(ourEquity)} / leader $${detailNumber(equity)} = ratio ${detailNumber(ratio)}`
+          ? `kelly: ${edgeText} → K ${p3(edge.kelly ?? 0)} × ${detailNumber(p.kellyFraction)} = ${p3(k.scale)} of ${w}our ${fmtUsd(ourEquity)} / leader ${fmtUsd(equity)} = ratio ${detailNumber(ratio)}`
           : "",
       };
     }
@@ -264,7 +264,7 @@ export function leaderRatio(
           notionalUsd: riskUsd / stop,
         },
         detail: explain
-          ? `risk-per-trade: ${w}${detailNumber(p.riskPct)}% of $${detailNumber(ourEquity)} = $${detailNumber(riskUsd)} lost at a ${detailNumber(stop * 100)}% stop → $${detailNumber(riskUsd / stop)} per position`
+          ? `risk-per-trade: ${w}${detailNumber(p.riskPct)}% of ${fmtUsd(ourEquity)} = ${fmtUsd(riskUsd)} lost at a ${detailNumber(stop * 100)}% stop → ${fmtUsd(riskUsd / stop)} per position`
           : "",
       };
     }
@@ -317,7 +317,7 @@ export function coinRatio(
         ourAllocPct: alloc * factor * (leader.weight || 0) * 100,
         ratio,
       },
-      detail: `risk-parity: the leader's ${p3(alloc * 100)}% of its equity × ${p3(p.targetVol * 100)}% / ${p3(vol * 100)}% vol (×${p3(factor)})${leader.weight !== 1 ? ` × weight ${p3(leader.weight)}` : ""} → ${p3(alloc * factor * (leader.weight || 0) * 100)}% of our $${detailNumber(ourEquity)}`,
+      detail: `risk-parity: the leader's ${p3(alloc * 100)}% of its equity × ${p3(p.targetVol * 100)}% / ${p3(vol * 100)}% vol (×${p3(factor)})${leader.weight !== 1 ? ` × weight ${p3(leader.weight)}` : ""} → ${p3(alloc * factor * (leader.weight || 0) * 100)}% of our ${fmtUsd(ourEquity)}`,
     };
   }
   if (mode === "risk-per-trade") {
@@ -336,7 +336,7 @@ export function coinRatio(
     return {
       ratio,
       inputs: { ...r.inputs, px, targetSize: target, ratio },
-      detail: `risk-per-trade: $${detailNumber(r.inputs.riskUsd ?? 0)} at a ${detailNumber(r.inputs.stopPct ?? 0)}% stop → $${detailNumber(notional)} at ${entry > 0 ? "our entry" : "mid"} ${detailNumber(px)} = ${p3(target)} ${coin}`,
+      detail: `risk-per-trade: ${fmtUsd(r.inputs.riskUsd ?? 0)} at a ${detailNumber(r.inputs.stopPct ?? 0)}% stop → ${fmtUsd(notional)} at ${entry > 0 ? "our entry" : "mid"} ${detailNumber(px)} = ${p3(target)} ${coin}`,
     };
   }
   return { ratio: r.ratio };

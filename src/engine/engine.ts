@@ -113,9 +113,16 @@ export class CopyEngine {
   readonly #replanInSweep = new Set<string>();
   #planScheduled = false;
   #stopping = false;
+  /**
+   * Why the run sends no more orders although it is not stopping yet (endSends: a reconcile's stop
+   * signal once its orders may be out — it still awaits them, reads again and reports), or null.
+   */
+  #sendsEnded: string | null = null;
   /** When the sweep now reading began (its reads out, ms), null when none reads. */
   #sweepReadingSince: number | null = null;
   readonly #stopSignal = new AbortController();
+  /** Aborted when the run sends no more (endSends, or its stop): a leverage update not begun is not sent. */
+  readonly #sendsEnd = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
   #acted = false;
@@ -300,7 +307,7 @@ export class CopyEngine {
             ...base,
             update,
             retryAfterMs: options.backoffMs ?? 2_000,
-            signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
+            signal: () => (this.#exitStep.running ? undefined : this.#sendsEnd.signal),
           })
         : null;
     this.#safety = new SafetyWatch({ ...base, settings: options.settings, mode: options.mode });
@@ -308,7 +315,8 @@ export class CopyEngine {
       ...base,
       journals: can.journals,
       safety: this.#safety,
-      stopping: () => this.#stopping,
+      // A plan made once sends have ended is held as a stop's is: journaled as not sent.
+      stopping: () => this.#stopping || this.#sendsEnded !== null,
     });
     this.#pnl = new PnlKeeper({
       ...base,
@@ -510,6 +518,25 @@ export class CopyEngine {
     return this.#stopping;
   }
 
+  /**
+   * Send nothing more from now on, without stopping yet (a reconcile's stop signal once it may
+   * have sent: the order request out is awaited, the account read again and reported). A plan
+   * made after it is journaled held `stopping` (its orders not sent); the signal is journaled, so
+   * the journal says what was sent and that the rest was not, and why.
+   */
+  endSends(reason: string): void {
+    if (this.#sendsEnded !== null || this.#stopping) return;
+    this.#sendsEnded = reason;
+    this.#sendsEnd.abort();
+    const o = this.#o;
+    if (!this.#can.journals || this.#runId === null) return;
+    try {
+      o.journal.recordEvent({ ts: this.#now(), type: "stopping", runId: this.#runId, data: { reason } });
+    } catch (error) {
+      this.#errors.report(error);
+    }
+  }
+
   /** Past its checks and its review: from then on the run may have sent something. */
   get hasActed(): boolean {
     return this.#acted;
@@ -585,8 +612,16 @@ export class CopyEngine {
         message: `resting stops / take-profits are placed by live runs only: this ${o.mode === "dry-run" ? "dry run" : "paper run"} does not simulate them`,
       });
     }
-    // A halt from an earlier run is still in force: say so before anything else happens.
-    if (halt) this.#emit({ type: "halt", ts: this.#startedAt, kind: halt.kind, reason: halt.reason });
+    // A halt from an earlier run is still in force: say so before anything else happens — as
+    // standing since it was recorded, not as a new halt (no alert, not counted again).
+    if (halt)
+      this.#emit({
+        type: "halt",
+        ts: this.#startedAt,
+        kind: halt.kind,
+        reason: halt.reason,
+        since: halt.since,
+      });
   }
 
   /**
@@ -662,6 +697,7 @@ export class CopyEngine {
     if (this.#agent.halted && exitCode === 0) exitCode = 4;
     // A batch still waiting (for the budget, or the previous batch) is not sent after this.
     this.#stopSignal.abort();
+    this.#sendsEnd.abort();
     this.#exitCode = exitCode;
     // Only a run that could send (past its checks, passphrase and review): a run declined at
     // the review or stopped at a prompt sent nothing, and its exit takes no step either.
@@ -1138,7 +1174,13 @@ export class CopyEngine {
     const acts = execute && !(this.#stopping && !this.#acted);
     if (acts) this.#act();
     const plan = acts ? await this.#ensureLeverage(planned, undefined) : planned;
-    const held = this.#pause.heldBy(plan, acts);
+    // A sweep that plans without sending in a run that sends (reconcile's re-read after its
+    // orders): its actions are what the run leaves, never sent — journaled so, not as a decision
+    // that acted.
+    const held =
+      !execute && this.#acted && this.#can.sendsOrders && plan.actions.length > 0
+        ? { held: "stopping" as const }
+        : this.#pause.heldBy(plan, acts);
     this.#emit({
       type: "decision",
       ts: this.#now(),
@@ -1162,7 +1204,7 @@ export class CopyEngine {
     const results = acts ? await this.#execute(plan, true, false, trigger) : [];
     // A passive entry refused as crossing (the book moved since it was read): without streams
     // there is no later re-plan, so its coin goes as IOC now, in this sweep (as follow does).
-    if (acts && this.#replanInSweep.size > 0 && !this.#stopping) {
+    if (acts && this.#replanInSweep.size > 0 && !this.#stopping && this.#sendsEnded === null) {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
       const again = this.#plan(coins);
@@ -1425,7 +1467,7 @@ export class CopyEngine {
    */
   async #ensureLeverage(plan: Plan, coins: string[] | undefined): Promise<Plan> {
     const o = this.#o;
-    if (!this.#leverage || this.#pause.paused || this.#stopping) return plan;
+    if (!this.#leverage || this.#pause.paused || this.#stopping || this.#sendsEnded !== null) return plan;
     try {
       const failed = await this.#leverage.ensure(
         plan.actions,
@@ -1505,7 +1547,11 @@ export class CopyEngine {
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
-    if (!keeper || ((this.#pause.paused || this.#stopping) && !this.#exitStep.running)) return;
+    if (
+      !keeper ||
+      ((this.#pause.paused || this.#stopping || this.#sendsEnded !== null) && !this.#exitStep.running)
+    )
+      return;
     const marks: Record<string, number> = {};
     for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
     this.#requests += await keeper.sync({
@@ -1544,7 +1590,7 @@ export class CopyEngine {
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
     const executor = this.#executor;
-    const held = (this.#pause.paused || this.#stopping) && !exiting;
+    const held = (this.#pause.paused || this.#stopping || this.#sendsEnded !== null) && !exiting;
     // A halt's closes go through a pause (never past a stop): the kill switch — or a flatten —
     // is the trader's standing instruction to close, and reducing risk is always allowed
     // (design §1.4). The pause holds everything else (nothing else is planned under a halt;

@@ -222,6 +222,13 @@ export type EngineEvent =
        * it ends with the dry run. Absent: a halt the journal holds (`hlcopy resume` clears it).
        */
       recorded?: false;
+      /**
+       * Present: not a new halt — one recorded at `since` (ms) before this run began (an earlier
+       * run's kill switch or flatten, read back from the journal at the start; the day's daily
+       * loss stop an earlier run journaled) that still stands. Told so the run shows it, never
+       * alerted or counted (hlcopy_halts_total) again: a halt is one event, not one per restart.
+       */
+      since?: number;
     }
   | { type: "resume"; ts: number }
   | { type: "paused"; ts: number; paused: boolean }

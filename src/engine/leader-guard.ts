@@ -10,7 +10,7 @@
 // (read again before every sweep, so a running follow takes it up) or its pause ends.
 
 import { toHlcopyError } from "../core/errors.js";
-import { detailNumber, shortAddress, utcMinute } from "../core/format.js";
+import { detailNumber, fmtUsd, shortAddress, utcMinute } from "../core/format.js";
 import {
   attribute,
   bookDrawdownPct,
@@ -213,7 +213,7 @@ export class LeaderGuard {
         l.address,
         "drawdown",
         null,
-        `its copy lost ${detailNumber(Number(dd.toFixed(2)))}% from its high-water mark ($${detailNumber(Number(bookValue(book).toFixed(2)))} from $${detailNumber(Number(book.hwm.toFixed(2)))}; risk.leaderMaxDrawdownPct ${detailNumber(limit)}%)`,
+        `its copy lost ${detailNumber(Number(dd.toFixed(2)))}% from its high-water mark (${fmtUsd(bookValue(book))} from ${fmtUsd(book.hwm)}; risk.leaderMaxDrawdownPct ${detailNumber(limit)}%)`,
         a.sizes[l.address] ?? a.sizes[key] ?? {},
         ours,
         now,

@@ -26,7 +26,7 @@
 // itself raises holds for the rest of it, as in any run.
 
 import { toHlcopyError } from "../core/errors.js";
-import { fixed, listed } from "../core/format.js";
+import { fixed, fmtUsd, listed } from "../core/format.js";
 import {
   CASH_FLOW_CONFIRM_MS,
   type CashTracker,
@@ -182,13 +182,12 @@ export class SafetyWatch {
    * A halt from an earlier run that is still in force (read at the run's start), or null. An
    * earlier paper account's is not this one's: its first reading sets it aside (#startAccount).
    */
-  loadHalt(): Halt | null {
+  loadHalt(): (Halt & { since: number }) | null {
     const halt = this.#o.journal.activeHalt();
-    if (halt && !this.#earlierAccount(halt.ts)) {
-      this.#halt = { kind: halt.kind, reason: halt.reason };
-      this.#haltJournaled = true;
-    }
-    return this.#halt;
+    if (!halt || this.#earlierAccount(halt.ts)) return null;
+    this.#halt = { kind: halt.kind, reason: halt.reason };
+    this.#haltJournaled = true;
+    return { ...this.#halt, since: halt.ts };
   }
 
   get halt(): Halt | null {
@@ -294,7 +293,7 @@ export class SafetyWatch {
       type: "notice",
       ts: o.now(),
       kind: "cash-flow",
-      message: `your account ${net > 0 ? "received" : "sent out"} $${fixed(Math.abs(net))} (${[...new Set(fresh.map((f) => f.kind))].join(", ")}): not a trading result — the high-water mark and the day's start scale with it, the drawdown and the daily loss stay as they were${dry ? " (dry run: not journaled)" : ""}`,
+      message: `your account ${net > 0 ? "received" : "sent out"} ${fmtUsd(Math.abs(net))} (${[...new Set(fresh.map((f) => f.kind))].join(", ")}): not a trading result — the high-water mark and the day's start scale with it, the drawdown and the daily loss stay as they were${dry ? " (dry run: not journaled)" : ""}`,
     });
     if (this.#last && !reading) this.#evaluate(this.#last, false, true);
   }
@@ -478,7 +477,7 @@ export class SafetyWatch {
         o.emit({
           type: "warning",
           ts: now,
-          message: `a ${r.absorbed > 0 ? "rise" : "fall"} of the account's cash of $${fixed(Math.abs(r.absorbed))} was not explained by our fills or the ledger: counted as a trading result`,
+          message: `a ${r.absorbed > 0 ? "rise" : "fall"} of the account's cash of ${fmtUsd(Math.abs(r.absorbed))} was not explained by our fills or the ledger: counted as a trading result`,
         });
       }
     }
@@ -544,11 +543,15 @@ export class SafetyWatch {
     }
     if (verdict.dailyLossHit && !this.#dailyLossHit) {
       const stop = this.#dailyStop;
+      // A stop an earlier run journaled today (read back at this run's start): it still holds,
+      // told as standing since then — not a new one (no alert, not counted again).
+      const standing = stop !== null && stop.since < this.#startedAt;
       o.emit({
         type: "halt",
         ts: now,
         kind: "daily-loss",
         reason: dailyLossReason(stop?.lossPct ?? verdict.dailyLossPct, o.settings.risk.maxDailyLossPct),
+        ...(standing ? { since: stop.since } : {}),
       });
     }
     this.#dailyLossHit = verdict.dailyLossHit;
@@ -573,8 +576,8 @@ export class SafetyWatch {
         type: "warning",
         ts: now,
         message: ledgerAhead
-          ? `the ledger's ${explained > 0 ? "deposit" : "withdrawal"} of $${fixed(Math.abs(pending))} is not in the account's cash yet (the account read trails the ledger): increases wait until it is (counted as a trading result if it does not show within ${waitS} s)`
-          : `the account's cash ${pending < 0 ? "fell" : "rose"} by $${fixed(Math.abs(pending))} with no fill or ledger update to explain it yet: ${what}`,
+          ? `the ledger's ${explained > 0 ? "deposit" : "withdrawal"} of ${fmtUsd(Math.abs(pending))} is not in the account's cash yet (the account read trails the ledger): increases wait until it is (counted as a trading result if it does not show within ${waitS} s)`
+          : `the account's cash ${pending < 0 ? "fell" : "rose"} by ${fmtUsd(Math.abs(pending))} with no fill or ledger update to explain it yet: ${what}`,
       });
     }
     this.#held = verdict.held;
@@ -608,14 +611,14 @@ export class SafetyWatch {
     if (!earlierHalt && !earlierStop && !markMoved) return;
     const parts = [
       ...(earlierHalt ? [`${earlierHalt.kind} halt (${earlierHalt.reason})`] : []),
-      ...(earlierMark && markMoved ? [`high-water mark ${fixed(earlierMark.hwm)} USD`] : []),
+      ...(earlierMark && markMoved ? [`high-water mark ${fmtUsd(earlierMark.hwm)}`] : []),
       ...(earlierStop ? [`daily loss stop (${fixed(earlierStop.lossPct)}%)`] : []),
     ];
     this.#o.emit({
       type: "notice",
       ts: now,
       kind: "paper-account",
-      message: `new paper account of ${fixed(accountValue)} USD: set aside the earlier paper account's ${listed(parts)} — drawdown and daily loss count from this account's start`,
+      message: `new paper account of ${fmtUsd(accountValue)}: set aside the earlier paper account's ${listed(parts)} — drawdown and daily loss count from this account's start`,
     });
   }
 

@@ -408,7 +408,7 @@ export function ourAccountRefusal(
     );
   }
   return new UsageError(
-    `${account} has no equity on ${network} ($${fmt(ours.accountValue)}): nothing to copy with`,
+    `${account} has no equity on ${network} (${fmtUsd(ours.accountValue)}): nothing to copy with`,
     {
       hint: "fund the account (deposit USDC) and run again, or check --account",
     },
@@ -426,14 +426,14 @@ export function startLedgerStands(start: StartLedger, since: number, now: number
 
 /** What a warning says of a leader whose equity fell to zero. */
 export function emptyLeaderText(leader: Address, accountValue: number): string {
-  return `leader ${short(leader)} has no equity left ($${fmt(accountValue)}): its coins are left alone, no increases from it; your own exit rules apply`;
+  return `leader ${short(leader)} has no equity left (${fmtUsd(accountValue)}): its coins are left alone, no increases from it; your own exit rules apply`;
 }
 
 /** What the exchange no longer holds of an anchor, as the refusal names it. */
 function anchorGone(anchor: AccountAnchor): string {
   return anchor.kind === "fill"
     ? `fill the journal's figures were taken beside (${anchor.coin} ${anchor.side} ${fmt(anchor.sz)} at ${utcMinute(anchor.time)})`
-    : `${anchor.type} the journal's figures were taken beside ($${fmt(Math.abs(anchor.usd))} at ${utcMinute(anchor.time)})`;
+    : `${anchor.type} the journal's figures were taken beside (${fmtUsd(Math.abs(anchor.usd))} at ${utcMinute(anchor.time)})`;
 }
 
 /** The refusal of a run whose exchange no longer holds the account the journal was kept against. */

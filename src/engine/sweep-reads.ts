@@ -7,7 +7,7 @@
 // apply keep whatever the streams changed meanwhile. The leaders' flows are netted here too.
 
 import { toHlcopyError } from "../core/errors.js";
-import { detailNumber as fmt, shortAddress as short } from "../core/format.js";
+import { fmtUsdSigned, shortAddress as short } from "../core/format.js";
 import type { Settings } from "../core/settings.js";
 import { usesLeaderEquity } from "../core/sizing.js";
 import type { AccountRole, AccountState, Address, Fill, Markets } from "../core/types.js";
@@ -302,7 +302,7 @@ export class SweepReader {
       if (!flow) continue;
       const { usd: net, since } = flow;
       if (net !== l.netCashFlow && net !== 0) {
-        const message = `leader ${short(l.address)} moved ${net > 0 ? "+" : "−"}$${fmt(Math.abs(net))} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
+        const message = `leader ${short(l.address)} moved ${fmtUsdSigned(net)} in or out since ${new Date(since).toISOString()}: netted out of its equity, not copied as a trade`;
         this.#o.emit({ type: "notice", ts: this.#o.now(), kind: "cash-flow", message });
         o.journal.recordEvent({
           ts: this.#o.now(),

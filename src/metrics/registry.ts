@@ -115,7 +115,9 @@ export class RunMetrics {
         if (e.dailyLossStop !== undefined) this.#dailyLossStop = e.dailyLossStop ? 1 : 0;
         break;
       case "halt":
-        this.#halts.set(e.kind, (this.#halts.get(e.kind) ?? 0) + 1);
+        // A halt standing from before the run (since) was counted when it happened: the counter
+        // counts halts, not restarts. The gauges still say it stands.
+        if (e.since === undefined) this.#halts.set(e.kind, (this.#halts.get(e.kind) ?? 0) + 1);
         // The daily loss limit only stops increases until 00:00 UTC: it is not a halt (nothing
         // closes, hlcopy resume has nothing to clear), so hlcopy_halted does not count it.
         if (e.kind === "daily-loss") this.#dailyLossStop = 1;
@@ -251,7 +253,7 @@ export class RunMetrics {
     metric(
       "hlcopy_halts_total",
       "counter",
-      "Safety rules that tripped, by kind: kill-switch, manual (flatten) and agent-expired halt; daily-loss is the daily loss limit's stop (no increases until 00:00 UTC), not a halt.",
+      "Safety rules that tripped, by kind: kill-switch, manual (flatten) and agent-expired halt; daily-loss is the daily loss limit's stop (no increases until 00:00 UTC), not a halt. Each counts once, when it trips: one standing from an earlier run is not counted again at a restart (hlcopy_halted says it stands).",
       [...this.#halts].map(([k, v]) => [`{kind="${esc(k)}"}`, v]),
     );
     metric(

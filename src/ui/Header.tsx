@@ -6,7 +6,17 @@
 import { Box, Text } from "ink";
 import { driftFigureText, leftAloneShort, leftAloneText, syncVerdict } from "../core/drift.js";
 import { roundHalfAway, shortAddress } from "../core/format.js";
-import { fmtAge, fmtLev, fmtMs, fmtNum, fmtPct, fmtUsd, truncate } from "./format.js";
+import {
+  fmtAge,
+  fmtLev,
+  fmtMs,
+  fmtNum,
+  fmtPct,
+  fmtPctSigned,
+  fmtUsd,
+  fmtUsdSigned,
+  truncate,
+} from "./format.js";
 import { MODE_COLOR, type Segment } from "./layout.js";
 import {
   connectionAgeMs,
@@ -165,14 +175,12 @@ export function Header({ state, width }: HeaderProps) {
     // Sign and colour of the figure as shown (to the cent), as the rows' P&L.
     pnl
       ? {
-          text: `P&L ${roundHalfAway(pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(pnl.netUsd)}`,
+          text: `P&L ${fmtUsdSigned(pnl.netUsd)}`,
           color: signColor(roundHalfAway(pnl.netUsd)),
           priority: 9,
         }
       : null,
-    pnl && pnl.roiPct !== null
-      ? { text: `ROI ${roundHalfAway(pnl.roiPct) > 0 ? "+" : ""}${fmtPct(pnl.roiPct)}`, priority: 4 }
-      : null,
+    pnl && pnl.roiPct !== null ? { text: `ROI ${fmtPctSigned(pnl.roiPct)}`, priority: 4 } : null,
     { text: `hwm ${fmtUsd(state.hwm)}`, priority: 5 },
     {
       text: `dd ${fmtPct(state.drawdownPct)}`,

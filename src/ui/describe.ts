@@ -24,8 +24,11 @@ import {
   fmtMs,
   fmtNum,
   fmtPct,
+  fmtPctSigned,
   fmtSigned,
   fmtUsd,
+  fmtUsdSigned,
+  notSentText,
   shownDrawdownPct,
 } from "./format.js";
 
@@ -120,7 +123,7 @@ export const JSON_LINE_FIELDS = {
     "timeStops?",
     "agent?",
   ],
-  halt: ["ts", "type", "kind", "reason", "recorded?"],
+  halt: ["ts", "type", "kind", "reason", "recorded?", "since?"],
   resume: ["ts", "type"],
   paused: ["ts", "type", "paused"],
   rateLimit: ["ts", "type", "waitMs", "detail"],
@@ -213,7 +216,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
       return {
         level,
         coin: e.coins.length === 1 ? (e.coins[0] ?? null) : null,
-        text: `decision ${e.trigger}: ${what}${e.held ? ` (${e.held}: not sent)` : ""}`,
+        text: `decision ${e.trigger}: ${what}${e.held ? ` (${notSentText(e.held)})` : ""}`,
       };
     }
     case "order": {
@@ -295,7 +298,16 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         text: `sweep ${driftFigureText(e)} in ${fmtMs(e.durationMs)}, ${e.requests} req`,
       };
     case "halt":
-      return { level: "error", coin: null, text: `HALT ${e.kind}: ${e.reason}` };
+      // One standing from before the run is not a new halt: said as still in force since then.
+      return {
+        level: "error",
+        coin: null,
+        text:
+          e.since === undefined
+            ? `HALT ${e.kind}: ${e.reason}`
+            : // The daily loss limit's stop is no halt (it holds increases only): "in force".
+              `HALT ${e.kind} (still ${e.kind === "daily-loss" ? "in force" : "halted"} since ${new Date(e.since).toISOString().replace("T", " ").slice(0, 19)} UTC, ${fmtAge(e.ts - e.since)} ago — not a new halt): ${e.reason}`,
+      };
     case "resume":
       return { level: "info", coin: null, text: "resumed: halt cleared" };
     case "paused":
@@ -335,9 +347,9 @@ export function describeState(e: Extract<EngineEvent, { type: "state" }>, ageMs?
   // The engine's drift report when it sent one (core/drift.ts), in the dashboard's words.
   const drift = e.drift
     ? syncVerdict(e.drift, e.ts, e.freshness).text
-    : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + Math.abs(t.driftUsd), 0))}`;
+    : `drift ${fmtUsd(e.targets.reduce((sum, t) => sum + roundHalfAway(Math.abs(t.driftUsd)), 0))}`;
   const pnl = e.pnl
-    ? ` P&L ${roundHalfAway(e.pnl.netUsd) > 0 ? "+" : ""}${fmtUsd(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${roundHalfAway(e.pnl.roiPct) > 0 ? "+" : ""}${fmtPct(e.pnl.roiPct)})`}`
+    ? ` P&L ${fmtUsdSigned(e.pnl.netUsd)}${e.pnl.roiPct === null ? "" : ` (${fmtPctSigned(e.pnl.roiPct)})`}`
     : "";
   const age = ageMs === undefined ? "" : ` (${fmtAge(ageMs)} since last)`;
   return `state equity ${fmtUsd(e.account.accountValue)}${pnl} hwm ${fmtUsd(e.hwm)} dd ${fmtPct(shownDrawdownPct(e.account.accountValue, e.hwm, e.drawdownPct))} lev ${fmtLev(leverageAt(e))} positions ${open} ${drift}${age}`;

@@ -4,10 +4,10 @@
 // symbols, so a string's length is its width on screen. Every fixed-decimal figure is rounded by
 // core/format.ts roundHalfAway: the same number shows the same digits wherever it is shown.
 
-import { fixed, groupThousands, roundHalfAway } from "../core/format.js";
+import { FIGURE_DECIMALS, fixed, groupThousands, roundHalfAway } from "../core/format.js";
 import { drawdownOfShown } from "../core/safety.js";
 
-export { fmtMs, fmtUsd } from "../core/format.js";
+export { fmtMs, fmtUsd, fmtUsdSigned } from "../core/format.js";
 
 /** A number with at most `sig` significant digits, trailing zeros trimmed: 64000.5, 0.01; "-" when missing. */
 export function fmtNum(x: number | null, sig = 6): string {
@@ -26,12 +26,6 @@ export function fmtFixed(x: number | null | undefined, decimals = 2): string {
 /** The number as JavaScript writes it (every digit kept), "-" for a missing figure. */
 export function fmtExact(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : String(x);
-}
-
-/** Signed with a true minus sign, for report lines: +1.23, −4.50, 0.00. */
-export function fmtPlusMinus(x: number, decimals = 2): string {
-  const r = roundHalfAway(x, decimals);
-  return `${r > 0 ? "+" : r < 0 ? "−" : ""}${Math.abs(r).toFixed(decimals)}`;
 }
 
 /** Signed number with an explicit + for positives: +1.2, -0.3. */
@@ -74,9 +68,23 @@ export function fmtPctShort(x: number | null | undefined): string {
   return x > 0 ? ">9999%" : "<-9999%";
 }
 
-/** A value already in percent: 12.345 → "12.35%"; "-" when missing. */
-export function fmtPct(x: number | null | undefined, digits = 2): string {
+/**
+ * A value already in percent: 12.345 → "12.35%"; "-" when missing. By default to
+ * FIGURE_DECIMALS.pct (0.01 %), as ROI and drawdown are shown everywhere (scan, inspect, status,
+ * the dashboard, backtest).
+ */
+export function fmtPct(x: number | null | undefined, digits: number = FIGURE_DECIMALS.pct): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x, digits)}%`;
+}
+
+/**
+ * A signed percentage — the copy's ROI, wherever it is shown (dashboard, status, report, the
+ * closing summaries, journal): +1.23%, -0.06%, 0.00% (a figure of 0 as shown has no sign); "-"
+ * when missing. fmtUsdSigned's form for a percentage.
+ */
+export function fmtPctSigned(x: number | null | undefined, digits: number = FIGURE_DECIMALS.pct): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
+  return `${roundHalfAway(x, digits) > 0 ? "+" : ""}${fmtPct(x, digits)}`;
 }
 
 /**
@@ -221,4 +229,13 @@ function wrapAtSpaces(line: string, width: number, cont: string): string[] {
   }
   out.push(cur);
   return out;
+}
+
+/**
+ * Why a decision's orders did not go, as every view says it: a pause held them, or the run was
+ * ending — a stop signal's, and a reconcile's re-read after its orders (what it leaves, read for
+ * its report).
+ */
+export function notSentText(held: "paused" | "stopping"): string {
+  return held === "paused" ? "paused: not sent" : "not sent: the run was ending";
 }

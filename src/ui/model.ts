@@ -26,7 +26,7 @@ import { finiteOrNull, RunSample } from "../core/stats.js";
 import type { Address, CoinTarget, Position, ReasonCode, Side } from "../core/types.js";
 import type { EngineEvent, EngineEventType, LeaderCopyView, RunMode } from "../engine/events.js";
 import { describeEvent, type LogLevel } from "./describe.js";
-import { fmtFixed, shownDrawdownPct } from "./format.js";
+import { fmtUsd, shownDrawdownPct } from "./format.js";
 
 export type ModeLabel = "LIVE" | "DRY-RUN" | "PAPER" | "HALTED" | "STOPPED";
 export type ConnectionState = "unknown" | "connecting" | "open" | "reconnecting" | "closed";
@@ -795,7 +795,8 @@ function reduceEngine(prev: DashboardState, e: EngineEvent): DashboardState {
       state.halt = {
         kind: e.kind,
         reason: e.reason,
-        ts: e.ts,
+        // When the halt happened: one standing from an earlier run keeps its own time.
+        ts: e.since ?? e.ts,
         ...(e.recorded === false ? { recorded: false } : {}),
       };
       break;
@@ -1022,10 +1023,10 @@ export function skippedText(skipped: Partial<Record<ReasonCode, number>>): strin
     .join(", ");
 }
 
-/** Σ |drift| over the coins hlcopy sizes, USD (core/drift.ts; the rows' figures without a report). */
+/** Σ |drift| over the coins hlcopy sizes, USD (core/drift.ts; the rows' figures as shown, to the cent, without a report). */
 export function totalDriftUsd(state: DashboardState): number {
   if (state.drift) return state.drift.driftUsd;
-  return state.positions.reduce((sum, r) => sum + Math.abs(r.driftUsd ?? 0), 0);
+  return state.positions.reduce((sum, r) => sum + roundHalfAway(Math.abs(r.driftUsd ?? 0)), 0);
 }
 
 /**
@@ -1034,7 +1035,10 @@ export function totalDriftUsd(state: DashboardState): number {
  */
 export function outsideDriftUsd(state: DashboardState): number {
   if (state.drift) return state.drift.outsideUsd;
-  return state.positions.reduce((sum, r) => sum + (r.outsideDeadband ? Math.abs(r.driftUsd ?? 0) : 0), 0);
+  return state.positions.reduce(
+    (sum, r) => sum + (r.outsideDeadband ? roundHalfAway(Math.abs(r.driftUsd ?? 0)) : 0),
+    0,
+  );
 }
 
 /**
@@ -1049,8 +1053,8 @@ export function finalDriftText(
   summary: Pick<RunSummary, "finalOutsideUsd" | "driftVerdict"> & Partial<Pick<RunSummary, "driftCurrent">>,
 ): string {
   if (summary.driftCurrent === false)
-    return `drift $${fmtFixed(summary.finalOutsideUsd)} at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
-  return summary.driftVerdict ?? `drift $${fmtFixed(summary.finalOutsideUsd)}`;
+    return `drift ${fmtUsd(summary.finalOutsideUsd)} at the last reading, before the on-exit step failed (not current: no in-sync verdict)`;
+  return summary.driftVerdict ?? `drift ${fmtUsd(summary.finalOutsideUsd)}`;
 }
 
 /** The end-of-run summary (`hlcopy demo` prints it; with --json as its last line). */

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
 import { leaderKeyForSeed, startScriptedLeader } from "../../src/sim/leader.js";
-import { eventually, fundedAccount } from "../exchange/helpers.js";
+import { journalPath, openJournal } from "../../src/store/journal.js";
+import { eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { type Receiver, startReceiver } from "./receiver.js";
@@ -196,6 +197,115 @@ describe("follow's alerts", () => {
       // Never fatal: the run is still up and answers SIGTERM with exit 0.
       run.child.kill("SIGTERM");
       expect(await run.exit).toBe(0);
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+  });
+
+  it("a restart under a standing halt is not a new halt: the line says since when, no alert, not counted", {
+    timeout: 60_000,
+  }, async () => {
+    receiver = await startReceiver();
+    const leaderKey = leaderKeyForSeed(18_200);
+    const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+    sim.control.fund(leader, 1_000_000);
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const configDir = tempDir();
+    // An earlier run's kill switch, an hour ago, never resumed.
+    const since = Date.now() - 3_600_000;
+    const journal = openJournal(journalPath(configDir, master.address, sim.httpUrl));
+    journal.recordHalt({
+      ts: since,
+      kind: "kill-switch",
+      reason: "drawdown 30.00% from high-water mark 71428.57",
+    });
+    journal.close();
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir,
+      agentKey,
+      extra: [
+        "--allow-empty-leader",
+        "--no-ui",
+        "--sweep-seconds",
+        "3600",
+        "--listen",
+        "127.0.0.1:0",
+        "--alert-webhook",
+        receiver.url,
+      ],
+    });
+    try {
+      const url = await run.until(
+        () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr())?.[1],
+        15_000,
+      );
+      await run.until(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+      // Told as standing since it was recorded, not as a halt that just happened.
+      expect(run.lines.filter((l) => l.type === "halt")).toEqual([
+        expect.objectContaining({ kind: "kill-switch", since }),
+      ]);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/^hlcopy_halted 1$/m);
+      expect(metrics).not.toMatch(/^hlcopy_halts_total\{/m);
+      run.child.kill("SIGTERM");
+      await run.exit;
+      // The stopped alert is the only one: the halt was alerted when it happened.
+      expect(receiver.received.map((r) => r.body.kind)).toEqual(["stopped"]);
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+  });
+
+  it("a stopped alert the webhook does not take before the exit is said on stderr and as a --json warning, not dropped silently", {
+    timeout: 60_000,
+  }, async () => {
+    receiver = await startReceiver();
+    receiver.statuses.push(...Array(40).fill(500)); // every attempt fails
+    const leaderKey = leaderKeyForSeed(18_300);
+    const leader = privateKeyToAccount(leaderKey).address.toLowerCase() as Address;
+    sim.control.fund(leader, 1_000_000);
+    const { master, agentKey } = await masterWithAgent(sim, 50_000);
+    const run = spawnFollow({
+      httpUrl: sim.httpUrl,
+      account: master.address,
+      leader,
+      configDir: tempDir(),
+      agentKey,
+      extra: ["--allow-empty-leader", "--no-ui", "--sweep-seconds", "3600", "--alert-webhook", receiver.url],
+    });
+    try {
+      await run.until(() => run.lines.some((l) => l.type === "sweep"), 15_000);
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+      expect(receiver.received.some((r) => r.body.kind === "stopped")).toBe(true);
+      const host = new URL(receiver.url).host;
+      const said = run
+        .stderr()
+        .split("\n")
+        .filter((l) => l.includes('alert "stopped"'));
+      expect(said).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^warning: alert "stopped" \\(hlcopy stopped: signal SIGTERM\\) not delivered to http://${host}/… before the exit: HTTP 500 server error \\(\\d attempt\\(s\\)(, the next one unanswered)?; the exit waited 5 s, no retry after it\\) — hint: check the webhook with hlcopy alerts test`,
+          ),
+        ),
+      ]);
+      // The URL's path (where a Slack or Telegram secret lives) is never printed.
+      expect(run.stderr()).not.toContain("/hook");
+      const summaryAt = run.lines.findIndex((l) => l.type === "summary");
+      const warningAt = run.lines.findIndex(
+        (l) => l.type === "warning" && (l.alert as { kind?: string } | undefined)?.kind === "stopped",
+      );
+      expect(warningAt).toBeGreaterThanOrEqual(0);
+      expect(warningAt).toBeLessThan(summaryAt);
+      expect(run.lines[warningAt]).toMatchObject({
+        message: expect.stringMatching(/^alert "stopped" .* not delivered to .*: HTTP 500/),
+        hint: expect.stringContaining("hlcopy alerts test"),
+        alert: { kind: "stopped", to: `http://${host}/…`, why: expect.stringMatching(/^HTTP 500/) },
+      });
     } finally {
       run.child.kill("SIGTERM");
     }

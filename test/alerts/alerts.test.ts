@@ -36,7 +36,9 @@ async function setup(
   });
   const alerts = startAlerts(events, settings, { baseDelayMs: 20 });
   if (!alerts) throw new Error("alerts not started");
-  closers.push(() => alerts.close(1000));
+  closers.push(async () => {
+    await alerts.close(1000);
+  });
   events.emit({ type: "start", ts: 1, mode, leaders: [], account: ACCOUNT, network: "sim" });
   return { events, alerts, warnings };
 }
@@ -213,5 +215,59 @@ describe("at the end of a run", () => {
     await sender.close(200);
     expect(receiver.received).toHaveLength(1);
     expect(sender.stats).toMatchObject({ sent: 0, failed: 1 });
+  });
+
+  it("close() returns what it could not deliver — the webhook's last answer, no answer, or still queued — never drops it silently", async () => {
+    receiver = await startReceiver();
+    closers.push(() => receiver.close());
+    const failures: string[] = [];
+    const alert = (kind: "stopped" | "drift") => ({
+      kind,
+      severity: "info" as const,
+      text: `${kind}!`,
+      key: kind,
+      ts: 0,
+      fields: {},
+    });
+    // A 500, then a retry 10 s later that the exit does not wait for.
+    receiver.statuses.push(500, 500);
+    const retrying = new AlertSender({
+      urls: [receiver.url],
+      format: "json",
+      baseDelayMs: 10_000,
+      onFailure: (m) => failures.push(m),
+    });
+    retrying.enqueue(alert("stopped"));
+    retrying.enqueue(alert("drift"));
+    await eventually(() => receiver.received.length === 1);
+    const host = new URL(receiver.url).host;
+    expect(await retrying.close(200)).toEqual([
+      {
+        kind: "stopped",
+        text: "stopped!",
+        to: `http://${host}/…`,
+        why: "HTTP 500 server error (1 attempt(s); the exit waited 200 ms, no retry after it)",
+      },
+      {
+        kind: "drift",
+        text: "drift!",
+        to: `http://${host}/…`,
+        why: "not sent: still queued when the exit came (it waited 200 ms for the queue)",
+      },
+    ]);
+    // A webhook that takes the request and never answers.
+    receiver.hang = true;
+    const hanging = new AlertSender({
+      urls: [receiver.url],
+      format: "json",
+      onFailure: (m) => failures.push(m),
+    });
+    hanging.enqueue(alert("stopped"));
+    await eventually(() => receiver.received.length === 2);
+    expect(await hanging.close(100)).toEqual([
+      expect.objectContaining({ kind: "stopped", why: "no answer (the exit waited 100 ms)" }),
+    ]);
+    // Said by close()'s caller: the run's warning events reach no one once it closes.
+    expect(failures).toEqual([]);
   });
 });

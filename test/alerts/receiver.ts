@@ -14,12 +14,25 @@ export interface Receiver {
   received: Received[];
   /** Statuses to answer with, in order; 200 once they run out. */
   statuses: number[];
+  /** While true, requests are taken and never answered (a webhook that hangs). */
+  hang: boolean;
   close(): Promise<void>;
 }
 
 export async function startReceiver(path = "/hook"): Promise<Receiver> {
   const received: Received[] = [];
   const statuses: number[] = [];
+  const receiver: Receiver = {
+    url: "",
+    received,
+    statuses,
+    hang: false,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
   const server: Server = createServer((req, res) => {
     let data = "";
     req.on("data", (d) => {
@@ -33,6 +46,7 @@ export async function startReceiver(path = "/hook"): Promise<Receiver> {
         body = { unparsed: data };
       }
       received.push({ path: req.url ?? "", headers: req.headers, body });
+      if (receiver.hang) return;
       const status = statuses.shift() ?? 200;
       res.writeHead(status, { "content-type": "text/plain" });
       res.end(status === 200 ? "ok" : "server error");
@@ -40,14 +54,6 @@ export async function startReceiver(path = "/hook"): Promise<Receiver> {
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${path}`,
-    received,
-    statuses,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
+  receiver.url = `http://127.0.0.1:${port}${path}`;
+  return receiver;
 }

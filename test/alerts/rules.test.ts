@@ -202,6 +202,13 @@ describe("alert rules", () => {
       "stopped",
     ]);
   });
+
+  it("a halt standing from before the run (since) raises no alert: it was alerted when it happened", () => {
+    const standing = (["kill-switch", "daily-loss", "manual"] as const).map(
+      (kind): EngineEvent => ({ type: "halt", ts: 10, kind, reason: "r", since: 1 }),
+    );
+    expect(kinds(standing)).toEqual([]);
+  });
 });
 
 describe("the stopped alert", () => {

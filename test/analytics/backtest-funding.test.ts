@@ -8,7 +8,7 @@ import { ZERO_FRICTION } from "../../src/analytics/friction.js";
 import { runBacktest, sharpeOf } from "../../src/analytics/replay.js";
 import { SYNTHETIC_META, syntheticFills, toWireFill } from "../../src/analytics/synthetic.js";
 import { parseFundingHistory } from "../../src/analytics/wire.js";
-import { parseCompare, runBacktestCommand } from "../../src/cli/backtest/run.js";
+import { parseCompare, renderBacktest, runBacktestCommand } from "../../src/cli/backtest/run.js";
 import { UsageError } from "../../src/core/errors.js";
 import { defaultSettings, type Settings } from "../../src/core/settings.js";
 import { tempDir } from "../helpers/cli.js";
@@ -165,6 +165,35 @@ describe("backtest --compare and --funding", () => {
     expect(text).toMatch(/equity-ratio\s*│\s*fixed-ratio\s*│\s*fixed-notional\s*│\s*risk-parity\s*│\s*kelly/);
     expect(text).toContain("win rate (closing trades)");
     expect(text).toMatch(/Leader: win rate/);
+  });
+
+  it("fees + slippage is the sum of the fees and slippage rows as shown, and so is the saving said", async () => {
+    const report = await runBacktestCommand({
+      fillsFile,
+      compare: "modes",
+      equity: "5000",
+      settings: defaultSettings(),
+      json: true,
+      out: sink(),
+      err: sink(),
+    });
+    // One clone: the first --compare column stays the report's own result (the same object).
+    const shown = structuredClone(report);
+    const t = shown.result.targetState;
+    const n = shown.result.naive;
+    // Rows $1.01 and $2.01 (1.005, 2.005): their sum rounded once was $3.01. The naive rows
+    // $5.00 and $5.00 (5.004 each): rounded once, $10.01 — a saving of $7.00 read as $6.98.
+    t.fees = 1.005;
+    t.slippage = 2.005;
+    n.fees = 5.004;
+    n.slippage = 5.004;
+    shown.result.comparison.costSaved = n.fees + n.slippage - (t.fees + t.slippage);
+    expect(shown.compare?.[0]?.result).toBe(shown.result);
+    const text = await renderBacktest(shown);
+    expect(text).toMatch(/│ fees\s+│ \$1\.01\s+│ \$5\.00\s+│/);
+    expect(text).toMatch(/│ slippage\s+│ \$2\.01\s+│ \$5\.00\s+│/);
+    expect(text).toMatch(/│ fees \+ slippage\s+│ \$3\.02\s+│/);
+    expect(text).toContain("$6.98 saved in fees + slippage");
   });
 
   it("funding not replayed is shown as unknown, not as $0.00; replayed with none in the window, as $0.00", async () => {

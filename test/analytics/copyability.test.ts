@@ -131,6 +131,11 @@ describe("verdict line", () => {
     expect(verdictOf({ ...base, costShareOfEdge: 1.2, edgeBps: 4.6 }).text).toBe(
       "avoid at $1,000: our costs (~5.5 bps per trade) exceed the leader's edge (4.6 bps)",
     );
+    // fee 4.25 + slippage 1.25 = 5.5 reads as the parts inspect shows, 4.3 + 1.3 = 5.6 (not 5.5).
+    const cost = { feeBps: 4.25, slippageBps: 1.25, totalBps: 5.5 };
+    expect(verdictOf({ ...base, cost, costShareOfEdge: 1.2, edgeBps: 4.6 }).text).toContain(
+      "(~5.6 bps per trade)",
+    );
     expect(verdictOf({ ...base, edgeBps: -2, costShareOfEdge: null }).level).toBe("avoid");
     expect(verdictOf({ ...base, trades: 0 }).level).toBe("avoid");
   });

@@ -211,6 +211,32 @@ describe("filters and ranking", () => {
     expect(text.split("\n").filter((l) => /^\d+\. /.test(l))).toHaveLength(3);
   });
 
+  it("the table shows net PnL, ROI and max drawdown as inspect shows them: to the cent and to 0.01 %", async () => {
+    const report = {
+      requestedDays: 30,
+      equity: 1000,
+      leaders: [
+        row({
+          address: "0x1880bbbea43fb92572279b9131130cc0f56e5fb4",
+          netPnl: 1234.567,
+          roiPct: 12.345,
+          maxDrawdownPct: 3.456,
+        }),
+      ],
+      excluded: [],
+      noTrades: [],
+      failed: [],
+      consensus: null,
+      interrupted: false,
+      cache: { hits: 0, cachedFills: 0, fetchedFills: 0 },
+    };
+    const text = await renderScan(report);
+    // inspect: "max drawdown $… (3.46%)", "net PnL $1,234.57" (fmtUsd, fmtPct of the same figures).
+    expect(text).toContain("$1,234.57");
+    expect(text).toContain("12.35%");
+    expect(text).toContain("3.46%");
+  });
+
   it("flag parsing: bad values are usage errors naming the flag", () => {
     expect(
       parseFilters({ winRate: "35-85", style: "swing, position", maxLeverage: "5", minTrades: "20" }),

@@ -174,7 +174,7 @@ const SAMPLES: { [K in EngineEventType]: Extract<EngineEvent, { type: K }> } = {
     },
     drift: { coins: [], driftUsd: 0, outsideUsd: 0, inSync: true },
   },
-  halt: { type: "halt", ts: 1, kind: "manual", reason: "x", recorded: false },
+  halt: { type: "halt", ts: 1, kind: "manual", reason: "x", recorded: false, since: 0 },
   resume: { type: "resume", ts: 1 },
   paused: { type: "paused", ts: 1, paused: true },
   rateLimit: { type: "rateLimit", ts: 1, waitMs: 1, detail: "x" },

@@ -117,9 +117,9 @@ describe("hlcopy report while a follow runs", () => {
       width: 200,
     });
     const flat = text;
-    expect(flat).toContain("P&L by day (USD) (as of 16s ago, last sweep 12:03:04 UTC; 1 fill since):");
+    expect(flat).toContain("P&L by day (as of 16s ago, last sweep 12:03:04 UTC; 1 fill since):");
     expect(flat).toMatch(
-      /window: P&L −1\.13 USD = .* \(as of 16s ago, last sweep 12:03:04 UTC; 1 fill since\); /,
+      /window: P&L -\$1\.13 = .* \(as of 16s ago, last sweep 12:03:04 UTC; 1 fill since\); /,
     );
   });
 
@@ -155,9 +155,7 @@ describe("hlcopy report while a follow runs", () => {
       now: NOW,
       width: 200,
     });
-    expect(text).toContain(
-      "P&L by day (USD) (to 2026-12-03 12:03:20 UTC, now; no unrealised P&L journaled):",
-    );
+    expect(text).toContain("P&L by day (to 2026-12-03 12:03:20 UTC, now; no unrealised P&L journaled):");
     expect(text).not.toContain("last sweep 12:03:04 UTC");
   });
 

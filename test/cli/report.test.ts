@@ -156,11 +156,11 @@ describe("hlcopy report", () => {
     // The lines of words as written, before they were cut to the terminal's width.
     const text = unwrap(r.stdout);
     expect(text).toMatch(
-      /window: P&L \+61\.18 USD = realised \+44\.00 \+ unrealised change \+22\.00 − fees 4\.07 \+ funding −0\.75 \(as of \S+ ago, last sweep (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC\); /,
+      /window: P&L \+\$61\.18 = realised \+\$44\.00 \+ unrealised change \+\$22\.00 − fees \$4\.07 \+ funding -\$0\.75 \(as of \S+ ago, last sweep (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC\); /,
     );
     // The two P&L figures are of two moments: each line says its own, as status does.
     expect(text).toMatch(
-      /\ncopy P&L since \d{4}-\d\d-\d\d \d\d:\d\d UTC: net \+22\.00 USD .*\(as of \S+ ago, last sweep\) — hlcopy status has it per coin and per leader\n/,
+      /\ncopy P&L since \d{4}-\d\d-\d\d \d\d:\d\d UTC: net \+\$22\.00 .*\(as of \S+ ago, last sweep\) — hlcopy status has it per coin and per leader\n/,
     );
     expect(r.stdout).toContain("equity (USD)");
     expect(r.stdout).toContain("drawdown from the high-water mark");
@@ -385,9 +385,9 @@ describe("hlcopy report on an 80-column terminal", () => {
     expect(Math.max(...tables.map((l) => [...l].length))).toBeLessThanOrEqual(80);
     // The day's figures are all there, in the two tables.
     expect(r.stdout).toMatch(
-      /│ \d{4}-\d\d-\d\d +│ −37307\.55 +│ −12345\.67 +│ −23456\.78 +│ 270\.54 +│ −1234\.56 +│/,
+      /│ \d{4}-\d\d-\d\d +│ -\$37,307\.55 +│ -\$12,345\.67 +│ -\$23,456\.78 +│ \$270\.54 +│ -\$1,234\.56 +│/,
     );
-    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ 1198765\.43 +│ 1 +│ 20\.0\/20\.0 +│/);
+    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\d +│ \$1,198,765\.43 +│ 1 +│ 20\.0\/20\.0 +│/);
     // (its lines as one: the day's line is cut at a separator to fit)
     expect(r.stdout.replace(/\s+/g, " ")).toMatch(
       / leader trades by day \(of the first fill; as follow's summary counts them\): \d{4}-\d\d-\d\d leader trades 5: copied 0, skipped 5 \(below-min-notional 2, coin-denied 1, entry-drift 1, leverage-cap 1\) window: /,

@@ -25,8 +25,8 @@ const figures = (r: number, u: number, f: number, fu: number): PnlFigures => ({
   roiPct: null,
 });
 
-/** Cents of a figure as the text shows it: "−0.05" → −5, "+1.25" → 125. */
-const cents = (s: string) => Math.round(Number(s.replace("−", "-").replace("+", "")) * 100);
+/** Cents of a figure as the text shows it: "-$0.05" → −5, "+$1.25" → 125, "-0.46%" → −46. */
+const cents = (s: string) => Math.round(Number(s.replace(/[+$,%]/g, "")) * 100);
 
 /** `hlcopy status`'s text (or `--json` document) for a journal whose last sweep carried this P&L. */
 async function statusWith(pnl: CopyPnl, json = false): Promise<string> {
@@ -78,9 +78,9 @@ describe("status: the P&L's shown parts add up to its shown net", () => {
       byLeader: [{ leader, ...total }],
     };
     const text = await statusWith(pnl);
-    const n = "([+−]?\\d+\\.\\d\\d)";
+    const n = "([+-]?\\$\\d[\\d,]*\\.\\d\\d)";
     const line = new RegExp(
-      `copy P&L: net ${n} USD = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
+      `copy P&L: net ${n} = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
     ).exec(text);
     expect(line).not.toBeNull();
     const [, net = "", r = "", u = "", f = "", fu = ""] = line ?? [];
@@ -103,8 +103,8 @@ describe("status: the P&L's shown parts add up to its shown net", () => {
     for (const [, net2 = "", r2 = "", u2 = "", f2 = "", fu2 = ""] of tableRows) {
       expect(cents(r2) + cents(u2) - cents(f2) + cents(fu2)).toBe(cents(net2));
     }
-    expect(tableRows[1]?.[1]).toBe("−0.05");
-    expect(tableRows[0]?.[1]).toBe("+0.13");
+    expect(tableRows[1]?.[1]).toBe("-$0.05");
+    expect(tableRows[0]?.[1]).toBe("+$0.13");
   });
 });
 
@@ -137,7 +137,7 @@ describe("status: the rows add up to the copy's P&L as shown; ROI to 2 decimals,
       ],
     };
     const text = await statusWith(pnl);
-    expect(text).toMatch(/copy P&L since .*: net −46\.03 USD \(−0\.46%\) = /);
+    expect(text).toMatch(/copy P&L since .*: net -\$46\.03 \(-0\.46%\) = /);
     const cells = (from: string, first: RegExp) =>
       text
         .slice(text.indexOf(from))
@@ -155,12 +155,12 @@ describe("status: the rows add up to the copy's P&L as shown; ROI to 2 decimals,
     expect(closed.reduce((sum, c) => sum + cents(c[7] ?? ""), 0)).toBe(-4603);
     const coins = cells("copy P&L by coin", /^(BTC|ETH|SOL|HYPE)$/).slice(0, 4);
     expect(coins.reduce((sum, c) => sum + cents(c[1] ?? ""), 0)).toBe(-4603);
-    expect(coins.map((c) => c[6])).toEqual(expect.arrayContaining([expect.stringMatching(/^−0\.\d\d$/)]));
+    expect(coins.map((c) => c[6])).toEqual(expect.arrayContaining([expect.stringMatching(/^-0\.\d\d%$/)]));
     expect(coins.reduce((sum, c) => sum + cents(c[6] ?? ""), 0)).toBe(-46);
     const leaders = cells("copy P&L by leader", /^0x/);
     expect(leaders).toHaveLength(2);
     expect(leaders.reduce((sum, c) => sum + cents(c[1] ?? ""), 0)).toBe(-4603);
-    for (const c of leaders) expect(c[6]).toBe("−0.23");
+    for (const c of leaders) expect(c[6]).toBe("-0.23%");
     // --json's rows are the table's: the same cents, adding up to the net as rounded (each coin
     // rounded alone, they added up to −46.02 beside −46.03); pnl.byCoin keeps them unrounded.
     const doc = JSON.parse(await statusWith(pnl, true)) as {
@@ -200,11 +200,11 @@ describe("status: each column of the P&L by coin adds up to the copy's line as s
       byLeader: [{ leader, ...total }],
     };
     const text = await statusWith(pnl);
-    const n = "([+−]?\\d+\\.\\d\\d)";
+    const n = "([+-]?\\$\\d[\\d,]*\\.\\d\\d)";
     const line = new RegExp(
-      `copy P&L: net ${n} USD = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
+      `copy P&L: net ${n} = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
     ).exec(text);
-    expect(line?.slice(1)).toEqual(["−1.16", "−0.22", "−0.20", "0.74", "0.00"]);
+    expect(line?.slice(1)).toEqual(["-$1.16", "-$0.22", "-$0.20", "$0.74", "$0.00"]);
     const rows = text
       .slice(text.indexOf("copy P&L by coin"), text.indexOf("copy P&L by leader"))
       .split("\n")

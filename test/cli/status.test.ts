@@ -175,6 +175,9 @@ const rowOf = (text: string, coin: string): string[] =>
     .slice(1, -1)
     .map((c) => c.trim());
 
+/** A dollar figure as the text shows it: "-$1,234.56" → -1234.56, "+$0.96" → 0.96. */
+const usd = (s: string) => Number(s.replace(/[+$,]/g, ""));
+
 describe("hlcopy status: one meaning per figure", () => {
   it("a coin traded and closed during the copy stays listed: the rows' P&L add up to the copy's net", async () => {
     const { dir, pnl } = journal();
@@ -187,9 +190,9 @@ describe("hlcopy status: one meaning per figure", () => {
     const sum = coins
       .map((c) => rowOf(text, c)[col] ?? "-")
       .filter((x) => x !== "-")
-      .reduce((s, x) => s + Number(x.replace("−", "-")), 0);
+      .reduce((s, x) => s + usd(x), 0);
     expect(sum).toBeCloseTo(pnl.netUsd, 2);
-    expect(text).toContain(`net ${pnl.netUsd < 0 ? "−" : "+"}${Math.abs(pnl.netUsd).toFixed(2)} USD`);
+    expect(text).toContain(`net ${pnl.netUsd < 0 ? "-" : "+"}$${Math.abs(pnl.netUsd).toFixed(2)}`);
   });
 
   it("--json lists the same rows as the text: the closed coins too, with the P&L the table shows", async () => {
@@ -198,13 +201,13 @@ describe("hlcopy status: one meaning per figure", () => {
     const { report } = await status(dir, true);
     const header = rowOf(text, "coin");
     expect(report.closed).toEqual([
-      { coin: "HYPE", netUsd: Number(rowOf(text, "HYPE")[header.indexOf("P&L")]?.replace("−", "-")) },
+      { coin: "HYPE", netUsd: usd(rowOf(text, "HYPE")[header.indexOf("P&L")] ?? "") },
     ]);
     // Every row's P&L as the table's column shows it ("-": null), and the JSON's rows add up to
     // the net rounded to the cent, exactly, as the text's do.
     for (const x of report.positions) {
       const cell = rowOf(text, x.coin)[header.indexOf("P&L")];
-      expect(x.netUsd, x.coin).toBe(cell === "-" ? null : Number(cell?.replace("−", "-")));
+      expect(x.netUsd, x.coin).toBe(cell === "-" ? null : usd(cell ?? ""));
     }
     const cents = (x: number | null) => Math.round((x ?? 0) * 100);
     const sum =
@@ -216,7 +219,7 @@ describe("hlcopy status: one meaning per figure", () => {
   it("drift % reads the same in the text and --json on every row: null is 'closing' at a target of 0, '-' otherwise", async () => {
     // FLAT: the leader holds, the copy's target rounds to 0 and we hold none: "-" (a % of
     // nothing; it read 0.0 % beside a halted row's $0.00), not closing.
-    // DUST: a target of 0 and 0.6 ¢ of drift: shown as −0.01 USD, so closing (not 0 %) in both.
+    // DUST: a target of 0 and 0.6 ¢ of drift: shown as -$0.01, so closing (not 0 %) in both.
     const { dir } = journal([
       target("FLAT", 2, 0, 0, 10),
       { ...target("DUST", 0, 0, 0.0006, 10), driftUsd: -0.006 },
@@ -354,12 +357,12 @@ describe("hlcopy status: one meaning per figure", () => {
     const line = (start: string) => text.split("\n").find((l) => l.startsWith(start)) ?? "";
     // Equity, high-water mark and drawdown: the latest equity record's, dated after all three.
     expect(line("equity ")).toMatch(
-      /^equity 10000\.35 USD · high-water mark 10000\.35 · drawdown 0\.00% \(as of 2\.0s ago, equity record\)$/,
+      /^equity \$10,000\.35 · high-water mark \$10,000\.35 · drawdown 0\.00% \(as of 2\.0s ago, equity record\)$/,
     );
     // The P&L, the drift and the tables: the last sweep's, said the same way.
     expect(line("copy P&L since")).toMatch(/ \(as of 12s ago, last sweep\)$/);
     expect(line("drift $")).toMatch(/ \(as of 12s ago, last sweep\)$/);
-    expect(line("copy P&L by coin")).toBe("copy P&L by coin (USD) (as of 12s ago, last sweep):");
+    expect(line("copy P&L by coin")).toBe("copy P&L by coin (as of 12s ago, last sweep):");
   });
 
   it("drift %: 'closing' at a target of 0 (null in --json), never ±100 %; left alone: no drift figure (null, not 0)", async () => {
@@ -391,7 +394,7 @@ describe("hlcopy status: one meaning per figure", () => {
     const { dir } = journal([], [{ ...target("XRP", 100, 50, 0, 2), driftUsd: 94.705 }]);
     const { text } = await status(dir, false);
     const header = rowOf(text, "coin");
-    expect(rowOf(text, "XRP")[header.indexOf("drift $")]).toBe("94.71");
+    expect(rowOf(text, "XRP")[header.indexOf("drift $")]).toBe("$94.71");
     expect(text).toContain("\ndrift $94.71 (XRP) (as of 12s ago, last sweep)\n");
     const { report } = await status(dir, true);
     expect(report.positions.find((p) => p.coin === "XRP")?.driftUsd).toBe(94.71);
@@ -528,8 +531,8 @@ describe("hlcopy status shortly after a start: the P&L has every fill made by it
     expect(p?.byLeader[0]?.netUsd).toBeCloseTo(p?.netUsd ?? 0, 6);
     expect(report.fills.total).toBe(6);
     const { text } = await status(dir, false);
-    expect(text).toMatch(/copy P&L since .*− fees 0\.65 .*\(as of 28s ago, last sweep; 2 fills since\)\n/);
-    expect(text).toContain("copy P&L by coin (USD) (as of 28s ago, last sweep; 2 fills since):");
+    expect(text).toMatch(/copy P&L since .*− fees \$0\.65 .*\(as of 28s ago, last sweep; 2 fills since\)\n/);
+    expect(text).toContain("copy P&L by coin (as of 28s ago, last sweep; 2 fills since):");
   });
 });
 

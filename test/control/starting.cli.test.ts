@@ -88,7 +88,7 @@ describe("a follow whose control socket is not up yet (its start checks wait on 
       expect(resumed.stdout).toMatch(
         new RegExp(
           `^the follow \\(pid ${pid}\\) is still starting \\(its control socket is not up yet\\): it reads the journal once its checks pass, so it starts without the halt; cleared the pause it would have started with\\n` +
-            "resumed: cleared 1 halt\\(s\\) \\(manual: flatten requested \\(hlcopy flatten\\)\\); high-water mark reset to [0-9.]+ USD, the equity recorded \\S+ ago \\(the next run measures drawdown from it\\)\\n$",
+            "resumed: cleared 1 halt\\(s\\) \\(manual: flatten requested \\(hlcopy flatten\\)\\); high-water mark reset to \\$[0-9,.]+, the equity recorded \\S+ ago \\(the next run measures drawdown from it\\)\\n$",
         ),
       );
       expect(existsSync(marker)).toBe(false);

@@ -6,6 +6,8 @@ import {
   fixed,
   fmtMs,
   fmtUsd,
+  fmtUsdBelow,
+  fmtUsdSigned,
   plainDecimal,
   roundFigure,
   roundHalfAway,
@@ -72,6 +74,22 @@ describe("core/format", () => {
     expect(roundHalfAway(1e-7)).toBe(0);
     expect(fixed(64_000, 0)).toBe("64000");
     expect(fixed(-855.43, 0)).toBe("-855");
+  });
+
+  it("fmtUsdSigned: the one form of a signed dollar figure (P&L), fmtUsd with a + for a gain", () => {
+    expect(fmtUsdSigned(-3.665)).toBe("-$3.67");
+    expect(fmtUsdSigned(3.67)).toBe("+$3.67");
+    expect(fmtUsdSigned(-23456.78)).toBe("-$23,456.78");
+    expect(fmtUsdSigned(0.004)).toBe("$0.00");
+    expect(fmtUsdSigned(-0.004)).toBe("$0.00");
+    expect(fmtUsdSigned(null)).toBe("-");
+  });
+
+  it("fmtUsdBelow: a figure below a limit never reads as the limit", () => {
+    expect(fmtUsdBelow(9.971994, 10)).toEqual({ value: "$9.97", limit: "$10.00" });
+    expect(fmtUsdBelow(9.995922, 10)).toEqual({ value: "$9.99", limit: "$10.00" });
+    expect(fmtUsdBelow(42.851, 42.854)).toEqual({ value: "$42.85", limit: "$42.86" });
+    expect(fmtUsdBelow(20, 40)).toEqual({ value: "$20.00", limit: "$40.00" });
   });
 
   it("detailNumber keeps details short", () => {

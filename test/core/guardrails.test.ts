@@ -265,9 +265,9 @@ describe("review of a live plan", () => {
     // More in all, or a larger single order: asked again, saying what grew.
     const doubled = planChanges(p, withActions({ ...eth, size: eth.size * 2 }));
     expect(doubled).toHaveLength(2);
-    expect(doubled[0]).toMatch(/^it now moves \$[\d,]+, you confirmed \$[\d,]+$/);
+    expect(doubled[0]).toMatch(/^it now moves \$[\d,]+\.\d\d, you confirmed \$[\d,]+\.\d\d$/);
     expect(doubled[1]).toMatch(
-      /^its largest order is now \$[\d,]+ \(ETH buy\), the largest you confirmed \$[\d,]+$/,
+      /^its largest order is now \$[\d,]+\.\d\d \(ETH buy\), the largest you confirmed \$[\d,]+\.\d\d$/,
     );
     const spread = planChanges(p, withActions(eth, { ...eth, coin: "BTC" }));
     expect(spread).toHaveLength(1);
@@ -294,7 +294,9 @@ describe("review of a live plan", () => {
     expect(planChanges(p, grown, [], 5_000)).toEqual([]);
     // Beyond the slack it is asked again, saying what grew.
     const far = withActions({ ...eth, size: eth.size * ((confirmed + 5_100) / confirmed) });
-    expect(planChanges(p, far, [], 5_000)[0]).toMatch(/^it now moves \$[\d,]+, you confirmed \$[\d,]+$/);
+    expect(planChanges(p, far, [], 5_000)[0]).toMatch(
+      /^it now moves \$[\d,]+\.\d\d, you confirmed \$[\d,]+\.\d\d$/,
+    );
     // Positions hlcopy did not open are asked for however much slack there is.
     const small = { ...eth, coin: "DOGE", size: 1, limitPx: 0.2, reduceOnly: true, side: "sell" as const };
     expect(planChanges(p, withActions(eth, small), [{ coin: "DOGE", size: 100, managed: 0 }], 5_000)).toEqual(

@@ -379,7 +379,7 @@ describe("caps", () => {
     expect(p.targets.find((t) => t.coin === "SOL")?.targetSize).toBe(990.19);
     expect(summary(p)).toEqual(["SOL buy 990.19 open"]);
     expect(skipOf(p, "SOL")).toMatchObject({ reason: "leverage-cap" });
-    expect(skipOf(p, "SOL")?.detail).toMatch(/\(\$20000\), then ×0\.99\d* for the account's margin$/);
+    expect(skipOf(p, "SOL")?.detail).toMatch(/\(\$20,000\.00\), then ×0\.99\d* for the account's margin$/);
   });
 
   it("caps only block growth: above the cap we reduce toward it, reduce-only", () => {
@@ -651,6 +651,19 @@ describe("deadband and the $10 minimum", () => {
     expect(p.inSync).toBe(true);
   });
 
+  it("skip reasons show their dollar figures to the cent, as every view does (no $9.97199)", () => {
+    const inside = plan({ markets: M, leader: leader({ SOL: 1000 }), ours: account({ SOL: 99 }) });
+    expect(skipOf(inside, "SOL")?.detail).toBe("drift 1 SOL ($20.00) is inside the 2% deadband ($40.00)");
+    // 0.5001 ETH sold at its 30 bps limit 19.94: $9.971994.
+    const eth = { ETH: market("ETH", 20, 4) };
+    const below = plan({ markets: eth, leader: leader({ ETH: -5.001 }) });
+    expect(skipOf(below, "ETH")?.detail).toBe("order 0.5001 ETH ($9.97) is below the $10 minimum");
+    // 0.5013 ETH at 19.94 = $9.995922: to the cent it would read "$10.00 is below the $10
+    // minimum"; it reads a cent under instead.
+    const edge = plan({ markets: eth, leader: leader({ ETH: -5.013 }) });
+    expect(skipOf(edge, "ETH")?.detail).toBe("order 0.5013 ETH ($9.99) is below the $10 minimum");
+  });
+
   it("a drift under $10 is skipped as below-min-notional when the $10 term binds", () => {
     const p = plan({ markets: M, leader: leader({ SOL: 100 }), ours: account({ SOL: 9.6 }) });
     expect(p.actions).toEqual([]);
@@ -857,7 +870,7 @@ describe("plan shape", () => {
         sizing: {
           mode: "equity-ratio",
           inputs: { weight: 1, ourEquity: 10_000, leaderEquity: 100_000, multiplier: 1, ratio: 0.1 },
-          detail: "equity-ratio: our $10000 / leader $100000 × 1 = ratio 0.1",
+          detail: "equity-ratio: our $10,000.00 / leader $100,000.00 × 1 = ratio 0.1",
         },
       },
       { coin: "SOL", leaderSize: 0, targetSize: 0, ourSize: 1, driftUsd: -20, mid: 20, deadbandUsd: 10 },

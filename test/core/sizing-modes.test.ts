@@ -44,7 +44,7 @@ describe("risk-parity", () => {
     expect(btc?.sizing?.inputs.factor).toBeCloseTo(0.25);
     expect(btc?.sizing?.inputs.leaderAllocPct).toBeCloseTo(30);
     expect(btc?.sizing?.detail).toMatch(
-      /30% of its equity × 15% \/ 60% vol \(×0\.25\) → 7\.5% of our \$10000/,
+      /30% of its equity × 15% \/ 60% vol \(×0\.25\) → 7\.5% of our \$10,000\.00/,
     );
   });
 

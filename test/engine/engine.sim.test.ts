@@ -353,26 +353,39 @@ describe("a frozen exchange", () => {
           pongTimeoutMs: 300,
         }),
       );
+      // The dashboard's connection after the first `n` events.
+      const connection = (n: number) => {
+        let model = initialDashboardState({ mode: "live" });
+        for (const e of t.events.slice(0, n)) model = reduceDashboard(model, e);
+        return model.connection;
+      };
       await eventually(() => t.events.some((e) => e.type === "sweep"));
+      // Frozen while open: on a busy machine a pong can outlast the 300 ms before the freeze (a
+      // stale warning and a reconnect of their own), and a reconnect the freeze caught half-way
+      // never opens. The warning and the states asserted are the frozen connection's.
+      await eventually(() => connection(t.events.length).state === "open");
+      const frozenAt = t.events.length;
       proxy.freeze();
-      const warning = await eventually(
-        () => t.events.find((e) => e.type === "warning" && /^websocket stale: /.test(e.message)),
-        5_000,
-      );
-      expect(warning).toMatchObject({
+      const staleAt = await eventually(() => {
+        const i = t.events.findIndex(
+          (e, i) => i >= frozenAt && e.type === "warning" && /^websocket stale: /.test(e.message),
+        );
+        return i === -1 ? null : i + 1;
+      }, 5_000);
+      expect(t.events[staleAt - 1]).toMatchObject({
         message: expect.stringMatching(/has not answered a ping .*; reconnecting \(the run goes on\)$/),
       });
-      let model = initialDashboardState({ mode: "live" });
-      for (const e of t.events) model = reduceDashboard(model, e);
-      expect(model.connection).toMatchObject({
+      expect(connection(staleAt)).toMatchObject({
         state: "reconnecting",
         detail: expect.stringMatching(/has not answered a ping/),
       });
       proxy.thaw();
-      await eventually(() => t.events.some((e) => e.type === "reconnect"), 10_000);
-      model = initialDashboardState({ mode: "live" });
-      for (const e of t.events) model = reduceDashboard(model, e);
-      expect(model.connection.state).toBe("open");
+      // Open again at the reconnect (a slow pong after it would be a stale warning of its own).
+      const backAt = await eventually(() => {
+        const i = t.events.findIndex((e, i) => i >= staleAt && e.type === "reconnect");
+        return i === -1 ? null : i + 2;
+      }, 10_000);
+      expect(connection(backAt).state).toBe("open");
       expect(t.events.filter((e) => e.type === "error")).toEqual([]);
       await t.engine.stop("done");
       expect(await running).toBe(0);
@@ -394,8 +407,10 @@ describe("a half-open websocket", () => {
           isTestnet: false,
           users: { leaders: [t.leader.address], us: t.master.address },
           onEvent,
+          // A second unanswered: a busy machine's stall is not taken for the black hole often,
+          // and the black hole is still found within a second or two.
           pingIntervalMs: 100,
-          pongTimeoutMs: 300,
+          pongTimeoutMs: 1_000,
         }),
       );
       await eventually(() => t.events.some((e) => e.type === "sweep"));
@@ -419,8 +434,20 @@ describe("a half-open websocket", () => {
         trigger: "fill",
       });
       // The dead connection is still held open (it and the new one).
-      expect(proxy.open()).toBe(2);
-      expect(t.events.filter((e) => e.type === "reconnect")).toHaveLength(1);
+      expect(proxy.open()).toBeGreaterThanOrEqual(2);
+      // Each reconnect is one a stale socket's drop began — the dead connection's late close adds
+      // none. (On a machine too busy to answer a ping within the timeout, the new socket can be
+      // taken for stale too: that is another drop, said as one, and replaced the same way.)
+      const stale = t.events.filter((e) => e.type === "warning" && /^websocket stale: /.test(e.message));
+      expect(t.events.filter((e) => e.type === "reconnect")).toHaveLength(stale.length);
+      expect(
+        t.events.filter(
+          (e) =>
+            e.type === "connection" &&
+            e.state === "reconnecting" &&
+            !e.detail?.startsWith("the exchange has not answered"),
+        ),
+      ).toEqual([]);
       await t.engine.stop("done");
       expect(await running).toBe(0);
     } finally {

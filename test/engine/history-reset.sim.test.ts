@@ -213,7 +213,7 @@ describe("an exchange that forgot the account, with a journal that holds no fill
     b.journal.close();
     const error = b.events.find((e) => e.type === "error");
     expect(error?.type === "error" && error.message).toMatch(
-      /^http:\/\/127\.0\.0\.1:\d+ has no record of 0x[0-9a-f]{40}'s deposit the journal's figures were taken beside \(\$100000 at .* UTC\): the exchange's account is not the one the journal was kept against/,
+      /^http:\/\/127\.0\.0\.1:\d+ has no record of 0x[0-9a-f]{40}'s deposit the journal's figures were taken beside \(\$100,000\.00 at .* UTC\): the exchange's account is not the one the journal was kept against/,
     );
     expect(error?.type === "error" && error.hint).toMatch(
       /move the journal aside \(mv .*\.sqlite .*\.sqlite\.bak\)/,

@@ -54,7 +54,7 @@ describe("a leader's cash flow seen on its stream before a sweep", () => {
     expect(Math.abs((await t.btc()) - 3 * r)).toBeLessThan(0.0005);
     // The engine read the leader's ledger at once: the run says the flow was netted.
     await eventually(() =>
-      t.events.some((e) => e.type === "notice" && e.kind === "cash-flow" && /−\$500000/.test(e.message)),
+      t.events.some((e) => e.type === "notice" && e.kind === "cash-flow" && /-\$500,000\.00/.test(e.message)),
     );
     expect(await t.engine.stop("test over")).toBe(0);
     await t.running;

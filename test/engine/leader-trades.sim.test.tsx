@@ -4,13 +4,13 @@
 // summary (follow --json's last line), the closing line and the header say the same buckets,
 // and they add up to the leader's orders that filled.
 
-import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
 import { Header } from "../../src/ui/Header.js";
 import { initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import { action, eventually } from "../exchange/helpers.js";
 import { copySettings, lineView, orderTold, startSimFollow } from "../helpers/sim-engine.js";
+import { render } from "../ui/ink-render.js";
 
 describe("the leader's trades a follow saw", () => {
   it("land each in one bucket — a merged burst copied whole, one in line, one skipped, one missed — and add up everywhere", async () => {

@@ -16,7 +16,7 @@ describe("follow on an account with no equity", () => {
     expect(await f.run()).toBe(2);
     const fatal = f.events.find((e) => e.type === "error" && e.fatal);
     expect(fatal).toMatchObject({
-      message: `${t.account.toLowerCase()} has no equity on ${t.sim.httpUrl} ($0): nothing to copy with`,
+      message: `${t.account.toLowerCase()} has no equity on ${t.sim.httpUrl} ($0.00): nothing to copy with`,
       hint: "fund the account (deposit USDC) and run again, or check --account",
     });
     expect(t.sim.control.orderHistory(t.account)).toEqual([]);

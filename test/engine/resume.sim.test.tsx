@@ -2,7 +2,6 @@
 // run resumes (the p key, `hlcopy resume` through the control channel, or `hlcopy resume`
 // after a flatten), and copying goes on.
 
-import { render } from "ink-testing-library";
 import { expect, it } from "vitest";
 import { runResume } from "../../src/cli/resume/run.js";
 import { Header } from "../../src/ui/Header.js";
@@ -10,6 +9,7 @@ import { modeLabel } from "../../src/ui/model.js";
 import { startView } from "../../src/ui/view.js";
 import { eventually } from "../exchange/helpers.js";
 import { copySettings, startSimFollow, trade } from "../helpers/sim-engine.js";
+import { render } from "../ui/ink-render.js";
 
 it("pause → PAUSED, resume → gone and copying; flatten → HALTED, hlcopy resume → gone and copying", {
   timeout: 60_000,

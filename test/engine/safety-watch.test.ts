@@ -24,8 +24,10 @@ function watch(
   journal = openJournal(":memory:"),
   settings: Settings = defaultSettings(),
   mode: RunMode = "live",
+  /** When the watch (its run) begins, ms after T0. */
+  startMs = 0,
 ) {
-  let now = T0;
+  let now = T0 + startMs;
   const events: EngineEvent[] = [];
   const w = new SafetyWatch({
     journal,
@@ -92,7 +94,7 @@ describe("SafetyWatch: our cash flows against the account value", () => {
     s.w.check({ accountValue: 10_000, cash: 9_000, time: T0 + 400 }, false); // a state from before it
     const said = s.events.filter((e) => e.type === "warning").map((e) => (e as { message: string }).message);
     expect(said).toEqual([
-      "the ledger's deposit of $2000.00 is not in the account's cash yet (the account read trails the ledger): increases wait until it is (counted as a trading result if it does not show within 300 s)",
+      "the ledger's deposit of $2,000.00 is not in the account's cash yet (the account read trails the ledger): increases wait until it is (counted as a trading result if it does not show within 300 s)",
     ]);
     expect(s.w.halt).toBeNull();
     s.at(1_200);
@@ -494,6 +496,23 @@ describe("SafetyWatch: the daily loss limit holds until the UTC day ends", () =>
     expect(next.w.dailyLossHit).toBe(false);
   });
 
+  it("a restart under the day's stop tells it as standing since it was hit (not a new halt); the run that hit it does not", () => {
+    const s = watch();
+    s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
+    s.at(1_000);
+    s.w.check({ accountValue: 8_927, cash: 10_000, time: T0 + 900 }, false);
+    const hit = s.events.filter((e) => e.type === "halt");
+    expect(hit).toHaveLength(1);
+    expect(hit[0]).not.toHaveProperty("since");
+    for (const mode of ["live", "dry-run"] as const) {
+      const next = watch(s.journal, defaultSettings(), mode, 60_000);
+      next.w.check({ accountValue: 9_500, cash: 10_000, time: T0 + 59_900 }, true);
+      expect(next.events.filter((e) => e.type === "halt")).toEqual([
+        expect.objectContaining({ kind: "daily-loss", ts: T0 + 60_000, since: T0 + 1_000 }),
+      ]);
+    }
+  });
+
   it("a dry run keeps a stop it finds in its memory: nothing recorded", () => {
     const s = watch(openJournal(":memory:"), defaultSettings(), "dry-run");
     s.w.check({ accountValue: 10_000, cash: 10_000, time: T0 }, true);
@@ -572,7 +591,7 @@ describe("SafetyWatch: a paper run's safety figures are its own paper account's"
     expect(events.filter((e) => e.type === "halt")).toEqual([]);
     const notices = events.filter((e) => e.type === "notice" && e.kind === "paper-account");
     expect(notices.map((e) => (e as { message: string }).message)).toEqual([
-      "new paper account of 1000.00 USD: set aside the earlier paper account's kill-switch halt (drawdown 30.00% from high-water mark 10000.00 reached the 25% limit), high-water mark 10000.00 USD and daily loss stop (30.00%) — drawdown and daily loss count from this account's start",
+      "new paper account of $1,000.00: set aside the earlier paper account's kill-switch halt (drawdown 30.00% from high-water mark $10,000.00 reached the 25% limit), high-water mark $10,000.00 and daily loss stop (30.00%) — drawdown and daily loss count from this account's start",
     ]);
     // A loss of this account's own counts from its start, and its halt holds for the rest of the run.
     now += 60_000;
@@ -704,7 +723,7 @@ describe("SafetyWatch: the equity record's pace and the high-water mark between 
     s.w.check({ accountValue: 7_700, cash: 10_000, time: T0 + 900 }, false); // 25.96 % below the peak
     expect(s.w.halt?.kind).toBe("kill-switch");
     expect(s.journal.latestEquity()).toMatchObject({ ts: T0 + 1_000, accountValue: 7_700, hwm: 10_400 });
-    expect(s.journal.activeHalt()?.reason).toContain("high-water mark 10400.00");
+    expect(s.journal.activeHalt()?.reason).toContain("high-water mark $10,400.00");
   });
 
   it("property: readings after our fills owed to the journal and recorded now and then halt at the same reading, with the same mark and drawdown at each, as readings each recorded at once — and a restart reads the same mark", () => {

@@ -184,7 +184,7 @@ describe("our account", () => {
       `${ME} is not an account on testnet (no funds, no history): nothing to copy with`,
     );
     const empty = ourAccountRefusal(ME, "testnet", { role: "user" }, account(ME, 0));
-    expect(empty?.message).toBe(`${ME} has no equity on testnet ($0): nothing to copy with`);
+    expect(empty?.message).toBe(`${ME} has no equity on testnet ($0.00): nothing to copy with`);
     expect(empty?.hint).toBe("fund the account (deposit USDC) and run again, or check --account");
     expect(ourAccountRefusal(ME, "testnet", null, account(ME, 500))).toBeNull();
     expect(ourAccountRefusal(ME, "testnet", null, account(ME, 0, ["BTC"]))).toBeNull();

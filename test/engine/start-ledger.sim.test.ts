@@ -177,7 +177,7 @@ describe("a start reads our ledger once", () => {
     expect(b.ledgerReads).toBe(1);
     expect(b.lastCashFlow).toBeGreaterThanOrEqual(deposit.from);
     expect(b.lastCashFlow).toBeLessThanOrEqual(deposit.to);
-    expect(cashFlowNotices(b, /received \$5000/)).not.toHaveLength(0);
+    expect(cashFlowNotices(b, /received \$5,000\.00/)).not.toHaveLength(0);
 
     // A dry run's start (its one read of the real account) checks the anchor and takes the
     // safety rules' flows from the same read: a deposit it has not seen scales its marks.
@@ -186,7 +186,7 @@ describe("a start reads our ledger once", () => {
     expect(dry.code).toBe(0);
     expect(dry.events.some((e) => e.type === "error")).toBe(false);
     expect(dry.ledgerReads).toBe(1);
-    expect(cashFlowNotices(dry, /received \$2000.*dry run/)).not.toHaveLength(0);
+    expect(cashFlowNotices(dry, /received \$2,000\.00.*dry run/)).not.toHaveLength(0);
   });
 
   it("the first anchor comes from a recent window of a long ledger, not from its beginning", {
@@ -258,7 +258,7 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     expect(heldWarning(dry)).toBe(false);
     expect(dry.ledgerReads).toBe(2);
     expect(buysEth(dry)).toBe(true);
-    expect(cashFlowNotices(dry, /sent out \$20000.*dry run/)).not.toHaveLength(0);
+    expect(cashFlowNotices(dry, /sent out \$20,000\.00.*dry run/)).not.toHaveLength(0);
 
     // A deposit in the gap holds nothing (a rise is no possible loss), but it is as unexplained:
     // read once more too. The flows the dry run takes: the withdrawal above (no dry run journals
@@ -266,7 +266,7 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     const deposit = await w.follow("dry-run", () => w.sim.control.fund(w.account, 10_000));
     expect(deposit.code).toBe(0);
     expect(deposit.ledgerReads).toBe(2);
-    expect(cashFlowNotices(deposit, /sent out \$10000.*dry run/)).not.toHaveLength(0);
+    expect(cashFlowNotices(deposit, /sent out \$10,000\.00.*dry run/)).not.toHaveLength(0);
 
     // The same as a live sweep (reconcile's) starts: the dry run's withdrawal is in the start's
     // read; the one in the gap comes with the second read; the increase is sent.
@@ -299,7 +299,7 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     expect(heldWarning(live)).toBe(false);
     expect(buysEth(live)).toBe(true);
     expect(live.ledgerReads).toBe(1);
-    expect(cashFlowNotices(live, /sent out \$20000/)).toHaveLength(1);
+    expect(cashFlowNotices(live, /sent out \$20,000\.00/)).toHaveLength(1);
     expect(filledEth(live)).toBe(true);
   });
 
@@ -322,6 +322,6 @@ describe("a cash flow between the start's ledger read and its read of our accoun
     expect(heldWarning(next)).toBe(false);
     expect(buysEth(next)).toBe(true);
     expect(next.ledgerReads).toBe(1);
-    expect(cashFlowNotices(next, /sent out \$20000/)).toHaveLength(1);
+    expect(cashFlowNotices(next, /sent out \$20,000\.00/)).toHaveLength(1);
   });
 });

@@ -400,8 +400,10 @@ describe("openStreams", () => {
     try {
       const s = await setup({
         sim: own,
+        // A second unanswered: a busy machine's stall is rarely taken for the black hole, and
+        // the black hole is still found within a second or two.
         pingIntervalMs: 100,
-        pongTimeoutMs: 300,
+        pongTimeoutMs: 1_000,
         wsUrl: proxy.url(own.wsUrl),
       });
       await eventually(() => ofType(s.events, "leaderState").length > 0);
@@ -423,9 +425,12 @@ describe("openStreams", () => {
       expect(live.fills[0]?.side).toBe("sell");
       // The old connection is still held open and dead (2: it and the new one).
       expect(proxy.open()).toBe(2);
-      expect(ofType(s.events, "disconnect")).toHaveLength(1);
-      expect(ofType(s.events, "reconnect")).toHaveLength(1);
-      expect(s.streams.health().reconnects).toBe(1);
+      // Every drop was a stale one, each followed by one reconnect (a machine too busy to answer
+      // a ping in time can take the new socket for stale too: another drop, said as one).
+      const drops = ofType(s.events, "disconnect");
+      expect(drops.every((e) => e.stale)).toBe(true);
+      expect(ofType(s.events, "reconnect")).toHaveLength(drops.length);
+      expect(s.streams.health().reconnects).toBe(drops.length);
 
       // The network comes back: the old connection's held frames (the first fill, live there)
       // and then its close arrive, late. They are not read: nothing of that fill comes again
@@ -433,14 +438,27 @@ describe("openStreams", () => {
       proxy.lift();
       await eventually(() => proxy.open() === 1);
       await leaderTrades(s, "ETH", false, "0.1");
-      await eventually(() => ofType(s.events, "leaderFill").filter((e) => !e.isSnapshot).length >= 2);
+      // The new trade comes (live — or in a snapshot, had a busy machine's stall dropped the new
+      // socket meanwhile): after the old connection's held frames, which came first.
+      await eventually(
+        () =>
+          new Set(
+            ofType(s.events, "leaderFill").flatMap((e) =>
+              e.fills.filter((f) => f.side === "sell").map((f) => f.tid),
+            ),
+          ).size >= 2,
+      );
       const liveTids = ofType(s.events, "leaderFill")
         .filter((e) => !e.isSnapshot)
         .flatMap((e) => e.fills.map((f) => f.tid));
       expect(liveTids.filter((tid) => missed.includes(tid))).toEqual([]);
-      expect(ofType(s.events, "disconnect")).toHaveLength(1);
-      expect(ofType(s.events, "reconnect")).toHaveLength(1);
-      expect(s.streams.health()).toMatchObject({ connected: true, reconnects: 1 });
+      // The old connection's late close is no drop and brings no reconnect.
+      expect(ofType(s.events, "disconnect").filter((e) => !e.stale)).toEqual([]);
+      expect(ofType(s.events, "reconnect")).toHaveLength(ofType(s.events, "disconnect").length);
+      expect(s.streams.health()).toMatchObject({
+        connected: true,
+        reconnects: ofType(s.events, "disconnect").length,
+      });
     } finally {
       for (const st of open.splice(0)) await st.close();
       await proxy.close();

@@ -339,7 +339,7 @@ describe("hlcopy status and resume", () => {
     // The equity line says when its figures were recorded, at its end as the P&L's and the
     // drift's lines do: two moments are never read as one.
     expect(human.stdout).toMatch(
-      /\nequity 7000\.00 USD · high-water mark 10000\.00 · drawdown 30\.00% \(as of .+ ago, equity record\)\n/,
+      /\nequity \$7,000\.00 · high-water mark \$10,000\.00 · drawdown 30\.00% \(as of .+ ago, equity record\)\n/,
     );
     expect(human.code).toBe(4);
     const refused = await runCli(["--network", sim.httpUrl, "--account", account, "resume"], { env });
@@ -353,7 +353,7 @@ describe("hlcopy status and resume", () => {
     // Resume reads no account: the mark is the last equity recorded (here days old), and it says
     // so — not "the current equity".
     expect(resumed.stdout).toMatch(
-      /; high-water mark reset to 7000\.00 USD, the equity recorded \d+d ago \(the next run measures drawdown from it\)\n$/,
+      /; high-water mark reset to \$7,000\.00, the equity recorded \d+d ago \(the next run measures drawdown from it\)\n$/,
     );
     const afterRun = await runCli(["--network", sim.httpUrl, "--account", account, "--json", "status"], {
       env,

@@ -503,7 +503,7 @@ describe("hlcopy follow against the simulator", () => {
       expect(t.reviews.map((r) => r.coins)).toEqual([["BTC"], ["BTC", "ETH"]]);
       expect(t.reviews[1]?.reasons).toHaveLength(1);
       expect(t.reviews[1]?.reasons[0]).toMatch(
-        /^the plan changed while you were deciding: it now moves \$[\d,]+, you confirmed \$[\d,]+$/,
+        /^the plan changed while you were deciding: it now moves \$[\d,]+\.\d\d, you confirmed \$[\d,]+\.\d\d$/,
       );
       expect(t.sentCoins()).toEqual(["BTC", "ETH"]);
       await t.engine.stop("test");

@@ -50,6 +50,17 @@ describe("RunMetrics: halts and the daily loss limit's stop", () => {
     text = m.render({}, T0);
     expect(sample(text, "hlcopy_halted")).toBe(0);
   });
+
+  it("a halt standing from an earlier run (since) is halted, not counted again: a restart is not a halt", () => {
+    const m = new RunMetrics();
+    m.observe({ type: "halt", ts: T0, kind: "kill-switch", reason: "drawdown 30%", since: T0 - 3_600_000 });
+    m.observe({ type: "halt", ts: T0 + 1, kind: "daily-loss", reason: "daily loss 6%", since: T0 - 60_000 });
+    const text = m.render({}, T0);
+    expect(sample(text, "hlcopy_halted")).toBe(1);
+    expect(sample(text, "hlcopy_daily_loss_stop")).toBe(1);
+    expect(sample(text, "hlcopy_halts_total", '{kind="kill-switch"}')).toBeUndefined();
+    expect(sample(text, "hlcopy_halts_total", '{kind="daily-loss"}')).toBeUndefined();
+  });
 });
 
 describe("RunMetrics: hlcopy_leverage", () => {

@@ -15,7 +15,8 @@ describe("a leader's cash flow", () => {
     const first = await w.cli(["reconcile", w.leader, "--yes"]);
     expect(first.code, first.stderr).toBe(0);
     w.sim.control.fund(w.leader, 250_000);
-    const said = /moved \+\$250000 in or out since \S+: netted out of its equity, not copied as a trade/g;
+    const said =
+      /moved \+\$250,000\.00 in or out since \S+: netted out of its equity, not copied as a trade/g;
     const text = await w.cli(["reconcile", w.leader, "--dry-run"]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stderr.match(said)).toHaveLength(1);

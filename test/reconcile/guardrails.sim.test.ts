@@ -503,7 +503,7 @@ describe("an account with no equity", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stdout).toBe("");
       expect(r.stderr).toBe(
-        `error: ${w.follower.toLowerCase()} has no equity on ${w.sim.httpUrl} ($0): nothing to copy with\nhint: fund the account (deposit USDC) and run again, or check --account\n`,
+        `error: ${w.follower.toLowerCase()} has no equity on ${w.sim.httpUrl} ($0.00): nothing to copy with\nhint: fund the account (deposit USDC) and run again, or check --account\n`,
       );
     }
     expect(w.ordersSent()).toBe(0);

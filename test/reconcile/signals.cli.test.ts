@@ -86,7 +86,7 @@ describe("reconcile and stop signals", () => {
       await gate.held;
       run.child.kill(signal);
       // Said at once (the order may be seconds away), before the order goes on.
-      await eventually(() => run.err().includes(`${signal}: this run's orders are out`), 20_000);
+      await eventually(() => run.err().includes(`${signal}: nothing more is sent`), 20_000);
       gate.release();
       expect(await run.exit).toBe(0);
       expect(ordersOf(s.account).map((o) => o.coin)).toEqual(["ETH"]);

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { StatusReport } from "../../src/cli/status/run.js";
+import { fmtUsd } from "../../src/core/format.js";
 import { type ReconcileWorld, reconcileWorld } from "../helpers/reconcile-world.js";
 
 async function status(w: ReconcileWorld) {
@@ -35,7 +36,7 @@ describe("status after a trading reconcile", () => {
       const s = await status(w);
       expect(s.equity).toBeCloseTo(after, 2);
       const text = await w.cli(["status"]);
-      expect(text.stdout).toContain(`equity ${after.toFixed(2)} USD`);
+      expect(text.stdout).toContain(`equity ${fmtUsd(after)} ·`);
       return r.code;
     };
     await w.trade("BTC", "buy", 1);

@@ -92,6 +92,26 @@ describe("reconcile's table", () => {
     expect(report.drift[0]).toMatchObject({ coin: "HYPE", targetSize: -0.69, ourSize: 2.53 });
   });
 
+  it("a stop signal before its orders went: they are listed as not sent, by the signal (text and --json)", async () => {
+    const report = buildReport({
+      leader: LEADER,
+      account: ACCOUNT,
+      dryRun: false,
+      decided,
+      final: decided,
+      results: [],
+      halted: false,
+      interrupted: "SIGTERM",
+      requests: 5,
+    });
+    expect(report.interrupted).toBe("SIGTERM");
+    expect(report.actions).toEqual([
+      expect.objectContaining({ coin: "HYPE", status: "not sent", filledSize: 0 }),
+    ]);
+    const text = await renderReport(report, decided, decided);
+    expect(text.replace(/[│\s]+/g, " ")).toContain(" open: buy 2.53 → not sent (SIGTERM) ");
+  });
+
   it("every line fits 80 columns, the lines of words too: cut at their separators, then at spaces", async () => {
     const skipped = {
       coin: "SOL",
@@ -204,7 +224,7 @@ describe("a coin a cap cut", () => {
     const skip = {
       coin: "LINK",
       reason: "leverage-cap" as const,
-      detail: "cut to 8.8 to fit risk.maxLeverage 3× equity ($30000 gross): buy 20 LINK wanted",
+      detail: "cut to 8.8 to fit risk.maxLeverage 3× equity ($30,000.00 gross): buy 20 LINK wanted",
     };
     const decided: Plan = { ...plan([target("LINK", 200, 20, 0, 15)], [link]), skipped: [skip] };
     const report = buildReport({

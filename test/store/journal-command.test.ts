@@ -231,7 +231,7 @@ describe("runJournal", () => {
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:01.001Z │ order     │ BTC  │ buy 0.01 @ 65200 (open) → filled 0.01 @ 65013 · cloid 0x0000000000000000000000000000000a │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
-      │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee 0.29 · vs leader 2.0 bps · lag 12ms                               │
+      │ 2025-01-02 12:00:01.012Z │ fill      │ BTC  │ buy 0.01 @ 65013 · fee $0.290000 · vs leader 2.0 bps · lag 12ms                          │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
       │ 2025-01-02 12:00:02.000Z │ reconnect │      │ websocket reconnected: a sweep repaired what was missed                                  │
       ├──────────────────────────┼───────────┼──────┼──────────────────────────────────────────────────────────────────────────────────────────┤
@@ -581,6 +581,30 @@ describe("runJournal", () => {
     );
   });
 
+  it("a decision row whose orders a stop or a pause kept back says they were not sent (a halt's closes go through a pause)", () => {
+    const base = {
+      ...{ table: "decisions" as const, id: 1, runId: 1, ts: T0, trigger: "sweep" as const, coins: [] },
+      ...{ inSync: false, nActions: 1, nSkipped: 1 },
+    };
+    const one = plan();
+    expect(entryRow({ ...base, plan: one, held: "stopping" }).summary).toBe(
+      "sweep: 1 action: BTC buy 0.01 (open) · skipped: DOGE coin-denied · drift $650.00 (BTC) · not sent: the run was ending",
+    );
+    const [buy] = one.actions;
+    if (!buy) throw new Error("the fixture plan has an action");
+    const close = {
+      ...buy,
+      coin: "ETH",
+      side: "sell" as const,
+      reduceOnly: true,
+      reason: "kill-switch" as const,
+    };
+    const mixed = plan({ actions: [close, buy] });
+    expect(entryRow({ ...base, plan: mixed, held: "paused" }).summary).toMatch(
+      / · paused: 1 not sent \(BTC; the halt's closes went\)$/,
+    );
+  });
+
   it("a sweep row says the drift it found and what it did — orders sent, or a pause that held them — once, without 'sweep sweep'", () => {
     const drift = {
       coins: [{ coin: "ETH", driftUsd: 3400, status: "drift", reason: null }],
@@ -592,13 +616,13 @@ describe("runJournal", () => {
       entryRow({ table: "events", id: 1, ts: T0, runId: 1, type: "sweep", coin: null, data }).summary;
     const common = { durationMs: 12, requests: 7, inSync: false, driftUsd: 3400, drift };
     expect(row({ ...common, trigger: "sweep", orders: 1, after: { inSync: true, driftUsd: 0 } })).toBe(
-      "drift $3400.00 (ETH) · 1 order sent · 7 requests in 12 ms",
+      "drift $3,400.00 (ETH) · 1 order sent · 7 requests in 12 ms",
     );
     expect(row({ ...common, trigger: "sweep", held: "paused" })).toBe(
-      "drift $3400.00 (ETH) · paused: nothing sent · 7 requests in 12 ms",
+      "drift $3,400.00 (ETH) · paused: not sent · 7 requests in 12 ms",
     );
     expect(row({ ...common, trigger: "manual", orders: 2 })).toBe(
-      "manual: drift $3400.00 (ETH) · 2 orders sent · 7 requests in 12 ms",
+      "manual: drift $3,400.00 (ETH) · 2 orders sent · 7 requests in 12 ms",
     );
   });
 
@@ -643,17 +667,17 @@ describe("whose figures a row shows", () => {
       ...{ slippageBps: null, execSlippageBps: null, kind: null, lagMs: null },
     };
     expect(entryRow({ ...fill, copySz: 0.1, origin: "liquidation" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · liquidation · pnl -900.00 · the copy's 0.1",
+      "sell 0.15 @ 54000 · fee $3.000000 · liquidation · pnl -$900.00 · the copy's 0.1",
     );
     expect(entryRow({ ...fill, copySz: 0, origin: "adl" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · ADL · pnl -900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · ADL · pnl -$900.00",
     );
     expect(entryRow({ ...fill, copySz: 0, origin: "outside" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · outside hlcopy · pnl -900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · outside hlcopy · pnl -$900.00",
     );
     // Journaled before origins were kept: none said.
     expect(entryRow({ ...fill, copySz: 0, origin: null }).summary).toBe(
-      "sell 0.15 @ 54000 · fee 3 · pnl -900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · pnl -$900.00",
     );
     const payment = {
       ...{
@@ -669,9 +693,9 @@ describe("whose figures a row shows", () => {
       hash: null,
     };
     expect(entryRow({ ...payment, copyUsdc: -0.6 }).summary).toBe(
-      "paid 0.900000 USD on 3 at rate 0.0001 · the copy's 0.600000",
+      "paid $0.900000 on 3 at rate 0.0001 · the copy's $0.600000",
     );
-    expect(entryRow({ ...payment, copyUsdc: -0.9 }).summary).toBe("paid 0.900000 USD on 3 at rate 0.0001");
+    expect(entryRow({ ...payment, copyUsdc: -0.9 }).summary).toBe("paid $0.900000 on 3 at rate 0.0001");
   });
 });
 

@@ -6,7 +6,7 @@ import type { DashboardState } from "../../src/ui/model.js";
 process.env.FORCE_COLOR = "1";
 
 type Deps = {
-  render: typeof import("ink-testing-library").render;
+  render: typeof import("./ink-render.js").render;
   Header: typeof import("../../src/ui/Header.js").Header;
   Positions: typeof import("../../src/ui/Positions.js").Positions;
   reduceDashboard: typeof import("../../src/ui/model.js").reduceDashboard;
@@ -16,7 +16,7 @@ let d: Deps;
 
 beforeAll(async () => {
   const [tl, header, positions, model, fixtures] = await Promise.all([
-    import("ink-testing-library"),
+    import("./ink-render.js"),
     import("../../src/ui/Header.js"),
     import("../../src/ui/Positions.js"),
     import("../../src/ui/model.js"),

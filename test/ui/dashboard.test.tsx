@@ -1,8 +1,8 @@
-import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { Dashboard, keyCommand } from "../../src/ui/Dashboard.js";
 import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/model.js";
 import { decisionEvent, leaderFillEvent, liveState, plan, reduceAll, startEvent, T0 } from "./fixtures.js";
+import { render } from "./ink-render.js";
 import { screenLines } from "./tty.js";
 
 const noop = () => {};

@@ -2,18 +2,21 @@
 // target is "-", the drawdown is of the equity and hwm beside it, a dry run's slippage is not
 // "no fills yet", a halt's notice ends with the halt, the exit step is told after the stop, and
 // closing lines break at their separators.
-import { render } from "ink-testing-library";
+
 import { describe, expect, it } from "vitest";
 import { closingSummary } from "../../src/cli/follow/run.js";
+import { describeJournalEvent } from "../../src/cli/journal/format.js";
+import { driftReport } from "../../src/core/drift.js";
 import { lossPct } from "../../src/core/safety.js";
 import { shownDrawdownPct, wrapAtSeparators, wrapToWidth } from "../../src/ui/format.js";
 import { Header } from "../../src/ui/Header.js";
 import { HELP_SECTIONS } from "../../src/ui/Help.js";
-import { createLineWriter } from "../../src/ui/lines.js";
+import { createLineWriter, formatLine } from "../../src/ui/lines.js";
 import { reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { Positions } from "../../src/ui/Positions.js";
 import { Slippage } from "../../src/ui/Slippage.js";
 import { liveState, reduceAll, startEvent, stateEvent, T0, target } from "./fixtures.js";
+import { render } from "./ink-render.js";
 import { screenLines } from "./tty.js";
 
 function frame(node: React.ReactElement): string {
@@ -148,13 +151,58 @@ describe("the dashboard's figures", () => {
   });
 });
 
+describe("the header's drift is the sum of the rows' drift as shown", () => {
+  it("three rows of $10.01 (10.005 each, 30.015 in all) beside a header of drift $30.03, not $30.02", () => {
+    // Each target's drift is 1 × 10.005: a row rounds it to $10.01; the sum rounded was $30.02.
+    const targets = ["BTC", "ETH", "SOL"].map((coin) => target(coin, 10, 1, 0, 10.005));
+    const drift = driftReport({ targets, skipped: [], actionCoins: ["BTC", "ETH", "SOL"] });
+    const s = reduceDashboard(liveState(), { ...stateEvent(T0 + 5000, targets), drift });
+    const rows = frame(<Positions rows={s.positions} width={160} maxRows={10} loaded />);
+    const shown = [...rows.matchAll(/\$10\.01/g)].length;
+    expect(shown).toBe(3);
+    const header = frame(<Header state={s} width={160} />);
+    expect(header).toContain("drift $30.03 (BTC, ETH, SOL)");
+  });
+});
+
+describe("one P&L, one form: the dashboard, the state line, the closing summary and the journal", () => {
+  it("-$3.67 (-0.04%) wherever it is shown, never −3.67 USD (−0.04%)", () => {
+    const pnl = {
+      since: T0,
+      startEquity: 10_000,
+      realisedUsd: -1.2,
+      unrealisedUsd: 0,
+      feesUsd: 2.465,
+      fundingUsd: 0,
+      netUsd: -3.665,
+      roiPct: -0.03665,
+      fills: 2,
+      volumeUsd: 1_000,
+      byCoin: [],
+      byLeader: [],
+    };
+    const event = { ...stateEvent(T0 + 5000, [target("BTC", 0.5, 0.05, 0.05, 64000)]), pnl };
+    const s = reduceDashboard(liveState(), event);
+    const header = frame(<Header state={s} width={160} />);
+    expect(header).toContain("P&L -$3.67");
+    expect(header).toContain("ROI -0.04%");
+    expect(formatLine(event)).toContain(" P&L -$3.67 (-0.04%) ");
+    expect(closingSummary({ ...runSummary(s), pnl }, { eventLines: false })).toContain(
+      "copy P&L net -$3.67 (-0.04%)",
+    );
+    expect(describeJournalEvent("state", { pnl: { netUsd: pnl.netUsd, roiPct: pnl.roiPct } })).toContain(
+      "P&L net -$3.67 (-0.04%)",
+    );
+  });
+});
+
 describe("closing lines at 80 columns break at their separators", () => {
   it("never inside a figure or between an operator and its term", () => {
     const pnl =
-      "  copy P&L         net −6.37 USD (−0.06%) = realised −0.11 + unrealised 0.00 − fees 6.26 + funding 0.00";
+      "  copy P&L         net -$6.37 (-0.06%) = realised -$0.11 + unrealised $0.00 − fees $6.26 + funding $0.00";
     expect(wrapAtSeparators(pnl, 80, " ".repeat(19))).toBe(
-      "  copy P&L         net −6.37 USD (−0.06%) = realised −0.11 + unrealised 0.00\n" +
-        "                   − fees 6.26 + funding 0.00",
+      "  copy P&L         net -$6.37 (-0.06%) = realised -$0.11 + unrealised $0.00\n" +
+        "                   − fees $6.26 + funding $0.00",
     );
     expect(wrapAtSeparators("short", 80)).toBe("short");
     expect(wrapAtSeparators(pnl, Number.POSITIVE_INFINITY)).toBe(pnl);
@@ -172,10 +220,10 @@ describe("closing lines at 80 columns break at their separators", () => {
 
   it("wrapToWidth: the short end of a piece cut at its spaces takes the pieces after it (no line of one word)", () => {
     const line =
-      "copy P&L since 2026-12-02 00:00 UTC: net −23456.78 USD (−234.57%) (as of 43h ago, last sweep) — hlcopy status has it per coin and per leader";
+      "copy P&L since 2026-12-02 00:00 UTC: net -$23,456.78 (-234.57%) (as of 43h ago, last sweep) — hlcopy status has it per coin and per leader";
     expect(wrapToWidth(line, 80)).toBe(
-      "copy P&L since 2026-12-02 00:00 UTC: net −23456.78 USD (−234.57%) (as of 43h\n" +
-        "  ago, last sweep) — hlcopy status has it per coin and per leader",
+      "copy P&L since 2026-12-02 00:00 UTC: net -$23,456.78 (-234.57%) (as of 43h ago,\n" +
+        "  last sweep) — hlcopy status has it per coin and per leader",
     );
   });
 
@@ -198,7 +246,7 @@ describe("closing lines at 80 columns break at their separators", () => {
     const text = closingSummary(s, { eventLines: false, width: 80 });
     for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
     // Broken at separators only: no figure split from its words.
-    expect(text).toMatch(/(; |\n {2})copy P&L net −6\.37 USD \(−0\.06%\);/);
+    expect(text).toMatch(/(; |\n {2})copy P&L net -\$6\.37 \(-0\.06%\);/);
     expect(text).toMatch(/(, |\n {2})skipped 14 \(below-min-notional 12, entry-drift 2\);/);
     // Without a terminal's width: one line, as scripts read it.
     expect(closingSummary(s, { eventLines: false }).split("\n")[0]).toMatch(

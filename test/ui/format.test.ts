@@ -9,7 +9,7 @@ import {
   fmtNum,
   fmtPct,
   fmtPctShort,
-  fmtPlusMinus,
+  fmtPctSigned,
   fmtShare,
   fmtUsd,
   fmtUsdShort,
@@ -70,14 +70,17 @@ describe("ui/format", () => {
     expect(truncate("", 3)).toBe("");
   });
 
-  it("fixed decimals, every digit, and a true minus sign", () => {
+  it("fixed decimals, every digit, and a signed percentage", () => {
     expect(fmtFixed(1.5)).toBe("1.50");
     expect(fmtFixed(-2.345, 1)).toBe("-2.3");
     expect(fmtExact(0.1234567)).toBe("0.1234567");
-    expect(fmtPlusMinus(1.234)).toBe("+1.23");
-    expect(fmtPlusMinus(-4.5)).toBe("−4.50");
-    expect(fmtPlusMinus(0)).toBe("0.00");
-    expect(fmtPlusMinus(-0.1234, 3)).toBe("−0.123");
+    // The ROI's one form (the dashboard's, status's, the journal's): an ASCII minus, + for a gain.
+    expect(fmtPctSigned(1.234)).toBe("+1.23%");
+    expect(fmtPctSigned(-4.5)).toBe("-4.50%");
+    expect(fmtPctSigned(0)).toBe("0.00%");
+    expect(fmtPctSigned(-0.004)).toBe("0.00%");
+    expect(fmtPctSigned(-0.1234, 3)).toBe("-0.123%");
+    expect(fmtPctSigned(null)).toBe("-");
   });
 
   it("money with thousands separators, never -$0.00", () => {

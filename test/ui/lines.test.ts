@@ -20,6 +20,17 @@ function collect(json: boolean, events: readonly EngineEvent[], stateEveryMs?: n
 }
 
 describe("human lines", () => {
+  it("a halt standing from an earlier run says since when, not as a new halt", () => {
+    const lines = collect(false, [
+      { type: "halt", ts: T0, kind: "kill-switch", reason: "drawdown 30%", since: T0 - 3_600_000 },
+      { type: "halt", ts: T0, kind: "daily-loss", reason: "daily loss 12%", since: T0 - 60_000 },
+    ]);
+    expect(lines).toEqual([
+      "12:00:00.000 HALT kill-switch (still halted since 2024-01-01 11:00:00 UTC, 60m ago — not a new halt): drawdown 30%",
+      "12:00:00.000 HALT daily-loss (still in force since 2024-01-01 11:59:00 UTC, 60s ago — not a new halt): daily loss 12%",
+    ]);
+  });
+
   it("a sweep says the header's drift figure, never the total with the tolerated dollars in it", () => {
     const sweep = (inSync: boolean, driftUsd: number, outsideUsd: number): EngineEvent => ({
       type: "sweep",
@@ -39,6 +50,12 @@ describe("human lines", () => {
     expect(formatLine(sweep(true, 0, 0))).toBe("12:00:00.000 sweep in sync in 12ms, 2 req");
     // Out of sync with nothing outside (a position changed outside hlcopy): never "drift $0.00".
     expect(formatLine(sweep(false, 4.1, 0))).toBe("12:00:00.000 sweep not in sync in 12ms, 2 req");
+  });
+
+  it("a state line without a drift report sums the rows' drift as they show it, to the cent", () => {
+    // Three coins of 1 × 10.005: each row reads $10.01; the raw sum 30.015 rounded read $30.02.
+    const targets = ["BTC", "ETH", "SOL"].map((coin) => target(coin, 10, 1, 0, 10.005));
+    expect(formatLine(stateEvent(T0, targets))).toMatch(/ drift \$30\.03$/);
   });
 
   it("a fill reads as one line with time, slippage and lag", () => {

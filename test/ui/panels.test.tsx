@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { copyPnl, foldPnl } from "../../src/core/pnl.js";
 import type { Address } from "../../src/core/types.js";
@@ -35,6 +34,7 @@ import {
   T0,
   target,
 } from "./fixtures.js";
+import { render } from "./ink-render.js";
 import { renderTty, screenLines } from "./tty.js";
 
 function frame(node: React.ReactElement): string {

@@ -1,12 +1,13 @@
 // The dashboard with resting protection on: each position's stop and take-profit, and the
 // run summary listing open positions with their protection. Without protection nothing changes.
-import { render } from "ink-testing-library";
+
 import { describe, expect, it } from "vitest";
 import { describeEvent } from "../../src/ui/describe.js";
 import { Header } from "../../src/ui/Header.js";
 import { reduceDashboard, runSummary } from "../../src/ui/model.js";
 import { Positions } from "../../src/ui/Positions.js";
 import { LEADER, LIVE_TARGETS, reduceAll, startEvent, stateEvent, T0 } from "./fixtures.js";
+import { render } from "./ink-render.js";
 
 function frame(node: React.ReactElement): string {
   const r = render(node);

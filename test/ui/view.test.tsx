@@ -1,4 +1,3 @@
-import { render } from "ink-testing-library";
 import { describe, expect, it, vi } from "vitest";
 import { demoSummary } from "../../src/cli/demo/run.js";
 import { closingSummary } from "../../src/cli/follow/run.js";
@@ -16,6 +15,7 @@ import {
 } from "../../src/ui/model.js";
 import { shouldUseDashboard, startView } from "../../src/ui/view.js";
 import { liveEvents, liveState, T0 } from "./fixtures.js";
+import { render } from "./ink-render.js";
 import { FakeStdin, FakeStdout } from "./tty.js";
 
 const controls = () => ({ quit: vi.fn(), togglePause: vi.fn(), sweepNow: vi.fn(), flatten: vi.fn() });
@@ -212,7 +212,7 @@ describe("the closing summary of follow --dry-run", () => {
       ],
     };
     expect(closingSummary(s, { eventLines: true })).toBe(
-      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades 4: planned 2, in line 1, skipped 1 (below-min-notional 1); in sync; modeled P&L net −1.20 USD (−0.01%), fees included\n" +
+      "dry run: 4 order(s) planned, none sent (each filled as paper fills it, on the book up to its limit, for the next plan); leader trades 4: planned 2, in line 1, skipped 1 (below-min-notional 1); in sync; modeled P&L net -$1.20 (-0.01%), fees included\n" +
         "positions a live run would hold now:\n  BTC +0.05\n  ETH -0.4\n",
     );
     expect(closingSummary({ ...s, positions: [] }, { eventLines: true })).toMatch(

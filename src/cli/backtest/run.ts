@@ -19,7 +19,7 @@ import {
   parseMeta,
 } from "../../analytics/wire.js";
 import { UsageError } from "../../core/errors.js";
-import { shortAddress, utcSecond, windowText } from "../../core/format.js";
+import { shortAddress, shownTotal, utcSecond, windowText } from "../../core/format.js";
 import {
   flagName,
   parseSettingInput,
@@ -572,6 +572,11 @@ const REASON_ORDER: ReasonCode[] = [
   "not-joined",
 ];
 
+/** A copy's fees + slippage as shown: the sum of its fees and slippage rows as they read. */
+function costShown(x: { fees: number; slippage: number }): number {
+  return shownTotal([x.fees, x.slippage]);
+}
+
 /** The human report: header, side-by-side table, skips, savings line and charts. */
 export async function renderBacktest(report: BacktestReport): Promise<string> {
   const r = report.result;
@@ -682,7 +687,8 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
             ),
           ],
           ["orders", ...cell((r) => r.targetState.orders.toLocaleString("en-US"))],
-          ["fees + slippage", ...cell((r) => fmtUsd(r.targetState.fees + r.targetState.slippage))],
+          // The sum of the fees and slippage rows as the table above shows them (shownTotal).
+          ["fees + slippage", ...cell((r) => fmtUsd(costShown(r.targetState)))],
           ["funding", ...cell((r) => fundingUsd(r.targetState.funding))],
           ["mean drift", ...cell((r) => fmtUsd(r.targetState.drift.meanUsd))],
           ["tracking error", ...cell((r) => fmtUsd(r.targetState.trackingErrorUsd))],
@@ -702,12 +708,15 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   if (skips.length > 0) lines.push(`Skipped by the planner: ${skips.join(", ")}`);
   if (t.halted) lines.push(`Kill switch at ${utcSecond(t.halted.time)}: ${t.halted.reason}`);
   const c = r.comparison;
+  // The difference of the two columns' fees + slippage as the table shows them (each the sum of
+  // its shown rows): the saving read off the table is the saving said.
+  const costSaved = costShown(n) - costShown(t);
   const drift =
     c.driftReductionPct === null
       ? ""
       : `, ${Math.abs(c.driftReductionPct).toFixed(0)}% ${c.driftReductionPct >= 0 ? "less" : "more"} mean drift`;
   lines.push(
-    `Target-state copying vs naive: ${c.ordersSaved >= 0 ? `${c.ordersSaved.toLocaleString("en-US")} fewer` : `${(-c.ordersSaved).toLocaleString("en-US")} more`} orders${c.ordersSavedPct === null ? "" : ` (${Math.abs(c.ordersSavedPct).toFixed(0)}%)`}, ${fmtUsd(Math.abs(c.costSaved))} ${c.costSaved >= 0 ? "saved" : "extra"} in fees + slippage${drift}.`,
+    `Target-state copying vs naive: ${c.ordersSaved >= 0 ? `${c.ordersSaved.toLocaleString("en-US")} fewer` : `${(-c.ordersSaved).toLocaleString("en-US")} more`} orders${c.ordersSavedPct === null ? "" : ` (${Math.abs(c.ordersSavedPct).toFixed(0)}%)`}, ${fmtUsd(Math.abs(costSaved))} ${costSaved >= 0 ? "saved" : "extra"} in fees + slippage${drift}.`,
   );
   if (r.tracker.mismatches > 0) {
     lines.push(

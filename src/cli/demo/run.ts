@@ -9,7 +9,7 @@ import type { Address } from "../../core/types.js";
 import { CopyEngine } from "../../engine/engine.js";
 import { EngineEvents } from "../../engine/events.js";
 import { liveExecutor } from "../../engine/executor.js";
-import { fmtFixed, fmtMs, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPctSigned, fmtUsd, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
 import { finalDriftText, type RunSummary, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { nextSteps } from "../next-steps.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -222,7 +222,7 @@ export function demoSummary(summary: RunSummary, leaderOrders: number, width: nu
         ? [
             row(
               "copy P&L",
-              `net ${fmtPlusMinus(s.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)}`,
+              `net ${fmtUsdSigned(s.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`} = realised ${fmtUsdSigned(s.realisedUsd)} + unrealised ${fmtUsdSigned(s.unrealisedUsd)} − fees ${fmtUsd(s.feesUsd)} + funding ${fmtUsdSigned(s.fundingUsd)}`,
             ),
           ]
         : []),

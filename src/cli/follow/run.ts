@@ -3,6 +3,7 @@
 // (or a halt with --exit-on-halt); then report the run.
 
 import type { RunAlerts } from "../../alerts/index.js";
+import type { UndeliveredAlert } from "../../alerts/sender.js";
 import {
   ALERT_DELIVERY_KEY,
   type AlertDeliveryState,
@@ -24,7 +25,7 @@ import { checkLeverageBelowCap } from "../../engine/start-checks.js";
 import type { RequestBudget } from "../../exchange/budget.js";
 import { MAX_LEADERS, WS_LIMITS } from "../../exchange/limits.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtFixed, fmtMs, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPctSigned, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
 import { finalDriftText, type RunSummary, skippedText, tradeBucketsText } from "../../ui/model.js";
 import { approveHint } from "../agent/common.js";
 import { type CliContext, parseLeaderAddresses } from "../context.js";
@@ -209,7 +210,7 @@ export async function runFollow(
           signal,
         });
       } catch (error) {
-        await alerts?.close(0);
+        await sayUndelivered(ctx, (await alerts?.close(0)) ?? []);
         await listening?.close();
         throw error;
       }
@@ -307,7 +308,7 @@ export async function runFollow(
                 }),
         close: async () => {
           session.close();
-          await alerts?.close();
+          await sayUndelivered(ctx, (await alerts?.close()) ?? []);
           await listening?.close();
         },
       };
@@ -340,6 +341,22 @@ export async function runFollow(
 }
 
 /**
+ * The alerts the run's end could not deliver (the "stopped" alert to a webhook that did not take
+ * it in the wait, one still queued): never dropped silently. One line each on stderr, which the
+ * run's view — closed by now — no longer owns, and with --json a `warning` document too (before
+ * the summary), whose `alert` says which, to where and why.
+ */
+async function sayUndelivered(ctx: CliContext, undelivered: readonly UndeliveredAlert[]): Promise<void> {
+  if (undelivered.length === 0) return;
+  const { undeliveredText } = await import("../../alerts/sender.js");
+  for (const u of undelivered) {
+    const { message, hint } = undeliveredText(u);
+    process.stderr.write(`warning: ${message} — hint: ${hint}\n`);
+    if (ctx.json) printDocument("warning", { message, hint, alert: { kind: u.kind, to: u.to, why: u.why } });
+  }
+}
+
+/**
  * What a follow run that ended in order prints last, whatever showed it: the counts (a dry run:
  * the orders it planned, and the positions its model holds), drift, P&L, slippage and lag on one
  * line, what the on-exit step did (unless `eventLines` showed the
@@ -357,13 +374,13 @@ export function closingSummary(
 function closingText(summary: RunSummary, shown: { eventLines: boolean; paper?: boolean }): string {
   const p = summary.pnl;
   const pnl = p
-    ? `; copy P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}`
+    ? `; copy P&L net ${fmtUsdSigned(p.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`}`
     : "";
   const skipped = skippedText(summary.skipped);
   if (summary.planned !== null) {
     // A dry run sent nothing: what it planned, and where its model of the account ended.
     const modeled = p
-      ? `; modeled P&L net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`}, fees included`
+      ? `; modeled P&L net ${fmtUsdSigned(p.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`}, fees included`
       : "";
     const held =
       summary.positions.length === 0

@@ -10,7 +10,7 @@ import { DEFAULT_FRICTION } from "../../analytics/friction.js";
 import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
 import { UsageError } from "../../core/errors.js";
-import { utcSecond, windowText } from "../../core/format.js";
+import { shownTotal, utcSecond, windowText } from "../../core/format.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
@@ -331,7 +331,8 @@ export async function renderInspect(report: InspectReport): Promise<string> {
         ["copied", fmtShare(c.copiedShare)],
         [
           "your cost per trade",
-          `${fmtFixed(c.cost.totalBps, 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
+          // The total is the sum of its parts as shown (shownTotal), as the verdict line says it.
+          `${fmtFixed(shownTotal([c.cost.feeBps, c.cost.slippageBps], 1), 1)} bps (fee ${fmtFixed(c.cost.feeBps, 1)} + slippage ${fmtFixed(c.cost.slippageBps, 1)})`,
         ],
         ["leader's edge", c.edgeBps === null ? "-" : `${fmtFixed(c.edgeBps, 1)} bps per $ traded`],
         ["cost / edge", fmtShare(c.costShareOfEdge, 0)],

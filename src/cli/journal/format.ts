@@ -2,14 +2,23 @@
 
 import { type DriftReport, driftReport, driftText, type Freshness, syncVerdict } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
-import { detailNumber, fmtAge, fmtMs, fmtUsd, shortAddress } from "../../core/format.js";
+import {
+  detailNumber,
+  FIGURE_DECIMALS,
+  fmtAge,
+  fmtMs,
+  fmtUsd,
+  fmtUsdSigned,
+  shortAddress,
+} from "../../core/format.js";
 import { foreignText } from "../../core/ownership.js";
 import type { FillOrigin } from "../../core/pnl.js";
 import { leftoverTriggersText } from "../../core/protection.js";
 import { isCappedOrder } from "../../core/reasons.js";
+import { isHaltClose } from "../../core/safety.js";
 import type { Plan } from "../../core/types.js";
 import { JOURNAL_TABLES, type JournalEntry, type JournalTable } from "../../store/journal.js";
-import { fmtExact, fmtFixed, fmtSigned } from "../../ui/format.js";
+import { fmtExact, fmtFixed, fmtPctSigned, notSentText } from "../../ui/format.js";
 import { parseSince as parseSinceFlag } from "../span.js";
 
 /**
@@ -147,7 +156,7 @@ function pnlOf(d: Data): string | null {
   const net = num(p.netUsd);
   if (net === null) return null;
   const roi = num(p.roiPct);
-  return `P&L net ${net > 0 ? "+" : ""}${fmtUsd(net)}${roi === null ? "" : ` (${fmtSigned(roi, 2)}%)`}`;
+  return `P&L net ${fmtUsdSigned(net)}${roi === null ? "" : ` (${fmtPctSigned(roi)})`}`;
 }
 
 /**
@@ -176,10 +185,24 @@ function plainFields(data: unknown): string {
   return parts.join(" ");
 }
 
+/**
+ * The orders a pause or the run's stop kept a decision from sending ("" when none): a stop holds
+ * them all; a pause all but a halt's closes, which go through it (core/safety.ts sentWhilePaused).
+ */
+function heldText(held: "paused" | "stopping" | null | undefined, plan: Plan): string {
+  if (!held || plan.actions.length === 0) return "";
+  const kept = held === "stopping" ? plan.actions : plan.actions.filter((a) => !isHaltClose(a));
+  if (kept.length === plan.actions.length) return ` · ${notSentText(held)}`;
+  return ` · ${held}: ${kept.length} not sent (${kept.map((a) => a.coin).join(", ")}; the halt's closes went)`;
+}
+
 /** One journal event (its `type` and `data`) as a line a person reads. */
 export function describeJournalEvent(type: string, data: unknown, ts?: number): string {
   const d = record(data);
   switch (type) {
+    case "stopping":
+      // A reconcile's stop signal once it could send: what went before it is in the orders.
+      return `${str(d.reason) ?? "stopped"}: nothing more sent (an order request already out was awaited)`;
     case "sweep": {
       const trigger = str(d.trigger);
       const requests = num(d.requests);
@@ -192,7 +215,7 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
         orders !== null && orders > 0
           ? ` · ${plural(orders, "order")} sent`
           : d.held === "paused" || d.held === "stopping"
-            ? ` · ${d.held}: nothing sent`
+            ? ` · ${notSentText(d.held)}`
             : "";
       // The row's type says "sweep": the text names only a trigger other than the sweep's own
       // ("start: …", "manual: …"), never "sweep sweep: …".
@@ -230,7 +253,7 @@ export function describeJournalEvent(type: string, data: unknown, ts?: number): 
     case "cashFlow": {
       const usd = num(d.usd) ?? 0;
       const since = num(d.since);
-      return `${leaderOf(d)} moved ${usd > 0 ? "+" : usd < 0 ? "-" : ""}${fmtUsd(Math.abs(usd))} in or out${since === null ? "" : ` since ${formatTime(since)}`}: netted out of its equity, not copied`;
+      return `${leaderOf(d)} moved ${fmtUsdSigned(usd)} in or out${since === null ? "" : ` since ${formatTime(since)}`}: netted out of its equity, not copied`;
     }
     case "adopted":
       return `adopted position(s) hlcopy did not open: ${foreignOf(d.positions)}`;
@@ -325,7 +348,7 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "decision",
         coin: e.coins.join(","),
-        summary: `${e.trigger}: ${describePlan(e.plan)}`,
+        summary: `${e.trigger}: ${describePlan(e.plan)}${heldText(e.held, e.plan)}`,
       };
     case "orders": {
       let outcome = e.status as string;
@@ -341,14 +364,16 @@ export function entryRow(e: JournalEntry): EntryRow {
       };
     }
     case "fills": {
-      const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${fmtExact(e.fee)}`];
+      // Dollars in the one form (fmtUsd), to USDC's micro-dollar as the funding rows: a fill's
+      // fee is often under a cent.
+      const parts = [`${e.side} ${e.sz} @ ${e.px}`, `fee ${fmtUsd(e.fee, FIGURE_DECIMALS.pnl)}`];
       if (e.kind) parts.push(e.kind);
       // Not placed by hlcopy: where it came from, as status counts it (null: journaled before it was kept).
       else if (e.origin) parts.push(FILL_ORIGIN_TEXT[e.origin]);
       if (e.execSlippageBps !== null) parts.push(`exec ${fmtFixed(e.execSlippageBps, 1)} bps`);
       if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
-      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtFixed(e.closedPnl, 2)}`);
+      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtUsdSigned(e.closedPnl)}`);
       // Not hlcopy's order, yet partly the copy's: it closed hlcopy's position (a liquidation, an
       // ADL, a close by hand); or hlcopy's close of more than it opened (a flatten of a position
       // held by hand): only its part is.
@@ -365,10 +390,10 @@ export function entryRow(e: JournalEntry): EntryRow {
         time,
         type: "funding",
         coin: e.coin,
-        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtFixed(Math.abs(e.usdc), 6)} USD on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}${
+        summary: `${e.usdc >= 0 ? "received" : "paid"} ${fmtUsd(Math.abs(e.usdc), FIGURE_DECIMALS.pnl)} on ${fmtExact(e.szi)} at rate ${fmtExact(e.rate)}${
           // The part on hlcopy's share of the position, when it is not all of it.
           e.copyUsdc !== null && e.copyUsdc !== e.usdc
-            ? ` · the copy's ${fmtFixed(Math.abs(e.copyUsdc), 6)}`
+            ? ` · the copy's ${fmtUsd(Math.abs(e.copyUsdc), FIGURE_DECIMALS.pnl)}`
             : ""
         }`,
       };

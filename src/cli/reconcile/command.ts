@@ -29,7 +29,7 @@ Exit codes: 0 in sync (nothing to do, or done) · 3 drift remains outside the de
 (the plan declined at the review included) ·
 4 halted (a safety rule, your flatten), or paused by hlcopy pause (nothing sent; --json: paused) ·
 1 runtime error · 2 usage or config error · 130 interrupted (Ctrl-C or another stop
-signal) before it sent anything — once its orders are out it awaits them and reports. With --dry-run: 0 nothing to send · 3 it would
+signal) before it sent anything — once it may send, it sends nothing more, awaits an order out and reports. With --dry-run: 0 nothing to send · 3 it would
 send orders, or a gate holds drift · 4 a halt stands (only reductions would go); a pause is
 said and changes no code.
 For cron: no prompt can be answered there, so the key opens without one

@@ -57,6 +57,11 @@ export interface ReconcileReport {
    * a dry run only says so.
    */
   paused: { since: number | null } | null;
+  /**
+   * The stop signal that came once the run could send (it sent nothing after it: the plan's
+   * orders not sent yet are listed with status "not sent"), null when none.
+   */
+  interrupted: NodeJS.Signals | null;
   actions: ReportedAction[];
   /**
    * The plan's skips. `capped: true`: a cap's note beside the coin's own order, which goes cut —
@@ -99,7 +104,10 @@ export interface ReportedAction {
   reduceOnly: boolean;
   cloid: string;
   reason: string;
-  /** "planned" in --dry-run, "held" under a pause (not sent); otherwise the exchange's outcome. */
+  /**
+   * "planned" in --dry-run, "held" under a pause (not sent), "not sent" when a stop signal came
+   * before it went; otherwise the exchange's outcome.
+   */
   status: string;
   filledSize: number;
   avgPx: number | null;
@@ -156,10 +164,14 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
     if (!engine?.hasActed) stoppedEarly = true;
     if (!engine) startup.abort();
     else if (!engine.hasActed) void engine.stop(`stopped by ${signal}`, ExitCode.interrupted);
-    else
+    else {
+      // Nothing new goes from here (an order batch not yet sent is not sent, and journaled so);
+      // an order request already out is awaited.
+      engine.endSends(`stopped by ${signal}`);
       err.write(
-        `${signal}: this run's orders are out — awaiting them, then the report; nothing more is sent (${signal} again ends it now)\n`,
+        `${signal}: nothing more is sent — an order request already out is awaited, then the account read again and the report (${signal} again ends it now)\n`,
       );
+    }
   });
   try {
     return await reconcileOnce();
@@ -284,6 +296,7 @@ export async function runReconcile(ctx: CliContext, options: ReconcileOptions): 
         halted: final.halted,
         halt: final.halt,
         paused,
+        interrupted: signalled,
         cashFlows: engine.leaderCashFlows,
         requests: session.client.budget.sent,
         warnings,
@@ -358,6 +371,8 @@ export function buildReport(p: {
   halt?: { kind: HaltKind; reason: string } | null;
   /** The pause that stands (a live run sent nothing under it). */
   paused?: StandingPause | null;
+  /** The stop signal that came once it could send: nothing went after it. */
+  interrupted?: NodeJS.Signals | null;
   cashFlows?: { leader: Address; usd: number; since: number }[];
   requests: number;
   warnings?: string[];
@@ -366,11 +381,12 @@ export function buildReport(p: {
   // The coins the plan has an order for: a cap's note beside one is no skip (the order goes, cut).
   const planned = new Set(p.decided.actions.map((a) => a.coin));
   const paused = p.paused ? { since: p.paused.pausedAt } : null;
+  const interrupted = p.dryRun ? null : (p.interrupted ?? null);
   // Nothing sent — a dry run, or what a pause held (all but a halt's closes): the plan's orders,
   // as planned or held; what went, with its outcome.
   const notSent = (a: PlannedAction): ReportedAction => ({
     ...orderFields(a),
-    status: p.dryRun ? "planned" : "held",
+    status: p.dryRun ? "planned" : paused ? "held" : "not sent",
     filledSize: 0,
     avgPx: null,
     execSlippageBps: null,
@@ -398,7 +414,7 @@ export function buildReport(p: {
       }));
   const went = new Set(sent.map((a) => a.cloid));
   const actions: ReportedAction[] =
-    p.dryRun || paused
+    p.dryRun || paused || interrupted
       ? [...sent, ...p.decided.actions.filter((a) => !went.has(a.cloid)).map(notSent)]
       : sent;
   // The one drift meaning (the dashboard's, status's): each coin's status in the final plan.
@@ -417,6 +433,7 @@ export function buildReport(p: {
     halted: p.halted,
     halt: p.halt ?? null,
     paused,
+    interrupted,
     actions,
     skipped: p.decided.skipped.map((s) => ({
       coin: s.coin,
@@ -491,11 +508,13 @@ export async function renderReport(
         ? "planned"
         : a.status === "held"
           ? "held (paused)"
-          : a.status === "filled"
-            ? `filled @ ${detailNumber(a.avgPx ?? 0)}`
-            : a.status === "partial"
-              ? `partial ${detailNumber(a.filledSize)} @ ${detailNumber(a.avgPx ?? 0)}`
-              : a.status;
+          : a.status === "not sent"
+            ? `not sent (${report.interrupted ?? "stop signal"})`
+            : a.status === "filled"
+              ? `filled @ ${detailNumber(a.avgPx ?? 0)}`
+              : a.status === "partial"
+                ? `partial ${detailNumber(a.filledSize)} @ ${detailNumber(a.avgPx ?? 0)}`
+                : a.status;
     add(a.coin, `${a.reason}: ${what} → ${outcome}`);
   }
   for (const s of report.skipped) {
@@ -503,7 +522,9 @@ export async function renderReport(
     add(s.coin, `skipped: ${s.reason}`);
   }
   // Orders went out (not a dry run; under a pause, a halt's closes): the table has two moments.
-  const sent = report.actions.some((a) => a.status !== "planned" && a.status !== "held");
+  const sent = report.actions.some(
+    (a) => a.status !== "planned" && a.status !== "held" && a.status !== "not sent",
+  );
   const rows: (string | number)[][] = [];
   const coins = new Set<string>([
     ...decided.targets.map((t) => t.coin),

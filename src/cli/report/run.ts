@@ -10,7 +10,7 @@ import { dailyReport, type Report, type TradeBuckets, toCsv } from "../../core/r
 import type { Address } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtAge, fmtFixed, fmtPlusMinus, wrapToWidth } from "../../ui/format.js";
+import { fmtAge, fmtFixed, fmtPctSigned, fmtUsd, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
 import { type TradeFigures, tradeBucketsText } from "../../ui/model.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { currentRun, type MomentPnl, momentOf, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
@@ -456,7 +456,7 @@ async function render(
   const shownDays = shownPnlTables(parts(doc.totals), doc.days.map(parts));
   const dayRows = shownDays.tables[0] ?? [];
   lines.push(
-    within(`P&L by day (USD) ${moment}:`),
+    within(`P&L by day ${moment}:`),
     // The day's equity is in the next table: seven columns of a whale's figures were 86 wide.
     await renderTable(
       ["day (UTC)", "P&L", "realised", "unrealised Δ", "fees", "funding"],
@@ -464,11 +464,11 @@ async function render(
         const r = dayRows[i] as PnlParts;
         return [
           d.day,
-          fmtPlusMinus(r.netUsd),
-          fmtPlusMinus(r.realisedUsd),
-          fmtPlusMinus(r.unrealisedUsd),
-          fmtFixed(r.feesUsd),
-          fmtPlusMinus(r.fundingUsd),
+          fmtUsdSigned(r.netUsd),
+          fmtUsdSigned(r.realisedUsd),
+          fmtUsdSigned(r.unrealisedUsd),
+          fmtUsd(r.feesUsd),
+          fmtUsdSigned(r.fundingUsd),
         ];
       }),
     ),
@@ -477,7 +477,7 @@ async function render(
     // its end's drift under "the day's last sweep". The header's and status's figure (--json's
     // outsideUsd): what orders were planned for or a gate held, not the part the deadband
     // tolerates ("-" for a record from before the figure was kept).
-    "copy by day (USD; slippage in bps; drift $ at the day's last record):",
+    "copy by day (slippage in bps; drift at the day's last record):",
     await renderTable(
       [
         "day (UTC)",
@@ -488,15 +488,15 @@ async function render(
         "orders\nfilled",
         "exec p50/p95",
         "vs leader p50",
-        "drift $",
+        "drift",
       ],
       doc.days.map((d) => [
         d.day,
-        fmtFixed(d.equity),
+        fmtUsd(d.equity),
         d.ordersFilled,
         `${fmtFixed(d.execSlippageBps.median, 1)}/${fmtFixed(d.execSlippageBps.p95, 1)}`,
         fmtFixed(d.slippageBps.median, 1),
-        fmtFixed(d.outsideUsd),
+        fmtUsd(d.outsideUsd),
       ]),
     ),
   );
@@ -521,7 +521,7 @@ async function render(
   const w = shownDays.line;
   lines.push(
     ...[
-      `window: P&L ${fmtPlusMinus(w.netUsd)} USD = realised ${fmtPlusMinus(w.realisedUsd)} + unrealised change ${fmtPlusMinus(w.unrealisedUsd)} − fees ${fmtFixed(w.feesUsd)} + funding ${fmtPlusMinus(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t, t.tradesNotKnown?.runs)}`,
+      `window: P&L ${fmtUsdSigned(w.netUsd)} = realised ${fmtUsdSigned(w.realisedUsd)} + unrealised change ${fmtUsdSigned(w.unrealisedUsd)} − fees ${fmtUsd(w.feesUsd)} + funding ${fmtUsdSigned(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t, t.tradesNotKnown?.runs)}`,
       `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} fills)`,
     ].map(within),
   );
@@ -534,7 +534,7 @@ async function render(
           .replace(
             "T",
             " ",
-          )} UTC: net ${fmtPlusMinus(p.netUsd)} USD${p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`} ${asOf(p.asOf, now, `${moments.pnl ?? "last sweep"}${p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : ""}`)} — hlcopy status has it per coin and per leader`,
+          )} UTC: net ${fmtUsdSigned(p.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`} ${asOf(p.asOf, now, `${moments.pnl ?? "last sweep"}${p.fillsAfter > 0 ? `; ${p.fillsAfter} fill${p.fillsAfter === 1 ? "" : "s"} since` : ""}`)} — hlcopy status has it per coin and per leader`,
       ),
     );
   }

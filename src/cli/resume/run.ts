@@ -2,7 +2,7 @@
 // journal, and resume a paused running follow. No key and no network, like `status`.
 
 import { OperationalError, UsageError } from "../../core/errors.js";
-import { fixed, fmtAge, listed, roundFigure } from "../../core/format.js";
+import { fmtAge, fmtUsd, listed, roundFigure } from "../../core/format.js";
 import type { Address } from "../../core/types.js";
 import { type LeaderStop, leaderStopKey } from "../../engine/leader-guard.js";
 import type { Journal } from "../../store/journal.js";
@@ -306,7 +306,7 @@ export async function runResume(p: {
     const done = `cleared ${cleared} halt(s) (${halt.kind}: ${halt.reason})${
       hwm === null || equityAsOf === null
         ? ""
-        : `; high-water mark reset to ${fixed(hwm)} USD, the equity recorded ${fmtAge(Math.max(0, now - equityAsOf))} ago (the next run measures drawdown from it)`
+        : `; high-water mark reset to ${fmtUsd(hwm)}, the equity recorded ${fmtAge(Math.max(0, now - equityAsOf))} ago (the next run measures drawdown from it)`
     }`;
     // After the journal's halt is cleared, so a running follow that reads it drops its own.
     await resumeFollow(done);

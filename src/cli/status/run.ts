@@ -30,8 +30,9 @@ import {
 } from "../../core/drift.js";
 import { UsageError } from "../../core/errors.js";
 import {
-  fixed,
   fmtMs,
+  fmtUsd,
+  fmtUsdSigned,
   roundFigure,
   roundHalfAway,
   roundOrNull,
@@ -86,7 +87,7 @@ import {
 import { isAlive, runAlive } from "../../store/lock.js";
 import { isMainnet, sameNetwork } from "../../store/network-key.js";
 import { type RefusalRecord, readRefusal } from "../../store/refusal.js";
-import { fmtAge, fmtFixed, fmtPct, fmtPlusMinus } from "../../ui/format.js";
+import { fmtAge, fmtFixed, fmtPct, fmtPctSigned } from "../../ui/format.js";
 import { printDocument, renderTable, shellWord, type Writer } from "../output.js";
 
 export interface StatusReport {
@@ -1110,22 +1111,22 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     // Each line's figures are of one moment, said at its end: the equity record's (a running
     // follow writes one every 5 s) is not the P&L's (its last sweep); read without their moments
     // they would seem to disagree.
-    `equity ${fmtFixed(r.equity)} USD · high-water mark ${fmtFixed(r.hwm)} · drawdown ${fmtFixed(r.drawdownPct)}%${r.equityAsOf === null ? "" : ` ${asOf(r.equityAsOf, now, "equity record")}`}`,
+    `equity ${fmtUsd(r.equity)} · high-water mark ${fmtUsd(r.hwm)} · drawdown ${fmtPct(r.drawdownPct)}${r.equityAsOf === null ? "" : ` ${asOf(r.equityAsOf, now, "equity record")}`}`,
   );
   const p = r.pnl;
   // The copy's line and its tables by coin and by leader, chosen together: each column of a
   // table adds up to the line's part (core/format.ts shownPnlTables).
   const shownP = p ? shownPnlTables(p, p.byCoin, p.byLeader) : null;
   if (p && shownP) {
-    const roi = p.roiPct === null ? "" : ` (${fmtPlusMinus(p.roiPct)}%)`;
+    const roi = p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`;
     const start =
       p.since === null
         ? ""
-        : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fixed(p.startEquity)} USD`}`;
+        : ` since ${utcMinute(p.since)}${p.startEquity === null ? "" : ` on ${fmtUsd(p.startEquity)}`}`;
     // The parts as shown add up to the net as shown, and the tables below to them (shownPnlTables).
     const s = shownP.line;
     lines.push(
-      `copy P&L${start}: net ${fmtPlusMinus(s.netUsd)} USD${roi} = realised ${fmtPlusMinus(s.realisedUsd)} + unrealised ${fmtPlusMinus(s.unrealisedUsd)} − fees ${fmtFixed(s.feesUsd)} + funding ${fmtPlusMinus(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
+      `copy P&L${start}: net ${fmtUsdSigned(s.netUsd)}${roi} = realised ${fmtUsdSigned(s.realisedUsd)} + unrealised ${fmtUsdSigned(s.unrealisedUsd)} − fees ${fmtUsd(s.feesUsd)} + funding ${fmtUsdSigned(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
   }
   if (r.lastRefusal) lines.push(...refusalLines(r.lastRefusal, now));
@@ -1157,7 +1158,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     const said =
       inSync !== null && driftUsd !== null && outsideUsd !== null
         ? driftFigureText({ inSync, driftUsd, outsideUsd })
-        : `${inSync ? "in sync" : "drift remained"} (|drift| ${fmtFixed(driftUsd)} USD, the tolerated part included)`;
+        : `${inSync ? "in sync" : "drift remained"} (|drift| ${fmtUsd(driftUsd)}, the tolerated part included)`;
     lines.push(`${said} ${asOf(r.lastSweep.ts, now, "last sweep")}`);
   }
   for (const l of r.leaders) {
@@ -1203,12 +1204,12 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
             x.leaderSize === 0 ? "-" : x.leaderSize,
             x.targetSize ?? "-",
             x.ourSize,
-            fmtFixed(x.driftUsd),
+            fmtUsd(x.driftUsd),
             // The dashboard's drift%: undefined at a target of 0 (core/drift.ts driftPct).
             driftClosing(x.driftUsd, x.targetSize) ? "closing" : fmtPct(x.driftPct, 1),
             // The reason is said under the table: in the cell it made the table 103 wide.
             x.status ?? "-",
-            x.netUsd === null ? "-" : fmtPlusMinus(x.netUsd),
+            fmtUsdSigned(x.netUsd),
             ...(held ? [x.held ? "entry-only" : ""] : []),
           ]),
           ...closed.map((c) => [
@@ -1219,7 +1220,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
             "-",
             "-",
             "closed",
-            fmtPlusMinus(c.netUsd),
+            fmtUsdSigned(c.netUsd),
             ...Array(extra).fill(""),
           ]),
         ],
@@ -1255,9 +1256,9 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     : [];
   if (p && p.byCoin.length > 0) {
     lines.push(
-      `copy P&L by coin (USD) ${pnlMoment(p, now, m.pnl)}:`,
+      `copy P&L by coin ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
-        ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI %", "fills"],
+        ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI", "fills"],
         // The rows' net and ROI add up to the copy's line above as shown (shownColumn); each row's
         // parts to its net, and each column of parts to the line's (shownPnlTables: realised read
         // −0.18 −0.03 −0.13 +0.11 = −0.23 under the line's −0.22). ROI to 2 decimals, as every view shows it.
@@ -1266,12 +1267,12 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
           const roi = coinRois[i] ?? c.roiPct;
           return [
             c.coin,
-            fmtPlusMinus(s.netUsd),
-            fmtPlusMinus(s.realisedUsd),
-            fmtPlusMinus(s.unrealisedUsd),
-            fmtFixed(s.feesUsd),
-            fmtPlusMinus(s.fundingUsd),
-            roi === null ? "-" : fmtPlusMinus(roi),
+            fmtUsdSigned(s.netUsd),
+            fmtUsdSigned(s.realisedUsd),
+            fmtUsdSigned(s.unrealisedUsd),
+            fmtUsd(s.feesUsd),
+            fmtUsdSigned(s.fundingUsd),
+            fmtPctSigned(roi),
             c.fills,
           ];
         }),
@@ -1286,9 +1287,9 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     : [];
   if (p && p.byLeader.length > 0) {
     lines.push(
-      `copy P&L by leader (USD) ${pnlMoment(p, now, m.pnl)}:`,
+      `copy P&L by leader ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
-        ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI %"],
+        ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
         // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
         (shownP?.tables[1] ?? []).map((s, i) => {
@@ -1296,12 +1297,12 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
           const roi = leaderRois[i] ?? l.roiPct;
           return [
             shortAddress(l.leader),
-            fmtPlusMinus(s.netUsd),
-            fmtPlusMinus(s.realisedUsd),
-            fmtPlusMinus(s.unrealisedUsd),
-            fmtFixed(s.feesUsd),
-            fmtPlusMinus(s.fundingUsd),
-            roi === null ? "-" : fmtPlusMinus(roi),
+            fmtUsdSigned(s.netUsd),
+            fmtUsdSigned(s.realisedUsd),
+            fmtUsdSigned(s.unrealisedUsd),
+            fmtUsd(s.feesUsd),
+            fmtUsdSigned(s.fundingUsd),
+            fmtPctSigned(roi),
           ];
         }),
       ),
