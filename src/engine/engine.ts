@@ -121,7 +121,10 @@ export class CopyEngine {
   /** When the sweep now reading began (its reads out, ms), null when none reads. */
   #sweepReadingSince: number | null = null;
   readonly #stopSignal = new AbortController();
-  /** Aborted when the run sends no more (endSends, or its stop): a leverage update not begun is not sent. */
+  /**
+   * Aborted when the run sends no more (endSends, or its stop): an order batch waiting for the
+   * request budget or a 429's resend, a leverage update or trigger not begun, are not sent.
+   */
   readonly #sendsEnd = new AbortController();
   #unlocked: Promise<void> | null = null;
   /** The run reached the point where it may send (its run, or a sweep that executes). */
@@ -364,7 +367,7 @@ export class CopyEngine {
             sender: options.protection,
             account: options.account,
             settings: options.settings,
-            signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
+            signal: () => (this.#exitStep.running ? undefined : this.#sendsEnd.signal),
           })
         : null;
     const hours = options.settings.risk.maxHoldHours;
@@ -391,7 +394,7 @@ export class CopyEngine {
       },
       markets: () => this.#market.markets,
       applyOwnFill: (f) => this.#ours.applyOwnFill({ coin: f.coin, side: f.side }, f.size, f.px),
-      signal: () => (this.#exitStep.running ? undefined : this.#stopSignal.signal),
+      signal: () => (this.#exitStep.running ? undefined : this.#sendsEnd.signal),
     });
     this.#settings = this.#styles.settings;
     const replan = (coin: string) => {
@@ -1645,7 +1648,8 @@ export class CopyEngine {
       results = await executor.execute(
         toSend,
         this.#market.markets,
-        exiting ? {} : { signal: this.#stopSignal.signal },
+        // A batch waiting for the budget (or a 429's resend) is not sent once sends have ended.
+        exiting ? {} : { signal: this.#sendsEnd.signal },
       );
     } catch (error) {
       const e = toHlcopyError(error);

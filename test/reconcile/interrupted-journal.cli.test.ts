@@ -123,4 +123,30 @@ describe("reconcile interrupted once it may send: the journal claims no action i
       await proxy.close();
     }
   }, 120_000);
+
+  it("SIGINT while its order batch waits out a 429 to be sent again: it is not sent again", async () => {
+    const w = await reconcileWorld({ seed: 97 });
+    const proxy = await startFaultProxy(w.sim.httpUrl);
+    try {
+      await w.trade("ETH", "buy", 10);
+      let orders = 0;
+      let run: ReturnType<typeof startReconcile> | null = null;
+      // Every order request is refused with a 429 (nothing runs); at the first, the signal goes —
+      // the batch then waits for the request budget's backoff to send it again.
+      proxy.setRule((r) => {
+        if (r.endpoint !== "exchange" || r.type !== "order") return null;
+        orders++;
+        if (orders === 1) run?.child.kill("SIGINT");
+        return { status: 429, body: "null" };
+      });
+      run = startReconcile(w, proxy.httpUrl);
+      expect(await run.exit).toBe(3);
+      expect(run.err()).toMatch(/^SIGINT: nothing more is sent/m);
+      // Sent once, refused, and not sent again after the signal.
+      expect(orders).toBe(1);
+      expect(w.sim.control.orderHistory(w.account)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  }, 120_000);
 });
