@@ -128,7 +128,7 @@ export function positionColumns(
       width: 8,
       priority: 50,
       align: "right",
-      text: (r) => fmtUsdShort(r.upnl),
+      text: (r) => fmtUsdShort(r.upnl, true),
       color: (r) => signColor(r.upnl),
     },
     {
@@ -137,7 +137,7 @@ export function positionColumns(
       width: 8,
       priority: 55,
       align: "right",
-      text: (r) => fmtUsdShort(r.netPnl),
+      text: (r) => fmtUsdShort(r.netPnl, true),
       color: (r) => signColor(r.netPnl === null ? null : roundHalfAway(r.netPnl, 2)),
     },
     {
@@ -253,10 +253,10 @@ function foldLine(columns: readonly Column<PositionRow>[], hidden: number, netPn
   let offset = 0;
   for (const c of columns) {
     if (c.key === "pnl") {
-      const text = cell(fmtUsdShort(netPnl), c.width, c.align);
-      return offset > label.length ? `${label.padEnd(offset)}${text}` : `${label} P&L ${fmtUsdShort(netPnl)}`;
+      const text = cell(fmtUsdShort(netPnl, true), c.width, c.align);
+      return offset > label.length ? `${label.padEnd(offset)}${text}` : `${label} P&L ${fmtUsdShort(netPnl, true)}`;
     }
     offset += c.width + 1;
   }
-  return `${label} P&L ${fmtUsdShort(netPnl)}`;
+  return `${label} P&L ${fmtUsdShort(netPnl, true)}`;
 }

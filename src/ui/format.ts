@@ -43,8 +43,11 @@ export function fmtGrouped(x: number | null | undefined, decimals = 2): string {
   return `${r < 0 ? "-" : ""}${groupThousands(Math.abs(r).toFixed(decimals))}`;
 }
 
-/** Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing. */
-export function fmtUsdShort(x: number | null): string {
+/**
+ * Dollars in at most ~7 characters for table cells: $12.34, $1.2k, -$3.45M; "-" when missing.
+ * `signed`: a gain has its + (+$12.34), as fmtUsdSigned writes a P&L everywhere else.
+ */
+export function fmtUsdShort(x: number | null, signed = false): string {
   if (x === null || !Number.isFinite(x)) return "-";
   const a = roundHalfAway(Math.abs(x), 2);
   let body: string;
@@ -52,7 +55,7 @@ export function fmtUsdShort(x: number | null): string {
   else if (a < 1e6) body = `${fixed(a / 1e3, 1)}k`;
   else if (a < 1e9) body = `${fixed(a / 1e6, 2)}M`;
   else body = `${fixed(a / 1e9, 2)}B`;
-  return x < 0 && a !== 0 ? `-$${body}` : `$${body}`;
+  return x < 0 && a !== 0 ? `-$${body}` : signed && a !== 0 ? `+$${body}` : `$${body}`;
 }
 
 /**

@@ -417,7 +417,7 @@ describe("Positions", () => {
     const lines = screenLines(frame(<Positions rows={rows} width={80} maxRows={10} loaded />));
     expect(lines[0]).toMatch(/coin\s+leader\s+target\s+ours\s+drift \$\s+drift%\s+uPnL\s+P&L\s+lev/);
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\$32\.00\s+-\s+0\.31x$/);
+    expect(lines[1]).toMatch(/^BTC\s+0\.5\s+0\.05\s+0\.05\s+\$0\.00\s+0\.0%\s+\+\$32\.00\s+-\s+0\.31x$/);
     expect(lines[3]).toMatch(/^SOL\s+30\s+3\s+2\.5\s+\$75\.00!\s+16\.7%/);
     expect(lines[2]).not.toContain("!");
     // 100 columns: every column, the leader's notional too.
