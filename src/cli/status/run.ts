@@ -33,6 +33,7 @@ import {
   fmtMs,
   fmtUsd,
   fmtUsdSigned,
+  type PnlParts,
   roundFigure,
   roundHalfAway,
   roundOrNull,
@@ -1265,16 +1266,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
         (shownP?.tables[0] ?? []).map((s, i) => {
           const c = p.byCoin[i] as (typeof p.byCoin)[number];
           const roi = coinRois[i] ?? c.roiPct;
-          return [
-            c.coin,
-            fmtUsdSigned(s.netUsd),
-            fmtUsdSigned(s.realisedUsd),
-            fmtUsdSigned(s.unrealisedUsd),
-            fmtUsd(s.feesUsd),
-            fmtUsdSigned(s.fundingUsd),
-            fmtPctSigned(roi),
-            c.fills,
-          ];
+          return [c.coin, ...pnlCells(s), fmtPctSigned(roi), c.fills];
         }),
       ),
     );
@@ -1295,15 +1287,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
         (shownP?.tables[1] ?? []).map((s, i) => {
           const l = p.byLeader[i] as (typeof p.byLeader)[number];
           const roi = leaderRois[i] ?? l.roiPct;
-          return [
-            shortAddress(l.leader),
-            fmtUsdSigned(s.netUsd),
-            fmtUsdSigned(s.realisedUsd),
-            fmtUsdSigned(s.unrealisedUsd),
-            fmtUsd(s.feesUsd),
-            fmtUsdSigned(s.fundingUsd),
-            fmtPctSigned(roi),
-          ];
+          return [shortAddress(l.leader), ...pnlCells(s), fmtPctSigned(roi)];
         }),
       ),
     );
@@ -1344,5 +1328,16 @@ function refusalLines(r: RefusalRecord, now: number): string[] {
   return [
     `last attempt: ${r.command} refused at its start ${ago(r.at, now)}, exit ${r.exitCode}, nothing sent: ${r.reason}`,
     ...(r.hint ? [`  hint: ${r.hint}`] : []),
+  ];
+}
+
+/** A P&L row's parts as every view writes them: net, realised, unrealised (signed), fees, funding. */
+function pnlCells(s: PnlParts): string[] {
+  return [
+    fmtUsdSigned(s.netUsd),
+    fmtUsdSigned(s.realisedUsd),
+    fmtUsdSigned(s.unrealisedUsd),
+    fmtUsd(s.feesUsd),
+    fmtUsdSigned(s.fundingUsd),
   ];
 }
