@@ -94,7 +94,31 @@ export const ERR = {
   classTransferInsufficient: "Insufficient balance for usd class transfer.",
   referrerSet: "Referrer already set.",
   postOnlyAfterUpgrade: "Only post-only orders allowed immediately after a network upgrade",
+  /** The docs' example reply (Exchange endpoint, "Place a TWAP order"). */
+  twapDuration: (minutes: number) => `Invalid TWAP duration: ${minutes} min(s)`,
+  /**
+   * The live texts client code quotes: "Min is $100." for a 5-minute TWAP (measured) and
+   * "Min is $1200, which is $10 per minute." (a 2-hour one): read as max($100, $10 × minutes).
+   */
+  twapTooSmall: (min: number, perMinute: boolean) =>
+    `TWAP order value too small. Min is $${min}${perMinute ? `, which is $${TWAP_USD_PER_MINUTE} per minute` : ""}.`,
+  twapReduceOnly: "Reduce-only TWAP order would increase position.",
+  /** The docs' example reply (Exchange endpoint, "Cancel a TWAP order"). */
+  twapCancelMissing: "TWAP was never placed, already canceled, or filled.",
+  /** Simulator wording: the SDK's optional trigger/stop `details` have no model here. */
+  twapDetails: "TWAP trigger and stop prices are not supported by the simulator.",
 } as const;
+
+/** TWAP (docs, Order types): a slice every 30 s, each at most 3 % from the mid, catching up to 3× its size. */
+export const TWAP_SLICE_MS = 30_000;
+const TWAP_SLIPPAGE = 0.03;
+const TWAP_CATCH_UP = 3;
+/** Shortest and longest TWAP in minutes (the SDK's schema and the docs' error example). */
+export const TWAP_MIN_MINUTES = 5;
+export const TWAP_MAX_MINUTES = 1440;
+/** Least TWAP value: $100, and $10 per minute of its duration (see ERR.twapTooSmall). */
+const TWAP_MIN_USD = 100;
+const TWAP_USD_PER_MINUTE = 10;
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -226,6 +250,45 @@ export interface Order {
    * book and the trigger list, until it has filled completely.
    */
   children: Order[];
+  /** The TWAP this order is a slice of (its fills carry the id), or null. */
+  twapId: number | null;
+}
+
+export type TwapStatus = "activated" | "finished" | "terminated" | "error";
+
+/** A TWAP order: `lots` over `slices` IOC slices, one every TWAP_SLICE_MS from `timestamp`. */
+export interface Twap {
+  id: number;
+  user: Hex;
+  market: Market;
+  isBuy: boolean;
+  lots: number;
+  reduceOnly: boolean;
+  minutes: number;
+  randomize: boolean;
+  /** When it was placed (ms). */
+  timestamp: number;
+  executedLots: number;
+  /** USD notional executed. */
+  executedNtl: number;
+  /** Slices planned (one per 30 s of the duration) and run so far. */
+  slices: number;
+  done: number;
+  status: TwapStatus;
+  /** Why it stopped, for status `error`. */
+  description: string | null;
+  /** Seeded slice-size jitter when `randomize` is set (deterministic under the simulator's seed). */
+  rng: Rng | null;
+}
+
+/** One status change of a TWAP, with the TWAP as it stood then (twapHistory's records). */
+export interface TwapRecord {
+  time: number;
+  twap: Twap;
+  executedLots: number;
+  executedNtl: number;
+  status: TwapStatus;
+  description: string | null;
 }
 
 export interface Position {
@@ -308,6 +371,8 @@ export interface EngineListener {
   book(coin: string): void;
   mids(): void;
   account(user: Hex): void;
+  /** TWAP status changes (placed, finished, cancelled, stopped by an error) and slice progress. */
+  twaps?(user: Hex, records: TwapRecord[]): void;
 }
 
 export interface EngineOptions {
@@ -333,9 +398,15 @@ export interface EngineOptions {
  * out (unless that one made over 100 orders or 1000 trades per ms of its life), and a test's
  * clock keeps them the same run to run. Trade ids stay below 2^53 until the year 2255.
  */
-export function idBases(startMs: number): { oid: number; tid: number; lid: number } {
+export function idBases(startMs: number): { oid: number; tid: number; lid: number; twap: number } {
   const ms = Math.max(0, Math.floor(startMs));
-  return { oid: 10_000_000 + ms * 100, tid: 500_000_000 + ms * 1000, lid: 1 + ms };
+  // TWAP ids count up from the start time in seconds: below 2^32 until 2106, as mainnet's are small.
+  return {
+    oid: 10_000_000 + ms * 100,
+    tid: 500_000_000 + ms * 1000,
+    lid: 1 + ms,
+    twap: Math.floor(ms / 1000),
+  };
 }
 
 export interface EngineFaults {
@@ -364,6 +435,7 @@ type Batch = {
   books: Set<string>;
   accounts: Set<Hex>;
   mids: boolean;
+  twaps: Map<Hex, TwapRecord[]>;
 };
 
 function emptyBatch(): Batch {
@@ -376,6 +448,7 @@ function emptyBatch(): Batch {
     books: new Set(),
     accounts: new Set(),
     mids: false,
+    twaps: new Map(),
   };
 }
 
@@ -402,6 +475,9 @@ export class Engine {
   readonly accounts = new Map<Hex, Account>();
   readonly agents = new Map<Hex, Agent>();
   readonly orders = new Map<number, Order>();
+  /** Every TWAP by id, and each one's status changes in order (twapHistory). */
+  readonly twaps = new Map<number, Twap>();
+  readonly twapRecords: TwapRecord[] = [];
   readonly faults: EngineFaults = {
     rejectOrders: { count: 0, message: undefined },
     partialFill: { count: 0, fraction: 1 },
@@ -421,6 +497,7 @@ export class Engine {
   private nextOid: number;
   private nextTid: number;
   private nextLid: number;
+  private nextTwapId: number;
   private batch: Batch = emptyBatch();
   /** Markets whose trigger orders must be checked before the operation ends (children just activated). */
   private readonly triggersDue = new Set<Market>();
@@ -438,6 +515,7 @@ export class Engine {
     this.nextOid = ids.oid;
     this.nextTid = ids.tid;
     this.nextLid = ids.lid;
+    this.nextTwapId = ids.twap;
     this.markets = opts.markets.map((cfg, index): Market => {
       const mid = toPriceGrid(cfg.price, cfg.szDecimals, "round");
       const baseFunding = cfg.fundingRate ?? FUNDING_INTEREST;
@@ -518,6 +596,7 @@ export class Engine {
     for (const [user, event] of b.events) l.userEvent(user, event);
     for (const [user, updates] of b.ledger) l.ledger(user, updates);
     for (const [coin, trades] of b.trades) l.trades(coin, trades);
+    if (l.twaps) for (const [user, records] of b.twaps) l.twaps(user, records);
     for (const coin of b.books) l.book(coin);
     if (b.mids) l.mids();
     for (const user of b.accounts) l.account(user);
@@ -951,9 +1030,155 @@ export class Engine {
         acct.scheduledCancel = null;
         for (const o of [...acct.open.values()]) this.removeOrder(o, "scheduledCancel");
       }
+      this.runTwaps(now);
       // Depth coming back is a book change: l2Book/bbo subscribers see the refill as it happens.
       for (const m of this.markets) if (m.eaten.bids > 0 || m.eaten.asks > 0) this.refill(m, this.ladder(m));
     });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // TWAP orders
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Place a TWAP (`twapOrder`): refused with the exchange's texts for an unknown asset, a bad
+   * size, a duration outside 5–1440 minutes, a reduce-only TWAP with no position to reduce, or
+   * a value under max($100, $10 × minutes) at the mid. Its slices run from `runTwaps`.
+   */
+  placeTwap(
+    user: Hex,
+    w: { a: number; b: boolean; s: string; r: boolean; m: number; t: boolean },
+    withDetails: boolean,
+  ): { running: { twapId: number } } | { error: string } {
+    return this.run(() => {
+      const m = this.markets[w.a];
+      if (!m) return { error: ERR.unknownAsset(w.a) };
+      if (withDetails) return { error: ERR.twapDetails };
+      if (!Number.isInteger(w.m) || w.m < TWAP_MIN_MINUTES || w.m > TWAP_MAX_MINUTES)
+        return { error: ERR.twapDuration(w.m) };
+      const lots = toLots(w.s, m.szDecimals);
+      if (lots === null) return { error: ERR.invalidSize };
+      if (lots === 0) return { error: ERR.zeroSize };
+      const u = user.toLowerCase() as Hex;
+      const acct = this.ensureAccount(u);
+      const posLots = acct.positions.get(m.name)?.lots ?? 0;
+      if (w.r && (posLots === 0 || Math.sign(posLots) === (w.b ? 1 : -1)))
+        return { error: ERR.twapReduceOnly };
+      const least = Math.max(TWAP_MIN_USD, TWAP_USD_PER_MINUTE * w.m);
+      if (!w.r && (lots / m.scale) * m.mid < least)
+        return { error: ERR.twapTooSmall(least, least > TWAP_MIN_USD) };
+      const id = this.nextTwapId++;
+      const twap: Twap = {
+        id,
+        user: u,
+        market: m,
+        isBuy: w.b,
+        lots,
+        reduceOnly: w.r,
+        minutes: w.m,
+        randomize: w.t,
+        timestamp: this.now(),
+        executedLots: 0,
+        executedNtl: 0,
+        slices: Math.max(1, Math.round((w.m * 60_000) / TWAP_SLICE_MS)),
+        done: 0,
+        status: "activated",
+        description: null,
+        rng: w.t ? new Rng(this.opts.seed + 0x7a9 + id) : null,
+      };
+      this.twaps.set(id, twap);
+      this.recordTwap(twap);
+      return { running: { twapId: id } };
+    });
+  }
+
+  /** Cancel a running TWAP of `user` on asset `a` (`twapCancel`); its fills so far stay. */
+  cancelTwap(user: Hex, a: number, twapId: number): "success" | { error: string } {
+    return this.run(() => {
+      const twap = this.twaps.get(twapId);
+      if (!twap || twap.user !== user.toLowerCase() || twap.market.index !== a || twap.status !== "activated")
+        return { error: ERR.twapCancelMissing };
+      this.endTwap(twap, "terminated", null);
+      return "success";
+    });
+  }
+
+  /** The TWAPs of `user` still running, oldest first. */
+  runningTwaps(user: Hex): Twap[] {
+    const u = user.toLowerCase();
+    return [...this.twaps.values()].filter((t) => t.user === u && t.status === "activated");
+  }
+
+  /** Run every TWAP slice due by `now`, in order (a clock moved on by minutes runs each one). */
+  private runTwaps(now: number): void {
+    for (const twap of this.twaps.values()) {
+      while (twap.status === "activated" && twap.timestamp + (twap.done + 1) * TWAP_SLICE_MS <= now) {
+        this.runSlice(twap);
+      }
+    }
+  }
+
+  /**
+   * One slice: what the schedule says should have executed by now less what has, at most 3×
+   * the even slice (catching up after slices that filled little), as an IOC limited 3 % from
+   * the mid. `randomize` scales each slice but the last by a seeded factor in [0.5, 1.5).
+   * During a post-only period no slice is sent (later ones catch up); a slice the account
+   * lacks margin for stops the TWAP with that error, as mainnet's twapHistory shows it.
+   */
+  private runSlice(twap: Twap): void {
+    twap.done++;
+    const m = twap.market;
+    const last = twap.done >= twap.slices;
+    const even = twap.lots / twap.slices;
+    let due = Math.round((twap.lots * twap.done) / twap.slices) - twap.executedLots;
+    if (twap.rng && !last) due = Math.round(due * (0.5 + twap.rng.next()));
+    const lots = Math.min(due, Math.max(1, Math.floor(even * TWAP_CATCH_UP)), twap.lots - twap.executedLots);
+    if (lots > 0 && this.now() >= this.faults.postOnlyUntil) {
+      const px = toPriceGrid(
+        m.mid * (twap.isBuy ? 1 + TWAP_SLIPPAGE : 1 - TWAP_SLIPPAGE),
+        m.szDecimals,
+        twap.isBuy ? "floor" : "ceil",
+      );
+      const tx: TxContext = { hash: this.hashRng.hex32(), time: this.now() };
+      const w: OrderWire = {
+        a: m.index,
+        b: twap.isBuy,
+        p: fmtPx(px, m.szDecimals).replace(/\.0$/, ""),
+        s: fmtLots(lots, m.szDecimals),
+        r: twap.reduceOnly,
+        t: { limit: { tif: "Ioc" } },
+      };
+      const status = this.placeOrder(twap.user, w, tx, undefined, undefined, undefined, twap);
+      if (typeof status === "object" && "filled" in status) {
+        const sz = Number(status.filled.totalSz);
+        twap.executedLots += Math.round(sz * m.scale);
+        twap.executedNtl += sz * Number(status.filled.avgPx);
+      } else if (typeof status === "object" && "error" in status && status.error === ERR.margin(m.index)) {
+        this.endTwap(twap, "error", status.error.replace(/ asset=\d+$/, ""));
+        return;
+      }
+    }
+    if (last || twap.executedLots >= twap.lots) this.endTwap(twap, "finished", null);
+    else this.batch.twaps.set(twap.user, this.batch.twaps.get(twap.user) ?? []);
+  }
+
+  private endTwap(twap: Twap, status: TwapStatus, description: string | null): void {
+    twap.status = status;
+    twap.description = description;
+    this.recordTwap(twap);
+  }
+
+  private recordTwap(twap: Twap): void {
+    const record: TwapRecord = {
+      time: this.now(),
+      twap,
+      executedLots: twap.executedLots,
+      executedNtl: twap.executedNtl,
+      status: twap.status,
+      description: twap.description,
+    };
+    this.twapRecords.push(record);
+    pushTo(this.batch.twaps, twap.user, record);
   }
 
   /** The address's action cap (`userRateLimit.nRequestsCap`): the buffer plus 1 per USD traded. */
@@ -1207,6 +1432,7 @@ export class Engine {
       statusTimestamp: now,
       builder: null,
       children: [],
+      twapId: null,
     };
     this.orders.set(order.oid, order);
     const acct = this.ensureAccount(user);
@@ -1329,6 +1555,7 @@ export class Engine {
     builder: { b: Hex; f: number } | undefined,
     replacing?: Order,
     heldBy?: Order,
+    twap?: Twap,
   ): OrderStatusEntry {
     const m = this.markets[w.a];
     if (!m) {
@@ -1356,6 +1583,7 @@ export class Engine {
     }
     const px = Number(w.p);
     const order = this.newOrder(user, m, w, lots, px, tx);
+    if (twap) order.twapId = twap.id;
     if (builder) order.builder = { b: builder.b.toLowerCase() as Hex, f: builder.f };
     const a = m.index;
     if (!isValidPrice(w.p, m.szDecimals)) return this.reject(order, "tickRejected", ERR.tick(a));
@@ -1386,7 +1614,8 @@ export class Engine {
     if (order.reduceOnly && !heldBy && (posLots === 0 || Math.sign(posLots) === dir)) {
       return this.reject(order, "reduceOnlyRejected", ERR.reduceOnly(a));
     }
-    if (!order.reduceOnly && (lots / m.scale) * px < MIN_ORDER_USD) {
+    // A TWAP's slices are below $10 as a rule ($10 a minute is two slices): the TWAP's own minimum applies.
+    if (!order.reduceOnly && !twap && (lots / m.scale) * px < MIN_ORDER_USD) {
       return this.reject(order, "minTradeNtlRejected", ERR.minValue(a));
     }
     if (!order.reduceOnly) {
@@ -1690,7 +1919,7 @@ export class Engine {
         : {}),
       feeToken: "USDC",
       ...(builderFee > 0 ? { builderFee: usd(builderFee) } : {}),
-      twapId: null,
+      twapId: order?.twapId ?? null,
     };
     acct.fills.push(fill);
     this.counters.fills++;

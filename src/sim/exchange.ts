@@ -18,6 +18,8 @@ import {
   ScheduleCancelRequest,
   SetReferrerRequest,
   SubAccountTransferRequest,
+  TwapCancelRequest,
+  TwapOrderRequest,
   UpdateIsolatedMarginRequest,
   UpdateLeverageRequest,
   UsdClassTransferRequest,
@@ -32,7 +34,13 @@ import * as v from "valibot";
 import type { Engine } from "./engine.js";
 import { DESERIALIZE_ERROR, RequestError } from "./info.js";
 import { isWireAddress } from "./numbers.js";
-import type { CancelResponse, DefaultResponse, OrderResponse } from "./sdk-types.js";
+import type {
+  CancelResponse,
+  DefaultResponse,
+  OrderResponse,
+  TwapCancelResponse,
+  TwapOrderResponse,
+} from "./sdk-types.js";
 import { type Eip712Types, recoverL1Signer, recoverUserSignedSigner, type WireSignature } from "./signing.js";
 import { strictMismatch } from "./strict.js";
 import type { Hex } from "./types.js";
@@ -104,7 +112,13 @@ export class NonceBook {
 const RATE_LIMITED =
   "Too many cumulative requests sent for the volume traded. Place taker orders to free up 1 request per USDC traded.";
 
-type Response = OrderResponse | CancelResponse | DefaultResponse | CreateSubAccountResponse;
+type Response =
+  | OrderResponse
+  | CancelResponse
+  | DefaultResponse
+  | CreateSubAccountResponse
+  | TwapOrderResponse
+  | TwapCancelResponse;
 type AnySchema = v.GenericSchema & { entries: { action: v.GenericSchema } };
 
 interface ActionSpec {
@@ -114,6 +128,20 @@ interface ActionSpec {
   /** What the exchange signs for a user-signed field a client may leave out (or send as null). */
   defaults?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * `twapOrder` as the exchange deserializes it: the SDK's schema (the wire key order a, b, s, r,
+ * m, t the action hash follows) without its 5–1440 bound on `m`, which the exchange checks
+ * after signing and answers inside the reply (`Invalid TWAP duration: 1 min(s)`), not as 422.
+ */
+const twapEntries = TwapOrderRequest.entries.action.entries;
+const TwapOrderWire = v.object({
+  ...TwapOrderRequest.entries,
+  action: v.object({
+    ...twapEntries,
+    twap: v.object({ ...twapEntries.twap.entries, m: twapEntries.twap.entries.m.pipe[0] }),
+  }),
+});
 
 const SPECS: Record<string, ActionSpec> = {
   order: { schema: OrderRequest },
@@ -128,6 +156,8 @@ const SPECS: Record<string, ActionSpec> = {
   setReferrer: { schema: SetReferrerRequest },
   createSubAccount: { schema: CreateSubAccountRequest },
   subAccountTransfer: { schema: SubAccountTransferRequest },
+  twapOrder: { schema: TwapOrderWire },
+  twapCancel: { schema: TwapCancelRequest },
   // The official Python SDK signs `agentName: ""` for an unnamed agent, then deletes the key.
   approveAgent: { schema: ApproveAgentRequest, types: ApproveAgentTypes, defaults: { agentName: "" } },
   approveBuilderFee: { schema: ApproveBuilderFeeRequest, types: ApproveBuilderFeeTypes },
@@ -396,6 +426,16 @@ function execute(engine: Engine, user: Hex, nonce: number, request: { action: { 
     case "subAccountTransfer": {
       const { action } = request as SubAccountTransferRequest;
       return fromError(engine.subAccountTransfer(user, action.subAccountUser, action.isDeposit, action.usd));
+    }
+    case "twapOrder": {
+      const { action } = request as TwapOrderRequest;
+      const status = engine.placeTwap(user, action.twap, action.details !== undefined);
+      return { status: "ok", response: { type: "twapOrder", data: { status } } };
+    }
+    case "twapCancel": {
+      const { action } = request as TwapCancelRequest;
+      const status = engine.cancelTwap(user, action.a, action.t);
+      return { status: "ok", response: { type: "twapCancel", data: { status } } };
     }
     case "approveAgent": {
       const { action } = request as ApproveAgentRequest;

@@ -9,7 +9,6 @@ import type {
   RecentTradesResponse,
   UserBorrowLendInterestResponse,
   UserRoleResponse,
-  UserTwapSliceFillsByTimeResponse,
   VaultSummariesResponse,
 } from "@nktkas/hyperliquid/api/info";
 import type { Engine } from "./engine.js";
@@ -258,8 +257,7 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       readAddress(body, "user");
       return views.delegatorHistory();
     case "userTwapSliceFills":
-      readAddress(body, "user");
-      return views.userTwapSliceFills();
+      return views.userTwapSliceFills(engine, readAddress(body, "user"));
     // Types other clients call (see views.ts); user-keyed ones check the address like the rest.
     case "batchClearinghouseStates": {
       const users = readAddresses(body, "users");
@@ -300,8 +298,7 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       readAddress(body, "user");
       return views.delegatorRewards();
     case "twapHistory":
-      readAddress(body, "user");
-      return views.twapHistory();
+      return views.twapHistory(engine, readAddress(body, "user"));
     case "userToMultiSigSigners":
       readAddress(body, "user");
       return views.userToMultiSigSigners();
@@ -327,12 +324,17 @@ export function handleInfo(engine: Engine, body: Body): unknown {
       const out: VaultSummariesResponse = [];
       return out;
     }
-    case "userTwapSliceFillsByTime":
+    case "userTwapSliceFillsByTime": {
+      const user = readAddress(body, "user");
+      const startTime = readTime(body, "startTime", true);
+      const endTime = readTime(body, "endTime", false);
+      return views.userTwapSliceFillsByTime(engine, user, startTime, endTime);
+    }
     case "userBorrowLendInterest": {
       readAddress(body, "user");
       readTime(body, "startTime", true);
       readTime(body, "endTime", false);
-      const out: UserTwapSliceFillsByTimeResponse | UserBorrowLendInterestResponse = [];
+      const out: UserBorrowLendInterestResponse = [];
       return out;
     }
     case "referral":

@@ -5,6 +5,8 @@ import type {
   BatchModifyResponse,
   CancelResponse,
   OrderResponse,
+  TwapCancelResponse,
+  TwapOrderResponse,
   UpdateLeverageResponse,
 } from "@nktkas/hyperliquid/api/exchange";
 import type {
@@ -72,10 +74,12 @@ import type {
   SpotAssetCtxsEvent,
   SpotStateEvent,
   TradesEvent,
+  TwapStatesEvent,
   UserEventsEvent,
   UserFillsEvent,
   UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
+  UserTwapHistoryEvent,
   UserTwapSliceFillsEvent,
   WebData3Event,
 } from "@nktkas/hyperliquid/api/subscription";
@@ -133,7 +137,10 @@ export type {
   SubAccounts2Response,
   SubAccountsResponse,
   TradesEvent,
+  TwapCancelResponse,
   TwapHistoryResponse,
+  TwapOrderResponse,
+  TwapStatesEvent,
   UpdateLeverageResponse,
   UserAbstractionResponse,
   UserDexAbstractionResponse,
@@ -147,6 +154,7 @@ export type {
   UserNonFundingLedgerUpdatesResponse,
   UserRateLimitResponse,
   UserToMultiSigSignersResponse,
+  UserTwapHistoryEvent,
   UserTwapSliceFillsEvent,
   UserTwapSliceFillsResponse,
   UserVaultEquitiesResponse,
@@ -169,6 +177,7 @@ export type Candle = CandleSnapshotResponse[number];
 export type CandleInterval = Candle["i"];
 export type L2Level = NonNullable<L2BookResponse>["levels"][0][number];
 export type RecentTrade = RecentTradesResponse[number];
+export type TwapState = TwapStatesEvent["states"][number][1];
 /** The generic `{"status":"ok","response":{"type":"default"}}` / `{"status":"err",…}` reply. */
 export type DefaultResponse = UpdateLeverageResponse;
 export type ErrResponse = Extract<DefaultResponse, { status: "err" }>;

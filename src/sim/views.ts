@@ -8,6 +8,8 @@ import {
   type Market,
   REQUEST_BUFFER,
   TAKER_FEE_RATE,
+  type Twap,
+  type TwapRecord,
 } from "./engine.js";
 import { fmtAvgPx, fmtLots, fmtPx, usd, wire } from "./numbers.js";
 import type {
@@ -53,6 +55,7 @@ import type {
   SubAccounts2Response,
   SubAccountsResponse,
   TwapHistoryResponse,
+  TwapState,
   UserAbstractionResponse,
   UserDexAbstractionResponse,
   UserFeesResponse,
@@ -646,8 +649,65 @@ export function delegatorHistory(): DelegatorHistoryResponse {
   return [];
 }
 
-export function userTwapSliceFills(): UserTwapSliceFillsResponse {
-  return [];
+/** The user's TWAP slice fills (fills carrying a `twapId`), newest first, as `userFills` orders them. */
+export function userTwapSliceFills(engine: Engine, user: Hex): UserTwapSliceFillsResponse {
+  return sliceFills(engine.account(user)?.fills ?? [])
+    .slice(-MAX_FILLS)
+    .reverse();
+}
+
+/** Slice fills with `time` in [startTime, endTime], oldest first and at most 2000, as `userFillsByTime`. */
+export function userTwapSliceFillsByTime(
+  engine: Engine,
+  user: Hex,
+  startTime: number,
+  endTime: number | null | undefined,
+): UserTwapSliceFillsResponse {
+  const end = endTime ?? Number.MAX_SAFE_INTEGER;
+  return sliceFills(engine.account(user)?.fills ?? [])
+    .filter((f) => f.fill.time >= startTime && f.fill.time <= end)
+    .slice(0, MAX_FILLS);
+}
+
+/** `{fill, twapId}` for each fill of a TWAP slice: the fill exactly as `userFills` lists it. */
+export function sliceFills(fills: readonly UserFill[]): UserTwapSliceFillsResponse {
+  const out: UserTwapSliceFillsResponse = [];
+  for (const fill of fills) if (fill.twapId !== null) out.push({ fill, twapId: fill.twapId });
+  return out;
+}
+
+/**
+ * A TWAP's state as `twapHistory`/`twapStates` show it: the fields in the order of the
+ * exchange's status stream (QuickNode's TWAP dataset sample), then `stopPx` and `trigger` that
+ * the SDK 0.33.3 type requires (null: the simulator takes no trigger or stop prices).
+ */
+export function twapState(t: Twap, executedLots = t.executedLots, executedNtl = t.executedNtl): TwapState {
+  const m = t.market;
+  return {
+    coin: m.name,
+    user: t.user,
+    side: t.isBuy ? "B" : "A",
+    sz: fmtLots(t.lots, m.szDecimals),
+    executedSz: fmtLots(executedLots, m.szDecimals),
+    executedNtl: wire(executedNtl, 6),
+    minutes: t.minutes,
+    reduceOnly: t.reduceOnly,
+    randomize: t.randomize,
+    timestamp: t.timestamp,
+    stopPx: null,
+    trigger: null,
+  };
+}
+
+/** One twapHistory record: `time` in seconds (the SDK's type), the state as it stood then. */
+export function twapHistoryRecord(r: TwapRecord): TwapHistoryResponse[number] {
+  return {
+    time: Math.floor(r.time / 1000),
+    state: twapState(r.twap, r.executedLots, r.executedNtl),
+    status:
+      r.status === "error" ? { status: "error", description: r.description ?? "" } : { status: r.status },
+    twapId: r.twap.id,
+  };
 }
 
 /** Next funding of every market on Hyperliquid (no other venues are simulated). */
@@ -865,8 +925,15 @@ export function delegatorRewards(): DelegatorRewardsResponse {
   return [];
 }
 
-export function twapHistory(): TwapHistoryResponse {
-  return [];
+/** Every status change of the user's TWAPs (placed, finished, cancelled, stopped), oldest first. */
+export function twapHistory(engine: Engine, user: Hex): TwapHistoryResponse {
+  const u = user.toLowerCase();
+  return engine.twapRecords.filter((r) => r.twap.user === u).map(twapHistoryRecord);
+}
+
+/** The user's running TWAPs as `[twapId, state]` (webData2's `twapStates`, the `twapStates` stream). */
+export function twapStates(engine: Engine, user: Hex): [number, TwapState][] {
+  return engine.runningTwaps(user).map((t) => [t.id, twapState(t)]);
 }
 
 /** Not a multi-sig user: null, as the exchange answers for one. */
@@ -958,7 +1025,7 @@ export function webData2(engine: Engine, user: Hex): WebData2Response {
     serverTime: engine.now(),
     isVault: false,
     user,
-    twapStates: [],
+    twapStates: twapStates(engine, user),
     spotState: spotClearinghouseState(engine, user),
     spotAssetCtxs: [],
   };

@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { deflateRawSync } from "node:zlib";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { Engine, EngineListener } from "./engine.js";
+import type { Engine, EngineListener, TwapRecord } from "./engine.js";
 import { isWireAddress } from "./numbers.js";
 import type {
   AllDexsAssetCtxsEvent,
@@ -23,11 +23,13 @@ import type {
   RecentTrade,
   SpotAssetCtxsEvent,
   SpotStateEvent,
+  TwapStatesEvent,
   UserEventsEvent,
   UserFill,
   UserFillsEvent,
   UserFundingsEvent,
   UserNonFundingLedgerUpdatesEvent,
+  UserTwapHistoryEvent,
   UserTwapSliceFillsEvent,
 } from "./sdk-types.js";
 import type { Hex } from "./types.js";
@@ -49,6 +51,8 @@ const USER_TYPES = new Set([
   "userFundings",
   "openOrders",
   "userTwapSliceFills",
+  "twapStates",
+  "userTwapHistory",
   "webData2",
   "webData3",
   "spotState",
@@ -56,8 +60,6 @@ const USER_TYPES = new Set([
   // Documented (Docs "Subscriptions", SDK subscription types) but with nothing the simulator
   // produces: acked like any other, then silent — never an error frame for a documented type.
   "notification",
-  "twapStates",
-  "userTwapHistory",
   "userHistoricalOrders",
 ]);
 const COIN_TYPES = new Set(["l2Book", "trades", "bbo", "candle", "activeAssetCtx"]);
@@ -469,14 +471,27 @@ export class WsHub implements EngineListener {
         return;
       case "userTwapSliceFills":
         if (sub.user) {
-          // TWAPs are not simulated: the snapshot is the empty list info userTwapSliceFills gives.
+          // The snapshot is what info userTwapSliceFills answers; each slice's fills follow live.
           const data: UserTwapSliceFillsEvent = {
             isSnapshot: true,
             user: sub.user,
-            twapSliceFills: views.userTwapSliceFills(),
+            twapSliceFills: views.userTwapSliceFills(e, sub.user),
           };
           this.send(conn, "userTwapSliceFills", data);
         }
+        return;
+      case "userTwapHistory":
+        if (sub.user) {
+          const data: UserTwapHistoryEvent = {
+            isSnapshot: true,
+            user: sub.user,
+            history: views.twapHistory(e, sub.user),
+          };
+          this.send(conn, "userTwapHistory", data);
+        }
+        return;
+      case "twapStates":
+        if (sub.user) this.send(conn, "twapStates", this.twapStatesEvent(sub));
         return;
       case "webData2":
         if (sub.user) this.send(conn, "webData2", views.webData2(e, sub.user));
@@ -673,6 +688,13 @@ export class WsHub implements EngineListener {
   }
 
   fills(user: Hex, fills: UserFill[]): void {
+    if (this.subscribers(`userTwapSliceFills:${user}`)) {
+      const twapSliceFills = views.sliceFills(fills);
+      if (twapSliceFills.length > 0) {
+        const data: UserTwapSliceFillsEvent = { user, twapSliceFills };
+        this.broadcast(`userTwapSliceFills:${user}`, "userTwapSliceFills", data);
+      }
+    }
     if (this.subscribers(`userFills:${user}`)) {
       const data: UserFillsEvent = { user, fills };
       this.broadcast(`userFills:${user}`, "userFills", data);
@@ -728,6 +750,23 @@ export class WsHub implements EngineListener {
   account(user: Hex): void {
     this.pending.accounts.add(user);
     this.schedule();
+  }
+
+  /** A TWAP changed: its new history records (none for a slice's progress), and the running states. */
+  twaps(user: Hex, records: TwapRecord[]): void {
+    if (records.length > 0 && this.subscribers(`userTwapHistory:${user}`)) {
+      const data: UserTwapHistoryEvent = { user, history: records.map(views.twapHistoryRecord) };
+      this.broadcast(`userTwapHistory:${user}`, "userTwapHistory", data);
+    }
+    const subs = this.subscribers(`twapStates:${user}`);
+    if (subs) for (const [conn, sub] of subs) this.send(conn, "twapStates", this.twapStatesEvent(sub));
+  }
+
+  /** `twapStates` for one subscription: the dex it named echoed, as the SDK matches on it. */
+  private twapStatesEvent(sub: Subscription): TwapStatesEvent {
+    const user = sub.user as Hex;
+    const dex = typeof sub.payload.dex === "string" ? sub.payload.dex : "";
+    return { dex, user, states: views.twapStates(this.engine, user) };
   }
 
   /** Book, mids and account snapshots are coalesced: at most one message each per turn. */
