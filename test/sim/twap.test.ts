@@ -5,7 +5,11 @@
 
 import { readFileSync } from "node:fs";
 import { SubscriptionClient, WebSocketTransport } from "@nktkas/hyperliquid";
-import type { UserTwapHistoryEvent, UserTwapSliceFillsEvent } from "@nktkas/hyperliquid/api/subscription";
+import type {
+  TwapStatesEvent,
+  UserTwapHistoryEvent,
+  UserTwapSliceFillsEvent,
+} from "@nktkas/hyperliquid/api/subscription";
 import { signL1Action } from "@nktkas/hyperliquid/signing";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -259,17 +263,20 @@ describe("twapOrder through the SDK's ExchangeClient", () => {
     });
   });
 
-  it("the websocket streams: userTwapSliceFills and userTwapHistory, snapshot then live", async () => {
+  it("the websocket streams: userTwapSliceFills, userTwapHistory and twapStates, snapshot then live", async () => {
     const s = await simAt(Date.now());
     const t = newTrader(s, 10_000);
     const transport = new WebSocketTransport({ url: s.wsUrl });
     const slices: UserTwapSliceFillsEvent[] = [];
     const history: UserTwapHistoryEvent[] = [];
+    const states: TwapStatesEvent[] = [];
     try {
       const subs = new SubscriptionClient({ transport });
       await subs.userTwapSliceFills({ user: t.address }, (e) => slices.push(e));
       await subs.userTwapHistory({ user: t.address }, (e) => history.push(e));
-      await eventually(() => slices.length === 1 && history.length === 1);
+      await subs.twapStates({ user: t.address }, (e) => states.push(e));
+      await eventually(() => slices.length === 1 && history.length === 1 && states.length === 1);
+      expect(states[0]).toEqual({ dex: "", user: t.address, states: [] });
       expect(slices[0]).toEqual({ isSnapshot: true, user: t.address, twapSliceFills: [] });
       expect(history[0]).toEqual({ isSnapshot: true, user: t.address, history: [] });
 
