@@ -263,6 +263,29 @@ describe("twapOrder through the SDK's ExchangeClient", () => {
     });
   });
 
+  it("a sub-account's TWAP (vaultAddress), signed by its master: the slices trade the sub-account", async () => {
+    const s = await simAt(Date.now());
+    const master = newTrader(s, 10_000);
+    const info = infoClient(s);
+    const sub = (await master.exchange.createSubAccount({ name: "twap" })).response.data;
+    await master.exchange.subAccountTransfer({ subAccountUser: sub, isDeposit: true, usd: 2_000 * 1e6 });
+    const placed = await master.exchange.twapOrder(
+      { twap: { a: 1, b: true, s: "0.2", r: false, m: 5, t: false } },
+      { vaultAddress: sub },
+    );
+    const twapId = placed.response.data.status.running.twapId;
+    clock += SLICE_MS;
+    const [fill] = await eventually(async () => {
+      const f = await info.userFills({ user: sub });
+      return f.length > 0 ? f : undefined;
+    });
+    expect(fill).toMatchObject({ coin: "ETH", side: "B", sz: "0.02", twapId });
+    expect(await info.userFills({ user: master.address })).toEqual([]);
+    expect((await info.twapHistory({ user: sub })).map((h) => h.state.user)).toEqual([sub]);
+    const cancelled = await master.exchange.twapCancel({ a: 1, t: twapId }, { vaultAddress: sub });
+    expect(cancelled.response.data.status).toBe("success");
+  });
+
   it("the websocket streams: userTwapSliceFills, userTwapHistory and twapStates, snapshot then live", async () => {
     const s = await simAt(Date.now());
     const t = newTrader(s, 10_000);
