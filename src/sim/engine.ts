@@ -1084,7 +1084,8 @@ export class Engine {
         done: 0,
         status: "activated",
         description: null,
-        rng: w.t ? new Rng(this.opts.seed + 0x7a9 + id) : null,
+        // Seeded by the TWAP's place in order, not its id (which follows the start time).
+        rng: w.t ? new Rng(this.opts.seed + 0x7a9 + this.twaps.size) : null,
       };
       this.twaps.set(id, twap);
       this.recordTwap(twap);
