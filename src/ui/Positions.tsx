@@ -254,7 +254,9 @@ function foldLine(columns: readonly Column<PositionRow>[], hidden: number, netPn
   for (const c of columns) {
     if (c.key === "pnl") {
       const text = cell(fmtUsdShort(netPnl, true), c.width, c.align);
-      return offset > label.length ? `${label.padEnd(offset)}${text}` : `${label} P&L ${fmtUsdShort(netPnl, true)}`;
+      return offset > label.length
+        ? `${label.padEnd(offset)}${text}`
+        : `${label} P&L ${fmtUsdShort(netPnl, true)}`;
     }
     offset += c.width + 1;
   }
