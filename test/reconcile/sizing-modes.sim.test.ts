@@ -172,6 +172,6 @@ describe("reconcile --dry-run shows how each target was sized", () => {
     expect(btc?.limitPx ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(sim.control.mid("BTC") ?? 0);
     const text = await dryRun(["--entry", "passive", "--mode", "fixed-ratio", "--ratio", "0.01"], false);
     // (The action cell wraps within 80 columns: the words may continue on the next row line.)
-    expect(text.stdout).toMatch(/open: buy 0\.02 \(passive @ [\d.]+\)[\s│]*→[\s│]*planned/);
+    expect(text.stdout).toMatch(/open: buy 0\.02 \(passive @[\s│]*[\d.]+\)[\s│]*→[\s│]*planned/);
   });
 });

@@ -80,7 +80,7 @@ describe("reconcile's table", () => {
     const hype = rowOf(text, "HYPE");
     // The drift is of the re-read target (-0.69 − 2.53) × 38: shown beside the planned one, not
     // `target 2.53 │ after 2.53 │ drift $ -122.36` (a drift its row could not explain).
-    expect(hype.slice(0, 6)).toEqual(["HYPE", "50.6", "2.53 → -0.69", "0", "2.53", "-122.36"]);
+    expect(hype.slice(0, 6)).toEqual(["HYPE", "50.6", "2.53 → -0.69", "0", "2.53", "-$122.36"]);
     expect(hype[6]).toMatch(/^open: buy 2\.53 →/);
     expect(text).toContain(
       "leader, target, ours: as planned · after, drift $: re-read after the orders ·\n  target x → y: y as re-read, the one drift $ is against\n",
@@ -167,7 +167,7 @@ describe("reconcile's table", () => {
     });
     const text = await renderReport(report, decided, decided);
     expect(rowOf(text, "coin")).toEqual(["coin", "leader", "target", "ours", "drift $", "action"]);
-    expect(rowOf(text, "HYPE").slice(0, 5)).toEqual(["HYPE", "50.6", "2.53", "0", "96.14"]);
+    expect(rowOf(text, "HYPE").slice(0, 5)).toEqual(["HYPE", "50.6", "2.53", "0", "$96.14"]);
     expect(text).not.toContain("re-read");
   });
 });

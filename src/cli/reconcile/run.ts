@@ -5,7 +5,14 @@
 
 import { type DriftStatus, driftReport, shownDrift, shownTarget } from "../../core/drift.js";
 import { ExitCode, HlcopyError, toHlcopyError } from "../../core/errors.js";
-import { detailNumber, fixed, roundFigure, roundOrNull, shortAddress, utcMinute } from "../../core/format.js";
+import {
+  detailNumber,
+  fmtUsd,
+  roundFigure,
+  roundOrNull,
+  shortAddress,
+  utcMinute,
+} from "../../core/format.js";
 import { orderFields } from "../../core/orders.js";
 import { isCappedOrder, reasonText } from "../../core/reasons.js";
 import type { HaltKind } from "../../core/safety.js";
@@ -571,10 +578,10 @@ export async function renderReport(
         ? [
             ...planned,
             after ? detailNumber(after.ourSize) : "-",
-            after && !alone ? fixed(after.driftUsd) : "-",
+            after && !alone ? fmtUsd(after.driftUsd) : "-",
             action,
           ]
-        : [...planned, after && !alone ? fixed(after.driftUsd) : "-", action],
+        : [...planned, after && !alone ? fmtUsd(after.driftUsd) : "-", action],
     );
   }
   // The dashboard's and status's column names; the last column wraps into what is left of 80.
