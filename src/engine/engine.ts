@@ -113,17 +113,13 @@ export class CopyEngine {
   readonly #replanInSweep = new Set<string>();
   #planScheduled = false;
   #stopping = false;
-  /**
-   * Why the run sends no more orders although it is not stopping yet (endSends: a reconcile's stop
-   * signal once its orders may be out — it still awaits them, reads again and reports), or null.
-   */
-  #sendsEnded: string | null = null;
   /** When the sweep now reading began (its reads out, ms), null when none reads. */
   #sweepReadingSince: number | null = null;
   readonly #stopSignal = new AbortController();
   /**
-   * Aborted when the run sends no more (endSends, or its stop): an order batch waiting for the
-   * request budget or a 429's resend, a leverage update or trigger not begun, are not sent.
+   * Aborted when the run sends no more (its stop, or endSends: a reconcile's stop signal once its
+   * orders may be out — it still awaits them, reads again and reports): an order batch waiting
+   * for the request budget or a 429's resend, a leverage update or trigger not begun, are not sent.
    */
   readonly #sendsEnd = new AbortController();
   #unlocked: Promise<void> | null = null;
@@ -319,7 +315,7 @@ export class CopyEngine {
       journals: can.journals,
       safety: this.#safety,
       // A plan made once sends have ended is held as a stop's is: journaled as not sent.
-      stopping: () => this.#stopping || this.#sendsEnded !== null,
+      stopping: () => this.#sendsOver,
     });
     this.#pnl = new PnlKeeper({
       ...base,
@@ -528,8 +524,7 @@ export class CopyEngine {
    * the journal says what was sent and that the rest was not, and why.
    */
   endSends(reason: string): void {
-    if (this.#sendsEnded !== null || this.#stopping) return;
-    this.#sendsEnded = reason;
+    if (this.#sendsOver) return;
     this.#sendsEnd.abort();
     const o = this.#o;
     if (!this.#can.journals || this.#runId === null) return;
@@ -538,6 +533,11 @@ export class CopyEngine {
     } catch (error) {
       this.#errors.report(error);
     }
+  }
+
+  /** Nothing more is sent: the run stops, or its sends ended (endSends). */
+  get #sendsOver(): boolean {
+    return this.#sendsEnd.signal.aborted;
   }
 
   /** Past its checks and its review: from then on the run may have sent something. */
@@ -1207,7 +1207,7 @@ export class CopyEngine {
     const results = acts ? await this.#execute(plan, true, false, trigger) : [];
     // A passive entry refused as crossing (the book moved since it was read): without streams
     // there is no later re-plan, so its coin goes as IOC now, in this sweep (as follow does).
-    if (acts && this.#replanInSweep.size > 0 && !this.#stopping && this.#sendsEnded === null) {
+    if (acts && this.#replanInSweep.size > 0 && !this.#sendsOver) {
       const coins = [...this.#replanInSweep].sort();
       this.#replanInSweep.clear();
       const again = this.#plan(coins);
@@ -1470,7 +1470,7 @@ export class CopyEngine {
    */
   async #ensureLeverage(plan: Plan, coins: string[] | undefined): Promise<Plan> {
     const o = this.#o;
-    if (!this.#leverage || this.#pause.paused || this.#stopping || this.#sendsEnded !== null) return plan;
+    if (!this.#leverage || this.#pause.paused || this.#sendsOver) return plan;
     try {
       const failed = await this.#leverage.ensure(
         plan.actions,
@@ -1550,11 +1550,7 @@ export class CopyEngine {
   /** Keep our resting triggers in step with our positions (sends only what changed). */
   async #protect(): Promise<void> {
     const keeper = this.#protection;
-    if (
-      !keeper ||
-      ((this.#pause.paused || this.#stopping || this.#sendsEnded !== null) && !this.#exitStep.running)
-    )
-      return;
+    if (!keeper || ((this.#pause.paused || this.#sendsOver) && !this.#exitStep.running)) return;
     const marks: Record<string, number> = {};
     for (const [coin, m] of Object.entries(this.#market.markets)) marks[coin] = m.mid;
     this.#requests += await keeper.sync({
@@ -1593,7 +1589,7 @@ export class CopyEngine {
   ): Promise<ExecutedAction[]> {
     const o = this.#o;
     const executor = this.#executor;
-    const held = (this.#pause.paused || this.#stopping || this.#sendsEnded !== null) && !exiting;
+    const held = (this.#pause.paused || this.#sendsOver) && !exiting;
     // A halt's closes go through a pause (never past a stop): the kill switch — or a flatten —
     // is the trader's standing instruction to close, and reducing risk is always allowed
     // (design §1.4). The pause holds everything else (nothing else is planned under a halt;
