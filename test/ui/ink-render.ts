@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import { render as inkRender } from "ink";
 import type { ReactElement } from "react";
+import { FakeStdin } from "./tty.js";
 
 class FrameStream extends EventEmitter {
   readonly frames: string[] = [];
@@ -24,25 +25,9 @@ class Stdout extends FrameStream {
   readonly rows = 24;
 }
 
-class Stdin extends EventEmitter {
-  readonly isTTY = true;
-  #data: string | null = null;
-  write = (data: string): void => {
-    this.#data = data;
-    this.emit("readable");
-    this.emit("data", data);
-  };
-  read = (): string | null => {
-    const data = this.#data;
-    this.#data = null;
-    return data;
-  };
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
+/** tty.ts's fake stdin, typed into with ink-testing-library's `write`. */
+class Stdin extends FakeStdin {
+  write = (data: string): void => this.press(data);
 }
 
 export function render(tree: ReactElement) {
