@@ -21,7 +21,8 @@
 // * The headroom check assumes this plan's reductions fill; the hot path (`coins`) cannot
 //   see other coins' reductions, so it is more cautious than a full sweep.
 // * order-pending and backoff hold every order of their coin, reductions included: they
-//   guard exactly-once and rejection loops, and the coin is re-planned next cycle. A backoff
+//   guard exactly-once and rejection loops (an order whose outcome is unknown holds its coin
+//   until it is looked up and our position read again: the model may or may not hold its fill), and the coin is re-planned next cycle. A backoff
 //   only rejected increases earned (`increaseBackoffUntil`) holds increases only: a reduction
 //   is another order, not the refused one again, and a close (a flatten, the kill switch) must
 //   not wait out an increase's backoff — up to minutes under a 429 storm. Pacing requests is
@@ -133,6 +134,12 @@ export interface PlanContext {
   increaseBackoffUntil?: Record<string, number>;
   /** An order of ours is in flight for these coins: skip "order-pending". */
   pendingCoins?: string[];
+  /**
+   * The outcome of an order of ours for these coins is not known (its reply was lost, its
+   * look-up failed), or it is and our position has not been read since.
+   * The position held may or may not include that order's fill: skip "order-unknown".
+   */
+  unknownCoins?: string[];
   /**
    * coin → why: the exchange's leverage / margin mode could not be set to the settings' for
    * these coins; increases are skipped "leverage-not-set", reductions still go.
@@ -1048,6 +1055,13 @@ function decideCoin(
   }
   if (context.pendingCoins?.includes(coin)) {
     skip("order-pending", `an order for ${coin} is in flight: wait for its result`);
+    return;
+  }
+  if (context.unknownCoins?.includes(coin)) {
+    skip(
+      "order-unknown",
+      `the outcome of our last order for ${coin} is not known yet (its reply was lost): held until it is looked up by cloid and our position read again`,
+    );
     return;
   }
   const until = context.backoffUntil?.[coin];

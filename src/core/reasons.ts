@@ -42,6 +42,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "leverage-not-set": "the exchange's leverage or margin mode could not be set: increases blocked",
   backoff: "backing off after a rejection",
   "order-pending": "an order for this coin is in flight",
+  "order-unknown":
+    "the outcome of our last order for this coin is not known (its reply was lost): held until it is looked up by cloid and our position read again",
   "stop-loss": "resting stop-loss (reduce-only trigger on the exchange)",
   "take-profit": "resting take-profit (reduce-only trigger on the exchange)",
   "stopped-out":
@@ -105,6 +107,7 @@ export const DRIFT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "daily-loss",
   "backoff",
   "order-pending",
+  "order-unknown",
   "halted",
   "not-ours",
   "unknown-market",

@@ -163,6 +163,7 @@ export type ReasonCode =
   | "leverage-not-set"
   | "backoff"
   | "order-pending"
+  | "order-unknown"
   | "stopped-out"
   | "max-positions"
   | "entry-only"

@@ -68,6 +68,8 @@ import { WsOutage } from "./ws-outage.js";
 
 /** How soon a sweep follows an order left uncertain (its position may have changed). */
 const UNCERTAIN_SWEEP_MS = 1_000;
+/** While an order's look-up keeps failing, the sweeps that try it again back off up to this. */
+const MAX_UNKNOWN_RETRY_MS = 30_000;
 /** A hot-path plan whose coin a portfolio cap left no room asks for a sweep at most this often. */
 const CAP_SWEEP_MS = 5_000;
 /** A halt whose closing sweep failed retries after this (doubling up to the maximum). */
@@ -168,6 +170,20 @@ export class CopyEngine {
   #continuous = false;
   /** An order ended uncertain: the next sweep comes after UNCERTAIN_SWEEP_MS. */
   #sweepSoon = false;
+  /**
+   * This run's orders whose result came back uncertain (cloid → coin), not looked up yet. Our
+   * model of the coin may or may not hold the order's fill: the coin is planned on neither (skip
+   * "order-unknown") until it is looked up and our account read again — an order planned on a
+   * position the exchange no longer holds bought what a close had already closed, and a sweep
+   * reading meanwhile could keep the model's figure (OurModel.applySnapshot).
+   */
+  readonly #uncertain = new Map<string, string>();
+  /** Coins whose uncertain order was looked up, → #resolutions then: held until a read of our account sent after it is applied. */
+  readonly #unknownUntilRead = new Map<string, number>();
+  /** Counts the look-ups that resolved one of #uncertain (the mark a sweep's read takes: SweepReads.resolvedMark). */
+  #resolutions = 0;
+  /** While coins are held so, the sweep that looks their orders up again comes after this (doubling). */
+  #unknownRetryMs = 0;
   /** The current wait before a halted, not yet flat account is swept again (0: not retrying). */
   #closeRetryMs = 0;
   /** The one de-duplication of fills (leaders' and ours), whatever delivered them. */
@@ -352,6 +368,12 @@ export class CopyEngine {
       startupRead: (what, read) => this.#waits.read(what, read),
       inFlight: (cloid) => this.#inFlight.cloids.has(cloid),
       recordOurFill: (f, cloid) => this.#ourFills.record(f, this.#ourFills.ref(cloid)),
+      resolved: (cloid) => {
+        const coin = this.#uncertain.get(cloid);
+        if (coin === undefined) return;
+        this.#uncertain.delete(cloid);
+        this.#unknownUntilRead.set(coin, ++this.#resolutions);
+      },
     });
     // Without a protection setting a live run still clears the triggers an earlier run left.
     this.#protection =
@@ -509,6 +531,7 @@ export class CopyEngine {
       readingAccount: () => {
         this.#equityAfterFill = null;
       },
+      resolutionMark: () => this.#resolutions,
     });
   }
 
@@ -1060,6 +1083,12 @@ export class CopyEngine {
         // A sweep that left an order uncertain asks for the next one soon, not in sweepSeconds;
         // so does a halt not yet flattened (a flatten whose sweep failed: the exchange is down),
         // backing off while it keeps failing.
+        // So does a coin held while its order's outcome is unknown (its look-up failed, or its
+        // account read did): looked up again soon, backing off while the look-ups keep failing.
+        const held = this.#uncertain.size + this.#unknownUntilRead.size > 0;
+        this.#unknownRetryMs = held
+          ? Math.min(this.#unknownRetryMs * 2 || UNCERTAIN_SWEEP_MS, MAX_UNKNOWN_RETRY_MS)
+          : 0;
         const soon = this.#sweepSoon;
         this.#sweepSoon = false;
         const closing = this.#safety.closing;
@@ -1071,6 +1100,7 @@ export class CopyEngine {
           Math.min(
             this.#o.settings.exec.sweepSeconds * 1000,
             soon ? UNCERTAIN_SWEEP_MS : closing ? this.#closeRetryMs : Number.POSITIVE_INFINITY,
+            held ? this.#unknownRetryMs : Number.POSITIVE_INFINITY,
           ),
         );
       });
@@ -1329,6 +1359,10 @@ export class CopyEngine {
       this.#ours.applySnapshot({ ...this.#ours.state, accountValue: value, time: r.receivedAt });
     } else if (r.ours) {
       this.#ours.applySnapshot(r.ours, r.oursMark);
+      // A coin held since its order's outcome was unknown: this read was sent after the order
+      // was looked up (and no order of the coin went meanwhile): the model holds the exchange's.
+      for (const [coin, at] of this.#unknownUntilRead)
+        if (at <= r.resolvedMark) this.#unknownUntilRead.delete(coin);
     }
     // Our resting passive entries against the open orders (fills while we were away) first:
     // the ownership check counts their fills as ours.
@@ -1436,6 +1470,9 @@ export class CopyEngine {
       backoffUntil,
       increaseBackoffUntil,
       leverageNotSet,
+      ...(this.#uncertain.size + this.#unknownUntilRead.size > 0
+        ? { unknownCoins: [...new Set([...this.#uncertain.values(), ...this.#unknownUntilRead.keys()])] }
+        : {}),
       ...(this.#protection || this.#timeStop ? { stoppedOut: this.#stoppedOut() } : {}),
       ...(per.gates.length > 0 ? { leaderGates: per.gates } : {}),
       ...(Object.keys(per.shed).length > 0 ? { shed: per.shed } : {}),
@@ -1705,6 +1742,7 @@ export class CopyEngine {
       }
       if (r.status === "rejected") this.#backoff.backOff(a.coin, a.reduceOnly);
       else if (r.filledSize > 0) this.#backoff.delete(a.coin);
+      if (r.status === "uncertain") this.#uncertain.set(a.cloid, a.coin);
       const ref = this.#ourFills.ref(a.cloid);
       const slippage = r.avgPx !== null ? slippageBps(a.side, r.avgPx, ref?.touchPx) : null;
       this.#emit({

@@ -43,6 +43,8 @@ export interface RecoveryPort {
   inFlight: (cloid: string) => boolean;
   /** Journal one of our fills of the order `cloid` (with what the engine measures its fills against). */
   recordOurFill: (fill: Fill, cloid: string) => void;
+  /** The order `cloid` took its real outcome in the journal (the engine then reads our account again before planning its coin). */
+  resolved?: (cloid: string) => void;
 }
 
 export class OrderRecovery {
@@ -140,6 +142,7 @@ export class OrderRecovery {
       ...(r.oid === undefined ? {} : { oid: r.oid }),
       ...(r.error ? { error: r.error } : {}),
     });
+    p.resolved?.(row.cloid);
     if (tell)
       p.emit({
         type: "order",

@@ -50,6 +50,8 @@ export interface SweepReads {
   /** What our account is on the exchange, read before the start checks only when it looks empty. */
   ourRole: AccountRole | null;
   oursMark: number;
+  /** SweepReaderOptions.resolutionMark() once the look-ups were done, before our account was read. */
+  resolvedMark: number;
   protectionMark: number;
 }
 
@@ -93,6 +95,8 @@ export interface SweepReaderOptions extends Pick<PartBase, "emit" | "now" | "run
   ownAccount: () => boolean;
   /** Our account is read now, after every fill journaled so far: its equity is theirs. */
   readingAccount: () => void;
+  /** Counts the look-ups that resolved an uncertain order of this run (SweepReads.resolvedMark). */
+  resolutionMark?: () => number;
 }
 
 export class SweepReader {
@@ -118,6 +122,7 @@ export class SweepReader {
     if (!this.#o.checks.historyChecked) await this.#o.checks.checkHistory();
     const marketsMark = this.#o.market.mark();
     const oursMark = this.#o.ours.mark();
+    const resolvedMark = this.#o.resolutionMark?.() ?? 0;
     // This read of our account comes after every fill journaled so far: its equity is theirs.
     if (!this.#o.ownAccount()) this.#o.readingAccount();
     const protectionMark = this.#o.protection?.mark() ?? 0;
@@ -176,6 +181,7 @@ export class SweepReader {
       ours,
       ourRole,
       oursMark,
+      resolvedMark,
       protectionMark,
     };
   }

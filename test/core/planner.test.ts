@@ -820,6 +820,25 @@ describe("run context", () => {
     expect(skipOf(pending, "BTC")?.reason).toBe("order-pending");
   });
 
+  it("a coin whose last order's outcome is unknown is held whole — increases and reductions — and is not in sync", () => {
+    // Our model may or may not hold that order's fill: a close answered 500 may have closed
+    // the 0.3 BTC this plan would otherwise reduce (or flip) on, and the open would come on top.
+    const input = { markets: M, leader: leader({ BTC: -1 }), ours: account({ BTC: 0.3 }) };
+    expect(summary(plan(input))).toEqual(["BTC sell 0.3 flip ro", "BTC sell 0.1 open"]);
+    const held = plan({ ...input, context: { unknownCoins: ["BTC"] } });
+    expect(summary(held)).toEqual([]);
+    expect(skipOf(held, "BTC")).toMatchObject({ reason: "order-unknown" });
+    expect(skipOf(held, "BTC")?.detail).toMatch(/not known yet .*looked up by cloid/);
+    expect(held.inSync).toBe(false);
+    // Other coins plan on.
+    const other = plan({
+      ...input,
+      leader: leader({ BTC: -1, ETH: 10 }),
+      context: { unknownCoins: ["BTC"] },
+    });
+    expect(summary(other)).toEqual(["ETH buy 1 open"]);
+  });
+
   it("a backoff only rejected increases earned holds increases: a reduction, a flip's close and a flatten go", () => {
     const backoff = { now: 1000, increaseBackoffUntil: { BTC: 5000 } };
     const opening = plan({ markets: M, leader: leader({ BTC: 1 }), context: backoff });

@@ -26,6 +26,8 @@ describe("reasons", () => {
         "halted",
         "not-ours",
         "order-pending",
+        // our last order's outcome is not known: held until looked up and our position read again
+        "order-unknown",
         "stale-leader",
         // nothing to size from (the leader's equity net of cash flows ≤ 0): no target, not in sync
         "leader-no-equity",
