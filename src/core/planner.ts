@@ -1060,7 +1060,7 @@ function decideCoin(
   if (context.unknownCoins?.includes(coin)) {
     skip(
       "order-unknown",
-      `the outcome of our last order for ${coin} is not known yet (its reply was lost): held until it is looked up by cloid and our position read again`,
+      `the outcome of our last order for ${coin} is not known yet, its reply lost: held until it is looked up by cloid and our position read again`,
     );
     return;
   }

@@ -43,7 +43,7 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   backoff: "backing off after a rejection",
   "order-pending": "an order for this coin is in flight",
   "order-unknown":
-    "the outcome of our last order for this coin is not known (its reply was lost): held until it is looked up by cloid and our position read again",
+    "the outcome of our last order for this coin is not known, its reply lost: held until it is looked up by cloid and our position read again",
   "stop-loss": "resting stop-loss (reduce-only trigger on the exchange)",
   "take-profit": "resting take-profit (reduce-only trigger on the exchange)",
   "stopped-out":
