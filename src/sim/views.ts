@@ -275,7 +275,11 @@ export function clearinghouseState(engine: Engine, user: Hex): ClearinghouseStat
     const available = isolated
       ? pos.isolatedMargin + upnl - ntl * mmr
       : s.cross.accountValue - s.cross.maintenance;
-    const initial = (Math.abs(size) * pos.entryPx) / pos.leverage.value;
+    // Return on equity: a cross position's uPnL over its margin at the mark (ntl / leverage), as
+    // every row of the recorded mainnet state has it (cassette clearinghouseState.json: BTC
+    // -0.08007 / 10.582271 = -0.00756643, not / the entry's 10.578268). No isolated position was
+    // recorded: it keeps the margin at entry.
+    const initial = isolated ? (Math.abs(size) * pos.entryPx) / pos.leverage.value : ntl / pos.leverage.value;
     assetPositions.push({
       type: "oneWay",
       position: {

@@ -2,6 +2,7 @@
 // client meets them: hand-built HTTP bodies signed over the action as sent, and raw websocket
 // frames — no SDK client or schema in between.
 
+import { readFileSync } from "node:fs";
 import { signL1Action } from "@nktkas/hyperliquid/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -74,6 +75,49 @@ describe("userFunding, nSamples", () => {
       status: 422,
       body: "Failed to deserialize the JSON body into the target type: missing field `startTime`",
     });
+  });
+});
+
+describe("clearinghouseState's returnOnEquity", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 29 });
+  });
+  afterAll(() => sim.close());
+
+  interface Row {
+    coin: string;
+    leverage: { type: string };
+    unrealizedPnl: string;
+    marginUsed: string;
+    returnOnEquity: string;
+  }
+  const rows = (state: unknown): Row[] =>
+    (state as { assetPositions: { position: Row }[] }).assetPositions.map((p) => p.position);
+
+  it("is a cross position's uPnL over its margin at the mark, as every recorded mainnet row has it", async () => {
+    // The recording (12 cross positions, all moved off their entry): ROE = uPnL / marginUsed.
+    const recorded = JSON.parse(
+      readFileSync(
+        new URL("../fixtures/reference/hl-cassettes/clearinghouseState.json", import.meta.url),
+        "utf8",
+      ),
+    ).response;
+    expect(rows(recorded)).toHaveLength(12);
+    for (const r of rows(recorded)) {
+      expect(r.leverage.type).toBe("cross");
+      expect(Number(r.returnOnEquity)).toBeCloseTo(Number(r.unrealizedPnl) / Number(r.marginUsed), 7);
+    }
+
+    const t = newTrader(sim, 50_000);
+    await send(sim, t, { type: "order", orders: [limit(true, "96000", "0.1", "Ioc")], grouping: "na" });
+    // 10 % up from the entry: over the margin at entry the ROE would read ~10 % more.
+    sim.control.setMid("BTC", 105_000);
+    const state = (await post(sim, "/info", { type: "clearinghouseState", user: t.address })).body;
+    const [btc] = rows(state);
+    expect(btc?.coin).toBe("BTC");
+    expect(Number(btc?.unrealizedPnl)).toBeGreaterThan(900);
+    expect(Number(btc?.returnOnEquity)).toBeCloseTo(Number(btc?.unrealizedPnl) / Number(btc?.marginUsed), 6);
   });
 });
 
