@@ -327,8 +327,16 @@ export function clearinghouseState(engine: Engine, user: Hex): ClearinghouseStat
   };
 }
 
+/**
+ * The account's open orders, newest first. A `normalTpsl` entry's TP/SL children waiting for it
+ * to fill are open orders of their own too: mainnet lists them beside the entry as well as under
+ * its `children` (cassette frontendOpenOrders.json: INJ entry 3184595905 with its stop 06 and
+ * take-profit 07, all three at the top level, oids descending).
+ */
 function openList(acct: Account | undefined) {
-  return acct ? [...acct.open.values()].sort((a, b) => b.oid - a.oid) : [];
+  if (!acct) return [];
+  const list = [...acct.open.values()].flatMap((o) => [o, ...o.children]);
+  return list.sort((a, b) => b.oid - a.oid);
 }
 
 export function openOrders(engine: Engine, user: Hex): OpenOrdersResponse {

@@ -10,6 +10,12 @@ import { readOrderReply } from "../../src/exchange/results.js";
 import { type Hex, type SimHandle, startSim } from "../../src/sim/index.js";
 import { cloid, eventually, infoClient, newTrader, post, type Trader } from "./helpers.js";
 
+/** A recorded mainnet response (test/fixtures/reference/hl-cassettes). */
+const recording = (name: string): unknown =>
+  JSON.parse(
+    readFileSync(new URL(`../fixtures/reference/hl-cassettes/${name}.json`, import.meta.url), "utf8"),
+  ).response;
+
 let lastNonce = Date.now();
 const nextNonce = () => ++lastNonce;
 
@@ -97,12 +103,7 @@ describe("clearinghouseState's returnOnEquity", () => {
 
   it("is a cross position's uPnL over its margin at the mark, as every recorded mainnet row has it", async () => {
     // The recording (12 cross positions, all moved off their entry): ROE = uPnL / marginUsed.
-    const recorded = JSON.parse(
-      readFileSync(
-        new URL("../fixtures/reference/hl-cassettes/clearinghouseState.json", import.meta.url),
-        "utf8",
-      ),
-    ).response;
+    const recorded = recording("clearinghouseState");
     expect(rows(recorded)).toHaveLength(12);
     for (const r of rows(recorded)) {
       expect(r.leverage.type).toBe("cross");
@@ -371,13 +372,26 @@ describe("normalTpsl: an entry with its take-profit and stop-loss", () => {
     const statuses = res.response.data.statuses;
     expect(statuses[0]).toMatchObject({ resting: { cloid: entry } });
     expect(statuses.slice(1)).toEqual(["waitingForFill", "waitingForFill"]);
-    // Waiting, not live: only the entry is open; frontendOpenOrders lists the children under it.
+    // Waiting, not yet live, but listed as mainnet lists them (cassette frontendOpenOrders.json):
+    // each child beside the entry, newest first, and again under the entry's children.
+    const recorded = recording("frontendOpenOrders") as { oid: number; children: { oid: number }[] }[];
+    const withChildren = recorded.find((o) => o.children.length > 0);
+    expect(withChildren?.children.map((c) => c.oid)).toEqual([3184595906, 3184595907]);
+    expect(recorded.map((o) => o.oid)).toEqual([3184595907, 3184595906, 3184595905]);
     const before = await open(t);
-    expect(before.map((o) => o.cloid)).toEqual([entry]);
-    expect(before[0]?.children.map((c) => c.cloid)).toEqual([cloid(0x74), cloid(0x75)]);
+    expect(before.map((o) => o.cloid)).toEqual([cloid(0x75), cloid(0x74), entry]);
+    expect(before.slice(0, 2).map((o) => [o.isTrigger, o.reduceOnly, o.tif])).toEqual([
+      [true, true, null],
+      [true, true, null],
+    ]);
+    expect(before[2]?.children.map((c) => c.cloid)).toEqual([cloid(0x74), cloid(0x75)]);
+    expect(before[2]?.children).toEqual([before[1], before[0]]);
+    // openOrders is the same list in fewer fields.
+    const lean = await infoClient(sim).openOrders({ user: t.address });
+    expect(lean.map((o) => o.cloid)).toEqual([cloid(0x75), cloid(0x74), entry]);
 
     sim.control.setMid("BTC", 93_500); // the book crosses the entry: it fills as maker
-    await eventually(async () => (await open(t)).length === 2);
+    await eventually(async () => !(await open(t)).some((o) => o.cloid === entry));
     const after = await open(t);
     expect(after.map((o) => [o.cloid, o.isTrigger, o.reduceOnly, o.sz]).sort()).toEqual([
       [cloid(0x74), true, true, "0.01"],
