@@ -504,6 +504,8 @@ export class Engine {
   /** When the next funding payment is due (ms), for predictedFundings. */
   nextFundingTime: number;
   private depth = 0;
+  /** When the operation being run started (see `now`); null between operations. */
+  private runTime: number | null = null;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -555,8 +557,14 @@ export class Engine {
     }
   }
 
+  /**
+   * The time now; inside an operation (`run`), the time it started. The exchange applies an
+   * action at one block time: the orders of one batch carry one `timestamp` and their statuses
+   * one `statusTimestamp` (cassette historicalOrders.json: three IOCs of one batch, all at
+   * 1755863118217; frontendOpenOrders.json: an entry and its TP/SL children at one time).
+   */
   now(): number {
-    return this.opts.now();
+    return this.runTime ?? this.opts.now();
   }
 
   /** The funding period (the exchange's is one hour). */
@@ -569,6 +577,7 @@ export class Engine {
   // -------------------------------------------------------------------------------------------
 
   run<T>(fn: () => T): T {
+    if (this.depth === 0) this.runTime = this.opts.now();
     this.depth++;
     try {
       const out = fn();
@@ -582,7 +591,10 @@ export class Engine {
       return out;
     } finally {
       this.depth--;
-      if (this.depth === 0) this.flush();
+      if (this.depth === 0) {
+        this.runTime = null;
+        this.flush();
+      }
     }
   }
 

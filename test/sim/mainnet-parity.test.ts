@@ -122,6 +122,46 @@ describe("clearinghouseState's returnOnEquity", () => {
   });
 });
 
+describe("one action, one time", () => {
+  it("the orders of one batch share their timestamp and status time, as the recorded historicalOrders' batch does", async () => {
+    const recorded = (
+      recording("historicalOrders") as {
+        order: { timestamp: number };
+        status: string;
+        statusTimestamp: number;
+      }[]
+    ).slice(0, 3);
+    expect(recorded.map((o) => [o.status, o.order.timestamp, o.statusTimestamp])).toEqual([
+      ["iocCancelRejected", 1755863118217, 1755863118217],
+      ["iocCancelRejected", 1755863118217, 1755863118217],
+      ["iocCancelRejected", 1755863118217, 1755863118217],
+    ]);
+    // A clock that moves on at every reading: only one time per action keeps them equal.
+    let ms = Date.now();
+    const sim = await startSim({ tickMs: 0, seed: 31, clock: () => ms++ });
+    try {
+      const t = newTrader(sim, 50_000);
+      const ioc = limit(true, "90000", "0.01", "Ioc"); // below the ask: no match
+      const res = await send(sim, t, { type: "order", orders: [ioc, ioc, ioc], grouping: "na" });
+      expect(res.response.data.statuses).toHaveLength(3);
+      const history = (await post(sim, "/info", { type: "historicalOrders", user: t.address })).body as {
+        order: { timestamp: number };
+        status: string;
+        statusTimestamp: number;
+      }[];
+      expect(history.map((o) => o.status)).toEqual([
+        "iocCancelRejected",
+        "iocCancelRejected",
+        "iocCancelRejected",
+      ]);
+      const times = new Set(history.flatMap((o) => [o.order.timestamp, o.statusTimestamp]));
+      expect(times.size).toBe(1);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe("a body that is not JSON", () => {
   let sim: SimHandle;
   beforeAll(async () => {
