@@ -336,7 +336,10 @@ export async function handleExchange(ctx: ExchangeContext, rawBody: unknown): Pr
     if (!engine.allowRequest(acct)) throw new RequestError(RATE_LIMITED, 429);
     acct.nRequests++;
   }
-  return execute(engine, user, nonce, req as unknown as { action: { type: string } });
+  // One action is one operation at one time, as the exchange applies it in one block: a batch
+  // cancel's orders share their status time (cassette historicalOrders.json: two Alo orders
+  // cancelled at one statusTimestamp), its order updates go out together.
+  return engine.run(() => execute(engine, user, nonce, req as unknown as { action: { type: string } }));
 }
 
 const CLOID_REF = /^0x[0-9a-fA-F]{32}$/;

@@ -160,6 +160,35 @@ describe("one action, one time", () => {
       await sim.close();
     }
   });
+
+  it("the orders one cancel takes off share their status time, as the recorded two Alo cancels do", async () => {
+    const recorded = (
+      recording("historicalOrders") as { order: { tif: string }; status: string; statusTimestamp: number }[]
+    ).slice(3);
+    expect(recorded.map((o) => [o.order.tif, o.status, o.statusTimestamp])).toEqual([
+      ["Alo", "canceled", 1755863118217],
+      ["Alo", "canceled", 1755863118217],
+    ]);
+    let ms = Date.now();
+    const sim = await startSim({ tickMs: 0, seed: 37, clock: () => ms++ });
+    try {
+      const t = newTrader(sim, 50_000);
+      const alo = limit(true, "90000", "0.01", "Alo");
+      const placed = await send(sim, t, { type: "order", orders: [alo, alo], grouping: "na" });
+      const oids = (placed.response.data.statuses as { resting: { oid: number } }[]).map(
+        (s) => s.resting.oid,
+      );
+      await send(sim, t, { type: "cancel", cancels: oids.map((o) => ({ a: 0, o })) });
+      const history = (await post(sim, "/info", { type: "historicalOrders", user: t.address })).body as {
+        status: string;
+        statusTimestamp: number;
+      }[];
+      expect(history.map((o) => o.status)).toEqual(["canceled", "canceled"]);
+      expect(new Set(history.map((o) => o.statusTimestamp)).size).toBe(1);
+    } finally {
+      await sim.close();
+    }
+  });
 });
 
 describe("a body that is not JSON", () => {
