@@ -66,8 +66,12 @@ export const ERR = {
   priceBand: "Order price cannot be more than 80% away from the reference price",
   invalidSize: "Order has invalid size.",
   zeroSize: "Order has zero size.",
-  /** Not a string seen from the live exchange: the simulator's own for an asset id it does not list. */
-  unknownAsset: (a: number) => `Unknown asset ${a}.`,
+  /**
+   * An asset id the exchange does not list. The live text for updateLeverage, as a public report
+   * quotes it (ccxt/ccxt#28004: `{"status":"err","response":"Asset 91000000 is out of range."}`);
+   * assumed the same where an order, a TWAP or updateIsolatedMargin names such an asset.
+   */
+  unknownAsset: (a: number) => `Asset ${a} is out of range.`,
   /**
    * Simulator wording and an assumption (no public source says what mainnet answers): a cloid an
    * accepted order of the account already carries is refused, so a double send never places twice.

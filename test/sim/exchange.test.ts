@@ -283,7 +283,7 @@ describe("order", () => {
         grouping: "na",
       }),
     );
-    expect(statusesOf(r.response)).toEqual([{ error: "Unknown asset 999." }]);
+    expect(statusesOf(r.response)).toEqual([{ error: "Asset 999 is out of range." }]);
   });
 });
 

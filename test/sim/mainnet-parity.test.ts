@@ -122,6 +122,31 @@ describe("clearinghouseState's returnOnEquity", () => {
   });
 });
 
+describe("an asset id the exchange does not list", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 41 });
+  });
+  afterAll(() => sim.close());
+
+  it("updateLeverage answers the live text (ccxt/ccxt#28004: a HIP-3 id sent as 91000000)", async () => {
+    const t = newTrader(sim, 10_000);
+    const res = await send(sim, t, { type: "updateLeverage", asset: 91000000, isCross: true, leverage: 5 });
+    expect(res).toEqual({ status: "err", response: "Asset 91000000 is out of range." });
+  });
+
+  it("an order naming one is refused in its status with the same text, the others placed", async () => {
+    const t = newTrader(sim, 10_000);
+    const res = await send(sim, t, {
+      type: "order",
+      orders: [{ ...limit(true, "90000", "0.001", "Gtc"), a: 10000 }, limit(true, "90000", "0.001", "Gtc")],
+      grouping: "na",
+    });
+    expect(res.response.data.statuses[0]).toEqual({ error: "Asset 10000 is out of range." });
+    expect(res.response.data.statuses[1]).toMatchObject({ resting: {} });
+  });
+});
+
 describe("one action, one time", () => {
   it("the orders of one batch share their timestamp and status time, as the recorded historicalOrders' batch does", async () => {
     const recorded = (

@@ -340,7 +340,7 @@ describe("twapOrder errors, in the reply's status as the exchange sends them", (
     const s = await simAt(Date.now());
     const t = newTrader(s, 10_000);
     const cases: [Record<string, unknown>, string][] = [
-      [twap({ a: 99 }), "Unknown asset 99."],
+      [twap({ a: 99 }), "Asset 99 is out of range."],
       [twap({ m: 1 }), "Invalid TWAP duration: 1 min(s)"],
       [twap({ m: 1441 }), "Invalid TWAP duration: 1441 min(s)"],
       [twap({ s: "0.00001" }), "Order has invalid size."],
