@@ -38,7 +38,11 @@ import * as views from "./views.js";
 /** The plain-text frame the exchange sends first on every connection. */
 export const CONNECTED_GREETING = "Websocket connection established.";
 
-/** Per-connection limits of the exchange. */
+/**
+ * The exchange's websocket limits, per IP address across all its connections (facts sheet,
+ * "Rate limits (per IP unless noted)": 1000 subscriptions, 10 unique users across user-specific
+ * subscriptions; Docs "Rate limits and user limits" lists them under "apply per IP address").
+ */
 const MAX_SUBSCRIPTIONS = 1000;
 const MAX_USERS = 10;
 
@@ -97,6 +101,8 @@ interface Subscription {
 interface Conn {
   id: number;
   ws: WebSocket;
+  /** The remote address: the limits count every connection of one IP together. */
+  ip: string;
   subs: Map<string, Subscription>;
   lastSeen: number;
 }
@@ -164,7 +170,9 @@ export class WsHub implements EngineListener {
     this.engine = engine;
     this.opts = opts;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
-    this.wss.on("connection", (ws: WebSocket) => this.onConnection(ws));
+    this.wss.on("connection", (ws: WebSocket, req: IncomingMessage) =>
+      this.onConnection(ws, req.socket.remoteAddress ?? ""),
+    );
     const every = Math.max(50, Math.min(5000, Math.floor(opts.idleMs / 4)));
     this.idleTimer = setInterval(() => this.closeIdle(), every);
     this.idleTimer.unref();
@@ -234,8 +242,8 @@ export class WsHub implements EngineListener {
   // Connections and client messages
   // -------------------------------------------------------------------------------------------
 
-  private onConnection(ws: WebSocket): void {
-    const conn: Conn = { id: this.nextId++, ws, subs: new Map(), lastSeen: this.opts.now() };
+  private onConnection(ws: WebSocket, ip: string): void {
+    const conn: Conn = { id: this.nextId++, ws, ip, subs: new Map(), lastSeen: this.opts.now() };
     this.conns.add(conn);
     this.stats.connectionsTotal++;
     ws.on("message", (data: Buffer, isBinary: boolean) => {
@@ -400,13 +408,16 @@ export class WsHub implements EngineListener {
       this.error(conn, `Already subscribed: ${JSON.stringify(raw)}`);
       return;
     }
-    if (conn.subs.size >= MAX_SUBSCRIPTIONS) {
+    // Counted over every connection of the caller's IP, as the exchange counts them: a client
+    // that reconnects while its old socket still holds subscriptions can run into them.
+    const sameIp = [...this.conns].filter((c) => c.ip === conn.ip);
+    if (sameIp.reduce((n, c) => n + c.subs.size, 0) >= MAX_SUBSCRIPTIONS) {
       this.error(conn, `Cannot subscribe to more than ${MAX_SUBSCRIPTIONS} channels.`);
       return;
     }
     if (sub.user) {
       const users = new Set<Hex>();
-      for (const s of conn.subs.values()) if (s.user) users.add(s.user);
+      for (const c of sameIp) for (const s of c.subs.values()) if (s.user) users.add(s.user);
       if (!users.has(sub.user) && users.size >= MAX_USERS) {
         this.error(conn, `Cannot track more than ${MAX_USERS} total users.`);
         return;

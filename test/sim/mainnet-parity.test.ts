@@ -122,6 +122,56 @@ describe("clearinghouseState's returnOnEquity", () => {
   });
 });
 
+describe("websocket limits are per IP, across connections", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 43 });
+  });
+  afterAll(() => sim.close());
+
+  type Frame = { channel?: string; data?: unknown };
+  async function connect() {
+    const ws = new WebSocket(sim.wsUrl);
+    const frames: Frame[] = [];
+    ws.on("message", (data) => {
+      try {
+        frames.push(JSON.parse(String(data)) as Frame);
+      } catch {
+        // the plain-text greeting
+      }
+    });
+    await new Promise((resolve) => ws.once("open", resolve));
+    /** Subscribe to a user's fills; the ack's or error's channel. */
+    const track = async (user: string): Promise<string> => {
+      const from = frames.length;
+      ws.send(JSON.stringify({ method: "subscribe", subscription: { type: "userFills", user } }));
+      const answer = await eventually(() =>
+        frames.slice(from).find((f) => f.channel === "subscriptionResponse" || f.channel === "error"),
+      );
+      return answer.channel === "error" ? String(answer.data) : "ok";
+    };
+    return { ws, track };
+  }
+  const user = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
+
+  it("an 11th user on a second connection of the same IP is refused; a user already tracked is not new", async () => {
+    const a = await connect();
+    const b = await connect();
+    try {
+      for (let i = 1; i <= 6; i++) expect(await a.track(user(i))).toBe("ok");
+      for (let i = 7; i <= 10; i++) expect(await b.track(user(i))).toBe("ok");
+      expect(await b.track(user(11))).toBe("Cannot track more than 10 total users.");
+      expect(await b.track(user(1))).toBe("ok"); // tracked on the other connection already
+      // Once the first connection is gone its users are free again.
+      a.ws.close();
+      await eventually(async () => (await b.track(user(11))) === "ok");
+    } finally {
+      a.ws.close();
+      b.ws.close();
+    }
+  });
+});
+
 describe("an asset id the exchange does not list", () => {
   let sim: SimHandle;
   beforeAll(async () => {
