@@ -2258,6 +2258,8 @@ export class Engine {
             : "Stop Limit";
     }
     const above = t ? (o.isBuy ? t.tpsl === "sl" : t.tpsl === "tp") : false;
+    // Keys in the order mainnet sends them (cassette historicalOrders.json, 2025: origSz after
+    // orderType); the 2023 recordings are older and sorted.
     return {
       coin: o.market.name,
       side: o.isBuy ? "B" : "A",
@@ -2265,7 +2267,6 @@ export class Engine {
       sz: fmtLots(o.lots, d),
       oid: o.oid,
       timestamp: o.timestamp,
-      origSz: fmtLots(o.origLots, d),
       triggerCondition: t ? `Price ${above ? "above" : "below"} ${triggerPx.replace(/\.0$/, "")}` : "N/A",
       isTrigger: t !== null,
       triggerPx,
@@ -2273,6 +2274,7 @@ export class Engine {
       isPositionTpsl: false,
       reduceOnly: o.reduceOnly,
       orderType,
+      origSz: fmtLots(o.origLots, d),
       tif: o.tif,
       cloid: o.cloid,
     };

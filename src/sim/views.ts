@@ -415,9 +415,10 @@ export function userFillsByTime(
 }
 
 export function extraAgents(engine: Engine, user: Hex): ExtraAgentsResponse {
+  // Keys in the order of the recorded answer (cassette extraAgents.json, 2025).
   return (engine.account(user)?.agents ?? []).map((a) => ({
-    address: a.address,
     name: a.name,
+    address: a.address,
     validUntil: a.validUntil,
   }));
 }

@@ -172,6 +172,35 @@ describe("websocket limits are per IP, across connections", () => {
   });
 });
 
+describe("keys in the order the 2025 recordings have them", () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ tickMs: 0, seed: 47 });
+  });
+  afterAll(() => sim.close());
+
+  const keys = (x: unknown) => Object.keys(x as object);
+
+  it("historicalOrders' order (and so frontendOpenOrders, orderStatus) and extraAgents", async () => {
+    const t = newTrader(sim, 10_000);
+    await send(sim, t, { type: "order", orders: [limit(true, "90000", "0.001", "Ioc")], grouping: "na" });
+    const history = (await post(sim, "/info", { type: "historicalOrders", user: t.address })).body as {
+      order: unknown;
+    }[];
+    const recorded = recording("historicalOrders") as { order: unknown }[];
+    expect(keys(history[0])).toEqual(keys(recorded[0]));
+    expect(keys(history[0]?.order)).toEqual(keys(recorded[0]?.order));
+
+    await t.exchange.approveAgent({
+      agentAddress: "0x00000000000000000000000000000000000000a1",
+      agentName: "ok",
+    });
+    const agents = (await post(sim, "/info", { type: "extraAgents", user: t.address })).body as unknown[];
+    expect(agents).toHaveLength(1);
+    expect(keys(agents[0])).toEqual(keys((recording("extraAgents") as unknown[])[0]));
+  });
+});
+
 describe("an asset id the exchange does not list", () => {
   let sim: SimHandle;
   beforeAll(async () => {
