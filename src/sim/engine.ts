@@ -2038,8 +2038,17 @@ export class Engine {
     return this.run(() => {
       const o = this.orders.get(oid);
       const acct = this.account(user);
-      if (!o || o.user !== acct?.address || o.market.index !== asset || !acct.open.has(oid)) {
+      if (!o || o.user !== acct?.address || o.market.index !== asset)
         return { error: ERR.cancelMissing(asset) };
+      if (!acct.open.has(oid)) {
+        // A normalTpsl child waiting for its entry is listed as an open order of its own (as
+        // mainnet lists it), so it is cancelled on its own too; the entry stays.
+        const entry = [...acct.open.values()].find((p) => p.children.includes(o));
+        if (!entry) return { error: ERR.cancelMissing(asset) };
+        entry.children.splice(entry.children.indexOf(o), 1);
+        this.setStatus(o, "canceled");
+        this.batch.accounts.add(acct.address);
+        return "success";
       }
       this.removeOrder(o, "canceled");
       return "success";

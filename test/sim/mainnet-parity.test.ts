@@ -572,6 +572,34 @@ describe("normalTpsl: an entry with its take-profit and stop-loss", () => {
     ]);
   });
 
+  it("a waiting child, listed as an open order, is cancelled on its own: the entry and the other child stay", async () => {
+    sim.control.setMid("BTC", 95_000);
+    const t = newTrader(sim, 50_000);
+    const entry = cloid(0x90);
+    await send(sim, t, {
+      type: "order",
+      orders: [
+        limit(true, "94000", "0.01", "Gtc", entry),
+        trigger(false, "99000", "0.01", "100000", "tp", cloid(0x91)),
+        trigger(false, "85000", "0.01", "90000", "sl", cloid(0x92)),
+      ],
+      grouping: "normalTpsl",
+    });
+    const tp = (await open(t)).find((o) => o.cloid === cloid(0x91));
+    const cancel = await send(sim, t, { type: "cancel", cancels: [{ a: 0, o: tp?.oid ?? 0 }] });
+    expect(cancel.response.data.statuses).toEqual(["success"]);
+    const after = await open(t);
+    expect(after.map((o) => o.cloid)).toEqual([cloid(0x92), entry]);
+    expect(after[1]?.children.map((c) => c.cloid)).toEqual([cloid(0x92)]);
+    expect(await infoClient(sim).orderStatus({ user: t.address, oid: cloid(0x91) })).toMatchObject({
+      order: { status: "canceled" },
+    });
+    // The entry fills: only the stop goes live.
+    sim.control.setMid("BTC", 93_500);
+    await eventually(async () => !(await open(t)).some((o) => o.cloid === entry));
+    expect((await open(t)).map((o) => [o.cloid, o.isTrigger])).toEqual([[cloid(0x92), true]]);
+  });
+
   it("children are cancelled with an entry cancelled before it filled", async () => {
     sim.control.setMid("BTC", 95_000);
     const t = newTrader(sim, 50_000);
