@@ -164,6 +164,12 @@ describe("hlcopy report", () => {
     );
     expect(r.stdout).toContain("equity (USD)");
     expect(r.stdout).toContain("drawdown from the high-water mark");
+    // The charts' axes in the form of every other figure of the same name: equity as the
+    // table's equity column ($10,007.00, not 10007.00), drawdown as status's (0.00%).
+    const charts = r.stdout.slice(r.stdout.indexOf("equity (USD)"));
+    const axes = charts.split("\n").flatMap((l) => /^ *(\S+) ┤/.exec(l)?.[1] ?? []);
+    expect(axes).toEqual(["$10,007.00", "$10,000.00", "0.00%", "0.00%"]);
+    expect(charts).toContain("drawdown from the high-water mark (max 0.00%)");
     // The trade the pause held is a skip, counted as the dashboard and the summary count it.
     // Two units, each named: our orders filled, the leader's trades (in the summary's words).
     expect(text).toMatch(

@@ -10,7 +10,15 @@ import { dailyReport, type Report, type TradeBuckets, toCsv } from "../../core/r
 import type { Address } from "../../core/types.js";
 import { storeError } from "../../store/disk-errors.js";
 import type { Journal } from "../../store/journal.js";
-import { fmtAge, fmtFixed, fmtPctSigned, fmtUsd, fmtUsdSigned, wrapToWidth } from "../../ui/format.js";
+import {
+  fmtAge,
+  fmtFixed,
+  fmtPct,
+  fmtPctSigned,
+  fmtUsd,
+  fmtUsdSigned,
+  wrapToWidth,
+} from "../../ui/format.js";
 import { type TradeFigures, tradeBucketsText } from "../../ui/model.js";
 import { printDocument, renderTable, TABLE_WIDTH, type Writer } from "../output.js";
 import { currentRun, type MomentPnl, momentOf, noRunsLine, openExisting, pnlAsOf } from "../status/run.js";
@@ -538,19 +546,27 @@ async function render(
       ),
     );
   }
-  const chartWidth = Math.max(20, Math.min(100, width - 14));
   const eq = doc.equity.map((e) => e.equity);
+  const dd = doc.equity.map((e) => e.drawdownPct);
   if (eq.length > 1) {
+    // The axes in the form of every other figure of the same name: equity as fmtUsd writes it
+    // ($20,000.00, not 20000.00), drawdown as fmtPct (0.03%, as status and the dashboard's dd).
+    // Both charts within `width` whatever their labels' length (a whale's $1,198,765.43 is 13),
+    // and of one width, so that a column is the same moment in each.
+    const labels = [
+      fmtUsd(Math.min(...eq)),
+      fmtUsd(Math.max(...eq)),
+      fmtPct(Math.min(...dd)),
+      fmtPct(Math.max(...dd)),
+    ];
+    const chartWidth = Math.max(20, Math.min(100, width - Math.max(...labels.map((l) => l.length)) - 2));
     lines.push(
       "",
       "equity (USD)",
-      equityCurve(eq, { width: chartWidth, height: 6, format: (v) => v.toFixed(2) }),
+      equityCurve(eq, { width: chartWidth, height: 6, format: (v) => fmtUsd(v) }),
       "",
-      `drawdown from the high-water mark (%, max ${fmtFixed(doc.maxDrawdownPct ?? 0)})`,
-      equityCurve(
-        doc.equity.map((e) => e.drawdownPct),
-        { width: chartWidth, height: 4, format: (v) => v.toFixed(2) },
-      ),
+      `drawdown from the high-water mark (max ${fmtPct(doc.maxDrawdownPct ?? 0)})`,
+      equityCurve(dd, { width: chartWidth, height: 4, format: (v) => fmtPct(v) }),
     );
   } else lines.push("equity: not enough snapshots for a chart yet");
   // A path is one word, never cut (to copy it): each on a line of its own.
