@@ -227,6 +227,29 @@ describe("inspect command", () => {
       (await usageError(runInspectCommand({ ...base, address: LEADER, equity: "-1" }))).message,
     ).toContain("invalid --equity");
   });
+
+  it("a leader with no fill in the window (never traded) is refused with a hint, text and --json alike — no report of zeros", async () => {
+    for (const json of [false, true]) {
+      const out = sink();
+      const e = await usageError(
+        runInspectCommand({
+          address: LEADER,
+          days: 1,
+          equity: "1000",
+          settings: defaultSettings(),
+          json,
+          source: cassetteSource({ getFillsByTime: async () => [] }),
+          now: NOW,
+          out,
+          err: sink(),
+        }),
+      );
+      expect(e.message).toBe(`no fills of ${LEADER} in the last 24 hours: nothing to analyse`);
+      expect(e.hint).toContain("--since 90d");
+      expect(e.exitCode).toBe(2);
+      expect(out.text()).toBe("");
+    }
+  });
 });
 
 describe("command registration", () => {

@@ -70,7 +70,8 @@ export const DEFAULT_INSPECT_EQUITY = 1000;
 
 /**
  * Inspect a leader and print the report.
- * @throws {UsageError} for a bad address, --days or --equity, or an account with no equity;
+ * @throws {UsageError} for a bad address, --days or --equity, an account with no equity, or a
+ *   leader with no fill in the window;
  *   source errors pass through.
  */
 export async function runInspectCommand(opts: InspectRunOptions): Promise<InspectReport> {
@@ -102,6 +103,16 @@ export async function runInspectCommand(opts: InspectRunOptions): Promise<Inspec
     }
   }
   const data: LeaderData = await fetchLeaderData(opts.source, leader, { days, now, onProgress: progress });
+  // No fill in the window (an address that never traded, a typo of one, a leader idle for
+  // longer): nothing to judge. Refused as backtest refuses it — it printed a header, "nothing to
+  // analyse" and exit 0, and --json a document of zeros a script would rank.
+  if (data.fills.length === 0) {
+    for (const w of data.warnings) progress(`note: ${w}`);
+    throw new UsageError(
+      `no fills of ${leader} in the last ${windowText(days * 86_400_000, "words")}: nothing to analyse`,
+      { hint: "check the address; for a leader idle longer than that, a longer window, e.g. --since 90d" },
+    );
+  }
   // A coin list naming no market judged a copy of nothing: refused as a trading run refuses it.
   if (data.meta)
     resolveCoinSettings(
@@ -206,11 +217,6 @@ export async function renderInspect(report: InspectReport): Promise<string> {
         : ""
     })`,
   );
-  if (m.counts.fills === 0) {
-    lines.push("No fills in this window: nothing to analyse. Try a longer --since (e.g. --since 90d).");
-    for (const w of report.warnings) lines.push(`note: ${w}`);
-    return lines.join("\n");
-  }
   const lev = m.leverage;
   const hold =
     m.holding.medianMs !== null
