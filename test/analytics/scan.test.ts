@@ -209,6 +209,14 @@ describe("filters and ranking", () => {
     expect(text).toMatch(/\. 0x3880bbbe…\S* avoid: something else/);
     expect(text).toContain("no trades: nothing to copy (not ranked)");
     expect(text.split("\n").filter((l) => /^\d+\. /.test(l))).toHaveLength(3);
+    // Nobody ranked with no filter given: said as it is, not as "passed the filters".
+    const none = await renderScan({
+      ...report,
+      leaders: [],
+      failed: [{ address: `0x${"cd".repeat(20)}`, error: "HTTP 500" }],
+    });
+    expect(none).toContain("No leader to rank.");
+    expect(none).not.toContain("filters");
   });
 
   it("the table shows net PnL, ROI and max drawdown as inspect shows them: to the cent and to 0.01 %", async () => {
@@ -595,6 +603,33 @@ describe("hlcopy scan against the simulator", () => {
     expect(report.noTrades).toEqual([never]);
     expect(out.text()).toContain("no trades: nothing to copy (not ranked)");
     expect(err.text()).toMatch(/scan 2\/2 \S+: no trades/);
+  }, 30_000);
+
+  it("addresses none of which traded are refused with a hint (exit 2), not an empty ranking said as filtered out", async () => {
+    const never = [`0x${"ab".repeat(20)}`, `0x${"cd".repeat(20)}`];
+    for (const addresses of [never.slice(0, 1), never]) {
+      const out = sink();
+      const scan = runScanCommand({
+        addresses,
+        equity: 2000,
+        json: false,
+        settings: defaultSettings(),
+        source: createLeaderSource({ httpUrl: sim.httpUrl, wsUrl: sim.wsUrl, isTestnet: false }),
+        configDir: mkdtempSync(join(tmpdir(), "hlcopy-scan-")),
+        out,
+        err: sink(),
+      });
+      await expect(scan).rejects.toBeInstanceOf(UsageError);
+      const e = (await scan.catch((x: unknown) => x)) as UsageError;
+      expect(e.message).toBe(
+        addresses.length === 1
+          ? `no fills of ${never[0]} in the last 30 days: nothing to rank`
+          : "none of the 2 leaders has a fill in the last 30 days: nothing to rank",
+      );
+      expect(e.hint).toContain("--since 90d");
+      expect(e.exitCode).toBe(2);
+      expect(out.text()).toBe("");
+    }
   }, 30_000);
 
   it("filters, --consensus, --csv, and a leaderboard file", async () => {

@@ -196,8 +196,8 @@ async function readAddresses(opts: ScanRunOptions): Promise<Address[]> {
 
 /**
  * Scan, rank and print.
- * @throws {UsageError} for bad flags, addresses or an unreadable file (before any request);
- *   {OperationalError} (exit 1) when every leader failed, after their lines on `err`. When only
+ * @throws {UsageError} for bad flags, addresses or an unreadable file (before any request), or
+ *   when not one leader has a fill in the window; {OperationalError} (exit 1) when every leader failed, after their lines on `err`. When only
  *   some failed, the report is printed, then an error and a hint line on `err` (exit 1: scanExitCode).
  */
 export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> {
@@ -279,6 +279,20 @@ export async function runScanCommand(opts: ScanRunOptions): Promise<ScanReport> 
         hint:
           (rateLimited ? rateLimitHint("scan") : undefined) ??
           "the lines above say why for each; check --network and the exchange's status, then run it again",
+      },
+    );
+  }
+  // Not one leader traded in the window (an address that never traded, a typo of one): nothing to
+  // rank, refused as inspect and backtest refuse it — it printed "No leader passed the filters."
+  // (with no filter given) and exit 0.
+  if (!interrupted && total > 0 && noTrades.length === total) {
+    const window = windowText(days * 86_400_000, "words");
+    throw new UsageError(
+      total === 1
+        ? `no fills of ${noTrades[0]} in the last ${window}: nothing to rank`
+        : `none of the ${total} leaders has a fill in the last ${window}: nothing to rank`,
+      {
+        hint: `check the address${total === 1 ? "" : "es"}; for ${total === 1 ? "a leader" : "leaders"} idle longer than that, a longer window, e.g. --since 90d`,
       },
     );
   }
@@ -474,7 +488,7 @@ export async function renderScan(report: ScanReport): Promise<string> {
       ),
     );
     for (const r of report.leaders) lines.push(`${r.rank}. ${shortAddress(r.address, 8)} ${verdictLine(r)}`);
-  } else lines.push("No leader passed the filters.");
+  } else lines.push(report.excluded.length > 0 ? "No leader passed the filters." : "No leader to rank.");
   for (const a of report.noTrades) lines.push(`${shortAddress(a, 8)} ${NO_TRADES} (not ranked)`);
   for (const x of report.excluded) lines.push(`filtered out ${shortAddress(x.address, 8)}: ${x.reason}`);
   for (const x of report.failed) lines.push(`failed ${shortAddress(x.address, 8)}: ${x.error}`);
