@@ -1,13 +1,16 @@
 // `hlcopy status` (and report) for an account with no runs on the network asked about: the
 // network is named — mainnet too — and so are the networks the account has journals for, by
 // the name --network takes, not by their journal's file name. Nothing is written.
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { runJournal } from "../../src/cli/journal/run.js";
 import { runReport } from "../../src/cli/report/run.js";
 import { noRunsLine, runStatus } from "../../src/cli/status/run.js";
 import type { Address } from "../../src/core/types.js";
 import { journalPath, openJournal } from "../../src/store/journal.js";
 import { tempDir } from "../helpers/cli.js";
+
+type Writer = { write: (s: string) => boolean };
 
 const ACCOUNT = "0x00000000000000000000000000000000000000a1" as Address;
 const SIM = "http://127.0.0.1:7070";
@@ -134,5 +137,38 @@ describe("report --json with no journal yet", () => {
       fillsAfter: 0,
       csv: null,
     });
+  });
+});
+
+describe("an empty (0-byte) journal file", () => {
+  it("reads as no runs in status, report and journal, and stays as it was (a read wrote 160 kB of schema into it, then report showed a week of $0.00 days)", async () => {
+    const dir = tempDir();
+    const file = journalPath(dir, ACCOUNT, SIM);
+    const now = T0 + 60_000;
+    const outputs: string[] = [];
+    for (const read of [
+      (out: Writer) => runStatus({ configDir: dir, account: ACCOUNT, network: SIM, json: false, now, out }),
+      (out: Writer) =>
+        runReport({
+          configDir: dir,
+          account: ACCOUNT,
+          network: SIM,
+          json: false,
+          since: T0 - 86_400_000,
+          now,
+          out,
+        }),
+      (out: Writer) => runJournal({ configDir: dir, account: ACCOUNT, network: SIM, json: false, now, out }),
+    ]) {
+      writeFileSync(file, "");
+      const { out, text } = captured();
+      await read(out);
+      outputs.push(text());
+      expect(statSync(file).size).toBe(0);
+      expect(readdirSync(dir)).toEqual([file.slice(dir.length + 1)]);
+    }
+    expect(outputs[0]).toMatch(/^no runs yet for /);
+    expect(outputs[1]?.replace(/\n {2}/g, " ")).toMatch(/^no runs yet for /);
+    expect(outputs[2]).toMatch(/^no journal for /);
   });
 });

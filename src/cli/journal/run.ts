@@ -14,7 +14,7 @@ import {
   unmovedJournal,
 } from "../../store/journal.js";
 import { printJson, renderTable, type Writer } from "../output.js";
-import { networkName, otherNetworksClause } from "../status/run.js";
+import { journalOnDisk, networkName, otherNetworksClause } from "../status/run.js";
 import { entryRow, formatTime, parseJournalType, parseLimit, parseSince } from "./format.js";
 
 export const DEFAULT_LIMIT = 50;
@@ -88,7 +88,7 @@ export async function runJournal(p: RunJournalParameters): Promise<RunJournalRes
     ? paperJournalPath(p.configDir, account, network)
     : journalPath(p.configDir, account, network);
 
-  if (!existsSync(file)) {
+  if (!journalOnDisk(file)) {
     // A paper journal never was in a file shared between networks (paper runs kept their own).
     const unmoved = paper ? null : unmovedJournal(p.configDir, account, network);
     if (unmoved) throw unmoved;

@@ -12,7 +12,7 @@
 // A line or table never mixes the two. The resting protection is of a third, newer one: the
 // journal's triggers as the run keeps them (now, while it runs), its table says so.
 
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { ALERT_DELIVERY_KEY, type AlertDeliveryState } from "../../core/alerts.js";
 import {
@@ -252,6 +252,17 @@ export interface StatusReport {
 }
 
 /**
+ * A journal file with something in it (or in its write-ahead log, not yet checkpointed). An empty
+ * (0-byte) file holds no run: read as no journal, and left as it is — opening it made it a
+ * journal (160 kB of schema written by a command that only reads), and report then showed a
+ * week of $0.00 days where no run ever was.
+ */
+export function journalOnDisk(path: string): boolean {
+  const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+  return existsSync(path) && (size(path) > 0 || size(`${path}-wal`) > 0);
+}
+
+/**
  * The account's journal on `network` (a name or API URL; default mainnet), or null when it has
  * none yet (nothing ran for it there).
  * @throws {ConfigError} for a journal an older hlcopy shared with another network (named, left alone).
@@ -265,7 +276,7 @@ export function openExisting(
   const path = options.paper
     ? paperJournalPath(configDir, account, network)
     : journalPath(configDir, account, network);
-  if (!existsSync(path)) {
+  if (!journalOnDisk(path)) {
     // This network's runs still in the file an older hlcopy shared: said, not read as "no runs".
     // (A paper journal never was in a shared file: paper runs kept their own.)
     const unmoved = options.paper ? null : unmovedJournal(configDir, account, network);
