@@ -2,6 +2,7 @@
 // cost of copying at the follower's size), filters, a ranking, and the consensus of what
 // several leaders hold now. Plain data in, plain data out.
 
+import { fixed } from "../core/format.js";
 import { maxOf, minOf } from "../core/stats.js";
 import type { Copyability, VerdictLevel } from "./copyability.js";
 import { rebuildHistory } from "./fills.js";
@@ -192,12 +193,12 @@ export function filterOut(row: ScanRow, f: ScanFilters): string | null {
   if (f.winRate) {
     const w = row.winRate === null ? null : row.winRate * 100;
     if (w === null || w < f.winRate[0] || w > f.winRate[1])
-      return `win rate ${w === null ? "unknown" : `${w.toFixed(0)}%`} outside ${f.winRate[0]}-${f.winRate[1]}%`;
+      return `win rate ${w === null ? "unknown" : `${fixed(w, 1)}%`} outside ${f.winRate[0]}-${f.winRate[1]}%`;
   }
   if (f.maxLeverage !== undefined) {
     const peak = row.leverage.peak;
     if (peak === null || peak > f.maxLeverage)
-      return `peak leverage ${peak === null ? "unknown" : `${peak.toFixed(1)}x`} above ${f.maxLeverage}x`;
+      return `peak leverage ${peak === null ? "unknown" : `${fixed(peak, 2)}x`} above ${f.maxLeverage}x`;
   }
   if (f.styles && !f.styles.includes(row.style)) return `style ${row.style} not in ${f.styles.join(",")}`;
   if (f.excludeLiquidated && row.liquidations > 0) return `${row.liquidations} liquidation fill(s)`;

@@ -140,9 +140,15 @@ describe("filters and ranking", () => {
     });
     expect(filterOut(r, {})).toBeNull();
     expect(filterOut(r, { minTrades: 6 })).toBe("5 orders < 6");
-    expect(filterOut(r, { winRate: [35, 85] })).toBe("win rate 90% outside 35-85%");
+    expect(filterOut(r, { winRate: [35, 85] })).toBe("win rate 90.0% outside 35-85%");
     expect(filterOut(r, { winRate: [35, 95] })).toBeNull();
-    expect(filterOut(r, { maxLeverage: 10 })).toBe("peak leverage 12.0x above 10x");
+    expect(filterOut(r, { maxLeverage: 10 })).toBe("peak leverage 12.00x above 10x");
+    // At the table's precision (0.1 %, 0.01x), as inspect shows them: a leader past a bound read
+    // "win rate 35% outside 35-85%" and "peak leverage 10.0x above 10x".
+    expect(filterOut({ ...r, winRate: 0.348 }, { winRate: [35, 85] })).toBe("win rate 34.8% outside 35-85%");
+    expect(filterOut({ ...r, leverage: { typical: 3, peak: 10.04 } }, { maxLeverage: 10 })).toBe(
+      "peak leverage 10.04x above 10x",
+    );
     expect(filterOut(r, { styles: ["swing", "position"] })).toBe("style intraday not in swing,position");
     expect(filterOut(r, { excludeLiquidated: true })).toBe("1 liquidation fill(s)");
   });
@@ -219,7 +225,7 @@ describe("filters and ranking", () => {
     expect(none).not.toContain("filters");
   });
 
-  it("the table shows net PnL, ROI and max drawdown as inspect shows them: to the cent and to 0.01 %", async () => {
+  it("the table shows net PnL, ROI, max drawdown, win rate, leverage and the share below $10 as inspect shows them", async () => {
     const report = {
       requestedDays: 30,
       equity: 1000,
@@ -229,6 +235,9 @@ describe("filters and ranking", () => {
           netPnl: 1234.567,
           roiPct: 12.345,
           maxDrawdownPct: 3.456,
+          winRate: 0.17647,
+          leverage: { typical: 0.0512, peak: 0.1149 },
+          copy: { ...row({ address: "0x0" }).copy, belowMinShare: 0.1825 },
         }),
       ],
       excluded: [],
@@ -243,6 +252,12 @@ describe("filters and ranking", () => {
     expect(text).toContain("$1,234.57");
     expect(text).toContain("12.35%");
     expect(text).toContain("3.46%");
+    // inspect: "win rate 17.6% of …", "leverage … 0.05x mean, 0.11x max", "below the $10 minimum
+    // 18.3%" — the same figures, the same names: it read 18%, "lev typ/peak 0.1x/0.1x" and 18%.
+    expect(text).toMatch(/│ 17\.6% +│/);
+    expect(text).toContain("lev mean/max");
+    expect(text).toMatch(/│ 0\.05x\/0\.11x +│/);
+    expect(text).toMatch(/│ 18\.3% +│/);
   });
 
   it("flag parsing: bad values are usage errors naming the flag", () => {
