@@ -51,6 +51,13 @@ describe("backtest command", () => {
     ]) {
       expect(text).toContain(s);
     }
+    // The chart's axis a P&L as every P&L is written (fmtUsdSigned: -$64.68), not -64.68.
+    const axis = text
+      .slice(text.indexOf("PnL, target-state copy"))
+      .split("\n")
+      .flatMap((l) => /^ *(\S+) ┤/.exec(l)?.[1] ?? []);
+    expect(axis).toHaveLength(2);
+    for (const label of axis) expect(label).toMatch(/^([+-]\$|\$)\d{1,3}(,\d{3})*\.\d\d$/);
     expect(err.text()).toBe("");
   });
 

@@ -57,5 +57,8 @@ describe("inspect shows the scan metrics and the charts", () => {
     expect(text).toContain("busiest 09:00");
     expect(text).toMatch(/Mon\s.*2/);
     expect(text).toContain("Cumulative net PnL");
+    // The chart's axis a P&L as every P&L is written (fmtUsdSigned), not 10.00 / 0.00.
+    const chart = text.slice(text.indexOf("Cumulative net PnL"), text.indexOf("When the leader trades"));
+    expect(chart.split("\n").flatMap((l) => /^ *(\S+) ┤/.exec(l)?.[1] ?? [])).toEqual(["+$10.00", "$0.00"]);
   });
 });

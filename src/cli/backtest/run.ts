@@ -34,7 +34,7 @@ import { sizingParams, stopDistance } from "../../core/sizing.js";
 import { maxOf, minOf } from "../../core/stats.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
-import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
+import { fmtFixed, fmtPct, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
@@ -725,7 +725,8 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   }
   lines.push("");
   lines.push("PnL, target-state copy (USD):");
-  lines.push(equityCurve(r.curves.targetState, { width: 60, height: 6, format: (v) => fmtGrouped(v) }));
+  // Its axis a P&L as every P&L is written (fmtUsdSigned: -$0.60, +$12.50), not -0.60.
+  lines.push(equityCurve(r.curves.targetState, { width: 60, height: 6, format: (v) => fmtUsdSigned(v) }));
   lines.push(`  leader × ratio  ${sparkline(r.curves.scaledLeader, 60)}`);
   lines.push(`  naive copy      ${sparkline(r.curves.naive, 60)}`);
   return lines.join("\n");

@@ -14,7 +14,7 @@ import { shownTotal, utcSecond, windowText } from "../../core/format.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
-import { fmtFixed, fmtGrouped, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
+import { fmtFixed, fmtPct, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddress } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -292,7 +292,8 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   lines.push(
     equityCurve(
       m.equityCurve.map((p) => p[1]),
-      { width: 60, height: 6, format: (v) => fmtGrouped(v) },
+      // Its axis a P&L as every P&L is written (fmtUsdSigned: -$54.74, +$12.50), not -54.74.
+      { width: 60, height: 6, format: (v) => fmtUsdSigned(v) },
     ),
   );
   lines.push("");
