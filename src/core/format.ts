@@ -102,7 +102,8 @@ export function fmtUsd(x: number | null | undefined, decimals = 2): string {
 
 /**
  * THE form of a signed dollar figure — the copy's P&L and its parts, wherever they are shown
- * (dashboard, status, report, the closing summaries, journal, alerts): fmtUsd with an explicit
+ * (dashboard, status, report, the closing summaries, journal, alerts), and a leader's or a
+ * replayed copy's (inspect, scan, backtest, and their charts' axes): fmtUsd with an explicit
  * + for a gain: +$3.67, -$3.67, $0.00 (a figure of 0 at the cent has no sign); "-" when missing.
  * `−3.67 USD` in one place and `-$3.67` in another read as two figures.
  */

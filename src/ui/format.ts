@@ -82,7 +82,8 @@ export function fmtPct(x: number | null | undefined, digits: number = FIGURE_DEC
 
 /**
  * A signed percentage — the copy's ROI, wherever it is shown (dashboard, status, report, the
- * closing summaries, journal): +1.23%, -0.06%, 0.00% (a figure of 0 as shown has no sign); "-"
+ * closing summaries, journal), a leader's (scan) and a replayed copy's return (backtest):
+ * +1.23%, -0.06%, 0.00% (a figure of 0 as shown has no sign); "-"
  * when missing. fmtUsdSigned's form for a percentage.
  */
 export function fmtPctSigned(x: number | null | undefined, digits: number = FIGURE_DECIMALS.pct): string {

@@ -196,6 +196,43 @@ describe("backtest --compare and --funding", () => {
     expect(text).toContain("$6.98 saved in fees + slippage");
   });
 
+  it("a P&L, its return and funding are written as status writes a P&L: signed (+$12.35, +1.23%), in its table and --compare's", async () => {
+    const report = await runBacktestCommand({
+      fillsFile,
+      fundingFile,
+      compare: "modes",
+      equity: "5000",
+      settings: defaultSettings(),
+      json: true,
+      out: sink(),
+      err: sink(),
+    });
+    const shown = structuredClone(report);
+    const r = shown.result;
+    r.targetState.pnl = 12.345;
+    r.targetState.returnPct = 1.2345;
+    r.targetState.funding = 0.5;
+    r.naive.pnl = 10;
+    r.naive.returnPct = 1;
+    r.naive.funding = 0.25;
+    r.leader.scaledPnl = 15.5;
+    r.leader.funding = 2;
+    for (const c of shown.compare ?? []) {
+      c.result.targetState.pnl = 12.345;
+      c.result.targetState.returnPct = 1.2345;
+    }
+    const text = await renderBacktest(shown);
+    // It read $12.35 and 1.23% — a gain written as status, report and the dashboard never write one.
+    expect(text).toMatch(/│ PnL\s+│ \+\$12\.35\s+│ \+\$10\.00\s+│/);
+    expect(text).toMatch(/│ return\s+│ \+1\.23%\s+│ \+1\.00%\s+│/);
+    expect(text).toMatch(/│ leader PnL × ratio\s+│ \+\$15\.50\s+│ \+\$15\.50\s+│/);
+    expect(text).toMatch(/│ funding\s+│ \+\$0\.50\s+│ \+\$0\.25\s+│/);
+    expect(text).toContain("funding +$2.00");
+    // The side-by-side table's P&L and return too.
+    expect(text).toMatch(/│ PnL\s+│ \+\$12\.35\s+│ \+\$12\.35\s+│/);
+    expect(text).toMatch(/│ return\s+│ \+1\.23%\s+│ \+1\.23%\s+│/);
+  });
+
   it("funding not replayed is shown as unknown, not as $0.00; replayed with none in the window, as $0.00", async () => {
     const run = async (funding?: string) => {
       const out = sink();

@@ -237,7 +237,7 @@ describe("filters and ranking", () => {
           maxDrawdownPct: 3.456,
           winRate: 0.17647,
           leverage: { typical: 0.0512, peak: 0.1149 },
-          copy: { ...row({ address: "0x0" }).copy, belowMinShare: 0.1825 },
+          copy: { ...row({ address: "0x0" }).copy, belowMinShare: 0.1825, netUsd: 33.34 },
         }),
       ],
       excluded: [],
@@ -249,8 +249,9 @@ describe("filters and ranking", () => {
     };
     const text = await renderScan(report);
     // inspect: "max drawdown $… (3.46%)", "net PnL $1,234.57" (fmtUsd, fmtPct of the same figures).
-    expect(text).toContain("$1,234.57");
-    expect(text).toContain("12.35%");
+    // Signed, as status and report write a P&L and an ROI (it read $1,234.57 and 12.35%).
+    expect(text).toMatch(/│ \+\$1,234\.57 +│ \+12\.35% +│ 3\.46% +│/);
+    expect(text).toMatch(/│ \+\$33\.34 +│\n/);
     expect(text).toContain("3.46%");
     // inspect: "win rate 17.6% of …", "leverage … 0.05x mean, 0.11x max", "below the $10 minimum
     // 18.3%" — the same figures, the same names: it read 18%, "lev typ/peak 0.1x/0.1x" and 18%.

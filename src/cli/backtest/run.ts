@@ -34,7 +34,7 @@ import { sizingParams, stopDistance } from "../../core/sizing.js";
 import { maxOf, minOf } from "../../core/stats.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
-import { fmtFixed, fmtPct, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
+import { fmtFixed, fmtPct, fmtPctSigned, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
@@ -600,7 +600,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
           x.weight.toFixed(2),
           `${fmtUsd(x.equity, 0)}${x.equitySource === "given" ? "" : " (est.)"}`,
           x.fills.toLocaleString("en-US"),
-          fmtUsd(x.pnl),
+          fmtUsdSigned(x.pnl),
           `${fmtPct(x.ratio.first * 100, 3)} → ${fmtPct(x.ratio.last * 100, 3)}`,
         ]),
       ),
@@ -618,16 +618,16 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   // Funding replayed (rates from the exchange or a file: $0.00 when none fell in the window) or
   // not (--fills without --funding, or the rates could not be read): unknown is no $0.00.
   const fundingKnown = report.funding.source !== "none";
-  const fundingUsd = (usd: number) => (fundingKnown ? fmtUsd(usd) : "-");
+  const fundingUsd = (usd: number) => (fundingKnown ? fmtUsdSigned(usd) : "-");
   const table = await compactTable(
     ["", "target-state (hlcopy)", "naive fill-by-fill"],
     [
-      row("PnL", fmtUsd(t.pnl), fmtUsd(n.pnl)),
-      row("return", fmtPct(t.returnPct), fmtPct(n.returnPct)),
+      row("PnL", fmtUsdSigned(t.pnl), fmtUsdSigned(n.pnl)),
+      row("return", fmtPctSigned(t.returnPct), fmtPctSigned(n.returnPct)),
       row(
         several ? "leaders' PnL × their ratios" : "leader PnL × ratio",
-        fmtUsd(l.scaledPnl),
-        fmtUsd(l.scaledPnl),
+        fmtUsdSigned(l.scaledPnl),
+        fmtUsdSigned(l.scaledPnl),
       ),
       row("tracking error (RMS)", fmtUsd(t.trackingErrorUsd), fmtUsd(n.trackingErrorUsd)),
       row("orders", t.orders.toLocaleString("en-US"), n.orders.toLocaleString("en-US")),
@@ -662,7 +662,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   );
   lines.push(table);
   lines.push(
-    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe ${fmtFixed(l.stats.sharpe)}; funding ${!fundingKnown ? "- (not replayed: no funding rates; pass --funding FILE)" : report.funding.rates > 0 ? fmtUsd(l.funding) : `${fmtUsd(0)} (no funding time in the window)`}`,
+    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing orders, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe ${fmtFixed(l.stats.sharpe)}; funding ${!fundingKnown ? "- (not replayed: no funding rates; pass --funding FILE)" : report.funding.rates > 0 ? fmtUsdSigned(l.funding) : `${fmtUsd(0)} (no funding time in the window)`}`,
   );
   if (r.entries) {
     const e = r.entries;
@@ -678,8 +678,8 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       await compactTable(
         ["", ...cs.map((c) => c.label)],
         [
-          ["PnL", ...cell((r) => fmtUsd(r.targetState.pnl))],
-          ["return", ...cell((r) => fmtPct(r.targetState.returnPct))],
+          ["PnL", ...cell((r) => fmtUsdSigned(r.targetState.pnl))],
+          ["return", ...cell((r) => fmtPctSigned(r.targetState.returnPct))],
           [
             "copy ratio (first → last)",
             ...cell(

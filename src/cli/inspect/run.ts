@@ -10,7 +10,7 @@ import { DEFAULT_FRICTION } from "../../analytics/friction.js";
 import { type LeaderMetrics, MIN_SHARPE_DAYS } from "../../analytics/metrics.js";
 import { type ActivityProfile, activityProfile, type ScanRow, WEEKDAYS } from "../../analytics/scan.js";
 import { UsageError } from "../../core/errors.js";
-import { shownTotal, utcSecond, windowText } from "../../core/format.js";
+import { shownSum, shownTotal, utcSecond, windowText } from "../../core/format.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
 import { equityCurve, histogram, sparkline } from "../../ui/charts.js";
@@ -224,10 +224,14 @@ export async function renderInspect(report: InspectReport): Promise<string> {
       : m.holding.turnoverMs !== null
         ? `~${formatDuration(m.holding.turnoverMs)} (inventory turnover; no position opened and closed)`
         : "-";
+  // The P&L and its parts as status and report write a P&L (fmtUsdSigned; fees a cost, taken
+  // away: "− fees $69.45", never "fees -$69.45"), the parts as shown adding up to the net shown.
+  const pnl = shownSum([m.pnl.realized, -m.pnl.fees, m.pnl.funding], m.pnl.net);
+  const [realized = 0, minusFees = 0, funding = 0] = pnl.parts;
   const perf = await compactTable(null, [
     [
       "net PnL",
-      `${fmtUsd(m.pnl.net)}  (realized ${fmtUsd(m.pnl.realized)}, funding ${fmtUsd(m.pnl.funding)}, fees ${fmtUsd(-m.pnl.fees)})`,
+      `${fmtUsdSigned(pnl.total)} = realized ${fmtUsdSigned(realized)} − fees ${fmtUsd(-minusFees)} + funding ${fmtUsdSigned(funding)}`,
     ],
     [
       "volume / edge",
@@ -252,7 +256,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
     ],
     [
       "wins / losses",
-      `avg ${fmtUsd(x.avgWin)} / ${fmtUsd(x.avgLoss)}, largest ${fmtUsd(x.largestWin)} / ${fmtUsd(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
+      `avg ${fmtUsdSigned(x.avgWin)} / ${fmtUsdSigned(x.avgLoss)}, largest ${fmtUsdSigned(x.largestWin)} / ${fmtUsdSigned(x.largestLoss)}; longest losing streak ${x.longestLosingStreak}`,
     ],
     ["liquidations", String(x.liquidations)],
     ["orders / day", orderRate(m)],
@@ -283,7 +287,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   lines.push(
     await compactTable(
       ["coin", "orders", "volume", "share", "PnL"],
-      coins.map((c) => [c.coin, c.trades, fmtUsd(c.volume, 0), fmtShare(c.share), fmtUsd(c.pnl)]),
+      coins.map((c) => [c.coin, c.trades, fmtUsd(c.volume, 0), fmtShare(c.share), fmtUsdSigned(c.pnl)]),
     ),
   );
   if (m.coins.length > coins.length) lines.push(`(+${m.coins.length - coins.length} more coins)`);
@@ -345,7 +349,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
         ["cost / edge", fmtShare(c.costShareOfEdge, 0)],
         [
           "copying this window",
-          `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsd(x.copy.fundingUsd)}; kept ${fmtUsd(x.copy.netUsd)}`,
+          `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsdSigned(x.copy.fundingUsd)}; kept ${fmtUsdSigned(x.copy.netUsd)}`,
         ],
       ]),
     );

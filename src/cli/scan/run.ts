@@ -25,7 +25,7 @@ import { ExitCode, OperationalError, UsageError } from "../../core/errors.js";
 import { shortAddress, windowText } from "../../core/format.js";
 import { resolveCoinSettings, type Settings } from "../../core/settings.js";
 import type { Address } from "../../core/types.js";
-import { fmtFixed, fmtLev, fmtPct, fmtShare, fmtUsd } from "../../ui/format.js";
+import { fmtFixed, fmtLev, fmtPct, fmtPctSigned, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag } from "../numbers.js";
@@ -464,8 +464,8 @@ export async function renderScan(report: ScanReport): Promise<string> {
           r.verdict,
           // As inspect shows the same figures (net PnL to the cent, ROI and drawdown to
           // 0.01 %, core/format.ts FIGURE_DECIMALS): a leader's 12.35 % in one read 12.3 % here.
-          fmtUsd(r.netPnl),
-          fmtPct(r.roiPct),
+          fmtUsdSigned(r.netPnl),
+          fmtPctSigned(r.roiPct),
           fmtPct(r.maxDrawdownPct),
           fmtFixed(r.sharpe),
           fmtFixed(r.sortino),
@@ -483,7 +483,7 @@ export async function renderScan(report: ScanReport): Promise<string> {
           fmtShare(r.copy.belowMinShare),
           fmtUsd(r.copy.feesUsd),
           fmtUsd(r.copy.slippageUsd),
-          fmtUsd(r.copy.netUsd),
+          fmtUsdSigned(r.copy.netUsd),
         ]),
       ),
     );
