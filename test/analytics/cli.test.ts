@@ -51,6 +51,8 @@ describe("backtest command", () => {
     ]) {
       expect(text).toContain(s);
     }
+    // The modelled copy delay in the one form of a duration (fmtMs), as status's copy lag: it read "500 ms".
+    expect(text).toContain("copy delay 500ms\n");
     // The chart's axis a P&L as every P&L is written (fmtUsdSigned: -$64.68), not -64.68.
     const axis = text
       .slice(text.indexOf("PnL, target-state copy"))

@@ -34,7 +34,7 @@ import { sizingParams, stopDistance } from "../../core/sizing.js";
 import { maxOf, minOf } from "../../core/stats.js";
 import type { Address, ReasonCode } from "../../core/types.js";
 import { equityCurve, sparkline } from "../../ui/charts.js";
-import { fmtFixed, fmtPct, fmtPctSigned, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
+import { fmtFixed, fmtMs, fmtPct, fmtPctSigned, fmtShare, fmtUsd, fmtUsdSigned } from "../../ui/format.js";
 import { compactTable, formatDuration } from "../analytics/format.js";
 import { parseLeaderAddresses } from "../context.js";
 import { parseNumberFlag, parseWeightsFlag } from "../numbers.js";
@@ -612,7 +612,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   }
   lines.push(`Sizing: ${r.sizing.mode}${sizingSource(report)}`);
   lines.push(
-    `Friction: taker fee ${(f.takerFee * 1e4).toFixed(2)} bps, half spread ${f.book.halfSpreadBps} bps, depth ${f.book.depthUsdPerBps === null ? "unlimited" : `${fmtUsd(f.book.depthUsdPerBps, 0)}/bp`}, copy delay ${f.delayMs} ms`,
+    `Friction: taker fee ${(f.takerFee * 1e4).toFixed(2)} bps, half spread ${f.book.halfSpreadBps} bps, depth ${f.book.depthUsdPerBps === null ? "unlimited" : `${fmtUsd(f.book.depthUsdPerBps, 0)}/bp`}, copy delay ${fmtMs(f.delayMs)}`,
   );
   const row = (label: string, a: string, b: string) => [label, a, b];
   // Funding replayed (rates from the exchange or a file: $0.00 when none fell in the window) or
