@@ -168,7 +168,7 @@ export function computeMetrics(params: MetricsParameters): LeaderMetrics {
   const closedEpisodes = episodes.filter((e) => e.closeTime !== null);
   const episodeWinRate = winsAndFactor(closedEpisodes.map((e) => e.pnl)).winRate;
 
-  const drawdown = computeDrawdown(equityCurve, equityAt, params.portfolio, days);
+  const drawdown = computeDrawdown(equityCurve, equityAt, params.portfolio, window, days);
   const daily = dailyPnl(events, window);
   const sharpe = sharpeRatio(daily, equityAt, equityCurve);
   const holding = holdingStats(history, episodes, volume, window);
@@ -244,19 +244,26 @@ function computeDrawdown(
   curve: [number, number][],
   equityAt: (cum: number) => number | null,
   portfolio: Portfolio | undefined,
+  window: { start: number; end: number },
   days: number,
 ): LeaderMetrics["drawdown"] {
   const period = days <= 1 ? "day" : days <= 7 ? "week" : days <= 30 ? "month" : "allTime";
   const p = portfolio?.[period];
-  if (p && p.pnlHistory.length > 1) {
+  // The window's part of the period, from its last point at or before the window's start: a
+  // 10-day window read the month's drawdown (a fall 20 days before it, beside its own figures).
+  const from = Math.max(0, p?.pnlHistory.findLastIndex(([t]) => t <= window.start) ?? 0);
+  const pnlHistory = p?.pnlHistory.slice(from) ?? [];
+  const valueHistory =
+    p && p.accountValueHistory.length === p.pnlHistory.length ? p.accountValueHistory.slice(from) : null;
+  if (p && pnlHistory.length > 1) {
     // The portfolio's PnL history includes unrealized PnL and excludes deposits: use it.
-    const pnl = p.pnlHistory.map((x) => x[1]);
+    const pnl = pnlHistory.map((x) => x[1]);
     const dd = maxDrawdown(pnl);
     let pct: number | null = null;
-    if (dd.index >= 0 && p.accountValueHistory.length === p.pnlHistory.length) {
+    if (dd.index >= 0 && valueHistory) {
       // Percent of the account value at the peak that preceded the trough.
       const peakIdx = pnl.indexOf(dd.peak);
-      const peakValue = p.accountValueHistory[peakIdx]?.[1];
+      const peakValue = valueHistory[peakIdx]?.[1];
       pct = peakValue && peakValue > 0 ? (dd.drop / peakValue) * 100 : null;
     }
     return { maxUsd: dd.drop, maxPct: pct, source: "portfolio" };

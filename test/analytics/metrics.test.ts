@@ -62,6 +62,37 @@ describe("metrics on hand-built fills", () => {
     expect(withState.equity).toBe(1000);
   });
 
+  it("max drawdown from the portfolio over the window only, not the whole period it is read from", () => {
+    // A 10-day window reads the portfolio's month: a $5,000 fall 20 days before the window,
+    // then in the window a fall of $300 from a peak of $100,500 (equity $100,000 + P&L).
+    const start = T0 + 20 * DAY;
+    const points: [number, number][] = [
+      [T0, 0],
+      [T0 + 5 * DAY, 4_000],
+      [T0 + 8 * DAY, -1_000], // the month's fall: 5,000, before the window
+      [T0 + 19 * DAY, 0], // the last point before the window: its start
+      [start + 2 * DAY, 500],
+      [start + 4 * DAY, 200], // the window's fall: 300
+      [start + 9 * DAY, 400],
+    ];
+    const month = {
+      pnlHistory: points,
+      accountValueHistory: points.map(([t, pnl]): [number, number] => [t, 100_000 + pnl]),
+      vlm: 0,
+    };
+    const m = computeMetrics({
+      fills: trades([
+        ["ETH", 1, 100, start + DAY],
+        ["ETH", -1, 101, start + 3 * DAY],
+      ]),
+      window: { start, end: start + 10 * DAY },
+      portfolio: { month },
+    });
+    expect(m.drawdown.source).toBe("portfolio");
+    expect(m.drawdown.maxUsd).toBe(300);
+    expect(m.drawdown.maxPct).toBeCloseTo((300 / 100_500) * 100, 9);
+  });
+
   it("leverage over the window from rebuilt positions and equity", () => {
     const m = computeMetrics({
       fills: trades(ROUND_TRIPS),
