@@ -103,7 +103,11 @@ export interface ScanRow {
     feesUsd: number;
     slippageUsd: number;
     fundingUsd: number;
-    /** The leader's net PnL × ratio − our fees and slippage: what the copy would have kept. */
+    /**
+     * The leader's P&L before its fees (realized + funding) × ratio on the trades we could copy,
+     * − our fees and slippage: what the copy would have kept (the copy pays its own fees, not the
+     * leader's).
+     */
     netUsd: number;
   };
 }
@@ -173,7 +177,11 @@ export function scanRow(input: RowInput): ScanRow {
       feesUsd,
       slippageUsd,
       fundingUsd,
-      netUsd: m.pnl.net * ratio * (c ? 1 - c.belowMinShare : 0) - feesUsd - slippageUsd,
+      // The leader's P&L before its fees (realized + funding) scaled, less OUR fees and slippage:
+      // its net P&L scaled took its fees off once more beside ours — "kept -$45.37" where
+      // backtest's replay of the same window made -$23.95 (the leader's fees × ratio ≈ ours).
+      netUsd:
+        (m.pnl.realized + m.pnl.funding) * ratio * (c ? 1 - c.belowMinShare : 0) - feesUsd - slippageUsd,
     },
   };
 }

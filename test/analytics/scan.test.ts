@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Copyability } from "../../src/analytics/copyability.js";
 import { computeMetrics, MIN_SHARPE_DAYS } from "../../src/analytics/metrics.js";
 import {
   addressesFromText,
@@ -80,6 +81,46 @@ describe("scan metrics on a hand-computed fixture", () => {
     // No copyability (nothing assessed): avoid, nothing copied.
     expect(row.verdict).toBe("avoid");
     expect(row.copy.feesUsd).toBe(0);
+  });
+
+  it("what the copy would have kept: the leader's P&L before its fees, scaled, less our fees and slippage — the leader's fees are not ours", () => {
+    // The same round trips with the leader paying 0.1 % of each fill: realized +8, fees 0.1 % of its volume.
+    const paid = trades(
+      [
+        ["ETH", 1, 100, T0],
+        ["ETH", -1, 110, T0 + 1 * DAY],
+        ["ETH", 1, 100, T0 + 2 * DAY],
+        ["ETH", -1, 95, T0 + 3 * DAY],
+        ["BTC", 0.1, 1000, T0 + 4 * DAY],
+        ["BTC", -0.1, 990, T0 + 5 * DAY],
+        ["ETH", 1, 100, T0 + 6 * DAY],
+        ["ETH", -1, 104, T0 + 7 * DAY + HOUR],
+      ],
+      0.001,
+    );
+    const m = computeMetrics({ fills: paid, window });
+    expect(m.pnl.realized).toBeCloseTo(8, 12);
+    expect(m.pnl.fees).toBeCloseTo(m.volume * 0.001, 12);
+    const copyability = {
+      ratio: 0.5,
+      belowMinShare: 0,
+      cost: { feeBps: 4.5, slippageBps: 1 },
+      verdict: { level: "marginal", text: "marginal" },
+    } as unknown as Copyability;
+    const r = scanRow({
+      address: "0xa",
+      fills: paid,
+      metrics: m,
+      copyability,
+      leaderEquity: 1000,
+      equity: 500,
+      takerFee: 0.00045,
+    });
+    // Our fees and slippage on half the leader's volume (1,613 × 0.5): 4.5 and 1 bps.
+    expect(r.copy.feesUsd).toBeCloseTo(m.volume * 0.5 * 0.00045, 12);
+    expect(r.copy.slippageUsd).toBeCloseTo(m.volume * 0.5 * 0.0001, 12);
+    // 8 × 0.5 − ours: it was the leader's net (8 − its fees) × 0.5 − ours, fees taken twice.
+    expect(r.copy.netUsd).toBeCloseTo(8 * 0.5 - r.copy.feesUsd - r.copy.slippageUsd, 9);
   });
 
   it("gives no Calmar on less history than the Sharpe needs: a short window's P&L annualised means nothing", () => {
