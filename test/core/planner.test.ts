@@ -828,7 +828,9 @@ describe("run context", () => {
     const held = plan({ ...input, context: { unknownCoins: ["BTC"] } });
     expect(summary(held)).toEqual([]);
     expect(skipOf(held, "BTC")).toMatchObject({ reason: "order-unknown" });
-    expect(skipOf(held, "BTC")?.detail).toMatch(/not known yet, its reply lost: held until it is looked up by cloid/);
+    expect(skipOf(held, "BTC")?.detail).toMatch(
+      /not known yet, its reply lost: held until it is looked up by cloid/,
+    );
     expect(held.inSync).toBe(false);
     // Other coins plan on.
     const other = plan({
