@@ -245,6 +245,29 @@ export function normalizePrivateKey(input: string, what = "the key"): Hex {
   return `0x${hex}`;
 }
 
+/**
+ * The first character of `passphrase` no prompt can type — a line break, a tab, another control
+ * character (the hidden prompt ends the answer at Enter and drops the rest) — named with where it
+ * is ("ends in a carriage return (\\r)"), or null. Never the passphrase itself. A passphrase from
+ * HLCOPY_PASSPHRASE loaded from a file saved with Windows line endings ends in one.
+ */
+export function untypeableCharacter(passphrase: string): string | null {
+  const chars = Array.from(passphrase);
+  const at = chars.findIndex((ch) => ch < " " || ch === "\u007f");
+  if (at < 0) return null;
+  const ch = chars[at] ?? "";
+  const name =
+    ch === "\r"
+      ? "a carriage return (\\r)"
+      : ch === "\n"
+        ? "a line break (\\n)"
+        : ch === "\t"
+          ? "a tab"
+          : `a control character (U+${ch.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")})`;
+  const trailing = chars.slice(at).every((c) => c < " " || c === "\u007f");
+  return `${trailing ? "ends in" : "holds"} ${name}`;
+}
+
 /** The lowercase address of a private key: one home, core/address.ts (OpenSSL's k·G, no table built). */
 export { addressOfKey };
 
@@ -437,11 +460,16 @@ export async function decryptKeystore(
   // variable's hint once wrapped this clause in another pair, and read as unbalanced.
   const damaged =
     "the file may be damaged: restore it from a backup, or re-create it (hlcopy agent import --force, or generate --force for a new key)";
+  // A variable (or file) whose passphrase carries what no prompt types — a carriage return from a
+  // file with Windows line endings — is the likelier cause than a damaged file: said first.
+  const untypeable = options.passphraseFrom === undefined ? null : untypeableCharacter(passphrase);
   throw new WrongPassphraseError("wrong passphrase", {
     hint:
       options.passphraseFrom === undefined
         ? `type ${which} again; if it is right, ${damaged}`
-        : `check ${options.passphraseFrom}: it does not hold ${which}; if it does, ${damaged}`,
+        : untypeable
+          ? `the passphrase in ${options.passphraseFrom} ${untypeable} (a file saved with Windows line endings?): remove it and run again; if the rest is right, ${damaged}`
+          : `check ${options.passphraseFrom}: it does not hold ${which}; if it does, ${damaged}`,
     details: { file: source },
   });
 }

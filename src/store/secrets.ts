@@ -15,6 +15,7 @@ import {
   decryptKeystore,
   normalizePrivateKey,
   readAgentKeystore,
+  untypeableCharacter,
   WrongPassphraseError,
 } from "./keystore.js";
 
@@ -460,12 +461,14 @@ function weakPassphraseWarning(weakness: string): string {
 /**
  * The passphrase for a NEW keystore: HLCOPY_PASSPHRASE, else asked (twice on a terminal,
  * asked again when the two differ). A weak one is warned about, from the environment too.
- * @throws {UsageError} when empty (HLCOPY_PASSPHRASE set but empty included) or the two
- *   entries differ three times; {InterruptedError} on Ctrl-C.
+ * @throws {UsageError} when empty (HLCOPY_PASSPHRASE set but empty included), holding what no
+ *   prompt types (refuseUntypeable), or the two entries differ three times; {InterruptedError}
+ *   on Ctrl-C.
  */
 export async function newPassphrase({ env, prompt }: PassphraseParameters): Promise<string> {
   const fromEnv = secretFromEnv(env, "HLCOPY_PASSPHRASE");
   if (fromEnv !== undefined) {
+    refuseUntypeable(fromEnv, passphraseSource(env));
     // A script's passphrase protects the keystore as much as a typed one: warned about alike.
     const weakness = passphraseWeakness(fromEnv);
     if (weakness)
@@ -479,6 +482,8 @@ export async function newPassphrase({ env, prompt }: PassphraseParameters): Prom
         hint: "choose a passphrase for the keystore (or set HLCOPY_PASSPHRASE)",
       });
     }
+    // Piped: a tab (or another control character) survives the line; a terminal never types one.
+    if (!prompt.interactive) refuseUntypeable(first, null);
     const weakness = passphraseWeakness(first);
     if (weakness) {
       prompt.say(
@@ -495,6 +500,37 @@ export async function newPassphrase({ env, prompt }: PassphraseParameters): Prom
     }
     prompt.say("the two passphrases do not match: choose the passphrase again");
   }
+}
+
+/** Where a passphrase from the environment was read, for errors: the variable, or the file and its variable. */
+function passphraseSource(env: NodeJS.ProcessEnv): string {
+  const variable = passphraseVariable(env);
+  return variable === "HLCOPY_PASSPHRASE_FILE"
+    ? `the file ${env.HLCOPY_PASSPHRASE_FILE} (HLCOPY_PASSPHRASE_FILE)`
+    : "HLCOPY_PASSPHRASE";
+}
+
+/**
+ * A new keystore's passphrase must be one a prompt can type: the hidden prompt ends the answer at
+ * Enter and drops other control characters, so a keystore encrypted under "pass\r" (a variable
+ * loaded from a file with Windows line endings) would open only from that variable — typed, it is
+ * "wrong passphrase" forever.
+ * @param from where it came from (the variable or file), or null for stdin.
+ * @throws {UsageError} (exit 2) naming the character and where it is, never the passphrase.
+ */
+function refuseUntypeable(passphrase: string, from: string | null): void {
+  const untypeable = untypeableCharacter(passphrase);
+  if (untypeable === null) return;
+  const source = from ?? "the line read from stdin";
+  throw new UsageError(
+    `the new passphrase from ${source} ${untypeable}, which no passphrase prompt can type: the keystore would open only from there; nothing was written`,
+    {
+      hint:
+        from === null
+          ? "pipe the passphrase without it (one line, printable characters), then run again"
+          : `remove it from ${from} (a file saved with Windows line endings?), then run again`,
+    },
+  );
 }
 
 /**

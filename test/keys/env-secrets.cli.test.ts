@@ -164,3 +164,38 @@ describe("HLCOPY_PASSPHRASE_FILE through the real binary", () => {
     }
   });
 });
+
+describe("a new keystore's passphrase is one a prompt can type", () => {
+  it("HLCOPY_PASSPHRASE ending in \\r (a .env with Windows line endings): agent generate and import are exit 2, nothing written, the passphrase never shown", async () => {
+    const dir = tempDir();
+    const file = join(tempDir(), "pf");
+    // One trailing newline is the file's own; what is left is a line break no prompt types.
+    writeFileSync(file, `${PASS}\n\n`, { mode: 0o600 });
+    for (const [env, from, what] of [
+      [{ HLCOPY_PASSPHRASE: `${PASS}\r` }, "HLCOPY_PASSPHRASE", "ends in a carriage return (\\r)"],
+      [
+        { HLCOPY_PASSPHRASE_FILE: file },
+        `the file ${file} (HLCOPY_PASSPHRASE_FILE)`,
+        "ends in a line break (\\n)",
+      ],
+    ] as const) {
+      for (const args of [
+        ["agent", "generate"],
+        ["agent", "import"],
+      ]) {
+        const r = await runCli(["--account", ACCOUNT, ...args], {
+          env: { HLCOPY_CONFIG_DIR: dir, ...env },
+          input: `${generatePrivateKey()}\n`,
+        });
+        expect(r.code, `${args.join(" ")} ${from}`).toBe(2);
+        expectErrorAndHint(
+          r.stderr,
+          `the new passphrase from ${from} ${what}, which no passphrase prompt can type: the keystore would open only from there; nothing was written`,
+          /^hint: remove it from .* \(a file saved with Windows line endings\?\), then run again$/,
+        );
+        expect(`${r.stdout}${r.stderr}`).not.toContain(PASS);
+        expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+      }
+    }
+  });
+});

@@ -134,6 +134,40 @@ describe("new passphrase", () => {
     expect(error.message).not.toContain("abc");
   });
 
+  it("a passphrase no prompt can type (a control character) is refused, from the environment or a pipe, never shown", async () => {
+    for (const [env, lines, message] of [
+      [
+        { HLCOPY_PASSPHRASE: "long pass phrase\r" },
+        [],
+        "the new passphrase from HLCOPY_PASSPHRASE ends in a carriage return (\\r), which no passphrase prompt can type",
+      ],
+      [
+        { HLCOPY_PASSPHRASE: "long pass\tphrase" },
+        [],
+        "the new passphrase from HLCOPY_PASSPHRASE holds a tab, which",
+      ],
+      [{}, ["long pass\tphrase"], "the new passphrase from the line read from stdin holds a tab, which"],
+      [
+        {},
+        ["long pass phrase\u0000"],
+        "the line read from stdin ends in a control character (U+0000), which",
+      ],
+    ] as const) {
+      const error = await rejection(newPassphrase({ env, prompt: pipedPrompt([...lines]).prompt }));
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.message).toContain(message);
+      expect(error.message).not.toContain("phrase\r");
+      expect(error.message).not.toContain("long pass");
+    }
+    // Spaces and any printable character are typed at a prompt: taken.
+    expect(
+      await newPassphrase({
+        env: { HLCOPY_PASSPHRASE: " long pass phrase é " },
+        prompt: pipedPrompt([]).prompt,
+      }),
+    ).toBe(" long pass phrase é ");
+  });
+
   it("piped: asked once; empty is refused", async () => {
     expect(await newPassphrase({ env: {}, prompt: pipedPrompt(["once"]).prompt })).toBe("once");
     expect(await rejection(newPassphrase({ env: {}, prompt: pipedPrompt([""]).prompt }))).toBeInstanceOf(
@@ -309,6 +343,14 @@ describe("loadAgentKey", () => {
       loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: "nope" } }),
     )) as UsageError;
     expect(fromVariable.hint).toContain("check HLCOPY_PASSPHRASE:");
+    // A variable ending in a carriage return (a file with Windows line endings) is named as that.
+    const crlf = (await rejection(
+      loadAgentKey({ configDir: dir, account: MASTER, env: { HLCOPY_PASSPHRASE: `${PASS}\r` } }),
+    )) as UsageError;
+    expect(crlf).toBeInstanceOf(WrongPassphraseError);
+    expect(crlf.hint).toMatch(
+      /^the passphrase in HLCOPY_PASSPHRASE ends in a carriage return \(\\r\) \(a file saved with Windows line endings\?\): remove it and run again; if the rest is right, the file may be damaged/,
+    );
     expect(fromVariable.hint).not.toContain("HLCOPY_PASSPHRASE_FILE");
     const file = agentKeystorePath(dir);
     expect(fromVariable.hint).toBe(
