@@ -7,6 +7,7 @@ import { plainDecimal } from "../core/format.js";
 import {
   allowedText,
   flagName,
+  listText,
   parseSettingInput,
   type RunCommand,
   SETTINGS_SCHEMA,
@@ -169,7 +170,7 @@ export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], ru
     const runs = run ? settingRunsOf(s.key, run) : undefined;
     const option = new Option(
       `--${flagName(s.key)} <value>`,
-      `${runs ? `${runs}: ` : ""}${s.description} [${s.key}; ${allowedText(s)}; default ${defaultText(s.default)}]`,
+      `${runs ? `${runs}: ` : ""}${s.description} [${s.key}; ${allowedText(s)}; default ${defaultText(s.default, s.key)}]`,
     );
     cmd.addOption(runs === null ? option.hideHelp() : option);
   }
@@ -222,9 +223,9 @@ export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], ru
   return cmd;
 }
 
-function defaultText(value: SettingValue): string {
+function defaultText(value: SettingValue, key: SettingKey): string {
   if (value === null) return "none";
-  if (Array.isArray(value)) return value.length === 0 ? '""' : value.join(",");
+  if (Array.isArray(value)) return listText(key, value);
   return typeof value === "number" ? plainDecimal(value) : String(value);
 }
 

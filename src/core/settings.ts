@@ -647,13 +647,15 @@ export function allowedText(s: SettingSpec): string {
     case "boolean":
       return "true or false";
     case "coins":
-      return 'a comma-separated list of coin names (e.g. "BTC,ETH"), or "" for none';
+      return s.key === "risk.allowCoins"
+        ? 'a comma-separated list of coin names (e.g. "BTC,ETH"), or "all" (or "") for every coin'
+        : 'a comma-separated list of coin names (e.g. "BTC,ETH"), or "none" (or "")';
     case "network":
       return "mainnet, testnet, or an API's base URL http(s)://host[:port]";
     case "addressOrNone":
       return 'a 0x address of 40 hex digits, or "none"';
     case "urls":
-      return 'a comma-separated list of http(s) URLs, or "" for none';
+      return 'a comma-separated list of http(s) URLs, or "none" (or "")';
     case "chatIdOrNone":
       return 'a Telegram chat id (digits, optionally negative) or @channel, or "none"';
     case "hoursOrNone":
@@ -1116,7 +1118,7 @@ export function parseSettingInput(key: string, raw: string): SettingValue {
     return signed ? validateSetting(key, raw) : parseInput(s, key, raw);
   } catch (error) {
     // A fraction for a percentage says both readings (it quotes the number as typed).
-    if (error instanceof FractionPctError) throw error;
+    if (error instanceof FractionPctError || error instanceof AmbiguousListWordError) throw error;
     // Report what the user typed, not the number it was converted to.
     if (error instanceof ValidationError) throw invalid(s, raw);
     throw error;
@@ -1247,17 +1249,24 @@ function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {
       if (["false", "no", "off", "0"].includes(t)) return false;
       throw invalid(s, raw);
     }
-    case "coins":
+    case "coins": {
       if (text === "") return [];
+      // The words the table and `config list` say an empty list with (risk.allowCoins "all",
+      // risk.denyCoins "none") are that list, not a coin: "none" was stored as the coin "none",
+      // echoed "= none", and every trading run then refused it as no market.
+      const word = listWord(key);
+      if (text.toLowerCase() === word || (word === "none" && NONE_RE.test(text))) return [];
+      if (word === "all" && NONE_RE.test(text)) throw ambiguousNoCoins(s, raw);
       return validateSetting(
         key,
         text.split(",").map((c) => c.trim()),
       );
+    }
     case "addressOrNone":
       if (/^(none|null)$/i.test(text)) return null;
       return validateSetting(key, text);
     case "urls":
-      if (text === "") return [];
+      if (text === "" || NONE_RE.test(text)) return [];
       return validateSetting(
         key,
         text.split(",").map((u) => u.trim()),
@@ -1272,6 +1281,34 @@ function parseInput(s: SettingSpec, key: string, raw: string): SettingValue {
     default:
       return validateSetting(key, text);
   }
+}
+
+/**
+ * The word an empty list is said with, and typed as: risk.allowCoins empty copies every coin
+ * ("all"); risk.denyCoins empty denies none, alerts.webhook empty posts to none ("none").
+ */
+export function listWord(key: string): "all" | "none" {
+  return settingSpec(key).key === "risk.allowCoins" ? "all" : "none";
+}
+
+/** A list setting's value for people: an empty list as its word (listWord), else comma-joined. */
+export function listText(key: string, value: readonly unknown[]): string {
+  return value.length === 0 ? listWord(key) : value.join(",");
+}
+
+/** "none" for the allow list: an empty allow list copies every coin, so it reads both ways. */
+export class AmbiguousListWordError extends ValidationError {
+  override name = "AmbiguousListWordError";
+}
+
+function ambiguousNoCoins(s: SettingSpec, raw: string): AmbiguousListWordError {
+  return new AmbiguousListWordError(
+    s.key,
+    `invalid value "${raw.trim()}" for ${s.key}: an empty allow list copies every coin, so "${raw.trim()}" could mean every coin or no coin`,
+    {
+      hint: `to copy every coin: hlcopy config set ${s.key} all; to copy only some, name them: hlcopy config set ${s.key} BTC,ETH`,
+    },
+  );
 }
 
 /** A flat map of key → value, as stored in the config file. */

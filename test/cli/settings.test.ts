@@ -307,6 +307,38 @@ describe("config set refuses a value a run would refuse beside one stored (a set
     expect(readFileSync(configPath(dir), "utf8")).toBe(before);
     expect((await config(dir, "set", "risk.denyCoins", "ETH")).code).toBe(0);
   });
+
+  it("an empty list is typed and shown with its word — risk.denyCoins none, risk.allowCoins all — never stored as a coin of that name", async () => {
+    const dir = tempDir();
+    // `none` was stored as the coin "none" and echoed "= none": every trading run then refused it.
+    expect((await config(dir, "set", "risk.denyCoins", "BTC")).code).toBe(0);
+    const none = await config(dir, "set", "risk.denyCoins", "none");
+    expect(none).toMatchObject({ code: 0, stdout: "risk.denyCoins = none\n" });
+    expect(readStoredSettings(dir)["risk.denyCoins"]).toEqual([]);
+    expect((await config(dir, "get", "risk.denyCoins")).stdout).toBe("none\n");
+    expect((await config(dir, "set", "alerts.webhook", "none")).stdout).toBe("alerts.webhook = none\n");
+    expect(readStoredSettings(dir)["alerts.webhook"]).toEqual([]);
+    // The allow list: empty copies every coin, so its word is "all"; "none" reads both ways.
+    expect((await config(dir, "set", "risk.allowCoins", "SOL")).code).toBe(0);
+    const before = readFileSync(configPath(dir), "utf8");
+    const ambiguous = await config(dir, "set", "risk.allowCoins", "none");
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toBe(
+      'error: invalid value "none" for risk.allowCoins: an empty allow list copies every coin, so "none" could mean every coin or no coin\n' +
+        "hint: to copy every coin: hlcopy config set risk.allowCoins all; to copy only some, name them: hlcopy config set risk.allowCoins BTC,ETH\n",
+    );
+    expect(readFileSync(configPath(dir), "utf8")).toBe(before);
+    expect((await config(dir, "set", "risk.allowCoins", "all")).stdout).toBe("risk.allowCoins = all\n");
+    expect(readStoredSettings(dir)["risk.allowCoins"]).toEqual([]);
+    // What get prints is what set takes back, and list says the same words.
+    expect((await config(dir, "get", "risk.allowCoins")).stdout).toBe("all\n");
+    const list = (await config(dir, "list")).stdout;
+    expect(list).toContain("risk.allowCoins = all   (config file; default all)");
+    expect(list).toContain("risk.denyCoins = none   (config file; default none)");
+    expect((await config(dir, "unset", "risk.allowCoins")).stdout).toBe(
+      "risk.allowCoins unset (default: all)\n",
+    );
+  });
 });
 
 describe("sizing.notional under the $10 minimum order", () => {
@@ -406,6 +438,17 @@ describe("numbers are plain decimals (issue 12.7)", () => {
 
 describe("coin lists (issue 12.7)", () => {
   const MARKETS = ["BTC", "ETH", "SOL", "kPEPE", "DOGE", "HYPE"];
+
+  it("none as a flag: --deny-coins none denies nothing, --allow-coins none is refused as the flag (it reads both ways)", () => {
+    expect(parseSettingInput("risk.denyCoins", "none")).toEqual([]);
+    expect(parseSettingInput("risk.denyCoins", "OFF")).toEqual([]);
+    expect(parseSettingInput("risk.allowCoins", "all")).toEqual([]);
+    expect(parseSettingInput("alerts.webhook", "none")).toEqual([]);
+    expect(() => resolveSettings({}, { "risk.allowCoins": "none" })).toThrow(ValidationError);
+    expect(() => resolveSettings({}, { "risk.allowCoins": "none" })).toThrow(
+      'invalid value "none" for risk.allowCoins: an empty allow list copies every coin',
+    );
+  });
 
   it("the same coin in two spellings is kept once", () => {
     expect(parseSettingInput("risk.denyCoins", "BTC, btc ,ETH")).toEqual(["BTC", "ETH"]);

@@ -6,6 +6,7 @@ import {
   ALERT_KEYS_BESIDE_WEBHOOK,
   alertsOff,
   defaultFlatSettings,
+  listText,
   parseSettingInput,
   SETTINGS_SCHEMA,
   type SizingMode,
@@ -31,10 +32,13 @@ function dirOf(g: GlobalOptions): string {
   return configDirOf(g);
 }
 
-/** A setting's value for people: plain decimals (1e-7 is shown 0.0000001, as it is typed). */
-function show(value: unknown): string {
+/**
+ * A setting's value for people: plain decimals (1e-7 is shown 0.0000001, as it is typed), an
+ * empty list as the word that types it (risk.allowCoins "all", other lists "none": listText).
+ */
+function show(value: unknown, key: string): string {
   if (value === null) return "none";
-  if (Array.isArray(value)) return value.join(",");
+  if (Array.isArray(value)) return listText(key, value);
   if (typeof value === "number") return plainDecimal(value);
   return String(value);
 }
@@ -85,9 +89,9 @@ export async function runConfigSet(
       { key, value, source: "config", ...(warning ? { warning } : {}), ...runningDocument(running) },
       out,
     );
-  else out.write(`${key} = ${show(value)}\n`);
+  else out.write(`${key} = ${show(value, key)}\n`);
   if (warning) err.write(`warning: ${warning}\n`);
-  warnRunning(running, `${key} = ${show(value)}`, err);
+  warnRunning(running, `${key} = ${show(value, key)}`, err);
 }
 
 /**
@@ -165,8 +169,8 @@ function effectiveSetting(
 }
 
 /** Where a value from the environment comes from, for people: `HLCOPY_ACCOUNT, over the config file's 0x…`. */
-function envOrigin(e: EffectiveSetting): string {
-  const file = e.configValue === null || e.configValue === undefined ? "none" : show(e.configValue);
+function envOrigin(e: EffectiveSetting, key: string): string {
+  const file = e.configValue === null || e.configValue === undefined ? "none" : show(e.configValue, key);
   return `${e.variable}, which beats the config file's ${file} in every run`;
 }
 
@@ -186,8 +190,8 @@ export async function runConfigGet(
   }
   // The value alone on stdout (a script's $(hlcopy config get account)); where it comes from,
   // when not the file or the default, beside it on stderr.
-  out.write(`${show(e.value)}\n`);
-  if (e.source === "env") err.write(`note: from ${envOrigin(e)}\n`);
+  out.write(`${show(e.value, spec.key)}\n`);
+  if (e.source === "env") err.write(`note: from ${envOrigin(e, spec.key)}\n`);
   if (e.warning) err.write(`warning: ${e.warning}\nhint: ${ENV_ACCOUNT_HINT}\n`);
 }
 
@@ -205,9 +209,10 @@ export async function runConfigUnset(
   // What a run takes now: the default, or the variable's (HLCOPY_ACCOUNT) where one is set.
   const e = effectiveSetting(spec.key, {}, env, spec.default);
   if (g.json) printDocument("config", { key, ...e, ...runningDocument(running) }, out);
-  else out.write(`${key} unset (default: ${show(spec.default)})\n`);
-  if (!g.json && e.source === "env") err.write(`note: runs take ${show(e.value)} from ${e.variable}\n`);
-  warnRunning(running, `${key} unset (${show(spec.default)})`, err);
+  else out.write(`${key} unset (default: ${show(spec.default, spec.key)})\n`);
+  if (!g.json && e.source === "env")
+    err.write(`note: runs take ${show(e.value, spec.key)} from ${e.variable}\n`);
+  warnRunning(running, `${key} unset (${show(spec.default, spec.key)})`, err);
 }
 
 export async function runConfigList(
@@ -254,11 +259,11 @@ export function settingsListing(
     section = at;
     const origin =
       r.source === "env"
-        ? `${envOrigin(r)}; default ${show(r.default)}`
+        ? `${envOrigin(r, r.key)}; default ${show(r.default, r.key)}`
         : r.source === "config"
-          ? `config file; default ${show(r.default)}`
+          ? `config file; default ${show(r.default, r.key)}`
           : "default";
-    lines.push(`${r.key} = ${show(r.value)}   (${origin})`);
+    lines.push(`${r.key} = ${show(r.value, r.key)}   (${origin})`);
     if (r.warning) lines.push(`    warning: ${r.warning}`);
     for (const line of wrapWords(r.description, Math.max(30, width - 4))) lines.push(`    ${line}`);
   }
