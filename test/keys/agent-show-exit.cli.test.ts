@@ -1,6 +1,7 @@
 // `hlcopy agent show` exits as follow and reconcile refuse to start: 2 for every state that is
 // not "approved" — the master key given as the agent key, an agent never approved — with the
-// document (`approved: false`) on stdout and, in text, one error line and a hint on stderr.
+// document (`approved: false`, and why in `refusal`) on stdout and, in text, one error line and
+// a hint on stderr.
 // The real binary against its own simulator.
 
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
@@ -48,15 +49,31 @@ describe("agent show's exit code", () => {
       const json = await show(master.key, true);
       expect(json.code).toBe(2);
       expect(json.stderr).toBe("");
-      expect(JSON.parse(json.stdout)).toMatchObject({ type: "agent", approved: false });
+      // Why, as the text's error and hint: "approved: false" alone read as an approval to give.
+      const doc = JSON.parse(json.stdout);
+      expect(doc).toMatchObject({ type: "agent", approved: false });
+      expect(doc.refusal).toEqual({
+        reason: said[0]?.slice("error: ".length),
+        hint: said[1]?.slice("hint: ".length),
+      });
+      expect(json.stdout).not.toContain(master.key.slice(2));
 
       // The other states that are not "approved" exit 2 as well; an approved agent exits 0.
       const never = await show(generatePrivateKey());
       expect(never.code).toBe(2);
       expect(never.stdout).toContain("approved     no\n");
+      const neverJson = JSON.parse((await show(generatePrivateKey(), true)).stdout);
+      expect(neverJson.refusal).toMatchObject({
+        reason: expect.stringMatching(/^agent 0x[0-9a-f]{40} is not approved for 0x[0-9a-f]{40}: /),
+        hint: expect.stringMatching(/^approve it: hlcopy .*agent approve/),
+      });
       const approved = await show(agentKey);
       expect(approved.code, approved.stderr).toBe(0);
       expect(approved.stdout).toContain("approved     yes\n");
+      expect(JSON.parse((await show(agentKey, true)).stdout)).toMatchObject({
+        approved: true,
+        refusal: null,
+      });
     } finally {
       await sim.close();
     }
@@ -101,7 +118,14 @@ describe("agent show's exit code", () => {
         const json = await show(true);
         expect(json.code).toBe(2);
         expect(json.stderr).toBe("");
-        expect(JSON.parse(json.stdout)).toMatchObject({ type: "agent", approved: false });
+        expect(JSON.parse(json.stdout)).toMatchObject({
+          type: "agent",
+          approved: false,
+          refusal: {
+            reason: `${agent} is an API wallet (agent) of ${master.address.toLowerCase()}, not a trading account`,
+            hint: `--account takes the master account the agent trades for: --account ${master.address.toLowerCase()} (or hlcopy config set account ${master.address.toLowerCase()})`,
+          },
+        });
       }
     } finally {
       await sim.close();

@@ -91,6 +91,24 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
       `warning: the approval ends in ${agents.daysText(status.daysLeft ?? 0)}; renew it: ${fix}\n`,
     );
   }
+  // What follow and reconcile would refuse (exit 2): the error and hint lines on stderr, and in
+  // the --json document as `refusal` — a script told "approved: false" alone could not tell an
+  // approval to give from a master key or an agent's address given as the account.
+  const refusal: { reason: string; hint: string } | null = agentOf
+    ? asRefusal(agentAsAccountRefusal(account, agentOf))
+    : isMaster
+      ? masterRefusal(agent.address, account)
+      : expired
+        ? {
+            reason: `the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it`,
+            hint: `renew it: ${fix}`,
+          }
+        : never
+          ? {
+              reason: `agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it`,
+              hint: `approve it: ${fix}${officialNetwork(ctx.network.name) ? " (or in the Hyperliquid web app, API page)" : ""}`,
+            }
+          : null;
   emit(
     ctx,
     io,
@@ -105,37 +123,28 @@ export async function runAgentShow(ctx: AgentContext, io: AgentIo): Promise<numb
       name: status.name,
       validUntil: status.validUntil,
       daysLeft: status.daysLeft,
+      refusal,
     },
     lines,
   );
-  if (!expired && !never && !isMaster) return 0;
+  if (refusal === null) return 0;
   // After the document: stdout keeps the one `agent` document (approved: false) for --json.
-  if (!ctx.json) {
-    io.err.write(
-      agentOf
-        ? said(agentAsAccountRefusal(account, agentOf))
-        : isMaster
-          ? masterRefusal(agent.address, account)
-          : expired
-            ? `error: the approval of agent ${agent.address} for ${account} expired on ${agents.isoDate(status.validUntil)}: hlcopy cannot trade with it\nhint: renew it: ${fix}\n`
-            : `error: agent ${agent.address} is not approved for ${account}: hlcopy cannot trade with it\nhint: approve it: ${fix}${officialNetwork(ctx.network.name) ? " (or in the Hyperliquid web app, API page)" : ""}\n`,
-    );
-  }
+  if (!ctx.json) io.err.write(`error: ${refusal.reason}\nhint: ${refusal.hint}\n`);
   return 2;
 }
 
-/** An error as its error and hint lines. */
-function said(error: HlcopyError): string {
-  return `error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`;
+/** An error as a refusal: its message and hint. */
+function asRefusal(error: HlcopyError): { reason: string; hint: string } {
+  return { reason: error.message, hint: error.hint ?? "" };
 }
 
-/** What follow and reconcile say of the master key (store/secrets.ts), as the error and hint lines. */
-function masterRefusal(agentAddress: Address, account: Address): string {
+/** What follow and reconcile say of the master key (store/secrets.ts), as a refusal. */
+function masterRefusal(agentAddress: Address, account: Address): { reason: string; hint: string } {
   try {
     assertNotMasterKey(agentAddress, account);
   } catch (error) {
-    if (error instanceof HlcopyError) return said(error);
+    if (error instanceof HlcopyError) return asRefusal(error);
     throw error;
   }
-  return "";
+  throw new Error("assertNotMasterKey accepted the account's own address");
 }
