@@ -267,6 +267,32 @@ export function overridingAccount(env: NodeJS.ProcessEnv, saved: unknown): strin
 }
 
 /**
+ * The agent's address for refuseAgentAsAccount: HLCOPY_AGENT_KEY's, else the keystore's plain
+ * `address` field, read as a file — an address is compared, no key is used, so what a run refuses
+ * before it opens the key (a keystore other users may read, HLCOPY_PASSPHRASE set but empty) does
+ * not hide it: through agentAddressOf those read as "no agent", and the agent's address was saved
+ * as the account. Null when there is no agent, or none that can be read (agent show says why).
+ */
+async function agentAddressToCompare(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ address: string; source: "env" | "keystore" } | null> {
+  const { addressOfKey, agentKeystorePath, normalizePrivateKey, readKeystore } = await import(
+    "../store/keystore.js"
+  );
+  const fromEnv = env.HLCOPY_AGENT_KEY;
+  if (fromEnv) {
+    try {
+      return { address: addressOfKey(normalizePrivateKey(fromEnv)), source: "env" };
+    } catch {
+      // Malformed: every run refuses it, saying so; the keystore's agent is still compared.
+    }
+  }
+  const keystore = await readKeystore(agentKeystorePath(dir)).catch(() => null);
+  return keystore?.address === undefined ? null : { address: `0x${keystore.address}`, source: "keystore" };
+}
+
+/**
  * The account given is the agent hlcopy already holds (the keystore's address, or
  * HLCOPY_AGENT_KEY's): the commonest mix-up of the two addresses, saved without a word, found
  * only when a run refused the key. Known offline and without the passphrase; nothing written.
@@ -279,9 +305,7 @@ export async function refuseAgentAsAccount(
   retry = "hlcopy --account 0xYourMaster… init",
 ): Promise<void> {
   if (typeof account !== "string") return;
-  const { agentAddressOf } = await import("../store/secrets.js");
-  // No agent yet, or one that cannot be read: nothing to compare (agent show says the rest).
-  const agent = await agentAddressOf({ configDir: dir, account: null, env }).catch(() => null);
+  const agent = await agentAddressToCompare(dir, env);
   if (!agent || agent.address.toLowerCase() !== account.toLowerCase()) return;
   throw new UsageError(
     `${account} is your agent's address (${agent.source === "env" ? "HLCOPY_AGENT_KEY's key" : "the key in the keystore"}), not your master account`,

@@ -3,7 +3,7 @@
 // key. The agent hlcopy already holds is known offline, without the passphrase: refused at once,
 // exit 2, nothing written.
 
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
@@ -50,6 +50,28 @@ describe("the agent's address given as the account", () => {
       /^error: .* is your agent's address .*\nhint: .*hlcopy config set account 0xYourMaster…\n$/,
     );
     expect(existsSync(join(held.dir, "config.json"))).toBe(false);
+  });
+
+  it("still refused where a run would refuse the keystore before opening it (other users may read it, HLCOPY_PASSPHRASE set but empty): the address is a plain field", async () => {
+    // Through the run's own read of the agent's address those read as "no agent": exit 0, the
+    // agent's address saved as the account.
+    for (const [mode, env] of [
+      [0o644, {}],
+      [0o600, { HLCOPY_PASSPHRASE: "" }],
+    ] as const) {
+      const { dir, agent } = await withKeystore();
+      chmodSync(agentKeystorePath(dir), mode);
+      const set = await runCli(["--config-dir", dir, "config", "set", "account", agent], { env });
+      expect(set.code, set.stderr).toBe(2);
+      expect(set.stderr).toMatch(
+        /^error: 0x[0-9a-f]{40} is your agent's address \(the key in the keystore\), not your master account\n/,
+      );
+      const init = await runCli(["--config-dir", dir, "--network", "testnet", "--account", agent, "init"], {
+        env,
+      });
+      expect(init.code, init.stderr).toBe(2);
+      expect(existsSync(join(dir, "config.json"))).toBe(false);
+    }
   });
 
   it("the master address is saved as before", async () => {
