@@ -65,7 +65,12 @@ export function ask(io: AskIo, question: string, signal?: AbortSignal): Promise<
     signal?.addEventListener("abort", interrupt, { once: true });
     rl.on("close", () => {
       signal?.removeEventListener("abort", interrupt);
-      settle(() => reject(new InterruptedError()));
+      // Ctrl-D (or the input ending) with the question on screen: the error that follows starts
+      // a line of its own, as after Ctrl-C, not after the question's text.
+      settle(() => {
+        io.output.write("\n");
+        reject(new InterruptedError());
+      });
     });
     rl.question(question, (answer) => {
       settle(() => resolve(answer));

@@ -276,12 +276,13 @@ function readVisible(io: PromptIo, question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: io.input, output: io.output, terminal: true });
     let answered = false;
-    rl.on("SIGINT", () => {
-      rl.close();
-      reject(new InterruptedError());
-    });
+    // Ctrl-C or Ctrl-D at the question: "error: interrupted" follows on a line of its own, not
+    // glued to the question's text ("… [y/N] error: interrupted").
+    rl.on("SIGINT", () => rl.close());
     rl.on("close", () => {
-      if (!answered) reject(new InterruptedError());
+      if (answered) return;
+      io.output.write("\n");
+      reject(new InterruptedError());
     });
     rl.question(question, (answer) => {
       answered = true;

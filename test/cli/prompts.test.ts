@@ -12,7 +12,7 @@ import { reportError } from "../../src/cli/output.js";
 import { InterruptedError } from "../../src/store/secrets.js";
 import { eventually } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
-import { Capture, FakeTty, terminalScreen } from "../keys/io.js";
+import { Capture, FakeTty, terminalScreen, ttyPrompt } from "../keys/io.js";
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -38,6 +38,25 @@ describe("ask (one visible question)", () => {
     const error = (await rejection(ask({ input: tty, output: new Capture() }, "Q: "))) as InterruptedError;
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.exitCode).toBe(130);
+  });
+
+  it("Ctrl-C or Ctrl-D at a question: what is said next starts a line of its own, not after the question", async () => {
+    // Seen: "Delete the agent key …? [y/N] error: interrupted" (agent remove), "Network … [mainnet]:
+    // error: interrupted" (init, Ctrl-D).
+    for (const key of ["\u0003", "\u0004"]) {
+      const tty = new FakeTty();
+      const out = new Capture();
+      tty.typeLater(key);
+      expect(await rejection(ask({ input: tty, output: out }, "Network [mainnet]: "))).toBeInstanceOf(
+        InterruptedError,
+      );
+      expect(terminalScreen(out.text).at(-1), JSON.stringify(key)).toBe("");
+      const confirm = ttyPrompt();
+      confirm.tty.typeLater(key);
+      expect(await rejection(confirm.prompt.confirm("Delete it? [y/N] "))).toBeInstanceOf(InterruptedError);
+      expect(terminalScreen(confirm.output.text).at(-1), JSON.stringify(key)).toBe("");
+      confirm.prompt.close();
+    }
   });
 
   it("the input ending before an answer is an interruption too", async () => {
