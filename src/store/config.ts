@@ -76,7 +76,18 @@ function jsonErrorAt(text: string, error: unknown): string {
  * @throws {ConfigError} when the file is not JSON, has a key twice, is not an object, has an unknown
  *   key or a bad value.
  */
-export function readStoredSettings(configDir: string, options: { replacing?: string } = {}): FlatSettings {
+export function readStoredSettings(
+  configDir: string,
+  options: {
+    replacing?: string;
+    /**
+     * false: the other keys' values are not checked (what is returned of them is unchecked) —
+     * for unsetSetting: removing one key makes no other value worse, and checking them made two
+     * bad values a loop, each one's `config unset` hint refused for the other's.
+     */
+    checkValues?: boolean;
+  } = {},
+): FlatSettings {
   const file = configPath(configDir);
   if (!existsSync(file)) return {};
   let text: string;
@@ -132,6 +143,10 @@ export function readStoredSettings(configDir: string, options: { replacing?: str
     // The setting being set or unset: its stored value goes, whatever it is (the way out the
     // hint below gives for a bad one).
     if (key === options.replacing) continue;
+    if (options.checkValues === false) {
+      out[key as SettingKey] = value as SettingValue;
+      continue;
+    }
     try {
       out[key as SettingKey] = validateSetting(key, value);
     } catch (error) {
@@ -187,10 +202,13 @@ export async function writeSetting(configDir: string, key: string, value: Settin
   await changeConf(configDir, (conf) => conf.set(key, kept));
 }
 
-/** Remove a stored setting so its default applies again. */
+/**
+ * Remove a stored setting so its default applies again: the way out of a bad value, even beside
+ * another bad value (the file's shape is checked — JSON, keys known, each once — not the values).
+ */
 export async function unsetSetting(configDir: string, key: string): Promise<void> {
   settingSpec(key);
-  readStoredSettings(configDir, { replacing: key });
+  readStoredSettings(configDir, { replacing: key, checkValues: false });
   if (!existsSync(configPath(configDir))) return;
   await changeConf(configDir, (conf) => {
     conf.delete(key);

@@ -308,6 +308,26 @@ describe("config set refuses a value a run would refuse beside one stored (a set
     expect((await config(dir, "set", "risk.denyCoins", "ETH")).code).toBe(0);
   });
 
+  it("two bad values in the file: each one's config unset hint works (it was refused for the other's, a loop)", async () => {
+    const dir = tempDir();
+    writeFileSync(configPath(dir), '{"risk": {"maxLeverage": -5, "denyCoins": "x"}}');
+    const list = await config(dir, "list");
+    expect(list.code).toBe(2);
+    const hint = /hint: fix the value by hand, or run: hlcopy (config unset \S+)/.exec(list.stderr)?.[1];
+    expect(hint).toBeDefined();
+    const first = await config(dir, ...(hint ?? "").split(" ").slice(1));
+    expect(first.code, first.stderr).toBe(0);
+    // The other bad value is still said, by every command that reads the file, with its own way out.
+    const again = await config(dir, "list");
+    expect(again.code).toBe(2);
+    const next = /hint: fix the value by hand, or run: hlcopy (config unset \S+)/.exec(again.stderr)?.[1];
+    expect(next).toBeDefined();
+    expect(next).not.toBe(hint);
+    expect((await config(dir, ...(next ?? "").split(" ").slice(1))).code).toBe(0);
+    expect(JSON.parse(readFileSync(configPath(dir), "utf8"))).toEqual({});
+    expect((await config(dir, "list")).code).toBe(0);
+  });
+
   it("an empty list is typed and shown with its word — risk.denyCoins none, risk.allowCoins all — never stored as a coin of that name", async () => {
     const dir = tempDir();
     // `none` was stored as the coin "none" and echoed "= none": every trading run then refused it.
