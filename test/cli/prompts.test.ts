@@ -5,10 +5,13 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { ask } from "../../src/cli/ask.js";
 import { runInit } from "../../src/cli/init/run.js";
 import { reportError } from "../../src/cli/output.js";
+import { readStoredSettings } from "../../src/store/config.js";
+import { agentKeystorePath, encryptKeystore, writeKeystore } from "../../src/store/keystore.js";
 import { InterruptedError } from "../../src/store/secrets.js";
 import { eventually } from "../exchange/helpers.js";
 import { tempDir } from "../helpers/cli.js";
@@ -120,6 +123,43 @@ describe("hlcopy init at a terminal", () => {
     await done;
     expect(out.text).toContain("network  testnet");
     expect(existsSync(join(dir, "config.json"))).toBe(true);
+  });
+});
+
+describe("hlcopy init: the agent's address typed for the account", () => {
+  it("is said and asked again, as every wrong answer is; the master typed next is saved", async () => {
+    const dir = tempDir();
+    const key = generatePrivateKey();
+    await writeKeystore(
+      agentKeystorePath(dir),
+      await encryptKeystore(key, "fixture pass phrase", { scryptN: 1024 }),
+    );
+    const agent = privateKeyToAddress(key).toLowerCase();
+    const tty = new FakeTty();
+    const err = new Capture();
+    const out = new Capture();
+    // It ended init with exit 2, the network answered lost.
+    let ended = false;
+    const done = runInit({ configDir: dir }, { input: tty, out, err }, {}).finally(() => {
+      ended = true;
+    });
+    done.catch(() => {});
+    await eventually(() => err.text.includes("Network"));
+    tty.write("testnet\r");
+    await eventually(() => err.text.includes("master account"));
+    tty.write(`${agent}\r`);
+    await eventually(() => ended || err.text.split("master account").length > 2);
+    expect(ended).toBe(false);
+    expect(err.text).toContain(
+      `  ${agent} is your agent's address (the key in the keystore), not your master account: give the master address that holds the funds\n`,
+    );
+    expect(existsSync(join(dir, "config.json"))).toBe(false);
+    tty.write("0x1111111111111111111111111111111111111111\r");
+    await done;
+    expect(readStoredSettings(dir)).toEqual({
+      network: "testnet",
+      account: "0x1111111111111111111111111111111111111111",
+    });
   });
 });
 

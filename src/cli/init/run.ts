@@ -92,8 +92,21 @@ export async function runInit(
         const value = typed.trim() || current || "";
         const problem = addressProblem(value);
         if (problem === null) {
-          account = value;
-          break;
+          // The agent's own address (the commonest mix-up of the two) is a wrong answer too: said
+          // and asked again, as the others are — it ended init (exit 2), the answers lost.
+          const agent = await refuseAgentAsAccount(dir, env, value).then(
+            () => null,
+            (error: unknown) => {
+              if (error instanceof UsageError) return error;
+              throw error;
+            },
+          );
+          if (agent === null) {
+            account = value;
+            break;
+          }
+          err.write(`  ${agent.message}: give the master address that holds the funds\n`);
+          continue;
         }
         if (problem === "private-key") {
           err.write(`  ${NOT_A_KEY}\n`);
