@@ -9,6 +9,7 @@ import type { Hex } from "viem";
 import { looksLikePrivateKey } from "../core/address.js";
 import { ExitCode, HlcopyError, OperationalError, UsageError } from "../core/errors.js";
 import type { Address } from "../core/types.js";
+import { withoutBom } from "./duplicate-keys.js";
 import {
   addressOfKey,
   agentKeystorePath,
@@ -383,9 +384,10 @@ export function passphraseVariable(
 /**
  * The passphrase from HLCOPY_PASSPHRASE, or from the file HLCOPY_PASSPHRASE_FILE names (issue
  * 18: a systemd credential — LoadCredential, $CREDENTIALS_DIRECTORY — so it never sits in a
- * unit file or the environment; one trailing newline is dropped). Both set is refused: one of
- * them is a leftover, and which one holds the right passphrase is not ours to guess (the
- * variable once won silently, even over a file that did not exist).
+ * unit file or the environment; one trailing newline and a leading byte-order mark are
+ * dropped). Both set is refused: one of them is a leftover, and which one holds the right
+ * passphrase is not ours to guess (the variable once won silently, even over a file that did
+ * not exist).
  * @throws {UsageError} (exit 2) for both set, either set but empty, a file that cannot be read
  *   or holds nothing — each naming the variable (and the file) it is about.
  */
@@ -413,7 +415,10 @@ function passphraseFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   }
   let value: string;
   try {
-    value = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+    // A byte-order mark (the file saved by a Windows editor) is no part of a passphrase — the
+    // config and keystore readers drop it too; kept, it read as "wrong passphrase", and a new
+    // keystore's passphrase began with a character no one can see or type.
+    value = withoutBom(readFileSync(path, "utf8")).replace(/\r?\n$/, "");
   } catch (error) {
     throw new UsageError(
       `cannot read HLCOPY_PASSPHRASE_FILE ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,

@@ -330,6 +330,22 @@ describe("loadAgentKey", () => {
     expect(statSync(file).mtimeMs).toBe(mtime);
   });
 
+  it("a passphrase file saved by a Windows editor (a byte-order mark, CRLF) opens the keystore: neither is the passphrase", async () => {
+    const dir = await configWithKeystore();
+    const passFile = `${tempDir()}/pass`;
+    writeFileSync(passFile, `\ufeff${PASS}\r\n`);
+    const loaded = await loadAgentKey({
+      configDir: dir,
+      account: MASTER,
+      env: { HLCOPY_PASSPHRASE_FILE: passFile },
+    });
+    expect(loaded.address).toBe(AGENT);
+    // A new keystore's passphrase from it is the one typed at a prompt, without the mark.
+    expect(
+      await newPassphrase({ env: { HLCOPY_PASSPHRASE_FILE: passFile }, prompt: pipedPrompt([]).prompt }),
+    ).toBe(PASS);
+  });
+
   it("a wrong passphrase's hint names the variable it was read from (HLCOPY_PASSPHRASE_FILE, HLCOPY_PASSPHRASE)", async () => {
     const dir = await configWithKeystore();
     const passFile = `${tempDir()}/pass`;
