@@ -81,9 +81,8 @@ export function readStoredSettings(
   options: {
     replacing?: string;
     /**
-     * false: the other keys' values are not checked (what is returned of them is unchecked) —
-     * for unsetSetting: removing one key makes no other value worse, and checking them made two
-     * bad values a loop, each one's `config unset` hint refused for the other's.
+     * false: no value is checked (what is returned is unchecked), the file's shape only — JSON,
+     * known keys, each once: for unsetSetting's look at the value it removes.
      */
     checkValues?: boolean;
   } = {},
@@ -202,13 +201,37 @@ export async function writeSetting(configDir: string, key: string, value: Settin
   await changeConf(configDir, (conf) => conf.set(key, kept));
 }
 
+/** Whether the file holds a value for `key` that does not validate (its shape otherwise sound). */
+function storedValueIsBad(configDir: string, key: string): boolean {
+  let raw: FlatSettings;
+  try {
+    raw = readStoredSettings(configDir, { checkValues: false });
+  } catch {
+    return false;
+  }
+  const value = raw[settingSpec(key).key];
+  if (value === undefined) return false;
+  try {
+    validateSetting(key, value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
- * Remove a stored setting so its default applies again: the way out of a bad value, even beside
- * another bad value (the file's shape is checked — JSON, keys known, each once — not the values).
+ * Remove a stored setting so its default applies again. A broken file is reported and left
+ * untouched — except that a bad value's own unset (the way out its hint gives) works beside
+ * another bad value: checking the others made two bad values a loop, each one's `config unset`
+ * refused for the other's.
  */
 export async function unsetSetting(configDir: string, key: string): Promise<void> {
   settingSpec(key);
-  readStoredSettings(configDir, { replacing: key, checkValues: false });
+  try {
+    readStoredSettings(configDir, { replacing: key });
+  } catch (error) {
+    if (!storedValueIsBad(configDir, key)) throw error;
+  }
   if (!existsSync(configPath(configDir))) return;
   await changeConf(configDir, (conf) => {
     conf.delete(key);
