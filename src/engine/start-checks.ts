@@ -1,7 +1,8 @@
 // The run-start checks (design: anything that looks wrong is refused before a single order is
 // sent, with the reason and the way forward): the exchange still knows the account the journal
 // was kept against (its newest journaled fill, else the account's anchor), no leader is an
-// address that never traded (funded or not: no position and no fill on record), our account
+// address that never traded (funded or not: no position and no fill on record) nor an API
+// wallet (agent) whose trades are its master's, our account
 // is neither an agent's address, nor unknown, nor empty. And, the empty-leader check's run-time
 // side, a leader whose equity falls to zero is told once.
 // The refusals and their text are plain functions below; the class does the reads (through the
@@ -103,6 +104,8 @@ export class StartChecks {
   #startLedger: StartLedger | null = null;
   /** Leaders whose equity fell to zero (said once). */
   readonly #emptyLeaders = new Set<Address>();
+  /** Leaders the start found to be an API wallet (agent) that never traded: leader → its master (readTraded). */
+  readonly #agentLeaders = new Map<Address, Address>();
 
   constructor(port: StartChecksPort) {
     this.#o = port;
@@ -246,6 +249,9 @@ export class StartChecks {
    * vouch for it: a funded address that never traded (the trader's own other wallet, an exchange's
    * deposit address, a vault's depositor) copied would close every position we hold, as a
    * mistyped one would. A leader flat between trades has fills on record: one read says so.
+   * A leader that never traded is asked its role too (one more read): an API wallet (agent) signs
+   * for its master, whose trades are booked on the master — never on the agent, so it would stay
+   * flat for ever, --allow-empty-leader or not —; checkAccounts names the master to follow.
    */
   async readTraded(states: readonly AccountState[]): Promise<Map<Address, boolean>> {
     const o = this.#o;
@@ -259,13 +265,19 @@ export class StartChecks {
     for (const [i, address] of o.leaders.entries()) {
       const s = states[i];
       if (!s || Object.keys(s.positions).length > 0) continue;
-      out.set(
-        address,
-        await o.startupRead(`the leader's fills (${address})`, () => {
+      const traded = await o.startupRead(`the leader's fills (${address})`, () => {
+        o.countRequest();
+        return hasTraded(address);
+      });
+      out.set(address, traded);
+      if (!traded && o.reader.accountRole) {
+        const accountRole = o.reader.accountRole.bind(o.reader);
+        const role = await o.startupRead(`the leader's role (userRole, ${address})`, () => {
           o.countRequest();
-          return hasTraded(address);
-        }),
-      );
+          return accountRole(address);
+        });
+        if (role.role === "agent") this.#agentLeaders.set(address, role.master);
+      }
     }
     return out;
   }
@@ -284,8 +296,8 @@ export class StartChecks {
 
   /**
    * The leaders and our account as the start's reads found them (readTraded, readOurRole; the
-   * leaders' states in the run's order): a leader that never traded, then our account
-   * (neverTradedRefusal, ourAccountRefusal).
+   * leaders' states in the run's order): a leader that is an agent's address, one that never
+   * traded, then our account (agentAsLeaderRefusal, neverTradedRefusal, ourAccountRefusal).
    * @throws {UsageError} (exit 2) when either is refused.
    */
   checkAccounts(
@@ -295,7 +307,12 @@ export class StartChecks {
     leaders: readonly AccountState[],
   ): void {
     const o = this.#o;
+    // An agent's address never trades (its master's trades are the master's): refused with or
+    // without --allow-empty-leader, naming the address to follow instead.
+    const agent = o.leaders.find((l) => this.#agentLeaders.has(l) && traded.get(l) === false);
+    const master = agent === undefined ? undefined : this.#agentLeaders.get(agent);
     const refusal =
+      (agent !== undefined && master !== undefined ? agentAsLeaderRefusal(agent, master, o.account) : null) ??
       (o.allowEmptyLeader ? null : neverTradedRefusal(o.leaders, traded, o.network, leaders)) ??
       ourAccountRefusal(o.account, o.network, role, ours);
     if (refusal) throw refusal;
@@ -374,6 +391,27 @@ export function neverTradedRefusal(
   return new UsageError(`${address} has never traded on ${network}: check the address`, {
     hint: "copy an address that trades (hlcopy inspect <address> shows its history), or pass --allow-empty-leader to wait for its first trade",
   });
+}
+
+/**
+ * A leader that is an API wallet (agent): it signs orders for its master, and the trades are
+ * booked on the master — the agent's own account never holds a position, so copying it would
+ * copy nothing (or, as a flat leader, close what we hold). The master is the address to follow;
+ * an agent of our own account (not the one this run signs with: trading.ts refuses that one
+ * before any request) is said as ours.
+ */
+export function agentAsLeaderRefusal(leader: Address, master: Address, account: Address): UsageError {
+  if (master.toLowerCase() === account.toLowerCase()) {
+    return new UsageError(`the leader ${leader} is an API wallet (agent) of your own account ${master}`, {
+      hint: "follow someone else's address; an agent trades for the account that approved it and holds no positions of its own",
+    });
+  }
+  return new UsageError(
+    `the leader ${leader} is an API wallet (agent) of ${master}: it signs that account's orders and never trades itself`,
+    {
+      hint: `follow the account it trades for: give ${master} as the leader instead`,
+    },
+  );
 }
 
 /** `--account` given an agent's (API wallet's) address instead of its master's: said alike by the start checks and `agent show`. */

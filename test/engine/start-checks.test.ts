@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { ExitCode, UsageError } from "../../src/core/errors.js";
-import type { AccountState, Address } from "../../src/core/types.js";
+import type { AccountRole, AccountState, Address } from "../../src/core/types.js";
 import type { EngineEvent, RunMode } from "../../src/engine/events.js";
 import {
   neverTradedRefusal,
@@ -39,6 +39,7 @@ function checks(
     leaders?: Address[];
     ownAccount?: boolean;
     hasTraded?: ((user: Address) => Promise<boolean>) | null;
+    accountRole?: (user: Address) => Promise<AccountRole>;
     /** --allow-empty-leader, the trader's (said when it did nothing). */
     allowEmptyLeader?: boolean;
   } = {},
@@ -60,7 +61,7 @@ function checks(
     },
     reader: {
       ...(options.hasTraded === null ? {} : { hasTraded: options.hasTraded ?? notAsked("hasTraded") }),
-      accountRole: notAsked("accountRole"),
+      accountRole: options.accountRole ?? notAsked("accountRole"),
       getFillsByTime: notAsked("getFillsByTime"),
       getLatestFills: notAsked("getLatestFills"),
       getLedgerUpdates: notAsked("getLedgerUpdates"),
@@ -102,15 +103,22 @@ describe("a leader that never traded", () => {
   it("is asked of every leader holding no position, funded or not; one holding a position is not asked", async () => {
     const asked: Address[] = [];
     const L3 = "0x00000000000000000000000000000000000000b3" as Address;
+    const roles: Address[] = [];
     const { c } = checks({
       leaders: [L1, L2, L3],
       hasTraded: async (user) => {
         asked.push(user);
         return user === L3;
       },
+      accountRole: async (user) => {
+        roles.push(user);
+        return { role: "user" };
+      },
     });
     const traded = await c.readTraded([account(L1, 25_000), account(L2, 25_000, ["ETH"]), account(L3, 0)]);
     expect(asked).toEqual([L1, L3]);
+    // Its role is asked only of the one that never traded (an agent's address: see below).
+    expect(roles).toEqual([L1]);
     expect(traded).toEqual(
       new Map([
         [L1, false],
@@ -131,6 +139,55 @@ describe("a leader that never traded", () => {
     );
     expect(refusal?.hint).toContain("deposit address");
     expect(refusal?.hint).toContain("--allow-empty-leader");
+  });
+});
+
+describe("a leader that is an API wallet (agent)", () => {
+  const agentOf = (master: Address) => async (): Promise<AccountRole> => ({ role: "agent", master });
+
+  it("is refused naming its master, the address to follow — --allow-empty-leader or not: it never trades", async () => {
+    for (const allowEmptyLeader of [false, true]) {
+      const { c, events } = checks({
+        leaders: [L1, L2],
+        allowEmptyLeader,
+        hasTraded: async (user) => user === L1,
+        accountRole: agentOf(MASTER),
+      });
+      const states = [account(L1, 1_000), account(L2, 0)];
+      const traded = await c.readTraded(states);
+      let refused: unknown;
+      try {
+        c.checkAccounts(traded, null, account(ME, 1_000), states);
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused, `allowEmptyLeader ${allowEmptyLeader}`).toBeInstanceOf(UsageError);
+      const e = refused as UsageError;
+      expect(e.exitCode).toBe(ExitCode.usage);
+      expect(e.message).toBe(
+        `the leader ${L2} is an API wallet (agent) of ${MASTER}: it signs that account's orders and never trades itself`,
+      );
+      expect(e.hint).toBe(`follow the account it trades for: give ${MASTER} as the leader instead`);
+      expect(events).toEqual([]);
+    }
+  });
+
+  it("of our own account is said as ours", async () => {
+    const { c } = checks({ hasTraded: async () => false, accountRole: agentOf(ME) });
+    const states = [account(L1, 0)];
+    const traded = await c.readTraded(states);
+    expect(() => c.checkAccounts(traded, null, account(ME, 1_000), states)).toThrow(
+      `the leader ${L1} is an API wallet (agent) of your own account ${ME}`,
+    );
+  });
+
+  it("a leader that never traded and is no agent is refused as before", async () => {
+    const { c } = checks({ hasTraded: async () => false, accountRole: async () => ({ role: "missing" }) });
+    const states = [account(L1, 0)];
+    const traded = await c.readTraded(states);
+    expect(() => c.checkAccounts(traded, null, account(ME, 1_000), states)).toThrow(
+      `${L1} has never traded on testnet: check the address`,
+    );
   });
 });
 
@@ -163,7 +220,11 @@ describe("--allow-empty-leader with nothing to allow", () => {
   });
 
   it("is not said when the flag acted (a leader that never traded), nor when it is not known (no fills read)", async () => {
-    const acted = checks({ allowEmptyLeader: true, hasTraded: async () => false });
+    const acted = checks({
+      allowEmptyLeader: true,
+      hasTraded: async () => false,
+      accountRole: async () => ({ role: "missing" }),
+    });
     await start(acted.c, [account(L1, 50_000)]);
     expect(unneeded(acted.events)).toEqual([]);
     const unknown = checks({ allowEmptyLeader: true, hasTraded: null });

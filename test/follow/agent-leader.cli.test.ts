@@ -1,12 +1,16 @@
 // Your own agent wallet as the leader is refused in every mode, with the live run's words:
 // a dry run or a paper run loads no key, but the agent's address needs no secret — the
 // keystore keeps it in clear, HLCOPY_AGENT_KEY gives it — so they refuse it too (exit 2, one
-// error line and a hint), before any request and before anything is written.
+// error line and a hint), before any request and before anything is written. Another account's
+// agent as the leader (its API wallet copied from an explorer instead of the account) never
+// trades itself: refused naming the master to follow, --allow-empty-leader or not.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { privateKeyToAddress } from "viem/accounts";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { type SimHandle, startSim } from "../../src/sim/index.js";
+import { masterWithAgent } from "../exchange/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 /** Nothing listens here: a run that made a request would fail with exit 1, not 2. */
@@ -75,5 +79,39 @@ describe("your own agent as the leader, without its key loaded", () => {
         ),
       );
     }
+  });
+});
+
+describe("another account's agent as the leader", () => {
+  const sims: SimHandle[] = [];
+  afterEach(async () => {
+    await Promise.all(sims.splice(0).map((s) => s.close()));
+  });
+
+  it("is refused naming its master (exit 2, one error and a hint), with --allow-empty-leader too; nothing sent", {
+    timeout: 60_000,
+  }, async () => {
+    const sim = await startSim({ seed: 5, tickMs: 0 });
+    sims.push(sim);
+    const leader = await masterWithAgent(sim, 50_000);
+    const leaderAgent = privateKeyToAddress(leader.agentKey).toLowerCase();
+    const me = await masterWithAgent(sim, 10_000);
+    const refusal = new RegExp(
+      `^error: the leader ${leaderAgent} is an API wallet \\(agent\\) of ${leader.master.address}: it signs that account's orders and never trades itself\\nhint: follow the account it trades for: give ${leader.master.address} as the leader instead\\n$`,
+    );
+    const base = ["--network", sim.httpUrl, "--account", me.master.address];
+    for (const args of [
+      ["reconcile", leaderAgent, "--dry-run"],
+      ["reconcile", leaderAgent, "--yes", "--allow-empty-leader"],
+      ["follow", leaderAgent, "--no-ui", "--yes", "--allow-empty-leader"],
+    ]) {
+      const r = await runCli([...base, ...args], {
+        env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: me.agentKey },
+      });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(refusal);
+    }
+    // The two approvals made above, and nothing else: no order, no leverage set.
+    expect(sim.control.stats().actionByType).toEqual({ approveAgent: 2 });
   });
 });
