@@ -64,6 +64,27 @@ export function notOursDetail(f: ForeignPosition): string {
   return `our ${f.coin} position changed outside hlcopy by ${foreignPart(f)}: left alone (restart with --adopt to manage it)`;
 }
 
+/**
+ * The way to leave `coins` (positions hlcopy did not open) out of the copy under `settings`, as
+ * the start's refusal offers it: the coin lists the run would need, whole — a flag replaces the
+ * stored list for the run, so `--deny-coins BTC` beside a stored deny list SOL would copy SOL.
+ * With an allow list (every refused coin is in it: isCoinLeftAlone) they come out of it (a deny
+ * list naming them would be refused as "in both lists"); otherwise they join the deny list.
+ * Under risk.closeDenied a left-out coin is closed, not left alone: closeDenied goes off too.
+ * Null when no list can leave them out: an allow list of those coins alone (an empty one copies
+ * every coin).
+ */
+export function leaveOutFlags(coins: readonly string[], settings: Settings): string | null {
+  const { allowCoins, denyCoins, closeDenied } = settings.risk;
+  const off = closeDenied ? " --close-denied false" : "";
+  if (allowCoins.length > 0) {
+    const rest = allowCoins.filter((c) => !coins.includes(c));
+    return rest.length === 0 ? null : `--allow-coins ${rest.join(",")}${off}`;
+  }
+  const deny = [...denyCoins, ...coins.filter((c) => !denyCoins.includes(c))];
+  return `--deny-coins ${deny.join(",")}${off}`;
+}
+
 /** A coin the settings tell us to leave alone (denied or not allowed, and not closed). */
 export function isCoinLeftAlone(coin: string, settings: Settings): boolean {
   if (settings.risk.closeDenied) return false;

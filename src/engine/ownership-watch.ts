@@ -13,6 +13,7 @@ import {
   foreignText,
   isCoinLeftAlone,
   keptManaged,
+  leaveOutFlags,
   type ManagedPositions,
   signedSizes,
 } from "../core/ownership.js";
@@ -114,9 +115,12 @@ export class OwnershipWatch {
         return;
       }
       if (!o.adopt) {
-        const coins = foreign.map((f) => f.coin).join(",");
+        const leaveOut = leaveOutFlags(
+          foreign.map((f) => f.coin),
+          settings,
+        );
         throw new UsageError(`${o.account} holds position(s) hlcopy did not open: ${list}`, {
-          hint: `manage them as part of the copy with --adopt, leave them out with --deny-coins ${coins}, or copy into a dedicated sub-account (README: Before you copy with real money)`,
+          hint: `manage them as part of the copy with --adopt, ${leaveOut === null ? "" : `leave them out with ${leaveOut}, `}or copy into a dedicated sub-account (README: Before you copy with real money)`,
         });
       }
       this.#adopted = foreign;

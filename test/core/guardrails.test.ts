@@ -11,7 +11,14 @@ import {
   keepHeldSince,
   withoutJoinedByCopy,
 } from "../../src/core/join.js";
-import { type ForeignPosition, foreignPositions, foreignText, managedNow } from "../../src/core/ownership.js";
+import {
+  type ForeignPosition,
+  foreignPositions,
+  foreignText,
+  isCoinLeftAlone,
+  leaveOutFlags,
+  managedNow,
+} from "../../src/core/ownership.js";
 import {
   planChanges,
   planNotionalUsd,
@@ -20,6 +27,7 @@ import {
   SIZING_REVIEW_FACTOR,
   sizingChange,
 } from "../../src/core/review.js";
+import type { Settings } from "../../src/core/settings.js";
 import { fcRuns } from "../helpers/fast-check.js";
 import { account, LEADER, LEADER2, leader, plan, settingsWith } from "./planner-fixtures.js";
 
@@ -59,6 +67,64 @@ describe("positions hlcopy did not open", () => {
     expect(foreignPositions(account({ BTC: 1 }), null, markets, denied)).toEqual([]);
     const closing = settingsWith({ risk: { denyCoins: ["BTC"], closeDenied: true } });
     expect(foreignPositions(account({ BTC: 1 }), null, markets, closing)).toHaveLength(1);
+  });
+
+  it("the refusal's way to leave them out: the whole coin lists the run needs, which leave them out and nothing else in", () => {
+    expect(leaveOutFlags(["BTC"], none)).toBe("--deny-coins BTC");
+    // A deny list in effect (stored, or a flag) is kept: the flag replaces it for the run.
+    expect(leaveOutFlags(["BTC"], settingsWith({ risk: { denyCoins: ["SOL"] } }))).toBe(
+      "--deny-coins SOL,BTC",
+    );
+    // With an allow list they come out of it (a deny list naming them too would be refused).
+    expect(leaveOutFlags(["BTC"], settingsWith({ risk: { allowCoins: ["ETH", "BTC"] } }))).toBe(
+      "--allow-coins ETH",
+    );
+    // An allow list of those coins alone: no list leaves them out (an empty one copies every coin).
+    expect(leaveOutFlags(["BTC"], settingsWith({ risk: { allowCoins: ["BTC"] } }))).toBeNull();
+    // Closing denied coins would close them, not leave them alone: it goes off too.
+    expect(leaveOutFlags(["BTC"], settingsWith({ risk: { denyCoins: ["SOL"], closeDenied: true } }))).toBe(
+      "--deny-coins SOL,BTC --close-denied false",
+    );
+
+    // Whatever the lists, the settings the flags give leave the refused coins out (not foreign,
+    // left alone) and every coin the run left alone before still alone.
+    const COINS = ["BTC", "ETH", "SOL", "DOGE"];
+    const apply = (flags: string, base: Settings): Settings => {
+      const words = flags.split(" ");
+      const value = (flag: string) => words[words.indexOf(flag) + 1];
+      const risk = { ...base.risk };
+      if (words.includes("--deny-coins")) risk.denyCoins = (value("--deny-coins") ?? "").split(",");
+      if (words.includes("--allow-coins")) risk.allowCoins = (value("--allow-coins") ?? "").split(",");
+      if (words.includes("--close-denied")) risk.closeDenied = value("--close-denied") === "true";
+      return { ...base, risk };
+    };
+    const subset = fc.subarray(COINS);
+    fc.assert(
+      fc.property(subset, subset, fc.boolean(), subset, (allowCoins, denyCoins, closeDenied, held) => {
+        const settings = settingsWith({
+          risk: { allowCoins, denyCoins: denyCoins.filter((c) => !allowCoins.includes(c)), closeDenied },
+        });
+        const positions = Object.fromEntries(held.map((c) => [c, 1]));
+        const marketsAll = Object.fromEntries(
+          COINS.map((coin, assetId) => [coin, { coin, assetId, szDecimals: 2, maxLeverage: 20, mid: 10 }]),
+        );
+        const foreign = foreignPositions(account(positions), null, marketsAll, settings).map((f) => f.coin);
+        if (foreign.length === 0) return;
+        const flags = leaveOutFlags(foreign, settings);
+        if (flags === null) {
+          // Only an allow list holding nothing but refused coins: leaving them out copies nothing.
+          expect(allowCoins.length > 0 && allowCoins.every((c) => foreign.includes(c))).toBe(true);
+          return;
+        }
+        const after = apply(flags, settings);
+        expect(foreignPositions(account(positions), null, marketsAll, after)).toEqual([]);
+        for (const c of COINS)
+          if (isCoinLeftAlone(c, settings)) expect(isCoinLeftAlone(c, after), c).toBe(true);
+        // No coin is in both lists (a run would refuse the pair).
+        expect(after.risk.allowCoins.filter((c) => after.risk.denyCoins.includes(c))).toEqual([]);
+      }),
+      { numRuns: fcRuns(300) },
+    );
   });
 
   it("what hlcopy manages is its last snapshot plus its own fills since", () => {

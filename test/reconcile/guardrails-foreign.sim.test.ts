@@ -40,6 +40,41 @@ describe("positions hlcopy did not open", () => {
     expect((await w.reconcile([...COPY])).code).toBe(0);
   });
 
+  it("the refusal's way to leave them out keeps the coin lists in effect: a stored deny list and close-denied", {
+    timeout: 60_000,
+  }, async () => {
+    const w = await world();
+    await w.trade(w.leaderClient, "ETH", "buy", 200_000);
+    await w.trade(w.leaderClient, "SOL", "buy", 200_000);
+    await w.trade(w.followerClient, "BTC", "buy", 1_000); // the trader's own position
+    const manual = (await w.positions(w.follower)).BTC;
+    // Stored: never copy SOL, and close what the copy holds in a denied coin.
+    for (const [key, value] of [
+      ["risk.denyCoins", "SOL"],
+      ["risk.closeDenied", "true"],
+    ] as const) {
+      expect((await runCli(["config", "set", key, value], { env: { HLCOPY_CONFIG_DIR: w.dir } })).code).toBe(
+        0,
+      );
+    }
+
+    const refused = await w.reconcile([...COPY, "--yes"]);
+    expect(refused.code).toBe(2);
+    // Not "--deny-coins BTC": that flag would replace the stored list (SOL copied) and, with
+    // close-denied on, BTC would be refused again — or closed.
+    const hint = refused.error?.hint ?? "";
+    expect(hint).toContain("leave them out with --deny-coins SOL,BTC --close-denied false,");
+    const flags = /leave them out with (.*?), /.exec(hint)?.[1]?.split(" ") ?? [];
+
+    // The hint's flags as given: the copy goes ahead, BTC is not touched, SOL still not copied.
+    const left = await w.reconcile([...COPY, "--yes", ...flags]);
+    expect(left.code).toBe(0);
+    const after = await w.positions(w.follower);
+    expect(after.BTC).toBe(manual);
+    expect(after.ETH).toBeGreaterThan(0);
+    expect(after.SOL).toBeUndefined();
+  });
+
   it("--adopt says 'adopted' only once it is recorded: not before a wrong passphrase, 'would' in a dry run", async () => {
     const w = await world();
     await w.trade(w.leaderClient, "ETH", "buy", 200_000);
