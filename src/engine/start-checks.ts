@@ -104,8 +104,8 @@ export class StartChecks {
   #startLedger: StartLedger | null = null;
   /** Leaders whose equity fell to zero (said once). */
   readonly #emptyLeaders = new Set<Address>();
-  /** Leaders the start found to be an API wallet (agent) that never traded: leader → its master (readTraded). */
-  readonly #agentLeaders = new Map<Address, Address>();
+  /** The roles of the leaders the start found never traded (readTraded): an agent's address, our sub-account. */
+  readonly #leaderRoles = new Map<Address, AccountRole>();
 
   constructor(port: StartChecksPort) {
     this.#o = port;
@@ -276,7 +276,7 @@ export class StartChecks {
           o.countRequest();
           return accountRole(address);
         });
-        if (role.role === "agent") this.#agentLeaders.set(address, role.master);
+        this.#leaderRoles.set(address, role);
       }
     }
     return out;
@@ -297,7 +297,7 @@ export class StartChecks {
   /**
    * The leaders and our account as the start's reads found them (readTraded, readOurRole; the
    * leaders' states in the run's order): a leader that is an agent's address, one that never
-   * traded, then our account (agentAsLeaderRefusal, neverTradedRefusal, ourAccountRefusal).
+   * traded, then our account (leaderRoleRefusal, neverTradedRefusal, ourAccountRefusal).
    * @throws {UsageError} (exit 2) when either is refused.
    */
   checkAccounts(
@@ -307,12 +307,15 @@ export class StartChecks {
     leaders: readonly AccountState[],
   ): void {
     const o = this.#o;
-    // An agent's address never trades (its master's trades are the master's): refused with or
-    // without --allow-empty-leader, naming the address to follow instead.
-    const agent = o.leaders.find((l) => this.#agentLeaders.has(l) && traded.get(l) === false);
-    const master = agent === undefined ? undefined : this.#agentLeaders.get(agent);
+    // An agent's address never trades (its trades are its master's), and our own empty
+    // sub-account is where to copy to, not from: refused with or without --allow-empty-leader.
+    let byRole: UsageError | null = null;
+    for (const l of o.leaders) {
+      const role = this.#leaderRoles.get(l);
+      byRole ??= role && traded.get(l) === false ? leaderRoleRefusal(l, role, o.account) : null;
+    }
     const refusal =
-      (agent !== undefined && master !== undefined ? agentAsLeaderRefusal(agent, master, o.account) : null) ??
+      byRole ??
       (o.allowEmptyLeader ? null : neverTradedRefusal(o.leaders, traded, o.network, leaders)) ??
       ourAccountRefusal(o.account, o.network, role, ours);
     if (refusal) throw refusal;
@@ -394,14 +397,29 @@ export function neverTradedRefusal(
 }
 
 /**
- * A leader that is an API wallet (agent): it signs orders for its master, and the trades are
- * booked on the master — the agent's own account never holds a position, so copying it would
- * copy nothing (or, as a flat leader, close what we hold). The master is the address to follow;
- * an agent of our own account (not the one this run signs with: trading.ts refuses that one
- * before any request) is said as ours.
+ * A leader with no position and no fill whose role says what it is (readTraded asks it), else
+ * null (it is refused as never traded, or waited for with --allow-empty-leader):
+ * * an API wallet (agent): it signs orders for its master, and the trades are booked on the
+ *   master — the agent's own account never holds a position, so copying it would copy nothing
+ *   (or, as a flat leader, close what we hold). The master is the address to follow; an agent of
+ *   our own account (not the one this run signs with: trading.ts refuses that one before any
+ *   request) is said as ours;
+ * * a sub-account of our own account: the isolation the README recommends copying into, given
+ *   as the leader instead of as --account.
  */
-export function agentAsLeaderRefusal(leader: Address, master: Address, account: Address): UsageError {
-  if (master.toLowerCase() === account.toLowerCase()) {
+export function leaderRoleRefusal(leader: Address, role: AccountRole, account: Address): UsageError | null {
+  const ours = (a: Address) => a.toLowerCase() === account.toLowerCase();
+  if (role.role === "subAccount" && ours(role.master)) {
+    return new UsageError(
+      `the leader ${leader} is a sub-account of your own account ${role.master}, one that never traded: a place to copy into, not a leader`,
+      {
+        hint: `to copy into it, give it as --account ${leader} (the agent approved for ${role.master} signs for it), and the trader you mean to copy as the leader`,
+      },
+    );
+  }
+  if (role.role !== "agent") return null;
+  const master = role.master;
+  if (ours(master)) {
     return new UsageError(`the leader ${leader} is an API wallet (agent) of your own account ${master}`, {
       hint: "follow someone else's address; an agent trades for the account that approved it and holds no positions of its own",
     });

@@ -142,7 +142,7 @@ describe("a leader that never traded", () => {
   });
 });
 
-describe("a leader that is an API wallet (agent)", () => {
+describe("a leader that is an API wallet (agent), or our own sub-account", () => {
   const agentOf = (master: Address) => async (): Promise<AccountRole> => ({ role: "agent", master });
 
   it("is refused naming its master, the address to follow — --allow-empty-leader or not: it never trades", async () => {
@@ -178,6 +178,34 @@ describe("a leader that is an API wallet (agent)", () => {
     const traded = await c.readTraded(states);
     expect(() => c.checkAccounts(traded, null, account(ME, 1_000), states)).toThrow(
       `the leader ${L1} is an API wallet (agent) of your own account ${ME}`,
+    );
+  });
+
+  it("our own sub-account that never traded is refused as the place to copy into, --allow-empty-leader or not", async () => {
+    for (const allowEmptyLeader of [false, true]) {
+      const { c } = checks({
+        allowEmptyLeader,
+        hasTraded: async () => false,
+        accountRole: async () => ({ role: "subAccount", master: ME }),
+      });
+      const states = [account(L1, 0)];
+      const traded = await c.readTraded(states);
+      expect(() => c.checkAccounts(traded, null, account(ME, 1_000), states)).toThrow(
+        `the leader ${L1} is a sub-account of your own account ${ME}, one that never traded: a place to copy into, not a leader`,
+      );
+    }
+    // Someone else's sub-account is a trader like any other: refused as never traded only.
+    const { c } = checks({
+      hasTraded: async () => false,
+      accountRole: async () => ({ role: "subAccount", master: MASTER }),
+    });
+    const states = [account(L1, 0)];
+    expect(() => c.checkAccounts(new Map([[L1, false]]), null, account(ME, 1_000), states)).toThrow(
+      `${L1} has never traded on testnet: check the address`,
+    );
+    const traded = await c.readTraded(states);
+    expect(() => c.checkAccounts(traded, null, account(ME, 1_000), states)).toThrow(
+      `${L1} has never traded on testnet: check the address`,
     );
   });
 

@@ -3,7 +3,8 @@
 // keystore keeps it in clear, HLCOPY_AGENT_KEY gives it — so they refuse it too (exit 2, one
 // error line and a hint), before any request and before anything is written. Another account's
 // agent as the leader (its API wallet copied from an explorer instead of the account) never
-// trades itself: refused naming the master to follow, --allow-empty-leader or not.
+// trades itself: refused naming the master to follow, --allow-empty-leader or not; our own
+// sub-account that never traded is where to copy to, given as the leader instead of --account.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -113,5 +114,33 @@ describe("another account's agent as the leader", () => {
     }
     // The two approvals made above, and nothing else: no order, no leverage set.
     expect(sim.control.stats().actionByType).toEqual({ approveAgent: 2 });
+  });
+
+  it("our own sub-account that never traded as the leader: refused as the place to copy into", {
+    timeout: 60_000,
+  }, async () => {
+    const sim = await startSim({ seed: 6, tickMs: 0 });
+    sims.push(sim);
+    const me = await masterWithAgent(sim, 10_000);
+    const created = await me.master.sdk.createSubAccount({ name: "copy" });
+    const sub = String(created.response.data).toLowerCase();
+    const r = await runCli(
+      [
+        "--network",
+        sim.httpUrl,
+        "--account",
+        me.master.address,
+        "reconcile",
+        sub,
+        "--yes",
+        "--allow-empty-leader",
+      ],
+      { env: { HLCOPY_CONFIG_DIR: tempDir(), HLCOPY_AGENT_KEY: me.agentKey } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: the leader ${sub} is a sub-account of your own account ${me.master.address}, one that never traded: a place to copy into, not a leader\nhint: to copy into it, give it as --account ${sub} (the agent approved for ${me.master.address} signs for it), and the trader you mean to copy as the leader\n`,
+    );
+    expect(sim.control.stats().actionByType).toEqual({ approveAgent: 1, createSubAccount: 1 });
   });
 });
