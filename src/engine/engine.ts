@@ -1346,6 +1346,7 @@ export class CopyEngine {
       () => {
         this.#requests++;
       },
+      { read: (what, read) => this.#waits.read(what, read), swept: this.#lastSweepOkAt > 0 },
     );
     this.#ownership.updateJoinBaselines(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),

@@ -281,12 +281,22 @@ export class LeaderGuard {
   /**
    * Once per run per leader, with risk.skipLeaderNewCoins on: its last 60 days of fills say
    * when it last traded each coin, and whether a coin it holds now was new when it opened it.
-   * A failed read is told and tried again at the next sweep (until then no open is judged new).
+   * Until it is read no open is judged new, so the start's read is one of the start's (`startup`:
+   * a 5xx or a timeout retried until exec.startupTimeoutSeconds, then the start fails) — a
+   * hiccup there let the first plan copy the very coins the setting holds back (a cron
+   * reconcile's one sweep opened them). A later failed read is told and tried again next sweep.
+   * @throws what the start's read throws once retried (`startup` before the first good sweep).
    */
   async readHistory(
     leaders: readonly LeaderState[],
     read: ((user: Address, startTime: number) => Promise<LeaderFillFact[]>) | undefined,
     countRequest: () => void,
+    startup?: {
+      /** The start-up read (engine's startupRead): retried while no sweep has succeeded. */
+      read: <T>(what: string, read: () => Promise<T>) => Promise<T>;
+      /** A sweep succeeded in this run: a failure is told, not fatal. */
+      swept: boolean;
+    },
   ): Promise<void> {
     if (!this.#o.settings.risk.skipLeaderNewCoins || !read) return;
     const now = this.#o.now();
@@ -294,8 +304,13 @@ export class LeaderGuard {
       const key = l.address.toLowerCase();
       if (this.#historyRead.has(key)) continue;
       try {
-        countRequest();
-        const fills = await read(l.address, now - HISTORY_MS);
+        const once = () => {
+          countRequest();
+          return read(l.address, now - HISTORY_MS);
+        };
+        const fills = startup
+          ? await startup.read(`the leader's fills (risk.skipLeaderNewCoins, ${l.address})`, once)
+          : await once();
         const times = this.#lastFill.get(key) ?? new Map<string, number>();
         for (const f of fills) times.set(f.coin, Math.max(times.get(f.coin) ?? 0, f.time));
         this.#lastFill.set(key, times);
@@ -315,6 +330,7 @@ export class LeaderGuard {
           );
         }
       } catch (error) {
+        if (startup && !startup.swept) throw error;
         this.#o.emit({
           type: "warning",
           ts: this.#o.now(),

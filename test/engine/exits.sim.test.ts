@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runResumeLeader } from "../../src/cli/resume/run.js";
 import { engineClient, streamsOpener } from "../../src/cli/wiring.js";
+import { RetryableError } from "../../src/core/errors.js";
 import { defaultSettings, parseTakeProfitTiers, type Settings } from "../../src/core/settings.js";
 import type { Address, OpenOrder } from "../../src/core/types.js";
 import { CopyEngine } from "../../src/engine/engine.js";
@@ -55,10 +56,11 @@ async function setup(n = 1, opts: { leaderUsd?: number; ourUsd?: number } = {}) 
     // The simulator has no rate limit: back-to-back test sweeps are not paced.
     budget: new RequestBudget({ limitPerMinute: 1e9, burst: 1e6, initialBackoffMs: 50, maxBackoffMs: 200 }),
   });
-  const make = (st: Settings, journal: Journal, now?: () => number) => {
+  const make = (st: Settings, journal: Journal, now?: () => number, reader: HlClient = client) => {
     const events: EngineEvent[] = [];
     const engine = new CopyEngine({
-      reader: client,
+      reader,
+      startupRetryDelayMs: 10,
       executor: liveExecutor(client),
       journal,
       settings: st,
@@ -366,6 +368,41 @@ describe("leader-behaviour breakers", () => {
     await trade(leader.client, "ETH", "buy", 10);
     const third = await engine.sweep();
     expect(third.results.map((x) => [x.coin, x.size])).toEqual([["ETH", 1]]);
+    await engine.stop("done");
+  });
+
+  it("the leader's history failing once at the start (a 502) is retried: the first plan still holds back the new coin", async () => {
+    const t = await setup();
+    const [leader] = t.leaders;
+    if (!leader) throw new Error("no leader");
+    const s = settings((x) => {
+      x.risk.skipLeaderNewCoins = true;
+    });
+    await trade(leader.client, "ETH", "buy", 10); // opened for the first time: new
+    // The exchange answers the first read of the leader's fills with a 502, then as usual (our
+    // own fills, read for the P&L, are not touched).
+    let failures = 1;
+    const reader = new Proxy(t.client, {
+      get(target, prop) {
+        if (prop === "getFillsByTime") {
+          return (user: Address, startTime: number) =>
+            user === leader.address && failures-- > 0
+              ? Promise.reject(new RetryableError("userFillsByTime failed: 502 Bad Gateway"))
+              : target.getFillsByTime(user, startTime);
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const journal = openJournal(":memory:");
+    const { engine } = t.make(s, journal, undefined, reader);
+    const first = await engine.sweep("start");
+    // Before: the failed read was only told, and the start's plan bought the coin it holds back.
+    expect(first.results).toEqual([]);
+    expect(first.plan.skipped.map((x) => [x.coin, x.reason])).toEqual([["ETH", "leader-new-coin"]]);
+    expect(await size(t.client, t.master, "ETH")).toBe(0);
+    // Read twice: the 502, then the retry the plan was made on.
+    expect(failures).toBe(-1);
     await engine.stop("done");
   });
 
