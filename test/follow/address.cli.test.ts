@@ -140,6 +140,28 @@ describe("an address with one slip: the hint gives the address meant", () => {
     }
   });
 
+  it("reconcile with two leaders (two arguments or one comma list): refused naming follow, which copies several", async () => {
+    const other = LOWER.replace("5e", "7e");
+    const hint = `several leaders are copied together by hlcopy follow ${LOWER} ${other} (--weights to share the account unevenly); a reconcile per leader would size the account to each alone and close the others' copies`;
+    for (const leaders of [[LOWER, other], [`${LOWER},${other}`]]) {
+      const dir = tempDir();
+      const r = await runCli([...net, ...account, "reconcile", ...leaders, "--dry-run"], {
+        env: { HLCOPY_CONFIG_DIR: dir },
+      });
+      expect(r.code, leaders.join(" ")).toBe(2);
+      // Not "give each as an argument of its own" (then: too many arguments), nor commander's usage alone.
+      expect(r.stderr).toBe(
+        `error: reconcile copies one leader, and 2 are given (${LOWER} ${other})\nhint: ${hint}\n`,
+      );
+      expect(readdirSync(dir)).toEqual([]);
+    }
+    const twice = await runCli([...net, ...account, "reconcile", LOWER, LOWER, "--dry-run"], {
+      env: { HLCOPY_CONFIG_DIR: tempDir() },
+    });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe("error: the same leader is given twice\nhint: list it once\n");
+  });
+
   it("init --account without its 0x: the --account hint, nothing written", async () => {
     const dir = tempDir();
     const r = await runCli([...net, "--account", CHECKSUMMED.slice(2), "init"], {

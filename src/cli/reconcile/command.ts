@@ -9,6 +9,8 @@ export function register(program: Command): void {
   const cmd = program
     .command("reconcile")
     .argument("<leader>", "the leader's address (0x + 40 hex digits)")
+    // More than one leader is refused by the action, which says where several go (follow).
+    .allowExcessArguments(true)
     .description("bring your account to the scaled copy of a leader once, then exit (cron-safe)")
     .option("--dry-run", "plan and print the orders, send nothing (no key needed)")
     .option("--yes", "confirm a plan that needs review without asking (cron: always pass it)")
@@ -57,6 +59,8 @@ positions or has fills on record) the run says so on stderr and goes on, so a cr
     .action(async (leader: string, opts: Record<string, unknown>, command: Command) => {
       const { resolveContext, resolveRunSettings, parseLeaderAddress } = await import("../context.js");
       const ctx = resolveContext(command.optsWithGlobals<GlobalOptions>());
+      const several = await severalLeaders(command.args);
+      if (several) throw several;
       const leaderAddress = parseLeaderAddress(leader);
       if (opts.dryRun === true && opts.yes === true) {
         const { UsageError } = await import("../../core/errors.js");
@@ -79,4 +83,33 @@ positions or has fills on record) the run says so on stderr and goes on, so a cr
         allowEmptyLeader: opts.allowEmptyLeader === true,
       });
     });
+}
+
+/**
+ * `reconcile A B` (or `reconcile "A,B"`): reconcile copies one leader. A run per leader would
+ * size the account to its leader alone and close what it copied of the other, run after run;
+ * several are copied together by follow, which shares the account between them. The refusal
+ * naming them (exit 2, before anything is read), else null — an argument that is no address at
+ * all is parseLeaderAddress's to refuse.
+ */
+async function severalLeaders(args: readonly string[]): Promise<Error | null> {
+  const { addressesInOne, addressProblem } = await import("../../core/address.js");
+  const given =
+    args.length > 1 ? args.flatMap((a) => addressesInOne(a) ?? [a]) : addressesInOne(args[0] ?? "");
+  if (!given || given.length < 2) return null;
+  const { UsageError } = await import("../../core/errors.js");
+  // A word that is no address: an address typed with a space (said as the one meant), a typo, a
+  // flag's value without its flag — refused as each leader argument is.
+  if (given.some((a) => addressProblem(a) !== null)) {
+    const { parseLeaderAddresses } = await import("../context.js");
+    parseLeaderAddresses(args);
+  }
+  const unique = [...new Set(given.map((a) => a.toLowerCase()))];
+  if (unique.length === 1) {
+    return new UsageError("the same leader is given twice", { hint: "list it once" });
+  }
+  const list = unique.join(" ");
+  return new UsageError(`reconcile copies one leader, and ${unique.length} are given (${list})`, {
+    hint: `several leaders are copied together by hlcopy follow ${list} (--weights to share the account unevenly); a reconcile per leader would size the account to each alone and close the others' copies`,
+  });
 }
