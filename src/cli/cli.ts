@@ -7,7 +7,7 @@ import { ExitCode } from "../core/errors.js";
 import { printCommandError, reportError, type Writer } from "./output.js";
 import { outputLost, outputLostKind, writeFailure } from "./output-lost.js";
 import { createProgram } from "./program.js";
-import { synonymOf } from "./synonyms.js";
+import { OPTION_SYNONYMS, synonymOf } from "./synonyms.js";
 
 /** A commander parse failure, with the (sub)command it happened in. */
 class ParseFailure extends Error {
@@ -126,7 +126,8 @@ function commandPath(cmd: Command): string {
 
 /**
  * The options an unknown one is part of, word for word: `--coins` is --allow-coins (or
- * --deny-coins), where commander's spelling distance offered --join. Null when none has it (then
+ * --deny-coins), where commander's spelling distance offered --join; another word for one
+ * (`--exclude`: OPTION_SYNONYMS) names it. Null when none has it (then
  * commander's own suggestion stands: a typo such as --max-leverag).
  */
 function optionSuggestion(message: string, cmd: Command): string | null {
@@ -143,7 +144,13 @@ function optionSuggestion(message: string, cmd: Command): string | null {
         Number(!a.endsWith(`-${unknown}`)) - Number(!b.endsWith(`-${unknown}`)) || words(a) - words(b),
     )
     .slice(0, 2);
-  if (names.length === 0) return null;
+  if (names.length === 0) {
+    // Another word for one of its flags (`--exclude` for --deny-coins), when the command has it.
+    const meant = Object.hasOwn(OPTION_SYNONYMS, unknown) ? OPTION_SYNONYMS[unknown] : undefined;
+    return meant !== undefined && cmd.options.some((o) => !o.hidden && o.long === `--${meant}`)
+      ? `--${meant}`
+      : null;
+  }
   return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
 

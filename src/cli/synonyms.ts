@@ -39,6 +39,24 @@ export const COMMAND_SYNONYMS: Readonly<Record<string, Readonly<Record<string, s
   },
 };
 
+/**
+ * Option names a trader may type for a setting flag named otherwise (without the dashes): the
+ * words other copy bots use for the coin lists and the stops. Only a hint, as above: `--exclude
+ * BTC` is "did you mean --deny-coins?", never run. Words that are part of a flag's name
+ * (`--coins`, `--stop-loss`) are found by that (cli.ts optionSuggestion); these are not.
+ */
+export const OPTION_SYNONYMS: Readonly<Record<string, string>> = {
+  exclude: "deny-coins",
+  blacklist: "deny-coins",
+  blocklist: "deny-coins",
+  include: "allow-coins",
+  only: "allow-coins",
+  whitelist: "allow-coins",
+  allowlist: "allow-coins",
+  sl: "stop-loss-pct",
+  tp: "take-profit-pct",
+};
+
 /** The subcommand `word` means under `command` ("hlcopy agent", "status" → "show"), or null. */
 export function synonymOf(command: string, word: string): string | null {
   const table = COMMAND_SYNONYMS[command];

@@ -35,6 +35,23 @@ describe("usage errors: exit 2, one error line, one hint with the closest match"
       hint: /did you mean --allow-coins or --deny-coins\?/,
     },
     {
+      // Another bot's word for a coin list (it said only "… --help lists what it accepts").
+      args: ["reconcile", LEADER, "--exclude", "BTC"],
+      error: /unknown option '--exclude'/,
+      hint: /^hint: did you mean --deny-coins\? \(hlcopy reconcile --help lists what it accepts\)$/m,
+    },
+    {
+      args: ["follow", LEADER, "--only", "ETH"],
+      error: /unknown option '--only'/,
+      hint: /^hint: did you mean --allow-coins\? /m,
+    },
+    {
+      // Not offered where the command has no such flag.
+      args: ["status", "--exclude", "BTC"],
+      error: /unknown option '--exclude'/,
+      hint: /^hint: hlcopy status --help lists what it accepts$/m,
+    },
+    {
       // The closest by spelling were --allow-empty-leader (it waives the never-traded check) and
       // --leader-max-leverage: the leader is the command's argument.
       args: ["follow", "--leader", LEADER, "--dry-run"],
