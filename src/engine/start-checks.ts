@@ -1,8 +1,8 @@
 // The run-start checks (design: anything that looks wrong is refused before a single order is
 // sent, with the reason and the way forward): the exchange still knows the account the journal
 // was kept against (its newest journaled fill, else the account's anchor), no leader is an
-// address that never traded (funded or not: no position and no fill on record) nor an API
-// wallet (agent) whose trades are its master's, our account
+// address that never traded (funded or not: no position and no fill on record), an API wallet
+// (agent) whose trades are its master's, or our own sub-account that never traded, our account
 // is neither an agent's address, nor unknown, nor empty. And, the empty-leader check's run-time
 // side, a leader whose equity falls to zero is told once.
 // The refusals and their text are plain functions below; the class does the reads (through the
@@ -251,7 +251,8 @@ export class StartChecks {
    * mistyped one would. A leader flat between trades has fills on record: one read says so.
    * A leader that never traded is asked its role too (one more read): an API wallet (agent) signs
    * for its master, whose trades are booked on the master — never on the agent, so it would stay
-   * flat for ever, --allow-empty-leader or not —; checkAccounts names the master to follow.
+   * flat for ever, --allow-empty-leader or not —, and our own sub-account is where to copy to;
+   * checkAccounts says which (leaderRoleRefusal).
    */
   async readTraded(states: readonly AccountState[]): Promise<Map<Address, boolean>> {
     const o = this.#o;
@@ -296,8 +297,8 @@ export class StartChecks {
 
   /**
    * The leaders and our account as the start's reads found them (readTraded, readOurRole; the
-   * leaders' states in the run's order): a leader that is an agent's address, one that never
-   * traded, then our account (leaderRoleRefusal, neverTradedRefusal, ourAccountRefusal).
+   * leaders' states in the run's order): a leader that is an agent's address or our own empty
+   * sub-account, one that never traded, then our account (leaderRoleRefusal, neverTradedRefusal, ourAccountRefusal).
    * @throws {UsageError} (exit 2) when either is refused.
    */
   checkAccounts(
