@@ -328,6 +328,20 @@ describe("config set refuses a value a run would refuse beside one stored (a set
     expect((await config(dir, "list")).code).toBe(0);
   });
 
+  it("a webhook's secret path is not echoed by config set nor listed by config list; config get, asked for it, prints it whole", async () => {
+    const dir = tempDir();
+    const url = "https://hooks.slack.com/services/T000/B000/SECRETSECRET";
+    const set = await config(dir, "set", "alerts.webhook", url);
+    expect(set).toMatchObject({ code: 0, stdout: "alerts.webhook = https://hooks.slack.com/…\n" });
+    expect(readStoredSettings(dir)["alerts.webhook"]).toEqual([url]);
+    const list = await config(dir, "list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("alerts.webhook = https://hooks.slack.com/…   (config file");
+    expect(list.stdout + list.stderr).not.toContain("SECRETSECRET");
+    // Asked for by name (a script's $(hlcopy config get alerts.webhook)): the value itself.
+    expect((await config(dir, "get", "alerts.webhook")).stdout).toBe(`${url}\n`);
+  });
+
   it("an empty list is typed and shown with its word — risk.denyCoins none, risk.allowCoins all — never stored as a coin of that name", async () => {
     const dir = tempDir();
     // `none` was stored as the coin "none" and echoed "= none": every trading run then refused it.

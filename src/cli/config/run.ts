@@ -1,6 +1,7 @@
 // Implementations of the `config` subcommands.
 
 import { resolve } from "node:path";
+import { redactWebhook } from "../../core/alerts.js";
 import { plainDecimal } from "../../core/format.js";
 import {
   ALERT_KEYS_BESIDE_WEBHOOK,
@@ -89,9 +90,9 @@ export async function runConfigSet(
       { key, value, source: "config", ...(warning ? { warning } : {}), ...runningDocument(running) },
       out,
     );
-  else out.write(`${key} = ${show(value, key)}\n`);
+  else out.write(`${key} = ${shownInPassing(value, key)}\n`);
   if (warning) err.write(`warning: ${warning}\n`);
-  warnRunning(running, `${key} = ${show(value, key)}`, err);
+  warnRunning(running, `${key} = ${shownInPassing(value, key)}`, err);
 }
 
 /**
@@ -166,6 +167,18 @@ function effectiveSetting(
     };
   }
   return { value: inFile ? stored[key] : fallback, source: inFile ? "config" : "default" };
+}
+
+/**
+ * A setting's value as an echo or a listing shows it, in passing: a webhook URL as its scheme and
+ * host (Slack, Discord and Telegram URLs carry their secret in the path, and every other place
+ * hlcopy names a webhook redacts it so; `config list` on a shared screen showed it whole).
+ * `config get` of the key prints it whole: it was asked for (and $(hlcopy config get …) reads it).
+ */
+function shownInPassing(value: unknown, key: string): string {
+  if (key === "alerts.webhook" && Array.isArray(value) && value.length > 0)
+    return value.map((url) => redactWebhook(String(url))).join(",");
+  return show(value, key);
 }
 
 /** Where a value from the environment comes from, for people: `HLCOPY_ACCOUNT, over the config file's 0x…`. */
@@ -263,7 +276,7 @@ export function settingsListing(
         : r.source === "config"
           ? `config file; default ${show(r.default, r.key)}`
           : "default";
-    lines.push(`${r.key} = ${show(r.value, r.key)}   (${origin})`);
+    lines.push(`${r.key} = ${shownInPassing(r.value, r.key)}   (${origin})`);
     if (r.warning) lines.push(`    warning: ${r.warning}`);
     for (const line of wrapWords(r.description, Math.max(30, width - 4))) lines.push(`    ${line}`);
   }
