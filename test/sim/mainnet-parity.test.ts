@@ -122,6 +122,23 @@ describe("clearinghouseState's returnOnEquity", () => {
   });
 });
 
+type Frame = { channel?: string; data?: unknown };
+
+/** A raw websocket client of the simulator (no SDK), open, and every JSON frame it has received. */
+async function rawSocket(wsUrl: string): Promise<{ ws: WebSocket; frames: Frame[] }> {
+  const ws = new WebSocket(wsUrl);
+  const frames: Frame[] = [];
+  ws.on("message", (data) => {
+    try {
+      frames.push(JSON.parse(String(data)) as Frame);
+    } catch {
+      // the plain-text greeting
+    }
+  });
+  await new Promise((resolve) => ws.once("open", resolve));
+  return { ws, frames };
+}
+
 describe("websocket limits are per IP, across connections", () => {
   let sim: SimHandle;
   beforeAll(async () => {
@@ -129,18 +146,8 @@ describe("websocket limits are per IP, across connections", () => {
   });
   afterAll(() => sim.close());
 
-  type Frame = { channel?: string; data?: unknown };
   async function connect() {
-    const ws = new WebSocket(sim.wsUrl);
-    const frames: Frame[] = [];
-    ws.on("message", (data) => {
-      try {
-        frames.push(JSON.parse(String(data)) as Frame);
-      } catch {
-        // the plain-text greeting
-      }
-    });
-    await new Promise((resolve) => ws.once("open", resolve));
+    const { ws, frames } = await rawSocket(sim.wsUrl);
     /** Subscribe to a user's fills; the ack's or error's channel. */
     const track = async (user: string): Promise<string> => {
       const from = frames.length;
@@ -361,18 +368,8 @@ describe("documented websocket subscriptions", () => {
   });
   afterAll(() => sim.close());
 
-  type Frame = { channel?: string; data?: unknown };
   async function socket() {
-    const ws = new WebSocket(sim.wsUrl);
-    const frames: Frame[] = [];
-    ws.on("message", (data) => {
-      try {
-        frames.push(JSON.parse(String(data)) as Frame);
-      } catch {
-        // the plain-text greeting
-      }
-    });
-    await new Promise((resolve) => ws.once("open", resolve));
+    const { ws, frames } = await rawSocket(sim.wsUrl);
     const subscribe = async (subscription: Record<string, unknown>) => {
       ws.send(JSON.stringify({ method: "subscribe", subscription }));
       await eventually(() =>
