@@ -44,7 +44,13 @@ export function parseListenOptions(
   const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:\s]+)):(\d{1,5})$/.exec(raw.trim());
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
-  if (!m || !host || !Number.isInteger(port) || port > 65_535) {
+  if (m && host && Number.isInteger(port) && port > 65_535) {
+    // The form is right and only the port is not: said as such, not as a malformed address.
+    throw new UsageError(`invalid --listen "${raw}": port ${port} is out of range (0–65535)`, {
+      hint: `e.g. --listen ${m[1] ? `[${host}]` : host}:9464 (port 0 picks a free one)`,
+    });
+  }
+  if (!m || !host || !Number.isInteger(port)) {
     throw new UsageError(`invalid --listen "${raw}": expected host:port`, {
       hint: "e.g. --listen 127.0.0.1:9464 (port 0 picks a free one)",
     });
