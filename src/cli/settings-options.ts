@@ -3,18 +3,16 @@
 
 import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.js";
-import { plainDecimal } from "../core/format.js";
 import {
   allowedText,
   flagName,
-  listText,
   parseSettingInput,
   type RunCommand,
   SETTINGS_SCHEMA,
   type SettingKey,
-  type SettingValue,
   settingRunsOf,
   settingSpec,
+  settingText,
 } from "../core/settings.js";
 
 const FLAG_SPECS = SETTINGS_SCHEMA.filter((s) => s.key !== "network" && s.key !== "account");
@@ -170,7 +168,7 @@ export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], ru
     const runs = run ? settingRunsOf(s.key, run) : undefined;
     const option = new Option(
       `--${flagName(s.key)} <value>`,
-      `${runs ? `${runs}: ` : ""}${s.description} [${s.key}; ${allowedText(s)}; default ${defaultText(s.default, s.key)}]`,
+      `${runs ? `${runs}: ` : ""}${s.description} [${s.key}; ${allowedText(s)}; default ${settingText(s.key, s.default)}]`,
     );
     cmd.addOption(runs === null ? option.hideHelp() : option);
   }
@@ -221,12 +219,6 @@ export function addSettingOptions(cmd: Command, keys?: readonly SettingKey[], ru
     );
   }
   return cmd;
-}
-
-function defaultText(value: SettingValue, key: SettingKey): string {
-  if (value === null) return "none";
-  if (Array.isArray(value)) return listText(key, value);
-  return typeof value === "number" ? plainDecimal(value) : String(value);
 }
 
 /** Pick the setting flags the user actually passed, keyed by setting key. */

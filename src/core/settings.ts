@@ -1296,6 +1296,17 @@ export function listText(key: string, value: readonly unknown[]): string {
   return value.length === 0 ? listWord(key) : value.join(",");
 }
 
+/**
+ * A setting's value for people, as it is typed (`config get/set/list`, `--help`'s defaults):
+ * null as "none", plain decimals (1e-7 is 0.0000001), an empty list as its word (listText).
+ */
+export function settingText(key: string, value: unknown): string {
+  if (value === null) return "none";
+  if (Array.isArray(value)) return listText(key, value);
+  if (typeof value === "number") return plainDecimal(value);
+  return String(value);
+}
+
 /** "none" for the allow list: an empty allow list copies every coin, so it reads both ways. */
 export class AmbiguousListWordError extends ValidationError {
   override name = "AmbiguousListWordError";

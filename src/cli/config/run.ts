@@ -2,16 +2,15 @@
 
 import { resolve } from "node:path";
 import { redactWebhook } from "../../core/alerts.js";
-import { plainDecimal } from "../../core/format.js";
 import {
   ALERT_KEYS_BESIDE_WEBHOOK,
   alertsOff,
   defaultFlatSettings,
-  listText,
   parseSettingInput,
   SETTINGS_SCHEMA,
   type SizingMode,
   settingSpec,
+  settingText,
   sizingKeyUnusedBy,
   storedConflict,
   storedForm,
@@ -31,17 +30,6 @@ import { printDocument, printJson, type Writer } from "../output.js";
 
 function dirOf(g: GlobalOptions): string {
   return configDirOf(g);
-}
-
-/**
- * A setting's value for people: plain decimals (1e-7 is shown 0.0000001, as it is typed), an
- * empty list as the word that types it (risk.allowCoins "all", other lists "none": listText).
- */
-function show(value: unknown, key: string): string {
-  if (value === null) return "none";
-  if (Array.isArray(value)) return listText(key, value);
-  if (typeof value === "number") return plainDecimal(value);
-  return String(value);
 }
 
 /**
@@ -178,12 +166,13 @@ function effectiveSetting(
 function shownInPassing(value: unknown, key: string): string {
   if (key === "alerts.webhook" && Array.isArray(value) && value.length > 0)
     return value.map((url) => redactWebhook(String(url))).join(",");
-  return show(value, key);
+  return settingText(key, value);
 }
 
 /** Where a value from the environment comes from, for people: `HLCOPY_ACCOUNT, over the config file's 0x…`. */
 function envOrigin(e: EffectiveSetting, key: string): string {
-  const file = e.configValue === null || e.configValue === undefined ? "none" : show(e.configValue, key);
+  const file =
+    e.configValue === null || e.configValue === undefined ? "none" : settingText(key, e.configValue);
   return `${e.variable}, which beats the config file's ${file} in every run`;
 }
 
@@ -203,7 +192,7 @@ export async function runConfigGet(
   }
   // The value alone on stdout (a script's $(hlcopy config get account)); where it comes from,
   // when not the file or the default, beside it on stderr.
-  out.write(`${show(e.value, spec.key)}\n`);
+  out.write(`${settingText(spec.key, e.value)}\n`);
   if (e.source === "env") err.write(`note: from ${envOrigin(e, spec.key)}\n`);
   if (e.warning) err.write(`warning: ${e.warning}\nhint: ${ENV_ACCOUNT_HINT}\n`);
 }
@@ -222,10 +211,10 @@ export async function runConfigUnset(
   // What a run takes now: the default, or the variable's (HLCOPY_ACCOUNT) where one is set.
   const e = effectiveSetting(spec.key, {}, env, spec.default);
   if (g.json) printDocument("config", { key, ...e, ...runningDocument(running) }, out);
-  else out.write(`${key} unset (default: ${show(spec.default, spec.key)})\n`);
+  else out.write(`${key} unset (default: ${settingText(spec.key, spec.default)})\n`);
   if (!g.json && e.source === "env")
-    err.write(`note: runs take ${show(e.value, spec.key)} from ${e.variable}\n`);
-  warnRunning(running, `${key} unset (${show(spec.default, spec.key)})`, err);
+    err.write(`note: runs take ${settingText(spec.key, e.value)} from ${e.variable}\n`);
+  warnRunning(running, `${key} unset (${settingText(spec.key, spec.default)})`, err);
 }
 
 export async function runConfigList(
@@ -272,9 +261,9 @@ export function settingsListing(
     section = at;
     const origin =
       r.source === "env"
-        ? `${envOrigin(r, r.key)}; default ${show(r.default, r.key)}`
+        ? `${envOrigin(r, r.key)}; default ${settingText(r.key, r.default)}`
         : r.source === "config"
-          ? `config file; default ${show(r.default, r.key)}`
+          ? `config file; default ${settingText(r.key, r.default)}`
           : "default";
     lines.push(`${r.key} = ${shownInPassing(r.value, r.key)}   (${origin})`);
     if (r.warning) lines.push(`    warning: ${r.warning}`);
