@@ -1085,7 +1085,7 @@ export class CopyEngine {
         // backing off while it keeps failing.
         // So does a coin held while its order's outcome is unknown (its look-up failed, or its
         // account read did): looked up again soon, backing off while the look-ups keep failing.
-        const held = this.#uncertain.size + this.#unknownUntilRead.size > 0;
+        const held = this.#unknownCoins() !== null;
         this.#unknownRetryMs = held
           ? Math.min(this.#unknownRetryMs * 2 || UNCERTAIN_SWEEP_MS, MAX_UNKNOWN_RETRY_MS)
           : 0;
@@ -1441,6 +1441,12 @@ export class CopyEngine {
     return this.#unlocked;
   }
 
+  /** The coins held while an order's outcome is unknown (#uncertain, #unknownUntilRead), or null for none. */
+  #unknownCoins(): string[] | null {
+    if (this.#uncertain.size + this.#unknownUntilRead.size === 0) return null;
+    return [...new Set([...this.#uncertain.values(), ...this.#unknownUntilRead.keys()])];
+  }
+
   #plan(coins: string[] | undefined): Plan {
     const o = this.#o;
     const now = this.#now();
@@ -1452,6 +1458,7 @@ export class CopyEngine {
       this.#market.markets,
     );
     const timeStopped = this.#timeStop?.due(this.#ours.state.positions) ?? [];
+    const unknownCoins = this.#unknownCoins();
     const context: PlanContext = {
       now,
       halted: this.#safety.halt !== null,
@@ -1471,9 +1478,7 @@ export class CopyEngine {
       backoffUntil,
       increaseBackoffUntil,
       leverageNotSet,
-      ...(this.#uncertain.size + this.#unknownUntilRead.size > 0
-        ? { unknownCoins: [...new Set([...this.#uncertain.values(), ...this.#unknownUntilRead.keys()])] }
-        : {}),
+      ...(unknownCoins ? { unknownCoins } : {}),
       ...(this.#protection || this.#timeStop ? { stoppedOut: this.#stoppedOut() } : {}),
       ...(per.gates.length > 0 ? { leaderGates: per.gates } : {}),
       ...(Object.keys(per.shed).length > 0 ? { shed: per.shed } : {}),
