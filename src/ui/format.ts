@@ -4,7 +4,7 @@
 // symbols, so a string's length is its width on screen. Every fixed-decimal figure is rounded by
 // core/format.ts roundHalfAway: the same number shows the same digits wherever it is shown.
 
-import { FIGURE_DECIMALS, fixed, groupThousands, roundHalfAway } from "../core/format.js";
+import { FIGURE_DECIMALS, fixed, roundHalfAway } from "../core/format.js";
 import { drawdownOfShown } from "../core/safety.js";
 
 export { fmtMs, fmtUsd, fmtUsdSigned } from "../core/format.js";
@@ -34,13 +34,6 @@ export function fmtSigned(x: number, digits = 1): string {
   const s = fixed(x, digits);
   if (Number(s) === 0) return (0).toFixed(digits);
   return x > 0 ? `+${s}` : s;
-}
-
-/** Thousands separators and fixed decimals: 1,234.50, -3.10; "-" when missing. */
-export function fmtGrouped(x: number | null | undefined, decimals = 2): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  const r = roundHalfAway(x, decimals);
-  return `${r < 0 ? "-" : ""}${groupThousands(Math.abs(r).toFixed(decimals))}`;
 }
 
 /**

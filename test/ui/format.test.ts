@@ -5,7 +5,6 @@ import { logLineText } from "../../src/ui/EventLog.js";
 import {
   fmtExact,
   fmtFixed,
-  fmtGrouped,
   fmtNum,
   fmtPct,
   fmtPctShort,
@@ -21,7 +20,6 @@ describe("ui/format", () => {
     for (const missing of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(fmtFixed(missing)).toBe("-");
       expect(fmtExact(missing)).toBe("-");
-      expect(fmtGrouped(missing)).toBe("-");
       expect(fmtUsd(missing)).toBe("-");
       expect(fmtPct(missing)).toBe("-");
       expect(fmtPctShort(missing)).toBe("-");
@@ -88,8 +86,6 @@ describe("ui/format", () => {
     expect(fmtUsd(-5)).toBe("-$5.00");
     expect(fmtUsd(-0.001)).toBe("$0.00");
     expect(fmtUsd(1_234_567.8, 0)).toBe("$1,234,568");
-    expect(fmtGrouped(1234.5)).toBe("1,234.50");
-    expect(fmtGrouped(-3.1)).toBe("-3.10");
   });
 
   it("percent values and 0..1 shares", () => {
