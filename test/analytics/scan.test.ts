@@ -31,7 +31,7 @@ import { DAY, HOUR, sink, T0, trades } from "./helpers.js";
 describe("scan metrics on a hand-computed fixture", () => {
   // ETH: +1 @100, -1 @110 (+10); +1 @100, -1 @95 (-5); BTC: +0.1 @1000, -0.1 @990 (-1);
   // ETH: +1 @100, -1 @104 (+4). No fees. One trade a day, 8 days.
-  const fills = trades([
+  const roundTrips: [string, number, number, number][] = [
     ["ETH", 1, 100, T0],
     ["ETH", -1, 110, T0 + 1 * DAY],
     ["ETH", 1, 100, T0 + 2 * DAY],
@@ -40,7 +40,8 @@ describe("scan metrics on a hand-computed fixture", () => {
     ["BTC", -0.1, 990, T0 + 5 * DAY],
     ["ETH", 1, 100, T0 + 6 * DAY],
     ["ETH", -1, 104, T0 + 7 * DAY + HOUR],
-  ]);
+  ];
+  const fills = trades(roundTrips);
   const window = { start: T0, end: T0 + 8 * DAY };
   const metrics = computeMetrics({ fills, window });
 
@@ -85,19 +86,7 @@ describe("scan metrics on a hand-computed fixture", () => {
 
   it("what the copy would have kept: the leader's P&L before its fees, scaled, less our fees and slippage — the leader's fees are not ours", () => {
     // The same round trips with the leader paying 0.1 % of each fill: realized +8, fees 0.1 % of its volume.
-    const paid = trades(
-      [
-        ["ETH", 1, 100, T0],
-        ["ETH", -1, 110, T0 + 1 * DAY],
-        ["ETH", 1, 100, T0 + 2 * DAY],
-        ["ETH", -1, 95, T0 + 3 * DAY],
-        ["BTC", 0.1, 1000, T0 + 4 * DAY],
-        ["BTC", -0.1, 990, T0 + 5 * DAY],
-        ["ETH", 1, 100, T0 + 6 * DAY],
-        ["ETH", -1, 104, T0 + 7 * DAY + HOUR],
-      ],
-      0.001,
-    );
+    const paid = trades(roundTrips, 0.001);
     const m = computeMetrics({ fills: paid, window });
     expect(m.pnl.realized).toBeCloseTo(8, 12);
     expect(m.pnl.fees).toBeCloseTo(m.volume * 0.001, 12);
