@@ -104,10 +104,14 @@ describe("reconcile and stop signals", () => {
       const run = startReconcile(s);
       await gate.held;
       run.child.kill(signal);
-      // The stop is taken as the signal arrives; the read it waits on comes back after it (the
-      // run then sends nothing: a copy needs further reads and requests, each after the stop).
+      // The stop is taken as the signal arrives: the read it waits on is given up. Waited for
+      // before the read is let go — released at once, the reply raced the signal's delivery, and
+      // on a busy machine the run could take the reply, plan and begin to send first (then it
+      // stops as a run that sent does: CI once saw exit 3, not 130).
+      await gate.abandoned;
       gate.release();
-      expect(await run.exit).toBe(130);
+      const code = await run.exit;
+      expect(code, run.err()).toBe(130);
       expect(run.err()).toMatch(
         new RegExp(
           `^error: interrupted by ${signal} [a-z -]+: nothing was sent\nhint: the account is as it was: run hlcopy reconcile again\n$`,
