@@ -1332,9 +1332,12 @@ export class CopyEngine {
       this.#leaders[i]?.applySnapshot(s, r.receivedAt, true);
     });
     if (!this.#checked) this.#checks.checkAccounts(r.traded, r.ourRole, r.ours, r.leaders);
+    // The sizing inputs (risk-parity's candles, kelly's fills): the start's are start-up reads,
+    // and kelly refuses a leader it cannot size there (entry-styles.ts, sizing-inputs.ts).
     await this.#styles.afterLeaderRead(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),
       Object.keys(this.#ours.state.positions),
+      this.#waits.reads(),
     );
     this.#sweepReader.netLeaderCashFlows(r.flows);
     this.#checks.noticeEmptyLeaders(
@@ -1346,7 +1349,7 @@ export class CopyEngine {
       () => {
         this.#requests++;
       },
-      { read: (what, read) => this.#waits.read(what, read), swept: this.#lastSweepOkAt > 0 },
+      this.#waits.reads(),
     );
     this.#ownership.updateJoinBaselines(
       this.#leaders.map((l) => ({ address: l.address, positions: l.state.positions })),

@@ -24,6 +24,7 @@ import type { EngineEvent, RunMode } from "./events.js";
 import { PassiveEntries, type PassiveFill, type PassiveSender } from "./passive.js";
 import { runPolicy } from "./run-mode.js";
 import { SizingInputsKeeper, type SizingInputsReader } from "./sizing-inputs.js";
+import type { StartupReads } from "./startup-waits.js";
 
 export interface EntryStylesOptions {
   settings: Settings;
@@ -124,11 +125,13 @@ export class EntryStyles {
   /**
    * A sweep read the leaders: the copy delay's histories (built at the first sweep from each
    * leader's fills of the window, then kept in step), and the sizing inputs due for the coins
-   * either side holds.
+   * either side holds (at the start, `startup`: read as start-up reads, kelly's history checked).
+   * @throws at the start only, as SizingInputsKeeper.refresh.
    */
   async afterLeaderRead(
     leaders: { address: Address; positions: Positions }[],
     ourCoins: string[],
+    startup?: StartupReads,
   ): Promise<void> {
     const now = this.#o.now();
     const delay = this.#delay;
@@ -148,6 +151,7 @@ export class EntryStyles {
       await this.#inputs.refresh(
         [...coins],
         leaders.map((l) => l.address),
+        startup,
       );
     }
   }

@@ -35,6 +35,7 @@ import type { Settings } from "../core/settings.js";
 import type { AccountState, Address, LeaderState, Markets } from "../core/types.js";
 import type { Journal } from "../store/journal.js";
 import type { EngineEvent, LeaderAction, LeaderStopKind } from "./events.js";
+import type { StartupReads } from "./startup-waits.js";
 
 /** A leader no longer followed, as the journal keeps it (copy state `leader-stop:<address>`). */
 export interface LeaderStop {
@@ -291,12 +292,8 @@ export class LeaderGuard {
     leaders: readonly LeaderState[],
     read: ((user: Address, startTime: number) => Promise<LeaderFillFact[]>) | undefined,
     countRequest: () => void,
-    startup?: {
-      /** The start-up read (engine's startupRead): retried while no sweep has succeeded. */
-      read: <T>(what: string, read: () => Promise<T>) => Promise<T>;
-      /** A sweep succeeded in this run: a failure is told, not fatal. */
-      swept: boolean;
-    },
+    /** The start-up read (the engine's StartupWaits): retried while no sweep has succeeded. */
+    startup?: StartupReads,
   ): Promise<void> {
     if (!this.#o.settings.risk.skipLeaderNewCoins || !read) return;
     const now = this.#o.now();

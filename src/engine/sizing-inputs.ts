@@ -1,8 +1,10 @@
 // The inputs risk-parity and kelly size from, read off the hot path and cached: each coin's
 // volatility from the exchange's hourly candles (core/volatility.ts) and each leader's edge
-// from its own fills (core/kelly.ts), each refreshed at most once an hour. A read that fails
-// keeps the last value (and says so); a coin or leader never read is "sizing-input-missing"
-// in the plan, so nothing is ever sized from a guess.
+// from its own fills (core/kelly.ts), each refreshed at most once an hour. The start's reads
+// are start-up reads (a 5xx, a 429, a timeout retried until exec.startupTimeoutSeconds, then
+// the start fails). A later read that fails keeps the last value (and
+// says so); a coin or leader never read is "sizing-input-missing" in the plan, so nothing is
+// ever sized from a guess.
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber, shortAddress } from "../core/format.js";
@@ -12,6 +14,7 @@ import { type SizingInputs, sizingParams } from "../core/sizing.js";
 import type { Address } from "../core/types.js";
 import { hourlyVolatility } from "../core/volatility.js";
 import type { EngineEvent } from "./events.js";
+import type { StartupReads } from "./startup-waits.js";
 
 /** What the keeper reads (HlClient satisfies it). */
 export interface SizingInputsReader {
@@ -65,20 +68,36 @@ export class SizingInputsKeeper {
   /**
    * Read what is due: the volatility of `coins` (risk-parity) or the edge of `leaders` (kelly),
    * each at most hourly. Returns the coins whose volatility became known (to re-plan them).
-   * Never throws: a failed read warns and keeps the last value.
+   * At the start (`startup`, no sweep yet) each read is a start-up read; otherwise a failed read
+   * warns and keeps the last value.
+   * @throws at the start only: what a start-up read throws once its retries are spent.
    */
-  async refresh(coins: readonly string[], leaders: readonly Address[]): Promise<string[]> {
+  async refresh(
+    coins: readonly string[],
+    leaders: readonly Address[],
+    startup?: StartupReads,
+  ): Promise<string[]> {
     const mode = this.#o.settings.sizing.mode;
     const p = sizingParams(this.#o.settings);
     const now = this.#o.now();
     const learned: string[] = [];
+    const starting = startup !== undefined && !startup.swept;
+    /** One read: the start's retried as the other start-up reads are; later ones once. */
+    const once = <T>(what: string, read: () => Promise<T>): Promise<T> => {
+      const counted = () => {
+        this.#o.countRequest();
+        return read();
+      };
+      return starting ? startup.read(what, counted) : counted();
+    };
     if (mode === "risk-parity" && this.#o.reader.getHourlyCandles) {
       const read = this.#o.reader.getHourlyCandles.bind(this.#o.reader);
       for (const coin of [...new Set(coins)].sort()) {
         if (!this.#due(`vol:${coin}`, this.#vol.get(coin)?.at, now)) continue;
         try {
-          this.#o.countRequest();
-          const candles = await read(coin, now - p.volLookbackDays * 86_400_000);
+          const candles = await once(`${coin}'s hourly candles (risk-parity)`, () =>
+            read(coin, now - p.volLookbackDays * 86_400_000),
+          );
           const value = hourlyVolatility(candles, this.#o.now(), p.volLookbackDays);
           const had = this.#vol.get(coin)?.value;
           this.#vol.set(coin, { value, at: now });
@@ -86,6 +105,7 @@ export class SizingInputsKeeper {
           if (value === null)
             this.#warn(`risk-parity: ${coin} has too few hourly candles for a volatility: not sized`);
         } catch (error) {
+          if (starting) throw error;
           this.#failed(`vol:${coin}`, now, `risk-parity: ${coin}'s candles could not be read`, error);
         }
       }
@@ -104,8 +124,9 @@ export class SizingInputsKeeper {
         const key = leader.toLowerCase();
         if (!this.#due(`edge:${key}`, this.#edge.get(key)?.at, now)) continue;
         try {
-          this.#o.countRequest();
-          const fills = await read(leader, now - p.kellyLookbackDays * 86_400_000);
+          const fills = await once(`the leader's fills (kelly, ${leader})`, () =>
+            read(leader, now - p.kellyLookbackDays * 86_400_000),
+          );
           const value = leaderEdge(fills, this.#o.now(), p.kellyLookbackDays);
           const first = !this.#edge.has(key);
           this.#edge.set(key, { value, at: now });
@@ -116,6 +137,7 @@ export class SizingInputsKeeper {
             );
           }
         } catch (error) {
+          if (starting) throw error;
           this.#failed(
             `edge:${key}`,
             now,

@@ -19,6 +19,17 @@ export interface StartupWaitsOptions extends Pick<PartBase, "emit" | "now"> {
   swept: () => boolean;
 }
 
+/**
+ * What a part that reads at every sweep is told of the run's start: its reads before the first
+ * good sweep go through `read` (StartupWaits.read: retried, then the start fails), later ones
+ * fail at once and are told (the next sweep repairs). One shape for every such part.
+ */
+export interface StartupReads {
+  read: <T>(what: string, read: () => Promise<T>) => Promise<T>;
+  /** A sweep succeeded in this run: a failure is told and tried again later, not fatal. */
+  swept: boolean;
+}
+
 export class StartupWaits {
   readonly #o: StartupWaitsOptions;
 
@@ -53,6 +64,11 @@ export class StartupWaits {
       signal: this.#o.signal,
       ...(this.#o.startupRetryDelayMs === undefined ? {} : { initialDelayMs: this.#o.startupRetryDelayMs }),
     });
+  }
+
+  /** This moment's StartupReads (read(): the start-up read above; swept: a sweep succeeded). */
+  reads(): StartupReads {
+    return { read: (what, read) => this.read(what, read), swept: this.#o.swept() };
   }
 
   /** Start-up reads made together, retried together: one warning per retry (exchange/retry.ts RetryRounds). */
