@@ -2,6 +2,8 @@
 // win / average loss ratio R that `inspect` shows — and the fraction of equity the Kelly
 // criterion puts at risk, K = W − (1 − W) / R. Pure: fills in, numbers out.
 
+import { UsageError } from "./errors.js";
+import { listed } from "./format.js";
 import { outcomeSums } from "./stats.js";
 
 /** Fewer closing trades than this give no edge estimate: the leader is not copied. */
@@ -105,4 +107,42 @@ export function kellyScale(
     return { scale: 0, why: `negative edge: Kelly ${edge.kelly.toFixed(3)} ≤ 0` };
   }
   return { scale: Math.min(1, edge.kelly) * fraction };
+}
+
+/**
+ * kelly's start check: a leader with fewer than `minTrades` closing trades in the lookback has
+ * no edge kelly can size from, so kelly would copy nothing of it, for as long as that lasts —
+ * an accepted setting that acts on nothing. The run is refused before any order when any leader
+ * is short (`leaders` in the run's order, each with its edge), naming each short leader with its
+ * count, what kelly needs, and the ways forward; null when every leader has the history.
+ * With several leaders one short leader refuses the run too: its share of the copy would sit
+ * idle without a word, as a leader that never traded is refused rather than copied as flat.
+ */
+export function kellyHistoryRefusal(
+  leaders: readonly { address: string; edge: LeaderEdge }[],
+  lookbackDays: number,
+  minTrades = MIN_KELLY_TRADES,
+): UsageError | null {
+  const short = leaders.filter((l) => l.edge.closingTrades < minTrades);
+  if (short.length === 0) return null;
+  const trades = (n: number) => `${n} closing trade${n === 1 ? "" : "s"}`;
+  const days = `the last ${lookbackDays} day${lookbackDays === 1 ? "" : "s"}`;
+  const further =
+    lookbackDays < 365 ? `, look further back (--kelly-lookback-days, now ${lookbackDays})` : "";
+  const only = short.length === 1 ? short[0] : undefined;
+  const message =
+    leaders.length === 1 && only
+      ? `sizing mode kelly needs ${minTrades} closing trades of the leader's to size from, but ${only.address} has ${trades(only.edge.closingTrades)} in ${days}: it would copy nothing`
+      : `sizing mode kelly needs ${minTrades} closing trades of each leader's to size from, but ${listed(
+          short.map((l) => `${l.address} has ${l.edge.closingTrades}`),
+        )} in ${days}: nothing of ${short.length === 1 ? "it" : "them"} would be copied`;
+  const drop = leaders.length > short.length ? `, follow only the leaders with the history` : "";
+  return new UsageError(message, {
+    hint: `choose another --mode (equity-ratio sizes by equity alone)${drop}${further}, or wait until ${short.length === 1 ? "it has" : "each has"} closed ${minTrades} trades`,
+    details: {
+      minTrades,
+      lookbackDays,
+      closingTrades: Object.fromEntries(short.map((l) => [l.address, l.edge.closingTrades])),
+    },
+  });
 }

@@ -2,13 +2,14 @@
 // volatility from the exchange's hourly candles (core/volatility.ts) and each leader's edge
 // from its own fills (core/kelly.ts), each refreshed at most once an hour. The start's reads
 // are start-up reads (a 5xx, a 429, a timeout retried until exec.startupTimeoutSeconds, then
-// the start fails). A later read that fails keeps the last value (and
+// the start fails), and kelly refuses a leader with too few closing trades there, before any
+// order (core/kelly.ts kellyHistoryRefusal). A later read that fails keeps the last value (and
 // says so); a coin or leader never read is "sizing-input-missing" in the plan, so nothing is
 // ever sized from a guess.
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber, shortAddress } from "../core/format.js";
-import { type EdgeFill, leaderEdge } from "../core/kelly.js";
+import { type EdgeFill, kellyHistoryRefusal, type LeaderEdge, leaderEdge } from "../core/kelly.js";
 import type { Settings } from "../core/settings.js";
 import { type SizingInputs, sizingParams } from "../core/sizing.js";
 import type { Address } from "../core/types.js";
@@ -68,9 +69,10 @@ export class SizingInputsKeeper {
   /**
    * Read what is due: the volatility of `coins` (risk-parity) or the edge of `leaders` (kelly),
    * each at most hourly. Returns the coins whose volatility became known (to re-plan them).
-   * At the start (`startup`, no sweep yet) each read is a start-up read; otherwise a failed read
-   * warns and keeps the last value.
-   * @throws at the start only: what a start-up read throws once its retries are spent.
+   * At the start (`startup`, no sweep yet) each read is a start-up read and kelly's history is
+   * checked; otherwise a failed read warns and keeps the last value.
+   * @throws at the start only: what a start-up read throws once its retries are spent, and the
+   *   {UsageError} (exit 2) of a leader kelly cannot size (kellyHistoryRefusal).
    */
   async refresh(
     coins: readonly string[],
@@ -120,6 +122,8 @@ export class SizingInputsKeeper {
     }
     if (mode === "kelly" && this.#o.reader.getFillsByTime) {
       const read = this.#o.reader.getFillsByTime.bind(this.#o.reader);
+      /** The start's lines of each leader's edge: said once the history check has passed. */
+      const told: string[] = [];
       for (const leader of leaders) {
         const key = leader.toLowerCase();
         if (!this.#due(`edge:${key}`, this.#edge.get(key)?.at, now)) continue;
@@ -132,9 +136,10 @@ export class SizingInputsKeeper {
           this.#edge.set(key, { value, at: now });
           if (first) {
             const k = value.kelly;
-            this.#notice(
-              `kelly: leader ${shortAddress(leader)} over ${p.kellyLookbackDays} days: ${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${detailNumber(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : detailNumber(value.payoff)}, Kelly ${k === null ? "-" : detailNumber(k)} (× ${detailNumber(p.kellyFraction)} copied)`,
-            );
+            const line = `kelly: leader ${shortAddress(leader)} over ${p.kellyLookbackDays} days: ${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${detailNumber(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : detailNumber(value.payoff)}, Kelly ${k === null ? "-" : detailNumber(k)} (× ${detailNumber(p.kellyFraction)} copied)`;
+            // At the start a leader kelly cannot size is refused below, and says its count there.
+            if (!starting) this.#notice(line);
+            else told.push(line);
           }
         } catch (error) {
           if (starting) throw error;
@@ -145,6 +150,15 @@ export class SizingInputsKeeper {
             error,
           );
         }
+      }
+      if (starting) {
+        const edges = leaders.flatMap((address) => {
+          const edge: LeaderEdge | undefined = this.#edge.get(address.toLowerCase())?.value;
+          return edge ? [{ address, edge }] : [];
+        });
+        const refusal = kellyHistoryRefusal(edges, p.kellyLookbackDays);
+        if (refusal) throw refusal;
+        for (const line of told) this.#notice(line);
       }
     }
     return learned;

@@ -3,7 +3,7 @@
 // numbers: our equity 10 000, the leader's 100 000 (equity ratio 0.1).
 
 import { describe, expect, it } from "vitest";
-import { closingOutcomes, edgeOf, type LeaderEdge } from "../../src/core/kelly.js";
+import { closingOutcomes, edgeOf, kellyHistoryRefusal, type LeaderEdge } from "../../src/core/kelly.js";
 import { checkSizingSettings } from "../../src/core/sizing.js";
 import type { Markets, Plan } from "../../src/core/types.js";
 import { account, LEADER, leader, market, plan, settingsWith } from "./planner-fixtures.js";
@@ -134,6 +134,33 @@ describe("kelly", () => {
     expect(e.kelly).toBeCloseTo(0.5 - 0.5 / (29 / 15));
     expect(edgeOf([5, 5]).kelly).toBe(1); // no loss: K = W
     expect(edgeOf([-1]).kelly).toBe(-1);
+  });
+
+  it("the start refuses a leader with fewer than 10 closing trades: count, need and way forward", () => {
+    const A = "0x00000000000000000000000000000000000000aa";
+    const B = "0x00000000000000000000000000000000000000bb";
+    expect(kellyHistoryRefusal([{ address: A, edge: edge(0.6, 2, 10) }], 30)).toBeNull();
+    const one = kellyHistoryRefusal([{ address: A, edge: edgeOf([]) }], 30);
+    expect(one?.exitCode).toBe(2);
+    expect(one?.message).toBe(
+      `sizing mode kelly needs 10 closing trades of the leader's to size from, but ${A} has 0 closing trades in the last 30 days: it would copy nothing`,
+    );
+    expect(one?.hint).toBe(
+      "choose another --mode (equity-ratio sizes by equity alone), look further back (--kelly-lookback-days, now 30), or wait until it has closed 10 trades",
+    );
+    // Two leaders, both short: both named; the longest lookback offers no further one.
+    const both = kellyHistoryRefusal(
+      [
+        { address: A, edge: edge(1, 1, 1) },
+        { address: B, edge: edge(0.5, 1, 9) },
+      ],
+      365,
+    );
+    expect(both?.message).toMatch(
+      new RegExp(`but ${A} has 1 and ${B} has 9 in the last 365 days: nothing of them`),
+    );
+    expect(both?.hint).not.toMatch(/lookback/);
+    expect(both?.hint).not.toMatch(/follow only/);
   });
 });
 
