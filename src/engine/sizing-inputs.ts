@@ -9,7 +9,13 @@
 
 import { toHlcopyError } from "../core/errors.js";
 import { detailNumber, shortAddress } from "../core/format.js";
-import { type EdgeFill, kellyHistoryRefusal, type LeaderEdge, leaderEdge } from "../core/kelly.js";
+import {
+  type EdgeFill,
+  kellyHistoryRefusal,
+  kellyScale,
+  type LeaderEdge,
+  leaderEdge,
+} from "../core/kelly.js";
 import type { Settings } from "../core/settings.js";
 import { type SizingInputs, sizingParams } from "../core/sizing.js";
 import type { Address } from "../core/types.js";
@@ -132,14 +138,22 @@ export class SizingInputsKeeper {
             read(leader, now - p.kellyLookbackDays * 86_400_000),
           );
           const value = leaderEdge(fills, this.#o.now(), p.kellyLookbackDays);
-          const first = !this.#edge.has(key);
+          const had = this.#edge.get(key)?.value;
           this.#edge.set(key, { value, at: now });
-          if (first) {
-            const k = value.kelly;
-            const line = `kelly: leader ${shortAddress(leader)} over ${p.kellyLookbackDays} days: ${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${detailNumber(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : detailNumber(value.payoff)}, Kelly ${k === null ? "-" : detailNumber(k)} (× ${detailNumber(p.kellyFraction)} copied)`;
+          const scale = kellyScale(value, p.kellyFraction);
+          const edgeText = `${value.closingTrades} closing trades, win rate ${value.winRate === null ? "-" : `${detailNumber(value.winRate * 100)}%`}, win/loss ${value.payoff === null ? "-" : detailNumber(value.payoff)}, Kelly ${value.kelly === null ? "-" : detailNumber(value.kelly)}`;
+          const copied =
+            "why" in scale ? `not copied: ${scale.why}` : `× ${detailNumber(p.kellyFraction)} copied`;
+          const line = `kelly: leader ${shortAddress(leader)} over ${p.kellyLookbackDays} days: ${edgeText} (${copied})`;
+          if (had === undefined) {
             // At the start a leader kelly cannot size is refused below, and says its count there.
             if (!starting) this.#notice(line);
             else told.push(line);
+          } else if ("why" in kellyScale(had, p.kellyFraction) !== "why" in scale) {
+            // A leader whose edge turned (or whose trades aged out of the lookback) between
+            // reads: its coins are closed, or copied again, on this read's word — said.
+            if ("why" in scale) this.#warn(`${line}: its share of the copy is closed (negative-edge)`);
+            else this.#notice(line);
           }
         } catch (error) {
           if (starting) throw error;
