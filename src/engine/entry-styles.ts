@@ -125,8 +125,9 @@ export class EntryStyles {
   /**
    * A sweep read the leaders: the copy delay's histories (built at the first sweep from each
    * leader's fills of the window, then kept in step), and the sizing inputs due for the coins
-   * either side holds (at the start, `startup`: read as start-up reads, kelly's history checked).
-   * @throws at the start only, as SizingInputsKeeper.refresh.
+   * either side holds. At the start (`startup`, no sweep yet) the reads are start-up reads, and
+   * kelly's history is checked.
+   * @throws at the start only: a start-up read's error once retried, kelly's refusal (SizingInputsKeeper.refresh).
    */
   async afterLeaderRead(
     leaders: { address: Address; positions: Positions }[],
@@ -138,9 +139,27 @@ export class EntryStyles {
     if (delay) {
       for (const l of leaders) {
         if (!delay.has(l.address)) {
-          const read = this.#o.reader.getFillsByTime?.bind(this.#o.reader);
-          if (read) this.#o.countRequest();
-          const fills = await readDelayFills(read, l.address, now - delay.delayMs, () => {});
+          const read: ((user: Address, startTime: number) => Promise<DelayFill[]>) | undefined =
+            this.#o.reader.getFillsByTime?.bind(this.#o.reader);
+          const since = now - delay.delayMs;
+          // At the start a start-up read: one 5xx must not make every position wait the full
+          // delay (a cron reconcile held back every increase on it).
+          const fills =
+            read && startup && !startup.swept
+              ? await startup.read(`the leader's fills (copy delay, ${l.address})`, () => {
+                  this.#o.countRequest();
+                  return read(l.address, since);
+                })
+              : await readDelayFills(
+                  read &&
+                    ((user, start) => {
+                      this.#o.countRequest();
+                      return read(user, start);
+                    }),
+                  l.address,
+                  since,
+                  () => {},
+                );
           delay.init(l.address, l.positions, fills, now);
         } else delay.recordSnapshot(l.address, l.positions, now);
       }

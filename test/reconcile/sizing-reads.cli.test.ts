@@ -2,15 +2,16 @@
 // start-up reads like the others: a 5xx or a 429 there is waited out and said, and the run sizes
 // as it would have; a failure that lasts ends the start after exec.startupTimeoutSeconds with
 // one error line and its hint — where one failed read used to leave the coins unsized (reconcile
-// exit 3, follow copying nothing for a minute). The real binary behind a proxy that fails the
-// one request type.
+// exit 3, follow copying nothing for a minute). So is the copy delay's read of the leader's
+// recent fills (one 5xx made every position wait the full delay). The real binary behind a
+// proxy that fails the one request type.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconcileReport } from "../../src/cli/reconcile/run.js";
 import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { action, fundedAccount } from "../exchange/helpers.js";
+import { action, eventually, fundedAccount } from "../exchange/helpers.js";
 import { type FaultProxy, type ProxyRule, startFaultProxy } from "../exchange/proxy.js";
 import { jsonError, runCli, tempDir } from "../helpers/cli.js";
 
@@ -18,6 +19,8 @@ let sim: SimHandle;
 let proxy: FaultProxy;
 let leader: Address;
 let follower: Address;
+/** When the leader's last trade was made (its BTC). */
+let tradedAt = 0;
 
 beforeAll(async () => {
   sim = await startSim({ seed: 23, tickMs: 0 });
@@ -45,6 +48,7 @@ beforeAll(async () => {
   }
   sim.control.setMid("SOL", 190);
   await trade("BTC", "buy", 2);
+  tradedAt = Date.now();
   follower = fundedAccount(sim, 10_000).address;
 }, 60_000);
 afterAll(async () => {
@@ -102,6 +106,32 @@ describe("the sizing modes' start reads are retried like the other start-up read
     expect(doc.skipped.filter((s) => s.reason === "sizing-input-missing")).toEqual([]);
     expect(doc.warnings).toContainEqual(
       expect.stringMatching(/^waiting for BTC's hourly candles \(risk-parity\): .*502/),
+    );
+  });
+
+  it("copy delay: a 500 on the leader's recent fills is waited out; a position older than the delay is copied", {
+    timeout: 90_000,
+  }, async () => {
+    // A 3 s delay, and the leader's BTC older than it.
+    await eventually(() => Date.now() > tradedAt + 4_000, 10_000);
+    proxy.setRule(failFirst("userFillsByTime", [500]));
+    const r = await hlcopy([
+      "reconcile",
+      leader,
+      "--dry-run",
+      "--mode",
+      "fixed-ratio",
+      "--ratio",
+      "0.01",
+      "--copy-delay-minutes",
+      "0.05",
+    ]).finally(() => proxy.setRule(null));
+    expect(r.code).toBe(3);
+    const doc = report(r.stdout);
+    expect(doc.actions.map((a) => [a.coin, a.side, a.size])).toEqual([["BTC", "buy", 0.02]]);
+    expect(doc.skipped.filter((s) => s.reason === "copy-delay")).toEqual([]);
+    expect(doc.warnings).toContainEqual(
+      expect.stringMatching(new RegExp(`^waiting for the leader's fills \\(copy delay, ${leader}\\): .*500`)),
     );
   });
 
