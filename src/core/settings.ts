@@ -286,7 +286,9 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
   ),
   spec(
     "sizing.volLookbackDays",
-    { type: "number", min: 1, max: 365, integer: true },
+    // At least 2: one day holds 23 closed hourly candles, fewer returns than a volatility takes
+    // (core/volatility.ts MIN_VOL_RETURNS), so risk-parity would size nothing, ever.
+    { type: "number", min: 2, max: 365, integer: true },
     30,
     "risk-parity: days of hourly candles the volatility is measured over (refreshed at most hourly)",
   ),

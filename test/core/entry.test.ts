@@ -150,4 +150,19 @@ describe("volatility", () => {
     expect(riskParityFactor(0.15, 0.6)).toBeCloseTo(0.25);
     expect(riskParityFactor(0.15, 0)).toBe(0);
   });
+  it("the shortest lookback sizing.volLookbackDays accepts gives a volatility at any minute; one day never would", () => {
+    const H = 3_600_000;
+    const candles = Array.from({ length: 24 * 5 }, (_, i) => ({
+      t: i * H,
+      c: 100 * Math.exp(i % 2 === 0 ? 0 : 0.02),
+    }));
+    expect(() => parseSettingInput("sizing.volLookbackDays", "1")).toThrow(/≥ 2/);
+    const shortest = parseSettingInput("sizing.volLookbackDays", "2") as number;
+    for (let minute = 0; minute < 60; minute += 7) {
+      const now = 4 * 24 * H + minute * 60_000;
+      expect(hourlyVolatility(candles, now, shortest)).not.toBeNull();
+      // One day holds 23 or 24 closed candles: fewer returns than a volatility takes.
+      expect(hourlyVolatility(candles, now, 1)).toBeNull();
+    }
+  });
 });
