@@ -55,7 +55,7 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   "leader-new-coin": "the leader opened a coin it had not traded in 30 days: not copied",
   "negative-edge": "kelly: the leader's edge is negative or unknown: not copied",
   "sizing-input-missing":
-    "the sizing mode's input (volatility, the leader's edge) is not known yet: left alone",
+    "the sizing mode's input (a coin's volatility, the leader's edge) is not known — not read yet, or too few candles for one: left alone",
   "copy-delay": "copy delay: the leader's increase is copied once it has held it long enough",
   "reversed-after-delay": "copy delay: the leader reduced or exited before the delay ended: not copied",
   "outside-trading-hours": "outside exec.tradingHours (UTC): increases wait for the window",

@@ -22,6 +22,11 @@ const p3 = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecis
 export interface SizingInputs {
   /** coin → annualised volatility as a fraction (0.48 = 48 %): risk-parity. */
   volatility?: Record<string, number>;
+  /**
+   * risk-parity: coins whose candles were read, but too few of them over the lookback for a
+   * volatility (a new listing): not sized, and said so — not as "not read yet".
+   */
+  tooFewCandles?: string[];
   /** leader address (lower case) → its edge over sizing.kellyLookbackDays: kelly. */
   edge?: Record<string, LeaderEdge>;
 }
@@ -295,10 +300,14 @@ export function coinRatio(
   const mode = settings.sizing.mode;
   if (mode === "risk-parity") {
     const vol = inputs.volatility?.[coin];
-    if (vol === undefined || !(vol > 0) || !Number.isFinite(vol)) {
-      return { missing: `risk-parity: ${coin}'s volatility is not known yet (no candles read)` };
-    }
     const p = sizingParams(settings);
+    if (vol === undefined || !(vol > 0) || !Number.isFinite(vol)) {
+      return {
+        missing: inputs.tooFewCandles?.includes(coin)
+          ? `risk-parity: ${coin} has too few hourly candles in the last ${p.volLookbackDays} days for a volatility`
+          : `risk-parity: ${coin}'s volatility is not known yet (its candles not read yet)`,
+      };
+    }
     const factor = riskParityFactor(p.targetVol, vol);
     const ratio = r.ratio * factor;
     if (!explain) return { ratio };

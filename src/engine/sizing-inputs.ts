@@ -60,10 +60,14 @@ export class SizingInputsKeeper {
   /** The inputs as known now (plain data for the planner). */
   get inputs(): SizingInputs {
     const volatility: Record<string, number> = {};
-    for (const [coin, v] of this.#vol) if (v.value !== null) volatility[coin] = v.value;
+    const tooFewCandles: string[] = [];
+    for (const [coin, v] of this.#vol) {
+      if (v.value !== null) volatility[coin] = v.value;
+      else tooFewCandles.push(coin);
+    }
     const edge: SizingInputs["edge"] = {};
     for (const [leader, e] of this.#edge) edge[leader] = e.value;
-    return { volatility, edge };
+    return { volatility, edge, ...(tooFewCandles.length > 0 ? { tooFewCandles } : {}) };
   }
 
   /** Coins among `coins` whose volatility risk-parity still lacks. */
@@ -111,7 +115,9 @@ export class SizingInputsKeeper {
           this.#vol.set(coin, { value, at: now });
           if (value !== null && had == null) learned.push(coin);
           if (value === null)
-            this.#warn(`risk-parity: ${coin} has too few hourly candles for a volatility: not sized`);
+            this.#warn(
+              `risk-parity: ${coin} has too few hourly candles in the last ${p.volLookbackDays} days for a volatility: not sized`,
+            );
         } catch (error) {
           if (starting) throw error;
           this.#failed(`vol:${coin}`, now, `risk-parity: ${coin}'s candles could not be read`, error);

@@ -1,7 +1,8 @@
 // What `reconcile` and `follow` do at their start for the sizing modes that read before they can
 // size: kelly refuses a leader with fewer closing trades than it needs (10) before any order —
 // with the count, what it needs and the way forward — where it used to skip every coin as
-// `negative-edge` and call the account "in sync". The real binary against the simulator.
+// `negative-edge` and call the account "in sync"; risk-parity says of a coin whose candles are
+// too few for a volatility just that, not "no candles read". The real binary against the simulator.
 
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,5 +122,53 @@ describe("kelly with a leader short of closing trades is refused at the start", 
     expect(report.notices.map((n) => n.message)).toContainEqual(
       expect.stringMatching(/^kelly: leader 0x\w+…\w+ over 30 days: 12 closing trades, .*\(× 0\.5 copied\)$/),
     );
+  });
+});
+
+describe("risk-parity and a coin with too few candles", () => {
+  it("is left alone, and said to have too few candles — not to be unread", { timeout: 60_000 }, async () => {
+    // A simulator with no candle history: only the hour it has been running.
+    const fresh = await startSim({ seed: 18, tickMs: 0, candleHistoryDays: 0 });
+    try {
+      const l = fundedAccount(fresh, 1_000_000);
+      const client = engineClient({
+        httpUrl: fresh.httpUrl,
+        wsUrl: fresh.wsUrl,
+        isTestnet: false,
+        account: l.address,
+        agentKey: l.key,
+      });
+      const markets = await client.getMarkets();
+      const [r] = await client.placeOrders([action(markets, "BTC", "buy", 1)], markets);
+      expect(r?.status).toBe("filled");
+      const f = fundedAccount(fresh, 10_000);
+      const run = await runCli(
+        [
+          "--network",
+          fresh.httpUrl,
+          "--account",
+          f.address,
+          "--json",
+          "reconcile",
+          l.address,
+          "--dry-run",
+          "--mode",
+          "risk-parity",
+        ],
+        { env: { HLCOPY_CONFIG_DIR: tempDir() }, timeoutMs: 40_000 },
+      );
+      expect(run.code).toBe(3);
+      const report = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "") as ReconcileReport;
+      expect(report.skipped.find((s) => s.coin === "BTC")).toMatchObject({
+        reason: "sizing-input-missing",
+        detail:
+          "risk-parity: BTC has too few hourly candles in the last 30 days for a volatility; our BTC is left alone",
+      });
+      expect(report.warnings).toContain(
+        "risk-parity: BTC has too few hourly candles in the last 30 days for a volatility: not sized",
+      );
+    } finally {
+      await fresh.close();
+    }
   });
 });
