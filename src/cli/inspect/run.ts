@@ -349,7 +349,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
         ["cost / edge", fmtShare(c.costShareOfEdge, 0)],
         [
           "copying this window",
-          `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsdSigned(x.copy.fundingUsd)}; kept ${fmtUsdSigned(x.copy.netUsd)}`,
+          `fees ${fmtUsd(x.copy.feesUsd)}, slippage ${fmtUsd(x.copy.slippageUsd)}, funding ${fmtUsdSigned(x.copy.fundingUsd)}; copy net ${fmtUsdSigned(x.copy.netUsd)}`,
         ],
       ]),
     );

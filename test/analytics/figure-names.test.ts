@@ -1,0 +1,100 @@
+// One figure, one name, in inspect, scan and backtest: the same quantity is said in the same
+// words in each command's text (README, "Figures": every figure means one thing everywhere).
+//  * What copying the leader would have kept at your size, after our fees and slippage: scan's
+//    `copy net` column; inspect said it as "kept".
+//  * The count a win rate is over: the closing trades (orders that realized P&L), said so in
+//    inspect's table and backtest's; backtest's leader line said "closing orders".
+import { describe, expect, it } from "vitest";
+import { runBacktestCommand } from "../../src/cli/backtest/run.js";
+import { runInspectCommand } from "../../src/cli/inspect/run.js";
+import { runScanCommand } from "../../src/cli/scan/run.js";
+import { defaultSettings } from "../../src/core/settings.js";
+import { tempDir } from "../helpers/cli.js";
+import { cassetteSource, sink } from "./helpers.js";
+
+const LEADER = "0xb7b6f3cea3f66bf525f5d8f965f6dbf6d9b017b2";
+const NOW = 1683245884863 + 60_000;
+
+describe("inspect, scan and backtest name a figure the same way", () => {
+  it("what the copy would have kept is `copy net` in inspect as in scan, and the same figure", async () => {
+    const inspectOut = sink();
+    await runInspectCommand({
+      address: LEADER,
+      days: 1,
+      equity: "2000",
+      settings: defaultSettings(),
+      json: false,
+      source: cassetteSource(),
+      now: NOW,
+      out: inspectOut,
+      err: sink(),
+    });
+    const inspectText = inspectOut.text();
+    const line = inspectText.split("\n").find((l) => l.includes("copying this window"));
+    expect(line).toBeDefined();
+    expect(line).not.toMatch(/\bkept\b/);
+    const inspected = /copy net ([+-]?\$[\d,.]+)/.exec(line ?? "")?.[1];
+    expect(inspected).toBeDefined();
+
+    const scanOut = sink();
+    await runScanCommand({
+      addresses: [LEADER],
+      days: 1,
+      equity: "2000",
+      json: false,
+      settings: defaultSettings(),
+      source: cassetteSource(),
+      configDir: tempDir("hlcopy-names-scan-"),
+      now: NOW,
+      out: scanOut,
+      err: sink(),
+    });
+    const rows = scanOut
+      .text()
+      .split("\n")
+      .filter((l) => l.startsWith("│"))
+      .map((l) =>
+        l
+          .split("│")
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    const [head, row] = rows;
+    const at = head?.indexOf("copy net") ?? -1;
+    expect(at).toBeGreaterThan(0);
+    expect(row?.[at]).toBe(inspected);
+  });
+
+  it("a win rate is over closing trades in inspect and in backtest's table and leader line", async () => {
+    const inspectOut = sink();
+    await runInspectCommand({
+      address: LEADER,
+      days: 1,
+      equity: "1000",
+      settings: defaultSettings(),
+      json: false,
+      source: cassetteSource(),
+      now: NOW,
+      out: inspectOut,
+      err: sink(),
+    });
+    expect(inspectOut.text()).toMatch(/of \d+ closing trades/);
+
+    const out = sink();
+    await runBacktestCommand({
+      address: LEADER,
+      days: "1",
+      now: NOW,
+      equity: "1000",
+      settings: defaultSettings(),
+      json: false,
+      source: cassetteSource(),
+      out,
+      err: sink(),
+    });
+    const text = out.text();
+    expect(text).toContain("win rate (closing trades)");
+    expect(text).toMatch(/^Leader: win rate [\d.]+% of \d+ closing trades,/m);
+    expect(text).not.toContain("closing orders");
+  });
+});
