@@ -93,7 +93,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
   {
     title: "slippage",
     lines: [
-      "slip exec bps = each fill vs the best bid/ask at decision: mean, med, p95, n",
+      "slip exec bps = each fill vs the best bid/ask at decision: mean, p50, p95, n",
       "vs leader = hot-path copies vs the leader's fill · > budget! = p95 over budget",
       "last = newest fills' bps (/r repair, /j join, /s safety, /f your flatten)",
       "equity = our equity over time",

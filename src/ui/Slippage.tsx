@@ -1,5 +1,5 @@
 // Slippage (src/core/slippage.ts): execution slippage of every fill against the best bid/ask
-// when its order was decided — mean / median / p95 over the sample window, the budget warning
+// when its order was decided — mean / p50 (the median) / p95 over the sample window, the budget warning
 // when the p95 exceeds exec.slippageBudgetBps, a sparkline — then copy slippage (hot-path copies
 // against the leader's fill), the last fills' bps by coin (kind-marked when not a copy), and an
 // equity sparkline.
@@ -45,7 +45,7 @@ export function Slippage({ state, width }: SlippageProps) {
       </Box>
     );
   }
-  const stats = `${label} mean ${fmtSigned(st.mean)} med ${fmtSigned(st.median)} p95 ${fmtSigned(st.p95)} n=${st.n}`;
+  const stats = `${label} mean ${fmtSigned(st.mean)} p50 ${fmtSigned(st.median)} p95 ${fmtSigned(st.p95)} n=${st.n}`;
   // The budget is judged over the run's last fills (engine/figures.ts BUDGET_WINDOW, as the
   // engine's event): once the run has more, the p95 beside it is another figure — say the one
   // judged and its fills ("p95 0.0 n=1030 > budget 10!" read as a p95 under the budget over it).
@@ -64,7 +64,7 @@ export function Slippage({ state, width }: SlippageProps) {
     over = ` > budget ${budget.budgetBps}!`;
   }
   // The comparison with the leader's price is shown whole or not at all (never "vs lea…").
-  const copyText = copy.n > 0 ? `  vs leader med ${fmtSigned(copy.median)} p95 ${fmtSigned(copy.p95)}` : "";
+  const copyText = copy.n > 0 ? `  vs leader p50 ${fmtSigned(copy.median)} p95 ${fmtSigned(copy.p95)}` : "";
   const vsLeader = shown.length + over.length + copyText.length <= width ? copyText : "";
   const sparkWidth = Math.min(40, width - shown.length - over.length - vsLeader.length - 2);
   const spark = sparkWidth >= 8 ? sparkline(state.slippage.samples, sparkWidth) : "";

@@ -576,7 +576,7 @@ describe("hlcopy status --json: slippage and lag as the text shows them", () => 
     // And the text says the same figures.
     const { text } = await status(dir, false);
     expect(text).toContain(
-      `copy slippage vs the leader's fill (hot-path copies, last 24h, 3 fills): mean ${report.slippageBps.mean?.toFixed(1)} · median ${report.slippageBps.median?.toFixed(1)} · p95 ${report.slippageBps.p95?.toFixed(1)} bps`,
+      `copy slippage vs the leader's fill (hot-path copies, last 24h, 3 fills): mean ${report.slippageBps.mean?.toFixed(1)} · p50 ${report.slippageBps.median?.toFixed(1)} · p95 ${report.slippageBps.p95?.toFixed(1)} bps`,
     );
   });
 });

@@ -762,12 +762,12 @@ describe("the header's verdict on stale data", () => {
 });
 
 describe("Slippage", () => {
-  it("mean / median / p95 over the fills, the last fills by coin, sparklines", () => {
+  it("mean / p50 / p95 over the fills, the last fills by coin, sparklines", () => {
     const lines = screenLines(frame(<Slippage state={liveState()} width={80} />));
-    expect(lines[0]).toBe("slip exec bps mean +0.8 med +0.5 p95 +1.9 n=3  vs leader med +1.2 p95 +3.7");
+    expect(lines[0]).toBe("slip exec bps mean +0.8 p50 +0.5 p95 +1.9 n=3  vs leader p50 +1.2 p95 +3.7");
     // Wider: a sparkline of the execution slippages too.
     const wide = screenLines(frame(<Slippage state={liveState()} width={120} />));
-    expect(wide[0]).toMatch(/vs leader med \+1\.2 p95 \+3\.7 {2}[▁-█]{3}$/);
+    expect(wide[0]).toMatch(/vs leader p50 \+1\.2 p95 \+3\.7 {2}[▁-█]{3}$/);
     expect(lines[1]).toBe("last SOL +2.1 ETH -0.2 BTC +0.5");
     expect(lines[2]).toMatch(/^equity \$10,234\.12/);
   });

@@ -228,7 +228,7 @@ export function demoSummary(summary: RunSummary, leaderOrders: number, width: nu
         : []),
       row(
         "slippage",
-        `execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · median ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) median ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
+        `execution mean ${fmtFixed(summary.execSlippageBps.mean, 1)} · p50 ${fmtFixed(summary.execSlippageBps.median, 1)} · p95 ${fmtFixed(summary.execSlippageBps.p95, 1)} bps; vs the leader (copies) p50 ${fmtFixed(summary.slippageBps.median, 1)} · p95 ${fmtFixed(summary.slippageBps.p95, 1)} bps`,
       ),
       row("copy lag", `p50 ${fmtMs(summary.copyLagMs.p50)} · p99 ${fmtMs(summary.copyLagMs.p99)}`),
     ]

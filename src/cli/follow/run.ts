@@ -394,7 +394,7 @@ ${held}`;
   // Orders (ours, of every kind: a flip is two) and the leader's trades (each in one bucket:
   // core/leader-trades.ts; the buckets add up to the trades, as the dashboard says them) are
   // counted apart: two figures, two words.
-  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, false, skipped)}; ${finalDriftText(summary)}${pnl}; execution slippage median ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
+  return `${paper ? "paper run: " : ""}${summary.ordersFilled}${paper ? " paper" : ""} order(s) filled; leader trades ${summary.leaderTrades}: ${tradeBucketsText(summary, false, skipped)}; ${finalDriftText(summary)}${pnl}; execution slippage p50 ${fmtFixed(summary.execSlippageBps.median, 1)} bps, vs the leader p50 ${fmtFixed(summary.slippageBps.median, 1)} bps; copy lag p50 ${fmtMs(summary.copyLagMs.p50)}
 ${unknownTradesLine(summary.unknownTrades)}${summary.onExit && !shown.eventLines ? `${summary.onExit}\n` : ""}${closesNotSentLine(summary.closesNotSent)}${positionLines(summary.positions, paper ? "paper positions" : "positions")}`;
 }
 

@@ -1312,7 +1312,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     .join(" · ");
   lines.push(
     `fills (${window}): ${f.total} — copy ${f.byKind.copy} · repair ${f.byKind.repair} · join ${f.byKind.join} · safety ${f.byKind.safety} · flatten ${f.byKind.flatten}${notPlacedText(f)}`,
-    `execution slippage vs the best bid/ask at decision (${window}, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · median ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (median/p95 by kind: ${kinds})` : ""}`,
+    `execution slippage vs the best bid/ask at decision (${window}, ${e.all.count} fills): mean ${fmtFixed(e.all.mean, 1)} · p50 ${fmtFixed(e.all.median, 1)} · p95 ${fmtFixed(e.all.p95, 1)} bps${kinds ? ` (p50/p95 by kind: ${kinds})` : ""}`,
   );
   const b = r.slippageBudget;
   if (b.exceeded) {
@@ -1321,7 +1321,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     );
   }
   lines.push(
-    `copy slippage vs the leader's fill (hot-path copies, ${window}, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · median ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
+    `copy slippage vs the leader's fill (hot-path copies, ${window}, ${s.count} fills): mean ${fmtFixed(s.mean, 1)} · p50 ${fmtFixed(s.median, 1)} · p95 ${fmtFixed(s.p95, 1)} bps`,
     `copy lag (hot-path copies, ${window}): p50 ${fmtMs(l.median)} · p99 ${fmtMs(l.p99)}`,
   );
   if (r.alerts?.failing && r.alerts.lastFailure) {
