@@ -33,7 +33,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "leader = whom we copy (several: the first, weight, +N) · acct = our account",
       "agent Nd left = days left on the agent's approval (yellow in its last week)",
       "equity = our account value · P&L = the copy's net since it began",
-      "  (realised + unrealised − fees + funding) · ROI = P&L ÷ equity it began with",
+      "  (realized + unrealized − fees + funding) · ROI = P&L ÷ equity it began with",
       // What core/safety.ts keeps: not the highest account value ever shown — our own cash flows move it.
       "hwm = high-water mark: our highest equity, carried over from run to run (the",
       "  journal keeps it; hlcopy resume resets it), scaled by our own deposits and",
@@ -80,7 +80,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       "  ! next cycle trades it · × a gate holds it · ‖ held by the pause (p resumes)",
       "  no mark: tolerated (deadband, minimum, a cap) · alone: not sized by hlcopy",
       "  closing = target 0, no % of it · closed = traded, now flat: its P&L only",
-      "uPnL = the copy's unrealised P&L at the mid (- when held all by hand)",
+      "uPnL = the copy's unrealized P&L at the mid (- when held all by hand)",
       "P&L = the coin's net since the copy began",
       "  one mid per frame, the latest: leader $, drift $, drift% and uPnL are at it",
       "lev = our position's notional at the mid ÷ equity; the rows add up to the",

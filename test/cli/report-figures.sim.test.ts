@@ -95,7 +95,7 @@ describe("report's day tables, after a follow on the simulator", () => {
 
     const text = await report(t);
     const [pnlHead, ...pnlRows] = tableRows(text, "P&L by day");
-    expect(pnlHead).toEqual(["day (UTC)", "P&L", "realised", "unrealised Δ", "fees", "funding"]);
+    expect(pnlHead).toEqual(["day (UTC)", "P&L", "realized", "unrealized Δ", "fees", "funding"]);
     const [day] = pnlRows;
     const [, net, realised, unrealised, fees, funding] = day ?? [];
     expect(cents(unrealised)).not.toBe(0);

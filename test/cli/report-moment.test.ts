@@ -155,7 +155,7 @@ describe("hlcopy report while a follow runs", () => {
       now: NOW,
       width: 200,
     });
-    expect(text).toContain("P&L by day (to 2026-12-03 12:03:20 UTC, now; no unrealised P&L journaled):");
+    expect(text).toContain("P&L by day (to 2026-12-03 12:03:20 UTC, now; no unrealized P&L journaled):");
     expect(text).not.toContain("last sweep 12:03:04 UTC");
   });
 

@@ -156,7 +156,7 @@ describe("hlcopy report", () => {
     // The lines of words as written, before they were cut to the terminal's width.
     const text = unwrap(r.stdout);
     expect(text).toMatch(
-      /window: P&L \+\$61\.18 = realised \+\$44\.00 \+ unrealised change \+\$22\.00 − fees \$4\.07 \+ funding -\$0\.75 \(as of \S+ ago, last sweep (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC\); /,
+      /window: P&L \+\$61\.18 = realized \+\$44\.00 \+ unrealized change \+\$22\.00 − fees \$4\.07 \+ funding -\$0\.75 \(as of \S+ ago, last sweep (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC\); /,
     );
     // The two P&L figures are of two moments: each line says its own, as status does.
     expect(text).toMatch(

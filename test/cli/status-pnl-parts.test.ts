@@ -80,7 +80,7 @@ describe("status: the P&L's shown parts add up to its shown net", () => {
     const text = await statusWith(pnl);
     const n = "([+-]?\\$\\d[\\d,]*\\.\\d\\d)";
     const line = new RegExp(
-      `copy P&L: net ${n} = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
+      `copy P&L: net ${n} = realized ${n} \\+ unrealized ${n} − fees ${n} \\+ funding ${n}`,
     ).exec(text);
     expect(line).not.toBeNull();
     const [, net = "", r = "", u = "", f = "", fu = ""] = line ?? [];
@@ -202,7 +202,7 @@ describe("status: each column of the P&L by coin adds up to the copy's line as s
     const text = await statusWith(pnl);
     const n = "([+-]?\\$\\d[\\d,]*\\.\\d\\d)";
     const line = new RegExp(
-      `copy P&L: net ${n} = realised ${n} \\+ unrealised ${n} − fees ${n} \\+ funding ${n}`,
+      `copy P&L: net ${n} = realized ${n} \\+ unrealized ${n} − fees ${n} \\+ funding ${n}`,
     ).exec(text);
     expect(line?.slice(1)).toEqual(["-$1.16", "-$0.22", "-$0.20", "$0.74", "$0.00"]);
     const rows = text

@@ -667,17 +667,17 @@ describe("whose figures a row shows", () => {
       ...{ slippageBps: null, execSlippageBps: null, kind: null, lagMs: null },
     };
     expect(entryRow({ ...fill, copySz: 0.1, origin: "liquidation" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee $3.000000 · liquidation · pnl -$900.00 · the copy's 0.1",
+      "sell 0.15 @ 54000 · fee $3.000000 · liquidation · realized -$900.00 · the copy's 0.1",
     );
     expect(entryRow({ ...fill, copySz: 0, origin: "adl" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee $3.000000 · ADL · pnl -$900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · ADL · realized -$900.00",
     );
     expect(entryRow({ ...fill, copySz: 0, origin: "outside" }).summary).toBe(
-      "sell 0.15 @ 54000 · fee $3.000000 · outside hlcopy · pnl -$900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · outside hlcopy · realized -$900.00",
     );
     // Journaled before origins were kept: none said.
     expect(entryRow({ ...fill, copySz: 0, origin: null }).summary).toBe(
-      "sell 0.15 @ 54000 · fee $3.000000 · pnl -$900.00",
+      "sell 0.15 @ 54000 · fee $3.000000 · realized -$900.00",
     );
     const payment = {
       ...{

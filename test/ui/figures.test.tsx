@@ -199,9 +199,9 @@ describe("one P&L, one form: the dashboard, the state line, the closing summary 
 describe("closing lines at 80 columns break at their separators", () => {
   it("never inside a figure or between an operator and its term", () => {
     const pnl =
-      "  copy P&L         net -$6.37 (-0.06%) = realised -$0.11 + unrealised $0.00 − fees $6.26 + funding $0.00";
+      "  copy P&L         net -$6.37 (-0.06%) = realized -$0.11 + unrealized $0.00 − fees $6.26 + funding $0.00";
     expect(wrapAtSeparators(pnl, 80, " ".repeat(19))).toBe(
-      "  copy P&L         net -$6.37 (-0.06%) = realised -$0.11 + unrealised $0.00\n" +
+      "  copy P&L         net -$6.37 (-0.06%) = realized -$0.11 + unrealized $0.00\n" +
         "                   − fees $6.26 + funding $0.00",
     );
     expect(wrapAtSeparators("short", 80)).toBe("short");

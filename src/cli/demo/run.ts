@@ -222,7 +222,7 @@ export function demoSummary(summary: RunSummary, leaderOrders: number, width: nu
         ? [
             row(
               "copy P&L",
-              `net ${fmtUsdSigned(s.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`} = realised ${fmtUsdSigned(s.realisedUsd)} + unrealised ${fmtUsdSigned(s.unrealisedUsd)} − fees ${fmtUsd(s.feesUsd)} + funding ${fmtUsdSigned(s.fundingUsd)}`,
+              `net ${fmtUsdSigned(s.netUsd)}${p.roiPct === null ? "" : ` (${fmtPctSigned(p.roiPct)})`} = realized ${fmtUsdSigned(s.realisedUsd)} + unrealized ${fmtUsdSigned(s.unrealisedUsd)} − fees ${fmtUsd(s.feesUsd)} + funding ${fmtUsdSigned(s.fundingUsd)}`,
             ),
           ]
         : []),

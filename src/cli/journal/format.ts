@@ -373,7 +373,7 @@ export function entryRow(e: JournalEntry): EntryRow {
       if (e.execSlippageBps !== null) parts.push(`exec ${fmtFixed(e.execSlippageBps, 1)} bps`);
       if (e.slippageBps !== null) parts.push(`vs leader ${fmtFixed(e.slippageBps, 1)} bps`);
       if (e.lagMs !== null) parts.push(`lag ${fmtMs(e.lagMs)}`);
-      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`pnl ${fmtUsdSigned(e.closedPnl)}`);
+      if (e.closedPnl !== null && e.closedPnl !== 0) parts.push(`realized ${fmtUsdSigned(e.closedPnl)}`);
       // Not hlcopy's order, yet partly the copy's: it closed hlcopy's position (a liquidation, an
       // ADL, a close by hand); or hlcopy's close of more than it opened (a flatten of a position
       // held by hand): only its part is.

@@ -28,7 +28,7 @@ export function register(program: Command): void {
       "after",
       `
 Reads the journal only (no key, no network). A day's P&L is the change of the copy's P&L over
-the UTC day: realised − fees + funding + the change of unrealised P&L; the days add up to the
+the UTC day: realized − fees + funding + the change of unrealized P&L; the days add up to the
 window's. As in status, the copy's own: funding on its share of each position, a liquidation's
 part of its positions (the CSVs keep the account's whole records, the copy's part beside). Orders filled are ours, of every kind (a flip is two); the leader's trades (one leader order's
 fills each) are in follow's summary's buckets and words, counted by the same code from each

@@ -392,7 +392,7 @@ function windowMoment(doc: ReportDocument, now: number, moment: Moment | null): 
   const sameDay = utcSecond(doc.until).slice(0, 10) === utcSecond(now).slice(0, 10);
   const since = doc.fillsAfter > 0 ? `; ${doc.fillsAfter} fill${doc.fillsAfter === 1 ? "" : "s"} since` : "";
   return doc.unrealisedAsOf === null
-    ? `(to ${utcSecond(doc.until)}, now; no unrealised P&L journaled)`
+    ? `(to ${utcSecond(doc.until)}, now; no unrealized P&L journaled)`
     : `(as of ${fmtAge(now - doc.until)} ago, ${moment ?? "last sweep"} ${sameDay ? utcSecond(doc.until).slice(11) : utcSecond(doc.until)}${since})`;
 }
 
@@ -467,7 +467,7 @@ async function render(
     within(`P&L by day ${moment}:`),
     // The day's equity is in the next table: seven columns of a whale's figures were 86 wide.
     await renderTable(
-      ["day (UTC)", "P&L", "realised", "unrealised Δ", "fees", "funding"],
+      ["day (UTC)", "P&L", "realized", "unrealized Δ", "fees", "funding"],
       doc.days.map((d, i) => {
         const r = dayRows[i] as PnlParts;
         return [
@@ -529,7 +529,7 @@ async function render(
   const w = shownDays.line;
   lines.push(
     ...[
-      `window: P&L ${fmtUsdSigned(w.netUsd)} = realised ${fmtUsdSigned(w.realisedUsd)} + unrealised change ${fmtUsdSigned(w.unrealisedUsd)} − fees ${fmtUsd(w.feesUsd)} + funding ${fmtUsdSigned(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t, t.tradesNotKnown?.runs)}`,
+      `window: P&L ${fmtUsdSigned(w.netUsd)} = realized ${fmtUsdSigned(w.realisedUsd)} + unrealized change ${fmtUsdSigned(w.unrealisedUsd)} − fees ${fmtUsd(w.feesUsd)} + funding ${fmtUsdSigned(w.fundingUsd)} ${moment}; ${t.ordersFilled} orders filled (${t.fills} fills); ${tradesText(t, t.tradesNotKnown?.runs)}`,
       `execution slippage p50 ${fmtFixed(t.execSlippageBps.median, 1)} · p95 ${fmtFixed(t.execSlippageBps.p95, 1)} bps (${t.execSlippageBps.n} fills) · copy slippage vs the leader p50 ${fmtFixed(t.slippageBps.median, 1)} · p95 ${fmtFixed(t.slippageBps.p95, 1)} bps (${t.slippageBps.n} fills)`,
     ].map(within),
   );

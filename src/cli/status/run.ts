@@ -1138,7 +1138,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     // The parts as shown add up to the net as shown, and the tables below to them (shownPnlTables).
     const s = shownP.line;
     lines.push(
-      `copy P&L${start}: net ${fmtUsdSigned(s.netUsd)}${roi} = realised ${fmtUsdSigned(s.realisedUsd)} + unrealised ${fmtUsdSigned(s.unrealisedUsd)} − fees ${fmtUsd(s.feesUsd)} + funding ${fmtUsdSigned(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
+      `copy P&L${start}: net ${fmtUsdSigned(s.netUsd)}${roi} = realized ${fmtUsdSigned(s.realisedUsd)} + unrealized ${fmtUsdSigned(s.unrealisedUsd)} − fees ${fmtUsd(s.feesUsd)} + funding ${fmtUsdSigned(s.fundingUsd)} ${pnlMoment(p, now, m.pnl)}`,
     );
   }
   if (r.lastRefusal) lines.push(...refusalLines(r.lastRefusal, now));
@@ -1270,7 +1270,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     lines.push(
       `copy P&L by coin ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
-        ["coin", "net", "realised", "unrealised", "fees", "funding", "ROI", "fills"],
+        ["coin", "net", "realized", "unrealized", "fees", "funding", "ROI", "fills"],
         // The rows' net and ROI add up to the copy's line above as shown (shownColumn); each row's
         // parts to its net, and each column of parts to the line's (shownPnlTables: realised read
         // −0.18 −0.03 −0.13 +0.11 = −0.23 under the line's −0.22). ROI to 2 decimals, as every view shows it.
@@ -1292,7 +1292,7 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
     lines.push(
       `copy P&L by leader ${pnlMoment(p, now, m.pnl)}:`,
       await renderTable(
-        ["leader", "net", "realised", "unrealised", "fees", "funding", "ROI"],
+        ["leader", "net", "realized", "unrealized", "fees", "funding", "ROI"],
         // The leader as the dashboard and the header say it (0x1880…5fb4): the full address
         // made this table 106 columns wide (the NOT FOLLOWED line and --json keep it whole).
         (shownP?.tables[1] ?? []).map((s, i) => {
