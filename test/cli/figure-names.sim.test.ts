@@ -10,7 +10,7 @@ import { engineClient } from "../../src/cli/wiring.js";
 import type { Address } from "../../src/core/types.js";
 import type { HlClient } from "../../src/exchange/index.js";
 import { type SimHandle, startSim } from "../../src/sim/index.js";
-import { action, eventually, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
+import { action, fundedAccount, masterWithAgent } from "../exchange/helpers.js";
 import { spawnFollow } from "../follow/helpers.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
