@@ -214,7 +214,7 @@ export function verdictOf(c: Omit<Copyability, "verdict">): { level: VerdictLeve
   if (c.trades === 0)
     return { level: "avoid", text: "no trades in the window: nothing to judge the leader on" };
   if (c.edgeBps === null || c.edgeBps <= 0) {
-    const e = c.edgeBps === null ? "no realized PnL" : `${c.edgeBps.toFixed(1)} bps per $ traded`;
+    const e = c.edgeBps === null ? "no realized P&L" : `${c.edgeBps.toFixed(1)} bps per $ traded`;
     return { level: "avoid", text: `avoid: the leader lost money in the window (edge ${e})` };
   }
   const share = c.costShareOfEdge ?? 0;

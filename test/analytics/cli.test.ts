@@ -47,7 +47,7 @@ describe("backtest command", () => {
       "tracking error",
       "Skipped by the planner: below-min-notional",
       "fewer orders",
-      "PnL, target-state copy",
+      "P&L, target-state copy",
     ]) {
       expect(text).toContain(s);
     }
@@ -55,7 +55,7 @@ describe("backtest command", () => {
     expect(text).toContain("copy delay 500ms\n");
     // The chart's axis a P&L as every P&L is written (fmtUsdSigned: -$64.68), not -64.68.
     const axis = text
-      .slice(text.indexOf("PnL, target-state copy"))
+      .slice(text.indexOf("P&L, target-state copy"))
       .split("\n")
       .flatMap((l) => /^ *(\S+) ┤/.exec(l)?.[1] ?? []);
     expect(axis).toHaveLength(2);
@@ -162,7 +162,7 @@ describe("inspect command", () => {
       "style",
       "high-frequency",
       "SUI",
-      "Cumulative net PnL",
+      "Cumulative net realized P&L",
       "Holding time of closed positions",
       "Copyability at $1,000",
       "below the $10 minimum",

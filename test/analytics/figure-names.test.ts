@@ -2,6 +2,9 @@
 // words in each command's text (README, "Figures": every figure means one thing everywhere).
 //  * What copying the leader would have kept at your size, after our fees and slippage: scan's
 //    `copy net` column; inspect said it as "kept".
+//  * The leader's P&L from its fills (realized − fees + funding; no open position's unrealized
+//    P&L in it): `net realized P&L` in inspect, `net realized` in scan. Both said "net PnL", a
+//    name status gives the copy's net with its unrealized P&L in it; and "PnL" beside "P&L".
 //  * The count a win rate is over: the closing trades (orders that realized P&L), said so in
 //    inspect's table and backtest's; backtest's leader line said "closing orders".
 import { describe, expect, it } from "vitest";
@@ -63,6 +66,15 @@ describe("inspect, scan and backtest name a figure the same way", () => {
     const at = head?.indexOf("copy net") ?? -1;
     expect(at).toBeGreaterThan(0);
     expect(row?.[at]).toBe(inspected);
+
+    // The leader's net realized P&L: one name in both, the same figure, never "net PnL".
+    const leaderNet = /│ net realized P&L +│ ([+-]?\$[\d,.]+) = realized /.exec(inspectText)?.[1];
+    expect(leaderNet).toBeDefined();
+    const netAt = head?.indexOf("net realized") ?? -1;
+    expect(netAt).toBeGreaterThan(0);
+    expect(row?.[netAt]).toBe(leaderNet);
+    expect(inspectText).toContain("Cumulative net realized P&L (realized − fees + funding):");
+    for (const text of [inspectText, scanOut.text()]) expect(text).not.toMatch(/PnL/);
   });
 
   it("a win rate is over closing trades in inspect and in backtest's table and leader line", async () => {
@@ -96,5 +108,9 @@ describe("inspect, scan and backtest name a figure the same way", () => {
     expect(text).toContain("win rate (closing trades)");
     expect(text).toMatch(/^Leader: win rate [\d.]+% of \d+ closing trades,/m);
     expect(text).not.toContain("closing orders");
+    // Its P&L is the copy's net, written P&L as status and report write it.
+    expect(text).toMatch(/^│ P&L +│/m);
+    expect(text).toContain("P&L, target-state copy (USD):");
+    expect(text).not.toMatch(/PnL/);
   });
 });

@@ -56,16 +56,21 @@ describe("inspect shows the scan metrics and the charts", () => {
     expect(text).toContain("When the leader trades (orders, UTC):");
     expect(text).toContain("busiest 09:00");
     expect(text).toMatch(/Mon\s.*2/);
-    expect(text).toContain("Cumulative net PnL");
+    expect(text).toContain("Cumulative net realized P&L");
     // The P&L and its parts as status and report write them: signed, fees a cost taken away (it
     // read "$4.00  (realized $4.00, funding $0.00, fees $0.00)", a loss's fees as "fees -$69.45").
-    expect(text).toMatch(/│ net PnL +│ \+\$4\.00 = realized \+\$4\.00 − fees \$0\.00 \+ funding \$0\.00 +│/);
+    expect(text).toMatch(
+      /│ net realized P&L +│ \+\$4\.00 = realized \+\$4\.00 − fees \$0\.00 \+ funding \$0\.00 +│/,
+    );
     expect(text).toContain("avg +$10.00 / -$3.00, largest +$10.00 / -$5.00");
     expect(text).toMatch(/│ ETH +│ 4 +│ \$405 +│ 67\.1% +│ \+\$5\.00 +│/);
     expect(text).toMatch(/│ BTC +│ 2 +│ \$199 +│ 32\.9% +│ -\$1\.00 +│/);
-    expect(text).toMatch(/funding \$0\.00; kept \+\$\d+\.\d\d/);
+    expect(text).toMatch(/funding \$0\.00; copy net \+\$\d+\.\d\d/);
     // The chart's axis a P&L as every P&L is written (fmtUsdSigned), not 10.00 / 0.00.
-    const chart = text.slice(text.indexOf("Cumulative net PnL"), text.indexOf("When the leader trades"));
+    const chart = text.slice(
+      text.indexOf("Cumulative net realized P&L"),
+      text.indexOf("When the leader trades"),
+    );
     expect(chart.split("\n").flatMap((l) => /^ *(\S+) ┤/.exec(l)?.[1] ?? [])).toEqual(["+$10.00", "$0.00"]);
   });
 });

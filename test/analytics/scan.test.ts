@@ -255,7 +255,7 @@ describe("filters and ranking", () => {
     expect(none).not.toContain("filters");
   });
 
-  it("the table shows net PnL, ROI, max drawdown, win rate, leverage and the share below $10 as inspect shows them", async () => {
+  it("the table shows net realized P&L, ROI, max drawdown, win rate, leverage and the share below $10 as inspect shows them", async () => {
     const report = {
       requestedDays: 30,
       equity: 1000,
@@ -278,7 +278,7 @@ describe("filters and ranking", () => {
       cache: { hits: 0, cachedFills: 0, fetchedFills: 0 },
     };
     const text = await renderScan(report);
-    // inspect: "max drawdown $… (3.46%)", "net PnL $1,234.57" (fmtUsd, fmtPct of the same figures).
+    // inspect: "max drawdown $… (3.46%)", "net realized P&L $1,234.57" (fmtUsd, fmtPct of the same figures).
     // Signed, as status and report write a P&L and an ROI (it read $1,234.57 and 12.35%).
     expect(text).toMatch(/│ \+\$1,234\.57 +│ \+12\.35% +│ 3\.46% +│/);
     expect(text).toMatch(/│ \+\$33\.34 +│\n/);

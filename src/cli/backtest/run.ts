@@ -594,7 +594,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   if (several) {
     lines.push(
       await compactTable(
-        ["leader", "weight", "equity", "fills", "PnL", "copy ratio (first → last)"],
+        ["leader", "weight", "equity", "fills", "P&L", "copy ratio (first → last)"],
         r.leaders.map((x, i) => [
           report.leaders[i]?.address ? shortAddress(report.leaders[i]?.address as Address, 8) : x.label,
           x.weight.toFixed(2),
@@ -622,10 +622,10 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   const table = await compactTable(
     ["", "target-state (hlcopy)", "naive fill-by-fill"],
     [
-      row("PnL", fmtUsdSigned(t.pnl), fmtUsdSigned(n.pnl)),
+      row("P&L", fmtUsdSigned(t.pnl), fmtUsdSigned(n.pnl)),
       row("return", fmtPctSigned(t.returnPct), fmtPctSigned(n.returnPct)),
       row(
-        several ? "leaders' PnL × their ratios" : "leader PnL × ratio",
+        several ? "leaders' P&L × their ratios" : "leader P&L × ratio",
         fmtUsdSigned(l.scaledPnl),
         fmtUsdSigned(l.scaledPnl),
       ),
@@ -678,7 +678,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
       await compactTable(
         ["", ...cs.map((c) => c.label)],
         [
-          ["PnL", ...cell((r) => fmtUsdSigned(r.targetState.pnl))],
+          ["P&L", ...cell((r) => fmtUsdSigned(r.targetState.pnl))],
           ["return", ...cell((r) => fmtPctSigned(r.targetState.returnPct))],
           [
             "copy ratio (first → last)",
@@ -724,7 +724,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     );
   }
   lines.push("");
-  lines.push("PnL, target-state copy (USD):");
+  lines.push("P&L, target-state copy (USD):");
   // Its axis a P&L as every P&L is written (fmtUsdSigned: -$0.60, +$12.50), not -0.60.
   lines.push(equityCurve(r.curves.targetState, { width: 60, height: 6, format: (v) => fmtUsdSigned(v) }));
   lines.push(`  leader × ratio  ${sparkline(r.curves.scaledLeader, 60)}`);

@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .command("inspect")
     .argument("<address>", "leader address (0x…)")
     .description(
-      "analyse a leader: PnL, win rate, drawdown, style, holding time, leverage, coin mix, and copyability at your equity",
+      "analyse a leader: P&L, win rate, drawdown, style, holding time, leverage, coin mix, and copyability at your equity",
     )
     .option(
       "--since <when>",

@@ -230,7 +230,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   const [realized = 0, minusFees = 0, funding = 0] = pnl.parts;
   const perf = await compactTable(null, [
     [
-      "net PnL",
+      "net realized P&L",
       `${fmtUsdSigned(pnl.total)} = realized ${fmtUsdSigned(realized)} − fees ${fmtUsd(-minusFees)} + funding ${fmtUsdSigned(funding)}`,
     ],
     [
@@ -286,13 +286,13 @@ export async function renderInspect(report: InspectReport): Promise<string> {
   const coins = m.coins.slice(0, 10);
   lines.push(
     await compactTable(
-      ["coin", "orders", "volume", "share", "PnL"],
+      ["coin", "orders", "volume", "share", "net realized"],
       coins.map((c) => [c.coin, c.trades, fmtUsd(c.volume, 0), fmtShare(c.share), fmtUsdSigned(c.pnl)]),
     ),
   );
   if (m.coins.length > coins.length) lines.push(`(+${m.coins.length - coins.length} more coins)`);
   lines.push("");
-  lines.push("Cumulative net PnL (realized + funding − fees):");
+  lines.push("Cumulative net realized P&L (realized − fees + funding):");
   lines.push(
     equityCurve(
       m.equityCurve.map((p) => p[1]),

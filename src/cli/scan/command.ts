@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .command("scan")
     .argument("[addresses...]", "leader addresses (0x…), or use --file")
     .description(
-      "rank leaders by copyability at your equity: PnL, drawdown, Sharpe/Sortino/Calmar, win rate, style, leverage, and what copying costs at your size",
+      "rank leaders by copyability at your equity: P&L, drawdown, Sharpe/Sortino/Calmar, win rate, style, leverage, and what copying costs at your size",
     )
     .option(
       "--file <file>",

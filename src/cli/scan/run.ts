@@ -439,7 +439,7 @@ export async function renderScan(report: ScanReport): Promise<string> {
           "#",
           "leader",
           "verdict",
-          "net PnL",
+          "net realized",
           "ROI",
           "max DD",
           "Sharpe",
@@ -462,7 +462,7 @@ export async function renderScan(report: ScanReport): Promise<string> {
           r.rank,
           shortAddress(r.address, 8),
           r.verdict,
-          // As inspect shows the same figures (net PnL to the cent, ROI and drawdown to
+          // As inspect shows the same figures (net realized P&L to the cent, ROI and drawdown to
           // 0.01 %, core/format.ts FIGURE_DECIMALS): a leader's 12.35 % in one read 12.3 % here.
           fmtUsdSigned(r.netPnl),
           fmtPctSigned(r.roiPct),
