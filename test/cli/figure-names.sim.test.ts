@@ -90,6 +90,9 @@ describe("every text names a figure one way (the real binary after a follow)", (
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/= realized [+-]?\$\S+ \+ unrealized [+-]?\$\S+ − fees/);
     expect(status.stdout).toMatch(/│ coin +│ net +│ realized +│ unrealized +│ fees/);
+    // The coin's state is its status, not a third "drift" beside drift $ and drift%.
+    expect(status.stdout).toMatch(/│ drift \$ +│ drift% +│ status +│ P&L +│/);
+    expect(status.stdout).toMatch(/│ ETH .*│ in-sync +│/);
     expect(status.stdout).toMatch(
       /execution slippage .*: mean \S+ · p50 \S+ · p95 \S+ bps \(p50\/p95 by kind: /,
     );

@@ -185,7 +185,7 @@ describe("hlcopy status: one meaning per figure", () => {
     const header = rowOf(text, "coin");
     const col = header.indexOf("P&L");
     const hype = rowOf(text, "HYPE");
-    expect(hype[header.indexOf("drift")]).toBe("closed");
+    expect(hype[header.indexOf("status")]).toBe("closed");
     const coins = ["BTC", "ETH", "SOL", "DOGE", "HYPE"];
     const sum = coins
       .map((c) => rowOf(text, c)[col] ?? "-")
@@ -593,7 +593,7 @@ describe("hlcopy status on an 80-column terminal", () => {
     expect(text).toMatch(/^│ 0x0000…00b2 +│/m);
     // The reasons are said under the table, per coin.
     expect(text).toContain("\nreasons: SOL below-min-notional · DOGE coin-denied\n");
-    expect(rowOf(text, "SOL")[rowOf(text, "coin").indexOf("drift")]).toBe("tolerated");
+    expect(rowOf(text, "SOL")[rowOf(text, "coin").indexOf("status")]).toBe("tolerated");
   });
 });
 

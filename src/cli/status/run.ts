@@ -1202,10 +1202,11 @@ async function render(r: StatusReport, window: string, now: number, m: Moments):
           "target",
           "ours",
           // The dashboard's names for its columns (drift $, drift%, P&L): one name per figure,
-          // and a table that fits 80 columns.
+          // and a table that fits 80 columns. The coin's state (in-sync, drift, blocked …: --json's
+          // `status`) is "status": headed "drift" it read as a third drift figure beside two.
           "drift $",
           "drift%",
-          "drift",
+          "status",
           "P&L",
           ...(held ? ["held"] : []),
         ],
