@@ -25,7 +25,6 @@ import {
   fmtNum,
   fmtPct,
   fmtPctSigned,
-  fmtSigned,
   fmtUsd,
   fmtUsdSigned,
   notSentText,
@@ -258,8 +257,7 @@ export function describeEvent(e: EngineEvent): EventLine | null {
         ? `, the copy's ${fmtNum(e.copySz)}`
         : "";
       const exec = e.execSlippageBps === null ? "" : ` exec ${fmtBps(e.execSlippageBps).replace(/^\+/, "")}`;
-      const slip =
-        e.slippageBps === null ? "" : ` vs leader ${fmtSigned(e.slippageBps, 1).replace(/^\+/, "")}`;
+      const slip = e.slippageBps === null ? "" : ` vs leader ${fmtBps(e.slippageBps).replace(/^\+/, "")}`;
       const lag = e.lagMs === null ? "" : ` lag ${fmtMs(e.lagMs)}`;
       return {
         level: "good",

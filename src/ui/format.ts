@@ -97,8 +97,9 @@ export function fmtShare(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "-" : `${fixed(x * 100, digits)}%`;
 }
 
+/** Basis points, signed, with the unit as every other text writes it: "+0.8 bps" (it read "+0.8bps"). */
 export function fmtBps(x: number | null): string {
-  return x === null || !Number.isFinite(x) ? "-" : `${fmtSigned(x, 1)}bps`;
+  return x === null || !Number.isFinite(x) ? "-" : `${fmtSigned(x, 1)} bps`;
 }
 
 /** How long ago, compactly (core/format.ts: the drift verdict says ages too). */

@@ -23,7 +23,7 @@ export interface LineWriterOptions {
   stateEveryMs?: number;
 }
 
-/** Human line: `12:00:01.234 fill BTC buy 0.01 @ 64000.5 slip 1.2bps lag 4ms`. */
+/** Human line: `12:00:01.234 fill BTC buy 0.01 @ 64000.5 exec 1.2 bps vs leader 0.4 bps lag 4ms`. */
 export function formatLine(event: EngineEvent): string | null {
   if (event.type === "state") return `${fmtClock(event.ts)} ${describeState(event)}`;
   const line = describeEvent(event);

@@ -204,7 +204,7 @@ describe("Dashboard", () => {
     r.unmount();
     expect(lines[0]).toBe("12:00:00.000 start LIVE testnet leader 0x1111…1111 account 0x2222…2222");
     expect(
-      lines.find((l) => l.startsWith("12:00:01.004 fill BTC buy 0.05 @ 64007.7 exec 0.5bps")),
+      lines.find((l) => l.startsWith("12:00:01.004 fill BTC buy 0.05 @ 64007.7 exec 0.5 bps")),
     ).toBeDefined();
   });
 });

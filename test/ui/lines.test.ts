@@ -58,14 +58,27 @@ describe("human lines", () => {
     expect(formatLine(stateEvent(T0, targets))).toMatch(/ drift \$30\.03$/);
   });
 
+  it("basis points are written one way in a line: '12.3 bps' beside '10 bps', never '12.3bps'", () => {
+    const budget = (exceeded: boolean): EngineEvent => ({
+      type: "slippageBudget",
+      ts: T0,
+      exceeded,
+      p95Bps: exceeded ? 12.34 : 8.04,
+      budgetBps: 10,
+      n: 40,
+    });
+    expect(formatLine(budget(true))).toContain("execution p95 12.3 bps > 10 bps over the last 40 fills");
+    expect(formatLine(budget(false))).toContain("execution p95 8.0 bps ≤ 10 bps");
+  });
+
   it("a fill reads as one line with time, slippage and lag", () => {
     expect(formatLine(fillEvent(T0 + 1234))).toBe(
-      "12:00:01.234 fill BTC buy 0.01 @ 64000.5 exec 0.8bps vs leader 1.2 lag 4ms",
+      "12:00:01.234 fill BTC buy 0.01 @ 64000.5 exec 0.8 bps vs leader 1.2 bps lag 4ms",
     );
     // A sweep repair: no leader to compare with, no lag.
     expect(
       formatLine(fillEvent(T0, "ETH", { kind: "repair", slippageBps: null, lagMs: null, side: "sell" })),
-    ).toBe("12:00:00.000 fill repair ETH sell 0.01 @ 64000.5 exec 0.8bps");
+    ).toBe("12:00:00.000 fill repair ETH sell 0.01 @ 64000.5 exec 0.8 bps");
     // A fill hlcopy did not place (a manual trade): nothing to measure; said, with the part that
     // closed hlcopy's position when there is one (the copy P&L counts that part).
     const manual = { kind: null, execSlippageBps: null, slippageBps: null, lagMs: null } as const;
@@ -86,9 +99,9 @@ describe("human lines", () => {
         "12:00:01.000 leader 0x1111…1111 BTC buy 0.5 @ 64000 Open Long",
         "12:00:01.001 decision fill: BTC buy 0.05 @ 64192 open; ETH skip inside-deadband (drift $4.20 < $10)",
         "12:00:01.003 order BTC buy 0.05 @ 64192 open filled 0.05 avg 64007.7",
-        "12:00:01.004 fill BTC buy 0.05 @ 64007.7 exec 0.5bps vs leader 1.2 lag 5ms",
-        "12:00:02.004 fill ETH sell 0.4 @ 3199 exec -0.2bps vs leader -0.3 lag 3ms",
-        "12:00:03.004 fill SOL buy 2.5 @ 150.1 exec 2.1bps vs leader 4.0 lag 7ms",
+        "12:00:01.004 fill BTC buy 0.05 @ 64007.7 exec 0.5 bps vs leader 1.2 bps lag 5ms",
+        "12:00:02.004 fill ETH sell 0.4 @ 3199 exec -0.2 bps vs leader -0.3 bps lag 3ms",
+        "12:00:03.004 fill SOL buy 2.5 @ 150.1 exec 2.1 bps vs leader 4.0 bps lag 7ms",
         "12:00:03.100 state equity $10,234.12 hwm $10,500.00 dd 2.53% lev 0.47x positions 3 drift $75.00",
         "12:00:03.200 sweep drift $75.00 in 12ms, 2 req",
       ]

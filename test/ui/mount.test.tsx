@@ -44,7 +44,7 @@ describe("mountDashboard", () => {
     const text = stdout.text();
     expect(text).toContain("LIVE");
     expect(text).toContain("$75.00!");
-    expect(text).toContain("fill SOL buy 2.5 @ 150.1 exec 2.1bps vs leader 4.0 lag 7ms");
+    expect(text).toContain("fill SOL buy 2.5 @ 150.1 exec 2.1 bps vs leader 4.0 bps lag 7ms");
   });
 
   it("keys call the controls: q, p, s, and f then y; f then n does not flatten", async () => {
