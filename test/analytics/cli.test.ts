@@ -154,7 +154,7 @@ describe("inspect command", () => {
       "win rate",
       "profit factor",
       "max drawdown",
-      "Sharpe-like",
+      "Sharpe (daily)",
       "orders / day",
       "holding time",
       "leverage",

@@ -77,7 +77,7 @@ describe("inspect, scan and backtest name a figure the same way", () => {
     for (const text of [inspectText, scanOut.text()]) expect(text).not.toMatch(/PnL/);
   });
 
-  it("a win rate is over closing trades in inspect and in backtest's table and leader line", async () => {
+  it("a win rate is over closing trades, and the Sharpe is 'Sharpe (daily)', in inspect and in backtest's table and leader line", async () => {
     const inspectOut = sink();
     await runInspectCommand({
       address: LEADER,
@@ -91,6 +91,9 @@ describe("inspect, scan and backtest name a figure the same way", () => {
       err: sink(),
     });
     expect(inspectOut.text()).toMatch(/of \d+ closing trades/);
+    // The same ratio (mean ÷ stdev of daily returns × √365) under one name in both.
+    expect(inspectOut.text()).toMatch(/│ Sharpe \(daily\) +│/);
+    expect(inspectOut.text()).not.toContain("Sharpe-like");
 
     const out = sink();
     await runBacktestCommand({
@@ -106,7 +109,10 @@ describe("inspect, scan and backtest name a figure the same way", () => {
     });
     const text = out.text();
     expect(text).toContain("win rate (closing trades)");
-    expect(text).toMatch(/^Leader: win rate [\d.]+% of \d+ closing trades,/m);
+    expect(text).toMatch(
+      /^Leader: win rate [\d.]+% of \d+ closing trades, profit factor \S+, Sharpe \(daily\) /m,
+    );
+    expect(text).toMatch(/^│ Sharpe \(daily\) +│/m);
     expect(text).not.toContain("closing orders");
     // Its P&L is the copy's net, written P&L as status and report write it.
     expect(text).toMatch(/^│ P&L +│/m);

@@ -662,7 +662,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
   );
   lines.push(table);
   lines.push(
-    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing trades, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe ${fmtFixed(l.stats.sharpe)}; funding ${!fundingKnown ? "- (not replayed: no funding rates; pass --funding FILE)" : report.funding.rates > 0 ? fmtUsdSigned(l.funding) : `${fmtUsd(0)} (no funding time in the window)`}`,
+    `Leader: win rate ${fmtShare(l.stats.winRate)} of ${l.stats.closingTrades} closing trades, profit factor ${fmtFixed(l.stats.profitFactor)}, Sharpe (daily) ${fmtFixed(l.stats.sharpe)}; funding ${!fundingKnown ? "- (not replayed: no funding rates; pass --funding FILE)" : report.funding.rates > 0 ? fmtUsdSigned(l.funding) : `${fmtUsd(0)} (no funding time in the window)`}`,
   );
   if (r.entries) {
     const e = r.entries;

@@ -249,7 +249,7 @@ export async function renderInspect(report: InspectReport): Promise<string> {
       "max drawdown",
       `${fmtUsd(m.drawdown.maxUsd)}${m.drawdown.maxPct === null ? "" : ` (${fmtPct(m.drawdown.maxPct)})`} from ${m.drawdown.source}`,
     ],
-    ["Sharpe-like (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : fmtFixed(m.sharpe)],
+    ["Sharpe (daily)", m.sharpe === null ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : fmtFixed(m.sharpe)],
     [
       "Sortino / Calmar",
       `${x.sortino === null ? `- (needs ${MIN_SHARPE_DAYS}+ days and a losing day)` : fmtFixed(x.sortino)} / ${x.calmar === null ? (m.window.days < MIN_SHARPE_DAYS ? `- (needs ${MIN_SHARPE_DAYS}+ days)` : "- (no drawdown)") : fmtFixed(x.calmar)}`,
