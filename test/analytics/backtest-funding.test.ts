@@ -224,13 +224,13 @@ describe("backtest --compare and --funding", () => {
     const text = await renderBacktest(shown);
     // It read $12.35 and 1.23% — a gain written as status, report and the dashboard never write one.
     expect(text).toMatch(/│ P&L\s+│ \+\$12\.35\s+│ \+\$10\.00\s+│/);
-    expect(text).toMatch(/│ return\s+│ \+1\.23%\s+│ \+1\.00%\s+│/);
+    expect(text).toMatch(/│ ROI\s+│ \+1\.23%\s+│ \+1\.00%\s+│/);
     expect(text).toMatch(/│ leader P&L × ratio\s+│ \+\$15\.50\s+│ \+\$15\.50\s+│/);
     expect(text).toMatch(/│ funding\s+│ \+\$0\.50\s+│ \+\$0\.25\s+│/);
     expect(text).toContain("funding +$2.00");
     // The side-by-side table's P&L and return too.
     expect(text).toMatch(/│ P&L\s+│ \+\$12\.35\s+│ \+\$12\.35\s+│/);
-    expect(text).toMatch(/│ return\s+│ \+1\.23%\s+│ \+1\.23%\s+│/);
+    expect(text).toMatch(/│ ROI\s+│ \+1\.23%\s+│ \+1\.23%\s+│/);
   });
 
   it("funding not replayed is shown as unknown, not as $0.00; replayed with none in the window, as $0.00", async () => {

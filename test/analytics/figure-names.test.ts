@@ -114,8 +114,11 @@ describe("inspect, scan and backtest name a figure the same way", () => {
     );
     expect(text).toMatch(/^│ Sharpe \(daily\) +│/m);
     expect(text).not.toContain("closing orders");
-    // Its P&L is the copy's net, written P&L as status and report write it.
+    // Its P&L is the copy's net, written P&L as status and report write it; that P&L over the
+    // equity it began with is the ROI, as status, the dashboard and scan name it (it read "return").
     expect(text).toMatch(/^│ P&L +│/m);
+    expect(text).toMatch(/^│ ROI +│ [+-]?\d+\.\d\d% +│/m);
+    expect(text).not.toMatch(/^│ return +│/m);
     expect(text).toContain("P&L, target-state copy (USD):");
     expect(text).not.toMatch(/PnL/);
   });

@@ -623,7 +623,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
     ["", "target-state (hlcopy)", "naive fill-by-fill"],
     [
       row("P&L", fmtUsdSigned(t.pnl), fmtUsdSigned(n.pnl)),
-      row("return", fmtPctSigned(t.returnPct), fmtPctSigned(n.returnPct)),
+      row("ROI", fmtPctSigned(t.returnPct), fmtPctSigned(n.returnPct)),
       row(
         several ? "leaders' P&L × their ratios" : "leader P&L × ratio",
         fmtUsdSigned(l.scaledPnl),
@@ -679,7 +679,7 @@ export async function renderBacktest(report: BacktestReport): Promise<string> {
         ["", ...cs.map((c) => c.label)],
         [
           ["P&L", ...cell((r) => fmtUsdSigned(r.targetState.pnl))],
-          ["return", ...cell((r) => fmtPctSigned(r.targetState.returnPct))],
+          ["ROI", ...cell((r) => fmtPctSigned(r.targetState.returnPct))],
           [
             "copy ratio (first → last)",
             ...cell(
